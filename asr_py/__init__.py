@@ -1,0 +1,2 @@
+"""asr_py: ASReml-R model formulas in Python."""
+__version__ = "0.1.0"

@@ -1,0 +1,67 @@
+"""What the REML engine is given: numbers and covariance templates, never formula text.
+
+    y = X β + Σ_j Z_j u_j + e,   u_j ~ N(0, G_j(θ)),   e ~ N(0, R(θ))
+
+Global θ is the concatenation of every random block's template parameters (in order) and
+then the residual template's parameters; ``RandomBlock.offset`` / ``MixedProblem.residual_offset``
+say where each slice starts. Constraint codes per parameter (ASReml's): 'P' positive (kept
+>= 0, flagged at the boundary), 'U' unconstrained, 'F' fixed at its start value, 'B' bounded
+(kept within the template's lower/upper).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from asr_py.vcov.base import CovTemplate, Matrix
+
+
+@dataclass
+class RandomBlock:
+    """One random term: design ``Z`` (n x q, sparse) and covariance template G (q x q)."""
+
+    name: str
+    Z: sp.csc_matrix
+    template: CovTemplate
+    offset: int = 0
+
+
+@dataclass
+class MixedProblem:
+    """A linear mixed model ready for REML: all matrices, templates, starting values."""
+
+    y: np.ndarray
+    X: Matrix
+    random: list[RandomBlock]
+    residual: CovTemplate
+    theta0: np.ndarray
+    constraints: list[str]
+    names: list[str]
+    residual_offset: int = 0
+    x_names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        off = 0
+        for b in self.random:
+            b.offset = off
+            off += b.template.n_params
+        self.residual_offset = off
+        n_theta = off + self.residual.n_params
+        self.theta0 = np.asarray(self.theta0, dtype=float)
+        if self.theta0.shape != (n_theta,):
+            raise ValueError(f"theta0 has {self.theta0.size} values, the templates need {n_theta}")
+        if len(self.constraints) != n_theta or len(self.names) != n_theta:
+            raise ValueError("constraints and names need one entry per parameter")
+
+    @property
+    def n_theta(self) -> int:
+        return self.theta0.size
+
+    def slices(self) -> list[slice]:
+        """θ slice of each random block, then of the residual."""
+        out = [slice(b.offset, b.offset + b.template.n_params) for b in self.random]
+        out.append(slice(self.residual_offset, self.residual_offset + self.residual.n_params))
+        return out

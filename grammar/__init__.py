@@ -1,0 +1,1 @@
+"""The ASReml formula grammar (Lark). Shipped inside the package as ``asr_py.grammar``."""
