@@ -27,13 +27,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Union
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-Matrix = Union[np.ndarray, sp.spmatrix, sp.sparray]
+Matrix = np.ndarray | sp.spmatrix | sp.sparray
 
 KINDS = ("variance", "covariance", "correlation", "loading", "scale", "other")
 
@@ -48,6 +47,11 @@ def to_sparse(m: Matrix) -> sp.csc_matrix:
     return sp.csc_matrix(m)
 
 
+def label(name: str, suffix: str, sep: str = "_") -> str:
+    """ASReml-style parameter name: ``f"{name}{sep}{suffix}"`` (just ``suffix`` if no name)."""
+    return f"{name}{sep}{suffix}" if name else suffix
+
+
 class CovTemplate(ABC):
     """Σ(θ), an ``n x n`` covariance matrix filled from ``n_params`` parameters."""
 
@@ -55,6 +59,10 @@ class CovTemplate(ABC):
     n: int
     #: True if Σ carries its own scale (see module docstring)
     has_variance: bool = True
+    #: if not None, Σ is block diagonal with contiguous square blocks of this size
+    #: (id/idv/diag: 1; ``id(units) ⊗ us(trait)``: the number of traits). Used by
+    #: :class:`asr_py.vcov.Subset` to invert unit by unit.
+    block_size: int | None = None
 
     # ----- description -------------------------------------------------------------------
     @property

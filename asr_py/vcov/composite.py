@@ -1,0 +1,286 @@
+"""Templates built from other templates: :class:`Subset` (observed records) and
+:class:`DirectSum` (``dsum(~ units | site)`` sections).
+
+Subset: R_s(θ) = S Σ(θ) S' where S picks the rows ``index`` of Σ (e.g. the residual
+I_m ⊗ Σ_trait with the records of missing traits removed). Its inverse and log-determinant
+are computed from the subset matrix itself (never from Σ⁻¹ unless ``index`` is a permutation
+of all rows), in one of three ways:
+
+* permutation (every row kept):  R_s⁻¹ = S Σ⁻¹ S',  log|R_s| = log|Σ|;
+* block diagonal Σ (``template.block_size`` = b): each unit's observed b_u x b_u sub-block is
+  inverted on its own, units with the same missing pattern together (batched), giving a
+  sparse block-diagonal R_s⁻¹;
+* otherwise: a dense Cholesky of R_s.
+
+``inv_deriv_inv`` is R_s⁻¹ (S Σ̇ S') R_s⁻¹, consistent with that inverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+
+from asr_py.errors import ModelError
+from asr_py.vcov.base import CovTemplate, Matrix
+
+#: block diagonal path used when block_size <= this (patterns are stored as bit masks)
+MAX_BLOCK = 62
+
+
+def take(m: Matrix, index: np.ndarray) -> Matrix:
+    """M[index][:, index], keeping sparse matrices sparse (CSC)."""
+    if sp.issparse(m):
+        m = sp.csr_matrix(m)[index, :]
+        return sp.csc_matrix(m)[:, index]
+    return np.asarray(m)[np.ix_(index, index)]
+
+
+def _check_index(index: Sequence[int], n: int, what: str) -> np.ndarray:
+    idx = np.asarray(index)
+    if idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
+        raise ModelError(f"{what}: the index must be a 1-d array of integer row numbers")
+    idx = idx.astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ModelError(f"{what}: row numbers must lie in 0..{n - 1}, got "
+                         f"{int(idx.min())}..{int(idx.max())}")
+    if np.unique(idx).size != idx.size:
+        raise ModelError(f"{what}: the index repeats a row")
+    return idx
+
+
+class Subset(CovTemplate):
+    """``template`` restricted to the rows/columns ``index`` (in that order)."""
+
+    def __init__(self, template: CovTemplate, index: Sequence[int]) -> None:
+        self.template = template
+        self.index = _check_index(index, template.n, "Subset")
+        self.n = int(self.index.size)
+        self.has_variance = template.has_variance
+        b = template.block_size
+        if self.n == template.n:
+            self.mode = "permutation"
+        elif b is not None and b <= MAX_BLOCK and b < template.n:
+            self.mode = "block"
+        else:
+            self.mode = "dense"
+        self._cache: tuple[bytes, Matrix, float] | None = None
+        if self.mode == "block":
+            self._prepare_blocks(int(b))  # type: ignore[arg-type]
+
+    # ----- description (delegated) -----------------------------------------------------------
+    @property
+    def param_names(self) -> list[str]:
+        return self.template.param_names
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return self.template.param_kinds
+
+    @property
+    def n_params(self) -> int:
+        return self.template.n_params
+
+    def lower(self) -> np.ndarray:
+        return self.template.lower()
+
+    def upper(self) -> np.ndarray:
+        return self.template.upper()
+
+    def initial(self, scale: float) -> np.ndarray:
+        """The template's starting values."""
+        return self.template.initial(scale)
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """The full template is valid (so every subset is positive definite too)."""
+        return self.template.is_valid(theta)
+
+    # ----- values --------------------------------------------------------------------------
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        return take(self.template.matrix(theta), self.index)
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        return [take(d, self.index) for d in self.template.derivatives(theta)]
+
+    def _prepare_blocks(self, b: int) -> None:
+        """Group the observed records by unit (row // b) and missing pattern."""
+        idx = self.index
+        unit, off = idx // b, idx % b
+        units, upos = np.unique(unit, return_inverse=True)
+        rec_pos = np.full((units.size, b), -1, dtype=np.int64)
+        rec_pos[upos, off] = np.arange(idx.size)
+        mask = np.zeros(units.size, dtype=np.int64)
+        np.bitwise_or.at(mask, upos, np.left_shift(np.int64(1), off))
+        groups = []
+        for m in np.unique(mask):
+            g = np.flatnonzero(mask == m)
+            offs = np.array([k for k in range(b) if (int(m) >> k) & 1], dtype=np.int64)
+            groups.append((g, offs, rec_pos[np.ix_(g, offs)]))
+        self._b = b
+        self._units = units
+        self._groups = groups
+
+    def _factor(self, theta: np.ndarray) -> tuple[Matrix, float]:
+        """(R_s⁻¹, log|R_s|), cached for the last θ."""
+        theta = np.asarray(theta, dtype=float)
+        key = theta.tobytes()
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], self._cache[2]
+        if self.mode == "permutation":
+            inv = take(self.template.inverse(theta), self.index)
+            ld = self.template.logdet(theta)
+        elif self.mode == "block":
+            inv, ld = self._block_factor(theta)
+        else:
+            m = self.matrix(theta)
+            m = m.toarray() if sp.issparse(m) else np.asarray(m)
+            c = sla.cho_factor(m, lower=True)
+            inv = sla.cho_solve(c, np.eye(self.n))
+            inv = (inv + inv.T) / 2
+            ld = float(2.0 * np.log(np.diag(c[0])).sum())
+        self._cache = (key, inv, ld)
+        return inv, ld
+
+    def _block_factor(self, theta: np.ndarray) -> tuple[Matrix, float]:
+        b = self._b
+        full = sp.coo_matrix(self.template.matrix(theta))
+        upos_of = np.full(self.template.n // b, -1, dtype=np.int64)
+        upos_of[self._units] = np.arange(self._units.size)
+        ru, cu = full.row // b, full.col // b
+        keep = (ru == cu) & (upos_of[ru] >= 0)
+        blocks = np.zeros((self._units.size, b, b))
+        blocks[upos_of[ru[keep]], full.row[keep] % b, full.col[keep] % b] = full.data[keep]
+        rows, cols, vals = [], [], []
+        ld = 0.0
+        for g, offs, pos in self._groups:
+            sub = blocks[np.ix_(g, offs, offs)]
+            chol = np.linalg.cholesky(sub)  # LinAlgError if a block is not PD
+            ld += float(2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum())
+            inv = np.linalg.inv(sub)
+            inv = (inv + np.swapaxes(inv, 1, 2)) / 2
+            k = offs.size
+            rows.append(np.broadcast_to(pos[:, :, None], (g.size, k, k)).ravel())
+            cols.append(np.broadcast_to(pos[:, None, :], (g.size, k, k)).ravel())
+            vals.append(inv.ravel())
+        inv_m = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                              shape=(self.n, self.n))
+        return inv_m, ld
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        return self._factor(theta)[0]
+
+    def logdet(self, theta: np.ndarray) -> float:
+        return self._factor(theta)[1]
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        if self.mode == "permutation":
+            return [take(d, self.index) for d in self.template.inv_deriv_inv(theta)]
+        inv = self._factor(theta)[0]
+        return [inv @ d @ inv for d in self.derivatives(theta)]
+
+    def __repr__(self) -> str:
+        return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"
+
+
+def _scatter(m: Matrix, idx: np.ndarray, n: int) -> sp.csc_matrix:
+    c = sp.coo_matrix(m)
+    return sp.csc_matrix((c.data, (idx[c.row], idx[c.col])), shape=(n, n))
+
+
+class DirectSum(CovTemplate):
+    """Block-diagonal sections: Σ[idx_k, idx_k] = Σ_k(θ_k), zero between sections.
+
+    ``dsum(~ units | site)``: one template per site, ``indices[k]`` the rows (records) of
+    site k; the indices must partition 0..n-1. θ = θ_1 + θ_2 + ... (concatenated).
+    Every result is sparse CSC; log|Σ| = Σ_k log|Σ_k|.
+    """
+
+    def __init__(self, templates: Sequence[CovTemplate], indices: Sequence[Sequence[int]],
+                 n: int) -> None:
+        if len(templates) != len(indices):
+            raise ModelError(f"DirectSum: {len(templates)} templates but {len(indices)} "
+                             "index sets")
+        self.templates = list(templates)
+        self.indices = [_check_index(ix, n, f"DirectSum section {k}")
+                        for k, ix in enumerate(indices)]
+        for k, (t, ix) in enumerate(zip(self.templates, self.indices)):
+            if ix.size != t.n:
+                raise ModelError(f"DirectSum section {k}: {ix.size} rows for a "
+                                 f"{t.n} x {t.n} template")
+        allix = np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
+        if allix.size != n or np.unique(allix).size != n:
+            raise ModelError("DirectSum: the sections must cover every row exactly once",
+                             hint="each record must belong to exactly one section")
+        self.n = int(n)
+        self.has_variance = all(t.has_variance for t in self.templates)
+        off = 0
+        self._slices = []
+        for t in self.templates:
+            self._slices.append(slice(off, off + t.n_params))
+            off += t.n_params
+        self._n_params = off
+
+    @property
+    def param_names(self) -> list[str]:
+        return [nm for t in self.templates for nm in t.param_names]
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return [k for t in self.templates for k in t.param_kinds]
+
+    @property
+    def n_params(self) -> int:
+        return self._n_params
+
+    def _split(self, theta: np.ndarray) -> list[np.ndarray]:
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self._n_params,):
+            raise ModelError(f"DirectSum: θ has {theta.size} values, expected {self._n_params}")
+        return [theta[sl] for sl in self._slices]
+
+    def _sum(self, mats: Sequence[Matrix]) -> sp.csc_matrix:
+        out = sp.csc_matrix((self.n, self.n))
+        for m, ix in zip(mats, self.indices):
+            out = out + _scatter(m, ix, self.n)
+        return sp.csc_matrix(out)
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        th = self._split(theta)
+        return self._sum([t.matrix(x) for t, x in zip(self.templates, th)])
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        th = self._split(theta)
+        return self._sum([t.inverse(x) for t, x in zip(self.templates, th)])
+
+    def logdet(self, theta: np.ndarray) -> float:
+        th = self._split(theta)
+        return float(sum(t.logdet(x) for t, x in zip(self.templates, th)))
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        th = self._split(theta)
+        return [_scatter(d, ix, self.n) for t, x, ix in zip(self.templates, th, self.indices)
+                for d in t.derivatives(x)]
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        th = self._split(theta)
+        return [_scatter(d, ix, self.n) for t, x, ix in zip(self.templates, th, self.indices)
+                for d in t.inv_deriv_inv(x)]
+
+    def lower(self) -> np.ndarray:
+        return np.concatenate([t.lower() for t in self.templates])
+
+    def upper(self) -> np.ndarray:
+        return np.concatenate([t.upper() for t in self.templates])
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """Every section valid."""
+        return all(t.is_valid(x) for t, x in zip(self.templates, self._split(theta)))
+
+    def initial(self, scale: float) -> np.ndarray:
+        """Each section's starting values, concatenated."""
+        return np.concatenate([t.initial(scale) for t in self.templates])
+
+    def __repr__(self) -> str:
+        return f"DirectSum({', '.join(repr(t) for t in self.templates)})"

@@ -1,0 +1,242 @@
+"""Known matrices: ``vm(id, K)``, ``giv(id, Ginv)``, ``ped(id)`` (A⁻¹), ``ide(id)``.
+
+:class:`KnownMatrix` holds a fixed symmetric matrix K (or, given as an inverse, K⁻¹) with no
+parameters and no scale of its own (the compiler adds the term's variance: σ² K).
+
+* Given as an inverse (A⁻¹ from a pedigree, a G-inverse): ``inverse()`` returns it, sparse,
+  and the engine uses it directly; ``matrix()`` inverts it lazily (once, cached) and refuses
+  above :data:`DENSE_LIMIT` rows rather than densify a huge matrix.
+* Given as K: ``inverse()`` inverts once (cached).
+* ``logdet()`` is computed once: sparse LU (scipy ``splu``, symmetric mode) for sparse input,
+  dense Cholesky otherwise; log|K| = -log|K⁻¹|.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from asr_py.errors import MatrixError
+from asr_py.vcov.base import CovTemplate, Matrix, register_factory
+
+#: above this many rows a known matrix is never turned into a dense inverse / matrix
+DENSE_LIMIT = 12000
+
+
+def _as_matrix(m: Any, what: str) -> tuple[Matrix, list[str] | None]:
+    """Copy the user's matrix into float CSC or ndarray; levels from a DataFrame index."""
+    labels = None
+    if hasattr(m, "to_numpy") and hasattr(m, "index"):  # pandas DataFrame
+        labels = [str(x) for x in m.index]
+        m = m.to_numpy(dtype=float)
+    if sp.issparse(m):
+        out: Matrix = sp.csc_matrix(m, dtype=float, copy=True)
+    else:
+        try:
+            out = np.array(m, dtype=float, copy=True)
+        except (TypeError, ValueError) as e:
+            raise MatrixError(f"{what}: cannot read the matrix as numbers ({e})") from None
+        if out.ndim != 2:
+            raise MatrixError(f"{what}: expected a 2-d matrix, got {out.ndim} dimension(s)",
+                              hint="pass a square numpy array, scipy.sparse matrix or DataFrame")
+    return out, labels
+
+
+def _check_square_symmetric(m: Matrix, what: str, levels: Sequence[str] | None) -> None:
+    r, c = m.shape
+    if r != c:
+        raise MatrixError(f"{what}: the matrix is not square ({r} x {c})",
+                          hint="a known covariance matrix needs one row and column per level")
+    data = m.data if sp.issparse(m) else m
+    if not np.all(np.isfinite(data)):
+        raise MatrixError(f"{what}: the matrix has missing or infinite values")
+    if sp.issparse(m):
+        diff = abs(m - m.T).tocoo()
+        scale = abs(m).max() if m.nnz else 0.0
+        if diff.nnz and diff.data.max() > 1e-8 * max(scale, 1e-300):
+            k = int(np.argmax(diff.data))
+            i, j = int(diff.row[k]), int(diff.col[k])
+        else:
+            return
+    else:
+        diff = np.abs(m - m.T)
+        scale = np.abs(m).max() if m.size else 0.0
+        if diff.size == 0 or diff.max() <= 1e-8 * max(scale, 1e-300):
+            return
+        i, j = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    li = levels[i] if levels is not None else str(i)
+    lj = levels[j] if levels is not None else str(j)
+    raise MatrixError(
+        f"{what}: the matrix is not symmetric (element [{li}, {lj}] = {m[i, j]:.6g} but "
+        f"[{lj}, {li}] = {m[j, i]:.6g})",
+        hint="a covariance matrix must equal its transpose; use (K + K.T) / 2 if it is "
+        "a rounding issue",
+    )
+
+
+def _logdet_pd(m: Matrix, what: str) -> float:
+    """log|M| for a symmetric positive definite M; MatrixError if it is not PD."""
+    n = m.shape[0]
+    if n == 0:
+        return 0.0
+    if sp.issparse(m):
+        try:
+            lu = spla.splu(sp.csc_matrix(m), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                           options={"SymmetricMode": True})
+        except RuntimeError as e:  # exactly singular
+            raise MatrixError(f"{what}: the matrix is singular ({e})",
+                              hint="a relationship matrix needs full rank; add a small value "
+                              "to its diagonal (K + 0.01 I) or blend it with I") from None
+        d = lu.U.diagonal()
+        same = np.array_equal(lu.perm_r, lu.perm_c)
+        if not same or np.any(d <= 0):
+            raise MatrixError(f"{what}: the matrix is not positive definite",
+                              hint="check the matrix; for a singular or indefinite K add a "
+                              "small value to its diagonal (K + 0.01 I)")
+        return float(np.log(d).sum())
+    try:
+        c = np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        raise MatrixError(f"{what}: the matrix is not positive definite",
+                          hint="check the matrix; for a singular or indefinite K add a small "
+                          "value to its diagonal (K + 0.01 I)") from None
+    return float(2.0 * np.log(np.diag(c)).sum())
+
+
+def _invert(m: Matrix, what: str) -> Matrix:
+    """Inverse of a PD matrix: dense via Cholesky; sparse via splu (result kept sparse CSC)."""
+    n = m.shape[0]
+    if n > DENSE_LIMIT:
+        raise MatrixError(
+            f"{what}: refusing to invert a {n} x {n} known matrix densely",
+            hint="give the inverse instead (inverse=True, as ped()/giv() do), so it can be "
+            "used sparsely",
+        )
+    if sp.issparse(m):
+        lu = spla.splu(sp.csc_matrix(m))
+        inv = lu.solve(np.eye(n))
+        inv[np.abs(inv) < 1e-14 * np.abs(inv).max()] = 0.0
+        return sp.csc_matrix((inv + inv.T) / 2)
+    try:
+        c = sla.cho_factor(m, lower=True)
+    except np.linalg.LinAlgError:
+        raise MatrixError(f"{what}: the matrix is not positive definite, cannot invert it",
+                          hint="add a small value to its diagonal (K + 0.01 I)") from None
+    inv = sla.cho_solve(c, np.eye(n))
+    return (inv + inv.T) / 2
+
+
+class KnownMatrix(CovTemplate):
+    """A fixed known matrix K (``vm``/``giv``/``ped``): no parameters, no own scale.
+
+    Parameters
+    ----------
+    matrix : ndarray, scipy.sparse matrix or DataFrame (square, symmetric)
+    inverse : True if ``matrix`` is K⁻¹ (A-inverse, G-inverse) rather than K
+    levels : level labels, one per row (default: the DataFrame index, else 0..n-1)
+    name : the factor/matrix name, used in messages
+    """
+
+    has_variance = False
+
+    def __init__(self, matrix: Any, *, inverse: bool = False,
+                 levels: Sequence[str] | None = None, name: str = "") -> None:
+        self.name = name
+        what = f"known matrix {name!r}" if name else "known matrix"
+        self._what = what
+        m, labels = _as_matrix(matrix, what)
+        self.n = m.shape[0]
+        if levels is not None:
+            levels = [str(x) for x in levels]
+        else:
+            levels = labels if labels is not None else [str(i) for i in range(self.n)]
+        _check_square_symmetric(m, what, levels)
+        if len(levels) != self.n:
+            raise MatrixError(f"{what}: {len(levels)} level labels for a {self.n} x {self.n} "
+                              "matrix", hint="give one label per row")
+        self.levels = tuple(levels)
+        self.given_inverse = bool(inverse)
+        self._given = m
+        self._other: Matrix | None = None  # the lazily computed inverse of _given
+        self._logdet: float | None = None
+
+    @property
+    def is_sparse(self) -> bool:
+        return sp.issparse(self._given)
+
+    @property
+    def param_names(self) -> list[str]:
+        return []
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return []
+
+    def _inverse_of_given(self) -> Matrix:
+        if self._other is None:
+            self._other = _invert(self._given, self._what)
+        return self._other
+
+    def matrix(self, theta: np.ndarray | None = None) -> Matrix:
+        """K (inverted lazily when K⁻¹ was given)."""
+        return self._inverse_of_given() if self.given_inverse else self._given
+
+    def inverse(self, theta: np.ndarray | None = None) -> Matrix:
+        """K⁻¹ (sparse CSC when given as an inverse)."""
+        if self.given_inverse:
+            return sp.csc_matrix(self._given)
+        return self._inverse_of_given()
+
+    def logdet(self, theta: np.ndarray | None = None) -> float:
+        """log|K|, computed once."""
+        if self._logdet is None:
+            ld = _logdet_pd(self._given, self._what)
+            self._logdet = -ld if self.given_inverse else ld
+        return self._logdet
+
+    def derivatives(self, theta: np.ndarray | None = None) -> list[Matrix]:
+        return []
+
+    def inv_deriv_inv(self, theta: np.ndarray | None = None) -> list[Matrix]:
+        return []
+
+    def is_valid(self, theta: np.ndarray | None = None) -> bool:
+        """No parameters: always valid (positive definiteness is checked by ``logdet``)."""
+        return True
+
+    def initial(self, scale: float) -> np.ndarray:
+        """No parameters: an empty vector."""
+        return np.zeros(0)
+
+    def __repr__(self) -> str:
+        kind = "inverse" if self.given_inverse else "matrix"
+        fmt = "sparse" if self.is_sparse else "dense"
+        return f"KnownMatrix({self.n} x {self.n} {fmt} {kind}, name={self.name!r})"
+
+
+def _vm(levels: Sequence[str], *, name: str = "", matrix: Any = None,
+        inverse: bool = False, **options: object) -> KnownMatrix:
+    """Registry factory ``vm``: ``KnownMatrix(matrix, inverse=inverse, levels=levels)``."""
+    if matrix is None:
+        raise MatrixError(f"vm({name}): no matrix given", hint="pass the matrix, e.g. K=K")
+    km = KnownMatrix(matrix, inverse=inverse, levels=None, name=name)
+    if len(levels) != km.n:
+        raise MatrixError(f"vm({name}): {len(levels)} levels but the matrix is "
+                          f"{km.n} x {km.n}")
+    km.levels = tuple(str(x) for x in levels)
+    return km
+
+
+def _giv(levels: Sequence[str], *, name: str = "", matrix: Any = None,
+         **options: object) -> KnownMatrix:
+    """Registry factory ``giv``: a known matrix given as its inverse."""
+    return _vm(levels, name=name, matrix=matrix, inverse=True)
+
+
+register_factory("vm", _vm)  # type: ignore[arg-type]
+register_factory("giv", _giv)  # type: ignore[arg-type]

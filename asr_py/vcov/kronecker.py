@@ -1,0 +1,180 @@
+"""Direct (Kronecker) products of templates: ``us(trait):vm(id, K)``, ``ar1(Row):ar1(Col)``.
+
+    Σ(θ) = [σ²] · Σ_1(θ_1) ⊗ Σ_2(θ_2) ⊗ ... ⊗ Σ_p(θ_p),     θ = [σ²] + θ_1 + ... + θ_p
+
+The first part is the outermost (``scipy.sparse.kron(Σ_1, Σ_2)`` ordering: row index
+i = i_1 · n_2 + i_2). With n = Π n_j:
+
+    Σ⁻¹        = σ⁻² · Σ_1⁻¹ ⊗ ... ⊗ Σ_p⁻¹
+    log|Σ|     = n log σ² + Σ_i (n / n_i) log|Σ_i|
+    ∂Σ/∂σ²     = Σ_1 ⊗ ... ⊗ Σ_p
+    ∂Σ/∂θ_ik   = σ² · Σ_1 ⊗ ... ⊗ ∂Σ_i/∂θ_ik ⊗ ... ⊗ Σ_p
+    Σ⁻¹ (∂Σ/∂σ²) Σ⁻¹   = σ⁻⁴ · Σ_1⁻¹ ⊗ ... ⊗ Σ_p⁻¹
+    Σ⁻¹ (∂Σ/∂θ_ik) Σ⁻¹ = σ⁻² · Σ_1⁻¹ ⊗ ... ⊗ Σ_i⁻¹ (∂Σ_i/∂θ_ik) Σ_i⁻¹ ⊗ ... ⊗ Σ_p⁻¹
+
+``inverse``, ``logdet`` and ``inv_deriv_inv`` only use the parts' inverses, so a part given
+as a sparse inverse (A⁻¹, G⁻¹) is never inverted or densified. Results are sparse (CSC) when
+any part is sparse or n > :data:`SPARSE_ABOVE`, dense otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import reduce
+
+import numpy as np
+import scipy.sparse as sp
+
+from asr_py.errors import ModelError
+from asr_py.vcov.base import CovTemplate, Matrix
+
+#: Kronecker products larger than this are returned sparse even when every part is dense
+SPARSE_ABOVE = 1000
+
+
+def kron_all(mats: Sequence[Matrix], sparse: bool) -> Matrix:
+    """Σ_1 ⊗ Σ_2 ⊗ ... (first outermost); CSC if ``sparse`` else ndarray."""
+    if sparse:
+        return reduce(lambda a, b: sp.kron(a, b, format="csc"),
+                      [sp.csc_matrix(m) for m in mats])
+    return reduce(np.kron, [m.toarray() if sp.issparse(m) else np.asarray(m) for m in mats])
+
+
+class Kronecker(CovTemplate):
+    """[σ²] Σ_1 ⊗ ... ⊗ Σ_p; see the module docstring for the formulas.
+
+    Parameters
+    ----------
+    parts : the templates, first outermost
+    scale : add one leading scale variance σ² (the compiler does this when no part has
+        its own variance, e.g. ``ar1(Row):ar1(Col)`` or ``vm(id, K)`` alone)
+    scale_name : the name of σ² in ``param_names``
+
+    ``block_size``: when the first part is block diagonal with blocks b (e.g. ``id(units)``,
+    b = 1), Σ is block diagonal with blocks b · Π_{j>1} n_j.
+    """
+
+    def __init__(self, parts: Sequence[CovTemplate], scale: bool = False,
+                 scale_name: str = "var") -> None:
+        if len(parts) == 0:
+            raise ModelError("a Kronecker product needs at least one part")
+        self.parts = list(parts)
+        self.scale = bool(scale)
+        self.scale_name = scale_name
+        self.n = int(np.prod([p.n for p in self.parts]))
+        self.has_variance = self.scale or any(p.has_variance for p in self.parts)
+        b0 = self.parts[0].block_size
+        self.block_size = (None if b0 is None
+                           else int(b0 * np.prod([p.n for p in self.parts[1:]])))
+        off = 1 if self.scale else 0
+        self._slices = []
+        for p in self.parts:
+            self._slices.append(slice(off, off + p.n_params))
+            off += p.n_params
+        self._n_params = off
+
+    # ----- description ---------------------------------------------------------------------
+    @property
+    def param_names(self) -> list[str]:
+        out = [self.scale_name] if self.scale else []
+        for p in self.parts:
+            out += p.param_names
+        return out
+
+    @property
+    def param_kinds(self) -> list[str]:
+        out = ["variance"] if self.scale else []
+        for p in self.parts:
+            out += p.param_kinds
+        return out
+
+    @property
+    def n_params(self) -> int:
+        return self._n_params
+
+    def split(self, theta: np.ndarray) -> tuple[float, list[np.ndarray]]:
+        """(σ², [θ_1, ..., θ_p]) from θ (σ² = 1 when there is no scale)."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self._n_params,):
+            raise ModelError(f"Kronecker product: θ has {theta.size} values, "
+                             f"expected {self._n_params}")
+        s = float(theta[0]) if self.scale else 1.0
+        return s, [theta[sl] for sl in self._slices]
+
+    def _sparse(self, mats: Sequence[Matrix]) -> bool:
+        return self.n > SPARSE_ABOVE or any(sp.issparse(m) for m in mats)
+
+    def _kron(self, mats: Sequence[Matrix], factor: float = 1.0) -> Matrix:
+        out = kron_all(mats, self._sparse(mats))
+        return out * factor if factor != 1.0 else out
+
+    # ----- values --------------------------------------------------------------------------
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        s, th = self.split(theta)
+        return self._kron([p.matrix(t) for p, t in zip(self.parts, th)], s)
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        s, th = self.split(theta)
+        mats = [p.matrix(t) for p, t in zip(self.parts, th)]
+        out = [self._kron(mats)] if self.scale else []
+        for i, (p, t) in enumerate(zip(self.parts, th)):
+            for d in p.derivatives(t):
+                out.append(self._kron(mats[:i] + [d] + mats[i + 1:], s))
+        return out
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        s, th = self.split(theta)
+        if s <= 0:
+            raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
+        return self._kron([p.inverse(t) for p, t in zip(self.parts, th)], 1.0 / s)
+
+    def logdet(self, theta: np.ndarray) -> float:
+        s, th = self.split(theta)
+        if self.scale and s <= 0:
+            raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
+        out = self.n * np.log(s) if self.scale else 0.0
+        for p, t in zip(self.parts, th):
+            out += (self.n // p.n) * p.logdet(t)
+        return float(out)
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        s, th = self.split(theta)
+        if s <= 0:
+            raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
+        invs = [p.inverse(t) for p, t in zip(self.parts, th)]
+        out = [self._kron(invs, 1.0 / s**2)] if self.scale else []
+        for i, (p, t) in enumerate(zip(self.parts, th)):
+            for d in p.inv_deriv_inv(t):
+                out.append(self._kron(invs[:i] + [d] + invs[i + 1:], 1.0 / s))
+        return out
+
+    # ----- constraints ---------------------------------------------------------------------
+    def lower(self) -> np.ndarray:
+        return np.concatenate([[0.0] if self.scale else []] + [p.lower() for p in self.parts])
+
+    def upper(self) -> np.ndarray:
+        return np.concatenate([[np.inf] if self.scale else []] + [p.upper() for p in self.parts])
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """σ² > 0 (if present) and every part valid on its own slice."""
+        s, th = self.split(theta)
+        if self.scale and not (np.isfinite(s) and s > 0):
+            return False
+        return all(p.is_valid(t) for p, t in zip(self.parts, th))
+
+    def initial(self, scale: float) -> np.ndarray:
+        """With a scale: [scale] + each part's ``initial(1)``. Without: the first part that
+        has its own variance starts at ``scale``, all other parts at ``initial(1)``."""
+        out = [np.array([float(scale)])] if self.scale else []
+        given = self.scale
+        for p in self.parts:
+            if p.has_variance and not given:
+                out.append(p.initial(scale))
+                given = True
+            else:
+                out.append(p.initial(1.0))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def __repr__(self) -> str:
+        inner = " ⊗ ".join(repr(p) for p in self.parts)
+        return f"Kronecker({'σ² ' if self.scale else ''}{inner})"
