@@ -1,0 +1,69 @@
+"""The outcome of a REML fit: estimates, log-likelihood, iteration history and C⁻¹ access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from asr_py.reml.solver import Factor
+
+
+@dataclass
+class RemlResult:
+    """Result of :func:`asr_py.reml.fit_reml`.
+
+    ``theta``, ``names``, ``constraints`` run over all variance parameters (problem order);
+    ``constraints`` carries 'B' for a 'P' parameter that ended held at its boundary.
+    ``ai`` is the average-information matrix over all θ at the final estimates, with the rows
+    and columns of fixed ('F') and boundary parameters set to NaN; ``vcov_theta`` is the
+    inverse of ``ai`` over the free parameters (NaN elsewhere, and NaN everywhere if that
+    block is singular). ``score`` is the exact REML score at ``theta`` (all parameters).
+    ``beta`` (p), ``u`` (one array per random block), ``fitted`` = Xβ̂ + Zû,
+    ``residuals`` = y − fitted, ``vcov_beta`` = the β block of C⁻¹, ``pev`` = diagonals of
+    the u blocks of C⁻¹ (prediction error variances). ``history`` has one dict per evaluated
+    iteration (iteration 0 is the start): iteration, loglik, theta, step, seconds, method
+    ('start', 'AI', 'EM').
+    """
+
+    theta: np.ndarray
+    names: list[str]
+    constraints: list[str]
+    loglik: float
+    converged: bool
+    n_iter: int
+    history: list[dict]
+    score: np.ndarray
+    ai: np.ndarray
+    vcov_theta: np.ndarray
+    boundary: np.ndarray
+    beta: np.ndarray
+    u: list[np.ndarray]
+    fitted: np.ndarray
+    residuals: np.ndarray
+    n_minus_p: int
+    vcov_beta: np.ndarray
+    pev: list[np.ndarray]
+    diagnostics: list[str] = field(default_factory=list)
+    solver: str = "dense"
+    factor: Factor | None = field(default=None, repr=False)
+    u_offsets: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def solution(self) -> np.ndarray:
+        """ŝ = [β̂; û] (the MME solution, in C's order)."""
+        parts = [self.beta, *self.u]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def solve_c(self, rhs: np.ndarray) -> np.ndarray:
+        """C⁻¹ rhs at the final estimates (rhs: N-vector or N x k)."""
+        if self.factor is None:
+            raise ValueError("this result holds no factor of C")
+        return self.factor.solve(np.asarray(rhs, dtype=float))
+
+    def cinv_quad(self, L: np.ndarray) -> np.ndarray:
+        """L C⁻¹ L' for a dense k x N matrix L (prediction error (co)variances of Lŝ)."""
+        L = np.atleast_2d(np.asarray(L, dtype=float))
+        x = self.solve_c(L.T)
+        out = L @ x
+        return 0.5 * (out + out.T)

@@ -1,0 +1,203 @@
+"""Factorizations of the mixed-model coefficient matrix C behind one small interface.
+
+A backend factors a symmetric positive definite C (N x N) and offers
+
+* ``solve(B)``             C⁻¹B for a vector or an N x k block,
+* ``logdet()``             log|C|,
+* ``inverse_on(pattern)``  the entries of C⁻¹ on the sparsity pattern of ``pattern``
+                            (a "selected inverse"; the REML score traces need no more),
+* ``inverse_block(rows)``  the dense block C⁻¹[rows, rows],
+* ``refactor(C_new)``      a new numeric factorization of a matrix with the same pattern.
+
+Two backends: :class:`DenseFactor` (LAPACK Cholesky through scipy; exact and fastest for a
+few thousand equations or a dense C) and :class:`SparseFactor` (``scipy.sparse.linalg.splu``
+with a symmetric fill-reducing ordering and no pivoting; the selected inverse is computed by
+solving for the needed columns in blocks). :func:`factorize` picks one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from asr_py.vcov.base import Matrix
+
+#: 'auto' uses the dense backend below this many equations
+DENSE_MAX_EQUATIONS = 3000
+#: ... or when C is denser than this fraction
+DENSE_MIN_DENSITY = 0.10
+
+
+class NotPositiveDefinite(np.linalg.LinAlgError):
+    """C is not (numerically) positive definite."""
+
+
+class Factor(ABC):
+    """A Cholesky-type factorization of an SPD matrix C."""
+
+    n: int
+
+    @abstractmethod
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """C⁻¹ b (b a vector or an N x k array)."""
+
+    @abstractmethod
+    def logdet(self) -> float:
+        """log|C|."""
+
+    @abstractmethod
+    def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
+        """C⁻¹ restricted to the nonzero pattern of ``pattern`` (N x N), as CSC."""
+
+    @abstractmethod
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        """Dense C⁻¹[rows][:, rows]."""
+
+    @abstractmethod
+    def refactor(self, c_new: Matrix) -> Factor:
+        """Factor a new matrix with the same pattern (reusing what the backend can)."""
+
+    @property
+    def kind(self) -> str:
+        return "dense" if isinstance(self, DenseFactor) else "sparse"
+
+
+class DenseFactor(Factor):
+    """Dense Cholesky C = LL' (scipy.linalg.cho_factor). C⁻¹ is formed once, on demand."""
+
+    def __init__(self, c: Matrix) -> None:
+        a = c.toarray() if sp.issparse(c) else np.array(c, dtype=float)
+        self.n = a.shape[0]
+        try:
+            self._cf = sla.cho_factor(a, lower=True, check_finite=True)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            raise NotPositiveDefinite(str(exc)) from None
+        d = np.diag(self._cf[0])
+        if not np.all(d > 0) or not np.all(np.isfinite(d)):
+            raise NotPositiveDefinite("non-positive pivot")
+        self._logdet = float(2.0 * np.log(d).sum())
+        self._inv: np.ndarray | None = None
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        return sla.cho_solve(self._cf, np.asarray(b, dtype=float))
+
+    def logdet(self) -> float:
+        return self._logdet
+
+    def inverse(self) -> np.ndarray:
+        """The full C⁻¹ (cached)."""
+        if self._inv is None:
+            inv = sla.cho_solve(self._cf, np.eye(self.n))
+            self._inv = 0.5 * (inv + inv.T)
+        return self._inv
+
+    def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        rows, cols = _rows_cols(pat)
+        inv = self.inverse()
+        return sp.csc_matrix((inv[rows, cols], (rows, cols)), shape=(self.n, self.n))
+
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows)
+        return self.inverse()[np.ix_(rows, rows)]
+
+    def refactor(self, c_new: Matrix) -> DenseFactor:
+        return DenseFactor(c_new)
+
+
+class SparseFactor(Factor):
+    """Sparse LU of an SPD C with a symmetric fill-reducing ordering and no pivoting.
+
+    With ``diag_pivot_thresh=0`` and a symmetric column ordering (``MMD_AT_PLUS_A``) SuperLU
+    computes P C P' = L U with U = D L'; so log|C| = Σ log U_ii and C is positive definite
+    iff every U_ii > 0. The selected inverse solves C X = E for the needed columns in blocks
+    of ``block`` columns and keeps the requested entries (O(columns x nnz(L)); CHOLMOD with
+    Takahashi's recursions will replace this).
+    """
+
+    def __init__(self, c: Matrix, *, block: int = 256, permc_spec: str = "MMD_AT_PLUS_A") -> None:
+        cs = sp.csc_matrix(c, dtype=float)
+        cs.sum_duplicates()
+        self.n = cs.shape[0]
+        self._c = cs
+        self._block = block
+        self._permc = permc_spec
+        try:
+            self._lu = spla.splu(
+                cs, permc_spec=permc_spec, diag_pivot_thresh=0.0,
+                options={"SymmetricMode": True},
+            )
+        except RuntimeError as exc:  # exactly singular
+            raise NotPositiveDefinite(str(exc)) from None
+        d = self._lu.U.diagonal()
+        if not np.all(d > 0) or not np.all(np.isfinite(d)):
+            raise NotPositiveDefinite("non-positive pivot in sparse factorization")
+        self._logdet = float(np.log(d).sum())
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        b = np.asarray(b, dtype=float)
+        return self._lu.solve(b)
+
+    def logdet(self) -> float:
+        return self._logdet
+
+    def _columns(self, cols: np.ndarray) -> np.ndarray:
+        """Dense C⁻¹[:, cols] (N x len(cols))."""
+        e = np.zeros((self.n, len(cols)))
+        e[cols, np.arange(len(cols))] = 1.0
+        return self._lu.solve(e)
+
+    def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        pat.eliminate_zeros()
+        needed = np.flatnonzero(np.diff(pat.indptr))
+        data = np.empty(pat.nnz)
+        for start in range(0, len(needed), self._block):
+            cols = needed[start:start + self._block]
+            x = self._columns(cols)
+            for j, c in enumerate(cols):
+                lo, hi = pat.indptr[c], pat.indptr[c + 1]
+                data[lo:hi] = x[pat.indices[lo:hi], j]
+        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows)
+        out = np.empty((len(rows), len(rows)))
+        for start in range(0, len(rows), self._block):
+            cols = rows[start:start + self._block]
+            out[:, start:start + len(cols)] = self._columns(cols)[rows]
+        return 0.5 * (out + out.T)
+
+    def refactor(self, c_new: Matrix) -> SparseFactor:
+        return SparseFactor(c_new, block=self._block, permc_spec=self._permc)
+
+
+def _rows_cols(pat: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
+    cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
+    return pat.indices.astype(np.int64), cols
+
+
+def choose_backend(c: Matrix, solver: str = "auto") -> str:
+    """'dense' or 'sparse' for C under the ``solver`` option ('auto', 'dense', 'sparse')."""
+    if solver in ("dense", "sparse"):
+        return solver
+    if solver != "auto":
+        raise ValueError(f"solver must be 'auto', 'dense' or 'sparse', not {solver!r}")
+    n = c.shape[0]
+    if n <= DENSE_MAX_EQUATIONS or not sp.issparse(c):
+        return "dense"
+    density = c.nnz / float(n * n)
+    return "dense" if density > DENSE_MIN_DENSITY else "sparse"
+
+
+def factorize(c: Matrix, backend: str) -> Factor:
+    """Factor C with the named backend ('dense' or 'sparse'). Raises NotPositiveDefinite."""
+    if backend == "dense":
+        return DenseFactor(c)
+    return SparseFactor(c)
