@@ -18,7 +18,7 @@ class AsrError(ValueError):
 
 
 def caret_picture(text: str, line: int, column: int, width: int = 1) -> str:
-    """Return the source line ``line`` (1-based) of ``text`` with a caret under ``column`` (1-based).
+    """The source line ``line`` (1-based) of ``text`` with a caret under ``column`` (1-based).
 
     Long lines are cut to a window around the column so the caret stays visible.
     """

@@ -1,0 +1,471 @@
+"""Evaluate one ``:``-separated part of a term on the records: a *block*.
+
+A block is an ``n_records x k`` sparse matrix with column labels (indicators of a factor's
+levels, a covariate, a polynomial basis), the name used in parameter names, and, in random
+and residual terms, the variance structure the user put on it. A term's design matrix is the
+row-wise Kronecker (Khatri-Rao) product of its blocks, first block outermost, which matches
+the Kronecker order of the covariance templates G = Σ_1 ⊗ Σ_2 ⊗ ....
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from asr_py.errors import DataError, FormulaError, MatrixError
+from asr_py.formula.ast import Arg, BinOp, Bool, Call, Expr, Name, Number, Paren, String
+from asr_py.model.data import (
+    as_labels,
+    column,
+    is_factor_column,
+    level_labels,
+    numeric_value,
+)
+from asr_py.model.records import Records
+from asr_py.vcov.base import CovTemplate
+
+#: functions whose first argument is a factor with a variance structure on it
+KNOWN_MATRIX_FUNCS = ("vm", "ide", "ped", "giv")
+FACTOR_FUNCS = ("fac", "factor", "as.factor", "dev")
+BASIS_FUNCS = ("pol", "leg", "lin", "spl")
+
+
+@dataclass
+class Block:
+    """One evaluated part of a term."""
+
+    mat: sp.csr_matrix
+    labels: tuple[str, ...]
+    name: str
+    label: str
+    is_factor: bool
+    template: CovTemplate | None = None
+    known: bool = False
+    structure: str | None = None
+    init: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class Context:
+    """What evaluating a part needs: the records, matrices passed by the user, options."""
+
+    records: Records
+    matrices: dict[str, Any]
+    factors: frozenset[str] = frozenset()
+    text: str = ""
+    formula: str = "fixed"
+    pedigree: Any = None
+    group: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    #: factor levels by column name: recorded when compiling, reused to re-materialise
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.records.frame
+
+    def error(self, node: Expr | Arg, msg: str, hint: str | None = None) -> FormulaError:
+        sp_ = node.span
+        if sp_ is None or not self.text:
+            return FormulaError(msg, text=self.text, formula=self.formula, hint=hint)
+        return FormulaError(msg, text=self.text, line=sp_.line, column=sp_.column,
+                            width=max(1, sp_.end - sp_.start), formula=self.formula, hint=hint)
+
+    def record_values(self, name: Name) -> pd.Series:
+        """A data column's values for each record."""
+        col = column(self.frame, name.name, name, self.text, self.formula)
+        return col.iloc[self.records.row]
+
+
+# ---------------------------------------------------------------------------------------------
+# elementary blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def indicator(codes: np.ndarray, k: int) -> sp.csr_matrix:
+    """n x k indicator matrix of integer codes (code −1 gives an empty row)."""
+    n = codes.size
+    ok = codes >= 0
+    rows = np.nonzero(ok)[0]
+    return sp.csr_matrix((np.ones(rows.size), (rows, codes[ok])), shape=(n, k))
+
+
+def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
+    """A factor part: ``Block``, ``trait``, ``units``, ``fac(x)``."""
+    rec = ctx.records
+    if isinstance(expr, Name) and expr.name == "trait":
+        return Block(indicator(rec.trait, len(rec.traits)), rec.traits, "trait", "trait", True)
+    if isinstance(expr, Name) and expr.name == "units":
+        nrow = len(rec.frame)
+        labels = tuple(str(i + 1) for i in range(nrow))
+        return Block(indicator(rec.row, nrow), labels, "units", "units", True)
+    if isinstance(expr, Call) and expr.func in FACTOR_FUNCS and expr.args:
+        b = factor_block(ctx, expr.args[0].value)
+        b.label = str(expr) if expr.func == "dev" else b.label
+        return b
+    if isinstance(expr, Paren):
+        return factor_block(ctx, expr.expr, name)
+    if not isinstance(expr, Name):
+        raise ctx.error(expr, f"'{expr}' is not a factor", "give a data column name")
+    vals = ctx.record_values(expr)
+    levels = ctx.levels.get(expr.name)
+    if levels is None:
+        levels = level_labels(vals)
+        ctx.levels[expr.name] = levels
+    index = {lv: i for i, lv in enumerate(levels)}
+    lab = as_labels(vals)
+    codes = np.fromiter((index.get(v, -1) if v is not None else -1 for v in lab),
+                        dtype=np.int64, count=lab.size)
+    return Block(indicator(codes, len(levels)), levels, expr.name, expr.name, True)
+
+
+def covariate_block(ctx: Context, expr: Expr) -> Block:
+    """A numeric covariate part (column or arithmetic expression)."""
+    full = numeric_value(expr, ctx.frame, ctx.text, ctx.formula)
+    vals = full[ctx.records.row]
+    label = expr.name if isinstance(expr, Name) else str(expr)
+    return Block(sp.csr_matrix(vals.reshape(-1, 1)), (label,), label, label, False)
+
+
+def is_factor_expr(ctx: Context, expr: Expr) -> bool:
+    """Factor by R's rules (column dtype, ``factors=``, fac()/factor())."""
+    if isinstance(expr, Paren):
+        return is_factor_expr(ctx, expr.expr)
+    if isinstance(expr, Name):
+        if expr.name in ("trait", "units"):
+            return True
+        if expr.name in ctx.factors:
+            return True
+        col = column(ctx.frame, expr.name, expr, ctx.text, ctx.formula)
+        return is_factor_column(col)
+    if isinstance(expr, Call):
+        return expr.func in FACTOR_FUNCS
+    return False
+
+
+def khatri_rao(blocks: list[Block]) -> sp.csr_matrix:
+    """Row-wise Kronecker product of the blocks' matrices, first block outermost."""
+    out = blocks[0].mat.tocsr()
+    for b in blocks[1:]:
+        m = b.mat.tocsr()
+        ka, kb = out.shape[1], m.shape[1]
+        left = out @ sp.kron(sp.identity(ka, format="csr"), np.ones((1, kb)), format="csr")
+        right = m @ sp.kron(np.ones((1, ka)), sp.identity(kb, format="csr"), format="csr")
+        out = left.multiply(right).tocsr()
+    out.eliminate_zeros()
+    return out
+
+
+def combine_labels(blocks: list[Block]) -> list[str]:
+    """Column labels of a Khatri-Rao product: 'a1:b1', 'a1:b2', ..."""
+    labels = [""]
+    for b in blocks:
+        labels = [f"{x}:{y}" if x else y for x in labels for y in b.labels]
+    return labels
+
+
+# ---------------------------------------------------------------------------------------------
+# polynomial bases
+# ---------------------------------------------------------------------------------------------
+
+
+def orthopoly(x: np.ndarray, degree: int) -> np.ndarray:
+    """R's ``poly(x, degree)``: orthonormal polynomial columns of degree 1..degree."""
+    xc = x - x.mean()
+    uniq = np.unique(x)
+    if degree >= uniq.size:
+        raise DataError(f"pol()/poly(): degree {degree} needs at least {degree + 1} distinct "
+                        f"values, the covariate has {uniq.size}")
+    V = np.vander(xc, degree + 1, increasing=True)
+    Q, R = np.linalg.qr(V)
+    Z = Q * np.diag(R)
+    norm2 = (Z**2).sum(axis=0)
+    return (Z / np.sqrt(norm2))[:, 1:]
+
+
+def legendre(x: np.ndarray, order: int) -> np.ndarray:
+    """Normalised Legendre polynomials of order 0..order on x rescaled to [−1, 1] (ASReml leg).
+
+    Column j is sqrt((2j+1)/2) P_j(z), z = 2(x − min)/(max − min) − 1.
+    """
+    lo, hi = np.nanmin(x), np.nanmax(x)
+    z = 2 * (x - lo) / (hi - lo) - 1 if hi > lo else np.zeros_like(x)
+    cols = [np.ones_like(z), z]
+    for j in range(2, order + 1):
+        cols.append(((2 * j - 1) * z * cols[j - 1] - (j - 1) * cols[j - 2]) / j)
+    out = np.column_stack(cols[: order + 1])
+    return out * np.sqrt((2 * np.arange(order + 1) + 1) / 2)
+
+
+def basis_block(ctx: Context, call: Call) -> Block:
+    """``pol(x, k)``, ``leg(x, k)``, ``lin(x)``: covariate bases."""
+    pos = call.positional()
+    if not pos:
+        raise ctx.error(call, f"{call.func}() needs a covariate")
+    x_full = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
+    x = x_full[ctx.records.row]
+    xname = str(pos[0])
+    if call.func == "lin":
+        return Block(sp.csr_matrix(x.reshape(-1, 1)), (f"lin({xname})",), f"lin({xname})",
+                     str(call), False)
+    if call.func == "spl":
+        raise ctx.error(call, "spl() smoothing splines are not supported yet",
+                        "use pol(x, k) or leg(x, k) for a smooth trend")
+    k = int(_number(ctx, pos[1])) if len(pos) > 1 else 1
+    if call.func == "pol":
+        with_int = k < 0
+        k = abs(k)
+        M = orthopoly(x_full, k)[ctx.records.row]
+        labels = [f"{call.func}({xname}, {k})_{j}" for j in range(1, k + 1)]
+        if with_int:
+            M = np.column_stack([np.ones(x.size), M])
+            labels = [f"{call.func}({xname}, {k})_0"] + labels
+    else:  # leg
+        no_int = k < 0
+        k = abs(k)
+        M = legendre(x_full, k)[ctx.records.row]
+        labels = [f"{call.func}({xname}, {k})_{j}" for j in range(0, k + 1)]
+        if no_int:
+            M, labels = M[:, 1:], labels[1:]
+    return Block(sp.csr_matrix(M), tuple(labels), str(call), str(call), False)
+
+
+def _number(ctx: Context, e: Expr) -> float:
+    if isinstance(e, Number):
+        return float(e.value)
+    raise ctx.error(e, f"expected a number, got '{e}'")
+
+
+def literal(ctx: Context, e: Expr) -> Any:
+    """Evaluate an argument literal: numbers, strings, booleans, c()/list(), ranges a:b."""
+    if isinstance(e, Number):
+        return e.value
+    if isinstance(e, String):
+        return e.value
+    if isinstance(e, Bool):
+        return e.value
+    if isinstance(e, Paren):
+        return literal(ctx, e.expr)
+    if isinstance(e, BinOp) and e.op == ":":
+        a, b = literal(ctx, e.left), literal(ctx, e.right)
+        step = 1 if b >= a else -1
+        return list(np.arange(a, b + step, step))
+    if isinstance(e, Call) and e.func in ("c", "list"):
+        out: list[Any] = []
+        for a in e.args:
+            v = literal(ctx, a.value)
+            out.extend(v if isinstance(v, list) and e.func == "c" else [v])
+        return out
+    if isinstance(e, Name):
+        if e.name in ctx.matrices:
+            return ctx.matrices[e.name]
+        raise ctx.error(e, f"'{e.name}' is not given",
+                        f"pass it as a keyword argument: asreml(..., {e.name}=...)")
+    raise ctx.error(e, f"cannot read the value '{e}'")
+
+
+# ---------------------------------------------------------------------------------------------
+# known matrices: vm, ide, ped, giv
+# ---------------------------------------------------------------------------------------------
+
+
+def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[str, ...], bool]:
+    """(matrix, ids, is_inverse) from a RelMatrix-like, DataFrame, or ndarray/sparse."""
+    if hasattr(obj, "matrix") and hasattr(obj, "ids"):
+        return obj.matrix, tuple(str(i) for i in obj.ids), bool(getattr(obj, "inverse", False))
+    if isinstance(obj, pd.DataFrame):
+        rows = tuple(str(i) for i in obj.index)
+        cols = tuple(str(c) for c in obj.columns)
+        if "id" in obj.columns and rows == tuple(str(i) for i in range(len(obj))):
+            obj = obj.set_index("id")
+            rows = tuple(str(i) for i in obj.index)
+            cols = tuple(str(c) for c in obj.columns)
+        if rows != cols:
+            if set(rows) == set(cols):
+                obj = obj.loc[:, list(obj.index)]
+            else:
+                raise MatrixError(f"matrix '{where}': row ids and column ids differ",
+                                  hint="give a square DataFrame with the same ids on both axes")
+        return obj.to_numpy(dtype=float), rows, bool(obj.attrs.get("inverse", False))
+    if sp.issparse(obj) or isinstance(obj, np.ndarray):
+        raise MatrixError(
+            f"matrix '{where}' has no ids, so data levels cannot be matched to its rows",
+            hint="pass a DataFrame with ids as index and columns, or an asr.RelMatrix "
+                 "(asr.ainverse / asr.gmatrix give one)")
+    raise MatrixError(f"'{where}' is not a matrix (got {type(obj).__name__})")
+
+
+def known_block(ctx: Context, call: Call) -> Block:
+    """vm(id, K), ide(id), ped(id), giv(id): the levels are the matrix ids (all of them)."""
+    from asr_py.vcov.known import KnownMatrix
+
+    pos = call.positional()
+    if not pos or not isinstance(pos[0], Name):
+        raise ctx.error(call, f"{call.func}() needs a factor (data column) as first argument")
+    fac = pos[0]
+    if call.func == "vm":
+        if len(pos) < 2:
+            raise ctx.error(call, "vm() needs a matrix: vm(id, K)")
+        src = pos[1]
+        if not isinstance(src, Name) or src.name not in ctx.matrices:
+            raise ctx.error(src, f"matrix '{src}' is not given",
+                            f"pass it as a keyword argument: asreml(..., {src}=K)")
+        mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
+    elif call.func in ("ped", "ide"):
+        ped = ctx.pedigree
+        if ped is None:
+            raise ctx.error(call, f"{call.func}() needs a pedigree",
+                            "pass asreml(..., pedigree=ped_dataframe) or use "
+                            "vm(id, asr.ainverse(ped))")
+        if call.func == "ped":
+            mat, ids, inv = ped.matrix, tuple(map(str, ped.ids)), True
+        else:
+            ids = tuple(map(str, ped.ids))
+            mat, inv = sp.identity(len(ids), format="csc"), False
+    else:  # giv
+        src_name = fac.name
+        cand = [k for k in ctx.matrices if k == src_name or k == f"{src_name}_giv"]
+        giv = ctx.matrices.get("ginverse") or {}
+        if fac.name in giv:
+            obj = giv[fac.name]
+        elif cand:
+            obj = ctx.matrices[cand[0]]
+        else:
+            raise ctx.error(call, f"giv({fac.name}) needs a G-inverse",
+                            f"pass ginverse={{'{fac.name}': Ginv}} (a DataFrame or RelMatrix)")
+        mat, ids, inv = _matrix_with_ids(ctx, obj, fac)
+        inv = True
+    vals = ctx.record_values(fac)
+    lab = as_labels(vals)
+    index = {v: i for i, v in enumerate(ids)}
+    codes = np.fromiter((index.get(v, -1) if v is not None else -1 for v in lab),
+                        dtype=np.int64, count=lab.size)
+    missing = sorted({v for v, c in zip(lab, codes) if c < 0 and v is not None})
+    if missing:
+        raise MatrixError(
+            f"{len(missing)} levels of '{fac.name}' are not ids of the matrix in {call}: "
+            + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
+            hint="every data id must be a row of the matrix (check id spelling and type)")
+    template = KnownMatrix(mat, inverse=inv, levels=ids, name=fac.name)
+    label = str(call)
+    return Block(indicator(codes, len(ids)), ids, fac.name, label, True, template=template,
+                 known=True, structure=call.func)
+
+
+# ---------------------------------------------------------------------------------------------
+# variance-structure parts and the dispatcher
+# ---------------------------------------------------------------------------------------------
+
+
+def structure_block(ctx: Context, call: Call) -> Block:
+    """``us(trait)``, ``diag(Env)``, ``ar1(Row)``, ``fa(Site, 2)``, ``us(2)``, ``us(leg(x, 2))``."""
+    from asr_py.vcov.base import get_structure
+
+    pos = call.positional()
+    named = call.named()
+    if not pos:
+        raise ctx.error(call, f"{call.func}() needs a factor")
+    inner = pos[0]
+    if isinstance(inner, Number):
+        k = int(inner.value)
+        nm = f"{call.func}({k})"
+        base = Block(sp.csr_matrix((ctx.records.n, k)), tuple(str(i + 1) for i in range(k)),
+                     nm, nm, True, extra={"placeholder": True})
+    elif isinstance(inner, Call) and inner.func in BASIS_FUNCS:
+        base = basis_block(ctx, inner)
+    elif isinstance(inner, Call) and inner.func in KNOWN_MATRIX_FUNCS:
+        raise ctx.error(call, f"{call.func}() cannot wrap {inner.func}()",
+                        f"write {call.func}(...):{inner} as two parts")
+    else:
+        if isinstance(inner, Name) and inner.name not in ("trait", "units"):
+            col = column(ctx.frame, inner.name, inner, ctx.text, ctx.formula)
+            if not is_factor_column(col) and inner.name not in ctx.factors:
+                ctx.warnings.append(f"numeric column '{inner.name}' used as a factor in {call}")
+        base = factor_block(ctx, inner)
+    opts: dict[str, Any] = {}
+    if call.func in ("fa", "facv", "rr", "xfa") and len(pos) > 1:
+        opts["order"] = int(_number(ctx, pos[1]))
+    if call.func.startswith(("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph",
+                             "cir", "lvr")):
+        try:
+            opts["coords"] = np.array([float(x) for x in base.labels])
+        except ValueError:
+            raise ctx.error(inner, f"{call.func}() needs numeric levels (distances)") from None
+    try:
+        factory = get_structure(call.func)
+    except KeyError:
+        raise ctx.error(call, f"variance structure '{call.func}' is not available",
+                        "see asr_py.vcov.registered_names() for the structures supported") from None
+    try:
+        template = factory(base.labels, name=base.name, **opts)
+    except (TypeError, ValueError) as exc:
+        raise ctx.error(call, f"cannot build {call.func}() on '{inner}': {exc}") from None
+    init = None
+    if "init" in named:
+        init = np.atleast_1d(np.asarray(literal(ctx, named["init"]), dtype=float))
+        if init.size != template.n_params:
+            raise ctx.error(named["init"], f"init for {call.func}({inner}) has {init.size} "
+                            f"values, the structure has {template.n_params} parameters",
+                            "order: " + ", ".join(template.param_names))
+    return Block(base.mat, base.labels, base.name, base.name, True, template=template,
+                 structure=call.func, init=init, extra=base.extra)
+
+
+STRUCTURE_FUNCS = frozenset(
+    "id idv idh diag us cor corv corh corb corbv corbh corg corgv corgh ar1 ar1v ar1h ar2 ar2v "
+    "ar2h ar3 ar3v ar3h sar sarv sarh sar2 sar2v sar2h ma1 ma1v ma1h ma2 ma2v ma2h arma armav "
+    "armah exp expv exph gau gauv gauh iexp iexpv iexph igau igauv igauh ieuc ieucv ieuch lvr "
+    "lvrv lvrh sph sphv sphh cir cirv cirh aexp aexpv aexph agau agauv agauh ante chol own fa "
+    "facv rr xfa".split()
+)
+
+
+def part_block(ctx: Context, expr: Expr) -> Block:
+    """Evaluate one part of a random or residual term."""
+    if isinstance(expr, Paren):
+        return part_block(ctx, expr.expr)
+    if isinstance(expr, Call):
+        if expr.func in KNOWN_MATRIX_FUNCS:
+            return known_block(ctx, expr)
+        if expr.func in STRUCTURE_FUNCS:
+            return structure_block(ctx, expr)
+        if expr.func in FACTOR_FUNCS:
+            return factor_block(ctx, expr)
+        if expr.func in BASIS_FUNCS:
+            return basis_block(ctx, expr)
+        if expr.func == "grp":
+            return group_block(ctx, expr)
+        if expr.func in ("log", "sqrt", "exp", "I", "abs", "log10", "log2"):
+            return covariate_block(ctx, expr)
+        raise ctx.error(expr, f"{expr.func}() cannot be used here")
+    if isinstance(expr, Name):
+        if is_factor_expr(ctx, expr):
+            return factor_block(ctx, expr)
+        return covariate_block(ctx, expr)
+    raise ctx.error(expr, f"cannot use '{expr}' as part of a term")
+
+
+def group_block(ctx: Context, call: Call) -> Block:
+    """``grp(g)``: the data columns listed in ``group={'g': [...]}`` as one block."""
+    pos = call.positional()
+    if not pos or not isinstance(pos[0], Name):
+        raise ctx.error(call, "grp() needs a group name")
+    g = pos[0].name
+    if g not in ctx.group:
+        raise ctx.error(call, f"group '{g}' is not defined",
+                        f"pass asreml(..., group={{'{g}': [column names]}})")
+    cols = list(ctx.group[g])
+    missing = [c for c in cols if c not in ctx.frame.columns]
+    if missing:
+        raise DataError(f"group '{g}': columns not in the data: {', '.join(missing[:5])}")
+    M = ctx.frame[cols].to_numpy(dtype=float)[ctx.records.row]
+    return Block(sp.csr_matrix(M), tuple(cols), g, f"grp({g})", False)

@@ -1,0 +1,149 @@
+"""Reading variables out of the user's DataFrame: columns, factors, covariates, expressions.
+
+R's rules: category/object/string/bool columns are factors, numeric columns are covariates;
+``fac(x)``/``factor(x)``/``as.factor(x)`` or ``factors=[...]`` make numbers factors. Factor levels
+are the category order for categorical columns, else sorted (numerically for numbers).
+The DataFrame is never modified.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import DataError, FormulaError
+from asr_py.formula.ast import BinOp, Call, Expr, Name, Number, Paren, UnaryOp
+
+_MATH = {
+    "log": np.log,
+    "log10": np.log10,
+    "log2": np.log2,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "as.numeric": lambda x: x,
+    "as.double": lambda x: x,
+    "I": lambda x: x,
+}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A factor over records: integer codes (−1 = missing) and level labels."""
+
+    codes: np.ndarray
+    levels: tuple[str, ...]
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.levels)
+
+
+def is_factor_column(s: pd.Series) -> bool:
+    """True if a column is a factor by R's rules (not numeric, or boolean)."""
+    return not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+
+
+def column(data: pd.DataFrame, name: str, where: Expr | None = None, text: str = "",
+           formula: str | None = None) -> pd.Series:
+    """The column ``name`` of ``data`` or a DataError naming close matches."""
+    if name in data.columns:
+        return data[name]
+    close = difflib.get_close_matches(name, [str(c) for c in data.columns], n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
+        "columns are: " + ", ".join(map(str, list(data.columns)[:12]))
+        + (" ..." if data.shape[1] > 12 else ""))
+    if where is not None and where.span is not None and text:
+        raise FormulaError(f"column '{name}' is not in the data", text=text,
+                           line=where.span.line, column=where.span.column,
+                           width=max(1, where.span.end - where.span.start),
+                           formula=formula, hint=hint)
+    raise DataError(f"column '{name}' is not in the data", hint=hint)
+
+
+def level_labels(values: pd.Series) -> tuple[str, ...]:
+    """R-like level order of a column: categories in order, else sorted unique values."""
+    s = values.dropna()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(s.astype(str))
+        return tuple(str(c) for c in values.cat.categories if str(c) in present)
+    uniq = pd.unique(s)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        uniq = np.sort(uniq.astype(float))
+        return tuple(_num_label(v) for v in uniq)
+    if pd.api.types.is_bool_dtype(s):
+        return tuple(str(v).upper() for v in sorted(uniq))
+    return tuple(sorted(str(v) for v in uniq))
+
+
+def _num_label(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def as_labels(values: pd.Series) -> np.ndarray:
+    """Column values as label strings (object array), NaN kept as None."""
+    s = values
+    if pd.api.types.is_bool_dtype(s):
+        out = np.array([str(v).upper() for v in s], dtype=object)
+    elif pd.api.types.is_numeric_dtype(s):
+        out = np.array([None if pd.isna(v) else _num_label(v) for v in s], dtype=object)
+    else:
+        out = np.array([None if pd.isna(v) else str(v) for v in s], dtype=object)
+    return out
+
+
+def make_factor(values: pd.Series, levels: tuple[str, ...] | None = None) -> Factor:
+    """Integer-code a column (levels from :func:`level_labels` unless given)."""
+    if levels is None:
+        levels = level_labels(values)
+    labels = as_labels(values)
+    index = {lv: i for i, lv in enumerate(levels)}
+    codes = np.array([index.get(v, -1) if v is not None else -1 for v in labels], dtype=np.int64)
+    return Factor(codes, tuple(levels))
+
+
+def numeric_value(expr: Expr, data: pd.DataFrame, text: str = "",
+                  formula: str | None = None) -> np.ndarray:
+    """Evaluate an arithmetic expression of columns (``log(y)``, ``y^(1/3)``, ``adj/6``)."""
+    if isinstance(expr, Name):
+        s = column(data, expr.name, expr, text, formula)
+        if is_factor_column(s) and not pd.api.types.is_bool_dtype(s):
+            conv = pd.to_numeric(s, errors="coerce")
+            if conv.notna().sum() < s.notna().sum():
+                _fail(expr, f"column '{expr.name}' is not numeric (dtype {s.dtype})", text,
+                      formula, "a response or covariate must be a number; convert the column")
+            return conv.to_numpy(dtype=float)
+        return s.to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(expr, Number):
+        return np.full(len(data), float(expr.value))
+    if isinstance(expr, Paren):
+        return numeric_value(expr.expr, data, text, formula)
+    if isinstance(expr, UnaryOp) and expr.op == "-":
+        return -numeric_value(expr.operand, data, text, formula)
+    if isinstance(expr, BinOp) and expr.op in ("+", "-", "*", "/", "^"):
+        a = numeric_value(expr.left, data, text, formula)
+        b = numeric_value(expr.right, data, text, formula)
+        with np.errstate(all="ignore"):
+            return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
+                    "^": np.power}[expr.op](a, b)
+    if isinstance(expr, Call) and expr.func in _MATH and len(expr.args) >= 1:
+        if expr.func == "log" and len(expr.args) == 2:
+            base = numeric_value(expr.args[1].value, data, text, formula)
+            with np.errstate(all="ignore"):
+                return np.log(numeric_value(expr.args[0].value, data, text, formula)) / np.log(base)
+        with np.errstate(all="ignore"):
+            return _MATH[expr.func](numeric_value(expr.args[0].value, data, text, formula))
+    _fail(expr, f"cannot evaluate '{expr}' as a number", text, formula,
+          "use a column name or arithmetic of columns (log, sqrt, exp, I(...), + - * / ^)")
+    raise AssertionError  # pragma: no cover
+
+
+def _fail(expr: Expr, msg: str, text: str, formula: str | None, hint: str) -> None:
+    if expr.span is not None and text:
+        raise FormulaError(msg, text=text, line=expr.span.line, column=expr.span.column,
+                           width=max(1, expr.span.end - expr.span.start), formula=formula,
+                           hint=hint)
+    raise DataError(msg, hint=hint)

@@ -1,0 +1,262 @@
+"""The fixed-effects design X.
+
+Each term is the row-wise product of its parts. A factor part is coded by treatment contrasts
+(first level dropped) when the term without that factor is in the model - the intercept being
+the empty term - and by full indicators otherwise (R's marginality rule); ``at(f, ...)`` parts
+are always indicators. In a multivariate model a ``trait`` term replaces the intercept (as in
+ASReml). Columns that are still linearly dependent on earlier ones are dropped in order and
+listed as aliased, as ASReml does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
+from asr_py.model.blocks import (
+    BASIS_FUNCS,
+    FACTOR_FUNCS,
+    Block,
+    Context,
+    basis_block,
+    combine_labels,
+    covariate_block,
+    factor_block,
+    indicator,
+    is_factor_expr,
+    khatri_rao,
+    literal,
+    orthopoly,
+)
+from asr_py.model.data import level_labels, numeric_value
+
+_R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric", "as.double")
+
+
+@dataclass
+class FixedTerm:
+    """A fixed term: its label, the factors it involves, and its columns in the kept X."""
+
+    label: str
+    factors: tuple[str, ...]
+    columns: list[int] = field(default_factory=list)
+    all_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FixedDesign:
+    """X with aliased columns removed, column names, and the term each column belongs to."""
+
+    X: np.ndarray
+    names: list[str]
+    terms: list[FixedTerm]
+    aliased: list[str]
+    intercept: bool
+
+
+def part_key(p: Expr) -> str:
+    """Key of a part for the marginality rule: at(f, ...) and fac(f) count as f."""
+    if isinstance(p, Paren):
+        return part_key(p.expr)
+    if isinstance(p, Call) and p.func in ("at",) + FACTOR_FUNCS and p.args:
+        return part_key(p.args[0].value)
+    return str(p)
+
+
+def part_factors(p: Expr) -> tuple[str, ...]:
+    """Data factors a part involves (for predict/classify)."""
+    if isinstance(p, Paren):
+        return part_factors(p.expr)
+    if isinstance(p, Name):
+        return (p.name,)
+    if isinstance(p, Call) and p.args:
+        return part_factors(p.args[0].value)
+    return ()
+
+
+def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
+    """Evaluate one part of a fixed term."""
+    if isinstance(p, Paren):
+        return fixed_part(ctx, p.expr, contrast)
+    if isinstance(p, Call):
+        if p.func == "at":
+            return at_block(ctx, p)
+        if p.func in FACTOR_FUNCS:
+            b = factor_block(ctx, p)
+            return _contrast(b) if contrast else b
+        if p.func in BASIS_FUNCS:
+            return basis_block(ctx, p)
+        if p.func == "poly":
+            pos = p.positional()
+            k = int(literal(ctx, pos[1])) if len(pos) > 1 else 1
+            x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
+            M = orthopoly(x, k)[ctx.records.row]
+            labels = tuple(f"{p}{j}" for j in range(1, k + 1))
+            return Block(sp.csr_matrix(M), labels, str(p), str(p), False)
+        if p.func == "scale":
+            x = numeric_value(p.args[0].value, ctx.frame, ctx.text, ctx.formula)
+            z = (x - np.nanmean(x)) / np.nanstd(x, ddof=1)
+            return Block(sp.csr_matrix(z[ctx.records.row].reshape(-1, 1)), (str(p),), str(p),
+                         str(p), False)
+        if p.func in _R_TRANSFORMS:
+            return covariate_block(ctx, p)
+        if p.func == "mv":
+            raise ctx.error(p, "mv is not needed", "missing responses are handled automatically")
+        raise ctx.error(p, f"{p.func}() cannot be used in the fixed formula")
+    if isinstance(p, Name):
+        if is_factor_expr(ctx, p):
+            b = factor_block(ctx, p)
+            return _contrast(b) if contrast else b
+        return covariate_block(ctx, p)
+    return covariate_block(ctx, p)
+
+
+def _contrast(b: Block) -> Block:
+    """Treatment contrasts: drop the first level's column."""
+    return Block(b.mat[:, 1:], b.labels[1:], b.name, b.label, True)
+
+
+def at_levels(ctx: Context, call: Call) -> tuple[Block, list[int]]:
+    """The factor of ``at(f, levels)`` and the selected level indices (all if none given)."""
+    pos = call.positional()
+    if not pos:
+        raise ctx.error(call, "at() needs a factor: at(f) or at(f, levels)")
+    base = factor_block(ctx, pos[0])
+    if len(pos) < 2:
+        return base, list(range(base.k))
+    want = literal(ctx, pos[1])
+    want = want if isinstance(want, list) else [want]
+    idx = []
+    for w in want:
+        if isinstance(w, str):
+            if w not in base.labels:
+                raise ctx.error(pos[1], f"level '{w}' is not a level of {pos[0]}",
+                                "levels are: " + ", ".join(base.labels[:10]))
+            idx.append(base.labels.index(w))
+        else:  # a number: the level's position (1-based), as ASReml
+            i = int(w)
+            if str(w) in base.labels or _num(w) in base.labels:
+                idx.append(base.labels.index(str(w) if str(w) in base.labels else _num(w)))
+            elif 1 <= i <= base.k:
+                idx.append(i - 1)
+            else:
+                raise ctx.error(pos[1], f"{pos[0]} has no level {w}")
+    return base, idx
+
+
+def _num(w: object) -> str:
+    f = float(w)  # type: ignore[arg-type]
+    return str(int(f)) if f.is_integer() else repr(f)
+
+
+def at_block(ctx: Context, call: Call) -> Block:
+    """``at(f, levels)`` in a fixed term: indicator columns of the selected levels."""
+    base, idx = at_levels(ctx, call)
+    f = str(call.positional()[0])
+    labels = tuple(f"at({f}, {base.labels[i]})" for i in idx)
+    return Block(base.mat[:, idx], labels, f, str(call), True)
+
+
+def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
+                extra_terms: tuple[Term, ...] = ()) -> FixedDesign:
+    """Build X for ``terms`` (plus sparse-formula ``extra_terms``)."""
+    all_terms = list(terms.terms) + list(extra_terms)
+    keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
+    has_trait = frozenset({"trait"}) in keys
+    intercept = terms.intercept and not (multivariate and has_trait)
+    if intercept:
+        keys.add(frozenset())
+    n = ctx.records.n
+    cols: list[np.ndarray] = []
+    names: list[str] = []
+    owner: list[int] = []
+    fterms: list[FixedTerm] = []
+    if intercept:
+        fterms.append(FixedTerm("(Intercept)", ()))
+        cols.append(np.ones((n, 1)))
+        names.append("(Intercept)")
+        owner.append(0)
+    for t in all_terms:
+        key = [part_key(p) for p in t.parts]
+        blocks = []
+        for i, p in enumerate(t.parts):
+            rest = frozenset(key[:i] + key[i + 1:])
+            blocks.append(fixed_part(ctx, p, contrast=rest in keys))
+        M = khatri_rao(blocks)
+        labels = combine_labels(blocks) if len(blocks) > 1 else list(blocks[0].labels)
+        if len(blocks) == 1 and blocks[0].is_factor:
+            labels = [f"{t}_{lv}" for lv in blocks[0].labels]
+        elif len(blocks) > 1:
+            labels = [_interaction_label(blocks, lab) for lab in labels]
+        ti = len(fterms)
+        facs = tuple(f for p in t.parts for f in part_factors(p))
+        fterms.append(FixedTerm(str(t), facs, all_columns=labels))
+        cols.append(M.toarray())
+        names.extend(labels)
+        owner.extend([ti] * M.shape[1])
+    X = np.hstack(cols) if cols else np.empty((n, 0))
+    keep = independent_columns(X)
+    aliased = [nm for nm, k in zip(names, keep) if not k]
+    kept_idx = np.nonzero(keep)[0]
+    for new, old in enumerate(kept_idx):
+        fterms[owner[old]].columns.append(new)
+    return FixedDesign(X[:, kept_idx], [names[i] for i in kept_idx], fterms, aliased, intercept)
+
+
+def _interaction_label(blocks: list[Block], lab: str) -> str:
+    parts = lab.split(":")
+    out = []
+    for b, v in zip(blocks, parts):
+        out.append(f"{b.name}_{v}" if b.is_factor and not v.startswith("at(") else v)
+    return ":".join(out)
+
+
+def independent_columns(X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Flags of the columns kept when dropping, in order, each column dependent on earlier ones.
+
+    Sequential Gram-Schmidt on X'X through an incremental Cholesky factor: column j is aliased
+    when its squared residual after projection on the kept columns is < tol x its squared norm.
+    """
+    p = X.shape[1]
+    keep = np.zeros(p, dtype=bool)
+    if p == 0:
+        return keep
+    G = X.T @ X
+    L = np.zeros((p, p))
+    kept: list[int] = []
+    for j in range(p):
+        d = G[j, j]
+        if d <= 0:
+            continue
+        if kept:
+            Lk = L[: len(kept), : len(kept)]
+            v = np.linalg.solve(Lk, G[kept, j]) if len(kept) < 64 else _tri_solve(Lk, G[kept, j])
+            r = d - v @ v
+        else:
+            v = np.empty(0)
+            r = d
+        if r > tol * d:
+            m = len(kept)
+            L[m, :m] = v
+            L[m, m] = np.sqrt(r)
+            kept.append(j)
+            keep[j] = True
+    return keep
+
+
+def _tri_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from scipy.linalg import solve_triangular
+
+    return solve_triangular(L, b, lower=True)
+
+
+def factor_levels_used(frame: pd.DataFrame, name: str) -> tuple[str, ...]:
+    """Levels of a data column (R order)."""
+    return level_labels(frame[name])
+
+
+__all__ = ["FixedDesign", "FixedTerm", "build_fixed", "independent_columns", "indicator"]

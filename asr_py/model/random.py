@@ -1,0 +1,332 @@
+"""Random terms (Z and G templates) and the residual template R.
+
+Random term ``p1:p2:...``: Z is the Khatri-Rao product of the parts' blocks; G = [σ²] Σ_1 ⊗ Σ_2
+⊗ ... where Σ_i is the part's structure (plain factor: identity; known matrix: K) and the scale
+σ² is added when no part carries a variance (ASReml's rule; a plain factor alone is ``idv``).
+``at(f, levels):g`` makes one term per level, each with its own parameters.
+``str(~ a + b, ~ us(2):id(f))`` joins the columns of a and b and gives them one structure.
+
+Residual: the records are cells of the residual term's factors (``units``, ``trait``, ``Row``,
+``Col``); R = S [σ²] (Σ_1 ⊗ Σ_2 ...) S' with S selecting the observed cells. ``dsum(~ ... | f)``
+gives one such section per level of f.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from asr_py.errors import FormulaError
+from asr_py.formula.ast import Arg, BinOp, Call, Expr, Formula, Name, Paren, Term, TermList
+from asr_py.formula.expand import expand
+from asr_py.model.blocks import (
+    Block,
+    Context,
+    combine_labels,
+    is_factor_expr,
+    khatri_rao,
+    literal,
+    part_block,
+)
+from asr_py.model.fixed import at_levels, part_factors
+from asr_py.vcov.base import CovTemplate, get_structure
+
+
+@dataclass
+class RandomTerm:
+    """A compiled random term."""
+
+    label: str
+    Z: sp.csc_matrix
+    template: CovTemplate
+    param_names: list[str]
+    levels: list[str]
+    factors: tuple[str, ...]
+    blocks: list[Block] = field(default_factory=list, repr=False)
+    init: np.ndarray | None = None
+
+
+@dataclass
+class ResidualTerm:
+    """The compiled residual: template over the records and parameter names."""
+
+    label: str
+    template: CovTemplate
+    param_names: list[str]
+    sections: list[tuple[str, list[Block]]] = field(default_factory=list, repr=False)
+    init: np.ndarray | None = None
+
+
+def _kron(templates: list[CovTemplate], scale: bool) -> CovTemplate:
+    from asr_py.vcov.kronecker import Kronecker
+
+    if len(templates) == 1 and not scale:
+        return templates[0]
+    return Kronecker(list(templates), scale=scale)
+
+
+def _identity(b: Block) -> CovTemplate:
+    return get_structure("id")(b.labels, name=b.name)
+
+
+def _names(label: str, blocks: list[Block], scale: bool, scale_name: str) -> list[str]:
+    out = [scale_name] if scale else []
+    for b in blocks:
+        t = b.template
+        if t is not None:
+            out += [f"{label}!{s}" for s in t.param_names]
+    return out
+
+
+def _init(blocks: list[Block], scale: bool) -> np.ndarray | None:
+    if not any(b.init is not None for b in blocks):
+        return None
+    parts = [np.array([np.nan])] if scale else []
+    for b in blocks:
+        if b.template is not None:
+            parts.append(b.init if b.init is not None else np.full(b.template.n_params, np.nan))
+    return np.concatenate(parts)
+
+
+def term_from_blocks(label: str, blocks: list[Block], factors: tuple[str, ...],
+                     Z: sp.spmatrix | None = None) -> RandomTerm:
+    """Assemble Z and the template of a random term from its evaluated parts."""
+    templates = [b.template if b.template is not None else _identity(b) for b in blocks]
+    scale = not any(t.has_variance for t in templates)
+    template = _kron(templates, scale)
+    names = _names(label, blocks, scale, label)
+    if Z is None:
+        Z = khatri_rao(blocks)
+    levels = combine_labels(blocks)
+    return RandomTerm(label, sp.csc_matrix(Z), template, names, levels, factors, blocks,
+                      _init(blocks, scale))
+
+
+def _label(blocks: list[Block]) -> str:
+    return ":".join(b.label for b in blocks)
+
+
+def build_random(ctx: Context, terms: TermList) -> list[RandomTerm]:
+    """Compile every random term."""
+    out: list[RandomTerm] = []
+    for t in terms.terms:
+        out.extend(_random_term(ctx, t))
+    return out
+
+
+def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
+    parts = list(t.parts)
+    if len(parts) == 1 and isinstance(parts[0], Formula):
+        return [x for tt in expand(parts[0], "random").terms for x in _random_term(ctx, tt)]
+    if len(parts) == 1 and isinstance(parts[0], Call) and parts[0].func == "str":
+        return [_str_term(ctx, parts[0])]
+    if any(isinstance(p, Call) and p.func == "str" for p in parts):
+        raise ctx.error(t.parts[0], "str() must be a term on its own")
+    at_pos = [i for i, p in enumerate(parts) if isinstance(p, Call) and p.func == "at"]
+    if at_pos:
+        i = at_pos[0]
+        call = parts[i]
+        assert isinstance(call, Call)
+        base, idx = at_levels(ctx, call)
+        f = str(call.positional()[0])
+        rest = parts[:i] + parts[i + 1:]
+        if not rest:
+            raise ctx.error(call, "at() needs another part in a random term: at(f, l):g")
+        res = []
+        for j in idx:
+            mask = np.asarray(base.mat[:, j].todense()).ravel()
+            sub = _random_term(ctx, Term(tuple(rest)))
+            for rt in sub:
+                lab = f"at({f}, {base.labels[j]}):{rt.label}"
+                Z = sp.csc_matrix(sp.diags(mask) @ rt.Z)
+                names = [lab + n[len(rt.label):] if n.startswith(rt.label) else n
+                         for n in rt.param_names]
+                res.append(RandomTerm(lab, Z, rt.template, names, rt.levels,
+                                      (f,) + rt.factors, rt.blocks, rt.init))
+        return res
+    blocks = [part_block(ctx, p) for p in parts]
+    if len(parts) == 1 and not blocks[0].is_factor and isinstance(parts[0], Name):
+        ctx.warnings.append(
+            f"random term '{parts[0]}' is a numeric column: it is fitted as a covariate "
+            f"(one random slope), not as a factor; use fac({parts[0]}) or factors=['{parts[0]}'] "
+            "for a factor")
+    factors = tuple(f for p in parts for f in part_factors(p))
+    return [term_from_blocks(_label(blocks), blocks, factors)]
+
+
+def _str_term(ctx: Context, call: Call) -> RandomTerm:
+    """``str(~ a + b, ~ us(2):id(f))``: shared structure over the columns of several terms."""
+    pos = call.positional()
+    if len(pos) != 2 or not all(isinstance(p, Formula) for p in pos):
+        raise ctx.error(call, "str() needs two formulas: str(~ terms, ~ structure)")
+    cols_f, struct_f = pos
+    assert isinstance(cols_f, Formula) and isinstance(struct_f, Formula)
+    zs = []
+    for tt in expand(cols_f, "random").terms:
+        bl = [part_block(ctx, p) for p in tt.parts]
+        if any(b.template is not None for b in bl):
+            raise ctx.error(cols_f, "the first formula of str() lists plain terms, no structures")
+        zs.append(khatri_rao(bl))
+    Z = sp.hstack(zs, format="csc")
+    sterms = expand(struct_f, "random").terms
+    if len(sterms) != 1:
+        raise ctx.error(struct_f, "the second formula of str() must be one term, e.g. us(2):id(f)")
+    blocks = [part_block(ctx, p) for p in sterms[0].parts]
+    dim = int(np.prod([b.k for b in blocks]))
+    if dim != Z.shape[1]:
+        raise ctx.error(call, f"str(): the terms have {Z.shape[1]} columns but the structure "
+                        f"{sterms[0]} has dimension {dim}",
+                        "the structure's sizes must multiply to the number of effects")
+    label = "+".join(str(tt) for tt in expand(cols_f, "random").terms)
+    factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
+                    for f in part_factors(p))
+    return term_from_blocks(label, blocks, factors, Z)
+
+
+# ---------------------------------------------------------------------------------------------
+# residual
+# ---------------------------------------------------------------------------------------------
+
+
+def _codes(ctx: Context, b: Block, where: Expr) -> np.ndarray:
+    m = b.mat.tocsr()
+    counts = np.diff(m.indptr)
+    if (counts != 1).any() or not b.is_factor:
+        raise ctx.error(where, f"residual part '{b.label}' must be a factor with one level per "
+                        "record", "residual terms are built from factors such as units, trait, "
+                        "Row, Col")
+    return m.indices.astype(np.int64)
+
+
+def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str) -> tuple[
+        CovTemplate, list[str], np.ndarray | None, list[Block]]:
+    """Template over the records ``rows`` for one residual term (one dsum section)."""
+    from asr_py.vcov.composite import Subset
+
+    blocks = [part_block(ctx, p) for p in term.parts]
+    label = _label(blocks)
+    templates = [b.template if b.template is not None else _identity(b) for b in blocks]
+    scale = not any(t.has_variance for t in templates)
+    cell = np.zeros(rows.size, dtype=np.int64)
+    for b, p in zip(blocks, term.parts):
+        cell = cell * b.k + _codes(ctx, b, p)[rows]
+    if np.unique(cell).size != cell.size:
+        raise ctx.error(term.parts[0], f"residual {term}: several records share a cell",
+                        "each record needs its own combination of the residual factors; add "
+                        "units or use a unique plot index")
+    # reduce each part to the levels present in this section (units: this section's rows)
+    template = _kron(templates, scale)
+    n_cells = int(np.prod([b.k for b in blocks]))
+    if not (cell.size == n_cells and np.array_equal(cell, np.arange(n_cells))):
+        template = Subset(template, cell)
+    names = [f"{prefix}{label}!R"] if scale else []
+    for b, t in zip(blocks, templates):
+        if b.template is not None:
+            names += [f"{prefix}{label}!{s}" for s in t.param_names]
+    return template, names, _init(blocks, scale), blocks
+
+
+def build_residual(ctx: Context, terms: TermList | None) -> ResidualTerm:
+    """Compile the residual formula (default: ``units``; multivariate ``units:us(trait)``)."""
+
+    n = ctx.records.n
+    all_rows = np.arange(n)
+    if terms is None or not terms.terms:
+        parts: tuple[Expr, ...] = (Name("units"),)
+        if ctx.records.multivariate:
+            parts = (Name("units"), Call("us", (Arg(Name("trait")),)))
+        term = Term(parts)
+    elif len(terms.terms) > 1:
+        raise ctx.error(terms.terms[1].parts[0], "the residual formula must be a single term",
+                        "use dsum(~ ... | f) for sections with different structures")
+    else:
+        term = terms.terms[0]
+    p0 = term.parts[0]
+    if isinstance(p0, Call) and p0.func == "dsum":
+        return _dsum(ctx, p0)
+    if isinstance(p0, Call) and p0.func == "at" and len(term.parts) > 1:  # asreml 3 rcov at()
+        return _sections(ctx, p0, Term(term.parts[1:]))
+    if ctx.records.multivariate and not any(_mentions_trait(p) for p in term.parts):
+        raise ctx.error(p0, "a multivariate residual must involve trait",
+                        "e.g. residual = ~ units:us(trait) or ~ units:diag(trait)")
+    template, names, init, blocks = _section(ctx, term, all_rows, "")
+    label = _label(blocks)
+    return ResidualTerm(label, template, names, [("", blocks)], init)
+
+
+def _mentions_trait(p: Expr) -> bool:
+    if isinstance(p, Name):
+        return p.name == "trait"
+    if isinstance(p, Call):
+        return any(_mentions_trait(a.value) for a in p.args)
+    if isinstance(p, (Paren,)):
+        return _mentions_trait(p.expr)
+    return False
+
+
+def _dsum(ctx: Context, call: Call) -> ResidualTerm:
+    pos = call.positional()
+    if not pos or not isinstance(pos[0], Formula):
+        raise ctx.error(call, "dsum() needs a formula: dsum(~ units | site)")
+    f = pos[0]
+    rhs = f.rhs
+    if not (isinstance(rhs, BinOp) and rhs.op == "|"):
+        raise ctx.error(call, "dsum() needs '| factor': dsum(~ units | site)")
+    inner = Formula(None, rhs.left)
+    terms = expand(inner, "residual").terms
+    if len(terms) != 1:
+        raise ctx.error(call, "dsum(): one residual term per section")
+    by = rhs.right
+    sel = call.named().get("levels")
+    at = Call("at", (Arg(by),) + ((Arg(sel),) if sel is not None else ()))
+    if sel is not None:
+        v = literal(ctx, sel)
+        flat = []
+        for x in v if isinstance(v, list) else [v]:
+            flat.extend(x if isinstance(x, list) else [x])
+        at = Call("at", (Arg(by), Arg(_to_c(flat))))
+    return _sections(ctx, at, terms[0], label=str(call))
+
+
+def _to_c(values: list[object]) -> Expr:
+    from asr_py.formula.ast import Number, String
+
+    args = tuple(Arg(String(v) if isinstance(v, str) else Number(float(v)))  # type: ignore[arg-type]
+                 for v in values)
+    return Call("c", args)
+
+
+def _sections(ctx: Context, at: Call, term: Term, label: str | None = None) -> ResidualTerm:
+    from asr_py.vcov.composite import DirectSum
+
+    base, idx = at_levels(ctx, at)
+    codes = _codes(ctx, base, at)
+    covered = np.isin(codes, idx)
+    if not covered.all():
+        raise ctx.error(at, f"{int((~covered).sum())} records are in no residual section",
+                        "list every level of the section factor (or none for all)")
+    f = str(at.positional()[0])
+    templates, names, indices, inits, secs = [], [], [], [], []
+    for j in idx:
+        rows = np.nonzero(codes == j)[0]
+        if rows.size == 0:
+            continue
+        t, nm, ini, blocks = _section(ctx, term, rows, f"{f}_{base.labels[j]}!")
+        templates.append(t)
+        names += nm
+        indices.append(rows)
+        inits.append(ini if ini is not None else np.full(t.n_params, np.nan))
+        secs.append((base.labels[j], blocks))
+    template = DirectSum(templates, indices, ctx.records.n)
+    init = np.concatenate(inits) if any(np.isfinite(i).any() for i in inits) else None
+    return ResidualTerm(label or f"{at}:{term}", template, names, secs, init)
+
+
+def is_factor_part(ctx: Context, e: Expr) -> bool:
+    """Whether a part evaluates to a factor (for warnings in explain)."""
+    return is_factor_expr(ctx, e)
+
+
+__all__ = ["RandomTerm", "ResidualTerm", "build_random", "build_residual", "FormulaError"]

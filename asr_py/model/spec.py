@@ -1,0 +1,300 @@
+"""``compile_model``: formulas + data -> the :class:`Model` (X, Z, templates, start values).
+
+Starting values (documented ASReml-like defaults, overridable by ``init=`` in a formula or
+the ``params=`` table): with v_t the sample variance of trait t's records, the residual
+starts at half of v (per trait on the diagonal of a trait structure) and the other half is
+shared equally among the random terms; correlations start at 0.1 (the structure's default).
+A structure over ``trait`` is rescaled to the per-trait variances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from asr_py.errors import AsrError, DataError, FormulaError
+from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, TermList
+from asr_py.formula.expand import expand
+from asr_py.model.blocks import Block, Context
+from asr_py.model.fixed import FixedDesign, build_fixed
+from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
+from asr_py.model.records import Records, build_records, response_exprs
+from asr_py.reml.problem import MixedProblem, RandomBlock
+from asr_py.vcov.base import CovTemplate, to_dense
+
+
+@dataclass
+class Model:
+    """A compiled model: records, X, random terms, residual, parameter table."""
+
+    formula: ModelFormula
+    records: Records
+    fixed: FixedDesign
+    random: list[RandomTerm]
+    residual: ResidualTerm
+    param_names: list[str]
+    param_kinds: list[str]
+    theta0: np.ndarray
+    constraints: list[str]
+    context: Context = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+    terms: dict[str, TermList] = field(default_factory=dict, repr=False)
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.records.y
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.fixed.X
+
+    @property
+    def n_params(self) -> int:
+        return len(self.param_names)
+
+    def start_values(self) -> pd.DataFrame:
+        """The editable start-values table: Component, Value, Constraint (P/U/F/B)."""
+        return pd.DataFrame({"Component": self.param_names, "Value": self.theta0,
+                             "Constraint": self.constraints, "Kind": self.param_kinds})
+
+    def apply_params(self, table: pd.DataFrame | dict[str, float]) -> None:
+        """Set start values / constraints from a (possibly edited) start-values table."""
+        if isinstance(table, dict):
+            table = pd.DataFrame({"Component": list(table), "Value": list(table.values())})
+        if "Component" not in table.columns or "Value" not in table.columns:
+            raise DataError("params needs columns Component and Value (and optionally "
+                            "Constraint)", hint="start from asreml(..., start_values=True)")
+        index = {n: i for i, n in enumerate(self.param_names)}
+        for _, row in table.iterrows():
+            name = str(row["Component"])
+            if name not in index:
+                import difflib
+
+                close = difflib.get_close_matches(name, self.param_names, n=3)
+                raise DataError(f"params: unknown component '{name}'",
+                                hint=f"did you mean {close}?" if close else
+                                "components: " + ", ".join(self.param_names))
+            i = index[name]
+            self.theta0[i] = float(row["Value"])
+            if "Constraint" in table.columns and isinstance(row["Constraint"], str):
+                c = row["Constraint"].strip().upper()
+                if c not in ("P", "U", "F", "B"):
+                    raise DataError(f"params: constraint '{c}' of {name} is not P, U, F or B")
+                self.constraints[i] = c
+
+    def problem(self, theta0: np.ndarray | None = None) -> MixedProblem:
+        """The engine's input (matrices and templates only)."""
+        blocks = [RandomBlock(t.label, t.Z, t.template) for t in self.random]
+        return MixedProblem(
+            y=self.records.y, X=self.fixed.X, random=blocks, residual=self.residual.template,
+            theta0=self.theta0.copy() if theta0 is None else np.asarray(theta0, float),
+            constraints=list(self.constraints), names=list(self.param_names),
+            x_names=list(self.fixed.names))
+
+    def templates(self) -> list[CovTemplate]:
+        return [t.template for t in self.random] + [self.residual.template]
+
+
+def _used_columns(exprs: list[Expr], data: pd.DataFrame, skip: set[str]) -> list[str]:
+    out: list[str] = []
+
+    def visit(e: Any) -> None:
+        if isinstance(e, Name):
+            if e.name in data.columns and e.name not in skip and e.name not in out:
+                out.append(e.name)
+        elif isinstance(e, Call):
+            for a in e.args:
+                if e.func in ("vm", "giv") and a is not e.args[0]:
+                    continue
+                visit(a.value)
+        elif isinstance(e, Formula):
+            visit(e.rhs)
+        elif hasattr(e, "left"):
+            visit(e.left)
+            visit(e.right)
+        elif hasattr(e, "operand"):
+            visit(e.operand)
+        elif isinstance(e, Paren):
+            visit(e.expr)
+
+    for e in exprs:
+        visit(e)
+    return out
+
+
+def compile_model(
+    fixed: str | ModelFormula,
+    random: str | None = None,
+    residual: str | None = None,
+    data: pd.DataFrame | None = None,
+    *,
+    rcov: str | None = None,
+    sparse: str | None = None,
+    factors: list[str] | tuple[str, ...] = (),
+    na_action: dict[str, str] | None = None,
+    pedigree: Any = None,
+    group: dict[str, list[str]] | None = None,
+    **matrices: Any,
+) -> Model:
+    """Compile formulas and data into a :class:`Model` (see the module docstring)."""
+    from asr_py.formula.model import parse_model
+
+    if data is None or not isinstance(data, pd.DataFrame):
+        raise DataError("data must be a pandas DataFrame",
+                        hint="e.g. data=pd.read_csv('trial.csv')")
+    mf = fixed if isinstance(fixed, ModelFormula) else parse_model(
+        fixed=fixed, random=random, residual=residual, rcov=rcov, sparse=sparse)
+    texts = mf.texts
+    if mf.fixed.lhs is None:
+        raise FormulaError("the fixed formula needs a response: y ~ ...",
+                           text=texts.get("fixed", ""), formula="fixed")
+    for f in factors:
+        if f not in data.columns:
+            raise DataError(f"factors=: column '{f}' is not in the data")
+    fixed_terms = expand(mf.fixed, "fixed")
+    random_terms = expand(mf.random, "random") if mf.random is not None else None
+    resid_terms = expand(mf.residual, "residual") if mf.residual is not None else None
+    sparse_terms = expand(mf.sparse, "fixed") if mf.sparse is not None else None
+    resp_exprs, _ = response_exprs(mf.fixed.lhs)
+    resp_cols = {e.name for e in resp_exprs if isinstance(e, Name)}
+    matrix_names = set(matrices)
+    rhs_exprs: list[Expr] = [mf.fixed.rhs]
+    for f in (mf.random, mf.residual, mf.sparse):
+        if f is not None:
+            rhs_exprs.append(f.rhs)
+    used = _used_columns(rhs_exprs, data, resp_cols | matrix_names)
+    records = build_records(mf.fixed.lhs, data, used, text=texts.get("fixed", ""),
+                            na_action=na_action)
+    ped = pedigree
+    if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
+        from asr_py.genetics import ainverse
+
+        ped = ainverse(pedigree)
+    ctx = Context(records, dict(matrices), frozenset(factors), texts.get("fixed", ""), "fixed",
+                  ped, dict(group or {}))
+    fx = build_fixed(ctx, fixed_terms, records.multivariate,
+                     sparse_terms.terms if sparse_terms is not None else ())
+    if fx.X.shape[1] == 0:
+        raise FormulaError("the fixed formula has no estimable effects",
+                           text=texts.get("fixed", ""), formula="fixed",
+                           hint="keep the intercept or add terms")
+    ctx.text, ctx.formula = texts.get("random", ""), "random"
+    rnd = build_random(ctx, random_terms) if random_terms is not None else []
+    ctx.text, ctx.formula = texts.get("residual", ""), "residual"
+    res = build_residual(ctx, resid_terms)
+    names, kinds, theta0, cons = _parameters(records, rnd, res)
+    warnings = list(ctx.warnings)
+    if fx.aliased:
+        warnings.append("aliased fixed effects dropped: " + ", ".join(fx.aliased[:10])
+                        + (" ..." if len(fx.aliased) > 10 else ""))
+    model = Model(mf, records, fx, rnd, res, names, kinds, theta0, cons, ctx, warnings,
+                  {"fixed": fixed_terms})
+    return model
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters and starting values
+# ---------------------------------------------------------------------------------------------
+
+
+def _trait_vars(records: Records) -> np.ndarray:
+    out = []
+    for t in range(len(records.traits)):
+        yt = records.y[records.trait == t]
+        v = float(np.var(yt, ddof=1)) if yt.size > 1 else 1.0
+        out.append(v if v > 0 else 1.0)
+    return np.array(out)
+
+
+def fit_template(template: CovTemplate, target: np.ndarray, theta: np.ndarray,
+                 iters: int = 20) -> np.ndarray:
+    """θ with Σ(θ) ≈ target, by Gauss-Newton on vec(Σ(θ) − target) using the derivatives.
+
+    Exact in one step for linear families (us, diag); used to put starting values of trait
+    structures on each trait's scale. Returns the input θ if no valid improvement is found.
+    """
+    th = theta.astype(float).copy()
+    for _ in range(iters):
+        r = (target - to_dense(template.matrix(th))).ravel()
+        J = np.column_stack([to_dense(d).ravel() for d in template.derivatives(th)])
+        step = np.linalg.lstsq(J, r, rcond=None)[0]
+        a = 1.0
+        while a > 1e-3 and not template.is_valid(th + a * step):
+            a /= 2
+        if a <= 1e-3:
+            break
+        th = th + a * step
+        if np.linalg.norm(a * step) < 1e-10 * (1 + np.linalg.norm(th)):
+            break
+    return th if template.is_valid(th) else theta
+
+
+def _block_slices(blocks: list[Block], scale: bool) -> list[tuple[Block, slice]]:
+    out = []
+    off = 1 if scale else 0
+    for b in blocks:
+        if b.template is not None:
+            out.append((b, slice(off, off + b.template.n_params)))
+            off += b.template.n_params
+    return out
+
+
+def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndarray,
+           traits: tuple[str, ...]) -> np.ndarray:
+    th = np.asarray(template.initial(share), dtype=float).copy()
+    scale = len(th) > sum(b.template.n_params for b in blocks if b.template is not None)
+    for b, sl in _block_slices(blocks, scale):
+        t = b.template
+        assert t is not None
+        if b.name == "trait" and b.labels == traits and len(traits) > 1 and t.has_variance:
+            d = np.sqrt(tv / tv.mean())
+            sub = np.asarray(t.initial(share), dtype=float)
+            target = to_dense(t.matrix(sub)) * np.outer(d, d)
+            th[sl] = fit_template(t, target, sub)
+    return th
+
+
+def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> tuple[
+        list[str], list[str], np.ndarray, list[str]]:
+    tv = _trait_vars(records)
+    v = float(tv.mean())
+    n_r = max(len(rnd), 1)
+    names: list[str] = []
+    kinds: list[str] = []
+    thetas: list[np.ndarray] = []
+    for t in rnd:
+        th = _start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits)
+        if t.init is not None:
+            ok = np.isfinite(t.init)
+            th[ok] = t.init[ok]
+        thetas.append(th)
+        names += t.param_names
+        kinds += t.template.param_kinds
+    blocks = [b for _, bl in res.sections for b in bl]
+    if len(res.sections) <= 1:
+        th = _start(res.template, blocks, 0.5 * v if rnd else v, tv, records.traits)
+    else:
+        th = np.asarray(res.template.initial(0.5 * v if rnd else v), dtype=float)
+    if res.init is not None:
+        ok = np.isfinite(res.init)
+        th[ok] = res.init[ok]
+    thetas.append(th)
+    names += res.param_names
+    kinds += res.template.param_kinds
+    if len(set(names)) != len(names):
+        seen: dict[str, int] = {}
+        uniq = []
+        for n in names:
+            seen[n] = seen.get(n, 0) + 1
+            uniq.append(n if seen[n] == 1 else f"{n}.{seen[n]}")
+        names = uniq
+    theta0 = np.concatenate(thetas) if thetas else np.empty(0)
+    cons = ["P" if k == "variance" else "U" for k in kinds]
+    return names, kinds, theta0, cons
+
+
+__all__ = ["Model", "compile_model", "fit_template", "AsrError", "sp"]
