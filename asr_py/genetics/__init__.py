@@ -1,6 +1,15 @@
 """Relationship matrices: pedigree A and A-inverse, inbreeding, genomic G and G-inverse."""
 
+from asr_py.genetics.genomic import ginverse, gmatrix
 from asr_py.genetics.pedigree import ainverse, amatrix, inbreeding, prepare_pedigree
 from asr_py.genetics.relmatrix import RelMatrix
 
-__all__ = ["RelMatrix", "prepare_pedigree", "inbreeding", "ainverse", "amatrix"]
+__all__ = [
+    "RelMatrix",
+    "prepare_pedigree",
+    "inbreeding",
+    "ainverse",
+    "amatrix",
+    "gmatrix",
+    "ginverse",
+]
