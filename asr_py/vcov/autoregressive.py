@@ -1,0 +1,209 @@
+"""Autoregressive and moving-average correlation families over ordered, equally spaced levels
+(each with 'v' and 'h' variants, see correlation.py).
+
+* ``ar1``: C_ij = ρ^|i-j|, one parameter ``{name}!cor`` in (-1, 1).
+* ``ar2``, ``ar3``: AR(p) with coefficients φ_1..φ_p (names ``{name}!phi1``...), the
+  autocorrelations of the stationary process x_t = Σ_j φ_j x_{t-j} + e_t. The first p
+  solve the Yule-Walker equations ρ_k = Σ_j φ_j ρ_|k-j| (ρ_0 = 1, k = 1..p), later lags
+  follow ρ_k = Σ_j φ_j ρ_{k-j}. Derivatives by differentiating both. Valid when the process
+  is stationary (roots of z^p - φ_1 z^(p-1) - ... - φ_p inside the unit circle).
+  For ar2: ρ_1 = φ_1 / (1 - φ_2), ρ_2 = φ_1 ρ_1 + φ_2.
+* ``ma1``: x_t = e_t - θ e_{t-1} (Box-Jenkins sign): ρ_1 = -θ / (1 + θ²), 0 beyond lag 1;
+  parameter ``{name}!theta1`` in (-1, 1) (invertible).
+* ``ma2``: x_t = e_t - θ_1 e_{t-1} - θ_2 e_{t-2}: ρ_1 = -θ_1 (1 - θ_2) / (1 + θ_1² + θ_2²),
+  ρ_2 = -θ_2 / (1 + θ_1² + θ_2²); invertible region as for ar2.
+
+Starting values: ρ = 0.1 (ar1), φ_1 = 0.1 and φ_j = 0 for j > 1 (arp), θ = 0.1 (ma).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from asr_py.vcov.base import label
+from asr_py.vcov.correlation import CorrelationStructure, register_correlation
+
+
+class _Toeplitz(CorrelationStructure):
+    """C_ij = r(|i - j|) from an autocorrelation function r and its derivatives."""
+
+    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
+        super().__init__(levels, name=name, **options)
+        lag = np.arange(self.n)
+        self._lag = np.abs(lag[:, None] - lag[None, :])
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(r[0..n-1], dr[k, 0..n-1] = ∂r/∂par_k)."""
+        raise NotImplementedError
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        return self.acf(rho)[0][self._lag]
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        dr = self.acf(rho)[1]
+        return [d[self._lag] for d in dr]
+
+
+class AR1(_Toeplitz):
+    """``ar1``: C_ij = ρ^|i-j| (first-order autoregressive), parameter ``{name}!cor``."""
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, "cor", "!")]
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r = float(par[0])
+        k = np.arange(self.n, dtype=float)
+        val = r**k
+        der = np.zeros(self.n)
+        der[1:] = k[1:] * r ** (k[1:] - 1)
+        return val, der[None, :]
+
+
+def _stationary(phi: np.ndarray) -> bool:
+    """Roots of z^p - φ_1 z^(p-1) - ... - φ_p strictly inside the unit circle."""
+    roots = np.roots(np.concatenate([[1.0], -np.asarray(phi, dtype=float)]))
+    return bool(np.all(np.abs(roots) < 1.0 - 1e-10))
+
+
+class ARp(_Toeplitz):
+    """AR(p) correlation from coefficients φ (see the module docstring)."""
+
+    p = 2
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, f"phi{j}", "!") for j in range(1, self.p + 1)]
+
+    def corr_kinds(self) -> list[str]:
+        return ["other"] * self.p
+
+    def corr_lower(self) -> np.ndarray:
+        # stationarity implies |φ_j| < C(p, j); the exact region is checked by corr_valid
+        from math import comb
+        return np.array([-float(comb(self.p, j)) for j in range(1, self.p + 1)])
+
+    def corr_upper(self) -> np.ndarray:
+        return -self.corr_lower()
+
+    def corr_valid(self, rho: np.ndarray) -> bool:
+        return _stationary(rho)
+
+    def corr_initial(self) -> np.ndarray:
+        out = np.zeros(self.p)
+        out[0] = 0.1
+        return out
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p, phi = self.p, np.asarray(par, dtype=float)
+        a = np.eye(p)
+        b = phi.copy()
+        for k in range(1, p + 1):
+            for j in range(1, p + 1):
+                m = abs(k - j)
+                if m >= 1:
+                    a[k - 1, m - 1] -= phi[j - 1]
+        first = np.linalg.solve(a, b)  # ρ_1..ρ_p
+        dfirst = np.zeros((p, p))  # [l, k-1] = ∂ρ_k/∂φ_l
+        for l in range(1, p + 1):
+            db = np.zeros(p)
+            db[l - 1] = 1.0
+            da = np.zeros((p, p))
+            for k in range(1, p + 1):
+                m = abs(k - l)
+                if m >= 1:
+                    da[k - 1, m - 1] -= 1.0
+            dfirst[l - 1] = np.linalg.solve(a, db - da @ first)
+        length = max(self.n, p + 1)
+        r = np.zeros(length)
+        dr = np.zeros((p, length))
+        r[0] = 1.0
+        r[1:p + 1] = first
+        dr[:, 1:p + 1] = dfirst
+        for k in range(p + 1, length):
+            r[k] = sum(phi[j - 1] * r[k - j] for j in range(1, p + 1))
+            for l in range(1, p + 1):
+                dr[l - 1, k] = r[k - l] + sum(phi[j - 1] * dr[l - 1, k - j]
+                                              for j in range(1, p + 1))
+        return r[:self.n], dr[:, :self.n]
+
+
+class AR2(ARp):
+    """``ar2``: second-order autoregressive correlation (φ_1, φ_2)."""
+
+    p = 2
+
+
+class AR3(ARp):
+    """``ar3``: third-order autoregressive correlation (φ_1, φ_2, φ_3)."""
+
+    p = 3
+
+
+class MA1(_Toeplitz):
+    """``ma1``: ρ_1 = -θ / (1 + θ²), zero beyond lag 1; parameter ``{name}!theta1``."""
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, "theta1", "!")]
+
+    def corr_kinds(self) -> list[str]:
+        return ["other"]
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([-1.0])
+
+    def corr_upper(self) -> np.ndarray:
+        return np.array([1.0])
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = float(par[0])
+        r = np.zeros(max(self.n, 2))
+        dr = np.zeros((1, r.size))
+        r[0] = 1.0
+        r[1] = -t / (1 + t * t)
+        dr[0, 1] = -(1 - t * t) / (1 + t * t) ** 2
+        return r[:self.n], dr[:, :self.n]
+
+
+class MA2(_Toeplitz):
+    """``ma2``: ρ_1 = -θ_1 (1 - θ_2) / s, ρ_2 = -θ_2 / s, s = 1 + θ_1² + θ_2²."""
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, f"theta{j}", "!") for j in (1, 2)]
+
+    def corr_kinds(self) -> list[str]:
+        return ["other", "other"]
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([-2.0, -1.0])
+
+    def corr_upper(self) -> np.ndarray:
+        return np.array([2.0, 1.0])
+
+    def corr_valid(self, rho: np.ndarray) -> bool:
+        return _stationary(rho)  # invertibility: same region as AR(2) stationarity
+
+    def corr_initial(self) -> np.ndarray:
+        return np.array([0.1, 0.0])
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t1, t2 = float(par[0]), float(par[1])
+        s = 1 + t1 * t1 + t2 * t2
+        r = np.zeros(max(self.n, 3))
+        dr = np.zeros((2, r.size))
+        r[0] = 1.0
+        g1 = -t1 * (1 - t2)
+        r[1] = g1 / s
+        r[2] = -t2 / s
+        dr[0, 1] = -(1 - t2) / s - g1 * 2 * t1 / s**2
+        dr[1, 1] = t1 / s - g1 * 2 * t2 / s**2
+        dr[0, 2] = t2 * 2 * t1 / s**2
+        dr[1, 2] = -1 / s + t2 * 2 * t2 / s**2
+        return r[:self.n], dr[:, :self.n]
+
+
+register_correlation(AR1, "ar1")
+register_correlation(AR2, "ar2")
+register_correlation(AR3, "ar3")
+register_correlation(MA1, "ma1")
+register_correlation(MA2, "ma2")

@@ -1,0 +1,285 @@
+"""Correlation families and their 'v' and 'h' variants.
+
+A correlation family defines a correlation matrix C(ρ) (unit diagonal) and ∂C/∂ρ_k. From
+each family :func:`register_correlation` makes three registered structures:
+
+* ``<base>``:   Σ = C(ρ)                             no own scale (has_variance False)
+* ``<base>v``:  Σ = σ² C(ρ),       θ = ρ + [σ²]       names ρ..., ``{name}!var``
+* ``<base>h``:  Σ = D C(ρ) D,      D = diag(σ_i),     θ = ρ + [σ²_1..σ²_n], names
+  ``{name}_{level}``; ∂Σ_ij/∂σ²_i = C_ij σ_j / (2 σ_i) (i ≠ j), ∂Σ_ii/∂σ²_i = 1.
+
+Correlation parameters come first, then the variance(s) (ASReml's order for corgh).
+
+Families here: ``cor`` (one common correlation: C = (1-ρ) I + ρ J, valid for
+-1/(n-1) < ρ < 1), ``corg`` (general: one correlation per pair, lower triangle row by row,
+valid when C is positive definite), ``corb`` (banded Toeplitz: C_ij = ρ_|i-j| for
+1 <= |i-j| <= k, option ``order`` = k, default 1). The autoregressive and distance families
+live in autoregressive.py and distance.py and use the same machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from asr_py.errors import ModelError
+from asr_py.vcov.base import Matrix, Structure, label, register
+
+
+class CorrelationStructure(Structure):
+    """Base of every correlation family: Σ = C(ρ). Subclasses define the ``corr_*`` hooks."""
+
+    has_variance = False
+
+    # ----- hooks for the family ------------------------------------------------------------
+    def corr_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def corr_kinds(self) -> list[str]:
+        return ["correlation"] * len(self.corr_names())
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        """C(ρ), n x n with unit diagonal."""
+        raise NotImplementedError
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        """[∂C/∂ρ_k]."""
+        raise NotImplementedError
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([-1.0 if k == "correlation" else -np.inf for k in self.corr_kinds()])
+
+    def corr_upper(self) -> np.ndarray:
+        return np.array([1.0 if k == "correlation" else np.inf for k in self.corr_kinds()])
+
+    def corr_valid(self, rho: np.ndarray) -> bool:
+        """Extra validity rule of the family (e.g. stationarity); bounds and PD are checked
+        by :meth:`is_valid` anyway."""
+        return True
+
+    def corr_initial(self) -> np.ndarray:
+        """Starting ρ: 0.1 for each correlation."""
+        return np.full(len(self.corr_names()), 0.1)
+
+    # ----- the plain correlation structure -----------------------------------------------------
+    @property
+    def n_corr(self) -> int:
+        return len(self.corr_names())
+
+    @property
+    def param_names(self) -> list[str]:
+        return self.corr_names()
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return self.corr_kinds()
+
+    def lower(self) -> np.ndarray:
+        return self.corr_lower()
+
+    def upper(self) -> np.ndarray:
+        return self.corr_upper()
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        return self.correlation(np.asarray(theta, dtype=float))
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        return self.correlation_derivatives(np.asarray(theta, dtype=float))
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """Inside the bounds (correlations strictly), the family's own rule, Σ PD."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.n_params,) or not np.all(np.isfinite(theta)):
+            return False
+        lo, hi = self.lower(), self.upper()
+        nc = self.n_corr
+        if np.any(theta[:nc] <= lo[:nc]) or np.any(theta[:nc] >= hi[:nc]):
+            return False
+        if np.any(theta[nc:] < lo[nc:]) or np.any(theta[nc:] > hi[nc:]):
+            return False
+        if not self.corr_valid(theta[:nc]):
+            return False
+        try:
+            np.linalg.cholesky(np.asarray(self.matrix(theta)))
+        except np.linalg.LinAlgError:
+            return False
+        return True
+
+    def initial(self, scale: float) -> np.ndarray:
+        """Correlations 0.1 (families may differ, see ``corr_initial``)."""
+        return self.corr_initial()
+
+
+class _VVariant:
+    """Mixin: Σ = σ² C(ρ), θ = ρ + [σ²]."""
+
+    has_variance = True
+
+    @property
+    def param_names(self) -> list[str]:
+        return self.corr_names() + [label(self.name, "var", "!")]
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return self.corr_kinds() + ["variance"]
+
+    def lower(self) -> np.ndarray:
+        return np.append(self.corr_lower(), 0.0)
+
+    def upper(self) -> np.ndarray:
+        return np.append(self.corr_upper(), np.inf)
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        theta = np.asarray(theta, dtype=float)
+        return theta[-1] * self.correlation(theta[:-1])
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        theta = np.asarray(theta, dtype=float)
+        s, rho = theta[-1], theta[:-1]
+        return [s * d for d in self.correlation_derivatives(rho)] + [self.correlation(rho)]
+
+    def initial(self, scale: float) -> np.ndarray:
+        """Correlations as the base family, σ² = scale."""
+        return np.append(self.corr_initial(), float(scale))
+
+
+class _HVariant:
+    """Mixin: Σ = D C(ρ) D with D = diag(σ_i), θ = ρ + [σ²_1, ..., σ²_n]."""
+
+    has_variance = True
+
+    @property
+    def param_names(self) -> list[str]:
+        return self.corr_names() + [label(self.name, lv) for lv in self.levels]
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return self.corr_kinds() + ["variance"] * self.n
+
+    def lower(self) -> np.ndarray:
+        return np.concatenate([self.corr_lower(), np.zeros(self.n)])
+
+    def upper(self) -> np.ndarray:
+        return np.concatenate([self.corr_upper(), np.full(self.n, np.inf)])
+
+    def _split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        theta = np.asarray(theta, dtype=float)
+        nc = self.n_corr
+        return theta[:nc], theta[nc:]
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        rho, v = self._split(theta)
+        sd = np.sqrt(np.maximum(v, 0.0))
+        return self.correlation(rho) * np.outer(sd, sd)
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        rho, v = self._split(theta)
+        sd = np.sqrt(np.maximum(v, 0.0))
+        outer = np.outer(sd, sd)
+        c = self.correlation(rho)
+        out = [d * outer for d in self.correlation_derivatives(rho)]
+        for i in range(self.n):
+            d = np.zeros((self.n, self.n))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                row = c[i] * sd / (2.0 * sd[i])
+            d[i, :] = row
+            d[:, i] = row
+            d[i, i] = c[i, i]
+            out.append(d)
+        return out
+
+    def initial(self, scale: float) -> np.ndarray:
+        """Correlations as the base family, every σ²_i = scale."""
+        return np.concatenate([self.corr_initial(), np.full(self.n, float(scale))])
+
+
+def register_correlation(cls: type, base: str, *aliases: str) -> None:
+    """Register ``cls`` as ``base`` and generated 'v' / 'h' variants as ``base+'v'`` and
+    ``base+'h'`` (``aliases`` are extra names for the base structure)."""
+    register(base, *aliases)(cls)
+    v = type(cls.__name__ + "V", (_VVariant, cls), {"__doc__": f"``{base}v``: σ² × "
+                                                                 f"{cls.__name__}."})
+    h = type(cls.__name__ + "H", (_HVariant, cls), {"__doc__": f"``{base}h``: D C D with "
+                                                                 f"C from {cls.__name__}."})
+    v.names = ()
+    h.names = ()
+    register(base + "v")(v)
+    register(base + "h")(h)
+
+
+def _order(options: dict, default: int, what: str, n: int, maximum: int | None = None) -> int:
+    k = options.get("order", default)
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ModelError(f"{what}: the order must be a positive integer, got {k!r}")
+    if maximum is not None and k > maximum:
+        raise ModelError(f"{what}: order {k} is too large for a factor with {n} levels",
+                         hint=f"use an order of at most {maximum}")
+    return int(k)
+
+
+class CompoundSymmetry(CorrelationStructure):
+    """``cor``: C = (1 - ρ) I + ρ J (every pair of levels correlated ρ); one parameter
+    ``{name}!cor``; positive definite for -1/(n-1) < ρ < 1."""
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, "cor", "!")]
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        r = float(rho[0])
+        return (1.0 - r) * np.eye(self.n) + r * np.ones((self.n, self.n))
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        return [np.ones((self.n, self.n)) - np.eye(self.n)]
+
+
+class GeneralCorrelation(CorrelationStructure):
+    """``corg``: one correlation per pair (i > j), lower triangle row by row: (2,1), (3,1),
+    (3,2), ...; names ``{name}_{level_i}:{level_j}!cor``; valid when C is positive definite."""
+
+    def _pairs(self) -> list[tuple[int, int]]:
+        return [(i, j) for i in range(self.n) for j in range(i)]
+
+    def corr_names(self) -> list[str]:
+        lv = self.levels
+        return [label(self.name, f"{lv[i]}:{lv[j]}!cor") for i, j in self._pairs()]
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        c = np.eye(self.n)
+        for r, (i, j) in zip(rho, self._pairs()):
+            c[i, j] = c[j, i] = r
+        return c
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for i, j in self._pairs():
+            d = np.zeros((self.n, self.n))
+            d[i, j] = d[j, i] = 1.0
+            out.append(d)
+        return out
+
+
+class BandedCorrelation(CorrelationStructure):
+    """``corb`` (option ``order`` = k, default 1): banded Toeplitz C_ij = ρ_|i-j| for
+    1 <= |i-j| <= k, 0 beyond; names ``{name}!cor1`` ... ``{name}!cor{k}``."""
+
+    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
+        super().__init__(levels, name=name, **options)
+        self.order = _order(self.options, 1, f"corb({name})", self.n, max(self.n - 1, 1))
+        lag = np.arange(self.n)
+        self._lag = np.abs(lag[:, None] - lag[None, :])
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, f"cor{j}", "!") for j in range(1, self.order + 1)]
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        vals = np.concatenate([[1.0], rho, np.zeros(max(self.n - 1 - self.order, 0))])
+        return vals[self._lag]
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        return [(self._lag == j).astype(float) for j in range(1, self.order + 1)]
+
+
+register_correlation(CompoundSymmetry, "cor")
+register_correlation(GeneralCorrelation, "corg")
+register_correlation(BandedCorrelation, "corb")

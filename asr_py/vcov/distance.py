@@ -1,0 +1,81 @@
+"""Distance-based correlation families on numeric level coordinates x_i (with 'v'/'h'
+variants, see correlation.py). d_ij = |x_i - x_j|.
+
+* ``exp``: C_ij = ρ^d_ij     (exponential; ∂C/∂ρ = d ρ^(d-1))
+* ``gau``: C_ij = ρ^(d_ij²)  (gaussian;   ∂C/∂ρ = d² ρ^(d²-1))
+
+One parameter ``{name}!cor`` in (0, 1), starting at 0.1. Coordinates come from the option
+``coords`` (one number per level) or else from the level labels themselves (``"1.5"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from asr_py.errors import ModelError
+from asr_py.vcov.base import label
+from asr_py.vcov.correlation import CorrelationStructure, register_correlation
+
+
+class _Distance(CorrelationStructure):
+    power = 1  # d ** power is the exponent of ρ
+    family = ""
+
+    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
+        super().__init__(levels, name=name, **options)
+        coords = self.options.get("coords")
+        what = f"{self.family}({name or 'x'})"
+        if coords is None:
+            try:
+                x = np.array([float(v) for v in self.levels])
+            except ValueError:
+                raise ModelError(
+                    f"{what}: the levels are not numbers ({', '.join(self.levels[:3])}...)",
+                    hint="a distance-based structure needs numeric coordinates: use a numeric "
+                    "column, or pass coords=[...]",
+                ) from None
+        else:
+            x = np.asarray(coords, dtype=float).ravel()
+            if x.size != self.n:
+                raise ModelError(f"{what}: {x.size} coordinates for {self.n} levels")
+        if not np.all(np.isfinite(x)):
+            raise ModelError(f"{what}: the coordinates must be finite numbers")
+        self.coords = x
+        self._e = np.abs(x[:, None] - x[None, :]) ** self.power
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, "cor", "!")]
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([0.0])
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        return float(rho[0]) ** self._e
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        r = float(rho[0])
+        e = self._e
+        d = np.zeros_like(e)
+        nz = e > 0
+        d[nz] = e[nz] * r ** (e[nz] - 1.0)
+        return [d]
+
+
+class Exponential(_Distance):
+    """``exp``: C_ij = ρ^|x_i - x_j|."""
+
+    power = 1
+    family = "exp"
+
+
+class Gaussian(_Distance):
+    """``gau``: C_ij = ρ^((x_i - x_j)²)."""
+
+    power = 2
+    family = "gau"
+
+
+register_correlation(Exponential, "exp")
+register_correlation(Gaussian, "gau")

@@ -1,0 +1,132 @@
+"""Factor-analytic and reduced-rank structures (option ``order`` = k, default 1).
+
+``fa(site, k)`` / ``facv``:  Σ = Λ Λ' + Ψ, Λ the n x k loadings, Ψ = diag(ψ_i).
+    θ = ψ_1..ψ_n (names ``{name}_{level}!var``) then the loadings column by column
+    (``{name}_{level}!fa1``, ..., ``!fa{k}``). For identifiability λ_ij = 0 for i < j (the
+    upper triangle of the first k rows is fixed at zero, as ASReml does), so column j has
+    n - j + 1 free loadings and there are n + Σ_j (n - j + 1) parameters.
+    ∂Σ/∂ψ_i = e_i e_i',   ∂Σ/∂λ_ij = e_i λ_j' + λ_j e_i'  (λ_j the j-th column).
+    Valid: ψ_i > 0 ... Σ positive definite.
+    Start: ψ_i = scale / 2 and every free loading sqrt(scale / (2k)), so diag(Σ) <= scale.
+
+``rr(site, k)``: Σ = Λ Λ' (reduced rank, positive semi-definite and singular when k < n).
+    Same loadings and names, no Ψ. It has no inverse: use it together with a separate
+    diagonal term, e.g. ``rr(site, 2):id(variety) + diag(site):id(variety)``, which gives
+    the same marginal covariance as ``fa(site, 2):id(variety)``; fitting it alone needs the
+    engine to work with Σ itself (``inverse``/``logdet`` raise LinAlgError). ``is_valid``
+    only asks for finite loadings.
+    Start: every free loading sqrt(scale / k).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from asr_py.errors import ModelError
+from asr_py.vcov.base import Matrix, Structure, label, register
+
+
+class _Loadings(Structure):
+    """Shared loading bookkeeping for fa and rr."""
+
+    family = "fa"
+
+    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
+        super().__init__(levels, name=name, **options)
+        k = self.options.get("order", 1)
+        what = f"{self.family}({name or 'f'}, {k})"
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ModelError(f"{what}: the number of factors must be a positive integer")
+        if k > self.n:
+            raise ModelError(f"{what}: {k} factors for a factor with only {self.n} levels",
+                             hint=f"use at most {self.n} factors")
+        self.order = int(k)
+        # free loading positions (i, j) with i >= j, column by column
+        self._pos = [(i, j) for j in range(self.order) for i in range(j, self.n)]
+
+    def _loading_names(self) -> list[str]:
+        return [label(self.name, f"{self.levels[i]}!fa{j + 1}") for i, j in self._pos]
+
+    def loadings(self, lam: np.ndarray) -> np.ndarray:
+        """Λ (n x k) from the free loadings."""
+        out = np.zeros((self.n, self.order))
+        if self._pos:
+            r, c = zip(*self._pos)
+            out[list(r), list(c)] = lam
+        return out
+
+    def _loading_derivatives(self, big: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for i, j in self._pos:
+            d = np.zeros((self.n, self.n))
+            d[i, :] += big[:, j]
+            d[:, i] += big[:, j]
+            out.append(d)
+        return out
+
+
+@register("fa", "facv")
+class FactorAnalytic(_Loadings):
+    """``fa(f, k)``: Σ = Λ Λ' + Ψ (see the module docstring)."""
+
+    family = "fa"
+
+    @property
+    def param_names(self) -> list[str]:
+        return [label(self.name, f"{lv}!var") for lv in self.levels] + self._loading_names()
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return ["variance"] * self.n + ["loading"] * len(self._pos)
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        theta = np.asarray(theta, dtype=float)
+        big = self.loadings(theta[self.n:])
+        return big @ big.T + np.diag(theta[:self.n])
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        theta = np.asarray(theta, dtype=float)
+        out = []
+        for i in range(self.n):
+            d = np.zeros((self.n, self.n))
+            d[i, i] = 1.0
+            out.append(d)
+        return out + self._loading_derivatives(self.loadings(theta[self.n:]))
+
+    def initial(self, scale: float) -> np.ndarray:
+        """ψ_i = scale/2, loadings sqrt(scale/(2k))."""
+        return np.concatenate([np.full(self.n, scale / 2.0),
+                               np.full(len(self._pos), np.sqrt(scale / (2.0 * self.order)))])
+
+
+@register("rr")
+class ReducedRank(_Loadings):
+    """``rr(f, k)``: Σ = Λ Λ' (positive semi-definite; see the module docstring)."""
+
+    family = "rr"
+
+    @property
+    def param_names(self) -> list[str]:
+        return self._loading_names()
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return ["loading"] * len(self._pos)
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        big = self.loadings(np.asarray(theta, dtype=float))
+        return big @ big.T
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        return self._loading_derivatives(self.loadings(np.asarray(theta, dtype=float)))
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """Finite loadings (Λ Λ' is always positive semi-definite)."""
+        theta = np.asarray(theta, dtype=float)
+        return theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
+
+    def initial(self, scale: float) -> np.ndarray:
+        """Loadings sqrt(scale/k)."""
+        return np.full(len(self._pos), np.sqrt(scale / self.order))
