@@ -47,6 +47,21 @@ def to_sparse(m: Matrix) -> sp.csc_matrix:
     return sp.csc_matrix(m)
 
 
+def is_pd(m: Matrix, rtol: float = 1e-10) -> bool:
+    """Dense check that a symmetric matrix is positive definite with some margin:
+    smallest eigenvalue > ``rtol`` x largest diagonal element (rounding-safe, unlike a bare
+    Cholesky, which can succeed on a matrix that is singular in exact arithmetic)."""
+    d = to_dense(m)
+    if d.size == 0:
+        return True
+    if not np.all(np.isfinite(d)):
+        return False
+    scale = float(np.max(np.abs(np.diag(d))))
+    if scale <= 0:
+        return False
+    return bool(np.linalg.eigvalsh(d)[0] > rtol * scale)
+
+
 def label(name: str, suffix: str, sep: str = "_") -> str:
     """ASReml-style parameter name: ``f"{name}{sep}{suffix}"`` (just ``suffix`` if no name)."""
     return f"{name}{sep}{suffix}" if name else suffix

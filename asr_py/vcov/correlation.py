@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Matrix, Structure, label, register
+from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
 
 
 class CorrelationStructure(Structure):
@@ -100,11 +100,7 @@ class CorrelationStructure(Structure):
             return False
         if not self.corr_valid(theta[:nc]):
             return False
-        try:
-            np.linalg.cholesky(np.asarray(self.matrix(theta)))
-        except np.linalg.LinAlgError:
-            return False
-        return True
+        return is_pd(self.matrix(theta))
 
     def initial(self, scale: float) -> np.ndarray:
         """Correlations 0.1 (families may differ, see ``corr_initial``)."""

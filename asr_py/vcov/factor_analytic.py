@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Matrix, Structure, label, register
+from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
 
 
 class _Loadings(Structure):
@@ -94,6 +94,15 @@ class FactorAnalytic(_Loadings):
             d[i, i] = 1.0
             out.append(d)
         return out + self._loading_derivatives(self.loadings(theta[self.n:]))
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """ψ_i >= 0, finite loadings and Σ positive definite."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.n_params,) or not np.all(np.isfinite(theta)):
+            return False
+        if np.any(theta[:self.n] < 0):
+            return False
+        return is_pd(self.matrix(theta))
 
     def initial(self, scale: float) -> np.ndarray:
         """ψ_i = scale/2, loadings sqrt(scale/(2k))."""

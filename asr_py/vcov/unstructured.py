@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asr_py.vcov.base import Matrix, Structure, label, register
+from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
 
 
 def tril_pairs(n: int) -> list[tuple[int, int]]:
@@ -55,6 +55,13 @@ class Unstructured(Structure):
             a, b = si[:, [i]], si[:, [j]]
             out.append(a @ b.T if i == j else a @ b.T + b @ a.T)
         return out
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """Variances >= 0 and Σ positive definite (smallest eigenvalue > 1e-10 x max σ_ii)."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.n_params,) or not np.all(np.isfinite(theta)):
+            return False
+        return is_pd(self.matrix(theta))
 
     def initial(self, scale: float) -> np.ndarray:
         """Variances = scale, covariances = 0.1 x scale (correlation 0.1)."""
