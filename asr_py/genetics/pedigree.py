@@ -91,10 +91,10 @@ def _column(df: pd.DataFrame, name: Any, pos: int, role: str) -> pd.Series:
     return df[name]
 
 
-def _show(xs: Iterable[Any], k: int = 5) -> str:
+def _show(xs: Iterable[Any], k: int = 5, quote: bool = True) -> str:
     xs = list(xs)
     more = f" ... ({len(xs)} in all)" if len(xs) > k else ""
-    return ", ".join(repr(x) for x in xs[:k]) + more
+    return ", ".join(repr(x) if quote else str(x) for x in xs[:k]) + more
 
 
 def _find_cycle(remaining: np.ndarray, sire: np.ndarray, dam: np.ndarray) -> list[int]:
@@ -299,12 +299,12 @@ def _check_sex(frame: pd.DataFrame, sire_set: np.ndarray, dam_set: np.ndarray) -
         if len(bad_s):
             parts.append(
                 f"used as sire but sex is not {male!r}: "
-                + _show(f"{i} (sex {v!r})" for i, v in bad_s.items())
+                + _show((f"{i!r} (sex {v!r})" for i, v in bad_s.items()), quote=False)
             )
         if len(bad_d):
             parts.append(
                 f"used as dam but sex is not {female!r}: "
-                + _show(f"{i} (sex {v!r})" for i, v in bad_d.items())
+                + _show((f"{i!r} (sex {v!r})" for i, v in bad_d.items()), quote=False)
             )
         raise PedigreeError(
             "parents whose recorded sex contradicts their role; " + "; ".join(parts),
