@@ -16,7 +16,7 @@ from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
 
 #: relative size (to the phenotypic variance) of the value a 'P' parameter is held at
-BOUNDARY_REL = 1e-8
+BOUNDARY_REL = 1e-9
 #: maximum number of step halvings per iteration
 MAX_HALVINGS = 8
 #: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
@@ -43,6 +43,9 @@ class _Ctx:
             em_m += [t.n / nv] * len(k)
         self.templates = temps
         self.slices = problem.slices()
+        self.block_of = np.concatenate(
+            [np.full(sl.stop - sl.start, j, dtype=int) for j, sl in enumerate(self.slices)]
+        ) if self.slices else np.zeros(0, dtype=int)
         self.kinds = kinds
         self.lower = np.concatenate(lo) if lo else np.zeros(0)
         self.upper = np.concatenate(hi) if hi else np.zeros(0)
@@ -85,17 +88,19 @@ def _solve_step(ai: np.ndarray, s: np.ndarray) -> tuple[np.ndarray | None, bool]
     return v @ ((v.T @ s) / w), False
 
 
-def _em_step(theta: np.ndarray, s: np.ndarray, ai: np.ndarray, ctx: _Ctx,
-             idx: np.ndarray) -> np.ndarray:
-    """EM-REML-type step δ = D s with D = diag(2θ_k²/m_k) for variances (exact EM-REML for a
-    scaled-identity block of m_k effects) and diag(1/AI_kk) for other parameters."""
-    d = np.zeros(idx.size)
-    for i, k in enumerate(idx):
-        if ctx.kinds[k] == "variance" and theta[k] > 0:
-            d[i] = 2.0 * theta[k] ** 2 / ctx.em_m[k]
-        elif ai[k, k] > 0:
-            d[i] = 1.0 / ai[k, k]
-    return d * s[idx]
+def _em_step(mme: MME, theta: np.ndarray, s: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """EM-REML step δ = I_c⁻¹ s over the parameters ``idx`` (see :meth:`MME.em_information`).
+
+    For a covariance linear in its parameters (σ²K, us, diag, their Kronecker products with
+    a known matrix) θ + δ is exactly the EM-REML update of that template; in general I_c is
+    positive definite, so δ is an ascent direction.
+    """
+    if idx.size == 0:
+        return np.zeros(0)
+    ic = mme.em_information(theta)[np.ix_(idx, idx)]
+    w, v = np.linalg.eigh(ic)
+    w = np.maximum(w, 1e-12 * max(float(w.max()), 1e-300))
+    return v @ ((v.T @ s[idx]) / w)
 
 
 def loglik_at(problem: MixedProblem, theta: np.ndarray, *, solver: str = "auto") -> float:
@@ -216,10 +221,17 @@ def fit_reml(
             boundary[hit] = True
         if step_dir is not None:
             new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, *step_dir, cons)
+        if new_state is not None and alpha < 0.25:
+            # a heavily damped AI step: an EM step may do better (far from the optimum)
+            free = np.flatnonzero(~fixed & ~boundary)
+            em_state, em_alpha, em_theta = _line_search(
+                mme, ctx, st, theta, free, _em_step(mme, theta, score, free), cons)
+            if em_state is not None and em_state.loglik > new_state.loglik:
+                new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
         if new_state is None:
             method = "EM"
             free = np.flatnonzero(~fixed & ~boundary)
-            delta = _em_step(theta, score, ai, ctx, free)
+            delta = _em_step(mme, theta, score, free)
             new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, free, delta, cons)
         if new_state is None:
             diagnostics.append(

@@ -102,7 +102,8 @@ class MMEState:
 class MME:
     """Assembles and factors C for a :class:`MixedProblem`; computes ℓ, score and AI."""
 
-    def __init__(self, problem: MixedProblem, solver: str = "auto") -> None:
+    def __init__(self, problem: MixedProblem, solver: str = "auto", *,
+                 exploit_scaled_identity: bool = True) -> None:
         self.problem = problem
         y = np.asarray(problem.y, dtype=float).ravel()
         if not np.all(np.isfinite(y)):
@@ -121,7 +122,8 @@ class MME:
         for b in problem.random:
             z = _as_sparse(b.Z)
             if z.shape[0] != self.n:
-                raise ModelError(f"Z of random term {b.name!r} has {z.shape[0]} rows, y has {self.n}")
+                raise ModelError(
+                    f"Z of random term {b.name!r} has {z.shape[0]} rows, y has {self.n}")
             if z.shape[1] != b.template.n:
                 raise ModelError(
                     f"random term {b.name!r}: Z has {z.shape[1]} columns but its covariance "
@@ -135,7 +137,7 @@ class MME:
         if problem.residual.n != self.n:
             raise ModelError(f"the residual template is {problem.residual.n} x "
                              f"{problem.residual.n} but there are {self.n} records")
-        self.scaled = _is_scaled_identity(problem)
+        self.scaled = exploit_scaled_identity and _is_scaled_identity(problem)
         if self.scaled:
             self.WtW = (self.W.T @ self.W).tocsc()
             self.Wty = np.asarray(self.W.T @ y).ravel()
@@ -292,3 +294,24 @@ class MME:
         ai = 0.5 * (q.T @ riq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
         return score, ai
+
+    def em_information(self, theta: np.ndarray) -> np.ndarray:
+        """Complete-data (EM) information I_c, block diagonal by template:
+        ``I_c[k, l] = ½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l)`` for k, l parameters of the same Σ (a G_j or R).
+        For Σ = σ²K it is m/(2σ⁴), so θ + I_c⁻¹s is the EM-REML update."""
+        prob = self.problem
+        out = np.zeros((prob.n_theta, prob.n_theta))
+        temps = [b.template for b in prob.random] + [prob.residual]
+        for t, sl in zip(temps, prob.slices()):
+            if sl.stop == sl.start:
+                continue
+            th = theta[sl]
+            ders = t.derivatives(th)
+            idis = t.inv_deriv_inv(th)
+            k = len(ders)
+            blk = np.empty((k, k))
+            for a in range(k):
+                for b in range(a, k):
+                    blk[a, b] = blk[b, a] = 0.5 * _sum_prod(idis[a], ders[b])
+            out[sl, sl] = blk
+        return out
