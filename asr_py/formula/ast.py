@@ -11,10 +11,15 @@ invent any. This module imports nothing from numpy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Union
 
 _PLAIN_NAME = re.compile(r"(?:[A-Za-z]|\.(?![0-9]))[A-Za-z0-9._]*\Z")
+
+# Every node class is a frozen dataclass whose equality, hash, str and repr are computed by
+# the iterative walkers below (not the generated recursive ones), so a 700-term formula (a
+# left-deep chain of 700 BinOps) or 500 nested parentheses never hit Python's recursion limit.
+_node = dataclass(frozen=True, eq=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -27,95 +32,184 @@ class Span:
     column: int
 
 
-@dataclass(frozen=True)
+@_node
 class Node:
     """Base of all syntax nodes."""
 
     span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
 
+    def _pieces(self) -> tuple[str | Node, ...]:
+        """The printed form as a sequence of literal text and child nodes."""
+        raise NotImplementedError
 
-@dataclass(frozen=True)
+    def __str__(self) -> str:
+        out: list[str] = []
+        stack: list[str | Node] = [self]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                out.append(item)
+            else:
+                stack.extend(reversed(item._pieces()))
+        return "".join(out)
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return NotImplemented
+        return _flatten(self) == _flatten(other)  # type: ignore[arg-type]
+
+    def __hash__(self) -> int:
+        return hash(_flatten(self))
+
+    def __repr__(self) -> str:
+        out: list[str] = []
+        stack: list[object] = [self]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, _Raw):
+                out.append(item.text)
+            elif isinstance(item, Node):
+                names = [f.name for f in fields(item) if f.repr]
+                seq: list[object] = [_Raw(type(item).__name__ + "(")]
+                for i, name in enumerate(names):
+                    seq.append(_Raw(("" if i == 0 else ", ") + name + "="))
+                    seq.append(getattr(item, name))
+                seq.append(_Raw(")"))
+                stack.extend(reversed(seq))
+            elif isinstance(item, tuple):
+                seq = [_Raw("(")]
+                for i, x in enumerate(item):
+                    seq.extend([_Raw("" if i == 0 else ", "), x])
+                seq.append(_Raw(",)" if len(item) == 1 else ")"))
+                stack.extend(reversed(seq))
+            else:
+                out.append(repr(item))
+        return "".join(out)
+
+
+class _Raw:
+    """Literal text inside the iterative repr walker."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_COMPARED: dict[type, tuple[str, ...]] = {}
+
+
+def _flatten(node: Node) -> tuple[object, ...]:
+    """Pre-order sequence of (type, compared field values): equal iff the trees are equal."""
+    out: list[object] = []
+    stack: list[object] = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Node):
+            cls = type(x)
+            names = _COMPARED.get(cls)
+            if names is None:
+                names = _COMPARED[cls] = tuple(f.name for f in fields(cls) if f.compare)
+            out.append(cls)
+            stack.extend(reversed([getattr(x, n) for n in names]))
+        elif isinstance(x, tuple):
+            out.append((tuple, len(x)))
+            stack.extend(reversed(x))
+        else:
+            out.append(x)
+    return tuple(out)
+
+
+@_node
 class Name(Node):
     """A variable name: ``Block``, ``Genotype.ID``, ``trait``, ``units``, ``K``."""
 
     name: str
 
-    def __str__(self) -> str:
+    def _pieces(self) -> tuple[str | Node, ...]:
         if _PLAIN_NAME.match(self.name) and self.name not in _RESERVED:
-            return self.name
-        return "`" + self.name.replace("`", "\\`") + "`"
+            return (self.name,)
+        return ("`" + self.name.replace("\\", "\\\\").replace("`", "\\`") + "`",)
 
 
-@dataclass(frozen=True)
+@_node
 class Number(Node):
     """A numeric literal; ``text`` keeps the spelling (``1e-3``, ``.7``) for printing."""
 
     value: float
     text: str = field(default="", compare=False)
 
-    def __str__(self) -> str:
+    def _pieces(self) -> tuple[str | Node, ...]:
         if self.text:
-            return self.text
+            return (self.text,)
         v = self.value
-        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+        return (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v)),)
 
 
-@dataclass(frozen=True)
+@_node
 class String(Node):
     """A string literal (either quote in the source)."""
 
     value: str
 
-    def __str__(self) -> str:
-        return '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return ('"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"',)
 
 
-@dataclass(frozen=True)
+@_node
 class Bool(Node):
     """``TRUE``/``FALSE`` (also written ``T``/``F``)."""
 
     value: bool
 
-    def __str__(self) -> str:
-        return "TRUE" if self.value else "FALSE"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return ("TRUE" if self.value else "FALSE",)
 
 
-@dataclass(frozen=True)
+@_node
 class Null(Node):
     """``NULL``."""
 
-    def __str__(self) -> str:
-        return "NULL"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return ("NULL",)
 
 
-@dataclass(frozen=True)
+@_node
 class Dot(Node):
     """``.`` in update formulas: 'what was there before'."""
 
-    def __str__(self) -> str:
-        return "."
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return (".",)
 
 
-@dataclass(frozen=True)
+@_node
 class Arg(Node):
     """One argument of a call: positional (``name is None``) or named (``k = 3``)."""
 
     value: Expr
     name: str | None = None
 
-    def __str__(self) -> str:
-        return str(self.value) if self.name is None else f"{self.name} = {self.value}"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return (self.value,) if self.name is None else (f"{self.name} = ", self.value)
 
 
-@dataclass(frozen=True)
+@_node
 class Call(Node):
     """A function call: ``us(trait)``, ``vm(id, K, singG = "PSD")``, ``c(1, 2)``."""
 
     func: str
     args: tuple[Arg, ...] = ()
 
-    def __str__(self) -> str:
-        return f"{self.func}({', '.join(str(a) for a in self.args)})"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        out: list[str | Node] = [self.func + "("]
+        for i, a in enumerate(self.args):
+            if i:
+                out.append(", ")
+            out.append(a)
+        out.append(")")
+        return tuple(out)
 
     def positional(self) -> tuple[Expr, ...]:
         """The positional argument values, in order."""
@@ -126,7 +220,7 @@ class Call(Node):
         return {a.name: a.value for a in self.args if a.name is not None}
 
 
-@dataclass(frozen=True)
+@_node
 class BinOp(Node):
     """A binary operator: ``+ - : * / %in% ^ |`` (formula operators) or arithmetic in calls."""
 
@@ -134,47 +228,49 @@ class BinOp(Node):
     left: Expr
     right: Expr
 
-    def __str__(self) -> str:
+    def _pieces(self) -> tuple[str | Node, ...]:
         if self.op in (":", "^"):
-            return f"{self.left}{self.op}{self.right}"
-        return f"{self.left} {self.op} {self.right}"
+            return (self.left, self.op, self.right)
+        return (self.left, f" {self.op} ", self.right)
 
 
-@dataclass(frozen=True)
+@_node
 class UnaryOp(Node):
     """A unary minus (``-1``, ``- units``); a unary plus is dropped by the parser."""
 
     op: str
     operand: Expr
 
-    def __str__(self) -> str:
-        return f"{self.op}{self.operand}"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return (self.op, self.operand)
 
 
-@dataclass(frozen=True)
+@_node
 class Paren(Node):
     """Parentheses the user wrote: ``(A + B):C``."""
 
     expr: Expr
 
-    def __str__(self) -> str:
-        return f"({self.expr})"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return ("(", self.expr, ")")
 
 
-@dataclass(frozen=True)
+@_node
 class Formula(Node):
     """``lhs ~ rhs`` or ``~ rhs`` (``lhs is None``); also a formula inside a call (str, dsum)."""
 
     lhs: Expr | None
     rhs: Expr
 
-    def __str__(self) -> str:
-        return f"~ {self.rhs}" if self.lhs is None else f"{self.lhs} ~ {self.rhs}"
+    def _pieces(self) -> tuple[str | Node, ...]:
+        return ("~ ", self.rhs) if self.lhs is None else (self.lhs, " ~ ", self.rhs)
 
 
 Expr = Union[Name, Number, String, Bool, Null, Dot, Call, BinOp, UnaryOp, Paren, Formula]
 
-_RESERVED = frozenset({"TRUE", "FALSE", "T", "F", "NULL", "NA", "Inf", "NaN", "in", "function"})
+_RESERVED = frozenset(
+    {".", "TRUE", "FALSE", "T", "F", "NULL", "NA", "Inf", "NaN", "in", "function"}
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +278,7 @@ _RESERVED = frozenset({"TRUE", "FALSE", "T", "F", "NULL", "NA", "Inf", "NaN", "i
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@_node
 class Term(Node):
     """One model term after expansion: its ``:``-separated parts, in the order written.
 
@@ -206,7 +302,7 @@ def _part_str(p: Expr) -> str:
     return f"({s})" if isinstance(p, (BinOp, UnaryOp, Formula)) else s
 
 
-@dataclass(frozen=True)
+@_node
 class TermList(Node):
     """An expanded formula: response (or None), intercept flag, terms in R's order."""
 
