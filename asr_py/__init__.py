@@ -1,2 +1,53 @@
-"""asr_py: ASReml-R model formulas in Python."""
+"""asr_py: ASReml-R model formulas in Python, fitted by AI-REML.
+
+Public API (everything else is internal):
+
+* :func:`asreml` - fit a model; :func:`lrt` - likelihood-ratio test of nested random models
+* :func:`compile_model` - formulas + data -> X, Z, covariance templates
+* :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
+* :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :class:`RelMatrix`
+* errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
+  :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
+"""
+
+from asr_py.errors import (
+    AsrError,
+    DataError,
+    FormulaError,
+    FormulaSyntaxError,
+    MatrixError,
+    ModelError,
+    PedigreeError,
+)
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "asreml": ("asr_py.api", "asreml"),
+    "lrt": ("asr_py.api", "lrt"),
+    "compile_model": ("asr_py.model.spec", "compile_model"),
+    "parse_formula": ("asr_py.formula", "parse_formula"),
+    "parse_model": ("asr_py.formula", "parse_model"),
+    "expand": ("asr_py.formula", "expand"),
+    "ainverse": ("asr_py.genetics", "ainverse"),
+    "amatrix": ("asr_py.genetics", "amatrix"),
+    "gmatrix": ("asr_py.genetics", "gmatrix"),
+    "ginverse": ("asr_py.genetics", "ginverse"),
+    "RelMatrix": ("asr_py.genetics", "RelMatrix"),
+    "explain": ("asr_py.explain", "explain"),
+    "translate": ("asr_py.translate", "translate"),
+}
+
+__all__ = [
+    "AsrError", "DataError", "FormulaError", "FormulaSyntaxError", "MatrixError", "ModelError",
+    "PedigreeError", "__version__", *_LAZY,
+]
+
+
+def __getattr__(name: str):  # PEP 562: import heavy pieces on first use
+    if name in _LAZY:
+        import importlib
+
+        mod, attr = _LAZY[name]
+        return getattr(importlib.import_module(mod), attr)
+    raise AttributeError(f"module 'asr_py' has no attribute {name!r}")

@@ -56,6 +56,8 @@ class FixedDesign:
     terms: list[FixedTerm]
     aliased: list[str]
     intercept: bool
+    all_names: list[str] = field(default_factory=list)
+    null_basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 def part_key(p: Expr) -> str:
@@ -161,9 +163,20 @@ def at_block(ctx: Context, call: Call) -> Block:
     return Block(base.mat[:, idx], labels, f, str(call), True)
 
 
-def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
-                extra_terms: tuple[Term, ...] = ()) -> FixedDesign:
-    """Build X for ``terms`` (plus sparse-formula ``extra_terms``)."""
+@dataclass
+class FixedColumns:
+    """All candidate columns of X (before aliasing) with their names and owning term."""
+
+    X: np.ndarray
+    names: list[str]
+    owner: list[int]
+    terms: list[FixedTerm]
+    intercept: bool
+
+
+def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
+                  extra_terms: tuple[Term, ...] = ()) -> FixedColumns:
+    """Every column of X for ``terms`` (plus sparse-formula ``extra_terms``), none dropped."""
     all_terms = list(terms.terms) + list(extra_terms)
     keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
     has_trait = frozenset({"trait"}) in keys
@@ -199,12 +212,31 @@ def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
         names.extend(labels)
         owner.extend([ti] * M.shape[1])
     X = np.hstack(cols) if cols else np.empty((n, 0))
-    keep = independent_columns(X)
-    aliased = [nm for nm, k in zip(names, keep) if not k]
+    return FixedColumns(X, names, owner, fterms, intercept)
+
+
+def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
+                extra_terms: tuple[Term, ...] = ()) -> FixedDesign:
+    """Build X for ``terms``, dropping aliased columns in order (see module docstring)."""
+    fc = fixed_columns(ctx, terms, multivariate, extra_terms)
+    keep = independent_columns(fc.X)
+    aliased = [nm for nm, k in zip(fc.names, keep) if not k]
     kept_idx = np.nonzero(keep)[0]
     for new, old in enumerate(kept_idx):
-        fterms[owner[old]].columns.append(new)
-    return FixedDesign(X[:, kept_idx], [names[i] for i in kept_idx], fterms, aliased, intercept)
+        fc.terms[fc.owner[old]].columns.append(new)
+    design = FixedDesign(fc.X[:, kept_idx], [fc.names[i] for i in kept_idx], fc.terms, aliased,
+                         fc.intercept)
+    design.all_names = list(fc.names)
+    design.null_basis = _null_basis(fc.X) if aliased else np.zeros((len(fc.names), 0))
+    return design
+
+
+def _null_basis(X: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of the null space of X (estimability checks in predict)."""
+    _, s, vt = np.linalg.svd(X, full_matrices=True)
+    tol = s.max() * max(X.shape) * 1e-10 if s.size else 0.0
+    rank = int((s > tol).sum())
+    return vt[rank:].T
 
 
 def _interaction_label(blocks: list[Block], lab: str) -> str:
@@ -234,7 +266,7 @@ def independent_columns(X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
             continue
         if kept:
             Lk = L[: len(kept), : len(kept)]
-            v = np.linalg.solve(Lk, G[kept, j]) if len(kept) < 64 else _tri_solve(Lk, G[kept, j])
+            v = _tri_solve(Lk, G[kept, j])
             r = d - v @ v
         else:
             v = np.empty(0)

@@ -1,0 +1,94 @@
+"""``asreml()``: compile the model, fit it by AI-REML, wrap the result; ``lrt()``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from asr_py.errors import AsrError
+from asr_py.model.spec import compile_model
+from asr_py.results.fit import AsremlFit
+
+
+def asreml(
+    fixed: str,
+    random: str | None = None,
+    residual: str | None = None,
+    data: pd.DataFrame | None = None,
+    *,
+    rcov: str | None = None,
+    sparse: str | None = None,
+    maxit: int = 30,
+    start_values: bool = False,
+    params: pd.DataFrame | dict[str, float] | None = None,
+    trace: bool = False,
+    factors: list[str] | tuple[str, ...] = (),
+    na_action: dict[str, str] | None = None,
+    pedigree: Any = None,
+    group: dict[str, list[str]] | None = None,
+    solver: str = "auto",
+    **matrices: Any,
+) -> AsremlFit | pd.DataFrame:
+    """Fit a linear mixed model written in ASReml-R notation by AI-REML.
+
+    ``fixed``: ``"y ~ terms"`` or ``"cbind(y1, y2) ~ trait + ..."``; ``random``, ``residual``
+    (``rcov`` is asreml 3's name): ``"~ terms"``. Matrices named in ``vm(id, K)`` are passed
+    as keywords (``K=...``: a DataFrame with ids, or an ``asr.RelMatrix``). With
+    ``start_values=True`` the editable start-values table is returned instead of a fit; pass
+    it back (edited) as ``params=``. Returns an :class:`AsremlFit`.
+    """
+    call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
+                sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
+                pedigree=pedigree, group=group, solver=solver, **matrices)
+    if residual is not None and rcov is not None:
+        raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
+    model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
+                          factors=factors, na_action=na_action, pedigree=pedigree,
+                          group=group, **matrices)
+    if params is not None:
+        model.apply_params(params)
+    if start_values:
+        return model.start_values()
+    from asr_py.reml import fit_reml
+
+    callback = _printer if trace else None
+    result = fit_reml(model.problem(), maxit=maxit, callback=callback, solver=solver)
+    return AsremlFit(model, result, call)
+
+
+def _printer(info: dict[str, Any]) -> None:
+    it = info.get("iteration")
+    ll = info.get("loglik")
+    print(f"iteration {it:>3}  loglik {ll: .6f}  step {info.get('step', 1)}"
+          f"  {info.get('method', '')}", file=sys.stderr, flush=True)
+
+
+def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
+    """REML likelihood-ratio test of nested random models (same fixed effects).
+
+    LR = 2 (ℓ_big − ℓ_small) on df = difference in the number of variance parameters. When
+    the extra parameters are variances tested at their boundary (0), the null distribution is
+    a mixture; for one variance the p-value is halved (Self & Liang 1987), which
+    ``boundary=True`` applies (documented in the table's 'note').
+    """
+    if list(m1.model.fixed.names) != list(m2.model.fixed.names):
+        raise AsrError("lrt: the models have different fixed effects; REML likelihoods are "
+                       "not comparable", hint="compare random models with the same fixed part")
+    small, big = sorted([m1, m2], key=lambda m: m.ncomponents)
+    df = big.ncomponents - small.ncomponents
+    if df <= 0:
+        raise AsrError("lrt: the models have the same number of variance parameters")
+    lr = max(2 * (big.loglik - small.loglik), 0.0)
+    p = float(stats.chi2.sf(lr, df))
+    note = ""
+    if boundary and df == 1:
+        p, note = p / 2, "p-value halved: one variance tested on its boundary"
+    return pd.DataFrame({"df": [df], "LR-statistic": [lr], "Pr(Chisq)": [p], "note": [note]},
+                        index=[f"{small.ncomponents} vs {big.ncomponents} parameters"])
+
+
+__all__ = ["asreml", "lrt", "np"]

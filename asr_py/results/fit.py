@@ -1,0 +1,214 @@
+"""The fit object returned by :func:`asr_py.asreml`, with asreml-R's familiar names.
+
+Information criteria (documented convention): with ℓ the full REML log-likelihood, k the
+number of variance parameters that were estimated (constraint not 'F' and not held at a
+boundary 'B') and n − p the residual degrees of freedom,
+AIC = −2ℓ + 2k and BIC = −2ℓ + k log(n − p).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.results.predict import predict as _predict
+from asr_py.results.vpredict import vpredict as _vpredict
+from asr_py.results.wald import wald_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.model.spec import Model
+    from asr_py.reml.result import RemlResult
+
+
+class AsremlFit:
+    """A fitted model: estimates, tables, tests, predictions."""
+
+    def __init__(self, model: Model, result: RemlResult, call: dict[str, Any]) -> None:
+        self.model = model
+        self.result = result
+        self.call = call
+
+    # ----- scalars -----------------------------------------------------------------------
+    @property
+    def loglik(self) -> float:
+        """Full REML log-likelihood (lme4's ``logLik(REML = TRUE)``)."""
+        return float(self.result.loglik)
+
+    @property
+    def converged(self) -> bool:
+        return bool(self.result.converged)
+
+    @property
+    def ncomponents(self) -> int:
+        """Number of variance parameters."""
+        return len(self.result.theta)
+
+    @property
+    def n_estimated(self) -> int:
+        """Variance parameters estimated (not fixed, not at a boundary)."""
+        return int(sum(c not in ("F", "B") for c in self.result.constraints))
+
+    @property
+    def aic(self) -> float:
+        return -2 * self.loglik + 2 * self.n_estimated
+
+    @property
+    def bic(self) -> float:
+        return -2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p)
+
+    @property
+    def diagnostics(self) -> list[str]:
+        """Warnings from compiling and fitting (non-convergence, boundaries, aliasing...)."""
+        return list(self.model.warnings) + list(self.model.records.notes) + list(
+            self.result.diagnostics)
+
+    # ----- tables ------------------------------------------------------------------------
+    @property
+    def iterations(self) -> pd.DataFrame:
+        """One row per iteration: loglik, each parameter, step, seconds, method."""
+        rows = []
+        for h in self.result.history:
+            row = {"iteration": h.get("iteration"), "loglik": h.get("loglik"),
+                   "step": h.get("step"), "seconds": h.get("seconds"),
+                   "method": h.get("method")}
+            for nm, v in zip(self.result.names, h.get("theta", [])):
+                row[nm] = v
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def varcomp(self) -> pd.DataFrame:
+        """component, std.error, z.ratio, bound (P/U/F/B), %ch (last iteration's change)."""
+        r = self.result
+        se = np.sqrt(np.clip(np.diag(r.vcov_theta), 0, None))
+        se = np.where(np.isnan(np.diag(r.vcov_theta)), np.nan, se)
+        hist = r.history
+        if len(hist) >= 2:
+            prev = np.asarray(hist[-2]["theta"], dtype=float)
+            with np.errstate(all="ignore"):
+                ch = np.where(r.theta != 0, 100 * (r.theta - prev) / np.abs(r.theta), 0.0)
+        else:
+            ch = np.zeros_like(r.theta)
+        with np.errstate(all="ignore"):
+            z = r.theta / se
+        return pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
+                             "bound": list(r.constraints), "%ch": np.round(ch, 1)},
+                            index=pd.Index(r.names, name=None))
+
+    @property
+    def coef_fixed(self) -> pd.DataFrame:
+        """BLUEs: solution, std.error, z.ratio (index: ASReml-style column names)."""
+        r = self.result
+        se = np.sqrt(np.clip(np.diag(r.vcov_beta), 0, None))
+        with np.errstate(all="ignore"):
+            z = r.beta / se
+        return pd.DataFrame({"solution": r.beta, "std.error": se, "z.ratio": z},
+                            index=self.model.fixed.names)
+
+    @property
+    def coef_random(self) -> pd.DataFrame:
+        """BLUPs: solution, std.error (sqrt PEV), z.ratio; index 'term_level'."""
+        frames = []
+        for t, u, pev in zip(self.model.random, self.result.u, self.result.pev):
+            se = np.sqrt(np.clip(pev, 0, None))
+            with np.errstate(all="ignore"):
+                z = u / se
+            idx = [f"{t.label}_{lv}" for lv in t.levels] if len(t.levels) == u.size else [
+                f"{t.label}_{i + 1}" for i in range(u.size)]
+            frames.append(pd.DataFrame({"solution": u, "std.error": se, "z.ratio": z},
+                                       index=idx))
+        if not frames:
+            return pd.DataFrame(columns=["solution", "std.error", "z.ratio"])
+        return pd.concat(frames)
+
+    @property
+    def coef(self) -> pd.DataFrame:
+        """Fixed and random coefficients in one table."""
+        return pd.concat([self.coef_fixed, self.coef_random])
+
+    @property
+    def vcov_fixed(self) -> pd.DataFrame:
+        names = self.model.fixed.names
+        return pd.DataFrame(self.result.vcov_beta, index=names, columns=names)
+
+    def _record_index(self) -> pd.Index:
+        rec = self.model.records
+        idx = rec.frame.index[rec.row]
+        if rec.multivariate:
+            return pd.MultiIndex.from_arrays([idx, [rec.traits[t] for t in rec.trait]],
+                                             names=["row", "trait"])
+        return idx
+
+    @property
+    def fitted(self) -> pd.Series:
+        """Xβ̂ + Zû for each record."""
+        return pd.Series(self.result.fitted, index=self._record_index(), name="fitted")
+
+    @property
+    def residuals(self) -> pd.Series:
+        """y − Xβ̂ − Zû for each record."""
+        return pd.Series(self.result.residuals, index=self._record_index(), name="residuals")
+
+    # ----- tests, predictions ------------------------------------------------------------
+    def wald(self) -> pd.DataFrame:
+        """Incremental Wald tests of the fixed terms (see :mod:`asr_py.results.wald`)."""
+        terms = [(t.label, t.columns) for t in self.model.fixed.terms]
+        return wald_table(self.result.beta, self.result.vcov_beta, terms)
+
+    def predict(self, classify: str, levels: dict[str, list[Any]] | None = None
+                ) -> pd.DataFrame:
+        """Predicted values and standard errors (see :mod:`asr_py.results.predict`)."""
+        return _predict(self.model, self.result, classify, levels)
+
+    def vpredict(self, formula: str) -> pd.DataFrame:
+        """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""
+        return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names)
+
+    def update(self, **changes: Any) -> AsremlFit:
+        """Refit with changed arguments, starting from the current estimates."""
+        from asr_py.api import asreml
+
+        kw = dict(self.call)
+        kw.update(changes)
+        same = all(kw.get(k) == self.call.get(k) for k in ("fixed", "random", "residual",
+                                                            "rcov", "sparse"))
+        if same and "params" not in changes:
+            kw["params"] = pd.DataFrame({"Component": self.result.names,
+                                         "Value": self.result.theta,
+                                         "Constraint": [c if c != "B" else "P" for c in
+                                                        self.result.constraints]})
+        return asreml(**kw)
+
+    # ----- text --------------------------------------------------------------------------
+    def summary(self) -> str:
+        """A text summary: model, convergence, log-likelihood, variance components, Wald."""
+        r = self.result
+        lines = ["asr_py REML fit", f"  fixed:    {self.model.formula.texts.get('fixed', '')}"]
+        for k in ("random", "residual"):
+            if k in self.model.formula.texts:
+                lines.append(f"  {k + ':':9} {self.model.formula.texts[k]}")
+        lines.append(f"  records: {self.model.records.n}   residual df (n - p): {r.n_minus_p}")
+        lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
+        lines.append(f"  REML log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
+                     f"BIC: {self.bic:.3f}")
+        lines.append("\nVariance components:")
+        lines.append(self.varcomp.to_string(float_format=lambda v: f"{v:.6g}"))
+        lines.append("\nFixed effects:")
+        lines.append(self.coef_fixed.to_string(float_format=lambda v: f"{v:.6g}"))
+        try:
+            lines.append("\nWald tests (incremental):")
+            lines.append(self.wald().to_string(float_format=lambda v: f"{v:.4g}"))
+        except np.linalg.LinAlgError:
+            lines.append("  (not available: singular Var(beta))")
+        diags = self.diagnostics
+        if diags:
+            lines.append("\nNotes:")
+            lines += [f"  - {d}" for d in diags]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        state = "converged" if self.converged else "NOT converged"
+        return (f"<AsremlFit {state}, loglik={self.loglik:.4f}, "
+                f"{self.ncomponents} variance parameters>")
