@@ -366,3 +366,16 @@ def test_large_pedigree_diagonal_by_henderson_rule():
     fd = F.iloc[Ai.positions(dam[last])].to_numpy()
     d = 1 / (0.5 - 0.25 * (fs + fd))
     np.testing.assert_allclose(Ai.matrix[pos, pos].A1, d, rtol=1e-12)
+
+
+def test_ainverse_reordered_by_id_is_inverse_of_reordered_a():
+    Ai, A = ainverse(MRODE), amatrix(MRODE)
+    order = ["6", "3", "1", "5", "2", "4"]
+    P = Ai.subset(order)
+    assert P.is_sparse and P.ids == tuple(order) and P.logdet == Ai.logdet
+    np.testing.assert_allclose(P.toarray() @ A.subset(order).toarray(), np.eye(6), atol=1e-12)
+    assert list(P.inbreeding.index) == order
+    with pytest.raises(AsrError, match="cannot drop rows of the inverse"):
+        Ai.subset(["1", "2"])
+    with pytest.raises(AsrError, match=r"1 id\(s\) not in relationship matrix 'Ainv'.*'99'"):
+        Ai.positions(["1", "99"])
