@@ -104,6 +104,8 @@ class MME:
 
     def __init__(self, problem: MixedProblem, solver: str = "auto", *,
                  exploit_scaled_identity: bool = True) -> None:
+        if solver not in ("auto", "dense", "sparse"):
+            raise ModelError(f"unknown solver {solver!r}", hint="use 'auto', 'dense' or 'sparse'")
         self.problem = problem
         y = np.asarray(problem.y, dtype=float).ravel()
         if not np.all(np.isfinite(y)):
