@@ -20,10 +20,13 @@ from asr_py.formula.ast import (
     TermList,
     UnaryOp,
 )
+from asr_py.formula.expand import expand, update_formula
 from asr_py.formula.parser import parse_formula
 
 __all__ = [
     "parse_formula",
+    "expand",
+    "update_formula",
     "ModelFormula",
     "Arg",
     "BinOp",

@@ -311,10 +311,11 @@ class TermList(Node):
     intercept: bool
 
     def __str__(self) -> str:
-        pieces = ["1" if self.intercept else "-1"] + [str(t) for t in self.terms]
-        if not self.intercept and self.terms:
-            pieces = [str(t) for t in self.terms] + ["-1"]
-        rhs = " + ".join(pieces) if pieces else "1"
+        terms = " + ".join(str(t) for t in self.terms)
+        if self.intercept:
+            rhs = f"1 + {terms}" if terms else "1"
+        else:
+            rhs = f"{terms} - 1" if terms else "-1"
         return f"{self.response} ~ {rhs}" if self.response is not None else f"~ {rhs}"
 
 
