@@ -26,30 +26,23 @@ SHRINK = 1e-3
 
 
 class _Ctx:
-    """Per-parameter constants of a problem: kinds, bounds, EM weights, scales."""
+    """Per-parameter constants of a problem: kinds, bounds, boundary value, scales."""
 
     def __init__(self, problem: MixedProblem, yvar: float) -> None:
         kinds: list[str] = []
         lo: list[np.ndarray] = []
         hi: list[np.ndarray] = []
-        em_m: list[float] = []
         temps = [b.template for b in problem.random] + [problem.residual]
         for t in temps:
             k = list(t.param_kinds)
             kinds += k
             lo.append(t.lower())
             hi.append(t.upper())
-            nv = max(1, sum(1 for x in k if x == "variance"))
-            em_m += [t.n / nv] * len(k)
         self.templates = temps
         self.slices = problem.slices()
-        self.block_of = np.concatenate(
-            [np.full(sl.stop - sl.start, j, dtype=int) for j, sl in enumerate(self.slices)]
-        ) if self.slices else np.zeros(0, dtype=int)
         self.kinds = kinds
         self.lower = np.concatenate(lo) if lo else np.zeros(0)
         self.upper = np.concatenate(hi) if hi else np.zeros(0)
-        self.em_m = np.array(em_m, dtype=float)
         self.cons = [c.upper() for c in problem.constraints]
         self.bval = BOUNDARY_REL * max(yvar, 1e-300)
         # scale used in the relative parameter change
@@ -249,8 +242,6 @@ def fit_reml(
         if dll <= tol_loglik * max(1.0, abs(st.loglik)) and dpar <= tol_param:
             converged = True
             break
-    else:
-        pass
     if not converged and it >= maxit:
         diagnostics.append(
             f"did not converge in {maxit} iterations (last change in loglik "
