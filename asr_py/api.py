@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from asr_py.errors import AsrError
 from asr_py.model.spec import compile_model
@@ -78,6 +77,8 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
     if list(m1.model.fixed.names) != list(m2.model.fixed.names):
         raise AsrError("lrt: the models have different fixed effects; REML likelihoods are "
                        "not comparable", hint="compare random models with the same fixed part")
+    from scipy import stats
+
     small, big = sorted([m1, m2], key=lambda m: m.ncomponents)
     df = big.ncomponents - small.ncomponents
     if df <= 0:

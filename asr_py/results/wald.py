@@ -12,12 +12,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, list[int]]]
                ) -> pd.DataFrame:
     """Incremental Wald table: one row per term with columns (see module docstring)."""
+    from scipy import stats
+
     M = np.linalg.inv(vcov)
     M = 0.5 * (M + M.T)
     L = np.linalg.cholesky(M)
