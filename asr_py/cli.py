@@ -1,0 +1,246 @@
+"""The ``asr-py`` command line: ``demo``, ``fit``, ``explain``, ``translate``.
+
+Exit codes: 0 success, 1 a model/data/formula error (one clear message on stderr, with the
+caret picture for formula errors; never a traceback), 2 a usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from asr_py.errors import AsrError
+
+FACTOR_COLUMNS = ("Name", "Env", "Loc", "Year", "Block")
+
+EPILOG = """examples:
+  asr-py demo
+  asr-py fit --data trial.csv --fixed "Yield ~ Env" --random "~ us(Env):Name" \\
+      --factors Env,Name --out results/ --classify Env
+  asr-py fit --data animals.csv --fixed "weight ~ sex" --random "~ vm(id, A)" \\
+      --pedigree ped.csv --out results/ --trace
+  asr-py fit --data lines.csv --fixed "y ~ 1" --random "~ vm(id, K)" --matrix K=grm.csv
+  asr-py explain "~ us(trait):vm(id, K) + ar1(Row):ar1(Col)"
+  asr-py translate analysis.R -o analysis.py
+
+exit codes: 0 ok, 1 model/data/formula error, 2 usage error
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="asr-py", description="ASReml-R model formulas in Python: fit linear mixed "
+        "models by AI-REML, explain formulas, translate asreml-R scripts.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    d = sub.add_parser("demo", help="fit the bundled example (sommer's DT_example)",
+                       description="Fit a univariate and a bivariate model to the bundled "
+                       "DT_example data and print summaries, predictions and a correlation.")
+    d.add_argument("--maxit", type=int, default=30)
+    d.add_argument("--trace", action="store_true", help="live iteration log on stderr")
+
+    f = sub.add_parser("fit", help="fit a model to a CSV file",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog=EPILOG.split("\n\n")[0])
+    f.add_argument("--data", required=True, help="CSV file with a header row")
+    f.add_argument("--fixed", required=True, help='fixed formula, e.g. "y ~ Env"')
+    f.add_argument("--random", help='random formula, e.g. "~ us(Env):Name"')
+    f.add_argument("--residual", help='residual formula, e.g. "~ units:us(trait)"')
+    f.add_argument("--factors", default="", help="comma-separated columns to read as factors")
+    f.add_argument("--matrix", action="append", default=[], metavar="NAME=FILE",
+                   help="known matrix for vm(id, NAME): CSV with ids in the first column and "
+                   "as header (repeatable)")
+    f.add_argument("--pedigree", help="pedigree CSV (id, sire, dam): A-inverse as 'A' and "
+                   "'ainv' for vm(id, A) / vm(id, ainv)")
+    f.add_argument("--classify", action="append", default=[], metavar="A:B",
+                   help="predictions for this classify set (repeatable)")
+    f.add_argument("--out", help="directory for the result files")
+    f.add_argument("--maxit", type=int, default=30)
+    f.add_argument("--trace", action="store_true", help="live iteration log on stderr")
+
+    e = sub.add_parser("explain", help="explain a formula term by term")
+    e.add_argument("formula")
+    e.add_argument("--data", help="CSV file: report levels and sizes")
+    e.add_argument("--kind", choices=("fixed", "random", "residual"))
+    e.add_argument("--factors", default="", help="comma-separated columns to read as factors")
+    e.add_argument("--plot", metavar="PNG", help="save the toy covariance heat map here")
+
+    t = sub.add_parser("translate", help="translate an asreml-R script to Python")
+    t.add_argument("script", help="R script ('-' for stdin)")
+    t.add_argument("-o", "--output", help="write here instead of stdout")
+    return p
+
+
+def _read_csv(path: str, factors: Sequence[str] = ()) -> Any:
+    import pandas as pd
+
+    try:
+        head = pd.read_csv(path, nrows=0)
+    except FileNotFoundError:
+        raise AsrError(f"data file not found: {path}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise AsrError(f"cannot read {path} as CSV: {exc}") from None
+    missing = [c for c in factors if c not in head.columns]
+    if missing:
+        raise AsrError(f"--factors: no column {missing[0]!r} in {path}",
+                       hint="columns: " + ", ".join(map(str, head.columns)))
+    return pd.read_csv(path, dtype={c: str for c in factors})
+
+
+def _read_matrix(spec: str) -> tuple[str, Any]:
+    import pandas as pd
+
+    if "=" not in spec:
+        raise AsrError(f"--matrix {spec!r}: expected NAME=FILE", hint="e.g. --matrix K=grm.csv")
+    name, path = spec.split("=", 1)
+    try:
+        m = pd.read_csv(path, index_col=0)
+    except FileNotFoundError:
+        raise AsrError(f"--matrix {name}: file not found: {path}") from None
+    m.index = m.index.astype(str)
+    m.columns = m.columns.astype(str)
+    if m.shape[0] != m.shape[1] or list(m.index) != list(m.columns):
+        raise AsrError(f"--matrix {name}: {path} must be square with the same ids in the first "
+                       f"column and the header (got {m.shape[0]} x {m.shape[1]})")
+    return name.strip(), m
+
+
+def _fit(args: argparse.Namespace) -> int:
+    import asr_py as asr
+
+    factors = [c.strip() for c in args.factors.split(",") if c.strip()]
+    df = _read_csv(args.data, factors)
+    mats = dict(_read_matrix(s) for s in args.matrix)
+    if args.pedigree:
+        ped = _read_csv(args.pedigree, ())
+        ped = ped.astype(str).where(ped.notna(), None)
+        ainv = asr.ainverse(ped)
+        mats.setdefault("A", ainv)
+        mats.setdefault("ainv", ainv)
+    if args.trace:
+        print(f"fitting {args.fixed} to {len(df)} rows of {args.data}", file=sys.stderr)
+    fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
+                     factors=factors, maxit=args.maxit, trace=args.trace, **mats)
+    summary = fit.summary()
+    preds = {c: fit.predict(c) for c in args.classify}
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        fit.varcomp.to_csv(out / "varcomp.csv")
+        fit.coef_fixed.to_csv(out / "coef_fixed.csv")
+        fit.coef_random.to_csv(out / "coef_random.csv")
+        fit.wald().to_csv(out / "wald.csv")
+        fit.iterations.to_csv(out / "iterations.csv", index=False)
+        (out / "summary.txt").write_text(summary + "\n", encoding="utf-8")
+        info = {"loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
+                "converged": fit.converged, "iterations": int(fit.result.n_iter),
+                "n_params": fit.ncomponents, "fixed": args.fixed, "random": args.random,
+                "residual": args.residual, "data": str(args.data),
+                "diagnostics": fit.diagnostics}
+        (out / "fit.json").write_text(json.dumps(info, indent=2, default=str) + "\n",
+                                      encoding="utf-8")
+        for i, (c, p) in enumerate(preds.items()):
+            name = "predictions.csv" if i == 0 else f"predictions_{c.replace(':', '_')}.csv"
+            p.to_csv(out / name, index=False)
+    print(summary)
+    for c, p in preds.items():
+        print(f"\nPredictions ({c}):")
+        print(p.to_string(index=False))
+    if args.out:
+        print(f"\nresults written to {args.out}/")
+    return 0
+
+
+def demo_data() -> Any:
+    """The bundled DT_example data (sommer), factor columns read as strings."""
+    import pandas as pd
+
+    ref = resources.files("asr_py.data").joinpath("DT_example.csv")
+    with resources.as_file(ref) as path:
+        return pd.read_csv(path, dtype={c: str for c in FACTOR_COLUMNS})
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    import asr_py as asr
+
+    df = demo_data()
+    pd.set_option("display.width", 120)
+    print(f"DT_example (sommer): {len(df)} rows, {df['Name'].nunique()} genotypes in "
+          f"{df['Env'].nunique()} environments\n")
+    print('== univariate: Yield ~ Env, random = ~ us(Env):Name ==')
+    m1 = asr.asreml("Yield ~ Env", random="~ us(Env):Name", data=df, maxit=args.maxit,
+                    trace=args.trace)
+    print(m1.summary())
+    print("\nPredictions by Env:")
+    print(m1.predict("Env").to_string(index=False))
+    print("\n== bivariate: cbind(Yield, Weight) ~ trait + trait:Env, random = ~ us(trait):Name,"
+          " residual = ~ units:us(trait) ==")
+    m2 = asr.asreml("cbind(Yield, Weight) ~ trait + trait:Env", random="~ us(trait):Name",
+                    residual="~ units:us(trait)", data=df, maxit=args.maxit, trace=args.trace)
+    print(m2.summary())
+    print("\nGenetic correlation between Yield and Weight (V1..V3: us(trait):Name):")
+    print(m2.vpredict("rg ~ V2/sqrt(V1*V3)").to_string())
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from asr_py.explain import explain
+
+    data = None
+    if args.data:
+        factors = [c.strip() for c in args.factors.split(",") if c.strip()]
+        data = _read_csv(args.data, factors)
+    ex = explain(args.formula, data, kind=args.kind)
+    print(str(ex))
+    if args.plot:
+        ex.plot(args.plot)
+        print(f"\nheat map saved to {args.plot}")
+    return 0
+
+
+def _translate(args: argparse.Namespace) -> int:
+    from asr_py.translate import translate
+
+    if args.script == "-":
+        code = sys.stdin.read()
+    else:
+        try:
+            code = Path(args.script).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise AsrError(f"script not found: {args.script}") from None
+    out = translate(code)
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``asr-py``; returns the exit code (argparse exits with 2 on usage errors)."""
+    args = _parser().parse_args(argv)
+    handler = {"demo": _demo, "fit": _fit, "explain": _explain, "translate": _translate}
+    try:
+        return handler[args.command](args)
+    except AsrError as exc:
+        print(f"asr-py {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, KeyError) as exc:
+        print(f"asr-py {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

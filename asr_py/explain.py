@@ -1,0 +1,469 @@
+"""``explain()``: what an ASReml-R formula means, in words and in matrices.
+
+For each term ``p1:p2:...`` of a random (or residual) formula the implied covariance is
+G = [σ²] Σ_1 ⊗ Σ_2 ⊗ ..., Σ_i the structure of part i (plain factor: I; ``vm(id, K)``: K);
+the scale σ² is added when no part carries its own variance (ASReml's rule). With data the
+formula is compiled (:func:`asr_py.compile_model`) and the sizes are reported.
+:meth:`Explanation.plot` draws V = Σ_t Z_t G_t Z_t' + σ²_e I for a toy layout (3 levels per
+factor, every combination once) so the patterns of ``at()``, ``diag()``, ``us()``, ``ar1()``...
+can be compared.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from asr_py.errors import AsrError
+from asr_py.formula import BinOp, Call, Expr, Formula, Name, Number, Paren, UnaryOp, parse_formula
+
+# family -> (words, math for an n x n matrix with factor f; {n} and {f} are substituted)
+_FAMILY: dict[str, tuple[str, str, str]] = {
+    "id": ("identity: independent levels, no parameter of its own", "I_{n}", ""),
+    "idv": ("identity times one variance", "σ² I_{n}", ""),
+    "diag": ("diagonal: one variance per level, no covariances", "diag(σ²_1..σ²_{n})", ""),
+    "idh": ("diagonal: one variance per level, no covariances", "diag(σ²_1..σ²_{n})", ""),
+    "us": ("unstructured: every variance and covariance free", "Σ_{f} ({n}×{n} unstructured)",
+           "Σ_ij free, n(n+1)/2 parameters"),
+    "cor": ("uniform correlation (compound symmetry)", "CS(ρ)", "C_ii = 1, C_ij = ρ"),
+    "corb": ("banded correlation: one correlation per lag", "CORB(ρ_1..)", "C_ij = ρ_|i-j|"),
+    "corg": ("general correlation: one correlation per pair", "CORG(ρ_ij)", "C_ij = ρ_ij"),
+    "ar1": ("first-order autoregressive correlation", "AR1(ρ)", "C_ij = ρ^|i-j|"),
+    "ar2": ("second-order autoregressive correlation", "AR2(φ1, φ2)",
+            "Yule-Walker correlations of an AR(2) process"),
+    "ar3": ("third-order autoregressive correlation", "AR3(φ1, φ2, φ3)",
+            "Yule-Walker correlations of an AR(3) process"),
+    "ma1": ("first-order moving-average correlation", "MA1(θ)",
+            "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1"),
+    "ma2": ("second-order moving-average correlation", "MA2(θ1, θ2)", "0 beyond lag 2"),
+    "exp": ("exponential correlation over distances d_ij", "EXP(φ)", "C_ij = φ^d_ij"),
+    "gau": ("gaussian correlation over distances d_ij", "GAU(φ)", "C_ij = φ^(d_ij²)"),
+    "fa": ("factor analytic: loadings plus specific variances", "ΛΛ' + Ψ ({n}×{n})",
+           "Λ: {n}×k loadings, Ψ diagonal"),
+    "facv": ("factor analytic: loadings plus specific variances", "ΛΛ' + Ψ ({n}×{n})",
+             "Λ: {n}×k loadings, Ψ diagonal"),
+    "rr": ("reduced rank: loadings only", "ΛΛ' ({n}×{n}, rank k)", "Λ: {n}×k loadings"),
+    "vm": ("known (relationship) matrix", "K ({n}×{n} known)", ""),
+    "giv": ("known matrix given by its inverse", "K ({n}×{n} known, inverse given)", ""),
+}
+_VARIANT = {"v": ("times one variance", "σ² {m}"),
+            "h": ("with one variance per level", "D^½ {m} D^½")}
+_KNOWN = {"vm", "giv", "ide", "ped"}
+_TOY_N = 3
+
+
+def family(name: str) -> tuple[str, str, str]:
+    """(words, math, definition) of a registered structure name, resolving 'v'/'h' variants."""
+    if name in _FAMILY:
+        return _FAMILY[name]
+    base, var = name[:-1], name[-1:]
+    if base in _FAMILY and var in _VARIANT:
+        w, m, d = _FAMILY[base]
+        vw, vm = _VARIANT[var]
+        if var == "h":
+            d = (d + "; " if d else "") + "D = diag(σ²_1..σ²_n)"
+        return f"{w}, {vw}", vm.replace("{m}", m), d
+    raise AsrError(f"no explanation for structure '{name}'",
+                   hint="see asr_py.vcov.registered_names()")
+
+
+@dataclass
+class PartInfo:
+    """One ``:``-separated part of a term."""
+
+    text: str
+    factor: str
+    structure: str          # registry name, 'factor', 'at', 'known' or a function name
+    words: str
+    math: str
+    n_params: int = 0
+    param_names: list[str] = field(default_factory=list)
+    has_variance: bool = False
+
+
+@dataclass
+class TermInfo:
+    """One term: its parts, the implied covariance, and (with data) the sizes."""
+
+    text: str
+    parts: list[PartInfo]
+    scale: bool
+    math: str
+    n_params: int
+    sizes: str = ""
+
+
+@dataclass
+class Explanation:
+    """Result of :func:`explain`; ``str()`` / ``.text`` give the report."""
+
+    formula: str
+    kind: str
+    terms: list[TermInfo]
+    notes: list[str] = field(default_factory=list)
+    matrices: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        head = {"fixed": "Fixed formula", "random": "Random formula",
+                "residual": "Residual formula"}[self.kind]
+        out = [f"{head}: {self.formula}"]
+        for i, t in enumerate(self.terms, 1):
+            out.append(f"\nterm {i}: {t.text}")
+            for p in t.parts:
+                extra = ""
+                if p.n_params:
+                    extra = f"; {p.n_params} parameter{'s' if p.n_params > 1 else ''}"
+                    shown = p.param_names[:6]
+                    extra += " (" + ", ".join(shown) + (", ..." if p.n_params > 6 else "") + ")"
+                out.append(f"  - {p.text}: {p.words} [{p.structure}]{extra}")
+                out.append(f"      {p.math}")
+            if self.kind == "fixed":
+                continue
+            out.append(f"  Var(u) = {t.math}   ({t.n_params} variance parameter"
+                       f"{'s' if t.n_params != 1 else ''})")
+            if t.scale:
+                out.append("  (no part carries a variance, so the term gets one scale σ²)")
+            if t.sizes:
+                out.append(f"  with the data: {t.sizes}")
+        if self.notes:
+            out.append("")
+            out += [f"note: {n}" for n in self.notes]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_latex(self) -> str:
+        """A LaTeX ``itemize`` with one item per term: its text and covariance."""
+        lines = [r"\begin{itemize}"]
+        for t in self.terms:
+            math = _latex(t.math)
+            lines.append(rf"  \item \texttt{{{_tex_escape(t.text)}}}: $\mathrm{{Var}}(u) = "
+                         rf"{math}$ ({t.n_params} parameters)")
+        lines.append(r"\end{itemize}")
+        return "\n".join(lines)
+
+    def toy_covariance(self) -> tuple[np.ndarray, list[str]]:
+        """V = Σ_t Z_t G_t Z_t' + I for a toy layout: every combination of 3 levels per factor.
+
+        Parameters are at each structure's initial values, except variance parameters, set to
+        1, 1.5, 2, ... within a part so that heterogeneous-variance structures show it.
+        """
+        factors: list[str] = []
+        for t in self.terms:
+            for p in t.parts:
+                if p.factor and p.factor not in factors and p.factor != "units":
+                    factors.append(p.factor)
+        factors = factors[:3]
+        levels = [str(i + 1) for i in range(_TOY_N)]
+        rows = list(itertools.product(levels, repeat=len(factors))) or [()]
+        n = len(rows)
+        V = np.eye(n)
+        for t in self.terms:
+            if self.kind == "fixed":
+                continue
+            V = V + _toy_term(t, factors, rows)
+        labels = [":".join(r) for r in rows]
+        return V, labels
+
+    def plot(self, path: str | None = None) -> Any:
+        """Heat map of the toy V (see :meth:`toy_covariance`); saved to ``path`` if given."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        V, labels = self.toy_covariance()
+        fig, ax = plt.subplots(figsize=(5.5, 4.8))
+        im = ax.imshow(V, cmap="viridis")
+        ax.set_title(f"V implied by {self.formula}"[:70], fontsize=9)
+        if len(labels) <= 30:
+            ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=6)
+            ax.set_yticks(range(len(labels)), labels, fontsize=6)
+        fig.colorbar(im, ax=ax)
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=120)
+        return fig
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _tex_escape(s: str) -> str:
+    return s.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("%", r"\%") \
+        .replace("&", r"\&").replace("#", r"\#").replace("{", r"\{").replace("}", r"\}")
+
+
+def _latex(m: str) -> str:
+    rep = {"σ²": r"\sigma^2", "Σ": r"\Sigma", "⊗": r"\otimes", "ρ": r"\rho", "φ": r"\phi",
+           "θ": r"\theta", "Λ": r"\Lambda", "Ψ": r"\Psi", "½": r"{1/2}", "×": r"\times "}
+    out = m
+    for a, b in rep.items():
+        out = out.replace(a, b)
+    return out.replace("_", r"\_").replace(r"\_{", "_{")
+
+
+def _terms(e: Expr) -> list[tuple[Expr, ...]]:
+    """R term algebra, enough to explain: ``+``, ``:``, ``*``, ``-``, parentheses."""
+    if isinstance(e, Paren):
+        return _terms(e.expr)
+    if isinstance(e, BinOp):
+        if e.op == "+":
+            return _unique(_terms(e.left) + _terms(e.right))
+        if e.op == "-":
+            return _terms(e.left)
+        if e.op == ":":
+            return _unique([a + b for a in _terms(e.left) for b in _terms(e.right)])
+        if e.op == "*":
+            a, b = _terms(e.left), _terms(e.right)
+            return _unique(a + b + [x + y for x in a for y in b])
+    if isinstance(e, (Number, UnaryOp)):
+        return []
+    return [(e,)]
+
+
+def _unique(ts: list[tuple[Expr, ...]]) -> list[tuple[Expr, ...]]:
+    seen, out = set(), []
+    for t in ts:
+        k = frozenset(str(p) for p in t)
+        if k not in seen:
+            seen.add(k)
+            out.append(t)
+    return out
+
+
+def _factor_of(c: Call) -> str:
+    pos = c.positional()
+    return str(pos[0]) if pos else ""
+
+
+def _toy_levels(struct: str) -> list[str]:
+    return [str(i + 1) for i in range(_TOY_N)]
+
+
+def _toy_k(n: int) -> np.ndarray:
+    i = np.arange(n)
+    return 0.5 ** np.abs(i[:, None] - i[None, :])
+
+
+def _structure(name: str, levels: list[str], factor: str, call: Call | None,
+               matrices: dict[str, Any]) -> Any:
+    from asr_py.vcov import get_structure
+
+    opts: dict[str, Any] = {}
+    if call is not None:
+        pos = call.positional()
+        if name in ("fa", "facv", "rr") and len(pos) > 1 and isinstance(pos[1], Number):
+            opts["order"] = int(pos[1].value)
+    if name.startswith(("exp", "gau")):
+        try:
+            opts["coords"] = np.array([float(x) for x in levels])
+        except ValueError:
+            opts["coords"] = np.arange(len(levels), dtype=float)
+    if name in ("vm", "giv"):
+        opts["matrix"] = matrices.get("__K__", _toy_k(len(levels)) if name == "vm"
+                                      else np.linalg.inv(_toy_k(len(levels))))
+        opts["inverse"] = name == "giv"
+    return get_structure(name)(levels, name=factor, **opts)
+
+
+def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> PartInfo:
+    from asr_py.vcov import registered_names
+
+    text = str(p)
+    if isinstance(p, Name):
+        f = p.name
+        n = len(levels.get(f, [])) or "n"
+        if f == "units":
+            return PartInfo(text, f, "factor", "one effect per record (units)", f"I_{n}")
+        return PartInfo(text, f, "factor", f"plain factor '{f}': independent effects",
+                        f"I_{n}")
+    if isinstance(p, Call):
+        f = _factor_of(p)
+        lv = levels.get(f) or _toy_levels(p.func)
+        n = len(levels.get(f, [])) or "n"
+        if p.func in registered_names() and p.func not in ("vm", "giv"):
+            words, math, defn = family(p.func)
+            s = _structure(p.func, lv, f, p, matrices)
+            math = math.replace("{n}", str(n)).replace("{f}", f)
+            if defn:
+                words += f"; {defn.replace('{n}', str(n))}"
+            return PartInfo(text, f, p.func, f"'{f}' with {words}", math, s.n_params,
+                            list(s.param_names), bool(s.has_variance))
+        if p.func in _KNOWN:
+            pos = p.positional()
+            kname = str(pos[1]) if len(pos) > 1 else ("A (pedigree)" if p.func == "ped"
+                                                      else "I")
+            if p.func == "ide":
+                return PartInfo(text, f, "known", f"'{f}' as independent (ide)", f"I_{n}")
+            inv = p.func == "giv" or (p.func == "vm" and kname in matrices
+                                      and getattr(matrices[kname], "inverse", False))
+            what = "inverse given" if inv else "known"
+            return PartInfo(text, f, "known",
+                            f"'{f}' correlated through the known matrix {kname}",
+                            f"{kname} ({n}×{n} {what})")
+        if p.func == "at":
+            pos = p.positional()
+            which = ", ".join(str(x) for x in pos[1:]) or "every level"
+            return PartInfo(text, f, "at", f"a separate term (own variances) for {which} of "
+                            f"'{f}'", f"blocks for {f} in ({which})")
+        return PartInfo(text, f, p.func, f"function {p.func}() of '{f}'",
+                        f"{p.func}({f}) columns")
+    if isinstance(p, Formula):
+        return PartInfo(text, "", "formula", "a formula argument", text)
+    return PartInfo(text, text, "covariate", f"covariate '{text}' (regression)", text)
+
+
+def _term(parts: tuple[Expr, ...], levels: dict[str, list[str]], matrices: dict[str, Any]
+          ) -> TermInfo:
+    infos = [_part(p, levels, matrices) for p in parts]
+    structured = [pi for pi in infos if pi.structure != "at"]
+    scale = not any(pi.has_variance for pi in structured)
+    maths = [pi.math for pi in structured]
+    math = " ⊗ ".join(maths) if maths else "σ²"
+    if scale:
+        math = ("σ² " + math) if len(maths) == 1 else f"σ² ({math})"
+    n = sum(pi.n_params for pi in infos) + (1 if scale else 0)
+    ats = [pi for pi in infos if pi.structure == "at"]
+    if ats:
+        math += f", separately within {' and '.join(a.factor for a in ats)}"
+    return TermInfo(":".join(str(p) if not isinstance(p, (BinOp, Formula)) else f"({p})"
+                             for p in parts), infos, scale, math, n)
+
+
+def _toy_term(t: TermInfo, factors: list[str], rows: list[tuple[str, ...]]) -> np.ndarray:
+    """Z G Z' of one term over the toy records."""
+    n = len(rows)
+    mats: list[np.ndarray] = []
+    cols: list[list[int]] = []   # per part: index of the record's level
+    mask = np.ones(n, dtype=bool)
+    for p in t.parts:
+        if p.factor not in factors and p.factor != "units":
+            continue
+        if p.factor == "units":
+            idx = list(range(n))
+            k = n
+        else:
+            j = factors.index(p.factor)
+            idx = [int(r[j]) - 1 for r in rows]
+            k = _TOY_N
+        if p.structure == "at":
+            mask &= np.array([i == 0 for i in idx])
+            continue
+        if p.structure in ("factor", "known", "covariate") or p.n_params == 0 and \
+                p.structure in ("id",):
+            m = _toy_k(k) if p.structure == "known" else np.eye(k)
+        else:
+            s = _structure(p.structure, [str(i + 1) for i in range(k)], p.factor, None, {})
+            th = np.asarray(s.initial(1.0), dtype=float).copy()
+            var = 1.0
+            for i, kind in enumerate(s.param_kinds):
+                if kind == "variance":
+                    th[i] = var
+                    var += 0.5
+            from asr_py.vcov import to_dense
+
+            m = to_dense(s.matrix(th))
+        mats.append(m)
+        cols.append(idx)
+    if not mats:
+        return np.zeros((n, n))
+    G = mats[0]
+    for m in mats[1:]:
+        G = np.kron(G, m)
+    dims = [m.shape[0] for m in mats]
+    flat = np.zeros(n, dtype=int)
+    for idx, d in zip(cols, dims):
+        flat = flat * d + np.asarray(idx)
+    Z = np.zeros((n, G.shape[0]))
+    Z[np.arange(n), flat] = 1.0
+    Z[~mask] = 0.0
+    return Z @ G @ Z.T
+
+
+def explain(formula: str, data: Any = None, *, kind: str | None = None,
+            fixed: str | None = None, **matrices: Any) -> Explanation:
+    """Explain an ASReml-R formula term by term.
+
+    ``formula``: ``"~ us(trait):vm(id, K)"`` (random, the default for a one-sided formula),
+    ``"y ~ Env"`` (fixed); ``kind='residual'`` explains a residual formula. With ``data``
+    (a DataFrame) the levels and sizes come from the data: the formula is compiled with
+    ``fixed`` (default: ``"<first numeric column> ~ 1"``) and the matrices given as keywords.
+    """
+    if not isinstance(formula, str):
+        raise AsrError("explain() needs the formula as a string, e.g. '~ us(trait):id(Name)'")
+    f = parse_formula(formula, kind)
+    if kind is None:
+        kind = "fixed" if f.lhs is not None else "random"
+    if kind not in ("fixed", "random", "residual"):
+        raise AsrError(f"kind must be 'fixed', 'random' or 'residual', not {kind!r}")
+    levels: dict[str, list[str]] = {}
+    notes: list[str] = []
+    compiled = None
+    if data is None:
+        notes.append(f"no data: parameter counts are for {_TOY_N} levels per factor; pass "
+                     "data= for the real sizes")
+    else:
+        for c in data.columns:
+            if data[c].dtype == object or str(data[c].dtype) in ("category", "string", "str"):
+                levels[str(c)] = sorted(str(x) for x in data[c].dropna().unique())
+        compiled = _compile(formula, kind, data, fixed, matrices, notes)
+    parts_list = _terms(f.rhs)
+    terms = [_term(parts, levels, matrices) for parts in parts_list]
+    if compiled is not None:
+        _sizes(terms, compiled, kind)
+    if not terms:
+        notes.append("the formula has no terms besides the intercept")
+    return Explanation(formula, kind, terms, notes, dict(matrices))
+
+
+def _compile(formula: str, kind: str, data: Any, fixed: str | None, matrices: dict[str, Any],
+             notes: list[str]) -> Any:
+    from asr_py.model.spec import compile_model
+
+    if kind == "fixed":
+        return compile_model(formula, data=data, **matrices)
+    if fixed is None:
+        num = [c for c in data.columns if str(data[c].dtype).startswith(("float", "int"))]
+        if not num:
+            notes.append("no numeric column to use as a response; sizes not computed")
+            return None
+        fixed = f"{num[0]} ~ 1"
+    kw = {"random": formula} if kind == "random" else {"residual": formula}
+    return compile_model(fixed, data=data, **kw, **matrices)
+
+
+def _sizes(terms: list[TermInfo], model: Any, kind: str) -> None:
+    if kind == "fixed":
+        for t in model.fixed.terms:
+            for ti in terms:
+                if ti.text == t.label:
+                    ti.sizes = f"{len(t.columns)} column(s) of X"
+        return
+    if kind == "residual":
+        r = model.residual
+        if terms:
+            terms[-1].sizes = (f"R is {r.template.n} x {r.template.n}, parameters "
+                               + ", ".join(r.param_names))
+        return
+    left = list(model.random)
+    for ti in terms:
+        key = ti.text.replace(" ", "")
+        hit = [r for r in left if r.label.replace(" ", "") == key
+               or r.label.replace(" ", "").startswith(key + "_")
+               or key in r.label.replace(" ", "")]
+        if not hit:
+            continue
+        for r in hit:
+            left.remove(r)
+        ti.sizes = "; ".join(f"{r.label}: Z is {r.Z.shape[0]} x {r.Z.shape[1]}, "
+                             f"{len(r.param_names)} parameter(s) ({', '.join(r.param_names)})"
+                             for r in hit)
+
+
+__all__ = ["Explanation", "TermInfo", "PartInfo", "explain", "family"]
