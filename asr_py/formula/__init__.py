@@ -21,10 +21,13 @@ from asr_py.formula.ast import (
     UnaryOp,
 )
 from asr_py.formula.expand import expand, update_formula
+from asr_py.formula.model import parse_model, validate_formula
 from asr_py.formula.parser import parse_formula
 
 __all__ = [
     "parse_formula",
+    "parse_model",
+    "validate_formula",
     "expand",
     "update_formula",
     "ModelFormula",
