@@ -94,7 +94,7 @@ class AsremlFit:
         with np.errstate(all="ignore"):
             z = r.theta / se
         return pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
-                             "bound": list(r.constraints), "%ch": np.round(ch, 1)},
+                             "bound": list(r.constraints), "%ch": np.round(ch, 1) + 0.0},
                             index=pd.Index(r.names, name=None))
 
     @property
