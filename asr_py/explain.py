@@ -122,6 +122,8 @@ class Explanation:
                 out.append(f"  - {p.text}: {p.words} [{p.structure}]{extra}")
                 out.append(f"      {p.math}")
             if self.kind == "fixed":
+                if t.sizes:
+                    out.append(f"  with the data: {t.sizes}")
                 continue
             out.append(f"  Var(u) = {t.math}   ({t.n_params} variance parameter"
                        f"{'s' if t.n_params != 1 else ''})")
@@ -404,7 +406,7 @@ def explain(formula: str, data: Any = None, *, kind: str | None = None,
         raise AsrError(f"kind must be 'fixed', 'random' or 'residual', not {kind!r}")
     levels: dict[str, list[str]] = {}
     notes: list[str] = []
-    compiled = None
+    model = None
     if data is None:
         notes.append(f"no data: parameter counts are for {_TOY_N} levels per factor; pass "
                      "data= for the real sizes")
@@ -412,14 +414,20 @@ def explain(formula: str, data: Any = None, *, kind: str | None = None,
         for c in data.columns:
             if data[c].dtype == object or str(data[c].dtype) in ("category", "string", "str"):
                 levels[str(c)] = sorted(str(x) for x in data[c].dropna().unique())
-        compiled = _compile(formula, kind, data, fixed, matrices, notes)
-    parts_list = _terms(f.rhs)
-    terms = [_term(parts, levels, matrices) for parts in parts_list]
-    if compiled is not None:
-        _sizes(terms, compiled, kind)
+        model = _compile(formula, kind, data, fixed, matrices, notes)
+        if model is not None and model.records.multivariate:
+            levels["trait"] = list(model.records.traits)
+    terms = [_term(parts, levels, matrices) for parts in _terms(f.rhs)]
+    if model is not None:
+        _sizes(terms, model, kind, data, fixed, matrices)
     if not terms:
         notes.append("the formula has no terms besides the intercept")
     return Explanation(formula, kind, terms, notes, dict(matrices))
+
+
+def _default_fixed(data: Any) -> str | None:
+    num = [c for c in data.columns if str(data[c].dtype).startswith(("float", "int"))]
+    return f"{num[0]} ~ 1" if num else None
 
 
 def _compile(formula: str, kind: str, data: Any, fixed: str | None, matrices: dict[str, Any],
@@ -428,42 +436,38 @@ def _compile(formula: str, kind: str, data: Any, fixed: str | None, matrices: di
 
     if kind == "fixed":
         return compile_model(formula, data=data, **matrices)
+    fixed = fixed or _default_fixed(data)
     if fixed is None:
-        num = [c for c in data.columns if str(data[c].dtype).startswith(("float", "int"))]
-        if not num:
-            notes.append("no numeric column to use as a response; sizes not computed")
-            return None
-        fixed = f"{num[0]} ~ 1"
+        notes.append("no numeric column to use as a response; sizes not computed")
+        return None
     kw = {"random": formula} if kind == "random" else {"residual": formula}
     return compile_model(fixed, data=data, **kw, **matrices)
 
 
-def _sizes(terms: list[TermInfo], model: Any, kind: str) -> None:
+def _sizes(terms: list[TermInfo], model: Any, kind: str, data: Any, fixed: str | None,
+           matrices: dict[str, Any]) -> None:
+    """Fill each term's sizes (and its real parameter count) from the compiled model."""
+    from asr_py.model.spec import compile_model
+
     if kind == "fixed":
-        for t in model.fixed.terms:
-            for ti in terms:
-                if ti.text == t.label:
-                    ti.sizes = f"{len(t.columns)} column(s) of X"
+        by_label = {t.label.replace(" ", ""): t for t in model.fixed.terms}
+        for ti in terms:
+            t = by_label.get(ti.text.replace(" ", ""))
+            if t is not None:
+                ti.sizes = f"{len(t.columns)} column(s) of X"
         return
     if kind == "residual":
         r = model.residual
         if terms:
-            terms[-1].sizes = (f"R is {r.template.n} x {r.template.n}, parameters "
-                               + ", ".join(r.param_names))
+            terms[-1].sizes = (f"R is {r.template.n} x {r.template.n}; {len(r.param_names)} "
+                               "parameter(s): " + ", ".join(r.param_names))
         return
-    left = list(model.random)
+    fx = fixed or _default_fixed(data)
     for ti in terms:
-        key = ti.text.replace(" ", "")
-        hit = [r for r in left if r.label.replace(" ", "") == key
-               or r.label.replace(" ", "").startswith(key + "_")
-               or key in r.label.replace(" ", "")]
-        if not hit:
-            continue
-        for r in hit:
-            left.remove(r)
+        one = compile_model(fx, random=f"~ {ti.text}", data=data, **matrices)
+        ti.n_params = sum(len(r.param_names) for r in one.random)
         ti.sizes = "; ".join(f"{r.label}: Z is {r.Z.shape[0]} x {r.Z.shape[1]}, "
-                             f"{len(r.param_names)} parameter(s) ({', '.join(r.param_names)})"
-                             for r in hit)
+                             f"{len(r.param_names)} parameter(s)" for r in one.random)
 
 
 __all__ = ["Explanation", "TermInfo", "PartInfo", "explain", "family"]
