@@ -343,6 +343,10 @@ class Translator:
             if e.value == "pvals" or e.value == "predictions":
                 return self.predict(obj)
             raise Untranslatable(f"predict()${e.value}")
+        if obj.kind == "call" and obj.value == "asreml" and e.value in (
+                "vparameters.table", "gammas.table") and any(
+                n == "start.values" for n, _ in obj.args):
+            return self.call(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)
         if obj.kind == "dollar" and obj.value == "coefficients" and obj.left is not None \
@@ -566,7 +570,7 @@ class Translator:
         post = [f"  # {c.lstrip('#').strip()}" for c in st.comments]
         if line == "__IMPORT__":
             return [f"# {original.strip()}: asr_py and pandas are imported at the top"]
-        return pre + [line + (post[0] if post else "")] + [p.strip() for p in post[1:]]
+        return pre + [_wrap(line) + (post[0] if post else "")] + [p.strip() for p in post[1:]]
 
     def top(self, e: R) -> str:
         if e.kind == "bin" and e.value in ("<-", "=", "<<-"):
@@ -586,6 +590,30 @@ class Translator:
         if out == "__IMPORT__" or out.startswith("print("):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
+
+
+def _wrap(line: str, width: int = 100) -> str:
+    """Break a long ``x = f(a, b, ...)`` line after the top-level commas of its outer call."""
+    if len(line) <= width or "(" not in line or not line.endswith(")"):
+        return line
+    open_at = line.index("(")
+    depth, quote, pieces, last = 0, "", [], open_at + 1
+    for i, ch in enumerate(line[open_at:], open_at):
+        if quote:
+            if ch == quote and line[i - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 1:
+            pieces.append(line[last:i].strip())
+            last = i + 1
+    pieces.append(line[last:-1].strip())
+    indent = " " * 4
+    return line[:open_at + 1] + "\n" + ",\n".join(indent + p for p in pieces) + ",\n)"
 
 
 def _raise(msg: str) -> str:
