@@ -364,10 +364,158 @@ def _mendelian_var(sire: np.ndarray, dam: np.ndarray, F: np.ndarray) -> np.ndarr
     return D
 
 
+#: Largest "active set" (animals with offspring still to come) handled by the dense method.
+DENSE_WIDTH = 4000
+
+
+def _last_offspring_gen(sire: np.ndarray, dam: np.ndarray, gen: np.ndarray) -> np.ndarray:
+    """Generation of each animal's youngest offspring (-1 for none)."""
+    last = np.full(gen.size, -1, dtype=np.int64)
+    for par in (sire, dam):
+        k = par >= 0
+        np.maximum.at(last, par[k], gen[k])
+    return last
+
+
+def _active_width(sire: np.ndarray, dam: np.ndarray, gen: np.ndarray) -> int:
+    """Largest number of animals alive as parents while a generation is built.
+
+    Animal a is needed from its own generation up to the generation before its last offspring;
+    while generation g is built the window holds those animals plus generation g itself.
+    """
+    n = gen.size
+    if n == 0:
+        return 0
+    last = _last_offspring_gen(sire, dam, gen)
+    G = int(gen.max()) + 2
+    diff = np.zeros(G + 1, dtype=np.int64)
+    has = last > gen
+    np.add.at(diff, gen[has], 1)
+    np.add.at(diff, last[has], -1)
+    alive = np.cumsum(diff)[:G]  # alive[g]: kept after step g (has offspring after g)
+    size = np.bincount(gen, minlength=G)
+    width = size[1:G] + alive[: G - 1]  # during step g: previous alive + generation g
+    return int(max(width.max(initial=0), size[0]))
+
+
+def _sparse_cost(
+    sire: np.ndarray, dam: np.ndarray, limit: float, k: int = 32, seed: int = 0
+) -> float:
+    """Estimated work of the sparse method: sampled ancestor-path counts x distinct pairs.
+
+    Stops early (returning > limit) once the estimate passes ``limit``.
+    """
+    n = sire.size
+    both = (sire >= 0) & (dam >= 0)
+    keys = np.unique(sire[both] * n + dam[both])
+    if keys.size == 0:
+        return 0.0
+    smp = np.random.default_rng(seed).choice(keys, min(k, keys.size), replace=False)
+    P = _parent_matrix(sire, dam)
+    an = np.concatenate([smp // n, smp % n])
+    V = sp.csr_matrix((np.ones(an.size), (np.arange(an.size), an)), shape=(an.size, n))
+    scale = keys.size / smp.size
+    work = float(V.nnz)
+    while V.nnz and work * scale <= limit:
+        V = V @ P
+        work += V.nnz
+    return work * scale
+
+
+def _parent_matrix(sire: np.ndarray, dam: np.ndarray) -> sp.csr_matrix:
+    """P with P[i, s_i] = P[i, d_i] = 1/2 (summed when s_i = d_i)."""
+    n = sire.size
+    ks, kd = sire >= 0, dam >= 0
+    rows = np.concatenate([np.flatnonzero(ks), np.flatnonzero(kd)])
+    cols = np.concatenate([sire[ks], dam[kd]])
+    P = sp.csr_matrix((np.full(rows.size, 0.5), (rows, cols)), shape=(n, n))
+    P.sum_duplicates()
+    return P
+
+
 def _inbreeding_arrays(
-    sire: np.ndarray, dam: np.ndarray, gen: np.ndarray, *, chunk: int = 2048
+    sire: np.ndarray,
+    dam: np.ndarray,
+    gen: np.ndarray,
+    *,
+    dense_width: int = DENSE_WIDTH,
+    method: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inbreeding F and Mendelian variances D for a sorted pedigree.
+
+    Two exact methods: the tabular method on a sliding window of the animals that still have
+    offspring to come (cost ~ window width x number of parents; good for deep, narrow
+    pedigrees), and the sparse ancestor method of Meuwissen & Luo (1992) (cost ~ ancestor
+    paths; good for wide, shallow ones). 'auto' picks the cheaper by an estimate.
+    """
+    if sire.size == 0:
+        return np.zeros(0), np.ones(0)
+    if method == "auto":
+        width = _active_width(sire, dam, gen)
+        method = "sparse"
+        if width <= dense_width:
+            n_parents = int((_last_offspring_gen(sire, dam, gen) > gen).sum())
+            window_cost = float(width) * n_parents
+            if _sparse_cost(sire, dam, window_cost) > window_cost:
+                method = "window"
+    if method == "window":
+        F = _inbreeding_window(sire, dam, gen)
+        return F, _mendelian_var(sire, dam, F)
+    return _inbreeding_sparse(sire, dam, gen)
+
+
+def _inbreeding_window(sire: np.ndarray, dam: np.ndarray, gen: np.ndarray) -> np.ndarray:
+    """F by the tabular method restricted to animals that are still to be parents.
+
+    A dense matrix has one slot per animal of the window W (older animals with offspring still
+    to come). For the animals N of generation g: F = A_{s d}/2 from the parents' slots; those
+    with later offspring get free slots, filled as A[N, W] = (A[s_N, W] + A[d_N, W])/2, A[N, N]
+    likewise and A_ii = 1 + A_{s d}/2. Slots of animals with no later offspring are reused.
+    Entries of free slots hold stale numbers that are never read for a pair of live animals.
+    """
+    n = gen.size
+    F = np.zeros(n)
+    last = _last_offspring_gen(sire, dam, gen)
+    cap = max(_active_width(sire, dam, gen), 1)
+    A = np.zeros((cap, cap))
+    slot_of = np.full(n, -1, dtype=np.int64)
+    owner = np.full(cap, -1, dtype=np.int64)  # animal in each slot (-1 = free)
+    bounds = np.searchsorted(gen, np.arange(gen.max() + 2))
+    for g in range(int(gen.max()) + 1):
+        new = np.arange(bounds[g], bounds[g + 1])
+        s, d = sire[new], dam[new]
+        ms, md = s >= 0, d >= 0
+        ps = np.where(ms, slot_of[np.maximum(s, 0)], 0)
+        pd_ = np.where(md, slot_of[np.maximum(d, 0)], 0)
+        asd = np.where(ms & md, A[ps, pd_], 0.0)
+        F[new] = 0.5 * asd
+        # slots of animals with no offspring after g are reused: every read of A (B, asd)
+        # happens before the writes below
+        kn = np.flatnonzero(last[new] > g)
+        live = owner >= 0
+        leaving = live & (last[np.maximum(owner, 0)] <= g)
+        free = np.flatnonzero(~live | leaving)
+        if kn.size > free.size:  # pragma: no cover - cap is the exact peak width
+            raise RuntimeError("inbreeding window overflow")
+        slots = free[: kn.size]
+        sk, dk, msk, mdk = ps[kn], pd_[kn], ms[kn], md[kn]
+        B = 0.5 * (A[sk] * msk[:, None] + A[dk] * mdk[:, None])  # |kn| x cap
+        within = 0.5 * (B[:, sk].T * msk[:, None] + B[:, dk].T * mdk[:, None])
+        within = 0.5 * (within + within.T)
+        within[np.diag_indices_from(within)] = 1.0 + 0.5 * asd[kn]
+        B[:, slots] = within
+        A[slots, :] = B
+        A[:, slots] = B.T
+        owner[leaving] = -1
+        owner[slots] = new[kn]
+        slot_of[new[kn]] = slots
+    return F
+
+
+def _inbreeding_sparse(
+    sire: np.ndarray, dam: np.ndarray, gen: np.ndarray, *, chunk: int = 2048
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inbreeding by the sparse ancestor method.
 
     F_i = A_{s,d}/2 with A_{s,d} = sum_k L_sk L_dk D_k (Meuwissen & Luo 1992: the ancestors of
     s and d weighted by their Mendelian variances). The rows of L for the parents of one
@@ -380,12 +528,8 @@ def _inbreeding_arrays(
     D = np.ones(n)
     if n == 0:
         return F, D
-    ks, kd = sire >= 0, dam >= 0
-    rows = np.concatenate([np.flatnonzero(ks), np.flatnonzero(kd)])
-    cols = np.concatenate([sire[ks], dam[kd]])
-    P = sp.csr_matrix((np.full(rows.size, 0.5), (rows, cols)), shape=(n, n))
-    P.sum_duplicates()
-    both = ks & kd
+    P = _parent_matrix(sire, dam)
+    both = (sire >= 0) & (dam >= 0)
     bounds = np.searchsorted(gen, np.arange(gen.max() + 2))  # gen is sorted
     for g in range(1, int(gen.max()) + 1):
         lo_prev, lo, hi = bounds[g - 1], bounds[g], bounds[g + 1]

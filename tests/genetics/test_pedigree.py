@@ -379,3 +379,17 @@ def test_ainverse_reordered_by_id_is_inverse_of_reordered_a():
         Ai.subset(["1", "2"])
     with pytest.raises(AsrError, match=r"1 id\(s\) not in relationship matrix 'Ainv'.*'99'"):
         Ai.positions(["1", "99"])
+
+
+@pytest.mark.parametrize("method", ["window", "sparse"])
+@pytest.mark.parametrize("selfing", [False, True])
+def test_both_inbreeding_methods_match_tabular(method, selfing):
+    from asr_py.genetics.pedigree import _inbreeding_arrays, _prepare
+
+    ped = _random_pedigree(250, 11, selfing=selfing)
+    p = _prepare(ped, check_roles=False)
+    F, D = _inbreeding_arrays(p.sire, p.dam, p.generation, method=method)
+    A = amatrix(ped, check_roles=False)
+    np.testing.assert_allclose(F, np.diag(A.toarray()) - 1, atol=1e-13)
+    np.testing.assert_allclose(np.log(D).sum(), np.linalg.slogdet(A.toarray())[1], rtol=1e-10)
+    assert (F > 0).sum() > 20
