@@ -1,6 +1,7 @@
 """Benchmark: A-inverse and inbreeding for a simulated 100 000-animal, 10-generation pedigree.
 
-Run: ``python3 benchmarks/bench_pedigree.py [n_per_generation] [generations]``. Prints times
+Run: ``python3 benchmarks/bench_pedigree.py [n_per_generation generations [n_sires]]``;
+without arguments it runs 10 000 x 10 and a deep one, 1 000 x 100. Prints times
 and sizes. Simulation: generation 0 is founders; each later generation draws its sires from
 ``n_sires`` males and its dams from the females of the previous one or two generations
 (overlapping), with a few unknown sires and dams, so inbreeding accumulates. Rows are shuffled
@@ -39,11 +40,10 @@ def simulate(n_per_gen: int = 10_000, n_gen: int = 10, n_sires: int = 200, seed:
     return ped.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
-def main() -> None:
-    n_per = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    n_gen = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    ped = simulate(n_per, n_gen)
-    print(f"pedigree: {len(ped)} animals, {n_gen} generations (rows shuffled)")
+def run(n_per: int, n_gen: int, n_sires: int) -> None:
+    ped = simulate(n_per, n_gen, n_sires)
+    print(f"pedigree: {len(ped)} animals, {n_gen} generations, {n_sires} sires per generation "
+          "(rows shuffled)")
     t = time.perf_counter()
     prep = prepare_pedigree(ped)
     print(f"prepare_pedigree: {time.perf_counter() - t:.2f} s "
@@ -56,6 +56,15 @@ def main() -> None:
     Ai = ainverse(ped)
     print(f"ainverse:         {time.perf_counter() - t:.2f} s "
           f"(nnz {Ai.matrix.nnz}, log|A| {Ai.logdet:.2f})")
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 200)
+        return
+    run(10_000, 10, 200)  # wide: the issue's benchmark
+    print()
+    run(1_000, 100, 20)  # deep and narrow (closed population)
 
 
 if __name__ == "__main__":
