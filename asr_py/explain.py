@@ -418,6 +418,18 @@ def explain(formula: str, data: Any = None, *, kind: str | None = None,
         if model is not None and model.records.multivariate:
             levels["trait"] = list(model.records.traits)
     terms = [_term(parts, levels, matrices) for parts in _terms(f.rhs)]
+    for t in terms:
+        for p in t.parts:
+            if data is not None and p.structure == "factor" and p.factor in data.columns \
+                    and p.factor not in levels:
+                p.structure, p.words = "covariate", f"numeric covariate '{p.factor}'"
+                p.math = "one column of values"
+    if kind == "fixed":
+        for t in terms:
+            for p in t.parts:
+                if p.structure == "factor":
+                    p.words = f"fixed factor '{p.factor}': one effect per level (R contrasts)"
+                    p.math = "indicator columns of X"
     if model is not None:
         _sizes(terms, model, kind, data, fixed, matrices)
     if not terms:
