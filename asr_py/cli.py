@@ -234,6 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AsrError as exc:
         print(f"asr-py {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `asr-py demo | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (OSError, KeyError) as exc:
         print(f"asr-py {args.command}: error: {exc}", file=sys.stderr)
         return 1
