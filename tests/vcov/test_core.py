@@ -269,3 +269,23 @@ def test_direct_sum() -> None:
     assert ds.param_names == ["siteA!var", "siteB_1:1", "siteB_2:1", "siteB_2:2"]
     with pytest.raises(ModelError, match="exactly once"):
         DirectSum([idv_a, us_b], [np.array([0, 2, 4]), np.array([1, 2])], 5)
+
+
+def test_known_matrix_given_logdet_and_relmatrix_like() -> None:
+    """A caller-supplied log|K| (pedigree: Σ log D_ii) is used instead of factorising."""
+
+    class Rel:  # the attributes of asr_py.genetics.RelMatrix
+        def __init__(self, m, ids, inverse, logdet):
+            self.matrix, self.ids, self.inverse, self.logdet = m, ids, inverse, logdet
+
+    # A for sire s, dam d, offspring o (unrelated parents): D = (1, 1, 1/2), log|A| = log 1/2
+    a = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.5, 0.5, 1.0]])
+    ainv = sp.csc_matrix(np.linalg.inv(a))
+    km = KnownMatrix(Rel(ainv, ("s", "d", "o"), True, float(np.log(0.5))))
+    assert km.given_inverse and km.levels == ("s", "d", "o")
+    assert km.logdet() == pytest.approx(np.log(0.5))
+    assert km.logdet() == pytest.approx(np.linalg.slogdet(a)[1])
+    # the given value is trusted (not recomputed): a deliberately different number shows it
+    assert KnownMatrix(ainv, inverse=True, logdet=1.25).logdet() == 1.25
+    with pytest.raises(MatrixError, match="not finite"):
+        KnownMatrix(ainv, inverse=True, logdet=float("nan"))
