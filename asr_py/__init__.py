@@ -20,6 +20,11 @@ from asr_py.errors import (
     PedigreeError,
 )
 
+# explain/translate are bound eagerly: they share their modules' names, and a lazily bound
+# function would be shadowed by the submodule once anything imports asr_py.explain.
+from asr_py.explain import explain
+from asr_py.translate import translate
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -34,13 +39,11 @@ _LAZY = {
     "gmatrix": ("asr_py.genetics", "gmatrix"),
     "ginverse": ("asr_py.genetics", "ginverse"),
     "RelMatrix": ("asr_py.genetics", "RelMatrix"),
-    "explain": ("asr_py.explain", "explain"),
-    "translate": ("asr_py.translate", "translate"),
 }
 
 __all__ = [
     "AsrError", "DataError", "FormulaError", "FormulaSyntaxError", "MatrixError", "ModelError",
-    "PedigreeError", "__version__", *_LAZY,
+    "PedigreeError", "__version__", "explain", "translate", *_LAZY,
 ]
 
 

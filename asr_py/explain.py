@@ -404,6 +404,9 @@ def explain(formula: str, data: Any = None, *, kind: str | None = None,
         kind = "fixed" if f.lhs is not None else "random"
     if kind not in ("fixed", "random", "residual"):
         raise AsrError(f"kind must be 'fixed', 'random' or 'residual', not {kind!r}")
+    from asr_py.formula.model import validate_formula
+
+    validate_formula(f, kind, formula)  # unknown functions, misplaced '|', ... with a caret
     levels: dict[str, list[str]] = {}
     notes: list[str] = []
     model = None

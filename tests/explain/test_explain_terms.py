@@ -32,7 +32,7 @@ EXPECTED_PARAMS = {
 
 @pytest.mark.parametrize("name", registered_names())
 def test_every_registered_structure_is_explained(name: str) -> None:
-    formula = f"~ {name}(f, K)" if name in ("vm", "giv") else f"~ {name}(f):g"
+    formula = {"vm": "~ vm(f, K)", "giv": "~ giv(f)"}.get(name, f"~ {name}(f):g")
     ex = explain(formula)
     term = ex.terms[0]
     part = term.parts[0]
