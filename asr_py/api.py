@@ -57,7 +57,7 @@ def asreml(
         return model.start_values()
     from asr_py.reml import fit_reml
 
-    callback = _printer if trace else None
+    callback = _Printer() if trace else None
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
     if n_eq <= SMALL_DENSE:
@@ -72,11 +72,19 @@ def asreml(
     return AsremlFit(model, result, call)
 
 
-def _printer(info: dict[str, Any]) -> None:
-    it = info.get("iteration")
-    ll = info.get("loglik")
-    print(f"iteration {it:>3}  loglik {ll: .6f}  step {info.get('step', 1)}"
-          f"  {info.get('method', '')}", file=sys.stderr, flush=True)
+class _Printer:
+    """Live progress on stderr, one line per iteration (as asreml prints with trace)."""
+
+    def __init__(self) -> None:
+        self.last: float | None = None
+
+    def __call__(self, info: dict[str, Any]) -> None:
+        ll = float(info.get("loglik", float("nan")))
+        change = "" if self.last is None else f"  change {ll - self.last: .3e}"
+        self.last = ll
+        print(f"iteration {info.get('iteration'):>3}  loglik {ll: .6f}{change}"
+              f"  step {info.get('step', 1)}  {info.get('method', '')}"
+              f"  {info.get('seconds', 0.0):.3f}s", file=sys.stderr, flush=True)
 
 
 def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
