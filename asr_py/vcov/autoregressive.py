@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
-from asr_py.vcov.base import label
+from asr_py.vcov.base import Matrix, label
 from asr_py.vcov.correlation import CorrelationStructure, register_correlation
 
 
@@ -59,6 +60,39 @@ class AR1(_Toeplitz):
         der = np.zeros(self.n)
         der[1:] = k[1:] * r ** (k[1:] - 1)
         return val, der[None, :]
+
+    # closed forms: C⁻¹ = Q / (1 - ρ²), Q tridiagonal with diagonal (1, 1+ρ², ..., 1+ρ², 1)
+    # and off-diagonal -ρ;  log|C| = (n - 1) log(1 - ρ²)
+    def _q(self, r: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+        n = self.n
+        if n == 1:  # C = [1]: Q = [1 - ρ²]
+            return sp.csc_matrix([[1.0 - r * r]]), sp.csc_matrix([[-2.0 * r]])
+        diag = np.full(n, 1.0 + r * r)
+        ddiag = np.full(n, 2.0 * r)
+        diag[[0, -1]] = 1.0
+        ddiag[[0, -1]] = 0.0
+        off = np.full(max(n - 1, 0), 1.0)
+        q = sp.diags([-r * off, diag, -r * off], [-1, 0, 1], shape=(n, n), format="csc")
+        dq = sp.diags([-off, ddiag, -off], [-1, 0, 1], shape=(n, n), format="csc")
+        return q, dq
+
+    def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:
+        r = float(rho[0])
+        if not abs(r) < 1:
+            raise np.linalg.LinAlgError("ar1: |ρ| >= 1, the matrix is singular")
+        return self._q(r)[0] / (1.0 - r * r)
+
+    def correlation_inverse_derivatives(self, rho: np.ndarray) -> list[Matrix] | None:
+        r = float(rho[0])
+        q, dq = self._q(r)
+        w = 1.0 - r * r
+        return [sp.csc_matrix(dq / w + q * (2.0 * r / w**2))]
+
+    def correlation_logdet(self, rho: np.ndarray) -> float | None:
+        r = float(rho[0])
+        if not abs(r) < 1:
+            raise np.linalg.LinAlgError("ar1: |ρ| >= 1, the matrix is singular")
+        return float((self.n - 1) * np.log(1.0 - r * r))
 
 
 def _stationary(phi: np.ndarray) -> bool:

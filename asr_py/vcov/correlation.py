@@ -22,9 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
+from asr_py.vcov.base import Matrix, Structure, is_pd, label, register, to_dense
 
 
 class CorrelationStructure(Structure):
@@ -62,6 +64,39 @@ class CorrelationStructure(Structure):
         """Starting ρ: 0.1 for each correlation."""
         return np.full(len(self.corr_names()), 0.1)
 
+    # optional closed forms (ar1 has them: its inverse is tridiagonal); None = use dense
+    def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:
+        """C⁻¹ in closed form, or None."""
+        return None
+
+    def correlation_inverse_derivatives(self, rho: np.ndarray) -> list[Matrix] | None:
+        """[∂C⁻¹/∂ρ_k] in closed form (= -C⁻¹ (∂C/∂ρ_k) C⁻¹), or None."""
+        return None
+
+    def correlation_logdet(self, rho: np.ndarray) -> float | None:
+        """log|C| in closed form, or None."""
+        return None
+
+    def _cinv(self, rho: np.ndarray) -> Matrix:
+        ci = self.correlation_inverse(rho)
+        if ci is None:
+            c = sla.cho_factor(self.correlation(rho), lower=True)
+            ci = sla.cho_solve(c, np.eye(self.n))
+        return ci
+
+    def _cinv_derivs(self, rho: np.ndarray) -> list[Matrix]:
+        out = self.correlation_inverse_derivatives(rho)
+        if out is None:
+            ci = to_dense(self._cinv(rho))
+            out = [-(ci @ d @ ci) for d in self.correlation_derivatives(rho)]
+        return out
+
+    def _clogdet(self, rho: np.ndarray) -> float:
+        ld = self.correlation_logdet(rho)
+        if ld is None:
+            ld = float(2.0 * np.log(np.diag(np.linalg.cholesky(self.correlation(rho)))).sum())
+        return ld
+
     # ----- the plain correlation structure -----------------------------------------------------
     @property
     def n_corr(self) -> int:
@@ -86,6 +121,16 @@ class CorrelationStructure(Structure):
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
         return self.correlation_derivatives(np.asarray(theta, dtype=float))
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        return self._cinv(np.asarray(theta, dtype=float))
+
+    def logdet(self, theta: np.ndarray) -> float:
+        return self._clogdet(np.asarray(theta, dtype=float))
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        """C⁻¹ Ċ C⁻¹ = -∂C⁻¹/∂ρ."""
+        return [-d for d in self._cinv_derivs(np.asarray(theta, dtype=float))]
 
     def is_valid(self, theta: np.ndarray) -> bool:
         """Inside the bounds (correlations strictly), the family's own rule, Σ PD."""
@@ -134,6 +179,23 @@ class _VVariant:
         theta = np.asarray(theta, dtype=float)
         s, rho = theta[-1], theta[:-1]
         return [s * d for d in self.correlation_derivatives(rho)] + [self.correlation(rho)]
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        theta = np.asarray(theta, dtype=float)
+        _positive(theta[-1:])
+        return self._cinv(theta[:-1]) / theta[-1]
+
+    def logdet(self, theta: np.ndarray) -> float:
+        theta = np.asarray(theta, dtype=float)
+        _positive(theta[-1:])
+        return float(self.n * np.log(theta[-1]) + self._clogdet(theta[:-1]))
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        """ρ_k: -(1/σ²) ∂C⁻¹/∂ρ_k;  σ²: C⁻¹/σ⁴."""
+        theta = np.asarray(theta, dtype=float)
+        s, rho = theta[-1], theta[:-1]
+        _positive(theta[-1:])
+        return [-d / s for d in self._cinv_derivs(rho)] + [self._cinv(rho) / s**2]
 
     def initial(self, scale: float) -> np.ndarray:
         """Correlations as the base family, σ² = scale."""
@@ -185,9 +247,46 @@ class _HVariant:
             out.append(d)
         return out
 
+    def _dinv(self, v: np.ndarray) -> Matrix:
+        _positive(v)
+        return sp.diags(1.0 / np.sqrt(v), 0, format="csc")
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        rho, v = self._split(theta)
+        di = self._dinv(v)
+        ci = self._cinv(rho)
+        out = di @ ci @ di
+        return out if sp.issparse(ci) else np.asarray(out)
+
+    def logdet(self, theta: np.ndarray) -> float:
+        rho, v = self._split(theta)
+        _positive(v)
+        return float(np.log(v).sum() + self._clogdet(rho))
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        """ρ_k: -D⁻¹ (∂C⁻¹/∂ρ_k) D⁻¹;  σ²_i: (E_i Σ⁻¹ + Σ⁻¹ E_i) / (2 σ²_i), E_i = e_i e_i'."""
+        rho, v = self._split(theta)
+        di = self._dinv(v)
+        dense = not sp.issparse(self._cinv(rho))
+        out = []
+        for d in self._cinv_derivs(rho):
+            x = -(di @ d @ di)
+            out.append(np.asarray(x) if dense else sp.csc_matrix(x))
+        si = self.inverse(theta)
+        for i in range(self.n):
+            e = sp.csc_matrix(([1.0 / (2.0 * v[i])], ([i], [i])), shape=(self.n, self.n))
+            x = e @ si + si @ e
+            out.append(np.asarray(x) if dense else sp.csc_matrix(x))
+        return out
+
     def initial(self, scale: float) -> np.ndarray:
         """Correlations as the base family, every σ²_i = scale."""
         return np.concatenate([self.corr_initial(), np.full(self.n, float(scale))])
+
+
+def _positive(v: np.ndarray) -> None:
+    if np.any(~np.isfinite(v)) or np.any(v <= 0):
+        raise np.linalg.LinAlgError("a variance is not positive: Σ is singular")
 
 
 def register_correlation(cls: type, base: str, *aliases: str) -> None:
