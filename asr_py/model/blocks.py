@@ -66,6 +66,8 @@ class Context:
     pedigree: Any = None
     group: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: log|K| of known matrices by id(matrix), when the user's object carries it
+    logdets: dict[int, float] = field(default_factory=dict)
     #: factor levels by column name: recorded when compiling, reused to re-materialise
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -299,6 +301,8 @@ def literal(ctx: Context, e: Expr) -> Any:
 def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[str, ...], bool]:
     """(matrix, ids, is_inverse) from a RelMatrix-like, DataFrame, or ndarray/sparse."""
     if hasattr(obj, "matrix") and hasattr(obj, "ids"):
+        if getattr(obj, "logdet", None) is not None:
+            ctx.logdets[id(obj.matrix)] = float(obj.logdet)
         return obj.matrix, tuple(str(i) for i in obj.ids), bool(getattr(obj, "inverse", False))
     if isinstance(obj, pd.DataFrame):
         rows = tuple(str(i) for i in obj.index)
@@ -346,6 +350,8 @@ def known_block(ctx: Context, call: Call) -> Block:
                             "vm(id, asr.ainverse(ped))")
         if call.func == "ped":
             mat, ids, inv = ped.matrix, tuple(map(str, ped.ids)), True
+            if getattr(ped, "logdet", None) is not None:
+                ctx.logdets[id(mat)] = float(ped.logdet)
         else:
             ids = tuple(map(str, ped.ids))
             mat, inv = sp.identity(len(ids), format="csc"), False
@@ -373,7 +379,10 @@ def known_block(ctx: Context, call: Call) -> Block:
             f"{len(missing)} levels of '{fac.name}' are not ids of the matrix in {call}: "
             + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
             hint="every data id must be a row of the matrix (check id spelling and type)")
-    template = KnownMatrix(mat, inverse=inv, levels=ids, name=fac.name)
+    # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
+    # which fills in badly for large random-mating pedigrees
+    template = KnownMatrix(mat, inverse=inv, levels=ids, name=fac.name,
+                           logdet=ctx.logdets.get(id(mat)))
     label = str(call)
     return Block(indicator(codes, len(ids)), ids, fac.name, label, True, template=template,
                  known=True, structure=call.func)
