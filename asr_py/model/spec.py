@@ -266,25 +266,23 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
     names: list[str] = []
     kinds: list[str] = []
     thetas: list[np.ndarray] = []
-    for t in rnd:
-        th = _start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits)
-        if t.init is not None:
-            ok = np.isfinite(t.init)
-            th[ok] = t.init[ok]
+    def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm) -> None:
+        if init is not None:  # user init= values override the defaults where given
+            ok = np.isfinite(init)
+            th[ok] = init[ok]
         thetas.append(th)
-        names += t.param_names
-        kinds += t.template.param_kinds
-    blocks = [b for _, bl in res.sections for b in bl]
+        names.extend(t.param_names)
+        kinds.extend(t.template.param_kinds)
+
+    for t in rnd:
+        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits), t.init, t)
+    share = 0.5 * v if rnd else v
     if len(res.sections) <= 1:
-        th = _start(res.template, blocks, 0.5 * v if rnd else v, tv, records.traits)
+        blocks = [b for _, bl in res.sections for b in bl]
+        th = _start(res.template, blocks, share, tv, records.traits)
     else:
-        th = np.asarray(res.template.initial(0.5 * v if rnd else v), dtype=float)
-    if res.init is not None:
-        ok = np.isfinite(res.init)
-        th[ok] = res.init[ok]
-    thetas.append(th)
-    names += res.param_names
-    kinds += res.template.param_kinds
+        th = np.asarray(res.template.initial(share), dtype=float)
+    add(th, res.init, res)
     if len(set(names)) != len(names):
         seen: dict[str, int] = {}
         uniq = []
