@@ -65,6 +65,17 @@ class FormulaError(AsrError):
         super().__init__(head, hint=hint)
         self.message = message
 
+    @classmethod
+    def at(cls, message: str, span: object | None, *, text: str = "",
+           formula: str | None = None, hint: str | None = None) -> FormulaError:
+        """An error pointing at a node's ``span`` (line, column, start, end); no caret without
+        a span or text."""
+        if span is None or not text:
+            return cls(message, text=text, formula=formula, hint=hint)
+        start, end = getattr(span, "start", 0), getattr(span, "end", 1)
+        return cls(message, text=text, line=span.line, column=span.column,  # type: ignore[attr-defined]
+                   width=max(1, end - start), formula=formula, hint=hint)
+
 
 class FormulaSyntaxError(FormulaError):
     """Text that is not a formula of the ASReml language."""

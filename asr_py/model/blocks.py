@@ -76,11 +76,7 @@ class Context:
         return self.records.frame
 
     def error(self, node: Expr | Arg, msg: str, hint: str | None = None) -> FormulaError:
-        sp_ = node.span
-        if sp_ is None or not self.text:
-            return FormulaError(msg, text=self.text, formula=self.formula, hint=hint)
-        return FormulaError(msg, text=self.text, line=sp_.line, column=sp_.column,
-                            width=max(1, sp_.end - sp_.start), formula=self.formula, hint=hint)
+        return FormulaError.at(msg, node.span, text=self.text, formula=self.formula, hint=hint)
 
     def record_values(self, name: Name) -> pd.Series:
         """A data column's values for each record."""

@@ -57,10 +57,8 @@ def column(data: pd.DataFrame, name: str, where: Expr | None = None, text: str =
         "columns are: " + ", ".join(map(str, list(data.columns)[:12]))
         + (" ..." if data.shape[1] > 12 else ""))
     if where is not None and where.span is not None and text:
-        raise FormulaError(f"column '{name}' is not in the data", text=text,
-                           line=where.span.line, column=where.span.column,
-                           width=max(1, where.span.end - where.span.start),
-                           formula=formula, hint=hint)
+        raise FormulaError.at(f"column '{name}' is not in the data", where.span, text=text,
+                              formula=formula, hint=hint)
     raise DataError(f"column '{name}' is not in the data", hint=hint)
 
 
@@ -143,7 +141,5 @@ def numeric_value(expr: Expr, data: pd.DataFrame, text: str = "",
 
 def _fail(expr: Expr, msg: str, text: str, formula: str | None, hint: str) -> None:
     if expr.span is not None and text:
-        raise FormulaError(msg, text=text, line=expr.span.line, column=expr.span.column,
-                           width=max(1, expr.span.end - expr.span.start), formula=formula,
-                           hint=hint)
+        raise FormulaError.at(msg, expr.span, text=text, formula=formula, hint=hint)
     raise DataError(msg, hint=hint)

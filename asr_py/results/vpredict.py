@@ -26,9 +26,7 @@ def _compile(expr: Expr, names: Sequence[str], text: str) -> Callable[[np.ndarra
     index = {n: i for i, n in enumerate(names)}
 
     def err(e: Expr, msg: str, hint: str | None = None) -> FormulaError:
-        sp_ = e.span
-        return FormulaError(msg, text=text, line=sp_.line if sp_ else 1,
-                            column=sp_.column if sp_ else 1, formula="vpredict", hint=hint)
+        return FormulaError.at(msg, e.span, text=text, formula="vpredict", hint=hint)
 
     def build(e: Expr) -> Callable[[np.ndarray], float]:
         if isinstance(e, Number):
