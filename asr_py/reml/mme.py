@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.solver import Factor, choose_backend, factorize
+from asr_py.reml.solver import Factor, available_backends, choose_backend, factorize
 from asr_py.vcov.base import Matrix
 
 LOG2PI = float(np.log(2.0 * np.pi))
@@ -104,8 +104,9 @@ class MME:
 
     def __init__(self, problem: MixedProblem, solver: str = "auto", *,
                  exploit_scaled_identity: bool = True) -> None:
-        if solver not in ("auto", "dense", "sparse"):
-            raise ModelError(f"unknown solver {solver!r}", hint="use 'auto', 'dense' or 'sparse'")
+        if solver != "auto" and solver not in available_backends():
+            raise ModelError(f"unknown solver {solver!r}",
+                             hint=f"use 'auto' or one of {sorted(available_backends())}")
         self.problem = problem
         y = np.asarray(problem.y, dtype=float).ravel()
         if not np.all(np.isfinite(y)):

@@ -18,6 +18,7 @@ solving for the needed columns in blocks). :func:`factorize` picks one.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg as sla
@@ -61,13 +62,19 @@ class Factor(ABC):
     def refactor(self, c_new: Matrix) -> Factor:
         """Factor a new matrix with the same pattern (reusing what the backend can)."""
 
+    #: the registry name of the backend that made this factor
+    name: str = ""
+
     @property
     def kind(self) -> str:
+        """'dense' for a dense (LAPACK) factor, else 'sparse'."""
         return "dense" if isinstance(self, DenseFactor) else "sparse"
 
 
 class DenseFactor(Factor):
     """Dense Cholesky C = LL' (scipy.linalg.cho_factor). C⁻¹ is formed once, on demand."""
+
+    name = "dense"
 
     def __init__(self, c: Matrix) -> None:
         a = c.toarray() if sp.issparse(c) else np.array(c, dtype=float)
@@ -124,6 +131,8 @@ class SparseFactor(Factor):
     of ``block`` columns and keeps the requested entries (O(columns x nnz(L)); CHOLMOD with
     Takahashi's recursions will replace this).
     """
+
+    name = "sparse"
 
     def __init__(self, c: Matrix, *, block: int = 256, permc_spec: str = "MMD_AT_PLUS_A") -> None:
         cs = sp.csc_matrix(c, dtype=float)
@@ -188,12 +197,33 @@ def _rows_cols(pat: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
     return pat.indices.astype(np.int64), cols
 
 
+#: name -> factory ``f(C) -> Factor``; see :func:`register_backend`
+_BACKENDS: dict[str, Callable[[Matrix], Factor]] = {}
+
+
+def register_backend(name: str, cls: Callable[[Matrix], Factor]) -> None:
+    """Make ``cls`` (called as ``cls(C)``, returning a :class:`Factor`) available as the
+    solver ``name`` for :func:`factorize`, :func:`choose_backend` and ``fit_reml(solver=)``.
+    Re-registering a name replaces it; 'auto' is reserved."""
+    if not isinstance(name, str) or not name or name == "auto":
+        raise ValueError(f"a backend name must be a non-empty string other than 'auto', "
+                         f"not {name!r}")
+    if not callable(cls):
+        raise TypeError(f"backend {name!r} must be callable as cls(C) -> Factor")
+    _BACKENDS[name] = cls
+
+
+def available_backends() -> tuple[str, ...]:
+    """Registered backend names (in registration order)."""
+    return tuple(_BACKENDS)
+
+
 def choose_backend(c: Matrix, solver: str = "auto") -> str:
-    """'dense' or 'sparse' for C under the ``solver`` option ('auto', 'dense', 'sparse')."""
-    if solver in ("dense", "sparse"):
+    """The backend name for C under the ``solver`` option ('auto' or a registered name)."""
+    if solver in _BACKENDS:
         return solver
     if solver != "auto":
-        raise ValueError(f"solver must be 'auto', 'dense' or 'sparse', not {solver!r}")
+        raise ValueError(f"solver must be 'auto' or one of {sorted(_BACKENDS)}, not {solver!r}")
     n = c.shape[0]
     if n <= DENSE_MAX_EQUATIONS or not sp.issparse(c):
         return "dense"
@@ -201,8 +231,15 @@ def choose_backend(c: Matrix, solver: str = "auto") -> str:
     return "dense" if density > DENSE_MIN_DENSITY else "sparse"
 
 
-def factorize(c: Matrix, backend: str) -> Factor:
-    """Factor C with the named backend ('dense' or 'sparse'). Raises NotPositiveDefinite."""
-    if backend == "dense":
-        return DenseFactor(c)
-    return SparseFactor(c)
+def factorize(c: Matrix, name: str) -> Factor:
+    """Factor C with the registered backend ``name``. Raises NotPositiveDefinite."""
+    try:
+        cls = _BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown solver backend {name!r}; registered: "
+                         f"{sorted(_BACKENDS)}") from None
+    return cls(c)
+
+
+register_backend("dense", DenseFactor)
+register_backend("sparse", SparseFactor)
