@@ -24,7 +24,8 @@ DATA = ROOT / "tests" / "data"
 REF = ROOT.parent / "shared" / "reference"
 
 
-def _peer_times(model_id: str) -> dict[str, float]:
+def peer_times(model_id: str) -> dict[str, float]:
+    """Recorded elapsed seconds per peer (first fit of each) for a reference model id."""
     f = REF / f"{model_id}.json"
     if not f.exists():
         return {}
@@ -36,7 +37,8 @@ def _peer_times(model_id: str) -> dict[str, float]:
     return out
 
 
-def main() -> None:
+def reference_cases() -> list[tuple[str, dict]]:
+    """(model id, ``asr.asreml`` keyword arguments) for each reference problem."""
     ex = pd.read_csv(DATA / "DT_example.csv", dtype={c: str for c in ("Name", "Env", "Loc",
                                                                        "Year", "Block")})
     ss = pd.read_csv(DATA / "sleepstudy.csv", dtype={"Subject": str})
@@ -45,7 +47,7 @@ def main() -> None:
     gr = pd.read_csv(DATA / "DT_gryphon.csv", dtype=str).astype({"BWT": float})
     ped = pd.read_csv(DATA / "P_gryphon.csv", dtype=str, keep_default_na=False)
     ainv = asr.ainverse(ped)
-    cases = [
+    return [
         ("a_example_cs", dict(fixed="Yield ~ Env", random="~ Name + Env:Name", data=ex)),
         ("b_example_diag", dict(fixed="Yield ~ Env", random="~ diag(Env):Name", data=ex)),
         ("c_example_us", dict(fixed="Yield ~ Env", random="~ us(Env):Name", data=ex)),
@@ -60,6 +62,10 @@ def main() -> None:
         ("i1_penicillin", dict(fixed="diameter ~ 1", random="~ plate + sample", data=pe)),
         ("i2_dyestuff", dict(fixed="Yield ~ 1", random="~ Batch", data=dy)),
     ]
+
+
+def main() -> None:
+    cases = reference_cases()
     print(f"{'model':22} {'ours s':>8} {'iter':>5} {'s/iter':>8}   peers (elapsed s, ratio)")
     for mid, kw in cases:
         times = []
@@ -68,7 +74,7 @@ def main() -> None:
             m = asr.asreml(**kw)
             times.append(time.perf_counter() - t0)
         t = statistics.median(times)
-        peers = _peer_times(mid)
+        peers = peer_times(mid)
         ptxt = ", ".join(f"{p}: {pt:.3f} ({pt / t:.1f}x)" for p, pt in peers.items())
         print(f"{mid:22} {t:8.3f} {m.result.n_iter:5d} {t / max(m.result.n_iter, 1):8.4f}   "
               f"{ptxt}")

@@ -1,0 +1,269 @@
+"""Benchmark problems for ``benchmarks/run_all.py``: seeded simulators and data loaders.
+
+Every problem is a :class:`Problem` whose ``build(quick)`` returns an :class:`Instance`: the
+keyword arguments of ``asr.asreml``, a one-line size, the peers' recorded times (seconds) and,
+for models lme4 can fit, an lme4 formula with the data it needs. ``quick=True`` scales the
+simulated sizes down (for CI and the smoke test). A problem whose data are not available
+raises :class:`MissingData` with a note.
+
+Simulators (all seeded, ``numpy.random.default_rng(seed)``):
+
+* :func:`simulate_pedigree` - random mating over discrete generations;
+* :func:`simulate_animal_data` - two traits with additive genetic values from the pedigree
+  (Mendelian sampling), residual correlation, a fraction of trait-2 records missing;
+* :func:`simulate_markers` / :func:`simulate_gblup_data` - SNP genotypes 0/1/2 and one or two
+  traits with marker-based genetic values;
+* :func:`simulate_crossed` - two crossed random factors with unbalanced random assignment.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+for _p in (ROOT, ROOT / "benchmarks"):  # asr_py from this checkout; bench_fits beside us
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+#: ridge added to genomic relationship matrices (VanRaden's G is singular: G 1 = 0)
+G_RIDGE = 0.01
+#: what sommer's mmer took for the bivariate cpdata GBLUP on this machine (lead's record)
+SOMMER_CPDATA_S = 6.3
+
+
+class MissingData(RuntimeError):
+    """The data a problem needs are not available (the message says what is missing)."""
+
+
+@dataclass
+class Instance:
+    """One built problem: what to fit and what to compare with."""
+
+    kwargs: dict[str, Any]
+    size: str
+    peers: dict[str, float] = field(default_factory=dict)
+    lme4_formula: str | None = None
+    lme4_data: pd.DataFrame | None = None
+    lme4_factors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Problem:
+    """A named benchmark problem; ``build(quick)`` makes the instance."""
+
+    name: str
+    description: str
+    build: Callable[[bool], Instance]
+
+
+# ---------------------------------------------------------------------------------------
+# simulators
+# ---------------------------------------------------------------------------------------
+def simulate_pedigree(n_animals: int, n_gen: int, *, n_sires: int | None = None,
+                      seed: int = 1) -> pd.DataFrame:
+    """Pedigree of ``n_animals`` in ``n_gen`` equal discrete generations (columns id, sire,
+    dam, sex, gen; unknown parent '0'). Generation 0 are founders; each later animal gets a
+    random sire among ``n_sires`` males and a random dam among the females of the previous
+    generation, so relationships and some inbreeding accumulate. Rows in birth order."""
+    rng = np.random.default_rng(seed)
+    per = n_animals // n_gen
+    n = per * n_gen
+    n_sires = n_sires or max(2, per // 50)
+    ids = np.arange(1, n + 1)
+    gen = np.repeat(np.arange(n_gen), per)
+    male = rng.random(n) < 0.5
+    sire = np.zeros(n, dtype=np.int64)
+    dam = np.zeros(n, dtype=np.int64)
+    for g in range(1, n_gen):
+        prev = gen == g - 1
+        males = ids[prev & male]
+        males = rng.choice(males, size=min(n_sires, males.size), replace=False)
+        females = ids[prev & ~male]
+        kids = gen == g
+        sire[kids] = rng.choice(males, size=int(kids.sum()))
+        dam[kids] = rng.choice(females, size=int(kids.sum()))
+    return pd.DataFrame({"id": ids.astype(str), "sire": sire.astype(str),
+                         "dam": dam.astype(str), "sex": np.where(male, "M", "F"), "gen": gen})
+
+
+def simulate_animal_data(ped: pd.DataFrame, *, missing: float = 0.2,
+                         seed: int = 2) -> pd.DataFrame:
+    """Two traits for every animal of ``simulate_pedigree``'s output (columns id, sex, y1, y2).
+
+    Breeding values a_i = (a_sire + a_dam)/2 + m_i, m_i ~ N(0, w_i G0) with w_i = 1/2, 3/4
+    or 1 for two, one or no known parents (inbreeding ignored), G0 = [[1, .5], [.5, 2]];
+    residual R0 = [[2, .6], [.6, 3]]; sex effects; a fraction ``missing`` of y2 is NaN."""
+    rng = np.random.default_rng(seed)
+    g0 = np.array([[1.0, 0.5], [0.5, 2.0]])
+    r0 = np.array([[2.0, 0.6], [0.6, 3.0]])
+    n = len(ped)
+    index = {k: i for i, k in enumerate(ped["id"])}
+    s = np.array([index.get(x, -1) for x in ped["sire"]])
+    d = np.array([index.get(x, -1) for x in ped["dam"]])
+    a = np.zeros((n, 2))
+    lg = np.linalg.cholesky(g0)
+    for g in np.unique(ped["gen"].to_numpy()):
+        rows = np.flatnonzero(ped["gen"].to_numpy() == g)
+        ks, kd = s[rows] >= 0, d[rows] >= 0
+        w = 1.0 - 0.25 * ks - 0.25 * kd
+        mean = 0.5 * (np.where(ks[:, None], a[s[rows]], 0.0)
+                      + np.where(kd[:, None], a[d[rows]], 0.0))
+        a[rows] = mean + np.sqrt(w)[:, None] * (rng.standard_normal((rows.size, 2)) @ lg.T)
+    e = rng.standard_normal((n, 2)) @ np.linalg.cholesky(r0).T
+    male = (ped["sex"] == "M").to_numpy()
+    y = np.array([10.0, 20.0]) + np.outer(male, [1.0, -0.5]) + a + e
+    y2 = y[:, 1].copy()
+    y2[rng.random(n) < missing] = np.nan
+    return pd.DataFrame({"id": ped["id"].to_numpy(), "sex": ped["sex"].to_numpy(),
+                         "y1": y[:, 0], "y2": y2})
+
+
+def simulate_markers(n_lines: int, n_snps: int, *, seed: int = 3) -> pd.DataFrame:
+    """Genotypes 0/1/2 (n_lines x n_snps, Hardy-Weinberg with p ~ U(0.05, 0.5)) as a
+    DataFrame with an ``id`` column ('L1', ...) then one column per SNP."""
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.05, 0.5, n_snps)
+    m = rng.binomial(2, p, size=(n_lines, n_snps)).astype(np.int8)
+    df = pd.DataFrame(m, columns=[f"snp{j + 1}" for j in range(n_snps)])
+    df.insert(0, "id", [f"L{i + 1}" for i in range(n_lines)])
+    return df
+
+
+def simulate_gblup_data(markers: pd.DataFrame, *, n_traits: int = 2, h2: float = 0.5,
+                        seed: int = 4) -> pd.DataFrame:
+    """One record per line: columns id, y1[, y2]. Genetic values are sums of normal SNP
+    effects (traits correlated 0.5), scaled to heritability ``h2``."""
+    rng = np.random.default_rng(seed)
+    m = np.array(markers.drop(columns="id").to_numpy(dtype=float))
+    m -= m.mean(axis=0)
+    cor = np.array([[1.0, 0.5], [0.5, 1.0]])[:n_traits, :n_traits]
+    b = rng.standard_normal((m.shape[1], n_traits)) @ np.linalg.cholesky(cor).T
+    g = m @ b
+    g /= g.std(axis=0)
+    e = rng.standard_normal(g.shape) * np.sqrt((1 - h2) / h2)
+    out = pd.DataFrame({"id": markers["id"].to_numpy()})
+    for t in range(n_traits):
+        out[f"y{t + 1}"] = 100.0 + 10.0 * (g[:, t] + e[:, t])
+    return out
+
+
+def simulate_crossed(n: int, levels_a: int, levels_b: int, *, seed: int = 5) -> pd.DataFrame:
+    """``n`` records with factors a (``levels_a``) and b (``levels_b``) assigned at random
+    (every level used), y = 5 + a + b + e with variances 1, 0.5 and 2."""
+    rng = np.random.default_rng(seed)
+    ia = np.concatenate([np.arange(levels_a), rng.integers(0, levels_a, n - levels_a)])
+    ib = np.concatenate([np.arange(levels_b), rng.integers(0, levels_b, n - levels_b)])
+    ia, ib = rng.permutation(ia), rng.permutation(ib)
+    y = (5.0 + rng.normal(0, 1.0, levels_a)[ia] + rng.normal(0, np.sqrt(0.5), levels_b)[ib]
+         + rng.normal(0, np.sqrt(2.0), n))
+    return pd.DataFrame({"a": [f"a{i}" for i in ia], "b": [f"b{i}" for i in ib], "y": y})
+
+
+# ---------------------------------------------------------------------------------------
+# problems
+# ---------------------------------------------------------------------------------------
+def _reference(model_id: str, lme4: str | None, factors: list[str]) -> Problem:
+    def build(quick: bool) -> Instance:
+        import bench_fits
+
+        kw = dict(bench_fits.reference_cases())[model_id]
+        data = kw["data"]
+        words = set(re.findall(r"\w+", lme4 or ""))
+        cols = [c for c in data.columns if c in words]
+        return Instance(kwargs=kw, size=f"{len(data)} rows", peers=bench_fits.peer_times(model_id),
+                        lme4_formula=lme4,
+                        lme4_data=data[cols] if lme4 else None, lme4_factors=factors)
+    return Problem(model_id, f"reference model {model_id} (shared/reference)", build)
+
+
+def _animal(quick: bool) -> Instance:
+    import asr_py as asr
+
+    n, gens = (1_000, 5) if quick else (50_000, 10)
+    ped = simulate_pedigree(n, gens, seed=11)
+    df = simulate_animal_data(ped, seed=12)
+    ainv = asr.ainverse(ped[["id", "sire", "dam"]])
+    kw = dict(fixed="cbind(y1, y2) ~ trait + trait:sex", random="~ us(trait):vm(id, Ainv)",
+              residual="~ units:us(trait)", data=df, Ainv=ainv)
+    miss = int(df["y2"].isna().sum())
+    return Instance(kw, f"{len(ped)} animals, {gens} gen, 2 traits, {miss} y2 missing")
+
+
+def _gblup(n_traits: int) -> Callable[[bool], Instance]:
+    def build(quick: bool) -> Instance:
+        import asr_py as asr
+
+        n, m = (200, 300) if quick else (2_000, 1_000)
+        mk = simulate_markers(n, m, seed=21)
+        df = simulate_gblup_data(mk, n_traits=n_traits, seed=22)
+        G = asr.gmatrix(mk, coding="012", ridge=G_RIDGE)
+        if n_traits == 1:
+            kw = dict(fixed="y1 ~ 1", random="~ vm(id, G)", data=df, G=G)
+        else:
+            kw = dict(fixed="cbind(y1, y2) ~ trait", random="~ us(trait):vm(id, G)",
+                      residual="~ units:us(trait)", data=df, G=G)
+        return Instance(kw, f"{n} lines, {m} SNPs, {n_traits} trait(s)")
+    return build
+
+
+def _crossed(quick: bool) -> Instance:
+    n, la, lb = (5_000, 50, 250) if quick else (100_000, 1_000, 5_000)
+    df = simulate_crossed(n, la, lb, seed=31)
+    kw = dict(fixed="y ~ 1", random="~ a + b", data=df)
+    return Instance(kw, f"{n} records, {la} x {lb} levels",
+                    lme4_formula="y ~ 1 + (1|a) + (1|b)", lme4_data=df, lme4_factors=["a", "b"])
+
+
+def _cpdata(quick: bool) -> Instance:
+    import asr_py as asr
+
+    d = SHARED / "data" / "sommer"
+    fd, fg = d / "DT_cpdata.csv", d / "GT_cpdata.csv"
+    if not (fd.exists() and fg.exists()):
+        raise MissingData(f"{fd} / {fg} not found (needs ../shared beside the repo)")
+    df = pd.read_csv(fd, dtype={"id": str})
+    gt = pd.read_csv(fg, dtype={"id": str})
+    mk = pd.concat([gt[["id"]], gt.drop(columns="id") + 1.0], axis=1)  # -1/0/1 -> 0/1/2
+    G = asr.gmatrix(mk, coding="012", ridge=G_RIDGE)
+    kw = dict(fixed="cbind(Yield, color) ~ trait", random="~ us(trait):vm(id, G)",
+              residual="~ units:us(trait)", data=df, G=G)
+    return Instance(kw, f"{len(df)} lines, {gt.shape[1] - 1} markers, 2 traits",
+                    peers={"sommer": SOMMER_CPDATA_S})
+
+
+PROBLEMS: list[Problem] = [
+    _reference("a_example_cs", "Yield ~ Env + (1|Name) + (1|Env:Name)", ["Env", "Name"]),
+    _reference("b_example_diag", None, []),
+    _reference("c_example_us", "Yield ~ Env + (0 + Env|Name)", ["Env", "Name"]),
+    _reference("d_example_bivariate", None, []),
+    _reference("g_gryphon_animal", None, []),
+    _reference("h_sleepstudy", "Reaction ~ Days + (Days|Subject)", ["Subject"]),
+    _reference("i1_penicillin", "diameter ~ 1 + (1|plate) + (1|sample)", ["plate", "sample"]),
+    _reference("i2_dyestuff", "Yield ~ 1 + (1|Batch)", ["Batch"]),
+    Problem("animal_2trait", "pedigree animal model: us(trait):vm(id, Ainv), units:us(trait); "
+            "50 000 animals, 10 generations, 20% of trait 2 missing", _animal),
+    Problem("gblup_1trait", "GBLUP vm(id, G), G = gmatrix(2 000 lines x 1 000 SNPs)",
+            _gblup(1)),
+    Problem("gblup_2trait", "bivariate GBLUP us(trait):vm(id, G), units:us(trait)", _gblup(2)),
+    Problem("crossed", "crossed random factors: 100 000 records, a (1 000) + b (5 000)",
+            _crossed),
+    Problem("cpdata_bivariate", "sommer cpdata: cbind(Yield, color) ~ trait, "
+            "us(trait):vm(id, G), units:us(trait)", _cpdata),
+]
+
+
+def get(name: str) -> Problem:
+    """The problem called ``name`` (KeyError listing the names otherwise)."""
+    for p in PROBLEMS:
+        if p.name == name:
+            return p
+    raise KeyError(f"no problem {name!r}; known: {', '.join(p.name for p in PROBLEMS)}")
