@@ -234,8 +234,9 @@ def basis_block(ctx: Context, call: Call) -> Block:
         return Block(sp.csr_matrix(x.reshape(-1, 1)), (f"lin({xname})",), f"lin({xname})",
                      str(call), False)
     if call.func == "spl":
-        raise ctx.error(call, "spl() smoothing splines are not supported yet",
-                        "use pol(x, k) or leg(x, k) for a smooth trend")
+        raise ctx.error(call, f"spl() is a random term: the linear trend of {xname} is fixed "
+                        "and the smooth deviation from it random",
+                        f"write fixed = y ~ {xname} and random = ~ spl({xname})")
     k = int(_number(ctx, pos[1])) if len(pos) > 1 else 1
     if call.func == "pol":
         with_int = k < 0
@@ -463,10 +464,16 @@ def part_block(ctx: Context, expr: Expr) -> Block:
             return structure_block(ctx, expr)
         if expr.func in FACTOR_FUNCS:
             return factor_block(ctx, expr)
+        if expr.func == "spl":
+            from asr_py.model.splines import spline_block
+
+            return spline_block(ctx, expr)
         if expr.func in BASIS_FUNCS:
             return basis_block(ctx, expr)
         if expr.func == "grp":
             return group_block(ctx, expr)
+        if expr.func == "mbf":
+            return mbf_block(ctx, expr)
         if expr.func in ("log", "sqrt", "exp", "I", "abs", "log10", "log2"):
             return covariate_block(ctx, expr)
         raise ctx.error(expr, f"{expr.func}() cannot be used here")
@@ -492,3 +499,80 @@ def group_block(ctx: Context, call: Call) -> Block:
         raise DataError(f"group '{g}': columns not in the data: {', '.join(missing[:5])}")
     M = ctx.frame[cols].to_numpy(dtype=float)[ctx.records.row]
     return Block(sp.csr_matrix(M), tuple(cols), g, f"grp({g})", False)
+
+
+def mbf_block(ctx: Context, call: Call) -> Block:
+    """``mbf(obj)``: covariates looked up by key (ASReml-R 4's multi-basis function).
+
+    ``mbf={'obj': {'key': ('data_col', 'cov_col'), 'cov': 'M'}}`` with ``M=`` a DataFrame (or
+    ``cov`` the DataFrame itself): record i gets the covariates of the row of M whose
+    ``cov_col`` equals its ``data_col`` value, Z[i, :] = M[key(i), covariates]. A record with
+    a missing key gets a zero row. Without a structure the term is σ² I (marker effects).
+    """
+    pos = call.positional()
+    if not pos or not isinstance(pos[0], Name):
+        raise ctx.error(call, "mbf() needs the name of an mbf entry: mbf(markers)")
+    obj = pos[0].name
+    hint = (f"pass asreml(..., mbf={{'{obj}': {{'key': ('id', 'id'), 'cov': 'M'}}}}, M=M_df) "
+            "with M a DataFrame holding the key column and the covariates")
+    spec = ctx.matrices.get("mbf")
+    if not isinstance(spec, dict) or obj not in spec:
+        raise ctx.error(pos[0], f"mbf entry '{obj}' is not defined", hint)
+    entry = spec[obj]
+    if not isinstance(entry, dict) or "key" not in entry or "cov" not in entry:
+        raise ctx.error(pos[0], f"mbf entry '{obj}' needs 'key' and 'cov'", hint)
+    key = entry["key"]
+    keys = (key, key) if isinstance(key, str) else tuple(key)
+    if len(keys) != 2 or not all(isinstance(k, str) for k in keys):
+        raise ctx.error(pos[0], f"mbf entry '{obj}': key must be a column name or a pair "
+                        f"(data column, covariate-table column), got {key!r}", hint)
+    cov = entry["cov"]
+    cov_name = cov if isinstance(cov, str) else f"mbf['{obj}']['cov']"
+    if isinstance(cov, str):
+        if cov not in ctx.matrices:
+            raise ctx.error(pos[0], f"mbf entry '{obj}': the covariate table '{cov}' is not "
+                            "given", f"pass it as a keyword argument: asreml(..., {cov}=M_df)")
+        cov = ctx.matrices[cov]
+    if not isinstance(cov, pd.DataFrame):
+        raise MatrixError(f"mbf entry '{obj}': the covariate table '{cov_name}' must be a "
+                          f"DataFrame, got {type(cov).__name__}",
+                          hint="one row per key value: the key column and the covariates")
+    dkey, ckey = keys
+    if ckey in cov.columns:
+        kvals = cov[ckey]
+        M = cov.drop(columns=[ckey])
+    elif cov.index.name == ckey:
+        kvals = cov.index.to_series()
+        M = cov
+    else:
+        raise MatrixError(f"mbf entry '{obj}': the covariate table '{cov_name}' has no key "
+                          f"column '{ckey}'",
+                          hint="columns are: " + ", ".join(map(str, list(cov.columns)[:8])))
+    klab = as_labels(kvals.reset_index(drop=True))
+    dup = pd.Series(klab).duplicated()
+    if dup.any():
+        raise MatrixError(f"mbf entry '{obj}': key '{klab[int(np.argmax(dup))]}' appears more "
+                          f"than once in '{cov_name}'", hint="one row per key value")
+    if M.shape[1] == 0:
+        raise MatrixError(f"mbf entry '{obj}': '{cov_name}' has no covariate columns")
+    nonnum = [str(c) for c in M.columns if not pd.api.types.is_numeric_dtype(M[c])]
+    if nonnum:
+        raise MatrixError(f"mbf entry '{obj}': covariate columns of '{cov_name}' must be "
+                          f"numeric: {', '.join(nonnum[:5])}")
+    vals = M.to_numpy(dtype=float, na_value=np.nan)
+    if not np.all(np.isfinite(vals)):
+        raise MatrixError(f"mbf entry '{obj}': '{cov_name}' has missing or infinite values")
+    index = {v: i for i, v in enumerate(klab)}
+    lab = as_labels(ctx.record_values(Name(dkey, span=pos[0].span)))
+    codes = np.fromiter((index.get(v, -1) if v is not None else -1 for v in lab),
+                        dtype=np.int64, count=lab.size)
+    missing = sorted({v for v, c in zip(lab, codes) if c < 0 and v is not None})
+    if missing:
+        raise MatrixError(
+            f"mbf({obj}): {len(missing)} values of '{dkey}' have no row in '{cov_name}' "
+            f"(key '{ckey}'): " + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
+            hint="every key value in the data needs a row of covariates (check spelling and "
+                 "type of the key columns)")
+    Z = indicator(codes, len(klab)) @ sp.csr_matrix(vals)
+    labels = tuple(str(c) for c in M.columns)
+    return Block(sp.csr_matrix(Z), labels, obj, f"mbf({obj})", False)

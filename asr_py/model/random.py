@@ -109,11 +109,117 @@ def _label(blocks: list[Block]) -> str:
 
 
 def build_random(ctx: Context, terms: TermList) -> list[RandomTerm]:
-    """Compile every random term."""
-    out: list[RandomTerm] = []
-    for t in terms.terms:
-        out.extend(_random_term(ctx, t))
-    return out
+    """Compile every random term; ``and(f)`` terms are overlaid on the term written before
+    them (see :func:`overlay`)."""
+    compiled: list[tuple[int, Term, list[RandomTerm]]] = []
+    ands: list[tuple[int, Term, Call]] = []
+    for i, t in enumerate(terms.terms):
+        if len(t.parts) == 1 and isinstance(t.parts[0], Call) and t.parts[0].func == "and":
+            ands.append((i, t, t.parts[0]))
+        else:
+            compiled.append((i, t, _random_term(ctx, t)))
+    if not ands:
+        return [rt for _, _, rts in compiled for rt in rts]
+    if any(isinstance(p, Call) and p.func == "and" for t in terms.terms if len(t.parts) > 1
+           for p in t.parts):
+        bad = next(p for t in terms.terms if len(t.parts) > 1 for p in t.parts
+                   if isinstance(p, Call) and p.func == "and")
+        raise ctx.error(bad, "and() must be a term on its own: ~ mother + and(father)")
+    # written order (the expansion sorts terms by their number of parts)
+    order = sorted(range(len(terms.terms)), key=lambda i: (_start(terms.terms[i]), i))
+    slot = {i: j for j, (i, _, _) in enumerate(compiled)}
+    target: dict[int, int] = {}  # term index -> index in `compiled` it contributes to
+    for pos, i in enumerate(order):
+        t = terms.terms[i]
+        if i in slot:
+            target[i] = slot[i]
+            continue
+        call = t.parts[0]
+        assert isinstance(call, Call)
+        if pos == 0:
+            raise ctx.error(call, "and() has no previous term to add its design to",
+                            "write the term to overlay first: ~ mother + and(father)")
+        prev = order[pos - 1]
+        j = target[prev]
+        _, pt, rts = compiled[j]
+        if len(rts) != 1:
+            raise ctx.error(call, f"and() cannot overlay the term '{pt}', which makes "
+                            f"{len(rts)} terms", "and() follows a single-factor term")
+        compiled[j] = (compiled[j][0], pt, [overlay(ctx, rts[0], call)])
+        target[i] = j
+    return [rt for _, _, rts in compiled for rt in rts]
+
+
+def _start(t: Term) -> int:
+    starts = [p.span.start for p in t.parts if p.span is not None]
+    return min(starts) if starts else -1
+
+
+#: structures of a previous term that and() can extend to new levels
+_AND_STRUCTURES = (None, "id", "idv", "diag", "idh")
+
+
+def overlay(ctx: Context, prev: RandomTerm, call: Call) -> RandomTerm:
+    """``and(f, times = c)``: ASReml's overlay, Z_prev ← [Z_prev 0] + c · Z_f P.
+
+    The and() term shares the previous term's effects: its indicator columns are mapped
+    (P) onto the previous term's levels, new levels are appended (plain factors, id, idv,
+    diag) and must already be levels for a known matrix (vm, ped, giv, ide). G is the
+    previous term's structure over the union of levels, its parameter names unchanged.
+    """
+    pos = call.positional()
+    named = call.named()
+    if not pos:
+        raise ctx.error(call, "and() needs a factor: and(father)")
+    times = 1.0
+    t_expr = named.get("times", pos[1] if len(pos) > 1 else None)
+    if t_expr is not None:
+        val = literal(ctx, t_expr)
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not np.isfinite(val):
+            raise ctx.error(t_expr, f"and(): times must be a number, got '{t_expr}'",
+                            "e.g. and(father, times = 0.5)")
+        times = float(val)
+    if len(prev.blocks) != 1 or prev.label != _label(prev.blocks):
+        raise ctx.error(call, f"and() cannot overlay '{prev.label}': the previous term must "
+                        "be a single factor (f, idv(f), diag(f), vm(f, K), ...)",
+                        "write and() right after a one-factor random term")
+    pb = prev.blocks[0]
+    if not pb.is_factor or pb.structure not in _AND_STRUCTURES + ("vm", "ped", "giv", "ide"):
+        raise ctx.error(call, f"and() cannot overlay '{prev.label}' (structure "
+                        f"{pb.structure or 'covariate'}): the previous term must be a factor "
+                        "with an identity, diagonal or known-matrix structure")
+    arg = pos[0]
+    b = part_block(ctx, arg)
+    if not b.is_factor or (b.template is not None and b.template.n_params > 0):
+        raise ctx.error(arg, f"and() takes a plain factor, '{arg}' is not one",
+                        "the structure comes from the previous term: ~ idv(mother) + and(father)")
+    Zb = b.mat.tocsc()
+    used = np.diff(Zb.indptr) > 0
+    index = {lv: i for i, lv in enumerate(prev.levels)}
+    new = [lv for lv, u in zip(b.labels, used) if u and lv not in index]
+    if new and pb.known:
+        raise ctx.error(arg, f"and(): {len(new)} levels of '{arg}' are not ids of the matrix "
+                        f"in {prev.label}: " + ", ".join(new[:5]) + (" ..." if len(new) > 5
+                                                                     else ""),
+                        "every level must be a row of the known matrix")
+    levels = list(prev.levels) + new
+    index.update({lv: len(prev.levels) + i for i, lv in enumerate(new)})
+    cols = np.array([index.get(lv, -1) for lv in b.labels])
+    keep = np.nonzero(used)[0]
+    P = sp.csr_matrix((np.ones(keep.size), (keep, cols[keep])), shape=(b.k, len(levels)))
+    Zp = sp.hstack([prev.Z, sp.csc_matrix((prev.Z.shape[0], len(new)))], format="csr")
+    Z = (Zp + times * (b.mat.tocsr() @ P)).tocsr()
+    Z.eliminate_zeros()
+    template = pb.template
+    if new and pb.template is not None:
+        template = get_structure(pb.structure or "id")(tuple(levels), name=pb.name)
+        if pb.init is not None and pb.init.size != template.n_params:
+            raise ctx.error(call, f"and() adds {len(new)} levels to {prev.label}, so its init= "
+                            f"values no longer fit ({pb.init.size} for {template.n_params} "
+                            "parameters)", "give init= for the union of the levels, or none")
+    block = Block(Z, tuple(levels), pb.name, pb.label, True, template=template, known=pb.known,
+                  structure=pb.structure, init=pb.init, extra=dict(pb.extra, overlay=str(call)))
+    return term_from_blocks(prev.label, [block], prev.factors, Z)
 
 
 def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
