@@ -1,7 +1,9 @@
-"""Relationship matrices: pedigree A and A-inverse, inbreeding, genomic G and G-inverse."""
+"""Relationship matrices: pedigree A and A-inverse, inbreeding, genomic G and G-inverse;
+PLINK .bed/.bim/.fam genotypes."""
 
 from asr_py.genetics.genomic import ginverse, gmatrix
 from asr_py.genetics.pedigree import ainverse, amatrix, inbreeding, prepare_pedigree
+from asr_py.genetics.plink import read_plink
 from asr_py.genetics.relmatrix import RelMatrix
 
 __all__ = [
@@ -12,4 +14,5 @@ __all__ = [
     "amatrix",
     "gmatrix",
     "ginverse",
+    "read_plink",
 ]
