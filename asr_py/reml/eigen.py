@@ -1,0 +1,643 @@
+"""Eigendecomposition fast path for one dense known relationship matrix (GBLUP; GEMMA/MTG2).
+
+The model (n individuals, t traits, complete records stacked trait within individual, the
+compiler's order):
+
+    y = Xβ + Z u + e,   u ~ N(0, Σ_g ⊗ K) or N(0, K ⊗ Σ_g),   e ~ N(0, I_n ⊗ Σ_e),
+
+with Z = Π ⊗ I_t (Π an n x n permutation: exactly one record per level of K and trait).
+With K = U D U' and U_r = Π U (orthogonal), rotate the records by Q = U_r' ⊗ I_t:
+
+    y* = Q y,  X* = Q X,  u* = (U' ⊗ I_t) ũ ~ N(0, D ⊗ Σ_g),  e* = Q e ~ N(0, I_n ⊗ Σ_e),
+
+(ũ: u with level outer, trait inner), so y* = X*β + u* + e*: Z* = I, G* = D ⊗ Σ_g is block
+diagonal (blocks d_j Σ_g) and R is unchanged. The coefficient matrix
+
+    C* = [[X*'R⁻¹X*, X*'R⁻¹], [R⁻¹X*, R⁻¹ + G*⁻¹]]
+
+is a dense border of p rows around n blocks of size t; :class:`BlockBorderFactor` factors it
+in O(n t³ + n t p²) by the Schur complement S = A − B'D⁻¹B. Q and M (u* -> u) are orthogonal,
+so |C| = |C*|, |G| = |G*|, y'Py is unchanged and the REML log-likelihood is invariant; with
+T = blockdiag(I_p, M): ŝ = T ŝ* and C⁻¹ = T C*⁻¹ T' (:class:`RotatedFactor`).
+
+Use :func:`fit_reml_eigen` (None when the problem does not have this form; ``why`` collects
+the reason), or :func:`rotate_problem` / :func:`eigen_reason` for the pieces.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import time
+import weakref
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+
+from asr_py.errors import ModelError
+from asr_py.reml.ai import fit_reml
+from asr_py.reml.problem import MixedProblem, RandomBlock
+from asr_py.reml.result import RemlResult
+from asr_py.reml.solver import Factor, NotPositiveDefinite, register_backend
+from asr_py.vcov.base import CovTemplate, Matrix, to_dense
+from asr_py.vcov.identity import Identity, IdentityV
+from asr_py.vcov.known import KnownMatrix
+from asr_py.vcov.kronecker import Kronecker
+
+#: largest K (levels) the path eigendecomposes densely
+EIGEN_MAX_LEVELS = 12000
+#: largest dense border (records x fixed effects) the path accepts
+EIGEN_MAX_BORDER = 50_000_000
+#: entries of C* outside the bordered block-diagonal pattern may be this large (relative)
+OFF_PATTERN_TOL = 1e-8
+#: entries per chunk when forming entries of U diag(.) U'
+_CHUNK = 2048
+
+_EIG_CACHE: weakref.WeakKeyDictionary[KnownMatrix, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary())
+#: (p, t) of the rotated problem being fitted; read by the registered 'eigen' backend
+_SHAPE: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
+    "asr_py_eigen_shape", default=None)
+
+
+class _NotApplicable(Exception):
+    """The problem does not have the form the eigen path needs (message: why)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the diagonal known matrix D
+# ---------------------------------------------------------------------------------------------
+
+
+class DiagonalKnown(CovTemplate):
+    """D = diag(d) as a known matrix (no parameters, no own scale); sparse results."""
+
+    has_variance = False
+    block_size = 1
+
+    def __init__(self, d: np.ndarray, name: str = "") -> None:
+        self.d = np.array(d, dtype=float, copy=True).ravel()
+        if not np.all(np.isfinite(self.d)) or np.any(self.d <= 0):
+            raise ModelError("DiagonalKnown: the eigenvalues must be positive and finite")
+        self.n = self.d.size
+        self.name = name
+        self._logdet = float(np.log(self.d).sum())
+
+    @property
+    def param_names(self) -> list[str]:
+        return []
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return []
+
+    def matrix(self, theta: np.ndarray | None = None) -> Matrix:
+        return sp.diags(self.d, 0, format="csc")
+
+    def inverse(self, theta: np.ndarray | None = None) -> Matrix:
+        return sp.diags(1.0 / self.d, 0, format="csc")
+
+    def logdet(self, theta: np.ndarray | None = None) -> float:
+        """log|D| = Σ log d_j."""
+        return self._logdet
+
+    def derivatives(self, theta: np.ndarray | None = None) -> list[Matrix]:
+        return []
+
+    def inv_deriv_inv(self, theta: np.ndarray | None = None) -> list[Matrix]:
+        return []
+
+    def is_valid(self, theta: np.ndarray | None = None) -> bool:
+        return True
+
+    def initial(self, scale: float) -> np.ndarray:
+        return np.zeros(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# applicability and the rotation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    km: KnownMatrix
+    other: CovTemplate | None  # the t x t part of G (None: univariate σ²K)
+    k_outer: bool  # original u index: K outer (level*t + a) or Σ_g outer (a*n + level)
+    scale: bool
+    scale_name: str
+    n: int
+    t: int
+    p: int
+    perm: np.ndarray  # unit i -> level of K
+
+
+def _analyse(problem: MixedProblem) -> _Plan:
+    """Check the form the eigen path needs; raise _NotApplicable(reason) if it is not met."""
+    if len(problem.random) != 1:
+        raise _NotApplicable(f"the eigen path needs exactly one random term, the model has "
+                             f"{len(problem.random)}")
+    blk = problem.random[0]
+    tm = blk.template
+    other: CovTemplate | None = None
+    k_outer, scale, scale_name = True, False, "var"
+    if isinstance(tm, KnownMatrix):
+        km = tm
+    elif isinstance(tm, Kronecker):
+        pos = [i for i, part in enumerate(tm.parts) if isinstance(part, KnownMatrix)]
+        if len(pos) != 1 or len(tm.parts) > 2:
+            raise _NotApplicable(f"the random term {blk.name!r} is not σ²K, Σ ⊗ K or K ⊗ Σ with "
+                                 "one known matrix K")
+        km = tm.parts[pos[0]]  # type: ignore[assignment]
+        if len(tm.parts) == 2:
+            other = tm.parts[1 - pos[0]]
+            k_outer = pos[0] == 0
+        scale, scale_name = tm.scale, tm.scale_name
+    else:
+        raise _NotApplicable(f"the random term {blk.name!r} has no known matrix (vm/giv)")
+    assert isinstance(km, KnownMatrix)
+    t_g = other.n if other is not None else 1
+    res = problem.residual
+    if isinstance(res, IdentityV):
+        n_units, t_r = res.n, 1
+    elif (isinstance(res, Kronecker) and isinstance(res.parts[0], Identity)
+          and len(res.parts) <= 2 and (len(res.parts) == 2 or res.scale)):
+        n_units = res.parts[0].n
+        t_r = res.parts[1].n if len(res.parts) == 2 else 1
+    else:
+        raise _NotApplicable("the residual is not σ²I or I ⊗ Σ_e over complete records "
+                             "(missing trait records, several sections or a structured "
+                             "residual)")
+    if t_g != t_r:
+        raise _NotApplicable(f"the random term has {t_g} trait(s) but the residual {t_r}")
+    t, n = t_r, km.n
+    y = np.asarray(problem.y)
+    if n_units * t != y.size:
+        raise _NotApplicable("the residual does not cover every record once")
+    if n_units != n:
+        raise _NotApplicable(f"K has {n} levels but there are {n_units} individuals with "
+                             "records: the eigen path needs exactly one record per level "
+                             "(and trait)")
+    if n > EIGEN_MAX_LEVELS:
+        raise _NotApplicable(f"K has {n} levels, more than the {EIGEN_MAX_LEVELS} the eigen path "
+                             "decomposes densely")
+    p = int(problem.X.shape[1])
+    if p * y.size > EIGEN_MAX_BORDER:
+        raise _NotApplicable(f"{p} fixed effects x {y.size} records is too large a dense border")
+    z = sp.csr_matrix(blk.Z)
+    z.sum_duplicates()
+    z.eliminate_zeros()
+    q = n * t
+    if z.shape != (q, q) or not np.all(np.diff(z.indptr) == 1) or not np.all(z.data == 1.0):
+        raise _NotApplicable(f"Z of {blk.name!r} is not one 0/1 entry per record (a "
+                             "permutation): replicated or missing records, or a scaled design")
+    cols = z.indices.astype(np.int64)
+    r = np.arange(q)
+    if k_outer:
+        lev, a = cols // t, cols % t
+    else:
+        a, lev = cols // n, cols % n
+    lev2 = lev.reshape(n, t)
+    if not np.array_equal(a, r % t) or not np.all(lev2 == lev2[:, :1]):
+        raise _NotApplicable("the records of an individual do not map to the same level of K "
+                             "trait by trait")
+    perm = lev2[:, 0].copy()
+    if not np.all(np.bincount(perm, minlength=n) == 1):
+        raise _NotApplicable("several individuals map to the same level of K")
+    return _Plan(km, other, k_outer, scale, scale_name, n, t, p, perm)
+
+
+def eigen_reason(problem: MixedProblem) -> str | None:
+    """Why :func:`fit_reml_eigen` cannot be used for ``problem`` (None if it can; the check is
+    structural: a K that is not positive definite is found only by the decomposition)."""
+    try:
+        _analyse(problem)
+    except _NotApplicable as exc:
+        return str(exc)
+    return None
+
+
+def known_eigen(km: KnownMatrix) -> tuple[np.ndarray, np.ndarray]:
+    """(d, U) with K = U diag(d) U' (LAPACK syevd, cached on the template).
+
+    Given K⁻¹ (giv, G-inverse), decomposes K⁻¹ = U Λ U' and returns d = 1/λ. Raises
+    _NotApplicable when K is not positive definite.
+    """
+    hit = _EIG_CACHE.get(km)
+    if hit is not None:
+        return hit
+    m = km.inverse() if km.given_inverse else km.matrix()
+    a = m.toarray() if sp.issparse(m) else np.array(m, dtype=float, copy=True)
+    w, v = sla.eigh(a, driver="evd", overwrite_a=True, check_finite=False)
+    if not np.all(np.isfinite(w)) or w[0] <= 1e-13 * max(abs(w[-1]), 1e-300):
+        raise _NotApplicable(f"K ({km.name or 'known matrix'}) is not positive definite "
+                             f"(smallest eigenvalue {w[0]:.3g}); add a small value to its "
+                             "diagonal (ridge)")
+    d = 1.0 / w if km.given_inverse else w
+    out = (d, v)
+    _EIG_CACHE[km] = out
+    return out
+
+
+@dataclass
+class EigenRotation:
+    """How the rotated problem maps back: u = M u*, records y = Q'y*.
+
+    ``U``: eigenvectors of K (levels x j), ``d``: eigenvalues, ``perm``: unit i -> level,
+    ``k_outer``: original u index is level·t + a (else a·n + level); rotated u* is j·t + a.
+    """
+
+    n: int
+    t: int
+    p: int
+    U: np.ndarray
+    d: np.ndarray
+    perm: np.ndarray
+    k_outer: bool
+    seconds_eigen: float = 0.0
+
+    @property
+    def q(self) -> int:
+        return self.n * self.t
+
+    def u_from_rot(self, v: np.ndarray) -> np.ndarray:
+        """M v: rotated u* coordinates (q or q x k) -> original u coordinates."""
+        v = np.asarray(v, dtype=float)
+        k = 1 if v.ndim == 1 else v.shape[1]
+        w = (self.U @ v.reshape(self.n, self.t * k)).reshape(self.n, self.t, k)
+        if not self.k_outer:
+            w = w.transpose(1, 0, 2)
+        return w.reshape(v.shape)
+
+    def u_to_rot(self, v: np.ndarray) -> np.ndarray:
+        """M' v: original u coordinates -> rotated u* coordinates."""
+        v = np.asarray(v, dtype=float)
+        k = 1 if v.ndim == 1 else v.shape[1]
+        if self.k_outer:
+            w = v.reshape(self.n, self.t * k)
+        else:
+            w = v.reshape(self.t, self.n, k).transpose(1, 0, 2).reshape(self.n, self.t * k)
+        return (self.U.T @ w).reshape(v.shape)
+
+    def level_trait(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(level, trait) of original u indices."""
+        if self.k_outer:
+            return idx // self.t, idx % self.t
+        return idx % self.n, idx // self.n
+
+
+def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
+                   eig: tuple[np.ndarray, np.ndarray] | None = None
+                   ) -> tuple[MixedProblem, EigenRotation] | None:
+    """The rotated problem (y*, X*, Z* = I, G* = D ⊗ Σ_g, same R and θ layout) and the map
+    back, or None (reason appended to ``why``) when ``problem`` lacks the form. ``eig``:
+    a precomputed (d, U) of K. The input problem is not modified."""
+    try:
+        plan = _analyse(problem)
+        t0 = time.perf_counter()
+        d, U = eig if eig is not None else known_eigen(plan.km)
+        secs = time.perf_counter() - t0
+    except _NotApplicable as exc:
+        if why is not None:
+            why.append(str(exc))
+        return None
+    n, t, p = plan.n, plan.t, plan.p
+    d = np.asarray(d, dtype=float)
+    U = np.asarray(U, dtype=float)
+    if U.shape != (n, n) or d.shape != (n,):
+        raise ModelError(f"eig=: expected d of length {n} and an {n} x {n} U")
+    ur = U[plan.perm]  # row i: eigenvectors at the level of unit i (Π U)
+    y = np.asarray(problem.y, dtype=float).reshape(n, t)
+    ystar = (ur.T @ y).ravel()
+    x = to_dense(problem.X).reshape(n, t * p)
+    xstar = (ur.T @ x).reshape(n * t, p)
+    dk = DiagonalKnown(d, name=plan.km.name)
+    blk = problem.random[0]
+    if isinstance(blk.template, KnownMatrix):
+        tmpl: CovTemplate = dk
+    else:
+        parts: list[CovTemplate] = [dk] + ([plan.other] if plan.other is not None else [])
+        tmpl = Kronecker(parts, scale=plan.scale, scale_name=plan.scale_name)
+    rp = MixedProblem(
+        y=ystar, X=xstar,
+        random=[RandomBlock(blk.name, sp.identity(n * t, format="csc"), tmpl)],
+        residual=problem.residual, theta0=np.array(problem.theta0, dtype=float),
+        constraints=list(problem.constraints), names=list(problem.names),
+        x_names=list(problem.x_names))
+    return rp, EigenRotation(n, t, p, U, d, plan.perm, plan.k_outer, secs)
+
+
+# ---------------------------------------------------------------------------------------------
+# factors
+# ---------------------------------------------------------------------------------------------
+
+
+class _EntryFactor(Factor):
+    """Selected inverse and blocks from an entry function ``_entries(rows, cols)``."""
+
+    @abstractmethod
+    def _entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """C⁻¹[rows[k], cols[k]] for every k."""
+
+    def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
+        data = self._entries(pat.indices.astype(np.int64), cols)
+        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        rr, cc = np.meshgrid(rows, rows, indexing="ij")
+        out = self._entries(rr.ravel(), cc.ravel()).reshape(len(rows), len(rows))
+        return 0.5 * (out + out.T)
+
+
+class BlockBorderFactor(_EntryFactor):
+    """Factor of C = [[A, B'], [B, D]]: A p x p dense, D block diagonal with t x t blocks.
+
+    D_i = L_i L_i' (batched Cholesky), F = D⁻¹B, S = A − B'F (Schur complement, Cholesky):
+
+        log|C| = Σ_i log|D_i| + log|S|
+        C⁻¹ = [[S⁻¹, −S⁻¹F'], [−FS⁻¹, D⁻¹ + FS⁻¹F']]
+
+    Cost O(m t³ + m t p² + p³) for m blocks; solves O(m t² k + m t p k) for k right-hand sides.
+    Entries of C outside the pattern must be negligible (``OFF_PATTERN_TOL``, relative).
+    """
+
+    name = "eigen"
+
+    def __init__(self, c: Matrix, p: int, t: int) -> None:
+        n = c.shape[0]
+        if c.shape != (n, n) or p < 0 or t < 1 or (n - p) % t:
+            raise ValueError(f"C of shape {c.shape} is not a border of {p} rows around "
+                             f"blocks of {t}")
+        self.n, self.p, self.t = n, p, t
+        q = n - p
+        m = q // t
+        self.m = m
+        scale = 0.0
+        blocks = np.zeros((m, t, t))
+        if sp.issparse(c):
+            cs = sp.csr_matrix(c, dtype=float)
+            cs.sum_duplicates()
+            a = cs[:p, :p].toarray()
+            b = cs[p:, :p].toarray()
+            cu = cs[p:, p:].tocoo()
+            same = (cu.row // t) == (cu.col // t)
+            blocks[cu.row[same] // t, cu.row[same] % t, cu.col[same] % t] = cu.data[same]
+            off = np.abs(cu.data[~same]).max() if (~same).any() else 0.0
+            scale = float(np.abs(cs.data).max()) if cs.nnz else 0.0
+        else:
+            cd = np.asarray(c, dtype=float)
+            a, b = cd[:p, :p].copy(), cd[p:, :p].copy()
+            cu4 = cd[p:, p:].reshape(m, t, m, t)
+            idx = np.arange(m)
+            blocks = cu4[idx, :, idx, :].copy()
+            rest = cu4.copy()
+            rest[idx, :, idx, :] = 0.0
+            off = float(np.abs(rest).max()) if rest.size else 0.0
+            scale = float(np.abs(cd).max()) if cd.size else 0.0
+        if off > OFF_PATTERN_TOL * max(scale, 1e-300):
+            raise ValueError(f"C has entries {off:.3g} outside the bordered block-diagonal "
+                             f"pattern (blocks of {t} after {p} border rows)")
+        blocks = 0.5 * (blocks + blocks.transpose(0, 2, 1))
+        if t == 1:
+            dg = blocks[:, 0, 0]
+            if not np.all(np.isfinite(dg)) or np.any(dg <= 0):
+                raise NotPositiveDefinite("non-positive pivot in a diagonal block")
+            ld = float(np.log(dg).sum())
+            binv = (1.0 / dg)[:, None, None]
+        else:
+            try:
+                chol = np.linalg.cholesky(blocks)
+            except np.linalg.LinAlgError as exc:
+                raise NotPositiveDefinite(f"a {t} x {t} block is not positive definite: "
+                                          f"{exc}") from None
+            dl = np.diagonal(chol, axis1=1, axis2=2)
+            if not np.all(np.isfinite(dl)) or np.any(dl <= 0):
+                raise NotPositiveDefinite("non-positive pivot in a block")
+            ld = float(2.0 * np.log(dl).sum())
+            li = np.linalg.inv(chol)
+            binv = li.transpose(0, 2, 1) @ li
+        self._binv = binv
+        self._f = self._dinv(b)
+        s = a - b.T @ self._f
+        s = 0.5 * (s + s.T)
+        if p:
+            try:
+                sc = sla.cho_factor(s, lower=True, check_finite=True)
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                raise NotPositiveDefinite(f"Schur complement: {exc}") from None
+            ds = np.diag(sc[0])
+            if not np.all(ds > 0):
+                raise NotPositiveDefinite("non-positive pivot in the Schur complement")
+            ld += float(2.0 * np.log(ds).sum())
+            self._sinv = sla.cho_solve(sc, np.eye(p))
+            self._sinv = 0.5 * (self._sinv + self._sinv.T)
+        else:
+            self._sinv = np.zeros((0, 0))
+        self._h = self._f @ self._sinv  # F S⁻¹ (q x p)
+        self._b = b
+        self._logdet = ld
+
+    def _dinv(self, v: np.ndarray) -> np.ndarray:
+        """D⁻¹ v for v of shape (q, k)."""
+        if self.t == 1:
+            return self._binv[:, 0, 0][:, None] * v
+        k = v.shape[1]
+        return (self._binv @ v.reshape(self.m, self.t, k)).reshape(v.shape)
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """x = C⁻¹b by block elimination: x_u' = D⁻¹b_u, x_β = S⁻¹(b_β − B'x_u'),
+        x_u = x_u' − F x_β."""
+        b = np.asarray(b, dtype=float)
+        b2 = b.reshape(self.n, -1)
+        p = self.p
+        xu = self._dinv(b2[p:])
+        xb = self._sinv @ (b2[:p] - self._b.T @ xu)
+        xu = xu - self._f @ xb
+        return np.vstack([xb, xu]).reshape(b.shape)
+
+    def logdet(self) -> float:
+        return self._logdet
+
+    @property
+    def sinv(self) -> np.ndarray:
+        """S⁻¹ = the β block of C⁻¹."""
+        return self._sinv
+
+    def block_inverse(self) -> np.ndarray:
+        """The D⁻¹ blocks (m x t x t)."""
+        return self._binv
+
+    def _entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        p, t = self.p, self.t
+        out = np.zeros(rows.size)
+        rb, cb = rows < p, cols < p
+        k = rb & cb
+        out[k] = self._sinv[rows[k], cols[k]]
+        k = rb & ~cb
+        out[k] = -self._h[cols[k] - p, rows[k]]
+        k = ~rb & cb
+        out[k] = -self._h[rows[k] - p, cols[k]]
+        k = np.flatnonzero(~rb & ~cb)
+        ru, cu = rows[k] - p, cols[k] - p
+        val = np.einsum("ij,ij->i", self._h[ru], self._f[cu]) if p else np.zeros(k.size)
+        same = (ru // t) == (cu // t)
+        val[same] += self._binv[ru[same] // t, ru[same] % t, cu[same] % t]
+        out[k] = val
+        return out
+
+    def refactor(self, c_new: Matrix) -> BlockBorderFactor:
+        return BlockBorderFactor(c_new, self.p, self.t)
+
+
+class RotatedFactor(_EntryFactor):
+    """C of the original problem through the factor of the rotated C*: C = T C* T',
+    C⁻¹ = T C*⁻¹ T' with T = blockdiag(I_p, M), so log|C| = log|C*| and, with G = MF,
+    H = M F S⁻¹: C⁻¹ = [[S⁻¹, −H'], [−H, M D⁻¹ M' + H G']]."""
+
+    name = "eigen"
+
+    def __init__(self, inner: BlockBorderFactor, rot: EigenRotation) -> None:
+        if inner.n != rot.p + rot.q or inner.p != rot.p or inner.t != rot.t:
+            raise ValueError("the factor and the rotation do not match")
+        self.inner, self.rot = inner, rot
+        self.n = inner.n
+        self._g: np.ndarray | None = None
+        self._h: np.ndarray | None = None
+        self._pdiag: np.ndarray | None = None
+
+    def _gh(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._g is None or self._h is None:
+            self._g = self.rot.u_from_rot(self.inner._f)
+            self._h = self.rot.u_from_rot(self.inner._h)
+        return self._g, self._h
+
+    def _to_rot(self, b2: np.ndarray) -> np.ndarray:
+        p = self.rot.p
+        return np.vstack([b2[:p], self.rot.u_to_rot(b2[p:])])
+
+    def _from_rot(self, x2: np.ndarray) -> np.ndarray:
+        p = self.rot.p
+        return np.vstack([x2[:p], self.rot.u_from_rot(x2[p:])])
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        b = np.asarray(b, dtype=float)
+        b2 = b.reshape(self.n, -1)
+        return self._from_rot(self.inner.solve(self._to_rot(b2))).reshape(b.shape)
+
+    def logdet(self) -> float:
+        return self.inner.logdet()
+
+    def _mdm_diag(self) -> np.ndarray:
+        """diag(M D⁻¹ M') as (levels x t): Σ_j U_lj² (D_j⁻¹)_aa."""
+        if self._pdiag is None:
+            bd = np.diagonal(self.inner.block_inverse(), axis1=1, axis2=2)  # (n, t)
+            self._pdiag = (self.rot.U ** 2) @ bd
+        return self._pdiag
+
+    def _entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        p = self.rot.p
+        sinv = self.inner.sinv
+        out = np.zeros(rows.size)
+        rb, cb = rows < p, cols < p
+        k = rb & cb
+        out[k] = sinv[rows[k], cols[k]]
+        if not (~rb | ~cb).any():
+            return out
+        g, h = self._gh()
+        k = rb & ~cb
+        out[k] = -h[cols[k] - p, rows[k]]
+        k = ~rb & cb
+        out[k] = -h[rows[k] - p, cols[k]]
+        k = np.flatnonzero(~rb & ~cb)
+        ru, cu = rows[k] - p, cols[k] - p
+        val = np.einsum("ij,ij->i", h[ru], g[cu]) if p else np.zeros(k.size)
+        lr, ar = self.rot.level_trait(ru)
+        lc, ac = self.rot.level_trait(cu)
+        dia = ru == cu
+        val[dia] += self._mdm_diag()[lr[dia], ar[dia]]
+        rest = np.flatnonzero(~dia)
+        binv = self.inner.block_inverse()
+        U = self.rot.U
+        for s in range(0, rest.size, _CHUNK):
+            e = rest[s:s + _CHUNK]
+            # Σ_j U[l, j] U[l', j] (D_j⁻¹)[a, b]
+            val[e] += np.einsum("ej,ej,je->e", U[lr[e]], U[lc[e]], binv[:, ar[e], ac[e]])
+        out[k] = val
+        return out
+
+    def refactor(self, c_new: Matrix) -> RotatedFactor:
+        """Factor a new C of the original problem: C* = T'CT (dense, O(N² n))."""
+        cd = to_dense(c_new)
+        c_rot = self._to_rot(self._to_rot(cd).T).T
+        return RotatedFactor(BlockBorderFactor(c_rot, self.rot.p, self.rot.t), self.rot)
+
+
+def _eigen_backend(c: Matrix) -> Factor:
+    shape = _SHAPE.get()
+    if shape is None:
+        raise ModelError("the 'eigen' solver factors the rotated problem of fit_reml_eigen; it "
+                         "cannot factor a general C",
+                         hint="call asr_py.reml.eigen.fit_reml_eigen(problem), or "
+                              "BlockBorderFactor(C, p, t) directly")
+    return BlockBorderFactor(c, *shape)
+
+
+register_backend("eigen", _eigen_backend)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fit
+# ---------------------------------------------------------------------------------------------
+
+
+def fit_reml_eigen(problem: MixedProblem, *, why: list[str] | None = None,
+                   eig: tuple[np.ndarray, np.ndarray] | None = None,
+                   **kwargs: Any) -> RemlResult | None:
+    """AI-REML on the eigen-rotated problem, results back in the original coordinates.
+
+    Returns None when the problem lacks the form of the module docstring (the reason is
+    appended to ``why``). ``kwargs`` go to :func:`asr_py.reml.fit_reml` (maxit, tol_loglik,
+    tol_param, trace, callback; not solver). θ, ℓ, score, AI, β̂ and vcov_beta are those of the
+    rotated fit (invariant); û = Mû*, PEV = diag(M C*⁻¹_uu M'), fitted = Xβ̂ + Zû; the result's
+    factor answers solve_c / cinv_quad in the original coordinates.
+    """
+    if "solver" in kwargs:
+        raise TypeError("fit_reml_eigen() takes no solver argument (it uses the 'eigen' backend)")
+    rotated = rotate_problem(problem, why=why, eig=eig)
+    if rotated is None:
+        return None
+    rp, rot = rotated
+    token = _SHAPE.set((rot.p, rot.t))
+    try:
+        r = fit_reml(rp, solver="eigen", **kwargs)
+    finally:
+        _SHAPE.reset(token)
+    inner = r.factor
+    assert isinstance(inner, BlockBorderFactor)
+    fac = RotatedFactor(inner, rot)
+    u = rot.u_from_rot(r.u[0])
+    p = rot.p
+    lr, ar = rot.level_trait(np.arange(rot.q))
+    pev = fac._mdm_diag()[lr, ar]
+    if p:
+        g, h = fac._gh()
+        pev = pev + np.einsum("ij,ij->i", h, g)  # diag(H G') = diag(M F S⁻¹ F' M')
+    beta = r.beta
+    fitted = (np.asarray(problem.X @ beta).ravel()
+              + np.asarray(problem.random[0].Z @ u).ravel())
+    return dataclasses.replace(
+        r, u=[u], pev=[np.asarray(pev)], fitted=fitted,
+        residuals=np.asarray(problem.y, dtype=float) - fitted, solver="eigen", factor=fac,
+        u_offsets=[p])
+
+
+__all__ = ["BlockBorderFactor", "DiagonalKnown", "EigenRotation", "RotatedFactor",
+           "eigen_reason", "fit_reml_eigen", "known_eigen", "rotate_problem"]
