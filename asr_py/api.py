@@ -33,6 +33,7 @@ def asreml(
     pedigree: Any = None,
     group: dict[str, list[str]] | None = None,
     solver: str = "auto",
+    mv_start: str = "auto",
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -42,10 +43,18 @@ def asreml(
     as keywords (``K=...``: a DataFrame with ids, or an ``asr.RelMatrix``). With
     ``start_values=True`` the editable start-values table is returned instead of a fit; pass
     it back (edited) as ``params=``. Returns an :class:`AsremlFit`.
+
+    ``mv_start`` (multivariate models): 'auto' fits from the given or default start values
+    and, if that fit does not converge, refits from univariate fits (the between-trait
+    covariances first held at 0, see :mod:`asr_py.reml.staged`), keeping the better fit and
+    saying so in ``diagnostics``; 'univariate' always starts from univariate fits; 'default'
+    never does.
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
-                pedigree=pedigree, group=group, solver=solver, **matrices)
+                pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, **matrices)
+    if mv_start not in ("auto", "univariate", "default"):
+        raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
@@ -55,8 +64,6 @@ def asreml(
         model.apply_params(params)
     if start_values:
         return model.start_values()
-    from asr_py.reml import fit_reml
-
     callback = _Printer() if trace else None
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
@@ -66,10 +73,58 @@ def asreml(
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"):
-            result = fit_reml(problem, maxit=maxit, callback=callback, solver=solver)
+            result = _fit(model, problem, maxit, callback, solver, mv_start)
     else:
-        result = fit_reml(problem, maxit=maxit, callback=callback, solver=solver)
+        result = _fit(model, problem, maxit, callback, solver, mv_start)
     return AsremlFit(model, result, call)
+
+
+def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
+         mv_start: str) -> Any:
+    """One REML fit; for multivariate models, univariate starts as ``mv_start`` says."""
+    from asr_py.errors import ModelError
+    from asr_py.reml import fit_reml
+    from asr_py.reml.staged import fit_reml_staged
+
+    cross = np.asarray(model.cross_trait, dtype=bool)
+    staged_ok = mv_start != "default" and cross.size == problem.n_theta and cross.any()
+    if staged_ok and mv_start == "univariate":
+        return fit_reml_staged(problem, cross, maxit=maxit, callback=callback, solver=solver)
+    try:
+        result = fit_reml(problem, maxit=maxit, callback=callback, solver=solver)
+    except ModelError:
+        if not staged_ok or not model.user_start:
+            raise
+        result = None
+    if not staged_ok or (result is not None and result.converged):
+        return result
+    # the fit failed: refit from univariate fits, from the default start values for every
+    # parameter the user did not fix
+    if callback is not None:
+        callback({"iteration": 0, "loglik": float("nan"), "step": 0, "method":
+                  "restart from univariate fits", "seconds": 0.0})
+    default = model.default_theta()
+    theta0 = problem.theta0.copy()
+    free = np.array([c != "F" for c in problem.constraints])
+    theta0[free] = default[free]
+    from dataclasses import replace
+
+    retry = fit_reml_staged(replace(problem, theta0=theta0, random=list(problem.random)),
+                            cross, maxit=maxit, callback=callback, solver=solver)
+    if result is None:
+        retry.diagnostics.insert(0, "the given start values could not be evaluated; "
+                                    "refitted from univariate fits")
+        return retry
+    if retry.loglik >= result.loglik:
+        retry.diagnostics.insert(0, "the fit from the "
+                                 + ("given" if model.user_start else "default")
+                                 + f" start values did not converge in {result.n_iter} "
+                                 "iterations; refitted from univariate fits"
+                                 + ("" if retry.converged
+                                    else " (which did not converge either)"))
+        return retry
+    result.diagnostics.append("a refit from univariate fits did not improve the fit")
+    return result
 
 
 class _Printer:

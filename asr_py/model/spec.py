@@ -43,6 +43,10 @@ class Model:
     context: Context = field(repr=False)
     warnings: list[str] = field(default_factory=list)
     terms: dict[str, TermList] = field(default_factory=dict, repr=False)
+    #: per parameter: a covariance/correlation between traits (of a structure over ``trait``)
+    cross_trait: list[bool] = field(default_factory=list)
+    #: start values were given by the user (init= in a formula, or params=)
+    user_start: bool = False
 
     @property
     def y(self) -> np.ndarray:
@@ -80,11 +84,19 @@ class Model:
                                 "components: " + ", ".join(self.param_names))
             i = index[name]
             self.theta0[i] = float(row["Value"])
+            self.user_start = True
             if "Constraint" in table.columns and isinstance(row["Constraint"], str):
                 c = row["Constraint"].strip().upper()
                 if c not in ("P", "U", "F", "B"):
                     raise DataError(f"params: constraint '{c}' of {name} is not P, U, F or B")
                 self.constraints[i] = c
+
+    def default_theta(self) -> np.ndarray:
+        """The compiler's default start values (ignoring init= and params=)."""
+        from dataclasses import replace
+
+        rnd = [replace(t, init=None) for t in self.random]
+        return _parameters(self.records, rnd, replace(self.residual, init=None))[2]
 
     def problem(self, theta0: np.ndarray | None = None) -> MixedProblem:
         """The engine's input (matrices and templates only)."""
@@ -186,13 +198,14 @@ def compile_model(
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
     ctx.text, ctx.formula = texts.get("residual", ""), "residual"
     res = build_residual(ctx, resid_terms)
-    names, kinds, theta0, cons = _parameters(records, rnd, res)
+    names, kinds, theta0, cons, cross = _parameters(records, rnd, res)
     warnings = list(ctx.warnings)
     if fx.aliased:
         warnings.append("aliased fixed effects dropped: " + ", ".join(fx.aliased[:10])
                         + (" ..." if len(fx.aliased) > 10 else ""))
     model = Model(mf, records, fx, rnd, res, names, kinds, theta0, cons, ctx, warnings,
-                  {"fixed": fixed_terms})
+                  {"fixed": fixed_terms}, cross)
+    model.user_start = res.init is not None or any(t.init is not None for t in rnd)
     return model
 
 
@@ -258,31 +271,54 @@ def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndar
     return th
 
 
+def _cross_trait(template: CovTemplate, blocks: list[Block],
+                 traits: tuple[str, ...]) -> list[bool]:
+    """Mask of ``template``'s covariance/correlation parameters that belong to a structure
+    over ``trait`` (the between-trait parameters)."""
+    mask = [False] * template.n_params
+    if len(traits) < 2:
+        return mask
+    scale = template.n_params > sum(b.template.n_params for b in blocks
+                                    if b.template is not None)
+    for b, sl in _block_slices(blocks, scale):
+        if b.name == "trait" and b.labels == traits:
+            kinds = list(template.param_kinds)[sl]
+            for k, kind in zip(range(sl.start, sl.stop), kinds):
+                mask[k] = kind in ("covariance", "correlation")
+    return mask
+
+
 def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> tuple[
-        list[str], list[str], np.ndarray, list[str]]:
+        list[str], list[str], np.ndarray, list[str], list[bool]]:
     tv = _trait_vars(records)
     v = float(tv.mean())
     n_r = max(len(rnd), 1)
     names: list[str] = []
     kinds: list[str] = []
     thetas: list[np.ndarray] = []
-    def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm) -> None:
+    cross: list[bool] = []
+
+    def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm,
+            blocks: list[Block]) -> None:
         if init is not None:  # user init= values override the defaults where given
             ok = np.isfinite(init)
             th[ok] = init[ok]
         thetas.append(th)
         names.extend(t.param_names)
         kinds.extend(t.template.param_kinds)
+        cross.extend(_cross_trait(t.template, blocks, records.traits))
 
     for t in rnd:
-        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits), t.init, t)
+        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits), t.init, t,
+            t.blocks)
     share = 0.5 * v if rnd else v
     if len(res.sections) <= 1:
         blocks = [b for _, bl in res.sections for b in bl]
         th = _start(res.template, blocks, share, tv, records.traits)
     else:
+        blocks = []
         th = np.asarray(res.template.initial(share), dtype=float)
-    add(th, res.init, res)
+    add(th, res.init, res, blocks)
     if len(set(names)) != len(names):
         seen: dict[str, int] = {}
         uniq = []
@@ -292,7 +328,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         names = uniq
     theta0 = np.concatenate(thetas) if thetas else np.empty(0)
     cons = ["P" if k == "variance" else "U" for k in kinds]
-    return names, kinds, theta0, cons
+    return names, kinds, theta0, cons, cross
 
 
 __all__ = ["Model", "compile_model", "fit_template", "AsrError", "sp"]
