@@ -188,7 +188,7 @@ def _reference(model_id: str, lme4: str | None, factors: list[str]) -> Problem:
 def _animal(quick: bool) -> Instance:
     import asr_py as asr
 
-    n, gens = (1_000, 5) if quick else (50_000, 10)
+    n, gens = (500, 5) if quick else (50_000, 10)
     ped = simulate_pedigree(n, gens, seed=11)
     df = simulate_animal_data(ped, seed=12)
     ainv = asr.ainverse(ped[["id", "sire", "dam"]])
@@ -232,6 +232,8 @@ def _cpdata(quick: bool) -> Instance:
         raise MissingData(f"{fd} / {fg} not found (needs ../shared beside the repo)")
     df = pd.read_csv(fd, dtype={"id": str})
     gt = pd.read_csv(fg, dtype={"id": str})
+    if quick:  # the first 120 lines
+        df, gt = df.iloc[:120], gt[gt["id"].isin(set(df["id"].iloc[:120]))]
     mk = pd.concat([gt[["id"]], gt.drop(columns="id") + 1.0], axis=1)  # -1/0/1 -> 0/1/2
     G = asr.gmatrix(mk, coding="012", ridge=G_RIDGE)
     kw = dict(fixed="cbind(Yield, color) ~ trait", random="~ us(trait):vm(id, G)",
