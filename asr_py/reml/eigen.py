@@ -179,9 +179,8 @@ def _analyse(problem: MixedProblem) -> _Plan:
     if n_units * t != y.size:
         raise _NotApplicable("the residual does not cover every record once")
     if n_units != n:
-        raise _NotApplicable(f"K has {n} levels but there are {n_units} individuals with "
-                             "records: the eigen path needs exactly one record per level "
-                             "(and trait)")
+        raise _NotApplicable(f"K has {n} levels but there are {n_units} records per trait: "
+                             "the eigen path needs exactly one record per level (and trait)")
     if n > EIGEN_MAX_LEVELS:
         raise _NotApplicable(f"K has {n} levels, more than the {EIGEN_MAX_LEVELS} the eigen path "
                              "decomposes densely")
