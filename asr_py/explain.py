@@ -3,7 +3,10 @@
 For each term ``p1:p2:...`` of a random (or residual) formula the implied covariance is
 G = [σ²] Σ_1 ⊗ Σ_2 ⊗ ..., Σ_i the structure of part i (plain factor: I; ``vm(id, K)``: K);
 the scale σ² is added when no part carries its own variance (ASReml's rule). With data the
-formula is compiled (:func:`asr_py.compile_model`) and the sizes are reported.
+formula is compiled (:func:`asr_py.compile_model`) and each random term's matrix form is
+reported with its sizes, e.g. ``us(trait):vm(id, K)`` ->
+``G = Σ(2×2 unstructured, 3 parameters) ⊗ K (5 000 × 5 000 known)`` and
+``Z: n × q, nnz non-zeros``.
 :meth:`Explanation.plot` draws V = Σ_t Z_t G_t Z_t' + σ²_e I for a toy layout (3 levels per
 factor, every combination once) so the patterns of ``at()``, ``diag()``, ``us()``, ``ar1()``...
 can be compared.
@@ -85,6 +88,30 @@ class PartInfo:
 
 
 @dataclass
+class MatrixForm:
+    """A compiled random term in matrices: G = [σ² ·] F_1 ⊗ F_2 ⊗ ... and Z's size.
+
+    ``factors`` holds one (symbol, dimension, parameter count) per part, outermost first.
+    """
+
+    label: str
+    G: str
+    q: int
+    n_params: int
+    z_shape: tuple[int, int]
+    z_nnz: int
+    scale: bool
+    factors: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        p = f"{self.n_params} parameter{'s' if self.n_params != 1 else ''}"
+        n, q = self.z_shape
+        return (f"G = {self.G}   [{_num(self.q)} × {_num(self.q)}, {p}]\n"
+                f"Z: {_num(n)} × {_num(q)}, {_num(self.z_nnz)} non-zeros")
+
+
+@dataclass
 class TermInfo:
     """One term: its parts, the implied covariance, and (with data) the sizes."""
 
@@ -94,6 +121,7 @@ class TermInfo:
     math: str
     n_params: int
     sizes: str = ""
+    matrices: list[MatrixForm] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +159,12 @@ class Explanation:
                 out.append("  (no part carries a variance, so the term gets one scale σ²)")
             if t.sizes:
                 out.append(f"  with the data: {t.sizes}")
+            for mf in t.matrices:
+                pad = "    "
+                if len(t.matrices) > 1:
+                    out.append(f"    {mf.label}:")
+                    pad = "      "
+                out += [pad + line for line in mf.text.split("\n")]
         if self.notes:
             out.append("")
             out += [f"note: {n}" for n in self.notes]
@@ -314,6 +348,20 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
             which = ", ".join(str(x) for x in pos[1:]) or "every level"
             return PartInfo(text, f, "at", f"a separate term (own variances) for {which} of "
                             f"'{f}'", f"blocks for {f} in ({which})")
+        if p.func == "spl":
+            return PartInfo(text, f, "spl", f"cubic smoothing spline in '{f}' (its random "
+                            f"part: keep {f} in the fixed formula); Z = N Q(Q'Q)⁻¹ over the "
+                            "knots", "R (knots−2 × knots−2 known spline penalty)")
+        if p.func == "mbf":
+            return PartInfo(text, f, "mbf", f"covariates of mbf entry '{f}', looked up by key "
+                            "(one effect per covariate)", "I (covariates × covariates)")
+        if p.func == "grp":
+            return PartInfo(text, f, "grp", f"the data columns of group '{f}' as one term "
+                            "(one effect per column)", "I (columns × columns)")
+        if p.func == "and":
+            return PartInfo(text, f, "and", f"overlay: the design of '{f}' is added to the "
+                            "previous term's Z, sharing its effects and variance",
+                            "Z_previous += times · Z_" + f)
         return PartInfo(text, f, p.func, f"function {p.func}() of '{f}'",
                         f"{p.func}({f}) columns")
     if isinstance(p, Formula):
@@ -324,6 +372,9 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
 def _term(parts: tuple[Expr, ...], levels: dict[str, list[str]], matrices: dict[str, Any]
           ) -> TermInfo:
     infos = [_part(p, levels, matrices) for p in parts]
+    if len(infos) == 1 and infos[0].structure == "and":
+        return TermInfo(str(parts[0]), infos, False,
+                        "the previous term's (no parameters of its own)", 0)
     structured = [pi for pi in infos if pi.structure != "at"]
     scale = not any(pi.has_variance for pi in structured)
     maths = [pi.math for pi in structured]
@@ -478,11 +529,87 @@ def _sizes(terms: list[TermInfo], model: Any, kind: str, data: Any, fixed: str |
                                "parameter(s): " + ", ".join(r.param_names))
         return
     fx = fixed or _default_fixed(data)
-    for ti in terms:
-        one = compile_model(fx, random=f"~ {ti.text}", data=data, **matrices)
+    i = 0
+    while i < len(terms):
+        ti = terms[i]
+        group = [ti]  # a term and the and() terms overlaid on it are compiled together
+        while i + len(group) < len(terms) and _is_and(terms[i + len(group)]):
+            group.append(terms[i + len(group)])
+        formula = " + ".join(t.text for t in group)
+        one = compile_model(fx, random=f"~ {formula}", data=data, **matrices)
         ti.n_params = sum(len(r.param_names) for r in one.random)
         ti.sizes = "; ".join(f"{r.label}: Z is {r.Z.shape[0]} x {r.Z.shape[1]}, "
                              f"{len(r.param_names)} parameter(s)" for r in one.random)
+        ti.matrices = [matrix_form(r) for r in one.random]
+        for t in group[1:]:
+            t.sizes = f"its Z is added to that of term '{ti.text}' (shown there)"
+        i += len(group)
 
 
-__all__ = ["Explanation", "TermInfo", "PartInfo", "explain", "family"]
+def _is_and(t: TermInfo) -> bool:
+    return len(t.parts) == 1 and t.parts[0].structure == "and"
+
+
+def _num(n: int) -> str:
+    """Digits grouped by thousands with spaces: 5000 -> '5 000'."""
+    return f"{n:,}".replace(",", " ")
+
+
+_SHORT = {"us": "unstructured", "diag": "diagonal", "idh": "diagonal", "idv": "scaled identity",
+          "fa": "factor analytic", "facv": "factor analytic", "rr": "reduced rank",
+          "xfa": "extended factor analytic", "chol": "Cholesky", "ante": "antedependence"}
+
+
+def _short(structure: str) -> str:
+    if structure in _SHORT:
+        return _SHORT[structure]
+    try:
+        return family(structure)[0].split(":")[0].split(";")[0]
+    except AsrError:
+        return structure
+
+
+def _part_form(b: Any) -> tuple[str, int, int]:
+    """(symbol with size, dimension, parameters) of one compiled part of a random term."""
+    k = int(b.template.n) if b.template is not None else len(b.labels)
+    d = f"{_num(k)} × {_num(k)}"
+    t = b.template
+    if b.structure == "spl":
+        return f"R ({d} known spline penalty)", k, 0
+    if b.known:
+        if b.structure == "ide":
+            return f"I ({d})", k, 0
+        inv = bool(getattr(t, "given_inverse", False))
+        what = "known, inverse given" if inv else "known"
+        if b.structure == "ped":
+            return f"A ({d} pedigree relationship)", k, 0
+        sym = "K"
+        if b.structure == "vm":
+            import re
+
+            hit = re.match(r"\s*vm\(\s*[^,]+,\s*([^,)]+)", b.label)
+            sym = hit.group(1).strip() if hit else "K"
+        return f"{sym} ({d} {what})", k, 0
+    if t is None or t.n_params == 0:
+        return f"I ({d})", k, 0
+    p = t.n_params
+    sym = "Σ" if t.has_variance else "C"
+    return (f"{sym}({k}×{k} {_short(b.structure or '')}, {p} parameter{'s' if p > 1 else ''})",
+            k, p)
+
+
+def matrix_form(term: Any) -> MatrixForm:
+    """The matrix form of a compiled :class:`asr_py.model.random.RandomTerm`:
+    G = [σ² ·] F_1 ⊗ ... (F_i the part's structure with its size) and Z's size."""
+    forms = [_part_form(b) for b in term.blocks]
+    scale = not any(b.template is not None and b.template.has_variance for b in term.blocks)
+    G = " ⊗ ".join(f for f, _, _ in forms)
+    if scale:
+        G = f"σ² · {G}" if len(forms) == 1 else f"σ² · ({G})"
+    n, q = term.Z.shape
+    return MatrixForm(term.label, G, int(term.template.n), len(term.param_names), (n, q),
+                      int(term.Z.nnz), scale, forms)
+
+
+__all__ = ["Explanation", "TermInfo", "PartInfo", "MatrixForm", "explain", "family",
+           "matrix_form"]
