@@ -5,6 +5,9 @@ Random term ``p1:p2:...``: Z is the Khatri-Rao product of the parts' blocks; G =
 σ² is added when no part carries a variance (ASReml's rule; a plain factor alone is ``idv``).
 ``at(f, levels):g`` makes one term per level, each with its own parameters.
 ``str(~ a + b, ~ us(2):id(f))`` joins the columns of a and b and gives them one structure.
+``a + and(b, times = c)`` overlays b on the term written before it (ASReml's and()):
+Z_a ← [Z_a 0] + c · Z_b P over the union of the levels, one G for both (gamete/parent models).
+``spl(x)`` (asr_py.model.splines) and ``mbf(obj)`` (covariates by key) are parts like any other.
 
 Residual: the records are cells of the residual term's factors (``units``, ``trait``, ``Row``,
 ``Col``); R = S [σ²] (Σ_1 ⊗ Σ_2 ...) S' with S selecting the observed cells. ``dsum(~ ... | f)``
