@@ -11,6 +11,7 @@ Columns:
 
 * ``fit s``     our whole ``asr.asreml`` call (compile + AI-REML), median of up to 3 runs
                 when a run takes under a second, else one run; ``*`` = not converged;
+* ``compile s`` ``asr.compile_model`` alone (part of ``fit s``);
 * ``iter``, ``s/iter``  AI-REML iterations and fit time per iteration;
 * ``MiB``       peak resident memory of the child process (Python, data, fit);
 * ``C: N, solver, fact s``  size of the mixed model equations, the backend used, and the
@@ -87,6 +88,16 @@ def _timed_fit(kwargs: dict[str, Any], quick: bool) -> tuple[Any, float]:
     return fit, statistics.median(times)
 
 
+def compile_time(kwargs: dict[str, Any]) -> float:
+    """Seconds of ``asr.compile_model`` alone (formula, X, Z, templates; no fitting)."""
+    import asr_py as asr
+
+    keep = {k: v for k, v in kwargs.items() if k not in ("maxit", "trace", "solver")}
+    t0 = time.perf_counter()
+    asr.compile_model(**keep)
+    return time.perf_counter() - t0
+
+
 def factor_time(fit: Any) -> tuple[int, float]:
     """(N, seconds of one factorization of C at the fit's final estimates), BLAS threads as
     asr.asreml uses them (single-threaded up to ``asr_py.api.SMALL_DENSE`` equations)."""
@@ -123,6 +134,7 @@ def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None) -> None:
             inst.lme4_data.to_csv(lme4_csv, index=False)
             rec.update(lme4_formula=inst.lme4_formula, lme4_factors=inst.lme4_factors)
         fit, t = _timed_fit(inst.kwargs, quick)
+        rec["compile_s"] = compile_time(inst.kwargs)
         res = fit.result
         rec.update(fit_s=t, n_iter=int(res.n_iter), converged=bool(res.converged),
                    loglik=float(res.loglik), solver=str(res.solver))
@@ -207,7 +219,7 @@ def _recorded(rec: dict[str, Any]) -> str:
     return ", ".join(f"{p} {v:.3f}" + (f" ({v / t:.1f}x)" if t else "") for p, v in seen.items())
 
 
-COLS = ["problem", "size", "fit s", "iter", "s/iter", "MiB", "N", "solver", "fact s",
+COLS = ["problem", "size", "fit s", "compile s", "iter", "s/iter", "MiB", "N", "solver", "fact s",
         "fit/fact", "lme4 now s (x, dll)", "recorded peers s (x)"]
 
 
@@ -215,7 +227,7 @@ def row(rec: dict[str, Any]) -> list[str]:
     """Table cells for one problem record."""
     name = rec["name"]
     if rec["status"] != "ok":
-        return [name, rec.get("size", ""), rec["status"], *[""] * 8, rec.get("note", "")]
+        return [name, rec.get("size", ""), rec["status"], *[""] * 9, rec.get("note", "")]
     t, it = rec["fit_s"], max(rec["n_iter"], 1)
     fs = rec.get("factor_s")
     lm = rec.get("lme4")
@@ -226,7 +238,8 @@ def row(rec: dict[str, Any]) -> list[str]:
     else:
         lcell = lm["state"]
     return [name, rec.get("size", ""), f"{t:.3f}" + ("" if rec["converged"] else "*"),
-            str(rec["n_iter"]), f"{t / it:.4f}", _fmt(rec.get("mib"), ".0f"),
+            _fmt(rec.get("compile_s")), str(rec["n_iter"]), f"{t / it:.4f}",
+            _fmt(rec.get("mib"), ".0f"),
             str(rec.get("n_eq", "-")), rec["solver"], _fmt(fs, ".4f"),
             _fmt(t / fs if fs else None, ".0f"), lcell, _recorded(rec)]
 
