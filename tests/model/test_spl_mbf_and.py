@@ -12,6 +12,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.interpolate import CubicSpline, make_smoothing_spline
 
 import asr_py as asr
@@ -62,6 +64,23 @@ def test_interpolation_between_knots_matches_cubic_spline() -> None:
     # at the knots N is the incidence matrix
     np.testing.assert_allclose(A[: KNOTS.size].toarray(), np.eye(KNOTS.size))
     assert C[: KNOTS.size].nnz == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.05, 3.0), min_size=2, max_size=9), st.integers(0, 2**31 - 1))
+def test_spline_design_reproduces_natural_splines_for_any_knots(gaps, seed) -> None:
+    # any natural cubic spline g with these knots is X_s β + Q(Q'Q)⁻¹δ, δ = Q'g, and the
+    # design Z_s = A Q(Q'Q)⁻¹ + C R⁻¹ evaluates its non-linear part anywhere in the range
+    t = np.concatenate([[0.0], np.cumsum(gaps)])
+    rng = np.random.default_rng(seed)
+    g = rng.normal(size=t.size)
+    x = rng.uniform(0, t[-1], 15)
+    Q, _ = penalty_matrices(t)
+    Z, _ = spline_design(x, t)
+    Xs = np.column_stack([np.ones(t.size), t])
+    beta = np.linalg.lstsq(Xs, g - Q @ np.linalg.solve(Q.T @ Q, Q.T @ g), rcond=None)[0]
+    val = beta[0] + beta[1] * x + Z @ (Q.T @ g)
+    np.testing.assert_allclose(val, CubicSpline(t, g, bc_type="natural")(x), atol=1e-8)
 
 
 def test_spline_design_at_knots_is_incidence_times_Q_QtQ_inverse() -> None:
@@ -163,9 +182,9 @@ def test_spl_reml_invariant_to_rescaling_x() -> None:
 def test_spl_compiled_sizes_and_names() -> None:
     x = np.linspace(0, 1, 80) ** 2
     df = pd.DataFrame({"x": x, "y": np.sin(4 * x)})
-    m = asr.compile_model("y ~ x", "~ spl(x) + spl(x, 6)", data=df)
-    assert [r.Z.shape for r in m.random] == [(80, 48), (80, 4)]
-    assert m.param_names == ["spl(x)", "spl(x, 6)", "units!R"]
+    m = asr.compile_model("y ~ x", "~ spl(x) + spl(x, 6) + spl(x, k = 5)", data=df)
+    assert [r.Z.shape for r in m.random] == [(80, 48), (80, 4), (80, 3)]
+    assert m.param_names == ["spl(x)", "spl(x, 6)", "spl(x, k = 5)", "units!R"]
     R = to_dense(m.random[1].template.matrix(np.array([2.0])))
     np.testing.assert_allclose(R, 2.0 * penalty_matrices(np.linspace(0, 1, 6))[1])
 
@@ -175,6 +194,7 @@ def test_spl_compiled_sizes_and_names() -> None:
     ("y ~ x", "~ spl(x, 2)", "too few"),
     ("y ~ x", "~ spl(x, 2.5)", "whole number"),
     ("y ~ x", "~ spl(z)", "at least 3 distinct"),
+    ("y ~ x", "~ spl(x, init = 1)", "init= is not supported"),
 ])
 def test_spl_errors(fixed: str, random: str | None, msg: str) -> None:
     df = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "z": [1.0, 1, 2, 2, 1], "y": [1.0, 3, 2, 5, 4]})
