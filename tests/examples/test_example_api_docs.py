@@ -31,3 +31,12 @@ def test_api_docs_cover_the_public_api():
                    "summary", "aic", "bic", "update", "iterations"):
         assert f"### `AsremlFit.{member}`" in text
     assert "(no docstring)" not in text
+
+
+def test_index_links_every_docs_page_and_example():
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        if page.name != "index.md":
+            assert f"]({page.name})" in index, page.name
+    for script in sorted((ROOT / "examples").glob("*.py")):
+        assert f"`{script.name}`" in index, script.name
