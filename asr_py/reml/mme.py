@@ -147,6 +147,7 @@ class MME:
             self.yty = float(y @ y)
         self.solver = solver
         self.backend: str | None = None
+        self._last_factor: Factor | None = None
         self._check_x_rank()
 
     # ------------------------------------------------------------------------------------
@@ -205,7 +206,11 @@ class MME:
         c, r, yry, ldr, ldg, ginv, rinv, s2 = self.assemble(theta)
         if self.backend is None:
             self.backend = choose_backend(c, self.solver)
-        fac = factorize(c, self.backend)
+        # C's pattern is the same at every θ: refactor() lets a backend keep its symbolic
+        # analysis (ordering, supernodes, selected-inverse plan) across evaluations
+        last = self._last_factor
+        fac = last.refactor(c) if last is not None else factorize(c, self.backend)
+        self._last_factor = fac
         sol = fac.solve(r)
         ypy = yry - float(sol @ r)
         ldc = fac.logdet()

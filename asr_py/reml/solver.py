@@ -132,7 +132,7 @@ class SparseFactor(Factor):
     Takahashi's recursions will replace this).
     """
 
-    name = "sparse"
+    name = "superlu"
 
     def __init__(self, c: Matrix, *, block: int = 256, permc_spec: str = "MMD_AT_PLUS_A") -> None:
         cs = sp.csc_matrix(c, dtype=float)
@@ -242,4 +242,9 @@ def factorize(c: Matrix, name: str) -> Factor:
 
 
 register_backend("dense", DenseFactor)
-register_backend("sparse", SparseFactor)
+register_backend("superlu", SparseFactor)
+try:  # CHOLMOD (cvxopt) supernodal Cholesky + Takahashi selected inverse; imports Factor
+    from asr_py.reml.backends.cholmod import CholmodFactor
+except ImportError:  # pragma: no cover - cvxopt is a dependency; SuperLU keeps 'sparse' working
+    CholmodFactor = None  # type: ignore[assignment,misc]
+register_backend("sparse", CholmodFactor if CholmodFactor is not None else SparseFactor)

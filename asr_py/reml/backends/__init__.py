@@ -1,0 +1,1 @@
+"""Optional sparse factor backends (registered in :mod:`asr_py.reml.solver`)."""

@@ -1,0 +1,180 @@
+"""Sparse supernodal Cholesky (CHOLMOD through cvxopt) with a Takahashi selected inverse.
+
+P C P' = L L' with CHOLMOD's fill-reducing ordering (AMD) and supernodal BLAS kernels.
+
+* ``solve`` and ``logdet`` (= 2 Σ log L_jj) come from the supernodal numeric factor;
+* ``inverse_on`` extracts L (``cholmod.getfactor``) from a second numeric factorization and
+  runs :class:`asr_py.reml.selinv.SelInvPlan` (Z = C⁻¹ on the filled pattern of L, then
+  picks the requested entries), O(factorization) instead of one solve per column;
+* the symbolic part is kept in a :class:`CholmodAnalysis` shared by every factor of the same
+  pattern (``refactor``): the CHOLMOD symbolic factor used for solves (numeric values are
+  recomputed only when a different factor used it last), the ordering and the selected
+  inverse plan.
+
+cvxopt's CHOLMOD overwrites a factor's values in place, so a factor records whether it is the
+current owner of the shared numeric object and refactors itself when it is not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from cvxopt import cholmod, matrix, spmatrix
+
+from asr_py.reml.selinv import SelInvPlan
+from asr_py.reml.solver import Factor, NotPositiveDefinite
+from asr_py.vcov.base import Matrix
+
+cholmod.options["supernodal"] = 2  # supernodal LL' (the default; positive definite only)
+
+
+def _lower(c: Matrix) -> sp.csc_matrix:
+    cs = sp.csc_matrix(c, dtype=float) if sp.issparse(c) else sp.csc_matrix(
+        np.asarray(c, dtype=float))
+    if cs.shape[0] != cs.shape[1]:
+        raise ValueError(f"C must be square, got shape {cs.shape}")
+    low = sp.tril(cs, format="csc")
+    low.sum_duplicates()
+    low.sort_indices()
+    return low
+
+
+class CholmodAnalysis:
+    """Symbolic data shared by the factors of matrices with one lower-triangular pattern."""
+
+    def __init__(self, low: sp.csc_matrix) -> None:
+        self.n = low.shape[0]
+        self.indptr = low.indptr.copy()
+        self.indices = low.indices.copy()
+        col = np.repeat(np.arange(self.n), np.diff(self.indptr))
+        self._rows = matrix(self.indices.astype(int))
+        self._cols = matrix(col.astype(int))
+        self.symbolic = None  # CHOLMOD factor object used for solves
+        self.owner: CholmodFactor | None = None
+        self.perm: np.ndarray | None = None  # P C P' = L L': (P C P')[a, b] = C[perm[a], perm[b]]
+        self.plan: SelInvPlan | None = None
+        self.l_indptr: np.ndarray | None = None
+        self.l_indices: np.ndarray | None = None
+        self.l_keys: np.ndarray | None = None
+
+    def same_pattern(self, low: sp.csc_matrix) -> bool:
+        return (low.shape[0] == self.n and np.array_equal(low.indptr, self.indptr)
+                and np.array_equal(low.indices, self.indices))
+
+    def spmatrix(self, data: np.ndarray) -> spmatrix:
+        return spmatrix(matrix(np.ascontiguousarray(data, dtype=float)), self._rows, self._cols,
+                        (self.n, self.n))
+
+    def numeric(self, a: spmatrix, owner: CholmodFactor) -> None:
+        """(Re)compute the supernodal numeric factor of ``a`` into the shared object."""
+        if self.symbolic is None:
+            self.symbolic = cholmod.symbolic(a)
+        try:
+            cholmod.numeric(a, self.symbolic)
+        except ArithmeticError:
+            self.owner = None
+            raise NotPositiveDefinite("C is not positive definite (CHOLMOD)") from None
+        self.owner = owner
+
+    def permutation(self, f: object) -> np.ndarray:
+        """CHOLMOD's ordering, read from a numeric factor by applying P to 0..n-1."""
+        x = matrix(np.arange(self.n, dtype=float))
+        cholmod.solve(f, x, sys=8)
+        return np.argsort(np.asarray(x).ravel().astype(np.int64))
+
+
+class CholmodFactor(Factor):
+    """CHOLMOD supernodal Cholesky of a sparse SPD C (see the module docstring)."""
+
+    name = "sparse"
+
+    def __init__(self, c: Matrix, *, analysis: CholmodAnalysis | None = None) -> None:
+        low = _lower(c)
+        self.n = low.shape[0]
+        if analysis is None or not analysis.same_pattern(low):
+            analysis = CholmodAnalysis(low)
+        self._an = analysis
+        self._a = analysis.spmatrix(low.data)
+        analysis.numeric(self._a, self)
+        d = np.asarray(cholmod.diag(analysis.symbolic)).ravel()
+        if not np.all(d > 0) or not np.all(np.isfinite(d)):
+            raise NotPositiveDefinite("non-positive pivot in the sparse Cholesky factor")
+        self._logdet = float(2.0 * np.log(d).sum())
+        self._z: np.ndarray | None = None
+
+    # ----------------------------------------------------------------------------------
+    def _own(self) -> object:
+        if self._an.owner is not self:
+            self._an.numeric(self._a, self)
+        return self._an.symbolic
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        b = np.asarray(b, dtype=float)
+        x = matrix(np.array(b.reshape(self.n, -1), dtype=float, order="F"))
+        cholmod.solve(self._own(), x)
+        out = np.asarray(x)
+        return out.ravel() if b.ndim == 1 else out.reshape(b.shape)
+
+    def logdet(self) -> float:
+        return self._logdet
+
+    def _selected(self) -> np.ndarray:
+        """Z = C⁻¹ (permuted) on the pattern of L, cached."""
+        if self._z is None:
+            an = self._an
+            f = cholmod.symbolic(self._a)  # a separate factor: getfactor makes it simplicial
+            try:
+                cholmod.numeric(self._a, f)
+            except ArithmeticError:
+                raise NotPositiveDefinite("C is not positive definite (CHOLMOD)") from None
+            if an.perm is None:
+                an.perm = an.permutation(f)
+            lm = cholmod.getfactor(f)
+            cp, ri, val = lm.CCS
+            indptr = np.asarray(cp).ravel().astype(np.int64)
+            indices = np.asarray(ri).ravel().astype(np.int64)
+            if an.plan is None or not (np.array_equal(indptr, an.l_indptr)
+                                       and np.array_equal(indices, an.l_indices)):
+                an.l_indptr, an.l_indices = indptr, indices
+                an.plan = SelInvPlan(indptr, indices)
+                col = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(indptr))
+                an.l_keys = col * self.n + indices
+            self._z = an.plan.run(np.asarray(val).ravel())
+        return self._z
+
+    def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        pat.eliminate_zeros()
+        if pat.nnz == 0:
+            return sp.csc_matrix(pat.shape)
+        z = self._selected()
+        an = self._an
+        iperm = np.empty(self.n, dtype=np.int64)
+        iperm[an.perm] = np.arange(self.n)
+        rows = pat.indices.astype(np.int64)
+        cols = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(pat.indptr))
+        a, b = iperm[rows], iperm[cols]
+        key = np.minimum(a, b) * self.n + np.maximum(a, b)
+        pos = np.searchsorted(an.l_keys, key)
+        pos = np.minimum(pos, an.l_keys.size - 1)
+        found = an.l_keys[pos] == key
+        data = np.where(found, z[pos], 0.0)
+        if not np.all(found):  # entries outside the filled pattern: solve for those columns
+            miss = np.flatnonzero(~found)
+            ucols = np.unique(cols[miss])
+            e = np.zeros((self.n, ucols.size))
+            e[ucols, np.arange(ucols.size)] = 1.0
+            x = self.solve(e)
+            data[miss] = x[rows[miss], np.searchsorted(ucols, cols[miss])]
+        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows)
+        e = np.zeros((self.n, rows.size))
+        e[rows, np.arange(rows.size)] = 1.0
+        out = self.solve(e)[rows]
+        return 0.5 * (out + out.T)
+
+    def refactor(self, c_new: Matrix) -> CholmodFactor:
+        return CholmodFactor(c_new, analysis=self._an)
