@@ -34,6 +34,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -52,6 +53,9 @@ for _p in (ROOT, HERE):
         sys.path.insert(0, str(_p))
 
 import problems  # noqa: E402  (needs the path above)
+
+#: a trace line of asr.asreml(trace=True): iteration number ... seconds
+ITER_LINE = re.compile(r"^iteration\s+(\d+)\s.*\s([0-9.]+)s\s*$")
 
 R_SCRIPT = r"""
 args <- commandArgs(trailingOnly = TRUE)
@@ -75,13 +79,15 @@ cat(sprintf("LME4 %.6f %d %.10f\n", median(times), length(times), as.numeric(log
 # child side
 # ---------------------------------------------------------------------------------------
 def _timed_fit(kwargs: dict[str, Any], quick: bool) -> tuple[Any, float]:
-    """Fit (median of up to 3 runs when one run is under a second; 1 run in quick mode)."""
+    """Fit (median of up to 3 runs when one run is under a second; 1 run in quick mode).
+    ``trace=True`` writes one line per iteration to stderr (the child's log), which the
+    parent reads when the fit times out."""
     import asr_py as asr
 
     times, fit = [], None
     for _ in range(1 if quick else 3):
         t0 = time.perf_counter()
-        fit = asr.asreml(**kwargs)
+        fit = asr.asreml(**kwargs, trace=True)
         times.append(time.perf_counter() - t0)
         if times[-1] > 1.0:
             break
@@ -122,21 +128,25 @@ def factor_time(fit: Any) -> tuple[int, float]:
 
 def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None) -> None:
     """Build and fit one problem; write a JSON record to ``out``."""
-    rec: dict[str, Any] = {"name": name, "status": "ok"}
+    rec: dict[str, Any] = {"name": name, "status": "ok", "stage": "build"}
     try:
+        out.write_text(json.dumps(rec))
+        t0 = time.perf_counter()
         try:
             inst = problems.get(name).build(quick)
         except problems.MissingData as e:
             rec.update(status="skip", note=str(e))
             return
-        rec.update(size=inst.size, peers=inst.peers)
+        rec.update(size=inst.size, peers=inst.peers, build_s=time.perf_counter() - t0,
+                   stage="fit")
+        out.write_text(json.dumps(rec))  # what the parent reads if the fit times out
         if inst.lme4_formula and inst.lme4_data is not None and lme4_csv is not None:
             inst.lme4_data.to_csv(lme4_csv, index=False)
             rec.update(lme4_formula=inst.lme4_formula, lme4_factors=inst.lme4_factors)
         fit, t = _timed_fit(inst.kwargs, quick)
         rec["compile_s"] = compile_time(inst.kwargs)
         res = fit.result
-        rec.update(fit_s=t, n_iter=int(res.n_iter), converged=bool(res.converged),
+        rec.update(stage="done", fit_s=t, n_iter=int(res.n_iter), converged=bool(res.converged),
                    loglik=float(res.loglik), solver=str(res.solver))
         try:
             rec["n_eq"], rec["factor_s"] = factor_time(fit)
@@ -175,6 +185,25 @@ def run_child(cmd: list[str], timeout: float, log: Path) -> tuple[str, float, fl
         state = f"exit {p.returncode}"
     scale = 1.0 if sys.platform == "darwin" else 1024.0  # ru_maxrss: bytes on macOS, KiB
     return state, ru.ru_maxrss * scale / 2**20, time.perf_counter() - t0
+
+
+def failure_note(state: str, part: dict[str, Any], log: Path, timeout: float,
+                 mib: float) -> str:
+    """What a child that timed out or died got done: its stage, iterations and their times."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    if state != "timeout":
+        return (lines[-1] if lines else state)[:200]
+    its = [m for m in (ITER_LINE.match(ln) for ln in lines) if m]
+    txt = f"not finished in {timeout:.0f} s, peak {mib:.0f} MiB"
+    if "build_s" in part:
+        txt += f"; built in {part['build_s']:.1f} s"
+    if its:
+        secs = [float(m.group(2)) for m in its]
+        txt += (f"; {len(its) - 1} iterations done (start {secs[0]:.1f} s, last "
+                f"{secs[-1]:.1f} s)" if len(its) > 1 else f"; start evaluation {secs[0]:.1f} s")
+    elif part.get("stage") == "fit":
+        txt += "; no likelihood evaluated yet"
+    return txt
 
 
 def lme4_available() -> bool:
@@ -227,7 +256,8 @@ def row(rec: dict[str, Any]) -> list[str]:
     """Table cells for one problem record."""
     name = rec["name"]
     if rec["status"] != "ok":
-        return [name, rec.get("size", ""), rec["status"], *[""] * 9, rec.get("note", "")]
+        note = " ".join(str(rec.get("note", "")).split())  # one line
+        return [name, rec.get("size", ""), rec["status"], *[""] * 9, note]
     t, it = rec["fit_s"], max(rec["n_iter"], 1)
     fs = rec.get("factor_s")
     lm = rec.get("lme4")
@@ -306,14 +336,13 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name,
                    "--out", str(out), "--lme4-csv", str(csv)] + (["--quick"] if a.quick else [])
             state, mib, _ = run_child(cmd, a.timeout, tmp / f"{name}.log")
-            if state == "ok" and out.exists():
-                rec = json.loads(out.read_text())
-                rec["mib"] = mib
+            part = json.loads(out.read_text()) if out.exists() else {}
+            if state == "ok" and part and (part["status"] != "ok" or part["stage"] == "done"):
+                rec = dict(part, mib=mib)
             else:
-                tail = (tmp / f"{name}.log").read_text().strip().splitlines()[-1:] or [""]
-                rec = {"name": name, "status": state if state != "ok" else "error",
-                       "note": tail[0][:200] if state != "timeout" else
-                       f"fit not finished in {a.timeout:.0f} s (peak {mib:.0f} MiB so far)"}
+                rec = {"name": name, "size": part.get("size", ""),
+                       "status": state if state != "ok" else "error",
+                       "note": failure_note(state, part, tmp / f"{name}.log", a.timeout, mib)}
             if rec["status"] == "ok" and rec.get("lme4_formula") and csv.exists():
                 rec["lme4"] = run_lme4(rec, csv, tmp, a.timeout) if use_r else {
                     "state": "lme4: not installed" if not a.no_lme4 else "not run"}

@@ -152,6 +152,21 @@ def test_run_all_quick_end_to_end_without_r() -> None:
         ROOT.parent / "shared" / "reference").exists()
 
 
+def test_failure_note_reads_iterations_from_the_trace(tmp_path: Path) -> None:
+    log = tmp_path / "x.log"
+    log.write_text("iteration   0  loglik -10.0  step 0.0  start  12.500s\n"
+                   "iteration   1  loglik -9.0  change  1.0e+00  step 1.0  AI  30.250s\n"
+                   "iteration   2  loglik -8.5  change  5.0e-01  step 1.0  AI  31.000s\n")
+    note = run_all.failure_note("timeout", {"stage": "fit", "build_s": 4.0}, log, 300, 900)
+    assert "2 iterations done" in note and "last 31.0 s" in note and "start 12.5 s" in note
+    assert "built in 4.0 s" in note and "peak 900 MiB" in note
+    log.write_text("")
+    assert "no likelihood evaluated yet" in run_all.failure_note(
+        "timeout", {"stage": "fit", "build_s": 1.0}, log, 300, 900)
+    row = run_all.row({"name": "p", "status": "error", "note": "Bad: x\nhint: y"})
+    assert row[2] == "error" and row[-1] == "Bad: x hint: y" and len(row) == len(run_all.COLS)
+
+
 def test_run_all_reports_timeout_and_unknown_name() -> None:
     r = _run(["--quick", "--only", "gblup_2trait", "--timeout", "0.3", "--no-lme4"])
     assert r.returncode == 0 and "timeout" in r.stdout
