@@ -258,6 +258,8 @@ class EigenRotation:
     perm: np.ndarray
     k_outer: bool
     seconds_eigen: float = 0.0
+    #: a with y* = Q(y − Xa): the rotated β is β − a (see :func:`_variance_shift`)
+    beta_shift: np.ndarray | None = None
 
     @property
     def q(self) -> int:
@@ -314,6 +316,9 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     ystar = (ur.T @ y).ravel()
     x = to_dense(problem.X).reshape(n, t * p)
     xstar = (ur.T @ x).reshape(n * t, p)
+    shift = _variance_shift(ystar, xstar, float(np.var(problem.y)))
+    if shift is not None:
+        ystar = ystar - xstar @ shift
     dk = DiagonalKnown(d, name=plan.km.name)
     blk = problem.random[0]
     if isinstance(blk.template, KnownMatrix):
@@ -327,7 +332,34 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
         residual=problem.residual, theta0=np.array(problem.theta0, dtype=float),
         constraints=list(problem.constraints), names=list(problem.names),
         x_names=list(problem.x_names))
-    return rp, EigenRotation(n, t, p, U, d, plan.perm, plan.k_outer, secs)
+    return rp, EigenRotation(n, t, p, U, d, plan.perm, plan.k_outer, secs, shift)
+
+
+def _variance_shift(ystar: np.ndarray, xstar: np.ndarray, v0: float) -> np.ndarray | None:
+    """a with var(y* − X*a) = var(y) (population variances), or None if none is needed/found.
+
+    The REML likelihood, θ̂, û and C are invariant under y -> y − Xa (only β̂ moves by −a),
+    but fit_reml holds a parameter at its boundary at 1e-9 x var(response); the rotation
+    changes the variance (it keeps Σy², not the mean), so the response is shifted along the
+    fixed effects to give the rotated problem the original variance and the same boundary
+    value. Along a = λd: var(r)λ² − 2 cov(y*, r)λ + var(y*) − v0 = 0 with r = X*d, d the
+    least-squares direction (largest variance reduction); the smaller root is taken.
+    """
+    v1 = float(np.var(ystar))
+    if xstar.shape[1] == 0 or abs(v1 - v0) <= 1e-14 * max(v0, 1e-300):
+        return None
+    xc = xstar - xstar.mean(axis=0)
+    d = np.linalg.lstsq(xc, ystar - ystar.mean(), rcond=None)[0]
+    r = xstar @ d
+    rc = r - r.mean()
+    vr = float(rc @ rc) / r.size
+    cov = float(rc @ (ystar - ystar.mean())) / r.size
+    disc = cov * cov - vr * (v1 - v0)
+    if vr <= 0 or disc < 0:
+        return None
+    roots = [(cov - np.sqrt(disc)) / vr, (cov + np.sqrt(disc)) / vr]
+    lam = min(roots, key=abs)
+    return lam * d
 
 
 # ---------------------------------------------------------------------------------------------
@@ -629,11 +661,11 @@ def fit_reml_eigen(problem: MixedProblem, *, why: list[str] | None = None,
     if p:
         g, h = fac._gh()
         pev = pev + np.einsum("ij,ij->i", h, g)  # diag(H G') = diag(M F S⁻¹ F' M')
-    beta = r.beta
+    beta = r.beta if rot.beta_shift is None else r.beta + rot.beta_shift
     fitted = (np.asarray(problem.X @ beta).ravel()
               + np.asarray(problem.random[0].Z @ u).ravel())
     return dataclasses.replace(
-        r, u=[u], pev=[np.asarray(pev)], fitted=fitted,
+        r, beta=beta, u=[u], pev=[np.asarray(pev)], fitted=fitted,
         residuals=np.asarray(problem.y, dtype=float) - fitted, solver="eigen", factor=fac,
         u_offsets=[p])
 

@@ -298,3 +298,25 @@ def test_not_applicable_singular_k() -> None:
 def test_applicable_forms_reported() -> None:
     for spec in (UNI, BI_A, BI_K):
         assert eigen_reason(_problem(spec)) is None
+
+
+def test_boundary_value_same_as_general_path() -> None:
+    """No genetic signal and a large mean: σ²_g goes to its boundary. fit_reml holds it at
+    1e-9 x var(response); the rotated response keeps var(y) (shift along X), so both paths
+    take the same steps and end at the same point."""
+    rng = np.random.default_rng(13)
+    df = DF.copy()
+    df["y1"] = 5000.0 + 30.0 * rng.normal(size=len(df))
+    prob = _problem(dict(fixed="y1 ~ 1", random="~ vm(id, G)"), df=df)
+    rp, rot = rotate_problem(prob)
+    assert np.var(rp.y) == pytest.approx(np.var(prob.y), rel=1e-9)
+    assert abs(rp.y.mean()) != pytest.approx(abs(prob.y.mean()), rel=1e-3)  # shifted
+    gen = fit_reml(prob, solver="dense", maxit=12)
+    eig = fit_reml_eigen(prob, maxit=12)
+    assert eig is not None
+    assert gen.theta[0] < 1e-3 * gen.theta[1]  # at (or heading to) the boundary
+    np.testing.assert_allclose(eig.theta, gen.theta, rtol=1e-6)
+    np.testing.assert_array_equal(eig.boundary, gen.boundary)
+    assert eig.loglik == pytest.approx(gen.loglik, abs=1e-6)
+    np.testing.assert_allclose(eig.beta, gen.beta, rtol=1e-9)
+    np.testing.assert_allclose(eig.fitted, gen.fitted, rtol=1e-9)
