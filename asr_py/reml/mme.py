@@ -25,6 +25,7 @@ all k at once through the same factor of C.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,7 @@ from asr_py.errors import ModelError
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import Factor, available_backends, choose_backend, factorize
 from asr_py.vcov.base import Matrix
+from asr_py.vcov.kronecker import Kronecker
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -79,6 +81,45 @@ def _is_scaled_identity(problem: MixedProblem) -> bool:
     mm = _as_sparse(m) - probe[0] * eye
     tol = 1e-12 * max(1.0, abs(probe[0]))
     return (abs(dd).max() if dd.nnz else 0.0) <= 1e-12 and (abs(mm).max() if mm.nnz else 0.0) <= tol
+
+
+#: parts of a Kronecker G up to this size have their Σ̇_i Σ_i⁻¹ formed densely
+KRON_PART_DENSE_MAX = 2000
+
+
+def _kron_deriv_ginv(template: object, theta: np.ndarray
+                     ) -> list[tuple[float, Callable[[np.ndarray], np.ndarray]]] | None:
+    """For G = [σ²] Σ_1 ⊗ ... ⊗ Σ_p: per parameter k, (tr(G⁻¹Ġ_k), v ↦ Ġ_k G⁻¹ v) without
+    forming Ġ_k (which would need K itself for a known part given as K⁻¹, e.g. A⁻¹):
+
+        Ġ G⁻¹ = I/σ² (scale),   Ġ_ik G⁻¹ = I ⊗ ... ⊗ Σ̇_ik Σ_i⁻¹ ⊗ ... ⊗ I,
+        tr(G⁻¹Ġ_ik) = (n / n_i) tr(Σ̇_ik Σ_i⁻¹).
+
+    None when G is not such a product or a part with parameters is large (general path)."""
+    if not isinstance(template, Kronecker):
+        return None
+    s, ths = template.split(theta)
+    dims = [p.n for p in template.parts]
+    n = template.n
+    out: list[tuple[float, Callable[[np.ndarray], np.ndarray]]] = []
+    if template.scale:
+        out.append((n / s, lambda v, s=s: np.asarray(v, dtype=float) / s))
+    for i, (p, t) in enumerate(zip(template.parts, ths)):
+        if p.n_params == 0:
+            continue
+        if p.n > KRON_PART_DENSE_MAX:
+            return None
+        pinv = p.inverse(t)
+        pinv = pinv.toarray() if sp.issparse(pinv) else np.asarray(pinv, dtype=float)
+        for d in p.derivatives(t):
+            m = (d.toarray() if sp.issparse(d) else np.asarray(d, dtype=float)) @ pinv
+
+            def op(v: np.ndarray, m: np.ndarray = m, i: int = i) -> np.ndarray:
+                x = np.asarray(v, dtype=float).reshape(dims)
+                return np.moveaxis(np.tensordot(m, x, axes=(1, i)), 0, i).reshape(-1)
+
+            out.append((float(np.trace(m)) * (n // p.n), op))
+    return out
 
 
 @dataclass
@@ -240,9 +281,9 @@ class MME:
         g_derivs, idi_all = [], []
         for j, b in enumerate(prob.random):
             tj = self.theta_block(theta, j)
-            ders = b.template.derivatives(tj)
             idis = b.template.inv_deriv_inv(tj)
-            g_derivs.append(ders)
+            fast = _kron_deriv_ginv(b.template, tj)
+            g_derivs.append(fast if fast is not None else b.template.derivatives(tj))
             idi_all.append(idis)
             for a in idis:
                 pats.append(_embed(a, self.u_offsets[j], self.N))
@@ -275,11 +316,14 @@ class MME:
             gu = np.asarray(st.ginv[j] @ uj).ravel()
             csub = csel[o:o + qj, o:o + qj]
             for k, (d, idi) in enumerate(zip(g_derivs[j], idi_all[j])):
-                t1 = _sum_prod(st.ginv[j], d)
                 t2 = _sum_prod(idi, csub)
                 t3 = float(uj @ np.asarray(idi @ uj).ravel())
+                if isinstance(d, tuple):  # (tr(G⁻¹Ġ_k), v -> Ġ_k G⁻¹ v) of a Kronecker G
+                    t1, dgu = d[0], d[1](uj)
+                else:
+                    t1, dgu = _sum_prod(st.ginv[j], d), np.asarray(d @ gu).ravel()
                 score[b.offset + k] = -0.5 * (t1 - t2 - t3)
-                q[:, b.offset + k] = np.asarray(self.Z[j] @ np.asarray(d @ gu).ravel()).ravel()
+                q[:, b.offset + k] = np.asarray(self.Z[j] @ dgu).ravel()
         ro = prob.residual_offset
         if self.scaled:
             s2 = st.r_scale
