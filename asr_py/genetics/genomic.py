@@ -53,7 +53,7 @@ def _read_markers(
                 f"marker columns must be numeric; {len(bad)} are not, e.g. {bad[:5]}",
                 hint="put the ids in the index or an 'id' column; code genotypes 0/1/2",
             )
-        X = df.to_numpy(dtype=float, na_value=np.nan)
+        X = df.to_numpy(dtype=float, na_value=np.nan, copy=True)
         names = [str(c) for c in df.columns]
     else:
         try:

@@ -63,7 +63,10 @@ def column(data: pd.DataFrame, name: str, where: Expr | None = None, text: str =
 
 
 def level_labels(values: pd.Series) -> tuple[str, ...]:
-    """R-like level order of a column: categories in order, else sorted unique values."""
+    """Level order of a column: categories in their order; numbers, and text columns whose
+    values are all numbers ("1", "2", ..., "10"), in numeric order (so ``ar1(Row)`` on a
+    text-coded Row runs 1, 2, ..., 10, not 1, 10, 2 as R's text sort would); other text
+    sorted as text."""
     s = values.dropna()
     if isinstance(values.dtype, pd.CategoricalDtype):
         present = set(s.astype(str))
@@ -74,7 +77,12 @@ def level_labels(values: pd.Series) -> tuple[str, ...]:
         return tuple(_num_label(v) for v in uniq)
     if pd.api.types.is_bool_dtype(s):
         return tuple(str(v).upper() for v in sorted(uniq))
-    return tuple(sorted(str(v) for v in uniq))
+    labels = [str(v) for v in uniq]
+    nums = pd.to_numeric(pd.Series(labels, dtype=object), errors="coerce").to_numpy(float)
+    if labels and np.all(np.isfinite(nums)):
+        order = np.lexsort((np.array(labels, dtype=object), nums))
+        return tuple(labels[i] for i in order)
+    return tuple(sorted(labels))
 
 
 def _num_label(v: float) -> str:

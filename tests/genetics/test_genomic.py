@@ -206,3 +206,24 @@ def test_no_warning_without_missing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gmatrix(_markers(5, 20, seed=11))
+
+
+def test_missing_values_in_a_dataframe_imputed_without_touching_it():
+    """A DataFrame with NaN markers: G equals G of the mean-imputed matrix, and the user's
+    frame is unchanged (pandas 3 hands out read-only arrays; pandas 2 may hand out views)."""
+    rng = np.random.default_rng(11)
+    M = rng.integers(0, 3, size=(8, 20)).astype(float)
+    M[1, 3] = np.nan
+    M[5, 0] = np.nan
+    df = pd.DataFrame(M, index=[f"i{k}" for k in range(8)])
+    before = df.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        K = gmatrix(df)
+    pd.testing.assert_frame_equal(df, before)
+    filled = M.copy()
+    for j in range(M.shape[1]):
+        col = filled[:, j]
+        col[np.isnan(col)] = np.nanmean(M[:, j])
+    np.testing.assert_allclose(np.asarray(K.matrix), np.asarray(gmatrix(filled).matrix),
+                               rtol=1e-12)

@@ -129,9 +129,6 @@ def test_gmatrix_accepts_the_markers(tmp_path, dtype):
     _gmatrix_from_plink(tmp_path, G, dtype)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="genomic._read_markers imputes NaN in place into df.to_numpy(), "
-                          "which pandas 3 returns read-only (fix there: to_numpy(copy=True))")
 def test_gmatrix_imputes_missing_plink_genotypes(tmp_path):
     G = np.random.default_rng(3).integers(0, 3, size=(12, 30)).astype(float)
     G[2, 5] = np.nan
