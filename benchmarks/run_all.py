@@ -1,7 +1,7 @@
 """Run the whole benchmark suite: one table of fit times, iterations, memory and ratios.
 
     python3 benchmarks/run_all.py [--quick] [--only NAME[,NAME...]] [--timeout S]
-                                  [--no-lme4] [--markdown]
+                                  [--no-lme4] [--markdown] [--solver NAME]
 
 Problems are defined in ``benchmarks/problems.py`` (reference models of ../shared/reference,
 a pedigree animal model, GBLUP with one and two traits, a large crossed design, the bivariate
@@ -104,30 +104,41 @@ def compile_time(kwargs: dict[str, Any]) -> float:
     return time.perf_counter() - t0
 
 
-def factor_time(fit: Any) -> tuple[int, float]:
-    """(N, seconds of one factorization of C at the fit's final estimates), BLAS threads as
-    asr.asreml uses them (single-threaded up to ``asr_py.api.SMALL_DENSE`` equations)."""
+def factor_time(fit: Any) -> tuple[int, float, str]:
+    """(N, seconds of one factorization of C at the fit's final estimates, backend), BLAS
+    threads as asr.asreml uses them (single-threaded up to ``asr_py.api.SMALL_DENSE``
+    equations). A backend that cannot factor a general C (the 'eigen' path factors a rotated
+    problem) is replaced by the one 'auto' picks."""
     from threadpoolctl import threadpool_limits
 
     from asr_py.api import SMALL_DENSE
     from asr_py.reml.mme import MME
-    from asr_py.reml.solver import factorize
+    from asr_py.reml.solver import choose_backend, factorize
 
     res = fit.result
     mme = MME(fit.model.problem())
     c = mme.assemble(res.theta)[0]
     limits = 1 if c.shape[0] <= SMALL_DENSE else None
     times: list[float] = []
+    backend = res.solver
     with threadpool_limits(limits=limits, user_api="blas"):
         while len(times) < 3 and sum(times) < 1.0:
             t0 = time.perf_counter()
-            factorize(c, res.solver)
+            try:
+                factorize(c, backend)
+            except Exception:
+                if backend != res.solver:
+                    raise
+                backend = choose_backend(c, "auto")
+                continue
             times.append(time.perf_counter() - t0)
-    return int(c.shape[0]), statistics.median(times)
+    return int(c.shape[0]), statistics.median(times), backend
 
 
-def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None) -> None:
-    """Build and fit one problem; write a JSON record to ``out``."""
+def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None,
+           solver: str | None = None) -> None:
+    """Build and fit one problem (``solver=`` passed to asr.asreml when given); write a JSON
+    record to ``out``."""
     rec: dict[str, Any] = {"name": name, "status": "ok", "stage": "build"}
     try:
         out.write_text(json.dumps(rec))
@@ -143,13 +154,17 @@ def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None) -> None:
         if inst.lme4_formula and inst.lme4_data is not None and lme4_csv is not None:
             inst.lme4_data.to_csv(lme4_csv, index=False)
             rec.update(lme4_formula=inst.lme4_formula, lme4_factors=inst.lme4_factors)
+        if solver:
+            inst.kwargs["solver"] = solver
         fit, t = _timed_fit(inst.kwargs, quick)
         rec["compile_s"] = compile_time(inst.kwargs)
         res = fit.result
         rec.update(stage="done", fit_s=t, n_iter=int(res.n_iter), converged=bool(res.converged),
                    loglik=float(res.loglik), solver=str(res.solver))
         try:
-            rec["n_eq"], rec["factor_s"] = factor_time(fit)
+            rec["n_eq"], rec["factor_s"], fb = factor_time(fit)
+            if fb != rec["solver"]:
+                rec["solver"] += f" (fact: {fb})"
         except Exception as e:  # noqa: BLE001 - report, do not fail the suite
             rec["factor_error"] = f"{type(e).__name__}: {e}"
     except Exception as e:  # noqa: BLE001
@@ -256,7 +271,7 @@ def row(rec: dict[str, Any]) -> list[str]:
     """Table cells for one problem record."""
     name = rec["name"]
     if rec["status"] != "ok":
-        note = " ".join(str(rec.get("note", "")).split())  # one line
+        note = _one_line(rec.get("note"))
         return [name, rec.get("size", ""), rec["status"], *[""] * 9, note]
     t, it = rec["fit_s"], max(rec["n_iter"], 1)
     fs = rec.get("factor_s")
@@ -271,7 +286,12 @@ def row(rec: dict[str, Any]) -> list[str]:
             _fmt(rec.get("compile_s")), str(rec["n_iter"]), f"{t / it:.4f}",
             _fmt(rec.get("mib"), ".0f"),
             str(rec.get("n_eq", "-")), rec["solver"], _fmt(fs, ".4f"),
-            _fmt(t / fs if fs else None, ".0f"), lcell, _recorded(rec)]
+            _fmt(t / fs if fs else None, ".0f"), lcell,
+            "; ".join(x for x in (_recorded(rec), _one_line(rec.get("factor_error"))) if x)]
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(str(text or "").split())[:160]
 
 
 def print_table(rows: list[list[str]], markdown: bool) -> None:
@@ -307,13 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per child run")
     ap.add_argument("--no-lme4", action="store_true", help="do not time lme4")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--solver", help="solver= for every asr.asreml call (default: auto)")
     ap.add_argument("--list", action="store_true", help="list the problems and exit")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--lme4-csv", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.worker:
-        worker(a.worker, a.quick, Path(a.out), Path(a.lme4_csv) if a.lme4_csv else None)
+        worker(a.worker, a.quick, Path(a.out), Path(a.lme4_csv) if a.lme4_csv else None,
+               a.solver)
         return 0
     if a.list:
         for p in problems.PROBLEMS:
@@ -321,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = select(a.only)
     use_r = not a.no_lme4 and lme4_available()
-    print(f"asr_py benchmark suite ({'quick' if a.quick else 'full'} sizes, timeout "
+    print(f"asr_py benchmark suite ({'quick' if a.quick else 'full'} sizes, solver "
+          f"{a.solver or 'auto'}, timeout "
           f"{a.timeout:.0f} s per run); lme4: "
           + ("installed, timed now" if use_r else "not timed (--no-lme4)" if a.no_lme4
              else "not installed"), flush=True)
@@ -335,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             out, csv = tmp / f"{name}.json", tmp / f"{name}.csv"
             cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name,
                    "--out", str(out), "--lme4-csv", str(csv)] + (["--quick"] if a.quick else [])
+            cmd += ["--solver", a.solver] if a.solver else []
             state, mib, _ = run_child(cmd, a.timeout, tmp / f"{name}.log")
             part = json.loads(out.read_text()) if out.exists() else {}
             if state == "ok" and part and (part["status"] != "ok" or part["stage"] == "done"):
