@@ -67,16 +67,49 @@ def asreml(
     callback = _Printer() if trace else None
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
-    if n_eq <= SMALL_DENSE:
-        # Multi-threaded BLAS on small dense C costs more in thread hand-offs than it gains:
-        # measured 29.6 s vs 2.7 s for the gryphon fit (1 800 equations, 2 cores).
-        from threadpoolctl import threadpool_limits
+    from asr_py.reml.eigen import eigen_reason
 
-        with threadpool_limits(limits=1, user_api="blas"):
-            result = _fit(model, problem, maxit, callback, solver, mv_start)
+    if solver == "eigen" or (solver == "auto" and eigen_reason(problem) is None):
+        # one dense K: eigendecomposition fast path (its LAPACK call uses every core)
+        result = _fit_eigen(model, problem, maxit, callback, solver, mv_start, n_eq)
     else:
-        result = _fit(model, problem, maxit, callback, solver, mv_start)
+        result = _fit_general(model, problem, maxit, callback, solver, mv_start, n_eq)
     return AsremlFit(model, result, call)
+
+
+def _fit_general(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
+                 mv_start: str, n_eq: int) -> Any:
+    """The general path, with BLAS limited to one thread for small systems: multi-threaded
+    BLAS on small dense C costs more in thread hand-offs than it gains (measured 29.6 s vs
+    2.7 s for the gryphon fit, 1 800 equations, 2 cores)."""
+    if n_eq > SMALL_DENSE:
+        return _fit(model, problem, maxit, callback, solver, mv_start)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(model, problem, maxit, callback, solver, mv_start)
+
+
+def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
+               mv_start: str, n_eq: int) -> Any:
+    """The GRM eigendecomposition path (:mod:`asr_py.reml.eigen`): K = UDU' once, then
+    O(n t³) iterations. Falls back to the general path when K is not positive definite or
+    the fit does not converge (``solver='eigen'`` then raises / reports instead)."""
+    from asr_py.errors import ModelError
+    from asr_py.reml.eigen import fit_reml_eigen
+
+    why: list[str] = []
+    result = fit_reml_eigen(problem, maxit=maxit, callback=callback, why=why)
+    if result is None:
+        if solver == "eigen":
+            raise ModelError(f"solver='eigen' cannot be used for this model: {why[0]}",
+                             hint="the fast path needs one vm(id, K) term with one record "
+                                  "per id and trait and an id/us(trait) residual")
+        return _fit_general(model, problem, maxit, callback, "auto", mv_start, n_eq)
+    if result.converged or solver == "eigen":
+        return result
+    retry = _fit_general(model, problem, maxit, callback, "auto", mv_start, n_eq)
+    return retry if retry.loglik >= result.loglik else result
 
 
 def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
