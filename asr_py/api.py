@@ -201,4 +201,4 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
                         index=[f"{small.ncomponents} vs {big.ncomponents} parameters"])
 
 
-__all__ = ["asreml", "lrt", "np"]
+__all__ = ["asreml", "lrt"]

@@ -38,6 +38,8 @@ class AsremlFit:
 
     @property
     def converged(self) -> bool:
+        """True when both the log-likelihood and the parameters stopped changing (see
+        docs/method.md); a fit that did not converge says why in ``diagnostics``."""
         return bool(self.result.converged)
 
     @property
@@ -52,10 +54,13 @@ class AsremlFit:
 
     @property
     def aic(self) -> float:
+        """AIC = −2ℓ + 2k, k = variance parameters estimated (not 'F' fixed, not 'B' held at
+        a boundary); ℓ the full REML log-likelihood (compare models with the same fixed part)."""
         return -2 * self.loglik + 2 * self.n_estimated
 
     @property
     def bic(self) -> float:
+        """BIC = −2ℓ + k·log(n − p), k as in :attr:`aic`, n − p the REML degrees of freedom."""
         return -2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p)
 
     @property
@@ -130,6 +135,7 @@ class AsremlFit:
 
     @property
     def vcov_fixed(self) -> pd.DataFrame:
+        """Var(β̂) = the fixed-effect block of C⁻¹ (named rows and columns)."""
         names = self.model.fixed.names
         return pd.DataFrame(self.result.vcov_beta, index=names, columns=names)
 
