@@ -126,7 +126,8 @@ def fit_reml(
     Converged when, after an accepted step, ``|Δℓ| <= tol_loglik * max(1, |ℓ|)`` and the
     largest relative parameter change ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param``
     (floor: 1e-4 x the largest starting variance for variances/covariances, 1e-4 otherwise).
-    ``solver``: 'auto' (dense below ~3000 equations) or a backend name registered with
+    ``solver``: 'auto' (dense up to 300 equations or for a dense C, else sparse; see
+    :func:`asr_py.reml.solver.choose_backend`) or a backend name registered with
     :func:`asr_py.reml.solver.register_backend` ('dense', 'sparse', ...).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.

@@ -9,10 +9,13 @@ A backend factors a symmetric positive definite C (N x N) and offers
 * ``inverse_block(rows)``  the dense block C⁻¹[rows, rows],
 * ``refactor(C_new)``      a new numeric factorization of a matrix with the same pattern.
 
-Two backends: :class:`DenseFactor` (LAPACK Cholesky through scipy; exact and fastest for a
-few thousand equations or a dense C) and :class:`SparseFactor` (``scipy.sparse.linalg.splu``
-with a symmetric fill-reducing ordering and no pivoting; the selected inverse is computed by
-solving for the needed columns in blocks). :func:`factorize` picks one.
+Backends are registered by name (:func:`register_backend`): 'dense' :class:`DenseFactor`
+(LAPACK Cholesky; fastest for a few hundred equations or a dense C), 'sparse'
+(:class:`asr_py.reml.backends.cholmod.CholmodFactor`: CHOLMOD supernodal Cholesky through
+cvxopt with a supernodal Takahashi selected inverse, symbolic analysis kept across
+``refactor``) and 'superlu' :class:`SparseFactor` (``scipy.sparse.linalg.splu``, selected
+inverse by solving for the needed columns; a fallback). :func:`choose_backend` picks one for
+'auto', :func:`factorize` builds it.
 """
 
 from __future__ import annotations
@@ -27,10 +30,14 @@ import scipy.sparse.linalg as spla
 
 from asr_py.vcov.base import Matrix
 
-#: 'auto' uses the dense backend below this many equations
-DENSE_MAX_EQUATIONS = 3000
-#: ... or when C is denser than this fraction
-DENSE_MIN_DENSITY = 0.10
+#: 'auto' uses the dense backend up to this many equations (measured crossover, 1 BLAS
+#: thread, factor + solve + selected inverse on C's pattern, animal-model MMEs: 202 eq dense
+#: 1.6 ms / sparse 2.1 ms; 402 eq 18 ms / 8.6 ms; 1 502 eq 225 ms / 26 ms; gryphon 1 705 eq
+#: 0.51 s / 0.05 s; see benchmarks/bench_solver.py)
+DENSE_MAX_EQUATIONS = 300
+#: ... or when C is denser than this fraction (2 000 eq with a dense G⁻¹ block: density 0.05
+#: dense 343 ms / sparse 44 ms; 0.20: 431 / 479 ms; 0.49: 430 / 1 120 ms)
+DENSE_MIN_DENSITY = 0.15
 
 
 class NotPositiveDefinite(np.linalg.LinAlgError):
@@ -219,7 +226,10 @@ def available_backends() -> tuple[str, ...]:
 
 
 def choose_backend(c: Matrix, solver: str = "auto") -> str:
-    """The backend name for C under the ``solver`` option ('auto' or a registered name)."""
+    """The backend name for C under the ``solver`` option ('auto' or a registered name).
+
+    'auto': 'dense' (LAPACK) for N <= :data:`DENSE_MAX_EQUATIONS`, a dense C, or nnz/N² >
+    :data:`DENSE_MIN_DENSITY`; otherwise 'sparse' (CHOLMOD + selected inverse)."""
     if solver in _BACKENDS:
         return solver
     if solver != "auto":
