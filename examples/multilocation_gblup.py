@@ -28,7 +28,18 @@ genetic variance is σ²_g,t,l in its location and, averaged over the (balanced)
 mean. (The sum is right when the location components add up in one phenotype.)
 
 Prints the two models' tables (h² ± SE per trait, log-likelihood, number of parameters, AIC,
-BIC; convention of :mod:`asr_py.results.fit`) and the time of each fit; saves a plot.
+BIC; convention of :mod:`asr_py.results.fit`) and the time of each fit; saves a plot
+(h² ± 1.96 SE per trait and model; (b)'s location variances against the simulated ones).
+
+Model (b) is started from (a)'s estimates. The models are not nested: (b) gains location-
+specific variances but drops the genetic covariances between traits (and between
+locations), which this simulation has, so AIC and BIC prefer (a) here.
+
+Measured at the default size (n = 1 000, 4 locations; 2 cores shared with other jobs, load
+~4): (a) 182 s, 9 iterations, 3 000 genetic effects; (b) 235 s, 9 iterations, 12 000 genetic
+effects (each individual has an effect in every location term, observed in one); 7 min
+wall in all, 2.3 GB peak memory. h² (a) 0.32 / 0.28 / 0.28 (SE 0.04), (b) 0.29 / 0.24 /
+0.35 (SE 0.05); AIC (a) 11500.3 vs (b) 11738.7.
 
     python examples/multilocation_gblup.py [OUT_DIR] [--n 1000] [--snps 500] [--locations 4]
 """
