@@ -5,7 +5,8 @@ Public API (everything else is internal):
 * :func:`asreml` - fit a model; :func:`lrt` - likelihood-ratio test of nested random models
 * :func:`compile_model` - formulas + data -> X, Z, covariance templates
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
-* :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :class:`RelMatrix`
+* :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :class:`RelMatrix`,
+  :func:`read_plink` (PLINK .bed/.bim/.fam markers for gmatrix)
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
 """
@@ -39,6 +40,7 @@ _LAZY = {
     "gmatrix": ("asr_py.genetics", "gmatrix"),
     "ginverse": ("asr_py.genetics", "ginverse"),
     "RelMatrix": ("asr_py.genetics", "RelMatrix"),
+    "read_plink": ("asr_py.genetics", "read_plink"),
 }
 
 __all__ = [
