@@ -200,6 +200,12 @@ def compile_model(
     res = build_residual(ctx, resid_terms)
     names, kinds, theta0, cons, cross = _parameters(records, rnd, res)
     warnings = list(ctx.warnings)
+    for k, c in enumerate(cons):
+        if c == "F":
+            warnings.append(
+                f"'{names[k]}' is held at 1: its term is a direct product of several variance "
+                "structures, whose scales are confounded (only their product is estimable); "
+                "use a correlation structure (cor, corh, ar1, ...) for all but one to avoid this")
     if fx.aliased:
         warnings.append("aliased fixed effects dropped: " + ", ".join(fx.aliased[:10])
                         + (" ..." if len(fx.aliased) > 10 else ""))
@@ -288,6 +294,43 @@ def _cross_trait(template: CovTemplate, blocks: list[Block],
     return mask
 
 
+def _confounded_scales(template: CovTemplate, blocks: list[Block]) -> list[int]:
+    """Parameters to hold at 1 so that a direct product of several variance structures is
+    identifiable: in Σ_1 ⊗ Σ_2 only the product of the two scales is estimable
+    (c·Σ_1 ⊗ Σ_2/c is the same matrix), so the first variance of every variance structure
+    after the first is fixed at 1 (ASReml asks the user to fix it with !GF)."""
+    return [k for k, _ in _later_scales(template, blocks)]
+
+
+def _later_scales(template: CovTemplate, blocks: list[Block]) -> list[tuple[int, slice]]:
+    """(first variance parameter, parameter slice) of every variance structure of a direct
+    product after the first one."""
+    out: list[tuple[int, slice]] = []
+    scale = template.n_params > sum(b.template.n_params for b in blocks
+                                    if b.template is not None)
+    seen = False
+    kinds = list(template.param_kinds)
+    for b, sl in _block_slices(blocks, scale):
+        assert b.template is not None
+        if not b.template.has_variance:
+            continue
+        if seen:
+            first = next((k for k in range(sl.start, sl.stop) if kinds[k] == "variance"), None)
+            if first is not None:
+                out.append((first, sl))
+        seen = True
+    return out
+
+
+def _block_of(blocks: list[Block], template: CovTemplate, sl: slice) -> CovTemplate:
+    scale = template.n_params > sum(b.template.n_params for b in blocks
+                                    if b.template is not None)
+    for b, s in _block_slices(blocks, scale):
+        if s == sl and b.template is not None:
+            return b.template
+    raise AssertionError("no block for the slice")
+
+
 def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> tuple[
         list[str], list[str], np.ndarray, list[str], list[bool]]:
     tv = _trait_vars(records)
@@ -297,12 +340,19 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
     kinds: list[str] = []
     thetas: list[np.ndarray] = []
     cross: list[bool] = []
+    fix_one: list[int] = []
 
     def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm,
             blocks: list[Block]) -> None:
+        held = _confounded_scales(t.template, blocks)
+        for _, sl in _later_scales(t.template, blocks):
+            sub = _block_of(blocks, t.template, sl)
+            th[sl] = np.asarray(sub.initial(1.0), dtype=float)  # Σ_2 starts near I
+        th[held] = 1.0
         if init is not None:  # user init= values override the defaults where given
             ok = np.isfinite(init)
             th[ok] = init[ok]
+        fix_one.extend(len(names) + k for k in held)
         thetas.append(th)
         names.extend(t.param_names)
         kinds.extend(t.template.param_kinds)
@@ -328,6 +378,8 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         names = uniq
     theta0 = np.concatenate(thetas) if thetas else np.empty(0)
     cons = ["P" if k == "variance" else "U" for k in kinds]
+    for k in fix_one:
+        cons[k] = "F"
     return names, kinds, theta0, cons, cross
 
 
