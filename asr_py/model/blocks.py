@@ -378,7 +378,7 @@ def known_block(ctx: Context, call: Call) -> Block:
             hint="every data id must be a row of the matrix (check id spelling and type)")
     # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
     # which fills in badly for large random-mating pedigrees
-    template = KnownMatrix(mat, inverse=inv, levels=ids, name=fac.name,
+    template = KnownMatrix(mat, inverse=inv, levels=ids, name=str(call),
                            logdet=ctx.logdets.get(id(mat)))
     label = str(call)
     return Block(indicator(codes, len(ids)), ids, fac.name, label, True, template=template,

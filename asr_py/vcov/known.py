@@ -80,6 +80,12 @@ def _check_square_symmetric(m: Matrix, what: str, levels: Sequence[str] | None) 
     )
 
 
+#: hint for a known matrix that is singular or indefinite
+_PD_HINT = ("a relationship matrix must be positive definite; a genomic G is singular when "
+            "centred or built from fewer markers than ids: use asr.gmatrix(..., ridge=0.01) "
+            "or blend= with A; otherwise add a small value to its diagonal (K + 0.01 I)")
+
+
 def _logdet_pd(m: Matrix, what: str) -> float:
     """log|M| for a symmetric positive definite M; MatrixError if it is not PD."""
     n = m.shape[0]
@@ -97,15 +103,13 @@ def _logdet_pd(m: Matrix, what: str) -> float:
         same = np.array_equal(lu.perm_r, lu.perm_c)
         if not same or np.any(d <= 0):
             raise MatrixError(f"{what}: the matrix is not positive definite",
-                              hint="check the matrix; for a singular or indefinite K add a "
-                              "small value to its diagonal (K + 0.01 I)")
+                              hint=_PD_HINT)
         return float(np.log(d).sum())
     try:
         c = np.linalg.cholesky(m)
     except np.linalg.LinAlgError:
         raise MatrixError(f"{what}: the matrix is not positive definite",
-                          hint="check the matrix; for a singular or indefinite K add a small "
-                          "value to its diagonal (K + 0.01 I)") from None
+                          hint=_PD_HINT) from None
     return float(2.0 * np.log(np.diag(c)).sum())
 
 
@@ -127,7 +131,7 @@ def _invert(m: Matrix, what: str) -> Matrix:
         c = sla.cho_factor(m, lower=True)
     except np.linalg.LinAlgError:
         raise MatrixError(f"{what}: the matrix is not positive definite, cannot invert it",
-                          hint="add a small value to its diagonal (K + 0.01 I)") from None
+                          hint=_PD_HINT) from None
     inv = sla.cho_solve(c, np.eye(n))
     return (inv + inv.T) / 2
 

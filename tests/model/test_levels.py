@@ -41,3 +41,16 @@ def test_ar1_on_text_coded_rows_equals_integer_rows():
     assert text.model.context.levels["Row"][:4] == ("1", "2", "3", "4")
     assert text.loglik == pytest.approx(num.loglik, abs=1e-8)
     np.testing.assert_allclose(text.varcomp["component"], num.varcomp["component"], rtol=1e-6)
+
+
+def test_singular_known_matrix_error_names_the_matrix():
+    ids = [f"L{i}" for i in range(6)]
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(6, 3))
+    G = pd.DataFrame(W @ W.T, index=ids, columns=ids)  # rank 3: singular
+    df = pd.DataFrame({"id": ids, "y": rng.normal(size=6)})
+    with pytest.raises(asr.MatrixError) as err:
+        asr.asreml("y ~ 1", random="~ vm(id, G)", data=df, G=G)
+    text = str(err.value)
+    assert "known matrix 'vm(id, G)'" in text
+    assert "ridge" in text
