@@ -6,7 +6,8 @@ knows, and what kind of function it is:
 * ``variance``: an ASReml variance structure (``us``, ``ar1v``, ``fa``, ...); a ``:``-part of a
   random or residual term that the compiler turns into a covariance template;
 * ``model``: an ASReml model function (``vm``, ``at``, ``spl``, ``str``, ``dsum``, ...);
-* ``transform``: an R function allowed in fixed formulas and responses (``log``, ``I``, ...);
+* ``transform``: an R function allowed in fixed formulas and responses (``log``, ``I``, ...),
+  or a formulaic contrast/stateful transform (``C``, ``center``, ``bs``, ``cr``...);
 * ``value``: builds argument values (``c``, ``list``).
 
 ``units``, ``trait`` and ``mv`` are reserved *names* (not calls) listed in :data:`KEYWORDS`.
@@ -139,6 +140,20 @@ for _name, _lo, _hi, _named in [
     ("scale", 1, 3, ("center", "scale")), ("cbind", 1, INF, ()),
 ]:
     _add(_name, "transform", _lo, _hi, _named, "R function")
+# --- formulaic contrasts and stateful transforms (fixed formulas; asr_py.model.formulaic_parts)
+_SPLINE = ("df", "knots", "lower_bound", "upper_bound", "extrapolation")
+for _name, _lo, _hi, _named, _doc in [
+    ("C", 1, 2, ("contrasts", "levels", "spans_intercept"),
+     "a factor coded by formulaic contrasts: C(f, contr.sum), C(f, contr.treatment(base = 'B'))"),
+    ("center", 1, 1, (), "x minus its training mean (formulaic)"),
+    ("standardize", 1, 4, ("center", "scale", "ddof"),
+     "(x - training mean) / training sd (formulaic)"),
+    ("bs", 1, 4, _SPLINE + ("degree", "include_intercept"), "B-spline basis (formulaic)"),
+    ("cr", 1, 2, _SPLINE + ("constraints",), "natural cubic regression spline (formulaic)"),
+    ("cs", 1, 2, _SPLINE + ("constraints",), "cubic regression spline, shrinkage (formulaic)"),
+    ("cc", 1, 2, _SPLINE + ("constraints",), "cyclic cubic regression spline (formulaic)"),
+]:
+    _add(_name, "transform", _lo, _hi, _named, _doc)
 _add("c", "value", 0, INF, (), "a vector of values")
 _add("list", "value", 0, INF, (), "a list of values")
 

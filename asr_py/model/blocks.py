@@ -70,6 +70,9 @@ class Context:
     logdets: dict[int, float] = field(default_factory=dict)
     #: factor levels by column name: recorded when compiling, reused to re-materialise
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: fitted state of stateful parts (formulaic ModelSpecs) by part text: recorded when
+    #: compiling, reused to re-materialise on new data (asr_py.model.formulaic_parts)
+    stateful: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:

@@ -3,7 +3,10 @@
 Each term is the row-wise product of its parts. A factor part is coded by treatment contrasts
 (first level dropped) when the term without that factor is in the model - the intercept being
 the empty term - and by full indicators otherwise (R's marginality rule); ``at(f, ...)`` parts
-are always indicators. In a multivariate model a ``trait`` term replaces the intercept (as in
+are always indicators. Parts formulaic builds (``C(f, contr.sum)``, ``center(x)``, ``bs(x)``...,
+see :mod:`asr_py.model.formulaic_parts`) follow the same rule: a ``C()`` part is coded by its
+formulaic contrasts where another factor would get treatment contrasts, by full indicators
+otherwise. In a multivariate model a ``trait`` term replaces the intercept (as in
 ASReml). Columns that are still linearly dependent on earlier ones are dropped in order and
 listed as aliased, as ASReml does.
 """
@@ -33,6 +36,7 @@ from asr_py.model.blocks import (
     orthopoly,
 )
 from asr_py.model.data import level_labels, numeric_value
+from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
 
 _R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric", "as.double")
 
@@ -106,6 +110,8 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
                          str(p), False)
         if p.func in _R_TRANSFORMS:
             return covariate_block(ctx, p)
+        if p.func in FORMULAIC_FUNCS:
+            return formulaic_block(ctx, p, contrast)
         if p.func == "mv":
             raise ctx.error(p, "mv is not needed", "missing responses are handled automatically")
         raise ctx.error(p, f"{p.func}() cannot be used in the fixed formula")
