@@ -522,6 +522,13 @@ class Translator:
                     raise Untranslatable("asreml() positional argument")
             if n == "ginverse":
                 continue
+            if n in ("G.param", "R.param") and a.kind == "dollar" and a.value == n \
+                    and a.left is not None and self.is_fit(a.left):
+                # another fit's estimates as start values (asreml matches them by name)
+                arg = f"params={self.py(a.left)}.params"
+                if arg not in out:
+                    out.append(arg)
+                continue
             if n in _TODO_ARGS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) is not translated")
                 continue

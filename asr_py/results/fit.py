@@ -172,19 +172,34 @@ class AsremlFit:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""
         return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names)
 
+    @property
+    def params(self) -> pd.DataFrame:
+        """The start-values table filled with this fit's estimates (asreml's G.param and
+        R.param): Component, Value, Constraint ('B' back to 'P'), Kind. Edit it and pass it as
+        ``params=`` to start another fit of the same model from here."""
+        return pd.DataFrame({"Component": self.result.names, "Value": self.result.theta,
+                             "Constraint": [c if c != "B" else "P"
+                                            for c in self.result.constraints],
+                             "Kind": list(self.model.param_kinds)})
+
     def update(self, **changes: Any) -> AsremlFit:
-        """Refit with changed arguments, starting from the current estimates."""
+        """Refit with changed arguments, starting from the current estimates: every variance
+        parameter of the new model whose component name is in this fit starts at its
+        estimate (as asreml's update); new parameters start at their defaults."""
         from asr_py.api import asreml
 
         kw = dict(self.call)
         kw.update(changes)
-        same = all(kw.get(k) == self.call.get(k) for k in ("fixed", "random", "residual",
-                                                            "rcov", "sparse"))
-        if same and "params" not in changes:
-            kw["params"] = pd.DataFrame({"Component": self.result.names,
-                                         "Value": self.result.theta,
-                                         "Constraint": [c if c != "B" else "P" for c in
-                                                        self.result.constraints]})
+        if "params" not in changes:
+            table = asreml(**{**kw, "start_values": True})
+            assert isinstance(table, pd.DataFrame)
+            mine = self.params.set_index("Component")
+            hit = table["Component"].isin(mine.index)
+            if hit.any():
+                comp = table.loc[hit, "Component"]
+                table.loc[hit, "Value"] = mine.loc[comp, "Value"].to_numpy()
+                table.loc[hit, "Constraint"] = mine.loc[comp, "Constraint"].to_numpy()
+                kw["params"] = table[["Component", "Value", "Constraint"]]
         return asreml(**kw)
 
     # ----- text --------------------------------------------------------------------------

@@ -90,6 +90,28 @@ def test_update_refits_from_estimates(fit):
     assert m2.result.n_iter <= 3
 
 
+def test_params_table_restarts_at_the_optimum(fit, dt_example):
+    """m.params (asreml's G.param/R.param) holds the estimates; a fit started from it is at
+    the optimum already (same loglik, at most 2 iterations)."""
+    tab = fit.params
+    assert list(tab["Component"]) == list(fit.varcomp.index)
+    np.testing.assert_allclose(tab["Value"], fit.varcomp["component"])
+    m = asr.asreml("Yield ~ Env", "~ Name", data=dt_example, params=tab)
+    assert m.loglik == pytest.approx(fit.loglik, abs=1e-8)
+    assert m.result.n_iter <= 2
+
+
+def test_update_with_a_new_term_keeps_matching_estimates(fit, dt_example):
+    """update(random=...) starts shared components at this fit's estimates: the start
+    values seen at iteration 0 are the estimates for 'Name' and 'units!R'."""
+    m2 = fit.update(random="~ Name + Env:Name")
+    ref = asr.asreml("Yield ~ Env", "~ Name + Env:Name", data=dt_example)
+    assert m2.loglik == pytest.approx(ref.loglik, abs=1e-6)
+    start = dict(zip(m2.result.names, m2.result.history[0]["theta"]))
+    assert start["Name"] == pytest.approx(fit.varcomp.loc["Name", "component"])
+    assert start["units!R"] == pytest.approx(fit.varcomp.loc["units!R", "component"])
+
+
 def test_lrt_halves_boundary_pvalue(dt_example):
     m1 = asr.asreml("Yield ~ Env", "~ Name", data=dt_example)
     m2 = asr.asreml("Yield ~ Env", "~ Name + Env:Name", data=dt_example)

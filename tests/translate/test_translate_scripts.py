@@ -231,3 +231,25 @@ def test_bad_input() -> None:
         translate(None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="line 2"):
         translate("x <- 1\ny <- \x01\n")
+
+
+SCRIPT_GPARAM = """
+library(asreml)
+dat <- read.csv("DT.csv")
+m0 <- asreml(fixed = Yield ~ Env, random = ~ diag(Env):Name, data = dat, maxit = 3)
+m1 <- asreml(fixed = Yield ~ Env, random = ~ diag(Env):Name, data = dat,
+             G.param = m0$G.param, R.param = m0$R.param)
+"""
+
+
+def test_gparam_from_a_previous_fit(workdir: Path) -> None:
+    """G.param/R.param = m0$... (a previous fit's estimates as start values) becomes
+    params=m0.params; the second fit reaches the direct fit's optimum."""
+    py = translate(SCRIPT_GPARAM)
+    assert py.count("params=m0.params") == 1 and "TODO(asr_py):" not in py
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ diag(Env):Name", data=dt())
+    assert ns["m1"].converged
+    assert ns["m1"].loglik == pytest.approx(direct.loglik, abs=1e-6)
+    start = ns["m1"].result.history[0]["theta"]
+    np.testing.assert_allclose(start, ns["m0"].result.theta)
