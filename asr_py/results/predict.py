@@ -3,7 +3,10 @@
 For each combination of the classify factors' levels, the prediction is the average, with
 equal weights over the levels of every fixed factor not in classify (covariates at their
 mean), of x'β̂ + z'û, where z includes a random term only when all its factors are in
-classify (other random effects are left at zero, asreml's default). With L the matrix of
+classify (other random effects are left at zero, asreml's default). A covariate in classify
+is predicted at ``levels[x]`` (default: its mean, or a spline covariate's knots); a random
+``spl(x)`` term then enters through the spline basis at those x (the fitted curve) and
+``dev(x)`` at the x values it has levels for. With L the matrix of
 those averaged rows over [β; u], predictions are Lŝ and their standard errors
 sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its fixed part, in the
 full (unaliased) parameterisation, is not orthogonal to the null space of X.
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.model.data import _num_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.spec import Model
@@ -27,16 +31,39 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _factor_names(model: Model) -> tuple[list[str], list[str]]:
     """(factors, covariates) that the fixed formula uses."""
+    from asr_py.model.data import is_factor_column
+
     lv = model.context.levels
+    frame = model.records.frame
     facs, covs = [], []
     for t in model.fixed.terms:
         for f in t.factors:
-            if f == "trait" or f in lv:
-                if f not in facs:
-                    facs.append(f)
-            elif f in model.records.frame.columns and f not in covs:
+            if f in frame.columns and f != "trait":
+                is_fac = is_factor_column(frame[f]) or f in model.context.factors
+            else:
+                is_fac = f == "trait" or f in lv
+            if is_fac and f not in facs:
+                facs.append(f)
+            elif not is_fac and f in frame.columns and f not in covs:
                 covs.append(f)
     return facs, covs
+
+
+def _spline_x(term: Any) -> str | None:
+    """The covariate of a random spl(x) term, else None."""
+    if len(term.blocks) == 1 and term.blocks[0].structure == "spl" and len(term.factors) == 1:
+        return str(term.factors[0])
+    return None
+
+
+def _spline_terms(model: Model) -> dict[str, list[Any]]:
+    """covariate -> the spl() blocks over it."""
+    out: dict[str, list[Any]] = {}
+    for t in model.random:
+        x = _spline_x(t)
+        if x is not None:
+            out.setdefault(x, []).append(t.blocks[0])
+    return out
 
 
 def predict(model: Model, result: RemlResult, classify: str,
@@ -49,18 +76,32 @@ def predict(model: Model, result: RemlResult, classify: str,
     lv = dict(model.context.levels)
     if model.records.multivariate or "trait" in cls:
         lv["trait"] = model.records.traits
+    facs, covs = _factor_names(model)
+    splines = _spline_terms(model)
+    frame = model.records.frame
+    levels = levels or {}
+    cov_cls: dict[str, tuple[float, ...]] = {}
     for c in cls:
-        if c not in lv:
-            raise AsrError(f"predict: '{c}' is not a factor of the model",
-                           hint="classify by factors used in the model: "
-                           + ", ".join(sorted(lv)))
+        if c in lv and c not in covs and c not in splines:
+            continue
+        if c in covs or c in splines:
+            if c in levels:
+                vals = np.asarray(levels[c], dtype=float).ravel()
+            elif c in splines:  # asreml: a spline covariate is predicted at its knots
+                vals = np.asarray(splines[c][0].extra["knots"], dtype=float)
+            else:  # a covariate at its mean
+                vals = np.array([np.nanmean(frame[c].to_numpy(dtype=float)[model.records.row])])
+            cov_cls[c] = tuple(float(v) for v in vals)
+            continue
+        raise AsrError(f"predict: '{c}' is not a factor or covariate of the model",
+                       hint="classify by factors or covariates used in the model: "
+                       + ", ".join(sorted(set(lv) | set(covs) | set(splines))))
     if model.records.multivariate and "trait" not in cls:
         raise AsrError("predict: a multivariate model needs trait in classify",
                        hint=f"e.g. classify='trait:{cls[0]}'" if cls else "classify='trait'")
-    facs, covs = _factor_names(model)
     avg = [f for f in facs if f not in cls]
-    levels = levels or {}
-    c_levels = [tuple(str(x) for x in levels.get(c, lv[c])) for c in cls]
+    c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
+                for c in cls]
     a_levels = [lv[a] for a in avg]
     combos = list(itertools.product(*c_levels))
     inner = list(itertools.product(*a_levels)) if avg else [()]
@@ -68,8 +109,11 @@ def predict(model: Model, result: RemlResult, classify: str,
     cols = cls + avg
     grid = pd.DataFrame(rows, columns=cols, dtype=object) if cols else pd.DataFrame(
         index=range(len(rows)))
-    frame = model.records.frame
+    for cv in cov_cls:
+        grid[cv] = grid[cv].astype(float)
     for cv in covs:
+        if cv in cov_cls:
+            continue
         grid[cv] = float(np.nanmean(frame[cv].to_numpy(dtype=float)[model.records.row]))
     traits = model.records.traits
     tcodes = (np.array([traits.index(t) for t in grid["trait"]], dtype=np.int64)
@@ -77,7 +121,8 @@ def predict(model: Model, result: RemlResult, classify: str,
     n = len(grid)
     rec = Records(frame=grid.drop(columns=["trait"], errors="ignore"), y=np.zeros(n),
                   row=np.arange(n), trait=tcodes, traits=traits)
-    ctx = replace(model.context, records=rec, levels=lv, warnings=[])
+    ctx = replace(model.context, records=rec, warnings=[],
+                  levels={k: v for k, v in lv.items() if k not in cov_cls})
     fc = fixed_columns(ctx, model.terms["fixed"], model.records.multivariate,
                        model.terms["sparse"].terms if "sparse" in model.terms else ())
     name_index = {nm: i for i, nm in enumerate(fc.names)}
@@ -91,14 +136,24 @@ def predict(model: Model, result: RemlResult, classify: str,
     for t in model.random:
         q = t.Z.shape[1]
         names = [b.name for b in t.blocks]
-        if (t.blocks and all(b.is_factor for b in t.blocks) and set(t.factors) <= set(cls)
+        spl_x = _spline_x(t)
+        if spl_x is not None and spl_x in cov_cls:
+            from asr_py.model.splines import spline_design
+
+            x_new = grid[spl_x].to_numpy(dtype=float)
+            Zg[:, off:off + q] = spline_design(x_new, t.blocks[0].extra["knots"])[0]
+        elif (t.blocks and all(b.is_factor for b in t.blocks) and set(t.factors) <= set(cls)
                 and len(t.factors) == len(t.blocks)
                 and all(nm in cols or nm == "trait" for nm in names)):
             idx = np.zeros(n, dtype=np.int64)
             ok = np.ones(n, dtype=bool)
             for b in t.blocks:
-                vals = grid[b.name].astype(str).to_numpy() if b.name != "trait" else np.array(
-                    [traits[i] for i in tcodes])
+                if b.name == "trait":
+                    vals = np.array([traits[i] for i in tcodes])
+                elif b.name in cov_cls:  # dev(x): the factor of x's values
+                    vals = np.array([_num_label(v) for v in grid[b.name]], dtype=object)
+                else:
+                    vals = grid[b.name].astype(str).to_numpy()
                 pos = {lab: i for i, lab in enumerate(b.labels)}
                 code = np.array([pos.get(v, -1) for v in vals])
                 ok &= code >= 0

@@ -1,0 +1,61 @@
+"""predict() with a covariate in classify: at given values, at its mean by default, and
+through a random smoothing spline spl(x) (the fitted curve, at its knots by default)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.interpolate import CubicSpline
+
+import asr_py as asr
+
+
+@pytest.fixture(scope="module")
+def curve() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    x = np.repeat(np.arange(1, 21), 3).astype(float)
+    env = np.tile(["a", "b", "c"], 20)
+    y = np.sin(x / 3) + rng.normal(0, 0.2, 60) + (env == "b")
+    return pd.DataFrame({"x": x, "y": y, "env": env})
+
+
+def test_spline_predictions_at_knots_are_the_fitted_curve(curve):
+    """Each x has one record per env, so the prediction at x (env averaged) is the mean of
+    the fitted values of its records (fitted = Xβ̂ + Zû, a different code path)."""
+    m = asr.asreml("y ~ x + env", random="~ spl(x)", data=curve)
+    p = m.predict(classify="x")
+    assert np.array_equal(p["x"].to_numpy(), np.arange(1, 21).astype(float))
+    by_x = m.fitted.groupby(curve["x"]).mean()
+    np.testing.assert_allclose(p["predicted.value"], by_x.to_numpy(), rtol=1e-10)
+    assert (p["std.error"] > 0).all()
+
+
+def test_spline_between_knots_is_the_natural_cubic_interpolant(curve):
+    """A linear trend plus a cubic smoothing spline is a natural cubic spline in x: between
+    knots the prediction equals the natural interpolant through the knot predictions."""
+    m = asr.asreml("y ~ x + env", random="~ spl(x)", data=curve)
+    knots = m.predict(classify="x")
+    ref = CubicSpline(knots["x"], knots["predicted.value"], bc_type="natural")
+    new = [1.5, 4.25, 17.9]
+    p = m.predict(classify="x", levels={"x": new})
+    np.testing.assert_allclose(p["predicted.value"], ref(new), rtol=1e-9, atol=1e-12)
+
+
+def test_covariate_at_values_and_at_its_mean(curve):
+    m = asr.asreml("y ~ x + env", data=curve)
+    b = m.coef_fixed["solution"]
+    p = m.predict(classify="env:x", levels={"x": [0.0, 2.0]})
+    a0 = p[(p["env"] == "a") & (p["x"] == 0.0)]["predicted.value"].iloc[0]
+    b2 = p[(p["env"] == "b") & (p["x"] == 2.0)]["predicted.value"].iloc[0]
+    assert a0 == pytest.approx(b["(Intercept)"], rel=1e-10)
+    assert b2 == pytest.approx(b["(Intercept)"] + b["env_b"] + 2 * b["x"], rel=1e-10)
+    d = m.predict(classify="x")
+    assert d["x"].tolist() == [pytest.approx(curve["x"].mean())]
+
+
+def test_dev_term_enters_at_its_levels(curve):
+    m = asr.asreml("y ~ x + env", random="~ spl(x) + dev(x)", data=curve)
+    p = m.predict(classify="x")
+    by_x = m.fitted.groupby(curve["x"]).mean()
+    np.testing.assert_allclose(p["predicted.value"], by_x.to_numpy(), rtol=1e-10)
+    with pytest.raises(asr.AsrError, match="not a factor or covariate"):
+        m.predict(classify="z")
