@@ -43,12 +43,18 @@ _R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric"
 
 @dataclass
 class FixedTerm:
-    """A fixed term: its label, the factors it involves, and its columns in the kept X."""
+    """A fixed term: its label, the factors it involves, and its columns in the kept X.
+
+    ``factors`` are the data columns of all its parts; ``factor_parts`` those that enter as
+    factors (a factor column, ``fac(x)``, ``at(f)``, ``C(f, ...)``, ``trait``), the others
+    being covariates (``x``, ``center(x)``, ``bs(x)``).
+    """
 
     label: str
     factors: tuple[str, ...]
     columns: list[int] = field(default_factory=list)
     all_columns: list[str] = field(default_factory=list)
+    factor_parts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,6 +127,15 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
             return _contrast(b) if contrast else b
         return covariate_block(ctx, p)
     return covariate_block(ctx, p)
+
+
+def _is_factor_part(ctx: Context, p: Expr) -> bool:
+    """True when a fixed part is coded as a factor (its levels, not its values, matter)."""
+    if isinstance(p, Paren):
+        return _is_factor_part(ctx, p.expr)
+    if isinstance(p, Call):
+        return p.func in ("at", "C") + FACTOR_FUNCS
+    return isinstance(p, Name) and is_factor_expr(ctx, p)
 
 
 def _contrast(b: Block) -> Block:
@@ -213,7 +228,8 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
             labels = [_interaction_label(blocks, lab) for lab in labels]
         ti = len(fterms)
         facs = tuple(f for p in t.parts for f in part_factors(p))
-        fterms.append(FixedTerm(str(t), facs, all_columns=labels))
+        fparts = tuple(f for p in t.parts if _is_factor_part(ctx, p) for f in part_factors(p))
+        fterms.append(FixedTerm(str(t), facs, all_columns=labels, factor_parts=fparts))
         cols.append(M.toarray())
         names.extend(labels)
         owner.extend([ti] * M.shape[1])
