@@ -144,6 +144,24 @@ def test_interactions_with_other_parts() -> None:
     assert names[1] == "at(Env, B):bs(x, 3)[1]"
 
 
+def test_multivariate_trait_by_spline_and_C_levels() -> None:
+    df = _data()
+    df["y2"] = 2 * df["y"] + 1
+    m = compile_model("cbind(y, y2) ~ trait + trait:bs(x, 3)", data=df)
+    ref = formulaic.model_matrix("0 + bs(x, 3)", df).to_numpy(dtype=float)
+    X = m.fixed.X  # records are trait within row: even rows y, odd rows y2
+    np.testing.assert_allclose(X[0::2, 2:5], ref, atol=1e-12)
+    np.testing.assert_allclose(X[1::2, 5:8], ref, atol=1e-12)
+    assert not X[0::2, 5:8].any() and not X[1::2, 2:5].any()
+    assert m.fixed.names[2] == "trait_y:bs(x, 3)[1]"
+    # levels = c(...) reaches formulaic as a list: the first level given is the base
+    X, names = _X("y ~ C(Env, levels = c('D', 'C', 'B', 'A'))", df)
+    env = df["Env"].to_numpy()
+    assert [nm[-4:] for nm in names[1:]] == ["T.C]", "T.B]", "T.A]"]
+    for j, lv in enumerate("CBA"):
+        np.testing.assert_array_equal(X[:, 1 + j], (env == lv).astype(float))
+
+
 def test_existing_transforms_are_unchanged() -> None:
     df = _data()
     X, names = _X("y ~ log(x) + poly(x, 2) + Env", df)
