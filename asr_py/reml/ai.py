@@ -1,11 +1,14 @@
-"""AI-REML iterations (Gilmour, Thompson & Cullis 1995) with step halving, EM fallback and
-boundary handling. See docs/method.md for the method and the convergence rule.
+"""AI-REML iterations (Gilmour, Thompson & Cullis 1995): scale-invariant Newton steps on an
+active set (variances held at their boundary, covariance matrices held on the boundary of the
+positive-definite cone), step halving, EM fallback and a Newton-decrement convergence rule.
+See docs/method.md for the method and the convergence rule.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,12 +24,131 @@ BOUNDARY_REL = 1e-9
 MAX_HALVINGS = 8
 #: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
 LL_SLACK = 1e-11
-#: a 'P' parameter pushed below zero moves to this fraction of its value instead
+#: an EM step may take a 'P' parameter down to this fraction of its value at most; a
+#: covariance matrix's smallest (correlation-scale) eigenvalue shrinks at most by this factor
 SHRINK = 1e-3
+#: a (diagonally scaled) information matrix is singular below this eigenvalue ratio
+EIG_TOL = 1e-10
+#: smallest eigenvalue of a covariance matrix's correlation matrix at the PD boundary
+PD_EPS = 1e-6
+#: largest covariance matrix checked for the positive-definite boundary
+PD_MAX_N = 50
+#: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol_loglik x max(1, |ℓ|)
+DEC_TOL = 1e-2
+#: ... and the predicted relative parameter change <= PRED_PARAM x tol_param
+PRED_PARAM = 1e-2
+
+
+@dataclass
+class _PDBlock:
+    """A covariance matrix linear in its parameters, M(θ) = Σ_k θ_k E_k (us, and us parts of
+    Kronecker products), whose positive-definite boundary the iteration handles."""
+
+    name: str
+    idx: np.ndarray  # global indices of its parameters
+    E: np.ndarray  # (k, n, n) constant derivatives
+    basis: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+
+    def matrix(self, theta: np.ndarray) -> np.ndarray:
+        return np.tensordot(theta[self.idx], self.E, axes=1)
+
+    def params_of(self, m: np.ndarray) -> np.ndarray:
+        """θ_b with M(θ_b) = m (least squares over the symmetric entries)."""
+        return np.linalg.lstsq(self.basis, m.ravel(), rcond=None)[0]
+
+    def scaled_eig(self, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(μ, W, d): eigen-decomposition S = W diag(μ) W' of S = D^{-1/2} M D^{-1/2},
+        D = diag(M) (the correlation matrix), or None if a diagonal element is not > 0."""
+        d = np.diag(m).copy()
+        if not np.all(np.isfinite(m)) or np.any(d <= 0):
+            return None
+        r = 1.0 / np.sqrt(d)
+        mu, w = np.linalg.eigh(m * r[:, None] * r[None, :])
+        return mu, w, d
+
+    def floor(self, d: np.ndarray) -> float:
+        """The held smallest eigenvalue of the correlation matrix: PD_EPS, raised so that M
+        keeps its smallest eigenvalue > 1e-8 x its largest variance (templates' validity)."""
+        return max(PD_EPS, 1e-7 * float(d.max() / d.min()))
+
+    def project(self, theta: np.ndarray, floor: float) -> np.ndarray | None:
+        """θ with the eigenvalues of the correlation matrix lifted to at least ``floor``
+        (None if nothing changes or M has a non-positive variance)."""
+        m = self.matrix(theta)
+        se = self.scaled_eig(m)
+        if se is None:
+            return None
+        mu, w, d = se
+        if mu[0] >= floor:
+            return None
+        s = (w * np.maximum(mu, floor)) @ w.T
+        sd = np.sqrt(d)
+        out = theta.copy()
+        out[self.idx] = self.params_of(s * sd[:, None] * sd[None, :])
+        return out
+
+
+def _leaf_templates(t: object, off: int) -> list[tuple[object, int]]:
+    """(template, global offset) of the leaves of Kronecker / Subset / DirectSum nesting."""
+    from asr_py.vcov.composite import DirectSum, Subset
+    from asr_py.vcov.kronecker import Kronecker
+
+    if isinstance(t, Kronecker):
+        out, o = [], off + (1 if t.scale else 0)
+        for p in t.parts:
+            out += _leaf_templates(p, o)
+            o += p.n_params
+        return out
+    if isinstance(t, Subset):
+        return _leaf_templates(t.template, off)
+    if isinstance(t, DirectSum):
+        out, o = [], off
+        for p in t.templates:
+            out += _leaf_templates(p, o)
+            o += p.n_params
+        return out
+    return [(t, off)]
+
+
+def _pd_blocks(problem: MixedProblem, cons: list[str]) -> list[_PDBlock]:
+    """The linear covariance matrices with covariance parameters (2 <= n <= PD_MAX_N, no
+    fixed parameter) whose positive-definite boundary is handled by the iteration."""
+    out: list[_PDBlock] = []
+    temps = [b.template for b in problem.random] + [problem.residual]
+    for t, sl in zip(temps, problem.slices()):
+        for leaf, off in _leaf_templates(t, sl.start):
+            k = leaf.n_params
+            if k < 2 or not 2 <= leaf.n <= PD_MAX_N:
+                continue
+            kinds = list(leaf.param_kinds)
+            if any(kd not in ("variance", "covariance") for kd in kinds):
+                continue
+            if "covariance" not in kinds:
+                continue
+            idx = np.arange(off, off + k)
+            if any(cons[i] == "F" for i in idx):
+                continue
+            th = problem.theta0[idx]
+            try:
+                E = np.array([np.asarray(d.toarray() if sp.issparse(d) else d, dtype=float)
+                              for d in leaf.derivatives(th)])
+                m0 = np.asarray(leaf.matrix(th), dtype=float)
+                th1 = th * 1.3 + 0.1
+                m1 = np.asarray(leaf.matrix(th1), dtype=float)
+            except Exception:  # noqa: BLE001 - a template that cannot be probed is skipped
+                continue
+            sc = max(float(np.abs(m0).max()), 1.0)
+            if (np.abs(np.tensordot(th, E, axes=1) - m0).max() > 1e-10 * sc
+                    or np.abs(np.tensordot(th1, E, axes=1) - m1).max() > 1e-10 * sc):
+                continue  # not linear in its parameters
+            label = problem.names[off].split("!")[0]
+            out.append(_PDBlock(label, idx, E, E.reshape(k, -1).T))
+    return out
 
 
 class _Ctx:
-    """Per-parameter constants of a problem: kinds, bounds, boundary value, scales."""
+    """Per-parameter constants of a problem: kinds, bounds, boundary value, scales, and the
+    covariance matrices whose positive-definite boundary is handled."""
 
     def __init__(self, problem: MixedProblem, yvar: float) -> None:
         kinds: list[str] = []
@@ -44,10 +166,12 @@ class _Ctx:
         self.lower = np.concatenate(lo) if lo else np.zeros(0)
         self.upper = np.concatenate(hi) if hi else np.zeros(0)
         self.cons = [c.upper() for c in problem.constraints]
+        self.pmask = np.array([c == "P" for c in self.cons], dtype=bool)
         self.bval = BOUNDARY_REL * max(yvar, 1e-300)
         # scale used in the relative parameter change
         vscale = [abs(t) for t, k in zip(problem.theta0, kinds) if k in ("variance", "covariance")]
         self.vfloor = 1e-4 * max(vscale) if vscale else 1e-4
+        self.pd = _pd_blocks(problem, self.cons)
 
     def valid(self, theta: np.ndarray) -> bool:
         """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""
@@ -62,23 +186,192 @@ class _Ctx:
         return True
 
     def rel_change(self, old: np.ndarray, new: np.ndarray) -> float:
+        """max_k |new_k − old_k| / max(|old_k|, floor_k)."""
         if old.size == 0:
             return 0.0
         den = np.array([max(abs(o), self.vfloor if k in ("variance", "covariance") else 1e-4)
                         for o, k in zip(old, self.kinds)])
         return float(np.max(np.abs(new - old) / den))
 
+    def at_bound(self, theta: np.ndarray) -> np.ndarray:
+        """'P' parameters at (or below) their boundary value."""
+        return self.pmask & (theta <= self.bval * (1 + 1e-9))
 
-def _solve_step(ai: np.ndarray, s: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """Newton-type step AI⁻¹ s; returns (step or None, singular flag)."""
-    if s.size == 0:
-        return np.zeros(0), False
-    w, v = np.linalg.eigh(ai)
-    if not np.all(np.isfinite(w)):
-        return None, True
-    if w[0] <= 1e-12 * max(abs(w[-1]), 1e-300):
-        return None, True
-    return v @ ((v.T @ s) / w), False
+    def pd_floors(self, theta: np.ndarray, held: list[_PDBlock]) -> list[float]:
+        """Per PD block, the smallest correlation-scale eigenvalue a step may leave: the
+        block's floor if held on the boundary, else max(floor, SHRINK x current)."""
+        out = []
+        for b in self.pd:
+            se = b.scaled_eig(b.matrix(theta))
+            if se is None:
+                out.append(0.0)
+                continue
+            f = b.floor(se[2])
+            out.append(f if any(b is h for h in held) else max(f, SHRINK * float(se[0][0])))
+        return out
+
+
+@dataclass
+class _Plan:
+    """The step of one iteration: δ over all θ (zero for fixed and held parameters)."""
+
+    delta: np.ndarray
+    held: np.ndarray  # 'P' parameters held at the boundary value (δ_k = 0)
+    clipped: np.ndarray  # 'P' parameters this step puts at the boundary value
+    pd_held: list[_PDBlock]  # covariance matrices held on the PD boundary
+    gain: float  # predicted increase of ℓ, s'δ − ½ δ'AIδ
+    singular: bool
+
+
+def _scaled(ai: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(D^{-½} AI D^{-½}, D^{-½}, singular) over ``idx``, D = diag(AI). Singular when the
+    scaled matrix has an eigenvalue <= EIG_TOL x its largest or a non-positive diagonal; it
+    is then damped Levenberg-Marquardt style, + λI with the smallest λ in 10⁻⁶..10³ that
+    makes it positive definite."""
+    a = ai[np.ix_(idx, idx)]
+    d = np.diag(a).copy()
+    ok = np.isfinite(d) & (d > 0)
+    d = np.where(ok, d, float(d[ok].max()) if ok.any() else 1.0)
+    r = 1.0 / np.sqrt(d)
+    hs = a * r[:, None] * r[None, :]
+    hs = np.where(np.isfinite(hs), hs, 0.0)
+    if idx.size == 0:
+        return hs, r, False
+    w = np.linalg.eigvalsh(hs)
+    if ok.all() and w[0] > EIG_TOL * max(abs(w[-1]), 1e-300):
+        return hs, r, False
+    for lam in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e2, 1e3):
+        if w[0] + lam > EIG_TOL * max(abs(w[-1]) + lam, 1e-300):
+            return hs + lam * np.eye(idx.size), r, True
+    return hs + (abs(w[0]) + 1e3) * np.eye(idx.size), r, True
+
+
+def _eqp(h: np.ndarray, g: np.ndarray, x: np.ndarray, bound: np.ndarray,
+         rows: np.ndarray) -> np.ndarray:
+    """Step p minimising ½(x+p)'h(x+p) − g'(x+p) with p_k = 0 on ``bound`` and rows·p = 0."""
+    f = np.flatnonzero(~bound)
+    p = np.zeros(x.size)
+    if f.size == 0:
+        return p
+    rhs = (g - h @ x)[f]
+    hf = h[np.ix_(f, f)]
+    if rows.shape[0]:
+        _, sv, vt = np.linalg.svd(rows[:, f])
+        rank = int(np.sum(sv > 1e-12 * max(float(sv.max()), 1e-300)))
+        nb = vt[rank:].T
+    else:
+        nb = np.eye(f.size)
+    if nb.shape[1] == 0:
+        return p
+    z = np.linalg.solve(nb.T @ hf @ nb, nb.T @ rhs)
+    p[f] = nb @ z
+    return p
+
+
+def _qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """max g'x − ½x'hx s.t. x ≥ lb (lb_k = −inf: no bound; lb ≤ 0) and rows·x ≥ 0, by the
+    primal active-set method (Nocedal & Wright, Algorithm 16.3) from x = 0 with the bounds
+    and rows active at 0 in the working set. Returns (x, active bounds, active rows)."""
+    n = g.size
+    x = np.zeros(n)
+    wb = lb >= 0  # bounds active at x = 0
+    wr = np.ones(rows.shape[0], dtype=bool)
+    for _ in range(4 * (n + rows.shape[0]) + 10):
+        p = _eqp(h, g, x, wb, rows[wr])
+        if np.max(np.abs(p)) <= 1e-12 * max(1.0, float(np.max(np.abs(x)))):
+            # multipliers: h x − g = Σ λ_i c_i over the working set, λ ≥ 0 at the optimum
+            cb = np.flatnonzero(wb)
+            cr = np.flatnonzero(wr)
+            cm = np.vstack([np.eye(n)[cb], rows[cr]]) if cb.size + cr.size else np.zeros((0, n))
+            if cm.shape[0] == 0:
+                break
+            lam = np.linalg.lstsq(cm.T, h @ x - g, rcond=None)[0]
+            i = int(np.argmin(lam))
+            if lam[i] >= -1e-12 * max(1.0, float(np.max(np.abs(g)))):
+                break
+            if i < cb.size:
+                wb[cb[i]] = False
+            else:
+                wr[cr[i - cb.size]] = False
+            continue
+        # ratio test against the constraints not in the working set
+        alpha, block = 1.0, None
+        for k in np.flatnonzero(~wb & np.isfinite(lb) & (p < 0)):
+            t = (lb[k] - x[k]) / p[k]
+            if t < alpha:
+                alpha, block = max(t, 0.0), ("b", k)
+        if rows.shape[0]:
+            rp = rows @ p
+            rx = rows @ x
+            for i in np.flatnonzero(~wr & (rp < 0)):
+                t = -rx[i] / rp[i]
+                if t < alpha:
+                    alpha, block = max(t, 0.0), ("r", i)
+        x = x + alpha * p
+        if block is None:
+            continue
+        if block[0] == "b":
+            wb[block[1]] = True
+            x[block[1]] = lb[block[1]]
+        else:
+            wr[block[1]] = True
+    return x, wb, wr
+
+
+def _plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+          fixed: np.ndarray) -> _Plan:
+    """The active-set AI step at θ: the maximiser of the quadratic model
+    s'δ − ½δ'AIδ over the free parameters subject to θ_k + δ_k ≥ b for 'P' parameters
+    (b = the boundary value) and, for each near-singular direction v of a PD block's
+    correlation matrix, v'(Σ_k δ_k E_k)v ≥ 0 (its smallest eigenvalue may not decrease, to
+    first order). Solved in the scaled coordinates x = D^{½}δ, D = diag(AI), so the step does
+    not depend on the units of the parameters. 'P' parameters at b with an active bound are
+    held there; the others with an active bound are put at b (clipped) by this step.
+    """
+    nt = theta.size
+    idx = np.flatnonzero(~fixed)
+    if idx.size == 0:
+        z = np.zeros(nt, dtype=bool)
+        return _Plan(np.zeros(nt), z, z.copy(), [], 0.0, False)
+    hs, r, singular = _scaled(ai, idx)
+    gs = score[idx] * r
+    lb = np.full(idx.size, -np.inf)
+    pk = ctx.pmask[idx]
+    lb[pk] = (np.minimum(ctx.bval, theta[idx][pk]) - theta[idx][pk]) / r[pk]
+    rows, owners = [], []
+    for b in ctx.pd:
+        se = b.scaled_eig(b.matrix(theta))
+        if se is None:
+            continue
+        mu, w, d = se
+        f = b.floor(d)
+        for i in np.flatnonzero(mu <= 2.0 * f):
+            v = w[:, i] / np.sqrt(d)
+            a = np.zeros(nt)
+            a[b.idx] = np.einsum("i,kij,j->k", v, b.E, v)
+            rows.append(a[idx] * r)
+            owners.append(b)
+    rm = np.array(rows) if rows else np.zeros((0, idx.size))
+    x, wb, wr = _qp(hs, gs, lb, rm)
+    delta = np.zeros(nt)
+    delta[idx] = x * r
+    held = np.zeros(nt, dtype=bool)
+    clipped = np.zeros(nt, dtype=bool)
+    at = ctx.at_bound(theta)
+    for j, k in enumerate(idx):
+        if wb[j] and pk[j]:
+            if at[k]:
+                held[k] = True
+                delta[k] = 0.0
+            else:
+                clipped[k] = True
+    gain = float(score @ delta - 0.5 * delta @ ai @ delta)
+    pd_held: list[_PDBlock] = []
+    for b, on in zip(owners, wr):
+        if on and not any(b is h for h in pd_held):
+            pd_held.append(b)
+    return _Plan(delta, held, clipped, pd_held, gain, singular)
 
 
 def _em_step(mme: MME, theta: np.ndarray, s: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -110,6 +403,42 @@ def score_ai_at(problem: MixedProblem, theta: np.ndarray, *,
     return st.loglik, s, a
 
 
+def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, delta: np.ndarray,
+                 clipped: np.ndarray, floors: list[float]
+                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
+    """Try θ + αδ for α = 1, ½, ¼, ...; accept the first valid point that does not lower ℓ.
+
+    Projections keep the trial point inside: a 'P' parameter goes no lower than
+    max(θ_k·SHRINK, boundary value) unless this step clips it to the boundary value
+    (exactly at α = 1); a PD block whose correlation matrix would get an eigenvalue below its
+    floor has those eigenvalues lifted to the floor (:meth:`_PDBlock.project`).
+    """
+    alpha = 1.0
+    slack = LL_SLACK * max(1.0, abs(st.loglik))
+    move = delta != 0
+    pk = ctx.pmask & move & ~clipped
+    for _ in range(MAX_HALVINGS + 1):
+        cand = theta + alpha * delta
+        low = pk & (cand < theta * SHRINK)
+        cand[low] = np.maximum(theta[low] * SHRINK, ctx.bval)
+        if alpha == 1.0:
+            cand[clipped] = ctx.bval
+        for b, f in zip(ctx.pd, floors):
+            if move[b.idx].any():
+                pr = b.project(cand, f)
+                if pr is not None:
+                    cand = pr
+        if ctx.valid(cand):
+            try:
+                new = mme.evaluate(cand)
+            except (np.linalg.LinAlgError, ValueError):
+                new = None
+            if new is not None and new.loglik >= st.loglik - slack:
+                return new, alpha, cand
+        alpha *= 0.5
+    return None, 0.0, None
+
+
 def fit_reml(
     problem: MixedProblem,
     *,
@@ -123,9 +452,14 @@ def fit_reml(
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
 
-    Converged when, after an accepted step, ``|Δℓ| <= tol_loglik * max(1, |ℓ|)`` and the
-    largest relative parameter change ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param``
-    (floor: 1e-4 x the largest starting variance for variances/covariances, 1e-4 otherwise).
+    Converged (see docs/method.md) when either
+
+    * the full AI step just taken changed ℓ by ``<= tol_loglik * max(1, |ℓ|)`` and θ by
+      ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param`` (floor: 1e-4 x the largest starting
+      variance for variances/covariances, 1e-4 otherwise), or
+    * at the new point the next AI step predicts a gain ``s'δ − ½δ'AIδ <=
+      DEC_TOL * tol_loglik * max(1, |ℓ|)`` and a relative change ``<= PRED_PARAM * tol_param``.
+
     ``solver``: 'auto' (dense up to 300 equations or for a dense C, else sparse; see
     :func:`asr_py.reml.solver.choose_backend`) or a backend name registered with
     :func:`asr_py.reml.solver.register_backend` ('dense', 'sparse', ...).
@@ -158,8 +492,6 @@ def fit_reml(
                          hint="check for empty random-effect levels or change the start values"
                          ) from None
     fixed = np.array([c == "F" for c in cons], dtype=bool)
-    boundary = np.zeros(nt, dtype=bool)
-    releases = np.zeros(nt, dtype=int)
     diagnostics: list[str] = []
     history: list[dict] = []
 
@@ -178,70 +510,52 @@ def fit_reml(
     converged = False
     it = 0
     score, ai = mme.score_ai(st)
+    plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
     while it < maxit:
-        if not np.any(~fixed & ~boundary):
+        if not np.any(~fixed & ~plan.held):
             converged = True
             break
         it += 1
         t_it = time.perf_counter()
-        # release boundary parameters whose score points back inside
-        for k in np.flatnonzero(boundary):
-            if score[k] > 0 and releases[k] < 3:
-                boundary[k] = False
-                releases[k] += 1
-        new_state, method, alpha, theta_new = None, "AI", 0.0, None
-        # ---- AI step; 'P' parameters already at their boundary value and pushed further
-        # down are held there (active set) and the step is recomputed without them --------
-        step_dir = None
-        for _ in range(nt + 1):
-            free = np.flatnonzero(~fixed & ~boundary)
-            if free.size == 0:
-                break
-            delta, singular = _solve_step(ai[np.ix_(free, free)], score[free])
-            if singular:
-                if not sing_flagged:
-                    diagnostics.append(
-                        f"Singularity in Average Information matrix at iteration {it}: "
-                        "some parameters are not identifiable from the data; "
-                        "a damped AI / EM step was taken (fix or remove a component if it "
-                        "persists)")
-                    sing_flagged = True
-                delta = _damped_step(ai[np.ix_(free, free)], score[free])
-            hit = [k for k, dk in zip(free, delta)
-                   if cons[k] == "P" and theta[k] <= ctx.bval * (1 + 1e-9) and dk < 0]
-            if not hit:
-                step_dir = (free, delta)
-                break
-            boundary[hit] = True
-        if step_dir is not None:
-            new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, *step_dir, cons)
-        if new_state is not None and alpha < 0.25:
-            # a heavily damped AI step: an EM step may do better (far from the optimum)
-            free = np.flatnonzero(~fixed & ~boundary)
+        if plan.singular and not sing_flagged:
+            diagnostics.append(
+                f"Singularity in Average Information matrix at iteration {it}: "
+                "some parameters are not identifiable from the data; "
+                "a damped AI / EM step was taken (fix or remove a component if it persists)")
+            sing_flagged = True
+        floors = ctx.pd_floors(theta, plan.pd_held)
+        method = "AI"
+        new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, plan.delta,
+                                                   plan.clipped, floors)
+        if new_state is None or alpha < 1.0:
+            # a heavily damped (or failed) AI step: an EM step may do better
+            free = np.flatnonzero(~fixed & ~plan.held)
+            em = np.zeros(nt)
+            em[free] = _em_step(mme, theta, score, free)
             em_state, em_alpha, em_theta = _line_search(
-                mme, ctx, st, theta, free, _em_step(mme, theta, score, free), cons)
-            if em_state is not None and em_state.loglik > new_state.loglik:
+                mme, ctx, st, theta, em, np.zeros(nt, dtype=bool), floors)
+            if em_state is not None and (new_state is None
+                                         or em_state.loglik > new_state.loglik):
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
-        if new_state is None:
-            method = "EM"
-            free = np.flatnonzero(~fixed & ~boundary)
-            delta = _em_step(mme, theta, score, free)
-            new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, free, delta, cons)
         if new_state is None:
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
-            # the start of this iteration is the best point
             break
         ll_old, theta_old = st.loglik, st.theta
         st = new_state
         theta = theta_new.copy()
         record(it, method, alpha, time.perf_counter() - t_it)
         score, ai = mme.score_ai(st)
-        dll = abs(st.loglik - ll_old)
-        dpar = ctx.rel_change(theta_old, theta)
-        if dll <= tol_loglik * max(1.0, abs(st.loglik)) and dpar <= tol_param:
+        plan = _plan(ctx, theta, score, ai, fixed)
+        scale = max(1.0, abs(st.loglik))
+        full_step = (method == "AI" and alpha == 1.0
+                     and abs(st.loglik - ll_old) <= tol_loglik * scale
+                     and ctx.rel_change(theta_old, theta) <= tol_param)
+        predicted = (not plan.clipped.any() and plan.gain <= DEC_TOL * tol_loglik * scale
+                     and ctx.rel_change(theta, theta + plan.delta) <= PRED_PARAM * tol_param)
+        if full_step or predicted:
             converged = True
             break
     if not converged and it >= maxit:
@@ -249,51 +563,16 @@ def fit_reml(
             f"did not converge in {maxit} iterations (last change in loglik "
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
-    return _build_result(problem, mme, st, score, ai, fixed, boundary, converged, it,
+    for b in plan.pd_held:
+        se = b.scaled_eig(b.matrix(theta))
+        lam = float(se[0][0]) if se is not None else float("nan")
+        diagnostics.append(
+            f"the covariance matrix of {b.name} is at the boundary of the parameter space "
+            f"(singular: smallest eigenvalue of its correlation matrix {lam:.2g}, correlations "
+            "at ±1); the estimates are the boundary solution and their standard errors are "
+            "not reliable")
+    return _build_result(problem, mme, st, score, ai, fixed, plan.held, converged, it,
                          history, diagnostics, cons, ctx)
-
-
-def _damped_step(ai: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """(AI + λ diag(AI) + μI)⁻¹ s with the smallest λ in 1e-3..1e3 that makes it PD."""
-    dg = np.clip(np.diag(ai), 0.0, None)
-    mu = 1e-10 * max(float(dg.max()) if dg.size else 1.0, 1e-300)
-    for lam in (1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e2, 1e3):
-        a = ai + np.diag(lam * dg + mu)
-        try:
-            lch = np.linalg.cholesky(a)
-        except np.linalg.LinAlgError:
-            continue
-        return np.linalg.solve(lch.T, np.linalg.solve(lch, s))
-    return s / np.maximum(dg + mu, 1e-300)
-
-
-def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, free: np.ndarray,
-                 delta: np.ndarray, cons: list[str]
-                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
-    """Try θ + αδ for α = 1, ½, ¼, ...; accept the first valid point that does not lower ℓ.
-
-    A 'P' parameter that the step would take below zero is projected to
-    max(θ_k + αδ_k, θ_k·SHRINK, boundary value): it approaches zero geometrically and is
-    held at the boundary value once it gets there (see :func:`fit_reml`).
-    """
-    alpha = 1.0
-    slack = LL_SLACK * max(1.0, abs(st.loglik))
-    pk = np.array([cons[k] == "P" for k in free], dtype=bool)
-    for _ in range(MAX_HALVINGS + 1):
-        cand = theta.copy()
-        v = theta[free] + alpha * delta
-        low = pk & (v < theta[free] * SHRINK)
-        v[low] = np.maximum(np.maximum(v[low], theta[free][low] * SHRINK), ctx.bval)
-        cand[free] = v
-        if ctx.valid(cand):
-            try:
-                new = mme.evaluate(cand)
-            except (np.linalg.LinAlgError, ValueError):
-                new = None
-            if new is not None and new.loglik >= st.loglik - slack:
-                return new, alpha, cand
-        alpha *= 0.5
-    return None, 0.0, None
 
 
 def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarray,
@@ -309,8 +588,12 @@ def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarr
     fi = np.flatnonzero(free)
     if fi.size:
         sub = ai[np.ix_(fi, fi)]
-        w = np.linalg.eigvalsh(sub)
-        if np.all(np.isfinite(w)) and w[0] > 1e-12 * max(abs(w[-1]), 1e-300):
+        d = np.diag(sub)
+        w = None
+        if np.all(np.isfinite(sub)) and np.all(d > 0):
+            r = 1.0 / np.sqrt(d)
+            w = np.linalg.eigvalsh(sub * r[:, None] * r[None, :])
+        if w is not None and w[0] > EIG_TOL * max(abs(w[-1]), 1e-300):
             vc[np.ix_(fi, fi)] = np.linalg.inv(sub)
         else:
             msg = ("Singularity in Average Information matrix at the final estimates: "
