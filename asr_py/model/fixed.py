@@ -100,18 +100,29 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
         if p.func in FACTOR_FUNCS:
             b = factor_block(ctx, p)
             return _contrast(b) if contrast else b
+        if p.func == "pol" and f"{p}|poly" in ctx.stateful:
+            return _pol_again(ctx, p)
         if p.func in BASIS_FUNCS:
-            return basis_block(ctx, p)
+            b = basis_block(ctx, p)
+            if p.func == "pol":  # keep the training basis for new data (predict)
+                x = numeric_value(p.positional()[0], ctx.frame, ctx.text, ctx.formula)
+                ctx.stateful[f"{p}|poly"] = _poly_state(x, abs(int(literal(
+                    ctx, p.positional()[1]))) if len(p.positional()) > 1 else 1)
+            return b
         if p.func == "poly":
             pos = p.positional()
             k = int(literal(ctx, pos[1])) if len(pos) > 1 else 1
             x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
-            M = orthopoly(x, k)[ctx.records.row]
+            M = _stateful_poly(ctx, f"{p}|poly", x, k)[ctx.records.row]
             labels = tuple(f"{p}{j}" for j in range(1, k + 1))
             return Block(sp.csr_matrix(M), labels, str(p), str(p), False)
         if p.func == "scale":
             x = numeric_value(p.args[0].value, ctx.frame, ctx.text, ctx.formula)
-            z = (x - np.nanmean(x)) / np.nanstd(x, ddof=1)
+            key = f"{p}|scale"
+            if key not in ctx.stateful:  # training mean and sd, reused on new data
+                ctx.stateful[key] = (np.nanmean(x), np.nanstd(x, ddof=1))
+            mean, sd = ctx.stateful[key]
+            z = (x - mean) / sd
             return Block(sp.csr_matrix(z[ctx.records.row].reshape(-1, 1)), (str(p),), str(p),
                          str(p), False)
         if p.func in _R_TRANSFORMS:
@@ -127,6 +138,59 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
             return _contrast(b) if contrast else b
         return covariate_block(ctx, p)
     return covariate_block(ctx, p)
+
+
+def _poly_state(x: np.ndarray, k: int) -> dict[str, np.ndarray]:
+    """R's ``poly(x, k)$coefs`` (alpha, norm2) of the training x, and x itself."""
+    alpha = np.zeros(k)
+    norm2 = np.zeros(k + 2)
+    norm2[0] = 1.0
+    p_prev, p_cur = np.zeros_like(x), np.ones_like(x)
+    for j in range(k + 1):
+        norm2[j + 1] = p_cur @ p_cur
+        if j == k:
+            break
+        alpha[j] = (x * p_cur) @ p_cur / norm2[j + 1]
+        beta = norm2[j + 1] / norm2[j] if j > 0 else 0.0
+        p_prev, p_cur = p_cur, (x - alpha[j]) * p_cur - beta * p_prev
+    return {"x": x.copy(), "alpha": alpha, "norm2": norm2}
+
+
+def _poly_predict(x: np.ndarray, st: dict[str, np.ndarray]) -> np.ndarray:
+    """R's ``predict(poly(...), x)``: the training orthonormal polynomials at new x."""
+    alpha, norm2 = st["alpha"], st["norm2"]
+    k = alpha.size
+    Z = np.ones((x.size, k + 1))
+    Z[:, 1] = x - alpha[0]
+    for i in range(1, k):
+        Z[:, i + 1] = (x - alpha[i]) * Z[:, i] - norm2[i + 1] / norm2[i] * Z[:, i - 1]
+    return (Z / np.sqrt(norm2[1:]))[:, 1:]
+
+
+def _stateful_poly(ctx: Context, key: str, x: np.ndarray, k: int) -> np.ndarray:
+    """orthopoly(x, k) on the training x; on other x the training basis (state in ctx)."""
+    st = ctx.stateful.get(key)
+    if st is None:
+        M = orthopoly(x, k)
+        ctx.stateful[key] = _poly_state(x, k)
+        return M
+    if st["x"].shape == x.shape and np.array_equal(st["x"], x, equal_nan=True):
+        return orthopoly(x, k)
+    return _poly_predict(x, st)
+
+
+def _pol_again(ctx: Context, call: Call) -> Block:
+    """``pol(x, k)`` re-evaluated (e.g. on predict's grid) with the training basis."""
+    pos = call.positional()
+    k = int(literal(ctx, pos[1])) if len(pos) > 1 else 1
+    xname = str(pos[0])
+    x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
+    M = _stateful_poly(ctx, f"{call}|poly", x, abs(k))[ctx.records.row]
+    labels = [f"pol({xname}, {abs(k)})_{j}" for j in range(1, abs(k) + 1)]
+    if k < 0:
+        M = np.column_stack([np.ones(M.shape[0]), M])
+        labels = [f"pol({xname}, {abs(k)})_0"] + labels
+    return Block(sp.csr_matrix(M), tuple(labels), str(call), str(call), False)
 
 
 def _is_factor_part(ctx: Context, p: Expr) -> bool:

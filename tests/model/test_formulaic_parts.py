@@ -250,6 +250,36 @@ def test_terms_record_which_parts_are_factors() -> None:
     assert got["fac(Year):x"] == (("Year", "x"), ("Year",))
 
 
+def test_poly_pol_scale_on_new_data_use_the_training_basis() -> None:
+    # asr_py's own poly/pol/scale keep their training values and re-materialise, like the
+    # formulaic parts, from training state (R's predict(poly(...)) / scale attributes)
+    df = _data()
+    m = compile_model("y ~ poly(x, 3) + pol(x, 2) + scale(x)", data=df)
+    x, x_new = df["x"].to_numpy(), np.array([0.5, 4.0, 12.0])
+    X, names = _on_new_data(m, pd.DataFrame({"x": x_new}))
+    assert names == m.fixed.all_names
+    fc_train, _ = _on_new_data(m, df)  # on the training rows: exactly the compiled X
+    kept = [names.index(nm) for nm in m.fixed.names]
+    np.testing.assert_array_equal(fc_train[:, kept], m.fixed.X)
+    for j, nm in enumerate(names):
+        if nm == "(Intercept)":
+            continue
+        deg = 1 if nm == "scale(x)" else int(nm[-1])
+        coef = np.polyfit(x, fc_train[:, j], deg)  # each column is a polynomial in x
+        np.testing.assert_allclose(np.polyval(coef, x), fc_train[:, j], atol=1e-9)
+        np.testing.assert_allclose(X[:, j], np.polyval(coef, x_new), atol=1e-8)
+    np.testing.assert_allclose(X[:, names.index("scale(x)")], (x_new - x.mean()) / x.std(ddof=1))
+
+
+def test_predict_with_poly_pol_scale_equals_raw_polynomials() -> None:
+    df = _data(60, seed=5)
+    ref = asr.asreml("y ~ x + I(x^2) + Env", random="~ Name", data=df).predict("Env")
+    for f in ("y ~ poly(x, 2) + Env", "y ~ pol(x, 2) + Env", "y ~ scale(x) + I(x^2) + Env"):
+        got = asr.asreml(f, random="~ Name", data=df).predict("Env")
+        np.testing.assert_allclose(got["predicted.value"], ref["predicted.value"], rtol=1e-6)
+        np.testing.assert_allclose(got["std.error"], ref["std.error"], rtol=1e-5)
+
+
 # --- a fit ---------------------------------------------------------------------------------------
 
 
