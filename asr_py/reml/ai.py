@@ -31,6 +31,11 @@ SHRINK = 1e-3
 EIG_TOL = 1e-10
 #: smallest eigenvalue of a covariance matrix's correlation matrix at the PD boundary
 PD_EPS = 1e-6
+#: convergence on the PD boundary: this many iterations in a row with |Δℓ| <= tol_loglik x
+#: max(1, |ℓ|) and every |Δθ_k| <= STALL_Z / sqrt(AI_kk) (a small fraction of its
+#: conditional standard error)
+STALL_ITERS = 3
+STALL_Z = 0.02
 #: largest covariance matrix checked for the positive-definite boundary
 PD_MAX_N = 50
 #: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol_loglik x max(1, |ℓ|)
@@ -334,25 +339,42 @@ def _plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
     if idx.size == 0:
         z = np.zeros(nt, dtype=bool)
         return _Plan(np.zeros(nt), z, z.copy(), [], 0.0, False)
-    hs, r, singular = _scaled(ai, idx)
-    gs = score[idx] * r
-    lb = np.full(idx.size, -np.inf)
-    pk = ctx.pmask[idx]
-    lb[pk] = (np.minimum(ctx.bval, theta[idx][pk]) - theta[idx][pk]) / r[pk]
-    rows, owners = [], []
+    rows, owners, curv = [], [], []
     for b in ctx.pd:
         se = b.scaled_eig(b.matrix(theta))
         if se is None:
             continue
         mu, w, d = se
         f = b.floor(d)
+        sd = 1.0 / np.sqrt(d)
+        et = b.E * sd[None, :, None] * sd[None, None, :]  # derivatives of D^{-½}MD^{-½}
         for i in np.flatnonzero(mu <= 2.0 * f):
-            v = w[:, i] / np.sqrt(d)
             a = np.zeros(nt)
-            a[b.idx] = np.einsum("i,kij,j->k", v, b.E, v)
-            rows.append(a[idx] * r)
+            a[b.idx] = np.einsum("i,kij,j->k", w[:, i], et, w[:, i])
+            # Hessian of the eigenvalue μ_i(θ): 2 Σ_{j≠i} (w_i'Ẽ_k w_j)(w_j'Ẽ_l w_i)/(μ_i − μ_j)
+            c = np.einsum("i,kij,jm->km", w[:, i], et, w)
+            o = mu > 2.0 * f  # (the other near-zero eigenvalues are constrained too)
+            hc = np.zeros((nt, nt))
+            hc[np.ix_(b.idx, b.idx)] = 2.0 * (c[:, o] / (mu[i] - mu[o])) @ c[:, o].T
+            rows.append(a)
             owners.append(b)
-    rm = np.array(rows) if rows else np.zeros((0, idx.size))
+            curv.append(hc)
+    ai_m = ai
+    if rows:
+        # SQP: the model's Hessian is that of the Lagrangian, AI − Σ_i m_i ∇²μ_i, with the
+        # multipliers m_i ≥ 0 estimated from s + Σ_i m_i ∇μ_i ≈ 0 (least squares)
+        am = np.array(rows)[:, idx]
+        m = np.linalg.lstsq(am.T, -score[idx], rcond=None)[0]
+        ai_m = ai.copy()
+        for mi, hc in zip(m, curv):
+            if mi > 0:
+                ai_m -= mi * hc
+    hs, r, singular = _scaled(ai_m, idx)
+    gs = score[idx] * r
+    lb = np.full(idx.size, -np.inf)
+    pk = ctx.pmask[idx]
+    lb[pk] = (np.minimum(ctx.bval, theta[idx][pk]) - theta[idx][pk]) / r[pk]
+    rm = np.array([a[idx] * r for a in rows]) if rows else np.zeros((0, idx.size))
     x, wb, wr = _qp(hs, gs, lb, rm)
     delta = np.zeros(nt)
     delta[idx] = x * r
@@ -366,7 +388,7 @@ def _plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
                 delta[k] = 0.0
             else:
                 clipped[k] = True
-    gain = float(score @ delta - 0.5 * delta @ ai @ delta)
+    gain = float(score @ delta - 0.5 * delta @ ai_m @ delta)
     pd_held: list[_PDBlock] = []
     for b, on in zip(owners, wr):
         if on and not any(b is h for h in pd_held):
@@ -512,6 +534,7 @@ def fit_reml(
     score, ai = mme.score_ai(st)
     plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
+    small: list[bool] = []
     while it < maxit:
         if not np.any(~fixed & ~plan.held):
             converged = True
@@ -555,8 +578,20 @@ def fit_reml(
                      and ctx.rel_change(theta_old, theta) <= tol_param)
         predicted = (not plan.clipped.any() and plan.gain <= DEC_TOL * tol_loglik * scale
                      and ctx.rel_change(theta, theta + plan.delta) <= PRED_PARAM * tol_param)
-        if full_step or predicted:
+        zchg = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
+        small.append(abs(st.loglik - ll_old) <= tol_loglik * scale
+                     and float(zchg.max(initial=0.0)) <= STALL_Z)
+        # on the PD boundary ℓ is steep across it and the quadratic model poor: the fit has
+        # converged when STALL_ITERS steps in a row change ℓ only at round-off level
+        stalled = bool(plan.pd_held) and len(small) >= STALL_ITERS and all(
+            small[-STALL_ITERS:])
+        if full_step or predicted or stalled:
             converged = True
+            if stalled and not (full_step or predicted):
+                diagnostics.append(
+                    f"converged on the positive-definite boundary: the last {STALL_ITERS} "
+                    f"iterations changed the log-likelihood by <= {tol_loglik:.0e} x |loglik| "
+                    f"and every parameter by <= {STALL_Z} of its standard error")
             break
     if not converged and it >= maxit:
         diagnostics.append(
