@@ -31,17 +31,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _factor_names(model: Model) -> tuple[list[str], list[str]]:
     """(factors, covariates) that the fixed formula uses."""
-    from asr_py.model.data import is_factor_column
-
-    lv = model.context.levels
     frame = model.records.frame
     facs, covs = [], []
     for t in model.fixed.terms:
         for f in t.factors:
-            if f in frame.columns and f != "trait":
-                is_fac = is_factor_column(frame[f]) or f in model.context.factors
-            else:
-                is_fac = f == "trait" or f in lv
+            is_fac = f == "trait" or f in t.factor_parts
             if is_fac and f not in facs:
                 facs.append(f)
             elif not is_fac and f in frame.columns and f not in covs:

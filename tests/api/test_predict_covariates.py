@@ -59,3 +59,18 @@ def test_dev_term_enters_at_its_levels(curve):
     np.testing.assert_allclose(p["predicted.value"], by_x.to_numpy(), rtol=1e-10)
     with pytest.raises(asr.AsrError, match="not a factor or covariate"):
         m.predict(classify="z")
+
+
+def test_numeric_column_coded_as_factor_predicts_by_level():
+    """fac(Year) and C(Year, contr.sum) on an integer column: the same model, the same
+    predictions per Year (different codings, one estimable function)."""
+    from pathlib import Path
+
+    dt = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "DT_example.csv",
+                     dtype={"Name": str, "Env": str})
+    dt["x"] = np.arange(len(dt)) / 10.0
+    a = asr.asreml("Yield ~ fac(Year) + x", random="~ Name", data=dt).predict("Year")
+    b = asr.asreml("Yield ~ C(Year, contr.sum) + x", random="~ Name", data=dt).predict("Year")
+    assert a["Year"].tolist() == ["2011", "2012", "2013"]
+    np.testing.assert_allclose(a["predicted.value"], b["predicted.value"], rtol=1e-8)
+    np.testing.assert_allclose(a["std.error"], b["std.error"], rtol=1e-6)
