@@ -36,6 +36,8 @@ PD_EPS = 1e-6
 #: conditional standard error)
 STALL_ITERS = 3
 STALL_Z = 0.02
+#: a PD block whose floor would exceed this (variances 10⁵ x more disparate) is not handled
+PD_MAX_FLOOR = 1e-2
 #: largest covariance matrix checked for the positive-definite boundary
 PD_MAX_N = 50
 #: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol_loglik x max(1, |ℓ|)
@@ -212,6 +214,9 @@ class _Ctx:
                 out.append(0.0)
                 continue
             f = b.floor(se[2])
+            if f > PD_MAX_FLOOR:
+                out.append(0.0)
+                continue
             out.append(f if any(b is h for h in held) else max(f, SHRINK * float(se[0][0])))
         return out
 
@@ -346,6 +351,8 @@ def _plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
             continue
         mu, w, d = se
         f = b.floor(d)
+        if f > PD_MAX_FLOOR:
+            continue  # variances too disparate to resolve the boundary: left to validity
         sd = 1.0 / np.sqrt(d)
         et = b.E * sd[None, :, None] * sd[None, None, :]  # derivatives of D^{-½}MD^{-½}
         for i in np.flatnonzero(mu <= 2.0 * f):
