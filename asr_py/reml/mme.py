@@ -29,13 +29,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg as sla
 import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.solver import Factor, available_backends, choose_backend, factorize
+from asr_py.reml.solver import (
+    DenseFactor,
+    Factor,
+    available_backends,
+    choose_backend,
+    factorize,
+)
 from asr_py.vcov.base import Matrix
+from asr_py.vcov.identity import Diagonal, IdentityV
 from asr_py.vcov.kronecker import Kronecker
+from asr_py.vcov.unstructured import Unstructured
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -122,6 +131,287 @@ def _kron_deriv_ginv(template: object, theta: np.ndarray
     return out
 
 
+#: a parameter-carrying Kronecker part with a dense pattern is handled by the index-map path
+#: up to this size (its block of G⁻¹ is then dense: n_i² entries per level of the rest)
+FAST_FULL_PART_MAX = 40
+#: ... and a diagonal one (diag/idh/idv: n_i parameters, n_i-vectors each) up to this size
+FAST_DIAG_PART_MAX = 4000
+#: at most this many entries in a block's pattern for the index-map path
+FAST_MAX_ENTRIES = 20_000_000
+
+
+class _NoPlan(Exception):
+    """The template is not a product the index-map path handles."""
+
+
+@dataclass
+class _PartValues:
+    """One parameter-carrying part Σ_i at θ_i, on its pattern (``full``: row-major n_i²,
+    ``diag``: the diagonal).
+
+    m = Σ_i⁻¹ on the pattern; D[k] = Σ_i⁻¹Σ̇_kΣ_i⁻¹ on the pattern; F[k] = Σ̇_kΣ_i⁻¹
+    (n_i x n_i, or its diagonal for ``diag``); t1[k] = tr(Σ̇_kΣ_i⁻¹)."""
+
+    m: np.ndarray
+    D: np.ndarray
+    F: np.ndarray
+    t1: np.ndarray
+    logdet: float
+
+
+def _part_values(p: object, t: np.ndarray, kind: str) -> _PartValues:
+    """Dense closed forms for a small part (Unstructured, Diagonal, IdentityV; generic:
+    from ``matrix``/``derivatives``). Raises LinAlgError if Σ_i is not PD."""
+    n = p.n
+    if kind == "diag":
+        if isinstance(p, IdentityV):
+            v = np.full(n, float(t[0]))
+        else:  # Diagonal
+            v = np.asarray(t, dtype=float)
+        if not np.all(np.isfinite(v)) or np.any(v <= 0):
+            raise np.linalg.LinAlgError("a variance is not positive")
+        inv = 1.0 / v
+        if isinstance(p, IdentityV):
+            return _PartValues(inv, (inv**2)[None, :], inv[None, :], np.array([n / v[0]]),
+                               float(np.log(v).sum()))
+        eye = np.eye(n)
+        return _PartValues(inv, eye * inv**2, eye * inv, np.ones(n) * inv,
+                           float(np.log(v).sum()))
+    sig = p.matrix(t)
+    sig = sig.toarray() if sp.issparse(sig) else np.asarray(sig, dtype=float)
+    ch = np.linalg.cholesky(sig)  # LinAlgError if not PD
+    li = sla.solve_triangular(ch, np.eye(n), lower=True)
+    inv = li.T @ li
+    if isinstance(p, Unstructured):
+        r, c = np.tril_indices(n)
+        d = np.zeros((r.size, n, n))
+        k = np.arange(r.size)
+        d[k, r, c] = 1.0
+        d[k, c, r] = 1.0
+    else:
+        d = np.array([x.toarray() if sp.issparse(x) else np.asarray(x, dtype=float)
+                      for x in p.derivatives(t)]).reshape(-1, n, n)
+    f = d @ inv  # Σ̇_k Σ⁻¹
+    dd = inv @ f  # Σ⁻¹ Σ̇_k Σ⁻¹
+    t1 = np.trace(f, axis1=1, axis2=2)
+    return _PartValues(inv.ravel(), dd.reshape(d.shape[0], -1), f, t1,
+                       float(2.0 * np.log(np.diag(ch)).sum()))
+
+
+class _KronPlan:
+    """Index maps for a Kronecker G = [σ²] Σ_1 ⊗ ... ⊗ Σ_p (or one structure alone).
+
+    The pattern of G⁻¹ is the product of the parts' patterns (parameter-free parts: the
+    nonzeros of their constant inverse, e.g. A⁻¹ or I; parts with parameters: full, or the
+    diagonal for diag/idv). Entry e of it has digits k_j(e) (its entry in part j's pattern),
+    so at θ only small vectors are computed:
+
+        G⁻¹_e = σ⁻² Π_j m_j[k_j(e)],   m_j = Σ_j⁻¹ on part j's pattern.
+
+    The score traces of a parameter of part i contract C⁻¹ (and ûû') over the other parts:
+
+        T_i[a] = Σ_{e: k_i(e) = a} w_e σ⁻² Π_{j≠i} m_j[k_j(e)],  w = C⁻¹ + ûû' on the pattern,
+        tr(G⁻¹Ġ_kG⁻¹C^{uu}) + û'G⁻¹Ġ_kG⁻¹û = Σ_a D_k[a] T_i[a],  D_k = Σ_i⁻¹Σ̇_kΣ_i⁻¹,
+
+    and tr(G⁻¹Ġ_k) = (n/n_i) tr(Σ̇_kΣ_i⁻¹), Ġ_kG⁻¹û = (I ⊗ .. ⊗ Σ̇_kΣ_i⁻¹ ⊗ .. ⊗ I) û.
+    """
+
+    def __init__(self, template: object) -> None:
+        if isinstance(template, Kronecker):
+            parts, self.scale = list(template.parts), template.scale
+        else:
+            parts, self.scale = [template], False
+        self.template = template
+        self.parts = parts
+        self.dims = [int(p.n) for p in parts]
+        self.n = int(np.prod(self.dims))
+        self.kinds: list[str] = []
+        pr, pc, pv = [], [], []
+        self.const_logdet = 0.0
+        for p in parts:
+            if p.n_params == 0:
+                m = p.inverse(np.zeros(0))
+                m = sp.coo_matrix(m) if sp.issparse(m) else sp.coo_matrix(np.asarray(m))
+                m = sp.coo_matrix(sp.csr_matrix(m))  # summed duplicates, sorted
+                keep = m.data != 0
+                pr.append(m.row[keep].astype(np.int64))
+                pc.append(m.col[keep].astype(np.int64))
+                pv.append(m.data[keep].astype(float))
+                self.kinds.append("const")
+                self.const_logdet += (self.n // p.n) * float(p.logdet(np.zeros(0)))
+            elif isinstance(p, (Diagonal, IdentityV)) and p.n <= FAST_DIAG_PART_MAX:
+                a = np.arange(p.n, dtype=np.int64)
+                pr.append(a), pc.append(a), pv.append(None)
+                self.kinds.append("diag")
+            elif p.n <= FAST_FULL_PART_MAX:
+                pr.append(np.repeat(np.arange(p.n, dtype=np.int64), p.n))
+                pc.append(np.tile(np.arange(p.n, dtype=np.int64), p.n))
+                pv.append(None)
+                self.kinds.append("full")
+            else:
+                raise _NoPlan
+        sizes = [r.size for r in pr]
+        total = int(np.prod(sizes, dtype=np.float64))
+        if total > FAST_MAX_ENTRIES:
+            raise _NoPlan
+        e = np.arange(total, dtype=np.int64)
+        rows = np.zeros(total, dtype=np.int64)
+        cols = np.zeros(total, dtype=np.int64)
+        self.digits: list[np.ndarray] = []
+        const = np.ones(total)
+        inner = total
+        stride = self.n
+        for r, c, v, sz, d in zip(pr, pc, pv, sizes, self.dims):
+            inner //= sz
+            stride //= d
+            k = (e // inner) % sz
+            rows += r[k] * stride
+            cols += c[k] * stride
+            if v is not None:
+                const *= v[k]
+                self.digits.append(np.zeros(0, dtype=np.int64))
+            else:
+                self.digits.append(k)
+        self.rows, self.cols, self.const = rows, cols, const
+        self.nnz = total
+
+    def values(self, theta: np.ndarray) -> tuple[float, list[_PartValues | None], float]:
+        """(σ², per-part closed forms (None for constant parts), log|G|)."""
+        if isinstance(self.template, Kronecker):
+            s, ths = self.template.split(theta)
+        else:
+            s, ths = 1.0, [np.asarray(theta, dtype=float)]
+        if self.scale and not (np.isfinite(s) and s > 0):
+            raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
+        pv: list[_PartValues | None] = []
+        ld = self.n * float(np.log(s)) if self.scale else 0.0
+        ld += self.const_logdet
+        for p, t, kind, d in zip(self.parts, ths, self.kinds, self.dims):
+            if kind == "const":
+                pv.append(None)
+                continue
+            v = _part_values(p, t, kind)
+            ld += (self.n // d) * v.logdet
+            pv.append(v)
+        return s, pv, ld
+
+    def _prod(self, pv: list[_PartValues | None], skip: int = -1) -> np.ndarray:
+        out = self.const.copy()
+        for i, (v, k) in enumerate(zip(pv, self.digits)):
+            if v is not None and i != skip:
+                out *= v.m[k]
+        return out
+
+    def ginv_values(self, s: float, pv: list[_PartValues | None]) -> np.ndarray:
+        """G⁻¹ on the pattern."""
+        return self._prod(pv) / s
+
+    def score_terms(self, s: float, pv: list[_PartValues | None], ginv: np.ndarray,
+                    w: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(t1 - t2 - t3 per parameter, Ġ_kG⁻¹û as columns) with w = C⁻¹ + ûû' on the
+        pattern (see the class docstring)."""
+        t, cols = [], []
+        if self.scale:
+            t.append(self.n / s - float(ginv @ w) / s)
+            cols.append(u / s)
+        ushape = u.reshape(self.dims)
+        for i, v in enumerate(pv):
+            if v is None:
+                continue
+            d = self.dims[i]
+            tt = np.bincount(self.digits[i], weights=w * self._prod(pv, skip=i),
+                             minlength=v.m.size) / s
+            t.extend((self.n // d) * v.t1 - v.D @ tt)
+            ui = np.moveaxis(ushape, i, 0).reshape(d, -1)
+            if self.kinds[i] == "diag":
+                fu = v.F[:, :, None] * ui[None, :, :]
+            else:
+                fu = np.einsum("kab,br->kar", v.F, ui)
+            rest = [x for j, x in enumerate(self.dims) if j != i]
+            fu = np.moveaxis(fu.reshape(fu.shape[0], d, *rest), 1, i + 1)
+            cols.extend(fu.reshape(fu.shape[0], -1))
+        return np.array(t), np.array(cols).reshape(len(cols), self.n).T
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """½ tr(G⁻¹Ġ_kG⁻¹Ġ_l) in closed form: G⁻¹Ġ_k = I ⊗ .. ⊗ F_k ⊗ .. ⊗ I (F = I/σ² for
+        the scale), so the trace is (n/n_i) tr(F_kF_l) within part i and
+        (n/(n_i n_j)) tr(F_k) tr(F_l) across parts i ≠ j."""
+        s, pv, _ = self.values(theta)
+        fs: list[tuple[int, np.ndarray, np.ndarray, bool]] = []  # (part, F, tr F, diag)
+        if self.scale:
+            fs.append((-1, np.array([[1.0 / s]]), np.array([self.n / s]), False))
+        for i, v in enumerate(pv):
+            if v is not None:
+                fs.append((i, v.F, self.n / self.dims[i] * v.t1, self.kinds[i] == "diag"))
+        blocks = []
+        for a, fa, ta, da in fs:
+            row = []
+            for b, fb, tb, _db in fs:
+                if a != b:
+                    row.append(np.outer(ta, tb) / self.n)
+                    continue
+                d = 1 if a < 0 else self.dims[a]
+                if a < 0:
+                    row.append(np.array([[self.n / s**2]]))
+                elif da:
+                    row.append((self.n // d) * (fa @ fb.T))
+                else:
+                    row.append((self.n // d) * np.einsum("kab,lba->kl", fa, fb))
+            blocks.append(np.hstack(row))
+        return 0.5 * np.vstack(blocks)
+
+
+def _kron_plan(template: object) -> _KronPlan | None:
+    try:
+        return _KronPlan(template)
+    except _NoPlan:
+        return None
+
+
+class _CPattern:
+    """The fixed pattern of C (both triangles) with the positions of its sources.
+
+    ``keys`` = col·N + row sorted (CSC order); ``base_pos`` / ``base_vals``: where W'W (scaled
+    residual) goes; ``g_pos[j]``: where block j's G⁻¹ entries go; ``low``: the lower-triangle
+    entries (CSC order), ``low_indptr``/``low_indices`` their CSC structure."""
+
+    def __init__(self, n: int, base: sp.csc_matrix, plans: list[_KronPlan],
+                 offsets: list[int]) -> None:
+        self.N = n
+        b = sp.coo_matrix(base)
+        src_r = [b.row.astype(np.int64)] + [pl.rows + o for pl, o in zip(plans, offsets)]
+        src_c = [b.col.astype(np.int64)] + [pl.cols + o for pl, o in zip(plans, offsets)]
+        keys = [c * n + r for r, c in zip(src_r, src_c)]
+        self.keys, inv = np.unique(np.concatenate(keys), return_inverse=True)
+        splits = np.cumsum([k.size for k in keys])[:-1]
+        pos = np.split(inv.ravel(), splits)
+        self.base_pos, self.g_pos = pos[0], pos[1:]
+        self.base_vals = b.data.astype(float)
+        self.rows = self.keys % n
+        self.cols = self.keys // n
+        self.indptr = np.r_[0, np.cumsum(np.bincount(self.cols, minlength=n))].astype(np.int64)
+        self.low = np.flatnonzero(self.rows >= self.cols)
+        lc = self.cols[self.low]
+        self.low_indptr = np.r_[0, np.cumsum(np.bincount(lc, minlength=n))].astype(np.int64)
+        self.low_indices = self.rows[self.low]
+        # lower-triangle entry of each entry (its mirror when above the diagonal)
+        lo_key = np.minimum(self.rows, self.cols) * n + np.maximum(self.rows, self.cols)
+        lk = self.cols[self.low] * n + self.rows[self.low]
+        self.to_low = np.searchsorted(lk, lo_key)
+        self.low_rows, self.low_cols = self.low_indices, lc
+        self.base_mask: np.ndarray | None = None
+
+    def csc(self, data: np.ndarray) -> sp.csc_matrix:
+        return sp.csc_matrix((data, self.rows, self.indptr), shape=(self.N, self.N))
+
+    def positions(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Positions of the entries (rows, cols) in the pattern (-1 if absent)."""
+        key = np.asarray(cols, dtype=np.int64) * self.N + np.asarray(rows, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
+        return np.where(self.keys[pos] == key, pos, -1)
+
+
+
 @dataclass
 class MMEState:
     """Everything computed at one θ: C's factor, the solution and the log-likelihood."""
@@ -144,7 +434,7 @@ class MME:
     """Assembles and factors C for a :class:`MixedProblem`; computes ℓ, score and AI."""
 
     def __init__(self, problem: MixedProblem, solver: str = "auto", *,
-                 exploit_scaled_identity: bool = True) -> None:
+                 exploit_scaled_identity: bool = True, fast: bool = True) -> None:
         if solver != "auto" and solver not in available_backends():
             raise ModelError(f"unknown solver {solver!r}",
                              hint=f"use 'auto' or one of {sorted(available_backends())}")
@@ -190,6 +480,21 @@ class MME:
         self.backend: str | None = None
         self._last_factor: Factor | None = None
         self._check_x_rank()
+        # index-map path: every G a product the plans handle (see _KronPlan)
+        self._plans: list[_KronPlan] | None = None
+        self._cpat: _CPattern | None = None
+        self._em_plans: dict[int, _KronPlan | None] = {}
+        if fast:
+            plans = [_kron_plan(b.template) for b in problem.random]
+            if all(pl is not None for pl in plans):
+                self._plans = plans  # type: ignore[assignment]
+                if self.scaled:
+                    self._cpat = _CPattern(self.N, self.WtW, self._plans, self.u_offsets)
+
+    @property
+    def fast(self) -> bool:
+        """True when ℓ, score and AI go through the index-map path."""
+        return self._plans is not None
 
     # ------------------------------------------------------------------------------------
     def _check_x_rank(self) -> None:
@@ -241,9 +546,83 @@ class MME:
             c = (c + sum(gblocks[1:], gblocks[0])).tocsc()
         return c, r, yry, ldr, ldg, ginv, rinv, s2
 
+    def _assemble_fast(self, theta: np.ndarray) -> tuple:
+        """C's values on the fixed pattern (index maps), r, y'R⁻¹y, log|R|, [log|G_j|],
+        [(σ², part values, G⁻¹ on the pattern)], R⁻¹ (or None), σ² (scaled path)."""
+        prob = self.problem
+        ginfo, ldg = [], []
+        for j, pl in enumerate(self._plans):  # type: ignore[arg-type]
+            s, pv, ld = pl.values(self.theta_block(theta, j))
+            ginfo.append((s, pv, pl.ginv_values(s, pv)))
+            ldg.append(ld)
+        tr = theta[prob.residual_offset:]
+        if self.scaled:
+            s2 = float(tr[0])
+            if not s2 > 0:
+                raise np.linalg.LinAlgError("residual variance not positive")
+            pat = self._cpat
+            data = np.zeros(pat.keys.size)
+            data[pat.base_pos] = pat.base_vals / s2
+            r = self.Wty / s2
+            yry = self.yty / s2
+            ldr = self.n * float(np.log(s2))
+            rinv = None
+        else:
+            s2 = None
+            rinv = prob.residual.inverse(tr)
+            rinv = _as_sparse(rinv) if sp.issparse(rinv) else np.asarray(rinv)
+            riw = rinv @ self.W
+            riw = sp.csc_matrix(riw) if sp.issparse(riw) else np.asarray(riw)
+            base = sp.coo_matrix(self.W.T @ riw)
+            pat = self._cpat
+            pos = pat.positions(base.row, base.col) if pat is not None else None
+            if pos is None or np.any(pos < 0):  # first call, or a new entry: (re)build
+                if pat is not None:  # keep the old entries too, so the pattern only grows
+                    base = sp.coo_matrix(base + pat.csc(np.where(pat.base_mask, 1e-300, 0.0)))
+                pat = self._cpat = _CPattern(self.N, base.tocsc(), self._plans,
+                                             self.u_offsets)
+                pat.base_mask = np.zeros(pat.keys.size, dtype=bool)
+                pat.base_mask[pat.base_pos] = True
+                base = sp.coo_matrix(self.W.T @ riw)
+                pos = pat.positions(base.row, base.col)
+            data = np.bincount(pos, weights=base.data, minlength=pat.keys.size)
+            riy = np.asarray(rinv @ self.y).ravel()
+            r = np.asarray(self.W.T @ riy).ravel()
+            yry = float(self.y @ riy)
+            ldr = float(prob.residual.logdet(tr))
+        for (_, _, g), gp in zip(ginfo, pat.g_pos):
+            data[gp] += g
+        return data, r, yry, ldr, ldg, ginfo, rinv, s2
+
+    def _factor_fast(self, data: np.ndarray) -> Factor:
+        pat = self._cpat
+        last = self._last_factor
+        if self.backend is None:
+            self.backend = choose_backend(pat.csc(data), self.solver)
+        if self.backend == "dense":
+            c = np.zeros(self.N * self.N)
+            c[pat.keys] = data  # key = col·N + row: C[col, row] = C[row, col]
+            return DenseFactor(c.reshape(self.N, self.N))
+        if last is not None and hasattr(last, "refactor_lower") and last.n == self.N:
+            return last.refactor_lower(pat.low_indptr, pat.low_indices, data[pat.low])
+        c = pat.csc(data)
+        return last.refactor(c) if last is not None else factorize(c, self.backend)
+
     def evaluate(self, theta: np.ndarray) -> MMEState:
         """Factor C at θ and compute ŝ and ℓ. Raises LinAlgError if C or a G/R is not PD."""
         theta = np.asarray(theta, dtype=float).copy()
+        if self._plans is not None:
+            data, r, yry, ldr, ldg, ginfo, rinv, s2 = self._assemble_fast(theta)
+            fac = self._factor_fast(data)
+            self._last_factor = fac
+            sol = fac.solve(r)
+            ypy = yry - float(sol @ r)
+            ldc = fac.logdet()
+            ll = -0.5 * ((self.n - self.p) * LOG2PI + ldr + sum(ldg) + ldc + ypy)
+            if not np.isfinite(ll):
+                raise np.linalg.LinAlgError("non-finite log-likelihood")
+            return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, [], rinv, s2,
+                            extra={"ginfo": ginfo, "pattern": self._cpat})
         c, r, yry, ldr, ldg, ginv, rinv, s2 = self.assemble(theta)
         if self.backend is None:
             self.backend = choose_backend(c, self.solver)
@@ -269,8 +648,57 @@ class MME:
             return a / st.r_scale
         return np.asarray(st.rinv @ a)
 
+    def _score_fast(self, st: MMEState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(score, Q, ê) through the index maps: C⁻¹ is needed only on C's pattern."""
+        prob = self.problem
+        pat: _CPattern = st.extra["pattern"]
+        e = self.residuals(st)
+        z = st.factor.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
+        score = np.zeros(prob.n_theta)
+        q = np.zeros((self.n, prob.n_theta))
+        for j, (b, pl) in enumerate(zip(prob.random, self._plans)):  # type: ignore[arg-type]
+            o = self.u_offsets[j]
+            uj = st.sol[o:o + pl.n]
+            s, pv, g = st.extra["ginfo"][j]
+            w = z[pat.g_pos[j]] + uj[pl.rows] * uj[pl.cols]
+            t, cols = pl.score_terms(s, pv, g, w, uj)
+            k = t.size
+            score[b.offset:b.offset + k] = -0.5 * t
+            q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
+        ro = prob.residual_offset
+        if self.scaled:
+            s2 = st.r_scale
+            t2 = float(pat.base_vals @ z[pat.base_pos]) / s2**2
+            score[ro] = -0.5 * (self.n / s2 - t2 - float(e @ e) / s2**2)
+            q[:, ro] = e / s2
+            return score, q, e
+        py = self.rinv_times(st, e)
+        tr = st.theta[ro:]
+        for k, d in enumerate(prob.residual.derivatives(tr)):
+            ds = _as_sparse(d)
+            rdr = st.rinv @ ds @ st.rinv if sp.issparse(st.rinv) else \
+                np.asarray(st.rinv @ ds.toarray() @ st.rinv)
+            m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
+            pos = pat.positions(m.row, m.col)
+            if np.all(pos >= 0):
+                t2 = float(m.data @ z[pos])
+            else:
+                t2 = _sum_prod(m.tocsc(), st.factor.inverse_on(m))
+            t1 = _sum_prod(st.rinv, d)
+            t3 = float(e @ np.asarray(rdr @ e).ravel())
+            score[ro + k] = -0.5 * (t1 - t2 - t3)
+            q[:, ro + k] = np.asarray(d @ py).ravel()
+        return score, q, e
+
     def score_ai(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
         """Exact REML score and the average-information matrix over all θ at ``st``."""
+        if "pattern" in st.extra:
+            score, q, _ = self._score_fast(st)
+            riq = self.rinv_times(st, q)
+            bq = np.asarray(self.W.T @ riq)
+            cbq = st.factor.solve(bq)
+            ai = 0.5 * (q.T @ riq - bq.T @ cbq)
+            return score, 0.5 * (ai + ai.T)
         prob = self.problem
         theta = st.theta
         nt = prob.n_theta
@@ -358,6 +786,12 @@ class MME:
             if sl.stop == sl.start:
                 continue
             th = theta[sl]
+            if id(t) not in self._em_plans:
+                self._em_plans[id(t)] = _kron_plan(t) if self._plans is not None else None
+            pl = self._em_plans[id(t)]
+            if pl is not None:  # closed form: never forms Ġ_k (nor K from a given K⁻¹)
+                out[sl, sl] = pl.em_block(th)
+                continue
             ders = t.derivatives(th)
             idis = t.inv_deriv_inv(th)
             k = len(ders)

@@ -65,6 +65,16 @@ class Factor(ABC):
     def inverse_block(self, rows: np.ndarray) -> np.ndarray:
         """Dense C⁻¹[rows][:, rows]."""
 
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """C⁻¹[rows[k], cols[k]] for each k (a selected inverse on a list of entries).
+        Backends may cache work keyed on the identity of the ``rows`` array, so callers
+        pass the same (unmodified) arrays at every θ."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        pat = sp.csc_matrix((np.ones(rows.size), (rows, cols)), shape=(self.n, self.n))
+        sel = sp.csc_matrix(self.inverse_on(pat))
+        return np.asarray(sel[rows, cols]).ravel()
+
     @abstractmethod
     def refactor(self, c_new: Matrix) -> Factor:
         """Factor a new matrix with the same pattern (reusing what the backend can)."""
@@ -124,6 +134,9 @@ class DenseFactor(Factor):
     def inverse_block(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows)
         return self.inverse()[np.ix_(rows, rows)]
+
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.inverse()[rows, cols]
 
     def refactor(self, c_new: Matrix) -> DenseFactor:
         return DenseFactor(c_new)

@@ -47,8 +47,13 @@ class CholmodAnalysis:
         self.indptr = low.indptr.copy()
         self.indices = low.indices.copy()
         col = np.repeat(np.arange(self.n), np.diff(self.indptr))
-        self._rows = matrix(self.indices.astype(int))
-        self._cols = matrix(col.astype(int))
+        # cvxopt builds a triplet matrix column by column, quadratic in a column's length:
+        # the lower triangle's dense fixed-effect columns took 7 s at 100 000 equations. Its
+        # transpose (rows <-> columns: short columns) takes milliseconds; .T gives the lower
+        # triangle in sorted CCS, whose values are then replaced in place (``V``).
+        ones = matrix(np.ones(self.indices.size))
+        self._A = spmatrix(ones, matrix(col.astype(int)), matrix(self.indices.astype(int)),
+                           (self.n, self.n)).T
         self.symbolic = None  # CHOLMOD factor object used for solves
         self.owner: CholmodFactor | None = None
         self.perm: np.ndarray | None = None  # P C P' = L L': (P C P')[a, b] = C[perm[a], perm[b]]
@@ -56,17 +61,21 @@ class CholmodAnalysis:
         self.l_indptr: np.ndarray | None = None
         self.l_indices: np.ndarray | None = None
         self.l_keys: np.ndarray | None = None
+        self.entry_cache: dict[int, tuple] = {}
 
     def same_pattern(self, low: sp.csc_matrix) -> bool:
         return (low.shape[0] == self.n and np.array_equal(low.indptr, self.indptr)
                 and np.array_equal(low.indices, self.indices))
 
     def spmatrix(self, data: np.ndarray) -> spmatrix:
-        return spmatrix(matrix(np.ascontiguousarray(data, dtype=float)), self._rows, self._cols,
-                        (self.n, self.n))
+        """The shared cvxopt matrix (lower triangle) holding ``data`` (CSC order)."""
+        self._A.V = matrix(np.ascontiguousarray(data, dtype=float))
+        return self._A
 
-    def numeric(self, a: spmatrix, owner: CholmodFactor) -> None:
-        """(Re)compute the supernodal numeric factor of ``a`` into the shared object."""
+    def numeric(self, data: np.ndarray, owner: CholmodFactor) -> None:
+        """(Re)compute the supernodal numeric factor of C (lower values ``data``) into the
+        shared object."""
+        a = self.spmatrix(data)
         if self.symbolic is None:
             self.symbolic = cholmod.symbolic(a)
         try:
@@ -88,13 +97,26 @@ class CholmodFactor(Factor):
 
     name = "sparse"
 
-    def __init__(self, c: Matrix, *, analysis: CholmodAnalysis | None = None) -> None:
-        low = _lower(c)
-        self.n = low.shape[0]
-        if analysis is None or not analysis.same_pattern(low):
-            analysis = CholmodAnalysis(low)
+    def __init__(self, c: Matrix, *, analysis: CholmodAnalysis | None = None,
+                 lower: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        if lower is not None:  # (indptr, indices, data) of tril(C), sorted CSC
+            indptr, indices, data = lower
+            self.n = indptr.size - 1
+            if analysis is None or not (analysis.n == self.n and (
+                    analysis.indptr is indptr or np.array_equal(analysis.indptr, indptr)) and (
+                    analysis.indices is indices or np.array_equal(analysis.indices, indices))):
+                analysis = CholmodAnalysis(sp.csc_matrix((data, indices, indptr),
+                                                         shape=(self.n, self.n)))
+                analysis.indptr, analysis.indices = indptr, indices
+            low_data = data
+        else:
+            low = _lower(c)
+            self.n = low.shape[0]
+            if analysis is None or not analysis.same_pattern(low):
+                analysis = CholmodAnalysis(low)
+            low_data = low.data
         self._an = analysis
-        self._a = analysis.spmatrix(low.data)
+        self._a = np.array(low_data, dtype=float)
         analysis.numeric(self._a, self)
         d = np.asarray(cholmod.diag(analysis.symbolic)).ravel()
         if not np.all(d > 0) or not np.all(np.isfinite(d)):
@@ -122,9 +144,10 @@ class CholmodFactor(Factor):
         """Z = C⁻¹ (permuted) on the pattern of L, cached."""
         if self._z is None:
             an = self._an
-            f = cholmod.symbolic(self._a)  # a separate factor: getfactor makes it simplicial
+            a = an.spmatrix(self._a)
+            f = cholmod.symbolic(a)  # a separate factor: getfactor makes it simplicial
             try:
-                cholmod.numeric(self._a, f)
+                cholmod.numeric(a, f)
             except ArithmeticError:
                 raise NotPositiveDefinite("C is not positive definite (CHOLMOD)") from None
             if an.perm is None:
@@ -168,6 +191,39 @@ class CholmodFactor(Factor):
             x = self.solve(e)
             data[miss] = x[rows[miss], np.searchsorted(ucols, cols[miss])]
         return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """C⁻¹ at (rows[k], cols[k]); the positions in L's pattern are cached per ``rows``
+        array (by identity) in the shared analysis."""
+        z = self._selected()
+        an = self._an
+        hit = an.entry_cache.get(id(rows))
+        if hit is None or hit[0] is not rows or hit[1] is not an.plan:
+            iperm = np.empty(self.n, dtype=np.int64)
+            iperm[an.perm] = np.arange(self.n)
+            a = iperm[np.asarray(rows, dtype=np.int64)]
+            b = iperm[np.asarray(cols, dtype=np.int64)]
+            key = np.minimum(a, b) * self.n + np.maximum(a, b)
+            pos = np.minimum(np.searchsorted(an.l_keys, key), an.l_keys.size - 1)
+            pos = np.where(an.l_keys[pos] == key, pos, -1)
+            hit = (rows, an.plan, pos)
+            an.entry_cache[id(rows)] = hit
+        pos = hit[2]
+        out = z[np.maximum(pos, 0)]
+        if np.any(pos < 0):  # outside the filled pattern: solve for those columns
+            miss = np.flatnonzero(pos < 0)
+            r, c = np.asarray(rows)[miss], np.asarray(cols)[miss]
+            uc = np.unique(c)
+            e = np.zeros((self.n, uc.size))
+            e[uc, np.arange(uc.size)] = 1.0
+            out[miss] = self.solve(e)[r, np.searchsorted(uc, c)]
+        return out
+
+    def refactor_lower(self, indptr: np.ndarray, indices: np.ndarray,
+                       data: np.ndarray) -> CholmodFactor:
+        """Factor the matrix whose lower triangle is the sorted CSC (indptr, indices, data),
+        reusing the analysis when the pattern is the same arrays (or equal)."""
+        return CholmodFactor(None, analysis=self._an, lower=(indptr, indices, data))
 
     def inverse_block(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows)
