@@ -400,15 +400,25 @@ class _CPattern:
         self.to_low = np.searchsorted(lk, lo_key)
         self.low_rows, self.low_cols = self.low_indices, lc
         self.base_mask: np.ndarray | None = None
+        self._pos_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def csc(self, data: np.ndarray) -> sp.csc_matrix:
         return sp.csc_matrix((data, self.rows, self.indptr), shape=(self.N, self.N))
 
-    def positions(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Positions of the entries (rows, cols) in the pattern (-1 if absent)."""
+    def positions(self, rows: np.ndarray, cols: np.ndarray, slot: str = "") -> np.ndarray:
+        """Positions of the entries (rows, cols) in the pattern (-1 if absent). With a
+        ``slot`` name the answer is kept and reused while the same (rows, cols) come back
+        (a sparse product's structure does not change with θ)."""
+        if slot:
+            hit = self._pos_cache.get(slot)
+            if hit is not None and np.array_equal(hit[0], rows) and np.array_equal(hit[1], cols):
+                return hit[2]
         key = np.asarray(cols, dtype=np.int64) * self.N + np.asarray(rows, dtype=np.int64)
         pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
-        return np.where(self.keys[pos] == key, pos, -1)
+        pos = np.where(self.keys[pos] == key, pos, -1)
+        if slot:
+            self._pos_cache[slot] = (np.array(rows), np.array(cols), pos)
+        return pos
 
 
 
@@ -575,7 +585,7 @@ class MME:
             riw = sp.csc_matrix(riw) if sp.issparse(riw) else np.asarray(riw)
             base = sp.coo_matrix(self.W.T @ riw)
             pat = self._cpat
-            pos = pat.positions(base.row, base.col) if pat is not None else None
+            pos = pat.positions(base.row, base.col, "base") if pat is not None else None
             if pos is None or np.any(pos < 0):  # first call, or a new entry: (re)build
                 if pat is not None:  # keep the old entries too, so the pattern only grows
                     base = sp.coo_matrix(base + pat.csc(np.where(pat.base_mask, 1e-300, 0.0)))
@@ -679,7 +689,7 @@ class MME:
             rdr = st.rinv @ ds @ st.rinv if sp.issparse(st.rinv) else \
                 np.asarray(st.rinv @ ds.toarray() @ st.rinv)
             m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
-            pos = pat.positions(m.row, m.col)
+            pos = pat.positions(m.row, m.col, f"r{k}")
             if np.all(pos >= 0):
                 t2 = float(m.data @ z[pos])
             else:

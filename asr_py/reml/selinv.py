@@ -107,8 +107,23 @@ class SelInvPlan:
         lf[self.scatter] = ldata
         zf = np.zeros(self.size)
         trtri = sla.lapack.dtrtri
+        gather = self._gather
+        s_all, ld_all, off_all = self.s.tolist(), self.ld.tolist(), self.blockoff.tolist()
         for j in range(self.nsn - 1, -1, -1):
-            s, ld, o = int(self.s[j]), int(self.ld[j]), int(self.blockoff[j])
+            s, ld, o = s_all[j], ld_all[j], off_all[j]
+            if s == 1:  # one column: scalar L_JJ, vector Ĺ (no LAPACK call)
+                d = lf[o]
+                if not d > 0:
+                    raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
+                if ld == 1:
+                    zf[o] = 1.0 / (d * d)
+                    continue
+                b = lf[o + 1:o + ld] / d
+                g = gather[j] if gather is not None else self._gather_index(j)
+                zrj = -(zf[g] @ b)
+                zf[o + 1:o + ld] = zrj
+                zf[o] = 1.0 / (d * d) - b @ zrj
+                continue
             blk = lf[o:o + ld * s].reshape(s, ld).T  # ld x s view, column-major storage
             ljj_inv, info = trtri(blk[:s], lower=1)
             if info != 0:

@@ -145,7 +145,9 @@ class CholmodFactor(Factor):
         if self._z is None:
             an = self._an
             a = an.spmatrix(self._a)
-            f = cholmod.symbolic(a)  # a separate factor: getfactor makes it simplicial
+            # a separate factor (getfactor makes it simplicial), ordered as the first one
+            f = cholmod.symbolic(a) if an.perm is None else cholmod.symbolic(
+                a, p=matrix(an.perm.astype(int)))
             try:
                 cholmod.numeric(a, f)
             except ArithmeticError:
