@@ -211,12 +211,14 @@ def orthopoly(x: np.ndarray, degree: int) -> np.ndarray:
     return (Z / np.sqrt(norm2))[:, 1:]
 
 
-def legendre(x: np.ndarray, order: int) -> np.ndarray:
+def legendre(x: np.ndarray, order: int,
+             span: tuple[float, float] | None = None) -> np.ndarray:
     """Normalised Legendre polynomials of order 0..order on x rescaled to [−1, 1] (ASReml leg).
 
-    Column j is sqrt((2j+1)/2) P_j(z), z = 2(x − min)/(max − min) − 1.
+    Column j is sqrt((2j+1)/2) P_j(z), z = 2(x − lo)/(hi − lo) − 1 with (lo, hi) = ``span``
+    (default: the range of x; pass the training range to evaluate at new x).
     """
-    lo, hi = np.nanmin(x), np.nanmax(x)
+    lo, hi = (np.nanmin(x), np.nanmax(x)) if span is None else span
     z = 2 * (x - lo) / (hi - lo) - 1 if hi > lo else np.zeros_like(x)
     cols = [np.ones_like(z), z]
     for j in range(2, order + 1):
@@ -242,9 +244,11 @@ def basis_block(ctx: Context, call: Call) -> Block:
                         f"write fixed = y ~ {xname} and random = ~ spl({xname})")
     k = int(_number(ctx, pos[1])) if len(pos) > 1 else 1
     if call.func == "pol":
+        from asr_py.model.fixed import _stateful_poly
+
         with_int = k < 0
         k = abs(k)
-        M = orthopoly(x_full, k)[ctx.records.row]
+        M = _stateful_poly(ctx, f"{call}|poly", x_full, k)[ctx.records.row]
         labels = [f"{call.func}({xname}, {k})_{j}" for j in range(1, k + 1)]
         if with_int:
             M = np.column_stack([np.ones(x.size), M])
@@ -252,7 +256,10 @@ def basis_block(ctx: Context, call: Call) -> Block:
     else:  # leg
         no_int = k < 0
         k = abs(k)
-        M = legendre(x_full, k)[ctx.records.row]
+        key = f"{call}|leg"  # the training range, reused on new data (predict's grid)
+        if key not in ctx.stateful:
+            ctx.stateful[key] = (float(np.nanmin(x_full)), float(np.nanmax(x_full)))
+        M = legendre(x_full, k, ctx.stateful[key])[ctx.records.row]
         labels = [f"{call.func}({xname}, {k})_{j}" for j in range(0, k + 1)]
         if no_int:
             M, labels = M[:, 1:], labels[1:]

@@ -74,3 +74,24 @@ def test_numeric_column_coded_as_factor_predicts_by_level():
     assert a["Year"].tolist() == ["2011", "2012", "2013"]
     np.testing.assert_allclose(a["predicted.value"], b["predicted.value"], rtol=1e-8)
     np.testing.assert_allclose(a["std.error"], b["std.error"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("basis, raw", [("leg(Days, 1)", "Days"),
+                                        ("pol(Days, 2)", "Days + I(Days^2)"),
+                                        ("leg(Days, 2)", "Days + I(Days^2)")])
+def test_polynomial_bases_keep_their_training_scaling(basis, raw):
+    """leg()/pol() columns at new x use the training range/coefficients, so predictions
+    equal those of the same model written with raw powers of x."""
+    from pathlib import Path
+
+    ss = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "sleepstudy.csv",
+                     dtype={"Subject": str})
+    new = {"Days": [0.0, 4.5, 9.0, 12.0]}
+    a = asr.asreml(f"Reaction ~ {basis}", random="~ Subject", data=ss)
+    b = asr.asreml(f"Reaction ~ {raw}", random="~ Subject", data=ss)
+    # (REML log-likelihoods differ by the constant log|T'T|/2 of the reparameterised X)
+    np.testing.assert_allclose(a.varcomp["component"], b.varcomp["component"], rtol=1e-5)
+    pa = a.predict(classify="Days", levels=new)
+    pb = b.predict(classify="Days", levels=new)
+    np.testing.assert_allclose(pa["predicted.value"], pb["predicted.value"], rtol=1e-8)
+    np.testing.assert_allclose(pa["std.error"], pb["std.error"], rtol=1e-6)
