@@ -34,6 +34,7 @@ def asreml(
     group: dict[str, list[str]] | None = None,
     solver: str = "auto",
     mv_start: str = "auto",
+    weights: str | None = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -49,17 +50,23 @@ def asreml(
     covariances first held at 0, see :mod:`asr_py.reml.staged`), keeping the better fit and
     saying so in ``diagnostics``; 'univariate' always starts from univariate fits; 'default'
     never does.
+
+    ``weights``: the name of a data column of positive prior weights (asreml's
+    ``weights = w``): Var(e_i) = σ²/w_i, i.e. R = W^{-1/2} R(θ) W^{-1/2} for a structured
+    residual; rows with a missing weight are dropped. Stage-2 of a two-stage analysis: weights
+    1/SE² with the residual variance fixed at 1 (constraint 'F' in ``params``).
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
-                pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, **matrices)
+                pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
+                **matrices)
     if mv_start not in ("auto", "univariate", "default"):
         raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
-                          group=group, **matrices)
+                          group=group, weights=weights, **matrices)
     if params is not None:
         model.apply_params(params)
     if start_values:

@@ -4,6 +4,11 @@ Univariate: one record per data row with an observed response. Multivariate
 ``cbind(y1, ..., yt)``: records stacked trait-within-row (row 1 trait 1, row 1 trait 2, ...,
 ASReml's order); a missing response drops only that trait's record. Rows with a missing value
 in any variable the model uses are dropped (``na_action['x'] = 'omit'``) or rejected ('fail').
+
+Prior weights (``weights='w'``, asreml's ``weights = w``): rows with a missing weight are
+dropped (counted in ``notes``); a zero, negative or infinite weight on a row that enters the
+fit is a DataError. Multivariate: the row's weight applies to every trait record of the row
+(``Records.weights`` holds one weight per record).
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ class Records:
     n_dropped_rows: int = 0
     n_missing_y: int = 0
     notes: list[str] = field(default_factory=list)
+    #: prior weight of each record (None: unweighted); Var(e_i) = σ²/w_i
+    weights: np.ndarray | None = None
+    weights_column: str | None = None
+    n_missing_w: int = 0
 
     @property
     def n(self) -> int:
@@ -61,10 +70,12 @@ def build_records(
     *,
     text: str = "",
     na_action: dict[str, str] | None = None,
+    weights: str | None = None,
 ) -> Records:
     """Evaluate the response and select the records (see module docstring)."""
     na = {"y": "omit", "x": "omit"}
     na.update(na_action or {})
+    wcol = _weight_column(data, weights)
     exprs, names = response_exprs(lhs)
     ys = [numeric_value(e, data, text, "fixed") for e in exprs]
     Y = np.column_stack(ys) if ys else np.empty((len(data), 0))
@@ -94,6 +105,22 @@ def build_records(
         raise DataError(f"{int(miss_y.sum())} missing response values",
                         hint="use na_action={'y': 'omit'} to drop them")
     keep_rows = ~miss_x & ~miss_y.all(axis=1)
+    n_missing_w = 0
+    if wcol is not None:
+        miss_w = np.isnan(wcol) & keep_rows
+        n_missing_w = int(miss_w.sum())
+        if n_missing_w:
+            notes.append(f"{n_missing_w} data rows dropped for missing weights in "
+                         f"'{weights}'")
+        keep_rows &= ~miss_w
+        bad = keep_rows & ~(np.isfinite(wcol) & (wcol > 0))
+        if bad.any():
+            labels = [str(x) for x in data.index[bad][:10]]
+            more = " ..." if int(bad.sum()) > 10 else ""
+            raise DataError(f"weights column '{weights}' has {int(bad.sum())} zero, negative "
+                            f"or infinite values (rows {', '.join(labels)}{more})",
+                            hint="weights are inverse residual variances (e.g. 1/SE²) and "
+                                 "must be positive; drop those rows or set them to NaN")
     frame = data.loc[keep_rows]
     Yk = Y[keep_rows]
     obs = ~np.isnan(Yk)
@@ -107,6 +134,7 @@ def build_records(
     if y.size == 0:
         raise DataError("no records left after removing missing values",
                         hint="check the response and the columns the model uses for NaN")
+    w_rec = None if wcol is None else wcol[keep_rows][rows].astype(float)
     return Records(
         frame=frame,
         y=y.astype(float),
@@ -116,4 +144,33 @@ def build_records(
         n_dropped_rows=int((~keep_rows).sum()),
         n_missing_y=n_missing,
         notes=notes,
+        weights=w_rec,
+        weights_column=weights,
+        n_missing_w=n_missing_w,
     )
+
+
+def _weight_column(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:
+    """The weights column as floats (NaN where missing), or None; DataError if it is not a
+    numeric column of ``data``."""
+    if weights is None:
+        return None
+    if not isinstance(weights, str):
+        raise DataError("weights must be the name of a data column, not "
+                        f"{type(weights).__name__}",
+                        hint="as asreml's weights = w: asreml(..., weights='w'); add the values "
+                             "to the data first, e.g. data['w'] = 1 / data['se']**2")
+    if weights not in data.columns:
+        import difflib
+
+        close = difflib.get_close_matches(weights, [str(c) for c in data.columns], n=3)
+        raise DataError(f"weights column '{weights}' is not in the data",
+                        hint=f"did you mean {close}?" if close else
+                        "columns: " + ", ".join(str(c) for c in data.columns[:20]))
+    col = data[weights]
+    try:
+        return pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (ValueError, TypeError):
+        raise DataError(f"weights column '{weights}' is not numeric",
+                        hint="weights are positive numbers, e.g. 1/SE² of stage-1 "
+                             "estimates") from None

@@ -5,6 +5,11 @@ the ``params=`` table): with v_t the sample variance of trait t's records, the r
 starts at half of v (per trait on the diagonal of a trait structure) and the other half is
 shared equally among the random terms; correlations start at 0.1 (the structure's default).
 A structure over ``trait`` is rescaled to the per-trait variances.
+
+Prior weights (``weights='w'``): the residual template R(θ) built from the residual formula
+is wrapped as :class:`asr_py.vcov.weighted.Weighted`, R_w = W^{-1/2} R(θ) W^{-1/2} with the
+record weights of :mod:`asr_py.model.records` (per row; every trait record of a row gets the
+row's weight). Parameters and start values are those of R(θ).
 """
 
 from __future__ import annotations
@@ -150,6 +155,7 @@ def compile_model(
     na_action: dict[str, str] | None = None,
     pedigree: Any = None,
     group: dict[str, list[str]] | None = None,
+    weights: str | None = None,
     **matrices: Any,
 ) -> Model:
     """Compile formulas and data into a :class:`Model` (see the module docstring)."""
@@ -180,7 +186,7 @@ def compile_model(
             rhs_exprs.append(f.rhs)
     used = _used_columns(rhs_exprs, data, resp_cols | matrix_names)
     records = build_records(mf.fixed.lhs, data, used, text=texts.get("fixed", ""),
-                            na_action=na_action)
+                            na_action=na_action, weights=weights)
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
         from asr_py.genetics import ainverse
@@ -198,6 +204,12 @@ def compile_model(
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
     ctx.text, ctx.formula = texts.get("residual", ""), "residual"
     res = build_residual(ctx, resid_terms)
+    if records.weights is not None:
+        from dataclasses import replace
+
+        from asr_py.vcov.weighted import Weighted
+
+        res = replace(res, template=Weighted(res.template, records.weights))
     names, kinds, theta0, cons, cross = _parameters(records, rnd, res)
     warnings = list(ctx.warnings)
     for k, c in enumerate(cons):
