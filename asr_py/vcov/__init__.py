@@ -9,7 +9,9 @@ variants); look them up with
 """
 
 from asr_py.vcov import (  # noqa: F401  (importing a family module registers it)
+    ante,
     autoregressive,
+    chol,
     correlation,
     distance,
     factor_analytic,

@@ -1,0 +1,149 @@
+"""``ante(f, k)``: antedependence of order k (ASReml's ANTEk), parameterised by its inverse.
+
+    Σ⁻¹ = U D U',   U unit upper triangular with U_ij free for 1 <= j − i <= k (else 0),
+                    D = diag(d_1, ..., d_n), d_i > 0.
+
+Read as regressions: e = U'y has Var(e) = D⁻¹, i.e. y_j = −Σ_{j−k <= i < j} U_ij y_i + e_j with
+innovation variance 1/d_j, so each level depends on the k before it only. Option ``order`` = k
+(alias ``k``), default 1, 1 <= k <= n − 1; with k = n − 1 every positive-definite matrix is
+reached (the same set as ``us(f)``).
+
+θ follows the banded lower triangle row by row, U_ij stored at position (j, i) and d_j on the
+diagonal: d_1, U_12, d_2, U_13, U_23, d_3, ... (the order of ``us`` restricted to the band).
+Names: ``{f}_{l_j}!d`` for d_j (kind "variance": a precision, kept > 0) and
+``{f}_{l_i}:{l_j}!u`` for U_ij (kind "other": unbounded).
+
+With P = Σ⁻¹, u_j the j-th column of U, V = U⁻¹, w_j = V' e_j and s_i = Σ e_i:
+    ∂P/∂d_i = u_i u_i',                  ∂P/∂U_ij = d_j (e_i u_j' + u_j e_i'),
+    ∂Σ/∂d_i = −w_i w_i' / d_i²,          ∂Σ/∂U_ij = −(s_i w_j' + w_j s_i')      (∂Σ = −Σ ∂P Σ),
+    Σ⁻¹ (∂Σ/∂θ) Σ⁻¹ = −∂P/∂θ,            Σ = V' D⁻¹ V,   log|Σ| = −Σ_i log d_i.
+Valid: finite θ, d_i > 0 and Σ numerically positive definite.
+Start: the band of the U D U' factor of the inverse of the ``us`` start s (0.9 I + 0.1 J)
+(exact when k = n − 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.linalg as sla
+
+from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
+from asr_py.vcov.chol import band_order, band_positions, ldl, us_start
+
+
+def udu(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P = U D U' with U unit upper triangular: (U, diag D), by reversing the order of
+    rows and columns (J P J = L D̃ L' gives U = J L J, D = J D̃ J)."""
+    low, d = ldl(p[::-1, ::-1])
+    return low[::-1, ::-1], d[::-1]
+
+
+@register("ante")
+class Antedependence(Structure):
+    """``ante(f, k)``: Σ⁻¹ = U D U' with k super-diagonal bands in U (see the module
+    docstring)."""
+
+    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
+        super().__init__(levels, name=name, **options)
+        self.order = band_order(self.options, self.n, f"ante({name or 'f'})")
+        # (r, c) in the lower band: r == c is d_r, else U[c, r]
+        self._pos = band_positions(self.n, self.order)
+        self._diag = np.array([r == c for r, c in self._pos])
+
+    @property
+    def param_names(self) -> list[str]:
+        lv = self.levels
+        return [label(self.name, f"{lv[r]}!d" if r == c else f"{lv[c]}:{lv[r]}!u")
+                for r, c in self._pos]
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return ["variance" if r == c else "other" for r, c in self._pos]
+
+    # ----- the factors -------------------------------------------------------------------
+    def factors(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(U, d) from θ."""
+        theta = np.asarray(theta, dtype=float)
+        up = np.eye(self.n)
+        d = np.zeros(self.n)
+        for t, (r, c) in zip(theta, self._pos):
+            if r == c:
+                d[r] = t
+            else:
+                up[c, r] = t
+        return up, d
+
+    def from_matrix(self, s: np.ndarray) -> np.ndarray:
+        """θ of the U D U' factor of the inverse of a PD matrix ``s``, keeping only the k
+        bands of U (exact for k = n − 1)."""
+        s = np.asarray(s, dtype=float)
+        up, d = udu(np.linalg.inv(s))
+        return np.array([d[r] if r == c else up[c, r] for r, c in self._pos])
+
+    def _vinv(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(U, V = U⁻¹, d), raising LinAlgError unless every d_i > 0."""
+        up, d = self.factors(theta)
+        if not np.all(d > 0) or not np.all(np.isfinite(up)):
+            raise np.linalg.LinAlgError("ante: D must be positive")
+        v = sla.solve_triangular(up, np.eye(self.n), lower=False, unit_diagonal=True)
+        return up, v, d
+
+    # ----- values ------------------------------------------------------------------------
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        """Σ = V' D⁻¹ V (d_i <= 0 gives a non-finite or indefinite matrix, never an error)."""
+        up, d = self.factors(theta)
+        v = sla.solve_triangular(up, np.eye(self.n), lower=False, unit_diagonal=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (v.T / d) @ v
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        up, v, d = self._vinv(theta)
+        sig = (v.T / d) @ v
+        w = v.T  # w[:, j] = V' e_j
+        out = []
+        for r, c in self._pos:
+            if r == c:
+                out.append(-np.outer(w[:, r], w[:, r]) / (d[r] * d[r]))
+            else:  # U_ij with i = c < j = r
+                a = np.outer(sig[:, c], w[:, r])
+                out.append(-(a + a.T))
+        return out
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        """Σ⁻¹ = U D U' (banded, 2k + 1 diagonals)."""
+        up, _, d = self._vinv(theta)
+        return (up * d) @ up.T
+
+    def logdet(self, theta: np.ndarray) -> float:
+        """log|Σ| = −Σ log d_i."""
+        _, _, d = self._vinv(theta)
+        return float(-np.log(d).sum())
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        """Σ⁻¹ (∂Σ/∂θ) Σ⁻¹ = −∂(U D U')/∂θ (no inverse needed)."""
+        up, _, d = self._vinv(theta)
+        out = []
+        for r, c in self._pos:
+            if r == c:
+                out.append(-np.outer(up[:, r], up[:, r]))
+            else:
+                a = np.zeros((self.n, self.n))
+                a[c, :] = d[r] * up[:, r]
+                out.append(-(a + a.T))
+        return out
+
+    # ----- constraints and starting values -----------------------------------------------
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """Finite θ, d_i > 0 and Σ numerically positive definite."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.n_params,) or not np.all(np.isfinite(theta)):
+            return False
+        if np.any(theta[self._diag] <= 0):
+            return False
+        return is_pd(self.matrix(theta))
+
+    def initial(self, scale: float) -> np.ndarray:
+        """The band of the U D U' factor of (s (0.9 I + 0.1 J))⁻¹."""
+        return self.from_matrix(us_start(self.n, scale))
