@@ -277,7 +277,7 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "rcov": "residual", "sparse": "sparse", "data": "data", "maxit": "maxit",
                 "maxiter": "maxit", "trace": "trace", "start.values": "start_values",
                 "na.action": "na_action", "na.method.X": "na_action", "na.method.Y": "na_action"}
-_TODO_ARGS = {"G.param", "R.param", "workspace", "pworkspace", "family", "weights", "knots",
+_TODO_ARGS = {"G.param", "R.param", "workspace", "pworkspace", "family", "knots",
               "group", "mbf", "equate.levels", "predict", "aom", "ai.sing", "Cfixed", "options"}
 
 
@@ -531,6 +531,13 @@ class Translator:
                 continue
             if n in _TODO_ARGS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) is not translated")
+                continue
+            if n == "weights":  # a data column, unquoted as in asreml: weights = w
+                if a.kind not in ("name", "str"):
+                    self.todo.append(f"asreml(weights = {self.src(a)}) is not translated "
+                                     "(asr_py takes the name of a data column)")
+                    continue
+                out.append(f"weights={a.value!r}")
                 continue
             key = _ASREML_ARGS.get(n)
             if key is None:
