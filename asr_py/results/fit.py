@@ -158,15 +158,47 @@ class AsremlFit:
         return pd.Series(self.result.residuals, index=self._record_index(), name="residuals")
 
     # ----- tests, predictions ------------------------------------------------------------
-    def wald(self) -> pd.DataFrame:
-        """Incremental Wald tests of the fixed terms (see :mod:`asr_py.results.wald`)."""
-        terms = [(t.label, t.columns) for t in self.model.fixed.terms]
-        return wald_table(self.result.beta, self.result.vcov_beta, terms)
+    def wald(self, denDF: str | None = None, ssType: str = "incremental") -> pd.DataFrame:
+        """Wald tests of the fixed terms (see :mod:`asr_py.results.wald`).
 
-    def predict(self, classify: str, levels: dict[str, list[Any]] | None = None
-                ) -> pd.DataFrame:
-        """Predicted values and standard errors (see :mod:`asr_py.results.predict`)."""
-        return _predict(self.model, self.result, classify, levels)
+        ``denDF``: None or 'none' (default: χ² tests only, the columns Df, Sum of Sq,
+        Wald statistic, Pr(Chisq), F.inc); 'numeric' (asreml's name), 'kenward-roger'
+        ('kr') or 'default': Kenward-Roger (1997) denominator df, adds the columns denDF,
+        F.adj (the KR-scaled F) and Pr(F) = P(F(Df, denDF) > F.adj).
+        ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Wald.con,
+        F.con, Pr(Chisq.con) - each term after all terms that do not contain it - and, with
+        denDF, denDF.con, F.con.adj, Pr(F.con))."""
+        from asr_py.errors import AsrError
+        from asr_py.results.wald import DENDF_CHOICES, SSTYPE_CHOICES
+
+        key = denDF.lower() if isinstance(denDF, str) else denDF
+        if key not in DENDF_CHOICES:
+            raise AsrError(f"wald: unknown denDF {denDF!r}",
+                           hint="use None, 'none', 'default', 'numeric' or 'kenward-roger'")
+        if ssType not in SSTYPE_CHOICES:
+            raise AsrError(f"wald: unknown ssType {ssType!r}",
+                           hint="use 'incremental' or 'conditional'")
+        kr = None
+        if key not in (None, "none"):
+            from asr_py.results.kenward_roger import kr_info
+
+            kr = kr_info(self.model, self.result)
+        terms = [(t.label, t.columns) for t in self.model.fixed.terms]
+        factors = [tuple(t.factors) for t in self.model.fixed.terms]
+        return wald_table(self.result.beta, self.result.vcov_beta, terms, kr=kr,
+                          factors=factors, conditional=ssType == "conditional")
+
+    def predict(self, classify: str, levels: dict[str, list[Any]] | None = None,
+                sed: bool = False, vcov: bool = False) -> pd.DataFrame:
+        """Predicted values and standard errors (see :mod:`asr_py.results.predict`).
+
+        ``sed=True`` attaches the standard errors of differences between every pair of
+        predictions, ``df.attrs['sed']`` (a square DataFrame, SED_ij = sqrt(v_ii + v_jj −
+        2v_ij), V = L C⁻¹ L'), and their summary ``df.attrs['avsed']`` (a Series: min, mean,
+        max over pairs; asreml's avsed is the mean); ``vcov=True`` attaches V itself as
+        ``df.attrs['vcov']``. Rows and columns are labelled like the predictions
+        (classify levels joined by ':')."""
+        return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov)
 
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""

@@ -61,8 +61,12 @@ def _spline_terms(model: Model) -> dict[str, list[Any]]:
 
 
 def predict(model: Model, result: RemlResult, classify: str,
-            levels: dict[str, list[Any]] | None = None) -> pd.DataFrame:
-    """Predictions table: classify columns, predicted.value, std.error, status."""
+            levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
+            vcov: bool = False) -> pd.DataFrame:
+    """Predictions table: classify columns, predicted.value, std.error, status.
+
+    ``sed=True``: ``attrs['sed']`` (SED matrix) and ``attrs['avsed']`` (min, mean, max);
+    ``vcov=True``: ``attrs['vcov']`` = L C⁻¹ L' (see the module docstring)."""
     from asr_py.model.fixed import fixed_columns
     from asr_py.model.records import Records
 
@@ -165,9 +169,38 @@ def predict(model: Model, result: RemlResult, classify: str,
         est = np.abs(Lfull @ N).max(axis=1) < 1e-8 * scale
     sol = result.solution
     pv = L @ sol
-    se = np.sqrt(np.clip(np.diag(result.cinv_quad(L)), 0, None))
+    V = result.cinv_quad(L)
+    se = np.sqrt(np.clip(np.diag(V), 0, None))
     out = pd.DataFrame(combos, columns=cls)
     out["predicted.value"] = np.where(est, pv, np.nan)
     out["std.error"] = np.where(est, se, np.nan)
     out["status"] = np.where(est, "Estimable", "Aliased")
+    if sed or vcov:
+        _attach_sed(out, V, est, combos, sed=sed, vcov=vcov)
     return out
+
+
+def _label(combo: tuple) -> str:
+    return ":".join(_num_label(v) if isinstance(v, float) else str(v) for v in combo)
+
+
+def _attach_sed(out: pd.DataFrame, V: np.ndarray, est: np.ndarray, combos: list[tuple],
+                *, sed: bool, vcov: bool) -> None:
+    """Store V (NaN rows/columns for aliased predictions), the SED matrix and avsed in
+    ``out.attrs``. SED_ij = sqrt(v_ii + v_jj − 2v_ij), 0 on the diagonal; avsed: min, mean,
+    max of SED_ij over the pairs i < j of estimable predictions (NaN if fewer than two)."""
+    labels = [_label(c) for c in combos]
+    V = np.where(np.outer(est, est), V, np.nan)
+    if vcov:
+        out.attrs["vcov"] = pd.DataFrame(V, index=labels, columns=labels)
+    if sed:
+        d = np.diag(V)
+        s = np.sqrt(np.clip(d[:, None] + d[None, :] - 2.0 * V, 0.0, None))
+        np.fill_diagonal(s, np.where(est, 0.0, np.nan))
+        out.attrs["sed"] = pd.DataFrame(s, index=labels, columns=labels)
+        iu = np.triu_indices(len(labels), 1)
+        pairs = s[iu]
+        pairs = pairs[np.isfinite(pairs)]
+        out.attrs["avsed"] = pd.Series(
+            [pairs.min(), pairs.mean(), pairs.max()] if pairs.size else [np.nan] * 3,
+            index=["min", "mean", "max"], name="avsed")

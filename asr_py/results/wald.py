@@ -1,34 +1,104 @@
-"""Incremental (sequential) Wald tests of fixed terms, as asreml's ``wald()``.
+"""Wald tests of fixed terms, as asreml's ``wald()``: incremental (sequential) and conditional
+F tests, optionally with Kenward-Roger denominator degrees of freedom.
 
-With M = Var(β̂)⁻¹ = L L' (Cholesky in column order) the vector z = L'β̂ has independent unit
-variance components, and z_k² is the part of the Wald statistic β̂'Mβ̂ that column k adds
-after the columns before it. A term's incremental Wald statistic is the sum of z_k² over its
-columns, on Df = its number of columns; Pr = P(χ²_Df > W). ``F.inc`` = W / Df.
+**Incremental.** With M = Var(β̂)⁻¹ = U'U (U upper triangular, Cholesky in column order) the
+vector z = Uβ̂ has independent unit-variance components, and z_k² is the part of the Wald
+statistic β̂'Mβ̂ that column k adds after the columns before it (ignoring those after it). A
+term's incremental Wald statistic is the sum of z_k² over its columns, on Df = its number of
+columns; Pr(Chisq) = P(χ²_Df > W), ``F.inc`` = W / Df. Equivalently it is the Wald test of
+the linear hypothesis L'β = 0 with L' = the term's rows of U.
+
+**Conditional** (``ssType='conditional'``, asreml's F.con with its marginality rule): term k
+is tested after every other term that does not contain it (a term contains k when its
+factors are a strict superset of k's: ``V:N`` contains ``V`` and ``N``), ignoring the terms
+that contain it: the incremental statistic with the columns ordered [those terms, k, rest].
+
+**Denominator df** (``denDF``): for each test's L (above), :mod:`asr_py.results.kenward_roger`
+gives the Kenward-Roger denominator df m and the scaled statistic F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df
+(Φ_A the adjusted Var(β̂)), with Pr(F) = P(F(Df, m) > F*). In a balanced design where the F
+test is exact, m is the classical denominator df and F* = F.inc.
+
+Columns: ``Df``, ``Sum of Sq``, ``Wald statistic``, ``Pr(Chisq)``, ``F.inc``; with denDF also
+``denDF``, ``F.adj`` (= F*), ``Pr(F)``; with ``ssType='conditional'`` also ``Wald.con``,
+``F.con``, ``Pr(Chisq.con)`` and, with denDF, ``denDF.con``, ``F.con.adj``, ``Pr(F.con)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.results.kenward_roger import KRInfo
 
-def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, list[int]]]
-               ) -> pd.DataFrame:
-    """Incremental Wald table: one row per term with columns (see module docstring)."""
-    from scipy import stats
+#: accepted ``denDF`` values: None/'none' = no denominator df; the others use Kenward-Roger
+DENDF_CHOICES = (None, "none", "default", "numeric", "kenward-roger", "kr")
+SSTYPE_CHOICES = ("incremental", "conditional")
 
+
+def _rows_of_u(vcov: np.ndarray, order: list[int], rows: list[int]) -> np.ndarray:
+    """L (p x len(rows)): the rows ``rows`` (positions in ``order``) of the upper Cholesky
+    factor of Var(β̂)⁻¹ with its columns in ``order``, mapped back to the original columns."""
     M = np.linalg.inv(vcov)
     M = 0.5 * (M + M.T)
-    L = np.linalg.cholesky(M)
-    z = L.T @ beta
+    o = np.asarray(order)
+    U = np.linalg.cholesky(M[np.ix_(o, o)]).T
+    L = np.zeros((len(rows), vcov.shape[0]))
+    L[:, o] = U[rows, :]
+    return L.T
+
+
+def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    """True if a term with factors ``outer`` contains one with factors ``inner``."""
+    return set(inner) < set(outer)
+
+
+def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, list[int]]],
+               *, kr: KRInfo | None = None, factors: Sequence[tuple[str, ...]] | None = None,
+               conditional: bool = False) -> pd.DataFrame:
+    """Wald table: one row per term (label, its columns in β), columns as in the module
+    docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns);
+    ``conditional`` needs ``factors`` (each term's factors, for the marginality rule)."""
+    from scipy import stats
+
+    from asr_py.results.kenward_roger import kr_test
+
+    beta = np.asarray(beta, dtype=float)
+    vcov = np.asarray(vcov, dtype=float)
+    M = np.linalg.inv(vcov)
+    M = 0.5 * (M + M.T)
+    U = np.linalg.cholesky(M).T
+    z = U @ beta
     rows = []
-    for label, cols in terms:
+    for t, (label, cols) in enumerate(terms):
         if not cols:
             continue
         w = float(np.sum(z[cols] ** 2))
         df = len(cols)
-        rows.append({"term": label, "Df": df, "Sum of Sq": w, "Wald statistic": w,
-                     "Pr(Chisq)": float(stats.chi2.sf(w, df)), "F.inc": w / df})
+        row: dict[str, object] = {"term": label, "Df": df, "Sum of Sq": w, "Wald statistic": w,
+                                  "Pr(Chisq)": float(stats.chi2.sf(w, df)), "F.inc": w / df}
+        if kr is not None:
+            res = kr_test(kr, beta, U[cols, :].T)
+            row.update({"denDF": res["denDF"], "F.adj": res["F.adj"], "Pr(F)": res["Pr(F)"]})
+        if conditional:
+            if factors is None:
+                raise ValueError("conditional tests need each term's factors")
+            before = [c for s, (_, cs) in enumerate(terms) if s != t
+                      and not _contains(factors[s], factors[t]) for c in cs]
+            after = [c for s, (_, cs) in enumerate(terms) if s != t
+                     and _contains(factors[s], factors[t]) for c in cs]
+            order = before + list(cols) + after
+            Lc = _rows_of_u(vcov, order, list(range(len(before), len(before) + df)))
+            lb = Lc.T @ beta
+            wc = float(lb @ np.linalg.solve(Lc.T @ vcov @ Lc, lb))
+            row.update({"Wald.con": wc, "F.con": wc / df,
+                        "Pr(Chisq.con)": float(stats.chi2.sf(wc, df))})
+            if kr is not None:
+                res = kr_test(kr, beta, Lc)
+                row.update({"denDF.con": res["denDF"], "F.con.adj": res["F.adj"],
+                            "Pr(F.con)": res["Pr(F)"]})
+        rows.append(row)
     return pd.DataFrame(rows).set_index("term")
