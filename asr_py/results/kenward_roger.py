@@ -11,7 +11,7 @@ block of C⁻¹). With Σ̇_i = ∂Σ/∂θ_i over the estimated variance parame
 
 The second-derivative term R_ij = X'Σ⁻¹Σ̈_ijΣ⁻¹X is omitted (zero for covariance structures
 linear in θ: variances, covariances, known matrices; as pbkrtest). For H₀: L'β = 0 (L p x ℓ,
-rank ℓ), Θ = L(L'Φ_A L)⁻¹L', F = β̂'Θβ̂/ℓ and
+rank ℓ), F = β̂'L(L'Φ_A L)⁻¹L'β̂/ℓ, Θ = L(L'ΦL)⁻¹L' and
 
     A₁ = Σ_ij W_ij tr(ΘΦP_iΦ) tr(ΘΦP_jΦ),   A₂ = Σ_ij W_ij tr(ΘΦP_iΦΘΦP_jΦ),
     B = (A₁ + 6A₂)/(2ℓ),  g = ((ℓ+1)A₁ − (ℓ+4)A₂)/((ℓ+2)A₂),  d = 3ℓ + 2(1 − g),
@@ -160,9 +160,9 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
     q = int(np.linalg.matrix_rank(L))
     phi, phi_a = info.phi, info.phi_a
     lb = L.T @ beta
-    theta_m = L @ np.linalg.solve(L.T @ phi_a @ L, L.T)
+    theta_m = L @ np.linalg.solve(L.T @ phi @ L, L.T)
     f_unadj = float(lb @ np.linalg.solve(L.T @ phi @ L, lb)) / q
-    f_a = float(beta @ theta_m @ beta) / q
+    f_a = float(lb @ np.linalg.solve(L.T @ phi_a @ L, lb)) / q
     tp = theta_m @ phi
     us = [tp @ p @ phi for p in info.P]
     tr = np.array([np.trace(u) for u in us])
@@ -183,7 +183,7 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
     v0 = 0.0 if abs(v0) < 1e-10 else v0
     rho = (1.0 / q) * ((1 - a2 / q) / (1 - c2 * bb)) ** 2 * v0 / (1 - c3 * bb)
     m = 4 + (q + 2) / (q * rho - 1)
-    lam = m * (1 - a2 / q) / (m - 2)
+    lam = 1.0 if abs(m - 2) < 1e-2 else m * (1 - a2 / q) / (m - 2)  # as pbkrtest
     f_adj = lam * f_a
     return {"F": f_unadj, "F.adj": f_adj, "denDF": float(m), "scale": float(lam),
             "Pr(F)": float(stats.f.sf(f_adj, q, m))}
