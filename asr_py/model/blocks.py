@@ -443,6 +443,15 @@ def structure_block(ctx: Context, call: Call) -> Block:
         template = factory(base.labels, name=base.name, **opts)
     except (TypeError, ValueError) as exc:
         raise ctx.error(call, f"cannot build {call.func}() on '{inner}': {exc}") from None
+    if template.n_params > MAX_STRUCTURE_PARAMS:
+        numeric = isinstance(inner, Name) and inner.name in ctx.frame.columns and \
+            not is_factor_column(ctx.frame[inner.name])
+        raise ctx.error(
+            call, f"{call} has {template.n_params} variance parameters ({base.k} levels of "
+            f"'{inner}'); REML cannot estimate that many",
+            (f"'{inner}' is a numeric column with {base.k} distinct values: did you mean "
+             "another factor?" if numeric else
+             f"for many levels use a factor-analytic fa({inner}, k) or diag({inner})"))
     init = None
     if "init" in named:
         init = np.atleast_1d(np.asarray(literal(ctx, named["init"]), dtype=float))
@@ -453,6 +462,9 @@ def structure_block(ctx: Context, call: Call) -> Block:
     return Block(base.mat, base.labels, base.name, base.name, True, template=template,
                  structure=call.func, init=init, extra=base.extra)
 
+
+#: a variance structure with more parameters than this is refused at compile time (us(63))
+MAX_STRUCTURE_PARAMS = 2000
 
 STRUCTURE_FUNCS = frozenset(
     "id idv idh diag us cor corv corh corb corbv corbh corg corgv corgh ar1 ar1v ar1h ar2 ar2v "

@@ -88,7 +88,15 @@ class Model:
                                 hint=f"did you mean {close}?" if close else
                                 "components: " + ", ".join(self.param_names))
             i = index[name]
-            self.theta0[i] = float(row["Value"])
+            try:
+                value = float(row["Value"])
+            except (TypeError, ValueError):
+                raise DataError(f"params: the value of '{name}' is {row['Value']!r}, not a "
+                                "number", hint="give start values as numbers") from None
+            if not np.isfinite(value):
+                raise DataError(f"params: the value of '{name}' is {value}",
+                                hint="give a finite start value") from None
+            self.theta0[i] = value
             self.user_start = True
             if "Constraint" in table.columns and isinstance(row["Constraint"], str):
                 c = row["Constraint"].strip().upper()

@@ -54,3 +54,27 @@ def test_singular_known_matrix_error_names_the_matrix():
     text = str(err.value)
     assert "known matrix 'vm(id, G)'" in text
     assert "ridge" in text
+
+
+def test_structure_with_too_many_parameters_is_refused():
+    """us() on a numeric column with 185 distinct values would have 17 205 parameters (the
+    fit ran out of memory): refused at compile time, naming the column."""
+    from pathlib import Path
+
+    dt = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "DT_example.csv",
+                     dtype={"Name": str, "Env": str})
+    k = dt["Weight"].nunique()
+    with pytest.raises(asr.FormulaError) as err:
+        asr.compile_model("Yield ~ Env", random="~ us(Weight):Name", data=dt)
+    text = str(err.value)
+    assert f"{k * (k + 1) // 2} variance parameters" in text
+    assert "numeric column" in text and "^" in text
+
+
+def test_params_value_must_be_a_number():
+    from pathlib import Path
+
+    dt = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "DT_example.csv",
+                     dtype={"Name": str, "Env": str})
+    with pytest.raises(asr.DataError, match="value of 'Name' is 'x', not a number"):
+        asr.asreml("Yield ~ Env", random="~ Name", data=dt, params={"Name": "x"})
