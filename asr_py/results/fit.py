@@ -164,7 +164,8 @@ class AsremlFit:
         ``denDF``: None or 'none' (default: χ² tests only, the columns Df, Sum of Sq,
         Wald statistic, Pr(Chisq), F.inc); 'numeric' (asreml's name), 'kenward-roger'
         ('kr') or 'default': Kenward-Roger (1997) denominator df, adds the columns denDF,
-        F.adj (the KR-scaled F) and Pr(F) = P(F(Df, denDF) > F.adj).
+        F.adj (the KR-scaled F) and Pr(F) = P(F(Df, denDF) > F.adj); 'satterthwaite':
+        Satterthwaite df (lmerTest's method), F.adj = F.inc.
         ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Wald.con,
         F.con, Pr(Chisq.con) - each term after all terms that do not contain it - and, with
         denDF, denDF.con, F.con.adj, Pr(F.con))."""
@@ -174,7 +175,8 @@ class AsremlFit:
         key = denDF.lower() if isinstance(denDF, str) else denDF
         if key not in DENDF_CHOICES:
             raise AsrError(f"wald: unknown denDF {denDF!r}",
-                           hint="use None, 'none', 'default', 'numeric' or 'kenward-roger'")
+                           hint="use None, 'none', 'default', 'numeric', 'kenward-roger' or "
+                                "'satterthwaite'")
         if ssType not in SSTYPE_CHOICES:
             raise AsrError(f"wald: unknown ssType {ssType!r}",
                            hint="use 'incremental' or 'conditional'")
@@ -186,7 +188,8 @@ class AsremlFit:
         terms = [(t.label, t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
         return wald_table(self.result.beta, self.result.vcov_beta, terms, kr=kr,
-                          factors=factors, conditional=ssType == "conditional")
+                          factors=factors, conditional=ssType == "conditional",
+                          method="satterthwaite" if key == "satterthwaite" else "kenward-roger")
 
     def predict(self, classify: str, levels: dict[str, list[Any]] | None = None,
                 sed: bool = False, vcov: bool = False) -> pd.DataFrame:

@@ -53,7 +53,8 @@ class KRInfo:
     """The Kenward-Roger ingredients at θ̂ (see the module docstring).
 
     ``phi`` = Φ, ``phi_a`` = Φ_A, ``P`` = [P_i], ``W`` = Var(θ̂) = I_E⁻¹, ``info`` = I_E,
-    ``params`` = the indices (in θ) of the parameters used."""
+    ``params`` = the indices (in θ) of the parameters used, ``W_obs`` = the inverse of the
+    observed information 2·AI − I_E (for Satterthwaite, as lmerTest)."""
 
     phi: np.ndarray
     phi_a: np.ndarray
@@ -61,6 +62,7 @@ class KRInfo:
     W: np.ndarray
     info: np.ndarray
     params: list[int]
+    W_obs: np.ndarray
 
 
 def kr_info(model: Model, result: RemlResult) -> KRInfo:
@@ -127,12 +129,15 @@ def kr_info(model: Model, result: RemlResult) -> KRInfo:
     P = [0.5 * (p + p.T) for p in P]
     info = np.zeros((kpar, kpar))
     U = np.zeros_like(phi)
+    fpf: dict[tuple[int, int], np.ndarray] = {}
     for i, (_, a, di) in enumerate(derivs):
         for j in range(i, kpar):
             _, b, dj = derivs[j]
             # tr(PΣ̇_iPΣ̇_j) = tr(D_i (F_a'PF_b) D_j (F_b'PF_a))
-            m_ab = ft(a, pf[b])
-            m_ba = ft(b, pf[a])
+            for key in ((a, b), (b, a)):
+                if key not in fpf:
+                    fpf[key] = ft(key[0], pf[key[1]])
+            m_ab, m_ba = fpf[(a, b)], fpf[(b, a)]
             x = dmul(di, m_ab)
             yv = dmul(dj, m_ba)
             info[i, j] = info[j, i] = 0.5 * float(np.sum(x * yv.T))
@@ -146,7 +151,16 @@ def kr_info(model: Model, result: RemlResult) -> KRInfo:
             U += W[i, j] * (A[i].T @ B[j] - P[i] @ phi @ P[j])
     U = 0.5 * (U + U.T)
     phi_a = phi + 2.0 * phi @ U @ phi
-    return KRInfo(phi, 0.5 * (phi_a + phi_a.T), P, W, info, [d[0] for d in derivs])
+    params = [d[0] for d in derivs]
+    # observed information for Satterthwaite: AI = ½(I_obs + I_E) for Σ linear in θ
+    ai = np.asarray(result.ai, dtype=float)[np.ix_(params, params)]
+    obs = 2.0 * ai - info if np.all(np.isfinite(ai)) else info
+    try:
+        w_obs = np.linalg.inv(obs)
+    except np.linalg.LinAlgError:
+        w_obs = np.linalg.pinv(obs)
+    return KRInfo(phi, 0.5 * (phi_a + phi_a.T), P, W, info, params,
+                  0.5 * (w_obs + w_obs.T))
 
 
 def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
@@ -187,3 +201,39 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
     f_adj = lam * f_a
     return {"F": f_unadj, "F.adj": f_adj, "denDF": float(m), "scale": float(lam),
             "Pr(F)": float(stats.f.sf(f_adj, q, m))}
+
+
+def satterthwaite_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
+    """Satterthwaite F test of L'β = 0 (lmerTest's method), Var(θ̂) = ``info.W_obs``.
+
+    With L'ΦL = QΛQ' and the 1-df contrasts l_m = L q_m: g_i = l_m'(∂Φ/∂θ_i)l_m =
+    −l_m'ΦP_iΦl_m, ν_m = 2λ_m²/(g'W g); F = β̂'L(L'ΦL)⁻¹L'β̂/ℓ on (ℓ, ν): ν = ν_1 for ℓ = 1,
+    the common value if all ν_m agree, 2 if some ν_m ≤ 2, else ν = 2E/(E − ℓ) with
+    E = Σ ν_m/(ν_m − 2) (lmerTest's rule)."""
+    L = np.atleast_2d(np.asarray(L, dtype=float))
+    if L.shape[0] != info.phi.shape[0]:
+        L = L.T
+    phi = info.phi
+    q = int(np.linalg.matrix_rank(L))
+    vl = L.T @ phi @ L
+    lb = L.T @ beta
+    f = float(lb @ np.linalg.solve(vl, lb)) / q
+    lam, Q = np.linalg.eigh(0.5 * (vl + vl.T))
+    nus = []
+    for m in range(lam.size):
+        lm = L @ Q[:, m]
+        g = np.array([-float(lm @ phi @ p @ phi @ lm) for p in info.P])
+        den = float(g @ info.W_obs @ g)
+        nus.append(np.inf if den <= 0 else 2.0 * lam[m] ** 2 / den)
+    nus_a = np.array(nus)
+    if q == 1:
+        nu = float(nus_a[0])
+    elif np.all(np.abs(np.diff(nus_a)) < 1e-8):
+        nu = float(np.mean(nus_a))
+    elif np.any(nus_a <= 2):
+        nu = 2.0
+    else:
+        e = float(np.sum(nus_a / (nus_a - 2)))
+        nu = 2 * e / (e - q)
+    return {"F": f, "F.adj": f, "denDF": nu, "scale": 1.0,
+            "Pr(F)": float(stats.f.sf(f, q, nu))}

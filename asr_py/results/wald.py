@@ -16,7 +16,8 @@ that contain it: the incremental statistic with the columns ordered [those terms
 **Denominator df** (``denDF``): for each test's L (above), :mod:`asr_py.results.kenward_roger`
 gives the Kenward-Roger denominator df m and the scaled statistic F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df
 (Φ_A the adjusted Var(β̂)), with Pr(F) = P(F(Df, m) > F*). In a balanced design where the F
-test is exact, m is the classical denominator df and F* = F.inc.
+test is exact, m is the classical denominator df and F* = F.inc. ``denDF='satterthwaite'``:
+Satterthwaite's df (lmerTest's method), F* = F.inc.
 
 Columns: ``Df``, ``Sum of Sq``, ``Wald statistic``, ``Pr(Chisq)``, ``F.inc``; with denDF also
 ``denDF``, ``F.adj`` (= F*), ``Pr(F)``; with ``ssType='conditional'`` also ``Wald.con``,
@@ -34,8 +35,9 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.kenward_roger import KRInfo
 
-#: accepted ``denDF`` values: None/'none' = no denominator df; the others use Kenward-Roger
-DENDF_CHOICES = (None, "none", "default", "numeric", "kenward-roger", "kr")
+#: accepted ``denDF`` values: None/'none' = no denominator df; 'satterthwaite'; the others
+#: use Kenward-Roger
+DENDF_CHOICES = (None, "none", "default", "numeric", "kenward-roger", "kr", "satterthwaite")
 SSTYPE_CHOICES = ("incremental", "conditional")
 
 
@@ -51,6 +53,12 @@ def _rows_of_u(vcov: np.ndarray, order: list[int], rows: list[int]) -> np.ndarra
     return L.T
 
 
+def _own_basis(rows: np.ndarray, cols: list[int]) -> np.ndarray:
+    """The same hypothesis with the term's own columns as the identity: L' = (R_cc)⁻¹R for
+    the rows R (Satterthwaite's multi-df rule depends on the basis when L'ΦL = I)."""
+    return np.linalg.solve(rows[:, cols], rows).T
+
+
 def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
     """True if a term with factors ``outer`` contains one with factors ``inner``."""
     return set(inner) < set(outer)
@@ -58,14 +66,16 @@ def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
 
 def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, list[int]]],
                *, kr: KRInfo | None = None, factors: Sequence[tuple[str, ...]] | None = None,
-               conditional: bool = False) -> pd.DataFrame:
+               conditional: bool = False, method: str = "kenward-roger") -> pd.DataFrame:
     """Wald table: one row per term (label, its columns in β), columns as in the module
-    docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns);
+    docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns, by
+    ``method`` 'kenward-roger' or 'satterthwaite');
     ``conditional`` needs ``factors`` (each term's factors, for the marginality rule)."""
     from scipy import stats
 
-    from asr_py.results.kenward_roger import kr_test
+    from asr_py.results.kenward_roger import kr_test, satterthwaite_test
 
+    test = satterthwaite_test if method == "satterthwaite" else kr_test
     beta = np.asarray(beta, dtype=float)
     vcov = np.asarray(vcov, dtype=float)
     M = np.linalg.inv(vcov)
@@ -81,7 +91,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
         row: dict[str, object] = {"term": label, "Df": df, "Sum of Sq": w, "Wald statistic": w,
                                   "Pr(Chisq)": float(stats.chi2.sf(w, df)), "F.inc": w / df}
         if kr is not None:
-            res = kr_test(kr, beta, U[cols, :].T)
+            res = test(kr, beta, _own_basis(U[cols, :], cols))
             row.update({"denDF": res["denDF"], "F.adj": res["F.adj"], "Pr(F)": res["Pr(F)"]})
         if conditional:
             if factors is None:
@@ -97,7 +107,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
             row.update({"Wald.con": wc, "F.con": wc / df,
                         "Pr(Chisq.con)": float(stats.chi2.sf(wc, df))})
             if kr is not None:
-                res = kr_test(kr, beta, Lc)
+                res = test(kr, beta, _own_basis(Lc.T, list(cols)))
                 row.update({"denDF.con": res["denDF"], "F.con.adj": res["F.adj"],
                             "Pr(F.con)": res["Pr(F)"]})
         rows.append(row)

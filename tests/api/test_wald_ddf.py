@@ -210,3 +210,21 @@ def test_bad_arguments(dt_fit):
         dt_fit.wald(denDF="algebraic!")
     with pytest.raises(AsrError, match="ssType"):
         dt_fit.wald(ssType="marginal")
+
+
+def test_satterthwaite_exact_and_against_lmertest(oats_fit, dt_fit, sleep_fit, oats):
+    w = oats_fit.wald(denDF="satterthwaite")
+    for term, (f, _, df2) in _split_plot_anova(oats).items():
+        assert w.loc[term, "denDF"] == pytest.approx(df2, rel=1e-6)
+        assert w.loc[term, "F.adj"] == pytest.approx(f, rel=1e-6)
+    for fit, key, tol in ((dt_fit, "dt_example", 1e-6), (sleep_fit, "sleepstudy", 1e-4)):
+        w = fit.wald(denDF="satterthwaite")
+        np.testing.assert_allclose(w["F.adj"], w["F.inc"], rtol=1e-10)
+        for (term, row), r in zip(w.iterrows(), REF[key]["satterthwaite"]):
+            assert row["denDF"] == pytest.approx(r["ddf"], rel=tol), (key, term)
+            assert row["F.inc"] == pytest.approx(r["F"], rel=tol), (key, term)
+            assert row["Pr(F)"] == pytest.approx(r["p"], rel=10 * tol), (key, term)
+    # differs from Kenward-Roger on unbalanced data
+    kr = dt_fit.wald(denDF="numeric")
+    assert abs(kr.loc["Env", "denDF"] - dt_fit.wald(denDF="satterthwaite").loc[
+        "Env", "denDF"]) > 1

@@ -18,6 +18,18 @@ incr <- function(fit, assign) {
   }
   out
 }
+satt <- function(fit, assign) {  # lmerTest::contest with the incremental L, Satterthwaite
+  ## the term's rows of U premultiplied by U[a, a]^-1 (its own columns the identity; with
+  ## L V L' = I the eigenvectors contestMD uses would be arbitrary)
+  fit <- lmerTest::as_lmerModLmerTest(fit)
+  U <- chol(solve(as.matrix(vcov(fit))))
+  lapply(unique(assign), function(a) {
+    i <- assign == a
+    r <- lmerTest::contest(fit, solve(U[i, i, drop = FALSE], U[i, , drop = FALSE]),
+                           ddf = "Satterthwaite")
+    list(F = r[["F value"]], ndf = r[["NumDF"]], ddf = r[["DenDF"]], p = r[["Pr(>F)"]])
+  })
+}
 res <- list()
 ## DT_example
 d <- read.csv("tests/data/DT_example.csv")
@@ -38,7 +50,8 @@ res$dt_example <- list(
   emm_vcov = unname(as.matrix(vcov(em))),
   asym_emmean_se = summary(ema)$SE, asym_pairs_se = pwa$SE,
   asym_emm_vcov = unname(as.matrix(vcov(ema))),
-  incremental = incr(f1, attr(X, "assign")))
+  incremental = incr(f1, attr(X, "assign")),
+  satterthwaite = satt(f1, attr(X, "assign")))
 ## sleepstudy
 s <- read.csv("tests/data/sleepstudy.csv"); s$Subject <- factor(s$Subject)
 f2 <- lmer(Reaction ~ Days + (Days | Subject), data = s, REML = TRUE)
@@ -46,6 +59,7 @@ res$sleepstudy <- list(
   theta = c(as.data.frame(VarCorr(f2))$vcov),
   vcov_adj = unname(as.matrix(vcovAdj(f2))),
   incremental = incr(f2, attr(getME(f2, "X"), "assign")),
+  satterthwaite = satt(f2, attr(getME(f2, "X"), "assign")),
   days = kr(f2, matrix(c(0, 1), nrow = 1)))
 ## Yates oats split plot
 o <- read.csv("tests/data/DT_yatesoats.csv", colClasses = c(N = "character"))
