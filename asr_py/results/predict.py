@@ -10,6 +10,12 @@ is predicted at ``levels[x]`` (default: its mean, or a spline covariate's knots)
 those averaged rows over [β; u], predictions are Lŝ and their standard errors
 sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its fixed part, in the
 full (unaliased) parameterisation, is not orthogonal to the null space of X.
+
+With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of differences
+SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify
+levels joined by ':'), and ``attrs['avsed']`` = min, mean, max of SED_ij over pairs i < j
+(asreml's avsed is the mean); ``vcov=True`` adds ``attrs['vcov']`` = V. Aliased predictions
+have NaN rows and columns and are left out of avsed.
 """
 
 from __future__ import annotations
