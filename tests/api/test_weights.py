@@ -183,7 +183,7 @@ def test_two_stage_residual_fixed_at_one(dt_example: pd.DataFrame) -> None:
     assert m.varcomp.loc["Name", "component"] == pytest.approx(sg, rel=1e-5)
     np.testing.assert_allclose(m.coef_fixed["solution"], beta, rtol=1e-6)
     np.testing.assert_allclose(m.coef_fixed["std.error"], np.sqrt(np.diag(cov)), rtol=1e-5)
-    # the same through the dict form of params (value only) keeps 'P': σ² is then estimated
+    # without the 'F' constraint σ² is estimated (and the fit can only be better)
     free = asr.asreml("predicted.value ~ Env", **kw)
     assert free.varcomp.loc["units!R", "component"] != pytest.approx(1.0, abs=1e-3)
     assert free.loglik >= m.loglik - 1e-8
