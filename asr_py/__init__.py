@@ -7,6 +7,7 @@ Public API (everything else is internal):
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
 * :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :class:`RelMatrix`,
   :func:`read_plink` (PLINK .bed/.bim/.fam markers for gmatrix)
+* :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
 """
@@ -41,6 +42,8 @@ _LAZY = {
     "ginverse": ("asr_py.genetics", "ginverse"),
     "RelMatrix": ("asr_py.genetics", "RelMatrix"),
     "read_plink": ("asr_py.genetics", "read_plink"),
+    "variogram": ("asr_py.results.variogram", "variogram"),
+    "plot_variogram": ("asr_py.results.variogram", "plot_variogram"),
 }
 
 __all__ = [

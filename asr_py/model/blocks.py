@@ -426,8 +426,14 @@ def structure_block(ctx: Context, call: Call) -> Block:
                 ctx.warnings.append(f"numeric column '{inner.name}' used as a factor in {call}")
         base = factor_block(ctx, inner)
     opts: dict[str, Any] = {}
-    if call.func in ("fa", "facv", "rr", "xfa") and len(pos) > 1:
-        opts["order"] = int(_number(ctx, pos[1]))
+    if call.func in ORDER_STRUCTURES:  # the order k: second argument or k = ...
+        k_expr = pos[1] if len(pos) > 1 else named.get("k", named.get("b"))
+        if k_expr is not None:
+            k_val = _number(ctx, k_expr)
+            if k_val != int(k_val) or k_val < 1:
+                raise ctx.error(k_expr, f"{call.func}(): the order must be a whole number "
+                                f">= 1, not {k_val:g}")
+            opts["order"] = int(k_val)
     if call.func.startswith(("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph",
                              "cir", "lvr")):
         try:
@@ -462,6 +468,9 @@ def structure_block(ctx: Context, call: Call) -> Block:
     return Block(base.mat, base.labels, base.name, base.name, True, template=template,
                  structure=call.func, init=init, extra=base.extra)
 
+
+#: structures taking an order k as second argument (or k = ...)
+ORDER_STRUCTURES = frozenset("fa facv rr xfa ante chol corb corbv corbh".split())
 
 #: a variance structure with more parameters than this is refused at compile time (us(63))
 MAX_STRUCTURE_PARAMS = 2000

@@ -27,6 +27,8 @@ EXPECTED_PARAMS = {
     "ar1h": 4, "ar2": 2, "ar2v": 3, "ar2h": 5, "ar3": 3, "ar3v": 4, "ar3h": 6, "ma1": 1,
     "ma1v": 2, "ma1h": 4, "ma2": 2, "ma2v": 3, "ma2h": 5, "exp": 1, "expv": 2, "exph": 4,
     "gau": 1, "gauv": 2, "gauh": 4, "fa": 6, "facv": 6, "rr": 3, "vm": 0, "giv": 0,
+    # order 1: n variances (D) and n - 1 band terms
+    "ante": 5, "chol": 5,
 }
 
 
@@ -38,7 +40,7 @@ def test_every_registered_structure_is_explained(name: str) -> None:
     part = term.parts[0]
     assert part.n_params == EXPECTED_PARAMS[name], name
     # scale added exactly when the structure carries no variance (ASReml's rule)
-    own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "rr") or (
+    own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "rr", "ante", "chol") or (
         name[-1] in "vh" and name != "giv")
     assert term.scale == (not own_var), name
     assert term.n_params == EXPECTED_PARAMS[name] + (0 if own_var else 1)
