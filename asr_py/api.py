@@ -64,6 +64,7 @@ def asreml(
         raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
+    _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
                           group=group, weights=weights, **matrices)
@@ -82,6 +83,40 @@ def asreml(
     else:
         result = _fit_general(model, problem, maxit, callback, solver, mv_start, n_eq)
     return AsremlFit(model, result, call)
+
+
+#: asreml()'s own keyword names (for did-you-mean on a misspelt one)
+_KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
+             "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
+             "mv_start", "weights", "mbf", "ginverse")
+
+
+def _check_matrix_keywords(matrices: dict[str, Any], texts: list[str | None]) -> None:
+    """Every extra keyword must be a matrix the formulas name (vm(id, K) -> K; giv(id) ->
+    id or id_giv), or mbf=/ginverse=: a misspelt keyword (wieghts=) is an error, not a
+    silently ignored matrix."""
+    import difflib
+    import re
+
+    words: set[str] = set()
+    for t in texts:
+        if t:
+            words.update(re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", t))
+    mbf = matrices.get("mbf")
+    if isinstance(mbf, dict):
+        for spec in mbf.values():
+            if isinstance(spec, dict) and isinstance(spec.get("cov"), str):
+                words.add(spec["cov"])
+    unknown = [k for k in matrices if k not in ("mbf", "ginverse") and k not in words
+               and not (k.endswith("_giv") and k[:-4] in words)]
+    if unknown:
+        k = unknown[0]
+        close = difflib.get_close_matches(k, list(_KEYWORDS) + sorted(words), n=1, cutoff=0.7)
+        raise AsrError(
+            f"asreml() got an unexpected keyword '{k}': it is not an option and no formula "
+            "names a matrix by that name",
+            hint=f"did you mean '{close[0]}'?" if close else
+            "matrices are passed by the name used in vm(id, NAME)")
 
 
 def _fit_general(model: Any, problem: Any, maxit: int, callback: Any, solver: str,

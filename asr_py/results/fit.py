@@ -203,6 +203,15 @@ class AsremlFit:
         (classify levels joined by ':')."""
         return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov)
 
+    def variogram(self, row: str = "Row", col: str = "Col", *,
+                  trait: str | None = None) -> pd.DataFrame:
+        """Empirical semivariogram of the residuals over the field grid (asreml's
+        varioGram): γ(h_r, h_c) = mean ½(e_i − e_j)² over plot pairs at that displacement
+        (see :func:`asr_py.results.variogram.variogram`; plot with ``asr.plot_variogram``)."""
+        from asr_py.results.variogram import variogram
+
+        return variogram(self, row, col, trait=trait)
+
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""
         return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names)

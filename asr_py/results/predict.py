@@ -106,6 +106,12 @@ def predict(model: Model, result: RemlResult, classify: str,
     avg = [f for f in facs if f not in cls]
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
                 for c in cls]
+    for c, lvls in zip(cls, c_levels):
+        unknown = [] if c in cov_cls else [x for x in lvls if x not in lv[c]]
+        if unknown:
+            raise AsrError(f"predict: {', '.join(map(repr, unknown[:5]))} not among the "
+                           f"levels of '{c}'", hint=f"levels of {c}: " + ", ".join(lv[c][:10])
+                           + (" ..." if len(lv[c]) > 10 else ""))
     a_levels = [lv[a] for a in avg]
     combos = list(itertools.product(*c_levels))
     inner = list(itertools.product(*a_levels)) if avg else [()]

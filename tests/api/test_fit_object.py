@@ -143,3 +143,11 @@ def test_bivariate_predict_and_genetic_correlation(dt_example):
     assert rg.iloc[0, 0] == pytest.approx(th[1] / np.sqrt(th[0] * th[2]))
     assert 0 < rg.iloc[0, 1] < 0.1
     assert isinstance(m.fitted.index, pd.MultiIndex)
+
+
+def test_misspelt_keyword_is_an_error(dt_example):
+    with pytest.raises(asr.AsrError, match="unexpected keyword 'wieghts'") as err:
+        asr.asreml("Yield ~ Env", "~ Name", data=dt_example, wieghts="x")
+    assert "did you mean 'weights'" in str(err.value)
+    with pytest.raises(asr.AsrError, match="unexpected keyword 'G'"):
+        asr.asreml("Yield ~ Env", "~ vm(Name, K)", data=dt_example, K=None, G=None)

@@ -95,3 +95,9 @@ def test_polynomial_bases_keep_their_training_scaling(basis, raw):
     pb = b.predict(classify="Days", levels=new)
     np.testing.assert_allclose(pa["predicted.value"], pb["predicted.value"], rtol=1e-8)
     np.testing.assert_allclose(pa["std.error"], pb["std.error"], rtol=1e-6)
+
+
+def test_unknown_classify_level_is_an_error(curve):
+    m = asr.asreml("y ~ x + env", data=curve)
+    with pytest.raises(asr.AsrError, match="'zz' not among the levels of 'env'"):
+        m.predict(classify="env", levels={"env": ["a", "zz"]})

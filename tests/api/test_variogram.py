@@ -187,3 +187,12 @@ def test_plot_without_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="needs matplotlib"):
         plot_variogram(vg)
+
+
+def test_fit_method_equals_the_function():
+    """AsremlFit.variogram is asr.variogram."""
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame([(r, c, rng.normal()) for r in range(1, 7) for c in range(1, 5)],
+                      columns=["Row", "Col", "y"])
+    m = asr.asreml("y ~ 1", data=df)
+    pd.testing.assert_frame_equal(m.variogram("Row", "Col"), asr.variogram(m, "Row", "Col"))
