@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from asr_py.results.covariances import FASummary
+from asr_py.results.covariances import covariance as _covariance
+from asr_py.results.covariances import fa_summary as _fa_summary
+from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
 from asr_py.results.vpredict import vpredict as _vpredict
 from asr_py.results.wald import wald_table
@@ -215,6 +219,32 @@ class AsremlFit:
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""
         return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names)
+
+    def covariance(self, term: str | None = None, part: str | None = None,
+                   correlation: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame]:
+        """Estimated covariance matrix Σ of each structure with parameters, labelled by its
+        factor's levels: ``covariance('trait:Name')`` (us: the trait covariance),
+        ``'units:trait'`` or ``'residual'``, fa: ΛΛ' + Ψ, diag: the diagonal, corgh: D R D.
+        ``correlation=True``: R = D^{-1/2} Σ D^{-1/2}. Delta-method standard errors of every
+        element (from Var(θ̂) and ∂Σ/∂θ) in ``df.attrs['se']``. ``part`` picks one factor of
+        a term with several structures; without ``term``, a dict over every structure (see
+        :mod:`asr_py.results.covariances`)."""
+        return _covariance(self, term, part, correlation)
+
+    def fa(self, term: str | None = None, rotate: bool = False) -> FASummary:
+        """A fitted ``fa``/``rr`` structure: ``loadings`` Λ (``rotate=True``: principal axes,
+        Λ V from the SVD Λ = U S V', ΛΛ' unchanged), ``specific`` Ψ, ``covariance``
+        ΛΛ' + Ψ, ``correlation``, ``variance_explained`` (% of tr Σ per factor), ``rotation``
+        V (see :class:`asr_py.results.covariances.FASummary`)."""
+        return _fa_summary(self, term, rotate)
+
+    def plot(self, kind: str = "all", ax: Any = None) -> Any:
+        """Residual diagnostics as asreml's ``plot(m)``: ``'residuals'`` (residuals against
+        fitted values), ``'qq'`` (normal QQ plot with the quartile line), ``'hist'``
+        (histogram) or ``'all'`` (the three side by side). Draws on ``ax`` if given (for
+        'all': three axes); returns the matplotlib Figure (matplotlib is imported only here,
+        see :mod:`asr_py.results.plots`)."""
+        return _plot_residuals(self, kind, ax)
 
     @property
     def params(self) -> pd.DataFrame:

@@ -1,0 +1,319 @@
+"""Estimated covariance matrices of the structures of a fit, with delta-method standard errors.
+
+Every random term (and every residual section) is a Kronecker product
+G = [σ²] Σ_1(θ_1) ⊗ Σ_2(θ_2) ⊗ ... of the structures written on its factors
+(``us(trait):vm(id, G)``: Σ_1 = the trait covariance, the known G carries no parameter).
+:func:`covariance` returns the estimate Σ_i(θ̂_i) of each *structure with parameters*,
+labelled by the levels of its factor: the 2 × 2 genetic covariance of ``us(trait):Name``,
+ΛΛ' + Ψ of ``fa(Site, 2):Name``, the diagonal of ``diag(Env):Name``, the full matrix of
+``corgh(Env):Name``. When no part of the term carries its own variance, the term's scale σ²
+is multiplied into the first structured part (``cor(Env):Name`` gives σ² C, the covariance of
+the Env effects); other parts of such a term stay correlation matrices.
+
+Standard errors (delta method, as vpredict): with J the Jacobian of the elements with respect
+to θ (J_k = ∂Σ/∂θ_k from the structure's own derivatives; for the scale, ∂(σ²C)/∂σ² = C) and
+V = Var(θ̂) the inverse average information,
+
+    Var(Σ̂_ij) = J_ij' V J_ij,
+    r_ij = Σ_ij / sqrt(Σ_ii Σ_jj),
+    ∂r_ij/∂θ_k = ∂Σ_ij/∂θ_k / sqrt(Σ_ii Σ_jj)
+                 − r_ij/2 · (∂Σ_ii/∂θ_k / Σ_ii + ∂Σ_jj/∂θ_k / Σ_jj).
+
+Parameters fixed by a constraint ('F') or held at their boundary ('B') count as known (no
+variance; ASReml's rule, their Var(θ̂) rows are NaN); an element that depends on a NaN entry
+of Var(θ̂) otherwise (a singular information matrix) gets a NaN standard error. (vpredict
+returns NaN for any function of a 'B' parameter.)
+
+Factor-analytic structures (:func:`fa_summary`): Σ = ΛΛ' + Ψ with Λ the n × k loadings
+(ASReml's constraint λ_ij = 0 for i < j). Rotated to principal axes by the SVD Λ = U S V':
+Λ* = Λ V = U S (orthogonal columns, by decreasing variance, each column's sign chosen so that
+its sum is positive); Λ*Λ*' = Λ V V' Λ' = ΛΛ', so Σ does not change.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.vcov.base import CovTemplate, to_dense
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.model.blocks import Block
+    from asr_py.results.fit import AsremlFit
+
+
+@dataclass(frozen=True)
+class StructurePart:
+    """One structure with parameters inside a term, and where its θ lives.
+
+    ``key``: the name used by :func:`covariance` (the term label, e.g. ``'trait:Name'`` or
+    ``'units:trait'``; ``'<term>!<factor>'`` when the term has several structured parts;
+    residual sections of ``dsum`` are named like their components, ``'Site_A!units:trait'``).
+    ``start`` is the position of the part's first parameter in θ, ``scale`` the position of
+    the term's scale σ² multiplied into it (None when there is none).
+    """
+
+    key: str
+    term: str
+    factor: str
+    template: CovTemplate
+    levels: tuple[str, ...]
+    start: int
+    scale: int | None
+    residual: bool = False
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Positions in θ of every parameter Σ depends on (scale first)."""
+        own = np.arange(self.start, self.start + self.template.n_params)
+        return own if self.scale is None else np.concatenate([[self.scale], own])
+
+    def matrix(self, theta: np.ndarray) -> np.ndarray:
+        """Σ at the full parameter vector θ (σ² Σ_i(θ_i) when scaled)."""
+        th = np.asarray(theta, dtype=float)
+        own = th[self.start:self.start + self.template.n_params]
+        m = to_dense(self.template.matrix(own))
+        return m * th[self.scale] if self.scale is not None else m
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """∂Σ/∂θ_k for k in :attr:`positions`, an array (len(positions), n, n)."""
+        th = np.asarray(theta, dtype=float)
+        own = th[self.start:self.start + self.template.n_params]
+        ders = [to_dense(d) for d in self.template.derivatives(own)]
+        if self.scale is None:
+            return np.array(ders).reshape(len(ders), self.template.n, self.template.n)
+        s = th[self.scale]
+        base = to_dense(self.template.matrix(own))
+        return np.array([base] + [s * d for d in ders])
+
+
+def _has_variance(b: Block) -> bool:
+    return b.template is not None and b.template.has_variance
+
+
+def _term_parts(key_term: str, names: list[str], blocks: list[Block], start: int,
+                residual: bool = False) -> list[StructurePart]:
+    """Structured parts of one term (or residual section) whose θ starts at ``start``;
+    ``names`` are the term's own parameter names (``<prefix><label>!<suffix>``)."""
+    scale = not any(_has_variance(b) for b in blocks)
+    n_own = sum(b.template.n_params for b in blocks if b.template is not None)
+    if len(names) != n_own + int(scale):  # pragma: no cover - compiler invariant
+        raise AsrError(f"covariance: cannot match the parameters of '{key_term}' to its "
+                       "structures", hint="please report this model")
+    structured = [b for b in blocks if b.template is not None and b.template.n_params > 0]
+    out: list[StructurePart] = []
+    pos = start + int(scale)
+    first = True
+    for b in blocks:
+        t = b.template
+        if t is None or t.n_params == 0:
+            continue
+        suffix = "!" + t.param_names[0]
+        nm = names[pos - start]
+        term = nm[:-len(suffix)] if nm.endswith(suffix) else key_term
+        key = term if len(structured) == 1 else f"{term}!{b.name or b.label}"
+        levels = tuple(getattr(t, "levels", b.labels))
+        if len(levels) != t.n:
+            levels = tuple(str(i + 1) for i in range(t.n))
+        out.append(StructurePart(key, term, b.name or b.label, t, levels, pos,
+                                 start if scale and first else None, residual))
+        first = False
+        pos += t.n_params
+    return out
+
+
+def structure_parts(fit: AsremlFit) -> list[StructurePart]:
+    """Every structure with parameters, random terms first then the residual sections."""
+    model = fit.model
+    out: list[StructurePart] = []
+    off = 0
+    for t in model.random:
+        out += _term_parts(t.label, list(t.param_names), t.blocks, off)
+        off += len(t.param_names)
+    res = model.residual
+    names = list(res.param_names)
+    k = 0
+    for _, blocks in res.sections:
+        scale = not any(_has_variance(b) for b in blocks)
+        n = sum(b.template.n_params for b in blocks if b.template is not None) + int(scale)
+        out += _term_parts(res.label, names[k:k + n], blocks, off + k, True)
+        k += n
+    return out
+
+
+def _find(fit: AsremlFit, term: str | None, part: str | None) -> list[StructurePart]:
+    parts = structure_parts(fit)
+    if not parts:
+        raise AsrError("covariance: the model has no variance structure with parameters",
+                       hint="structures are written on factors: us(trait):Name, "
+                            "diag(Env):Name, fa(Site, 2):Name, units:us(trait)")
+    if term is None:
+        sel = parts
+    elif term == "residual":
+        sel = [p for p in parts if p.residual]
+    else:
+        sel = [p for p in parts if term in (p.key, p.term)]
+    if not sel:
+        known = sorted({p.key for p in parts} | {p.term for p in parts})
+        close = difflib.get_close_matches(str(term), known, n=3, cutoff=0.5)
+        raise AsrError(f"covariance: no structure with parameters in a term '{term}'",
+                       hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close
+                             else "") + "terms with structures: " + ", ".join(map(repr, known)))
+    if part is not None:
+        chosen = [p for p in sel if p.factor == part]
+        if not chosen:
+            facs = sorted({p.factor for p in sel})
+            close = difflib.get_close_matches(part, facs, n=1, cutoff=0.5)
+            raise AsrError(f"covariance: '{term}' has no structured part on '{part}'",
+                           hint=(f"did you mean {close[0]!r}? " if close else "")
+                           + "parts: " + ", ".join(map(repr, facs)))
+        sel = chosen
+    return sel
+
+
+def _vcov_block(fit: AsremlFit, pos: np.ndarray) -> np.ndarray:
+    """Var(θ̂) over ``pos``; parameters fixed ('F') or at a boundary ('B') are known (zero)."""
+    V = np.array(fit.result.vcov_theta, dtype=float)[np.ix_(pos, pos)]
+    fixed = np.array([fit.result.constraints[i] in ("F", "B") for i in pos], dtype=bool)
+    V[fixed, :] = 0.0
+    V[:, fixed] = 0.0
+    return V
+
+
+def _delta_se(J: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """sqrt(J_ij' V J_ij) for each element; J is (k, n, n). NaN where a used row of V is NaN."""
+    k, n, _ = J.shape
+    flat = J.reshape(k, n * n)
+    out = np.full(n * n, np.nan)
+    for e in range(n * n):
+        g = flat[:, e]
+        used = g != 0
+        if not used.any():
+            out[e] = 0.0
+            continue
+        sub = V[np.ix_(used, used)]
+        if not np.isnan(sub).any():
+            out[e] = float(np.sqrt(max(g[used] @ sub @ g[used], 0.0)))
+    return out.reshape(n, n)
+
+
+def correlation_jacobian(S: np.ndarray, J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """R = D^{-1/2} S D^{-1/2} and ∂R/∂θ_k from ∂S/∂θ_k (module docstring); diag(R) = 1."""
+    d = np.diag(S)
+    with np.errstate(all="ignore"):
+        s = np.sqrt(np.outer(d, d))
+        R = S / s
+        dd = np.einsum("kii->ki", J) / d  # ∂Σ_ii/∂θ_k / Σ_ii
+        JR = J / s - 0.5 * R * (dd[:, :, None] + dd[:, None, :])
+    np.fill_diagonal(R, np.where(d > 0, 1.0, np.nan))
+    for k in range(J.shape[0]):
+        np.fill_diagonal(JR[k], 0.0)
+    return R, JR
+
+
+def _frame(m: np.ndarray, p: StructurePart) -> pd.DataFrame:
+    idx = pd.Index(list(p.levels), name=p.factor)
+    return pd.DataFrame(m, index=idx, columns=pd.Index(list(p.levels), name=p.factor))
+
+
+def part_matrix(fit: AsremlFit, p: StructurePart, correlation: bool = False) -> pd.DataFrame:
+    """Σ̂ (or its correlation matrix) of one part, SEs in ``attrs['se']``."""
+    theta = np.asarray(fit.result.theta, dtype=float)
+    S = p.matrix(theta)
+    J = p.jacobian(theta)
+    if correlation:
+        S, J = correlation_jacobian(S, J)
+    se = _delta_se(J, _vcov_block(fit, p.positions))
+    df = _frame(S, p)
+    df.attrs["se"] = _frame(se, p)
+    df.attrs["term"] = p.key
+    return df
+
+
+def covariance(fit: AsremlFit, term: str | None = None, part: str | None = None,
+               correlation: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame]:
+    """The estimated Σ of the structures of ``term`` (see the module docstring).
+
+    One structure selected: a DataFrame labelled by the factor's levels, its delta-method
+    standard errors in ``df.attrs['se']`` (same shape). Otherwise a dict over the structure
+    keys (every term with structures when ``term`` is None)."""
+    sel = _find(fit, term, part)
+    if term is not None and len(sel) == 1:
+        return part_matrix(fit, sel[0], correlation)
+    return {p.key: part_matrix(fit, p, correlation) for p in sel}
+
+
+@dataclass
+class FASummary:
+    """A fitted factor-analytic (or reduced-rank) structure Σ = ΛΛ' + Ψ.
+
+    ``loadings`` (levels × fa1..fak; rotated to principal axes if asked), ``specific`` (the
+    ψ_i; zeros for rr), ``covariance`` ΛΛ' + Ψ, ``correlation``, ``variance_explained``
+    (100 · ||λ_j||² / tr Σ per factor, the share of the total variance) and ``rotation``
+    (the k × k orthogonal V with loadings = Λ_estimated · V; the identity when not rotated).
+    """
+
+    term: str
+    loadings: pd.DataFrame
+    specific: pd.Series
+    covariance: pd.DataFrame
+    correlation: pd.DataFrame
+    variance_explained: pd.Series
+    rotation: np.ndarray
+
+
+def rotate_loadings(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Λ V, V) with Λ = U S V' the SVD: principal axes, columns by decreasing singular value,
+    each column's sign flipped so that it sums to a non-negative number."""
+    _, _, vt = np.linalg.svd(lam, full_matrices=False)
+    V = vt.T
+    rot = lam @ V
+    flip = np.where(rot.sum(axis=0) < 0, -1.0, 1.0)
+    return rot * flip, V * flip
+
+
+def fa_summary(fit: AsremlFit, term: str | None = None, rotate: bool = False) -> FASummary:
+    """Loadings, specific variances and ΛΛ' + Ψ of a fitted ``fa``/``rr`` structure."""
+    from asr_py.vcov.factor_analytic import FactorAnalytic, _Loadings
+
+    parts = [p for p in structure_parts(fit) if isinstance(p.template, _Loadings)]
+    if not parts:
+        raise AsrError("fa: the model has no factor-analytic (fa/rr) structure",
+                       hint="write one as fa(Site, 2):Name")
+    if term is not None:
+        sel = [p for p in parts if term in (p.key, p.term)]
+        if not sel:
+            keys = [p.key for p in parts]
+            close = difflib.get_close_matches(term, keys, n=1, cutoff=0.5)
+            raise AsrError(f"fa: no fa/rr structure in a term '{term}'",
+                           hint=(f"did you mean {close[0]!r}? " if close else "")
+                           + "fa terms: " + ", ".join(map(repr, keys)))
+        parts = sel
+    if len(parts) > 1:
+        raise AsrError("fa: the model has several fa/rr structures",
+                       hint="name one: " + ", ".join(repr(p.key) for p in parts))
+    p = parts[0]
+    t = p.template
+    assert isinstance(t, _Loadings)
+    theta = np.asarray(fit.result.theta, dtype=float)
+    own = theta[p.start:p.start + t.n_params]
+    n = t.n
+    is_fa = isinstance(t, FactorAnalytic)
+    psi = own[:n] if is_fa else np.zeros(n)
+    lam = t.loadings(own[n:] if is_fa else own)
+    V = np.eye(t.order)
+    if rotate:
+        lam, V = rotate_loadings(lam)
+    S = p.matrix(theta)
+    R, _ = correlation_jacobian(S, np.zeros((0, n, n)))
+    cols = [f"fa{j + 1}" for j in range(t.order)]
+    idx = pd.Index(list(p.levels), name=p.factor)
+    expl = 100.0 * (lam ** 2).sum(axis=0) / np.trace(S)
+    return FASummary(p.key, pd.DataFrame(lam, index=idx, columns=cols),
+                     pd.Series(psi, index=idx, name="specific"), _frame(S, p), _frame(R, p),
+                     pd.Series(expl, index=cols, name="% variance"), V)
