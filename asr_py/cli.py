@@ -17,6 +17,8 @@ from typing import Any
 from asr_py.errors import AsrError
 
 FACTOR_COLUMNS = ("Name", "Env", "Loc", "Year", "Block")
+WALD_DDF = ("none", "kenward-roger", "satterthwaite")
+SOLVERS = ("auto", "dense", "sparse", "superlu", "eigen")
 
 EPILOG = """examples:
   asr-py demo
@@ -24,6 +26,8 @@ EPILOG = """examples:
       --factors Env,Name --out results/ --classify Env
   asr-py fit --data animals.csv --fixed "weight ~ sex" --random "~ vm(id, A)" \\
       --pedigree ped.csv --out results/ --trace
+  asr-py fit --data trial.csv --fixed "Yield ~ Env" --random "~ Name" --factors Env,Name \\
+      --classify Env --sed --wald-ddf kenward-roger --out run2/ --start-from run1/
   asr-py fit --data lines.csv --fixed "y ~ 1" --random "~ vm(id, K)" --matrix K=grm.csv
   asr-py explain "~ us(trait):vm(id, K) + ar1(Row):ar1(Col)"
   asr-py translate analysis.R -o analysis.py
@@ -63,7 +67,31 @@ def _parser() -> argparse.ArgumentParser:
                    help="predictions for this classify set (repeatable)")
     f.add_argument("--out", help="directory for the result files")
     f.add_argument("--maxit", type=int, default=30)
-    f.add_argument("--trace", action="store_true", help="live iteration log on stderr")
+    f.add_argument("--weights", metavar="COL",
+                   help="data column of positive prior weights: Var(e_i) = sigma^2 / w_i")
+    f.add_argument("--sed", action="store_true",
+                   help="with --classify: write the predictions' SED matrix and avsed")
+    f.add_argument("--wald-ddf", choices=WALD_DDF, default="none",
+                   help="denominator df of the Wald F tests written to wald.csv "
+                   "(default: none, chi-square tests only)")
+    start = f.add_mutually_exclusive_group()
+    start.add_argument("--params", metavar="FILE",
+                       help="start values / constraints: a CSV with Component, Value, "
+                       "Constraint (e.g. an edited params.csv)")
+    start.add_argument("--start-from", metavar="PATH",
+                       help="start from an earlier run: its params.csv or its --out directory")
+    f.add_argument("--mv-start", choices=("auto", "univariate", "default"), default="auto",
+                   help="multivariate start: refit from univariate fits when needed (auto), "
+                   "always (univariate) or never (default)")
+    f.add_argument("--solver", choices=SOLVERS, default="auto",
+                   help="linear algebra of the mixed model equations (default: auto)")
+    progress = f.add_mutually_exclusive_group()
+    progress.add_argument("--trace", action="store_true",
+                          help="live iteration log on stderr (the default when stderr is a "
+                          "terminal)")
+    progress.add_argument("--quiet", "-q", action="store_true",
+                          help="no progress or warnings on stderr")
+    f.set_defaults(subparser=f)
 
     e = sub.add_parser("explain", help="explain a formula term by term")
     e.add_argument("formula")
@@ -112,49 +140,113 @@ def _read_matrix(spec: str) -> tuple[str, Any]:
     return name.strip(), m
 
 
+def _read_params(args: argparse.Namespace) -> Any:
+    """The start-values table of ``--params FILE`` / ``--start-from PATH`` (or None)."""
+    import pandas as pd
+
+    if args.params:
+        opt, path = "--params", Path(args.params)
+    elif args.start_from:
+        opt, path = "--start-from", Path(args.start_from)
+        if path.is_dir():
+            path = path / "params.csv"
+    else:
+        return None
+    try:
+        table = pd.read_csv(path, dtype={"Component": str, "Constraint": str},
+                            keep_default_na=False, na_values={"Value": ["", "NA", "NaN"]})
+    except FileNotFoundError:
+        raise AsrError(f"{opt}: file not found: {path}",
+                       hint="a run with --out DIR writes DIR/params.csv") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise AsrError(f"{opt}: cannot read {path} as CSV: {exc}") from None
+    missing = [c for c in ("Component", "Value") if c not in table.columns]
+    if missing:
+        raise AsrError(f"{opt}: {path} has no column {missing[0]!r}",
+                       hint="columns Component, Value and optionally Constraint (P, U, F, B), "
+                       "as in the params.csv a run with --out writes")
+    keep = [c for c in ("Component", "Value", "Constraint") if c in table.columns]
+    table = table[keep].copy()
+    if "Constraint" in table.columns:  # an empty cell keeps the model's constraint
+        table["Constraint"] = table["Constraint"].where(table["Constraint"].str.strip() != "")
+    return table
+
+
+def _diagnostics_warning(fit: Any) -> str | None:
+    """One stderr line when the fit needs attention (the details are in the summary)."""
+    if not fit.converged:
+        return "warning: the fit did not converge; see the notes at the end of the summary"
+    held = [n for n, c in zip(fit.result.names, fit.result.constraints) if c == "B"]
+    if held:
+        return ("warning: held at the boundary: " + ", ".join(held)
+                + "; see the notes at the end of the summary")
+    return None
+
+
 def _fit(args: argparse.Namespace) -> int:
     import asr_py as asr
 
     factors = [c.strip() for c in args.factors.split(",") if c.strip()]
     df = _read_csv(args.data, factors)
     mats = dict(_read_matrix(s) for s in args.matrix)
+    params = _read_params(args)
     if args.pedigree:
         ped = _read_csv(args.pedigree, ())
         ped = ped.astype(str).where(ped.notna(), None)
         ainv = asr.ainverse(ped)
         mats.setdefault("A", ainv)
         mats.setdefault("ainv", ainv)
-    if args.trace:
+    trace = args.trace or (not args.quiet and sys.stderr.isatty())
+    if trace:
         print(f"fitting {args.fixed} to {len(df)} rows of {args.data}", file=sys.stderr)
     fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
-                     factors=factors, maxit=args.maxit, trace=args.trace, **mats)
+                     factors=factors, maxit=args.maxit, trace=trace, weights=args.weights,
+                     params=params, mv_start=args.mv_start, solver=args.solver, **mats)
     summary = fit.summary()
-    preds = {c: fit.predict(c) for c in args.classify}
+    wald = fit.wald(denDF=None if args.wald_ddf == "none" else args.wald_ddf)
+    if args.wald_ddf != "none":  # after the summary's Wald table, before its notes
+        head, sep, notes = summary.partition("\n\nNotes:")
+        summary = (head + f"\n\nWald tests (incremental) with {args.wald_ddf} denominator "
+                   "df:\n" + wald.to_string(float_format=lambda v: f"{v:.4g}") + sep + notes)
+    preds = {c: fit.predict(c, sed=args.sed) for c in args.classify}
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         fit.varcomp.to_csv(out / "varcomp.csv")
+        fit.params.to_csv(out / "params.csv", index=False)
         fit.coef_fixed.to_csv(out / "coef_fixed.csv")
         fit.coef_random.to_csv(out / "coef_random.csv")
-        fit.wald().to_csv(out / "wald.csv")
+        wald.to_csv(out / "wald.csv")
         fit.iterations.to_csv(out / "iterations.csv", index=False)
         (out / "summary.txt").write_text(summary + "\n", encoding="utf-8")
         info = {"loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
                 "converged": fit.converged, "iterations": int(fit.result.n_iter),
                 "n_params": fit.ncomponents, "fixed": args.fixed, "random": args.random,
-                "residual": args.residual, "data": str(args.data),
+                "residual": args.residual, "data": str(args.data), "weights": args.weights,
+                "start_values": args.params or args.start_from, "mv_start": args.mv_start,
+                "solver": args.solver, "wald_ddf": args.wald_ddf,
                 "diagnostics": fit.diagnostics}
         (out / "fit.json").write_text(json.dumps(info, indent=2, default=str) + "\n",
                                       encoding="utf-8")
         for i, (c, p) in enumerate(preds.items()):
-            name = "predictions.csv" if i == 0 else f"predictions_{c.replace(':', '_')}.csv"
-            p.to_csv(out / name, index=False)
+            stem = "predictions" if i == 0 else f"predictions_{c.replace(':', '_')}"
+            p.to_csv(out / f"{stem}.csv", index=False)
+            if args.sed:
+                p.attrs["sed"].to_csv(out / f"{stem}_sed.csv")
+                p.attrs["avsed"].to_frame().to_csv(out / f"{stem}_avsed.csv",
+                                                   index_label="statistic")
     print(summary)
     for c, p in preds.items():
         print(f"\nPredictions ({c}):")
         print(p.to_string(index=False))
+        if args.sed:
+            av = p.attrs["avsed"]
+            print(f"average SED: {av['mean']:.6g} (min {av['min']:.6g}, max {av['max']:.6g})")
     if args.out:
         print(f"\nresults written to {args.out}/")
+    warning = _diagnostics_warning(fit)
+    if warning and not args.quiet:
+        print(f"asr-py fit: {warning}", file=sys.stderr)
     return 0
 
 
@@ -228,6 +320,8 @@ def _translate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``asr-py``; returns the exit code (argparse exits with 2 on usage errors)."""
     args = _parser().parse_args(argv)
+    if args.command == "fit" and args.sed and not args.classify:
+        args.subparser.error("--sed needs --classify (the SED matrix is of predictions)")
     handler = {"demo": _demo, "fit": _fit, "explain": _explain, "translate": _translate}
     try:
         return handler[args.command](args)
