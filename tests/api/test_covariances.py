@@ -284,3 +284,31 @@ def test_does_not_change_the_fit(biv: asr.AsremlFit) -> None:
     np.testing.assert_array_equal(biv.result.vcov_theta, V)
     again = biv.covariance("trait:Name")
     assert isinstance(again, pd.DataFrame) and again.iloc[0, 0] == theta[0]
+
+
+# ----- the numbers shown in docs/getting-started.md -------------------------------------------
+
+def test_getting_started_section_numbers(biv: asr.AsremlFit, dt_example: pd.DataFrame) -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "getting-started.md").read_text(
+        encoding="utf-8")
+    sec = doc.split("## Covariance and correlation matrices")[1].split("\n## ")[0]
+
+    def shown(x: float, digits: int = 6) -> bool:
+        return f"{x:.{digits}f}" in sec
+
+    g = biv.covariance("trait:Name")
+    assert isinstance(g, pd.DataFrame)
+    assert all(shown(v) for v in g.to_numpy().ravel())
+    assert all(shown(v) for v in g.attrs["se"].to_numpy().ravel())
+    r = biv.covariance("trait:Name", correlation=True)
+    assert isinstance(r, pd.DataFrame)
+    assert shown(r.loc["Weight", "Yield"]) and shown(r.attrs["se"].loc["Weight", "Yield"])
+    e = biv.covariance("residual", correlation=True)
+    assert isinstance(e, pd.DataFrame) and shown(e.loc["Weight", "Yield"])
+    mf = asr.asreml("Yield ~ Env", random="~ fa(Env, 1):Name", data=dt_example)
+    assert shown(mf.fa().variance_explained["fa1"])
+    c = mf.covariance("Env:Name", correlation=True)
+    assert isinstance(c, pd.DataFrame)
+    assert all(shown(v, 4) for v in c.to_numpy()[np.tril_indices(3, -1)])
