@@ -72,24 +72,37 @@ def _sum_prod(a: Matrix, b: Matrix) -> float:
     return float(np.sum(np.asarray(a) * np.asarray(b)))
 
 
-def _is_scaled_identity(problem: MixedProblem) -> bool:
-    """True if the residual is R = θ·I_n with its single parameter θ."""
+def _scaled_diagonal(problem: MixedProblem) -> np.ndarray | None:
+    """Weights w if the residual is R = θ·diag(1/w) with its single parameter θ (σ²I: w = 1;
+    ``Weighted`` around a scaled identity: the prior weights), else None. Checked by probing:
+    Ṙ is diagonal, positive and the same at θ and 2θ, and R(θ) = θṘ."""
     res = problem.residual
     if res.n_params != 1 or res.n != problem.y.size:
-        return False
+        return None
     th = problem.theta0[problem.residual_offset:]
-    probe = np.array([2.5]) if th[0] <= 0 else th
+    probe = np.array([2.5]) if th[0] <= 0 else np.asarray(th, dtype=float)
     try:
-        d = res.derivatives(probe)[0]
-        m = res.matrix(probe)
+        d = _as_sparse(res.derivatives(probe)[0])
+        d2 = _as_sparse(res.derivatives(2.0 * probe)[0])
+        m = _as_sparse(res.matrix(probe))
     except Exception:  # noqa: BLE001 - a template that cannot be probed is not special
-        return False
-    n = problem.y.size
-    eye = sp.identity(n, format="csc")
-    dd = _as_sparse(d) - eye
-    mm = _as_sparse(m) - probe[0] * eye
-    tol = 1e-12 * max(1.0, abs(probe[0]))
-    return (abs(dd).max() if dd.nnz else 0.0) <= 1e-12 and (abs(mm).max() if mm.nnz else 0.0) <= tol
+        return None
+    dg = d.diagonal()
+    if not (np.all(np.isfinite(dg)) and np.all(dg > 0)):
+        return None
+    dd = sp.diags(dg, 0, format="csc")
+    tol = 1e-12 * max(1.0, float(dg.max()))
+    for a, b, t in ((d, dd, tol), (d2, dd, tol), (m, probe[0] * dd, tol * max(1.0, probe[0]))):
+        diff = a - b
+        if diff.nnz and abs(diff).max() > t:
+            return None
+    return 1.0 / dg
+
+
+def _is_scaled_identity(problem: MixedProblem) -> bool:
+    """True if the residual is R = θ·I_n with its single parameter θ."""
+    w = _scaled_diagonal(problem)
+    return w is not None and bool(np.all(w == 1.0))
 
 
 #: parts of a Kronecker G up to this size have their Σ̇_i Σ_i⁻¹ formed densely
@@ -310,11 +323,14 @@ class _KronPlan:
                     w: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(t1 - t2 - t3 per parameter, Ġ_kG⁻¹û as columns) with w = C⁻¹ + ûû' on the
         pattern (see the class docstring)."""
-        t, cols = [], []
+        return self.trace_terms(s, pv, ginv, w), self.deriv_cols(s, pv, u)
+
+    def trace_terms(self, s: float, pv: list[_PartValues | None], ginv: np.ndarray,
+                    w: np.ndarray) -> np.ndarray:
+        """t1 - t2 - t3 per parameter: tr(G⁻¹Ġ_k) − Σ_a D_k[a] T_i[a] (w = C⁻¹ + ûû')."""
+        t = []
         if self.scale:
             t.append(self.n / s - float(ginv @ w) / s)
-            cols.append(u / s)
-        ushape = u.reshape(self.dims)
         for i, v in enumerate(pv):
             if v is None:
                 continue
@@ -322,6 +338,19 @@ class _KronPlan:
             tt = np.bincount(self.digits[i], weights=w * self._prod(pv, skip=i),
                              minlength=v.m.size) / s
             t.extend((self.n // d) * v.t1 - v.D @ tt)
+        return np.array(t)
+
+    def deriv_cols(self, s: float, pv: list[_PartValues | None], u: np.ndarray) -> np.ndarray:
+        """Ġ_kG⁻¹û as columns (n x n_params): û/σ² for the scale,
+        (I ⊗ .. ⊗ Σ̇_kΣ_i⁻¹ ⊗ .. ⊗ I) û for a parameter of part i."""
+        cols = []
+        if self.scale:
+            cols.append(u / s)
+        ushape = u.reshape(self.dims)
+        for i, v in enumerate(pv):
+            if v is None:
+                continue
+            d = self.dims[i]
             ui = np.moveaxis(ushape, i, 0).reshape(d, -1)
             if self.kinds[i] == "diag":
                 fu = v.F[:, :, None] * ui[None, :, :]
@@ -330,7 +359,7 @@ class _KronPlan:
             rest = [x for j, x in enumerate(self.dims) if j != i]
             fu = np.moveaxis(fu.reshape(fu.shape[0], d, *rest), 1, i + 1)
             cols.extend(fu.reshape(fu.shape[0], -1))
-        return np.array(t), np.array(cols).reshape(len(cols), self.n).T
+        return np.array(cols).reshape(len(cols), self.n).T
 
     def em_block(self, theta: np.ndarray) -> np.ndarray:
         """½ tr(G⁻¹Ġ_kG⁻¹Ġ_l) in closed form: G⁻¹Ġ_k = I ⊗ .. ⊗ F_k ⊗ .. ⊗ I (F = I/σ² for
@@ -481,11 +510,20 @@ class MME:
         if problem.residual.n != self.n:
             raise ModelError(f"the residual template is {problem.residual.n} x "
                              f"{problem.residual.n} but there are {self.n} records")
-        self.scaled = exploit_scaled_identity and _is_scaled_identity(problem)
+        # R = σ² diag(1/w) (σ²I: w = 1, no weights kept): W'ΛW, W'Λy, y'Λy once, Λ = diag(w)
+        wts = _scaled_diagonal(problem) if exploit_scaled_identity else None
+        self.scaled = wts is not None
+        self.rw: np.ndarray | None = None
+        self.sum_log_w = 0.0
         if self.scaled:
-            self.WtW = (self.W.T @ self.W).tocsc()
-            self.Wty = np.asarray(self.W.T @ y).ravel()
-            self.yty = float(y @ y)
+            if not np.all(wts == 1.0):
+                self.rw = wts
+                self.sum_log_w = float(np.log(wts).sum())
+            lw = self.W if self.rw is None else sp.diags(self.rw, 0, format="csc") @ self.W
+            ly = y if self.rw is None else self.rw * y
+            self.WtW = (self.W.T @ lw).tocsc()
+            self.Wty = np.asarray(self.W.T @ ly).ravel()
+            self.yty = float(y @ ly)
         self.solver = solver
         self.backend: str | None = None
         self._last_factor: Factor | None = None
@@ -538,7 +576,7 @@ class MME:
             c = self.WtW / s2
             r = self.Wty / s2
             yry = self.yty / s2
-            ldr = self.n * float(np.log(s2))
+            ldr = self.n * float(np.log(s2)) - self.sum_log_w
             rinv = None
         else:
             s2 = None
@@ -575,7 +613,7 @@ class MME:
             data[pat.base_pos] = pat.base_vals / s2
             r = self.Wty / s2
             yry = self.yty / s2
-            ldr = self.n * float(np.log(s2))
+            ldr = self.n * float(np.log(s2)) - self.sum_log_w
             rinv = None
         else:
             s2 = None
@@ -654,37 +692,63 @@ class MME:
         return self.y - np.asarray(self.W @ st.sol).ravel()
 
     def rinv_times(self, st: MMEState, a: np.ndarray) -> np.ndarray:
-        if st.rinv is None:
-            return a / st.r_scale
+        if st.rinv is None:  # R⁻¹ = diag(w)/σ²
+            if self.rw is None:
+                return a / st.r_scale
+            w = self.rw if a.ndim == 1 else self.rw[:, None]
+            return a * w / st.r_scale
         return np.asarray(st.rinv @ a)
 
-    def _score_fast(self, st: MMEState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(score, Q, ê) through the index maps: C⁻¹ is needed only on C's pattern."""
+    def _score_fast(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
+        """(score, AI) through the index maps: C⁻¹ is needed only on C's pattern.
+
+        The working variates Q and the AI solve C⁻¹W'R⁻¹Q come first: the selected inverse
+        may consume the factor's numeric values (CHOLMOD), so a solve after it would cost a
+        new factorization."""
         prob = self.problem
         pat: _CPattern = st.extra["pattern"]
         e = self.residuals(st)
+        nt = prob.n_theta
+        q = np.zeros((self.n, nt))
+        for j, (b, pl) in enumerate(zip(prob.random, self._plans)):  # type: ignore[arg-type]
+            o = self.u_offsets[j]
+            s, pv, _ = st.extra["ginfo"][j]
+            cols = pl.deriv_cols(s, pv, st.sol[o:o + pl.n])
+            k = cols.shape[1]
+            q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
+        ro = prob.residual_offset
+        tr = st.theta[ro:]
+        r_ders: list[Matrix] = []
+        if self.scaled:
+            q[:, ro] = e / st.r_scale  # Ṙ R⁻¹ê = diag(1/w) (diag(w)/σ²) ê
+        else:
+            py = self.rinv_times(st, e)
+            r_ders = prob.residual.derivatives(tr)
+            for k, d in enumerate(r_ders):
+                q[:, ro + k] = np.asarray(d @ py).ravel()
+        # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
+        riq = self.rinv_times(st, q)
+        bq = np.asarray(self.W.T @ riq)
+        cbq = st.factor.solve(bq)
+        ai = 0.5 * (q.T @ riq - bq.T @ cbq)
+        ai = 0.5 * (ai + ai.T)
+        # ---- score: traces with C⁻¹ on C's pattern -----------------------------------------
         z = st.factor.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
-        score = np.zeros(prob.n_theta)
-        q = np.zeros((self.n, prob.n_theta))
+        score = np.zeros(nt)
         for j, (b, pl) in enumerate(zip(prob.random, self._plans)):  # type: ignore[arg-type]
             o = self.u_offsets[j]
             uj = st.sol[o:o + pl.n]
             s, pv, g = st.extra["ginfo"][j]
             w = z[pat.g_pos[j]] + uj[pl.rows] * uj[pl.cols]
-            t, cols = pl.score_terms(s, pv, g, w, uj)
-            k = t.size
-            score[b.offset:b.offset + k] = -0.5 * t
-            q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
-        ro = prob.residual_offset
+            t = pl.trace_terms(s, pv, g, w)
+            score[b.offset:b.offset + t.size] = -0.5 * t
         if self.scaled:
             s2 = st.r_scale
-            t2 = float(pat.base_vals @ z[pat.base_pos]) / s2**2
-            score[ro] = -0.5 * (self.n / s2 - t2 - float(e @ e) / s2**2)
-            q[:, ro] = e / s2
-            return score, q, e
-        py = self.rinv_times(st, e)
-        tr = st.theta[ro:]
-        for k, d in enumerate(prob.residual.derivatives(tr)):
+            t2 = float(pat.base_vals @ z[pat.base_pos]) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
+            t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
+            score[ro] = -0.5 * (self.n / s2 - t2 - t3)
+            return score, ai
+        for k, d in enumerate(r_ders):
             ds = _as_sparse(d)
             rdr = st.rinv @ ds @ st.rinv if sp.issparse(st.rinv) else \
                 np.asarray(st.rinv @ ds.toarray() @ st.rinv)
@@ -697,18 +761,12 @@ class MME:
             t1 = _sum_prod(st.rinv, d)
             t3 = float(e @ np.asarray(rdr @ e).ravel())
             score[ro + k] = -0.5 * (t1 - t2 - t3)
-            q[:, ro + k] = np.asarray(d @ py).ravel()
-        return score, q, e
+        return score, ai
 
     def score_ai(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
         """Exact REML score and the average-information matrix over all θ at ``st``."""
         if "pattern" in st.extra:
-            score, q, _ = self._score_fast(st)
-            riq = self.rinv_times(st, q)
-            bq = np.asarray(self.W.T @ riq)
-            cbq = st.factor.solve(bq)
-            ai = 0.5 * (q.T @ riq - bq.T @ cbq)
-            return score, 0.5 * (ai + ai.T)
+            return self._score_fast(st)
         prob = self.problem
         theta = st.theta
         nt = prob.n_theta
@@ -767,7 +825,7 @@ class MME:
             s2 = st.r_scale
             t1 = self.n / s2
             t2 = _sum_prod(self.WtW, csel) / s2**2
-            t3 = float(e @ e) / s2**2
+            t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
             score[ro] = -0.5 * (t1 - t2 - t3)
             q[:, ro] = e / s2
         else:

@@ -3,9 +3,11 @@
 P C P' = L L' with CHOLMOD's fill-reducing ordering (AMD) and supernodal BLAS kernels.
 
 * ``solve`` and ``logdet`` (= 2 Σ log L_jj) come from the supernodal numeric factor;
-* ``inverse_on`` extracts L (``cholmod.getfactor``) from a second numeric factorization and
-  runs :class:`asr_py.reml.selinv.SelInvPlan` (Z = C⁻¹ on the filled pattern of L, then
-  picks the requested entries), O(factorization) instead of one solve per column;
+* ``inverse_on`` extracts L from the factor itself (``cholmod.getfactor``, which consumes
+  the CHOLMOD object: the next numeric factorization re-runs the symbolic analysis; no second
+  numeric factorization) and runs :class:`asr_py.reml.selinv.SelInvPlan` (Z = C⁻¹ on the
+  filled pattern of L, then picks the requested entries), O(factorization) instead of one
+  solve per column;
 * the symbolic part is kept in a :class:`CholmodAnalysis` shared by every factor of the same
   pattern (``refactor``): the CHOLMOD symbolic factor used for solves (numeric values are
   recomputed only when a different factor used it last), the ordering and the selected
@@ -141,20 +143,21 @@ class CholmodFactor(Factor):
         return self._logdet
 
     def _selected(self) -> np.ndarray:
-        """Z = C⁻¹ (permuted) on the pattern of L, cached."""
+        """Z = C⁻¹ (permuted) on the pattern of L, cached.
+
+        L's values come from this factor's own supernodal numeric factor: ``getfactor``
+        converts the shared CHOLMOD object in place (to a simplicial pattern without values),
+        so it is then dropped, and the next ``numeric`` (a solve on this factor, or the
+        next θ) starts from a fresh symbolic analysis (same deterministic ordering). That
+        costs one analysis per selected inverse instead of the analysis plus a second
+        numeric factorization of a separate object."""
         if self._z is None:
             an = self._an
-            a = an.spmatrix(self._a)
-            # a separate factor (getfactor makes it simplicial), ordered as the first one
-            f = cholmod.symbolic(a) if an.perm is None else cholmod.symbolic(
-                a, p=matrix(an.perm.astype(int)))
-            try:
-                cholmod.numeric(a, f)
-            except ArithmeticError:
-                raise NotPositiveDefinite("C is not positive definite (CHOLMOD)") from None
+            f = self._own()
             if an.perm is None:
                 an.perm = an.permutation(f)
             lm = cholmod.getfactor(f)
+            an.symbolic, an.owner = None, None  # consumed: f is a pattern only now
             cp, ri, val = lm.CCS
             indptr = np.asarray(cp).ravel().astype(np.int64)
             indices = np.asarray(ri).ravel().astype(np.int64)
@@ -164,6 +167,7 @@ class CholmodFactor(Factor):
                 an.plan = SelInvPlan(indptr, indices)
                 col = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(indptr))
                 an.l_keys = col * self.n + indices
+                an.entry_cache.clear()
             self._z = an.plan.run(np.asarray(val).ravel())
         return self._z
 
