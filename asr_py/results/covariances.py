@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from asr_py.errors import AsrError
 from asr_py.vcov.base import CovTemplate, to_dense
@@ -80,16 +81,19 @@ class StructurePart:
         m = to_dense(self.template.matrix(own))
         return m * th[self.scale] if self.scale is not None else m
 
-    def jacobian(self, theta: np.ndarray) -> np.ndarray:
-        """∂Σ/∂θ_k for k in :attr:`positions`, an array (len(positions), n, n)."""
+    def jacobian(self, theta: np.ndarray) -> sp.csr_matrix:
+        """J with J[i·n + j, k] = ∂Σ_ij/∂θ_k, k over :attr:`positions` (sparse, n² × k)."""
         th = np.asarray(theta, dtype=float)
         own = th[self.start:self.start + self.template.n_params]
-        ders = [to_dense(d) for d in self.template.derivatives(own)]
-        if self.scale is None:
-            return np.array(ders).reshape(len(ders), self.template.n, self.template.n)
-        s = th[self.scale]
-        base = to_dense(self.template.matrix(own))
-        return np.array([base] + [s * d for d in ders])
+        ders = list(self.template.derivatives(own))
+        if self.scale is not None:
+            s = th[self.scale]
+            ders = [self.template.matrix(own)] + [d * s for d in ders]
+        nn = self.template.n ** 2
+        cols = [sp.csr_matrix(d).reshape((nn, 1)) for d in ders]
+        out = sp.hstack(cols, format="csr") if cols else sp.csr_matrix((nn, 0))
+        out.eliminate_zeros()
+        return out
 
 
 def _has_variance(b: Block) -> bool:
@@ -185,34 +189,47 @@ def _vcov_block(fit: AsremlFit, pos: np.ndarray) -> np.ndarray:
     return V
 
 
-def _delta_se(J: np.ndarray, V: np.ndarray) -> np.ndarray:
-    """sqrt(J_ij' V J_ij) for each element; J is (k, n, n). NaN where a used row of V is NaN."""
-    k, n, _ = J.shape
-    flat = J.reshape(k, n * n)
-    out = np.full(n * n, np.nan)
-    for e in range(n * n):
-        g = flat[:, e]
-        used = g != 0
-        if not used.any():
-            out[e] = 0.0
-            continue
-        sub = V[np.ix_(used, used)]
-        if not np.isnan(sub).any():
-            out[e] = float(np.sqrt(max(g[used] @ sub @ g[used], 0.0)))
-    return out.reshape(n, n)
+def _delta_se(J: sp.csr_matrix, V: np.ndarray) -> np.ndarray:
+    """sqrt(g_e' V g_e) for each row g_e of the sparse Jacobian J (n² × k), summing only over
+    the parameters g_e depends on (vpredict's rule): 0 for a constant element, NaN where one
+    of those entries of V is NaN. Vectorised over all pairs of non-zeros within a row."""
+    J = sp.csr_matrix(J)
+    J.eliminate_zeros()
+    m = J.shape[0]
+    counts = np.diff(J.indptr)
+    row_of = np.repeat(np.arange(m), counts)
+    reps = counts[row_of]  # partners of each non-zero: the non-zeros of its row
+    t = np.repeat(np.arange(J.nnz), reps)
+    first = np.repeat(np.cumsum(reps) - reps, reps)
+    partner = J.indptr[row_of][t] + (np.arange(t.size) - first)
+    contrib = J.data[t] * J.data[partner] * V[J.indices[t], J.indices[partner]]
+    var = np.bincount(row_of[t], weights=contrib, minlength=m)
+    n = int(round(np.sqrt(m)))
+    return np.sqrt(np.clip(var, 0.0, None)).reshape(n, n)
 
 
-def correlation_jacobian(S: np.ndarray, J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """R = D^{-1/2} S D^{-1/2} and ∂R/∂θ_k from ∂S/∂θ_k (module docstring); diag(R) = 1."""
-    d = np.diag(S)
+def correlation_jacobian(S: np.ndarray, J: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
+    """R = D^{-1/2} S D^{-1/2} and its Jacobian from that of S (module docstring):
+    ∂r_ij = ∂Σ_ij / s_ij − r_ij/2 (∂Σ_ii/Σ_ii + ∂Σ_jj/Σ_jj), zero on the diagonal, diag R = 1."""
+    n = S.shape[0]
+    d = np.diag(S).astype(float)
     with np.errstate(all="ignore"):
         s = np.sqrt(np.outer(d, d))
         R = S / s
-        dd = np.einsum("kii->ki", J) / d  # ∂Σ_ii/∂θ_k / Σ_ii
-        JR = J / s - 0.5 * R * (dd[:, :, None] + dd[:, None, :])
+        first = sp.csr_matrix(J.multiply((1.0 / s).reshape(-1, 1)))
+        diag_rows = np.arange(n) * (n + 1)
+        dd = sp.csr_matrix(sp.diags(1.0 / d) @ J[diag_rows, :])  # ∂Σ_ii/∂θ_k / Σ_ii
+        i, j = np.nonzero((R != 0) & ~np.eye(n, dtype=bool))
+        e = i * n + j
+        r = -0.5 * R[i, j]
+        P = (sp.csr_matrix((r, (e, i)), shape=(n * n, n))
+             + sp.csr_matrix((r, (e, j)), shape=(n * n, n)))
+        JR = sp.csr_matrix(first + P @ dd)
+    off = np.ones(n * n)
+    off[np.arange(n) * (n + 1)] = 0.0
+    JR = sp.csr_matrix(sp.diags(off) @ JR)
+    JR.eliminate_zeros()
     np.fill_diagonal(R, np.where(d > 0, 1.0, np.nan))
-    for k in range(J.shape[0]):
-        np.fill_diagonal(JR[k], 0.0)
     return R, JR
 
 
@@ -310,7 +327,7 @@ def fa_summary(fit: AsremlFit, term: str | None = None, rotate: bool = False) ->
     if rotate:
         lam, V = rotate_loadings(lam)
     S = p.matrix(theta)
-    R, _ = correlation_jacobian(S, np.zeros((0, n, n)))
+    R, _ = correlation_jacobian(S, sp.csr_matrix((n * n, 0)))
     cols = [f"fa{j + 1}" for j in range(t.order)]
     idx = pd.Index(list(p.levels), name=p.factor)
     expl = 100.0 * (lam ** 2).sum(axis=0) / np.trace(S)
