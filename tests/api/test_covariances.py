@@ -264,6 +264,22 @@ def test_term_with_two_structures_needs_part(dt_example: pd.DataFrame) -> None:
         m.covariance("Env:Block", part="Blok")
 
 
+def test_dsum_sections_are_named_like_their_components(dt_example: pd.DataFrame) -> None:
+    m = asr.asreml(BIV["fixed"], BIV["random"], "~ dsum(~ units:us(trait) | Env)",
+                   data=dt_example)
+    res = m.covariance("residual")
+    keys = [f"Env_{e}!units:trait" for e in ("CA.2011", "CA.2012", "CA.2013")]
+    assert isinstance(res, dict) and list(res) == keys
+    for k in keys:
+        got = m.covariance(k)
+        assert isinstance(got, pd.DataFrame)
+        pd.testing.assert_frame_equal(got, res[k])
+        for a, b in (("Yield", "Yield"), ("Weight", "Yield"), ("Weight", "Weight")):
+            assert got.loc[a, b] == got.loc[b, a] == vc(m, f"{k}!trait_{a}:{b}")
+            assert got.attrs["se"].loc[a, b] == pytest.approx(
+                m.varcomp.loc[f"{k}!trait_{a}:{b}", "std.error"], rel=1e-10)
+
+
 def test_errors_name_the_terms(biv: asr.AsremlFit, dt_example: pd.DataFrame) -> None:
     with pytest.raises(AsrError, match="did you mean 'trait:Name'"):
         biv.covariance("trait:Nme")
