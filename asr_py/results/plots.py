@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from asr_py.errors import AsrError
 
@@ -49,6 +48,8 @@ def ppoints(n: int) -> np.ndarray:
 
 def qq_points(e: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     """(theoretical, sorted sample, intercept, slope) of the normal QQ plot and R's qqline."""
+    from scipy import stats
+
     y = np.sort(np.asarray(e, dtype=float))
     x = stats.norm.ppf(ppoints(y.size))
     qy = np.quantile(y, [0.25, 0.75])  # type 7, R's default
