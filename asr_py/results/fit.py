@@ -218,7 +218,8 @@ class AsremlFit:
 
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""
-        return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names)
+        return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names,
+                         self.result.constraints)
 
     def covariance(self, term: str | None = None, part: str | None = None,
                    correlation: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame]:

@@ -71,9 +71,12 @@ def _compile(expr: Expr, names: Sequence[str], text: str) -> Callable[[np.ndarra
     return build(expr)
 
 
-def vpredict(formula: str, theta: np.ndarray, vcov: np.ndarray, names: Sequence[str]
-             ) -> pd.DataFrame:
-    """Estimate and delta-method SE of ``name ~ f(V1..Vk)`` (see the module docstring)."""
+def vpredict(formula: str, theta: np.ndarray, vcov: np.ndarray, names: Sequence[str],
+             constraints: Sequence[str] | None = None) -> pd.DataFrame:
+    """Estimate and delta-method SE of ``name ~ f(V1..Vk)`` (see the module docstring).
+
+    Parameters fixed ('F') or held at a boundary ('B') count as known (zero variance), as
+    ASReml does; the SE is NaN only when the free parameters' AI matrix was singular."""
     from asr_py.formula.parser import parse_formula
 
     f = parse_formula(formula)
@@ -91,7 +94,11 @@ def vpredict(formula: str, theta: np.ndarray, vcov: np.ndarray, names: Sequence[
         dn[i] -= h
         g[i] = (fn(up) - fn(dn)) / (2 * h)
     used = g != 0
-    V = np.asarray(vcov, dtype=float)
+    V = np.array(vcov, dtype=float)
+    if constraints is not None:
+        known = np.array([c in ("F", "B") for c in constraints], dtype=bool)
+        V[known, :] = 0.0
+        V[:, known] = 0.0
     if np.isnan(V[np.ix_(used, used)]).any():
         se = float("nan")
     else:

@@ -246,7 +246,8 @@ def test_boundary_parameter_counts_as_known(dt_example: pd.DataFrame) -> None:
         2 * abs(m.result.theta[lam[0]]) * m.varcomp.iloc[lam[0]]["std.error"], rel=1e-6)
     assert se.iloc[1, 0] == pytest.approx(
         delta_se(m, lambda th: th[lam[1]] * th[lam[0]]), rel=1e-5)
-    assert np.isnan(m.vpredict("s ~ V1 + V4^2").loc["s", "SE"])  # vpredict's own rule
+    # vpredict follows the same rule: Σ_11 = V1 + V4² has the SE of λ_1² alone
+    assert m.vpredict("s ~ V1 + V4^2").loc["s", "SE"] == pytest.approx(se.iloc[0, 0], rel=1e-5)
 
 
 # ----- several structured parts, errors, no mutation -------------------------------------------
