@@ -13,7 +13,8 @@ Simulators (all seeded, ``numpy.random.default_rng(seed)``):
   (Mendelian sampling), residual correlation, a fraction of trait-2 records missing;
 * :func:`simulate_markers` / :func:`simulate_gblup_data` - SNP genotypes 0/1/2 and one or two
   traits with marker-based genetic values;
-* :func:`simulate_crossed` - two crossed random factors with unbalanced random assignment.
+* :func:`simulate_crossed` - two crossed random factors with unbalanced random assignment;
+* :func:`simulate_two_stage` - genotype-by-environment means with prior weights 1/se².
 """
 
 from __future__ import annotations
@@ -168,6 +169,20 @@ def simulate_crossed(n: int, levels_a: int, levels_b: int, *, seed: int = 5) -> 
     return pd.DataFrame({"a": [f"a{i}" for i in ia], "b": [f"b{i}" for i in ib], "y": y})
 
 
+def simulate_two_stage(n_gen: int, n_env: int, *, seed: int = 6) -> pd.DataFrame:
+    """Stage-2 data of a two-stage analysis: one mean per genotype and environment (columns
+    gen, env, y, w) with weights w = 1/se², se² ~ U(0.2, 2) (unequal replication);
+    y = env + gen + e, e ~ N(0, se²)."""
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(n_gen), n_env)
+    e = np.tile(np.arange(n_env), n_gen)
+    se2 = rng.uniform(0.2, 2.0, g.size)
+    y = (10.0 + rng.normal(0, 2.0, n_env)[e] + rng.normal(0, 1.0, n_gen)[g]
+         + rng.normal(size=g.size) * np.sqrt(se2))
+    return pd.DataFrame({"gen": [f"g{i}" for i in g], "env": [f"e{i}" for i in e], "y": y,
+                         "w": 1.0 / se2})
+
+
 # ---------------------------------------------------------------------------------------
 # problems
 # ---------------------------------------------------------------------------------------
@@ -223,6 +238,13 @@ def _crossed(quick: bool) -> Instance:
                     lme4_formula="y ~ 1 + (1|a) + (1|b)", lme4_data=df, lme4_factors=["a", "b"])
 
 
+def _two_stage(quick: bool) -> Instance:
+    n_gen, n_env = (200, 10) if quick else (2_000, 10)
+    df = simulate_two_stage(n_gen, n_env, seed=41)
+    kw = dict(fixed="y ~ env", random="~ gen", weights="w", data=df)
+    return Instance(kw, f"{len(df)} means, {n_gen} genotypes x {n_env} envs, weights")
+
+
 def _cpdata(quick: bool) -> Instance:
     import asr_py as asr
 
@@ -258,6 +280,8 @@ PROBLEMS: list[Problem] = [
     Problem("gblup_2trait", "bivariate GBLUP us(trait):vm(id, G), units:us(trait)", _gblup(2)),
     Problem("crossed", "crossed random factors: 100 000 records, a (1 000) + b (5 000)",
             _crossed),
+    Problem("two_stage_weighted", "stage 2 of a two-stage analysis: y ~ env, ~ gen, "
+            "weights = 1/se² (20 000 means, 2 000 genotypes)", _two_stage),
     Problem("cpdata_bivariate", "sommer cpdata: cbind(Yield, color) ~ trait, "
             "us(trait):vm(id, G), units:us(trait)", _cpdata),
 ]

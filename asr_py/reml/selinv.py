@@ -35,6 +35,10 @@ import scipy.linalg as sla
 GATHER_CACHE_MAX = 64_000_000
 #: supernodes with at most this many columns are inverted in batches of equal shape
 BATCH_MAX_S = 48
+#: ... when at least this many share a depth and shape (fewer: one at a time, less overhead)
+BATCH_MIN = 4
+#: a supernode wider than this has (L_JJ L_JJ')⁻¹ from dpotri, narrower ones from dtrtri + gemm
+POTRI_MIN_S = 200
 
 
 def supernode_starts(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
@@ -94,6 +98,7 @@ class SelInvPlan:
         total = int(np.sum(self.r.astype(np.int64) ** 2))
         self._rows_all = np.concatenate(rows_first) if n else np.zeros(0, dtype=np.int64)
         self._cache = total <= GATHER_CACHE_MAX
+        self._work: tuple[np.ndarray, np.ndarray] | None = None
         self._build_groups()
 
     def _build_groups(self) -> None:
@@ -119,7 +124,7 @@ class SelInvPlan:
         self.groups: list[tuple[bool, int, int, np.ndarray, np.ndarray | None]] = []
         for sel in np.split(order, cut) if nsn else []:
             s, r = int(self.s[sel[0]]), int(self.r[sel[0]])
-            batched = s <= BATCH_MAX_S and sel.size > 1
+            batched = s <= BATCH_MAX_S and sel.size >= BATCH_MIN
             for grp in ([sel] if batched else np.split(sel, sel.size)):
                 g = self._gather_index(grp, s, r) if (r and self._cache) else None
                 self.groups.append((batched, s, r, grp, g))
@@ -141,9 +146,12 @@ class SelInvPlan:
 
     def run(self, ldata: np.ndarray) -> np.ndarray:
         """Z = (LL')⁻¹ on L's CSC pattern, given L's CSC values ``ldata``."""
-        lf = np.zeros(self.size)
+        # work arrays kept across runs (no page faults): positions of lf outside L's pattern
+        # (above the diagonal of L_JJ) stay 0; every position of zf is written before it is read
+        if self._work is None:
+            self._work = (np.zeros(self.size), np.empty(self.size))
+        lf, zf = self._work
         lf[self.scatter] = ldata
-        zf = np.zeros(self.size)
         for batched, s, r, sel, g in self.groups:
             if batched:
                 self._batch(s, r, sel, g, lf, zf)
@@ -155,18 +163,33 @@ class SelInvPlan:
                lf: np.ndarray, zf: np.ndarray) -> None:
         """Supernodes ``sel``, all with s columns and r rows below: stacked Takahashi step."""
         ld = s + r
+        nb = sel.size
         idx = self.blockoff[sel][:, None] + np.arange(ld * s)[None, :]  # contiguous blocks
-        blk = lf[idx].reshape(sel.size, s, ld).transpose(0, 2, 1)  # b x ld x s
+        if s == 1:  # scalar L_JJ: Ĺ = L_RJ / L_JJ, Z_JJ = 1/L_JJ² − Ĺ'Z_RJ
+            blk = lf[idx]  # b x ld
+            d = blk[:, 0]
+            if not np.all(d > 0):
+                raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
+            out = np.empty((nb, ld))
+            zjj = 1.0 / (d * d)
+            if r:
+                b = blk[:, 1:] / d[:, None]
+                if g is None:
+                    g = self._gather_index(sel, s, r)
+                zrj = -np.einsum("kab,kb->ka", zf[g], b)
+                zjj -= np.einsum("ka,ka->k", b, zrj)
+                out[:, 1:] = zrj
+            out[:, 0] = zjj
+            zf[idx] = out
+            return
+        blk = lf[idx].reshape(nb, s, ld).transpose(0, 2, 1)  # b x ld x s
         ljj = blk[:, :s]
         d = np.diagonal(ljj, axis1=1, axis2=2)
         if not np.all(d > 0):
             raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
-        if s == 1:
-            linv = 1.0 / ljj
-        else:
-            linv = np.tril(np.linalg.inv(ljj))  # lower triangular; tril drops rounding above
+        linv = np.tril(np.linalg.inv(ljj))  # lower triangular; tril drops rounding above
         zjj = np.matmul(linv.transpose(0, 2, 1), linv)
-        out = np.empty((sel.size, ld, s))
+        out = np.empty((nb, ld, s))
         if r:
             b = np.matmul(blk[:, s:], linv)  # Ĺ = L_RJ L_JJ⁻¹
             if g is None:
@@ -175,7 +198,7 @@ class SelInvPlan:
             zjj -= np.matmul(b.transpose(0, 2, 1), zrj)
             out[:, s:] = zrj
         out[:, :s] = zjj
-        zf[idx] = out.transpose(0, 2, 1).reshape(sel.size, ld * s)
+        zf[idx] = out.transpose(0, 2, 1).reshape(nb, ld * s)
 
     def _one(self, j: int, g: np.ndarray | None, lf: np.ndarray, zf: np.ndarray) -> None:
         """One supernode through LAPACK (dtrtri on L_JJ)."""
@@ -194,18 +217,25 @@ class SelInvPlan:
             zf[o] = 1.0 / (d * d) - b @ zrj
             return
         blk = lf[o:o + ld * s].reshape(s, ld).T  # ld x s view, column-major storage
-        # (L_JJ L_JJ')⁻¹ by dpotri (trtri + lauum: 2s³/3 flops, not s³/3 + 2s³ with a gemm)
-        zjj, info = sla.lapack.dpotri(blk[:s], lower=1)
-        if info != 0 or not np.all(np.diagonal(blk[:s]) > 0):
-            raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
-        zjj = np.tril(zjj)
-        zjj += np.tril(zjj, -1).T
         zblk = zf[o:o + ld * s].reshape(s, ld).T
         r = ld - s
-        if r:
+        if s <= POTRI_MIN_S:  # few calls' overhead matters more than flops
+            ljj_inv, info = sla.lapack.dtrtri(blk[:s], lower=1)
+            if info != 0:
+                raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
+            zjj = ljj_inv.T @ ljj_inv
+            b = blk[s:] @ ljj_inv if r else None  # Ĺ = L_RJ L_JJ⁻¹
+        else:
+            # (L_JJ L_JJ')⁻¹ by dpotri (trtri + lauum: 2s³/3 flops, not s³/3 + 2s³ with a gemm)
+            zjj, info = sla.lapack.dpotri(blk[:s], lower=1)
+            if info != 0 or not np.all(np.diagonal(blk[:s]) > 0):
+                raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
+            zjj = np.tril(zjj)
+            zjj += np.tril(zjj, -1).T
             # Ĺ = L_RJ L_JJ⁻¹, i.e. L_JJ' Ĺ' = L_RJ'
             b = sla.solve_triangular(blk[:s], blk[s:].T, lower=True, trans="T",
-                                     check_finite=False).T
+                                     check_finite=False).T if r else None
+        if r:
             g = g if g is not None else self._gather_index(np.array([j]), s, r)
             zrj = -(zf[g[0]] @ b)
             zjj -= b.T @ zrj

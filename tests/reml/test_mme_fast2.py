@@ -201,8 +201,9 @@ def test_depths_respect_the_tree() -> None:
 
 
 def test_wide_supernode_path_matches_dense(monkeypatch) -> None:
-    """Supernodes wider than BATCH_MAX_S go through dpotri + trsm."""
+    """Supernodes wider than BATCH_MAX_S and POTRI_MIN_S go through dpotri + trsm."""
     monkeypatch.setattr(selinv, "BATCH_MAX_S", 1)
+    monkeypatch.setattr(selinv, "POTRI_MIN_S", 10)
     rng = np.random.default_rng(4)
     a = rng.normal(size=(80, 80))
     c = sp.csc_matrix(a @ a.T + 80 * np.eye(80))
