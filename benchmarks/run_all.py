@@ -4,9 +4,10 @@
                                   [--no-lme4] [--markdown] [--solver NAME]
 
 Problems are defined in ``benchmarks/problems.py`` (reference models of ../shared/reference,
-a pedigree animal model, GBLUP with one and two traits, a large crossed design, the bivariate
-cpdata GBLUP). Each problem runs in its own subprocess (``--worker``) with a time limit; the
-parent reads the child's peak resident memory from ``os.wait4`` (per-child ``ru_maxrss``).
+a pedigree animal model, GBLUP with one and two traits, a large crossed design, a weighted
+two-stage model, the bivariate cpdata GBLUP). Each problem runs in its own subprocess
+(``--worker``) with a time limit; the parent reads the child's peak resident memory from
+``os.wait4`` (per-child ``ru_maxrss``).
 Columns:
 
 * ``fit s``     our whole ``asr.asreml`` call (compile + AI-REML), median of up to 3 runs
