@@ -270,7 +270,19 @@ def _unquote(s: str) -> str:
 _SIMPLE_FUNCS = {"print": "print", "sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp",
                  "mean": "np.mean", "abs": "np.abs", "round": "np.round", "sum": "np.sum",
                  "cor": "np.corrcoef", "var": "np.var"}
-_FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": "bic"}
+_FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": "bic",
+              "residuals": "residuals", "fitted.values": "fitted"}
+#: predict(..., sed = TRUE / vcov = TRUE) components -> the prediction table's attrs
+_PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
+                  "vcov": ".attrs['vcov']"}
+#: wald(denDF =) values of asreml -> asr_py's (algebraic df: asr_py computes them numerically)
+_DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
+_SSTYPE = ("incremental", "conditional")
+#: structures whose first factor can be a field coordinate in f(Row):g(Col)
+_SPATIAL = re.compile(r"(?<![\w.])(?:ar[123]v?|ar[123]h|ma[12]|sar|exp|gau|iexp|igau|ieuc|id|"
+                      r"idv|diag|idh)\(\s*([A-Za-z.][\w.]*)\s*(?:,[^():]*)?\)\s*:\s*"
+                      r"(?:ar[123]v?|ar[123]h|ma[12]|sar|exp|gau|iexp|igau|ieuc|id|idv|diag|idh)"
+                      r"\(\s*([A-Za-z.][\w.]*)\s*(?:,[^():]*)?\)")
 _SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
                   "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic"}
 _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
@@ -287,6 +299,11 @@ class Translator:
     def __init__(self, code: str) -> None:
         self.code = code
         self.fits: set[str] = set()
+        self.preds: dict[str, set[str]] = {}    # predict() results -> {'sed', 'vcov'}
+        self.walds: set[str] = set()            # names bound to wald() results
+        self.variograms: set[str] = set()       # names bound to varioGram() results
+        self.spatial: dict[str, tuple[str, str]] = {}   # fit -> (row, col) of its residual
+        self.maxit = False                      # asreml.options(maxit = k) seen: MAXIT
         self.uses_np = False
         self.todo: list[str] = []
 
@@ -342,7 +359,32 @@ class Translator:
         if obj.kind == "call" and obj.value == "predict":
             if e.value == "pvals" or e.value == "predictions":
                 return self.predict(obj)
+            if e.value in _PREDICT_ATTRS:
+                # asreml 4 always returns avsed; asr_py computes it with sed=True
+                need = "vcov" if e.value == "vcov" else "sed"
+                return self.predict(obj, need) + _PREDICT_ATTRS[e.value]
             raise Untranslatable(f"predict()${e.value}")
+        if obj.kind == "name" and obj.value in self.preds:
+            if e.value in ("pvals", "predictions"):
+                return self.py(obj)
+            need = "vcov" if e.value == "vcov" else "sed"
+            if e.value in _PREDICT_ATTRS and need in self.preds[obj.value]:
+                return self.py(obj) + _PREDICT_ATTRS[e.value]
+            if e.value in _PREDICT_ATTRS:
+                raise Untranslatable(f"{obj.value}${e.value}: add {need} = TRUE to the "
+                                     f"predict() call that made {obj.value}")
+            raise Untranslatable(f"predict()${e.value}")
+        if (obj.kind == "call" and obj.value in ("wald", "wald.asreml")) or (
+                obj.kind == "name" and obj.value in self.walds):
+            if e.value == "Wald":  # asreml 4's list(Wald = , stratumVariances = )
+                return self.py(obj)
+            raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
+        if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
+                and self.is_fit(obj.args[0][1]):
+            which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
+            if which:
+                return f"{self.py(obj.args[0][1])}.{which}['solution']"
+            raise Untranslatable(f"coef()${e.value}")
         if obj.kind == "call" and obj.value == "asreml" and e.value in (
                 "vparameters.table", "gammas.table") and any(
                 n == "start.values" for n, _ in obj.args):
@@ -407,8 +449,24 @@ class Translator:
         if f == "predict":
             return self.predict(e)
         if f == "wald" or f == "wald.asreml":
-            return f"{self.py(pos[0])}.wald()" if pos and len(args) == 1 else _raise(
-                "wald() options")
+            return self.wald(e)
+        if f in ("varioGram", "varioGram.asreml"):
+            return self.variogram(e)
+        if f == "plot" and len(args) == 1:
+            x = pos[0] if pos else R("empty")
+            if x.kind == "call" and x.value in ("varioGram", "varioGram.asreml"):
+                fit = self.variogram_fit(x)
+                row, col = self.variogram_coords(x, fit)
+                return f"asr.plot_variogram({self.py(fit)}, {row!r}, {col!r})"
+            if x.kind == "name" and x.value in self.variograms:
+                return f"asr.plot_variogram({self.py(x)})"
+            raise Untranslatable("plot()")
+        if f in ("fitted", "fitted.values", "resid", "residuals") and len(args) == 1 \
+                and pos and self.is_fit(pos[0]):
+            attr = "fitted" if f.startswith("fitted") else "residuals"
+            return f"{self.py(pos[0])}.{attr}"
+        if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
+            raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
         if f in ("vpredict", "pin"):
             if len(pos) != 2 or pos[1].kind != "formula":
                 raise Untranslatable(f)
@@ -416,6 +474,9 @@ class Translator:
         if f == "summary" and len(args) == 1:
             x = pos[0]
             return f"{self.py(x)}.summary()" if self.is_fit(x) else f"{self.py(x)}.describe()"
+        if f == "summary" and len(pos) == 1 and self.is_fit(pos[0]) and all(
+                n in ("coef", "vparameters", "all") for n, _ in args if n is not None):
+            return f"{self.py(pos[0])}.summary()"
         if f in ("AIC", "BIC", "logLik") and len(args) == 1:
             return f"{self.py(pos[0])}.{f.lower().replace('loglik', 'loglik')}"
         if f == "lrt" or f == "lrt.asreml":
@@ -481,7 +542,8 @@ class Translator:
                 raise Untranslatable(f"read.csv({n}=)")
         return f"pd.read_csv({', '.join(out)})"
 
-    def predict(self, e: R) -> str:
+    def predict(self, e: R, need: str | None = None) -> str:
+        """``predict(m, classify = ...)``; ``need`` ('sed'/'vcov') adds that option."""
         pos = [a for n, a in e.args if n is None]
         if not pos:
             raise Untranslatable("predict()")
@@ -495,12 +557,60 @@ class Translator:
                 kw.append(f"classify={self.py(a)}")
             elif n == "levels":
                 kw.append(f"levels={self.py(a)}")
+            elif n in ("sed", "vcov") and a.kind == "name" and a.value in (
+                    "TRUE", "T", "FALSE", "F"):
+                if a.value in ("TRUE", "T"):
+                    kw.append(f"{n}=True")
             elif n in ("sed", "vcov", "present", "average", "ignore", "aliased"):
                 self.todo.append(f"predict({n}=...) is not translated; asr_py predict() gives "
                                  "predicted.value and std.error")
             else:
                 raise Untranslatable(f"predict({n}=)")
+        if need and f"{need}=True" not in kw:
+            kw.append(f"{need}=True")
         return f"{self.py(pos[0])}.predict({', '.join(kw)})"
+
+    def wald(self, e: R) -> str:
+        """``wald(m, denDF = "numeric", ssType = "conditional")`` -> ``m.wald(...)``."""
+        pos = [a for n, a in e.args if n is None]
+        if len(pos) != 1:
+            raise Untranslatable("wald() arguments")
+        kw = []
+        for n, a in e.args:
+            if n is None:
+                continue
+            value = a.value.lower() if a.kind == "str" else None
+            if n == "denDF" and value in _DENDF:
+                if value == "algebraic":
+                    self.todo.append("wald(denDF = \"algebraic\"): asr_py computes the "
+                                     "denominator df numerically (Kenward-Roger)")
+                kw.append(f"denDF={_DENDF[value]!r}")
+            elif n == "ssType" and value in _SSTYPE:
+                kw.append(f"ssType={value!r}")
+            else:
+                raise Untranslatable(f"wald({n} = {self.src(a)})")
+        return f"{self.py(pos[0])}.wald({', '.join(kw)})"
+
+    def variogram_fit(self, e: R) -> R:
+        pos = [a for n, a in e.args if n is None]
+        if len(e.args) != 1 or not pos or not self.is_fit(pos[0]):
+            raise Untranslatable("varioGram() of something other than a fit")
+        return pos[0]
+
+    def variogram_coords(self, e: R, fit: R) -> tuple[str, str]:
+        coords = self.spatial.get(fit.value)
+        if coords is None:
+            raise Untranslatable(
+                f"varioGram({fit.value}): no f(Row):g(Col) residual seen for {fit.value}; use "
+                f"{_pyname(fit.value)}.variogram(row='Row', col='Col') with your coordinate "
+                "columns")
+        return coords
+
+    def variogram(self, e: R) -> str:
+        """asreml's varioGram(m) takes the coordinates from m's spatial residual."""
+        fit = self.variogram_fit(e)
+        row, col = self.variogram_coords(e, fit)
+        return f"{self.py(fit)}.variogram({row!r}, {col!r})"
 
     def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:
         out: list[str] = []
@@ -565,7 +675,32 @@ class Translator:
         return out
 
     def asreml(self, e: R) -> str:
-        return f"asr.asreml({', '.join(self.asreml_args(e.args, e))})"
+        out = self.asreml_args(e.args, e)
+        if self.maxit and not any(n in ("maxit", "maxiter") for n, _ in e.args):
+            out.append("maxit=MAXIT")  # asreml.options(maxit = k) earlier in the script
+        return f"asr.asreml({', '.join(out)})"
+
+    def options(self, e: R) -> str:
+        """``asreml.options(maxit = k)`` -> ``MAXIT = k`` (used by later asreml() calls)."""
+        maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
+        if not maxit:
+            raise Untranslatable("asreml.options()")
+        for n, a in e.args:
+            if n not in ("maxit", "maxiter"):
+                self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
+                                 "is not translated")
+        self.maxit = True
+        return f"MAXIT = {self.py(maxit[-1])}"
+
+    def spatial_of(self, e: R) -> tuple[str, str] | None:
+        """(row, col) of an f(Row):g(Col) residual of an asreml()/update() call, if any."""
+        for n, a in e.args:
+            if n in ("residual", "rcov") and a.kind == "formula":
+                m = _SPATIAL.search(self.src(a))
+                return (m.group(1), m.group(2)) if m else None
+        if e.value == "update" and e.args and e.args[0][1].kind == "name":
+            return self.spatial.get(e.args[0][1].value)
+        return None
 
     # ----- statements ----------------------------------------------------------------------
     def statement(self, st: Statement) -> list[str]:
@@ -592,16 +727,32 @@ class Translator:
             rhs = self.py(e.right)
             target = e.left
             if target.kind == "name":
-                if _is_fit_call(e.right, self.fits):
-                    self.fits.add(target.value)
-                else:
-                    self.fits.discard(target.value)
-                return f"{_pyname(target.value)} = {rhs}"
+                name, r = target.value, e.right
+                is_fit = _is_fit_call(r, self.fits)
+                coords = self.spatial_of(r) if is_fit else None
+                for group in (self.fits, self.walds, self.variograms):
+                    group.discard(name)
+                self.preds.pop(name, None)
+                self.spatial.pop(name, None)
+                if is_fit:
+                    self.fits.add(name)
+                    if coords:
+                        self.spatial[name] = coords
+                elif r.kind == "call" and r.value == "predict":
+                    self.preds[name] = {n for n, a in r.args if n in ("sed", "vcov")
+                                        and a.kind == "name" and a.value in ("TRUE", "T")}
+                elif r.kind == "call" and r.value in ("wald", "wald.asreml"):
+                    self.walds.add(name)
+                elif r.kind == "call" and r.value in ("varioGram", "varioGram.asreml"):
+                    self.variograms.add(name)
+                return f"{_pyname(name)} = {rhs}"
             if target.kind == "dollar" and target.left is not None:
                 return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
             raise Untranslatable("assignment target")
+        if e.kind == "call" and e.value == "asreml.options":
+            return self.options(e)
         out = self.py(e)
-        if out == "__IMPORT__" or out.startswith("print("):
+        if out == "__IMPORT__" or out.startswith(("print(", "asr.plot_variogram(")):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
 
