@@ -3,9 +3,13 @@
 A small R front end: a tokenizer (strings, comments, numbers, names, backticks, ``%op%``), a
 statement splitter (newlines inside brackets or after a binary operator continue the
 statement), a Pratt parser for R expressions, and a printer that rewrites the asreml calls
-(``asreml``, ``predict``, ``wald``, ``vpredict``/``pin``, ``update``, ``summary(m)$varcomp``,
-``asreml.Ainverse``/``ainverse``, ``read.csv``, ``as.factor`` conversions...). A statement it
-cannot translate is kept as ``# TODO(asr_py): <original line>`` comments; nothing is dropped.
+(``asreml`` with ``weights``, ``predict`` with ``sed``/``vcov`` and ``$sed``/``$avsed``,
+``wald`` with ``denDF``/``ssType``, ``varioGram``/``plot(varioGram())``, ``vpredict``/``pin``,
+``update``, ``asreml.options(maxit)``, ``summary(m)$varcomp``, ``coef``, ``fitted``, ``resid``,
+``asreml.Ainverse``/``ainverse``, ``read.csv``, ``as.factor`` conversions...). It tracks which
+names hold fits (and their spatial residual coordinates), predictions and Wald tables. A
+statement it cannot translate is kept as ``# TODO(asr_py): <original line>`` comments;
+nothing is dropped.
 """
 
 from __future__ import annotations
