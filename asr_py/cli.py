@@ -26,8 +26,9 @@ EPILOG = """examples:
       --factors Env,Name --out results/ --classify Env
   asr-py fit --data animals.csv --fixed "weight ~ sex" --random "~ vm(id, A)" \\
       --pedigree ped.csv --out results/ --trace
-  asr-py fit --data trial.csv --fixed "Yield ~ Env" --random "~ Name" --factors Env,Name \\
-      --classify Env --sed --wald-ddf kenward-roger --out run2/ --start-from run1/
+  asr-py fit --data trial.csv --fixed "Yield ~ Env" --random "~ us(Env):Name" \\
+      --factors Env,Name --classify Env --sed --wald-ddf kenward-roger \\
+      --start-from results/ --out results2/
   asr-py fit --data lines.csv --fixed "y ~ 1" --random "~ vm(id, K)" --matrix K=grm.csv
   asr-py explain "~ us(trait):vm(id, K) + ar1(Row):ar1(Col)"
   asr-py translate analysis.R -o analysis.py
@@ -66,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--classify", action="append", default=[], metavar="A:B",
                    help="predictions for this classify set (repeatable)")
     f.add_argument("--out", help="directory for the result files")
-    f.add_argument("--maxit", type=int, default=30)
+    f.add_argument("--maxit", type=int, default=30, help="maximum AI-REML iterations "
+                   "(default 30)")
     f.add_argument("--weights", metavar="COL",
                    help="data column of positive prior weights: Var(e_i) = sigma^2 / w_i")
     f.add_argument("--sed", action="store_true",

@@ -284,3 +284,20 @@ def test_docs_fit_examples_run(tmp_path: Path) -> None:
         r = run(*args, cwd=tmp_path)
         assert r.returncode == 0, (args, r.stderr)
         assert "REML log-likelihood" in r.stdout
+
+
+def test_help_fit_examples_on_trial_csv_run(tmp_path: Path) -> None:
+    """The `asr-py fit --data trial.csv` examples of `asr-py --help` run in order."""
+    r = run("--help")
+    text = r.stdout.replace("\\\n", " ")
+    examples = [shlex.split(ln.strip())[1:] for ln in text.splitlines()
+                if ln.strip().startswith("asr-py fit --data trial.csv")]
+    assert len(examples) == 2
+    pd.read_csv(ROOT / "asr_py" / "data" / "DT_example.csv").to_csv(tmp_path / "trial.csv",
+                                                                     index=False)
+    for args in examples:
+        r = run(*args, cwd=tmp_path)
+        assert r.returncode == 0, (args, r.stderr)
+    assert (tmp_path / "results2" / "predictions_sed.csv").is_file()
+    wald = pd.read_csv(tmp_path / "results2" / "wald.csv", index_col=0)
+    assert "denDF" in wald.columns
