@@ -282,11 +282,6 @@ _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
 #: wald(denDF =) values of asreml -> asr_py's (algebraic df: asr_py computes them numerically)
 _DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
 _SSTYPE = ("incremental", "conditional")
-#: structures whose first factor can be a field coordinate in f(Row):g(Col)
-_SPATIAL = re.compile(r"(?<![\w.])(?:ar[123]v?|ar[123]h|ma[12]|sar|exp|gau|iexp|igau|ieuc|id|"
-                      r"idv|diag|idh)\(\s*([A-Za-z.][\w.]*)\s*(?:,[^():]*)?\)\s*:\s*"
-                      r"(?:ar[123]v?|ar[123]h|ma[12]|sar|exp|gau|iexp|igau|ieuc|id|idv|diag|idh)"
-                      r"\(\s*([A-Za-z.][\w.]*)\s*(?:,[^():]*)?\)")
 _SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
                   "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic"}
 _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
@@ -295,6 +290,42 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "na.action": "na_action", "na.method.X": "na_action", "na.method.Y": "na_action"}
 _TODO_ARGS = {"G.param", "R.param", "workspace", "pworkspace", "family", "knots",
               "group", "mbf", "equate.levels", "predict", "aom", "ai.sing", "Cfixed", "options"}
+#: correlation structures that make an f(Row):g(Col) residual spatial
+_SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iexp|igau|ieuc)")
+_COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside brackets."""
+    out, depth, last = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            out.append(text[last:i].strip())
+            last = i + 1
+    out.append(text[last:].strip())
+    return out
+
+
+def spatial_coords(residual: str) -> tuple[str, str] | None:
+    """(row, col) of the first two-factor term f(Row):g(Col) of a residual formula with a
+    spatial correlation (ar1, ar2, ma1, exp, gau, ...) in at least one factor; None if none."""
+    text = residual.strip().lstrip("~")
+    for term in _split_top(text, "+"):
+        parts = _split_top(term, ":")
+        if len(parts) != 2:
+            continue
+        found = [_COORD.match(x) for x in parts]
+        if not all(found):
+            continue
+        names = [m.group(2) or m.group(3) for m in found if m is not None]
+        funs = [m.group(1) or "" for m in found if m is not None]
+        if any(_SPATIAL_FUN.fullmatch(f) for f in funs) and "units" not in names:
+            return names[0], names[1]
+    return None
 
 
 class Translator:
@@ -700,8 +731,7 @@ class Translator:
         """(row, col) of an f(Row):g(Col) residual of an asreml()/update() call, if any."""
         for n, a in e.args:
             if n in ("residual", "rcov") and a.kind == "formula":
-                m = _SPATIAL.search(self.src(a))
-                return (m.group(1), m.group(2)) if m else None
+                return spatial_coords(self.src(a))
         if e.value == "update" and e.args and e.args[0][1].kind == "name":
             return self.spatial.get(e.args[0][1].value)
         return None

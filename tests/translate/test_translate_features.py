@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import asr_py as asr
-from asr_py.translate import translate
+from asr_py.translate import spatial_coords, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORS = ("Name", "Env", "Loc", "Year", "Block")
@@ -211,6 +211,13 @@ def test_variogram_coordinates_from_other_residuals() -> None:
                    "varioGram(m2)\nplot(m2)\n")
     assert "v = m.variogram('Range', 'Pass')" in py
     assert "#   varioGram(m2)" in py and "#   plot(m2)" in py
+    cases = {"~ ar1(Row):ar1(Col)": ("Row", "Col"), "~ Row:ar1(Col)": ("Row", "Col"),
+             "~ ar1(Row, init = 0.3):exp(x)": ("Row", "x"),
+             "~ idv(units) + ar1(Row):ar1(Col)": ("Row", "Col"),
+             "~ units:us(trait)": None, "~ units": None, "~ id(Row):id(Col)": None,
+             "~ ar1(units):ar1(Col)": None, "~ dsum(~ ar1(Row):ar1(Col) | Site)": None}
+    for residual, want in cases.items():
+        assert spatial_coords(residual) == want, residual
 
 
 SCRIPT_OPTIONS = """
