@@ -69,3 +69,25 @@ def test_mrode_example_3_1_against_hand_built_mme():
     cr = m.coef_random
     np.testing.assert_allclose(cr["solution"].to_numpy(), sol[2:], atol=1e-10)
     np.testing.assert_allclose(cr["std.error"].to_numpy() ** 2, pev, rtol=1e-10)
+
+
+def test_mrode_example_3_1_compiles_to_the_printed_x_and_z():
+    """Mrode, Section 3.3.1 prints X' (rows: male, female) and Z (records x animals 1-8,
+    animals 1-3 parents without records) for this example."""
+    X_printed_t = np.array([[1, 0, 0, 1, 1],
+                            [0, 1, 1, 0, 0]], dtype=float)
+    Z_printed = np.array([[0, 0, 0, 1, 0, 0, 0, 0],
+                          [0, 0, 0, 0, 1, 0, 0, 0],
+                          [0, 0, 0, 0, 0, 1, 0, 0],
+                          [0, 0, 0, 0, 0, 0, 1, 0],
+                          [0, 0, 0, 0, 0, 0, 0, 1]], dtype=float)
+    model = asr.compile_model("WWG ~ sex - 1", random="~ vm(calf, Ainv)", data=DATA,
+                              Ainv=asr.ainverse(PED))
+    names = list(model.fixed.names)
+    X = np.asarray(model.X)[:, [names.index("sex_male"), names.index("sex_female")]]
+    np.testing.assert_array_equal(X.T, X_printed_t)
+    (term,) = model.random
+    assert list(term.levels) == [str(k) for k in range(1, 9)]
+    np.testing.assert_array_equal(term.Z.toarray(), Z_printed)
+    # X'y printed as (13.0, 6.8)
+    np.testing.assert_allclose(X.T @ model.y, [13.0, 6.8])
