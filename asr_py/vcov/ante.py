@@ -24,13 +24,10 @@ Start: the band of the U D U' factor of the inverse of the ``us`` start s (0.9 I
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-import scipy.linalg as sla
 
-from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
-from asr_py.vcov.chol import band_order, band_positions, ldl, us_start
+from asr_py.vcov.banded import BandedFactor, ldl
+from asr_py.vcov.base import Matrix, register
 
 
 def udu(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,109 +38,43 @@ def udu(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @register("ante")
-class Antedependence(Structure):
+class Antedependence(BandedFactor):
     """``ante(f, k)``: Σ⁻¹ = U D U' with k super-diagonal bands in U (see the module
     docstring)."""
 
-    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
-        super().__init__(levels, name=name, **options)
-        self.order = band_order(self.options, self.n, f"ante({name or 'f'})")
-        # (r, c) in the lower band: r == c is d_r, else U[c, r]
-        self._pos = band_positions(self.n, self.order)
-        self._diag = np.array([r == c for r, c in self._pos])
-
-    @property
-    def param_names(self) -> list[str]:
-        lv = self.levels
-        return [label(self.name, f"{lv[r]}!d" if r == c else f"{lv[c]}:{lv[r]}!u")
-                for r, c in self._pos]
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return ["variance" if r == c else "other" for r, c in self._pos]
-
-    # ----- the factors -------------------------------------------------------------------
-    def factors(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(U, d) from θ."""
-        theta = np.asarray(theta, dtype=float)
-        up = np.eye(self.n)
-        d = np.zeros(self.n)
-        for t, (r, c) in zip(theta, self._pos):
-            if r == c:
-                d[r] = t
-            else:
-                up[c, r] = t
-        return up, d
+    family = "ante"
+    is_upper = True
+    letter = "u"
 
     def from_matrix(self, s: np.ndarray) -> np.ndarray:
         """θ of the U D U' factor of the inverse of a PD matrix ``s``, keeping only the k
         bands of U (exact for k = n − 1)."""
         s = np.asarray(s, dtype=float)
-        up, d = udu(np.linalg.inv(s))
-        return np.array([d[r] if r == c else up[c, r] for r, c in self._pos])
+        return self._theta(*udu(np.linalg.inv(s)))
 
-    def _vinv(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(U, V = U⁻¹, d), raising LinAlgError unless every d_i > 0."""
-        up, d = self.factors(theta)
-        if not np.all(d > 0) or not np.all(np.isfinite(up)):
-            raise np.linalg.LinAlgError("ante: D must be positive")
-        v = sla.solve_triangular(up, np.eye(self.n), lower=False, unit_diagonal=True)
-        return up, v, d
-
-    # ----- values ------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:
         """Σ = V' D⁻¹ V (d_i <= 0 gives a non-finite or indefinite matrix, never an error)."""
         up, d = self.factors(theta)
-        v = sla.solve_triangular(up, np.eye(self.n), lower=False, unit_diagonal=True)
+        v = self._tri_inv(up)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (v.T / d) @ v
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
-        up, v, d = self._vinv(theta)
-        sig = (v.T / d) @ v
-        w = v.T  # w[:, j] = V' e_j
-        out = []
-        for r, c in self._pos:
-            if r == c:
-                out.append(-np.outer(w[:, r], w[:, r]) / (d[r] * d[r]))
-            else:  # U_ij with i = c < j = r
-                a = np.outer(sig[:, c], w[:, r])
-                out.append(-(a + a.T))
-        return out
+        """∂Σ/∂θ = −∂(U D U')⁻¹/∂θ."""
+        _, v, d = self._checked(theta)
+        return [-m for m in self._d_inverse(v, d)]
 
     def inverse(self, theta: np.ndarray) -> Matrix:
         """Σ⁻¹ = U D U' (banded, 2k + 1 diagonals)."""
-        up, _, d = self._vinv(theta)
+        up, _, d = self._checked(theta)
         return (up * d) @ up.T
 
     def logdet(self, theta: np.ndarray) -> float:
         """log|Σ| = −Σ log d_i."""
-        _, _, d = self._vinv(theta)
+        _, _, d = self._checked(theta)
         return float(-np.log(d).sum())
 
     def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
         """Σ⁻¹ (∂Σ/∂θ) Σ⁻¹ = −∂(U D U')/∂θ (no inverse needed)."""
-        up, _, d = self._vinv(theta)
-        out = []
-        for r, c in self._pos:
-            if r == c:
-                out.append(-np.outer(up[:, r], up[:, r]))
-            else:
-                a = np.zeros((self.n, self.n))
-                a[c, :] = d[r] * up[:, r]
-                out.append(-(a + a.T))
-        return out
-
-    # ----- constraints and starting values -----------------------------------------------
-    def is_valid(self, theta: np.ndarray) -> bool:
-        """Finite θ, d_i > 0 and Σ numerically positive definite."""
-        theta = np.asarray(theta, dtype=float)
-        if theta.shape != (self.n_params,) or not np.all(np.isfinite(theta)):
-            return False
-        if np.any(theta[self._diag] <= 0):
-            return False
-        return is_pd(self.matrix(theta))
-
-    def initial(self, scale: float) -> np.ndarray:
-        """The band of the U D U' factor of (s (0.9 I + 0.1 J))⁻¹."""
-        return self.from_matrix(us_start(self.n, scale))
+        up, _, d = self._checked(theta)
+        return [-m for m in self._d_product(up, d)]
