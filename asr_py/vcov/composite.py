@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import CovTemplate, Matrix
+from asr_py.vcov.wrapper import Wrapper
 
 #: block diagonal path used when block_size <= this (patterns are stored as bit masks)
 MAX_BLOCK = 62
@@ -51,14 +52,13 @@ def _check_index(index: Sequence[int], n: int, what: str) -> np.ndarray:
     return idx
 
 
-class Subset(CovTemplate):
+class Subset(Wrapper):
     """``template`` restricted to the rows/columns ``index`` (in that order)."""
 
     def __init__(self, template: CovTemplate, index: Sequence[int]) -> None:
-        self.template = template
+        super().__init__(template)
         self.index = _check_index(index, template.n, "Subset")
         self.n = int(self.index.size)
-        self.has_variance = template.has_variance
         b = template.block_size
         if self.n == template.n:
             self.mode = "permutation"
@@ -69,33 +69,6 @@ class Subset(CovTemplate):
         self._cache: tuple[bytes, Matrix, float] | None = None
         if self.mode == "block":
             self._prepare_blocks(int(b))  # type: ignore[arg-type]
-
-    # ----- description (delegated) -----------------------------------------------------------
-    @property
-    def param_names(self) -> list[str]:
-        return self.template.param_names
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return self.template.param_kinds
-
-    @property
-    def n_params(self) -> int:
-        return self.template.n_params
-
-    def lower(self) -> np.ndarray:
-        return self.template.lower()
-
-    def upper(self) -> np.ndarray:
-        return self.template.upper()
-
-    def initial(self, scale: float) -> np.ndarray:
-        """The template's starting values."""
-        return self.template.initial(scale)
-
-    def is_valid(self, theta: np.ndarray) -> bool:
-        """The full template is valid (so every subset is positive definite too)."""
-        return self.template.is_valid(theta)
 
     # ----- values --------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:

@@ -8,9 +8,10 @@ With positive weights w_i (one per record) and D = diag(w)^{-1/2},
     R_w⁻¹ Ṙ_{w,k} R_w⁻¹ = D⁻¹ (R⁻¹ Ṙ_k R⁻¹) D⁻¹,
     log|R_w| = log|R(θ)| − Σ_i log w_i.
 
-The parameters, their kinds, bounds and starting values are the wrapped template's, and
-R_w(θ) is positive definite exactly when R(θ) is (D is positive diagonal), so validity is
-delegated. D is diagonal, so a block-diagonal R stays block diagonal (same ``block_size``).
+The parameters, their kinds, bounds and starting values are the wrapped template's
+(:class:`~asr_py.vcov.wrapper.Wrapper`), and R_w(θ) is positive definite exactly when R(θ)
+is (D is positive diagonal), so validity is delegated. D is diagonal, so a block-diagonal R
+stays block diagonal (same ``block_size``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from asr_py.vcov.base import CovTemplate, Matrix
+from asr_py.vcov.wrapper import Wrapper
 
 
 def _scale(m: Matrix, s: np.ndarray) -> Matrix:
@@ -30,7 +32,7 @@ def _scale(m: Matrix, s: np.ndarray) -> Matrix:
     return a * s[:, None] * s[None, :]
 
 
-class Weighted(CovTemplate):
+class Weighted(Wrapper):
     """``template`` with records weighted by ``weights``: R_w = W^{-1/2} R(θ) W^{-1/2}."""
 
     def __init__(self, template: CovTemplate, weights: np.ndarray) -> None:
@@ -40,42 +42,14 @@ class Weighted(CovTemplate):
                              "template")
         if not np.all(np.isfinite(w)) or np.any(w <= 0):
             raise ValueError("Weighted: weights must be positive and finite")
-        self.template = template
+        super().__init__(template)
         self.weights = w.copy()
         self.weights.setflags(write=False)
         self.n = template.n
-        self.has_variance = template.has_variance
         self.block_size = template.block_size
         self._s = 1.0 / np.sqrt(w)  # D = diag(w)^{-1/2}
         self._si = np.sqrt(w)  # D⁻¹
         self._sum_log_w = float(np.log(w).sum())
-
-    # ----- description (delegated) -------------------------------------------------------
-    @property
-    def param_names(self) -> list[str]:
-        return self.template.param_names
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return self.template.param_kinds
-
-    @property
-    def n_params(self) -> int:
-        return self.template.n_params
-
-    def lower(self) -> np.ndarray:
-        return self.template.lower()
-
-    def upper(self) -> np.ndarray:
-        return self.template.upper()
-
-    def initial(self, scale: float) -> np.ndarray:
-        """The wrapped template's starting values."""
-        return self.template.initial(scale)
-
-    def is_valid(self, theta: np.ndarray) -> bool:
-        """R_w(θ) is PD iff R(θ) is (D positive diagonal)."""
-        return self.template.is_valid(theta)
 
     # ----- values ------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:
