@@ -19,14 +19,21 @@ values to Z's values on the same CSC pattern.
 
 Batching: R ⊆ ancestors of J in the supernodal elimination tree, so the supernodes at one
 depth of that tree are independent given the levels above. ``run`` visits depth 0, 1, ...
-and, within a depth, handles all supernodes of the same shape (s, r) at once with stacked
-arrays (``numpy.linalg.inv`` / ``matmul`` over a batch axis): a pedigree MME of 100 004
-equations has 17 992 supernodes but 430 such groups, so the Python loop runs per group, not
-per supernode. Wide supernodes (s > :data:`BATCH_MAX_S`) keep the one-at-a-time LAPACK
-(``dtrtri``) path.
+and, within a depth, handles groups of supernodes at once with stacked arrays
+(``numpy.linalg.inv`` / ``matmul`` over a batch axis), so the Python loop runs per group, not
+per supernode. A group holds supernodes of one shape (s, r), or of several shapes padded to
+the largest (s_p, r_p): L_JJ is extended by an identity block and L_RJ by zero rows and
+columns, which leaves Z_JJ and Z_RJ of the real rows and columns unchanged (the padded
+columns of Ĺ are 0, the padded rows of Z_RR read a zero slot). Shapes are pooled per depth
+greedily by a cost model (flops of the padded group plus :data:`GROUP_OVERHEAD` per group):
+a pedigree MME of 1 705 equations has 302 supernodes in 7 depths and about 20 groups; one of
+100 004 equations 17 992 supernodes. Wide supernodes (s > :data:`BATCH_MAX_S`), and shapes
+left alone in their group, keep the one-at-a-time LAPACK (``dtrtri``) path.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import scipy.linalg as sla
@@ -35,8 +42,8 @@ import scipy.linalg as sla
 GATHER_CACHE_MAX = 64_000_000
 #: supernodes with at most this many columns are inverted in batches of equal shape
 BATCH_MAX_S = 48
-#: ... when at least this many share a depth and shape (fewer: one at a time, less overhead)
-BATCH_MIN = 4
+#: flop-equivalent cost of one more group (Python and numpy call overhead, ~20 calls)
+GROUP_OVERHEAD = 60_000
 #: a supernode wider than this has (L_JJ L_JJ')⁻¹ from dpotri, narrower ones from dtrtri + gemm
 POTRI_MIN_S = 200
 
@@ -55,11 +62,62 @@ def supernode_starts(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, ~merge])
 
 
+def _cost(s: np.ndarray | int, r: np.ndarray | int) -> np.ndarray | int:
+    """Work of one supernode step with s columns and r rows below (flops, plus the Z_RR
+    gather): inverse and (L_JJ L_JJ')⁻¹ s³, Ĺ and Ĺ'Z_RJ 2rs² each, Z_RR Ĺ 2r²s."""
+    return s * s * s + 4 * r * s * s + 2 * r * r * s + 4 * r * r
+
+
+def _pool(s: np.ndarray, r: np.ndarray, cnt: np.ndarray) -> list[tuple[int, int, list[int]]]:
+    """Greedy pooling of distinct shapes (s_i, r_i) with cnt_i supernodes each into groups
+    padded to their largest s and r: shapes in decreasing cost, each joins the group whose
+    padded cost grows least, or opens a group if that is cheaper (GROUP_OVERHEAD + its own
+    cost). Returns (s_p, r_p, shape indices) per group."""
+    order = sorted(range(s.size), key=lambda i: (-_cost(int(s[i]), int(r[i])), -int(s[i])))
+    groups: list[list] = []  # [s_p, r_p, count, cost per member, shapes]
+    for i in order:
+        si, ri, m = int(s[i]), int(r[i]), int(cnt[i])
+        best, pick = GROUP_OVERHEAD + m * _cost(si, ri), None
+        for g in groups:
+            sp_, rp_ = max(g[0], si), max(g[1], ri)
+            extra = (g[2] + m) * _cost(sp_, rp_) - g[2] * g[3]
+            if extra < best:
+                best, pick = extra, g
+        if pick is None:
+            groups.append([si, ri, m, _cost(si, ri), [i]])
+        else:
+            pick[0], pick[1] = max(pick[0], si), max(pick[1], ri)
+            pick[2] += m
+            pick[3] = _cost(pick[0], pick[1])
+            pick[4].append(i)
+    return [(g[0], g[1], g[4]) for g in groups]
+
+
+class Group(NamedTuple):
+    """One step of :meth:`SelInvPlan.run`.
+
+    ``batched``: stacked arrays (else one supernode through LAPACK); ``s``, ``r``: the
+    (padded) shape; ``sel``: the supernodes; ``gather``: Z_RR positions (b x r x r, the zero
+    slot for padding) or None (computed at each run); ``pad``: None when every supernode has
+    the shape (s, r) (contiguous blocks), else (positions of the padded b x (s+r) x s blocks
+    in L's work array (zero and one slots for padding), flat positions of the real entries in
+    such a block array, their positions in Z's work array)."""
+
+    batched: bool
+    s: int
+    r: int
+    sel: np.ndarray
+    gather: np.ndarray | None
+    pad: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+
+
 class SelInvPlan:
     """Symbolic analysis of a lower-triangular CSC pattern for the supernodal selected inverse.
 
     Each supernode J (columns f..f+s−1, rows R below, r = |R|) is stored as a dense
     column-major block of ``ld = s + r`` rows and s columns; row list ``[f..f+s−1] ∪ R``.
+    The work arrays have two slots after the blocks: ``size`` holds 0 and ``size + 1`` holds
+    1 (padding of pooled groups).
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray) -> None:
@@ -79,31 +137,37 @@ class SelInvPlan:
         self.size = int(self.blockoff[-1])
         sn_of = np.repeat(np.arange(self.nsn), s)
         self.sn_of = sn_of
-        # check the supernode property and build the scatter CSC -> blocks
+        # row lists of the supernodes (their first columns), concatenated
+        self.rowoff = np.r_[0, np.cumsum(ld)].astype(np.int64)
+        nrow = int(self.rowoff[-1])
+        src = np.repeat(indptr[starts] - self.rowoff[:-1], ld) + np.arange(nrow)
+        self._rows_all = indices[src]
+        # check the supernode property (column f+i of J holds rows [f+i..] ∪ R) and build
+        # the scatter CSC -> blocks
         col = np.repeat(np.arange(n), np.diff(indptr))
         k = np.arange(self.nnz) - indptr[col]  # position within its column
         j_sn = sn_of[col]
         i_in = col - starts[j_sn]  # column index within the supernode
-        self.scatter = self.blockoff[j_sn] + i_in * ld[j_sn] + i_in + k
-        rows_first = [indices[indptr[f]:indptr[f + 1]] for f in starts]
-        self.rowlists = rows_first
-        expect = np.concatenate([rl[i:] for rl, ss in zip(rows_first, s) for i in range(ss)]) \
-            if n else np.zeros(0, dtype=np.int64)
-        if not np.array_equal(expect, indices):
+        cnt_ok = np.array_equal(np.diff(indptr), ld[sn_of] - (np.arange(n) - starts[sn_of]))
+        if not (cnt_ok and np.array_equal(self._rows_all[self.rowoff[j_sn] + i_in + k],
+                                          indices)):
             raise ValueError("L's pattern is not supernodal (columns of a supernode differ)")
+        self.scatter = self.blockoff[j_sn] + i_in * ld[j_sn] + i_in + k
         # keys for locating row i in the row list of supernode K: K * n + i (sorted)
-        self.rowoff = np.r_[0, np.cumsum(ld)].astype(np.int64)
-        self.keys = np.concatenate(
-            [np.int64(kk) * n + rl for kk, rl in enumerate(rows_first)]) if n else np.zeros(0)
-        total = int(np.sum(self.r.astype(np.int64) ** 2))
-        self._rows_all = np.concatenate(rows_first) if n else np.zeros(0, dtype=np.int64)
-        self._cache = total <= GATHER_CACHE_MAX
+        self.keys = np.repeat(np.arange(self.nsn, dtype=np.int64), ld) * n + self._rows_all
+        self._idx_dtype = np.int32 if self.size + 2 < 2**31 else np.int64
         self._work: tuple[np.ndarray, np.ndarray] | None = None
         self._build_groups()
 
+    @property
+    def rowlists(self) -> list[np.ndarray]:
+        """Row list of each supernode ([its columns] ∪ R)."""
+        return np.split(self._rows_all, self.rowoff[1:-1])
+
     def _build_groups(self) -> None:
-        """Order of work: (depth, s, r) groups of supernodes. Parent of J = the supernode of
-        the first row of R (every row of R is an ancestor, so depth(parent) < depth(J))."""
+        """Order of work: per depth of the supernodal tree, groups of supernodes. Parent of
+        J = the supernode of the first row of R (every row of R is an ancestor, so
+        depth(parent) < depth(J))."""
         nsn = self.nsn
         par = np.full(nsn, -1, dtype=np.int64)
         has_r = self.r > 0
@@ -116,73 +180,125 @@ class SelInvPlan:
                 dl[j] = dl[pl[j]] + 1
         depth = np.asarray(dl, dtype=np.int64)
         self.depth = depth
+        self.groups: list[Group] = []
+        budget = GATHER_CACHE_MAX  # gather positions kept for the groups while it lasts
+        if not nsn:
+            return
         order = np.lexsort((self.r, self.s, depth))
-        key = np.stack([depth[order], self.s[order], self.r[order]], axis=1)
-        cut = np.flatnonzero(np.any(key[1:] != key[:-1], axis=1)) + 1 if nsn > 1 else \
-            np.zeros(0, dtype=np.int64)
-        #: (batched, s, r, supernodes, stacked Z_RR gather positions or None)
-        self.groups: list[tuple[bool, int, int, np.ndarray, np.ndarray | None]] = []
-        for sel in np.split(order, cut) if nsn else []:
-            s, r = int(self.s[sel[0]]), int(self.r[sel[0]])
-            batched = s <= BATCH_MAX_S and sel.size >= BATCH_MIN
-            for grp in ([sel] if batched else np.split(sel, sel.size)):
-                g = self._gather_index(grp, s, r) if (r and self._cache) else None
-                self.groups.append((batched, s, r, grp, g))
+        cut = np.flatnonzero(np.diff(depth[order])) + 1
+        for sel_d in np.split(order, cut):
+            wide = self.s[sel_d] > BATCH_MAX_S
+            todo: list[tuple[bool, int, int, np.ndarray, bool]] = [
+                (False, int(self.s[j]), int(self.r[j]), np.array([j]), False)
+                for j in sel_d[wide]]
+            nar = sel_d[~wide]
+            if nar.size:
+                shape = self.s[nar] * (int(self.r.max()) + 1) + self.r[nar]
+                _, first, inv, cnt = np.unique(shape, return_index=True, return_inverse=True,
+                                               return_counts=True)
+                inv = inv.ravel()
+                for sp_, rp_, shapes in _pool(self.s[nar[first]], self.r[nar[first]], cnt):
+                    mem = nar[np.isin(inv, shapes)]
+                    if mem.size == 1:
+                        todo.append((False, sp_, rp_, mem, False))
+                    else:
+                        todo.append((True, sp_, rp_, mem, len(shapes) > 1))
+            for batched, sp_, rp_, mem, padded in todo:
+                g = None
+                if rp_ and mem.size * rp_ * rp_ <= budget:
+                    g = self._gather(mem, rp_)
+                    budget -= g.size
+                pad = self._pad_index(mem, sp_, rp_) if padded else None
+                self.groups.append(Group(batched, sp_, rp_, mem, g, pad))
 
-    def _gather_index(self, sel: np.ndarray, s: int, r: int) -> np.ndarray:
-        """Flat block positions of Z_RR for the supernodes ``sel`` (all with s columns and r
-        rows below): b x r x r, both triangles read from the lower one."""
-        R = self._rows_all[self.rowoff[sel][:, None] + s + np.arange(r)[None, :]]  # b x r
+    def _gather(self, sel: np.ndarray, rp: int) -> np.ndarray:
+        """Flat positions of Z_RR in the work array for the supernodes ``sel`` (r_k <= rp rows
+        below each): b x rp x rp, both triangles read from the lower one; the positions of
+        padding (rows or columns >= r_k) are the zero slot ``size``."""
+        r = self.r[sel]
+        jj = np.arange(rp)
+        valid = jj[None, :] < r[:, None]  # b x rp
+        pos_r = self.rowoff[sel][:, None] + self.s[sel][:, None] + np.where(valid, jj, 0)
+        R = self._rows_all[np.minimum(pos_r, self._rows_all.size - 1)]  # b x rp
         own = self.sn_of[R]
-        lo, hi = np.triu_indices(r)  # lo <= hi: computed once per pair, then mirrored
+        lo, hi = np.triu_indices(rp)  # lo <= hi: computed once per pair, then mirrored
         ko = own[:, lo]  # supernode holding column R[lo] (rows R[hi] lie in its row list)
         rhi, rlo = R[:, hi], R[:, lo]
         pos = np.searchsorted(self.keys, ko * self.n + rhi) - self.rowoff[ko]
         tri = self.blockoff[ko] + (rlo - self.starts[ko]) * self.ld[ko] + pos
-        full = np.empty((r, r), dtype=np.int64)
+        if not valid.all():
+            tri = np.where(valid[:, hi], tri, self.size)  # hi >= lo: hi valid => lo valid
+        full = np.empty((rp, rp), dtype=np.int64)
         full[lo, hi] = full[hi, lo] = np.arange(lo.size)
-        flat = tri[:, full]
-        return flat.astype(np.int32 if self.size < 2**31 else np.int64)
+        return tri[:, full].astype(self._idx_dtype)
+
+    def _pad_index(self, sel: np.ndarray, sp_: int, rp: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions in the L work array of the padded blocks (b x (sp+rp) x sp): L_JJ
+        extended by an identity (slot ``size + 1`` = 1), L_RJ by zero rows and columns (slot
+        ``size`` = 0); the real entries' flat positions and their block positions."""
+        so = self.s[sel][:, None, None]
+        ro = self.r[sel][:, None, None]
+        off = self.blockoff[sel][:, None, None]
+        i = np.arange(sp_ + rp)[None, :, None]
+        c = np.arange(sp_)[None, None, :]
+        in_j = i < so
+        in_r = (i >= sp_) & (i - sp_ < ro)
+        pos = off + c * (so + ro) + np.where(in_j, i, so + i - sp_)
+        lidx = np.where((c < so) & (in_j | in_r), pos, self.size)
+        lidx = np.where((c >= so) & (i == c), self.size + 1, lidx).ravel()
+        src = np.flatnonzero(lidx < self.size)
+        dt = self._idx_dtype
+        return lidx.astype(dt), src.astype(dt), lidx[src].astype(dt)
 
     def run(self, ldata: np.ndarray) -> np.ndarray:
         """Z = (LL')⁻¹ on L's CSC pattern, given L's CSC values ``ldata``."""
         # work arrays kept across runs (no page faults): positions of lf outside L's pattern
-        # (above the diagonal of L_JJ) stay 0; every position of zf is written before it is read
+        # (above the diagonal of L_JJ) stay 0; every position of zf is written before it is
+        # read; the slots after the blocks: lf[size] = zf[size] = 0, lf[size + 1] = 1
         if self._work is None:
-            self._work = (np.zeros(self.size), np.empty(self.size))
+            lf, zf = np.zeros(self.size + 2), np.empty(self.size + 2)
+            lf[self.size + 1] = 1.0
+            zf[self.size:] = 0.0
+            self._work = (lf, zf)
         lf, zf = self._work
         lf[self.scatter] = ldata
-        for batched, s, r, sel, g in self.groups:
-            if batched:
-                self._batch(s, r, sel, g, lf, zf)
+        for grp in self.groups:
+            if grp.batched:
+                self._batch(grp, lf, zf)
             else:
-                self._one(int(sel[0]), g, lf, zf)
+                self._one(int(grp.sel[0]), grp.gather, lf, zf)
         return zf[self.scatter]
 
-    def _batch(self, s: int, r: int, sel: np.ndarray, g: np.ndarray | None,
-               lf: np.ndarray, zf: np.ndarray) -> None:
-        """Supernodes ``sel``, all with s columns and r rows below: stacked Takahashi step."""
+    def _batch(self, grp: Group, lf: np.ndarray, zf: np.ndarray) -> None:
+        """Supernodes of one (padded) shape (s, r): stacked Takahashi step."""
+        s, r, sel, g = grp.s, grp.r, grp.sel, grp.gather
         ld = s + r
         nb = sel.size
-        idx = self.blockoff[sel][:, None] + np.arange(ld * s)[None, :]  # contiguous blocks
+        if grp.pad is None:  # contiguous column-major blocks
+            idx = self.blockoff[sel][:, None] + np.arange(ld * s)[None, :]
+            blk = lf[idx].reshape(nb, s, ld).transpose(0, 2, 1)  # b x ld x s
+        else:
+            blk = lf[grp.pad[0]].reshape(nb, ld, s)
+        if r and g is None:
+            g = self._gather(sel, r)
         if s == 1:  # scalar L_JJ: Ĺ = L_RJ / L_JJ, Z_JJ = 1/L_JJ² − Ĺ'Z_RJ
-            blk = lf[idx]  # b x ld
-            d = blk[:, 0]
+            d = blk[:, 0, 0]
             if not np.all(d > 0):
                 raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
             out = np.empty((nb, ld))
             zjj = 1.0 / (d * d)
             if r:
-                b = blk[:, 1:] / d[:, None]
-                if g is None:
-                    g = self._gather_index(sel, s, r)
+                b = blk[:, 1:, 0] / d[:, None]
                 zrj = -np.einsum("kab,kb->ka", zf[g], b)
                 zjj -= np.einsum("ka,ka->k", b, zrj)
                 out[:, 1:] = zrj
             out[:, 0] = zjj
-            zf[idx] = out
+            if grp.pad is None:
+                zf[idx] = out
+            else:
+                zf[grp.pad[2]] = out.ravel()[grp.pad[1]]
             return
-        blk = lf[idx].reshape(nb, s, ld).transpose(0, 2, 1)  # b x ld x s
         ljj = blk[:, :s]
         d = np.diagonal(ljj, axis1=1, axis2=2)
         if not np.all(d > 0):
@@ -192,13 +308,14 @@ class SelInvPlan:
         out = np.empty((nb, ld, s))
         if r:
             b = np.matmul(blk[:, s:], linv)  # Ĺ = L_RJ L_JJ⁻¹
-            if g is None:
-                g = self._gather_index(sel, s, r)
             zrj = -np.matmul(zf[g], b)
             zjj -= np.matmul(b.transpose(0, 2, 1), zrj)
             out[:, s:] = zrj
         out[:, :s] = zjj
-        zf[idx] = out.transpose(0, 2, 1).reshape(nb, ld * s)
+        if grp.pad is None:
+            zf[idx] = out.transpose(0, 2, 1).reshape(nb, ld * s)
+        else:
+            zf[grp.pad[2]] = out.ravel()[grp.pad[1]]
 
     def _one(self, j: int, g: np.ndarray | None, lf: np.ndarray, zf: np.ndarray) -> None:
         """One supernode through LAPACK (dtrtri on L_JJ)."""
@@ -211,7 +328,7 @@ class SelInvPlan:
                 zf[o] = 1.0 / (d * d)
                 return
             b = lf[o + 1:o + ld] / d
-            g = g if g is not None else self._gather_index(np.array([j]), s, ld - s)
+            g = g if g is not None else self._gather(np.array([j]), ld - s)
             zrj = -(zf[g[0]] @ b)
             zf[o + 1:o + ld] = zrj
             zf[o] = 1.0 / (d * d) - b @ zrj
@@ -236,7 +353,7 @@ class SelInvPlan:
             b = sla.solve_triangular(blk[:s], blk[s:].T, lower=True, trans="T",
                                      check_finite=False).T if r else None
         if r:
-            g = g if g is not None else self._gather_index(np.array([j]), s, r)
+            g = g if g is not None else self._gather(np.array([j]), r)
             zrj = -(zf[g[0]] @ b)
             zjj -= b.T @ zrj
             zblk[s:] = zrj
