@@ -45,7 +45,7 @@ from asr_py.reml.result import RemlResult
 from asr_py.reml.solver import Factor, NotPositiveDefinite, register_backend
 from asr_py.vcov.base import CovTemplate, Matrix, to_dense
 from asr_py.vcov.identity import Identity, IdentityV
-from asr_py.vcov.known import KnownMatrix
+from asr_py.vcov.known import FixedMatrix, KnownMatrix
 from asr_py.vcov.kronecker import Kronecker
 
 #: largest K (levels) the path eigendecomposes densely
@@ -73,10 +73,9 @@ class _NotApplicable(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-class DiagonalKnown(CovTemplate):
+class DiagonalKnown(FixedMatrix):
     """D = diag(d) as a known matrix (no parameters, no own scale); sparse results."""
 
-    has_variance = False
     block_size = 1
 
     def __init__(self, d: np.ndarray, name: str = "") -> None:
@@ -87,14 +86,6 @@ class DiagonalKnown(CovTemplate):
         self.name = name
         self._logdet = float(np.log(self.d).sum())
 
-    @property
-    def param_names(self) -> list[str]:
-        return []
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return []
-
     def matrix(self, theta: np.ndarray | None = None) -> Matrix:
         return sp.diags(self.d, 0, format="csc")
 
@@ -104,18 +95,6 @@ class DiagonalKnown(CovTemplate):
     def logdet(self, theta: np.ndarray | None = None) -> float:
         """log|D| = Σ log d_j."""
         return self._logdet
-
-    def derivatives(self, theta: np.ndarray | None = None) -> list[Matrix]:
-        return []
-
-    def inv_deriv_inv(self, theta: np.ndarray | None = None) -> list[Matrix]:
-        return []
-
-    def is_valid(self, theta: np.ndarray | None = None) -> bool:
-        return True
-
-    def initial(self, scale: float) -> np.ndarray:
-        return np.zeros(0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -141,7 +141,38 @@ def _is_relmatrix(obj: Any) -> bool:
         sp.issparse(obj) or isinstance(obj, np.ndarray))
 
 
-class KnownMatrix(CovTemplate):
+class FixedMatrix(CovTemplate):
+    """A template with no parameters and no scale of its own: empty names, kinds,
+    derivatives and starting values, always valid; subclasses give the matrix, its inverse
+    and log-determinant."""
+
+    has_variance = False
+
+    @property
+    def param_names(self) -> list[str]:
+        return []
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return []
+
+    def derivatives(self, theta: np.ndarray | None = None) -> list[Matrix]:
+        return []
+
+    def inv_deriv_inv(self, theta: np.ndarray | None = None) -> list[Matrix]:
+        return []
+
+    def is_valid(self, theta: np.ndarray | None = None) -> bool:
+        """No parameters: always valid (positive definiteness is checked on construction
+        or by ``logdet``)."""
+        return True
+
+    def initial(self, scale: float) -> np.ndarray:
+        """No parameters: an empty vector."""
+        return np.zeros(0)
+
+
+class KnownMatrix(FixedMatrix):
     """A fixed known matrix K (``vm``/``giv``/``ped``): no parameters, no own scale.
 
     Parameters
@@ -157,8 +188,6 @@ class KnownMatrix(CovTemplate):
     ``matrix`` may also be an ``asr_py.genetics.RelMatrix``: its ``matrix``, ``ids``
     (as levels), ``inverse`` flag and ``logdet`` are used.
     """
-
-    has_variance = False
 
     def __init__(self, matrix: Any, *, inverse: bool = False,
                  levels: Sequence[str] | None = None, name: str = "",
@@ -195,14 +224,6 @@ class KnownMatrix(CovTemplate):
     def is_sparse(self) -> bool:
         return sp.issparse(self._given)
 
-    @property
-    def param_names(self) -> list[str]:
-        return []
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return []
-
     def _inverse_of_given(self) -> Matrix:
         if self._other is None:
             self._other = _invert(self._given, self._what)
@@ -224,20 +245,6 @@ class KnownMatrix(CovTemplate):
             ld = _logdet_pd(self._given, self._what)
             self._logdet = -ld if self.given_inverse else ld
         return self._logdet
-
-    def derivatives(self, theta: np.ndarray | None = None) -> list[Matrix]:
-        return []
-
-    def inv_deriv_inv(self, theta: np.ndarray | None = None) -> list[Matrix]:
-        return []
-
-    def is_valid(self, theta: np.ndarray | None = None) -> bool:
-        """No parameters: always valid (positive definiteness is checked by ``logdet``)."""
-        return True
-
-    def initial(self, scale: float) -> np.ndarray:
-        """No parameters: an empty vector."""
-        return np.zeros(0)
 
     def __repr__(self) -> str:
         kind = "inverse" if self.given_inverse else "matrix"
