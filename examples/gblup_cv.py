@@ -21,11 +21,11 @@ Prints one row per fold and the mean; saves a plot of predicted against observed
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import parser, pyplot, save_figure
 
 import asr_py as asr
 
@@ -99,24 +99,15 @@ def main(out: Path | None = None, n_lines: int = 300, n_markers: int = 800, k: i
 
 
 def _plot(preds: pd.DataFrame, pa: float, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 4))
     sc = ax.scatter(preds["gebv"], preds["y"], c=preds["fold"], s=10, cmap="viridis")
     ax.set_xlabel("GEBV (phenotype masked)")
     ax.set_ylabel("observed phenotype")
     ax.set_title(f"GBLUP cross-validation, mean r = {pa:.2f}")
     fig.colorbar(sc, ax=ax, label="fold")
-    out.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out / "gblup_cv.png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out, "gblup_cv.png")
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", type=Path, default=Path("asr_py_output"),
-                    help="directory for the plot (default ./asr_py_output)")
-    main(ap.parse_args().out)
+    main(parser(__doc__).parse_args().out)

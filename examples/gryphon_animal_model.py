@@ -18,11 +18,11 @@ of breeding values against accuracy.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import parser, pyplot, save_figure
 
 import asr_py as asr
 
@@ -80,11 +80,7 @@ def main(out: Path | None = None) -> dict[str, object]:
 
 
 def _plot(bv: pd.DataFrame, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for flag, label, colour in ((True, "with BWT record", "tab:blue"),
                                 (False, "without record", "tab:orange")):
@@ -94,13 +90,8 @@ def _plot(bv: pd.DataFrame, out: Path) -> None:
     ax.set_ylabel("breeding value (BWT)")
     ax.set_title("Gryphon animal model")
     ax.legend(fontsize=7)
-    out.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out / "gryphon_animal_model.png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out, "gryphon_animal_model.png")
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", type=Path, default=Path("asr_py_output"),
-                    help="directory for the plot (default ./asr_py_output)")
-    main(ap.parse_args().out)
+    main(parser(__doc__).parse_args().out)

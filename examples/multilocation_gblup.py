@@ -46,12 +46,12 @@ wall in all, 2.3 GB peak memory. h² (a) 0.32 / 0.28 / 0.28 (SE 0.04), (b) 0.29 
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import parser, pyplot, save_figure
 
 import asr_py as asr
 
@@ -193,11 +193,7 @@ def main(out: Path | None = Path("asr_py_output"), n: int = 1000, n_snps: int = 
 
 def _plot(out: Path, h2: dict[str, pd.DataFrame], lv: pd.DataFrame, truth: pd.DataFrame
           ) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
     x = np.arange(len(TRAITS))
     for i, (key, colour) in enumerate((("a", "C0"), ("b", "C1"))):
@@ -214,15 +210,12 @@ def _plot(out: Path, h2: dict[str, pd.DataFrame], lv: pd.DataFrame, truth: pd.Da
     a2.set_xlabel("simulated location genetic variance")
     a2.set_ylabel("estimate, model (b)")
     a2.legend(fontsize=8)
-    out.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(out / "multilocation_gblup.png", dpi=80)
-    plt.close(fig)
+    save_figure(fig, out, "multilocation_gblup.png", tight=False)
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", type=Path, default=Path("asr_py_output"))
+    ap = parser(__doc__)
     ap.add_argument("--n", type=int, default=1000, help="individuals")
     ap.add_argument("--snps", type=int, default=500)
     ap.add_argument("--locations", type=int, default=4)

@@ -25,11 +25,11 @@ family BLUPs of the two traits.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import parser, pyplot, save_figure
 
 import asr_py as asr
 
@@ -103,11 +103,7 @@ def main(out: Path | None = None) -> dict[str, asr.AsremlFit]:
 
 
 def _plot(m4: asr.AsremlFit, ratios: pd.DataFrame, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     cr = m4.coef_random
     fam = cr[cr.index.str.startswith("trait:Family_")]
     h = fam[fam.index.str.contains("_h:")]["solution"].to_numpy()
@@ -117,13 +113,8 @@ def _plot(m4: asr.AsremlFit, ratios: pd.DataFrame, out: Path) -> None:
     ax.set_xlabel("family BLUP, height")
     ax.set_ylabel("family BLUP, diameter")
     ax.set_title(f"r_g = {ratios.loc['r_g', 'Estimate']:.2f} ± {ratios.loc['r_g', 'SE']:.2f}")
-    out.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out / "multivariate_trees.png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out, "multivariate_trees.png")
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", type=Path, default=Path("asr_py_output"),
-                    help="directory for the plot (default ./asr_py_output)")
-    main(ap.parse_args().out)
+    main(parser(__doc__).parse_args().out)

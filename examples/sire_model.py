@@ -22,11 +22,11 @@ REML estimates; saves a plot of the sire BLUPs against their progeny-group size.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import parser, pyplot, save_figure
 
 import asr_py as asr
 
@@ -107,11 +107,7 @@ def main(out: Path | None = None, data: pd.DataFrame | None = None) -> dict[str,
 
 
 def _plot(blups: pd.DataFrame, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.errorbar(blups["progeny"], blups["solution"], yerr=blups["std.error"], fmt="o",
                 capsize=3)
@@ -122,13 +118,8 @@ def _plot(blups: pd.DataFrame, out: Path) -> None:
     ax.set_xlabel("number of progeny")
     ax.set_ylabel("sire BLUP ± sqrt(PEV)")
     ax.set_title("Sire model, σ²_S = 2, σ²_E = 6 (fixed)")
-    out.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out / "sire_model.png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out, "sire_model.png")
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", type=Path, default=Path("asr_py_output"),
-                    help="directory for the plot (default ./asr_py_output)")
-    main(ap.parse_args().out)
+    main(parser(__doc__).parse_args().out)

@@ -21,11 +21,11 @@ track the true genotype values; saves a map of the spatial model's residuals.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import parser, pyplot, save_figure
 
 import asr_py as asr
 
@@ -88,11 +88,7 @@ def main(out: Path | None = None, n_row: int = 30, n_col: int = 20) -> dict[str,
 
 
 def _plot(plots: pd.DataFrame, m: asr.AsremlFit, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     res = plots[["Row", "Col"]].assign(r=m.residuals.reindex(plots.index).to_numpy())
     grid = res.pivot(index="Row", columns="Col", values="r")
     fig, ax = plt.subplots(figsize=(4.5, 5))
@@ -102,13 +98,8 @@ def _plot(plots: pd.DataFrame, m: asr.AsremlFit, out: Path) -> None:
     ax.set_xlabel("Col")
     ax.set_ylabel("Row")
     ax.set_title("Residuals, ar1(Row):ar1(Col) model")
-    out.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out / "spatial_ar1.png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, out, "spatial_ar1.png")
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", type=Path, default=Path("asr_py_output"),
-                    help="directory for the plot (default ./asr_py_output)")
-    main(ap.parse_args().out)
+    main(parser(__doc__).parse_args().out)

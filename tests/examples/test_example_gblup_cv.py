@@ -1,25 +1,13 @@
 """examples/gblup_cv.py: cross-validated GBLUP on data simulated with h2 = 0.5."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, load_example):
     out = tmp_path_factory.mktemp("gblup")
-    return _load("gblup_cv").main(out, n_lines=200, n_markers=400, k=4), out
+    return load_example("gblup_cv").main(out, n_lines=200, n_markers=400, k=4), out
 
 
 def test_predictive_ability_is_clearly_positive(run):

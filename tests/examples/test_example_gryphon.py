@@ -1,30 +1,18 @@
 """examples/gryphon_animal_model.py: estimates against lme4 (recorded), breeding values and PEV
 against dense mixed model equations built here from a tabular-method A (numpy only)."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # shared/reference/g_gryphon_animal.json, lme4::lmer fit (vm(ANIMAL, A), MOTHER, units)
 LME4_VARCOMP = [2.69600235858844, 1.07934243225768, 2.26078716163526]
 LME4_SE_AI = [0.583701720030641, 0.267016124161901, 0.447879629621097]
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, load_example):
     out = tmp_path_factory.mktemp("gryphon")
-    return _load("gryphon_animal_model").main(out), out
+    return load_example("gryphon_animal_model").main(out), out
 
 
 def _tabular_a(ped):

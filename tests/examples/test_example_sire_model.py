@@ -1,26 +1,15 @@
 """examples/sire_model.py against Henderson's mixed model equations built here with numpy."""
 
 import contextlib
-import importlib.util
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    mod = _load("sire_model")
+def run(tmp_path_factory, load_example):
+    mod = load_example("sire_model")
     out = tmp_path_factory.mktemp("sire")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):

@@ -1,25 +1,13 @@
 """examples/spatial_ar1.py: ρ recovered on a 30 x 20 grid; log-likelihood and score checked
 with an independent numpy REML likelihood built from V = σ²_g ZZ' + σ² Σ_row ⊗ Σ_col."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    mod = _load("spatial_ar1")
+def run(tmp_path_factory, load_example):
+    mod = load_example("spatial_ar1")
     out = tmp_path_factory.mktemp("spatial")
     return mod, mod.main(out, n_row=30, n_col=20), out
 

@@ -6,26 +6,15 @@ cross-products: an independent closed form for every component of m4.
 """
 
 import contextlib
-import importlib.util
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    mod = _load("multivariate_trees")
+def run(tmp_path_factory, load_example):
+    mod = load_example("multivariate_trees")
     out = tmp_path_factory.mktemp("trees")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):

@@ -15,26 +15,15 @@ numbers, not about that case.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 N, N_LOC, SEED = 200, 2, 2
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    mod = _load("multilocation_gblup")
+def run(tmp_path_factory, load_example):
+    mod = load_example("multilocation_gblup")
     out = tmp_path_factory.mktemp("multiloc")
     res = mod.main(out, n=N, n_snps=500, n_loc=N_LOC, seed=SEED)
     return mod, res, out
