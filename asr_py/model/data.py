@@ -89,26 +89,41 @@ def _num_label(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def as_labels(values: pd.Series) -> np.ndarray:
-    """Column values as label strings (object array), NaN kept as None."""
+def _unique_labels(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """(codes, labels): the label of record i is ``labels[codes[i]]``, None (missing) where
+    ``codes[i] == -1``. Labels are made once per distinct value (the per-record rules of
+    :func:`as_labels`); an object column that is not all text is labelled record by record
+    (values that compare equal, such as 1 and 1.0, may print differently)."""
     s = values
     if pd.api.types.is_bool_dtype(s):
-        out = np.array([str(v).upper() for v in s], dtype=object)
-    elif pd.api.types.is_numeric_dtype(s):
-        out = np.array([None if pd.isna(v) else _num_label(v) for v in s], dtype=object)
-    else:
-        out = np.array([None if pd.isna(v) else str(v) for v in s], dtype=object)
-    return out
+        codes, uniq = pd.factorize(s, use_na_sentinel=False)  # NA prints as "<NA>"
+        return codes, [str(v).upper() for v in uniq]
+    if pd.api.types.is_numeric_dtype(s):
+        codes, uniq = pd.factorize(s)
+        return codes, [_num_label(v) for v in uniq]
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+        lab = np.array([None if pd.isna(v) else str(v) for v in s], dtype=object)
+        codes, uniq = pd.factorize(lab)
+        return codes, list(uniq)
+    codes, uniq = pd.factorize(s)
+    return codes, [str(v) for v in uniq]
+
+
+def as_labels(values: pd.Series) -> np.ndarray:
+    """Column values as label strings (object array), NaN kept as None."""
+    codes, labels = _unique_labels(values)
+    return np.array([*labels, None], dtype=object)[codes]
 
 
 def make_factor(values: pd.Series, levels: tuple[str, ...] | None = None) -> Factor:
     """Integer-code a column (levels from :func:`level_labels` unless given)."""
     if levels is None:
         levels = level_labels(values)
-    labels = as_labels(values)
+    codes, labels = _unique_labels(values)
     index = {lv: i for i, lv in enumerate(levels)}
-    codes = np.array([index.get(v, -1) if v is not None else -1 for v in labels], dtype=np.int64)
-    return Factor(codes, tuple(levels))
+    to_level = np.array([index.get(v, -1) if v is not None else -1 for v in labels] + [-1],
+                        dtype=np.int64)
+    return Factor(to_level[codes], tuple(levels))
 
 
 def numeric_value(expr: Expr, data: pd.DataFrame, text: str = "",
