@@ -70,8 +70,24 @@ _dtrtri = sla.get_lapack_funcs("trtri", (np.zeros(1),))
 
 
 @functools.cache
-def _lower_mask(s: int) -> np.ndarray:
+def _lower_mask(s: int) -> np.ndarray:  # s <= BATCH_MAX_S
     return np.tri(s)
+
+
+def _triangle(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lo, hi) of the upper triangle of an r x r matrix (lo <= hi) and the r x r map of
+    every entry to its pair (kept for small r)."""
+    return _triangle_small(r) if r <= 64 else _triangle_make(r)
+
+
+def _triangle_make(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lo, hi = np.triu_indices(r)
+    full = np.empty((r, r), dtype=np.int64)
+    full[lo, hi] = full[hi, lo] = np.arange(lo.size)
+    return lo, hi, full
+
+
+_triangle_small = functools.cache(_triangle_make)
 
 
 def _cost(s: np.ndarray | int, r: np.ndarray | int) -> np.ndarray | int:
@@ -167,6 +183,8 @@ class SelInvPlan:
         self.scatter = self.blockoff[j_sn] + i_in * ld[j_sn] + i_in + k
         # keys for locating row i in the row list of supernode K: K * n + i (sorted)
         self.keys = np.repeat(np.arange(self.nsn, dtype=np.int64), ld) * n + self._rows_all
+        # block position of (row at row-list position p of K, column c): _gbase[K] + c ld_K + p
+        self._gbase = self.blockoff[:-1] - self.starts * ld - self.rowoff[:-1]
         self._diag = indptr[:-1].copy()  # positions of L's diagonal in its CSC values
         self._idx_dtype = np.int32 if self.size + 2 < 2**31 else np.int64
         self._work: tuple[np.ndarray, np.ndarray] | None = None
@@ -229,20 +247,18 @@ class SelInvPlan:
         below each): b x rp x rp, both triangles read from the lower one; the positions of
         padding (rows or columns >= r_k) are the zero slot ``size``."""
         r = self.r[sel]
-        jj = np.arange(rp)
-        valid = jj[None, :] < r[:, None]  # b x rp
-        pos_r = self.rowoff[sel][:, None] + self.s[sel][:, None] + np.where(valid, jj, 0)
-        R = self._rows_all[np.minimum(pos_r, self._rows_all.size - 1)]  # b x rp
-        own = self.sn_of[R]
-        lo, hi = np.triu_indices(rp)  # lo <= hi: computed once per pair, then mirrored
-        ko = own[:, lo]  # supernode holding column R[lo] (rows R[hi] lie in its row list)
-        rhi, rlo = R[:, hi], R[:, lo]
-        pos = np.searchsorted(self.keys, ko * self.n + rhi) - self.rowoff[ko]
-        tri = self.blockoff[ko] + (rlo - self.starts[ko]) * self.ld[ko] + pos
-        if not valid.all():
-            tri = np.where(valid[:, hi], tri, self.size)  # hi >= lo: hi valid => lo valid
-        full = np.empty((rp, rp), dtype=np.int64)
-        full[lo, hi] = full[hi, lo] = np.arange(lo.size)
+        lo, hi, full = _triangle(rp)  # lo <= hi: computed once per pair, then mirrored
+        pos_r = (self.rowoff[sel] + self.s[sel])[:, None] + np.arange(rp)
+        pad = bool(np.any(r < rp))
+        if pad:
+            pos_r = np.minimum(pos_r, self._rows_all.size - 1)
+        R = self._rows_all[pos_r]  # b x rp
+        rlo = R[:, lo]
+        ko = self.sn_of[rlo]  # supernode holding column R[lo] (rows R[hi] lie in its row list)
+        pos = np.searchsorted(self.keys, ko * self.n + R[:, hi])
+        tri = pos + self._gbase[ko] + rlo * self.ld[ko]
+        if pad:  # hi >= lo: hi valid => lo valid
+            tri = np.where(hi < r[:, None], tri, self.size)
         return tri[:, full].astype(self._idx_dtype)
 
     def _pad_index(self, sel: np.ndarray, sp_: int, rp: int
