@@ -23,7 +23,7 @@ BOUNDARY_REL = 1e-9
 #: maximum number of step halvings per iteration
 MAX_HALVINGS = 8
 #: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
-LL_SLACK = 1e-11
+LL_SLACK = 1e-10
 #: an EM step may take a 'P' parameter down to this fraction of its value at most; a
 #: covariance matrix's smallest (correlation-scale) eigenvalue shrinks at most by this factor
 SHRINK = 1e-3
