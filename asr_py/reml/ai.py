@@ -97,9 +97,9 @@ class _PDBlock:
 
 def _leaf_templates(t: object, off: int) -> list[tuple[object, int]]:
     """(template, global offset) of the leaves of Kronecker / Subset / DirectSum nesting."""
-    from asr_py.vcov.composite import DirectSum, Subset
+    from asr_py.vcov.composite import DirectSum
     from asr_py.vcov.kronecker import Kronecker
-    from asr_py.vcov.weighted import Weighted
+    from asr_py.vcov.wrapper import Wrapper
 
     if isinstance(t, Kronecker):
         out, o = [], off + (1 if t.scale else 0)
@@ -107,7 +107,7 @@ def _leaf_templates(t: object, off: int) -> list[tuple[object, int]]:
             out += _leaf_templates(p, o)
             o += p.n_params
         return out
-    if isinstance(t, (Subset, Weighted)):  # R_w = W^-1/2 R W^-1/2 is PD exactly when R is
+    if isinstance(t, Wrapper):  # Subset, Weighted (W^-1/2 R W^-1/2): PD exactly when R is
         return _leaf_templates(t.template, off)
     if isinstance(t, DirectSum):
         out, o = [], off
