@@ -568,59 +568,46 @@ class MME:
             tj = self.theta_block(theta, j)
             ginv.append(b.template.inverse(tj))
             ldg.append(float(b.template.logdet(tj)))
-        tr = theta[prob.residual_offset:]
-        if self.scaled:
-            s2 = float(tr[0])
-            if not s2 > 0:
-                raise np.linalg.LinAlgError("residual variance not positive")
-            c = self.WtW / s2
-            r = self.Wty / s2
-            yry = self.yty / s2
-            ldr = self.n * float(np.log(s2)) - self.sum_log_w
-            rinv = None
-        else:
-            s2 = None
-            rinv = prob.residual.inverse(tr)
-            rinv = _as_sparse(rinv) if sp.issparse(rinv) else np.asarray(rinv)
-            riw = rinv @ self.W
-            riw = sp.csc_matrix(riw) if sp.issparse(riw) else np.asarray(riw)
-            c = sp.csc_matrix(self.W.T @ riw)
-            riy = np.asarray(rinv @ self.y).ravel()
-            r = np.asarray(self.W.T @ riy).ravel()
-            yry = float(self.y @ riy)
-            ldr = float(prob.residual.logdet(tr))
+        s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
+        c = self.WtW / s2 if s2 is not None else sp.csc_matrix(self.W.T @ riw)
         if prob.random:
             gblocks = [_embed(g, o, self.N) for g, o in zip(ginv, self.u_offsets)]
             c = (c + sum(gblocks[1:], gblocks[0])).tocsc()
         return c, r, yry, ldr, ldg, ginv, rinv, s2
 
+    def _residual_terms(self, theta: np.ndarray) -> tuple:
+        """(σ² or None, r = W'R⁻¹y, y'R⁻¹y, log|R|, R⁻¹ or None, R⁻¹W or None). Scaled path
+        (R = σ² diag(1/w)): from the precomputed W'ΛW, W'Λy, y'Λy; otherwise from R⁻¹."""
+        tr = theta[self.problem.residual_offset:]
+        if self.scaled:
+            s2 = float(tr[0])
+            if not s2 > 0:
+                raise np.linalg.LinAlgError("residual variance not positive")
+            return (s2, self.Wty / s2, self.yty / s2,
+                    self.n * float(np.log(s2)) - self.sum_log_w, None, None)
+        rinv = self.problem.residual.inverse(tr)
+        rinv = _as_sparse(rinv) if sp.issparse(rinv) else np.asarray(rinv)
+        riw = rinv @ self.W
+        riw = sp.csc_matrix(riw) if sp.issparse(riw) else np.asarray(riw)
+        riy = np.asarray(rinv @ self.y).ravel()
+        r = np.asarray(self.W.T @ riy).ravel()
+        return (None, r, float(self.y @ riy), float(self.problem.residual.logdet(tr)),
+                rinv, riw)
+
     def _assemble_fast(self, theta: np.ndarray) -> tuple:
         """C's values on the fixed pattern (index maps), r, y'R⁻¹y, log|R|, [log|G_j|],
         [(σ², part values, G⁻¹ on the pattern)], R⁻¹ (or None), σ² (scaled path)."""
-        prob = self.problem
         ginfo, ldg = [], []
         for j, pl in enumerate(self._plans):  # type: ignore[arg-type]
             s, pv, ld = pl.values(self.theta_block(theta, j))
             ginfo.append((s, pv, pl.ginv_values(s, pv)))
             ldg.append(ld)
-        tr = theta[prob.residual_offset:]
-        if self.scaled:
-            s2 = float(tr[0])
-            if not s2 > 0:
-                raise np.linalg.LinAlgError("residual variance not positive")
+        s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
+        if s2 is not None:
             pat = self._cpat
             data = np.zeros(pat.keys.size)
             data[pat.base_pos] = pat.base_vals / s2
-            r = self.Wty / s2
-            yry = self.yty / s2
-            ldr = self.n * float(np.log(s2)) - self.sum_log_w
-            rinv = None
         else:
-            s2 = None
-            rinv = prob.residual.inverse(tr)
-            rinv = _as_sparse(rinv) if sp.issparse(rinv) else np.asarray(rinv)
-            riw = rinv @ self.W
-            riw = sp.csc_matrix(riw) if sp.issparse(riw) else np.asarray(riw)
             base = sp.coo_matrix(self.W.T @ riw)
             pat = self._cpat
             pos = pat.positions(base.row, base.col, "base") if pat is not None else None
@@ -634,10 +621,6 @@ class MME:
                 base = sp.coo_matrix(self.W.T @ riw)
                 pos = pat.positions(base.row, base.col)
             data = np.bincount(pos, weights=base.data, minlength=pat.keys.size)
-            riy = np.asarray(rinv @ self.y).ravel()
-            r = np.asarray(self.W.T @ riy).ravel()
-            yry = float(self.y @ riy)
-            ldr = float(prob.residual.logdet(tr))
         for (_, _, g), gp in zip(ginfo, pat.g_pos):
             data[gp] += g
         return data, r, yry, ldr, ldg, ginfo, rinv, s2
