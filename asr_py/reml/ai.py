@@ -404,6 +404,23 @@ def _plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
     return _Plan(delta, held, clipped, pd_held, gain, singular)
 
 
+def _tied_to_bound(ctx: _Ctx, theta: np.ndarray, score: np.ndarray,
+                   fixed: np.ndarray) -> np.ndarray:
+    """The free non-variance parameters (correlations, covariances, loadings, ...) of every
+    template with a 'P' variance at its boundary value whose score is positive (ℓ increases
+    away from the boundary): at such a variance they have (almost) no information."""
+    out = np.zeros(theta.size, dtype=bool)
+    at = ctx.at_bound(theta) & (score > 0) & ~fixed
+    for s in ctx.slices:
+        k = np.arange(theta.size)[s]
+        if not any(at[j] and ctx.kinds[j] == "variance" for j in k):
+            continue
+        for j in k:
+            if not fixed[j] and ctx.kinds[j] != "variance":
+                out[j] = True
+    return out
+
+
 def _em_step(mme: MME, theta: np.ndarray, s: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """EM-REML step δ = I_c⁻¹ s over the parameters ``idx`` (see :meth:`MME.em_information`).
 
@@ -557,8 +574,24 @@ def fit_reml(
             sing_flagged = True
         floors = ctx.pd_floors(theta, plan.pd_held)
         method = "AI"
+        restricted = False
         new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, plan.delta,
                                                    plan.clipped, floors)
+        if new_state is None or alpha < 1.0:
+            # a 'P' variance at its boundary with a positive score makes the other parameters
+            # of its template (correlations, ...) nearly unidentifiable: their Newton step is
+            # huge and the AI step fails, and EM cannot move a variance away from zero. An AI
+            # step with those parameters fixed for this iteration releases the variance.
+            tied = _tied_to_bound(ctx, theta, score, fixed)
+            if tied.any():
+                rplan = _plan(ctx, theta, score, ai, fixed | tied)
+                r_state, r_alpha, r_theta = _line_search(
+                    mme, ctx, st, theta, rplan.delta, rplan.clipped,
+                    ctx.pd_floors(theta, rplan.pd_held))
+                if r_state is not None and (new_state is None
+                                            or r_state.loglik > new_state.loglik):
+                    new_state, alpha, theta_new = r_state, r_alpha, r_theta
+                    restricted = True
         if new_state is None or alpha < 1.0:
             # a heavily damped (or failed) AI step: an EM step may do better
             free = np.flatnonzero(~fixed & ~plan.held)
@@ -569,6 +602,7 @@ def fit_reml(
             if em_state is not None and (new_state is None
                                          or em_state.loglik > new_state.loglik):
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
+                restricted = False
         if new_state is None:
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
@@ -581,7 +615,7 @@ def fit_reml(
         score, ai = mme.score_ai(st)
         plan = _plan(ctx, theta, score, ai, fixed)
         scale = max(1.0, abs(st.loglik))
-        full_step = (method == "AI" and alpha == 1.0
+        full_step = (method == "AI" and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
         predicted = (not plan.clipped.any() and plan.gain <= DEC_TOL * tol_loglik * scale
