@@ -49,18 +49,24 @@ PRED_PARAM = 1e-2
 @dataclass
 class _PDBlock:
     """A covariance matrix linear in its parameters, M(θ) = Σ_k θ_k E_k (us, and us parts of
-    Kronecker products), whose positive-definite boundary the iteration handles."""
+    Kronecker products), or a general correlation matrix C(ρ) = I + Σ_k ρ_k E_k (corg, corgv,
+    corgh; ``corr`` True, ``idx`` its correlations only), whose positive-definite boundary
+    the iteration handles."""
 
     name: str
     idx: np.ndarray  # global indices of its parameters
     E: np.ndarray  # (k, n, n) constant derivatives
     basis: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    corr: bool = False  # a correlation matrix, I + Σ_k ρ_k E_k
 
     def matrix(self, theta: np.ndarray) -> np.ndarray:
-        return np.tensordot(theta[self.idx], self.E, axes=1)
+        m = np.tensordot(theta[self.idx], self.E, axes=1)
+        return m + np.eye(m.shape[0]) if self.corr else m
 
     def params_of(self, m: np.ndarray) -> np.ndarray:
         """θ_b with M(θ_b) = m (least squares over the symmetric entries)."""
+        if self.corr:
+            m = m - np.eye(m.shape[0])
         return np.linalg.lstsq(self.basis, m.ravel(), rcond=None)[0]
 
     def scaled_eig(self, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -88,6 +94,11 @@ class _PDBlock:
         mu, w, d = se
         if mu[0] >= floor:
             return None
+        if self.corr:  # shrink towards I, (1 − t)C + tI: unit diagonal, μ_min = floor
+            t = (floor - mu[0]) / (1.0 - mu[0])
+            out = theta.copy()
+            out[self.idx] = (1.0 - t) * theta[self.idx]
+            return out
         s = (w * np.maximum(mu, floor)) @ w.T
         sd = np.sqrt(d)
         out = theta.copy()
@@ -120,11 +131,23 @@ def _leaf_templates(t: object, off: int) -> list[tuple[object, int]]:
 
 def _pd_blocks(problem: MixedProblem, cons: list[str]) -> list[_PDBlock]:
     """The linear covariance matrices with covariance parameters (2 <= n <= PD_MAX_N, no
-    fixed parameter) whose positive-definite boundary is handled by the iteration."""
+    fixed parameter) and the correlation matrices of corg/corgv/corgh (3 <= n <= PD_MAX_N,
+    no fixed correlation) whose positive-definite boundary is handled by the iteration."""
+    from asr_py.vcov.correlation import GeneralCorrelation
+
     out: list[_PDBlock] = []
     temps = [b.template for b in problem.random] + [problem.residual]
     for t, sl in zip(temps, problem.slices()):
         for leaf, off in _leaf_templates(t, sl.start):
+            if isinstance(leaf, GeneralCorrelation):  # corg, corgv, corgh: ρ first
+                nc = len(leaf.corr_names())
+                idx = np.arange(off, off + nc)
+                if not 3 <= leaf.n <= PD_MAX_N or any(cons[i] == "F" for i in idx):
+                    continue  # (n = 2: |ρ| < 1 is the PD boundary, the template's bounds)
+                E = np.array(leaf.correlation_derivatives(problem.theta0[idx]), dtype=float)
+                label = problem.names[off].split("!")[0]
+                out.append(_PDBlock(label, idx, E, E.reshape(nc, -1).T, corr=True))
+                continue
             k = leaf.n_params
             if k < 2 or not 2 <= leaf.n <= PD_MAX_N:
                 continue
@@ -644,7 +667,8 @@ def fit_reml(
         se = b.scaled_eig(b.matrix(theta))
         lam = float(se[0][0]) if se is not None else float("nan")
         diagnostics.append(
-            f"the covariance matrix of {b.name} is at the boundary of the parameter space "
+            f"the {'correlation' if b.corr else 'covariance'} matrix of {b.name} is at the "
+            "boundary of the parameter space "
             f"(singular: smallest eigenvalue of its correlation matrix {lam:.2g}, correlations "
             "at ±1); the estimates are the boundary solution and their standard errors are "
             "not reliable")

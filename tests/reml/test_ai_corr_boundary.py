@@ -1,0 +1,76 @@
+"""PD-boundary handling of general correlation matrices (corg/corgh) and chol's held d."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+from asr_py.reml import loglik_at
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "DT_example.csv"
+
+
+@pytest.fixture(scope="module")
+def dt() -> pd.DataFrame:
+    return pd.read_csv(DATA, dtype={c: str for c in ("Name", "Env", "Loc", "Year", "Block")})
+
+
+@pytest.fixture(scope="module")
+def us_fit(dt: pd.DataFrame):
+    return asr.asreml("Yield ~ Env + Weight", random="~ us(Env):Name", data=dt)
+
+
+def _fd_score(problem, theta: np.ndarray, k: int, h: float | None = None) -> float:
+    h = h or 1e-5 * max(abs(theta[k]), 1e-2)
+    e = np.zeros(theta.size)
+    e[k] = h
+    return (loglik_at(problem, theta + e) - loglik_at(problem, theta - e)) / (2 * h)
+
+
+def test_corgh_reaches_us_boundary_optimum(dt: pd.DataFrame, us_fit) -> None:
+    m = asr.asreml("Yield ~ Env + Weight", random="~ corgh(Env):Name", data=dt)
+    assert m.converged
+    assert us_fit.converged
+    # both on the PD boundary (smallest correlation-scale eigenvalue held at 1e-6)
+    assert m.loglik == pytest.approx(us_fit.loglik, abs=1e-4)
+    assert m.loglik >= us_fit.loglik - 1e-4
+    assert any("correlation matrix of Env:Name is at the boundary" in d
+               for d in m.diagnostics)
+    r = m.result
+    problem = m.model.problem()
+    theta = r.theta
+    # the correlation matrix is (numerically) singular, still positive definite
+    c = np.eye(3)
+    c[1, 0], c[2, 0], c[2, 1] = theta[:3]
+    c = c + np.tril(c, -1).T
+    lam = np.linalg.eigvalsh(c)
+    assert 0 < lam[0] < 1e-4
+    assert loglik_at(problem, theta) == pytest.approx(m.loglik, abs=1e-9)
+    free = np.flatnonzero(~r.boundary & np.array([c != "F" for c in r.constraints]))
+    for k in free:
+        # a correlation step stays inside the 1e-6 eigenvalue margin; on the PD boundary ℓ
+        # is evaluated to ~1e-9, so the differences are good to ~1e-2 (us's are no better)
+        fd = _fd_score(problem, theta, k, 1e-7 if k < 3 else None)
+        assert r.score[k] == pytest.approx(fd, abs=2e-2)
+        if k >= 3:  # variances: interior, stationary
+            assert abs(fd) < 1e-2
+        else:  # correlations: ℓ increases outwards (across the boundary), not stationary
+            assert abs(fd) > 0.05
+
+
+@pytest.mark.xfail(reason="chol's d held at 1e-9 x var(y) makes G nearly singular and the "
+                          "analytic score there inaccurate (+0.23 vs finite-difference -2.1): "
+                          "the AI steps fail and the fit stops ~2.5e-4 below us", strict=False)
+def test_chol_full_order_reaches_us(dt: pd.DataFrame, us_fit) -> None:
+    m = asr.asreml("Yield ~ Env + Weight", random="~ chol(Env, 2):Name", data=dt)
+    assert m.converged
+    assert m.loglik == pytest.approx(us_fit.loglik, abs=1e-4)
+    r = m.result
+    problem = m.model.problem()
+    for k in np.flatnonzero(~r.boundary):
+        fd = _fd_score(problem, r.theta, k)
+        assert r.score[k] == pytest.approx(fd, abs=1e-3 + 1e-3 * abs(fd))
