@@ -646,12 +646,7 @@ class MME:
             data, r, yry, ldr, ldg, ginfo, rinv, s2 = self._assemble_fast(theta)
             fac = self._factor_fast(data)
             self._last_factor = fac
-            sol = fac.solve(r)
-            ypy = yry - float(sol @ r)
-            ldc = fac.logdet()
-            ll = -0.5 * ((self.n - self.p) * LOG2PI + ldr + sum(ldg) + ldc + ypy)
-            if not np.isfinite(ll):
-                raise np.linalg.LinAlgError("non-finite log-likelihood")
+            sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
             return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, [], rinv, s2,
                             extra={"ginfo": ginfo, "pattern": self._cpat})
         c, r, yry, ldr, ldg, ginv, rinv, s2 = self.assemble(theta)
@@ -662,13 +657,20 @@ class MME:
         last = self._last_factor
         fac = last.refactor(c) if last is not None else factorize(c, self.backend)
         self._last_factor = fac
+        sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
+        return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, ginv, rinv, s2)
+
+    def _solve_loglik(self, fac: Factor, r: np.ndarray, yry: float, ldr: float,
+                      ldg: list[float]) -> tuple[np.ndarray, float, float, float]:
+        """ŝ = C⁻¹r, y'Py = y'R⁻¹y − ŝ'r, log|C| and
+        ℓ = −½[(n − p) log 2π + log|R| + Σ log|G_j| + log|C| + y'Py]."""
         sol = fac.solve(r)
         ypy = yry - float(sol @ r)
         ldc = fac.logdet()
         ll = -0.5 * ((self.n - self.p) * LOG2PI + ldr + sum(ldg) + ldc + ypy)
         if not np.isfinite(ll):
             raise np.linalg.LinAlgError("non-finite log-likelihood")
-        return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, ginv, rinv, s2)
+        return sol, ypy, ldc, ll
 
     # ------------------------------------------------------------------------------------
     def residuals(self, st: MMEState) -> np.ndarray:
