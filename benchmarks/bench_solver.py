@@ -37,24 +37,13 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
 
 def simulate_pedigree(n_per_gen: int, n_gen: int = 10, seed: int = 1) -> pd.DataFrame:
-    """Random-mating pedigree: generation 0 founders; later sires from 5 % of the males and
-    dams from the females of the previous generation."""
-    rng = np.random.default_rng(seed)
-    n = n_per_gen * n_gen
-    ids = np.arange(1, n + 1)
-    gen = np.repeat(np.arange(n_gen), n_per_gen)
-    male = rng.random(n) < 0.5
-    sire = np.zeros(n, dtype=np.int64)
-    dam = np.zeros(n, dtype=np.int64)
-    for g in range(1, n_gen):
-        prev = gen == g - 1
-        m = ids[prev & male]
-        males = rng.choice(m, size=max(1, m.size // 10), replace=False)
-        kids = gen == g
-        sire[kids] = rng.choice(males, size=kids.sum())
-        dam[kids] = rng.choice(ids[prev & ~male], size=kids.sum())
-    return pd.DataFrame({"id": ids.astype(str), "sire": sire.astype(str),
-                         "dam": dam.astype(str)})
+    """Random-mating pedigree (benchmarks/problems.py's simulator): sires drawn from about
+    5 % of the previous generation's animals, dams from its females."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from problems import simulate_pedigree as simulate
+
+    return simulate(n_per_gen * n_gen, n_gen, n_sires=max(1, n_per_gen // 20),
+                    seed=seed)[["id", "sire", "dam"]]
 
 
 def animal_problem(n_per_gen: int, bivariate: bool, seed: int = 2):
