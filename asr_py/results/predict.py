@@ -1,15 +1,23 @@
 """Predicted values (asreml's ``predict(classify = ...)``).
 
-For each combination of the classify factors' levels, the prediction is the average, with
-equal weights over the levels of every fixed factor not in classify (covariates at their
-mean), of x'β̂ + z'û, where z includes a random term only when all its factors are in
-classify (other random effects are left at zero, asreml's default). A covariate in classify
-is predicted at ``levels[x]`` (default: its mean, or a spline covariate's knots); a random
-``spl(x)`` term then enters through the spline basis at those x (the fitted curve) and
-``dev(x)`` at the x values it has levels for. With L the matrix of
-those averaged rows over [β; u], predictions are Lŝ and their standard errors
-sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its fixed part, in the
-full (unaliased) parameterisation, is not orthogonal to the null space of X.
+For each combination of the classify variables' levels, the prediction is a weighted average
+over cells (see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the fixed
+factors not in classify (equal weights unless ``average=`` gives others; covariates at their
+mean) and the factors named in ``average=`` (random ones too). z includes a random term only
+when all its factors are classify or averaged factors (other random effects are left at zero,
+asreml's default); ``ignore=`` drops fixed or random terms from the prediction (their
+columns of L are zero); ``present=`` averages only over the factor combinations seen in the
+data. A covariate in classify is predicted at ``levels[x]`` (default: its mean, or a spline
+covariate's knots); a random ``spl(x)`` term then enters through the spline basis at those x
+(the fitted curve) and ``dev(x)`` at the x values it has levels for. The id of a ``vm()`` /
+``ped()`` / ``giv()`` term classifies by the matrix's ids, including ids without records
+(their BLUPs come from the relationships alone). ``parallel=True`` pairs the classify levels
+one-to-one; ``newdata=`` predicts one row per data-frame row (its columns are the classify
+variables, paired). With L the matrix of those averaged rows over [β; u], predictions are Lŝ
+and their standard errors sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable)
+when its fixed part, in the full (unaliased) parameterisation, is not orthogonal to the null
+space of X; its value is NaN unless ``aliased=True`` (then Lŝ of the aliased-to-zero
+solution, one of many, as asreml prints).
 
 With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of differences
 SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify
@@ -20,19 +28,23 @@ have NaN rows and columns and are left out of avsed.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-from asr_py.errors import AsrError
-from asr_py.model.data import _num_label
+from asr_py.errors import AsrError, DataError
+from asr_py.model.data import _num_label, as_labels
+from asr_py.results.predict_grid import build_grid, factor_weights, present_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.spec import Model
     from asr_py.reml.result import RemlResult
+
+#: rows of L solved at a time when only the standard errors are needed
+_CHUNK = 256
 
 
 def _factor_names(model: Model) -> tuple[list[str], list[str]]:
@@ -66,24 +78,106 @@ def _spline_terms(model: Model) -> dict[str, list[Any]]:
     return out
 
 
-def predict(model: Model, result: RemlResult, classify: str,
-            levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
-            vcov: bool = False) -> pd.DataFrame:
-    """Predictions table: classify columns, predicted.value, std.error, status.
+def _levels(model: Model, covs: list[str], splines: dict[str, Any]) -> dict[str, tuple]:
+    """Levels of every factor of the model: the fixed ones as compiled, and the random
+    factors' (a vm()/ped()/giv() id: all ids of its matrix, records or not)."""
+    lv: dict[str, tuple] = dict(model.context.levels)
+    for t in model.random:
+        for b in t.blocks:
+            if (not b.is_factor or b.name in ("trait", "units") or b.name in covs
+                    or b.name in splines):
+                continue
+            if b.name not in lv or (b.known and len(b.labels) > len(lv[b.name])):
+                lv[b.name] = tuple(b.labels)
+    if model.records.multivariate:
+        lv["trait"] = tuple(model.records.traits)
+    return lv
 
-    ``sed=True``: ``attrs['sed']`` (SED matrix) and ``attrs['avsed']`` (min, mean, max);
-    ``vcov=True``: ``attrs['vcov']`` = L C⁻¹ L' (see the module docstring)."""
+
+def _norm(s: str) -> str:
+    return "".join(s.split())
+
+
+def _ignored(model: Model, ignore: Any) -> tuple[set[str], set[int]]:
+    """Fixed term labels and random term positions named by ``ignore`` (a term label, e.g.
+    'Env' or 'vm(id, G)', or its factors joined by ':')."""
+    if ignore is None:
+        return set(), set()
+    wanted = [ignore] if isinstance(ignore, str) else list(ignore)
+    fixed: set[str] = set()
+    rand: set[int] = set()
+    for w in wanted:
+        key = _norm(str(w))
+        hit = False
+        for t in model.fixed.terms:
+            if key in (_norm(t.label), ":".join(t.factors)):
+                fixed.add(t.label)
+                hit = True
+        for i, t in enumerate(model.random):
+            if key in (_norm(t.label), ":".join(map(str, t.factors))):
+                rand.add(i)
+                hit = True
+        if not hit:
+            names = [t.label for t in model.fixed.terms] + [t.label for t in model.random]
+            raise AsrError(f"predict: ignore names {w!r}, which is not a term of the model",
+                           hint="terms: " + ", ".join(names))
+    return fixed, rand
+
+
+def _newdata(newdata: Any, known: set[str], covariates: set[str]
+             ) -> tuple[list[str], dict[str, list[Any]]]:
+    """(classify variables, their paired levels) from the rows of ``newdata``."""
+    if not isinstance(newdata, pd.DataFrame):
+        raise DataError(f"predict: newdata must be a pandas DataFrame, not "
+                        f"{type(newdata).__name__}")
+    if len(newdata) == 0:
+        raise DataError("predict: newdata has no rows")
+    cls = [str(c) for c in newdata.columns if str(c) in known]
+    if not cls:
+        raise DataError("predict: no column of newdata is a factor or covariate of the model",
+                        hint="model variables: " + ", ".join(sorted(known)))
+    levels: dict[str, list[Any]] = {}
+    for c in cls:
+        col = newdata[c]
+        if col.isna().any():
+            raise DataError(f"predict: newdata column '{c}' has missing values "
+                            f"(rows {list(newdata.index[col.isna()][:5])})",
+                            hint="give every prediction row a value of each model variable")
+        if c in covariates:
+            levels[c] = pd.to_numeric(col, errors="raise").astype(float).tolist()
+        else:
+            levels[c] = list(as_labels(col))
+    return cls, levels
+
+
+def predict(model: Model, result: RemlResult, classify: str | None = None,
+            levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
+            vcov: bool = False, present: Any = None, ignore: Any = None,
+            average: Any = None, aliased: bool = False, parallel: bool = False,
+            newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Predictions table: classify columns, predicted.value, std.error, status (see the
+    module docstring for every option)."""
     from asr_py.model.fixed import fixed_columns
     from asr_py.model.records import Records
 
-    cls = [c.strip() for c in classify.split(":") if c.strip()]
-    lv = dict(model.context.levels)
-    if model.records.multivariate or "trait" in cls:
-        lv["trait"] = model.records.traits
     facs, covs = _factor_names(model)
     splines = _spline_terms(model)
+    lv = _levels(model, covs, splines)
     frame = model.records.frame
-    levels = levels or {}
+    if newdata is not None:
+        if classify is not None or levels:
+            raise AsrError("predict: give either newdata= or classify=/levels=, not both")
+        cls, levels = _newdata(newdata, set(lv) | set(covs) | set(splines),
+                               set(covs) | set(splines))
+        parallel = True
+    else:
+        if classify is None:
+            raise AsrError("predict: classify= is missing", hint="e.g. classify='Env', or "
+                           "newdata=DataFrame of the rows to predict")
+        cls = [c.strip() for c in classify.split(":") if c.strip()]
+        levels = dict(levels or {})
+    if "trait" in cls and "trait" not in lv:
+        lv["trait"] = tuple(model.records.traits)
     cov_cls: dict[str, tuple[float, ...]] = {}
     for c in cls:
         if c in lv and c not in covs and c not in splines:
@@ -103,92 +197,170 @@ def predict(model: Model, result: RemlResult, classify: str,
     if model.records.multivariate and "trait" not in cls:
         raise AsrError("predict: a multivariate model needs trait in classify",
                        hint=f"e.g. classify='trait:{cls[0]}'" if cls else "classify='trait'")
-    avg = [f for f in facs if f not in cls]
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
                 for c in cls]
     for c, lvls in zip(cls, c_levels):
-        unknown = [] if c in cov_cls else [x for x in lvls if x not in lv[c]]
+        unknown = [] if c in cov_cls else [x for x in dict.fromkeys(lvls) if x not in lv[c]]
         if unknown:
             raise AsrError(f"predict: {', '.join(map(repr, unknown[:5]))} not among the "
                            f"levels of '{c}'", hint=f"levels of {c}: " + ", ".join(lv[c][:10])
                            + (" ..." if len(lv[c]) > 10 else ""))
-    a_levels = [lv[a] for a in avg]
-    combos = list(itertools.product(*c_levels))
-    inner = list(itertools.product(*a_levels)) if avg else [()]
-    rows = [c + a for c in combos for a in inner]
-    cols = cls + avg
-    grid = pd.DataFrame(rows, columns=cols, dtype=object) if cols else pd.DataFrame(
+    # averaged factors: fixed ones not in classify, and those named by average=
+    avg_spec = _average_spec(average)
+    for a in avg_spec:
+        if a in cls or a not in lv or a in covs:
+            raise AsrError(f"predict: average names {a!r}, which is "
+                           + ("in classify" if a in cls else "not a factor of the model"),
+                           hint="average= takes factors of the model that are not in classify: "
+                           + ", ".join(sorted(set(lv) - set(cls))))
+    avg = [f for f in facs if f not in cls] + [a for a in avg_spec if a not in facs]
+    a_levels = [tuple(lv[a]) for a in avg]
+    a_weights = [factor_weights(a, lv[a], avg_spec.get(a)) for a in avg]
+    pres_names = [present] if isinstance(present, str) else list(present or [])
+    for p in pres_names:
+        if p not in cls and p not in avg or p in cov_cls or p == "trait" or p not in frame:
+            raise AsrError(f"predict: present names {p!r}, which is not a classify or "
+                           "averaged factor (data column) of the model",
+                           hint="present= lists factors among: " + ", ".join(
+                               c for c in cls + avg if c not in cov_cls and c != "trait"))
+    seen = present_cells(frame, model.records.row, pres_names) if pres_names else None
+    grid = build_grid(cls, c_levels, avg, a_levels, a_weights, parallel=parallel,
+                      present=seen, present_names=pres_names)
+    ign_fixed, ign_rand = _ignored(model, ignore)
+
+    cols = grid.cols
+    rows = grid.cells()
+    cells = pd.DataFrame(rows, columns=cols, dtype=object) if cols else pd.DataFrame(
         index=range(len(rows)))
     for cv in cov_cls:
-        grid[cv] = grid[cv].astype(float)
+        cells[cv] = cells[cv].astype(float)
     for cv in covs:
-        if cv in cov_cls:
-            continue
-        grid[cv] = float(np.nanmean(frame[cv].to_numpy(dtype=float)[model.records.row]))
+        if cv not in cov_cls:
+            cells[cv] = float(np.nanmean(frame[cv].to_numpy(dtype=float)[model.records.row]))
     traits = model.records.traits
-    tcodes = (np.array([traits.index(t) for t in grid["trait"]], dtype=np.int64)
-              if "trait" in cols else np.zeros(len(grid), dtype=np.int64))
-    n = len(grid)
-    rec = Records(frame=grid.drop(columns=["trait"], errors="ignore"), y=np.zeros(n),
+    tcodes = (np.array([traits.index(t) for t in cells["trait"]], dtype=np.int64)
+              if "trait" in cols else np.zeros(len(cells), dtype=np.int64))
+    n = len(cells)
+    rec = Records(frame=cells.drop(columns=["trait"], errors="ignore"), y=np.zeros(n),
                   row=np.arange(n), trait=tcodes, traits=traits)
     ctx = replace(model.context, records=rec, warnings=[],
-                  levels={k: v for k, v in lv.items() if k not in cov_cls})
+                  levels={k: v for k, v in model.context.levels.items() if k not in cov_cls})
     fc = fixed_columns(ctx, model.terms["fixed"], model.records.multivariate,
                        model.terms["sparse"].terms if "sparse" in model.terms else ())
     name_index = {nm: i for i, nm in enumerate(fc.names)}
-    Xfull = fc.X
+    Xfull = np.array(fc.X, dtype=float)
+    drop = [j for j, o in enumerate(fc.owner) if fc.terms[o].label in ign_fixed]
+    Xfull[:, drop] = 0.0
     kept = [name_index[nm] for nm in model.fixed.names]
     Xg = Xfull[:, kept]
-    # random parts
-    q_tot = sum(t.Z.shape[1] for t in model.random)
-    Zg = np.zeros((n, q_tot))
+    Zg = _random_design(model, cells, cols, cov_cls, tcodes, ign_rand)
+    K, M = grid.weights.shape
+    Wavg = sp.csr_matrix((grid.weights.ravel(), (np.repeat(np.arange(K), M), np.arange(K * M))),
+                         shape=(K, K * M))
+    L = sp.csr_matrix(Wavg @ sp.hstack([sp.csr_matrix(Xg), Zg], format="csr"))
+    Lfull = Wavg @ Xfull
+    N = model.fixed.null_basis
+    est = np.ones(K, dtype=bool)
+    if N.size:
+        scale = np.abs(Lfull).sum(axis=1) + 1.0
+        est = np.abs(Lfull @ N).max(axis=1) < 1e-8 * scale
+    pv = L @ result.solution
+    if sed or vcov:
+        V = result.cinv_quad(L.toarray())
+        var = np.diag(V)
+    else:
+        V = None
+        var = _cinv_diag(result, L)
+    se = np.sqrt(np.clip(var, 0, None))
+    show = est | aliased
+    ok = grid.present
+    if newdata is not None:
+        out = newdata[cls].copy()
+    else:
+        out = pd.DataFrame(grid.combos, columns=cls)
+    out["predicted.value"] = np.where(show & ok, pv, np.nan)
+    out["std.error"] = np.where(show & ok, se, np.nan)
+    out["status"] = np.where(~ok, "Not present", np.where(est, "Estimable", "Aliased"))
+    if newdata is None and not ok.all():
+        out = out[ok].reset_index(drop=True)
+        if V is not None:
+            V = V[np.ix_(ok, ok)]
+        est = est[ok]
+    if sed or vcov:
+        combos = [c for c, k in zip(grid.combos, ok) if k or newdata is not None]
+        _attach_sed(out, V, est & (ok if newdata is not None else True), combos,
+                    sed=sed, vcov=vcov)
+    return out
+
+
+def _average_spec(average: Any) -> dict[str, Any]:
+    """``average=`` as {factor: None or weights}: a name, a list of names, or a dict."""
+    if average is None:
+        return {}
+    if isinstance(average, str):
+        return {average: None}
+    if isinstance(average, dict):
+        return {str(k): v for k, v in average.items()}
+    return {str(a): None for a in average}
+
+
+def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
+                   cov_cls: dict[str, tuple[float, ...]], tcodes: np.ndarray,
+                   ignored: set[int]) -> sp.csr_matrix:
+    """Z over the cells: a random term enters when all its factors are grid columns."""
+    traits = model.records.traits
+    n = len(cells)
+    r_idx: list[np.ndarray] = []
+    c_idx: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
     off = 0
-    for t in model.random:
+    for i, t in enumerate(model.random):
         q = t.Z.shape[1]
         names = [b.name for b in t.blocks]
         spl_x = _spline_x(t)
-        if spl_x is not None and spl_x in cov_cls:
+        if i in ignored:
+            pass
+        elif spl_x is not None and spl_x in cov_cls:
             from asr_py.model.splines import spline_design
 
-            x_new = grid[spl_x].to_numpy(dtype=float)
-            Zg[:, off:off + q] = spline_design(x_new, t.blocks[0].extra["knots"])[0]
-        elif (t.blocks and all(b.is_factor for b in t.blocks) and set(t.factors) <= set(cls)
+            x_new = cells[spl_x].to_numpy(dtype=float)
+            B = sp.coo_matrix(spline_design(x_new, t.blocks[0].extra["knots"])[0])
+            r_idx.append(B.row)
+            c_idx.append(B.col + off)
+            vals.append(B.data)
+        elif (t.blocks and all(b.is_factor for b in t.blocks) and set(t.factors) <= set(cols)
                 and len(t.factors) == len(t.blocks)
                 and all(nm in cols or nm == "trait" for nm in names)):
             idx = np.zeros(n, dtype=np.int64)
             ok = np.ones(n, dtype=bool)
             for b in t.blocks:
                 if b.name == "trait":
-                    vals = np.array([traits[i] for i in tcodes])
+                    bv = np.array([traits[j] for j in tcodes])
                 elif b.name in cov_cls:  # dev(x): the factor of x's values
-                    vals = np.array([_num_label(v) for v in grid[b.name]], dtype=object)
+                    bv = np.array([_num_label(v) for v in cells[b.name]], dtype=object)
                 else:
-                    vals = grid[b.name].astype(str).to_numpy()
-                pos = {lab: i for i, lab in enumerate(b.labels)}
-                code = np.array([pos.get(v, -1) for v in vals])
+                    bv = cells[b.name].astype(str).to_numpy()
+                pos = {lab: j for j, lab in enumerate(b.labels)}
+                code = np.array([pos.get(v, -1) for v in bv])
                 ok &= code >= 0
                 idx = idx * b.k + np.maximum(code, 0)
-            Zg[np.nonzero(ok)[0], off + idx[ok]] = 1.0
+            r = np.nonzero(ok)[0]
+            r_idx.append(r)
+            c_idx.append(off + idx[ok])
+            vals.append(np.ones(r.size))
         off += q
-    W = np.hstack([Xg, Zg])
-    m = len(inner)
-    L = W.reshape(len(combos), m, -1).mean(axis=1)
-    Lfull = Xfull.reshape(len(combos), m, -1).mean(axis=1)
-    N = model.fixed.null_basis
-    est = np.ones(len(combos), dtype=bool)
-    if N.size:
-        scale = np.abs(Lfull).sum(axis=1) + 1.0
-        est = np.abs(Lfull @ N).max(axis=1) < 1e-8 * scale
-    sol = result.solution
-    pv = L @ sol
-    V = result.cinv_quad(L)
-    se = np.sqrt(np.clip(np.diag(V), 0, None))
-    out = pd.DataFrame(combos, columns=cls)
-    out["predicted.value"] = np.where(est, pv, np.nan)
-    out["std.error"] = np.where(est, se, np.nan)
-    out["status"] = np.where(est, "Estimable", "Aliased")
-    if sed or vcov:
-        _attach_sed(out, V, est, combos, sed=sed, vcov=vcov)
+    if not r_idx:
+        return sp.csr_matrix((n, off))
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(r_idx), np.concatenate(c_idx))),
+                         shape=(n, off))
+
+
+def _cinv_diag(result: RemlResult, L: sp.csr_matrix) -> np.ndarray:
+    """diag(L C⁻¹ L'), solving ``_CHUNK`` rows of L at a time (memory O(chunk x N))."""
+    out = np.empty(L.shape[0])
+    for s in range(0, L.shape[0], _CHUNK):
+        Lc = L[s:s + _CHUNK].toarray()
+        out[s:s + _CHUNK] = np.einsum("ij,ji->i", Lc, result.solve_c(Lc.T))
     return out
 
 
