@@ -5,7 +5,8 @@ Public API (everything else is internal):
 * :func:`asreml` - fit a model; :func:`lrt` - likelihood-ratio test of nested random models
 * :func:`compile_model` - formulas + data -> X, Z, covariance templates
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
-* :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :class:`RelMatrix`,
+* :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :func:`hinverse`
+  (single-step H-inverse), :class:`RelMatrix`,
   :func:`read_plink` (PLINK .bed/.bim/.fam markers for gmatrix)
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
@@ -40,6 +41,7 @@ _LAZY = {
     "amatrix": ("asr_py.genetics", "amatrix"),
     "gmatrix": ("asr_py.genetics", "gmatrix"),
     "ginverse": ("asr_py.genetics", "ginverse"),
+    "hinverse": ("asr_py.genetics", "hinverse"),
     "RelMatrix": ("asr_py.genetics", "RelMatrix"),
     "read_plink": ("asr_py.genetics", "read_plink"),
     "variogram": ("asr_py.results.variogram", "variogram"),
