@@ -7,9 +7,17 @@ the frequency of the counted allele at marker j (column mean / 2):
   W = M - 2p' (centre each column by twice its allele frequency) and
   G = W W' / (2 sum_j p_j (1 - p_j)),
   so that G is on the scale of the pedigree A (diagonal ~ 1 + F in Hardy-Weinberg).
+- ``method='vanraden2'``: the seed notes' W (shared/seeds/003, eq. 11b-12; VanRaden's second
+  method): every marker centred and scaled by its expected sd under Hardy-Weinberg,
+  W_ij = (M_ij − 2p_j) / sqrt(2 p_j (1 − p_j)), and G = W W' / m (each marker weighted
+  equally, rare alleles weigh more than in method 1).
 - ``method='scaled'``: centre each column and scale it to unit variance (the column's observed
   variance, divisor n), W_j = (M_j - mean_j) / sd_j, and G = W W' / m (every marker weighted
   equally; close to VanRaden's second method, which divides by sqrt(2 p_j (1-p_j)) instead).
+
+``freq=`` gives the allele frequencies p_j to centre and scale by (for 'vanraden' and
+'vanraden2'), e.g. those of an unselected base population (VanRaden 2008, the seed notes'
+footnote 3), instead of the observed ones.
 """
 
 from __future__ import annotations
@@ -100,34 +108,41 @@ def _as_relmatrix(K: Any, what: str) -> RelMatrix:
 def gmatrix(
     markers: Any,
     *,
-    method: Literal["vanraden", "scaled"] = "vanraden",
+    method: Literal["vanraden", "vanraden2", "scaled"] = "vanraden",
     min_maf: float = 0.0,
     coding: Literal["auto", "012", "-101"] = "auto",
     ids: Any = None,
     blend: float | None = None,
     a_matrix: Any = None,
     ridge: float | None = None,
+    freq: Any = None,
 ) -> RelMatrix:
     """Genomic relationship matrix G from markers (see the module docstring for the methods).
 
     Args:
         markers: n x m array; a DataFrame (ids from an ``id`` column or else the index); or a
             CSV path (ids from an ``id`` column or else the first column).
-        method: 'vanraden' (W = M - 2p, G = WW' / 2 sum p(1-p)) or 'scaled' (columns standardised,
-            G = WW'/m).
+        method: 'vanraden' (W = M - 2p, G = WW' / 2 sum p(1-p)), 'vanraden2'
+            (W_ij = (M_ij - 2p_j) / sqrt(2p_j(1-p_j)), G = WW'/m) or 'scaled' (columns
+            standardised by their observed sd, G = WW'/m).
         min_maf: drop markers whose minor-allele frequency min(p, 1-p) is below this.
         coding: '012' (allele counts), '-101' (shifted by +1) or 'auto' (-101 if any value < 0).
         ids: row ids, overriding those of the input (arrays default to '1'..'n').
         blend: w in [0, 1]: return (1-w) G + w A with A given by ``a_matrix`` (matched by id).
         ridge: lambda >= 0: return G + lambda I.
+        freq: allele frequencies p_j of the counted allele, one per input marker, in (0, 1)
+            for the markers kept ('vanraden' and 'vanraden2'; default: observed, mean / 2).
 
     Missing values (NaN) are imputed by the column mean 2 p_j (a warning gives the count, also
     kept in ``result.info['n_imputed']``). Monomorphic markers (zero variance after imputation)
     are always dropped. ``info`` also records the marker counts, ``p`` of the markers used and,
     for 'vanraden', the ``denominator`` 2 sum p(1-p).
     """
-    if method not in ("vanraden", "scaled"):
-        raise DataError(f"unknown G method {method!r}", hint="use 'vanraden' or 'scaled'")
+    if method not in ("vanraden", "vanraden2", "scaled"):
+        raise DataError(f"unknown G method {method!r}",
+                        hint="use 'vanraden', 'vanraden2' or 'scaled'")
+    if freq is not None and method == "scaled":
+        raise DataError("freq= is used by methods 'vanraden' and 'vanraden2', not 'scaled'")
     if coding not in ("auto", "012", "-101"):
         raise DataError(f"unknown marker coding {coding!r}", hint="use '012', '-101' or 'auto'")
     if not 0.0 <= min_maf <= 0.5:
@@ -166,6 +181,8 @@ def gmatrix(
     else:
         n_imp = 0
     p = colmean / 2.0
+    if freq is not None:
+        p = _base_freq(freq, m_in)
     var = X.var(axis=0)
     maf = np.minimum(p, 1.0 - p)
     mono = (var <= 1e-12 * np.maximum(1.0, colmean**2)) | all_missing
@@ -179,6 +196,11 @@ def gmatrix(
             hint="lower min_maf, or check the marker coding",
         )
     Xk, pk = X[:, keep], p[keep]
+    if freq is not None and ((pk <= 0) | (pk >= 1)).any():
+        j = int(np.flatnonzero(keep)[np.flatnonzero((pk <= 0) | (pk >= 1))[0]])
+        raise DataError(f"freq must be in (0, 1) for every marker used; marker "
+                        f"{names[j] if names else j + 1!r} has {p[j]:g}",
+                        hint="give base-population frequencies of the counted allele")
     info: dict[str, Any] = {
         "method": method,
         "coding": used_coding,
@@ -188,6 +210,7 @@ def gmatrix(
         "n_monomorphic": int(mono.sum()),
         "n_low_maf": int(low.sum()),
         "p": pk,
+        "freq_given": freq is not None,
     }
     if names is not None:
         info["markers_used"] = [nm for nm, k in zip(names, keep) if k]
@@ -196,6 +219,9 @@ def gmatrix(
         denom = 2.0 * float(np.sum(pk * (1.0 - pk)))
         info["denominator"] = denom
         G = (W @ W.T) / denom
+    elif method == "vanraden2":
+        W = (Xk - 2.0 * pk) / np.sqrt(2.0 * pk * (1.0 - pk))
+        G = (W @ W.T) / m
     else:
         W = (Xk - Xk.mean(axis=0)) / Xk.std(axis=0)
         G = (W @ W.T) / m
@@ -223,6 +249,20 @@ def gmatrix(
         G = G + ridge * np.eye(n)
         info["ridge"] = ridge
     return RelMatrix(matrix=G, ids=row_ids, inverse=False, logdet=None, kind=kind, info=info)
+
+
+def _base_freq(freq: Any, m: int) -> np.ndarray:
+    """freq= as a float array of one frequency per input marker."""
+    try:
+        p = np.asarray(freq, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise DataError("freq must be numbers (one allele frequency per marker)") from None
+    if p.size != m:
+        raise DataError(f"freq has {p.size} values but the markers have {m} columns",
+                        hint="give one allele frequency per marker column")
+    if not np.all(np.isfinite(p)):
+        raise DataError("freq contains missing or infinite values")
+    return p
 
 
 def ginverse(G: Any, *, ridge: float = 0.0, tol: float = 1e-10) -> RelMatrix:
