@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ["predict.md"]
+PAGES = ["predict.md", "single-step.md"]
 
 
 def _blocks(page: str) -> list[str]:
@@ -35,3 +35,7 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
         assert list(rows["Env"]) == list(new["Env"]) and (rows["status"] == "Estimable").all()
         gv = ns["gv"]
         assert len(gv) == 100 and gv["predicted.value"].notna().all()
+    if page == "single-step.md":
+        Hinv, gebv = ns["Hinv"], ns["gebv"]
+        assert Hinv.n == 100 and Hinv.is_sparse and ns["m"].converged
+        assert len(gebv) == 100 and gebv["predicted.value"].notna().all()
