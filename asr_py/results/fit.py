@@ -161,6 +161,23 @@ class AsremlFit:
         """y − Xβ̂ − Zû for each record."""
         return pd.Series(self.result.residuals, index=self._record_index(), name="residuals")
 
+    def resid(self, type: str = "response") -> pd.Series:
+        """Residuals as asreml's ``resid(m, type=)``: 'response' (y − Xβ̂ − Zû), 'pearson'
+        (ê_i/sqrt(R_ii)), 'stdCond' (ê_i/sqrt(Var(ê_i)), Var(ê) = R − WC⁻¹W'), 'studentised'
+        (leave-one-out; see :mod:`asr_py.results.residual_diagnostics`)."""
+        from asr_py.results.residual_diagnostics import resid
+
+        return resid(self, type)
+
+    def aom(self) -> dict[str, pd.DataFrame]:
+        """Outlier statistics as asreml's ``aom = TRUE``: ``{'R': one row per record
+        (residual, Var(ê), stdCond, studentised, ...), 'G': one row per random effect (blup,
+        Var(û) = G − PEV, stdCond = û/sqrt(Var(û)))}``; |stdCond| > 3 flags an outlier (see
+        :mod:`asr_py.results.residual_diagnostics`)."""
+        from asr_py.results.residual_diagnostics import aom
+
+        return aom(self)
+
     # ----- tests, predictions ------------------------------------------------------------
     def wald(self, denDF: str | None = None, ssType: str = "incremental") -> pd.DataFrame:
         """Wald tests of the fixed terms (see :mod:`asr_py.results.wald`).
