@@ -267,13 +267,17 @@ class AsremlFit:
         V (see :class:`asr_py.results.covariances.FASummary`)."""
         return _fa_summary(self, term, rotate)
 
-    def plot(self, kind: str = "all", ax: Any = None) -> Any:
-        """Residual diagnostics as asreml's ``plot(m)``: ``'residuals'`` (residuals against
-        fitted values), ``'qq'`` (normal QQ plot with the quartile line), ``'hist'``
-        (histogram) or ``'all'`` (the three side by side). Draws on ``ax`` if given (for
-        'all': three axes); returns the matplotlib Figure (matplotlib is imported only here,
-        see :mod:`asr_py.results.plots`)."""
-        return _plot_residuals(self, kind, ax)
+    def plot(self, kind: str = "all", ax: Any = None, *, by: str | None = None,
+             type: str = "response") -> Any:
+        """Residual diagnostics as asreml's ``plot(m)``: ``'all'`` (four panels: residuals
+        against fitted values, normal QQ plot with the quartile line, histogram, residuals
+        against record number), or one of ``'residuals'``, ``'qq'``, ``'hist'``,
+        ``'units'``. ``by='Env'`` colours the points by a data column; ``type`` picks the
+        residuals (``'response'``, ``'pearson'``, ``'stdCond'``, ``'studentised'``, see
+        :meth:`resid`). Draws on ``ax`` if given (for 'all': four axes); returns the
+        matplotlib Figure (matplotlib is imported only here, see
+        :mod:`asr_py.results.plots`)."""
+        return _plot_residuals(self, kind, ax, by=by, type=type)
 
     @property
     def params(self) -> pd.DataFrame:

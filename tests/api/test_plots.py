@@ -1,4 +1,5 @@
-"""fit.plot(): asreml's residual diagnostics (residuals vs fitted, normal QQ, histogram).
+"""fit.plot(): asreml's residual diagnostics (residuals vs fitted, normal QQ, histogram,
+residuals vs units; coloured by a factor).
 
 The drawn data are read back from the Agg figure and compared with the fit's residuals and
 fitted values, with normal quantiles at R's ppoints computed here from the formula
@@ -43,11 +44,14 @@ def scatter_points(ax: plt.Axes) -> np.ndarray:
     return np.vstack([c.get_offsets() for c in ax.collections])
 
 
-def test_all_has_three_panels_with_every_record(uni: asr.AsremlFit) -> None:
+def test_all_has_four_panels_with_every_record(uni: asr.AsremlFit) -> None:
     fig = uni.plot()
-    assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 3
+    assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 4
     n = uni.residuals.size
-    res_ax, qq_ax, hist_ax = fig.axes
+    res_ax, qq_ax, hist_ax, units_ax = fig.axes
+    units = scatter_points(units_ax)
+    np.testing.assert_allclose(units[:, 0], np.arange(1, n + 1))
+    np.testing.assert_allclose(units[:, 1], uni.residuals.to_numpy())
     pts = scatter_points(res_ax)
     assert pts.shape == (n, 2)
     np.testing.assert_allclose(pts[:, 0], uni.fitted.to_numpy())
@@ -105,11 +109,26 @@ def test_draws_on_given_axes(uni: asr.AsremlFit) -> None:
     fig, ax = plt.subplots()
     assert uni.plot("residuals", ax=ax) is fig
     assert len(ax.collections) == 1
-    fig3, axes = plt.subplots(1, 3)
-    assert uni.plot("all", ax=axes) is fig3
-    assert all(len(a.collections) + len(a.patches) > 0 for a in axes)
-    with pytest.raises(AsrError, match="3 panel"):
+    fig4, axes = plt.subplots(2, 2)
+    assert uni.plot("all", ax=axes) is fig4
+    assert all(len(a.collections) + len(a.patches) > 0 for a in axes.ravel())
+    with pytest.raises(AsrError, match="4 panel"):
         uni.plot("all", ax=ax)
+
+
+def test_colour_by_a_factor_and_residual_type(uni: asr.AsremlFit,
+                                               dt_example: pd.DataFrame) -> None:
+    fig = uni.plot("residuals", by="Env", type="stdCond")
+    ax = fig.axes[0]
+    env = dt_example.loc[uni.residuals.index, "Env"].astype(str)
+    levels = list(dict.fromkeys(env))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == levels
+    std = uni.resid("stdCond")
+    for coll, lv in zip(ax.collections, levels):
+        np.testing.assert_allclose(coll.get_offsets()[:, 1], std[(env == lv).to_numpy()])
+    assert "stdCond" in ax.get_ylabel()
+    with pytest.raises(asr.DataError, match="no column 'Site'"):
+        uni.plot(by="Site")
 
 
 def test_bad_kind(uni: asr.AsremlFit) -> None:
