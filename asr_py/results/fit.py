@@ -235,14 +235,15 @@ class AsremlFit:
                         present=present, ignore=ignore, average=average, aliased=aliased,
                         parallel=parallel, newdata=newdata)
 
-    def variogram(self, row: str = "Row", col: str = "Col", *,
-                  trait: str | None = None) -> pd.DataFrame:
+    def variogram(self, row: str = "Row", col: str = "Col", *, trait: str | None = None,
+                  max_lag: int | tuple[int, int] | None = None) -> pd.DataFrame:
         """Empirical semivariogram of the residuals over the field grid (asreml's
         varioGram): γ(h_r, h_c) = mean ½(e_i − e_j)² over plot pairs at that displacement
-        (see :func:`asr_py.results.variogram.variogram`; plot with ``asr.plot_variogram``)."""
+        (see :func:`asr_py.results.variogram.variogram`; plot with ``asr.plot_variogram``);
+        ``max_lag=m`` or ``(m_r, m_c)`` keeps the lags up to that displacement."""
         from asr_py.results.variogram import variogram
 
-        return variogram(self, row, col, trait=trait)
+        return variogram(self, row, col, trait=trait, max_lag=max_lag)
 
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""

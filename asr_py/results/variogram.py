@@ -122,17 +122,34 @@ def semivariogram(e: np.ndarray, r: np.ndarray, c: np.ndarray) -> tuple[
     return gamma, npairs.astype(np.int64)
 
 
+def _max_lag(max_lag: int | tuple[int, int] | None) -> tuple[float, float]:
+    """``max_lag`` as (row limit, column limit); inf when None."""
+    if max_lag is None:
+        return np.inf, np.inf
+    pair = (max_lag, max_lag) if np.ndim(max_lag) == 0 else tuple(max_lag)  # type: ignore[arg-type]
+    ok = len(pair) == 2 and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in pair)
+    if not ok:
+        raise DataError(f"variogram: max_lag must be an integer >= 0 or a (row, col) pair of "
+                        f"them, not {max_lag!r}", hint="e.g. max_lag=5 or max_lag=(10, 4)")
+    return float(pair[0]), float(pair[1])
+
+
 def variogram(fit: AsremlFit, row: str = "Row", col: str = "Col", *,
-              trait: str | None = None) -> pd.DataFrame:
+              trait: str | None = None,
+              max_lag: int | tuple[int, int] | None = None) -> pd.DataFrame:
     """Empirical semivariogram of ``fit.residuals`` over the plot coordinates ``row``/``col``.
 
     Returns one line per lag (h_r, h_c) = 0..R−1 x 0..C−1 (R, C the row and column ranges),
     columns ``row``, ``col`` (the lags, named after the coordinate columns), ``gamma`` (the
     mean of ½(e_i − e_j)² over the pairs at that lag, see the module docstring) and
-    ``npairs``. A multivariate fit needs ``trait``.
+    ``npairs``. A multivariate fit needs ``trait``. ``max_lag`` keeps the lags h_r <= m_r
+    and h_c <= m_c (an integer for both, or a (row, col) pair), as asreml's lag limit: long
+    lags rest on few pairs.
     """
     if row == col:
         raise DataError("variogram: row and col must be two different columns")
+    lim_r, lim_c = _max_lag(max_lag)
     e, r, c = _records(fit, row, col, trait)
     if e.size < 2:
         raise DataError("variogram: fewer than two residuals with coordinates")
@@ -140,15 +157,19 @@ def variogram(fit: AsremlFit, row: str = "Row", col: str = "Col", *,
     hr, hc = np.indices(gamma.shape)
     out = pd.DataFrame({row: hr.ravel(), col: hc.ravel(), "gamma": gamma.ravel(),
                         "npairs": npairs.ravel()})
+    if max_lag is not None:
+        out = out[(out[row] <= lim_r) & (out[col] <= lim_c)].reset_index(drop=True)
     out.attrs.update({"row": row, "col": col})
     return out
 
 
 def plot_variogram(obj: AsremlFit | pd.DataFrame, row: str = "Row", col: str = "Col", *,
-                   kind: str = "wireframe", trait: str | None = None, ax: Any = None) -> Any:
+                   kind: str = "wireframe", trait: str | None = None, ax: Any = None,
+                   max_lag: int | tuple[int, int] | None = None) -> Any:
     """Draw a semivariogram as a 3-D wireframe (``kind='wireframe'``, asreml's default) or a
-    heat map (``kind='heatmap'``); ``obj`` is a fit or a :func:`variogram` table. Returns the
-    matplotlib Axes (needs matplotlib; ``ax`` must be a 3-D Axes for the wireframe)."""
+    heat map (``kind='heatmap'``); ``obj`` is a fit or a :func:`variogram` table;
+    ``max_lag`` limits the lags drawn (see :func:`variogram`). Returns the matplotlib Axes
+    (needs matplotlib; ``ax`` must be a 3-D Axes for the wireframe)."""
     if kind not in ("wireframe", "heatmap"):
         raise ValueError(f"kind must be 'wireframe' or 'heatmap', got {kind!r}")
     try:
@@ -163,8 +184,11 @@ def plot_variogram(obj: AsremlFit | pd.DataFrame, row: str = "Row", col: str = "
         if missing:
             raise DataError(f"plot_variogram: the table has no column(s) {missing}",
                             hint="pass a fit or the table returned by variogram()")
+        if max_lag is not None:
+            lim_r, lim_c = _max_lag(max_lag)
+            vg = vg[(vg[row] <= lim_r) & (vg[col] <= lim_c)]
     else:
-        vg = variogram(obj, row, col, trait=trait)
+        vg = variogram(obj, row, col, trait=trait, max_lag=max_lag)
     grid = vg.pivot(index=row, columns=col, values="gamma").sort_index().sort_index(axis=1)
     z = grid.to_numpy(dtype=float)
     if kind == "heatmap":

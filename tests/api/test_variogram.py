@@ -196,3 +196,28 @@ def test_fit_method_equals_the_function():
                       columns=["Row", "Col", "y"])
     m = asr.asreml("y ~ 1", data=df)
     pd.testing.assert_frame_equal(m.variogram("Row", "Col"), asr.variogram(m, "Row", "Col"))
+
+
+def test_max_lag_limits_the_lags() -> None:
+    """Lag limits keep exactly the brute-force lags within them; the pair counts on a full
+    R × C field are (R − a)(C − b), twice that when both lags are non-zero."""
+    d = field(7, 6, seed=4)
+    fit = asr.asreml("y ~ 1", random="~ Variety", data=d)
+    vg = fit.variogram("Row", "Col", max_lag=(3, 2))
+    assert sorted(zip(vg["Row"], vg["Col"])) == [(a, b) for a in range(4) for b in range(3)]
+    ref = brute(fit.residuals.to_numpy(), d["Row"].to_numpy(), d["Col"].to_numpy())
+    for a, b, g, n in zip(vg["Row"], vg["Col"], vg["gamma"], vg["npairs"]):
+        if (a, b) == (0, 0):
+            assert n == 0 and g == 0.0
+            continue
+        assert n == ref[(a, b)][0] == (7 - a) * (6 - b) * (2 if a and b else 1)
+        assert g == pytest.approx(ref[(a, b)][1], rel=1e-10)
+    square = variogram(fit, max_lag=2)
+    assert square["Row"].max() == 2 and square["Col"].max() == 2 and len(square) == 9
+    full = variogram(fit)
+    assert len(full) == 42
+    ax = plot_variogram(full, kind="heatmap", max_lag=(3, 2))
+    assert ax.images[0].get_array().shape == (4, 3)
+    for bad in (-1, 1.5, (1, 2, 3), "3", True):
+        with pytest.raises(DataError, match="max_lag"):
+            variogram(fit, max_lag=bad)
