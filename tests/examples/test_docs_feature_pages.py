@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ["predict.md", "single-step.md"]
+PAGES = ["predict.md", "single-step.md", "diagnostics.md"]
 
 
 def _blocks(page: str) -> list[str]:
@@ -39,3 +39,8 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
         Hinv, gebv = ns["Hinv"], ns["gebv"]
         assert Hinv.n == 100 and Hinv.is_sparse and ns["m"].converged
         assert len(gebv) == 100 and gebv["predicted.value"].notna().all()
+    if page == "diagnostics.md":
+        assert list(ns["flagged"].index) == [17]  # the planted recording error, only it
+        vg = ns["vg"]
+        assert vg["Row"].max() == 6 and vg["Col"].max() == 4
+        assert (tmp_path / "residuals.png").stat().st_size > 1000
