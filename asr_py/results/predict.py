@@ -200,7 +200,8 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
                 for c in cls]
     for c, lvls in zip(cls, c_levels):
-        unknown = [] if c in cov_cls else [x for x in dict.fromkeys(lvls) if x not in lv[c]]
+        known = set(lv.get(c, ()))
+        unknown = [] if c in cov_cls else [x for x in dict.fromkeys(lvls) if x not in known]
         if unknown:
             raise AsrError(f"predict: {', '.join(map(repr, unknown[:5]))} not among the "
                            f"levels of '{c}'", hint=f"levels of {c}: " + ", ".join(lv[c][:10])

@@ -123,3 +123,27 @@ def test_animal_model_predicts_ancestors_without_records():
                                    np.array([1.0]))
     np.testing.assert_allclose(p["predicted.value"], pv, rtol=1e-7)
     np.testing.assert_allclose(p["std.error"], se, rtol=1e-6)
+
+
+def test_same_predictions_and_aom_from_every_solver():
+    """One record per id sends GBLUP to the eigendecomposition path: its predictions and
+    outlier statistics equal those of the dense and sparse MME paths."""
+    rng = np.random.default_rng(7)
+    n, m = 40, 90
+    M = rng.integers(0, 3, size=(n, m)).astype(float) - 1.0
+    ids = [f"L{i:03d}" for i in range(n)]
+    d = pd.DataFrame({"id": ids, "y": 10 + M @ rng.normal(scale=0.15, size=m)
+                      + rng.normal(size=n)})
+    G = pd.DataFrame(M @ M.T / m, index=ids, columns=ids)
+    fits = {s: asr.asreml("y ~ 1", random="~ vm(id, G)", data=d, G=G, solver=s)
+            for s in ("eigen", "dense", "sparse")}
+    assert fits["eigen"].result.solver == "eigen"
+    ref = fits["dense"]
+    for s in ("eigen", "sparse"):
+        p, q = fits[s].predict("id"), ref.predict("id")
+        np.testing.assert_allclose(p["predicted.value"], q["predicted.value"], rtol=1e-6)
+        np.testing.assert_allclose(p["std.error"], q["std.error"], rtol=1e-5)
+        np.testing.assert_allclose(fits[s].aom()["R"]["stdCond"], ref.aom()["R"]["stdCond"],
+                                   rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(fits[s].aom()["G"]["stdCond"], ref.aom()["G"]["stdCond"],
+                                   rtol=1e-5, atol=1e-8)
