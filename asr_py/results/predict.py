@@ -37,15 +37,12 @@ import scipy.sparse as sp
 
 from asr_py.errors import AsrError, DataError
 from asr_py.model.data import _num_label, as_labels
+from asr_py.results.cinv_diag import cinv_diag
 from asr_py.results.predict_grid import build_grid, factor_weights, present_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.spec import Model
     from asr_py.reml.result import RemlResult
-
-#: rows of L solved at a time when only the standard errors are needed
-_CHUNK = 256
-
 
 def _factor_names(model: Model) -> tuple[list[str], list[str]]:
     """(factors, covariates) that the fixed formula uses."""
@@ -271,7 +268,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         var = np.diag(V)
     else:
         V = None
-        var = _cinv_diag(result, L)
+        var = cinv_diag(result, L, Xg.shape[1])
     se = np.sqrt(np.clip(var, 0, None))
     show = est | aliased
     ok = grid.present
@@ -354,15 +351,6 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
         return sp.csr_matrix((n, off))
     return sp.csr_matrix((np.concatenate(vals), (np.concatenate(r_idx), np.concatenate(c_idx))),
                          shape=(n, off))
-
-
-def _cinv_diag(result: RemlResult, L: sp.csr_matrix) -> np.ndarray:
-    """diag(L C⁻¹ L'), solving ``_CHUNK`` rows of L at a time (memory O(chunk x N))."""
-    out = np.empty(L.shape[0])
-    for s in range(0, L.shape[0], _CHUNK):
-        Lc = L[s:s + _CHUNK].toarray()
-        out[s:s + _CHUNK] = np.einsum("ij,ji->i", Lc, result.solve_c(Lc.T))
-    return out
 
 
 def _label(combo: tuple) -> str:

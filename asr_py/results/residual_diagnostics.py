@@ -20,8 +20,11 @@ Per record i:
   r_i sqrt((ν − 1)/(ν − r_i²)) of r_i = (Py)_i / sqrt(P_ii), which is ``'stdCond'`` when R is
   diagonal).
 
-Per random effect j (aom for random terms): û_j / sqrt(Var(û)_jj). The diagonal of
-W C⁻¹ W' is solved for a chunk of records at a time (memory O(chunk x N)).
+Per random effect j (aom for random terms): û_j / sqrt(Var(û)_jj); a term whose G cannot be
+formed cheaply (given by its inverse over more than ``_G_LIMIT`` levels, e.g. a large
+pedigree's A⁻¹) gets NaN, said in ``attrs['notes']``. The diagonal of
+W C⁻¹ W' comes from :func:`asr_py.results.cinv_diag.cinv_diag` (the PEVs for a record in
+one random level, chunked solves otherwise).
 """
 
 from __future__ import annotations
@@ -32,25 +35,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from asr_py.errors import AsrError
+from asr_py.errors import AsrError, MatrixError
+from asr_py.results.cinv_diag import cinv_diag
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
 
 TYPES = ("response", "pearson", "stdCond", "studentised")
-#: rows of W solved at a time
-_CHUNK = 256
 #: largest random term whose G is formed densely (a G given by its inverse must be inverted)
 _G_LIMIT = 5000
-
-
-def _cinv_diag(fit: AsremlFit, M: sp.csr_matrix) -> np.ndarray:
-    """diag(M C⁻¹ M')."""
-    out = np.empty(M.shape[0])
-    for s in range(0, M.shape[0], _CHUNK):
-        Mc = M[s:s + _CHUNK].toarray()
-        out[s:s + _CHUNK] = np.einsum("ij,ji->i", Mc, fit.result.solve_c(Mc.T))
-    return out
 
 
 def _diag(m: np.ndarray | sp.spmatrix) -> np.ndarray:
@@ -72,7 +65,8 @@ def record_statistics(fit: AsremlFit) -> pd.DataFrame:
     r_diag = _diag(Rm)
     diagonal = (sp.issparse(Rm) and Rm.nnz == np.count_nonzero(r_diag)) or (
         not sp.issparse(Rm) and np.count_nonzero(Rm - np.diag(r_diag)) == 0)
-    wcw = _cinv_diag(fit, W)
+    p = np.asarray(model.X).shape[1]
+    wcw = cinv_diag(res, W, p)
     var_e = r_diag - wcw
     if diagonal:
         py = e / r_diag
@@ -80,7 +74,7 @@ def record_statistics(fit: AsremlFit) -> pd.DataFrame:
     else:
         Ri = sp.csr_matrix(Rinv) if sp.issparse(Rinv) else sp.csr_matrix(np.asarray(Rinv))
         py = Ri @ e
-        p_diag = _diag(Ri) - _cinv_diag(fit, sp.csr_matrix(Ri @ W))
+        p_diag = _diag(Ri) - cinv_diag(res, Ri @ W, p)
     ypy = float(prob.y @ py)
     nu = res.n_minus_p
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -114,13 +108,19 @@ def random_statistics(fit: AsremlFit) -> pd.DataFrame:
     sl = prob.slices()
     theta = np.asarray(res.theta, dtype=float)
     frames = []
+    notes: list[str] = []
     for j, (t, b) in enumerate(zip(model.random, prob.random)):
         u, pev = np.asarray(res.u[j], dtype=float), np.asarray(res.pev[j], dtype=float)
-        given_inv = getattr(b.template, "given_inverse", False)
-        if u.size > _G_LIMIT and given_inv:
-            g = np.full(u.size, np.nan)
+        g = np.full(u.size, np.nan)
+        if u.size > _G_LIMIT and _given_inverse(b.template):
+            notes.append(f"{t.label}: G is given by its inverse over {u.size} levels (more "
+                         f"than {_G_LIMIT}); its outlier statistics are NaN")
         else:
-            g = _diag(b.template.matrix(theta[sl[j]]))
+            try:
+                g = _diag(b.template.matrix(theta[sl[j]]))
+            except MatrixError as exc:
+                notes.append(f"{t.label}: G could not be formed ({exc.args[0]}); its outlier "
+                             "statistics are NaN")
         var_u = g - pev
         with np.errstate(invalid="ignore", divide="ignore"):
             std = np.where(var_u > 1e-12 * np.abs(g), u / np.sqrt(var_u), np.nan)
@@ -131,7 +131,16 @@ def random_statistics(fit: AsremlFit) -> pd.DataFrame:
                                    index=[f"{t.label}_{lv}" for lv in levels]))
     if not frames:
         return pd.DataFrame(columns=["term", "level", "blup", "G", "var", "stdCond"])
-    return pd.concat(frames)
+    out = pd.concat(frames)
+    out.attrs["notes"] = notes
+    return out
+
+
+def _given_inverse(template: object) -> bool:
+    """True when the template, or a part of it, is a known matrix given by its inverse."""
+    if getattr(template, "given_inverse", False):
+        return True
+    return any(_given_inverse(p) for p in getattr(template, "parts", ()) or ())
 
 
 def aom(fit: AsremlFit) -> dict[str, pd.DataFrame]:

@@ -145,3 +145,52 @@ def test_bad_type(fit):
     with pytest.raises(AsrError, match="unknown type 'stdcond'") as e:
         fit.resid("stdcond")
     assert "stdCond" in str(e.value)
+
+
+def test_large_inverse_term_gets_nan_with_a_note(monkeypatch):
+    """A term given by its inverse (ped()) over more levels than the limit is not inverted
+    densely: NaN statistics and a note; under the limit its Var(û) = G − PEV is finite."""
+    import asr_py.results.residual_diagnostics as rd
+
+    names = [f"a{i}" for i in range(12)]
+    sire = ["0"] * 4 + ["a0", "a0", "a2", "a2", "a4", "a4", "a6", "a6"]
+    dam = ["0"] * 4 + ["a1", "a1", "a3", "a3", "a5", "a7", "a5", "a7"]
+    ped = pd.DataFrame({"id": names, "sire": sire, "dam": dam})
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"id": names[4:] * 3, "y": rng.normal(size=24)})
+    d["y"] += np.repeat(rng.normal(size=8), 1).tolist() * 3
+    m = asr.asreml("y ~ 1", random="~ ped(id)", data=d, pedigree=ped)
+    g = m.aom()["G"]
+    assert g["var"].notna().all() and g.attrs["notes"] == []
+    monkeypatch.setattr(rd, "_G_LIMIT", 5)
+    g = m.aom()["G"]
+    assert g["stdCond"].isna().all() and "inverse" in g.attrs["notes"][0]
+    assert m.aom()["R"]["stdCond"].notna().all()
+
+
+def test_cinv_diag_paths_against_a_dense_inverse(fit):
+    """Rows with 0, 1 and several random entries (PEV path and solved path) against C⁻¹
+    inverted densely in numpy from C = W'R⁻¹W + G⁻¹."""
+    import scipy.sparse as sp
+
+    from asr_py.results.cinv_diag import cinv_diag
+
+    vc = fit.varcomp["component"]
+    X = np.asarray(fit.model.X)
+    Zs = [t.Z.toarray() for t in fit.model.random]
+    W = np.hstack([X, *Zs])
+    C = W.T @ W / vc["units!R"]
+    p, qb = X.shape[1], Zs[0].shape[1]
+    C[p:p + qb, p:p + qb] += np.eye(qb) / vc["Blk"]
+    C[p + qb:, p + qb:] += np.eye(Zs[1].shape[1]) / vc["Gen"]
+    Ci = np.linalg.inv(C)
+    rng = np.random.default_rng(0)
+    L = np.zeros((5, W.shape[1]))
+    L[:, :p] = rng.normal(size=(5, p))
+    L[1, p + 2] = 0.7                      # one random entry: the PEV path
+    L[2, [p + 1, p + qb + 3]] = [0.5, 2.0]  # two: the solved path
+    L[3, p:] = rng.normal(size=W.shape[1] - p)
+    L[4, :p] = 0.0
+    L[4, p + qb] = 1.0                     # a BLUP alone
+    np.testing.assert_allclose(cinv_diag(fit.result, sp.csr_matrix(L), p),
+                               np.einsum("ij,jk,ik->i", L, Ci, L), rtol=1e-8)
