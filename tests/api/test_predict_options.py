@@ -236,3 +236,19 @@ def test_row_order_and_units_invariance(fit, data):
     p2 = m2.predict("Gen", average={"Env": w}, present=["Env", "Gen"])
     np.testing.assert_allclose(p2["predicted.value"], 10 * p1["predicted.value"], rtol=1e-5)
     np.testing.assert_allclose(p2["std.error"], 10 * p1["std.error"], rtol=1e-4)
+
+
+def test_factor_label_invariance(fit, data):
+    """Renaming the levels (in another sort order) renames the predictions, nothing else."""
+    ren = {"G1": "zeta", "G2": "alpha", "G3": "mu", "G4": "beta", "G5": "omega"}
+    envs = {"E1": "north", "E2": "east", "E3": "west"}
+    d2 = data.assign(Gen=data["Gen"].map(ren), Env=data["Env"].map(envs))
+    m2 = asr.asreml("y ~ Env + Gen + x", random="~ Blk", data=d2)
+    w = {"E1": 0.5, "E2": 0.3, "E3": 0.2}
+    p1 = fit.predict("Gen", average={"Env": w}, present=["Env", "Gen"]).set_index("Gen")
+    p2 = m2.predict("Gen", average={"Env": {envs[k]: v for k, v in w.items()}},
+                    present=["Env", "Gen"]).set_index("Gen")
+    np.testing.assert_allclose(p2.loc[[ren[g] for g in GENS], "predicted.value"],
+                               p1.loc[GENS, "predicted.value"], rtol=1e-6)
+    np.testing.assert_allclose(p2.loc[[ren[g] for g in GENS], "std.error"],
+                               p1.loc[GENS, "std.error"], rtol=1e-5)
