@@ -7,6 +7,8 @@ Public API (everything else is internal):
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
 * :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :class:`RelMatrix`,
   :func:`read_plink` (PLINK .bed/.bim/.fam markers for gmatrix)
+* :func:`asr_binomial`, :func:`asr_poisson`, :func:`asr_Gamma`, :func:`asr_gaussian` - the
+  ``family=`` of a generalized linear mixed model (fitted by PQL, as ASReml)
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
@@ -44,6 +46,10 @@ _LAZY = {
     "read_plink": ("asr_py.genetics", "read_plink"),
     "variogram": ("asr_py.results.variogram", "variogram"),
     "plot_variogram": ("asr_py.results.variogram", "plot_variogram"),
+    "asr_binomial": ("asr_py.glmm.family", "asr_binomial"),
+    "asr_poisson": ("asr_py.glmm.family", "asr_poisson"),
+    "asr_Gamma": ("asr_py.glmm.family", "asr_Gamma"),
+    "asr_gaussian": ("asr_py.glmm.family", "asr_gaussian"),
 }
 
 __all__ = [
