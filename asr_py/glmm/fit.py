@@ -89,6 +89,28 @@ class GlmmFit(AsremlFit):
                            hint="use 'deviance', 'pearson', 'response' or 'working'")
         return pd.Series(out, index=self._record_index(), name=f"{type} residuals")
 
+    @property
+    def link_variance(self) -> float | None:
+        """The latent residual variance of binary data under the link (π²/3 logit, 1 probit,
+        π²/6 cloglog): the denominator term of a liability-scale heritability,
+        h² = σ²_a / (σ²_a + ... + link_variance), e.g. ``vpredict("h2 ~ V1/(V1 + 3.28987)")``
+        for a logit model. None for other families."""
+        return self.family.latent_residual_variance
+
+    def predict(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        """:meth:`AsremlFit.predict` on the link scale ('predicted.value', 'std.error') plus the
+        data scale: 'response' = g⁻¹(prediction), 'response.se' = |dμ/dη| x std.error (delta
+        method), as ASReml reports transformed predictions of a GLMM."""
+        out = super().predict(*args, **kwargs)
+        if isinstance(out, pd.DataFrame) and "predicted.value" in out.columns:
+            eta = out["predicted.value"].to_numpy(dtype=float)
+            link = self.family.link
+            out["response"] = link.inverse(eta)
+            if "std.error" in out.columns:
+                out["response.se"] = np.abs(link.mu_eta(eta)) * out["std.error"].to_numpy(
+                    dtype=float)
+        return out
+
     def summary(self) -> str:
         head = (f"asr_py GLMM fit (penalised quasi-likelihood), family {self.family}\n"
                 f"  deviance: {self.deviance:.6f}   working-variate iterations: "

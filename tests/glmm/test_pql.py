@@ -204,3 +204,37 @@ def test_bad_input_gets_clear_errors() -> None:
                    data=two, family=asr.asr_binomial())
     # nothing the user passed is mutated
     assert df.equals(_binary())
+
+
+def test_gamma_log_link_matches_dense_pql() -> None:
+    rng = np.random.default_rng(21)
+    g = np.repeat(np.arange(20), 10)
+    x = rng.normal(size=g.size)
+    mu = np.exp(2.0 + 0.4 * x + rng.normal(0, 0.4, 20)[g])
+    df = pd.DataFrame({"y": rng.gamma(5.0, mu / 5.0), "x": x, "g": [f"G{i}" for i in g]})
+    m = asr.asreml("y ~ x", random="~ g", data=df,
+                   family=asr.asr_Gamma(link="log", dispersion=None))
+    X, Z, _ = _design(df, "g")
+    ref = dense_pql(df["y"].to_numpy(), np.ones(len(df)), X, [Z], [np.eye(Z.shape[1])],
+                    "Gamma", "log", dispersion=None)
+    assert m.varcomp.loc["g", "component"] == pytest.approx(ref["sig"][0], rel=1e-5)
+    # the dispersion of a Gamma with shape 5 is about 1/5
+    assert m.varcomp.loc["units!R", "component"] == pytest.approx(ref["phi"], rel=1e-5)
+    assert 0.1 < ref["phi"] < 0.4
+    np.testing.assert_allclose(m.coef_fixed["solution"].to_numpy(), ref["beta"], atol=1e-6)
+
+
+def test_predictions_on_both_scales_and_liability_heritability() -> None:
+    df = _binary(seed=8)
+    m = asr.asreml("y ~ x", random="~ g", data=df, family=asr.asr_binomial())
+    p = m.predict(classify="x")
+    eta, se = p["predicted.value"].to_numpy(), p["std.error"].to_numpy()
+    np.testing.assert_allclose(p["response"], 1 / (1 + np.exp(-eta)))
+    np.testing.assert_allclose(p["response.se"],
+                               se * np.exp(-eta) / (1 + np.exp(-eta)) ** 2)
+    assert m.link_variance == pytest.approx(np.pi ** 2 / 3)
+    s2 = m.varcomp.loc["g", "component"]
+    h2 = m.vpredict(f"h2 ~ V1/(V1 + {m.link_variance!r})")
+    assert h2["Estimate"].iloc[0] == pytest.approx(s2 / (s2 + np.pi ** 2 / 3), rel=1e-10)
+    assert asr.asr_binomial(link="probit").latent_residual_variance == 1.0
+    assert asr.asr_poisson().latent_residual_variance is None
