@@ -36,6 +36,7 @@ def asreml(
     mv_start: str = "auto",
     weights: str | None = None,
     family: Any = None,
+    subset: Any = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -61,16 +62,23 @@ def asreml(
     ``asr_Gamma()`` or ``asr_gaussian()`` (or a name) fits a generalized linear mixed model
     by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
     :class:`~asr_py.glmm.fit.GlmmFit`.
+
+    ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
+    string (``"Year == 2020"``) or a boolean mask with one value per data row.
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
-                family=family, **matrices)
+                family=family, subset=subset, **matrices)
     if mv_start not in ("auto", "univariate", "default"):
         raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
+    if subset is not None and isinstance(data, pd.DataFrame):
+        from asr_py.model.subset import apply_subset
+
+        data = apply_subset(data, subset)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
                           group=group, weights=weights, **matrices)
@@ -96,7 +104,7 @@ def asreml(
 #: asreml()'s own keyword names (for did-you-mean on a misspelt one)
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
-             "mv_start", "weights", "family", "mbf", "ginverse")
+             "mv_start", "weights", "family", "subset", "mbf", "ginverse")
 
 
 def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, solver: str,

@@ -238,3 +238,18 @@ def test_predictions_on_both_scales_and_liability_heritability() -> None:
     assert h2["Estimate"].iloc[0] == pytest.approx(s2 / (s2 + np.pi ** 2 / 3), rel=1e-10)
     assert asr.asr_binomial(link="probit").latent_residual_variance == 1.0
     assert asr.asr_poisson().latent_residual_variance is None
+
+
+def test_simulated_binary_data_follow_the_fitted_model() -> None:
+    """Marginal mean of simulated 0/1 data per record = E over u of g⁻¹(x'β + u), u ~ N(0,
+    σ²): computed here by Gauss-Hermite quadrature."""
+    df = _binary(seed=9)
+    m = asr.asreml("y ~ x", random="~ g", data=df, family=asr.asr_binomial())
+    sims = m.simulate(3000, seed=1).to_numpy()
+    assert set(np.unique(sims)) <= {0.0, 1.0}
+    s2 = m.varcomp.loc["g", "component"]
+    xb = np.column_stack([np.ones(len(df)), df["x"]]) @ m.coef_fixed["solution"].to_numpy()
+    t, wq = np.polynomial.hermite_e.hermegauss(40)
+    p = (1 / (1 + np.exp(-(xb[:, None] + np.sqrt(s2) * t[None, :])))) @ wq / wq.sum()
+    se = np.sqrt(p * (1 - p) / 3000)
+    assert np.all(np.abs(sims.mean(axis=1) - p) < 5 * se)
