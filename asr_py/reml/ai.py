@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -509,7 +510,18 @@ def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, delta: np
     return None, 0.0, None
 
 
-def fit_reml(
+def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
+    """Fit ``problem`` by AI-REML (:func:`_fit_reml`, same keywords) on the response centred
+    on its least-squares fit (:mod:`asr_py.reml.centering`: the same likelihood, no lost
+    digits when the mean is large compared with the spread); β̂ and the fitted values are
+    returned for the original response."""
+    from asr_py.reml.centering import centre_response, restore_response
+
+    centred, beta0 = centre_response(problem)
+    return restore_response(_fit_reml(centred, **kwargs), problem, beta0)
+
+
+def _fit_reml(
     problem: MixedProblem,
     *,
     maxit: int = 30,
