@@ -461,14 +461,20 @@ def _em_step(mme: MME, theta: np.ndarray, s: np.ndarray, idx: np.ndarray) -> np.
 
 
 def loglik_at(problem: MixedProblem, theta: np.ndarray, *, solver: str = "auto") -> float:
-    """The full REML log-likelihood ℓ(θ) (lme4's ``logLik(REML = TRUE)`` convention)."""
+    """The full REML log-likelihood ℓ(θ) (lme4's ``logLik(REML = TRUE)`` convention), of
+    the centred response as :func:`fit_reml` evaluates it."""
+    from asr_py.reml.centering import centre_response
+
+    problem = centre_response(problem)[0]
     return MME(problem, solver=solver).evaluate(np.asarray(theta, dtype=float)).loglik
 
 
 def score_ai_at(problem: MixedProblem, theta: np.ndarray, *,
                 solver: str = "auto") -> tuple[float, np.ndarray, np.ndarray]:
-    """(ℓ, score, AI) at θ over all parameters."""
-    mme = MME(problem, solver=solver)
+    """(ℓ, score, AI) at θ over all parameters (centred response, as :func:`fit_reml`)."""
+    from asr_py.reml.centering import centre_response
+
+    mme = MME(centre_response(problem)[0], solver=solver)
     st = mme.evaluate(np.asarray(theta, dtype=float))
     s, a = mme.score_ai(st)
     return st.loglik, s, a
@@ -556,7 +562,9 @@ def _fit_reml(
         raise ModelError(f"unknown constraint code(s) {sorted(set(bad))}",
                          hint="use 'P' (positive), 'U' (unconstrained), 'F' (fixed), 'B' (bounded)")
     mme = MME(problem, solver=solver)
-    yvar = float(np.var(mme.y)) if mme.n > 1 else 1.0
+    # the scale of the (centred) response: its mean square, invariant under the orthogonal
+    # rotation of the eigen path
+    yvar = float(np.mean(np.square(mme.y))) if mme.n > 1 else 1.0
     ctx = _Ctx(problem, yvar if yvar > 0 else 1.0)
     theta = problem.theta0.astype(float).copy()
     nt = theta.size
