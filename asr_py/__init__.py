@@ -8,6 +8,8 @@ Public API (everything else is internal):
 * :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :func:`hinverse`
   (single-step H-inverse), :class:`RelMatrix`,
   :func:`read_plink` (PLINK .bed/.bim/.fam markers for gmatrix)
+* :func:`asr_binomial`, :func:`asr_poisson`, :func:`asr_Gamma`, :func:`asr_gaussian` - the
+  ``family=`` of a generalized linear mixed model (fitted by PQL, as ASReml)
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
@@ -46,6 +48,10 @@ _LAZY = {
     "read_plink": ("asr_py.genetics", "read_plink"),
     "variogram": ("asr_py.results.variogram", "variogram"),
     "plot_variogram": ("asr_py.results.variogram", "plot_variogram"),
+    "asr_binomial": ("asr_py.glmm.family", "asr_binomial"),
+    "asr_poisson": ("asr_py.glmm.family", "asr_poisson"),
+    "asr_Gamma": ("asr_py.glmm.family", "asr_Gamma"),
+    "asr_gaussian": ("asr_py.glmm.family", "asr_gaussian"),
 }
 
 __all__ = [

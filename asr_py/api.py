@@ -35,6 +35,8 @@ def asreml(
     solver: str = "auto",
     mv_start: str = "auto",
     weights: str | None = None,
+    family: Any = None,
+    subset: Any = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -55,16 +57,28 @@ def asreml(
     ``weights = w``): Var(e_i) = σ²/w_i, i.e. R = W^{-1/2} R(θ) W^{-1/2} for a structured
     residual; rows with a missing weight are dropped. Stage-2 of a two-stage analysis: weights
     1/SE² with the residual variance fixed at 1 (constraint 'F' in ``params``).
+
+    ``family``: ``asr.asr_binomial(link='logit', total=None)``, ``asr_poisson()``,
+    ``asr_Gamma()`` or ``asr_gaussian()`` (or a name) fits a generalized linear mixed model
+    by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
+    :class:`~asr_py.glmm.fit.GlmmFit`.
+
+    ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
+    string (``"Year == 2020"``) or a boolean mask with one value per data row.
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
-                **matrices)
+                family=family, subset=subset, **matrices)
     if mv_start not in ("auto", "univariate", "default"):
         raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
+    if subset is not None and isinstance(data, pd.DataFrame):
+        from asr_py.model.subset import apply_subset
+
+        data = apply_subset(data, subset)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
                           group=group, weights=weights, **matrices)
@@ -73,6 +87,8 @@ def asreml(
     if start_values:
         return model.start_values()
     callback = _Printer() if trace else None
+    if family is not None:
+        return _fit_glmm(model, family, data, maxit, callback, solver, call)
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
     from asr_py.reml.eigen import eigen_reason
@@ -88,7 +104,25 @@ def asreml(
 #: asreml()'s own keyword names (for did-you-mean on a misspelt one)
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
-             "mv_start", "weights", "mbf", "ginverse")
+             "mv_start", "weights", "family", "subset", "mbf", "ginverse")
+
+
+def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, solver: str,
+              call: dict[str, Any]) -> AsremlFit:
+    """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`)."""
+    from asr_py.glmm.family import as_family
+    from asr_py.glmm.fit import GlmmFit
+    from asr_py.glmm.pql import fit_pql
+
+    fam = as_family(family)
+    problem = model.problem()
+    n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
+    limits = 1 if n_eq <= SMALL_DENSE else None
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=limits, user_api="blas"):
+        pql = fit_pql(model, fam, data, maxit=maxit, solver=solver, callback=callback)
+    return GlmmFit(model, pql, fam, call)
 
 
 def _check_matrix_keywords(matrices: dict[str, Any], texts: list[str | None]) -> None:

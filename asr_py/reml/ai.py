@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -460,14 +461,20 @@ def _em_step(mme: MME, theta: np.ndarray, s: np.ndarray, idx: np.ndarray) -> np.
 
 
 def loglik_at(problem: MixedProblem, theta: np.ndarray, *, solver: str = "auto") -> float:
-    """The full REML log-likelihood ℓ(θ) (lme4's ``logLik(REML = TRUE)`` convention)."""
+    """The full REML log-likelihood ℓ(θ) (lme4's ``logLik(REML = TRUE)`` convention), of
+    the centred response as :func:`fit_reml` evaluates it."""
+    from asr_py.reml.centering import centre_response
+
+    problem = centre_response(problem)[0]
     return MME(problem, solver=solver).evaluate(np.asarray(theta, dtype=float)).loglik
 
 
 def score_ai_at(problem: MixedProblem, theta: np.ndarray, *,
                 solver: str = "auto") -> tuple[float, np.ndarray, np.ndarray]:
-    """(ℓ, score, AI) at θ over all parameters."""
-    mme = MME(problem, solver=solver)
+    """(ℓ, score, AI) at θ over all parameters (centred response, as :func:`fit_reml`)."""
+    from asr_py.reml.centering import centre_response
+
+    mme = MME(centre_response(problem)[0], solver=solver)
     st = mme.evaluate(np.asarray(theta, dtype=float))
     s, a = mme.score_ai(st)
     return st.loglik, s, a
@@ -509,7 +516,18 @@ def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, delta: np
     return None, 0.0, None
 
 
-def fit_reml(
+def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
+    """Fit ``problem`` by AI-REML (:func:`_fit_reml`, same keywords) on the response centred
+    on its least-squares fit (:mod:`asr_py.reml.centering`: the same likelihood, no lost
+    digits when the mean is large compared with the spread); β̂ and the fitted values are
+    returned for the original response."""
+    from asr_py.reml.centering import centre_response, restore_response
+
+    centred, beta0 = centre_response(problem)
+    return restore_response(_fit_reml(centred, **kwargs), problem, beta0)
+
+
+def _fit_reml(
     problem: MixedProblem,
     *,
     maxit: int = 30,
@@ -544,7 +562,9 @@ def fit_reml(
         raise ModelError(f"unknown constraint code(s) {sorted(set(bad))}",
                          hint="use 'P' (positive), 'U' (unconstrained), 'F' (fixed), 'B' (bounded)")
     mme = MME(problem, solver=solver)
-    yvar = float(np.var(mme.y)) if mme.n > 1 else 1.0
+    # the scale of the (centred) response: its mean square, invariant under the orthogonal
+    # rotation of the eigen path
+    yvar = float(np.mean(np.square(mme.y))) if mme.n > 1 else 1.0
     ctx = _Ctx(problem, yvar if yvar > 0 else 1.0)
     theta = problem.theta0.astype(float).copy()
     nt = theta.size

@@ -310,6 +310,24 @@ class AsremlFit:
                 kw["params"] = table[["Component", "Value", "Constraint"]]
         return asreml(**kw)
 
+    def simulate(self, nsim: int = 1, seed: int | None = None) -> pd.DataFrame:
+        """``nsim`` responses simulated from the fit (new random effects and residuals from
+        the estimated covariances; lme4's ``simulate``), one column per simulation."""
+        from asr_py.results.simulate import simulate
+
+        sims = simulate(self, nsim, seed)
+        return pd.DataFrame(sims, index=self._record_index(),
+                            columns=[f"sim_{i + 1}" for i in range(sims.shape[1])])
+
+    def confint(self, parm: str | list[str] | None = None, level: float = 0.95
+                ) -> pd.DataFrame:
+        """Profile-likelihood confidence intervals of the variance parameters (lme4's
+        ``confint(method='profile')``, on the variance scale); see
+        :mod:`asr_py.results.profile`."""
+        from asr_py.results.profile import confint
+
+        return confint(self, parm, level)
+
     # ----- text --------------------------------------------------------------------------
     def summary(self) -> str:
         """A text summary: model, convergence, log-likelihood, variance components, Wald."""

@@ -1,0 +1,160 @@
+"""The fit object of a generalized linear mixed model (``asreml(..., family=...)``).
+
+Everything of :class:`~asr_py.results.fit.AsremlFit` (varcomp on the latent scale, BLUEs and
+BLUPs on the link scale, wald, predict, vpredict) plus the data-scale view: ``fitted`` is μ̂,
+``linear_predictor`` η̂, ``deviance`` D = Σ w d(y, μ̂), ``residuals`` the deviance residuals
+sign(y − μ̂) √(w d(y, μ̂)) (ASReml's default; ``resid(type=...)`` gives the others).
+
+The REML log-likelihood is that of the last working model (the penalised quasi-likelihood
+is not a likelihood of the data): comparing it, or AIC/BIC, across GLMM fits is not valid;
+``loglik`` stays available, ``aic`` and ``bic`` are NaN.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.glmm.family import Family
+from asr_py.glmm.pql import PqlResult
+from asr_py.results.fit import AsremlFit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.model.spec import Model
+
+
+class GlmmFit(AsremlFit):
+    """A GLMM fitted by penalised quasi-likelihood (see the module docstring)."""
+
+    def __init__(self, model: Model, pql: PqlResult, family: Family,
+                 call: dict[str, Any]) -> None:
+        super().__init__(model, pql.reml, call)
+        self.family = family
+        self.pql = pql
+
+    @property
+    def deviance(self) -> float:
+        """D = Σ w d(y, μ̂) (2 x the log-likelihood ratio to the saturated model)."""
+        return float(self.pql.deviance)
+
+    @property
+    def aic(self) -> float:
+        """Not defined for a PQL fit (NaN): its REML log-likelihood is a working model's."""
+        return float("nan")
+
+    @property
+    def bic(self) -> float:
+        """Not defined for a PQL fit (NaN)."""
+        return float("nan")
+
+    @property
+    def converged(self) -> bool:
+        """The inner REML fit and the outer working-variate iteration both converged."""
+        return bool(self.result.converged and self.pql.converged)
+
+    @property
+    def linear_predictor(self) -> pd.Series:
+        """η̂ = Xβ̂ + Zû."""
+        return pd.Series(self.pql.eta, index=self._record_index(), name="eta")
+
+    @property
+    def fitted(self) -> pd.Series:
+        """μ̂ = g⁻¹(η̂), on the data scale (proportions for binomial data)."""
+        return pd.Series(self.pql.mu, index=self._record_index(), name="fitted")
+
+    @property
+    def residuals(self) -> pd.Series:
+        """Deviance residuals sign(y − μ̂) √(w d(y, μ̂))."""
+        return self.resid("deviance")
+
+    def resid(self, type: str = "deviance") -> pd.Series:  # noqa: A002
+        """Residuals of ``type``: 'deviance', 'pearson' ((y − μ̂) √w / √V(μ̂)), 'response'
+        (y − μ̂) or 'working' ((y − μ̂) g'(μ̂))."""
+        p, f = self.pql, self.family
+        r = p.y - p.mu
+        if type == "deviance":
+            d = np.maximum(p.prior_weights * f.unit_deviance(p.y, p.mu), 0.0)
+            out = np.sign(r) * np.sqrt(d)
+        elif type == "pearson":
+            out = r * np.sqrt(p.prior_weights / f.variance(p.mu))
+        elif type == "response":
+            out = r
+        elif type == "working":
+            out = r / f.link.mu_eta(p.eta)
+        else:
+            raise AsrError(f"resid(type={type!r}) is not known",
+                           hint="use 'deviance', 'pearson', 'response' or 'working'")
+        return pd.Series(out, index=self._record_index(), name=f"{type} residuals")
+
+    @property
+    def link_variance(self) -> float | None:
+        """The latent residual variance of binary data under the link (π²/3 logit, 1 probit,
+        π²/6 cloglog): the denominator term of a liability-scale heritability,
+        h² = σ²_a / (σ²_a + ... + link_variance), e.g. ``vpredict("h2 ~ V1/(V1 + 3.28987)")``
+        for a logit model. None for other families."""
+        return self.family.latent_residual_variance
+
+    def predict(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        """:meth:`AsremlFit.predict` on the link scale ('predicted.value', 'std.error') plus the
+        data scale: 'response' = g⁻¹(prediction), 'response.se' = |dμ/dη| x std.error (delta
+        method), as ASReml reports transformed predictions of a GLMM."""
+        out = super().predict(*args, **kwargs)
+        if isinstance(out, pd.DataFrame) and "predicted.value" in out.columns:
+            eta = out["predicted.value"].to_numpy(dtype=float)
+            link = self.family.link
+            out["response"] = link.inverse(eta)
+            if "std.error" in out.columns:
+                out["response.se"] = np.abs(link.mu_eta(eta)) * out["std.error"].to_numpy(
+                    dtype=float)
+        return out
+
+    def simulate(self, nsim: int = 1, seed: int | None = None) -> pd.DataFrame:
+        """``nsim`` data sets drawn from the fitted GLMM: new random effects u* from the
+        estimated G, η* = Xβ̂ + Zu*, μ* = g⁻¹(η*), then the family's law (binomial
+        proportions out of the prior-weight totals, Poisson counts, Gamma with shape 1/φ,
+        normal with variance φ/w)."""
+        from asr_py.results.simulate import draw
+
+        if not isinstance(nsim, int) or isinstance(nsim, bool) or nsim < 1:
+            raise AsrError(f"simulate(nsim={nsim!r}): nsim must be a positive whole number")
+        rng = np.random.default_rng(seed)
+        res, problem = self.result, self.model.problem(self.result.theta)
+        eta = np.repeat(np.asarray(problem.X @ res.beta).ravel()[:, None], nsim, axis=1)
+        for b, sl in zip(problem.random, problem.slices()):
+            eta += np.asarray(b.Z @ draw(b.template, res.theta[sl], nsim, rng))
+        mu = self.family.link.inverse(eta)
+        w = self.pql.prior_weights[:, None]
+        phi = float(res.theta[problem.slices()[-1]][0]) if problem.residual.n_params else 1.0
+        name = self.family.name
+        if name == "binomial":
+            n = np.round(w).astype(int)
+            y = rng.binomial(np.broadcast_to(n, mu.shape), mu) / np.maximum(n, 1)
+        elif name == "poisson":
+            y = rng.poisson(mu).astype(float)
+        elif name == "Gamma":
+            shape = w / phi
+            y = rng.gamma(np.broadcast_to(shape, mu.shape), mu / shape)
+        else:
+            y = mu + rng.standard_normal(mu.shape) * np.sqrt(phi / w)
+        return pd.DataFrame(y, index=self._record_index(),
+                            columns=[f"sim_{i + 1}" for i in range(nsim)])
+
+    def summary(self) -> str:
+        head = (f"asr_py GLMM fit (penalised quasi-likelihood), family {self.family}\n"
+                f"  deviance: {self.deviance:.6f}   working-variate iterations: "
+                f"{self.pql.outer_iterations}"
+                + ("" if self.pql.converged else " (NOT converged)") + "\n"
+                "  variance components are on the link (latent) scale; the REML "
+                "log-likelihood is the working model's\n")
+        return head + super().summary()
+
+    def __repr__(self) -> str:
+        state = "converged" if self.converged else "NOT converged"
+        return (f"<GlmmFit {self.family.name}/{self.family.link.name} {state}, "
+                f"deviance={self.deviance:.4f}, {self.ncomponents} variance parameters>")
+
+
+__all__ = ["GlmmFit"]

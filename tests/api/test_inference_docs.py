@@ -1,0 +1,25 @@
+"""docs/inference.md's example runs as written (from the checkout root) and fits what it says."""
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_inference_docs_example_runs(capsys) -> None:
+    text = (ROOT / "docs" / "inference.md").read_text(encoding="utf-8")
+    block = re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    ns: dict = {}
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(block, "docs/inference.md", "exec"), ns)  # noqa: S102
+    finally:
+        os.chdir(cwd)
+    ci = ns["ci"]
+    assert (ci["lower"] < ci["estimate"]).all() and (ci["estimate"] < ci["upper"]).all()
+    assert ns["m5"].model.records.n == 25
+    assert np.isfinite(ns["boot"]).all()
