@@ -156,6 +156,19 @@ def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
 
 def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
          mv_start: str) -> Any:
+    """One REML fit; a singular (PSD) known matrix K through K = L L' (u = L v, see
+    :mod:`asr_py.reml.psd`), the result mapped back."""
+    from asr_py.reml.psd import reduce_rank
+
+    reduced = reduce_rank(problem)
+    if reduced is None:
+        return _fit_mv(model, problem, maxit, callback, solver, mv_start)
+    rp, back = reduced
+    return back.result(_fit_mv(model, rp, maxit, callback, solver, mv_start))
+
+
+def _fit_mv(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
+            mv_start: str) -> Any:
     """One REML fit; for multivariate models, univariate starts as ``mv_start`` says."""
     from asr_py.errors import ModelError
     from asr_py.reml import fit_reml
