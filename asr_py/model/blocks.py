@@ -73,6 +73,10 @@ class Context:
     #: fitted state of stateful parts (formulaic ModelSpecs) by part text: recorded when
     #: compiling, reused to re-materialise on new data (asr_py.model.formulaic_parts)
     stateful: dict[str, Any] = field(default_factory=dict)
+    #: known-matrix templates by call text (vm(id, K) names one matrix of ``matrices``): one
+    #: per matrix, shared by the terms at(f):vm(id, K) makes, so that its rank and
+    #: eigendecomposition are computed once
+    known: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -407,8 +411,11 @@ def known_block(ctx: Context, call: Call) -> Block:
     sing_g = _sing_g(ctx, call)
     # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
     # which fills in badly for large random-mating pedigrees
-    template = KnownMatrix(mat, inverse=inv, levels=ids, name=str(call),
-                           logdet=ctx.logdets.get(id(mat)), sing_g=sing_g)
+    key = str(call)
+    template = ctx.known.get(key)
+    if template is None:
+        template = ctx.known[key] = KnownMatrix(mat, inverse=inv, levels=ids, name=str(call),
+                                                logdet=ctx.logdets.get(id(mat)), sing_g=sing_g)
     label = str(call)
     return Block(indicator(codes, len(ids)), ids, fac.name, label, True, template=template,
                  known=True, structure=call.func)

@@ -22,7 +22,8 @@ round-off). A K with r < n has no inverse and no log-determinant: ``inverse()`` 
 instead (:mod:`asr_py.reml.psd`, and the eigen path). An eigenvalue below −tol means K is
 indefinite, which no covariance matrix can be: a :class:`MatrixError`. A Cholesky factor
 with a reciprocal condition number above :data:`RCOND_SKIP` proves full rank without the
-eigendecomposition.
+eigendecomposition. A given inverse, and a sparse K above :data:`SPARSE_RANK_LIMIT` rows, are
+taken as full rank (their factorisation still refuses a singular one).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ RANK_RTOL_FACTOR = 100.0
 #: a Cholesky factor of K whose 1-norm reciprocal condition estimate exceeds this proves
 #: full rank (λ_min/λ_max >= rcond_1/n up to the estimator's factor, far above the tolerance)
 RCOND_SKIP = 1e-5
+#: a sparse K (given as K) above this many rows is not densified for the rank check
+SPARSE_RANK_LIMIT = 2000
 #: the values of vm(..., singG=) that are accepted
 SING_G_VALUES = ("PSD",)
 
@@ -165,17 +168,20 @@ def _logdet_pd(m: Matrix, what: str) -> float:
     return float(2.0 * np.log(np.diag(c)).sum())
 
 
-def _cholesky_rcond(a: np.ndarray) -> float | None:
-    """LAPACK's 1-norm reciprocal condition estimate of a symmetric ``a`` from its Cholesky
-    factor (dpotrf + dpocon), or None when the factorisation fails."""
+def _cholesky_rcond(a: np.ndarray) -> tuple[float, float] | None:
+    """(LAPACK's 1-norm reciprocal condition estimate, log|a|) of a symmetric ``a`` from its
+    Cholesky factor (dpotrf + dpocon), or None when the factorisation fails."""
     if a.shape[0] == 0:
-        return 1.0
+        return 1.0, 0.0
     c, info = sla.lapack.dpotrf(a, lower=1, clean=0)
     if info != 0:
         return None
     anorm = float(np.abs(a).sum(axis=0).max())
     rc, info = sla.lapack.dpocon(c, anorm, uplo="L")
-    return float(rc) if info == 0 else None
+    d = np.diag(c)
+    if info != 0 or not np.all(d > 0):
+        return None
+    return float(rc), float(2.0 * np.log(d).sum())
 
 
 def _invert(m: Matrix, what: str) -> Matrix:
@@ -331,7 +337,7 @@ class KnownMatrix(FixedMatrix):
         return self._logdet
 
     def _refuse_singular(self, what: str) -> None:
-        if self.n <= DENSE_LIMIT and self.rank().singular:
+        if self.rank().singular:
             raise MatrixError(
                 f"{self._what}: K is singular ({self.rank().describe()}) and {what}",
                 hint="the model fit handles it (K = L L' of rank r); only code that needs K⁻¹ "
@@ -377,18 +383,22 @@ class KnownMatrix(FixedMatrix):
     def rank(self) -> KnownRank:
         """The numerical rank of K (see the module docstring; computed once). Full rank is
         proven by a well-conditioned Cholesky factor; otherwise the eigenvalues decide. A
-        given inverse (or a matrix above DENSE_LIMIT rows) is taken as full rank: its
-        factorisation checks positive definiteness."""
+        given inverse, a dense matrix above DENSE_LIMIT rows or a sparse one above
+        SPARSE_RANK_LIMIT is taken as full rank: its factorisation checks positive
+        definiteness (and refuses a singular one)."""
         if self._rank is not None:
             return self._rank
-        if self.given_inverse or self.n > DENSE_LIMIT or self.n == 0:
+        big = SPARSE_RANK_LIMIT if self.is_sparse else DENSE_LIMIT
+        if self.given_inverse or self.n > big or self.n == 0:
             self._rank = KnownRank(self.n, self.n, 0.0, float("nan"), float("nan"))
             return self._rank
         m = self._given
         a = m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
         rc = _cholesky_rcond(a)
-        if rc is not None and rc > RCOND_SKIP:
+        if rc is not None and rc[0] > RCOND_SKIP:
             self._rank = KnownRank(self.n, self.n, 0.0, float("nan"), float("nan"))
+            if self._logdet is None:
+                self._logdet = rc[1]  # the same factor gives log|K|
         else:
             self._rank = self._rank_from(self.spectrum()[0])
         return self._rank

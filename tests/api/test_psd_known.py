@@ -225,7 +225,69 @@ def test_replicated_records_mme_path_and_row_order(g_low):
     np.testing.assert_allclose(m2.result.theta, m.result.theta, rtol=1e-7)
 
 
+def test_predict_through_the_mapped_factor(g_low):
+    """predict('env') uses C⁻¹ in the original coordinates (T C_v⁻¹ T'): its values and
+    standard errors are the GLS ones of the dense V, (X'V⁻¹X)⁻¹, at the fitted θ."""
+    df = _uni_data(g_low, seed=13, reps=2)
+    df["env"] = np.repeat(["a", "b"], N)
+    df.loc[df["env"] == "b", "y"] += 1.5
+    m = _fit(df, g_low, "dense", fixed="y ~ env")
+    _, _, (y, _x, comps, _z) = _dense_uni(df, g_low)
+    x = np.column_stack([np.ones(2 * N), (df["env"] == "b").to_numpy(float)])
+    vinv = np.linalg.inv(sum(t * c for t, c in zip(m.result.theta, comps)))
+    cov = np.linalg.inv(x.T @ vinv @ x)
+    beta = cov @ x.T @ vinv @ y
+    lm = np.array([[1.0, 0.0], [1.0, 1.0]])
+    pr = m.predict("env")
+    np.testing.assert_allclose(pr["predicted.value"], lm @ beta, rtol=1e-7)
+    np.testing.assert_allclose(pr["std.error"], np.sqrt(np.diag(lm @ cov @ lm.T)), rtol=1e-6)
+
+
 def test_user_matrix_is_not_mutated(g_low):
     before = g_low.matrix.copy()
     _fit(_uni_data(g_low, seed=10), g_low, "dense")
     np.testing.assert_array_equal(g_low.matrix, before)
+
+
+def test_location_specific_bivariate_model(g_low):
+    """at(loc):us(trait):vm(id, G) (the seed paper's model) with G of rank 50: two random
+    terms, one per location, each through K = L L'; dense V = Σ_loc Σ_g,loc ⊗ (E_loc ⊗ K)
+    + Σ_e ⊗ I (records stacked trait, location, id)."""
+    rng = np.random.default_rng(21)
+    n = N
+    k = g_low.matrix
+    root = _root(k)
+    sg = {"a": np.array([[2.0, 0.8], [0.8, 1.0]]), "b": np.array([[1.0, -0.4], [-0.4, 1.5]])}
+    se = np.array([[1.0, 0.2], [0.2, 1.0]])
+    rows = []
+    for loc in ("a", "b"):
+        u = root @ rng.normal(size=(n, 2)) @ np.linalg.cholesky(sg[loc]).T
+        e = rng.normal(size=(n, 2)) @ np.linalg.cholesky(se).T
+        y = u + e + (np.array([5.0, 1.0]) if loc == "a" else np.array([6.0, 0.0]))
+        rows.append(pd.DataFrame({"id": list(g_low.ids), "loc": loc, "y1": y[:, 0],
+                                  "y2": y[:, 1]}))
+    df = pd.concat(rows, ignore_index=True)
+    m = _fit(df, g_low, "auto", "~ at(loc):us(trait):vm(id, G, singG = 'PSD')",
+             "cbind(y1, y2) ~ trait + trait:loc", "~ units:us(trait)")
+    assert len(m.result.beta) == 4
+    yv = np.concatenate([df.loc[df["loc"] == lc, t].to_numpy() for t in ("y1", "y2")
+                         for lc in ("a", "b")])
+    x = np.kron(np.eye(2), np.kron(np.array([[1.0, 0.0], [1.0, 1.0]]), np.ones((n, 1))))
+    sel = [np.diag([1.0, 0.0]), np.diag([0.0, 1.0])]
+    comps = ([np.kron(b, np.kron(sel[0], k)) for b in sym_basis(2)]
+             + [np.kron(b, np.kron(sel[1], k)) for b in sym_basis(2)]
+             + [np.kron(b, np.eye(2 * n)) for b in sym_basis(2)])
+    v1, v2 = np.var(df["y1"]), np.var(df["y2"])
+    theta, ll = dense_fit(yv, x, comps, [v1 / 2, 0, v2 / 2] * 2 + [v1 / 2, 0, v2 / 2])
+    assert m.converged
+    assert m.loglik == pytest.approx(ll, abs=1e-4)
+    np.testing.assert_allclose(m.result.theta, theta, rtol=1e-4, atol=1e-4)
+    assert sum("rank 50" in d for d in m.diagnostics) == 1  # one K, shared by both terms
+
+
+def test_explain_and_summary_report_the_rank(g_full):
+    df = _uni_data(g_full, seed=14)
+    text = str(asr.explain("~ vm(id, G)", df, G=g_full))
+    assert "rank 199: positive semi-definite" in text
+    m = _fit(df, g_full, "eigen")
+    assert "K: 200 x 200, rank 199" in m.summary()
