@@ -49,7 +49,12 @@ def asreml(
     and, if that fit does not converge, refits from univariate fits (the between-trait
     covariances first held at 0, see :mod:`asr_py.reml.staged`), keeping the better fit and
     saying so in ``diagnostics``; 'univariate' always starts from univariate fits; 'default'
-    never does.
+    never does; 'pairwise' (3 or more traits) first fits every pair of traits as a bivariate
+    model and starts from the trait matrices assembled from them (variances averaged over
+    pairs, covariances from their pair, correlations shrunk toward 0 if the assembly is not
+    positive definite; see :mod:`asr_py.pairwise`), replacing start values the user gave except
+    fixed ('F') ones; ``diagnostics`` report the pairs and what was done to each matrix. With
+    two traits 'pairwise' is the same as 'auto'.
 
     ``weights``: the name of a data column of positive prior weights (asreml's
     ``weights = w``): Var(e_i) = σ²/w_i, i.e. R = W^{-1/2} R(θ) W^{-1/2} for a structured
@@ -60,8 +65,9 @@ def asreml(
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
                 **matrices)
-    if mv_start not in ("auto", "univariate", "default"):
-        raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
+    if mv_start not in ("auto", "univariate", "default", "pairwise"):
+        raise AsrError(f"mv_start must be 'auto', 'univariate', 'default' or 'pairwise', not "
+                       f"{mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
@@ -74,6 +80,15 @@ def asreml(
         return model.start_values()
     callback = _Printer() if trace else None
     problem = model.problem()
+    notes: list[str] = []
+    if mv_start == "pairwise":
+        mv_start = "auto"
+        if len(model.records.traits) > 2:
+            from asr_py.pairwise import pairwise_start
+
+            theta0, notes = pairwise_start(model, call)
+            problem = model.problem(theta0)
+            mv_start = "default"
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
     from asr_py.reml.eigen import eigen_reason
 
@@ -82,6 +97,8 @@ def asreml(
         result = _fit_eigen(model, problem, maxit, callback, solver, mv_start, n_eq)
     else:
         result = _fit_general(model, problem, maxit, callback, solver, mv_start, n_eq)
+    if notes:
+        result.diagnostics = [*notes, *result.diagnostics]
     return AsremlFit(model, result, call)
 
 
