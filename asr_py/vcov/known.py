@@ -20,10 +20,13 @@ decides the numerical rank r from the eigenvalues λ of K,
 round-off). A K with r < n has no inverse and no log-determinant: ``inverse()`` and
 ``logdet()`` refuse it, and the engine fits it through K = L L' with L = U_r D_r^½ (n x r)
 instead (:mod:`asr_py.reml.psd`, and the eigen path). An eigenvalue below −tol means K is
-indefinite, which no covariance matrix can be: a :class:`MatrixError`. A Cholesky factor
-with a reciprocal condition number above :data:`RCOND_SKIP` proves full rank without the
-eigendecomposition. A given inverse, and a sparse K above :data:`SPARSE_RANK_LIMIT` rows, are
-taken as full rank (their factorisation still refuses a singular one).
+indefinite, which no covariance matrix can be: a :class:`MatrixError`. The
+eigendecomposition is skipped when a Cholesky factor exists and LAPACK's 1-norm reciprocal
+condition estimate exceeds RCOND_MARGIN · RANK_RTOL_FACTOR · n · ε: since
+rcond_1 <= λ_min / λ_max and the estimate is at most a small factor above the true value,
+a K with an eigenvalue at or below tol cannot pass (the margin is 1000). A given inverse,
+and a sparse K above :data:`SPARSE_RANK_LIMIT` rows, are taken as full rank (their
+factorisation still refuses a singular one).
 """
 
 from __future__ import annotations
@@ -44,9 +47,9 @@ from asr_py.vcov.base import CovTemplate, Matrix, register_factory
 DENSE_LIMIT = 12000
 #: eigenvalues of K at most RANK_RTOL_FACTOR · n · ε · max eigenvalue count as zero
 RANK_RTOL_FACTOR = 100.0
-#: a Cholesky factor of K whose 1-norm reciprocal condition estimate exceeds this proves
-#: full rank (λ_min/λ_max >= rcond_1/n up to the estimator's factor, far above the tolerance)
-RCOND_SKIP = 1e-5
+#: full rank without eigenvalues when the Cholesky rcond estimate exceeds RCOND_MARGIN x the
+#: relative tolerance (the estimate is rarely more than 10x the true rcond_1 <= λ_min/λ_max)
+RCOND_MARGIN = 1e3
 #: a sparse K (given as K) above this many rows is not densified for the rank check
 SPARSE_RANK_LIMIT = 2000
 #: the values of vm(..., singG=) that are accepted
@@ -395,7 +398,8 @@ class KnownMatrix(FixedMatrix):
         m = self._given
         a = m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
         rc = _cholesky_rcond(a)
-        if rc is not None and rc[0] > RCOND_SKIP:
+        rel_tol = RANK_RTOL_FACTOR * self.n * np.finfo(float).eps
+        if rc is not None and rc[0] > RCOND_MARGIN * rel_tol:
             self._rank = KnownRank(self.n, self.n, 0.0, float("nan"), float("nan"))
             if self._logdet is None:
                 self._logdet = rc[1]  # the same factor gives log|K|

@@ -127,6 +127,14 @@ def test_known_matrix_rank_of_a_psd_matrix() -> None:
     for f in (km.logdet, km.inverse):
         with pytest.raises(MatrixError, match=r"singular \(K: 2 x 2, rank 1"):
             f()
+    # condition 1e8: full rank, proven by the Cholesky rcond without an eigendecomposition;
+    # condition 1e16: the eigenvalues decide (rank 49)
+    q = np.linalg.qr(np.random.default_rng(1).normal(size=(50, 50)))[0]
+    for smallest, rank in ((1e-8, 50), (1e-16, 49)):
+        k = (q * np.r_[smallest, np.linspace(0.5, 1.0, 49)]) @ q.T
+        km = KnownMatrix((k + k.T) / 2)
+        assert km.rank().rank == rank
+        assert (km._spectrum is None) == (rank == 50)
     full = KnownMatrix(np.array([[2.0, 1.0], [1.0, 2.0]]))
     assert not full.rank().singular and full.logdet() == pytest.approx(np.log(3.0))
     with pytest.raises(MatrixError, match="singG = 'NSD' is not supported"):
