@@ -308,3 +308,44 @@ def test_part_order_does_not_matter(g_low):
         np.testing.assert_allclose(m.result.theta, ref.result.theta, rtol=1e-6)
         np.testing.assert_allclose(np.sort(m.result.u[0]), np.sort(ref.result.u[0]),
                                    atol=1e-6 * np.abs(ref.result.u[0]).max())
+
+
+def test_bivariate_with_missing_trait_records(g_low):
+    """20% of y2 missing (the eigen path does not apply; the residual is a subset of
+    I ⊗ Σ_e): the MME path matches the dense REML on the observed records."""
+    df = _bi_data(g_low, seed=16)
+    miss = np.random.default_rng(17).random(len(df)) < 0.2
+    df.loc[miss, "y2"] = np.nan
+    m = _fit(df, g_low, "auto", "~ us(trait):vm(id, G, singG = 'PSD')",
+             "cbind(y1, y2) ~ trait", "~ units:us(trait)")
+    obs = np.concatenate([np.ones(N, bool), ~miss])
+    y = np.concatenate([df["y1"].to_numpy(), df["y2"].to_numpy()])[obs]
+    x = np.kron(np.eye(2), np.ones((N, 1)))[obs]
+    k = g_low.matrix
+    comps = ([np.kron(b, k)[np.ix_(obs, obs)] for b in sym_basis(2)]
+             + [np.kron(b, np.eye(N))[np.ix_(obs, obs)] for b in sym_basis(2)])
+    v1, v2 = np.var(df["y1"]), np.nanvar(df["y2"])
+    theta, ll = dense_fit(y, x, comps, [v1 / 2, 0, v2 / 2, v1 / 2, 0, v2 / 2])
+    assert m.converged
+    assert m.loglik == pytest.approx(ll, abs=1e-4)
+    np.testing.assert_allclose(m.result.theta, theta, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("solver", ["eigen", "dense"])
+def test_scale_of_k_and_id_labels_do_not_matter(g_low, solver):
+    """K x 1e-6 (the rank tolerance is relative to K's scale): the same rank and
+    log-likelihood, σ²_g x 1e6; relabelled ids: the same fit."""
+    df = _uni_data(g_low, seed=18)
+    m = _fit(df, g_low, solver)
+    small = pd.DataFrame(g_low.matrix * 1e-6, index=g_low.ids, columns=g_low.ids)
+    m2 = _fit(df, small, solver)
+    assert any("rank 50" in d for d in m2.diagnostics)
+    assert m2.loglik == pytest.approx(m.loglik, abs=1e-7)
+    assert m2.result.theta[0] == pytest.approx(m.result.theta[0] * 1e6, rel=1e-5)
+    assert m2.result.theta[1] == pytest.approx(m.result.theta[1], rel=1e-5)
+    new = {v: f"x{i:03d}" for i, v in enumerate(reversed(g_low.ids))}
+    relab = pd.DataFrame(g_low.matrix, index=[new[v] for v in g_low.ids],
+                         columns=[new[v] for v in g_low.ids])
+    m3 = _fit(df.assign(id=df["id"].map(new)), relab, solver)
+    assert m3.loglik == pytest.approx(m.loglik, abs=1e-7)
+    np.testing.assert_allclose(m3.result.theta, m.result.theta, rtol=1e-6)
