@@ -32,6 +32,7 @@ from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.result import RemlResult
 from asr_py.reml.solver import Factor
 from asr_py.vcov.base import CovTemplate, Matrix
+from asr_py.vcov.identity import Identity
 from asr_py.vcov.known import KnownMatrix
 from asr_py.vcov.kronecker import Kronecker
 
@@ -183,8 +184,8 @@ def reduce_rank(problem: MixedProblem, how: str = "in the mixed model equations 
             if isinstance(part, KnownMatrix) and any(part is k for k in sing):
                 lr = part.root()
                 factors.append(sp.csr_matrix(lr))
-                parts.append(KnownMatrix(sp.identity(lr.shape[1], format="csc"), logdet=0.0,
-                                         name=f"I_{lr.shape[1]} ({part.name})"))
+                parts.append(Identity([str(i) for i in range(lr.shape[1])],
+                                      name=f"L'({part.name})"))
                 if id(part) not in seen:
                     seen.add(id(part))
                     notes.append(psd_note(part, how))
