@@ -86,7 +86,10 @@ def asreml(
         if len(model.records.traits) > 2:
             from asr_py.pairwise import pairwise_start
 
-            theta0, notes = pairwise_start(model, call)
+            def say(line: str) -> None:
+                print(line, file=sys.stderr, flush=True)
+
+            theta0, notes = pairwise_start(model, call, say if trace else None)
             problem = model.problem(theta0)
             mv_start = "default"
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)

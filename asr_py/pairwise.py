@@ -13,6 +13,8 @@ parameters the user fixed ('F') keep their values. What was done goes to ``diagn
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
@@ -35,8 +37,12 @@ def _pair_fixed(model: Model, a: int, b: int) -> str:
     return f"{Call('cbind', (Arg(args[a]), Arg(args[b])))} ~ {f.rhs}"
 
 
-def pairwise_start(model: Model, call: dict[str, Any]) -> tuple[np.ndarray, list[str]]:
-    """(θ0 for the full model, report lines) from the bivariate fits of every pair."""
+def pairwise_start(model: Model, call: dict[str, Any],
+                   progress: Callable[[str], None] | None = None
+                   ) -> tuple[np.ndarray, list[str]]:
+    """(θ0 for the full model, report lines) from the bivariate fits of every pair.
+    ``progress`` receives one line per pair fit (trace=True). A UserWarning says so when an
+    assembled matrix had to be made positive definite."""
     from asr_py.api import asreml
 
     traits = model.records.traits
@@ -64,6 +70,10 @@ def pairwise_start(model: Model, call: dict[str, Any]) -> tuple[np.ndarray, list
         iters += fit.result.n_iter
         if not fit.converged:
             failed.append(f"{traits[a]}/{traits[b]}")
+        if progress is not None:
+            progress(f"pair {traits[a]}/{traits[b]}: loglik {fit.loglik:.6f}, "
+                     f"{fit.result.n_iter} iterations"
+                     + ("" if fit.converged else ", not converged"))
     theta = model.theta0.copy()
     notes = [f"mv_start='pairwise': started from the {t * (t - 1) // 2} bivariate fits of "
              f"every pair of traits ({iters} iterations"
@@ -81,6 +91,8 @@ def pairwise_start(model: Model, call: dict[str, Any]) -> tuple[np.ndarray, list
                                 atol=1e-9 * float(np.abs(asm.matrix).max()))
             tp[f.trait] = th_tr
             notes.append(_describe(f.label, t, asm, exact, traits))
+            if asm.shrink > 0 or asm.floored:
+                warnings.warn(f"mv_start='pairwise': {notes[-1]}", UserWarning, stacklevel=3)
         theta[f.offset:f.offset + f.n] = tp
     fixed = np.array([c == "F" for c in model.constraints])
     theta[fixed] = model.theta0[fixed]
