@@ -53,8 +53,9 @@ def asreml(
     model and starts from the trait matrices assembled from them (variances averaged over
     pairs, covariances from their pair, correlations shrunk toward 0 if the assembly is not
     positive definite; see :mod:`asr_py.pairwise`), replacing start values the user gave except
-    fixed ('F') ones; ``diagnostics`` report the pairs and what was done to each matrix. With
-    two traits 'pairwise' is the same as 'auto'.
+    fixed ('F') ones; ``diagnostics`` report the pairs and what was done to each matrix (a
+    UserWarning too when one had to be made positive definite; ``trace=True`` prints a line
+    per pair). With two traits 'pairwise' is the same as 'auto'.
 
     ``weights``: the name of a data column of positive prior weights (asreml's
     ``weights = w``): Var(e_i) = σ²/w_i, i.e. R = W^{-1/2} R(θ) W^{-1/2} for a structured
