@@ -51,7 +51,13 @@ def asreml(
     and, if that fit does not converge, refits from univariate fits (the between-trait
     covariances first held at 0, see :mod:`asr_py.reml.staged`), keeping the better fit and
     saying so in ``diagnostics``; 'univariate' always starts from univariate fits; 'default'
-    never does.
+    never does; 'pairwise' (3 or more traits) first fits every pair of traits as a bivariate
+    model and starts from the trait matrices assembled from them (variances averaged over
+    pairs, covariances from their pair, correlations shrunk toward 0 if the assembly is not
+    positive definite; see :mod:`asr_py.pairwise`), replacing start values the user gave except
+    fixed ('F') ones; ``diagnostics`` report the pairs and what was done to each matrix (a
+    UserWarning too when one had to be made positive definite; ``trace=True`` prints a line
+    per pair). With two traits 'pairwise' is the same as 'auto'.
 
     ``weights``: the name of a data column of positive prior weights (asreml's
     ``weights = w``): Var(e_i) = σ²/w_i, i.e. R = W^{-1/2} R(θ) W^{-1/2} for a structured
@@ -70,8 +76,9 @@ def asreml(
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
                 family=family, subset=subset, **matrices)
-    if mv_start not in ("auto", "univariate", "default"):
-        raise AsrError(f"mv_start must be 'auto', 'univariate' or 'default', not {mv_start!r}")
+    if mv_start not in ("auto", "univariate", "default", "pairwise"):
+        raise AsrError(f"mv_start must be 'auto', 'univariate', 'default' or 'pairwise', not "
+                       f"{mv_start!r}")
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
@@ -90,6 +97,18 @@ def asreml(
     if family is not None:
         return _fit_glmm(model, family, data, maxit, callback, solver, call)
     problem = model.problem()
+    notes: list[str] = []
+    if mv_start == "pairwise":
+        mv_start = "auto"
+        if len(model.records.traits) > 2:
+            from asr_py.pairwise import pairwise_start
+
+            def say(line: str) -> None:
+                print(line, file=sys.stderr, flush=True)
+
+            theta0, notes = pairwise_start(model, call, say if trace else None)
+            problem = model.problem(theta0)
+            mv_start = "default"
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
     from asr_py.reml.eigen import eigen_reason
 
@@ -98,6 +117,8 @@ def asreml(
         result = _fit_eigen(model, problem, maxit, callback, solver, mv_start, n_eq)
     else:
         result = _fit_general(model, problem, maxit, callback, solver, mv_start, n_eq)
+    if notes:
+        result.diagnostics = [*notes, *result.diagnostics]
     return AsremlFit(model, result, call)
 
 
@@ -190,6 +211,19 @@ def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
 
 def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
          mv_start: str) -> Any:
+    """One REML fit; a singular (PSD) known matrix K through K = L L' (u = L v, see
+    :mod:`asr_py.reml.psd`), the result mapped back."""
+    from asr_py.reml.psd import reduce_rank
+
+    reduced = reduce_rank(problem)
+    if reduced is None:
+        return _fit_mv(model, problem, maxit, callback, solver, mv_start)
+    rp, back = reduced
+    return back.result(_fit_mv(model, rp, maxit, callback, solver, mv_start))
+
+
+def _fit_mv(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
+            mv_start: str) -> Any:
     """One REML fit; for multivariate models, univariate starts as ``mv_start`` says."""
     from asr_py.errors import ModelError
     from asr_py.reml import fit_reml

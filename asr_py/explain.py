@@ -594,6 +594,8 @@ def _part_form(b: Any) -> tuple[str, int, int]:
 
             hit = re.match(r"\s*vm\(\s*[^,]+,\s*([^,)]+)", b.label)
             sym = hit.group(1).strip() if hit else "K"
+            if not inv and hasattr(t, "rank"):
+                what += _rank_words(t)
         return f"{sym} ({d} {what})", k, 0
     if t is None or t.n_params == 0:
         return f"I ({d})", k, 0
@@ -601,6 +603,20 @@ def _part_form(b: Any) -> tuple[str, int, int]:
     sym = "Σ" if t.has_variance else "C"
     return (f"{sym}({k}×{k} {_short(b.structure or '')}, {p} parameter{'s' if p > 1 else ''})",
             k, p)
+
+
+def _rank_words(km: Any) -> str:
+    """', rank 199: positive semi-definite, fitted as K = L L'' for a singular K ('' if full
+    rank; a note if K is indefinite)."""
+    from asr_py.errors import MatrixError
+
+    try:
+        rk = km.rank()
+    except MatrixError:
+        return ", not positive semi-definite: the fit refuses it"
+    if not rk.singular:
+        return ""
+    return f", rank {_num(rk.rank)}: positive semi-definite, fitted as K = L L' of rank {rk.rank}"
 
 
 def matrix_form(term: Any) -> MatrixForm:

@@ -230,6 +230,27 @@ def _gblup(n_traits: int) -> Callable[[bool], Instance]:
     return build
 
 
+def _gblup_psd(reps: int) -> Callable[[bool], Instance]:
+    """GBLUP on a centred G without a ridge (rank min(n − 1, m): singular), fitted exactly as
+    positive semi-definite; one record per line takes the eigen path, two the MME path
+    (K = L L', asr_py.reml.psd)."""
+    def build(quick: bool) -> Instance:
+        import asr_py as asr
+
+        n, m = (200, 300) if quick else (2_000, 1_000)
+        mk = simulate_markers(n, m, seed=21)
+        df = simulate_gblup_data(mk, n_traits=1, seed=22)
+        if reps > 1:
+            rng = np.random.default_rng(23)
+            df = pd.concat([df.assign(y1=df["y1"] + 5.0 * rng.standard_normal(len(df)))
+                            for _ in range(reps)], ignore_index=True)
+        G = asr.gmatrix(mk, coding="012")
+        kw = dict(fixed="y1 ~ 1", random="~ vm(id, G, singG = 'PSD')", data=df, G=G)
+        return Instance(kw, f"{n} lines, {m} SNPs, G of rank {min(n - 1, m)}, "
+                            f"{reps} record(s) per line")
+    return build
+
+
 def _crossed(quick: bool) -> Instance:
     n, la, lb = (5_000, 50, 250) if quick else (100_000, 1_000, 5_000)
     df = simulate_crossed(n, la, lb, seed=31)
@@ -278,6 +299,10 @@ PROBLEMS: list[Problem] = [
     Problem("gblup_1trait", "GBLUP vm(id, G), G = gmatrix(2 000 lines x 1 000 SNPs)",
             _gblup(1)),
     Problem("gblup_2trait", "bivariate GBLUP us(trait):vm(id, G), units:us(trait)", _gblup(2)),
+    Problem("gblup_psd_eigen", "GBLUP on a singular G (2 000 lines x 1 000 SNPs, no ridge): "
+            "vm(id, G, singG = 'PSD'), one record per line (eigen path)", _gblup_psd(1)),
+    Problem("gblup_psd_mme", "the same G, two records per line (MME path, K = L L')",
+            _gblup_psd(2)),
     Problem("crossed", "crossed random factors: 100 000 records, a (1 000) + b (5 000)",
             _crossed),
     Problem("two_stage_weighted", "stage 2 of a two-stage analysis: y ~ env, ~ gen, "

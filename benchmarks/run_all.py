@@ -109,15 +109,19 @@ def factor_time(fit: Any) -> tuple[int, float, str]:
     """(N, seconds of one factorization of C at the fit's final estimates, backend), BLAS
     threads as asr.asreml uses them (single-threaded up to ``asr_py.api.SMALL_DENSE``
     equations). A backend that cannot factor a general C (the 'eigen' path factors a rotated
-    problem) is replaced by the one 'auto' picks."""
+    problem) is replaced by the one 'auto' picks. A singular K is factored as the fit does,
+    through K = L L' (asr_py.reml.psd)."""
     from threadpoolctl import threadpool_limits
 
     from asr_py.api import SMALL_DENSE
     from asr_py.reml.mme import MME
+    from asr_py.reml.psd import reduce_rank
     from asr_py.reml.solver import choose_backend, factorize
 
     res = fit.result
-    mme = MME(fit.model.problem())
+    problem = fit.model.problem()
+    reduced = reduce_rank(problem)
+    mme = MME(problem if reduced is None else reduced[0])
     c = mme.assemble(res.theta)[0]
     limits = 1 if c.shape[0] <= SMALL_DENSE else None
     times: list[float] = []

@@ -73,6 +73,10 @@ class Context:
     #: fitted state of stateful parts (formulaic ModelSpecs) by part text: recorded when
     #: compiling, reused to re-materialise on new data (asr_py.model.formulaic_parts)
     stateful: dict[str, Any] = field(default_factory=dict)
+    #: known-matrix templates by call text (vm(id, K) names one matrix of ``matrices``): one
+    #: per matrix, shared by the terms at(f):vm(id, K) makes, so that its rank and
+    #: eigendecomposition are computed once
+    known: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -333,6 +337,24 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
     raise MatrixError(f"'{where}' is not a matrix (got {type(obj).__name__})")
 
 
+def _sing_g(ctx: Context, call: Call) -> str | None:
+    """The ``singG = "PSD"`` option of vm(): None when absent; an error for another value."""
+    val = call.named().get("singG")
+    if val is None:
+        return None
+    if call.func != "vm":
+        raise ctx.error(val, f"singG applies to vm(), not to {call.func}()")
+    text = val.value if isinstance(val, String) else str(val)
+    if text == "PSD":
+        return "PSD"
+    if text == "NSD":
+        raise ctx.error(val, "singG = 'NSD' (an indefinite K) is not supported: K must be a "
+                        "covariance matrix", "a singular relationship matrix is positive "
+                        "semi-definite: write singG = 'PSD' (or leave it out)")
+    raise ctx.error(val, f"singG = {str(val)} is not an option", "use singG = 'PSD' for a "
+                    "singular (positive semi-definite) K")
+
+
 def known_block(ctx: Context, call: Call) -> Block:
     """vm(id, K), ide(id), ped(id), giv(id): the levels are the matrix ids (all of them)."""
     from asr_py.vcov.known import KnownMatrix
@@ -386,10 +408,14 @@ def known_block(ctx: Context, call: Call) -> Block:
             f"{len(missing)} levels of '{fac.name}' are not ids of the matrix in {call}: "
             + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
             hint="every data id must be a row of the matrix (check id spelling and type)")
+    sing_g = _sing_g(ctx, call)
     # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
     # which fills in badly for large random-mating pedigrees
-    template = KnownMatrix(mat, inverse=inv, levels=ids, name=str(call),
-                           logdet=ctx.logdets.get(id(mat)))
+    key = str(call)
+    template = ctx.known.get(key)
+    if template is None:
+        template = ctx.known[key] = KnownMatrix(mat, inverse=inv, levels=ids, name=str(call),
+                                                logdet=ctx.logdets.get(id(mat)), sing_g=sing_g)
     label = str(call)
     return Block(indicator(codes, len(ids)), ids, fac.name, label, True, template=template,
                  known=True, structure=call.func)

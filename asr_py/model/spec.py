@@ -32,6 +32,19 @@ from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
 
 
+@dataclass(frozen=True)
+class TermParams:
+    """Where one random term's (or the residual's) parameters sit in θ: ``offset`` and ``n``;
+    ``trait``: the slice (relative to ``offset``) of its structure over ``trait`` and that
+    structure's template ``trait_template`` (None when the term has none)."""
+
+    label: str
+    offset: int
+    n: int
+    trait: slice | None = None
+    trait_template: CovTemplate | None = None
+
+
 @dataclass
 class Model:
     """A compiled model: records, X, random terms, residual, parameter table."""
@@ -122,6 +135,26 @@ class Model:
 
     def templates(self) -> list[CovTemplate]:
         return [t.template for t in self.random] + [self.residual.template]
+
+    def param_layout(self) -> list[TermParams]:
+        """One :class:`TermParams` per random term, then the residual ('residual')."""
+        res = self.residual
+        rblocks = [b for _, bl in res.sections for b in bl] if len(res.sections) <= 1 else []
+        terms = [(t.label, t.template, t.blocks) for t in self.random]
+        terms.append(("residual", res.template, rblocks))
+        out, off = [], 0
+        traits = self.records.traits
+        for label, tm, blocks in terms:
+            n = tm.n_params
+            tr, tt = None, None
+            if len(traits) > 1:
+                scale = n > sum(b.template.n_params for b in blocks if b.template is not None)
+                for b, sl in _block_slices(blocks, scale):
+                    if b.name == "trait" and b.labels == traits:
+                        tr, tt = sl, b.template
+            out.append(TermParams(label, off, n, tr, tt))
+            off += n
+        return out
 
 
 def _used_columns(exprs: list[Expr], data: pd.DataFrame, skip: set[str]) -> list[str]:

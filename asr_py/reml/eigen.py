@@ -20,6 +20,13 @@ in O(n t³ + n t p²) by the Schur complement S = A − B'D⁻¹B. Q and M (u* -
 so |C| = |C*|, |G| = |G*|, y'Py is unchanged and the REML log-likelihood is invariant; with
 T = blockdiag(I_p, M): ŝ = T ŝ* and C⁻¹ = T C*⁻¹ T' (:class:`RotatedFactor`).
 
+A positive semi-definite K of rank r < n (:meth:`KnownMatrix.rank`) keeps only the r
+components with d_j > 0: u* has r·t entries, Z* = S ⊗ I_t selects their records (the n − r
+rotated records along K's null space carry no random effect), G* = D_r ⊗ Σ_g stays positive
+definite, and u = M u* with M = U_r ⊗ I_t (n t x r t): û has no component along the null space,
+exactly as u ~ N(0, Σ_g ⊗ K) does. The likelihood is still that of V = Z G Z' + R, since
+V* = Z* G* Z*' + R = Q V Q'.
+
 Use :func:`fit_reml_eigen` (None when the problem does not have this form; ``why`` collects
 the reason), or :func:`rotate_problem` / :func:`eigen_reason` for the pieces.
 """
@@ -29,7 +36,6 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import time
-import weakref
 from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +47,12 @@ import scipy.sparse as sp
 from asr_py.errors import ModelError
 from asr_py.reml.ai import fit_reml
 from asr_py.reml.problem import MixedProblem, RandomBlock
+from asr_py.reml.psd import psd_note, warn_undeclared
 from asr_py.reml.result import RemlResult
 from asr_py.reml.solver import Factor, NotPositiveDefinite, register_backend
 from asr_py.vcov.base import CovTemplate, Matrix, to_dense
 from asr_py.vcov.identity import Identity, IdentityV
-from asr_py.vcov.known import FixedMatrix, KnownMatrix
+from asr_py.vcov.known import FixedMatrix, KnownMatrix, rank_tolerance
 from asr_py.vcov.kronecker import Kronecker
 
 #: largest K (levels) the path eigendecomposes densely
@@ -57,8 +64,6 @@ OFF_PATTERN_TOL = 1e-8
 #: entries per chunk when forming entries of U diag(.) U'
 _CHUNK = 2048
 
-_EIG_CACHE: weakref.WeakKeyDictionary[KnownMatrix, tuple[np.ndarray, np.ndarray]] = (
-    weakref.WeakKeyDictionary())
 #: (p, t) of the rotated problem being fitted; read by the registered 'eigen' backend
 _SHAPE: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
     "asr_py_eigen_shape", default=None)
@@ -200,24 +205,15 @@ def eigen_reason(problem: MixedProblem) -> str | None:
 
 
 def known_eigen(km: KnownMatrix) -> tuple[np.ndarray, np.ndarray]:
-    """(d, U) with K = U diag(d) U' (LAPACK syevd, cached on the template).
+    """(d, U) with K = U diag(d) U' (LAPACK syevd, cached on the template: ``km.spectrum()``).
 
-    Given K⁻¹ (giv, G-inverse), decomposes K⁻¹ = U Λ U' and returns d = 1/λ. Raises
-    _NotApplicable when K is not positive definite.
+    Given K⁻¹ (giv, G-inverse), decomposes K⁻¹ = U Λ U' and returns d = 1/λ. A singular
+    (PSD) K is returned as it is (its rank: ``km.rank()``); an indefinite K raises
+    :class:`asr_py.errors.MatrixError`.
     """
-    hit = _EIG_CACHE.get(km)
-    if hit is not None:
-        return hit
-    m = km.inverse() if km.given_inverse else km.matrix()
-    a = m.toarray() if sp.issparse(m) else np.array(m, dtype=float, copy=True)
-    w, v = sla.eigh(a, driver="evd", overwrite_a=True, check_finite=False)
-    if not np.all(np.isfinite(w)) or w[0] <= 1e-13 * max(abs(w[-1]), 1e-300):
-        raise _NotApplicable(f"K ({km.name or 'known matrix'}) is not positive definite "
-                             f"(smallest eigenvalue {w[0]:.3g}); add a small value to its "
-                             "diagonal (ridge)")
-    d = 1.0 / w if km.given_inverse else w
-    out = (d, v)
-    _EIG_CACHE[km] = out
+    out = km.spectrum()
+    if not km.given_inverse:
+        km.rank()  # MatrixError when K is indefinite
     return out
 
 
@@ -225,8 +221,9 @@ def known_eigen(km: KnownMatrix) -> tuple[np.ndarray, np.ndarray]:
 class EigenRotation:
     """How the rotated problem maps back: u = M u*, records y = Q'y*.
 
-    ``U``: eigenvectors of K (levels x j), ``d``: eigenvalues, ``perm``: unit i -> level,
-    ``k_outer``: original u index is level·t + a (else a·n + level); rotated u* is j·t + a.
+    ``U``: the eigenvectors of K kept (levels x r: those with d_j > 0), ``d``: their
+    eigenvalues, ``perm``: unit i -> level, ``k_outer``: original u index is level·t + a (else
+    a·n + level); rotated u* is j·t + a over the kept j.
     """
 
     n: int
@@ -239,29 +236,42 @@ class EigenRotation:
     seconds_eigen: float = 0.0
     #: a with y* = Q(y − Xa): the rotated β is β − a (see :func:`_variance_shift`)
     beta_shift: np.ndarray | None = None
+    #: the known matrix K that was decomposed
+    km: KnownMatrix | None = None
 
     @property
     def q(self) -> int:
+        """Entries of u (original coordinates): n t."""
         return self.n * self.t
 
+    @property
+    def r(self) -> int:
+        """The rank of K kept: components of u*."""
+        return int(self.U.shape[1])
+
+    @property
+    def q_rot(self) -> int:
+        """Entries of u*: r t."""
+        return self.r * self.t
+
     def u_from_rot(self, v: np.ndarray) -> np.ndarray:
-        """M v: rotated u* coordinates (q or q x k) -> original u coordinates."""
+        """M v: rotated u* coordinates (r t or r t x k) -> original u coordinates (n t)."""
         v = np.asarray(v, dtype=float)
         k = 1 if v.ndim == 1 else v.shape[1]
-        w = (self.U @ v.reshape(self.n, self.t * k)).reshape(self.n, self.t, k)
+        w = (self.U @ v.reshape(self.r, self.t * k)).reshape(self.n, self.t, k)
         if not self.k_outer:
             w = w.transpose(1, 0, 2)
-        return w.reshape(v.shape)
+        return w.reshape((self.q,) + v.shape[1:])
 
     def u_to_rot(self, v: np.ndarray) -> np.ndarray:
-        """M' v: original u coordinates -> rotated u* coordinates."""
+        """M' v: original u coordinates (n t) -> rotated u* coordinates (r t)."""
         v = np.asarray(v, dtype=float)
         k = 1 if v.ndim == 1 else v.shape[1]
         if self.k_outer:
             w = v.reshape(self.n, self.t * k)
         else:
             w = v.reshape(self.t, self.n, k).transpose(1, 0, 2).reshape(self.n, self.t * k)
-        return (self.U.T @ w).reshape(v.shape)
+        return (self.U.T @ w).reshape((self.q_rot,) + v.shape[1:])
 
     def level_trait(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(level, trait) of original u indices."""
@@ -273,9 +283,10 @@ class EigenRotation:
 def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
                    eig: tuple[np.ndarray, np.ndarray] | None = None
                    ) -> tuple[MixedProblem, EigenRotation] | None:
-    """The rotated problem (y*, X*, Z* = I, G* = D ⊗ Σ_g, same R and θ layout) and the map
-    back, or None (reason appended to ``why``) when ``problem`` lacks the form. ``eig``:
-    a precomputed (d, U) of K. The input problem is not modified."""
+    """The rotated problem (y*, X*, Z* = I (or S ⊗ I_t for a K of rank r < n), G* = D ⊗ Σ_g,
+    same R and θ layout) and the map back, or None (reason appended to ``why``) when
+    ``problem`` lacks the form. ``eig``: a precomputed (d, U) of K. The input problem is not
+    modified; an indefinite K raises MatrixError."""
     try:
         plan = _analyse(problem)
         t0 = time.perf_counter()
@@ -290,6 +301,15 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     U = np.asarray(U, dtype=float)
     if U.shape != (n, n) or d.shape != (n,):
         raise ModelError(f"eig=: expected d of length {n} and an {n} x {n} U")
+    if plan.km.given_inverse:
+        keep = d > 0
+    elif eig is not None:
+        tol = rank_tolerance(d)
+        if d.min() < -tol:
+            raise ModelError(f"eig=: K has a negative eigenvalue {d.min():.3g}")
+        keep = d > tol
+    else:
+        keep = d > plan.km.rank().tol
     ur = U[plan.perm]  # row i: eigenvectors at the level of unit i (Π U)
     y = np.asarray(problem.y, dtype=float).reshape(n, t)
     ystar = (ur.T @ y).ravel()
@@ -298,8 +318,14 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     shift = _variance_shift(ystar, xstar, float(np.var(problem.y)))
     if shift is not None:
         ystar = ystar - xstar @ shift
-    dk = DiagonalKnown(d, name=plan.km.name)
+    dk = DiagonalKnown(d[keep], name=plan.km.name)
     blk = problem.random[0]
+    if keep.all():
+        zstar = sp.identity(n * t, format="csc")
+    else:  # record j·t + a of a kept component j -> u* entry pos(j)·t + a
+        rows = (np.flatnonzero(keep)[:, None] * t + np.arange(t)).ravel()
+        zstar = sp.csc_matrix((np.ones(rows.size), (rows, np.arange(rows.size))),
+                              shape=(n * t, rows.size))
     if isinstance(blk.template, KnownMatrix):
         tmpl: CovTemplate = dk
     else:
@@ -307,11 +333,12 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
         tmpl = Kronecker(parts, scale=plan.scale, scale_name=plan.scale_name)
     rp = MixedProblem(
         y=ystar, X=xstar,
-        random=[RandomBlock(blk.name, sp.identity(n * t, format="csc"), tmpl)],
+        random=[RandomBlock(blk.name, zstar, tmpl)],
         residual=problem.residual, theta0=np.array(problem.theta0, dtype=float),
         constraints=list(problem.constraints), names=list(problem.names),
         x_names=list(problem.x_names))
-    return rp, EigenRotation(n, t, p, U, d, plan.perm, plan.k_outer, secs, shift)
+    return rp, EigenRotation(n, t, p, U[:, keep], d[keep], plan.perm, plan.k_outer, secs,
+                             shift, plan.km)
 
 
 def _variance_shift(ystar: np.ndarray, xstar: np.ndarray, v0: float) -> np.ndarray | None:
@@ -515,10 +542,10 @@ class RotatedFactor(_EntryFactor):
     name = "eigen"
 
     def __init__(self, inner: BlockBorderFactor, rot: EigenRotation) -> None:
-        if inner.n != rot.p + rot.q or inner.p != rot.p or inner.t != rot.t:
+        if inner.n != rot.p + rot.q_rot or inner.p != rot.p or inner.t != rot.t:
             raise ValueError("the factor and the rotation do not match")
         self.inner, self.rot = inner, rot
-        self.n = inner.n
+        self.n = rot.p + rot.q
         self._g: np.ndarray | None = None
         self._h: np.ndarray | None = None
         self._pdiag: np.ndarray | None = None
@@ -543,6 +570,8 @@ class RotatedFactor(_EntryFactor):
         return self._from_rot(self.inner.solve(self._to_rot(b2))).reshape(b.shape)
 
     def logdet(self) -> float:
+        """log|C*| (= log|C| when K has full rank; for a singular K, C does not exist and
+        this is the log-determinant of the reduced system the likelihood uses)."""
         return self.inner.logdet()
 
     def _mdm_diag(self) -> np.ndarray:
@@ -584,7 +613,11 @@ class RotatedFactor(_EntryFactor):
         return out
 
     def refactor(self, c_new: Matrix) -> RotatedFactor:
-        """Factor a new C of the original problem: C* = T'CT (dense, O(N² n))."""
+        """Factor a new C of the original problem: C* = T'CT (dense, O(N² n)); not for a
+        singular K (whose C, with K⁻¹, does not exist)."""
+        if self.rot.r < self.rot.n:
+            raise ModelError("a singular K has no mixed-model coefficient matrix with K⁻¹ to "
+                             "refactor")
         cd = to_dense(c_new)
         c_rot = self._to_rot(self._to_rot(cd).T).T
         return RotatedFactor(BlockBorderFactor(c_rot, self.rot.p, self.rot.t), self.rot)
@@ -625,6 +658,11 @@ def fit_reml_eigen(problem: MixedProblem, *, why: list[str] | None = None,
     if rotated is None:
         return None
     rp, rot = rotated
+    notes = []
+    if rot.r < rot.n and rot.km is not None:
+        notes.append(psd_note(rot.km, "exactly in the eigen rotation (the zero-eigenvalue "
+                                      "components of u are 0)"))
+        warn_undeclared(rot.km)
     token = _SHAPE.set((rot.p, rot.t))
     try:
         r = fit_reml(rp, solver="eigen", **kwargs)
@@ -646,7 +684,7 @@ def fit_reml_eigen(problem: MixedProblem, *, why: list[str] | None = None,
     return dataclasses.replace(
         r, beta=beta, u=[u], pev=[np.asarray(pev)], fitted=fitted,
         residuals=np.asarray(problem.y, dtype=float) - fitted, solver="eigen", factor=fac,
-        u_offsets=[p])
+        u_offsets=[p], diagnostics=[*notes, *r.diagnostics])
 
 
 __all__ = ["BlockBorderFactor", "DiagonalKnown", "EigenRotation", "RotatedFactor",

@@ -10,12 +10,23 @@ pass through the same mixed model equations. Stage 2 starts the full model from 
 univariate variances with zero covariances (the advice users get when a multivariate fit
 fails from its default start). The engine receives only a boolean mask of the cross-trait
 parameters; which parameters those are is decided by the model compiler.
+
+Pairwise starts (``mv_start='pairwise'``, :mod:`asr_py.pairwise` fits the pairs): a t x t
+trait matrix is assembled from the 2 x 2 matrices of the bivariate fits of every pair of traits
+by :func:`assemble_pairwise`: variances averaged over the t − 1 pairs holding the trait,
+covariances from their own pair. Such a matrix need not be positive definite; with
+D = diag(S) and the correlation matrix R = D^-½ S D^-½ of smallest eigenvalue λ, the
+correlations are shrunk toward 0 just enough that λ >= ``min_eig``:
+
+    R_α = (1 − α) R + α I,   α = (min_eig − λ) / (1 − λ)   (α = 0 when λ >= min_eig),
+
+which keeps every variance and scales every correlation by 1 − α.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -83,4 +94,52 @@ def fit_reml_staged(
     return second
 
 
-__all__ = ["fit_reml_staged", "univariate_problem"]
+#: smallest eigenvalue of the assembled correlation matrix a pairwise start keeps
+PAIRWISE_MIN_EIG = 1e-3
+
+
+@dataclass
+class PairwiseAssembly:
+    """A t x t matrix assembled from pairs (:func:`assemble_pairwise`): ``matrix`` (positive
+    definite), ``min_eig`` (smallest eigenvalue of its correlation matrix before shrinking),
+    ``shrink`` (α: every correlation was multiplied by 1 − α), ``floored`` (traits whose
+    averaged variance was not positive and was raised to a small positive value)."""
+
+    matrix: np.ndarray
+    min_eig: float
+    shrink: float
+    floored: list[int]
+
+
+def assemble_pairwise(t: int, pairs: dict[tuple[int, int], np.ndarray],
+                      min_eig: float = PAIRWISE_MIN_EIG) -> PairwiseAssembly:
+    """S from the 2 x 2 matrices of every pair (a < b): S_aa = mean of the pairs' (a, a)
+    entries, S_ab = that of pair (a, b); made positive definite as the module docstring
+    says."""
+    diag = np.zeros(t)
+    count = np.zeros(t)
+    off = np.zeros((t, t))
+    for (a, b), m in pairs.items():
+        m = np.asarray(m, dtype=float)
+        diag[a] += m[0, 0]
+        diag[b] += m[1, 1]
+        count[a] += 1
+        count[b] += 1
+        off[a, b] = off[b, a] = m[0, 1]
+    if np.any(count == 0):
+        raise ValueError("every trait needs at least one pair")
+    d = diag / count
+    top = float(d.max()) if np.isfinite(d).all() and d.max() > 0 else 1.0
+    floored = [int(i) for i in np.flatnonzero(d <= 1e-6 * top)]
+    d[floored] = 1e-6 * top
+    sd = np.sqrt(d)
+    r = off / np.outer(sd, sd)
+    np.fill_diagonal(r, 1.0)
+    lam = float(np.linalg.eigvalsh(r)[0])
+    alpha = 0.0 if lam >= min_eig else (min_eig - lam) / (1.0 - lam)
+    r = (1.0 - alpha) * r
+    np.fill_diagonal(r, 1.0)
+    return PairwiseAssembly(r * np.outer(sd, sd), lam, float(alpha), floored)
+
+
+__all__ = ["PairwiseAssembly", "assemble_pairwise", "fit_reml_staged", "univariate_problem"]

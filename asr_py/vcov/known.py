@@ -10,11 +10,29 @@ parameters and no scale of its own (the compiler adds the term's variance: σ² 
 * ``logdet()`` is taken from the ``logdet=`` argument (or a RelMatrix's) when given, else
   computed once: sparse LU (scipy ``splu``, symmetric mode) for sparse input,
   dense Cholesky otherwise; log|K| = -log|K⁻¹|.
+
+Positive semi-definite K (given as K, at most :data:`DENSE_LIMIT` rows): :meth:`KnownMatrix.rank`
+decides the numerical rank r from the eigenvalues λ of K,
+
+    λ_j counts as 0  when  λ_j <= tol = RANK_RTOL_FACTOR · n · ε · max λ,
+
+(a centred VanRaden G has rank n − 1 at most; its "zero" eigenvalue comes out as ±1e-15 from
+round-off). A K with r < n has no inverse and no log-determinant: ``inverse()`` and
+``logdet()`` refuse it, and the engine fits it through K = L L' with L = U_r D_r^½ (n x r)
+instead (:mod:`asr_py.reml.psd`, and the eigen path). An eigenvalue below −tol means K is
+indefinite, which no covariance matrix can be: a :class:`MatrixError`. The
+eigendecomposition is skipped when a Cholesky factor exists and LAPACK's 1-norm reciprocal
+condition estimate exceeds RCOND_MARGIN · RANK_RTOL_FACTOR · n · ε: since
+rcond_1 <= λ_min / λ_max and the estimate is at most a small factor above the true value,
+a K with an eigenvalue at or below tol cannot pass (the margin is 1000). A given inverse,
+and a sparse K above :data:`SPARSE_RANK_LIMIT` rows, are taken as full rank (their
+factorisation still refuses a singular one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +45,46 @@ from asr_py.vcov.base import CovTemplate, Matrix, register_factory
 
 #: above this many rows a known matrix is never turned into a dense inverse / matrix
 DENSE_LIMIT = 12000
+#: eigenvalues of K at most RANK_RTOL_FACTOR · n · ε · max eigenvalue count as zero
+RANK_RTOL_FACTOR = 100.0
+#: full rank without eigenvalues when the Cholesky rcond estimate exceeds RCOND_MARGIN x the
+#: relative tolerance (the estimate is rarely more than 10x the true rcond_1 <= λ_min/λ_max)
+RCOND_MARGIN = 1e3
+#: a sparse K (given as K) above this many rows is not densified for the rank check
+SPARSE_RANK_LIMIT = 2000
+#: the values of vm(..., singG=) that are accepted
+SING_G_VALUES = ("PSD",)
+
+
+def rank_tolerance(eigenvalues: np.ndarray) -> float:
+    """tol = RANK_RTOL_FACTOR · n · ε · max |λ|: eigenvalues at or below it count as zero."""
+    w = np.asarray(eigenvalues, dtype=float)
+    if w.size == 0:
+        return 0.0
+    return float(RANK_RTOL_FACTOR * w.size * np.finfo(float).eps * np.abs(w).max())
+
+
+@dataclass(frozen=True)
+class KnownRank:
+    """The numerical rank of a known matrix K (n x n): ``rank`` eigenvalues above ``tol``;
+    ``min_eig``/``max_eig`` (NaN when full rank was proven by a Cholesky factor)."""
+
+    n: int
+    rank: int
+    tol: float
+    min_eig: float
+    max_eig: float
+
+    @property
+    def singular(self) -> bool:
+        return self.rank < self.n
+
+    def describe(self, name: str = "K") -> str:
+        """'K: 300 x 300, rank 299 (eigenvalues <= 1.2e-13 taken as 0)'."""
+        out = f"{name}: {self.n} x {self.n}, rank {self.rank}"
+        if self.singular:
+            out += f" (eigenvalues <= {self.tol:.2g} taken as 0)"
+        return out
 
 
 def _as_matrix(m: Any, what: str) -> tuple[Matrix, list[str] | None]:
@@ -113,6 +171,22 @@ def _logdet_pd(m: Matrix, what: str) -> float:
     return float(2.0 * np.log(np.diag(c)).sum())
 
 
+def _cholesky_rcond(a: np.ndarray) -> tuple[float, float] | None:
+    """(LAPACK's 1-norm reciprocal condition estimate, log|a|) of a symmetric ``a`` from its
+    Cholesky factor (dpotrf + dpocon), or None when the factorisation fails."""
+    if a.shape[0] == 0:
+        return 1.0, 0.0
+    c, info = sla.lapack.dpotrf(a, lower=1, clean=0)
+    if info != 0:
+        return None
+    anorm = float(np.abs(a).sum(axis=0).max())
+    rc, info = sla.lapack.dpocon(c, anorm, uplo="L")
+    d = np.diag(c)
+    if info != 0 or not np.all(d > 0):
+        return None
+    return float(rc), float(2.0 * np.log(d).sum())
+
+
 def _invert(m: Matrix, what: str) -> Matrix:
     """Inverse of a PD matrix: dense via Cholesky; sparse via splu (result kept sparse CSC)."""
     n = m.shape[0]
@@ -185,13 +259,17 @@ class KnownMatrix(FixedMatrix):
         pedigree; skips the sparse factorisation, which can take minutes for a large
         A-inverse with heavy fill-in (50 000 animals, random mating: ~160 s with SuperLU)
 
+    sing_g : ``vm(id, K, singG = "PSD")``: K is declared positive semi-definite (singular
+        allowed). Without it a singular K is fitted all the same (see the module docstring),
+        with a warning that says so; the declaration only silences that warning.
+
     ``matrix`` may also be an ``asr_py.genetics.RelMatrix``: its ``matrix``, ``ids``
     (as levels), ``inverse`` flag and ``logdet`` are used.
     """
 
     def __init__(self, matrix: Any, *, inverse: bool = False,
                  levels: Sequence[str] | None = None, name: str = "",
-                 logdet: float | None = None) -> None:
+                 logdet: float | None = None, sing_g: str | None = None) -> None:
         self.name = name
         what = f"known matrix {name!r}" if name else "known matrix"
         self._what = what
@@ -219,6 +297,18 @@ class KnownMatrix(FixedMatrix):
         if logdet is not None and not np.isfinite(logdet):
             raise MatrixError(f"{what}: the given log-determinant {logdet!r} is not finite")
         self._logdet: float | None = None if logdet is None else float(logdet)
+        if sing_g is not None and sing_g not in SING_G_VALUES:
+            raise MatrixError(
+                f"{what}: singG = {sing_g!r} is not supported",
+                hint="singG = 'PSD' declares a positive semi-definite (singular) K, which is "
+                "fitted exactly; an indefinite ('NSD') K is no covariance matrix: make it "
+                "positive semi-definite, or add a ridge explicitly (asr.gmatrix(..., ridge=))")
+        if sing_g is not None and inverse:
+            raise MatrixError(f"{what}: singG = {sing_g!r} applies to a matrix K, not to an "
+                              "inverse", hint="give K itself (inverse=False) to declare it PSD")
+        self.sing_g = sing_g
+        self._rank: KnownRank | None = None
+        self._spectrum: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def is_sparse(self) -> bool:
@@ -234,17 +324,95 @@ class KnownMatrix(FixedMatrix):
         return self._inverse_of_given() if self.given_inverse else self._given
 
     def inverse(self, theta: np.ndarray | None = None) -> Matrix:
-        """K⁻¹ (sparse CSC when given as an inverse)."""
+        """K⁻¹ (sparse CSC when given as an inverse); MatrixError for a singular K."""
         if self.given_inverse:
             return sp.csc_matrix(self._given)
+        self._refuse_singular("has no inverse")
         return self._inverse_of_given()
 
     def logdet(self, theta: np.ndarray | None = None) -> float:
-        """log|K|, computed once."""
+        """log|K|, computed once; MatrixError for a singular K."""
         if self._logdet is None:
+            if not self.given_inverse:
+                self._refuse_singular("has no log-determinant")
             ld = _logdet_pd(self._given, self._what)
             self._logdet = -ld if self.given_inverse else ld
         return self._logdet
+
+    def _refuse_singular(self, what: str) -> None:
+        if self.rank().singular:
+            raise MatrixError(
+                f"{self._what}: K is singular ({self.rank().describe()}) and {what}",
+                hint="the model fit handles it (K = L L' of rank r); only code that needs K⁻¹ "
+                "directly refuses it. A ridge (asr.gmatrix(..., ridge=0.01)) makes K "
+                "positive definite if that is what you want")
+
+    def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
+        """(d, U) with K = U diag(d) U', d ascending (LAPACK syevd; computed once). Given K⁻¹
+        (giv, G-inverse), decomposes K⁻¹ = U Λ U' and returns d = 1/Λ (then ascending in Λ)."""
+        if self._spectrum is None:
+            if self.n > DENSE_LIMIT:
+                raise MatrixError(f"{self._what}: refusing to eigendecompose a {self.n} x "
+                                  f"{self.n} known matrix densely")
+            m = self._given
+            a = m.toarray() if sp.issparse(m) else np.array(m, dtype=float, copy=True)
+            w, v = sla.eigh(a, driver="evd", overwrite_a=True, check_finite=False)
+            if not np.all(np.isfinite(w)):
+                raise MatrixError(f"{self._what}: the eigendecomposition failed")
+            if self.given_inverse:
+                if w[0] <= 0:
+                    raise MatrixError(f"{self._what}: the given inverse is not positive "
+                                      f"definite (smallest eigenvalue {w[0]:.3g})",
+                                      hint=_PD_HINT)
+                w = 1.0 / w
+            self._spectrum = (w, v)
+            if self._rank is None and not self.given_inverse:
+                self._rank = self._rank_from(w)
+        return self._spectrum
+
+    def _rank_from(self, w: np.ndarray) -> KnownRank:
+        """Rank from eigenvalues; MatrixError if one is below −tol (K indefinite)."""
+        tol = rank_tolerance(w)
+        lo, hi = float(w.min()), float(w.max())
+        if hi <= 0 or lo < -tol:
+            raise MatrixError(
+                f"{self._what}: the matrix is not positive semi-definite (smallest eigenvalue "
+                f"{lo:.4g}, largest {hi:.4g}; eigenvalues above -{tol:.2g} would count as 0)",
+                hint="a relationship matrix must be positive (semi-)definite; check how it was "
+                "built (a G from markers coded differently per row, a blended G with "
+                "mismatched ids), or add a ridge explicitly: K + λI")
+        return KnownRank(self.n, int(np.count_nonzero(w > tol)), tol, lo, hi)
+
+    def rank(self) -> KnownRank:
+        """The numerical rank of K (see the module docstring; computed once). Full rank is
+        proven by a well-conditioned Cholesky factor; otherwise the eigenvalues decide. A
+        given inverse, a dense matrix above DENSE_LIMIT rows or a sparse one above
+        SPARSE_RANK_LIMIT is taken as full rank: its factorisation checks positive
+        definiteness (and refuses a singular one)."""
+        if self._rank is not None:
+            return self._rank
+        big = SPARSE_RANK_LIMIT if self.is_sparse else DENSE_LIMIT
+        if self.given_inverse or self.n > big or self.n == 0:
+            self._rank = KnownRank(self.n, self.n, 0.0, float("nan"), float("nan"))
+            return self._rank
+        m = self._given
+        a = m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
+        rc = _cholesky_rcond(a)
+        rel_tol = RANK_RTOL_FACTOR * self.n * np.finfo(float).eps
+        if rc is not None and rc[0] > RCOND_MARGIN * rel_tol:
+            self._rank = KnownRank(self.n, self.n, 0.0, float("nan"), float("nan"))
+            if self._logdet is None:
+                self._logdet = rc[1]  # the same factor gives log|K|
+        else:
+            self._rank = self._rank_from(self.spectrum()[0])
+        return self._rank
+
+    def root(self) -> np.ndarray:
+        """L = U_r diag(d_r)^½ (n x r) with K = L L' over the r eigenvalues above the
+        tolerance (:meth:`rank`)."""
+        d, u = self.spectrum()
+        keep = d > self.rank().tol
+        return u[:, keep] * np.sqrt(d[keep])
 
     def __repr__(self) -> str:
         kind = "inverse" if self.given_inverse else "matrix"
@@ -253,11 +421,12 @@ class KnownMatrix(FixedMatrix):
 
 
 def _vm(levels: Sequence[str], *, name: str = "", matrix: Any = None,
-        inverse: bool = False, **options: object) -> KnownMatrix:
+        inverse: bool = False, singG: str | None = None,  # noqa: N803 - ASReml's name
+        **options: object) -> KnownMatrix:
     """Registry factory ``vm``: ``KnownMatrix(matrix, inverse=inverse, levels=levels)``."""
     if matrix is None:
         raise MatrixError(f"vm({name}): no matrix given", hint="pass the matrix, e.g. K=K")
-    km = KnownMatrix(matrix, inverse=inverse, levels=None, name=name)
+    km = KnownMatrix(matrix, inverse=inverse, levels=None, name=name, sing_g=singG)
     if len(levels) != km.n:
         raise MatrixError(f"vm({name}): {len(levels)} levels but the matrix is "
                           f"{km.n} x {km.n}")

@@ -43,16 +43,21 @@ def test_ar1_on_text_coded_rows_equals_integer_rows():
     np.testing.assert_allclose(text.varcomp["component"], num.varcomp["component"], rtol=1e-6)
 
 
-def test_singular_known_matrix_error_names_the_matrix():
+def test_singular_known_matrix_warning_and_indefinite_error_name_the_matrix():
+    """Rank 3 of 6: fitted as PSD (issue 11), the warning names the matrix; an indefinite K
+    is refused, naming the matrix and the ridge option."""
     ids = [f"L{i}" for i in range(6)]
     rng = np.random.default_rng(0)
     W = rng.normal(size=(6, 3))
     G = pd.DataFrame(W @ W.T, index=ids, columns=ids)  # rank 3: singular
     df = pd.DataFrame({"id": ids, "y": rng.normal(size=6)})
-    with pytest.raises(asr.MatrixError) as err:
+    with pytest.warns(UserWarning, match=r"vm\(id, G\): K is singular \(rank 3 of 6\)"):
         asr.asreml("y ~ 1", random="~ vm(id, G)", data=df, G=G)
+    bad = pd.DataFrame(W @ W.T - 0.5 * np.eye(6), index=ids, columns=ids)
+    with pytest.raises(asr.MatrixError) as err:
+        asr.asreml("y ~ 1", random="~ vm(id, G)", data=df, G=bad)
     text = str(err.value)
-    assert "known matrix 'vm(id, G)'" in text
+    assert "known matrix 'vm(id, G)'" in text and "not positive semi-definite" in text
     assert "ridge" in text
 
 

@@ -286,13 +286,24 @@ def test_not_applicable_missing_trait_record() -> None:
     _none_with_reason(prob, "residual is not")
 
 
-def test_not_applicable_singular_k() -> None:
-    df, g = _simulate(60, 40, 3, ridge=None)  # 40 markers, 60 lines: G has rank < 60
+def test_singular_k_is_fitted_in_the_reduced_rotation() -> None:
+    """A G of rank 40 < 60 (40 markers): the rotation keeps the 40 components with d_j > 0
+    and agrees with the general path's K = L L' form (both checked against an independent
+    dense REML in tests/api/test_psd_known.py)."""
+    from asr_py.reml.psd import reduce_rank
+
+    df, g = _simulate(60, 40, 3, ridge=None)  # 40 markers, 60 lines: G has rank 40
     prob = _problem(UNI, df=df, g=g)
-    assert eigen_reason(prob) is None  # structurally fine, K itself is the problem
-    why: list[str] = []
-    assert fit_reml_eigen(prob, why=why) is None
-    assert "not positive definite" in why[0]
+    assert eigen_reason(prob) is None
+    with pytest.warns(UserWarning, match="rank 40 of 60"):
+        eig = fit_reml_eigen(prob)
+        reduced, back = reduce_rank(prob)
+    assert eig is not None and any("rank 40" in d for d in eig.diagnostics)
+    gen = back.result(fit_reml(reduced, solver="dense"))
+    assert eig.loglik == pytest.approx(gen.loglik, abs=1e-6)
+    np.testing.assert_allclose(eig.theta, gen.theta, rtol=1e-5)
+    np.testing.assert_allclose(eig.u[0], gen.u[0], atol=1e-6 * np.abs(gen.u[0]).max())
+    np.testing.assert_allclose(eig.pev[0], gen.pev[0], rtol=1e-5)
 
 
 def test_applicable_forms_reported() -> None:

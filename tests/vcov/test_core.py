@@ -107,12 +107,38 @@ def test_known_matrix_does_not_mutate_and_validates() -> None:
         KnownMatrix(np.array([[1.0, 0.5], [0.2, 1.0]]), levels=["x", "y"])
     with pytest.raises(MatrixError, match="not symmetric"):
         KnownMatrix(sp.csr_matrix(np.array([[1.0, 0.5], [0.2, 1.0]])))
-    with pytest.raises(MatrixError, match="not positive definite"):
+    # eigenvalues 3 and -1: indefinite, not a covariance matrix
+    with pytest.raises(MatrixError, match=r"not positive semi-definite \(smallest eigenvalue -1"):
         KnownMatrix(np.array([[1.0, 2.0], [2.0, 1.0]])).logdet()
-    with pytest.raises(MatrixError, match="not positive definite"):
+    with pytest.raises(MatrixError, match="not positive semi-definite"):
         KnownMatrix(sp.csc_matrix(np.array([[1.0, 2.0], [2.0, 1.0]]))).logdet()
     with pytest.raises(MatrixError, match="level labels"):
         KnownMatrix(k, levels=["a"])
+
+
+def test_known_matrix_rank_of_a_psd_matrix() -> None:
+    """[[1, 1], [1, 1]] has eigenvalues 2 and 0: rank 1, no inverse, no log-determinant; L L'
+    gives K back."""
+    km = KnownMatrix(np.array([[1.0, 1.0], [1.0, 1.0]]), name="K")
+    rk = km.rank()
+    assert (rk.n, rk.rank, rk.singular) == (2, 1, True)
+    assert rk.max_eig == pytest.approx(2.0)
+    np.testing.assert_allclose(km.root() @ km.root().T, [[1.0, 1.0], [1.0, 1.0]])
+    for f in (km.logdet, km.inverse):
+        with pytest.raises(MatrixError, match=r"singular \(K: 2 x 2, rank 1"):
+            f()
+    # condition 1e8: full rank, proven by the Cholesky rcond without an eigendecomposition;
+    # condition 1e16: the eigenvalues decide (rank 49)
+    q = np.linalg.qr(np.random.default_rng(1).normal(size=(50, 50)))[0]
+    for smallest, rank in ((1e-8, 50), (1e-16, 49)):
+        k = (q * np.r_[smallest, np.linspace(0.5, 1.0, 49)]) @ q.T
+        km = KnownMatrix((k + k.T) / 2)
+        assert km.rank().rank == rank
+        assert (km._spectrum is None) == (rank == 50)
+    full = KnownMatrix(np.array([[2.0, 1.0], [1.0, 2.0]]))
+    assert not full.rank().singular and full.logdet() == pytest.approx(np.log(3.0))
+    with pytest.raises(MatrixError, match="singG = 'NSD' is not supported"):
+        KnownMatrix(np.eye(2), sing_g="NSD")
 
 
 def test_vm_factory() -> None:
