@@ -260,10 +260,20 @@ class AsremlFit:
     def update(self, **changes: Any) -> AsremlFit:
         """Refit with changed arguments, starting from the current estimates: every variance
         parameter of the new model whose component name is in this fit starts at its
-        estimate (as asreml's update); new parameters start at their defaults."""
+        estimate (as asreml's update); new parameters start at their defaults. Formulas
+        follow R's ``update.formula``: ``random="~ . - Env:Name"`` is this fit's random
+        formula without ``Env:Name``, ``fixed=". ~ . + x"`` adds ``x``
+        (:mod:`asr_py.formula.update`)."""
         from asr_py.api import asreml
+        from asr_py.formula.update import FORMULA_KINDS, update_text
 
         kw = dict(self.call)
+        for key, kind in FORMULA_KINDS.items():  # R's update.formula: '.' = the old formula
+            if isinstance(changes.get(key), str):
+                old = self.call.get(key)
+                if key == "residual" and old is None:
+                    old = self.call.get("rcov")
+                changes = {**changes, key: update_text(old, changes[key], kind, keyword=key)}
         kw.update(changes)
         if "params" not in changes:
             table = asreml(**{**kw, "start_values": True})
