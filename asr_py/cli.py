@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -221,6 +222,9 @@ def _read_text_csv(path: str) -> Any:
 
 def _diagnostics_warning(fit: Any) -> str | None:
     """One stderr line when the fit needs attention (the details are in the summary)."""
+    if not fit.identifiable:
+        return ("warning: the variance parameters are not identifiable (the data cannot "
+                "separate them); see the notes at the end of the summary")
     if not fit.converged:
         return "warning: the fit did not converge; see the notes at the end of the summary"
     held = [n for n, c in zip(fit.result.names, fit.result.constraints) if c == "B"]
@@ -244,10 +248,12 @@ def _fit(args: argparse.Namespace) -> int:
     trace = args.trace or (not args.quiet and sys.stderr.isatty())
     if trace:
         print(f"fitting {args.fixed} to {len(df)} rows of {args.data}", file=sys.stderr)
-    fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
-                     factors=factors, maxit=args.maxit, trace=trace, weights=args.weights,
-                     params=params, mv_start=args.mv_start, solver=args.solver,
-                     pedigree=ped_ainv, **mats)
+    with warnings.catch_warnings():  # reported below as one line (and in the summary)
+        warnings.simplefilter("ignore", asr.AsrWarning)
+        fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
+                         factors=factors, maxit=args.maxit, trace=trace,
+                         weights=args.weights, params=params, mv_start=args.mv_start,
+                         solver=args.solver, pedigree=ped_ainv, **mats)
     summary = fit.summary()
     wald = fit.wald(denDF=None if args.wald_ddf == "none" else args.wald_ddf)
     if args.wald_ddf != "none":  # after the summary's Wald table, before its notes

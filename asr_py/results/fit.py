@@ -16,6 +16,8 @@ import pandas as pd
 from asr_py.results.covariances import FASummary
 from asr_py.results.covariances import covariance as _covariance
 from asr_py.results.covariances import fa_summary as _fa_summary
+from asr_py.results.identifiability import message as identifiability_message
+from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
 from asr_py.results.vpredict import vpredict as _vpredict
@@ -33,6 +35,32 @@ class AsremlFit:
         self.model = model
         self.result = result
         self.call = call
+        self._unidentified = unidentified(result.ai, list(result.constraints))
+        self._warn()
+
+    def _warn(self) -> None:
+        """Python warnings for what the user must not miss (also in ``diagnostics``)."""
+        import warnings
+
+        from asr_py.warning_classes import ConvergenceWarning, IdentifiabilityWarning
+
+        if self._unidentified:
+            warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
+        elif not self.result.converged:
+            why = [d for d in self.result.diagnostics if "did not converge" in d]
+            head = (f"the REML fit {why[0]}" if why else "the REML fit did not converge in "
+                    f"{self.result.n_iter} iterations")
+            warnings.warn(head + "; see m.diagnostics and m.iterations", ConvergenceWarning,
+                          stacklevel=4)
+
+    def _identifiability_note(self) -> str:
+        return identifiability_message(list(self.result.names), self._unidentified)
+
+    @property
+    def identifiable(self) -> bool:
+        """False when some variance parameters cannot be separated by the data (the AI
+        matrix is singular at the estimates; see :mod:`asr_py.results.identifiability`)."""
+        return not self._unidentified
 
     # ----- scalars -----------------------------------------------------------------------
     @property
@@ -43,8 +71,11 @@ class AsremlFit:
     @property
     def converged(self) -> bool:
         """True when both the log-likelihood and the parameters stopped changing (see
-        docs/method.md); a fit that did not converge says why in ``diagnostics``."""
-        return bool(self.result.converged)
+        docs/method.md) at identifiable estimates (:attr:`identifiable`): a fit whose
+        parameters the data cannot separate has not found *the* REML estimates. A fit that
+        did not converge says why in ``diagnostics`` and raises an ``asr.ConvergenceWarning``
+        (``asr.IdentifiabilityWarning`` for non-identifiable parameters)."""
+        return bool(self.result.converged) and self.identifiable
 
     @property
     def ncomponents(self) -> int:
@@ -60,17 +91,18 @@ class AsremlFit:
     def aic(self) -> float:
         """AIC = −2ℓ + 2k, k = variance parameters estimated (not 'F' fixed, not 'B' held at
         a boundary); ℓ the full REML log-likelihood (compare models with the same fixed part)."""
-        return -2 * self.loglik + 2 * self.n_estimated
+        return float(-2 * self.loglik + 2 * self.n_estimated)
 
     @property
     def bic(self) -> float:
         """BIC = −2ℓ + k·log(n − p), k as in :attr:`aic`, n − p the REML degrees of freedom."""
-        return -2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p)
+        return float(-2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p))
 
     @property
     def diagnostics(self) -> list[str]:
         """Warnings from compiling and fitting (non-convergence, boundaries, aliasing...)."""
-        return list(self.model.warnings) + list(self.model.records.notes) + list(
+        ident = [self._identifiability_note()] if self._unidentified else []
+        return ident + list(self.model.warnings) + list(self.model.records.notes) + list(
             self.result.diagnostics)
 
     # ----- tables ------------------------------------------------------------------------
@@ -296,7 +328,11 @@ class AsremlFit:
             if k in self.model.formula.texts:
                 lines.append(f"  {k + ':':9} {self.model.formula.texts[k]}")
         lines.append(f"  records: {self.model.records.n}   residual df (n - p): {r.n_minus_p}")
-        lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
+        if self._unidentified:
+            lines.append(f"  converged: False: the variance parameters are not identifiable "
+                         f"(see Notes); stopped after {r.n_iter} iterations")
+        else:
+            lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
         lines.append(f"  REML log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
                      f"BIC: {self.bic:.3f}")
         lines.append("\nVariance components:")
