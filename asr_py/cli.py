@@ -259,7 +259,8 @@ def _fit(args: argparse.Namespace) -> int:
     if args.wald_ddf != "none":  # after the summary's Wald table, before its notes
         head, sep, notes = summary.partition("\n\nNotes:")
         summary = (head + f"\n\nWald tests (incremental) with {args.wald_ddf} denominator "
-                   "df:\n" + wald.to_string(float_format=lambda v: f"{v:.4g}") + sep + notes)
+                   "df:\n" + wald.to_string(float_format=lambda v: f"{v:.4g}", line_width=80)
+                   + sep + notes)
     preds = {c: fit.predict(c, sed=args.sed) for c in args.classify}
     if args.out:
         out = Path(args.out)

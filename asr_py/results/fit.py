@@ -20,6 +20,7 @@ from asr_py.results.identifiability import message as identifiability_message
 from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
+from asr_py.results.table import ResultTable
 from asr_py.results.vpredict import vpredict as _vpredict
 from asr_py.results.wald import wald_table
 
@@ -204,7 +205,8 @@ class AsremlFit:
         Satterthwaite df (lmerTest's method), F.adj = F.inc.
         ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Wald.con,
         F.con, Pr(Chisq.con) - each term after all terms that do not contain it - and, with
-        denDF, denDF.con, F.con.adj, Pr(F.con))."""
+        denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80 columns (4 significant
+        digits, wide tables wrapped); the values keep full precision."""
         from asr_py.errors import AsrError
         from asr_py.results.wald import DENDF_CHOICES, SSTYPE_CHOICES
 
@@ -223,9 +225,10 @@ class AsremlFit:
             kr = kr_info(self.model, self.result)
         terms = [(t.label, t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
-        return wald_table(self.result.beta, self.result.vcov_beta, terms, kr=kr,
-                          factors=factors, conditional=ssType == "conditional",
-                          method="satterthwaite" if key == "satterthwaite" else "kenward-roger")
+        return ResultTable(wald_table(
+            self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
+            conditional=ssType == "conditional",
+            method="satterthwaite" if key == "satterthwaite" else "kenward-roger"))
 
     def predict(self, classify: str, levels: dict[str, list[Any]] | None = None,
                 sed: bool = False, vcov: bool = False) -> pd.DataFrame:
