@@ -35,7 +35,7 @@ def test_first_fit_numbers(df):
     assert _in_doc(h2.iloc[0, 0]) and _in_doc(h2.iloc[0, 1])
     # H2 by hand from the components
     assert h2.iloc[0, 0] == pytest.approx(vc["component"].iloc[0] / vc["component"].sum())
-    assert f"({m.loglik:.4f}, {m.aic:.4f}, {m.bic:.4f})" in DOC
+    assert f"{m.loglik:.4f} {m.aic:.4f} {m.bic:.4f}" in DOC
     # AIC/BIC with k = 2 estimated parameters and n - p = 185 - 3
     assert m.aic == pytest.approx(-2 * m.loglik + 4)
     assert m.bic == pytest.approx(-2 * m.loglik + 2 * np.log(182))
