@@ -75,13 +75,25 @@ def asreml(
     callback = _Printer() if trace else None
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
-    from asr_py.reml.eigen import eigen_reason
+    from asr_py.reml.auto import choose_path
 
-    if solver == "eigen" or (solver == "auto" and eigen_reason(problem) is None):
-        # one dense K: eigendecomposition fast path (its LAPACK call uses every core)
-        result = _fit_eigen(model, problem, maxit, callback, solver, mv_start, n_eq)
-    else:
-        result = _fit_general(model, problem, maxit, callback, solver, mv_start, n_eq)
+    choice = choose_path(problem) if solver == "auto" else None
+    if callback is not None:
+        callback.phase(f"solver {solver!r}: " + (
+            f"{'eigen' if choice.path == 'eigen' else 'mixed model equations'} path, "
+            f"because {choice.reason}" if choice is not None else "as requested"))
+    from asr_py.reml.progress import reporting
+
+    with reporting(callback.phase if callback is not None else None):
+        if solver == "eigen" or (choice is not None and choice.path == "eigen"):
+            # one K: eigendecomposition fast path
+            result = _fit_eigen(model, problem, maxit, callback, solver, mv_start, n_eq)
+        else:
+            result = _fit_general(model, problem, maxit, callback, solver, mv_start, n_eq)
+    if choice is not None:
+        result.path_reason = choice.reason
+    if callback is not None:
+        callback.phase(f"done: backend {result.solver!r}, {result.n_iter} iterations")
     return AsremlFit(model, result, call)
 
 
@@ -123,12 +135,11 @@ def _fit_general(model: Any, problem: Any, maxit: int, callback: Any, solver: st
                  mv_start: str, n_eq: int) -> Any:
     """The general path, with BLAS limited to one thread for small systems: multi-threaded
     BLAS on small dense C costs more in thread hand-offs than it gains (measured 29.6 s vs
-    2.7 s for the gryphon fit, 1 800 equations, 2 cores)."""
-    if n_eq > SMALL_DENSE:
-        return _fit(model, problem, maxit, callback, solver, mv_start)
-    from threadpoolctl import threadpool_limits
+    2.7 s for the gryphon fit, 1 800 equations, 2 cores); larger ones use the cores that
+    are free (:func:`asr_py.threads.free_cores`)."""
+    from asr_py.threads import blas_limit, free_cores
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
         return _fit(model, problem, maxit, callback, solver, mv_start)
 
 
@@ -139,9 +150,13 @@ def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
     the fit does not converge (``solver='eigen'`` then raises / reports instead)."""
     from asr_py.errors import ModelError
     from asr_py.reml.eigen import fit_reml_eigen
+    from asr_py.threads import blas_limit, blas_threads
 
     why: list[str] = []
-    result = fit_reml_eigen(problem, maxit=maxit, callback=callback, why=why)
+    with blas_limit(blas_threads(n_eq)):  # the cores actually free (asr_py.threads)
+        if callback is not None:
+            _eigendecompose_with_phase(problem)
+        result = fit_reml_eigen(problem, maxit=maxit, callback=callback, why=why)
     if result is None:
         if solver == "eigen":
             raise ModelError(f"solver='eigen' cannot be used for this model: {why[0]}",
@@ -152,6 +167,26 @@ def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
         return result
     retry = _fit_general(model, problem, maxit, callback, "auto", mv_start, n_eq)
     return retry if retry.loglik >= result.loglik else result
+
+
+def _eigendecompose_with_phase(problem: Any) -> None:
+    """Decompose K now (cached for fit_reml_eigen), announced as a phase of the trace; a K
+    the path cannot use is left for fit_reml_eigen to report."""
+    from asr_py.reml import eigen
+    from asr_py.reml.progress import phase
+    from asr_py.threads import blas_threads
+
+    try:
+        km = eigen._analyse(problem).km
+    except eigen._NotApplicable:
+        return
+    if eigen._EIG_CACHE.get(km) is None:
+        phase(f"eigendecomposition of {km.name or 'K'} ({km.n} x {km.n}, "
+              f"{blas_threads(km.n)} BLAS thread(s))", km.n)
+        try:
+            eigen.known_eigen(km)
+        except eigen._NotApplicable:
+            return
 
 
 def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
@@ -203,10 +238,17 @@ def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
 
 
 class _Printer:
-    """Live progress on stderr, one line per iteration (as asreml prints with trace)."""
+    """Live progress on stderr (as asreml prints with trace): one line per iteration with its
+    wall time (the whole iteration: step, line search, score, AI and selected inverse), and
+    one line as each long phase starts (eigendecomposition, symbolic analysis, final
+    standard-error pass), stamped with the wall time since the fit started."""
 
     def __init__(self) -> None:
+        import time
+
         self.last: float | None = None
+        self._clock = time.perf_counter
+        self.start = self._clock()
 
     def __call__(self, info: dict[str, Any]) -> None:
         ll = float(info.get("loglik", float("nan")))
@@ -215,6 +257,10 @@ class _Printer:
         print(f"iteration {info.get('iteration'):>3}  loglik {ll: .6f}{change}"
               f"  step {info.get('step', 1)}  {info.get('method', '')}"
               f"  {info.get('seconds', 0.0):.3f}s", file=sys.stderr, flush=True)
+
+    def phase(self, text: str) -> None:
+        """A line as a phase starts: ``[   12.3s] text``."""
+        print(f"[{self._clock() - self.start:8.2f}s] {text}", file=sys.stderr, flush=True)
 
 
 def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
