@@ -27,7 +27,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import asr_py as asr  # noqa: E402
 from problems import (  # noqa: E402
     simulate_animal_data,
     simulate_crossed,
@@ -35,6 +34,8 @@ from problems import (  # noqa: E402
     simulate_markers,
     simulate_pedigree,
 )
+
+import asr_py as asr  # noqa: E402
 
 #: dense fits above this many equations are not run (they take minutes)
 DENSE_CAP = 4000
