@@ -154,8 +154,10 @@ def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
 
     why: list[str] = []
     with blas_limit(blas_threads(n_eq)):  # the cores actually free (asr_py.threads)
-        if callback is not None:
-            _eigendecompose_with_phase(problem)
+        if callback is not None:  # K's eigendecomposition as a phase line of the trace
+            from asr_py.reml.auto import eigendecompose
+
+            eigendecompose(problem)
         result = fit_reml_eigen(problem, maxit=maxit, callback=callback, why=why)
     if result is None:
         if solver == "eigen":
@@ -167,26 +169,6 @@ def _fit_eigen(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
         return result
     retry = _fit_general(model, problem, maxit, callback, "auto", mv_start, n_eq)
     return retry if retry.loglik >= result.loglik else result
-
-
-def _eigendecompose_with_phase(problem: Any) -> None:
-    """Decompose K now (cached for fit_reml_eigen), announced as a phase of the trace; a K
-    the path cannot use is left for fit_reml_eigen to report."""
-    from asr_py.reml import eigen
-    from asr_py.reml.progress import phase
-    from asr_py.threads import blas_threads
-
-    try:
-        km = eigen._analyse(problem).km
-    except eigen._NotApplicable:
-        return
-    if eigen._EIG_CACHE.get(km) is None:
-        phase(f"eigendecomposition of {km.name or 'K'} ({km.n} x {km.n}, "
-              f"{blas_threads(km.n)} BLAS thread(s))", km.n)
-        try:
-            eigen.known_eigen(km)
-        except eigen._NotApplicable:
-            return
 
 
 def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,

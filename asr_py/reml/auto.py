@@ -88,3 +88,24 @@ def choose_path(problem: MixedProblem) -> PathChoice:
                       f"factorizations of C ({n_eq} equations, ~{mme:.2g} flops) cost less "
                       f"than the dense eigendecomposition of {name} (n = {n}, ~{eig:.2g} "
                       "flops)", eig, mme)
+
+
+def eigendecompose(problem: MixedProblem) -> None:
+    """Decompose the eigen path's K now (cached for :func:`fit_reml_eigen`), announced as a
+    phase (:func:`asr_py.reml.progress.phase`); a problem or K the path cannot use is left
+    for :func:`fit_reml_eigen` to report."""
+    from asr_py.reml.eigen import _EIG_CACHE, _analyse, _NotApplicable, known_eigen
+    from asr_py.reml.progress import phase
+    from asr_py.threads import blas_threads
+
+    try:
+        km = _analyse(problem).km
+    except _NotApplicable:
+        return
+    if _EIG_CACHE.get(km) is None:
+        phase(f"eigendecomposition of {km.name or 'K'} ({km.n} x {km.n}, "
+              f"{blas_threads(km.n)} BLAS thread(s))", km.n)
+        try:
+            known_eigen(km)
+        except _NotApplicable:
+            return

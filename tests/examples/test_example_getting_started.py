@@ -60,8 +60,12 @@ def test_start_values_and_params(df):
 
 def test_trace_lines(df, capsys):
     m = asr.asreml("Yield ~ Env", random="~ Name", data=df, trace=True)
-    err = capsys.readouterr().err.splitlines()
+    lines = capsys.readouterr().err.splitlines()
+    err = [ln for ln in lines if ln.startswith("iteration")]
     assert len(err) == len(m.iterations)
     for line in err:
         ll = line.split("loglik")[1].split()[0]
         assert f"loglik {ll}" in DOC
+    # the path line ('auto' says which and why) and the closing line, as the doc shows them
+    for line in (lines[0], lines[-1]):
+        assert line.split("] ", 1)[1].split(",")[0] in DOC
