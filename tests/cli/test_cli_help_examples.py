@@ -31,7 +31,7 @@ def test_every_help_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     smoke = _smoke()
     examples = smoke.help_examples(cli._parser().format_help())
     commands = [a[0] for a in examples]
-    assert commands.count("fit") == 4 and {"demo", "explain", "translate"} <= set(commands)
+    assert commands.count("fit") >= 4 and {"demo", "explain", "translate"} <= set(commands)
     assert any("--pedigree" in a for a in examples)
     smoke.write_example_files(tmp_path)
     monkeypatch.chdir(tmp_path)
