@@ -13,6 +13,9 @@ Public API (everything else is internal):
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
+* warnings: :class:`AsrWarning`, :class:`ConvergenceWarning` (a fit did not converge),
+  :class:`IdentifiabilityWarning` (variance parameters the data cannot separate),
+  :class:`PerformanceWarning` (a slower path than intended, e.g. CHOLMOD missing)
 """
 
 from asr_py.errors import (
@@ -29,6 +32,12 @@ from asr_py.errors import (
 # function would be shadowed by the submodule once anything imports asr_py.explain.
 from asr_py.explain import explain
 from asr_py.translate import translate
+from asr_py.warning_classes import (
+    AsrWarning,
+    ConvergenceWarning,
+    IdentifiabilityWarning,
+    PerformanceWarning,
+)
 
 __version__ = "0.1.0"
 
@@ -56,7 +65,8 @@ _LAZY = {
 
 __all__ = [
     "AsrError", "DataError", "FormulaError", "FormulaSyntaxError", "MatrixError", "ModelError",
-    "PedigreeError", "__version__", "explain", "translate", *_LAZY,
+    "PedigreeError", "AsrWarning", "ConvergenceWarning", "IdentifiabilityWarning",
+    "PerformanceWarning", "__version__", "explain", "translate", *_LAZY,
 ]
 
 
@@ -67,3 +77,8 @@ def __getattr__(name: str):  # PEP 562: import heavy pieces on first use
         mod, attr = _LAZY[name]
         return getattr(importlib.import_module(mod), attr)
     raise AttributeError(f"module 'asr_py' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones (:data:`_LAZY`) included."""
+    return sorted(set(globals()) | set(_LAZY))

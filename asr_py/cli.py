@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -25,7 +26,7 @@ EPILOG = """examples:
   asr-py fit --data trial.csv --fixed "Yield ~ Env" --random "~ us(Env):Name" \\
       --factors Env,Name --out results/ --classify Env
   asr-py fit --data animals.csv --fixed "weight ~ sex" --random "~ vm(id, A)" \\
-      --pedigree ped.csv --out results/ --trace
+      --pedigree ped.csv --out animal_results/ --trace
   asr-py fit --data trial.csv --fixed "Yield ~ Env" --random "~ us(Env):Name" \\
       --factors Env,Name --classify Env --sed --wald-ddf kenward-roger \\
       --start-from results/ --out results2/
@@ -174,8 +175,56 @@ def _read_params(args: argparse.Namespace) -> Any:
     return table
 
 
+#: the names under which ``--pedigree`` makes its A-inverse available (``ped(id)`` also works)
+PEDIGREE_NAMES = ("A", "ainv")
+
+
+def _pedigree_names(args: argparse.Namespace) -> list[str]:
+    """The names of :data:`PEDIGREE_NAMES` that the formulas use (asreml() rejects a matrix
+    keyword no formula names); an error when ``--pedigree`` is given but nothing uses it."""
+    import re
+
+    texts = " ".join(t for t in (args.fixed, args.random, args.residual) if t)
+    words = set(re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", texts))
+    names = [n for n in PEDIGREE_NAMES if n in words and n not in _matrix_names(args)]
+    if not names and not re.search(r"\bped\s*\(", texts):
+        raise AsrError("--pedigree is given but no formula uses it",
+                       hint='name its A-inverse in a formula: --random "~ vm(id, A)" '
+                       '(or vm(id, ainv), or ped(id))')
+    return names
+
+
+def _matrix_names(args: argparse.Namespace) -> set[str]:
+    return {s.split("=", 1)[0].strip() for s in args.matrix}
+
+
+def _read_pedigree(args: argparse.Namespace) -> Any:
+    """The A-inverse of the ``--pedigree`` CSV (id, sire, dam; empty = unknown parent)."""
+    from asr_py.genetics import ainverse
+
+    try:
+        ped = _read_text_csv(args.pedigree)
+    except FileNotFoundError:
+        raise AsrError(f"--pedigree: file not found: {args.pedigree}") from None
+    return ainverse(ped)
+
+
+def _read_text_csv(path: str) -> Any:
+    """A CSV read with every column as text and empty cells as None."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise AsrError(f"cannot read {path} as CSV: {exc}") from None
+    return table.where(table.apply(lambda c: c.str.strip() != ""), None)
+
+
 def _diagnostics_warning(fit: Any) -> str | None:
     """One stderr line when the fit needs attention (the details are in the summary)."""
+    if not fit.identifiable:
+        return ("warning: the variance parameters are not identifiable (the data cannot "
+                "separate them); see the notes at the end of the summary")
     if not fit.converged:
         return "warning: the fit did not converge; see the notes at the end of the summary"
     held = [n for n, c in zip(fit.result.names, fit.result.constraints) if c == "B"]
@@ -192,24 +241,26 @@ def _fit(args: argparse.Namespace) -> int:
     df = _read_csv(args.data, factors)
     mats = dict(_read_matrix(s) for s in args.matrix)
     params = _read_params(args)
-    if args.pedigree:
-        ped = _read_csv(args.pedigree, ())
-        ped = ped.astype(str).where(ped.notna(), None)
-        ainv = asr.ainverse(ped)
-        mats.setdefault("A", ainv)
-        mats.setdefault("ainv", ainv)
+    ped_ainv = _read_pedigree(args) if args.pedigree else None
+    if ped_ainv is not None:
+        for name in _pedigree_names(args):
+            mats.setdefault(name, ped_ainv)
     trace = args.trace or (not args.quiet and sys.stderr.isatty())
     if trace:
         print(f"fitting {args.fixed} to {len(df)} rows of {args.data}", file=sys.stderr)
-    fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
-                     factors=factors, maxit=args.maxit, trace=trace, weights=args.weights,
-                     params=params, mv_start=args.mv_start, solver=args.solver, **mats)
+    with warnings.catch_warnings():  # reported below as one line (and in the summary)
+        warnings.simplefilter("ignore", asr.AsrWarning)
+        fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
+                         factors=factors, maxit=args.maxit, trace=trace,
+                         weights=args.weights, params=params, mv_start=args.mv_start,
+                         solver=args.solver, pedigree=ped_ainv, **mats)
     summary = fit.summary()
     wald = fit.wald(denDF=None if args.wald_ddf == "none" else args.wald_ddf)
     if args.wald_ddf != "none":  # after the summary's Wald table, before its notes
         head, sep, notes = summary.partition("\n\nNotes:")
         summary = (head + f"\n\nWald tests (incremental) with {args.wald_ddf} denominator "
-                   "df:\n" + wald.to_string(float_format=lambda v: f"{v:.4g}") + sep + notes)
+                   "df:\n" + wald.to_string(float_format=lambda v: f"{v:.4g}", line_width=80)
+                   + sep + notes)
     preds = {c: fit.predict(c, sed=args.sed) for c in args.classify}
     if args.out:
         out = Path(args.out)

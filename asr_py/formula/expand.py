@@ -217,11 +217,20 @@ def _exponent(node: Expr, kind: str, text: str) -> int:
                           "for a squared covariate write I(x^2)")
 
 
-def update_formula(old: Formula, new: Formula) -> Formula:
+def update_formula(old: Formula | str, new: Formula | str) -> Formula:
     """R's ``update(old, new)``: ``.`` on the left of ``new`` is ``old``'s response, ``.`` on
     the right is ``(old's right-hand side)``. ``update(y ~ a + b, ~ . - b)`` gives
     ``y ~ (a + b) - b``; :func:`expand` of it has the single term ``a``. ``.`` inside formulas
-    nested in calls is left alone."""
+    nested in calls is left alone. Either formula may be given as text (parsed first)."""
+    if isinstance(old, str) or isinstance(new, str):
+        from asr_py.formula.parser import parse_formula
+
+        old = parse_formula(old) if isinstance(old, str) else old
+        new = parse_formula(new) if isinstance(new, str) else new
+    for what, f in (("old", old), ("new", new)):
+        if not isinstance(f, Formula):
+            raise TypeError(f"update_formula: the {what} formula must be a Formula or its "
+                            f"text, not {type(f).__name__}")
     lhs = new.lhs
     if lhs is not None and _has_dot(lhs):
         if old.lhs is None:

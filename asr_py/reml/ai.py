@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from asr_py.errors import ModelError
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.problem import MixedProblem
+from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
 
 #: relative size (to the phenotypic variance) of the value a 'P' parameter is held at
@@ -561,6 +562,7 @@ def _fit_reml(
     if bad:
         raise ModelError(f"unknown constraint code(s) {sorted(set(bad))}",
                          hint="use 'P' (positive), 'U' (unconstrained), 'F' (fixed), 'B' (bounded)")
+    t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = MME(problem, solver=solver)
     # the scale of the (centred) response: its mean square, invariant under the orthogonal
     # rotation of the eigen path
@@ -574,7 +576,7 @@ def _fit_reml(
             f"({dict(zip(problem.names, np.round(theta, 6)))})",
             hint="variances must be positive, correlations inside (-1, 1) and every "
                  "covariance matrix positive definite")
-    t0 = time.perf_counter()
+    phase(f"C: {mme.N} equations; symbolic analysis and first factorization", mme.N)
     try:
         st = mme.evaluate(theta)
     except np.linalg.LinAlgError as exc:
@@ -585,7 +587,13 @@ def _fit_reml(
     diagnostics: list[str] = []
     history: list[dict] = []
 
-    def record(it: int, method: str, step: float, secs: float) -> None:
+    t_prev = [t_start]
+
+    def record(it: int, method: str, step: float) -> None:
+        # seconds: wall time since the previous record, i.e. the whole iteration (step, line
+        # search, score and AI with their selected inverse); iteration 0: the setup
+        now = time.perf_counter()
+        secs, t_prev[0] = now - t_prev[0], now
         h = {"iteration": it, "loglik": st.loglik, "theta": st.theta.copy(), "step": step,
              "seconds": secs, "method": method}
         history.append(h)
@@ -596,10 +604,10 @@ def _fit_reml(
         if callback is not None:
             callback(h)
 
-    record(0, "start", 0.0, time.perf_counter() - t0)
     converged = False
     it = 0
     score, ai = mme.score_ai(st)
+    record(0, "start", 0.0)
     plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
     small: list[bool] = []
@@ -608,7 +616,6 @@ def _fit_reml(
             converged = True
             break
         it += 1
-        t_it = time.perf_counter()
         if plan.singular and not sing_flagged:
             diagnostics.append(
                 f"Singularity in Average Information matrix at iteration {it}: "
@@ -654,8 +661,8 @@ def _fit_reml(
         ll_old, theta_old = st.loglik, st.theta
         st = new_state
         theta = theta_new.copy()
-        record(it, method, alpha, time.perf_counter() - t_it)
         score, ai = mme.score_ai(st)
+        record(it, method, alpha)
         plan = _plan(ctx, theta, score, ai, fixed)
         scale = max(1.0, abs(st.loglik))
         full_step = (method == "AI" and alpha == 1.0 and not restricted
@@ -692,6 +699,8 @@ def _fit_reml(
             f"(singular: smallest eigenvalue of its correlation matrix {lam:.2g}, correlations "
             "at ±1); the estimates are the boundary solution and their standard errors are "
             "not reliable")
+    phase("final pass: standard errors (AI inverse), prediction error variances and "
+          "Var(beta) from the selected inverse of C", mme.N)
     return _build_result(problem, mme, st, score, ai, fixed, plan.held, converged, it,
                          history, diagnostics, cons, ctx)
 

@@ -48,6 +48,8 @@ class RemlResult:
     solver: str = "dense"
     factor: Factor | None = field(default=None, repr=False)
     u_offsets: list[int] = field(default_factory=list, repr=False)
+    #: why solver='auto' took this path (eigen or mixed model equations); '' otherwise
+    path_reason: str = ""
 
     @property
     def solution(self) -> np.ndarray:

@@ -16,8 +16,11 @@ import pandas as pd
 from asr_py.results.covariances import FASummary
 from asr_py.results.covariances import covariance as _covariance
 from asr_py.results.covariances import fa_summary as _fa_summary
+from asr_py.results.identifiability import message as identifiability_message
+from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
+from asr_py.results.table import ResultTable
 from asr_py.results.vpredict import vpredict as _vpredict
 from asr_py.results.wald import wald_table
 
@@ -33,6 +36,32 @@ class AsremlFit:
         self.model = model
         self.result = result
         self.call = call
+        self._unidentified = unidentified(result.ai, list(result.constraints))
+        self._warn()
+
+    def _warn(self) -> None:
+        """Python warnings for what the user must not miss (also in ``diagnostics``)."""
+        import warnings
+
+        from asr_py.warning_classes import ConvergenceWarning, IdentifiabilityWarning
+
+        if self._unidentified:
+            warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
+        elif not self.result.converged:
+            why = [d for d in self.result.diagnostics if "did not converge" in d]
+            head = (f"the REML fit {why[0]}" if why else "the REML fit did not converge in "
+                    f"{self.result.n_iter} iterations")
+            warnings.warn(head + "; see m.diagnostics and m.iterations", ConvergenceWarning,
+                          stacklevel=4)
+
+    def _identifiability_note(self) -> str:
+        return identifiability_message(list(self.result.names), self._unidentified)
+
+    @property
+    def identifiable(self) -> bool:
+        """False when some variance parameters cannot be separated by the data (the AI
+        matrix is singular at the estimates; see :mod:`asr_py.results.identifiability`)."""
+        return not self._unidentified
 
     # ----- scalars -----------------------------------------------------------------------
     @property
@@ -43,8 +72,11 @@ class AsremlFit:
     @property
     def converged(self) -> bool:
         """True when both the log-likelihood and the parameters stopped changing (see
-        docs/method.md); a fit that did not converge says why in ``diagnostics``."""
-        return bool(self.result.converged)
+        docs/method.md) at identifiable estimates (:attr:`identifiable`): a fit whose
+        parameters the data cannot separate has not found *the* REML estimates. A fit that
+        did not converge says why in ``diagnostics`` and raises an ``asr.ConvergenceWarning``
+        (``asr.IdentifiabilityWarning`` for non-identifiable parameters)."""
+        return bool(self.result.converged) and self.identifiable
 
     @property
     def ncomponents(self) -> int:
@@ -60,17 +92,18 @@ class AsremlFit:
     def aic(self) -> float:
         """AIC = −2ℓ + 2k, k = variance parameters estimated (not 'F' fixed, not 'B' held at
         a boundary); ℓ the full REML log-likelihood (compare models with the same fixed part)."""
-        return -2 * self.loglik + 2 * self.n_estimated
+        return float(-2 * self.loglik + 2 * self.n_estimated)
 
     @property
     def bic(self) -> float:
         """BIC = −2ℓ + k·log(n − p), k as in :attr:`aic`, n − p the REML degrees of freedom."""
-        return -2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p)
+        return float(-2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p))
 
     @property
     def diagnostics(self) -> list[str]:
         """Warnings from compiling and fitting (non-convergence, boundaries, aliasing...)."""
-        return list(self.model.warnings) + list(self.model.records.notes) + list(
+        ident = [self._identifiability_note()] if self._unidentified else []
+        return ident + list(self.model.warnings) + list(self.model.records.notes) + list(
             self.result.diagnostics)
 
     # ----- tables ------------------------------------------------------------------------
@@ -189,7 +222,8 @@ class AsremlFit:
         Satterthwaite df (lmerTest's method), F.adj = F.inc.
         ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Wald.con,
         F.con, Pr(Chisq.con) - each term after all terms that do not contain it - and, with
-        denDF, denDF.con, F.con.adj, Pr(F.con))."""
+        denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80 columns (4 significant
+        digits, wide tables wrapped); the values keep full precision."""
         from asr_py.errors import AsrError
         from asr_py.results.wald import DENDF_CHOICES, SSTYPE_CHOICES
 
@@ -208,9 +242,10 @@ class AsremlFit:
             kr = kr_info(self.model, self.result)
         terms = [(t.label, t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
-        return wald_table(self.result.beta, self.result.vcov_beta, terms, kr=kr,
-                          factors=factors, conditional=ssType == "conditional",
-                          method="satterthwaite" if key == "satterthwaite" else "kenward-roger")
+        return ResultTable(wald_table(
+            self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
+            conditional=ssType == "conditional",
+            method="satterthwaite" if key == "satterthwaite" else "kenward-roger"))
 
     def predict(self, classify: str | None = None, levels: dict[str, list[Any]] | None = None,
                 sed: bool = False, vcov: bool = False, *, present: Any = None,
@@ -293,10 +328,20 @@ class AsremlFit:
     def update(self, **changes: Any) -> AsremlFit:
         """Refit with changed arguments, starting from the current estimates: every variance
         parameter of the new model whose component name is in this fit starts at its
-        estimate (as asreml's update); new parameters start at their defaults."""
+        estimate (as asreml's update); new parameters start at their defaults. Formulas
+        follow R's ``update.formula``: ``random="~ . - Env:Name"`` is this fit's random
+        formula without ``Env:Name``, ``fixed=". ~ . + x"`` adds ``x``
+        (:mod:`asr_py.formula.update`)."""
         from asr_py.api import asreml
+        from asr_py.formula.update import FORMULA_KINDS, update_text
 
         kw = dict(self.call)
+        for key, kind in FORMULA_KINDS.items():  # R's update.formula: '.' = the old formula
+            if isinstance(changes.get(key), str):
+                old = self.call.get(key)
+                if key == "residual" and old is None:
+                    old = self.call.get("rcov")
+                changes = {**changes, key: update_text(old, changes[key], kind, keyword=key)}
         kw.update(changes)
         if "params" not in changes:
             table = asreml(**{**kw, "start_values": True})
@@ -337,7 +382,11 @@ class AsremlFit:
             if k in self.model.formula.texts:
                 lines.append(f"  {k + ':':9} {self.model.formula.texts[k]}")
         lines.append(f"  records: {self.model.records.n}   residual df (n - p): {r.n_minus_p}")
-        lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
+        if self._unidentified:
+            lines.append(f"  converged: False: the variance parameters are not identifiable "
+                         f"(see Notes); stopped after {r.n_iter} iterations")
+        else:
+            lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
         lines.append(f"  REML log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
                      f"BIC: {self.bic:.3f}")
         lines.append("\nVariance components:")

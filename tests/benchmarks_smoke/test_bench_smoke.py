@@ -187,3 +187,16 @@ def test_lme4_timed_live_when_installed() -> None:
     assert float(secs) > 0
     dll = float(rest.rstrip(")").split(",")[1])
     assert abs(dll) < 1e-4  # same REML log-likelihood as lme4
+
+
+def test_bench_auto_quick_runs_every_problem() -> None:
+    """benchmarks/bench_auto.py --quick prints one row per problem with the path 'auto' took
+    (its timing goal is the benchmark's business, not a test's: the exit code is not
+    checked)."""
+    r = subprocess.run([sys.executable, str(BENCH / "bench_auto.py"), "--quick"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in r.stderr, r.stderr
+    rows = {ln.split()[0]: ln for ln in r.stdout.splitlines()[1:-1]}
+    assert set(rows) == {"pedigree", "gblup", "crossed", "small"}
+    assert "sparse: " in rows["pedigree"] and "eigen: " in rows["gblup"]
+    assert "worst auto/best ratio" in r.stdout

@@ -1,0 +1,25 @@
+"""Warning classes of asr_py (exported as ``asr.AsrWarning`` etc.).
+
+Every condition a user should see but that does not stop the fit is a Python warning of one
+of these classes (filterable with :mod:`warnings`) and, for a fit, also a line of
+``m.diagnostics``.
+"""
+
+from __future__ import annotations
+
+
+class AsrWarning(UserWarning):
+    """Base class of asr_py's warnings."""
+
+
+class ConvergenceWarning(AsrWarning):
+    """The REML iterations stopped before convergence (maxit reached or no progress)."""
+
+
+class IdentifiabilityWarning(AsrWarning):
+    """Variance parameters the data cannot separate (e.g. a genetic effect with one record
+    per level beside a units residual): the AI matrix is singular at the estimates."""
+
+
+class PerformanceWarning(AsrWarning):
+    """A slower code path is used than the one intended (e.g. CHOLMOD is missing)."""
