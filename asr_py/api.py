@@ -150,10 +150,9 @@ def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, sol
     fam = as_family(family)
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
-    limits = 1 if n_eq <= SMALL_DENSE else None
-    from threadpoolctl import threadpool_limits
+    from asr_py.threads import blas_limit, free_cores
 
-    with threadpool_limits(limits=limits, user_api="blas"):
+    with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
         pql = fit_pql(model, fam, data, maxit=maxit, solver=solver, callback=callback)
     return GlmmFit(model, pql, fam, call)
 
