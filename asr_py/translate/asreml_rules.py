@@ -10,6 +10,7 @@ edited G.param table that is not a start-values table...).
 
 from __future__ import annotations
 
+import keyword
 import re
 
 from asr_py.translate.parser import R, Untranslatable
@@ -175,6 +176,11 @@ class Translator(BasePrinter):
         target, r = e.left, e.right
         if r.kind == "bin" and r.value in ("|>", "%>%"):
             r = _pipe(r)
+        if r.kind == "bin" and r.value in ("<-", "=", "<<-") and r.left is not None:
+            inner = self.assign(r)              # a <- b <- value
+            outer = self.assign(R("bin", "<-", left=target, right=r.left, start=e.start,
+                                  end=e.end))
+            return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
             rhs = self.py(r)
@@ -360,14 +366,28 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.{f.lower()}"
         if f in ("lrt", "lrt.asreml"):
             return f"asr.lrt({', '.join(self.kwargs(args))})"
-        if f in ("as.factor", "factor") and len(pos) == 1:
-            return f"{_wrap_operand(pos[0], self.py(pos[0]))}.astype(str)"
-        if f in ("as.numeric", "as.double") and len(args) == 1:
-            return f"{_wrap_operand(pos[0], self.py(pos[0]))}.astype(float)"
-        if f in ("as.integer",) and len(args) == 1:
-            return f"{_wrap_operand(pos[0], self.py(pos[0]))}.astype(int)"
-        if f == "as.character" and len(args) == 1:
-            return f"{_wrap_operand(pos[0], self.py(pos[0]))}.astype(str)"
+        conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
+                "float", "as.integer": "int", "as.character": "str"}.get(f)
+        if conv and len(pos) == 1 and (len(args) == 1 or f == "factor" and all(
+                n in (None, "levels", "labels", "ordered") for n, _ in args)):
+            if len(args) > 1:
+                self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
+                                 "sorted values in asr_py")
+            return f"{self.series(pos[0])}.astype({conv})"
+        if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
+                pos[1].value == "try-error":
+            return f"isinstance({self.py(pos[0])}, Exception)"
+        if f == "reformulate" and pos:
+            resp = [a for n, a in args if n == "response"]
+            labels = self.py(pos[0])
+            rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
+            return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
+        if f == "pull" and len(pos) == 2:
+            col = pos[1]
+            return f"{self.py(pos[0])}[{col.value!r}]" if col.kind in ("name", "str") \
+                else f"{self.py(pos[0])}.iloc[:, {self.py(col)}]"
+        if f == "arrange" and len(pos) >= 2 and all(a.kind == "name" for a in pos[1:]):
+            return f"{self.py(pos[0])}.sort_values({[a.value for a in pos[1:]]!r})"
         if f == "as.formula" and len(args) == 1:
             return self.py(pos[0])
         if f in _IDENTITY and len(pos) == 1:
@@ -400,8 +420,8 @@ class Translator(BasePrinter):
             return self.vector(args)
         if f == "list":
             return self.vector(args) if args else "[]"
-        if f == "rep" and len(pos) == 2 and all(n is None for n, _ in args):
-            return f"[{self.py(pos[0])}] * {self.py(pos[1])}"
+        if f == "rep" and pos:
+            return self.rep(e)
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
         if f == "na.method":
@@ -472,6 +492,38 @@ class Translator(BasePrinter):
             return f"{py}({', '.join(self.py(a) for a in pos)})"
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
 
+    def series(self, e: R) -> str:
+        """``e`` as something with ``.astype``: columns as they are, vectors as a Series."""
+        text = self.py(e)
+        if e.kind in ("dollar", "index", "name") or e.kind == "call" and e.value in (
+                "as.factor", "factor", "as.character", "as.numeric", "paste", "paste0",
+                "ifelse", "with", "interaction"):
+            return text
+        if e.kind in ("bin", "unary", "paren") and self._vector_context_any(e):
+            return f"({text})" if e.kind != "paren" else text
+        return f"pd.Series({text})"
+
+    def _vector_context_any(self, e: R) -> bool:
+        if e.kind in ("dollar", "index"):
+            return True
+        return any(self._vector_context_any(x) for x in (e.left, e.right) if x is not None)
+
+    def rep(self, e: R) -> str:
+        """rep(x, n), rep(x, times = n), rep(x, each = k), rep(x, each = k, times = n)."""
+        named = {n: a for n, a in e.args if n is not None}
+        pos = [a for n, a in e.args if n is None]
+        x = self.py(pos[0])
+        times = named.get("times", pos[1] if len(pos) > 1 else None)
+        each = named.get("each")
+        if set(named) - {"times", "each"} or len(pos) > 2:
+            raise Untranslatable("rep(length.out =)")
+        out = x
+        if each is not None:
+            out = self.np(f"np.repeat({out}, {self.py(each)})")
+        if times is not None:
+            out = self.np(f"np.tile({out}, {self.py(times)})")
+        return f"list({out})"
+
     # ----- data-column scopes (subset, with, transform) --------------------------------------
     def in_data(self, data: R, make) -> str:  # type: ignore[no-untyped-def]
         old = self.data_cols
@@ -506,7 +558,8 @@ class Translator(BasePrinter):
             if n is None:
                 continue
             val = self.in_data(data, lambda a=a: self.py(a))
-            kws.append(f"{n}={val}" if n.isidentifier() else f"**{{{n!r}: {val}}}")
+            ok = n.isidentifier() and not keyword.iskeyword(n)
+            kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
         return f"{d}.assign({', '.join(kws)})"
 
     # ----- asreml() --------------------------------------------------------------------------
@@ -772,11 +825,6 @@ def _root_name(e: R) -> str | None:
             e = e.right if e.kind == "paren" else e.left  # type: ignore[assignment]
         else:
             return None
-
-
-def _wrap_operand(e: R, text: str) -> str:
-    """``as.numeric(a / 15)`` -> ``(a / 15).astype(float)``."""
-    return f"({text})" if e.kind in ("bin", "unary") else text
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:

@@ -120,7 +120,13 @@ class Parser:
                 raise Untranslatable(f"unexpected {t.text!r}")
             e.comments = e.comments + self.comments
         except Untranslatable as exc:
+            failed = self.i
             self.i = self._statement_end(first, close)
+            if self.i >= len(self.toks):   # brackets never close: stop at the failing line
+                nls = [j for j in range(min(failed, len(self.toks) - 1), len(self.toks))
+                       if self.toks[j].kind == "nl"]
+                if nls:
+                    self.i = nls[0]
             start = self.toks[first].start
             end = self.toks[self.i - 1].end if self.i > first else start
             e = R("bad", str(exc), start=start, end=end)

@@ -168,6 +168,9 @@ class BasePrinter:
         if op is None:
             raise Untranslatable(v)
         left, right = self.py(e.left), self.py(e.right)
+        if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
+            left = self._array(e.left, left)
+            right = self._array(e.right, right)
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)
         if v in ("&&", "||", "&", "|") and e.left.kind == "unary" and e.left.value == "!":
@@ -176,6 +179,12 @@ class BasePrinter:
                 e.right.value not in ("^",):
             right = f"({right})" if not right.startswith("(") else right
         return f"{left} {op} {right}"
+
+    def _array(self, e: R, text: str) -> str:
+        if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (
+                e.kind == "bin" and e.value == ":"):
+            return self.np(f"np.array({text})")
+        return text
 
     def lambda_(self, e: R) -> str:
         params = [pyname(n or "_") for n, _ in e.args]
@@ -206,12 +215,21 @@ class BasePrinter:
         raise Untranslatable("indexing")
 
     def kwargs(self, args: list[tuple[str | None, R]]) -> list[str]:
-        out = []
+        """Call arguments: positional first, then keywords, then ``...`` (R matches named
+        arguments first, so the order does not change the call)."""
+        pos, kw, star = [], [], []
         for name, a in args:
             if a.kind == "empty":
                 continue
-            out.append(self.py(a) if name is None else f"{pyname(name)}={self.py(a)}")
-        return out
+            if name is None and a.kind == "name" and a.value == "...":
+                star = ["*args", "**kwargs"]
+            elif name is None:
+                pos.append(self.py(a))
+            elif name.isidentifier() and not keyword.iskeyword(name):
+                kw.append(f"{name}={self.py(a)}")
+            else:
+                kw.append(f"**{{{name!r}: {self.py(a)}}}")
+        return pos + star[:1] + kw + star[1:]
 
     def vector(self, args: list[tuple[str | None, R]]) -> str:
         """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict."""
@@ -240,7 +258,7 @@ class BasePrinter:
         if "collapse" in named:
             if named["collapse"].kind != "str" or len(pos) != 1:
                 raise Untranslatable("paste(collapse =)")
-            return f"{named['collapse'].value!r}.join(str(x) for x in {self.py(pos[0])})"
+            return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
         if any(self._is_vector(a) for a in pos):
             cols = [self.py(a) + ".astype(str)" if self._vector_context(a)
                     else f"pd.Series({self.py(a)}).astype(str)" if self._is_vector(a)
@@ -249,7 +267,7 @@ class BasePrinter:
             for c in cols[1:]:
                 out = f"{out} + {sep!r} + {c}" if sep else f"{out} + {c}"
             return out
-        return f"{sep!r}.join(str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "])"
+        return f"{sep!r}.join([str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "]])"
 
     def _is_vector(self, e: R) -> bool:
         return e.kind in ("dollar", "index") or (e.kind == "call" and e.value in ("c", "rep",
@@ -371,9 +389,9 @@ class BasePrinter:
             pre[-1] += "; original R code:"
             pre += [f"#   {ln}".rstrip() for ln in self.original(s).splitlines()]
         post = [f"# {c.lstrip('#').strip()}".rstrip() for c in s.comments]
-        if len(lines) == 1 and post and not lines[0].startswith("#"):
-            return pre + [_wrap(lines[0]) + "  " + post[0]] + post[1:]
-        return pre + post + [_wrap(ln) if "\n" not in ln else ln for ln in lines]
+        if len(lines) == 1 and post and not lines[0].startswith("#") and "\n" not in lines[0]:
+            return pre + [lines[0] + "  " + post[0]] + post[1:]
+        return pre + post + lines
 
     def todo_lines(self, s: R, why: str) -> list[str]:
         lines = [f"# TODO(asr_py): not translated ({why}); original R code:"]
@@ -418,7 +436,21 @@ class BasePrinter:
                                           "invisible", "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
             return self.block(s.args[-1][1].body, depth)
-        return [self.top(s, depth)]
+        if k == "bin" and s.value in ("<-", "=", "<<-") and s.right is not None and \
+                s.right.kind == "call" and s.right.value in ("try", "tryCatch") and \
+                s.right.args:
+            return self.try_(s, depth)
+        return [_wrap(ln, 100 - 4 * depth) for ln in self.top(s, depth).split("\n")]
+
+    def try_(self, s: R, depth: int) -> list[str]:
+        """``x <- try(expr)`` -> try/except binding the exception (``inherits(x,
+        "try-error")`` -> ``isinstance(x, Exception)``)."""
+        assert s.left is not None and s.right is not None
+        expr = s.right.args[0][1]
+        inner = R("bin", "<-", left=s.left, right=expr, start=s.start, end=s.end)
+        target = self.py(s.left)
+        return ["try:"] + _indent(self.compound(inner, depth + 1)) + [
+            "except Exception as exc:  # R's try()", f"    {target} = exc"]
 
     def guard(self, make, head: R) -> list[str]:  # type: ignore[no-untyped-def]
         """A loop/if header; when it cannot be translated the body is kept (translated)
@@ -468,19 +500,28 @@ class BasePrinter:
         return self.py(e)
 
     def def_(self, name: str, fn: R, depth: int) -> list[str]:
-        params = []
+        """``f <- function(a, b = 1, ..., c)`` -> ``def f(a, b=1, *args, c=None, **kwargs)``."""
+        before: list[str] = []
+        after: list[str] = []
+        dots = False
+        default = False
         for n, d in fn.args:
+            n = n or "_"
             if n == "...":
-                params.append("*args, **kwargs")
-            elif d.kind == "empty":
-                params.append(pyname(n or "_"))
+                dots = True
+                continue
+            self.assigned.add(n)
+            if d.kind == "empty":
+                text = pyname(n) + ("=None" if default and not dots else "")
             else:
                 try:
-                    params.append(f"{pyname(n or '_')}={self.py(d)}")
+                    text = f"{pyname(n)}={self.py(d)}"
                 except Untranslatable:
-                    params.append(f"{pyname(n or '_')}=None")
+                    text = f"{pyname(n)}=None"
                     self.todo.append(f"default of {n} not translated: {self.src(d)}")
-            self.assigned.add(n or "_")
+                default = default or not dots
+            (after if dots else before).append(text)
+        params = before + (["*args"] if dots else []) + after + (["**kwargs"] if dots else [])
         self.functions.add(name)
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
