@@ -97,7 +97,11 @@ def strip_comments(code: str) -> str:
 
 
 def count_r_calls(text: str, path: str) -> int:
-    return len(_R_CALL.findall(strip_comments(r_code_of(text, path))))
+    """asreml() calls in the R code (not in comments, not inside strings: a call built as
+    text for eval(parse()) is not code translate can see)."""
+    code = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""',
+                  strip_comments(r_code_of(text, path)))
+    return len(_R_CALL.findall(code))
 
 
 def count_py_calls(py: str) -> int:

@@ -19,6 +19,7 @@ from asr_py.translate.printer import (
     _NOOP,
     _SIMPLE_FUNCS,
     BasePrinter,
+    _wrap,
     _paren,
     _partial,
     _pipe,
@@ -128,6 +129,7 @@ class Translator(BasePrinter):
         self.startvals: set[str] = set()
         self.spatial: dict[str, tuple[str, str]] = {}
         self.maxit = False
+        self.hoisted = 0
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:
@@ -234,6 +236,27 @@ class Translator(BasePrinter):
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")
+
+    def hoist(self, s: R, depth: int) -> list[str]:
+        out: list[str] = []
+        for target, call in _asreml_calls(s):
+            self.todo = []
+            try:
+                if target is not None:
+                    line = self.assign(R("bin", "<-", left=target, right=call,
+                                         start=call.start, end=call.end))
+                else:
+                    self.hoisted += 1
+                    line = f"asreml_fit_{self.hoisted} = {self.asreml(call)}"
+            except Untranslatable:
+                continue
+            if not out:
+                out.append("# the asreml() call(s) of the statement below, translated on "
+                           "their own:")
+            out += [f"# TODO(asr_py): {t}" for t in self.todo]
+            out += [_wrap(ln, 100 - 4 * depth) for ln in line.split("\n")]
+        self.todo = []
+        return out
 
     # ----- $ components ----------------------------------------------------------------------
     def dollar(self, e: R) -> str:
@@ -810,6 +833,33 @@ class Translator(BasePrinter):
         fit = self.variogram_fit(e)
         row, col = self.variogram_coords(fit)
         return f"{self.py(fit)}.variogram({row!r}, {col!r})"
+
+
+def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
+    """(assignment target or None, call) of the asreml() calls inside ``e``, outermost
+    first, not looking into function definitions."""
+    out: list[tuple[R | None, R]] = []
+
+    def walk(x: R | None) -> None:
+        if x is None or x.kind == "function":
+            return
+        if x.kind == "bin" and x.value in ("<-", "=", "<<-") and x.right is not None and \
+                x.right.kind == "call" and x.right.value in ("asreml", "asreml.fit") and \
+                x.left is not None and x.left.kind in ("name", "dollar"):
+            out.append((x.left, x.right))
+            return
+        if x.kind == "call" and x.value in ("asreml", "asreml.fit"):
+            out.append((None, x))
+            return
+        for child in (x.left, x.right, x.alt):
+            walk(child)
+        for _, a in x.args:
+            walk(a)
+        for b in x.body:
+            walk(b)
+
+    walk(e)
+    return out
 
 
 def _root_name(e: R) -> str | None:

@@ -122,11 +122,8 @@ class Parser:
         except Untranslatable as exc:
             failed = self.i
             self.i = self._statement_end(first, close)
-            if self.i >= len(self.toks):   # brackets never close: stop at the failing line
-                nls = [j for j in range(min(failed, len(self.toks) - 1), len(self.toks))
-                       if self.toks[j].kind == "nl"]
-                if nls:
-                    self.i = nls[0]
+            if self.i >= len(self.toks):   # brackets never close: stop at a blank line
+                self.i = self._blank_line_after(first, failed)
             start = self.toks[first].start
             end = self.toks[self.i - 1].end if self.i > first else start
             e = R("bad", str(exc), start=start, end=end)
@@ -159,6 +156,17 @@ class Parser:
                 prev = t
             i += 1
         return i
+
+    def _blank_line_after(self, first: int, failed: int) -> int:
+        """Where a statement whose brackets never close stops: at the first blank line
+        after its start, else at the end of the line where parsing failed."""
+        for j in range(first, len(self.toks) - 1):
+            if self.toks[j].kind == "nl" and self.toks[j + 1].kind == "nl":
+                return j
+        for j in range(min(failed, len(self.toks) - 1), len(self.toks)):
+            if self.toks[j].kind == "nl":
+                return j
+        return len(self.toks)
 
     def _next_code(self, i: int) -> Tok | None:
         while i < len(self.toks) and self.toks[i].kind in ("nl", "comment"):
@@ -346,12 +354,22 @@ class Parser:
                 if after is not None and after.text in (",", close):
                     args.append((name, R("empty", start=after.start, end=after.start)))
                 else:
-                    args.append((name, self.expr(2)))
+                    args.append((name, self.arg()))
             elif params and t.kind == "name":
                 self.i += 1
                 args.append((t.text, R("empty", start=t.end, end=t.end)))
             else:
-                args.append((None, self.expr(2)))
+                args.append((None, self.arg()))
+
+    def arg(self) -> R:
+        """An argument: ``f(x <- value)`` assigns as in R (``=`` there names the argument)."""
+        e = self.expr(2)
+        t = self.peek_any()
+        if t is not None and t.text in ("<-", "<<-"):
+            self.take()
+            rhs = self.expr(1)
+            e = R("bin", "<-", left=e, right=rhs, start=e.start, end=rhs.end)
+        return e
 
 
 def _unquote(s: str) -> str:

@@ -382,7 +382,7 @@ class BasePrinter:
         try:
             lines = self.compound(s, depth)
         except Untranslatable as exc:
-            return self.todo_lines(s, str(exc))
+            return self.hoist(s, depth) + self.todo_lines(s, str(exc))
         pre = [f"# TODO(asr_py): {t}" for t in self.todo]
         if pre and s.kind not in ("function", "if", "for", "while", "repeat", "block") and \
                 not (s.kind == "bin" and s.right is not None and s.right.kind == "function"):
@@ -392,6 +392,11 @@ class BasePrinter:
         if len(lines) == 1 and post and not lines[0].startswith("#") and "\n" not in lines[0]:
             return pre + [lines[0] + "  " + post[0]] + post[1:]
         return pre + post + lines
+
+    def hoist(self, s: R, depth: int) -> list[str]:
+        """The asreml() calls inside an untranslatable statement, translated on their own
+        (``x <- asreml(...)`` inside keeps its name) so no fit is lost."""
+        return []
 
     def todo_lines(self, s: R, why: str) -> list[str]:
         lines = [f"# TODO(asr_py): not translated ({why}); original R code:"]
