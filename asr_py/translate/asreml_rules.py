@@ -19,10 +19,10 @@ from asr_py.translate.printer import (
     _NOOP,
     _SIMPLE_FUNCS,
     BasePrinter,
-    _wrap,
     _paren,
     _partial,
     _pipe,
+    _wrap,
     pyname,
 )
 
