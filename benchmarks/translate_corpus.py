@@ -26,12 +26,10 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
-import io
 import os
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,6 +189,30 @@ def build_index() -> None:
     print(f"{len(rows)} scripts from {len({r['repo'] for r in rows})} repositories -> {INDEX}")
 
 
+def _checkout(gd: Path, commit: str, dest: Path) -> None:
+    """The files of ``commit`` under ``dest``; blobs the snapshot lacks (large files) are
+    skipped."""
+    listing = _git(gd, "ls-tree", "-r", "-z", commit).decode().split("\0")
+    entries = [ln.split("\t", 1) for ln in listing if "\t" in ln]
+    blobs = [(meta.split()[2], path) for meta, path in entries if meta.split()[1] == "blob"]
+    p = subprocess.Popen(["git", f"--git-dir={gd}", "cat-file", "--batch"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert p.stdin is not None and p.stdout is not None
+    for sha, path in blobs:
+        p.stdin.write(sha.encode() + b"\n")
+        p.stdin.flush()
+        head = p.stdout.readline().split()
+        if len(head) < 3 or head[1] != b"blob":
+            continue
+        data = p.stdout.read(int(head[2]))
+        p.stdout.read(1)
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    p.stdin.close()
+    p.wait()
+
+
 def _inputs(text: str) -> list[str]:
     return [p for p in _INPUT.findall(strip_comments(text)) if not p.startswith("http")]
 
@@ -231,13 +253,11 @@ def public_corpus(run: bool, timeout: float, verbose: bool) -> list[Result]:
             tree = trees.get(row["repo"])
             if tree is None:
                 tree = tmp / row["repo"].replace("/", "+")
-                tree.mkdir(parents=True)
-                arch = _git(gd, "archive", row["commit"])
-                with tarfile.open(fileobj=io.BytesIO(arch)) as tf:
-                    tf.extractall(tree, filter="data")
+                _checkout(gd, row["commit"], tree)
                 trees[row["repo"]] = tree
-            where = tree / Path(row["path"]).parent
-            res.data = all((where / p).exists() or (tree / p).exists() for p in ins)
+            here = tree / Path(row["path"]).parent
+            where = here if all((here / p).exists() for p in ins) else tree
+            res.data = all((where / p).exists() for p in ins)
             if res.data and res.valid:
                 res.ran, res.error = _run_script(py, where, timeout)
         results.append(res)

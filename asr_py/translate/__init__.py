@@ -42,8 +42,7 @@ def translate(r_code: str) -> str:
     tr = Translator(r_code, spans)
     body: list[str] = []
     for node in Parser(toks).program():
-        lines = tr.statement(node, 0)
-        body += [f"# {_import_note(tr, node)}" if ln == "__IMPORT__" else ln for ln in lines]
+        body += tr.statement(node, 0)
     head = [HEADER]
     if "os" in tr.helpers:
         head.append("import os\n")
@@ -54,10 +53,6 @@ def translate(r_code: str) -> str:
     if helpers:
         head.append(f"from asr_py.translate.runtime import {', '.join(helpers)}\n")
     return "".join(head) + "\n" + "\n".join(body).rstrip() + "\n"
-
-
-def _import_note(tr: Translator, node: R) -> str:
-    return f"{tr.original(node).strip()}: asr_py and pandas are imported at the top"
 
 
 __all__ = ["translate", "tokenize", "statements", "spatial_coords", "Untranslatable", "Tok"]

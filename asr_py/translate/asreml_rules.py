@@ -56,6 +56,7 @@ _SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iex
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
 _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
+_INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
 
 
@@ -114,7 +115,16 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
         mats.setdefault(key, key)
         return m.group(0)[: m.start(1) - m.start(0)] + key
 
-    return _VM_CALL.sub(vm, text), mats
+    def init(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name in ("TRUE", "FALSE", "NULL", "NA"):
+            return m.group(0)
+        key = pyname(name)
+        mats.setdefault(key, key)   # an R variable holding init values: passed by keyword
+        return m.group(1) + key
+
+    text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
+    return text, mats
 
 
 class Translator(BasePrinter):
@@ -203,7 +213,7 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
-            elif r.kind == "call" and r.value == "predict":
+            elif r.kind == "call" and r.value in ("predict", "predict.asreml"):
                 self.preds[name] = {n for n, a in r.args if n in ("sed", "vcov")
                                     and a.kind == "name" and a.value in ("TRUE", "T")}
             elif r.kind == "call" and r.value in ("wald", "wald.asreml"):
@@ -269,7 +279,7 @@ class Translator(BasePrinter):
             raise Untranslatable(f"summary()${e.value}")
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             return self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
-        if obj.kind == "call" and obj.value == "predict":
+        if obj.kind == "call" and obj.value in ("predict", "predict.asreml"):
             if e.value in ("pvals", "predictions"):
                 return self.predict(obj)
             if e.value in _PREDICT_ATTRS:
@@ -353,7 +363,9 @@ class Translator(BasePrinter):
         if f in ("ainverse", "asreml.Ainverse"):
             if len(pos) != 1:
                 self.todo.append(f"{f}() options other than the pedigree are not translated")
-            return f"asr.ainverse({self.py(pos[0])})"
+            # asreml takes pedigrees where an id is both sire and dam (selfing, reciprocal
+            # crosses in plants and trees); asr_py checks roles unless told not to
+            return f"asr.ainverse({self.py(pos[0])}, check_roles=False)"
         if f in ("predict", "predict.asreml"):
             return self.predict(e)
         if f in ("wald", "wald.asreml"):
@@ -411,6 +423,15 @@ class Translator(BasePrinter):
                 else f"{self.py(pos[0])}.iloc[:, {self.py(col)}]"
         if f == "arrange" and len(pos) >= 2 and all(a.kind == "name" for a in pos[1:]):
             return f"{self.py(pos[0])}.sort_values({[a.value for a in pos[1:]]!r})"
+        if f == "melt" and len(pos) == 1:
+            ids = [a for n, a in args if n is not None and _partial(n, ("id.vars",)) ==
+                   "id.vars"]
+            return f"{self.py(pos[0])}.melt(" + (f"id_vars={self.py(ids[0])}" if ids else "") \
+                + ")"
+        if f == "rename" and len(pos) == 1 and all(
+                n is not None and a.kind in ("name", "str") for n, a in args[1:]):
+            cols = {a.value: n for n, a in args[1:]}
+            return f"{self.py(pos[0])}.rename(columns={cols!r})"
         if f == "as.formula" and len(args) == 1:
             return self.py(pos[0])
         if f in _IDENTITY and len(pos) == 1:

@@ -145,6 +145,8 @@ class BasePrinter:
             return e.value in ("is.na", "duplicated", "is.element", "grepl")
         if e.kind in ("dollar", "index"):
             return True
+        if e.kind == "name" and self.data_cols and e.value not in self.assigned:
+            return True
         if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=", "&", "|",
                                            "%in%"):
             return True
@@ -167,6 +169,12 @@ class BasePrinter:
         op = _BINOPS.get(v)
         if op is None:
             raise Untranslatable(v)
+        if v in ("==", "!=") and (e.left.kind == "num" and self._vector_context(e.right) or
+                                  e.right.kind == "num" and self._vector_context(e.left)):
+            col, num = (e.left, e.right) if e.right.kind == "num" else (e.right, e.left)
+            # a factor compares its labels: f == 4 is f == "4" in R
+            test = f"{self.runtime('r_eq')}({self.py(col)}, {self.py(num)})"
+            return test if v == "==" else f"~{test}"
         left, right = self.py(e.left), self.py(e.right)
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
@@ -436,7 +444,9 @@ class BasePrinter:
             desc, body = s.args[0][1], s.args[1][1]
             name = "test_" + re.sub(r"\W+", "_", desc.value if desc.kind == "str"
                                     else "block").strip("_").lower()
-            return [f"def {name}() -> None:"] + _indent(self.body_of(body, depth + 1))
+            # R runs a test_that() block where it stands: define it, then call it
+            return [f"def {name}() -> None:"] + _indent(self.body_of(body, depth + 1)) + [
+                f"{name}()"]
         if k in ("call",) and s.value in ("local", "suppressWarnings", "suppressMessages",
                                           "invisible", "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
@@ -445,7 +455,10 @@ class BasePrinter:
                 s.right.kind == "call" and s.right.value in ("try", "tryCatch") and \
                 s.right.args:
             return self.try_(s, depth)
-        return [_wrap(ln, 100 - 4 * depth) for ln in self.top(s, depth).split("\n")]
+        line = self.top(s, depth)
+        if line == "__IMPORT__":
+            return [f"# {self.original(s).strip()}: asr_py and pandas are imported at the top"]
+        return [_wrap(ln, 100 - 4 * depth) for ln in line.split("\n")]
 
     def try_(self, s: R, depth: int) -> list[str]:
         """``x <- try(expr)`` -> try/except binding the exception (``inherits(x,

@@ -1,6 +1,6 @@
 """Helpers that translated scripts import: R's data input semantics in pandas.
 
-``make_names`` (R's ``check.names``), ``read_rds``/``load_rdata`` (.rds/.RData through the
+``make_names`` (R's ``check.names``), ``r_eq`` (``factor == 4`` compares labels), ``read_rds``/``load_rdata`` (.rds/.RData through the
 optional ``pyreadr``: ``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a
 file ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt`` next to the script or in ``data/``).
 """
@@ -25,6 +25,15 @@ def make_names(name: object) -> str:
     if not re.match(r"[^\W\d_]|\.(?!\d)", out):
         out = "X" + out
     return out
+
+
+def r_eq(x: Any, value: float) -> Any:
+    """R's ``x == 4``: a factor (text column) compares its labels (``"4"``), a number
+    compares numerically."""
+    if isinstance(x, pd.Series) and not pd.api.types.is_numeric_dtype(x):
+        label = str(int(value)) if float(value).is_integer() else repr(float(value))
+        return x.astype(str) == label
+    return x == value
 
 
 def _pyreadr() -> Any:
