@@ -1,8 +1,9 @@
 """Helpers that translated scripts import: R's data input semantics in pandas.
 
-``make_names`` (R's ``check.names``), ``r_eq`` (``factor == 4`` compares labels), ``read_rds``/``load_rdata`` (.rds/.RData through the
-optional ``pyreadr``: ``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a
-file ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt`` next to the script or in ``data/``).
+``make_names`` (R's ``check.names``), ``r_eq`` (``factor == 4`` compares labels),
+``read_rds``/``load_rdata`` (.rds/.RData through the optional ``pyreadr``:
+``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a file
+``name.csv``/``.rda``/``.RData``/``.rds``/``.txt`` next to the script or in ``data/``).
 """
 
 from __future__ import annotations
