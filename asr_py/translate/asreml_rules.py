@@ -586,8 +586,8 @@ class Translator(BasePrinter):
         d = self.py(data)
         out = d
         if conds:
-            cond = " & ".join(self.in_data(data, lambda c=c: _paren(c, self.py(c)))
-                              for c in conds)
+            cond = " & ".join(self.in_data(data, lambda c=c: _paren(c, self.py(c)) if len(
+                conds) > 1 else self.py(c)) for c in conds)
             out = f"{d}[{cond}]"
         if sel:
             raise Untranslatable("subset(select =)")

@@ -181,8 +181,6 @@ class BasePrinter:
             right = self._array(e.right, right)
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)
-        if v in ("&&", "||", "&", "|") and e.left.kind == "unary" and e.left.value == "!":
-            left = f"({left})"
         if e.right.kind == "bin" and v in ("-", "/", "*", "^", "+") and \
                 e.right.value not in ("^",):
             right = f"({right})" if not right.startswith("(") else right
@@ -219,7 +217,7 @@ class BasePrinter:
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
-                "dollar",) else f"{obj}[{int(float(args[0].value)) - 1}]"
+                "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
         raise Untranslatable("indexing")
 
     def kwargs(self, args: list[tuple[str | None, R]]) -> list[str]:
@@ -296,7 +294,8 @@ class BasePrinter:
             sheet = named.get("sheet", pos[1] if len(pos) > 1 else None)
             if sheet is not None:
                 out.append(f"sheet_name={self.py(sheet)}" if sheet.kind == "str" else
-                           f"sheet_name={self.py(sheet)} - 1")
+                           f"sheet_name={int(float(sheet.value)) - 1}" if sheet.kind == "num"
+                           else f"sheet_name={self.py(sheet)} - 1")
             return f"pd.read_excel({', '.join(out)})"
         out = [self.py(path)]
         header_default = f in ("read.csv", "read.delim", "fread", "read_csv", "read.csv2",
