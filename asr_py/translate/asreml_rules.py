@@ -332,7 +332,7 @@ class Translator(BasePrinter):
         return f"{self.py(obj)}[{e.value!r}]"
 
     def is_fit(self, e: R) -> bool:
-        return e.kind == "name" and e.value in self.fits
+        return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits)
 
     # ----- calls -----------------------------------------------------------------------------
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
@@ -461,9 +461,14 @@ class Translator(BasePrinter):
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
         if f == "c":
+            if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
+                   a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
+                   for _, a in args) and all(n is None for n, _ in args):
+                # c(x, y) flattens vectors: a helper, since x may hold a list or a value
+                return f"{self.runtime('r_c')}({', '.join(self.py(a) for _, a in args)})"
             return self.vector(args)
         if f == "list":
-            return self.vector(args) if args else "[]"
+            return self.vector(args) if args else "{}"   # filled by name: x[["a"]] <- v
         if f == "rep" and pos:
             return self.rep(e)
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
@@ -618,6 +623,9 @@ class Translator(BasePrinter):
         for n, a in args:
             if a.kind == "empty":
                 continue
+            if n is None and a.kind == "name" and a.value == "...":
+                named.append(("...", a))
+                continue
             if n is None:
                 if pos_i >= len(_ASREML_POS):
                     self.todo.append(f"asreml() positional argument {self.src(a)} is not "
@@ -638,6 +646,9 @@ class Translator(BasePrinter):
                                      "this call fits a DIFFERENT model than the R script")
         for n, a in named:
             if n == "ginverse":
+                continue
+            if n == "...":
+                out.append("**kwargs")   # R's ... of the enclosing function
                 continue
             if n in ("G.param", "R.param"):
                 p = self.param_table(n, a)

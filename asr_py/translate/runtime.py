@@ -1,6 +1,6 @@
 """Helpers that translated scripts import: R's data input semantics in pandas.
 
-``make_names`` (R's ``check.names``), ``r_eq`` (``factor == 4`` compares labels),
+``make_names`` (R's ``check.names``), ``r_c`` (``c()`` flattening), ``r_eq`` (``factor == 4`` compares labels),
 ``read_rds``/``load_rdata`` (.rds/.RData through the optional ``pyreadr``:
 ``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a file
 ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt`` next to the script or in ``data/``).
@@ -35,6 +35,18 @@ def r_eq(x: Any, value: float) -> Any:
         label = str(int(value)) if float(value).is_integer() else repr(float(value))
         return x.astype(str) == label
     return x == value
+
+
+def r_c(*items: Any) -> list[Any]:
+    """R's ``c(x, y, ...)``: vectors (lists, arrays, Series) are flattened into one list."""
+    out: list[Any] = []
+    for x in items:
+        if isinstance(x, (list, tuple, range, pd.Series, pd.Index)) or (
+                hasattr(x, "ndim") and getattr(x, "ndim", 0) > 0):
+            out.extend(list(x))
+        elif x is not None:          # c(NULL, 1) is 1
+            out.append(x)
+    return out
 
 
 def _pyreadr() -> Any:
