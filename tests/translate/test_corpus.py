@@ -2,8 +2,8 @@
 written here reproducing, one construct each, what public asreml-R scripts do; see
 corpus/SOURCES.md). Thresholds of issue 14: no crash, every output valid Python, >= 95 % of
 asreml() calls become asr.asreml() calls, and (stricter than the issue's 80 %) every
-snippet runs end to end on the example data as translated. The public corpus itself is measured by hand with
-benchmarks/translate_corpus.py."""
+snippet runs end to end on the example data as translated. The public corpus itself is
+measured by hand with benchmarks/translate_corpus.py."""
 
 from __future__ import annotations
 
