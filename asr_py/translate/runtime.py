@@ -1,8 +1,8 @@
 """Helpers that translated scripts import: R's data input semantics in pandas.
 
 ``make_names`` (R's ``check.names``), ``r_c`` (``c()`` flattening), ``r_eq``
-(``factor == 4`` compares labels), ``read_rds``/``load_rdata`` (.rds/.RData through the optional ``pyreadr``:
-``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a file
+(``factor == 4`` compares labels), ``read_rds``/``load_rdata`` (.rds/.RData through the
+optional ``pyreadr``: ``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a file
 ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt`` next to the script or in ``data/``).
 """
 
