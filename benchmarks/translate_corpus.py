@@ -213,8 +213,23 @@ def _checkout(gd: Path, commit: str, dest: Path) -> None:
     p.wait()
 
 
+_DATA_CALL = re.compile(r"\bdata\(\s*[\"']?([\w.]+)[\"']?\s*[,)]")
+_DATA_DIRS = (".", "data", "../data", "../../data")
+_DATA_EXT = (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv")
+
+
 def _inputs(text: str) -> list[str]:
-    return [p for p in _INPUT.findall(strip_comments(text)) if not p.startswith("http")]
+    """The data files a script reads: literal paths, and data(name) as one of the files
+    asr_py.translate.runtime.r_data looks for (a pattern with '|' alternatives)."""
+    code = strip_comments(text)
+    files = [p for p in _INPUT.findall(code) if not p.startswith("http")]
+    for name in _DATA_CALL.findall(code):
+        files.append("|".join(f"{d}/{name}{x}" for d in _DATA_DIRS for x in _DATA_EXT))
+    return files
+
+
+def _exists(where: Path, pattern: str) -> bool:
+    return any((where / p).exists() for p in pattern.split("|"))
 
 
 def _run_script(py: str, workdir: Path, timeout: float) -> tuple[bool, str]:
@@ -256,8 +271,8 @@ def public_corpus(run: bool, timeout: float, verbose: bool) -> list[Result]:
                 _checkout(gd, row["commit"], tree)
                 trees[row["repo"]] = tree
             here = tree / Path(row["path"]).parent
-            where = here if all((here / p).exists() for p in ins) else tree
-            res.data = all((where / p).exists() for p in ins)
+            where = here if all(_exists(here, p) for p in ins) else tree
+            res.data = all(_exists(where, p) for p in ins)
             if res.data and res.valid:
                 res.ran, res.error = _run_script(py, where, timeout)
         results.append(res)
