@@ -375,3 +375,15 @@ def test_ainverse_accepts_selfing_as_asreml_does() -> None:
 ])
 def test_odd_r_never_crashes_and_gives_valid_python(code: str) -> None:
     ast.parse(translate(code))
+
+
+def test_cli_translates_rmd_and_latin1_scripts(tmp_path: Path) -> None:
+    from asr_py.cli import main
+
+    (tmp_path / "a.Rmd").write_text(RMD)
+    (tmp_path / "b.R").write_bytes("año <- 1\nm <- asreml(y ~ 1, data = d)\n".encode("latin-1"))
+    assert main(["translate", str(tmp_path / "a.Rmd"), "-o", str(tmp_path / "a.py")]) == 0
+    assert "if False:" in (tmp_path / "a.py").read_text()
+    assert main(["translate", str(tmp_path / "b.R"), "-o", str(tmp_path / "b.py")]) == 0
+    assert body((tmp_path / "b.py").read_text()) == [
+        "año = 1", "m = asr.asreml(fixed='y ~ 1', data=d)"]
