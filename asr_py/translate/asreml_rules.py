@@ -27,7 +27,7 @@ from asr_py.translate.printer import (
 )
 
 _FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": "bic",
-              "residuals": "residuals", "fitted.values": "fitted", "sigma2": "sigma2"}
+              "residuals": "residuals", "fitted.values": "fitted"}
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
 _DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}

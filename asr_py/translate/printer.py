@@ -443,9 +443,15 @@ class BasePrinter:
             desc, body = s.args[0][1], s.args[1][1]
             name = "test_" + re.sub(r"\W+", "_", desc.value if desc.kind == "str"
                                     else "block").strip("_").lower()
-            # R runs a test_that() block where it stands: define it, then call it
-            return [f"def {name}() -> None:"] + _indent(self.body_of(body, depth + 1)) + [
-                f"{name}()"]
+            # R runs a test_that() block where it stands: define it, then call it. The block
+            # reads the script's variables, also those it then assigns (x <- x + 1): global
+            names = sorted({pyname(x.left.value) for x in (body.body if body.kind == "block"
+                                                           else [body])
+                            if x.kind == "bin" and x.value in ("<-", "=") and x.left is not None
+                            and x.left.kind == "name"})
+            glob = [f"global {', '.join(names)}"] if names else []
+            return [f"def {name}() -> None:"] + _indent(glob + self.body_of(body, depth + 1)) \
+                + [f"{name}()"]
         if k in ("call",) and s.value in ("local", "suppressWarnings", "suppressMessages",
                                           "invisible", "with_options") \
                 and s.args and s.args[-1][1].kind == "block":

@@ -83,8 +83,14 @@ for (e in c("CA.2011", "CA.2012")) {
 
 def test_test_that_block_becomes_a_test_function_that_runs() -> None:
     py = translate('test_that("it fits", {\n  m <- asreml(y ~ 1, data = d)\n})\n')
-    assert body(py) == ["def test_it_fits() -> None:",
+    assert body(py) == ["def test_it_fits() -> None:", "    global m",
                         "    m = asr.asreml(fixed='y ~ 1', data=d)", "test_it_fits()"]
+
+
+def test_test_that_block_reads_the_variable_it_then_assigns() -> None:
+    py = translate('k <- 1\ntest_that("reads k", {\n  k <- k + 1\n})\n')
+    ns = run_py(py)
+    assert ns["k"] == 2
 
 
 def test_untranslatable_statement_in_a_block_keeps_the_block_valid() -> None:
