@@ -227,7 +227,8 @@ class Translator(BasePrinter):
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
         if target.kind == "call" and target.value in ("names", "colnames") and target.args:
-            return f"{self.py(target.args[0][1])}.columns = {rhs}"
+            obj = self.py(target.args[0][1])
+            return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")

@@ -1,9 +1,10 @@
-"""Helpers that translated scripts import: R's data input semantics in pandas.
+"""Helpers that translated scripts import: R semantics pandas lacks.
 
-``make_names`` (R's ``check.names``), ``r_c`` (``c()`` flattening), ``r_eq``
-(``factor == 4`` compares labels), ``read_rds``/``load_rdata`` (.rds/.RData through the
-optional ``pyreadr``: ``pip install asr_py[rdata]``) and ``r_data`` (R's ``data(name)``: a file
-``name.csv``/``.rda``/``.RData``/``.rds``/``.txt`` next to the script or in ``data/``).
+``make_names`` (R's ``check.names``), ``set_names`` (``names(x) <- v``), ``r_c`` (``c()``
+flattening), ``r_eq`` (``factor == 4`` compares labels), ``read_rds``/``load_rdata``
+(.rds/.RData through the optional ``pyreadr``: ``pip install asr_py[rdata]``) and
+``r_data`` (R's ``data(name)``: a file ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt``
+next to the script or in ``data/``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,20 @@ def r_c(*items: Any) -> list[Any]:
         elif x is not None:          # c(NULL, 1) is 1
             out.append(x)
     return out
+
+
+def set_names(x: Any, names: Any) -> Any:
+    """R's ``names(x) <- v``: a data frame's columns; a vector becomes a named vector (a
+    Series indexed by the names)."""
+    if isinstance(x, pd.DataFrame):
+        out = x.copy()
+        out.columns = list(names)
+        return out
+    if isinstance(x, pd.Series):
+        return pd.Series(x.to_numpy(), index=list(names), name=x.name)
+    if isinstance(x, dict):
+        return dict(zip(list(names), x.values()))
+    return pd.Series(list(x), index=list(names))
 
 
 def _pyreadr() -> Any:

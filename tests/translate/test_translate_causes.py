@@ -393,3 +393,11 @@ def test_cli_translates_rmd_and_latin1_scripts(tmp_path: Path) -> None:
     assert main(["translate", str(tmp_path / "b.R"), "-o", str(tmp_path / "b.py")]) == 0
     assert body((tmp_path / "b.py").read_text()) == [
         "año = 1", "m = asr.asreml(fixed='y ~ 1', data=d)"]
+
+
+def test_names_assignment_on_frames_and_vectors() -> None:
+    py = translate('d <- data.frame(a = c(1, 2), b = c(3, 4))\nnames(d) <- c("x", "y")\n'
+                   'v <- c(1.5, 2.5)\nnames(v) <- c("p", "q")\n')
+    ns = run_py(py)
+    assert list(ns["d"].columns) == ["x", "y"]
+    assert ns["v"]["q"] == 2.5
