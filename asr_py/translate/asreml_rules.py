@@ -56,6 +56,7 @@ _SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iex
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
 _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
+_DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
 
@@ -140,6 +141,8 @@ class Translator(BasePrinter):
         self.spatial: dict[str, tuple[str, str]] = {}
         self.maxit = False
         self.hoisted = 0
+        self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
+        self.last_formulas: dict[str, str] = {}
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:
@@ -205,6 +208,7 @@ class Translator(BasePrinter):
             self.spatial.pop(name, None)
             if is_fit:
                 self.fits.add(name)
+                self.formulas[name] = dict(self.last_formulas)
                 if coords:
                     self.spatial[name] = coords
             elif r.kind == "call" and r.value in ("asreml", "asreml.fit"):
@@ -614,6 +618,10 @@ class Translator(BasePrinter):
 
     # ----- asreml() --------------------------------------------------------------------------
     def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:
+        parent: dict[str, str] = {}
+        if call.value == "update" and call.args and call.args[0][1].kind == "name":
+            parent = self.formulas.get(call.args[0][1].value, {})
+        self.last_formulas = dict(parent)
         out: list[str] = []
         giv: dict[str, str] = {}
         na: list[str] = []
@@ -690,6 +698,9 @@ class Translator(BasePrinter):
             try:
                 if a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv)
+                    if call.value == "update" and re.search(_DOT, text):
+                        text = self.expand_dots(text, parent.get(key))
+                    self.last_formulas[key] = text
                     mats.update(used)
                     out.append(f"{key}={text!r}")
                 elif n in ("na.method.X", "na.method.Y"):
@@ -724,6 +735,20 @@ class Translator(BasePrinter):
                 self.todo.append(f"ginverse entry {fac} = {mat} is not used by a ped()/giv() "
                                  "term")
         return out
+
+    def expand_dots(self, text: str, old: str | None) -> str:
+        """update()'s ``. ~ . + x``: ``.`` is the old formula's response / terms."""
+        if old is None:
+            self.todo.append(f"update formula {text!r}: the original formula was not seen, "
+                             "and asr_py's update() does not expand '.'")
+            return text
+        o_lhs, _, o_rhs = old.rpartition("~")
+        n_lhs, _, n_rhs = text.rpartition("~")
+        lhs = re.sub(_DOT, o_lhs.strip(), n_lhs).strip()
+        o_rhs = o_rhs.strip()
+        rhs = re.sub(r"(?<![\w.])\.(?![\w.])\s*\+\s*", "", n_rhs) if not o_rhs else \
+            re.sub(_DOT, o_rhs, n_rhs)
+        return f"{lhs} ~ {rhs.strip()}" if lhs else f"~ {rhs.strip()}"
 
     def _data_of(self, named: list[tuple[str, R]]) -> R | None:
         found = [a for n, a in named if n == "data"]

@@ -206,6 +206,8 @@ class BasePrinter:
             a = args[0]
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
                 f"{obj}[{self.py(a)} - 1]" if a.kind == "num" else f"{obj}[{self.py(a)}]"
+        if len(args) == 2 and all(a.kind == "str" for a in args):
+            return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
