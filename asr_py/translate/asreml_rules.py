@@ -543,7 +543,14 @@ class Translator(BasePrinter):
                 py = py.replace("np.", "np.nan")
             if py.startswith("np."):
                 self.uses_np = True
-            return f"{py}({', '.join(self.py(a) for a in pos)})"
+            vals = [self.py(a) for a in pos]
+            if f == "solve" and len(vals) == 1:
+                return f"np.linalg.inv({vals[0]})"
+            if f in ("sd", "var") and len(vals) == 1:
+                vals.append("ddof=1")             # R divides by n - 1
+            return f"{py}({', '.join(vals)})"
+        if f == "cor" and len(pos) == 2 and len(args) == 2:
+            return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
 
     def series(self, e: R) -> str:

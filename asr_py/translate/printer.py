@@ -18,12 +18,12 @@ _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "
           "NA": "None", "NA_real_": "float('nan')", "NA_character_": "None", "NaN":
           "float('nan')", "Inf": "float('inf')", "pi": "np.pi"}
 _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "np.mean",
-                 "abs": "np.abs", "round": "np.round", "sum": "np.sum", "cor": "np.corrcoef",
+                 "abs": "np.abs", "round": "np.round", "sum": "np.sum",
                  "var": "np.var", "max": "np.max", "min": "np.min", "median": "np.median",
                  "sd": "np.std", "log10": "np.log10", "log2": "np.log2", "cumsum": "np.cumsum",
-                 "diag": "np.diag", "t": "np.transpose", "solve": "np.linalg.inv",
+                 "diag": "np.diag", "t": "np.transpose", "solve": "np.linalg.solve",
                  "is.na": "pd.isna", "unique": "pd.unique", "floor": "np.floor",
-                 "ceiling": "np.ceil", "exp10": "np.exp10"}
+                 "ceiling": "np.ceil"}
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
 _IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels", "as.data.frame",
              "as_tibble", "ungroup", "force", "identity", "I", "as.matrix", "data.matrix"}
@@ -248,7 +248,9 @@ class BasePrinter:
             raise Untranslatable("mixed c()/list()")
         parts = []
         for _, a in items:
-            if a.kind == "call" and a.value == "c" or a.kind == "bin" and a.value == ":":
+            if a.kind == "name" and a.value == "NA":
+                parts.append(self.np("np.nan"))     # a missing value inside a vector
+            elif a.kind == "call" and a.value == "c" or a.kind == "bin" and a.value == ":":
                 parts.append(f"*{self.py(a)}")
             else:
                 parts.append(self.py(a))

@@ -421,3 +421,11 @@ def test_update_formulas_with_dots_are_expanded(workdir: Path) -> None:
 def test_two_string_indices_select_a_cell() -> None:
     assert body(translate('x <- vc["Name", "component"]\n')) == [
         "x = vc.loc['Name', 'component']"]
+
+
+def test_base_statistics_follow_r() -> None:
+    ns = run_py(translate("x <- c(1, 2, 4)\ny <- c(2, 1, 5)\ns <- sd(x)\nv <- var(x)\n"
+                          "r <- cor(x, y)\nm <- mean(c(1, NA, 3), na.rm = TRUE)\n"))
+    assert ns["v"] == pytest.approx(7 / 3) and ns["s"] == pytest.approx((7 / 3) ** 0.5)
+    assert ns["r"] == pytest.approx(0.8386278693775347)
+    assert ns["m"] == pytest.approx(2.0)
