@@ -359,9 +359,13 @@ def _translate(args: argparse.Namespace) -> int:
         code = sys.stdin.read()
     else:
         try:
-            code = Path(args.script).read_text(encoding="utf-8")
+            raw = Path(args.script).read_bytes()
         except FileNotFoundError:
             raise AsrError(f"script not found: {args.script}") from None
+        try:
+            code = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:      # R scripts saved on Windows: latin-1
+            code = raw.decode("latin-1")
     out = translate(code)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")

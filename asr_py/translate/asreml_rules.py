@@ -1,0 +1,953 @@
+"""asreml-R calls -> asr_py: ``asreml()`` arguments, results (asreml 3 and 4 components),
+``predict``/``wald``/``varioGram``/``vpredict``/``update``/``asreml.options``, plus the
+base-R calls of :class:`Translator`.
+
+An ``asreml()`` argument that cannot be translated never drops the call: the rest is
+translated and the argument gets a TODO saying whether the emitted fit is the same model
+(a memory or printing option) or a DIFFERENT one (``subset``, a non-Gaussian ``family``, an
+edited G.param table that is not a start-values table...).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.printer import (
+    _IDENTITY,
+    _NOOP,
+    _SIMPLE_FUNCS,
+    BasePrinter,
+    _paren,
+    _partial,
+    _pipe,
+    _wrap,
+    pyname,
+)
+
+_FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": "bic",
+              "residuals": "residuals", "fitted.values": "fitted"}
+_PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
+                  "vcov": ".attrs['vcov']"}
+_DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
+_SSTYPE = ("incremental", "conditional")
+_SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
+                  "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic"}
+#: asreml()'s arguments, in its positional order first
+_ASREML_POS = ("fixed", "random", "sparse", "residual")
+_ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
+                "rcov": "residual", "sparse": "sparse", "data": "data", "maxit": "maxit",
+                "maxiter": "maxit", "trace": "trace", "start.values": "start_values",
+                "na.action": "na_action", "na.method.X": "na_action", "na.method.Y": "na_action",
+                "weights": "weights", "group": "group", "ginverse": "ginverse",
+                "G.param": "params", "R.param": "params"}
+#: asreml arguments with no effect on the fitted model (memory, printing, output size)
+_HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", "Csparse",
+             "y.fitted" + "", "ai.sing", "fail", "wald", "knot.points", "ai.loadings",
+             "dense", "pxem", "random.order", "options", "control", "update", "converge",
+             "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
+             "combine", "vcm.lm", "sigma"}
+#: real asreml arguments that change the model; the call is emitted without them + TODO
+_MODEL = {"subset", "family", "equate.levels", "mbf", "vcm", "knots", "predict", "offset",
+          "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot", "splines",
+          "model.frame", "dispersion", "G.param", "R.param"}
+_SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iexp|igau|ieuc)")
+_COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
+_KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
+_VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
+_DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
+_INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
+_GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    out, depth, last = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            out.append(text[last:i].strip())
+            last = i + 1
+    out.append(text[last:].strip())
+    return out
+
+
+def spatial_coords(residual: str) -> tuple[str, str] | None:
+    """(row, col) of the first two-factor term f(Row):g(Col) of a residual formula with a
+    spatial correlation (ar1, ar2, ma1, exp, gau, ...) in at least one factor; None if none."""
+    text = residual.strip().lstrip("~")
+    for term in _split_top(text, "+"):
+        parts = _split_top(term, ":")
+        if len(parts) != 2:
+            continue
+        found = [_COORD.match(x) for x in parts]
+        if not all(found):
+            continue
+        names = [m.group(2) or m.group(3) for m in found if m is not None]
+        funs = [m.group(1) or "" for m in found if m is not None]
+        if any(_SPATIAL_FUN.fullmatch(f) for f in funs) and "units" not in names:
+            return names[0], names[1]
+    return None
+
+
+def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
+    matrix names are made Python identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
+    the formula and {keyword: Python expression} of the matrices it needs."""
+    mats: dict[str, str] = {}
+
+    def sub(m: re.Match[str]) -> str:
+        fac = m.group(2)
+        if fac in giv:
+            name = pyname(giv[fac]) if re.fullmatch(r"[^\W\d][\w.]*", giv[fac]) \
+                else pyname(fac) + "_ginv"
+            mats[name] = giv[fac]
+            return f"vm({fac}, {name})"
+        return m.group(0)
+
+    text = _KNOWN_CALL.sub(sub, text)
+
+    def vm(m: re.Match[str]) -> str:
+        mat = m.group(1)
+        key = pyname(mat)
+        mats.setdefault(key, key)
+        return m.group(0)[: m.start(1) - m.start(0)] + key
+
+    def init(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name in ("TRUE", "FALSE", "NULL", "NA"):
+            return m.group(0)
+        key = pyname(name)
+        mats.setdefault(key, key)   # an R variable holding init values: passed by keyword
+        return m.group(1) + key
+
+    text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
+    return text, mats
+
+
+class Translator(BasePrinter):
+    """Statement-by-statement translation with a little state (which names are fits)."""
+
+    def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
+        super().__init__(code, comment_spans)
+        self.fits: set[str] = set()
+        self.preds: dict[str, set[str]] = {}
+        self.walds: set[str] = set()
+        self.variograms: set[str] = set()
+        self.startvals: set[str] = set()
+        self.spatial: dict[str, tuple[str, str]] = {}
+        self.maxit = False
+        self.hoisted = 0
+        self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
+        self.last_formulas: dict[str, str] = {}
+
+    # ----- simple statements ---------------------------------------------------------------
+    def top(self, e: R, depth: int) -> str:
+        if e.kind == "bin" and e.value in ("<-", "=", "<<-"):
+            return self.assign(e)
+        if e.kind == "call" and e.value == "asreml.options":
+            return self.options(e)
+        if e.kind == "call" and e.value == "return":
+            return "return" + (f" {self.py(e.args[0][1])}" if e.args else "")
+        if e.kind == "call" and e.value in ("stop", "abort"):
+            msg = self.paste(R("call", "paste0", [(n, a) for n, a in e.args if n is None]))
+            return f"raise RuntimeError({msg})"
+        if e.kind == "call" and e.value in ("message", "warning", "cat"):
+            return self.call(R("call", "cat", e.args, start=e.start, end=e.end))
+        if e.kind == "call" and e.value in ("data",) and e.args:
+            return self.data_call(e)
+        if e.kind == "call" and e.value == "load" and e.args:
+            path = [a for n, a in e.args if n in (None, "file")][0]
+            return f"globals().update({self.runtime('load_rdata')}({self.py(path)}))"
+        if e.kind == "call" and e.value == "set.seed" and e.args:
+            return self.np(f"np.random.seed({self.py(e.args[0][1])})")
+        if e.kind == "call" and e.value in ("source",):
+            raise Untranslatable("source(): translate that file too and import it")
+        if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
+                "opts_chunk$set")):
+            return f"# {self.src(e)}: nothing to do in Python"
+        out = self.py(e)
+        if out == "__IMPORT__":
+            return out
+        if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
+                e.kind == "call" and e.value in ("print", "cat", "plot", "library")):
+            return out
+        return f"print({out})"  # R prints the value of a top-level expression
+
+    def data_call(self, e: R) -> str:
+        names = [a.value for n, a in e.args if n is None and a.kind in ("name", "str")]
+        if not names:
+            raise Untranslatable("data()")
+        helper = self.runtime("r_data")
+        for n in names:
+            self.assigned.add(n)
+        return "; ".join(f"{pyname(n)} = {helper}({n!r})" for n in names)
+
+    def assign(self, e: R) -> str:
+        assert e.left is not None and e.right is not None
+        target, r = e.left, e.right
+        if r.kind == "bin" and r.value in ("|>", "%>%"):
+            r = _pipe(r)
+        if r.kind == "bin" and r.value in ("<-", "=", "<<-") and r.left is not None:
+            inner = self.assign(r)              # a <- b <- value
+            outer = self.assign(R("bin", "<-", left=target, right=r.left, start=e.start,
+                                  end=e.end))
+            return f"{inner}\n{outer}"
+        if target.kind in ("name", "str"):
+            name = target.value
+            rhs = self.py(r)
+            self.assigned.add(name)
+            is_fit = _is_fit_call(r, self.fits)
+            coords = self.spatial_of(r) if is_fit else None
+            for group in (self.fits, self.walds, self.variograms, self.startvals):
+                group.discard(name)
+            self.preds.pop(name, None)
+            self.spatial.pop(name, None)
+            if is_fit:
+                self.fits.add(name)
+                self.formulas[name] = dict(self.last_formulas)
+                if coords:
+                    self.spatial[name] = coords
+            elif r.kind == "call" and r.value in ("asreml", "asreml.fit"):
+                self.startvals.add(name)
+            elif r.kind == "dollar" and r.left is not None and (
+                    r.left.kind == "name" and r.left.value in self.startvals or
+                    r.left.kind == "call" and r.left.value == "asreml"):
+                self.startvals.add(name)
+            elif r.kind == "call" and r.value in ("predict", "predict.asreml"):
+                self.preds[name] = {n for n, a in r.args if n in ("sed", "vcov")
+                                    and a.kind == "name" and a.value in ("TRUE", "T")}
+            elif r.kind == "call" and r.value in ("wald", "wald.asreml"):
+                self.walds.add(name)
+            elif r.kind == "call" and r.value in ("varioGram", "varioGram.asreml"):
+                self.variograms.add(name)
+            return f"{pyname(name)} = {rhs}"
+        rhs = self.py(r)
+        if target.kind == "dollar" and target.left is not None:
+            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+        if target.kind == "index" and target.left is not None:
+            return self.assign_index(target, rhs)
+        if target.kind == "call" and target.value in ("names", "colnames") and target.args:
+            obj = self.py(target.args[0][1])
+            return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
+        if target.kind == "call" and target.value == "levels" and target.args:
+            raise Untranslatable("levels(x) <- ...")
+        raise Untranslatable("assignment target")
+
+    def assign_index(self, target: R, rhs: str) -> str:
+        """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
+        assert target.left is not None
+        args = [a for _, a in target.args]
+        obj = target.left
+        if target.value == "[[" and len(args) == 1:
+            return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+        if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
+            return f"{self.py(obj.left)}.loc[{self.py(args[0])}, {obj.value!r}] = {rhs}"
+        if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty":
+            return f"{self.py(obj)}.loc[{self.py(args[0])}, {self.py(args[1])}] = {rhs}"
+        if len(args) == 2 and args[0].kind == "empty":
+            return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
+        raise Untranslatable("indexed assignment")
+
+    def hoist(self, s: R, depth: int) -> list[str]:
+        out: list[str] = []
+        for target, call in _asreml_calls(s):
+            self.todo = []
+            try:
+                if target is not None:
+                    line = self.assign(R("bin", "<-", left=target, right=call,
+                                         start=call.start, end=call.end))
+                else:
+                    self.hoisted += 1
+                    line = f"asreml_fit_{self.hoisted} = {self.asreml(call)}"
+            except Untranslatable:
+                continue
+            if not out:
+                out.append("# the asreml() call(s) of the statement below, translated on "
+                           "their own:")
+            out += [f"# TODO(asr_py): {t}" for t in self.todo]
+            out += [_wrap(ln, 100 - 4 * depth) for ln in line.split("\n")]
+        self.todo = []
+        return out
+
+    # ----- $ components ----------------------------------------------------------------------
+    def dollar(self, e: R) -> str:
+        assert e.left is not None
+        obj = e.left
+        if obj.kind == "call" and obj.value == "summary" and obj.args:
+            m = self.py(obj.args[0][1])
+            if e.value in _SUMMARY_ATTRS:
+                return f"{m}.{_SUMMARY_ATTRS[e.value]}"
+            raise Untranslatable(f"summary()${e.value}")
+        if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
+            return self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
+        if obj.kind == "call" and obj.value in ("predict", "predict.asreml"):
+            if e.value in ("pvals", "predictions"):
+                return self.predict(obj)
+            if e.value in _PREDICT_ATTRS:
+                need = "vcov" if e.value == "vcov" else "sed"
+                return self.predict(obj, need) + _PREDICT_ATTRS[e.value]
+            raise Untranslatable(f"predict()${e.value}")
+        if obj.kind == "name" and obj.value in self.preds:
+            if e.value in ("pvals", "predictions"):
+                return self.py(obj)
+            need = "vcov" if e.value == "vcov" else "sed"
+            if e.value in _PREDICT_ATTRS and need in self.preds[obj.value]:
+                return self.py(obj) + _PREDICT_ATTRS[e.value]
+            if e.value in _PREDICT_ATTRS:
+                raise Untranslatable(f"{obj.value}${e.value}: add {need} = TRUE to the "
+                                     f"predict() call that made {obj.value}")
+            raise Untranslatable(f"predict()${e.value}")
+        if (obj.kind == "call" and obj.value in ("wald", "wald.asreml")) or (
+                obj.kind == "name" and obj.value in self.walds):
+            if e.value == "Wald":
+                return self.py(obj)
+            raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
+        if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
+                and self.is_fit(obj.args[0][1]):
+            which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
+            if which:
+                return f"{self.py(obj.args[0][1])}.{which}['solution']"
+            raise Untranslatable(f"coef()${e.value}")
+        if obj.kind == "call" and obj.value in ("asreml", "asreml.fit") and e.value in (
+                "vparameters.table", "gammas.table", "G.param", "R.param") and any(
+                n == "start.values" for n, _ in obj.args):
+            return self.call(obj)
+        if obj.kind == "name" and obj.value in self.startvals and e.value in (
+                "vparameters.table", "gammas.table", "G.param", "R.param"):
+            return self.py(obj)
+        if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
+            return self.call(obj)
+        if obj.kind == "dollar" and obj.value == "coefficients" and obj.left is not None \
+                and self.is_fit(obj.left):
+            which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
+            if which:
+                return f"{self.py(obj.left)}.{which}['solution']"
+        if self.is_fit(obj):
+            if e.value in _FIT_ATTRS:
+                return f"{self.py(obj)}.{_FIT_ATTRS[e.value]}"
+            if e.value in ("vparameters", "gammas", "components"):
+                return f"{self.py(obj)}.varcomp['component']"
+            if e.value in ("vparameters.table", "gammas.table"):
+                return f"{self.py(obj)}.params"
+            raise Untranslatable(f"fit${e.value}")
+        return f"{self.py(obj)}[{e.value!r}]"
+
+    def is_fit(self, e: R) -> bool:
+        return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits)
+
+    # ----- calls -----------------------------------------------------------------------------
+    def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
+        f = e.value
+        args = e.args
+        pos = [a for n, a in args if n is None and a.kind != "empty"]
+        if f in ("library", "require", "requireNamespace", "suppressPackageStartupMessages",
+                 "p_load", "libs"):
+            if f == "suppressPackageStartupMessages" and pos:
+                return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
+            pkgs = [self.src(a).strip("\"'") for a in pos]
+            if all(p in ("asreml", "asremlPlus", "pedicure", "dplyr", "tidyverse", "magrittr",
+                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here")
+                   for p in pkgs):
+                return "__IMPORT__"
+            raise Untranslatable(f"library({', '.join(pkgs)})")
+        if f in ("read.csv", "read.table", "read.delim", "read.csv2", "fread", "read_csv",
+                 "read_delim", "read_tsv", "read_excel", "read.xlsx", "read_xlsx", "readRDS",
+                 "read_rds"):
+            return self.read_table(e)
+        if f in ("asreml", "asreml.fit"):
+            return self.asreml(e)
+        if f == "update":
+            if not pos:
+                raise Untranslatable("update()")
+            rest = [(n, a) for n, a in args if a is not pos[0]]
+            return f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
+        if f in ("ainverse", "asreml.Ainverse"):
+            if len(pos) != 1:
+                self.todo.append(f"{f}() options other than the pedigree are not translated")
+            # asreml takes pedigrees where an id is both sire and dam (selfing, reciprocal
+            # crosses in plants and trees); asr_py checks roles unless told not to
+            return f"asr.ainverse({self.py(pos[0])}, check_roles=False)"
+        if f in ("predict", "predict.asreml"):
+            return self.predict(e)
+        if f in ("wald", "wald.asreml"):
+            return self.wald(e)
+        if f in ("varioGram", "varioGram.asreml"):
+            return self.variogram(e)
+        if f == "plot" and len(args) == 1:
+            x = pos[0] if pos else R("empty")
+            if x.kind == "call" and x.value in ("varioGram", "varioGram.asreml"):
+                fit = self.variogram_fit(x)
+                row, col = self.variogram_coords(fit)
+                return f"asr.plot_variogram({self.py(fit)}, {row!r}, {col!r})"
+            if x.kind == "name" and x.value in self.variograms:
+                return f"asr.plot_variogram({self.py(x)})"
+            raise Untranslatable("plot()")
+        if f in ("fitted", "fitted.values", "resid", "residuals") and len(args) == 1 \
+                and pos and self.is_fit(pos[0]):
+            attr = "fitted" if f.startswith("fitted") else "residuals"
+            return f"{self.py(pos[0])}.{attr}"
+        if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
+            raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
+        if f in ("vpredict", "pin"):
+            if len(pos) != 2 or pos[1].kind != "formula":
+                raise Untranslatable(f)
+            return f"{self.py(pos[0])}.vpredict({self.src(pos[1])!r})"
+        if f == "summary" and len(args) == 1:
+            x = pos[0]
+            return f"{self.py(x)}.summary()" if self.is_fit(x) else f"{self.py(x)}.describe()"
+        if f == "summary" and len(pos) == 1 and self.is_fit(pos[0]) and all(
+                n in ("coef", "vparameters", "all") for n, _ in args if n is not None):
+            return f"{self.py(pos[0])}.summary()"
+        if f in ("AIC", "BIC", "logLik") and len(args) == 1:
+            return f"{self.py(pos[0])}.{f.lower()}"
+        if f in ("lrt", "lrt.asreml"):
+            return f"asr.lrt({', '.join(self.kwargs(args))})"
+        conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
+                "float", "as.integer": "int", "as.character": "str"}.get(f)
+        if conv and len(pos) == 1 and (len(args) == 1 or f == "factor" and all(
+                n in (None, "levels", "labels", "ordered") for n, _ in args)):
+            if len(args) > 1:
+                self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
+                                 "sorted values in asr_py")
+            return f"{self.series(pos[0])}.astype({conv})"
+        if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
+                pos[1].value == "try-error":
+            return f"isinstance({self.py(pos[0])}, Exception)"
+        if f == "reformulate" and pos:
+            resp = [a for n, a in args if n == "response"]
+            labels = self.py(pos[0])
+            rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
+            return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
+        if f == "pull" and len(pos) == 2:
+            col = pos[1]
+            return f"{self.py(pos[0])}[{col.value!r}]" if col.kind in ("name", "str") \
+                else f"{self.py(pos[0])}.iloc[:, {self.py(col)}]"
+        if f == "arrange" and len(pos) >= 2 and all(a.kind == "name" for a in pos[1:]):
+            return f"{self.py(pos[0])}.sort_values({[a.value for a in pos[1:]]!r})"
+        if f == "melt" and len(pos) == 1:
+            ids = [a for n, a in args if n is not None and _partial(n, ("id.vars",)) ==
+                   "id.vars"]
+            return f"{self.py(pos[0])}.melt(" + (f"id_vars={self.py(ids[0])}" if ids else "") \
+                + ")"
+        if f == "rename" and len(pos) == 1 and all(
+                n is not None and a.kind in ("name", "str") for n, a in args[1:]):
+            cols = {a.value: n for n, a in args[1:]}
+            return f"{self.py(pos[0])}.rename(columns={cols!r})"
+        if f == "as.formula" and len(args) == 1:
+            return self.py(pos[0])
+        if f in _IDENTITY and len(pos) == 1:
+            return self.py(pos[0])
+        if f == "head":
+            n = self.py(args[1][1]) if len(args) > 1 else ""
+            return f"{self.py(pos[0])}.head({n})"
+        if f == "tail":
+            n = self.py(args[1][1]) if len(args) > 1 else ""
+            return f"{self.py(pos[0])}.tail({n})"
+        if f in ("nrow", "length", "NROW") and len(args) == 1:
+            return f"len({self.py(pos[0])})"
+        if f == "ncol" and len(args) == 1:
+            return f"{self.py(pos[0])}.shape[1]"
+        if f == "dim" and len(args) == 1:
+            return f"{self.py(pos[0])}.shape"
+        if f in ("names", "colnames") and len(args) == 1:
+            return f"list({self.py(pos[0])}.columns)"
+        if f == "levels" and len(args) == 1:
+            return f"sorted({self.py(pos[0])}.dropna().unique())"
+        if f == "nlevels" and len(args) == 1:
+            return f"{self.py(pos[0])}.nunique()"
+        if f == "str" and len(args) == 1:
+            return f"{self.py(pos[0])}.info()"
+        if f == "table" and len(pos) == 1:
+            return f"{self.py(pos[0])}.value_counts()"
+        if f == "is.null" and len(args) == 1:
+            return f"({self.py(pos[0])} is None)"
+        if f == "c":
+            if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
+                   a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
+                   for _, a in args) and all(n is None for n, _ in args):
+                # c(x, y) flattens vectors: a helper, since x may hold a list or a value
+                return f"{self.runtime('r_c')}({', '.join(self.py(a) for _, a in args)})"
+            return self.vector(args)
+        if f == "list":
+            return self.vector(args) if args else "{}"   # filled by name: x[["a"]] <- v
+        if f == "rep" and pos:
+            return self.rep(e)
+        if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
+            return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
+        if f == "na.method":
+            return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.py(a)}"
+                                   for n, a in args) + "}"
+        if f in ("write.csv", "write.table", "write_csv", "fwrite") and pos:
+            rest = [a for n, a in args if n == "file"] or pos[1:2]
+            if not rest:
+                raise Untranslatable(f)
+            return f"{self.py(pos[0])}.to_csv({self.py(rest[0])})"
+        if f in ("cat", "message", "warning"):
+            keep = [(n, a) for n, a in args if n not in ("sep", "fill", "file", "append",
+                                                          "call.")]
+            return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
+        if f == "print" and pos:
+            return f"print({self.py(pos[0])})"
+        if f in ("paste0", "paste"):
+            return self.paste(e)
+        if f == "sprintf" and pos and pos[0].kind == "str":
+            fmt = pos[0].value.replace("%%", "%%")
+            return f"{fmt!r} % ({', '.join(self.py(a) for a in pos[1:])},)"
+        if f in ("subset", "filter") and pos:
+            return self.subset(e)
+        if f in ("transform", "mutate") and pos:
+            return self.transform(e)
+        if f == "with" and len(pos) == 2:
+            return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f in ("data.frame", "tibble") and args:
+            return "pd.DataFrame({" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
+                                                for n, a in args if n not in (
+                                                    "stringsAsFactors", "check.names")) + "})"
+        if f == "rbind" and pos:
+            return f"pd.concat([{', '.join(self.py(a) for a in pos)}], ignore_index=True)"
+        if f == "cbind" and pos and len(pos) > 1:
+            return f"pd.concat([{', '.join(self.py(a) for a in pos)}], axis=1)"
+        if f == "merge" and len(pos) >= 2:
+            on = [a for n, a in args if n == "by"]
+            return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
+                f", on={self.py(on[0])})" if on else ")")
+        if f == "file.path" and pos:
+            self.helpers.add("os")
+            return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "here" and pos:
+            self.helpers.add("os")
+            return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "ifelse" and len(pos) == 3:
+            return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
+        if f == "seq_len" and len(pos) == 1:
+            return f"range(1, {self.py(pos[0])} + 1)"
+        if f == "seq_along" and len(pos) == 1:
+            return f"range(1, len({self.py(pos[0])}) + 1)"
+        if f in ("sapply", "lapply", "vapply") and len(pos) >= 2 and pos[1].kind in (
+                "function", "name"):
+            fn = self.py(pos[1])
+            return f"[{fn}(x) for x in {self.iterable(pos[0])}]"
+        if f in ("do.call",) and len(pos) == 2 and pos[0].kind in ("str", "name") and \
+                (pos[0].value if pos[0].kind == "str" else pos[0].value) == "rbind":
+            return f"pd.concat({self.py(pos[1])}, ignore_index=True)"
+        if f in self.functions:
+            return f"{pyname(f)}({', '.join(self.kwargs(args))})"
+        if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
+            py = _SIMPLE_FUNCS[f]
+            na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
+            if na_rm and f in ("mean", "sum", "max", "min", "median", "sd", "var"):
+                py = py.replace("np.", "np.nan")
+            if py.startswith("np."):
+                self.uses_np = True
+            vals = [self.py(a) for a in pos]
+            if f == "solve" and len(vals) == 1:
+                return f"np.linalg.inv({vals[0]})"
+            if f in ("sd", "var") and len(vals) == 1:
+                vals.append("ddof=1")             # R divides by n - 1
+            return f"{py}({', '.join(vals)})"
+        if f == "cor" and len(pos) == 2 and len(args) == 2:
+            return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
+        raise Untranslatable(f"{f or self.src(e.left or e)}()")
+
+    def series(self, e: R) -> str:
+        """``e`` as something with ``.astype``: columns as they are, vectors as a Series."""
+        text = self.py(e)
+        if e.kind in ("dollar", "index", "name") or e.kind == "call" and e.value in (
+                "as.factor", "factor", "as.character", "as.numeric", "paste", "paste0",
+                "ifelse", "with", "interaction"):
+            return text
+        if e.kind in ("bin", "unary", "paren") and self._vector_context_any(e):
+            return f"({text})" if e.kind != "paren" else text
+        return f"pd.Series({text})"
+
+    def _vector_context_any(self, e: R) -> bool:
+        if e.kind in ("dollar", "index"):
+            return True
+        return any(self._vector_context_any(x) for x in (e.left, e.right) if x is not None)
+
+    def rep(self, e: R) -> str:
+        """rep(x, n), rep(x, times = n), rep(x, each = k), rep(x, each = k, times = n)."""
+        named = {n: a for n, a in e.args if n is not None}
+        pos = [a for n, a in e.args if n is None]
+        x = self.py(pos[0])
+        times = named.get("times", pos[1] if len(pos) > 1 else None)
+        each = named.get("each")
+        if set(named) - {"times", "each"} or len(pos) > 2:
+            raise Untranslatable("rep(length.out =)")
+        out = x
+        if each is not None:
+            out = self.np(f"np.repeat({out}, {self.py(each)})")
+        if times is not None:
+            out = self.np(f"np.tile({out}, {self.py(times)})")
+        return f"list({out})"
+
+    # ----- data-column scopes (subset, with, transform) --------------------------------------
+    def in_data(self, data: R, make) -> str:  # type: ignore[no-untyped-def]
+        old = self.data_cols
+        self.data_cols = self.py(data)
+        try:
+            return make()
+        finally:
+            self.data_cols = old
+
+    def subset(self, e: R) -> str:
+        pos = [a for n, a in e.args if n is None]
+        data, conds = pos[0], pos[1:]
+        sel = [a for n, a in e.args if n in ("select",)]
+        if not conds and not sel:
+            return self.py(data)
+        d = self.py(data)
+        out = d
+        if conds:
+            cond = " & ".join(self.in_data(data, lambda c=c: _paren(c, self.py(c)) if len(
+                conds) > 1 else self.py(c)) for c in conds)
+            out = f"{d}[{cond}]"
+        if sel:
+            raise Untranslatable("subset(select =)")
+        return out
+
+    def transform(self, e: R) -> str:
+        pos = [a for n, a in e.args if n is None]
+        data = pos[0]
+        d = self.py(data)
+        kws = []
+        for n, a in e.args:
+            if n is None:
+                continue
+            val = self.in_data(data, lambda a=a: self.py(a))
+            ok = n.isidentifier() and not keyword.iskeyword(n)
+            kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
+        return f"{d}.assign({', '.join(kws)})"
+
+    # ----- asreml() --------------------------------------------------------------------------
+    def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:
+        parent: dict[str, str] = {}
+        if call.value == "update" and call.args and call.args[0][1].kind == "name":
+            parent = self.formulas.get(call.args[0][1].value, {})
+        self.last_formulas = dict(parent)
+        out: list[str] = []
+        giv: dict[str, str] = {}
+        na: list[str] = []
+        mats: dict[str, str] = {}
+        params: list[str] = []
+        named: list[tuple[str, R]] = []
+        pos_i = 0
+        for n, a in args:
+            if a.kind == "empty":
+                continue
+            if n is None and a.kind == "name" and a.value == "...":
+                named.append(("...", a))
+                continue
+            if n is None:
+                if pos_i >= len(_ASREML_POS):
+                    self.todo.append(f"asreml() positional argument {self.src(a)} is not "
+                                     "translated")
+                    continue
+                n = _ASREML_POS[pos_i]
+                pos_i += 1
+            else:
+                n = _partial(n, tuple(_ASREML_ARGS) + tuple(_HARMLESS) + tuple(_MODEL)) or n
+            named.append((n, a))
+        for n, a in named:
+            if n == "ginverse":
+                if a.kind == "call" and a.value == "list" and all(gn for gn, _ in a.args):
+                    for gn, ga in a.args:
+                        giv[gn or ""] = self.src(ga)
+                else:
+                    self.todo.append(f"asreml(ginverse = {self.src(a)}) is not translated: "
+                                     "this call fits a DIFFERENT model than the R script")
+        for n, a in named:
+            if n == "ginverse":
+                continue
+            if n == "...":
+                out.append("**kwargs")   # R's ... of the enclosing function
+                continue
+            if n in ("G.param", "R.param"):
+                p = self.param_table(n, a)
+                if p is not None and p not in params:
+                    params.append(p)
+                continue
+            if n == "family":
+                if a.kind == "call" and a.value in _GAUSSIAN and not a.args:
+                    continue
+                self.todo.append(f"asreml(family = {self.src(a)}) is not translated (asr_py "
+                                 "fits Gaussian models): this call fits a DIFFERENT model than "
+                                 "the R script")
+                continue
+            if n == "subset" and self._data_of(named) is not None:
+                continue   # applied to data= below
+            if n in _HARMLESS:
+                self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
+                                 "the model in asr_py")
+                continue
+            if n in _MODEL or n not in _ASREML_ARGS:
+                what = "an asreml argument asr_py does not have" if n in _MODEL else \
+                    "not an asreml() argument asr_py knows"
+                self.todo.append(f"asreml({n} = {self.src(a)}) is not translated ({what}): "
+                                 "this call may fit a DIFFERENT model than the R script")
+                continue
+            key = _ASREML_ARGS[n]
+            if n == "weights":
+                if a.kind in ("name", "str"):
+                    out.append(f"weights={a.value!r}")
+                else:
+                    self.todo.append(f"asreml(weights = {self.src(a)}) is not translated "
+                                     "(asr_py takes the name of a data column): this call fits"
+                                     " a DIFFERENT model than the R script")
+                continue
+            if n == "data":
+                out.append(self.data_arg(a, named))
+                continue
+            try:
+                if a.kind == "formula":
+                    text, used = rewrite_known(self.src(a), giv)
+                    if call.value == "update" and re.search(_DOT, text):
+                        text = self.expand_dots(text, parent.get(key))
+                    self.last_formulas[key] = text
+                    mats.update(used)
+                    out.append(f"{key}={text!r}")
+                elif n in ("na.method.X", "na.method.Y"):
+                    na.append(f"{n[-1].lower()!r}: {self.py(a)}")
+                else:
+                    out.append(f"{key}={self.py(a)}")
+            except Untranslatable as exc:
+                self.todo.append(f"asreml({n} = {self.src(a)}) is not translated ({exc})"
+                                 + (": this call fits a DIFFERENT model than the R script"
+                                    if n in ("fixed", "random", "residual", "rcov", "sparse")
+                                    else ""))
+        if na:
+            out.append("na_action={" + ", ".join(na) + "}")
+        if len(params) == 1:
+            out.append(f"params={params[0]}")
+        elif params:
+            out.append(f"params=pd.concat([{', '.join(params)}]).drop_duplicates("
+                       "'Component', keep='last')")
+        for key, value in mats.items():
+            py = pyname(value) if re.fullmatch(r"[^\W\d][\w.]*", value) else None
+            if py is None:
+                try:
+                    from asr_py.translate.parser import parse_expr
+
+                    py = self.py(parse_expr(value))
+                except Untranslatable:
+                    py = key
+            out.append(f"{key}={py}")
+        used = set(mats.values())
+        for fac, mat in giv.items():
+            if mat not in used:
+                self.todo.append(f"ginverse entry {fac} = {mat} is not used by a ped()/giv() "
+                                 "term")
+        return out
+
+    def expand_dots(self, text: str, old: str | None) -> str:
+        """update()'s ``. ~ . + x``: ``.`` is the old formula's response / terms."""
+        if old is None:
+            self.todo.append(f"update formula {text!r}: the original formula was not seen, "
+                             "and asr_py's update() does not expand '.'")
+            return text
+        o_lhs, _, o_rhs = old.rpartition("~")
+        n_lhs, _, n_rhs = text.rpartition("~")
+        lhs = re.sub(_DOT, o_lhs.strip(), n_lhs).strip()
+        o_rhs = o_rhs.strip()
+        rhs = re.sub(r"(?<![\w.])\.(?![\w.])\s*\+\s*", "", n_rhs) if not o_rhs else \
+            re.sub(_DOT, o_rhs, n_rhs)
+        return f"{lhs} ~ {rhs.strip()}" if lhs else f"~ {rhs.strip()}"
+
+    def _data_of(self, named: list[tuple[str, R]]) -> R | None:
+        found = [a for n, a in named if n == "data"]
+        return found[0] if found else None
+
+    def data_arg(self, a: R, named: list[tuple[str, R]]) -> str:
+        """``data = d`` (also a pipe, subset() or ``subset =``); when the expression cannot
+        be translated the fit uses the pipe's source data frame with a DIFFERENT-model TODO."""
+        try:
+            d = self.py(a)
+        except Untranslatable as exc:
+            root = _root_name(a)
+            self.todo.append(f"asreml(data = {self.src(a)}) is not translated ({exc}): "
+                             + (f"the call uses {root} as it is, a DIFFERENT model than the R "
+                                "script" if root else "no data frame given"))
+            d = pyname(root) if root else "None"
+        sub = [s for n, s in named if n == "subset"]
+        if sub:
+            try:
+                cond = self.in_data(a, lambda: self.py(sub[0]))
+                d = f"{d}[{cond}]"
+            except Untranslatable as exc:
+                self.todo.append(f"asreml(subset = {self.src(sub[0])}) is not translated "
+                                 f"({exc}): this call fits a DIFFERENT model than the R script")
+        return f"data={d}"
+
+    def param_table(self, n: str, a: R) -> str | None:
+        """G.param/R.param: another fit's estimates (``m0$G.param``) or a start-values
+        table (edited: ``Constraint``/``Value``) -> ``params=``."""
+        if a.kind == "dollar" and a.value == n and a.left is not None and self.is_fit(a.left):
+            return f"{self.py(a.left)}.params"
+        if a.kind == "name" and a.value in self.startvals or a.kind == "dollar" and (
+                a.left is not None and a.left.kind == "name" and a.left.value in
+                self.startvals):
+            return self.py(a)
+        try:
+            value = self.py(a)
+        except Untranslatable as exc:
+            self.todo.append(f"asreml({n} = {self.src(a)}) is not translated ({exc}): this "
+                             "call fits a DIFFERENT model than the R script (its start values "
+                             "and constraints are not applied)")
+            return None
+        self.todo.append(f"asreml({n} = {self.src(a)}): passed as params=; asr_py matches "
+                         "its rows by Component name (see asr.asreml(..., start_values=True))")
+        return value
+
+    def asreml(self, e: R) -> str:
+        out = self.asreml_args(e.args, e)
+        if self.maxit and not any(n in ("maxit", "maxiter") for n, _ in e.args):
+            out.append("maxit=MAXIT")
+        return f"asr.asreml({', '.join(out)})"
+
+    def options(self, e: R) -> str:
+        """``asreml.options(maxit = k)`` -> ``MAXIT = k`` (used by later asreml() calls)."""
+        maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
+        for n, a in e.args:
+            if n not in ("maxit", "maxiter"):
+                self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
+                                 "is not translated")
+        if not maxit:
+            return "# asreml.options(): nothing to do in asr_py"
+        self.maxit = True
+        return f"MAXIT = {self.py(maxit[-1])}"
+
+    def spatial_of(self, e: R) -> tuple[str, str] | None:
+        for n, a in e.args:
+            if n in ("residual", "rcov") and a.kind == "formula":
+                return spatial_coords(self.src(a))
+        if e.value == "update" and e.args and e.args[0][1].kind == "name":
+            return self.spatial.get(e.args[0][1].value)
+        return None
+
+    # ----- predict / wald / varioGram --------------------------------------------------------
+    def predict(self, e: R, need: str | None = None) -> str:
+        pos = [a for n, a in e.args if n is None]
+        if not pos:
+            raise Untranslatable("predict()")
+        kw = []
+        for n, a in e.args:
+            if n is None:
+                if a is not pos[0]:
+                    if a.kind == "str" and "classify=" not in " ".join(kw):
+                        kw.append(f"classify={self.py(a)}")
+                        continue
+                    raise Untranslatable("predict() positional")
+                continue
+            if n == "classify":
+                kw.append(f"classify={self.py(a)}")
+            elif n == "levels":
+                kw.append(f"levels={self.py(a)}")
+            elif n in ("sed", "vcov") and a.kind == "name" and a.value in (
+                    "TRUE", "T", "FALSE", "F"):
+                if a.value in ("TRUE", "T"):
+                    kw.append(f"{n}=True")
+            elif n in ("maxit", "maxiter", "trace", "pworkspace", "workspace", "data"):
+                continue
+            else:
+                self.todo.append(f"predict({n} = {self.src(a)}) is not translated; asr_py "
+                                 "predict() gives predicted.value and std.error")
+        if need and f"{need}=True" not in kw:
+            kw.append(f"{need}=True")
+        return f"{self.py(pos[0])}.predict({', '.join(kw)})"
+
+    def wald(self, e: R) -> str:
+        pos = [a for n, a in e.args if n is None]
+        if len(pos) != 1:
+            raise Untranslatable("wald() arguments")
+        kw = []
+        for n, a in e.args:
+            if n is None:
+                continue
+            value = a.value.lower() if a.kind == "str" else None
+            if n == "denDF" and value in _DENDF:
+                if value == "algebraic":
+                    self.todo.append("wald(denDF = \"algebraic\"): asr_py computes the "
+                                     "denominator df numerically (Kenward-Roger)")
+                kw.append(f"denDF={_DENDF[value]!r}")
+            elif n == "ssType" and value in _SSTYPE:
+                kw.append(f"ssType={value!r}")
+            else:
+                self.todo.append(f"wald({n} = {self.src(a)}) is not translated")
+        return f"{self.py(pos[0])}.wald({', '.join(kw)})"
+
+    def variogram_fit(self, e: R) -> R:
+        pos = [a for n, a in e.args if n is None]
+        if len(e.args) != 1 or not pos or not self.is_fit(pos[0]):
+            raise Untranslatable("varioGram() of something other than a fit")
+        return pos[0]
+
+    def variogram_coords(self, fit: R) -> tuple[str, str]:
+        coords = self.spatial.get(fit.value)
+        if coords is None:
+            raise Untranslatable(
+                f"varioGram({fit.value}): no f(Row):g(Col) residual seen for {fit.value}; use "
+                f"{pyname(fit.value)}.variogram(row='Row', col='Col') with your coordinate "
+                "columns")
+        return coords
+
+    def variogram(self, e: R) -> str:
+        fit = self.variogram_fit(e)
+        row, col = self.variogram_coords(fit)
+        return f"{self.py(fit)}.variogram({row!r}, {col!r})"
+
+
+def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
+    """(assignment target or None, call) of the asreml() calls inside ``e``, outermost
+    first, not looking into function definitions."""
+    out: list[tuple[R | None, R]] = []
+
+    def walk(x: R | None) -> None:
+        if x is None or x.kind == "function":
+            return
+        if x.kind == "bin" and x.value in ("<-", "=", "<<-") and x.right is not None and \
+                x.right.kind == "call" and x.right.value in ("asreml", "asreml.fit") and \
+                x.left is not None and x.left.kind in ("name", "dollar"):
+            out.append((x.left, x.right))
+            return
+        if x.kind == "call" and x.value in ("asreml", "asreml.fit"):
+            out.append((None, x))
+            return
+        for child in (x.left, x.right, x.alt):
+            walk(child)
+        for _, a in x.args:
+            walk(a)
+        for b in x.body:
+            walk(b)
+
+    walk(e)
+    return out
+
+
+def _root_name(e: R) -> str | None:
+    """The data frame a pipe/subset chain starts from."""
+    while True:
+        if e.kind == "name":
+            return e.value
+        if e.kind == "bin" and e.value in ("|>", "%>%") and e.left is not None:
+            e = e.left
+        elif e.kind == "call" and e.args:
+            e = e.args[0][1]
+        elif e.kind in ("paren", "dollar", "index") and (e.right or e.left) is not None:
+            e = e.right if e.kind == "paren" else e.left  # type: ignore[assignment]
+        else:
+            return None
+
+
+def _is_fit_call(e: R, fits: set[str]) -> bool:
+    if e.kind != "call":
+        return False
+    if e.value in ("asreml", "asreml.fit"):
+        return not any(n == "start.values" and not (a.kind == "name" and a.value in (
+            "FALSE", "F")) for n, a in e.args)
+    if e.value == "update" and e.args and e.args[0][1].kind == "name":
+        return e.args[0][1].value in fits
+    return False

@@ -1,0 +1,109 @@
+"""Helpers that translated scripts import: R semantics pandas lacks.
+
+``make_names`` (R's ``check.names``), ``set_names`` (``names(x) <- v``), ``r_c`` (``c()``
+flattening), ``r_eq`` (``factor == 4`` compares labels), ``read_rds``/``load_rdata``
+(.rds/.RData through the optional ``pyreadr``: ``pip install asr_py[rdata]``) and
+``r_data`` (R's ``data(name)``: a file ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt``
+next to the script or in ``data/``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from asr_py.errors import AsrError
+
+_DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
+
+
+def make_names(name: object) -> str:
+    """R's ``make.names``: characters other than letters, digits, ``.`` and ``_`` -> ``.``;
+    a name not starting with a letter or a dot gets an ``X`` prefix."""
+    out = re.sub(r"[^\w.]", ".", str(name))
+    if not re.match(r"[^\W\d_]|\.(?!\d)", out):
+        out = "X" + out
+    return out
+
+
+def r_eq(x: Any, value: float) -> Any:
+    """R's ``x == 4``: a factor (text column) compares its labels (``"4"``), a number
+    compares numerically."""
+    if isinstance(x, pd.Series) and not pd.api.types.is_numeric_dtype(x):
+        label = str(int(value)) if float(value).is_integer() else repr(float(value))
+        return x.astype(str) == label
+    return x == value
+
+
+def r_c(*items: Any) -> list[Any]:
+    """R's ``c(x, y, ...)``: vectors (lists, arrays, Series) are flattened into one list."""
+    out: list[Any] = []
+    for x in items:
+        if isinstance(x, (list, tuple, range, pd.Series, pd.Index)) or (
+                hasattr(x, "ndim") and getattr(x, "ndim", 0) > 0):
+            out.extend(list(x))
+        elif x is not None:          # c(NULL, 1) is 1
+            out.append(x)
+    return out
+
+
+def set_names(x: Any, names: Any) -> Any:
+    """R's ``names(x) <- v``: a data frame's columns; a vector becomes a named vector (a
+    Series indexed by the names)."""
+    if isinstance(x, pd.DataFrame):
+        out = x.copy()
+        out.columns = list(names)
+        return out
+    if isinstance(x, pd.Series):
+        return pd.Series(x.to_numpy(), index=list(names), name=x.name)
+    if isinstance(x, dict):
+        return dict(zip(list(names), x.values()))
+    return pd.Series(list(x), index=list(names))
+
+
+def _pyreadr() -> Any:
+    try:
+        import pyreadr
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise AsrError("reading .rds/.RData files needs the optional package pyreadr",
+                       hint="pip install pyreadr (or asr_py[rdata])") from None
+    return pyreadr
+
+
+def read_rds(path: str) -> pd.DataFrame:
+    """R's ``readRDS(path)`` for a data frame."""
+    if not Path(path).exists():
+        raise AsrError(f"readRDS: no file {path!r}", hint="run the script from its folder")
+    return next(iter(_pyreadr().read_r(path).values()))
+
+
+def load_rdata(path: str) -> dict[str, pd.DataFrame]:
+    """R's ``load(path)``: the data frames of an .RData/.rda file by (Python) name."""
+    if not Path(path).exists():
+        raise AsrError(f"load: no file {path!r}", hint="run the script from its folder")
+    from asr_py.translate.printer import pyname
+
+    return {pyname(k): v for k, v in _pyreadr().read_r(path).items()}
+
+
+def r_data(name: str) -> pd.DataFrame:
+    """R's ``data(name)``: the data set from a file next to the script or under ``data/``."""
+    for d in _DIRS:
+        for ext in (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv"):
+            p = Path(d) / f"{name}{ext}"
+            if not p.exists():
+                continue
+            if ext in (".csv",):
+                return pd.read_csv(p)
+            if ext in (".txt", ".tsv"):
+                return pd.read_csv(p, sep=r"\s+")
+            if ext == ".rds":
+                return read_rds(str(p))
+            frames = _pyreadr().read_r(str(p))
+            return frames.get(name, next(iter(frames.values())))
+    raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
+                   hint="R packages' data sets are not available in Python: export it from R "
+                        f"with write.csv({name}, '{name}.csv', row.names = FALSE)")

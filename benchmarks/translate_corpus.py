@@ -1,0 +1,337 @@
+"""Measure ``asr.translate`` on real asreml-R scripts (issue 14).
+
+Two corpora:
+
+* the **public corpus**: scripts of public repositories listed in
+  ``tests/translate/corpus/index.csv`` (repo, path, commit, licence). Their text is not
+  committed here; bring each repository in first with the search tool's ``fetch`` (it lands
+  in ``/work/.mirror/<owner>+<name>/``), then run this script by hand::
+
+      python benchmarks/translate_corpus.py            # translate + measure
+      python benchmarks/translate_corpus.py --run      # also execute scripts whose data exist
+      python benchmarks/translate_corpus.py --index    # rebuild index.csv from the mirrors
+
+* the **snippet corpus**: ``tests/translate/corpus/snippets/*.R``, small scripts written
+  here reproducing each construct seen in the public scripts; CI measures these
+  (tests/translate/test_corpus.py).
+
+Figures printed: scripts translated without an exception, outputs that are valid Python
+(``ast.parse``), ``asreml()`` calls in the R code against ``asr.asreml()`` calls in the
+output (the rest must carry a TODO saying why), and with ``--run`` the scripts whose data
+files are in the repository that run end to end as translated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "translate" / "corpus"
+INDEX = CORPUS / "index.csv"
+MIRROR = Path(os.environ.get("ASR_MIRROR", "/work/.mirror"))
+
+_R_CALL = re.compile(r"(?<![\w.$@])(?:asreml::)?asreml\s*\(")
+_PY_CALL = re.compile(r"\basr\.asreml\(")
+_TODO_ASREML = re.compile(r"#\s*TODO\(asr_py\).*")
+_INPUT = re.compile(r"\b(?:read\.csv|read\.table|read\.delim|read_csv|read_excel|read\.xlsx|"
+                    r"fread|load|readRDS|read_delim)\s*\(\s*(?:file\s*=\s*)?"
+                    r"[\"']([^\"']+)[\"']")
+_CHUNK = re.compile(r"^```\s*\{r[^}]*\}[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+@dataclass
+class Result:
+    """One script's figures."""
+    name: str
+    crashed: str = ""
+    valid: bool = False
+    r_calls: int = 0
+    py_calls: int = 0
+    data: bool = False
+    ran: bool | None = None
+    error: str = ""
+    todos: list[str] = field(default_factory=list)
+
+
+def r_code_of(text: str, path: str) -> str:
+    """The R code of a script: the whole file, or the R chunks of an .Rmd/.qmd."""
+    if path.lower().endswith((".rmd", ".qmd")):
+        return "\n".join(m.group(1) for m in _CHUNK.finditer(text))
+    return text
+
+
+def strip_comments(code: str) -> str:
+    """R code without ``#`` comments (strings respected)."""
+    out, quote, i = [], "", 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and i + 1 < len(code):
+                out.append(code[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+            out.append(ch)
+        elif ch == "#":
+            while i < len(code) and code[i] != "\n":
+                i += 1
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def count_r_calls(text: str, path: str) -> int:
+    """asreml() calls in the R code (not in comments, not inside strings: a call built as
+    text for eval(parse()) is not code translate can see)."""
+    code = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""',
+                  strip_comments(r_code_of(text, path)))
+    return len(_R_CALL.findall(code))
+
+
+def count_py_calls(py: str) -> int:
+    return sum(len(_PY_CALL.findall(ln)) for ln in py.splitlines()
+               if not ln.lstrip().startswith("#"))
+
+
+def measure(name: str, text: str) -> tuple[Result, str]:
+    """Translate one script and measure it; returns the figures and the Python."""
+    from asr_py.translate import translate
+
+    res = Result(name, r_calls=count_r_calls(text, name))
+    try:
+        py = translate(text)
+    except Exception as exc:  # noqa: BLE001 - a crash is what is measured
+        res.crashed = f"{type(exc).__name__}: {exc}"
+        return res, ""
+    try:
+        ast.parse(py)
+        res.valid = True
+    except SyntaxError as exc:
+        res.error = f"SyntaxError line {exc.lineno}: {exc.msg}"
+    res.py_calls = count_py_calls(py)
+    res.todos = [m.group(0) for m in _TODO_ASREML.finditer(py)]
+    return res, py
+
+
+# ----- the public corpus -------------------------------------------------------------------
+
+def _git_dir(repo: str) -> Path | None:
+    base = MIRROR / repo.replace("/", "+", 1) / "repo"
+    if (base / ".git").is_dir():
+        return base / ".git"
+    return base if base.is_dir() else None
+
+
+def _git(gd: Path, *args: str) -> bytes:
+    return subprocess.run(["git", f"--git-dir={gd}", *args], capture_output=True,
+                          check=True).stdout
+
+
+def read_index() -> list[dict[str, str]]:
+    with INDEX.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _licence(gd: Path, files: list[str]) -> str:
+    text = ""
+    if "DESCRIPTION" in files:
+        desc = _git(gd, "show", "HEAD:DESCRIPTION").decode(errors="replace")
+        m = re.search(r"^License:\s*(.*)$", desc, re.M)
+        if m:
+            return m.group(1).strip()
+    for f in files:
+        if re.fullmatch(r"(?i)(licen[cs]e|copying)(\.\w+)?", f):
+            text = _git(gd, "show", f"HEAD:{f}").decode(errors="replace")[:4000].lower()
+            for key, name in (("mit license", "MIT"), ("permission is hereby granted", "MIT"),
+                              ("unencumbered", "Unlicense"), ("apache license", "Apache-2.0"),
+                              ("gnu general public", "GPL"), ("redistribution and use", "BSD"),
+                              ("creative commons", "CC")):
+                if key in text:
+                    return name
+            return f"see {f}"
+    return "none"
+
+
+def build_index() -> None:
+    rows = []
+    for d in sorted(MIRROR.iterdir()):
+        repo = d.name.replace("+", "/", 1)
+        gd = _git_dir(repo)
+        if gd is None:
+            continue
+        commit = _git(gd, "rev-parse", "HEAD").decode().strip()
+        files = _git(gd, "ls-tree", "-r", "--name-only", "-z", "HEAD").decode().split("\0")
+        lic = _licence(gd, files)
+        for f in files:
+            if not re.search(r"(?i)\.(r|rmd|qmd)$", f):
+                continue
+            text = _git(gd, "show", f"HEAD:{f}").decode(errors="replace")
+            if count_r_calls(text, f):
+                rows.append({"repo": repo, "path": f, "commit": commit, "licence": lic})
+    with INDEX.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, ["repo", "path", "commit", "licence"])
+        w.writeheader()
+        w.writerows(rows)
+    print(f"{len(rows)} scripts from {len({r['repo'] for r in rows})} repositories -> {INDEX}")
+
+
+def _checkout(gd: Path, commit: str, dest: Path) -> None:
+    """The files of ``commit`` under ``dest``; blobs the snapshot lacks (large files) are
+    skipped."""
+    listing = _git(gd, "ls-tree", "-r", "-z", commit).decode().split("\0")
+    entries = [ln.split("\t", 1) for ln in listing if "\t" in ln]
+    blobs = [(meta.split()[2], path) for meta, path in entries if meta.split()[1] == "blob"]
+    p = subprocess.Popen(["git", f"--git-dir={gd}", "cat-file", "--batch"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert p.stdin is not None and p.stdout is not None
+    for sha, path in blobs:
+        p.stdin.write(sha.encode() + b"\n")
+        p.stdin.flush()
+        head = p.stdout.readline().split()
+        if len(head) < 3 or head[1] != b"blob":
+            continue
+        data = p.stdout.read(int(head[2]))
+        p.stdout.read(1)
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    p.stdin.close()
+    p.wait()
+
+
+_DATA_CALL = re.compile(r"\bdata\(\s*[\"']?([\w.]+)[\"']?\s*[,)]")
+_DATA_DIRS = (".", "data", "../data", "../../data")
+_DATA_EXT = (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv")
+
+
+def _inputs(text: str) -> list[str]:
+    """The data files a script reads: literal paths, and data(name) as one of the files
+    asr_py.translate.runtime.r_data looks for (a pattern with '|' alternatives)."""
+    code = strip_comments(text)
+    files = [p for p in _INPUT.findall(code) if not p.startswith("http")]
+    for name in _DATA_CALL.findall(code):
+        files.append("|".join(f"{d}/{name}{x}" for d in _DATA_DIRS for x in _DATA_EXT))
+    return files
+
+
+def _exists(where: Path, pattern: str) -> bool:
+    return any((where / p).exists() for p in pattern.split("|"))
+
+
+def _run_script(py: str, workdir: Path, timeout: float) -> tuple[bool, str]:
+    target = workdir / "_asr_translated.py"
+    target.write_text(py)
+    env = dict(os.environ, MPLBACKEND="Agg")
+    try:
+        p = subprocess.run([sys.executable, target.name], cwd=workdir, capture_output=True,
+                           text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return False, f"timeout {timeout:.0f}s"
+    if p.returncode == 0:
+        return True, ""
+    tail = [ln for ln in p.stderr.strip().splitlines() if ln.strip()]
+    return False, tail[-1] if tail else f"exit {p.returncode}"
+
+
+def public_corpus(run: bool, timeout: float, verbose: bool) -> list[Result]:
+    results: list[Result] = []
+    trees: dict[str, Path] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="asr_corpus_"))
+    missing: set[str] = set()
+    for row in read_index():
+        gd = _git_dir(row["repo"])
+        if gd is None:
+            missing.add(row["repo"])
+            continue
+        try:
+            text = _git(gd, "show", f"{row['commit']}:{row['path']}").decode(errors="replace")
+        except subprocess.CalledProcessError:
+            missing.add(row["repo"])
+            continue
+        res, py = measure(f"{row['repo']}/{row['path']}", text)
+        ins = _inputs(r_code_of(text, row["path"]))
+        if run and ins:
+            tree = trees.get(row["repo"])
+            if tree is None:
+                tree = tmp / row["repo"].replace("/", "+")
+                _checkout(gd, row["commit"], tree)
+                trees[row["repo"]] = tree
+            here = tree / Path(row["path"]).parent
+            where = here if all(_exists(here, p) for p in ins) else tree
+            res.data = all(_exists(where, p) for p in ins)
+            if res.data and res.valid:
+                res.ran, res.error = _run_script(py, where, timeout)
+        results.append(res)
+        if verbose:
+            print(_line(res))
+    if missing:
+        print(f"not fetched (use the search tool's fetch): {', '.join(sorted(missing))}")
+    return results
+
+
+# ----- report ------------------------------------------------------------------------------
+
+def _line(r: Result) -> str:
+    state = ("CRASH " + r.crashed if r.crashed else "ok" if r.valid else "INVALID " + r.error)
+    run = "" if r.ran is None else (" ran" if r.ran else f" FAILED: {r.error}")
+    return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}"
+
+
+def summary(results: list[Result]) -> dict[str, float]:
+    n = len(results)
+    r_calls = sum(r.r_calls for r in results)
+    py_calls = sum(min(r.py_calls, r.r_calls) for r in results)
+    with_data = [r for r in results if r.data]
+    return {
+        "scripts": n,
+        "repositories": len({"/".join(r.name.split("/")[:2]) for r in results}),
+        "no_crash": sum(not r.crashed for r in results),
+        "valid_python": sum(r.valid for r in results),
+        "asreml_calls": r_calls,
+        "asr_calls": py_calls,
+        "call_rate": py_calls / r_calls if r_calls else 1.0,
+        "with_data": len(with_data),
+        "ran": sum(bool(r.ran) for r in with_data),
+    }
+
+
+def print_summary(s: dict[str, float]) -> None:
+    print(f"scripts: {s['scripts']} from {s['repositories']} repositories")
+    print(f"translated without crash: {s['no_crash']}/{s['scripts']}")
+    print(f"valid Python (ast.parse): {s['valid_python']}/{s['scripts']}")
+    print(f"asreml() -> asr.asreml(): {s['asr_calls']}/{s['asreml_calls']} "
+          f"({100 * s['call_rate']:.1f} %)")
+    if s["with_data"]:
+        print(f"ran end to end (data in the repository): {s['ran']}/{s['with_data']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index", action="store_true", help="rebuild index.csv from the mirrors")
+    ap.add_argument("--run", action="store_true", help="execute scripts whose data exist")
+    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per script")
+    args = ap.parse_args(argv)
+    if args.index:
+        build_index()
+        return 0
+    print_summary(summary(public_corpus(args.run, args.timeout, args.verbose)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

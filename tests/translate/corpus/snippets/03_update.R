@@ -1,0 +1,8 @@
+library(asreml)
+dat <- read.csv("DT.csv")
+dat$Env <- factor(dat$Env)
+dat$Name <- factor(dat$Name)
+m0 <- asreml(fixed = Yield ~ Env, random = ~ Name, data = dat)
+m0 <- update(m0)
+m1 <- update(m0, random = ~ Name + Env:Name)
+lrt(m1, m0)

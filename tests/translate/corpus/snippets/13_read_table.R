@@ -1,0 +1,5 @@
+library(asreml)
+dat <- read.table("DT.csv", h = T, sep = ",", na.strings = c("NA", "*"))
+dat <- within(dat, Name <- factor(Name))
+dat$Name <- factor(dat$Name)
+m <- asreml(Yield ~ 1, random = ~ Name, data = dat)

@@ -1,0 +1,5 @@
+library(asreml)
+dat <- read.csv("DT.csv")
+dat$Name <- factor(dat$Name)
+envs <- unique(dat$Env)
+lls <- sapply(envs, function(e) asreml(Yield ~ 1, random = ~ Name, data = dat[dat$Env == e, ])$loglik)

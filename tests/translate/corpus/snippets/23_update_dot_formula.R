@@ -1,0 +1,8 @@
+library(asreml)
+dat <- read.csv("DT.csv")
+dat$Env <- as.factor(dat$Env)
+dat$Name <- as.factor(dat$Name)
+m1 <- asreml(fixed = Yield ~ 1, random = ~ Name, rcov = ~ units, data = dat, Cfixed = TRUE)
+m1_env <- update(m1, fixed = . ~ . + Env)
+m1_gxe <- update(m1_env, random = ~ . + Env:Name)
+anova_like <- wald(m1_env)

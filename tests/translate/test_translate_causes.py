@@ -1,0 +1,431 @@
+"""translate(): one test per cause of issue 14 (what real asreml-R scripts did that translate
+lost, broke or crashed on), each with a minimal R snippet and the Python expected; where a
+snippet fits a model it is executed on the DT example data and compared with a direct
+asr.asreml call."""
+
+from __future__ import annotations
+
+import ast
+import os
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import asr_py as asr
+from asr_py.translate import translate
+
+FACTORS = ("Name", "Env", "Loc", "Year", "Block")
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path):
+    ref = resources.files("asr_py.data").joinpath("DT_example.csv")
+    (tmp_path / "DT.csv").write_bytes(ref.read_bytes())
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    yield tmp_path
+    os.chdir(old)
+
+
+def dt() -> pd.DataFrame:
+    return pd.read_csv("DT.csv", dtype={c: str for c in FACTORS})
+
+
+def body(py: str) -> list[str]:
+    """The translated statements (after the import header)."""
+    ast.parse(py)
+    lines = py.split("import asr_py as asr\n", 1)[1].splitlines()
+    return [ln for ln in lines if ln and not ln.startswith("from asr_py.translate.runtime")]
+
+
+def run_py(code: str) -> dict:
+    ns: dict = {}
+    exec(compile(code, "<translated>", "exec"), ns)  # noqa: S102
+    return ns
+
+
+# ----- 1. code inside braces -------------------------------------------------------------------
+
+def test_function_bodies_loops_and_if_are_translated(workdir: Path) -> None:
+    r = """
+fit_env <- function(d, e, k = 1) {
+  sub <- d[d$Env == e, ]
+  m <- asreml(fixed = Yield ~ 1, random = ~ Name, data = sub)
+  m$loglik
+}
+ll <- c()
+for (e in c("CA.2011", "CA.2012")) {
+  if (e == "CA.2011") {
+    ll1 <- fit_env(dat, e)
+  } else if (e == "x") {
+    next
+  } else {
+    ll2 <- fit_env(dat, e)
+  }
+}
+"""
+    py = translate('dat <- read.csv("DT.csv")\ndat$Name <- as.factor(dat$Name)\n' + r)
+    lines = body(py)
+    assert "def fit_env(d, e, k=1):" in lines
+    assert "    m = asr.asreml(fixed='Yield ~ 1', random='~ Name', data=sub)" in lines
+    assert "    return m.loglik" in lines
+    assert "for e in ['CA.2011', 'CA.2012']:" in lines
+    assert "    elif e == 'x':" in lines and "        continue" in lines
+    assert "# TODO(asr_py):" not in py
+    ns = run_py(py)
+    df = dt()
+    for e, key in (("CA.2011", "ll1"), ("CA.2012", "ll2")):
+        direct = asr.asreml("Yield ~ 1", random="~ Name", data=df[df["Env"] == e])
+        assert ns[key] == pytest.approx(direct.loglik, rel=1e-10)
+
+
+def test_test_that_block_becomes_a_test_function_that_runs() -> None:
+    py = translate('test_that("it fits", {\n  m <- asreml(y ~ 1, data = d)\n})\n')
+    assert body(py) == ["def test_it_fits() -> None:", "    global m",
+                        "    m = asr.asreml(fixed='y ~ 1', data=d)", "test_it_fits()"]
+
+
+def test_test_that_block_reads_the_variable_it_then_assigns() -> None:
+    py = translate('k <- 1\ntest_that("reads k", {\n  k <- k + 1\n})\n')
+    ns = run_py(py)
+    assert ns["k"] == 2
+
+
+def test_untranslatable_statement_in_a_block_keeps_the_block_valid() -> None:
+    py = translate("f <- function(x) {\n  ggplot(x)\n}\nif (a) {\n  weird(1)\n}\n")
+    lines = body(py)
+    assert lines[0] == "def f(x):" and "    pass" in lines
+    assert "#     ggplot(x)" not in lines and any("ggplot(x)" in ln for ln in lines)
+    assert lines.count("    pass") == 2
+
+
+def test_loop_header_not_translated_keeps_its_body() -> None:
+    py = translate("for (i in weird(x)) {\n  m <- asreml(y ~ 1, data = d)\n}\n")
+    lines = body(py)
+    assert lines[0] == "# TODO(asr_py): not translated (weird()): i in weird(x)"
+    assert lines[1].startswith("if False:")
+    assert "    m = asr.asreml(fixed='y ~ 1', data=d)" in lines
+
+
+# ----- 2. pipes, pkg::, empty arguments --------------------------------------------------------
+
+def test_pipes_in_data_and_namespaced_calls(workdir: Path) -> None:
+    r = """
+dat <- read.csv("DT.csv")
+m1 <- asreml::asreml(fixed = Yield ~ 1, random = ~ Name,
+                     data = dat |> subset(Env != "CA.2011"), )
+m2 <- asreml(fixed = Yield ~ 1, random = ~ Name, data = dat %>% filter(Env != "CA.2011"))
+"""
+    py = translate(r)
+    sel = "data=dat[dat['Env'] != 'CA.2011']"
+    assert "# TODO(asr_py):" not in py and py.count(sel) == 2
+    ns = run_py(py)
+    df = dt()
+    direct = asr.asreml("Yield ~ 1", random="~ Name", data=df[df["Env"] != "CA.2011"])
+    assert ns["m1"].loglik == pytest.approx(direct.loglik, rel=1e-10)
+    assert ns["m2"].loglik == pytest.approx(direct.loglik, rel=1e-10)
+
+
+def test_empty_arguments() -> None:
+    lines = body(translate('x <- dat[, "Yield"]\ny <- dat[dat$a > 1, ]\n'
+                           "m <- asreml(y ~ 1, , data = d)\n"))
+    assert lines == ["x = dat['Yield']", "y = dat[dat['a'] > 1]",
+                     "m = asr.asreml(fixed='y ~ 1', data=d)"]
+
+
+def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differs() -> None:
+    lines = body(translate("m <- asreml(y ~ 1, data = d |> weird_verb(3))\n"))
+    assert lines[0].startswith("# TODO(asr_py): asreml(data = d |> weird_verb(3)) is not "
+                               "translated (weird_verb()): the call uses d as it is, a "
+                               "DIFFERENT model")
+    assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d)"
+
+
+# ----- 3. unknown asreml arguments -------------------------------------------------------------
+
+def test_unknown_arguments_get_a_todo_each_and_the_call_is_kept() -> None:
+    py = translate("m <- asreml(y ~ 1, data = d, keep.order = TRUE, vcm = vc, foo = 3,\n"
+                   "            family = asr_binomial())\n")
+    lines = body(py)
+    todo = "\n".join(ln for ln in lines if ln.startswith("# TODO"))
+    assert "asreml(keep.order = TRUE) dropped: it does not change the model" in todo
+    assert "asreml(vcm = vc) is not translated (an asreml argument asr_py does not have)" \
+        ": this call may fit a DIFFERENT model" in todo
+    assert "asreml(foo = 3) is not translated (not an asreml() argument" in todo
+    assert "asreml(family = asr_binomial()) is not translated (asr_py fits Gaussian models)" \
+        ": this call fits a DIFFERENT model" in todo
+    assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d)"
+
+
+def test_subset_argument_selects_rows(workdir: Path) -> None:
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   'm <- asreml(Yield ~ 1, random = ~ Name, subset = Env == "CA.2011", '
+                   "data = dat)\n")
+    assert "data=dat[dat['Env'] == 'CA.2011']" in py and "# TODO(asr_py):" not in py
+    df = dt()
+    direct = asr.asreml("Yield ~ 1", random="~ Name", data=df[df["Env"] == "CA.2011"])
+    assert run_py(py)["m"].loglik == pytest.approx(direct.loglik, rel=1e-10)
+
+
+# ----- 4. comments inside formulas -------------------------------------------------------------
+
+def test_comment_inside_a_multiline_formula_drops_no_term() -> None:
+    r = ("m <- asreml(fixed = Yield ~ Env +   # environments\n"
+         "               # Block +\n"
+         "               Name,            # lines\n"
+         "             data = dat)\n")
+    lines = body(translate(r))
+    assert lines[0] == "m = asr.asreml(fixed='Yield ~ Env + Name', data=dat)  # environments"
+    assert lines[1:] == ["# Block +", "# lines"]
+
+
+# ----- 5. dotted names, as.numeric(a/15), !x inside & ------------------------------------------
+
+def test_dotted_matrix_names_become_identifiers() -> None:
+    py = translate("m <- asreml(y ~ 1, random = ~ giv(id), ginverse = list(id = Ginv.sparse),"
+                   " data = d)\nm2 <- asreml(y ~ 1, random = ~ vm(id, A.inv), data = d)\n")
+    assert "random='~ vm(id, Ginv_sparse)'" in py and "Ginv_sparse=Ginv_sparse" in py
+    assert "random='~ vm(id, A_inv)', data=d, A_inv=A_inv)" in py
+
+
+def test_conversions_of_expressions_and_negation_in_and() -> None:
+    lines = body(translate("d$h <- as.numeric(d$a / 15)\nok <- d[!is.na(d$y) & d$x > 1, ]\n"
+                           "go <- !done && n < 3\n"))
+    assert lines == ["d['h'] = (d['a'] / 15).astype(float)",
+                     "ok = d[(~pd.isna(d['y'])) & (d['x'] > 1)]",
+                     "go = (not done) and n < 3"]
+
+
+# ----- 6. non-ASCII identifiers ----------------------------------------------------------------
+
+def test_non_ascii_identifiers() -> None:
+    lines = body(translate("año <- 2020\ndatos$época <- factor(datos$época)\n"))
+    assert lines == ["año = 2020", "datos['época'] = datos['época'].astype(str)"]
+
+
+# ----- 7. x[["a"]] -----------------------------------------------------------------------------
+
+def test_double_brackets_keep_statements_apart() -> None:
+    r = 'f <- function(l) {\n  x <- l[["a"]]\n  x\n}\ny <- res[["b"]][1]\nz <- 2\n'
+    lines = body(translate(r))
+    assert lines == ["def f(l):", "    x = l['a']", "    return x", "y = res['b'].iloc[0]",
+                     "z = 2"]
+
+
+# ----- 8. partial argument names and data input ------------------------------------------------
+
+def test_data_input_functions() -> None:
+    r = """
+a <- read.table("a.txt", h = T, na.strings = "*")
+b <- read.csv("b.csv", check.names = FALSE, row.names = 1)
+c1 <- read.csv("c.csv", head = FALSE)
+data(oats)
+load("pheno.RData")
+p <- readRDS("ped.rds")
+x <- readxl::read_excel("t.xlsx", sheet = 2)
+"""
+    lines = body(translate(r))
+    assert lines == [
+        "a = pd.read_csv('a.txt', sep=r'\\s+', na_values='*').rename(columns=make_names)",
+        "b = pd.read_csv('b.csv', index_col=0)",
+        "c1 = pd.read_csv('c.csv', header=None).rename(columns=make_names)",
+        "oats = r_data('oats')",
+        "globals().update(load_rdata('pheno.RData'))",
+        "p = read_rds('ped.rds')",
+        "x = pd.read_excel('t.xlsx', sheet_name=1)"]
+    assert "from asr_py.translate.runtime import load_rdata, make_names, r_data, read_rds" \
+        in translate(r)
+
+
+def test_check_names_renames_columns_like_r(workdir: Path) -> None:
+    (workdir / "w.csv").write_text("plant height,2nd,ok\n1,2,3\n")
+    ns = run_py(translate('w <- read.csv("w.csv")\n'))
+    assert list(ns["w"].columns) == ["plant.height", "X2nd", "ok"]
+
+
+def test_r_data_reads_a_csv_under_data(workdir: Path) -> None:
+    (workdir / "data").mkdir()
+    dt().to_csv(workdir / "data" / "trial.csv", index=False)
+    ns = run_py(translate("data(trial)\nn <- nrow(trial)\n"))
+    assert ns["n"] == len(dt())
+    with pytest.raises(ValueError, match=r"data\(nothere\).*\n.*write.csv"):
+        run_py(translate("data(nothere)\n"))
+
+
+# ----- 9. asreml 3 results, vectors, init variables, G.param constraints -----------------------
+
+def test_asreml3_result_components() -> None:
+    r = ("m <- asreml(y ~ 1, random = ~ g, data = d)\n"
+         'p <- predict(m, classify = "g")$predictions$pvals\n'
+         "vt <- m$vparameters.table\nb <- m$coefficients$fixed\n")
+    assert body(translate(r))[1:] == ["p = m.predict(classify='g')", "vt = m.params",
+                                      "b = m.coef_fixed['solution']"]
+
+
+def test_r_vector_semantics() -> None:
+    lines = body(translate('lab <- paste(d$Env, d$Block, sep = ".")\nv <- c(1, 2) + 1\n'
+                           'u <- paste("a", 1)\n'))
+    assert lines == ["lab = d['Env'].astype(str) + '.' + d['Block'].astype(str)",
+                     "v = np.array([1, 2]) + 1",
+                     "u = ' '.join([str(x) for x in ['a', 1]])"]
+
+
+def test_init_vector_held_in_a_variable_is_passed_by_keyword() -> None:
+    py = translate("ini <- c(0.5, 0.1, 0.5)\n"
+                   "m <- asreml(cbind(y1, y2) ~ trait, random = ~ us(trait, init = ini):g,"
+                   " residual = ~ units:us(trait), data = d)\n")
+    assert "random='~ us(trait, init = ini):g'" in py and "ini=ini" in py
+
+
+def test_gparam_constraint_table_becomes_params(workdir: Path) -> None:
+    r = """
+dat <- read.csv("DT.csv")
+sv <- asreml(Yield ~ Env, random = ~ Name, data = dat, start.values = TRUE)
+gp <- sv$vparameters.table
+gp$Value[gp$Component == "Name"] <- 5
+gp$Constraint[gp$Component == "Name"] <- "F"
+m <- asreml(Yield ~ Env, random = ~ Name, data = dat, G.param = gp, R.param = gp)
+"""
+    py = translate(r)
+    assert "params=gp" in py and "# TODO(asr_py):" not in py
+    assert "gp.loc[gp['Component'] == 'Name', 'Constraint'] = 'F'" in py
+    ns = run_py(py)
+    vc = ns["m"].varcomp
+    assert vc.loc["Name", "component"] == pytest.approx(5.0)
+    free = asr.asreml("Yield ~ Env", random="~ Name", data=dt())
+    assert free.varcomp.loc["Name", "component"] != pytest.approx(5.0, rel=1e-3)
+
+
+def test_gparam_not_translatable_says_the_model_differs() -> None:
+    py = translate("m <- asreml(y ~ 1, random = ~ g, data = d, G.param = weird(gp))\n")
+    assert "asreml(G.param = weird(gp)) is not translated (weird()): this call fits a " \
+           "DIFFERENT model" in py
+    assert body(py)[-1] == "m = asr.asreml(fixed='y ~ 1', random='~ g', data=d)"
+
+
+def test_factor_compared_with_a_number_compares_labels(workdir: Path) -> None:
+    py = translate('dat <- read.csv("DT.csv")\ndat$Yf <- as.factor(dat$Year)\n'
+                   "n1 <- nrow(subset(dat, Yf == 2011))\nn2 <- nrow(dat[dat$Year == 2011, ])\n")
+    ns = run_py(py)
+    assert ns["n1"] == ns["n2"] == int((dt()["Year"] == "2011").sum()) > 0
+
+
+# ----- 10. R Markdown / Quarto -----------------------------------------------------------------
+
+RMD = """---
+title: "Trial"
+---
+
+Prose with `r 1+1` inline.
+
+```{r setup, include=FALSE}
+library(asreml)
+```
+
+```{r fit}
+dat <- read.csv("DT.csv")
+m <- asreml(Yield ~ Env, random = ~ Name, data = dat)
+```
+
+```{r, eval=FALSE}
+m2 <- asreml(Yield ~ 1, random = ~ Name, data = dat)
+```
+
+```{python}
+print("not R")
+```
+"""
+
+
+def test_rmd_chunks_translated_prose_kept(workdir: Path) -> None:
+    py = translate(RMD)
+    lines = body(py)
+    assert lines[:2] == ["# ---", '# title: "Trial"']
+    assert "# Prose with `r 1+1` inline." in lines
+    assert "m = asr.asreml(fixed='Yield ~ Env', random='~ Name', data=dat)" in lines
+    i = lines.index("if False:")
+    assert lines[i + 1] == "    m2 = asr.asreml(fixed='Yield ~ 1', random='~ Name', data=dat)"
+    assert '# print("not R")' in lines
+    ns = run_py(py)
+    assert "m2" not in ns
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt())
+    assert ns["m"].loglik == pytest.approx(direct.loglik, rel=1e-10)
+
+
+# ----- 11. pedigrees where an id is both sire and dam ------------------------------------------
+
+def test_ainverse_accepts_selfing_as_asreml_does() -> None:
+    py = translate("ainv <- ainverse(ped)\n")
+    ped = pd.DataFrame({"id": ["a", "b", "c"], "sire": [None, None, "a"],
+                        "dam": [None, None, "a"]})
+    ns: dict = {"ped": ped}
+    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    assert ns["ainv"] is not None and "check_roles=False" in py
+
+
+# ----- robustness ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "x <- f(a, \\(z) z + 1)\n",
+    "if (x) {\n",                                  # unclosed block
+    "y <- (1 +\n\nz <- 2\n",                         # unclosed bracket, then a statement
+    'x <- "unterminated\n',
+    "a %>% b %>% c(\n",
+    "`odd name` <- 1; `odd name`\n",
+    "x <- 0x1F + 1e-3 + 2L + 3i\n",
+    "x[[1]][[2]] <- y$`a b`@slot\n",
+    "function(x) x\n",
+    "repeat { break }\nwhile (TRUE) next\n",
+])
+def test_odd_r_never_crashes_and_gives_valid_python(code: str) -> None:
+    ast.parse(translate(code))
+
+
+def test_cli_translates_rmd_and_latin1_scripts(tmp_path: Path) -> None:
+    from asr_py.cli import main
+
+    (tmp_path / "a.Rmd").write_text(RMD)
+    (tmp_path / "b.R").write_bytes("año <- 1\nm <- asreml(y ~ 1, data = d)\n".encode("latin-1"))
+    assert main(["translate", str(tmp_path / "a.Rmd"), "-o", str(tmp_path / "a.py")]) == 0
+    assert "if False:" in (tmp_path / "a.py").read_text()
+    assert main(["translate", str(tmp_path / "b.R"), "-o", str(tmp_path / "b.py")]) == 0
+    assert body((tmp_path / "b.py").read_text()) == [
+        "año = 1", "m = asr.asreml(fixed='y ~ 1', data=d)"]
+
+
+def test_names_assignment_on_frames_and_vectors() -> None:
+    py = translate('d <- data.frame(a = c(1, 2), b = c(3, 4))\nnames(d) <- c("x", "y")\n'
+                   'v <- c(1.5, 2.5)\nnames(v) <- c("p", "q")\n')
+    ns = run_py(py)
+    assert list(ns["d"].columns) == ["x", "y"]
+    assert ns["v"]["q"] == 2.5
+
+
+def test_update_formulas_with_dots_are_expanded(workdir: Path) -> None:
+    r = ('dat <- read.csv("DT.csv")\n'
+         "m1 <- asreml(fixed = Yield ~ 1, random = ~ Name, data = dat)\n"
+         "m2 <- update(m1, fixed = . ~ . + Env)\n"
+         "m3 <- update(m2, random = ~ . + Env:Name)\n"
+         "m4 <- update(other, fixed = . ~ . + Env)\n")
+    lines = body(translate(r))
+    assert "m2 = m1.update(fixed='Yield ~ 1 + Env')" in lines
+    assert "m3 = m2.update(random='~ Name + Env:Name')" in lines
+    assert any("the original formula was not seen" in ln for ln in lines)
+    ns = run_py("\n".join(ln for ln in translate(r).splitlines() if "other" not in ln))
+    direct = asr.asreml("Yield ~ 1 + Env", random="~ Name + Env:Name", data=dt())
+    assert ns["m3"].loglik == pytest.approx(direct.loglik, rel=1e-8)
+
+
+def test_two_string_indices_select_a_cell() -> None:
+    assert body(translate('x <- vc["Name", "component"]\n')) == [
+        "x = vc.loc['Name', 'component']"]
+
+
+def test_base_statistics_follow_r() -> None:
+    ns = run_py(translate("x <- c(1, 2, 4)\ny <- c(2, 1, 5)\ns <- sd(x)\nv <- var(x)\n"
+                          "r <- cor(x, y)\nm <- mean(c(1, NA, 3), na.rm = TRUE)\n"))
+    assert ns["v"] == pytest.approx(7 / 3) and ns["s"] == pytest.approx((7 / 3) ** 0.5)
+    assert ns["r"] == pytest.approx(0.8386278693775347)
+    assert ns["m"] == pytest.approx(2.0)
