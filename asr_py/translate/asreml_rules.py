@@ -59,6 +59,9 @@ _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
+#: R family names (asreml 4's asr_*, asreml 3's asreml.*, R's own) -> asr_py's asr_* suffix
+_FAMILIES = {"binomial": "binomial", "poisson": "poisson", "Gamma": "Gamma",
+             "gaussian": "gaussian"}
 
 
 def _split_top(text: str, sep: str) -> list[str]:
@@ -674,9 +677,12 @@ class Translator(BasePrinter):
             if n == "family":
                 if a.kind == "call" and a.value in _GAUSSIAN and not a.args:
                     continue
-                self.todo.append(f"asreml(family = {self.src(a)}) is not translated (asr_py "
-                                 "fits Gaussian models): this call fits a DIFFERENT model than "
-                                 "the R script")
+                fam = self.family_arg(a)
+                if fam is not None:
+                    out.append(f"family={fam}")
+                    continue
+                self.todo.append(f"asreml(family = {self.src(a)}) is not translated: this call "
+                                 "fits a DIFFERENT model than the R script")
                 continue
             if n == "subset" and self._data_of(named) is not None:
                 continue   # applied to data= below
@@ -781,6 +787,33 @@ class Translator(BasePrinter):
                 self.todo.append(f"asreml(subset = {self.src(sub[0])}) is not translated "
                                  f"({exc}): this call fits a DIFFERENT model than the R script")
         return f"data={d}"
+
+    def family_arg(self, a: R) -> str | None:
+        """``asr_binomial(link = "probit", total = n)`` (asreml 4), ``asreml.binomial()``
+        (asreml 3) or ``binomial()`` -> ``asr.asr_binomial(link='probit', total='n')``; the
+        same for poisson, Gamma and gaussian. None when the family or an argument is not
+        known."""
+        if a.kind != "call":
+            return None
+        base = a.value.split(".")[-1].removeprefix("asr_")
+        if base not in _FAMILIES:
+            return None
+        parts = []
+        for i, (k, v) in enumerate(a.args):
+            key = k if k is not None else ("link" if i == 0 else None)
+            if key not in ("link", "dispersion", "total"):
+                return None
+            if key == "total" and v.kind in ("name", "str"):
+                parts.append(f"total={v.value!r}")
+            elif key == "dispersion" and v.kind == "name" and v.value == "NA":
+                parts.append("dispersion=None")
+            elif key == "link" and v.kind in ("name", "str"):
+                parts.append(f"link={v.value!r}")
+            elif key == "dispersion" and v.kind == "num":
+                parts.append(f"dispersion={v.value}")
+            else:
+                return None
+        return f"asr.asr_{_FAMILIES[base]}({', '.join(parts)})"
 
     def param_table(self, n: str, a: R) -> str | None:
         """G.param/R.param: another fit's estimates (``m0$G.param``) or a start-values

@@ -147,16 +147,44 @@ def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differ
 
 def test_unknown_arguments_get_a_todo_each_and_the_call_is_kept() -> None:
     py = translate("m <- asreml(y ~ 1, data = d, keep.order = TRUE, vcm = vc, foo = 3,\n"
-                   "            family = asr_binomial())\n")
+                   "            family = asr_negbin())\n")
     lines = body(py)
     todo = "\n".join(ln for ln in lines if ln.startswith("# TODO"))
     assert "asreml(keep.order = TRUE) dropped: it does not change the model" in todo
     assert "asreml(vcm = vc) is not translated (an asreml argument asr_py does not have)" \
         ": this call may fit a DIFFERENT model" in todo
     assert "asreml(foo = 3) is not translated (not an asreml() argument" in todo
-    assert "asreml(family = asr_binomial()) is not translated (asr_py fits Gaussian models)" \
-        ": this call fits a DIFFERENT model" in todo
+    assert "asreml(family = asr_negbin()) is not translated: this call fits a DIFFERENT " \
+        "model" in todo
     assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d)"
+
+
+def test_family_becomes_asr_family_and_the_script_fits_a_glmm(workdir: Path) -> None:
+    """asreml 4's asr_binomial(link, total), asreml 3's asreml.binomial() with weights, and
+    asr_poisson(dispersion = NA) become asr_py families; the translated script runs."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    g = np.repeat(np.arange(12), 6)
+    n = rng.integers(5, 20, g.size)
+    k = rng.binomial(n, 1 / (1 + np.exp(-rng.normal(0, 0.7, 12)[g])))
+    pd.DataFrame({"g": [f"G{i}" for i in g], "n": n, "k": k, "p": k / n}).to_csv(
+        workdir / "bin.csv", index=False)
+    py = translate('d <- read.csv("bin.csv")\n'
+                   'd$g <- as.factor(d$g)\n'
+                   'm4 <- asreml(k ~ 1, random = ~ g, data = d,\n'
+                   '             family = asr_binomial(link = "logit", total = n))\n'
+                   'm3 <- asreml(p ~ 1, random = ~ g, data = d, weights = n,\n'
+                   '             family = asreml.binomial())\n'
+                   'mp <- asreml(k ~ 1, random = ~ g, data = d,\n'
+                   '             family = asr_poisson(dispersion = NA))\n')
+    assert "family=asr.asr_binomial(link='logit', total='n')" in py
+    assert "family=asr.asr_binomial()" in py and "family=asr.asr_poisson(dispersion=None)" in py
+    assert "# TODO(asr_py)" not in py
+    ns = run_py(py)
+    assert ns["m4"].varcomp.loc["g", "component"] == pytest.approx(
+        ns["m3"].varcomp.loc["g", "component"], rel=1e-6)
+    assert ns["mp"].varcomp.loc["units!R", "component"] > 0  # dispersion estimated
 
 
 def test_subset_argument_selects_rows(workdir: Path) -> None:
