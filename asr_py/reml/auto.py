@@ -56,7 +56,7 @@ def _density(m: object) -> float:
 
 def choose_path(problem: MixedProblem) -> PathChoice:
     """The cheaper of the eigen path and the mixed model equations for ``problem``."""
-    from asr_py.reml.eigen import _EIG_CACHE, _analyse, _NotApplicable
+    from asr_py.reml.eigen import _analyse, _NotApplicable
 
     try:
         plan = _analyse(problem)
@@ -64,7 +64,7 @@ def choose_path(problem: MixedProblem) -> PathChoice:
         return PathChoice("mme", f"the eigen path does not apply ({exc})")
     km, n, t, p = plan.km, plan.n, plan.t, plan.p
     name = km.name or "K"
-    if _EIG_CACHE.get(km) is not None:
+    if km.has_spectrum:
         return PathChoice("eigen", f"the eigendecomposition of {name} is cached from an "
                           "earlier fit", 0.0, None)
     n_eq = n * t + p
@@ -94,7 +94,8 @@ def eigendecompose(problem: MixedProblem) -> None:
     """Decompose the eigen path's K now (cached for :func:`fit_reml_eigen`), announced as a
     phase (:func:`asr_py.reml.progress.phase`); a problem or K the path cannot use is left
     for :func:`fit_reml_eigen` to report."""
-    from asr_py.reml.eigen import _EIG_CACHE, _analyse, _NotApplicable, known_eigen
+    from asr_py.errors import MatrixError
+    from asr_py.reml.eigen import _analyse, _NotApplicable, known_eigen
     from asr_py.reml.progress import phase
     from asr_py.threads import blas_threads
 
@@ -102,10 +103,10 @@ def eigendecompose(problem: MixedProblem) -> None:
         km = _analyse(problem).km
     except _NotApplicable:
         return
-    if _EIG_CACHE.get(km) is None:
+    if not km.has_spectrum:
         phase(f"eigendecomposition of {km.name or 'K'} ({km.n} x {km.n}, "
               f"{blas_threads(km.n)} BLAS thread(s))", km.n)
         try:
             known_eigen(km)
-        except _NotApplicable:
+        except (_NotApplicable, MatrixError):
             return

@@ -347,6 +347,11 @@ class KnownMatrix(FixedMatrix):
                 "directly refuses it. A ridge (asr.gmatrix(..., ridge=0.01)) makes K "
                 "positive definite if that is what you want")
 
+    @property
+    def has_spectrum(self) -> bool:
+        """True once :meth:`spectrum` has been computed (and is cached)."""
+        return self._spectrum is not None
+
     def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
         """(d, U) with K = U diag(d) U', d ascending (LAPACK syevd; computed once). Given K⁻¹
         (giv, G-inverse), decomposes K⁻¹ = U Λ U' and returns d = 1/Λ (then ascending in Λ)."""

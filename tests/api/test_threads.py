@@ -49,7 +49,6 @@ def test_eigen_fit_runs_with_the_free_cores(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(eigen, "known_eigen", spy)
     monkeypatch.setattr(threads, "MIN_PARALLEL", 10)
     monkeypatch.setattr(threads, "free_cores", lambda: 1)
-    eigen._EIG_CACHE.clear()
     rng = np.random.default_rng(1)
     n = 80
     z = rng.normal(size=(n, 200))

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 import asr_py as asr
-from asr_py.reml import eigen
 from asr_py.reml.auto import choose_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -51,7 +50,6 @@ def test_pedigree_animal_model_goes_sparse(animal: dict) -> None:
     assert "given as its inverse" in choice.reason and "eigendecomposition" in choice.reason
     m = asr.asreml(**animal)
     assert m.result.solver == "sparse" and m.result.path_reason == choice.reason
-    eigen._EIG_CACHE.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         e = asr.asreml(**animal, solver="eigen")  # the other path: the same fit
@@ -61,7 +59,6 @@ def test_pedigree_animal_model_goes_sparse(animal: dict) -> None:
 
 def test_dense_grm_goes_to_the_eigen_path_and_a_cached_k_stays() -> None:
     kw = _gblup()
-    eigen._EIG_CACHE.clear()
     choice = choose_path(_problem(kw))
     assert choice.path == "eigen" and "dense 150 x 150" in choice.reason
     m = asr.asreml(**kw)
