@@ -83,9 +83,11 @@ def _parser() -> argparse.ArgumentParser:
                        "Constraint (e.g. an edited params.csv)")
     start.add_argument("--start-from", metavar="PATH",
                        help="start from an earlier run: its params.csv or its --out directory")
-    f.add_argument("--mv-start", choices=("auto", "univariate", "default"), default="auto",
+    f.add_argument("--mv-start", choices=("auto", "univariate", "default", "pairwise"),
+                   default="auto",
                    help="multivariate start: refit from univariate fits when needed (auto), "
-                   "always (univariate) or never (default)")
+                   "always (univariate), never (default), or start from the bivariate fits "
+                   "of every pair of traits (pairwise)")
     f.add_argument("--solver", choices=SOLVERS, default="auto",
                    help="linear algebra of the mixed model equations (default: auto)")
     progress = f.add_mutually_exclusive_group()
