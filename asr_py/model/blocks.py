@@ -242,7 +242,12 @@ def basis_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"spl() is a random term: the linear trend of {xname} is fixed "
                         "and the smooth deviation from it random",
                         f"write fixed = y ~ {xname} and random = ~ spl({xname})")
-    k = int(_number(ctx, pos[1])) if len(pos) > 1 else 1
+    k = 1
+    if len(pos) > 1:
+        k = whole_number(ctx, pos[1], f"the order of {call.func}()", -MAX_POLY_ORDER,
+                         MAX_POLY_ORDER, f"{call.func}(x, k): polynomials of order 1..k "
+                         "(a negative k changes whether the intercept is included)")
+        _check_order(ctx, pos[1], call.func, abs(k), x)
     if call.func == "pol":
         from asr_py.model.fixed import _stateful_poly
 
@@ -272,6 +277,50 @@ def _number(ctx: Context, e: Expr) -> float:
     raise ctx.error(e, f"expected a number, got '{e}'")
 
 
+def whole_number(ctx: Context, e: Expr, what: str, lo: int, hi: int,
+                 hint: str | None = None) -> int:
+    """The literal ``e`` as a whole number in [lo, hi], or a FormulaError at its position
+    (what: e.g. 'the order of leg()')."""
+    v = _number(ctx, e)
+    if not np.isfinite(v) or v != int(v) or not lo <= v <= hi:
+        raise ctx.error(e, f"{what} must be a whole number from {lo} to {hi}, not {e}", hint)
+    return int(v)
+
+
+#: |init| above this many times the response's variance is refused (it overflows the fit)
+MAX_INIT_RATIO = 1e12
+
+
+def init_values(ctx: Context, e: Expr) -> np.ndarray:
+    """The ``init = ...`` values of a structure: finite numbers on the data's scale."""
+    raw = literal(ctx, e)
+    vals = raw if isinstance(raw, list) else [raw]
+    for v in vals:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) \
+                or not np.isfinite(v):
+            raise ctx.error(e, f"init values must be finite numbers, not {v!r}",
+                            "e.g. init = 0.5 or init = c(1, 0.1, 1)")
+    init = np.atleast_1d(np.asarray(vals, dtype=float))
+    y = ctx.records.y
+    scale = max(float(np.var(y)) if y.size > 1 else 0.0, 1.0)
+    big = np.abs(init) > MAX_INIT_RATIO * scale
+    if big.any():
+        raise ctx.error(e, f"init value {init[big][0]:g} is far outside the data's scale "
+                        f"(the response variance is {scale:.4g})",
+                        "start values are variances on the response's scale")
+    return init
+
+
+def _check_order(ctx: Context, where: Expr, func: str, k: int, x: np.ndarray) -> None:
+    """A polynomial of order k needs k + 1 distinct x values (else its columns are
+    dependent)."""
+    n_x = np.unique(x[np.isfinite(x)]).size
+    if k >= max(n_x, 1):
+        raise ctx.error(where, f"{func}() of order {k} needs at least {k + 1} distinct "
+                        f"values of the covariate, it has {n_x}",
+                        f"use an order below {max(n_x, 1)}")
+
+
 def literal(ctx: Context, e: Expr) -> Any:
     """Evaluate an argument literal: numbers, strings, booleans, c()/list(), ranges a:b."""
     if isinstance(e, Number):
@@ -284,6 +333,10 @@ def literal(ctx: Context, e: Expr) -> Any:
         return literal(ctx, e.expr)
     if isinstance(e, BinOp) and e.op == ":":
         a, b = literal(ctx, e.left), literal(ctx, e.right)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                   for v in (a, b)) or abs(b - a) > MAX_RANGE:
+            raise ctx.error(e, f"the range {e} must run between two finite numbers at most "
+                            f"{MAX_RANGE} apart", "e.g. at(Site, 1:3)")
         step = 1 if b >= a else -1
         return list(np.arange(a, b + step, step))
     if isinstance(e, Call) and e.func in ("c", "list"):
@@ -410,7 +463,10 @@ def structure_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"{call.func}() needs a factor")
     inner = pos[0]
     if isinstance(inner, Number):
-        k = int(inner.value)
+        k = whole_number(ctx, inner, f"the number of levels in {call.func}()", 1,
+                         MAX_PLACEHOLDER_LEVELS,
+                         f"{call.func}(k) stands for k levels (us(2) for two traits); for a "
+                         f"factor write {call.func}(f)")
         nm = f"{call.func}({k})"
         base = Block(sp.csr_matrix((ctx.records.n, k)), tuple(str(i + 1) for i in range(k)),
                      nm, nm, True, extra={"placeholder": True})
@@ -429,11 +485,8 @@ def structure_block(ctx: Context, call: Call) -> Block:
     if call.func in ORDER_STRUCTURES:  # the order k: second argument or k = ...
         k_expr = pos[1] if len(pos) > 1 else named.get("k", named.get("b"))
         if k_expr is not None:
-            k_val = _number(ctx, k_expr)
-            if k_val != int(k_val) or k_val < 1:
-                raise ctx.error(k_expr, f"{call.func}(): the order must be a whole number "
-                                f">= 1, not {k_val:g}")
-            opts["order"] = int(k_val)
+            opts["order"] = whole_number(ctx, k_expr, f"{call.func}(): the order",
+                                         1, max(base.k, 1))
     if call.func.startswith(("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph",
                              "cir", "lvr")):
         try:
@@ -460,7 +513,7 @@ def structure_block(ctx: Context, call: Call) -> Block:
              f"for many levels use a factor-analytic fa({inner}, k) or diag({inner})"))
     init = None
     if "init" in named:
-        init = np.atleast_1d(np.asarray(literal(ctx, named["init"]), dtype=float))
+        init = init_values(ctx, named["init"])
         if init.size != template.n_params:
             raise ctx.error(named["init"], f"init for {call.func}({inner}) has {init.size} "
                             f"values, the structure has {template.n_params} parameters",
@@ -474,6 +527,15 @@ ORDER_STRUCTURES = frozenset("fa facv rr xfa ante chol corb corbv corbh".split()
 
 #: a variance structure with more parameters than this is refused at compile time (us(63))
 MAX_STRUCTURE_PARAMS = 2000
+
+#: the longest range a:b a formula argument may write
+MAX_RANGE = 100_000
+
+#: the largest k of a placeholder structure us(k), ar1(k) (ASReml uses it for a few traits)
+MAX_PLACEHOLDER_LEVELS = 1000
+
+#: the largest order of pol(x, k) / leg(x, k) (a polynomial basis of order k has k+1 columns)
+MAX_POLY_ORDER = 50
 
 STRUCTURE_FUNCS = frozenset(
     "id idv idh diag us cor corv corh corb corbv corbh corg corgv corgh ar1 ar1v ar1h ar2 ar2v "

@@ -23,8 +23,10 @@ from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
 from asr_py.model.blocks import (
     BASIS_FUNCS,
     FACTOR_FUNCS,
+    MAX_POLY_ORDER,
     Block,
     Context,
+    _check_order,
     basis_block,
     combine_labels,
     covariate_block,
@@ -34,6 +36,7 @@ from asr_py.model.blocks import (
     khatri_rao,
     literal,
     orthopoly,
+    whole_number,
 )
 from asr_py.model.data import level_labels, numeric_value
 from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
@@ -111,8 +114,12 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
             return b
         if p.func == "poly":
             pos = p.positional()
-            k = int(literal(ctx, pos[1])) if len(pos) > 1 else 1
+            k_expr = pos[1] if len(pos) > 1 else p.named().get("degree")
             x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
+            k = 1
+            if k_expr is not None:
+                k = whole_number(ctx, k_expr, "the degree of poly()", 1, MAX_POLY_ORDER)
+                _check_order(ctx, k_expr, "poly", k, x[ctx.records.row])
             M = _stateful_poly(ctx, f"{p}|poly", x, k)[ctx.records.row]
             labels = tuple(f"{p}{j}" for j in range(1, k + 1))
             return Block(sp.csr_matrix(M), labels, str(p), str(p), False)
@@ -225,6 +232,10 @@ def at_levels(ctx: Context, call: Call) -> tuple[Block, list[int]]:
                                 "levels are: " + ", ".join(base.labels[:10]))
             idx.append(base.labels.index(w))
         else:  # a number: the level's position (1-based), as ASReml
+            if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) \
+                    or not np.isfinite(w):
+                raise ctx.error(pos[1], f"at(): {w!r} is not a level of {pos[0]}",
+                                "give levels by name or 1-based position: at(f, 'A'), at(f, 2)")
             i = int(w)
             if str(w) in base.labels or _num(w) in base.labels:
                 idx.append(base.labels.index(str(w) if str(w) in base.labels else _num(w)))

@@ -395,6 +395,12 @@ def _dsum(ctx: Context, call: Call) -> ResidualTerm:
         flat = []
         for x in v if isinstance(v, list) else [v]:
             flat.extend(x if isinstance(x, list) else [x])
+        for x in flat:
+            if not isinstance(x, str) and (isinstance(x, bool) or not isinstance(
+                    x, (int, float, np.number)) or not np.isfinite(x)):
+                raise ctx.error(sel, f"dsum(): {x!r} is not a level of {by}",
+                                "give levels by name or 1-based position: "
+                                "levels = c('A', 'B') or levels = 1:2")
         at = Call("at", (Arg(by), Arg(_to_c(flat))))
     return _sections(ctx, at, terms[0], label=str(call))
 

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from asr_py.errors import AsrError, DataError, FormulaError
 from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, TermList
 from asr_py.formula.expand import expand
+from asr_py.model.arguments import check_compile_arguments, params_table
 from asr_py.model.blocks import Block, Context
 from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
@@ -72,11 +73,7 @@ class Model:
 
     def apply_params(self, table: pd.DataFrame | dict[str, float]) -> None:
         """Set start values / constraints from a (possibly edited) start-values table."""
-        if isinstance(table, dict):
-            table = pd.DataFrame({"Component": list(table), "Value": list(table.values())})
-        if "Component" not in table.columns or "Value" not in table.columns:
-            raise DataError("params needs columns Component and Value (and optionally "
-                            "Constraint)", hint="start from asreml(..., start_values=True)")
+        table = params_table(table)
         index = {n: i for i, n in enumerate(self.param_names)}
         for _, row in table.iterrows():
             name = str(row["Component"])
@@ -169,18 +166,14 @@ def compile_model(
     """Compile formulas and data into a :class:`Model` (see the module docstring)."""
     from asr_py.formula.model import parse_model
 
-    if data is None or not isinstance(data, pd.DataFrame):
-        raise DataError("data must be a pandas DataFrame",
-                        hint="e.g. data=pd.read_csv('trial.csv')")
+    check_compile_arguments(fixed, random, residual, data, rcov, sparse, factors, na_action,
+                            group, weights)
     mf = fixed if isinstance(fixed, ModelFormula) else parse_model(
         fixed=fixed, random=random, residual=residual, rcov=rcov, sparse=sparse)
     texts = mf.texts
     if mf.fixed.lhs is None:
         raise FormulaError("the fixed formula needs a response: y ~ ...",
                            text=texts.get("fixed", ""), formula="fixed")
-    for f in factors:
-        if f not in data.columns:
-            raise DataError(f"factors=: column '{f}' is not in the data")
     fixed_terms = expand(mf.fixed, "fixed")
     random_terms = expand(mf.random, "random") if mf.random is not None else None
     resid_terms = expand(mf.residual, "residual") if mf.residual is not None else None
