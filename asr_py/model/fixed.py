@@ -40,6 +40,7 @@ from asr_py.model.blocks import (
 )
 from asr_py.model.data import level_labels, numeric_value
 from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
+from asr_py.model.size import check_fixed_size, term_columns
 
 _R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric", "as.double")
 
@@ -289,12 +290,17 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         cols.append(np.ones((n, 1)))
         names.append("(Intercept)")
         owner.append(0)
-    for t in all_terms:
+    parts: list[list[Block]] = []
+    for t in all_terms:  # the parts first (cheap), to estimate the design's size
         key = [part_key(p) for p in t.parts]
         blocks = []
         for i, p in enumerate(t.parts):
             rest = frozenset(key[:i] + key[i + 1:])
             blocks.append(fixed_part(ctx, p, contrast=rest in keys))
+        parts.append(blocks)
+    check_fixed_size(n, [("(Intercept)", 1)] * intercept + [
+        (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)])
+    for t, blocks in zip(all_terms, parts):
         M = khatri_rao(blocks)
         labels = combine_labels(blocks) if len(blocks) > 1 else list(blocks[0].labels)
         if len(blocks) == 1 and blocks[0].is_factor:

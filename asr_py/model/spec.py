@@ -29,6 +29,7 @@ from asr_py.model.blocks import Block, Context
 from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
+from asr_py.model.size import check_mme_size
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
 
@@ -203,6 +204,7 @@ def compile_model(
                            hint="keep the intercept or add terms")
     ctx.text, ctx.formula = texts.get("random", ""), "random"
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
+    check_mme_size([t.label for t in rnd], [t.Z for t in rnd], records.n)
     ctx.text, ctx.formula = texts.get("residual", ""), "residual"
     res = build_residual(ctx, resid_terms)
     if records.weights is not None:
