@@ -133,8 +133,27 @@ def covariate_block(ctx: Context, expr: Expr) -> Block:
     """A numeric covariate part (column or arithmetic expression)."""
     full = numeric_value(expr, ctx.frame, ctx.text, ctx.formula)
     vals = full[ctx.records.row]
+    check_finite(ctx, expr, vals)
     label = expr.name if isinstance(expr, Name) else str(expr)
     return Block(sp.csr_matrix(vals.reshape(-1, 1)), (label,), label, label, False)
+
+
+def check_finite(ctx: Context, expr: Expr | Arg, vals: np.ndarray, what: str = "") -> None:
+    """A FormulaError at ``expr`` when a covariate (or basis) has infinite or NaN values on
+    the records: missing data values are dropped before, so these come from a transform
+    (log of a negative number, 1/0, x^1000) or infinite values in the data."""
+    bad = ~np.isfinite(vals)
+    if not bad.any():
+        return
+    rows = np.unique(np.nonzero(bad)[0] if bad.ndim == 1 else np.nonzero(bad.any(axis=1))[0])
+    labels = [str(x) for x in ctx.frame.index[ctx.records.row[rows[:5]]]]
+    value = vals[bad][0]
+    cause = ("NaN: a transform outside its domain, e.g. log or sqrt of a negative number"
+             if np.isnan(value) else "infinite: 1/0, log(0), an overflow or inf in the data")
+    recs = f"{rows.size} record" + ("s" if rows.size > 1 else "")
+    where = f"data index {', '.join(labels)}{' ...' if rows.size > 5 else ''}"
+    raise ctx.error(expr, f"{what or expr} has non-finite values on {recs} ({where}): {cause}",
+                    "fix or drop those rows (missing values, NA, are dropped automatically)")
 
 
 def is_factor_expr(ctx: Context, expr: Expr) -> bool:
@@ -234,6 +253,7 @@ def basis_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"{call.func}() needs a covariate")
     x_full = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
     x = x_full[ctx.records.row]
+    check_finite(ctx, pos[0], x)
     xname = str(pos[0])
     if call.func == "lin":
         return Block(sp.csr_matrix(x.reshape(-1, 1)), (f"lin({xname})",), f"lin({xname})",
@@ -247,7 +267,9 @@ def basis_block(ctx: Context, call: Call) -> Block:
         k = whole_number(ctx, pos[1], f"the order of {call.func}()", -MAX_POLY_ORDER,
                          MAX_POLY_ORDER, f"{call.func}(x, k): polynomials of order 1..k "
                          "(a negative k changes whether the intercept is included)")
-        _check_order(ctx, pos[1], call.func, abs(k), x)
+        key = f"{call}|poly" if call.func == "pol" else f"{call}|leg"
+        if key not in ctx.stateful:  # training data (not predict's grid)
+            _check_order(ctx, pos[1], call.func, abs(k), x)
     if call.func == "pol":
         from asr_py.model.fixed import _stateful_poly
 
@@ -590,7 +612,11 @@ def group_block(ctx: Context, call: Call) -> Block:
     missing = [c for c in cols if c not in ctx.frame.columns]
     if missing:
         raise DataError(f"group '{g}': columns not in the data: {', '.join(missing[:5])}")
-    M = ctx.frame[cols].to_numpy(dtype=float)[ctx.records.row]
+    nonnum = [c for c in cols if not pd.api.types.is_numeric_dtype(ctx.frame[c])]
+    if nonnum:
+        raise ctx.error(call, f"group '{g}': columns must be numeric: {', '.join(nonnum[:5])}")
+    M = ctx.frame[cols].to_numpy(dtype=float, na_value=np.nan)[ctx.records.row]
+    check_finite(ctx, call, M)
     return Block(sp.csr_matrix(M), tuple(cols), g, f"grp({g})", False)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from asr_py.errors import ModelError
 
 #: at most this many fixed-effect columns (aliasing checks cost O(p²) memory, O(p³) time)
-MAX_FIXED_COLUMNS = 10_000
+MAX_FIXED_COLUMNS = 5_000
 #: at most this many bytes for the dense fixed design X and X'X together
 MAX_DENSE_BYTES = 2 * 2**30
 #: at most this many columns in one random term's design Z (each has a label and an effect)

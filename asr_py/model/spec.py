@@ -123,29 +123,27 @@ class Model:
 
 
 def _used_columns(exprs: list[Expr], data: pd.DataFrame, skip: set[str]) -> list[str]:
+    """Data columns named in ``exprs`` (in order of appearance), by an explicit stack so a
+    formula of thousands of terms does not exhaust Python's recursion limit."""
     out: list[str] = []
-
-    def visit(e: Any) -> None:
+    stack: list[Any] = list(reversed(exprs))
+    while stack:
+        e = stack.pop()
         if isinstance(e, Name):
             if e.name in data.columns and e.name not in skip and e.name not in out:
                 out.append(e.name)
         elif isinstance(e, Call):
-            for a in e.args:
-                if e.func in ("vm", "giv") and a is not e.args[0]:
-                    continue
-                visit(a.value)
+            args = [a.value for a in e.args
+                    if not (e.func in ("vm", "giv") and a is not e.args[0])]
+            stack.extend(reversed(args))
         elif isinstance(e, Formula):
-            visit(e.rhs)
+            stack.append(e.rhs)
         elif hasattr(e, "left"):
-            visit(e.left)
-            visit(e.right)
+            stack.extend((e.right, e.left))
         elif hasattr(e, "operand"):
-            visit(e.operand)
+            stack.append(e.operand)
         elif isinstance(e, Paren):
-            visit(e.expr)
-
-    for e in exprs:
-        visit(e)
+            stack.append(e.expr)
     return out
 
 
