@@ -90,7 +90,7 @@ def check_na_action(na_action: Any) -> None:
 
 def check_weights(weights: Any) -> None:
     if weights is not None and not isinstance(weights, str):
-        raise AsrError(f"weights= must be the name of a data column, not {_kind(weights)}",
+        raise DataError(f"weights= must be the name of a data column, not {_kind(weights)}",
                        hint="e.g. weights='w'")
 
 

@@ -399,7 +399,18 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
             else:
                 raise MatrixError(f"matrix '{where}': row ids and column ids differ",
                                   hint="give a square DataFrame with the same ids on both axes")
-        return obj.to_numpy(dtype=float), rows, bool(obj.attrs.get("inverse", False))
+        nonnum = [str(c) for c in obj.columns if not pd.api.types.is_numeric_dtype(obj[c])
+                  or pd.api.types.is_bool_dtype(obj[c])]
+        if nonnum:
+            raise MatrixError(f"matrix '{where}' has non-numeric columns: "
+                              f"{', '.join(nonnum[:5])}{' ...' if len(nonnum) > 5 else ''}",
+                              hint="a relationship matrix holds numbers (ids go in the index "
+                                   "and column names); convert it with .astype(float)")
+        mat = obj.to_numpy(dtype=float, na_value=np.nan)
+        if not np.all(np.isfinite(mat)):
+            raise MatrixError(f"matrix '{where}' has missing or infinite values",
+                              hint="every entry of a relationship matrix must be a number")
+        return mat, rows, bool(obj.attrs.get("inverse", False))
     if sp.issparse(obj) or isinstance(obj, np.ndarray):
         raise MatrixError(
             f"matrix '{where}' has no ids, so data levels cannot be matched to its rows",
@@ -420,9 +431,16 @@ def known_block(ctx: Context, call: Call) -> Block:
         if len(pos) < 2:
             raise ctx.error(call, "vm() needs a matrix: vm(id, K)")
         src = pos[1]
-        if not isinstance(src, Name) or src.name not in ctx.matrices:
+        if isinstance(src, String) and src.value.isidentifier():
+            raise ctx.error(src, f"vm() takes the matrix by name, not as the string {src}",
+                            f"write vm({fac}, {src.value}) and pass "
+                            f"asreml(..., {src.value}=the_matrix)")
+        if not isinstance(src, Name) or not src.name.isidentifier():
+            raise ctx.error(src, f"vm(): '{src}' is not the name of a matrix",
+                            f"write vm({fac}, K) and pass asreml(..., K=the_matrix)")
+        if src.name not in ctx.matrices:
             raise ctx.error(src, f"matrix '{src}' is not given",
-                            f"pass it as a keyword argument: asreml(..., {src}=K)")
+                            f"pass it as a keyword argument: asreml(..., {src}=the_matrix)")
         mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
     elif call.func in ("ped", "ide"):
         ped = ctx.pedigree

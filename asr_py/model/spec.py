@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from asr_py.errors import AsrError, DataError, FormulaError
+from asr_py.errors import AsrError, DataError, FormulaError, ModelError
 from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, TermList
 from asr_py.formula.expand import expand
 from asr_py.model.arguments import check_compile_arguments, params_table
@@ -176,6 +176,13 @@ def compile_model(
     fixed_terms = expand(mf.fixed, "fixed")
     random_terms = expand(mf.random, "random") if mf.random is not None else None
     resid_terms = expand(mf.residual, "residual") if mf.residual is not None else None
+    for kind, terms, hint in (
+            ("random", random_terms, "leave random= out for a model without random effects; "
+             "a random intercept per group g is random = '~ g'"),
+            ("residual", resid_terms, "leave residual= out for independent errors (units)")):
+        if terms is not None and not terms.terms:
+            raise FormulaError(f"the {kind} formula '{texts.get(kind, '')}' has no terms",
+                               text=texts.get(kind, ""), formula=kind, hint=hint)
     sparse_terms = expand(mf.sparse, "fixed") if mf.sparse is not None else None
     resp_exprs, _ = response_exprs(mf.fixed.lhs)
     resp_cols = {e.name for e in resp_exprs if isinstance(e, Name)}
@@ -200,6 +207,12 @@ def compile_model(
         raise FormulaError("the fixed formula has no estimable effects",
                            text=texts.get("fixed", ""), formula="fixed",
                            hint="keep the intercept or add terms")
+    if records.n <= fx.X.shape[1]:
+        raise ModelError(f"no residual degrees of freedom: {records.n} record"
+                         f"{'s' if records.n != 1 else ''} and {fx.X.shape[1]} fixed effect"
+                         f"{'s' if fx.X.shape[1] != 1 else ''}",
+                         hint="REML needs more records than fixed effects: add data or drop "
+                              "fixed terms")
     ctx.text, ctx.formula = texts.get("random", ""), "random"
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
     check_mme_size([t.label for t in rnd], [t.Z for t in rnd], records.n)
