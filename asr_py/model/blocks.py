@@ -134,6 +134,11 @@ def covariate_block(ctx: Context, expr: Expr) -> Block:
     full = numeric_value(expr, ctx.frame, ctx.text, ctx.formula)
     vals = full[ctx.records.row]
     check_finite(ctx, expr, vals)
+    top = float(np.max(np.abs(vals))) if vals.size else 0.0
+    if top > 1e150 or 0 < top < 1e-150:
+        raise ctx.error(expr, f"{expr} is too {'large' if top > 1 else 'small'} for double "
+                        f"precision: its values reach {top:g}",
+                        "rescale the covariate (e.g. I(x / 1e6)); the estimates scale back")
     label = expr.name if isinstance(expr, Name) else str(expr)
     return Block(sp.csr_matrix(vals.reshape(-1, 1)), (label,), label, label, False)
 

@@ -306,6 +306,7 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         M = khatri_rao(blocks)
         if not np.all(np.isfinite(M.data)):
             check_finite(ctx, t.parts[0], M.toarray(), f"the fixed term {t}")
+        _check_scale(ctx, t, M)
         labels = combine_labels(blocks) if len(blocks) > 1 else list(blocks[0].labels)
         if len(blocks) == 1 and blocks[0].is_factor:
             labels = [f"{t}_{lv}" for lv in blocks[0].labels]
@@ -320,6 +321,24 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         owner.extend([ti] * M.shape[1])
     X = np.hstack(cols) if cols else np.empty((n, 0))
     return FixedColumns(X, names, owner, fterms, intercept)
+
+
+#: a fixed column whose largest |value| is above this (or non-zero below its inverse)
+#: over- or underflows in X'X
+MAX_COLUMN_SCALE = 1e150
+
+
+def _check_scale(ctx: Context, t: Term, M: sp.csr_matrix) -> None:
+    """A FormulaError at the term when a column's values over- or underflow in X'X."""
+    if M.nnz == 0:
+        return
+    top = np.asarray(abs(M).max(axis=0).todense()).ravel()
+    bad = (top > MAX_COLUMN_SCALE) | ((top > 0) & (top < 1 / MAX_COLUMN_SCALE))
+    if bad.any():
+        size = "large" if top[bad][0] > 1 else "small"
+        raise ctx.error(t.parts[0], f"the fixed term {t} is too {size} for double precision: "
+                        f"its values reach {top[bad][0]:g}",
+                        "rescale the covariate (e.g. I(x / 1e6)); the estimates scale back")
 
 
 def build_fixed(ctx: Context, terms: TermList, multivariate: bool,

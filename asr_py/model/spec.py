@@ -194,6 +194,7 @@ def compile_model(
     used = _used_columns(rhs_exprs, data, resp_cols | matrix_names)
     records = build_records(mf.fixed.lhs, data, used, text=texts.get("fixed", ""),
                             na_action=na_action, weights=weights)
+    _check_response_scale(records, texts.get("fixed", ""))
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
         from asr_py.genetics import ainverse
@@ -212,7 +213,10 @@ def compile_model(
                          f"{'s' if records.n != 1 else ''} and {fx.X.shape[1]} fixed effect"
                          f"{'s' if fx.X.shape[1] != 1 else ''}",
                          hint="REML needs more records than fixed effects: add data or drop "
-                              "fixed terms")
+                              "fixed terms (" + ", ".join(
+                                  f"{t.label}: {len(t.columns)}" for t in sorted(
+                                      fx.terms, key=lambda t: -len(t.columns))[:3])
+                              + " columns)")
     ctx.text, ctx.formula = texts.get("random", ""), "random"
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
     check_mme_size([t.label for t in rnd], [t.Z for t in rnd], records.n)
@@ -239,6 +243,23 @@ def compile_model(
                   {"fixed": fixed_terms}, cross)
     model.user_start = res.init is not None or any(t.init is not None for t in rnd)
     return model
+
+
+def _check_response_scale(records: Records, text: str) -> None:
+    """A FormulaError when a trait's variance over- or underflows double precision (values
+    near 1e300 or 1e-300): the fit would report nonsense instead."""
+    for t, name in enumerate(records.traits):
+        yt = records.y[records.trait == t]
+        if yt.size < 2 or np.all(yt == yt[0]):
+            continue
+        with np.errstate(all="ignore"):
+            v = float(np.var(yt))
+        if not np.isfinite(v) or v > 1e200 or v < 1e-200:
+            size = "large" if not np.isfinite(v) or v > 1 else "small"
+            raise FormulaError(f"the response '{name}' is too {size} for double precision: "
+                               f"its values reach {float(np.max(np.abs(yt))):g}",
+                               text=text, formula="fixed",
+                               hint="rescale it (e.g. I(y / 1e6)) and scale the estimates back")
 
 
 # ---------------------------------------------------------------------------------------------
