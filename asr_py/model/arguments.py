@@ -125,7 +125,8 @@ def check_compile_arguments(fixed: Any, random: Any, residual: Any, data: Any, r
 def check_maxit(maxit: Any) -> int:
     """``maxit`` is a whole number >= 0 (0 evaluates the start values only)."""
     if isinstance(maxit, bool) or not isinstance(maxit, numbers.Integral):
-        if isinstance(maxit, numbers.Real) and float(maxit).is_integer():
+        if not isinstance(maxit, bool) and isinstance(maxit, numbers.Real) and \
+                np.isfinite(maxit) and float(maxit).is_integer() and maxit >= 0:
             return int(maxit)
         raise AsrError(f"maxit= must be a whole number of iterations, not {maxit!r:.40} "
                        f"({_kind(maxit)})", hint="e.g. maxit=50")

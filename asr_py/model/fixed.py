@@ -330,7 +330,9 @@ MAX_COLUMN_SCALE = 1e150
 
 def _check_scale(ctx: Context, t: Term, M: sp.csr_matrix) -> None:
     """A FormulaError at the term when a column's values over- or underflow in X'X."""
-    if M.nnz == 0:
+    a = np.abs(M.data)
+    a = a[a > 0]
+    if a.size == 0 or (a.max() <= MAX_COLUMN_SCALE and a.min() >= 1 / MAX_COLUMN_SCALE):
         return
     top = np.asarray(abs(M).max(axis=0).todense()).ravel()
     bad = (top > MAX_COLUMN_SCALE) | ((top > 0) & (top < 1 / MAX_COLUMN_SCALE))
