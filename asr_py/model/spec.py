@@ -229,6 +229,7 @@ def compile_model(
 
         res = replace(res, template=Weighted(res.template, records.weights))
     names, kinds, theta0, cons, cross = _parameters(records, rnd, res)
+    _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
     for k, c in enumerate(cons):
         if c == "F":
@@ -243,6 +244,22 @@ def compile_model(
                   {"fixed": fixed_terms}, cross)
     model.user_start = res.init is not None or any(t.init is not None for t in rnd)
     return model
+
+
+def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,
+                        cons: list[str]) -> None:
+    """A ModelError when the free variance parameters outnumber the residual degrees of
+    freedom (e.g. us(x) on a numeric column with a level per record): REML cannot estimate
+    them, and the fit would run for minutes before saying so."""
+    n_free = sum(c != "F" for c in cons)
+    if n_free <= df:
+        return
+    terms = sorted([(t.template.n_params, t.label) for t in rnd]
+                   + [(res.template.n_params, res.label)], reverse=True)
+    raise ModelError(f"the model has {n_free} variance parameters but only {df} residual "
+                     "degrees of freedom", hint="REML cannot estimate them all; the largest "
+                     "terms: " + ", ".join(f"{lab} ({k})" for k, lab in terms[:3])
+                     + ". A numeric column used as a factor makes a level per value")
 
 
 def _check_response_scale(records: Records, text: str) -> None:

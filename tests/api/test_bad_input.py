@@ -110,6 +110,13 @@ def test_values_beyond_double_precision(data: pd.DataFrame, scale: float, word: 
         asr.asreml("y ~ A + x", data=data.assign(x=data["x"] * scale))
 
 
+def test_more_variance_parameters_than_records(data: pd.DataFrame) -> None:
+    """fa() on a numeric column (a level per value) ran for minutes in the sweep."""
+    with pytest.raises(ModelError, match="97 variance parameters but only 45 residual") as e:
+        asr.asreml("y ~ A", random="~ fa(z, 1):B", data=data)
+    assert "fa(z, 1):B (96)" in str(e.value)
+
+
 # --- arguments ---------------------------------------------------------------------------
 
 
