@@ -10,10 +10,11 @@ worker process that the parent kills and restarts on a hang.
 
 Cases (all seeded):
 
-* formulas: valid ASReml-R models (:data:`VALID`) mutated at the token level (numbers
-  replaced by edge values - 0, -1, 0.5, 1e6, 1e308, Inf -, names by other names or function
-  names, tokens deleted, duplicated, swapped or inserted from the grammar's alphabet), and
-  short random strings of the alphabet;
+* formulas: valid ASReml-R models (:data:`VALID`) edited at the token level - half by
+  same-kind substitutions that keep the syntax (numbers by edge values 0, -1, 0.5, 1e6,
+  1e308, Inf ..., data names by other names, functions by other functions), half by free
+  edits (tokens replaced, deleted, duplicated, swapped or inserted from the grammar's
+  alphabet) - and short random strings of the alphabet;
 * data: :func:`bad_data_cases` - inf/NaN covariates, empty, one row, duplicated or non-string
   column names, text responses, constant responses, bad weights, huge values ...;
 * arguments: :func:`bad_argument_cases` - every keyword of ``asreml()`` given values of the
@@ -152,8 +153,27 @@ def mutate(text: str, rng: np.random.Generator) -> str:
     return " ".join(toks)
 
 
+def substitute(text: str, rng: np.random.Generator) -> str:
+    """One to three same-kind substitutions that keep the syntax: a number by an edge number,
+    a data name by another name, a function name by another function (reaches the compiler
+    rather than the parser)."""
+    toks = _TOKEN.findall(text)
+    for _ in range(int(rng.integers(1, 4))):
+        nums = [i for i, t in enumerate(toks) if re.fullmatch(r"\d[\d.e+-]*", t)]
+        funcs = [i for i, t in enumerate(toks[:-1]) if toks[i + 1] == "(" and t in FUNCS]
+        names = [i for i, t in enumerate(toks) if t in NAMES and i not in funcs]
+        pools = [(p, q) for p, q in ((nums, NUMBERS), (funcs, FUNCS), (names, NAMES)) if p]
+        if not pools:
+            break
+        where, choices = pools[int(rng.integers(len(pools)))]
+        toks[where[int(rng.integers(len(where)))]] = str(rng.choice(choices))
+    return " ".join(toks)
+
+
 def formula_cases(n: int, seed: int = 0) -> list[dict[str, Any]]:
-    """``n`` fuzzed models: 85 % mutations of :data:`VALID`, 15 % random alphabet strings."""
+    """``n`` fuzzed models: 15 % random alphabet strings, the rest edits of :data:`VALID`,
+    half of them same-kind substitutions (:func:`substitute`), half token edits
+    (:func:`mutate`)."""
     rng = np.random.default_rng(seed)
     out: list[dict[str, Any]] = []
     for _ in range(n):
@@ -169,12 +189,13 @@ def formula_cases(n: int, seed: int = 0) -> list[dict[str, Any]]:
             slots = [s for s, v in (("fixed", fixed), ("random", random),
                                     ("residual", residual)) if v is not None]
             slot = slots[int(rng.integers(len(slots)))]
+            edit = substitute if rng.random() < 0.5 else mutate
             if slot == "fixed":
-                fixed = mutate(fixed, rng)
+                fixed = edit(fixed, rng)
             elif slot == "random":
-                random = mutate(random or "", rng)
+                random = edit(random or "", rng)
             else:
-                residual = mutate(residual or "", rng)
+                residual = edit(residual or "", rng)
         out.append({"kind": "formula", "fixed": fixed, "random": random, "residual": residual})
     return out
 
