@@ -532,8 +532,7 @@ def structure_block(ctx: Context, call: Call) -> Block:
         if k_expr is not None:
             opts["order"] = whole_number(ctx, k_expr, f"{call.func}(): the order",
                                          1, max(base.k, 1))
-    if call.func.startswith(("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph",
-                             "cir", "lvr")):
+    if call.func.startswith(DISTANCE_STRUCTURES):
         try:
             opts["coords"] = np.array([float(x) for x in base.labels])
         except ValueError:
@@ -556,6 +555,16 @@ def structure_block(ctx: Context, call: Call) -> Block:
             (f"'{inner}' is a numeric column with {base.k} distinct values: did you mean "
              "another factor?" if numeric else
              f"for many levels use a factor-analytic fa({inner}, k) or diag({inner})"))
+    if isinstance(inner, Name) and inner.name in ctx.frame.columns and \
+            inner.name not in ctx.factors and not is_factor_column(ctx.frame[inner.name]) \
+            and not call.func.startswith(DISTANCE_STRUCTURES):
+        vals = ctx.frame[inner.name].to_numpy(dtype=float, na_value=np.nan)
+        vals = vals[np.isfinite(vals)]
+        if not np.all(vals == np.round(vals)):
+            raise ctx.error(inner, f"{call.func}() needs a factor, and '{inner.name}' is a "
+                            f"numeric column with fractional values ({base.k} distinct)",
+                            f"use a factor column, or fac({inner.name}) if each value is "
+                            "meant as a level")
     init = None
     if "init" in named:
         init = init_values(ctx, named["init"])
@@ -566,6 +575,10 @@ def structure_block(ctx: Context, call: Call) -> Block:
     return Block(base.mat, base.labels, base.name, base.name, True, template=template,
                  structure=call.func, init=init, extra=base.extra)
 
+
+#: structures whose levels are coordinates (numeric levels are distances, not labels)
+DISTANCE_STRUCTURES = ("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph", "cir",
+                       "lvr")
 
 #: structures taking an order k as second argument (or k = ...)
 ORDER_STRUCTURES = frozenset("fa facv rr xfa ante chol corb corbv corbh".split())

@@ -111,10 +111,21 @@ def test_values_beyond_double_precision(data: pd.DataFrame, scale: float, word: 
 
 
 def test_more_variance_parameters_than_records(data: pd.DataFrame) -> None:
-    """fa() on a numeric column (a level per value) ran for minutes in the sweep."""
-    with pytest.raises(ModelError, match="97 variance parameters but only 45 residual") as e:
-        asr.asreml("y ~ A", random="~ fa(z, 1):B", data=data)
-    assert "z:B (96)" in str(e.value)
+    """us(id) over 12 ids has 78 parameters for 48 records: refused, not fitted for minutes."""
+    with pytest.raises(ModelError, match="79 variance parameters but only 45 residual") as e:
+        asr.asreml("y ~ A", random="~ us(id):B", data=data)
+    assert "id:B (78)" in str(e.value)
+
+
+def test_a_structure_on_a_continuous_covariate(data: pd.DataFrame) -> None:
+    """ar1(y2):ar1(x) made a 48 x 48 residual grid for 48 records (57 s in the sweep)."""
+    text = "~ ar1(y2):ar1(x)"
+    with pytest.raises(FormulaError, match="ar1\\(\\) needs a factor, and 'y2' is a numeric "
+                                           "column with fractional values") as e:
+        asr.asreml("y ~ A", random="~ B", residual=text, data=data)
+    _at(e.value, text, "y2")
+    fit = asr.asreml("y ~ A", residual="~ ar1(Row):ar1(Col)", data=data)  # whole numbers
+    assert fit.loglik == fit.loglik
 
 
 # --- arguments ---------------------------------------------------------------------------
