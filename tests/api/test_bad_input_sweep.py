@@ -30,8 +30,8 @@ def _check(cases: list[dict]) -> Counter:
 
 
 def test_fuzzed_formulas_end_in_a_fit_or_an_asr_error() -> None:
-    counts = _check(sweep.formula_cases(150, seed=15))
-    assert counts["asr"] > 0 and sum(counts.values()) == 150
+    counts = _check(sweep.formula_cases(300, seed=15))
+    assert counts["asr"] > 0 and counts["ok"] > 0 and sum(counts.values()) == 300
 
 
 def test_bad_arguments_end_in_a_fit_or_an_asr_error() -> None:
