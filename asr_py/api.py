@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.model.arguments import check_fit_arguments
 from asr_py.model.spec import compile_model
 from asr_py.results.fit import AsremlFit
 
@@ -76,9 +77,7 @@ def asreml(
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
                 family=family, subset=subset, **matrices)
-    if mv_start not in ("auto", "univariate", "default", "pairwise"):
-        raise AsrError(f"mv_start must be 'auto', 'univariate', 'default' or 'pairwise', not "
-                       f"{mv_start!r}")
+    maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
@@ -166,7 +165,7 @@ def _check_matrix_keywords(matrices: dict[str, Any], texts: list[str | None]) ->
 
     words: set[str] = set()
     for t in texts:
-        if t:
+        if isinstance(t, str):
             words.update(re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", t))
     mbf = matrices.get("mbf")
     if isinstance(mbf, dict):

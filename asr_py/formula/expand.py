@@ -153,8 +153,12 @@ def expand(formula: Formula, kind: str = "fixed", *, keep_order: bool = False,
                 base = values.pop()
                 n = _exponent(node.right, kind, text)
                 result = _Acc().extend(base)
-                for _ in range(n - 1):
+                # as R: a power above the number of terms adds nothing ((a + b)^1e308)
+                for _ in range(min(n, len(base.terms)) - 1):
+                    size = len(result.terms)
                     result.extend(_interact(result, base))
+                    if len(result.terms) == size:
+                        break
                 values.append(result)
                 continue
             right = values.pop()

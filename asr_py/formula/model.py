@@ -114,10 +114,8 @@ class _Checker:
             elif isinstance(x, UnaryOp):
                 stack.append((x.operand, c))
             elif isinstance(x, BinOp) and x.op == "|":
-                raise self.fail(
-                    "'|' is only allowed inside dsum(~ terms | group)", x,
-                    hint="for heterogeneous sections write dsum(~ units | Site); for lme4's "
-                         "(1 | g) write g, for (x | g) str(~ g + g:x, ~ us(2):id(g))")
+                raise self.fail("'|' is only allowed inside dsum(~ terms | group)", x,
+                                hint=_bar_hint(x))
             elif isinstance(x, BinOp) and x.op.startswith("%"):
                 raise self.fail(f"unknown operator {x.op}", x,
                                 hint="the formula operators are + - : * / %in% ^")
@@ -319,3 +317,21 @@ def parse_model(
     assert parsed["fixed"] is not None
     return ModelFormula(parsed["fixed"], parsed["random"], parsed["residual"],
                         parsed["sparse"], texts)
+
+
+def _bar_hint(bar: BinOp) -> str:
+    """The asreml spelling of lme4's ``(lhs | g)`` (a random intercept and/or slopes)."""
+    g = str(bar.right)
+    lhs = [t.strip() for t in str(bar.left).split("+")]
+    slopes = [t for t in lhs if t not in ("1", "0", "-1")]
+    no_int = "0" in lhs or "-1" in lhs
+    if not slopes:
+        lme = f"for lme4's ({bar.left} | {g}) write {g}"
+    elif no_int:
+        lme = f"for lme4's ({bar.left} | {g}) write " + " + ".join(f"{g}:{x}" for x in slopes)
+    else:
+        k = len(slopes) + 1
+        terms = " + ".join([g] + [f"{g}:{x}" for x in slopes])
+        lme = (f"for lme4's correlated random regression ({bar.left} | {g}) write "
+               f"str(~ {terms}, ~ us({k}):id({g}))")
+    return lme + "; for heterogeneous residual sections write dsum(~ units | Site)"

@@ -137,8 +137,32 @@ def covariate_block(ctx: Context, expr: Expr) -> Block:
     """A numeric covariate part (column or arithmetic expression)."""
     full = numeric_value(expr, ctx.frame, ctx.text, ctx.formula)
     vals = full[ctx.records.row]
+    check_finite(ctx, expr, vals)
+    top = float(np.max(np.abs(vals))) if vals.size else 0.0
+    if top > 1e150 or 0 < top < 1e-150:
+        raise ctx.error(expr, f"{expr} is too {'large' if top > 1 else 'small'} for double "
+                        f"precision: its values reach {top:g}",
+                        "rescale the covariate (e.g. I(x / 1e6)); the estimates scale back")
     label = expr.name if isinstance(expr, Name) else str(expr)
     return Block(sp.csr_matrix(vals.reshape(-1, 1)), (label,), label, label, False)
+
+
+def check_finite(ctx: Context, expr: Expr | Arg, vals: np.ndarray, what: str = "") -> None:
+    """A FormulaError at ``expr`` when a covariate (or basis) has infinite or NaN values on
+    the records: missing data values are dropped before, so these come from a transform
+    (log of a negative number, 1/0, x^1000) or infinite values in the data."""
+    bad = ~np.isfinite(vals)
+    if not bad.any():
+        return
+    rows = np.unique(np.nonzero(bad)[0] if bad.ndim == 1 else np.nonzero(bad.any(axis=1))[0])
+    labels = [str(x) for x in ctx.frame.index[ctx.records.row[rows[:5]]]]
+    value = vals[bad][0]
+    cause = ("NaN: a transform outside its domain, e.g. log or sqrt of a negative number"
+             if np.isnan(value) else "infinite: 1/0, log(0), an overflow or inf in the data")
+    recs = f"{rows.size} record" + ("s" if rows.size > 1 else "")
+    where = f"data index {', '.join(labels)}{' ...' if rows.size > 5 else ''}"
+    raise ctx.error(expr, f"{what or expr} has non-finite values on {recs} ({where}): {cause}",
+                    "fix or drop those rows (missing values, NA, are dropped automatically)")
 
 
 def is_factor_expr(ctx: Context, expr: Expr) -> bool:
@@ -238,6 +262,7 @@ def basis_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"{call.func}() needs a covariate")
     x_full = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
     x = x_full[ctx.records.row]
+    check_finite(ctx, pos[0], x)
     xname = str(pos[0])
     if call.func == "lin":
         return Block(sp.csr_matrix(x.reshape(-1, 1)), (f"lin({xname})",), f"lin({xname})",
@@ -246,7 +271,14 @@ def basis_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"spl() is a random term: the linear trend of {xname} is fixed "
                         "and the smooth deviation from it random",
                         f"write fixed = y ~ {xname} and random = ~ spl({xname})")
-    k = int(_number(ctx, pos[1])) if len(pos) > 1 else 1
+    k = 1
+    if len(pos) > 1:
+        k = whole_number(ctx, pos[1], f"the order of {call.func}()", -MAX_POLY_ORDER,
+                         MAX_POLY_ORDER, f"{call.func}(x, k): polynomials of order 1..k "
+                         "(a negative k changes whether the intercept is included)")
+        key = f"{call}|poly" if call.func == "pol" else f"{call}|leg"
+        if key not in ctx.stateful:  # training data (not predict's grid)
+            _check_order(ctx, pos[1], call.func, abs(k), x)
     if call.func == "pol":
         from asr_py.model.fixed import _stateful_poly
 
@@ -276,6 +308,50 @@ def _number(ctx: Context, e: Expr) -> float:
     raise ctx.error(e, f"expected a number, got '{e}'")
 
 
+def whole_number(ctx: Context, e: Expr, what: str, lo: int, hi: int,
+                 hint: str | None = None) -> int:
+    """The literal ``e`` as a whole number in [lo, hi], or a FormulaError at its position
+    (what: e.g. 'the order of leg()')."""
+    v = _number(ctx, e)
+    if not np.isfinite(v) or v != int(v) or not lo <= v <= hi:
+        raise ctx.error(e, f"{what} must be a whole number from {lo} to {hi}, not {e}", hint)
+    return int(v)
+
+
+#: |init| above this many times the response's variance is refused (it overflows the fit)
+MAX_INIT_RATIO = 1e12
+
+
+def init_values(ctx: Context, e: Expr) -> np.ndarray:
+    """The ``init = ...`` values of a structure: finite numbers on the data's scale."""
+    raw = literal(ctx, e)
+    vals = raw if isinstance(raw, list) else [raw]
+    for v in vals:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) \
+                or not np.isfinite(v):
+            raise ctx.error(e, f"init values must be finite numbers, not {v!r}",
+                            "e.g. init = 0.5 or init = c(1, 0.1, 1)")
+    init = np.atleast_1d(np.asarray(vals, dtype=float))
+    y = ctx.records.y
+    scale = max(float(np.var(y)) if y.size > 1 else 0.0, 1.0)
+    big = np.abs(init) > MAX_INIT_RATIO * scale
+    if big.any():
+        raise ctx.error(e, f"init value {init[big][0]:g} is far outside the data's scale "
+                        f"(the response variance is {scale:.4g})",
+                        "start values are variances on the response's scale")
+    return init
+
+
+def _check_order(ctx: Context, where: Expr, func: str, k: int, x: np.ndarray) -> None:
+    """A polynomial of order k needs k + 1 distinct x values (else its columns are
+    dependent)."""
+    n_x = np.unique(x[np.isfinite(x)]).size
+    if k >= max(n_x, 1):
+        raise ctx.error(where, f"{func}() of order {k} needs at least {k + 1} distinct "
+                        f"values of the covariate, it has {n_x}",
+                        f"use an order below {max(n_x, 1)}")
+
+
 def literal(ctx: Context, e: Expr) -> Any:
     """Evaluate an argument literal: numbers, strings, booleans, c()/list(), ranges a:b."""
     if isinstance(e, Number):
@@ -288,6 +364,10 @@ def literal(ctx: Context, e: Expr) -> Any:
         return literal(ctx, e.expr)
     if isinstance(e, BinOp) and e.op == ":":
         a, b = literal(ctx, e.left), literal(ctx, e.right)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                   for v in (a, b)) or abs(b - a) > MAX_RANGE:
+            raise ctx.error(e, f"the range {e} must run between two finite numbers at most "
+                            f"{MAX_RANGE} apart", "e.g. at(Site, 1:3)")
         step = 1 if b >= a else -1
         return list(np.arange(a, b + step, step))
     if isinstance(e, Call) and e.func in ("c", "list"):
@@ -328,7 +408,18 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
             else:
                 raise MatrixError(f"matrix '{where}': row ids and column ids differ",
                                   hint="give a square DataFrame with the same ids on both axes")
-        return obj.to_numpy(dtype=float), rows, bool(obj.attrs.get("inverse", False))
+        nonnum = [str(c) for c in obj.columns if not pd.api.types.is_numeric_dtype(obj[c])
+                  or pd.api.types.is_bool_dtype(obj[c])]
+        if nonnum:
+            raise MatrixError(f"matrix '{where}' has non-numeric columns: "
+                              f"{', '.join(nonnum[:5])}{' ...' if len(nonnum) > 5 else ''}",
+                              hint="a relationship matrix holds numbers (ids go in the index "
+                                   "and column names); convert it with .astype(float)")
+        mat = obj.to_numpy(dtype=float, na_value=np.nan)
+        if not np.all(np.isfinite(mat)):
+            raise MatrixError(f"matrix '{where}' has missing or infinite values",
+                              hint="every entry of a relationship matrix must be a number")
+        return mat, rows, bool(obj.attrs.get("inverse", False))
     if sp.issparse(obj) or isinstance(obj, np.ndarray):
         raise MatrixError(
             f"matrix '{where}' has no ids, so data levels cannot be matched to its rows",
@@ -367,9 +458,16 @@ def known_block(ctx: Context, call: Call) -> Block:
         if len(pos) < 2:
             raise ctx.error(call, "vm() needs a matrix: vm(id, K)")
         src = pos[1]
-        if not isinstance(src, Name) or src.name not in ctx.matrices:
+        if isinstance(src, String) and src.value.isidentifier():
+            raise ctx.error(src, f"vm() takes the matrix by name, not as the string {src}",
+                            f"write vm({fac}, {src.value}) and pass "
+                            f"asreml(..., {src.value}=the_matrix)")
+        if not isinstance(src, Name) or not src.name.isidentifier():
+            raise ctx.error(src, f"vm(): '{src}' is not the name of a matrix",
+                            f"write vm({fac}, K) and pass asreml(..., K=the_matrix)")
+        if src.name not in ctx.matrices:
             raise ctx.error(src, f"matrix '{src}' is not given",
-                            f"pass it as a keyword argument: asreml(..., {src}=K)")
+                            f"pass it as a keyword argument: asreml(..., {src}=the_matrix)")
         mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
     elif call.func in ("ped", "ide"):
         ped = ctx.pedigree
@@ -436,7 +534,10 @@ def structure_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"{call.func}() needs a factor")
     inner = pos[0]
     if isinstance(inner, Number):
-        k = int(inner.value)
+        k = whole_number(ctx, inner, f"the number of levels in {call.func}()", 1,
+                         MAX_PLACEHOLDER_LEVELS,
+                         f"{call.func}(k) stands for k levels (us(2) for two traits); for a "
+                         f"factor write {call.func}(f)")
         nm = f"{call.func}({k})"
         base = Block(sp.csr_matrix((ctx.records.n, k)), tuple(str(i + 1) for i in range(k)),
                      nm, nm, True, extra={"placeholder": True})
@@ -455,13 +556,9 @@ def structure_block(ctx: Context, call: Call) -> Block:
     if call.func in ORDER_STRUCTURES:  # the order k: second argument or k = ...
         k_expr = pos[1] if len(pos) > 1 else named.get("k", named.get("b"))
         if k_expr is not None:
-            k_val = _number(ctx, k_expr)
-            if k_val != int(k_val) or k_val < 1:
-                raise ctx.error(k_expr, f"{call.func}(): the order must be a whole number "
-                                f">= 1, not {k_val:g}")
-            opts["order"] = int(k_val)
-    if call.func.startswith(("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph",
-                             "cir", "lvr")):
+            opts["order"] = whole_number(ctx, k_expr, f"{call.func}(): the order",
+                                         1, max(base.k, 1))
+    if call.func.startswith(DISTANCE_STRUCTURES):
         try:
             opts["coords"] = np.array([float(x) for x in base.labels])
         except ValueError:
@@ -484,9 +581,19 @@ def structure_block(ctx: Context, call: Call) -> Block:
             (f"'{inner}' is a numeric column with {base.k} distinct values: did you mean "
              "another factor?" if numeric else
              f"for many levels use a factor-analytic fa({inner}, k) or diag({inner})"))
+    if isinstance(inner, Name) and inner.name in ctx.frame.columns and \
+            inner.name not in ctx.factors and not is_factor_column(ctx.frame[inner.name]) \
+            and not call.func.startswith(DISTANCE_STRUCTURES):
+        vals = ctx.frame[inner.name].to_numpy(dtype=float, na_value=np.nan)
+        vals = vals[np.isfinite(vals)]
+        if not np.all(vals == np.round(vals)):
+            raise ctx.error(inner, f"{call.func}() needs a factor, and '{inner.name}' is a "
+                            f"numeric column with fractional values ({base.k} distinct)",
+                            f"use a factor column, or fac({inner.name}) if each value is "
+                            "meant as a level")
     init = None
     if "init" in named:
-        init = np.atleast_1d(np.asarray(literal(ctx, named["init"]), dtype=float))
+        init = init_values(ctx, named["init"])
         if init.size != template.n_params:
             raise ctx.error(named["init"], f"init for {call.func}({inner}) has {init.size} "
                             f"values, the structure has {template.n_params} parameters",
@@ -495,11 +602,24 @@ def structure_block(ctx: Context, call: Call) -> Block:
                  structure=call.func, init=init, extra=base.extra)
 
 
+#: structures whose levels are coordinates (numeric levels are distances, not labels)
+DISTANCE_STRUCTURES = ("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph", "cir",
+                       "lvr")
+
 #: structures taking an order k as second argument (or k = ...)
 ORDER_STRUCTURES = frozenset("fa facv rr xfa ante chol corb corbv corbh".split())
 
 #: a variance structure with more parameters than this is refused at compile time (us(63))
 MAX_STRUCTURE_PARAMS = 2000
+
+#: the longest range a:b a formula argument may write
+MAX_RANGE = 100_000
+
+#: the largest k of a placeholder structure us(k), ar1(k) (ASReml uses it for a few traits)
+MAX_PLACEHOLDER_LEVELS = 1000
+
+#: the largest order of pol(x, k) / leg(x, k) (a polynomial basis of order k has k+1 columns)
+MAX_POLY_ORDER = 50
 
 STRUCTURE_FUNCS = frozenset(
     "id idv idh diag us cor corv corh corb corbv corbh corg corgv corgh ar1 ar1v ar1h ar2 ar2v "
@@ -554,7 +674,11 @@ def group_block(ctx: Context, call: Call) -> Block:
     missing = [c for c in cols if c not in ctx.frame.columns]
     if missing:
         raise DataError(f"group '{g}': columns not in the data: {', '.join(missing[:5])}")
-    M = ctx.frame[cols].to_numpy(dtype=float)[ctx.records.row]
+    nonnum = [c for c in cols if not pd.api.types.is_numeric_dtype(ctx.frame[c])]
+    if nonnum:
+        raise ctx.error(call, f"group '{g}': columns must be numeric: {', '.join(nonnum[:5])}")
+    M = ctx.frame[cols].to_numpy(dtype=float, na_value=np.nan)[ctx.records.row]
+    check_finite(ctx, call, M)
     return Block(sp.csr_matrix(M), tuple(cols), g, f"grp({g})", False)
 
 

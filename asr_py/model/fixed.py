@@ -23,9 +23,12 @@ from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
 from asr_py.model.blocks import (
     BASIS_FUNCS,
     FACTOR_FUNCS,
+    MAX_POLY_ORDER,
     Block,
     Context,
+    _check_order,
     basis_block,
+    check_finite,
     combine_labels,
     covariate_block,
     factor_block,
@@ -34,9 +37,11 @@ from asr_py.model.blocks import (
     khatri_rao,
     literal,
     orthopoly,
+    whole_number,
 )
 from asr_py.model.data import level_labels, numeric_value
 from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
+from asr_py.model.size import check_fixed_size, term_columns
 
 _R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric", "as.double")
 
@@ -111,8 +116,13 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
             return b
         if p.func == "poly":
             pos = p.positional()
-            k = int(literal(ctx, pos[1])) if len(pos) > 1 else 1
+            k_expr = pos[1] if len(pos) > 1 else p.named().get("degree")
             x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
+            k = 1
+            if k_expr is not None:
+                k = whole_number(ctx, k_expr, "the degree of poly()", 1, MAX_POLY_ORDER)
+                if f"{p}|poly" not in ctx.stateful:  # training data (not predict's grid)
+                    _check_order(ctx, k_expr, "poly", k, x[ctx.records.row])
             M = _stateful_poly(ctx, f"{p}|poly", x, k)[ctx.records.row]
             labels = tuple(f"{p}{j}" for j in range(1, k + 1))
             return Block(sp.csr_matrix(M), labels, str(p), str(p), False)
@@ -225,6 +235,10 @@ def at_levels(ctx: Context, call: Call) -> tuple[Block, list[int]]:
                                 "levels are: " + ", ".join(base.labels[:10]))
             idx.append(base.labels.index(w))
         else:  # a number: the level's position (1-based), as ASReml
+            if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) \
+                    or not np.isfinite(w):
+                raise ctx.error(pos[1], f"at(): {w!r} is not a level of {pos[0]}",
+                                "give levels by name or 1-based position: at(f, 'A'), at(f, 2)")
             i = int(w)
             if str(w) in base.labels or _num(w) in base.labels:
                 idx.append(base.labels.index(str(w) if str(w) in base.labels else _num(w)))
@@ -278,13 +292,21 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         cols.append(np.ones((n, 1)))
         names.append("(Intercept)")
         owner.append(0)
-    for t in all_terms:
+    parts: list[list[Block]] = []
+    for t in all_terms:  # the parts first (cheap), to estimate the design's size
         key = [part_key(p) for p in t.parts]
         blocks = []
         for i, p in enumerate(t.parts):
             rest = frozenset(key[:i] + key[i + 1:])
             blocks.append(fixed_part(ctx, p, contrast=rest in keys))
+        parts.append(blocks)
+    check_fixed_size(n, [("(Intercept)", 1)] * intercept + [
+        (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)])
+    for t, blocks in zip(all_terms, parts):
         M = khatri_rao(blocks)
+        if not np.all(np.isfinite(M.data)):
+            check_finite(ctx, t.parts[0], M.toarray(), f"the fixed term {t}")
+        _check_scale(ctx, t, M)
         labels = combine_labels(blocks) if len(blocks) > 1 else list(blocks[0].labels)
         if len(blocks) == 1 and blocks[0].is_factor:
             labels = [f"{t}_{lv}" for lv in blocks[0].labels]
@@ -299,6 +321,26 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         owner.extend([ti] * M.shape[1])
     X = np.hstack(cols) if cols else np.empty((n, 0))
     return FixedColumns(X, names, owner, fterms, intercept)
+
+
+#: a fixed column whose largest |value| is above this (or non-zero below its inverse)
+#: over- or underflows in X'X
+MAX_COLUMN_SCALE = 1e150
+
+
+def _check_scale(ctx: Context, t: Term, M: sp.csr_matrix) -> None:
+    """A FormulaError at the term when a column's values over- or underflow in X'X."""
+    a = np.abs(M.data)
+    a = a[a > 0]
+    if a.size == 0 or (a.max() <= MAX_COLUMN_SCALE and a.min() >= 1 / MAX_COLUMN_SCALE):
+        return
+    top = np.asarray(abs(M).max(axis=0).todense()).ravel()
+    bad = (top > MAX_COLUMN_SCALE) | ((top > 0) & (top < 1 / MAX_COLUMN_SCALE))
+    if bad.any():
+        size = "large" if top[bad][0] > 1 else "small"
+        raise ctx.error(t.parts[0], f"the fixed term {t} is too {size} for double precision: "
+                        f"its values reach {top[bad][0]:g}",
+                        "rescale the covariate (e.g. I(x / 1e6)); the estimates scale back")
 
 
 def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
@@ -319,10 +361,15 @@ def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
 
 def _null_basis(X: np.ndarray) -> np.ndarray:
     """Orthonormal basis of the null space of X (estimability checks in predict)."""
-    _, s, vt = np.linalg.svd(X, full_matrices=True)
+    _, s, vt = np.linalg.svd(X, full_matrices=False)  # thin: O(n p min(n, p))
     tol = s.max() * max(X.shape) * 1e-10 if s.size else 0.0
     rank = int((s > tol).sum())
-    return vt[rank:].T
+    if rank == 0:
+        return np.eye(X.shape[1])
+    # the complement of the row space, from a complete QR of its basis: O(p² rank), not the
+    # O(p³) of a full SVD (a 72 x 1001 design: 7 s -> 0.05 s)
+    q, _ = np.linalg.qr(vt[:rank].T, mode="complete")
+    return q[:, rank:]
 
 
 def _interaction_label(blocks: list[Block], lab: str) -> str:

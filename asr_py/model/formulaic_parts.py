@@ -44,7 +44,7 @@ from asr_py.formula.ast import (
     String,
     UnaryOp,
 )
-from asr_py.model.blocks import Block, Context
+from asr_py.model.blocks import Block, Context, whole_number
 from asr_py.model.data import as_labels, column, level_labels
 
 __all__ = ["FORMULAIC_FUNCS", "FormulaicState", "formulaic_block", "to_python"]
@@ -134,6 +134,7 @@ def formulaic_block(ctx: Context, call: Call, contrast: bool) -> Block:
     """
     if not call.args:
         raise ctx.error(call, f"{call.func}() needs a data column", _HINT)
+    _check_numbers(ctx, call)
     categorical = call.func in CATEGORICAL_FUNCS
     reduced = categorical and contrast
     key = f"{call}|{'reduced' if reduced else 'full'}"
@@ -142,6 +143,27 @@ def formulaic_block(ctx: Context, call: Call, contrast: bool) -> Block:
         state = ctx.stateful[key] = _fit(ctx, call, categorical, reduced)
     M = _materialise(ctx, call, state)[ctx.records.row]
     return Block(sp.csr_matrix(M), state.labels, str(call), str(call), False)
+
+
+#: the largest df/degree of a formulaic spline (its columns; formulaic hangs on df = 1e9)
+MAX_SPLINE_DF = 100
+
+
+def _check_numbers(ctx: Context, call: Call) -> None:
+    """Numbers formulaic would take on trust: a spline's df (second positional argument or
+    df=) and degree= are whole numbers up to :data:`MAX_SPLINE_DF`; bounds are finite."""
+    if call.func not in ("bs", "cr", "cs", "cc"):
+        return
+    pos = call.positional()
+    named = call.named()
+    for what, e in (("df", pos[1] if len(pos) > 1 else named.get("df")),
+                    ("degree", named.get("degree"))):
+        if e is not None:
+            whole_number(ctx, e, f"{call.func}(): {what}", 0, MAX_SPLINE_DF)
+    for what in ("lower_bound", "upper_bound"):
+        e = named.get(what)
+        if isinstance(e, Number) and not np.isfinite(e.value):
+            raise ctx.error(e, f"{call.func}(): {what} must be a finite number, not {e}")
 
 
 def _fit(ctx: Context, call: Call, categorical: bool, reduced: bool) -> FormulaicState:

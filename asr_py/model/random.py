@@ -34,6 +34,7 @@ from asr_py.model.blocks import (
     part_block,
 )
 from asr_py.model.fixed import at_levels, part_factors
+from asr_py.model.size import check_term_size
 from asr_py.vcov.base import CovTemplate, get_structure
 
 
@@ -101,6 +102,7 @@ def term_from_blocks(label: str, blocks: list[Block], factors: tuple[str, ...],
     template = _kron(templates, scale)
     names = _names(label, blocks, scale, label)
     if Z is None:
+        check_term_size(label, [b.k for b in blocks], blocks[0].mat.shape[0])
         Z = khatri_rao(blocks)
     levels = combine_labels(blocks)
     return RandomTerm(label, sp.csc_matrix(Z), template, names, levels, factors, blocks,
@@ -395,6 +397,12 @@ def _dsum(ctx: Context, call: Call) -> ResidualTerm:
         flat = []
         for x in v if isinstance(v, list) else [v]:
             flat.extend(x if isinstance(x, list) else [x])
+        for x in flat:
+            if not isinstance(x, str) and (isinstance(x, bool) or not isinstance(
+                    x, (int, float, np.number)) or not np.isfinite(x)):
+                raise ctx.error(sel, f"dsum(): {x!r} is not a level of {by}",
+                                "give levels by name or 1-based position: "
+                                "levels = c('A', 'B') or levels = 1:2")
         at = Call("at", (Arg(by), Arg(_to_c(flat))))
     return _sections(ctx, at, terms[0], label=str(call))
 

@@ -21,13 +21,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from asr_py.errors import AsrError, DataError, FormulaError
+from asr_py.errors import AsrError, DataError, FormulaError, ModelError
 from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, TermList
 from asr_py.formula.expand import expand
+from asr_py.model.arguments import check_compile_arguments, params_table
 from asr_py.model.blocks import Block, Context
 from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
+from asr_py.model.size import check_mme_size
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
 
@@ -85,11 +87,7 @@ class Model:
 
     def apply_params(self, table: pd.DataFrame | dict[str, float]) -> None:
         """Set start values / constraints from a (possibly edited) start-values table."""
-        if isinstance(table, dict):
-            table = pd.DataFrame({"Component": list(table), "Value": list(table.values())})
-        if "Component" not in table.columns or "Value" not in table.columns:
-            raise DataError("params needs columns Component and Value (and optionally "
-                            "Constraint)", hint="start from asreml(..., start_values=True)")
+        table = params_table(table)
         index = {n: i for i, n in enumerate(self.param_names)}
         for _, row in table.iterrows():
             name = str(row["Component"])
@@ -158,29 +156,27 @@ class Model:
 
 
 def _used_columns(exprs: list[Expr], data: pd.DataFrame, skip: set[str]) -> list[str]:
+    """Data columns named in ``exprs`` (in order of appearance), by an explicit stack so a
+    formula of thousands of terms does not exhaust Python's recursion limit."""
     out: list[str] = []
-
-    def visit(e: Any) -> None:
+    stack: list[Any] = list(reversed(exprs))
+    while stack:
+        e = stack.pop()
         if isinstance(e, Name):
             if e.name in data.columns and e.name not in skip and e.name not in out:
                 out.append(e.name)
         elif isinstance(e, Call):
-            for a in e.args:
-                if e.func in ("vm", "giv") and a is not e.args[0]:
-                    continue
-                visit(a.value)
+            args = [a.value for a in e.args
+                    if not (e.func in ("vm", "giv") and a is not e.args[0])]
+            stack.extend(reversed(args))
         elif isinstance(e, Formula):
-            visit(e.rhs)
+            stack.append(e.rhs)
         elif hasattr(e, "left"):
-            visit(e.left)
-            visit(e.right)
+            stack.extend((e.right, e.left))
         elif hasattr(e, "operand"):
-            visit(e.operand)
+            stack.append(e.operand)
         elif isinstance(e, Paren):
-            visit(e.expr)
-
-    for e in exprs:
-        visit(e)
+            stack.append(e.expr)
     return out
 
 
@@ -202,21 +198,24 @@ def compile_model(
     """Compile formulas and data into a :class:`Model` (see the module docstring)."""
     from asr_py.formula.model import parse_model
 
-    if data is None or not isinstance(data, pd.DataFrame):
-        raise DataError("data must be a pandas DataFrame",
-                        hint="e.g. data=pd.read_csv('trial.csv')")
+    check_compile_arguments(fixed, random, residual, data, rcov, sparse, factors, na_action,
+                            group, weights)
     mf = fixed if isinstance(fixed, ModelFormula) else parse_model(
         fixed=fixed, random=random, residual=residual, rcov=rcov, sparse=sparse)
     texts = mf.texts
     if mf.fixed.lhs is None:
         raise FormulaError("the fixed formula needs a response: y ~ ...",
                            text=texts.get("fixed", ""), formula="fixed")
-    for f in factors:
-        if f not in data.columns:
-            raise DataError(f"factors=: column '{f}' is not in the data")
     fixed_terms = expand(mf.fixed, "fixed")
     random_terms = expand(mf.random, "random") if mf.random is not None else None
     resid_terms = expand(mf.residual, "residual") if mf.residual is not None else None
+    for kind, terms, hint in (
+            ("random", random_terms, "leave random= out for a model without random effects; "
+             "a random intercept per group g is random = '~ g'"),
+            ("residual", resid_terms, "leave residual= out for independent errors (units)")):
+        if terms is not None and not terms.terms:
+            raise FormulaError(f"the {kind} formula '{texts.get(kind, '')}' has no terms",
+                               text=texts.get(kind, ""), formula=kind, hint=hint)
     sparse_terms = expand(mf.sparse, "fixed") if mf.sparse is not None else None
     resp_exprs, _ = response_exprs(mf.fixed.lhs)
     resp_cols = {e.name for e in resp_exprs if isinstance(e, Name)}
@@ -228,6 +227,7 @@ def compile_model(
     used = _used_columns(rhs_exprs, data, resp_cols | matrix_names)
     records = build_records(mf.fixed.lhs, data, used, text=texts.get("fixed", ""),
                             na_action=na_action, weights=weights)
+    _check_response_scale(records, texts.get("fixed", ""))
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
         from asr_py.genetics import ainverse
@@ -241,8 +241,18 @@ def compile_model(
         raise FormulaError("the fixed formula has no estimable effects",
                            text=texts.get("fixed", ""), formula="fixed",
                            hint="keep the intercept or add terms")
+    if records.n <= fx.X.shape[1]:
+        raise ModelError(f"no residual degrees of freedom: {records.n} record"
+                         f"{'s' if records.n != 1 else ''} and {fx.X.shape[1]} fixed effect"
+                         f"{'s' if fx.X.shape[1] != 1 else ''}",
+                         hint="REML needs more records than fixed effects: add data or drop "
+                              "fixed terms (" + ", ".join(
+                                  f"{t.label}: {len(t.columns)}" for t in sorted(
+                                      fx.terms, key=lambda t: -len(t.columns))[:3])
+                              + " columns)")
     ctx.text, ctx.formula = texts.get("random", ""), "random"
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
+    check_mme_size([t.label for t in rnd], [t.Z for t in rnd], records.n)
     ctx.text, ctx.formula = texts.get("residual", ""), "residual"
     res = build_residual(ctx, resid_terms)
     if records.weights is not None:
@@ -252,6 +262,7 @@ def compile_model(
 
         res = replace(res, template=Weighted(res.template, records.weights))
     names, kinds, theta0, cons, cross = _parameters(records, rnd, res)
+    _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
     for k, c in enumerate(cons):
         if c == "F":
@@ -266,6 +277,39 @@ def compile_model(
                   {"fixed": fixed_terms}, cross)
     model.user_start = res.init is not None or any(t.init is not None for t in rnd)
     return model
+
+
+def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,
+                        cons: list[str]) -> None:
+    """A ModelError when the free variance parameters outnumber the residual degrees of
+    freedom (e.g. us(x) on a numeric column with a level per record): REML cannot estimate
+    them, and the fit would run for minutes before saying so."""
+    n_free = sum(c != "F" for c in cons)
+    if n_free <= df:
+        return
+    terms = sorted([(t.template.n_params, t.label) for t in rnd]
+                   + [(res.template.n_params, res.label)], reverse=True)
+    raise ModelError(f"the model has {n_free} variance parameters but only {df} residual "
+                     "degrees of freedom", hint="REML cannot estimate them all; the largest "
+                     "terms: " + ", ".join(f"{lab} ({k})" for k, lab in terms[:3])
+                     + ". A numeric column used as a factor makes a level per value")
+
+
+def _check_response_scale(records: Records, text: str) -> None:
+    """A FormulaError when a trait's variance over- or underflows double precision (values
+    near 1e300 or 1e-300): the fit would report nonsense instead."""
+    for t, name in enumerate(records.traits):
+        yt = records.y[records.trait == t]
+        if yt.size < 2 or np.all(yt == yt[0]):
+            continue
+        with np.errstate(all="ignore"):
+            v = float(np.var(yt))
+        if not np.isfinite(v) or v > 1e200 or v < 1e-200:
+            size = "large" if not np.isfinite(v) or v > 1 else "small"
+            raise FormulaError(f"the response '{name}' is too {size} for double precision: "
+                               f"its values reach {float(np.max(np.abs(yt))):g}",
+                               text=text, formula="fixed",
+                               hint="rescale it (e.g. I(y / 1e6)) and scale the estimates back")
 
 
 # ---------------------------------------------------------------------------------------------

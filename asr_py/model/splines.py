@@ -38,11 +38,14 @@ import scipy.sparse as sp
 
 from asr_py.errors import DataError
 from asr_py.formula.ast import Call, Name, Number
-from asr_py.model.blocks import Block, Context
+from asr_py.model.blocks import Block, Context, whole_number
 from asr_py.model.data import numeric_value
 
 #: ASReml's default cap on the number of knots at unique values (its KNOTS option)
 MAX_DEFAULT_KNOTS = 50
+
+#: the most knots spl(x, k) may ask for (its penalty matrix is dense, (k-2) x (k-2))
+MAX_KNOTS = 2000
 
 
 def spline_knots(x: np.ndarray, k: int | None = None,
@@ -143,10 +146,11 @@ def spline_block(ctx: Context, call: Call) -> Block:
     k_expr = named.get("k", pos[1] if len(pos) > 1 else None)
     k: int | None = None
     if k_expr is not None:
-        if not isinstance(k_expr, Number) or float(k_expr.value) != int(k_expr.value):
+        if not isinstance(k_expr, Number):
             raise ctx.error(k_expr, f"spl(): the number of knots must be a whole number, "
                             f"got '{k_expr}'", "e.g. spl(x, 10)")
-        k = int(k_expr.value)
+        k = whole_number(ctx, k_expr, "spl(): the number of knots", 0, MAX_KNOTS,
+                         "e.g. spl(x, 10); 0 means the default knots")
         if k == 0:
             k = None  # ASReml: k = 0 means the default knots
         elif k < 3:

@@ -572,8 +572,8 @@ def _fit_reml(
     nt = theta.size
     if not ctx.valid(theta):
         raise ModelError(
-            "the starting values are outside the parameter space "
-            f"({dict(zip(problem.names, np.round(theta, 6)))})",
+            "the starting values are outside the parameter space: "
+            + problem.describe_invalid(theta),
             hint="variances must be positive, correlations inside (-1, 1) and every "
                  "covariance matrix positive definite")
     phase(f"C: {mme.N} equations; symbolic analysis and first factorization", mme.N)

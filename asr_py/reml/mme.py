@@ -562,11 +562,19 @@ class MME:
         if self.p == 0:
             return
         xtx = (self.X.T @ self.X).toarray()
-        ev = np.linalg.eigvalsh(xtx)
+        # on unit-length columns: the rank does not depend on a covariate's units (x * 1e6)
+        d = np.sqrt(np.clip(np.diag(xtx), 1e-300, None))
+        ev, vec = np.linalg.eigh(xtx / np.outer(d, d))
         if ev[0] <= 1e-10 * max(ev[-1], 1e-300):
+            names = list(self.problem.x_names or [f"column {j + 1}" for j in range(self.p)])
+            load = np.abs(vec[:, 0])
+            involved = [names[j] for j in np.argsort(-load) if load[j] > 0.1 * load.max()]
             raise ModelError(
-                f"the fixed-effects design X ({self.n} x {self.p}) is not of full column rank",
-                hint="drop aliased fixed-effect columns before building the MixedProblem")
+                f"the fixed-effects design X ({self.n} x {self.p}) is not of full column "
+                f"rank: {', '.join(involved[:6])}{' ...' if len(involved) > 6 else ''} are "
+                "(nearly) linearly dependent",
+                hint="drop one of them, or centre and scale covariates (scale(x)) so that "
+                     "they are not nearly collinear")
 
     def theta_block(self, theta: np.ndarray, j: int) -> np.ndarray:
         return theta[self.problem.slices()[j]]

@@ -60,6 +60,34 @@ class MixedProblem:
     def n_theta(self) -> int:
         return self.theta0.size
 
+    def describe_invalid(self, theta: np.ndarray) -> str:
+        """Which values of θ are outside the parameter space, in words (for error messages):
+        a negative variance, a correlation outside (-1, 1), or the term whose covariance
+        matrix is not positive definite."""
+        theta = np.asarray(theta, dtype=float)
+        templates = [b.template for b in self.random] + [self.residual]
+        labels = [b.name for b in self.random] + ["the residual"]
+        for t, label, sl in zip(templates, labels, self.slices()):
+            th = theta[sl]
+            if t.is_valid(th):
+                continue
+            for k, (kind, v) in enumerate(zip(t.param_kinds, th)):
+                name = self.names[sl.start + k]
+                if not np.isfinite(v):
+                    return f"'{name}' is {float(v)}"
+                if kind == "variance" and v < 0:
+                    return f"the variance '{name}' is {float(v):g} (it must be >= 0)"
+                if kind == "correlation" and abs(v) >= 1:
+                    return f"the correlation '{name}' is {float(v):g} (it must lie in (-1, 1))"
+            shown = ", ".join(f"{self.names[sl.start + k]} = {float(v):g}"
+                              for k, v in enumerate(th[:6]))
+            return (f"the covariance matrix of {label} is not positive definite ({shown}"
+                    f"{' ...' if th.size > 6 else ''})")
+        bad = [f"'{n}' = {float(v):g}" for n, v, c in zip(self.names, theta, self.constraints)
+               if str(c).upper() == "P" and v < 0]
+        return ("a value outside its bounds: " + ", ".join(bad[:6])) if bad else \
+            "a value outside its bounds"
+
     def slices(self) -> list[slice]:
         """θ slice of each random block, then of the residual."""
         out = [slice(b.offset, b.offset + b.template.n_params) for b in self.random]

@@ -1,0 +1,100 @@
+"""Size estimates of a design before it is built, and refusal of designs too large to fit.
+
+A term's design has one column per combination of its parts' columns (the product of the
+level counts), and the mixed model equations hold, for every record, the products of its
+non-zero design entries (Σ_rows nnz_row²). These are computed from the parts' level counts
+and per-row non-zeros, which are cheap, before the Khatri-Rao products and dense copies that
+would exhaust memory or take hours; a design over the limits below is refused with the
+estimate and a hint instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from asr_py.errors import ModelError
+
+#: at most this many fixed-effect columns (aliasing checks cost O(p²) memory, O(p³) time)
+MAX_FIXED_COLUMNS = 5_000
+#: at most this many bytes for the dense fixed design X and X'X together
+MAX_DENSE_BYTES = 2 * 2**30
+#: at most this many columns in one random term's design Z (each has a label and an effect)
+MAX_TERM_COLUMNS = 5_000_000
+#: at most this many non-zeros in Z'Z of all random terms (Σ_rows nnz_row²)
+MAX_MME_NNZ = 50_000_000
+
+
+def _fmt_bytes(b: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if b < 1024 or unit == "PiB":
+            return f"{b:,.0f} {unit}" if unit == "bytes" else f"{b:,.1f} {unit}"
+        b /= 1024
+    return f"{b:.3g}"  # pragma: no cover
+
+
+def term_columns(level_counts: Sequence[int]) -> int:
+    """Columns of a term's design: the product of its parts' column counts (exact int)."""
+    out = 1
+    for k in level_counts:
+        out *= int(k)
+    return out
+
+
+def _largest(terms: Sequence[tuple[str, int]]) -> str:
+    label, cols = max(terms, key=lambda t: t[1])
+    return f"the largest term, {label}, has {cols:,} columns"
+
+
+def check_fixed_size(n: int, terms: Sequence[tuple[str, int]]) -> None:
+    """Refuse a fixed design of ``n`` records and (label, columns) ``terms`` when it has
+    more than :data:`MAX_FIXED_COLUMNS` columns or X and X'X need more than
+    :data:`MAX_DENSE_BYTES`."""
+    p = sum(c for _, c in terms)
+    need = 8.0 * (n * p + p * p)
+    if p > MAX_FIXED_COLUMNS or need > MAX_DENSE_BYTES:
+        raise ModelError(
+            f"the fixed design would have {p:,} columns for {n:,} records "
+            f"(X and X'X: about {_fmt_bytes(need)}); {_largest(terms)}",
+            hint=f"at most {MAX_FIXED_COLUMNS:,} fixed columns: drop high-order interactions "
+                 "((a + b + c)^2 instead of a * b * c) or fit large factors as random terms")
+
+
+def check_term_size(label: str, level_counts: Sequence[int], n: int) -> None:
+    """Refuse a random/residual term whose design would have too many columns."""
+    cols = term_columns(level_counts)
+    if cols > MAX_TERM_COLUMNS:
+        dims = " x ".join(f"{k:,}" for k in level_counts)
+        raise ModelError(
+            f"the random term {label} would have {cols:,} columns ({dims} levels) for "
+            f"{n:,} records",
+            hint=f"at most {MAX_TERM_COLUMNS:,} columns per term: use fewer factors in the "
+                 "interaction, or a structure on fewer levels")
+
+
+def row_nnz(mats: Sequence[object]) -> np.ndarray:
+    """Non-zeros per row of the column-wise concatenation of sparse CSR/CSC matrices."""
+    out: np.ndarray | None = None
+    for m in mats:
+        csr = m.tocsr()  # type: ignore[attr-defined]
+        counts = np.diff(csr.indptr).astype(np.float64)
+        out = counts if out is None else out + counts
+    return np.zeros(0) if out is None else out
+
+
+def check_mme_size(labels: Sequence[str], mats: Sequence[object], n: int) -> None:
+    """Refuse random terms whose Z'Z would hold more than :data:`MAX_MME_NNZ` non-zeros."""
+    if not mats:
+        return
+    nnz = float(np.sum(row_nnz(mats) ** 2))
+    if nnz > MAX_MME_NNZ:
+        raise ModelError(
+            f"the mixed model equations of the {len(labels):,} random terms would hold about "
+            f"{nnz:,.0f} non-zeros (about {_fmt_bytes(12 * nnz)}) for {n:,} records",
+            hint="too many overlapping random terms: drop high-order interactions (a * b * c "
+                 "expands to 7 terms; (a + b + c)^2 to 6) or merge them")
+
+
+__all__ = ["MAX_FIXED_COLUMNS", "MAX_TERM_COLUMNS", "MAX_MME_NNZ", "check_fixed_size",
+           "check_term_size", "check_mme_size", "term_columns"]
