@@ -482,7 +482,7 @@ class Translator(BasePrinter):
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
         if f == "na.method":
-            return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.py(a)}"
+            return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
                                    for n, a in args) + "}"
         if f in ("write.csv", "write.table", "write_csv", "fwrite") and pos:
             rest = [a for n, a in args if n == "file"] or pos[1:2]
@@ -711,13 +711,11 @@ class Translator(BasePrinter):
             try:
                 if a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv)
-                    if call.value == "update" and re.search(_DOT, text):
-                        text = self.expand_dots(text, parent.get(key))
                     self.last_formulas[key] = text
                     mats.update(used)
                     out.append(f"{key}={text!r}")
                 elif n in ("na.method.X", "na.method.Y"):
-                    na.append(f"{n[-1].lower()!r}: {self.py(a)}")
+                    na.append(f"{n[-1].lower()!r}: {self.na_value(n[-1], a)}")
                 else:
                     out.append(f"{key}={self.py(a)}")
             except Untranslatable as exc:
@@ -749,19 +747,15 @@ class Translator(BasePrinter):
                                  "term")
         return out
 
-    def expand_dots(self, text: str, old: str | None) -> str:
-        """update()'s ``. ~ . + x``: ``.`` is the old formula's response / terms."""
-        if old is None:
-            self.todo.append(f"update formula {text!r}: the original formula was not seen, "
-                             "and asr_py's update() does not expand '.'")
-            return text
-        o_lhs, _, o_rhs = old.rpartition("~")
-        n_lhs, _, n_rhs = text.rpartition("~")
-        lhs = re.sub(_DOT, o_lhs.strip(), n_lhs).strip()
-        o_rhs = o_rhs.strip()
-        rhs = re.sub(r"(?<![\w.])\.(?![\w.])\s*\+\s*", "", n_rhs) if not o_rhs else \
-            re.sub(_DOT, o_rhs, n_rhs)
-        return f"{lhs} ~ {rhs.strip()}" if lhs else f"~ {rhs.strip()}"
+    def na_value(self, key: str, a: R) -> str:
+        """An ``na.method`` value: asreml's 'include' for the explanatory variables sets
+        their missing values to 0, which asr_py does not do: 'omit' with a TODO."""
+        if key.lower() == "x" and a.kind == "str" and a.value == "include":
+            self.todo.append("na.method.X = 'include' (missing covariates set to 0) becomes "
+                             "'omit' (rows with missing covariates dropped): a DIFFERENT model "
+                             "when a model variable has missing values")
+            return repr("omit")
+        return self.py(a)
 
     def _data_of(self, named: list[tuple[str, R]]) -> R | None:
         found = [a for n, a in named if n == "data"]
