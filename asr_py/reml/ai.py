@@ -18,7 +18,7 @@ from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
 
-#: relative size (to the parameter's own scale, see :meth:`_Ctx.set_scales`) of the value a
+#: relative size (to the parameter's own scale, see :meth:`_Ctx.update_scales`) of the value a
 #: 'P' parameter is held at
 BOUNDARY_REL = 1e-9
 #: relative size (to the parameter's own scale) below which a variance/covariance's change
@@ -209,24 +209,34 @@ class _Ctx:
         self.cons = [c.upper() for c in problem.constraints]
         self.pmask = np.array([c == "P" for c in self.cons], dtype=bool)
         self.vc = np.array([k in ("variance", "covariance") for k in kinds], dtype=bool)
-        self.set_scales(problem.theta0, np.full(len(kinds), np.nan))
+        th0 = np.abs(np.asarray(problem.theta0, dtype=float))
+        self.scale = np.where(self.vc & (th0 > 0), th0, 1.0)
+        self._seen_se = False
+        self._set(self.scale)
         self.pd = _pd_blocks(problem, self.cons)
 
-    def set_scales(self, theta0: np.ndarray, ai: np.ndarray) -> None:
-        """Per-parameter scale c_k = max(|θ0_k|, 1/sqrt(AI_kk(θ0))) of the variances and
-        covariances (1 for the others): the start value or the conditional standard error at
-        the start, whichever is larger. Both change with the units of the trait(s) a parameter
-        belongs to exactly as the parameter does (c²; c₁c₂ for a covariance), so the held
-        boundary value ``bval_k = BOUNDARY_REL x c_k`` and the change floor
-        ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each trait."""
-        a = np.asarray(ai, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            se = np.where(np.isfinite(a) & (a > 0), 1.0 / np.sqrt(np.abs(a)), 0.0)
-        c = np.maximum(np.abs(np.asarray(theta0, dtype=float)), se)
-        c = np.where(self.vc & (c > 0) & np.isfinite(c), c, 1.0)
+    def _set(self, c: np.ndarray) -> None:
         self.scale = c
         self.bval = BOUNDARY_REL * c
         self.cfloor = np.where(self.vc, CHANGE_FLOOR * c, 1e-4)
+
+    def update_scales(self, ai_diag: np.ndarray) -> None:
+        """Per-parameter scale c_k of the variances and covariances: the smallest conditional
+        standard error 1/sqrt(AI_kk) seen so far in the iteration (the start value until one
+        is known). A standard error changes with the units of the trait(s) the parameter
+        belongs to exactly as the parameter does (c²; c₁c₂ for a covariance) and, unlike the
+        start value, is set by the data; so the held boundary value ``BOUNDARY_REL x c_k``
+        and the change floor ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each
+        trait. Never increasing, a held parameter stays at or below its boundary value."""
+        a = np.asarray(ai_diag, dtype=float)
+        ok = self.vc & np.isfinite(a) & (a > 0)
+        if not ok.any():
+            return
+        se = np.full(a.size, np.inf)
+        se[ok] = 1.0 / np.sqrt(a[ok])
+        c = np.minimum(self.scale, se) if self._seen_se else np.where(ok, se, self.scale)
+        self._seen_se = True
+        self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
 
     def valid(self, theta: np.ndarray) -> bool:
         """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""
@@ -572,7 +582,7 @@ def fit_reml(
 
     * the full AI step just taken changed ℓ by ``<= tol_loglik * max(1, |ℓ|)`` and θ by
       ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param`` (floor_k: CHANGE_FLOOR x the
-      parameter's own scale for variances/covariances, see :meth:`_Ctx.set_scales`; 1e-4
+      parameter's own scale for variances/covariances, see :meth:`_Ctx.update_scales`; 1e-4
       otherwise), or
     * at the new point the next AI step predicts a gain ``s'δ − ½δ'AIδ <=
       DEC_TOL * tol_loglik * max(1, |ℓ|)`` and a relative change ``<= PRED_PARAM * tol_param``.
@@ -626,7 +636,7 @@ def fit_reml(
     converged = False
     it = 0
     score, ai = mme.score_ai(st)
-    ctx.set_scales(theta, np.diag(ai))
+    ctx.update_scales(np.diag(ai))
     plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
     small: list[bool] = []
@@ -688,6 +698,7 @@ def fit_reml(
         theta = theta_new.copy()
         record(it, method, alpha, time.perf_counter() - t_it)
         score, ai = mme.score_ai(st)
+        ctx.update_scales(np.diag(ai))
         plan = _plan(ctx, theta, score, ai, fixed)
         scale = max(1.0, abs(st.loglik))
         full_step = (method == "AI" and alpha == 1.0 and not restricted
