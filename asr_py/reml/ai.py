@@ -220,14 +220,14 @@ class _Ctx:
         self.bval = BOUNDARY_REL * c
         self.cfloor = np.where(self.vc, CHANGE_FLOOR * c, 1e-4)
 
-    def update_scales(self, ai_diag: np.ndarray) -> None:
+    def update_scales(self, ai_diag: np.ndarray, theta: np.ndarray) -> None:
         """Per-parameter scale c_k of the variances and covariances: the smallest conditional
         standard error 1/sqrt(AI_kk) seen so far in the iteration (the start value until one
         is known). A standard error changes with the units of the trait(s) the parameter
         belongs to exactly as the parameter does (c²; c₁c₂ for a covariance) and, unlike the
         start value, is set by the data; so the held boundary value ``BOUNDARY_REL x c_k``
         and the change floor ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each
-        trait. Never increasing, a held parameter stays at or below its boundary value."""
+        trait. A parameter at its boundary value keeps its scale (it stays held)."""
         a = np.asarray(ai_diag, dtype=float)
         ok = self.vc & np.isfinite(a) & (a > 0)
         if not ok.any():
@@ -235,6 +235,7 @@ class _Ctx:
         se = np.full(a.size, np.inf)
         se[ok] = 1.0 / np.sqrt(a[ok])
         c = np.minimum(self.scale, se) if self._seen_se else np.where(ok, se, self.scale)
+        c = np.where(self.at_bound(theta), self.scale, c)
         self._seen_se = True
         self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
 
@@ -636,7 +637,7 @@ def fit_reml(
     converged = False
     it = 0
     score, ai = mme.score_ai(st)
-    ctx.update_scales(np.diag(ai))
+    ctx.update_scales(np.diag(ai), theta)
     plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
     small: list[bool] = []
@@ -698,7 +699,7 @@ def fit_reml(
         theta = theta_new.copy()
         record(it, method, alpha, time.perf_counter() - t_it)
         score, ai = mme.score_ai(st)
-        ctx.update_scales(np.diag(ai))
+        ctx.update_scales(np.diag(ai), theta)
         plan = _plan(ctx, theta, score, ai, fixed)
         scale = max(1.0, abs(st.loglik))
         full_step = (method == "AI" and alpha == 1.0 and not restricted
