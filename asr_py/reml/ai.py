@@ -20,7 +20,7 @@ from asr_py.reml.result import RemlResult
 
 #: relative size (to the parameter's own scale, see :meth:`_Ctx.update_scales`) of the value a
 #: 'P' parameter is held at
-BOUNDARY_REL = 1e-9
+BOUNDARY_REL = 1e-12
 #: relative size (to the parameter's own scale) below which a variance/covariance's change
 #: is measured absolutely in the relative parameter change
 CHANGE_FLOOR = 1e-4

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.linalg as sla
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 LOG2PI = float(np.log(2 * np.pi))
 
@@ -57,6 +58,13 @@ def maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
              bounds: Sequence[tuple[float | None, float | None]] | None = None
              ) -> tuple[np.ndarray, float]:
     """max fun(x) from several starts: BFGS/L-BFGS-B, then Nelder-Mead polish; best wins."""
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
+        return _maximise(fun, starts, bounds)
+
+
+def _maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
+              bounds: Sequence[tuple[float | None, float | None]] | None
+              ) -> tuple[np.ndarray, float]:
     best_x, best_f = None, -np.inf
 
     def neg(x: np.ndarray) -> float:
@@ -67,9 +75,9 @@ def maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
         r = minimize(neg, np.asarray(x0, float), method="L-BFGS-B" if bounds else "BFGS",
                      bounds=bounds, options={"maxiter": 300, "gtol": 1e-8})
         x = r.x
-        for _ in range(2):
+        for _ in range(1):
             r2 = minimize(neg, x, method="Nelder-Mead", bounds=bounds,
-                          options={"maxiter": 400 * x.size, "xatol": 1e-9, "fatol": 1e-12,
+                          options={"maxiter": 200 * x.size, "xatol": 1e-9, "fatol": 1e-12,
                                    "adaptive": True})
             x = r2.x
             r3 = minimize(neg, x, method="L-BFGS-B" if bounds else "BFGS", bounds=bounds,
