@@ -773,9 +773,15 @@ def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarr
     out_cons = list(cons)
     for k in np.flatnonzero(boundary):
         out_cons[k] = "B"
-        diagnostics.append(
-            f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}); "
-            "the data support a value of zero (consider removing the term or fixing it)")
+        if converged:  # held with a non-negative multiplier at the optimum: it is at zero
+            diagnostics.append(
+                f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}); "
+                "the data support a value of zero (consider removing the term or fixing it)")
+        else:
+            diagnostics.append(
+                f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}) "
+                "at the last iterate; the fit did not converge, so a zero optimum is not "
+                "established")
     p = mme.p
     beta = st.sol[:p].copy()
     us, pevs = [], []

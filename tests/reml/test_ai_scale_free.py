@@ -197,3 +197,19 @@ def test_fit_started_at_its_optimum_converges_at_once(wood: pd.DataFrame) -> Non
     again = asr.asreml("cbind(y1, y2) ~ trait", params=sv, **kw)
     assert again.converged and again.result.n_iter <= 2
     assert again.loglik == pytest.approx(m.loglik, abs=1e-8)
+
+
+def test_held_variance_of_an_unconverged_fit_is_not_called_zero(wood: pd.DataFrame) -> None:
+    """After one iteration the density family variance is already held, but the fit has not
+    converged: the note must not claim the data support zero."""
+    rng = np.random.default_rng(5)
+    d = wood.copy()
+    d["y2"] = d["y2"] - d.groupby("fam")["y2"].transform("mean") + 0.45 + rng.normal(
+        0, 1e-4, len(d))
+    m = asr.asreml("cbind(y1, y2) ~ trait", random="~ diag(trait):fam",
+                   residual="~ units:diag(trait)", data=d, maxit=1)
+    assert not m.converged
+    assert m.result.boundary[1]
+    notes = [x for x in m.diagnostics if "trait:fam!trait_y2" in x]
+    assert len(notes) == 1 and "did not converge" in notes[0]
+    assert "support a value of zero" not in notes[0]
