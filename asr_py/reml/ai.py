@@ -641,6 +641,7 @@ def fit_reml(
     plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
     small: list[bool] = []
+    prev_noise = False
     while it < maxit:
         if not np.any(~fixed & ~plan.held):
             converged = True
@@ -714,9 +715,11 @@ def fit_reml(
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
         stalled = bool(plan.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
-        roundoff = (not (full_step or predicted or stalled)
-                    and abs(st.loglik - ll_old) <= _noise(mme, st.loglik)
+        at_noise = (abs(st.loglik - ll_old) <= _noise(mme, st.loglik)
                     and _at_roundoff(mme, st.loglik, plan, ai, fixed))
+        # two iterations in a row at round-off level (one may be a step past the optimum)
+        roundoff = not (full_step or predicted or stalled) and at_noise and prev_noise
+        prev_noise = at_noise
         if roundoff:
             diagnostics.append(_ROUNDOFF_NOTE.format(it=it))
         if full_step or predicted or stalled or roundoff:
