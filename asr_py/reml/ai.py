@@ -20,8 +20,12 @@ from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
 
-#: relative size (to the phenotypic variance) of the value a 'P' parameter is held at
-BOUNDARY_REL = 1e-9
+#: relative size (to the parameter's own scale, see :meth:`_Ctx.update_scales`) of the value a
+#: 'P' parameter is held at
+BOUNDARY_REL = 1e-12
+#: relative size (to the parameter's own scale) below which a variance/covariance's change
+#: is measured absolutely in the relative parameter change
+CHANGE_FLOOR = 1e-4
 #: maximum number of step halvings per iteration
 MAX_HALVINGS = 8
 #: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
@@ -42,6 +46,11 @@ STALL_Z = 0.02
 PD_MAX_FLOOR = 1e-2
 #: largest covariance matrix checked for the positive-definite boundary
 PD_MAX_N = 50
+#: round-off level of ℓ relative to |ℓ| x sqrt(number of equations): a predicted gain below
+#: it cannot be told from rounding noise in the evaluation of ℓ
+ROUNDOFF = 1e-12
+#: ... and a step that moves every parameter by at most this fraction of its standard error
+ROUNDOFF_Z = 1e-3
 #: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol_loglik x max(1, |ℓ|)
 DEC_TOL = 1e-2
 #: ... and the predicted relative parameter change <= PRED_PARAM x tol_param
@@ -82,9 +91,10 @@ class _PDBlock:
         return mu, w, d
 
     def floor(self, d: np.ndarray) -> float:
-        """The held smallest eigenvalue of the correlation matrix: PD_EPS, raised so that M
-        keeps its smallest eigenvalue > 1e-8 x its largest variance (templates' validity)."""
-        return max(PD_EPS, 1e-7 * float(d.max() / d.min()))
+        """The held smallest eigenvalue of the correlation matrix, PD_EPS: the templates judge
+        positive definiteness on the correlation scale, so it does not depend on how far apart
+        the variances (the units of the traits) are."""
+        return PD_EPS
 
     def project(self, theta: np.ndarray, floor: float) -> np.ndarray | None:
         """θ with the eigenvalues of the correlation matrix lifted to at least ``floor``
@@ -183,7 +193,7 @@ class _Ctx:
     """Per-parameter constants of a problem: kinds, bounds, boundary value, scales, and the
     covariance matrices whose positive-definite boundary is handled."""
 
-    def __init__(self, problem: MixedProblem, yvar: float) -> None:
+    def __init__(self, problem: MixedProblem) -> None:
         kinds: list[str] = []
         lo: list[np.ndarray] = []
         hi: list[np.ndarray] = []
@@ -200,11 +210,36 @@ class _Ctx:
         self.upper = np.concatenate(hi) if hi else np.zeros(0)
         self.cons = [c.upper() for c in problem.constraints]
         self.pmask = np.array([c == "P" for c in self.cons], dtype=bool)
-        self.bval = BOUNDARY_REL * max(yvar, 1e-300)
-        # scale used in the relative parameter change
-        vscale = [abs(t) for t, k in zip(problem.theta0, kinds) if k in ("variance", "covariance")]
-        self.vfloor = 1e-4 * max(vscale) if vscale else 1e-4
+        self.vc = np.array([k in ("variance", "covariance") for k in kinds], dtype=bool)
+        th0 = np.abs(np.asarray(problem.theta0, dtype=float))
+        self.scale = np.where(self.vc & (th0 > 0), th0, 1.0)
+        self._seen_se = False
+        self._set(self.scale)
         self.pd = _pd_blocks(problem, self.cons)
+
+    def _set(self, c: np.ndarray) -> None:
+        self.scale = c
+        self.bval = BOUNDARY_REL * c
+        self.cfloor = np.where(self.vc, CHANGE_FLOOR * c, 1e-4)
+
+    def update_scales(self, ai_diag: np.ndarray, theta: np.ndarray) -> None:
+        """Per-parameter scale c_k of the variances and covariances: the smallest conditional
+        standard error 1/sqrt(AI_kk) seen so far in the iteration (the start value until one
+        is known). A standard error changes with the units of the trait(s) the parameter
+        belongs to exactly as the parameter does (c²; c₁c₂ for a covariance) and, unlike the
+        start value, is set by the data; so the held boundary value ``BOUNDARY_REL x c_k``
+        and the change floor ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each
+        trait. A parameter at its boundary value keeps its scale (it stays held)."""
+        a = np.asarray(ai_diag, dtype=float)
+        ok = self.vc & np.isfinite(a) & (a > 0)
+        if not ok.any():
+            return
+        se = np.full(a.size, np.inf)
+        se[ok] = 1.0 / np.sqrt(a[ok])
+        c = np.minimum(self.scale, se) if self._seen_se else np.where(ok, se, self.scale)
+        c = np.where(self.at_bound(theta), self.scale, c)
+        self._seen_se = True
+        self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
 
     def valid(self, theta: np.ndarray) -> bool:
         """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""
@@ -219,12 +254,10 @@ class _Ctx:
         return True
 
     def rel_change(self, old: np.ndarray, new: np.ndarray) -> float:
-        """max_k |new_k − old_k| / max(|old_k|, floor_k)."""
+        """max_k |new_k − old_k| / max(|old_k|, floor_k), floor_k = CHANGE_FLOOR x c_k."""
         if old.size == 0:
             return 0.0
-        den = np.array([max(abs(o), self.vfloor if k in ("variance", "covariance") else 1e-4)
-                        for o, k in zip(old, self.kinds)])
-        return float(np.max(np.abs(new - old) / den))
+        return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), self.cfloor)))
 
     def at_bound(self, theta: np.ndarray) -> np.ndarray:
         """'P' parameters at (or below) their boundary value."""
@@ -406,7 +439,7 @@ def _plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
     gs = score[idx] * r
     lb = np.full(idx.size, -np.inf)
     pk = ctx.pmask[idx]
-    lb[pk] = (np.minimum(ctx.bval, theta[idx][pk]) - theta[idx][pk]) / r[pk]
+    lb[pk] = (np.minimum(ctx.bval[idx][pk], theta[idx][pk]) - theta[idx][pk]) / r[pk]
     rm = np.array([a[idx] * r for a in rows]) if rows else np.zeros((0, idx.size))
     x, wb, wr = _qp(hs, gs, lb, rm)
     delta = np.zeros(nt)
@@ -498,9 +531,9 @@ def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, delta: np
     for _ in range(MAX_HALVINGS + 1):
         cand = theta + alpha * delta
         low = pk & (cand < theta * SHRINK)
-        cand[low] = np.maximum(theta[low] * SHRINK, ctx.bval)
+        cand[low] = np.maximum(theta[low] * SHRINK, ctx.bval[low])
         if alpha == 1.0:
-            cand[clipped] = ctx.bval
+            cand[clipped] = ctx.bval[clipped]
         for b, f in zip(ctx.pd, floors):
             if move[b.idx].any():
                 pr = b.project(cand, f)
@@ -515,6 +548,30 @@ def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, delta: np
                 return new, alpha, cand
         alpha *= 0.5
     return None, 0.0, None
+
+
+_ROUNDOFF_NOTE = (
+    "converged at round-off level at iteration {it}: the next step predicts a gain below the "
+    "rounding noise of the log-likelihood and moves every parameter by less than "
+    f"{ROUNDOFF_Z:g} of its standard error")
+
+
+def _noise(mme: MME, loglik: float) -> float:
+    """Rounding noise of ℓ: ROUNDOFF x max(1, |ℓ|) x sqrt(number of mixed model equations)."""
+    return ROUNDOFF * max(1.0, abs(loglik)) * float(np.sqrt(max(mme.N, 1)))
+
+
+def _at_roundoff(mme: MME, loglik: float, plan: _Plan, ai: np.ndarray,
+                 fixed: np.ndarray) -> bool:
+    """True when the next AI step predicts a gain ½-quadratic ≤ the rounding noise of ℓ and
+    moves every free parameter by ≤ ROUNDOFF_Z of its conditional standard error 1/sqrt(AI_kk):
+    no evaluation of ℓ can confirm a further improvement."""
+    if plan.clipped.any() or not np.isfinite(plan.gain) or plan.gain > _noise(mme, loglik):
+        return False
+    free = ~fixed & ~plan.held
+    d = np.abs(np.diag(ai))[free]
+    z = np.abs(plan.delta[free]) * np.sqrt(np.where(np.isfinite(d), d, np.inf))
+    return bool(np.all(np.isfinite(z)) and z.max(initial=0.0) <= ROUNDOFF_Z)
 
 
 def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
@@ -544,8 +601,9 @@ def _fit_reml(
     Converged (see docs/method.md) when either
 
     * the full AI step just taken changed ℓ by ``<= tol_loglik * max(1, |ℓ|)`` and θ by
-      ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param`` (floor: 1e-4 x the largest starting
-      variance for variances/covariances, 1e-4 otherwise), or
+      ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param`` (floor_k: CHANGE_FLOOR x the
+      parameter's own scale for variances/covariances, see :meth:`_Ctx.update_scales`; 1e-4
+      otherwise), or
     * at the new point the next AI step predicts a gain ``s'δ − ½δ'AIδ <=
       DEC_TOL * tol_loglik * max(1, |ℓ|)`` and a relative change ``<= PRED_PARAM * tol_param``.
 
@@ -564,10 +622,7 @@ def _fit_reml(
                          hint="use 'P' (positive), 'U' (unconstrained), 'F' (fixed), 'B' (bounded)")
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = MME(problem, solver=solver)
-    # the scale of the (centred) response: its mean square, invariant under the orthogonal
-    # rotation of the eigen path
-    yvar = float(np.mean(np.square(mme.y))) if mme.n > 1 else 1.0
-    ctx = _Ctx(problem, yvar if yvar > 0 else 1.0)
+    ctx = _Ctx(problem)
     theta = problem.theta0.astype(float).copy()
     nt = theta.size
     if not ctx.valid(theta):
@@ -608,9 +663,11 @@ def _fit_reml(
     it = 0
     score, ai = mme.score_ai(st)
     record(0, "start", 0.0)
+    ctx.update_scales(np.diag(ai), theta)
     plan = _plan(ctx, theta, score, ai, fixed)
     sing_flagged = False
     small: list[bool] = []
+    prev_noise = False
     while it < maxit:
         if not np.any(~fixed & ~plan.held):
             converged = True
@@ -654,6 +711,11 @@ def _fit_reml(
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
                 restricted = False
         if new_state is None:
+            if _at_roundoff(mme, st.loglik, plan, ai, fixed):
+                converged = True
+                diagnostics.append(_ROUNDOFF_NOTE.format(it=it - 1))
+                it -= 1
+                break
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
@@ -663,6 +725,7 @@ def _fit_reml(
         theta = theta_new.copy()
         score, ai = mme.score_ai(st)
         record(it, method, alpha)
+        ctx.update_scales(np.diag(ai), theta)
         plan = _plan(ctx, theta, score, ai, fixed)
         scale = max(1.0, abs(st.loglik))
         full_step = (method == "AI" and alpha == 1.0 and not restricted
@@ -677,7 +740,14 @@ def _fit_reml(
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
         stalled = bool(plan.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
-        if full_step or predicted or stalled:
+        at_noise = (abs(st.loglik - ll_old) <= _noise(mme, st.loglik)
+                    and _at_roundoff(mme, st.loglik, plan, ai, fixed))
+        # two iterations in a row at round-off level (one may be a step past the optimum)
+        roundoff = not (full_step or predicted or stalled) and at_noise and prev_noise
+        prev_noise = at_noise
+        if roundoff:
+            diagnostics.append(_ROUNDOFF_NOTE.format(it=it))
+        if full_step or predicted or stalled or roundoff:
             converged = True
             if stalled and not (full_step or predicted):
                 diagnostics.append(
@@ -733,9 +803,15 @@ def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarr
     out_cons = list(cons)
     for k in np.flatnonzero(boundary):
         out_cons[k] = "B"
-        diagnostics.append(
-            f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}); "
-            "the data support a value of zero (consider removing the term or fixing it)")
+        if converged:  # held with a non-negative multiplier at the optimum: it is at zero
+            diagnostics.append(
+                f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}); "
+                "the data support a value of zero (consider removing the term or fixing it)")
+        else:
+            diagnostics.append(
+                f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}) "
+                "at the last iterate; the fit did not converge, so a zero optimum is not "
+                "established")
     p = mme.p
     beta = st.sol[:p].copy()
     us, pevs = [], []

@@ -48,18 +48,21 @@ def to_sparse(m: Matrix) -> sp.csc_matrix:
 
 
 def is_pd(m: Matrix, rtol: float = 1e-10) -> bool:
-    """Dense check that a symmetric matrix is positive definite with some margin:
-    smallest eigenvalue > ``rtol`` x largest diagonal element (rounding-safe, unlike a bare
-    Cholesky, which can succeed on a matrix that is singular in exact arithmetic)."""
+    """Dense check that a symmetric matrix is positive definite with some margin: positive
+    diagonal and the smallest eigenvalue of its correlation matrix D^{-1/2} M D^{-1/2}
+    (D = diag(M)) > ``rtol``. Judged on the correlation scale, so the check does not depend
+    on the units of each row/column (variances 10⁸ apart are fine); rounding-safe, unlike a
+    bare Cholesky, which can succeed on a matrix that is singular in exact arithmetic."""
     d = to_dense(m)
     if d.size == 0:
         return True
     if not np.all(np.isfinite(d)):
         return False
-    scale = float(np.max(np.abs(np.diag(d))))
-    if scale <= 0:
+    dg = np.diag(d)
+    if np.any(dg <= 0):
         return False
-    return bool(np.linalg.eigvalsh(d)[0] > rtol * scale)
+    r = 1.0 / np.sqrt(dg)
+    return bool(np.linalg.eigvalsh(d * r[:, None] * r[None, :])[0] > rtol)
 
 
 def label(name: str, suffix: str, sep: str = "_") -> str:
