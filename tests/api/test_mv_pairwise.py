@@ -1,7 +1,7 @@
 """mv_start='pairwise' (issue 11 item 6): start a multivariate fit from the bivariate fits of
 every pair of traits.
 
-Reference: the independent dense-V REML of _dense_reml.py on a simulated 3-trait family
+Reference: the independent dense-V REML of _dense_reml_psd.py on a simulated 3-trait family
 model (V = Σ_g ⊗ ZZ' + Σ_e ⊗ I, records stacked by trait); the assembly rule (variances
 averaged over pairs, covariances from their pair, correlations shrunk by (1 − α) with
 α = (m − λ)/(1 − λ)) is checked in closed form.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import fit as dense_fit
-from _dense_reml import sym_basis
+from _dense_reml_psd import fit as dense_fit
+from _dense_reml_psd import sym_basis
 
 import asr_py as asr
 from asr_py.errors import AsrError

@@ -1,7 +1,7 @@
 """Singular (positive semi-definite) relationship matrices in vm(id, K) (issue 11 item 3).
 
 A centred VanRaden G from simulated markers has rank n − 1 (more markers than ids) or at most
-m (m markers < n ids). Reference: the independent dense-V REML of _dense_reml.py (numpy/scipy,
+m (m markers < n ids). Reference: the independent dense-V REML of _dense_reml_psd.py (numpy/scipy,
 V = Σ θ_k V_k built here from K and the designs, Fisher scoring); each fit is checked through
 the eigen path (solver='eigen') and the mixed model equations (solver='dense'), univariate and
 bivariate, to 1e-4 in the log-likelihood and the estimates.
@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import fit as dense_fit
-from _dense_reml import p_matrix, sym_basis
+from _dense_reml_psd import fit as dense_fit
+from _dense_reml_psd import p_matrix, sym_basis
 
 import asr_py as asr
 from asr_py.errors import AsrError, MatrixError
