@@ -116,15 +116,12 @@ class GlmmFit(AsremlFit):
         estimated G, η* = Xβ̂ + Zu*, μ* = g⁻¹(η*), then the family's law (binomial
         proportions out of the prior-weight totals, Poisson counts, Gamma with shape 1/φ,
         normal with variance φ/w)."""
-        from asr_py.results.simulate import draw
+        from asr_py.results.simulate import check_nsim, linear_predictor_draws
 
-        if not isinstance(nsim, int) or isinstance(nsim, bool) or nsim < 1:
-            raise AsrError(f"simulate(nsim={nsim!r}): nsim must be a positive whole number")
+        check_nsim(nsim)
         rng = np.random.default_rng(seed)
-        res, problem = self.result, self.model.problem(self.result.theta)
-        eta = np.repeat(np.asarray(problem.X @ res.beta).ravel()[:, None], nsim, axis=1)
-        for b, sl in zip(problem.random, problem.slices()):
-            eta += np.asarray(b.Z @ draw(b.template, res.theta[sl], nsim, rng))
+        eta, problem = linear_predictor_draws(self, nsim, rng)
+        res = self.result
         mu = self.family.link.inverse(eta)
         w = self.pql.prior_weights[:, None]
         phi = float(res.theta[problem.slices()[-1]][0]) if problem.residual.n_params else 1.0

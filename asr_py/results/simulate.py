@@ -48,22 +48,29 @@ def draw(template: CovTemplate, theta: np.ndarray, nsim: int, rng: np.random.Gen
     return np.array(b)
 
 
-def simulate(fit: Any, nsim: int = 1, seed: int | None = None) -> np.ndarray:
-    """An n x nsim array of responses simulated from ``fit`` (see the module docstring)."""
+def check_nsim(nsim: Any) -> None:
     if not isinstance(nsim, int) or isinstance(nsim, bool) or nsim < 1:
         raise ModelError(f"simulate(nsim={nsim!r}): nsim must be a positive whole number")
-    rng = np.random.default_rng(seed)
-    model, res = fit.model, fit.result
-    problem = model.problem(res.theta)
-    theta = res.theta
-    mean = np.asarray(problem.X @ res.beta).ravel()
-    out = np.repeat(mean[:, None], nsim, axis=1)
+
+
+def linear_predictor_draws(fit: Any, nsim: int, rng: np.random.Generator
+                           ) -> tuple[np.ndarray, Any]:
+    """(Xβ̂ + Σ_k Z_k u*_k as an n x nsim array, the fit's MixedProblem)."""
+    res = fit.result
+    problem = fit.model.problem(res.theta)
+    out = np.repeat(np.asarray(problem.X @ res.beta).ravel()[:, None], nsim, axis=1)
     for b, sl in zip(problem.random, problem.slices()):
-        u = draw(b.template, theta[sl], nsim, rng)
-        out += np.asarray(b.Z @ u)
-    r_sl = problem.slices()[-1]
-    out += draw(problem.residual, theta[r_sl], nsim, rng)
-    return out
+        out += np.asarray(b.Z @ draw(b.template, res.theta[sl], nsim, rng))
+    return out, problem
 
 
-__all__ = ["DENSE_MAX", "draw", "simulate"]
+def simulate(fit: Any, nsim: int = 1, seed: int | None = None) -> np.ndarray:
+    """An n x nsim array of responses simulated from ``fit`` (see the module docstring)."""
+    check_nsim(nsim)
+    rng = np.random.default_rng(seed)
+    out, problem = linear_predictor_draws(fit, nsim, rng)
+    theta = fit.result.theta
+    return out + draw(problem.residual, theta[problem.slices()[-1]], nsim, rng)
+
+
+__all__ = ["DENSE_MAX", "check_nsim", "draw", "linear_predictor_draws", "simulate"]
