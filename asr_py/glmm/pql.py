@@ -97,6 +97,12 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
     y, pw = response_and_weights(model, family, data)
     link = family.link
     base = model.problem()
+    from asr_py.reml.psd import reduce_rank
+
+    reduced = reduce_rank(base)  # a singular K: u = L v, K = L L' (asr_py.reml.psd)
+    back = None
+    if reduced is not None:
+        base, back = reduced
     residual = base.residual
     if isinstance(residual, Weighted):  # prior weights are folded into W below
         residual = residual.template
@@ -153,6 +159,8 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
         result.diagnostics.append(
             f"the PQL working-variate iteration did not converge in {it} outer iterations "
             f"(last relative change in eta {history[-1]['change_eta']:.2e})")
+    if back is not None:
+        result = back.result(result)
     return PqlResult(reml=result, y=y, prior_weights=pw, eta=eta, mu=mu,
                      deviance=float(np.sum(pw * family.unit_deviance(y, mu))),
                      outer_iterations=it, converged=converged, history=history)

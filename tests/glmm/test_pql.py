@@ -3,6 +3,8 @@ logistic-regression MLE (no random effects), and the binomial aggregation identi
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -253,3 +255,31 @@ def test_simulated_binary_data_follow_the_fitted_model() -> None:
     p = (1 / (1 + np.exp(-(xb[:, None] + np.sqrt(s2) * t[None, :])))) @ wq / wq.sum()
     se = np.sqrt(p * (1 - p) / 3000)
     assert np.all(np.abs(sims.mean(axis=1) - p) < 5 * se)
+
+
+def test_binary_gblup_with_a_singular_relationship_matrix() -> None:
+    """A centred genomic G of rank < n (30 markers, 80 lines): the fit uses K = LL' and
+    matches the dense PQL, whose V holds K itself (no inverse, no ridge)."""
+    rng = np.random.default_rng(12)
+    n, m = 80, 30
+    M = rng.binomial(2, 0.4, size=(n, m)).astype(float)
+    W = M - M.mean(axis=0)
+    K = W @ W.T / (2 * 0.4 * 0.6 * m)
+    assert np.linalg.matrix_rank(K) < n
+    ids = [f"L{i}" for i in range(n)]
+    g = np.linalg.eigh(K)[1] @ (np.sqrt(np.clip(np.linalg.eigvalsh(K), 0, None))
+                                * rng.normal(size=n))
+    reps = 3
+    df = pd.DataFrame({"id": np.repeat(ids, reps)})
+    eta = -0.2 + np.repeat(g, reps)
+    df["y"] = rng.binomial(1, 1 / (1 + np.exp(-eta))).astype(float)
+    kdf = pd.DataFrame(K, index=ids, columns=ids)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m_ = asr.asreml("y ~ 1", random="~ vm(id, K, singG = 'PSD')", data=df, K=kdf,
+                        family=asr.asr_binomial())
+    Z = np.kron(np.eye(n), np.ones((reps, 1)))
+    ref = dense_pql(df["y"].to_numpy(), np.ones(len(df)), np.ones((len(df), 1)), [Z], [K],
+                    "binomial", "logit")
+    assert m_.varcomp["component"].iloc[0] == pytest.approx(ref["sig"][0], rel=1e-4)
+    np.testing.assert_allclose(m_.linear_predictor.to_numpy(), ref["eta"], atol=1e-5)
