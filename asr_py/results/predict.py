@@ -171,7 +171,9 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         if classify is None:
             raise AsrError("predict: classify= is missing", hint="e.g. classify='Env', or "
                            "newdata=DataFrame of the rows to predict")
-        cls = [c.strip() for c in classify.split(":") if c.strip()]
+        # asreml's classify = "(Intercept)": the overall mean, every fixed factor averaged
+        cls = [c.strip() for c in classify.split(":")
+               if c.strip() and c.strip() != "(Intercept)"]
         levels = dict(levels or {})
     if "trait" in cls and "trait" not in lv:
         lv["trait"] = tuple(model.records.traits)

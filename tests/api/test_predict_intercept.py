@@ -1,0 +1,25 @@
+"""predict(classify='(Intercept)') (asreml's overall mean): the equally weighted average of
+the Env predictions, its SE from their covariance matrix."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_intercept_classify_is_the_average_over_fixed_factors() -> None:
+    df = pd.read_csv(DATA / "DT_example.csv")
+    m = asr.asreml("Yield ~ Env", random="~ Name", data=df)
+    overall = m.predict(classify="(Intercept)")
+    assert len(overall) == 1
+    env = m.predict(classify="Env", vcov=True)
+    v = np.asarray(env.attrs["vcov"], dtype=float)
+    assert overall["predicted.value"].iloc[0] == pytest.approx(
+        env["predicted.value"].mean(), rel=1e-12)
+    se = np.sqrt(v.sum()) / len(env)
+    assert overall["std.error"].iloc[0] == pytest.approx(se, rel=1e-8)
