@@ -257,14 +257,19 @@ def _kids(x: Expr) -> list[Expr]:
     return []
 
 
-def _has_dot(e: Expr) -> bool:
-    stack = [e]
+def first_dot(*exprs: Expr | None) -> Dot | None:
+    """A ``.`` in the operator trees of ``exprs`` (None entries skipped), or None; iterative."""
+    stack = [e for e in exprs if e is not None]
     while stack:
         x = stack.pop()
         if isinstance(x, Dot):
-            return True
+            return x
         stack.extend(_kids(x))
-    return False
+    return None
+
+
+def _has_dot(e: Expr) -> bool:
+    return first_dot(e) is not None
 
 
 def _subst(e: Expr, by: Expr) -> Expr:

@@ -10,8 +10,8 @@ becomes None (no random terms / the default residual).
 from __future__ import annotations
 
 from asr_py.errors import FormulaError
-from asr_py.formula.ast import Dot, Formula
-from asr_py.formula.expand import _has_dot, expand, update_formula
+from asr_py.formula.ast import Formula
+from asr_py.formula.expand import _has_dot, expand, first_dot, update_formula
 from asr_py.formula.parser import parse_formula
 
 #: asreml() keyword -> the kind of formula it holds
@@ -35,7 +35,7 @@ def update_text(old: str | None, new: str | None, kind: str, *,
     if not has_dot(parsed):
         return new
     if old is None:
-        dot = _first_dot(parsed)
+        dot = first_dot(parsed.lhs, parsed.rhs)
         raise FormulaError(
             f"'.' stands for the previous {keyword} formula, but the fit has none",
             text=new, line=getattr(dot.span, "line", 1) if dot else 1,
@@ -50,15 +50,3 @@ def update_text(old: str | None, new: str | None, kind: str, *,
             rhs = f"{rhs} - 1" if rhs else "-1"
         return f"{terms.response} ~ {rhs}" if terms.response is not None else f"~ {rhs}"
     return "~ " + " + ".join(str(t) for t in terms.terms) if terms.terms else None
-
-
-def _first_dot(f: Formula) -> Dot | None:
-    from asr_py.formula.expand import _kids
-
-    stack = [x for x in (f.lhs, f.rhs) if x is not None]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Dot):
-            return x
-        stack.extend(_kids(x))
-    return None
