@@ -130,7 +130,7 @@ def asreml(
         result.path_reason = choice.reason
     if callback is not None:
         callback.phase(f"done: backend {result.solver!r}, {result.n_iter} iterations")
-    return AsremlFit(model, result, call)
+    return AsremlFit(model, result, call, refit=asreml)
 
 
 #: asreml()'s own keyword names (for did-you-mean on a misspelt one)

@@ -118,74 +118,27 @@ class _PDBlock:
         return out
 
 
-def _leaf_templates(t: object, off: int) -> list[tuple[object, int]]:
-    """(template, global offset) of the leaves of Kronecker / Subset / DirectSum nesting."""
-    from asr_py.vcov.composite import DirectSum
-    from asr_py.vcov.kronecker import Kronecker
-    from asr_py.vcov.wrapper import Wrapper
-
-    if isinstance(t, Kronecker):
-        out, o = [], off + (1 if t.scale else 0)
-        for p in t.parts:
-            out += _leaf_templates(p, o)
-            o += p.n_params
-        return out
-    if isinstance(t, Wrapper):  # Subset, Weighted (W^-1/2 R W^-1/2): PD exactly when R is
-        return _leaf_templates(t.template, off)
-    if isinstance(t, DirectSum):
-        out, o = [], off
-        for p in t.templates:
-            out += _leaf_templates(p, o)
-            o += p.n_params
-        return out
-    return [(t, off)]
-
-
 def _pd_blocks(problem: MixedProblem, cons: list[str]) -> list[_PDBlock]:
-    """The linear covariance matrices with covariance parameters (2 <= n <= PD_MAX_N, no
-    fixed parameter) and the correlation matrices of corg/corgv/corgh (3 <= n <= PD_MAX_N,
-    no fixed correlation) whose positive-definite boundary is handled by the iteration."""
-    from asr_py.vcov.correlation import GeneralCorrelation
-
+    """The covariance matrices linear in their parameters with covariance parameters
+    (2 <= n <= PD_MAX_N, no fixed parameter) and the general correlation matrices
+    (corg/corgv/corgh: 3 <= n <= PD_MAX_N, no fixed correlation) whose positive-definite
+    boundary is handled by the iteration; each leaf template says which it is
+    (:meth:`~asr_py.vcov.base.CovTemplate.pd_geometry`)."""
     out: list[_PDBlock] = []
     temps = [b.template for b in problem.random] + [problem.residual]
     for t, sl in zip(temps, problem.slices()):
-        for leaf, off in _leaf_templates(t, sl.start):
-            if isinstance(leaf, GeneralCorrelation):  # corg, corgv, corgh: ρ first
-                nc = len(leaf.corr_names())
-                idx = np.arange(off, off + nc)
-                if not 3 <= leaf.n <= PD_MAX_N or any(cons[i] == "F" for i in idx):
-                    continue  # (n = 2: |ρ| < 1 is the PD boundary, the template's bounds)
-                E = np.array(leaf.correlation_derivatives(problem.theta0[idx]), dtype=float)
-                label = problem.names[off].split("!")[0]
-                out.append(_PDBlock(label, idx, E, E.reshape(nc, -1).T, corr=True))
+        for leaf, off in t.leaves(sl.start):
+            if leaf.n > PD_MAX_N or leaf.n_params == 0:
                 continue
-            k = leaf.n_params
-            if k < 2 or not 2 <= leaf.n <= PD_MAX_N:
-                continue
-            kinds = list(leaf.param_kinds)
-            if any(kd not in ("variance", "covariance") for kd in kinds):
-                continue
-            if "covariance" not in kinds:
-                continue
-            idx = np.arange(off, off + k)
+            geo = leaf.pd_geometry(problem.theta0[off:off + leaf.n_params])
+            if geo is None or leaf.n < (3 if geo.correlation else 2):
+                continue  # (corg with n = 2: |ρ| < 1 is the PD boundary, the bounds)
+            idx = np.arange(off, off + geo.k)
             if any(cons[i] == "F" for i in idx):
                 continue
-            th = problem.theta0[idx]
-            try:
-                E = np.array([np.asarray(d.toarray() if sp.issparse(d) else d, dtype=float)
-                              for d in leaf.derivatives(th)])
-                m0 = np.asarray(leaf.matrix(th), dtype=float)
-                th1 = th * 1.3 + 0.1
-                m1 = np.asarray(leaf.matrix(th1), dtype=float)
-            except Exception:  # noqa: BLE001 - a template that cannot be probed is skipped
-                continue
-            sc = max(float(np.abs(m0).max()), 1.0)
-            if (np.abs(np.tensordot(th, E, axes=1) - m0).max() > 1e-10 * sc
-                    or np.abs(np.tensordot(th1, E, axes=1) - m1).max() > 1e-10 * sc):
-                continue  # not linear in its parameters
             label = problem.names[off].split("!")[0]
-            out.append(_PDBlock(label, idx, E, E.reshape(k, -1).T))
+            out.append(_PDBlock(label, idx, geo.E, geo.E.reshape(geo.k, -1).T,
+                                corr=geo.correlation))
     return out
 
 

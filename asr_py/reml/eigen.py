@@ -50,10 +50,7 @@ from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.psd import psd_note, warn_undeclared
 from asr_py.reml.result import RemlResult
 from asr_py.reml.solver import Factor, NotPositiveDefinite, register_backend
-from asr_py.vcov.base import CovTemplate, Matrix, to_dense
-from asr_py.vcov.identity import Identity, IdentityV
-from asr_py.vcov.known import FixedMatrix, KnownMatrix, rank_tolerance
-from asr_py.vcov.kronecker import Kronecker
+from asr_py.vcov.base import CovTemplate, Matrix, rank_tolerance, to_dense
 
 #: largest K (levels) the path eigendecomposes densely
 EIGEN_MAX_LEVELS = 12000
@@ -78,30 +75,6 @@ class _NotApplicable(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-class DiagonalKnown(FixedMatrix):
-    """D = diag(d) as a known matrix (no parameters, no own scale); sparse results."""
-
-    block_size = 1
-
-    def __init__(self, d: np.ndarray, name: str = "") -> None:
-        self.d = np.array(d, dtype=float, copy=True).ravel()
-        if not np.all(np.isfinite(self.d)) or np.any(self.d <= 0):
-            raise ModelError("DiagonalKnown: the eigenvalues must be positive and finite")
-        self.n = self.d.size
-        self.name = name
-        self._logdet = float(np.log(self.d).sum())
-
-    def matrix(self, theta: np.ndarray | None = None) -> Matrix:
-        return sp.diags(self.d, 0, format="csc")
-
-    def inverse(self, theta: np.ndarray | None = None) -> Matrix:
-        return sp.diags(1.0 / self.d, 0, format="csc")
-
-    def logdet(self, theta: np.ndarray | None = None) -> float:
-        """log|D| = Σ log d_j."""
-        return self._logdet
-
-
 # ---------------------------------------------------------------------------------------------
 # applicability and the rotation
 # ---------------------------------------------------------------------------------------------
@@ -109,11 +82,10 @@ class DiagonalKnown(FixedMatrix):
 
 @dataclass
 class _Plan:
-    km: KnownMatrix
+    km: CovTemplate  # the known matrix K (``is_known``)
     other: CovTemplate | None  # the t x t part of G (None: univariate σ²K)
     k_outer: bool  # original u index: K outer (level*t + a) or Σ_g outer (a*n + level)
     scale: bool
-    scale_name: str
     n: int
     t: int
     p: int
@@ -128,30 +100,31 @@ def _analyse(problem: MixedProblem) -> _Plan:
     blk = problem.random[0]
     tm = blk.template
     other: CovTemplate | None = None
-    k_outer, scale, scale_name = True, False, "var"
-    if isinstance(tm, KnownMatrix):
+    k_outer, scale = True, False
+    factors = tm.kronecker_factors()
+    if tm.is_known:
         km = tm
-    elif isinstance(tm, Kronecker):
-        pos = [i for i, part in enumerate(tm.parts) if isinstance(part, KnownMatrix)]
-        if len(pos) != 1 or len(tm.parts) > 2:
+    elif factors is not None:
+        scale, parts = factors
+        pos = [i for i, part in enumerate(parts) if part.is_known]
+        if len(pos) != 1 or len(parts) > 2:
             raise _NotApplicable(f"the random term {blk.name!r} is not σ²K, Σ ⊗ K or K ⊗ Σ with "
                                  "one known matrix K")
-        km = tm.parts[pos[0]]  # type: ignore[assignment]
-        if len(tm.parts) == 2:
-            other = tm.parts[1 - pos[0]]
+        km = parts[pos[0]]
+        if len(parts) == 2:
+            other = parts[1 - pos[0]]
             k_outer = pos[0] == 0
-        scale, scale_name = tm.scale, tm.scale_name
     else:
         raise _NotApplicable(f"the random term {blk.name!r} has no known matrix (vm/giv)")
-    assert isinstance(km, KnownMatrix)
     t_g = other.n if other is not None else 1
     res = problem.residual
-    if isinstance(res, IdentityV):
+    rfac = res.kronecker_factors()
+    if rfac is None and res.diagonal == "common":  # σ²I
         n_units, t_r = res.n, 1
-    elif (isinstance(res, Kronecker) and isinstance(res.parts[0], Identity)
-          and len(res.parts) <= 2 and (len(res.parts) == 2 or res.scale)):
-        n_units = res.parts[0].n
-        t_r = res.parts[1].n if len(res.parts) == 2 else 1
+    elif (rfac is not None and rfac[1][0].diagonal == "identity"
+          and len(rfac[1]) <= 2 and (len(rfac[1]) == 2 or rfac[0])):  # I ⊗ Σ_e, σ² I
+        n_units = rfac[1][0].n
+        t_r = rfac[1][1].n if len(rfac[1]) == 2 else 1
     else:
         raise _NotApplicable("the residual is not σ²I or I ⊗ Σ_e over complete records "
                              "(missing trait records, several sections or a structured "
@@ -191,7 +164,7 @@ def _analyse(problem: MixedProblem) -> _Plan:
     perm = lev2[:, 0].copy()
     if not np.all(np.bincount(perm, minlength=n) == 1):
         raise _NotApplicable("several individuals map to the same level of K")
-    return _Plan(km, other, k_outer, scale, scale_name, n, t, p, perm)
+    return _Plan(km, other, k_outer, scale, n, t, p, perm)
 
 
 def eigen_reason(problem: MixedProblem) -> str | None:
@@ -204,7 +177,7 @@ def eigen_reason(problem: MixedProblem) -> str | None:
     return None
 
 
-def known_eigen(km: KnownMatrix) -> tuple[np.ndarray, np.ndarray]:
+def known_eigen(km: CovTemplate) -> tuple[np.ndarray, np.ndarray]:
     """(d, U) with K = U diag(d) U' (LAPACK syevd, cached on the template: ``km.spectrum()``).
 
     Given K⁻¹ (giv, G-inverse), decomposes K⁻¹ = U Λ U' and returns d = 1/λ. A singular
@@ -237,7 +210,7 @@ class EigenRotation:
     #: a with y* = Q(y − Xa): the rotated β is β − a (see :func:`_variance_shift`)
     beta_shift: np.ndarray | None = None
     #: the known matrix K that was decomposed
-    km: KnownMatrix | None = None
+    km: CovTemplate | None = None
 
     @property
     def q(self) -> int:
@@ -318,7 +291,7 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     shift = _variance_shift(ystar, xstar, float(np.var(problem.y)))
     if shift is not None:
         ystar = ystar - xstar @ shift
-    dk = DiagonalKnown(d[keep], name=plan.km.name)
+    dk = plan.km.eigen_diagonal(d[keep])
     blk = problem.random[0]
     if keep.all():
         zstar = sp.identity(n * t, format="csc")
@@ -326,11 +299,11 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
         rows = (np.flatnonzero(keep)[:, None] * t + np.arange(t)).ravel()
         zstar = sp.csc_matrix((np.ones(rows.size), (rows, np.arange(rows.size))),
                               shape=(n * t, rows.size))
-    if isinstance(blk.template, KnownMatrix):
+    if blk.template.is_known:
         tmpl: CovTemplate = dk
-    else:
+    else:  # the same product (same scale), K's eigenvalues outermost
         parts: list[CovTemplate] = [dk] + ([plan.other] if plan.other is not None else [])
-        tmpl = Kronecker(parts, scale=plan.scale, scale_name=plan.scale_name)
+        tmpl = blk.template.with_factors(parts)
     rp = MixedProblem(
         y=ystar, X=xstar,
         random=[RandomBlock(blk.name, zstar, tmpl)],
@@ -687,5 +660,5 @@ def fit_reml_eigen(problem: MixedProblem, *, why: list[str] | None = None,
         u_offsets=[p], diagnostics=[*notes, *r.diagnostics])
 
 
-__all__ = ["BlockBorderFactor", "DiagonalKnown", "EigenRotation", "RotatedFactor",
+__all__ = ["BlockBorderFactor", "EigenRotation", "RotatedFactor",
            "eigen_reason", "fit_reml_eigen", "known_eigen", "rotate_problem"]

@@ -41,10 +41,7 @@ from asr_py.reml.solver import (
     choose_backend,
     factorize,
 )
-from asr_py.vcov.base import Matrix
-from asr_py.vcov.identity import Diagonal, IdentityV
-from asr_py.vcov.kronecker import Kronecker
-from asr_py.vcov.unstructured import Unstructured
+from asr_py.vcov.base import CovTemplate, Matrix
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -87,29 +84,12 @@ def _sum_prod(a: Matrix, b: Matrix) -> float:
 
 def _scaled_diagonal(problem: MixedProblem) -> np.ndarray | None:
     """Weights w if the residual is R = θ·diag(1/w) with its single parameter θ (σ²I: w = 1;
-    ``Weighted`` around a scaled identity: the prior weights), else None. Checked by probing:
-    Ṙ is diagonal, positive and the same at θ and 2θ, and R(θ) = θṘ."""
+    ``Weighted`` around a scaled identity: the prior weights), else None (the residual
+    template answers, :meth:`~asr_py.vcov.base.CovTemplate.scaled_diagonal`)."""
     res = problem.residual
     if res.n_params != 1 or res.n != problem.y.size:
         return None
-    th = problem.theta0[problem.residual_offset:]
-    probe = np.array([2.5]) if th[0] <= 0 else np.asarray(th, dtype=float)
-    try:
-        d = _as_sparse(res.derivatives(probe)[0])
-        d2 = _as_sparse(res.derivatives(2.0 * probe)[0])
-        m = _as_sparse(res.matrix(probe))
-    except Exception:  # noqa: BLE001 - a template that cannot be probed is not special
-        return None
-    dg = d.diagonal()
-    if not (np.all(np.isfinite(dg)) and np.all(dg > 0)):
-        return None
-    dd = sp.diags(dg, 0, format="csc")
-    tol = 1e-12 * max(1.0, float(dg.max()))
-    for a, b, t in ((d, dd, tol), (d2, dd, tol), (m, probe[0] * dd, tol * max(1.0, probe[0]))):
-        diff = a - b
-        if diff.nnz and abs(diff).max() > t:
-            return None
-    return 1.0 / dg
+    return res.scaled_diagonal(np.asarray(problem.theta0[problem.residual_offset:], dtype=float))
 
 
 def _is_scaled_identity(problem: MixedProblem) -> bool:
@@ -122,7 +102,7 @@ def _is_scaled_identity(problem: MixedProblem) -> bool:
 KRON_PART_DENSE_MAX = 2000
 
 
-def _kron_deriv_ginv(template: object, theta: np.ndarray
+def _kron_deriv_ginv(template: CovTemplate, theta: np.ndarray
                      ) -> list[tuple[float, Callable[[np.ndarray], np.ndarray]]] | None:
     """For G = [σ²] Σ_1 ⊗ ... ⊗ Σ_p: per parameter k, (tr(G⁻¹Ġ_k), v ↦ Ġ_k G⁻¹ v) without
     forming Ġ_k (which would need K itself for a known part given as K⁻¹, e.g. A⁻¹):
@@ -131,15 +111,17 @@ def _kron_deriv_ginv(template: object, theta: np.ndarray
         tr(G⁻¹Ġ_ik) = (n / n_i) tr(Σ̇_ik Σ_i⁻¹).
 
     None when G is not such a product or a part with parameters is large (general path)."""
-    if not isinstance(template, Kronecker):
+    factors = template.kronecker_factors()
+    if factors is None:
         return None
+    scale, parts = factors
     s, ths = template.split(theta)
-    dims = [p.n for p in template.parts]
+    dims = [p.n for p in parts]
     n = template.n
     out: list[tuple[float, Callable[[np.ndarray], np.ndarray]]] = []
-    if template.scale:
+    if scale:
         out.append((n / s, lambda v, s=s: np.asarray(v, dtype=float) / s))
-    for i, (p, t) in enumerate(zip(template.parts, ths)):
+    for i, (p, t) in enumerate(zip(parts, ths)):
         if p.n_params == 0:
             continue
         if p.n > KRON_PART_DENSE_MAX:
@@ -185,19 +167,17 @@ class _PartValues:
     logdet: float
 
 
-def _part_values(p: object, t: np.ndarray, kind: str) -> _PartValues:
-    """Dense closed forms for a small part (Unstructured, Diagonal, IdentityV; generic:
-    from ``matrix``/``derivatives``). Raises LinAlgError if Σ_i is not PD."""
+def _part_values(p: CovTemplate, t: np.ndarray, kind: str) -> _PartValues:
+    """Dense closed forms for a small part (a diagonal one, idv or diag; a linear one, us:
+    its exact basis; generic: from ``matrix``/``derivatives``). Raises LinAlgError if Σ_i is
+    not PD."""
     n = p.n
     if kind == "diag":
-        if isinstance(p, IdentityV):
-            v = np.full(n, float(t[0]))
-        else:  # Diagonal
-            v = np.asarray(t, dtype=float)
+        v = p.diagonal_variances(t)
         if not np.all(np.isfinite(v)) or np.any(v <= 0):
             raise np.linalg.LinAlgError("a variance is not positive")
         inv = 1.0 / v
-        if isinstance(p, IdentityV):
+        if p.diagonal == "common":
             return _PartValues(inv, (inv**2)[None, :], inv[None, :], np.array([n / v[0]]),
                                float(np.log(v).sum()))
         eye = np.eye(n)
@@ -208,12 +188,8 @@ def _part_values(p: object, t: np.ndarray, kind: str) -> _PartValues:
     ch = np.linalg.cholesky(sig)  # LinAlgError if not PD
     li = sla.solve_triangular(ch, np.eye(n), lower=True)
     inv = li.T @ li
-    if isinstance(p, Unstructured):
-        r, c = np.tril_indices(n)
-        d = np.zeros((r.size, n, n))
-        k = np.arange(r.size)
-        d[k, r, c] = 1.0
-        d[k, c, r] = 1.0
+    if p.linear:
+        d = p.linear_basis(t)
     else:
         d = np.array([x.toarray() if sp.issparse(x) else np.asarray(x, dtype=float)
                       for x in p.derivatives(t)]).reshape(-1, n, n)
@@ -242,9 +218,10 @@ class _KronPlan:
     and tr(G⁻¹Ġ_k) = (n/n_i) tr(Σ̇_kΣ_i⁻¹), Ġ_kG⁻¹û = (I ⊗ .. ⊗ Σ̇_kΣ_i⁻¹ ⊗ .. ⊗ I) û.
     """
 
-    def __init__(self, template: object) -> None:
-        if isinstance(template, Kronecker):
-            parts, self.scale = list(template.parts), template.scale
+    def __init__(self, template: CovTemplate) -> None:
+        factors = template.kronecker_factors()
+        if factors is not None:
+            self.scale, parts = factors
         else:
             parts, self.scale = [template], False
         self.template = template
@@ -265,7 +242,7 @@ class _KronPlan:
                 pv.append(m.data[keep].astype(float))
                 self.kinds.append("const")
                 self.const_logdet += (self.n // p.n) * float(p.logdet(np.zeros(0)))
-            elif isinstance(p, (Diagonal, IdentityV)) and p.n <= FAST_DIAG_PART_MAX:
+            elif p.diagonal in ("common", "each") and p.n <= FAST_DIAG_PART_MAX:
                 a = np.arange(p.n, dtype=np.int64)
                 pr.append(a), pc.append(a), pv.append(None)
                 self.kinds.append("diag")
@@ -303,10 +280,7 @@ class _KronPlan:
 
     def values(self, theta: np.ndarray) -> tuple[float, list[_PartValues | None], float]:
         """(σ², per-part closed forms (None for constant parts), log|G|)."""
-        if isinstance(self.template, Kronecker):
-            s, ths = self.template.split(theta)
-        else:
-            s, ths = 1.0, [np.asarray(theta, dtype=float)]
+        s, ths = self.template.split(theta)
         if self.scale and not (np.isfinite(s) and s > 0):
             raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
         pv: list[_PartValues | None] = []
@@ -403,7 +377,7 @@ class _KronPlan:
         return 0.5 * np.vstack(blocks)
 
 
-def _kron_plan(template: object) -> _KronPlan | None:
+def _kron_plan(template: CovTemplate) -> _KronPlan | None:
     try:
         return _KronPlan(template)
     except _NoPlan:

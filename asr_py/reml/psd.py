@@ -32,24 +32,20 @@ from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.result import RemlResult
 from asr_py.reml.solver import Factor
 from asr_py.vcov.base import CovTemplate, Matrix
-from asr_py.vcov.identity import Identity
-from asr_py.vcov.known import KnownMatrix
-from asr_py.vcov.kronecker import Kronecker
 
 
 def _parts(template: CovTemplate) -> list[CovTemplate]:
-    if isinstance(template, Kronecker):
-        return list(template.parts)
-    return [template]
+    factors = template.kronecker_factors()
+    return list(factors[1]) if factors is not None else [template]
 
 
-def singular_known(template: CovTemplate) -> list[KnownMatrix]:
-    """The known matrices K of a (Kronecker) template that are singular (rank r < n)."""
-    return [p for p in _parts(template)
-            if isinstance(p, KnownMatrix) and not p.given_inverse and p.rank().singular]
+def singular_known(template: CovTemplate) -> list[CovTemplate]:
+    """The known matrices K of a (Kronecker) template that are singular (rank r < n): the
+    parts with a :meth:`~asr_py.vcov.base.CovTemplate.rank_reduction`."""
+    return [p for p in _parts(template) if p.is_known and p.rank_reduction() is not None]
 
 
-def psd_note(km: KnownMatrix, how: str) -> str:
+def psd_note(km: CovTemplate, how: str) -> str:
     """The diagnostic line for a singular K fitted as PSD."""
     rk = km.rank()
     return (f"{km.name or 'known matrix'}: {rk.describe('K')}; positive semi-definite, "
@@ -57,7 +53,7 @@ def psd_note(km: KnownMatrix, how: str) -> str:
             f"dimension {rk.n - rk.rank})")
 
 
-def warn_undeclared(km: KnownMatrix) -> None:
+def warn_undeclared(km: CovTemplate) -> None:
     """A UserWarning for a singular K whose vm() did not declare singG = 'PSD'."""
     if km.sing_g == "PSD":
         return
@@ -181,11 +177,11 @@ def reduce_rank(problem: MixedProblem, how: str = "in the mixed model equations 
         factors: list[sp.csr_matrix] = []
         parts: list[CovTemplate] = []
         for part in _parts(blk.template):
-            if isinstance(part, KnownMatrix) and any(part is k for k in sing):
-                lr = part.root()
+            red = part.rank_reduction() if any(part is k for k in sing) else None
+            if red is not None:
+                lr, eye = red
                 factors.append(sp.csr_matrix(lr))
-                parts.append(Identity([str(i) for i in range(lr.shape[1])],
-                                      name=f"L'({part.name})"))
+                parts.append(eye)
                 if id(part) not in seen:
                     seen.add(id(part))
                     notes.append(psd_note(part, how))
@@ -196,9 +192,7 @@ def reduce_rank(problem: MixedProblem, how: str = "in the mixed model equations 
         M = factors[0]
         for f in factors[1:]:
             M = sp.kron(M, f, format="csr")
-        tm = blk.template
-        tmpl: CovTemplate = (Kronecker(parts, scale=tm.scale, scale_name=tm.scale_name)
-                             if isinstance(tm, Kronecker) else parts[0])
+        tmpl = blk.template.with_factors(parts)
         z = sp.csc_matrix(sp.csr_matrix(blk.Z) @ M)
         z.eliminate_zeros()
         random.append(RandomBlock(blk.name, z, tmpl))

@@ -8,6 +8,7 @@ AIC = −2ℓ + 2k and BIC = −2ℓ + k log(n − p).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,10 +33,14 @@ if TYPE_CHECKING:  # pragma: no cover
 class AsremlFit:
     """A fitted model: estimates, tables, tests, predictions."""
 
-    def __init__(self, model: Model, result: RemlResult, call: dict[str, Any]) -> None:
+    def __init__(self, model: Model, result: RemlResult, call: dict[str, Any],
+                 refit: Callable[..., Any] | None = None) -> None:
         self.model = model
         self.result = result
         self.call = call
+        #: ``refit(**call)`` fits again (``asr.asreml``, given by the API: results/ does not
+        #: import it); :meth:`update` uses it
+        self.refit = refit
         self._unidentified = unidentified(result.ai, list(result.constraints))
         self._warn()
 
@@ -332,8 +337,15 @@ class AsremlFit:
         follow R's ``update.formula``: ``random="~ . - Env:Name"`` is this fit's random
         formula without ``Env:Name``, ``fixed=". ~ . + x"`` adds ``x``
         (:mod:`asr_py.formula.update`)."""
-        from asr_py.api import asreml
         from asr_py.formula.update import FORMULA_KINDS, update_text
+
+        asreml = self.refit
+        if asreml is None:
+            from asr_py.errors import ModelError
+
+            raise ModelError("update(): this fit has no refit function",
+                             hint="fits made by asr.asreml() can be updated; refit this model "
+                             "with asr.asreml(...) directly")
 
         kw = dict(self.call)
         for key, kind in FORMULA_KINDS.items():  # R's update.formula: '.' = the old formula

@@ -65,6 +65,18 @@ def is_pd(m: Matrix, rtol: float = 1e-10) -> bool:
     return bool(np.linalg.eigvalsh(d * r[:, None] * r[None, :])[0] > rtol)
 
 
+#: eigenvalues of K at most RANK_RTOL_FACTOR · n · ε · max eigenvalue count as zero
+RANK_RTOL_FACTOR = 100.0
+
+
+def rank_tolerance(eigenvalues: np.ndarray) -> float:
+    """tol = RANK_RTOL_FACTOR · n · ε · max |λ|: eigenvalues at or below it count as zero."""
+    w = np.asarray(eigenvalues, dtype=float)
+    if w.size == 0:
+        return 0.0
+    return float(RANK_RTOL_FACTOR * w.size * np.finfo(float).eps * np.abs(w).max())
+
+
 def label(name: str, suffix: str, sep: str = "_") -> str:
     """ASReml-style parameter name: ``f"{name}{sep}{suffix}"`` (just ``suffix`` if no name)."""
     return f"{name}{sep}{suffix}" if name else suffix
@@ -167,8 +179,136 @@ class CovTemplate(ABC):
         ``scale``.
         """
 
+    # ----- structure: the questions the engine asks (defaults: a plain leaf) ------------------
+    #: True for a parameter-free known matrix K (vm/giv/ped/G): see :meth:`rank_reduction`
+    is_known: bool = False
+    #: Σ(θ) is diagonal of a fixed form: ``"identity"`` (I, no parameters), ``"common"``
+    #: (θ_0 I, one variance: idv) or ``"each"`` (diag(θ), one variance per level: diag/idh);
+    #: None otherwise. :meth:`diagonal_variances` gives the diagonal.
+    diagonal: str | None = None
+    #: Σ(θ) is linear in θ: True (declared: :meth:`linear_basis` is exact), False (declared
+    #: not), None (unknown: :meth:`linear_basis` probes)
+    linear: bool | None = None
+
+    def leaves(self, offset: int = 0) -> list[tuple[CovTemplate, int]]:
+        """(leaf template, offset of its first parameter) of every structure this template is
+        built from (Kronecker parts, a wrapped template, direct-sum sections); a leaf is
+        itself at ``offset``."""
+        return [(self, offset)]
+
+    def kronecker_factors(self) -> tuple[bool, list[CovTemplate]] | None:
+        """(has a leading scale σ², [Σ_1, ..., Σ_p]) if Σ = [σ²] Σ_1 ⊗ ... ⊗ Σ_p is a
+        direct product the engine may use part by part; None (the default) otherwise."""
+        return None
+
+    def split(self, theta: np.ndarray) -> tuple[float, list[np.ndarray]]:
+        """(σ², [θ_1, ..., θ_p]) over :meth:`kronecker_factors` (a leaf: (1, [θ]))."""
+        return 1.0, [np.asarray(theta, dtype=float)]
+
+    def with_factors(self, parts: Sequence[CovTemplate]) -> CovTemplate:
+        """The same product (same scale) over new ``parts`` (e.g. a known matrix replaced
+        by its eigenvalues or by the identity of its root); a leaf takes its one part."""
+        if len(parts) != 1:
+            raise ValueError(f"{type(self).__name__} is not a product: one part expected")
+        return parts[0]
+
+    def rank_reduction(self) -> tuple[np.ndarray, CovTemplate] | None:
+        """(L, I_r) with Σ = L I_r L' when Σ is a singular known matrix fitted as positive
+        semi-definite (L its n x r root); None (the default) for every other template."""
+        return None
+
+    def diagonal_variances(self, theta: np.ndarray) -> np.ndarray:
+        """The diagonal of Σ(θ) for a :attr:`diagonal` template."""
+        raise NotImplementedError(f"{type(self).__name__} is not diagonal")
+
+    def linear_basis(self, theta: np.ndarray) -> np.ndarray | None:
+        """E (k x n x n) with Σ(θ) = Σ_k θ_k E_k for every θ (Σ linear in its parameters),
+        else None. Default: ∂Σ/∂θ at θ, accepted when Σ(θ) = Σ θ_k E_k at θ and at
+        1.3θ + 0.1 (relative 1e-10) unless :attr:`linear` declares the answer."""
+        th = np.asarray(theta, dtype=float)
+        if self.linear is False:
+            return None
+        if self.linear:
+            E = np.array([to_dense(d) for d in self.derivatives(th)], dtype=float)
+            return E.reshape(len(E), self.n, self.n)
+        try:
+            E = np.array([to_dense(d) for d in self.derivatives(th)], dtype=float)
+            if E.size == 0:
+                return None
+            m0 = to_dense(self.matrix(th))
+            th1 = th * 1.3 + 0.1
+            m1 = to_dense(self.matrix(th1))
+        except Exception:  # noqa: BLE001 - a template that cannot be probed is not linear
+            return None
+        E = E.reshape(th.size, self.n, self.n)
+        sc = max(float(np.abs(m0).max()), 1.0)
+        if (np.abs(np.tensordot(th, E, axes=1) - m0).max() > 1e-10 * sc
+                or np.abs(np.tensordot(th1, E, axes=1) - m1).max() > 1e-10 * sc):
+            return None
+        return E
+
+    def pd_geometry(self, theta: np.ndarray) -> PDGeometry | None:
+        """How Σ's positive-definite boundary is described (see :class:`PDGeometry`), for the
+        engine's boundary handling; None when the parameter bounds are the whole constraint.
+        Default: a covariance matrix linear in its variance/covariance parameters (us and
+        friends, at least one covariance) is ``"linear"``."""
+        kinds = list(self.param_kinds)
+        if len(kinds) < 2 or any(k not in ("variance", "covariance") for k in kinds):
+            return None
+        if "covariance" not in kinds:
+            return None
+        E = self.linear_basis(theta)
+        return None if E is None else PDGeometry("linear", len(kinds), E)
+
+    def scaled_diagonal(self, theta: np.ndarray) -> np.ndarray | None:
+        """Weights w if Σ(θ) = θ·diag(1/w) with its single parameter θ (σ²I: w = 1; prior
+        weights around a scaled identity), else None. Default: probed at θ (2.5 if θ <= 0)
+        and 2θ: ∂Σ/∂θ diagonal, positive and constant, and Σ(θ) = θ ∂Σ/∂θ."""
+        if self.n_params != 1:
+            return None
+        th = np.asarray(theta, dtype=float)
+        probe = np.array([2.5]) if th[0] <= 0 else th
+        try:
+            d = sp.csc_matrix(self.derivatives(probe)[0])
+            d2 = sp.csc_matrix(self.derivatives(2.0 * probe)[0])
+            m = sp.csc_matrix(self.matrix(probe))
+        except Exception:  # noqa: BLE001 - a template that cannot be probed is not special
+            return None
+        dg = d.diagonal()
+        if not (np.all(np.isfinite(dg)) and np.all(dg > 0)):
+            return None
+        dd = sp.diags(dg, 0, format="csc")
+        tol = 1e-12 * max(1.0, float(dg.max()))
+        for a, b, t in ((d, dd, tol), (d2, dd, tol),
+                        (m, probe[0] * dd, tol * max(1.0, probe[0]))):
+            diff = a - b
+            if diff.nnz and abs(diff).max() > t:
+                return None
+        return 1.0 / dg
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n={self.n}, params={self.param_names})"
+
+
+class PDGeometry:
+    """The positive-definite boundary of a template over its first ``k`` parameters:
+
+    * ``"linear"``: Σ(θ) = Σ_k θ_k E_k (a covariance matrix, us);
+    * ``"correlation"``: its correlation matrix C(ρ) = I + Σ_k ρ_k E_k (corg, corgv, corgh:
+      the correlations come first).
+
+    ``E`` is the (k, n, n) constant basis."""
+
+    __slots__ = ("kind", "k", "E")
+
+    def __init__(self, kind: str, k: int, E: np.ndarray) -> None:
+        if kind not in ("linear", "correlation"):
+            raise ValueError(f"PDGeometry: unknown kind {kind!r}")
+        self.kind, self.k, self.E = kind, int(k), np.asarray(E, dtype=float)
+
+    @property
+    def correlation(self) -> bool:
+        return self.kind == "correlation"
 
 
 class Structure(CovTemplate):

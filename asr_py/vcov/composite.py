@@ -207,6 +207,13 @@ class DirectSum(CovTemplate):
     def n_params(self) -> int:
         return self._n_params
 
+    def leaves(self, offset: int = 0) -> list[tuple[CovTemplate, int]]:
+        out, o = [], offset
+        for t in self.templates:
+            out += t.leaves(o)
+            o += t.n_params
+        return out
+
     def _split(self, theta: np.ndarray) -> list[np.ndarray]:
         theta = np.asarray(theta, dtype=float)
         if theta.shape != (self._n_params,):

@@ -26,7 +26,15 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Matrix, Structure, is_pd, label, register, to_dense
+from asr_py.vcov.base import (
+    Matrix,
+    PDGeometry,
+    Structure,
+    is_pd,
+    label,
+    register,
+    to_dense,
+)
 
 
 class CorrelationStructure(Structure):
@@ -334,6 +342,13 @@ class GeneralCorrelation(CorrelationStructure):
 
     def _pairs(self) -> list[tuple[int, int]]:
         return [(i, j) for i in range(self.n) for j in range(i)]
+
+    def pd_geometry(self, theta: np.ndarray) -> PDGeometry:
+        """C(ρ) = I + Σ_k ρ_k E_k over the correlations (first in θ, also for corgv/corgh)."""
+        nc = len(self.corr_names())
+        rho = np.asarray(theta, dtype=float)[:nc]
+        return PDGeometry("correlation", nc, np.array(self.correlation_derivatives(rho),
+                                                      dtype=float))
 
     def corr_names(self) -> list[str]:
         lv = self.levels

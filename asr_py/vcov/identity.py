@@ -29,6 +29,10 @@ class Identity(Structure):
 
     has_variance = False
     block_size = 1
+    diagonal = "identity"
+
+    def diagonal_variances(self, theta: np.ndarray) -> np.ndarray:
+        return np.ones(self.n)
 
     @property
     def param_names(self) -> list[str]:
@@ -63,6 +67,14 @@ class IdentityV(Structure):
     """``idv(f)``: Σ = σ² I_n, one parameter ``{name}!var``."""
 
     block_size = 1
+    diagonal = "common"
+
+    def diagonal_variances(self, theta: np.ndarray) -> np.ndarray:
+        return np.full(self.n, float(theta[0]))
+
+    def scaled_diagonal(self, theta: np.ndarray) -> np.ndarray | None:
+        """σ²I: w = 1."""
+        return np.ones(self.n)
 
     @property
     def param_names(self) -> list[str]:
@@ -102,6 +114,10 @@ class Diagonal(Structure):
     """``diag(f)`` / ``idh(f)``: Σ = diag(σ²_1, ..., σ²_n), parameters ``{name}_{level}``."""
 
     block_size = 1
+    diagonal = "each"
+
+    def diagonal_variances(self, theta: np.ndarray) -> np.ndarray:
+        return np.asarray(theta, dtype=float)
 
     def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
         super().__init__(levels, name=name, **options)

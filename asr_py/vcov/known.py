@@ -40,13 +40,18 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from asr_py.errors import MatrixError
-from asr_py.vcov.base import CovTemplate, Matrix, register_factory
+from asr_py.errors import MatrixError, ModelError
+from asr_py.vcov.base import (  # noqa: F401  (rank_tolerance: re-exported)
+    RANK_RTOL_FACTOR,
+    CovTemplate,
+    Matrix,
+    rank_tolerance,
+    register_factory,
+)
+from asr_py.vcov.identity import Identity
 
 #: above this many rows a known matrix is never turned into a dense inverse / matrix
 DENSE_LIMIT = 12000
-#: eigenvalues of K at most RANK_RTOL_FACTOR · n · ε · max eigenvalue count as zero
-RANK_RTOL_FACTOR = 100.0
 #: full rank without eigenvalues when the Cholesky rcond estimate exceeds RCOND_MARGIN x the
 #: relative tolerance (the estimate is rarely more than 10x the true rcond_1 <= λ_min/λ_max)
 RCOND_MARGIN = 1e3
@@ -54,14 +59,6 @@ RCOND_MARGIN = 1e3
 SPARSE_RANK_LIMIT = 2000
 #: the values of vm(..., singG=) that are accepted
 SING_G_VALUES = ("PSD",)
-
-
-def rank_tolerance(eigenvalues: np.ndarray) -> float:
-    """tol = RANK_RTOL_FACTOR · n · ε · max |λ|: eigenvalues at or below it count as zero."""
-    w = np.asarray(eigenvalues, dtype=float)
-    if w.size == 0:
-        return 0.0
-    return float(RANK_RTOL_FACTOR * w.size * np.finfo(float).eps * np.abs(w).max())
 
 
 @dataclass(frozen=True)
@@ -246,6 +243,31 @@ class FixedMatrix(CovTemplate):
         return np.zeros(0)
 
 
+class DiagonalKnown(FixedMatrix):
+    """D = diag(d) as a known matrix (no parameters, no own scale); sparse results. The
+    eigen path's rotated K (:meth:`KnownMatrix.eigen_diagonal`)."""
+
+    block_size = 1
+
+    def __init__(self, d: np.ndarray, name: str = "") -> None:
+        self.d = np.array(d, dtype=float, copy=True).ravel()
+        if not np.all(np.isfinite(self.d)) or np.any(self.d <= 0):
+            raise ModelError("DiagonalKnown: the eigenvalues must be positive and finite")
+        self.n = self.d.size
+        self.name = name
+        self._logdet = float(np.log(self.d).sum())
+
+    def matrix(self, theta: np.ndarray | None = None) -> Matrix:
+        return sp.diags(self.d, 0, format="csc")
+
+    def inverse(self, theta: np.ndarray | None = None) -> Matrix:
+        return sp.diags(1.0 / self.d, 0, format="csc")
+
+    def logdet(self, theta: np.ndarray | None = None) -> float:
+        """log|D| = Σ log d_j."""
+        return self._logdet
+
+
 class KnownMatrix(FixedMatrix):
     """A fixed known matrix K (``vm``/``giv``/``ped``): no parameters, no own scale.
 
@@ -310,9 +332,22 @@ class KnownMatrix(FixedMatrix):
         self._rank: KnownRank | None = None
         self._spectrum: tuple[np.ndarray, np.ndarray] | None = None
 
+    is_known = True
+
     @property
     def is_sparse(self) -> bool:
         return sp.issparse(self._given)
+
+    def rank_reduction(self) -> tuple[np.ndarray, CovTemplate] | None:
+        """(L, I_r) for a singular K given as K (K = L L', :meth:`root`), else None."""
+        if self.given_inverse or not self.rank().singular:
+            return None
+        lr = self.root()
+        return lr, Identity([str(i) for i in range(lr.shape[1])], name=f"L'({self.name})")
+
+    def eigen_diagonal(self, d: np.ndarray) -> DiagonalKnown:
+        """K in its eigenbasis: the known D = diag(d) (kept eigenvalues), same name."""
+        return DiagonalKnown(d, name=self.name)
 
     def _inverse_of_given(self) -> Matrix:
         if self._other is None:

@@ -92,6 +92,20 @@ class Kronecker(CovTemplate):
     def n_params(self) -> int:
         return self._n_params
 
+    # ----- structure ---------------------------------------------------------------------
+    def leaves(self, offset: int = 0) -> list[tuple[CovTemplate, int]]:
+        out, o = [], offset + (1 if self.scale else 0)
+        for p in self.parts:
+            out += p.leaves(o)
+            o += p.n_params
+        return out
+
+    def kronecker_factors(self) -> tuple[bool, list[CovTemplate]]:
+        return self.scale, list(self.parts)
+
+    def with_factors(self, parts: Sequence[CovTemplate]) -> CovTemplate:
+        return Kronecker(parts, scale=self.scale, scale_name=self.scale_name)
+
     def split(self, theta: np.ndarray) -> tuple[float, list[np.ndarray]]:
         """(σ², [θ_1, ..., θ_p]) from θ (σ² = 1 when there is no scale)."""
         theta = np.asarray(theta, dtype=float)

@@ -21,6 +21,18 @@ def tril_pairs(n: int) -> list[tuple[int, int]]:
 class Unstructured(Structure):
     """Σ_ij = σ_ij: n(n+1)/2 parameters, variances on the diagonal, covariances off it."""
 
+    linear = True
+
+    def linear_basis(self, theta: np.ndarray) -> np.ndarray:
+        """E_k = e_i e_j' + e_j e_i' ((i, j) the k-th lower-triangle pair; E = e_i e_i' on
+        the diagonal): Σ = Σ_k θ_k E_k."""
+        r, c = np.tril_indices(self.n)
+        d = np.zeros((r.size, self.n, self.n))
+        k = np.arange(r.size)
+        d[k, r, c] = 1.0
+        d[k, c, r] = 1.0
+        return d
+
     @property
     def param_names(self) -> list[str]:
         lv = self.levels

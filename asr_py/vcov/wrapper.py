@@ -16,6 +16,10 @@ class Wrapper(CovTemplate):
         self.template = template
         self.has_variance = template.has_variance
 
+    def leaves(self, offset: int = 0) -> list[tuple[CovTemplate, int]]:
+        """The wrapped template's leaves (a wrapper is PD exactly when its template is)."""
+        return self.template.leaves(offset)
+
     @property
     def param_names(self) -> list[str]:
         return self.template.param_names

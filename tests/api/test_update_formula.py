@@ -65,3 +65,25 @@ def test_update_text_cases() -> None:
     assert update_text("~ a", "~ b", "random") == "~ b"  # no '.': unchanged
     with pytest.raises(FormulaError, match="previous random formula, but the fit has none"):
         update_text(None, "~ . + x", "random")
+
+
+def test_update_goes_through_the_fits_refit_callable(full) -> None:
+    """results/ does not import the API: update() calls the refit the API gave the fit, with
+    the merged arguments (start values first, then the fit); without one it says so."""
+    from asr_py.errors import ModelError
+    from asr_py.results.fit import AsremlFit
+
+    calls: list[dict] = []
+
+    def spy(**kw):
+        calls.append(kw)
+        return asr.asreml(**kw)
+
+    m = AsremlFit(full.model, full.result, dict(full.call), refit=spy)
+    m2 = m.update(random="~ Name")
+    assert [c.get("start_values", False) for c in calls] == [True, False]
+    assert calls[-1]["random"] == "~ Name" and "params" in calls[-1]
+    assert m2.loglik == pytest.approx(full.update(random="~ Name").loglik, abs=1e-8)
+    bare = AsremlFit(full.model, full.result, dict(full.call))
+    with pytest.raises(ModelError, match="no refit function"):
+        bare.update(random="~ Name")
