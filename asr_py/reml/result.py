@@ -50,6 +50,8 @@ class RemlResult:
     u_offsets: list[int] = field(default_factory=list, repr=False)
     #: why solver='auto' took this path (eigen or mixed model equations); '' otherwise
     path_reason: str = ""
+    #: 'REML' or 'ML' (:mod:`asr_py.reml.ml`): which likelihood ``loglik`` is
+    method: str = "REML"
 
     @property
     def solution(self) -> np.ndarray:
