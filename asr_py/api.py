@@ -100,7 +100,7 @@ def asreml(
         return model.start_values()
     callback = _Printer() if trace else None
     if family is not None:
-        return _fit_glmm(model, family, data, maxit, callback, solver, call)
+        return _fit_glmm(model, family, data, maxit, callback, solver, call, method)
     problem = model.problem()
     if method == "ML":  # asr_py.reml.ml: alternating GLS and AI-REML steps
         return AsremlFit(model, _fit_ml(problem, maxit, callback, solver), call)
@@ -173,8 +173,9 @@ def _fit_ml(problem: Any, maxit: int, callback: Any, solver: str) -> Any:
 
 
 def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, solver: str,
-              call: dict[str, Any]) -> AsremlFit:
-    """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`)."""
+              call: dict[str, Any], method: str = "REML") -> AsremlFit:
+    """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`); ``method='ML'``: each
+    working model fitted by ML, as MASS::glmmPQL."""
     from asr_py.glmm.family import as_family
     from asr_py.glmm.fit import GlmmFit
     from asr_py.glmm.pql import fit_pql
@@ -185,7 +186,8 @@ def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, sol
     from asr_py.threads import blas_limit, free_cores
 
     with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
-        pql = fit_pql(model, fam, data, maxit=maxit, solver=solver, callback=callback)
+        pql = fit_pql(model, fam, data, maxit=maxit, solver=solver, callback=callback,
+                      method=method)
     return GlmmFit(model, pql, fam, call)
 
 
