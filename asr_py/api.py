@@ -39,6 +39,7 @@ def asreml(
     family: Any = None,
     subset: Any = None,
     method: str = "REML",
+    vcm: Any = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -77,11 +78,17 @@ def asreml(
     ``method``: 'REML' (the default, as asreml) or 'ML' (lme4's ``REML = FALSE``): maximum
     likelihood, whose log-likelihoods compare models with different fixed parts
     (:func:`lrt`; :mod:`asr_py.reml.ml`).
+
+    ``vcm``: linear constraints among variance parameters (ASReml-R 4's ``vcm``): θ = M φ
+    with φ estimated, e.g. ``{"equal": ["A", "B"]}`` (equal variances across terms),
+    ``{"r": {"A": 1, "B": 0.5}}`` (a fixed ratio), a DataFrame indexed by component name with
+    one column per φ (:func:`asr_py.vcm_lm`) or a matrix with a row per parameter
+    (:mod:`asr_py.model.vcm`, :mod:`asr_py.reml.constraints`).
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
-                family=family, subset=subset, method=method, **matrices)
+                family=family, subset=subset, method=method, vcm=vcm, **matrices)
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:
@@ -99,6 +106,8 @@ def asreml(
     if start_values:
         return model.start_values()
     callback = _Printer() if trace else None
+    if vcm is not None:
+        return _fit_vcm(model, vcm, family, method, maxit, callback, solver, call)
     if family is not None:
         return _fit_glmm(model, family, data, maxit, callback, solver, call, method)
     problem = model.problem()
@@ -144,7 +153,8 @@ def asreml(
 #: asreml()'s own keyword names (for did-you-mean on a misspelt one)
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
-             "mv_start", "weights", "family", "subset", "method", "mbf", "ginverse")
+             "mv_start", "weights", "family", "subset", "method", "vcm", "mbf",
+             "ginverse")
 
 
 def _check_method(method: Any) -> str:
@@ -155,6 +165,32 @@ def _check_method(method: Any) -> str:
                        hint="use method='REML' (the default) or method='ML' (lme4's "
                             "REML = FALSE, to compare fixed parts)")
     return m
+
+
+def _fit_vcm(model: Any, vcm: Any, family: Any, method: str, maxit: int, callback: Any,
+             solver: str, call: dict[str, Any]) -> AsremlFit:
+    """A REML fit under vcm constraints (:func:`asr_py.reml.constraints.fit_constrained`)."""
+    from asr_py.model.vcm import constraint_matrix
+    from asr_py.reml.constraints import fit_constrained
+    from asr_py.reml.psd import reduce_rank
+    from asr_py.threads import blas_limit, free_cores
+
+    if family is not None or method != "REML":
+        raise AsrError("vcm= is available for Gaussian REML fits only (not with family= or "
+                       "method='ML')", hint="drop vcm=, or fit the constrained model by REML")
+    problem = model.problem()
+    M, _ = constraint_matrix(vcm, list(problem.names), list(problem.constraints),
+                             list(model.param_kinds))
+    n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
+    with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
+        reduced = reduce_rank(problem)
+        if reduced is None:
+            result = fit_constrained(problem, M, maxit=maxit, solver=solver, callback=callback)
+        else:
+            rp, back = reduced
+            result = back.result(fit_constrained(rp, M, maxit=maxit, solver=solver,
+                                                 callback=callback))
+    return AsremlFit(model, result, call)
 
 
 def _fit_ml(problem: Any, maxit: int, callback: Any, solver: str) -> Any:

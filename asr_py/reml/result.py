@@ -52,6 +52,8 @@ class RemlResult:
     path_reason: str = ""
     #: 'REML' or 'ML' (:mod:`asr_py.reml.ml`): which likelihood ``loglik`` is
     method: str = "REML"
+    #: θ = c + M φ under vcm constraints (:mod:`asr_py.reml.constraints`); None otherwise
+    free_map: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def solution(self) -> np.ndarray:

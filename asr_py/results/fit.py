@@ -101,8 +101,9 @@ class AsremlFit:
 
     @property
     def n_estimated(self) -> int:
-        """Variance parameters estimated (not fixed, not at a boundary)."""
-        return int(sum(c not in ("F", "B") for c in self.result.constraints))
+        """Variance parameters estimated (not fixed, not at a boundary, not 'C': set by
+        another through ``vcm=`` constraints)."""
+        return int(sum(c not in ("F", "B", "C") for c in self.result.constraints))
 
     @property
     def aic(self) -> float:
@@ -340,8 +341,10 @@ class AsremlFit:
         R.param): Component, Value, Constraint ('B' back to 'P'), Kind. Edit it and pass it as
         ``params=`` to start another fit of the same model from here."""
         return pd.DataFrame({"Component": self.result.names, "Value": self.result.theta,
-                             "Constraint": [c if c != "B" else "P"
-                                            for c in self.result.constraints],
+                             "Constraint": ["P" if c == "B" else
+                                            str(self.model.constraints[k]).upper()
+                                            if c == "C" else c
+                                            for k, c in enumerate(self.result.constraints)],
                              "Kind": list(self.model.param_kinds)})
 
     def update(self, **changes: Any) -> AsremlFit:

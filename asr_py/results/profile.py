@@ -40,6 +40,9 @@ def confint(fit: Any, parm: str | list[str] | None = None, level: float = 0.95,
     if not 0 < level < 1:
         raise AsrError(f"confint(level={level!r}): level must lie between 0 and 1")
     res, model = fit.result, fit.model
+    if getattr(res, "free_map", None) is not None:
+        raise AsrError("confint: profile intervals under vcm= constraints are not available",
+                       hint="profile the model without vcm=, or use the standard errors")
     names = list(res.names)
     if parm is None:
         todo = [k for k, c in enumerate(res.constraints) if c != "F"]
