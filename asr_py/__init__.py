@@ -4,6 +4,7 @@ Public API (everything else is internal):
 
 * :func:`asreml` - fit a model; :func:`lrt` - likelihood-ratio test of nested random models
 * :func:`compile_model` - formulas + data -> X, Z, covariance templates
+* :func:`vcm_lm` - a ``vcm=`` constraint matrix from a start-values table (ASReml's vcm.lm)
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
 * :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :func:`hinverse`
   (single-step H-inverse), :class:`RelMatrix`,
@@ -45,6 +46,7 @@ _LAZY = {
     "asreml": ("asr_py.api", "asreml"),
     "lrt": ("asr_py.api", "lrt"),
     "compile_model": ("asr_py.model.spec", "compile_model"),
+    "vcm_lm": ("asr_py.model.vcm", "vcm_lm"),
     "parse_formula": ("asr_py.formula", "parse_formula"),
     "parse_model": ("asr_py.formula", "parse_model"),
     "expand": ("asr_py.formula", "expand"),

@@ -38,6 +38,8 @@ def asreml(
     weights: str | None = None,
     family: Any = None,
     subset: Any = None,
+    method: str = "REML",
+    vcm: Any = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -72,12 +74,23 @@ def asreml(
 
     ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
     string (``"Year == 2020"``) or a boolean mask with one value per data row.
+
+    ``method``: 'REML' (the default, as asreml) or 'ML' (lme4's ``REML = FALSE``): maximum
+    likelihood, whose log-likelihoods compare models with different fixed parts
+    (:func:`lrt`; :mod:`asr_py.reml.ml`).
+
+    ``vcm``: linear constraints among variance parameters (ASReml-R 4's ``vcm``): θ = M φ
+    with φ estimated, e.g. ``{"equal": ["A", "B"]}`` (equal variances across terms),
+    ``{"r": {"A": 1, "B": 0.5}}`` (a fixed ratio), a DataFrame indexed by component name with
+    one column per φ (:func:`asr_py.vcm_lm`) or a matrix with a row per parameter
+    (:mod:`asr_py.model.vcm`, :mod:`asr_py.reml.constraints`).
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
-                family=family, subset=subset, **matrices)
+                family=family, subset=subset, method=method, vcm=vcm, **matrices)
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
+    method = _check_method(method)
     if residual is not None and rcov is not None:
         raise AsrError("give residual= or rcov=, not both", hint="rcov is asreml 3's name")
     _check_matrix_keywords(matrices, [fixed, random, residual, rcov, sparse])
@@ -93,9 +106,13 @@ def asreml(
     if start_values:
         return model.start_values()
     callback = _Printer() if trace else None
+    if vcm is not None:
+        return _fit_vcm(model, vcm, family, method, maxit, callback, solver, call)
     if family is not None:
-        return _fit_glmm(model, family, data, maxit, callback, solver, call)
+        return _fit_glmm(model, family, data, maxit, callback, solver, call, method)
     problem = model.problem()
+    if method == "ML":  # asr_py.reml.ml: alternating GLS and AI-REML steps
+        return AsremlFit(model, _fit_ml(problem, maxit, callback, solver), call)
     notes: list[str] = []
     if mv_start == "pairwise":
         mv_start = "auto"
@@ -136,12 +153,65 @@ def asreml(
 #: asreml()'s own keyword names (for did-you-mean on a misspelt one)
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
-             "mv_start", "weights", "family", "subset", "mbf", "ginverse")
+             "mv_start", "weights", "family", "subset", "method", "vcm", "mbf",
+             "ginverse")
+
+
+def _check_method(method: Any) -> str:
+    """'REML' or 'ML' (any case); anything else is an AsrError."""
+    m = str(method).upper() if isinstance(method, str) else None
+    if m not in ("REML", "ML"):
+        raise AsrError(f"method={method!r} is not a fitting method",
+                       hint="use method='REML' (the default) or method='ML' (lme4's "
+                            "REML = FALSE, to compare fixed parts)")
+    return m
+
+
+def _fit_vcm(model: Any, vcm: Any, family: Any, method: str, maxit: int, callback: Any,
+             solver: str, call: dict[str, Any]) -> AsremlFit:
+    """A REML fit under vcm constraints (:func:`asr_py.reml.constraints.fit_constrained`)."""
+    from asr_py.model.vcm import constraint_matrix
+    from asr_py.reml.constraints import fit_constrained
+    from asr_py.reml.psd import reduce_rank
+    from asr_py.threads import blas_limit, free_cores
+
+    if family is not None or method != "REML":
+        raise AsrError("vcm= is available for Gaussian REML fits only (not with family= or "
+                       "method='ML')", hint="drop vcm=, or fit the constrained model by REML")
+    problem = model.problem()
+    M, _ = constraint_matrix(vcm, list(problem.names), list(problem.constraints),
+                             list(model.param_kinds))
+    n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
+    with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
+        reduced = reduce_rank(problem)
+        if reduced is None:
+            result = fit_constrained(problem, M, maxit=maxit, solver=solver, callback=callback)
+        else:
+            rp, back = reduced
+            result = back.result(fit_constrained(rp, M, maxit=maxit, solver=solver,
+                                                 callback=callback))
+    return AsremlFit(model, result, call)
+
+
+def _fit_ml(problem: Any, maxit: int, callback: Any, solver: str) -> Any:
+    """An ML fit (:func:`asr_py.reml.ml.fit_ml`); a singular K through K = LL' as REML."""
+    from asr_py.reml.ml import fit_ml
+    from asr_py.reml.psd import reduce_rank
+    from asr_py.threads import blas_limit, free_cores
+
+    n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
+    with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
+        reduced = reduce_rank(problem)
+        if reduced is None:
+            return fit_ml(problem, maxit=maxit, solver=solver, callback=callback)
+        rp, back = reduced
+        return back.result(fit_ml(rp, maxit=maxit, solver=solver, callback=callback))
 
 
 def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, solver: str,
-              call: dict[str, Any]) -> AsremlFit:
-    """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`)."""
+              call: dict[str, Any], method: str = "REML") -> AsremlFit:
+    """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`); ``method='ML'``: each
+    working model fitted by ML, as MASS::glmmPQL."""
     from asr_py.glmm.family import as_family
     from asr_py.glmm.fit import GlmmFit
     from asr_py.glmm.pql import fit_pql
@@ -152,7 +222,8 @@ def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, sol
     from asr_py.threads import blas_limit, free_cores
 
     with blas_limit(1 if n_eq <= SMALL_DENSE else free_cores()):
-        pql = fit_pql(model, fam, data, maxit=maxit, solver=solver, callback=callback)
+        pql = fit_pql(model, fam, data, maxit=maxit, solver=solver, callback=callback,
+                      method=method)
     return GlmmFit(model, pql, fam, call)
 
 
@@ -312,34 +383,54 @@ class _Printer:
 
 
 def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
-    """REML likelihood-ratio test of nested random models (same fixed effects).
+    """Likelihood-ratio test of two nested fits (lme4's ``anova(m1, m2)``).
 
-    LR = 2 (ℓ_big − ℓ_small) on df = difference in the number of variance parameters. When
-    the extra parameters are variances tested at their boundary (0), the null distribution is
-    a mixture; for one variance the p-value is halved (Self & Liang 1987), which
-    ``boundary=True`` applies (the table's 'note' says "p halved (boundary)", its
-    ``attrs['note']`` explains). Prints within 80 columns.
+    REML fits (the default): nested random models with the same fixed effects; REML
+    likelihoods of different fixed parts are not comparable (an error says to refit with
+    ``method='ML'``). ML fits (``method='ML'``): any nested pair, different fixed parts
+    included; nesting is the caller's to ensure (as in lme4).
+
+    LR = 2 (ℓ_big − ℓ_small) on df = difference in the number of parameters (variance
+    parameters, plus fixed effects for ML fits). When the fixed parts are equal and the one
+    extra parameter is a variance tested at its boundary (0), the null distribution is
+    ½χ²₀ + ½χ²₁ and the p-value is halved (Self & Liang 1987), which ``boundary=True``
+    applies (the table's 'note' says "p halved (boundary)", its ``attrs['note']`` explains).
+    Prints within 80 columns.
     """
-    if list(m1.model.fixed.names) != list(m2.model.fixed.names):
+    methods = {getattr(m, "method", "REML") for m in (m1, m2)}
+    if len(methods) > 1:
+        raise AsrError("lrt: one fit is REML and the other ML; their likelihoods are not "
+                       "comparable", hint="fit both with the same method= ('ML' to compare "
+                                          "fixed parts)")
+    ml = methods == {"ML"}
+    same_fixed = list(m1.model.fixed.names) == list(m2.model.fixed.names)
+    if not same_fixed and not ml:
         raise AsrError("lrt: the models have different fixed effects; REML likelihoods are "
-                       "not comparable", hint="compare random models with the same fixed part")
+                       "not comparable",
+                       hint="refit both with method='ML' (lme4's REML = FALSE) to test fixed "
+                            "effects, or compare random models with the same fixed part")
     from scipy import stats
 
-    small, big = sorted([m1, m2], key=lambda m: m.ncomponents)
-    df = big.ncomponents - small.ncomponents
+    def count(m: AsremlFit) -> int:
+        return m.ncomponents + (len(m.result.beta) if ml else 0)
+
+    small, big = sorted([m1, m2], key=count)
+    df = count(big) - count(small)
     if df <= 0:
-        raise AsrError("lrt: the models have the same number of variance parameters")
+        raise AsrError("lrt: the models have the same number of parameters; they are not "
+                       "nested", hint="compare a model with one that extends it")
     lr = max(2 * (big.loglik - small.loglik), 0.0)
     p = float(stats.chi2.sf(lr, df))
     note = ""
-    if boundary and df == 1:
+    if boundary and df == 1 and same_fixed:
         p, note = p / 2, "p halved (boundary)"
     from asr_py.results.table import ResultTable
 
     out = ResultTable({"df": [df], "LR-statistic": [lr], "Pr(Chisq)": [p], "note": [note]},
-                      index=[f"{small.ncomponents} vs {big.ncomponents} parameters"])
+                      index=[f"{count(small)} vs {count(big)} parameters"])
     out.attrs["note"] = ("p halved (boundary): one variance tested on its boundary, the null "
                          "distribution is ½χ²₀ + ½χ²₁ (Self & Liang 1987)") if note else ""
+    out.attrs["method"] = "ML" if ml else "REML"
     return out
 
 

@@ -97,6 +97,17 @@ class GlmmFit(AsremlFit):
         for a logit model. None for other families."""
         return self.family.latent_residual_variance
 
+    def h2(self, genetic: str | list[str], others: list[str] | None = None) -> pd.DataFrame:
+        """Heritability of a binomial trait on the liability scale,
+        σ²_a / (σ²_a + σ²_others + link_variance), and on the observed 0/1 scale (de
+        Villemereuil et al. 2016; Dempster & Lerner's for probit), with delta-method standard
+        errors; ``genetic``: the component name(s) of σ²_a (as in ``varcomp``), ``others``:
+        the other latent variances in the denominator (default: every other random-term
+        variance). See :mod:`asr_py.glmm.heritability`."""
+        from asr_py.glmm.heritability import liability_h2
+
+        return liability_h2(self, genetic, others)
+
     def predict(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
         """:meth:`AsremlFit.predict` on the link scale ('predicted.value', 'std.error') plus the
         data scale: 'response' = g⁻¹(prediction), 'response.se' = |dμ/dη| x std.error (delta

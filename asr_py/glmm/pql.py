@@ -92,8 +92,13 @@ def _residual_variances(model: Model, res_slice: slice) -> list[int]:
 
 def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30,
             max_outer: int = 50, tol: float = 1e-6, solver: str = "auto",
-            callback: Callable[[dict], Any] | None = None) -> PqlResult:
-    """Fit ``model`` with ``family`` by PQL (see the module docstring)."""
+            callback: Callable[[dict], Any] | None = None, method: str = "REML") -> PqlResult:
+    """Fit ``model`` with ``family`` by PQL (see the module docstring). ``method='ML'`` fits
+    each working model by maximum likelihood (:mod:`asr_py.reml.ml`), as MASS::glmmPQL
+    (nlme's ``lme(method = "ML")``); 'REML' (ASReml's) by REML."""
+    from asr_py.reml.ml import fit_ml
+
+    inner = fit_ml if method == "ML" else fit_reml
     y, pw = response_and_weights(model, family, data)
     link = family.link
     base = model.problem()
@@ -128,7 +133,7 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
         w = pw * dmu * dmu / family.variance(mu)
         prob = replace(base, y=z, residual=Weighted(residual, w), theta0=theta.copy(),
                        constraints=list(cons), random=list(base.random))
-        result = fit_reml(prob, maxit=maxit, solver=solver)
+        result = inner(prob, maxit=maxit, solver=solver)
         new_eta = np.asarray(result.fitted, dtype=float)
         new_mu = link.inverse(new_eta)
         step = 1.0

@@ -50,6 +50,10 @@ class RemlResult:
     u_offsets: list[int] = field(default_factory=list, repr=False)
     #: why solver='auto' took this path (eigen or mixed model equations); '' otherwise
     path_reason: str = ""
+    #: 'REML' or 'ML' (:mod:`asr_py.reml.ml`): which likelihood ``loglik`` is
+    method: str = "REML"
+    #: θ = c + M φ under vcm constraints (:mod:`asr_py.reml.constraints`); None otherwise
+    free_map: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def solution(self) -> np.ndarray:

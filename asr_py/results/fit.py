@@ -3,7 +3,8 @@
 Information criteria (documented convention): with ℓ the full REML log-likelihood, k the
 number of variance parameters that were estimated (constraint not 'F' and not held at a
 boundary 'B') and n − p the residual degrees of freedom,
-AIC = −2ℓ + 2k and BIC = −2ℓ + k log(n − p).
+AIC = −2ℓ + 2k and BIC = −2ℓ + k log(n − p). For an ML fit (``method='ML'``) ℓ is the ML
+log-likelihood and, as lme4, k also counts the p fixed effects and BIC uses log n.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class AsremlFit:
             warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
         elif not self.result.converged:
             why = [d for d in self.result.diagnostics if "did not converge" in d]
-            head = (f"the REML fit {why[0]}" if why else "the REML fit did not converge in "
+            head = (f"the {self.method} fit {why[0]}" if why else f"the {self.method} fit did "
+                    "not converge in "
                     f"{self.result.n_iter} iterations")
             warnings.warn(head + "; see m.diagnostics and m.iterations", ConvergenceWarning,
                           stacklevel=4)
@@ -70,9 +72,23 @@ class AsremlFit:
 
     # ----- scalars -----------------------------------------------------------------------
     @property
+    def method(self) -> str:
+        """'REML' or 'ML' (``asreml(..., method='ML')``, lme4's ``REML = FALSE``)."""
+        return str(getattr(self.result, "method", "REML"))
+
+    @property
     def loglik(self) -> float:
-        """Full REML log-likelihood (lme4's ``logLik(REML = TRUE)``)."""
+        """Full REML log-likelihood (lme4's ``logLik(REML = TRUE)``); for an ML fit the full
+        ML log-likelihood −½[n log 2π + log|V| + (y − Xβ̂)'V⁻¹(y − Xβ̂)] (``logLik(REML =
+        FALSE)``)."""
         return float(self.result.loglik)
+
+    @property
+    def df(self) -> int:
+        """Parameters counted by AIC/BIC: the estimated variance parameters (REML), plus the
+        p fixed effects for an ML fit (lme4's ``attr(logLik(m), 'df')``)."""
+        p = len(self.result.beta) if self.method == "ML" else 0
+        return self.n_estimated + p
 
     @property
     def converged(self) -> bool:
@@ -90,19 +106,23 @@ class AsremlFit:
 
     @property
     def n_estimated(self) -> int:
-        """Variance parameters estimated (not fixed, not at a boundary)."""
-        return int(sum(c not in ("F", "B") for c in self.result.constraints))
+        """Variance parameters estimated (not fixed, not at a boundary, not 'C': set by
+        another through ``vcm=`` constraints)."""
+        return int(sum(c not in ("F", "B", "C") for c in self.result.constraints))
 
     @property
     def aic(self) -> float:
         """AIC = −2ℓ + 2k, k = variance parameters estimated (not 'F' fixed, not 'B' held at
-        a boundary); ℓ the full REML log-likelihood (compare models with the same fixed part)."""
-        return float(-2 * self.loglik + 2 * self.n_estimated)
+        a boundary); ℓ the full REML log-likelihood (compare models with the same fixed part).
+        ML fit: k = :attr:`df` (fixed effects counted too), as lme4's ``AIC``."""
+        return float(-2 * self.loglik + 2 * self.df)
 
     @property
     def bic(self) -> float:
-        """BIC = −2ℓ + k·log(n − p), k as in :attr:`aic`, n − p the REML degrees of freedom."""
-        return float(-2 * self.loglik + self.n_estimated * np.log(self.result.n_minus_p))
+        """BIC = −2ℓ + k·log(n − p), k as in :attr:`aic`, n − p the REML degrees of freedom;
+        ML fit: −2ℓ + df·log n (lme4's ``BIC``)."""
+        n = self.result.n_minus_p + (len(self.result.beta) if self.method == "ML" else 0)
+        return float(-2 * self.loglik + self.df * np.log(n))
 
     @property
     def diagnostics(self) -> list[str]:
@@ -326,8 +346,10 @@ class AsremlFit:
         R.param): Component, Value, Constraint ('B' back to 'P'), Kind. Edit it and pass it as
         ``params=`` to start another fit of the same model from here."""
         return pd.DataFrame({"Component": self.result.names, "Value": self.result.theta,
-                             "Constraint": [c if c != "B" else "P"
-                                            for c in self.result.constraints],
+                             "Constraint": ["P" if c == "B" else
+                                            str(self.model.constraints[k]).upper()
+                                            if c == "C" else c
+                                            for k, c in enumerate(self.result.constraints)],
                              "Kind": list(self.model.param_kinds)})
 
     def update(self, **changes: Any) -> AsremlFit:
@@ -389,7 +411,8 @@ class AsremlFit:
     def summary(self) -> str:
         """A text summary: model, convergence, log-likelihood, variance components, Wald."""
         r = self.result
-        lines = ["asr_py REML fit", f"  fixed:    {self.model.formula.texts.get('fixed', '')}"]
+        lines = [f"asr_py {self.method} fit",
+                 f"  fixed:    {self.model.formula.texts.get('fixed', '')}"]
         for k in ("random", "residual"):
             if k in self.model.formula.texts:
                 lines.append(f"  {k + ':':9} {self.model.formula.texts[k]}")
@@ -399,7 +422,7 @@ class AsremlFit:
                          f"(see Notes); stopped after {r.n_iter} iterations")
         else:
             lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
-        lines.append(f"  REML log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
+        lines.append(f"  {self.method} log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
                      f"BIC: {self.bic:.3f}")
         lines.append("\nVariance components:")
         lines.append(self.varcomp.to_string(float_format=lambda v: f"{v:.6g}"))

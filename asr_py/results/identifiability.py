@@ -25,7 +25,7 @@ def unidentified(ai: np.ndarray, constraints: list[str]) -> list[list[int]]:
     """Groups of parameter indices that are not identifiable (one group per null direction
     of S, plus one per parameter with no information); [] when all free ones are."""
     ai = np.asarray(ai, dtype=float)
-    free = np.array([c not in ("F", "B") for c in constraints], dtype=bool)
+    free = np.array([c not in ("F", "B", "C") for c in constraints], dtype=bool)
     idx = np.flatnonzero(free & np.isfinite(np.diag(ai)) if ai.size else free)
     if idx.size == 0:
         return []

@@ -35,10 +35,14 @@ def confint(fit: Any, parm: str | list[str] | None = None, level: float = 0.95,
             maxit: int = 50) -> pd.DataFrame:
     """A table (component, estimate, lower, upper, note) of profile-likelihood intervals."""
     from asr_py.reml import fit_reml
+    from asr_py.reml.ml import fit_ml
 
     if not 0 < level < 1:
         raise AsrError(f"confint(level={level!r}): level must lie between 0 and 1")
     res, model = fit.result, fit.model
+    if getattr(res, "free_map", None) is not None:
+        raise AsrError("confint: profile intervals under vcm= constraints are not available",
+                       hint="profile the model without vcm=, or use the standard errors")
     names = list(res.names)
     if parm is None:
         todo = [k for k, c in enumerate(res.constraints) if c != "F"]
@@ -55,6 +59,7 @@ def confint(fit: Any, parm: str | list[str] | None = None, level: float = 0.95,
     ll_hat = float(res.loglik)
     se = np.sqrt(np.clip(np.diag(res.vcov_theta), 0, None)) if res.vcov_theta.size else None
     solver = getattr(res, "solver", "auto") or "auto"
+    refit = fit_ml if getattr(res, "method", "REML") == "ML" else fit_reml  # ML: ML profile
 
     rows = []
     for k in todo:
@@ -69,7 +74,7 @@ def confint(fit: Any, parm: str | list[str] | None = None, level: float = 0.95,
             cons = list(cons0)
             cons[k] = "F"
             try:
-                r = fit_reml(replace(base, theta0=th, constraints=cons,
+                r = refit(replace(base, theta0=th, constraints=cons,
                                      random=list(base.random)), maxit=maxit, solver=solver)
             except ModelError:
                 return math.inf  # v makes the model invalid (not positive definite)

@@ -20,3 +20,16 @@ def test_glmm_docs_example_runs(capsys) -> None:
     np.testing.assert_allclose(m.fitted.to_numpy(),
                                1 / (1 + np.exp(-m.linear_predictor.to_numpy())))
     assert "response.se" in capsys.readouterr().out
+
+
+def test_glmm_docs_ml_and_h2_example_runs(capsys) -> None:
+    text = (ROOT / "docs" / "glmm.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    ns: dict = {}
+    exec(compile(blocks[1], "docs/glmm.md", "exec"), ns)  # noqa: S102
+    m, ml = ns["m"], ns["ml"]
+    assert m.converged and ml.converged and ml.method == "ML"
+    tab = m.h2("vm(id, Ainv)")
+    va = m.varcomp["component"].iloc[0]
+    assert tab.loc["liability", "h2"] == np.float64(va / (va + 1.0))
+    assert "liability" in capsys.readouterr().out
