@@ -16,6 +16,8 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.reml.mme import MME, MMEState
+from asr_py.reml.pd_face import FaceStep, face_step, near_face
+from asr_py.reml.pd_face import search as face_search
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
@@ -503,6 +505,33 @@ def _line_search(mme: MME, ctx: _Ctx, st: MMEState, theta: np.ndarray, delta: np
     return None, 0.0, None
 
 
+# --- issue 11 hook: Newton steps on the PD face (asr_py/reml/pd_face.py) ---
+def _face_plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+               fixed: np.ndarray, plan: _Plan, loglik: float, tol_loglik: float
+               ) -> FaceStep | None:
+    """The Newton step on the face of every linear PD block with a correlation-scale
+    eigenvalue below pd_face.RANK_TOL for which a higher rank does not gain (None if none)."""
+    blocks = near_face(ctx.pd, theta)
+    if not blocks:
+        return None
+    gain_tol = DEC_TOL * tol_loglik * max(1.0, abs(loglik))
+    step = face_step(theta, score, ai, blocks, ~fixed & ~plan.held, PD_EPS, gain_tol)
+    if step is None or any(step.rank_up):
+        keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []
+        if not keep or len(keep) == len(blocks):
+            return None
+        step = face_step(theta, score, ai, keep, ~fixed & ~plan.held, PD_EPS, gain_tol)
+        if step is None or any(step.rank_up):
+            return None
+    return step
+
+
+def _face_search(mme: MME, ctx: _Ctx, st: MMEState, step: FaceStep
+                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
+    return face_search(step, mme.evaluate, ctx.valid, st.loglik, PD_EPS,
+                       LL_SLACK * max(1.0, abs(st.loglik)), MAX_HALVINGS)
+
+
 _ROUNDOFF_NOTE = (
     "converged at round-off level at iteration {it}: the next step predicts a gain below the "
     "rounding noise of the log-likelihood and moves every parameter by less than "
@@ -618,6 +647,7 @@ def _fit_reml(
     record(0, "start", 0.0)
     ctx.update_scales(np.diag(ai), theta)
     plan = _plan(ctx, theta, score, ai, fixed)
+    face = _face_plan(ctx, theta, score, ai, fixed, plan, st.loglik, tol_loglik)  # issue 11
     sing_flagged = False
     small: list[bool] = []
     prev_noise = False
@@ -635,9 +665,16 @@ def _fit_reml(
         floors = ctx.pd_floors(theta, plan.pd_held)
         method = "AI"
         restricted = False
-        new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, plan.delta,
-                                                   plan.clipped, floors)
-        if new_state is None or alpha < 1.0:
+        new_state, alpha, theta_new = None, 0.0, None
+        # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
+        if face is not None:
+            new_state, alpha, theta_new = _face_search(mme, ctx, st, face)
+            if new_state is not None:
+                method = "face"
+        if new_state is None:
+            new_state, alpha, theta_new = _line_search(mme, ctx, st, theta, plan.delta,
+                                                       plan.clipped, floors)
+        if method == "AI" and (new_state is None or alpha < 1.0):
             # a 'P' variance at its boundary with a positive score makes the other parameters
             # of its template (correlations, ...) nearly unidentifiable: their Newton step is
             # huge and the AI step fails, and EM cannot move a variance away from zero. An AI
@@ -652,7 +689,7 @@ def _fit_reml(
                                             or r_state.loglik > new_state.loglik):
                     new_state, alpha, theta_new = r_state, r_alpha, r_theta
                     restricted = True
-        if new_state is None or alpha < 1.0:
+        if method == "AI" and (new_state is None or alpha < 1.0):
             # a heavily damped (or failed) AI step: an EM step may do better
             free = np.flatnonzero(~fixed & ~plan.held)
             em = np.zeros(nt)
@@ -680,7 +717,12 @@ def _fit_reml(
         record(it, method, alpha)
         ctx.update_scales(np.diag(ai), theta)
         plan = _plan(ctx, theta, score, ai, fixed)
+        face = _face_plan(ctx, theta, score, ai, fixed, plan, st.loglik, tol_loglik)  # issue 11
         scale = max(1.0, abs(st.loglik))
+        # issue 11: converged on the PD face when the face's Newton step predicts a
+        # negligible gain and no rank increase gains (pd_face.py)
+        on_face = (method == "face" and face is not None
+                   and face.gain <= DEC_TOL * tol_loglik * scale)
         full_step = (method == "AI" and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
@@ -700,6 +742,9 @@ def _fit_reml(
         prev_noise = at_noise
         if roundoff:
             diagnostics.append(_ROUNDOFF_NOTE.format(it=it))
+        if on_face:  # issue 11
+            converged = True
+            break
         if full_step or predicted or stalled or roundoff:
             converged = True
             if stalled and not (full_step or predicted):

@@ -1,0 +1,268 @@
+"""Newton steps on the positive-definite face of a covariance matrix (issue 11, item 2).
+
+When the REML optimum of a covariance matrix M (n x n, linear in its parameters,
+M(θ_b) = Σ_k θ_k E_k: us and the us parts of Kronecker products) is singular, the AI step
+in θ keeps hitting the PD cone and only EM steps (linear convergence) remain. On the face
+of rank r the matrix is reparametrised
+
+    M(L) = L L' + c Diag(L L'),   L: n x r lower trapezoidal (rows pivoted),
+
+c = the held correlation-scale eigenvalue (a positive definite M, smallest eigenvalue of its
+correlation matrix ≈ c, so the mixed model equations stay solvable). θ_b = P vec M with P
+the left inverse of the template's basis. With φ = (the other free θ, the entries of L):
+
+    ∂θ/∂φ_a = P vec(dM_a),  dM_a = Ė_a L' + L Ė_a' + c Diag(·)      (Ė_a = e_i e_j')
+    −∂²ℓ/∂φ∂φ' ≈ J' AI J − T,  T_ab = ⟨G, ∂²M/∂φ_a∂φ_b⟩,  G = mat(P's_b)  (the matrix gradient)
+
+and a (damped) Newton step in φ converges quadratically to the optimum on the face.
+Whether raising the rank increases ℓ is read from the normal cone: for a unit null vector
+w of the correlation matrix, the direction D^½ww'D^½ has first-order gain g = s'θ_w; a face
+is kept when the Newton gain ½g²/(θ_w'AIθ_w) along every such w with g > 0 is negligible.
+
+Pure arrays in, arrays out: a block is anything with ``idx``, ``E`` (k, n, n), ``basis``
+(n², k) and ``corr`` (correlation matrices are not handled here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.linalg as sla
+
+#: an eigenvalue of the correlation matrix above this counts towards the rank of the face
+RANK_TOL = 1e-3
+#: Levenberg-Marquardt damping tried (relative to the scaled Newton matrix) when it is not PD
+_DAMP = (0.0, 1e-8, 1e-6, 1e-4, 1e-2, 1e-1, 1.0, 10.0)
+
+
+class LinearBlock(Protocol):
+    """What a face needs of a covariance matrix linear in its parameters."""
+
+    idx: np.ndarray
+    E: np.ndarray
+    basis: np.ndarray
+    corr: bool
+
+
+@dataclass
+class _Face:
+    """One block on its face: row pivots, free-entry mask of L, left inverse P."""
+
+    block: LinearBlock
+    rank: int
+    L: np.ndarray  # n x r, zero outside ``mask``
+    mask: np.ndarray  # n x r, free entries
+    P: np.ndarray  # k x n², θ_b = P vec(M)
+
+    @property
+    def n_free(self) -> int:
+        return int(self.mask.sum())
+
+
+@dataclass
+class FaceStep:
+    """A Newton step in φ and the map back to θ."""
+
+    theta0: np.ndarray
+    free: np.ndarray  # indices of the other free θ (moved additively)
+    faces: list[_Face]
+    dphi: np.ndarray
+    gain: float  # predicted increase of ℓ along the full step (quadratic model)
+    rank_up: list[bool] = field(default_factory=list)  # per face: a higher rank gains
+
+    def theta_at(self, alpha: float, ridge: float) -> np.ndarray:
+        """θ(φ₀ + α δφ)."""
+        th = self.theta0.copy()
+        nf = self.free.size
+        th[self.free] += alpha * self.dphi[:nf]
+        o = nf
+        for f in self.faces:
+            L = f.L.copy()
+            L[f.mask] += alpha * self.dphi[o:o + f.n_free]
+            o += f.n_free
+            th[f.block.idx] = f.P @ face_matrix(L, ridge).ravel()
+        return th
+
+    def ranks(self) -> list[int]:
+        return [f.rank for f in self.faces]
+
+
+def face_matrix(L: np.ndarray, ridge: float) -> np.ndarray:
+    """M = LL' + c Diag(LL')."""
+    m = L @ L.T
+    return m + ridge * np.diag(np.diag(m))
+
+
+def _start_face(b: LinearBlock, theta: np.ndarray, ridge: float) -> _Face | None:
+    """The face through θ's block matrix: rank r = #{correlation-scale eigenvalues >
+    RANK_TOL}; None when M is full rank, has a non-positive variance or is rank 0."""
+    if b.corr:
+        return None
+    m = np.tensordot(theta[b.idx], b.E, axes=1)
+    d = np.diag(m).copy()
+    if not np.all(np.isfinite(m)) or np.any(d <= 0):
+        return None
+    sd = np.sqrt(d)
+    mu, w = np.linalg.eigh(m / np.outer(sd, sd))
+    keep = mu > RANK_TOL
+    r = int(keep.sum())
+    n = m.shape[0]
+    if r == 0 or r == n:
+        return None
+    L = sd[:, None] * w[:, keep] * np.sqrt(mu[keep])[None, :] / np.sqrt(1.0 + ridge)
+    # rotate so that the pivot rows form a lower-triangular r x r block: L[piv] Q = R'
+    q, _, piv = sla.qr(L.T, pivoting=True)
+    L = L @ q
+    mask = np.zeros((n, r), dtype=bool)
+    for i, row in enumerate(piv):
+        mask[row, :min(i, r - 1) + 1] = True
+    L = np.where(mask, L, 0.0)
+    P = np.linalg.pinv(b.basis)
+    # the template must represent every symmetric matrix of the face (us does)
+    if np.abs(b.basis @ (P @ face_matrix(L, ridge).ravel())
+              - face_matrix(L, ridge).ravel()).max() > 1e-8 * max(float(d.max()), 1e-300):
+        return None
+    return _Face(b, r, L, mask, P)
+
+
+def _jacobian(f: _Face, ridge: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """(∂θ_b/∂l_a as columns, the (row, column) of each free entry a)."""
+    n, _ = f.L.shape
+    ents = [(int(i), int(j)) for i, j in zip(*np.nonzero(f.mask))]
+    cols = []
+    for i, j in ents:
+        dm = np.zeros((n, n))
+        dm[i, :] += f.L[:, j]
+        dm[:, i] += f.L[:, j]
+        dm += ridge * np.diag(np.diag(dm))
+        cols.append(f.P @ dm.ravel())
+    return np.array(cols).T, ents
+
+
+def _second_order(f: _Face, s_b: np.ndarray, ents: list[tuple[int, int]],
+                  ridge: float) -> np.ndarray:
+    """T_ab = ⟨G, ∂²M/∂l_a∂l_b⟩ with G = mat(P's_b): δ_jl (G_ik + G_ki + 2cδ_ik G_ii)."""
+    n = f.L.shape[0]
+    g = (f.P.T @ s_b).reshape(n, n)
+    m = len(ents)
+    t = np.zeros((m, m))
+    for a, (i, j) in enumerate(ents):
+        for c, (k, l2) in enumerate(ents):
+            if j == l2:
+                t[a, c] = g[i, k] + g[k, i] + (2.0 * ridge * g[i, i] if i == k else 0.0)
+    return t
+
+
+def _rank_up(f: _Face, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+             gain_tol: float) -> bool:
+    """True when a direction out of the face (a null vector of the correlation matrix)
+    has positive first-order gain g and a Newton gain ½g²/curvature above ``gain_tol``."""
+    b = f.block
+    m = np.tensordot(theta[b.idx], b.E, axes=1)
+    sd = np.sqrt(np.diag(m))
+    mu, w = np.linalg.eigh(m / np.outer(sd, sd))
+    s_b, a_b = score[b.idx], ai[np.ix_(b.idx, b.idx)]
+    for v in w[:, mu <= RANK_TOL].T:
+        u = sd * v
+        t = f.P @ np.outer(u, u).ravel()
+        g = float(s_b @ t)
+        c = float(t @ a_b @ t)
+        if g > 0 and (c <= 0 or 0.5 * g * g / c > gain_tol):
+            return True
+    return False
+
+
+def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+              blocks: Sequence[LinearBlock], free: np.ndarray, ridge: float,
+              gain_tol: float) -> FaceStep | None:
+    """The Newton step on the faces of ``blocks`` at θ (the other ``free`` parameters move
+    with it), or None when no block is on a proper face (rank 0 < r < n)."""
+    faces = [f for f in (_start_face(b, theta, ridge) for b in blocks) if f is not None]
+    if not faces:
+        return None
+    in_face = np.zeros(theta.size, dtype=bool)
+    for f in faces:
+        in_face[f.block.idx] = True
+    other = np.flatnonzero(free & ~in_face)
+    nphi = other.size + sum(f.n_free for f in faces)
+    J = np.zeros((theta.size, nphi))
+    J[other, np.arange(other.size)] = 1.0
+    T = np.zeros((nphi, nphi))
+    o = other.size
+    for f in faces:
+        jb, ents = _jacobian(f, ridge)
+        J[np.ix_(f.block.idx, np.arange(o, o + f.n_free))] = jb
+        T[o:o + f.n_free, o:o + f.n_free] = _second_order(f, score[f.block.idx], ents, ridge)
+        o += f.n_free
+    g = J.T @ score
+    H = J.T @ ai @ J - T
+    dphi = _newton(H, g)
+    if dphi is None:
+        return None
+    gain = float(g @ dphi - 0.5 * dphi @ H @ dphi)
+    # θ₀ on the face (its small eigenvalues dropped): the step starts there
+    step = FaceStep(theta.copy(), other, faces, dphi, gain)
+    step.theta0 = step.theta_at(0.0, ridge)
+    step.theta0[other] = theta[other]
+    step.rank_up = [_rank_up(f, theta, score, ai, gain_tol) for f in faces]
+    return step
+
+
+def _newton(H: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+    """Solve H δ = g in the diagonally scaled coordinates, Levenberg-Marquardt damped until
+    the scaled matrix is positive definite."""
+    d = np.abs(np.diag(H))
+    d = np.where(np.isfinite(d) & (d > 0), d, 1.0)
+    r = 1.0 / np.sqrt(d)
+    hs = H * np.outer(r, r)
+    if not np.all(np.isfinite(hs)):
+        return None
+    for lam in _DAMP:
+        try:
+            c = np.linalg.cholesky(hs + lam * np.eye(hs.shape[0]))
+        except np.linalg.LinAlgError:
+            continue
+        if np.min(np.diag(c)) ** 2 <= 1e-12 * max(float(np.max(np.diag(c))) ** 2, 1e-300):
+            continue
+        x = sla.cho_solve((c, True), g * r)
+        return x * r
+    return None
+
+
+def near_face(blocks: Sequence[LinearBlock], theta: np.ndarray) -> list[LinearBlock]:
+    """The linear (not correlation) blocks whose correlation matrix has an eigenvalue below
+    RANK_TOL: candidates for a face step."""
+    out = []
+    for b in blocks:
+        if b.corr:
+            continue
+        m = np.tensordot(theta[b.idx], b.E, axes=1)
+        d = np.diag(m)
+        if not np.all(np.isfinite(m)) or np.any(d <= 0):
+            continue
+        sd = np.sqrt(d)
+        if np.linalg.eigvalsh(m / np.outer(sd, sd))[0] < RANK_TOL:
+            out.append(b)
+    return out
+
+
+def search(step: FaceStep, evaluate: Callable[[np.ndarray], Any],
+           valid: Callable[[np.ndarray], bool], loglik: float, ridge: float,
+           slack: float, halvings: int) -> tuple[Any, float, np.ndarray | None]:
+    """Try θ(φ₀ + αδφ) for α = 1, ½, ...; the first valid point whose ℓ (``evaluate(θ)
+    .loglik``) is at least ``loglik − slack`` is returned as (state, α, θ)."""
+    alpha = 1.0
+    for _ in range(halvings + 1):
+        cand = step.theta_at(alpha, ridge)
+        if np.all(np.isfinite(cand)) and valid(cand):
+            try:
+                new = evaluate(cand)
+            except (np.linalg.LinAlgError, ValueError):
+                new = None
+            if new is not None and new.loglik >= loglik - slack:
+                return new, alpha, cand
+        alpha *= 0.5
+    return None, 0.0, None
