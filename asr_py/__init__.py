@@ -3,6 +3,8 @@
 Public API (everything else is internal):
 
 * :func:`asreml` - fit a model; :func:`lrt` - likelihood-ratio test of nested random models
+* :func:`blup_pcg` - BLUP of a large (multivariate) animal model with given variance
+  components, by PCG iterating on the data (in memory, Parquet, or on Dask)
 * :func:`compile_model` - formulas + data -> X, Z, covariance templates
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
 * :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :func:`hinverse`
@@ -43,6 +45,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "asreml": ("asr_py.api", "asreml"),
+    "blup_pcg": ("asr_py.large", "blup_pcg"),
     "lrt": ("asr_py.api", "lrt"),
     "compile_model": ("asr_py.model.spec", "compile_model"),
     "parse_formula": ("asr_py.formula", "parse_formula"),
