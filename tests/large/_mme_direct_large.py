@@ -1,13 +1,14 @@
 """Independent reference for tests/large: the mixed model equations of the multivariate
 animal model built explicitly as scipy.sparse matrices (one row per observed record x trait)
-and solved directly (SuperLU), for comparison with the PCG solutions of asr.blup_pcg."""
+and solved directly (sparse Cholesky: CHOLMOD called through cvxopt here, not through
+asr_py), for comparison with the PCG solutions of asr.blup_pcg."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
+from cvxopt import cholmod, matrix, spmatrix
 
 
 def direct_mme(df: pd.DataFrame, traits: list[str], animal: str, fixed: list[str],
@@ -37,7 +38,6 @@ def direct_mme(df: pd.DataFrame, traits: list[str], animal: str, fixed: list[str
     m = rows_r.size
     # W over observations: columns (k, j) -> k*t + j ; animals after p*t
     xs = sp.csr_matrix(xr)[rows_r]
-    xw = sp.lil_matrix((m, p * t))
     xs = xs.tocoo()
     xw = sp.csr_matrix((xs.data, (xs.row, xs.col * t + rows_t[xs.row])), shape=(m, p * t))
     zw = sp.csr_matrix((np.ones(m), (np.arange(m), aidx[rows_r] * t + rows_t)),
@@ -45,16 +45,17 @@ def direct_mme(df: pd.DataFrame, traits: list[str], animal: str, fixed: list[str
     w = sp.hstack([xw, zw]).tocsc()
     # R^-1 block diagonal over records
     ri, rj, rv = [], [], []
-    start = np.concatenate([[0], np.cumsum(obs.sum(axis=1))])
-    for r in range(nrec):
-        o = np.flatnonzero(obs[r])
+    start = np.concatenate([[0], np.cumsum(obs.sum(axis=1))])[:-1]
+    for pattern in np.unique(obs, axis=0):
+        recs = np.flatnonzero((obs == pattern).all(axis=1))
+        o = np.flatnonzero(pattern)
         inv = np.linalg.inv(r0[np.ix_(o, o)])
-        s = start[r]
         for a in range(o.size):
             for c in range(o.size):
-                ri.append(s + a)
-                rj.append(s + c)
-                rv.append(inv[a, c])
+                ri.append(start[recs] + a)
+                rj.append(start[recs] + c)
+                rv.append(np.full(recs.size, inv[a, c]))
+    ri, rj, rv = np.concatenate(ri), np.concatenate(rj), np.concatenate(rv)
     rinv = sp.csr_matrix((rv, (ri, rj)), shape=(m, m))
     yv = y[rows_r, rows_t]
     c = (w.T @ rinv @ w).tocsc()
@@ -63,5 +64,17 @@ def direct_mme(df: pd.DataFrame, traits: list[str], animal: str, fixed: list[str
     rhs = w.T @ (rinv @ yv)
     live = np.asarray(abs(c).sum(axis=0)).ravel() > 0
     sol = np.full(c.shape[0], np.nan)
-    sol[live] = spla.spsolve(c[live][:, live].tocsc(), rhs[live], permc_spec="MMD_AT_PLUS_A")
+    sol[live] = _cholesky_solve(c[live][:, live].tocsc(), rhs[live])
     return sol[:p * t].reshape(p, t), sol[p * t:].reshape(n, t), xr
+
+
+def _cholesky_solve(c: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
+    """C^{-1} rhs by CHOLMOD's sparse Cholesky (C symmetric positive definite)."""
+    # the upper triangle given column by column (cvxopt's triplet constructor is slow on
+    # long columns, and the fixed-effect columns of the lower triangle are dense)
+    up = sp.triu(c).tocsc().tocoo()
+    a = spmatrix(matrix(up.data.astype(float)), matrix(up.row.astype(int)),
+                 matrix(up.col.astype(int)), size=c.shape)
+    x = matrix(np.asarray(rhs, dtype=float).reshape(-1, 1))
+    cholmod.linsolve(a, x, uplo='U')
+    return np.array(x).ravel()
