@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from asr_py.errors import DataError, MatrixError, ModelError
 from asr_py.genetics.relmatrix import RelMatrix
@@ -37,6 +38,7 @@ from asr_py.large.chunks import (
     chunk_matvec,
     chunk_rhs,
     code_chunk,
+    right_multiply,
     rinv_patterns,
 )
 from asr_py.large.pcg import PcgInfo, pcg
@@ -234,7 +236,9 @@ def blup_pcg(data: pd.DataFrame | str | os.PathLike | Sequence[str], *,
             row += max(len(levels[f]) - 1, 0)
         coding = Coding(traits, animal, factors, levels, offsets, ids)
         runner.load(pieces, _load_task, cols, coding)
-        return _solve(runner, coding, ainv_m, g0, r0, tol, maxit, verbose, t0)
+        # vector operations: memory-bound, one BLAS thread (threads thrash on a busy machine)
+        with threadpool_limits(1):
+            return _solve(runner, coding, ainv_m, g0, r0, tol, maxit, verbose, t0)
     finally:
         runner.close()
 
@@ -260,7 +264,7 @@ def _solve(runner: LocalRunner | DaskRunner, coding: Coding, ainv: Any, g0: np.n
         b = np.vstack([(x[:split] * mask[:split]).reshape(p, t), np.zeros((1, t))])
         u = x[split:].reshape(n, t)
         f, z = _reduce(runner.map(chunk_matvec, b, u, rinv), p, n)
-        z += np.asarray(ainv @ u) @ g0inv
+        z += right_multiply(np.asarray(ainv @ u), g0inv)
         return np.concatenate([f.ravel(), z.ravel()]) * mask
 
     def precond(r: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import pandas as pd
 from asr_py.errors import DataError
 
 __all__ = ["Chunk", "Coding", "code_chunk", "chunk_levels", "chunk_matvec", "chunk_rhs",
-           "chunk_diag", "rinv_patterns"]
+           "chunk_diag", "rinv_patterns", "right_multiply"]
 
 
 @dataclass
@@ -48,13 +48,14 @@ class Coding:
 class Chunk:
     """One coded chunk. ``cols``: (n_factors, n) rows of b (n_fixed = baseline, a zero row);
     ``uniq``: the chunk's distinct animals (rows of u), ``inv``: record -> index in ``uniq``;
-    ``y``: (n, T), 0 where missing; ``pat``: missing pattern (bit t set = trait t observed)."""
+    ``y``: (n, T), 0 where missing; ``runs``: (pattern, start, stop) - the records are sorted
+    by missing pattern (bit t set = trait t observed), each pattern a contiguous run."""
 
     cols: np.ndarray
     uniq: np.ndarray
     inv: np.ndarray
     y: np.ndarray
-    pat: np.ndarray
+    runs: list[tuple[int, int, int]]
 
     @property
     def n(self) -> int:
@@ -99,6 +100,12 @@ def code_chunk(frame: pd.DataFrame, coding: Coding, where: str = "") -> Chunk:
             f"{int((idx < 0).sum())} record(s){where} have an animal id in column "
             f"'{coding.animal}' that is not in the pedigree of A-inverse, e.g. {list(bad)}",
             hint="build A-inverse from a pedigree that lists every recorded animal")
+    pat = (obs * (1 << np.arange(len(coding.traits)))).sum(axis=1)
+    order = np.argsort(pat, kind="stable")
+    frame, obs, pat = frame.iloc[order], obs[order], pat[order]
+    cut = np.flatnonzero(np.diff(pat)) + 1
+    starts, stops = np.r_[0, cut], np.r_[cut, pat.size]
+    runs = [(int(pat[a]), int(a), int(b)) for a, b in zip(starts, stops) if b > a]
     p = coding.n_fixed
     cols = np.empty((len(coding.factors), len(frame)), dtype=np.int64)
     for k, f in enumerate(coding.factors):
@@ -108,8 +115,24 @@ def code_chunk(frame: pd.DataFrame, coding: Coding, where: str = "") -> Chunk:
     uniq, inv = np.unique(idx, return_inverse=True)
     y = np.column_stack([frame[t].to_numpy(dtype=float) for t in coding.traits])
     y = np.where(obs, y, 0.0)
-    pat = (obs * (1 << np.arange(len(coding.traits)))).sum(axis=1)
-    return Chunk(cols, uniq, inv.ravel(), y, pat)
+    return Chunk(cols, uniq, inv.ravel(), y, runs)
+
+
+def right_multiply(a: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """a @ m for a tall (k, T) and a small (T, T): T axpy passes (a BLAS gemm of this shape
+    is slower, and threaded it thrashes on a busy machine)."""
+    out = a[:, 0:1] * m[0]
+    for j in range(1, m.shape[0]):
+        out += a[:, j:j + 1] * m[j]
+    return out
+
+
+def _weights(ch: Chunk, eta: np.ndarray, rinv: np.ndarray) -> np.ndarray:
+    """w_r = R_r^{-1} eta_r, one pattern run at a time."""
+    w = np.zeros_like(eta)
+    for pat, a, b in ch.runs:
+        w[a:b] = right_multiply(eta[a:b], rinv[pat])
+    return w
 
 
 def _transpose(ch: Chunk, w: np.ndarray, n_fixed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -130,19 +153,17 @@ def chunk_matvec(ch: Chunk, b: np.ndarray, u: np.ndarray, rinv: np.ndarray,
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """[X Z]'R^{-1}(X b + Z u) over the chunk: (fixed sums, animals, animal sums).
     ``b`` is (n_fixed + 1, T) with a zero last row."""
-    eta = b[0] + u[ch.uniq][ch.inv]
+    eta = u[ch.uniq[ch.inv]] + b[0]
     for col in ch.cols:
         eta = eta + b[col]
-    w = np.einsum("rij,rj->ri", rinv[ch.pat], eta)
-    fx, zw = _transpose(ch, w, b.shape[0] - 1)
+    fx, zw = _transpose(ch, _weights(ch, eta, rinv), b.shape[0] - 1)
     return fx, ch.uniq, zw
 
 
 def chunk_rhs(ch: Chunk, n_fixed: int, rinv: np.ndarray,
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """[X Z]'R^{-1} y over the chunk."""
-    w = np.einsum("rij,rj->ri", rinv[ch.pat], ch.y)
-    fx, zw = _transpose(ch, w, n_fixed)
+    fx, zw = _transpose(ch, _weights(ch, ch.y, rinv), n_fixed)
     return fx, ch.uniq, zw
 
 
@@ -151,5 +172,8 @@ def chunk_diag(ch: Chunk, n_fixed: int, rinv: np.ndarray,
     """Diagonal T x T blocks of [X Z]'R^{-1}[X Z] over the chunk: sums of R_r^{-1} by fixed
     level (n_fixed + 1, T, T) and by animal (len(uniq), T, T)."""
     t = rinv.shape[1]
-    fx, zw = _transpose(ch, rinv[ch.pat].reshape(ch.n, t * t), n_fixed)
+    per = np.empty((ch.n, t * t))
+    for pat, a, b in ch.runs:
+        per[a:b] = rinv[pat].ravel()
+    fx, zw = _transpose(ch, per, n_fixed)
     return fx.reshape(-1, t, t), ch.uniq, zw.reshape(-1, t, t)
