@@ -59,6 +59,20 @@ _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
+
+
+def _positional_init_funcs() -> str:
+    """Variance structures whose second positional argument is asreml's ``init`` (they take
+    one object): ``corgh(trait, initf)`` is ``corgh(trait, init = initf)``."""
+    from asr_py.formula.functions import FUNCTIONS
+
+    names = sorted(n for n, f in FUNCTIONS.items()
+                   if f.is_variance and f.max_args == 1 and "init" in f.named)
+    return "|".join(re.escape(n) for n in names)
+
+
+_POS_INIT = re.compile(rf"(?<![\w.])((?:{_positional_init_funcs()})\(\s*[^\W\d][\w.]*\s*,"
+                       r"(?!\s*[\w.]+\s*=(?!=))\s*)")
 #: R family names (asreml 4's asr_*, asreml 3's asreml.*, R's own) -> asr_py's asr_* suffix
 _FAMILIES = {"binomial": "binomial", "poisson": "poisson", "Gamma": "Gamma",
              "gaussian": "gaussian"}
@@ -98,7 +112,8 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
 
 def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
     """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
-    matrix names are made Python identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
+    a positional init (``corgh(trait, initf)``) is named; matrix names are made Python
+    identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
     the formula and {keyword: Python expression} of the matrices it needs."""
     mats: dict[str, str] = {}
 
@@ -127,6 +142,7 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
         mats.setdefault(key, key)   # an R variable holding init values: passed by keyword
         return m.group(1) + key
 
+    text = _POS_INIT.sub(lambda m: m.group(1) + "init = ", text)
     text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
     return text, mats
 
