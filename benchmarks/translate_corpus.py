@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import importlib.util
 import os
 import re
 import subprocess
@@ -247,12 +248,14 @@ def _run_script(py: str, workdir: Path, timeout: float) -> tuple[bool, str]:
     return False, tail[-1] if tail else f"exit {p.returncode}"
 
 
-def public_corpus(run: bool, timeout: float, verbose: bool) -> list[Result]:
+def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> list[Result]:
     results: list[Result] = []
     trees: dict[str, Path] = {}
     tmp = Path(tempfile.mkdtemp(prefix="asr_corpus_"))
     missing: set[str] = set()
     for row in read_index():
+        if match and not re.search(match, f"{row['repo']}/{row['path']}"):
+            continue
         gd = _git_dir(row["repo"])
         if gd is None:
             missing.add(row["repo"])
@@ -325,11 +328,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", action="store_true", help="execute scripts whose data exist")
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per script")
+    ap.add_argument("--match", default="", help="only scripts whose repo/path matches this regex")
     args = ap.parse_args(argv)
     if args.index:
         build_index()
         return 0
-    print_summary(summary(public_corpus(args.run, args.timeout, args.verbose)))
+    if args.run and importlib.util.find_spec("pyreadr") is None:
+        print("note: pyreadr is not installed: scripts reading .rda/.rds/data() fail "
+              "(pip install asr_py[rdata])")
+    print_summary(summary(public_corpus(args.run, args.timeout, args.verbose, args.match)))
     return 0
 
 

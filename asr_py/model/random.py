@@ -357,8 +357,10 @@ def build_residual(ctx: Context, terms: TermList | None) -> ResidualTerm:
     p0 = term.parts[0]
     if isinstance(p0, Call) and p0.func == "dsum":
         return _dsum(ctx, p0)
-    if isinstance(p0, Call) and p0.func == "at" and len(term.parts) > 1:  # asreml 3 rcov at()
-        return _sections(ctx, p0, Term(term.parts[1:]))
+    ats = [i for i, p in enumerate(term.parts) if isinstance(p, Call) and p.func == "at"]
+    if len(ats) == 1 and len(term.parts) > 1:  # asreml 3 rcov at(), written first or last
+        i = ats[0]
+        return _sections(ctx, term.parts[i], Term(term.parts[:i] + term.parts[i + 1:]))
     if ctx.records.multivariate and not any(_mentions_trait(p) for p in term.parts):
         raise ctx.error(p0, "a multivariate residual must involve trait",
                         "e.g. residual = ~ units:us(trait) or ~ units:diag(trait)")

@@ -18,6 +18,7 @@ from asr_py.translate.printer import (
     _IDENTITY,
     _NOOP,
     _SIMPLE_FUNCS,
+    EXPECT_VALUE,
     BasePrinter,
     _paren,
     _partial,
@@ -59,6 +60,20 @@ _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
+
+
+def _positional_init_funcs() -> str:
+    """Variance structures whose second positional argument is asreml's ``init`` (they take
+    one object): ``corgh(trait, initf)`` is ``corgh(trait, init = initf)``."""
+    from asr_py.formula.functions import FUNCTIONS
+
+    names = sorted(n for n, f in FUNCTIONS.items()
+                   if f.is_variance and f.max_args == 1 and "init" in f.named)
+    return "|".join(re.escape(n) for n in names)
+
+
+_POS_INIT = re.compile(rf"(?<![\w.])((?:{_positional_init_funcs()})\(\s*[^\W\d][\w.]*\s*,"
+                       r"(?!\s*[\w.]+\s*=(?!=))\s*)")
 #: R family names (asreml 4's asr_*, asreml 3's asreml.*, R's own) -> asr_py's asr_* suffix
 _FAMILIES = {"binomial": "binomial", "poisson": "poisson", "Gamma": "Gamma",
              "gaussian": "gaussian"}
@@ -98,7 +113,8 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
 
 def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
     """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
-    matrix names are made Python identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
+    a positional init (``corgh(trait, initf)``) is named; matrix names are made Python
+    identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
     the formula and {keyword: Python expression} of the matrices it needs."""
     mats: dict[str, str] = {}
 
@@ -127,6 +143,7 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
         mats.setdefault(key, key)   # an R variable holding init values: passed by keyword
         return m.group(1) + key
 
+    text = _POS_INIT.sub(lambda m: m.group(1) + "init = ", text)
     text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
     return text, mats
 
@@ -176,7 +193,8 @@ class Translator(BasePrinter):
         if out == "__IMPORT__":
             return out
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
-                e.kind == "call" and e.value in ("print", "cat", "plot", "library")):
+                e.kind == "call" and e.value in ("print", "cat", "plot", "library")) or (
+                e.kind == "call" and e.value in EXPECT_VALUE):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
 
@@ -191,7 +209,7 @@ class Translator(BasePrinter):
 
     def assign(self, e: R) -> str:
         assert e.left is not None and e.right is not None
-        target, r = e.left, e.right
+        target, r = e.left, _undo_docall(e.right)
         if r.kind == "bin" and r.value in ("|>", "%>%"):
             r = _pipe(r)
         if r.kind == "bin" and r.value in ("<-", "=", "<<-") and r.left is not None:
@@ -363,6 +381,16 @@ class Translator(BasePrinter):
             return self.read_table(e)
         if f in ("asreml", "asreml.fit"):
             return self.asreml(e)
+        if f in EXPECT_VALUE and pos:
+            keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
+                                                         "scale", "check.attributes")]
+            # values are passed as lambdas: the helper evaluates them, so an error there
+            # (a placeholder used) is recorded like testthat does, not raised
+            lazy = [(n, a) if n is not None or a.kind in ("num", "str") else
+                    (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
+            return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
+        if f == "do.call" and _undo_docall(e) is not e:
+            return self.call(_undo_docall(e))
         if f == "update":
             if not pos:
                 raise Untranslatable("update()")
@@ -589,14 +617,6 @@ class Translator(BasePrinter):
         return f"list({out})"
 
     # ----- data-column scopes (subset, with, transform) --------------------------------------
-    def in_data(self, data: R, make) -> str:  # type: ignore[no-untyped-def]
-        old = self.data_cols
-        self.data_cols = self.py(data)
-        try:
-            return make()
-        finally:
-            self.data_cols = old
-
     def subset(self, e: R) -> str:
         pos = [a for n, a in e.args if n is None]
         data, conds = pos[0], pos[1:]
@@ -935,6 +955,7 @@ def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
     def walk(x: R | None) -> None:
         if x is None or x.kind == "function":
             return
+        x = _undo_docall(x)
         if x.kind == "bin" and x.value in ("<-", "=", "<<-") and x.right is not None and \
                 x.right.kind == "call" and x.right.value in ("asreml", "asreml.fit") and \
                 x.left is not None and x.left.kind in ("name", "dollar"):
@@ -952,6 +973,18 @@ def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
 
     walk(e)
     return out
+
+
+def _undo_docall(e: R) -> R:
+    """``do.call("asreml", list(a, b = c))`` (or ``args = list(...)``) is ``asreml(a, b = c)``;
+    anything else is returned as it is."""
+    if not (e.kind == "call" and e.value == "do.call" and len(e.args) == 2):
+        return e
+    (n0, what), (n1, lst) = e.args
+    if n0 not in (None, "what") or n1 not in (None, "args") or what.kind not in (
+            "str", "name") or lst.kind != "call" or lst.value != "list":
+        return e
+    return R("call", what.value, list(lst.args), start=e.start, end=e.end)
 
 
 def _root_name(e: R) -> str | None:

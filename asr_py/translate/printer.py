@@ -27,6 +27,14 @@ _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "n
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
 _IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels", "as.data.frame",
              "as_tibble", "ungroup", "force", "identity", "I", "as.matrix", "data.matrix"}
+#: testthat expectations about messages/warnings/silence: the code inside is run unchecked
+_EXPECT_RUN = {"expect_warning", "expect_silent", "expect_message", "expect_output",
+               "expect_no_error", "expect_no_warning", "expect_invisible", "expect_visible"}
+#: testthat value expectations -> asr_py.translate.checks (recorded, never raising)
+EXPECT_VALUE = {"expect_equal": "expect_equal", "expect_equivalent": "expect_equal",
+                "expect_identical": "expect_equal", "expect_true": "expect_true",
+                "expect_false": "expect_false", "expect_lt": "expect_lt", "expect_lte":
+                "expect_lte", "expect_gt": "expect_gt", "expect_gte": "expect_gte"}
 #: statements with no Python counterpart, kept as a plain comment
 _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.setenv",
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",
@@ -101,6 +109,8 @@ class BasePrinter:
             return pyname(e.value)
         if k == "paren":
             return f"({self.py(e.right)})"  # type: ignore[arg-type]
+        if k == "lazy":                       # made by the translator, never by the parser
+            return f"lambda: {self.py(e.right)}"  # type: ignore[arg-type]
         if k == "unary":
             return self.unary(e)
         if k == "formula":
@@ -393,7 +403,9 @@ class BasePrinter:
         try:
             lines = self.compound(s, depth)
         except Untranslatable as exc:
-            return self.hoist(s, depth) + self.todo_lines(s, str(exc))
+            hoisted = self.hoist(s, depth)
+            return hoisted + self.todo_lines(s, str(exc)) + self.placeholder(s, str(exc),
+                                                                             hoisted)
         pre = [f"# TODO(asr_py): {t}" for t in self.todo]
         if pre and s.kind not in ("function", "if", "for", "while", "repeat", "block") and \
                 not (s.kind == "bin" and s.right is not None and s.right.kind == "function"):
@@ -408,6 +420,19 @@ class BasePrinter:
         """The asreml() calls inside an untranslatable statement, translated on their own
         (``x <- asreml(...)`` inside keeps its name) so no fit is lost."""
         return []
+
+    def placeholder(self, s: R, why: str, hoisted: list[str]) -> list[str]:
+        """``x <- <untranslatable>`` still binds ``x``: to a placeholder that lets the script
+        go on and says, when used, that it is not the R value (asr_py.translate.checks)."""
+        if not (s.kind == "bin" and s.value in ("<-", "=", "<<-") and s.left is not None
+                and s.left.kind in ("name", "str") and s.right is not None
+                and s.right.kind != "function"):
+            return []
+        name = pyname(s.left.value)
+        if s.left.value in self.assigned or any(ln.startswith(f"{name} = ") for ln in hoisted):
+            return []     # x <- f(x): x keeps the value it had (the TODO says what is missing)
+        self.assigned.add(s.left.value)
+        return [f"{name} = {self.runtime('untranslated')}({why!r}, {s.left.value!r})"]
 
     def todo_lines(self, s: R, why: str) -> list[str]:
         lines = [f"# TODO(asr_py): not translated ({why}); original R code:"]
@@ -456,6 +481,14 @@ class BasePrinter:
             glob = [f"global {', '.join(names)}"] if names else []
             return [f"def {name}() -> None:"] + _indent(glob + self.body_of(body, depth + 1)) \
                 + [f"{name}()"]
+        if k == "bin" and s.value in ("<-", "=", "<<-") and s.left is not None and \
+                s.left.kind == "name" and s.right is not None and s.right.kind == "call" and \
+                s.right.value == "within" and len(s.right.args) == 2:
+            return self.within(s.left.value, s.right.args[0][1], s.right.args[1][1])
+        if k == "call" and s.value in _EXPECT_RUN and s.args and s.args[0][0] is None:
+            # the statement runs as in R; what testthat checks about it is not checked
+            return [f"# {s.value}(): not checked in Python; the code inside runs"] + \
+                self.compound(s.args[0][1], depth)
         if k in ("call",) and s.value in ("local", "suppressWarnings", "suppressMessages",
                                           "invisible", "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
@@ -468,6 +501,30 @@ class BasePrinter:
         if line == "__IMPORT__":
             return [f"# {self.original(s).strip()}: asr_py and pandas are imported at the top"]
         return [_wrap(ln, 100 - 4 * depth) for ln in line.split("\n")]
+
+    def in_data(self, data: R, make) -> str:  # type: ignore[no-untyped-def]
+        old = self.data_cols
+        self.data_cols = self.py(data)
+        try:
+            return make()
+        finally:
+            self.data_cols = old
+
+    def within(self, target: str, data: R, block: R) -> list[str]:
+        """``d2 <- within(d, {a <- f(x); b <- a + 1})`` -> a copy of ``d`` whose columns are
+        assigned in order, bare names read as columns (R's within())."""
+        frame = pyname(target)
+        lines = [f"{frame} = {self.py(data)}.copy()"]
+        self.assigned.add(target)
+        for st in block.body if block.kind == "block" else [block]:
+            if st.kind in ("comment", "blank"):
+                continue
+            if not (st.kind == "bin" and st.value in ("<-", "=") and st.left is not None
+                    and st.left.kind in ("name", "str") and st.right is not None):
+                raise Untranslatable("within() with statements other than column assignments")
+            rhs = self.in_data(R("name", target), lambda st=st: self.py(st.right))
+            lines.append(f"{frame}[{st.left.value!r}] = {rhs}")
+        return lines
 
     def try_(self, s: R, depth: int) -> list[str]:
         """``x <- try(expr)`` -> try/except binding the exception (``inherits(x,

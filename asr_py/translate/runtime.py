@@ -4,7 +4,8 @@
 flattening), ``r_eq`` (``factor == 4`` compares labels), ``read_rds``/``load_rdata``
 (.rds/.RData through the optional ``pyreadr``: ``pip install asr_py[rdata]``) and
 ``r_data`` (R's ``data(name)``: a file ``name.csv``/``.rda``/``.RData``/``.rds``/``.txt``
-next to the script or in ``data/``).
+next to the script or in ``data/``); testthat's value expectations and the placeholder of
+untranslated values come from :mod:`asr_py.translate.checks`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from typing import Any
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
+    expect_equal,
+    expect_false,
+    expect_gt,
+    expect_gte,
+    expect_lt,
+    expect_lte,
+    expect_true,
+    untranslated,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 

@@ -393,6 +393,22 @@ def test_ainverse_accepts_selfing_as_asreml_does() -> None:
     assert ns["ainv"] is not None and "check_roles=False" in py
 
 
+def test_positional_init_of_a_variance_structure_is_named(workdir: Path) -> None:
+    # asreml's corgh(obj, init): `corgh(Env, initf)` is `corgh(Env, init = initf)`; a named
+    # init and other arguments are left as written
+    r = ('dat <- read.csv("DT.csv")\ninitf <- c(0.3, 0.3, 0.3, 5, 5, 5)\n'
+         "m <- asreml(Yield ~ Env, random = ~ corgh(Env, initf):id(Name), data = dat)\n")
+    py = translate(r)
+    assert "corgh(Env, init = initf):id(Name)" in py and "initf=initf" in py
+    ns = run_py(py)
+    named = asr.asreml("Yield ~ Env", random="~ corgh(Env, init = c(0.3, 0.3, 0.3, 5, 5, 5))"
+                       ":id(Name)", data=dt())
+    assert ns["m"].loglik == pytest.approx(named.loglik, abs=1e-8)
+    keep = translate("m <- asreml(y ~ 1, random = ~ us(t, init = v):id(g) + fa(t, 2):g, "
+                     "data = d)\n")
+    assert "us(t, init = v):id(g) + fa(t, 2):g" in keep
+
+
 # ----- robustness ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", [

@@ -1,0 +1,276 @@
+"""What a translated script carries from R that is not a computation: testthat expectations
+(the numbers a script says asreml gives) and placeholders for values translate could not
+compute.
+
+* ``expect_equal(object, expected, tolerance=)`` and friends (``expect_true``,
+  ``expect_false``, ``expect_lt``/``lte``/``gt``/``gte``) compare like testthat and, like
+  testthat inside ``test_that()``, never stop the script: each outcome is recorded
+  (``agree``, ``differ``, ``unchecked`` when the object depends on untranslated code, or
+  ``error`` when computing it raised: testthat reports that and goes on); a difference or an
+  error is printed where it happens. The translation passes values as ``lambda: value`` so
+  they are computed here. :func:`report` (run at exit) prints the tally
+  ``asr_py.translate expectations: A agree, D differ, U unchecked, E error``.
+* :class:`Untranslated` is the value of an assignment translate could not translate
+  (``x <- f(...)`` -> ``x = untranslated('f()', 'x')``): the script goes on, and any use of
+  ``x`` yields another placeholder (attribute, call, index, arithmetic) or, where Python needs
+  a real value (``if x``, ``len(x)``, iteration), raises :class:`~asr_py.errors.AsrError`.
+  Uses are counted; at exit ``asr_py.translate untranslated values used: N`` is printed to
+  stderr when N > 0, so a run that leaned on placeholders is never mistaken for a complete one.
+
+Comparison (R's ``all.equal`` for numbers): ``mean|x - y| / mean|y| < tolerance`` (absolute
+when ``mean|y|`` is 0), default tolerance ``sqrt(machine eps)`` = 1.49e-8; lengths must
+match; names are ignored; text compares exactly.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from asr_py.errors import AsrError
+
+__all__ = ["Untranslated", "untranslated", "expect_equal", "expect_true", "expect_false",
+           "expect_lt", "expect_lte", "expect_gt", "expect_gte", "report", "OUTCOMES"]
+
+#: tally of expectation outcomes in this process
+OUTCOMES: Counter[str] = Counter()
+_USES = [0]
+_TOL = float(np.sqrt(np.finfo(float).eps))
+
+
+class Untranslated:
+    """A value R computed and the translation does not (see the module docstring)."""
+
+    __slots__ = ("what", "name")
+
+    def __init__(self, what: str, name: str = "") -> None:
+        self.what = what
+        self.name = name
+
+    def _use(self) -> Untranslated:
+        _USES[0] += 1
+        return self
+
+    def __repr__(self) -> str:
+        return f"<not translated: {self.what}>"
+
+    def __getattr__(self, attr: str) -> Untranslated:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return self._use()
+
+    def __getitem__(self, key: object) -> Untranslated:
+        return self._use()
+
+    def __setitem__(self, key: object, value: object) -> None:
+        self._use()
+
+    def __call__(self, *args: object, **kwargs: object) -> Untranslated:
+        return self._use()
+
+    def _needs_value(self, what: str) -> AsrError:
+        _USES[0] += 1
+        return AsrError(f"{self.name or 'a value'} holds the result of R code that was not "
+                        f"translated ({self.what}); {what} needs its real value",
+                        hint="translate that statement by hand (see its TODO(asr_py) line)")
+
+    def __bool__(self) -> bool:
+        raise self._needs_value("a condition")
+
+    def __len__(self) -> int:
+        raise self._needs_value("len()")
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        raise self._needs_value("iteration")
+
+    def __float__(self) -> float:
+        raise self._needs_value("a number")
+
+    def __int__(self) -> int:
+        raise self._needs_value("a number")
+
+    def __index__(self) -> int:
+        raise self._needs_value("an index")
+
+    def _op(self, *other: object) -> Untranslated:
+        return self._use()
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _op
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _op
+    __neg__ = __pos__ = __abs__ = __invert__ = __and__ = __rand__ = __or__ = __ror__ = _op
+    __lt__ = __le__ = __gt__ = __ge__ = _op
+    __mod__ = __rmod__ = __floordiv__ = __rfloordiv__ = _op
+
+    def __eq__(self, other: object) -> Untranslated:  # type: ignore[override]
+        return self._use()
+
+    def __ne__(self, other: object) -> Untranslated:  # type: ignore[override]
+        return self._use()
+
+    __hash__ = object.__hash__
+
+
+def untranslated(what: str, name: str = "") -> Untranslated:
+    """The placeholder a translated script assigns where R code was not translated."""
+    return Untranslated(what, name)
+
+
+def _depends_on_untranslated(x: Any) -> bool:
+    if isinstance(x, Untranslated):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_depends_on_untranslated(v) for v in x)
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        return any(isinstance(v, Untranslated) for v in x.ravel())
+    return False
+
+
+def _lazy(x: Any) -> Any:
+    """The value of an expectation argument the translation passed as ``lambda: value``."""
+    if callable(x) and getattr(x, "__name__", "") == "<lambda>":
+        return x()
+    return x
+
+
+def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
+    """The arguments' values, or None with the outcome: ``unchecked`` when one depends on
+    untranslated code, ``error`` when computing it raised (testthat reports an error and
+    goes on with the file)."""
+    try:
+        vals = [_lazy(a) for a in args]
+    except AsrError as exc:
+        if "not translated" in str(exc):
+            return None, "unchecked"
+        print(f"asr_py.translate expectation error: {name}: {exc}")
+        return None, "error"
+    except Exception as exc:  # noqa: BLE001 - testthat records an error and continues
+        print(f"asr_py.translate expectation error: {name}: {type(exc).__name__}: {exc}")
+        return None, "error"
+    if any(_depends_on_untranslated(v) for v in vals):
+        return None, "unchecked"
+    return vals, ""
+
+
+def _record(outcome: str, what: str, detail: str = "") -> bool:
+    OUTCOMES[outcome] += 1
+    if outcome == "differ":
+        print(f"asr_py.translate expectation differs: {what}{': ' + detail if detail else ''}")
+    return outcome == "agree"
+
+
+def _values(x: Any) -> np.ndarray:
+    """A flat array of the values of a scalar, list, array, Series or DataFrame."""
+    if hasattr(x, "to_numpy"):
+        x = x.to_numpy()
+    return np.asarray(x).ravel()
+
+
+def _mean_rel_diff(obj: np.ndarray, exp: np.ndarray) -> float:
+    a, b = obj.astype(float), exp.astype(float)
+    both = np.isnan(a) & np.isnan(b)
+    if np.any(np.isnan(a) != np.isnan(b)):
+        return float("inf")
+    a, b = a[~both], b[~both]
+    if a.size == 0:
+        return 0.0
+    scale = float(np.mean(np.abs(b)))
+    diff = float(np.mean(np.abs(a - b)))
+    return diff / scale if scale > 0 else diff
+
+
+def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
+                 **_: Any) -> bool:
+    """testthat's ``expect_equal``: recorded, never raising (see the module docstring)."""
+    tol = _TOL if tolerance is None else float(tolerance)
+    vals, outcome = _guard("expect_equal", object, expected)
+    if vals is None:
+        return _record(outcome, "expect_equal")
+    object, expected = vals
+    try:
+        a, b = _values(object), _values(expected)
+    except Exception as exc:  # noqa: BLE001 - an object that is not a vector
+        return _record("unchecked", f"expect_equal ({type(exc).__name__})")
+    if a.size != b.size:
+        return _record("differ", "expect_equal", f"length {a.size}, R says {b.size}")
+    num = all(x.dtype.kind in "biuf" for x in (a, b))
+    if not num:
+        same = [str(x) for x in a] == [str(x) for x in b]
+        return _record("agree" if same else "differ", "expect_equal",
+                       "" if same else f"{list(a)[:5]} vs R {list(b)[:5]}")
+    d = _mean_rel_diff(a, b)
+    return _record("agree" if d < tol else "differ", "expect_equal",
+                   f"mean relative difference {d:.3g} (tolerance {tol:.3g}); "
+                   f"got {a[:4]}, R says {b[:4]}")
+
+
+def _truth(x: Any, want: bool, name: str) -> bool:
+    vals, outcome = _guard(name, x)
+    if vals is None:
+        return _record(outcome, name)
+    x = vals[0]
+    try:
+        v = _values(x)
+        ok = v.size > 0 and bool(np.all(v.astype(bool) == want))
+    except Exception as exc:  # noqa: BLE001
+        return _record("unchecked", f"{name} ({type(exc).__name__})")
+    return _record("agree" if ok else "differ", name)
+
+
+def expect_true(object: Any, **_: Any) -> bool:
+    """testthat's ``expect_true`` (recorded)."""
+    return _truth(object, True, "expect_true")
+
+
+def expect_false(object: Any, **_: Any) -> bool:
+    """testthat's ``expect_false`` (recorded)."""
+    return _truth(object, False, "expect_false")
+
+
+def _compare(object: Any, expected: Any, op: str) -> bool:
+    vals, outcome = _guard(f"expect {op}", object, expected)
+    if vals is None:
+        return _record(outcome, f"expect {op}")
+    object, expected = vals
+    try:
+        a, b = _values(object).astype(float), _values(expected).astype(float)
+        ok = bool(np.all({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]))
+    except Exception as exc:  # noqa: BLE001
+        return _record("unchecked", f"expect {op} ({type(exc).__name__})")
+    return _record("agree" if ok else "differ", f"expect {op}", f"{a[:4]} {op} {b[:4]}")
+
+
+def expect_lt(object: Any, expected: Any, **_: Any) -> bool:
+    """testthat's ``expect_lt`` (recorded)."""
+    return _compare(object, expected, "<")
+
+
+def expect_lte(object: Any, expected: Any, **_: Any) -> bool:
+    """testthat's ``expect_lte`` (recorded)."""
+    return _compare(object, expected, "<=")
+
+
+def expect_gt(object: Any, expected: Any, **_: Any) -> bool:
+    """testthat's ``expect_gt`` (recorded)."""
+    return _compare(object, expected, ">")
+
+
+def expect_gte(object: Any, expected: Any, **_: Any) -> bool:
+    """testthat's ``expect_gte`` (recorded)."""
+    return _compare(object, expected, ">=")
+
+
+def report() -> None:
+    """Print the tallies (run at exit of a translated script that imports this module)."""
+    if OUTCOMES:
+        print(f"asr_py.translate expectations: {OUTCOMES['agree']} agree, "
+              f"{OUTCOMES['differ']} differ, {OUTCOMES['unchecked']} unchecked, "
+              f"{OUTCOMES['error']} error")
+    if _USES[0]:
+        print(f"asr_py.translate untranslated values used: {_USES[0]}", file=sys.stderr)
+
+
+atexit.register(report)
