@@ -15,6 +15,7 @@ row's weight). Parameters and start values are those of R(θ).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
 from asr_py.model.size import check_mme_size
+from asr_py.reml.params import ParamMap, build_param_map
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
 
@@ -109,6 +111,7 @@ class Model:
                                 hint="give a finite start value") from None
             self.theta0[i] = value
             self.user_start = True
+            self.__dict__.pop("param_map", None)  # its constraint column is rebuilt
             if "Constraint" in table.columns and isinstance(row["Constraint"], str):
                 c = row["Constraint"].strip().upper()
                 if c not in ("P", "U", "F", "B"):
@@ -129,7 +132,23 @@ class Model:
             y=self.records.y, X=self.fixed.X, random=blocks, residual=self.residual.template,
             theta0=self.theta0.copy() if theta0 is None else np.asarray(theta0, float),
             constraints=list(self.constraints), names=list(self.param_names),
-            x_names=list(self.fixed.names))
+            x_names=list(self.fixed.names), param_map=self.param_map)
+
+    @cached_property
+    def param_map(self) -> ParamMap:
+        """The parameter map (:mod:`asr_py.reml.params`): a row per parameter (term,
+        structure, index, kind, name, start constraint, bounds) and a span per structure
+        with parameters, built once from the compiled terms."""
+        def parts(blocks: list[Block]) -> list[tuple[str, CovTemplate | None, tuple[str, ...]]]:
+            return [(b.name or b.label, b.template, tuple(b.labels)) for b in blocks]
+
+        terms: list[tuple[str, CovTemplate, list, bool]] = [
+            (t.label, t.template, [(t.label, parts(t.blocks))], False) for t in self.random]
+        res = self.residual
+        sterms = res.section_terms or [res.label] * len(res.sections)
+        terms.append((res.label, res.template,
+                      [(st, parts(bl)) for st, (_, bl) in zip(sterms, res.sections)], True))
+        return build_param_map(terms, self.param_names, self.constraints)
 
     def templates(self) -> list[CovTemplate]:
         return [t.template for t in self.random] + [self.residual.template]
