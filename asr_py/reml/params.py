@@ -109,6 +109,19 @@ class ParamMap:
     def terms(self) -> list[str]:
         return [r.term for r in self.rows]
 
+    def cross_trait(self, traits: Sequence[str], skip: Sequence[str] = ()) -> list[bool]:
+        """Per parameter: a covariance or correlation of a structure over ``trait`` (its
+        levels the traits): the between-trait parameters the staged start holds at 0
+        (none with fewer than two traits; structures of the terms in ``skip`` excluded)."""
+        mask = [False] * len(self.rows)
+        if len(traits) < 2:
+            return mask
+        for s in self.structures:
+            if s.factor == "trait" and tuple(s.levels) == tuple(traits) and s.term not in skip:
+                for k in range(s.start, s.stop):
+                    mask[k] = self.rows[k].kind in ("covariance", "correlation")
+        return mask
+
     def term_slice(self, term: str) -> slice:
         """The contiguous θ slice of ``term`` (KeyError if it has no parameter)."""
         pos = [i for i, r in enumerate(self.rows) if r.term == term]

@@ -113,3 +113,15 @@ def test_a_map_of_the_wrong_length_is_refused(dt_example) -> None:
     with pytest.raises(ValueError, match="parameter map"):
         MixedProblem(y=p.y, X=p.X, random=p.random, residual=p.residual, theta0=p.theta0,
                      constraints=p.constraints, names=p.names, param_map=short)
+
+
+def test_between_trait_mask_marks_the_trait_covariances(dt_example) -> None:
+    """The staged start's mask: exactly the covariances between traits (their compiler
+    names pair two different traits), none of a dsum residual's sections."""
+    m = asr.compile_model(*MODELS[4], data=dt_example)  # us(trait):Name, units:us(trait)
+    want = [n.endswith("trait_Weight:Yield") for n in m.param_names]
+    assert sum(want) == 2 and m.cross_trait == want
+    d = asr.compile_model(*MODELS[5], data=dt_example)  # diag(trait):Name, dsum residual
+    assert not any(d.cross_trait) and len(d.cross_trait) == d.n_params
+    u = asr.compile_model("Yield ~ Env", "~ us(Env):Name", data=dt_example)
+    assert not any(u.cross_trait)  # one trait: no between-trait parameter
