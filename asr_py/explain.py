@@ -23,57 +23,19 @@ import numpy as np
 from asr_py.errors import AsrError
 from asr_py.formula import BinOp, Call, Expr, Formula, Name, Number, Paren, UnaryOp, parse_formula
 
-# family -> (words, math for an n x n matrix with factor f; {n} and {f} are substituted)
-_FAMILY: dict[str, tuple[str, str, str]] = {
-    "id": ("identity: independent levels, no parameter of its own", "I_{n}", ""),
-    "idv": ("identity times one variance", "σ² I_{n}", ""),
-    "diag": ("diagonal: one variance per level, no covariances", "diag(σ²_1..σ²_{n})", ""),
-    "idh": ("diagonal: one variance per level, no covariances", "diag(σ²_1..σ²_{n})", ""),
-    "us": ("unstructured: every variance and covariance free", "Σ_{f} ({n}×{n} unstructured)",
-           "Σ_ij free, n(n+1)/2 parameters"),
-    "ante": ("antedependence of order k: each level depends on the k before it",
-             "Σ_{f} ({n}×{n}, Σ⁻¹ = UDU', order k)",
-             "U unit upper triangular with k bands, D diagonal"),
-    "chol": ("Cholesky of order k", "Σ_{f} ({n}×{n}, LDL', order k)",
-             "L unit lower triangular with k bands, D diagonal"),
-    "cor": ("uniform correlation (compound symmetry)", "CS(ρ)", "C_ii = 1, C_ij = ρ"),
-    "corb": ("banded correlation: one correlation per lag", "CORB(ρ_1..)", "C_ij = ρ_|i-j|"),
-    "corg": ("general correlation: one correlation per pair", "CORG(ρ_ij)", "C_ij = ρ_ij"),
-    "ar1": ("first-order autoregressive correlation", "AR1(ρ)", "C_ij = ρ^|i-j|"),
-    "ar2": ("second-order autoregressive correlation", "AR2(φ1, φ2)",
-            "Yule-Walker correlations of an AR(2) process"),
-    "ar3": ("third-order autoregressive correlation", "AR3(φ1, φ2, φ3)",
-            "Yule-Walker correlations of an AR(3) process"),
-    "ma1": ("first-order moving-average correlation", "MA1(θ)",
-            "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1"),
-    "ma2": ("second-order moving-average correlation", "MA2(θ1, θ2)", "0 beyond lag 2"),
-    "exp": ("exponential correlation over distances d_ij", "EXP(φ)", "C_ij = φ^d_ij"),
-    "gau": ("gaussian correlation over distances d_ij", "GAU(φ)", "C_ij = φ^(d_ij²)"),
-    "fa": ("factor analytic: loadings plus specific variances", "ΛΛ' + Ψ ({n}×{n})",
-           "Λ: {n}×k loadings, Ψ diagonal"),
-    "facv": ("factor analytic: loadings plus specific variances", "ΛΛ' + Ψ ({n}×{n})",
-             "Λ: {n}×k loadings, Ψ diagonal"),
-    "rr": ("reduced rank: loadings only", "ΛΛ' ({n}×{n}, rank k)", "Λ: {n}×k loadings"),
-    "vm": ("known (relationship) matrix", "K ({n}×{n} known)", ""),
-    "giv": ("known matrix given by its inverse", "K ({n}×{n} known, inverse given)", ""),
-}
-_VARIANT = {"v": ("times one variance", "σ² {m}"),
-            "h": ("with one variance per level", "D^½ {m} D^½")}
 _KNOWN = {"vm", "giv", "ide", "ped"}
 _TOY_N = 3
 
 
 def family(name: str) -> tuple[str, str, str]:
-    """(words, math, definition) of a registered structure name, resolving 'v'/'h' variants."""
-    if name in _FAMILY:
-        return _FAMILY[name]
-    base, var = name[:-1], name[-1:]
-    if base in _FAMILY and var in _VARIANT:
-        w, m, d = _FAMILY[base]
-        vw, vm = _VARIANT[var]
-        if var == "h":
-            d = (d + "; " if d else "") + "D = diag(σ²_1..σ²_n)"
-        return f"{w}, {vw}", vm.replace("{m}", m), d
+    """(words, math, definition) of a registered structure name: its own description
+    (:class:`asr_py.vcov.base.StructureSyntax`; math for an n x n matrix over factor f,
+    ``{n}`` and ``{f}`` substituted by the caller)."""
+    from asr_py.vcov.base import structure_syntax
+
+    s = structure_syntax(name)
+    if s is not None and s.words:
+        return s.words, s.math, s.definition
     raise AsrError(f"no explanation for structure '{name}'",
                    hint="see asr_py.vcov.registered_names()")
 
@@ -294,18 +256,19 @@ def _toy_k(n: int) -> np.ndarray:
 
 def _structure(name: str, levels: list[str], factor: str, call: Call | None,
                matrices: dict[str, Any]) -> Any:
+    from asr_py.model.blocks import order_argument
     from asr_py.vcov import get_structure
+    from asr_py.vcov.base import structure_syntax
 
     opts: dict[str, Any] = {}
-    if call is not None:
-        pos = call.positional()
-        if name in ("fa", "facv", "rr") and len(pos) > 1 and isinstance(pos[1], Number):
-            opts["order"] = int(pos[1].value)
-    if name.startswith(("exp", "gau")):
+    syntax = structure_syntax(name)
+    if syntax is not None and name not in ("vm", "giv"):  # the compiler's reading of the call
+        k = order_argument(call, syntax) if call is not None else None
+        order = int(k.value) if isinstance(k, Number) else None
         try:
-            opts["coords"] = np.array([float(x) for x in levels])
-        except ValueError:
-            opts["coords"] = np.arange(len(levels), dtype=float)
+            opts = syntax.options(levels, order)
+        except ValueError:  # toy (non-numeric) levels of a distance structure
+            opts = syntax.options([str(i) for i in range(len(levels))], order)
     if name in ("vm", "giv"):
         opts["matrix"] = matrices.get("__K__", _toy_k(len(levels)) if name == "vm"
                                       else np.linalg.inv(_toy_k(len(levels))))

@@ -29,6 +29,11 @@ __all__ = [
     "is_transform",
     "suggest",
     "variance_base",
+    "functions",
+    "is_available",
+    "register_variance",
+    "unregister_variance",
+    "UNAVAILABLE",
 ]
 
 INF = 10**9
@@ -67,23 +72,16 @@ def _add(name: str, kind: str, lo: int, hi: int, named: tuple[str, ...] = (), do
 
 
 # --- variance structures ------------------------------------------------------------------
+# The structures asr_py implements are registered by their classes (asr_py.vcov: each
+# structure carries its syntax and description, StructureSyntax) through
+# :func:`register_variance`; the table loads them on first use. ASReml's other variance
+# structures are known names here, so that a formula using one fails with "not available"
+# at compile time instead of "unknown function".
 _INIT = ("init",)
-# correlation families with v (scaled) and h (heterogeneous) variants, and their arity
-_FAMILIES: dict[str, tuple[int, int, tuple[str, ...], str]] = {
-    "id": (1, 1, (), "identity"),
-    "cor": (1, 1, (), "uniform correlation"),
-    "corb": (1, 2, ("b",), "banded correlation"),
-    "corg": (1, 1, (), "general correlation"),
-    "ar1": (1, 1, (), "first-order autoregressive"),
-    "ar2": (1, 1, (), "second-order autoregressive"),
-    "ar3": (1, 1, (), "third-order autoregressive"),
+_UNAVAILABLE: dict[str, tuple[int, int, tuple[str, ...], str]] = {
     "sar": (1, 1, (), "symmetric autoregressive"),
     "sar2": (1, 1, (), "constrained second-order autoregressive"),
-    "ma1": (1, 1, (), "first-order moving average"),
-    "ma2": (1, 1, (), "second-order moving average"),
     "arma": (1, 1, (), "autoregressive moving average"),
-    "exp": (1, 2, ("dist",), "exponential (1-d or 2-d coordinates)"),
-    "gau": (1, 2, ("dist",), "gaussian"),
     "iexp": (1, 2, ("dist",), "isotropic exponential"),
     "igau": (1, 2, ("dist",), "isotropic gaussian"),
     "ieuc": (1, 2, ("dist",), "isotropic euclidean"),
@@ -93,25 +91,47 @@ _FAMILIES: dict[str, tuple[int, int, tuple[str, ...], str]] = {
     "aexp": (1, 2, ("dist",), "anisotropic exponential"),
     "agau": (1, 2, ("dist",), "anisotropic gaussian"),
 }
-for _base, (_lo, _hi, _named, _doc) in _FAMILIES.items():
-    if _base == "id":
-        _add("id", "variance", 1, 1, _INIT, "identity (correlation 1 on the diagonal)")
-    else:
-        _add(_base, "variance", _lo, _hi, _named + _INIT, f"{_doc} correlation")
-    _add(_base + "v", "variance", _lo, _hi, _named + _INIT, f"{_doc}, times one variance",
-         base=_base, suffix="v")
+for _base, (_lo, _hi, _named, _doc) in _UNAVAILABLE.items():
+    _add(_base, "variance", _lo, _hi, _named + _INIT, f"{_doc} correlation (not in asr_py)")
+    _add(_base + "v", "variance", _lo, _hi, _named + _INIT,
+         f"{_doc}, times one variance (not in asr_py)", base=_base, suffix="v")
     _add(_base + "h", "variance", _lo, _hi, _named + _INIT,
-         f"{_doc}, heterogeneous variances", base=_base, suffix="h")
-_add("diag", "variance", 1, 1, _INIT, "diagonal: one variance per level (= idh)",
-     base="id", suffix="h")
-_add("us", "variance", 1, 1, ("init", "Gpos"), "unstructured (all variances and covariances)")
-_add("ante", "variance", 1, 2, ("k", "init"), "antedependence of order k")
-_add("chol", "variance", 1, 2, ("k", "init"), "Cholesky of order k")
-_add("own", "variance", 1, 3, ("fun", "type", "init"), "user-defined structure")
-_add("fa", "variance", 1, 2, ("k", "init"), "factor analytic with k factors")
-_add("facv", "variance", 1, 2, ("k", "init"), "factor analytic, covariance form")
-_add("rr", "variance", 1, 2, ("k", "init"), "reduced rank (fa without specific variances)")
-_add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic")
+         f"{_doc}, heterogeneous variances (not in asr_py)", base=_base, suffix="h")
+_add("own", "variance", 1, 3, ("fun", "type", "init"), "user-defined structure (not in asr_py)")
+_add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in asr_py)")
+#: the names above: ASReml variance structures asr_py does not implement
+UNAVAILABLE = frozenset(FUNCTIONS)
+
+
+def register_variance(name: str, min_args: int, max_args: int, named: tuple[str, ...],
+                      doc: str) -> None:
+    """Add (or replace) the variance structure ``name`` (called by asr_py.vcov's registry
+    for every structure it implements, and for one a user registers)."""
+    base, suffix = name, ""
+    if name == "diag":
+        base, suffix = "id", "h"
+    elif name[-1:] in ("v", "h") and getattr(FUNCTIONS.get(name[:-1]), "kind", "") == "variance":
+        base, suffix = name[:-1], name[-1]
+    FUNCTIONS[name] = FunctionSpec(name, "variance", min_args, max_args, frozenset(named),
+                                   base, suffix, doc)
+
+
+def unregister_variance(name: str) -> None:
+    """Remove a registered variance structure (ASReml's unavailable names stay)."""
+    if name not in UNAVAILABLE:
+        FUNCTIONS.pop(name, None)
+
+
+_LOADED = False
+
+
+def _load_structures() -> None:
+    """Import asr_py.vcov once: its registry registers every implemented structure here."""
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        import asr_py.vcov  # noqa: F401
+
 
 # --- ASReml model functions ---------------------------------------------------------------
 _add("vm", "model", 2, 3, ("singG", "init"), "known relationship matrix or its inverse")
@@ -169,15 +189,26 @@ KEYWORDS = {
 }
 
 
+def functions() -> dict[str, FunctionSpec]:
+    """The whole table, the implemented structures loaded."""
+    _load_structures()
+    return FUNCTIONS
+
+
 def lookup(name: str) -> FunctionSpec | None:
     """The spec of function ``name``, or None when unknown."""
-    return FUNCTIONS.get(name)
+    return functions().get(name)
 
 
 def is_variance_structure(name: str) -> bool:
     """True for ASReml variance-structure functions (``us``, ``ar1v``, ``fa``, ``diag``...)."""
-    spec = FUNCTIONS.get(name)
+    spec = lookup(name)
     return spec is not None and spec.kind == "variance"
+
+
+def is_available(name: str) -> bool:
+    """True for a variance structure asr_py implements (registered in asr_py.vcov)."""
+    return is_variance_structure(name) and name not in UNAVAILABLE
 
 
 def is_transform(name: str) -> bool:
@@ -187,7 +218,7 @@ def is_transform(name: str) -> bool:
 
 def variance_base(name: str) -> tuple[str, str] | None:
     """(family, suffix) of a variance structure: ``ar1v`` -> ('ar1', 'v'), ``us`` -> ('us', '')."""
-    spec = FUNCTIONS.get(name)
+    spec = lookup(name)
     if spec is None or spec.kind != "variance":
         return None
     return spec.base, spec.suffix
@@ -195,7 +226,7 @@ def variance_base(name: str) -> tuple[str, str] | None:
 
 def suggest(name: str, candidates: list[str] | None = None) -> str | None:
     """The closest known function name to ``name`` (difflib), or None."""
-    pool = list(FUNCTIONS) if candidates is None else candidates
+    pool = list(functions()) if candidates is None else candidates
     lowered = {c.lower(): c for c in pool}
     if name.lower() in lowered and lowered[name.lower()] != name:
         return lowered[name.lower()]

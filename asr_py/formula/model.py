@@ -29,15 +29,15 @@ from asr_py.formula.ast import (
     UnaryOp,
 )
 from asr_py.formula.expand import expand
-from asr_py.formula.functions import FUNCTIONS, INF, TRANSFORMS, lookup, suggest
+from asr_py.formula.functions import INF, TRANSFORMS, functions, lookup, suggest
 from asr_py.formula.parser import parse_formula
 
 __all__ = ["parse_model", "validate_formula"]
 
 _ALGEBRA = ("+", "-", ":", "*", "/", "%in%", "^")
-_VARIANCE_NAMES = sorted(n for n, s in FUNCTIONS.items() if s.kind == "variance")
-_RANDOM_NAMES = sorted(n for n, s in FUNCTIONS.items() if s.kind in ("variance", "model"))
-_FIXED_NAMES = sorted(n for n, s in FUNCTIONS.items() if s.kind == "model") + sorted(TRANSFORMS)
+def _names(*kinds: str) -> list[str]:
+    """The function names of ``kinds`` (the implemented structures included)."""
+    return sorted(n for n, s in functions().items() if s.kind in kinds)
 
 
 class _Checker:
@@ -147,7 +147,8 @@ class _Checker:
         spec = lookup(call.func)
         if ctx in ("fixed", "sparse"):
             if spec is None:
-                raise self.unknown(call, _FIXED_NAMES, f"in a {ctx} formula")
+                raise self.unknown(call, _names("model") + sorted(TRANSFORMS),
+                                   f"in a {ctx} formula")
             if spec.kind == "variance" and call.func not in TRANSFORMS:
                 raise self.fail(
                     f"{call.func}() is a variance structure; it belongs in the random or "
@@ -160,11 +161,11 @@ class _Checker:
                 raise self.fail(f"{call.func}() cannot be a model term", call)
         elif ctx == "vmodel":
             if spec is None or spec.kind != "variance":
-                raise self.unknown(call, _VARIANCE_NAMES, "in the variance model of str()",
+                raise self.unknown(call, _names("variance"), "in the variance model of str()",
                                    what="variance structure")
         else:
             if spec is None:
-                raise self.unknown(call, _RANDOM_NAMES, f"in a {self.kind} formula",
+                raise self.unknown(call, _names("variance", "model"), f"in a {self.kind} formula",
                                    what="ASReml function")
             if spec.kind in ("transform", "value"):
                 raise self.fail(

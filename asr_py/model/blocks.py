@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import DataError, FormulaError, MatrixError
 from asr_py.formula.ast import Arg, BinOp, Bool, Call, Expr, Name, Number, Paren, String
+from asr_py.formula.functions import is_variance_structure
 from asr_py.model.data import (
     as_labels,
     column,
@@ -526,8 +527,9 @@ def known_block(ctx: Context, call: Call) -> Block:
 
 def structure_block(ctx: Context, call: Call) -> Block:
     """``us(trait)``, ``diag(Env)``, ``ar1(Row)``, ``fa(Site, 2)``, ``us(2)``, ``us(leg(x, 2))``."""
-    from asr_py.vcov.base import get_structure
+    from asr_py.vcov.base import get_structure, structure_syntax
 
+    syntax = structure_syntax(call.func)
     pos = call.positional()
     named = call.named()
     if not pos:
@@ -552,22 +554,18 @@ def structure_block(ctx: Context, call: Call) -> Block:
             if not is_factor_column(col) and inner.name not in ctx.factors:
                 ctx.warnings.append(f"numeric column '{inner.name}' used as a factor in {call}")
         base = factor_block(ctx, inner)
-    opts: dict[str, Any] = {}
-    if call.func in ORDER_STRUCTURES:  # the order k: second argument or k = ...
-        k_expr = pos[1] if len(pos) > 1 else named.get("k", named.get("b"))
-        if k_expr is not None:
-            opts["order"] = whole_number(ctx, k_expr, f"{call.func}(): the order",
-                                         1, max(base.k, 1))
-    if call.func.startswith(DISTANCE_STRUCTURES):
-        try:
-            opts["coords"] = np.array([float(x) for x in base.labels])
-        except ValueError:
-            raise ctx.error(inner, f"{call.func}() needs numeric levels (distances)") from None
-    try:
-        factory = get_structure(call.func)
-    except KeyError:
+    if syntax is None:  # an ASReml name asr_py does not implement
         raise ctx.error(call, f"variance structure '{call.func}' is not available",
-                        "see asr_py.vcov.registered_names() for the structures supported") from None
+                        "see asr_py.vcov.registered_names() for the structures supported")
+    order = None
+    k_expr = order_argument(call, syntax)
+    if k_expr is not None:
+        order = whole_number(ctx, k_expr, f"{call.func}(): the order", 1, max(base.k, 1))
+    try:
+        opts: dict[str, Any] = syntax.options(base.labels, order)
+    except ValueError:
+        raise ctx.error(inner, f"{call.func}() needs numeric levels (distances)") from None
+    factory = get_structure(call.func)
     try:
         template = factory(base.labels, name=base.name, **opts)
     except (TypeError, ValueError) as exc:
@@ -583,7 +581,7 @@ def structure_block(ctx: Context, call: Call) -> Block:
              f"for many levels use a factor-analytic fa({inner}, k) or diag({inner})"))
     if isinstance(inner, Name) and inner.name in ctx.frame.columns and \
             inner.name not in ctx.factors and not is_factor_column(ctx.frame[inner.name]) \
-            and not call.func.startswith(DISTANCE_STRUCTURES):
+            and not syntax.coordinates:
         vals = ctx.frame[inner.name].to_numpy(dtype=float, na_value=np.nan)
         vals = vals[np.isfinite(vals)]
         if not np.all(vals == np.round(vals)):
@@ -602,12 +600,16 @@ def structure_block(ctx: Context, call: Call) -> Block:
                  structure=call.func, init=init, extra=base.extra)
 
 
-#: structures whose levels are coordinates (numeric levels are distances, not labels)
-DISTANCE_STRUCTURES = ("exp", "gau", "iexp", "igau", "ieuc", "aexp", "agau", "sph", "cir",
-                       "lvr")
-
-#: structures taking an order k as second argument (or k = ...)
-ORDER_STRUCTURES = frozenset("fa facv rr xfa ante chol corb corbv corbh".split())
+def order_argument(call: Call, syntax: Any) -> Expr | None:
+    """The expression of a structure's order k: its second positional argument or one of
+    its named order arguments (None when the structure takes no order or none is given);
+    ``syntax`` is the structure's :class:`~asr_py.vcov.base.StructureSyntax`."""
+    if not syntax.order:
+        return None
+    pos, named = call.positional(), call.named()
+    if len(pos) > 1:
+        return pos[1]
+    return next((named[k] for k in syntax.order_names if k in named), None)
 
 #: a variance structure with more parameters than this is refused at compile time (us(63))
 MAX_STRUCTURE_PARAMS = 2000
@@ -621,14 +623,6 @@ MAX_PLACEHOLDER_LEVELS = 1000
 #: the largest order of pol(x, k) / leg(x, k) (a polynomial basis of order k has k+1 columns)
 MAX_POLY_ORDER = 50
 
-STRUCTURE_FUNCS = frozenset(
-    "id idv idh diag us cor corv corh corb corbv corbh corg corgv corgh ar1 ar1v ar1h ar2 ar2v "
-    "ar2h ar3 ar3v ar3h sar sarv sarh sar2 sar2v sar2h ma1 ma1v ma1h ma2 ma2v ma2h arma armav "
-    "armah exp expv exph gau gauv gauh iexp iexpv iexph igau igauv igauh ieuc ieucv ieuch lvr "
-    "lvrv lvrh sph sphv sphh cir cirv cirh aexp aexpv aexph agau agauv agauh ante chol own fa "
-    "facv rr xfa".split()
-)
-
 
 def part_block(ctx: Context, expr: Expr) -> Block:
     """Evaluate one part of a random or residual term."""
@@ -637,7 +631,7 @@ def part_block(ctx: Context, expr: Expr) -> Block:
     if isinstance(expr, Call):
         if expr.func in KNOWN_MATRIX_FUNCS:
             return known_block(ctx, expr)
-        if expr.func in STRUCTURE_FUNCS:
+        if is_variance_structure(expr.func):
             return structure_block(ctx, expr)
         if expr.func in FACTOR_FUNCS:
             return factor_block(ctx, expr)

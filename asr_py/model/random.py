@@ -61,6 +61,9 @@ class ResidualTerm:
     param_names: list[str]
     sections: list[tuple[str, list[Block]]] = field(default_factory=list, repr=False)
     init: np.ndarray | None = None
+    #: the term each section's parameter names start with (``units:trait``; a dsum section:
+    #: ``Site_A!units:trait``), one per section
+    section_terms: list[str] = field(default_factory=list)
 
 
 def _kron(templates: list[CovTemplate], scale: bool) -> CovTemplate:
@@ -366,7 +369,7 @@ def build_residual(ctx: Context, terms: TermList | None) -> ResidualTerm:
                         "e.g. residual = ~ units:us(trait) or ~ units:diag(trait)")
     template, names, init, blocks = _section(ctx, term, all_rows, "")
     label = _label(blocks)
-    return ResidualTerm(label, template, names, [("", blocks)], init)
+    return ResidualTerm(label, template, names, [("", blocks)], init, [label])
 
 
 def _mentions_trait(p: Expr) -> bool:
@@ -427,7 +430,7 @@ def _sections(ctx: Context, at: Call, term: Term, label: str | None = None) -> R
         raise ctx.error(at, f"{int((~covered).sum())} records are in no residual section",
                         "list every level of the section factor (or none for all)")
     f = str(at.positional()[0])
-    templates, names, indices, inits, secs = [], [], [], [], []
+    templates, names, indices, inits, secs, sterms = [], [], [], [], [], []
     for j in idx:
         rows = np.nonzero(codes == j)[0]
         if rows.size == 0:
@@ -438,9 +441,10 @@ def _sections(ctx: Context, at: Call, term: Term, label: str | None = None) -> R
         indices.append(rows)
         inits.append(ini if ini is not None else np.full(t.n_params, np.nan))
         secs.append((base.labels[j], blocks))
+        sterms.append(f"{f}_{base.labels[j]}!{_label(blocks)}")
     template = DirectSum(templates, indices, ctx.records.n)
     init = np.concatenate(inits) if any(np.isfinite(i).any() for i in inits) else None
-    return ResidualTerm(label or f"{at}:{term}", template, names, secs, init)
+    return ResidualTerm(label or f"{at}:{term}", template, names, secs, init, sterms)
 
 
 def is_factor_part(ctx: Context, e: Expr) -> bool:

@@ -15,6 +15,7 @@ row's weight). Parameters and start values are those of R(θ).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
 from asr_py.model.size import check_mme_size
+from asr_py.reml.params import ParamMap, build_param_map
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
 
@@ -109,6 +111,7 @@ class Model:
                                 hint="give a finite start value") from None
             self.theta0[i] = value
             self.user_start = True
+            self.__dict__.pop("param_map", None)  # its constraint column is rebuilt
             if "Constraint" in table.columns and isinstance(row["Constraint"], str):
                 c = row["Constraint"].strip().upper()
                 if c not in ("P", "U", "F", "B"):
@@ -129,7 +132,23 @@ class Model:
             y=self.records.y, X=self.fixed.X, random=blocks, residual=self.residual.template,
             theta0=self.theta0.copy() if theta0 is None else np.asarray(theta0, float),
             constraints=list(self.constraints), names=list(self.param_names),
-            x_names=list(self.fixed.names))
+            x_names=list(self.fixed.names), param_map=self.param_map)
+
+    @cached_property
+    def param_map(self) -> ParamMap:
+        """The parameter map (:mod:`asr_py.reml.params`): a row per parameter (term,
+        structure, index, kind, name, start constraint, bounds) and a span per structure
+        with parameters, built once from the compiled terms."""
+        def parts(blocks: list[Block]) -> list[tuple[str, CovTemplate | None, tuple[str, ...]]]:
+            return [(b.name or b.label, b.template, tuple(b.labels)) for b in blocks]
+
+        terms: list[tuple[str, CovTemplate, list, bool]] = [
+            (t.label, t.template, [(t.label, parts(t.blocks))], False) for t in self.random]
+        res = self.residual
+        sterms = res.section_terms or [res.label] * len(res.sections)
+        terms.append((res.label, res.template,
+                      [(st, parts(bl)) for st, (_, bl) in zip(sterms, res.sections)], True))
+        return build_param_map(terms, self.param_names, self.constraints)
 
     def templates(self) -> list[CovTemplate]:
         return [t.template for t in self.random] + [self.residual.template]
@@ -261,7 +280,7 @@ def compile_model(
         from asr_py.vcov.weighted import Weighted
 
         res = replace(res, template=Weighted(res.template, records.weights))
-    names, kinds, theta0, cons, cross = _parameters(records, rnd, res)
+    names, kinds, theta0, cons = _parameters(records, rnd, res)
     _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
     for k, c in enumerate(cons):
@@ -274,8 +293,12 @@ def compile_model(
         warnings.append("aliased fixed effects dropped: " + ", ".join(fx.aliased[:10])
                         + (" ..." if len(fx.aliased) > 10 else ""))
     model = Model(mf, records, fx, rnd, res, names, kinds, theta0, cons, ctx, warnings,
-                  {"fixed": fixed_terms}, cross)
+                  {"fixed": fixed_terms})
     model.user_start = res.init is not None or any(t.init is not None for t in rnd)
+    # the between-trait parameters (staged starts), from the parameter map; the sections of
+    # a dsum residual are not staged
+    model.cross_trait = model.param_map.cross_trait(
+        records.traits, res.section_terms if len(res.sections) > 1 else ())
     return model
 
 
@@ -374,23 +397,6 @@ def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndar
     return th
 
 
-def _cross_trait(template: CovTemplate, blocks: list[Block],
-                 traits: tuple[str, ...]) -> list[bool]:
-    """Mask of ``template``'s covariance/correlation parameters that belong to a structure
-    over ``trait`` (the between-trait parameters)."""
-    mask = [False] * template.n_params
-    if len(traits) < 2:
-        return mask
-    scale = template.n_params > sum(b.template.n_params for b in blocks
-                                    if b.template is not None)
-    for b, sl in _block_slices(blocks, scale):
-        if b.name == "trait" and b.labels == traits:
-            kinds = list(template.param_kinds)[sl]
-            for k, kind in zip(range(sl.start, sl.stop), kinds):
-                mask[k] = kind in ("covariance", "correlation")
-    return mask
-
-
 def _confounded_scales(template: CovTemplate, blocks: list[Block]) -> list[int]:
     """Parameters to hold at 1 so that a direct product of several variance structures is
     identifiable: in Σ_1 ⊗ Σ_2 only the product of the two scales is estimable
@@ -429,14 +435,13 @@ def _block_of(blocks: list[Block], template: CovTemplate, sl: slice) -> CovTempl
 
 
 def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> tuple[
-        list[str], list[str], np.ndarray, list[str], list[bool]]:
+        list[str], list[str], np.ndarray, list[str]]:
     tv = _trait_vars(records)
     v = float(tv.mean())
     n_r = max(len(rnd), 1)
     names: list[str] = []
     kinds: list[str] = []
     thetas: list[np.ndarray] = []
-    cross: list[bool] = []
     fix_one: list[int] = []
 
     def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm,
@@ -453,7 +458,6 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         thetas.append(th)
         names.extend(t.param_names)
         kinds.extend(t.template.param_kinds)
-        cross.extend(_cross_trait(t.template, blocks, records.traits))
 
     for t in rnd:
         add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits), t.init, t,
@@ -477,7 +481,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
     cons = ["P" if k == "variance" else "U" for k in kinds]
     for k in fix_one:
         cons[k] = "F"
-    return names, kinds, theta0, cons, cross
+    return names, kinds, theta0, cons
 
 
 __all__ = ["Model", "compile_model", "fit_template", "AsrError", "sp"]

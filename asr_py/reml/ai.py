@@ -127,20 +127,20 @@ def _pd_blocks(problem: MixedProblem, cons: list[str]) -> list[_PDBlock]:
     boundary is handled by the iteration; each leaf template says which it is
     (:meth:`~asr_py.vcov.base.CovTemplate.pd_geometry`)."""
     out: list[_PDBlock] = []
-    temps = [b.template for b in problem.random] + [problem.residual]
-    for t, sl in zip(temps, problem.slices()):
-        for leaf, off in t.leaves(sl.start):
-            if leaf.n > PD_MAX_N or leaf.n_params == 0:
-                continue
-            geo = leaf.pd_geometry(problem.theta0[off:off + leaf.n_params])
-            if geo is None or leaf.n < (3 if geo.correlation else 2):
-                continue  # (corg with n = 2: |ρ| < 1 is the PD boundary, the bounds)
-            idx = np.arange(off, off + geo.k)
-            if any(cons[i] == "F" for i in idx):
-                continue
-            label = problem.names[off].split("!")[0]
-            out.append(_PDBlock(label, idx, geo.E, geo.E.reshape(geo.k, -1).T,
-                                corr=geo.correlation))
+    assert problem.param_map is not None
+    for span in problem.param_map.structures:
+        leaf, off = span.template, span.start
+        if leaf.n > PD_MAX_N or leaf.n_params == 0:
+            continue
+        geo = leaf.pd_geometry(problem.theta0[off:off + leaf.n_params])
+        if geo is None or leaf.n < (3 if geo.correlation else 2):
+            continue  # (corg with n = 2: |ρ| < 1 is the PD boundary, the bounds)
+        idx = np.arange(off, off + geo.k)
+        if any(cons[i] == "F" for i in idx):
+            continue
+        label = problem.names[off].split("!")[0]
+        out.append(_PDBlock(label, idx, geo.E, geo.E.reshape(geo.k, -1).T,
+                            corr=geo.correlation))
     return out
 
 
@@ -149,20 +149,14 @@ class _Ctx:
     covariance matrices whose positive-definite boundary is handled."""
 
     def __init__(self, problem: MixedProblem) -> None:
-        kinds: list[str] = []
-        lo: list[np.ndarray] = []
-        hi: list[np.ndarray] = []
-        temps = [b.template for b in problem.random] + [problem.residual]
-        for t in temps:
-            k = list(t.param_kinds)
-            kinds += k
-            lo.append(t.lower())
-            hi.append(t.upper())
-        self.templates = temps
+        pm = problem.param_map
+        assert pm is not None
+        kinds = pm.kinds
+        self.templates = [b.template for b in problem.random] + [problem.residual]
         self.slices = problem.slices()
         self.kinds = kinds
-        self.lower = np.concatenate(lo) if lo else np.zeros(0)
-        self.upper = np.concatenate(hi) if hi else np.zeros(0)
+        self.lower = pm.lower
+        self.upper = pm.upper
         self.cons = [c.upper() for c in problem.constraints]
         self.pmask = np.array([c == "P" for c in self.cons], dtype=bool)
         self.vc = np.array([k in ("variance", "covariance") for k in kinds], dtype=bool)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from asr_py.reml.params import ParamMap
 from asr_py.vcov.base import CovTemplate, Matrix
 
 
@@ -42,6 +43,9 @@ class MixedProblem:
     names: list[str]
     residual_offset: int = 0
     x_names: list[str] = field(default_factory=list)
+    #: the parameter map (:mod:`asr_py.reml.params`): the model stage's, else built from
+    #: the templates (terms: the block names and 'residual')
+    param_map: ParamMap | None = None
 
     def __post_init__(self) -> None:
         off = 0
@@ -55,6 +59,14 @@ class MixedProblem:
             raise ValueError(f"theta0 has {self.theta0.size} values, the templates need {n_theta}")
         if len(self.constraints) != n_theta or len(self.names) != n_theta:
             raise ValueError("constraints and names need one entry per parameter")
+        if self.param_map is None:
+            self.param_map = ParamMap.from_templates(
+                [b.name for b in self.random] + ["residual"],
+                [b.template for b in self.random] + [self.residual], self.names,
+                [str(c) for c in self.constraints], [False] * len(self.random) + [True])
+        elif len(self.param_map) != n_theta:
+            raise ValueError(f"the parameter map has {len(self.param_map)} rows, the templates "
+                             f"need {n_theta}")
 
     @property
     def n_theta(self) -> int:

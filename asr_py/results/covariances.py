@@ -44,7 +44,6 @@ from asr_py.errors import AsrError
 from asr_py.vcov.base import CovTemplate, to_dense
 
 if TYPE_CHECKING:  # pragma: no cover
-    from asr_py.model.blocks import Block
     from asr_py.results.fit import AsremlFit
 
 
@@ -96,58 +95,11 @@ class StructurePart:
         return out
 
 
-def _has_variance(b: Block) -> bool:
-    return b.template is not None and b.template.has_variance
-
-
-def _term_parts(key_term: str, names: list[str], blocks: list[Block], start: int,
-                residual: bool = False) -> list[StructurePart]:
-    """Structured parts of one term (or residual section) whose θ starts at ``start``;
-    ``names`` are the term's own parameter names (``<prefix><label>!<suffix>``)."""
-    scale = not any(_has_variance(b) for b in blocks)
-    n_own = sum(b.template.n_params for b in blocks if b.template is not None)
-    if len(names) != n_own + int(scale):  # pragma: no cover - compiler invariant
-        raise AsrError(f"covariance: cannot match the parameters of '{key_term}' to its "
-                       "structures", hint="please report this model")
-    structured = [b for b in blocks if b.template is not None and b.template.n_params > 0]
-    out: list[StructurePart] = []
-    pos = start + int(scale)
-    first = True
-    for b in blocks:
-        t = b.template
-        if t is None or t.n_params == 0:
-            continue
-        suffix = "!" + t.param_names[0]
-        nm = names[pos - start]
-        term = nm[:-len(suffix)] if nm.endswith(suffix) else key_term
-        key = term if len(structured) == 1 else f"{term}!{b.name or b.label}"
-        levels = tuple(getattr(t, "levels", b.labels))
-        if len(levels) != t.n:
-            levels = tuple(str(i + 1) for i in range(t.n))
-        out.append(StructurePart(key, term, b.name or b.label, t, levels, pos,
-                                 start if scale and first else None, residual))
-        first = False
-        pos += t.n_params
-    return out
-
-
 def structure_parts(fit: AsremlFit) -> list[StructurePart]:
-    """Every structure with parameters, random terms first then the residual sections."""
-    model = fit.model
-    out: list[StructurePart] = []
-    off = 0
-    for t in model.random:
-        out += _term_parts(t.label, list(t.param_names), t.blocks, off)
-        off += len(t.param_names)
-    res = model.residual
-    names = list(res.param_names)
-    k = 0
-    for _, blocks in res.sections:
-        scale = not any(_has_variance(b) for b in blocks)
-        n = sum(b.template.n_params for b in blocks if b.template is not None) + int(scale)
-        out += _term_parts(res.label, names[k:k + n], blocks, off + k, True)
-        k += n
-    return out
+    """Every structure with parameters, random terms first then the residual sections (the
+    spans of the model's parameter map, :mod:`asr_py.reml.params`)."""
+    return [StructurePart(s.key, s.term, s.factor, s.template, s.levels, s.start, s.scale,
+                          s.residual) for s in fit.model.param_map.structures]
 
 
 def _find(fit: AsremlFit, term: str | None, part: str | None) -> list[StructurePart]:

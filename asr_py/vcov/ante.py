@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from asr_py.vcov.banded import BandedFactor, ldl
-from asr_py.vcov.base import Matrix, register
+from asr_py.vcov.base import Matrix, StructureSyntax, register
 
 
 def udu(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +37,11 @@ def udu(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low[::-1, ::-1], d[::-1]
 
 
-@register("ante")
+@register("ante", syntax=StructureSyntax(
+    "antedependence of order k", max_args=2, named=("k", "init"), order=True,
+    words="antedependence of order k: each level depends on the k before it",
+    math="Σ_{f} ({n}×{n}, Σ⁻¹ = UDU', order k)",
+    definition="U unit upper triangular with k bands, D diagonal"))
 class Antedependence(BandedFactor):
     """``ante(f, k)``: Σ⁻¹ = U D U' with k super-diagonal bands in U (see the module
     docstring)."""

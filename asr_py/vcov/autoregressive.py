@@ -24,7 +24,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from asr_py.vcov.base import Matrix, label
-from asr_py.vcov.correlation import CorrelationStructure, register_correlation
+from asr_py.vcov.correlation import (
+    CorrelationStructure,
+    correlation_syntax,
+    register_correlation,
+)
 
 
 class _Toeplitz(CorrelationStructure):
@@ -236,8 +240,18 @@ class MA2(_Toeplitz):
         return r[:self.n], dr[:, :self.n]
 
 
-register_correlation(AR1, "ar1")
-register_correlation(AR2, "ar2")
-register_correlation(AR3, "ar3")
-register_correlation(MA1, "ma1")
-register_correlation(MA2, "ma2")
+register_correlation(AR1, "ar1", syntax=correlation_syntax(
+    "first-order autoregressive", "first-order autoregressive correlation", "AR1(ρ)",
+    "C_ij = ρ^|i-j|"))
+register_correlation(AR2, "ar2", syntax=correlation_syntax(
+    "second-order autoregressive", "second-order autoregressive correlation", "AR2(φ1, φ2)",
+    "Yule-Walker correlations of an AR(2) process"))
+register_correlation(AR3, "ar3", syntax=correlation_syntax(
+    "third-order autoregressive", "third-order autoregressive correlation",
+    "AR3(φ1, φ2, φ3)", "Yule-Walker correlations of an AR(3) process"))
+register_correlation(MA1, "ma1", syntax=correlation_syntax(
+    "first-order moving average", "first-order moving-average correlation", "MA1(θ)",
+    "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1"))
+register_correlation(MA2, "ma2", syntax=correlation_syntax(
+    "second-order moving average", "second-order moving-average correlation", "MA2(θ1, θ2)",
+    "0 beyond lag 2"))

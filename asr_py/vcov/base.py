@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
@@ -311,6 +312,40 @@ class PDGeometry:
         return self.kind == "correlation"
 
 
+@dataclass(frozen=True)
+class StructureSyntax:
+    """How a structure is written in a formula and described: the one table per structure.
+
+    ``f(factor[, k], name = value ...)``: ``max_args`` positional arguments (the factor, then
+    the order k when ``order`` is set: the second positional argument, or one of
+    ``order_names``), ``named`` the named arguments it accepts; ``coordinates``: the factor's
+    levels are coordinates (numeric). ``doc`` is the one-line summary (function table, docs);
+    ``words``, ``math`` (an n x n matrix over factor f: ``{n}``/``{f}`` substituted) and
+    ``definition`` are what ``explain`` prints. The formula function table, the compiler,
+    explain and the docs' structure table read this (:func:`structure_syntax`).
+    """
+
+    doc: str = ""
+    max_args: int = 1
+    named: tuple[str, ...] = ("init",)
+    order: bool = False
+    order_names: tuple[str, ...] = ("k",)
+    coordinates: bool = False
+    words: str = ""
+    math: str = ""
+    definition: str = ""
+
+    def options(self, levels: Sequence[str], order: int | None) -> dict[str, object]:
+        """The constructor options of a call: ``order`` (when given and the structure takes
+        one) and ``coords`` (the levels as numbers; ValueError if one is not numeric)."""
+        opts: dict[str, object] = {}
+        if self.order and order is not None:
+            opts["order"] = int(order)
+        if self.coordinates:
+            opts["coords"] = np.array([float(x) for x in levels])
+        return opts
+
+
 class Structure(CovTemplate):
     """A variance structure applied to one factor (a ``:``-separated part of a term).
 
@@ -321,6 +356,8 @@ class Structure(CovTemplate):
 
     #: registry names this class answers to (set by :func:`register`)
     names: tuple[str, ...] = ()
+    #: formula syntax and description (see :class:`StructureSyntax`)
+    syntax: StructureSyntax = StructureSyntax()
 
     def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
         self.levels = tuple(str(x) for x in levels)
@@ -330,10 +367,24 @@ class Structure(CovTemplate):
 
 
 _REGISTRY: dict[str, Callable[..., Structure]] = {}
+_SYNTAX: dict[str, StructureSyntax] = {}
+_IN_TABLE: set[str] = set()  # the variance structures (not model functions such as vm)
 
 
-def register(*names: str) -> Callable[[type], type]:
-    """Class decorator: register a :class:`Structure` under each of ``names``.
+def _publish(name: str, syntax: StructureSyntax, table: bool = True) -> None:
+    """Record ``name``'s syntax and (``table``) write it into the formula function table as
+    a variance structure (the parser, the compiler and explain then know the name)."""
+    from asr_py.formula.functions import register_variance
+
+    _SYNTAX[name] = syntax
+    if table:
+        _IN_TABLE.add(name)
+        register_variance(name, 1, syntax.max_args, syntax.named, syntax.doc)
+
+
+def register(*names: str, syntax: StructureSyntax | None = None) -> Callable[[type], type]:
+    """Class decorator: register a :class:`Structure` under each of ``names`` with its
+    ``syntax`` (default: the class's :attr:`Structure.syntax`).
 
     A name may map to a factory (e.g. the 'v'/'h' variants of a correlation family) by
     calling :func:`register_factory` instead.
@@ -342,15 +393,37 @@ def register(*names: str) -> Callable[[type], type]:
     def deco(cls: type) -> type:
         for nm in names:
             _REGISTRY[nm] = cls
+            _publish(nm, syntax or getattr(cls, "syntax", StructureSyntax()))
         cls.names = tuple(getattr(cls, "names", ())) + tuple(names)
         return cls
 
     return deco
 
 
-def register_factory(name: str, factory: Callable[..., Structure]) -> None:
-    """Register a callable ``factory(levels, name=..., **options) -> Structure`` under name."""
+def register_factory(name: str, factory: Callable[..., Structure],
+                     syntax: StructureSyntax | None = None, table: bool = True) -> None:
+    """Register a callable ``factory(levels, name=..., **options) -> Structure`` under name
+    (``table=False``: a model function such as ``vm``, not a variance structure of the
+    formula function table)."""
     _REGISTRY[name] = factory
+    _publish(name, syntax or StructureSyntax(), table)
+
+
+def unregister(name: str) -> None:
+    """Remove a registered structure (and its function-table entry): for tests and
+    plug-ins that register one for a while."""
+    from asr_py.formula.functions import unregister_variance
+
+    _REGISTRY.pop(name, None)
+    _IN_TABLE.discard(name)
+    if _SYNTAX.pop(name, None) is not None:
+        unregister_variance(name)
+
+
+def structure_syntax(name: str) -> StructureSyntax | None:
+    """The syntax and description of the registered structure ``name`` (None if none)."""
+    _ensure_loaded()
+    return _SYNTAX.get(name)
 
 
 def get_structure(name: str) -> Callable[..., Structure]:
@@ -360,6 +433,20 @@ def get_structure(name: str) -> Callable[..., Structure]:
         return _REGISTRY[name]
     except KeyError:
         raise KeyError(name) from None
+
+
+def structure_table() -> str:
+    """The markdown table of every registered structure, from its syntax: how it is written
+    and what it is (docs/vcov.md holds this table; a test keeps it in step)."""
+    _ensure_loaded()
+    rows = ["| name | written | what it is |", "|---|---|---|"]
+    for nm in sorted(_IN_TABLE):
+        s = _SYNTAX[nm]
+        args = "f" + (", k" if s.order else "") + "".join(
+            f", {a} = ..." for a in s.named if not (s.order and a in s.order_names))
+        what = s.words + (f" ({s.definition})" if s.definition else "")
+        rows.append(f"| `{nm}` | `{nm}({args})` | {what.replace('|', chr(92) + '|')} |")
+    return "\n".join(rows) + "\n"
 
 
 def registered_names() -> list[str]:

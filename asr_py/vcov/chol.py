@@ -25,10 +25,13 @@ from __future__ import annotations
 import numpy as np
 
 from asr_py.vcov.banded import BandedFactor, ldl
-from asr_py.vcov.base import Matrix, register
+from asr_py.vcov.base import Matrix, StructureSyntax, register
 
 
-@register("chol")
+@register("chol", syntax=StructureSyntax(
+    "Cholesky of order k", max_args=2, named=("k", "init"), order=True,
+    words="Cholesky of order k", math="Σ_{f} ({n}×{n}, LDL', order k)",
+    definition="L unit lower triangular with k bands, D diagonal"))
 class Cholesky(BandedFactor):
     """``chol(f, k)``: Σ = L D L' with k sub-diagonal bands in L (see the module docstring)."""
 

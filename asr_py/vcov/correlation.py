@@ -20,6 +20,7 @@ live in autoregressive.py and distance.py and use the same machinery.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import scipy.linalg as sla
@@ -30,6 +31,7 @@ from asr_py.vcov.base import (
     Matrix,
     PDGeometry,
     Structure,
+    StructureSyntax,
     is_pd,
     label,
     register,
@@ -297,18 +299,41 @@ def _positive(v: np.ndarray) -> None:
         raise np.linalg.LinAlgError("a variance is not positive: Σ is singular")
 
 
-def register_correlation(cls: type, base: str, *aliases: str) -> None:
+def correlation_syntax(family: str, words: str, math: str, definition: str = "",
+                       **kw: object) -> StructureSyntax:
+    """The syntax of a correlation family (``family``: its name in words, e.g.
+    'first-order autoregressive'); see :func:`register_correlation` for the variants."""
+    return StructureSyntax(f"{family} correlation", words=words, math=math,
+                           definition=definition, **kw)  # type: ignore[arg-type]
+
+
+def _variant_syntax(s: StructureSyntax, var: str) -> StructureSyntax:
+    """'v': σ² C; 'h': D^½ C D^½ with D = diag(σ²_1..σ²_n)."""
+    fam = s.doc.removesuffix(" correlation")
+    if var == "v":
+        return replace(s, doc=f"{fam}, times one variance", words=f"{s.words}, times one variance",
+                       math=f"σ² {s.math}")
+    d = (s.definition + "; " if s.definition else "") + "D = diag(σ²_1..σ²_n)"
+    return replace(s, doc=f"{fam}, heterogeneous variances",
+                   words=f"{s.words}, with one variance per level",
+                   math=f"D^½ {s.math} D^½", definition=d)
+
+
+def register_correlation(cls: type, base: str, *aliases: str,
+                         syntax: StructureSyntax | None = None) -> None:
     """Register ``cls`` as ``base`` and generated 'v' / 'h' variants as ``base+'v'`` and
-    ``base+'h'`` (``aliases`` are extra names for the base structure)."""
-    register(base, *aliases)(cls)
+    ``base+'h'`` (``aliases`` are extra names for the base structure), each with its syntax
+    (the variants' derived from ``syntax``)."""
+    syntax = syntax or getattr(cls, "syntax", StructureSyntax())
+    register(base, *aliases, syntax=syntax)(cls)
     v = type(cls.__name__ + "V", (_VVariant, cls), {"__doc__": f"``{base}v``: σ² × "
                                                                  f"{cls.__name__}."})
     h = type(cls.__name__ + "H", (_HVariant, cls), {"__doc__": f"``{base}h``: D C D with "
                                                                  f"C from {cls.__name__}."})
     v.names = ()
     h.names = ()
-    register(base + "v")(v)
-    register(base + "h")(h)
+    register(base + "v", syntax=_variant_syntax(syntax, "v"))(v)
+    register(base + "h", syntax=_variant_syntax(syntax, "h"))(h)
 
 
 def _order(options: dict, default: int, what: str, n: int, maximum: int | None = None) -> int:
@@ -390,6 +415,10 @@ class BandedCorrelation(CorrelationStructure):
         return [(self._lag == j).astype(float) for j in range(1, self.order + 1)]
 
 
-register_correlation(CompoundSymmetry, "cor")
-register_correlation(GeneralCorrelation, "corg")
-register_correlation(BandedCorrelation, "corb")
+register_correlation(CompoundSymmetry, "cor", syntax=correlation_syntax(
+    "uniform", "uniform correlation (compound symmetry)", "CS(ρ)", "C_ii = 1, C_ij = ρ"))
+register_correlation(GeneralCorrelation, "corg", syntax=correlation_syntax(
+    "general", "general correlation: one correlation per pair", "CORG(ρ_ij)", "C_ij = ρ_ij"))
+register_correlation(BandedCorrelation, "corb", syntax=correlation_syntax(
+    "banded", "banded correlation: one correlation per lag", "CORB(ρ_1..)", "C_ij = ρ_|i-j|",
+    max_args=2, named=("b", "init"), order=True, order_names=("b", "k")))

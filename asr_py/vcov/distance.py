@@ -16,7 +16,11 @@ import numpy as np
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import label
-from asr_py.vcov.correlation import CorrelationStructure, register_correlation
+from asr_py.vcov.correlation import (
+    CorrelationStructure,
+    correlation_syntax,
+    register_correlation,
+)
 
 
 class _Distance(CorrelationStructure):
@@ -77,5 +81,9 @@ class Gaussian(_Distance):
     family = "gau"
 
 
-register_correlation(Exponential, "exp")
-register_correlation(Gaussian, "gau")
+register_correlation(Exponential, "exp", syntax=correlation_syntax(
+    "exponential (1-d or 2-d coordinates)", "exponential correlation over distances d_ij",
+    "EXP(φ)", "C_ij = φ^d_ij", max_args=2, named=("dist", "init"), coordinates=True))
+register_correlation(Gaussian, "gau", syntax=correlation_syntax(
+    "gaussian", "gaussian correlation over distances d_ij", "GAU(φ)", "C_ij = φ^(d_ij²)",
+    max_args=2, named=("dist", "init"), coordinates=True))

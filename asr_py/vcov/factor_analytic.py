@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
+from asr_py.vcov.base import Matrix, Structure, StructureSyntax, is_pd, label, register
 
 
 class _Loadings(Structure):
@@ -67,7 +67,10 @@ class _Loadings(Structure):
         return out
 
 
-@register("fa", "facv")
+@register("fa", "facv", syntax=StructureSyntax(
+    "factor analytic with k factors", max_args=2, named=("k", "init"), order=True,
+    words="factor analytic: loadings plus specific variances", math="ΛΛ' + Ψ ({n}×{n})",
+    definition="Λ: {n}×k loadings, Ψ diagonal"))
 class FactorAnalytic(_Loadings):
     """``fa(f, k)``: Σ = Λ Λ' + Ψ (see the module docstring)."""
 
@@ -110,7 +113,10 @@ class FactorAnalytic(_Loadings):
                                np.full(len(self._pos), np.sqrt(scale / (2.0 * self.order)))])
 
 
-@register("rr")
+@register("rr", syntax=StructureSyntax(
+    "reduced rank (fa without specific variances)", max_args=2, named=("k", "init"),
+    order=True, words="reduced rank: loadings only", math="ΛΛ' ({n}×{n}, rank k)",
+    definition="Λ: {n}×k loadings"))
 class ReducedRank(_Loadings):
     """``rr(f, k)``: Σ = Λ Λ' (positive semi-definite; see the module docstring)."""
 

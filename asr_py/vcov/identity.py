@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from asr_py.vcov.base import Matrix, Structure, label, register
+from asr_py.vcov.base import Matrix, Structure, StructureSyntax, label, register
 
 
 def _sdiag(v: np.ndarray) -> sp.csc_matrix:
@@ -23,7 +23,9 @@ def _check_positive(v: np.ndarray, what: str) -> None:
         raise np.linalg.LinAlgError(f"{what}: a variance is not positive, Σ is singular")
 
 
-@register("id")
+@register("id", syntax=StructureSyntax(
+    "identity (correlation 1 on the diagonal)",
+    words="identity: independent levels, no parameter of its own", math="I_{n}"))
 class Identity(Structure):
     """``id(f)``: the identity correlation matrix I_n. No parameters, no own scale."""
 
@@ -62,7 +64,8 @@ class Identity(Structure):
         return np.zeros(0)
 
 
-@register("idv")
+@register("idv", syntax=StructureSyntax(
+    "identity, times one variance", words="identity times one variance", math="σ² I_{n}"))
 class IdentityV(Structure):
     """``idv(f)``: Σ = σ² I_n, one parameter ``{name}!var``."""
 
@@ -109,7 +112,9 @@ class IdentityV(Structure):
         return np.array([float(scale)])
 
 
-@register("diag", "idh")
+@register("diag", "idh", syntax=StructureSyntax(
+    "diagonal: one variance per level (= idh)",
+    words="diagonal: one variance per level, no covariances", math="diag(σ²_1..σ²_{n})"))
 class Diagonal(Structure):
     """``diag(f)`` / ``idh(f)``: Σ = diag(σ²_1, ..., σ²_n), parameters ``{name}_{level}``."""
 

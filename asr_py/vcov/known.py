@@ -45,6 +45,7 @@ from asr_py.vcov.base import (  # noqa: F401  (rank_tolerance: re-exported)
     RANK_RTOL_FACTOR,
     CovTemplate,
     Matrix,
+    StructureSyntax,
     rank_tolerance,
     register_factory,
 )
@@ -480,5 +481,9 @@ def _giv(levels: Sequence[str], *, name: str = "", matrix: Any = None,
     return _vm(levels, name=name, matrix=matrix, inverse=True)
 
 
-register_factory("vm", _vm)  # type: ignore[arg-type]
-register_factory("giv", _giv)  # type: ignore[arg-type]
+register_factory("vm", _vm, StructureSyntax(  # type: ignore[arg-type]
+    "known relationship matrix or its inverse", words="known (relationship) matrix",
+    math="K ({n}×{n} known)"), table=False)
+register_factory("giv", _giv, StructureSyntax(  # type: ignore[arg-type]
+    "generalized inverse (asreml 3)", words="known matrix given by its inverse",
+    math="K ({n}×{n} known, inverse given)"), table=False)

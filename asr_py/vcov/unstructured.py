@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asr_py.vcov.base import Matrix, Structure, is_pd, label, register
+from asr_py.vcov.base import Matrix, Structure, StructureSyntax, is_pd, label, register
 
 
 def tril_pairs(n: int) -> list[tuple[int, int]]:
@@ -17,7 +17,10 @@ def tril_pairs(n: int) -> list[tuple[int, int]]:
     return [(i, j) for i in range(n) for j in range(i + 1)]
 
 
-@register("us")
+@register("us", syntax=StructureSyntax(
+    "unstructured (all variances and covariances)", named=("init", "Gpos"),
+    words="unstructured: every variance and covariance free",
+    math="Σ_{f} ({n}×{n} unstructured)", definition="Σ_ij free, n(n+1)/2 parameters"))
 class Unstructured(Structure):
     """Σ_ij = σ_ij: n(n+1)/2 parameters, variances on the diagonal, covariances off it."""
 
