@@ -48,9 +48,9 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", 
              "y.fitted" + "", "ai.sing", "fail", "wald", "knot.points", "ai.loadings",
              "dense", "pxem", "random.order", "options", "control", "update", "converge",
              "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
-             "combine", "vcm.lm", "sigma"}
+             "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
-_MODEL = {"subset", "family", "equate.levels", "mbf", "vcm", "knots", "predict", "offset",
+_MODEL = {"subset", "family", "equate.levels", "mbf", "knots", "predict", "offset",
           "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot", "splines",
           "model.frame", "dispersion", "G.param", "R.param"}
 _SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iexp|igau|ieuc)")
@@ -402,6 +402,12 @@ class Translator(BasePrinter):
             # asreml takes pedigrees where an id is both sire and dam (selfing, reciprocal
             # crosses in plants and trees); asr_py checks roles unless told not to
             return f"asr.ainverse({self.py(pos[0])}, check_roles=False)"
+        if f == "vcm.lm":   # vcm.lm(~ f, data = sv) -> asr.vcm_lm('~ f', sv)
+            form = [a for a in pos if a.kind == "formula"]
+            data = [a for n, a in args if n == "data"] or [a for a in pos if a.kind != "formula"]
+            if len(form) != 1 or len(data) != 1:
+                raise Untranslatable("vcm.lm() (use vcm.lm(~ f, data = sv))")
+            return f"asr.vcm_lm({self.src(form[0])!r}, {self.py(data[0])})"
         if f in ("predict", "predict.asreml"):
             return self.predict(e)
         if f in ("wald", "wald.asreml"):
@@ -706,6 +712,19 @@ class Translator(BasePrinter):
                 continue
             if n == "subset" and self._data_of(named) is not None:
                 continue   # applied to data= below
+            if n == "vcm":   # ASReml-R 4 variance-parameter constraints (docs/constraints.md)
+                try:
+                    value = self.py(a)
+                except Untranslatable as exc:
+                    self.todo.append(f"asreml(vcm = {self.src(a)}) is not translated ({exc}): "
+                                     "this call fits a DIFFERENT model than the R script")
+                    continue
+                if not (a.kind == "call" and a.value == "vcm.lm"):
+                    self.todo.append(f"asreml(vcm = {self.src(a)}): passed as vcm=; asr_py "
+                                     "reads a DataFrame's rows by Component name and a "
+                                     "matrix's rows in the order of start_values=True")
+                out.append(f"vcm={value}")
+                continue
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")

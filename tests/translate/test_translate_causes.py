@@ -146,12 +146,12 @@ def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differ
 # ----- 3. unknown asreml arguments -------------------------------------------------------------
 
 def test_unknown_arguments_get_a_todo_each_and_the_call_is_kept() -> None:
-    py = translate("m <- asreml(y ~ 1, data = d, keep.order = TRUE, vcm = vc, foo = 3,\n"
+    py = translate("m <- asreml(y ~ 1, data = d, keep.order = TRUE, mef = vc, foo = 3,\n"
                    "            family = asr_negbin())\n")
     lines = body(py)
     todo = "\n".join(ln for ln in lines if ln.startswith("# TODO"))
     assert "asreml(keep.order = TRUE) dropped: it does not change the model" in todo
-    assert "asreml(vcm = vc) is not translated (an asreml argument asr_py does not have)" \
+    assert "asreml(mef = vc) is not translated (an asreml argument asr_py does not have)" \
         ": this call may fit a DIFFERENT model" in todo
     assert "asreml(foo = 3) is not translated (not an asreml() argument" in todo
     assert "asreml(family = asr_negbin()) is not translated: this call fits a DIFFERENT " \
