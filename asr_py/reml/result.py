@@ -50,6 +50,8 @@ class RemlResult:
     u_offsets: list[int] = field(default_factory=list, repr=False)
     #: why solver='auto' took this path (eigen or mixed model equations); '' otherwise
     path_reason: str = ""
+    #: peak resident memory of the process during the fit, bytes (asr_py.reml.memory)
+    peak_memory: int | None = None
 
     @property
     def solution(self) -> np.ndarray:
