@@ -98,6 +98,9 @@ def asreml(
         from asr_py.model.subset import apply_subset
 
         data = apply_subset(data, subset)
+    from asr_py.reml.memory import peak_bytes, reset_peak
+
+    reset_peak()  # the summary's peak memory is this fit's own (model building included)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
                           group=group, weights=weights, **matrices)
@@ -145,6 +148,7 @@ def asreml(
         result.diagnostics = [*notes, *result.diagnostics]
     if choice is not None:
         result.path_reason = choice.reason
+    result.peak_memory = peak_bytes()
     if callback is not None:
         callback.phase(f"done: backend {result.solver!r}, {result.n_iter} iterations")
     return AsremlFit(model, result, call, refit=asreml)

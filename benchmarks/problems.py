@@ -312,9 +312,76 @@ PROBLEMS: list[Problem] = [
 ]
 
 
+# ---------------------------------------------------------------------------------------
+# the goals of issue 16 (benchmarks/bench_goals.py; not in run_all's default list: minutes)
+# ---------------------------------------------------------------------------------------
+def simulate_met(n_gen: int, n_env: int, *, seed: int = 7) -> pd.DataFrame:
+    """Genotype x environment means (one per cell): y = mu_e + g_ge + e, with Var(g_.e)
+    = Λ Λ' + Ψ (two factors, loadings ~ U(0.3, 1.2), Ψ = 0.2) and residual variance 0.5."""
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0.3, 1.2, (n_env, 2)) * np.array([1.0, rng.choice([-1, 1])])
+    sig = lam @ lam.T + 0.2 * np.eye(n_env)
+    g = rng.standard_normal((n_gen, n_env)) @ np.linalg.cholesky(sig).T
+    y = rng.uniform(5, 15, n_env) + g + rng.normal(0, np.sqrt(0.5), (n_gen, n_env))
+    gen = np.repeat([f"G{i:04d}" for i in range(n_gen)], n_env)
+    env = np.tile([f"E{j:02d}" for j in range(n_env)], n_gen)
+    return pd.DataFrame({"gen": gen, "env": env, "y": y.ravel()})
+
+
+def _animal_n(n: int, traits: int) -> Callable[[bool], Instance]:
+    def build(quick: bool) -> Instance:
+        import asr_py as asr
+
+        size = max(n // 100, 500) if quick else n
+        ped = simulate_pedigree(size, 10, seed=11)
+        df = simulate_animal_data(ped, seed=12)
+        ainv = asr.ainverse(ped[["id", "sire", "dam"]])
+        if traits == 1:
+            kw = dict(fixed="y1 ~ sex", random="~ vm(id, Ainv)", data=df, Ainv=ainv)
+        else:
+            kw = dict(fixed="cbind(y1, y2) ~ trait + trait:sex",
+                      random="~ us(trait):vm(id, Ainv)", residual="~ units:us(trait)",
+                      data=df, Ainv=ainv)
+        return Instance(kw, f"{len(ped)} animals, 10 gen, {traits} trait(s)")
+    return build
+
+
+def _crossed_n(n: int, la: int, lb: int) -> Callable[[bool], Instance]:
+    def build(quick: bool) -> Instance:
+        m, a, b = (n // 100, la // 10, lb // 10) if quick else (n, la, lb)
+        df = simulate_crossed(m, a, b, seed=31)
+        return Instance(dict(fixed="y ~ 1", random="~ a + b", data=df),
+                        f"{m} records, {a} x {b} levels",
+                        lme4_formula="y ~ 1 + (1|a) + (1|b)", lme4_data=df,
+                        lme4_factors=["a", "b"])
+    return build
+
+
+def _met(n_env: int) -> Callable[[bool], Instance]:
+    def build(quick: bool) -> Instance:
+        n_gen = 100 if quick else 300
+        df = simulate_met(n_gen, n_env)
+        return Instance(dict(fixed="y ~ env", random="~ us(env):id(gen)", data=df),
+                        f"{n_gen} genotypes x {n_env} environments, us(env)")
+    return build
+
+
+GOAL_PROBLEMS: list[Problem] = [
+    *[Problem(f"goal_animal1_{k}k", f"univariate animal model, {k} 000 animals",
+              _animal_n(k * 1000, 1)) for k in (10, 25, 50, 100, 200, 1000)],
+    *[Problem(f"goal_animal2_{k}k", f"bivariate animal model, {k} 000 animals",
+              _animal_n(k * 1000, 2)) for k in (10, 25, 50, 100)],
+    Problem("goal_crossed_1e5", "crossed y ~ 1 + (1|a) + (1|b), 1e5 records, 1 000 x 5 000",
+            _crossed_n(100_000, 1_000, 5_000)),
+    Problem("goal_crossed_1e6", "crossed y ~ 1 + (1|a) + (1|b), 1e6 records, 5 000 x 20 000",
+            _crossed_n(1_000_000, 5_000, 20_000)),
+    Problem("goal_us_env20", "us(env):id(gen), 20 environments, 300 genotypes", _met(20)),
+]
+
+
 def get(name: str) -> Problem:
     """The problem called ``name`` (KeyError listing the names otherwise)."""
-    for p in PROBLEMS:
+    for p in [*PROBLEMS, *GOAL_PROBLEMS]:
         if p.name == name:
             return p
     raise KeyError(f"no problem {name!r}; known: {', '.join(p.name for p in PROBLEMS)}")

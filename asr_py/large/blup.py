@@ -132,13 +132,13 @@ def _ainv(ainv: Any) -> tuple[sp.csr_matrix, pd.Index]:
     return m, pd.Index(ainv.ids)
 
 
-def _pieces(data: Any, columns: list[str], rows: int) -> tuple[list[Any], str]:
+def _pieces(data: Any, columns: list[str], rows: int) -> list[Any]:
     if isinstance(data, pd.DataFrame):
         missing = [c for c in columns if c not in data.columns]
         if missing:
             raise DataError(f"data has no column(s) {missing}",
                             hint=f"columns present: {list(data.columns)[:20]}")
-        return frame_pieces(data[columns], rows), "data frame"
+        return frame_pieces(data[columns], rows)
     if isinstance(data, (str, os.PathLike)) or (
             isinstance(data, Sequence) and all(isinstance(d, (str, os.PathLike)) for d in data)):
         pieces = parquet_pieces(data)
@@ -150,7 +150,7 @@ def _pieces(data: Any, columns: list[str], rows: int) -> tuple[list[Any], str]:
             if missing:
                 raise DataError(f"Parquet file '{f}' has no column(s) {missing}",
                                 hint=f"columns present: {names[:20]}")
-        return pieces, "Parquet"
+        return pieces
     raise DataError(f"data must be a pandas DataFrame or Parquet path(s), got "
                     f"{type(data).__name__}")
 
@@ -224,7 +224,7 @@ def blup_pcg(data: pd.DataFrame | str | os.PathLike | Sequence[str], *,
     r0 = _matrix(R, "R", traits)
     ainv_m, ids = _ainv(ainv)
     cols = [animal, *factors, *traits]
-    pieces, _ = _pieces(data, cols, chunk_rows)
+    pieces = _pieces(data, cols, chunk_rows)
     runner: LocalRunner | DaskRunner = LocalRunner() if client is None else DaskRunner(client)
     pieces = runner.prepare(pieces)
     try:

@@ -93,6 +93,12 @@ def code_chunk(frame: pd.DataFrame, coding: Coding, where: str = "") -> Chunk:
     obs = _observed(frame, coding.traits)
     keep = obs.any(axis=1)
     frame, obs = frame.loc[keep], obs[keep]
+    pat = (obs * (1 << np.arange(len(coding.traits)))).sum(axis=1)
+    order = np.argsort(pat, kind="stable")
+    frame, obs, pat = frame.iloc[order], obs[order], pat[order]
+    cut = np.flatnonzero(np.diff(pat)) + 1
+    starts, stops = np.r_[0, cut], np.r_[cut, pat.size]
+    runs = [(int(pat[a]), int(a), int(b)) for a, b in zip(starts, stops) if b > a]
     idx = coding.ids.get_indexer(_text(frame[coding.animal]))
     if (idx < 0).any():
         bad = pd.unique(_text(frame[coding.animal])[idx < 0])[:5]
@@ -100,12 +106,6 @@ def code_chunk(frame: pd.DataFrame, coding: Coding, where: str = "") -> Chunk:
             f"{int((idx < 0).sum())} record(s){where} have an animal id in column "
             f"'{coding.animal}' that is not in the pedigree of A-inverse, e.g. {list(bad)}",
             hint="build A-inverse from a pedigree that lists every recorded animal")
-    pat = (obs * (1 << np.arange(len(coding.traits)))).sum(axis=1)
-    order = np.argsort(pat, kind="stable")
-    frame, obs, pat = frame.iloc[order], obs[order], pat[order]
-    cut = np.flatnonzero(np.diff(pat)) + 1
-    starts, stops = np.r_[0, cut], np.r_[cut, pat.size]
-    runs = [(int(pat[a]), int(a), int(b)) for a, b in zip(starts, stops) if b > a]
     p = coding.n_fixed
     cols = np.empty((len(coding.factors), len(frame)), dtype=np.int64)
     for k, f in enumerate(coding.factors):

@@ -129,8 +129,11 @@ class DaskRunner:
         self.items: list[Any] = []
 
     def _scatter(self, args: tuple[Any, ...]) -> list[Any]:
-        return [self.client.scatter(a, broadcast=True) if hasattr(a, "nbytes")
-                and a.nbytes > 100_000 else a for a in args]
+        """Large arrays and objects (the solution, the coding with its id index) go to every
+        worker once; small arrays and plain values travel inside the tasks."""
+        return [a if isinstance(a, (int, float, str, bool, tuple, list)) or (
+                hasattr(a, "nbytes") and a.nbytes <= 100_000)
+                else self.client.scatter(a, broadcast=True) for a in args]
 
     def prepare(self, pieces: list[Any]) -> list[Any]:
         """In-memory frames are sent to the workers once; Parquet pieces are read there."""

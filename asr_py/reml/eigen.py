@@ -46,6 +46,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.reml.ai import fit_reml
+from asr_py.reml.memory import check_dense
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.psd import psd_note, warn_undeclared
 from asr_py.reml.result import RemlResult
@@ -184,6 +185,12 @@ def known_eigen(km: CovTemplate) -> tuple[np.ndarray, np.ndarray]:
     (PSD) K is returned as it is (its rank: ``km.rank()``); an indefinite K raises
     :class:`asr_py.errors.MatrixError`.
     """
+    if not km.has_spectrum:  # K, its eigenvectors and LAPACK's syevd workspace (~2 n²)
+        check_dense(km.n, copies=4, what=f"the eigendecomposition of {km.name or 'K'}",
+                    hint="the eigen path decomposes K densely: use fewer genotyped lines, "
+                         "a machine with more memory, or asr.blup_pcg for BLUP at given "
+                         "variance components (docs/large.md). ASR_PY_MEMORY_LIMIT overrides "
+                         "the estimate of the memory available")
     out = km.spectrum()
     if not km.given_inverse:
         km.rank()  # MatrixError when K is indefinite

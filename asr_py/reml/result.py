@@ -54,6 +54,8 @@ class RemlResult:
     method: str = "REML"
     #: θ = c + M φ under vcm constraints (:mod:`asr_py.reml.constraints`); None otherwise
     free_map: np.ndarray | None = field(default=None, repr=False)
+    #: peak resident memory of the process during the fit, bytes (asr_py.reml.memory)
+    peak_memory: int | None = None
 
     @property
     def solution(self) -> np.ndarray:

@@ -28,6 +28,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from asr_py.reml.memory import check_dense
 from asr_py.vcov.base import Matrix
 
 #: 'auto' uses the dense backend up to this many equations (measured crossover, 1 BLAS
@@ -88,12 +89,24 @@ class Factor(ABC):
         return "dense" if isinstance(self, DenseFactor) else "sparse"
 
 
+#: equations above which a dense factorization first checks the memory it needs
+DENSE_CHECK_FROM = 3000
+_DENSE_HINT = ("C is factorized densely when solver='dense' is asked for or C is dense (a dense "
+               "G-inverse, many crossed levels); use solver='sparse' when C is sparse, fewer "
+               "levels, a machine with more memory, or asr.blup_pcg for BLUP at given variance "
+               "components (docs/large.md). ASR_PY_MEMORY_LIMIT overrides the estimate of the "
+               "memory available")
+
+
 class DenseFactor(Factor):
     """Dense Cholesky C = LL' (scipy.linalg.cho_factor). C⁻¹ is formed once, on demand."""
 
     name = "dense"
 
     def __init__(self, c: Matrix) -> None:
+        if c.shape[0] > DENSE_CHECK_FROM:  # C as an array, its factor, C⁻¹ on demand
+            check_dense(c.shape[0], copies=3, what="the dense Cholesky factorization of C",
+                        hint=_DENSE_HINT)
         a = c.toarray() if sp.issparse(c) else np.array(c, dtype=float)
         self.n = a.shape[0]
         try:

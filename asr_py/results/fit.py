@@ -31,6 +31,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from asr_py.reml.result import RemlResult
 
 
+#: equations or records from which the summary reports the fit's peak memory
+LARGE_FIT = 10_000
+
+
 class AsremlFit:
     """A fitted model: estimates, tables, tests, predictions."""
 
@@ -424,6 +428,10 @@ class AsremlFit:
             lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
         lines.append(f"  {self.method} log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
                      f"BIC: {self.bic:.3f}")
+        n_eq = len(r.beta) + sum(len(u) for u in r.u)
+        if r.peak_memory is not None and max(n_eq, self.model.records.n) >= LARGE_FIT:
+            lines.append(f"  peak memory: {r.peak_memory / 2**20:.0f} MiB (resident set of "
+                         f"the process during the fit; {n_eq} equations)")
         lines.append("\nVariance components:")
         lines.append(self.varcomp.to_string(float_format=lambda v: f"{v:.6g}"))
         lines.append("\nFixed effects:")

@@ -138,3 +138,23 @@ def test_variances_from_a_subset_fit_are_taken_by_trait_label() -> None:
     res = asr.blup_pcg(df, traits=["y1", "y2"], animal="id", ainv=ainv, G=g, R=R0, tol=1e-12)
     np.testing.assert_array_equal(res.G, G0)
     _check(res, df, ainv, ["y1", "y2"], [], G0, R0)
+
+
+def test_covariances_of_an_asreml_fit_reproduce_its_blups() -> None:
+    # the same model fitted by asr.asreml (AI-REML, direct MME): at its final G0, R0 the PCG
+    # solutions are its BLUPs and fixed effects (both solve the MME at those components)
+    df, ainv = _problem(1_500)
+    fit = asr.asreml(fixed="cbind(y1, y2) ~ trait + trait:sex",
+                     random="~ us(trait):vm(id, Ainv)", residual="~ units:us(trait)",
+                     data=df, Ainv=ainv)
+    res = asr.blup_pcg(df, traits=["y1", "y2"], animal="id", fixed=["sex"], ainv=ainv,
+                       G=fit.covariance("trait:vm(id, Ainv)"), R=fit.covariance("units:trait"),
+                       tol=1e-12)
+    sol = fit.coef_random["solution"]
+    for tr in ("y1", "y2"):
+        want = sol[[f"trait:vm(id, Ainv)_{tr}:{i}" for i in ainv.ids]].to_numpy()
+        np.testing.assert_allclose(res.blup[tr].to_numpy(), want, atol=1e-6)
+    fx = fit.coef_fixed["solution"]
+    got = res.fixed.set_index(["term", "trait"])["effect"]
+    np.testing.assert_allclose([got[("(Intercept)", "y1")], got[("sex", "y2")]],
+                               [fx["trait_y1"], fx["trait_y2:sex_M"]], atol=1e-6)

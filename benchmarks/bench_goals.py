@@ -1,0 +1,178 @@
+"""The scale goals of issue 16, each measured against a baseline in the same process tree.
+
+    python3 benchmarks/bench_goals.py [--only GLOB[,GLOB]] [--timeout S] [--quick]
+                                      [--no-lme4] [--json OUT]
+
+Every problem (``GOAL_PROBLEMS`` in problems.py) is fitted in its own child process by
+run_all.py's worker (peak memory = the child's ``ru_maxrss``); the baseline is one
+factorization of the final C in that child (``fit/fact``: the fit's cost in factorizations),
+and for the crossed designs lme4::lmer timed right after in its own child (time and memory).
+Then each goal is judged, and the scaling exponents d log(cost) / d log(animals) of the
+univariate series are printed (fit time, one factorization, peak memory).
+
+Goals (issue 16, item 1):
+  1. bivariate animal model, 100 000 animals: converged, < 60 s, < 1.2 GB per 100k equations
+  2. univariate animal model, 1 000 000 animals: < 10 min, < 16 GB
+  3. a whole fit <= 15 factorizations of its final C, from 10 000 animals up
+  4. crossed 1e6 records: >= 3x faster than lme4, with no more memory than lme4
+  5. us(env) on 20 environments: converged within 30 iterations (default maxit)
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import problems  # noqa: E402
+import run_all  # noqa: E402
+
+SERIES1 = [10, 25, 50, 100, 200]  # thousands of animals, univariate (scaling, goal 3)
+SERIES2 = [10, 25, 50, 100]       # bivariate (goal 1 at 100k, goal 3)
+
+
+def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool) -> dict[str, Any]:
+    out, csv, log = tmp / f"{name}.json", tmp / f"{name}.csv", tmp / f"{name}.log"
+    cmd = [sys.executable, str(HERE / "run_all.py"), "--worker", name, "--out", str(out),
+           "--lme4-csv", str(csv)] + (["--quick"] if quick else [])
+    state, mib, secs = run_child(cmd, timeout, log)
+    part = json.loads(out.read_text()) if out.exists() else {}
+    if state == "ok" and part.get("stage") == "done":
+        rec = dict(part, mib=mib)
+    else:
+        rec = {"name": name, "size": part.get("size", ""), "status": state, "mib": mib,
+               "note": run_all.failure_note(state, part, log, timeout, mib)}
+    if rec.get("status") == "ok" and rec.get("lme4_formula") and csv.exists() and use_r:
+        rec["lme4"] = run_all.run_lme4(rec, csv, tmp, timeout)
+    if csv.exists():
+        csv.unlink()
+    print(f"  {name}: " + summary(rec), flush=True)
+    return rec
+
+
+def run_child(cmd: list[str], timeout: float, log: Path) -> tuple[str, float, float]:
+    return run_all.run_child(cmd, timeout, log)
+
+
+def summary(rec: dict[str, Any]) -> str:
+    if rec.get("status") != "ok":
+        return f"{rec.get('status')}: {rec.get('note', '')}"
+    ff = rec["fit_s"] / rec["factor_s"] if rec.get("factor_s") else float("nan")
+    s = (f"{rec['size']}: fit {rec['fit_s']:.1f} s, {rec['n_iter']} iterations"
+         f"{'' if rec['converged'] else ' (NOT converged)'}, {rec['mib']:.0f} MiB, "
+         f"N {rec.get('n_eq')}, one factorization {rec.get('factor_s', float('nan')):.3f} s "
+         f"({rec.get('solver')}), fit/fact {ff:.1f}")
+    lm = rec.get("lme4")
+    if lm and "s" in lm:
+        s += (f"; lme4 {lm['s']:.1f} s, {lm['mib']:.0f} MiB: {lm['s'] / rec['fit_s']:.2f}x "
+              f"faster, memory ratio {rec['mib'] / lm['mib']:.2f}")
+    elif lm:
+        s += f"; lme4 {lm.get('state')}"
+    return s
+
+
+def exponent(recs: list[dict[str, Any]], key: str) -> str:
+    """Slopes of log(key) against log(animals) between successive sizes."""
+    pts = [(int(r["n_animals"]), r[key]) for r in recs if r.get("status") == "ok"
+           and r.get(key)]
+    return ", ".join(f"{a // 1000}k->{b // 1000}k {math.log(y / x) / math.log(b / a):.2f}"
+                     for (a, x), (b, y) in zip(pts, pts[1:])) or "-"
+
+
+def judge(recs: dict[str, dict[str, Any]]) -> list[str]:
+    out = []
+    r = recs.get("goal_animal2_100k")
+    if r:
+        if r.get("status") == "ok":
+            per = r["mib"] / 1024 * 1.048576 / (r["n_eq"] / 1e5)  # GB per 100k equations
+            ok = r["converged"] and r["fit_s"] < 60 and per < 1.2
+            out.append(f"1 bivariate 100k: {'MET' if ok else 'NOT MET'}: {r['fit_s']:.1f} s "
+                       f"(goal 60), {per:.2f} GB per 100k equations (goal 1.2), "
+                       f"converged {r['converged']}")
+        else:
+            out.append(f"1 bivariate 100k: NOT MET: {r.get('status')} ({r.get('note')})")
+    r = recs.get("goal_animal1_1000k")
+    if r:
+        if r.get("status") == "ok":
+            gb = r["mib"] * 2**20 / 1e9
+            ok = r["fit_s"] < 600 and gb < 16
+            out.append(f"2 univariate 1e6: {'MET' if ok else 'NOT MET'}: {r['fit_s']:.0f} s "
+                       f"(goal 600), {gb:.1f} GB (goal 16)")
+        else:
+            out.append(f"2 univariate 1e6: NOT MET: {r.get('status')} ({r.get('note')})")
+    ffs = [(n, rr["fit_s"] / rr["factor_s"]) for n, rr in recs.items()
+           if n.startswith("goal_animal") and rr.get("status") == "ok" and rr.get("factor_s")]
+    if ffs:
+        worst = max(f for _, f in ffs)
+        out.append(f"3 fit <= 15 factorizations: {'MET' if worst <= 15 else 'NOT MET'}: "
+                   + ", ".join(f"{n.removeprefix('goal_')} {f:.0f}" for n, f in ffs))
+    r = recs.get("goal_crossed_1e6")
+    if r:
+        lm = r.get("lme4") or {}
+        if r.get("status") == "ok" and "s" in lm:
+            x, m = lm["s"] / r["fit_s"], r["mib"] / lm["mib"]
+            out.append(f"4 crossed 1e6 vs lme4: {'MET' if x >= 3 and m <= 1 else 'NOT MET'}: "
+                       f"{x:.2f}x faster (goal 3), memory {r['mib']:.0f} / {lm['mib']:.0f} MiB "
+                       f"= {m:.2f} (goal <= 1)")
+        else:
+            out.append(f"4 crossed 1e6 vs lme4: not measured ({r.get('status')}, "
+                       f"lme4 {lm.get('state', 'not run')})")
+    r = recs.get("goal_us_env20")
+    if r:
+        if r.get("status") == "ok":
+            ok = r["converged"] and r["n_iter"] <= 30
+            out.append(f"5 us(env) 20 environments: {'MET' if ok else 'NOT MET'}: "
+                       f"{r['n_iter']} iterations, converged {r['converged']}")
+        else:
+            out.append(f"5 us(env) 20 environments: NOT MET: {r.get('status')}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", help="comma-separated names or glob patterns")
+    ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--no-lme4", action="store_true")
+    ap.add_argument("--json", help="write the records here")
+    a = ap.parse_args(argv)
+    names = [p.name for p in problems.GOAL_PROBLEMS]
+    if a.only:
+        pats = a.only.split(",")
+        names = [n for n in names if any(fnmatch.fnmatch(n, p) for p in pats)]
+    use_r = not a.no_lme4 and run_all.lme4_available()
+    print(f"issue-16 goals ({'quick' if a.quick else 'full'}), timeout {a.timeout:.0f} s, "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} cores, lme4 {'timed' if use_r else 'not timed'}", flush=True)
+    recs: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="asr_goals_") as td:
+        for name in names:
+            rec = run_one(name, Path(td), a.timeout, a.quick, use_r)
+            if name.startswith("goal_animal"):
+                rec["n_animals"] = int(name.split("_")[-1].removesuffix("k")) * 1000
+            recs[name] = rec
+    print("\nscaling exponents d log(cost) / d log(animals):")
+    for tag, series in (("univariate", "goal_animal1_"), ("bivariate", "goal_animal2_")):
+        rs = [r for n, r in recs.items() if n.startswith(series)]
+        if rs:
+            print(f"  {tag}: fit time {exponent(rs, 'fit_s')}; one factorization "
+                  f"{exponent(rs, 'factor_s')}; peak memory {exponent(rs, 'mib')}")
+    print("\ngoals:")
+    for line in judge(recs):
+        print("  " + line)
+    if a.json:
+        Path(a.json).write_text(json.dumps(recs, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
