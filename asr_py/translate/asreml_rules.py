@@ -371,7 +371,8 @@ class Translator(BasePrinter):
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "pedicure", "dplyr", "tidyverse", "magrittr",
-                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here")
+                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here",
+                            "testthat")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -386,7 +387,7 @@ class Translator(BasePrinter):
                                                          "scale", "check.attributes")]
             # values are passed as lambdas: the helper evaluates them, so an error there
             # (a placeholder used) is recorded like testthat does, not raised
-            lazy = [(n, a) if n is not None or a.kind in ("num", "str") else
+            lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
         if f == "do.call" and _undo_docall(e) is not e:
@@ -973,6 +974,15 @@ def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
 
     walk(e)
     return out
+
+
+def _literal(e: R) -> bool:
+    """A number, a string, TRUE/FALSE or c() of them."""
+    if e.kind in ("num", "str") or e.kind == "name" and e.value in ("TRUE", "FALSE", "T", "F"):
+        return True
+    if e.kind == "unary" and e.right is not None:
+        return _literal(e.right)
+    return e.kind == "call" and e.value == "c" and all(_literal(a) for _, a in e.args)
 
 
 def _undo_docall(e: R) -> R:

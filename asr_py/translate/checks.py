@@ -17,9 +17,10 @@ compute.
   Uses are counted; at exit ``asr_py.translate untranslated values used: N`` is printed to
   stderr when N > 0, so a run that leaned on placeholders is never mistaken for a complete one.
 
-Comparison (R's ``all.equal`` for numbers): ``mean|x - y| / mean|y| < tolerance`` (absolute
-when ``mean|y|`` is 0), default tolerance ``sqrt(machine eps)`` = 1.49e-8; lengths must
-match; names are ignored; text compares exactly.
+Comparison (R's ``all.equal(object, expected)`` for numbers, as testthat's 2nd edition):
+over the elements that differ, ``sum|x - y| / sum|x| < tolerance`` (absolute when
+``mean|x|`` is not above the tolerance), default tolerance ``sqrt(machine eps)`` = 1.49e-8;
+lengths must match; names are ignored; text compares exactly.
 """
 
 from __future__ import annotations
@@ -169,17 +170,20 @@ def _values(x: Any) -> np.ndarray:
     return np.asarray(x).ravel()
 
 
-def _mean_rel_diff(obj: np.ndarray, exp: np.ndarray) -> float:
+def _mean_rel_diff(obj: np.ndarray, exp: np.ndarray, tol: float) -> float:
+    """R's ``all.equal(object, expected)`` (testthat 2e): over the elements that differ (NA
+    pairs dropped), ``sum|object - expected| / sum|object|``; absolute when
+    ``mean|object|`` is not above the tolerance. A NA on one side only is a difference."""
     a, b = obj.astype(float), exp.astype(float)
-    both = np.isnan(a) & np.isnan(b)
     if np.any(np.isnan(a) != np.isnan(b)):
         return float("inf")
-    a, b = a[~both], b[~both]
+    keep = ~np.isnan(a) & (a != b)
+    a, b = a[keep], b[keep]
     if a.size == 0:
         return 0.0
-    scale = float(np.mean(np.abs(b)))
     diff = float(np.mean(np.abs(a - b)))
-    return diff / scale if scale > 0 else diff
+    scale = float(np.mean(np.abs(a)))
+    return diff / scale if np.isfinite(scale) and scale > tol else diff
 
 
 def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
@@ -200,9 +204,9 @@ def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
     if not num:
         same = [str(x) for x in a] == [str(x) for x in b]
         return _record("agree" if same else "differ", "expect_equal",
-                       "" if same else f"{list(a)[:5]} vs R {list(b)[:5]}")
-    d = _mean_rel_diff(a, b)
-    return _record("agree" if d < tol else "differ", "expect_equal",
+                       "" if same else f"{a.tolist()[:5]} vs R {b.tolist()[:5]}")
+    d = _mean_rel_diff(a, b, tol)
+    return _record("agree" if d <= tol else "differ", "expect_equal",
                    f"mean relative difference {d:.3g} (tolerance {tol:.3g}); "
                    f"got {a[:4]}, R says {b[:4]}")
 
