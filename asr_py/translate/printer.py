@@ -429,8 +429,9 @@ class BasePrinter:
                 and s.right.kind != "function"):
             return []
         name = pyname(s.left.value)
-        if s.left.value in self.assigned or any(ln.startswith(f"{name} = ") for ln in hoisted):
-            return []     # x <- f(x): x keeps the value it had (the TODO says what is missing)
+        if any(ln.startswith(f"{name} = ") for ln in hoisted):
+            return []
+        # also x <- f(x): keeping the old x would go on with a value R does not have
         self.assigned.add(s.left.value)
         return [f"{name} = {self.runtime('untranslated')}({why!r}, {s.left.value!r})"]
 
