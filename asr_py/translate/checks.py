@@ -5,7 +5,7 @@ compute.
 * ``expect_equal(object, expected, tolerance=)`` and friends (``expect_true``,
   ``expect_false``, ``expect_lt``/``lte``/``gt``/``gte``) compare like testthat and, like
   testthat inside ``test_that()``, never stop the script: each outcome is recorded
-  (``agree``, ``differ``, ``unchecked`` when the object depends on untranslated code, or
+  (``agree``, ``differ``, ``unchecked`` when computing the values touched a placeholder, or
   ``error`` when computing it raised: testthat reports that and goes on); a difference or an
   error is printed where it happens. The translation passes values as ``lambda: value`` so
   they are computed here. :func:`report` (run at exit) prints the tally
@@ -60,7 +60,7 @@ class Untranslated:
         return f"<not translated: {self.what}>"
 
     def __getattr__(self, attr: str) -> Untranslated:
-        if attr.startswith("__"):
+        if attr.startswith("_"):     # Python's protocols (pandas asks for _typ), not R's $
             raise AttributeError(attr)
         return self._use()
 
@@ -141,6 +141,7 @@ def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
     """The arguments' values, or None with the outcome: ``unchecked`` when one depends on
     untranslated code, ``error`` when computing it raised (testthat reports an error and
     goes on with the file)."""
+    before = _USES[0]
     try:
         vals = [_lazy(a) for a in args]
     except AsrError as exc:
@@ -151,8 +152,8 @@ def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
     except Exception as exc:  # noqa: BLE001 - testthat records an error and continues
         print(f"asr_py.translate expectation error: {name}: {type(exc).__name__}: {exc}")
         return None, "error"
-    if any(_depends_on_untranslated(v) for v in vals):
-        return None, "unchecked"
+    if _USES[0] > before or any(_depends_on_untranslated(v) for v in vals):
+        return None, "unchecked"     # a placeholder was touched: pd.isna(it) is no R value
     return vals, ""
 
 

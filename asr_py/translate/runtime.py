@@ -18,6 +18,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
+    Untranslated,
     expect_equal,
     expect_false,
     expect_gt,
@@ -70,9 +71,13 @@ def set_names(x: Any, names: Any) -> Any:
         return out
     if isinstance(x, pd.Series):
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
+    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
+        return Untranslated("names(x) <- v of an untranslated value", "")._use()
+    names = [names] if isinstance(names, str) else list(names)
     if isinstance(x, dict):
-        return dict(zip(list(names), x.values()))
-    return pd.Series(list(x), index=list(names))
+        return dict(zip(names, x.values()))
+    values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
+    return pd.Series(values, index=names)
 
 
 def _pyreadr() -> Any:
@@ -84,11 +89,15 @@ def _pyreadr() -> Any:
     return pyreadr
 
 
-def read_rds(path: str) -> pd.DataFrame:
-    """R's ``readRDS(path)`` for a data frame."""
+def read_rds(path: str) -> pd.DataFrame | Untranslated:
+    """R's ``readRDS(path)`` for a data frame; an R list or S4 object (which pyreadr skips)
+    gives a placeholder (asr_py.translate.checks.Untranslated)."""
     if not Path(path).exists():
         raise AsrError(f"readRDS: no file {path!r}", hint="run the script from its folder")
-    return next(iter(_pyreadr().read_r(path).values()))
+    frames = list(_pyreadr().read_r(path).values())
+    if not frames:   # an R list or S4 object (pyreadr reads data frames, vectors, matrices)
+        return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read", path)
+    return frames[0]
 
 
 def load_rdata(path: str) -> dict[str, pd.DataFrame]:

@@ -474,3 +474,9 @@ def test_base_statistics_follow_r() -> None:
     assert ns["v"] == pytest.approx(7 / 3) and ns["s"] == pytest.approx((7 / 3) ** 0.5)
     assert ns["r"] == pytest.approx(0.8386278693775347)
     assert ns["m"] == pytest.approx(2.0)
+
+
+def test_names_of_a_single_value() -> None:
+    # names(x) <- "Intercept" with x one string: a named vector of length 1, not its letters
+    ns = run_py(translate('x <- "Overall Yield"\nnames(x) <- "Intercept"\n'))
+    assert list(ns["x"].index) == ["Intercept"] and list(ns["x"]) == ["Overall Yield"]

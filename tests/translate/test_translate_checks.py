@@ -108,3 +108,12 @@ def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     # asrtests object is unchecked
     assert "asr_py.translate expectations: 2 agree, 1 differ, 1 unchecked, 0 error" in p.stdout
     assert "asr_py.translate untranslated values used:" in p.stderr
+
+
+def test_value_computed_from_a_placeholder_is_unchecked() -> None:
+    # pandas takes a placeholder for a non-missing scalar: sum(!is.na(x$p)) would be -1
+    import pandas as pd
+
+    x = checks.untranslated("plotPvalues()", "pupdata")
+    assert not checks.expect_equal(lambda: np.sum(~pd.isna(x["p"])), 380)
+    assert checks.OUTCOMES == {"unchecked": 1}
