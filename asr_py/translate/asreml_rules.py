@@ -358,7 +358,8 @@ class Translator(BasePrinter):
         return f"{self.py(obj)}[{e.value!r}]"
 
     def is_fit(self, e: R) -> bool:
-        return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits)
+        return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
+            e.kind == "dollar" and e.value == "asreml.obj")     # asremlPlus's asrtests$fit
 
     # ----- calls -----------------------------------------------------------------------------
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
@@ -390,6 +391,9 @@ class Translator(BasePrinter):
             lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
+        if f == "as.asrtests" and pos:
+            named = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            return f"{self.runtime('as_asrtests')}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
         if f == "update":

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.translate.asremlplus import as_asrtests  # noqa: F401 - translated scripts use it
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
     Untranslated,
     expect_equal,

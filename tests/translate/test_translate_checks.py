@@ -85,7 +85,7 @@ test_that("dyestuff", {
   m <- asreml(Yield ~ 1, random = ~ Batch, data = Dyestuff)
   testthat::expect_equal(summary(m)$varcomp$component, c(1764.05, 2451.25), tolerance = 1e-4)
   expect_equal(summary(m)$varcomp$component[1], 1800, tolerance = 1e-4)
-  tab <- asremlPlus::as.asrtests(m, NULL, NULL)
+  tab <- asremlPlus::testranfix(asremlPlus::as.asrtests(m, NULL, NULL), "Batch")
   expect_equal(nrow(tab$wald.tab), 1)
   expect_true(m$converge)
 })
@@ -117,3 +117,27 @@ def test_value_computed_from_a_placeholder_is_unchecked() -> None:
     x = checks.untranslated("plotPvalues()", "pupdata")
     assert not checks.expect_equal(lambda: np.sum(~pd.isna(x["p"])), 380)
     assert checks.OUTCOMES == {"unchecked": 1}
+
+
+def test_as_asrtests_holds_the_fit_and_its_wald_table(tmp_path: Path) -> None:
+    # asremlPlus: as.asrtests(fit, NULL, NULL)$asreml.obj is the fit; wald.tab has a row per
+    # fixed term including (Intercept); the test summary starts empty
+    import pandas as pd
+
+    import asr_py as asr
+
+    d = pd.read_csv(DATA / "Dyestuff.csv")
+    py = translate("m <- asreml(Yield ~ 1, random = ~ Batch, data = d)\n"
+                   "t <- as.asrtests(m, NULL, NULL)\n"
+                   "vc <- summary(t$asreml.obj)$varcomp\nll <- t$asreml.obj$loglik\n"
+                   "nw <- nrow(t$wald.tab)\nns <- nrow(t$test.summary)\n")
+    ns: dict = {"d": d}
+    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    direct = asr.asreml("Yield ~ 1", random="~ Batch", data=d)
+    assert ns["ll"] == pytest.approx(direct.loglik, abs=1e-9)
+    np.testing.assert_allclose(ns["vc"]["component"], [1764.0500064271, 2451.24999860715],
+                               rtol=1e-5)                  # lme4's REML components
+    assert ns["nw"] == 1 and ns["ns"] == 0
+    with pytest.raises(AsrError, match="needs an asr.asreml"):
+        checks_as = __import__("asr_py.translate.asremlplus", fromlist=["as_asrtests"])
+        checks_as.as_asrtests(d)
