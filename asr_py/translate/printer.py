@@ -220,6 +220,9 @@ class BasePrinter:
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
+                args[0].value == "order":
+            return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
@@ -231,6 +234,26 @@ class BasePrinter:
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
                 "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
         raise Untranslatable("indexing")
+
+    def order_rows(self, frame: R, obj: str, order: R) -> str:
+        """``d[order(a, d$b, decreasing = TRUE), ]`` -> ``d.sort_values(['a', 'b'], ...)``
+        (R's order() is stable, as pandas' multi-column sort)."""
+        cols: list[str] = []
+        desc = False
+        for n, a in order.args:
+            if n == "decreasing" and a.kind == "name":
+                desc = a.value in ("TRUE", "T")
+            elif n is None and a.kind == "name":
+                cols.append(a.value)
+            elif n is None and a.kind == "dollar" and a.left is not None and \
+                    self.src(a.left) == self.src(frame):
+                cols.append(a.value)
+            else:
+                raise Untranslatable("order() of expressions")
+        if not cols:
+            raise Untranslatable("order()")
+        return f"{obj}.sort_values({cols!r}" + (", ascending=False" if desc else "") + \
+            ", kind='stable')"
 
     def kwargs(self, args: list[tuple[str | None, R]]) -> list[str]:
         """Call arguments: positional first, then keywords, then ``...`` (R matches named

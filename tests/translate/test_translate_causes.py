@@ -480,3 +480,13 @@ def test_names_of_a_single_value() -> None:
     # names(x) <- "Intercept" with x one string: a named vector of length 1, not its letters
     ns = run_py(translate('x <- "Overall Yield"\nnames(x) <- "Intercept"\n'))
     assert list(ns["x"].index) == ["Intercept"] and list(ns["x"]) == ["Overall Yield"]
+
+
+def test_rows_ordered_by_columns(workdir: Path) -> None:
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "d1 <- with(dat, dat[order(Env, Block, Name), ])\n"
+                   "d2 <- dat[order(dat$Yield, decreasing = TRUE), ]\n")
+    ns = run_py(py)
+    want = dt().sort_values(["Env", "Block", "Name"], kind="stable")
+    assert list(ns["d1"]["Yield"]) == list(want["Yield"])
+    assert list(ns["d2"]["Yield"]) == sorted(dt()["Yield"], reverse=True)
