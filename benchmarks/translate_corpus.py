@@ -268,7 +268,8 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result) -> None:
     u = _USED.search(p.stderr)
     res.placeholders = int(u.group(1)) if u else 0
     res.ran = p.returncode == 0
-    tail = [ln for ln in p.stderr.strip().splitlines() if ln.strip() and not _USED.match(ln)]
+    tail = [ln for ln in p.stderr.strip().splitlines() if ln.strip() and not _USED.match(ln)
+            and not ln.startswith("hint:")]
     res.error = "" if res.ran else (tail[-1] if tail else f"exit {p.returncode}")
 
 
