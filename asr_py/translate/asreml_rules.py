@@ -205,7 +205,7 @@ class Translator(BasePrinter):
         helper = self.runtime("r_data")
         for n in names:
             self.assigned.add(n)
-        return "; ".join(f"{pyname(n)} = {helper}({n!r})" for n in names)
+        return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals())" for n in names)
 
     def assign(self, e: R) -> str:
         assert e.left is not None and e.right is not None

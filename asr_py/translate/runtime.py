@@ -110,8 +110,10 @@ def load_rdata(path: str) -> dict[str, pd.DataFrame]:
     return {pyname(k): v for k, v in _pyreadr().read_r(path).items()}
 
 
-def r_data(name: str) -> pd.DataFrame:
-    """R's ``data(name)``: the data set from a file next to the script or under ``data/``."""
+def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
+    """R's ``data(name)``: the data set from a file next to the script or under ``data/``.
+    An .rda/.RData file may hold objects of other names (``data(local851)`` gives
+    ``site2``): R binds them all, so they are put in ``into`` (the script's globals())."""
     for d in _DIRS:
         for ext in (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv"):
             p = Path(d) / f"{name}{ext}"
@@ -122,8 +124,15 @@ def r_data(name: str) -> pd.DataFrame:
             if ext in (".txt", ".tsv"):
                 return pd.read_csv(p, sep=r"\s+")
             if ext == ".rds":
-                return read_rds(str(p))
+                return read_rds(str(p))   # type: ignore[return-value]
             frames = _pyreadr().read_r(str(p))
+            if into is not None:
+                from asr_py.translate.printer import pyname
+
+                into.update({pyname(k): v for k, v in frames.items()})
+            if not frames:
+                return Untranslated(f"data({name}): no data frame pyreadr can read in {p}",
+                                    name)  # type: ignore[return-value]
             return frames.get(name, next(iter(frames.values())))
     raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
                    hint="R packages' data sets are not available in Python: export it from R "

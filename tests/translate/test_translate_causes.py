@@ -259,7 +259,7 @@ x <- readxl::read_excel("t.xlsx", sheet = 2)
         "a = pd.read_csv('a.txt', sep=r'\\s+', na_values='*').rename(columns=make_names)",
         "b = pd.read_csv('b.csv', index_col=0)",
         "c1 = pd.read_csv('c.csv', header=None).rename(columns=make_names)",
-        "oats = r_data('oats')",
+        "oats = r_data('oats', globals())",
         "globals().update(load_rdata('pheno.RData'))",
         "p = read_rds('ped.rds')",
         "x = pd.read_excel('t.xlsx', sheet_name=1)"]
@@ -490,3 +490,12 @@ def test_rows_ordered_by_columns(workdir: Path) -> None:
     want = dt().sort_values(["Env", "Block", "Name"], kind="stable")
     assert list(ns["d1"]["Yield"]) == list(want["Yield"])
     assert list(ns["d2"]["Yield"]) == sorted(dt()["Yield"], reverse=True)
+
+
+def test_data_binds_the_objects_an_rda_holds(workdir: Path) -> None:
+    pytest.importorskip("pyreadr")      # the optional reader (asr_py[rdata])
+    (workdir / "data").mkdir()
+    src = Path(__file__).resolve().parent / "data" / "local851.rda"
+    (workdir / "data" / "local851.rda").write_bytes(src.read_bytes())
+    ns = run_py(translate("data(local851)\nn <- nrow(site2)\ns <- sum(site2$y)\n"))
+    assert ns["n"] == 3 and ns["s"] == pytest.approx(6.75)
