@@ -611,6 +611,7 @@ class BasePrinter:
         """``f <- function(a, b = 1, ..., c)`` -> ``def f(a, b=1, *args, c=None, **kwargs)``."""
         before: list[str] = []
         after: list[str] = []
+        lazy: list[str] = []
         dots = False
         default = False
         for n, d in fn.args:
@@ -623,7 +624,14 @@ class BasePrinter:
                 text = pyname(n) + ("=None" if default and not dots else "")
             else:
                 try:
-                    text = f"{pyname(n)}={self.py(d)}"
+                    value = self.py(d)
+                    if _lazy_default(d):
+                        # R evaluates a default when the function runs (it may name a
+                        # variable assigned later): None, filled in at the top of the body
+                        lazy.append(f"if {pyname(n)} is None:")
+                        lazy.append(f"    {pyname(n)} = {value}")
+                        value = "None"
+                    text = f"{pyname(n)}={value}"
                 except Untranslatable:
                     text = f"{pyname(n)}=None"
                     self.todo.append(f"default of {n} not translated: {self.src(d)}")
@@ -634,7 +642,7 @@ class BasePrinter:
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
         return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
-            self.block(body, depth + 1, fn=True))
+            lazy + self.block(body, depth + 1, fn=True))
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""
@@ -645,6 +653,18 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _lazy_default(d: R) -> bool:
+    """A default argument R evaluates only when the function runs: anything but a literal
+    (number, string, TRUE/FALSE/NULL/NA, c() of literals, a formula)."""
+    if d.kind in ("num", "str", "formula") or d.kind == "name" and d.value in _CONST:
+        return False
+    if d.kind == "unary" and d.right is not None:
+        return _lazy_default(d.right)
+    if d.kind == "call" and d.value in ("c", "list"):
+        return any(_lazy_default(a) for _, a in d.args)
+    return True
 
 
 def _indent(lines: list[str]) -> list[str]:

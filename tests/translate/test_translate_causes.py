@@ -499,3 +499,11 @@ def test_data_binds_the_objects_an_rda_holds(workdir: Path) -> None:
     (workdir / "data" / "local851.rda").write_bytes(src.read_bytes())
     ns = run_py(translate("data(local851)\nn <- nrow(site2)\ns <- sum(site2$y)\n"))
     assert ns["n"] == 3 and ns["s"] == pytest.approx(6.75)
+
+
+def test_function_default_is_evaluated_when_called() -> None:
+    # R evaluates `data = DAT` when f runs: DAT may be assigned after the definition
+    ns = run_py(translate("f <- function(k, data = DAT, m = 2) {\n  nrow(data) * m + k\n}\n"
+                          "DAT <- data.frame(a = 1:3)\nr1 <- f(1)\n"
+                          "r2 <- f(1, data = data.frame(a = 1:5), m = 1)\n"))
+    assert ns["r1"] == 7 and ns["r2"] == 6
