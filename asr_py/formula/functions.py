@@ -107,7 +107,7 @@ _add("diag", "variance", 1, 1, _INIT, "diagonal: one variance per level (= idh)"
 _add("us", "variance", 1, 1, ("init", "Gpos"), "unstructured (all variances and covariances)")
 _add("ante", "variance", 1, 2, ("k", "init"), "antedependence of order k")
 _add("chol", "variance", 1, 2, ("k", "init"), "Cholesky of order k")
-_add("own", "variance", 1, 3, ("fun", "type", "init"), "user-defined structure")
+_add("own", "variance", 1, 4, ("fun", "type", "init"), "user-defined structure")
 _add("fa", "variance", 1, 2, ("k", "init"), "factor analytic with k factors")
 _add("facv", "variance", 1, 2, ("k", "init"), "factor analytic, covariance form")
 _add("rr", "variance", 1, 2, ("k", "init"), "reduced rank (fa without specific variances)")
