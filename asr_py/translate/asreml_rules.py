@@ -238,8 +238,14 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
-            elif r.kind == "call" and r.value in ("predict", "predict.asreml"):
-                self.preds[name] = {n for n, a in r.args if n in ("sed", "vcov")
+            elif r.kind == "call" and r.value in ("predict", "predict.asreml") or (
+                    r.kind == "dollar" and r.value == "predictions" and r.left is not None
+                    and r.left.kind == "call" and r.left.value in ("predict",
+                                                                   "predict.asreml")):
+                # asreml 3's predict(...)$predictions is the list of pvals, sed, ...
+                call = r if r.kind == "call" else r.left
+                assert call is not None
+                self.preds[name] = {n for n, a in call.args if n in ("sed", "vcov")
                                     and a.kind == "name" and a.value in ("TRUE", "T")}
             elif r.kind == "call" and r.value in ("wald", "wald.asreml"):
                 self.walds.add(name)

@@ -507,3 +507,17 @@ def test_function_default_is_evaluated_when_called() -> None:
                           "DAT <- data.frame(a = 1:3)\nr1 <- f(1)\n"
                           "r2 <- f(1, data = data.frame(a = 1:5), m = 1)\n"))
     assert ns["r1"] == 7 and ns["r2"] == 6
+
+
+def test_asreml3_predictions_list_keeps_pvals_and_sed(workdir: Path) -> None:
+    # asreml 3: p <- predict(m, classify = "Env", sed = TRUE)$predictions; p$pvals, p$sed
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "m <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n"
+                   'p <- predict(m, classify = "Env", sed = TRUE)$predictions\n'
+                   "pv <- p$pvals\ns <- p$sed\n")
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt()).predict(classify="Env",
+                                                                          sed=True)
+    pd.testing.assert_series_equal(ns["pv"]["predicted.value"], direct["predicted.value"])
+    assert pd.DataFrame(ns["s"]).to_numpy() == pytest.approx(
+        pd.DataFrame(direct.attrs["sed"]).to_numpy(), nan_ok=True)
