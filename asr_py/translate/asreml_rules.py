@@ -252,6 +252,10 @@ class Translator(BasePrinter):
             elif r.kind == "call" and r.value in ("varioGram", "varioGram.asreml"):
                 self.variograms.add(name)
             return f"{pyname(name)} = {rhs}"
+        if target.kind == "dollar" and target.left is not None and r.kind == "name" and \
+                r.value == "NULL":                 # d$x <- NULL removes the column
+            obj = self.py(target.left)
+            return f"if {target.value!r} in {obj}:\n    del {obj}[{target.value!r}]"
         rhs = self.py(r)
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"

@@ -521,3 +521,10 @@ def test_asreml3_predictions_list_keeps_pvals_and_sed(workdir: Path) -> None:
     pd.testing.assert_series_equal(ns["pv"]["predicted.value"], direct["predicted.value"])
     assert pd.DataFrame(ns["s"]).to_numpy() == pytest.approx(
         pd.DataFrame(direct.attrs["sed"]).to_numpy(), nan_ok=True)
+
+
+def test_assigning_null_removes_a_column(workdir: Path) -> None:
+    ns = run_py(translate('dat <- read.csv("DT.csv")\ndat$Weight <- NULL\ndat$nothere <- NULL\n'
+                          "l <- list(a = 1, b = 2)\nl$a <- NULL\n"))
+    assert "Weight" not in ns["dat"].columns and len(ns["dat"].columns) == len(dt().columns) - 1
+    assert ns["l"] == {"b": 2}
