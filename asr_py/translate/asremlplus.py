@@ -4,9 +4,9 @@ test.summary)`` -> :func:`as_asrtests`.
 An ``asrtests`` object is a list with ``$asreml.obj`` (the fit), ``$wald.tab`` (its Wald
 table) and ``$test.summary`` (the tests and changes made so far: terms, DF, denDF, p,
 action). Here it is a dict with those keys, so ``x$asreml.obj`` (``x['asreml.obj']``) is the
-asr_py fit. Differences from asremlPlus: ``wald.tab`` is asr_py's Wald table with chi-square
-tests (columns Df, Sum of Sq, Wald statistic, Pr(Chisq), F.inc; no denominator df: computing
-them is a Kenward-Roger pass per call); the functions that change an asrtests object
+asr_py fit. Differences from asremlPlus: ``wald.tab`` is asr_py's Wald table with
+``denDF = "numeric"`` (Kenward-Roger denominator df, F.adj and Pr(F), and the chi-square
+columns; asreml's numeric denDF may differ slightly); the functions that change an asrtests object
 (``changeTerms``, ``testranfix``, ``chooseModel``, ...) are not emulated and stay TODOs.
 """
 
@@ -39,8 +39,8 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
         raise AsrError(f"as.asrtests() needs an asr.asreml() fit, not "
                        f"{type(asreml_obj).__name__}",
                        hint="the first argument must be the fit of an asreml() call")
-    if wald_tab is None:
-        wald_tab = asreml_obj.wald()
+    if wald_tab is None:    # asremlPlus: denDF = "numeric" (asr_py: Kenward-Roger)
+        wald_tab = asreml_obj.wald(denDF="numeric")
     if test_summary is None:
         test_summary = pd.DataFrame({c: pd.Series(dtype=object if c in ("terms", "action")
                                                   else float) for c in _SUMMARY_COLUMNS})

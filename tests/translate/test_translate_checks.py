@@ -141,3 +141,20 @@ def test_as_asrtests_holds_the_fit_and_its_wald_table(tmp_path: Path) -> None:
     with pytest.raises(AsrError, match="needs an asr.asreml"):
         checks_as = __import__("asr_py.translate.asremlplus", fromlist=["as_asrtests"])
         checks_as.as_asrtests(d)
+
+
+def test_asrtests_wald_table_denominator_df_of_the_split_plot() -> None:
+    # asremlPlus scripts read den.df <- wald.tab[match("V", rownames(wald.tab)), "denDF"];
+    # Yates' oats split plot (6 blocks, 3 varieties on whole plots, 4 N levels on subplots):
+    # whole-plot error df 10 for V, subplot error df 45 for N and N:V (textbook ANOVA)
+    import pandas as pd
+
+    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+    py = translate("m <- asreml(Y ~ N*V, random = ~ B/MP, data = d)\n"
+                   "t <- as.asrtests(m, NULL, NULL)\nwald.tab <- t$wald.tab\n"
+                   'dv <- wald.tab[match("V", rownames(wald.tab)), "denDF"]\n'
+                   'dn <- wald.tab[match("N:V", rownames(wald.tab)), "denDF"]\n')
+    assert "dv = wald_tab.loc['V', 'denDF']" in py
+    ns: dict = {"d": d}
+    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    assert ns["dv"] == pytest.approx(10, abs=1e-6) and ns["dn"] == pytest.approx(45, abs=1e-6)
