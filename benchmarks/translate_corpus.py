@@ -18,7 +18,11 @@ Two corpora:
 Figures printed: scripts translated without an exception, outputs that are valid Python
 (``ast.parse``), ``asreml()`` calls in the R code against ``asr.asreml()`` calls in the
 output (the rest must carry a TODO saying why), and with ``--run`` the scripts whose data
-files are in the repository that run end to end as translated.
+files are in the repository that run end to end as translated; of those, the runs that used
+no placeholder of untranslated code (asr_py.translate.checks); and the outcome of the
+scripts' testthat expectations (expect_equal against the numbers asreml gave their authors:
+agree within the script's tolerance, differ, unchecked when the value depends on untranslated
+code). Run it with ``asr_py[rdata]`` installed (pyreadr for .rda/.rds data).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +65,11 @@ class Result:
     data: bool = False
     ran: bool | None = None
     error: str = ""
+    #: untranslated values the run used (asr_py.translate.checks placeholders)
+    placeholders: int = 0
+    #: testthat expectations: agree, differ, unchecked, error
+    expectations: tuple[int, int, int, int] = (0, 0, 0, 0)
+    seconds: float = 0.0
     todos: list[str] = field(default_factory=list)
 
 
@@ -233,19 +243,34 @@ def _exists(where: Path, pattern: str) -> bool:
     return any((where / p).exists() for p in pattern.split("|"))
 
 
-def _run_script(py: str, workdir: Path, timeout: float) -> tuple[bool, str]:
+_EXPECTS = re.compile(r"^asr_py\.translate expectations: (\d+) agree, (\d+) differ, "
+                      r"(\d+) unchecked, (\d+) error$", re.M)
+_USED = re.compile(r"^asr_py\.translate untranslated values used: (\d+)$", re.M)
+
+
+def _run_script(py: str, workdir: Path, timeout: float, res: Result) -> None:
+    """Run the translation in ``workdir``; fills ``res.ran``, ``error``, ``placeholders``,
+    ``expectations`` and ``seconds``."""
     target = workdir / "_asr_translated.py"
     target.write_text(py)
     env = dict(os.environ, MPLBACKEND="Agg")
+    t0 = time.perf_counter()
     try:
         p = subprocess.run([sys.executable, target.name], cwd=workdir, capture_output=True,
                            text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        return False, f"timeout {timeout:.0f}s"
-    if p.returncode == 0:
-        return True, ""
-    tail = [ln for ln in p.stderr.strip().splitlines() if ln.strip()]
-    return False, tail[-1] if tail else f"exit {p.returncode}"
+        res.ran, res.error, res.seconds = False, f"timeout {timeout:.0f}s", timeout
+        return
+    res.seconds = time.perf_counter() - t0
+    m = _EXPECTS.search(p.stdout)
+    if m:
+        res.expectations = tuple(int(x) for x in m.groups())  # type: ignore[assignment]
+    u = _USED.search(p.stderr)
+    res.placeholders = int(u.group(1)) if u else 0
+    res.ran = p.returncode == 0
+    tail = [ln for ln in p.stderr.strip().splitlines() if ln.strip() and not _USED.match(ln)
+            and not ln.startswith("hint:")]
+    res.error = "" if res.ran else (tail[-1] if tail else f"exit {p.returncode}")
 
 
 def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> list[Result]:
@@ -277,7 +302,7 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> 
             where = here if all(_exists(here, p) for p in ins) else tree
             res.data = all(_exists(where, p) for p in ins)
             if res.data and res.valid:
-                res.ran, res.error = _run_script(py, where, timeout)
+                _run_script(py, where, timeout, res)
         results.append(res)
         if verbose:
             print(_line(res))
@@ -291,6 +316,12 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> 
 def _line(r: Result) -> str:
     state = ("CRASH " + r.crashed if r.crashed else "ok" if r.valid else "INVALID " + r.error)
     run = "" if r.ran is None else (" ran" if r.ran else f" FAILED: {r.error}")
+    if r.ran is not None:
+        a, d, u, e = r.expectations
+        run += f" [{r.seconds:.0f}s" + (f", {r.placeholders} placeholder uses" if
+                                        r.placeholders else "") + (
+            f", expectations {a} agree/{d} differ/{u} unchecked/{e} error" if a + d + u + e
+            else "") + "]"
     return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}"
 
 
@@ -309,6 +340,13 @@ def summary(results: list[Result]) -> dict[str, float]:
         "call_rate": py_calls / r_calls if r_calls else 1.0,
         "with_data": len(with_data),
         "ran": sum(bool(r.ran) for r in with_data),
+        "ran_complete": sum(bool(r.ran) and not r.placeholders for r in with_data),
+        "agree": sum(r.expectations[0] for r in with_data),
+        "differ": sum(r.expectations[1] for r in with_data),
+        "unchecked": sum(r.expectations[2] for r in with_data),
+        "expect_error": sum(r.expectations[3] for r in with_data),
+        "scripts_expect": sum(1 for r in with_data if sum(r.expectations)),
+        "timeouts": sum(1 for r in with_data if r.error.startswith("timeout")),
     }
 
 
@@ -319,7 +357,14 @@ def print_summary(s: dict[str, float]) -> None:
     print(f"asreml() -> asr.asreml(): {s['asr_calls']}/{s['asreml_calls']} "
           f"({100 * s['call_rate']:.1f} %)")
     if s["with_data"]:
-        print(f"ran end to end (data in the repository): {s['ran']}/{s['with_data']}")
+        print(f"ran end to end (data in the repository): {s['ran']}/{s['with_data']} "
+              f"({100 * s['ran'] / s['with_data']:.0f} %)")
+        print(f"  of which no untranslated value was used: {s['ran_complete']}/"
+              f"{s['with_data']}; timeouts: {s['timeouts']}")
+        print(f"testthat expectations in {s['scripts_expect']} scripts (the numbers the "
+              f"scripts say asreml gives): {s['agree']} agree, {s['differ']} differ, "
+              f"{s['unchecked']} unchecked (depend on untranslated code), "
+              f"{s['expect_error']} error")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,7 +97,7 @@ for _base, (_lo, _hi, _named, _doc) in _UNAVAILABLE.items():
          f"{_doc}, times one variance (not in asr_py)", base=_base, suffix="v")
     _add(_base + "h", "variance", _lo, _hi, _named + _INIT,
          f"{_doc}, heterogeneous variances (not in asr_py)", base=_base, suffix="h")
-_add("own", "variance", 1, 3, ("fun", "type", "init"), "user-defined structure (not in asr_py)")
+_add("own", "variance", 1, 4, ("fun", "type", "init"), "user-defined structure (not in asr_py)")
 _add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in asr_py)")
 #: the names above: ASReml variance structures asr_py does not implement
 UNAVAILABLE = frozenset(FUNCTIONS)

@@ -205,7 +205,7 @@ class Translator(BasePrinter):
         helper = self.runtime("r_data")
         for n in names:
             self.assigned.add(n)
-        return "; ".join(f"{pyname(n)} = {helper}({n!r})" for n in names)
+        return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals())" for n in names)
 
     def assign(self, e: R) -> str:
         assert e.left is not None and e.right is not None
@@ -238,14 +238,24 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
-            elif r.kind == "call" and r.value in ("predict", "predict.asreml"):
-                self.preds[name] = {n for n, a in r.args if n in ("sed", "vcov")
+            elif r.kind == "call" and r.value in ("predict", "predict.asreml") or (
+                    r.kind == "dollar" and r.value == "predictions" and r.left is not None
+                    and r.left.kind == "call" and r.left.value in ("predict",
+                                                                   "predict.asreml")):
+                # asreml 3's predict(...)$predictions is the list of pvals, sed, ...
+                call = r if r.kind == "call" else r.left
+                assert call is not None
+                self.preds[name] = {n for n, a in call.args if n in ("sed", "vcov")
                                     and a.kind == "name" and a.value in ("TRUE", "T")}
             elif r.kind == "call" and r.value in ("wald", "wald.asreml"):
                 self.walds.add(name)
             elif r.kind == "call" and r.value in ("varioGram", "varioGram.asreml"):
                 self.variograms.add(name)
             return f"{pyname(name)} = {rhs}"
+        if target.kind == "dollar" and target.left is not None and r.kind == "name" and \
+                r.value == "NULL":                 # d$x <- NULL removes the column
+            obj = self.py(target.left)
+            return f"if {target.value!r} in {obj}:\n    del {obj}[{target.value!r}]"
         rhs = self.py(r)
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
@@ -358,7 +368,8 @@ class Translator(BasePrinter):
         return f"{self.py(obj)}[{e.value!r}]"
 
     def is_fit(self, e: R) -> bool:
-        return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits)
+        return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
+            e.kind == "dollar" and e.value == "asreml.obj")     # asremlPlus's asrtests$fit
 
     # ----- calls -----------------------------------------------------------------------------
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
@@ -371,7 +382,8 @@ class Translator(BasePrinter):
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "pedicure", "dplyr", "tidyverse", "magrittr",
-                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here")
+                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here",
+                            "testthat")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -386,9 +398,12 @@ class Translator(BasePrinter):
                                                          "scale", "check.attributes")]
             # values are passed as lambdas: the helper evaluates them, so an error there
             # (a placeholder used) is recorded like testthat does, not raised
-            lazy = [(n, a) if n is not None or a.kind in ("num", "str") else
+            lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
+        if f == "as.asrtests" and pos:
+            named = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            return f"{self.runtime('as_asrtests')}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
         if f == "update":
@@ -992,6 +1007,15 @@ def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
 
     walk(e)
     return out
+
+
+def _literal(e: R) -> bool:
+    """A number, a string, TRUE/FALSE or c() of them."""
+    if e.kind in ("num", "str") or e.kind == "name" and e.value in ("TRUE", "FALSE", "T", "F"):
+        return True
+    if e.kind == "unary" and e.right is not None:
+        return _literal(e.right)
+    return e.kind == "call" and e.value == "c" and all(_literal(a) for _, a in e.args)
 
 
 def _undo_docall(e: R) -> R:

@@ -5,7 +5,7 @@ compute.
 * ``expect_equal(object, expected, tolerance=)`` and friends (``expect_true``,
   ``expect_false``, ``expect_lt``/``lte``/``gt``/``gte``) compare like testthat and, like
   testthat inside ``test_that()``, never stop the script: each outcome is recorded
-  (``agree``, ``differ``, ``unchecked`` when the object depends on untranslated code, or
+  (``agree``, ``differ``, ``unchecked`` when computing the values touched a placeholder, or
   ``error`` when computing it raised: testthat reports that and goes on); a difference or an
   error is printed where it happens. The translation passes values as ``lambda: value`` so
   they are computed here. :func:`report` (run at exit) prints the tally
@@ -17,9 +17,10 @@ compute.
   Uses are counted; at exit ``asr_py.translate untranslated values used: N`` is printed to
   stderr when N > 0, so a run that leaned on placeholders is never mistaken for a complete one.
 
-Comparison (R's ``all.equal`` for numbers): ``mean|x - y| / mean|y| < tolerance`` (absolute
-when ``mean|y|`` is 0), default tolerance ``sqrt(machine eps)`` = 1.49e-8; lengths must
-match; names are ignored; text compares exactly.
+Comparison (R's ``all.equal(object, expected)`` for numbers, as testthat's 2nd edition):
+over the elements that differ, ``sum|x - y| / sum|x| < tolerance`` (absolute when
+``mean|x|`` is not above the tolerance), default tolerance ``sqrt(machine eps)`` = 1.49e-8;
+lengths must match; names are ignored; text compares exactly.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Untranslated:
         return f"<not translated: {self.what}>"
 
     def __getattr__(self, attr: str) -> Untranslated:
-        if attr.startswith("__"):
+        if attr.startswith("_"):     # Python's protocols (pandas asks for _typ), not R's $
             raise AttributeError(attr)
         return self._use()
 
@@ -140,6 +141,7 @@ def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
     """The arguments' values, or None with the outcome: ``unchecked`` when one depends on
     untranslated code, ``error`` when computing it raised (testthat reports an error and
     goes on with the file)."""
+    before = _USES[0]
     try:
         vals = [_lazy(a) for a in args]
     except AsrError as exc:
@@ -150,8 +152,8 @@ def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
     except Exception as exc:  # noqa: BLE001 - testthat records an error and continues
         print(f"asr_py.translate expectation error: {name}: {type(exc).__name__}: {exc}")
         return None, "error"
-    if any(_depends_on_untranslated(v) for v in vals):
-        return None, "unchecked"
+    if _USES[0] > before or any(_depends_on_untranslated(v) for v in vals):
+        return None, "unchecked"     # a placeholder was touched: pd.isna(it) is no R value
     return vals, ""
 
 
@@ -169,17 +171,20 @@ def _values(x: Any) -> np.ndarray:
     return np.asarray(x).ravel()
 
 
-def _mean_rel_diff(obj: np.ndarray, exp: np.ndarray) -> float:
+def _mean_rel_diff(obj: np.ndarray, exp: np.ndarray, tol: float) -> float:
+    """R's ``all.equal(object, expected)`` (testthat 2e): over the elements that differ (NA
+    pairs dropped), ``sum|object - expected| / sum|object|``; absolute when
+    ``mean|object|`` is not above the tolerance. A NA on one side only is a difference."""
     a, b = obj.astype(float), exp.astype(float)
-    both = np.isnan(a) & np.isnan(b)
     if np.any(np.isnan(a) != np.isnan(b)):
         return float("inf")
-    a, b = a[~both], b[~both]
+    keep = ~np.isnan(a) & (a != b)
+    a, b = a[keep], b[keep]
     if a.size == 0:
         return 0.0
-    scale = float(np.mean(np.abs(b)))
     diff = float(np.mean(np.abs(a - b)))
-    return diff / scale if scale > 0 else diff
+    scale = float(np.mean(np.abs(a)))
+    return diff / scale if np.isfinite(scale) and scale > tol else diff
 
 
 def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
@@ -200,9 +205,9 @@ def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
     if not num:
         same = [str(x) for x in a] == [str(x) for x in b]
         return _record("agree" if same else "differ", "expect_equal",
-                       "" if same else f"{list(a)[:5]} vs R {list(b)[:5]}")
-    d = _mean_rel_diff(a, b)
-    return _record("agree" if d < tol else "differ", "expect_equal",
+                       "" if same else f"{a.tolist()[:5]} vs R {b.tolist()[:5]}")
+    d = _mean_rel_diff(a, b, tol)
+    return _record("agree" if d <= tol else "differ", "expect_equal",
                    f"mean relative difference {d:.3g} (tolerance {tol:.3g}); "
                    f"got {a[:4]}, R says {b[:4]}")
 

@@ -218,8 +218,15 @@ class BasePrinter:
                 f"{obj}[{self.py(a)} - 1]" if a.kind == "num" else f"{obj}[{self.py(a)}]"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
+        rows = _match_rownames(args[0], self.src(e.left)) if args else None
+        if len(args) == 2 and rows is not None and args[1].kind != "empty":
+            # x[match("a", rownames(x)), "col"]: the row named "a"
+            return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
+                args[0].value == "order":
+            return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
@@ -231,6 +238,26 @@ class BasePrinter:
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
                 "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
         raise Untranslatable("indexing")
+
+    def order_rows(self, frame: R, obj: str, order: R) -> str:
+        """``d[order(a, d$b, decreasing = TRUE), ]`` -> ``d.sort_values(['a', 'b'], ...)``
+        (R's order() is stable, as pandas' multi-column sort)."""
+        cols: list[str] = []
+        desc = False
+        for n, a in order.args:
+            if n == "decreasing" and a.kind == "name":
+                desc = a.value in ("TRUE", "T")
+            elif n is None and a.kind == "name":
+                cols.append(a.value)
+            elif n is None and a.kind == "dollar" and a.left is not None and \
+                    self.src(a.left) == self.src(frame):
+                cols.append(a.value)
+            else:
+                raise Untranslatable("order() of expressions")
+        if not cols:
+            raise Untranslatable("order()")
+        return f"{obj}.sort_values({cols!r}" + (", ascending=False" if desc else "") + \
+            ", kind='stable')"
 
     def kwargs(self, args: list[tuple[str | None, R]]) -> list[str]:
         """Call arguments: positional first, then keywords, then ``...`` (R matches named
@@ -429,8 +456,9 @@ class BasePrinter:
                 and s.right.kind != "function"):
             return []
         name = pyname(s.left.value)
-        if s.left.value in self.assigned or any(ln.startswith(f"{name} = ") for ln in hoisted):
-            return []     # x <- f(x): x keeps the value it had (the TODO says what is missing)
+        if any(ln.startswith(f"{name} = ") for ln in hoisted):
+            return []
+        # also x <- f(x): keeping the old x would go on with a value R does not have
         self.assigned.add(s.left.value)
         return [f"{name} = {self.runtime('untranslated')}({why!r}, {s.left.value!r})"]
 
@@ -587,6 +615,7 @@ class BasePrinter:
         """``f <- function(a, b = 1, ..., c)`` -> ``def f(a, b=1, *args, c=None, **kwargs)``."""
         before: list[str] = []
         after: list[str] = []
+        lazy: list[str] = []
         dots = False
         default = False
         for n, d in fn.args:
@@ -599,7 +628,14 @@ class BasePrinter:
                 text = pyname(n) + ("=None" if default and not dots else "")
             else:
                 try:
-                    text = f"{pyname(n)}={self.py(d)}"
+                    value = self.py(d)
+                    if _lazy_default(d):
+                        # R evaluates a default when the function runs (it may name a
+                        # variable assigned later): None, filled in at the top of the body
+                        lazy.append(f"if {pyname(n)} is None:")
+                        lazy.append(f"    {pyname(n)} = {value}")
+                        value = "None"
+                    text = f"{pyname(n)}={value}"
                 except Untranslatable:
                     text = f"{pyname(n)}=None"
                     self.todo.append(f"default of {n} not translated: {self.src(d)}")
@@ -610,7 +646,7 @@ class BasePrinter:
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
         return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
-            self.block(body, depth + 1, fn=True))
+            lazy + self.block(body, depth + 1, fn=True))
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""
@@ -621,6 +657,29 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _match_rownames(e: R, frame: str) -> R | None:
+    """``v`` of ``match(v, rownames(frame))``, else None."""
+    if not (e.kind == "call" and e.value == "match" and len(e.args) == 2):
+        return None
+    (_, v), (_, rn) = e.args
+    if rn.kind == "call" and rn.value in ("rownames", "row.names") and len(rn.args) == 1 and \
+            rn.args[0][1].kind == "name" and rn.args[0][1].value == frame:
+        return v
+    return None
+
+
+def _lazy_default(d: R) -> bool:
+    """A default argument R evaluates only when the function runs: anything but a literal
+    (number, string, TRUE/FALSE/NULL/NA, c() of literals, a formula)."""
+    if d.kind in ("num", "str", "formula") or d.kind == "name" and d.value in _CONST:
+        return False
+    if d.kind == "unary" and d.right is not None:
+        return _lazy_default(d.right)
+    if d.kind == "call" and d.value in ("c", "list"):
+        return any(_lazy_default(a) for _, a in d.args)
+    return True
 
 
 def _indent(lines: list[str]) -> list[str]:

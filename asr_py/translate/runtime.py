@@ -17,7 +17,9 @@ from typing import Any
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.translate.asremlplus import as_asrtests  # noqa: F401 - translated scripts use it
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
+    Untranslated,
     expect_equal,
     expect_false,
     expect_gt,
@@ -70,9 +72,13 @@ def set_names(x: Any, names: Any) -> Any:
         return out
     if isinstance(x, pd.Series):
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
+    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
+        return Untranslated("names(x) <- v of an untranslated value", "")._use()
+    names = [names] if isinstance(names, str) else list(names)
     if isinstance(x, dict):
-        return dict(zip(list(names), x.values()))
-    return pd.Series(list(x), index=list(names))
+        return dict(zip(names, x.values()))
+    values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
+    return pd.Series(values, index=names)
 
 
 def _pyreadr() -> Any:
@@ -84,11 +90,15 @@ def _pyreadr() -> Any:
     return pyreadr
 
 
-def read_rds(path: str) -> pd.DataFrame:
-    """R's ``readRDS(path)`` for a data frame."""
+def read_rds(path: str) -> pd.DataFrame | Untranslated:
+    """R's ``readRDS(path)`` for a data frame; an R list or S4 object (which pyreadr skips)
+    gives a placeholder (asr_py.translate.checks.Untranslated)."""
     if not Path(path).exists():
         raise AsrError(f"readRDS: no file {path!r}", hint="run the script from its folder")
-    return next(iter(_pyreadr().read_r(path).values()))
+    frames = list(_pyreadr().read_r(path).values())
+    if not frames:   # an R list or S4 object (pyreadr reads data frames, vectors, matrices)
+        return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read", path)
+    return frames[0]
 
 
 def load_rdata(path: str) -> dict[str, pd.DataFrame]:
@@ -100,8 +110,10 @@ def load_rdata(path: str) -> dict[str, pd.DataFrame]:
     return {pyname(k): v for k, v in _pyreadr().read_r(path).items()}
 
 
-def r_data(name: str) -> pd.DataFrame:
-    """R's ``data(name)``: the data set from a file next to the script or under ``data/``."""
+def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
+    """R's ``data(name)``: the data set from a file next to the script or under ``data/``.
+    An .rda/.RData file may hold objects of other names (``data(local851)`` gives
+    ``site2``): R binds them all, so they are put in ``into`` (the script's globals())."""
     for d in _DIRS:
         for ext in (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv"):
             p = Path(d) / f"{name}{ext}"
@@ -112,8 +124,15 @@ def r_data(name: str) -> pd.DataFrame:
             if ext in (".txt", ".tsv"):
                 return pd.read_csv(p, sep=r"\s+")
             if ext == ".rds":
-                return read_rds(str(p))
+                return read_rds(str(p))   # type: ignore[return-value]
             frames = _pyreadr().read_r(str(p))
+            if into is not None:
+                from asr_py.translate.printer import pyname
+
+                into.update({pyname(k): v for k, v in frames.items()})
+            if not frames:
+                return Untranslated(f"data({name}): no data frame pyreadr can read in {p}",
+                                    name)  # type: ignore[return-value]
             return frames.get(name, next(iter(frames.values())))
     raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
                    hint="R packages' data sets are not available in Python: export it from R "

@@ -43,3 +43,14 @@ def test_units_at_matches_the_other_spellings(three_tests: pd.DataFrame, residua
     assert a.loglik == pytest.approx(b.loglik, abs=1e-8)
     np.testing.assert_allclose(np.sort(a.varcomp["component"].to_numpy()),
                                np.sort(b.varcomp["component"].to_numpy()), rtol=1e-6)
+
+
+def test_own_with_asremls_four_arguments_parses_and_is_refused_plainly(
+        three_tests: pd.DataFrame) -> None:
+    # asreml's own(obj, fun, init, type) calls an R function: the formula parses (4
+    # arguments), the fit says the structure is not available (not an arity error)
+    from asr_py.formula import parse_formula
+
+    assert "own(" in str(parse_formula('~ own(Test, "banded", 0.2, "R")'))
+    with pytest.raises(asr.AsrError, match="'own' is not available"):
+        asr.asreml("y ~ 1", random='~ own(Test, "banded", 0.2, "R")', data=three_tests)

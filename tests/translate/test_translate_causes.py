@@ -259,7 +259,7 @@ x <- readxl::read_excel("t.xlsx", sheet = 2)
         "a = pd.read_csv('a.txt', sep=r'\\s+', na_values='*').rename(columns=make_names)",
         "b = pd.read_csv('b.csv', index_col=0)",
         "c1 = pd.read_csv('c.csv', header=None).rename(columns=make_names)",
-        "oats = r_data('oats')",
+        "oats = r_data('oats', globals())",
         "globals().update(load_rdata('pheno.RData'))",
         "p = read_rds('ped.rds')",
         "x = pd.read_excel('t.xlsx', sheet_name=1)"]
@@ -474,3 +474,57 @@ def test_base_statistics_follow_r() -> None:
     assert ns["v"] == pytest.approx(7 / 3) and ns["s"] == pytest.approx((7 / 3) ** 0.5)
     assert ns["r"] == pytest.approx(0.8386278693775347)
     assert ns["m"] == pytest.approx(2.0)
+
+
+def test_names_of_a_single_value() -> None:
+    # names(x) <- "Intercept" with x one string: a named vector of length 1, not its letters
+    ns = run_py(translate('x <- "Overall Yield"\nnames(x) <- "Intercept"\n'))
+    assert list(ns["x"].index) == ["Intercept"] and list(ns["x"]) == ["Overall Yield"]
+
+
+def test_rows_ordered_by_columns(workdir: Path) -> None:
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "d1 <- with(dat, dat[order(Env, Block, Name), ])\n"
+                   "d2 <- dat[order(dat$Yield, decreasing = TRUE), ]\n")
+    ns = run_py(py)
+    want = dt().sort_values(["Env", "Block", "Name"], kind="stable")
+    assert list(ns["d1"]["Yield"]) == list(want["Yield"])
+    assert list(ns["d2"]["Yield"]) == sorted(dt()["Yield"], reverse=True)
+
+
+def test_data_binds_the_objects_an_rda_holds(workdir: Path) -> None:
+    pytest.importorskip("pyreadr")      # the optional reader (asr_py[rdata])
+    (workdir / "data").mkdir()
+    src = Path(__file__).resolve().parent / "data" / "local851.rda"
+    (workdir / "data" / "local851.rda").write_bytes(src.read_bytes())
+    ns = run_py(translate("data(local851)\nn <- nrow(site2)\ns <- sum(site2$y)\n"))
+    assert ns["n"] == 3 and ns["s"] == pytest.approx(6.75)
+
+
+def test_function_default_is_evaluated_when_called() -> None:
+    # R evaluates `data = DAT` when f runs: DAT may be assigned after the definition
+    ns = run_py(translate("f <- function(k, data = DAT, m = 2) {\n  nrow(data) * m + k\n}\n"
+                          "DAT <- data.frame(a = 1:3)\nr1 <- f(1)\n"
+                          "r2 <- f(1, data = data.frame(a = 1:5), m = 1)\n"))
+    assert ns["r1"] == 7 and ns["r2"] == 6
+
+
+def test_asreml3_predictions_list_keeps_pvals_and_sed(workdir: Path) -> None:
+    # asreml 3: p <- predict(m, classify = "Env", sed = TRUE)$predictions; p$pvals, p$sed
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "m <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n"
+                   'p <- predict(m, classify = "Env", sed = TRUE)$predictions\n'
+                   "pv <- p$pvals\ns <- p$sed\n")
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt()).predict(classify="Env",
+                                                                          sed=True)
+    pd.testing.assert_series_equal(ns["pv"]["predicted.value"], direct["predicted.value"])
+    assert pd.DataFrame(ns["s"]).to_numpy() == pytest.approx(
+        pd.DataFrame(direct.attrs["sed"]).to_numpy(), nan_ok=True)
+
+
+def test_assigning_null_removes_a_column(workdir: Path) -> None:
+    ns = run_py(translate('dat <- read.csv("DT.csv")\ndat$Weight <- NULL\ndat$nothere <- NULL\n'
+                          "l <- list(a = 1, b = 2)\nl$a <- NULL\n"))
+    assert "Weight" not in ns["dat"].columns and len(ns["dat"].columns) == len(dt().columns) - 1
+    assert ns["l"] == {"b": 2}
