@@ -106,6 +106,13 @@ class Kronecker(CovTemplate):
     def with_factors(self, parts: Sequence[CovTemplate]) -> CovTemplate:
         return Kronecker(parts, scale=self.scale, scale_name=self.scale_name)
 
+    def scaled_diagonal(self, theta: np.ndarray) -> np.ndarray | None:
+        """σ² I_{n_1} ⊗ ... ⊗ I_{n_p} (the ``units`` residual): w = 1; else the probe."""
+        if self.scale and all(p.n_params == 0 and p.diagonal == "identity"
+                              for p in self.parts):
+            return np.ones(self.n)
+        return super().scaled_diagonal(theta)
+
     def split(self, theta: np.ndarray) -> tuple[float, list[np.ndarray]]:
         """(σ², [θ_1, ..., θ_p]) from θ (σ² = 1 when there is no scale)."""
         theta = np.asarray(theta, dtype=float)

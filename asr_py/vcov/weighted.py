@@ -72,6 +72,11 @@ class Weighted(Wrapper):
         """[D⁻¹ (R⁻¹ Ṙ_k R⁻¹) D⁻¹]."""
         return [_scale(m, self._si) for m in self.template.inv_deriv_inv(theta)]
 
+    def scaled_diagonal(self, theta: np.ndarray) -> np.ndarray | None:
+        """R = θ diag(1/v) gives R_w = θ diag(1/(v w)): w·v (None when R has no such form)."""
+        inner = self.template.scaled_diagonal(theta)
+        return None if inner is None else inner * self.weights
+
     def __repr__(self) -> str:
         return f"Weighted({self.template!r}, n={self.n})"
 

@@ -99,6 +99,26 @@ def test_scaled_diagonal_form() -> None:
     assert Kronecker([_s("ar1", 4)], scale=True).scaled_diagonal(np.array([1.0, 0.3])) is None
 
 
+@pytest.mark.parametrize("make", [
+    lambda: Kronecker([_s("id", 5)], scale=True),
+    lambda: Kronecker([_s("id", 2), _s("id", 3)], scale=True),
+    lambda: Weighted(Kronecker([_s("id", 4)], scale=True), np.array([1.0, 2.0, 0.5, 4.0])),
+    lambda: Weighted(_s("idv", 3), np.array([3.0, 2.0, 0.5])),
+    lambda: Kronecker([_s("id", 3), _s("us", 2)], scale=False),
+    lambda: Weighted(_s("ar1v", 3), np.array([3.0, 2.0, 0.5])),
+])
+def test_declared_scaled_diagonal_equals_the_probe(make) -> None:
+    """Templates that declare the form agree with the base class's probe (the default)."""
+    from asr_py.vcov.base import CovTemplate
+
+    t = make()
+    th = t.initial(2.0)
+    got, probe = t.scaled_diagonal(th), CovTemplate.scaled_diagonal(t, th)
+    assert (got is None) == (probe is None)
+    if got is not None:
+        np.testing.assert_allclose(got, probe, rtol=1e-14)
+
+
 @pytest.mark.parametrize("name,form", [("id", "identity"), ("idv", "common"),
                                        ("diag", "each"), ("us", None), ("ar1v", None)])
 def test_diagonal_form_and_variances(name: str, form: str | None) -> None:
