@@ -70,7 +70,8 @@ def asreml(
     ``family``: ``asr.asr_binomial(link='logit', total=None)``, ``asr_poisson()``,
     ``asr_Gamma()`` or ``asr_gaussian()`` (or a name) fits a generalized linear mixed model
     by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
-    :class:`~asr_py.glmm.fit.GlmmFit`.
+    :class:`~asr_py.glmm.fit.GlmmFit`. A multivariate model takes one family per trait
+    (a list in ``cbind`` order, or a dict by trait; :mod:`asr_py.glmm.traits`).
 
     ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
     string (``"Year == 2020"``) or a boolean mask with one value per data row.
@@ -212,11 +213,11 @@ def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, sol
               call: dict[str, Any], method: str = "REML") -> AsremlFit:
     """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`); ``method='ML'``: each
     working model fitted by ML, as MASS::glmmPQL."""
-    from asr_py.glmm.family import as_family
     from asr_py.glmm.fit import GlmmFit
     from asr_py.glmm.pql import fit_pql
+    from asr_py.glmm.traits import as_families
 
-    fam = as_family(family)
+    fam = as_families(family, model.records.traits, model.records.trait)
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
     from asr_py.threads import blas_limit, free_cores
