@@ -170,3 +170,19 @@ def test_ml_non_convergence_is_reported() -> None:
                        maxit=1)
     assert not m.converged
     assert any("ML fit" in str(x.message) for x in w)
+
+
+def test_ml_without_random_terms_is_the_linear_model_mle() -> None:
+    """Closed form: σ̂² = RSS/n, ℓ = −n/2 (log(2π σ̂²) + 1), β̂ = OLS, Var(β̂) = σ̂²(X'X)⁻¹."""
+    d = _read("sleepstudy.csv")
+    m = asr.asreml("Reaction ~ Days", data=d, method="ML")
+    X = np.column_stack([np.ones(len(d)), d["Days"]])
+    y = d["Reaction"].to_numpy()
+    b = np.linalg.lstsq(X, y, rcond=None)[0]
+    n = y.size
+    s2 = float(((y - X @ b) ** 2).sum()) / n
+    assert m.varcomp["component"].iloc[0] == pytest.approx(s2, rel=1e-9)
+    assert m.loglik == pytest.approx(-n / 2 * (np.log(2 * np.pi * s2) + 1), abs=1e-8)
+    np.testing.assert_allclose(m.coef_fixed["solution"], b, rtol=1e-10)
+    np.testing.assert_allclose(m.coef_fixed["std.error"],
+                               np.sqrt(np.diag(s2 * np.linalg.inv(X.T @ X))), rtol=1e-8)
