@@ -177,8 +177,8 @@ class GlmmFit(AsremlFit):
                 f"  deviance: {self.deviance:.6f}   working-variate iterations: "
                 f"{self.pql.outer_iterations}"
                 + ("" if self.pql.converged else " (NOT converged)") + "\n"
-                "  variance components are on the link (latent) scale; the REML "
-                "log-likelihood is the working model's\n")
+                "  variance components are on the link (latent) scale; the "
+                f"{self.method} log-likelihood is the working model's\n")
         return head + super().summary()
 
     def __repr__(self) -> str:
