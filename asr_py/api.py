@@ -392,8 +392,9 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
     included; nesting is the caller's to ensure (as in lme4).
 
     LR = 2 (ℓ_big − ℓ_small) on df = difference in the number of parameters (variance
-    parameters, plus fixed effects for ML fits). When the fixed parts are equal and the one
-    extra parameter is a variance tested at its boundary (0), the null distribution is
+    parameters less those tied to another by ``vcm=``, plus fixed effects for ML fits).
+    When the fixed parts are equal, neither fit has ``vcm=`` constraints and the one extra
+    parameter is a variance tested at its boundary (0), the null distribution is
     ½χ²₀ + ½χ²₁ and the p-value is halved (Self & Liang 1987), which ``boundary=True``
     applies (the table's 'note' says "p halved (boundary)", its ``attrs['note']`` explains).
     Prints within 80 columns.
@@ -412,8 +413,11 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
                             "effects, or compare random models with the same fixed part")
     from scipy import stats
 
+    def tied(m: AsremlFit) -> int:  # parameters set by another through vcm= ('C')
+        return sum(c == "C" for c in m.result.constraints)
+
     def count(m: AsremlFit) -> int:
-        return m.ncomponents + (len(m.result.beta) if ml else 0)
+        return m.ncomponents - tied(m) + (len(m.result.beta) if ml else 0)
 
     small, big = sorted([m1, m2], key=count)
     df = count(big) - count(small)
@@ -423,7 +427,7 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
     lr = max(2 * (big.loglik - small.loglik), 0.0)
     p = float(stats.chi2.sf(lr, df))
     note = ""
-    if boundary and df == 1 and same_fixed:
+    if boundary and df == 1 and same_fixed and not tied(m1) and not tied(m2):
         p, note = p / 2, "p halved (boundary)"
     from asr_py.results.table import ResultTable
 

@@ -176,3 +176,17 @@ def test_vcm_parameter_held_at_its_boundary() -> None:
     assert m.loglik == pytest.approx(none.loglik, abs=1e-6)
     assert m.varcomp["component"]["units!R"] == pytest.approx(
         none.varcomp["component"].iloc[0], rel=1e-6)
+
+
+def test_lrt_of_an_equality_constraint(df: pd.DataFrame) -> None:
+    """H0: σ²(Name) = σ²(Env:Name) against the free model: df 1, LR from the two ℓ, no
+    boundary halving (the tested parameter is not on a boundary)."""
+    from scipy import stats
+
+    tied = asr.asreml(FIXED, random=RANDOM, data=df, vcm={"g": ["Name", "Env:Name"]})
+    free = asr.asreml(FIXED, random=RANDOM, data=df)
+    tab = asr.lrt(tied, free)
+    lr = 2 * (free.loglik - tied.loglik)
+    assert tab["df"].iloc[0] == 1 and tab["note"].iloc[0] == ""
+    assert tab["LR-statistic"].iloc[0] == pytest.approx(lr, rel=1e-12)
+    assert tab["Pr(Chisq)"].iloc[0] == pytest.approx(stats.chi2.sf(lr, 1), rel=1e-12)
