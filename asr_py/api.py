@@ -70,7 +70,8 @@ def asreml(
     ``family``: ``asr.asr_binomial(link='logit', total=None)``, ``asr_poisson()``,
     ``asr_Gamma()`` or ``asr_gaussian()`` (or a name) fits a generalized linear mixed model
     by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
-    :class:`~asr_py.glmm.fit.GlmmFit`.
+    :class:`~asr_py.glmm.fit.GlmmFit`. A multivariate model takes one family per trait
+    (a list in ``cbind`` order, or a dict by trait; :mod:`asr_py.glmm.traits`).
 
     ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
     string (``"Year == 2020"``) or a boolean mask with one value per data row.
@@ -216,11 +217,11 @@ def _fit_glmm(model: Any, family: Any, data: Any, maxit: int, callback: Any, sol
               call: dict[str, Any], method: str = "REML") -> AsremlFit:
     """A GLMM by penalised quasi-likelihood (:mod:`asr_py.glmm.pql`); ``method='ML'``: each
     working model fitted by ML, as MASS::glmmPQL."""
-    from asr_py.glmm.family import as_family
     from asr_py.glmm.fit import GlmmFit
     from asr_py.glmm.pql import fit_pql
+    from asr_py.glmm.traits import as_families
 
-    fam = as_family(family)
+    fam = as_families(family, model.records.traits, model.records.trait)
     problem = model.problem()
     n_eq = problem.X.shape[1] + sum(b.Z.shape[1] for b in problem.random)
     from asr_py.threads import blas_limit, free_cores
@@ -395,8 +396,9 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
     included; nesting is the caller's to ensure (as in lme4).
 
     LR = 2 (ℓ_big − ℓ_small) on df = difference in the number of parameters (variance
-    parameters, plus fixed effects for ML fits). When the fixed parts are equal and the one
-    extra parameter is a variance tested at its boundary (0), the null distribution is
+    parameters less those tied to another by ``vcm=``, plus fixed effects for ML fits).
+    When the fixed parts are equal, neither fit has ``vcm=`` constraints and the one extra
+    parameter is a variance tested at its boundary (0), the null distribution is
     ½χ²₀ + ½χ²₁ and the p-value is halved (Self & Liang 1987), which ``boundary=True``
     applies (the table's 'note' says "p halved (boundary)", its ``attrs['note']`` explains).
     Prints within 80 columns.
@@ -415,8 +417,11 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
                             "effects, or compare random models with the same fixed part")
     from scipy import stats
 
+    def tied(m: AsremlFit) -> int:  # parameters set by another through vcm= ('C')
+        return sum(c == "C" for c in m.result.constraints)
+
     def count(m: AsremlFit) -> int:
-        return m.ncomponents + (len(m.result.beta) if ml else 0)
+        return m.ncomponents - tied(m) + (len(m.result.beta) if ml else 0)
 
     small, big = sorted([m1, m2], key=count)
     df = count(big) - count(small)
@@ -426,7 +431,7 @@ def lrt(m1: AsremlFit, m2: AsremlFit, boundary: bool = True) -> pd.DataFrame:
     lr = max(2 * (big.loglik - small.loglik), 0.0)
     p = float(stats.chi2.sf(lr, df))
     note = ""
-    if boundary and df == 1 and same_fixed:
+    if boundary and df == 1 and same_fixed and not tied(m1) and not tied(m2):
         p, note = p / 2, "p halved (boundary)"
     from asr_py.results.table import ResultTable
 

@@ -115,20 +115,42 @@ class GlmmFit(AsremlFit):
         out = super().predict(*args, **kwargs)
         if isinstance(out, pd.DataFrame) and "predicted.value" in out.columns:
             eta = out["predicted.value"].to_numpy(dtype=float)
-            link = self.family.link
-            out["response"] = link.inverse(eta)
+            groups = self._link_groups(out)
+            if groups is None:  # a multi-trait fit without a trait column: no data scale
+                return out
+            mu, d = np.full(eta.size, np.nan), np.full(eta.size, np.nan)
+            for link, rows in groups:
+                mu[rows], d[rows] = link.inverse(eta[rows]), link.mu_eta(eta[rows])
+            out["response"] = mu
             if "std.error" in out.columns:
-                out["response.se"] = np.abs(link.mu_eta(eta)) * out["std.error"].to_numpy(
-                    dtype=float)
+                out["response.se"] = np.abs(d) * out["std.error"].to_numpy(dtype=float)
         return out
+
+    def _link_groups(self, table: pd.DataFrame) -> list[tuple[Any, np.ndarray]] | None:
+        """(link, row mask) pairs of a prediction table: the family's link for every row, or
+        (multi-trait) each trait's family's link for the rows of that trait; None when a
+        multi-trait table has no 'trait' column."""
+        from asr_py.glmm.traits import TraitFamilies
+
+        fam = self.family
+        if not isinstance(fam, TraitFamilies):
+            return [(fam.link, np.ones(len(table), dtype=bool))]
+        if "trait" not in table.columns:
+            return None
+        tr = table["trait"].astype(str).to_numpy()
+        return [(f.link, tr == name) for name, f in zip(fam.traits, fam.families)]
 
     def simulate(self, nsim: int = 1, seed: int | None = None) -> pd.DataFrame:
         """``nsim`` data sets drawn from the fitted GLMM: new random effects u* from the
         estimated G, η* = Xβ̂ + Zu*, μ* = g⁻¹(η*), then the family's law (binomial
         proportions out of the prior-weight totals, Poisson counts, Gamma with shape 1/φ,
         normal with variance φ/w)."""
+        from asr_py.glmm.traits import TraitFamilies
         from asr_py.results.simulate import check_nsim, linear_predictor_draws
 
+        if isinstance(self.family, TraitFamilies):
+            raise AsrError("simulate() is not available for a multi-trait GLMM yet",
+                           hint="fit and simulate each trait on its own")
         check_nsim(nsim)
         rng = np.random.default_rng(seed)
         eta, problem = linear_predictor_draws(self, nsim, rng)
@@ -155,8 +177,8 @@ class GlmmFit(AsremlFit):
                 f"  deviance: {self.deviance:.6f}   working-variate iterations: "
                 f"{self.pql.outer_iterations}"
                 + ("" if self.pql.converged else " (NOT converged)") + "\n"
-                "  variance components are on the link (latent) scale; the REML "
-                "log-likelihood is the working model's\n")
+                "  variance components are on the link (latent) scale; the "
+                f"{self.method} log-likelihood is the working model's\n")
         return head + super().summary()
 
     def __repr__(self) -> str:

@@ -55,7 +55,18 @@ def liability_h2(fit: object, genetic: str | Sequence[str],
                  others: Sequence[str] | None = None) -> pd.DataFrame:
     """The table of :meth:`GlmmFit.h2` (rows 'liability' and 'observed'; columns 'h2',
     'std.error', 'link_variance')."""
+    from asr_py.glmm.traits import TraitFamilies
+
     fam = fit.family  # type: ignore[attr-defined]
+    rows = None
+    if isinstance(fam, TraitFamilies):  # the binomial trait of a multi-trait fit
+        binom = [t for t, f in enumerate(fam.families) if f.name == "binomial"]
+        if len(binom) != 1 or others is None:
+            raise AsrError("h2 of a multi-trait GLMM: it needs exactly one binomial trait "
+                           "and the other latent variances of that trait named in others=",
+                           hint="e.g. m.h2('trait:vm(id, Ainv)!trait_y2:y2', others=[])")
+        rows = fam.trait == binom[0]
+        fam = fam.families[binom[0]]
     lv = fam.latent_residual_variance
     if lv is None:
         raise AsrError(f"h2: a liability-scale heritability needs a binomial trait; the "
@@ -81,6 +92,8 @@ def liability_h2(fit: object, genetic: str | Sequence[str],
                            hint="name variance components of random terms")
     theta = np.asarray(res.theta, dtype=float)
     eta_fixed = np.asarray(problem.X @ res.beta).ravel()
+    if rows is not None:
+        eta_fixed = eta_fixed[rows]
     link = fam.link
 
     def both(th: np.ndarray) -> np.ndarray:

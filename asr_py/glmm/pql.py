@@ -52,10 +52,12 @@ def response_and_weights(model: Model, family: Family, data: pd.DataFrame
                          ) -> tuple[np.ndarray, np.ndarray]:
     """(y, prior weights) per record: with ``total='n'`` the binomial response becomes the
     proportion y/n with prior weight n (times any ``weights=`` column)."""
+    from asr_py.glmm.traits import TraitFamilies
+
     rec = model.records
-    if rec.multivariate:
-        raise ModelError("family= is available for one response (a univariate model)",
-                         hint="fit each non-normal trait on its own")
+    if rec.multivariate and not isinstance(family, TraitFamilies):
+        raise ModelError("a multivariate GLMM needs one family per trait",
+                         hint="family=[asr.asr_gaussian(), asr.asr_binomial()] (cbind order)")
     y = np.asarray(rec.y, dtype=float).copy()
     pw = (np.ones_like(y) if rec.weights is None
           else np.asarray(rec.weights, dtype=float).copy())
@@ -90,6 +92,20 @@ def _residual_variances(model: Model, res_slice: slice) -> list[int]:
     return [k for k in range(res_slice.start, res_slice.stop) if kinds[k] == "variance"]
 
 
+def _trait_residual_variance(model: Model, res_slice: slice, trait: str) -> int:
+    """The residual variance of ``trait`` in a multivariate residual (``units:us(trait)``:
+    '...!trait_{t}:{t}'; ``units:diag(trait)``: '...!trait_{t}')."""
+    names, kinds = list(model.param_names), list(model.param_kinds)
+    for k in range(res_slice.start, res_slice.stop):
+        if kinds[k] == "variance" and (names[k].endswith(f"!trait_{trait}:{trait}")
+                                       or names[k].endswith(f"!trait_{trait}")):
+            return k
+    raise ModelError(f"the residual model has no variance of trait '{trait}' to hold at its "
+                     "family's dispersion",
+                     hint="use residual='~ units:us(trait)' (or diag(trait)), or "
+                          "dispersion=None for that trait")
+
+
 def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30,
             max_outer: int = 50, tol: float = 1e-6, solver: str = "auto",
             callback: Callable[[dict], Any] | None = None, method: str = "REML") -> PqlResult:
@@ -114,6 +130,9 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
     res_slice = base.slices()[-1]
     theta = base.theta0.copy()
     cons = list(base.constraints)
+    for trait, value in getattr(family, "held_dispersions", list)():  # multi-trait
+        k = _trait_residual_variance(model, res_slice, trait)
+        theta[k], cons[k] = value, "F"
     if family.dispersion is not None:
         disp = _residual_variances(model, res_slice)
         if not disp:

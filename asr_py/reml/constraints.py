@@ -192,8 +192,9 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
                                "estimates: standard errors are not available")
     vc_phi = np.where(np.isfinite(vc_phi), vc_phi, 0.0)
     vcov_theta = M @ vc_phi @ M.T
-    vcov_theta[fixed_rows, :] = np.nan
-    vcov_theta[:, fixed_rows] = np.nan
+    unknown = fixed_rows | np.any(M[:, held] != 0, axis=1)  # fixed, or held at a boundary
+    vcov_theta[unknown, :] = np.nan
+    vcov_theta[:, unknown] = np.nan
     out_cons = list(cons)
     lead: dict[int, int] = {}
     ai_theta = np.full((problem.n_theta, problem.n_theta), np.nan)

@@ -127,6 +127,8 @@ class DenseFactor(Factor):
 
     def inverse(self) -> np.ndarray:
         """The full C⁻¹ (cached)."""
+        if self._inv is None and self.n == 0:  # no equations (ML θ-step of a model without
+            self._inv = np.zeros((0, 0))  # random terms): LAPACK rejects n = 0
         if self._inv is None:
             # LAPACK potri: C⁻¹ from the Cholesky factor (about 3x faster than solving C X = I)
             inv, info = sla.lapack.dpotri(self._cf[0], lower=1)

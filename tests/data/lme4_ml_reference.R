@@ -35,4 +35,11 @@ a2 <- anova(models$dtex_null, models$dtex_env)
 out$anova <- list(
   sleep = list(chisq = a1$Chisq[2], df = a1$Df[2], p = a1[["Pr(>Chisq)"]][2]),
   dtex = list(chisq = a2$Chisq[2], df = a2$Df[2], p = a2[["Pr(>Chisq)"]][2]))
+# profile-likelihood intervals of an ML fit (lme4 profiles the ML deviance): Dyestuff,
+# standard deviations .sig01 (Batch) and .sigma (residual); squared: variance intervals
+dy <- read.csv("Dyestuff.csv", colClasses = c("factor", "numeric"))
+fd <- lmer(Yield ~ 1 + (1|Batch), dy, REML = FALSE)
+ci <- confint(fd, method = "profile", level = 0.95, oldNames = FALSE)
+out$confint_dyestuff <- list(rows = rownames(ci), lower_sd = unname(ci[, 1]),
+                             upper_sd = unname(ci[, 2]))
 cat(toJSON(out, digits = 15, auto_unbox = TRUE))

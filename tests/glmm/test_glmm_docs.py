@@ -33,3 +33,16 @@ def test_glmm_docs_ml_and_h2_example_runs(capsys) -> None:
     va = m.varcomp["component"].iloc[0]
     assert tab.loc["liability", "h2"] == np.float64(va / (va + 1.0))
     assert "liability" in capsys.readouterr().out
+
+
+def test_glmm_docs_multi_trait_example_runs(capsys) -> None:
+    text = (ROOT / "docs" / "glmm.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    ns: dict = {}
+    exec(compile(blocks[2], "docs/glmm.md", "exec"), ns)  # noqa: S102
+    mv = ns["mv"]
+    assert mv.converged
+    vc = mv.varcomp
+    assert vc.loc["units:trait!trait_y2:y2", "bound"] == "F"
+    assert vc.loc["units:trait!trait_y2:y2", "component"] == 1.0
+    assert "response" in capsys.readouterr().out

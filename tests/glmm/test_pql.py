@@ -201,7 +201,7 @@ def test_bad_input_gets_clear_errors() -> None:
     with pytest.raises(DataError, match="Poisson counts"):
         asr.asreml("x ~ 1", data=df, family=asr.asr_poisson())
     two = df.assign(y2=df["y"])
-    with pytest.raises(ModelError, match="one response"):
+    with pytest.raises(ModelError, match="one family per trait"):
         asr.asreml("cbind(y, y2) ~ trait", random="~ g", residual="~ units:us(trait)",
                    data=two, family=asr.asr_binomial())
     # nothing the user passed is mutated

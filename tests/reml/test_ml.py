@@ -170,3 +170,34 @@ def test_ml_non_convergence_is_reported() -> None:
                        maxit=1)
     assert not m.converged
     assert any("ML fit" in str(x.message) for x in w)
+
+
+def test_ml_without_random_terms_is_the_linear_model_mle() -> None:
+    """Closed form: σ̂² = RSS/n, ℓ = −n/2 (log(2π σ̂²) + 1), β̂ = OLS, Var(β̂) = σ̂²(X'X)⁻¹."""
+    d = _read("sleepstudy.csv")
+    m = asr.asreml("Reaction ~ Days", data=d, method="ML")
+    X = np.column_stack([np.ones(len(d)), d["Days"]])
+    y = d["Reaction"].to_numpy()
+    b = np.linalg.lstsq(X, y, rcond=None)[0]
+    n = y.size
+    s2 = float(((y - X @ b) ** 2).sum()) / n
+    assert m.varcomp["component"].iloc[0] == pytest.approx(s2, rel=1e-9)
+    assert m.loglik == pytest.approx(-n / 2 * (np.log(2 * np.pi * s2) + 1), abs=1e-8)
+    np.testing.assert_allclose(m.coef_fixed["solution"], b, rtol=1e-10)
+    np.testing.assert_allclose(m.coef_fixed["std.error"],
+                               np.sqrt(np.diag(s2 * np.linalg.inv(X.T @ X))), rtol=1e-8)
+
+
+def test_ml_confint_matches_lme4_profile() -> None:
+    """An ML fit's profile intervals profile the ML log-likelihood, as lme4's confint() of a
+    REML = FALSE fit (recorded; lme4 interpolates its profile by splines: agreement ~1e-3)."""
+    d = pd.read_csv(DATA / "Dyestuff.csv", dtype={"Batch": str})
+    m = asr.asreml("Yield ~ 1", random="~ Batch", data=d, method="ML")
+    ci = m.confint()
+    ref = REF["confint_dyestuff"]
+    for row, k in (("Batch", 0), ("units!R", 1)):
+        assert ci.loc[row, "lower"] == pytest.approx(ref["lower_sd"][k] ** 2, rel=1e-3)
+        assert ci.loc[row, "upper"] == pytest.approx(ref["upper_sd"][k] ** 2, rel=1e-3)
+    # and they are not the REML profile's
+    assert asr.asreml("Yield ~ 1", random="~ Batch", data=d).confint().loc[
+        "Batch", "upper"] > 1.2 * ci.loc["Batch", "upper"]

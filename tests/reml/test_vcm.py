@@ -157,3 +157,36 @@ def test_vcm_near_boundary_and_non_convergence() -> None:
                          vcm={"g": ["Name", "Env:Name"]})
     assert not bad.converged
     assert any("did not converge" in x for x in bad.diagnostics)
+
+
+def test_vcm_parameter_held_at_its_boundary() -> None:
+    """Group means removed from y: the tied variance's optimum is 0 (held, 'B', no SE) and
+    ℓ is that of the model without the two terms (closed equivalence at the boundary)."""
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"a": np.repeat(np.arange(6), 10).astype(str),
+                      "b": np.tile(np.arange(10), 6).astype(str), "y": rng.normal(size=60)})
+    d["y"] = (d["y"] - d.groupby("a")["y"].transform("mean")
+              - d.groupby("b")["y"].transform("mean"))
+    m = asr.asreml("y ~ 1", random="~ a + b", data=d, vcm={"g": ["a", "b"]})
+    assert m.converged
+    assert list(m.varcomp["bound"]) == ["B", "C", "P"]
+    assert np.isnan(m.varcomp["std.error"].iloc[0])
+    assert any("held at its boundary" in x for x in m.diagnostics)
+    none = asr.asreml("y ~ 1", data=d)
+    assert m.loglik == pytest.approx(none.loglik, abs=1e-6)
+    assert m.varcomp["component"]["units!R"] == pytest.approx(
+        none.varcomp["component"].iloc[0], rel=1e-6)
+
+
+def test_lrt_of_an_equality_constraint(df: pd.DataFrame) -> None:
+    """H0: σ²(Name) = σ²(Env:Name) against the free model: df 1, LR from the two ℓ, no
+    boundary halving (the tested parameter is not on a boundary)."""
+    from scipy import stats
+
+    tied = asr.asreml(FIXED, random=RANDOM, data=df, vcm={"g": ["Name", "Env:Name"]})
+    free = asr.asreml(FIXED, random=RANDOM, data=df)
+    tab = asr.lrt(tied, free)
+    lr = 2 * (free.loglik - tied.loglik)
+    assert tab["df"].iloc[0] == 1 and tab["note"].iloc[0] == ""
+    assert tab["LR-statistic"].iloc[0] == pytest.approx(lr, rel=1e-12)
+    assert tab["Pr(Chisq)"].iloc[0] == pytest.approx(stats.chi2.sf(lr, 1), rel=1e-12)
