@@ -50,6 +50,10 @@ class RemlResult:
     u_offsets: list[int] = field(default_factory=list, repr=False)
     #: why solver='auto' took this path (eigen or mixed model equations); '' otherwise
     path_reason: str = ""
+    #: θ indices of covariance matrices that converged on a face of the PD cone (singular,
+    #: rank < n; reml/pd_face.py): their identifiability and Var(θ̂) are judged in the face's
+    #: own coordinates, so the θ-space AI (singular there) does not flag them
+    face_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
 
     @property
     def solution(self) -> np.ndarray:

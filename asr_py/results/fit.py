@@ -36,7 +36,10 @@ class AsremlFit:
         self.model = model
         self.result = result
         self.call = call
-        self._unidentified = unidentified(result.ai, list(result.constraints))
+        cons = list(result.constraints)
+        for k in getattr(result, "face_idx", ()):  # on a PD face: judged by the engine
+            cons[int(k)] = "F"
+        self._unidentified = unidentified(result.ai, cons)
         self._warn()
 
     def _warn(self) -> None:
