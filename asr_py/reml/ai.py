@@ -16,7 +16,17 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.reml.mme import MME, MMEState
-from asr_py.reml.pd_face import FaceStep, face_step, near_face
+from asr_py.reml.pd_face import (
+    FACE_RIDGE,
+    FINAL_RIDGE,
+    FaceStep,
+    face_indices,
+    face_step,
+    face_vcov,
+    near_face,
+)
+from asr_py.reml.pd_face import describe as face_describe
+from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.pd_face import search as face_search
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
@@ -53,6 +63,10 @@ PD_MAX_N = 50
 ROUNDOFF = 1e-12
 #: ... and a step that moves every parameter by at most this fraction of its standard error
 ROUNDOFF_Z = 1e-3
+#: convergence on a PD face (issue 11): the face's Newton step predicts a gain <= FACE_DEC x
+#: tol_loglik x max(1, |ℓ|) (its steps converge fast but not quadratically, and ℓ is
+#: evaluated to ~1e-10 relative on the boundary, so DEC_TOL is below what they can confirm)
+FACE_DEC = 1e-1
 #: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol_loglik x max(1, |ℓ|)
 DEC_TOL = 1e-2
 #: ... and the predicted relative parameter change <= PRED_PARAM x tol_param
@@ -509,12 +523,12 @@ def _face_plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
     if not blocks:
         return None
     gain_tol = DEC_TOL * tol_loglik * max(1.0, abs(loglik))
-    step = face_step(theta, score, ai, blocks, ~fixed & ~plan.held, PD_EPS, gain_tol)
+    step = face_step(theta, score, ai, blocks, ~fixed & ~plan.held, FACE_RIDGE, gain_tol)
     if step is None or any(step.rank_up):
         keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []
         if not keep or len(keep) == len(blocks):
             return None
-        step = face_step(theta, score, ai, keep, ~fixed & ~plan.held, PD_EPS, gain_tol)
+        step = face_step(theta, score, ai, keep, ~fixed & ~plan.held, FACE_RIDGE, gain_tol)
         if step is None or any(step.rank_up):
             return None
     return step
@@ -522,7 +536,7 @@ def _face_plan(ctx: _Ctx, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
 
 def _face_search(mme: MME, ctx: _Ctx, st: MMEState, step: FaceStep
                  ) -> tuple[MMEState | None, float, np.ndarray | None]:
-    return face_search(step, mme.evaluate, ctx.valid, st.loglik, PD_EPS,
+    return face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE,
                        LL_SLACK * max(1.0, abs(st.loglik)), MAX_HALVINGS)
 
 
@@ -643,6 +657,7 @@ def _fit_reml(
     plan = _plan(ctx, theta, score, ai, fixed)
     face = _face_plan(ctx, theta, score, ai, fixed, plan, st.loglik, tol_loglik)  # issue 11
     sing_flagged = False
+    final_face: FaceStep | None = None  # issue 11: the face the fit converged on
     small: list[bool] = []
     prev_noise = False
     while it < maxit:
@@ -716,7 +731,7 @@ def _fit_reml(
         # issue 11: converged on the PD face when the face's Newton step predicts a
         # negligible gain and no rank increase gains (pd_face.py)
         on_face = (method == "face" and face is not None
-                   and face.gain <= DEC_TOL * tol_loglik * scale)
+                   and face.gain <= FACE_DEC * tol_loglik * scale)
         full_step = (method == "AI" and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
@@ -738,9 +753,12 @@ def _fit_reml(
             diagnostics.append(_ROUNDOFF_NOTE.format(it=it))
         if on_face:  # issue 11
             converged = True
+            final_face = face
             break
         if full_step or predicted or stalled or roundoff:
             converged = True
+            if method == "face" and face is not None:  # issue 11
+                final_face = face
             if stalled and not (full_step or predicted):
                 diagnostics.append(
                     f"converged on the positive-definite boundary: the last {STALL_ITERS} "
@@ -752,7 +770,20 @@ def _fit_reml(
             f"did not converge in {maxit} iterations (last change in loglik "
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
+    if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
+        th_f = face_reridge(final_face, theta, FACE_RIDGE, FINAL_RIDGE)
+        try:
+            st_f = mme.evaluate(th_f) if ctx.valid(th_f) else None
+        except (np.linalg.LinAlgError, ValueError):
+            st_f = None
+        if st_f is not None and st_f.loglik >= st.loglik:
+            st, theta = st_f, th_f  # score and AI stay those of the FACE_RIDGE point
+    on_faces = final_face.faces if final_face is not None else []
+    for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
+        diagnostics.append(face_describe(f.block.name, f.block.matrix(theta)))
     for b in plan.pd_held:
+        if any(f.block is b for f in on_faces):
+            continue
         se = b.scaled_eig(b.matrix(theta))
         lam = float(se[0][0]) if se is not None else float("nan")
         diagnostics.append(
@@ -764,13 +795,13 @@ def _fit_reml(
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
     return _build_result(problem, mme, st, score, ai, fixed, plan.held, converged, it,
-                         history, diagnostics, cons, ctx)
+                         history, diagnostics, cons, ctx, final_face)
 
 
 def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarray,
                   ai: np.ndarray, fixed: np.ndarray, boundary: np.ndarray, converged: bool,
                   it: int, history: list[dict], diagnostics: list[str], cons: list[str],
-                  ctx: _Ctx) -> RemlResult:
+                  ctx: _Ctx, face: FaceStep | None = None) -> RemlResult:
     nt = problem.n_theta
     free = ~fixed & ~boundary
     ai_out = ai.copy()
@@ -778,7 +809,15 @@ def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarr
     ai_out[:, ~free] = np.nan
     vc = np.full((nt, nt), np.nan)
     fi = np.flatnonzero(free)
-    if fi.size:
+    face_idx = face_indices(face) if face is not None else np.zeros(0, dtype=int)
+    fvc = face_vcov(face, EIG_TOL) if face is not None else None  # issue 11: J H⁻¹ J'
+    if fvc is not None:
+        vc[np.ix_(fi, fi)] = fvc[np.ix_(fi, fi)]
+    elif face is not None:
+        diagnostics.append(
+            "Singularity in the information matrix on the positive-definite boundary: "
+            "standard errors of the variance parameters are not available")
+    if fi.size and face is None:
         sub = ai[np.ix_(fi, fi)]
         d = np.diag(sub)
         w = None
@@ -822,4 +861,5 @@ def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarr
         u=us, fitted=fitted, residuals=mme.y - fitted, n_minus_p=mme.n - p,
         vcov_beta=vbeta, pev=pevs, diagnostics=diagnostics, solver=mme.backend or "dense",
         factor=st.factor, u_offsets=list(mme.u_offsets),
+        face_idx=face_idx if fvc is not None else np.zeros(0, dtype=int),
     )

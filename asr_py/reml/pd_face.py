@@ -34,6 +34,14 @@ import scipy.linalg as sla
 
 #: an eigenvalue of the correlation matrix above this counts towards the rank of the face
 RANK_TOL = 1e-3
+#: c of M(L) = LL' + c Diag(LL') while iterating on a face (the smallest eigenvalue of the
+#: correlation matrix held there, the AI iteration's PD_EPS): the score's terms grow like 1/c
+#: and cancel, so a smaller c makes the Newton steps noisy
+FACE_RIDGE = 1e-6
+#: c of the reported estimates: ℓ falls across the boundary by |∂ℓ/∂μ| x c (~1e-5 at
+#: FACE_RIDGE), while ℓ itself is accurate at small c; the converged L is re-evaluated here
+#: (the optimal L moves by O(c), which changes ℓ by O(c²))
+FINAL_RIDGE = 1e-8
 #: Levenberg-Marquardt damping tried (relative to the scaled Newton matrix) when it is not PD
 _DAMP = (0.0, 1e-8, 1e-6, 1e-4, 1e-2, 1e-1, 1.0, 10.0)
 
@@ -72,6 +80,8 @@ class FaceStep:
     dphi: np.ndarray
     gain: float  # predicted increase of ℓ along the full step (quadratic model)
     rank_up: list[bool] = field(default_factory=list)  # per face: a higher rank gains
+    J: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # ∂θ/∂φ
+    H: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # −∇²ℓ(φ)
 
     def theta_at(self, alpha: float, ridge: float) -> np.ndarray:
         """θ(φ₀ + α δφ)."""
@@ -204,7 +214,7 @@ def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
         return None
     gain = float(g @ dphi - 0.5 * dphi @ H @ dphi)
     # θ₀ on the face (its small eigenvalues dropped): the step starts there
-    step = FaceStep(theta.copy(), other, faces, dphi, gain)
+    step = FaceStep(theta.copy(), other, faces, dphi, gain, J=J, H=H)
     step.theta0 = step.theta_at(0.0, ridge)
     step.theta0[other] = theta[other]
     step.rank_up = [_rank_up(f, theta, score, ai, gain_tol) for f in faces]
@@ -266,3 +276,54 @@ def search(step: FaceStep, evaluate: Callable[[np.ndarray], Any],
                 return new, alpha, cand
         alpha *= 0.5
     return None, 0.0, None
+
+
+def face_vcov(step: FaceStep, eig_tol: float) -> np.ndarray | None:
+    """Var(θ̂) ≈ J H⁻¹ J' (the delta method from the face coordinates φ; rank = dim φ), or
+    None when H is singular (its diagonally scaled form has an eigenvalue <= eig_tol x the
+    largest): then the face's parameters are not identifiable either."""
+    H = step.H
+    d = np.diag(H)
+    if H.size == 0 or not np.all(np.isfinite(H)) or np.any(d <= 0):
+        return None
+    r = 1.0 / np.sqrt(d)
+    w = np.linalg.eigvalsh(H * np.outer(r, r))
+    if w[0] <= eig_tol * max(abs(w[-1]), 1e-300):
+        return None
+    return step.J @ np.linalg.solve(H, step.J.T)
+
+
+def face_indices(step: FaceStep) -> np.ndarray:
+    """Global θ indices of the parameters of every block on a face."""
+    if not step.faces:
+        return np.zeros(0, dtype=int)
+    return np.concatenate([np.asarray(f.block.idx, dtype=int) for f in step.faces])
+
+
+def describe(name: str, m: np.ndarray, kind: str = "covariance") -> str:
+    """The boundary diagnostic of a singular matrix: its rank and only the correlations that
+    really are at ±1."""
+    n = m.shape[0]
+    sd = np.sqrt(np.diag(m))
+    c = m / np.outer(sd, sd)
+    mu = np.linalg.eigvalsh(c)
+    rank = int(np.sum(mu > RANK_TOL))
+    pm1 = [(i, j) for i in range(n) for j in range(i) if abs(c[i, j]) >= 1 - RANK_TOL]
+    at = (f"correlations at ±1 between levels {', '.join(f'{j + 1}&{i + 1}' for i, j in pm1)}"
+          if pm1 else "no correlation at ±1")
+    return (f"the {kind} matrix of {name} is at the boundary of the parameter space: "
+            f"singular, rank {rank} of {n} (smallest eigenvalue of its correlation matrix "
+            f"{mu[0]:.2g}, {at}); the estimates are the boundary solution (REML optimum on "
+            "the positive semi-definite cone)")
+
+
+def reridge(step: FaceStep, theta: np.ndarray, c_from: float, c_to: float) -> np.ndarray:
+    """θ with every face block's M = LL' + c_from Diag(LL') replaced by LL' + c_to Diag(LL')
+    (LL' = M − c_from/(1 + c_from) Diag(M))."""
+    out = theta.copy()
+    for f in step.faces:
+        b = f.block
+        m = np.tensordot(theta[b.idx], b.E, axes=1)
+        ll = m - c_from / (1.0 + c_from) * np.diag(np.diag(m))
+        out[b.idx] = f.P @ (ll + c_to * np.diag(np.diag(ll))).ravel()
+    return out

@@ -56,6 +56,10 @@ class RemlResult:
     free_map: np.ndarray | None = field(default=None, repr=False)
     #: peak resident memory of the process during the fit, bytes (asr_py.reml.memory)
     peak_memory: int | None = None
+    #: θ indices of covariance matrices that converged on a face of the PD cone (singular,
+    #: rank < n; reml/pd_face.py): their identifiability and Var(θ̂) are judged in the face's
+    #: own coordinates, so the θ-space AI (singular there) does not flag them
+    face_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
 
     @property
     def solution(self) -> np.ndarray:

@@ -46,7 +46,10 @@ class AsremlFit:
         #: ``refit(**call)`` fits again (``asr.asreml``, given by the API: results/ does not
         #: import it); :meth:`update` uses it
         self.refit = refit
-        self._unidentified = unidentified(result.ai, list(result.constraints))
+        cons = list(result.constraints)
+        for k in getattr(result, "face_idx", ()):  # on a PD face: judged by the engine
+            cons[int(k)] = "F"
+        self._unidentified = unidentified(result.ai, cons)
         self._warn()
 
     def _warn(self) -> None:
