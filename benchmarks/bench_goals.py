@@ -93,7 +93,7 @@ def judge(recs: dict[str, dict[str, Any]]) -> list[str]:
     r = recs.get("goal_animal2_100k")
     if r:
         if r.get("status") == "ok":
-            per = r["mib"] / 1024 * 1.048576 / (r["n_eq"] / 1e5)  # GB per 100k equations
+            per = r["mib"] * 2**20 / 1e9 / (r["n_eq"] / 1e5)  # GB per 100k equations
             ok = r["converged"] and r["fit_s"] < 60 and per < 1.2
             out.append(f"1 bivariate 100k: {'MET' if ok else 'NOT MET'}: {r['fit_s']:.1f} s "
                        f"(goal 60), {per:.2f} GB per 100k equations (goal 1.2), "

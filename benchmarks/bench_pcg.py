@@ -11,8 +11,8 @@ the MME with G0, R0 of the simulation (tol 1e-9) twice in this process tree:
 * Dask: a LocalCluster with ``--workers`` worker processes (``--threads``: threads in this
   process), the chunks read from Parquet and kept on the workers.
 
-Prints wall time, PCG iterations and peak resident memory (this process's ru_maxrss; each
-worker's from ``client.run``) and the ratio Dask / baseline. Not run in CI (minutes at 10^6).
+Prints wall time, PCG iterations and peak resident memory (this process's; each worker's
+VmHWM from ``client.run``) and the ratio Dask / baseline. Not run in CI (minutes at 10^6).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from problems import simulate_animal_data, simulate_pedigree  # noqa: E402
 
 import asr_py as asr  # noqa: E402
 from asr_py.large.runner import write_parquet  # noqa: E402
+from asr_py.reml.memory import peak_bytes  # noqa: E402
 
 G0 = np.array([[1.0, 0.5], [0.5, 2.0]])
 R0 = np.array([[2.0, 0.6], [0.6, 3.0]])
@@ -75,12 +76,12 @@ def main() -> None:
                           processes=not a.threads, dashboard_address=None,
                           memory_limit=0) as cluster, Client(cluster) as client:
             res = asr.blup_pcg(os.path.join(tmp, "rec"), client=client, **kw)
-            workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            workers = client.run(peak_bytes)  # VmHWM: a worker's ru_maxrss starts at its parent's
         print(f"Dask LocalCluster ({a.workers} workers, "
               f"{'threads' if a.threads else 'processes'}), data from Parquet\n" + res.summary())
         if not a.threads:
             print("  worker peak memory: " + ", ".join(
-                f"{v * 1024 / 2**20:.0f} MiB" for v in workers.values()))
+                f"{v / 2**20:.0f} MiB" for v in workers.values()))
         if base is not None:
             diff = float(np.abs(res.blup.to_numpy() - base.blup.to_numpy()).max())
             print(f"ratio Dask / baseline: time {res.seconds / base.seconds:.2f}, max |BLUP "

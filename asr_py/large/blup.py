@@ -17,7 +17,6 @@ zero and reported as not estimable.
 from __future__ import annotations
 
 import os
-import resource
 import time
 import warnings
 from collections.abc import Sequence
@@ -49,6 +48,7 @@ from asr_py.large.runner import (
     parquet_pieces,
     read_piece,
 )
+from asr_py.reml.memory import peak_bytes
 from asr_py.warning_classes import ConvergenceWarning
 
 __all__ = ["PcgBlup", "blup_pcg"]
@@ -69,7 +69,8 @@ class PcgBlup:
         info: PCG iterations, convergence flag and ||r||/||b|| per iteration.
         n_records, n_equations: records used (with at least one trait) and equations of C.
         seconds: wall time of the whole run; peak_memory: peak resident memory of this
-            process in bytes (``ru_maxrss``; Dask workers in other processes not included).
+            process in bytes (VmHWM, else ``ru_maxrss``; Dask workers in other processes
+            not included).
     """
 
     fixed: pd.DataFrame
@@ -289,7 +290,7 @@ def _solve(runner: LocalRunner | DaskRunner, coding: Coding, ainv: Any, g0: np.n
                                 columns=list(coding.traits)),
                    info, n_records, int(active.sum()) + n * t,
                    time.perf_counter() - t0,
-                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, g0, r0)
+                   peak_bytes(), g0, r0)
 
 
 def _count(ch: Any) -> int:
