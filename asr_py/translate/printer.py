@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
 
 from asr_py.translate.parser import R, Untranslatable
 
@@ -218,7 +219,7 @@ class BasePrinter:
                 f"{obj}[{self.py(a)} - 1]" if a.kind == "num" else f"{obj}[{self.py(a)}]"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
-        rows = _match_rownames(args[0], self.src(e.left)) if args else None
+        rows = _match_rownames(args[0], self.src(e.left), self.src) if args else None
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
@@ -663,13 +664,14 @@ class BasePrinter:
         raise NotImplementedError
 
 
-def _match_rownames(e: R, frame: str) -> R | None:
-    """``v`` of ``match(v, rownames(frame))``, else None."""
+def _match_rownames(e: R, frame: str, src: Callable[[R], str]) -> R | None:
+    """``v`` of ``match(v, rownames(frame))`` (``frame`` the R source of the indexed
+    object), else None."""
     if not (e.kind == "call" and e.value == "match" and len(e.args) == 2):
         return None
     (_, v), (_, rn) = e.args
     if rn.kind == "call" and rn.value in ("rownames", "row.names") and len(rn.args) == 1 and \
-            rn.args[0][1].kind == "name" and rn.args[0][1].value == frame:
+            src(rn.args[0][1]) == frame:
         return v
     return None
 
