@@ -76,6 +76,7 @@ class BasePrinter:
         self.data_cols: str | None = None    # inside subset()/with(): bare names are columns
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.functions: set[str] = set()     # functions the script defines
+        self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
 
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
@@ -107,6 +108,8 @@ class BasePrinter:
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST:
                 return f"{self.data_cols}[{e.value!r}]"
+            if e.value in self.arrays:
+                return f"np.asarray({pyname(e.value)})"
             return pyname(e.value)
         if k == "paren":
             return f"({self.py(e.right)})"  # type: ignore[arg-type]
@@ -230,6 +233,11 @@ class BasePrinter:
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
+        if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
+                not self.data_cols and args[0].kind in ("bin", "unary") and \
+                _mentions(args[0], e.left.value):
+            # v[v != "a"] of a vector v (a Python list, an array or a Series): elementwise
+            return self.np(f"np.asarray({obj})[{self.as_array(args[0], e.left.value)}]")
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
                 self._vector_context(args[0]):
             return f"{obj}[{self.py(args[0])}]"                         # x[x > 1]
@@ -239,6 +247,16 @@ class BasePrinter:
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
                 "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
         raise Untranslatable("indexing")
+
+    def as_array(self, e: R, name: str) -> str:
+        """``e`` with the vector ``name`` read as ``np.asarray(name)`` (R's elementwise
+        comparison of a vector, where a Python list would compare as a whole)."""
+        old = self.arrays
+        self.arrays = old | {name}
+        try:
+            return self.py(e)
+        finally:
+            self.arrays = old
 
     def order_rows(self, frame: R, obj: str, order: R) -> str:
         """``d[order(a, d$b, decreasing = TRUE), ]`` -> ``d.sort_values(['a', 'b'], ...)``
@@ -662,6 +680,18 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _mentions(e: R | None, name: str) -> bool:
+    """Whether the R expression ``e`` reads the variable ``name``."""
+    if e is None:
+        return False
+    if e.kind == "name":
+        return e.value == name
+    if e.kind == "dollar":
+        return _mentions(e.left, name)
+    return any(_mentions(x, name) for x in (e.left, e.right)) or any(
+        _mentions(a, name) for _, a in e.args)
 
 
 def _match_rownames(e: R, frame: str, src: Callable[[R], str]) -> R | None:

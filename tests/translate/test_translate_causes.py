@@ -528,3 +528,11 @@ def test_assigning_null_removes_a_column(workdir: Path) -> None:
                           "l <- list(a = 1, b = 2)\nl$a <- NULL\n"))
     assert "Weight" not in ns["dat"].columns and len(ns["dat"].columns) == len(dt().columns) - 1
     assert ns["l"] == {"b": 2}
+
+
+def test_vector_subset_by_its_own_values() -> None:
+    # R: s[s != "arma"] keeps the elements; a Python list compared with != is one bool
+    ns = run_py(translate('s <- c("ar1", "arma", "exp")\nk <- c()\n'
+                          'for (f in s[s != "arma"]) k <- c(k, f)\n'
+                          "v <- c(1, 5, 3, 12)\nw <- v[v > 2 & v < 10]\n"))
+    assert list(ns["k"]) == ["ar1", "exp"] and list(ns["w"]) == [5, 3]
