@@ -45,14 +45,14 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "G.param": "params", "R.param": "params"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
 _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", "Csparse",
-             "y.fitted" + "", "ai.sing", "fail", "wald", "knot.points", "ai.loadings",
+             "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
              "dense", "pxem", "random.order", "options", "control", "update", "converge",
              "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
              "combine", "vcm.lm", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
-_MODEL = {"subset", "family", "equate.levels", "mbf", "vcm", "knots", "predict", "offset",
-          "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot", "splines",
-          "model.frame", "dispersion", "G.param", "R.param"}
+_MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "vcm", "knots",
+          "predict", "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at",
+          "mv", "knot", "splines", "model.frame", "dispersion", "G.param", "R.param"}
 _SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iexp|igau|ieuc)")
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")

@@ -24,7 +24,7 @@ _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "n
                  "sd": "np.std", "log10": "np.log10", "log2": "np.log2", "cumsum": "np.cumsum",
                  "diag": "np.diag", "t": "np.transpose", "solve": "np.linalg.solve",
                  "is.na": "pd.isna", "unique": "pd.unique", "floor": "np.floor",
-                 "ceiling": "np.ceil"}
+                 "ceiling": "np.ceil", "all": "np.all", "any": "np.any"}
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
 _IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels", "as.data.frame",
              "as_tibble", "ungroup", "force", "identity", "I", "as.matrix", "data.matrix"}
@@ -454,7 +454,9 @@ class BasePrinter:
                                                                              hoisted)
         pre = [f"# TODO(asr_py): {t}" for t in self.todo]
         if pre and s.kind not in ("function", "if", "for", "while", "repeat", "block") and \
-                not (s.kind == "bin" and s.right is not None and s.right.kind == "function"):
+                not (s.kind == "bin" and s.right is not None and s.right.kind == "function") \
+                and not (s.kind == "call" and any(a.kind == "block" for _, a in s.args)):
+            # (a test_that()/local() block: its statements carry their own TODOs)
             pre[-1] += "; original R code:"
             pre += [f"#   {ln}".rstrip() for ln in self.original(s).splitlines()]
         post = [f"# {c.lstrip('#').strip()}".rstrip() for c in s.comments]
