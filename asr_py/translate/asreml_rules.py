@@ -31,6 +31,11 @@ _FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": 
               "residuals": "residuals", "fitted.values": "fitted"}
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
+#: predict.asreml()'s arguments (for R's partial matching of their names)
+_PREDICT_ARGS = ("classify", "levels", "present", "ignore", "use", "except", "only",
+                 "associate", "margin", "average", "as.average", "vcov", "sed", "parallel",
+                 "aliased", "inrandom", "exrandom", "trace", "maxit", "maxiter", "pworkspace",
+                 "workspace", "data")
 _DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
 _SSTYPE = ("incremental", "conditional")
 _SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
@@ -904,6 +909,7 @@ class Translator(BasePrinter):
                         continue
                     raise Untranslatable("predict() positional")
                 continue
+            n = _partial(n, _PREDICT_ARGS) or n       # R's partial names: class = "A"
             if n == "classify":
                 kw.append(f"classify={self.py(a)}")
             elif n == "levels":

@@ -552,3 +552,12 @@ def test_knot_points_is_a_model_argument() -> None:
                    "data = d)\n")
     assert "asreml(knot.points = list(x = k)) is not translated" in py
     assert "DIFFERENT model" in py
+
+
+def test_predict_partial_argument_names(workdir: Path) -> None:
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "m <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n"
+                   'p <- predict(m, class = "Env", se = TRUE)$pvals\n')
+    assert "m.predict(classify='Env', sed=True)" in py
+    ns = run_py(py)
+    assert list(ns["p"]["Env"]) == sorted(dt()["Env"].unique())
