@@ -31,6 +31,11 @@ _FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": 
               "residuals": "residuals", "fitted.values": "fitted"}
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
+#: predict.asreml()'s arguments (for R's partial matching of their names)
+_PREDICT_ARGS = ("classify", "levels", "present", "ignore", "use", "except", "only",
+                 "associate", "margin", "average", "as.average", "vcov", "sed", "parallel",
+                 "aliased", "inrandom", "exrandom", "trace", "maxit", "maxiter", "pworkspace",
+                 "workspace", "data")
 _DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
 _SSTYPE = ("incremental", "conditional")
 _SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
@@ -45,14 +50,14 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "G.param": "params", "R.param": "params"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
 _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", "Csparse",
-             "y.fitted" + "", "ai.sing", "fail", "wald", "knot.points", "ai.loadings",
+             "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
              "dense", "pxem", "random.order", "options", "control", "update", "converge",
              "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
              "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
-_MODEL = {"subset", "family", "equate.levels", "mbf", "knots", "predict", "offset",
-          "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot", "splines",
-          "model.frame", "dispersion", "G.param", "R.param"}
+_MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "knots", "predict",
+          "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
+          "splines", "model.frame", "dispersion", "G.param", "R.param"}
 _SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iexp|igau|ieuc)")
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
@@ -923,6 +928,7 @@ class Translator(BasePrinter):
                         continue
                     raise Untranslatable("predict() positional")
                 continue
+            n = _partial(n, _PREDICT_ARGS) or n       # R's partial names: class = "A"
             if n == "classify":
                 kw.append(f"classify={self.py(a)}")
             elif n == "levels":

@@ -528,3 +528,36 @@ def test_assigning_null_removes_a_column(workdir: Path) -> None:
                           "l <- list(a = 1, b = 2)\nl$a <- NULL\n"))
     assert "Weight" not in ns["dat"].columns and len(ns["dat"].columns) == len(dt().columns) - 1
     assert ns["l"] == {"b": 2}
+
+
+def test_vector_subset_by_its_own_values() -> None:
+    # R: s[s != "arma"] keeps the elements; a Python list compared with != is one bool
+    ns = run_py(translate('s <- c("ar1", "arma", "exp")\nk <- c()\n'
+                          'for (f in s[s != "arma"]) k <- c(k, f)\n'
+                          "v <- c(1, 5, 3, 12)\nw <- v[v > 2 & v < 10]\n"))
+    assert list(ns["k"]) == ["ar1", "exp"] and list(ns["w"]) == [5, 3]
+
+
+def test_test_that_block_is_not_repeated_as_a_todo_and_all_any() -> None:
+    py = translate('test_that("a", {\n  asreml.options(design = TRUE)\n  x <- c(1, -2)\n'
+                   "  ok <- all(abs(x) < 3)\n  no <- any(abs(x) > 5)\n})\n")
+    assert py.count("asreml.options(design = TRUE)") == 2       # the TODO and its R line
+    assert "test_that(" not in py
+    ns = run_py(py)
+    assert ns["ok"] and not ns["no"]
+
+
+def test_knot_points_is_a_model_argument() -> None:
+    py = translate("m <- asreml(y ~ x, random = ~ spl(x), knot.points = list(x = k), "
+                   "data = d)\n")
+    assert "asreml(knot.points = list(x = k)) is not translated" in py
+    assert "DIFFERENT model" in py
+
+
+def test_predict_partial_argument_names(workdir: Path) -> None:
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "m <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n"
+                   'p <- predict(m, class = "Env", se = TRUE)$pvals\n')
+    assert "m.predict(classify='Env', sed=True)" in py
+    ns = run_py(py)
+    assert list(ns["p"]["Env"]) == sorted(dt()["Env"].unique())

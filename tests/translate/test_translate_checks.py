@@ -158,3 +158,12 @@ def test_asrtests_wald_table_denominator_df_of_the_split_plot() -> None:
     ns: dict = {"d": d}
     exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
     assert ns["dv"] == pytest.approx(10, abs=1e-6) and ns["dn"] == pytest.approx(45, abs=1e-6)
+
+
+def test_expect_output_runs_its_statement_or_binds_a_placeholder() -> None:
+    py = translate("testthat::expect_output(d <- predictPresent(m, x))\n"
+                   "expect_silent(y <- 2 * 3)\nexpect_warning(z <- y + 1)\n")
+    ns: dict = {}
+    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    assert ns["y"] == 6 and ns["z"] == 7
+    assert isinstance(ns["d"], checks.Untranslated) and "predictPresent()" in repr(ns["d"])
