@@ -22,6 +22,7 @@ import numpy as np
 
 from asr_py.errors import AsrError
 from asr_py.formula import BinOp, Call, Expr, Formula, Name, Number, Paren, UnaryOp, parse_formula
+from asr_py.formula.functions import UNAVAILABLE
 
 _KNOWN = {"vm", "giv", "ide", "ped"}
 _TOY_N = 3
@@ -326,6 +327,10 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
         if p.func == "grp":
             return PartInfo(text, f, "grp", f"the data columns of group '{f}' as one term "
                             "(one effect per column)", "I (columns × columns)")
+        if p.func in UNAVAILABLE:  # an ASReml structure asr_py does not implement
+            return PartInfo(text, f, p.func, f"'{f}' with ASReml's {p.func}() structure, which "
+                            "asr_py does not implement (a fit refuses it)",
+                            f"{p.func}({f}) (not available)")
         if p.func == "and":
             return PartInfo(text, f, "and", f"overlay: the design of '{f}' is added to the "
                             "previous term's Z, sharing its effects and variance",

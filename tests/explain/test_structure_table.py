@@ -69,6 +69,7 @@ def test_an_unavailable_structure_fails_at_compile_with_its_name(dt) -> None:
     from asr_py.formula.model import parse_model
 
     parse_model(fixed="Yield ~ Env", random="~ sar(Env):Name")  # a known ASReml name
+    assert "does not implement" in str(asr.explain("~ sar(Env):Name"))
     with pytest.raises(asr.FormulaError, match="'sar' is not available"):
         asr.compile_model("Yield ~ Env", "~ sar(Env):Name", data=dt)
 
