@@ -493,7 +493,7 @@ def test_rows_ordered_by_columns(workdir: Path) -> None:
 
 
 def test_data_binds_the_objects_an_rda_holds(workdir: Path) -> None:
-    pytest.importorskip("pyreadr")      # the optional reader (asr_py[rdata])
+    # needs the optional reader pyreadr (asr_py[rdata]; in the test extra, so CI has it)
     (workdir / "data").mkdir()
     src = Path(__file__).resolve().parent / "data" / "local851.rda"
     (workdir / "data" / "local851.rda").write_bytes(src.read_bytes())
