@@ -14,7 +14,9 @@ log|X'V⁻¹X| and the (n − p) correction vanish). So ML is maximised by block
 
 ℓ_ML increases at every step; at a fixed point both blocks of the score are zero, i.e. the
 ML estimates. β̂ and θ̂ are asymptotically orthogonal (the expected information has no β-θ
-block), so the outer loop converges in a few rounds; it stops when β moves by at most
+block), so the outer loop converges in a few rounds. While β moves by more than ``EARLY_TOL`` of
+its SE, each round is one AI step (the θ-score at β̂(θ) is the profile likelihood's score), so ML
+takes about as many AI iterations as REML; it stops when β moves by at most
 ``BETA_TOL`` of its standard error (ℓ_ML then changes by about ½ BETA_TOL², far below
 round-off) after a converged θ-step.
 Standard errors of θ come from the AI matrix of the last θ-step (the ML information with
@@ -36,6 +38,8 @@ from asr_py.reml.result import RemlResult
 
 #: the outer loop stops when β moves by at most this fraction of its standard error
 BETA_TOL = 1e-6
+#: β moves (in SEs) below which the one-step rounds end and θ is converged
+EARLY_TOL = 1e-3
 #: most outer (β, θ) rounds
 MAX_ROUNDS = 50
 
@@ -70,12 +74,19 @@ def fit_ml(problem: MixedProblem, *, maxit: int = 30, solver: str = "auto",
     sub: RemlResult | None = None
     gls: RemlResult | None = None
     converged_outer = False
+    early = p > 0
     while rounds < MAX_ROUNDS:
         rounds += 1
         ystar = y - np.asarray(x @ beta).ravel() if p else y
         part = replace(problem, y=ystar, X=empty, x_names=[], theta0=theta,
                        random=list(problem.random))
-        sub = fit_reml(part, maxit=max(maxit - n_iter, 0), solver=solver, callback=callback)
+        # while β still moves, one AI step per round: the θ-score of the p = 0 problem at
+        # β̂(θ) is the score of the profile likelihood ℓ_ML(β̂(θ), θ) (envelope theorem), so
+        # these rounds are AI steps on the profile (β-θ information is zero in expectation)
+        # and converge as AI-REML does; the last θ-step runs to convergence
+        steps = 1 if early else max(maxit - n_iter, 0)
+        sub = fit_reml(part, maxit=min(steps, max(maxit - n_iter, 0)), solver=solver,
+                       callback=callback)
         for h in sub.history:
             history.append({**h, "iteration": len(history), "round": rounds})
         n_iter += sub.n_iter
@@ -87,6 +98,9 @@ def fit_ml(problem: MixedProblem, *, maxit: int = 30, solver: str = "auto",
         se = np.sqrt(np.clip(np.diag(gls.vcov_beta), 1e-300, None))
         moved = float(np.max(np.abs(gls.beta - beta) / se))
         beta = np.asarray(gls.beta, dtype=float).copy()
+        if early and moved <= EARLY_TOL:
+            early = False
+            continue
         if moved <= BETA_TOL and sub.converged:
             converged_outer = True
             break
