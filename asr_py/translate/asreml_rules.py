@@ -70,9 +70,9 @@ _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
 def _positional_init_funcs() -> str:
     """Variance structures whose second positional argument is asreml's ``init`` (they take
     one object): ``corgh(trait, initf)`` is ``corgh(trait, init = initf)``."""
-    from asr_py.formula.functions import FUNCTIONS
+    from asr_py.formula.functions import functions
 
-    names = sorted(n for n, f in FUNCTIONS.items()
+    names = sorted(n for n, f in functions().items()
                    if f.is_variance and f.max_args == 1 and "init" in f.named)
     return "|".join(re.escape(n) for n in names)
 
