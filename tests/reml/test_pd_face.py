@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from _dense_reml_chol import chol_entries, chol_from, reml_loglik
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 import asr_py as asr
 from asr_py.reml.pd_face import RANK_TOL, describe, face_matrix
@@ -92,7 +93,9 @@ def test_rank1_block_converges_on_the_face(ril_fit) -> None:
 
 def _bfgs(fun, x0: np.ndarray) -> float:
     """max fun by scipy's BFGS (numerical gradient) from x0: the dense optimum near x0."""
-    r = minimize(lambda x: -fun(x), x0, method="BFGS", options={"gtol": 1e-7, "maxiter": 500})
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
+        r = minimize(lambda x: -fun(x), x0, method="BFGS",
+                     options={"gtol": 1e-7, "maxiter": 500})
     return -float(r.fun)
 
 
