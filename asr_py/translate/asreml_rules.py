@@ -937,6 +937,13 @@ class Translator(BasePrinter):
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
                     kw.append(f"{n}=True")
+            elif n in ("present", "ignore", "average"):
+                # c("A", "B") -> a list; average = list(B = w) -> a dict of weights
+                kw.append(f"{n}={self.py(a)}")
+            elif n in ("aliased", "parallel") and a.kind == "name" and a.value in (
+                    "TRUE", "T", "FALSE", "F"):
+                if a.value in ("TRUE", "T"):
+                    kw.append(f"{n}=True")
             elif n in ("maxit", "maxiter", "trace", "pworkspace", "workspace", "data"):
                 continue
             else:

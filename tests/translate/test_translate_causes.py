@@ -561,3 +561,23 @@ def test_predict_partial_argument_names(workdir: Path) -> None:
     assert "m.predict(classify='Env', sed=True)" in py
     ns = run_py(py)
     assert list(ns["p"]["Env"]) == sorted(dt()["Env"].unique())
+
+
+def test_predict_options_are_translated(workdir: Path) -> None:
+    # present / ignore / average / aliased are asr_py predict() options too (no TODO)
+    py = translate('dat <- read.csv("DT.csv")\n'
+                   "m <- asreml(Yield ~ Env, random = ~ Name + Env:Name, data = dat)\n"
+                   'p1 <- predict(m, classify = "Name", ignore = "Env:Name", aliased = TRUE)\n'
+                   'p2 <- predict(m, classify = "Name", present = c("Env", "Name"))\n'
+                   'p3 <- predict(m, classify = "Name", average = list(Env = c(0.5, 0.3, 0.2)))\n')
+    assert "TODO(asr_py): predict" not in py
+    ns = run_py(py)
+    m = asr.asreml("Yield ~ Env", random="~ Name + Env:Name", data=dt())
+    want = {"p1": m.predict(classify="Name", ignore="Env:Name", aliased=True),
+            "p2": m.predict(classify="Name", present=["Env", "Name"]),
+            "p3": m.predict(classify="Name", average={"Env": [0.5, 0.3, 0.2]})}
+    for k, w in want.items():
+        pd.testing.assert_series_equal(ns[k]["predicted.value"], w["predicted.value"])
+    # the options change the predictions (the test would not notice a dropped option otherwise)
+    base = m.predict(classify="Name")["predicted.value"].to_numpy()
+    assert abs(ns["p3"]["predicted.value"].to_numpy() - base).max() > 1e-6
