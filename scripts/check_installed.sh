@@ -23,6 +23,8 @@ echo "installing $(basename "$WHEEL") into a fresh venv in $WORK"
 # the [large] extra: asr.blup_pcg's Dask and Parquet paths are tested from the install too
 "$WORK/venv/bin/python" -m pip install --quiet "$WHEEL[large]" pytest hypothesis
 cp -r tests "$WORK/tests"
+# tests/large simulates its pedigrees with benchmarks/problems.py (the benchmarks' simulators)
+mkdir "$WORK/benchmarks" && cp benchmarks/problems.py "$WORK/benchmarks/"
 mkdir "$WORK/scripts" && cp scripts/smoke_installed.py "$WORK/scripts/"
 cd "$WORK"
 "$WORK/venv/bin/python" scripts/smoke_installed.py "$WORK/examples"
