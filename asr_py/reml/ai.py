@@ -6,6 +6,7 @@ See docs/method.md for the method and the convergence rule.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -798,6 +799,11 @@ def _fit_reml(
                          history, diagnostics, cons, ctx, final_face)
 
 
+#: the iteration-time singularity message, up to its (then false) verdict on the model
+_SING_EARLY = re.compile(r"^(Singularity in Average Information matrix at iteration \d+): "
+                         r"some parameters are not identifiable.*$")
+
+
 def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarray,
                   ai: np.ndarray, fixed: np.ndarray, boundary: np.ndarray, converged: bool,
                   it: int, history: list[dict], diagnostics: list[str], cons: list[str],
@@ -831,6 +837,12 @@ def _build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarr
                    "standard errors of the variance parameters are not available")
             if msg not in diagnostics:
                 diagnostics.append(msg)
+    final_ok = (fvc is not None) if face is not None else bool(np.all(np.isfinite(
+        vc[np.ix_(fi, fi)])))
+    if converged and final_ok:  # an early singular AI matrix is no verdict on the model
+        diagnostics[:] = [_SING_EARLY.sub(r"\1 (a damped AI / EM step was taken); it is "
+                                          "not singular at the final estimates", m)
+                          for m in diagnostics]
     out_cons = list(cons)
     for k in np.flatnonzero(boundary):
         out_cons[k] = "B"

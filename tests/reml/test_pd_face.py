@@ -87,6 +87,9 @@ def test_rank1_block_converges_on_the_face(ril_fit) -> None:
     assert "correlations at ±1" in msg[0]  # rank 1: every correlation is ±1 (true here)
     # identifiable on the face (3 free entries of L), so standard errors by the delta method
     assert m.identifiable
+    # the AI matrix was singular at iteration 1 (the start); the diagnostics must not keep
+    # that early verdict ("not identifiable") once the converged fit shows it is false
+    assert not any("not identifiable" in x for x in m.diagnostics)
     se = np.sqrt(np.diag(m.result.vcov_theta))
     assert np.all(np.isfinite(se)) and np.all(se[6:12] > 0)
 
