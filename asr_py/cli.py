@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                    "of every pair of traits (pairwise)")
     f.add_argument("--solver", choices=SOLVERS, default="auto",
                    help="linear algebra of the mixed model equations (default: auto)")
+    f.add_argument("--method", choices=("REML", "ML"), default="REML",
+                   help="likelihood maximised: REML (default) or ML (lme4's REML = FALSE; "
+                   "for likelihood-ratio tests between different fixed parts)")
     progress = f.add_mutually_exclusive_group()
     progress.add_argument("--trace", action="store_true",
                           help="live iteration log on stderr (the default when stderr is a "
@@ -255,7 +258,7 @@ def _fit(args: argparse.Namespace) -> int:
         fit = asr.asreml(args.fixed, random=args.random, residual=args.residual, data=df,
                          factors=factors, maxit=args.maxit, trace=trace,
                          weights=args.weights, params=params, mv_start=args.mv_start,
-                         solver=args.solver, pedigree=ped_ainv, **mats)
+                         solver=args.solver, method=args.method, pedigree=ped_ainv, **mats)
     summary = fit.summary()
     wald = fit.wald(denDF=None if args.wald_ddf == "none" else args.wald_ddf)
     if args.wald_ddf != "none":  # after the summary's Wald table, before its notes
@@ -279,7 +282,7 @@ def _fit(args: argparse.Namespace) -> int:
                 "n_params": fit.ncomponents, "fixed": args.fixed, "random": args.random,
                 "residual": args.residual, "data": str(args.data), "weights": args.weights,
                 "start_values": args.params or args.start_from, "mv_start": args.mv_start,
-                "solver": args.solver, "wald_ddf": args.wald_ddf,
+                "solver": args.solver, "method": args.method, "wald_ddf": args.wald_ddf,
                 "diagnostics": fit.diagnostics}
         (out / "fit.json").write_text(json.dumps(info, indent=2, default=str) + "\n",
                                       encoding="utf-8")

@@ -301,3 +301,15 @@ def test_help_fit_examples_on_trial_csv_run(tmp_path: Path) -> None:
     assert (tmp_path / "results2" / "predictions_sed.csv").is_file()
     wald = pd.read_csv(tmp_path / "results2" / "wald.csv", index_col=0)
     assert "denDF" in wald.columns
+
+
+def test_method_ml(data: Path, tmp_path: Path) -> None:
+    r = run("fit", "--data", str(data), *BASE, "--method", "ML", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt(data), method="ML")
+    reml = asr.asreml("Yield ~ Env", random="~ Name", data=dt(data))
+    info = json.loads((tmp_path / "fit.json").read_text())
+    assert info["method"] == "ML"
+    assert info["loglik"] == pytest.approx(direct.loglik, rel=1e-10)
+    assert abs(info["loglik"] - reml.loglik) > 1e-3  # ML is not REML on these data
+    assert run("fit", "--data", str(data), *BASE, "--method", "reml").returncode == 2
