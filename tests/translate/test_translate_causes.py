@@ -6,31 +6,14 @@ asr.asreml call."""
 from __future__ import annotations
 
 import ast
-import os
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _translate_fixtures import dt, run_py
 
 import asr_py as asr
 from asr_py.translate import translate
-
-FACTORS = ("Name", "Env", "Loc", "Year", "Block")
-
-
-@pytest.fixture()
-def workdir(tmp_path: Path):
-    ref = resources.files("asr_py.data").joinpath("DT_example.csv")
-    (tmp_path / "DT.csv").write_bytes(ref.read_bytes())
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    yield tmp_path
-    os.chdir(old)
-
-
-def dt() -> pd.DataFrame:
-    return pd.read_csv("DT.csv", dtype={c: str for c in FACTORS})
 
 
 def body(py: str) -> list[str]:
@@ -38,12 +21,6 @@ def body(py: str) -> list[str]:
     ast.parse(py)
     lines = py.split("import asr_py as asr\n", 1)[1].splitlines()
     return [ln for ln in lines if ln and not ln.startswith("from asr_py.translate.runtime")]
-
-
-def run_py(code: str) -> dict:
-    ns: dict = {}
-    exec(compile(code, "<translated>", "exec"), ns)  # noqa: S102
-    return ns
 
 
 # ----- 1. code inside braces -------------------------------------------------------------------

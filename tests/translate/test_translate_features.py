@@ -5,46 +5,21 @@ test data, and its results compared with direct asr.asreml calls."""
 
 from __future__ import annotations
 
-import os
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import dt, run_py
 
 import asr_py as asr
 from asr_py.translate import spatial_coords, translate
 
-ROOT = Path(__file__).resolve().parents[2]
-FACTORS = ("Name", "Env", "Loc", "Year", "Block")
 OATS_FACTORS = ("row", "col", "N", "V", "B", "MP")
-
-
-@pytest.fixture()
-def workdir(tmp_path: Path):
-    ref = resources.files("asr_py.data").joinpath("DT_example.csv")
-    (tmp_path / "DT.csv").write_bytes(ref.read_bytes())
-    (tmp_path / "oats.csv").write_bytes((ROOT / "tests" / "data" / "DT_yatesoats.csv")
-                                        .read_bytes())
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    yield tmp_path
-    os.chdir(old)
-
-
-def dt() -> pd.DataFrame:
-    return pd.read_csv("DT.csv", dtype={c: str for c in FACTORS})
 
 
 def oats() -> pd.DataFrame:
     return pd.read_csv("oats.csv", dtype={c: str for c in OATS_FACTORS})
-
-
-def run_py(code: str) -> dict:
-    ns: dict = {}
-    exec(compile(code, "<translated>", "exec"), ns)  # noqa: S102
-    return ns
 
 
 def body(py: str) -> list[str]:

@@ -3,39 +3,15 @@ data and its results compared with a direct asr.asreml call."""
 
 from __future__ import annotations
 
-import os
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import dt, run_py
 
 import asr_py as asr
 from asr_py.translate import statements, tokenize, translate
-
-FACTORS = ("Name", "Env", "Loc", "Year", "Block")
-
-
-@pytest.fixture()
-def workdir(tmp_path: Path):
-    ref = resources.files("asr_py.data").joinpath("DT_example.csv")
-    (tmp_path / "DT.csv").write_bytes(ref.read_bytes())
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    yield tmp_path
-    os.chdir(old)
-
-
-def dt() -> pd.DataFrame:
-    return pd.read_csv("DT.csv", dtype={c: str for c in FACTORS})
-
-
-def run_py(code: str, **env) -> dict:
-    ns: dict = dict(env)
-    exec(compile(code, "<translated>", "exec"), ns)  # noqa: S102
-    return ns
-
 
 SCRIPT_ASREML4 = """
 library(asreml)

@@ -1,0 +1,21 @@
+"""Helpers shared by the translate tests: the bundled DT_example read as the translated
+scripts read it, and running translated code."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: DT_example's factor columns (read as text, as R's read.csv + as.factor gives levels)
+FACTORS = ("Name", "Env", "Loc", "Year", "Block")
+
+
+def dt() -> pd.DataFrame:
+    """DT.csv of the ``workdir`` fixture (conftest.py) with its factors as text."""
+    return pd.read_csv("DT.csv", dtype={c: str for c in FACTORS})
+
+
+def run_py(code: str, **env) -> dict:
+    """Execute translated code in a fresh namespace (seeded with ``env``); return it."""
+    ns: dict = dict(env)
+    exec(compile(code, "<translated>", "exec"), ns)  # noqa: S102
+    return ns
