@@ -33,7 +33,7 @@ its sum is positive); Λ*Λ*' = Λ V V' Λ' = ΛΛ', so Σ does not change.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,49 +41,30 @@ import pandas as pd
 import scipy.sparse as sp
 
 from asr_py.errors import AsrError
-from asr_py.vcov.base import CovTemplate, to_dense
+from asr_py.reml.params import StructureSpan
+from asr_py.vcov.base import to_dense
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
 
 
 @dataclass(frozen=True)
-class StructurePart:
-    """One structure with parameters inside a term, and where its θ lives.
-
-    ``key``: the name used by :func:`covariance` (the term label, e.g. ``'trait:Name'`` or
-    ``'units:trait'``; ``'<term>!<factor>'`` when the term has several structured parts;
-    residual sections of ``dsum`` are named like their components, ``'Site_A!units:trait'``).
-    ``start`` is the position of the part's first parameter in θ, ``scale`` the position of
-    the term's scale σ² multiplied into it (None when there is none).
-    """
-
-    key: str
-    term: str
-    factor: str
-    template: CovTemplate
-    levels: tuple[str, ...]
-    start: int
-    scale: int | None
-    residual: bool = False
-
-    @property
-    def positions(self) -> np.ndarray:
-        """Positions in θ of every parameter Σ depends on (scale first)."""
-        own = np.arange(self.start, self.start + self.template.n_params)
-        return own if self.scale is None else np.concatenate([[self.scale], own])
+class StructurePart(StructureSpan):
+    """A structure span of the parameter map (:class:`asr_py.reml.params.StructureSpan`:
+    ``key`` the name :func:`covariance` uses, ``start`` its first parameter in θ, ``scale``
+    the term scale σ² multiplied into it) with its Σ(θ) and Jacobian."""
 
     def matrix(self, theta: np.ndarray) -> np.ndarray:
         """Σ at the full parameter vector θ (σ² Σ_i(θ_i) when scaled)."""
         th = np.asarray(theta, dtype=float)
-        own = th[self.start:self.start + self.template.n_params]
+        own = th[self.start:self.stop]
         m = to_dense(self.template.matrix(own))
         return m * th[self.scale] if self.scale is not None else m
 
     def jacobian(self, theta: np.ndarray) -> sp.csr_matrix:
         """J with J[i·n + j, k] = ∂Σ_ij/∂θ_k, k over :attr:`positions` (sparse, n² × k)."""
         th = np.asarray(theta, dtype=float)
-        own = th[self.start:self.start + self.template.n_params]
+        own = th[self.start:self.stop]
         ders = list(self.template.derivatives(own))
         if self.scale is not None:
             s = th[self.scale]
@@ -98,8 +79,8 @@ class StructurePart:
 def structure_parts(fit: AsremlFit) -> list[StructurePart]:
     """Every structure with parameters, random terms first then the residual sections (the
     spans of the model's parameter map, :mod:`asr_py.reml.params`)."""
-    return [StructurePart(s.key, s.term, s.factor, s.template, s.levels, s.start, s.scale,
-                          s.residual) for s in fit.model.param_map.structures]
+    return [StructurePart(**{f.name: getattr(s, f.name) for f in fields(s)})
+            for s in fit.model.param_map.structures]
 
 
 def _find(fit: AsremlFit, term: str | None, part: str | None) -> list[StructurePart]:
