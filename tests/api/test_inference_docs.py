@@ -9,9 +9,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_inference_docs_example_runs(capsys) -> None:
+def _run_block(k: int) -> dict:
+    """Execute the page's k-th python block from the checkout root; return its namespace."""
     text = (ROOT / "docs" / "inference.md").read_text(encoding="utf-8")
-    block = re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    block = re.findall(r"```python\n(.*?)```", text, re.S)[k]
     ns: dict = {}
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -19,6 +20,11 @@ def test_inference_docs_example_runs(capsys) -> None:
         exec(compile(block, "docs/inference.md", "exec"), ns)  # noqa: S102
     finally:
         os.chdir(cwd)
+    return ns
+
+
+def test_inference_docs_example_runs(capsys) -> None:
+    ns = _run_block(0)
     ci = ns["ci"]
     assert (ci["lower"] < ci["estimate"]).all() and (ci["estimate"] < ci["upper"]).all()
     assert ns["m5"].model.records.n == 25
@@ -28,15 +34,8 @@ def test_inference_docs_example_runs(capsys) -> None:
 def test_inference_docs_ml_example_runs(capsys) -> None:
     """The ML section's block: numbers as printed in the page (lme4's REML = FALSE values,
     tests/data/lme4_ml_reference.json)."""
+    _run_block(1)
     text = (ROOT / "docs" / "inference.md").read_text(encoding="utf-8")
-    block = re.findall(r"```python\n(.*?)```", text, re.S)[1]
-    ns: dict = {}
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        exec(compile(block, "docs/inference.md", "exec"), ns)  # noqa: S102
-    finally:
-        os.chdir(cwd)
     printed = capsys.readouterr().out
     assert "-897.0393 1802.079 1814.85" in printed
     assert "116.5" in printed and "-897.0393 1802.079 1814.85" in text
