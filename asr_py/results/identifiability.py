@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: S is singular below this eigenvalue ratio (the engine's final-estimates test, reml.ai)
+#: S is singular below this eigenvalue ratio (the engine's final-estimates test, reml.finish)
 NULL_TOL = 1e-10
 #: a parameter takes part in a null direction when its |loading| is at least this
 LOADING = 0.1

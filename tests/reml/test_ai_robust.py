@@ -18,7 +18,8 @@ import pytest
 
 import asr_py as asr
 from asr_py.reml import loglik_at
-from asr_py.reml.ai import _qp, _scaled
+from asr_py.reml.qp import active_set_qp as _qp
+from asr_py.reml.qp import scaled_information as _scaled
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,188 @@
+"""One AI-REML iteration's step: the active-set Newton step on the quadratic model, the
+line search that keeps θ valid, and the hooks to Newton steps on a PD face (pd_face.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from asr_py.reml.iter_context import IterContext
+from asr_py.reml.mme import MME, MMEState
+from asr_py.reml.pd_blocks import PDBlock
+from asr_py.reml.pd_face import (
+    FACE_RIDGE,
+    FaceStep,
+    face_step,
+    near_face,
+)
+from asr_py.reml.pd_face import search as face_search
+from asr_py.reml.qp import active_set_qp, scaled_information
+from asr_py.reml.tuning import DEC_TOL, LL_SLACK, MAX_HALVINGS, PD_MAX_FLOOR, SHRINK
+
+
+@dataclass
+class AIStep:
+    """The step of one iteration: δ over all θ (zero for fixed and held parameters)."""
+
+    delta: np.ndarray
+    held: np.ndarray  # 'P' parameters held at the boundary value (δ_k = 0)
+    clipped: np.ndarray  # 'P' parameters this step puts at the boundary value
+    pd_held: list[PDBlock]  # covariance matrices held on the PD boundary
+    gain: float  # predicted increase of ℓ, s'δ − ½ δ'AIδ
+    singular: bool
+
+
+def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+          fixed: np.ndarray) -> AIStep:
+    """The active-set AI step at θ: the maximiser of the quadratic model
+    s'δ − ½δ'AIδ over the free parameters subject to θ_k + δ_k ≥ b for 'P' parameters
+    (b = the boundary value) and, for each near-singular direction v of a PD block's
+    correlation matrix, v'(Σ_k δ_k E_k)v ≥ 0 (its smallest eigenvalue may not decrease, to
+    first order). Solved in the scaled coordinates x = D^{½}δ, D = diag(AI), so the step does
+    not depend on the units of the parameters. 'P' parameters at b with an active bound are
+    held there; the others with an active bound are put at b (clipped) by this step.
+    """
+    nt = theta.size
+    idx = np.flatnonzero(~fixed)
+    if idx.size == 0:
+        z = np.zeros(nt, dtype=bool)
+        return AIStep(np.zeros(nt), z, z.copy(), [], 0.0, False)
+    rows, owners, curv = [], [], []
+    for b in ctx.pd:
+        se = b.scaled_eig(b.matrix(theta))
+        if se is None:
+            continue
+        mu, w, d = se
+        f = b.floor(d)
+        if f > PD_MAX_FLOOR:
+            continue  # variances too disparate to resolve the boundary: left to validity
+        sd = 1.0 / np.sqrt(d)
+        et = b.E * sd[None, :, None] * sd[None, None, :]  # derivatives of D^{-½}MD^{-½}
+        for i in np.flatnonzero(mu <= 2.0 * f):
+            a = np.zeros(nt)
+            a[b.idx] = np.einsum("i,kij,j->k", w[:, i], et, w[:, i])
+            # Hessian of the eigenvalue μ_i(θ): 2 Σ_{j≠i} (w_i'Ẽ_k w_j)(w_j'Ẽ_l w_i)/(μ_i − μ_j)
+            c = np.einsum("i,kij,jm->km", w[:, i], et, w)
+            o = mu > 2.0 * f  # (the other near-zero eigenvalues are constrained too)
+            hc = np.zeros((nt, nt))
+            hc[np.ix_(b.idx, b.idx)] = 2.0 * (c[:, o] / (mu[i] - mu[o])) @ c[:, o].T
+            rows.append(a)
+            owners.append(b)
+            curv.append(hc)
+    ai_m = ai
+    if rows:
+        # SQP: the model's Hessian is that of the Lagrangian, AI − Σ_i m_i ∇²μ_i, with the
+        # multipliers m_i ≥ 0 estimated from s + Σ_i m_i ∇μ_i ≈ 0 (least squares)
+        am = np.array(rows)[:, idx]
+        m = np.linalg.lstsq(am.T, -score[idx], rcond=None)[0]
+        ai_m = ai.copy()
+        for mi, hc in zip(m, curv):
+            if mi > 0:
+                ai_m -= mi * hc
+    hs, r, singular = scaled_information(ai_m, idx)
+    gs = score[idx] * r
+    lb = np.full(idx.size, -np.inf)
+    pk = ctx.pmask[idx]
+    lb[pk] = (np.minimum(ctx.bval[idx][pk], theta[idx][pk]) - theta[idx][pk]) / r[pk]
+    rm = np.array([a[idx] * r for a in rows]) if rows else np.zeros((0, idx.size))
+    x, wb, wr = active_set_qp(hs, gs, lb, rm)
+    delta = np.zeros(nt)
+    delta[idx] = x * r
+    held = np.zeros(nt, dtype=bool)
+    clipped = np.zeros(nt, dtype=bool)
+    at = ctx.at_bound(theta)
+    for j, k in enumerate(idx):
+        if wb[j] and pk[j]:
+            if at[k]:
+                held[k] = True
+                delta[k] = 0.0
+            else:
+                clipped[k] = True
+    gain = float(score @ delta - 0.5 * delta @ ai_m @ delta)
+    pd_held: list[PDBlock] = []
+    for b, on in zip(owners, wr):
+        if on and not any(b is h for h in pd_held):
+            pd_held.append(b)
+    return AIStep(delta, held, clipped, pd_held, gain, singular)
+
+
+def tied_to_bound(ctx: IterContext, theta: np.ndarray, score: np.ndarray,
+                   fixed: np.ndarray) -> np.ndarray:
+    """The free non-variance parameters (correlations, covariances, loadings, ...) of every
+    template with a 'P' variance at its boundary value whose score is positive (ℓ increases
+    away from the boundary): at such a variance they have (almost) no information."""
+    out = np.zeros(theta.size, dtype=bool)
+    at = ctx.at_bound(theta) & (score > 0) & ~fixed
+    for s in ctx.slices:
+        k = np.arange(theta.size)[s]
+        if not any(at[j] and ctx.kinds[j] == "variance" for j in k):
+            continue
+        for j in k:
+            if not fixed[j] and ctx.kinds[j] != "variance":
+                out[j] = True
+    return out
+
+
+
+def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, delta: np.ndarray,
+                 clipped: np.ndarray, floors: list[float]
+                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
+    """Try θ + αδ for α = 1, ½, ¼, ...; accept the first valid point that does not lower ℓ.
+
+    Projections keep the trial point inside: a 'P' parameter goes no lower than
+    max(θ_k·SHRINK, boundary value) unless this step clips it to the boundary value
+    (exactly at α = 1); a PD block whose correlation matrix would get an eigenvalue below its
+    floor has those eigenvalues lifted to the floor (:meth:`PDBlock.project`).
+    """
+    alpha = 1.0
+    slack = LL_SLACK * max(1.0, abs(st.loglik))
+    move = delta != 0
+    pk = ctx.pmask & move & ~clipped
+    for _ in range(MAX_HALVINGS + 1):
+        cand = theta + alpha * delta
+        low = pk & (cand < theta * SHRINK)
+        cand[low] = np.maximum(theta[low] * SHRINK, ctx.bval[low])
+        if alpha == 1.0:
+            cand[clipped] = ctx.bval[clipped]
+        for b, f in zip(ctx.pd, floors):
+            if move[b.idx].any():
+                pr = b.project(cand, f)
+                if pr is not None:
+                    cand = pr
+        if ctx.valid(cand):
+            try:
+                new = mme.evaluate(cand)
+            except (np.linalg.LinAlgError, ValueError):
+                new = None
+            if new is not None and new.loglik >= st.loglik - slack:
+                return new, alpha, cand
+        alpha *= 0.5
+    return None, 0.0, None
+
+
+# --- issue 11 hook: Newton steps on the PD face (asr_py/reml/pd_face.py) ---
+def face_plan(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+               fixed: np.ndarray, plan: AIStep, loglik: float, tol_loglik: float
+               ) -> FaceStep | None:
+    """The Newton step on the face of every linear PD block with a correlation-scale
+    eigenvalue below pd_face.RANK_TOL for which a higher rank does not gain (None if none)."""
+    blocks = near_face(ctx.pd, theta)
+    if not blocks:
+        return None
+    gain_tol = DEC_TOL * tol_loglik * max(1.0, abs(loglik))
+    step = face_step(theta, score, ai, blocks, ~fixed & ~plan.held, FACE_RIDGE, gain_tol)
+    if step is None or any(step.rank_up):
+        keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []
+        if not keep or len(keep) == len(blocks):
+            return None
+        step = face_step(theta, score, ai, keep, ~fixed & ~plan.held, FACE_RIDGE, gain_tol)
+        if step is None or any(step.rank_up):
+            return None
+    return step
+
+
+def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
+                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
+    return face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE,
+                       LL_SLACK * max(1.0, abs(st.loglik)), MAX_HALVINGS)

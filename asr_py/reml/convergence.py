@@ -1,0 +1,34 @@
+"""Convergence at the round-off level of the log-likelihood."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asr_py.reml.ai_step import (
+    AIStep,
+)
+from asr_py.reml.mme import MME
+from asr_py.reml.tuning import ROUNDOFF, ROUNDOFF_Z
+
+ROUNDOFF_NOTE = (
+    "converged at round-off level at iteration {it}: the next step predicts a gain below the "
+    "rounding noise of the log-likelihood and moves every parameter by less than "
+    f"{ROUNDOFF_Z:g} of its standard error")
+
+
+def loglik_noise(mme: MME, loglik: float) -> float:
+    """Rounding noise of ℓ: ROUNDOFF x max(1, |ℓ|) x sqrt(number of mixed model equations)."""
+    return ROUNDOFF * max(1.0, abs(loglik)) * float(np.sqrt(max(mme.N, 1)))
+
+
+def at_roundoff(mme: MME, loglik: float, plan: AIStep, ai: np.ndarray,
+                 fixed: np.ndarray) -> bool:
+    """True when the next AI step predicts a gain ½-quadratic ≤ the rounding noise of ℓ and
+    moves every free parameter by ≤ ROUNDOFF_Z of its conditional standard error 1/sqrt(AI_kk):
+    no evaluation of ℓ can confirm a further improvement."""
+    if plan.clipped.any() or not np.isfinite(plan.gain) or plan.gain > loglik_noise(mme, loglik):
+        return False
+    free = ~fixed & ~plan.held
+    d = np.abs(np.diag(ai))[free]
+    z = np.abs(plan.delta[free]) * np.sqrt(np.where(np.isfinite(d), d, np.inf))
+    return bool(np.all(np.isfinite(z)) and z.max(initial=0.0) <= ROUNDOFF_Z)

@@ -1,0 +1,95 @@
+"""Per-parameter constants of one AI-REML fit: kinds, bounds, the held boundary value and the
+scale-free per-parameter scales (issue 11), validity of θ."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asr_py.reml.pd_blocks import PDBlock, pd_blocks
+from asr_py.reml.problem import MixedProblem
+from asr_py.reml.tuning import BOUNDARY_REL, CHANGE_FLOOR, PD_MAX_FLOOR, SHRINK
+
+
+class IterContext:
+    """Per-parameter constants of a problem: kinds, bounds, boundary value, scales, and the
+    covariance matrices whose positive-definite boundary is handled."""
+
+    def __init__(self, problem: MixedProblem) -> None:
+        pm = problem.param_map
+        assert pm is not None
+        kinds = pm.kinds
+        self.templates = [b.template for b in problem.random] + [problem.residual]
+        self.slices = problem.slices()
+        self.kinds = kinds
+        self.lower = pm.lower
+        self.upper = pm.upper
+        self.cons = [c.upper() for c in problem.constraints]
+        self.pmask = np.array([c == "P" for c in self.cons], dtype=bool)
+        self.vc = np.array([k in ("variance", "covariance") for k in kinds], dtype=bool)
+        th0 = np.abs(np.asarray(problem.theta0, dtype=float))
+        self.scale = np.where(self.vc & (th0 > 0), th0, 1.0)
+        self._seen_se = False
+        self._set(self.scale)
+        self.pd = pd_blocks(problem, self.cons)
+
+    def _set(self, c: np.ndarray) -> None:
+        self.scale = c
+        self.bval = BOUNDARY_REL * c
+        self.cfloor = np.where(self.vc, CHANGE_FLOOR * c, 1e-4)
+
+    def update_scales(self, ai_diag: np.ndarray, theta: np.ndarray) -> None:
+        """Per-parameter scale c_k of the variances and covariances: the smallest conditional
+        standard error 1/sqrt(AI_kk) seen so far in the iteration (the start value until one
+        is known). A standard error changes with the units of the trait(s) the parameter
+        belongs to exactly as the parameter does (c²; c₁c₂ for a covariance) and, unlike the
+        start value, is set by the data; so the held boundary value ``BOUNDARY_REL x c_k``
+        and the change floor ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each
+        trait. A parameter at its boundary value keeps its scale (it stays held)."""
+        a = np.asarray(ai_diag, dtype=float)
+        ok = self.vc & np.isfinite(a) & (a > 0)
+        if not ok.any():
+            return
+        se = np.full(a.size, np.inf)
+        se[ok] = 1.0 / np.sqrt(a[ok])
+        c = np.minimum(self.scale, se) if self._seen_se else np.where(ok, se, self.scale)
+        c = np.where(self.at_bound(theta), self.scale, c)
+        self._seen_se = True
+        self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
+
+    def valid(self, theta: np.ndarray) -> bool:
+        """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""
+        for k, c in enumerate(self.cons):
+            if c == "P" and theta[k] < 0:
+                return False
+            if c == "B" and not (self.lower[k] <= theta[k] <= self.upper[k]):
+                return False
+        for t, s in zip(self.templates, self.slices):
+            if not t.is_valid(theta[s]):
+                return False
+        return True
+
+    def rel_change(self, old: np.ndarray, new: np.ndarray) -> float:
+        """max_k |new_k − old_k| / max(|old_k|, floor_k), floor_k = CHANGE_FLOOR x c_k."""
+        if old.size == 0:
+            return 0.0
+        return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), self.cfloor)))
+
+    def at_bound(self, theta: np.ndarray) -> np.ndarray:
+        """'P' parameters at (or below) their boundary value."""
+        return self.pmask & (theta <= self.bval * (1 + 1e-9))
+
+    def pd_floors(self, theta: np.ndarray, held: list[PDBlock]) -> list[float]:
+        """Per PD block, the smallest correlation-scale eigenvalue a step may leave: the
+        block's floor if held on the boundary, else max(floor, SHRINK x current)."""
+        out = []
+        for b in self.pd:
+            se = b.scaled_eig(b.matrix(theta))
+            if se is None:
+                out.append(0.0)
+                continue
+            f = b.floor(se[2])
+            if f > PD_MAX_FLOOR:
+                out.append(0.0)
+                continue
+            out.append(f if any(b is h for h in held) else max(f, SHRINK * float(se[0][0])))
+        return out

@@ -1,0 +1,104 @@
+"""The AI step's quadratic programme: the scaled (and, if singular, damped) information
+matrix and a primal active-set solver for max g'x − ½x'Hx s.t. bounds and linear rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asr_py.reml.tuning import EIG_TOL
+
+
+def scaled_information(ai: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(D^{-½} AI D^{-½}, D^{-½}, singular) over ``idx``, D = diag(AI). Singular when the
+    scaled matrix has an eigenvalue <= EIG_TOL x its largest or a non-positive diagonal; it
+    is then damped Levenberg-Marquardt style, + λI with the smallest λ in 10⁻⁶..10³ that
+    makes it positive definite."""
+    a = ai[np.ix_(idx, idx)]
+    d = np.diag(a).copy()
+    ok = np.isfinite(d) & (d > 0)
+    d = np.where(ok, d, float(d[ok].max()) if ok.any() else 1.0)
+    r = 1.0 / np.sqrt(d)
+    hs = a * r[:, None] * r[None, :]
+    hs = np.where(np.isfinite(hs), hs, 0.0)
+    if idx.size == 0:
+        return hs, r, False
+    w = np.linalg.eigvalsh(hs)
+    if ok.all() and w[0] > EIG_TOL * max(abs(w[-1]), 1e-300):
+        return hs, r, False
+    for lam in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e2, 1e3):
+        if w[0] + lam > EIG_TOL * max(abs(w[-1]) + lam, 1e-300):
+            return hs + lam * np.eye(idx.size), r, True
+    return hs + (abs(w[0]) + 1e3) * np.eye(idx.size), r, True
+
+
+def _eqp(h: np.ndarray, g: np.ndarray, x: np.ndarray, bound: np.ndarray,
+         rows: np.ndarray) -> np.ndarray:
+    """Step p minimising ½(x+p)'h(x+p) − g'(x+p) with p_k = 0 on ``bound`` and rows·p = 0."""
+    f = np.flatnonzero(~bound)
+    p = np.zeros(x.size)
+    if f.size == 0:
+        return p
+    rhs = (g - h @ x)[f]
+    hf = h[np.ix_(f, f)]
+    if rows.shape[0]:
+        _, sv, vt = np.linalg.svd(rows[:, f])
+        rank = int(np.sum(sv > 1e-12 * max(float(sv.max()), 1e-300)))
+        nb = vt[rank:].T
+    else:
+        nb = np.eye(f.size)
+    if nb.shape[1] == 0:
+        return p
+    z = np.linalg.solve(nb.T @ hf @ nb, nb.T @ rhs)
+    p[f] = nb @ z
+    return p
+
+
+def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """max g'x − ½x'hx s.t. x ≥ lb (lb_k = −inf: no bound; lb ≤ 0) and rows·x ≥ 0, by the
+    primal active-set method (Nocedal & Wright, Algorithm 16.3) from x = 0 with the bounds
+    and rows active at 0 in the working set. Returns (x, active bounds, active rows)."""
+    n = g.size
+    x = np.zeros(n)
+    wb = lb >= 0  # bounds active at x = 0
+    wr = np.ones(rows.shape[0], dtype=bool)
+    for _ in range(4 * (n + rows.shape[0]) + 10):
+        p = _eqp(h, g, x, wb, rows[wr])
+        if np.max(np.abs(p)) <= 1e-12 * max(1.0, float(np.max(np.abs(x)))):
+            # multipliers: h x − g = Σ λ_i c_i over the working set, λ ≥ 0 at the optimum
+            cb = np.flatnonzero(wb)
+            cr = np.flatnonzero(wr)
+            cm = np.vstack([np.eye(n)[cb], rows[cr]]) if cb.size + cr.size else np.zeros((0, n))
+            if cm.shape[0] == 0:
+                break
+            lam = np.linalg.lstsq(cm.T, h @ x - g, rcond=None)[0]
+            i = int(np.argmin(lam))
+            if lam[i] >= -1e-12 * max(1.0, float(np.max(np.abs(g)))):
+                break
+            if i < cb.size:
+                wb[cb[i]] = False
+            else:
+                wr[cr[i - cb.size]] = False
+            continue
+        # ratio test against the constraints not in the working set
+        alpha, block = 1.0, None
+        for k in np.flatnonzero(~wb & np.isfinite(lb) & (p < 0)):
+            t = (lb[k] - x[k]) / p[k]
+            if t < alpha:
+                alpha, block = max(t, 0.0), ("b", k)
+        if rows.shape[0]:
+            rp = rows @ p
+            rx = rows @ x
+            for i in np.flatnonzero(~wr & (rp < 0)):
+                t = -rx[i] / rp[i]
+                if t < alpha:
+                    alpha, block = max(t, 0.0), ("r", i)
+        x = x + alpha * p
+        if block is None:
+            continue
+        if block[0] == "b":
+            wb[block[1]] = True
+            x[block[1]] = lb[block[1]]
+        else:
+            wr[block[1]] = True
+    return x, wb, wr
