@@ -25,8 +25,9 @@ all k at once through the same factor of C.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sla
@@ -377,32 +378,232 @@ class _KronPlan:
         return 0.5 * np.vstack(blocks)
 
 
-def _kron_plan(template: CovTemplate) -> _KronPlan | None:
-    try:
-        return _KronPlan(template)
-    except _NoPlan:
-        return None
+@dataclass
+class TermValues:
+    """One random term's G⁻¹ at θ on its pattern: ``g[e] = G⁻¹[rows[e], cols[e]]``, log|G|,
+    and what the term's score needs (``data``)."""
+
+    theta: np.ndarray
+    g: np.ndarray
+    logdet: float
+    rows: np.ndarray
+    cols: np.ndarray
+    data: object = None
+
+    def matrix(self, n: int) -> sp.csc_matrix:
+        """G⁻¹ as a sparse matrix."""
+        return sp.csc_matrix((self.g, (self.rows, self.cols)), shape=(n, n))
+
+
+class TermInverse(ABC):
+    """How one random term's G⁻¹ reaches C: its values on a pattern of (row, col) entries
+    that stays fixed from θ to θ, log|G|, and the term's part of the score and AI.
+
+    With ``z = C^{uu}`` on the pattern (and ``C⁻¹`` elsewhere from a callback), per
+    parameter k of the term:
+
+        t_k = tr(G⁻¹Ġ_k) − tr(G⁻¹Ġ_kG⁻¹C^{uu}) − û'G⁻¹Ġ_kG⁻¹û,   q_k = Ġ_kG⁻¹û.
+
+    :class:`ProductInverse` gives closed forms for [σ²] Σ_1 ⊗ … ⊗ Σ_p with small or diagonal
+    parts; :class:`GeneralInverse` (any template) reads the template's ``inverse``,
+    ``derivatives`` and ``inv_deriv_inv``. :func:`term_inverse` chooses per term."""
+
+    template: CovTemplate
+    #: True when the values come from closed forms over the template's parts
+    closed_form: bool = False
+
+    @abstractmethod
+    def values(self, theta: np.ndarray) -> TermValues:
+        """G⁻¹ on the pattern and log|G| at θ. Raises LinAlgError if G is not PD."""
+
+    @abstractmethod
+    def deriv_cols(self, tv: TermValues, u: np.ndarray) -> tuple[np.ndarray, object]:
+        """(Ġ_kG⁻¹û as columns, n x k; what :meth:`trace_terms` may reuse)."""
+
+    @abstractmethod
+    def trace_terms(self, tv: TermValues, prep: object, z: np.ndarray, u: np.ndarray,
+                    cinv: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+        """t_k per parameter; ``z`` = C^{uu} on ``tv``'s pattern, ``cinv(rows, cols)`` =
+        C^{uu} at other entries."""
+
+    @abstractmethod
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """½ tr(G⁻¹Ġ_kG⁻¹Ġ_l) over the term's parameters."""
+
+
+class ProductInverse(TermInverse):
+    """Closed forms through the index maps of :class:`_KronPlan` (G⁻¹ = σ⁻² ⊗_j Σ_j⁻¹ on the
+    product of the parts' patterns; only n_i-sized pieces are computed at θ)."""
+
+    closed_form = True
+
+    def __init__(self, template: CovTemplate) -> None:
+        self.template = template
+        self.plan = _KronPlan(template)  # raises _NoPlan
+
+    def values(self, theta: np.ndarray) -> TermValues:
+        pl = self.plan
+        s, pv, ld = pl.values(theta)
+        return TermValues(theta, pl.ginv_values(s, pv), ld, pl.rows, pl.cols, (s, pv))
+
+    def deriv_cols(self, tv: TermValues, u: np.ndarray) -> tuple[np.ndarray, object]:
+        s, pv = tv.data  # type: ignore[misc]
+        return self.plan.deriv_cols(s, pv, u), None
+
+    def trace_terms(self, tv: TermValues, prep: object, z: np.ndarray, u: np.ndarray,
+                    cinv: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+        s, pv = tv.data  # type: ignore[misc]
+        w = z + u[tv.rows] * u[tv.cols]
+        return self.plan.trace_terms(s, pv, tv.g, w)
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        return self.plan.em_block(theta)
+
+
+def _coo(m: Matrix) -> sp.coo_matrix:
+    """Summed duplicates, sorted, explicit zeros kept out."""
+    c = sp.csr_matrix(m) if sp.issparse(m) else sp.csr_matrix(np.asarray(m, dtype=float))
+    c.sum_duplicates()
+    c.eliminate_zeros()
+    return c.tocoo()
+
+
+class GeneralInverse(TermInverse):
+    """Any template: G⁻¹ = ``template.inverse(θ)`` read on its nonzero pattern. The pattern
+    is the nonzeros of G⁻¹ and of G⁻¹Ġ_kG⁻¹ at the first θ; an entry that appears later
+    grows it (C's pattern is then rebuilt once)."""
+
+    def __init__(self, template: CovTemplate) -> None:
+        self.template = template
+        self.n = int(template.n)
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.cols = np.zeros(0, dtype=np.int64)
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _grow(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        keys = np.union1d(self._keys, cols.astype(np.int64) * self.n + rows)
+        self._keys = keys
+        self.rows, self.cols = keys % self.n, keys // self.n
+        self._last = None
+
+    def _positions(self, m: sp.coo_matrix) -> np.ndarray:
+        """Positions of m's entries in the pattern (-1 where absent)."""
+        key = m.col.astype(np.int64) * self.n + m.row
+        if self._keys.size == 0:
+            return np.full(key.size, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self._keys, key), self._keys.size - 1)
+        return np.where(self._keys[pos] == key, pos, -1)
+
+    def values(self, theta: np.ndarray) -> TermValues:
+        t = self.template
+        ginv = t.inverse(theta)
+        ld = float(t.logdet(theta))
+        m = _coo(ginv)
+        if self._keys.size == 0:  # first θ: G⁻¹ and -∂G⁻¹/∂θ_k = G⁻¹Ġ_kG⁻¹
+            idis = [_coo(a) for a in t.inv_deriv_inv(theta)]
+            self._grow(np.concatenate([m.row] + [a.row for a in idis]),
+                       np.concatenate([m.col] + [a.col for a in idis]))
+        last = self._last
+        if last is not None and np.array_equal(last[0], m.row) and np.array_equal(last[1], m.col):
+            pos = last[2]
+        else:
+            pos = self._positions(m)
+            if np.any(pos < 0):
+                self._grow(m.row, m.col)
+                pos = self._positions(m)
+            self._last = (m.row.copy(), m.col.copy(), pos)
+        g = np.zeros(self._keys.size)
+        g[pos] = m.data
+        return TermValues(theta, g, ld, self.rows, self.cols, ginv)
+
+    def deriv_cols(self, tv: TermValues, u: np.ndarray) -> tuple[np.ndarray, object]:
+        """Ġ_kG⁻¹û and tr(G⁻¹Ġ_k): by :func:`_kron_deriv_ginv` for a Kronecker G (Ġ_k never
+        formed), else from ``derivatives``."""
+        t, th = self.template, tv.theta
+        fast = _kron_deriv_ginv(t, th)
+        if fast is not None:
+            t1 = np.array([f[0] for f in fast])
+            cols = [np.asarray(f[1](u), dtype=float).ravel() for f in fast]
+        else:
+            ginv = tv.data
+            gu = np.asarray(ginv @ u).ravel()  # type: ignore[operator]
+            ders = t.derivatives(th)
+            t1 = np.array([_sum_prod(ginv, d) for d in ders])  # type: ignore[arg-type]
+            cols = [np.asarray(d @ gu).ravel() for d in ders]
+        out = np.column_stack(cols) if cols else np.zeros((self.n, 0))
+        return out, t1
+
+    def trace_terms(self, tv: TermValues, prep: object, z: np.ndarray, u: np.ndarray,
+                    cinv: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+        """t_k = tr(G⁻¹Ġ_k) − Σ_e (G⁻¹Ġ_kG⁻¹)_e (C^{uu} + ûû')_e over the nonzeros e of
+        G⁻¹Ġ_kG⁻¹ (C⁻¹ from ``cinv`` at entries outside the pattern, which then joins it)."""
+        t1 = np.asarray(prep, dtype=float)
+        keys = tv.cols.astype(np.int64) * self.n + tv.rows
+        out = np.empty(t1.size)
+        for k, a in enumerate(self.template.inv_deriv_inv(tv.theta)):
+            m = _coo(a)
+            key = m.col.astype(np.int64) * self.n + m.row
+            pos = np.minimum(np.searchsorted(keys, key), max(keys.size - 1, 0))
+            found = keys[pos] == key if keys.size else np.zeros(key.size, dtype=bool)
+            c = np.empty(key.size)
+            c[found] = z[pos[found]]
+            if not np.all(found):
+                miss = ~found
+                c[miss] = cinv(m.row[miss], m.col[miss])
+                self._grow(m.row[miss], m.col[miss])
+            out[k] = t1[k] - float(m.data @ (c + u[m.row] * u[m.col]))
+        return out
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        return _em_block_general(self.template, theta)
+
+
+def _em_block_general(t: CovTemplate, theta: np.ndarray) -> np.ndarray:
+    """½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l) from the template's matrices."""
+    ders = t.derivatives(theta)
+    idis = t.inv_deriv_inv(theta)
+    k = len(ders)
+    blk = np.empty((k, k))
+    for a in range(k):
+        for b in range(a, k):
+            blk[a, b] = blk[b, a] = 0.5 * _sum_prod(idis[a], ders[b])
+    return blk
+
+
+def term_inverse(template: CovTemplate, closed_forms: bool = True) -> TermInverse:
+    """The term's way of producing G⁻¹: closed forms over a product's parts where
+    :class:`_KronPlan` handles the template (and ``closed_forms``), else the general one."""
+    if closed_forms:
+        try:
+            return ProductInverse(template)
+        except _NoPlan:
+            pass
+    return GeneralInverse(template)
 
 
 class _CPattern:
     """The fixed pattern of C (both triangles) with the positions of its sources.
 
-    ``keys`` = col·N + row sorted (CSC order); ``base_pos`` / ``base_vals``: where W'W (scaled
-    residual) goes; ``g_pos[j]``: where block j's G⁻¹ entries go; ``low``: the lower-triangle
-    entries (CSC order), ``low_indptr``/``low_indices`` their CSC structure."""
+    ``keys`` = col·N + row sorted (CSC order); ``base_pos`` / ``base_vals``: where W'R⁻¹W's
+    entries go (the values only for a scaled residual, where W'ΛW is fixed);
+    ``g_pos[j]``: where term j's G⁻¹ entries go (``g_src[j]``: the term pattern's rows it was
+    built from); ``low``: the lower-triangle entries (CSC order), ``low_indptr``/
+    ``low_indices`` their CSC structure."""
 
-    def __init__(self, n: int, base: sp.csc_matrix, plans: list[_KronPlan],
+    def __init__(self, n: int, base: sp.coo_matrix, terms: list[tuple[np.ndarray, np.ndarray]],
                  offsets: list[int]) -> None:
         self.N = n
-        b = sp.coo_matrix(base)
-        src_r = [b.row.astype(np.int64)] + [pl.rows + o for pl, o in zip(plans, offsets)]
-        src_c = [b.col.astype(np.int64)] + [pl.cols + o for pl, o in zip(plans, offsets)]
+        b = base
+        src_r = [b.row.astype(np.int64)] + [r + o for (r, _), o in zip(terms, offsets)]
+        src_c = [b.col.astype(np.int64)] + [c + o for (_, c), o in zip(terms, offsets)]
         keys = [c * n + r for r, c in zip(src_r, src_c)]
         self.keys, inv = np.unique(np.concatenate(keys), return_inverse=True)
         splits = np.cumsum([k.size for k in keys])[:-1]
         pos = np.split(inv.ravel(), splits)
         self.base_pos, self.g_pos = pos[0], pos[1:]
         self.base_vals = b.data.astype(float)
+        self.g_src = [r for r, _ in terms]
         self.rows = self.keys % n
         self.cols = self.keys // n
         self.indptr = np.r_[0, np.cumsum(np.bincount(self.cols, minlength=n))].astype(np.int64)
@@ -415,8 +616,11 @@ class _CPattern:
         lk = self.cols[self.low] * n + self.rows[self.low]
         self.to_low = np.searchsorted(lk, lo_key)
         self.low_rows, self.low_cols = self.low_indices, lc
-        self.base_mask: np.ndarray | None = None
         self._pos_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def serves(self, tvals: list[TermValues]) -> bool:
+        """True if it was built from these term patterns."""
+        return all(tv.rows is r for tv, r in zip(tvals, self.g_src))
 
     def csc(self, data: np.ndarray) -> sp.csc_matrix:
         return sp.csc_matrix((data, self.rows, self.indptr), shape=(self.N, self.N))
@@ -437,7 +641,6 @@ class _CPattern:
         return pos
 
 
-
 @dataclass
 class MMEState:
     """Everything computed at one θ: C's factor, the solution and the log-likelihood."""
@@ -450,14 +653,20 @@ class MMEState:
     logdet_c: float
     logdet_r: float
     logdet_g: list[float]
-    ginv: list[Matrix]
-    rinv: Matrix | None  # None when R = σ²I (scaled path)
+    rinv: Matrix | None  # None when R = σ² diag(1/w) (scaled residual)
     r_scale: float | None
-    extra: dict = field(default_factory=dict)
+    #: each random term's G⁻¹ on its pattern (and what its score needs)
+    terms: list[TermValues]
+    #: the pattern C was assembled on
+    pattern: _CPattern
 
 
 class MME:
-    """Assembles and factors C for a :class:`MixedProblem`; computes ℓ, score and AI."""
+    """Assembles and factors C for a :class:`MixedProblem`; computes ℓ, score and AI.
+
+    One path: C's values are written into a fixed pattern (:class:`_CPattern`: W'R⁻¹W and
+    every term's G⁻¹ pattern), each term's G⁻¹ produced by its :class:`TermInverse`
+    (``closed_forms=False`` — or ``fast=False`` — makes every term use the general one)."""
 
     def __init__(self, problem: MixedProblem, solver: str = "auto", *,
                  exploit_scaled_identity: bool = True, fast: bool = True) -> None:
@@ -515,21 +724,18 @@ class MME:
         self.backend: str | None = None
         self._last_factor: Factor | None = None
         self._check_x_rank()
-        # index-map path: every G a product the plans handle (see _KronPlan)
-        self._plans: list[_KronPlan] | None = None
+        # how each term's G⁻¹ is produced (per term: closed forms or the general default)
+        self._closed_forms = fast
+        self.terms = [term_inverse(b.template, fast) for b in problem.random]
         self._cpat: _CPattern | None = None
-        self._em_plans: dict[int, _KronPlan | None] = {}
-        if fast:
-            plans = [_kron_plan(b.template) for b in problem.random]
-            if all(pl is not None for pl in plans):
-                self._plans = plans  # type: ignore[assignment]
-                if self.scaled:
-                    self._cpat = _CPattern(self.N, self.WtW, self._plans, self.u_offsets)
+        # the pattern of W'R⁻¹W seen so far (non-scaled residual: it only grows)
+        self._base: sp.coo_matrix | None = sp.coo_matrix(self.WtW) if self.scaled else None
+        self._em_terms: dict[int, TermInverse] = {}
 
     @property
     def fast(self) -> bool:
-        """True when ℓ, score and AI go through the index-map path."""
-        return self._plans is not None
+        """True when every random term's G⁻¹, score and AI come from closed forms."""
+        return all(t.closed_form for t in self.terms)
 
     # ------------------------------------------------------------------------------------
     def _check_x_rank(self) -> None:
@@ -556,23 +762,18 @@ class MME:
     def assemble(self, theta: np.ndarray) -> tuple[sp.csc_matrix, np.ndarray, float, float,
                                                    list[float], list[Matrix], Matrix | None,
                                                    float | None]:
-        """C, r, y'R⁻¹y, log|R|, [log|G_j|], [G_j⁻¹], R⁻¹ (or None), σ² (scaled path)."""
-        prob = self.problem
-        ginv, ldg = [], []
-        for j, b in enumerate(prob.random):
-            tj = self.theta_block(theta, j)
-            ginv.append(b.template.inverse(tj))
-            ldg.append(float(b.template.logdet(tj)))
-        s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
-        c = self.WtW / s2 if s2 is not None else sp.csc_matrix(self.W.T @ riw)
-        if prob.random:
-            gblocks = [_embed(g, o, self.N) for g, o in zip(ginv, self.u_offsets)]
-            c = (c + sum(gblocks[1:], gblocks[0])).tocsc()
+        """C, r, y'R⁻¹y, log|R|, [log|G_j|], [G_j⁻¹], R⁻¹ (or None), σ² (scaled residual)."""
+        data, pat, r, yry, ldr, ldg, tvals, rinv, s2 = self._assemble(
+            np.asarray(theta, dtype=float))
+        c = pat.csc(data)
+        c.eliminate_zeros()
+        ginv: list[Matrix] = [tv.matrix(t.template.n) for tv, t in zip(tvals, self.terms)]
         return c, r, yry, ldr, ldg, ginv, rinv, s2
 
     def _residual_terms(self, theta: np.ndarray) -> tuple:
-        """(σ² or None, r = W'R⁻¹y, y'R⁻¹y, log|R|, R⁻¹ or None, R⁻¹W or None). Scaled path
-        (R = σ² diag(1/w)): from the precomputed W'ΛW, W'Λy, y'Λy; otherwise from R⁻¹."""
+        """(σ² or None, r = W'R⁻¹y, y'R⁻¹y, log|R|, R⁻¹ or None, R⁻¹W or None). Scaled
+        residual (R = σ² diag(1/w)): from the precomputed W'ΛW, W'Λy, y'Λy; otherwise from
+        R⁻¹."""
         tr = theta[self.problem.residual_offset:]
         if self.scaled:
             s2 = float(tr[0])
@@ -589,39 +790,47 @@ class MME:
         return (None, r, float(self.y @ riy), float(self.problem.residual.logdet(tr)),
                 rinv, riw)
 
-    def _assemble_fast(self, theta: np.ndarray) -> tuple:
-        """C's values on the fixed pattern (index maps), r, y'R⁻¹y, log|R|, [log|G_j|],
-        [(σ², part values, G⁻¹ on the pattern)], R⁻¹ (or None), σ² (scaled path)."""
-        ginfo, ldg = [], []
-        for j, pl in enumerate(self._plans):  # type: ignore[arg-type]
-            s, pv, ld = pl.values(self.theta_block(theta, j))
-            ginfo.append((s, pv, pl.ginv_values(s, pv)))
-            ldg.append(ld)
+    def _pattern(self, tvals: list[TermValues], rebuild: bool = False) -> _CPattern:
+        """C's pattern for these term patterns and the W'R⁻¹W entries seen so far (built
+        once; again only when a pattern grew)."""
+        pat = self._cpat
+        if rebuild or pat is None or not pat.serves(tvals):
+            assert self._base is not None
+            pat = self._cpat = _CPattern(self.N, self._base, [(tv.rows, tv.cols) for tv in tvals],
+                                         self.u_offsets)
+        return pat
+
+    def _assemble(self, theta: np.ndarray) -> tuple:
+        """C's values on the pattern, the pattern, r, y'R⁻¹y, log|R|, [log|G_j|], [term
+        values], R⁻¹ (or None), σ² (scaled residual)."""
+        tvals = [t.values(self.theta_block(theta, j)) for j, t in enumerate(self.terms)]
+        ldg = [tv.logdet for tv in tvals]
         s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
         if s2 is not None:
-            pat = self._cpat
+            pat = self._pattern(tvals)
             data = np.zeros(pat.keys.size)
             data[pat.base_pos] = pat.base_vals / s2
         else:
             base = sp.coo_matrix(self.W.T @ riw)
-            pat = self._cpat
-            pos = pat.positions(base.row, base.col, "base") if pat is not None else None
-            if pos is None or np.any(pos < 0):  # first call, or a new entry: (re)build
-                if pat is not None:  # keep the old entries too, so the pattern only grows
-                    base = sp.coo_matrix(base + pat.csc(np.where(pat.base_mask, 1e-300, 0.0)))
-                pat = self._cpat = _CPattern(self.N, base.tocsc(), self._plans,
-                                             self.u_offsets)
-                pat.base_mask = np.zeros(pat.keys.size, dtype=bool)
-                pat.base_mask[pat.base_pos] = True
-                base = sp.coo_matrix(self.W.T @ riw)
-                pos = pat.positions(base.row, base.col)
+            if self._base is None:
+                self._base = _pattern_of(base.row, base.col, self.N)
+            pat = self._pattern(tvals)
+            pos = pat.positions(base.row, base.col, "base")
+            if np.any(pos < 0):  # a new entry: the pattern grows (keeps the old ones)
+                old = self._base
+                self._base = _pattern_of(np.concatenate([old.row, base.row]),
+                                         np.concatenate([old.col, base.col]), self.N)
+                pat = self._pattern(tvals, rebuild=True)
+                pos = pat.positions(base.row, base.col, "base")
             data = np.bincount(pos, weights=base.data, minlength=pat.keys.size)
-        for (_, _, g), gp in zip(ginfo, pat.g_pos):
-            data[gp] += g
-        return data, r, yry, ldr, ldg, ginfo, rinv, s2
+        for tv, gp in zip(tvals, pat.g_pos):
+            data[gp] += tv.g
+        return data, pat, r, yry, ldr, ldg, tvals, rinv, s2
 
-    def _factor_fast(self, data: np.ndarray) -> Factor:
-        pat = self._cpat
+    def _factor(self, data: np.ndarray, pat: _CPattern) -> Factor:
+        """Factor C from its values on the pattern. C's pattern is the same at every θ:
+        refactoring lets a backend keep its symbolic analysis (ordering, supernodes,
+        selected-inverse plan) across evaluations."""
         last = self._last_factor
         if self.backend is None:
             self.backend = choose_backend(pat.csc(data), self.solver)
@@ -637,23 +846,11 @@ class MME:
     def evaluate(self, theta: np.ndarray) -> MMEState:
         """Factor C at θ and compute ŝ and ℓ. Raises LinAlgError if C or a G/R is not PD."""
         theta = np.asarray(theta, dtype=float).copy()
-        if self._plans is not None:
-            data, r, yry, ldr, ldg, ginfo, rinv, s2 = self._assemble_fast(theta)
-            fac = self._factor_fast(data)
-            self._last_factor = fac
-            sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
-            return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, [], rinv, s2,
-                            extra={"ginfo": ginfo, "pattern": self._cpat})
-        c, r, yry, ldr, ldg, ginv, rinv, s2 = self.assemble(theta)
-        if self.backend is None:
-            self.backend = choose_backend(c, self.solver)
-        # C's pattern is the same at every θ: refactor() lets a backend keep its symbolic
-        # analysis (ordering, supernodes, selected-inverse plan) across evaluations
-        last = self._last_factor
-        fac = last.refactor(c) if last is not None else factorize(c, self.backend)
+        data, pat, r, yry, ldr, ldg, tvals, rinv, s2 = self._assemble(theta)
+        fac = self._factor(data, pat)
         self._last_factor = fac
         sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
-        return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, ginv, rinv, s2)
+        return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
 
     def _solve_loglik(self, fac: Factor, r: np.ndarray, yry: float, ldr: float,
                       ldg: list[float]) -> tuple[np.ndarray, float, float, float]:
@@ -679,23 +876,27 @@ class MME:
             return a * w / st.r_scale
         return np.asarray(st.rinv @ a)
 
-    def _score_fast(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
-        """(score, AI) through the index maps: C⁻¹ is needed only on C's pattern.
+    def score_ai(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
+        """Exact REML score and the average-information matrix over all θ at ``st``; C⁻¹ is
+        needed only on C's pattern.
 
         The working variates Q and the AI solve C⁻¹W'R⁻¹Q come first: the selected inverse
         may consume the factor's numeric values (CHOLMOD), so a solve after it would cost a
         new factorization."""
         prob = self.problem
-        pat: _CPattern = st.extra["pattern"]
+        pat = st.pattern
         e = self.residuals(st)
         nt = prob.n_theta
         q = np.zeros((self.n, nt))
-        for j, (b, pl) in enumerate(zip(prob.random, self._plans)):  # type: ignore[arg-type]
+        us, preps = [], []
+        for j, (b, term, tv) in enumerate(zip(prob.random, self.terms, st.terms)):
             o = self.u_offsets[j]
-            s, pv, _ = st.extra["ginfo"][j]
-            cols = pl.deriv_cols(s, pv, st.sol[o:o + pl.n])
+            uj = st.sol[o:o + b.template.n]
+            cols, prep = term.deriv_cols(tv, uj)
             k = cols.shape[1]
             q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
+            us.append(uj)
+            preps.append(prep)
         ro = prob.residual_offset
         tr = st.theta[ro:]
         r_ders: list[Matrix] = []
@@ -715,12 +916,9 @@ class MME:
         # ---- score: traces with C⁻¹ on C's pattern -----------------------------------------
         z = st.factor.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
         score = np.zeros(nt)
-        for j, (b, pl) in enumerate(zip(prob.random, self._plans)):  # type: ignore[arg-type]
-            o = self.u_offsets[j]
-            uj = st.sol[o:o + pl.n]
-            s, pv, g = st.extra["ginfo"][j]
-            w = z[pat.g_pos[j]] + uj[pl.rows] * uj[pl.cols]
-            t = pl.trace_terms(s, pv, g, w)
+        for j, (b, term, tv) in enumerate(zip(prob.random, self.terms, st.terms)):
+            t = term.trace_terms(tv, preps[j], z[pat.g_pos[j]], us[j],
+                                 _cinv_at(st.factor, self.N, self.u_offsets[j]))
             score[b.offset:b.offset + t.size] = -0.5 * t
         if self.scaled:
             s2 = st.r_scale
@@ -743,109 +941,34 @@ class MME:
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score, ai
 
-    def score_ai(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
-        """Exact REML score and the average-information matrix over all θ at ``st``."""
-        if "pattern" in st.extra:
-            return self._score_fast(st)
-        prob = self.problem
-        theta = st.theta
-        nt = prob.n_theta
-        e = self.residuals(st)
-        py = self.rinv_times(st, e)  # P y = R⁻¹ ê
-        # ---- collect the matrices whose traces with C⁻¹ are needed -------------------
-        pats = []
-        g_derivs, idi_all = [], []
-        for j, b in enumerate(prob.random):
-            tj = self.theta_block(theta, j)
-            idis = b.template.inv_deriv_inv(tj)
-            fast = _kron_deriv_ginv(b.template, tj)
-            g_derivs.append(fast if fast is not None else b.template.derivatives(tj))
-            idi_all.append(idis)
-            for a in idis:
-                pats.append(_embed(a, self.u_offsets[j], self.N))
-        tr = theta[prob.residual_offset:]
-        r_ders: list[Matrix] = []
-        m_mats: list[Matrix] = []
-        if self.scaled:
-            pats.append(sp.coo_matrix(self.WtW))
-        else:
-            r_ders = prob.residual.derivatives(tr)
-            for d in r_ders:
-                rdr = st.rinv @ _as_sparse(d) @ st.rinv if sp.issparse(st.rinv) \
-                    else st.rinv @ (d.toarray() if sp.issparse(d) else d) @ st.rinv
-                m = self.W.T @ (sp.csc_matrix(rdr) @ self.W) if sp.issparse(rdr) \
-                    else self.W.T @ (self.W.T @ rdr).T
-                m_mats.append((m, rdr))
-                pats.append(sp.coo_matrix(m))
-        if pats:
-            pat = sum(abs(sp.csc_matrix(p_)) for p_ in pats)
-            pat = (pat != 0).astype(float).tocsc()
-            csel = st.factor.inverse_on(pat)
-        else:
-            csel = sp.csc_matrix((self.N, self.N))
-        score = np.zeros(nt)
-        q = np.zeros((self.n, nt))
-        for j, b in enumerate(prob.random):
-            o = self.u_offsets[j]
-            qj = b.template.n
-            uj = st.sol[o:o + qj]
-            gu = np.asarray(st.ginv[j] @ uj).ravel()
-            csub = csel[o:o + qj, o:o + qj]
-            for k, (d, idi) in enumerate(zip(g_derivs[j], idi_all[j])):
-                t2 = _sum_prod(idi, csub)
-                t3 = float(uj @ np.asarray(idi @ uj).ravel())
-                if isinstance(d, tuple):  # (tr(G⁻¹Ġ_k), v -> Ġ_k G⁻¹ v) of a Kronecker G
-                    t1, dgu = d[0], d[1](uj)
-                else:
-                    t1, dgu = _sum_prod(st.ginv[j], d), np.asarray(d @ gu).ravel()
-                score[b.offset + k] = -0.5 * (t1 - t2 - t3)
-                q[:, b.offset + k] = np.asarray(self.Z[j] @ dgu).ravel()
-        ro = prob.residual_offset
-        if self.scaled:
-            s2 = st.r_scale
-            t1 = self.n / s2
-            t2 = _sum_prod(self.WtW, csel) / s2**2
-            t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
-            score[ro] = -0.5 * (t1 - t2 - t3)
-            q[:, ro] = e / s2
-        else:
-            for k, (d, (m, rdr)) in enumerate(zip(r_ders, m_mats)):
-                t1 = _sum_prod(st.rinv, d)
-                t2 = _sum_prod(m, csel)
-                t3 = float(e @ np.asarray(rdr @ e).ravel())
-                score[ro + k] = -0.5 * (t1 - t2 - t3)
-                q[:, ro + k] = np.asarray(d @ py).ravel()
-        # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
-        riq = self.rinv_times(st, q)
-        bq = np.asarray(self.W.T @ riq)
-        cbq = st.factor.solve(bq)
-        ai = 0.5 * (q.T @ riq - bq.T @ cbq)
-        ai = 0.5 * (ai + ai.T)
-        return score, ai
-
     def em_information(self, theta: np.ndarray) -> np.ndarray:
         """Complete-data (EM) information I_c, block diagonal by template:
         ``I_c[k, l] = ½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l)`` for k, l parameters of the same Σ (a G_j or R).
         For Σ = σ²K it is m/(2σ⁴), so θ + I_c⁻¹s is the EM-REML update."""
         prob = self.problem
         out = np.zeros((prob.n_theta, prob.n_theta))
-        temps = [b.template for b in prob.random] + [prob.residual]
-        for t, sl in zip(temps, prob.slices()):
-            if sl.stop == sl.start:
-                continue
-            th = theta[sl]
-            if id(t) not in self._em_plans:
-                self._em_plans[id(t)] = _kron_plan(t) if self._plans is not None else None
-            pl = self._em_plans[id(t)]
-            if pl is not None:  # closed form: never forms Ġ_k (nor K from a given K⁻¹)
-                out[sl, sl] = pl.em_block(th)
-                continue
-            ders = t.derivatives(th)
-            idis = t.inv_deriv_inv(th)
-            k = len(ders)
-            blk = np.empty((k, k))
-            for a in range(k):
-                for b in range(a, k):
-                    blk[a, b] = blk[b, a] = 0.5 * _sum_prod(idis[a], ders[b])
-            out[sl, sl] = blk
+        terms = self.terms + [self._em_terms.get(0) or self._residual_term()]
+        for term, sl in zip(terms, prob.slices()):
+            if sl.stop > sl.start:
+                out[sl, sl] = term.em_block(theta[sl])
         return out
+
+    def _residual_term(self) -> TermInverse:
+        t = self._em_terms[0] = term_inverse(self.problem.residual, self._closed_forms)
+        return t
+
+
+def _pattern_of(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.coo_matrix:
+    """The distinct entries (rows, cols) as a coo matrix of ones (sorted, CSC order)."""
+    keys = np.unique(cols.astype(np.int64) * n + rows)
+    return sp.coo_matrix((np.ones(keys.size), (keys % n, keys // n)), shape=(n, n))
+
+
+def _cinv_at(factor: Factor, n: int, offset: int
+             ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """rows, cols ↦ C⁻¹[offset + rows, offset + cols] (a selected inverse on those entries)."""
+    def cinv(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        r, c = rows.astype(np.int64) + offset, cols.astype(np.int64) + offset
+        sel = factor.inverse_on(sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)))
+        return np.asarray(sel[r, c]).ravel()
+    return cinv
