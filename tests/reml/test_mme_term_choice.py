@@ -15,7 +15,8 @@ import pytest
 from _reml_problems import dense_loglik
 
 import asr_py as asr
-from asr_py.reml.mme import FAST_FULL_PART_MAX, MME, GeneralInverse, ProductInverse
+from asr_py.reml.ginverse import FAST_FULL_PART_MAX, GeneralInverse, ProductInverse
+from asr_py.reml.mme import MME
 
 
 def _data(rows: int, seed: int = 3) -> pd.DataFrame:
