@@ -7,7 +7,7 @@ log|G|, and the term's part of the REML score and AI matrix: per parameter k,
 
 (the score is −½ t_k; q_k is the working variate of the AI matrix). :func:`term_inverse`
 chooses per term: :class:`ProductInverse` (closed forms over the parts of
-G = [σ²] Σ_1 ⊗ … ⊗ Σ_p, :class:`_KronPlan`) or :class:`GeneralInverse` (any template,
+G = [σ²] Σ_1 ⊗ … ⊗ Σ_p, :class:`_ProductIndex`) or :class:`GeneralInverse` (any template,
 through its ``inverse``, ``derivatives`` and ``inv_deriv_inv``).
 """
 
@@ -74,17 +74,17 @@ def _kron_deriv_ginv(template: CovTemplate, theta: np.ndarray
     return out
 
 
-#: a parameter-carrying Kronecker part with a dense pattern is handled by the index-map path
+#: a parameter-carrying Kronecker part with a dense pattern has closed forms (ProductInverse)
 #: up to this size (its block of G⁻¹ is then dense: n_i² entries per level of the rest)
-FAST_FULL_PART_MAX = 40
+PRODUCT_FULL_PART_MAX = 40
 #: ... and a diagonal one (diag/idh/idv: n_i parameters, n_i-vectors each) up to this size
-FAST_DIAG_PART_MAX = 4000
-#: at most this many entries in a block's pattern for the index-map path
-FAST_MAX_ENTRIES = 20_000_000
+PRODUCT_DIAG_PART_MAX = 4000
+#: at most this many entries in a term's G⁻¹ pattern for the closed forms
+PRODUCT_MAX_ENTRIES = 20_000_000
 
 
-class _NoPlan(Exception):
-    """The template is not a product the index-map path handles."""
+class _NotAProduct(Exception):
+    """The template is not a product whose parts the closed forms handle."""
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _part_values(p: CovTemplate, t: np.ndarray, kind: str) -> _PartValues:
                        float(2.0 * np.log(np.diag(ch)).sum()))
 
 
-class _KronPlan:
+class _ProductIndex:
     """Index maps for a Kronecker G = [σ²] Σ_1 ⊗ ... ⊗ Σ_p (or one structure alone).
 
     The pattern of G⁻¹ is the product of the parts' patterns (parameter-free parts: the
@@ -177,21 +177,21 @@ class _KronPlan:
                 pv.append(m.data[keep].astype(float))
                 self.kinds.append("const")
                 self.const_logdet += (self.n // p.n) * float(p.logdet(np.zeros(0)))
-            elif p.diagonal in ("common", "each") and p.n <= FAST_DIAG_PART_MAX:
+            elif p.diagonal in ("common", "each") and p.n <= PRODUCT_DIAG_PART_MAX:
                 a = np.arange(p.n, dtype=np.int64)
                 pr.append(a), pc.append(a), pv.append(None)
                 self.kinds.append("diag")
-            elif p.n <= FAST_FULL_PART_MAX:
+            elif p.n <= PRODUCT_FULL_PART_MAX:
                 pr.append(np.repeat(np.arange(p.n, dtype=np.int64), p.n))
                 pc.append(np.tile(np.arange(p.n, dtype=np.int64), p.n))
                 pv.append(None)
                 self.kinds.append("full")
             else:
-                raise _NoPlan
+                raise _NotAProduct
         sizes = [r.size for r in pr]
         total = int(np.prod(sizes, dtype=np.float64))
-        if total > FAST_MAX_ENTRIES:
-            raise _NoPlan
+        if total > PRODUCT_MAX_ENTRIES:
+            raise _NotAProduct
         e = np.arange(total, dtype=np.int64)
         rows = np.zeros(total, dtype=np.int64)
         cols = np.zeros(total, dtype=np.int64)
@@ -366,32 +366,32 @@ class TermInverse(ABC):
 
 
 class ProductInverse(TermInverse):
-    """Closed forms through the index maps of :class:`_KronPlan` (G⁻¹ = σ⁻² ⊗_j Σ_j⁻¹ on the
+    """Closed forms through the index maps of :class:`_ProductIndex` (G⁻¹ = σ⁻² ⊗_j Σ_j⁻¹ on the
     product of the parts' patterns; only n_i-sized pieces are computed at θ)."""
 
     closed_form = True
 
     def __init__(self, template: CovTemplate) -> None:
         self.template = template
-        self.plan = _KronPlan(template)  # raises _NoPlan
+        self.index = _ProductIndex(template)  # raises _NotAProduct
 
     def values(self, theta: np.ndarray) -> TermValues:
-        pl = self.plan
+        pl = self.index
         s, pv, ld = pl.values(theta)
         return TermValues(theta, pl.ginv_values(s, pv), ld, pl.rows, pl.cols, (s, pv))
 
     def deriv_cols(self, tv: TermValues, u: np.ndarray) -> tuple[np.ndarray, object]:
         s, pv = tv.data  # type: ignore[misc]
-        return self.plan.deriv_cols(s, pv, u), None
+        return self.index.deriv_cols(s, pv, u), None
 
     def trace_terms(self, tv: TermValues, prep: object, z: np.ndarray, u: np.ndarray,
                     cinv: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
         s, pv = tv.data  # type: ignore[misc]
         w = z + u[tv.rows] * u[tv.cols]
-        return self.plan.trace_terms(s, pv, tv.g, w)
+        return self.index.trace_terms(s, pv, tv.g, w)
 
     def em_block(self, theta: np.ndarray) -> np.ndarray:
-        return self.plan.em_block(theta)
+        return self.index.em_block(theta)
 
 
 def _coo(m: Matrix) -> sp.coo_matrix:
@@ -507,10 +507,10 @@ def _em_block_general(t: CovTemplate, theta: np.ndarray) -> np.ndarray:
 
 def term_inverse(template: CovTemplate, closed_forms: bool = True) -> TermInverse:
     """The term's way of producing G⁻¹: closed forms over a product's parts where
-    :class:`_KronPlan` handles the template (and ``closed_forms``), else the general one."""
+    :class:`_ProductIndex` handles the template (and ``closed_forms``), else the general one."""
     if closed_forms:
         try:
             return ProductInverse(template)
-        except _NoPlan:
+        except _NotAProduct:
             pass
     return GeneralInverse(template)

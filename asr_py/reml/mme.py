@@ -201,7 +201,7 @@ class MME:
                 hint="drop one of them, or centre and scale covariates (scale(x)) so that "
                      "they are not nearly collinear")
 
-    def theta_block(self, theta: np.ndarray, j: int) -> np.ndarray:
+    def theta_of(self, theta: np.ndarray, j: int) -> np.ndarray:
         return theta[self.problem.slices()[j]]
 
     def assemble(self, theta: np.ndarray) -> tuple[sp.csc_matrix, np.ndarray, float, float,
@@ -248,7 +248,7 @@ class MME:
     def _assemble(self, theta: np.ndarray) -> tuple:
         """C's values on the pattern, the pattern, r, y'R⁻¹y, log|R|, [log|G_j|], [term
         values], R⁻¹ (or None), σ² (scaled residual)."""
-        tvals = [t.values(self.theta_block(theta, j)) for j, t in enumerate(self.terms)]
+        tvals = [t.values(self.theta_of(theta, j)) for j, t in enumerate(self.terms)]
         ldg = [tv.logdet for tv in tvals]
         s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
         if s2 is not None:

@@ -1,7 +1,7 @@
 """One MME path, a per-term choice of how G⁻¹ is produced (issue 12).
 
 ``~ ar1v(Row) + Blk:Row``: at 40 rows both terms have closed forms (index maps); at 41 the
-ar1v part is larger than :data:`asr_py.reml.mme.FAST_FULL_PART_MAX`, so that term alone
+ar1v part is larger than :data:`asr_py.reml.mme.PRODUCT_FULL_PART_MAX`, so that term alone
 uses the general default (``template.inverse``/``derivatives``/``inv_deriv_inv``) and
 ``Blk:Row`` keeps its closed form. Checked against every term on the general default, the
 dense-V REML log-likelihood (numpy) and central differences of ℓ.
@@ -15,7 +15,7 @@ import pytest
 from _reml_problems import dense_loglik
 
 import asr_py as asr
-from asr_py.reml.ginverse import FAST_FULL_PART_MAX, GeneralInverse, ProductInverse
+from asr_py.reml.ginverse import PRODUCT_FULL_PART_MAX, GeneralInverse, ProductInverse
 from asr_py.reml.mme import MME
 
 
@@ -39,14 +39,14 @@ def _problem(rows: int):
 
 
 @pytest.mark.parametrize("rows,kinds", [
-    (FAST_FULL_PART_MAX, (ProductInverse, ProductInverse)),
-    (FAST_FULL_PART_MAX + 1, (GeneralInverse, ProductInverse)),
+    (PRODUCT_FULL_PART_MAX, (ProductInverse, ProductInverse)),
+    (PRODUCT_FULL_PART_MAX + 1, (GeneralInverse, ProductInverse)),
 ])
 def test_each_term_chooses_its_own_values(rows, kinds) -> None:
     prob = _problem(rows)
     m = MME(prob)
     assert tuple(type(t) for t in m.terms) == kinds
-    assert m.fast == (rows <= FAST_FULL_PART_MAX)
+    assert m.fast == (rows <= PRODUCT_FULL_PART_MAX)
     gen = MME(_problem(rows), fast=False)
     assert all(type(t) is GeneralInverse for t in gen.terms) and not gen.fast
     th = np.array([0.9, 0.55, 0.3, 0.5])
@@ -66,7 +66,7 @@ def test_each_term_chooses_its_own_values(rows, kinds) -> None:
 
 def test_c_pattern_is_built_once_and_reused() -> None:
     """The pattern of C does not change from θ to θ (no rebuild after the first)."""
-    m = MME(_problem(FAST_FULL_PART_MAX + 1))
+    m = MME(_problem(PRODUCT_FULL_PART_MAX + 1))
     first = m.evaluate(np.array([0.9, 0.55, 0.3, 0.5])).pattern
     for th in ([0.2, 1.2, 0.6, 0.4], [-0.3, 0.5, 1.1, 0.9]):
         assert m.evaluate(np.array(th)).pattern is first
