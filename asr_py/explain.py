@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from asr_py.errors import AsrError
-from asr_py.formula import BinOp, Call, Expr, Formula, Name, Number, Paren, UnaryOp, parse_formula
+from asr_py.formula import BinOp, Call, Expr, Formula, Name, Number, parse_formula
+from asr_py.formula.expand import expand
 from asr_py.formula.functions import UNAVAILABLE
 
 _KNOWN = {"vm", "giv", "ide", "ped"}
@@ -210,35 +211,6 @@ def _latex(m: str) -> str:
     for a, b in rep.items():
         out = out.replace(a, b)
     return out.replace("_", r"\_").replace(r"\_{", "_{")
-
-
-def _terms(e: Expr) -> list[tuple[Expr, ...]]:
-    """R term algebra, enough to explain: ``+``, ``:``, ``*``, ``-``, parentheses."""
-    if isinstance(e, Paren):
-        return _terms(e.expr)
-    if isinstance(e, BinOp):
-        if e.op == "+":
-            return _unique(_terms(e.left) + _terms(e.right))
-        if e.op == "-":
-            return _terms(e.left)
-        if e.op == ":":
-            return _unique([a + b for a in _terms(e.left) for b in _terms(e.right)])
-        if e.op == "*":
-            a, b = _terms(e.left), _terms(e.right)
-            return _unique(a + b + [x + y for x in a for y in b])
-    if isinstance(e, (Number, UnaryOp)):
-        return []
-    return [(e,)]
-
-
-def _unique(ts: list[tuple[Expr, ...]]) -> list[tuple[Expr, ...]]:
-    seen, out = set(), []
-    for t in ts:
-        k = frozenset(str(p) for p in t)
-        if k not in seen:
-            seen.add(k)
-            out.append(t)
-    return out
 
 
 def _factor_of(c: Call) -> str:
@@ -444,7 +416,9 @@ def explain(formula: str, data: Any = None, *, kind: str | None = None,
         model = _compile(formula, kind, data, fixed, matrices, notes)
         if model is not None and model.records.multivariate:
             levels["trait"] = list(model.records.traits)
-    terms = [_term(parts, levels, matrices) for parts in _terms(f.rhs)]
+    # the terms as the model stage expands them (R's term algebra), in the order written
+    terms = [_term(t.parts, levels, matrices) for t in
+             expand(f, kind, keep_order=True, text=formula).terms]
     for t in terms:
         for p in t.parts:
             if data is not None and p.structure == "factor" and p.factor in data.columns \

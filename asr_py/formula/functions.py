@@ -101,6 +101,8 @@ _add("own", "variance", 1, 4, ("fun", "type", "init"), "user-defined structure (
 _add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in asr_py)")
 #: the names above: ASReml variance structures asr_py does not implement
 UNAVAILABLE = frozenset(FUNCTIONS)
+#: ... of which the spatial ones (over ordered positions or distances: all but own and xfa)
+UNAVAILABLE_SPATIAL = frozenset(n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE)
 
 
 def register_variance(name: str, min_args: int, max_args: int, named: tuple[str, ...],
@@ -193,6 +195,17 @@ def functions() -> dict[str, FunctionSpec]:
     """The whole table, the implemented structures loaded."""
     _load_structures()
     return FUNCTIONS
+
+
+def spatial_functions() -> frozenset[str]:
+    """Names of the spatial correlation structures: the registered ones whose syntax says so
+    (:attr:`asr_py.vcov.base.StructureSyntax.spatial`: ar1..3, ma1..2, exp, gau and their
+    'v'/'h' variants) and ASReml's that asr_py does not implement (sar, iexp, sph, ...)."""
+    from asr_py.vcov.base import registered_names, structure_syntax
+
+    _load_structures()
+    own = {n for n in registered_names() if getattr(structure_syntax(n), "spatial", False)}
+    return frozenset(own) | UNAVAILABLE_SPATIAL
 
 
 def lookup(name: str) -> FunctionSpec | None:

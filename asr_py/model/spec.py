@@ -31,7 +31,7 @@ from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
 from asr_py.model.size import check_mme_size
-from asr_py.reml.params import ParamMap, build_param_map
+from asr_py.reml.params import ParamMap, Part, StructureSpan, build_param_map, term_spans
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
 
@@ -139,36 +139,33 @@ class Model:
         """The parameter map (:mod:`asr_py.reml.params`): a row per parameter (term,
         structure, index, kind, name, start constraint, bounds) and a span per structure
         with parameters, built once from the compiled terms."""
-        def parts(blocks: list[Block]) -> list[tuple[str, CovTemplate | None, tuple[str, ...]]]:
-            return [(b.name or b.label, b.template, tuple(b.labels)) for b in blocks]
-
         terms: list[tuple[str, CovTemplate, list, bool]] = [
-            (t.label, t.template, [(t.label, parts(t.blocks))], False) for t in self.random]
+            (t.label, t.template, [(t.label, _parts(t.blocks))], False) for t in self.random]
         res = self.residual
         sterms = res.section_terms or [res.label] * len(res.sections)
         terms.append((res.label, res.template,
-                      [(st, parts(bl)) for st, (_, bl) in zip(sterms, res.sections)], True))
+                      [(st, _parts(bl)) for st, (_, bl) in zip(sterms, res.sections)], True))
         return build_param_map(terms, self.param_names, self.constraints)
 
     def templates(self) -> list[CovTemplate]:
         return [t.template for t in self.random] + [self.residual.template]
 
     def param_layout(self) -> list[TermParams]:
-        """One :class:`TermParams` per random term, then the residual ('residual')."""
-        res = self.residual
-        rblocks = [b for _, bl in res.sections for b in bl] if len(res.sections) <= 1 else []
-        terms = [(t.label, t.template, t.blocks) for t in self.random]
-        terms.append(("residual", res.template, rblocks))
-        out, off = [], 0
+        """One :class:`TermParams` per random term, then the residual ('residual'), read
+        from :attr:`param_map` (the residual's structure over ``trait`` only when it has
+        one section)."""
         traits = self.records.traits
-        for label, tm, blocks in terms:
+        spans = self.param_map.structures
+        terms = [(t.label, t.template, True) for t in self.random]
+        terms.append(("residual", self.residual.template, len(self.residual.sections) <= 1))
+        out, off = [], 0
+        for label, tm, look in terms:
             n = tm.n_params
             tr, tt = None, None
-            if len(traits) > 1:
-                scale = n > sum(b.template.n_params for b in blocks if b.template is not None)
-                for b, sl in _block_slices(blocks, scale):
-                    if b.name == "trait" and b.labels == traits:
-                        tr, tt = sl, b.template
+            if look and len(traits) > 1:
+                for sp_ in spans:
+                    if off <= sp_.start < off + n and _over_traits(sp_, traits):
+                        tr, tt = slice(sp_.start - off, sp_.stop - off), sp_.template
             out.append(TermParams(label, off, n, tr, tt))
             off += n
         return out
@@ -372,66 +369,57 @@ def fit_template(template: CovTemplate, target: np.ndarray, theta: np.ndarray,
     return th if template.is_valid(th) else theta
 
 
-def _block_slices(blocks: list[Block], scale: bool) -> list[tuple[Block, slice]]:
-    out = []
-    off = 1 if scale else 0
-    for b in blocks:
-        if b.template is not None:
-            out.append((b, slice(off, off + b.template.n_params)))
-            off += b.template.n_params
-    return out
+def _parts(blocks: list[Block]) -> list[Part]:
+    """A term's factors as the parameter map takes them: (factor, template, levels)."""
+    return [(b.name or b.label, b.template, tuple(b.labels)) for b in blocks]
+
+
+def _spans(template: CovTemplate, blocks: list[Block]) -> list[StructureSpan]:
+    """The term's structures with parameters, positions within the term (the parameter
+    map's rule, :func:`asr_py.reml.params.term_spans`); none when the blocks are not known
+    (a residual of several sections)."""
+    if not blocks:
+        return []
+    return term_spans("", template, [("", _parts(blocks))])[0]
+
+
+def _over_traits(s: StructureSpan, traits: tuple[str, ...]) -> bool:
+    """The structure is over ``trait`` with the traits as its levels."""
+    return s.factor == "trait" and tuple(s.levels) == tuple(traits)
 
 
 def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndarray,
            traits: tuple[str, ...]) -> np.ndarray:
+    """The template's initial values; a structure over the traits starts at the traits'
+    variance ratios (Σ_ij ∝ √(v_i v_j))."""
     th = np.asarray(template.initial(share), dtype=float).copy()
-    scale = len(th) > sum(b.template.n_params for b in blocks if b.template is not None)
-    for b, sl in _block_slices(blocks, scale):
-        t = b.template
-        assert t is not None
-        if b.name == "trait" and b.labels == traits and len(traits) > 1 and t.has_variance:
+    for s in _spans(template, blocks):
+        t = s.template
+        if _over_traits(s, traits) and len(traits) > 1 and t.has_variance:
             d = np.sqrt(tv / tv.mean())
             sub = np.asarray(t.initial(share), dtype=float)
             target = to_dense(t.matrix(sub)) * np.outer(d, d)
-            th[sl] = fit_template(t, target, sub)
+            th[s.start:s.stop] = fit_template(t, target, sub)
     return th
 
 
-def _confounded_scales(template: CovTemplate, blocks: list[Block]) -> list[int]:
-    """Parameters to hold at 1 so that a direct product of several variance structures is
-    identifiable: in Σ_1 ⊗ Σ_2 only the product of the two scales is estimable
-    (c·Σ_1 ⊗ Σ_2/c is the same matrix), so the first variance of every variance structure
-    after the first is fixed at 1 (ASReml asks the user to fix it with !GF)."""
-    return [k for k, _ in _later_scales(template, blocks)]
-
-
-def _later_scales(template: CovTemplate, blocks: list[Block]) -> list[tuple[int, slice]]:
-    """(first variance parameter, parameter slice) of every variance structure of a direct
-    product after the first one."""
-    out: list[tuple[int, slice]] = []
-    scale = template.n_params > sum(b.template.n_params for b in blocks
-                                    if b.template is not None)
-    seen = False
+def _later_scales(template: CovTemplate, blocks: list[Block]) -> list[tuple[int, StructureSpan]]:
+    """(first variance parameter, structure) of every variance structure of a direct
+    product after the first one: in Σ_1 ⊗ Σ_2 only the product of the two scales is
+    estimable (c·Σ_1 ⊗ Σ_2/c is the same matrix), so that parameter is held at 1 (ASReml
+    asks the user to fix it with !GF) and Σ_2 starts near I."""
+    out: list[tuple[int, StructureSpan]] = []
     kinds = list(template.param_kinds)
-    for b, sl in _block_slices(blocks, scale):
-        assert b.template is not None
-        if not b.template.has_variance:
+    seen = False
+    for s in _spans(template, blocks):
+        if not s.template.has_variance:
             continue
         if seen:
-            first = next((k for k in range(sl.start, sl.stop) if kinds[k] == "variance"), None)
+            first = next((k for k in range(s.start, s.stop) if kinds[k] == "variance"), None)
             if first is not None:
-                out.append((first, sl))
+                out.append((first, s))
         seen = True
     return out
-
-
-def _block_of(blocks: list[Block], template: CovTemplate, sl: slice) -> CovTemplate:
-    scale = template.n_params > sum(b.template.n_params for b in blocks
-                                    if b.template is not None)
-    for b, s in _block_slices(blocks, scale):
-        if s == sl and b.template is not None:
-            return b.template
-    raise AssertionError("no block for the slice")
 
 
 def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> tuple[
@@ -446,10 +434,10 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
 
     def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm,
             blocks: list[Block]) -> None:
-        held = _confounded_scales(t.template, blocks)
-        for _, sl in _later_scales(t.template, blocks):
-            sub = _block_of(blocks, t.template, sl)
-            th[sl] = np.asarray(sub.initial(1.0), dtype=float)  # Σ_2 starts near I
+        later = _later_scales(t.template, blocks)
+        held = [k for k, _ in later]
+        for _, sp_ in later:  # Σ_2 starts near I
+            th[sp_.start:sp_.stop] = np.asarray(sp_.template.initial(1.0), dtype=float)
         th[held] = 1.0
         if init is not None:  # user init= values override the defaults where given
             ok = np.isfinite(init)

@@ -59,10 +59,10 @@ def choose_path(problem: MixedProblem) -> PathChoice:
     from asr_py.reml.eigen import _analyse, _NotApplicable
 
     try:
-        plan = _analyse(problem)
+        form = _analyse(problem)
     except _NotApplicable as exc:
         return PathChoice("mme", f"the eigen path does not apply ({exc})")
-    km, n, t, p = plan.km, plan.n, plan.t, plan.p
+    km, n, t, p = form.km, form.n, form.t, form.p
     name = km.name or "K"
     if km.has_spectrum:
         return PathChoice("eigen", f"the eigendecomposition of {name} is cached from an "

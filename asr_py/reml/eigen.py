@@ -82,7 +82,7 @@ class _NotApplicable(Exception):
 
 
 @dataclass
-class _Plan:
+class _EigenForm:
     km: CovTemplate  # the known matrix K (``is_known``)
     other: CovTemplate | None  # the t x t part of G (None: univariate σ²K)
     k_outer: bool  # original u index: K outer (level*t + a) or Σ_g outer (a*n + level)
@@ -93,7 +93,7 @@ class _Plan:
     perm: np.ndarray  # unit i -> level of K
 
 
-def _analyse(problem: MixedProblem) -> _Plan:
+def _analyse(problem: MixedProblem) -> _EigenForm:
     """Check the form the eigen path needs; raise _NotApplicable(reason) if it is not met."""
     if len(problem.random) != 1:
         raise _NotApplicable(f"the eigen path needs exactly one random term, the model has "
@@ -165,7 +165,7 @@ def _analyse(problem: MixedProblem) -> _Plan:
     perm = lev2[:, 0].copy()
     if not np.all(np.bincount(perm, minlength=n) == 1):
         raise _NotApplicable("several individuals map to the same level of K")
-    return _Plan(km, other, k_outer, scale, n, t, p, perm)
+    return _EigenForm(km, other, k_outer, scale, n, t, p, perm)
 
 
 def eigen_reason(problem: MixedProblem) -> str | None:
@@ -268,20 +268,20 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     ``problem`` lacks the form. ``eig``: a precomputed (d, U) of K. The input problem is not
     modified; an indefinite K raises MatrixError."""
     try:
-        plan = _analyse(problem)
+        form = _analyse(problem)
         t0 = time.perf_counter()
-        d, U = eig if eig is not None else known_eigen(plan.km)
+        d, U = eig if eig is not None else known_eigen(form.km)
         secs = time.perf_counter() - t0
     except _NotApplicable as exc:
         if why is not None:
             why.append(str(exc))
         return None
-    n, t, p = plan.n, plan.t, plan.p
+    n, t, p = form.n, form.t, form.p
     d = np.asarray(d, dtype=float)
     U = np.asarray(U, dtype=float)
     if U.shape != (n, n) or d.shape != (n,):
         raise ModelError(f"eig=: expected d of length {n} and an {n} x {n} U")
-    if plan.km.given_inverse:
+    if form.km.given_inverse:
         keep = d > 0
     elif eig is not None:
         tol = rank_tolerance(d)
@@ -289,8 +289,8 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
             raise ModelError(f"eig=: K has a negative eigenvalue {d.min():.3g}")
         keep = d > tol
     else:
-        keep = d > plan.km.rank().tol
-    ur = U[plan.perm]  # row i: eigenvectors at the level of unit i (Π U)
+        keep = d > form.km.rank().tol
+    ur = U[form.perm]  # row i: eigenvectors at the level of unit i (Π U)
     y = np.asarray(problem.y, dtype=float).reshape(n, t)
     ystar = (ur.T @ y).ravel()
     x = to_dense(problem.X).reshape(n, t * p)
@@ -298,7 +298,7 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     shift = _variance_shift(ystar, xstar, float(np.var(problem.y)))
     if shift is not None:
         ystar = ystar - xstar @ shift
-    dk = plan.km.eigen_diagonal(d[keep])
+    dk = form.km.eigen_diagonal(d[keep])
     blk = problem.random[0]
     if keep.all():
         zstar = sp.identity(n * t, format="csc")
@@ -309,7 +309,7 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
     if blk.template.is_known:
         tmpl: CovTemplate = dk
     else:  # the same product (same scale), K's eigenvalues outermost
-        parts: list[CovTemplate] = [dk] + ([plan.other] if plan.other is not None else [])
+        parts: list[CovTemplate] = [dk] + ([form.other] if form.other is not None else [])
         tmpl = blk.template.with_factors(parts)
     rp = MixedProblem(
         y=ystar, X=xstar,
@@ -317,8 +317,8 @@ def rotate_problem(problem: MixedProblem, *, why: list[str] | None = None,
         residual=problem.residual, theta0=np.array(problem.theta0, dtype=float),
         constraints=list(problem.constraints), names=list(problem.names),
         x_names=list(problem.x_names))
-    return rp, EigenRotation(n, t, p, U[:, keep], d[keep], plan.perm, plan.k_outer, secs,
-                             shift, plan.km)
+    return rp, EigenRotation(n, t, p, U[:, keep], d[keep], form.perm, form.k_outer, secs,
+                             shift, form.km)
 
 
 def _variance_shift(ystar: np.ndarray, xstar: np.ndarray, v0: float) -> np.ndarray | None:

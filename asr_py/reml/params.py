@@ -171,47 +171,60 @@ def _rows(terms: Sequence[str], leaf_of: list[tuple[int, int]], t: CovTemplate,
                                                      constraints, lo, hi)]
 
 
-def build_param_map(terms: Sequence[tuple[str, CovTemplate, Sequence[tuple[str, Sequence[
-        tuple[str, CovTemplate | None, tuple[str, ...]]]]], bool]],
-        names: Sequence[str], constraints: Sequence[str]) -> ParamMap:
-    """The map from the model stage's description of each term:
-    ``(label, template, sections, residual)`` with ``sections`` a list of
-    ``(section term, parts)`` and ``parts`` the term's factors in order as
+Part = tuple[str, CovTemplate | None, tuple[str, ...]]
+
+
+def term_spans(label: str, template: CovTemplate, sections: Sequence[tuple[str, Sequence[Part]]],
+               residual: bool = False, offset: int = 0
+               ) -> tuple[list[StructureSpan], list[tuple[int, int]], list[str]]:
+    """One term's structures and where its parameters sit, θ positions from ``offset``:
+    (spans, (leaf, index) per parameter, section term per parameter). ``sections`` is a
+    list of ``(section term, parts)`` with ``parts`` the term's factors in order as
     ``(factor, template or None, levels)``. Within a section the scale σ² comes first when
     no part has its own variance; it is multiplied into the first structure with parameters
     (``covariance()``'s rule)."""
+    spans: list[StructureSpan] = []
+    leaf_of: list[tuple[int, int]] = []
+    row_terms: list[str] = []
+    pos = offset
+    for sec_term, parts in sections:
+        has_var = any(t is not None and t.has_variance for _, t, _ in parts)
+        structured = [p for p in parts if p[1] is not None and p[1].n_params > 0]
+        scale = None if has_var else pos
+        if scale is not None:
+            leaf_of.append((-1, 0))
+            row_terms.append(sec_term)
+            pos += 1
+        first = True
+        for k, (factor, t, levels) in enumerate(structured):
+            assert t is not None
+            key = sec_term if len(structured) == 1 else f"{sec_term}!{factor}"
+            lv = tuple(getattr(t, "levels", levels))
+            if len(lv) != t.n:
+                lv = tuple(str(i + 1) for i in range(t.n))
+            spans.append(StructureSpan(key, sec_term, factor, t, lv, pos,
+                                       scale if first else None, residual))
+            first = False
+            leaf_of += [(k, j) for j in range(t.n_params)]
+            row_terms += [sec_term] * t.n_params
+            pos += t.n_params
+    if pos - offset != template.n_params:  # pragma: no cover - compiler invariant
+        raise ValueError(f"parameter map: cannot match the {template.n_params} parameters of "
+                         f"'{label}' to its structures ({pos - offset})")
+    return spans, leaf_of, row_terms
+
+
+def build_param_map(terms: Sequence[tuple[str, CovTemplate, Sequence[tuple[str, Sequence[
+        Part]]], bool]], names: Sequence[str], constraints: Sequence[str]) -> ParamMap:
+    """The map from the model stage's description of each term:
+    ``(label, template, sections, residual)`` (see :func:`term_spans`)."""
     rows: list[ParamRow] = []
     spans: list[StructureSpan] = []
     off = 0
     for label, template, sections, residual in terms:
         n_term = template.n_params
-        leaf_of: list[tuple[int, int]] = []
-        row_terms: list[str] = []
-        pos = off
-        for sec_term, parts in sections:
-            has_var = any(t is not None and t.has_variance for _, t, _ in parts)
-            structured = [p for p in parts if p[1] is not None and p[1].n_params > 0]
-            scale = None if has_var else pos
-            if scale is not None:
-                leaf_of.append((-1, 0))
-                row_terms.append(sec_term)
-                pos += 1
-            first = True
-            for k, (factor, t, levels) in enumerate(structured):
-                assert t is not None
-                key = sec_term if len(structured) == 1 else f"{sec_term}!{factor}"
-                lv = tuple(getattr(t, "levels", levels))
-                if len(lv) != t.n:
-                    lv = tuple(str(i + 1) for i in range(t.n))
-                spans.append(StructureSpan(key, sec_term, factor, t, lv, pos,
-                                           scale if first else None, residual))
-                first = False
-                leaf_of += [(k, j) for j in range(t.n_params)]
-                row_terms += [sec_term] * t.n_params
-                pos += t.n_params
-        if pos - off != n_term:  # pragma: no cover - compiler invariant
-            raise ValueError(f"parameter map: cannot match the {n_term} parameters of "
-                             f"'{label}' to its structures ({pos - off})")
+        sp_, leaf_of, row_terms = term_spans(label, template, sections, residual, off)
+        spans += sp_
         rows += _rows(row_terms, leaf_of, template, names[off:off + n_term],
                       constraints[off:off + n_term])
         off += n_term
@@ -220,4 +233,4 @@ def build_param_map(terms: Sequence[tuple[str, CovTemplate, Sequence[tuple[str, 
     return ParamMap(rows, spans)
 
 
-__all__ = ["ParamMap", "ParamRow", "StructureSpan", "build_param_map"]
+__all__ = ["ParamMap", "ParamRow", "StructureSpan", "build_param_map", "term_spans"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import keyword
 import re
 
+from asr_py.formula.functions import spatial_functions
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
     _IDENTITY,
@@ -58,7 +59,6 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", 
 _MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "knots", "predict",
           "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
           "splines", "model.frame", "dispersion", "G.param", "R.param"}
-_SPATIAL_FUN = re.compile(r"(?:ar[123][vh]?|ma[12]|sar[v]?|exp[vh]?|gau[vh]?|iexp|igau|ieuc)")
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
 _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
@@ -111,7 +111,7 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
             continue
         names = [m.group(2) or m.group(3) for m in found if m is not None]
         funs = [m.group(1) or "" for m in found if m is not None]
-        if any(_SPATIAL_FUN.fullmatch(f) for f in funs) and "units" not in names:
+        if set(funs) & spatial_functions() and "units" not in names:
             return names[0], names[1]
     return None
 

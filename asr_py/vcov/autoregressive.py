@@ -242,16 +242,16 @@ class MA2(_Toeplitz):
 
 register_correlation(AR1, "ar1", syntax=correlation_syntax(
     "first-order autoregressive", "first-order autoregressive correlation", "AR1(ρ)",
-    "C_ij = ρ^|i-j|"))
+    "C_ij = ρ^|i-j|", spatial=True))
 register_correlation(AR2, "ar2", syntax=correlation_syntax(
     "second-order autoregressive", "second-order autoregressive correlation", "AR2(φ1, φ2)",
-    "Yule-Walker correlations of an AR(2) process"))
+    "Yule-Walker correlations of an AR(2) process", spatial=True))
 register_correlation(AR3, "ar3", syntax=correlation_syntax(
     "third-order autoregressive", "third-order autoregressive correlation",
-    "AR3(φ1, φ2, φ3)", "Yule-Walker correlations of an AR(3) process"))
+    "AR3(φ1, φ2, φ3)", "Yule-Walker correlations of an AR(3) process", spatial=True))
 register_correlation(MA1, "ma1", syntax=correlation_syntax(
     "first-order moving average", "first-order moving-average correlation", "MA1(θ)",
-    "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1"))
+    "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1", spatial=True))
 register_correlation(MA2, "ma2", syntax=correlation_syntax(
     "second-order moving average", "second-order moving-average correlation", "MA2(θ1, θ2)",
-    "0 beyond lag 2"))
+    "0 beyond lag 2", spatial=True))

@@ -331,6 +331,9 @@ class StructureSyntax:
     order: bool = False
     order_names: tuple[str, ...] = ("k",)
     coordinates: bool = False
+    #: a correlation over ordered positions or coordinates (ar, ma, exp, gau, ...): what a
+    #: spatial residual ``f(Row):g(Col)`` uses (:func:`asr_py.formula.functions.spatial_functions`)
+    spatial: bool = False
     words: str = ""
     math: str = ""
     definition: str = ""

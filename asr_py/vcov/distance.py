@@ -83,7 +83,7 @@ class Gaussian(_Distance):
 
 register_correlation(Exponential, "exp", syntax=correlation_syntax(
     "exponential (1-d or 2-d coordinates)", "exponential correlation over distances d_ij",
-    "EXP(φ)", "C_ij = φ^d_ij", max_args=2, named=("dist", "init"), coordinates=True))
+    "EXP(φ)", "C_ij = φ^d_ij", max_args=2, named=("dist", "init"), coordinates=True, spatial=True))
 register_correlation(Gaussian, "gau", syntax=correlation_syntax(
     "gaussian", "gaussian correlation over distances d_ij", "GAU(φ)", "C_ij = φ^(d_ij²)",
-    max_args=2, named=("dist", "init"), coordinates=True))
+    max_args=2, named=("dist", "init"), coordinates=True, spatial=True))

@@ -102,3 +102,24 @@ def test_unregistered_it_is_unknown_again(sidv: str) -> None:
         register("sidv", syntax=StructureSyntax(
             "test scaled identity", words="a scaled identity from a test module",
             math="s² I_{n}"))(ScaledIdentity)
+
+
+def test_translate_spatial_list_follows_the_registry() -> None:
+    """translate's spatial residual detection (``f(Row):g(Col)``) reads the registry: a
+    structure registered here as spatial is one, an unregistered name is not; ASReml's
+    spatial structures asr_py lacks (sph, sar) count too."""
+    from asr_py.formula.functions import spatial_functions
+    from asr_py.translate.asreml_rules import spatial_coords
+
+    assert {"ar1", "ar1v", "ma2h", "expv", "gau", "sph", "sarv", "iexp"} <= spatial_functions()
+    assert not {"us", "idv", "diag", "own", "xfa", "sidv2"} & spatial_functions()
+    assert spatial_coords("~ ar1(Row):ar1v(Col)") == ("Row", "Col")
+    assert spatial_coords("~ sidv2(Row):idv(Col)") is None
+    register("sidv2", syntax=StructureSyntax("test spatial", words="a spatial test structure",
+                                             math="s² I_{n}", spatial=True))(ScaledIdentity)
+    try:
+        assert "sidv2" in spatial_functions()
+        assert spatial_coords("~ sidv2(Row):idv(Col)") == ("Row", "Col")
+    finally:
+        unregister("sidv2")
+    assert "sidv2" not in spatial_functions()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _reml_problems import bivariate, dense_loglik, sleepstudy
-from test_mme_fast import _ainv, _ids, diag_x_ainv
+from test_mme_closed_forms import _ainv, _ids, diag_x_ainv
 
 import asr_py.reml.selinv as selinv
 from asr_py.reml import MixedProblem, RandomBlock

@@ -1,9 +1,9 @@
-"""The index-map path of the MME (``MME(fast=True)``, the default) against the general path
-(``fast=False``: G⁻¹, Ġ_k and G⁻¹Ġ_kG⁻¹ formed as matrices, traces by elementwise products)
-and against finite differences of ℓ.
+"""Each random term's closed forms (:class:`asr_py.reml.ginverse.ProductInverse`, the
+default) against the general producer (``MME(fast=False)``: G⁻¹, Ġ_k and G⁻¹Ġ_kG⁻¹ formed
+as matrices, traces by elementwise products) and against finite differences of ℓ.
 
-Each problem hits one closed form of :class:`asr_py.reml.mme._KronPlan`: us ⊗ id, diag ⊗ K⁻¹
-(a known part given as a sparse inverse), a product of three parts with a generic
+Each problem hits one closed form of :class:`asr_py.reml.ginverse._ProductIndex`: us ⊗ id,
+diag ⊗ K⁻¹ (a known part given as a sparse inverse), a product of three parts with a generic
 (ar1) part and a scale, plain diag / idv templates, a Subset residual (records of missing
 traits removed: the non-scaled R path) and the sparse (CHOLMOD) backend.
 """

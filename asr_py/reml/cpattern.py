@@ -1,0 +1,74 @@
+"""The fixed pattern of C = W'R⁻¹W + blockdiag(0, G⁻¹) (:mod:`asr_py.reml.mme`): built once
+from the entries of W'R⁻¹W and of every term's G⁻¹ pattern, so each θ only writes values."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from asr_py.reml.ginverse import TermValues
+
+
+class _CPattern:
+    """The fixed pattern of C (both triangles) with the positions of its sources.
+
+    ``keys`` = col·N + row sorted (CSC order); ``base_pos`` / ``base_vals``: where W'R⁻¹W's
+    entries go (the values only for a scaled residual, where W'ΛW is fixed);
+    ``g_pos[j]``: where term j's G⁻¹ entries go (``g_src[j]``: the term pattern's rows it was
+    built from); ``low``: the lower-triangle entries (CSC order), ``low_indptr``/
+    ``low_indices`` their CSC structure."""
+
+    def __init__(self, n: int, base: sp.coo_matrix, terms: list[tuple[np.ndarray, np.ndarray]],
+                 offsets: list[int]) -> None:
+        self.N = n
+        b = base
+        src_r = [b.row.astype(np.int64)] + [r + o for (r, _), o in zip(terms, offsets)]
+        src_c = [b.col.astype(np.int64)] + [c + o for (_, c), o in zip(terms, offsets)]
+        keys = [c * n + r for r, c in zip(src_r, src_c)]
+        self.keys, inv = np.unique(np.concatenate(keys), return_inverse=True)
+        splits = np.cumsum([k.size for k in keys])[:-1]
+        pos = np.split(inv.ravel(), splits)
+        self.base_pos, self.g_pos = pos[0], pos[1:]
+        self.base_vals = b.data.astype(float)
+        self.g_src = [r for r, _ in terms]
+        self.rows = self.keys % n
+        self.cols = self.keys // n
+        self.indptr = np.r_[0, np.cumsum(np.bincount(self.cols, minlength=n))].astype(np.int64)
+        self.low = np.flatnonzero(self.rows >= self.cols)
+        lc = self.cols[self.low]
+        self.low_indptr = np.r_[0, np.cumsum(np.bincount(lc, minlength=n))].astype(np.int64)
+        self.low_indices = self.rows[self.low]
+        # lower-triangle entry of each entry (its mirror when above the diagonal)
+        lo_key = np.minimum(self.rows, self.cols) * n + np.maximum(self.rows, self.cols)
+        lk = self.cols[self.low] * n + self.rows[self.low]
+        self.to_low = np.searchsorted(lk, lo_key)
+        self.low_rows, self.low_cols = self.low_indices, lc
+        self._pos_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def serves(self, tvals: list[TermValues]) -> bool:
+        """True if it was built from these term patterns."""
+        return all(tv.rows is r for tv, r in zip(tvals, self.g_src))
+
+    def csc(self, data: np.ndarray) -> sp.csc_matrix:
+        return sp.csc_matrix((data, self.rows, self.indptr), shape=(self.N, self.N))
+
+    def positions(self, rows: np.ndarray, cols: np.ndarray, slot: str = "") -> np.ndarray:
+        """Positions of the entries (rows, cols) in the pattern (-1 if absent). With a
+        ``slot`` name the answer is kept and reused while the same (rows, cols) come back
+        (a sparse product's structure does not change with θ)."""
+        if slot:
+            hit = self._pos_cache.get(slot)
+            if hit is not None and np.array_equal(hit[0], rows) and np.array_equal(hit[1], cols):
+                return hit[2]
+        key = np.asarray(cols, dtype=np.int64) * self.N + np.asarray(rows, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
+        pos = np.where(self.keys[pos] == key, pos, -1)
+        if slot:
+            self._pos_cache[slot] = (np.array(rows), np.array(cols), pos)
+        return pos
+
+
+def _pattern_of(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.coo_matrix:
+    """The distinct entries (rows, cols) as a coo matrix of ones (sorted, CSC order)."""
+    keys = np.unique(cols.astype(np.int64) * n + rows)
+    return sp.coo_matrix((np.ones(keys.size), (keys % n, keys // n)), shape=(n, n))
