@@ -371,10 +371,9 @@ class MME:
             t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
             score[ro] = -0.5 * (self.n / s2 - t2 - t3)
             return score, ai
-        for k, d in enumerate(r_ders):
-            ds = _as_sparse(d)
-            rdr = st.rinv @ ds @ st.rinv if sp.issparse(st.rinv) else \
-                np.asarray(st.rinv @ ds.toarray() @ st.rinv)
+        # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
+        # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
+        for k, (d, rdr) in enumerate(zip(r_ders, prob.residual.inv_deriv_inv(tr))):
             m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
             pos = pat.positions(m.row, m.col, f"r{k}")
             if np.all(pos >= 0):

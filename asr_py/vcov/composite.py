@@ -3,13 +3,21 @@
 
 Subset: R_s(θ) = S Σ(θ) S' where S picks the rows ``index`` of Σ (e.g. the residual
 I_m ⊗ Σ_trait with the records of missing traits removed). Its inverse and log-determinant
-are computed from the subset matrix itself (never from Σ⁻¹ unless ``index`` is a permutation
-of all rows), in one of three ways:
+are computed in one of four ways:
 
 * permutation (every row kept):  R_s⁻¹ = S Σ⁻¹ S',  log|R_s| = log|Σ|;
 * block diagonal Σ (``template.block_size`` = b): each unit's observed b_u x b_u sub-block is
   inverted on its own, units with the same missing pattern together (batched), giving a
   sparse block-diagonal R_s⁻¹;
+* complement, when Σ⁻¹ = Q is sparse (``ar1(Row):ar1(Col)`` with missing plots) and the
+  dropped rows m are few: with o the kept rows, the inverse of a principal submatrix is a
+  Schur complement of Q, and stays sparse (each dropped row touches only its neighbours)::
+
+      R_s⁻¹ = Q_oo − Q_om Q_mm⁻¹ Q_mo = Q_oo − Q_om K,    K = Q_mm⁻¹ Q_mo
+      log|R_s| = log|Σ| + log|Q_mm|
+      R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K,   D = Q Σ̇ Q
+
+  (the last from differentiating the first, Q̇ = −D);
 * otherwise: a dense Cholesky of R_s.
 
 ``inv_deriv_inv`` is R_s⁻¹ (S Σ̇ S') R_s⁻¹, consistent with that inverse.
@@ -22,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import CovTemplate, Matrix
@@ -29,6 +38,11 @@ from asr_py.vcov.wrapper import Wrapper
 
 #: block diagonal path used when block_size <= this (patterns are stored as bit masks)
 MAX_BLOCK = 62
+#: complement path: at most this many dropped rows, and Σ⁻¹ at most this dense
+MAX_DROPPED = 20000
+MAX_INV_DENSITY = 0.05
+#: columns of K = Q_mm⁻¹ Q_mo solved per dense block (memory: dropped rows x this)
+_K_CHUNK = 512
 
 
 def take(m: Matrix, index: np.ndarray) -> Matrix:
@@ -64,9 +78,11 @@ class Subset(Wrapper):
             self.mode = "permutation"
         elif b is not None and b <= MAX_BLOCK and b < template.n:
             self.mode = "block"
-        else:
-            self.mode = "dense"
+        else:  # "complement" or "dense": decided at the first θ (is Σ⁻¹ sparse?)
+            self.mode = "undecided"
         self._cache: tuple[bytes, Matrix, float] | None = None
+        #: complement path: (θ key, K = Q_mm⁻¹ Q_mo) at the last θ
+        self._k: tuple[bytes, sp.csr_matrix] | None = None
         if self.mode == "block":
             self._prepare_blocks(int(b))  # type: ignore[arg-type]
 
@@ -101,9 +117,13 @@ class Subset(Wrapper):
         key = theta.tobytes()
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1], self._cache[2]
+        if self.mode == "undecided":
+            self.mode = self._choose_mode(theta)
         if self.mode == "permutation":
             inv = take(self.template.inverse(theta), self.index)
             ld = self.template.logdet(theta)
+        elif self.mode == "complement":
+            inv, ld = self._complement_factor(theta, key)
         elif self.mode == "block":
             inv, ld = self._block_factor(theta)
         else:
@@ -115,6 +135,54 @@ class Subset(Wrapper):
             ld = float(2.0 * np.log(np.diag(c[0])).sum())
         self._cache = (key, inv, ld)
         return inv, ld
+
+    def _choose_mode(self, theta: np.ndarray) -> str:
+        """'complement' when Σ⁻¹ is sparse (few nonzeros, even if stored dense) and at most
+        :data:`MAX_DROPPED` rows (and no more than are kept) are dropped, else 'dense'."""
+        n_all = self.template.n
+        dropped = n_all - self.n
+        if dropped > MAX_DROPPED or dropped > self.n:
+            return "dense"
+        q = self.template.inverse(theta)
+        nnz = q.nnz if sp.issparse(q) else int(np.count_nonzero(q))
+        if nnz > MAX_INV_DENSITY * float(n_all) ** 2:
+            return "dense"
+        keep = np.zeros(n_all, dtype=bool)
+        keep[self.index] = True
+        self._dropped = np.flatnonzero(~keep)
+        return "complement"
+
+    def _complement_factor(self, theta: np.ndarray, key: bytes) -> tuple[Matrix, float]:
+        """R_s⁻¹ = Q_oo − Q_om K and log|R_s| = log|Σ| + log|Q_mm| (module docstring)."""
+        q = sp.csr_matrix(self.template.inverse(theta))
+        o, m = self.index, self._dropped
+        q_mm = take(q, m)
+        q_mo = sp.csc_matrix(q[m, :])[:, o]
+        lu = spla.splu(sp.csc_matrix(q_mm))
+        u = lu.U.diagonal()
+        # Q_mm is a principal submatrix of the positive definite Q: det > 0
+        ld_mm = float(np.log(np.abs(u)).sum())
+        k = self._solve_k(lu, q_mo)
+        self._k = (key, k)
+        inv = take(q, o) - sp.csc_matrix(q_mo.T @ k)
+        inv = sp.csc_matrix((inv + inv.T) * 0.5)
+        return inv, float(self.template.logdet(theta)) + ld_mm
+
+    def _solve_k(self, lu: spla.SuperLU, q_mo: sp.csc_matrix) -> sp.csr_matrix:
+        """K = Q_mm⁻¹ Q_mo, solved only for the columns Q_mo touches (the neighbours of the
+        dropped rows), in dense blocks of :data:`_K_CHUNK` columns; exact zeros (rows
+        not connected to a column through Q_mm) are dropped."""
+        q_mo = sp.csc_matrix(q_mo)
+        cols = np.flatnonzero(np.diff(q_mo.indptr))
+        parts = []
+        for start in range(0, cols.size, _K_CHUNK):
+            c = cols[start:start + _K_CHUNK]
+            parts.append(sp.csc_matrix(lu.solve(q_mo[:, c].toarray())))
+        m, n_o = q_mo.shape
+        if not parts:
+            return sp.csr_matrix((m, n_o))
+        kb = sp.coo_matrix(sp.hstack(parts))
+        return sp.csr_matrix((kb.data, (kb.row, cols[kb.col])), shape=(m, n_o))
 
     def _block_factor(self, theta: np.ndarray) -> tuple[Matrix, float]:
         b = self._b
@@ -151,7 +219,26 @@ class Subset(Wrapper):
         if self.mode == "permutation":
             return [take(d, self.index) for d in self.template.inv_deriv_inv(theta)]
         inv = self._factor(theta)[0]
+        if self.mode == "complement":
+            return self._complement_idi(theta)
         return [inv @ d @ inv for d in self.derivatives(theta)]
+
+    def _complement_idi(self, theta: np.ndarray) -> list[Matrix]:
+        """R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K with D = Q Σ̇ Q."""
+        key = np.asarray(theta, dtype=float).tobytes()
+        if self._k is None or self._k[0] != key:
+            self._complement_factor(np.asarray(theta, dtype=float), key)
+        assert self._k is not None
+        k = self._k[1]
+        o, m = self.index, self._dropped
+        out: list[Matrix] = []
+        for d in self.template.inv_deriv_inv(theta):
+            d = sp.csr_matrix(d)
+            d_mo = sp.csc_matrix(d[m, :])[:, o]
+            cross = sp.csc_matrix(d_mo.T @ k)
+            r = take(d, o) - cross - cross.T + sp.csc_matrix(k.T @ (take(d, m) @ k))
+            out.append(sp.csc_matrix((r + r.T) * 0.5))
+        return out
 
     def __repr__(self) -> str:
         return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"

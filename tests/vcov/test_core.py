@@ -259,12 +259,37 @@ def test_subset_permutation_block_dense() -> None:
     km = KnownMatrix(random_spd(4, rng))
     full4 = Kronecker([us, km])
     sub4 = Subset(full4, np.array([0, 2, 3, 5, 7, 8, 11]))
-    assert sub4.mode == "dense"
     check_template(sub4, th)
+    assert sub4.mode == "dense"  # decided at the first θ: Σ⁻¹ is not sparse
     with pytest.raises(ModelError, match="repeats"):
         Subset(full, [0, 0, 1])
     with pytest.raises(ModelError, match="0..17"):
         Subset(full, [0, 18])
+
+
+def test_subset_complement_of_sparse_inverse() -> None:
+    """Missing plots of an ar1 ⊗ ar1 field (Σ⁻¹ sparse, one block): the Schur-complement
+    path gives a sparse R_s⁻¹ and agrees with the dense computation, in any record order."""
+    rng = np.random.default_rng(11)
+    ar1 = get_structure("ar1")
+    rows, cols = 15, 14  # Σ⁻¹ has 3.9 % nonzeros
+    full = Kronecker([ar1([str(i) for i in range(rows)], name="Row"),
+                      ar1([str(i) for i in range(cols)], name="Col")], scale=True)
+    th = np.array([2.5, 0.6, -0.35])
+    # isolated plots, two neighbours (a connected pair) and a corner
+    drop = {0, 30, 31, 100, 209}
+    keep = np.array([i for i in range(rows * cols) if i not in drop])
+    for index in (keep, rng.permutation(keep)):
+        sub = Subset(full, index)
+        check_template(sub, th)
+        assert sub.mode == "complement"
+        inv = sub.inverse(th)
+        assert sp.issparse(inv) and inv.nnz < 0.5 * sub.n**2
+        # a second θ after the first: the cached K follows θ
+        th2 = np.array([1.1, -0.2, 0.45])
+        check_template(sub, th2)
+        np.testing.assert_allclose(to_dense(sub.inverse(th2)),
+                                   np.linalg.inv(to_dense(sub.matrix(th2))), atol=1e-10)
 
 
 def test_subset_block_with_diag_units() -> None:
