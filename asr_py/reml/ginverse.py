@@ -403,9 +403,10 @@ def _coo(m: Matrix) -> sp.coo_matrix:
 
 
 class GeneralInverse(TermInverse):
-    """Any template: G⁻¹ = ``template.inverse(θ)`` read on its nonzero pattern. The pattern
-    is the nonzeros of G⁻¹ and of G⁻¹Ġ_kG⁻¹ at the first θ; an entry that appears later
-    grows it (C's pattern is then rebuilt once)."""
+    """Any template: G⁻¹ = ``template.inverse(θ)`` read on the template's
+    ``inverse_pattern(θ)`` at the first θ (default: the nonzeros of G⁻¹ and of G⁻¹Ġ_kG⁻¹
+    there; a product: the product of its parts' patterns); an entry that appears later grows
+    it (C's pattern is then rebuilt once)."""
 
     def __init__(self, template: CovTemplate) -> None:
         self.template = template
@@ -434,10 +435,9 @@ class GeneralInverse(TermInverse):
         ginv = t.inverse(theta)
         ld = float(t.logdet(theta))
         m = _coo(ginv)
-        if self._keys.size == 0:  # first θ: G⁻¹ and -∂G⁻¹/∂θ_k = G⁻¹Ġ_kG⁻¹
-            idis = [_coo(a) for a in t.inv_deriv_inv(theta)]
-            self._grow(np.concatenate([m.row] + [a.row for a in idis]),
-                       np.concatenate([m.col] + [a.col for a in idis]))
+        if self._keys.size == 0:  # first θ: the template's pattern of G⁻¹ (and −∂G⁻¹/∂θ)
+            pat = sp.coo_matrix(t.inverse_pattern(theta))
+            self._grow(np.concatenate([m.row, pat.row]), np.concatenate([m.col, pat.col]))
         last = self._last
         if last is not None and np.array_equal(last[0], m.row) and np.array_equal(last[1], m.col):
             pos = last[2]

@@ -139,6 +139,18 @@ class CovTemplate(ABC):
             out.append(si @ d @ si)
         return out
 
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        """Where Σ⁻¹ may be nonzero, as a 0/1 sparse matrix: the entries the engine reserves
+        for Σ⁻¹ in the mixed model equations. It must hold the nonzeros of Σ⁻¹ and of
+        Σ⁻¹Σ̇_kΣ⁻¹ = −∂Σ⁻¹/∂θ_k. Default: those nonzeros at θ (an entry that appears at a
+        later θ grows the engine's pattern); a product answers part by part."""
+        pat = sp.csc_matrix((self.n, self.n))
+        for m in [self.inverse(theta), *self.inv_deriv_inv(theta)]:
+            pat = pat + abs(to_sparse(m))
+        pat.data = np.ones(pat.data.size)
+        pat.eliminate_zeros()
+        return pat
+
     # ----- constraints and starting values ---------------------------------------------------
     def lower(self) -> np.ndarray:
         """Lower bound of each parameter (variance 0, correlation -1, else -inf)."""

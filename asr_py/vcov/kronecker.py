@@ -169,6 +169,13 @@ class Kronecker(CovTemplate):
                 out.append(self._kron(invs[:i] + [d] + invs[i + 1:], 1.0 / s))
         return out
 
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        """⊗_i (pattern of Σ_i⁻¹): holds σ⁻² ⊗_i Σ_i⁻¹ and every Σ⁻¹Σ̇_kΣ⁻¹ at any θ when
+        each part's pattern does (no n x n inverse or derivative is formed)."""
+        _, th = self.split(theta)
+        pats = [p.inverse_pattern(t) for p, t in zip(self.parts, th)]
+        return sp.csc_matrix(kron_all(pats, True))
+
     # ----- constraints ---------------------------------------------------------------------
     def lower(self) -> np.ndarray:
         return np.concatenate([[0.0] if self.scale else []] + [p.lower() for p in self.parts])
