@@ -120,7 +120,8 @@ def _fit_reml(
         st = mme.evaluate(theta)
     except np.linalg.LinAlgError as exc:
         raise ModelError(f"the mixed model equations cannot be solved at the start values: {exc}",
-                         hint="check for empty random-effect levels or change the start values"
+                         hint=getattr(exc, "hint", None)  # issue 11 'U': V not PD
+                         or "check for empty random-effect levels or change the start values"
                          ) from None
     fixed = np.array([c == "F" for c in cons], dtype=bool)
     diagnostics: list[str] = []

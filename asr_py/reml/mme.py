@@ -33,6 +33,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from asr_py.errors import ModelError
+from asr_py.reml.indefinite import signed_plan  # issue 11 'U'
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import (
     DenseFactor,
@@ -519,6 +520,11 @@ class MME:
         self._plans: list[_KronPlan] | None = None
         self._cpat: _CPattern | None = None
         self._em_plans: dict[int, _KronPlan | None] = {}
+        # --- issue 11 'U' hook: variances below zero, V PD by inertia (reml/indefinite.py) ---
+        self.signed = signed_plan(problem)
+        if self.signed is not None:
+            self.problem, fast, self.backend = self.signed.problem, False, "ldl"
+        # --- end issue 11 'U' hook ---
         if fast:
             plans = [_kron_plan(b.template) for b in problem.random]
             if all(pl is not None for pl in plans):
@@ -650,7 +656,10 @@ class MME:
         # C's pattern is the same at every θ: refactor() lets a backend keep its symbolic
         # analysis (ordering, supernodes, selected-inverse plan) across evaluations
         last = self._last_factor
-        fac = last.refactor(c) if last is not None else factorize(c, self.backend)
+        if self.signed is not None:  # issue 11 'U' hook: LU + inertia test (indefinite.py)
+            fac = self.signed.factor(c, theta, self.p)
+        else:
+            fac = last.refactor(c) if last is not None else factorize(c, self.backend)
         self._last_factor = fac
         sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, ginv, rinv, s2)
