@@ -264,7 +264,12 @@ class SignedPlan:
 
     def factor(self, c: Matrix, theta: np.ndarray, p: int) -> IndefiniteFactor:
         """C factored; raises :class:`VNotPositiveDefinite` unless neg(C_uu) = neg(G)."""
-        fac = IndefiniteFactor(c, p)
+        try:
+            fac = IndefiniteFactor(c, p)
+        except np.linalg.LinAlgError as exc:
+            raise VNotPositiveDefinite(
+                f"V = ZGZ' + R is not positive definite ({exc}: V or X'V⁻¹X is singular)"
+            ) from None
         neg_g = 0
         for b, sl in zip(self.problem.random, self.problem.slices()):
             if isinstance(b.template, SignedTemplate):
