@@ -50,13 +50,19 @@ class VNotPositiveDefinite(np.linalg.LinAlgError):
 
 
 def unconstrained_variances(problem: MixedProblem) -> np.ndarray:
-    """Global indices of the random-term variances with constraint 'U'."""
+    """Global indices of the random-term variances with constraint 'U', and of those fixed
+    ('F') at a negative start value (a final pass at a 'U' estimate below zero, e.g. the GLS
+    step of an ML fit, fixes every parameter)."""
     pm = problem.param_map
     assert pm is not None
     kinds = pm.kinds
-    stop = problem.residual_offset
-    return np.array([k for k in range(stop) if kinds[k] == "variance"
-                     and str(problem.constraints[k]).upper() == "U"], dtype=int)
+    th0 = np.asarray(problem.theta0, dtype=float)
+    out = []
+    for k in range(problem.residual_offset):
+        c = str(problem.constraints[k]).upper()
+        if kinds[k] == "variance" and (c == "U" or (c == "F" and th0[k] < 0)):
+            out.append(k)
+    return np.array(out, dtype=int)
 
 
 class SignedTemplate(CovTemplate):
@@ -284,3 +290,21 @@ class SignedPlan:
 def signed_plan(problem: MixedProblem) -> SignedPlan | None:
     """A :class:`SignedPlan` if the problem has a random-term variance with constraint 'U'."""
     return SignedPlan(problem) if unconstrained_variances(problem).size else None
+
+
+def invalid_start_hint(problem: MixedProblem, theta: np.ndarray) -> str | None:
+    """A hint for start values outside the parameter space that involve 'U' variances (None
+    if none does): a 'U' variance at exactly zero (G singular), or a negative residual one."""
+    pm = problem.param_map
+    assert pm is not None
+    theta = np.asarray(theta, dtype=float)
+    for k in unconstrained_variances(problem):
+        if theta[k] == 0:
+            return (f"the 'U' variance '{problem.names[k]}' starts at exactly 0, where G is "
+                    "singular: start it at a small positive or negative value")
+    for k in range(problem.residual_offset, problem.n_theta):
+        if (pm.kinds[k] == "variance" and str(problem.constraints[k]).upper() == "U"
+                and theta[k] < 0):
+            return ("'U' lets a random-term variance go below zero; the residual covariance "
+                    "R must stay positive definite (start its variances above zero)")
+    return None

@@ -281,3 +281,57 @@ def test_signed_known_matrix_term_matches_dense_reml() -> None:
     assert np.linalg.eigvalsh(V)[0] > 0
     st = mme.evaluate(np.array([-0.3, 1.5]))
     assert st.loglik == pytest.approx(reml_loglik(y, np.ones((n, 1)), V), abs=1e-8)
+
+
+def test_from_the_default_positive_start_it_crosses_zero(unbalanced, fit_u) -> None:
+    sv = _unconstrained(unbalanced, "y ~ 1 + x")
+    assert float(sv.loc[sv.Component == "block", "Value"].iloc[0]) > 0
+    fit = asr.asreml("y ~ 1 + x", random="~ block", data=unbalanced, params=sv)
+    assert fit.converged
+    assert fit.loglik == pytest.approx(fit_u.loglik, abs=1e-7)
+    assert fit.varcomp["component"]["block"] == pytest.approx(
+        fit_u.varcomp["component"]["block"], rel=1e-5)
+
+
+def test_ml_fit_matches_dense_ml(unbalanced) -> None:
+    """method='ML' (its GLS pass fixes θ at the negative estimate) against the dense ML
+    log-likelihood −½[n log 2π + log|V| + (y − Xβ̂)'V⁻¹(y − Xβ̂)] maximised by scipy."""
+    y, X, Z = _design(unbalanced)
+    zz, eye, n = Z @ Z.T, np.eye(len(y)), len(y)
+
+    def ll(t: np.ndarray) -> float:
+        V = t[0] * zz + t[1] * eye
+        if t[1] <= 0 or np.linalg.eigvalsh(V)[0] <= 0:
+            return -np.inf
+        vi_x, vi_y = np.linalg.solve(V, X), np.linalg.solve(V, y)
+        beta = np.linalg.solve(X.T @ vi_x, X.T @ vi_y)
+        e = y - X @ beta
+        return -0.5 * (n * np.log(2 * np.pi) + np.linalg.slogdet(V)[1]
+                       + float(e @ np.linalg.solve(V, e)))
+
+    x, best = maximise(ll, [np.array([-0.1, 1.5])])
+    assert x[0] < 0
+    fit = asr.asreml("y ~ 1 + x", random="~ block", data=unbalanced, method="ML",
+                     params=_unconstrained(unbalanced, "y ~ 1 + x", -0.05))
+    assert fit.loglik == pytest.approx(best, abs=1e-6)
+    assert fit.varcomp["component"].to_numpy() == pytest.approx(x, abs=1e-4)
+
+
+def test_a_u_variance_starting_at_zero_is_a_clear_error(unbalanced) -> None:
+    with pytest.raises(AsrError, match="outside the parameter space") as e:
+        _fit_u(unbalanced, start=0.0)
+    assert "exactly 0" in (e.value.hint or "")
+
+
+def test_a_negative_residual_variance_is_refused_with_a_hint(unbalanced) -> None:
+    sv = _unconstrained(unbalanced, "y ~ 1 + x")
+    sv.loc[sv.Component == "units!R", ["Value", "Constraint"]] = [-1.0, "U"]
+    with pytest.raises(AsrError, match="units!R") as e:
+        asr.asreml("y ~ 1 + x", random="~ block", data=unbalanced, params=sv)
+    assert "residual" in (e.value.hint or "")
+
+
+def test_the_eigen_path_says_it_does_not_apply(unbalanced) -> None:
+    with pytest.raises(AsrError, match="'U'"):
+        asr.asreml("y ~ 1 + x", random="~ block", data=unbalanced,
+                   params=_unconstrained(unbalanced, "y ~ 1 + x", -0.05), solver="eigen")
