@@ -358,7 +358,7 @@ def test_signed_template_of_an_indefinite_us_matrix() -> None:
 def _two_sites(seed: int = 11) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
-    for site, sb in (("A", -0.3), ("B", 0.6)):
+    for site, sb in (("A", -0.3), ("B", 1.0)):
         for b in range(16):
             m = [3, 4, 5, 6][b % 4]
             V = sb * np.ones((m, m)) + 2.3 * np.eye(m)
