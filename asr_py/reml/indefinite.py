@@ -308,3 +308,21 @@ def invalid_start_hint(problem: MixedProblem, theta: np.ndarray) -> str | None:
             return ("'U' lets a random-term variance go below zero; the residual covariance "
                     "R must stay positive definite (start its variances above zero)")
     return None
+
+
+def indefinite_terms(problem: MixedProblem, theta: np.ndarray) -> list[int]:
+    """Indices of the random terms whose G_j has a negative eigenvalue at θ (their
+    'random effects' have no distribution: C_uu's diagonal is no prediction error
+    variance there)."""
+    wrapped = signed_problem(problem)
+    if wrapped is None:
+        return []
+    out = []
+    for j, (b, sl) in enumerate(zip(wrapped.random, wrapped.slices())):
+        if isinstance(b.template, SignedTemplate):
+            try:
+                if b.template.negatives(np.asarray(theta, dtype=float)[sl]) > 0:
+                    out.append(j)
+            except np.linalg.LinAlgError:
+                out.append(j)
+    return out

@@ -113,7 +113,12 @@ def test_reported_as_an_unconstrained_estimate(fit_u) -> None:
     assert row["component"] < 0 and row["bound"] == "U"
     assert np.isfinite(row["std.error"]) and row["std.error"] > 0
     assert not fit_u.result.boundary.any()
-    assert not any("boundary" in d or "zero" in d for d in fit_u.result.diagnostics)
+    diags = fit_u.result.diagnostics
+    assert not any("boundary" in d or "value of zero" in d for d in diags)
+    # G is negative definite: no prediction error variances for its "random effects"
+    assert any("BLUPs are given without prediction error variances" in d for d in diags)
+    assert np.isnan(fit_u.result.pev[0]).all()
+    assert np.isnan(fit_u.coef_random["std.error"]).all()
 
 
 def test_standard_error_is_the_inverse_observed_information(unbalanced, fit_u) -> None:
