@@ -23,6 +23,7 @@ from asr_py.reml.ai_step import (
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
 from asr_py.reml.em import em_step
 from asr_py.reml.finish import build_result
+from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
 from asr_py.reml.pd_face import (
@@ -113,14 +114,16 @@ def _fit_reml(
         raise ModelError(
             "the starting values are outside the parameter space: "
             + problem.describe_invalid(theta),
-            hint="variances must be positive, correlations inside (-1, 1) and every "
-                 "covariance matrix positive definite")
+            hint=invalid_start_hint(problem, theta)  # issue 11 'U'
+            or "variances must be positive, correlations inside (-1, 1) and every "
+               "covariance matrix positive definite")
     phase(f"C: {mme.N} equations; symbolic analysis and first factorization", mme.N)
     try:
         st = mme.evaluate(theta)
     except np.linalg.LinAlgError as exc:
         raise ModelError(f"the mixed model equations cannot be solved at the start values: {exc}",
-                         hint="check for empty random-effect levels or change the start values"
+                         hint=getattr(exc, "hint", None)  # issue 11 'U': V not PD
+                         or "check for empty random-effect levels or change the start values"
                          ) from None
     fixed = np.array([c == "F" for c in cons], dtype=bool)
     diagnostics: list[str] = []

@@ -95,6 +95,11 @@ class _EigenForm:
 
 def _analyse(problem: MixedProblem) -> _EigenForm:
     """Check the form the eigen path needs; raise _NotApplicable(reason) if it is not met."""
+    from asr_py.reml.indefinite import unconstrained_variances  # issue 11 'U'
+
+    if unconstrained_variances(problem).size:
+        raise _NotApplicable("a random-term variance has constraint 'U' (it may go below "
+                             "zero; the eigen path needs a positive definite G)")
     if len(problem.random) != 1:
         raise _NotApplicable(f"the eigen path needs exactly one random term, the model has "
                              f"{len(problem.random)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asr_py.reml.indefinite import signed_templates, unconstrained_variances  # issue 11 'U'
 from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.tuning import BOUNDARY_REL, CHANGE_FLOOR, PD_MAX_FLOOR, SHRINK
@@ -31,6 +32,11 @@ class IterContext:
         self._seen_se = False
         self._set(self.scale)
         self.pd = pd_blocks(problem, self.cons)
+        # issue 11 'U': a 'U' variance may go below zero while V stays PD (reml/indefinite.py):
+        # its term's validity is Σ nonsingular (V PD is tested on C), no PD-boundary handling
+        self.templates = signed_templates(problem, self.templates)
+        unc = set(unconstrained_variances(problem).tolist())
+        self.pd = [b for b in self.pd if not unc.intersection(b.idx.tolist())]
 
     def _set(self, c: np.ndarray) -> None:
         self.scale = c

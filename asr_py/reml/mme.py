@@ -40,6 +40,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
     _sum_prod,
     term_inverse,
 )
+from asr_py.reml.indefinite import signed_plan  # issue 11 'U'
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import (
     DenseFactor,
@@ -169,6 +170,12 @@ class MME:
         self.backend: str | None = None
         self._last_factor: Factor | None = None
         self._check_x_rank()
+        # --- issue 11 'U' hook: variances below zero, V PD by inertia (reml/indefinite.py) ---
+        self.signed = signed_plan(problem)
+        if self.signed is not None:
+            problem, fast, self.backend = self.signed.problem, False, "ldl"
+            self.problem = problem
+        # --- end issue 11 'U' hook ---
         # how each term's G⁻¹ is produced (per term: closed forms or the general default)
         self._closed_forms = fast
         self.terms = [term_inverse(b.template, fast) for b in problem.random]
@@ -292,7 +299,10 @@ class MME:
         """Factor C at θ and compute ŝ and ℓ. Raises LinAlgError if C or a G/R is not PD."""
         theta = np.asarray(theta, dtype=float).copy()
         data, pat, r, yry, ldr, ldg, tvals, rinv, s2 = self._assemble(theta)
-        fac = self._factor(data, pat)
+        if self.signed is not None:  # issue 11 'U' hook: LU + inertia test (indefinite.py)
+            fac = self.signed.factor(pat.csc(data), theta, self.p)
+        else:
+            fac = self._factor(data, pat)
         self._last_factor = fac
         sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
