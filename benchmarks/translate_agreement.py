@@ -21,6 +21,10 @@ ours, within the script's own tolerance:
 Conventions: asreml's log-likelihood omits the constant −½(n − p) log 2π that ours includes
 (``AsremlFit.loglik`` is lme4's full REML value), so ℓ_asreml = ℓ + ½(n − p) log 2π;
 asremlPlus's REML AIC is −2 ℓ_asreml + 2 varDF, with varDF the count the script states.
+Its ``IClikelihood = "full"`` log-likelihood is the ML log-likelihood at the REML estimates
+(β the GLS estimate) without −½ n log 2π; we evaluate it by refitting with ``method = "ML"``
+and every variance parameter fixed ('F') at our REML estimates; AIC = −2ℓ + 2(fixedDF +
+varDF), BIC = −2ℓ + (fixedDF + varDF) log n.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from translate_corpus import _git_dir  # noqa: E402
 
 LOG2PI = float(np.log(2 * np.pi))
 Fits = dict[str, "asr.AsremlFit"]  # type: ignore[name-defined]
+#: the fits of a case and, under "<name>:full", asremlPlus's full log-likelihood of each
 
 
 @dataclass
@@ -67,6 +72,8 @@ class Case:
     checks: list[Check]
     note: str = ""
     unchecked: dict[str, str] = field(default_factory=dict)  # label -> why
+    #: fits whose asremlPlus "full" log-likelihood the checks use
+    full: set[str] = field(default_factory=set)
 
 
 # ----- helpers on fits --------------------------------------------------------------------
@@ -79,6 +86,28 @@ def asreml_loglik(m: asr.AsremlFit) -> float:
 
 def aic(name: str, var_df: int) -> Callable[[Fits], float]:
     return lambda f: -2 * asreml_loglik(f[name]) + 2 * var_df
+
+
+def full_ic(name: str, df: int, kind: str = "AIC") -> Callable[[Fits], float]:
+    """asremlPlus's infoCriteria(IClikelihood = "full"): AIC, BIC or loglik; df = fixedDF +
+    varDF as the script states."""
+    def get(f: Fits) -> float:
+        ll = f[f"{name}:full"]
+        n = f[name].model.fixed.X.shape[0]
+        return {"AIC": -2 * ll + 2 * df, "BIC": -2 * ll + df * np.log(n),
+                "loglik": ll}[kind]
+    return get
+
+
+def full_loglik(m: asr.AsremlFit, kw: dict, data: pd.DataFrame) -> float:
+    """ML log-likelihood at m's REML estimates (every variance parameter fixed), as asreml
+    reports it: without −½ n log 2π."""
+    p = m.params.copy()
+    p["Constraint"] = "F"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ml = asr.asreml(**kw, data=data, params=p, method="ML")
+    return ml.loglik + 0.5 * m.model.fixed.X.shape[0] * LOG2PI
 
 
 def remlrt_p(small: str, big: str, df: int) -> Callable[[Fits], float]:
@@ -130,11 +159,15 @@ def _cane() -> Case:
 
 def _wheat() -> Case:
     fx = "yield ~ Rep + WithinColPairs + Variety"
+    rc = "~ Row + Column"
     fits = {
-        "m1": dict(fixed=fx, random="~ Row + Column + units",
-                   residual="~ ar1(Row):ar1(Column)"),
-        "m2": dict(fixed=fx, random="~ Row + Column", residual="~ ar1(Row):ar1(Column)"),
-        "m3": dict(fixed=fx, random="~ Row + Column", residual="~ Row:Column"),
+        "m1": dict(fixed=fx, random=rc + " + units", residual="~ ar1(Row):ar1(Column)"),
+        "m2": dict(fixed=fx, random=rc, residual="~ ar1(Row):ar1(Column)"),
+        "m3": dict(fixed=fx, random=rc, residual="~ Row:Column"),
+        "m1b": dict(fixed="yield ~ Rep + Variety", random=rc + " + units",
+                    residual="~ ar1(Row):ar1(Column)"),
+        "m3b": dict(fixed=fx, random=rc + " + units", residual="~ Row:ar1(Column)"),
+        "m4": dict(fixed=fx, random=rc + " + units", residual="~ ar1(Row):Column"),
     }
     checks = [
         Check("m1 infoCriteria AIC (varDF 5)", 1346.76764, 1e-2, aic("m1", 5)),
@@ -142,12 +175,20 @@ def _wheat() -> Case:
         Check("REMLRT(m2, m1) p (DF 1)", 0.004232946, 1e-3, remlrt_p("m2", "m1", 1)),
         Check("REMLRT(m3, m1) p (DF 2)", 2.596812e-13, 1e-3, remlrt_p("m3", "m1", 2)),
         Check("REMLRT(m3, m1, DF = 3) p", 1.603828e-12, 1e-3, remlrt_p("m3", "m1", 3)),
+        Check("m3 full AIC (31 + 3 df)", 1720.888, 5e-3, full_ic("m3", 34)),
+        Check("m3 full BIC", 1823.25, 5e-3, full_ic("m3", 34, "BIC")),
     ]
-    return Case("briencj/asremlPlus/tests/testthat/test41REMLRTIC.r:16-44",
+    for (nm, df), v in zip((("m1", 36), ("m1b", 35), ("m2", 35), ("m3b", 35), ("m4", 36)),
+                           (1653.100, 1651.294, 1654.613, 1669.928, 1708.997)):
+        checks.append(Check(f"lines 71-105: {nm} full AIC ({df} df)", v, 0.1,
+                            full_ic(nm, df)))
+    checks += [Check("lines 71-106: m.max full BIC", 1761.483, 1, full_ic("m1", 36, "BIC")),
+               Check("lines 71-107: m.max full loglik", -790.5502, 0.1,
+                     full_ic("m1", 36, "loglik"))]
+    return Case("briencj/asremlPlus/tests/testthat/test41REMLRTIC.r:16-107",
                 ("briencj/asremlPlus", "data/Wheat.dat.rda", "Wheat.dat"), fits, checks,
-                "asreml 4.1; infoCriteria(IClikelihood = 'full') values (lines 52-56) are "
-                "unchecked: asr_py has no full-likelihood criterion",
-                {"m3 infoCriteria(IClikelihood = 'full') AIC/BIC": "no full likelihood here"})
+                "asreml 4.1; m.max of lines 71-107 is m1", full={"m1", "m1b", "m2", "m3b",
+                                                                  "m4", "m3"})
 
 
 def _available() -> set[str]:
@@ -199,6 +240,8 @@ def run_case(case: Case, verbose: bool) -> list[tuple[str, str, str]]:
             fits[name] = asr.asreml(**kw, data=data)
         if not fits[name].converged:
             notes[name] = "our fit did not converge"
+        if name in case.full:
+            fits[f"{name}:full"] = full_loglik(fits[name], kw, data)  # type: ignore[assignment]
         if w and verbose:
             print(f"    {name}: {'; '.join(str(x.message)[:90] for x in w)}")
     out = []

@@ -79,7 +79,6 @@ def _add(name: str, kind: str, lo: int, hi: int, named: tuple[str, ...] = (), do
 # at compile time instead of "unknown function".
 _INIT = ("init",)
 _UNAVAILABLE: dict[str, tuple[int, int, tuple[str, ...], str]] = {
-    "sar": (1, 1, (), "symmetric autoregressive"),
     "sar2": (1, 1, (), "constrained second-order autoregressive"),
     "arma": (1, 1, (), "autoregressive moving average"),
     "iexp": (1, 2, ("dist",), "isotropic exponential"),

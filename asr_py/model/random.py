@@ -353,17 +353,22 @@ def build_residual(ctx: Context, terms: TermList | None) -> ResidualTerm:
             parts = (Name("units"), Call("us", (Arg(Name("trait")),)))
         term = Term(parts)
     elif len(terms.terms) > 1:
+        if all(_is_dsum(t) for t in terms.terms):  # dsum(~ A | f, levels = 1) + dsum(...)
+            calls = [t.parts[0] for t in terms.terms]
+            pieces = [pc for c in calls for pc in _dsum(ctx, c)]  # type: ignore[arg-type]
+            return _sections(ctx, pieces, " + ".join(str(c) for c in calls))
         raise ctx.error(terms.terms[1].parts[0], "the residual formula must be a single term",
                         "use dsum(~ ... | f) for sections with different structures")
     else:
         term = terms.terms[0]
     p0 = term.parts[0]
-    if isinstance(p0, Call) and p0.func == "dsum":
-        return _dsum(ctx, p0)
+    if _is_dsum(term):
+        return _sections(ctx, _dsum(ctx, p0), str(p0))  # type: ignore[arg-type]
     ats = [i for i, p in enumerate(term.parts) if isinstance(p, Call) and p.func == "at"]
     if len(ats) == 1 and len(term.parts) > 1:  # asreml 3 rcov at(), written first or last
         i = ats[0]
-        return _sections(ctx, term.parts[i], Term(term.parts[:i] + term.parts[i + 1:]))
+        rest = Term(term.parts[:i] + term.parts[i + 1:])
+        return _sections(ctx, [(term.parts[i], rest)], f"{term.parts[i]}:{rest}")
     if ctx.records.multivariate and not any(_mentions_trait(p) for p in term.parts):
         raise ctx.error(p0, "a multivariate residual must involve trait",
                         "e.g. residual = ~ units:us(trait) or ~ units:diag(trait)")
@@ -382,7 +387,17 @@ def _mentions_trait(p: Expr) -> bool:
     return False
 
 
-def _dsum(ctx: Context, call: Call) -> ResidualTerm:
+def _is_dsum(term: Term) -> bool:
+    return len(term.parts) == 1 and isinstance(term.parts[0], Call) \
+        and term.parts[0].func == "dsum"
+
+
+def _dsum(ctx: Context, call: Call) -> list[tuple[Call, Term]]:
+    """The sections of ``dsum(~ T | f, levels = ...)`` as (``at(f, levels)``, term) pairs.
+
+    One term: one structure for every level listed (all levels without ``levels``). Several
+    terms (asreml 4.2): ``dsum(~ T1 + T2 | f, levels = list(L1, L2))``, term k on the levels
+    L_k."""
     pos = call.positional()
     if not pos or not isinstance(pos[0], Formula):
         raise ctx.error(call, "dsum() needs a formula: dsum(~ units | site)")
@@ -392,15 +407,28 @@ def _dsum(ctx: Context, call: Call) -> ResidualTerm:
         raise ctx.error(call, "dsum() needs '| factor': dsum(~ units | site)")
     inner = Formula(None, rhs.left)
     terms = expand(inner, "residual").terms
-    if len(terms) != 1:
-        raise ctx.error(call, "dsum(): one residual term per section")
     by = rhs.right
     sel = call.named().get("levels")
-    at = Call("at", (Arg(by),) + ((Arg(sel),) if sel is not None else ()))
-    if sel is not None:
-        v = literal(ctx, sel)
-        flat = []
-        for x in v if isinstance(v, list) else [v]:
+    if sel is None:
+        if len(terms) != 1:
+            raise ctx.error(call, f"dsum(): {len(terms)} terms need levels = list(...), one "
+                            "set of levels per term",
+                            "e.g. dsum(~ ar1(Row):ar1(Col) + units | Site, "
+                            "levels = list('A', 'B'))")
+        return [(Call("at", (Arg(by),)), terms[0])]
+    v = literal(ctx, sel)
+    if len(terms) == 1:
+        groups = [v if isinstance(v, list) else [v]]
+    elif not (isinstance(v, list) and len(v) == len(terms)):
+        raise ctx.error(sel, f"dsum(): {len(terms)} terms but "
+                        f"{len(v) if isinstance(v, list) else 1} sets of levels",
+                        "give one set of levels per term: levels = list(c(1, 2), 3)")
+    else:
+        groups = [x if isinstance(x, list) else [x] for x in v]
+    out = []
+    for term, g in zip(terms, groups):
+        flat: list[object] = []
+        for x in g:
             flat.extend(x if isinstance(x, list) else [x])
         for x in flat:
             if not isinstance(x, str) and (isinstance(x, bool) or not isinstance(
@@ -408,8 +436,8 @@ def _dsum(ctx: Context, call: Call) -> ResidualTerm:
                 raise ctx.error(sel, f"dsum(): {x!r} is not a level of {by}",
                                 "give levels by name or 1-based position: "
                                 "levels = c('A', 'B') or levels = 1:2")
-        at = Call("at", (Arg(by), Arg(_to_c(flat))))
-    return _sections(ctx, at, terms[0], label=str(call))
+        out.append((Call("at", (Arg(by), Arg(_to_c(flat)))), term))
+    return out
 
 
 def _to_c(values: list[object]) -> Expr:
@@ -420,31 +448,50 @@ def _to_c(values: list[object]) -> Expr:
     return Call("c", args)
 
 
-def _sections(ctx: Context, at: Call, term: Term, label: str | None = None) -> ResidualTerm:
+def _sections(ctx: Context, pieces: list[tuple[Call, Term]], label: str) -> ResidualTerm:
+    """Residual sections: for each (``at(f, levels)``, term), the records of each level get
+    that term's structure; every record must be in exactly one section, all of one ``f``."""
     from asr_py.vcov.composite import DirectSum
 
-    base, idx = at_levels(ctx, at)
-    codes = _codes(ctx, base, at)
-    covered = np.isin(codes, idx)
+    first = pieces[0][0]
+    f = str(first.positional()[0])
+    codes = None
+    owner: dict[int, int] = {}
+    levels: list[tuple[int, Term]] = []
+    for k, (at, term) in enumerate(pieces):
+        if str(at.positional()[0]) != f:
+            raise ctx.error(at, f"dsum(): the sections are by {f} and by "
+                            f"{at.positional()[0]}", "split the residual by one factor")
+        base, idx = at_levels(ctx, at)
+        if codes is None:
+            codes = _codes(ctx, base, at)
+        for j in idx:
+            if j in owner:
+                raise ctx.error(at, f"dsum(): level {base.labels[j]} of {f} is in two sections",
+                                "give each level to one term only")
+            owner[j] = k
+            levels.append((j, term))
+    assert codes is not None
+    covered = np.isin(codes, list(owner))
     if not covered.all():
-        raise ctx.error(at, f"{int((~covered).sum())} records are in no residual section",
+        raise ctx.error(first, f"{int((~covered).sum())} records are in no residual section",
                         "list every level of the section factor (or none for all)")
-    f = str(at.positional()[0])
     templates, names, indices, inits, secs, sterms = [], [], [], [], [], []
-    for j in idx:
+    for j, term in levels:
         rows = np.nonzero(codes == j)[0]
         if rows.size == 0:
             continue
-        t, nm, ini, blocks = _section(ctx, term, rows, f"{f}_{base.labels[j]}!")
+        lab = base.labels[j]
+        t, nm, ini, blocks = _section(ctx, term, rows, f"{f}_{lab}!")
         templates.append(t)
         names += nm
         indices.append(rows)
         inits.append(ini if ini is not None else np.full(t.n_params, np.nan))
-        secs.append((base.labels[j], blocks))
-        sterms.append(f"{f}_{base.labels[j]}!{_label(blocks)}")
+        secs.append((lab, blocks))
+        sterms.append(f"{f}_{lab}!{_label(blocks)}")
     template = DirectSum(templates, indices, ctx.records.n)
     init = np.concatenate(inits) if any(np.isfinite(i).any() for i in inits) else None
-    return ResidualTerm(label or f"{at}:{term}", template, names, secs, init, sterms)
+    return ResidualTerm(label, template, names, secs, init, sterms)
 
 
 def is_factor_part(ctx: Context, e: Expr) -> bool:

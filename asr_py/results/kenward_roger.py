@@ -130,17 +130,21 @@ def kr_info(model: Model, result: RemlResult) -> KRInfo:
     info = np.zeros((kpar, kpar))
     U = np.zeros_like(phi)
     fpf: dict[tuple[int, int], np.ndarray] = {}
-    for i, (_, a, di) in enumerate(derivs):
+    dfpf: dict[tuple[int, int], np.ndarray] = {}  # D_i (F_a'PF_b), once per (i, b)
+
+    def dm(i: int, b: int) -> np.ndarray:
+        _, a, d = derivs[i]
+        if (i, b) not in dfpf:
+            if (a, b) not in fpf:
+                fpf[(a, b)] = ft(a, pf[b])
+            dfpf[(i, b)] = dmul(d, fpf[(a, b)])
+        return dfpf[(i, b)]
+
+    for i, (_, a, _) in enumerate(derivs):
         for j in range(i, kpar):
-            _, b, dj = derivs[j]
+            b = derivs[j][1]
             # tr(PΣ̇_iPΣ̇_j) = tr(D_i (F_a'PF_b) D_j (F_b'PF_a))
-            for key in ((a, b), (b, a)):
-                if key not in fpf:
-                    fpf[key] = ft(key[0], pf[key[1]])
-            m_ab, m_ba = fpf[(a, b)], fpf[(b, a)]
-            x = dmul(di, m_ab)
-            yv = dmul(dj, m_ba)
-            info[i, j] = info[j, i] = 0.5 * float(np.sum(x * yv.T))
+            info[i, j] = info[j, i] = 0.5 * float(np.sum(dm(i, b) * dm(j, a).T))
     try:
         W = np.linalg.inv(info)
     except np.linalg.LinAlgError:

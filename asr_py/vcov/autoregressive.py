@@ -8,6 +8,9 @@
   follow ρ_k = Σ_j φ_j ρ_{k-j}. Derivatives by differentiating both. Valid when the process
   is stationary (roots of z^p - φ_1 z^(p-1) - ... - φ_p inside the unit circle).
   For ar2: ρ_1 = φ_1 / (1 - φ_2), ρ_2 = φ_1 ρ_1 + φ_2.
+* ``sar`` (symmetric autoregressive, for competition): the AR(2) with φ_1 = γ, φ_2 = −γ²/4
+  (a double root γ/2), so ρ_1 = γ / (1 + γ²/4) and ρ_k = γ ρ_{k-1} − (γ²/4) ρ_{k-2}
+  (dae's ``mat.sar``); one parameter ``{name}!cor`` = γ in (−2, 2).
 * ``ma1``: x_t = e_t - θ e_{t-1} (Box-Jenkins sign): ρ_1 = -θ / (1 + θ²), 0 beyond lag 1;
   parameter ``{name}!theta1`` in (-1, 1) (invertible).
 * ``ma2``: x_t = e_t - θ_1 e_{t-1} - θ_2 e_{t-2}: ρ_1 = -θ_1 (1 - θ_2) / (1 + θ_1² + θ_2²),
@@ -178,6 +181,35 @@ class AR3(ARp):
     p = 3
 
 
+class SAR(ARp):
+    """``sar``: the AR(2) with φ = (γ, −γ²/4), parameter ``{name}!cor`` = γ in (−2, 2)."""
+
+    p = 2
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, "cor", "!")]
+
+    def corr_kinds(self) -> list[str]:
+        return ["other"]
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([-2.0])
+
+    def corr_upper(self) -> np.ndarray:
+        return np.array([2.0])
+
+    def corr_valid(self, rho: np.ndarray) -> bool:
+        return bool(abs(float(rho[0])) < 2.0 - 1e-10)
+
+    def corr_initial(self) -> np.ndarray:
+        return np.array([0.1])
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g = float(par[0])
+        r, dr_dphi = super().acf(np.array([g, -g * g / 4.0]))
+        return r, (dr_dphi[0] - 0.5 * g * dr_dphi[1])[None, :]  # chain rule through φ(γ)
+
+
 class MA1(_Toeplitz):
     """``ma1``: ρ_1 = -θ / (1 + θ²), zero beyond lag 1; parameter ``{name}!theta1``."""
 
@@ -249,6 +281,9 @@ register_correlation(AR2, "ar2", syntax=correlation_syntax(
 register_correlation(AR3, "ar3", syntax=correlation_syntax(
     "third-order autoregressive", "third-order autoregressive correlation",
     "AR3(φ1, φ2, φ3)", "Yule-Walker correlations of an AR(3) process", spatial=True))
+register_correlation(SAR, "sar", syntax=correlation_syntax(
+    "symmetric autoregressive", "symmetric autoregressive correlation", "SAR(γ)",
+    "AR(2) with φ1 = γ, φ2 = -γ²/4", spatial=True))
 register_correlation(MA1, "ma1", syntax=correlation_syntax(
     "first-order moving average", "first-order moving-average correlation", "MA1(θ)",
     "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1", spatial=True))

@@ -245,6 +245,12 @@ class Subset(Wrapper):
 
 
 def _scatter(m: Matrix, idx: np.ndarray, n: int) -> sp.csc_matrix:
+    """The n x n matrix with m at rows/columns ``idx`` (zero elsewhere)."""
+    if idx.size > 1 and np.all(np.diff(idx) > 0):  # increasing: relabel a CSC in place
+        c = sp.csc_matrix(m)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        indptr[idx + 1] = np.diff(c.indptr)
+        return sp.csc_matrix((c.data, idx[c.indices], np.cumsum(indptr)), shape=(n, n))
     c = sp.coo_matrix(m)
     return sp.csc_matrix((c.data, (idx[c.row], idx[c.col])), shape=(n, n))
 

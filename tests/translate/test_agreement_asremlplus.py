@@ -5,7 +5,9 @@ structure of the cane script, is ``benchmarks/translate_agreement.py``.
 
 * test41REMLRTIC.r lines 16-44 (Wheat.dat): ``infoCriteria(m2.asr)$AIC`` = 1352.941 (script
   tolerance 1e-3) and ``REMLRT(m2.asr, m1.asr)$p`` = 0.004232946 (1e-3). asreml's REML
-  log-likelihood omits −½(n − p) log 2π; asremlPlus's AIC is −2ℓ + 2·varDF.
+  log-likelihood omits −½(n − p) log 2π; asremlPlus's AIC is −2ℓ + 2·varDF. Lines 71-105:
+  ``infoCriteria(IClikelihood = "full")`` of m2 = 1654.613 (0.1): the ML log-likelihood at
+  the REML estimates without −½ n log 2π, AIC = −2ℓ + 2(fixedDF + varDF) = −2ℓ + 2·35.
 * test41GeneticCane.R lines 17-41 (local851 ``site2``): the last variance parameter of
   ``tch ~ Control/Check, random = ~ Col + Row + New, residual = ~ ar1(Col):f(Row)``
   (tolerance 1e-3): ar2 φ2 0.0669068, cor 0.04134244, ar1 ρ −0.1274424. For ar1 ours is
@@ -63,6 +65,11 @@ def test_wheat_aic_and_remlrt(wheat: pd.DataFrame) -> None:
                     data=wheat)
     assert m2.converged
     assert -2 * _asreml_loglik(m2) + 2 * 4 == pytest.approx(1352.941, abs=1e-3)
+    fixed = m2.params.assign(Constraint="F")
+    ml = asr.asreml(fx, random="~ Row + Column", residual="~ ar1(Row):ar1(Column)",
+                    data=wheat, params=fixed, method="ML")
+    full = ml.loglik + 0.5 * len(wheat) * LOG2PI
+    assert -2 * full + 2 * 35 == pytest.approx(1654.613, abs=0.1)
     with warnings.catch_warnings():
         # m1 (units + ar1 x ar1, Column variance at zero) stops at maxit with a change in ℓ
         # of 2e-7: the engine's convergence test, not the optimum, is the issue there

@@ -318,6 +318,13 @@ def test_direct_sum() -> None:
     np.testing.assert_allclose(to_dense(ds.matrix(th)), ref)
     check_template(ds, th)
     assert ds.param_names == ["siteA!var", "siteB_1:1", "siteB_2:1", "siteB_2:2"]
+    # sections listed out of row order (the scatter's general path) give the same matrices
+    shuffled = [np.array([4, 0, 2]), np.array([3, 1])]
+    ds2 = DirectSum([idv_a, us_b], shuffled, 5)
+    check_template(ds2, th)
+    ref2 = np.zeros((5, 5))
+    ref2[np.ix_(shuffled[1], shuffled[1])] = to_dense(us_b.derivatives(th[1:])[0])
+    np.testing.assert_allclose(to_dense(ds2.derivatives(th)[1]), ref2)
     with pytest.raises(ModelError, match="exactly once"):
         DirectSum([idv_a, us_b], [np.array([0, 2, 4]), np.array([1, 2])], 5)
 

@@ -64,6 +64,21 @@ def test_ar3_against_ma_expansion() -> None:
     np.testing.assert_allclose(t.matrix(phi)[0], acf_from_psi(ar_psi(phi), 7), atol=1e-10)
 
 
+def test_sar_against_dae_recursion_and_ma_expansion() -> None:
+    """dae's mat.sar: ρ_1 = γ/(1 + γ²/4), ρ_k = γ ρ_{k-1} − (γ²/4) ρ_{k-2}; the AR(2) with
+    φ = (γ, −γ²/4) through its MA(∞) weights."""
+    g = -0.4
+    t = make("sar", [str(k) for k in range(7)])
+    assert t.param_names == ["Row!cor"]
+    r = [1.0, g / (1 + g * g / 4)]
+    for _ in range(5):
+        r.append(g * r[-1] - g * g / 4 * r[-2])
+    np.testing.assert_allclose(t.matrix(np.array([g]))[0], r, atol=1e-14)
+    np.testing.assert_allclose(t.matrix(np.array([1.2]))[0],
+                               acf_from_psi(ar_psi(np.array([1.2, -0.36])), 7), atol=1e-10)
+    assert t.is_valid(np.array([1.9])) and not t.is_valid(np.array([2.0]))
+
+
 def test_ma1_ma2_against_definition() -> None:
     th = 0.4
     c = make("ma1").matrix(np.array([th]))
