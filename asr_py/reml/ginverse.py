@@ -434,19 +434,27 @@ class GeneralInverse(TermInverse):
         t = self.template
         ginv = t.inverse(theta)
         ld = float(t.logdet(theta))
-        m = _coo(ginv)
+        if sp.issparse(ginv):  # CSC in canonical form: its structure repeats from θ to θ
+            m = sp.csc_matrix(ginv)
+            if not m.has_canonical_format:
+                m.sum_duplicates()
+        else:
+            m = _coo(ginv).tocsc()
         if self._keys.size == 0:  # first θ: the template's pattern of G⁻¹ (and −∂G⁻¹/∂θ)
             pat = sp.coo_matrix(t.inverse_pattern(theta))
-            self._grow(np.concatenate([m.row, pat.row]), np.concatenate([m.col, pat.col]))
+            mc = m.tocoo()
+            self._grow(np.concatenate([mc.row, pat.row]), np.concatenate([mc.col, pat.col]))
         last = self._last
-        if last is not None and np.array_equal(last[0], m.row) and np.array_equal(last[1], m.col):
+        if last is not None and np.array_equal(last[0], m.indptr) \
+                and np.array_equal(last[1], m.indices):
             pos = last[2]
         else:
-            pos = self._positions(m)
+            mc = m.tocoo()
+            pos = self._positions(mc)
             if np.any(pos < 0):
-                self._grow(m.row, m.col)
-                pos = self._positions(m)
-            self._last = (m.row.copy(), m.col.copy(), pos)
+                self._grow(mc.row[pos < 0], mc.col[pos < 0])
+                pos = self._positions(mc)
+            self._last = (m.indptr.copy(), m.indices.copy(), pos)
         g = np.zeros(self._keys.size)
         g[pos] = m.data
         return TermValues(theta, g, ld, self.rows, self.cols, ginv)
@@ -486,7 +494,7 @@ class GeneralInverse(TermInverse):
                 miss = ~found
                 c[miss] = cinv(m.row[miss], m.col[miss])
                 self._grow(m.row[miss], m.col[miss])
-            out[k] = t1[k] - float(m.data @ (c + u[m.row] * u[m.col]))
+            out[k] = t1[k] - float(np.sum(m.data * (c + u[m.row] * u[m.col])))
         return out
 
     def em_block(self, theta: np.ndarray) -> np.ndarray:
