@@ -1,4 +1,4 @@
-"""Issue 6, round 2: the weighted scaled residual R = σ² diag(1/w) on the index-map path,
+"""Issue 6, round 2: the weighted scaled residual R = σ² diag(1/w) with closed-form term inverses,
 the batched supernodal selected inverse and the CHOLMOD factor that hands its own numeric
 values to the selected inverse.
 
