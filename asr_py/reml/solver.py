@@ -14,9 +14,9 @@ Backends are registered by name (:func:`register_backend`): 'dense' :class:`Dens
 (:class:`asr_py.reml.backends.cholmod.CholmodFactor`: CHOLMOD supernodal Cholesky through
 cvxopt with a supernodal Takahashi selected inverse, symbolic analysis kept across
 ``refactor``; AMD ordering), 'sparse-nd' (the same with METIS nested dissection, when
-``pymetis`` is installed) and 'superlu' :class:`SparseFactor` (``scipy.sparse.linalg.splu``, selected
-inverse by solving for the needed columns; a fallback). :func:`choose_backend` picks one for
-'auto', :func:`factorize` builds it.
+``pymetis`` is installed) and 'superlu' :class:`SparseFactor` (``scipy.sparse.linalg.splu``,
+selected inverse by solving for the needed columns; a fallback). :func:`choose_backend`
+picks one for 'auto', :func:`factorize` builds it.
 """
 
 from __future__ import annotations
