@@ -381,8 +381,8 @@ class SelInvPlan:
             zjj, info = sla.lapack.dpotri(blk[:s], lower=1)
             if info != 0 or not np.all(np.diagonal(blk[:s]) > 0):
                 raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
-            zjj = np.tril(zjj)
-            zjj += np.tril(zjj, -1).T
+            # only Z's lower triangle is ever read (the gathers of Z_RR and the final
+            # scatter), so dpotri's upper triangle is left as it is (no two s x s copies)
             # Ĺ = L_RJ L_JJ⁻¹, i.e. L_JJ' Ĺ' = L_RJ'
             b = sla.solve_triangular(blk[:s], blk[s:].T, lower=True, trans="T",
                                      check_finite=False).T if r else None
