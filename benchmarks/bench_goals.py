@@ -1,14 +1,19 @@
 """The scale goals of issue 16, each measured against a baseline in the same process tree.
 
     python3 benchmarks/bench_goals.py [--only GLOB[,GLOB]] [--timeout S] [--quick]
-                                      [--no-lme4] [--json OUT]
+                                      [--no-lme4] [--json OUT] [--big-timeout S]
+                                      [--big-mem-gb G]
 
 Every problem (``GOAL_PROBLEMS`` in problems.py) is fitted in its own child process by
 run_all.py's worker (peak memory = the child's ``ru_maxrss``); the baseline is one
 factorization of the final C in that child (``fit/fact``: the fit's cost in factorizations),
 and for the crossed designs lme4::lmer timed right after in its own child (time and memory).
 Then each goal is judged, and the scaling exponents d log(cost) / d log(animals) of the
-univariate series are printed (fit time, one factorization, peak memory).
+univariate series are printed (fit time, one factorization, peak memory), with the 10^6
+animals' time and memory extrapolated from the two largest fitted sizes when that fit did
+not finish. The big univariate fits (500k, 10^6 animals) get ``--big-timeout`` seconds and an
+address-space limit of ``--big-mem-gb`` (the machine is shared: a MemoryError, not the
+kernel's OOM killer taking another process).
 
 Goals (issue 16, item 1):
   1. bivariate animal model, 100 000 animals: converged, < 60 s, < 1.2 GB per 100k equations
@@ -40,10 +45,16 @@ SERIES1 = [10, 25, 50, 100, 200]  # thousands of animals, univariate (scaling, g
 SERIES2 = [10, 25, 50, 100]       # bivariate (goal 1 at 100k, goal 3)
 
 
-def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool) -> dict[str, Any]:
+BIG = ("goal_animal1_500k", "goal_animal1_1000k")
+
+
+def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool,
+            mem_gb: float | None = None) -> dict[str, Any]:
     out, csv, log = tmp / f"{name}.json", tmp / f"{name}.csv", tmp / f"{name}.log"
     cmd = [sys.executable, str(HERE / "run_all.py"), "--worker", name, "--out", str(out),
            "--lme4-csv", str(csv)] + (["--quick"] if quick else [])
+    if mem_gb:  # RLIMIT_AS of the child (exec keeps the pid, so ru_maxrss is the fit's)
+        cmd = ["bash", "-c", f"ulimit -v {int(mem_gb * 2**20)} && exec \"$0\" \"$@\"", *cmd]
     state, mib, secs = run_child(cmd, timeout, log)
     part = json.loads(out.read_text()) if out.exists() else {}
     if state == "ok" and part.get("stage") == "done":
@@ -86,6 +97,34 @@ def exponent(recs: list[dict[str, Any]], key: str) -> str:
            and r.get(key)]
     return ", ".join(f"{a // 1000}k->{b // 1000}k {math.log(y / x) / math.log(b / a):.2f}"
                      for (a, x), (b, y) in zip(pts, pts[1:])) or "-"
+
+
+def fitted_exponent(recs: list[dict[str, Any]], key: str, lo: int) -> float | None:
+    """Least-squares slope of log(key) on log(animals) over the fitted sizes >= ``lo``."""
+    import numpy as np
+
+    pts = [(int(r["n_animals"]), r[key]) for r in recs if r.get("status") == "ok"
+           and r.get(key) and int(r["n_animals"]) >= lo]
+    if len(pts) < 2:
+        return None
+    x, y = np.log([p[0] for p in pts]), np.log([p[1] for p in pts])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def extrapolate(recs: list[dict[str, Any]], n: int = 1_000_000) -> str:
+    """Fit time and peak memory at ``n`` animals from the two largest fitted sizes."""
+    ok = sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["n_animals"])
+    if len(ok) < 2 or ok[-1]["n_animals"] >= n:
+        return ""
+    a, b = ok[-2], ok[-1]
+    k = math.log(n / b["n_animals"])
+    d = math.log(b["n_animals"] / a["n_animals"])
+    et = math.log(b["fit_s"] / a["fit_s"]) / d
+    em = math.log(b["mib"] / a["mib"]) / d
+    return (f"extrapolated to {n // 1000}k animals from {a['n_animals'] // 1000}k and "
+            f"{b['n_animals'] // 1000}k: fit {b['fit_s'] * math.exp(et * k):.0f} s "
+            f"(exponent {et:.2f}), peak {b['mib'] * math.exp(em * k) * 2**20 / 1e9:.1f} GB "
+            f"(exponent {em:.2f})")
 
 
 def judge(recs: dict[str, dict[str, Any]]) -> list[str]:
@@ -144,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-lme4", action="store_true")
     ap.add_argument("--json", help="write the records here")
+    ap.add_argument("--big-timeout", type=float, default=1800.0,
+                    help=f"seconds for {', '.join(BIG)}")
+    ap.add_argument("--big-mem-gb", type=float, default=16.0,
+                    help="address-space limit of the big fits (GB; 0: none)")
     a = ap.parse_args(argv)
     names = [p.name for p in problems.GOAL_PROBLEMS]
     if a.only:
@@ -156,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     recs: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="asr_goals_") as td:
         for name in names:
-            rec = run_one(name, Path(td), a.timeout, a.quick, use_r)
+            big = name in BIG and not a.quick
+            rec = run_one(name, Path(td), a.big_timeout if big else a.timeout, a.quick, use_r,
+                          a.big_mem_gb if big else None)
             if name.startswith("goal_animal"):
                 rec["n_animals"] = int(name.split("_")[-1].removesuffix("k")) * 1000
             recs[name] = rec
@@ -166,6 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         if rs:
             print(f"  {tag}: fit time {exponent(rs, 'fit_s')}; one factorization "
                   f"{exponent(rs, 'factor_s')}; peak memory {exponent(rs, 'mib')}")
+            fits = {k: fitted_exponent(rs, k, 100_000) for k in ("fit_s", "factor_s", "mib")}
+            if all(v is not None for v in fits.values()):
+                print(f"  {tag}, least squares from 100k up: fit time {fits['fit_s']:.2f}, "
+                      f"one factorization {fits['factor_s']:.2f}, peak memory "
+                      f"{fits['mib']:.2f}")
+            if tag == "univariate" and extrapolate(rs):
+                print("  univariate " + extrapolate(rs))
+    print(f"load average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("\ngoals:")
     for line in judge(recs):
         print("  " + line)

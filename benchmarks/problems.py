@@ -368,7 +368,7 @@ def _met(n_env: int) -> Callable[[bool], Instance]:
 
 GOAL_PROBLEMS: list[Problem] = [
     *[Problem(f"goal_animal1_{k}k", f"univariate animal model, {k} 000 animals",
-              _animal_n(k * 1000, 1)) for k in (10, 25, 50, 100, 200, 1000)],
+              _animal_n(k * 1000, 1)) for k in (10, 25, 50, 100, 200, 500, 1000)],
     *[Problem(f"goal_animal2_{k}k", f"bivariate animal model, {k} 000 animals",
               _animal_n(k * 1000, 2)) for k in (10, 25, 50, 100)],
     Problem("goal_crossed_1e5", "crossed y ~ 1 + (1|a) + (1|b), 1e5 records, 1 000 x 5 000",

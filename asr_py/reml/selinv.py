@@ -171,16 +171,23 @@ class SelInvPlan:
         src = np.repeat(indptr[starts] - self.rowoff[:-1], ld) + np.arange(nrow)
         self._rows_all = indices[src]
         # check the supernode property (column f+i of J holds rows [f+i..] ∪ R) and build
-        # the scatter CSC -> blocks
-        col = np.repeat(np.arange(n), np.diff(indptr))
-        k = np.arange(self.nnz) - indptr[col]  # position within its column
-        j_sn = sn_of[col]
-        i_in = col - starts[j_sn]  # column index within the supernode
-        cnt_ok = np.array_equal(np.diff(indptr), ld[sn_of] - (np.arange(n) - starts[sn_of]))
-        if not (cnt_ok and np.array_equal(self._rows_all[self.rowoff[j_sn] + i_in + k],
-                                          indices)):
+        # the scatter CSC -> blocks. Entry k of column j (in J, i = j - f) sits at row-list
+        # position rowoff_J + i + k and block position blockoff_J + i (ld_J + 1) + k: a
+        # per-column offset plus the entry's CSC position minus the column start, so only
+        # two arrays of nnz(L) are formed at a time (peak memory of large fits)
+        cnt = np.diff(indptr)
+        i_in = np.arange(n) - starts[sn_of]  # column index within its supernode
+        if not np.array_equal(cnt, ld[sn_of] - i_in):
             raise ValueError("L's pattern is not supernodal (columns of a supernode differ)")
-        self.scatter = self.blockoff[j_sn] + i_in * ld[j_sn] + i_in + k
+        pos = np.repeat(self.rowoff[sn_of] + i_in - indptr[:-1], cnt)
+        pos += np.arange(self.nnz)
+        same = np.array_equal(self._rows_all[pos], indices)
+        del pos
+        if not same:
+            raise ValueError("L's pattern is not supernodal (columns of a supernode differ)")
+        self.scatter = np.repeat(self.blockoff[sn_of] + i_in * (ld[sn_of] + 1) - indptr[:-1],
+                                 cnt)
+        self.scatter += np.arange(self.nnz)
         # keys for locating row i in the row list of supernode K: K * n + i (sorted)
         self.keys = np.repeat(np.arange(self.nsn, dtype=np.int64), ld) * n + self._rows_all
         # block position of (row at row-list position p of K, column c): _gbase[K] + c ld_K + p
@@ -381,8 +388,8 @@ class SelInvPlan:
             zjj, info = sla.lapack.dpotri(blk[:s], lower=1)
             if info != 0 or not np.all(np.diagonal(blk[:s]) > 0):
                 raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
-            zjj = np.tril(zjj)
-            zjj += np.tril(zjj, -1).T
+            # only Z's lower triangle is ever read (the gathers of Z_RR and the final
+            # scatter), so dpotri's upper triangle is left as it is (no two s x s copies)
             # Ĺ = L_RJ L_JJ⁻¹, i.e. L_JJ' Ĺ' = L_RJ'
             b = sla.solve_triangular(blk[:s], blk[s:].T, lower=True, trans="T",
                                      check_finite=False).T if r else None

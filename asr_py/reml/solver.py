@@ -13,9 +13,10 @@ Backends are registered by name (:func:`register_backend`): 'dense' :class:`Dens
 (LAPACK Cholesky; fastest for a few hundred equations or a dense C), 'sparse'
 (:class:`asr_py.reml.backends.cholmod.CholmodFactor`: CHOLMOD supernodal Cholesky through
 cvxopt with a supernodal Takahashi selected inverse, symbolic analysis kept across
-``refactor``) and 'superlu' :class:`SparseFactor` (``scipy.sparse.linalg.splu``, selected
-inverse by solving for the needed columns; a fallback). :func:`choose_backend` picks one for
-'auto', :func:`factorize` builds it.
+``refactor``; AMD ordering), 'sparse-nd' (the same with METIS nested dissection, when
+``pymetis`` is installed) and 'superlu' :class:`SparseFactor` (``scipy.sparse.linalg.splu``,
+selected inverse by solving for the needed columns; a fallback). :func:`choose_backend`
+picks one for 'auto', :func:`factorize` builds it.
 """
 
 from __future__ import annotations
@@ -301,9 +302,14 @@ def _superlu_with_warning(reason: str) -> Callable[[Matrix], Factor]:
 register_backend("dense", DenseFactor)
 register_backend("superlu", SparseFactor)
 try:  # CHOLMOD (cvxopt) supernodal Cholesky + Takahashi selected inverse; imports Factor
+    from functools import partial as _partial
+
     from asr_py.reml.backends.cholmod import CholmodFactor
+    from asr_py.reml.backends.ordering import metis_available as _metis_available
 except ImportError as _exc:  # a broken install: SuperLU keeps 'sparse' working, loudly
     CholmodFactor = None  # type: ignore[assignment,misc]
     register_backend("sparse", _superlu_with_warning(str(_exc)))
 else:
     register_backend("sparse", CholmodFactor)
+    if _metis_available():  # the same with METIS nested dissection instead of AMD
+        register_backend("sparse-nd", _partial(CholmodFactor, ordering="metis"))

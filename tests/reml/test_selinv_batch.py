@@ -133,3 +133,21 @@ def test_not_positive_definite_block_raises() -> None:
     lvals[an.l_indptr[plan.starts[j]]] = -1.0  # a diagonal entry of L
     with pytest.raises(np.linalg.LinAlgError):
         plan.run(lvals)
+
+
+@pytest.mark.parametrize("potri_min", [1, 10**9])
+def test_dpotri_path_matches_dense(potri_min, monkeypatch) -> None:
+    """Wide supernodes through dpotri (its upper triangle left unsymmetrized: only Z's lower
+    triangle is read) and through dtrtri + gemm give the dense inverse on L's pattern."""
+    c = _mixed_mme(2)
+    f = CholmodFactor(c)
+    f.inverse_on(sp.identity(c.shape[0], format="csc"))
+    an = f._an
+    monkeypatch.setattr(selinv, "BATCH_MAX_S", 0)  # every supernode through _one
+    monkeypatch.setattr(selinv, "POTRI_MIN_S", potri_min)
+    plan = SelInvPlan(an.l_indptr, an.l_indices)
+    assert potri_min > 1 or np.any(plan.s > 1)  # some supernode takes the dpotri branch
+    z = plan.run(_lower_values(c, f))
+    inv = np.linalg.inv(c.toarray())[np.ix_(an.perm, an.perm)]
+    col = np.repeat(np.arange(c.shape[0]), np.diff(an.l_indptr))
+    assert _rel(z, inv[an.l_indices, col]) < 1e-10

@@ -1,0 +1,60 @@
+"""bench_goals.py's arithmetic: scaling exponents, the 10^6 extrapolation and the goal
+verdicts, on records made to follow known power laws (closed forms)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import bench_goals  # noqa: E402
+
+
+def _rec(n: int, t: float, mib: float, fact: float) -> dict:
+    return {"status": "ok", "n_animals": n, "fit_s": t, "mib": mib, "factor_s": fact}
+
+
+def _series() -> list[dict]:
+    # fit ∝ n^2.3, memory ∝ n^1.2, one factorization ∝ n^2 (plus a timed-out record)
+    recs = [_rec(n, 3e-11 * n**2.3, 0.5 * n**1.2, 1e-10 * n**2)
+            for n in (10_000, 100_000, 200_000)]
+    return [*recs, {"status": "timeout", "n_animals": 500_000}]
+
+
+def test_exponents_recover_the_power_laws() -> None:
+    rs = _series()
+    assert bench_goals.fitted_exponent(rs, "fit_s", 100_000) == pytest.approx(2.3, abs=1e-9)
+    assert bench_goals.fitted_exponent(rs, "mib", 10_000) == pytest.approx(1.2, abs=1e-9)
+    assert bench_goals.fitted_exponent(rs, "factor_s", 200_000) is None  # one point
+    txt = bench_goals.exponent(rs, "factor_s")
+    assert txt == "10k->100k 2.00, 100k->200k 2.00"
+
+
+def test_extrapolation_to_a_million_animals() -> None:
+    txt = bench_goals.extrapolate(_series())
+    t = 3e-11 * 1e6**2.3
+    gb = 0.5 * 1e6**1.2 * 2**20 / 1e9
+    assert f"fit {t:.0f} s (exponent 2.30)" in txt
+    assert f"peak {gb:.1f} GB (exponent 1.20)" in txt
+    assert bench_goals.extrapolate([_rec(1_000_000, 1.0, 1.0, 1.0),
+                                    _rec(500_000, 1.0, 1.0, 1.0)]) == ""
+
+
+def test_judge_states_met_and_not_met() -> None:
+    ok = {"status": "ok", "converged": True, "n_eq": 200_004, "factor_s": 2.0}
+    recs = {
+        "goal_animal2_100k": dict(ok, fit_s=50.0, mib=2000.0),  # 1.05 GB per 100k eq
+        "goal_animal1_1000k": dict(ok, fit_s=700.0, mib=10_000.0),
+        "goal_us_env20": dict(ok, n_iter=31),
+    }
+    out = bench_goals.judge(recs)
+    per = 2000 * 2**20 / 1e9 / 2.00004
+    assert out[0].startswith("1 bivariate 100k: MET") and f"{per:.2f} GB" in out[0]
+    assert out[1].startswith("2 univariate 1e6: NOT MET: 700 s")
+    assert out[2].startswith("3 fit <= 15 factorizations: NOT MET")  # 700 / 2 = 350
+    assert out[3].startswith("5 us(env) 20 environments: NOT MET: 31 iterations")
+    assert math.isclose(per, 1.0485, rel_tol=1e-3)
