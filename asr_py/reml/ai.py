@@ -29,6 +29,7 @@ from asr_py.reml.pd_face import (
     FACE_RIDGE,
     FINAL_RIDGE,
     FaceStep,
+    held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
 from asr_py.reml.pd_face import reridge as face_reridge
@@ -274,18 +275,13 @@ def _fit_reml(
             st, theta = st_f, th_f  # score and AI stay those of the FACE_RIDGE point
     on_faces = final_face.faces if final_face is not None else []
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
-        diagnostics.append(face_describe(f.block.name, f.block.matrix(theta)))
+        diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),
+                                         "correlation" if f.block.corr else "covariance"))
     for b in plan.pd_held:
         if any(f.block is b for f in on_faces):
             continue
-        se = b.scaled_eig(b.matrix(theta))
-        lam = float(se[0][0]) if se is not None else float("nan")
-        diagnostics.append(
-            f"the {'correlation' if b.corr else 'covariance'} matrix of {b.name} is at the "
-            "boundary of the parameter space "
-            f"(singular: smallest eigenvalue of its correlation matrix {lam:.2g}, correlations "
-            "at ±1); the estimates are the boundary solution and their standard errors are "
-            "not reliable")
+        diagnostics.append(held_describe(b.name, b.matrix(theta),
+                                         "correlation" if b.corr else "covariance"))
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
     return build_result(problem, mme, st, score, ai, fixed, plan.held, converged, it,
