@@ -1,17 +1,18 @@
 """The held value of a 'P' variance whose matrix becomes singular at zero (issue 11, item 2c).
 
-A variance θ_k of a multi-parameter template that is the only positive contribution to some
-diagonal entries of Σ (an innovation variance d_i of chol/ante, a specific variance ψ_i of
-fa) makes Σ singular at θ_k = 0. The mixed model equations invert Σ through its Cholesky
-factor, whose pivot θ_k then carries an absolute error ~ ε·Σ_ii: below ~1e-6 x Σ_ii the
-log-likelihood and the score lose their digits (the score even changes sign), step halving
-creeps towards zero and the fit never converges. Such a variance is held at
+A variance θ_k of a multi-parameter template can make Σ singular at θ_k = 0 (an innovation
+variance d_i of chol/ante; a specific variance ψ_i of fa once the others are at zero; not a
+variance of diag/idh/us, nor a ψ_i while Σ without it stays nonsingular). The mixed model
+equations invert Σ through its Cholesky factor, whose pivot then carries an absolute error
+~ ε·Σ_ii: below ~1e-5 x Σ_ii the log-likelihood and the score lose their digits (the score
+even changes sign), step halving creeps towards zero and the fit never converges. Such a
+variance is held at
 
     b_k = HELD_REL x min_i (Σ_ii − θ_k ∂Σ_ii/∂θ_k) / (∂Σ_ii/∂θ_k)    over i with ∂Σ_ii/∂θ_k > 0,
 
 the part of Σ_ii the other parameters explain, in θ_k's units (so the rule does not depend on
-the units of the traits). A variance that is the whole of its diagonal entry (diag, idh, the
-variances of us) gets b_k = 0: the scale-free BOUNDARY_REL floor applies.
+the units of the traits), when Σ(θ_k = 0) has a correlation-scale eigenvalue below HELD_REL;
+elsewhere b_k = 0 and the scale-free BOUNDARY_REL floor applies.
 """
 
 from __future__ import annotations
@@ -47,16 +48,25 @@ def structural_floors(leaves: Sequence[tuple[Any, int]], kinds: Sequence[str],
             continue
         th = theta[ks]
         try:
-            sig = np.diag(_dense(t.matrix(th)))
+            sig = _dense(t.matrix(th))
             ders = t.derivatives(th)
         except (ValueError, np.linalg.LinAlgError, NotImplementedError):
             continue
+        d = np.diag(sig)
+        if not np.all(np.isfinite(sig)) or np.any(d <= 0):
+            continue
+        r = 1.0 / np.sqrt(d)
         for j in want:
-            dd = np.diag(_dense(ders[j]))
+            dm = _dense(ders[j])
+            # Σ at θ_k = 0 (exact when Σ is linear in θ_k): nonsingular there, no floor
+            mu0 = np.linalg.eigvalsh((sig - th[j] * dm) * np.outer(r, r))[0]
+            if mu0 >= HELD_REL:
+                continue
+            dd = np.diag(dm)
             sup = dd > 1e-12 * max(float(np.abs(dd).max(initial=0.0)), 1e-300)
             if not sup.any():
                 continue
-            rest = (sig - th[j] * dd)[sup] / dd[sup]
+            rest = (d - th[j] * dd)[sup] / dd[sup]
             if np.all(np.isfinite(rest)) and rest.min() > 0:
                 out[ks[j]] = HELD_REL * float(rest.min())
     return out
