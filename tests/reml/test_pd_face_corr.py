@@ -104,6 +104,12 @@ def test_corgh_converges_on_its_face(met_fit) -> None:
     # only correlations truly at ±1 are named (the estimates: none is within 1e-3 of ±1)
     at1 = np.abs(c[np.tril_indices(3, -1)]) >= 1 - 1e-3
     assert ("no correlation at ±1" in msg[0]) == (not at1.any())
+    # AIC/BIC count every parameter (as ASReml and lme4); the summary says the face of a
+    # 3 x 3 correlation matrix of rank 2 has dimension n(r − 1) − r(r − 1)/2 = 2, not 3
+    assert r.face_dims == [("Env:Name", 3, 2)]
+    assert m.aic == pytest.approx(-2 * m.loglik + 2 * 7)
+    assert "AIC/BIC count all 3 parameters of Env:Name" in m.summary()
+    assert "has dimension 2" in m.summary()
 
 
 def test_corgh_face_matches_dense_reml(met_fit) -> None:
