@@ -225,6 +225,8 @@ def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
         in_face[f.block.idx] = True
     other = np.flatnonzero(free & ~in_face)
     nphi = other.size + sum(f.n_free for f in faces)
+    if nphi == 0:  # (a 2 x 2 correlation at ±1 is a point: nothing moves on its face)
+        return None
     J = np.zeros((theta.size, nphi))
     J[other, np.arange(other.size)] = 1.0
     T = np.zeros((nphi, nphi))
