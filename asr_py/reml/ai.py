@@ -30,12 +30,14 @@ from asr_py.reml.pd_face import (
     FACE_RIDGE,
     FINAL_RIDGE,
     FaceStep,
+    held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
 from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
+from asr_py.reml.slow_ai import fd_information, is_slow
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
 
 
@@ -57,6 +59,14 @@ def score_ai_at(problem: MixedProblem, theta: np.ndarray, *,
     st = mme.evaluate(np.asarray(theta, dtype=float))
     s, a = mme.score_ai(st)
     return st.loglik, s, a
+
+
+def _score_or_none(mme: MME, theta: np.ndarray) -> np.ndarray | None:
+    """The score at θ, or None where the model cannot be evaluated."""
+    try:
+        return mme.score_ai(mme.evaluate(theta))[0]
+    except (np.linalg.LinAlgError, ValueError):
+        return None
 
 
 def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
@@ -153,6 +163,8 @@ def _fit_reml(
     ctx.update_scales(np.diag(ai), theta)
     plan = ai_step(ctx, theta, score, ai, fixed)
     face = face_plan(ctx, theta, score, ai, fixed, plan, st.loglik, tol_loglik)  # issue 11
+    newton = False  # issue 11 (2d): this step uses a differenced Hessian (slow_ai.py)
+    zsteps: list[float] = []
     sing_flagged = False
     final_face: FaceStep | None = None  # issue 11: the face the fit converged on
     small: list[bool] = []
@@ -169,7 +181,7 @@ def _fit_reml(
                 "a damped AI / EM step was taken (fix or remove a component if it persists)")
             sing_flagged = True
         floors = ctx.pd_floors(theta, plan.pd_held)
-        method = "AI"
+        method = "NR" if newton else "AI"
         restricted = False
         new_state, alpha, theta_new = None, 0.0, None
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
@@ -180,7 +192,7 @@ def _fit_reml(
         if new_state is None:
             new_state, alpha, theta_new = line_search(mme, ctx, st, theta, plan.delta,
                                                        plan.clipped, floors)
-        if method == "AI" and (new_state is None or alpha < 1.0):
+        if method in ("AI", "NR") and (new_state is None or alpha < 1.0):
             # a 'P' variance at its boundary with a positive score makes the other parameters
             # of its template (correlations, ...) nearly unidentifiable: their Newton step is
             # huge and the AI step fails, and EM cannot move a variance away from zero. An AI
@@ -195,7 +207,7 @@ def _fit_reml(
                                             or r_state.loglik > new_state.loglik):
                     new_state, alpha, theta_new = r_state, r_alpha, r_theta
                     restricted = True
-        if method == "AI" and (new_state is None or alpha < 1.0):
+        if method in ("AI", "NR") and (new_state is None or alpha < 1.0):
             # a heavily damped (or failed) AI step: an EM step may do better
             free = np.flatnonzero(~fixed & ~plan.held)
             em = np.zeros(nt)
@@ -216,20 +228,32 @@ def _fit_reml(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
             break
-        ll_old, theta_old = st.loglik, st.theta
+        ll_old, theta_old = st.loglik, st.theta.copy()
         st = new_state
         theta = theta_new.copy()
         score, ai = mme.score_ai(st)
         record(it, method, alpha)
         ctx.update_scales(np.diag(ai), theta)
-        plan = ai_step(ctx, theta, score, ai, fixed)
-        face = face_plan(ctx, theta, score, ai, fixed, plan, st.loglik, tol_loglik)  # issue 11
+        zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
+        zsteps.append(float(zd.max(initial=0.0)))
+        hess = ai
+        # once slow, Newton steps continue while they are taken in full
+        newton = (newton and method == "NR" and alpha == 1.0) or is_slow(
+            [h["method"] for h in history], [h["step"] for h in history], zsteps)
+        if newton:
+            h_fd = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score,
+                                  ai, ~fixed & ~ctx.at_bound(theta))  # issue 11 (2d)
+            newton = h_fd is not None
+            if h_fd is not None:
+                hess = h_fd
+        plan = ai_step(ctx, theta, score, hess, fixed)
+        face = face_plan(ctx, theta, score, hess, fixed, plan, st.loglik, tol_loglik)
         scale = max(1.0, abs(st.loglik))
         # issue 11: converged on the PD face when the face's Newton step predicts a
         # negligible gain and no rank increase gains (pd_face.py)
         on_face = (method == "face" and face is not None
                    and face.gain <= FACE_DEC * tol_loglik * scale)
-        full_step = (method == "AI" and alpha == 1.0 and not restricted
+        full_step = (method in ("AI", "NR") and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
         predicted = (not plan.clipped.any() and plan.gain <= DEC_TOL * tol_loglik * scale
@@ -277,18 +301,13 @@ def _fit_reml(
             st, theta = st_f, th_f  # score and AI stay those of the FACE_RIDGE point
     on_faces = final_face.faces if final_face is not None else []
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
-        diagnostics.append(face_describe(f.block.name, f.block.matrix(theta)))
+        diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),
+                                         "correlation" if f.block.corr else "covariance"))
     for b in plan.pd_held:
         if any(f.block is b for f in on_faces):
             continue
-        se = b.scaled_eig(b.matrix(theta))
-        lam = float(se[0][0]) if se is not None else float("nan")
-        diagnostics.append(
-            f"the {'correlation' if b.corr else 'covariance'} matrix of {b.name} is at the "
-            "boundary of the parameter space "
-            f"(singular: smallest eigenvalue of its correlation matrix {lam:.2g}, correlations "
-            "at ±1); the estimates are the boundary solution and their standard errors are "
-            "not reliable")
+        diagnostics.append(held_describe(b.name, b.matrix(theta),
+                                         "correlation" if b.corr else "covariance"))
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
     return build_result(problem, mme, st, score, ai, fixed, plan.held, converged, it,

@@ -101,4 +101,6 @@ def build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarra
         vcov_beta=vbeta, pev=pevs, diagnostics=diagnostics, solver=mme.backend or "dense",
         factor=st.factor, u_offsets=list(mme.u_offsets),
         face_idx=face_idx if fvc is not None else np.zeros(0, dtype=int),
+        face_dims=[(f.block.name, int(np.size(f.block.idx)), f.n_free)
+                   for f in (face.faces if face is not None else [])],
     )

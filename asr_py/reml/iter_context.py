@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asr_py.reml.held_floor import structural_floors
 from asr_py.reml.indefinite import signed_templates, unconstrained_variances  # issue 11 'U'
 from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.problem import MixedProblem
@@ -37,6 +38,7 @@ class IterContext:
         self.templates = signed_templates(problem, self.templates)
         unc = set(unconstrained_variances(problem).tolist())
         self.pd = [b for b in self.pd if not unc.intersection(b.idx.tolist())]
+        self.leaves = [(sp.template, sp.start) for sp in pm.structures]  # issue 11 (2c)
 
     def _set(self, c: np.ndarray) -> None:
         self.scale = c
@@ -61,6 +63,10 @@ class IterContext:
         c = np.where(self.at_bound(theta), self.scale, c)
         self._seen_se = True
         self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
+        # issue 11 (2c): a variance whose zero makes its matrix singular is held where the
+        # log-likelihood is still evaluated accurately (reml/held_floor.py)
+        self.bval = np.maximum(self.bval, structural_floors(
+            self.leaves, self.kinds, self.pmask, theta))
 
     def valid(self, theta: np.ndarray) -> bool:
         """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""

@@ -76,7 +76,7 @@ class PDBlock:
 def pd_blocks(problem: MixedProblem, cons: list[str]) -> list[PDBlock]:
     """The covariance matrices linear in their parameters with covariance parameters
     (2 <= n <= PD_MAX_N, no fixed parameter) and the general correlation matrices
-    (corg/corgv/corgh: 3 <= n <= PD_MAX_N, no fixed correlation) whose positive-definite
+    (corg/corgv/corgh: 2 <= n <= PD_MAX_N, no fixed correlation) whose positive-definite
     boundary is handled by the iteration; each leaf template says which it is
     (:meth:`~asr_py.vcov.base.CovTemplate.pd_geometry`)."""
     out: list[PDBlock] = []
@@ -86,8 +86,9 @@ def pd_blocks(problem: MixedProblem, cons: list[str]) -> list[PDBlock]:
         if leaf.n > PD_MAX_N or leaf.n_params == 0:
             continue
         geo = leaf.pd_geometry(problem.theta0[off:off + leaf.n_params])
-        if geo is None or leaf.n < (3 if geo.correlation else 2):
-            continue  # (corg with n = 2: |ρ| < 1 is the PD boundary, the bounds)
+        if geo is None or leaf.n < 2:
+            continue  # (corg with n = 2: |ρ| < 1, handled as the PD boundary too: the
+            # bound alone is only reached by step halving, and ρ = ±1 is a face of rank 1)
         idx = np.arange(off, off + geo.k)
         if any(cons[i] == "F" for i in idx):
             continue

@@ -20,7 +20,8 @@ w of the correlation matrix, the direction D^½ww'D^½ has first-order gain g = 
 is kept when the Newton gain ½g²/(θ_w'AIθ_w) along every such w with g > 0 is negligible.
 
 Pure arrays in, arrays out: a block is anything with ``idx``, ``E`` (k, n, n), ``basis``
-(n², k) and ``corr`` (correlation matrices are not handled here).
+(n², k) and ``corr``; a correlation matrix (``corr``) has its own face,
+:class:`~asr_py.reml.pd_face_corr.CorrFace` (unit rows), with the same interface.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import scipy.linalg as sla
+
+from asr_py.reml.pd_face_corr import CorrFace
 
 #: an eigenvalue of the correlation matrix above this counts towards the rank of the face
 RANK_TOL = 1e-3
@@ -57,7 +60,7 @@ class LinearBlock(Protocol):
 
 @dataclass
 class _Face:
-    """One block on its face: row pivots, free-entry mask of L, left inverse P."""
+    """One linear block on its face: row pivots, free-entry mask of L, left inverse P."""
 
     block: LinearBlock
     rank: int
@@ -69,6 +72,32 @@ class _Face:
     def n_free(self) -> int:
         return int(self.mask.sum())
 
+    def params(self, dl: np.ndarray, ridge: float) -> np.ndarray:
+        """θ_b at the free entries of L moved by ``dl``."""
+        L = self.L.copy()
+        L[self.mask] += dl
+        return self.P @ face_matrix(L, ridge).ravel()
+
+    def jacobian(self, ridge: float) -> np.ndarray:
+        return _jacobian(self, ridge)[0]
+
+    def second_order(self, s_b: np.ndarray, ridge: float) -> np.ndarray:
+        return _second_order(self, s_b, _jacobian(self, ridge)[1], ridge)
+
+    def rank_up(self, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+                gain_tol: float, rank_tol: float) -> bool:
+        return _rank_up(self, theta, score, ai, gain_tol)
+
+    def reridge(self, theta_b: np.ndarray, c_from: float, c_to: float) -> np.ndarray:
+        """θ_b with M = LL' + c_from Diag(LL') replaced by LL' + c_to Diag(LL')
+        (LL' = M − c_from/(1 + c_from) Diag(M))."""
+        m = np.tensordot(theta_b, self.block.E, axes=1)
+        ll = m - c_from / (1.0 + c_from) * np.diag(np.diag(m))
+        return self.P @ (ll + c_to * np.diag(np.diag(ll))).ravel()
+
+
+Face = _Face | CorrFace
+
 
 @dataclass
 class FaceStep:
@@ -76,7 +105,7 @@ class FaceStep:
 
     theta0: np.ndarray
     free: np.ndarray  # indices of the other free θ (moved additively)
-    faces: list[_Face]
+    faces: list[Face]
     dphi: np.ndarray
     gain: float  # predicted increase of ℓ along the full step (quadratic model)
     rank_up: list[bool] = field(default_factory=list)  # per face: a higher rank gains
@@ -90,10 +119,8 @@ class FaceStep:
         th[self.free] += alpha * self.dphi[:nf]
         o = nf
         for f in self.faces:
-            L = f.L.copy()
-            L[f.mask] += alpha * self.dphi[o:o + f.n_free]
+            th[f.block.idx] = f.params(alpha * self.dphi[o:o + f.n_free], ridge)
             o += f.n_free
-            th[f.block.idx] = f.P @ face_matrix(L, ridge).ravel()
         return th
 
     def ranks(self) -> list[int]:
@@ -106,11 +133,11 @@ def face_matrix(L: np.ndarray, ridge: float) -> np.ndarray:
     return m + ridge * np.diag(np.diag(m))
 
 
-def _start_face(b: LinearBlock, theta: np.ndarray, ridge: float) -> _Face | None:
+def _start_face(b: LinearBlock, theta: np.ndarray, ridge: float) -> Face | None:
     """The face through θ's block matrix: rank r = #{correlation-scale eigenvalues >
     RANK_TOL}; None when M is full rank, has a non-positive variance or is rank 0."""
     if b.corr:
-        return None
+        return CorrFace.start(b, theta, RANK_TOL)
     m = np.tensordot(theta[b.idx], b.E, axes=1)
     d = np.diag(m).copy()
     if not np.all(np.isfinite(m)) or np.any(d <= 0):
@@ -198,14 +225,15 @@ def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
         in_face[f.block.idx] = True
     other = np.flatnonzero(free & ~in_face)
     nphi = other.size + sum(f.n_free for f in faces)
+    if nphi == 0:  # (a 2 x 2 correlation at ±1 is a point: nothing moves on its face)
+        return None
     J = np.zeros((theta.size, nphi))
     J[other, np.arange(other.size)] = 1.0
     T = np.zeros((nphi, nphi))
     o = other.size
     for f in faces:
-        jb, ents = _jacobian(f, ridge)
-        J[np.ix_(f.block.idx, np.arange(o, o + f.n_free))] = jb
-        T[o:o + f.n_free, o:o + f.n_free] = _second_order(f, score[f.block.idx], ents, ridge)
+        J[np.ix_(f.block.idx, np.arange(o, o + f.n_free))] = f.jacobian(ridge)
+        T[o:o + f.n_free, o:o + f.n_free] = f.second_order(score[f.block.idx], ridge)
         o += f.n_free
     g = J.T @ score
     H = J.T @ ai @ J - T
@@ -217,7 +245,7 @@ def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
     step = FaceStep(theta.copy(), other, faces, dphi, gain, J=J, H=H)
     step.theta0 = step.theta_at(0.0, ridge)
     step.theta0[other] = theta[other]
-    step.rank_up = [_rank_up(f, theta, score, ai, gain_tol) for f in faces]
+    step.rank_up = [f.rank_up(theta, score, ai, gain_tol, RANK_TOL) for f in faces]
     return step
 
 
@@ -243,13 +271,13 @@ def _newton(H: np.ndarray, g: np.ndarray) -> np.ndarray | None:
 
 
 def near_face(blocks: Sequence[LinearBlock], theta: np.ndarray) -> list[LinearBlock]:
-    """The linear (not correlation) blocks whose correlation matrix has an eigenvalue below
-    RANK_TOL: candidates for a face step."""
+    """The blocks whose correlation matrix has an eigenvalue below RANK_TOL: candidates for
+    a face step."""
     out = []
     for b in blocks:
-        if b.corr:
-            continue
         m = np.tensordot(theta[b.idx], b.E, axes=1)
+        if b.corr:
+            m = m + np.eye(m.shape[0])
         d = np.diag(m)
         if not np.all(np.isfinite(m)) or np.any(d <= 0):
             continue
@@ -300,30 +328,48 @@ def face_indices(step: FaceStep) -> np.ndarray:
     return np.concatenate([np.asarray(f.block.idx, dtype=int) for f in step.faces])
 
 
-def describe(name: str, m: np.ndarray, kind: str = "covariance") -> str:
-    """The boundary diagnostic of a singular matrix: its rank and only the correlations that
-    really are at ±1."""
+def _unit_correlations(m: np.ndarray) -> tuple[np.ndarray, str]:
+    """(eigenvalues of M's correlation matrix, 'correlations at ±1 between levels ...' for
+    only the pairs truly at ±1, or 'no correlation at ±1')."""
     n = m.shape[0]
     sd = np.sqrt(np.diag(m))
     c = m / np.outer(sd, sd)
     mu = np.linalg.eigvalsh(c)
-    rank = int(np.sum(mu > RANK_TOL))
     pm1 = [(i, j) for i in range(n) for j in range(i) if abs(c[i, j]) >= 1 - RANK_TOL]
     at = (f"correlations at ±1 between levels {', '.join(f'{j + 1}&{i + 1}' for i, j in pm1)}"
           if pm1 else "no correlation at ±1")
+    return mu, at
+
+
+def describe(name: str, m: np.ndarray, kind: str = "covariance") -> str:
+    """The boundary diagnostic of a singular matrix: its rank and only the correlations that
+    really are at ±1."""
+    mu, at = _unit_correlations(m)
+    rank = int(np.sum(mu > RANK_TOL))
     return (f"the {kind} matrix of {name} is at the boundary of the parameter space: "
-            f"singular, rank {rank} of {n} (smallest eigenvalue of its correlation matrix "
-            f"{mu[0]:.2g}, {at}); the estimates are the boundary solution (REML optimum on "
-            "the positive semi-definite cone)")
+            f"singular, rank {rank} of {m.shape[0]} (smallest eigenvalue of its correlation "
+            f"matrix {mu[0]:.2g}, {at}); the estimates are the boundary solution (REML "
+            "optimum on the positive semi-definite cone)")
+
+
+def held_describe(name: str, m: np.ndarray, kind: str = "covariance") -> str:
+    """The diagnostic of a matrix held on the PD boundary without a face step (its standard
+    errors come from the constrained AI matrix): only the correlations truly at ±1."""
+    if not (np.all(np.isfinite(m)) and np.all(np.diag(m) > 0)):
+        return (f"the {kind} matrix of {name} is at the boundary of the parameter space; the "
+                "estimates are the boundary solution and their standard errors are not "
+                "reliable")
+    mu, at = _unit_correlations(m)
+    return (f"the {kind} matrix of {name} is at the boundary of the parameter space "
+            f"(singular: smallest eigenvalue of its correlation matrix {mu[0]:.2g}, {at}); "
+            "the estimates are the boundary solution and their standard errors are not "
+            "reliable")
 
 
 def reridge(step: FaceStep, theta: np.ndarray, c_from: float, c_to: float) -> np.ndarray:
-    """θ with every face block's M = LL' + c_from Diag(LL') replaced by LL' + c_to Diag(LL')
-    (LL' = M − c_from/(1 + c_from) Diag(M))."""
+    """θ with every face block's ridge c_from (LL' + c Diag(LL'); (NN' + cI)/(1 + c) for a
+    correlation matrix) replaced by c_to."""
     out = theta.copy()
     for f in step.faces:
-        b = f.block
-        m = np.tensordot(theta[b.idx], b.E, axes=1)
-        ll = m - c_from / (1.0 + c_from) * np.diag(np.diag(m))
-        out[b.idx] = f.P @ (ll + c_to * np.diag(np.diag(ll))).ravel()
+        out[f.block.idx] = f.reridge(theta[f.block.idx], c_from, c_to)
     return out

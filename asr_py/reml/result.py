@@ -60,6 +60,9 @@ class RemlResult:
     #: rank < n; reml/pd_face.py): their identifiability and Var(θ̂) are judged in the face's
     #: own coordinates, so the θ-space AI (singular there) does not flag them
     face_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
+    #: per matrix on a PD face: (term, its parameters, the face's dimension: n·r − r(r−1)/2
+    #: for a covariance matrix of rank r, n(r − 1) − r(r − 1)/2 for a correlation matrix)
+    face_dims: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
 
     @property
     def solution(self) -> np.ndarray:

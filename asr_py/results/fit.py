@@ -431,6 +431,10 @@ class AsremlFit:
             lines.append(f"  converged: {self.converged} after {r.n_iter} iterations")
         lines.append(f"  {self.method} log-likelihood: {self.loglik:.6f}   AIC: {self.aic:.3f}   "
                      f"BIC: {self.bic:.3f}")
+        for term, k, dim in getattr(r, "face_dims", []):  # issue 11: counted in full
+            lines.append(f"  AIC/BIC count all {k} parameters of {term}, which is singular: "
+                         f"the face of the PD cone it is on has dimension {dim} (ASReml and "
+                         "lme4 count all too)")
         n_eq = len(r.beta) + sum(len(u) for u in r.u)
         if r.peak_memory is not None and max(n_eq, self.model.records.n) >= LARGE_FIT:
             lines.append(f"  peak memory: {r.peak_memory / 2**20:.0f} MiB (resident set of "

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import asr_py as asr
-from asr_py.reml import loglik_at
+from asr_py.reml import loglik_at, score_ai_at
+from asr_py.reml.held_floor import HELD_REL
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "DT_example.csv"
 
@@ -38,8 +39,10 @@ def test_corgh_reaches_us_boundary_optimum(dt: pd.DataFrame, us_fit) -> None:
     # both on the PD boundary (smallest correlation-scale eigenvalue held at 1e-6)
     assert m.loglik == pytest.approx(us_fit.loglik, abs=1e-4)
     assert m.loglik >= us_fit.loglik - 1e-4
-    assert any("correlation matrix of Env:Name is at the boundary" in d
-               for d in m.diagnostics)
+    # the diagnostic names the term, its rank, and no correlation at ±1 (none is: the
+    # estimates are 0.44, -0.65, 0.40)
+    msg = [d for d in m.diagnostics if "correlation matrix of Env:Name is at the boundary" in d]
+    assert len(msg) == 1 and "rank 2 of 3" in msg[0] and "no correlation at ±1" in msg[0]
     r = m.result
     problem = m.model.problem()
     theta = r.theta
@@ -49,14 +52,48 @@ def test_corgh_reaches_us_boundary_optimum(dt: pd.DataFrame, us_fit) -> None:
     c = c + np.tril(c, -1).T
     lam = np.linalg.eigvalsh(c)
     assert 0 < lam[0] < 1e-4
+    assert np.all(np.abs(theta[:3]) < 0.9)
     assert loglik_at(problem, theta) == pytest.approx(m.loglik, abs=1e-9)
-    free = np.flatnonzero(~r.boundary & np.array([c != "F" for c in r.constraints]))
-    for k in free:
-        # a correlation step stays inside the 1e-6 eigenvalue margin; on the PD boundary ℓ
-        # is evaluated to ~1e-9, so the differences are good to ~1e-2 (us's are no better)
-        fd = _fd_score(problem, theta, k, 1e-7 if k < 3 else None)
+    # the variances are interior: stationary (finite differences). The correlations sit on
+    # the face C = NN' (tests/reml/test_pd_face_corr.py checks them against a dense REML).
+    # (a step of 1e-3 x θ_k: at a correlation-scale eigenvalue of 1e-8, ℓ is evaluated to
+    # ~1e-8, so smaller steps measure round-off)
+    for k in (3, 4, 5, 6):
+        fd = _fd_score(problem, theta, k, 1e-3 * theta[k])
         assert r.score[k] == pytest.approx(fd, abs=2e-2)
-        if k >= 3:  # variances: interior, stationary
-            assert abs(fd) < 1e-2
-        else:  # correlations: ℓ increases outwards (across the boundary), not stationary
-            assert abs(fd) > 0.05
+        assert abs(fd) < 1e-2
+
+
+def test_chol_innovation_variance_held_where_score_is_accurate(dt: pd.DataFrame,
+                                                                 us_fit) -> None:
+    """chol(Env, 2):Name reaches us()'s singular optimum with d_3 (the innovation variance of
+    CA.2013) at its held value, HELD_REL x (Σ_33 − d_3): there the analytic score equals
+    central finite differences (below ~1e-6 x Σ_33 the Cholesky of Σ in the MME loses the
+    digits of ℓ and the score, which then even changes sign: the fit crept by step halving
+    and stopped 2.5e-4 short at maxit 30)."""
+    m = asr.asreml("Yield ~ Env + Weight", random="~ chol(Env, 2):Name", data=dt, maxit=30)
+    r = m.result
+    assert m.converged and r.n_iter <= 30
+    # us()'s optimum is singular (d_3 = 0 there): the held d_3 costs |s_d3| x b (~4e-7)
+    assert m.loglik == pytest.approx(us_fit.loglik, abs=1e-6)
+    assert m.loglik <= us_fit.loglik + 1e-8
+    th = r.theta
+    d1, l21, d2, l31, l32, d3 = th[:6]
+    rest = l31**2 * d1 + l32**2 * d2  # Σ_33 − d_3
+    # (b is set from θ when d_3 reaches it; the other parameters move a little after that)
+    assert 0.5 < d3 / (HELD_REL * rest) < 2.0
+    assert r.constraints[5] == "B" and r.boundary[5]
+    # the diagnostic names the parameter and says zero, which is true (us()'s matrix has
+    # rank 2: CA.2013 is a linear combination of the other two environments)
+    assert any("'Env:Name!Env_CA.2013!d' is held at its boundary" in d
+               and "support a value of zero" in d for d in m.diagnostics)
+    assert any("rank 2 of 3" in d for d in us_fit.diagnostics)
+    problem = m.model.problem()
+    _, score, _ = score_ai_at(problem, th)
+    fd3 = _fd_score(problem, th, 5, 0.5 * d3)
+    assert score[5] < 0 and fd3 < 0  # ℓ falls away from zero: the optimum is d_3 = 0
+    assert score[5] == pytest.approx(fd3, rel=5e-3)
+    for k in (0, 1, 2, 3, 4, 6):  # the free parameters: stationary, score = differences
+        fd = _fd_score(problem, th, k, 1e-4 * abs(th[k]))
+        assert score[k] == pytest.approx(fd, abs=2e-3)
+        assert abs(score[k]) < 2e-3
