@@ -65,6 +65,25 @@ _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
+#: asremlPlus and dae functions with a counterpart in asr_py.compat (asr.plus, asr.dae);
+#: R's dotted argument names become Python's (``drop.ran.ns`` -> ``drop_ran_ns``)
+_COMPAT = {
+    **{f: f"asr.plus.{f}" for f in (
+        "REMLRT", "infoCriteria", "getTestPvalue", "getTestEntry", "getFormulae",
+        "printFormulae", "iterate", "recalcWaldTab", "rmboundary", "testranfix",
+        "testswapran", "changeTerms")},
+    **{f"{f}.asrtests": f"asr.plus.{f}" for f in (
+        "getTestPvalue", "getTestEntry", "iterate", "recalcWaldTab", "rmboundary",
+        "testranfix", "testswapran", "changeTerms")},
+    "REMLRT.asreml": "asr.plus.REMLRT", "infoCriteria.asreml": "asr.plus.infoCriteria",
+    "infoCriteria.list": "asr.plus.infoCriteria", "info.crit.asreml":
+    "asr.plus.infoCriteria", "getFormulae.asreml": "asr.plus.getFormulae",
+    "printFormulae.asreml": "asr.plus.printFormulae", "as.asrtests": "asr.plus.as_asrtests",
+    "addto.test.summary": "asr.plus.addto_test_summary",
+    **{f"mat.{f}": f"asr.dae.mat_{f}" for f in ("I", "J", "ar1", "ar2", "banded", "dirprod",
+                                                 "dirsum")},
+    "fac.combine": "asr.dae.fac_combine",
+}
 
 
 def _positional_init_funcs() -> str:
@@ -406,9 +425,9 @@ class Translator(BasePrinter):
             lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
-        if f == "as.asrtests" and pos:
+        if f in _COMPAT and pos:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
             named = [(n.replace(".", "_") if n else n, a) for n, a in args]
-            return f"{self.runtime('as_asrtests')}({', '.join(self.kwargs(named))})"
+            return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
         if f == "update":
