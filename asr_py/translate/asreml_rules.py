@@ -86,6 +86,24 @@ _COMPAT = {
 }
 
 
+#: components of an asreml fit object (R's ``$`` matches a unique prefix of one of them)
+_FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.values",
+                   "vparameters", "vparameters.table", "vparameters.con", "vparameters.type",
+                   "vparameters.se", "gammas", "gammas.table", "gammas.con", "gammas.type",
+                   "sigma2", "components", "nedf", "coefficients", "call", "formulae",
+                   "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
+                   "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names")
+
+
+def _fit_component(name: str) -> str:
+    """R's ``$`` on a list: the exact name, else the one component it is a unique prefix of
+    (``m$conv`` is ``m$converge``), else the name as given."""
+    if name in _FIT_COMPONENTS:
+        return name
+    hits = [c for c in _FIT_COMPONENTS if c.startswith(name)]
+    return hits[0] if len(hits) == 1 else name
+
+
 def _positional_init_funcs() -> str:
     """Variance structures whose second positional argument is asreml's ``init`` (they take
     one object): ``corgh(trait, initf)`` is ``corgh(trait, init = initf)``."""
@@ -376,18 +394,25 @@ class Translator(BasePrinter):
             return self.py(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)
-        if obj.kind == "dollar" and obj.value == "coefficients" and obj.left is not None \
-                and self.is_fit(obj.left):
+        if obj.kind == "dollar" and _fit_component(obj.value) == "coefficients" and \
+                obj.left is not None and self.is_fit(obj.left):
             which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
             if which:
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
-            if e.value in _FIT_ATTRS:
-                return f"{self.py(obj)}.{_FIT_ATTRS[e.value]}"
-            if e.value in ("vparameters", "gammas", "components"):
+            name = _fit_component(e.value)
+            if name in _FIT_ATTRS:
+                return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
+            if name in ("vparameters", "gammas"):      # ratios to sigma2 (asreml's scale)
+                return f"{self.runtime('r_vparameters')}({self.py(obj)})"
+            if name == "sigma2":
+                return f"{self.runtime('r_sigma2')}({self.py(obj)})"
+            if name == "components":
                 return f"{self.py(obj)}.varcomp['component']"
-            if e.value in ("vparameters.table", "gammas.table"):
+            if name in ("vparameters.table", "gammas.table"):
                 return f"{self.py(obj)}.params"
+            if name == "nedf":
+                return f"{self.py(obj)}.result.n_minus_p"
             raise Untranslatable(f"fit${e.value}")
         return f"{self.py(obj)}[{e.value!r}]"
 
@@ -826,13 +851,8 @@ class Translator(BasePrinter):
         return out
 
     def na_value(self, key: str, a: R) -> str:
-        """An ``na.method`` value: asreml's 'include' for the explanatory variables sets
-        their missing values to 0, which asr_py does not do: 'omit' with a TODO."""
-        if key.lower() == "x" and a.kind == "str" and a.value == "include":
-            self.todo.append("na.method.X = 'include' (missing covariates set to 0) becomes "
-                             "'omit' (rows with missing covariates dropped): a DIFFERENT model "
-                             "when a model variable has missing values")
-            return repr("omit")
+        """An ``na.method`` value, as asr_py takes it (asreml's 'include' for the explanatory
+        variables, missing covariates set to 0, is asr_py's ``{'x': 'include'}`` too)."""
         return self.py(a)
 
     def _data_of(self, named: list[tuple[str, R]]) -> R | None:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
@@ -137,3 +138,36 @@ def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
     raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
                    hint="R packages' data sets are not available in Python: export it from R "
                         f"with write.csv({name}, '{name}.csv', row.names = FALSE)")
+
+
+def _scale_row(fit: Any) -> str | None:
+    """The residual variance asreml 4 takes as the scale σ²: the one residual component
+    named ``...!R`` (the default residual, ``ar1(Row):ar1(Col)``...); None when the residual
+    has no such component (``ar1v``, ``idh``...) or several sections (σ² = 1 then)."""
+    p = fit.params
+    hits = [c for c, k in zip(p["Component"], p["Kind"]) if str(c).endswith("!R")
+            and k == "variance"]
+    return hits[0] if len(hits) == 1 else None
+
+
+def r_sigma2(fit: Any) -> float:
+    """asreml 4's ``fit$sigma2`` (asreml 3: ``fit$sigma2``): the residual scale σ², 1 when
+    the residual model carries its own variances."""
+    name = _scale_row(fit)
+    if name is None:
+        return 1.0
+    vc = fit.varcomp
+    return float(vc.loc[name, "component"])
+
+
+def r_vparameters(fit: Any) -> pd.Series:
+    """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
+    asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
+    (:func:`r_sigma2`; the scale's own entry is 1), correlations as they are; so
+    ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``)."""
+    p = fit.params
+    s2 = r_sigma2(fit)
+    scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
+    values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
+                      p["Value"].to_numpy(dtype=float))
+    return pd.Series(values, index=list(p["Component"]), name="vparameters")
