@@ -430,9 +430,9 @@ class Translator(BasePrinter):
             if f == "suppressPackageStartupMessages" and pos:
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
-            if all(p in ("asreml", "asremlPlus", "pedicure", "dplyr", "tidyverse", "magrittr",
-                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here",
-                            "testthat")
+            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse",
+                         "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
+                         "utils", "here", "testthat")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -450,7 +450,7 @@ class Translator(BasePrinter):
             lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
-        if f in _COMPAT and pos:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
+        if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
             named = [(n.replace(".", "_") if n else n, a) for n, a in args]
             return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
