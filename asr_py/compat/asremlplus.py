@@ -15,9 +15,12 @@ Tests (asremlPlus's definitions):
 * A fixed term: the p-value of its row of the Wald table (asr_py: ``denDF="numeric"`` gives
   Kenward-Roger F tests, ``Pr(F)``; asreml's numeric denDF may differ slightly).
 * Information criteria (:func:`infoCriteria`): AIC = −2ℓ + 2(fixedDF + varDF),
-  BIC = −2ℓ + (fixedDF + varDF) log(ν + fixedDF), ν = n − rank(X); with the REML
-  likelihood fixedDF = 0; with ``IClikelihood="full"`` ℓ is the full (ML) log-likelihood at
-  the REML estimates, ℓ_R + ½ log|X'V⁻¹X| − ½ p log 2π (Verbyla 2019), fixedDF = p.
+  BIC = −2ℓ + (fixedDF + varDF) log(ν + fixedDF), ν = n − rank(X), with asreml's
+  log-likelihood, which leaves out the 2π constant: ℓ = ℓ_R + ½ν log 2π (ℓ_R = ``fit.loglik``,
+  the full REML log-likelihood) and fixedDF = 0; with ``IClikelihood="full"``
+  ℓ = ℓ_R + ½ν log 2π − ½ log|C|, C = (X'V⁻¹X)⁻¹ the variance of the estimable fixed
+  effects (Verbyla 2019), fixedDF = p: the ML log-likelihood at the REML estimates plus
+  ½n log 2π.
 
 Differences from asremlPlus are listed in docs/asremlplus.md (log-likelihood constants,
 the choice among several boundary terms, arguments not emulated).
@@ -39,7 +42,8 @@ from asr_py.warning_classes import AsrWarning
 
 __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCriteria",
            "getTestPvalue", "getTestEntry", "getFormulae", "printFormulae", "iterate",
-           "recalcWaldTab", "rmboundary", "testranfix", "testswapran", "changeTerms",
+           "recalcWaldTab", "rmboundary", "testranfix", "testswapran", "testresidual",
+           "changeTerms",
            "SUMMARY_COLUMNS"]
 
 #: asremlPlus's test.summary columns
@@ -213,13 +217,14 @@ def infoCriteria(object: Any, DF: int | None = None,
                           + ", ".join(codes.index[bound]), AsrWarning, stacklevel=2)
     else:
         var_df = int(varDF if varDF is not None else DF)  # type: ignore[arg-type]
-    loglik = float(object.loglik)
+    nedf = float(object.result.n_minus_p)
+    # asreml's log-likelihood leaves out the 2π constant: ℓ_R + ½ν log 2π
+    loglik = float(object.loglik) + 0.5 * nedf * math.log(2 * math.pi)
     fixed_df = 0
     if IClikelihood == "full":
         logdet, p = _logdet_cfixed(object)
         fixed_df = p if fixedDF is None else int(fixedDF)
-        loglik = loglik - 0.5 * logdet - 0.5 * p * math.log(2 * math.pi)
-    nedf = float(object.result.n_minus_p)
+        loglik = loglik - 0.5 * logdet
     k = fixed_df + var_df
     return pd.DataFrame({"fixedDF": [fixed_df], "varDF": [var_df], "NBound": [nbound],
                          "AIC": [-2 * loglik + 2 * k],
@@ -239,6 +244,49 @@ def _logdet_cfixed(fit: Any) -> tuple[float, int]:
         raise AsrError("infoCriteria(IClikelihood='full'): the variance matrix of the fixed "
                        "effects is not positive definite", hint="use IClikelihood='REML'")
     return float(logdet), int(keep.sum())
+
+
+def testresidual(asrtests_obj: Any, terms: str, label: str = "R model",
+                 simpler: bool = False, alpha: float = 0.05, positive_zero: bool = False,
+                 bound_test_parameters: str = "none", denDF: str = "numeric",
+                 IClikelihood: str = "none", checkboundaryonly: bool = False,
+                 **other: Any) -> AsrTests:
+    """asremlPlus's ``testresidual``: refit with the residual model ``terms``
+    (``"~ Row:ar1(Column)"``) and test by :func:`REMLRT` as :func:`testswapran` does."""
+    _other("testresidual", other)
+    t = _check_asrtests(asrtests_obj, "testresidual")
+    if not isinstance(terms, str) or not terms.strip():
+        raise AsrError("testresidual(): terms must be the new residual formula as text",
+                       hint='e.g. "~ Row:ar1(Column)"')
+    form = terms if terms.strip().startswith("~") else f"~ {terms}"
+    changes = {"residual": form}
+    if t["asreml.obj"].call.get("rcov") is not None:
+        changes["rcov"] = None
+    return _swap_test(t, changes, label, simpler, alpha, positive_zero,
+                      bound_test_parameters, denDF, IClikelihood, checkboundaryonly)
+
+
+def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
+               alpha: float, positive_zero: bool, bound_test_parameters: str, denDF: str,
+               IClikelihood: str, checkboundaryonly: bool) -> AsrTests:
+    """Refit with ``changes`` and keep the new model or not by a REML likelihood-ratio test
+    (asremlPlus's testswapran/testresidual)."""
+    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    new = fit.update(**changes)
+    h0, h1 = (new, fit) if simpler else (fit, new)
+    test = REMLRT(h0, h1, positive_zero=positive_zero,
+                  bound_test_parameters=bound_test_parameters).iloc[0]
+    p = float(test["p"]) if test["DF"] > 0 else float("nan")
+    swap = (not math.isnan(p)) and (p > alpha if simpler else p <= alpha)
+    action = "Swapped" if swap else "Unswapped" if simpler else "Rejected"
+    if not new.converged:
+        action += " - new unconverged"
+    if swap:
+        fit, wald = new, new.wald(denDF=denDF)
+    ic = _ic(fit, IClikelihood, _BOUND)
+    summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
+                                 BIC=ic["BIC"], action=action)
+    return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
 
 
 def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]:
@@ -556,19 +604,6 @@ def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
     ("Unswapped" with ``simpler``)."""
     _other("testswapran", other)
     t = _check_asrtests(asrtests_obj, "testswapran")
-    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
-    new = fit.update(random=f"~ . - ({oldterms}) + ({newterms})")
-    h0, h1 = (new, fit) if simpler else (fit, new)
-    test = REMLRT(h0, h1, positive_zero=positive_zero,
-                  bound_test_parameters=bound_test_parameters).iloc[0]
-    p = float(test["p"]) if test["DF"] > 0 else float("nan")
-    swap = (not math.isnan(p)) and (p > alpha if simpler else p <= alpha)
-    action = "Swapped" if swap else "Unswapped" if simpler else "Rejected"
-    if not new.converged:
-        action += " - new unconverged"
-    if swap:
-        fit, wald = new, new.wald(denDF=denDF)
-    ic = _ic(fit, IClikelihood, _BOUND)
-    summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
-                                 BIC=ic["BIC"], action=action)
-    return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
+    return _swap_test(t, {"random": f"~ . - ({oldterms}) + ({newterms})"}, label, simpler,
+                      alpha, positive_zero, bound_test_parameters, denDF, IClikelihood,
+                      checkboundaryonly)

@@ -71,10 +71,10 @@ _COMPAT = {
     **{f: f"asr.plus.{f}" for f in (
         "REMLRT", "infoCriteria", "getTestPvalue", "getTestEntry", "getFormulae",
         "printFormulae", "iterate", "recalcWaldTab", "rmboundary", "testranfix",
-        "testswapran", "changeTerms")},
+        "testswapran", "testresidual", "changeTerms")},
     **{f"{f}.asrtests": f"asr.plus.{f}" for f in (
         "getTestPvalue", "getTestEntry", "iterate", "recalcWaldTab", "rmboundary",
-        "testranfix", "testswapran", "changeTerms")},
+        "testranfix", "testswapran", "testresidual", "changeTerms")},
     "REMLRT.asreml": "asr.plus.REMLRT", "infoCriteria.asreml": "asr.plus.infoCriteria",
     "infoCriteria.list": "asr.plus.infoCriteria", "info.crit.asreml":
     "asr.plus.infoCriteria", "getFormulae.asreml": "asr.plus.getFormulae",
@@ -93,6 +93,24 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names")
+
+
+def _compat_arg(target: str, name: str) -> str:
+    """An R argument name of an asremlPlus/dae call as the Python function's parameter:
+    dots become underscores, and R's partial matching (``positive = TRUE`` is
+    ``positive.zero``) picks the one parameter the name is a prefix of."""
+    import importlib
+    import inspect
+
+    mod, fn = target.split(".")[1:]
+    func = getattr(importlib.import_module("asr_py.compat"), {"plus": "asremlplus"}.get(
+        mod, mod)).__dict__[fn]
+    params = [p for p in inspect.signature(func).parameters if p not in ("other", "self")]
+    py = name.replace(".", "_")
+    if py in params:
+        return py
+    hits = [p for p in params if p.startswith(py)]
+    return hits[0] if len(hits) == 1 else py
 
 
 def _fit_component(name: str) -> str:
@@ -451,7 +469,7 @@ class Translator(BasePrinter):
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
         if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
-            named = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args]
             return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))

@@ -106,7 +106,8 @@ class BasePrinter:
         if k == "name":
             if e.value in _CONST:
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
-            if self.data_cols and e.value not in self.assigned and e.value not in _CONST:
+            if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
+                    and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
             if e.value in self.arrays:
                 return f"np.asarray({pyname(e.value)})"
@@ -159,7 +160,8 @@ class BasePrinter:
             return e.value in ("is.na", "duplicated", "is.element", "grepl")
         if e.kind in ("dollar", "index"):
             return True
-        if e.kind == "name" and self.data_cols and e.value not in self.assigned:
+        if e.kind == "name" and self.data_cols and e.value not in self.assigned and \
+                pyname(e.value) != self.data_cols:
             return True
         if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=", "&", "|",
                                            "%in%"):

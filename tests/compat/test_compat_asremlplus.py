@@ -123,20 +123,24 @@ def test_remlrt_refuses_different_fixed_models(dye) -> None:
 def test_info_criteria_reml_and_full_against_dense_likelihoods(dye, dye_fits) -> None:
     _, m1 = dye_fits
     y = dye["Yield"].to_numpy(float)
+    n = len(y)
     reml, ml = _dense_reml(y, _z(dye["Batch"]))
+    # asreml's log-likelihoods leave out the 2π constants (½(n−p) log 2π, ½n log 2π)
+    reml_asreml = reml + 0.5 * (n - 1) * math.log(2 * math.pi)
+    ml_asreml = ml + 0.5 * n * math.log(2 * math.pi)
     ic = asr.plus.infoCriteria(m1)
     assert list(ic.columns) == ["fixedDF", "varDF", "NBound", "AIC", "BIC", "loglik"]
     row = ic.iloc[0]
     assert (row["fixedDF"], row["varDF"], row["NBound"]) == (0, 2, 0)
-    assert row["loglik"] == pytest.approx(reml, abs=1e-4)
-    assert row["AIC"] == pytest.approx(-2 * reml + 4, abs=1e-3)
-    assert row["BIC"] == pytest.approx(-2 * reml + 2 * math.log(len(y) - 1), abs=1e-3)
+    assert row["loglik"] == pytest.approx(reml_asreml, abs=1e-4)
+    assert row["AIC"] == pytest.approx(-2 * reml_asreml + 4, abs=1e-3)
+    assert row["BIC"] == pytest.approx(-2 * reml_asreml + 2 * math.log(n - 1), abs=1e-3)
     full = asr.plus.infoCriteria(m1, IClikelihood="full").iloc[0]
     # the full likelihood at the REML estimates is the ML likelihood evaluated there
-    assert full["loglik"] == pytest.approx(ml, abs=1e-4)
+    assert full["loglik"] == pytest.approx(ml_asreml, abs=1e-4)
     assert full["fixedDF"] == 1
-    assert full["AIC"] == pytest.approx(-2 * ml + 2 * 3, abs=1e-3)
-    assert full["BIC"] == pytest.approx(-2 * ml + 3 * math.log(len(y)), abs=1e-3)
+    assert full["AIC"] == pytest.approx(-2 * ml_asreml + 2 * 3, abs=1e-3)
+    assert full["BIC"] == pytest.approx(-2 * ml_asreml + 3 * math.log(n), abs=1e-3)
     both = asr.plus.infoCriteria({"m1": m1, "m1b": m1})
     assert list(both.index) == ["m1", "m1b"] and both["AIC"].iloc[1] == row["AIC"]
 
@@ -148,7 +152,8 @@ def test_as_asrtests_label_and_wald_table(pen) -> None:
     assert list(t["test.summary"].columns) == list(asr.plus.SUMMARY_COLUMNS)
     row = t["test.summary"].iloc[0]
     assert row["action"] == "Starting model" and row["denDF"] == 3   # plate, sample, e
-    assert row["AIC"] == pytest.approx(-2 * m.loglik + 6)
+    ll = m.loglik + 0.5 * m.result.n_minus_p * math.log(2 * math.pi)   # asreml's loglik
+    assert row["AIC"] == pytest.approx(-2 * ll + 6)
     pd.testing.assert_frame_equal(t["wald.tab"], m.wald(denDF="numeric"))
 
 
@@ -251,6 +256,21 @@ def test_testswapran_keeps_the_better_model(pen) -> None:
     assert row["action"] == "Swapped"
     assert row["p"] == pytest.approx(stats.chi2.sf(2 * (big.loglik - m.loglik), 1), rel=1e-5)
     assert t["asreml.obj"].loglik == pytest.approx(big.loglik, abs=1e-5)
+
+
+def test_testresidual_simpler_model_kept_when_not_worse(pen) -> None:
+    m = asr.asreml("diameter ~ 1", random="~ plate + sample",
+                   residual="~ idh(sample):plate", data=pen)
+    simple = asr.asreml("diameter ~ 1", random="~ plate + sample", data=pen)
+    t = asr.plus.testresidual(asr.plus.as_asrtests(m), "~ units", label="common variance",
+                              simpler=True)
+    row = t["test.summary"].iloc[-1]
+    d = 2 * (m.loglik - simple.loglik)
+    assert row["DF"] == 5                                # 6 variances -> 1
+    assert row["p"] == pytest.approx(stats.chi2.sf(d, 5), rel=1e-5)
+    assert row["action"] == ("Swapped" if row["p"] > 0.05 else "Unswapped")
+    kept = t["asreml.obj"]
+    assert kept.loglik == pytest.approx((simple if row["p"] > 0.05 else m).loglik, abs=1e-5)
 
 
 def test_get_test_entry_ignores_factor_order_and_reports_absence() -> None:
