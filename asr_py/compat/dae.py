@@ -2,6 +2,8 @@
 
 * :func:`fac_combine` (``fac.combine``): one factor whose levels are the combinations of
   several factors' levels that occur, in standard order (the first factor slowest).
+* :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
+  (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
 * :func:`mat_I`, :func:`mat_J`, :func:`mat_ar1` (ρ^|i−j|), :func:`mat_ar2`,
   :func:`mat_banded`, :func:`mat_dirprod` (Kronecker A ⊗ B), :func:`mat_dirsum` (block
   diagonal).
@@ -17,7 +19,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2", "mat_banded",
+__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2", "mat_banded",
            "mat_dirprod", "mat_dirsum"]
 
 
@@ -72,6 +74,25 @@ def fac_combine(factors: Sequence[Any] | pd.DataFrame, order: str = "standard",
     out = [None if missing[i] else labels[number[tuple(int(k[i]) for k in keys)]]
            for i in range(n)]
     return pd.Series(pd.Categorical(out, categories=labels))
+
+
+def as_numfac(factor: Any, center: bool = False, scale: bool = False) -> pd.Series:
+    """dae's ``as.numfac``: the labels of a factor as numbers (a label that is not a number
+    gives a missing value), optionally centred and scaled as R's ``scale``."""
+    s = pd.Series(factor)
+    out = pd.to_numeric(s.astype("string"), errors="coerce").astype(float)
+    if center:
+        out = out - out.mean()
+    if scale:
+        out = out / out.std(ddof=1)
+    return out
+
+
+def fac_vcmat(factor: Any, sigma2: float) -> np.ndarray:
+    """dae's ``fac.vcmat``: σ² ZZ', Z the n × levels incidence matrix of ``factor``
+    (element (i, j) is σ² when units i and j have the same level, else 0)."""
+    s = pd.Series(factor).astype("string").to_numpy()
+    return float(sigma2) * (s[:, None] == s[None, :]).astype(float)
 
 
 def mat_I(order: int) -> np.ndarray:

@@ -82,7 +82,8 @@ _COMPAT = {
     "addto.test.summary": "asr.plus.addto_test_summary",
     **{f"mat.{f}": f"asr.dae.mat_{f}" for f in ("I", "J", "ar1", "ar2", "banded", "dirprod",
                                                  "dirsum")},
-    "fac.combine": "asr.dae.fac_combine",
+    "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
+    "fac.vcmat": "asr.dae.fac_vcmat",
 }
 
 
