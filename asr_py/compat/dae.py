@@ -19,8 +19,8 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2", "mat_banded",
-           "mat_dirprod", "mat_dirsum"]
+__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
+           "mat_banded", "mat_dirprod", "mat_dirsum"]
 
 
 def _levels(x: pd.Series) -> list[Any]:
