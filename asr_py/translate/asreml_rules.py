@@ -647,10 +647,24 @@ class Translator(BasePrinter):
             return f"range(1, {self.py(pos[0])} + 1)"
         if f == "seq_along" and len(pos) == 1:
             return f"range(1, len({self.py(pos[0])}) + 1)"
-        if f in ("sapply", "lapply", "vapply") and len(pos) >= 2 and pos[1].kind in (
-                "function", "name"):
-            fn = self.py(pos[1])
-            return f"[{fn}(x) for x in {self.iterable(pos[0])}]"
+        if f in ("sapply", "lapply", "vapply"):
+            fun = [a for n, a in args if n == "FUN"] or pos[1:2]
+            extra = [(n, a) for n, a in args if n not in (
+                None, "FUN", "X", "simplify", "USE.NAMES", "FUN.VALUE")]
+            xs = [a for n, a in args if n == "X"] or pos[:1]
+            if xs and fun and fun[0].kind in ("function", "name") and all(
+                    n is not None for n, _ in extra):
+                fn = self.py(fun[0])
+                more = "".join(f", {k}" for k in self.kwargs(extra))
+                return f"[{fn}(x{more}) for x in {self.iterable(xs[0])}]"
+        if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
+                                                   for n, _ in args):
+            kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            return f"{self.runtime('r_grepl')}({', '.join(self.kwargs(kw))})"
+        if f == "unname" and len(args) == 1 and pos:
+            return self.py(pos[0])
+        if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
+            return f"{self.runtime('r_c')}(*{self.py(pos[0])})"
         if f in ("do.call",) and len(pos) == 2 and pos[0].kind in ("str", "name") and \
                 (pos[0].value if pos[0].kind == "str" else pos[0].value) == "rbind":
             return f"pd.concat({self.py(pos[1])}, ignore_index=True)"

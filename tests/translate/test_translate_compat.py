@@ -100,3 +100,41 @@ def test_unmapped_asremlplus_calls_stay_placeholders() -> None:
                    'V <- estimateV(m)\n')
     assert "V = untranslated('estimateV()', 'V')" in py
     assert "TODO(asr_py): not translated (estimateV())" in py
+
+
+def test_sapply_lapply_with_fun_and_extra_arguments_unlist_grepl() -> None:
+    # asremlPlus's test files: which model parts an action changed, terms built by paste
+    py = translate(
+        'changes <- c("Changed fixed, random")\n'
+        'hit <- unlist(lapply(c("fixed", "random", "residual"),\n'
+        '                     function(x, changes){grepl(x, changes, fixed = TRUE)},\n'
+        '                     changes = changes))\n'
+        'terms <- sapply(c("Sources", "Type"), FUN=function(term){paste("Date:",term,sep="")},\n'
+        '                simplify=TRUE)\n'
+        'terms <- unname(terms)\n'
+        'rx <- grepl("^Da", terms)\n')
+    assert "untranslated" not in py
+    ns: dict = {}
+    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    assert list(ns["hit"]) == [True, True, False]           # R: TRUE TRUE FALSE
+    assert list(ns["terms"]) == ["Date:Sources", "Date:Type"]
+    assert list(ns["rx"]) == [True, True]
+
+
+def test_with_data_frame_refers_to_itself_and_as_numfac(tmp_path: Path) -> None:
+    py = translate('dat <- read.csv("d.csv")\n'
+                   'dat <- with(dat, dat[order(B, A), ])\n'
+                   'dat <- within(dat, { cRow <- dae::as.numfac(Row)\n'
+                   '                     cRow <- cRow - mean(unique(cRow)) })\n')
+    assert "dat = dat.sort_values(['B', 'A'], kind='stable')" in py
+    (tmp_path / "d.csv").write_text("A,B,Row\n2,1,3\n1,1,5\n3,0,4\n")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        ns: dict = {}
+        exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    finally:
+        os.chdir(old)
+    d = ns["dat"]
+    assert list(d["A"]) == [3, 1, 2]                         # R: order(B, A)
+    assert list(d["cRow"]) == [0.0, 1.0, -1.0]               # 4, 5, 3 centred at 4
