@@ -461,10 +461,11 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
                bound_test_parameters: str = "none", drop_fix_ns: bool = False,
                denDF: str = "numeric", IClikelihood: str = "none",
                checkboundaryonly: bool = False, REMLDF: int | None = None,
-               **other: Any) -> AsrTests:
+               ssType: str = "incremental", **other: Any) -> AsrTests:
     """asremlPlus's ``testranfix``: test one term. A random term: :func:`REMLRT` of the fit
     without it; dropped when p > alpha and ``drop_ran_ns`` ("Dropped", else "Retained";
-    "Significant"/"Nonsignificant" when not dropping). A fixed term: its Wald p-value;
+    "Significant"/"Nonsignificant" when not dropping). A fixed term: its Wald p-value
+    (``ssType`` 'incremental' or 'conditional' sums of squares);
     dropped when p > alpha and ``drop_fix_ns``. A term in neither model: "Absent". Then
     boundary terms are removed (:func:`rmboundary`)."""
     _other("testranfix", other)
@@ -476,7 +477,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     rterms = _random_terms(fit)
     k = _find(term, rterms)
     if k < 0:
-        wald = fit.wald(denDF=denDF)
+        wald = fit.wald(denDF=denDF, ssType=ssType)
         j = _find(term, [str(x) for x in wald.index])
         if j < 0:
             summary = addto_test_summary(summary, term, DF=ic["fixedDF"], denDF=ic["varDF"],
@@ -484,9 +485,11 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
             return as_asrtests(fit, wald, summary, denDF=denDF)
         row = wald.iloc[j]
         label = str(wald.index[j])
-        pcol = "Pr(F)" if "Pr(F)" in wald.columns else "Pr(Chisq)"
+        con = "Pr(F.con)" in wald.columns         # conditional F when asked for
+        pcol = "Pr(F.con)" if con else "Pr(F)" if "Pr(F)" in wald.columns else "Pr(Chisq)"
+        dcol = "denDF.con" if con else "denDF"
         p = float(row[pcol])
-        den = float(row["denDF"]) if "denDF" in wald.columns else np.nan
+        den = float(row[dcol]) if dcol in wald.columns else np.nan
         ndf = float(row["Df"])
         if math.isnan(p):
             action = "Absent"
@@ -494,7 +497,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
             fit = fit.update(fixed=f". ~ . - {term}")
-            wald = fit.wald(denDF=denDF)
+            wald = fit.wald(denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
             ic = _ic(fit, IClikelihood, _BOUND)
         else:

@@ -1131,6 +1131,8 @@ def _root_name(e: R) -> str | None:
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:
+    if e.kind == "dollar" and e.value == "asreml.obj":     # asremlPlus's asrtests$fit
+        return True
     if e.kind != "call":
         return False
     if e.value in ("asreml", "asreml.fit"):
@@ -1138,4 +1140,6 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
             "FALSE", "F")) for n, a in e.args)
     if e.value == "update" and e.args and e.args[0][1].kind == "name":
         return e.args[0][1].value in fits
+    if e.value == "update" and e.args:
+        return _is_fit_call(e.args[0][1], fits)
     return False

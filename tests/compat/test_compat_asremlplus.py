@@ -33,6 +33,11 @@ def pen() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
+def oats() -> pd.DataFrame:
+    return pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+
+
+@pytest.fixture(scope="module")
 def dye_fits(dye: pd.DataFrame) -> tuple[object, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -201,6 +206,16 @@ def test_testranfix_fixed_term_uses_the_wald_p(dye) -> None:
     assert list(d["wald.tab"].index) == ["(Intercept)"]
     absent = asr.plus.testranfix(asr.plus.as_asrtests(m), "Nope")
     assert absent["test.summary"]["action"].iloc[-1] == "Absent"
+
+
+def test_testranfix_conditional_wald(oats) -> None:
+    m = asr.asreml("Y ~ N*V", random="~ B + B:MP", data=oats)
+    w = m.wald(denDF="numeric", ssType="conditional")
+    t = asr.plus.testranfix(asr.plus.as_asrtests(m), "V", ssType="conditional")
+    row = t["test.summary"].iloc[-1]
+    assert row["p"] == pytest.approx(w.loc["V", "Pr(F.con)"])
+    assert row["denDF"] == pytest.approx(w.loc["V", "denDF.con"])
+    assert "F.con" in t["wald.tab"].columns
 
 
 def test_rmboundary_removes_a_zero_variance_term(dye) -> None:

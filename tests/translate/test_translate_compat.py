@@ -138,3 +138,11 @@ def test_with_data_frame_refers_to_itself_and_as_numfac(tmp_path: Path) -> None:
     d = ns["dat"]
     assert list(d["A"]) == [3, 1, 2]                         # R: order(B, A)
     assert list(d["cRow"]) == [0.0, 1.0, -1.0]               # 4, 5, 3 centred at 4
+
+
+def test_asrtests_fit_component_is_a_fit() -> None:
+    py = translate('m <- current.asrt$asreml.obj\ns2 <- m$sigma2\n'
+                   'm2 <- update(current.asrt$asreml.obj, maxit = 50)\ng <- m2$gammas[1]\n')
+    assert "s2 = r_sigma2(m)" in py
+    assert "m2 = current_asrt['asreml.obj'].update(maxit=50)" in py
+    assert "g = r_vparameters(m2).iloc[0]" in py
