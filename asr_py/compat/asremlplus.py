@@ -43,7 +43,7 @@ from asr_py.warning_classes import AsrWarning
 __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCriteria",
            "getTestPvalue", "getTestEntry", "getFormulae", "printFormulae", "iterate",
            "recalcWaldTab", "rmboundary", "testranfix", "testswapran", "testresidual",
-           "changeTerms",
+           "changeTerms", "setvarianceterms",
            "SUMMARY_COLUMNS"]
 
 #: asremlPlus's test.summary columns
@@ -287,6 +287,56 @@ def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
     summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
                                  BIC=ic["BIC"], action=action)
     return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
+
+
+def setvarianceterms(call: Mapping[str, Any], terms: str | Iterable[str],
+                     ignore_suffices: bool | Iterable[bool] = True,
+                     bounds: str | Iterable[str] = "P",
+                     initial_values: float | Iterable[float] | None = None,
+                     **other: Any) -> Any:
+    """asremlPlus's ``setvarianceterms(call, terms, ignore.suffices, bounds,
+    initial.values)``: refit the model of ``call`` (a fit's ``call``, ``m$call`` in R) with
+    the variance parameters ``terms`` given a constraint code (``bounds``: 'P' positive, 'U'
+    unconstrained, 'F' fixed, ...) and optionally a start/fixed value. A term matches a
+    component by its name, or with ``ignore_suffices`` by the name before asreml's ``!``
+    suffix (``Row:Column!R`` is ``Row:Column``)."""
+    _other("setvarianceterms", other)
+    if not isinstance(call, Mapping) or "fixed" not in call:
+        raise AsrError("setvarianceterms() needs the call of an asr.asreml() fit (m.call)",
+                       hint="pass fit.call, as asremlPlus takes m$call")
+    names = [terms] if isinstance(terms, str) else list(terms)
+
+    def each(x: Any, what: str) -> list[Any]:
+        vals = [x] * len(names) if isinstance(x, (str, bool, int, float)) or x is None \
+            else list(x)
+        if len(vals) == 1:
+            vals = vals * len(names)
+        if len(vals) != len(names):
+            raise AsrError(f"setvarianceterms(): {what} has {len(vals)} values for "
+                           f"{len(names)} terms", hint="give one value or one per term")
+        return vals
+
+    ign, bnd, init = (each(ignore_suffices, "ignore.suffices"), each(bounds, "bounds"),
+                      each(initial_values, "initial.values"))
+    from asr_py.api import asreml
+
+    kw = {k: v for k, v in call.items() if k not in ("params", "start_values")}
+    table = asreml(**kw, start_values=True)
+    for term, ig, b, v in zip(names, ign, bnd, init):
+        comp = table["Component"].astype(str)
+        hit = (comp == term) | (ig & (comp.str.split("!").str[0] == term))
+        if not hit.any():
+            raise AsrError(f"setvarianceterms(): no variance parameter {term!r}",
+                           hint="the components are: " + ", ".join(comp))
+        table.loc[hit, "Constraint"] = str(b)
+        if str(b) == "U" and (table.loc[hit, "Kind"] == "variance").any():
+            warnings.warn(f"setvarianceterms(): asr_py keeps variances >= 0, so the "
+                          f"unconstrained ('U') variance {term!r} cannot become negative as "
+                          f"in asreml; a negative asreml estimate is 0 here", AsrWarning,
+                          stacklevel=2)
+        if v is not None and not (isinstance(v, float) and math.isnan(v)):
+            table.loc[hit, "Value"] = float(v)
+    return asreml(**kw, params=table[["Component", "Value", "Constraint"]])
 
 
 def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]:

@@ -71,7 +71,8 @@ _COMPAT = {
     **{f: f"asr.plus.{f}" for f in (
         "REMLRT", "infoCriteria", "getTestPvalue", "getTestEntry", "getFormulae",
         "printFormulae", "iterate", "recalcWaldTab", "rmboundary", "testranfix",
-        "testswapran", "testresidual", "changeTerms")},
+        "testswapran", "testresidual", "changeTerms", "setvarianceterms")},
+    "setvarianceterms.call": "asr.plus.setvarianceterms",
     **{f"{f}.asrtests": f"asr.plus.{f}" for f in (
         "getTestPvalue", "getTestEntry", "iterate", "recalcWaldTab", "rmboundary",
         "testranfix", "testswapran", "testresidual", "changeTerms")},
@@ -432,6 +433,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.params"
             if name == "nedf":
                 return f"{self.py(obj)}.result.n_minus_p"
+            if name == "call":            # the asr.asreml() arguments (setvarianceterms)
+                return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
         return f"{self.py(obj)}[{e.value!r}]"
 
@@ -1142,4 +1145,4 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
         return e.args[0][1].value in fits
     if e.value == "update" and e.args:
         return _is_fit_call(e.args[0][1], fits)
-    return False
+    return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit

@@ -311,3 +311,17 @@ def test_bad_input_gets_clear_errors(pen) -> None:
         asr.plus.changeTerms(asr.plus.as_asrtests(m))
     with pytest.raises(AsrError, match="without a leading ~"):
         asr.plus.changeTerms(asr.plus.as_asrtests(m), addRandom="~ sample")
+
+
+def test_setvarianceterms_fixed_value_and_unbounded_warning(dye) -> None:
+    m = asr.asreml("Yield ~ 1", random="~ Batch", data=dye)
+    f = asr.plus.setvarianceterms(m.call, terms="Batch", bounds="F", initial_values=1764.05)
+    # Batch's variance held at lme4's REML estimate: the residual variance that maximises
+    # the REML likelihood given it is lme4's too (2451.25)
+    assert f.varcomp.loc["Batch", "bound"] == "F"
+    assert f.varcomp.loc["Batch", "component"] == 1764.05
+    assert f.varcomp["component"].iloc[-1] == pytest.approx(2451.25, rel=1e-4)
+    with pytest.warns(asr.AsrWarning, match="cannot become negative"):
+        asr.plus.setvarianceterms(m.call, terms="Batch", bounds="U")
+    with pytest.raises(AsrError, match="no variance parameter 'h'"):
+        asr.plus.setvarianceterms(m.call, terms="h", bounds="U")
