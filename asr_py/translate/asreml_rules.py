@@ -467,6 +467,9 @@ class Translator(BasePrinter):
         if f in EXPECT_VALUE and pos:
             keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
                                                          "scale", "check.attributes")]
+            if f == "expect_error":     # expect_error(x <- f()): only whether f() fails
+                keep = [(n, a.right if a.kind == "bin" and a.value in ("<-", "=") and
+                         a.right is not None else a) for n, a in keep]
             # values are passed as lambdas: the helper evaluates them, so an error there
             # (a placeholder used) is recorded like testthat does, not raised
             lazy = [(n, a) if n is not None or _literal(a) else

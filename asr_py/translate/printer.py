@@ -35,7 +35,8 @@ _EXPECT_RUN = {"expect_warning", "expect_silent", "expect_message", "expect_outp
 EXPECT_VALUE = {"expect_equal": "expect_equal", "expect_equivalent": "expect_equal",
                 "expect_identical": "expect_equal", "expect_true": "expect_true",
                 "expect_false": "expect_false", "expect_lt": "expect_lt", "expect_lte":
-                "expect_lte", "expect_gt": "expect_gt", "expect_gte": "expect_gte"}
+                "expect_lte", "expect_gt": "expect_gt", "expect_gte": "expect_gte",
+                "expect_error": "expect_error"}
 #: statements with no Python counterpart, kept as a plain comment
 _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.setenv",
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",

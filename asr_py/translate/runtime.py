@@ -22,6 +22,7 @@ from asr_py.translate.asremlplus import as_asrtests  # noqa: F401 - translated s
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
     Untranslated,
     expect_equal,
+    expect_error,
     expect_false,
     expect_gt,
     expect_gte,

@@ -167,3 +167,14 @@ def test_expect_output_runs_its_statement_or_binds_a_placeholder() -> None:
     exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
     assert ns["y"] == 6 and ns["z"] == 7
     assert isinstance(ns["d"], checks.Untranslated) and "predictPresent()" in repr(ns["d"])
+
+
+def test_expect_error_records_whether_the_code_fails() -> None:
+    py = translate('testthat::expect_error(x <- log("a"))\n')
+    assert "expect_error(lambda: np.log('a'))" in py       # the assignment is not needed
+    assert checks.expect_error(lambda: 1 / 0, "division")  # raised: agree
+    assert not checks.expect_error(lambda: 1)               # no error: differ
+    x = checks.untranslated("estimateV()", "V")
+    assert not checks.expect_error(lambda: x + 1)           # a placeholder: unchecked
+    assert not checks.expect_error(lambda: len(x))          # its error is not R's
+    assert checks.OUTCOMES == {"agree": 1, "differ": 1, "unchecked": 2}
