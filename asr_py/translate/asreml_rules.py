@@ -579,8 +579,10 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.shape[1]"
         if f == "dim" and len(args) == 1:
             return f"{self.py(pos[0])}.shape"
-        if f in ("names", "colnames") and len(args) == 1:
+        if f == "colnames" and len(args) == 1:
             return f"list({self.py(pos[0])}.columns)"
+        if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
+            return f"{self.runtime('r_names')}({self.py(pos[0])})"
         if f == "levels" and len(args) == 1:
             return f"sorted({self.py(pos[0])}.dropna().unique())"
         if f == "nlevels" and len(args) == 1:

@@ -193,3 +193,17 @@ def r_grepl(pattern: str, x: Any, fixed: bool = False, ignore_case: bool = False
     if isinstance(x, Untranslated):
         return x._use()
     return np.array([one(s) for s in x], dtype=bool)
+
+
+def r_names(x: Any) -> list[Any]:
+    """R's ``names(x)``: a data frame's column names, a named vector's (Series') names, a
+    list's (dict's) keys."""
+    if isinstance(x, Untranslated):
+        return x._use()   # type: ignore[return-value]
+    if isinstance(x, pd.DataFrame):
+        return list(x.columns)
+    if isinstance(x, pd.Series):
+        return list(x.index)
+    if isinstance(x, dict):
+        return list(x)
+    return list(getattr(x, "columns", []))

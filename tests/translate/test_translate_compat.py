@@ -146,3 +146,19 @@ def test_asrtests_fit_component_is_a_fit() -> None:
     assert "s2 = r_sigma2(m)" in py
     assert "m2 = current_asrt['asreml.obj'].update(maxit=50)" in py
     assert "g = r_vparameters(m2).iloc[0]" in py
+
+
+def test_names_of_a_named_vector_and_grepl_subset(workdir) -> None:
+    # Clonal.R (ConradStack course): the BLUPs of one term by their names
+    py = translate('d <- read.csv("DT.csv")\n'
+                   'm <- asreml(Yield ~ Env, random = ~ Name + Env:Block, data = d)\n'
+                   'BLUP = m$coefficients$random\n'
+                   'BLUP = BLUP[grepl("^Name", names(BLUP))]\n'
+                   'cols <- names(d)\n')
+    ns: dict = {}
+    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
+    blup, m = ns["BLUP"], ns["m"]
+    want = m.coef_random["solution"]
+    want = want[[str(i).startswith("Name") for i in want.index]]
+    assert len(blup) == len(want) == 41 and list(blup.index) == list(want.index)
+    assert ns["cols"] == list(ns["d"].columns)
