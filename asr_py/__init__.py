@@ -14,6 +14,9 @@ Public API (everything else is internal):
 * :func:`asr_binomial`, :func:`asr_poisson`, :func:`asr_Gamma`, :func:`asr_gaussian` - the
   ``family=`` of a generalized linear mixed model (fitted by PQL, as ASReml)
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
+* :mod:`plus <asr_py.compat.asremlplus>` - asremlPlus's model-selection workflow
+  (``as_asrtests``, ``testranfix``, ``changeTerms``, ``REMLRT``, ``infoCriteria``, ...);
+  :mod:`dae <asr_py.compat.dae>` - dae's ``fac.combine`` and ``mat.*`` helpers
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
 * warnings: :class:`AsrWarning`, :class:`ConvergenceWarning` (a fit did not converge),
@@ -66,6 +69,8 @@ _LAZY = {
     "asr_poisson": ("asr_py.glmm.family", "asr_poisson"),
     "asr_Gamma": ("asr_py.glmm.family", "asr_Gamma"),
     "asr_gaussian": ("asr_py.glmm.family", "asr_gaussian"),
+    "plus": ("asr_py.compat", "asremlplus"),
+    "dae": ("asr_py.compat", "dae"),
 }
 
 __all__ = [

@@ -82,6 +82,8 @@ def _signature(name: str, obj: Any) -> str:
 
 
 def _kind(obj: Any) -> str:
+    if inspect.ismodule(obj):
+        return "module"
     if inspect.isclass(obj):
         return "exception" if issubclass(obj, BaseException) else "class"
     return "function" if callable(obj) else "value"
@@ -92,6 +94,15 @@ def _entry(name: str, obj: Any, level: str = "##") -> list[str]:
     lines = [f"{level} `{name}` ({kind})", ""]
     if kind == "value":
         lines += [f"`{name} = {obj!r}`", ""]
+        return lines
+    if kind == "module":              # asr.plus, asr.dae: the docstring and its functions
+        lines += [_doc(obj), ""]
+        for fn in getattr(obj, "__all__", []):
+            member = getattr(obj, fn)
+            if inspect.isfunction(member):
+                lines += [f"### `{name}.{fn}` (function)", "", "```python",
+                          _signature(f"{name}.{fn}", member), "```", "",
+                          _doc(member, f"{name}.{fn}"), ""]
         return lines
     if kind == "function" or (kind == "class" and not issubclass(obj, BaseException)):
         lines += ["```python", _signature(name, obj), "```", ""]

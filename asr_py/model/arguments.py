@@ -75,8 +75,8 @@ def check_na_action(na_action: Any) -> None:
     """``na_action`` is None or a dict like ``{'y': 'omit', 'x': 'fail'}``. asreml's
     ``'include'`` is accepted for the response: a record with a missing response carries no
     information in the REML likelihood (its marginal is integrated out), so including it and
-    omitting it give the same estimates; for 'x' asreml's 'include' sets missing covariates
-    to 0, a different model, and is refused."""
+    omitting it give the same estimates; for 'x' asreml's 'include' sets missing covariate
+    values to 0 (:mod:`asr_py.model.na_include`)."""
     hint = "e.g. na_action={'y': 'omit', 'x': 'fail'} ('omit' drops the records, 'fail' stops)"
     if na_action is None:
         return
@@ -87,8 +87,8 @@ def check_na_action(na_action: Any) -> None:
         if key not in NA_KEYS:
             raise AsrError(f"na_action=: unknown key {key!r}; the keys are 'y' (the response) "
                            "and 'x' (the explanatory variables)", hint=hint)
-        if key == "y" and value == "include":
-            continue  # asreml's na.method.Y = 'include': same REML fit as 'omit' (see below)
+        if value == "include":
+            continue  # y: the 'omit' fit (see below); x: asr_py.model.na_include
         if value not in NA_VALUES:
             raise AsrError(f"na_action=: {key!r} is {value!r}, which is not 'omit' or 'fail'",
                            hint=hint)

@@ -241,8 +241,16 @@ def compile_model(
         if f is not None:
             rhs_exprs.append(f.rhs)
     used = _used_columns(rhs_exprs, data, resp_cols | matrix_names)
+    include_note = ""
+    if (na_action or {}).get("x") == "include":
+        from asr_py.model.na_include import include_missing_x
+
+        data, include_note = include_missing_x(data, used, factors)
+        na_action = {**(na_action or {}), "x": "omit"}
     records = build_records(mf.fixed.lhs, data, used, text=texts.get("fixed", ""),
                             na_action=na_action, weights=weights)
+    if include_note:
+        records.notes.append(include_note)
     _check_response_scale(records, texts.get("fixed", ""))
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):

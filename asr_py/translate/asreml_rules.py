@@ -65,6 +65,63 @@ _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
+#: asremlPlus and dae functions with a counterpart in asr_py.compat (asr.plus, asr.dae);
+#: R's dotted argument names become Python's (``drop.ran.ns`` -> ``drop_ran_ns``)
+_COMPAT = {
+    **{f: f"asr.plus.{f}" for f in (
+        "REMLRT", "infoCriteria", "getTestPvalue", "getTestEntry", "getFormulae",
+        "printFormulae", "iterate", "recalcWaldTab", "rmboundary", "testranfix",
+        "testswapran", "testresidual", "changeTerms", "setvarianceterms")},
+    "setvarianceterms.call": "asr.plus.setvarianceterms",
+    **{f"{f}.asrtests": f"asr.plus.{f}" for f in (
+        "getTestPvalue", "getTestEntry", "iterate", "recalcWaldTab", "rmboundary",
+        "testranfix", "testswapran", "testresidual", "changeTerms")},
+    "REMLRT.asreml": "asr.plus.REMLRT", "infoCriteria.asreml": "asr.plus.infoCriteria",
+    "infoCriteria.list": "asr.plus.infoCriteria", "info.crit.asreml":
+    "asr.plus.infoCriteria", "getFormulae.asreml": "asr.plus.getFormulae",
+    "printFormulae.asreml": "asr.plus.printFormulae", "as.asrtests": "asr.plus.as_asrtests",
+    "addto.test.summary": "asr.plus.addto_test_summary",
+    **{f"mat.{f}": f"asr.dae.mat_{f}" for f in ("I", "J", "ar1", "ar2", "banded", "dirprod",
+                                                 "dirsum")},
+    "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
+    "fac.vcmat": "asr.dae.fac_vcmat",
+}
+
+
+#: components of an asreml fit object (R's ``$`` matches a unique prefix of one of them)
+_FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.values",
+                   "vparameters", "vparameters.table", "vparameters.con", "vparameters.type",
+                   "vparameters.se", "gammas", "gammas.table", "gammas.con", "gammas.type",
+                   "sigma2", "components", "nedf", "coefficients", "call", "formulae",
+                   "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
+                   "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names")
+
+
+def _compat_arg(target: str, name: str) -> str:
+    """An R argument name of an asremlPlus/dae call as the Python function's parameter:
+    dots become underscores, and R's partial matching (``positive = TRUE`` is
+    ``positive.zero``) picks the one parameter the name is a prefix of."""
+    import importlib
+    import inspect
+
+    mod, fn = target.split(".")[1:]
+    func = getattr(importlib.import_module("asr_py.compat"), {"plus": "asremlplus"}.get(
+        mod, mod)).__dict__[fn]
+    params = [p for p in inspect.signature(func).parameters if p not in ("other", "self")]
+    py = name.replace(".", "_")
+    if py in params:
+        return py
+    hits = [p for p in params if p.startswith(py)]
+    return hits[0] if len(hits) == 1 else py
+
+
+def _fit_component(name: str) -> str:
+    """R's ``$`` on a list: the exact name, else the one component it is a unique prefix of
+    (``m$conv`` is ``m$converge``), else the name as given."""
+    if name in _FIT_COMPONENTS:
+        return name
+    hits = [c for c in _FIT_COMPONENTS if c.startswith(name)]
+    return hits[0] if len(hits) == 1 else name
 
 
 def _positional_init_funcs() -> str:
@@ -357,18 +414,27 @@ class Translator(BasePrinter):
             return self.py(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)
-        if obj.kind == "dollar" and obj.value == "coefficients" and obj.left is not None \
-                and self.is_fit(obj.left):
+        if obj.kind == "dollar" and _fit_component(obj.value) == "coefficients" and \
+                obj.left is not None and self.is_fit(obj.left):
             which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
             if which:
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
-            if e.value in _FIT_ATTRS:
-                return f"{self.py(obj)}.{_FIT_ATTRS[e.value]}"
-            if e.value in ("vparameters", "gammas", "components"):
+            name = _fit_component(e.value)
+            if name in _FIT_ATTRS:
+                return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
+            if name in ("vparameters", "gammas"):      # ratios to sigma2 (asreml's scale)
+                return f"{self.runtime('r_vparameters')}({self.py(obj)})"
+            if name == "sigma2":
+                return f"{self.runtime('r_sigma2')}({self.py(obj)})"
+            if name == "components":
                 return f"{self.py(obj)}.varcomp['component']"
-            if e.value in ("vparameters.table", "gammas.table"):
+            if name in ("vparameters.table", "gammas.table"):
                 return f"{self.py(obj)}.params"
+            if name == "nedf":
+                return f"{self.py(obj)}.result.n_minus_p"
+            if name == "call":            # the asr.asreml() arguments (setvarianceterms)
+                return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
         return f"{self.py(obj)}[{e.value!r}]"
 
@@ -386,9 +452,9 @@ class Translator(BasePrinter):
             if f == "suppressPackageStartupMessages" and pos:
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
-            if all(p in ("asreml", "asremlPlus", "pedicure", "dplyr", "tidyverse", "magrittr",
-                         "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here",
-                            "testthat")
+            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse",
+                         "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
+                         "utils", "here", "testthat")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -401,14 +467,17 @@ class Translator(BasePrinter):
         if f in EXPECT_VALUE and pos:
             keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
                                                          "scale", "check.attributes")]
+            if f == "expect_error":     # expect_error(x <- f()): only whether f() fails
+                keep = [(n, a.right if a.kind == "bin" and a.value in ("<-", "=") and
+                         a.right is not None else a) for n, a in keep]
             # values are passed as lambdas: the helper evaluates them, so an error there
             # (a placeholder used) is recorded like testthat does, not raised
             lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
-        if f == "as.asrtests" and pos:
-            named = [(n.replace(".", "_") if n else n, a) for n, a in args]
-            return f"{self.runtime('as_asrtests')}({', '.join(self.kwargs(named))})"
+        if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
+            named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args]
+            return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
         if f == "update":
@@ -510,8 +579,10 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.shape[1]"
         if f == "dim" and len(args) == 1:
             return f"{self.py(pos[0])}.shape"
-        if f in ("names", "colnames") and len(args) == 1:
+        if f == "colnames" and len(args) == 1:
             return f"list({self.py(pos[0])}.columns)"
+        if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
+            return f"{self.runtime('r_names')}({self.py(pos[0])})"
         if f == "levels" and len(args) == 1:
             return f"sorted({self.py(pos[0])}.dropna().unique())"
         if f == "nlevels" and len(args) == 1:
@@ -584,10 +655,24 @@ class Translator(BasePrinter):
             return f"range(1, {self.py(pos[0])} + 1)"
         if f == "seq_along" and len(pos) == 1:
             return f"range(1, len({self.py(pos[0])}) + 1)"
-        if f in ("sapply", "lapply", "vapply") and len(pos) >= 2 and pos[1].kind in (
-                "function", "name"):
-            fn = self.py(pos[1])
-            return f"[{fn}(x) for x in {self.iterable(pos[0])}]"
+        if f in ("sapply", "lapply", "vapply"):
+            fun = [a for n, a in args if n == "FUN"] or pos[1:2]
+            extra = [(n, a) for n, a in args if n not in (
+                None, "FUN", "X", "simplify", "USE.NAMES", "FUN.VALUE")]
+            xs = [a for n, a in args if n == "X"] or pos[:1]
+            if xs and fun and fun[0].kind in ("function", "name") and all(
+                    n is not None for n, _ in extra):
+                fn = self.py(fun[0])
+                more = "".join(f", {k}" for k in self.kwargs(extra))
+                return f"[{fn}(x{more}) for x in {self.iterable(xs[0])}]"
+        if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
+                                                   for n, _ in args):
+            kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            return f"{self.runtime('r_grepl')}({', '.join(self.kwargs(kw))})"
+        if f == "unname" and len(args) == 1 and pos:
+            return self.py(pos[0])
+        if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
+            return f"{self.runtime('r_c')}(*{self.py(pos[0])})"
         if f in ("do.call",) and len(pos) == 2 and pos[0].kind in ("str", "name") and \
                 (pos[0].value if pos[0].kind == "str" else pos[0].value) == "rbind":
             return f"pd.concat({self.py(pos[1])}, ignore_index=True)"
@@ -807,13 +892,8 @@ class Translator(BasePrinter):
         return out
 
     def na_value(self, key: str, a: R) -> str:
-        """An ``na.method`` value: asreml's 'include' for the explanatory variables sets
-        their missing values to 0, which asr_py does not do: 'omit' with a TODO."""
-        if key.lower() == "x" and a.kind == "str" and a.value == "include":
-            self.todo.append("na.method.X = 'include' (missing covariates set to 0) becomes "
-                             "'omit' (rows with missing covariates dropped): a DIFFERENT model "
-                             "when a model variable has missing values")
-            return repr("omit")
+        """An ``na.method`` value, as asr_py takes it (asreml's 'include' for the explanatory
+        variables, missing covariates set to 0, is asr_py's ``{'x': 'include'}`` too)."""
         return self.py(a)
 
     def _data_of(self, named: list[tuple[str, R]]) -> R | None:
@@ -1059,6 +1139,8 @@ def _root_name(e: R) -> str | None:
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:
+    if e.kind == "dollar" and e.value == "asreml.obj":     # asremlPlus's asrtests$fit
+        return True
     if e.kind != "call":
         return False
     if e.value in ("asreml", "asreml.fit"):
@@ -1066,4 +1148,6 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
             "FALSE", "F")) for n, a in e.args)
     if e.value == "update" and e.args and e.args[0][1].kind == "name":
         return e.args[0][1].value in fits
-    return False
+    if e.value == "update" and e.args:
+        return _is_fit_call(e.args[0][1], fits)
+    return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit

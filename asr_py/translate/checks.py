@@ -35,6 +35,7 @@ import numpy as np
 from asr_py.errors import AsrError
 
 __all__ = ["Untranslated", "untranslated", "expect_equal", "expect_true", "expect_false",
+           "expect_error",
            "expect_lt", "expect_lte", "expect_gt", "expect_gte", "report", "OUTCOMES"]
 
 #: tally of expectation outcomes in this process
@@ -233,6 +234,22 @@ def expect_true(object: Any, **_: Any) -> bool:
 def expect_false(object: Any, **_: Any) -> bool:
     """testthat's ``expect_false`` (recorded)."""
     return _truth(object, False, "expect_false")
+
+
+def expect_error(object: Any, *_: Any, **__: Any) -> bool:
+    """testthat's ``expect_error(expr)`` (recorded): agree when computing ``expr`` raises,
+    differ when it does not, unchecked when it touched an untranslated value. The message
+    (``regexp``) is not compared: asr_py's messages are not asreml's."""
+    uses = _USES[0]
+    try:
+        value = object() if callable(object) else object
+    except Exception:  # noqa: BLE001 - the error testthat expects
+        if _USES[0] > uses:
+            return _record("unchecked", "expect_error")
+        return _record("agree", "expect_error")
+    if _USES[0] > uses or isinstance(value, Untranslated):
+        return _record("unchecked", "expect_error")
+    return _record("differ", "expect_error", "no error was raised")
 
 
 def _compare(object: Any, expected: Any, op: str) -> bool:

@@ -35,7 +35,8 @@ _EXPECT_RUN = {"expect_warning", "expect_silent", "expect_message", "expect_outp
 EXPECT_VALUE = {"expect_equal": "expect_equal", "expect_equivalent": "expect_equal",
                 "expect_identical": "expect_equal", "expect_true": "expect_true",
                 "expect_false": "expect_false", "expect_lt": "expect_lt", "expect_lte":
-                "expect_lte", "expect_gt": "expect_gt", "expect_gte": "expect_gte"}
+                "expect_lte", "expect_gt": "expect_gt", "expect_gte": "expect_gte",
+                "expect_error": "expect_error"}
 #: statements with no Python counterpart, kept as a plain comment
 _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.setenv",
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",
@@ -106,7 +107,8 @@ class BasePrinter:
         if k == "name":
             if e.value in _CONST:
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
-            if self.data_cols and e.value not in self.assigned and e.value not in _CONST:
+            if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
+                    and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
             if e.value in self.arrays:
                 return f"np.asarray({pyname(e.value)})"
@@ -159,7 +161,8 @@ class BasePrinter:
             return e.value in ("is.na", "duplicated", "is.element", "grepl")
         if e.kind in ("dollar", "index"):
             return True
-        if e.kind == "name" and self.data_cols and e.value not in self.assigned:
+        if e.kind == "name" and self.data_cols and e.value not in self.assigned and \
+                pyname(e.value) != self.data_cols:
             return True
         if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=", "&", "|",
                                            "%in%"):

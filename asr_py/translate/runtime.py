@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
@@ -21,6 +22,7 @@ from asr_py.translate.asremlplus import as_asrtests  # noqa: F401 - translated s
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
     Untranslated,
     expect_equal,
+    expect_error,
     expect_false,
     expect_gt,
     expect_gte,
@@ -137,3 +139,71 @@ def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
     raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
                    hint="R packages' data sets are not available in Python: export it from R "
                         f"with write.csv({name}, '{name}.csv', row.names = FALSE)")
+
+
+def _scale_row(fit: Any) -> str | None:
+    """The residual variance asreml 4 takes as the scale σ²: the one residual component
+    named ``...!R`` (the default residual, ``ar1(Row):ar1(Col)``...); None when the residual
+    has no such component (``ar1v``, ``idh``...) or several sections (σ² = 1 then)."""
+    p = fit.params
+    hits = [c for c, k in zip(p["Component"], p["Kind"]) if str(c).endswith("!R")
+            and k == "variance"]
+    return hits[0] if len(hits) == 1 else None
+
+
+def r_sigma2(fit: Any) -> float:
+    """asreml 4's ``fit$sigma2`` (asreml 3: ``fit$sigma2``): the residual scale σ², 1 when
+    the residual model carries its own variances."""
+    name = _scale_row(fit)
+    if name is None:
+        return 1.0
+    vc = fit.varcomp
+    return float(vc.loc[name, "component"])
+
+
+def r_vparameters(fit: Any) -> pd.Series:
+    """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
+    asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
+    (:func:`r_sigma2`; the scale's own entry is 1), correlations as they are; so
+    ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``)."""
+    p = fit.params
+    s2 = r_sigma2(fit)
+    scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
+    values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
+                      p["Value"].to_numpy(dtype=float))
+    return pd.Series(values, index=list(p["Component"]), name="vparameters")
+
+
+def r_grepl(pattern: str, x: Any, fixed: bool = False, ignore_case: bool = False
+            ) -> Any:
+    """R's ``grepl(pattern, x, fixed =, ignore.case =)``: for each element of ``x`` whether
+    it contains ``pattern`` (a regular expression unless ``fixed``); a scalar for a scalar."""
+    flags = re.IGNORECASE if ignore_case else 0
+
+    def one(s: Any) -> bool:
+        if s is None or (isinstance(s, float) and np.isnan(s)):
+            return False
+        text = str(s)
+        if fixed:
+            return pattern.lower() in text.lower() if ignore_case else pattern in text
+        return re.search(pattern, text, flags) is not None
+
+    if isinstance(x, (str, bytes, int, float)) or x is None:
+        return one(x)
+    if isinstance(x, Untranslated):
+        return x._use()
+    return np.array([one(s) for s in x], dtype=bool)
+
+
+def r_names(x: Any) -> list[Any]:
+    """R's ``names(x)``: a data frame's column names, a named vector's (Series') names, a
+    list's (dict's) keys."""
+    if isinstance(x, Untranslated):
+        return x._use()   # type: ignore[return-value]
+    if isinstance(x, pd.DataFrame):
+        return list(x.columns)
+    if isinstance(x, pd.Series):
+        return list(x.index)
+    if isinstance(x, dict):
+        return list(x)
+    return list(getattr(x, "columns", []))

@@ -85,8 +85,8 @@ test_that("dyestuff", {
   m <- asreml(Yield ~ 1, random = ~ Batch, data = Dyestuff)
   testthat::expect_equal(summary(m)$varcomp$component, c(1764.05, 2451.25), tolerance = 1e-4)
   expect_equal(summary(m)$varcomp$component[1], 1800, tolerance = 1e-4)
-  tab <- asremlPlus::testranfix(asremlPlus::as.asrtests(m, NULL, NULL), "Batch")
-  expect_equal(nrow(tab$wald.tab), 1)
+  V <- asremlPlus::estimateV(m)
+  expect_equal(nrow(V), 30)
   expect_true(m$converge)
 })
 cat("done\\n")
@@ -98,14 +98,14 @@ def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     py = translate(SCRIPT)
     assert "expect_equal(lambda: m.varcomp['component'], [1764.05, 2451.25], " \
            "tolerance=1e-4)" in py
-    assert "tab = untranslated(" in py
+    assert "V = untranslated(" in py
     (tmp_path / "t.py").write_text(py)
     p = subprocess.run([sys.executable, "t.py"], cwd=tmp_path, capture_output=True, text=True,
                        env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
     assert p.returncode == 0, p.stderr
     assert "done" in p.stdout
     # lme4's REML components agree at 1e-4; 1800 for Batch does not; nrow of the untranslated
-    # asrtests object is unchecked
+    # estimateV() value is unchecked
     assert "asr_py.translate expectations: 2 agree, 1 differ, 1 unchecked, 0 error" in p.stdout
     assert "asr_py.translate untranslated values used:" in p.stderr
 
@@ -167,3 +167,14 @@ def test_expect_output_runs_its_statement_or_binds_a_placeholder() -> None:
     exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
     assert ns["y"] == 6 and ns["z"] == 7
     assert isinstance(ns["d"], checks.Untranslated) and "predictPresent()" in repr(ns["d"])
+
+
+def test_expect_error_records_whether_the_code_fails() -> None:
+    py = translate('testthat::expect_error(x <- log("a"))\n')
+    assert "expect_error(lambda: np.log('a'))" in py       # the assignment is not needed
+    assert checks.expect_error(lambda: 1 / 0, "division")  # raised: agree
+    assert not checks.expect_error(lambda: 1)               # no error: differ
+    x = checks.untranslated("estimateV()", "V")
+    assert not checks.expect_error(lambda: x + 1)           # a placeholder: unchecked
+    assert not checks.expect_error(lambda: len(x))          # its error is not R's
+    assert checks.OUTCOMES == {"agree": 1, "differ": 1, "unchecked": 2}

@@ -1,0 +1,657 @@
+"""asremlPlus's model-selection workflow on asr_py fits (``asr.plus``).
+
+An ``asrtests`` object is asremlPlus's list of the current fit (``asreml.obj``), its Wald
+table (``wald.tab``) and the log of tests and changes made so far (``test.summary``: terms,
+DF, denDF, p, AIC, BIC, action). Here it is :class:`AsrTests`, a dict with those keys; the
+functions return a new one and never change the one passed.
+
+Tests (asremlPlus's definitions):
+
+* REML likelihood-ratio test of a random term (:func:`REMLRT`): D = 2(ℓ₁ − ℓ₀) on
+  DF = (#θ₁ − #bound₁) − (#θ₀ − #bound₀) (bound: constraint code in ``bound_exclusions``);
+  p = P(χ²_DF > D), or with ``positive_zero=True`` (one variance tested at its boundary 0)
+  p = ½ P(χ²₁ > D) (Self & Liang 1987, case 5); ``bound_test_parameters="one-and-one"``:
+  p = 1 − ½[F_χ²₁(D) + F_χ²₂(D)] (case 6).
+* A fixed term: the p-value of its row of the Wald table (asr_py: ``denDF="numeric"`` gives
+  Kenward-Roger F tests, ``Pr(F)``; asreml's numeric denDF may differ slightly).
+* Information criteria (:func:`infoCriteria`): AIC = −2ℓ + 2(fixedDF + varDF),
+  BIC = −2ℓ + (fixedDF + varDF) log(ν + fixedDF), ν = n − rank(X), with asreml's
+  log-likelihood, which leaves out the 2π constant: ℓ = ℓ_R + ½ν log 2π (ℓ_R = ``fit.loglik``,
+  the full REML log-likelihood) and fixedDF = 0; with ``IClikelihood="full"``
+  ℓ = ℓ_R + ½ν log 2π − ½ log|C|, C = (X'V⁻¹X)⁻¹ the variance of the estimable fixed
+  effects (Verbyla 2019), fixedDF = p: the ML log-likelihood at the REML estimates plus
+  ½n log 2π.
+
+Differences from asremlPlus are listed in docs/asremlplus.md (log-likelihood constants,
+the choice among several boundary terms, arguments not emulated).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.warning_classes import AsrWarning
+
+__all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCriteria",
+           "getTestPvalue", "getTestEntry", "getFormulae", "printFormulae", "iterate",
+           "recalcWaldTab", "rmboundary", "testranfix", "testswapran", "testresidual",
+           "changeTerms", "setvarianceterms",
+           "SUMMARY_COLUMNS"]
+
+#: asremlPlus's test.summary columns
+SUMMARY_COLUMNS = ("terms", "DF", "denDF", "p", "AIC", "BIC", "action")
+_BOUND = ("F", "B", "S", "C")
+#: asremlPlus arguments that change nothing here (printing, asreml's own update mechanics)
+_HARMLESS = {"trace", "update", "allow_unconverged", "allow_fixedcorrelation",
+             "ignore_suffices", "bounds", "initial_values", "set_terms", "dDF_fault",
+             "dDF_values", "recalc_wald"}
+
+
+# ----- the asrtests object ------------------------------------------------------------------
+
+class AsrTests(dict):  # type: ignore[type-arg]
+    """asremlPlus's asrtests list: keys ``asreml.obj``, ``wald.tab``, ``test.summary``."""
+
+    def __repr__(self) -> str:
+        return (f"asrtests object\n{self['asreml.obj']!r}\n\nWald tests:\n{self['wald.tab']}"
+                f"\n\nTest summary:\n{self['test.summary']}")
+
+
+def _other(fn: str, other: Mapping[str, Any]) -> None:
+    """Refuse asremlPlus arguments that would change the result and are not emulated."""
+    bad = sorted(k for k in other if k not in _HARMLESS)
+    if bad:
+        raise AsrError(f"{fn}(): argument(s) {', '.join(bad)} not supported by asr.plus",
+                       hint="see docs/asremlplus.md for the arguments each function takes")
+
+
+def _check_fit(obj: Any, fn: str) -> None:
+    if not hasattr(obj, "wald") or not hasattr(obj, "varcomp"):
+        raise AsrError(f"{fn}() needs an asr.asreml() fit, not {type(obj).__name__}",
+                       hint="pass the fit of an asr.asreml() call")
+
+
+def _check_asrtests(obj: Any, fn: str) -> AsrTests:
+    if not isinstance(obj, Mapping) or not {"asreml.obj", "wald.tab",
+                                             "test.summary"} <= set(obj):
+        raise AsrError(f"{fn}() needs an asrtests object, not {type(obj).__name__}",
+                       hint="make one with asr.plus.as_asrtests(fit)")
+    return AsrTests(obj)
+
+
+def _empty_summary() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object if c in ("terms", "action") else float)
+                         for c in SUMMARY_COLUMNS})
+
+
+def addto_test_summary(test_summary: pd.DataFrame, terms: str, DF: float = 1,
+                       denDF: float = np.nan, p: float = np.nan, AIC: float = np.nan,
+                       BIC: float = np.nan, action: str = "Boundary") -> pd.DataFrame:
+    """asremlPlus's ``addto.test.summary``: a copy of ``test_summary`` with one row added."""
+    row = {"terms": terms, "DF": DF, "denDF": denDF, "p": p, "AIC": AIC, "BIC": BIC,
+           "action": action}
+    new = pd.DataFrame([{c: row.get(c, np.nan) for c in test_summary.columns}])
+    if test_summary.empty:
+        return new.astype({c: test_summary[c].dtype for c in test_summary.columns
+                           if c not in ("terms", "action")}, errors="ignore")
+    return pd.concat([test_summary, new], ignore_index=True)
+
+
+def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
+                test_summary: pd.DataFrame | None = None, denDF: str = "numeric",
+                label: str | None = None, IClikelihood: str = "none",
+                bound_exclusions: Iterable[str] = _BOUND, **other: Any) -> AsrTests:
+    """asremlPlus's ``as.asrtests``: the Wald table is computed when not given
+    (``fit.wald(denDF=denDF)``), the test summary starts empty; a ``label`` adds a
+    "Starting model" row (DF = fixedDF, denDF = varDF of :func:`infoCriteria`)."""
+    _check_fit(asreml_obj, "as.asrtests")
+    _other("as.asrtests", other)
+    if wald_tab is None:
+        wald_tab = asreml_obj.wald(denDF=denDF)
+    summary = _empty_summary() if test_summary is None else test_summary
+    if label is not None:
+        ic = _ic(asreml_obj, IClikelihood, bound_exclusions)
+        if IClikelihood == "none":
+            ic["varDF"] = infoCriteria(asreml_obj, bound_exclusions=bound_exclusions,
+                                       warn=False)["varDF"].iloc[0]
+        summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                     AIC=ic["AIC"], BIC=ic["BIC"], action="Starting model")
+    return AsrTests({"asreml.obj": asreml_obj, "wald.tab": wald_tab,
+                     "test.summary": summary})
+
+
+# ----- likelihood tests and information criteria ----------------------------------------------
+
+def _codes(fit: Any) -> pd.Series:
+    """Constraint code of each variance parameter (P, U, F, B, C), by component name."""
+    return fit.varcomp["bound"].astype(str)
+
+
+def REMLRT(h0_asreml_obj: Any, h1_asreml_obj: Any, positive_zero: bool = False,
+           bound_test_parameters: str = "none", DF: int | None = None,
+           bound_exclusions: Iterable[str] = _BOUND, **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``REMLRT``: REML likelihood-ratio test of the simpler fit ``h0`` against
+    ``h1`` (same fixed model); one row REMLRT, DF, p, NBound.h0, NBound.h1 (see the module
+    docstring for DF and p)."""
+    _other("REMLRT", other)
+    for m in (h0_asreml_obj, h1_asreml_obj):
+        _check_fit(m, "REMLRT")
+    if set(h0_asreml_obj.model.fixed.names) != set(h1_asreml_obj.model.fixed.names):
+        raise AsrError("REMLRT: the fixed models differ; REML likelihoods are not comparable",
+                       hint="test random terms between fits with the same fixed model")
+    opts = ("none", "onlybound", "one-and-one")
+    if bound_test_parameters not in opts:
+        raise AsrError(f"REMLRT: bound.test.parameters must be one of {opts}, not "
+                       f"{bound_test_parameters!r}", hint="'onlybound' = positive.zero")
+    opt = "onlybound" if positive_zero and bound_test_parameters == "none" \
+        else bound_test_parameters
+    excl = set(bound_exclusions)
+    c0, c1 = _codes(h0_asreml_obj), _codes(h1_asreml_obj)
+    nb0, nb1 = int(c0.isin(excl).sum()), int(c1.isin(excl).sum())
+    df_calc = (len(c1) - nb1) - (len(c0) - nb0)
+    df = df_calc if DF is None else DF
+    if df == 0:
+        warnings.warn("REMLRT: DF is zero: the models do not differ in the number of "
+                      "(unbound) variance parameters", AsrWarning, stacklevel=2)
+    elif df < 0:
+        warnings.warn("REMLRT: negative DF: the second model (h1) is the simpler one",
+                      AsrWarning, stacklevel=2)
+    stat = 2 * (h1_asreml_obj.loglik - h0_asreml_obj.loglik)
+    p = _remlrt_p(stat, df, opt)
+    return pd.DataFrame({"REMLRT": [stat], "DF": [df], "p": [p], "NBound.h0": [nb0],
+                         "NBound.h1": [nb1]})
+
+
+def _remlrt_p(stat: float, df: int, opt: str) -> float:
+    from scipy import stats
+
+    if df <= 0:
+        return float("nan")
+    if opt == "none":
+        return float(stats.chi2.sf(max(stat, 0.0), df))
+    if stat < 1e-10:
+        return 1.0
+    if opt == "onlybound":
+        if df != 1:
+            warnings.warn("REMLRT on more than one positive variance parameter is not "
+                          "available (p is NaN)", AsrWarning, stacklevel=3)
+            return float("nan")
+        return float(0.5 * stats.chi2.sf(stat, 1))
+    if df != 2:
+        raise AsrError("REMLRT: bound.test.parameters = 'one-and-one' needs DF = 2",
+                       hint="it tests exactly two parameters")
+    return float(1 - 0.5 * (stats.chi2.cdf(stat, 1) + stats.chi2.cdf(stat, 2)))
+
+
+def infoCriteria(object: Any, DF: int | None = None,
+                 bound_exclusions: Iterable[str] = _BOUND, IClikelihood: str = "REML",
+                 fixedDF: int | None = None, varDF: int | None = None, *,
+                 warn: bool = True, **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``infoCriteria``: fixedDF, varDF, NBound, AIC, BIC, loglik of a fit (or
+    one row per fit of a list/dict of fits); see the module docstring."""
+    _other("infoCriteria", other)
+    if isinstance(object, Mapping) or isinstance(object, (list, tuple)):
+        items = object.items() if isinstance(object, Mapping) else enumerate(object)
+        rows = {k: infoCriteria(m, DF, bound_exclusions, IClikelihood, fixedDF, varDF,
+                                warn=warn).iloc[0] for k, m in items}
+        return pd.DataFrame(rows).T.infer_objects()
+    _check_fit(object, "infoCriteria")
+    if IClikelihood not in ("REML", "full"):
+        raise AsrError(f"infoCriteria: IClikelihood must be 'REML' or 'full', not "
+                       f"{IClikelihood!r}", hint="'full' uses the full (ML) likelihood")
+    codes = _codes(object)
+    bound = codes.isin(set(bound_exclusions))
+    nbound = int(bound.sum())
+    if DF is None and varDF is None:
+        var_df = len(codes) - nbound
+        if nbound and warn:
+            warnings.warn("infoCriteria: the following bound terms were discounted: "
+                          + ", ".join(codes.index[bound]), AsrWarning, stacklevel=2)
+    else:
+        var_df = int(varDF if varDF is not None else DF)  # type: ignore[arg-type]
+    nedf = float(object.result.n_minus_p)
+    # asreml's log-likelihood leaves out the 2π constant: ℓ_R + ½ν log 2π
+    loglik = float(object.loglik) + 0.5 * nedf * math.log(2 * math.pi)
+    fixed_df = 0
+    if IClikelihood == "full":
+        logdet, p = _logdet_cfixed(object)
+        fixed_df = p if fixedDF is None else int(fixedDF)
+        loglik = loglik - 0.5 * logdet
+    k = fixed_df + var_df
+    return pd.DataFrame({"fixedDF": [fixed_df], "varDF": [var_df], "NBound": [nbound],
+                         "AIC": [-2 * loglik + 2 * k],
+                         "BIC": [-2 * loglik + k * math.log(nedf + fixed_df)],
+                         "loglik": [loglik]})
+
+
+def _logdet_cfixed(fit: Any) -> tuple[float, int]:
+    """log|C| of the variance matrix C = (X'V⁻¹X)⁻¹ of the estimable fixed effects."""
+    v = fit.vcov_fixed
+    keep = ~np.isnan(np.diag(v.to_numpy(dtype=float)))
+    c = v.to_numpy(dtype=float)[np.ix_(keep, keep)]
+    if not c.size:
+        return 0.0, 0
+    sign, logdet = np.linalg.slogdet(c)
+    if sign <= 0:
+        raise AsrError("infoCriteria(IClikelihood='full'): the variance matrix of the fixed "
+                       "effects is not positive definite", hint="use IClikelihood='REML'")
+    return float(logdet), int(keep.sum())
+
+
+def testresidual(asrtests_obj: Any, terms: str, label: str = "R model",
+                 simpler: bool = False, alpha: float = 0.05, positive_zero: bool = False,
+                 bound_test_parameters: str = "none", denDF: str = "numeric",
+                 IClikelihood: str = "none", checkboundaryonly: bool = False,
+                 **other: Any) -> AsrTests:
+    """asremlPlus's ``testresidual``: refit with the residual model ``terms``
+    (``"~ Row:ar1(Column)"``) and test by :func:`REMLRT` as :func:`testswapran` does."""
+    _other("testresidual", other)
+    t = _check_asrtests(asrtests_obj, "testresidual")
+    if not isinstance(terms, str) or not terms.strip():
+        raise AsrError("testresidual(): terms must be the new residual formula as text",
+                       hint='e.g. "~ Row:ar1(Column)"')
+    form = terms if terms.strip().startswith("~") else f"~ {terms}"
+    changes = {"residual": form}
+    if t["asreml.obj"].call.get("rcov") is not None:
+        changes["rcov"] = None
+    return _swap_test(t, changes, label, simpler, alpha, positive_zero,
+                      bound_test_parameters, denDF, IClikelihood, checkboundaryonly)
+
+
+def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
+               alpha: float, positive_zero: bool, bound_test_parameters: str, denDF: str,
+               IClikelihood: str, checkboundaryonly: bool) -> AsrTests:
+    """Refit with ``changes`` and keep the new model or not by a REML likelihood-ratio test
+    (asremlPlus's testswapran/testresidual)."""
+    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    new = fit.update(**changes)
+    h0, h1 = (new, fit) if simpler else (fit, new)
+    test = REMLRT(h0, h1, positive_zero=positive_zero,
+                  bound_test_parameters=bound_test_parameters).iloc[0]
+    p = float(test["p"]) if test["DF"] > 0 else float("nan")
+    swap = (not math.isnan(p)) and (p > alpha if simpler else p <= alpha)
+    action = "Swapped" if swap else "Unswapped" if simpler else "Rejected"
+    if not new.converged:
+        action += " - new unconverged"
+    if swap:
+        fit, wald = new, new.wald(denDF=denDF)
+    ic = _ic(fit, IClikelihood, _BOUND)
+    summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
+                                 BIC=ic["BIC"], action=action)
+    return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
+
+
+def setvarianceterms(call: Mapping[str, Any], terms: str | Iterable[str],
+                     ignore_suffices: bool | Iterable[bool] = True,
+                     bounds: str | Iterable[str] = "P",
+                     initial_values: float | Iterable[float] | None = None,
+                     **other: Any) -> Any:
+    """asremlPlus's ``setvarianceterms(call, terms, ignore.suffices, bounds,
+    initial.values)``: refit the model of ``call`` (a fit's ``call``, ``m$call`` in R) with
+    the variance parameters ``terms`` given a constraint code (``bounds``: 'P' positive, 'U'
+    unconstrained, 'F' fixed, ...) and optionally a start/fixed value. A term matches a
+    component by its name, or with ``ignore_suffices`` by the name before asreml's ``!``
+    suffix (``Row:Column!R`` is ``Row:Column``)."""
+    _other("setvarianceterms", other)
+    if not isinstance(call, Mapping) or "fixed" not in call:
+        raise AsrError("setvarianceterms() needs the call of an asr.asreml() fit (m.call)",
+                       hint="pass fit.call, as asremlPlus takes m$call")
+    names = [terms] if isinstance(terms, str) else list(terms)
+
+    def each(x: Any, what: str) -> list[Any]:
+        vals = [x] * len(names) if isinstance(x, (str, bool, int, float)) or x is None \
+            else list(x)
+        if len(vals) == 1:
+            vals = vals * len(names)
+        if len(vals) != len(names):
+            raise AsrError(f"setvarianceterms(): {what} has {len(vals)} values for "
+                           f"{len(names)} terms", hint="give one value or one per term")
+        return vals
+
+    ign, bnd, init = (each(ignore_suffices, "ignore.suffices"), each(bounds, "bounds"),
+                      each(initial_values, "initial.values"))
+    from asr_py.api import asreml
+
+    kw = {k: v for k, v in call.items() if k not in ("params", "start_values")}
+    table = asreml(**kw, start_values=True)
+    for term, ig, b, v in zip(names, ign, bnd, init):
+        comp = table["Component"].astype(str)
+        hit = (comp == term) | (ig & (comp.str.split("!").str[0] == term))
+        if not hit.any():
+            raise AsrError(f"setvarianceterms(): no variance parameter {term!r}",
+                           hint="the components are: " + ", ".join(comp))
+        table.loc[hit, "Constraint"] = str(b)
+        if v is not None and not (isinstance(v, float) and math.isnan(v)):
+            table.loc[hit, "Value"] = float(v)
+    return asreml(**kw, params=table[["Component", "Value", "Constraint"]])
+
+
+def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]:
+    if lik == "none":
+        return {"fixedDF": np.nan, "varDF": np.nan, "AIC": np.nan, "BIC": np.nan}
+    row = infoCriteria(fit, bound_exclusions=bound_exclusions, IClikelihood=lik,
+                       warn=False).iloc[0]
+    return {k: float(row[k]) for k in ("fixedDF", "varDF", "AIC", "BIC")}
+
+
+# ----- looking things up ----------------------------------------------------------------------
+
+def _norm_term(term: str) -> tuple[str, ...]:
+    """A term as the sorted tuple of its ':' factors, spaces and quote style ignored
+    (asremlPlus's findterm: ``B:A`` is ``A:B``)."""
+    text = re.sub(r"\s+", "", str(term)).replace('"', "'")
+    parts, depth, last = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == ":" and depth == 0:
+            parts.append(text[last:i])
+            last = i + 1
+    parts.append(text[last:])
+    return tuple(sorted(parts))
+
+
+def _find(term: str, labels: Iterable[str]) -> int:
+    """Index of the last label that is ``term`` (factor order ignored), -1 if none."""
+    key = _norm_term(term)
+    hits = [i for i, lab in enumerate(labels) if _norm_term(lab) == key]
+    return hits[-1] if hits else -1
+
+
+def getTestEntry(asrtests_obj: Any, label: str, error_absent: bool = True
+                 ) -> pd.DataFrame | None:
+    """asremlPlus's ``getTestEntry``: the last test.summary row for ``label`` (a term, in
+    any factor order, or a label with spaces matched exactly)."""
+    ts = _check_asrtests(asrtests_obj, "getTestEntry")["test.summary"]
+    terms = [str(t) for t in ts["terms"]]
+    if " " in label:
+        hits = [i for i, t in enumerate(terms) if t == label]
+        k = hits[-1] if hits else -1
+    else:
+        k = _find(label, [t if " " not in t else "\0" for t in terms])
+    if k < 0:
+        if error_absent:
+            raise AsrError(f"{label!r} not found in the test.summary of the asrtests object",
+                           hint=f"its terms are: {', '.join(terms) or '(none)'}")
+        return None
+    return ts.iloc[[k]]
+
+
+def getTestPvalue(asrtests_obj: Any, label: str) -> float:
+    """asremlPlus's ``getTestPvalue``: the p of the last test.summary row for ``label``."""
+    entry = getTestEntry(asrtests_obj, label)
+    assert entry is not None
+    return float(entry["p"].iloc[0])
+
+
+def getFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random",
+                                                               "residual")
+                ) -> dict[str, str]:
+    """asremlPlus's ``getFormulae``: the fit's model formulas (text) by kind, those it has."""
+    _check_fit(asreml_obj, "getFormulae")
+    which = [which] if isinstance(which, str) else list(which)
+    call = asreml_obj.call
+    out = {}
+    for w in which:
+        text = call.get(w) or (call.get("rcov") if w == "residual" else None)
+        if text is not None:
+            out[w] = text
+    return out
+
+
+def printFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random",
+                                                                 "residual")) -> str:
+    """asremlPlus's ``printFormulae``: the formulas, one per line (printed and returned)."""
+    text = "\n".join(f"{k}: {v}" for k, v in getFormulae(asreml_obj, which).items())
+    print(text)
+    return text
+
+
+def _random_terms(fit: Any) -> list[str]:
+    from asr_py.formula import expand, parse_formula
+
+    text = fit.call.get("random")
+    if not text:
+        return []
+    return [str(t) for t in expand(parse_formula(text), "random").terms]
+
+
+# ----- refits ------------------------------------------------------------------------------
+
+def iterate(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> AsrTests:
+    """asremlPlus's ``iterate``: refit from the current estimates (more iterations)."""
+    _other("iterate", other)
+    t = _check_asrtests(asrtests_obj, "iterate")
+    fit = t["asreml.obj"].update()
+    return as_asrtests(fit, None, t["test.summary"], denDF=denDF)
+
+
+def recalcWaldTab(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``recalcWaldTab``: the Wald table of the current fit."""
+    _other("recalcWaldTab", other)
+    return _check_asrtests(asrtests_obj, "recalcWaldTab")["asreml.obj"].wald(denDF=denDF)
+
+
+def _response(fit: Any) -> str:
+    return str(fit.call.get("fixed", "")).split("~")[0].strip() or "the response"
+
+
+def rmboundary(asrtests_obj: Any, checkboundaryonly: bool = False,
+               IClikelihood: str = "none", **other: Any) -> AsrTests:
+    """asremlPlus's ``rmboundary``: remove random terms whose variance is at a boundary
+    (code B/S), one at a time (the smallest estimate first), refitting after each and adding
+    a "Boundary" row per term; bound parameters of the residual or of structured terms that
+    cannot be removed are reported in a warning. With ``checkboundaryonly`` only the warning."""
+    _other("rmboundary", other)
+    t = _check_asrtests(asrtests_obj, "rmboundary")
+    fit, summary, wald = t["asreml.obj"], t["test.summary"], t["wald.tab"]
+    reml0 = fit.loglik
+    unremovable: list[str] = []
+    for _ in range(len(_random_terms(fit)) + 1):
+        vc = fit.varcomp
+        bound = vc[vc["bound"].isin(["B", "S"])]
+        if bound.empty:
+            break
+        terms = _random_terms(fit)
+        removable: list[tuple[float, str]] = []
+        for name, comp in zip(bound.index, bound["component"]):
+            k = _find(str(name).split("!")[0], terms)
+            if k < 0:
+                unremovable.append(str(name))
+            else:
+                removable.append((abs(float(comp)), terms[k]))
+        if not removable:
+            break
+        if checkboundaryonly:
+            warnings.warn(f"In analysing {_response(fit)}, the following term(s) were "
+                          f"boundary/singular, but not removed because checkboundaryonly = "
+                          f"TRUE: {'; '.join(x for _, x in removable)}", AsrWarning,
+                          stacklevel=2)
+            break
+        term = min(removable)[1]
+        ic = _ic(fit, IClikelihood, _BOUND)
+        summary = addto_test_summary(summary, term, DF=1, AIC=ic["AIC"], BIC=ic["BIC"],
+                                     action="Boundary")
+        fit = fit.update(random=f"~ . - {term}")
+        wald = None
+    if unremovable:
+        warnings.warn(f"In analysing {_response(fit)}, cannot remove the following "
+                      f"boundary/singular term(s): {'; '.join(dict.fromkeys(unremovable))}",
+                      AsrWarning, stacklevel=2)
+    change = abs(reml0 - fit.loglik) / abs(reml0) * 100 if reml0 else 0.0
+    if change > 1:
+        warnings.warn(f"Removing boundary terms has changed the log likelihood by {change:.3g}%",
+                      AsrWarning, stacklevel=2)
+    return as_asrtests(fit, wald, summary)
+
+
+def _after(fit: Any, wald: pd.DataFrame | None, summary: pd.DataFrame, denDF: str,
+           checkboundaryonly: bool, IClikelihood: str) -> AsrTests:
+    """asremlPlus's tail of every test: check for (and remove) boundary terms, new wald."""
+    out = rmboundary(as_asrtests(fit, wald, summary, denDF=denDF),
+                     checkboundaryonly=checkboundaryonly, IClikelihood=IClikelihood)
+    return out
+
+
+def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
+               drop_ran_ns: bool = True, positive_zero: bool = False,
+               bound_test_parameters: str = "none", drop_fix_ns: bool = False,
+               denDF: str = "numeric", IClikelihood: str = "none",
+               checkboundaryonly: bool = False, REMLDF: int | None = None,
+               ssType: str = "incremental", **other: Any) -> AsrTests:
+    """asremlPlus's ``testranfix``: test one term. A random term: :func:`REMLRT` of the fit
+    without it; dropped when p > alpha and ``drop_ran_ns`` ("Dropped", else "Retained";
+    "Significant"/"Nonsignificant" when not dropping). A fixed term: its Wald p-value
+    (``ssType`` 'incremental' or 'conditional' sums of squares);
+    dropped when p > alpha and ``drop_fix_ns``. A term in neither model: "Absent". Then
+    boundary terms are removed (:func:`rmboundary`)."""
+    _other("testranfix", other)
+    t = _check_asrtests(asrtests_obj, "testranfix")
+    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    if not isinstance(term, str) or not term.strip():
+        raise AsrError("testranfix(): term must be one term as text", hint='e.g. "Row"')
+    ic = _ic(fit, IClikelihood, _BOUND)
+    rterms = _random_terms(fit)
+    k = _find(term, rterms)
+    if k < 0:
+        wald = fit.wald(denDF=denDF, ssType=ssType)
+        j = _find(term, [str(x) for x in wald.index])
+        if j < 0:
+            summary = addto_test_summary(summary, term, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                         AIC=ic["AIC"], BIC=ic["BIC"], action="Absent")
+            return as_asrtests(fit, wald, summary, denDF=denDF)
+        row = wald.iloc[j]
+        label = str(wald.index[j])
+        con = "Pr(F.con)" in wald.columns         # conditional F when asked for
+        pcol = "Pr(F.con)" if con else "Pr(F)" if "Pr(F)" in wald.columns else "Pr(Chisq)"
+        dcol = "denDF.con" if con else "denDF"
+        p = float(row[pcol])
+        den = float(row[dcol]) if dcol in wald.columns else np.nan
+        ndf = float(row["Df"])
+        if math.isnan(p):
+            action = "Absent"
+        elif p <= alpha:
+            action = "Retained" if drop_fix_ns else "Significant"
+        elif drop_fix_ns:
+            fit = fit.update(fixed=f". ~ . - {term}")
+            wald = fit.wald(denDF=denDF, ssType=ssType)
+            action = "Dropped" if fit.converged else "Dropped - unconverged"
+            ic = _ic(fit, IClikelihood, _BOUND)
+        else:
+            action = "Nonsignificant"
+        summary = addto_test_summary(summary, label, DF=ndf, denDF=den, p=p, AIC=ic["AIC"],
+                                     BIC=ic["BIC"], action=action)
+        if action.startswith("Dropped"):
+            return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
+        return as_asrtests(fit, wald, summary, denDF=denDF)
+    new = fit.update(random=f"~ . - {rterms[k]}")
+    test = REMLRT(new, fit, positive_zero=positive_zero,
+                  bound_test_parameters=bound_test_parameters, DF=REMLDF).iloc[0]
+    p = float(test["p"]) if test["DF"] > 0 else float("nan")
+    if math.isnan(p) or p <= alpha:
+        action = "Retained" if drop_ran_ns else "Significant"
+    elif drop_ran_ns:
+        action, fit, wald = "Dropped", new, new.wald(denDF=denDF)
+        ic = _ic(fit, IClikelihood, _BOUND)
+    else:
+        action = "Nonsignificant"
+    if not new.converged:
+        action += " - new unconverged"
+    summary = addto_test_summary(summary, term, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
+                                 BIC=ic["BIC"], action=action)
+    return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
+
+
+def _changed_formulas(fit: Any, dropFixed: str | None, addFixed: str | None,
+                      dropRandom: str | None, addRandom: str | None,
+                      newResidual: str | None) -> tuple[dict[str, Any], list[str]]:
+    """update() arguments and the model parts they change (asremlPlus's action text)."""
+    changes: dict[str, Any] = {}
+    parts: list[str] = []
+    if dropFixed or addFixed:
+        form = ". ~ ." + (f" - ({dropFixed})" if dropFixed else "") + (
+            f" + ({addFixed})" if addFixed else "")
+        changes["fixed"] = form
+        parts.append("fixed")
+    has_random = bool(fit.call.get("random"))
+    if dropRandom and not has_random:
+        warnings.warn("No random terms to drop", AsrWarning, stacklevel=3)
+        dropRandom = None
+    if dropRandom or addRandom:
+        if not has_random:
+            changes["random"] = f"~ {addRandom}"
+        else:
+            changes["random"] = "~ ." + (f" - ({dropRandom})" if dropRandom else "") + (
+                f" + ({addRandom})" if addRandom else "")
+        parts.append("random")
+    if newResidual is not None:
+        res = newResidual.strip()
+        changes["residual"] = None if re.fullmatch(r"-\s*\(?\s*1\s*\)?", res) else f"~ {res}"
+        if fit.call.get("rcov") is not None:
+            changes["rcov"] = None
+        parts.append("residual")
+    return changes, parts
+
+
+def changeTerms(asrtests_obj: Any, dropFixed: str | None = None, addFixed: str | None = None,
+                dropRandom: str | None = None, addRandom: str | None = None,
+                newResidual: str | None = None, label: str = "Changed terms",
+                denDF: str = "numeric", IClikelihood: str = "none",
+                checkboundaryonly: bool = False, **other: Any) -> AsrTests:
+    """asremlPlus's ``changeTerms``: refit with terms dropped from/added to the fixed and
+    random models and/or a new residual model (``"-(1)"``: the default residual), from the
+    current estimates; a row ``label`` with action "Changed fixed, random, residual" (the
+    parts changed) is added, then boundary terms are removed (:func:`rmboundary`)."""
+    _other("changeTerms", other)
+    t = _check_asrtests(asrtests_obj, "changeTerms")
+    fit, summary = t["asreml.obj"], t["test.summary"]
+    given = [x for x in (dropFixed, addFixed, dropRandom, addRandom, newResidual)
+             if x is not None]
+    if not given:
+        raise AsrError("changeTerms(): no terms to drop or add were given",
+                       hint="give dropFixed=, addFixed=, dropRandom=, addRandom= or "
+                            "newResidual=")
+    if any(not isinstance(x, str) or x.strip().startswith("~") for x in given):
+        raise AsrError("changeTerms(): terms are given as text without a leading ~",
+                       hint='e.g. addRandom = "Row + Column"')
+    changes, parts = _changed_formulas(fit, dropFixed, addFixed, dropRandom, addRandom,
+                                       newResidual)
+    if not parts:
+        ic = _ic(fit, IClikelihood, _BOUND)
+        summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                     AIC=ic["AIC"], BIC=ic["BIC"], action="No changes")
+        return as_asrtests(fit, t["wald.tab"], summary, denDF=denDF)
+    fit = fit.update(**changes)
+    action = "Changed " + ", ".join(parts)
+    if not fit.converged:
+        action += " - old uncoverged"        # asremlPlus's wording
+    ic = _ic(fit, IClikelihood, _BOUND)
+    summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                 AIC=ic["AIC"], BIC=ic["BIC"], action=action)
+    return _after(fit, None, summary, denDF, checkboundaryonly, IClikelihood)
+
+
+def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
+                label: str = "Swap in random model", simpler: bool = False,
+                alpha: float = 0.05, positive_zero: bool = False,
+                bound_test_parameters: str = "none", denDF: str = "numeric",
+                IClikelihood: str = "none", checkboundaryonly: bool = False,
+                **other: Any) -> AsrTests:
+    """asremlPlus's ``testswapran``: replace ``oldterms`` by ``newterms`` in the random model
+    and test by :func:`REMLRT` (the new model the more complex one unless ``simpler``); the
+    swap is kept ("Swapped") when the more complex model is significantly better (or, with
+    ``simpler``, when the simpler new model is not significantly worse), else "Rejected"
+    ("Unswapped" with ``simpler``)."""
+    _other("testswapran", other)
+    t = _check_asrtests(asrtests_obj, "testswapran")
+    return _swap_test(t, {"random": f"~ . - ({oldterms}) + ({newterms})"}, label, simpler,
+                      alpha, positive_zero, bound_test_parameters, denDF, IClikelihood,
+                      checkboundaryonly)

@@ -1,0 +1,147 @@
+"""The dae package's factor and matrix helpers used by asreml-R scripts (``asr.dae``).
+
+* :func:`fac_combine` (``fac.combine``): one factor whose levels are the combinations of
+  several factors' levels that occur, in standard order (the first factor slowest).
+* :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
+  (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
+* :func:`mat_I`, :func:`mat_J`, :func:`mat_ar1` (ρ^|i−j|), :func:`mat_ar2`,
+  :func:`mat_banded`, :func:`mat_dirprod` (Kronecker A ⊗ B), :func:`mat_dirsum` (block
+  diagonal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+
+__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
+           "mat_banded", "mat_dirprod", "mat_dirsum"]
+
+
+def _levels(x: pd.Series) -> list[Any]:
+    if isinstance(x.dtype, pd.CategoricalDtype):
+        return [v for v in x.cat.categories if (x == v).any()]
+    vals = pd.unique(x.dropna())
+    try:
+        return sorted(vals, key=lambda v: (float(v), str(v)))
+    except (TypeError, ValueError):
+        return sorted(vals, key=str)
+
+
+def fac_combine(factors: Sequence[Any] | pd.DataFrame, order: str = "standard",
+                combine_levels: bool = False, sep: str = ",", **other: Any) -> pd.Series:
+    """dae's ``fac.combine(factors, order = "standard", combine.levels = FALSE, sep = ",")``:
+    the combinations of the factors' levels that occur, in standard order (first factor
+    slowest; ``order="yates"``: first factor fastest); labels 1, 2, ... or, with
+    ``combine_levels``, the levels joined by ``sep``. A missing value in any factor gives a
+    missing value."""
+    if other:
+        raise AsrError(f"fac.combine(): argument(s) {', '.join(sorted(other))} not supported",
+                       hint="fac.combine(factors, order, combine.levels, sep)")
+    cols = [factors[c] for c in factors.columns] if isinstance(factors, pd.DataFrame) \
+        else [pd.Series(f) for f in factors]
+    if not cols:
+        raise AsrError("fac.combine(): no factors given", hint="fac.combine(list(A, B))")
+    n = len(cols[0])
+    if any(len(c) != n for c in cols):
+        raise AsrError("fac.combine(): the factors have different lengths",
+                       hint="give columns of one data frame")
+    if order not in ("standard", "yates"):
+        raise AsrError(f"fac.combine(): order must be 'standard' or 'yates', not {order!r}",
+                       hint="'standard': the first factor varies slowest")
+    cols = [c.reset_index(drop=True) for c in cols]
+    codes = []
+    for c in cols:
+        lev = _levels(c)
+        pos = {v: i for i, v in enumerate(lev)}
+        codes.append(np.array([pos.get(v, -1) if not pd.isna(v) else -1 for v in c]))
+    keys = codes if order == "standard" else codes[::-1]
+    missing = np.any(np.stack(codes) < 0, axis=0)
+    combos = sorted({tuple(int(k[i]) for k in keys) for i in range(n) if not missing[i]})
+    number = {cmb: j for j, cmb in enumerate(combos)}
+    labels = []
+    for cmb in combos:
+        idx = cmb if order == "standard" else cmb[::-1]
+        if combine_levels:
+            labels.append(sep.join(str(_levels(c)[i]) for c, i in zip(cols, idx)))
+        else:
+            labels.append(str(len(labels) + 1))
+    out = [None if missing[i] else labels[number[tuple(int(k[i]) for k in keys)]]
+           for i in range(n)]
+    return pd.Series(pd.Categorical(out, categories=labels))
+
+
+def as_numfac(factor: Any, center: bool = False, scale: bool = False) -> pd.Series:
+    """dae's ``as.numfac``: the labels of a factor as numbers (a label that is not a number
+    gives a missing value), optionally centred and scaled as R's ``scale``."""
+    s = pd.Series(factor)
+    out = pd.to_numeric(s.astype("string"), errors="coerce").astype(float)
+    if center:
+        out = out - out.mean()
+    if scale:
+        out = out / out.std(ddof=1)
+    return out
+
+
+def fac_vcmat(factor: Any, sigma2: float) -> np.ndarray:
+    """dae's ``fac.vcmat``: σ² ZZ', Z the n × levels incidence matrix of ``factor``
+    (element (i, j) is σ² when units i and j have the same level, else 0)."""
+    s = pd.Series(factor).astype("string").to_numpy()
+    return float(sigma2) * (s[:, None] == s[None, :]).astype(float)
+
+
+def mat_I(order: int) -> np.ndarray:
+    """dae's ``mat.I``: the identity matrix of ``order``."""
+    return np.eye(int(order))
+
+
+def mat_J(order: int) -> np.ndarray:
+    """dae's ``mat.J``: the ``order`` × ``order`` matrix of ones."""
+    return np.ones((int(order), int(order)))
+
+
+def mat_ar1(rho: float, order: int) -> np.ndarray:
+    """dae's ``mat.ar1``: the AR(1) correlation matrix, element (i, j) = ρ^|i−j|."""
+    if not -1 < rho < 1:
+        raise AsrError(f"mat.ar1(): rho must be in (-1, 1), not {rho}",
+                       hint="an AR(1) correlation")
+    i = np.arange(int(order))
+    return float(rho) ** np.abs(i[:, None] - i[None, :])
+
+
+def mat_ar2(ARparameters: Sequence[float], order: int) -> np.ndarray:
+    """dae's ``mat.ar2``: the AR(2) correlation matrix with φ₁, φ₂: ρ₁ = φ₁/(1 − φ₂),
+    ρ_k = φ₁ρ_{k−1} + φ₂ρ_{k−2}."""
+    phi1, phi2 = (float(x) for x in ARparameters)
+    n = int(order)
+    rho = np.ones(max(n, 2))
+    rho[1] = phi1 / (1 - phi2)
+    for k in range(2, n):
+        rho[k] = phi1 * rho[k - 1] + phi2 * rho[k - 2]
+    i = np.arange(n)
+    return rho[np.abs(i[:, None] - i[None, :])]
+
+
+def mat_banded(x: Sequence[float], nrow: int, ncol: int) -> np.ndarray:
+    """dae's ``mat.banded``: element (i, j) = x[|i − j|] (0 beyond the bands given)."""
+    x = np.asarray(x, dtype=float)
+    i, j = np.arange(int(nrow))[:, None], np.arange(int(ncol))[None, :]
+    d = np.abs(i - j)
+    return np.where(d < len(x), x[np.minimum(d, len(x) - 1)], 0.0)
+
+
+def mat_dirprod(A: Any, B: Any) -> np.ndarray:
+    """dae's ``mat.dirprod``: the direct (Kronecker) product A ⊗ B."""
+    return np.kron(np.asarray(A, dtype=float), np.asarray(B, dtype=float))
+
+
+def mat_dirsum(matrices: Sequence[Any]) -> np.ndarray:
+    """dae's ``mat.dirsum``: the direct sum (block-diagonal matrix) of the matrices."""
+    from scipy.linalg import block_diag
+
+    return block_diag(*[np.atleast_2d(np.asarray(m, dtype=float)) for m in matrices])
