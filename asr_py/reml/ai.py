@@ -16,8 +16,8 @@ from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
     ai_step,
     face_line_search,
-    face_plan,
     line_search,
+    next_face_step,
     tied_to_bound,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
@@ -161,8 +161,8 @@ def _fit_reml(
     score, ai = mme.score_ai(st)
     record(0, "start", 0.0)
     ctx.update_scales(np.diag(ai), theta)
-    plan = ai_step(ctx, theta, score, ai, fixed)
-    face = face_plan(ctx, theta, score, ai, fixed, plan, st.loglik, tol_loglik)  # issue 11
+    nstep = ai_step(ctx, theta, score, ai, fixed)
+    face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik, tol_loglik)  # issue 11
     newton = False  # issue 11 (2d): this step uses a differenced Hessian (slow_ai.py)
     zsteps: list[float] = []
     sing_flagged = False
@@ -170,17 +170,17 @@ def _fit_reml(
     small: list[bool] = []
     prev_noise = False
     while it < maxit:
-        if not np.any(~fixed & ~plan.held):
+        if not np.any(~fixed & ~nstep.held):
             converged = True
             break
         it += 1
-        if plan.singular and not sing_flagged:
+        if nstep.singular and not sing_flagged:
             diagnostics.append(
                 f"Singularity in Average Information matrix at iteration {it}: "
                 "some parameters are not identifiable from the data; "
                 "a damped AI / EM step was taken (fix or remove a component if it persists)")
             sing_flagged = True
-        floors = ctx.pd_floors(theta, plan.pd_held)
+        floors = ctx.pd_floors(theta, nstep.pd_held)
         method = "NR" if newton else "AI"
         restricted = False
         new_state, alpha, theta_new = None, 0.0, None
@@ -190,8 +190,8 @@ def _fit_reml(
             if new_state is not None:
                 method = "face"
         if new_state is None:
-            new_state, alpha, theta_new = line_search(mme, ctx, st, theta, plan.delta,
-                                                       plan.clipped, floors)
+            new_state, alpha, theta_new = line_search(mme, ctx, st, theta, nstep.delta,
+                                                       nstep.clipped, floors)
         if method in ("AI", "NR") and (new_state is None or alpha < 1.0):
             # a 'P' variance at its boundary with a positive score makes the other parameters
             # of its template (correlations, ...) nearly unidentifiable: their Newton step is
@@ -199,17 +199,17 @@ def _fit_reml(
             # step with those parameters fixed for this iteration releases the variance.
             tied = tied_to_bound(ctx, theta, score, fixed)
             if tied.any():
-                rplan = ai_step(ctx, theta, score, ai, fixed | tied)
+                rstep = ai_step(ctx, theta, score, ai, fixed | tied)
                 r_state, r_alpha, r_theta = line_search(
-                    mme, ctx, st, theta, rplan.delta, rplan.clipped,
-                    ctx.pd_floors(theta, rplan.pd_held))
+                    mme, ctx, st, theta, rstep.delta, rstep.clipped,
+                    ctx.pd_floors(theta, rstep.pd_held))
                 if r_state is not None and (new_state is None
                                             or r_state.loglik > new_state.loglik):
                     new_state, alpha, theta_new = r_state, r_alpha, r_theta
                     restricted = True
         if method in ("AI", "NR") and (new_state is None or alpha < 1.0):
             # a heavily damped (or failed) AI step: an EM step may do better
-            free = np.flatnonzero(~fixed & ~plan.held)
+            free = np.flatnonzero(~fixed & ~nstep.held)
             em = np.zeros(nt)
             em[free] = em_step(mme, theta, score, free)
             em_state, em_alpha, em_theta = line_search(
@@ -219,7 +219,7 @@ def _fit_reml(
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
                 restricted = False
         if new_state is None:
-            if at_roundoff(mme, st.loglik, plan, ai, fixed):
+            if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
@@ -246,8 +246,8 @@ def _fit_reml(
             newton = h_fd is not None
             if h_fd is not None:
                 hess = h_fd
-        plan = ai_step(ctx, theta, score, hess, fixed)
-        face = face_plan(ctx, theta, score, hess, fixed, plan, st.loglik, tol_loglik)
+        nstep = ai_step(ctx, theta, score, hess, fixed)
+        face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik, tol_loglik)
         scale = max(1.0, abs(st.loglik))
         # issue 11: converged on the PD face when the face's Newton step predicts a
         # negligible gain and no rank increase gains (pd_face.py)
@@ -256,17 +256,17 @@ def _fit_reml(
         full_step = (method in ("AI", "NR") and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
-        predicted = (not plan.clipped.any() and plan.gain <= DEC_TOL * tol_loglik * scale
-                     and ctx.rel_change(theta, theta + plan.delta) <= PRED_PARAM * tol_param)
+        predicted = (not nstep.clipped.any() and nstep.gain <= DEC_TOL * tol_loglik * scale
+                     and ctx.rel_change(theta, theta + nstep.delta) <= PRED_PARAM * tol_param)
         zchg = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
         small.append(abs(st.loglik - ll_old) <= tol_loglik * scale
                      and float(zchg.max(initial=0.0)) <= STALL_Z)
         # on the PD boundary ℓ is steep across it and the quadratic model poor: the fit has
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
-        stalled = bool(plan.pd_held) and len(small) >= STALL_ITERS and all(
+        stalled = bool(nstep.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
         at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme, st.loglik)
-                    and at_roundoff(mme, st.loglik, plan, ai, fixed))
+                    and at_roundoff(mme, st.loglik, nstep, ai, fixed))
         # two iterations in a row at round-off level (one may be a step past the optimum)
         roundoff = not (full_step or predicted or stalled) and at_noise and prev_noise
         prev_noise = at_noise
@@ -303,12 +303,12 @@ def _fit_reml(
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
         diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),
                                          "correlation" if f.block.corr else "covariance"))
-    for b in plan.pd_held:
+    for b in nstep.pd_held:
         if any(f.block is b for f in on_faces):
             continue
         diagnostics.append(held_describe(b.name, b.matrix(theta),
                                          "correlation" if b.corr else "covariance"))
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
-    return build_result(problem, mme, st, score, ai, fixed, plan.held, converged, it,
+    return build_result(problem, mme, st, score, ai, fixed, nstep.held, converged, it,
                          history, diagnostics, cons, ctx, final_face)

@@ -162,8 +162,8 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
 
 
 # --- issue 11 hook: Newton steps on the PD face (asr_py/reml/pd_face.py) ---
-def face_plan(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
-               fixed: np.ndarray, plan: AIStep, loglik: float, tol_loglik: float
+def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+               fixed: np.ndarray, nstep: AIStep, loglik: float, tol_loglik: float
                ) -> FaceStep | None:
     """The Newton step on the face of every linear PD block with a correlation-scale
     eigenvalue below pd_face.RANK_TOL for which a higher rank does not gain (None if none)."""
@@ -171,12 +171,12 @@ def face_plan(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.nda
     if not blocks:
         return None
     gain_tol = DEC_TOL * tol_loglik * max(1.0, abs(loglik))
-    step = face_step(theta, score, ai, blocks, ~fixed & ~plan.held, FACE_RIDGE, gain_tol)
+    step = face_step(theta, score, ai, blocks, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
     if step is None or any(step.rank_up):
         keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []
         if not keep or len(keep) == len(blocks):
             return None
-        step = face_step(theta, score, ai, keep, ~fixed & ~plan.held, FACE_RIDGE, gain_tol)
+        step = face_step(theta, score, ai, keep, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
         if step is None or any(step.rank_up):
             return None
     return step

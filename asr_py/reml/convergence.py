@@ -21,14 +21,15 @@ def loglik_noise(mme: MME, loglik: float) -> float:
     return ROUNDOFF * max(1.0, abs(loglik)) * float(np.sqrt(max(mme.N, 1)))
 
 
-def at_roundoff(mme: MME, loglik: float, plan: AIStep, ai: np.ndarray,
+def at_roundoff(mme: MME, loglik: float, nstep: AIStep, ai: np.ndarray,
                  fixed: np.ndarray) -> bool:
     """True when the next AI step predicts a gain ½-quadratic ≤ the rounding noise of ℓ and
     moves every free parameter by ≤ ROUNDOFF_Z of its conditional standard error 1/sqrt(AI_kk):
     no evaluation of ℓ can confirm a further improvement."""
-    if plan.clipped.any() or not np.isfinite(plan.gain) or plan.gain > loglik_noise(mme, loglik):
+    if (nstep.clipped.any() or not np.isfinite(nstep.gain)
+            or nstep.gain > loglik_noise(mme, loglik)):
         return False
-    free = ~fixed & ~plan.held
+    free = ~fixed & ~nstep.held
     d = np.abs(np.diag(ai))[free]
-    z = np.abs(plan.delta[free]) * np.sqrt(np.where(np.isfinite(d), d, np.inf))
+    z = np.abs(nstep.delta[free]) * np.sqrt(np.where(np.isfinite(d), d, np.inf))
     return bool(np.all(np.isfinite(z)) and z.max(initial=0.0) <= ROUNDOFF_Z)

@@ -259,7 +259,7 @@ def negative_eigenvalues(a: np.ndarray) -> int:
     return int(np.sum(sla.eigvalsh_tridiagonal(np.diag(d).copy(), off.copy()) < 0))
 
 
-class SignedPlan:
+class SignedModel:
     """What the MME needs for a problem with 'U' variances: the wrapped problem and the
     factorization of C with the inertia test."""
 
@@ -287,9 +287,9 @@ class SignedPlan:
         return fac
 
 
-def signed_plan(problem: MixedProblem) -> SignedPlan | None:
-    """A :class:`SignedPlan` if the problem has a random-term variance with constraint 'U'."""
-    return SignedPlan(problem) if unconstrained_variances(problem).size else None
+def signed_model(problem: MixedProblem) -> SignedModel | None:
+    """A :class:`SignedModel` if the problem has a random-term variance with constraint 'U'."""
+    return SignedModel(problem) if unconstrained_variances(problem).size else None
 
 
 def invalid_start_hint(problem: MixedProblem, theta: np.ndarray) -> str | None:

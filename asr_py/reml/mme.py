@@ -40,7 +40,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
     _sum_prod,
     term_inverse,
 )
-from asr_py.reml.indefinite import signed_plan  # issue 11 'U'
+from asr_py.reml.indefinite import signed_model  # issue 11 'U'
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import (
     DenseFactor,
@@ -171,7 +171,7 @@ class MME:
         self._last_factor: Factor | None = None
         self._check_x_rank()
         # --- issue 11 'U' hook: variances below zero, V PD by inertia (reml/indefinite.py) ---
-        self.signed = signed_plan(problem)
+        self.signed = signed_model(problem)
         if self.signed is not None:
             problem, fast, self.backend = self.signed.problem, False, "ldl"
             self.problem = problem

@@ -21,7 +21,7 @@ from _dense_reml_chol import maximise, reml_loglik
 import asr_py as asr
 from asr_py.errors import AsrError
 from asr_py.reml.auto import choose_path
-from asr_py.reml.indefinite import SignedPlan, VNotPositiveDefinite
+from asr_py.reml.indefinite import SignedModel, VNotPositiveDefinite
 from asr_py.reml.mme import MME
 
 
@@ -259,7 +259,7 @@ def test_test_is_on_the_random_block_not_on_c() -> None:
     c = np.array([[2.0, 2.0], [2.0, 2.0 - 1 / 0.6]])  # W'W + blockdiag(0, G⁻¹)
     assert int(np.sum(np.linalg.eigvalsh(c) < 0)) == 1  # = neg(G): the test on C would pass
     with pytest.raises(VNotPositiveDefinite):
-        SignedPlan(prob).factor(c, np.array([-0.6, 1.0]), 1)
+        SignedModel(prob).factor(c, np.array([-0.6, 1.0]), 1)
 
 
 def test_signed_known_matrix_term_matches_dense_reml() -> None:
