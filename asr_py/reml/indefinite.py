@@ -156,13 +156,8 @@ class SignedTemplate(CovTemplate):
         """Bounds of the other parameters (correlations strictly inside) and Σ nonsingular;
         whether V stays PD is judged with C (:class:`IndefiniteFactor`)."""
         theta = np.asarray(theta, dtype=float)
-        for t, k, a, b in zip(theta, self.param_kinds, self.lower(), self.upper()):
-            if not np.isfinite(t):
-                return False
-            if k == "correlation" and not (a < t < b):
-                return False
-            if t < a or t > b:
-                return False
+        if not self.within_bounds(theta):
+            return False
         try:
             self.signed(theta)
         except (np.linalg.LinAlgError, ValueError):

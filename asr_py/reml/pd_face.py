@@ -33,7 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.linalg as sla
 
-from asr_py.reml.pd_face_corr import CorrFace
+from asr_py.reml.pd_face_corr import CorrFace, pivot_lower
 
 #: an eigenvalue of the correlation matrix above this counts towards the rank of the face
 RANK_TOL = 1e-3
@@ -127,6 +127,7 @@ class FaceStep:
         return [f.rank for f in self.faces]
 
 
+
 def face_matrix(L: np.ndarray, ridge: float) -> np.ndarray:
     """M = LL' + c Diag(LL')."""
     m = L @ L.T
@@ -150,13 +151,7 @@ def _start_face(b: LinearBlock, theta: np.ndarray, ridge: float) -> Face | None:
     if r == 0 or r == n:
         return None
     L = sd[:, None] * w[:, keep] * np.sqrt(mu[keep])[None, :] / np.sqrt(1.0 + ridge)
-    # rotate so that the pivot rows form a lower-triangular r x r block: L[piv] Q = R'
-    q, _, piv = sla.qr(L.T, pivoting=True)
-    L = L @ q
-    mask = np.zeros((n, r), dtype=bool)
-    for i, row in enumerate(piv):
-        mask[row, :min(i, r - 1) + 1] = True
-    L = np.where(mask, L, 0.0)
+    L, mask = pivot_lower(L)
     P = np.linalg.pinv(b.basis)
     # the template must represent every symmetric matrix of the face (us does)
     if np.abs(b.basis @ (P @ face_matrix(L, ridge).ravel())

@@ -39,6 +39,19 @@ def _tangent(u: np.ndarray, free: np.ndarray) -> np.ndarray:
     return out
 
 
+def pivot_lower(L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """L (n x r) rotated so that its pivot rows form a lower-triangular r x r block:
+    L[piv] Q = R' by a pivoted QR of L'; the entries above that triangle are set to 0.
+    Returns (L, its free-entry mask)."""
+    n, r = L.shape
+    q, _, piv = sla.qr(L.T, pivoting=True)
+    L = L @ q
+    mask = np.zeros((n, r), dtype=bool)
+    for i, row in enumerate(piv):
+        mask[row, :min(i, r - 1) + 1] = True
+    return np.where(mask, L, 0.0), mask
+
+
 class CorrFace:
     """A correlation matrix on its face of rank r: unit rows N and their tangent bases."""
 
@@ -66,12 +79,7 @@ class CorrFace:
         if r == 0 or r == n:
             return None
         L = w[:, keep] * np.sqrt(mu[keep])[None, :]
-        q, _, piv = sla.qr(L.T, pivoting=True)
-        L = L @ q
-        mask = np.zeros((n, r), dtype=bool)
-        for i, row in enumerate(piv):
-            mask[row, :min(i, r - 1) + 1] = True
-        L = np.where(mask, L, 0.0)
+        L, mask = pivot_lower(L)
         norm = np.linalg.norm(L, axis=1)
         if np.any(norm <= 0.5):  # (C_ii = 1 and at most n eigenvalues <= rank_tol dropped)
             return None

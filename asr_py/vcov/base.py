@@ -163,18 +163,23 @@ class CovTemplate(ABC):
         """Upper bound of each parameter (correlation 1, else +inf)."""
         return np.array([1.0 if k == "correlation" else np.inf for k in self.param_kinds])
 
-    def is_valid(self, theta: np.ndarray) -> bool:
-        """θ inside the bounds (correlations strictly) and Σ(θ) positive definite."""
+    def within_bounds(self, theta: np.ndarray) -> bool:
+        """θ finite and inside :meth:`lower`/:meth:`upper` (correlations strictly)."""
         theta = np.asarray(theta, dtype=float)
-        kinds = self.param_kinds
-        lo, hi = self.lower(), self.upper()
-        for t, k, a, b in zip(theta, kinds, lo, hi):
+        for t, k, a, b in zip(theta, self.param_kinds, self.lower(), self.upper()):
             if not np.isfinite(t):
                 return False
             if k == "correlation" and not (a < t < b):
                 return False
             if t < a or t > b:
                 return False
+        return True
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        """θ inside the bounds (correlations strictly) and Σ(θ) positive definite."""
+        theta = np.asarray(theta, dtype=float)
+        if not self.within_bounds(theta):
+            return False
         if self.n_params == 0:
             return True
         try:
