@@ -19,7 +19,7 @@ from asr_py.errors import AsrError
 
 FACTOR_COLUMNS = ("Name", "Env", "Loc", "Year", "Block")
 WALD_DDF = ("none", "kenward-roger", "satterthwaite")
-SOLVERS = ("auto", "dense", "sparse", "superlu", "eigen")
+SOLVERS = ("auto", "dense", "sparse", "sparse-nd", "superlu", "eigen")
 
 EPILOG = """examples:
   asr-py demo
@@ -89,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
                    "always (univariate), never (default), or start from the bivariate fits "
                    "of every pair of traits (pairwise)")
     f.add_argument("--solver", choices=SOLVERS, default="auto",
-                   help="linear algebra of the mixed model equations (default: auto)")
+                   help="linear algebra of the mixed model equations (default: auto; "
+                   "sparse-nd: CHOLMOD with METIS nested dissection, needs pymetis)")
     f.add_argument("--method", choices=("REML", "ML"), default="REML",
                    help="likelihood maximised: REML (default) or ML (lme4's REML = FALSE; "
                    "for likelihood-ratio tests between different fixed parts)")
