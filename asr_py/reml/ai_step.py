@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from asr_py.reml.bounds import at_lower, at_upper, held_values
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.pd_blocks import PDBlock
@@ -26,8 +27,8 @@ class AIStep:
     """The step of one iteration: δ over all θ (zero for fixed and held parameters)."""
 
     delta: np.ndarray
-    held: np.ndarray  # 'P' parameters held at the boundary value (δ_k = 0)
-    clipped: np.ndarray  # 'P' parameters this step puts at the boundary value
+    held: np.ndarray  # bounded parameters held on a bound (δ_k = 0; reml/bounds.py)
+    clipped: np.ndarray  # bounded parameters this step puts on a bound
     pd_held: list[PDBlock]  # covariance matrices held on the PD boundary
     gain: float  # predicted increase of ℓ, s'δ − ½ δ'AIδ
     singular: bool
@@ -36,12 +37,14 @@ class AIStep:
 def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
           fixed: np.ndarray) -> AIStep:
     """The active-set AI step at θ: the maximiser of the quadratic model
-    s'δ − ½δ'AIδ over the free parameters subject to θ_k + δ_k ≥ b for 'P' parameters
-    (b = the boundary value) and, for each near-singular direction v of a PD block's
-    correlation matrix, v'(Σ_k δ_k E_k)v ≥ 0 (its smallest eigenvalue may not decrease, to
-    first order). Solved in the scaled coordinates x = D^{½}δ, D = diag(AI), so the step does
-    not depend on the units of the parameters. 'P' parameters at b with an active bound are
-    held there; the others with an active bound are put at b (clipped) by this step.
+    s'δ − ½δ'AIδ over the free parameters subject to lo_k ≤ θ_k + δ_k ≤ hi_k for bounded
+    parameters (the values held on their bounds, :func:`asr_py.reml.bounds.held_values`:
+    b for 'P' variances, just inside the bound for correlations, ...) and, for each
+    near-singular direction v of a PD block's correlation matrix, v'(Σ_k δ_k E_k)v ≥ 0 (its
+    smallest eigenvalue may not decrease, to first order). Solved in the scaled coordinates
+    x = D^{½}δ, D = diag(AI), so the step does not depend on the units of the parameters.
+    Parameters on a bound whose bound is active (ℓ increases outwards) are held there; the
+    others with an active bound are put on it (clipped) by this step.
     """
     nt = theta.size
     idx = np.flatnonzero(~fixed)
@@ -82,18 +85,21 @@ def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarr
                 ai_m -= mi * hc
     hs, r, singular = scaled_information(ai_m, idx)
     gs = score[idx] * r
-    lb = np.full(idx.size, -np.inf)
-    pk = ctx.pmask[idx]
-    lb[pk] = (np.minimum(ctx.bval[idx][pk], theta[idx][pk]) - theta[idx][pk]) / r[pk]
+    # one-sided bounds (reml/bounds.py): θ_k + δ_k between the values held on its bounds
+    lo, hi = held_values(ctx)
+    th = theta[idx]
+    with np.errstate(invalid="ignore"):
+        lb = np.where(np.isfinite(lo[idx]), (np.minimum(lo[idx], th) - th) / r, -np.inf)
+        ub = np.where(np.isfinite(hi[idx]), (np.maximum(hi[idx], th) - th) / r, np.inf)
     rm = np.array([a[idx] * r for a in rows]) if rows else np.zeros((0, idx.size))
-    x, wb, wr = active_set_qp(hs, gs, lb, rm)
+    x, wb, wr = active_set_qp(hs, gs, lb, rm, ub)
     delta = np.zeros(nt)
     delta[idx] = x * r
     held = np.zeros(nt, dtype=bool)
     clipped = np.zeros(nt, dtype=bool)
-    at = ctx.at_bound(theta)
+    at = at_lower(theta, lo) | at_upper(theta, hi)
     for j, k in enumerate(idx):
-        if wb[j] and pk[j]:
+        if wb[j]:
             if at[k]:
                 held[k] = True
                 delta[k] = 0.0
@@ -136,6 +142,7 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
     floor has those eigenvalues lifted to the floor (:meth:`PDBlock.project`).
     """
     alpha = 1.0
+    lo, hi = held_values(ctx)
     slack = LL_SLACK * max(1.0, abs(st.loglik))
     move = delta != 0
     pk = ctx.pmask & move & ~clipped
@@ -143,8 +150,9 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
         cand = theta + alpha * delta
         low = pk & (cand < theta * SHRINK)
         cand[low] = np.maximum(theta[low] * SHRINK, ctx.bval[low])
-        if alpha == 1.0:
-            cand[clipped] = ctx.bval[clipped]
+        if alpha == 1.0:  # exactly onto the value held on the bound it reaches
+            cand[clipped] = np.where(cand[clipped] <= theta[clipped], lo[clipped],
+                                     hi[clipped])
         for b, f in zip(ctx.pd, floors):
             if move[b.idx].any():
                 pr = b.project(cand, f)

@@ -67,15 +67,18 @@ def build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarra
     out_cons = list(cons)
     for k in np.flatnonzero(boundary):
         out_cons[k] = "B"
+        where, value = _bound_of(ctx, k, st.theta[k])
         if converged:  # held with a non-negative multiplier at the optimum: it is at zero
+            advice = ("consider removing the term or fixing it" if where == "boundary" else
+                      "the likelihood increases towards the bound")
             diagnostics.append(
-                f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}); "
-                "the data support a value of zero (consider removing the term or fixing it)")
+                f"parameter {problem.names[k]!r} is held at its {where} ({st.theta[k]:.3g}); "
+                f"the data support a value of {value} ({advice})")
         else:
             diagnostics.append(
-                f"parameter {problem.names[k]!r} is held at its boundary ({st.theta[k]:.3g}) "
-                "at the last iterate; the fit did not converge, so a zero optimum is not "
-                "established")
+                f"parameter {problem.names[k]!r} is held at its {where} ({st.theta[k]:.3g}) "
+                f"at the last iterate; the fit did not converge, so an optimum at {value} is "
+                "not established")
     p = mme.p
     beta = st.sol[:p].copy()
     us, pevs = [], []
@@ -104,3 +107,14 @@ def build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarra
         face_dims=[(f.block.name, int(np.size(f.block.idx)), f.n_free)
                    for f in (face.faces if face is not None else [])],
     )
+
+
+def _bound_of(ctx: IterContext, k: int, value: float) -> tuple[str, str]:
+    """(which bound, its value in words) of parameter k held on a bound at ``value``: a
+    variance's boundary is zero; another parameter is on its nearer template bound."""
+    if ctx.kinds[k] == "variance":
+        return "boundary", "zero"
+    lo, hi = float(ctx.lower[k]), float(ctx.upper[k])
+    if np.isfinite(lo) and (not np.isfinite(hi) or abs(value - lo) <= abs(hi - value)):
+        return "lower bound", "zero" if lo == 0 else f"{lo:g}"
+    return "upper bound", f"{hi:g}"

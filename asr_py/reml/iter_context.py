@@ -87,8 +87,13 @@ class IterContext:
         return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), self.cfloor)))
 
     def at_bound(self, theta: np.ndarray) -> np.ndarray:
-        """'P' parameters at (or below) their boundary value."""
-        return self.pmask & (theta <= self.bval * (1 + 1e-9))
+        """'P' parameters at (or below) their boundary value, and (e11bound) any other
+        bounded parameter on the value it is held at on a bound (reml/bounds.py)."""
+        from asr_py.reml.bounds import at_lower, at_upper, held_values
+
+        lo, hi = held_values(self)
+        return (self.pmask & (theta <= self.bval * (1 + 1e-9))) | at_lower(theta, lo) | \
+            at_upper(theta, hi)
 
     def pd_floors(self, theta: np.ndarray, held: list[PDBlock]) -> list[float]:
         """Per PD block, the smallest correlation-scale eigenvalue a step may leave: the

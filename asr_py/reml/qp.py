@@ -1,5 +1,6 @@
 """The AI step's quadratic programme: the scaled (and, if singular, damped) information
-matrix and a primal active-set solver for max g'x − ½x'Hx s.t. bounds and linear rows."""
+matrix and a primal active-set solver for max g'x − ½x'Hx s.t. lower and upper bounds and
+linear rows."""
 
 from __future__ import annotations
 
@@ -53,22 +54,30 @@ def _eqp(h: np.ndarray, g: np.ndarray, x: np.ndarray, bound: np.ndarray,
     return p
 
 
-def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
-        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """max g'x − ½x'hx s.t. x ≥ lb (lb_k = −inf: no bound; lb ≤ 0) and rows·x ≥ 0, by the
-    primal active-set method (Nocedal & Wright, Algorithm 16.3) from x = 0 with the bounds
-    and rows active at 0 in the working set. Returns (x, active bounds, active rows)."""
+def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray,
+                  ub: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """max g'x − ½x'hx s.t. lb ≤ x ≤ ub (lb_k = −inf / ub_k = +inf: no bound; lb ≤ 0 ≤ ub)
+    and rows·x ≥ 0, by the primal active-set method (Nocedal & Wright, Algorithm 16.3) from
+    x = 0 with the bounds and rows active at 0 in the working set. Returns (x, active
+    bounds (lower or upper), active rows)."""
     n = g.size
+    if ub is None:
+        ub = np.full(n, np.inf)
     x = np.zeros(n)
-    wb = lb >= 0  # bounds active at x = 0
+    wb = lb >= 0  # lower bounds active at x = 0
+    wu = (ub <= 0) & ~wb  # upper bounds active at x = 0
     wr = np.ones(rows.shape[0], dtype=bool)
-    for _ in range(4 * (n + rows.shape[0]) + 10):
-        p = _eqp(h, g, x, wb, rows[wr])
+    for _ in range(4 * (2 * n + rows.shape[0]) + 10):
+        p = _eqp(h, g, x, wb | wu, rows[wr])
         if np.max(np.abs(p)) <= 1e-12 * max(1.0, float(np.max(np.abs(x)))):
             # multipliers: h x − g = Σ λ_i c_i over the working set, λ ≥ 0 at the optimum
+            # (c_i = e_k for a lower bound, −e_k for an upper bound)
             cb = np.flatnonzero(wb)
+            cu = np.flatnonzero(wu)
             cr = np.flatnonzero(wr)
-            cm = np.vstack([np.eye(n)[cb], rows[cr]]) if cb.size + cr.size else np.zeros((0, n))
+            eye = np.eye(n)
+            cm = np.vstack([eye[cb], -eye[cu], rows[cr]])
             if cm.shape[0] == 0:
                 break
             lam = np.linalg.lstsq(cm.T, h @ x - g, rcond=None)[0]
@@ -77,15 +86,22 @@ def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
                 break
             if i < cb.size:
                 wb[cb[i]] = False
+            elif i < cb.size + cu.size:
+                wu[cu[i - cb.size]] = False
             else:
-                wr[cr[i - cb.size]] = False
+                wr[cr[i - cb.size - cu.size]] = False
             continue
         # ratio test against the constraints not in the working set
         alpha, block = 1.0, None
-        for k in np.flatnonzero(~wb & np.isfinite(lb) & (p < 0)):
+        free = ~wb & ~wu
+        for k in np.flatnonzero(free & np.isfinite(lb) & (p < 0)):
             t = (lb[k] - x[k]) / p[k]
             if t < alpha:
                 alpha, block = max(t, 0.0), ("b", k)
+        for k in np.flatnonzero(free & np.isfinite(ub) & (p > 0)):
+            t = (ub[k] - x[k]) / p[k]
+            if t < alpha:
+                alpha, block = max(t, 0.0), ("u", k)
         if rows.shape[0]:
             rp = rows @ p
             rx = rows @ x
@@ -99,6 +115,9 @@ def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
         if block[0] == "b":
             wb[block[1]] = True
             x[block[1]] = lb[block[1]]
+        elif block[0] == "u":
+            wu[block[1]] = True
+            x[block[1]] = ub[block[1]]
         else:
             wr[block[1]] = True
-    return x, wb, wr
+    return x, wb | wu, wr
