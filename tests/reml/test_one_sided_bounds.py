@@ -1,0 +1,195 @@
+"""Bounded parameters other than 'P' variances held on their bound by the active-set AI step
+(reml/bounds.py): an exp()/gau() correlation in (0, 1) whose optimum is its bound 0, checked
+against an independent dense-V REML (``_dense_reml_chol``) maximised by scipy.
+
+* asremlPlus test41GeneticCane.R (local851, ``tests/data/asremlplus_local851.csv``):
+  ``tch ~ Control/Check, random = ~ Col + Row + New, residual = ~ ar1(Col):exp(Row)`` (and
+  gau). Before: the first AI step put the Row correlation at 3.4e-4 and σ²_Col at 1e-10, EM
+  could not move them, and the fit stopped at maxit at ℓ = −1076.47; the dense optimum is
+  −1075.52 with the correlation at 0 (asreml 4.1 stops near it: V[2,1] = 10.94).
+* a simulated exp() residual whose optimum is interior but near the bound, and fits started
+  on the bounds (correlation at its held value, a variance at 1e-10 of its scale): they are
+  released, not frozen.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _dense_reml_chol import maximise, reml_loglik
+from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
+
+import asr_py as asr
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _cane() -> pd.DataFrame:
+    d = pd.read_csv(DATA / "asremlplus_local851.csv")
+    for c in ("Row", "Col"):
+        d[c] = pd.Categorical(d[c].astype(str),
+                              categories=[str(v) for v in sorted(d[c].unique())])
+    for c in ("Control", "Check", "New"):
+        d[c] = d[c].astype(str).astype("category")
+    return d
+
+
+def _dense_cane(d: pd.DataFrame, power: int):
+    """ℓ(σ²_Col, σ²_Row, σ²_New, σ², ρ_Col, ρ_Row) for residual σ² ar1(Col) ⊗ f(Row),
+    f_ij = ρ^(|r_i − r_j|^power) (exp: 1, gau: 2), V built record by record."""
+    y = d["tch"].to_numpy(float)
+    X = pd.get_dummies(d["Check"]).to_numpy(float)  # the 5 cells of Control/Check
+    zz = [(lambda z: z @ z.T)(pd.get_dummies(d[f]).to_numpy(float)) for f in ("Col", "Row", "New")]
+    c = d["Col"].astype(int).to_numpy()
+    r = d["Row"].astype(int).to_numpy()
+    dc = np.abs(c[:, None] - c[None, :])
+    dr = np.abs(r[:, None] - r[None, :]) ** power
+
+    def ll(x: np.ndarray) -> float:
+        sc, sr, sn, s2, rc, rr = x
+        if min(sc, sr, sn, rr) < 0 or s2 <= 0 or abs(rc) >= 1 or rr >= 1:
+            return -np.inf
+        V = sc * zz[0] + sr * zz[1] + sn * zz[2] + s2 * rc ** dc * rr ** dr
+        return reml_loglik(y, X, V)
+    return ll
+
+
+def _fit_quiet(**kw: object) -> tuple[asr.AsremlFit, list[str]]:  # type: ignore[name-defined]
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        m = asr.asreml(**kw)  # type: ignore[arg-type]
+    return m, [str(x.message) for x in w if issubclass(x.category, asr.ConvergenceWarning)]
+
+
+def _lbfgsb(fun, x0: np.ndarray, scale: list[float], bounds: list[tuple[float | None, ...]]
+            ) -> tuple[np.ndarray, float]:
+    """max fun by L-BFGS-B (numerical gradient) in the scaled variables x / scale."""
+    sc = np.asarray(scale)
+    bs = [(None if a is None else a / c, None if b is None else b / c)
+          for (a, b), c in zip(bounds, sc)]
+
+    def neg(z: np.ndarray) -> float:
+        f = fun(z * sc)
+        return 1e300 if not np.isfinite(f) else -f
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        r = minimize(neg, x0 / sc, method="L-BFGS-B", bounds=bs,
+                     options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})
+    return r.x * sc, -float(r.fun)
+
+
+@pytest.mark.parametrize("f, power", [("exp", 1), ("gau", 2)])
+def test_cane_correlation_held_at_zero_matches_dense_reml(f: str, power: int) -> None:
+    d = _cane()
+    m, conv = _fit_quiet(fixed="tch ~ Control/Check", random="~ Col + Row + New",
+                         residual=f"~ ar1(Col):{f}(Row)", data=d)
+    assert m.converged and not conv
+    x, best = _lbfgsb(_dense_cane(d, power), np.array([10.0, 100.0, 250.0, 220.0, 0.1, 0.1]),
+                      [100.0] * 4 + [1.0] * 2,
+                      [(0, None), (0, None), (0, None), (1.0, None), (-0.99, 0.99), (0.0, 0.99)])
+    assert x[5] < 1e-4  # the dense optimum is on the bound
+    assert m.loglik == pytest.approx(best, abs=1e-5)
+    vc = m.varcomp
+    est = vc["component"].to_numpy()
+    np.testing.assert_allclose(est[:5], x[:5], rtol=2e-3, atol=2e-3)
+    assert est[5] < 1e-6
+    # held on the bound and reported so, with no standard error; the rest estimated
+    assert list(vc["bound"]) == ["P", "P", "P", "P", "U", "B"]
+    assert np.isnan(vc["std.error"].iloc[5]) and np.all(np.isfinite(vc["std.error"].iloc[:5]))
+    note = [s for s in m.diagnostics if "Col:Row!Row!cor" in s]
+    assert len(note) == 1 and "lower bound" in note[0] and "value of zero" in note[0]
+    assert not any("Col'" in s and "held" in s for s in m.diagnostics)  # σ²_Col is free
+
+
+def _line(seed: int, rho: float, n: int = 120) -> pd.DataFrame:
+    """y = μ + block effect + e on n equally spaced plots, e ~ σ² exp(x) with correlation
+    rho at distance 1 (8 blocks of consecutive plots)."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(n)
+    blk = x // (n // 8)
+    e = np.linalg.cholesky(rho ** np.abs(x[:, None] - x[None, :])) @ rng.normal(size=n)
+    y = 10 + rng.normal(0, 0.6, 8)[blk] + 1.5 * e
+    return pd.DataFrame({"y": y, "x": pd.Categorical(x.astype(str),
+                                                     categories=[str(v) for v in x]),
+                         "blk": pd.Categorical(blk.astype(str))})
+
+
+def _dense_line(d: pd.DataFrame):
+    y = d["y"].to_numpy(float)
+    X = np.ones((len(y), 1))
+    b = d["blk"].cat.codes.to_numpy()
+    zz = (b[:, None] == b[None, :]).astype(float)
+    x = d["x"].astype(int).to_numpy()
+    dx = np.abs(x[:, None] - x[None, :])
+
+    def ll(t: np.ndarray) -> float:
+        sb, s2, r = t
+        if sb < 0 or s2 <= 0 or not 0 <= r < 1:
+            return -np.inf
+        return reml_loglik(y, X, sb * zz + s2 * r ** dx)
+    return ll
+
+
+def _start(d: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
+    sv = asr.asreml("y ~ 1", random="~ blk", residual="~ exp(x)", data=d, start_values=True)
+    for k, v in values.items():
+        sv.loc[sv.Component == k, "Value"] = v
+    return sv
+
+
+@pytest.fixture(scope="module")
+def near_bound() -> tuple[pd.DataFrame, np.ndarray, float]:
+    d = _line(11, 0.06)
+    x, best = maximise(_dense_line(d), [np.array([0.5, 2.0, 0.2])],
+                       bounds=[(0, None), (1e-3, None), (0.0, 0.99)])
+    return d, x, best
+
+
+def test_interior_optimum_near_the_bound(near_bound: tuple[pd.DataFrame, np.ndarray, float]
+                                         ) -> None:
+    d, x, best = near_bound
+    assert 1e-3 < x[2] < 0.2  # interior, near the bound 0 (not a fit property: the data's)
+    m, conv = _fit_quiet(fixed="y ~ 1", random="~ blk", residual="~ exp(x)", data=d)
+    assert m.converged and not conv
+    assert m.loglik == pytest.approx(best, abs=1e-6)
+    np.testing.assert_allclose(m.varcomp["component"].to_numpy(), x, rtol=2e-3, atol=1e-4)
+    assert "B" not in set(m.varcomp["bound"])
+
+
+@pytest.mark.parametrize("values", [
+    {"x!x!cor": 1e-8},  # the correlation on its held value
+    {"blk": 1e-10},  # the block variance at 1e-10 of its scale
+    {"x!x!cor": 1e-8, "blk": 1e-10},
+])
+def test_started_on_the_bounds_is_released(
+        near_bound: tuple[pd.DataFrame, np.ndarray, float], values: dict[str, float]) -> None:
+    """Parameters that start on their bound, with the optimum inside, move off it."""
+    d, x, best = near_bound
+    sv = _start(d, values)
+    assert set(values) <= set(sv.Component)
+    m, conv = _fit_quiet(fixed="y ~ 1", random="~ blk", residual="~ exp(x)", data=d,
+                         params=sv)
+    assert m.converged and not conv
+    assert m.loglik == pytest.approx(best, abs=1e-6)
+    np.testing.assert_allclose(m.varcomp["component"].to_numpy(), x, rtol=2e-3, atol=1e-4)
+    assert "B" not in set(m.varcomp["bound"])
+
+
+def test_units_of_the_trait_do_not_change_the_bound() -> None:
+    """y x 1000: variances x 10⁶, the correlation and its held bound unchanged."""
+    d = _cane()
+    kw = dict(fixed="tch ~ Control/Check", random="~ Col + Row + New",
+              residual="~ ar1(Col):exp(Row)")
+    a, _ = _fit_quiet(data=d, **kw)
+    d2 = d.assign(tch=d["tch"] * 1000.0)
+    b, conv = _fit_quiet(data=d2, **kw)
+    assert b.converged and not conv
+    assert list(a.varcomp["bound"]) == list(b.varcomp["bound"])
+    ca, cb = a.varcomp["component"].to_numpy(), b.varcomp["component"].to_numpy()
+    np.testing.assert_allclose(cb[:4], ca[:4] * 1e6, rtol=1e-5)
+    np.testing.assert_allclose(cb[4:], ca[4:], rtol=1e-4, atol=1e-7)
