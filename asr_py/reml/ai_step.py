@@ -86,7 +86,7 @@ def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarr
     hs, r, singular = scaled_information(ai_m, idx)
     gs = score[idx] * r
     # one-sided bounds (reml/bounds.py): θ_k + δ_k between the values held on its bounds
-    lo, hi = held_values(ctx)
+    lo, hi = held_values(ctx, theta)
     th = theta[idx]
     with np.errstate(invalid="ignore"):
         lb = np.where(np.isfinite(lo[idx]), (np.minimum(lo[idx], th) - th) / r, -np.inf)
@@ -142,7 +142,7 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
     floor has those eigenvalues lifted to the floor (:meth:`PDBlock.project`).
     """
     alpha = 1.0
-    lo, hi = held_values(ctx)
+    lo, hi = held_values(ctx, theta)
     slack = LL_SLACK * max(1.0, abs(st.loglik))
     move = delta != 0
     pk = ctx.pmask & move & ~clipped

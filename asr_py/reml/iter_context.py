@@ -91,7 +91,7 @@ class IterContext:
         bounded parameter on the value it is held at on a bound (reml/bounds.py)."""
         from asr_py.reml.bounds import at_lower, at_upper, held_values
 
-        lo, hi = held_values(self)
+        lo, hi = held_values(self, theta)
         return (self.pmask & (theta <= self.bval * (1 + 1e-9))) | at_lower(theta, lo) | \
             at_upper(theta, hi)
 

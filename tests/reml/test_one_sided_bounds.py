@@ -193,3 +193,47 @@ def test_units_of_the_trait_do_not_change_the_bound() -> None:
     ca, cb = a.varcomp["component"].to_numpy(), b.varcomp["component"].to_numpy()
     np.testing.assert_allclose(cb[:4], ca[:4] * 1e6, rtol=1e-5)
     np.testing.assert_allclose(cb[4:], ca[4:], rtol=1e-4, atol=1e-7)
+
+
+def _repeated(seed: int) -> pd.DataFrame:
+    """30 ids x 4 times, y = μ + u_id + e: the id effect is the same at every time, so the
+    exp(t) correlation of ``~ exp(t):id`` wants its upper bound 1."""
+    rng = np.random.default_rng(seed)
+    idv = np.repeat(np.arange(30), 4)
+    t = np.tile(np.arange(4), 30)
+    y = 5 + rng.normal(0, 1.0, 30)[idv] + rng.normal(0, 0.7, idv.size)
+    return pd.DataFrame({"y": y, "id": pd.Categorical(idv.astype(str)),
+                         "t": pd.Categorical(t.astype(str), categories=list("0123"))})
+
+
+@pytest.mark.parametrize("seed", [0, 2, 7])
+def test_correlation_held_at_its_upper_bound(seed: int) -> None:
+    """Before: these fits stopped at maxit with ρ creeping towards 1 (seed 2: ℓ 1.3e-3 below
+    the supremum). The exp matrix is singular at ρ = 1, so ρ is held where its correlation
+    matrix keeps an eigenvalue >= 1e-7 (reml/bounds.py); ℓ is then within 5e-5 of the dense
+    REML's supremum, which is attained at ρ = 1 (V = σ²_u ZZ' + σ²I stays PD there)."""
+    d = _repeated(seed)
+    y = d["y"].to_numpy(float)
+    idv = d["id"].cat.codes.to_numpy()
+    t = d["t"].astype(int).to_numpy()
+    same = (idv[:, None] == idv[None, :]).astype(float)
+    dt = np.abs(t[:, None] - t[None, :])
+
+    def ll(x: np.ndarray) -> float:
+        su, r, se = x
+        if su < 0 or se <= 0 or not 0 <= r <= 1:
+            return -np.inf
+        return reml_loglik(y, np.ones((y.size, 1)), su * same * r ** dt + se * np.eye(y.size))
+
+    x, best = _lbfgsb(ll, np.array([0.5, 0.5, 0.5]), [1.0] * 3,
+                      [(0, None), (0.0, 1.0), (1e-3, None)])
+    assert x[1] > 1 - 1e-6  # the supremum is at the bound
+    m, conv = _fit_quiet(fixed="y ~ 1", random="~ exp(t):id", data=d)
+    assert m.converged and not conv
+    assert best - 5e-5 <= m.loglik <= best + 1e-8
+    vc = m.varcomp
+    assert list(vc["bound"]) == ["P", "B", "P"]
+    assert 1 - 1e-4 < vc["component"].iloc[1] < 1
+    np.testing.assert_allclose(vc["component"].to_numpy()[[0, 2]], x[[0, 2]], rtol=1e-4)
+    note = [s for s in m.diagnostics if "t:id!t!cor" in s]
+    assert len(note) == 1 and "upper bound" in note[0] and "value of 1" in note[0]
