@@ -350,12 +350,12 @@ class AsremlFit:
     @property
     def params(self) -> pd.DataFrame:
         """The start-values table filled with this fit's estimates (asreml's G.param and
-        R.param): Component, Value, Constraint ('B' back to 'P'), Kind. Edit it and pass it as
+        R.param): Component, Value, Constraint ('B' and 'C' back to the model's constraint,
+        e.g. 'P' for a variance, 'U' for a correlation), Kind. Edit it and pass it as
         ``params=`` to start another fit of the same model from here."""
         return pd.DataFrame({"Component": self.result.names, "Value": self.result.theta,
-                             "Constraint": ["P" if c == "B" else
-                                            str(self.model.constraints[k]).upper()
-                                            if c == "C" else c
+                             "Constraint": [str(self.model.constraints[k]).upper()
+                                            if c in ("B", "C") else c
                                             for k, c in enumerate(self.result.constraints)],
                              "Kind": list(self.model.param_kinds)})
 

@@ -237,3 +237,15 @@ def test_correlation_held_at_its_upper_bound(seed: int) -> None:
     np.testing.assert_allclose(vc["component"].to_numpy()[[0, 2]], x[[0, 2]], rtol=1e-4)
     note = [s for s in m.diagnostics if "t:id!t!cor" in s]
     assert len(note) == 1 and "upper bound" in note[0] and "value of 1" in note[0]
+
+
+def test_params_table_of_a_held_correlation_restarts() -> None:
+    """fit.params gives a held correlation back its model constraint ('U', not 'P' as for a
+    held variance) and a refit from it stays at the same optimum."""
+    d = _repeated(7)
+    m, _ = _fit_quiet(fixed="y ~ 1", random="~ exp(t):id", data=d)
+    assert list(m.varcomp["bound"]) == ["P", "B", "P"]
+    assert list(m.params["Constraint"]) == ["P", "U", "P"]
+    again, conv = _fit_quiet(fixed="y ~ 1", random="~ exp(t):id", data=d, params=m.params)
+    assert again.converged and not conv
+    assert again.loglik == pytest.approx(m.loglik, abs=1e-8)
