@@ -36,7 +36,8 @@ from asr_py.warning_classes import AsrWarning
 
 __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs",
-           "renewClassify", "linTransform", "pvalues_table", "classify_vars", "INTERVALS",
+           "renewClassify", "linTransform", "pvalues_table", "classify_vars", "facRecast",
+           "facRename", "attr", "INTERVALS",
            "LSDTYPES", "COMPONENTS"]
 
 COMPONENTS = ("predictions", "vcov", "differences", "p.differences", "sed", "LSD",
@@ -235,6 +236,7 @@ def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
                                                            "LSDstatistic"),
                       "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy"),
                       "retain.zeroLSDs": retain_zeroLSDs, "zero.tolerance": zero_tolerance})
+    obj = _reorder(obj, obj["predictions"], classify)   # standard order of the classify
     pred = obj["predictions"]
     est = (pred["est.status"].astype(str) == "Estimable").to_numpy()
     if inestimable_rm and not est.all():
@@ -535,33 +537,61 @@ def renewClassify(alldiffs_obj: Alldiffs, newclassify: str, **other: Any) -> All
 
 
 def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: float = 0.05,
-                 error_intervals: str = "Confidence", **other: Any) -> Alldiffs:
-    """asremlPlus's ``linTransform`` for a matrix L: predictions Lp̂ with variance L W L',
-    and their alldiffs (needs the vcov component; asremlPlus's model-formula form is not
-    supported)."""
+                 error_intervals: str = "Confidence", EGLS_linTransform: bool = True,
+                 Vmatrix: bool = False, **other: Any) -> Alldiffs:
+    """asremlPlus's ``linTransform``. A matrix L: the combinations Lp̂ with variance L W L'
+    (labelled by L's row names, else 1, 2, ...). A model formula (``"~ A + B"``, text) of
+    the classify variables: the predictions projected onto that submodel, Qp̂ with variance
+    Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
+    X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
-    _refuse("linTransform", other, ("EGLS_linTransform", "LSDtype", "LSDby",
-                                    "LSDstatistic", "LSDaccuracy"))
-    if isinstance(linear_transformation, str) or hasattr(linear_transformation, "lhs"):
-        raise AsrError("linTransform(): a model-formula linear.transformation is not "
-                       "supported by asr.plus", hint="give the matrix L")
+    _refuse("linTransform", other, ("LSDtype", "LSDby", "LSDstatistic", "LSDaccuracy"))
     if alldiffs_obj.get("vcov") is None:
         raise AsrError("linTransform(): the alldiffs object has no vcov component",
                        hint="predictPlus(..., Vmatrix=True)")
-    L = np.asarray(linear_transformation, dtype=float)
     W = alldiffs_obj["vcov"].to_numpy()
-    if L.ndim != 2 or L.shape[1] != W.shape[0]:
-        raise AsrError(f"linTransform(): L has {L.shape[-1]} columns, there are "
-                       f"{W.shape[0]} predictions")
-    p = L @ alldiffs_obj["predictions"]["predicted.value"].to_numpy(dtype=float)
-    V = L @ W @ L.T
-    frame = pd.DataFrame({"Combination": pd.Categorical([str(i + 1) for i in range(len(p))]),
-                          "predicted.value": p, "standard.error": np.sqrt(np.diag(V)),
-                          "est.status": "Estimable"})
     a = alldiffs_obj.attrs
-    out = allDifferences(frame, "Combination", vcov=V, tdf=a.get("tdf"), alpha=alpha,
-                         response=a.get("response"), term=a.get("term"))
-    return redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
+    pred = alldiffs_obj["predictions"]
+    pv = pred["predicted.value"].to_numpy(dtype=float)
+    if isinstance(linear_transformation, str):
+        import formulaic
+
+        rhs = linear_transformation.split("~", 1)[-1]
+        try:
+            X = np.asarray(formulaic.model_matrix("~ " + rhs, pred), dtype=float)
+        except Exception as e:  # noqa: BLE001 - formulaic's errors name the problem
+            raise AsrError(f"linTransform(): cannot form the submodel {linear_transformation!r} "
+                           f"on the predictions: {e}",
+                           hint="use the classify variables in the formula") from e
+        G = np.linalg.pinv(W) if EGLS_linTransform else np.eye(len(pv))
+        L = X @ np.linalg.pinv(X.T @ G @ X) @ X.T @ G
+        frame = pred[classify_vars(a["classify"])].copy()
+        cls = a["classify"]
+    else:
+        L = np.asarray(linear_transformation, dtype=float)
+        if L.ndim != 2 or L.shape[1] != W.shape[0]:
+            raise AsrError(f"linTransform(): L has {L.shape[-1]} columns, there are "
+                           f"{W.shape[0]} predictions")
+        names = (list(map(str, linear_transformation.index))
+                 if isinstance(linear_transformation, pd.DataFrame)
+                 else [str(i + 1) for i in range(L.shape[0])])
+        frame = pd.DataFrame({"Combination": pd.Categorical(names, categories=names)})
+        cls = "Combination"
+    p = L @ pv
+    V = L @ W @ L.T
+    p[np.abs(p) < ZERO_TOL] = 0.0
+    frame["predicted.value"] = p
+    frame["standard.error"] = np.sqrt(np.clip(np.diag(V), 0.0, None))
+    frame["est.status"] = "Estimable"
+    out = allDifferences(frame, cls, vcov=V, tdf=a.get("tdf"), alpha=alpha,
+                         response=a.get("response"), term=a.get("term"),
+                         LSDtype=a.get("LSDtype", "overall"), LSDby=a.get("LSDby"),
+                         LSDstatistic=a.get("LSDstatistic", "mean"),
+                         LSDaccuracy=a.get("LSDaccuracy", "maxAbsDeviation"))
+    out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
+    if not Vmatrix:
+        out["vcov"] = None
+    return out
 
 
 def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None
@@ -586,3 +616,79 @@ def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None
     return pd.DataFrame({"Rows": [labs[i] for i in ii[keep]],
                          "Columns": [labs[j] for j in jj[keep]],
                          "p": P.to_numpy()[keep]})
+
+
+def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None = None,
+              newlabels: Sequence[Any] | None = None, **other: Any) -> Alldiffs:
+    """asremlPlus's ``facRecast.alldiffs``: reorder (``levels_order``) and/or relabel
+    (``newlabels``, one per level in the current order) the levels of one classify factor;
+    all components follow the predictions' new standard order."""
+    _check(object, "facRecast")
+    _refuse("facRecast", other)
+    pred = object["predictions"]
+    if factor not in pred.columns:
+        raise AsrError(f"facRecast(): '{factor}' is not a column of the predictions")
+    col = pred[factor]
+    levs = [str(v) for v in (col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype)
+                             else pd.unique(col))]
+    out = object
+    if levels_order is not None:
+        new = [str(v) for v in levels_order]
+        if sorted(set(new)) != sorted(levs) or len(new) != len(levs):
+            raise AsrError("facRecast(): levels_order must hold each level of "
+                           f"{factor} once", hint=f"levels: {', '.join(levs)}")
+        out = _recast(out, factor, new)
+        levs = new
+    if newlabels is not None:
+        lab = [str(v) for v in newlabels]
+        if len(set(lab)) != len(levs) or len(lab) != len(levs):
+            raise AsrError(f"facRecast(): newlabels must be {len(levs)} distinct labels, one "
+                           f"per level of {factor}")
+        out = out.copy()
+        p = out["predictions"].copy()
+        p[factor] = pd.Categorical(p[factor].astype(str).map(dict(zip(levs, lab))),
+                                   categories=lab)
+        out = _reorder(out, p, out.attrs["classify"])
+    return out
+
+
+def facRename(object: Alldiffs, factor_names: Sequence[str] | str,
+              newnames: Sequence[str] | str, **other: Any) -> Alldiffs:
+    """asremlPlus's ``facRename.alldiffs``: rename classify variables everywhere (the
+    predictions' and backtransforms' columns, classify, LSDby, sortFactor)."""
+    _check(object, "facRename")
+    _refuse("facRename", other)
+    old = [factor_names] if isinstance(factor_names, str) else list(factor_names)
+    new = [newnames] if isinstance(newnames, str) else list(newnames)
+    if len(old) != len(new):
+        raise AsrError("facRename(): factor_names and newnames must have the same length")
+    bad = [f for f in old if f not in object["predictions"].columns]
+    if bad:
+        raise AsrError(f"facRename(): {bad} are not columns of the predictions")
+    ren = dict(zip(old, new))
+    out = object.copy()
+    out["predictions"] = out["predictions"].rename(columns=ren)
+    if out.get("backtransforms") is not None:
+        out["backtransforms"] = out["backtransforms"].rename(columns=ren)
+    a = out.attrs
+    a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(a["classify"]))
+    if a.get("LSDby"):
+        by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
+        a["LSDby"] = [ren.get(b, b) for b in by]
+    if a.get("sortFactor"):
+        a["sortFactor"] = ren.get(a["sortFactor"], a["sortFactor"])
+    return out
+
+
+def attr(x: Any, which: str, exact: bool = False) -> Any:
+    """R's ``attr(x, which)`` for alldiffs objects and data frames: the attribute, or None
+    (R's NULL) when absent; ``"names"`` gives the names (keys, columns)."""
+    if which == "names":
+        return list(x.columns) if isinstance(x, pd.DataFrame) else list(x)
+    attrs = getattr(x, "attrs", None)
+    if not isinstance(attrs, Mapping):
+        return None
+    if which in attrs or exact:
+        return attrs.get(which)
+    hits = [k for k in attrs if str(k).startswith(which)]
+    return attrs[hits[0]] if len(hits) == 1 else None

@@ -42,6 +42,9 @@ from asr_py.compat.alldiffs import (
     addBacktransforms,
     allDifferences,
     as_alldiffs,
+    attr,
+    facRecast,
+    facRename,
     is_alldiffs,
     linTransform,
     recalcLSD,
@@ -63,7 +66,7 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
            "renewClassify", "linTransform", "predictPlus", "plotPvalues", "plotPredictions",
-           "estimateV", "chooseModel",
+           "estimateV", "chooseModel", "facRecast", "facRename", "attr",
            "SUMMARY_COLUMNS"]
 
 #: asremlPlus's test.summary columns

@@ -21,6 +21,7 @@ import pandas as pd
 from asr_py.compat.alldiffs import (
     Alldiffs,
     allDifferences,
+    as_alldiffs,
     classify_vars,
     pvalues_table,
     redoErrorIntervals,
@@ -180,6 +181,16 @@ def sort(x: Any, decreasing: bool = False, **kw: Any) -> Any:
     anything else as R sorts a vector (missing values dropped)."""
     if isinstance(x, Alldiffs):
         return sort_alldiffs(x, decreasing=decreasing, **kw)
+    if isinstance(x, pd.DataFrame) and "predicted.value" in x.columns:  # sort.predictions.frame
+        if not kw.get("classify"):
+            raise AsrError("sort(): sorting a predictions frame needs classify=")
+        cls = kw.pop("classify")
+        tmp = as_alldiffs(x, classify=cls)
+        out = sort_alldiffs(tmp, decreasing=decreasing, **kw)
+        pred = out["predictions"]
+        pred.attrs = {"sortFactor": out.attrs["sortFactor"],
+                      "sortOrder": out.attrs["sortOrder"]}
+        return pred
     if kw:
         raise AsrError(f"sort(): argument(s) {', '.join(sorted(kw))} apply only to alldiffs "
                        "objects")
