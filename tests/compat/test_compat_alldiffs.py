@@ -262,7 +262,8 @@ def test_bad_input_errors(fit, diffs) -> None:
     with pytest.raises(AsrError, match="several variables"):
         asr.plus.sort(diffs)
     with pytest.raises(AsrError, match="no vcov"):
-        asr.plus.linTransform(asr.plus.predictPlus(fit, "N", wald_tab=fit.wald(denDF="numeric")), "~ 1")
+        w = fit.wald(denDF="numeric")
+        asr.plus.linTransform(asr.plus.predictPlus(fit, "N", wald_tab=w), "~ 1")
     with pytest.raises(AsrError, match="neither sed nor vcov"):
         asr.plus.allDifferences(fit.predict("N"), "N", tdf=10)
     with pytest.raises(AsrError, match="not supported"):
