@@ -69,6 +69,26 @@ def _denominator(fit: Any, term: str, wald_tab: pd.DataFrame | None, dDF_fault: 
     return float(fit.result.n_minus_p)
 
 
+def _data_levels(pred: pd.DataFrame, fit: Any, classify: str) -> pd.DataFrame:
+    """Classify factors with the level order of the data's categorical columns (R's factor
+    levels), so that predictions sort in asremlPlus's standard order."""
+    data = getattr(fit, "call", {}).get("data")
+    if not isinstance(data, pd.DataFrame):
+        return pred
+    out = pred
+    for v in classify_vars(classify):
+        if v in data.columns and v in pred.columns and \
+                isinstance(data[v].dtype, pd.CategoricalDtype):
+            cats = [str(c) for c in data[v].cat.categories]
+            vals = pred[v].astype(str)
+            if set(vals) <= set(cats):
+                if out is pred:
+                    out = pred.copy()
+                    out.attrs = pred.attrs
+                out[v] = pd.Categorical(vals, categories=[c for c in cats if c in set(vals)])
+    return out
+
+
 def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                 inestimable_rm: bool = True, linear_transformation: Any = None,
                 error_intervals: str = "Confidence", alpha: float = 0.05,
@@ -109,6 +129,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                               vcov=Vmatrix and not intercept, **passed)
     sed = pred.attrs.get("sed") if pairwise and not intercept else None
     vc = pred.attrs.get("vcov") if Vmatrix and not intercept else None
+    pred = _data_levels(pred, asreml_obj, classify)
     tdf = _denominator(asreml_obj, term or classify, wald_tab, dDF_fault, dDF_values)
     fixed = asreml_obj.call.get("fixed", "") if hasattr(asreml_obj, "call") else ""
     response = str(fixed).split("~")[0].strip() or None
