@@ -37,6 +37,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asr_py.compat.alldiffs import (
+    Alldiffs,
+    addBacktransforms,
+    allDifferences,
+    as_alldiffs,
+    attr,
+    facRecast,
+    facRename,
+    is_alldiffs,
+    linTransform,
+    recalcLSD,
+    redoErrorIntervals,
+    renewClassify,
+    sort_alldiffs,
+    validAlldiffs,
+)
+from asr_py.compat.choose import chooseModel
+from asr_py.compat.estimatev import estimateV
+from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
 
@@ -44,6 +63,10 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "getTestPvalue", "getTestEntry", "getFormulae", "printFormulae", "iterate",
            "recalcWaldTab", "rmboundary", "testranfix", "testswapran", "testresidual",
            "changeTerms", "setvarianceterms",
+           "Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
+           "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
+           "renewClassify", "linTransform", "predictPlus", "plotPvalues", "plotPredictions",
+           "estimateV", "chooseModel", "facRecast", "facRename", "attr",
            "SUMMARY_COLUMNS"]
 
 #: asremlPlus's test.summary columns

@@ -105,8 +105,18 @@ def mat_J(order: int) -> np.ndarray:
     return np.ones((int(order), int(order)))
 
 
+def _scalar(x: Any, fn: str, arg: str) -> float:
+    """An R scalar: a number or a vector of length 1 (``c(rho)``)."""
+    a = np.ravel(np.asarray(x, dtype=float))
+    if a.size != 1:
+        raise AsrError(f"{fn}(): {arg} must be a single number, not {a.size} values")
+    return float(a[0])
+
+
 def mat_ar1(rho: float, order: int) -> np.ndarray:
     """dae's ``mat.ar1``: the AR(1) correlation matrix, element (i, j) = ρ^|i−j|."""
+    rho = _scalar(rho, "mat.ar1", "rho")
+    order = int(_scalar(order, "mat.ar1", "order"))
     if not -1 < rho < 1:
         raise AsrError(f"mat.ar1(): rho must be in (-1, 1), not {rho}",
                        hint="an AR(1) correlation")

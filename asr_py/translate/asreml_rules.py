@@ -14,6 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
+from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
     _IDENTITY,
@@ -85,6 +86,7 @@ _COMPAT = {
                                                  "dirsum")},
     "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
     "fac.vcmat": "asr.dae.fac_vcmat",
+    **PLUS_CALLS,   # predictPlus, estimateV, chooseModel, the alldiffs family
 }
 
 

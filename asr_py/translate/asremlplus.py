@@ -1,8 +1,32 @@
 """asremlPlus for translated scripts: the functions live in :mod:`asr_py.compat.asremlplus`
-(``asr.plus``); this module keeps the name translated scripts of earlier versions import."""
+(``asr.plus``); this module keeps the name translated scripts of earlier versions import,
+and maps asremlPlus's prediction, alldiffs, estimateV and chooseModel calls (R's S3 method
+names included) to them (:data:`PLUS_CALLS`, merged into the translator's table of
+asremlPlus/dae calls; argument names are converted there: dots become underscores, partial
+names are completed)."""
 
 from __future__ import annotations
 
 from asr_py.compat.asremlplus import AsrTests, as_asrtests
 
-__all__ = ["AsrTests", "as_asrtests"]
+__all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]
+
+_SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlldiffs",
+         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
+         "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
+         "attr")
+
+#: R function (and S3 method) -> asr.plus function
+PLUS_CALLS: dict[str, str] = {
+    **{f: f"asr.plus.{f}" for f in _SAME},
+    **{f"{f}.alldiffs": f"asr.plus.{f}" for f in (
+        "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
+        "linTransform", "plotPvalues", "facRecast", "facRename")},
+    "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
+    "chooseModel.asrtests": "asr.plus.chooseModel",
+    "chooseModel.data.frame": "asr.plus.chooseModel",
+    "allDifferences.data.frame": "asr.plus.allDifferences",
+    "plotPredictions.data.frame": "asr.plus.plotPredictions",
+    "as.alldiffs": "asr.plus.as_alldiffs", "is.alldiffs": "asr.plus.is_alldiffs",
+    "sort.alldiffs": "asr.plus.sort_alldiffs", "sort": "asr.plus.sort",
+}

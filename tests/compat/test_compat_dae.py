@@ -59,3 +59,11 @@ def test_as_numfac_and_fac_vcmat() -> None:
     v = asr.dae.fac_vcmat(pd.Series(["a", "b", "a"]), 2.5)
     z = np.array([[1, 0], [0, 1], [1, 0]], dtype=float)
     np.testing.assert_array_equal(v, 2.5 * z @ z.T)
+
+
+def test_mat_ar1_takes_an_r_vector_of_length_one() -> None:
+    """R passes c(rho) (a length-1 vector) where a number is meant; 0.5^|i-j| by hand."""
+    want = np.array([[1, .5, .25], [.5, 1, .5], [.25, .5, 1]])
+    np.testing.assert_allclose(asr.dae.mat_ar1([0.5], order=[3]), want)
+    with pytest.raises(AsrError, match="single number"):
+        asr.dae.mat_ar1([0.5, 0.2], 3)

@@ -1,0 +1,694 @@
+"""asremlPlus's ``alldiffs`` object: predictions with all their pairwise differences.
+
+For predictions p̂ (vector, variance matrix W) of the classify combinations:
+
+* differences D_ij = p̂_i − p̂_j, SED_ij = √(W_ii + W_jj − 2W_ij) (when only W is given);
+* p.differences P_ij = 2 P(t_ν > |D_ij| / SED_ij), ν the t degrees of freedom (``tdf``);
+* the LSD component (:mod:`asr_py.compat.lsd`), overall, per combination of ``LSDby``
+  factors or per prediction;
+* error intervals on the predictions: ``Confidence`` p̂ ± t_{1−α/2,ν} se, ``StandardError``
+  p̂ ± se, ``halfLeastSignificant`` p̂ ± LSD/2 (reverting to confidence intervals, with a
+  warning, when (maxLSD − minLSD)/meanLSD exceeds ``avsed_tolerance``);
+* backtransforms of a power/offset/scale transformation z = (scale·y + offset)^p (p = 0: log):
+  y = (z^{1/p} − offset)/scale with the delta-method se |dy/dz|·se(z), intervals transformed
+  likewise.
+
+:class:`Alldiffs` is a dict with asremlPlus's components (``predictions``, ``vcov``,
+``differences``, ``p.differences``, ``sed``, ``LSD``, ``backtransforms``) and R's attributes
+in ``.attrs`` (``response``, ``classify``, ``term``, ``tdf``, ``alpha``, ``LSDtype``, ...).
+Matrices are DataFrames labelled by the classify levels joined with ``,`` (dae's
+``fac.combine``). Functions return new objects; the one passed is not changed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_table, pick
+from asr_py.errors import AsrError
+from asr_py.warning_classes import AsrWarning
+
+__all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
+           "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs",
+           "renewClassify", "linTransform", "pvalues_table", "classify_vars", "facRecast",
+           "facRename", "attr", "INTERVALS",
+           "LSDTYPES", "COMPONENTS"]
+
+COMPONENTS = ("predictions", "vcov", "differences", "p.differences", "sed", "LSD",
+              "backtransforms")
+INTERVALS = ("none", "Confidence", "StandardError", "halfLeastSignificant")
+LSDTYPES = ("overall", "factor.combinations", "per.prediction")
+
+
+class Alldiffs(dict):  # type: ignore[type-arg]
+    """asremlPlus's alldiffs list (see the module docstring); R's attributes in ``attrs``."""
+
+    def __init__(self, *args: Any, attrs: Mapping[str, Any] | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.attrs: dict[str, Any] = dict(attrs or {})
+
+    def copy(self) -> Alldiffs:  # type: ignore[override]
+        return Alldiffs({k: (v.copy() if hasattr(v, "copy") else v) for k, v in self.items()},
+                        attrs=dict(self.attrs))
+
+    def __repr__(self) -> str:
+        out = [f"alldiffs object for {self.attrs.get('response', '')} "
+               f"(classify {self.attrs.get('classify', '')}, tdf {self.attrs.get('tdf')})",
+               "", "Predictions:", repr(self["predictions"])]
+        if self.get("LSD") is not None:
+            out += ["", "LSD values:", repr(self["LSD"])]
+        if self.get("backtransforms") is not None:
+            out += ["", "Backtransforms:", repr(self["backtransforms"])]
+        return "\n".join(out)
+
+
+def classify_vars(classify: str) -> list[str]:
+    """The variables of a classify (``"A:B"`` -> ["A", "B"]); "(Intercept)" has none."""
+    return [v.strip() for v in str(classify).split(":") if v.strip() and
+            v.strip() != "(Intercept)"]
+
+
+def _labels(pred: pd.DataFrame, classify: str) -> list[str]:
+    vs = classify_vars(classify)
+    if not vs:
+        return ["(Intercept)"] * len(pred)
+    return [",".join(str(v) for v in row) for row in pred[vs].itertuples(index=False)]
+
+
+def _as_frame(m: Any, labels: list[str]) -> pd.DataFrame:
+    a = np.asarray(m, dtype=float)
+    if a.shape != (len(labels), len(labels)):
+        raise AsrError(f"a {a.shape} matrix does not fit {len(labels)} predictions",
+                       hint="vcov and sed need one row and column per prediction")
+    return pd.DataFrame(a, index=labels, columns=labels)
+
+
+def _standardise(predictions: pd.DataFrame, classify: str) -> pd.DataFrame:
+    """asremlPlus's predictions frame: classify columns (factors), predicted.value,
+    standard.error, est.status (asreml's std.error/status renamed)."""
+    p = predictions.copy()
+    p = p.rename(columns={"std.error": "standard.error", "status": "est.status"})
+    vs = classify_vars(classify)
+    missing = [c for c in [*vs, "predicted.value", "standard.error"] if c not in p.columns]
+    if missing:
+        raise AsrError(f"predictions have no column(s) {', '.join(missing)}",
+                       hint="give asreml's predictions (classify columns, predicted.value, "
+                            "std.error/standard.error, status)")
+    if "est.status" not in p.columns:
+        p["est.status"] = "Estimable"
+    for v in vs:
+        if not isinstance(p[v].dtype, pd.CategoricalDtype) and \
+                not pd.api.types.is_numeric_dtype(p[v]):
+            p[v] = pd.Categorical(p[v].astype(str), categories=list(dict.fromkeys(
+                p[v].astype(str))))
+    rest = [c for c in p.columns if c not in vs]
+    p = p[vs + rest].reset_index(drop=True)
+    p.attrs = {}
+    return p
+
+
+def as_alldiffs(predictions: pd.DataFrame, vcov: Any = None, differences: Any = None,
+                p_differences: Any = None, sed: Any = None, LSD: pd.DataFrame | None = None,
+                backtransforms: pd.DataFrame | None = None, response: str | None = None,
+                response_title: str | None = None, term: str | None = None,
+                classify: str | None = None, tdf: float | None = None, alpha: float = 0.05,
+                **other: Any) -> Alldiffs:
+    """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed."""
+    if classify is None:
+        raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
+    _refuse("as_alldiffs", other)
+    pred = _standardise(predictions, classify)
+    labs = _labels(pred, classify)
+    comps: dict[str, Any] = {"predictions": pred}
+    for k, v in (("vcov", vcov), ("differences", differences), ("p.differences",
+                 p_differences), ("sed", sed)):
+        comps[k] = None if v is None else _as_frame(v, labs)
+    comps["LSD"], comps["backtransforms"] = LSD, backtransforms
+    return Alldiffs(comps, attrs={"response": response, "response.title": response_title or
+                                  response, "term": term or classify, "classify": classify,
+                                  "tdf": tdf, "alpha": alpha})
+
+
+def is_alldiffs(obj: Any) -> bool:
+    """asremlPlus's ``is.alldiffs``."""
+    return isinstance(obj, Alldiffs)
+
+
+def validAlldiffs(obj: Any) -> bool | str:
+    """asremlPlus's ``validAlldiffs``: True, or a message saying what is wrong."""
+    if not isinstance(obj, Alldiffs):
+        return f"object is a {type(obj).__name__}, not an alldiffs object"
+    pred = obj.get("predictions")
+    if not isinstance(pred, pd.DataFrame):
+        return "the predictions component is not a data frame"
+    need = ["predicted.value", "standard.error", "est.status"]
+    if any(c not in pred.columns for c in need):
+        return "the predictions component lacks one of " + ", ".join(need)
+    n = len(pred)
+    for k in ("vcov", "differences", "p.differences", "sed"):
+        m = obj.get(k)
+        if m is not None and np.shape(m) != (n, n):
+            return f"the {k} component is not {n} x {n}, the number of predictions"
+    return True
+
+
+def _refuse(fn: str, other: Mapping[str, Any], harmless: Sequence[str] = ()) -> None:
+    bad = sorted(k for k in other if k not in {"tables", "level_length", "trace",
+                                               "titles", *harmless})
+    if bad:
+        raise AsrError(f"{fn}(): argument(s) {', '.join(bad)} not supported by asr.plus",
+                       hint="see docs/asremlplus.md for the arguments each function takes")
+
+
+def _sed_from_vcov(v: pd.DataFrame) -> pd.DataFrame:
+    w = v.to_numpy()
+    d = np.diag(w)
+    with np.errstate(invalid="ignore"):
+        s = np.sqrt(np.clip(d[:, None] + d[None, :] - 2 * w, 0.0, None))
+    np.fill_diagonal(s, np.nan)
+    return pd.DataFrame(s, index=v.index, columns=v.columns)
+
+
+def _combos(pred: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The combinations of the ``by`` columns ("a,b"), as a categorical in standard order
+    (the first factor's levels slowest)."""
+    lab = pd.Series([",".join(str(x) for x in r) for r in pred[by].itertuples(index=False)])
+    codes = [pred[b].cat.codes.to_numpy() if isinstance(pred[b].dtype, pd.CategoricalDtype)
+             else pd.factorize(pred[b], sort=True)[0] for b in by]
+    order = np.lexsort(codes[::-1])
+    return pd.Series(pd.Categorical(lab, categories=list(dict.fromkeys(lab.iloc[order]))))
+
+
+def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
+    a = obj.attrs
+    tdf, sed = a.get("tdf"), obj.get("sed")
+    if sed is None or tdf is None or not np.isfinite(tdf):
+        return None
+    t = float(stats.t.ppf(1 - a["alpha"] / 2, tdf))
+    typ, by = a.get("LSDtype", "overall"), a.get("LSDby")
+    pred = obj["predictions"]
+    groups = None
+    if typ == "factor.combinations":
+        if not by:
+            raise AsrError("LSDtype='factor.combinations' needs LSDby (the factors within "
+                           "whose combinations predictions are compared)")
+        by = [by] if isinstance(by, str) else list(by)
+        bad = [b for b in by if b not in pred.columns]
+        if bad:
+            raise AsrError(f"LSDby {bad} are not columns of the predictions",
+                           hint="LSDby names classify variables")
+        groups = _combos(pred, by)
+    return lsd_table(sed.to_numpy(), obj["differences"].to_numpy(), t, groups,
+                     per_prediction=typ == "per.prediction", labels=list(sed.index),
+                     statistic=a.get("LSDstatistic", "mean"),
+                     accuracy=a.get("LSDaccuracy", "maxAbsDeviation"),
+                     retain_zero=a.get("retain.zeroLSDs", False),
+                     zero_tol=a.get("zero.tolerance", ZERO_TOL))
+
+
+def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
+                   sed: Any = None, tdf: float | None = None, alpha: float = 0.05,
+                   LSDtype: str = "overall", LSDby: Sequence[str] | str | None = None,
+                   LSDstatistic: str = "mean", LSDaccuracy: str = "maxAbsDeviation",
+                   retain_zeroLSDs: bool = False, zero_tolerance: float = ZERO_TOL,
+                   response: str | None = None, response_title: str | None = None,
+                   term: str | None = None, inestimable_rm: bool = True,
+                   pairwise: bool = True, transform_power: float = 1, offset: float = 0,
+                   scale: float = 1, transform_function: str = "identity",
+                   sortFactor: str | None = None,
+                   sortParallelToCombo: Mapping[str, Any] | None = None,
+                   sortOrder: Sequence[str] | None = None, decreasing: bool = False,
+                   **other: Any) -> Alldiffs:
+    """asremlPlus's ``allDifferences``: differences, SEDs, p-values and LSDs of predictions
+    (module docstring); inestimable predictions are dropped (``inestimable_rm``)."""
+    _refuse("allDifferences", other)
+    obj = as_alldiffs(predictions, vcov=vcov, sed=sed, response=response,
+                      response_title=response_title, term=term, classify=classify, tdf=tdf,
+                      alpha=alpha)
+    obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"),
+                      "LSDby": LSDby, "LSDstatistic": pick(LSDstatistic, STATISTICS,
+                                                           "LSDstatistic"),
+                      "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy"),
+                      "retain.zeroLSDs": retain_zeroLSDs, "zero.tolerance": zero_tolerance})
+    obj = _reorder(obj, obj["predictions"], classify)   # standard order of the classify
+    pred = obj["predictions"]
+    est = (pred["est.status"].astype(str) == "Estimable").to_numpy()
+    if inestimable_rm and not est.all():
+        keep = np.flatnonzero(est)
+        obj["predictions"] = pred.iloc[keep].reset_index(drop=True)
+        for k in ("vcov", "sed"):
+            if obj[k] is not None:
+                obj[k] = obj[k].iloc[keep, keep]
+    if pairwise:
+        if obj["sed"] is None:
+            if obj["vcov"] is None:
+                raise AsrError("allDifferences(): neither sed nor vcov given",
+                               hint="predict with sed=True (or vcov=True)")
+            obj["sed"] = _sed_from_vcov(obj["vcov"])
+        labs = list(obj["sed"].index)
+        pv = obj["predictions"]["predicted.value"].to_numpy(dtype=float)
+        obj["differences"] = pd.DataFrame(pv[:, None] - pv[None, :], index=labs, columns=labs)
+        s = obj["sed"].to_numpy().copy()
+        np.fill_diagonal(s, np.nan)
+        obj["sed"] = pd.DataFrame(s, index=labs, columns=labs)
+        if tdf is None or not np.isfinite(tdf):
+            warnings.warn("allDifferences(): the degrees of freedom of the t-distribution are "
+                          "not available - p-values and LSDs not calculated", AsrWarning,
+                          stacklevel=2)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p = 2 * stats.t.sf(np.abs(obj["differences"].to_numpy()) / s, tdf)
+            obj["p.differences"] = pd.DataFrame(p, index=labs, columns=labs)
+            obj["LSD"] = _lsd(obj)
+    obj = addBacktransforms(obj, transform_power=transform_power, offset=offset, scale=scale,
+                            transform_function=transform_function)
+    if sortFactor is not None:
+        obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
+                            sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)
+    return obj
+
+
+def recalcLSD(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
+              LSDby: Sequence[str] | str | None = None, LSDstatistic: str = "mean",
+              LSDaccuracy: str = "maxAbsDeviation", alpha: float | None = None,
+              **other: Any) -> Alldiffs:
+    """asremlPlus's ``recalcLSD``: the LSD component for a new LSDtype/LSDby/statistic."""
+    _check(alldiffs_obj, "recalcLSD")
+    _refuse("recalcLSD", other, ("retain_zeroLSDs", "zero_tolerance"))
+    obj = alldiffs_obj.copy()
+    obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"), "LSDby": LSDby,
+                      "LSDstatistic": pick(LSDstatistic, STATISTICS, "LSDstatistic"),
+                      "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")})
+    if alpha is not None:
+        obj.attrs["alpha"] = alpha
+    obj["LSD"] = _lsd(obj)
+    return obj
+
+
+def _check(obj: Any, fn: str) -> None:
+    ok = validAlldiffs(obj)
+    if ok is not True:
+        raise AsrError(f"{fn}(): {ok}", hint="make one with asr.plus.predictPlus or "
+                                             "asr.plus.allDifferences")
+
+
+def _drop_intervals(pred: pd.DataFrame) -> pd.DataFrame:
+    return pred[[c for c in pred.columns if not c.startswith(("lower.", "upper."))]]
+
+
+def _status_last(pred: pd.DataFrame) -> pd.DataFrame:
+    if "est.status" in pred.columns:
+        pred = pred[[c for c in pred.columns if c != "est.status"] + ["est.status"]]
+    return pred
+
+
+def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidence",
+                       alpha: float = 0.05, avsed_tolerance: float | None = 0.25,
+                       LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
+                       LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
+                       **other: Any) -> Alldiffs:
+    """asremlPlus's ``redoErrorIntervals``: replace the predictions' error intervals
+    (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring)."""
+    _check(alldiffs_obj, "redoErrorIntervals")
+    _refuse("redoErrorIntervals", other, ("accuracy_threshold", "retain_zeroLSDs",
+                                          "zero_tolerance"))
+    kind = pick(error_intervals, INTERVALS, "error_intervals")
+    obj = alldiffs_obj.copy()
+    a = obj.attrs
+    a["alpha"] = alpha
+    a["LSDtype"] = pick(LSDtype, LSDTYPES, "LSDtype") if LSDtype else a.get("LSDtype",
+                                                                            "overall")
+    if a["LSDtype"] == "factor.combinations" and LSDby is None:
+        LSDby = a.get("LSDby")
+    a["LSDby"] = LSDby if a["LSDtype"] == "factor.combinations" else None
+    if LSDstatistic:
+        a["LSDstatistic"] = pick(LSDstatistic, STATISTICS, "LSDstatistic")
+    if LSDaccuracy:
+        a["LSDaccuracy"] = pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")
+    if obj.get("sed") is None and obj.get("vcov") is not None:
+        obj["sed"] = _sed_from_vcov(obj["vcov"])
+    if obj.get("sed") is not None and obj.get("differences") is None:
+        pv = obj["predictions"]["predicted.value"].to_numpy(dtype=float)
+        obj["differences"] = pd.DataFrame(pv[:, None] - pv[None, :], index=obj["sed"].index,
+                                          columns=obj["sed"].columns)
+    if obj.get("sed") is not None:
+        obj["LSD"] = _lsd(obj)
+    pred = _drop_intervals(obj["predictions"]).copy()
+    tdf = a.get("tdf")
+    if kind in ("Confidence", "halfLeastSignificant") and (tdf is None or not np.isfinite(tdf)):
+        warnings.warn("redoErrorIntervals(): the degrees of freedom of the t-distribution are "
+                      "not available - reverting to standard errors", AsrWarning, stacklevel=2)
+        kind = "StandardError"
+    pv = pred["predicted.value"].to_numpy(dtype=float)
+    se = pred["standard.error"].to_numpy(dtype=float)
+    half: np.ndarray | None = None
+    if kind == "halfLeastSignificant" and len(pred) > 1:
+        if obj.get("LSD") is None:
+            raise AsrError("redoErrorIntervals(): halfLeastSignificant intervals need the sed "
+                           "or vcov component")
+        lsd = obj["LSD"]
+        rng = ((lsd["maxLSD"] - lsd["minLSD"]).abs() / lsd["meanLSD"]).fillna(0.0)
+        if avsed_tolerance is not None and np.isfinite(avsed_tolerance) and \
+                (rng > avsed_tolerance).any():
+            warnings.warn("redoErrorIntervals(): the avsed.tolerance is exceeded - reverting "
+                          "to confidence intervals", AsrWarning, stacklevel=2)
+            kind = "Confidence"
+        elif a["LSDtype"] == "overall":
+            half = np.full(len(pred), float(lsd["assignedLSD"].iloc[0]))
+        elif a["LSDtype"] == "per.prediction":
+            half = lsd["assignedLSD"].to_numpy(dtype=float)
+        else:
+            by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
+            g = [",".join(str(x) for x in r) for r in pred[by].itertuples(index=False)]
+            half = lsd["assignedLSD"].reindex(g).to_numpy(dtype=float)
+        if half is not None:
+            half = np.where(half < a.get("zero.tolerance", ZERO_TOL), np.nan, half)
+    if kind == "StandardError":
+        lo, up = pv - se, pv + se
+    elif kind == "Confidence":
+        t = float(stats.t.ppf(1 - alpha / 2, tdf))
+        lo, up = pv - t * se, pv + t * se
+    elif kind == "halfLeastSignificant" and half is not None:
+        lo, up = pv - half / 2, pv + half / 2
+    else:
+        lo = up = None
+    if lo is not None:
+        pred[f"upper.{kind}.limit"] = up
+        pred[f"lower.{kind}.limit"] = lo
+    obj["predictions"] = _status_last(pred)
+    return addBacktransforms(obj, **_transform_of(obj))
+
+
+def _transform_of(obj: Alldiffs) -> dict[str, Any]:
+    a = obj.attrs
+    return {"transform_power": a.get("transform.power", 1), "offset": a.get("offset", 0),
+            "scale": a.get("scale", 1),
+            "transform_function": a.get("transform.function", "identity")}
+
+
+def addBacktransforms(alldiffs_obj: Alldiffs, transform_power: float = 1, offset: float = 0,
+                      scale: float = 1, transform_function: str = "identity",
+                      **other: Any) -> Alldiffs:
+    """asremlPlus's ``addBacktransforms``: the predictions, their intervals and approximate
+    se on the original scale of z = (scale·y + offset)^p (module docstring); only power,
+    offset and scale transformations (``transform_function`` "identity" or "log")."""
+    _refuse("addBacktransforms", other)
+    obj = alldiffs_obj.copy()
+    func = pick(transform_function, ("identity", "log"), "transform_function")
+    if func == "log":
+        if transform_power != 1:
+            raise AsrError("addBacktransforms(): give transform_function='log' or "
+                           "transform_power, not both")
+        transform_power = 0
+    obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
+                      "transform.function": "identity"})
+    if transform_power == 1 and offset == 0 and scale == 1:
+        obj["backtransforms"] = None
+        return obj
+    bt = obj["predictions"].copy().rename(columns={"predicted.value":
+                                                   "backtransformed.predictions"})
+    z = obj["predictions"]["predicted.value"].to_numpy(dtype=float)
+    se = obj["predictions"]["standard.error"].to_numpy(dtype=float)
+
+    def inv(v: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = np.exp(v) if transform_power == 0 else np.power(v, 1.0 / transform_power)
+        return (w - offset) / scale
+
+    y0 = np.exp(z) if transform_power == 0 else np.power(z, 1.0 / transform_power)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dydz = y0 if transform_power == 0 else y0 / (transform_power * z)
+    bt["backtransformed.predictions"] = inv(z)
+    bt["standard.error"] = np.abs(dydz) * se / scale
+    for c in bt.columns:
+        if c.startswith(("lower.", "upper.")):
+            bt[c] = inv(bt[c].to_numpy(dtype=float))
+    obj["backtransforms"] = bt
+    return obj
+
+
+def _recast(obj: Alldiffs, factor: str, levels: list[str]) -> Alldiffs:
+    """The predictions in standard order after the levels of ``factor`` are reordered."""
+    out = obj.copy()
+    pred = out["predictions"].copy()
+    pred[factor] = pd.Categorical(pred[factor].astype(str), categories=levels)
+    return _reorder(out, pred, out.attrs["classify"])
+
+
+def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
+    vs = classify_vars(classify)
+    key = pred[vs].copy()
+    for v in vs:
+        key[v] = key[v].cat.codes if isinstance(key[v].dtype, pd.CategoricalDtype) else key[v]
+    order = np.lexsort([key[v].to_numpy() for v in reversed(vs)]) if vs else \
+        np.arange(len(pred))
+    pred = pred.iloc[order]
+    rest = [c for c in pred.columns if c not in vs]
+    obj["predictions"] = pred[vs + rest].reset_index(drop=True)
+    labs = _labels(obj["predictions"], classify)
+    obj.attrs["classify"] = classify
+    for k in ("vcov", "differences", "p.differences", "sed"):
+        m = obj.get(k)
+        if m is not None:
+            a = m.to_numpy()[np.ix_(order, order)]
+            obj[k] = pd.DataFrame(a, index=labs, columns=labs)
+    if obj.get("LSD") is not None and obj.attrs.get("LSDtype") == "per.prediction":
+        lsd = obj["LSD"].iloc[order].copy()
+        lsd.index = labs
+        obj["LSD"] = lsd
+    if obj.get("backtransforms") is not None:
+        bt = obj["backtransforms"].iloc[order]
+        obj["backtransforms"] = bt[[c for c in vs if c in bt.columns] +
+                                   [c for c in bt.columns if c not in vs]].reset_index(
+                                       drop=True)
+    return obj
+
+
+def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = None,
+                  sortFactor: str | None = None,
+                  sortParallelToCombo: Mapping[str, Any] | None = None,
+                  sortNestingFactor: str | None = None,
+                  sortOrder: Sequence[str] | None = None, **other: Any) -> Alldiffs:
+    """asremlPlus's ``sort.alldiffs``: reorder the levels of ``sortFactor`` by the predicted
+    values at one combination of the other classify variables (``sortParallelToCombo``,
+    default the first prediction's), or as ``sortOrder``; all components follow. The new
+    level order is ``attrs['sortOrder']``."""
+    _check(x, "sort")
+    _refuse("sort", other)
+    if sortNestingFactor is not None:
+        raise AsrError("sort(): sortNestingFactor is not supported by asr.plus",
+                       hint="sort without it, or give sortOrder")
+    cls = classify or x.attrs["classify"]
+    vs = classify_vars(cls)
+    pred = x["predictions"]
+    if sortFactor is None:
+        if len(vs) != 1:
+            raise AsrError("sort(): the classify has several variables - give sortFactor")
+        sortFactor = vs[0]
+    if sortFactor not in vs:
+        raise AsrError(f"sort(): sortFactor '{sortFactor}' is not in the classify {cls}")
+    levs = [str(v) for v in (pred[sortFactor].cat.categories if isinstance(
+        pred[sortFactor].dtype, pd.CategoricalDtype) else pd.unique(pred[sortFactor]))]
+    if sortOrder is not None:
+        new = [str(s) for s in sortOrder]
+        if sorted(new) != sorted(levs):
+            raise AsrError("sort(): sortOrder must hold each level of "
+                           f"{sortFactor} once", hint=f"levels: {', '.join(levs)}")
+    else:
+        others = [v for v in vs if v != sortFactor]
+        combo = dict(sortParallelToCombo or {v: str(pred[v].iloc[0]) for v in others})
+        if sorted(combo) != sorted(others):
+            raise AsrError("sort(): sortParallelToCombo needs one value for each classify "
+                           "variable except sortFactor", hint=f"variables: {others}")
+        sub = np.ones(len(pred), bool)
+        for v, val in combo.items():
+            sub &= (pred[v].astype(str) == str(val[0] if isinstance(val, (list, tuple))
+                                              else val)).to_numpy()
+        s = pred.loc[sub, [sortFactor, "predicted.value"]]
+        o = np.argsort(-s["predicted.value"].to_numpy() if decreasing else
+                       s["predicted.value"].to_numpy(), kind="stable")
+        new = [str(v) for v in s[sortFactor].iloc[o]]
+        new += [lv for lv in levs if lv not in new]
+    out = _recast(x, sortFactor, new)
+    out.attrs.update({"sortFactor": sortFactor, "sortOrder": new, "classify": cls})
+    return out
+
+
+def renewClassify(alldiffs_obj: Alldiffs, newclassify: str, **other: Any) -> Alldiffs:
+    """asremlPlus's ``renewClassify``: the same predictions in the standard order of a
+    classify with the same variables in another order (``"A:B"`` -> ``"B:A"``)."""
+    _check(alldiffs_obj, "renewClassify")
+    _refuse("renewClassify", other, ("sortFactor", "sortOrder", "decreasing"))
+    old, new = classify_vars(alldiffs_obj.attrs["classify"]), classify_vars(newclassify)
+    if sorted(old) != sorted(new):
+        raise AsrError(f"renewClassify(): '{newclassify}' does not have the variables of "
+                       f"the classify '{alldiffs_obj.attrs['classify']}'")
+    out = alldiffs_obj.copy()
+    out = _reorder(out, out["predictions"], newclassify)
+    if out.get("LSD") is not None and out.attrs.get("LSDtype") == "per.prediction":
+        out["LSD"] = _lsd(out)
+    return out
+
+
+def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: float = 0.05,
+                 error_intervals: str = "Confidence", EGLS_linTransform: bool = True,
+                 Vmatrix: bool = False, **other: Any) -> Alldiffs:
+    """asremlPlus's ``linTransform``. A matrix L: the combinations Lp̂ with variance L W L'
+    (labelled by L's row names, else 1, 2, ...). A model formula (``"~ A + B"``, text) of
+    the classify variables: the predictions projected onto that submodel, Qp̂ with variance
+    Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
+    X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
+    _check(alldiffs_obj, "linTransform")
+    _refuse("linTransform", other, ("LSDtype", "LSDby", "LSDstatistic", "LSDaccuracy"))
+    if alldiffs_obj.get("vcov") is None:
+        raise AsrError("linTransform(): the alldiffs object has no vcov component",
+                       hint="predictPlus(..., Vmatrix=True)")
+    W = alldiffs_obj["vcov"].to_numpy()
+    a = alldiffs_obj.attrs
+    pred = alldiffs_obj["predictions"]
+    pv = pred["predicted.value"].to_numpy(dtype=float)
+    if isinstance(linear_transformation, str):
+        import formulaic
+
+        rhs = linear_transformation.split("~", 1)[-1]
+        try:
+            X = np.asarray(formulaic.model_matrix("~ " + rhs, pred), dtype=float)
+        except Exception as e:  # noqa: BLE001 - formulaic's errors name the problem
+            raise AsrError(f"linTransform(): cannot form the submodel {linear_transformation!r} "
+                           f"on the predictions: {e}",
+                           hint="use the classify variables in the formula") from e
+        G = np.linalg.pinv(W) if EGLS_linTransform else np.eye(len(pv))
+        L = X @ np.linalg.pinv(X.T @ G @ X) @ X.T @ G
+        frame = pred[classify_vars(a["classify"])].copy()
+        cls = a["classify"]
+    else:
+        L = np.asarray(linear_transformation, dtype=float)
+        if L.ndim != 2 or L.shape[1] != W.shape[0]:
+            raise AsrError(f"linTransform(): L has {L.shape[-1]} columns, there are "
+                           f"{W.shape[0]} predictions")
+        names = (list(map(str, linear_transformation.index))
+                 if isinstance(linear_transformation, pd.DataFrame)
+                 else [str(i + 1) for i in range(L.shape[0])])
+        frame = pd.DataFrame({"Combination": pd.Categorical(names, categories=names)})
+        cls = "Combination"
+    p = L @ pv
+    V = L @ W @ L.T
+    p[np.abs(p) < ZERO_TOL] = 0.0
+    frame["predicted.value"] = p
+    frame["standard.error"] = np.sqrt(np.clip(np.diag(V), 0.0, None))
+    frame["est.status"] = "Estimable"
+    out = allDifferences(frame, cls, vcov=V, tdf=a.get("tdf"), alpha=alpha,
+                         response=a.get("response"), term=a.get("term"),
+                         LSDtype=a.get("LSDtype", "overall"), LSDby=a.get("LSDby"),
+                         LSDstatistic=a.get("LSDstatistic", "mean"),
+                         LSDaccuracy=a.get("LSDaccuracy", "maxAbsDeviation"))
+    out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
+    if not Vmatrix:
+        out["vcov"] = None
+    return out
+
+
+def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None
+                  ) -> pd.DataFrame:
+    """The p.differences in long form (asremlPlus's ``plotPvalues`` data): Rows, Columns, p
+    for every ordered pair of different predictions (``sections``: only pairs within the
+    same combination of those factors)."""
+    _check(alldiffs_obj, "plotPvalues")
+    P = alldiffs_obj.get("p.differences")
+    if P is None:
+        raise AsrError("plotPvalues(): the alldiffs object has no p.differences",
+                       hint="it needs tdf (wald_tab=) and sed")
+    labs = list(P.index)
+    n = len(labs)
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    keep = ii != jj
+    if sections:
+        pred = alldiffs_obj["predictions"]
+        sec = [",".join(str(x) for x in r) for r in pred[list(sections)].itertuples(
+            index=False)]
+        keep &= np.equal.outer(np.array(sec, dtype=object), np.array(sec, dtype=object))
+    return pd.DataFrame({"Rows": [labs[i] for i in ii[keep]],
+                         "Columns": [labs[j] for j in jj[keep]],
+                         "p": P.to_numpy()[keep]})
+
+
+def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None = None,
+              newlabels: Sequence[Any] | None = None, **other: Any) -> Alldiffs:
+    """asremlPlus's ``facRecast.alldiffs``: reorder (``levels_order``) and/or relabel
+    (``newlabels``, one per level in the current order) the levels of one classify factor;
+    all components follow the predictions' new standard order."""
+    _check(object, "facRecast")
+    _refuse("facRecast", other)
+    pred = object["predictions"]
+    if factor not in pred.columns:
+        raise AsrError(f"facRecast(): '{factor}' is not a column of the predictions")
+    col = pred[factor]
+    levs = [str(v) for v in (col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype)
+                             else pd.unique(col))]
+    out = object
+    if levels_order is not None:
+        new = [str(v) for v in levels_order]
+        if sorted(set(new)) != sorted(levs) or len(new) != len(levs):
+            raise AsrError("facRecast(): levels_order must hold each level of "
+                           f"{factor} once", hint=f"levels: {', '.join(levs)}")
+        out = _recast(out, factor, new)
+        levs = new
+    if newlabels is not None:
+        lab = [str(v) for v in newlabels]
+        if len(set(lab)) != len(levs) or len(lab) != len(levs):
+            raise AsrError(f"facRecast(): newlabels must be {len(levs)} distinct labels, one "
+                           f"per level of {factor}")
+        out = out.copy()
+        p = out["predictions"].copy()
+        p[factor] = pd.Categorical(p[factor].astype(str).map(dict(zip(levs, lab))),
+                                   categories=lab)
+        out = _reorder(out, p, out.attrs["classify"])
+    return out
+
+
+def facRename(object: Alldiffs, factor_names: Sequence[str] | str,
+              newnames: Sequence[str] | str, **other: Any) -> Alldiffs:
+    """asremlPlus's ``facRename.alldiffs``: rename classify variables everywhere (the
+    predictions' and backtransforms' columns, classify, LSDby, sortFactor)."""
+    _check(object, "facRename")
+    _refuse("facRename", other)
+    old = [factor_names] if isinstance(factor_names, str) else list(factor_names)
+    new = [newnames] if isinstance(newnames, str) else list(newnames)
+    if len(old) != len(new):
+        raise AsrError("facRename(): factor_names and newnames must have the same length")
+    bad = [f for f in old if f not in object["predictions"].columns]
+    if bad:
+        raise AsrError(f"facRename(): {bad} are not columns of the predictions")
+    ren = dict(zip(old, new))
+    out = object.copy()
+    out["predictions"] = out["predictions"].rename(columns=ren)
+    if out.get("backtransforms") is not None:
+        out["backtransforms"] = out["backtransforms"].rename(columns=ren)
+    a = out.attrs
+    a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(a["classify"]))
+    if a.get("LSDby"):
+        by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
+        a["LSDby"] = [ren.get(b, b) for b in by]
+    if a.get("sortFactor"):
+        a["sortFactor"] = ren.get(a["sortFactor"], a["sortFactor"])
+    return out
+
+
+def attr(x: Any, which: str, exact: bool = False) -> Any:
+    """R's ``attr(x, which)`` for alldiffs objects and data frames: the attribute, or None
+    (R's NULL) when absent; ``"names"`` gives the names (keys, columns)."""
+    if which == "names":
+        return list(x.columns) if isinstance(x, pd.DataFrame) else list(x)
+    attrs = getattr(x, "attrs", None)
+    if not isinstance(attrs, Mapping):
+        return None
+    if which in attrs or exact:
+        return attrs.get(which)
+    hits = [k for k in attrs if str(k).startswith(which)]
+    return attrs[hits[0]] if len(hits) == 1 else None

@@ -1,0 +1,106 @@
+"""Least significant differences (asremlPlus's ``LSDstats``), from the standard errors of
+the pairwise differences (SED) of predictions:
+
+    LSD_ij = t_{1−α/2, ν} · SED_ij,
+    minLSD = t·min SED,  meanLSD = t·√(mean SED²),  maxLSD = t·max SED,
+
+the assigned LSD the chosen statistic (``mean``, ``minimum``, ``maximum``, ``median`` or the
+quantile ``q10``/``q25``/``q75``/``q90`` of t·SED, R's default quantile = numpy's linear),
+its accuracy (``maxAbsDeviation``: max|t·SED − LSD|/LSD; ``maxDeviation``; ``q90Deviation``;
+``RootMeanSqDeviation``) and the comparisons it misjudges: falsePos (|d| ≥ LSD but
+|d| < t·SED) and falseNeg (the converse). SEDs that are missing or below ``zero_tolerance``
+(predictions that are the same) are left out unless ``retain_zero``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+
+__all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_stats", "lsd_table"]
+
+LSD_COLUMNS = ("c", "minLSD", "meanLSD", "maxLSD", "assignedLSD", "accuracyLSD", "falsePos",
+               "falseNeg")
+STATISTICS = ("minimum", "q10", "q25", "median", "mean", "q75", "q90", "maximum")
+ACCURACIES = ("maxAbsDeviation", "maxDeviation", "q90Deviation", "RootMeanSqDeviation")
+ZERO_TOL = float(np.finfo(float).eps ** 0.5)
+
+
+def pick(value: str, options: Sequence[str], what: str) -> str:
+    """R's partial matching of an option (``"Stand"`` is ``"StandardError"``)."""
+    hits = [o for o in options if o == value] or [o for o in options if o.startswith(value)]
+    if len(hits) != 1:
+        raise AsrError(f"{what}={value!r} is not one of {', '.join(options)}")
+    return hits[0]
+
+
+def _keep(sed: np.ndarray, dif: np.ndarray, retain_zero: bool, zero_tol: float
+          ) -> tuple[np.ndarray, np.ndarray]:
+    ok = ~np.isnan(sed)
+    if not retain_zero:
+        ok &= np.abs(sed) > zero_tol
+    return sed[ok], dif[ok]
+
+
+def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean",
+              accuracy: str = "maxAbsDeviation", retain_zero: bool = False,
+              zero_tol: float = ZERO_TOL) -> dict[str, float]:
+    """One row of LSD statistics for the comparisons with SEDs ``sed``, differences ``dif``."""
+    s, d = _keep(np.asarray(sed, float).ravel(), np.asarray(dif, float).ravel(), retain_zero,
+                 zero_tol)
+    row = dict.fromkeys(LSD_COLUMNS, np.nan)
+    row["c"] = float(s.size)
+    if s.size == 0:
+        return row
+    row.update(minLSD=t * s.min(), meanLSD=t * np.sqrt(np.mean(s * s)), maxLSD=t * s.max())
+    q = {"q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90}
+    a = (t * np.quantile(s, q[statistic]) if statistic in q else
+         row[{"minimum": "minLSD", "mean": "meanLSD", "maximum": "maxLSD"}[statistic]])
+    row["assignedLSD"] = a
+    dev = t * s - a
+    row["accuracyLSD"] = {"maxAbsDeviation": lambda: np.max(np.abs(dev)),
+                          "maxDeviation": lambda: np.max(dev),
+                          "q90Deviation": lambda: np.quantile(dev, 0.9),
+                          "RootMeanSqDeviation": lambda: np.sqrt(np.mean(dev * dev))
+                          }[accuracy]() / a if a > 0 else np.nan
+    actual = np.abs(d) >= t * s
+    approx = np.abs(d) >= a
+    row["falsePos"] = float(np.sum(~actual & approx))
+    row["falseNeg"] = float(np.sum(actual & ~approx))
+    return row
+
+
+def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | None,
+              per_prediction: bool = False, labels: Sequence[str] = (),
+              statistic: str = "mean", accuracy: str = "maxAbsDeviation",
+              retain_zero: bool = False, zero_tol: float = ZERO_TOL) -> pd.DataFrame:
+    """The LSD component: one "overall" row (``groups`` None), one row per level of
+    ``groups`` (comparisons within it: LSDtype "factor.combinations"), or one row per
+    prediction (its comparisons with all others: "per.prediction")."""
+    n = sed.shape[0]
+    iu = np.triu_indices(n, 1)
+    kw = dict(statistic=statistic, accuracy=accuracy, retain_zero=retain_zero,
+              zero_tol=zero_tol)
+    if per_prediction:
+        rows = {}
+        for i in range(n):
+            o = np.arange(n) != i
+            rows[labels[i]] = lsd_stats(sed[i, o], dif[i, o], t, **kw)
+        return pd.DataFrame.from_dict(rows, orient="index")[list(LSD_COLUMNS)]
+    if groups is None:
+        return pd.DataFrame([lsd_stats(sed[iu], dif[iu], t, **kw)], index=["overall"])[
+            list(LSD_COLUMNS)]
+    g = groups.astype(str).to_numpy()
+    levels = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
+              else list(pd.unique(g)))
+    rows = {}
+    for lev in levels:
+        idx = np.flatnonzero(g == lev)
+        ju = np.triu_indices(idx.size, 1)
+        sub = np.ix_(idx, idx)
+        rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw)
+    return pd.DataFrame.from_dict(rows, orient="index")[list(LSD_COLUMNS)]

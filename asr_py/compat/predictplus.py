@@ -1,0 +1,220 @@
+"""asremlPlus's ``predictPlus`` and ``plotPvalues`` / ``plotPredictions`` on asr_py fits.
+
+``predictPlus(fit, classify, wald_tab=...)`` predicts with ``fit.predict(classify, sed=True,
+vcov=Vmatrix)`` and forms the :class:`~asr_py.compat.alldiffs.Alldiffs` object. The t
+degrees of freedom are the Wald table's ``denDF`` of ``term`` (default the classify, factor
+order ignored); without it, ``dDF_fault``: "residual" (ν = n − rank X, asreml's ``nedf``),
+"maximum" (the largest denDF of the table), "supplied" (``dDF_values``), with a warning as
+asremlPlus gives.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.compat.alldiffs import (
+    Alldiffs,
+    allDifferences,
+    as_alldiffs,
+    classify_vars,
+    pvalues_table,
+    redoErrorIntervals,
+    sort_alldiffs,
+)
+from asr_py.compat.lsd import pick
+from asr_py.errors import AsrError
+from asr_py.warning_classes import AsrWarning
+
+__all__ = ["predictPlus", "plotPvalues", "plotPredictions", "sort"]
+
+#: predict options passed through to fit.predict
+_PREDICT = ("levels", "present", "ignore", "average", "aliased", "parallel")
+
+
+def _term_key(term: str) -> frozenset[str]:
+    return frozenset(p for p in re.sub(r"\s+", "", term).split(":") if p)
+
+
+def _denominator(fit: Any, term: str, wald_tab: pd.DataFrame | None, dDF_fault: str,
+                 dDF_values: Any) -> float:
+    if wald_tab is not None and "denDF" in wald_tab.columns:
+        rows = [i for i in wald_tab.index if _term_key(str(i)) == _term_key(term)]
+        if rows:
+            d = float(wald_tab.loc[rows[0], "denDF"])
+            if np.isfinite(d):
+                return d
+        else:
+            warnings.warn(f"predictPlus(): {term} is not a fixed term that has been fitted",
+                          AsrWarning, stacklevel=3)
+    opt = pick(dDF_fault, ("none", "residual", "maximum", "supplied"), "dDF_fault")
+    warnings.warn(f"predictPlus(): denominator degrees of freedom obtained using dDF.fault "
+                  f"method {opt}" + ("" if wald_tab is not None else
+                                     " - no wald.tab supplied"), AsrWarning, stacklevel=3)
+    if opt == "none":
+        return np.nan
+    if opt == "supplied":
+        if dDF_values is None:
+            raise AsrError("predictPlus(): dDF_fault='supplied' needs dDF_values")
+        return float(np.ravel(dDF_values)[0])
+    if opt == "maximum" and wald_tab is not None and "denDF" in wald_tab.columns:
+        d = pd.to_numeric(wald_tab["denDF"].iloc[1:], errors="coerce").dropna()
+        if len(d):
+            return float(d.max())
+    return float(fit.result.n_minus_p)
+
+
+def _data_levels(pred: pd.DataFrame, fit: Any, classify: str) -> pd.DataFrame:
+    """Classify factors with the level order of the data's categorical columns (R's factor
+    levels), so that predictions sort in asremlPlus's standard order."""
+    data = getattr(fit, "call", {}).get("data")
+    if not isinstance(data, pd.DataFrame):
+        return pred
+    out = pred
+    for v in classify_vars(classify):
+        if v in data.columns and v in pred.columns and \
+                isinstance(data[v].dtype, pd.CategoricalDtype):
+            cats = [str(c) for c in data[v].cat.categories]
+            vals = pred[v].astype(str)
+            if set(vals) <= set(cats):
+                if out is pred:
+                    out = pred.copy()
+                    out.attrs = pred.attrs
+                out[v] = pd.Categorical(vals, categories=[c for c in cats if c in set(vals)])
+    return out
+
+
+def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
+                inestimable_rm: bool = True, linear_transformation: Any = None,
+                error_intervals: str = "Confidence", alpha: float = 0.05,
+                wald_tab: pd.DataFrame | None = None, dDF_fault: str = "residual",
+                dDF_values: Any = None, pairwise: bool = True, Vmatrix: bool = False,
+                avsed_tolerance: float | None = 0.25, LSDtype: str = "overall",
+                LSDby: Sequence[str] | str | None = None, LSDstatistic: str = "mean",
+                LSDaccuracy: str = "maxAbsDeviation", x_num: str | None = None,
+                x_pred_values: Any = None, transform_power: float = 1, offset: float = 0,
+                scale: float = 1, transform_function: str = "identity",
+                sortFactor: str | None = None,
+                sortParallelToCombo: Mapping[str, Any] | None = None,
+                sortOrder: Sequence[str] | None = None, decreasing: bool = False,
+                **other: Any) -> Alldiffs:
+    """asremlPlus's ``predictPlus.asreml``: predictions of ``classify`` as an alldiffs
+    object with error intervals (module docstring of :mod:`asr_py.compat.alldiffs`)."""
+    if not hasattr(asreml_obj, "predict") or not hasattr(asreml_obj, "wald"):
+        raise AsrError(f"predictPlus() needs an asr.asreml() fit, not "
+                       f"{type(asreml_obj).__name__}", hint="pass the fit of asr.asreml()")
+    passed = {k: other.pop(k) for k in _PREDICT if k in other}
+    for k in ("tables", "trace", "titles", "level_length", "x_fac", "x_plot_values"):
+        other.pop(k, None)
+    if other:
+        raise AsrError(f"predictPlus(): argument(s) {', '.join(sorted(other))} not supported "
+                       "by asr.plus", hint="see docs/asremlplus.md")
+    if linear_transformation is not None:
+        raise AsrError("predictPlus(): linear_transformation is not supported here",
+                       hint="predict with Vmatrix=True, then asr.plus.linTransform(diffs, L)")
+    if x_num is not None and x_num in classify_vars(classify) and x_pred_values is not None:
+        passed.setdefault("levels", {})
+        passed["levels"] = {**passed["levels"], x_num: list(np.ravel(x_pred_values))}
+    kind = pick(error_intervals, ("none", "Confidence", "StandardError",
+                                  "halfLeastSignificant"), "error_intervals")
+    if kind == "halfLeastSignificant":
+        pairwise = True
+    intercept = classify.strip() == "(Intercept)"
+    pred = asreml_obj.predict(classify, sed=pairwise and not intercept,
+                              vcov=Vmatrix and not intercept, **passed)
+    sed = pred.attrs.get("sed") if pairwise and not intercept else None
+    vc = pred.attrs.get("vcov") if Vmatrix and not intercept else None
+    pred = _data_levels(pred, asreml_obj, classify)
+    tdf = _denominator(asreml_obj, term or classify, wald_tab, dDF_fault, dDF_values)
+    fixed = asreml_obj.call.get("fixed", "") if hasattr(asreml_obj, "call") else ""
+    response = str(fixed).split("~")[0].strip() or None
+    obj = allDifferences(pred, classify, vcov=vc, sed=sed, tdf=tdf, alpha=alpha,
+                         LSDtype=LSDtype, LSDby=LSDby, LSDstatistic=LSDstatistic,
+                         LSDaccuracy=LSDaccuracy, response=response, term=term or classify,
+                         inestimable_rm=inestimable_rm, pairwise=pairwise and not intercept)
+    obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
+                      "transform.function": transform_function})
+    obj = redoErrorIntervals(obj, error_intervals=kind, alpha=alpha,
+                             avsed_tolerance=avsed_tolerance)
+    if sortFactor is not None:
+        obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
+                            sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)
+    return obj
+
+
+def plotPvalues(object: Any, sections: Sequence[str] | str | None = None, show: bool = True,
+                **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``plotPvalues``: the p-values of all pairwise differences as a long
+    table (Rows, Columns, p); drawn as a heat map when matplotlib is installed and ``show``.
+    Plot styling arguments are accepted and ignored."""
+    if isinstance(sections, str):
+        sections = [sections]
+    tab = pvalues_table(object, sections)
+    if show:
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            return tab
+        wide = tab.pivot(index="Rows", columns="Columns", values="p")
+        fig, ax = plt.subplots()
+        im = ax.imshow(wide.to_numpy(dtype=float), vmin=0, vmax=1, cmap="RdYlBu")
+        ax.set_xticks(range(wide.shape[1]), list(wide.columns), rotation=90, fontsize=6)
+        ax.set_yticks(range(wide.shape[0]), list(wide.index), fontsize=6)
+        fig.colorbar(im, ax=ax, label="p")
+        plt.close(fig)
+    return tab
+
+
+def plotPredictions(data: pd.DataFrame, classify: str | None = None,
+                    y: str = "predicted.value", error_intervals: str = "Confidence",
+                    show: bool = True, **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``plotPredictions``: the predictions (with their ``lower.*``/``upper.*``
+    limits) as plotted; drawn when matplotlib is installed and ``show``. Plot styling
+    arguments are accepted and ignored."""
+    if isinstance(data, Alldiffs):
+        data = data["predictions"]
+    if not isinstance(data, pd.DataFrame) or y not in data.columns:
+        raise AsrError(f"plotPredictions(): data must be a predictions frame with column "
+                       f"'{y}'", hint="pass diffs['predictions']")
+    if show:
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            return data
+        fig, ax = plt.subplots()
+        x = np.arange(len(data))
+        ax.plot(x, data[y].to_numpy(dtype=float), "o")
+        lo = [c for c in data.columns if c.startswith("lower.")]
+        up = [c for c in data.columns if c.startswith("upper.")]
+        if lo and up:
+            ax.vlines(x, data[lo[0]].to_numpy(dtype=float), data[up[0]].to_numpy(dtype=float))
+        plt.close(fig)
+    return data
+
+
+def sort(x: Any, decreasing: bool = False, **kw: Any) -> Any:
+    """R's ``sort``: an alldiffs object by :func:`~asr_py.compat.alldiffs.sort_alldiffs`,
+    anything else as R sorts a vector (missing values dropped)."""
+    if isinstance(x, Alldiffs):
+        return sort_alldiffs(x, decreasing=decreasing, **kw)
+    if isinstance(x, pd.DataFrame) and "predicted.value" in x.columns:  # sort.predictions.frame
+        if not kw.get("classify"):
+            raise AsrError("sort(): sorting a predictions frame needs classify=")
+        cls = kw.pop("classify")
+        tmp = as_alldiffs(x, classify=cls)
+        out = sort_alldiffs(tmp, decreasing=decreasing, **kw)
+        pred = out["predictions"]
+        pred.attrs = {"sortFactor": out.attrs["sortFactor"],
+                      "sortOrder": out.attrs["sortOrder"]}
+        return pred
+    if kw:
+        raise AsrError(f"sort(): argument(s) {', '.join(sorted(kw))} apply only to alldiffs "
+                       "objects")
+    vals = [v for v in (x.tolist() if hasattr(x, "tolist") else list(x))
+            if not (isinstance(v, float) and np.isnan(v))]
+    return sorted(vals, reverse=decreasing)
