@@ -605,6 +605,12 @@ class Translator(BasePrinter):
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
         if f == "c":
+            if len(args) == 1 and args[0][0] is None and args[0][1].kind == "index" and \
+                    len(args[0][1].args) == 1 and args[0][1].args[0][1].kind == "num":
+                # c(v[4]): one element, a scalar in R (mat.ar1(rho = c(v[4])))
+                ix = args[0][1]
+                assert ix.left is not None
+                return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
                    for _, a in args) and all(n is None for n, _ in args):

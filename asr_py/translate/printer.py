@@ -249,6 +249,14 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
                 "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
+        if len(args) == 1 and e.value == "[" and _positions(args[0]):
+            a = args[0]
+            if a.kind == "unary" and a.right is not None:
+                inner = self.py(a.right)
+                at = f"-{inner}" if a.right.kind == "num" else f"[-i for i in {inner}]"
+            else:
+                at = self.py(a)
+            return f"{self.runtime('r_sub')}({obj}, {at})"               # x[2:4], x[-1]
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:
@@ -727,6 +735,19 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _positions(e: R) -> bool:
+    """Whether an index is R positions: ``a:b``, ``c(1, 3)``, ``-1``, ``-(1:2)``."""
+    if e.kind == "paren" and e.right is not None:
+        return _positions(e.right)
+    if e.kind == "bin" and e.value == ":":
+        return True
+    if e.kind == "call" and e.value == "c" and e.args:
+        return all(n is None and a.kind == "num" for n, a in e.args)
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return e.right.kind == "num" or _positions(e.right)
+    return False
 
 
 def _mentions(e: R | None, name: str) -> bool:

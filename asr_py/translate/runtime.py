@@ -250,3 +250,39 @@ def r_rep(x: Any, times: Any = None, each: int | None = None,
         n = int(length_out)
         xs = [xs[i % len(xs)] for i in range(n)] if xs else []
     return [v.item() if isinstance(v, np.generic) else v for v in xs]
+
+
+def r_sub(x: Any, positions: Any) -> Any:
+    """R's ``x[i]`` with 1-based positions (``x[4:7]``, ``x[c(1, 3)]``, ``x[-1]``): a
+    Series, list, array or string vector keeps those elements (negative positions drop
+    them); a data frame keeps those columns, as R's single-bracket does."""
+    pos = [int(p) for p in (positions if isinstance(positions, (list, tuple, range,
+                                                                   np.ndarray, pd.Series))
+                            else [positions])]
+    n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
+    if pos and all(p < 0 for p in pos):
+        drop = {-p - 1 for p in pos}
+        idx = [i for i in range(n) if i not in drop]
+    elif any(p < 0 for p in pos):
+        raise AsrError("x[i]: positive and negative positions mixed",
+                       hint="R allows only one kind in a subscript")
+    else:
+        idx = [p - 1 for p in pos if p != 0]
+    if isinstance(x, pd.DataFrame):
+        return x.iloc[:, idx]
+    if isinstance(x, (pd.Series, pd.Index)):
+        return x[idx] if isinstance(x, pd.Index) else x.iloc[idx]
+    if isinstance(x, np.ndarray):
+        return x[idx]
+    items = list(x)
+    return [items[i] if i < len(items) else None for i in idx]    # NA beyond the end
+
+
+def r_elt(x: Any, k: int) -> Any:
+    """R's ``x[k]`` of one 1-based position as a value (a Series by position, whatever its
+    index; a list or array by position)."""
+    if isinstance(x, pd.Series):
+        v = x.iloc[int(k) - 1]
+    else:
+        v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x[int(k) - 1]
+    return v.item() if isinstance(v, np.generic) else v

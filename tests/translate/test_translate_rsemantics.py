@@ -94,3 +94,21 @@ def test_rep_follows_r() -> None:
 def test_rep_with_mismatched_counts_is_an_error() -> None:
     with pytest.raises(AsrError, match="3 counts for 2 values"):
         run_r("x <- rep(1:2, c(1, 2, 3))\n")
+
+
+def test_position_subscripts() -> None:
+    """``x[4:5]``, ``x[c(1, 3)]``, ``x[-1]``, ``x[-(1:2)]`` select by 1-based position
+    (negative drops), whatever the names; ``c(x[4])`` is the single value (R has no
+    scalar apart from a length-1 vector), so ``if`` and arithmetic take it."""
+    code = ("r <- v[4:5]\nw <- v[c(1, 3)]\nz <- v[-1]\ny <- v[-(1:2)]\nrho <- c(v[4])\n"
+            "ok <- rho < 1\nl <- lst[2:3]\ncols <- d[2:3]\n")
+    v = pd.Series([0.1, 0.2, 0.3, 0.4, 0.5], index=list("abcde"))
+    d = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
+    ns, _ = run_r(code, v=v, lst=["p", "q", "s"], d=d)
+    assert ns["r"].tolist() == [0.4, 0.5] and list(ns["r"].index) == ["d", "e"]
+    assert ns["w"].tolist() == [0.1, 0.3]
+    assert ns["z"].tolist() == [0.2, 0.3, 0.4, 0.5]
+    assert ns["y"].tolist() == [0.3, 0.4, 0.5]
+    assert ns["rho"] == 0.4 and ns["ok"] is True
+    assert ns["l"] == ["q", "s"]
+    assert list(ns["cols"].columns) == ["b", "c"]
