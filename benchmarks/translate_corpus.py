@@ -69,7 +69,12 @@ class Result:
     placeholders: int = 0
     #: testthat expectations: agree, differ, unchecked, error
     expectations: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: wall-clock and CPU seconds of the run; which limit cut it ("cpu", "wall" or "")
     seconds: float = 0.0
+    cpu: float = 0.0
+    limit: str = ""
+    #: why the script fails in R too (index.csv's ``fails_in_r``; empty: runnable in R)
+    fails_in_r: str = ""
     todos: list[str] = field(default_factory=list)
 
 
@@ -178,6 +183,8 @@ def _licence(gd: Path, files: list[str]) -> str:
 
 
 def build_index() -> None:
+    known = {(r["repo"], r["path"]): r.get("fails_in_r", "") or "" for r in read_index()} \
+        if INDEX.exists() else {}
     rows = []
     for d in sorted(MIRROR.iterdir()):
         repo = d.name.replace("+", "/", 1)
@@ -192,9 +199,10 @@ def build_index() -> None:
                 continue
             text = _git(gd, "show", f"HEAD:{f}").decode(errors="replace")
             if count_r_calls(text, f):
-                rows.append({"repo": repo, "path": f, "commit": commit, "licence": lic})
+                rows.append({"repo": repo, "path": f, "commit": commit, "licence": lic,
+                             "fails_in_r": known.get((repo, f), "")})
     with INDEX.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, ["repo", "path", "commit", "licence"])
+        w = csv.DictWriter(fh, ["repo", "path", "commit", "licence", "fails_in_r"])
         w.writeheader()
         w.writerows(rows)
     print(f"{len(rows)} scripts from {len({r['repo'] for r in rows})} repositories -> {INDEX}")
@@ -248,27 +256,73 @@ _EXPECTS = re.compile(r"^asr_py\.translate expectations: (\d+) agree, (\d+) diff
 _USED = re.compile(r"^asr_py\.translate untranslated values used: (\d+)$", re.M)
 
 
+#: environment of a child run: non-interactive plots, one BLAS/OpenMP thread (the CPU-time
+#: limit counts every thread of the process, so threads would only inflate it)
+_CHILD_ENV = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+              "MKL_NUM_THREADS": "1", "BLIS_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
+              "NUMEXPR_NUM_THREADS": "1"}
+#: the wall-clock backstop, as a multiple of the CPU-time limit (a loaded machine gives a
+#: child a fraction of a core; the backstop only catches a child blocked off the CPU)
+WALL_FACTOR = 6.0
+
+
+def _cpu_limit(seconds: float):  # noqa: ANN202 - a preexec_fn
+    """A ``preexec_fn`` setting RLIMIT_CPU in the child: SIGXCPU at ``seconds`` of CPU
+    time (soft limit), SIGKILL 5 s of CPU later (hard limit)."""
+    import resource
+
+    soft = max(1, int(round(seconds)))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
+    return limit
+
+
+def _children_cpu() -> float:
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _run_script(py: str, workdir: Path, timeout: float, res: Result) -> None:
-    """Run the translation in ``workdir``; fills ``res.ran``, ``error``, ``placeholders``,
-    ``expectations`` and ``seconds``."""
+    """Run the translation in ``workdir`` under a CPU-time limit of ``timeout`` seconds
+    (RLIMIT_CPU) and a wall-clock backstop of ``WALL_FACTOR * timeout``; fills ``res.ran``,
+    ``error``, ``placeholders``, ``expectations``, ``seconds`` (wall), ``cpu`` and
+    ``limit`` ("cpu" or "wall" when a limit cut the run)."""
+    import signal
+
     target = workdir / "_asr_translated.py"
     target.write_text(py)
-    env = dict(os.environ, MPLBACKEND="Agg")
-    t0 = time.perf_counter()
+    env = dict(os.environ, **_CHILD_ENV)
+    wall = WALL_FACTOR * timeout
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    p = subprocess.Popen([sys.executable, target.name], cwd=workdir, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env,
+                         preexec_fn=_cpu_limit(timeout))
     try:
-        p = subprocess.run([sys.executable, target.name], cwd=workdir, capture_output=True,
-                           text=True, timeout=timeout, env=env)
+        out, err = p.communicate(timeout=wall)
     except subprocess.TimeoutExpired:
-        res.ran, res.error, res.seconds = False, f"timeout {timeout:.0f}s", timeout
-        return
+        p.kill()
+        out, err = p.communicate()
+        res.limit = "wall"
     res.seconds = time.perf_counter() - t0
-    m = _EXPECTS.search(p.stdout)
+    res.cpu = _children_cpu() - cpu0
+    if not res.limit and p.returncode in (-signal.SIGXCPU, -signal.SIGKILL) \
+            and res.cpu >= timeout - 1:
+        res.limit = "cpu"
+    if res.limit:
+        res.ran = False
+        res.error = (f"CPU-time limit {timeout:.0f}s" if res.limit == "cpu" else
+                     f"wall-clock backstop {wall:.0f}s (CPU {res.cpu:.0f}s)")
+        return
+    m = _EXPECTS.search(out)
     if m:
         res.expectations = tuple(int(x) for x in m.groups())  # type: ignore[assignment]
-    u = _USED.search(p.stderr)
+    u = _USED.search(err)
     res.placeholders = int(u.group(1)) if u else 0
     res.ran = p.returncode == 0
-    tail = [ln for ln in p.stderr.strip().splitlines() if ln.strip() and not _USED.match(ln)
+    tail = [ln for ln in err.strip().splitlines() if ln.strip() and not _USED.match(ln)
             and not ln.startswith("hint:")]
     res.error = "" if res.ran else (tail[-1] if tail else f"exit {p.returncode}")
 
@@ -291,6 +345,7 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> 
             missing.add(row["repo"])
             continue
         res, py = measure(f"{row['repo']}/{row['path']}", text)
+        res.fails_in_r = row.get("fails_in_r", "") or ""
         ins = _inputs(r_code_of(text, row["path"]))
         if run and ins:
             tree = trees.get(row["repo"])
@@ -318,11 +373,12 @@ def _line(r: Result) -> str:
     run = "" if r.ran is None else (" ran" if r.ran else f" FAILED: {r.error}")
     if r.ran is not None:
         a, d, u, e = r.expectations
-        run += f" [{r.seconds:.0f}s" + (f", {r.placeholders} placeholder uses" if
-                                        r.placeholders else "") + (
+        run += f" [{r.cpu:.0f}s CPU, {r.seconds:.0f}s wall" + (
+            f", {r.placeholders} placeholder uses" if r.placeholders else "") + (
             f", expectations {a} agree/{d} differ/{u} unchecked/{e} error" if a + d + u + e
             else "") + "]"
-    return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}"
+    r_fails = f"  (fails in R too: {r.fails_in_r})" if r.fails_in_r else ""
+    return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}{r_fails}"
 
 
 def summary(results: list[Result]) -> dict[str, float]:
@@ -330,6 +386,7 @@ def summary(results: list[Result]) -> dict[str, float]:
     r_calls = sum(r.r_calls for r in results)
     py_calls = sum(min(r.py_calls, r.r_calls) for r in results)
     with_data = [r for r in results if r.data]
+    runnable = [r for r in with_data if not r.fails_in_r]
     return {
         "scripts": n,
         "repositories": len({"/".join(r.name.split("/")[:2]) for r in results}),
@@ -340,13 +397,17 @@ def summary(results: list[Result]) -> dict[str, float]:
         "call_rate": py_calls / r_calls if r_calls else 1.0,
         "with_data": len(with_data),
         "ran": sum(bool(r.ran) for r in with_data),
+        "runnable_in_r": len(runnable),
+        "ran_runnable": sum(bool(r.ran) for r in runnable),
         "ran_complete": sum(bool(r.ran) and not r.placeholders for r in with_data),
         "agree": sum(r.expectations[0] for r in with_data),
         "differ": sum(r.expectations[1] for r in with_data),
         "unchecked": sum(r.expectations[2] for r in with_data),
         "expect_error": sum(r.expectations[3] for r in with_data),
         "scripts_expect": sum(1 for r in with_data if sum(r.expectations)),
-        "timeouts": sum(1 for r in with_data if r.error.startswith("timeout")),
+        "cpu_limit": sum(1 for r in with_data if r.limit == "cpu"),
+        "wall_limit": sum(1 for r in with_data if r.limit == "wall"),
+        "cpu_seconds": sum(r.cpu for r in with_data),
     }
 
 
@@ -359,8 +420,14 @@ def print_summary(s: dict[str, float]) -> None:
     if s["with_data"]:
         print(f"ran end to end (data in the repository): {s['ran']}/{s['with_data']} "
               f"({100 * s['ran'] / s['with_data']:.0f} %)")
+        if s["runnable_in_r"]:
+            print(f"ran end to end (data in the repository, runnable in R): "
+                  f"{s['ran_runnable']}/{s['runnable_in_r']} "
+                  f"({100 * s['ran_runnable'] / s['runnable_in_r']:.0f} %)")
         print(f"  of which no untranslated value was used: {s['ran_complete']}/"
-              f"{s['with_data']}; timeouts: {s['timeouts']}")
+              f"{s['with_data']}")
+        print(f"  cut by the CPU-time limit: {s['cpu_limit']}; by the wall-clock backstop: "
+              f"{s['wall_limit']}; CPU seconds of all runs: {s['cpu_seconds']:.0f}")
         print(f"testthat expectations in {s['scripts_expect']} scripts (the numbers the "
               f"scripts say asreml gives): {s['agree']} agree, {s['differ']} differ, "
               f"{s['unchecked']} unchecked (depend on untranslated code), "
@@ -371,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", action="store_true", help="rebuild index.csv from the mirrors")
     ap.add_argument("--run", action="store_true", help="execute scripts whose data exist")
-    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--timeout", type=float, default=300.0,
+                    help="CPU-time limit per script in seconds (RLIMIT_CPU; the wall-clock "
+                         f"backstop is {WALL_FACTOR:g} times this)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per script")
     ap.add_argument("--match", default="", help="only scripts whose repo/path matches this regex")
     args = ap.parse_args(argv)

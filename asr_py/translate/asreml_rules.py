@@ -340,12 +340,23 @@ class Translator(BasePrinter):
         if target.value == "[[" and len(args) == 1:
             return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
-            return f"{self.py(obj.left)}.loc[{self.py(args[0])}, {obj.value!r}] = {rhs}"
+            frame = self.py(obj.left)
+            return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty":
-            return f"{self.py(obj)}.loc[{self.py(args[0])}, {self.py(args[1])}] = {rhs}"
+            frame = self.py(obj)
+            return f"{frame}.loc[{self._rows(frame, args[0])}, {self.py(args[1])}] = {rhs}"
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")
+
+    def _rows(self, frame: str, e: R) -> str:
+        """Rows of ``frame`` for ``.loc``: R's row numbers are positions (``d$x[1]`` is the
+        first row, whatever the index), a condition selects as it is."""
+        if e.kind == "num":
+            return f"{frame}.index[{int(float(e.value)) - 1}]"
+        if e.kind == "bin" and e.value == ":" and e.left is not None and e.right is not None:
+            return f"{frame}.index[{self.py(e.left)} - 1:{self.py(e.right)}]"
+        return self.py(e)
 
     def hoist(self, s: R, depth: int) -> list[str]:
         out: list[str] = []
@@ -596,6 +607,12 @@ class Translator(BasePrinter):
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
         if f == "c":
+            if len(args) == 1 and args[0][0] is None and args[0][1].kind == "index" and \
+                    len(args[0][1].args) == 1 and args[0][1].args[0][1].kind == "num":
+                # c(v[4]): one element, a scalar in R (mat.ar1(rho = c(v[4])))
+                ix = args[0][1]
+                assert ix.left is not None
+                return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
                    for _, a in args) and all(n is None for n, _ in args):
@@ -714,20 +731,16 @@ class Translator(BasePrinter):
         return any(self._vector_context_any(x) for x in (e.left, e.right) if x is not None)
 
     def rep(self, e: R) -> str:
-        """rep(x, n), rep(x, times = n), rep(x, each = k), rep(x, each = k, times = n)."""
+        """rep(x, n), rep(x, times = n), rep(x, c(2, 3)), rep(x, each = k), rep(x, length.out
+        = n): R's rules, in the runtime's ``r_rep``."""
         named = {n: a for n, a in e.args if n is not None}
         pos = [a for n, a in e.args if n is None]
-        x = self.py(pos[0])
-        times = named.get("times", pos[1] if len(pos) > 1 else None)
-        each = named.get("each")
-        if set(named) - {"times", "each"} or len(pos) > 2:
-            raise Untranslatable("rep(length.out =)")
-        out = x
-        if each is not None:
-            out = self.np(f"np.repeat({out}, {self.py(each)})")
-        if times is not None:
-            out = self.np(f"np.tile({out}, {self.py(times)})")
-        return f"list({out})"
+        keys = {n: _partial(n, ("times", "each", "length.out")) for n in named}
+        if None in keys.values() or len(pos) > 2:
+            raise Untranslatable("rep() arguments")
+        args = [self.py(pos[0])] + ([self.py(pos[1])] if len(pos) > 1 else [])
+        args += [f"{keys[n].replace('.', '_')}={self.py(a)}" for n, a in named.items()]
+        return f"{self.runtime('r_rep')}({', '.join(args)})"
 
     # ----- data-column scopes (subset, with, transform) --------------------------------------
     def subset(self, e: R) -> str:

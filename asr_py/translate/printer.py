@@ -249,6 +249,14 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
                 "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
+        if len(args) == 1 and e.value == "[" and _positions(args[0]):
+            a = args[0]
+            if a.kind == "unary" and a.right is not None:
+                inner = self.py(a.right)
+                at = f"-{inner}" if a.right.kind == "num" else f"[-i for i in {inner}]"
+            else:
+                at = self.py(a)
+            return f"{self.runtime('r_sub')}({obj}, {at})"               # x[2:4], x[-1]
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:
@@ -516,6 +524,11 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
+        if k == "paren" and s.right is not None and s.right.kind == "bin" and \
+                s.right.value in ("<-", "=", "<<-") and s.right.left is not None:
+            # (x <- value): assign, and print the value at the top level as R does
+            lines = self.compound(s.right, depth)
+            return lines + ([f"print({self.py(s.right.left)})"] if depth == 0 else [])
         if k == "bin" and s.value in ("<-", "=", "<<-") and s.right is not None and \
                 s.right.kind == "function" and s.left is not None and s.left.kind in (
                     "name", "str"):
@@ -630,7 +643,44 @@ class BasePrinter:
             have = pkg in ("asreml", "asremlPlus")
             return ("True" if have else "False") if e.kind == "call" else (
                 "False" if have else "True")
+        return self.scalar(e)
+
+    def scalar(self, e: R) -> str:
+        """A condition of ``if``/``while`` (or an operand of ``&&``/``||``): R takes one
+        value, so what may be a vector (``x$a``, ``x[i]``, a comparison of those) goes
+        through ``r_scalar``: ``a$AIC < b$AIC`` on one-row data frames compares their
+        single values by position, not by pandas index."""
+        if e.kind == "paren" and e.right is not None:
+            return f"({self.scalar(e.right)})"
+        if e.kind == "bin" and e.value in ("&&", "||") and e.left is not None and \
+                e.right is not None:
+            return f"{self.scalar(e.left)} {_BINOPS[e.value]} {self.scalar(e.right)}"
+        if e.kind == "unary" and e.value == "!" and e.right is not None and \
+                self._maybe_vector(e.right):
+            return f"(not {self.scalar(e.right)})"
+        if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!=") and \
+                e.left is not None and e.right is not None and \
+                e.left.kind in ("dollar", "index") and e.right.kind in ("dollar", "index"):
+            helper = self.runtime("r_scalar")
+            return f"{helper}({self.py(e.left)}) {_BINOPS[e.value]} " \
+                   f"{helper}({self.py(e.right)})"
+        if self._maybe_vector(e):
+            return f"{self.runtime('r_scalar')}({self.py(e)})"
         return self.py(e)
+
+    def _maybe_vector(self, e: R | None) -> bool:
+        """Whether ``e`` may be a vector: it reads ``$``/``[`` of something, or a column."""
+        if e is None:
+            return False
+        if e.kind in ("dollar", "index"):
+            return True
+        if e.kind == "name":
+            return self._vector_context(e)
+        if e.kind in ("bin", "unary", "paren"):
+            return self._maybe_vector(e.left) or self._maybe_vector(e.right)
+        if e.kind == "call" and e.value in ("is.na", "grepl", "is.element", "duplicated"):
+            return any(self._maybe_vector(a) for _, a in e.args)
+        return False
 
     def iterable(self, e: R) -> str:
         if e.kind == "call" and e.value == "seq_along" and len(e.args) == 1:
@@ -685,6 +735,19 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _positions(e: R) -> bool:
+    """Whether an index is R positions: ``a:b``, ``c(1, 3)``, ``-1``, ``-(1:2)``."""
+    if e.kind == "paren" and e.right is not None:
+        return _positions(e.right)
+    if e.kind == "bin" and e.value == ":":
+        return True
+    if e.kind == "call" and e.value == "c" and e.args:
+        return all(n is None and a.kind == "num" for n, a in e.args)
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return e.right.kind == "num" or _positions(e.right)
+    return False
 
 
 def _mentions(e: R | None, name: str) -> bool:

@@ -207,3 +207,82 @@ def r_names(x: Any) -> list[Any]:
     if isinstance(x, dict):
         return list(x)
     return list(getattr(x, "columns", []))
+
+
+def r_scalar(x: Any, where: str = "if") -> Any:
+    """The one value R's ``if``/``while``/``&&`` take: a length-1 Series, data frame, array
+    or list gives its element (R compares one-row results by position, whatever their
+    pandas index); length 0 or > 1 is R's error, raised as an AsrError."""
+    if isinstance(x, Untranslated):
+        return x
+    if isinstance(x, (pd.Series, pd.DataFrame, pd.Index, np.ndarray, list, tuple)):
+        flat = np.asarray(x, dtype=object).ravel()
+        if flat.size != 1:
+            raise AsrError(f"{where}(): the condition has length {flat.size}, R needs one "
+                           "value",
+                           hint="take one element (x[1]) or use any()/all()")
+        x = flat[0]
+        return x.item() if isinstance(x, np.generic) else x
+    return x
+
+
+def r_rep(x: Any, times: Any = None, each: int | None = None,
+          length_out: int | None = None) -> list[Any]:
+    """R's ``rep(x, times, each, length.out)``: ``each`` repeats every element, then a
+    single ``times`` repeats the whole vector and a vector ``times`` (one count per
+    element) repeats each element its own number of times; ``length.out`` recycles to a
+    length."""
+    xs = list(x) if isinstance(x, (list, tuple, range, pd.Series, pd.Index, np.ndarray)) \
+        else [x]
+    if each is not None:
+        xs = [v for v in xs for _ in range(int(each))]
+    if times is not None:
+        counts = list(times) if isinstance(times, (list, tuple, range, pd.Series,
+                                                   np.ndarray)) else [times]
+        if len(counts) == 1:
+            xs = xs * int(counts[0])
+        elif len(counts) == len(xs):
+            xs = [v for v, k in zip(xs, counts) for _ in range(int(k))]
+        else:
+            raise AsrError(f"rep(): 'times' has {len(counts)} counts for {len(xs)} values",
+                           hint="give one count, or one per value as R requires")
+    if length_out is not None:
+        n = int(length_out)
+        xs = [xs[i % len(xs)] for i in range(n)] if xs else []
+    return [v.item() if isinstance(v, np.generic) else v for v in xs]
+
+
+def r_sub(x: Any, positions: Any) -> Any:
+    """R's ``x[i]`` with 1-based positions (``x[4:7]``, ``x[c(1, 3)]``, ``x[-1]``): a
+    Series, list, array or string vector keeps those elements (negative positions drop
+    them); a data frame keeps those columns, as R's single-bracket does."""
+    pos = [int(p) for p in (positions if isinstance(positions, (list, tuple, range,
+                                                                   np.ndarray, pd.Series))
+                            else [positions])]
+    n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
+    if pos and all(p < 0 for p in pos):
+        drop = {-p - 1 for p in pos}
+        idx = [i for i in range(n) if i not in drop]
+    elif any(p < 0 for p in pos):
+        raise AsrError("x[i]: positive and negative positions mixed",
+                       hint="R allows only one kind in a subscript")
+    else:
+        idx = [p - 1 for p in pos if p != 0]
+    if isinstance(x, pd.DataFrame):
+        return x.iloc[:, idx]
+    if isinstance(x, (pd.Series, pd.Index)):
+        return x[idx] if isinstance(x, pd.Index) else x.iloc[idx]
+    if isinstance(x, np.ndarray):
+        return x[idx]
+    items = list(x)
+    return [items[i] if i < len(items) else None for i in idx]    # NA beyond the end
+
+
+def r_elt(x: Any, k: int) -> Any:
+    """R's ``x[k]`` of one 1-based position as a value (a Series by position, whatever its
+    index; a list or array by position)."""
+    if isinstance(x, pd.Series):
+        v = x.iloc[int(k) - 1]
+    else:
+        v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x[int(k) - 1]
+    return v.item() if isinstance(v, np.generic) else v

@@ -63,3 +63,42 @@ def test_translated_snippets_run(measured: list[tuple[tc.Result, str]],
     finally:
         os.chdir(old)
     assert not failed, failed     # stricter than the issue's 80 %: every snippet runs
+
+
+def test_runner_cuts_by_cpu_time_not_wall_clock(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus limit is CPU time (RLIMIT_CPU): a busy loop is cut at its CPU limit and
+    reported as such; a child that sleeps longer than the limit is not cut (its CPU time
+    is far below it) and its CPU seconds are reported. (A wide backstop: on a loaded
+    machine a child gets a small share of a core.)"""
+    monkeypatch.setattr(tc, "WALL_FACTOR", 120.0)
+    busy = tc.Result("busy")
+    tc._run_script("while True:\n    pass\n", tmp_path, 1.0, busy)
+    assert busy.ran is False and busy.limit == "cpu"
+    assert busy.cpu >= 0.9 and "CPU-time limit" in busy.error
+    sleepy = tc.Result("sleepy")
+    tc._run_script("import time\ntime.sleep(1.5)\n", tmp_path, 1.0, sleepy)
+    assert sleepy.ran is True and sleepy.limit == ""
+    assert sleepy.seconds >= 1.5 and sleepy.cpu < 1.0
+
+
+def test_runner_wall_clock_backstop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tc, "WALL_FACTOR", 0.5)
+    res = tc.Result("blocked")
+    tc._run_script("import time\ntime.sleep(30)\n", tmp_path, 1.0, res)
+    assert res.ran is False and res.limit == "wall" and res.seconds < 10
+    assert "wall-clock backstop" in res.error
+
+
+def test_summary_counts_scripts_that_fail_in_r_apart() -> None:
+    rs = [tc.Result("a", data=True, ran=True), tc.Result("b", data=True, ran=False),
+          tc.Result("c", data=True, ran=False, fails_in_r="object m1 never defined"),
+          tc.Result("d", data=False)]
+    s = tc.summary(rs)
+    assert (s["ran"], s["with_data"]) == (1, 3)
+    assert (s["ran_runnable"], s["runnable_in_r"]) == (1, 2)
+
+
+def test_index_reasons_for_scripts_failing_in_r() -> None:
+    rows = tc.read_index()
+    assert all("fails_in_r" in r for r in rows)

@@ -1,0 +1,114 @@
+"""translate(): general R semantics the corpus scripts rely on (issue 14, fourth pass). Each
+test translates a minimal R snippet, executes it, and checks the value R gives (stated in
+the test; R 4.2 semantics)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pandas as pd
+import pytest
+from _translate_fixtures import run_py
+
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+
+
+def run_r(code: str, **env) -> tuple[dict, str]:
+    """Translate ``code``, run it; the namespace and what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ns = run_py(translate(code), **env)
+    return ns, out.getvalue()
+
+
+def one_row(aic: float, label: str) -> pd.DataFrame:
+    return pd.DataFrame({"AIC": [aic], "BIC": [aic + 1]}, index=[label])
+
+
+@pytest.mark.parametrize(("a", "b", "want"), [(10.0, 12.0, "ar1"), (12.0, 10.0, "ts")])
+def test_if_on_one_row_data_frames_compares_their_values(a: float, b: float,
+                                                         want: str) -> None:
+    """``if (ar1.ic$AIC < ts.ic$AIC)``: R's if takes the single values, whatever the
+    row names (pandas alone refuses to compare differently-labelled Series)."""
+    code = 'if (ar1.ic$AIC < ts.ic$AIC) best <- "ar1" else best <- "ts"\n'
+    ns, _ = run_r(code, ar1_ic=one_row(a, "ar1"), ts_ic=one_row(b, "ts"))
+    assert ns["best"] == want
+
+
+def test_if_and_while_take_one_element() -> None:
+    code = ("n <- 0\nif (d$x[2] > 1 && !is.na(d$x[1])) n <- 1\n"
+            "while (d$x[1] < 3) d$x[1] <- d$x[1] + 1\n")
+    ns, _ = run_r(code, d=pd.DataFrame({"x": [1.0, 2.0, 0.0]}))
+    assert ns["n"] == 1
+    assert ns["d"]["x"].tolist() == [3.0, 2.0, 0.0]
+
+
+def test_if_on_a_longer_vector_is_an_error_as_in_r() -> None:
+    with pytest.raises(AsrError, match="length 3"):
+        run_r("if (d$x > 1) y <- 1\n", d=pd.DataFrame({"x": [1.0, 2.0, 3.0]}))
+
+
+def test_plain_scalar_conditions_are_left_as_they_are() -> None:
+    py = translate("if (n > 2 && k == 1) print(n)\n")
+    assert "if n > 2 and k == 1:" in py and "r_scalar" not in py
+
+
+def test_parenthesised_assignment_assigns_and_prints() -> None:
+    """``(p <- f(x))`` binds p and prints it at the top level; inside a function it only
+    binds."""
+    code = "(p <- 0.25 * 2)\nf <- function() {\n  (q <- 3)\n  q + 1\n}\nr <- f()\n"
+    ns, out = run_r(code)
+    assert ns["p"] == 0.5 and ns["r"] == 4
+    assert out.split() == ["0.5"]
+
+
+def test_row_numbers_in_assignments_are_positions() -> None:
+    """``d$x[1] <- v`` and ``d[2, "x"] <- v`` set the first and second rows (R's row numbers
+    are positions), also when the data frame's index does not start at 0."""
+    code = 'd$x[1] <- 10\nd[2, "x"] <- 20\nd$x[3:4] <- 0\nd$x[d$x > 15] <- -1\n'
+    d = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=[7, 3, 1, 0, 9])
+    ns, _ = run_r(code, d=d)
+    assert ns["d"]["x"].tolist() == [10.0, -1.0, 0.0, 0.0, 5.0]
+
+
+def test_rep_follows_r() -> None:
+    """rep(): one count repeats the vector, one count per element repeats each element
+    (the budworm data of asremlPlus's tests: ``sex = rep(c("M", "F"), c(6, 6))``), each=,
+    length.out= (partial len=). Expected values printed by R 4.2."""
+    code = ('a <- rep(0:5, 2)\nb <- rep(c("M", "F"), c(6, 6))\nd <- rep(1:2, each = 2, '
+            'times = 2)\ne <- rep(1:3, length.out = 7)\nf <- rep(c(1, 2), times = c(1, 3))\n'
+            'g <- rep(1:2, each = 2, len = 5)\n'
+            'df <- data.frame(sex = rep(c("M", "F"), c(2, 1)), y = rep(1, 3))\n')
+    ns, _ = run_r(code)
+    assert ns["a"] == [0, 1, 2, 3, 4, 5] * 2
+    assert ns["b"] == ["M"] * 6 + ["F"] * 6
+    assert ns["d"] == [1, 1, 2, 2, 1, 1, 2, 2]
+    assert ns["e"] == [1, 2, 3, 1, 2, 3, 1]
+    assert ns["f"] == [1, 2, 2, 2]
+    assert ns["g"] == [1, 1, 2, 2, 1]
+    assert ns["df"]["sex"].tolist() == ["M", "M", "F"]
+
+
+def test_rep_with_mismatched_counts_is_an_error() -> None:
+    with pytest.raises(AsrError, match="3 counts for 2 values"):
+        run_r("x <- rep(1:2, c(1, 2, 3))\n")
+
+
+def test_position_subscripts() -> None:
+    """``x[4:5]``, ``x[c(1, 3)]``, ``x[-1]``, ``x[-(1:2)]`` select by 1-based position
+    (negative drops), whatever the names; ``c(x[4])`` is the single value (R has no
+    scalar apart from a length-1 vector), so ``if`` and arithmetic take it."""
+    code = ("r <- v[4:5]\nw <- v[c(1, 3)]\nz <- v[-1]\ny <- v[-(1:2)]\nrho <- c(v[4])\n"
+            "ok <- rho < 1\nl <- lst[2:3]\ncols <- d[2:3]\n")
+    v = pd.Series([0.1, 0.2, 0.3, 0.4, 0.5], index=list("abcde"))
+    d = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
+    ns, _ = run_r(code, v=v, lst=["p", "q", "s"], d=d)
+    assert ns["r"].tolist() == [0.4, 0.5] and list(ns["r"].index) == ["d", "e"]
+    assert ns["w"].tolist() == [0.1, 0.3]
+    assert ns["z"].tolist() == [0.2, 0.3, 0.4, 0.5]
+    assert ns["y"].tolist() == [0.3, 0.4, 0.5]
+    assert ns["rho"] == 0.4 and ns["ok"] is True
+    assert ns["l"] == ["q", "s"]
+    assert list(ns["cols"].columns) == ["b", "c"]
