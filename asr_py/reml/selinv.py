@@ -17,6 +17,11 @@ filled graph) in supernodes already done. The cost is that of the factorization 
 positions that gather Z_RR), computed once per pattern of L; :meth:`SelInvPlan.run` maps L's
 values to Z's values on the same CSC pattern.
 
+Memory: Z overwrites L in one work array (Z_J needs L_J and Z of J's ancestors only, and L_J
+is read into a temporary before Z_J is written), the positions are int32 while the blocks
+hold fewer than 2³¹ entries, and the cached Z_RR gathers keep one triangle (r(r+1)/2
+positions per supernode, mirrored at each run).
+
 Batching: R ⊆ ancestors of J in the supernodal elimination tree, so the supernodes at one
 depth of that tree are independent given the levels above. ``run`` visits depth 0, 1, ...
 and, within a depth, handles groups of supernodes at once with stacked arrays
@@ -39,8 +44,9 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg as sla
 
-#: precompute the Z_RR gather positions when they need at most this many entries (int32)
-GATHER_CACHE_MAX = 64_000_000
+#: precompute the Z_RR gather positions (one triangle each) while they need at most this many
+#: entries in all (int32: 4 bytes each)
+GATHER_CACHE_MAX = 32_000_000
 #: supernodes with at most this many columns are inverted in batches of equal shape
 BATCH_MAX_S = 48
 #: flop-equivalent cost of one more group (Python and numpy call overhead, ~20 calls)
@@ -76,8 +82,8 @@ def _lower_mask(s: int) -> np.ndarray:  # s <= BATCH_MAX_S
 
 def _triangle(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lo, hi) of the upper triangle of an r x r matrix (lo <= hi) and the r x r map of
-    every entry to its pair (kept for small r)."""
-    return _triangle_small(r) if r <= 64 else _triangle_make(r)
+    every entry to its pair (kept for small r, the last few larger ones)."""
+    return _triangle_small(r) if r <= 64 else _triangle_large(r)
 
 
 def _triangle_make(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,6 +94,7 @@ def _triangle_make(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _triangle_small = functools.cache(_triangle_make)
+_triangle_large = functools.lru_cache(maxsize=16)(_triangle_make)
 
 
 def _cost(s: np.ndarray | int, r: np.ndarray | int) -> np.ndarray | int:
@@ -125,8 +132,9 @@ class Group(NamedTuple):
     """One step of :meth:`SelInvPlan.run`.
 
     ``batched``: stacked arrays (else one supernode through LAPACK); ``s``, ``r``: the
-    (padded) shape; ``sel``: the supernodes; ``gather``: Z_RR positions (b x r x r, the zero
-    slot for padding) or None (computed at each run); ``pad``: None when every supernode has
+    (padded) shape; ``sel``: the supernodes; ``gather``: Z_RR positions of one triangle (b x
+    r(r+1)/2, the zero slot for padding; :func:`_triangle` mirrors them) or None (computed
+    at each run); ``pad``: None when every supernode has
     the shape (s, r) (contiguous blocks), else (positions of the padded b x (s+r) x s blocks
     in L's work array (zero and one slots for padding), flat positions of the real entries in
     such a block array, their positions in Z's work array)."""
@@ -144,8 +152,8 @@ class SelInvPlan:
 
     Each supernode J (columns f..f+s−1, rows R below, r = |R|) is stored as a dense
     column-major block of ``ld = s + r`` rows and s columns; row list ``[f..f+s−1] ∪ R``.
-    The work arrays have two slots after the blocks: ``size`` holds 0 and ``size + 1`` holds
-    1 (padding of pooled groups).
+    The work array (L's blocks in, Z's blocks out, in place) has two slots after the blocks:
+    ``size`` holds 0 and ``size + 1`` holds 1 (padding of pooled groups).
     """
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray) -> None:
@@ -185,16 +193,18 @@ class SelInvPlan:
         del pos
         if not same:
             raise ValueError("L's pattern is not supernodal (columns of a supernode differ)")
-        self.scatter = np.repeat(self.blockoff[sn_of] + i_in * (ld[sn_of] + 1) - indptr[:-1],
-                                 cnt)
-        self.scatter += np.arange(self.nnz)
+        self._idx_dtype = np.int32 if self.size + 2 < 2**31 else np.int64
+        scatter = np.repeat(self.blockoff[sn_of] + i_in * (ld[sn_of] + 1) - indptr[:-1], cnt)
+        scatter += np.arange(self.nnz)
+        self.scatter = scatter.astype(self._idx_dtype)  # int32: half the memory
+        del scatter
         # keys for locating row i in the row list of supernode K: K * n + i (sorted)
         self.keys = np.repeat(np.arange(self.nsn, dtype=np.int64), ld) * n + self._rows_all
         # block position of (row at row-list position p of K, column c): _gbase[K] + c ld_K + p
         self._gbase = self.blockoff[:-1] - self.starts * ld - self.rowoff[:-1]
         self._diag = indptr[:-1].copy()  # positions of L's diagonal in its CSC values
-        self._idx_dtype = np.int32 if self.size + 2 < 2**31 else np.int64
-        self._work: tuple[np.ndarray, np.ndarray] | None = None
+        self._work: np.ndarray | None = None
+        self._loaded = False
         self._build_groups()
 
     @property
@@ -243,7 +253,7 @@ class SelInvPlan:
                         todo.append((True, sp_, rp_, mem, len(shapes) > 1))
             for batched, sp_, rp_, mem, padded in todo:
                 g = None
-                if rp_ and mem.size * rp_ * rp_ <= budget:
+                if rp_ and mem.size * rp_ * (rp_ + 1) // 2 <= budget:
                     g = self._gather(mem, rp_)
                     budget -= g.size
                 pad = self._pad_index(mem, sp_, rp_) if padded else None
@@ -251,7 +261,8 @@ class SelInvPlan:
 
     def _gather(self, sel: np.ndarray, rp: int) -> np.ndarray:
         """Flat positions of Z_RR in the work array for the supernodes ``sel`` (r_k <= rp rows
-        below each): b x rp x rp, both triangles read from the lower one; the positions of
+        below each): one triangle, b x rp(rp+1)/2 in :func:`_triangle`'s order (read from
+        Z's lower triangle; ``[:, full]`` of the values gives b x rp x rp); the positions of
         padding (rows or columns >= r_k) are the zero slot ``size``."""
         r = self.r[sel]
         lo, hi, full = _triangle(rp)  # lo <= hi: computed once per pair, then mirrored
@@ -266,7 +277,11 @@ class SelInvPlan:
         tri = pos + self._gbase[ko] + rlo * self.ld[ko]
         if pad:  # hi >= lo: hi valid => lo valid
             tri = np.where(hi < r[:, None], tri, self.size)
-        return tri[:, full].astype(self._idx_dtype)
+        return tri.astype(self._idx_dtype)
+
+    def _zrr(self, w: np.ndarray, g: np.ndarray, rp: int) -> np.ndarray:
+        """Z_RR (b x rp x rp) from the work array and one triangle's positions ``g``."""
+        return w[g][:, _triangle(rp)[2]]
 
     def _pad_index(self, sel: np.ndarray, sp_: int, rp: int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -287,37 +302,51 @@ class SelInvPlan:
         dt = self._idx_dtype
         return lidx.astype(dt), src.astype(dt), lidx[src].astype(dt)
 
-    def run(self, ldata: np.ndarray) -> np.ndarray:
-        """Z = (LL')⁻¹ on L's CSC pattern, given L's CSC values ``ldata``."""
-        # work arrays kept across runs (no page faults): positions of lf outside L's pattern
-        # (above the diagonal of L_JJ) stay 0; every position of zf is written before it is
-        # read; the slots after the blocks: lf[size] = zf[size] = 0, lf[size + 1] = 1
+    def load(self, ldata: np.ndarray) -> None:
+        """Copy L's CSC values ``ldata`` into the work array (the caller may then free them:
+        peak memory of large fits)."""
+        # the work array is kept across runs (no page faults). Positions above the diagonal
+        # of L_JJ are outside L's pattern: 0 in the first run, Z_JJ's upper triangle after
+        # it; every reader of L_JJ uses its lower triangle only (LAPACK 'L', or the masked
+        # copy of the stacked inverse). The slots after the blocks: w[size] = 0 (L and Z
+        # padding), w[size + 1] = 1 (identity padding of L_JJ); Z never writes them
         if self._work is None:
-            lf, zf = np.zeros(self.size + 2), np.empty(self.size + 2)
-            lf[self.size + 1] = 1.0
-            zf[self.size:] = 0.0
-            self._work = (lf, zf)
-        lf, zf = self._work
+            w = np.zeros(self.size + 2)
+            w[self.size + 1] = 1.0
+            self._work = w
         if not np.all(ldata[self._diag] > 0):  # L's diagonal (every L_JJ's) also catches NaN
             raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
-        lf[self.scatter] = ldata
+        self._work[self.scatter] = ldata
+        self._loaded = True
+
+    def run(self, ldata: np.ndarray | None = None) -> np.ndarray:
+        """Z = (LL')⁻¹ on L's CSC pattern, given L's CSC values ``ldata`` (or those passed
+        to :meth:`load` just before)."""
+        if ldata is not None:
+            self.load(ldata)
+        if not self._loaded:
+            raise ValueError("SelInvPlan.run needs L's values (run(ldata) or load first)")
+        self._loaded = False  # the work array now turns into Z
+        w = self._work
+        assert w is not None
         for grp in self.groups:
             if grp.batched:
-                self._batch(grp, lf, zf)
+                self._batch(grp, w)
             else:
-                self._one(int(grp.sel[0]), grp.gather, lf, zf)
-        return zf[self.scatter]
+                self._one(int(grp.sel[0]), grp.gather, w)
+        return w[self.scatter]
 
-    def _batch(self, grp: Group, lf: np.ndarray, zf: np.ndarray) -> None:
-        """Supernodes of one (padded) shape (s, r): stacked Takahashi step."""
+    def _batch(self, grp: Group, w: np.ndarray) -> None:
+        """Supernodes of one (padded) shape (s, r): stacked Takahashi step (L's blocks read
+        into a temporary, then Z's blocks written over them)."""
         s, r, sel, g = grp.s, grp.r, grp.sel, grp.gather
         ld = s + r
         nb = sel.size
         if grp.pad is None:  # contiguous column-major blocks
             idx = self.blockoff[sel][:, None] + np.arange(ld * s)[None, :]
-            blk = lf[idx].reshape(nb, s, ld).transpose(0, 2, 1)  # b x ld x s
+            blk = w[idx].reshape(nb, s, ld).transpose(0, 2, 1)  # b x ld x s
         else:
-            blk = lf[grp.pad[0]].reshape(nb, ld, s)
+            blk = w[grp.pad[0]].reshape(nb, ld, s)
         if r and g is None:
             g = self._gather(sel, r)
         if s == 1:  # scalar L_JJ: Ĺ = L_RJ / L_JJ, Z_JJ = 1/L_JJ² − Ĺ'Z_RJ
@@ -325,15 +354,15 @@ class SelInvPlan:
             zjj = 1.0 / (d * d)
             if r:
                 b = blk[:, 1:, 0] / d[:, None]
-                zrj = -np.einsum("kab,kb->ka", zf[g], b)
+                zrj = -np.einsum("kab,kb->ka", self._zrr(w, g, r), b)
                 zjj -= np.einsum("ka,ka->k", b, zrj)
                 out = np.concatenate((zjj[:, None], zrj), axis=1)
             else:
                 out = zjj[:, None]
             if grp.pad is None:
-                zf[idx] = out
+                w[idx] = out
             else:
-                zf[grp.pad[2]] = out.ravel()[grp.pad[1]]
+                w[grp.pad[2]] = out.ravel()[grp.pad[1]]
             return
         ljj = blk[:, :s]
         if s >= TRTRI_MIN_S:  # per supernode: s³/3 flops, lower triangle exact
@@ -342,60 +371,67 @@ class SelInvPlan:
                 linv[k], info = _dtrtri(ljj[k], lower=1)
                 if info != 0:
                     raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
-        else:  # stacked LU inverse; the mask drops rounding above the diagonal
-            linv = np.linalg.inv(ljj)
+            linv *= _lower_mask(s)  # dtrtri keeps the upper triangle (Z of the last run)
+        else:  # stacked LU inverse of the lower triangle (above it: Z of the last run);
+            linv = np.linalg.inv(ljj * _lower_mask(s))  # the mask drops rounding above
             linv *= _lower_mask(s)
         zjj = np.matmul(linv.transpose(0, 2, 1), linv)
         if r:
             b = np.matmul(blk[:, s:], linv)  # Ĺ = L_RJ L_JJ⁻¹
-            zrj = -np.matmul(zf[g], b)
+            zrj = -np.matmul(self._zrr(w, g, r), b)
             zjj -= np.matmul(b.transpose(0, 2, 1), zrj)
             out = np.concatenate((zjj, zrj), axis=1)
         else:
             out = zjj
         if grp.pad is None:
-            zf[idx] = out.transpose(0, 2, 1).reshape(nb, ld * s)
+            w[idx] = out.transpose(0, 2, 1).reshape(nb, ld * s)
         else:
-            zf[grp.pad[2]] = out.ravel()[grp.pad[1]]
+            w[grp.pad[2]] = out.ravel()[grp.pad[1]]
 
-    def _one(self, j: int, g: np.ndarray | None, lf: np.ndarray, zf: np.ndarray) -> None:
-        """One supernode through LAPACK (dtrtri on L_JJ)."""
+    def _one(self, j: int, g: np.ndarray | None, w: np.ndarray) -> None:
+        """One supernode through LAPACK (dtrtri on L_JJ); Z_J overwrites L_J in ``w`` after
+        L_J has been read."""
         s, ld, o = int(self.s[j]), int(self.ld[j]), int(self.blockoff[j])
+        r = ld - s
         if s == 1:  # one column: scalar L_JJ, vector Ĺ (no LAPACK call)
-            d = lf[o]
+            d = w[o]
             if not d > 0:
                 raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
             if ld == 1:
-                zf[o] = 1.0 / (d * d)
+                w[o] = 1.0 / (d * d)
                 return
-            b = lf[o + 1:o + ld] / d
-            g = g if g is not None else self._gather(np.array([j]), ld - s)
-            zrj = -(zf[g[0]] @ b)
-            zf[o + 1:o + ld] = zrj
-            zf[o] = 1.0 / (d * d) - b @ zrj
+            b = w[o + 1:o + ld] / d
+            g = g if g is not None else self._gather(np.array([j]), r)
+            zrj = -(self._zrr(w, g, r)[0] @ b)
+            w[o + 1:o + ld] = zrj
+            w[o] = 1.0 / (d * d) - b @ zrj
             return
-        blk = lf[o:o + ld * s].reshape(s, ld).T  # ld x s view, column-major storage
-        zblk = zf[o:o + ld * s].reshape(s, ld).T
-        r = ld - s
+        blk = w[o:o + ld * s].reshape(s, ld).T  # ld x s view, column-major storage
+        if not np.all(np.diagonal(blk[:s]) > 0):
+            raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
         if s <= POTRI_MIN_S:  # few calls' overhead matters more than flops
             ljj_inv, info = sla.lapack.dtrtri(blk[:s], lower=1)
             if info != 0:
                 raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
+            ljj_inv = np.tril(ljj_inv)  # dtrtri keeps the upper triangle (Z of the last run)
             zjj = ljj_inv.T @ ljj_inv
             b = blk[s:] @ ljj_inv if r else None  # Ĺ = L_RJ L_JJ⁻¹
         else:
-            # (L_JJ L_JJ')⁻¹ by dpotri (trtri + lauum: 2s³/3 flops, not s³/3 + 2s³ with a gemm)
-            zjj, info = sla.lapack.dpotri(blk[:s], lower=1)
-            if info != 0 or not np.all(np.diagonal(blk[:s]) > 0):
+            # Ĺ = L_RJ L_JJ⁻¹, i.e. L_JJ' Ĺ' = L_RJ' (before L_JJ is overwritten)
+            b = sla.solve_triangular(blk[:s], blk[s:].T, lower=True, trans="T",
+                                     check_finite=False).T if r else None
+            # (L_JJ L_JJ')⁻¹ by dpotri (trtri + lauum: 2s³/3 flops, not s³/3 + 2s³ with a
+            # gemm); a supernode without rows below (the root: the widest) is contiguous
+            # (Fortran order) and inverted in place, no s x s copy
+            zjj, info = sla.lapack.dpotri(blk[:s], lower=1, overwrite_c=not r)
+            if info != 0:
                 raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
             # only Z's lower triangle is ever read (the gathers of Z_RR and the final
             # scatter), so dpotri's upper triangle is left as it is (no two s x s copies)
-            # Ĺ = L_RJ L_JJ⁻¹, i.e. L_JJ' Ĺ' = L_RJ'
-            b = sla.solve_triangular(blk[:s], blk[s:].T, lower=True, trans="T",
-                                     check_finite=False).T if r else None
         if r:
             g = g if g is not None else self._gather(np.array([j]), r)
-            zrj = -(zf[g[0]] @ b)
+            zrj = -(self._zrr(w, g, r)[0] @ b)
             zjj -= b.T @ zrj
-            zblk[s:] = zrj
-        zblk[:s] = zjj
+            blk[s:] = zrj
+        if not np.shares_memory(zjj, blk):
+            blk[:s] = zjj

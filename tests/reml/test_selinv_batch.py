@@ -98,8 +98,8 @@ def test_padding_keeps_the_zero_and_one_slots() -> None:
     f = CholmodFactor(c)
     f.inverse_on(sp.identity(c.shape[0], format="csc"))
     plan = f._an.plan
-    lf, zf = plan._work
-    assert lf[plan.size] == 0.0 and lf[plan.size + 1] == 1.0 and zf[plan.size] == 0.0
+    w = plan._work  # L in, Z out (one array): the slots survive a run
+    assert w[plan.size] == 0.0 and w[plan.size + 1] == 1.0
     for g in plan.groups:
         if g.pad is not None:
             lidx, src, dst = g.pad
@@ -147,7 +147,32 @@ def test_dpotri_path_matches_dense(potri_min, monkeypatch) -> None:
     monkeypatch.setattr(selinv, "POTRI_MIN_S", potri_min)
     plan = SelInvPlan(an.l_indptr, an.l_indices)
     assert potri_min > 1 or np.any(plan.s > 1)  # some supernode takes the dpotri branch
-    z = plan.run(_lower_values(c, f))
+    lvals = _lower_values(c, f)
+    z = plan.run(lvals)
     inv = np.linalg.inv(c.toarray())[np.ix_(an.perm, an.perm)]
     col = np.repeat(np.arange(c.shape[0]), np.diff(an.l_indptr))
     assert _rel(z, inv[an.l_indices, col]) < 1e-10
+    # Z overwrote L in the work array (the root in place): a second run, whose L_JJ blocks
+    # hold the last Z above their diagonal, reads their lower triangles only
+    assert _rel(plan.run(3.0 * lvals), z / 9.0) < 1e-12
+
+
+def test_load_then_run_and_run_needs_values() -> None:
+    """``load`` + ``run()`` (L's values freed in between) equals ``run(ldata)``; a run without
+    values, or a second run of the same load (the work array then holds Z), is refused."""
+    c = _mixed_mme(5)
+    f = CholmodFactor(c)
+    f.inverse_on(sp.identity(c.shape[0], format="csc"))
+    an = f._an
+    lvals = _lower_values(c, f)
+    plan = SelInvPlan(an.l_indptr, an.l_indices)
+    with pytest.raises(ValueError, match="needs L's values"):
+        plan.run()
+    z = plan.run(lvals)
+    plan.load(lvals.copy())
+    np.testing.assert_array_equal(plan.run(), z)
+    with pytest.raises(ValueError, match="needs L's values"):
+        plan.run()
+    assert plan.scatter.dtype == np.int32  # positions: half the memory of int64
+    tri = [g for g in plan.groups if g.gather is not None and g.r > 1]
+    assert tri and all(g.gather.shape == (g.sel.size, g.r * (g.r + 1) // 2) for g in tri)

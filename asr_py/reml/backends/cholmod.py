@@ -205,10 +205,16 @@ class CholmodFactor(Factor):
             indices = np.asarray(ri, dtype=np.int64).ravel()
             if an.plan is None or not (np.array_equal(indptr, an.l_indptr)
                                        and np.array_equal(indices, an.l_indices)):
-                an.l_indptr, an.l_indices = indptr, indices
+                an.plan = None  # the old plan's arrays go before the new one is built
+                an.l_indptr = indptr
+                # L's rows kept as int32 (half of nnz(L) int64s) while they fit
+                an.l_indices = indices.astype(np.int32) if self.n < 2**31 else indices
                 an.plan = SelInvPlan(indptr, indices)
                 an.entry_cache.clear()
-            self._z = an.plan.run(np.asarray(val).ravel())
+            del cp, ri, indices  # L's rows (nnz(L) int64s) are not needed by the run
+            an.plan.load(np.asarray(val).ravel())
+            del val  # nor are L's values once in the work array
+            self._z = an.plan.run()
         return self._z
 
     def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
