@@ -89,3 +89,19 @@ def test_three_factor_problem_builds_with_lme4_formula() -> None:
     three = problems.simulate_crossed(1_000, 20, 50, levels_c=10, seed=31)
     assert (two["a"] == three["a"]).all() and (two["b"] == three["b"]).all()
     assert not (two["y"] == three["y"]).all()
+
+
+def test_crossed_labels_are_the_list_built_column() -> None:
+    """simulate_crossed's label columns (a take from the level labels) equal, values and
+    dtype, the column a list of f-strings gives."""
+    import numpy as np
+    import pandas as pd
+    import problems
+
+    df = problems.simulate_crossed(2_000, 30, 70, seed=31)
+    rng = np.random.default_rng(31)
+    ia = np.concatenate([np.arange(30), rng.integers(0, 30, 2_000 - 30)])
+    ib = np.concatenate([np.arange(70), rng.integers(0, 70, 2_000 - 70)])
+    ia, ib = rng.permutation(ia), rng.permutation(ib)
+    old = pd.DataFrame({"a": [f"a{i}" for i in ia], "b": [f"b{i}" for i in ib]})
+    pd.testing.assert_frame_equal(df[["a", "b"]], old)
