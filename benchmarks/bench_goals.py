@@ -2,7 +2,7 @@
 
     python3 benchmarks/bench_goals.py [--only GLOB[,GLOB]] [--timeout S] [--quick]
                                       [--no-lme4] [--json OUT] [--big-timeout S]
-                                      [--big-mem-gb G]
+                                      [--big-mem-gb G] [--lme4-timeout S]
 
 Every problem (``GOAL_PROBLEMS`` in problems.py) is fitted in its own child process by
 run_all.py's worker (peak memory = the child's ``ru_maxrss``); the baseline is one
@@ -19,7 +19,8 @@ Goals (issue 16, item 1):
   1. bivariate animal model, 100 000 animals: converged, < 60 s, < 1.2 GB per 100k equations
   2. univariate animal model, 1 000 000 animals: < 10 min, < 16 GB
   3. a whole fit <= 15 factorizations of its final C, from 10 000 animals up
-  4. crossed 1e6 records: >= 3x faster than lme4, with no more memory than lme4
+  4. crossed 1e6 records: >= 3x faster than lme4, with no more memory than lme4 (judged on
+     a + b and on the issue's a + b + c, ``goal_crossed_abc_1e6``)
   5. us(env) on 20 environments: converged within 30 iterations (default maxit)
 """
 
@@ -49,7 +50,7 @@ BIG = ("goal_animal1_500k", "goal_animal1_1000k")
 
 
 def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool,
-            mem_gb: float | None = None) -> dict[str, Any]:
+            mem_gb: float | None = None, lme4_timeout: float | None = None) -> dict[str, Any]:
     out, csv, log = tmp / f"{name}.json", tmp / f"{name}.csv", tmp / f"{name}.log"
     cmd = [sys.executable, str(HERE / "run_all.py"), "--worker", name, "--out", str(out),
            "--lme4-csv", str(csv)] + (["--quick"] if quick else [])
@@ -63,7 +64,7 @@ def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool,
         rec = {"name": name, "size": part.get("size", ""), "status": state, "mib": mib,
                "note": run_all.failure_note(state, part, log, timeout, mib)}
     if rec.get("status") == "ok" and rec.get("lme4_formula") and csv.exists() and use_r:
-        rec["lme4"] = run_all.run_lme4(rec, csv, tmp, timeout)
+        rec["lme4"] = run_lme4(rec, csv, tmp, lme4_timeout or timeout)
     if csv.exists():
         csv.unlink()
     print(f"  {name}: " + summary(rec), flush=True)
@@ -72,6 +73,26 @@ def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool,
 
 def run_child(cmd: list[str], timeout: float, log: Path) -> tuple[str, float, float]:
     return run_all.run_child(cmd, timeout, log)
+
+
+def run_lme4(rec: dict[str, Any], csv: Path, tmp: Path, timeout: float) -> dict[str, Any]:
+    """lme4::lmer on the problem's data in its own child, measured as our fit is: peak memory
+    = the child's ``ru_maxrss`` through ``os.wait4`` (Rscript execs R in the same process, so
+    R, the CSV read and the factors are included). {'s', 'loglik', 'mib', 'wall_s'}, or
+    {'state', 'mib', 'wall_s'} when it failed or timed out (the peak reached by then)."""
+    script = tmp / "lme4.R"
+    script.write_text(run_all.R_SCRIPT)
+    log = tmp / f"{rec['name']}.lme4.log"
+    cmd = ["Rscript", str(script), str(csv), ",".join(rec.get("lme4_factors", [])),
+           rec["lme4_formula"]]
+    state, mib, wall = run_child(cmd, timeout, log)
+    if state == "ok":
+        for line in log.read_text().splitlines():
+            if line.startswith("LME4 "):
+                _, s, _n, ll = line.split()
+                return {"s": float(s), "loglik": float(ll), "mib": mib, "wall_s": wall}
+        state = "no output"
+    return {"state": state, "mib": mib, "wall_s": wall}
 
 
 def summary(rec: dict[str, Any]) -> str:
@@ -87,7 +108,8 @@ def summary(rec: dict[str, Any]) -> str:
         s += (f"; lme4 {lm['s']:.1f} s, {lm['mib']:.0f} MiB: {lm['s'] / rec['fit_s']:.2f}x "
               f"faster, memory ratio {rec['mib'] / lm['mib']:.2f}")
     elif lm:
-        s += f"; lme4 {lm.get('state')}"
+        s += (f"; lme4 {lm.get('state')} after {lm.get('wall_s', float('nan')):.0f} s, "
+              f"peak {lm.get('mib', float('nan')):.0f} MiB")
     return s
 
 
@@ -154,16 +176,23 @@ def judge(recs: dict[str, dict[str, Any]]) -> list[str]:
         worst = max(f for _, f in ffs)
         out.append(f"3 fit <= 15 factorizations: {'MET' if worst <= 15 else 'NOT MET'}: "
                    + ", ".join(f"{n.removeprefix('goal_')} {f:.0f}" for n, f in ffs))
-    r = recs.get("goal_crossed_1e6")
-    if r:
+    for name in ("goal_crossed_1e6", "goal_crossed_abc_1e6"):
+        r = recs.get(name)
+        if not r:
+            continue
         lm = r.get("lme4") or {}
+        tag = f"4 crossed 1e6 {'a+b+c' if 'abc' in name else 'a+b'} vs lme4"
         if r.get("status") == "ok" and "s" in lm:
             x, m = lm["s"] / r["fit_s"], r["mib"] / lm["mib"]
-            out.append(f"4 crossed 1e6 vs lme4: {'MET' if x >= 3 and m <= 1 else 'NOT MET'}: "
+            out.append(f"{tag}: {'MET' if x >= 3 and m <= 1 else 'NOT MET'}: "
                        f"{x:.2f}x faster (goal 3), memory {r['mib']:.0f} / {lm['mib']:.0f} MiB "
                        f"= {m:.2f} (goal <= 1)")
+        elif r.get("status") == "ok" and lm.get("state") == "timeout":
+            out.append(f"{tag}: speed at least {lm['wall_s'] / r['fit_s']:.2f}x (lme4 not "
+                       f"finished in {lm['wall_s']:.0f} s, peak by then {lm['mib']:.0f} MiB; "
+                       f"ours {r['mib']:.0f} MiB)")
         else:
-            out.append(f"4 crossed 1e6 vs lme4: not measured ({r.get('status')}, "
+            out.append(f"{tag}: not measured ({r.get('status')}, "
                        f"lme4 {lm.get('state', 'not run')})")
     r = recs.get("goal_us_env20")
     if r:
@@ -182,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-lme4", action="store_true")
+    ap.add_argument("--lme4-timeout", type=float, default=None,
+                    help="seconds for one lme4 run (default: --timeout)")
     ap.add_argument("--json", help="write the records here")
     ap.add_argument("--big-timeout", type=float, default=1800.0,
                     help=f"seconds for {', '.join(BIG)}")
@@ -201,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             big = name in BIG and not a.quick
             rec = run_one(name, Path(td), a.big_timeout if big else a.timeout, a.quick, use_r,
-                          a.big_mem_gb if big else None)
+                          a.big_mem_gb if big else None, a.lme4_timeout)
             if name.startswith("goal_animal"):
                 rec["n_animals"] = int(name.split("_")[-1].removesuffix("k")) * 1000
             recs[name] = rec

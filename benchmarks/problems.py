@@ -13,7 +13,8 @@ Simulators (all seeded, ``numpy.random.default_rng(seed)``):
   (Mendelian sampling), residual correlation, a fraction of trait-2 records missing;
 * :func:`simulate_markers` / :func:`simulate_gblup_data` - SNP genotypes 0/1/2 and one or two
   traits with marker-based genetic values;
-* :func:`simulate_crossed` - two crossed random factors with unbalanced random assignment;
+* :func:`simulate_crossed` - two (or three) crossed random factors with unbalanced random
+  assignment;
 * :func:`simulate_two_stage` - genotype-by-environment means with prior weights 1/se².
 """
 
@@ -157,16 +158,32 @@ def simulate_gblup_data(markers: pd.DataFrame, *, n_traits: int = 2, h2: float =
     return out
 
 
-def simulate_crossed(n: int, levels_a: int, levels_b: int, *, seed: int = 5) -> pd.DataFrame:
+def simulate_crossed(n: int, levels_a: int, levels_b: int, *, levels_c: int = 0,
+                     seed: int = 5) -> pd.DataFrame:
     """``n`` records with factors a (``levels_a``) and b (``levels_b``) assigned at random
-    (every level used), y = 5 + a + b + e with variances 1, 0.5 and 2."""
+    (every level used), y = 5 + a + b + e with variances 1, 0.5 and 2. With ``levels_c`` > 0 a
+    third crossed factor c (variance 0.25) is drawn after the others (a and b's draws and so
+    the two-factor data are unchanged by the argument's existence) and added to y."""
     rng = np.random.default_rng(seed)
     ia = np.concatenate([np.arange(levels_a), rng.integers(0, levels_a, n - levels_a)])
     ib = np.concatenate([np.arange(levels_b), rng.integers(0, levels_b, n - levels_b)])
     ia, ib = rng.permutation(ia), rng.permutation(ib)
     y = (5.0 + rng.normal(0, 1.0, levels_a)[ia] + rng.normal(0, np.sqrt(0.5), levels_b)[ib]
          + rng.normal(0, np.sqrt(2.0), n))
-    return pd.DataFrame({"a": [f"a{i}" for i in ia], "b": [f"b{i}" for i in ib], "y": y})
+    out = {"a": _labels("a", ia, levels_a), "b": _labels("b", ib, levels_b)}
+    if levels_c:
+        ic = rng.permutation(np.concatenate([np.arange(levels_c),
+                                             rng.integers(0, levels_c, n - levels_c)]))
+        y = y + rng.normal(0, 0.5, levels_c)[ic]
+        out["c"] = _labels("c", ic, levels_c)
+    return pd.DataFrame({**out, "y": y})
+
+
+def _labels(prefix: str, codes: np.ndarray, k: int) -> pd.Series:
+    """The column [f"{prefix}{i}" for i in codes] with the dtype pandas gives such a list,
+    made by a take from the k level labels (no per-record string objects: at 10^6 records
+    the list of strings held ~100 MB of the benchmark child's peak after it was freed)."""
+    return pd.Series(pd.Series([f"{prefix}{i}" for i in range(k)]).array.take(codes))
 
 
 def simulate_two_stage(n_gen: int, n_env: int, *, seed: int = 6) -> pd.DataFrame:
@@ -346,14 +363,16 @@ def _animal_n(n: int, traits: int) -> Callable[[bool], Instance]:
     return build
 
 
-def _crossed_n(n: int, la: int, lb: int) -> Callable[[bool], Instance]:
+def _crossed_n(n: int, la: int, lb: int, lc: int = 0) -> Callable[[bool], Instance]:
+    """y ~ 1 with crossed a + b (+ c when ``lc``): ``simulate_crossed``, lme4 alongside."""
     def build(quick: bool) -> Instance:
-        m, a, b = (n // 100, la // 10, lb // 10) if quick else (n, la, lb)
-        df = simulate_crossed(m, a, b, seed=31)
-        return Instance(dict(fixed="y ~ 1", random="~ a + b", data=df),
-                        f"{m} records, {a} x {b} levels",
-                        lme4_formula="y ~ 1 + (1|a) + (1|b)", lme4_data=df,
-                        lme4_factors=["a", "b"])
+        m, a, b, c = (n // 100, la // 10, lb // 10, lc // 10) if quick else (n, la, lb, lc)
+        df = simulate_crossed(m, a, b, levels_c=c, seed=31)
+        facs = ["a", "b", "c"] if c else ["a", "b"]
+        return Instance(dict(fixed="y ~ 1", random="~ " + " + ".join(facs), data=df),
+                        f"{m} records, {' x '.join(str(k) for k in (a, b, c) if k)} levels",
+                        lme4_formula="y ~ 1 + " + " + ".join(f"(1|{f})" for f in facs),
+                        lme4_data=df, lme4_factors=facs)
     return build
 
 
@@ -375,6 +394,15 @@ GOAL_PROBLEMS: list[Problem] = [
             _crossed_n(100_000, 1_000, 5_000)),
     Problem("goal_crossed_1e6", "crossed y ~ 1 + (1|a) + (1|b), 1e6 records, 5 000 x 20 000",
             _crossed_n(1_000_000, 5_000, 20_000)),
+    # the issue's design, three crossed factors. Level counts of an evaluation's shape: a
+    # (e.g. herds or sites, 100-200 records each), b (e.g. sires or items, 20-50 records each:
+    # the large, thin factor that makes the MME wide) and c (e.g. year-seasons or raters,
+    # 500-1 000 records each); a and c grow with the data (x5) but less than b (x4 at 4x the
+    # records per level) and the two-factor problems' a and b are kept.
+    Problem("goal_crossed_abc_1e5", "crossed y ~ 1 + (1|a) + (1|b) + (1|c), 1e5 records, "
+            "1 000 x 5 000 x 200", _crossed_n(100_000, 1_000, 5_000, 200)),
+    Problem("goal_crossed_abc_1e6", "crossed y ~ 1 + (1|a) + (1|b) + (1|c), 1e6 records, "
+            "5 000 x 20 000 x 1 000", _crossed_n(1_000_000, 5_000, 20_000, 1_000)),
     Problem("goal_us_env20", "us(env):id(gen), 20 environments, 300 genotypes", _met(20)),
 ]
 

@@ -24,6 +24,7 @@ from asr_py.model.data import (
     column,
     is_factor_column,
     level_labels,
+    make_factor,
     numeric_value,
 )
 from asr_py.model.records import Records
@@ -39,7 +40,7 @@ BASIS_FUNCS = ("pol", "leg", "lin", "spl")
 class Block:
     """One evaluated part of a term."""
 
-    mat: sp.csr_matrix
+    mat: sp.csr_matrix  # CSC once a one-part random term shares it as its Z
     labels: tuple[str, ...]
     name: str
     label: str
@@ -127,10 +128,8 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
     if levels is None:
         levels = level_labels(vals)
         ctx.levels[expr.name] = levels
-    index = {lv: i for i, lv in enumerate(levels)}
-    lab = as_labels(vals)
-    codes = np.fromiter((index.get(v, -1) if v is not None else -1 for v in lab),
-                        dtype=np.int64, count=lab.size)
+    # codes through the distinct values (no per-record label objects: issue 16, memory)
+    codes = make_factor(vals, levels).codes
     return Block(indicator(codes, len(levels)), levels, expr.name, expr.name, True)
 
 

@@ -108,7 +108,12 @@ def term_from_blocks(label: str, blocks: list[Block], factors: tuple[str, ...],
         check_term_size(label, [b.k for b in blocks], blocks[0].mat.shape[0])
         Z = khatri_rao(blocks)
     levels = combine_labels(blocks)
-    return RandomTerm(label, sp.csc_matrix(Z), template, names, levels, factors, blocks,
+    Z = sp.csc_matrix(Z)
+    if len(blocks) == 1 and blocks[0].mat.shape == Z.shape and sp.issparse(blocks[0].mat):
+        # one part: its n x k matrix is Z; keep one copy (the CSC one the engine uses) rather
+        # than the part's CSR beside it (issue 16, memory: 16 bytes per record and factor)
+        blocks[0].mat = Z
+    return RandomTerm(label, Z, template, names, levels, factors, blocks,
                       _init(blocks, scale))
 
 

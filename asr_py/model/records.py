@@ -121,7 +121,8 @@ def build_records(
                             f"or infinite values (rows {', '.join(labels)}{more})",
                             hint="weights are inverse residual variances (e.g. 1/SE²) and "
                                  "must be positive; drop those rows or set them to NaN")
-    frame = data.loc[keep_rows]
+    # every row kept: a shallow copy instead of a boolean-indexed one (issue 16, memory)
+    frame = data.copy(deep=False) if keep_rows.all() else data.loc[keep_rows]
     Yk = Y[keep_rows]
     obs = ~np.isnan(Yk)
     rows, traits = np.nonzero(obs)  # row-major: trait within row

@@ -58,3 +58,50 @@ def test_judge_states_met_and_not_met() -> None:
     assert out[2].startswith("3 fit <= 15 factorizations: NOT MET")  # 700 / 2 = 350
     assert out[3].startswith("5 us(env) 20 environments: NOT MET: 31 iterations")
     assert math.isclose(per, 1.0485, rel_tol=1e-3)
+
+
+def test_judge_crossed_two_and_three_factors() -> None:
+    """Goal 4 on a + b (lme4 finished: ratios) and a + b + c (lme4 timed out: a bound)."""
+    recs = {
+        "goal_crossed_1e6": {"status": "ok", "fit_s": 100.0, "mib": 900.0,
+                             "lme4": {"s": 400.0, "mib": 1000.0, "wall_s": 410.0}},
+        "goal_crossed_abc_1e6": {"status": "ok", "fit_s": 150.0, "mib": 1200.0,
+                                 "lme4": {"state": "timeout", "mib": 800.0, "wall_s": 600.0}},
+    }
+    out = bench_goals.judge(recs)
+    assert out[0] == ("4 crossed 1e6 a+b vs lme4: MET: 4.00x faster (goal 3), "
+                      "memory 900 / 1000 MiB = 0.90 (goal <= 1)")
+    assert out[1].startswith("4 crossed 1e6 a+b+c vs lme4: speed at least 4.00x")
+    assert "peak by then 800 MiB; ours 1200 MiB" in out[1]
+    recs["goal_crossed_1e6"]["mib"] = 1001.0  # 4x faster but more memory: not met
+    assert bench_goals.judge(recs)[0].startswith("4 crossed 1e6 a+b vs lme4: NOT MET")
+
+
+def test_three_factor_problem_builds_with_lme4_formula() -> None:
+    import problems
+
+    inst = problems.get("goal_crossed_abc_1e6").build(True)  # quick: 10 000 records
+    df = inst.kwargs["data"]
+    assert inst.kwargs["random"] == "~ a + b + c"
+    assert inst.lme4_formula == "y ~ 1 + (1|a) + (1|b) + (1|c)"
+    assert [df[f].nunique() for f in ("a", "b", "c")] == [500, 2000, 100]
+    two = problems.simulate_crossed(1_000, 20, 50, seed=31)  # the a + b data are unchanged
+    three = problems.simulate_crossed(1_000, 20, 50, levels_c=10, seed=31)
+    assert (two["a"] == three["a"]).all() and (two["b"] == three["b"]).all()
+    assert not (two["y"] == three["y"]).all()
+
+
+def test_crossed_labels_are_the_list_built_column() -> None:
+    """simulate_crossed's label columns (a take from the level labels) equal, values and
+    dtype, the column a list of f-strings gives."""
+    import numpy as np
+    import pandas as pd
+    import problems
+
+    df = problems.simulate_crossed(2_000, 30, 70, seed=31)
+    rng = np.random.default_rng(31)
+    ia = np.concatenate([np.arange(30), rng.integers(0, 30, 2_000 - 30)])
+    ib = np.concatenate([np.arange(70), rng.integers(0, 70, 2_000 - 70)])
+    ia, ib = rng.permutation(ia), rng.permutation(ib)
+    old = pd.DataFrame({"a": [f"a{i}" for i in ia], "b": [f"b{i}" for i in ib]})
+    pd.testing.assert_frame_equal(df[["a", "b"]], old)
