@@ -8,7 +8,7 @@ import re
 import numpy as np
 import scipy.sparse as sp
 
-from asr_py.reml.indefinite import indefinite_terms  # issue 11 'U'
+from asr_py.reml.indefinite import negative_levels  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.pd_face import (
@@ -88,12 +88,14 @@ def build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarra
         o = mme.u_offsets[j]
         us.append(st.sol[o:o + b.template.n].copy())
         pevs.append(np.asarray(diag_inv[o:o + b.template.n]).copy())
-    for j in indefinite_terms(problem, st.theta):  # issue 11 'U': G_j not PD
-        pevs[j] = np.full_like(pevs[j], np.nan)
+    for j, neg in negative_levels(problem, st.theta).items():  # issue 11 'U': G_j not PD
+        pevs[j] = np.where(neg, np.nan, pevs[j])
+        which = ("its BLUPs are given without prediction error variances" if neg.all() else
+                 f"the BLUPs of its {int(neg.sum())} levels with a negative variance are given "
+                 "without prediction error variances")
         diagnostics.append(
             f"the covariance matrix of {problem.random[j].name} is not positive definite (a "
-            "variance with constraint 'U' is below zero; V is positive definite): its BLUPs "
-            "are given without prediction error variances")
+            f"variance with constraint 'U' is below zero; V is positive definite): {which}")
     fitted = np.asarray(mme.W @ st.sol).ravel()
     vbeta = st.factor.inverse_block(np.arange(p)) if p else np.zeros((0, 0))
     return RemlResult(

@@ -321,3 +321,29 @@ def indefinite_terms(problem: MixedProblem, theta: np.ndarray) -> list[int]:
             except np.linalg.LinAlgError:
                 out.append(j)
     return out
+
+
+def negative_levels(problem: MixedProblem, theta: np.ndarray) -> dict[int, np.ndarray]:
+    """For each random term whose G_j has a negative eigenvalue at θ, the levels whose
+    'random effects' have no distribution (C_uu's diagonal is no prediction error variance
+    there): where G_j is diagonal (idv, diag/idh and their products with I) only the levels
+    with a negative variance; otherwise every level (an eigenvector of a negative eigenvalue
+    mixes levels). The other levels of a diagonal G_j keep their PEV, G₊ − G₊Z₊'PZ₊G₊."""
+    out: dict[int, np.ndarray] = {}
+    theta = np.asarray(theta, dtype=float)
+    sls = problem.slices()
+    for j in indefinite_terms(problem, theta):
+        b = problem.random[j]
+        mask = np.ones(b.template.n, dtype=bool)
+        try:
+            g = b.template.matrix(theta[sls[j]])
+            g = sp.csr_matrix(g) if sp.issparse(g) else None if b.template.n > MAX_DENSE_G \
+                else sp.csr_matrix(np.asarray(g, dtype=float))
+        except (ValueError, np.linalg.LinAlgError):
+            g = None
+        if g is not None:
+            d = g.diagonal()
+            if (g - sp.diags(d)).count_nonzero() == 0:
+                mask = d < 0
+        out[j] = mask
+    return out

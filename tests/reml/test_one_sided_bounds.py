@@ -20,9 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import maximise, reml_loglik
-from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from _dense_reml_chol import lbfgsb_max, maximise, reml_loglik
 
 import asr_py as asr
 
@@ -66,30 +64,13 @@ def _fit_quiet(**kw: object) -> tuple[asr.AsremlFit, list[str]]:  # type: ignore
     return m, [str(x.message) for x in w if issubclass(x.category, asr.ConvergenceWarning)]
 
 
-def _lbfgsb(fun, x0: np.ndarray, scale: list[float], bounds: list[tuple[float | None, ...]]
-            ) -> tuple[np.ndarray, float]:
-    """max fun by L-BFGS-B (numerical gradient) in the scaled variables x / scale."""
-    sc = np.asarray(scale)
-    bs = [(None if a is None else a / c, None if b is None else b / c)
-          for (a, b), c in zip(bounds, sc)]
-
-    def neg(z: np.ndarray) -> float:
-        f = fun(z * sc)
-        return 1e300 if not np.isfinite(f) else -f
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        r = minimize(neg, x0 / sc, method="L-BFGS-B", bounds=bs,
-                     options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})
-    return r.x * sc, -float(r.fun)
-
-
 @pytest.mark.parametrize("f, power", [("exp", 1), ("gau", 2)])
 def test_cane_correlation_held_at_zero_matches_dense_reml(f: str, power: int) -> None:
     d = _cane()
     m, conv = _fit_quiet(fixed="tch ~ Control/Check", random="~ Col + Row + New",
                          residual=f"~ ar1(Col):{f}(Row)", data=d)
     assert m.converged and not conv
-    x, best = _lbfgsb(_dense_cane(d, power), np.array([10.0, 100.0, 250.0, 220.0, 0.1, 0.1]),
+    x, best = lbfgsb_max(_dense_cane(d, power), np.array([10.0, 100.0, 250.0, 220.0, 0.1, 0.1]),
                       [100.0] * 4 + [1.0] * 2,
                       [(0, None), (0, None), (0, None), (1.0, None), (-0.99, 0.99), (0.0, 0.99)])
     assert x[5] < 1e-4  # the dense optimum is on the bound
@@ -225,7 +206,7 @@ def test_correlation_held_at_its_upper_bound(seed: int) -> None:
             return -np.inf
         return reml_loglik(y, np.ones((y.size, 1)), su * same * r ** dt + se * np.eye(y.size))
 
-    x, best = _lbfgsb(ll, np.array([0.5, 0.5, 0.5]), [1.0] * 3,
+    x, best = lbfgsb_max(ll, np.array([0.5, 0.5, 0.5]), [1.0] * 3,
                       [(0, None), (0.0, 1.0), (1e-3, None)])
     assert x[1] > 1 - 1e-6  # the supremum is at the bound
     m, conv = _fit_quiet(fixed="y ~ 1", random="~ exp(t):id", data=d)
