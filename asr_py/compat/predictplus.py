@@ -109,7 +109,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
         raise AsrError(f"predictPlus() needs an asr.asreml() fit, not "
                        f"{type(asreml_obj).__name__}", hint="pass the fit of asr.asreml()")
     passed = {k: other.pop(k) for k in _PREDICT if k in other}
-    for k in ("tables", "trace", "titles", "level_length", "x_fac", "x_plot_values"):
+    for k in ("tables", "trace", "titles"):
         other.pop(k, None)
     if other:
         raise AsrError(f"predictPlus(): argument(s) {', '.join(sorted(other))} not supported "
