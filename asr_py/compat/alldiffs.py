@@ -120,9 +120,12 @@ def as_alldiffs(predictions: pd.DataFrame, vcov: Any = None, differences: Any = 
                 classify: str | None = None, tdf: float | None = None, alpha: float = 0.05,
                 **other: Any) -> Alldiffs:
     """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed."""
-    if classify is None:
-        raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
     _refuse("as_alldiffs", other)
+    if classify is None:   # the columns before predicted.value, as asreml's predictions
+        cols = list(predictions.columns)
+        if "predicted.value" not in cols or cols.index("predicted.value") == 0:
+            raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
+        classify = ":".join(map(str, cols[:cols.index("predicted.value")]))
     pred = _standardise(predictions, classify)
     labs = _labels(pred, classify)
     comps: dict[str, Any] = {"predictions": pred}
@@ -538,14 +541,21 @@ def renewClassify(alldiffs_obj: Alldiffs, newclassify: str, **other: Any) -> All
 
 def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: float = 0.05,
                  error_intervals: str = "Confidence", EGLS_linTransform: bool = True,
-                 Vmatrix: bool = False, **other: Any) -> Alldiffs:
+                 Vmatrix: bool = False, classify: str | None = None,
+                 LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
+                 LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
+                 **other: Any) -> Alldiffs:
     """asremlPlus's ``linTransform``. A matrix L: the combinations Lp̂ with variance L W L'
     (labelled by L's row names, else 1, 2, ...). A model formula (``"~ A + B"``, text) of
     the classify variables: the predictions projected onto that submodel, Qp̂ with variance
     Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
     X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
-    _refuse("linTransform", other, ("LSDtype", "LSDby", "LSDstatistic", "LSDaccuracy"))
+    _refuse("linTransform", other)
+    if classify is not None and sorted(classify_vars(classify)) != sorted(
+            classify_vars(alldiffs_obj.attrs["classify"])):
+        raise AsrError(f"linTransform(): classify '{classify}' is not the alldiffs object's "
+                       f"classify '{alldiffs_obj.attrs['classify']}'")
     if alldiffs_obj.get("vcov") is None:
         raise AsrError("linTransform(): the alldiffs object has no vcov component",
                        hint="predictPlus(..., Vmatrix=True)")
@@ -585,9 +595,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     frame["est.status"] = "Estimable"
     out = allDifferences(frame, cls, vcov=V, tdf=a.get("tdf"), alpha=alpha,
                          response=a.get("response"), term=a.get("term"),
-                         LSDtype=a.get("LSDtype", "overall"), LSDby=a.get("LSDby"),
-                         LSDstatistic=a.get("LSDstatistic", "mean"),
-                         LSDaccuracy=a.get("LSDaccuracy", "maxAbsDeviation"))
+                         LSDtype=LSDtype or "overall", LSDby=LSDby,
+                         LSDstatistic=LSDstatistic or "mean",
+                         LSDaccuracy=LSDaccuracy or "maxAbsDeviation")
     out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
     if not Vmatrix:
         out["vcov"] = None
