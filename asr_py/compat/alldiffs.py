@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_table, pick
+from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
 
@@ -315,12 +315,14 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                        alpha: float = 0.05, avsed_tolerance: float | None = 0.25,
                        LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
                        LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
-                       **other: Any) -> Alldiffs:
+                       accuracy_threshold: float | None = None, **other: Any) -> Alldiffs:
     """asremlPlus's ``redoErrorIntervals``: replace the predictions' error intervals
-    (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring)."""
+    (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring). With
+    halfLeastSignificant intervals and an ``accuracy_threshold``, an ``LSDwarning`` column
+    says whether the assigned LSD's accuracy for that prediction's comparisons (all, or
+    those within its LSDby combination) exceeds the threshold."""
     _check(alldiffs_obj, "redoErrorIntervals")
-    _refuse("redoErrorIntervals", other, ("accuracy_threshold", "retain_zeroLSDs",
-                                          "zero_tolerance"))
+    _refuse("redoErrorIntervals", other, ("wald_tab", "retain_zeroLSDs", "zero_tolerance"))
     kind = pick(error_intervals, INTERVALS, "error_intervals")
     obj = alldiffs_obj.copy()
     a = obj.attrs
@@ -384,8 +386,34 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     if lo is not None:
         pred[f"upper.{kind}.limit"] = up
         pred[f"lower.{kind}.limit"] = lo
+    thr = np.nan if accuracy_threshold is None else float(accuracy_threshold)
+    if kind == "halfLeastSignificant" and half is not None and np.isfinite(thr):
+        pred["LSDwarning"] = _pred_accuracy(obj, half) > thr
     obj["predictions"] = _status_last(pred)
     return addBacktransforms(obj, **_transform_of(obj))
+
+
+def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
+    """Each prediction's accuracy of its assigned LSD over its comparisons: with all others
+    (overall, per.prediction) or within its LSDby combination (asremlPlus's LSDpred.acc and
+    sliceAccs)."""
+    a = obj.attrs
+    sed = obj["sed"].to_numpy()
+    t = float(stats.t.ppf(1 - a["alpha"] / 2, a["tdf"]))
+    n = sed.shape[0]
+    if a["LSDtype"] == "factor.combinations":
+        by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
+        g = _combos(obj["predictions"], by).astype(str).to_numpy()
+    else:
+        g = np.zeros(n)
+    out = np.empty(n)
+    tol = a.get("zero.tolerance", ZERO_TOL)
+    for i in range(n):
+        o = (g == g[i]) & (np.arange(n) != i)
+        s = sed[i, o]
+        s = s[~np.isnan(s) & (np.abs(s) > tol)]
+        out[i] = lsd_accuracy(s, assigned[i], t, a.get("LSDaccuracy", "maxAbsDeviation"))
+    return out
 
 
 def _transform_of(obj: Alldiffs) -> dict[str, Any]:

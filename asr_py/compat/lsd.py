@@ -21,7 +21,8 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_stats", "lsd_table"]
+__all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_accuracy", "lsd_stats", "lsd_table",
+           "pick"]
 
 LSD_COLUMNS = ("c", "minLSD", "meanLSD", "maxLSD", "assignedLSD", "accuracyLSD", "falsePos",
                "falseNeg")
@@ -46,6 +47,21 @@ def _keep(sed: np.ndarray, dif: np.ndarray, retain_zero: bool, zero_tol: float
     return sed[ok], dif[ok]
 
 
+def lsd_accuracy(sed: np.ndarray, assigned: float, t: float,
+                 accuracy: str = "maxAbsDeviation") -> float:
+    """The accuracy of an assigned LSD for comparisons with SEDs ``sed`` (module docstring);
+    NaN when there are none or the LSD is not positive."""
+    s = np.asarray(sed, dtype=float)
+    if s.size == 0 or not assigned > 0:
+        return np.nan
+    dev = t * s - assigned
+    return float({"maxAbsDeviation": lambda: np.max(np.abs(dev)),
+                  "maxDeviation": lambda: np.max(dev),
+                  "q90Deviation": lambda: np.quantile(dev, 0.9),
+                  "RootMeanSqDeviation": lambda: np.sqrt(np.mean(dev * dev))}[accuracy]()
+                 / assigned)
+
+
 def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean",
               accuracy: str = "maxAbsDeviation", retain_zero: bool = False,
               zero_tol: float = ZERO_TOL) -> dict[str, float]:
@@ -61,12 +77,7 @@ def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean
     a = (t * np.quantile(s, q[statistic]) if statistic in q else
          row[{"minimum": "minLSD", "mean": "meanLSD", "maximum": "maxLSD"}[statistic]])
     row["assignedLSD"] = a
-    dev = t * s - a
-    row["accuracyLSD"] = {"maxAbsDeviation": lambda: np.max(np.abs(dev)),
-                          "maxDeviation": lambda: np.max(dev),
-                          "q90Deviation": lambda: np.quantile(dev, 0.9),
-                          "RootMeanSqDeviation": lambda: np.sqrt(np.mean(dev * dev))
-                          }[accuracy]() / a if a > 0 else np.nan
+    row["accuracyLSD"] = lsd_accuracy(s, a, t, accuracy)
     actual = np.abs(d) >= t * s
     approx = np.abs(d) >= a
     row["falsePos"] = float(np.sum(~actual & approx))
