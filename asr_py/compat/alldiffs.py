@@ -212,7 +212,8 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
                      statistic=a.get("LSDstatistic", "mean"),
                      accuracy=a.get("LSDaccuracy", "maxAbsDeviation"),
                      retain_zero=a.get("retain.zeroLSDs", False),
-                     zero_tol=a.get("zero.tolerance", ZERO_TOL))
+                     zero_tol=a.get("zero.tolerance", ZERO_TOL),
+                     se=pred["standard.error"].to_numpy(dtype=float))
 
 
 def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,

@@ -14,12 +14,14 @@ its accuracy (``maxAbsDeviation``: max|t·SED − LSD|/LSD; ``maxDeviation``; ``
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.warning_classes import AsrWarning
 
 __all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_accuracy", "lsd_stats", "lsd_table",
            "pick"]
@@ -88,10 +90,13 @@ def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean
 def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | None,
               per_prediction: bool = False, labels: Sequence[str] = (),
               statistic: str = "mean", accuracy: str = "maxAbsDeviation",
-              retain_zero: bool = False, zero_tol: float = ZERO_TOL) -> pd.DataFrame:
+              retain_zero: bool = False, zero_tol: float = ZERO_TOL,
+              se: np.ndarray | None = None) -> pd.DataFrame:
     """The LSD component: one "overall" row (``groups`` None), one row per level of
     ``groups`` (comparisons within it: LSDtype "factor.combinations"), or one row per
-    prediction (its comparisons with all others: "per.prediction")."""
+    prediction (its comparisons with all others: "per.prediction"). A combination holding
+    a single prediction gets asremlPlus's LSD of two independent predictions with its
+    standard error, t·√2·se (c = 0, with a warning)."""
     n = sed.shape[0]
     iu = np.triu_indices(n, 1)
     kw = dict(statistic=statistic, accuracy=accuracy, retain_zero=retain_zero,
@@ -111,6 +116,15 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
     rows = {}
     for lev in levels:
         idx = np.flatnonzero(g == lev)
+        if idx.size == 1 and se is not None:
+            warnings.warn("LSD calculated for a single prediction - applies to two "
+                          "independent predictions with the same standard error",
+                          AsrWarning, stacklevel=4)
+            v = t * np.sqrt(2.0) * float(se[idx[0]])
+            rows[str(lev)] = {"c": 0.0, "minLSD": v, "meanLSD": v, "maxLSD": v,
+                              "assignedLSD": v, "accuracyLSD": np.nan, "falsePos": np.nan,
+                              "falseNeg": np.nan}
+            continue
         ju = np.triu_indices(idx.size, 1)
         sub = np.ix_(idx, idx)
         rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw)
