@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_table, pick
+from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
 
@@ -120,9 +120,12 @@ def as_alldiffs(predictions: pd.DataFrame, vcov: Any = None, differences: Any = 
                 classify: str | None = None, tdf: float | None = None, alpha: float = 0.05,
                 **other: Any) -> Alldiffs:
     """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed."""
-    if classify is None:
-        raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
     _refuse("as_alldiffs", other)
+    if classify is None:   # the columns before predicted.value, as asreml's predictions
+        cols = list(predictions.columns)
+        if "predicted.value" not in cols or cols.index("predicted.value") == 0:
+            raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
+        classify = ":".join(map(str, cols[:cols.index("predicted.value")]))
     pred = _standardise(predictions, classify)
     labs = _labels(pred, classify)
     comps: dict[str, Any] = {"predictions": pred}
@@ -209,7 +212,8 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
                      statistic=a.get("LSDstatistic", "mean"),
                      accuracy=a.get("LSDaccuracy", "maxAbsDeviation"),
                      retain_zero=a.get("retain.zeroLSDs", False),
-                     zero_tol=a.get("zero.tolerance", ZERO_TOL))
+                     zero_tol=a.get("zero.tolerance", ZERO_TOL),
+                     se=pred["standard.error"].to_numpy(dtype=float))
 
 
 def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
@@ -312,12 +316,14 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                        alpha: float = 0.05, avsed_tolerance: float | None = 0.25,
                        LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
                        LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
-                       **other: Any) -> Alldiffs:
+                       accuracy_threshold: float | None = None, **other: Any) -> Alldiffs:
     """asremlPlus's ``redoErrorIntervals``: replace the predictions' error intervals
-    (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring)."""
+    (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring). With
+    halfLeastSignificant intervals and an ``accuracy_threshold``, an ``LSDwarning`` column
+    says whether the assigned LSD's accuracy for that prediction's comparisons (all, or
+    those within its LSDby combination) exceeds the threshold."""
     _check(alldiffs_obj, "redoErrorIntervals")
-    _refuse("redoErrorIntervals", other, ("accuracy_threshold", "retain_zeroLSDs",
-                                          "zero_tolerance"))
+    _refuse("redoErrorIntervals", other, ("wald_tab", "retain_zeroLSDs", "zero_tolerance"))
     kind = pick(error_intervals, INTERVALS, "error_intervals")
     obj = alldiffs_obj.copy()
     a = obj.attrs
@@ -381,8 +387,34 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     if lo is not None:
         pred[f"upper.{kind}.limit"] = up
         pred[f"lower.{kind}.limit"] = lo
+    thr = np.nan if accuracy_threshold is None else float(accuracy_threshold)
+    if kind == "halfLeastSignificant" and half is not None and np.isfinite(thr):
+        pred["LSDwarning"] = _pred_accuracy(obj, half) > thr
     obj["predictions"] = _status_last(pred)
     return addBacktransforms(obj, **_transform_of(obj))
+
+
+def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
+    """Each prediction's accuracy of its assigned LSD over its comparisons: with all others
+    (overall, per.prediction) or within its LSDby combination (asremlPlus's LSDpred.acc and
+    sliceAccs)."""
+    a = obj.attrs
+    sed = obj["sed"].to_numpy()
+    t = float(stats.t.ppf(1 - a["alpha"] / 2, a["tdf"]))
+    n = sed.shape[0]
+    if a["LSDtype"] == "factor.combinations":
+        by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
+        g = _combos(obj["predictions"], by).astype(str).to_numpy()
+    else:
+        g = np.zeros(n)
+    out = np.empty(n)
+    tol = a.get("zero.tolerance", ZERO_TOL)
+    for i in range(n):
+        o = (g == g[i]) & (np.arange(n) != i)
+        s = sed[i, o]
+        s = s[~np.isnan(s) & (np.abs(s) > tol)]
+        out[i] = lsd_accuracy(s, assigned[i], t, a.get("LSDaccuracy", "maxAbsDeviation"))
+    return out
 
 
 def _transform_of(obj: Alldiffs) -> dict[str, Any]:
@@ -538,14 +570,21 @@ def renewClassify(alldiffs_obj: Alldiffs, newclassify: str, **other: Any) -> All
 
 def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: float = 0.05,
                  error_intervals: str = "Confidence", EGLS_linTransform: bool = True,
-                 Vmatrix: bool = False, **other: Any) -> Alldiffs:
+                 Vmatrix: bool = False, classify: str | None = None,
+                 LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
+                 LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
+                 **other: Any) -> Alldiffs:
     """asremlPlus's ``linTransform``. A matrix L: the combinations Lp̂ with variance L W L'
     (labelled by L's row names, else 1, 2, ...). A model formula (``"~ A + B"``, text) of
     the classify variables: the predictions projected onto that submodel, Qp̂ with variance
     Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
     X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
-    _refuse("linTransform", other, ("LSDtype", "LSDby", "LSDstatistic", "LSDaccuracy"))
+    _refuse("linTransform", other)
+    if classify is not None and sorted(classify_vars(classify)) != sorted(
+            classify_vars(alldiffs_obj.attrs["classify"])):
+        raise AsrError(f"linTransform(): classify '{classify}' is not the alldiffs object's "
+                       f"classify '{alldiffs_obj.attrs['classify']}'")
     if alldiffs_obj.get("vcov") is None:
         raise AsrError("linTransform(): the alldiffs object has no vcov component",
                        hint="predictPlus(..., Vmatrix=True)")
@@ -585,9 +624,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     frame["est.status"] = "Estimable"
     out = allDifferences(frame, cls, vcov=V, tdf=a.get("tdf"), alpha=alpha,
                          response=a.get("response"), term=a.get("term"),
-                         LSDtype=a.get("LSDtype", "overall"), LSDby=a.get("LSDby"),
-                         LSDstatistic=a.get("LSDstatistic", "mean"),
-                         LSDaccuracy=a.get("LSDaccuracy", "maxAbsDeviation"))
+                         LSDtype=LSDtype or "overall", LSDby=LSDby,
+                         LSDstatistic=LSDstatistic or "mean",
+                         LSDaccuracy=LSDaccuracy or "maxAbsDeviation")
     out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
     if not Vmatrix:
         out["vcov"] = None

@@ -139,6 +139,9 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
     _other("as.asrtests", other)
     if wald_tab is None:
         wald_tab = asreml_obj.wald(denDF=denDF)
+    elif not isinstance(wald_tab, pd.DataFrame) or "Df" not in wald_tab.columns:
+        raise AsrError("as.asrtests(): wald_tab is not a Wald table (a DataFrame with a Df "
+                       "column per fixed term)", hint="pass fit.wald(), or leave it out")
     summary = _empty_summary() if test_summary is None else test_summary
     if label is not None:
         ic = _ic(asreml_obj, IClikelihood, bound_exclusions)

@@ -84,9 +84,39 @@ def _walk(M: pd.DataFrame, pvalue: Any, alpha: float) -> list[str]:
     return sig
 
 
+def _key(term: str) -> frozenset[str]:
+    return frozenset(p.strip() for p in str(term).split(":") if p.strip())
+
+
+def _column(tab: pd.DataFrame, name: str, fallbacks: tuple[str, ...], what: str) -> str:
+    """A column of the table: ``name``, else (asreml's ``Pr`` in asr_py's Wald table) the
+    first fallback present."""
+    for c in (name, *fallbacks):
+        if c in tab.columns:
+            return c
+    raise AsrError(f"chooseModel(): no {what} column '{name}'",
+                   hint=f"columns: {', '.join(map(str, tab.columns))}")
+
+
+def _df_column(tab: pd.DataFrame, df: Any, which: str) -> Any:
+    """asremlPlus's ``setdf``: a column name, or values (one, or one per row; NA allowed)."""
+    if isinstance(df, str):
+        return df
+    vals = np.ravel(np.asarray([np.nan] if df is None else df, dtype=float))
+    if vals.size not in (1, len(tab)):
+        raise AsrError(f"chooseModel(): {which} needs 1 or {len(tab)} values, not {vals.size}")
+    return np.broadcast_to(vals, (len(tab),))
+
+
+def _value(tab: pd.DataFrame, col: Any, i: int) -> float:
+    if isinstance(col, str):
+        return float(tab[col].iloc[i]) if col in tab.columns else np.nan
+    return float(col[i])
+
+
 def chooseModel(object: Any, terms_marginality: pd.DataFrame, alpha: float = 0.05,
-                terms: str | None = None, p_values: str = "Pr", DF: str = "Df",
-                denDF: str = "denDF", omit_DF: bool = False, **testranfix_args: Any
+                terms: str | None = None, p_values: str = "Pr", DF: Any = "Df",
+                denDF: Any = "denDF", omit_DF: bool = False, **testranfix_args: Any
                 ) -> dict[str, Any]:
     """asremlPlus's ``chooseModel`` (module docstring). For an asrtests object each term is
     tested by :func:`asr_py.compat.asremlplus.testranfix` (extra arguments go to it) and the
@@ -102,13 +132,15 @@ def chooseModel(object: Any, terms_marginality: pd.DataFrame, alpha: float = 0.0
         tab = object.copy()
         names = tab[terms].astype(str) if terms else pd.Series(tab.index.astype(str),
                                                                  index=tab.index)
-        missing = [t for t in M.index if t not in set(names)]
+        # terms as sets of factors: the table's "B:A" is the matrix's "A:B"
+        canon = {_key(t): t for t in names}
+        missing = [t for t in M.index if _key(t) not in canon]
         if missing:
             raise AsrError(f"chooseModel(): the data frame has no row for term(s) "
                            f"{', '.join(missing)}", hint="name its rows by the terms")
-        if p_values not in tab.columns:
-            raise AsrError(f"chooseModel(): no p-value column '{p_values}'",
-                           hint=f"columns: {', '.join(map(str, tab.columns))}")
+        M.index = M.columns = [canon[_key(t)] for t in M.index]
+        p_values = _column(tab, p_values, ("Pr(F)", "Pr(Chisq)"), "p-value")
+        DF, denDF, tab = _df_column(tab, DF, "DF"), _df_column(tab, denDF, "denDF"), tab
         rows: list[dict[str, Any]] = []
 
         def pv(term: str) -> float:
@@ -117,9 +149,8 @@ def chooseModel(object: Any, terms_marginality: pd.DataFrame, alpha: float = 0.0
             if not np.isnan(p):
                 row: dict[str, Any] = {"terms": term}
                 if not omit_DF:
-                    row["DF"] = float(tab[DF].iloc[i]) if DF in tab.columns else np.nan
-                    row["denDF"] = float(tab[denDF].iloc[i]) if denDF in tab.columns \
-                        else np.nan
+                    row["DF"] = _value(tab, DF, i)
+                    row["denDF"] = _value(tab, denDF, i)
                 row["p"] = p
                 row["action"] = "Significant" if p <= alpha else "Nonsignificant"
                 rows.append(row)

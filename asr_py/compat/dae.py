@@ -20,7 +20,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 
 __all__ = ["as_numfac", "fac_vcmat", "fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
-           "mat_banded", "mat_dirprod", "mat_dirsum"]
+           "mat_banded", "mat_dirprod", "mat_dirsum", "PStructure", "pstructure", "marginality"]
 
 
 def _levels(x: pd.Series) -> list[Any]:
@@ -155,3 +155,34 @@ def mat_dirsum(matrices: Sequence[Any]) -> np.ndarray:
     from scipy.linalg import block_diag
 
     return block_diag(*[np.atleast_2d(np.asarray(m, dtype=float)) for m in matrices])
+
+
+class PStructure(dict):  # type: ignore[type-arg]
+    """dae's pstructure object, reduced to what scripts use here: the terms of the formula
+    (``terms``) and their ``marginality`` matrix."""
+
+
+def pstructure(formula: str, data: Any = None, **other: Any) -> PStructure:
+    """dae's ``pstructure``, for its marginality only: the terms of ``formula`` (R's
+    expansion of ``*``, ``/``, ``+``; the intercept left out) and M[i, j] = 1 when the factors
+    of term i are a subset of those of term j (term i is marginal to term j). dae's
+    projectors, aliasing and nesting checks are not computed."""
+    import formulaic
+
+    text = str(formula).split("~", 1)[-1].strip()
+    try:
+        terms = [t for t in formulaic.Formula(text) if str(t) != "1"]
+    except Exception as e:  # noqa: BLE001 - formulaic's message says what is wrong
+        raise AsrError(f"pstructure(): cannot expand the formula {formula!r}: {e}") from e
+    names = [str(t) for t in terms]
+    facs = [{str(f) for f in t.factors} for t in terms]
+    M = pd.DataFrame([[int(a <= b) for b in facs] for a in facs], index=names, columns=names)
+    return PStructure(terms=names, marginality=M, formula=str(formula))
+
+
+def marginality(object: Any, **other: Any) -> pd.DataFrame:
+    """dae's ``marginality`` of a :func:`pstructure`: the terms' marginality matrix."""
+    if not isinstance(object, PStructure):
+        raise AsrError(f"marginality() needs a pstructure object, not {type(object).__name__}",
+                       hint="make one with asr.dae.pstructure('~ A*B', data)")
+    return object["marginality"].copy()

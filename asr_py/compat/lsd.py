@@ -14,14 +14,17 @@ its accuracy (``maxAbsDeviation``: max|t·SED − LSD|/LSD; ``maxDeviation``; ``
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.warning_classes import AsrWarning
 
-__all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_stats", "lsd_table"]
+__all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_accuracy", "lsd_stats", "lsd_table",
+           "pick"]
 
 LSD_COLUMNS = ("c", "minLSD", "meanLSD", "maxLSD", "assignedLSD", "accuracyLSD", "falsePos",
                "falseNeg")
@@ -46,6 +49,21 @@ def _keep(sed: np.ndarray, dif: np.ndarray, retain_zero: bool, zero_tol: float
     return sed[ok], dif[ok]
 
 
+def lsd_accuracy(sed: np.ndarray, assigned: float, t: float,
+                 accuracy: str = "maxAbsDeviation") -> float:
+    """The accuracy of an assigned LSD for comparisons with SEDs ``sed`` (module docstring);
+    NaN when there are none or the LSD is not positive."""
+    s = np.asarray(sed, dtype=float)
+    if s.size == 0 or not assigned > 0:
+        return np.nan
+    dev = t * s - assigned
+    return float({"maxAbsDeviation": lambda: np.max(np.abs(dev)),
+                  "maxDeviation": lambda: np.max(dev),
+                  "q90Deviation": lambda: np.quantile(dev, 0.9),
+                  "RootMeanSqDeviation": lambda: np.sqrt(np.mean(dev * dev))}[accuracy]()
+                 / assigned)
+
+
 def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean",
               accuracy: str = "maxAbsDeviation", retain_zero: bool = False,
               zero_tol: float = ZERO_TOL) -> dict[str, float]:
@@ -61,12 +79,7 @@ def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean
     a = (t * np.quantile(s, q[statistic]) if statistic in q else
          row[{"minimum": "minLSD", "mean": "meanLSD", "maximum": "maxLSD"}[statistic]])
     row["assignedLSD"] = a
-    dev = t * s - a
-    row["accuracyLSD"] = {"maxAbsDeviation": lambda: np.max(np.abs(dev)),
-                          "maxDeviation": lambda: np.max(dev),
-                          "q90Deviation": lambda: np.quantile(dev, 0.9),
-                          "RootMeanSqDeviation": lambda: np.sqrt(np.mean(dev * dev))
-                          }[accuracy]() / a if a > 0 else np.nan
+    row["accuracyLSD"] = lsd_accuracy(s, a, t, accuracy)
     actual = np.abs(d) >= t * s
     approx = np.abs(d) >= a
     row["falsePos"] = float(np.sum(~actual & approx))
@@ -77,10 +90,13 @@ def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean
 def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | None,
               per_prediction: bool = False, labels: Sequence[str] = (),
               statistic: str = "mean", accuracy: str = "maxAbsDeviation",
-              retain_zero: bool = False, zero_tol: float = ZERO_TOL) -> pd.DataFrame:
+              retain_zero: bool = False, zero_tol: float = ZERO_TOL,
+              se: np.ndarray | None = None) -> pd.DataFrame:
     """The LSD component: one "overall" row (``groups`` None), one row per level of
     ``groups`` (comparisons within it: LSDtype "factor.combinations"), or one row per
-    prediction (its comparisons with all others: "per.prediction")."""
+    prediction (its comparisons with all others: "per.prediction"). A combination holding
+    a single prediction gets asremlPlus's LSD of two independent predictions with its
+    standard error, t·√2·se (c = 0, with a warning)."""
     n = sed.shape[0]
     iu = np.triu_indices(n, 1)
     kw = dict(statistic=statistic, accuracy=accuracy, retain_zero=retain_zero,
@@ -100,6 +116,15 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
     rows = {}
     for lev in levels:
         idx = np.flatnonzero(g == lev)
+        if idx.size == 1 and se is not None:
+            warnings.warn("LSD calculated for a single prediction - applies to two "
+                          "independent predictions with the same standard error",
+                          AsrWarning, stacklevel=4)
+            v = t * np.sqrt(2.0) * float(se[idx[0]])
+            rows[str(lev)] = {"c": 0.0, "minLSD": v, "meanLSD": v, "maxLSD": v,
+                              "assignedLSD": v, "accuracyLSD": np.nan, "falsePos": np.nan,
+                              "falseNeg": np.nan}
+            continue
         ju = np.triu_indices(idx.size, 1)
         sub = np.ix_(idx, idx)
         rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw)

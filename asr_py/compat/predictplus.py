@@ -96,7 +96,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                 dDF_values: Any = None, pairwise: bool = True, Vmatrix: bool = False,
                 avsed_tolerance: float | None = 0.25, LSDtype: str = "overall",
                 LSDby: Sequence[str] | str | None = None, LSDstatistic: str = "mean",
-                LSDaccuracy: str = "maxAbsDeviation", x_num: str | None = None,
+                LSDaccuracy: str = "maxAbsDeviation", accuracy_threshold: float | None = None,
+                x_num: str | None = None,
                 x_pred_values: Any = None, transform_power: float = 1, offset: float = 0,
                 scale: float = 1, transform_function: str = "identity",
                 sortFactor: str | None = None,
@@ -109,7 +110,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
         raise AsrError(f"predictPlus() needs an asr.asreml() fit, not "
                        f"{type(asreml_obj).__name__}", hint="pass the fit of asr.asreml()")
     passed = {k: other.pop(k) for k in _PREDICT if k in other}
-    for k in ("tables", "trace", "titles", "level_length", "x_fac", "x_plot_values"):
+    for k in ("tables", "trace", "titles"):
         other.pop(k, None)
     if other:
         raise AsrError(f"predictPlus(): argument(s) {', '.join(sorted(other))} not supported "
@@ -140,7 +141,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
                       "transform.function": transform_function})
     obj = redoErrorIntervals(obj, error_intervals=kind, alpha=alpha,
-                             avsed_tolerance=avsed_tolerance)
+                             avsed_tolerance=avsed_tolerance,
+                             accuracy_threshold=accuracy_threshold)
     if sortFactor is not None:
         obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
                             sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)

@@ -284,3 +284,13 @@ def test_allDifferences_drops_inestimable_and_warns_without_tdf(fit) -> None:
         b = asr.plus.allDifferences(p, "N:V", sed=p.attrs["sed"])
     assert b["p.differences"] is None and b["LSD"] is None
     assert p.loc[0, "status"] == "Aliased" and len(p) == 12     # not mutated
+
+
+def test_single_prediction_combinations_get_the_two_independent_predictions_lsd(diffs) -> None:
+    """asremlPlus: a combination with one prediction has LSD t·√2·se (c = 0)."""
+    with pytest.warns(Warning, match="single prediction"):
+        f = asr.plus.recalcLSD(diffs, LSDtype="factor", LSDby=["N", "V"])
+    t = stats.t.ppf(0.975, diffs.attrs["tdf"])
+    se = diffs["predictions"]["standard.error"].to_numpy()
+    np.testing.assert_allclose(f["LSD"]["assignedLSD"], t * np.sqrt(2) * se)
+    assert (f["LSD"]["c"] == 0).all() and f["LSD"]["falsePos"].isna().all()

@@ -86,3 +86,19 @@ def test_bad_marginality() -> None:
     full = pd.DataFrame(1, index=TERMS, columns=TERMS)
     with pytest.raises(AsrError, match="too few zeros"), pytest.warns(Warning):
         asr.plus.chooseModel(tab, full)
+
+
+def test_pstructure_marginality_and_asreml_column_names() -> None:
+    """dae's marginality of ~ A*B*C is the factor-subset relation worked out by hand; the
+    Wald table's 'Pr(F)' stands for asreml's 'Pr' and 'B:A' matches the matrix's 'A:B'."""
+    pstr = asr.dae.pstructure("~ A*B*C")
+    M = asr.dae.marginality(pstr)
+    assert list(M.index) == TERMS
+    pd.testing.assert_frame_equal(M, _marginality(TERMS), check_dtype=False)
+    p = {"A:B:C": 0.4, "B:C": 0.3, "A:C": 0.01, "A:B": 0.2, "C": 0.9, "B": 0.03, "A": 0.5}
+    tab = _table(p).rename(columns={"Pr": "Pr(F)"}).rename(index={"A:C": "C:A"})
+    out = asr.plus.chooseModel(tab, M, denDF=59)
+    assert out["sig.terms"] == ["C:A", "B"]
+    assert set(out["choose.summary"]["denDF"]) == {59.0}
+    with pytest.raises(AsrError, match="pstructure"):
+        asr.dae.marginality(M)

@@ -32,3 +32,18 @@ def test_asremlplus_page_example_prints_what_it_shows() -> None:
     assert [ln.split()[-1] for ln in got.splitlines()[1:6]] == [
         ln.split()[-1] for ln in shown.splitlines()[1:6]]
     assert ns["m"].varcomp.loc["Env:Block", "bound"] == "B"
+
+
+def test_predictplus_example_prints_what_it_shows() -> None:
+    """The page's second example (predictPlus, estimateV) prints its numbers; the numbers
+    themselves are checked against numpy/scipy in test_compat_alldiffs/estimatev."""
+    text = PAGE.read_text(encoding="utf-8")
+    pairs = re.findall(r"```python\n(.*?)```\n\n```text\n(.*?)```", text, re.S)
+    code, shown = pairs[1]
+    assert "predictPlus" in code
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(code, str(PAGE), "exec"), {"__name__": "__docs__"})  # noqa: S102
+    got, want = _numbers(buf.getvalue()), _numbers(shown)
+    np.testing.assert_allclose(got, want, rtol=1e-4)

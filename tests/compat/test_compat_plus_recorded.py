@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import asr_py as asr
 
@@ -118,3 +119,22 @@ def test_syrup_lsds(syrup) -> None:
     assert abs(lsd["minLSD"] - 11.92550) < 1e-5
     assert abs(lsd["meanLSD"] - 41.13342) < 1e-5
     assert abs(lsd["maxLSD"] - 67.62672) < 1e-5
+
+
+@pytest.mark.parametrize("kw, warnings_expected", [
+    ({"LSDtype": "overall", "avsed_tolerance": np.nan}, 14),
+    ({"LSDtype": "factor", "LSDby": ["Type", "Species"]}, 0),
+    ({"LSDtype": "per.pred"}, 39),
+])
+def test_water_lsd_warnings(water, kw: dict, warnings_expected: int) -> None:
+    """test41alldiffs.asr.r: sum(LSDwarning) with accuracy.threshold = 0.10 is 14 (overall),
+    0 (per Type:Species) and 39 (per prediction)."""
+    d = _water_diffs(water, accuracy_threshold=0.10, **kw)
+    assert int(d["predictions"]["LSDwarning"].sum()) == warnings_expected
+    assert d["predictions"].columns[-1] == "est.status"
+    if kw["LSDtype"] == "overall":     # the file's own check: row-wise max deviation / LSD
+        t = stats.t.ppf(0.975, d.attrs["tdf"])
+        sed = d["sed"].to_numpy()
+        a = d["LSD"]["assignedLSD"].iloc[0]
+        want = np.nanmax(np.abs(t * sed - a), axis=1) / a > 0.10
+        np.testing.assert_array_equal(d["predictions"]["LSDwarning"].to_numpy(), want)

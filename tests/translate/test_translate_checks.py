@@ -85,7 +85,7 @@ test_that("dyestuff", {
   m <- asreml(Yield ~ 1, random = ~ Batch, data = Dyestuff)
   testthat::expect_equal(summary(m)$varcomp$component, c(1764.05, 2451.25), tolerance = 1e-4)
   expect_equal(summary(m)$varcomp$component[1], 1800, tolerance = 1e-4)
-  V <- asremlPlus::estimateV(m)
+  V <- asremlPlus::variofaces(m)
   expect_equal(nrow(V), 30)
   expect_true(m$converge)
 })
@@ -105,7 +105,7 @@ def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "done" in p.stdout
     # lme4's REML components agree at 1e-4; 1800 for Batch does not; nrow of the untranslated
-    # estimateV() value is unchecked
+    # variofaces() value is unchecked
     assert "asr_py.translate expectations: 2 agree, 1 differ, 1 unchecked, 0 error" in p.stdout
     assert "asr_py.translate untranslated values used:" in p.stderr
 
