@@ -285,6 +285,10 @@ class Translator(BasePrinter):
             self.assigned.add(name)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
+            # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
+            pred_of = self.preds.get(r.left.value) if r.kind == "dollar" and \
+                r.value in ("predictions", "pvals") and r.left is not None and \
+                r.left.kind == "name" else None
             for group in (self.fits, self.walds, self.variograms, self.startvals):
                 group.discard(name)
             self.preds.pop(name, None)
@@ -300,6 +304,8 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
+            elif pred_of is not None:
+                self.preds[name] = set(pred_of)
             elif r.kind == "call" and r.value in ("predict", "predict.asreml") or (
                     r.kind == "dollar" and r.value == "predictions" and r.left is not None
                     and r.left.kind == "call" and r.left.value in ("predict",
@@ -602,6 +608,13 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.info()"
         if f == "table" and len(pos) == 1:
             return f"{self.py(pos[0])}.value_counts()"
+        if f == "getASRemlVersionLoaded":
+            # asremlPlus's asreml version query: asr_py follows asreml 4.2 (scripts branch
+            # on "3" to reshape asreml 3 objects)
+            n = [a for k, a in args if k in (None, "nchar")]
+            if n and n[0].kind != "num":
+                raise Untranslatable("getASRemlVersionLoaded(nchar = <variable>)")
+            return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
         if f == "c":

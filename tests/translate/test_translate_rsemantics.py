@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from _translate_fixtures import run_py
+from _translate_fixtures import dt, run_py
 
+import asr_py as asr
 from asr_py.errors import AsrError
 from asr_py.translate import translate
 
@@ -112,3 +115,35 @@ def test_position_subscripts() -> None:
     assert ns["rho"] == 0.4 and ns["ok"] is True
     assert ns["l"] == ["q", "s"]
     assert list(ns["cols"].columns) == ["b", "c"]
+
+
+SCRIPT_PRED3 = """
+dat <- read.csv("DT.csv")
+dat$Env <- as.factor(dat$Env)
+dat$Name <- as.factor(dat$Name)
+m <- asreml(Yield ~ Env, random = ~ Name, data = dat)
+pr <- predict(m, classify = "Env", sed = TRUE)
+if (getASRemlVersionLoaded(nchar = 1) == "3")
+  pr <- pr$predictions
+pv <- pr$pvals
+pr3 <- predict(m, classify = "Env", sed = TRUE)$predictions
+pr3$pvals$Env <- factor(pr3$pvals$Env)
+pv3 <- pr3$pvals
+sed3 <- pr3$sed
+"""
+
+
+def test_asreml3_prediction_lists(workdir: Path) -> None:
+    """asreml 3's ``predict(...)$predictions`` list, its ``$pvals`` column assignment, and
+    ``x <- x$predictions`` under asremlPlus's version test all reach the predictions (the
+    version test says 4: asr_py follows asreml 4.2)."""
+    py = translate(SCRIPT_PRED3)
+    assert "# TODO(asr_py)" not in py and "untranslated(" not in py
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt()).predict(
+        classify="Env", sed=True)
+    for got in (ns["pv"], ns["pv3"]):
+        np.testing.assert_allclose(got["predicted.value"], direct["predicted.value"],
+                                   rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(ns["sed3"]), np.asarray(direct.attrs["sed"]),
+                               rtol=1e-10)
