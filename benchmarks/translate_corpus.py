@@ -308,8 +308,9 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result) -> None:
         res.limit = "wall"
     res.seconds = time.perf_counter() - t0
     res.cpu = _children_cpu() - cpu0
-    if not res.limit and p.returncode in (-signal.SIGXCPU, -signal.SIGKILL) \
-            and res.cpu >= timeout - 1:
+    # SIGXCPU comes only from RLIMIT_CPU (the soft limit); SIGKILL at the hard limit
+    if not res.limit and (p.returncode == -signal.SIGXCPU or
+                          p.returncode == -signal.SIGKILL and res.cpu >= timeout):
         res.limit = "cpu"
     if res.limit:
         res.ran = False
