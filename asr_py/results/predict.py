@@ -171,6 +171,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         if classify is None:
             raise AsrError("predict: classify= is missing", hint="e.g. classify='Env', or "
                            "newdata=DataFrame of the rows to predict")
+        if not isinstance(classify, str):
+            raise AsrError(f"predict: classify= is one string such as 'A:B', not "
+                           f"{type(classify).__name__} {classify!r}",
+                           hint="asreml 4 predicts one classify per call: call predict() "
+                           "once for each")
         # asreml's classify = "(Intercept)": the overall mean, every fixed factor averaged
         cls = [c.strip() for c in classify.split(":")
                if c.strip() and c.strip() != "(Intercept)"]

@@ -23,3 +23,13 @@ def test_intercept_classify_is_the_average_over_fixed_factors() -> None:
         env["predicted.value"].mean(), rel=1e-12)
     se = np.sqrt(v.sum()) / len(env)
     assert overall["std.error"].iloc[0] == pytest.approx(se, rel=1e-8)
+
+
+def test_classify_as_a_list_is_a_clear_error() -> None:
+    """asreml 3 scripts pass ``classify = list("a", "b", "a:b")``: one string per call is
+    what predict() takes, said plainly (was an AttributeError from str.split)."""
+    df = pd.read_csv(DATA / "DT_example.csv")
+    m = asr.asreml("Yield ~ Env", random="~ Name", data=df)
+    with pytest.raises(asr.AsrError, match="one string") as err:
+        m.predict(classify=["Env", "Name"])
+    assert "once for each" in (err.value.hint or "")
