@@ -353,6 +353,18 @@ class Translator(BasePrinter):
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")
 
+    def table(self, e: R, frame: bool = False) -> str:
+        """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
+        sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
+        args = []
+        for n, a in e.args:
+            if n is None:
+                args.append(self.py(a))
+            elif n != "dnn" and not (n == "useNA" and a.kind == "str" and a.value == "no"):
+                raise Untranslatable(f"table({n} = )")
+        extra = ", frame=True" if frame else ""
+        return f"{self.runtime('r_table')}({', '.join(args)}{extra})"
+
     def _rows(self, frame: str, e: R) -> str:
         """Rows of ``frame`` for ``.loc``: R's row numbers are positions (``d$x[1]`` is the
         first row, whatever the index), a condition selects as it is."""
@@ -582,6 +594,11 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.rename(columns={cols!r})"
         if f == "as.formula" and len(args) == 1:
             return self.py(pos[0])
+        if f == "as.data.frame" and len(args) == 1 and pos[0].kind == "call" and \
+                pos[0].value == "table":
+            return self.table(pos[0], frame=True)
+        if f == "as.list" and len(args) == 1:
+            return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f == "head":
@@ -606,8 +623,8 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.nunique()"
         if f == "str" and len(args) == 1:
             return f"{self.py(pos[0])}.info()"
-        if f == "table" and len(pos) == 1:
-            return f"{self.py(pos[0])}.value_counts()"
+        if f == "table" and pos:
+            return self.table(e)
         if f == "getASRemlVersionLoaded":
             # asremlPlus's asreml version query: asr_py follows asreml 4.2 (scripts branch
             # on "3" to reshape asreml 3 objects)

@@ -147,3 +147,27 @@ def test_asreml3_prediction_lists(workdir: Path) -> None:
                                    rtol=1e-10)
     np.testing.assert_allclose(np.asarray(ns["sed3"]), np.asarray(direct.attrs["sed"]),
                                rtol=1e-10)
+
+
+def test_table_as_data_frame_order_and_as_list() -> None:
+    """asremlPlus's idiom for the observed combinations of factors: table() of a data
+    frame's columns named in a variable, as.data.frame (first factor fastest, zeros kept),
+    do.call(order, .), rows with Freq != 0, as.list. Values printed by R 4.2."""
+    code = ('cf <- c("a", "b")\nlevs <- as.data.frame(table(d[cf]))\nn0 <- nrow(levs)\n'
+            'f0 <- levs$Freq\nlevs <- levs[do.call(order, levs), ]\n'
+            'levs <- as.list(levs[levs$Freq != 0, cf])\nt1 <- table(c(3, 1, 3, 10))\n')
+    d = pd.DataFrame({"a": ["x", "y", "x", "y", "x"], "b": [2, 1, 1, 1, None]})
+    ns, _ = run_r(code, d=d)
+    assert ns["n0"] == 4 and list(ns["f0"]) == [1, 2, 1, 0]
+    assert list(ns["levs"]["a"]) == ["x", "x", "y"]
+    assert list(ns["levs"]["b"]) == ["1", "2", "1"]
+    assert list(ns["t1"].index) == [1, 3, 10] and list(ns["t1"]) == [1, 2, 1]
+
+
+def test_subscript_held_in_a_variable() -> None:
+    """``x[m]`` with m a logical vector (recycled), names or positions held in a variable."""
+    code = "a <- x[m]\nb <- x[k]\ncols <- d[nm]\n"
+    ns, _ = run_r(code, x=pd.Series([5, 6, 7]), m=[True, False], k=[3, 1],
+                  d=pd.DataFrame({"p": [1], "q": [2]}), nm="q")
+    assert ns["a"].tolist() == [5, 7] and ns["b"].tolist() == [7, 5]
+    assert list(ns["cols"].columns) == ["q"]
