@@ -758,7 +758,7 @@ def _positions(e: R) -> bool:
     if e.kind == "bin" and e.value == ":":
         return True
     if e.kind == "call" and e.value == "c" and e.args:
-        return all(n is None and a.kind == "num" for n, a in e.args)
+        return all(n is None and (a.kind == "num" or _positions(a)) for n, a in e.args)
     if e.kind == "unary" and e.value == "-" and e.right is not None:
         return e.right.kind == "num" or _positions(e.right)
     return False

@@ -104,7 +104,7 @@ def test_position_subscripts() -> None:
     (negative drops), whatever the names; ``c(x[4])`` is the single value (R has no
     scalar apart from a length-1 vector), so ``if`` and arithmetic take it."""
     code = ("r <- v[4:5]\nw <- v[c(1, 3)]\nz <- v[-1]\ny <- v[-(1:2)]\nrho <- c(v[4])\n"
-            "ok <- rho < 1\nl <- lst[2:3]\ncols <- d[2:3]\n")
+            "ok <- rho < 1\nl <- lst[2:3]\ncols <- d[2:3]\nrr <- c(v[c(1, 4:5)])\n")
     v = pd.Series([0.1, 0.2, 0.3, 0.4, 0.5], index=list("abcde"))
     d = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
     ns, _ = run_r(code, v=v, lst=["p", "q", "s"], d=d)
@@ -115,6 +115,7 @@ def test_position_subscripts() -> None:
     assert ns["rho"] == 0.4 and ns["ok"] is True
     assert ns["l"] == ["q", "s"]
     assert list(ns["cols"].columns) == ["b", "c"]
+    assert list(ns["rr"]) == [0.1, 0.4, 0.5]
 
 
 SCRIPT_PRED3 = """
