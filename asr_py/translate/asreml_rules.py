@@ -217,6 +217,9 @@ class Translator(BasePrinter):
         super().__init__(code, comment_spans)
         self.fits: set[str] = set()
         self.preds: dict[str, set[str]] = {}
+        #: data frames read with check.names = FALSE: their names are the file's ("TBFM "),
+        #: which scripts reach by R's partial ``$`` (``d$TBFM``)
+        self.raw_names: set[str] = set()
         self.walds: set[str] = set()
         self.variograms: set[str] = set()
         self.startvals: set[str] = set()
@@ -289,8 +292,14 @@ class Translator(BasePrinter):
             pred_of = self.preds.get(r.left.value) if r.kind == "dollar" and \
                 r.value in ("predictions", "pvals") and r.left is not None and \
                 r.left.kind == "name" else None
-            for group in (self.fits, self.walds, self.variograms, self.startvals):
+            for group in (self.fits, self.walds, self.variograms, self.startvals,
+                          self.raw_names):
                 group.discard(name)
+            if r.kind == "call" and r.value in ("read.csv", "read.table", "read.delim",
+                                                "read.csv2") and any(
+                    n is not None and _partial(n, ("check.names",)) == "check.names"
+                    and a.kind == "name" and a.value in ("FALSE", "F") for n, a in r.args):
+                self.raw_names.add(name)
             self.preds.pop(name, None)
             self.spatial.pop(name, None)
             if is_fit:
@@ -465,6 +474,8 @@ class Translator(BasePrinter):
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
+        if obj.kind == "name" and obj.value in self.raw_names:
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 
     def is_fit(self, e: R) -> bool:

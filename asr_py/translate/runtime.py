@@ -354,3 +354,14 @@ def r_as_list(x: Any) -> Any:
     if isinstance(x, (pd.Series, pd.Index, np.ndarray, list, tuple, range)):
         return list(x)
     return [x]
+
+
+def r_dollar(x: Any, name: str) -> Any:
+    """R's ``x$name`` on a data frame or list: the exact name, else the one name it is a
+    prefix of (R's partial matching: ``d$TBFM`` reads a column ``"TBFM "``); no match or
+    an ambiguous prefix is R's NULL (None)."""
+    keys = list(x.columns) if isinstance(x, pd.DataFrame) else list(x)
+    if name in keys:
+        return x[name]
+    hits = [k for k in keys if isinstance(k, str) and k.startswith(name)]
+    return x[hits[0]] if len(hits) == 1 else None
