@@ -579,6 +579,10 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
+            if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
+                                                                   "call"):
+                # R: text that is not a number becomes NA (with a warning), not an error
+                return f"pd.to_numeric({self.series(pos[0])}, errors='coerce')"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":

@@ -188,3 +188,12 @@ def test_dollar_partial_match_on_a_frame_read_with_raw_names(tmp_path: Path,
     assert ns["m"] == pytest.approx(22.0)
     assert list(ns["d"]["TBFM "]) == [10.5, 11.5]
     assert ns["n"] is True and list(ns["r"]) == [1, 2]
+
+
+def test_as_numeric_of_text_gives_na_for_non_numbers() -> None:
+    """``as.numeric(as.character(d$x))`` with an "n" in the column: NA there (R warns), the
+    numbers elsewhere."""
+    ns, _ = run_r("d$y <- as.numeric(as.character(d$x))\nz <- as.numeric(d$x)\n",
+                  d=pd.DataFrame({"x": ["1.5", "n", "3"]}))
+    assert ns["d"]["y"].tolist()[::2] == [1.5, 3.0] and np.isnan(ns["d"]["y"].iloc[1])
+    assert np.isnan(ns["z"].iloc[1]) and ns["z"].iloc[2] == 3.0
