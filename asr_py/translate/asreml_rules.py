@@ -520,7 +520,7 @@ class Translator(BasePrinter):
             return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
-        if f == "update":
+        if f in ("update", "update.asreml"):
             if not pos:
                 raise Untranslatable("update()")
             rest = [(n, a) for n, a in args if a is not pos[0]]
@@ -1204,8 +1204,8 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
     if e.value in ("asreml", "asreml.fit"):
         return not any(n == "start.values" and not (a.kind == "name" and a.value in (
             "FALSE", "F")) for n, a in e.args)
-    if e.value == "update" and e.args and e.args[0][1].kind == "name":
+    if e.value in ("update", "update.asreml") and e.args and e.args[0][1].kind == "name":
         return e.args[0][1].value in fits
-    if e.value == "update" and e.args:
+    if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
     return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit

@@ -197,3 +197,19 @@ def test_as_numeric_of_text_gives_na_for_non_numbers() -> None:
                   d=pd.DataFrame({"x": ["1.5", "n", "3"]}))
     assert ns["d"]["y"].tolist()[::2] == [1.5, 3.0] and np.isnan(ns["d"]["y"].iloc[1])
     assert np.isnan(ns["z"].iloc[1]) and ns["z"].iloc[2] == 3.0
+
+
+def test_update_asreml_method_name_and_placeholders_in_arrays(workdir: Path) -> None:
+    """``update.asreml(m)`` (the S3 method called by name, WHEAT.R) refits like
+    ``update(m)``; a placeholder of untranslated code reaching numpy says what it is
+    (WHEAT.R's variogram got numpy's 'setting an array element with a sequence')."""
+    code = ('dat <- read.csv("DT.csv")\nm <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n'
+            'm <- update.asreml(m)\nll <- m$loglik\n')
+    py = translate(code)
+    assert "m.update(" in py and "untranslated(" not in py
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt())
+    assert ns["ll"] == pytest.approx(direct.loglik, abs=1e-6)
+    from asr_py.translate.checks import untranslated
+    with pytest.raises(AsrError, match="an array needs its real value"):
+        np.asarray(untranslated("update.asreml()", "spatial1").residuals, dtype=float)
