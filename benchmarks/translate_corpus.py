@@ -33,6 +33,7 @@ import csv
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -278,38 +279,50 @@ def _cpu_limit(seconds: float):  # noqa: ANN202 - a preexec_fn
     return limit
 
 
-def _children_cpu() -> float:
-    import resource
+def _wait(pid: int, wall: float) -> tuple[int | None, float, bool]:
+    """Wait for the child ``pid`` up to ``wall`` seconds (then kill it): its exit code (or
+    minus the signal), its own CPU seconds (user + system, from wait4: right also when
+    several children run at once) and whether the backstop killed it."""
+    import signal
 
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
+    t_end = time.monotonic() + wall
+    killed = False
+    while True:
+        done, status, ru = os.wait4(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime, killed
+        if not killed and time.monotonic() > t_end:
+            os.kill(pid, signal.SIGKILL)
+            killed = True
+        time.sleep(0.1)
 
 
-def _run_script(py: str, workdir: Path, timeout: float, res: Result) -> None:
+def _run_script(py: str, workdir: Path, timeout: float, res: Result, tag: str = "") -> None:
     """Run the translation in ``workdir`` under a CPU-time limit of ``timeout`` seconds
     (RLIMIT_CPU) and a wall-clock backstop of ``WALL_FACTOR * timeout``; fills ``res.ran``,
     ``error``, ``placeholders``, ``expectations``, ``seconds`` (wall), ``cpu`` and
-    ``limit`` ("cpu" or "wall" when a limit cut the run)."""
+    ``limit`` ("cpu" or "wall" when a limit cut the run). ``tag`` keeps the file names of
+    scripts run at the same time in one folder apart."""
     import signal
 
-    target = workdir / "_asr_translated.py"
+    target = workdir / f"_asr_translated{tag}.py"
     target.write_text(py)
     env = dict(os.environ, **_CHILD_ENV)
     wall = WALL_FACTOR * timeout
-    cpu0, t0 = _children_cpu(), time.perf_counter()
-    p = subprocess.Popen([sys.executable, target.name], cwd=workdir, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env,
-                         preexec_fn=_cpu_limit(timeout))
-    try:
-        out, err = p.communicate(timeout=wall)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-        res.limit = "wall"
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
+        p = subprocess.Popen([sys.executable, target.name], cwd=workdir, stdout=fo,
+                             stderr=fe, text=True, env=env, preexec_fn=_cpu_limit(timeout))
+        code, res.cpu, killed = _wait(p.pid, wall)
+        p.returncode = code          # reaped by _wait
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
     res.seconds = time.perf_counter() - t0
-    res.cpu = _children_cpu() - cpu0
-    if not res.limit and p.returncode in (-signal.SIGXCPU, -signal.SIGKILL) \
-            and res.cpu >= timeout - 1:
+    if killed:
+        res.limit = "wall"
+    # SIGXCPU comes only from RLIMIT_CPU (the soft limit); SIGKILL at the hard limit
+    elif code == -signal.SIGXCPU or code == -signal.SIGKILL and res.cpu >= timeout:
         res.limit = "cpu"
     if res.limit:
         res.ran = False
@@ -321,13 +334,20 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result) -> None:
         res.expectations = tuple(int(x) for x in m.groups())  # type: ignore[assignment]
     u = _USED.search(err)
     res.placeholders = int(u.group(1)) if u else 0
-    res.ran = p.returncode == 0
+    res.ran = code == 0
     tail = [ln for ln in err.strip().splitlines() if ln.strip() and not _USED.match(ln)
             and not ln.startswith("hint:")]
-    res.error = "" if res.ran else (tail[-1] if tail else f"exit {p.returncode}")
+    res.error = "" if res.ran else (tail[-1] if tail else f"exit {code}")
 
 
-def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> list[Result]:
+def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
+                  jobs: int = 1) -> list[Result]:
+    """Translate (and with ``run`` execute) the scripts of the index; ``jobs`` scripts run
+    at a time (the limit is CPU time, so running several at once changes no outcome)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    pending = []
     results: list[Result] = []
     trees: dict[str, Path] = {}
     tmp = Path(tempfile.mkdtemp(prefix="asr_corpus_"))
@@ -357,10 +377,22 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "") -> 
             where = here if all(_exists(here, p) for p in ins) else tree
             res.data = all(_exists(where, p) for p in ins)
             if res.data and res.valid:
-                _run_script(py, where, timeout, res)
+                def job(py: str = py, where: Path = where, res: Result = res,
+                        tag: str = f"_{len(results)}") -> Result:
+                    _run_script(py, where, timeout, res, tag)
+                    if verbose:
+                        print(_line(res), flush=True)
+                    return res
+                results.append(res)
+                pending.append(pool.submit(job))
+                continue
         results.append(res)
         if verbose:
-            print(_line(res))
+            print(_line(res), flush=True)
+    for f in pending:
+        f.result()
+    pool.shutdown()
+    shutil.rmtree(tmp, ignore_errors=True)
     if missing:
         print(f"not fetched (use the search tool's fetch): {', '.join(sorted(missing))}")
     return results
@@ -443,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"backstop is {WALL_FACTOR:g} times this)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per script")
     ap.add_argument("--match", default="", help="only scripts whose repo/path matches this regex")
+    ap.add_argument("--jobs", type=int, default=1, help="scripts run at a time")
     args = ap.parse_args(argv)
     if args.index:
         build_index()
@@ -450,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.run and importlib.util.find_spec("pyreadr") is None:
         print("note: pyreadr is not installed: scripts reading .rda/.rds/data() fail "
               "(pip install asr_py[rdata])")
-    print_summary(summary(public_corpus(args.run, args.timeout, args.verbose, args.match)))
+    print_summary(summary(public_corpus(args.run, args.timeout, args.verbose, args.match,
+                                           args.jobs)))
     return 0
 
 

@@ -171,9 +171,17 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         if classify is None:
             raise AsrError("predict: classify= is missing", hint="e.g. classify='Env', or "
                            "newdata=DataFrame of the rows to predict")
-        # asreml's classify = "(Intercept)": the overall mean, every fixed factor averaged
+        if not isinstance(classify, str):
+            raise AsrError(f"predict: classify= is one string such as 'A:B', not "
+                           f"{type(classify).__name__} {classify!r}",
+                           hint="asreml 4 predicts one classify per call: call predict() "
+                           "once for each")
+        # asreml's classify = "(Intercept)" (4.2 also "Intercept", unless a variable has
+        # that name): the overall mean, every fixed factor averaged
+        intercept = {"(Intercept)"} | ({"Intercept"} if "Intercept" not in lv and
+                                       "Intercept" not in covs else set())
         cls = [c.strip() for c in classify.split(":")
-               if c.strip() and c.strip() != "(Intercept)"]
+               if c.strip() and c.strip() not in intercept]
         levels = dict(levels or {})
     if "trait" in cls and "trait" not in lv:
         lv["trait"] = tuple(model.records.traits)

@@ -219,6 +219,9 @@ class Translator(BasePrinter):
         super().__init__(code, comment_spans)
         self.fits: set[str] = set()
         self.preds: dict[str, set[str]] = {}
+        #: data frames read with check.names = FALSE: their names are the file's ("TBFM "),
+        #: which scripts reach by R's partial ``$`` (``d$TBFM``)
+        self.raw_names: set[str] = set()
         self.walds: set[str] = set()
         self.variograms: set[str] = set()
         self.startvals: set[str] = set()
@@ -287,8 +290,18 @@ class Translator(BasePrinter):
             self.assigned.add(name)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
-            for group in (self.fits, self.walds, self.variograms, self.startvals):
+            # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
+            pred_of = self.preds.get(r.left.value) if r.kind == "dollar" and \
+                r.value in ("predictions", "pvals") and r.left is not None and \
+                r.left.kind == "name" else None
+            for group in (self.fits, self.walds, self.variograms, self.startvals,
+                          self.raw_names):
                 group.discard(name)
+            if r.kind == "call" and r.value in ("read.csv", "read.table", "read.delim",
+                                                "read.csv2") and any(
+                    n is not None and _partial(n, ("check.names",)) == "check.names"
+                    and a.kind == "name" and a.value in ("FALSE", "F") for n, a in r.args):
+                self.raw_names.add(name)
             self.preds.pop(name, None)
             self.spatial.pop(name, None)
             if is_fit:
@@ -302,6 +315,8 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
+            elif pred_of is not None:
+                self.preds[name] = set(pred_of)
             elif r.kind == "call" and r.value in ("predict", "predict.asreml") or (
                     r.kind == "dollar" and r.value == "predictions" and r.left is not None
                     and r.left.kind == "call" and r.left.value in ("predict",
@@ -348,6 +363,18 @@ class Translator(BasePrinter):
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")
+
+    def table(self, e: R, frame: bool = False) -> str:
+        """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
+        sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
+        args = []
+        for n, a in e.args:
+            if n is None:
+                args.append(self.py(a))
+            elif n != "dnn" and not (n == "useNA" and a.kind == "str" and a.value == "no"):
+                raise Untranslatable(f"table({n} = )")
+        extra = ", frame=True" if frame else ""
+        return f"{self.runtime('r_table')}({', '.join(args)}{extra})"
 
     def _rows(self, frame: str, e: R) -> str:
         """Rows of ``frame`` for ``.loc``: R's row numbers are positions (``d$x[1]`` is the
@@ -449,6 +476,8 @@ class Translator(BasePrinter):
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
+        if obj.kind == "name" and obj.value in self.raw_names:
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 
     def is_fit(self, e: R) -> bool:
@@ -493,7 +522,7 @@ class Translator(BasePrinter):
             return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
-        if f == "update":
+        if f in ("update", "update.asreml"):
             if not pos:
                 raise Untranslatable("update()")
             rest = [(n, a) for n, a in args if a is not pos[0]]
@@ -552,6 +581,10 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
+            if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
+                                                                   "call"):
+                # R: text that is not a number becomes NA (with a warning), not an error
+                return f"pd.to_numeric({self.series(pos[0])}, errors='coerce')"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
@@ -578,6 +611,11 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.rename(columns={cols!r})"
         if f == "as.formula" and len(args) == 1:
             return self.py(pos[0])
+        if f == "as.data.frame" and len(args) == 1 and pos[0].kind == "call" and \
+                pos[0].value == "table":
+            return self.table(pos[0], frame=True)
+        if f == "as.list" and len(args) == 1:
+            return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f == "head":
@@ -602,8 +640,15 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.nunique()"
         if f == "str" and len(args) == 1:
             return f"{self.py(pos[0])}.info()"
-        if f == "table" and len(pos) == 1:
-            return f"{self.py(pos[0])}.value_counts()"
+        if f == "table" and pos:
+            return self.table(e)
+        if f == "getASRemlVersionLoaded":
+            # asremlPlus's asreml version query: asr_py follows asreml 4.2 (scripts branch
+            # on "3" to reshape asreml 3 objects)
+            n = [a for k, a in args if k in (None, "nchar")]
+            if n and n[0].kind != "num":
+                raise Untranslatable("getASRemlVersionLoaded(nchar = <variable>)")
+            return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
         if f == "c":
@@ -1161,8 +1206,8 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
     if e.value in ("asreml", "asreml.fit"):
         return not any(n == "start.values" and not (a.kind == "name" and a.value in (
             "FALSE", "F")) for n, a in e.args)
-    if e.value == "update" and e.args and e.args[0][1].kind == "name":
+    if e.value in ("update", "update.asreml") and e.args and e.args[0][1].kind == "name":
         return e.args[0][1].value in fits
-    if e.value == "update" and e.args:
+    if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
     return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit

@@ -98,6 +98,10 @@ class Untranslated:
     def __index__(self) -> int:
         raise self._needs_value("an index")
 
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        # numpy would otherwise report "setting an array element with a sequence"
+        raise self._needs_value("an array")
+
     def _op(self, *other: object) -> Untranslated:
         return self._use()
 

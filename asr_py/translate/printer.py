@@ -232,6 +232,13 @@ class BasePrinter:
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
+                args[0].value == "do.call" and len(args[0].args) == 2 and \
+                args[0].args[0][1].kind in ("name", "str") and \
+                args[0].args[0][1].value == "order" and \
+                self.src(args[0].args[1][1]) == self.src(e.left):
+            # d[do.call(order, d), ]: sorted by every column, the first one first
+            return f"{obj}.sort_values(list({obj}.columns), kind='stable')"
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
                 args[0].value == "order":
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
@@ -249,6 +256,13 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
                 "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
+        if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
+                self._vector_context(args[0]):
+            return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"  # x[cond, cols]
+        if len(args) == 1 and e.value == "[" and args[0].kind == "name" and \
+                not self._vector_context(args[0]) and args[0].value not in _CONST:
+            # x[v]: v holds names, positions or a logical vector (known when it runs)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and _positions(args[0]):
             a = args[0]
             if a.kind == "unary" and a.right is not None:
@@ -744,7 +758,7 @@ def _positions(e: R) -> bool:
     if e.kind == "bin" and e.value == ":":
         return True
     if e.kind == "call" and e.value == "c" and e.args:
-        return all(n is None and a.kind == "num" for n, a in e.args)
+        return all(n is None and (a.kind == "num" or _positions(a)) for n, a in e.args)
     if e.kind == "unary" and e.value == "-" and e.right is not None:
         return e.right.kind == "num" or _positions(e.right)
     return False

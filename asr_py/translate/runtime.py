@@ -252,29 +252,42 @@ def r_rep(x: Any, times: Any = None, each: int | None = None,
     return [v.item() if isinstance(v, np.generic) else v for v in xs]
 
 
-def r_sub(x: Any, positions: Any) -> Any:
-    """R's ``x[i]`` with 1-based positions (``x[4:7]``, ``x[c(1, 3)]``, ``x[-1]``): a
-    Series, list, array or string vector keeps those elements (negative positions drop
-    them); a data frame keeps those columns, as R's single-bracket does."""
-    pos = [int(p) for p in (positions if isinstance(positions, (list, tuple, range,
-                                                                   np.ndarray, pd.Series))
-                            else [positions])]
+def r_sub(x: Any, at: Any) -> Any:
+    """R's single-bracket ``x[i]``: 1-based positions (``x[4:7]``, ``x[c(1, 3)]``; negative
+    positions drop), names (``d[c("a", "b")]``, also held in a variable) or a logical
+    mask (recycled). A data frame keeps those columns, as R's single bracket does."""
+    seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
+                                      pd.Index)) else [at]
+    if seq and all(isinstance(v, str) for v in seq):                 # by name
+        if isinstance(x, pd.DataFrame):
+            return x[seq]
+        if isinstance(x, pd.Series):
+            return x.loc[seq]
+        if isinstance(x, dict):
+            return {k: x[k] for k in seq}
+        raise AsrError("x[names]: the object has no names", hint="index by position")
     n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
-    if pos and all(p < 0 for p in pos):
-        drop = {-p - 1 for p in pos}
-        idx = [i for i in range(n) if i not in drop]
-    elif any(p < 0 for p in pos):
-        raise AsrError("x[i]: positive and negative positions mixed",
-                       hint="R allows only one kind in a subscript")
+    if seq and all(isinstance(v, (bool, np.bool_)) for v in seq):    # a logical mask
+        idx = [i for i in range(n) if seq[i % len(seq)]]
     else:
-        idx = [p - 1 for p in pos if p != 0]
+        pos = [int(v) for v in seq]
+        if pos and all(v < 0 for v in pos):
+            drop = {-v - 1 for v in pos}
+            idx = [i for i in range(n) if i not in drop]
+        elif any(v < 0 for v in pos):
+            raise AsrError("x[i]: positive and negative positions mixed",
+                           hint="R allows only one kind in a subscript")
+        else:
+            idx = [v - 1 for v in pos if v != 0]
     if isinstance(x, pd.DataFrame):
         return x.iloc[:, idx]
-    if isinstance(x, (pd.Series, pd.Index)):
-        return x[idx] if isinstance(x, pd.Index) else x.iloc[idx]
+    if isinstance(x, pd.Index):
+        return x[idx]
+    if isinstance(x, pd.Series):
+        return x.iloc[idx]
     if isinstance(x, np.ndarray):
         return x[idx]
-    items = list(x)
+    items = list(x.values()) if isinstance(x, dict) else list(x)
     return [items[i] if i < len(items) else None for i in idx]    # NA beyond the end
 
 
@@ -286,3 +299,69 @@ def r_elt(x: Any, k: int) -> Any:
     else:
         v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x[int(k) - 1]
     return v.item() if isinstance(v, np.generic) else v
+
+
+def _r_label(v: Any) -> str:
+    """A value as R prints it in a factor level: 28.0 -> "28"."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _r_levels(s: pd.Series) -> list[Any]:
+    """R's factor levels of a column: its categories, else its sorted distinct values."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return list(s.cat.categories)
+    return sorted(s.dropna().unique().tolist())
+
+
+def r_table(*xs: Any, frame: bool = False) -> pd.Series | pd.DataFrame:
+    """R's ``table(...)``: counts of every level (one factor) or of every combination of
+    levels (several, or the columns of one data frame), zeros included, NA left out; with
+    ``frame`` R's ``as.data.frame(table(...))``: one row per combination, the first factor
+    varying fastest, the counts in ``Freq``."""
+    if len(xs) == 1 and isinstance(xs[0], pd.DataFrame):
+        cols = [xs[0][c] for c in xs[0].columns]
+    else:
+        cols = [x if isinstance(x, pd.Series) else pd.Series(list(x)) for x in xs]
+    names = [str(c.name) if c.name is not None else f"Var{i + 1}"
+             for i, c in enumerate(cols)]
+    data = pd.concat([c.reset_index(drop=True).rename(n) for c, n in zip(cols, names)],
+                     axis=1).dropna()
+    levels = [_r_levels(data[n]) for n in names]
+    counts = data.groupby(names, sort=False, observed=True).size()
+    if len(names) == 1:
+        counts.index = pd.Index(counts.index, name=names[0])
+    # R's combinations: the first factor varies fastest
+    grid = pd.MultiIndex.from_product(levels[::-1], names=names[::-1]).reorder_levels(
+        list(range(len(names)))[::-1]) if len(names) > 1 else pd.Index(levels[0],
+                                                                       name=names[0])
+    out = counts.reindex(grid, fill_value=0).rename("Freq").astype(int)
+    if not frame:
+        return out
+    df = out.reset_index()
+    for n in names:
+        df[n] = df[n].map(_r_label)
+    return df
+
+
+def r_as_list(x: Any) -> Any:
+    """R's ``as.list``: a data frame -> its columns by name (a dict); a vector -> a list."""
+    if isinstance(x, pd.DataFrame):
+        return {c: x[c].reset_index(drop=True) for c in x.columns}
+    if isinstance(x, dict):
+        return dict(x)
+    if isinstance(x, (pd.Series, pd.Index, np.ndarray, list, tuple, range)):
+        return list(x)
+    return [x]
+
+
+def r_dollar(x: Any, name: str) -> Any:
+    """R's ``x$name`` on a data frame or list: the exact name, else the one name it is a
+    prefix of (R's partial matching: ``d$TBFM`` reads a column ``"TBFM "``); no match or
+    an ambiguous prefix is R's NULL (None)."""
+    keys = list(x.columns) if isinstance(x, pd.DataFrame) else list(x)
+    if name in keys:
+        return x[name]
+    hits = [k for k in keys if isinstance(k, str) and k.startswith(name)]
+    return x[hits[0]] if len(hits) == 1 else None

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from _translate_fixtures import run_py
+from _translate_fixtures import dt, run_py
 
+import asr_py as asr
 from asr_py.errors import AsrError
 from asr_py.translate import translate
 
@@ -101,7 +104,7 @@ def test_position_subscripts() -> None:
     (negative drops), whatever the names; ``c(x[4])`` is the single value (R has no
     scalar apart from a length-1 vector), so ``if`` and arithmetic take it."""
     code = ("r <- v[4:5]\nw <- v[c(1, 3)]\nz <- v[-1]\ny <- v[-(1:2)]\nrho <- c(v[4])\n"
-            "ok <- rho < 1\nl <- lst[2:3]\ncols <- d[2:3]\n")
+            "ok <- rho < 1\nl <- lst[2:3]\ncols <- d[2:3]\nrr <- c(v[c(1, 4:5)])\n")
     v = pd.Series([0.1, 0.2, 0.3, 0.4, 0.5], index=list("abcde"))
     d = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
     ns, _ = run_r(code, v=v, lst=["p", "q", "s"], d=d)
@@ -112,3 +115,101 @@ def test_position_subscripts() -> None:
     assert ns["rho"] == 0.4 and ns["ok"] is True
     assert ns["l"] == ["q", "s"]
     assert list(ns["cols"].columns) == ["b", "c"]
+    assert list(ns["rr"]) == [0.1, 0.4, 0.5]
+
+
+SCRIPT_PRED3 = """
+dat <- read.csv("DT.csv")
+dat$Env <- as.factor(dat$Env)
+dat$Name <- as.factor(dat$Name)
+m <- asreml(Yield ~ Env, random = ~ Name, data = dat)
+pr <- predict(m, classify = "Env", sed = TRUE)
+if (getASRemlVersionLoaded(nchar = 1) == "3")
+  pr <- pr$predictions
+pv <- pr$pvals
+pr3 <- predict(m, classify = "Env", sed = TRUE)$predictions
+pr3$pvals$Env <- factor(pr3$pvals$Env)
+pv3 <- pr3$pvals
+sed3 <- pr3$sed
+"""
+
+
+def test_asreml3_prediction_lists(workdir: Path) -> None:
+    """asreml 3's ``predict(...)$predictions`` list, its ``$pvals`` column assignment, and
+    ``x <- x$predictions`` under asremlPlus's version test all reach the predictions (the
+    version test says 4: asr_py follows asreml 4.2)."""
+    py = translate(SCRIPT_PRED3)
+    assert "# TODO(asr_py)" not in py and "untranslated(" not in py
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt()).predict(
+        classify="Env", sed=True)
+    for got in (ns["pv"], ns["pv3"]):
+        np.testing.assert_allclose(got["predicted.value"], direct["predicted.value"],
+                                   rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(ns["sed3"]), np.asarray(direct.attrs["sed"]),
+                               rtol=1e-10)
+
+
+def test_table_as_data_frame_order_and_as_list() -> None:
+    """asremlPlus's idiom for the observed combinations of factors: table() of a data
+    frame's columns named in a variable, as.data.frame (first factor fastest, zeros kept),
+    do.call(order, .), rows with Freq != 0, as.list. Values printed by R 4.2."""
+    code = ('cf <- c("a", "b")\nlevs <- as.data.frame(table(d[cf]))\nn0 <- nrow(levs)\n'
+            'f0 <- levs$Freq\nlevs <- levs[do.call(order, levs), ]\n'
+            'levs <- as.list(levs[levs$Freq != 0, cf])\nt1 <- table(c(3, 1, 3, 10))\n')
+    d = pd.DataFrame({"a": ["x", "y", "x", "y", "x"], "b": [2, 1, 1, 1, None]})
+    ns, _ = run_r(code, d=d)
+    assert ns["n0"] == 4 and list(ns["f0"]) == [1, 2, 1, 0]
+    assert list(ns["levs"]["a"]) == ["x", "x", "y"]
+    assert list(ns["levs"]["b"]) == ["1", "2", "1"]
+    assert list(ns["t1"].index) == [1, 3, 10] and list(ns["t1"]) == [1, 2, 1]
+
+
+def test_subscript_held_in_a_variable() -> None:
+    """``x[m]`` with m a logical vector (recycled), names or positions held in a variable."""
+    code = "a <- x[m]\nb <- x[k]\ncols <- d[nm]\n"
+    ns, _ = run_r(code, x=pd.Series([5, 6, 7]), m=[True, False], k=[3, 1],
+                  d=pd.DataFrame({"p": [1], "q": [2]}), nm="q")
+    assert ns["a"].tolist() == [5, 7] and ns["b"].tolist() == [7, 5]
+    assert list(ns["cols"].columns) == ["q"]
+
+
+def test_dollar_partial_match_on_a_frame_read_with_raw_names(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """A CSV read with check.names = FALSE keeps the header's "TBFM " (trailing space); R's
+    ``d$TBFM`` reads it by partial matching (the exact name wins; no or an ambiguous match
+    is NULL), and ``d$TBFM <- ...`` then makes a new exact column."""
+    (tmp_path / "x.csv").write_text("id,TBFM ,TG1,TG2\n1,10.5,1,2\n2,11.5,3,4\n")
+    monkeypatch.chdir(tmp_path)
+    code = ('d <- read.csv("x.csv", check.names=FALSE)\n'
+            'd$TBFM <- as.numeric(as.character(d$TBFM)) * 2\n'
+            'm <- mean(d$TBFM)\nn <- is.null(d$TG)\nr <- d$id\n')
+    ns, _ = run_r(code)
+    assert ns["m"] == pytest.approx(22.0)
+    assert list(ns["d"]["TBFM "]) == [10.5, 11.5]
+    assert ns["n"] is True and list(ns["r"]) == [1, 2]
+
+
+def test_as_numeric_of_text_gives_na_for_non_numbers() -> None:
+    """``as.numeric(as.character(d$x))`` with an "n" in the column: NA there (R warns), the
+    numbers elsewhere."""
+    ns, _ = run_r("d$y <- as.numeric(as.character(d$x))\nz <- as.numeric(d$x)\n",
+                  d=pd.DataFrame({"x": ["1.5", "n", "3"]}))
+    assert ns["d"]["y"].tolist()[::2] == [1.5, 3.0] and np.isnan(ns["d"]["y"].iloc[1])
+    assert np.isnan(ns["z"].iloc[1]) and ns["z"].iloc[2] == 3.0
+
+
+def test_update_asreml_method_name_and_placeholders_in_arrays(workdir: Path) -> None:
+    """``update.asreml(m)`` (the S3 method called by name, WHEAT.R) refits like
+    ``update(m)``; a placeholder of untranslated code reaching numpy says what it is
+    (WHEAT.R's variogram got numpy's 'setting an array element with a sequence')."""
+    code = ('dat <- read.csv("DT.csv")\nm <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n'
+            'm <- update.asreml(m)\nll <- m$loglik\n')
+    py = translate(code)
+    assert "m.update(" in py and "untranslated(" not in py
+    ns = run_py(py)
+    direct = asr.asreml("Yield ~ Env", random="~ Name", data=dt())
+    assert ns["ll"] == pytest.approx(direct.loglik, abs=1e-6)
+    from asr_py.translate.checks import untranslated
+    with pytest.raises(AsrError, match="an array needs its real value"):
+        np.asarray(untranslated("update.asreml()", "spatial1").residuals, dtype=float)
