@@ -56,6 +56,9 @@ GROUP_OVERHEAD = 60_000
 TRTRI_MIN_S = 12
 #: a supernode wider than this has (L_JJ L_JJ')⁻¹ from dpotri, narrower ones from dtrtri + gemm
 POTRI_MIN_S = 200
+#: Z_RR with at most this many rows is mirrored by a cached index map; larger ones are
+#: unpacked by LAPACK (no r x r map per run)
+TRIANGLE_MAP_MAX_R = 64
 
 
 def supernode_starts(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
@@ -73,6 +76,8 @@ def supernode_starts(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
 
 
 _dtrtri = sla.get_lapack_funcs("trtri", (np.zeros(1),))
+_dtpttr = sla.get_lapack_funcs("tpttr", (np.zeros(1),))
+_dsymm = sla.get_blas_funcs("symm", (np.zeros(1),))
 
 
 @functools.cache
@@ -82,8 +87,8 @@ def _lower_mask(s: int) -> np.ndarray:  # s <= BATCH_MAX_S
 
 def _triangle(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lo, hi) of the upper triangle of an r x r matrix (lo <= hi) and the r x r map of
-    every entry to its pair (kept for small r, the last few larger ones)."""
-    return _triangle_small(r) if r <= 64 else _triangle_large(r)
+    every entry to its pair (kept for small r)."""
+    return _triangle_small(r) if r <= 64 else _triangle_make(r)
 
 
 def _triangle_make(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -94,7 +99,6 @@ def _triangle_make(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _triangle_small = functools.cache(_triangle_make)
-_triangle_large = functools.lru_cache(maxsize=16)(_triangle_make)
 
 
 def _cost(s: np.ndarray | int, r: np.ndarray | int) -> np.ndarray | int:
@@ -279,9 +283,21 @@ class SelInvPlan:
             tri = np.where(hi < r[:, None], tri, self.size)
         return tri.astype(self._idx_dtype)
 
-    def _zrr(self, w: np.ndarray, g: np.ndarray, rp: int) -> np.ndarray:
-        """Z_RR (b x rp x rp) from the work array and one triangle's positions ``g``."""
-        return w[g][:, _triangle(rp)[2]]
+    @staticmethod
+    def _zrr_times(w: np.ndarray, g: np.ndarray, rp: int, b: np.ndarray) -> np.ndarray:
+        """Z_RR Ĺ for stacked Ĺ (nb x rp x s) from the work array and one triangle's
+        positions ``g`` (nb x rp(rp+1)/2). Small rp: Z_RR mirrored by :func:`_triangle`'s
+        map and one stacked matmul; larger rp (no rp x rp index map formed): the triangle is
+        LAPACK's packed lower storage of Z_RR, unpacked (dtpttr) and multiplied by dsymm,
+        which reads that triangle only (the same 2 rp² s flops)."""
+        vals = w[g]
+        if rp <= TRIANGLE_MAP_MAX_R:
+            return np.matmul(vals[:, _triangle(rp)[2]], b)
+        out = np.empty(b.shape)
+        for k in range(vals.shape[0]):
+            zl, info = _dtpttr(rp, vals[k], uplo="L")
+            out[k] = _dsymm(1.0, zl, b[k], side=0, lower=1)
+        return out
 
     def _pad_index(self, sel: np.ndarray, sp_: int, rp: int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -354,7 +370,7 @@ class SelInvPlan:
             zjj = 1.0 / (d * d)
             if r:
                 b = blk[:, 1:, 0] / d[:, None]
-                zrj = -np.einsum("kab,kb->ka", self._zrr(w, g, r), b)
+                zrj = -self._zrr_times(w, g, r, b[:, :, None])[:, :, 0]
                 zjj -= np.einsum("ka,ka->k", b, zrj)
                 out = np.concatenate((zjj[:, None], zrj), axis=1)
             else:
@@ -378,7 +394,7 @@ class SelInvPlan:
         zjj = np.matmul(linv.transpose(0, 2, 1), linv)
         if r:
             b = np.matmul(blk[:, s:], linv)  # Ĺ = L_RJ L_JJ⁻¹
-            zrj = -np.matmul(self._zrr(w, g, r), b)
+            zrj = -self._zrr_times(w, g, r, b)
             zjj -= np.matmul(b.transpose(0, 2, 1), zrj)
             out = np.concatenate((zjj, zrj), axis=1)
         else:
@@ -402,7 +418,7 @@ class SelInvPlan:
                 return
             b = w[o + 1:o + ld] / d
             g = g if g is not None else self._gather(np.array([j]), r)
-            zrj = -(self._zrr(w, g, r)[0] @ b)
+            zrj = -self._zrr_times(w, g, r, b[None, :, None])[0, :, 0]
             w[o + 1:o + ld] = zrj
             w[o] = 1.0 / (d * d) - b @ zrj
             return
@@ -430,7 +446,7 @@ class SelInvPlan:
             # scatter), so dpotri's upper triangle is left as it is (no two s x s copies)
         if r:
             g = g if g is not None else self._gather(np.array([j]), r)
-            zrj = -(self._zrr(w, g, r)[0] @ b)
+            zrj = -self._zrr_times(w, g, r, b[None])[0]
             zjj -= b.T @ zrj
             blk[s:] = zrj
         if not np.shares_memory(zjj, blk):

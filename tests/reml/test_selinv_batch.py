@@ -176,3 +176,24 @@ def test_load_then_run_and_run_needs_values() -> None:
     assert plan.scatter.dtype == np.int32  # positions: half the memory of int64
     tri = [g for g in plan.groups if g.gather is not None and g.r > 1]
     assert tri and all(g.gather.shape == (g.sel.size, g.r * (g.r + 1) // 2) for g in tri)
+
+
+@pytest.mark.parametrize("batch_max_s", [0, 48])
+def test_packed_z_rr_path_matches_dense(batch_max_s, monkeypatch) -> None:
+    """Z_RR unpacked from its stored triangle by LAPACK (dtpttr) and applied by dsymm (the
+    path of supernodes with many rows below) gives the dense inverse on L's pattern, one at
+    a time and stacked, over two runs of the same work array."""
+    c = _mixed_mme(6)
+    f = CholmodFactor(c)
+    f.inverse_on(sp.identity(c.shape[0], format="csc"))
+    an = f._an
+    monkeypatch.setattr(selinv, "TRIANGLE_MAP_MAX_R", 0)
+    monkeypatch.setattr(selinv, "BATCH_MAX_S", batch_max_s)
+    plan = SelInvPlan(an.l_indptr, an.l_indices)
+    assert any(g.r > 1 for g in plan.groups)
+    lvals = _lower_values(c, f)
+    z = plan.run(lvals)
+    inv = np.linalg.inv(c.toarray())[np.ix_(an.perm, an.perm)]
+    col = np.repeat(np.arange(c.shape[0]), np.diff(an.l_indptr))
+    assert _rel(z, inv[an.l_indices, col]) < 1e-10
+    assert _rel(plan.run(0.5 * lvals), 4.0 * z) < 1e-12

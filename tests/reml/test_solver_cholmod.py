@@ -121,3 +121,35 @@ def test_plan_on_a_hand_made_pattern() -> None:
     np.testing.assert_allclose(z, np.linalg.inv(c)[rr[order], kk[order]], rtol=1e-13)
     with pytest.raises(ValueError, match="diagonal"):
         SelInvPlan(np.array([0, 1, 1]), np.array([0]))
+
+
+def test_inverse_block_from_the_selected_inverse_without_a_new_factorization(monkeypatch
+                                                                              ) -> None:
+    """Once a factor has its selected inverse, a block inside L's filled pattern (the dense
+    rows of C, ordered last) is read from it: the dense inverse, and no CHOLMOD numeric
+    factorization (solves after ``getfactor`` would need one); a block reaching outside the
+    pattern is solved for, also equal to the dense inverse."""
+    from asr_py.reml.backends import cholmod as cm
+
+    rng = np.random.default_rng(7)
+    n, p = 400, 5
+    a = _spd(n, 0.004, 7).tolil()
+    dense = rng.uniform(0.1, 1.0, (p, n))  # p dense rows and columns (fixed effects)
+    a[:p, :] = dense
+    a[:, :p] = dense.T
+    c = sp.csc_matrix(a)
+    c = 0.5 * (c + c.T)
+    c = sp.csc_matrix(c + sp.diags(np.abs(c).sum(axis=1).A1 + 1.0))  # diagonally dominant
+    inv = np.linalg.inv(c.toarray())
+    f = CholmodFactor(c)
+    f.inverse_on(sp.identity(n, format="csc"))  # the selected inverse (consumes the factor)
+    calls = []
+    real = cm.cholmod.numeric
+    monkeypatch.setattr(cm.cholmod, "numeric", lambda *x: calls.append(1) or real(*x))
+    rows = np.arange(p)
+    np.testing.assert_allclose(f.inverse_block(rows), inv[np.ix_(rows, rows)], rtol=1e-10)
+    assert calls == []
+    far = np.array([p + 1, n - 1])  # two sparse rows: (far[0], far[1]) not in L's pattern
+    assert np.any(f._l_positions(np.repeat(far, 2), np.tile(far, 2)) < 0)
+    np.testing.assert_allclose(f.inverse_block(far), inv[np.ix_(far, far)], rtol=1e-9)
+    assert calls  # solved for: a numeric factorization again

@@ -35,6 +35,9 @@ from asr_py.vcov.base import Matrix
 
 cholmod.options["supernodal"] = 2  # supernodal LL' (the default; positive definite only)
 
+#: ``inverse_block`` reads a block of at most this many entries from the selected inverse
+BLOCK_FROM_SELINV_MAX = 4_000_000
+
 
 def _lower(c: Matrix) -> sp.csc_matrix:
     cs = sp.csc_matrix(c, dtype=float) if sp.issparse(c) else sp.csc_matrix(
@@ -253,16 +256,7 @@ class CholmodFactor(Factor):
         an = self._an
         hit = an.entry_cache.get(id(rows))
         if hit is None or hit[0] is not rows or hit[1] is not an.plan:
-            iperm = np.empty(self.n, dtype=np.int64)
-            iperm[an.perm] = np.arange(self.n)
-            a = iperm[np.asarray(rows, dtype=np.int64)]
-            b = iperm[np.asarray(cols, dtype=np.int64)]
-            key = np.minimum(a, b) * self.n + np.maximum(a, b)
-            lkeys = an.l_keys()
-            pos = np.minimum(np.searchsorted(lkeys, key), lkeys.size - 1)
-            pos = np.where(lkeys[pos] == key, pos, -1)
-            del lkeys
-            hit = (rows, an.plan, pos)
+            hit = (rows, an.plan, self._l_positions(rows, cols))
             an.entry_cache[id(rows)] = hit
         pos = hit[2]
         out = z[np.maximum(pos, 0)]
@@ -282,8 +276,32 @@ class CholmodFactor(Factor):
         return CholmodFactor(None, analysis=self._an, lower=(indptr, indices, data),
                              ordering=self._an.ordering)
 
+    def _l_positions(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Positions of C⁻¹[rows[k], cols[k]] in the selected inverse (L's pattern after the
+        permutation), -1 for entries outside it."""
+        an = self._an
+        iperm = np.empty(self.n, dtype=np.int64)
+        iperm[an.perm] = np.arange(self.n)
+        a = iperm[np.asarray(rows, dtype=np.int64)]
+        b = iperm[np.asarray(cols, dtype=np.int64)]
+        key = np.minimum(a, b) * self.n + np.maximum(a, b)
+        lkeys = an.l_keys()
+        pos = np.minimum(np.searchsorted(lkeys, key), lkeys.size - 1)
+        return np.where(lkeys[pos] == key, pos, -1)
+
     def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        """Dense C⁻¹[rows, rows]: read from the selected inverse when this factor has one
+        and the block lies in L's filled pattern (the fixed effects' rows of an MME: dense
+        rows, ordered last, in the root supernode), else by solves for those columns (which
+        cost a numeric factorization after ``getfactor`` consumed CHOLMOD's factor)."""
         rows = np.asarray(rows)
+        k = rows.size
+        if self._z is not None and 0 < k and k * k <= BLOCK_FROM_SELINV_MAX:
+            r = np.repeat(rows.astype(np.int64), k)
+            pos = self._l_positions(r, np.tile(rows.astype(np.int64), k))
+            if np.all(pos >= 0):
+                out = self._z[pos].reshape(k, k)
+                return 0.5 * (out + out.T)
         e = np.zeros((self.n, rows.size))
         e[rows, np.arange(rows.size)] = 1.0
         out = self.solve(e)[rows]
