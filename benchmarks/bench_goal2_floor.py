@@ -13,7 +13,8 @@ killer) builds C = W'W/σ² + blockdiag(0, A⁻¹/σ²_a) at the start values an
 * from the factor L (``getfactor``): nnz(L), the flops of the factorization Σ_j c_j² (c_j =
   nnz of column j of L: each column updates the c_j(c_j+1)/2 entries it touches, times two
   for a multiply-add, minus lower-order terms), the fundamental supernodes and the largest
-  (its columns: the top separator of the pedigree's graph, factored densely);
+  (its columns: a separator of the pedigree's graph, factored densely) with its share of the
+  flops;
 * up to ``--selinv-max`` thousand animals, the selected inverse (Takahashi on L's pattern,
   what every REML evaluation needs for its traces): the one-off plan and a run;
 * the child's peak memory (``ru_maxrss`` through ``os.wait4``).
@@ -21,8 +22,9 @@ killer) builds C = W'W/σ² + blockdiag(0, A⁻¹/σ²_a) at the start values an
 It prints each size, the exponents d log(cost) / d log(animals) between sizes, and the
 projected fit time at each size = evaluations x (factorization + selected inverse run) +
 plan, with the selected inverse's cost where it was not run taken as its ratio to the
-factorization at the largest size where it was (the ratio grows slowly with the root
-supernode; so this is a lower bound). ``--evaluations`` (default 7: the 6 AI iterations and
+factorization at the largest size where it was; and a floor that does not depend on this
+implementation's selected inverse: evaluations x 3 factorizations (Takahashi's flops are
+about twice the Cholesky's). ``--evaluations`` (default 7: the 6 AI iterations and
 the final pass of the univariate 100k-200k goal fits) is the number of factorization + selected
 inverse pairs of a fit.
 """
@@ -112,8 +114,10 @@ def measure(n_animals: int, selinv: bool) -> dict[str, Any]:
     starts = supernode_starts(indptr, indices)
     width = np.diff(np.r_[starts, indptr.size - 1])
     big = int(np.argmax(width))
+    sb = slice(int(starts[big]), int(starts[big] + width[big]))
     rec.update(n_supernodes=int(starts.size), largest_supernode=int(width[big]),
                largest_supernode_rows=int(cnt[starts[big]]),
+               largest_supernode_flops=float((cnt[sb] * cnt[sb]).sum()),
                root_supernode=int(width[-1]))
     del indptr, indices, cnt
     if selinv:
@@ -181,6 +185,11 @@ def project(recs: list[dict[str, Any]], evaluations: int) -> list[str]:
     run_ratio = ref["selinv_run_s"] / ref["numeric_s"]
     plan_ratio = ref["selinv_plan_s"] / ref["numeric_s"]
     lines = []
+    for r in ok:  # the floor: Takahashi's flops are about twice the factorization's
+        fl = evaluations * 3 * r["numeric_s"] + r.get("symbolic_s", 0.0)
+        lines.append(f"{r['n_animals'] // 1000}k floor (selected inverse = 2 factorizations, "
+                     f"its flop count): {evaluations} x 3 x {r['numeric_s']:.1f} + ordering = "
+                     f"{fl:.0f} s ({fl / 60:.1f} min)")
     for r in ok:
         measured = "selinv_run_s" in r
         run = r["selinv_run_s"] if measured else run_ratio * r["numeric_s"]
@@ -239,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"nnz(L) {r['nnz_l']:,} ({r['nnz_l'] / r['nnz_c_lower']:.0f}x C), flops "
                   f"{r['flops']:.3g}, {r['n_supernodes']:,} supernodes, largest "
                   f"{r['largest_supernode']} columns x {r['largest_supernode_rows']} rows "
-                  f"(root {r['root_supernode']}){si}; peak {r['child_peak_mib']:.0f} MiB",
+                  f"(root {r['root_supernode']}; its share of the flops "
+                  f"{r['largest_supernode_flops'] / r['flops']:.0%}){si}; peak "
+                  f"{r['child_peak_mib']:.0f} MiB",
                   flush=True)
     ok = [r for r in recs if r["status"] == "ok"]
     print("\nexponents d log / d log(animals):")

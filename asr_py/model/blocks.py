@@ -28,6 +28,7 @@ from asr_py.model.data import (
     numeric_value,
 )
 from asr_py.model.records import Records
+from asr_py.model.unit_labels import UnitLabels
 from asr_py.vcov.base import CovTemplate
 
 #: functions whose first argument is a factor with a variance structure on it
@@ -113,8 +114,8 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
         return Block(indicator(rec.trait, len(rec.traits)), rec.traits, "trait", "trait", True)
     if isinstance(expr, Name) and expr.name == "units":
         nrow = len(rec.frame)
-        labels = tuple(str(i + 1) for i in range(nrow))
-        return Block(indicator(rec.row, nrow), labels, "units", "units", True)
+        # '1'..'n' made on demand: n strings are 60 MB at 10^6 records (issue 16, memory)
+        return Block(indicator(rec.row, nrow), UnitLabels(nrow), "units", "units", True)
     if isinstance(expr, Call) and expr.func in FACTOR_FUNCS and expr.args:
         b = factor_block(ctx, expr.args[0].value)
         b.label = str(expr) if expr.func == "dev" else b.label

@@ -157,13 +157,14 @@ class MME:
         self.scaled = wts is not None
         self.rw: np.ndarray | None = None
         self.sum_log_w = 0.0
+        wtw: sp.csc_matrix | None = None  # [s16big] W'ΛW is kept once, as the coo _base below
         if self.scaled:
             if not np.all(wts == 1.0):
                 self.rw = wts
                 self.sum_log_w = float(np.log(wts).sum())
             lw = self.W if self.rw is None else sp.diags(self.rw, 0, format="csc") @ self.W
             ly = y if self.rw is None else self.rw * y
-            self.WtW = _gram(self.W, lw)
+            wtw = _gram(self.W, lw)
             self.Wty = np.asarray(self.W.T @ ly).ravel()
             self.yty = float(y @ ly)
         self.solver = solver
@@ -181,7 +182,7 @@ class MME:
         self.terms = [term_inverse(b.template, fast) for b in problem.random]
         self._cpat: _CPattern | None = None
         # the pattern of W'R⁻¹W seen so far (non-scaled residual: it only grows)
-        self._base: sp.coo_matrix | None = sp.coo_matrix(self.WtW) if self.scaled else None
+        self._base: sp.coo_matrix | None = sp.coo_matrix(wtw) if self.scaled else None
         self._em_terms: dict[int, TermInverse] = {}
 
     @property

@@ -380,7 +380,9 @@ class Structure(CovTemplate):
     syntax: StructureSyntax = StructureSyntax()
 
     def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
-        self.levels = tuple(str(x) for x in levels)
+        # a lazy label sequence (model.unit_labels: units' '1'..'n') is kept as it is
+        self.levels = levels if getattr(levels, "lazy_labels", False) else tuple(
+            str(x) for x in levels)
         self.n = len(self.levels)
         self.name = name
         self.options = dict(options)
