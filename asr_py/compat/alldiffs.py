@@ -513,9 +513,6 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
     level order is ``attrs['sortOrder']``."""
     _check(x, "sort")
     _refuse("sort", other)
-    if sortNestingFactor is not None:
-        raise AsrError("sort(): sortNestingFactor is not supported by asr.plus",
-                       hint="sort without it, or give sortOrder")
     cls = classify or x.attrs["classify"]
     vs = classify_vars(cls)
     pred = x["predictions"]
@@ -533,19 +530,27 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
             raise AsrError("sort(): sortOrder must hold each level of "
                            f"{sortFactor} once", hint=f"levels: {', '.join(levs)}")
     else:
-        others = [v for v in vs if v != sortFactor]
+        if sortNestingFactor is not None and (sortNestingFactor not in vs or
+                                              sortNestingFactor == sortFactor):
+            raise AsrError(f"sort(): sortNestingFactor '{sortNestingFactor}' must be another "
+                           f"variable of the classify {cls}")
+        others = [v for v in vs if v not in (sortFactor, sortNestingFactor)]
         combo = dict(sortParallelToCombo or {v: str(pred[v].iloc[0]) for v in others})
         if sorted(combo) != sorted(others):
             raise AsrError("sort(): sortParallelToCombo needs one value for each classify "
-                           "variable except sortFactor", hint=f"variables: {others}")
+                           "variable except sortFactor (and sortNestingFactor)",
+                           hint=f"variables: {others}")
         sub = np.ones(len(pred), bool)
         for v, val in combo.items():
             sub &= (pred[v].astype(str) == str(val[0] if isinstance(val, (list, tuple))
                                               else val)).to_numpy()
-        s = pred.loc[sub, [sortFactor, "predicted.value"]]
-        o = np.argsort(-s["predicted.value"].to_numpy() if decreasing else
-                       s["predicted.value"].to_numpy(), kind="stable")
-        new = [str(v) for v in s[sortFactor].iloc[o]]
+        s = pred.loc[sub].copy()
+        val = s["predicted.value"].to_numpy(dtype=float)
+        s["_key"] = -val if decreasing else val
+        # sortNestingFactor: sort within each of its levels, the levels in their order
+        keys = ([sortNestingFactor, "_key"] if sortNestingFactor is not None else ["_key"])
+        s = s.sort_values(keys, kind="stable")
+        new = list(dict.fromkeys(str(v) for v in s[sortFactor]))
         new += [lv for lv in levs if lv not in new]
     out = _recast(x, sortFactor, new)
     out.attrs.update({"sortFactor": sortFactor, "sortOrder": new, "classify": cls})
