@@ -38,7 +38,7 @@ _PREDICT = ("levels", "present", "ignore", "average", "aliased", "parallel")
 
 
 def _term_key(term: str) -> frozenset[str]:
-    return frozenset(p for p in re.sub(r"\s+", "", term).split(":") if p)
+    return frozenset(p for p in re.sub(r"[\s'\"]+", "", term).split(":") if p)
 
 
 def _denominator(fit: Any, term: str, wald_tab: pd.DataFrame | None, dDF_fault: str,
