@@ -557,19 +557,34 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
     return out
 
 
-def renewClassify(alldiffs_obj: Alldiffs, newclassify: str, **other: Any) -> Alldiffs:
-    """asremlPlus's ``renewClassify``: the same predictions in the standard order of a
-    classify with the same variables in another order (``"A:B"`` -> ``"B:A"``)."""
+def renewClassify(alldiffs_obj: Alldiffs, newclassify: str,
+                  sortFactor: str | None = None,
+                  sortParallelToCombo: Mapping[str, Any] | None = None,
+                  sortNestingFactor: str | None = None,
+                  sortOrder: Sequence[str] | None = None, decreasing: bool = False,
+                  **other: Any) -> Alldiffs:
+    """asremlPlus's ``renewClassify``: the same predictions in the standard order of a new
+    classify (the same variables in another order, ``"A:B"`` -> ``"B:A"``, or predictions
+    columns that still identify each prediction once), then sorted when ``sortFactor``."""
     _check(alldiffs_obj, "renewClassify")
-    _refuse("renewClassify", other, ("sortFactor", "sortOrder", "decreasing"))
-    old, new = classify_vars(alldiffs_obj.attrs["classify"]), classify_vars(newclassify)
-    if sorted(old) != sorted(new):
-        raise AsrError(f"renewClassify(): '{newclassify}' does not have the variables of "
-                       f"the classify '{alldiffs_obj.attrs['classify']}'")
+    _refuse("renewClassify", other)
+    new = classify_vars(newclassify)
+    pred = alldiffs_obj["predictions"]
+    bad = [v for v in new if v not in pred.columns]
+    if bad:
+        raise AsrError(f"renewClassify(): {bad} are not columns of the predictions",
+                       hint=f"classify: {alldiffs_obj.attrs['classify']}")
+    if new and pred[new].astype(str).duplicated().any():
+        raise AsrError(f"renewClassify(): '{newclassify}' does not identify each prediction "
+                       "once", hint="give all the classify variables, in the new order")
     out = alldiffs_obj.copy()
     out = _reorder(out, out["predictions"], newclassify)
     if out.get("LSD") is not None and out.attrs.get("LSDtype") == "per.prediction":
         out["LSD"] = _lsd(out)
+    if sortFactor is not None:
+        out = sort_alldiffs(out, decreasing=decreasing, sortFactor=sortFactor,
+                            sortParallelToCombo=sortParallelToCombo,
+                            sortNestingFactor=sortNestingFactor, sortOrder=sortOrder)
     return out
 
 

@@ -294,3 +294,13 @@ def test_single_prediction_combinations_get_the_two_independent_predictions_lsd(
     se = diffs["predictions"]["standard.error"].to_numpy()
     np.testing.assert_allclose(f["LSD"]["assignedLSD"], t * np.sqrt(2) * se)
     assert (f["LSD"]["c"] == 0).all() and f["LSD"]["falsePos"].isna().all()
+
+
+def test_renewClassify_needs_variables_that_identify_the_predictions(diffs) -> None:
+    with pytest.raises(AsrError, match="identify each prediction"):
+        asr.plus.renewClassify(diffs, "N")
+    s = asr.plus.renewClassify(diffs, "V:N", sortFactor="N", decreasing=True)
+    pred = diffs["predictions"]
+    first_v = pred[pred["V"] == s["predictions"]["V"].iloc[0]]
+    want = list(first_v.sort_values("predicted.value", ascending=False)["N"].astype(str))
+    assert s.attrs["sortOrder"] == want
