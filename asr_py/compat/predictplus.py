@@ -125,7 +125,9 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                                   "halfLeastSignificant"), "error_intervals")
     if kind == "halfLeastSignificant":
         pairwise = True
-    intercept = classify.strip() == "(Intercept)"
+    intercept = classify.strip() in ("(Intercept)", "Intercept")
+    if intercept:
+        classify = "(Intercept)"
     pred = asreml_obj.predict(classify, sed=pairwise and not intercept,
                               vcov=Vmatrix and not intercept, **passed)
     sed = pred.attrs.get("sed") if pairwise and not intercept else None

@@ -171,9 +171,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         if classify is None:
             raise AsrError("predict: classify= is missing", hint="e.g. classify='Env', or "
                            "newdata=DataFrame of the rows to predict")
-        # asreml's classify = "(Intercept)": the overall mean, every fixed factor averaged
+        # asreml's classify = "(Intercept)" (asreml 4.2: "Intercept", unless a variable has
+        # that name): the overall mean, every fixed factor averaged
+        intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
         cls = [c.strip() for c in classify.split(":")
-               if c.strip() and c.strip() != "(Intercept)"]
+               if c.strip() and c.strip() not in intercept]
         levels = dict(levels or {})
     if "trait" in cls and "trait" not in lv:
         lv["trait"] = tuple(model.records.traits)

@@ -304,3 +304,14 @@ def test_renewClassify_needs_variables_that_identify_the_predictions(diffs) -> N
     first_v = pred[pred["V"] == s["predictions"]["V"].iloc[0]]
     want = list(first_v.sort_values("predicted.value", ascending=False)["N"].astype(str))
     assert s.attrs["sortOrder"] == want
+
+
+def test_intercept_classify_is_the_mean_of_the_cell_predictions(fit, diffs) -> None:
+    """asreml 4.2's classify = "Intercept" (and "(Intercept)"): the overall mean, equal in a
+    balanced design to the mean of the 12 cell predictions."""
+    mean = diffs["predictions"]["predicted.value"].mean()
+    for cls in ("(Intercept)", "Intercept"):
+        with pytest.warns(Warning, match="dDF.fault"):
+            d = asr.plus.predictPlus(fit, cls)
+        assert len(d["predictions"]) == 1
+        assert d["predictions"]["predicted.value"].iloc[0] == pytest.approx(mean, rel=1e-10)
