@@ -513,9 +513,6 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
     level order is ``attrs['sortOrder']``."""
     _check(x, "sort")
     _refuse("sort", other)
-    if sortNestingFactor is not None:
-        raise AsrError("sort(): sortNestingFactor is not supported by asr.plus",
-                       hint="sort without it, or give sortOrder")
     cls = classify or x.attrs["classify"]
     vs = classify_vars(cls)
     pred = x["predictions"]
@@ -533,38 +530,61 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
             raise AsrError("sort(): sortOrder must hold each level of "
                            f"{sortFactor} once", hint=f"levels: {', '.join(levs)}")
     else:
-        others = [v for v in vs if v != sortFactor]
+        if sortNestingFactor is not None and (sortNestingFactor not in vs or
+                                              sortNestingFactor == sortFactor):
+            raise AsrError(f"sort(): sortNestingFactor '{sortNestingFactor}' must be another "
+                           f"variable of the classify {cls}")
+        others = [v for v in vs if v not in (sortFactor, sortNestingFactor)]
         combo = dict(sortParallelToCombo or {v: str(pred[v].iloc[0]) for v in others})
         if sorted(combo) != sorted(others):
             raise AsrError("sort(): sortParallelToCombo needs one value for each classify "
-                           "variable except sortFactor", hint=f"variables: {others}")
+                           "variable except sortFactor (and sortNestingFactor)",
+                           hint=f"variables: {others}")
         sub = np.ones(len(pred), bool)
         for v, val in combo.items():
             sub &= (pred[v].astype(str) == str(val[0] if isinstance(val, (list, tuple))
                                               else val)).to_numpy()
-        s = pred.loc[sub, [sortFactor, "predicted.value"]]
-        o = np.argsort(-s["predicted.value"].to_numpy() if decreasing else
-                       s["predicted.value"].to_numpy(), kind="stable")
-        new = [str(v) for v in s[sortFactor].iloc[o]]
+        s = pred.loc[sub].copy()
+        val = s["predicted.value"].to_numpy(dtype=float)
+        s["_key"] = -val if decreasing else val
+        # sortNestingFactor: sort within each of its levels, the levels in their order
+        keys = ([sortNestingFactor, "_key"] if sortNestingFactor is not None else ["_key"])
+        s = s.sort_values(keys, kind="stable")
+        new = list(dict.fromkeys(str(v) for v in s[sortFactor]))
         new += [lv for lv in levs if lv not in new]
     out = _recast(x, sortFactor, new)
     out.attrs.update({"sortFactor": sortFactor, "sortOrder": new, "classify": cls})
     return out
 
 
-def renewClassify(alldiffs_obj: Alldiffs, newclassify: str, **other: Any) -> Alldiffs:
-    """asremlPlus's ``renewClassify``: the same predictions in the standard order of a
-    classify with the same variables in another order (``"A:B"`` -> ``"B:A"``)."""
+def renewClassify(alldiffs_obj: Alldiffs, newclassify: str,
+                  sortFactor: str | None = None,
+                  sortParallelToCombo: Mapping[str, Any] | None = None,
+                  sortNestingFactor: str | None = None,
+                  sortOrder: Sequence[str] | None = None, decreasing: bool = False,
+                  **other: Any) -> Alldiffs:
+    """asremlPlus's ``renewClassify``: the same predictions in the standard order of a new
+    classify (the same variables in another order, ``"A:B"`` -> ``"B:A"``, or predictions
+    columns that still identify each prediction once), then sorted when ``sortFactor``."""
     _check(alldiffs_obj, "renewClassify")
-    _refuse("renewClassify", other, ("sortFactor", "sortOrder", "decreasing"))
-    old, new = classify_vars(alldiffs_obj.attrs["classify"]), classify_vars(newclassify)
-    if sorted(old) != sorted(new):
-        raise AsrError(f"renewClassify(): '{newclassify}' does not have the variables of "
-                       f"the classify '{alldiffs_obj.attrs['classify']}'")
+    _refuse("renewClassify", other)
+    new = classify_vars(newclassify)
+    pred = alldiffs_obj["predictions"]
+    bad = [v for v in new if v not in pred.columns]
+    if bad:
+        raise AsrError(f"renewClassify(): {bad} are not columns of the predictions",
+                       hint=f"classify: {alldiffs_obj.attrs['classify']}")
+    if new and pred[new].astype(str).duplicated().any():
+        raise AsrError(f"renewClassify(): '{newclassify}' does not identify each prediction "
+                       "once", hint="give all the classify variables, in the new order")
     out = alldiffs_obj.copy()
     out = _reorder(out, out["predictions"], newclassify)
     if out.get("LSD") is not None and out.attrs.get("LSDtype") == "per.prediction":
         out["LSD"] = _lsd(out)
+    if sortFactor is not None:
+        out = sort_alldiffs(out, decreasing=decreasing, sortFactor=sortFactor,
+                            sortParallelToCombo=sortParallelToCombo,
+                            sortNestingFactor=sortNestingFactor, sortOrder=sortOrder)
     return out
 
 

@@ -31,8 +31,9 @@ _BOUND = ("F", "B", "S", "C")
 
 
 def _term_key(term: str) -> frozenset[str]:
-    """A term's factors, order and spaces ignored: ``B:A`` is ``A:B``."""
-    return frozenset(p for p in re.sub(r"\s+", "", term).split(":") if p)
+    """A term's factors, order, spaces and quotes ignored: ``B:A`` is ``A:B``,
+    ``at(S, 'SW')`` is ``at(S, SW)``."""
+    return frozenset(p for p in re.sub(r"[\s'\"]+", "", term).split(":") if p)
 
 
 def _check_terms(names: Iterable[str] | None, keys: dict[frozenset[str], str], arg: str

@@ -38,7 +38,7 @@ _PREDICT = ("levels", "present", "ignore", "average", "aliased", "parallel")
 
 
 def _term_key(term: str) -> frozenset[str]:
-    return frozenset(p for p in re.sub(r"\s+", "", term).split(":") if p)
+    return frozenset(p for p in re.sub(r"[\s'\"]+", "", term).split(":") if p)
 
 
 def _denominator(fit: Any, term: str, wald_tab: pd.DataFrame | None, dDF_fault: str,
@@ -125,7 +125,9 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                                   "halfLeastSignificant"), "error_intervals")
     if kind == "halfLeastSignificant":
         pairwise = True
-    intercept = classify.strip() == "(Intercept)"
+    intercept = classify.strip() in ("(Intercept)", "Intercept")
+    if intercept:
+        classify = "(Intercept)"
     pred = asreml_obj.predict(classify, sed=pairwise and not intercept,
                               vcov=Vmatrix and not intercept, **passed)
     sed = pred.attrs.get("sed") if pairwise and not intercept else None

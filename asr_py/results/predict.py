@@ -176,10 +176,9 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                            f"{type(classify).__name__} {classify!r}",
                            hint="asreml 4 predicts one classify per call: call predict() "
                            "once for each")
-        # asreml's classify = "(Intercept)" (4.2 also "Intercept", unless a variable has
+        # asreml's classify = "(Intercept)" (asreml 4.2: "Intercept", unless a variable has
         # that name): the overall mean, every fixed factor averaged
-        intercept = {"(Intercept)"} | ({"Intercept"} if "Intercept" not in lv and
-                                       "Intercept" not in covs else set())
+        intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
         cls = [c.strip() for c in classify.split(":")
                if c.strip() and c.strip() not in intercept]
         levels = dict(levels or {})

@@ -294,3 +294,24 @@ def test_single_prediction_combinations_get_the_two_independent_predictions_lsd(
     se = diffs["predictions"]["standard.error"].to_numpy()
     np.testing.assert_allclose(f["LSD"]["assignedLSD"], t * np.sqrt(2) * se)
     assert (f["LSD"]["c"] == 0).all() and f["LSD"]["falsePos"].isna().all()
+
+
+def test_renewClassify_needs_variables_that_identify_the_predictions(diffs) -> None:
+    with pytest.raises(AsrError, match="identify each prediction"):
+        asr.plus.renewClassify(diffs, "N")
+    s = asr.plus.renewClassify(diffs, "V:N", sortFactor="N", decreasing=True)
+    pred = diffs["predictions"]
+    first_v = pred[pred["V"] == s["predictions"]["V"].iloc[0]]
+    want = list(first_v.sort_values("predicted.value", ascending=False)["N"].astype(str))
+    assert s.attrs["sortOrder"] == want
+
+
+def test_intercept_classify_is_the_mean_of_the_cell_predictions(fit, diffs) -> None:
+    """asreml 4.2's classify = "Intercept" (and "(Intercept)"): the overall mean, equal in a
+    balanced design to the mean of the 12 cell predictions."""
+    mean = diffs["predictions"]["predicted.value"].mean()
+    for cls in ("(Intercept)", "Intercept"):
+        with pytest.warns(Warning, match="dDF.fault"):
+            d = asr.plus.predictPlus(fit, cls)
+        assert len(d["predictions"]) == 1
+        assert d["predictions"]["predicted.value"].iloc[0] == pytest.approx(mean, rel=1e-10)

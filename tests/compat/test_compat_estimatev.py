@@ -96,3 +96,13 @@ def test_bad_input(dt: pd.DataFrame) -> None:
         asr.plus.estimateV(m, extra_matrix=np.eye(3))
     with pytest.raises(AsrError, match="needs an asr.asreml"):
         asr.plus.estimateV(dt)
+
+
+def test_at_terms_are_named_as_in_r(dt: pd.DataFrame) -> None:
+    """An at() term named with R's quotes, at(Env, 'CA.2011'):Name, is the fit's term."""
+    m = asr.asreml("Yield ~ Env", random="~ at(Env, 'CA.2011'):Name + Name", data=dt)
+    vc = m.varcomp["component"]
+    Z = _dummies(dt["Name"])
+    V = asr.plus.estimateV(m, ignore_terms="at(Env, 'CA.2011'):Name")
+    np.testing.assert_allclose(V, vc["Name"] * Z @ Z.T + vc["units!R"] * np.eye(len(dt)),
+                               atol=1e-10)

@@ -138,3 +138,41 @@ def test_water_lsd_warnings(water, kw: dict, warnings_expected: int) -> None:
         a = d["LSD"]["assignedLSD"].iloc[0]
         want = np.nanmax(np.abs(t * sed - a), axis=1) / a > 0.10
         np.testing.assert_array_equal(d["predictions"]["LSDwarning"].to_numpy(), want)
+
+
+def test_water_sorts_as_asremls(water) -> None:
+    """test41Sortalldiffs.r (pH on 05-18): the order of Sources at Type Control, and the
+    order of Species sorted within Type (sortNestingFactor) at Sources Rain+Dolomite. These
+    orders depend only on the predicted values, which asr_py computes from its own fit."""
+    d = pd.read_csv(DATA / "asremlplus_waterrunoff.csv", dtype=str).astype({"pH": float})
+    d = d[d["Date"] == "05-18"].reset_index(drop=True)
+    for c, levs in LEVELS.items():
+        d[c] = pd.Categorical(d[c], categories=levs)
+    m = asr.asreml("pH ~ Benches + Sources*(Type + Species)", random="~ Benches:MainPlots",
+                   data=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.rmboundary(asr.plus.as_asrtests(m))
+        ts = asr.plus.predictPlus(t["asreml.obj"], "Sources:Type", wald_tab=t["wald.tab"],
+                                  present=["Type", "Species", "Sources"])
+        full = asr.plus.predictPlus(t["asreml.obj"], "Sources:Type:Species",
+                                    wald_tab=t["wald.tab"],
+                                    present=["Type", "Species", "Sources"], Vmatrix=True)
+    s = asr.plus.sort(ts["predictions"], classify="Sources:Type", sortFactor="Sources",
+                      sortParallelToCombo={"Type": "Control"})
+    assert s.attrs["sortOrder"] == ["Rain+Basalt", "Rain+Dolomite", "Tap water",
+                                    "Recycled water", "Rainwater", "Rain+Quartzite"]
+    n = asr.plus.sort(full, sortFactor="Species", sortNestingFactor="Type",
+                      sortParallelToCombo={"Sources": "Rain+Dolomite"})
+    p = n["predictions"]
+    at = p[p["Sources"] == "Rain+Dolomite"]
+    got = list(at["Species"].astype(str))
+    want = ["S. oymwjrcnepv", "S. iqscjbogxah", "S. ocphawvtlgi", "S. orcxszbujml",
+            "S. hbpgtylxqku", "S. tkujbvipoyr", "S. xeqackngdrt", "Non-planted"]
+    # the first two are tied (both cell means 7.55 exactly: 3 plots each); asreml's
+    # rounding ordered them one way, R's order() on exact ties keeps the level order
+    v = dict(zip(got, at["predicted.value"]))
+    assert v["S. oymwjrcnepv"] == pytest.approx(v["S. iqscjbogxah"], abs=1e-9)
+    assert got[2:] == want[2:] and set(got[:2]) == set(want[:2])
+    assert list(n["predictions"]["predicted.value"].sort_values().to_numpy()) == \
+        sorted(full["predictions"]["predicted.value"])          # a permutation only
