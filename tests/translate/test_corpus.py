@@ -105,7 +105,7 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 13
+    assert len(why) == 14
     assert {"asreml_msi_modeling.R", "GS_GBLUP_Multi-trait_CV_toKelly.R",
             "data-raw/barrerro.maize.R", "data-raw/fisher.barley.r"} <= set(why)
     assert "m1" in why["asreml_msi_modeling.R"]
