@@ -76,6 +76,8 @@ class Result:
     limit: str = ""
     #: why the script fails in R too (index.csv's ``fails_in_r``; empty: runnable in R)
     fails_in_r: str = ""
+    #: the testthat expectations that differ, as the run printed them
+    differs: list[str] = field(default_factory=list)
     todos: list[str] = field(default_factory=list)
 
 
@@ -254,6 +256,7 @@ def _exists(where: Path, pattern: str) -> bool:
 
 _EXPECTS = re.compile(r"^asr_py\.translate expectations: (\d+) agree, (\d+) differ, "
                       r"(\d+) unchecked, (\d+) error$", re.M)
+_DIFFERS = re.compile(r"^asr_py\.translate expectation differs: (.*)$", re.M)
 _USED = re.compile(r"^asr_py\.translate untranslated values used: (\d+)$", re.M)
 
 
@@ -329,6 +332,7 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result, tag: str = 
         res.error = (f"CPU-time limit {timeout:.0f}s" if res.limit == "cpu" else
                      f"wall-clock backstop {wall:.0f}s (CPU {res.cpu:.0f}s)")
         return
+    res.differs = _DIFFERS.findall(out)
     m = _EXPECTS.search(out)
     if m:
         res.expectations = tuple(int(x) for x in m.groups())  # type: ignore[assignment]
@@ -410,7 +414,8 @@ def _line(r: Result) -> str:
             f", expectations {a} agree/{d} differ/{u} unchecked/{e} error" if a + d + u + e
             else "") + "]"
     r_fails = f"  (fails in R too: {r.fails_in_r})" if r.fails_in_r else ""
-    return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}{r_fails}"
+    differs = "".join(f"\n        differs: {d}" for d in r.differs)
+    return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}{r_fails}{differs}"
 
 
 def summary(results: list[Result]) -> dict[str, float]:

@@ -364,6 +364,23 @@ class Translator(BasePrinter):
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")
 
+    def melt(self, e: R) -> str:
+        """reshape2's ``melt(d, id.vars, measure.vars, variable.name, value.name)`` of a data
+        frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column)."""
+        keys = {"id.vars": "id_vars", "measure.vars": "value_vars",
+                "variable.name": "var_name", "value.name": "value_name"}
+        out = [self.py(e.args[0][1])]
+        given: set[str] = set()
+        for n, a in e.args[1:]:
+            key = _partial(n, tuple(keys)) if n is not None else None
+            if key is None:
+                raise Untranslatable("melt() arguments")
+            given.add(keys[key])
+            out.append(f"{keys[key]}={self.py(a)}")
+        out += [f"{k}={v!r}" for k, v in (("var_name", "variable"), ("value_name", "value"))
+                if k not in given]
+        return f"pd.melt({', '.join(out)})"
+
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
         sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
@@ -504,6 +521,10 @@ class Translator(BasePrinter):
                  "read_delim", "read_tsv", "read_excel", "read.xlsx", "read_xlsx", "readRDS",
                  "read_rds"):
             return self.read_table(e)
+        if f in ("import", "rio::import") and len(pos) == 1 and len(args) == 1:
+            return f"{self.runtime('r_import')}({self.py(pos[0])})"     # rio: by extension
+        if f == "melt" and pos:
+            return self.melt(e)
         if f in ("asreml", "asreml.fit"):
             return self.asreml(e)
         if f in EXPECT_VALUE and pos:

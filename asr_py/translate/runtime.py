@@ -365,3 +365,22 @@ def r_dollar(x: Any, name: str) -> Any:
         return x[name]
     hits = [k for k in keys if isinstance(k, str) and k.startswith(name)]
     return x[hits[0]] if len(hits) == 1 else None
+
+
+def r_import(path: str) -> Any:
+    """rio's ``import(file)``: the reader by the file's extension (.csv, .tsv/.txt,
+    .xlsx/.xls, .rds, .rda/.RData)."""
+    ext = Path(path).suffix.lower()
+    if ext == ".csv":
+        return pd.read_csv(path)
+    if ext in (".tsv", ".txt", ".tab"):
+        return pd.read_csv(path, sep="\t")
+    if ext in (".xlsx", ".xls", ".xlsm"):
+        return pd.read_excel(path)
+    if ext == ".rds":
+        return read_rds(path)
+    if ext in (".rda", ".rdata"):
+        frames = list(load_rdata(path).values())
+        return frames[0] if len(frames) == 1 else frames
+    raise AsrError(f"import(): no reader for '{ext}' files ({path})",
+                   hint="read the file with pandas")

@@ -213,3 +213,21 @@ def test_update_asreml_method_name_and_placeholders_in_arrays(workdir: Path) -> 
     from asr_py.translate.checks import untranslated
     with pytest.raises(AsrError, match="an array needs its real value"):
         np.asarray(untranslated("update.asreml()", "spatial1").residuals, dtype=float)
+
+
+def test_rio_import_and_reshape2_melt(tmp_path: Path, monkeypatch) -> None:
+    """rio's ``import("x.xlsx")`` reads by extension; reshape2's ``melt(d, id.var = ...)``
+    (partial ``id.var``) stacks the other columns into variable/value, column by column.
+    Expected rows printed by R 4.2 with reshape2."""
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"rot": ["a", "b"], "n": [1, 2], "1990": [5, 6], "1991": [7, 8]}).to_excel(
+        "w.xlsx", index=False)
+    code = ('dat <- import("w.xlsx")\ndat <- melt(dat, id.var = c("rot", "n"))\n'
+            'dat <- rename(dat, yield = value, year = variable)\n'
+            'dat <- transform(dat, year = as.numeric(as.character(year)))\n')
+    ns, _ = run_r(code)
+    d = ns["dat"]
+    assert list(d.columns) == ["rot", "n", "year", "yield"]
+    assert d["rot"].tolist() == ["a", "b", "a", "b"]
+    assert d["year"].tolist() == [1990, 1990, 1991, 1991]
+    assert d["yield"].tolist() == [5, 6, 7, 8]
