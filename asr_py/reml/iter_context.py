@@ -86,6 +86,20 @@ class IterContext:
             return 0.0
         return float(np.max(np.abs(new - old) / np.maximum(np.abs(old), self.cfloor)))
 
+    @staticmethod
+    def confirms(ll_old: float, ll_new: float, old: np.ndarray, new: np.ndarray,
+                 tol_ll: float, tol_param: float) -> bool:
+        """s16fact (issue 16): a step that confirms the iterate ``old``: |ℓ_new − ℓ_old| <=
+        tol_ll and max_k |new_k − old_k| / |old_k| <= tol_param (no floor, so at least as
+        strict as :meth:`rel_change`; a parameter at exactly 0 must not move)."""
+        if not abs(ll_new - ll_old) <= tol_ll:
+            return False
+        d = np.abs(new - old)
+        a = np.abs(old)
+        if np.any((a == 0) & (d > 0)):
+            return False
+        return bool(np.all(d[a > 0] <= tol_param * a[a > 0]))
+
     def at_bound(self, theta: np.ndarray) -> np.ndarray:
         """'P' parameters at (or below) their boundary value, and (e11bound) any other
         bounded parameter on the value it is held at on a bound (reml/bounds.py)."""
