@@ -69,6 +69,30 @@ def _denominator(fit: Any, term: str, wald_tab: pd.DataFrame | None, dDF_fault: 
     return float(fit.result.n_minus_p)
 
 
+def _numeric_factor(pred: pd.DataFrame, x_fac: str, plot_values: Any) -> pd.DataFrame:
+    """asremlPlus's ``x.fac``: the factor's column as numbers, its levels (dae's as.numfac)
+    or, with ``x.plot.values``, the value given for each level in the levels' order."""
+    col = pred[x_fac]
+    levs = [str(v) for v in (col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype)
+                             else pd.unique(col))]
+    if plot_values is not None:
+        vals = np.ravel(np.asarray(plot_values, dtype=float))
+        if vals.size != len(levs):
+            raise AsrError(f"predictPlus(): x_plot_values has {vals.size} values, {x_fac} has "
+                           f"{len(levs)} levels")
+        mapping = dict(zip(levs, vals))
+    else:
+        try:
+            mapping = {lv: float(lv) for lv in levs}
+        except ValueError as e:
+            raise AsrError(f"predictPlus(): the levels of x_fac '{x_fac}' are not numeric in "
+                           "nature", hint="give x_plot_values, one number per level") from e
+    out = pred.copy()
+    out.attrs = pred.attrs
+    out[x_fac] = col.astype(str).map(mapping).astype(float)
+    return out
+
+
 def _data_levels(pred: pd.DataFrame, fit: Any, classify: str) -> pd.DataFrame:
     """Classify factors with the level order of the data's categorical columns (R's factor
     levels), so that predictions sort in asremlPlus's standard order."""
@@ -97,9 +121,10 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                 avsed_tolerance: float | None = 0.25, LSDtype: str = "overall",
                 LSDby: Sequence[str] | str | None = None, LSDstatistic: str = "mean",
                 LSDaccuracy: str = "maxAbsDeviation", accuracy_threshold: float | None = None,
-                x_num: str | None = None,
-                x_pred_values: Any = None, transform_power: float = 1, offset: float = 0,
-                scale: float = 1, transform_function: str = "identity",
+                x_num: str | None = None, x_fac: str | None = None,
+                x_pred_values: Any = None, x_plot_values: Any = None,
+                transform_power: float = 1, offset: float = 0, scale: float = 1,
+                transform_function: str = "identity",
                 sortFactor: str | None = None,
                 sortParallelToCombo: Mapping[str, Any] | None = None,
                 sortOrder: Sequence[str] | None = None, decreasing: bool = False,
@@ -133,6 +158,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     sed = pred.attrs.get("sed") if pairwise and not intercept else None
     vc = pred.attrs.get("vcov") if Vmatrix and not intercept else None
     pred = _data_levels(pred, asreml_obj, classify)
+    if x_fac is not None and x_fac in classify_vars(classify) and x_fac in pred.columns:
+        pred = _numeric_factor(pred, x_fac, x_plot_values)
     tdf = _denominator(asreml_obj, term or classify, wald_tab, dDF_fault, dDF_values)
     fixed = asreml_obj.call.get("fixed", "") if hasattr(asreml_obj, "call") else ""
     response = str(fixed).split("~")[0].strip() or None

@@ -315,3 +315,20 @@ def test_intercept_classify_is_the_mean_of_the_cell_predictions(fit, diffs) -> N
             d = asr.plus.predictPlus(fit, cls)
         assert len(d["predictions"]) == 1
         assert d["predictions"]["predicted.value"].iloc[0] == pytest.approx(mean, rel=1e-10)
+
+
+def test_x_fac_becomes_numeric(fit) -> None:
+    """asremlPlus's x.fac: a factor with numeric levels is given as numbers (as.numfac), or
+    as x.plot.values per level; predictions and SEDs are unchanged."""
+    w = fit.wald(denDF="numeric")
+    base = asr.plus.predictPlus(fit, "N", wald_tab=w)
+    d = asr.plus.predictPlus(fit, "N", wald_tab=w, x_fac="N")
+    assert list(d["predictions"]["N"]) == [0.0, 0.2, 0.4, 0.6]
+    np.testing.assert_allclose(d["predictions"]["predicted.value"],
+                               base["predictions"]["predicted.value"])
+    p = asr.plus.predictPlus(fit, "N", wald_tab=w, x_fac="N", x_plot_values=[0, 20, 40, 60])
+    assert list(p["predictions"]["N"]) == [0.0, 20.0, 40.0, 60.0]
+    with pytest.raises(AsrError, match="x_plot_values has 2 values"):
+        asr.plus.predictPlus(fit, "N", wald_tab=w, x_fac="N", x_plot_values=[1, 2])
+    with pytest.raises(AsrError, match="not numeric"):
+        asr.plus.predictPlus(fit, "V", wald_tab=w, x_fac="V")
