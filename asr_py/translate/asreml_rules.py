@@ -663,6 +663,8 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.info()"
         if f == "table" and pos:
             return self.table(e)
+        if f == "match" and len(pos) == 2 and len(args) == 2:
+            return f"{self.runtime('r_match')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "getASRemlVersionLoaded":
             # asremlPlus's asreml version query: asr_py follows asreml 4.2 (scripts branch
             # on "3" to reshape asreml 3 objects)

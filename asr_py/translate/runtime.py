@@ -256,6 +256,8 @@ def r_sub(x: Any, at: Any) -> Any:
     """R's single-bracket ``x[i]``: 1-based positions (``x[4:7]``, ``x[c(1, 3)]``; negative
     positions drop), names (``d[c("a", "b")]``, also held in a variable) or a logical
     mask (recycled). A data frame keeps those columns, as R's single bracket does."""
+    if isinstance(x, Untranslated) or isinstance(at, Untranslated):
+        return (at if isinstance(at, Untranslated) else x)._use()
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name
@@ -384,3 +386,17 @@ def r_import(path: str) -> Any:
         return frames[0] if len(frames) == 1 else frames
     raise AsrError(f"import(): no reader for '{ext}' files ({path})",
                    hint="read the file with pandas")
+
+
+def r_match(x: Any, table: Any) -> Any:
+    """R's ``match(x, table)``: the 1-based position of the first match of each value of
+    ``x`` in ``table`` (None - R's NA - where there is none); one value for one ``x``."""
+    if isinstance(x, Untranslated) or isinstance(table, Untranslated):
+        return (x if isinstance(x, Untranslated) else table)._use()
+    items = list(table) if not isinstance(table, str) else [table]
+    first: dict[Any, int] = {}
+    for i, v in enumerate(items):
+        first.setdefault(v, i + 1)
+    if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        return [first.get(v) for v in x]
+    return first.get(x)

@@ -231,3 +231,22 @@ def test_rio_import_and_reshape2_melt(tmp_path: Path, monkeypatch) -> None:
     assert d["rot"].tolist() == ["a", "b", "a", "b"]
     assert d["year"].tolist() == [1990, 1990, 1991, 1991]
     assert d["yield"].tolist() == [5, 6, 7, 8]
+
+
+def test_match_gives_the_first_position() -> None:
+    """``k <- match("b", x$terms)`` then ``x$p[k]`` (asremlPlus's idiom to find a test's
+    row): R gives 2, c(2, NA, 1) for a vector, and takes p[2] in the if."""
+    code = ('k <- match("b", x$terms)\nks <- match(c("b", "z", "a"), x$terms)\np <- x$p\n'
+            'if (p[k] <= 0.05) y <- 1 else y <- 2\n')
+    ns, _ = run_r(code, x=pd.DataFrame({"terms": ["a", "b", "b"], "p": [0.5, 0.01, 0.9]}))
+    assert ns["k"] == 2 and ns["ks"] == [2, None, 1] and ns["y"] == 1
+
+
+def test_subscripts_by_placeholders_stay_placeholders() -> None:
+    """A subscript computed by untranslated code gives a placeholder (used: counted), not
+    an error, until a condition needs its value."""
+    from asr_py.translate.checks import untranslated
+    from asr_py.translate.runtime import r_sub
+
+    k = untranslated("match()", "k")
+    assert repr(r_sub(pd.Series([1, 2]), k)) == "<not translated: match()>"
