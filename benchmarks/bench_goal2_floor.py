@@ -10,7 +10,8 @@ killer) builds C = W'W/σ² + blockdiag(0, A⁻¹/σ²_a) at the start values an
 
 * CHOLMOD's symbolic analysis (AMD ordering, supernodal analysis) and one supernodal numeric
   factorization of C, timed;
-* from the factor L (``getfactor``): nnz(L), the flops of the factorization Σ_j c_j² (c_j =
+* from the factor L (``getfactor``): nnz(L) as CHOLMOD stores it (with the explicit zeros of
+  its relaxed supernodal amalgamation), the flops of the factorization Σ_j c_j² (c_j =
   nnz of column j of L: each column updates the c_j(c_j+1)/2 entries it touches, times two
   for a multiply-add, minus lower-order terms), the fundamental supernodes and the largest
   (its columns: a separator of the pedigree's graph, factored densely) with its share of the
@@ -78,30 +79,38 @@ def build_c(n_animals: int) -> tuple[Any, dict[str, float]]:
     return c, t
 
 
-def measure(n_animals: int, selinv: bool) -> dict[str, Any]:
-    """The figures of one size (see the module docstring)."""
+def factor_stats(c: Any, supernodal: bool = True) -> dict[str, Any]:
+    """CHOLMOD on C (scipy sparse, SPD): analysis and numeric times, nnz(L) as CHOLMOD stores
+    it (supernodal: with the zeros of its relaxed amalgamation; ``supernodal=False``: the
+    exact symbolic fill), the flops Σ c_j², the fundamental supernodes."""
     import numpy as np
     import scipy.sparse as sp
     from cvxopt import cholmod, matrix, spmatrix
 
-    from asr_py.reml.backends.cholmod import CholmodFactor
     from asr_py.reml.selinv import supernode_starts
 
-    c, rec = build_c(n_animals)
-    rec.update(n_animals=n_animals, n_eq=int(c.shape[0]), nnz_c_lower=int(sp.tril(c).nnz))
     low = sp.tril(c, format="csc")
     low.sort_indices()
     col = np.repeat(np.arange(low.shape[0]), np.diff(low.indptr))
     a = spmatrix(matrix(low.data), matrix(col.astype(int)), matrix(low.indices.astype(int)),
                  low.shape).T  # lower triangle (see reml/backends/cholmod.py)
-    rec["after_build_mib"] = _peak_mib()
-    t0 = time.perf_counter()
-    f = cholmod.symbolic(a)
-    rec["symbolic_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    cholmod.numeric(a, f)
-    rec["numeric_s"] = time.perf_counter() - t0
+    rec: dict[str, Any] = {"after_build_mib": _peak_mib()}
+    saved = dict(cholmod.options)
+    cholmod.options["supernodal"] = 2 if supernodal else 0
+    try:
+        t0 = time.perf_counter()
+        f = cholmod.symbolic(a)
+        rec["symbolic_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cholmod.numeric(a, f)
+        rec["numeric_s"] = time.perf_counter() - t0
+    finally:
+        cholmod.options.clear()
+        cholmod.options.update(saved)
     rec["after_factor_mib"] = _peak_mib()
+    x = matrix(np.arange(low.shape[0], dtype=float))
+    cholmod.solve(f, x, sys=8)  # P applied to 0..n-1: the ordering
+    rec["perm"] = np.argsort(np.asarray(x).ravel().astype(np.int64))
     lm = cholmod.getfactor(f)
     del f
     cp, ri, _ = lm.CCS
@@ -119,10 +128,28 @@ def measure(n_animals: int, selinv: bool) -> dict[str, Any]:
                largest_supernode_rows=int(cnt[starts[big]]),
                largest_supernode_flops=float((cnt[sb] * cnt[sb]).sum()),
                root_supernode=int(width[-1]))
-    del indptr, indices, cnt
+    return rec
+
+
+def measure(n_animals: int, selinv: bool) -> dict[str, Any]:
+    """The figures of one size (see the module docstring)."""
+    import scipy.sparse as sp
+
+    from asr_py.reml.backends.cholmod import CholmodFactor
+
+    c, rec = build_c(n_animals)
+    rec.update(n_animals=n_animals, n_eq=int(c.shape[0]), nnz_c_lower=int(sp.tril(c).nnz))
+    st = factor_stats(c)
+    del st["perm"]
+    rec.update(st)
     if selinv:
+        import numpy as np
+
         fac = CholmodFactor(c)
-        rows, cols = low.indices, col
+        low = sp.tril(c, format="csc")
+        low.sort_indices()
+        rows = low.indices
+        cols = np.repeat(np.arange(low.shape[0]), np.diff(low.indptr))
         t0 = time.perf_counter()
         fac.inverse_entries(rows, cols)  # plan (once per fit) + a run
         rec["selinv_first_s"] = time.perf_counter() - t0
