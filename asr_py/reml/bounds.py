@@ -1,9 +1,9 @@
 """One-sided bounds of the active-set AI step: for each parameter the value it is held at on
 its lower and on its upper bound (−inf / +inf: no such bound).
 
-* 'P' (and 'B') variances: lower bound 0, held at b_k = BOUNDARY_REL x c_k (the parameter's
-  own scale, :meth:`IterContext.update_scales`; raised where a zero makes the structure
-  singular, reml/held_floor.py);
+* 'P' parameters (and 'B' variances): lower bound 0, held at b_k = BOUNDARY_REL x c_k (the
+  parameter's own scale, :meth:`IterContext.update_scales`; raised where a zero makes the
+  structure singular, reml/held_floor.py); a 'P' correlation as below with lower bound 0;
 * any other parameter with a finite template bound (correlations: (−1, 1), exp/gau (0, 1),
   ...) that is not 'F', not a 'U' variance and not a parameter of a covariance matrix whose
   positive-definite boundary is handled (reml/pd_blocks.py): held at lower + ε and
@@ -51,12 +51,17 @@ def held_values(ctx: IterContext, theta: np.ndarray) -> tuple[np.ndarray, np.nda
     for k, (c, kind) in enumerate(zip(ctx.cons, ctx.kinds)):
         if c == "F" or (c == "U" and kind == "variance"):
             continue
-        if kind == "variance" and c in ("P", "B"):
+        a, b = lower[k], upper[k]
+        if c == "P" and not (kind == "correlation" and np.isfinite(a)):
+            lo[k] = ctx.bval[k]  # 'P' variances, covariances, loadings, ...: >= b_k
+            continue
+        if kind == "variance" and c == "B":
             lo[k] = ctx.bval[k]
             continue
-        if in_pd[k]:
+        if in_pd[k] and c != "P":
             continue
-        a, b = lower[k], upper[k]
+        if c == "P":  # a correlation constrained positive: its lower bound is 0
+            a = max(a, 0.0)
         if np.isfinite(a) and np.isfinite(b):
             w = b - a
             lo[k] = a + _inset(ctx, theta, k, a, w)

@@ -117,6 +117,8 @@ def _bound_of(ctx: IterContext, k: int, value: float) -> tuple[str, str]:
     if ctx.kinds[k] == "variance":
         return "boundary", "zero"
     lo, hi = float(ctx.lower[k]), float(ctx.upper[k])
+    if ctx.cons[k] == "P":
+        lo = max(lo, 0.0)
     if np.isfinite(lo) and (not np.isfinite(hi) or abs(value - lo) <= abs(hi - value)):
         return "lower bound", "zero" if lo == 0 else f"{lo:g}"
     return "upper bound", f"{hi:g}"

@@ -64,11 +64,18 @@ def _fit_quiet(**kw: object) -> tuple[asr.AsremlFit, list[str]]:  # type: ignore
     return m, [str(x.message) for x in w if issubclass(x.category, asr.ConvergenceWarning)]
 
 
-@pytest.mark.parametrize("f, power", [("exp", 1), ("gau", 2)])
+@pytest.mark.parametrize("f, power", [("exp", 1), ("gau", 2), ("ar1", 1)])
 def test_cane_correlation_held_at_zero_matches_dense_reml(f: str, power: int) -> None:
+    """exp/gau: (0, 1) by the structure; ar1 with its Row correlation constrained 'P' (the
+    same model as exp on integer rows; before, 'P' on a correlation also hit maxit)."""
     d = _cane()
-    m, conv = _fit_quiet(fixed="tch ~ Control/Check", random="~ Col + Row + New",
-                         residual=f"~ ar1(Col):{f}(Row)", data=d)
+    kw = dict(fixed="tch ~ Control/Check", random="~ Col + Row + New",
+              residual=f"~ ar1(Col):{f}(Row)", data=d)
+    if f == "ar1":
+        sv = asr.asreml(**kw, start_values=True)  # type: ignore[arg-type]
+        sv.loc[sv.Component == "Col:Row!Row!cor", "Constraint"] = "P"
+        kw["params"] = sv
+    m, conv = _fit_quiet(**kw)
     assert m.converged and not conv
     x, best = lbfgsb_max(_dense_cane(d, power), np.array([10.0, 100.0, 250.0, 220.0, 0.1, 0.1]),
                       [100.0] * 4 + [1.0] * 2,
