@@ -40,9 +40,11 @@ from asr_py.reml.result import RemlResult
 from asr_py.reml.slow_ai import fd_information, is_slow
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
 
-#: s16fact: a full AI step changing ℓ by at most this (and by at most tol_loglik x |ℓ|) and
-#: θ by at most tol_param relative confirms the iterate it started from (the fit stops there)
+#: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and tol_loglik x |ℓ|) and
+#: every θ_k by at most CONFIRM_PARAM (and tol_param) relative confirms the iterate it
+#: started from: the fit stops there (its estimates agree with the step's to ~10 digits)
 CONFIRM_LOGLIK = 1e-8
+CONFIRM_PARAM = 1e-10
 
 
 def loglik_at(problem: MixedProblem, theta: np.ndarray, *, solver: str = "auto") -> float:
@@ -235,15 +237,15 @@ def _fit_reml(
                 "stopped with the best estimates so far (try other start values)")
             break
         # --- s16fact (issue 16, goal 3): a confirming step. A full AI step that changed ℓ
-        # by <= min(CONFIRM_LOGLIK, tol) and no parameter by more than tol_param relative to
-        # its value (no floor: stricter than ``full_step`` below, which would stop here too)
-        # only confirms the last iterate: the fit stops at it, whose score, AI, selected
+        # by <= min(CONFIRM_LOGLIK, tol) and no parameter by more than CONFIRM_PARAM relative
+        # to its value (no floor: stricter than ``full_step`` below, which would stop here
+        # too) only confirms the last iterate: the fit stops at it, whose score, AI, selected
         # inverse and factor are at hand; the step's own score, AI and selected inverse (2-3
         # factorizations' worth at 10^5 animals) are not computed. ---
         if (method in ("AI", "NR") and alpha == 1.0 and not restricted
                 and ctx.confirms(st.loglik, new_state.loglik, theta, theta_new,
                                  min(CONFIRM_LOGLIK, tol_loglik * max(1.0, abs(st.loglik))),
-                                 tol_param)):
+                                 min(CONFIRM_PARAM, tol_param))):
             kept, st = st, new_state
             record(it, method, alpha, confirming=True)
             st = kept
