@@ -121,8 +121,10 @@ def build_records(
                             f"or infinite values (rows {', '.join(labels)}{more})",
                             hint="weights are inverse residual variances (e.g. 1/SE²) and "
                                  "must be positive; drop those rows or set them to NaN")
-    # every row kept: a shallow copy instead of a boolean-indexed one (issue 16, memory)
-    frame = data.copy(deep=False) if keep_rows.all() else data.loc[keep_rows]
+    # every row kept: a shallow copy instead of a boolean-indexed one where pandas copies on
+    # write (a later edit of the user's frame cannot reach ours; issue 16, memory)
+    frame = data.copy(deep=False) if keep_rows.all() and _copy_on_write() else \
+        data.loc[keep_rows]
     Yk = Y[keep_rows]
     obs = ~np.isnan(Yk)
     rows, traits = np.nonzero(obs)  # row-major: trait within row
@@ -149,6 +151,13 @@ def build_records(
         weights_column=weights,
         n_missing_w=n_missing_w,
     )
+
+
+def _copy_on_write() -> bool:
+    """True when pandas copies on write (pandas 3; pandas 2 with the option set)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return bool(getattr(pd.options.mode, "copy_on_write", False) is True)
 
 
 def _weight_column(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:

@@ -61,3 +61,11 @@ def test_fit_does_not_depend_on_label_storage() -> None:
     assert f2.result.loglik == pytest.approx(f1.result.loglik, abs=1e-9)
     np.testing.assert_allclose(f2.result.theta, f1.result.theta, rtol=1e-8)
     pd.testing.assert_frame_equal(df, _data())  # nothing the user passed was mutated
+
+
+def test_records_frame_does_not_follow_later_edits_of_the_users_data() -> None:
+    df = _data()
+    m = asr.compile_model("y ~ 1", random="~ a + b", data=df)
+    before = m.records.frame["y"].to_numpy().copy()
+    df.loc[df.index[0], "y"] = 1e9  # the user edits their frame after compiling
+    np.testing.assert_array_equal(m.records.frame["y"].to_numpy(), before)
