@@ -37,16 +37,26 @@ LEVELS = {
 }
 
 
-@pytest.fixture(scope="module")
-def water():
+def _water_data() -> pd.DataFrame:
+    """WaterRunoff with pH numeric and the factors in asremlPlus's level order."""
     d = pd.read_csv(DATA / "asremlplus_waterrunoff.csv", dtype=str).astype({"pH": float})
     for c, levs in LEVELS.items():
         d[c] = pd.Categorical(d[c], categories=levs)
+    return d
+
+
+def _water_tests(d: pd.DataFrame) -> dict:
+    """The test files' split-plot fit, as an asrtests object with bound terms removed."""
     m = asr.asreml("pH ~ Benches + Sources*(Type + Species)", random="~ Benches:MainPlots",
                    data=d)
+    return asr.plus.rmboundary(asr.plus.as_asrtests(m))
+
+
+@pytest.fixture(scope="module")
+def water():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t = asr.plus.rmboundary(asr.plus.as_asrtests(m))
+        t = _water_tests(_water_data())
     assert len(t["asreml.obj"].varcomp) == 1        # the file: length(vparameters) == 1
     return t
 
@@ -144,15 +154,11 @@ def test_water_sorts_as_asremls(water) -> None:
     """test41Sortalldiffs.r (pH on 05-18): the order of Sources at Type Control, and the
     order of Species sorted within Type (sortNestingFactor) at Sources Rain+Dolomite. These
     orders depend only on the predicted values, which asr_py computes from its own fit."""
-    d = pd.read_csv(DATA / "asremlplus_waterrunoff.csv", dtype=str).astype({"pH": float})
+    d = _water_data()
     d = d[d["Date"] == "05-18"].reset_index(drop=True)
-    for c, levs in LEVELS.items():
-        d[c] = pd.Categorical(d[c], categories=levs)
-    m = asr.asreml("pH ~ Benches + Sources*(Type + Species)", random="~ Benches:MainPlots",
-                   data=d)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t = asr.plus.rmboundary(asr.plus.as_asrtests(m))
+        t = _water_tests(d)
         ts = asr.plus.predictPlus(t["asreml.obj"], "Sources:Type", wald_tab=t["wald.tab"],
                                   present=["Type", "Species", "Sources"])
         full = asr.plus.predictPlus(t["asreml.obj"], "Sources:Type:Species",
