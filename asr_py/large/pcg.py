@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["PcgInfo", "pcg"]
+__all__ = ["PcgInfo", "pcg", "pcg_block"]
 
 
 @dataclass
@@ -70,3 +70,53 @@ def pcg(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
         p = z if fresh else z + (rz_new / rz) * p
         rz = rz_new
     return x, PcgInfo(maxit, False, hist)
+
+
+def pcg_block(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
+              precond: Callable[[np.ndarray], np.ndarray], *, x0: np.ndarray | None = None,
+              tol: float = 1e-8, maxit: int = 5000) -> tuple[np.ndarray, PcgInfo, np.ndarray]:
+    """PCG on the m right-hand sides of ``b`` (N, m) at once: column j is its own CG (its own
+    alpha_j, beta_j), but each iteration makes *one* call ``matvec(P)`` on the block of the
+    columns still iterating (one pass over the records for all of them). A column stops when
+    its ||r_j|| / ||b_j|| <= tol, confirmed on its true residual as in :func:`pcg` (restart
+    from it otherwise). Returns (x, info, relative residual per column); ``info.history`` is
+    the largest relative residual of the still active columns per iteration."""
+    bnorm = np.linalg.norm(b, axis=0)
+    bnorm = np.where(bnorm > 0, bnorm, 1.0)
+    x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=float)
+    r = b - matvec(x) if x0 is not None else b.copy()
+    rel = np.linalg.norm(r, axis=0) / bnorm
+    act = np.flatnonzero(rel > tol)
+    # the active columns are kept compact (contiguous copies); a column leaving is written back
+    xa, ra, ba, bn = x[:, act], r[:, act], b[:, act], bnorm[act]
+    z = precond(ra)
+    p = z.copy()
+    rz = np.einsum("ij,ij->j", ra, z)
+    hist: list[float] = []
+    for k in range(1, maxit + 1):
+        if act.size == 0:
+            return x, PcgInfo(k - 1, True, hist), rel
+        q = matvec(p)
+        alpha = rz / np.einsum("ij,ij->j", p, q)
+        xa += alpha * p
+        ra -= alpha * q
+        rel_a = np.linalg.norm(ra, axis=0) / bn
+        fresh = rel_a <= tol
+        if fresh.any():  # confirm on the true residual
+            ra[:, fresh] = ba[:, fresh] - matvec(xa[:, fresh])
+            rel_a[fresh] = np.linalg.norm(ra[:, fresh], axis=0) / bn[fresh]
+        rel[act] = rel_a
+        hist.append(float(rel_a.max()))
+        keep = rel_a > tol
+        if not keep.all():
+            x[:, act[~keep]] = xa[:, ~keep]
+            act, xa, ra, ba, bn = act[keep], xa[:, keep], ra[:, keep], ba[:, keep], bn[keep]
+            p, rz, fresh = p[:, keep], rz[keep], fresh[keep]
+            if act.size == 0:
+                return x, PcgInfo(k, True, hist), rel
+        z = precond(ra)
+        rz_new = np.einsum("ij,ij->j", ra, z)
+        p = z + np.where(fresh, 0.0, rz_new / rz) * p
+        rz = rz_new
+    x[:, act] = xa
+    return x, PcgInfo(maxit, False, hist), rel
