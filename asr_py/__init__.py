@@ -4,7 +4,8 @@ Public API (everything else is internal):
 
 * :func:`asreml` - fit a model; :func:`lrt` - likelihood-ratio test of nested random models
 * :func:`blup_pcg` - BLUP of a large (multivariate) animal model with given variance
-  components, by PCG iterating on the data (in memory, Parquet, or on Dask)
+  components, by PCG iterating on the data (in memory, Parquet, or on Dask);
+  :func:`reml_mc` - its variance components (univariate) by Monte Carlo AI-REML, by PCG
 * :func:`compile_model` - formulas + data -> X, Z, covariance templates
 * :func:`vcm_lm` - a ``vcm=`` constraint matrix from a start-values table (ASReml's vcm.lm)
 * :func:`parse_formula`, :func:`parse_model`, :func:`expand` - the formula front end
@@ -50,6 +51,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "asreml": ("asr_py.api", "asreml"),
     "blup_pcg": ("asr_py.large", "blup_pcg"),
+    "reml_mc": ("asr_py.large", "reml_mc"),
     "lrt": ("asr_py.api", "lrt"),
     "compile_model": ("asr_py.model.spec", "compile_model"),
     "vcm_lm": ("asr_py.model.vcm", "vcm_lm"),

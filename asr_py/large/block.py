@@ -2,8 +2,8 @@
 (the data and K simulated data sets of Monte Carlo REML), one chunk of records at a time.
 
 A chunk holds its records' incidence matrices X_c (records x fixed equations: intercept and
-treatment-coded levels, as :mod:`asr_py.large.chunks` codes them) and Z_c (records x the
-chunk's distinct animals), its records y_c and K standard-normal residual draws E_c (records
+treatment-coded levels, as :mod:`asr_py.large.chunks` codes them) and Z_c (records x
+animals), its records y_c and K standard-normal residual draws E_c (records
 x K, the common random numbers of the simulated data sets). Every data block is affine in
 these pieces,
 
@@ -29,11 +29,13 @@ __all__ = ["Affine", "BlockChunk", "block_chunk", "block_cross", "block_diag",
 
 @dataclass
 class BlockChunk:
-    """One chunk: X_c (n x p, CSR), Z_c (n x len(uniq), CSR), y_c (n,), E_c (n, K)."""
+    """One chunk: X_c (n x p) and Z_c (n x all animals) in CSR, with their transposes in CSR
+    (sums over records as row-wise sparse products), y_c (n,), E_c (n, K)."""
 
     x: sp.csr_matrix
     z: sp.csr_matrix
-    uniq: np.ndarray
+    xt: sp.csr_matrix
+    zt: sp.csr_matrix
     y: np.ndarray
     e: np.ndarray
 
@@ -55,7 +57,7 @@ class Affine:
         raise ValueError("empty Affine")
 
 
-def block_chunk(ch: Chunk, n_fixed: int, n_samples: int,
+def block_chunk(ch: Chunk, n_fixed: int, n_animals: int, n_samples: int,
                 rng: np.random.Generator) -> BlockChunk:
     """Incidence matrices of a coded (univariate) chunk, and its K residual draws."""
     n = ch.n
@@ -64,8 +66,9 @@ def block_chunk(ch: Chunk, n_fixed: int, n_samples: int,
     keep = cols < n_fixed                               # n_fixed: the baseline level
     x = sp.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
                       shape=(n, n_fixed))
-    z = sp.csr_matrix((np.ones(n), (np.arange(n), ch.inv)), shape=(n, ch.uniq.size))
-    return BlockChunk(x, z, ch.uniq, ch.y[:, 0].copy(), rng.standard_normal((n, n_samples)))
+    z = sp.csr_matrix((np.ones(n), (np.arange(n), ch.uniq[ch.inv])), shape=(n, n_animals))
+    return BlockChunk(x, z, x.T.tocsr(), z.T.tocsr(), ch.y[:, 0].copy(),
+                      rng.standard_normal((n, n_samples)))
 
 
 def _data(bc: BlockChunk, d: Affine) -> np.ndarray:
@@ -75,16 +78,16 @@ def _data(bc: BlockChunk, d: Affine) -> np.ndarray:
     if d.B is not None:
         out += bc.x @ d.B
     if d.U is not None:
-        out += bc.z @ d.U[bc.uniq]
+        out += bc.z @ d.U
     if d.S is not None:
         out += bc.e @ d.S
     return out
 
 
-def block_products(bc: BlockChunk, d: Affine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """W_c'D_c = (X_c'D_c (p, m), the chunk's animals, Z_c'D_c (len(uniq), m))."""
+def block_products(bc: BlockChunk, d: Affine) -> tuple[np.ndarray, np.ndarray]:
+    """W_c'D_c = (X_c'D_c (p, m), Z_c'D_c (all animals, m))."""
     dat = _data(bc, d)
-    return np.asarray(bc.x.T @ dat), bc.uniq, np.asarray(bc.z.T @ dat)
+    return bc.xt @ dat, bc.zt @ dat
 
 
 def block_cross(bc: BlockChunk, d1: Affine, d2: Affine, diag: bool = False) -> np.ndarray:
@@ -93,10 +96,9 @@ def block_cross(bc: BlockChunk, d1: Affine, d2: Affine, diag: bool = False) -> n
     return np.einsum("ij,ij->j", a, b) if diag else a.T @ b
 
 
-def block_diag(bc: BlockChunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def block_diag(bc: BlockChunk) -> tuple[np.ndarray, np.ndarray]:
     """Diagonals of X_c'X_c and Z_c'Z_c (record counts by level and by animal)."""
-    return (np.asarray(bc.x.sum(axis=0)).ravel(), bc.uniq,
-            np.asarray(bc.z.sum(axis=0)).ravel())
+    return np.asarray(bc.x.sum(axis=0)).ravel(), np.asarray(bc.z.sum(axis=0)).ravel()
 
 
 def block_count(bc: BlockChunk) -> int:

@@ -53,7 +53,7 @@ from asr_py.large.block import (
     block_diag,
     block_products,
 )
-from asr_py.large.blup import _ainv, _levels_task, _pieces, _reduce
+from asr_py.large.blup import _ainv, _levels_task, _pieces
 from asr_py.large.chunks import Coding, code_chunk
 from asr_py.large.pcg import pcg_block
 from asr_py.large.runner import LocalRunner, read_piece
@@ -152,13 +152,13 @@ class _Model:
         """C X = W'D / sigma_e^2 by block PCG: (B (p, m), U (n, m), info)."""
         sa, se = theta
         p = self.p
-        fx, fu = _reduce(self.runner.map(block_products, d), p, self.n)
-        rhs = np.vstack([fx, fu]) / se
+        rhs = self.products(d) / se
 
         def matvec(x: np.ndarray) -> np.ndarray:
-            u = x[p:]
-            f, z = _reduce(self.runner.map(block_products, Affine(B=x[:p], U=u)), p, self.n)
-            return np.vstack([f / se, z / se + (self.ainv @ u) / sa])
+            out = self.products(Affine(B=x[:p], U=x[p:]))
+            out /= se
+            out[p:] += (self.ainv @ x[p:]) / sa
+            return out
 
         dinv = 1.0 / np.concatenate([self.count_f / se,
                                      self.count_u / se + self.ainv_diag / sa])
@@ -168,6 +168,14 @@ class _Model:
 
         x, info, _ = pcg_block(matvec, rhs, precond, x0=x0, tol=tol, maxit=maxit)
         return x[:p], x[p:], info
+
+    def products(self, d: Affine) -> np.ndarray:
+        """W'D, summed over the chunks: (p + n, m)."""
+        out = np.zeros((self.p + self.n, d.width()))
+        for f, z in self.runner.map(block_products, d):
+            out[:self.p] += f
+            out[self.p:] += z
+        return out
 
     def cross(self, d1: Affine, d2: Affine, diag: bool = False) -> np.ndarray:
         return sum(self.runner.map(block_cross, d1, d2, diag))
@@ -181,7 +189,8 @@ def _residual(d: Affine, b: np.ndarray, u: np.ndarray) -> Affine:
 def _load(piece: Any, cols: list[str], coding: Coding, k: int,
           rng: np.random.Generator) -> BlockChunk:
     where = "" if isinstance(piece, pd.DataFrame) else f" in {piece}"
-    return block_chunk(code_chunk(read_piece(piece, cols), coding, where), coding.n_fixed, k, rng)
+    return block_chunk(code_chunk(read_piece(piece, cols), coding, where), coding.n_fixed,
+                       len(coding.ids), k, rng)
 
 
 def _setup(data: Any, trait: str, animal: str, factors: tuple[str, ...], ainv: RelMatrix,
@@ -213,7 +222,8 @@ def _setup(data: Any, trait: str, animal: str, factors: tuple[str, ...], ainv: R
     if not np.isfinite(yvar) or yvar <= 0:
         raise DataError(f"trait '{trait}' has no variation (variance {yvar:g})",
                         hint="REML needs a trait that varies")
-    count_f, count_u = _reduce(runner.map(block_diag), coding.n_fixed, len(ids))
+    count_f = sum(f for f, _ in runner.map(block_diag))
+    count_u = sum(z for _, z in runner.map(block_diag))
     z = np.random.default_rng(s_u).standard_normal((len(ids), k))
     ustd = sampler.sample(z)
     return _Model(runner, coding, ainv_m, np.asarray(ainv_m.diagonal()).ravel(), ustd,
@@ -250,7 +260,7 @@ def _check(traits: Any, animal: str, factors: tuple[str, ...], k: int, maxit: in
 def reml_mc(data: pd.DataFrame | str | Sequence[str], *, traits: str | Sequence[str],
             animal: str, ainv: RelMatrix, pedigree: pd.DataFrame, fixed: Sequence[str] = (),
             G: Any = None, R: Any = None, n_samples: int = 50, seed: int = 1,
-            maxit: int = 30, tol: float = 1e-4, pcg_tol: float = 1e-7,
+            maxit: int = 30, tol: float = 1e-4, pcg_tol: float = 1e-9,
             pcg_maxit: int = 5000, chunk_rows: int = 200_000,
             verbose: bool = False) -> McReml:
     """Variance components of ``y ~ 1 + fixed``, ``~ vm(animal, ainv)`` by Monte Carlo
@@ -324,18 +334,23 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
     pcg_failed = False
     for it in range(1, maxit + 1):
         d = _main_block(m, theta, k)
-        b, u, info = m.solve(d, theta, x_main, pcg_tol, pcg_maxit)
+        # far from the estimate (last step > 1 %) the score need not be exact to 1e-9
+        far = not hist or max(abs(hist[-1]["step_a"]) / theta[0],
+                              abs(hist[-1]["step_e"]) / theta[1]) > 1e-2
+        b, u, info = m.solve(d, theta, x_main, max(pcg_tol, 1e-7) if far else pcg_tol,
+                             pcg_maxit)
         pcg_failed |= not info.converged
         x_main = np.vstack([b, u])
         q = _quadratics(m, theta, d, b, u)
         score = 0.5 * (q[:, 0] - q[:, 1:].mean(axis=1))
         sig_q = np.cov(q[:, 1:])
-        ai, x_ai, ai_its = _ai(m, theta, d, b, u, x_ai, pcg_tol, pcg_maxit)
+        # AI is the Newton metric (and the scale of the s.e.), not the estimate: 1e-6 is ample
+        ai, x_ai, ai_its = _ai(m, theta, d, b, u, x_ai, max(pcg_tol, 1e-6), pcg_maxit)
         try:
             np.linalg.cholesky(ai)
             step = np.linalg.solve(ai, score)
             kind = "AI"
-        except np.linalg.LinAlgError:   # EM: theta_i^2 * score_i / (q/2 ...) as a safe step
+        except np.linalg.LinAlgError:   # the EM step: 2 theta_i^2 s_i / (q animals, N records)
             step = 2 * theta ** 2 * score / np.array([m.n, m.n_records])
             kind = "EM"
         new = theta + step
