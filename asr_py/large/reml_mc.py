@@ -133,8 +133,7 @@ class _Model:
     ainv: Any
     ainv_diag: np.ndarray
     ustd: np.ndarray          # u* / sigma_a: (n, K), ~ N(0, A) per column
-    count_f: np.ndarray       # diag of X'X
-    count_u: np.ndarray       # diag of Z'Z
+    count: np.ndarray         # diag of W'W (records by fixed level, by animal)
     n_records: int
     ymean: float
     yvar: float
@@ -147,43 +146,58 @@ class _Model:
     def n(self) -> int:
         return len(self.coding.ids)
 
+    def products(self, d: Affine) -> np.ndarray:
+        """W'D, summed over the chunks: (p + n, m)."""
+        out = self.runner.map(block_products, d)
+        total = out[0]
+        for part in out[1:]:
+            total += part
+        return total
+
     def solve(self, d: Affine, theta: np.ndarray, x0: np.ndarray | None,
-              tol: float, maxit: int) -> tuple[np.ndarray, np.ndarray, Any]:
-        """C X = W'D / sigma_e^2 by block PCG: (B (p, m), U (n, m), info)."""
+              tol: float, maxit: int) -> tuple[np.ndarray, Any]:
+        """C X = W'D / sigma_e^2 by block PCG: (X = [B; U] (p + n, m), info)."""
         sa, se = theta
         p = self.p
         rhs = self.products(d) / se
 
         def matvec(x: np.ndarray) -> np.ndarray:
-            out = self.products(Affine(B=x[:p], U=x[p:]))
+            out = self.products(Affine(V=x))
             out /= se
             out[p:] += (self.ainv @ x[p:]) / sa
             return out
 
-        dinv = 1.0 / np.concatenate([self.count_f / se,
-                                     self.count_u / se + self.ainv_diag / sa])
+        dinv = 1.0 / (self.count / se + np.concatenate([np.zeros(p), self.ainv_diag / sa]))
 
         def precond(r: np.ndarray) -> np.ndarray:
             return r * dinv[:, None]
 
+        if x0 is not None and x0.shape != rhs.shape:
+            x0 = None
         x, info, _ = pcg_block(matvec, rhs, precond, x0=x0, tol=tol, maxit=maxit)
-        return x[:p], x[p:], info
-
-    def products(self, d: Affine) -> np.ndarray:
-        """W'D, summed over the chunks: (p + n, m)."""
-        out = np.zeros((self.p + self.n, d.width()))
-        for f, z in self.runner.map(block_products, d):
-            out[:self.p] += f
-            out[self.p:] += z
-        return out
+        return x, info
 
     def cross(self, d1: Affine, d2: Affine, diag: bool = False) -> np.ndarray:
         return sum(self.runner.map(block_cross, d1, d2, diag))
 
 
-def _residual(d: Affine, b: np.ndarray, u: np.ndarray) -> Affine:
-    """D - X b - Z u."""
-    return Affine(d.a, -b if d.B is None else d.B - b, -u if d.U is None else d.U - u, d.S)
+def _residual(d: Affine, x: np.ndarray) -> Affine:
+    """D - W x."""
+    return Affine(d.a, -x if d.V is None else d.V - x, d.S)
+
+
+def _join(d1: Affine, d2: Affine, k: int, rows: int) -> Affine:
+    """The columns of d1 then those of d2 (absent parts as zeros)."""
+    m1, m2 = d1.width(), d2.width()
+
+    def part(a: np.ndarray | None, b: np.ndarray | None, shape: tuple[int, ...]
+             ) -> np.ndarray | None:
+        if a is None and b is None:
+            return None
+        return np.concatenate([np.zeros(shape + (m1,)) if a is None else a,
+                               np.zeros(shape + (m2,)) if b is None else b], axis=-1)
+
+    return Affine(part(d1.a, d2.a, ()), part(d1.V, d2.V, (rows,)), part(d1.S, d2.S, (k,)))
 
 
 def _load(piece: Any, cols: list[str], coding: Coding, k: int,
@@ -222,12 +236,11 @@ def _setup(data: Any, trait: str, animal: str, factors: tuple[str, ...], ainv: R
     if not np.isfinite(yvar) or yvar <= 0:
         raise DataError(f"trait '{trait}' has no variation (variance {yvar:g})",
                         hint="REML needs a trait that varies")
-    count_f = sum(f for f, _ in runner.map(block_diag))
-    count_u = sum(z for _, z in runner.map(block_diag))
+    count = sum(runner.map(block_diag))
     z = np.random.default_rng(s_u).standard_normal((len(ids), k))
     ustd = sampler.sample(z)
     return _Model(runner, coding, ainv_m, np.asarray(ainv_m.diagonal()).ravel(), ustd,
-                  count_f, count_u, n_records, ymean, yvar)
+                  count, n_records, ymean, yvar)
 
 
 def _start(v: Any, name: str, default: float) -> float:
@@ -295,57 +308,74 @@ def _main_block(m: _Model, theta: np.ndarray, k: int) -> Affine:
     sa, se = np.sqrt(theta)
     a = np.zeros(k + 1)
     a[0] = 1.0
-    u = np.zeros((m.n, k + 1))
-    u[:, 1:] = sa * m.ustd
+    v = np.zeros((m.p + m.n, k + 1))
+    v[m.p:, 1:] = sa * m.ustd
     s = np.zeros((k, k + 1))
     s[:, 1:] = se * np.eye(k)
-    return Affine(a=a, U=u, S=s)
+    return Affine(a=a, V=v, S=s)
 
 
-def _quadratics(m: _Model, theta: np.ndarray, d: Affine, b: np.ndarray,
-                u: np.ndarray) -> np.ndarray:
+def _quadratics(m: _Model, theta: np.ndarray, d: Affine, x: np.ndarray) -> np.ndarray:
     """(2, m): Q_a = u'A^{-1}u / sigma_a^4 and Q_e = e'e / sigma_e^4 per column."""
+    u = x[m.p:]
     qa = np.einsum("ij,ij->j", u, m.ainv @ u) / theta[0] ** 2
-    qe = m.cross(_residual(d, b, u), _residual(d, b, u), diag=True) / theta[1] ** 2
+    res = _residual(d, x)
+    qe = m.cross(res, res, diag=True) / theta[1] ** 2
     return np.vstack([qa, qe])
 
 
-def _ai(m: _Model, theta: np.ndarray, d: Affine, b: np.ndarray, u: np.ndarray,
-        x0: np.ndarray | None, tol: float, maxit: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """AI matrix from the working variates of column 0 (one PCG solve, 2 columns)."""
+def _working(m: _Model, theta: np.ndarray, x0: np.ndarray) -> Affine:
+    """Working variates of y (solution x0 = [b; u]): w_a = Z u / sigma_a^2 and
+    w_e = (y - X b - Z u) / sigma_e^2."""
     sa, se = theta
-    d0 = Affine(a=d.a[:1], U=d.U[:, :1], S=None if d.S is None else d.S[:, :1])
-    res = _residual(d0, b[:, :1], u[:, :1])       # e = y - X b - Z u of y
-    # w_a = Z u / sigma_a^2 ; w_e = e / sigma_e^2
-    w = Affine(a=np.array([0.0, res.a[0] / se]),
-               B=np.column_stack([np.zeros(m.p), res.B[:, 0] / se]),
-               U=np.column_stack([u[:, 0] / sa, res.U[:, 0] / se]))
-    wb, wu, info = m.solve(w, theta, x0, tol, maxit)
-    ai = 0.5 * m.cross(w, _residual(w, wb, wu)) / se
-    return 0.5 * (ai + ai.T), np.vstack([wb, wu]), info.iterations
+    v = np.zeros((m.p + m.n, 2))
+    v[m.p:, 0] = x0[m.p:] / sa
+    v[:, 1] = -x0 / se
+    return Affine(a=np.array([0.0, 1.0 / se]), V=v)
+
+
+def _ai(m: _Model, theta: np.ndarray, w: Affine, xw: np.ndarray) -> np.ndarray:
+    """AI_ij = 1/2 w_i'P w_j = 1/2 w_i'(w_j - W xw_j) / sigma_e^2 (xw: the MME solutions
+    of the working variates at theta)."""
+    ai = 0.5 * m.cross(w, _residual(w, xw)) / theta[1]
+    return 0.5 * (ai + ai.T)
 
 
 def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_tol: float,
              pcg_maxit: int, verbose: bool, t0: float) -> McReml:
-    hist: list[dict[str, float]] = []
-    x_main: np.ndarray | None = None
-    x_ai: np.ndarray | None = None
+    """Newton-AI iterations. The working variates of iteration t are solved in the block of
+    iteration t + 1 (two more columns there, no separate solve), so AI at theta_{t+1} uses
+    the working variates of theta_t (a quasi-Newton metric; equal at convergence); only the
+    first iteration solves them separately."""
+    hist: list[dict[str, Any]] = []
+    x_prev: np.ndarray | None = None
+    w_prev: Affine | None = None
     converged = False
     pcg_failed = False
+    rows = m.p + m.n
     for it in range(1, maxit + 1):
         d = _main_block(m, theta, k)
+        if w_prev is not None:
+            d = _join(d, w_prev, k, rows)
         # far from the estimate (last step > 1 %) the score need not be exact to 1e-9
         far = not hist or max(abs(hist[-1]["step_a"]) / theta[0],
                               abs(hist[-1]["step_e"]) / theta[1]) > 1e-2
-        b, u, info = m.solve(d, theta, x_main, max(pcg_tol, 1e-7) if far else pcg_tol,
-                             pcg_maxit)
+        x, info = m.solve(d, theta, x_prev, max(pcg_tol, 1e-7) if far else pcg_tol,
+                          pcg_maxit)
         pcg_failed |= not info.converged
-        x_main = np.vstack([b, u])
-        q = _quadratics(m, theta, d, b, u)
+        x_prev = x
+        its, ai_its = info.iterations, 0
+        q = _quadratics(m, theta, Affine(d.a[:k + 1], d.V[:, :k + 1], d.S[:, :k + 1]),
+                        x[:, :k + 1])
         score = 0.5 * (q[:, 0] - q[:, 1:].mean(axis=1))
         sig_q = np.cov(q[:, 1:])
-        # AI is the Newton metric (and the scale of the s.e.), not the estimate: 1e-6 is ample
-        ai, x_ai, ai_its = _ai(m, theta, d, b, u, x_ai, max(pcg_tol, 1e-6), pcg_maxit)
+        if w_prev is not None:
+            ai = _ai(m, theta, w_prev, x[:, k + 1:])
+        else:
+            w0 = _working(m, theta, x[:, 0])
+            xw, info_w = m.solve(w0, theta, None, max(pcg_tol, 1e-7), pcg_maxit)
+            ai, ai_its = _ai(m, theta, w0, xw), info_w.iterations
+        w_prev = _working(m, theta, x[:, 0])
         try:
             np.linalg.cholesky(ai)
             step = np.linalg.solve(ai, score)
@@ -363,12 +393,12 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
         hist.append(dict(iteration=it, sigma2_a=theta[0], sigma2_e=theta[1],
                          score_a=score[0], score_e=score[1], step_a=step[0],
                          step_e=step[1], kind=kind, halvings=halvings,
-                         pcg_iterations=info.iterations, pcg_iterations_ai=ai_its,
+                         pcg_iterations=its, pcg_iterations_ai=ai_its, columns=d.width(),
                          seconds=time.perf_counter() - t0))
         if verbose:
             print(f"reml_mc {it:3d}: sigma2_a {theta[0]:.6g} sigma2_e {theta[1]:.6g} "
-                  f"step {rel.max():.2e} ({kind}), pcg {info.iterations}+{ai_its}, "
-                  f"{time.perf_counter() - t0:.1f} s", flush=True)
+                  f"step {rel.max():.2e} ({kind}), pcg {its}+{ai_its} x {d.width()} "
+                  f"columns, {time.perf_counter() - t0:.1f} s", flush=True)
         theta = new
         if rel.max() <= tol:
             converged = True
@@ -376,9 +406,9 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
     aiinv = np.linalg.inv(ai)
     cov_mc = aiinv @ (sig_q / (4 * k)) @ aiinv
     # trace at the last evaluation point theta_ev: tr(A^-1 C^uu) = q s_a - s_a^2 E Q_a(y*)
-    ev = np.array([hist[-1]["sigma2_a"], hist[-1]["sigma2_e"]])
-    tr = m.n * ev[0] - ev[0] ** 2 * q[0, 1:].mean()
-    tr_se = ev[0] ** 2 * q[0, 1:].std(ddof=1) / np.sqrt(k)
+    ev_a = hist[-1]["sigma2_a"]
+    tr = m.n * ev_a - ev_a ** 2 * q[0, 1:].mean()
+    tr_se = ev_a ** 2 * q[0, 1:].std(ddof=1) / np.sqrt(k)
     if not converged:
         warnings.warn(f"reml_mc did not converge in {maxit} iterations (last relative step "
                       f"{rel.max():.2g} > tol = {tol:g}); raise maxit",
@@ -395,8 +425,8 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
         se=pd.Series(np.sqrt(np.diag(aiinv)), index=idx),
         converged=converged, iterations=len(hist), history=pd.DataFrame(hist),
         trace_ainv_cuu=float(tr), trace_se=float(tr_se),
-        blup=pd.Series(u[:, 0], index=m.coding.ids, name="blup"),
-        fixed=_fixed(m.coding, b[:, 0]), n_samples=k, n_records=m.n_records,
+        blup=pd.Series(x[m.p:, 0], index=m.coding.ids, name="blup"),
+        fixed=_fixed(m.coding, x[:m.p, 0]), n_samples=k, n_records=m.n_records,
         n_equations=m.p + m.n, seconds=time.perf_counter() - t0, peak_memory=peak_bytes(),
         boundary=boundary, ai=ai)
 
@@ -421,8 +451,8 @@ def mc_traces(data: pd.DataFrame, *, traits: str, animal: str, ainv: RelMatrix,
     with threadpool_limits(1):
         m = _setup(data, trait, animal, factors, ainv, pedigree, n_samples, seed, 10**9)
         d = _main_block(m, theta, n_samples)
-        b, u, _ = m.solve(d, theta, None, pcg_tol, 5000)
-        q = _quadratics(m, theta, d, b, u)[:, 1:]
+        x, _ = m.solve(d, theta, None, pcg_tol, 5000)
+        q = _quadratics(m, theta, d, x)[:, 1:]
     sk = np.sqrt(n_samples)
     return {"trace_ainv_cuu": m.n * theta[0] - theta[0] ** 2 * q[0].mean(),
             "trace_ainv_cuu_se": theta[0] ** 2 * q[0].std(ddof=1) / sk,
