@@ -77,7 +77,7 @@ def test_estimates_agree_with_exact_reml_within_mc_error() -> None:
 
 
 def test_exact_score_at_the_mc_estimate_is_small() -> None:
-    df, pp, ainv = _problem(1_200, gens=6, seed=5)
+    df, pp, ainv = _problem(800, gens=6, seed=5)
     k = 20
     res = asr.reml_mc(df, traits="y1", animal="id", fixed=["grp"], ainv=ainv, pedigree=pp,
                       n_samples=k, seed=2)
@@ -94,7 +94,7 @@ def test_exact_score_at_the_mc_estimate_is_small() -> None:
 
 
 def test_trace_estimators_are_unbiased() -> None:
-    df, pp, ainv = _problem(300, gens=5, seed=7)
+    df, pp, ainv = _problem(200, gens=5, seed=7)
     theta = np.array([1.3, 1.9])
     y, x, z, a = _dense(df, ainv, ["sex"])
     _, _, p = _exact_score(y, x, z, a, theta)
@@ -103,7 +103,7 @@ def test_trace_estimators_are_unbiased() -> None:
     cuu = np.linalg.inv(c)[x.shape[1]:, x.shape[1]:] * theta[1]    # C^{uu} of C / sigma_e^2
     exact = {"trace_ainv_cuu": float(np.sum(ainv_d * cuu)), "trace_p": float(np.trace(p))}
     runs = [mc_traces(df, traits="y1", animal="id", fixed=["sex"], ainv=ainv, pedigree=pp,
-                      G=theta[0], R=theta[1], n_samples=20, seed=s) for s in range(40)]
+                      G=theta[0], R=theta[1], n_samples=20, seed=s) for s in range(30)]
     for key in exact:
         est = np.array([r[key] for r in runs])
         se_mean = est.std(ddof=1) / np.sqrt(est.size)
@@ -125,7 +125,7 @@ def test_pedigree_sampler_reproduces_a_with_inbreeding() -> None:
 
 
 def _small() -> tuple[pd.DataFrame, pd.DataFrame, asr.RelMatrix, dict]:
-    df, pp, ainv = _problem(1_500, gens=6, seed=13)
+    df, pp, ainv = _problem(1_000, gens=6, seed=13)
     return df, pp, ainv, dict(traits="y1", animal="id", fixed=["sex"], ainv=ainv, pedigree=pp,
                               n_samples=10)
 
