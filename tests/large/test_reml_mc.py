@@ -192,3 +192,14 @@ def test_bad_input_errors() -> None:
         warnings.simplefilter("error")
         with pytest.raises(asr.ModelError, match="pcg_tol"):
             asr.reml_mc(df, pcg_tol=0.5, **kw)
+
+
+def test_parquet_input_gives_the_frame_result(tmp_path: Path) -> None:
+    from asr_py.large.runner import write_parquet
+
+    df, pp, ainv, kw = _small()
+    write_parquet(df, tmp_path / "rec", files=1, row_group_size=400)
+    r_frame = asr.reml_mc(df, chunk_rows=400, seed=8, **kw)       # the same chunks and draws
+    r_pq = asr.reml_mc(str(tmp_path / "rec"), seed=8, **kw)
+    np.testing.assert_allclose(r_pq.estimates.to_numpy(), r_frame.estimates.to_numpy(),
+                               rtol=1e-10)
