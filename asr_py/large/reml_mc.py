@@ -59,7 +59,7 @@ from asr_py.large.pcg import pcg_block
 from asr_py.large.runner import LocalRunner, read_piece
 from asr_py.large.simulate import PedigreeSampler
 from asr_py.reml.memory import peak_bytes
-from asr_py.warning_classes import ConvergenceWarning
+from asr_py.warning_classes import AsrWarning, ConvergenceWarning
 
 __all__ = ["McReml", "reml_mc", "mc_traces"]
 
@@ -353,6 +353,7 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
     converged = False
     pcg_failed = False
     rows = m.p + m.n
+    floor = 1e-6 * m.yvar                             # lower bound of a variance
     for it in range(1, maxit + 1):
         d = _main_block(m, theta, k)
         if w_prev is not None:
@@ -376,19 +377,25 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
             xw, info_w = m.solve(w0, theta, None, max(pcg_tol, 1e-7), pcg_maxit)
             ai, ai_its = _ai(m, theta, w0, xw), info_w.iterations
         w_prev = _working(m, theta, x[:, 0])
+        # a component at its floor whose score still points down stays there (boundary)
+        fixed = (theta <= floor * (1 + 1e-9)) & (score < 0)
+        free = ~fixed
+        step = np.zeros(2)
         try:
             np.linalg.cholesky(ai)
-            step = np.linalg.solve(ai, score)
+            step[free] = np.linalg.solve(ai[np.ix_(free, free)], score[free])
             kind = "AI"
         except np.linalg.LinAlgError:   # the EM step: 2 theta_i^2 s_i / (q animals, N records)
-            step = 2 * theta ** 2 * score / np.array([m.n, m.n_records])
+            step[free] = (2 * theta ** 2 * score / np.array([m.n, m.n_records]))[free]
             kind = "EM"
         new = theta + step
         halvings = 0
-        while (new <= 0).any() and halvings < 30:
+        while (new < floor).any() and halvings < 5:
             step = step / 2
             new = theta + step
             halvings += 1
+        new = np.maximum(new, floor)                  # still below: onto the boundary
+        step = new - theta
         rel = np.abs(step) / theta
         hist.append(dict(iteration=it, sigma2_a=theta[0], sigma2_e=theta[1],
                          score_a=score[0], score_e=score[1], step_a=step[0],
@@ -417,7 +424,11 @@ def _iterate(m: _Model, theta: np.ndarray, k: int, maxit: int, tol: float, pcg_t
         warnings.warn(f"a PCG solve of reml_mc did not reach pcg_tol = {pcg_tol:g} in "
                       f"{pcg_maxit} iterations: the score is approximate",
                       ConvergenceWarning, stacklevel=3)
-    boundary = [nm for nm, v in zip(NAMES, theta) if v < 1e-6 * m.yvar]
+    boundary = [nm for nm, v in zip(NAMES, theta) if v <= floor * (1 + 1e-9)]
+    if boundary:
+        warnings.warn(f"reml_mc: {', '.join(boundary)} is at its lower bound ({floor:.3g} = "
+                      "1e-6 x the variance of y): the REML estimate is on the boundary "
+                      "(no variance of that kind detected)", AsrWarning, stacklevel=3)
     idx = pd.Index(NAMES)
     return McReml(
         estimates=pd.Series(theta, index=idx),

@@ -203,3 +203,18 @@ def test_parquet_input_gives_the_frame_result(tmp_path: Path) -> None:
     r_pq = asr.reml_mc(str(tmp_path / "rec"), seed=8, **kw)
     np.testing.assert_allclose(r_pq.estimates.to_numpy(), r_frame.estimates.to_numpy(),
                                rtol=1e-10)
+
+
+def test_no_genetic_variance_ends_on_the_boundary() -> None:
+    df, pp, ainv, kw = _small()
+    noise = np.random.default_rng(22).normal(5.0, 1.5, len(df))       # sigma2_a = 0
+    d = df.assign(y1=noise)
+    fit = asr.asreml(fixed="y1 ~ sex", random="~ vm(id, Ainv)", data=d, Ainv=ainv)
+    assert fit.varcomp["bound"].iloc[0] == "B"                   # exact REML: on the boundary
+    with pytest.warns(asr.AsrWarning, match="sigma2_a is at its lower bound"):
+        r = asr.reml_mc(d, seed=3, **kw)
+    assert r.converged and r.boundary == ["sigma2_a"]
+    assert "sigma2_a is at the boundary" in r.summary()
+    assert r.estimates["sigma2_a"] <= 1e-6 * noise.var() * (1 + 1e-6)
+    exact_e = fit.varcomp["component"].iloc[1]
+    assert abs(r.estimates["sigma2_e"] - exact_e) < 4 * r.mc_se["sigma2_e"]
