@@ -79,6 +79,8 @@ class McReml:
             with its standard error ``trace_se``.
         blup, fixed: BLUP and fixed effects of y at the estimates (from the last solve).
         n_samples, n_records, n_equations, seconds, peak_memory (bytes).
+        boundary: the components left at their floor (1e-6 x var(y)) because their score
+            pointed below it; ai: the average-information matrix of the last iteration.
     """
 
     estimates: pd.Series
