@@ -92,14 +92,15 @@ def pcg_block(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
     z = precond(ra)
     p = z.copy()
     rz = np.einsum("ij,ij->j", ra, z)
+    tmp = z                                         # scratch block, reused
     hist: list[float] = []
     for k in range(1, maxit + 1):
         if act.size == 0:
             return x, PcgInfo(k - 1, True, hist), rel
         q = matvec(p)
         alpha = rz / np.einsum("ij,ij->j", p, q)
-        xa += alpha * p
-        ra -= alpha * q
+        xa += np.multiply(p, alpha, out=tmp if tmp.shape == p.shape else None)
+        ra -= np.multiply(q, alpha, out=q)          # in place: large blocks, few temporaries
         rel_a = np.linalg.norm(ra, axis=0) / bn
         fresh = rel_a <= tol
         if fresh.any():  # confirm on the true residual
@@ -116,7 +117,9 @@ def pcg_block(matvec: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
                 return x, PcgInfo(k, True, hist), rel
         z = precond(ra)
         rz_new = np.einsum("ij,ij->j", ra, z)
-        p = z + np.where(fresh, 0.0, rz_new / rz) * p
+        p *= np.where(fresh, 0.0, rz_new / rz)
+        p += z
         rz = rz_new
+        tmp = z
     x[:, act] = xa
     return x, PcgInfo(maxit, False, hist), rel

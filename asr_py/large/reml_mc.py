@@ -166,7 +166,9 @@ class _Model:
         def matvec(x: np.ndarray) -> np.ndarray:
             out = self.products(Affine(V=x))
             out /= se
-            out[p:] += (self.ainv @ x[p:]) / sa
+            au = self.ainv @ x[p:]
+            au /= sa
+            out[p:] += au
             return out
 
         dinv = 1.0 / (self.count / se + np.concatenate([np.zeros(p), self.ainv_diag / sa]))
@@ -276,14 +278,14 @@ def reml_mc(data: pd.DataFrame | str | Sequence[str], *, traits: str | Sequence[
             animal: str, ainv: RelMatrix, pedigree: pd.DataFrame, fixed: Sequence[str] = (),
             G: Any = None, R: Any = None, n_samples: int = 50, seed: int = 1,
             maxit: int = 30, tol: float = 1e-4, pcg_tol: float = 1e-9,
-            pcg_maxit: int = 5000, chunk_rows: int = 200_000,
+            pcg_maxit: int = 5000, chunk_rows: int = 1_000_000,
             verbose: bool = False) -> McReml:
     """Variance components of ``y ~ 1 + fixed``, ``~ vm(animal, ainv)`` by Monte Carlo
     AI-REML, every solve by PCG iterating on the data (see the module docstring).
 
     Args:
         data, traits, animal, fixed, ainv, chunk_rows: as for :func:`asr_py.blup_pcg` (one
-            trait).
+            trait; ``chunk_rows`` default 10^6: in memory, fewer chunks are faster).
         pedigree: the pedigree frame (id, sire, dam) ``ainv`` was built from: the simulated
             breeding values follow it.
         G, R: start values of sigma2_a and sigma2_e (default: half the variance of y each).
