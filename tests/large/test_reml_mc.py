@@ -63,11 +63,17 @@ def _exact_score(y: np.ndarray, x: np.ndarray, z: np.ndarray, a: np.ndarray,
 
 def test_estimates_agree_with_exact_reml_within_mc_error() -> None:
     df, pp, ainv = _problem(5_000, gens=10, seed=11)
+    # a fifth of the animals without a record, some with two
+    rng = np.random.default_rng(5)
+    keep = df[rng.random(len(df)) > 0.2]
+    extra = keep.sample(frac=0.15, random_state=2)
+    extra = extra.assign(y1=extra["y1"] + rng.normal(0.0, np.sqrt(2.0), len(extra)))
+    df = pd.concat([keep, extra], ignore_index=True)
     fit = asr.asreml(fixed="y1 ~ sex + grp", random="~ vm(id, Ainv)", data=df, Ainv=ainv)
     exact = fit.varcomp["component"].to_numpy()
     res = asr.reml_mc(df, traits="y1", animal="id", fixed=["sex", "grp"], ainv=ainv,
-                      pedigree=pp, n_samples=20, seed=1, G=0.8, R=2.0)
-    assert res.converged and res.n_records == 5_000 and res.n_equations == 5_000 + 8
+                      pedigree=pp, n_samples=20, seed=1, G=2.0, R=1.5)
+    assert res.converged and res.n_records == len(df) and res.n_equations == 5_000 + 8
     mc, mc_se = res.estimates.to_numpy(), res.mc_se.to_numpy()
     assert (np.abs(mc - exact) <= 4 * mc_se).all(), (mc, exact, mc_se)
     # MC error ~ sampling s.e. / sqrt(K); the AI s.e. matches asreml's
