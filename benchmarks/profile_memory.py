@@ -48,6 +48,7 @@ class Profile:
     def __init__(self) -> None:
         self.open: list[str] = []
         self.rows: dict[str, list[float]] = {}
+        self.calls: list[list[Any]] = []  # [name, RSS before, peak, RSS after] per call
         self.total = 0.0
 
     def _fold(self) -> None:
@@ -55,6 +56,9 @@ class Profile:
         self.total = max(self.total, hwm)
         for name in self.open:
             self.rows[name][1] = max(self.rows[name][1], hwm)
+        for call in self.calls:
+            if call[0] in self.open:
+                call[2] = max(call[2], hwm)
         _reset()
 
     def enter(self, name: str) -> None:
@@ -62,11 +66,16 @@ class Profile:
         row = self.rows.setdefault(name, [0, 0.0, _status("VmRSS:"), 0.0])
         row[0] += 1
         self.open.append(name)
+        self.calls.append([name, row_rss := _status("VmRSS:"), row_rss, 0.0])
 
     def leave(self, name: str) -> None:
         self._fold()
         self.open.remove(name)
         self.rows[name][3] = _status("VmRSS:")
+        for call in reversed(self.calls):
+            if call[0] == name:
+                call[3] = self.rows[name][3]
+                break
 
     def checkpoint(self, name: str) -> None:
         self.enter(name)
@@ -112,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("problem")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--calls", action="store_true", help="print every wrapped call")
     ap.add_argument("--mem-gb", type=float, default=8.0, help="address-space limit (GB)")
     a = ap.parse_args(argv)
     lim = int(a.mem_gb * 2**30)
@@ -137,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, (calls, peak, before, after) in prof.rows.items():
         print(f"| {name} | {int(calls)} | {peak:.0f} | {before:.0f} | {after:.0f} |")
     print(f"process peak {prof.total:.0f} MiB")
+    if a.calls:
+        for name, before, peak, after in prof.calls:
+            print(f"  {name}: {before:.0f} -> peak {peak:.0f} -> {after:.0f}")
     return 0
 
 

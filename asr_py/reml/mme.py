@@ -261,7 +261,7 @@ class MME:
         s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
         if s2 is not None:
             pat = self._pattern(tvals)
-            data = np.zeros(pat.keys.size)
+            data = np.zeros(pat.nnz)
             data[pat.base_pos] = pat.base_vals / s2
         else:
             base = sp.coo_matrix(self.W.T @ riw)
@@ -275,7 +275,7 @@ class MME:
                                          np.concatenate([old.col, base.col]), self.N)
                 pat = self._pattern(tvals, rebuild=True)
                 pos = pat.positions(base.row, base.col, "base")
-            data = np.bincount(pos, weights=base.data, minlength=pat.keys.size)
+            data = np.bincount(pos, weights=base.data, minlength=pat.nnz)
         for tv, gp in zip(tvals, pat.g_pos):
             data[gp] += tv.g
         return data, pat, r, yry, ldr, ldg, tvals, rinv, s2
