@@ -30,6 +30,7 @@ from cvxopt import cholmod, matrix, spmatrix
 
 from asr_py.reml.backends import ordering as _ordering
 from asr_py.reml.backends import supernodal as _supernodal
+from asr_py.reml.memory import release_free_memory
 from asr_py.reml.selinv import SelInvPlan
 from asr_py.reml.solver import Factor, NotPositiveDefinite
 from asr_py.vcov.base import Matrix
@@ -239,6 +240,7 @@ class CholmodFactor(Factor):
             an.plan = SelInvPlan(indptr, indices, starts=sn.super[:-1])
             an.entry_cache.clear()
             del indices
+            release_free_memory()  # the plan's temporaries
         an.plan.load_blocks(sn.x)
         del sn
         if _supernodal.drop_values(f):
