@@ -20,7 +20,11 @@ values to Z's values on the same CSC pattern.
 Memory: Z overwrites L in one work array (Z_J needs L_J and Z of J's ancestors only, and L_J
 is read into a temporary before Z_J is written), the positions are int32 while the blocks
 hold fewer than 2³¹ entries, and the cached Z_RR gathers keep one triangle (r(r+1)/2
-positions per supernode, mirrored at each run).
+positions per supernode, mirrored at each run). L's values come in CSC order (:meth:`load`)
+or, on the factor's own supernodes, as its blocks in one piece (:meth:`load_blocks`:
+CHOLMOD's supernodal values, no simplicial copy). Z leaves in the same array, compacted in
+place to CSC order (:func:`_compact`), so a run holds one array of the blocks' size, not
+that plus nnz(L).
 
 Batching: R ⊆ ancestors of J in the supernodal elimination tree, so the supernodes at one
 depth of that tree are independent given the levels above. ``run`` visits depth 0, 1, ...

@@ -3,11 +3,15 @@
 P C P' = L L' with CHOLMOD's fill-reducing ordering (AMD) and supernodal BLAS kernels.
 
 * ``solve`` and ``logdet`` (= 2 Σ log L_jj) come from the supernodal numeric factor;
-* ``inverse_on`` extracts L from the factor itself (``cholmod.getfactor``, which consumes
-  the CHOLMOD object: the next numeric factorization re-runs the symbolic analysis; no second
-  numeric factorization) and runs :class:`asr_py.reml.selinv.SelInvPlan` (Z = C⁻¹ on the
-  filled pattern of L, then picks the requested entries), O(factorization) instead of one
-  solve per column;
+* ``inverse_on`` reads L's supernodal values from the factor itself in place
+  (:mod:`asr_py.reml.backends.supernodal`: no ``getfactor``, whose simplicial copy and
+  spmatrix made it the peak of large crossed fits), copies them into the work array of
+  :class:`asr_py.reml.selinv.SelInvPlan` (built on CHOLMOD's own supernodes), drops them
+  from the factor (its symbolic analysis stays: a later solve costs one numeric
+  factorization) and runs the plan (Z = C⁻¹ on the filled pattern of L, then picks the
+  requested entries), O(factorization) instead of one solve per column. Where the factor
+  cannot be read so, ``cholmod.getfactor`` (which consumes the CHOLMOD object: the next
+  numeric factorization re-runs the symbolic analysis) gives L;
 * the symbolic part is kept in a :class:`CholmodAnalysis` shared by every factor of the same
   pattern (``refactor``): the CHOLMOD symbolic factor used for solves (numeric values are
   recomputed only when a different factor used it last), the ordering and the selected
