@@ -123,3 +123,34 @@ def test_compact_equals_the_gather() -> None:
     finally:
         selinv.COMPACT_CHUNK = old
     assert np.shares_memory(out, w) and np.array_equal(out, expect)
+
+
+def test_crossed_fit_equals_the_getfactor_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a whole REML fit (score traces from Z, Var(β̂) from its root block) through the
+    # supernodal read and through getfactor: the same estimates to round-off
+    import pandas as pd
+
+    import asr_py as asr
+
+    rng = np.random.default_rng(7)
+    n, la, lb = 4_000, 60, 300
+    ia, ib = rng.integers(0, la, n), rng.integers(0, lb, n)
+    y = 5 + rng.normal(0, 1.0, la)[ia] + rng.normal(0, 0.7, lb)[ib] + rng.normal(0, 1.4, n)
+    df = pd.DataFrame({"y": y, "a": [f"a{i}" for i in ia], "b": [f"b{i}" for i in ib]})
+    kw = dict(fixed="y ~ 1", random="~ a + b", data=df, solver="sparse")
+    real, read = supernodal.view, []
+
+    def spy(f, n):  # noqa: ANN001, ANN202
+        sn = real(f, n)
+        read.append(sn is not None)
+        return sn
+
+    monkeypatch.setattr(supernodal, "view", spy)
+    m1 = asr.asreml(**kw)
+    assert read and all(read)  # every selected inverse of this fit read CHOLMOD in place
+    monkeypatch.setattr(supernodal, "view", lambda f, n: None)
+    m2 = asr.asreml(**kw)
+    assert m1.converged and m2.converged
+    assert abs(m1.loglik - m2.loglik) <= 1e-10 * abs(m2.loglik)
+    v1, v2 = m1.varcomp["component"].to_numpy(), m2.varcomp["component"].to_numpy()
+    assert np.allclose(v1, v2, rtol=1e-8, atol=0)
