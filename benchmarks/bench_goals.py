@@ -143,6 +143,31 @@ def run_lme4(rec: dict[str, Any], csv: Path, tmp: Path, timeout: float) -> dict[
     return {"state": state, "mib": mib, "wall_s": wall}
 
 
+def lme4_only(names: list[str], quick: bool, timeout: float, out: str | None) -> int:
+    """lme4 alone on each problem that has an lme4 formula (the data built here, written as
+    the CSV the fit's child would write): its time, log-likelihood and peak (or the peak by
+    ``timeout``), for the memory goal when lme4 outlasts the usual timeout."""
+    recs: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="asr_lme4_") as td:
+        for name in names:
+            inst = problems.get(name).build(quick)
+            if not (inst.lme4_formula and inst.lme4_data is not None):
+                continue
+            csv = Path(td) / f"{name}.csv"
+            inst.lme4_data.to_csv(csv, index=False)
+            rec: dict[str, Any] = {"name": name, "size": inst.size,
+                                   "lme4_formula": inst.lme4_formula,
+                                   "lme4_factors": inst.lme4_factors}
+            del inst
+            rec["lme4"] = run_lme4(rec, csv, Path(td), timeout)
+            csv.unlink()
+            recs[name] = rec
+            print(f"  {name} ({rec['size']}): lme4 {rec['lme4']}", flush=True)
+    if out:
+        Path(out).write_text(json.dumps(recs, indent=1, default=str))
+    return 0
+
+
 def _mem(rec: dict[str, Any]) -> float:
     """The fit's peak (MiB) for the memory goals: ``fit_mib`` when recorded (before the
     baseline's second compile and factorization ran in the same child), else the child's."""
@@ -271,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lme4-csv", help=argparse.SUPPRESS)
     ap.add_argument("--lme4-timeout", type=float, default=None,
                     help="seconds for one lme4 run (default: --timeout)")
+    ap.add_argument("--lme4-only", action="store_true",
+                    help="build each crossed problem's data and time lme4 alone (its peak at "
+                         "convergence, with a long --lme4-timeout), no asr_py fit")
     ap.add_argument("--json", help="write the records here")
     ap.add_argument("--big-timeout", type=float, default=1800.0,
                     help=f"seconds for {', '.join(BIG)}")
@@ -289,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
           f"{os.cpu_count()} cores, lme4 {'timed' if use_r else 'not timed'}", flush=True)
     recs: dict[str, dict[str, Any]] = {}
+    if a.lme4_only:
+        return lme4_only(names, a.quick, a.lme4_timeout or a.timeout, a.json)
     with tempfile.TemporaryDirectory(prefix="asr_goals_") as td:
         for name in names:
             big = name in BIG and not a.quick

@@ -12,11 +12,17 @@ from asr_py.reml.ginverse import TermValues
 class _CPattern:
     """The fixed pattern of C (both triangles) with the positions of its sources.
 
-    ``keys`` = col·N + row sorted (CSC order); ``base_pos`` / ``base_vals``: where W'R⁻¹W's
-    entries go (the values only for a scaled residual, where W'ΛW is fixed);
-    ``g_pos[j]``: where term j's G⁻¹ entries go (``g_src[j]``: the term pattern's rows it was
-    built from); ``low``: the lower-triangle entries (CSC order), ``low_indptr``/
-    ``low_indices`` their CSC structure."""
+    ``rows``/``indptr``: the pattern in CSC order (sorted: key = col·N + row); ``keys`` is
+    formed from them when asked for, not kept; ``base_pos`` / ``base_vals``: where W'R⁻¹W's
+    entries go (the values only for a scaled residual, where W'ΛW is fixed; they share the
+    caller's array); ``g_pos[j]``: where term j's G⁻¹ entries go (``g_src[j]``: the term
+    pattern's rows it was built from); ``low``: the lower-triangle entries (CSC order),
+    ``low_indptr``/``low_indices`` their CSC structure, ``low_cols`` their columns,
+    ``to_low`` the lower-triangle entry of each entry (its mirror above the diagonal).
+
+    Memory (issue 16, large crossed designs: nnz(C) ~ 6·10⁶ at 10⁶ records with three
+    factors): the positions and row numbers are int32 while they fit (:func:`index_dtype`),
+    and no nnz(C)-long int64 array (keys, columns) is kept."""
 
     def __init__(self, n: int, base: sp.coo_matrix, terms: list[tuple[np.ndarray, np.ndarray]],
                  offsets: list[int]) -> None:
@@ -25,25 +31,47 @@ class _CPattern:
         src_r = [b.row.astype(np.int64)] + [r + o for (r, _), o in zip(terms, offsets)]
         src_c = [b.col.astype(np.int64)] + [c + o for (_, c), o in zip(terms, offsets)]
         keys = [c * n + r for r, c in zip(src_r, src_c)]
-        self.keys, inv = np.unique(np.concatenate(keys), return_inverse=True)
-        splits = np.cumsum([k.size for k in keys])[:-1]
-        pos = np.split(inv.ravel(), splits)
+        del src_r, src_c
+        sizes = [k.size for k in keys]
+        ukeys, inv = np.unique(np.concatenate(keys), return_inverse=True)
+        del keys
+        self.nnz = int(ukeys.size)
+        pdt = index_dtype(self.nnz)
+        pos = np.split(inv.ravel().astype(pdt), np.cumsum(sizes)[:-1])
+        del inv
         self.base_pos, self.g_pos = pos[0], pos[1:]
-        self.base_vals = b.data.astype(float)
+        self.base_vals = np.asarray(b.data, dtype=float)
         self.g_src = [r for r, _ in terms]
-        self.rows = self.keys % n
-        self.cols = self.keys // n
-        self.indptr = np.r_[0, np.cumsum(np.bincount(self.cols, minlength=n))].astype(np.int64)
-        self.low = np.flatnonzero(self.rows >= self.cols)
-        lc = self.cols[self.low]
+        rdt = index_dtype(n)
+        self.rows = (ukeys % n).astype(rdt)
+        cols = ukeys // n
+        del ukeys
+        self.indptr = np.r_[0, np.cumsum(np.bincount(cols, minlength=n))].astype(np.int64)
+        low = np.flatnonzero(self.rows >= cols)
+        lc = cols[low]
         self.low_indptr = np.r_[0, np.cumsum(np.bincount(lc, minlength=n))].astype(np.int64)
-        self.low_indices = self.rows[self.low]
+        self.low_indices = self.rows[low]
         # lower-triangle entry of each entry (its mirror when above the diagonal)
-        lo_key = np.minimum(self.rows, self.cols) * n + np.maximum(self.rows, self.cols)
-        lk = self.cols[self.low] * n + self.rows[self.low]
-        self.to_low = np.searchsorted(lk, lo_key)
-        self.low_rows, self.low_cols = self.low_indices, lc
+        lo_key = np.minimum(self.rows, cols).astype(np.int64) * n + np.maximum(self.rows, cols)
+        del cols
+        lk = lc * n + self.low_indices
+        self.to_low = np.searchsorted(lk, lo_key).astype(pdt)
+        del lo_key, lk
+        self.low = low.astype(pdt)
+        self.low_rows, self.low_cols = self.low_indices, lc.astype(rdt)
         self._pos_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    @property
+    def cols(self) -> np.ndarray:
+        """Column of each entry (CSC order; formed on demand)."""
+        return np.repeat(np.arange(self.N, dtype=np.int64), np.diff(self.indptr))
+
+    @property
+    def keys(self) -> np.ndarray:
+        """col·N + row of each entry, sorted (formed on demand: nnz(C) int64s)."""
+        keys = self.cols * self.N
+        keys += self.rows
+        return keys
 
     def serves(self, tvals: list[TermValues]) -> bool:
         """True if it was built from these term patterns."""
@@ -61,11 +89,17 @@ class _CPattern:
             if hit is not None and np.array_equal(hit[0], rows) and np.array_equal(hit[1], cols):
                 return hit[2]
         key = np.asarray(cols, dtype=np.int64) * self.N + np.asarray(rows, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
-        pos = np.where(self.keys[pos] == key, pos, -1)
+        keys = self.keys
+        pos = np.minimum(np.searchsorted(keys, key), keys.size - 1)
+        pos = np.where(keys[pos] == key, pos, -1)
         if slot:
             self._pos_cache[slot] = (np.array(rows), np.array(cols), pos)
         return pos
+
+
+def index_dtype(n: int) -> type:
+    """int32 for positions and indices below ``n`` when they fit, else int64."""
+    return np.int32 if n < 2**31 - 1 else np.int64
 
 
 def _pattern_of(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.coo_matrix:

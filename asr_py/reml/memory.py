@@ -7,6 +7,10 @@
 * :func:`check_dense`: before a dense n x n step (8 n² bytes per copy), raise a
   :class:`~asr_py.errors.ModelError` with the estimate when it cannot fit, instead of
   swapping for hours or being killed by the OOM killer.
+* :func:`release_free_memory`: give the heap's free pages back to the system (glibc
+  ``malloc_trim``) after a stage that built and dropped many temporaries of a few MB each
+  (below glibc's adaptive mmap threshold they come from the heap, and the freed ones stay in
+  the resident set: 100-300 MB of a 10^6-record crossed fit's C pattern);
 * :func:`reset_peak` / :func:`peak_bytes`: the process's peak resident set (VmHWM of
   /proc/self/status, which writing '5' to /proc/self/clear_refs resets, so the peak is the
   fit's own; ``ru_maxrss`` — the whole process's life — where that is not available).
@@ -14,12 +18,16 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import resource
+from collections.abc import Callable
 
 from asr_py.errors import ModelError
 
-__all__ = ["available_bytes", "check_dense", "reset_peak", "peak_bytes", "fmt_bytes"]
+__all__ = ["available_bytes", "check_dense", "reset_peak", "peak_bytes", "fmt_bytes",
+           "release_free_memory"]
 
 _SUFFIX = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
@@ -89,6 +97,24 @@ def check_dense(n: int, *, copies: float, what: str, hint: str) -> None:
             f"{what} ({n} x {n}) needs about {fmt_bytes(need)} ({copies:g} dense copies of "
             f"8 n² bytes) but only about {fmt_bytes(have)} of memory is available",
             hint=hint)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        fn = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
+    return fn
+
+
+def release_free_memory() -> bool:
+    """Return free heap memory to the system (glibc's ``malloc_trim(0)``; results are not
+    affected, only the resident set). False where it is not available."""
+    fn = _malloc_trim()
+    return bool(fn(0)) if fn is not None else False
 
 
 def reset_peak() -> bool:

@@ -41,6 +41,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
     term_inverse,
 )
 from asr_py.reml.indefinite import signed_model  # issue 11 'U'
+from asr_py.reml.memory import release_free_memory
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import (
     DenseFactor,
@@ -61,6 +62,10 @@ def _as_sparse(m: Matrix) -> sp.csc_matrix:
 #: W'ΛW is formed densely (BLAS) when W has at least this fraction of nonzeros (a Z L from
 #: a singular K is dense: a sparse-sparse product of a dense 1000 x 1000 block took 7.6 s)
 DENSE_GRAM_DENSITY = 0.25
+
+
+#: give freed heap memory back to the system after building large models and patterns
+TRIM_MIN_RECORDS = 100_000
 
 
 def _gram(w: sp.csc_matrix, lw: sp.csc_matrix) -> sp.csc_matrix:
@@ -184,6 +189,8 @@ class MME:
         # the pattern of W'R⁻¹W seen so far (non-scaled residual: it only grows)
         self._base: sp.coo_matrix | None = sp.coo_matrix(wtw) if self.scaled else None
         self._em_terms: dict[int, TermInverse] = {}
+        if self.n >= TRIM_MIN_RECORDS:
+            release_free_memory()  # the model's and W'ΛW's temporaries
 
     @property
     def fast(self) -> bool:
@@ -251,6 +258,8 @@ class MME:
             assert self._base is not None
             pat = self._cpat = _CPattern(self.N, self._base, [(tv.rows, tv.cols) for tv in tvals],
                                          self.u_offsets)
+            if pat.nnz >= TRIM_MIN_RECORDS:
+                release_free_memory()  # its temporaries (issue 16: large crossed designs)
         return pat
 
     def _assemble(self, theta: np.ndarray) -> tuple:
@@ -261,7 +270,7 @@ class MME:
         s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
         if s2 is not None:
             pat = self._pattern(tvals)
-            data = np.zeros(pat.keys.size)
+            data = np.zeros(pat.nnz)
             data[pat.base_pos] = pat.base_vals / s2
         else:
             base = sp.coo_matrix(self.W.T @ riw)
@@ -275,7 +284,7 @@ class MME:
                                          np.concatenate([old.col, base.col]), self.N)
                 pat = self._pattern(tvals, rebuild=True)
                 pos = pat.positions(base.row, base.col, "base")
-            data = np.bincount(pos, weights=base.data, minlength=pat.keys.size)
+            data = np.bincount(pos, weights=base.data, minlength=pat.nnz)
         for tv, gp in zip(tvals, pat.g_pos):
             data[gp] += tv.g
         return data, pat, r, yry, ldr, ldg, tvals, rinv, s2

@@ -20,7 +20,11 @@ values to Z's values on the same CSC pattern.
 Memory: Z overwrites L in one work array (Z_J needs L_J and Z of J's ancestors only, and L_J
 is read into a temporary before Z_J is written), the positions are int32 while the blocks
 hold fewer than 2³¹ entries, and the cached Z_RR gathers keep one triangle (r(r+1)/2
-positions per supernode, mirrored at each run).
+positions per supernode, mirrored at each run). L's values come in CSC order (:meth:`load`)
+or, on the factor's own supernodes, as its blocks in one piece (:meth:`load_blocks`:
+CHOLMOD's supernodal values, no simplicial copy). Z leaves in the same array, compacted in
+place to CSC order (:func:`_compact`), so a run holds one array of the blocks' size, not
+that plus nnz(L).
 
 Batching: R ⊆ ancestors of J in the supernodal elimination tree, so the supernodes at one
 depth of that tree are independent given the levels above. ``run`` visits depth 0, 1, ...
@@ -132,6 +136,21 @@ def _pool(s: np.ndarray, r: np.ndarray, cnt: np.ndarray) -> list[tuple[int, int,
     return [(g[0], g[1], g[4]) for g in groups]
 
 
+#: entries moved per step of :func:`_compact` (its temporary: 8 MB)
+COMPACT_CHUNK = 1 << 20
+
+
+def _compact(w: np.ndarray, scatter: np.ndarray) -> np.ndarray:
+    """w[:nnz] = w[scatter] in place, in chunks: ``scatter`` increases and scatter[p] >= p
+    (a CSC entry's block position is at least its CSC position: a block holds its column's
+    entries and more), so a chunk reads only positions no earlier chunk has written."""
+    nnz = scatter.size
+    for a in range(0, nnz, COMPACT_CHUNK):
+        b = min(a + COMPACT_CHUNK, nnz)
+        w[a:b] = w[scatter[a:b]]
+    return w[:nnz]
+
+
 class Group(NamedTuple):
     """One step of :meth:`SelInvPlan.run`.
 
@@ -160,13 +179,23 @@ class SelInvPlan:
     ``size`` holds 0 and ``size + 1`` holds 1 (padding of pooled groups).
     """
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray) -> None:
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray,
+                 starts: np.ndarray | None = None) -> None:
+        """``starts``: the first column of each supernode when the factor's own partition
+        is to be used (CHOLMOD's, whose blocks are then loaded as they are: :meth:`load_blocks`),
+        else the fundamental supernodes of the pattern (:func:`supernode_starts`)."""
         indptr = np.asarray(indptr, dtype=np.int64)
         indices = np.asarray(indices, dtype=np.int64)
         n = indptr.size - 1
         self.n = n
         self.nnz = int(indptr[-1])
-        starts = supernode_starts(indptr, indices)
+        if starts is None:
+            starts = supernode_starts(indptr, indices)
+        else:
+            starts = np.array(starts, dtype=np.int64)
+            if n and (starts.size == 0 or starts[0] != 0 or np.any(np.diff(starts) <= 0)
+                      or starts[-1] >= n):
+                raise ValueError("supernode starts must increase from 0 below n")
         ends = np.r_[starts[1:], n]
         s = ends - starts
         ld = np.diff(indptr)[starts]
@@ -207,6 +236,7 @@ class SelInvPlan:
         # block position of (row at row-list position p of K, column c): _gbase[K] + c ld_K + p
         self._gbase = self.blockoff[:-1] - self.starts * ld - self.rowoff[:-1]
         self._diag = indptr[:-1].copy()  # positions of L's diagonal in its CSC values
+        self._diag_blk = self.blockoff[sn_of] + i_in * (ld[sn_of] + 1)  # ... in the blocks
         self._work: np.ndarray | None = None
         self._loaded = False
         self._build_groups()
@@ -326,18 +356,44 @@ class SelInvPlan:
         # it; every reader of L_JJ uses its lower triangle only (LAPACK 'L', or the masked
         # copy of the stacked inverse). The slots after the blocks: w[size] = 0 (L and Z
         # padding), w[size + 1] = 1 (identity padding of L_JJ); Z never writes them
-        if self._work is None:
-            w = np.zeros(self.size + 2)
-            w[self.size + 1] = 1.0
-            self._work = w
+        self._work_array()
         if not np.all(ldata[self._diag] > 0):  # L's diagonal (every L_JJ's) also catches NaN
             raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
         self._work[self.scatter] = ldata
         self._loaded = True
 
+    def same_blocks(self, starts: np.ndarray, rowoff: np.ndarray, blockoff: np.ndarray,
+                    rows: np.ndarray) -> bool:
+        """True if the factor's supernodes (first columns, row-list and value offsets, row
+        lists) are this plan's, so its values can be loaded as they are."""
+        return (np.array_equal(self.starts, starts[:-1]) and np.array_equal(self.rowoff, rowoff)
+                and np.array_equal(self.blockoff, blockoff)
+                and np.array_equal(self._rows_all, rows))
+
+    def load_blocks(self, x: np.ndarray) -> None:
+        """Copy a supernodal factor's values, stored in this plan's block layout (CHOLMOD's
+        ``x``: :meth:`same_blocks`), into the work array in one piece."""
+        if x.size != self.size:
+            raise ValueError(f"{x.size} supernodal values for a plan of {self.size}")
+        if not np.all(x[self._diag_blk] > 0):
+            raise np.linalg.LinAlgError("singular diagonal block in the Cholesky factor")
+        self._work_array()[:self.size] = x
+        self._loaded = True
+
+    def _work_array(self) -> np.ndarray:
+        if self._work is None:
+            w = np.zeros(self.size + 2)
+            w[self.size + 1] = 1.0
+            self._work = w
+        return self._work
+
     def run(self, ldata: np.ndarray | None = None) -> np.ndarray:
         """Z = (LL')⁻¹ on L's CSC pattern, given L's CSC values ``ldata`` (or those passed
-        to :meth:`load` just before)."""
+        to :meth:`load` / :meth:`load_blocks` just before).
+
+        Z is returned in the work array itself, compacted in place to CSC order (a view of
+        its first nnz(L) entries; no second nnz(L) array), which the plan then gives up:
+        the next load starts a new one."""
         if ldata is not None:
             self.load(ldata)
         if not self._loaded:
@@ -350,7 +406,8 @@ class SelInvPlan:
                 self._batch(grp, w)
             else:
                 self._one(int(grp.sel[0]), grp.gather, w)
-        return w[self.scatter]
+        self._work = None
+        return _compact(w, self.scatter)
 
     def _batch(self, grp: Group, w: np.ndarray) -> None:
         """Supernodes of one (padded) shape (s, r): stacked Takahashi step (L's blocks read

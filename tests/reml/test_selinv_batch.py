@@ -98,7 +98,8 @@ def test_padding_keeps_the_zero_and_one_slots() -> None:
     f = CholmodFactor(c)
     f.inverse_on(sp.identity(c.shape[0], format="csc"))
     plan = f._an.plan
-    w = plan._work  # L in, Z out (one array): the slots survive a run
+    w = f._selected().base  # L in, Z out (one array, Z compacted to its front): the slots
+    assert w is not None and w.size == plan.size + 2  # survive a run
     assert w[plan.size] == 0.0 and w[plan.size + 1] == 1.0
     for g in plan.groups:
         if g.pad is not None:

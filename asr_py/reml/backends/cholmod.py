@@ -3,11 +3,15 @@
 P C P' = L L' with CHOLMOD's fill-reducing ordering (AMD) and supernodal BLAS kernels.
 
 * ``solve`` and ``logdet`` (= 2 Σ log L_jj) come from the supernodal numeric factor;
-* ``inverse_on`` extracts L from the factor itself (``cholmod.getfactor``, which consumes
-  the CHOLMOD object: the next numeric factorization re-runs the symbolic analysis; no second
-  numeric factorization) and runs :class:`asr_py.reml.selinv.SelInvPlan` (Z = C⁻¹ on the
-  filled pattern of L, then picks the requested entries), O(factorization) instead of one
-  solve per column;
+* ``inverse_on`` reads L's supernodal values from the factor itself in place
+  (:mod:`asr_py.reml.backends.supernodal`: no ``getfactor``, whose simplicial copy and
+  spmatrix made it the peak of large crossed fits), copies them into the work array of
+  :class:`asr_py.reml.selinv.SelInvPlan` (built on CHOLMOD's own supernodes), drops them
+  from the factor (its symbolic analysis stays: a later solve costs one numeric
+  factorization) and runs the plan (Z = C⁻¹ on the filled pattern of L, then picks the
+  requested entries), O(factorization) instead of one solve per column. Where the factor
+  cannot be read so, ``cholmod.getfactor`` (which consumes the CHOLMOD object: the next
+  numeric factorization re-runs the symbolic analysis) gives L;
 * the symbolic part is kept in a :class:`CholmodAnalysis` shared by every factor of the same
   pattern (``refactor``): the CHOLMOD symbolic factor used for solves (numeric values are
   recomputed only when a different factor used it last), the ordering and the selected
@@ -29,6 +33,8 @@ import scipy.sparse as sp
 from cvxopt import cholmod, matrix, spmatrix
 
 from asr_py.reml.backends import ordering as _ordering
+from asr_py.reml.backends import supernodal as _supernodal
+from asr_py.reml.memory import release_free_memory
 from asr_py.reml.selinv import SelInvPlan
 from asr_py.reml.solver import Factor, NotPositiveDefinite
 from asr_py.vcov.base import Matrix
@@ -199,6 +205,10 @@ class CholmodFactor(Factor):
         if self._z is None:
             an = self._an
             f = self._own()
+            sn = _supernodal.view(f, self.n)
+            if sn is not None:
+                self._z = self._selected_supernodal(f, sn)
+                return self._z
             lm = cholmod.getfactor(f)
             an.symbolic, an.owner = None, None  # consumed: f is a pattern only now
             cp, ri, val = lm.CCS  # copies: drop lm and f before the selected inverse runs
@@ -219,6 +229,27 @@ class CholmodFactor(Factor):
             del val  # nor are L's values once in the work array
             self._z = an.plan.run()
         return self._z
+
+    def _selected_supernodal(self, f: object, sn: _supernodal.Supernodal) -> np.ndarray:
+        """Z from CHOLMOD's supernodal values read in place (:mod:`.supernodal`): the plan is
+        built on CHOLMOD's own supernodes, so its values are copied in one piece; then they
+        are dropped from the factor (its analysis stays: a later solve refactors, without a
+        new analysis) while the selected inverse runs."""
+        an = self._an
+        if an.plan is None or not an.plan.same_blocks(sn.super, sn.pi, sn.px, sn.s):
+            an.plan = None  # the old plan's arrays go before the new one is built
+            indptr, indices = _supernodal.lower_pattern(sn)
+            an.l_indptr = indptr
+            an.l_indices = indices.astype(np.int32) if self.n < 2**31 else indices
+            an.plan = SelInvPlan(indptr, indices, starts=sn.super[:-1])
+            an.entry_cache.clear()
+            del indices
+            release_free_memory()  # the plan's temporaries
+        an.plan.load_blocks(sn.x)
+        del sn
+        if _supernodal.drop_values(f):
+            an.owner = None  # values gone: the next solve or selected inverse refactors
+        return an.plan.run()
 
     def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
         pat = sp.csc_matrix(pattern)
