@@ -21,6 +21,9 @@ Tests (asremlPlus's definitions):
   ℓ = ℓ_R + ½ν log 2π − ½ log|C|, C = (X'V⁻¹X)⁻¹ the variance of the estimable fixed
   effects (Verbyla 2019), fixedDF = p: the ML log-likelihood at the REML estimates plus
   ½n log 2π.
+  A binomial or Poisson GLMM with dispersion 1 (asremlPlus, after asreml 4.2): fixedDF = the
+  estimable fixed effects, varDF = NBound = 0, AIC = D + 2 fixedDF, BIC = D + fixedDF
+  log(ν + fixedDF), loglik = −D/2, D the fit's deviance; other families give NA (warned).
 
 Differences from asremlPlus are listed in docs/asremlplus.md (log-likelihood constants,
 the choice among several boundary terms, arguments not emulated).
@@ -230,6 +233,9 @@ def infoCriteria(object: Any, DF: int | None = None,
                                 warn=warn).iloc[0] for k, m in items}
         return pd.DataFrame(rows).T.infer_objects()
     _check_fit(object, "infoCriteria")
+    family = getattr(object, "family", None)
+    if family is not None and getattr(family, "name", "gaussian") != "gaussian":
+        return _glm_info(object, family, warn)
     if IClikelihood not in ("REML", "full"):
         raise AsrError(f"infoCriteria: IClikelihood must be 'REML' or 'full', not "
                        f"{IClikelihood!r}", hint="'full' uses the full (ML) likelihood")
@@ -256,6 +262,25 @@ def infoCriteria(object: Any, DF: int | None = None,
                          "AIC": [-2 * loglik + 2 * k],
                          "BIC": [-2 * loglik + k * math.log(nedf + fixed_df)],
                          "loglik": [loglik]})
+
+
+def _glm_info(fit: Any, family: Any, warn: bool) -> pd.DataFrame:
+    """infoCriteria of a non-Gaussian fit from its deviance (module docstring)."""
+    if family.name in ("binomial", "poisson") and family.dispersion == 1:
+        z = fit.coef_fixed["z.ratio"].to_numpy(dtype=float)
+        fixed_df = int(np.sum(~np.isnan(z)))
+        dev = float(fit.deviance)
+        nedf = float(fit.result.n_minus_p)
+        return pd.DataFrame({"fixedDF": [fixed_df], "varDF": [0], "NBound": [0],
+                             "AIC": [dev + 2 * fixed_df],
+                             "BIC": [dev + fixed_df * math.log(nedf + fixed_df)],
+                             "loglik": [-dev / 2]})
+    if warn:
+        warnings.warn(f"infoCriteria are not available for {family.name} with dispersion "
+                      f"{family.dispersion}; they have been set to NA", AsrWarning,
+                      stacklevel=3)
+    return pd.DataFrame({k: [np.nan] for k in ("fixedDF", "varDF", "NBound", "AIC", "BIC",
+                                               "loglik")})
 
 
 def _logdet_cfixed(fit: Any) -> tuple[float, int]:
@@ -418,27 +443,54 @@ def getTestPvalue(asrtests_obj: Any, label: str) -> float:
     return float(entry["p"].iloc[0])
 
 
+_FORMULAE = ("fixed", "random", "residual", "sparse")
+
+
+def _expanded(text: str, kind: str) -> str:
+    """R's ``update.formula(f, ~ .)``: the formula with its terms expanded."""
+    from asr_py.formula import expand, parse_formula
+
+    tl = expand(parse_formula(text), "fixed" if kind == "fixed" else "random")
+    lhs = text.split("~", 1)[0].strip() if kind == "fixed" else ""
+    terms = [str(t) for t in tl.terms]
+    if kind == "fixed" and not tl.intercept:
+        terms.append("-1")
+    terms = terms or ["1"]
+    return f"{lhs} ~ {' + '.join(terms)}".strip()
+
+
 def getFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random",
-                                                               "residual")
-                ) -> dict[str, str]:
-    """asremlPlus's ``getFormulae``: the fit's model formulas (text) by kind, those it has."""
+                                                               "residual"),
+                expanded: bool = False) -> dict[str, str | None]:
+    """asremlPlus's ``getFormulae``: the fit's model formulas (text) by kind, in the order
+    asked (``which`` may be "all": fixed, random, residual, sparse); a kind the fit lacks is
+    None (R's NULL). ``expanded``: the terms expanded as R's ``update.formula(f, ~ .)``."""
     _check_fit(asreml_obj, "getFormulae")
     which = [which] if isinstance(which, str) else list(which)
+    bad = [w for w in which if w not in (*_FORMULAE, "all", "rcov")]
+    if bad:
+        raise AsrError(f"getFormulae: which must be among {', '.join(_FORMULAE)} or 'all', "
+                       f"not {', '.join(map(repr, bad))}")
+    if "all" in which:
+        which = list(_FORMULAE)
     call = asreml_obj.call
-    out = {}
+    out: dict[str, str | None] = {}
     for w in which:
-        text = call.get(w) or (call.get("rcov") if w == "residual" else None)
-        if text is not None:
-            out[w] = text
+        text = call.get(w) or (call.get("rcov") if w == "residual" else None) or \
+            (call.get("residual") if w == "rcov" else None)
+        out[w] = _expanded(text, w) if text is not None and expanded else text
     return out
 
 
 def printFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random",
-                                                                 "residual")) -> str:
-    """asremlPlus's ``printFormulae``: the formulas, one per line (printed and returned)."""
-    text = "\n".join(f"{k}: {v}" for k, v in getFormulae(asreml_obj, which).items())
-    print(text)
-    return text
+                                                                 "residual"),
+                  expanded: bool = False) -> list[str]:
+    """asremlPlus's ``printFormulae``: one line "kind: formula" per kind asked (NULL for
+    one the fit lacks), printed and returned."""
+    lines = [f"{k}: {'NULL' if v is None else v}"
+             for k, v in getFormulae(asreml_obj, which, expanded).items()]
+    print("\n\n#### Formulae from asreml object\n\n" + "\n".join(lines) + "\n")
+    return lines
 
 
 def _random_terms(fit: Any) -> list[str]:

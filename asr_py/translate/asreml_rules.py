@@ -340,7 +340,13 @@ class Translator(BasePrinter):
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
-        if target.kind == "call" and target.value in ("names", "colnames") and target.args:
+        if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
+                and len(target.args) == 1:
+            # rownames(m) <- v / colnames(m) <- v on a matrix or data frame (rmatrix.py)
+            obj = self.py(target.args[0][1])
+            helper = "set_colnames" if target.value == "colnames" else "set_rownames"
+            return f"{obj} = {self.runtime(helper)}({obj}, {rhs})"
+        if target.kind == "call" and target.value == "names" and target.args:
             obj = self.py(target.args[0][1])
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "levels" and target.args:
@@ -539,7 +545,9 @@ class Translator(BasePrinter):
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
         if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
-            named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args]
+            # envir = sys.frame(...): R's evaluation frame; asr_py's functions take text
+            named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args
+                     if n != "envir"]
             return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
@@ -691,6 +699,8 @@ class Translator(BasePrinter):
             return self.vector(args) if args else "{}"   # filled by name: x[["a"]] <- v
         if f == "rep" and pos:
             return self.rep(e)
+        if f == "matrix":
+            return self.matrix(e)
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
         if f == "na.method":
@@ -809,6 +819,28 @@ class Translator(BasePrinter):
         args = [self.py(pos[0])] + ([self.py(pos[1])] if len(pos) > 1 else [])
         args += [f"{keys[n].replace('.', '_')}={self.py(a)}" for n, a in named.items()]
         return f"{self.runtime('r_rep')}({', '.join(args)})"
+
+    def matrix(self, e: R) -> str:
+        """R's ``matrix(data, nrow, ncol, byrow, dimnames)`` (positional or partial names)
+        -> the runtime's ``r_matrix`` (an array, or a DataFrame when named)."""
+        formals = ("data", "nrow", "ncol", "byrow", "dimnames")
+        named = [(n, a) for n, a in e.args if n is not None]
+        pos = [a for n, a in e.args if n is None and a.kind != "empty"]
+        keys = {n: _partial(n, formals) for n, _ in named}
+        if None in keys.values():
+            raise Untranslatable("matrix() arguments")
+        free = [f for f in formals if f not in keys.values()]
+        if len(pos) > len(free):
+            raise Untranslatable("matrix() arguments")
+        given = list(zip(free, pos)) + [(keys[n], a) for n, a in named]
+
+        def value(k: str, a: R) -> str:
+            if k == "dimnames" and a.kind == "call" and a.value == "list":
+                # list(rows, cols): two vectors, not one flattened vector
+                return "[" + ", ".join(self.py(x) for _, x in a.args) + "]"
+            return self.py(a)
+        out = [f"{k}={value(k, a)}" for k, a in given]
+        return f"{self.runtime('r_matrix')}({', '.join(out)})"
 
     # ----- data-column scopes (subset, with, transform) --------------------------------------
     def subset(self, e: R) -> str:

@@ -246,8 +246,9 @@ def test_change_terms_moves_to_the_model_a_direct_fit_gives(pen) -> None:
     assert (row["terms"], row["action"]) == ("Swap", "Changed fixed, random")
     assert got.loglik == pytest.approx(direct.loglik, abs=1e-5)
     assert list(t["wald.tab"].index) == ["(Intercept)", "plate"]
+    # asremlPlus's getFormulae: the kinds asked, NULL (None) for one the fit lacks
     assert asr.plus.getFormulae(got) == {"fixed": got.call["fixed"],
-                                         "random": got.call["random"]}
+                                         "random": got.call["random"], "residual": None}
 
 
 def test_change_terms_residual_and_no_random(pen) -> None:
