@@ -29,8 +29,9 @@ from asr_py.translate.printer import (
     pyname,
 )
 
-_FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": "bic",
-              "residuals": "residuals", "fitted.values": "fitted"}
+_FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
+              "residuals": "residuals", "fitted.values": "fitted",
+              "deviance": "deviance"}     # a GLM's deviance (asr_py.glmm)
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
 #: predict.asreml()'s arguments (for R's partial matching of their names)
@@ -435,6 +436,8 @@ class Translator(BasePrinter):
         obj = e.left
         if obj.kind == "call" and obj.value == "summary" and obj.args:
             m = self.py(obj.args[0][1])
+            if e.value == "loglik":     # asreml's scale: without the 2π constant
+                return f"{self.runtime('r_loglik')}({m})"
             if e.value in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[e.value]}"
             raise Untranslatable(f"summary()${e.value}")
@@ -490,6 +493,8 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
             if name == "sigma2":
                 return f"{self.runtime('r_sigma2')}({self.py(obj)})"
+            if name == "loglik":      # asreml's scale: without the 2π constant
+                return f"{self.runtime('r_loglik')}({self.py(obj)})"
             if name == "components":
                 return f"{self.py(obj)}.varcomp['component']"
             if name in ("vparameters.table", "gammas.table"):

@@ -193,6 +193,9 @@ class BasePrinter:
             test = f"{self.runtime('r_eq')}({self.py(col)}, {self.py(num)})"
             return test if v == "==" else f"~{test}"
         left, right = self.py(e.left), self.py(e.right)
+        # with(d, a[1] - a[2]) * (-2): the with() expression is one operand
+        left, right = (f"({t})" if x.kind == "call" and x.value == "with" else t
+                       for x, t in ((e.left, left), (e.right, right)))
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
@@ -241,6 +244,8 @@ class BasePrinter:
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
                 args[0].value == "order":
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "num":
+            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \

@@ -162,6 +162,16 @@ def r_sigma2(fit: Any) -> float:
     return float(vc.loc[name, "component"])
 
 
+def r_loglik(fit: Any) -> float:
+    """asreml's ``fit$loglik``: the REML log-likelihood without its 2π constant,
+    ℓ_R + ½ν log 2π (ν = n − rank X; asr_py's ``fit.loglik`` is ℓ_R, the full one), so a
+    script's printed asreml value compares; a non-Gaussian fit's is asr_py's."""
+    family = getattr(fit, "family", None)
+    if family is not None and getattr(family, "name", "gaussian") != "gaussian":
+        return float(fit.loglik)
+    return float(fit.loglik) + 0.5 * float(fit.result.n_minus_p) * float(np.log(2 * np.pi))
+
+
 def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
