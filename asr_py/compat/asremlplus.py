@@ -131,6 +131,25 @@ def addto_test_summary(test_summary: pd.DataFrame, terms: str, DF: float = 1,
     return pd.concat([test_summary, new], ignore_index=True)
 
 
+def plus_wald_tab(wald: pd.DataFrame) -> pd.DataFrame:
+    """asremlPlus's ``wald.tab`` layout of asr_py's Wald table (asreml 4's ``wald()``
+    columns): with F tests ``Df, denDF, F.inc, Pr`` (Pr of the incremental F) or, with
+    conditional tests, ``Df, denDF, F.inc, F.con, Margin, Pr`` (denDF and Pr of the
+    conditional F; Margin is left empty: asr_py does not mark marginality); without F
+    tests ``Df, Sum of Sq, Wald statistic, Pr(Chisq)``. A table already so is kept."""
+    cols = list(wald.columns)
+    if "F.inc" not in cols or "Pr" in cols:
+        return wald
+    if "Pr(F.con)" in cols:
+        return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF.con"],
+                             "F.inc": wald["F.inc"], "F.con": wald["F.con"], "Margin": "",
+                             "Pr": wald["Pr(F.con)"]}, index=wald.index)
+    if "Pr(F)" in cols:
+        return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF"], "F.inc": wald["F.inc"],
+                             "Pr": wald["Pr(F)"]}, index=wald.index)
+    return wald[[c for c in ("Df", "Sum of Sq", "Wald statistic", "Pr(Chisq)") if c in cols]]
+
+
 def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
                 test_summary: pd.DataFrame | None = None, denDF: str = "numeric",
                 label: str | None = None, IClikelihood: str = "none",
@@ -145,6 +164,7 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
     elif not isinstance(wald_tab, pd.DataFrame) or "Df" not in wald_tab.columns:
         raise AsrError("as.asrtests(): wald_tab is not a Wald table (a DataFrame with a Df "
                        "column per fixed term)", hint="pass fit.wald(), or leave it out")
+    wald_tab = plus_wald_tab(wald_tab)
     summary = _empty_summary() if test_summary is None else test_summary
     if label is not None:
         ic = _ic(asreml_obj, IClikelihood, bound_exclusions)
