@@ -416,9 +416,10 @@ def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]
 # ----- looking things up ----------------------------------------------------------------------
 
 def _norm_term(term: str) -> tuple[str, ...]:
-    """A term as the sorted tuple of its ':' factors, spaces and quote style ignored
-    (asremlPlus's findterm: ``B:A`` is ``A:B``)."""
-    text = re.sub(r"\s+", "", str(term)).replace('"', "'")
+    """A term as the sorted tuple of its ':' factors, spaces and quotes ignored
+    (asremlPlus's findterm: ``B:A`` is ``A:B``; asreml labels ``at(AMF, "plus")`` as
+    ``at(AMF, plus)``, the form scripts pass to testranfix)."""
+    text = re.sub(r"[\s\"']+", "", str(term))
     parts, depth, last = [], 0, 0
     for i, ch in enumerate(text):
         depth += ch == "("
@@ -639,7 +640,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
         elif p <= alpha:
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
-            fit = fit.update(fixed=f". ~ . - {term}")
+            fit = fit.update(fixed=f". ~ . - {label}")    # the fit's own label (quotes)
             wald = fit.wald(denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
             ic = _ic(fit, IClikelihood, _BOUND)
