@@ -97,7 +97,8 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "vparameters.se", "gammas", "gammas.table", "gammas.con", "gammas.type",
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
-                   "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names")
+                   "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
+                   "design")
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -493,6 +494,8 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
             if name == "sigma2":
                 return f"{self.runtime('r_sigma2')}({self.py(obj)})"
+            if name == "design":      # asreml.options(design = TRUE): [X Z] (rdesign.py)
+                return f"{self.runtime('r_design')}({self.py(obj)})"
             if name == "loglik":      # asreml's scale: without the 2π constant
                 return f"{self.runtime('r_loglik')}({self.py(obj)})"
             if name == "components":

@@ -232,6 +232,9 @@ class BasePrinter:
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
+        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
+                args[1].value in ("grepl", "startsWith", "endsWith", "!"):
+            return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \

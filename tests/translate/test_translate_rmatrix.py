@@ -77,3 +77,21 @@ def test_loglik_is_asremls_and_deviance_is_the_glms(workdir) -> None:
     assert ns["ll"] == pytest.approx(want, rel=1e-10) and ns["ll2"] == ns["ll"]
     assert ns["dv"] == pytest.approx(16.984032666895, rel=1e-8)
     assert isinstance(ns["df"], pd.DataFrame)
+
+
+def test_fit_design_is_x_and_z_with_named_columns() -> None:
+    """``fit$design`` (asreml.options(design = TRUE)): [X Z], Z's columns named term_level;
+    ``d[, grepl(p, colnames(d), fixed = TRUE)]`` picks columns. Checked against the
+    indicator matrix of the factor built independently (pd.get_dummies)."""
+    import pathlib
+
+    d = pd.read_csv(pathlib.Path(__file__).parents[1] / "data" / "Dyestuff.csv")
+    r = ("m <- asreml(Yield ~ 1, random = ~ Batch, data = d)\n"
+         "Z <- as.matrix(m$design[ , grepl(\"Batch\", colnames(m$design), fixed = TRUE)])\n"
+         "ZZ <- Z %*% t(Z)\nX <- m$design[, \"(Intercept)\"]\n")
+    ns = run_py(translate(r), d=d)
+    want = pd.get_dummies(d["Batch"], dtype=float)
+    assert list(ns["Z"].columns) == [f"Batch_{lv}" for lv in want.columns]
+    np.testing.assert_array_equal(ns["Z"].to_numpy(), want.to_numpy())
+    np.testing.assert_array_equal(np.asarray(ns["ZZ"]), want.to_numpy() @ want.to_numpy().T)
+    np.testing.assert_array_equal(ns["X"], np.ones(len(d)))
