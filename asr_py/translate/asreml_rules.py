@@ -494,6 +494,9 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
             if name == "sigma2":
                 return f"{self.runtime('r_sigma2')}({self.py(obj)})"
+            if name in ("G.param", "R.param"):    # {term: its parameters} (rdesign.py)
+                res = ", residual=True" if name == "R.param" else ""
+                return f"{self.runtime('r_gparam')}({self.py(obj)}{res})"
             if name == "design":      # asreml.options(design = TRUE): [X Z] (rdesign.py)
                 return f"{self.runtime('r_design')}({self.py(obj)})"
             if name == "loglik":      # asreml's scale: without the 2π constant

@@ -31,7 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
-from asr_py.translate.rdesign import r_design  # noqa: F401
+from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import r_matrix, set_colnames, set_rownames  # noqa: F401
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")

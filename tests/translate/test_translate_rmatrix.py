@@ -95,3 +95,18 @@ def test_fit_design_is_x_and_z_with_named_columns() -> None:
     np.testing.assert_array_equal(ns["Z"].to_numpy(), want.to_numpy())
     np.testing.assert_array_equal(np.asarray(ns["ZZ"]), want.to_numpy() @ want.to_numpy().T)
     np.testing.assert_array_equal(ns["X"], np.ones(len(d)))
+
+
+def test_g_param_names_are_the_random_terms() -> None:
+    """``names(fit$G.param)``: the random terms (test41MET.r loops over them);
+    ``fit$R.param`` the residual term; each holds its rows of fit.params."""
+    import pathlib
+
+    d = pd.read_csv(pathlib.Path(__file__).parents[1] / "data" / "Penicillin.csv")
+    r = ("m <- asreml(diameter ~ 1, random = ~ plate + sample, data = d)\n"
+         "rt <- names(m$G.param)\nrr <- names(m$R.param)\ngp <- m$G.param\n")
+    ns = run_py(translate(r), d=d)
+    assert ns["rt"] == ["plate", "sample"] and ns["rr"] == ["units"]
+    vc = ns["m"].varcomp
+    assert float(ns["gp"]["plate"]["Value"].iloc[0]) == pytest.approx(
+        vc.loc["plate", "component"])
