@@ -847,6 +847,8 @@ def _wrap(line: str, width: int = 100) -> str:
     if len(line) <= width or "(" not in line or not line.endswith(")") or "#" in line:
         return line
     open_at = line.index("(")
+    if open_at == 0 or not (line[open_at - 1].isalnum() or line[open_at - 1] in "_.]"):
+        return line   # x = a + (b * c): a grouping parenthesis; a trailing comma makes a tuple
     depth, quote, pieces, last = 0, "", [], open_at + 1
     for i, ch in enumerate(line[open_at:], open_at):
         if quote:

@@ -110,3 +110,14 @@ def test_g_param_names_are_the_random_terms() -> None:
     vc = ns["m"].varcomp
     assert float(ns["gp"]["plate"]["Value"].iloc[0]) == pytest.approx(
         vc.loc["plate", "component"])
+
+
+def test_a_long_line_with_a_grouping_parenthesis_stays_an_expression() -> None:
+    """A long ``v <- v + (a * (b %*% t(b)))`` is not wrapped into a one-element tuple
+    (test41Orange.r's V.g sums became tuples)."""
+    long, b_ = "a_rather_long_variable_name_for_the_scale", "b" * 30
+    r = (f"{long} <- 2\n{b_} <- matrix(1:4, 2)\nv <- 1\n"
+         f"v <- v + ({long} * ({b_} %*% t({b_})))\n")
+    ns = run_py(translate(r))
+    b = np.array([[1, 3], [2, 4]])
+    np.testing.assert_array_equal(ns["v"], 1 + 2 * (b @ b.T))
