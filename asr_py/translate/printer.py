@@ -235,6 +235,11 @@ class BasePrinter:
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
                 args[1].value in ("grepl", "startsWith", "endsWith", "!"):
             return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
+        if len(args) == 2 and args[0].kind == "empty" and (
+                args[1].kind == "num" or args[1].kind == "bin" and args[1].value == ":" or
+                args[1].kind == "unary" and args[1].right is not None and
+                args[1].right.kind == "num"):
+            return f"{self.runtime('r_cols')}({obj}, {self.py(args[1])})"  # x[, 3:12]
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \

@@ -32,7 +32,12 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     untranslated,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
-from asr_py.translate.rmatrix import r_matrix, set_colnames, set_rownames  # noqa: F401
+from asr_py.translate.rmatrix import (  # noqa: F401
+    r_cols,
+    r_matrix,
+    set_colnames,
+    set_rownames,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 

@@ -121,3 +121,14 @@ def test_a_long_line_with_a_grouping_parenthesis_stays_an_expression() -> None:
     ns = run_py(translate(r))
     b = np.array([[1, 3], [2, 4]])
     np.testing.assert_array_equal(ns["v"], 1 + 2 * (b @ b.T))
+
+
+def test_columns_by_position() -> None:
+    # R: m <- matrix(1:12, 3); m[, 2:3] is 4 7 / 5 8 / 6 9; m[, 2] is 4 5 6 (a vector);
+    # m[, -1] drops the first column; a data frame's d[, 2:3] keeps columns y, z
+    ns = run_py(translate("m <- matrix(1:12, 3)\na <- m[, 2:3]\nb <- m[, 2]\nc2 <- m[, -1]\n"
+                          "d <- data.frame(x = 1:3, y = 4:6, z = 7:9)\ne <- d[, 2:3]\n"))
+    np.testing.assert_array_equal(ns["a"], [[4, 7], [5, 8], [6, 9]])
+    np.testing.assert_array_equal(ns["b"], [4, 5, 6])
+    np.testing.assert_array_equal(ns["c2"], [[4, 7, 10], [5, 8, 11], [6, 9, 12]])
+    assert list(ns["e"].columns) == ["y", "z"]
