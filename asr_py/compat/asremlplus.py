@@ -467,6 +467,15 @@ def getTestPvalue(asrtests_obj: Any, label: str) -> float:
 _FORMULAE = ("fixed", "random", "residual", "sparse")
 
 
+class _Formulae(dict):  # type: ignore[type-arg]
+    """getFormulae's result; asreml 3 scripts read the residual formula as ``$rcov``."""
+
+    def __missing__(self, key: str) -> str | None:
+        if key == "rcov" and "residual" in self:
+            return self["residual"]
+        raise KeyError(key)
+
+
 def _expanded(text: str, kind: str) -> str:
     """R's ``update.formula(f, ~ .)``: the formula with its terms expanded."""
     from asr_py.formula import expand, parse_formula
@@ -495,7 +504,7 @@ def getFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random"
     if "all" in which:
         which = list(_FORMULAE)
     call = asreml_obj.call
-    out: dict[str, str | None] = {}
+    out: dict[str, str | None] = _Formulae()
     for w in which:
         text = call.get(w) or (call.get("rcov") if w == "residual" else None) or \
             (call.get("residual") if w == "rcov" else None)

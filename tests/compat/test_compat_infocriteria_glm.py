@@ -66,6 +66,7 @@ def test_get_and_print_formulae_follow_asremlplus() -> None:
     got = asr.plus.getFormulae(m, "all")
     assert list(got) == ["fixed", "random", "residual", "sparse"]
     assert got["fixed"] == "y ~ a*b" and got["residual"] is None and got["sparse"] is None
+    assert got["rcov"] is None          # asreml 3's name of the residual formula
     # expanded: R's update.formula(f, ~ .) writes out the crossed terms
     assert asr.plus.getFormulae(m, "fixed", expanded=True) == {"fixed": "y ~ a + b + a:b"}
     p = asr.plus.printFormulae(m, which="all")
