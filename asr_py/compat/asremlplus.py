@@ -21,6 +21,9 @@ Tests (asremlPlus's definitions):
   ℓ = ℓ_R + ½ν log 2π − ½ log|C|, C = (X'V⁻¹X)⁻¹ the variance of the estimable fixed
   effects (Verbyla 2019), fixedDF = p: the ML log-likelihood at the REML estimates plus
   ½n log 2π.
+  A binomial or Poisson GLMM with dispersion 1 (asremlPlus, after asreml 4.2): fixedDF = the
+  estimable fixed effects, varDF = NBound = 0, AIC = D + 2 fixedDF, BIC = D + fixedDF
+  log(ν + fixedDF), loglik = −D/2, D the fit's deviance; other families give NA (warned).
 
 Differences from asremlPlus are listed in docs/asremlplus.md (log-likelihood constants,
 the choice among several boundary terms, arguments not emulated).
@@ -128,6 +131,25 @@ def addto_test_summary(test_summary: pd.DataFrame, terms: str, DF: float = 1,
     return pd.concat([test_summary, new], ignore_index=True)
 
 
+def plus_wald_tab(wald: pd.DataFrame) -> pd.DataFrame:
+    """asremlPlus's ``wald.tab`` layout of asr_py's Wald table (asreml 4's ``wald()``
+    columns): with F tests ``Df, denDF, F.inc, Pr`` (Pr of the incremental F) or, with
+    conditional tests, ``Df, denDF, F.inc, F.con, Margin, Pr`` (denDF and Pr of the
+    conditional F; Margin is left empty: asr_py does not mark marginality); without F
+    tests ``Df, Sum of Sq, Wald statistic, Pr(Chisq)``. A table already so is kept."""
+    cols = list(wald.columns)
+    if "F.inc" not in cols or "Pr" in cols:
+        return wald
+    if "Pr(F.con)" in cols:
+        return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF.con"],
+                             "F.inc": wald["F.inc"], "F.con": wald["F.con"], "Margin": "",
+                             "Pr": wald["Pr(F.con)"]}, index=wald.index)
+    if "Pr(F)" in cols:
+        return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF"], "F.inc": wald["F.inc"],
+                             "Pr": wald["Pr(F)"]}, index=wald.index)
+    return wald[[c for c in ("Df", "Sum of Sq", "Wald statistic", "Pr(Chisq)") if c in cols]]
+
+
 def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
                 test_summary: pd.DataFrame | None = None, denDF: str = "numeric",
                 label: str | None = None, IClikelihood: str = "none",
@@ -142,6 +164,7 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
     elif not isinstance(wald_tab, pd.DataFrame) or "Df" not in wald_tab.columns:
         raise AsrError("as.asrtests(): wald_tab is not a Wald table (a DataFrame with a Df "
                        "column per fixed term)", hint="pass fit.wald(), or leave it out")
+    wald_tab = plus_wald_tab(wald_tab)
     summary = _empty_summary() if test_summary is None else test_summary
     if label is not None:
         ic = _ic(asreml_obj, IClikelihood, bound_exclusions)
@@ -230,6 +253,9 @@ def infoCriteria(object: Any, DF: int | None = None,
                                 warn=warn).iloc[0] for k, m in items}
         return pd.DataFrame(rows).T.infer_objects()
     _check_fit(object, "infoCriteria")
+    family = getattr(object, "family", None)
+    if family is not None and getattr(family, "name", "gaussian") != "gaussian":
+        return _glm_info(object, family, warn)
     if IClikelihood not in ("REML", "full"):
         raise AsrError(f"infoCriteria: IClikelihood must be 'REML' or 'full', not "
                        f"{IClikelihood!r}", hint="'full' uses the full (ML) likelihood")
@@ -256,6 +282,25 @@ def infoCriteria(object: Any, DF: int | None = None,
                          "AIC": [-2 * loglik + 2 * k],
                          "BIC": [-2 * loglik + k * math.log(nedf + fixed_df)],
                          "loglik": [loglik]})
+
+
+def _glm_info(fit: Any, family: Any, warn: bool) -> pd.DataFrame:
+    """infoCriteria of a non-Gaussian fit from its deviance (module docstring)."""
+    if family.name in ("binomial", "poisson") and family.dispersion == 1:
+        z = fit.coef_fixed["z.ratio"].to_numpy(dtype=float)
+        fixed_df = int(np.sum(~np.isnan(z)))
+        dev = float(fit.deviance)
+        nedf = float(fit.result.n_minus_p)
+        return pd.DataFrame({"fixedDF": [fixed_df], "varDF": [0], "NBound": [0],
+                             "AIC": [dev + 2 * fixed_df],
+                             "BIC": [dev + fixed_df * math.log(nedf + fixed_df)],
+                             "loglik": [-dev / 2]})
+    if warn:
+        warnings.warn(f"infoCriteria are not available for {family.name} with dispersion "
+                      f"{family.dispersion}; they have been set to NA", AsrWarning,
+                      stacklevel=3)
+    return pd.DataFrame({k: [np.nan] for k in ("fixedDF", "varDF", "NBound", "AIC", "BIC",
+                                               "loglik")})
 
 
 def _logdet_cfixed(fit: Any) -> tuple[float, int]:
@@ -371,9 +416,10 @@ def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]
 # ----- looking things up ----------------------------------------------------------------------
 
 def _norm_term(term: str) -> tuple[str, ...]:
-    """A term as the sorted tuple of its ':' factors, spaces and quote style ignored
-    (asremlPlus's findterm: ``B:A`` is ``A:B``)."""
-    text = re.sub(r"\s+", "", str(term)).replace('"', "'")
+    """A term as the sorted tuple of its ':' factors, spaces and quotes ignored
+    (asremlPlus's findterm: ``B:A`` is ``A:B``; asreml labels ``at(AMF, "plus")`` as
+    ``at(AMF, plus)``, the form scripts pass to testranfix)."""
+    text = re.sub(r"[\s\"']+", "", str(term))
     parts, depth, last = [], 0, 0
     for i, ch in enumerate(text):
         depth += ch == "("
@@ -418,27 +464,63 @@ def getTestPvalue(asrtests_obj: Any, label: str) -> float:
     return float(entry["p"].iloc[0])
 
 
+_FORMULAE = ("fixed", "random", "residual", "sparse")
+
+
+class _Formulae(dict):  # type: ignore[type-arg]
+    """getFormulae's result; asreml 3 scripts read the residual formula as ``$rcov``."""
+
+    def __missing__(self, key: str) -> str | None:
+        if key == "rcov" and "residual" in self:
+            return self["residual"]
+        raise KeyError(key)
+
+
+def _expanded(text: str, kind: str) -> str:
+    """R's ``update.formula(f, ~ .)``: the formula with its terms expanded."""
+    from asr_py.formula import expand, parse_formula
+
+    tl = expand(parse_formula(text), "fixed" if kind == "fixed" else "random")
+    lhs = text.split("~", 1)[0].strip() if kind == "fixed" else ""
+    terms = [str(t) for t in tl.terms]
+    if kind == "fixed" and not tl.intercept:
+        terms.append("-1")
+    terms = terms or ["1"]
+    return f"{lhs} ~ {' + '.join(terms)}".strip()
+
+
 def getFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random",
-                                                               "residual")
-                ) -> dict[str, str]:
-    """asremlPlus's ``getFormulae``: the fit's model formulas (text) by kind, those it has."""
+                                                               "residual"),
+                expanded: bool = False) -> dict[str, str | None]:
+    """asremlPlus's ``getFormulae``: the fit's model formulas (text) by kind, in the order
+    asked (``which`` may be "all": fixed, random, residual, sparse); a kind the fit lacks is
+    None (R's NULL). ``expanded``: the terms expanded as R's ``update.formula(f, ~ .)``."""
     _check_fit(asreml_obj, "getFormulae")
     which = [which] if isinstance(which, str) else list(which)
+    bad = [w for w in which if w not in (*_FORMULAE, "all", "rcov")]
+    if bad:
+        raise AsrError(f"getFormulae: which must be among {', '.join(_FORMULAE)} or 'all', "
+                       f"not {', '.join(map(repr, bad))}")
+    if "all" in which:
+        which = list(_FORMULAE)
     call = asreml_obj.call
-    out = {}
+    out: dict[str, str | None] = _Formulae()
     for w in which:
-        text = call.get(w) or (call.get("rcov") if w == "residual" else None)
-        if text is not None:
-            out[w] = text
+        text = call.get(w) or (call.get("rcov") if w == "residual" else None) or \
+            (call.get("residual") if w == "rcov" else None)
+        out[w] = _expanded(text, w) if text is not None and expanded else text
     return out
 
 
 def printFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random",
-                                                                 "residual")) -> str:
-    """asremlPlus's ``printFormulae``: the formulas, one per line (printed and returned)."""
-    text = "\n".join(f"{k}: {v}" for k, v in getFormulae(asreml_obj, which).items())
-    print(text)
-    return text
+                                                                 "residual"),
+                  expanded: bool = False) -> list[str]:
+    """asremlPlus's ``printFormulae``: one line "kind: formula" per kind asked (NULL for
+    one the fit lacks), printed and returned."""
+    lines = [f"{k}: {'NULL' if v is None else v}"
+             for k, v in getFormulae(asreml_obj, which, expanded).items()]
+    print("\n\n#### Formulae from asreml object\n\n" + "\n".join(lines) + "\n")
+    return lines
 
 
 def _random_terms(fit: Any) -> list[str]:
@@ -567,7 +649,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
         elif p <= alpha:
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
-            fit = fit.update(fixed=f". ~ . - {term}")
+            fit = fit.update(fixed=f". ~ . - {label}")    # the fit's own label (quotes)
             wald = fit.wald(denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
             ic = _ic(fit, IClikelihood, _BOUND)

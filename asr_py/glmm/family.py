@@ -114,7 +114,8 @@ _LINKS = {
 @dataclass(frozen=True)
 class Family:
     """An error distribution with its link; ``total`` names a data column of binomial totals
-    (the response is then the number of successes out of ``total``)."""
+    (the response is then the proportion, or when some value exceeds 1 the number, of
+    successes out of ``total``; ASReml's rule)."""
 
     name: str
     link: Link
@@ -224,7 +225,8 @@ def _make(name: str, link: str | None, dispersion: float | None, total: str | No
 def asr_binomial(link: str = "logit", dispersion: float | None = 1.0,
                  total: str | None = None) -> Family:
     """Binomial data (ASReml-R's ``asr_binomial``): a 0/1 response, or with ``total='n'``
-    the number of successes out of the data column n; a proportion with prior
+    the proportion (ASReml's rule: when no value exceeds 1) or else the number of successes
+    out of the data column n; a proportion with prior
     ``weights='n'`` (asreml 3's form) works too. Links 'logit', 'probit', 'cloglog'."""
     return _make("binomial", link, dispersion, total)
 

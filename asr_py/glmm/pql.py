@@ -50,8 +50,9 @@ class PqlResult:
 
 def response_and_weights(model: Model, family: Family, data: pd.DataFrame
                          ) -> tuple[np.ndarray, np.ndarray]:
-    """(y, prior weights) per record: with ``total='n'`` the binomial response becomes the
-    proportion y/n with prior weight n (times any ``weights=`` column)."""
+    """(y, prior weights) per record: with ``total='n'`` the binomial response is a
+    proportion with prior weight n (times any ``weights=`` column); as in ASReml, it is
+    read as proportions when no value exceeds 1, else as counts of successes (y/n)."""
     from asr_py.glmm.traits import TraitFamilies
 
     rec = model.records
@@ -74,10 +75,14 @@ def response_and_weights(model: Model, family: Family, data: pd.DataFrame
                             "rows used by the fit have a missing, zero or negative total",
                             hint="drop those rows or give their number of trials")
         if np.any(y > tot) or np.any(y < 0):
-            raise DataError(f"the response must be a number of successes between 0 and "
-                            f"'{family.total}' (the total) on every row",
-                            hint="give counts with total=, or proportions with weights=")
-        y = y / tot
+            raise DataError(f"the response must be a proportion in [0, 1] or a number of "
+                            f"successes between 0 and '{family.total}' (the total) on every "
+                            "row", hint="give counts or proportions with total=")
+        # ASReml's !TOTAL: "proportions or counts are indicated if !TOTAL specifies the
+        # variate containing the binomial totals. Proportions are assumed if no response
+        # value exceeds 1" (asreml-R's asr_binomial(total=) is the same engine qualifier)
+        if np.any(y > 1):
+            y = y / tot
         pw = pw * tot
     msg = family.check_response(y, pw)
     if msg is not None:

@@ -29,8 +29,9 @@ from asr_py.translate.printer import (
     pyname,
 )
 
-_FIT_ATTRS = {"loglik": "loglik", "converge": "converged", "aic": "aic", "bic": "bic",
-              "residuals": "residuals", "fitted.values": "fitted"}
+_FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
+              "residuals": "residuals", "fitted.values": "fitted",
+              "deviance": "deviance"}     # a GLM's deviance (asr_py.glmm)
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
 #: predict.asreml()'s arguments (for R's partial matching of their names)
@@ -96,7 +97,8 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "vparameters.se", "gammas", "gammas.table", "gammas.con", "gammas.type",
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
-                   "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names")
+                   "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
+                   "design")
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -340,7 +342,13 @@ class Translator(BasePrinter):
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
-        if target.kind == "call" and target.value in ("names", "colnames") and target.args:
+        if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
+                and len(target.args) == 1:
+            # rownames(m) <- v / colnames(m) <- v on a matrix or data frame (rmatrix.py)
+            obj = self.py(target.args[0][1])
+            helper = "set_colnames" if target.value == "colnames" else "set_rownames"
+            return f"{obj} = {self.runtime(helper)}({obj}, {rhs})"
+        if target.kind == "call" and target.value == "names" and target.args:
             obj = self.py(target.args[0][1])
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "levels" and target.args:
@@ -429,6 +437,8 @@ class Translator(BasePrinter):
         obj = e.left
         if obj.kind == "call" and obj.value == "summary" and obj.args:
             m = self.py(obj.args[0][1])
+            if e.value == "loglik":     # asreml's scale: without the 2π constant
+                return f"{self.runtime('r_loglik')}({m})"
             if e.value in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[e.value]}"
             raise Untranslatable(f"summary()${e.value}")
@@ -484,6 +494,13 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
             if name == "sigma2":
                 return f"{self.runtime('r_sigma2')}({self.py(obj)})"
+            if name in ("G.param", "R.param"):    # {term: its parameters} (rdesign.py)
+                res = ", residual=True" if name == "R.param" else ""
+                return f"{self.runtime('r_gparam')}({self.py(obj)}{res})"
+            if name == "design":      # asreml.options(design = TRUE): [X Z] (rdesign.py)
+                return f"{self.runtime('r_design')}({self.py(obj)})"
+            if name == "loglik":      # asreml's scale: without the 2π constant
+                return f"{self.runtime('r_loglik')}({self.py(obj)})"
             if name == "components":
                 return f"{self.py(obj)}.varcomp['component']"
             if name in ("vparameters.table", "gammas.table"):
@@ -539,7 +556,9 @@ class Translator(BasePrinter):
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
             return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
         if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
-            named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args]
+            # envir = sys.frame(...): R's evaluation frame; asr_py's functions take text
+            named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args
+                     if n != "envir"]
             return f"{_COMPAT[f]}({', '.join(self.kwargs(named))})"
         if f == "do.call" and _undo_docall(e) is not e:
             return self.call(_undo_docall(e))
@@ -691,6 +710,8 @@ class Translator(BasePrinter):
             return self.vector(args) if args else "{}"   # filled by name: x[["a"]] <- v
         if f == "rep" and pos:
             return self.rep(e)
+        if f == "matrix":
+            return self.matrix(e)
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
         if f == "na.method":
@@ -809,6 +830,28 @@ class Translator(BasePrinter):
         args = [self.py(pos[0])] + ([self.py(pos[1])] if len(pos) > 1 else [])
         args += [f"{keys[n].replace('.', '_')}={self.py(a)}" for n, a in named.items()]
         return f"{self.runtime('r_rep')}({', '.join(args)})"
+
+    def matrix(self, e: R) -> str:
+        """R's ``matrix(data, nrow, ncol, byrow, dimnames)`` (positional or partial names)
+        -> the runtime's ``r_matrix`` (an array, or a DataFrame when named)."""
+        formals = ("data", "nrow", "ncol", "byrow", "dimnames")
+        named = [(n, a) for n, a in e.args if n is not None]
+        pos = [a for n, a in e.args if n is None and a.kind != "empty"]
+        keys = {n: _partial(n, formals) for n, _ in named}
+        if None in keys.values():
+            raise Untranslatable("matrix() arguments")
+        free = [f for f in formals if f not in keys.values()]
+        if len(pos) > len(free):
+            raise Untranslatable("matrix() arguments")
+        given = list(zip(free, pos)) + [(keys[n], a) for n, a in named]
+
+        def value(k: str, a: R) -> str:
+            if k == "dimnames" and a.kind == "call" and a.value == "list":
+                # list(rows, cols): two vectors, not one flattened vector
+                return "[" + ", ".join(self.py(x) for _, x in a.args) + "]"
+            return self.py(a)
+        out = [f"{k}={value(k, a)}" for k, a in given]
+        return f"{self.runtime('r_matrix')}({', '.join(out)})"
 
     # ----- data-column scopes (subset, with, transform) --------------------------------------
     def subset(self, e: R) -> str:

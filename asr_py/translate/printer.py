@@ -193,6 +193,9 @@ class BasePrinter:
             test = f"{self.runtime('r_eq')}({self.py(col)}, {self.py(num)})"
             return test if v == "==" else f"~{test}"
         left, right = self.py(e.left), self.py(e.right)
+        # with(d, a[1] - a[2]) * (-2): the with() expression is one operand
+        left, right = (f"({t})" if x.kind == "call" and x.value == "with" else t
+                       for x, t in ((e.left, left), (e.right, right)))
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
@@ -229,6 +232,14 @@ class BasePrinter:
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
+        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
+                args[1].value in ("grepl", "startsWith", "endsWith", "!"):
+            return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
+        if len(args) == 2 and args[0].kind == "empty" and (
+                args[1].kind == "num" or args[1].kind == "bin" and args[1].value == ":" or
+                args[1].kind == "unary" and args[1].right is not None and
+                args[1].right.kind == "num"):
+            return f"{self.runtime('r_cols')}({obj}, {self.py(args[1])})"  # x[, 3:12]
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
@@ -241,6 +252,8 @@ class BasePrinter:
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
                 args[0].value == "order":
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "num":
+            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
@@ -839,6 +852,8 @@ def _wrap(line: str, width: int = 100) -> str:
     if len(line) <= width or "(" not in line or not line.endswith(")") or "#" in line:
         return line
     open_at = line.index("(")
+    if open_at == 0 or not (line[open_at - 1].isalnum() or line[open_at - 1] in "_.]"):
+        return line   # x = a + (b * c): a grouping parenthesis; a trailing comma makes a tuple
     depth, quote, pieces, last = 0, "", [], open_at + 1
     for i, ch in enumerate(line[open_at:], open_at):
         if quote:

@@ -31,6 +31,13 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rmatrix import (  # noqa: F401
+    r_cols,
+    r_matrix,
+    set_colnames,
+    set_rownames,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 
@@ -159,6 +166,16 @@ def r_sigma2(fit: Any) -> float:
         return 1.0
     vc = fit.varcomp
     return float(vc.loc[name, "component"])
+
+
+def r_loglik(fit: Any) -> float:
+    """asreml's ``fit$loglik``: the REML log-likelihood without its 2π constant,
+    ℓ_R + ½ν log 2π (ν = n − rank X; asr_py's ``fit.loglik`` is ℓ_R, the full one), so a
+    script's printed asreml value compares; a non-Gaussian fit's is asr_py's."""
+    family = getattr(fit, "family", None)
+    if family is not None and getattr(family, "name", "gaussian") != "gaussian":
+        return float(fit.loglik)
+    return float(fit.loglik) + 0.5 * float(fit.result.n_minus_p) * float(np.log(2 * np.pi))
 
 
 def r_vparameters(fit: Any) -> pd.Series:

@@ -1,0 +1,57 @@
+"""asreml fit components translated scripts read: ``fit$design`` and ``fit$G.param``.
+
+``fit$design`` (``asreml.options(design = TRUE)``):
+
+The design matrix [X Z] of the records the fit used, one row per record: X's columns named
+as the fixed effects (``fit.coef_fixed``'s index), each random term's Z columns as its
+effects are named (``fit.coef_random``'s index, ``term_level``), so a script's
+``grepl("Smarthouse:spl(vLanes)", colnames(fit$design), fixed = TRUE)`` picks that term's
+columns. Dense: scripts form Z Zᵀ from it.
+
+``fit$G.param`` (``R.param``): one entry per random (residual) term, named by the term, holding
+the rows of ``fit.params`` for its variance parameters; scripts loop over
+``names(fit$G.param)`` to visit the random terms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from asr_py.errors import AsrError
+
+__all__ = ["r_design", "r_gparam"]
+
+
+def r_design(fit: Any) -> pd.DataFrame:
+    """The design matrix [X Z] of ``fit`` as a DataFrame (module docstring)."""
+    model = getattr(fit, "model", None)
+    if model is None or not hasattr(model, "fixed"):
+        raise AsrError("fit$design: not an asr_py fit", hint="use it on an asr.asreml() fit")
+    parts = [pd.DataFrame(np.asarray(model.X, dtype=float), columns=list(model.fixed.names))]
+    for t in model.random:
+        z = t.Z.toarray() if sp.issparse(t.Z) else np.asarray(t.Z, dtype=float)
+        levels = list(t.levels)
+        names = [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
+            f"{t.label}_{i + 1}" for i in range(z.shape[1])]
+        parts.append(pd.DataFrame(z, columns=names))
+    return pd.concat(parts, axis=1)
+
+
+def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:
+    """asreml's ``fit$G.param`` (``residual=True``: ``fit$R.param``) as {term: its rows of
+    ``fit.params``} (module docstring)."""
+    model = getattr(fit, "model", None)
+    if model is None or not hasattr(model, "random"):
+        raise AsrError("fit$G.param: not an asr_py fit", hint="use it on an asr.asreml() fit")
+    p = fit.params
+    comp = [str(c) for c in p["Component"]]
+    labels = [model.residual.label] if residual else [t.label for t in model.random]
+    out: dict[str, pd.DataFrame] = {}
+    for lab in labels:
+        rows = [i for i, c in enumerate(comp) if c == lab or c.startswith(lab + "!")]
+        out[lab] = p.iloc[rows]
+    return out

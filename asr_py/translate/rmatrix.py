@@ -1,0 +1,120 @@
+"""R matrices in translated scripts: ``matrix()`` and ``rownames(x) <- v``.
+
+An R matrix without dimnames becomes a 2-D numpy array; with row or column names it becomes a
+DataFrame (the form asr_py's asremlPlus functions take, e.g. chooseModel's marginality).
+``matrix(data, nrow, ncol, byrow = FALSE)`` fills column by column (R's order) unless
+``byrow``, recycling ``data`` to nrow × ncol (R warns when the length does not divide it; so
+does this).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+from asr_py.warning_classes import AsrWarning
+
+__all__ = ["r_cols", "r_matrix", "set_colnames", "set_rownames"]
+
+
+def _values(data: Any) -> list[Any]:
+    if isinstance(data, (pd.DataFrame, np.ndarray)) and np.ndim(data) == 2:
+        return list(np.asarray(data).ravel(order="F"))   # as.vector of a matrix: by column
+    if isinstance(data, (list, tuple, range, pd.Series, pd.Index, np.ndarray)):
+        return list(data)
+    return [data]
+
+
+def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = None,
+             byrow: bool = False, dimnames: Any = None) -> np.ndarray | pd.DataFrame:
+    """R's ``matrix()``: n = len(data); nrow defaults to ⌈n / ncol⌉ (or n), ncol to
+    ⌈n / nrow⌉; values recycled; filled by column unless ``byrow``."""
+    if any(isinstance(v, Untranslated) for v in (data, nrow, ncol, dimnames)):
+        return Untranslated("matrix() of an untranslated value")._use()
+    vals = _values(data)
+    if not vals:
+        raise AsrError("matrix(): 'data' has no values", hint="give at least one value")
+    n = len(vals)
+    if nrow is None and ncol is None:
+        nrow, ncol = n, 1
+    elif nrow is None:
+        nrow = max(1, math.ceil(n / int(ncol)))  # type: ignore[arg-type]
+    elif ncol is None:
+        ncol = max(1, math.ceil(n / int(nrow)))
+    nrow, ncol = int(nrow), int(ncol)
+    size = nrow * ncol
+    if size and (size % n if size >= n else n % size):
+        warnings.warn(f"matrix(): data length {n} is not a sub-multiple or multiple of the "
+                      f"number of {'columns' if byrow else 'rows'} ({nrow} x {ncol})",
+                      AsrWarning, stacklevel=2)
+    flat = [vals[i % n] for i in range(size)]
+    try:
+        arr = np.asarray(flat, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.asarray(flat, dtype=object)
+    arr = arr.reshape((nrow, ncol), order="C" if byrow else "F")
+    if dimnames is None:
+        return arr
+    rows, cols = (list(dimnames) + [None, None])[:2]
+    out = pd.DataFrame(arr)
+    return set_colnames(set_rownames(out, rows), cols)
+
+
+def _names(names: Any, n: int, which: str) -> list[str] | None:
+    if names is None:
+        return None
+    names = [names] if isinstance(names, str) else [str(v) for v in names]
+    if len(names) != n:
+        raise AsrError(f"{which}(x) <- v: {len(names)} names for {n} {which[:3]}s",
+                       hint=f"give one name per {which[:3]}")
+    return names
+
+
+def set_rownames(x: Any, names: Any) -> Any:
+    """R's ``rownames(x) <- v`` (``row.names``): a matrix or data frame whose rows are
+    named by ``v`` (a DataFrame); NULL removes the names."""
+    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
+        return (x if isinstance(x, Untranslated) else names)._use()
+    out = pd.DataFrame(x) if isinstance(x, np.ndarray) else x.copy()
+    rn = _names(names, out.shape[0], "rownames")
+    out.index = pd.RangeIndex(out.shape[0]) if rn is None else rn
+    return out
+
+
+def set_colnames(x: Any, names: Any) -> Any:
+    """R's ``colnames(x) <- v`` on a matrix or data frame (a DataFrame)."""
+    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
+        return (x if isinstance(x, Untranslated) else names)._use()
+    out = pd.DataFrame(x) if isinstance(x, np.ndarray) else x.copy()
+    cn = _names(names, out.shape[1], "colnames")
+    out.columns = pd.RangeIndex(out.shape[1]) if cn is None else cn
+    return out
+
+
+def r_cols(x: Any, j: Any) -> Any:
+    """R's ``x[, j]`` with ``j`` column positions (1-based; ``3:12``, ``c(1, 4)``; negative
+    drop) of a matrix (array) or data frame; one column gives a vector, as R drops."""
+    if isinstance(x, Untranslated) or isinstance(j, Untranslated):
+        return (x if isinstance(x, Untranslated) else j)._use()
+    pos = [int(v) for v in (j if isinstance(j, (list, tuple, range, np.ndarray, pd.Series))
+                            else [j])]
+    n = np.shape(x)[1]
+    if all(v < 0 for v in pos):
+        keep = [i for i in range(n) if i + 1 not in {-v for v in pos}]
+    elif all(v > 0 for v in pos):
+        keep = [v - 1 for v in pos]
+    else:
+        raise AsrError("x[, j]: positions must be all positive or all negative (R's rule)")
+    if any(k >= n for k in keep):
+        raise AsrError(f"x[, j]: column position {max(keep) + 1} beyond the {n} columns",
+                       hint="R's 'subscript out of bounds'")
+    if isinstance(x, pd.DataFrame):
+        return x.iloc[:, keep[0]] if len(keep) == 1 else x.iloc[:, keep]
+    arr = np.asarray(x)
+    return arr[:, keep[0]] if len(keep) == 1 else arr[:, keep]

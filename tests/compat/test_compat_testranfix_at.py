@@ -1,0 +1,45 @@
+"""asremlPlus's testranfix on an ``at()`` term named as asreml labels it.
+
+asreml writes ``at(AMF, "AMF_plus"):per.col`` as ``at(AMF, AMF_plus):per.col`` in its Wald
+table, and asremlPlus scripts (test41Selection.r) pass that unquoted form to testranfix; the
+term must be found (not "Absent") and, when not significant, dropped from the fixed model.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+
+
+@pytest.fixture(scope="module")
+def at_data() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 60
+    amf = np.repeat(["AMF_minus", "AMF_plus"], n // 2)
+    x = rng.normal(size=n)
+    g = np.tile([f"g{i}" for i in range(6)], n // 6)
+    u = 3 * rng.normal(size=6)[np.tile(np.arange(6), n // 6)]      # the g effects
+    y = 2 + (amf == "AMF_plus") * 0.8 + rng.normal(size=n) + u
+    return pd.DataFrame({"AMF": amf, "x": x, "g": g, "y": y})
+
+
+@pytest.mark.parametrize("term", ['at(AMF, AMF_plus):x', "x:at(AMF, 'AMF_plus')"])
+def test_unquoted_at_term_is_found_and_dropped(at_data, term) -> None:
+    fit = asr.asreml('y ~ AMF + at(AMF, "AMF_plus"):x', random="~ g", data=at_data)
+    w = fit.wald(denDF="numeric")
+    label = 'at(AMF, "AMF_plus"):x'
+    p = float(w.loc[label, "Pr(F)"])
+    assert p > 0.05            # x has no effect in the simulated data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.testranfix(asr.plus.as_asrtests(fit), term, drop_fix_ns=True)
+    row = t["test.summary"].iloc[-1]
+    assert row["action"] == "Dropped" and row["p"] == pytest.approx(p)
+    assert label not in t["wald.tab"].index and len(t["wald.tab"]) == len(w) - 1
+    direct = asr.asreml("y ~ AMF", random="~ g", data=at_data)
+    assert t["asreml.obj"].loglik == pytest.approx(direct.loglik, abs=1e-6)
