@@ -433,7 +433,9 @@ class Translator(BasePrinter):
                 return f"{m}.{_SUMMARY_ATTRS[e.value]}"
             raise Untranslatable(f"summary()${e.value}")
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
-            return self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
+            # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
+            inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
+            return f"{self.runtime('r_pvals3')}({inner})"
         if obj.kind == "call" and obj.value in ("predict", "predict.asreml"):
             if e.value in ("pvals", "predictions"):
                 return self.predict(obj)

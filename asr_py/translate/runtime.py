@@ -161,6 +161,15 @@ def r_sigma2(fit: Any) -> float:
     return float(vc.loc[name, "component"])
 
 
+def r_pvals3(pred: Any) -> Any:
+    """asreml 3's ``predict(...)$predictions$pvals``: the predictions with asreml 3's column
+    names (``standard.error`` and ``est.status`` for asreml 4's ``std.error`` and
+    ``status``); anything else is returned as it is."""
+    if isinstance(pred, pd.DataFrame):
+        return pred.rename(columns={"std.error": "standard.error", "status": "est.status"})
+    return pred
+
+
 def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
