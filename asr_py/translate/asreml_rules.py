@@ -366,7 +366,8 @@ class Translator(BasePrinter):
 
     def melt(self, e: R) -> str:
         """reshape2's ``melt(d, id.vars, measure.vars, variable.name, value.name)`` of a data
-        frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column)."""
+        frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column); of a
+        matrix, R's melt.matrix (runtime ``r_melt``)."""
         keys = {"id.vars": "id_vars", "measure.vars": "value_vars",
                 "variable.name": "var_name", "value.name": "value_name"}
         out = [self.py(e.args[0][1])]
@@ -379,7 +380,8 @@ class Translator(BasePrinter):
             out.append(f"{keys[key]}={self.py(a)}")
         out += [f"{k}={v!r}" for k, v in (("var_name", "variable"), ("value_name", "value"))
                 if k not in given]
-        return f"pd.melt({', '.join(out)})"
+        # a matrix (asremlPlus's p.differences, ...) melts by cells: r_melt decides at run time
+        return f"{self.runtime('r_melt')}({', '.join(out)})"
 
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R

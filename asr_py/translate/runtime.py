@@ -170,6 +170,32 @@ def r_pvals3(pred: Any) -> Any:
     return pred
 
 
+def _is_matrix(x: Any) -> bool:
+    """A matrix in R's sense: an ndarray, or a numeric DataFrame labelled like one (row labels
+    that are not R's default 1..n row names, e.g. asremlPlus's sed or p.differences)."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 2
+    return isinstance(x, pd.DataFrame) and not isinstance(x.index, pd.RangeIndex) and \
+        all(pd.api.types.is_numeric_dtype(t) for t in x.dtypes)
+
+
+def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = "variable",
+           value_name: str = "value") -> pd.DataFrame:
+    """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``);
+    of a matrix (:func:`_is_matrix`), R's melt.matrix: one row per cell, columns Var1 (row
+    label), Var2 (column label) and ``value``, the first index fastest (column by column)."""
+    if _is_matrix(x) and id_vars is None and value_vars is None:
+        m = x if isinstance(x, pd.DataFrame) else pd.DataFrame(
+            x, index=range(1, x.shape[0] + 1), columns=range(1, x.shape[1] + 1))
+        a = m.to_numpy()
+        nr, nc = a.shape
+        return pd.DataFrame({"Var1": np.tile(np.asarray(m.index, dtype=object), nc),
+                             "Var2": np.repeat(np.asarray(m.columns, dtype=object), nr),
+                             value_name: a.ravel(order="F")})
+    return pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
+                   value_name=value_name)
+
+
 def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²

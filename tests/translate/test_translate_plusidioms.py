@@ -27,3 +27,22 @@ def test_asreml3_pvals_have_asreml3_column_names(workdir: Path) -> None:
     d = pd.read_csv("oats.csv")
     np.testing.assert_allclose(p["predicted.value"].to_numpy(),
                                d.groupby("V")["Y"].mean().to_numpy(), rtol=1e-8)
+
+
+def test_melt_of_a_matrix_is_by_cells() -> None:
+    """reshape2's melt of a matrix (asremlPlus's p.differences): Var1, Var2, value with the
+    first index fastest. R 4.2 + reshape2 on matrix(1:6, 2, dimnames = list(c("a", "b"),
+    c("x", "y", "z"))) prints Var1 a b a b a b, Var2 x x y y z z, value 1..6."""
+    m = pd.DataFrame(np.arange(1, 7).reshape(2, 3, order="F"), index=["a", "b"],
+                     columns=["x", "y", "z"])
+    ns = run_py(translate("p <- reshape2::melt(m)\nnames(p) <- c('Rows', 'Columns', 'p')\n"),
+                m=m)
+    p = ns["p"]
+    assert list(p.columns) == ["Rows", "Columns", "p"]
+    assert list(p["Rows"]) == ["a", "b"] * 3
+    assert list(p["Columns"]) == ["x", "x", "y", "y", "z", "z"]
+    assert list(p["p"]) == [1, 2, 3, 4, 5, 6]
+    # a data frame with R's default row names still melts by columns (variable, value)
+    d = pd.DataFrame({"u": [1.0, 2.0], "v": [3.0, 4.0]})
+    q = run_py(translate("q <- reshape2::melt(d)\n"), d=d)["q"]
+    assert list(q.columns) == ["variable", "value"] and list(q["value"]) == [1, 2, 3, 4]
