@@ -32,6 +32,7 @@ from scipy import stats
 
 from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
 from asr_py.errors import AsrError
+from asr_py.results.predict import unwrap_classify
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
@@ -69,8 +70,9 @@ class Alldiffs(dict):  # type: ignore[type-arg]
 
 
 def classify_vars(classify: str) -> list[str]:
-    """The variables of a classify (``"A:B"`` -> ["A", "B"]); "(Intercept)" has none."""
-    return [v.strip() for v in str(classify).split(":") if v.strip() and
+    """The variables of a classify (``"A:B"`` and ``"(A:B)"`` -> ["A", "B"]); "(Intercept)"
+    has none."""
+    return [v.strip() for v in unwrap_classify(str(classify)).split(":") if v.strip() and
             v.strip() != "(Intercept)"]
 
 

@@ -29,6 +29,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.lsd import pick
 from asr_py.errors import AsrError
+from asr_py.results.predict import unwrap_classify
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["predictPlus", "plotPvalues", "plotPredictions", "sort"]
@@ -150,6 +151,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                                   "halfLeastSignificant"), "error_intervals")
     if kind == "halfLeastSignificant":
         pairwise = True
+    classify = unwrap_classify(classify)
     intercept = classify.strip() in ("(Intercept)", "Intercept")
     if intercept:
         classify = "(Intercept)"
@@ -181,11 +183,23 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
 def plotPvalues(object: Any, sections: Sequence[str] | str | None = None, show: bool = True,
                 **other: Any) -> pd.DataFrame:
     """asremlPlus's ``plotPvalues``: the p-values of all pairwise differences as a long
-    table (Rows, Columns, p); drawn as a heat map when matplotlib is installed and ``show``.
-    Plot styling arguments are accepted and ignored."""
+    table (Rows, Columns, p) - of an alldiffs object, or a data frame already in that form
+    (plotPvalues.data.frame, columns named by ``x``, ``y``, ``p``); drawn as a heat map
+    when matplotlib is installed and ``show``. Plot styling arguments are accepted and
+    ignored."""
     if isinstance(sections, str):
         sections = [sections]
-    tab = pvalues_table(object, sections)
+    if isinstance(object, pd.DataFrame):   # plotPvalues.data.frame: the long table given
+        x, y, p = (other.pop(k, d) for k, d in (("x", "Rows"), ("y", "Columns"), ("p", "p")))
+        bad = [c for c in (x, y, p) if c not in object.columns]
+        if bad:
+            raise AsrError(f"plotPvalues(): the data frame has no column(s) {', '.join(bad)}",
+                           hint="give x=, y= and p= naming its columns (default Rows, "
+                                "Columns, p)")
+        tab = object.rename(columns={x: "Rows", y: "Columns", p: "p"})[["Rows", "Columns",
+                                                                       "p"]]
+    else:
+        tab = pvalues_table(object, sections)
     if show:
         try:
             import matplotlib.pyplot as plt

@@ -147,6 +147,20 @@ def _newdata(newdata: Any, known: set[str], covariates: set[str]
     return cls, levels
 
 
+def unwrap_classify(classify: str) -> str:
+    """A classify in parentheses, ``"(A:B)"``, is ``"A:B"`` (asreml accepts both; asremlPlus's
+    tests predict ``classify = "(Variety:Nitrogen)"``); ``"(Intercept)"`` stays."""
+    c = classify.strip()
+    while c.startswith("(") and c.endswith(")") and c != "(Intercept)":
+        depth = 0
+        for i, ch in enumerate(c):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and i < len(c) - 1:
+                return c            # "(a):(b)": the first parenthesis closes early
+        c = c[1:-1].strip()
+    return c
+
+
 def predict(model: Model, result: RemlResult, classify: str | None = None,
             levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
             vcov: bool = False, present: Any = None, ignore: Any = None,
@@ -179,6 +193,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         # asreml's classify = "(Intercept)" (asreml 4.2: "Intercept", unless a variable has
         # that name): the overall mean, every fixed factor averaged
         intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
+        classify = unwrap_classify(classify)
         cls = [c.strip() for c in classify.split(":")
                if c.strip() and c.strip() not in intercept]
         levels = dict(levels or {})
