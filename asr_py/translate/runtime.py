@@ -92,24 +92,49 @@ def _pyreadr() -> Any:
     return pyreadr
 
 
-def read_rds(path: str) -> pd.DataFrame | Untranslated:
-    """R's ``readRDS(path)`` for a data frame; an R list or S4 object (which pyreadr skips)
-    gives a placeholder (asr_py.translate.checks.Untranslated)."""
+def _read_r(path: str, rds: bool) -> dict[str, Any]:
+    """The objects of an .rds (one, under the key "") or .rda/.RData file: pyreadr first;
+    when it reads nothing (R lists, asremlPlus's alldiffs) or refuses the file, the ``rdata``
+    package if installed (asr_py.translate.rds); {} when neither can."""
+    from asr_py.translate import rds as rdata_reader
+
+    try:
+        frames = dict(_pyreadr().read_r(path))
+        err: Exception | None = None
+    except Exception as e:  # noqa: BLE001 - librdata's errors: try the other reader
+        frames, err = {}, e
+    if frames:
+        return {("" if rds else k): v for k, v in frames.items()}
+    if rdata_reader.available():
+        got = rdata_reader.read(path, rds)
+        return {"": got} if rds else dict(got)
+    if err is not None:
+        raise AsrError(f"cannot read {path!r}: {err}",
+                       hint="pip install rdata (asr_py[rdata]) reads R lists and files "
+                            "pyreadr refuses") from err
+    return {}
+
+
+def read_rds(path: str) -> Any:
+    """R's ``readRDS(path)``: a data frame, or (with the ``rdata`` package) any R object -
+    an asremlPlus alldiffs object, a list as a dict; a placeholder
+    (asr_py.translate.checks.Untranslated) when no reader can make it."""
     if not Path(path).exists():
         raise AsrError(f"readRDS: no file {path!r}", hint="run the script from its folder")
-    frames = list(_pyreadr().read_r(path).values())
-    if not frames:   # an R list or S4 object (pyreadr reads data frames, vectors, matrices)
-        return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read", path)
-    return frames[0]
+    objs = _read_r(path, rds=True)
+    if not objs:
+        return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read (pip "
+                            "install rdata for R lists)", path)
+    return objs[""]
 
 
-def load_rdata(path: str) -> dict[str, pd.DataFrame]:
-    """R's ``load(path)``: the data frames of an .RData/.rda file by (Python) name."""
+def load_rdata(path: str) -> dict[str, Any]:
+    """R's ``load(path)``: the objects of an .RData/.rda file by (Python) name."""
     if not Path(path).exists():
         raise AsrError(f"load: no file {path!r}", hint="run the script from its folder")
     from asr_py.translate.printer import pyname
 
-    return {pyname(k): v for k, v in _pyreadr().read_r(path).items()}
+    return {pyname(k): v for k, v in _read_r(path, rds=False).items()}
 
 
 def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -126,8 +151,8 @@ def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
             if ext in (".txt", ".tsv"):
                 return pd.read_csv(p, sep=r"\s+")
             if ext == ".rds":
-                return read_rds(str(p))   # type: ignore[return-value]
-            frames = _pyreadr().read_r(str(p))
+                return read_rds(str(p))   # type: ignore[no-any-return]
+            frames = _read_r(str(p), rds=False)
             if into is not None:
                 from asr_py.translate.printer import pyname
 

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from _translate_fixtures import run_py
+from scipy import stats
 
+import asr_py as asr
 from asr_py import translate
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_asreml3_pvals_have_asreml3_column_names(workdir: Path) -> None:
@@ -46,3 +51,25 @@ def test_melt_of_a_matrix_is_by_cells() -> None:
     d = pd.DataFrame({"u": [1.0, 2.0], "v": [3.0, 4.0]})
     q = run_py(translate("q <- reshape2::melt(d)\n"), d=d)["q"]
     assert list(q.columns) == ["variable", "value"] and list(q["value"]) == [1, 2, 3, 4]
+
+
+def test_readRDS_of_an_alldiffs_object(tmp_path: Path, monkeypatch) -> None:
+    """An alldiffs object saved by R (tests/data/alldiffs_rds_reference.R: readRDS of a list
+    pyreadr skips, read with the rdata package) is an asr.plus alldiffs object with R's
+    attributes and labelled matrices; load() of an .rda gives its list as a dict. The p-value
+    R prints for the first pair is 0.1767523856."""
+    pytest.importorskip("rdata")
+    for f in ("alldiffs_small.rds", "alldiffs_small.rda"):
+        (tmp_path / f).write_bytes((DATA / f).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    ns = run_py(translate('x <- readRDS("alldiffs_small.rds")\nlsd <- recalcLSD(x)\n'
+                          'load("alldiffs_small.rda")\n'))
+    x = ns["x"]
+    assert asr.plus.is_alldiffs(x) and x.attrs["tdf"] == 20 and x.attrs["classify"] == "A:B"
+    assert x["p.differences"].loc["a1,b1", "a1,b2"] == pytest.approx(0.1767523856, abs=1e-9)
+    assert list(x["predictions"]["B"].astype(str)) == ["b1", "b2", "b1", "b2"]
+    sed = x["sed"].to_numpy()
+    t = stats.t.ppf(0.975, 20)   # mean LSD: t times the root mean square SED of the 6 pairs
+    assert float(ns["lsd"]["LSD"]["meanLSD"].iloc[0]) == pytest.approx(
+        t * np.sqrt(np.nanmean(sed[np.triu_indices(4, 1)] ** 2)), rel=1e-10)
+    assert ns["obj"]["fit"]["b"] == "x" and list(ns["obj"]["fit"]["a"]) == [1, 2, 3]
