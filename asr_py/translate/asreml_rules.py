@@ -649,6 +649,8 @@ class Translator(BasePrinter):
         if f == "tail":
             n = self.py(args[1][1]) if len(args) > 1 else ""
             return f"{self.py(pos[0])}.tail({n})"
+        if f == "na.omit" and len(args) == 1:     # rows (elements) with no missing value
+            return f"{self.py(pos[0])}.dropna()"
         if f in ("nrow", "length", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
         if f == "ncol" and len(args) == 1:

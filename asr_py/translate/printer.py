@@ -178,6 +178,9 @@ class BasePrinter:
             return self.py(_pipe(e))
         if v == ":":
             return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+        if v == "%in%" and e.left.kind == "call" and e.left.value in ("c", "rep", "seq"):
+            # c("a", "b") %in% names(x): elementwise
+            return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
             return f"{self.py(e.left)}.isin({self.py(e.right)})" if self._vector_context(
                 e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
@@ -221,8 +224,10 @@ class BasePrinter:
         args = [a for _, a in e.args]
         if e.value == "[[" and len(args) == 1:
             a = args[0]
+            # x[[1]]: by position whatever x is (a dict's first value, a frame's column)
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
-                f"{obj}[{self.py(a)} - 1]" if a.kind == "num" else f"{obj}[{self.py(a)}]"
+                f"{self.runtime('r_elt2')}({obj}, {self.py(a)})" if a.kind == "num" else \
+                f"{obj}[{self.py(a)}]"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
         rows = _match_rownames(args[0], self.src(e.left), self.src) if args else None

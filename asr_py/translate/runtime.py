@@ -363,6 +363,16 @@ def r_elt(x: Any, k: int) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+def r_elt2(x: Any, k: int) -> Any:
+    """R's ``x[[k]]`` of a 1-based position: a named list's (dict's) k-th value, a data
+    frame's k-th column, else the k-th element (:func:`r_elt`)."""
+    if isinstance(x, dict):
+        return list(x.values())[int(k) - 1]
+    if isinstance(x, pd.DataFrame):
+        return x.iloc[:, int(k) - 1]
+    return r_elt(x, k)
+
+
 def _r_label(v: Any) -> str:
     """A value as R prints it in a factor level: 28.0 -> "28"."""
     if isinstance(v, (float, np.floating)) and float(v).is_integer():

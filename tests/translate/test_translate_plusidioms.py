@@ -73,3 +73,16 @@ def test_readRDS_of_an_alldiffs_object(tmp_path: Path, monkeypatch) -> None:
     assert float(ns["lsd"]["LSD"]["meanLSD"].iloc[0]) == pytest.approx(
         t * np.sqrt(np.nanmean(sed[np.triu_indices(4, 1)] ** 2)), rel=1e-10)
     assert ns["obj"]["fit"]["b"] == "x" and list(ns["obj"]["fit"]["a"]) == [1, 2, 3]
+
+
+def test_list_position_in_values_and_na_omit() -> None:
+    """R: ``l[[1]]`` of a named list is its first element; ``c("a", "z") %in% names(d)`` is
+    elementwise (TRUE FALSE); ``na.omit(d)`` drops the rows with a missing value."""
+    r = ('a <- l[[1]]\nb <- d[[2]]\nk <- c("u", "z") %in% names(d)\n'
+         'ok <- all(c("u", "v") %in% names(d))\ne <- na.omit(d)\n')
+    ns = run_py(translate(r), l={"first": 10, "second": 20},
+                d=pd.DataFrame({"u": [1.0, np.nan, 3.0], "v": [4.0, 5.0, 6.0]}))
+    assert ns["a"] == 10
+    assert list(ns["b"]) == [4.0, 5.0, 6.0]
+    assert list(ns["k"]) == [True, False] and bool(ns["ok"])
+    assert list(ns["e"]["u"]) == [1.0, 3.0]
