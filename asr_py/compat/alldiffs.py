@@ -195,7 +195,7 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
     tdf, sed = a.get("tdf"), obj.get("sed")
     if sed is None or tdf is None or not np.isfinite(tdf):
         return None
-    t = float(stats.t.ppf(1 - a["alpha"] / 2, tdf))
+    t = float(stats.t.ppf(1 - a.get("alpha", 0.05) / 2, tdf))
     typ, by = a.get("LSDtype", "overall"), a.get("LSDby")
     pred = obj["predictions"]
     groups = None
@@ -402,7 +402,7 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
     sliceAccs)."""
     a = obj.attrs
     sed = obj["sed"].to_numpy()
-    t = float(stats.t.ppf(1 - a["alpha"] / 2, a["tdf"]))
+    t = float(stats.t.ppf(1 - a.get("alpha", 0.05) / 2, a["tdf"]))
     n = sed.shape[0]
     if a["LSDtype"] == "factor.combinations":
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])

@@ -62,6 +62,7 @@ def _alldiffs(obj: Any, attrs: Mapping[str, Any]) -> Any:
 
     comps = {str(k): _py(v) for k, v in dict(obj).items()}
     meta = {str(k): _scalar(v) for k, v in attrs.items() if k not in ("names", "class")}
+    meta.setdefault("alpha", 0.05)     # asremlPlus's default when an object lacks it
     if isinstance(meta.get("LSDby"), str):
         meta["LSDby"] = [meta["LSDby"]]
     for k in ("predictions", "vcov", "differences", "p.differences", "sed", "LSD",
