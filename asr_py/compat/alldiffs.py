@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
+from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
 from asr_py.results.predict import unwrap_classify
 from asr_py.warning_classes import AsrWarning
@@ -47,8 +48,9 @@ INTERVALS = ("none", "Confidence", "StandardError", "halfLeastSignificant")
 LSDTYPES = ("overall", "factor.combinations", "per.prediction")
 
 
-class Alldiffs(dict):  # type: ignore[type-arg]
-    """asremlPlus's alldiffs list (see the module docstring); R's attributes in ``attrs``."""
+class Alldiffs(RList):
+    """asremlPlus's alldiffs list (see the module docstring); R's attributes in ``attrs``;
+    components by name or a unique prefix of it (R's ``diffs$pred``)."""
 
     def __init__(self, *args: Any, attrs: Mapping[str, Any] | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)

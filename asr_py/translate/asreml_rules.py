@@ -599,6 +599,10 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.{f.lower()}"
         if f in ("lrt", "lrt.asreml"):
             return f"asr.lrt({', '.join(self.kwargs(args))})"
+        if f == "factor" and len(pos) == 1 and len(args) == 2 and args[1][0] == "exclude" \
+                and args[1][1].kind == "name" and args[1][1].value == "NULL":
+            # factor(x, exclude = NULL): missing values become a level of their own
+            return f"{self.runtime('r_factor_na')}({self.series(pos[0])})"
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
                 "float", "as.integer": "int", "as.character": "str"}.get(f)
         if conv and len(pos) == 1 and (len(args) == 1 or f == "factor" and all(

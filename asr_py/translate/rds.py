@@ -51,7 +51,9 @@ def _py(obj: Any) -> Any:
         vals = np.asarray(obj.values)
         return vals.item() if vals.size == 1 else vals
     if isinstance(obj, Mapping) and not hasattr(obj, "attrs"):   # an Alldiffs stays one
-        return {str(k): _py(v) for k, v in obj.items()}
+        from asr_py.compat.rlist import RList
+
+        return RList({str(k): _py(v) for k, v in obj.items()})
     if isinstance(obj, np.ndarray) and obj.size == 1 and obj.dtype != object:
         return obj.item()
     return obj

@@ -363,6 +363,24 @@ def r_elt(x: Any, k: int) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+def r_factor_na(x: Any) -> pd.Series:
+    """R's ``factor(x, exclude = NULL)``: the values as labels with missing values a level of
+    their own, labelled "NA" and placed last (R prints it <NA>)."""
+    s = pd.Series(x)
+    lab = s.astype(object).where(s.isna(), s.astype(str)).where(s.notna(), "NA")
+    levels = [str(v) for v in (s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype)
+                               else sorted(pd.unique(s.dropna()), key=_sort_key))]
+    return pd.Series(pd.Categorical(lab, categories=levels + ["NA"] * bool(s.isna().any())),
+                     index=s.index, name=s.name)
+
+
+def _sort_key(v: Any) -> tuple[int, Any]:
+    try:
+        return (0, float(v))
+    except (TypeError, ValueError):
+        return (1, str(v))
+
+
 def r_elt2(x: Any, k: int) -> Any:
     """R's ``x[[k]]`` of a 1-based position: a named list's (dict's) k-th value, a data
     frame's k-th column, else the k-th element (:func:`r_elt`)."""

@@ -53,3 +53,13 @@ def test_plotPvalues_of_a_data_frame_is_that_table(diffs) -> None:
     np.testing.assert_allclose(tab["p"], ref["p"], rtol=1e-12)
     with pytest.raises(AsrError, match="no column"):
         asr.plus.plotPvalues(long, x="Rows", show=False)
+
+
+def test_components_by_partial_name_as_R(diffs) -> None:
+    """R's ``$`` partial matching on lists: ``pdata$pvalue`` is ``pdata$pvalues``,
+    ``diffs$pred`` the predictions; an ambiguous prefix is an error."""
+    pdata = asr.plus.plotPvalues(diffs, show=False)
+    assert pdata["pvalue"] is pdata["pvalues"]
+    assert diffs["pred"] is diffs["predictions"]
+    with pytest.raises(KeyError):
+        diffs["p"]            # predictions or p.differences

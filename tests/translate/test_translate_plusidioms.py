@@ -86,3 +86,25 @@ def test_list_position_in_values_and_na_omit() -> None:
     assert list(ns["b"]) == [4.0, 5.0, 6.0]
     assert list(ns["k"]) == [True, False] and bool(ns["ok"])
     assert list(ns["e"]["u"]) == [1.0, 3.0]
+
+
+def test_factor_exclude_null_makes_na_a_level(workdir: Path) -> None:
+    """R: ``factor(c("0.2", NA, "0"), exclude = NULL)`` has levels "0" "0.2" NA. Fitted with
+    Nitrogen's missing value as a level of its own, Yates' oats gives 13 estimable
+    Variety:Nitrogen predictions (asremlPlus's test42PredictionsPresentation.r records 13
+    for asreml 4.2) and the other cells as when the record is omitted."""
+    ns = run_py(translate('f <- factor(x, exclude = NULL)\n'),
+                x=pd.Series(["0.2", None, "0"]))
+    assert list(ns["f"].cat.categories) == ["0", "0.2", "NA"]
+    assert list(ns["f"].astype(str)) == ["0.2", "NA", "0"]
+    r = ('d <- read.csv("oats.csv")\nd$N[8] <- NA\nd$N <- factor(d$N, exclude = NULL)\n'
+         'm <- asreml(Y ~ N*V, random = ~ B/MP, data = d)\n'
+         'p <- predict(m, classify = "V:N")$pvals\n'
+         'o <- asreml(Y ~ N*V, random = ~ B/MP, data = d[!is.na(d$Y) & d$N != "NA", ])\n'
+         'q <- predict(o, classify = "V:N")$pvals\n')
+    ns = run_py(translate(r))
+    p, q = ns["p"], ns["q"]
+    p = p[p["status"] == "Estimable"]    # predictPlus drops the others
+    assert len(p) == 13 and len(q) == 12
+    both = q.merge(p, on=["V", "N"], suffixes=("", "_na"))
+    np.testing.assert_allclose(both["predicted.value_na"], both["predicted.value"], rtol=1e-6)
