@@ -653,6 +653,11 @@ class Translator(BasePrinter):
         if f == "tail":
             n = self.py(args[1][1]) if len(args) > 1 else ""
             return f"{self.py(pos[0])}.tail({n})"
+        if f == "system.file" and pos:   # a package's installed file: its source tree's inst/
+            keep = [self.py(a) for n, a in args if n is None] + [
+                f"{n.replace('.', '_')}={self.py(a)}" for n, a in args
+                if n in ("package", "mustWork")]
+            return f"{self.runtime('r_system_file')}({', '.join(keep)})"
         if f == "na.omit" and len(args) == 1:     # rows (elements) with no missing value
             return f"{self.py(pos[0])}.dropna()"
         if f in ("nrow", "length", "NROW") and len(args) == 1:

@@ -381,6 +381,25 @@ def _sort_key(v: Any) -> tuple[int, Any]:
         return (1, str(v))
 
 
+def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) -> str:
+    """R's ``system.file(..., package =)``: a file R installs from the package's ``inst/``
+    folder. Python has no R library, so the file is looked for in the package's source tree
+    the script runs in: ``inst/<parts>`` (or ``<parts>``) in the working folder or up to
+    four folders above it (a package's tests/testthat). "" when absent, as R; an error with
+    ``mustWork``."""
+    rel = Path(*[str(p) for p in parts]) if parts else Path()
+    here = Path.cwd()
+    for d in [here, *list(here.parents)[:4]]:
+        for cand in (d / "inst" / rel, d / rel):
+            if parts and cand.exists():
+                return str(cand)
+    if mustWork:
+        raise AsrError(f"system.file: no file {rel} of package {package} here",
+                       hint="run the script inside the package's source tree, or copy the "
+                            "file next to it")
+    return ""
+
+
 def r_elt2(x: Any, k: int) -> Any:
     """R's ``x[[k]]`` of a 1-based position: a named list's (dict's) k-th value, a data
     frame's k-th column, else the k-th element (:func:`r_elt`)."""

@@ -108,3 +108,16 @@ def test_factor_exclude_null_makes_na_a_level(workdir: Path) -> None:
     assert len(p) == 13 and len(q) == 12
     both = q.merge(p, on=["V", "N"], suffixes=("", "_na"))
     np.testing.assert_allclose(both["predicted.value_na"], both["predicted.value"], rtol=1e-6)
+
+
+def test_system_file_finds_the_package_source_tree_file(tmp_path: Path, monkeypatch) -> None:
+    """R: ``system.file("extdata", "x.csv", package = "p")`` is the file installed from the
+    package's inst/extdata; a package's tests run in tests/testthat of its source tree."""
+    (tmp_path / "inst" / "extdata").mkdir(parents=True)
+    pd.DataFrame({"a": [1, 2]}).to_csv(tmp_path / "inst" / "extdata" / "x.csv", index=False)
+    (tmp_path / "tests" / "testthat").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "tests" / "testthat")
+    ns = run_py(translate('f <- system.file("extdata", "x.csv", package = "p")\n'
+                          'd <- read.csv(f)\ng <- system.file("extdata", "no.csv", '
+                          'package = "p")\n'))
+    assert list(ns["d"]["a"]) == [1, 2] and ns["g"] == ""
