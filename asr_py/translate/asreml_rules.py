@@ -610,6 +610,11 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
+            if pos[0].kind == "index" and pos[0].value == "[" and len(pos[0].args) == 1 and \
+                    pos[0].args[0][1].kind == "num" and f in ("as.character", "as.numeric",
+                                                              "as.double", "as.integer"):
+                # as.character(x[1]): one value (x[1] is a scalar in Python)
+                return f"{conv}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
                 # R: text that is not a number becomes NA (with a warning), not an error
@@ -653,6 +658,12 @@ class Translator(BasePrinter):
         if f == "tail":
             n = self.py(args[1][1]) if len(args) > 1 else ""
             return f"{self.py(pos[0])}.tail({n})"
+        if f == "attributes" and len(args) == 1:       # R's attributes as a named list
+            return f"{self.runtime('r_attributes')}({self.py(pos[0])})"
+        if f in ("rownames", "row.names") and len(args) == 1:
+            return f"{self.runtime('r_rownames')}({self.py(pos[0])})"
+        if f == "setequal" and len(pos) == 2 and len(args) == 2:
+            return f"(set({self.py(pos[0])}) == set({self.py(pos[1])}))"
         if f == "system.file" and pos:   # a package's installed file: its source tree's inst/
             keep = [self.py(a) for n, a in args if n is None] + [
                 f"{n.replace('.', '_')}={self.py(a)}" for n, a in args

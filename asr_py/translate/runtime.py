@@ -400,6 +400,31 @@ def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) ->
     return ""
 
 
+def r_attributes(x: Any) -> Any:
+    """R's ``attributes(x)`` as a named list: an asremlPlus object's ``attrs`` with its
+    ``names`` and ``class``; a data frame's names, row.names, class and ``attrs``."""
+    from asr_py.compat.rlist import RList
+
+    if isinstance(x, pd.DataFrame):
+        return RList({"names": list(map(str, x.columns)), "row.names": r_rownames(x),
+                      "class": ["data.frame"], **dict(x.attrs)})
+    attrs = getattr(x, "attrs", None)
+    if isinstance(attrs, dict) and isinstance(x, dict):
+        kind = type(x).__name__.lower()
+        return RList({"names": list(x), **attrs, "class": [kind, "list"]})
+    if isinstance(x, dict):
+        return RList({"names": list(x)})
+    return RList()
+
+
+def r_rownames(x: Any) -> list[str]:
+    """R's ``rownames(x)``: a frame's index (or a named vector's names) as text."""
+    if isinstance(x, pd.DataFrame | pd.Series):
+        return [str(i) for i in x.index]
+    raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "
+                   "frame or matrix")
+
+
 def r_elt2(x: Any, k: int) -> Any:
     """R's ``x[[k]]`` of a 1-based position: a named list's (dict's) k-th value, a data
     frame's k-th column, else the k-th element (:func:`r_elt`)."""

@@ -121,3 +121,19 @@ def test_system_file_finds_the_package_source_tree_file(tmp_path: Path, monkeypa
                           'd <- read.csv(f)\ng <- system.file("extdata", "no.csv", '
                           'package = "p")\n'))
     assert list(ns["d"]["a"]) == [1, 2] and ns["g"] == ""
+
+
+def test_attributes_rownames_setequal_and_one_value_as_text() -> None:
+    """R: ``names(attributes(diffs))`` lists "names", the attributes and "class";
+    ``rownames(d)`` the row names as text; ``setequal(c(1, 2), c(2, 1, 1))`` TRUE;
+    ``as.character(f[1])`` one string."""
+    d = pd.DataFrame({"u": [1.0, 2.0]}, index=["a", "b"])
+    x = asr.plus.as_alldiffs(pd.DataFrame({"A": ["a1", "a2"], "predicted.value": [1.0, 2.0],
+                                           "standard.error": [0.1, 0.1]}), classify="A",
+                             tdf=10)
+    r = ('n <- names(attributes(x))\nt <- attributes(x)$tdf\nr <- rownames(d)\n'
+         's <- setequal(c(1, 2), c(2, 1, 1))\nc1 <- as.character(x$predictions$A[1])\n')
+    ns = run_py(translate(r), x=x, d=d)
+    assert ns["n"][0] == "names" and "tdf" in ns["n"] and ns["n"][-1] == "class"
+    assert ns["t"] == 10 and ns["r"] == ["a", "b"] and ns["s"] is True
+    assert ns["c1"] == "a1"
