@@ -754,8 +754,9 @@ class Translator(BasePrinter):
             return f"pd.concat([{', '.join(self.py(a) for a in pos)}], axis=1)"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]
+            # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
             return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
-                f", on={self.py(on[0])})" if on else ")")
+                f", on={self.py(on[0])}" if on else "") + ", suffixes=('.x', '.y'))"
         if f == "file.path" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"

@@ -400,6 +400,10 @@ def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) ->
     return ""
 
 
+_PLUS_INTERNAL = ("retain.zeroLSDs", "zero.tolerance", "transform.power", "offset", "scale",
+                  "transform.function")
+
+
 def r_attributes(x: Any) -> Any:
     """R's ``attributes(x)`` as a named list: an asremlPlus object's ``attrs`` with its
     ``names`` and ``class``; a data frame's names, row.names, class and ``attrs``."""
@@ -411,7 +415,10 @@ def r_attributes(x: Any) -> Any:
     attrs = getattr(x, "attrs", None)
     if isinstance(attrs, dict) and isinstance(x, dict):
         kind = type(x).__name__.lower()
-        return RList({"names": list(x), **attrs, "class": [kind, "list"]})
+        # R has no NULL attributes; asr.plus's bookkeeping (transforms, zero LSD tolerance)
+        # is not among asremlPlus's attributes of an alldiffs object
+        shown = {k: v for k, v in attrs.items() if v is not None and k not in _PLUS_INTERNAL}
+        return RList({"names": list(x), **shown, "class": [kind, "list"]})
     if isinstance(x, dict):
         return RList({"names": list(x)})
     return RList()

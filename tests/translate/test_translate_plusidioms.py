@@ -137,3 +137,20 @@ def test_attributes_rownames_setequal_and_one_value_as_text() -> None:
     assert ns["n"][0] == "names" and "tdf" in ns["n"] and ns["n"][-1] == "class"
     assert ns["t"] == 10 and ns["r"] == ["a", "b"] and ns["s"] is True
     assert ns["c1"] == "a1"
+
+
+def test_merge_suffixes_and_alldiffs_attribute_count() -> None:
+    """R: ``merge(a, b, by = "k")`` names clashing columns v.x and v.y; an alldiffs object
+    from predictPlus has 11 attributes (asremlPlus's test42Sortalldiffs.r:
+    ``length(attributes(diffs))`` is 11; 13 once sorted: sortFactor, sortOrder)."""
+    a = pd.DataFrame({"k": [1, 2], "v": [3.0, 4.0]})
+    b = pd.DataFrame({"k": [2, 1], "v": [5.0, 6.0]})
+    t = run_py(translate('t <- merge(a, b, by = "k")\n'), a=a, b=b)["t"]
+    assert list(t.columns) == ["k", "v.x", "v.y"]
+    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+    m = asr.asreml("Y ~ N*V", random="~ B", data=d)
+    ns = run_py(translate('diffs <- predictPlus(m, classify = "N:V", wald.tab = w)\n'
+                          'n1 <- length(attributes(diffs))\n'
+                          's <- sort(diffs, sortFactor = "V")\n'
+                          'n2 <- length(attributes(s))\n'), m=m, w=m.wald(denDF="numeric"))
+    assert ns["n1"] == 11 and ns["n2"] == 13
