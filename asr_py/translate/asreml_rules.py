@@ -610,7 +610,7 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
-            if pos[0].kind == "index" and pos[0].value == "[" and len(pos[0].args) == 1 and \
+            if pos[0].kind == "index" and pos[0].value in ("[", "[[") and len(pos[0].args) == 1 and \
                     pos[0].args[0][1].kind == "num" and f in ("as.character", "as.numeric",
                                                               "as.double", "as.integer"):
                 # as.character(x[1]): one value (x[1] is a scalar in Python)
@@ -671,7 +671,9 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_system_file')}({', '.join(keep)})"
         if f == "na.omit" and len(args) == 1:     # rows (elements) with no missing value
             return f"{self.py(pos[0])}.dropna()"
-        if f in ("nrow", "length", "NROW") and len(args) == 1:
+        if f == "length" and len(args) == 1:     # a data frame's length is its columns
+            return f"{self.runtime('r_length')}({self.py(pos[0])})"
+        if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
         if f == "ncol" and len(args) == 1:
             return f"{self.py(pos[0])}.shape[1]"

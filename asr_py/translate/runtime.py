@@ -432,6 +432,20 @@ def r_rownames(x: Any) -> list[str]:
                    "frame or matrix")
 
 
+def r_length(x: Any) -> int:
+    """R's ``length(x)``: a data frame's number of columns, a list's (dict's) elements, 1 for
+    one value (a string, a number), 0 for NULL (None), else the number of elements."""
+    if x is None:
+        return 0
+    if isinstance(x, pd.DataFrame):
+        return int(x.shape[1])
+    if isinstance(x, str | int | float | bool | np.generic):
+        return 1
+    if isinstance(x, np.ndarray):
+        return int(x.size)
+    return len(x)
+
+
 def r_elt2(x: Any, k: int) -> Any:
     """R's ``x[[k]]`` of a 1-based position: a named list's (dict's) k-th value, a data
     frame's k-th column, else the k-th element (:func:`r_elt`)."""

@@ -126,7 +126,7 @@ def test_system_file_finds_the_package_source_tree_file(tmp_path: Path, monkeypa
 def test_attributes_rownames_setequal_and_one_value_as_text() -> None:
     """R: ``names(attributes(diffs))`` lists "names", the attributes and "class";
     ``rownames(d)`` the row names as text; ``setequal(c(1, 2), c(2, 1, 1))`` TRUE;
-    ``as.character(f[1])`` one string."""
+    ``as.character(f[1])`` and ``as.character(f[[1]])`` one string."""
     d = pd.DataFrame({"u": [1.0, 2.0]}, index=["a", "b"])
     x = asr.plus.as_alldiffs(pd.DataFrame({"A": ["a1", "a2"], "predicted.value": [1.0, 2.0],
                                            "standard.error": [0.1, 0.1]}), classify="A",
@@ -154,3 +154,12 @@ def test_merge_suffixes_and_alldiffs_attribute_count() -> None:
                           's <- sort(diffs, sortFactor = "V")\n'
                           'n2 <- length(attributes(s))\n'), m=m, w=m.wald(denDF="numeric"))
     assert ns["n1"] == 11 and ns["n2"] == 13
+
+
+def test_length_of_a_data_frame_is_its_columns() -> None:
+    """R: ``length(d)`` of a data frame is ncol(d) (asremlPlus's LSD component: 8);
+    ``length("ab")`` 1, ``length(NULL)`` 0, ``length(c(1, 2, 3))`` 3; ``nrow(d)`` rows."""
+    d = pd.DataFrame({c: [1.0] for c in "abcdefgh"})
+    ns = run_py(translate('a <- length(d)\nb <- length("ab")\nc0 <- length(NULL)\n'
+                          'v <- length(c(1, 2, 3))\nn <- nrow(d)\n'), d=d)
+    assert (ns["a"], ns["b"], ns["c0"], ns["v"], ns["n"]) == (8, 1, 0, 3, 1)
