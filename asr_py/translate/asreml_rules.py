@@ -611,8 +611,8 @@ class Translator(BasePrinter):
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
-                    len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num" and f in ("as.character", "as.numeric",
-                                                              "as.double", "as.integer"):
+                    len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num" and \
+                    f in ("as.character", "as.numeric", "as.double", "as.integer"):
                 # as.character(x[1]): one value (x[1] is a scalar in Python)
                 return f"{conv}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
