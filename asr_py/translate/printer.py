@@ -248,6 +248,13 @@ class BasePrinter:
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
+        a0 = args[0] if len(args) == 1 else None
+        if a0 is not None and e.value == "[" and a0.kind == "unary" and a0.value == "-" and \
+                a0.right is not None and a0.right.kind == "call" and \
+                a0.right.value in ("match", "which", "grep"):
+            # x[-match("a", names(x))]: positions dropped (a frame's columns, a list's items)
+            inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
+            return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
                 _mentions(args[0], e.left.value):

@@ -163,3 +163,10 @@ def test_length_of_a_data_frame_is_its_columns() -> None:
     ns = run_py(translate('a <- length(d)\nb <- length("ab")\nc0 <- length(NULL)\n'
                           'v <- length(c(1, 2, 3))\nn <- nrow(d)\n'), d=d)
     assert (ns["a"], ns["b"], ns["c0"], ns["v"], ns["n"]) == (8, 1, 0, 3, 1)
+
+
+def test_negative_match_drops_that_column() -> None:
+    """R: ``d[-match("b", names(d))]`` is d without column b."""
+    d = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
+    ns = run_py(translate('e <- d[-match("b", names(d))]\n'), d=d)
+    assert list(ns["e"].columns) == ["a", "c"]
