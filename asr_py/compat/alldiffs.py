@@ -31,7 +31,9 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
+from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
+from asr_py.results.predict import unwrap_classify
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
@@ -46,8 +48,9 @@ INTERVALS = ("none", "Confidence", "StandardError", "halfLeastSignificant")
 LSDTYPES = ("overall", "factor.combinations", "per.prediction")
 
 
-class Alldiffs(dict):  # type: ignore[type-arg]
-    """asremlPlus's alldiffs list (see the module docstring); R's attributes in ``attrs``."""
+class Alldiffs(RList):
+    """asremlPlus's alldiffs list (see the module docstring); R's attributes in ``attrs``;
+    components by name or a unique prefix of it (R's ``diffs$pred``)."""
 
     def __init__(self, *args: Any, attrs: Mapping[str, Any] | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -69,8 +72,9 @@ class Alldiffs(dict):  # type: ignore[type-arg]
 
 
 def classify_vars(classify: str) -> list[str]:
-    """The variables of a classify (``"A:B"`` -> ["A", "B"]); "(Intercept)" has none."""
-    return [v.strip() for v in str(classify).split(":") if v.strip() and
+    """The variables of a classify (``"A:B"`` and ``"(A:B)"`` -> ["A", "B"]); "(Intercept)"
+    has none."""
+    return [v.strip() for v in unwrap_classify(str(classify)).split(":") if v.strip() and
             v.strip() != "(Intercept)"]
 
 
@@ -193,7 +197,7 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
     tdf, sed = a.get("tdf"), obj.get("sed")
     if sed is None or tdf is None or not np.isfinite(tdf):
         return None
-    t = float(stats.t.ppf(1 - a["alpha"] / 2, tdf))
+    t = float(stats.t.ppf(1 - a.get("alpha", 0.05) / 2, tdf))
     typ, by = a.get("LSDtype", "overall"), a.get("LSDby")
     pred = obj["predictions"]
     groups = None
@@ -400,7 +404,7 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
     sliceAccs)."""
     a = obj.attrs
     sed = obj["sed"].to_numpy()
-    t = float(stats.t.ppf(1 - a["alpha"] / 2, a["tdf"]))
+    t = float(stats.t.ppf(1 - a.get("alpha", 0.05) / 2, a["tdf"]))
     n = sed.shape[0]
     if a["LSDtype"] == "factor.combinations":
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
@@ -653,28 +657,50 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     return out
 
 
-def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None
-                  ) -> pd.DataFrame:
-    """The p.differences in long form (asremlPlus's ``plotPvalues`` data): Rows, Columns, p
-    for every ordered pair of different predictions (``sections``: only pairs within the
-    same combination of those factors)."""
+def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None,
+                  triangles: str = "both") -> pd.DataFrame:
+    """asremlPlus's plotPvalues data (its ``$pvalues``): the p.differences melted, one row
+    per ordered pair (Rows, Columns, p; the diagonal is NA), the lower (``triangles =
+    "upper"``) or upper ("lower") triangle set to NA. With ``sections``: Rows and Columns
+    are the other classify variables' combinations and ``sections1``/``sections2`` the
+    sections' combination of the row and the column prediction."""
     _check(alldiffs_obj, "plotPvalues")
     P = alldiffs_obj.get("p.differences")
     if P is None:
         raise AsrError("plotPvalues(): the alldiffs object has no p.differences",
                        hint="it needs tdf (wald_tab=) and sed")
+    tri = pick(triangles, ("both", "upper", "lower"), "triangles")
+    a = P.to_numpy(dtype=float).copy()
+    n = a.shape[0]
+    if tri == "upper":
+        a[np.tril_indices(n, -1)] = np.nan
+    elif tri == "lower":
+        a[np.triu_indices(n, 1)] = np.nan
     labs = list(P.index)
-    n = len(labs)
-    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    keep = ii != jj
+    rows, cols = np.tile(np.arange(n), n), np.repeat(np.arange(n), n)   # R's melt order
+    out = pd.DataFrame({"Rows": pd.Categorical([labs[i] for i in rows], categories=labs),
+                        "Columns": pd.Categorical([labs[j] for j in cols], categories=labs),
+                        "p": a.ravel(order="F")})
     if sections:
         pred = alldiffs_obj["predictions"]
-        sec = [",".join(str(x) for x in r) for r in pred[list(sections)].itertuples(
-            index=False)]
-        keep &= np.equal.outer(np.array(sec, dtype=object), np.array(sec, dtype=object))
-    return pd.DataFrame({"Rows": [labs[i] for i in ii[keep]],
-                         "Columns": [labs[j] for j in jj[keep]],
-                         "p": P.to_numpy()[keep]})
+        secs = list(sections)
+        vs = classify_vars(alldiffs_obj.attrs["classify"])
+        bad = [v for v in secs if v not in vs]
+        if bad:
+            raise AsrError(f"plotPvalues(): sections {bad} are not classify variables",
+                           hint=f"classify: {alldiffs_obj.attrs['classify']}")
+        rest = [v for v in vs if v not in secs]
+        sec = _combos(pred, secs)
+        pair = _combos(pred, rest) if rest else pd.Series(pd.Categorical([""] * n))
+        out["Rows"] = pd.Categorical(pair.astype(str).to_numpy()[rows],
+                                     categories=pair.cat.categories)
+        out["Columns"] = pd.Categorical(pair.astype(str).to_numpy()[cols],
+                                        categories=pair.cat.categories)
+        out["sections1"] = pd.Categorical(sec.astype(str).to_numpy()[rows],
+                                          categories=sec.cat.categories)
+        out["sections2"] = pd.Categorical(sec.astype(str).to_numpy()[cols],
+                                          categories=sec.cat.categories)
+    return out
 
 
 def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None = None,

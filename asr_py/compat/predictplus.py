@@ -28,7 +28,9 @@ from asr_py.compat.alldiffs import (
     sort_alldiffs,
 )
 from asr_py.compat.lsd import pick
+from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
+from asr_py.results.predict import unwrap_classify
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["predictPlus", "plotPvalues", "plotPredictions", "sort"]
@@ -150,6 +152,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                                   "halfLeastSignificant"), "error_intervals")
     if kind == "halfLeastSignificant":
         pairwise = True
+    classify = unwrap_classify(classify)
     intercept = classify.strip() in ("(Intercept)", "Intercept")
     if intercept:
         classify = "(Intercept)"
@@ -178,27 +181,67 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     return obj
 
 
+def _pvalue_figure(tab: pd.DataFrame, title: str | None) -> Any:
+    """A heat map of one table's p-values (matplotlib), or None without matplotlib."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    wide = tab.pivot_table(index="Rows", columns="Columns", values="p", dropna=False,
+                           observed=True, aggfunc="first")
+    fig, ax = plt.subplots()
+    im = ax.imshow(wide.to_numpy(dtype=float), vmin=0, vmax=1, cmap="RdYlBu")
+    ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=90,
+                  fontsize=6)
+    ax.set_yticks(range(wide.shape[0]), [str(r) for r in wide.index], fontsize=6)
+    if title:
+        ax.set_title(title)
+    fig.colorbar(im, ax=ax, label="p")
+    plt.close(fig)
+    return fig
+
+
 def plotPvalues(object: Any, sections: Sequence[str] | str | None = None, show: bool = True,
-                **other: Any) -> pd.DataFrame:
-    """asremlPlus's ``plotPvalues``: the p-values of all pairwise differences as a long
-    table (Rows, Columns, p); drawn as a heat map when matplotlib is installed and ``show``.
-    Plot styling arguments are accepted and ignored."""
+                triangles: str = "both", title: str | None = None,
+                sortFactor: str | None = None,
+                sortParallelToCombo: Mapping[str, Any] | None = None,
+                sortNestingFactor: str | None = None, sortOrder: Sequence[str] | None = None,
+                decreasing: bool = False, **other: Any) -> Any:
+    """asremlPlus's ``plotPvalues``. Of an alldiffs object (sorted first when
+    ``sortFactor``): a dict with ``pvalues``, the long table of
+    :func:`~asr_py.compat.alldiffs.pvalues_table` (``sections``, ``triangles``), and
+    ``plots``, one heat map per section (matplotlib figures; None when matplotlib is not
+    installed or ``show`` is False). Of a data frame (plotPvalues.data.frame, its columns
+    named by ``x``, ``y``, ``p``): that table as Rows, Columns, p. Plot styling arguments
+    are accepted and ignored."""
     if isinstance(sections, str):
         sections = [sections]
-    tab = pvalues_table(object, sections)
-    if show:
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            return tab
-        wide = tab.pivot(index="Rows", columns="Columns", values="p")
-        fig, ax = plt.subplots()
-        im = ax.imshow(wide.to_numpy(dtype=float), vmin=0, vmax=1, cmap="RdYlBu")
-        ax.set_xticks(range(wide.shape[1]), list(wide.columns), rotation=90, fontsize=6)
-        ax.set_yticks(range(wide.shape[0]), list(wide.index), fontsize=6)
-        fig.colorbar(im, ax=ax, label="p")
-        plt.close(fig)
-    return tab
+    if isinstance(object, pd.DataFrame):   # plotPvalues.data.frame: the long table given
+        x, y, p = (other.pop(k, d) for k, d in (("x", "Rows"), ("y", "Columns"), ("p", "p")))
+        bad = [c for c in (x, y, p) if c not in object.columns]
+        if bad:
+            raise AsrError(f"plotPvalues(): the data frame has no column(s) {', '.join(bad)}",
+                           hint="give x=, y= and p= naming its columns (default Rows, "
+                                "Columns, p)")
+        tab = object.rename(columns={x: "Rows", y: "Columns", p: "p"})[["Rows", "Columns",
+                                                                       "p"]]
+        if show:
+            _pvalue_figure(tab, title)
+        return tab
+    if sortFactor is not None:
+        object = sort_alldiffs(object, decreasing=decreasing, sortFactor=sortFactor,
+                               sortParallelToCombo=sortParallelToCombo,
+                               sortNestingFactor=sortNestingFactor, sortOrder=sortOrder)
+    tab = pvalues_table(object, sections, triangles)
+    plots: dict[str, Any] = {}
+    if not sections:
+        plots["1"] = _pvalue_figure(tab, title) if show else None
+    else:
+        for lev in tab["sections1"].cat.categories:
+            part = tab[(tab["sections1"] == lev) & (tab["sections2"] == lev)]
+            plots[str(lev)] = _pvalue_figure(part, f"{title or 'Plot of p-values'} - "
+                                             f"{', '.join(sections)} = {lev}") if show else None
+    return RList(pvalues=tab, plots=plots)
 
 
 def plotPredictions(data: pd.DataFrame, classify: str | None = None,

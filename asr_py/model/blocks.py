@@ -80,6 +80,10 @@ class Context:
     #: per matrix, shared by the terms at(f):vm(id, K) makes, so that its rank and
     #: eigendecomposition are computed once
     known: dict[str, Any] = field(default_factory=dict)
+    #: factors whose missing values are included (na_action x='include': those records get
+    #: empty design rows); coded with every level, never treatment contrasts, so that the
+    #: missing records form a class of their own (asr_py.model.na_include)
+    full_coded: frozenset[str] = frozenset()
 
     @property
     def frame(self) -> pd.DataFrame:

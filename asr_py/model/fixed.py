@@ -104,7 +104,7 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
             return at_block(ctx, p)
         if p.func in FACTOR_FUNCS:
             b = factor_block(ctx, p)
-            return _contrast(b) if contrast else b
+            return _contrast(b) if contrast and b.name not in ctx.full_coded else b
         if p.func == "pol" and f"{p}|poly" in ctx.stateful:
             return _pol_again(ctx, p)
         if p.func in BASIS_FUNCS:
@@ -145,7 +145,7 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
     if isinstance(p, Name):
         if is_factor_expr(ctx, p):
             b = factor_block(ctx, p)
-            return _contrast(b) if contrast else b
+            return _contrast(b) if contrast and b.name not in ctx.full_coded else b
         return covariate_block(ctx, p)
     return covariate_block(ctx, p)
 

@@ -1,8 +1,15 @@
-"""asreml's ``na.method(x = "include")`` (``na_action={'x': 'include'}``): a missing value
-of a covariate the model uses is set to 0, so the record stays in the fit and that covariate
-contributes nothing to it (the usual use: a covariate defined only within some levels of a
-factor, as in ``at(AMF, "plus"):per.col``). A missing level of a factor is refused (asreml
-would give the record no effect of that factor; asr_py does not build such rows): use 'omit'.
+"""asreml's ``na.method(x = "include")`` (``na_action={'x': 'include'}``): a record with a
+missing explanatory value stays in the fit and that variable contributes nothing to it.
+
+* a covariate's missing value is set to 0 (the usual use: a covariate defined only within
+  some levels of a factor, as in ``at(AMF, "plus"):per.col``);
+* a factor's missing value gives the record an empty row in the design of every term with
+  that factor (asreml's MVINCLUDE: "Consider the DESIGN matrix mu Male Female: 1 1 0 for a
+  male, 1 0 1 for a female, 1 0 0 for an unknown", ASReml mailing list, Oct 2008). In a
+  fixed factor's term the missing records then form a class of their own (the intercept is
+  no longer the sum of the factor's columns); in a random term they get no effect. The
+  factor gains no level (no prediction for it): R's ``factor(x, exclude = NULL)`` is the
+  way to make NA a level.
 """
 
 from __future__ import annotations
@@ -11,32 +18,32 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from asr_py.errors import DataError
-
 
 def include_missing_x(data: pd.DataFrame, used: list[str], factors: Iterable[str] = ()
-                      ) -> tuple[pd.DataFrame, str]:
-    """A copy of ``data`` whose used numeric columns have missing values set to 0, and a note
-    saying which (empty when nothing was missing); ``data`` itself is not changed."""
+                      ) -> tuple[pd.DataFrame, list[str], str]:
+    """A copy of ``data`` whose used numeric columns have missing values set to 0; the used
+    factor columns with missing values (kept missing: their records get empty design rows,
+    see the module docstring); and a note saying what was included (empty when nothing was
+    missing). ``data`` itself is not changed."""
     filled: list[str] = []
+    kept: list[str] = []
     out = data
+    facs = set(factors)
     for c in used:
         if c not in data.columns:
             continue
         miss = data[c].isna()
         if not miss.any():
             continue
-        if c in set(factors) or not pd.api.types.is_numeric_dtype(data[c]) or \
+        if c in facs or not pd.api.types.is_numeric_dtype(data[c]) or \
                 pd.api.types.is_bool_dtype(data[c]):
-            raise DataError(
-                f"na_action x='include': factor '{c}' has {int(miss.sum())} missing values; "
-                "only missing covariate values can be included (set to 0)",
-                hint="use na_action={'x': 'omit'} to drop those rows, or give the missing "
-                     "level a label of its own")
+            kept.append(c)
+            filled.append(f"factor {c} ({int(miss.sum())}: no effect of it on those records)")
+            continue
         if out is data:
             out = data.copy()
         out[c] = data[c].fillna(0)
-        filled.append(f"{c} ({int(miss.sum())})")
-    note = ("missing covariate values set to 0 (na_action x='include'): " + ", ".join(filled)
+        filled.append(f"covariate {c} ({int(miss.sum())}: set to 0)")
+    note = ("missing explanatory values included (na_action x='include'): " + ", ".join(filled)
             if filled else "")
-    return out, note
+    return out, kept, note

@@ -242,12 +242,17 @@ def compile_model(
             rhs_exprs.append(f.rhs)
     used = _used_columns(rhs_exprs, data, resp_cols | matrix_names)
     include_note = ""
+    kept: list[str] = []
     if (na_action or {}).get("x") == "include":
         from asr_py.model.na_include import include_missing_x
 
-        data, include_note = include_missing_x(data, used, factors)
+        data, kept, include_note = include_missing_x(data, used, factors)
         na_action = {**(na_action or {}), "x": "omit"}
-    records = build_records(mf.fixed.lhs, data, used, text=texts.get("fixed", ""),
+        # factors whose missing values are included: not a reason to drop a record
+        used_checked = [c for c in used if c not in kept]
+    else:
+        used_checked = used
+    records = build_records(mf.fixed.lhs, data, used_checked, text=texts.get("fixed", ""),
                             na_action=na_action, weights=weights)
     if include_note:
         records.notes.append(include_note)
@@ -258,7 +263,7 @@ def compile_model(
 
         ped = ainverse(pedigree)
     ctx = Context(records, dict(matrices), frozenset(factors), texts.get("fixed", ""), "fixed",
-                  ped, dict(group or {}))
+                  ped, dict(group or {}), full_coded=frozenset(kept))
     fx = build_fixed(ctx, fixed_terms, records.multivariate,
                      sparse_terms.terms if sparse_terms is not None else ())
     if fx.X.shape[1] == 0:

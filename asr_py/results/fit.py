@@ -300,7 +300,7 @@ class AsremlFit:
         attaches V as ``df.attrs['vcov']`` (labels: classify levels joined by ':')."""
         return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov,
                         present=present, ignore=ignore, average=average, aliased=aliased,
-                        parallel=parallel, newdata=newdata)
+                        parallel=parallel, newdata=newdata, data=self.call.get("data"))
 
     def variogram(self, row: str = "Row", col: str = "Col", *, trait: str | None = None,
                   max_lag: int | tuple[int, int] | None = None) -> pd.DataFrame:

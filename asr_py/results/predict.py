@@ -147,13 +147,31 @@ def _newdata(newdata: Any, known: set[str], covariates: set[str]
     return cls, levels
 
 
+def unwrap_classify(classify: str) -> str:
+    """A classify in parentheses, ``"(A:B)"``, is ``"A:B"`` (asreml accepts both; asremlPlus's
+    tests predict ``classify = "(Variety:Nitrogen)"``); ``"(Intercept)"`` stays."""
+    c = classify.strip()
+    while c.startswith("(") and c.endswith(")") and c != "(Intercept)":
+        depth = 0
+        for i, ch in enumerate(c):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and i < len(c) - 1:
+                return c            # "(a):(b)": the first parenthesis closes early
+        c = c[1:-1].strip()
+    return c
+
+
 def predict(model: Model, result: RemlResult, classify: str | None = None,
             levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
             vcov: bool = False, present: Any = None, ignore: Any = None,
             average: Any = None, aliased: bool = False, parallel: bool = False,
-            newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+            newdata: pd.DataFrame | None = None, data: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
     """Predictions table: classify columns, predicted.value, std.error, status (see the
-    module docstring for every option)."""
+    module docstring for every option). ``data``: the data frame of the fit; a classify
+    factor's levels that occur there only on records the fit dropped (missing response)
+    are listed too, as asreml does: not estimable when the factor is in a fixed term
+    (status Aliased), the fixed part alone when it is only random (its BLUP is 0)."""
     from asr_py.model.fixed import fixed_columns
     from asr_py.model.records import Records
 
@@ -179,6 +197,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         # asreml's classify = "(Intercept)" (asreml 4.2: "Intercept", unless a variable has
         # that name): the overall mean, every fixed factor averaged
         intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
+        classify = unwrap_classify(classify)
         cls = [c.strip() for c in classify.split(":")
                if c.strip() and c.strip() not in intercept]
         levels = dict(levels or {})
@@ -205,8 +224,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                        hint=f"e.g. classify='trait:{cls[0]}'" if cls else "classify='trait'")
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
                 for c in cls]
+    data_only = _data_only_levels(data, cls, levels, lv, cov_cls) if newdata is None else {}
+    c_levels = [tuple(_merge_levels(lvls, data_only[c], data[c])) if c in data_only else lvls
+                for c, lvls in zip(cls, c_levels)]
     for c, lvls in zip(cls, c_levels):
-        known = set(lv.get(c, ()))
+        known = set(lv.get(c, ())) | set(data_only.get(c, ()))
         unknown = [] if c in cov_cls else [x for x in dict.fromkeys(lvls) if x not in known]
         if unknown:
             raise AsrError(f"predict: {', '.join(map(repr, unknown[:5]))} not among the "
@@ -271,6 +293,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     if N.size:
         scale = np.abs(Lfull).sum(axis=1) + 1.0
         est = np.abs(Lfull @ N).max(axis=1) < 1e-8 * scale
+    fixed_only = [i for i, c in enumerate(cls) if c in data_only and c in facs]
+    if fixed_only:      # levels without records: no fixed effect estimated for them
+        for k, combo in enumerate(grid.combos):
+            if any(combo[i] in data_only[cls[i]] for i in fixed_only):
+                est[k] = False
     pv = L @ result.solution
     if sed or vcov:
         V = result.cinv_quad(L.toarray())
@@ -298,6 +325,35 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         _attach_sed(out, V, est & (ok if newdata is not None else True), combos,
                     sed=sed, vcov=vcov)
     return out
+
+
+def _data_only_levels(data: pd.DataFrame | None, cls: list[str],
+                      levels: dict[str, Any], lv: dict[str, tuple[str, ...]],
+                      cov_cls: dict[str, Any]) -> dict[str, list[str]]:
+    """Per classify factor (levels not given by the user), the levels of its data column
+    that no record of the fit has (their records were dropped: missing response)."""
+    from asr_py.model.data import level_labels
+
+    out: dict[str, list[str]] = {}
+    if not isinstance(data, pd.DataFrame):
+        return out
+    for c in cls:
+        if c in cov_cls or c in levels or c not in lv or c not in data.columns or c == "trait":
+            continue
+        have = set(lv[c])
+        extra = [x for x in level_labels(data[c]) if x not in have]
+        if extra:
+            out[c] = extra
+    return out
+
+
+def _merge_levels(fitted: tuple[str, ...], extra: list[str], col: pd.Series) -> list[str]:
+    """The fitted levels and the data-only ones in the data column's level order."""
+    from asr_py.model.data import level_labels
+
+    both = set(fitted) | set(extra)
+    order = [x for x in level_labels(col) if x in both]
+    return order + [x for x in fitted if x not in set(order)]
 
 
 def _average_spec(average: Any) -> dict[str, Any]:

@@ -374,7 +374,8 @@ class Translator(BasePrinter):
 
     def melt(self, e: R) -> str:
         """reshape2's ``melt(d, id.vars, measure.vars, variable.name, value.name)`` of a data
-        frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column)."""
+        frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column); of a
+        matrix, R's melt.matrix (runtime ``r_melt``)."""
         keys = {"id.vars": "id_vars", "measure.vars": "value_vars",
                 "variable.name": "var_name", "value.name": "value_name"}
         out = [self.py(e.args[0][1])]
@@ -387,7 +388,8 @@ class Translator(BasePrinter):
             out.append(f"{keys[key]}={self.py(a)}")
         out += [f"{k}={v!r}" for k, v in (("var_name", "variable"), ("value_name", "value"))
                 if k not in given]
-        return f"pd.melt({', '.join(out)})"
+        # a matrix (asremlPlus's p.differences, ...) melts by cells: r_melt decides at run time
+        return f"{self.runtime('r_melt')}({', '.join(out)})"
 
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
@@ -443,7 +445,9 @@ class Translator(BasePrinter):
                 return f"{m}.{_SUMMARY_ATTRS[e.value]}"
             raise Untranslatable(f"summary()${e.value}")
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
-            return self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
+            # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
+            inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
+            return f"{self.runtime('r_pvals3')}({inner})"
         if obj.kind == "call" and obj.value in ("predict", "predict.asreml"):
             if e.value in ("pvals", "predictions"):
                 return self.predict(obj)
@@ -614,6 +618,10 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.{f.lower()}"
         if f in ("lrt", "lrt.asreml"):
             return f"asr.lrt({', '.join(self.kwargs(args))})"
+        if f == "factor" and len(pos) == 1 and len(args) == 2 and args[1][0] == "exclude" \
+                and args[1][1].kind == "name" and args[1][1].value == "NULL":
+            # factor(x, exclude = NULL): missing values become a level of their own
+            return f"{self.runtime('r_factor_na')}({self.series(pos[0])})"
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
                 "float", "as.integer": "int", "as.character": "str"}.get(f)
         if conv and len(pos) == 1 and (len(args) == 1 or f == "factor" and all(
@@ -621,6 +629,11 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
+            if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
+                    len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num" and \
+                    f in ("as.character", "as.numeric", "as.double", "as.integer"):
+                # as.character(x[1]): one value (x[1] is a scalar in Python)
+                return f"{conv}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
                 # R: text that is not a number becomes NA (with a warning), not an error
@@ -664,7 +677,22 @@ class Translator(BasePrinter):
         if f == "tail":
             n = self.py(args[1][1]) if len(args) > 1 else ""
             return f"{self.py(pos[0])}.tail({n})"
-        if f in ("nrow", "length", "NROW") and len(args) == 1:
+        if f == "attributes" and len(args) == 1:       # R's attributes as a named list
+            return f"{self.runtime('r_attributes')}({self.py(pos[0])})"
+        if f in ("rownames", "row.names") and len(args) == 1:
+            return f"{self.runtime('r_rownames')}({self.py(pos[0])})"
+        if f == "setequal" and len(pos) == 2 and len(args) == 2:
+            return f"(set({self.py(pos[0])}) == set({self.py(pos[1])}))"
+        if f == "system.file" and pos:   # a package's installed file: its source tree's inst/
+            keep = [self.py(a) for n, a in args if n is None] + [
+                f"{n.replace('.', '_')}={self.py(a)}" for n, a in args
+                if n in ("package", "mustWork")]
+            return f"{self.runtime('r_system_file')}({', '.join(keep)})"
+        if f == "na.omit" and len(args) == 1:     # rows (elements) with no missing value
+            return f"{self.py(pos[0])}.dropna()"
+        if f == "length" and len(args) == 1:     # a data frame's length is its columns
+            return f"{self.runtime('r_length')}({self.py(pos[0])})"
+        if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
         if f == "ncol" and len(args) == 1:
             return f"{self.py(pos[0])}.shape[1]"
@@ -749,8 +777,9 @@ class Translator(BasePrinter):
             return f"pd.concat([{', '.join(self.py(a) for a in pos)}], axis=1)"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]
+            # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
             return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
-                f", on={self.py(on[0])})" if on else ")")
+                f", on={self.py(on[0])}" if on else "") + ", suffixes=('.x', '.y'))"
         if f == "file.path" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"

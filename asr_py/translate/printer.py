@@ -178,6 +178,9 @@ class BasePrinter:
             return self.py(_pipe(e))
         if v == ":":
             return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+        if v == "%in%" and e.left.kind == "call" and e.left.value in ("c", "rep", "seq"):
+            # c("a", "b") %in% names(x): elementwise
+            return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
             return f"{self.py(e.left)}.isin({self.py(e.right)})" if self._vector_context(
                 e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
@@ -224,8 +227,10 @@ class BasePrinter:
         args = [a for _, a in e.args]
         if e.value == "[[" and len(args) == 1:
             a = args[0]
+            # x[[1]]: by position whatever x is (a dict's first value, a frame's column)
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
-                f"{obj}[{self.py(a)} - 1]" if a.kind == "num" else f"{obj}[{self.py(a)}]"
+                f"{self.runtime('r_elt2')}({obj}, {self.py(a)})" if a.kind == "num" else \
+                f"{obj}[{self.py(a)}]"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
         rows = _match_rownames(args[0], self.src(e.left), self.src) if args else None
@@ -256,6 +261,13 @@ class BasePrinter:
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
+        a0 = args[0] if len(args) == 1 else None
+        if a0 is not None and e.value == "[" and a0.kind == "unary" and a0.value == "-" and \
+                a0.right is not None and a0.right.kind == "call" and \
+                a0.right.value in ("match", "which", "grep"):
+            # x[-match("a", names(x))]: positions dropped (a frame's columns, a list's items)
+            inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
+            return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
                 _mentions(args[0], e.left.value):

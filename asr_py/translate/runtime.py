@@ -99,24 +99,49 @@ def _pyreadr() -> Any:
     return pyreadr
 
 
-def read_rds(path: str) -> pd.DataFrame | Untranslated:
-    """R's ``readRDS(path)`` for a data frame; an R list or S4 object (which pyreadr skips)
-    gives a placeholder (asr_py.translate.checks.Untranslated)."""
+def _read_r(path: str, rds: bool) -> dict[str, Any]:
+    """The objects of an .rds (one, under the key "") or .rda/.RData file: pyreadr first;
+    when it reads nothing (R lists, asremlPlus's alldiffs) or refuses the file, the ``rdata``
+    package if installed (asr_py.translate.rds); {} when neither can."""
+    from asr_py.translate import rds as rdata_reader
+
+    try:
+        frames = dict(_pyreadr().read_r(path))
+        err: Exception | None = None
+    except Exception as e:  # noqa: BLE001 - librdata's errors: try the other reader
+        frames, err = {}, e
+    if frames:
+        return {("" if rds else k): v for k, v in frames.items()}
+    if rdata_reader.available():
+        got = rdata_reader.read(path, rds)
+        return {"": got} if rds else dict(got)
+    if err is not None:
+        raise AsrError(f"cannot read {path!r}: {err}",
+                       hint="pip install rdata (asr_py[rdata]) reads R lists and files "
+                            "pyreadr refuses") from err
+    return {}
+
+
+def read_rds(path: str) -> Any:
+    """R's ``readRDS(path)``: a data frame, or (with the ``rdata`` package) any R object -
+    an asremlPlus alldiffs object, a list as a dict; a placeholder
+    (asr_py.translate.checks.Untranslated) when no reader can make it."""
     if not Path(path).exists():
         raise AsrError(f"readRDS: no file {path!r}", hint="run the script from its folder")
-    frames = list(_pyreadr().read_r(path).values())
-    if not frames:   # an R list or S4 object (pyreadr reads data frames, vectors, matrices)
-        return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read", path)
-    return frames[0]
+    objs = _read_r(path, rds=True)
+    if not objs:
+        return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read (pip "
+                            "install rdata for R lists)", path)
+    return objs[""]
 
 
-def load_rdata(path: str) -> dict[str, pd.DataFrame]:
-    """R's ``load(path)``: the data frames of an .RData/.rda file by (Python) name."""
+def load_rdata(path: str) -> dict[str, Any]:
+    """R's ``load(path)``: the objects of an .RData/.rda file by (Python) name."""
     if not Path(path).exists():
         raise AsrError(f"load: no file {path!r}", hint="run the script from its folder")
     from asr_py.translate.printer import pyname
 
-    return {pyname(k): v for k, v in _pyreadr().read_r(path).items()}
+    return {pyname(k): v for k, v in _read_r(path, rds=False).items()}
 
 
 def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -133,8 +158,8 @@ def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
             if ext in (".txt", ".tsv"):
                 return pd.read_csv(p, sep=r"\s+")
             if ext == ".rds":
-                return read_rds(str(p))   # type: ignore[return-value]
-            frames = _pyreadr().read_r(str(p))
+                return read_rds(str(p))   # type: ignore[no-any-return]
+            frames = _read_r(str(p), rds=False)
             if into is not None:
                 from asr_py.translate.printer import pyname
 
@@ -176,6 +201,41 @@ def r_loglik(fit: Any) -> float:
     if family is not None and getattr(family, "name", "gaussian") != "gaussian":
         return float(fit.loglik)
     return float(fit.loglik) + 0.5 * float(fit.result.n_minus_p) * float(np.log(2 * np.pi))
+
+
+def r_pvals3(pred: Any) -> Any:
+    """asreml 3's ``predict(...)$predictions$pvals``: the predictions with asreml 3's column
+    names (``standard.error`` and ``est.status`` for asreml 4's ``std.error`` and
+    ``status``); anything else is returned as it is."""
+    if isinstance(pred, pd.DataFrame):
+        return pred.rename(columns={"std.error": "standard.error", "status": "est.status"})
+    return pred
+
+
+def _is_matrix(x: Any) -> bool:
+    """A matrix in R's sense: an ndarray, or a numeric DataFrame labelled like one (row labels
+    that are not R's default 1..n row names, e.g. asremlPlus's sed or p.differences)."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 2
+    return isinstance(x, pd.DataFrame) and not isinstance(x.index, pd.RangeIndex) and \
+        all(pd.api.types.is_numeric_dtype(t) for t in x.dtypes)
+
+
+def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = "variable",
+           value_name: str = "value") -> pd.DataFrame:
+    """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``);
+    of a matrix (:func:`_is_matrix`), R's melt.matrix: one row per cell, columns Var1 (row
+    label), Var2 (column label) and ``value``, the first index fastest (column by column)."""
+    if _is_matrix(x) and id_vars is None and value_vars is None:
+        m = x if isinstance(x, pd.DataFrame) else pd.DataFrame(
+            x, index=range(1, x.shape[0] + 1), columns=range(1, x.shape[1] + 1))
+        a = m.to_numpy()
+        nr, nc = a.shape
+        return pd.DataFrame({"Var1": np.tile(np.asarray(m.index, dtype=object), nc),
+                             "Var2": np.repeat(np.asarray(m.columns, dtype=object), nr),
+                             value_name: a.ravel(order="F")})
+    return pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
+                   value_name=value_name)
 
 
 def r_vparameters(fit: Any) -> pd.Series:
@@ -318,6 +378,99 @@ def r_elt(x: Any, k: int) -> Any:
     else:
         v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x[int(k) - 1]
     return v.item() if isinstance(v, np.generic) else v
+
+
+def r_factor_na(x: Any) -> pd.Series:
+    """R's ``factor(x, exclude = NULL)``: the values as labels with missing values a level of
+    their own, labelled "NA" and placed last (R prints it <NA>)."""
+    s = pd.Series(x)
+    lab = s.astype(object).where(s.isna(), s.astype(str)).where(s.notna(), "NA")
+    levels = [str(v) for v in (s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype)
+                               else sorted(pd.unique(s.dropna()), key=_sort_key))]
+    return pd.Series(pd.Categorical(lab, categories=levels + ["NA"] * bool(s.isna().any())),
+                     index=s.index, name=s.name)
+
+
+def _sort_key(v: Any) -> tuple[int, Any]:
+    try:
+        return (0, float(v))
+    except (TypeError, ValueError):
+        return (1, str(v))
+
+
+def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) -> str:
+    """R's ``system.file(..., package =)``: a file R installs from the package's ``inst/``
+    folder. Python has no R library, so the file is looked for in the package's source tree
+    the script runs in: ``inst/<parts>`` (or ``<parts>``) in the working folder or up to
+    four folders above it (a package's tests/testthat). "" when absent, as R; an error with
+    ``mustWork``."""
+    rel = Path(*[str(p) for p in parts]) if parts else Path()
+    here = Path.cwd()
+    for d in [here, *list(here.parents)[:4]]:
+        for cand in (d / "inst" / rel, d / rel):
+            if parts and cand.exists():
+                return str(cand)
+    if mustWork:
+        raise AsrError(f"system.file: no file {rel} of package {package} here",
+                       hint="run the script inside the package's source tree, or copy the "
+                            "file next to it")
+    return ""
+
+
+_PLUS_INTERNAL = ("retain.zeroLSDs", "zero.tolerance", "transform.power", "offset", "scale",
+                  "transform.function")
+
+
+def r_attributes(x: Any) -> Any:
+    """R's ``attributes(x)`` as a named list: an asremlPlus object's ``attrs`` with its
+    ``names`` and ``class``; a data frame's names, row.names, class and ``attrs``."""
+    from asr_py.compat.rlist import RList
+
+    if isinstance(x, pd.DataFrame):
+        return RList({"names": list(map(str, x.columns)), "row.names": r_rownames(x),
+                      "class": ["data.frame"], **dict(x.attrs)})
+    attrs = getattr(x, "attrs", None)
+    if isinstance(attrs, dict) and isinstance(x, dict):
+        kind = type(x).__name__.lower()
+        # R has no NULL attributes; asr.plus's bookkeeping (transforms, zero LSD tolerance)
+        # is not among asremlPlus's attributes of an alldiffs object
+        shown = {k: v for k, v in attrs.items() if v is not None and k not in _PLUS_INTERNAL}
+        return RList({"names": list(x), **shown, "class": [kind, "list"]})
+    if isinstance(x, dict):
+        return RList({"names": list(x)})
+    return RList()
+
+
+def r_rownames(x: Any) -> list[str]:
+    """R's ``rownames(x)``: a frame's index (or a named vector's names) as text."""
+    if isinstance(x, pd.DataFrame | pd.Series):
+        return [str(i) for i in x.index]
+    raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "
+                   "frame or matrix")
+
+
+def r_length(x: Any) -> int:
+    """R's ``length(x)``: a data frame's number of columns, a list's (dict's) elements, 1 for
+    one value (a string, a number), 0 for NULL (None), else the number of elements."""
+    if x is None:
+        return 0
+    if isinstance(x, pd.DataFrame):
+        return int(x.shape[1])
+    if isinstance(x, str | int | float | bool | np.generic):
+        return 1
+    if isinstance(x, np.ndarray):
+        return int(x.size)
+    return len(x)
+
+
+def r_elt2(x: Any, k: int) -> Any:
+    """R's ``x[[k]]`` of a 1-based position: a named list's (dict's) k-th value, a data
+    frame's k-th column, else the k-th element (:func:`r_elt`)."""
+    if isinstance(x, dict):
+        return list(x.values())[int(k) - 1]
+    if isinstance(x, pd.DataFrame):
+        return x.iloc[:, int(k) - 1]
+    return r_elt(x, k)
 
 
 def _r_label(v: Any) -> str:

@@ -218,13 +218,25 @@ def test_linTransform_matrix_and_submodel(diffs) -> None:
 
 
 def test_plotPvalues_table(diffs) -> None:
-    tab = asr.plus.plotPvalues(diffs, show=False)
+    """asremlPlus's $pvalues: every ordered pair (R's melt of the matrix; diagonal NA), the
+    other triangle NA with triangles=; with sections the pairs are relabelled within them."""
+    tab = asr.plus.plotPvalues(diffs, show=False)["pvalues"]
     n = len(diffs["predictions"])
-    assert len(tab) == n * (n - 1)
+    assert len(tab) == n * n and int(tab["p"].notna().sum()) == n * (n - 1)
     row = tab[(tab["Rows"] == "0,Victory") & (tab["Columns"] == "0.2,Victory")]
     assert float(row["p"].iloc[0]) == diffs["p.differences"].loc["0,Victory", "0.2,Victory"]
-    within = asr.plus.plotPvalues(diffs, sections="V", show=False)
-    assert len(within) == 3 * 4 * 3
+    up = asr.plus.plotPvalues(diffs, triangles="upper", show=False)["pvalues"]
+    assert int(up["p"].notna().sum()) == n * (n - 1) // 2
+    P = diffs["p.differences"].to_numpy()
+    np.testing.assert_array_equal(up["p"].to_numpy(), np.where(
+        np.triu(np.ones((n, n), bool), 1), P, np.nan).ravel(order="F"))
+    sec = asr.plus.plotPvalues(diffs, sections="V", show=False)
+    within = sec["pvalues"]
+    assert list(within.columns) == ["Rows", "Columns", "p", "sections1", "sections2"]
+    assert len(within) == n * n
+    assert int((within["sections1"] == within["sections2"]).sum()) == 3 * 4 * 4
+    assert set(within["Rows"].astype(str)) == {"0", "0.2", "0.4", "0.6"}
+    assert sorted(sec["plots"]) == sorted(diffs["predictions"]["V"].astype(str).unique())
 
 
 def test_invariances(oats: pd.DataFrame, diffs) -> None:

@@ -268,7 +268,7 @@ def test_asreml3_result_components() -> None:
     r = ("m <- asreml(y ~ 1, random = ~ g, data = d)\n"
          'p <- predict(m, classify = "g")$predictions$pvals\n'
          "vt <- m$vparameters.table\nb <- m$coefficients$fixed\n")
-    assert body(translate(r))[1:] == ["p = m.predict(classify='g')", "vt = m.params",
+    assert body(translate(r))[1:] == ["p = r_pvals3(m.predict(classify='g'))", "vt = m.params",
                                       "b = m.coef_fixed['solution']"]
 
 

@@ -1,0 +1,18 @@
+"""R's named list as returned by asremlPlus functions: a dict whose ``[name]`` also takes a
+unique prefix of a name, as R's ``x$name`` does (``pdata$pvalue`` is ``pdata$pvalues``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RList(dict):  # type: ignore[type-arg]
+    """A dict with R's partial matching of ``$`` names (exact match first, then the one
+    name the key is a prefix of; several or none: KeyError)."""
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            hits = [k for k in self if isinstance(k, str) and k.startswith(key)]
+            if len(hits) == 1:
+                return dict.__getitem__(self, hits[0])
+        raise KeyError(key)
