@@ -343,6 +343,11 @@ class Translator(BasePrinter):
         if target.kind == "call" and target.value in ("names", "colnames") and target.args:
             obj = self.py(target.args[0][1])
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
+        if target.kind == "call" and target.value == "attr" and len(target.args) == 2 and \
+                target.args[1][1].kind == "str":     # attr(x, "INVERSE") <- TRUE
+            obj = self.py(target.args[0][1])
+            return (f"{obj} = {self.runtime('r_set_attr')}({obj}, "
+                    f"{target.args[1][1].value!r}, {rhs})")
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
@@ -606,6 +611,10 @@ class Translator(BasePrinter):
                                                                    "call"):
                 # R: text that is not a number becomes NA (with a warning), not an error
                 return f"pd.to_numeric({self.series(pos[0])}, errors='coerce')"
+            if pos[0].kind == "index" and pos[0].value == "[" and len(pos[0].args) == 1 and \
+                    pos[0].args[0][1].kind == "num":
+                # as.character(x[1]): one element, a value (a str/float has no .astype)
+                return f"{self.runtime('r_as')}({self.py(pos[0])}, {conv})"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
@@ -645,8 +654,20 @@ class Translator(BasePrinter):
         if f == "tail":
             n = self.py(args[1][1]) if len(args) > 1 else ""
             return f"{self.py(pos[0])}.tail({n})"
-        if f in ("nrow", "length", "NROW") and len(args) == 1:
+        if f == "length" and len(args) == 1:   # a data frame's length is its columns
+            return f"{self.runtime('r_length')}({self.py(pos[0])})"
+        if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
+        if f == "matrix" and all(n in (None, "data", "nrow", "ncol", "byrow", "dimnames")
+                                  for n, _ in args) and len(pos) <= 3:
+            kw = [(("data", "nrow", "ncol")[k] if n is None else n, a)
+                  for k, (n, a) in enumerate(args)]
+            return f"{self.runtime('r_matrix')}({', '.join(self.kwargs(kw))})"
+        if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
+                                                        for n, _ in args):
+            return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
+        if f == "kronecker" and len(pos) == 2 and len(args) == 2:
+            return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "ncol" and len(args) == 1:
             return f"{self.py(pos[0])}.shape[1]"
         if f == "dim" and len(args) == 1:

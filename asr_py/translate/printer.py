@@ -183,6 +183,8 @@ class BasePrinter:
                 e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
+        if v == "%x%":                                                  # X %x% Y: kronecker
+            return f"{self.runtime('r_kronecker')}({self.py(e.left)}, {self.py(e.right)})"
         op = _BINOPS.get(v)
         if op is None:
             raise Untranslatable(v)
@@ -219,6 +221,8 @@ class BasePrinter:
         assert e.left is not None
         obj = self.py(e.left)
         args = [a for _, a in e.args]
+        if e.value == "[" and all(a.kind == "empty" for a in args):
+            return obj                                                  # x[], d[, ]: all of x
         if e.value == "[[" and len(args) == 1:
             a = args[0]
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
@@ -229,6 +233,11 @@ class BasePrinter:
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
+        if len(args) == 2 and e.value == "[" and any(
+                _numeric_subscript(a) for a in args):
+            # x[2, 1], x[, -1], x[1, ], x[i, 2:3]: positions (R counts from 1, drops with -)
+            ij = [("None" if a.kind == "empty" else self.py(a)) for a in args]
+            return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
@@ -858,3 +867,18 @@ def _wrap(line: str, width: int = 100) -> str:
     pieces.append(line[last:-1].strip())
     indent = " " * 4
     return line[:open_at + 1] + "\n" + ",\n".join(indent + p for p in pieces) + ",\n)"
+
+
+def _numeric_subscript(a: R) -> bool:
+    """A subscript of literal positions: 2, -1, 2:4, c(1, 3), -c(1, 2) (not a name, which may
+    hold names or a mask, handled where its value is known)."""
+    if a.kind == "num":
+        return True
+    if a.kind == "unary" and a.value == "-" and a.right is not None:
+        return _numeric_subscript(a.right)
+    if a.kind == "bin" and a.value == ":" and a.left is not None and a.right is not None:
+        return True
+    if a.kind == "paren" and a.right is not None:
+        return _numeric_subscript(a.right)
+    return a.kind == "call" and a.value == "c" and bool(a.args) and all(
+        n is None and _numeric_subscript(x) for n, x in a.args)

@@ -31,6 +31,15 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
+    r_as,
+    r_diag,
+    r_ij,
+    r_kronecker,
+    r_length,
+    r_matrix,
+    r_set_attr,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 

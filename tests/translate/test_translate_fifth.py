@@ -55,3 +55,70 @@ def test_group_position_outside_the_data_is_a_clear_error() -> None:
     d = _markers()
     with pytest.raises(AsrError, match="column position 8, but data has 7 columns"):
         asr.asreml("y ~ 1", random="~ grp(QTL)", group={"QTL": [6, 7, 8, 9]}, data=d)
+
+
+# --- two subscripts, length, matrix, kronecker, diag, attr<- (values R 4.2 prints) ------------
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"a": [1.5, 2.5, 3.5], "b": ["x", "y", "z"], "c": [10.0, 20.0, 30.0]})
+
+
+def test_two_subscripts_are_positions_as_in_r() -> None:
+    code = ("v <- d[2, 1]\nw <- d[, -1]\nr1 <- d[1, ]\ncol3 <- d[, 3]\nsub <- d[2:3, c(1, 3)]\n"
+            "m <- matrix(1:6, 2)\nrow2 <- m[2, ]\ncol2 <- m[, 2]\nel <- m[2, 3]\n"
+            "drop1 <- m[, -1]\n")
+    ns, _ = run_r(code, d=_frame())
+    assert ns["v"] == 2.5
+    assert list(ns["w"].columns) == ["b", "c"]                  # d[, -1] drops column 1
+    assert ns["r1"].shape == (1, 3) and ns["r1"]["a"].tolist() == [1.5]  # d[1, ]: row 1
+    assert ns["col3"].tolist() == [10, 20, 30]                  # one column: a vector
+    assert ns["sub"].to_numpy().tolist() == [[2.5, 20], [3.5, 30]]
+    assert list(ns["row2"]) == [2, 4, 6] and list(ns["col2"]) == [3, 4] and ns["el"] == 6
+    assert np.asarray(ns["drop1"]).tolist() == [[3, 5], [4, 6]]
+
+
+def test_empty_subscript_is_the_whole_object() -> None:
+    ns, _ = run_r("L2 <- L[]\nd2 <- d[, ]\n", L={"a": 1}, d=_frame())
+    assert ns["L2"] == {"a": 1}
+    pd.testing.assert_frame_equal(ns["d2"], _frame())
+
+
+def test_length_of_a_data_frame_counts_columns() -> None:
+    ns, _ = run_r('n <- length(d)\nk <- length("abc")\nx <- c("a", "b")\n'
+                  "y <- as.character(x[1])\nlx <- length(x)\n", d=_frame())
+    assert (ns["n"], ns["k"], ns["y"], ns["lx"]) == (3, 1, "a", 2)
+
+
+def test_matrix_fills_by_column_unless_byrow() -> None:
+    ns, _ = run_r("a <- matrix(1:6, 2)\nb <- matrix(1:6, 2, byrow = TRUE)\n"
+                  "z <- matrix(0, 2, 3)\nn <- matrix(1:6, ncol = 2)\n")
+    assert np.asarray(ns["a"]).tolist() == [[1, 3, 5], [2, 4, 6]]
+    assert np.asarray(ns["b"]).tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert np.asarray(ns["z"]).tolist() == [[0, 0, 0], [0, 0, 0]]
+    assert np.asarray(ns["n"]).shape == (3, 2)
+
+
+def test_kronecker_and_diag() -> None:
+    ns, _ = run_r("K <- kronecker(diag(2), matrix(1:4, 2))\nK2 <- diag(2) %x% matrix(1:4, 2)\n"
+                  "D <- diag(c(2, 3))\ndd <- diag(matrix(1:4, 2))\n")
+    want = [[1, 3, 0, 0], [2, 4, 0, 0], [0, 0, 1, 3], [0, 0, 2, 4]]
+    assert ns["K"].tolist() == want and ns["K2"].tolist() == want
+    assert ns["D"].tolist() == [[2, 0], [0, 3]] and list(ns["dd"]) == [1, 4]
+
+
+def test_attr_inverse_marks_a_g_inverse_for_vm() -> None:
+    """``attr(Ginv, "INVERSE") <- TRUE`` tells asreml the matrix given to vm() is already
+    an inverse: the fit equals the one with G itself (not flagged)."""
+    rng = np.random.default_rng(1)
+    ids = [f"g{k}" for k in range(8)]
+    W = rng.normal(size=(8, 20))
+    G = pd.DataFrame(W @ W.T / 20 + 0.05 * np.eye(8), index=ids, columns=ids)
+    d = pd.DataFrame({"id": np.repeat(ids, 3)})
+    d["y"] = rng.normal(size=len(d)) + np.repeat(rng.normal(size=8), 3)
+    Ginv = pd.DataFrame(np.linalg.inv(G.to_numpy()), index=ids, columns=ids)
+    code = ('attr(Ginv, "INVERSE") <- TRUE\n'
+            "m <- asreml(fixed = y ~ 1, random = ~ vm(id, Ginv), data = d)\n")
+    ns, _ = run_r(code, Ginv=Ginv, d=d)
+    ref = asr.asreml("y ~ 1", random="~ vm(id, G)", data=d, G=G)
+    assert ns["m"].loglik == pytest.approx(ref.loglik, abs=1e-6)
+    assert "inverse" not in Ginv.attrs               # the user's matrix is not changed

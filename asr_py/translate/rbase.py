@@ -1,0 +1,219 @@
+"""Base-R semantics for translated scripts: two-subscript indexing, ``length``, ``matrix``,
+``kronecker``, ``attr<-`` and the ``as.*`` conversions of one value.
+
+R's rules kept here (R 4.2, ``?Extract``, ``?matrix``, ``?length``):
+
+* ``x[i, j]``: i and j are 1-based positions (negative ones drop), names, logical masks
+  (recycled) or empty (everything); with ``drop = TRUE`` (R's default) a data frame result
+  of one column is a vector, one row stays a data frame, and a matrix loses every dimension
+  of extent one.
+* ``length(d)`` of a data frame (a list of columns) is its number of columns; of a string,
+  one; of NULL, zero.
+* ``matrix(data, nrow, ncol, byrow = FALSE)`` fills column by column, recycling data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["RArray", "r_as", "r_diag", "r_ij", "r_kronecker", "r_length", "r_matrix",
+           "r_set_attr"]
+
+
+class RArray(np.ndarray):
+    """A numpy array that can carry R attributes (``attr(x, "INVERSE") <- TRUE``)."""
+
+    attrs: dict[str, Any]
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.attrs = dict(getattr(obj, "attrs", {}) or {})
+
+
+def _placeholder(*xs: Any) -> Untranslated | None:
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    return None
+
+
+def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
+    """0-based positions of R's subscript ``sel`` over ``n`` items labelled ``labels``."""
+    if sel is None:
+        return list(range(n))
+    seq = list(sel) if isinstance(sel, (list, tuple, range, np.ndarray, pd.Series,
+                                        pd.Index)) else [sel]
+    if not seq:
+        return []
+    if all(isinstance(v, (bool, np.bool_)) for v in seq):              # logical mask
+        return [k for k in range(n) if seq[k % len(seq)]]
+    if all(isinstance(v, str) for v in seq):                           # names
+        pos = labels.get_indexer(seq)
+        if (pos < 0).any():
+            bad = [v for v, p in zip(seq, pos) if p < 0][0]
+            raise AsrError(f"x[i, j]: no {what} named {bad!r}",
+                           hint=f"the {what}s are {list(labels[:6])}")
+        return [int(p) for p in pos]
+    nums = [int(v) for v in seq]
+    if all(v <= 0 for v in nums):
+        drop = {-v - 1 for v in nums}
+        return [k for k in range(n) if k not in drop]
+    if any(v < 0 for v in nums):
+        raise AsrError("x[i, j]: positive and negative positions mixed",
+                       hint="R allows only one kind in a subscript")
+    if max(nums) > n:
+        raise AsrError(f"x[i, j]: {what} {max(nums)} is beyond the {n} {what}s "
+                       "(R: subscript out of bounds)")
+    return [v - 1 for v in nums if v != 0]
+
+
+def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
+    """R's ``x[i, j]`` of a data frame or a matrix (None: an empty subscript)."""
+    ph = _placeholder(x, i, j)
+    if ph is not None:
+        return ph
+    if isinstance(x, pd.DataFrame):
+        rows = _positions(i, x.index.astype(str), x.shape[0], "row")
+        cols = _positions(j, x.columns, x.shape[1], "column")
+        out = x.iloc[rows, cols]
+        if j is not None and out.shape[1] == 1:           # one column: a vector (drop)
+            col = out.iloc[:, 0]
+            return col.iloc[0] if len(col) == 1 and i is not None else \
+                col.reset_index(drop=True)
+        return out
+    a = np.asarray(x)
+    if a.ndim != 2:
+        raise AsrError(f"x[i, j]: x has {a.ndim} dimension(s), not 2",
+                       hint="x[i] indexes a vector")
+    rn = pd.Index([str(k) for k in range(a.shape[0])])
+    cn = pd.Index([str(k) for k in range(a.shape[1])])
+    out = a[np.ix_(_positions(i, rn, a.shape[0], "row"), _positions(j, cn, a.shape[1],
+                                                                  "column"))]
+    if out.shape == (1, 1):                               # drop: every extent-1 dimension
+        return out[0, 0]
+    if out.shape[0] == 1 or out.shape[1] == 1:
+        return out.ravel()
+    return out
+
+
+def r_length(x: Any) -> int:
+    """R's ``length``: a data frame's number of columns, one for a single value."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if x is None:
+        return 0
+    if isinstance(x, pd.DataFrame):
+        return x.shape[1]
+    if isinstance(x, (str, bytes, int, float, bool, np.generic)):
+        return 1
+    if isinstance(x, np.ndarray):
+        return int(x.size)
+    return len(x)
+
+
+def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = None,
+             byrow: bool = False, dimnames: Any = None) -> Any:
+    """R's ``matrix()``: ``data`` recycled into nrow x ncol, column by column unless
+    ``byrow``; with ``dimnames = list(rows, cols)`` a DataFrame with those labels."""
+    ph = _placeholder(data)
+    if ph is not None:
+        return ph
+    vals = np.asarray(data.to_numpy() if isinstance(data, (pd.Series, pd.DataFrame))
+                      else data).ravel(order="F")
+    if vals.size == 0:
+        vals = np.array([np.nan])
+    if nrow is None and ncol is None:
+        nrow, ncol = vals.size, 1
+    elif nrow is None:
+        nrow = int(np.ceil(vals.size / int(ncol)))  # type: ignore[arg-type]
+    elif ncol is None:
+        ncol = int(np.ceil(vals.size / int(nrow)))
+    nrow, ncol = int(nrow), int(ncol)
+    full = np.resize(vals, nrow * ncol)
+    out = full.reshape((nrow, ncol), order="C" if byrow else "F")
+    if dimnames is not None:
+        rows, cols = (list(dimnames.values()) if isinstance(dimnames, dict)
+                      else list(dimnames)) + [None, None][len(dimnames):]
+        return pd.DataFrame(out, index=rows, columns=cols)
+    return out
+
+
+def r_diag(x: Any = 1.0, nrow: int | None = None) -> Any:
+    """R's ``diag``: ``diag(n)`` the n x n identity, ``diag(v)`` a diagonal matrix,
+    ``diag(M)`` the diagonal of a matrix."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    if isinstance(x, pd.DataFrame):
+        return np.diag(x.to_numpy())
+    a = np.asarray(x)
+    if a.ndim == 2:
+        return np.diag(a)
+    if a.ndim == 0 and nrow is None:
+        n = int(a)
+        if n != a or n < 0:
+            raise AsrError(f"diag({x}): one number is the size of an identity matrix, "
+                           "a whole number >= 0")
+        return np.eye(n)
+    if a.ndim == 0:
+        return np.eye(int(nrow)) * float(a)
+    return np.diag(a.astype(float))
+
+
+def _values(x: Any) -> np.ndarray:
+    return x.to_numpy(dtype=float) if isinstance(x, (pd.DataFrame, pd.Series)) else \
+        np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=float)
+
+
+def r_kronecker(x: Any, y: Any) -> np.ndarray:
+    """R's ``kronecker(X, Y)`` / ``X %x% Y``: the Kronecker product (block (i, j) is
+    x[i, j] * Y)."""
+    ph = _placeholder(x, y)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    return np.kron(_values(x), _values(y))
+
+
+#: R attribute -> the attribute asr_py reads (a DataFrame's attrs["inverse"]: a G-inverse)
+_ATTRS = {"INVERSE": "inverse"}
+
+
+def r_set_attr(x: Any, name: str, value: Any) -> Any:
+    """``attr(x, name) <- value``: a copy of x carrying the attribute. asreml's
+    ``attr(G, "INVERSE") <- TRUE`` (G is already inverted) is the ``inverse`` flag vm()
+    reads on a DataFrame."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    key = _ATTRS.get(name, name)
+    val = bool(np.all(value)) if key == "inverse" else value
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        out = x.copy()
+        out.attrs[key] = val
+        return out
+    if isinstance(x, np.ndarray):
+        out = np.array(x).view(RArray)
+        out.attrs[key] = val
+        return out
+    raise AsrError(f"attr(x, {name!r}) <- value: x is a {type(x).__name__}, which cannot "
+                   "carry R attributes here", hint="attributes are kept on data frames "
+                   "and arrays")
+
+
+def r_as(x: Any, conv: type) -> Any:
+    """``as.character(x[1])``/``as.numeric(x)``: one value converted as a value, a vector
+    element by element (R's as.* keep the length)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, (pd.Series, pd.Index)):
+        return x.astype(conv)
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return pd.Series(list(np.asarray(x).ravel())).astype(conv)
+    if x is None or isinstance(x, float) and np.isnan(x):
+        return x
+    return conv(x)
