@@ -1104,6 +1104,12 @@ class Translator(BasePrinter):
         if not pos:
             raise Untranslatable("predict()")
         kw = []
+        several = None       # asreml 3: classify = list("A", "B", "A:B"), one table each
+        for n, a in e.args:
+            if n is not None and (_partial(n, _PREDICT_ARGS) or n) == "classify" and \
+                    a.kind == "call" and a.value in ("list", "c") and len(a.args) > 1 and \
+                    all(k is None and x.kind == "str" for k, x in a.args):
+                several = [x.value for _, x in a.args]
         for n, a in e.args:
             if n is None:
                 if a is not pos[0]:
@@ -1135,6 +1141,11 @@ class Translator(BasePrinter):
                                  "predict() gives predicted.value and std.error")
         if need and f"{need}=True" not in kw:
             kw.append(f"{need}=True")
+        if several is not None:
+            # asreml 3's $predictions of several classify terms: a list named by them
+            rest = [k for k in kw if not k.startswith("classify=")]
+            return (f"{{c: {self.py(pos[0])}.predict({', '.join(['classify=c', *rest])}) "
+                    f"for c in {several!r}}}")
         return f"{self.py(pos[0])}.predict({', '.join(kw)})"
 
     def wald(self, e: R) -> str:

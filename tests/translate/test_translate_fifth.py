@@ -122,3 +122,22 @@ def test_attr_inverse_marks_a_g_inverse_for_vm() -> None:
     ref = asr.asreml("y ~ 1", random="~ vm(id, G)", data=d, G=G)
     assert ns["m"].loglik == pytest.approx(ref.loglik, abs=1e-6)
     assert "inverse" not in Ginv.attrs               # the user's matrix is not changed
+
+
+# --- asreml 3: predict(classify = list("A", "B", "A:B")) -------------------------------------
+
+def test_asreml3_predict_of_a_classify_list_gives_one_table_per_term() -> None:
+    """asreml 3 returned ``$predictions`` as a list with one component per classify term;
+    each is the prediction of that term alone."""
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"a": np.tile(["a1", "a2"], 12), "b": np.repeat(["b1", "b2", "b3"], 8),
+                      "rep": np.tile(np.repeat(["r1", "r2", "r3", "r4"], 2), 3)})
+    d["y"] = rng.normal(size=len(d)) + (d["a"] == "a2") + np.repeat([0.0, 1.0, 2.0], 8)
+    code = ("m <- asreml(y ~ a + b + a:b, random = ~ rep, data = d)\n"
+            'p <- predict(m, classify = list("a", "b", "a:b"))$predictions\n')
+    ns, _ = run_r(code, d=d)
+    assert list(ns["p"]) == ["a", "b", "a:b"]
+    for term in ("a", "b", "a:b"):
+        ref = ns["m"].predict(classify=term)
+        pd.testing.assert_frame_equal(ns["p"][term], ref)
+    assert len(ns["p"]["a:b"]) == 6
