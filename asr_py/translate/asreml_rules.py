@@ -57,6 +57,10 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", 
              "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
              "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
+#: mutate_at(d, vars(...), f): f as a pandas conversion of a column
+_MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
+                "as.character": "astype(str)", "as.numeric": "astype(float)",
+                "as.integer": "astype(int)"}
 _MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "knots", "predict",
           "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
           "splines", "model.frame", "dispersion", "G.param", "R.param"}
@@ -666,6 +670,19 @@ class Translator(BasePrinter):
         if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
                                                         for n, _ in args):
             return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
+        if f == "clean_names" and len(args) == 1:          # janitor
+            return f"{self.runtime('clean_names')}({self.py(pos[0])})"
+        if f == "mutate_at" and len(pos) == 3 and len(args) == 3 and \
+                pos[1].kind == "call" and pos[1].value == "vars" and \
+                all(n is None and a.kind in ("name", "str") for n, a in pos[1].args) and \
+                pos[2].kind == "name" and pos[2].value in _MUTATE_FUNS:
+            # dplyr: mutate_at(d, vars(a, b), factor); vars() selects no column
+            d = self.py(pos[0])
+            cols = [a.value for _, a in pos[1].args]
+            if not cols:
+                return d
+            conv = _MUTATE_FUNS[pos[2].value]
+            return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "ncol" and len(args) == 1:

@@ -14,6 +14,8 @@ R's rules kept here (R 4.2, ``?Extract``, ``?matrix``, ``?length``):
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -22,8 +24,8 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "r_as", "r_diag", "r_ij", "r_kronecker", "r_length", "r_matrix",
-           "r_set_attr"]
+__all__ = ["RArray", "clean_names", "r_as", "r_diag", "r_ij", "r_kronecker", "r_length",
+           "r_matrix", "r_set_attr"]
 
 
 class RArray(np.ndarray):
@@ -217,3 +219,35 @@ def r_as(x: Any, conv: type) -> Any:
     if x is None or isinstance(x, float) and np.isnan(x):
         return x
     return conv(x)
+
+
+_CLEAN_REPLACE = (("'", ""), ('"', ""), ("%", "_percent_"), ("#", "_number_"))
+
+
+def _clean_one(name: str) -> str:
+    s = str(name)
+    for a, b in _CLEAN_REPLACE:
+        s = s.replace(a, b)
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = re.sub(r"^[\s!-/:-@\[-`{-~]+", "", s)            # initial spaces and punctuation
+    s = re.sub(r"[^A-Za-z0-9._]", ".", s)                  # base::make.names
+    if not s or s[0].isdigit() or s[0] == "_" or (s[0] == "." and s[1:2].isdigit()):
+        s = "X" + s
+    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", s)  # camelCase
+    parts = [w for w in re.split(r"[^A-Za-z0-9]+", s) if w]
+    return "_".join(parts).lower() or "x"
+
+
+def clean_names(d: Any) -> Any:
+    """janitor's ``clean_names()`` (case "snake"): its replacements ('%' -> percent, '#' ->
+    number, quotes dropped), ASCII, leading spaces and punctuation dropped, make.names,
+    snake_case and ``_2``, ``_3`` suffixes for duplicates (janitor's documented order)."""
+    if isinstance(d, Untranslated):
+        return d._use()
+    seen: dict[str, int] = {}
+    out = []
+    for c in d.columns:
+        n = _clean_one(c)
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    return d.set_axis(out, axis=1)

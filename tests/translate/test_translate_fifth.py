@@ -141,3 +141,27 @@ def test_asreml3_predict_of_a_classify_list_gives_one_table_per_term() -> None:
         ref = ns["m"].predict(classify=term)
         pd.testing.assert_frame_equal(ns["p"][term], ref)
     assert len(ns["p"]["a:b"]) == 6
+
+
+# --- janitor::clean_names, dplyr::mutate_at ---------------------------------------------------
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    # janitor's own tests (tests/testthat/test-clean-names.R, make_clean_names)
+    ("sp ace", "sp_ace"), ("a**^@", "a"), ("%", "percent"), ("*", "x"), ("d(!)9", "d_9"),
+    ("can\"'t", "cant"), ("hi_`there`", "hi_there"), (" leading spaces", "leading_spaces"),
+    # snake case of camelCase, make.names' X before a digit
+    ("GenoType", "geno_type"), ("1st.cut", "x1st_cut")])
+def test_clean_names_follows_janitor(raw: str, clean: str) -> None:
+    ns, _ = run_r("d2 <- janitor::clean_names(d)\n", d=pd.DataFrame({raw: [1]}))
+    assert list(ns["d2"].columns) == [clean]
+
+
+def test_clean_names_numbers_duplicates_and_mutate_at() -> None:
+    d = pd.DataFrame([[1, 2, 3, 4]], columns=["repeated", "repeated", "REPEATED", "Block"])
+    code = ("d2 <- clean_names(d)\nd3 <- mutate_at(d2, vars(block), factor)\n"
+            "d4 <- mutate_at(d2, vars(), factor)\n")
+    ns, _ = run_r(code, d=d)
+    assert list(ns["d2"].columns) == ["repeated", "repeated_2", "repeated_3", "block"]
+    assert ns["d3"]["block"].tolist() == ["4"] and ns["d3"]["repeated"].tolist() == [1]
+    assert ns["d4"] is ns["d2"]                                    # vars(): no column
+    assert list(d.columns) == ["repeated", "repeated", "REPEATED", "Block"]  # not mutated
