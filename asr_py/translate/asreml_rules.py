@@ -762,8 +762,9 @@ class Translator(BasePrinter):
                                                     "stringsAsFactors", "check.names")) + "})"
         if f == "rbind" and pos:
             return f"pd.concat([{', '.join(self.py(a) for a in pos)}], ignore_index=True)"
-        if f == "cbind" and pos and len(pos) > 1:
-            return f"pd.concat([{', '.join(self.py(a) for a in pos)}], axis=1)"
+        if f == "cbind" and len(args) > 1 and all(n is None or n not in (
+                "deparse.level",) for n, _ in args):
+            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(args))})"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]
             return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (

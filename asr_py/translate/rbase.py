@@ -24,7 +24,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "clean_names", "r_as", "r_diag", "r_ij", "r_kronecker", "r_length",
+__all__ = ["RArray", "clean_names", "r_as", "r_cbind", "r_diag", "r_ij", "r_kronecker", "r_length",
            "r_matrix", "r_set_attr"]
 
 
@@ -251,3 +251,40 @@ def clean_names(d: Any) -> Any:
         seen[n] = seen.get(n, 0) + 1
         out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return d.set_axis(out, axis=1)
+
+
+def r_cbind(*xs: Any, **named: Any) -> Any:
+    """R's ``cbind``: with a data frame among the arguments a data frame (vectors and
+    scalars become columns, recycled; a list's elements are arguments of their own, as
+    ``cbind(d, lst)`` does), otherwise a matrix of the columns. Rows by position."""
+    items: list[tuple[str | None, Any]] = [(None, x) for x in xs] + list(named.items())
+    flat: list[tuple[str | None, Any]] = []
+    for name, x in items:
+        if isinstance(x, Untranslated):
+            return x._use()
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if isinstance(v, Untranslated):
+                    return v._use()
+                flat.append((str(k), v))
+        else:
+            flat.append((name, x))
+    frames = any(isinstance(x, pd.DataFrame) for _, x in flat)
+    n = max((len(x) for _, x in flat if hasattr(x, "__len__") and not isinstance(x, str)),
+            default=1)
+    if not frames:
+        cols = [np.asarray(x) if np.ndim(x) else np.repeat(x, n) for _, x in flat]
+        return np.column_stack(cols)
+    parts = []
+    for k, (name, x) in enumerate(flat):
+        if isinstance(x, pd.DataFrame):
+            parts.append(x.reset_index(drop=True))
+        elif np.ndim(x) == 2:
+            a = np.asarray(x)
+            base = name or f"V{k + 1}"
+            parts.append(pd.DataFrame(a, columns=[f"{base}.{j + 1}" for j in range(a.shape[1])]))
+        else:
+            v = np.asarray(x) if np.ndim(x) else np.repeat(x, n)
+            col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")
+            parts.append(pd.DataFrame({col: np.resize(v, n)}))
+    return pd.concat(parts, axis=1)

@@ -34,6 +34,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_as,
+    r_cbind,
     r_diag,
     r_ij,
     r_kronecker,

@@ -165,3 +165,17 @@ def test_clean_names_numbers_duplicates_and_mutate_at() -> None:
     assert ns["d3"]["block"].tolist() == ["4"] and ns["d3"]["repeated"].tolist() == [1]
     assert ns["d4"] is ns["d2"]                                    # vars(): no column
     assert list(d.columns) == ["repeated", "repeated", "REPEATED", "Block"]  # not mutated
+
+
+def test_cbind_follows_r() -> None:
+    """R 4.2: cbind(d, v = 1:3) adds column v; cbind(1:3, 4:6) is a 3 x 2 matrix;
+    cbind(d, L) adds L's elements as columns; a scalar is recycled."""
+    d = pd.DataFrame({"a": [1.5, 2.5, 3.5]}, index=[10, 11, 12])
+    code = ("x <- cbind(d, v = c(1, 2, 3))\nm <- cbind(1:3, 4:6)\ny <- cbind(d, L)\n"
+            "z <- cbind(d, s = 0)\n")
+    ns, _ = run_r(code, d=d, L={"z": [7.0, 8.0, 9.0]})
+    assert list(ns["x"].columns) == ["a", "v"] and ns["x"]["v"].tolist() == [1, 2, 3]
+    assert ns["x"]["a"].tolist() == [1.5, 2.5, 3.5]     # rows by position, not by label
+    assert np.asarray(ns["m"]).tolist() == [[1, 4], [2, 5], [3, 6]]
+    assert list(ns["y"].columns) == ["a", "z"] and ns["y"]["z"].tolist() == [7, 8, 9]
+    assert ns["z"]["s"].tolist() == [0, 0, 0]
