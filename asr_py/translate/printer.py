@@ -360,7 +360,9 @@ class BasePrinter:
                 raise Untranslatable("paste(collapse =)")
             return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
         if any(self._is_vector(a) for a in pos):
-            cols = [self.py(a) + ".astype(str)" if self._vector_context(a)
+            # an element (d[x, 2], v[1]) may be one value: r_as converts values and vectors
+            cols = [f"{self.runtime('r_as')}({self.py(a)}, str)"
+                    if a.kind == "index" or self._vector_context(a)
                     else f"pd.Series({self.py(a)}).astype(str)" if self._is_vector(a)
                     else f"str({self.py(a)})" for a in pos]
             out = cols[0]

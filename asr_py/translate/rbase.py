@@ -212,13 +212,24 @@ def r_as(x: Any, conv: type) -> Any:
     element by element (R's as.* keep the length)."""
     if isinstance(x, Untranslated):
         return x._use()
-    if isinstance(x, (pd.Series, pd.Index)):
-        return x.astype(conv)
     if isinstance(x, (list, tuple, np.ndarray)):
-        return pd.Series(list(np.asarray(x).ravel())).astype(conv)
+        x = pd.Series(list(np.asarray(x).ravel()))
+    if isinstance(x, (pd.Series, pd.Index)):
+        if conv is str and pd.api.types.is_float_dtype(x.dtype):
+            return x.map(_r_str)
+        return x.astype(conv)
     if x is None or isinstance(x, float) and np.isnan(x):
         return x
-    return conv(x)
+    return _r_str(x) if conv is str else conv(x)
+
+
+def _r_str(v: Any) -> Any:
+    """A number as R prints it in as.character/paste: 10 not 10.0, 15 significant digits."""
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return "NA"
+        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
+    return str(v)
 
 
 _CLEAN_REPLACE = (("'", ""), ('"', ""), ("%", "_percent_"), ("#", "_number_"))

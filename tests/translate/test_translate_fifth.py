@@ -179,3 +179,11 @@ def test_cbind_follows_r() -> None:
     assert np.asarray(ns["m"]).tolist() == [[1, 4], [2, 5], [3, 6]]
     assert list(ns["y"].columns) == ["a", "z"] and ns["y"]["z"].tolist() == [7, 8, 9]
     assert ns["z"]["s"].tolist() == [0, 0, 0]
+
+
+def test_paste_of_single_elements() -> None:
+    """R: paste(d[2, 1], d[2, 2], sep = "") is one string, "2.5y"."""
+    ns, _ = run_r('s <- paste(d[2, 1], d[2, 2], sep = "")\nt <- paste0(d$b, "_", d$c)\n',
+                  d=_frame())
+    assert ns["s"] == "2.5y"
+    assert list(ns["t"]) == ["x_10", "y_20", "z_30"]     # R: as.character(10) is "10"
