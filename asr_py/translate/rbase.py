@@ -281,8 +281,7 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
         else:
             flat.append((name, x))
     frames = any(isinstance(x, pd.DataFrame) for _, x in flat)
-    n = max((len(x) for _, x in flat if hasattr(x, "__len__") and not isinstance(x, str)),
-            default=1)
+    n = max((len(x) for _, x in flat if np.ndim(x) and not isinstance(x, str)), default=1)
     if not frames:
         cols = [np.asarray(x) if np.ndim(x) else np.repeat(x, n) for _, x in flat]
         return np.column_stack(cols)
