@@ -670,6 +670,8 @@ class Translator(BasePrinter):
         if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
                                                         for n, _ in args):
             return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
+        if f == "aggregate" and args:
+            return self.aggregate(args)
         if f == "clean_names" and len(args) == 1:          # janitor
             return f"{self.runtime('clean_names')}({self.py(pos[0])})"
         if f == "mutate_at" and len(pos) == 3 and len(args) == 3 and \
@@ -1117,6 +1119,31 @@ class Translator(BasePrinter):
         return None
 
     # ----- predict / wald / varioGram --------------------------------------------------------
+    def aggregate(self, args: list[tuple[str | None, R]]) -> str:
+        """``aggregate(y ~ a + b, data, FUN)`` (R's formula method; arguments by name or in
+        the order formula, data, FUN) -> :func:`asr_py.translate.rbase.r_aggregate`."""
+        named = {n: a for n, a in args if n is not None}
+        pos = iter(a for n, a in args if n is None)
+        got = {k: named.get(k) or next(pos, None) for k in ("formula", "data", "FUN")}
+        if "x" in named:
+            raise Untranslatable("aggregate(x, by = ...)")
+        fml, data, fun = got["formula"], got["data"], got["FUN"]
+        if fml is None or fml.kind != "formula" or data is None or fun is None:
+            raise Untranslatable("aggregate() other than aggregate(y ~ a, data, FUN)")
+        text = self.src(fml)
+        lhs_text, _, rhs_text = text.partition("~")
+        rhs = [t.strip() for t in rhs_text.split("+")]
+        lhs_text = lhs_text.strip()
+        cb = re.fullmatch(r"cbind\((.*)\)", lhs_text)
+        lhs = None if lhs_text == "." else [t.strip() for t in cb.group(1).split(",")] \
+            if cb else [lhs_text]
+        names = rhs + (lhs or [])
+        if not all(re.fullmatch(r"[A-Za-z.][\w.]*", t) for t in names):
+            raise Untranslatable("aggregate() of expressions")
+        f = repr(fun.value) if fun.kind in ("name", "str") and fun.value in (
+            "mean", "sum", "median", "min", "max", "length", "sd", "var") else self.py(fun)
+        return (f"{self.runtime('r_aggregate')}({self.py(data)}, {lhs!r}, {rhs!r}, {f})")
+
     def predict(self, e: R, need: str | None = None) -> str:
         pos = [a for n, a in e.args if n is None]
         if not pos:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,8 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "clean_names", "r_as", "r_cbind", "r_diag", "r_ij", "r_kronecker", "r_length",
-           "r_matrix", "r_set_attr"]
+__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_cbind", "r_diag", "r_ij",
+           "r_kronecker", "r_length", "r_matrix", "r_set_attr"]
 
 
 class RArray(np.ndarray):
@@ -298,3 +299,33 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
             col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")
             parts.append(pd.DataFrame({col: np.resize(v, n)}))
     return pd.concat(parts, axis=1)
+
+
+_AGG_FUNS = {"mean": np.mean, "sum": np.sum, "median": np.median, "min": np.min,
+             "max": np.max, "length": len, "sd": lambda v: float(np.std(v, ddof=1)),
+             "var": lambda v: float(np.var(v, ddof=1))}
+
+
+def r_aggregate(data: Any, lhs: Sequence[str] | None, rhs: Sequence[str], fun: Any) -> Any:
+    """R's ``aggregate(y ~ a + b, data, FUN)``: FUN of y in each observed combination of
+    a, b (rows with a missing value in any of them dropped, as na.omit); the result has
+    the grouping columns then y, the first grouping variable varying fastest, as R orders
+    it. ``lhs`` None is R's ``.`` (every other column); ``fun`` a name of _AGG_FUNS or a
+    function."""
+    ph = _placeholder(data)
+    if ph is not None:
+        return ph
+    if not isinstance(data, pd.DataFrame):
+        raise AsrError(f"aggregate(): data must be a data frame, not {type(data).__name__}")
+    f = _AGG_FUNS[fun] if isinstance(fun, str) else fun
+    keys = list(rhs)
+    ys = [c for c in data.columns if c not in keys] if lhs is None else list(lhs)
+    missing = [c for c in keys + ys if c not in data.columns]
+    if missing:
+        raise AsrError(f"aggregate(): no column {missing[0]!r} in data",
+                       hint=f"the columns are {list(data.columns)[:8]}")
+    d = data[keys + ys].dropna()
+    out = d.groupby(keys, sort=True, observed=True)[ys].agg(lambda v: f(v.to_numpy()))
+    out = out.reset_index()
+    out = out.sort_values(keys[::-1], kind="stable").reset_index(drop=True)
+    return out

@@ -33,6 +33,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 )
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
+    r_aggregate,
     r_as,
     r_cbind,
     r_diag,

@@ -187,3 +187,17 @@ def test_paste_of_single_elements() -> None:
                   d=_frame())
     assert ns["s"] == "2.5y"
     assert list(ns["t"]) == ["x_10", "y_20", "z_30"]     # R: as.character(10) is "10"
+
+
+def test_aggregate_formula_method_follows_r() -> None:
+    """Values R 4.2 prints for the same data: groups in observed combinations, the first
+    grouping variable varying fastest, rows with a missing value dropped."""
+    d = pd.DataFrame({"a": list("xyxyxy"), "b": list("ppqqpq"),
+                      "y": [1, 2, 3, np.nan, 5, 6], "z": [1, 1, 1, 1, 1, 2]})
+    code = ("m <- aggregate(y ~ a + b, data = d, FUN = mean)\n"
+            "s <- aggregate(cbind(y, z) ~ b, d, sum)\nn <- aggregate(y ~ b, d, length)\n")
+    ns, _ = run_r(code, d=d)
+    assert ns["m"].to_dict("list") == {"a": ["x", "y", "x", "y"], "b": ["p", "p", "q", "q"],
+                                       "y": [3.0, 2.0, 3.0, 6.0]}
+    assert ns["s"].to_dict("list") == {"b": ["p", "q"], "y": [8.0, 9.0], "z": [3, 3]}
+    assert ns["n"]["y"].tolist() == [3, 2]
