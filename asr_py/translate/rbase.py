@@ -140,8 +140,9 @@ def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = Non
     full = np.resize(vals, nrow * ncol)
     out = full.reshape((nrow, ncol), order="C" if byrow else "F")
     if dimnames is not None:
-        rows, cols = (list(dimnames.values()) if isinstance(dimnames, dict)
-                      else list(dimnames)) + [None, None][len(dimnames):]
+        dn = list(dimnames.values()) if isinstance(dimnames, dict) else list(dimnames)
+        rows, cols = ([None if v is None else [v] if isinstance(v, str) else list(v)
+                       for v in dn] + [None, None])[:2]
         return pd.DataFrame(out, index=rows, columns=cols)
     return out
 
