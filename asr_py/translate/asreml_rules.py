@@ -438,8 +438,15 @@ class Translator(BasePrinter):
         obj = e.left
         if obj.kind == "call" and obj.value == "summary" and obj.args:
             m = self.py(obj.args[0][1])
-            if e.value in _SUMMARY_ATTRS:
-                return f"{m}.{_SUMMARY_ATTRS[e.value]}"
+            comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
+            if comp == "coef.fixed" and any(
+                    n == "all" and a.kind == "name" and a.value in ("TRUE", "T")
+                    for n, a in obj.args):
+                # asreml 3's summary(m, all = TRUE)$coef.fixed: its column names
+                return (f"{m}.coef_fixed.set_axis(['solution', 'std error', 'z ratio'], "
+                        "axis=1)")
+            if comp in _SUMMARY_ATTRS:
+                return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             return self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
@@ -670,6 +677,10 @@ class Translator(BasePrinter):
         if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
                                                         for n, _ in args):
             return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
+        if f in ("pnorm", "qnorm", "pchisq", "qchisq", "pt", "qt") and pos and all(
+                n in (None, "mean", "sd", "df", "lower.tail", "q", "p") for n, _ in args):
+            kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            return f"{self.runtime('r_dist')}({f!r}, {', '.join(self.kwargs(kw))})"
         if f == "aggregate" and args:
             return self.aggregate(args)
         if f == "clean_names" and len(args) == 1:          # janitor

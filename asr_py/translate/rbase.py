@@ -25,7 +25,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_cbind", "r_diag", "r_ij",
+__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_cbind", "r_diag", "r_dist", "r_ij",
            "r_kronecker", "r_length", "r_matrix", "r_set_attr"]
 
 
@@ -330,3 +330,33 @@ def r_aggregate(data: Any, lhs: Sequence[str] | None, rhs: Sequence[str], fun: A
     out = out.reset_index()
     out = out.sort_values(keys[::-1], kind="stable").reset_index(drop=True)
     return out
+
+
+def r_dist(name: str, x: Any, *args: Any, mean: float = 0.0, sd: float = 1.0,
+           df: float | None = None, lower_tail: bool = True) -> Any:
+    """R's ``pnorm``/``qnorm``/``pchisq``/``qchisq``/``pt``/``qt`` (positional arguments
+    in R's order: pnorm(q, mean, sd), pchisq(q, df), pt(q, df); ``lower.tail``)."""
+    from scipy import stats
+
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    kind = name[1:]
+    if kind == "norm":
+        if args:
+            mean = args[0]
+        if len(args) > 1:
+            sd = args[1]
+        dist = stats.norm(loc=mean, scale=sd)
+    else:
+        if args:
+            df = args[0]
+        if df is None:
+            raise AsrError(f"{name}(): the degrees of freedom df are needed")
+        dist = stats.chi2(df) if kind == "chisq" else stats.t(df)
+    v = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else x, dtype=float)
+    if name[0] == "p":
+        out = dist.cdf(v) if lower_tail else dist.sf(v)
+    else:
+        out = dist.ppf(v) if lower_tail else dist.isf(v)
+    return float(out) if np.ndim(out) == 0 else out

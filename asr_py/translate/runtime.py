@@ -37,6 +37,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_as,
     r_cbind,
     r_diag,
+    r_dist,
     r_ij,
     r_kronecker,
     r_length,

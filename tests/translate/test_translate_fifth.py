@@ -201,3 +201,30 @@ def test_aggregate_formula_method_follows_r() -> None:
                                        "y": [3.0, 2.0, 3.0, 6.0]}
     assert ns["s"].to_dict("list") == {"b": ["p", "q"], "y": [8.0, 9.0], "z": [3, 3]}
     assert ns["n"]["y"].tolist() == [3, 2]
+
+
+def test_distribution_functions_give_r_values() -> None:
+    """Values R 4.2 prints: 2*pnorm(-abs(c(1.96, 0.5))), pchisq(3.84, 1, lower.tail =
+    FALSE), qnorm(0.975), pt(2, 5)."""
+    code = ("p <- 2 * pnorm(-abs(c(1.96, 0.5)))\nq <- pchisq(3.84, 1, lower.tail = FALSE)\n"
+            "z <- qnorm(0.975)\nt5 <- pt(2, 5)\n")
+    ns, _ = run_r(code)
+    np.testing.assert_allclose(ns["p"], [0.04999579, 0.61707508], rtol=1e-6)
+    assert ns["q"] == pytest.approx(0.05004352, rel=1e-6)
+    assert ns["z"] == pytest.approx(1.959964, rel=1e-6)
+    assert ns["t5"] == pytest.approx(0.9490303, rel=1e-6)
+
+
+def test_summary_partial_component_and_asreml3_coef_table() -> None:
+    """R's $ completes a unique prefix (summary(m)$coef.fi is $coef.fixed); asreml 3's
+    summary(m, all = TRUE)$coef.fixed names its columns 'solution', 'std error', 'z ratio'."""
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"g": np.repeat(list("abcdef"), 4), "x": rng.normal(size=24)})
+    d["y"] = 1 + 0.5 * d["x"] + rng.normal(size=24)
+    code = ("m <- asreml(y ~ x, random = ~ g, data = d)\n"
+            "x <- summary(m, all = TRUE)$coef.fi\nz <- x[, 'z ratio']\n"
+            "v <- summary(m)$varc\n")
+    ns, _ = run_r(code, d=d)
+    assert list(ns["x"].columns) == ["solution", "std error", "z ratio"]
+    np.testing.assert_allclose(ns["z"], ns["m"].coef_fixed["z.ratio"].to_numpy())
+    pd.testing.assert_frame_equal(ns["v"], ns["m"].varcomp)
