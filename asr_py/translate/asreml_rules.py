@@ -681,6 +681,11 @@ class Translator(BasePrinter):
                 n in (None, "mean", "sd", "df", "lower.tail", "q", "p") for n, _ in args):
             kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
             return f"{self.runtime('r_dist')}({f!r}, {', '.join(self.kwargs(kw))})"
+        if f == "missing" and len(args) == 1 and pos and pos[0].kind == "name":
+            return f"({pyname(pos[0].value)} is None)"     # the parameter defaults to None
+        if f == "as.vector" and len(args) == 1 and pos:
+            # drops names and dimensions; a matrix is read column by column
+            return self.np(f"np.asarray({self.py(pos[0])}).ravel(order='F')")
         if f == "aggregate" and args:
             return self.aggregate(args)
         if f == "clean_names" and len(args) == 1:          # janitor

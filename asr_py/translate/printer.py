@@ -721,6 +721,9 @@ class BasePrinter:
         lazy: list[str] = []
         dots = False
         default = False
+        # parameters the body tests with missing(p): R lets a call leave them out
+        maybe = set(re.findall(r"\bmissing\(\s*([A-Za-z.][\w.]*)\s*\)",
+                               self.src(fn.right) if fn.right is not None else ""))
         for n, d in fn.args:
             n = n or "_"
             if n == "...":
@@ -728,7 +731,8 @@ class BasePrinter:
                 continue
             self.assigned.add(n)
             if d.kind == "empty":
-                text = pyname(n) + ("=None" if default and not dots else "")
+                text = pyname(n) + ("=None" if (default or n in maybe) and not dots else "")
+                default = default or (n in maybe and not dots)
             else:
                 try:
                     value = self.py(d)

@@ -228,3 +228,16 @@ def test_summary_partial_component_and_asreml3_coef_table() -> None:
     assert list(ns["x"].columns) == ["solution", "std error", "z ratio"]
     np.testing.assert_allclose(ns["z"], ns["m"].coef_fixed["z.ratio"].to_numpy())
     pd.testing.assert_frame_equal(ns["v"], ns["m"].varcomp)
+
+
+def test_as_vector_reads_a_matrix_by_column() -> None:
+    ns, _ = run_r("v <- as.vector(matrix(1:6, 2))\nw <- as.vector(d$a)\n", d=_frame())
+    assert list(ns["v"]) == [1, 2, 3, 4, 5, 6] and list(ns["w"]) == [1.5, 2.5, 3.5]
+
+
+def test_missing_argument_of_a_function() -> None:
+    """R: a parameter the body tests with missing() may be left out of a call."""
+    code = ("f <- function(x, k) {\n  if (missing(k)) {\n    out <- x\n  } else {\n"
+            "    out <- x * k\n  }\n  out\n}\na <- f(2)\nb <- f(2, 3)\n")
+    ns, _ = run_r(code)
+    assert (ns["a"], ns["b"]) == (2, 6)
