@@ -780,9 +780,9 @@ class Translator(BasePrinter):
                                                     "stringsAsFactors", "check.names")) + "})"
         if f == "rbind" and pos:
             return f"pd.concat([{', '.join(self.py(a) for a in pos)}], ignore_index=True)"
-        if f == "cbind" and len(args) > 1 and all(n is None or n not in (
-                "deparse.level",) for n, _ in args):
-            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(args))})"
+        if f == "cbind" and len(args) > 1:
+            keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
+            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]
             return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
@@ -808,7 +808,8 @@ class Translator(BasePrinter):
                     n is not None for n, _ in extra):
                 fn = self.py(fun[0])
                 more = "".join(f", {k}" for k in self.kwargs(extra))
-                return f"[{fn}(x{more}) for x in {self.iterable(xs[0])}]"
+                # _el: the script's own x may appear inside fn (lambda n: d[x == n])
+                return f"[{fn}(_el{more}) for _el in {self.iterable(xs[0])}]"
         if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
                                                    for n, _ in args):
             kw = [(n.replace(".", "_") if n else n, a) for n, a in args]

@@ -241,3 +241,10 @@ def test_missing_argument_of_a_function() -> None:
             "    out <- x * k\n  }\n  out\n}\na <- f(2)\nb <- f(2, 3)\n")
     ns, _ = run_r(code)
     assert (ns["a"], ns["b"]) == (2, 6)
+
+
+def test_lapply_function_may_use_a_variable_named_x() -> None:
+    """lapply(names(x), function(n) x[[n]] * 2): the function reads the script's own x."""
+    code = ('x <- list(a = 1, b = 2)\ny <- lapply(names(x), function(n) x[[n]] * 2)\n')
+    ns, _ = run_r(code)
+    assert list(ns["y"]) == [2, 4]
