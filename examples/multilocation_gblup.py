@@ -105,8 +105,10 @@ def simulate(n: int = 1000, n_snps: int = 500, n_loc: int = 4, seed: int = 2025
 
 
 def _v(names: list[str], name: str) -> str:
-    """The vpredict label V<k> of a component named ``name``."""
-    return f"V{names.index(name) + 1}"
+    """The component named ``name`` in a vpredict formula (in backticks: the V-numbers
+    count asreml's fixed residual scale row, which varcomp does not list)."""
+    assert name in names
+    return f"`{name}`"
 
 
 def heritabilities(fit: asr.AsremlFit, model: str, locs: list[str]) -> pd.DataFrame:

@@ -54,9 +54,11 @@ def simulate(seed: int = 2024, n_fam: int = 60, n_block: int = 5, per_plot: int 
     return pd.DataFrame(rows)
 
 
-def _position(m: asr.AsremlFit, name: str) -> int:
-    """vpredict's number k of the component called ``name`` (V1 is the first row)."""
-    return list(m.varcomp.index).index(name) + 1
+def _position(m: asr.AsremlFit, name: str) -> str:
+    """The component called ``name`` in a vpredict formula (in backticks: vpredict's V1..
+    count asreml's fixed residual scale row, which varcomp does not list)."""
+    assert name in m.varcomp.index
+    return f"`{name}`"
 
 
 def main(out: Path | None = None) -> dict[str, asr.AsremlFit]:
@@ -87,9 +89,9 @@ def main(out: Path | None = None) -> dict[str, asr.AsremlFit]:
     f_hh, f_dh, f_dd = (_position(m4, f"trait:Family!trait_{s}") for s in ("h:h", "d:h", "d:d"))
     e_hh, e_dd = (_position(m4, f"units:trait!trait_{s}") for s in ("h:h", "d:d"))
     ratios = pd.concat([
-        m4.vpredict(f"r_g ~ V{f_dh} / sqrt(V{f_hh} * V{f_dd})"),
-        m4.vpredict(f"h2_h ~ 4 * V{f_hh} / (V{f_hh} + V{e_hh})"),
-        m4.vpredict(f"h2_d ~ 4 * V{f_dd} / (V{f_dd} + V{e_dd})")])
+        m4.vpredict(f"r_g ~ {f_dh} / sqrt({f_hh} * {f_dd})"),
+        m4.vpredict(f"h2_h ~ 4 * {f_hh} / ({f_hh} + {e_hh})"),
+        m4.vpredict(f"h2_d ~ 4 * {f_dd} / ({f_dd} + {e_dd})")])
     print("\ngenetic correlation and heritabilities (m4, vpredict):")
     print(ratios.to_string(float_format=lambda v: f"{v:.4f}"))
     cor = fits["m5"].varcomp.loc["trait:Family!trait_d:h!cor", ["component", "std.error"]]

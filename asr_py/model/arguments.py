@@ -100,17 +100,46 @@ def check_weights(weights: Any) -> None:
                        hint="e.g. weights='w'")
 
 
+def _is_position(c: Any) -> bool:
+    return isinstance(c, numbers.Integral) and not isinstance(c, bool) or (
+        isinstance(c, float) and c.is_integer())
+
+
 def check_group(group: Any) -> None:
+    """``group=``: a dict of column-name lists or, as asreml documents ("a numeric vector
+    specifying contiguous fields in data"), of 1-based column positions."""
     if group is None:
         return
     if not isinstance(group, Mapping):
         raise AsrError(f"group= must be a dict of column-name lists, not {_kind(group)}",
                        hint="e.g. group={'g': ['m1', 'm2', 'm3']}")
     for key, cols in group.items():
-        if isinstance(cols, str) or not isinstance(cols, (list, tuple)) or not all(
-                isinstance(c, str) for c in cols):
-            raise AsrError(f"group=: the entry {key!r} must be a list of column names, not "
-                           f"{cols!r:.60}", hint=f"e.g. group={{{key!r}: ['m1', 'm2']}}")
+        if isinstance(cols, (np.ndarray, range)):
+            cols = list(cols)
+        if isinstance(cols, str) or not isinstance(cols, (list, tuple)) or not cols or not (
+                all(isinstance(c, str) for c in cols) or all(_is_position(c) for c in cols)):
+            raise AsrError(f"group=: the entry {key!r} must be a list of column names (or of "
+                           f"1-based column positions), not {cols!r:.60}",
+                           hint=f"e.g. group={{{key!r}: ['m1', 'm2']}}")
+
+
+def group_columns(group: Mapping[str, Any] | None, data: Any) -> dict[str, list[str]]:
+    """``group=`` with column positions (asreml's ``list(QTL1 = 3:5)``: the 3rd to 5th
+    columns of data, counted from 1) replaced by the column names."""
+    out: dict[str, list[str]] = {}
+    for key, cols in (group or {}).items():
+        cols = list(cols)
+        if cols and all(isinstance(c, str) for c in cols):
+            out[key] = cols
+            continue
+        ncol = len(data.columns) if data is not None else 0
+        bad = [c for c in cols if not 1 <= int(c) <= ncol]
+        if bad:
+            raise AsrError(f"group=: the entry {key!r} names column position {int(bad[0])}, "
+                           f"but data has {ncol} columns (positions count from 1, as in R)",
+                           hint="write the column names, e.g. group={'g': ['m1', 'm2']}")
+        out[key] = [str(data.columns[int(c) - 1]) for c in cols]
+    return out
 
 
 def check_compile_arguments(fixed: Any, random: Any, residual: Any, data: Any, rcov: Any,

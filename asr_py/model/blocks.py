@@ -280,14 +280,16 @@ def basis_block(ctx: Context, call: Call) -> Block:
     if len(pos) > 1:
         k = whole_number(ctx, pos[1], f"the order of {call.func}()", -MAX_POLY_ORDER,
                          MAX_POLY_ORDER, f"{call.func}(x, k): polynomials of order 1..k "
-                         "(a negative k changes whether the intercept is included)")
+                         "(k > 0 includes the intercept polynomial, k < 0 omits it)")
         key = f"{call}|poly" if call.func == "pol" else f"{call}|leg"
         if key not in ctx.stateful:  # training data (not predict's grid)
             _check_order(ctx, pos[1], call.func, abs(k), x)
     if call.func == "pol":
         from asr_py.model.fixed import _stateful_poly
 
-        with_int = k < 0
+        # asreml: pol(x, t) has the intercept polynomial for t > 0 (t + 1 columns: pol(time, 2)
+        # is 3), not for t < 0 (|t| columns); in a fixed formula with an intercept it is aliased
+        with_int = k > 0
         k = abs(k)
         M = _stateful_poly(ctx, f"{call}|poly", x_full, k)[ctx.records.row]
         labels = [f"{call.func}({xname}, {k})_{j}" for j in range(1, k + 1)]

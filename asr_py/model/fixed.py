@@ -197,7 +197,7 @@ def _pol_again(ctx: Context, call: Call) -> Block:
     x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
     M = _stateful_poly(ctx, f"{call}|poly", x, abs(k))[ctx.records.row]
     labels = [f"pol({xname}, {abs(k)})_{j}" for j in range(1, abs(k) + 1)]
-    if k < 0:
+    if k > 0:  # the intercept polynomial (asreml's convention, as in basis_block)
         M = np.column_stack([np.ones(M.shape[0]), M])
         labels = [f"pol({xname}, {abs(k)})_0"] + labels
     return Block(sp.csr_matrix(M), tuple(labels), str(call), str(call), False)

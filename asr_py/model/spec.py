@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from asr_py.errors import AsrError, DataError, FormulaError, ModelError
 from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, TermList
 from asr_py.formula.expand import expand
-from asr_py.model.arguments import check_compile_arguments, params_table
+from asr_py.model.arguments import check_compile_arguments, group_columns, params_table
 from asr_py.model.blocks import Block, Context
 from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
@@ -216,6 +216,7 @@ def compile_model(
 
     check_compile_arguments(fixed, random, residual, data, rcov, sparse, factors, na_action,
                             group, weights)
+    group = group_columns(group, data)
     mf = fixed if isinstance(fixed, ModelFormula) else parse_model(
         fixed=fixed, random=random, residual=residual, rcov=rcov, sparse=sparse)
     texts = mf.texts

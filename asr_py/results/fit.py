@@ -23,6 +23,7 @@ from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
 from asr_py.results.table import ResultTable
+from asr_py.results.vnumbers import asreml_order, asreml_scale_name, with_scale_row
 from asr_py.results.vpredict import vpredict as _vpredict
 from asr_py.results.wald import wald_table
 
@@ -313,9 +314,18 @@ class AsremlFit:
         return variogram(self, row, col, trait=trait, max_lag=max_lag)
 
     def vpredict(self, formula: str) -> pd.DataFrame:
-        """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``."""
-        return _vpredict(formula, self.result.theta, self.result.vcov_theta, self.result.names,
-                         self.result.constraints)
+        """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``.
+        V1, V2, ... number the parameters as asreml does, counting the residual scale
+        ``<term>!R`` asreml lists (fixed at 1) when the residual has its own variances
+        (:mod:`asr_py.results.vnumbers`); components can also be named in backticks."""
+        r = self.result
+        order = asreml_order(self.model.residual, r.names)
+        if None not in order:
+            return _vpredict(formula, r.theta, r.vcov_theta, r.names, r.constraints)
+        names, theta, vcov, cons = with_scale_row(order, r.names, r.theta, r.vcov_theta,
+                                                  r.constraints,
+                                                  asreml_scale_name(self.model.residual))
+        return _vpredict(formula, theta, vcov, names, cons)
 
     def covariance(self, term: str | None = None, part: str | None = None,
                    correlation: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame]:

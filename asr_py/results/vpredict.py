@@ -3,7 +3,8 @@
 For f(θ) the standard error is sqrt(∇f' Var(θ̂) ∇f), with Var(θ̂) the inverse average
 information matrix and ∇f by central differences (step 1e-6 relative), as asreml's vpredict.
 The expression is written in R syntax: ``h2 ~ V1/(V1+V3)``; ``V1..Vk`` number the components
-in varcomp order; a component can also be named in backticks: ```units!R```.
+in the order given (varcomp's, plus asreml's fixed residual scale row where asreml lists one:
+:mod:`asr_py.results.vnumbers`); a component can also be named in backticks: ```units!R```.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _compile(expr: Expr, names: Sequence[str], text: str) -> Callable[[np.ndarra
                 i = int(nm[1:]) - 1
                 if not 0 <= i < len(names):
                     raise err(e, f"{nm} does not exist: the model has {len(names)} components",
-                              "V1.. number the rows of varcomp")
+                              "V1.. number the rows of varcomp (and asreml's fixed residual scale "
+                              "<term>!R where asreml lists it)")
                 return lambda th: th[i]
             raise err(e, f"unknown component '{nm}'",
                       "use V1..Vk or a component name in backticks")

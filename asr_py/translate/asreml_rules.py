@@ -58,6 +58,10 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", 
              "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
              "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
+#: mutate_at(d, vars(...), f): f as a pandas conversion of a column
+_MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
+                "as.character": "astype(str)", "as.numeric": "astype(float)",
+                "as.integer": "astype(int)"}
 _MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "knots", "predict",
           "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
           "splines", "model.frame", "dispersion", "G.param", "R.param"}
@@ -351,6 +355,11 @@ class Translator(BasePrinter):
         if target.kind == "call" and target.value == "names" and target.args:
             obj = self.py(target.args[0][1])
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
+        if target.kind == "call" and target.value == "attr" and len(target.args) == 2 and \
+                target.args[1][1].kind == "str":     # attr(x, "INVERSE") <- TRUE
+            obj = self.py(target.args[0][1])
+            return (f"{obj} = {self.runtime('r_set_attr')}({obj}, "
+                    f"{target.args[1][1].value!r}, {rhs})")
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
@@ -439,10 +448,17 @@ class Translator(BasePrinter):
         obj = e.left
         if obj.kind == "call" and obj.value == "summary" and obj.args:
             m = self.py(obj.args[0][1])
-            if e.value == "loglik":     # asreml's scale: without the 2π constant
+            comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
+            if comp == "loglik":     # asreml's scale: without the 2π constant
                 return f"{self.runtime('r_loglik')}({m})"
-            if e.value in _SUMMARY_ATTRS:
-                return f"{m}.{_SUMMARY_ATTRS[e.value]}"
+            if comp == "coef.fixed" and any(
+                    n == "all" and a.kind == "name" and a.value in ("TRUE", "T")
+                    for n, a in obj.args):
+                # asreml 3's summary(m, all = TRUE)$coef.fixed: its column names
+                return (f"{m}.coef_fixed.set_axis(['solution', 'std error', 'z ratio'], "
+                        "axis=1)")
+            if comp in _SUMMARY_ATTRS:
+                return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
@@ -629,15 +645,14 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
-            if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
-                    len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num" and \
-                    f in ("as.character", "as.numeric", "as.double", "as.integer"):
-                # as.character(x[1]): one value (x[1] is a scalar in Python)
-                return f"{conv}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
                 # R: text that is not a number becomes NA (with a warning), not an error
                 return f"pd.to_numeric({self.series(pos[0])}, errors='coerce')"
+            if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
+                    len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
+                # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)
+                return f"{self.runtime('r_as')}({self.py(pos[0])}, {conv})"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
@@ -694,6 +709,35 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
         if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
+        if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
+                                                        for n, _ in args):
+            return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
+        if f in ("pnorm", "qnorm", "pchisq", "qchisq", "pt", "qt") and pos and all(
+                n in (None, "mean", "sd", "df", "lower.tail", "q", "p") for n, _ in args):
+            kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
+            return f"{self.runtime('r_dist')}({f!r}, {', '.join(self.kwargs(kw))})"
+        if f == "missing" and len(args) == 1 and pos and pos[0].kind == "name":
+            return f"({pyname(pos[0].value)} is None)"     # the parameter defaults to None
+        if f == "as.vector" and len(args) == 1 and pos:
+            # drops names and dimensions; a matrix is read column by column
+            return self.np(f"np.asarray({self.py(pos[0])}).ravel(order='F')")
+        if f == "aggregate" and args:
+            return self.aggregate(args)
+        if f == "clean_names" and len(args) == 1:          # janitor
+            return f"{self.runtime('clean_names')}({self.py(pos[0])})"
+        if f == "mutate_at" and len(pos) == 3 and len(args) == 3 and \
+                pos[1].kind == "call" and pos[1].value == "vars" and \
+                all(n is None and a.kind in ("name", "str") for n, a in pos[1].args) and \
+                pos[2].kind == "name" and pos[2].value in _MUTATE_FUNS:
+            # dplyr: mutate_at(d, vars(a, b), factor); vars() selects no column
+            d = self.py(pos[0])
+            cols = [a.value for _, a in pos[1].args]
+            if not cols:
+                return d
+            conv = _MUTATE_FUNS[pos[2].value]
+            return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
+        if f == "kronecker" and len(pos) == 2 and len(args) == 2:
+            return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "ncol" and len(args) == 1:
             return f"{self.py(pos[0])}.shape[1]"
         if f == "dim" and len(args) == 1:
@@ -773,8 +817,9 @@ class Translator(BasePrinter):
                                                     "stringsAsFactors", "check.names")) + "})"
         if f == "rbind" and pos:
             return f"pd.concat([{', '.join(self.py(a) for a in pos)}], ignore_index=True)"
-        if f == "cbind" and pos and len(pos) > 1:
-            return f"pd.concat([{', '.join(self.py(a) for a in pos)}], axis=1)"
+        if f == "cbind" and len(args) > 1:
+            keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
+            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]
             # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
@@ -801,7 +846,8 @@ class Translator(BasePrinter):
                     n is not None for n, _ in extra):
                 fn = self.py(fun[0])
                 more = "".join(f", {k}" for k in self.kwargs(extra))
-                return f"[{fn}(x{more}) for x in {self.iterable(xs[0])}]"
+                # _el: the script's own x may appear inside fn (lambda n: d[x == n])
+                return f"[{fn}(_el{more}) for _el in {self.iterable(xs[0])}]"
         if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
                                                    for n, _ in args):
             kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
@@ -1150,11 +1196,42 @@ class Translator(BasePrinter):
         return None
 
     # ----- predict / wald / varioGram --------------------------------------------------------
+    def aggregate(self, args: list[tuple[str | None, R]]) -> str:
+        """``aggregate(y ~ a + b, data, FUN)`` (R's formula method; arguments by name or in
+        the order formula, data, FUN) -> :func:`asr_py.translate.rbase.r_aggregate`."""
+        named = {n: a for n, a in args if n is not None}
+        pos = iter(a for n, a in args if n is None)
+        got = {k: named.get(k) or next(pos, None) for k in ("formula", "data", "FUN")}
+        if "x" in named:
+            raise Untranslatable("aggregate(x, by = ...)")
+        fml, data, fun = got["formula"], got["data"], got["FUN"]
+        if fml is None or fml.kind != "formula" or data is None or fun is None:
+            raise Untranslatable("aggregate() other than aggregate(y ~ a, data, FUN)")
+        text = self.src(fml)
+        lhs_text, _, rhs_text = text.partition("~")
+        rhs = [t.strip() for t in rhs_text.split("+")]
+        lhs_text = lhs_text.strip()
+        cb = re.fullmatch(r"cbind\((.*)\)", lhs_text)
+        lhs = None if lhs_text == "." else [t.strip() for t in cb.group(1).split(",")] \
+            if cb else [lhs_text]
+        names = rhs + (lhs or [])
+        if not all(re.fullmatch(r"[A-Za-z.][\w.]*", t) for t in names):
+            raise Untranslatable("aggregate() of expressions")
+        f = repr(fun.value) if fun.kind in ("name", "str") and fun.value in (
+            "mean", "sum", "median", "min", "max", "length", "sd", "var") else self.py(fun)
+        return (f"{self.runtime('r_aggregate')}({self.py(data)}, {lhs!r}, {rhs!r}, {f})")
+
     def predict(self, e: R, need: str | None = None) -> str:
         pos = [a for n, a in e.args if n is None]
         if not pos:
             raise Untranslatable("predict()")
         kw = []
+        several = None       # asreml 3: classify = list("A", "B", "A:B"), one table each
+        for n, a in e.args:
+            if n is not None and (_partial(n, _PREDICT_ARGS) or n) == "classify" and \
+                    a.kind == "call" and a.value in ("list", "c") and len(a.args) > 1 and \
+                    all(k is None and x.kind == "str" for k, x in a.args):
+                several = [x.value for _, x in a.args]
         for n, a in e.args:
             if n is None:
                 if a is not pos[0]:
@@ -1186,6 +1263,11 @@ class Translator(BasePrinter):
                                  "predict() gives predicted.value and std.error")
         if need and f"{need}=True" not in kw:
             kw.append(f"{need}=True")
+        if several is not None:
+            # asreml 3's $predictions of several classify terms: a list named by them
+            rest = [k for k in kw if not k.startswith("classify=")]
+            return (f"{{c: {self.py(pos[0])}.predict({', '.join(['classify=c', *rest])}) "
+                    f"for c in {several!r}}}")
         return f"{self.py(pos[0])}.predict({', '.join(kw)})"
 
     def wald(self, e: R) -> str:

@@ -186,6 +186,8 @@ class BasePrinter:
                 e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
+        if v == "%x%":                                                  # X %x% Y: kronecker
+            return f"{self.runtime('r_kronecker')}({self.py(e.left)}, {self.py(e.right)})"
         op = _BINOPS.get(v)
         if op is None:
             raise Untranslatable(v)
@@ -225,6 +227,8 @@ class BasePrinter:
         assert e.left is not None
         obj = self.py(e.left)
         args = [a for _, a in e.args]
+        if e.value == "[" and all(a.kind == "empty" for a in args):
+            return obj                                                  # x[], d[, ]: all of x
         if e.value == "[[" and len(args) == 1:
             a = args[0]
             # x[[1]]: by position whatever x is (a dict's first value, a frame's column)
@@ -245,6 +249,11 @@ class BasePrinter:
                 args[1].kind == "unary" and args[1].right is not None and
                 args[1].right.kind == "num"):
             return f"{self.runtime('r_cols')}({obj}, {self.py(args[1])})"  # x[, 3:12]
+        if len(args) == 2 and e.value == "[" and any(
+                _numeric_subscript(a) for a in args):
+            # x[2, 1], x[, -1], x[1, ], x[i, 2:3]: positions (R counts from 1, drops with -)
+            ij = [("None" if a.kind == "empty" else self.py(a)) for a in args]
+            return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
@@ -376,7 +385,9 @@ class BasePrinter:
                 raise Untranslatable("paste(collapse =)")
             return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
         if any(self._is_vector(a) for a in pos):
-            cols = [self.py(a) + ".astype(str)" if self._vector_context(a)
+            # an element (d[x, 2], v[1]) may be one value: r_as converts values and vectors
+            cols = [f"{self.runtime('r_as')}({self.py(a)}, str)"
+                    if a.kind == "index" or self._vector_context(a)
                     else f"pd.Series({self.py(a)}).astype(str)" if self._is_vector(a)
                     else f"str({self.py(a)})" for a in pos]
             out = cols[0]
@@ -735,6 +746,9 @@ class BasePrinter:
         lazy: list[str] = []
         dots = False
         default = False
+        # parameters the body tests with missing(p): R lets a call leave them out
+        maybe = set(re.findall(r"\bmissing\(\s*([A-Za-z.][\w.]*)\s*\)",
+                               self.src(fn.right) if fn.right is not None else ""))
         for n, d in fn.args:
             n = n or "_"
             if n == "...":
@@ -742,7 +756,8 @@ class BasePrinter:
                 continue
             self.assigned.add(n)
             if d.kind == "empty":
-                text = pyname(n) + ("=None" if default and not dots else "")
+                text = pyname(n) + ("=None" if (default or n in maybe) and not dots else "")
+                default = default or (n in maybe and not dots)
             else:
                 try:
                     value = self.py(d)
@@ -885,3 +900,18 @@ def _wrap(line: str, width: int = 100) -> str:
     pieces.append(line[last:-1].strip())
     indent = " " * 4
     return line[:open_at + 1] + "\n" + ",\n".join(indent + p for p in pieces) + ",\n)"
+
+
+def _numeric_subscript(a: R) -> bool:
+    """A subscript of literal positions: 2, -1, 2:4, c(1, 3), -c(1, 2) (not a name, which may
+    hold names or a mask, handled where its value is known)."""
+    if a.kind == "num":
+        return True
+    if a.kind == "unary" and a.value == "-" and a.right is not None:
+        return _numeric_subscript(a.right)
+    if a.kind == "bin" and a.value == ":" and a.left is not None and a.right is not None:
+        return True
+    if a.kind == "paren" and a.right is not None:
+        return _numeric_subscript(a.right)
+    return a.kind == "call" and a.value == "c" and bool(a.args) and all(
+        n is None and _numeric_subscript(x) for n, x in a.args)

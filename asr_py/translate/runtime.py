@@ -31,6 +31,18 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
+    clean_names,
+    r_aggregate,
+    r_as,
+    r_cbind,
+    r_diag,
+    r_dist,
+    r_ij,
+    r_kronecker,
+    r_length,
+    r_set_attr,
+)
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_cols,
@@ -447,20 +459,6 @@ def r_rownames(x: Any) -> list[str]:
         return [str(i) for i in x.index]
     raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "
                    "frame or matrix")
-
-
-def r_length(x: Any) -> int:
-    """R's ``length(x)``: a data frame's number of columns, a list's (dict's) elements, 1 for
-    one value (a string, a number), 0 for NULL (None), else the number of elements."""
-    if x is None:
-        return 0
-    if isinstance(x, pd.DataFrame):
-        return int(x.shape[1])
-    if isinstance(x, str | int | float | bool | np.generic):
-        return 1
-    if isinstance(x, np.ndarray):
-        return int(x.size)
-    return len(x)
 
 
 def r_elt2(x: Any, k: int) -> Any:

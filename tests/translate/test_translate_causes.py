@@ -275,7 +275,8 @@ def test_asreml3_result_components() -> None:
 def test_r_vector_semantics() -> None:
     lines = body(translate('lab <- paste(d$Env, d$Block, sep = ".")\nv <- c(1, 2) + 1\n'
                            'u <- paste("a", 1)\n'))
-    assert lines == ["lab = d['Env'].astype(str) + '.' + d['Block'].astype(str)",
+    # r_as(x, str): R's as.character (a whole number prints as 10, not 10.0)
+    assert lines == ["lab = r_as(d['Env'], str) + '.' + r_as(d['Block'], str)",
                      "v = np.array([1, 2]) + 1",
                      "u = ' '.join([str(x) for x in ['a', 1]])"]
 

@@ -1,0 +1,77 @@
+"""asreml's V-numbering of variance parameters (``vpredict(m, h2 ~ V1/(V1+V3))``).
+
+asreml 4 lists, for a residual whose structure carries its own variances (``~ id(units):
+us(trait)``, ``~ Indiv:ar1h(Time)``, ``~ ar1(col):ar1v(row)``, ``~ idv(units)``), a residual
+scale ``<term>!R`` held fixed at 1 (constraint F) among the parameters, and V1, V2, ...
+count that row too. Its place, from recorded asreml outputs and the scripts written against
+them: after the parameters of the residual term's first factor - first for ``id(units):
+us(trait)`` (a bivariate animal model's residual covariances are V5-V7 after the fixed
+``units:trait!R`` at V4) and ``Indiv:ar1h(Time)``; after the column correlation for
+``ar1(col):ar1v(row)`` (the row variance is V6 of two random terms + four rows); after
+``units!units`` for ``idv(units)``. asr_py's varcomp has no such row (it is not a
+parameter); :func:`asreml_order` gives the V-numbering with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: marks the fixed residual scale in :func:`asreml_order`
+SCALE = None
+
+
+def _unwrap(t: Any) -> Any:
+    from asr_py.vcov.wrapper import Wrapper
+
+    while isinstance(t, Wrapper):
+        t = t.template
+    return t
+
+
+def asreml_order(residual: Any, names: Sequence[str]) -> list[int | None]:
+    """Positions into ``names`` in asreml's V order; ``None`` is the fixed ``!R`` row."""
+    from asr_py.vcov.kronecker import Kronecker
+
+    order: list[int | None] = list(range(len(names)))
+    pnames = list(getattr(residual, "param_names", []) or [])
+    if not pnames or pnames[0] not in names or len(getattr(residual, "section_terms",
+                                                              []) or []) > 1 or \
+            any(n.endswith("!R") for n in pnames):
+        return order                        # the default scale, or dsum's own sections
+    t = _unwrap(residual.template)
+    if not getattr(t, "has_variance", False):
+        return order
+    if isinstance(t, Kronecker):
+        if t.scale:
+            return order
+        first = _unwrap(t.parts[0]).n_params
+    else:
+        first = t.n_params
+    at = list(names).index(pnames[0]) + first
+    return order[:at] + [SCALE] + order[at:]
+
+
+def asreml_scale_name(residual: Any) -> str:
+    return f"{residual.label}!R"
+
+
+def with_scale_row(order: Sequence[int | None], names: Sequence[str], theta: np.ndarray,
+                   vcov: np.ndarray, constraints: Sequence[str] | None,
+                   scale_name: str) -> tuple[list[str], np.ndarray, np.ndarray,
+                                             list[str] | None]:
+    """names, θ, Var(θ̂) and constraints in asreml's V order: the scale row is 1, fixed
+    (constraint 'F', no variance)."""
+    k = len(order)
+    idx = [i for i in order if i is not None]
+    pos = [j for j, i in enumerate(order) if i is not None]
+    th = np.ones(k)
+    th[pos] = np.asarray(theta, dtype=float)[idx]
+    V = np.zeros((k, k))
+    V[np.ix_(pos, pos)] = np.asarray(vcov, dtype=float)[np.ix_(idx, idx)]
+    nm = [scale_name if i is None else names[i] for i in order]
+    cons = None if constraints is None else [
+        "F" if i is None else constraints[i] for i in order]
+    return nm, th, V, cons

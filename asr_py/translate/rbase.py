@@ -1,0 +1,334 @@
+"""Base-R semantics for translated scripts: two-subscript indexing, ``length``, ``matrix``,
+``kronecker``, ``attr<-`` and the ``as.*`` conversions of one value.
+
+R's rules kept here (R 4.2, ``?Extract``, ``?matrix``, ``?length``):
+
+* ``x[i, j]``: i and j are 1-based positions (negative ones drop), names, logical masks
+  (recycled) or empty (everything); with ``drop = TRUE`` (R's default) a data frame result
+  of one column is a vector, one row stays a data frame, and a matrix loses every dimension
+  of extent one.
+* ``length(d)`` of a data frame (a list of columns) is its number of columns; of a string,
+  one; of NULL, zero.
+* ``matrix(data, nrow, ncol, byrow = FALSE)`` fills column by column, recycling data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_cbind", "r_diag", "r_dist", "r_ij",
+           "r_kronecker", "r_length", "r_set_attr"]
+
+
+class RArray(np.ndarray):
+    """A numpy array that can carry R attributes (``attr(x, "INVERSE") <- TRUE``)."""
+
+    attrs: dict[str, Any]
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.attrs = dict(getattr(obj, "attrs", {}) or {})
+
+
+def _placeholder(*xs: Any) -> Untranslated | None:
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    return None
+
+
+def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
+    """0-based positions of R's subscript ``sel`` over ``n`` items labelled ``labels``."""
+    if sel is None:
+        return list(range(n))
+    seq = list(sel) if isinstance(sel, (list, tuple, range, np.ndarray, pd.Series,
+                                        pd.Index)) else [sel]
+    if not seq:
+        return []
+    if all(isinstance(v, (bool, np.bool_)) for v in seq):              # logical mask
+        return [k for k in range(n) if seq[k % len(seq)]]
+    if all(isinstance(v, str) for v in seq):                           # names
+        pos = labels.get_indexer(seq)
+        if (pos < 0).any():
+            bad = [v for v, p in zip(seq, pos) if p < 0][0]
+            raise AsrError(f"x[i, j]: no {what} named {bad!r}",
+                           hint=f"the {what}s are {list(labels[:6])}")
+        return [int(p) for p in pos]
+    nums = [int(v) for v in seq]
+    if all(v <= 0 for v in nums):
+        drop = {-v - 1 for v in nums}
+        return [k for k in range(n) if k not in drop]
+    if any(v < 0 for v in nums):
+        raise AsrError("x[i, j]: positive and negative positions mixed",
+                       hint="R allows only one kind in a subscript")
+    if max(nums) > n:
+        raise AsrError(f"x[i, j]: {what} {max(nums)} is beyond the {n} {what}s "
+                       "(R: subscript out of bounds)")
+    return [v - 1 for v in nums if v != 0]
+
+
+def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
+    """R's ``x[i, j]`` of a data frame or a matrix (None: an empty subscript)."""
+    ph = _placeholder(x, i, j)
+    if ph is not None:
+        return ph
+    if isinstance(x, pd.DataFrame):
+        rows = _positions(i, x.index.astype(str), x.shape[0], "row")
+        cols = _positions(j, x.columns, x.shape[1], "column")
+        out = x.iloc[rows, cols]
+        if j is not None and out.shape[1] == 1:           # one column: a vector (drop)
+            col = out.iloc[:, 0]
+            return col.iloc[0] if len(col) == 1 and i is not None else \
+                col.reset_index(drop=True)
+        return out
+    a = np.asarray(x)
+    if a.ndim != 2:
+        raise AsrError(f"x[i, j]: x has {a.ndim} dimension(s), not 2",
+                       hint="x[i] indexes a vector")
+    rn = pd.Index([str(k) for k in range(a.shape[0])])
+    cn = pd.Index([str(k) for k in range(a.shape[1])])
+    out = a[np.ix_(_positions(i, rn, a.shape[0], "row"), _positions(j, cn, a.shape[1],
+                                                                  "column"))]
+    if out.shape == (1, 1):                               # drop: every extent-1 dimension
+        return out[0, 0]
+    if out.shape[0] == 1 or out.shape[1] == 1:
+        return out.ravel()
+    return out
+
+
+def r_length(x: Any) -> int:
+    """R's ``length``: a data frame's number of columns, one for a single value."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if x is None:
+        return 0
+    if isinstance(x, pd.DataFrame):
+        return x.shape[1]
+    if isinstance(x, (str, bytes, int, float, bool, np.generic)):
+        return 1
+    if isinstance(x, np.ndarray):
+        return int(x.size)
+    return len(x)
+
+
+def r_diag(x: Any = 1.0, nrow: int | None = None) -> Any:
+    """R's ``diag``: ``diag(n)`` the n x n identity, ``diag(v)`` a diagonal matrix,
+    ``diag(M)`` the diagonal of a matrix."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    if isinstance(x, pd.DataFrame):
+        return np.diag(x.to_numpy())
+    a = np.asarray(x)
+    if a.ndim == 2:
+        return np.diag(a)
+    if a.ndim == 0 and nrow is None:
+        n = int(a)
+        if n != a or n < 0:
+            raise AsrError(f"diag({x}): one number is the size of an identity matrix, "
+                           "a whole number >= 0")
+        return np.eye(n)
+    if a.ndim == 0:
+        return np.eye(int(nrow)) * float(a)
+    return np.diag(a.astype(float))
+
+
+def _values(x: Any) -> np.ndarray:
+    return x.to_numpy(dtype=float) if isinstance(x, (pd.DataFrame, pd.Series)) else \
+        np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=float)
+
+
+def r_kronecker(x: Any, y: Any) -> np.ndarray:
+    """R's ``kronecker(X, Y)`` / ``X %x% Y``: the Kronecker product (block (i, j) is
+    x[i, j] * Y)."""
+    ph = _placeholder(x, y)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    return np.kron(_values(x), _values(y))
+
+
+#: R attribute -> the attribute asr_py reads (a DataFrame's attrs["inverse"]: a G-inverse)
+_ATTRS = {"INVERSE": "inverse"}
+
+
+def r_set_attr(x: Any, name: str, value: Any) -> Any:
+    """``attr(x, name) <- value``: a copy of x carrying the attribute. asreml's
+    ``attr(G, "INVERSE") <- TRUE`` (G is already inverted) is the ``inverse`` flag vm()
+    reads on a DataFrame."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    key = _ATTRS.get(name, name)
+    val = bool(np.all(value)) if key == "inverse" else value
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        out = x.copy()
+        out.attrs[key] = val
+        return out
+    if isinstance(x, np.ndarray):
+        out = np.array(x).view(RArray)
+        out.attrs[key] = val
+        return out
+    raise AsrError(f"attr(x, {name!r}) <- value: x is a {type(x).__name__}, which cannot "
+                   "carry R attributes here", hint="attributes are kept on data frames "
+                   "and arrays")
+
+
+def r_as(x: Any, conv: type) -> Any:
+    """``as.character(x[1])``/``as.numeric(x)``: one value converted as a value, a vector
+    element by element (R's as.* keep the length)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, (list, tuple, np.ndarray)):
+        x = pd.Series(list(np.asarray(x).ravel()))
+    if isinstance(x, (pd.Series, pd.Index)):
+        if conv is str and pd.api.types.is_float_dtype(x.dtype):
+            return x.map(_r_str)
+        return x.astype(conv)
+    if x is None or isinstance(x, float) and np.isnan(x):
+        return x
+    return _r_str(x) if conv is str else conv(x)
+
+
+def _r_str(v: Any) -> Any:
+    """A number as R prints it in as.character/paste: 10 not 10.0, 15 significant digits."""
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return "NA"
+        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
+    return str(v)
+
+
+_CLEAN_REPLACE = (("'", ""), ('"', ""), ("%", "_percent_"), ("#", "_number_"))
+
+
+def _clean_one(name: str) -> str:
+    s = str(name)
+    for a, b in _CLEAN_REPLACE:
+        s = s.replace(a, b)
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = re.sub(r"^[\s!-/:-@\[-`{-~]+", "", s)            # initial spaces and punctuation
+    s = re.sub(r"[^A-Za-z0-9._]", ".", s)                  # base::make.names
+    if not s or s[0].isdigit() or s[0] == "_" or (s[0] == "." and s[1:2].isdigit()):
+        s = "X" + s
+    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", s)  # camelCase
+    parts = [w for w in re.split(r"[^A-Za-z0-9]+", s) if w]
+    return "_".join(parts).lower() or "x"
+
+
+def clean_names(d: Any) -> Any:
+    """janitor's ``clean_names()`` (case "snake"): its replacements ('%' -> percent, '#' ->
+    number, quotes dropped), ASCII, leading spaces and punctuation dropped, make.names,
+    snake_case and ``_2``, ``_3`` suffixes for duplicates (janitor's documented order)."""
+    if isinstance(d, Untranslated):
+        return d._use()
+    seen: dict[str, int] = {}
+    out = []
+    for c in d.columns:
+        n = _clean_one(c)
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    return d.set_axis(out, axis=1)
+
+
+def r_cbind(*xs: Any, **named: Any) -> Any:
+    """R's ``cbind``: with a data frame among the arguments a data frame (vectors and
+    scalars become columns, recycled; a list's elements are arguments of their own, as
+    ``cbind(d, lst)`` does), otherwise a matrix of the columns. Rows by position."""
+    items: list[tuple[str | None, Any]] = [(None, x) for x in xs] + list(named.items())
+    flat: list[tuple[str | None, Any]] = []
+    for name, x in items:
+        if isinstance(x, Untranslated):
+            return x._use()
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if isinstance(v, Untranslated):
+                    return v._use()
+                flat.append((str(k), v))
+        else:
+            flat.append((name, x))
+    frames = any(isinstance(x, pd.DataFrame) for _, x in flat)
+    n = max((len(x) for _, x in flat if np.ndim(x) and not isinstance(x, str)), default=1)
+    if not frames:
+        cols = [np.asarray(x) if np.ndim(x) else np.repeat(x, n) for _, x in flat]
+        return np.column_stack(cols)
+    parts = []
+    for k, (name, x) in enumerate(flat):
+        if isinstance(x, pd.DataFrame):
+            parts.append(x.reset_index(drop=True))
+        elif np.ndim(x) == 2:
+            a = np.asarray(x)
+            base = name or f"V{k + 1}"
+            parts.append(pd.DataFrame(a, columns=[f"{base}.{j + 1}" for j in range(a.shape[1])]))
+        else:
+            v = np.asarray(x) if np.ndim(x) else np.repeat(x, n)
+            col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")
+            parts.append(pd.DataFrame({col: np.resize(v, n)}))
+    return pd.concat(parts, axis=1)
+
+
+_AGG_FUNS = {"mean": np.mean, "sum": np.sum, "median": np.median, "min": np.min,
+             "max": np.max, "length": len, "sd": lambda v: float(np.std(v, ddof=1)),
+             "var": lambda v: float(np.var(v, ddof=1))}
+
+
+def r_aggregate(data: Any, lhs: Sequence[str] | None, rhs: Sequence[str], fun: Any) -> Any:
+    """R's ``aggregate(y ~ a + b, data, FUN)``: FUN of y in each observed combination of
+    a, b (rows with a missing value in any of them dropped, as na.omit); the result has
+    the grouping columns then y, the first grouping variable varying fastest, as R orders
+    it. ``lhs`` None is R's ``.`` (every other column); ``fun`` a name of _AGG_FUNS or a
+    function."""
+    ph = _placeholder(data)
+    if ph is not None:
+        return ph
+    if not isinstance(data, pd.DataFrame):
+        raise AsrError(f"aggregate(): data must be a data frame, not {type(data).__name__}")
+    f = _AGG_FUNS[fun] if isinstance(fun, str) else fun
+    keys = list(rhs)
+    ys = [c for c in data.columns if c not in keys] if lhs is None else list(lhs)
+    missing = [c for c in keys + ys if c not in data.columns]
+    if missing:
+        raise AsrError(f"aggregate(): no column {missing[0]!r} in data",
+                       hint=f"the columns are {list(data.columns)[:8]}")
+    d = data[keys + ys].dropna()
+    out = d.groupby(keys, sort=True, observed=True)[ys].agg(lambda v: f(v.to_numpy()))
+    out = out.reset_index()
+    out = out.sort_values(keys[::-1], kind="stable").reset_index(drop=True)
+    return out
+
+
+def r_dist(name: str, x: Any, *args: Any, mean: float = 0.0, sd: float = 1.0,
+           df: float | None = None, lower_tail: bool = True) -> Any:
+    """R's ``pnorm``/``qnorm``/``pchisq``/``qchisq``/``pt``/``qt`` (positional arguments
+    in R's order: pnorm(q, mean, sd), pchisq(q, df), pt(q, df); ``lower.tail``)."""
+    from scipy import stats
+
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    kind = name[1:]
+    if kind == "norm":
+        if args:
+            mean = args[0]
+        if len(args) > 1:
+            sd = args[1]
+        dist = stats.norm(loc=mean, scale=sd)
+    else:
+        if args:
+            df = args[0]
+        if df is None:
+            raise AsrError(f"{name}(): the degrees of freedom df are needed")
+        dist = stats.chi2(df) if kind == "chisq" else stats.t(df)
+    v = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else x, dtype=float)
+    if name[0] == "p":
+        out = dist.cdf(v) if lower_tail else dist.sf(v)
+    else:
+        out = dist.ppf(v) if lower_tail else dist.isf(v)
+    return float(out) if np.ndim(out) == 0 else out

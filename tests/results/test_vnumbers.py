@@ -1,0 +1,107 @@
+"""vpredict's V-numbers follow asreml's: a residual with its own variances gets asreml's
+fixed scale row ``<term>!R`` (value 1, constraint F) in the numbering.
+
+Where asreml puts that row, from recorded asreml 4 outputs and the scripts written on them:
+the bivariate animal model of the WAM tutorial (JulienGAMartin/wam_tuto, 03_01-biv_asreml.Rmd:
+``residual = ~ id(units):us(trait)``; its printed varcomp has ``units:trait!R`` = 1 as V4 and
+the residual (co)variances as V5-V7, ``r_res ~ V6 / sqrt(V5 * V7)``); the univariate one
+(02_01-univ_asreml.Rmd: ``residual = ~ idv(units)``, ``h2 ~ V1 / (V1 + V2)`` with V2 the
+residual variance ``units!units``, ``units!R`` after it); a spatial wheat trial
+(lfdelgadom/genomic_prediction_asreml WHEAT.R: two random terms and ``~ ar1(col):ar1v(row)``,
+``H2 ~ V2 / (V1 + V2 + V6)`` with V6 the row variance); a repeated-measures model
+(ConradStack/ASReml-R-Short-Course RepMeas.R: ``~ Indiv:ar1h(Timef)`` over 4 times after two
+random terms, the 4 variances are V5-V8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+
+
+def _field(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"row": np.repeat(np.arange(1, 9), 6), "col": np.tile(np.arange(1, 7), 8)})
+    d["rep"] = np.where(d["col"] <= 3, "r1", "r2")
+    d["gen"] = rng.choice([f"g{k}" for k in range(12)], len(d))
+    d["y"] = 5 + rng.normal(size=len(d)) + np.repeat(rng.normal(size=8), 6) * 0.5
+    for c in ("row", "col"):
+        d[c] = d[c].astype(str)
+    return d
+
+
+def _long(seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n_ind, times = 30, [1, 2, 3, 4]
+    d = pd.DataFrame({"ind": np.repeat([f"i{k}" for k in range(n_ind)], 4),
+                      "time": np.tile([str(t) for t in times], n_ind)})
+    d["fam"] = d["ind"].map(lambda s: f"f{int(s[1:]) % 6}")
+    ind_eff = np.repeat(rng.normal(size=n_ind), 4)
+    d["y"] = ind_eff * np.tile([1.0, 1.5, 2.0, 2.5], n_ind) + rng.normal(size=len(d)) * \
+        np.tile([1.0, 1.2, 1.5, 2.0], n_ind)
+    return d
+
+
+def test_bivariate_residual_covariances_are_v5_to_v7_after_the_fixed_scale() -> None:
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame({"g": np.repeat([f"g{k}" for k in range(15)], 4)})
+    d["y1"] = rng.normal(size=60) + np.repeat(rng.normal(size=15), 4)
+    d["y2"] = 0.5 * d["y1"] + rng.normal(size=60)
+    m = asr.asreml("cbind(y1, y2) ~ trait", random="~ us(trait):g",
+                   residual="~ id(units):us(trait)", data=d)
+    vc = m.varcomp["component"]
+    scale = m.vpredict("s ~ V4")
+    assert scale.loc["s", "Estimate"] == 1.0 and scale.loc["s", "SE"] == 0.0
+    r = m.vpredict("r_res ~ V6 / sqrt(V5 * V7)")
+    res = [n for n in vc.index if n.startswith("units:trait!")]
+    assert r.loc["r_res", "Estimate"] == pytest.approx(
+        vc[res[1]] / np.sqrt(vc[res[0]] * vc[res[2]]), rel=1e-12)
+    # the same parameters by name give the same SE (the fixed row adds no variance)
+    named = m.vpredict(f"r ~ `{res[1]}` / sqrt(`{res[0]}` * `{res[2]}`)")
+    assert named.loc["r", "SE"] == pytest.approx(r.loc["r_res", "SE"], rel=1e-12)
+    assert m.vpredict("g ~ V2").loc["g", "Estimate"] == pytest.approx(vc.iloc[1])
+    with pytest.raises(asr.AsrError, match="V8 does not exist: the model has 7"):
+        m.vpredict("x ~ V8")
+
+
+def test_spatial_ar1v_row_variance_is_v6() -> None:
+    m = asr.asreml("y ~ rep", random="~ rep:col + gen", residual="~ ar1(col):ar1v(row)",
+                   data=_field())
+    vc = m.varcomp["component"]
+    h2 = m.vpredict("H2 ~ V2 / (V1 + V2 + V6)")
+    assert h2.iloc[0, 0] == pytest.approx(vc.iloc[1] / (vc.iloc[0] + vc.iloc[1] +
+                                                        vc["col:row!row!var"]), rel=1e-12)
+    assert m.vpredict("c ~ V3").iloc[0, 0] == pytest.approx(vc["col:row!col!cor"])
+    assert m.vpredict("s ~ V4").iloc[0, 0] == 1.0
+
+
+def test_ar1h_variances_are_v5_to_v8() -> None:
+    m = asr.asreml("y ~ time", random="~ fam + fam:time", residual="~ ind:ar1h(time)",
+                   data=_long())
+    vc = m.varcomp["component"]
+    var = [n for n in vc.index if n.startswith("ind:time!time_")]
+    got = [m.vpredict(f"v ~ V{k}").iloc[0, 0] for k in (5, 6, 7, 8)]
+    np.testing.assert_allclose(got, vc[var].to_numpy(), rtol=1e-12)
+    assert m.vpredict("s ~ V3").iloc[0, 0] == 1.0
+    assert m.vpredict("c ~ V4").iloc[0, 0] == pytest.approx(vc["ind:time!time!cor"])
+
+
+def test_idv_units_scale_follows_the_residual_variance() -> None:
+    d = _field()
+    m = asr.asreml("y ~ 1", random="~ gen", residual="~ idv(units)", data=d)
+    vc = m.varcomp["component"]
+    h2 = m.vpredict("h2 ~ V1 / (V1 + V2)")
+    assert h2.iloc[0, 0] == pytest.approx(vc.iloc[0] / (vc.iloc[0] + vc.iloc[1]), rel=1e-12)
+    assert m.vpredict("s ~ V3").iloc[0, 0] == 1.0
+
+
+def test_default_residual_numbering_is_unchanged() -> None:
+    d = _field()
+    m = asr.asreml("y ~ 1", random="~ gen", data=d)
+    vc = m.varcomp["component"]
+    assert m.vpredict("e ~ V2").iloc[0, 0] == pytest.approx(vc["units!R"])
+    with pytest.raises(asr.AsrError, match="V3 does not exist"):
+        m.vpredict("x ~ V3")
