@@ -234,6 +234,12 @@ class BasePrinter:
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
+        a1 = args[1] if len(args) == 2 and args[0].kind == "empty" else None
+        if a1 is not None and a1.kind == "unary" and a1.value == "-" and a1.right is not None \
+                and a1.right.kind == "call" and a1.right.value in ("match", "which", "grep"):
+            # x[, -match("a", names(x))]: the columns at those positions dropped
+            inner = self.np(f"np.atleast_1d({self.py(a1.right)})")
+            return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
