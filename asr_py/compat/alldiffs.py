@@ -394,8 +394,29 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     thr = np.nan if accuracy_threshold is None else float(accuracy_threshold)
     if kind == "halfLeastSignificant" and half is not None and np.isfinite(thr):
         pred["LSDwarning"] = _pred_accuracy(obj, half) > thr
-    obj["predictions"] = _status_last(pred)
-    return addBacktransforms(obj, **_transform_of(obj))
+    pred = _status_last(pred)
+    pred.attrs = _lsd_attrs(obj, avsed_tolerance, accuracy_threshold) if (
+        kind == "halfLeastSignificant" and half is not None) else {}
+    obj["predictions"] = pred
+    out = addBacktransforms(obj, **_transform_of(obj))
+    if out.get("backtransforms") is not None and pred.attrs:
+        out["backtransforms"].attrs = {k: v for k, v in pred.attrs.items()
+                                       if k != "LSDvalues"}
+    return out
+
+
+def _lsd_attrs(obj: Alldiffs, avsed_tolerance: float | None,
+               accuracy_threshold: float | None) -> dict[str, Any]:
+    """asremlPlus's attributes of predictions with halfLeastSignificant intervals: the LSD
+    settings and ``LSDvalues``, the assigned LSD of each LSD row (a dict by its label)."""
+    a = obj.attrs
+    lsd = obj.get("LSD")
+    vals = {} if lsd is None else {str(k): float(v) for k, v in
+                                   zip(lsd.index, lsd["assignedLSD"])}
+    return {"LSDtype": a.get("LSDtype"), "LSDby": a.get("LSDby"),
+            "LSDstatistic": a.get("LSDstatistic"), "LSDaccuracy": a.get("LSDaccuracy"),
+            "avsed.tolerance": avsed_tolerance, "accuracy.threshold": accuracy_threshold,
+            "LSDvalues": vals}
 
 
 def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:

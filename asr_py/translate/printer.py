@@ -254,6 +254,12 @@ class BasePrinter:
             # x[2, 1], x[, -1], x[1, ], x[i, 2:3]: positions (R counts from 1, drops with -)
             ij = [("None" if a.kind == "empty" else self.py(a)) for a in args]
             return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]})"
+        a1 = args[1] if len(args) == 2 and args[0].kind == "empty" else None
+        if a1 is not None and a1.kind == "unary" and a1.value == "-" and a1.right is not None \
+                and a1.right.kind == "call" and a1.right.value in ("match", "which", "grep"):
+            # x[, -match("a", names(x))]: the columns at those positions dropped
+            inner = self.np(f"np.atleast_1d({self.py(a1.right)})")
+            return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \

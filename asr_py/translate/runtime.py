@@ -440,7 +440,8 @@ def r_attributes(x: Any) -> Any:
 
     if isinstance(x, pd.DataFrame):
         return RList({"names": list(map(str, x.columns)), "row.names": r_rownames(x),
-                      "class": ["data.frame"], **dict(x.attrs)})
+                      "class": ["data.frame"],
+                      **{k: v for k, v in x.attrs.items() if v is not None}})
     attrs = getattr(x, "attrs", None)
     if isinstance(attrs, dict) and isinstance(x, dict):
         kind = type(x).__name__.lower()

@@ -63,3 +63,26 @@ def test_components_by_partial_name_as_R(diffs) -> None:
     assert diffs["pred"] is diffs["predictions"]
     with pytest.raises(KeyError):
         diffs["p"]            # predictions or p.differences
+
+
+def test_half_lsd_predictions_carry_asremlPlus_lsd_attributes(fit) -> None:
+    """asremlPlus (test41alldiffs.asr.r): predictions with halfLeastSignificant intervals
+    carry LSDtype, LSDby, LSDstatistic and LSDvalues (the assigned LSD of each LSDby
+    combination); with confidence intervals none of them; the backtransforms the settings
+    but not LSDvalues. Each interval is the prediction ± LSDvalue/2 of its combination."""
+    w = fit.wald(denDF="numeric")
+    d = asr.plus.predictPlus(fit, "N:V", wald_tab=w, error_intervals="halfLeast",
+                             LSDtype="factor.combinations", LSDby="V", avsed_tolerance=None,
+                             transform_power=0.5)
+    a = d["predictions"].attrs
+    assert a["LSDtype"] == "factor.combinations" and a["LSDstatistic"] == "mean"
+    vals = a["LSDvalues"]
+    assert list(vals) == list(d["LSD"].index) and len(vals) == 3
+    pred = d["predictions"]
+    half = pred["V"].astype(str).map(vals).to_numpy()
+    np.testing.assert_allclose(pred["upper.halfLeastSignificant.limit"] -
+                               pred["predicted.value"], half / 2, rtol=1e-12)
+    assert "LSDvalues" not in d["backtransforms"].attrs
+    assert d["backtransforms"].attrs["LSDtype"] == "factor.combinations"
+    ci = asr.plus.predictPlus(fit, "N:V", wald_tab=w)
+    assert "LSDtype" not in ci["predictions"].attrs

@@ -166,7 +166,9 @@ def test_length_of_a_data_frame_is_its_columns() -> None:
 
 
 def test_negative_match_drops_that_column() -> None:
-    """R: ``d[-match("b", names(d))]`` is d without column b."""
+    """R: ``d[-match("b", names(d))]`` and ``d[, -match("b", names(d))]`` are d without
+    column b."""
     d = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
-    ns = run_py(translate('e <- d[-match("b", names(d))]\n'), d=d)
-    assert list(ns["e"].columns) == ["a", "c"]
+    ns = run_py(translate('e <- d[-match("b", names(d))]\nf <- d[, -match("b", names(d))]\n'),
+                d=d)
+    assert list(ns["e"].columns) == ["a", "c"] and list(ns["f"].columns) == ["a", "c"]
