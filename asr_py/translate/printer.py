@@ -294,8 +294,10 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "str":
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
+            # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
-                "dollar", "index") else f"{obj}[{int(float(args[0].value)) - 1}]"
+                "dollar", "index") else \
+                f"{self.runtime('r_elt')}({obj}, {int(float(args[0].value))})"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
                 self._vector_context(args[0]):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"  # x[cond, cols]

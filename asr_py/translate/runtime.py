@@ -385,10 +385,18 @@ def r_sub(x: Any, at: Any) -> Any:
 def r_elt(x: Any, k: int) -> Any:
     """R's ``x[k]`` of one 1-based position as a value (a Series by position, whatever its
     index; a list or array by position)."""
+    if isinstance(x, Untranslated):
+        return x._use()
     if isinstance(x, pd.Series):
         v = x.iloc[int(k) - 1]
+    elif isinstance(x, pd.DataFrame):
+        return x.iloc[:, [int(k) - 1]]           # a data frame's k-th column, as a frame
+    elif isinstance(x, dict):
+        v = list(x.values())[int(k) - 1]         # a named list's k-th element
+    elif isinstance(x, str | int | float | bool | np.generic) and int(k) == 1:
+        v = x                                    # one value is a vector of length 1
     else:
-        v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x[int(k) - 1]
+        v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x.ravel()[int(k) - 1]
     return v.item() if isinstance(v, np.generic) else v
 
 
