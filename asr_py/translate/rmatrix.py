@@ -76,25 +76,25 @@ def _names(names: Any, n: int, which: str) -> list[str] | None:
     return names
 
 
-def set_rownames(x: Any, names: Any) -> Any:
-    """R's ``rownames(x) <- v`` (``row.names``): a matrix or data frame whose rows are
-    named by ``v`` (a DataFrame); NULL removes the names."""
+def _set_dimnames(x: Any, names: Any, axis: int, which: str) -> Any:
+    """``rownames(x) <- v`` (axis 0) or ``colnames(x) <- v`` (axis 1): a copy of the matrix
+    or data frame (as a DataFrame) with that axis named by ``v``; NULL removes the names."""
     if isinstance(x, Untranslated) or isinstance(names, Untranslated):
         return (x if isinstance(x, Untranslated) else names)._use()
     out = pd.DataFrame(x) if isinstance(x, np.ndarray) else x.copy()
-    rn = _names(names, out.shape[0], "rownames")
-    out.index = pd.RangeIndex(out.shape[0]) if rn is None else rn
+    got = _names(names, out.shape[axis], which)
+    out = out.set_axis(pd.RangeIndex(out.shape[axis]) if got is None else got, axis=axis)
     return out
+
+
+def set_rownames(x: Any, names: Any) -> Any:
+    """R's ``rownames(x) <- v`` (``row.names``) on a matrix or data frame."""
+    return _set_dimnames(x, names, 0, "rownames")
 
 
 def set_colnames(x: Any, names: Any) -> Any:
-    """R's ``colnames(x) <- v`` on a matrix or data frame (a DataFrame)."""
-    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
-        return (x if isinstance(x, Untranslated) else names)._use()
-    out = pd.DataFrame(x) if isinstance(x, np.ndarray) else x.copy()
-    cn = _names(names, out.shape[1], "colnames")
-    out.columns = pd.RangeIndex(out.shape[1]) if cn is None else cn
-    return out
+    """R's ``colnames(x) <- v`` on a matrix or data frame."""
+    return _set_dimnames(x, names, 1, "colnames")
 
 
 def r_cols(x: Any, j: Any) -> Any:
