@@ -15,6 +15,12 @@ not finish. The big univariate fits (500k, 10^6 animals) get ``--big-timeout`` s
 address-space limit of ``--big-mem-gb`` (the machine is shared: a MemoryError, not the
 kernel's OOM killer taking another process).
 
+Goal 2 (10^6 animals) is fitted by Monte Carlo REML (``asr.reml_mc``, bench_reml_mc.py's
+worker in a child: K = ``--mc-samples`` simulated data sets; its baseline one ``asr.blup_pcg``
+solve) unless ``--goal2 direct`` asks for the direct Cholesky fit (which does not finish at
+10^6: benchmarks/README.md "Goal 2's floor"). With the default ``--only`` every goal runs, so
+one invocation measures them all, each with its baseline.
+
 Goals (issue 16, item 1):
   1. bivariate animal model, 100 000 animals: converged, < 60 s, < 1.2 GB per 100k equations
   2. univariate animal model, 1 000 000 animals: < 10 min, < 16 GB
@@ -70,6 +76,45 @@ def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool,
         csv.unlink()
     print(f"  {name}: " + summary(rec), flush=True)
     return rec
+
+
+def run_mc(n_animals: int, tmp: Path, timeout: float, samples: int,
+           mem_gb: float | None) -> dict[str, Any]:
+    """Goal 2 by Monte Carlo REML: bench_reml_mc.py's worker in a child (RLIMIT_AS
+    ``mem_gb``); fit = ``reml_mc``'s wall time, build = simulation + A-inverse, baseline = one
+    ``blup_pcg`` solve in the same child, peak = the child's ``ru_maxrss``."""
+    name = f"goal_animal1_{n_animals // 1000}k"
+    out, log = tmp / f"{name}.mc.json", tmp / f"{name}.mc.log"
+    cmd = [sys.executable, str(HERE / "bench_reml_mc.py"), "--worker", str(n_animals),
+           "--samples", str(samples), "--out", str(out)]
+    if mem_gb:
+        cmd = ["bash", "-c", f"ulimit -v {int(mem_gb * 2**20)} && exec \"$0\" \"$@\"", *cmd]
+    state, mib, wall = run_child(cmd, timeout, log)
+    if state == "ok" and out.exists():
+        r = json.loads(out.read_text())
+        rec = {"name": name, "status": "ok", "method": "reml_mc", "size":
+               f"{n_animals} animals, Monte Carlo REML K = {samples}", "fit_s": r["mc_s"],
+               "fit_cpu_s": r["mc_cpu_s"], "build_s": r["build_s"], "n_iter": r["iterations"],
+               "converged": r["converged"], "mib": mib, "fit_mib": r["mc_hwm_mib"],
+               "base_s": r["base_s"], "estimates": r["estimates"], "mc_se": r["mc_se"],
+               "n_eq": n_animals + 2}
+    else:
+        rec = {"name": name, "status": state, "method": "reml_mc", "mib": mib,
+               "note": run_all.failure_note(state, {}, log, timeout, mib)}
+    print(f"  {name} (reml_mc): " + mc_summary(rec), flush=True)
+    return rec
+
+
+def mc_summary(rec: dict[str, Any]) -> str:
+    if rec.get("status") != "ok":
+        return f"{rec.get('status')}: {rec.get('note', '')}"
+    est = ", ".join(f"{v:.4g} (MC s.e. {s:.2g})" for v, s in zip(rec["estimates"],
+                                                                  rec["mc_se"]))
+    return (f"{rec['size']}: build {rec['build_s']:.1f} s, fit {rec['fit_s']:.1f} s "
+            f"({rec['fit_cpu_s']:.1f} s of CPU), {rec['n_iter']} iterations"
+            f"{'' if rec['converged'] else ' (NOT converged)'}, {rec['mib']:.0f} MiB; "
+            f"sigma2_a, sigma2_e = {est}; baseline one blup_pcg solve {rec['base_s']:.1f} s, "
+            f"fit/baseline {rec['fit_s'] / rec['base_s']:.1f}")
 
 
 def run_child(cmd: list[str], timeout: float, log: Path) -> tuple[str, float, float]:
@@ -245,9 +290,12 @@ def judge(recs: dict[str, dict[str, Any]]) -> list[str]:
     if r:
         if r.get("status") == "ok":
             gb = r["mib"] * 2**20 / 1e9
-            ok = r["fit_s"] < 600 and gb < 16
-            out.append(f"2 univariate 1e6: {'MET' if ok else 'NOT MET'}: {r['fit_s']:.0f} s "
-                       f"(goal 600), {gb:.1f} GB (goal 16)")
+            ok = r["fit_s"] < 600 and gb < 16 and r["converged"]
+            how = (f" by Monte Carlo REML (build {r['build_s']:.0f} s more)"
+                   if r.get("method") == "reml_mc" else "")
+            out.append(f"2 univariate 1e6: {'MET' if ok else 'NOT MET'}{how}: "
+                       f"{r['fit_s']:.0f} s (goal 600), {gb:.1f} GB (goal 16), "
+                       f"converged {r['converged']}")
         else:
             out.append(f"2 univariate 1e6: NOT MET: {r.get('status')} ({r.get('note')})")
     ffs = [(n, rr["fit_s"] / rr["factor_s"]) for n, rr in recs.items()
@@ -304,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"seconds for {', '.join(BIG)}")
     ap.add_argument("--big-mem-gb", type=float, default=16.0,
                     help="address-space limit of the big fits (GB; 0: none)")
+    ap.add_argument("--goal2", choices=("mc", "direct"), default="mc",
+                    help="goal_animal1_1000k by Monte Carlo REML (default) or the direct fit")
+    ap.add_argument("--mc-samples", type=int, default=10,
+                    help="simulated data sets per iteration of the Monte Carlo REML")
     a = ap.parse_args(argv)
     if a.worker:
         worker(a.worker, a.quick, Path(a.out), Path(a.lme4_csv) if a.lme4_csv else None)
@@ -322,6 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="asr_goals_") as td:
         for name in names:
             big = name in BIG and not a.quick
+            if name == "goal_animal1_1000k" and a.goal2 == "mc" and not a.quick:
+                recs[name] = run_mc(1_000_000, Path(td), a.big_timeout, a.mc_samples,
+                                    a.big_mem_gb or None)
+                continue
             rec = run_one(name, Path(td), a.big_timeout if big else a.timeout, a.quick, use_r,
                           a.big_mem_gb if big else None, a.lme4_timeout)
             if name.startswith("goal_animal"):
@@ -329,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
             recs[name] = rec
     print("\nscaling exponents d log(cost) / d log(animals):")
     for tag, series in (("univariate", "goal_animal1_"), ("bivariate", "goal_animal2_")):
-        rs = [r for n, r in recs.items() if n.startswith(series)]
+        rs = [r for n, r in recs.items() if n.startswith(series)
+              and r.get("method") != "reml_mc"]
         if rs:
             print(f"  {tag}: fit time {exponent(rs, 'fit_s')}; one factorization "
                   f"{exponent(rs, 'factor_s')}; peak memory {exponent(rs, 'mib')}")
