@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from cvxopt import cholmod, matrix, spmatrix
 
+from asr_py.reml import counters
 from asr_py.reml.backends import ordering as _ordering
 from asr_py.reml.backends import supernodal as _supernodal
 from asr_py.reml.memory import release_free_memory
@@ -108,6 +109,7 @@ class CholmodAnalysis:
         a = self.spmatrix(data)
         if self.symbolic is None:
             self.symbolic = self._analyse(a)
+        counters.bump("factorizations")
         try:
             cholmod.numeric(a, self.symbolic)
         except ArithmeticError:
@@ -192,6 +194,14 @@ class CholmodFactor(Factor):
 
     def logdet(self) -> float:
         return self._logdet
+
+    def root_solve(self, z: np.ndarray) -> np.ndarray:
+        """P'L⁻ᵀz (P C P' = LL'; CHOLMOD's L' solve, sys=5)."""
+        x = matrix(np.array(np.reshape(z, (self.n, -1)), dtype=float, order="F"))
+        cholmod.solve(self._own(), x, sys=5)
+        out = np.empty((self.n, x.size[1]))
+        out[self._an.perm] = np.asarray(x)
+        return out.reshape(np.shape(z))
 
     def _selected(self) -> np.ndarray:
         """Z = C⁻¹ (permuted) on the pattern of L, cached.
