@@ -36,6 +36,9 @@ AUTO_BACKENDS = ("sparse", "sparse-nd")
 #: switch to exact traces when the AI step's predicted gain s'AI⁻¹s/2 is below this multiple
 #: of the gain the score's noise alone would predict, tr(AI⁻¹Σ_s)/2
 SWITCH_RATIO = 20.0
+#: the process-wide choice when a fit passes ``stochastic_traces=None``: None ('auto', the
+#: rule of :func:`wanted`), True or False (``benchmarks/bench_goals.py --stochastic``)
+DEFAULT: bool | None = None
 #: entries of C⁻¹ estimated per chunk (memory: chunk x K/G doubles twice)
 CHUNK = 65_536
 
@@ -137,6 +140,8 @@ def wanted(option: bool | None, n_equations: int, backend: str | None,
     with a supernodal sparse backend; never for the indefinite ('U') path."""
     if signed:
         return False
+    if option is None:
+        option = DEFAULT
     if option is not None:
         return bool(option)
     return n_equations >= MIN_EQUATIONS and backend in AUTO_BACKENDS
