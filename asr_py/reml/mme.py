@@ -446,6 +446,8 @@ def _cinv_at(factor: Factor | object, n: int, offset: int
     """rows, cols ↦ C⁻¹[offset + rows, offset + cols] (a selected inverse on those entries)."""
     def cinv(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         r, c = rows.astype(np.int64) + offset, cols.astype(np.int64) + offset
+        if getattr(factor, "entries_direct", False):  # issue 16: stochastic traces
+            return factor.inverse_entries(r, c)  # type: ignore[union-attr]
         sel = factor.inverse_on(sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)))
         return np.asarray(sel[r, c]).ravel()
     return cinv

@@ -24,8 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 
 #: probes per evaluation and the groups their noise is measured over
-PROBES = 96
-GROUPS = 8
+PROBES = 32
+GROUPS = 4
 #: the probes' seed (a fit is reproducible; ``fit_reml(stochastic_seed=)`` changes it)
 SEED = 16_003
 #: 'auto' uses stochastic traces from this many equations, with a backend that has a
@@ -45,21 +45,34 @@ CHUNK = 65_536
 
 class ProbeInverse:
     """Ĉ⁻¹ = (1/K) W W' (W = [w_1 ... w_K]) with the entry interface of a
-    :class:`~asr_py.reml.solver.Factor` (``inverse_entries``, ``inverse_on``)."""
+    :class:`~asr_py.reml.solver.Factor` (``inverse_entries``, ``inverse_on``); with
+    ``groups`` = G, :meth:`group` g is the estimate from probes g·K/G .. (g+1)·K/G − 1, the
+    entries of all groups computed in one pass (cached per ``rows`` array)."""
 
-    def __init__(self, w: np.ndarray) -> None:
+    #: mme._cinv_at reads entries directly (no selected-inverse pattern)
+    entries_direct = True
+
+    def __init__(self, w: np.ndarray, groups: int = 1) -> None:
         self.w = np.ascontiguousarray(w)
         self.n, self.k = self.w.shape
+        self.groups = groups
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Ĉ⁻¹[rows[i], cols[i]] = mean_k w[rows[i], k] w[cols[i], k]."""
+    def grouped_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """(m, G): each group's mean of w[rows[i], k] w[cols[i], k]."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
-        out = np.empty(rows.size)
+        g = self.groups
+        out = np.empty((rows.size, g))
         for a in range(0, rows.size, CHUNK):
             b = min(a + CHUNK, rows.size)
-            out[a:b] = np.einsum("ij,ij->i", self.w[rows[a:b]], self.w[cols[a:b]])
-        return out / self.k
+            prod = self.w[rows[a:b]] * self.w[cols[a:b]]
+            out[a:b] = prod.reshape(b - a, g, self.k // g).sum(axis=2)
+        return out / (self.k // g)
+
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Ĉ⁻¹[rows[i], cols[i]] = mean_k w[rows[i], k] w[cols[i], k] (all probes)."""
+        return self.grouped_entries(rows, cols).mean(axis=1)
 
     def inverse_on(self, pattern: object) -> sp.csc_matrix:
         """Ĉ⁻¹ on the nonzero pattern of ``pattern``."""
@@ -69,10 +82,42 @@ class ProbeInverse:
         data = self.inverse_entries(pat.indices, cols)
         return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
 
+    def group(self, g: int) -> _Group:
+        """The estimate from group g's probes."""
+        return _Group(self, g)
+
+
+class _Group:
+    """Group g of a :class:`ProbeInverse` (entries on a repeated ``rows`` array cached)."""
+
+    entries_direct = True
+
+    def __init__(self, parent: ProbeInverse, g: int) -> None:
+        self.parent, self.g = parent, g
+
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        cache = self.parent._cache
+        hit = cache.get(id(rows))
+        if hit is None or hit[0] is not rows:
+            hit = (rows, self.parent.grouped_entries(rows, cols))
+            cache[id(rows)] = hit
+        return hit[1][:, self.g]
+
+    def inverse_on(self, pattern: object) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
+        data = self.parent.grouped_entries(pat.indices, cols)[:, self.g]
+        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+
 
 def rademacher(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     """An n x k matrix of independent ±1 (E[zz'] = I)."""
-    return rng.integers(0, 2, size=(n, k)).astype(float) * 2.0 - 1.0
+    bits = np.unpackbits(np.frombuffer(rng.bytes((n * k + 7) // 8), dtype=np.uint8))
+    z = bits[:n * k].reshape(n, k).astype(float)
+    z *= 2.0
+    z -= 1.0
+    return z
 
 
 def probe_vectors(factor: object, z: np.ndarray) -> np.ndarray | None:
@@ -105,8 +150,8 @@ class StochasticTraces:
         if w is None:
             return None
         parts, ai = mme.ai_parts(st)  # type: ignore[attr-defined]
-        size = self.probes // self.groups
-        s = np.array([mme.score_from(st, parts, ProbeInverse(w[:, g * size:(g + 1) * size]))  # type: ignore[attr-defined]
+        est = ProbeInverse(w, self.groups)
+        s = np.array([mme.score_from(st, parts, est.group(g))  # type: ignore[attr-defined]
                       for g in range(self.groups)])
         self.evaluations += 1
         cov = np.atleast_2d(np.cov(s, rowvar=False)) / self.groups
