@@ -385,7 +385,7 @@ class MME:
         cbq = st.factor.solve(bq)
         ai = 0.5 * (q.T @ riq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
-        return (e, us, preps, r_ders), ai
+        return (e, us, preps, r_ders, {}), ai
 
     def score_from(self, st: MMEState, parts: tuple, inverse: object | None = None
                    ) -> np.ndarray:
@@ -396,7 +396,7 @@ class MME:
         nt = prob.n_theta
         ro = prob.residual_offset
         tr = st.theta[ro:]
-        e, us, preps, r_ders = parts
+        e, us, preps, r_ders, rcache = parts
         inv = st.factor if inverse is None else inverse
         z = inv.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
         score = np.zeros(nt)
@@ -412,15 +412,18 @@ class MME:
             return score
         # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
-        for k, (d, rdr) in enumerate(zip(r_ders, prob.residual.inv_deriv_inv(tr))):
-            m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
-            pos = pat.positions(m.row, m.col, f"r{k}")
+        if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
+            rcache["r"] = []
+            for k, (d, rdr) in enumerate(zip(r_ders, prob.residual.inv_deriv_inv(tr))):
+                m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
+                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"),
+                                    _sum_prod(st.rinv, d),
+                                    float(e @ np.asarray(rdr @ e).ravel())))
+        for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
                 t2 = float(m.data @ z[pos])
             else:
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
-            t1 = _sum_prod(st.rinv, d)
-            t3 = float(e @ np.asarray(rdr @ e).ravel())
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
 

@@ -72,7 +72,7 @@ def test_probe_inverse_on_matches_entries() -> None:
     pat = sp.random(50, 50, density=0.1, random_state=5).tocsc()
     got = ProbeInverse(w).inverse_on(pat).toarray()
     want = np.where(pat.toarray() != 0, w @ w.T / 6, 0.0)
-    np.testing.assert_allclose(got, want, atol=1e-14)
+    np.testing.assert_allclose(got, want, atol=1e-6)  # single-precision probes
 
 
 def test_stochastic_score_is_unbiased_and_the_ai_exact() -> None:

@@ -193,8 +193,16 @@ class CholmodFactor(Factor):
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         b = np.asarray(b, dtype=float)
-        x = matrix(np.array(b.reshape(self.n, -1), dtype=float, order="F"))
-        cholmod.solve(self._own(), x)
+        b2 = b.reshape(self.n, -1)
+        f = self._own()
+        if b2.shape[1] > 1:  # issue 16: a block of columns in one CHOLMOD call
+            out = np.empty(b2.shape)
+            if all(_supernodal.solve_block(f, b2[:, a:a + ROOT_BLOCK], _supernodal.SYS_A,
+                                           out=out[:, a:a + ROOT_BLOCK])
+                   for a in range(0, b2.shape[1], ROOT_BLOCK)):
+                return out.reshape(b.shape)
+        x = matrix(np.array(b2, dtype=float, order="F"))
+        cholmod.solve(f, x)
         out = np.asarray(x)
         return out.ravel() if b.ndim == 1 else out.reshape(b.shape)
 

@@ -154,8 +154,8 @@ class _Dense(ctypes.Structure):
                 ("xtype", _i), ("dtype", _i)]
 
 
-#: CHOLMOD's solve systems: x = L'⁻¹b (CHOLMOD_Lt)
-SYS_LT = 5
+#: CHOLMOD's solve systems: x = A⁻¹b (CHOLMOD_A), x = L'⁻¹b (CHOLMOD_Lt)
+SYS_A, SYS_LT = 0, 5
 
 
 def solve_block(factor: object, b: np.ndarray, sys: int, out: np.ndarray) -> bool:
