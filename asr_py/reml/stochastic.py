@@ -29,9 +29,11 @@ GROUPS = 4
 #: the probes' seed (a fit is reproducible; ``fit_reml(stochastic_seed=)`` changes it)
 SEED = 16_003
 #: 'auto' uses stochastic traces from this many equations, with a backend that has a
-#: triangular solve and a supernodal selected inverse ('sparse', 'sparse-nd'): below it a
-#: selected inverse costs little
-MIN_EQUATIONS = 5_000
+#: triangular solve and a supernodal selected inverse ('sparse', 'sparse-nd'). Measured
+#: (one BLAS thread, load 7-10, benchmarks/README.md): at 20 000-50 000 equations a phase
+#: evaluation costs about what a selected inverse does (no gain, fits within the noise);
+#: at 100 004 (bivariate 50k animals) 6 % less fit time, 3 of 7 selected inverses saved
+MIN_EQUATIONS = 100_000
 AUTO_BACKENDS = ("sparse", "sparse-nd")
 #: switch to exact traces when the AI step's predicted gain s'AI⁻¹s/2 is below this multiple
 #: of the gain the score's noise alone would predict, tr(AI⁻¹Σ_s)/2
