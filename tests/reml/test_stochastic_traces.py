@@ -210,3 +210,38 @@ def test_auto_rule() -> None:
     assert not wanted(True, 10**6, "sparse", True)  # never on the indefinite path
     with pytest.raises(ValueError, match="probes"):
         StochasticTraces(probes=10, groups=4)
+
+
+def test_bivariate_with_a_covariance_residual() -> None:
+    """us(trait) ⊗ id(Family), residual id(units) ⊗ us(trait) (traces on R's derivatives,
+    not a scaled identity): forced on reaches the exact fit's optimum."""
+    from _reml_problems import bivariate
+
+    prob = bivariate(n_fam=60)
+    on = fit_reml(prob, solver="sparse", stochastic_traces=True)
+    off = fit_reml(prob, solver="sparse", stochastic_traces=False)
+    assert on.converged and off.converged
+    assert on.history[0].get("traces") == "stochastic"
+    assert on.loglik == pytest.approx(off.loglik, abs=1e-8)
+    np.testing.assert_allclose(on.theta, off.theta, rtol=1e-6, atol=1e-8)
+    assert list(on.constraints) == list(off.constraints)
+
+
+def test_forced_on_without_a_triangular_solve_is_exact() -> None:
+    """'superlu' has no root_solve: the fit runs on exact traces (the same history)."""
+    prob = animal_problem(300)[0]
+    on = fit_reml(prob, solver="superlu", stochastic_traces=True)
+    off = fit_reml(prob, solver="superlu", stochastic_traces=False)
+    assert all("traces" not in h for h in on.history)
+    assert [h["loglik"] for h in on.history] == [h["loglik"] for h in off.history]
+
+
+def test_block_solve_of_many_columns() -> None:
+    """CholmodFactor.solve of 40 columns (CHOLMOD once per block of columns) = numpy."""
+    c = _spd(500, 6)
+    b = np.random.default_rng(7).standard_normal((500, 40))
+    fac = factorize(c, "sparse")
+    np.testing.assert_allclose(fac.solve(b), np.linalg.solve(c.toarray(), b),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fac.solve(b[:, 3]), np.linalg.solve(c.toarray(), b[:, 3]),
+                               rtol=1e-9, atol=1e-12)
