@@ -57,10 +57,11 @@ BIG = ("goal_animal1_500k", "goal_animal1_1000k")
 
 
 def run_one(name: str, tmp: Path, timeout: float, quick: bool, use_r: bool,
-            mem_gb: float | None = None, lme4_timeout: float | None = None) -> dict[str, Any]:
+            mem_gb: float | None = None, lme4_timeout: float | None = None,
+            stochastic: str = "auto") -> dict[str, Any]:
     out, csv, log = tmp / f"{name}.json", tmp / f"{name}.csv", tmp / f"{name}.log"
     cmd = [sys.executable, str(HERE / "bench_goals.py"), "--worker", name, "--out", str(out),
-           "--lme4-csv", str(csv)] + (["--quick"] if quick else [])
+           "--lme4-csv", str(csv), "--stochastic", stochastic] + (["--quick"] if quick else [])
     if mem_gb:  # RLIMIT_AS of the child (exec keeps the pid, so ru_maxrss is the fit's)
         cmd = ["bash", "-c", f"ulimit -v {int(mem_gb * 2**20)} && exec \"$0\" \"$@\"", *cmd]
     state, mib, secs = run_child(cmd, timeout, log)
@@ -135,7 +136,35 @@ def _hwm_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None) -> None:
+def _counting_fits() -> tuple[dict[str, int], list[int]]:
+    """Wrap ``asr.asreml`` to count its calls; (counters at the start, [calls])."""
+    import asr_py as asr
+    from asr_py.reml import counters
+
+    calls = [0]
+    real = asr.asreml
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    counted.__wrapped__ = real  # type: ignore[attr-defined]
+    asr.asreml = counted
+    return counters.snapshot(), calls
+
+
+def _per_fit(start: dict[str, int], calls: list[int]) -> dict[str, float]:
+    """Sparse numeric factorizations and selected inverses per fit since ``start``."""
+    import asr_py as asr
+    from asr_py.reml import counters
+
+    now, n = counters.snapshot(), max(calls[0], 1)
+    asr.asreml = getattr(asr.asreml, "__wrapped__", asr.asreml)
+    return {f"n_{k}": (now[k] - start.get(k, 0)) / n for k in now}
+
+
+def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None,
+           stochastic: str = "auto") -> None:
     """run_all.py's worker (build, fit, then the baseline: a second compile and one
     factorization of the final C) with the fit's own peak recorded before the baseline runs:
     ``fit_mib`` = the child's VmHWM when the fit returned (simulation, lme4's CSV and the fit;
@@ -150,8 +179,13 @@ def worker(name: str, quick: bool, out: Path, lme4_csv: Path | None) -> None:
         if inst.lme4_formula and inst.lme4_data is not None and lme4_csv is not None:
             inst.lme4_data.to_csv(lme4_csv, index=False)
             rec.update(lme4_formula=inst.lme4_formula, lme4_factors=inst.lme4_factors)
+        from asr_py.reml import stochastic as _stochastic
+
+        _stochastic.DEFAULT = {"auto": None, "on": True, "off": False}[stochastic]
+        start, calls = _counting_fits()
         fit, t = run_all._timed_fit(inst.kwargs, quick)
         rec["fit_mib"] = _hwm_mib()
+        rec.update(_per_fit(start, calls), stochastic=stochastic)
         res = fit.result
         rec.update(stage="done", fit_s=t, n_iter=int(res.n_iter), converged=bool(res.converged),
                    loglik=float(res.loglik), solver=str(res.solver))
@@ -227,7 +261,10 @@ def summary(rec: dict[str, Any]) -> str:
          f"{'' if rec['converged'] else ' (NOT converged)'}, {rec['mib']:.0f} MiB"
          + (f" (the fit's peak {rec['fit_mib']:.0f})" if rec.get("fit_mib") else "")
          + f", N {rec.get('n_eq')}, one factorization {rec.get('factor_s', float('nan')):.3f} s "
-         f"({rec.get('solver')}), fit/fact {ff:.1f}")
+         f"({rec.get('solver')}), fit/fact {ff:.1f}"
+         + (f"; per fit {rec['n_factorizations']:.0f} factorizations, "
+            f"{rec['n_selected_inverses']:.0f} selected inverses (traces: "
+            f"{rec.get('stochastic')})" if "n_factorizations" in rec else ""))
     lm = rec.get("lme4")
     if lm and "s" in lm:
         s += (f"; lme4 {lm['s']:.1f} s, {lm['mib']:.0f} MiB: {lm['s'] / rec['fit_s']:.2f}x "
@@ -348,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="build each crossed problem's data and time lme4 alone (its peak at "
                          "convergence, with a long --lme4-timeout), no asr_py fit")
     ap.add_argument("--json", help="write the records here")
+    ap.add_argument("--stochastic", choices=("auto", "on", "off"), default="auto",
+                    help="stochastic-trace phase of the REML fits (asr_py.reml.stochastic): "
+                         "'auto' (from 100 000 equations, sparse backend), forced on or off")
     ap.add_argument("--big-timeout", type=float, default=1800.0,
                     help=f"seconds for {', '.join(BIG)}")
     ap.add_argument("--big-mem-gb", type=float, default=16.0,
@@ -358,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="simulated data sets per iteration of the Monte Carlo REML")
     a = ap.parse_args(argv)
     if a.worker:
-        worker(a.worker, a.quick, Path(a.out), Path(a.lme4_csv) if a.lme4_csv else None)
+        worker(a.worker, a.quick, Path(a.out), Path(a.lme4_csv) if a.lme4_csv else None,
+               a.stochastic)
         return 0
     names = [p.name for p in problems.GOAL_PROBLEMS]
     if a.only:
@@ -379,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
                                     a.big_mem_gb or None)
                 continue
             rec = run_one(name, Path(td), a.big_timeout if big else a.timeout, a.quick, use_r,
-                          a.big_mem_gb if big else None, a.lme4_timeout)
+                          a.big_mem_gb if big else None, a.lme4_timeout, a.stochastic)
             if name.startswith("goal_animal"):
                 rec["n_animals"] = int(name.split("_")[-1].removesuffix("k")) * 1000
             recs[name] = rec

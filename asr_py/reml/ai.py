@@ -38,6 +38,7 @@ from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
 from asr_py.reml.slow_ai import fd_information, is_slow
+from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
 
 #: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and tol_loglik x |ℓ|) and
@@ -95,6 +96,8 @@ def _fit_reml(
     trace: bool = False,
     callback: Callable[[dict], None] | None = None,
     solver: str = "auto",
+    stochastic_traces: bool | None = None,
+    stochastic_seed: int | None = None,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -111,6 +114,13 @@ def _fit_reml(
     ``solver``: 'auto' (dense up to 300 equations or for a dense C, else sparse; see
     :func:`asr_py.reml.solver.choose_backend`) or a backend name registered with
     :func:`asr_py.reml.solver.register_backend` ('dense', 'sparse', ...).
+    ``stochastic_traces`` (issue 16): None ('auto': from
+    :data:`asr_py.reml.stochastic.MIN_EQUATIONS` equations with the supernodal sparse
+    backend), True or False: while the score's Hutchinson estimate (probes through C's
+    factor, :mod:`asr_py.reml.stochastic`) gives AI steps well above its noise, no selected
+    inverse is computed; the last steps, the convergence test and the result use exact
+    traces. ``stochastic_seed``: the probes' seed (default
+    :data:`asr_py.reml.stochastic.SEED`; fits are reproducible).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -142,6 +152,26 @@ def _fit_reml(
                          or "check for empty random-effect levels or change the start values"
                          ) from None
     fixed = np.array([c == "F" for c in cons], dtype=bool)
+    # --- issue 16 (goal 3): the stochastic-trace phase (reml/stochastic.py) ---
+    stoch: StochasticTraces | None = None
+    if wanted(stochastic_traces, mme.N, mme.backend, mme.signed is not None):
+        stoch = StochasticTraces() if stochastic_seed is None else StochasticTraces(
+            seed=int(stochastic_seed))
+    noise_cov: np.ndarray | None = None  # the score's noise covariance (stochastic) or None
+
+    def scores(state: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Score and AI at ``state``: stochastic traces in the stochastic phase (noise_cov
+        set), else exact."""
+        nonlocal noise_cov
+        if stoch is not None and stoch.active:
+            out = stoch.score_ai(mme, state)
+            if out is not None:
+                noise_cov = out[2]
+                return out[0], out[1]
+            stoch.active = False  # no triangular solve: exact traces
+        noise_cov = None
+        return mme.score_ai(state)
+    # --- end issue 16 ---
     diagnostics: list[str] = []
     history: list[dict] = []
 
@@ -156,6 +186,8 @@ def _fit_reml(
              "seconds": secs, "method": method}
         if confirming:  # s16fact: the fit stops at the previous iterate
             h["confirming"] = True
+        if noise_cov is not None:  # issue 16: this point's score was a stochastic estimate
+            h["traces"] = "stochastic"
         history.append(h)
         if trace:
             ps = " ".join(f"{v:.6g}" for v in st.theta)
@@ -166,11 +198,39 @@ def _fit_reml(
 
     converged = False
     it = 0
-    score, ai = mme.score_ai(st)
+    score, ai = scores(st)
     record(0, "start", 0.0)
     ctx.update_scales(np.diag(ai), theta)
     nstep = ai_step(ctx, theta, score, ai, fixed)
     face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik, tol_loglik)  # issue 11
+
+    def to_exact(hess: np.ndarray | None = None) -> tuple:
+        """issue 16: leave the stochastic phase at the present point: exact score (its
+        selected inverse; the factor is at hand), the step and face from it."""
+        nonlocal noise_cov
+        assert stoch is not None
+        stoch.active = False
+        noise_cov = None
+        history[-1].pop("traces", None)
+        sc, a = mme.score_ai(st)
+        h = a if hess is None else hess
+        ns = ai_step(ctx, theta, sc, h, fixed)
+        return sc, a, ns, next_face_step(ctx, theta, sc, h, fixed, ns, st.loglik, tol_loglik)
+
+    def leave_stochastic(method: str, alpha: float, restricted: bool) -> bool:
+        """issue 16: the stochastic phase ends when a step was not a full AI step, the next
+        one meets a bound, a face or a singular AI, or its predicted gain is not well above
+        the score noise's."""
+        if noise_cov is None:
+            return False
+        free = ~fixed & ~nstep.held
+        return (method != "AI" or alpha < 1.0 or restricted or face is not None
+                or bool(nstep.clipped.any()) or bool(nstep.held.any()) or bool(nstep.pd_held)
+                or bool(nstep.singular) or noise_dominates(nstep.gain, ai, noise_cov, free))
+
+    if leave_stochastic("AI", 1.0, False):
+        score, ai, nstep, face = to_exact()
+    step_exact = noise_cov is None  # the score the next step comes from is exact
     newton = False  # issue 11 (2d): this step uses a differenced Hessian (slow_ai.py)
     zsteps: list[float] = []
     sing_flagged = False
@@ -226,6 +286,11 @@ def _fit_reml(
                                          or em_state.loglik > new_state.loglik):
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
                 restricted = False
+        if new_state is None and noise_cov is not None:  # issue 16: retry with exact traces
+            score, ai, nstep, face = to_exact()
+            step_exact = True
+            it -= 1
+            continue
         if new_state is None:
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
@@ -242,7 +307,7 @@ def _fit_reml(
         # too) only confirms the last iterate: the fit stops at it, whose score, AI, selected
         # inverse and factor are at hand; the step's own score, AI and selected inverse (2-3
         # factorizations' worth at 10^5 animals) are not computed. ---
-        if (method in ("AI", "NR") and alpha == 1.0 and not restricted
+        if (step_exact and method in ("AI", "NR") and alpha == 1.0 and not restricted
                 and ctx.confirms(st.loglik, new_state.loglik, theta, theta_new,
                                  min(CONFIRM_LOGLIK, tol_loglik * max(1.0, abs(st.loglik))),
                                  min(CONFIRM_PARAM, tol_param))):
@@ -255,7 +320,8 @@ def _fit_reml(
         ll_old, theta_old = st.loglik, st.theta.copy()
         st = new_state
         theta = theta_new.copy()
-        score, ai = mme.score_ai(st)
+        came_exact = step_exact  # issue 16: the step to this point came from exact traces
+        score, ai = scores(st)
         record(it, method, alpha)
         ctx.update_scales(np.diag(ai), theta)
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
@@ -264,6 +330,8 @@ def _fit_reml(
         # once slow, Newton steps continue while they are taken in full
         newton = (newton and method == "NR" and alpha == 1.0) or is_slow(
             [h["method"] for h in history], [h["step"] for h in history], zsteps)
+        if newton and noise_cov is not None:  # issue 16: Newton steps need exact scores
+            score, ai, nstep, face = to_exact()
         if newton:
             h_fd = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score,
                                   ai, ~fixed & ~ctx.at_bound(theta))  # issue 11 (2d)
@@ -272,27 +340,35 @@ def _fit_reml(
                 hess = h_fd
         nstep = ai_step(ctx, theta, score, hess, fixed)
         face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik, tol_loglik)
+        if leave_stochastic(method, alpha, restricted):  # issue 16
+            score, ai, nstep, face = to_exact(None if hess is ai else hess)
+        step_exact = noise_cov is None
+        # issue 16: convergence is judged on exact traces only (the step that led here too,
+        # except for the predicted gain, which is the present point's alone)
+        exact_here, exact_both = noise_cov is None, noise_cov is None and came_exact
         scale = max(1.0, abs(st.loglik))
         # issue 11: converged on the PD face when the face's Newton step predicts a
         # negligible gain and no rank increase gains (pd_face.py)
-        on_face = (method == "face" and face is not None
+        on_face = (exact_here and method == "face" and face is not None
                    and face.gain <= FACE_DEC * tol_loglik * scale)
-        full_step = (method in ("AI", "NR") and alpha == 1.0 and not restricted
+        full_step = (exact_both and method in ("AI", "NR") and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
-        predicted = (not nstep.clipped.any() and nstep.gain <= DEC_TOL * tol_loglik * scale
+        predicted = (exact_here and not nstep.clipped.any()
+                     and nstep.gain <= DEC_TOL * tol_loglik * scale
                      and ctx.rel_change(theta, theta + nstep.delta) <= PRED_PARAM * tol_param)
         zchg = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
         small.append(abs(st.loglik - ll_old) <= tol_loglik * scale
                      and float(zchg.max(initial=0.0)) <= STALL_Z)
         # on the PD boundary ℓ is steep across it and the quadratic model poor: the fit has
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
-        stalled = bool(nstep.pd_held) and len(small) >= STALL_ITERS and all(
+        stalled = exact_both and bool(nstep.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
         at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme, st.loglik)
                     and at_roundoff(mme, st.loglik, nstep, ai, fixed))
         # two iterations in a row at round-off level (one may be a step past the optimum)
-        roundoff = not (full_step or predicted or stalled) and at_noise and prev_noise
+        roundoff = (exact_both and not (full_step or predicted or stalled) and at_noise
+                    and prev_noise)
         prev_noise = at_noise
         if roundoff:
             diagnostics.append(ROUNDOFF_NOTE.format(it=it))
@@ -310,6 +386,8 @@ def _fit_reml(
                     f"iterations changed the log-likelihood by <= {tol_loglik:.0e} x |loglik| "
                     f"and every parameter by <= {STALL_Z} of its standard error")
             break
+    if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
+        score, ai, nstep, face = to_exact()
     if not converged and it >= maxit:
         diagnostics.append(
             f"did not converge in {maxit} iterations (last change in loglik "

@@ -341,15 +341,22 @@ class MME:
             return a * w / st.r_scale
         return np.asarray(st.rinv @ a)
 
-    def score_ai(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
+    def score_ai(self, st: MMEState, inverse: object | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """Exact REML score and the average-information matrix over all θ at ``st``; C⁻¹ is
         needed only on C's pattern.
 
         The working variates Q and the AI solve C⁻¹W'R⁻¹Q come first: the selected inverse
         may consume the factor's numeric values (CHOLMOD), so a solve after it would cost a
-        new factorization."""
+        new factorization. ``inverse`` (``inverse_entries``/``inverse_on`` as a
+        :class:`Factor`) replaces the selected inverse of ``st.factor`` in the traces (issue
+        16: stochastic traces, :mod:`asr_py.reml.stochastic`)."""
+        parts, ai = self.ai_parts(st)
+        return self.score_from(st, parts, inverse), ai
+
+    def ai_parts(self, st: MMEState) -> tuple[tuple, np.ndarray]:
+        """(what :meth:`score_from` needs, AI) at ``st``: solves only, no selected inverse."""
         prob = self.problem
-        pat = st.pattern
         e = self.residuals(st)
         nt = prob.n_theta
         q = np.zeros((self.n, nt))
@@ -378,32 +385,47 @@ class MME:
         cbq = st.factor.solve(bq)
         ai = 0.5 * (q.T @ riq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
-        # ---- score: traces with C⁻¹ on C's pattern -----------------------------------------
-        z = st.factor.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
+        return (e, us, preps, r_ders, {}), ai
+
+    def score_from(self, st: MMEState, parts: tuple, inverse: object | None = None
+                   ) -> np.ndarray:
+        """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's
+        pattern from ``inverse`` (default: the selected inverse of ``st.factor``)."""
+        prob = self.problem
+        pat = st.pattern
+        nt = prob.n_theta
+        ro = prob.residual_offset
+        tr = st.theta[ro:]
+        e, us, preps, r_ders, rcache = parts
+        inv = st.factor if inverse is None else inverse
+        z = inv.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
         score = np.zeros(nt)
         for j, (b, term, tv) in enumerate(zip(prob.random, self.terms, st.terms)):
             t = term.trace_terms(tv, preps[j], z[pat.g_pos[j]], us[j],
-                                 _cinv_at(st.factor, self.N, self.u_offsets[j]))
+                                 _cinv_at(inv, self.N, self.u_offsets[j]))
             score[b.offset:b.offset + t.size] = -0.5 * t
         if self.scaled:
             s2 = st.r_scale
             t2 = float(pat.base_vals @ z[pat.base_pos]) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
             t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
             score[ro] = -0.5 * (self.n / s2 - t2 - t3)
-            return score, ai
+            return score
         # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
-        for k, (d, rdr) in enumerate(zip(r_ders, prob.residual.inv_deriv_inv(tr))):
-            m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
-            pos = pat.positions(m.row, m.col, f"r{k}")
+        if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
+            rcache["r"] = []
+            for k, (d, rdr) in enumerate(zip(r_ders, prob.residual.inv_deriv_inv(tr))):
+                m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
+                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"),
+                                    _sum_prod(st.rinv, d),
+                                    float(e @ np.asarray(rdr @ e).ravel())))
+        for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
                 t2 = float(m.data @ z[pos])
             else:
-                t2 = _sum_prod(m.tocsc(), st.factor.inverse_on(m))
-            t1 = _sum_prod(st.rinv, d)
-            t3 = float(e @ np.asarray(rdr @ e).ravel())
+                t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)
-        return score, ai
+        return score
 
     def em_information(self, theta: np.ndarray) -> np.ndarray:
         """Complete-data (EM) information I_c, block diagonal by template:
@@ -422,11 +444,13 @@ class MME:
         return t
 
 
-def _cinv_at(factor: Factor, n: int, offset: int
+def _cinv_at(factor: Factor | object, n: int, offset: int
              ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """rows, cols ↦ C⁻¹[offset + rows, offset + cols] (a selected inverse on those entries)."""
     def cinv(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         r, c = rows.astype(np.int64) + offset, cols.astype(np.int64) + offset
+        if getattr(factor, "entries_direct", False):  # issue 16: stochastic traces
+            return factor.inverse_entries(r, c)  # type: ignore[union-attr]
         sel = factor.inverse_on(sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)))
         return np.asarray(sel[r, c]).ravel()
     return cinv

@@ -48,6 +48,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg as sla
 
+from asr_py.reml import counters
+
 #: precompute the Z_RR gather positions (one triangle each) while they need at most this many
 #: entries in all (int32: 4 bytes each)
 GATHER_CACHE_MAX = 32_000_000
@@ -399,6 +401,7 @@ class SelInvPlan:
         if not self._loaded:
             raise ValueError("SelInvPlan.run needs L's values (run(ldata) or load first)")
         self._loaded = False  # the work array now turns into Z
+        counters.bump("selected_inverses")
         w = self._work
         assert w is not None
         for grp in self.groups:

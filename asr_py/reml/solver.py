@@ -81,6 +81,11 @@ class Factor(ABC):
     def refactor(self, c_new: Matrix) -> Factor:
         """Factor a new matrix with the same pattern (reusing what the backend can)."""
 
+    def root_solve(self, z: np.ndarray) -> np.ndarray | None:
+        """B⁻ᵀz for a square root C = BB' (one triangular solve: E[ww'] = C⁻¹ for probes
+        with E[zz'] = I; :mod:`asr_py.reml.stochastic`), or None when the backend has none."""
+        return None
+
     #: the registry name of the backend that made this factor
     name: str = ""
 
@@ -125,6 +130,11 @@ class DenseFactor(Factor):
 
     def logdet(self) -> float:
         return self._logdet
+
+    def root_solve(self, z: np.ndarray) -> np.ndarray:
+        """L⁻ᵀz (C = LL')."""
+        return sla.solve_triangular(self._cf[0], np.asarray(z, dtype=float), lower=True,
+                                    trans="T", check_finite=False)
 
     def inverse(self) -> np.ndarray:
         """The full C⁻¹ (cached)."""

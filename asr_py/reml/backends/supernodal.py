@@ -145,3 +145,47 @@ def drop_values(factor: object) -> bool:
     ok = lib[0].cholmod_l_change_factor(CHOLMOD_PATTERN, 1, 1, 1, 1, ctypes.c_void_p(ptr),
                                         lib[1])
     return bool(ok) and f.xtype == CHOLMOD_PATTERN and not f.x
+
+
+class _Dense(ctypes.Structure):
+    """``cholmod_dense`` (CHOLMOD 3.0, cholmod_core.h)."""
+
+    _fields_ = [("nrow", _z), ("ncol", _z), ("nzmax", _z), ("d", _z), ("x", _c), ("z", _c),
+                ("xtype", _i), ("dtype", _i)]
+
+
+#: CHOLMOD's solve systems: x = A⁻¹b (CHOLMOD_A), x = L'⁻¹b (CHOLMOD_Lt)
+SYS_A, SYS_LT = 0, 5
+
+
+def solve_block(factor: object, b: np.ndarray, sys: int, out: np.ndarray) -> bool:
+    """``out`` = CHOLMOD's ``cholmod_l_solve(sys, L, B)`` for all columns of ``b`` (n x k) in
+    one call (the supernodal solve is blocked over the columns; cvxopt's ``cholmod.solve``
+    loops over them one by one). False when the library or the factor cannot be used here."""
+    lib = _library()
+    ptr = _pointer(factor)
+    if lib is None or not ptr:
+        return False
+    f = _Factor.from_address(ptr)
+    if not (f.is_super == 1 and f.itype == CHOLMOD_LONG and f.xtype == CHOLMOD_REAL
+            and f.dtype == CHOLMOD_DOUBLE and f.x):
+        return False
+    bf = np.asfortranarray(b, dtype=float)
+    n, k = bf.shape
+    dense = _Dense(n, k, n * k, n, bf.ctypes.data, None, CHOLMOD_REAL, CHOLMOD_DOUBLE)
+    cl = lib[0]
+    cl.cholmod_l_solve.restype = ctypes.POINTER(_Dense)
+    cl.cholmod_l_solve.argtypes = [_i, _c, _c, _c]
+    cl.cholmod_l_free_dense.argtypes = [ctypes.POINTER(ctypes.POINTER(_Dense)), _c]
+    res = cl.cholmod_l_solve(sys, ctypes.c_void_p(ptr), ctypes.byref(dense), lib[1])
+    if not res:
+        return False
+    try:
+        x = res.contents
+        if not (x.nrow == n and x.ncol == k and x.d == n and x.x):
+            return False
+        out[...] = np.ctypeslib.as_array(ctypes.cast(x.x, ctypes.POINTER(ctypes.c_double)),
+                                         shape=(k, n)).T
+    finally:
+        cl.cholmod_l_free_dense(ctypes.byref(res), lib[1])
+    return True
