@@ -341,6 +341,9 @@ class Translator(BasePrinter):
                 r.value == "NULL":                 # d$x <- NULL removes the column
             obj = self.py(target.left)
             return f"if {target.value!r} in {obj}:\n    del {obj}[{target.value!r}]"
+        cols_fn = self._lapply_cols(target, r)
+        if cols_fn is not None:
+            return cols_fn
         rhs = self.py(r)
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
@@ -364,6 +367,34 @@ class Translator(BasePrinter):
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
 
+    def _lapply_cols(self, target: R, r: R) -> str | None:
+        """``d[cols] <- lapply(d[cols], f)`` (or ``d[, cols]``): f applied to each of those
+        columns (R's idiom for ``factor``/``as.numeric`` on several columns)."""
+        if not (target.kind == "index" and target.value == "[" and target.left is not None
+                and r.kind == "call" and r.value in ("lapply", "sapply")
+                and len(r.args) == 2 and all(n in (None, "X", "FUN") for n, _ in r.args)):
+            return None
+        sel = [a for _, a in target.args]
+        x, fun = (dict(r.args).get("X", r.args[0][1]), dict(r.args).get("FUN", r.args[1][1]))
+        if len(sel) == 2 and sel[0].kind == "empty":
+            sel = sel[1:]
+        if len(sel) != 1 or sel[0].kind == "empty" or self.src(x) not in (
+                self.src(target), f"{self.src(target.left)}[{self.src(sel[0])}]"):
+            return None
+        conv = {"factor": "r_labels", "as.factor": "r_labels", "as.character": "r_labels",
+                "as.numeric": "lambda s: pd.to_numeric(s, errors='coerce')",
+                "as.double": "lambda s: pd.to_numeric(s, errors='coerce')"}
+        if fun.kind == "name" and fun.value in conv:
+            fn = conv[fun.value]
+            if fn == "r_labels":
+                self.runtime("r_labels")
+        elif fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+            fn = self.py(fun)
+        else:
+            return None
+        d = self.py(target.left)
+        return f"{d} = {self.runtime('r_lapply_cols')}({d}, {self.py(sel[0])}, {fn})"
+
     def assign_index(self, target: R, rhs: str) -> str:
         """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
         assert target.left is not None
@@ -371,6 +402,13 @@ class Translator(BasePrinter):
         obj = target.left
         if target.value == "[[" and len(args) == 1:
             return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+        if target.value == "[[" and len(args) == 2 and "empty" not in (args[0].kind,
+                                                                         args[1].kind):
+            # m[[i, j]] <- v: one cell (of a list matrix: any object, a data frame too)
+            frame = self.py(obj)
+            col = (f"{frame}.columns[{int(float(args[1].value)) - 1}]"
+                   if args[1].kind == "num" else self.py(args[1]))
+            return f"{frame}.at[{self._rows(frame, args[0])}, {col}] = {rhs}"
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
             frame = self.py(obj.left)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
@@ -653,6 +691,9 @@ class Translator(BasePrinter):
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
                 # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)
                 return f"{self.runtime('r_as')}({self.py(pos[0])}, {conv})"
+            if conv == "str":
+                # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0")
+                return f"{self.runtime('r_labels')}({self.series(pos[0])})"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
@@ -735,6 +776,8 @@ class Translator(BasePrinter):
             if not cols:
                 return d
             conv = _MUTATE_FUNS[pos[2].value]
+            if conv == "astype(str)":
+                conv = f"pipe({self.runtime('r_labels')})"
             return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
@@ -812,11 +855,15 @@ class Translator(BasePrinter):
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
         if f in ("data.frame", "tibble") and args:
+            cols = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
+            # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)
+            one = all(a.kind in ("num", "str") or a.kind == "name" and a.value in (
+                "TRUE", "FALSE", "T", "F") for _, a in cols)
             return "pd.DataFrame({" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
-                                                for n, a in args if n not in (
-                                                    "stringsAsFactors", "check.names")) + "})"
-        if f == "rbind" and pos:
-            return f"pd.concat([{', '.join(self.py(a) for a in pos)}], ignore_index=True)"
+                                                for n, a in cols) + "}" + \
+                (", index=[0])" if one else ")")
+        if f == "rbind" and pos and len(pos) == len(args):
+            return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and len(args) > 1:
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
@@ -831,6 +878,17 @@ class Translator(BasePrinter):
         if f == "here" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "setNames" and 1 <= len(args) <= 2 and all(n in (None, "object", "nm")
+                                                            for n, _ in args):
+            # stats::setNames(object = nm, nm): object with names nm (set_names)
+            got = dict(zip(("object", "nm"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            obj, nm = got.get("object", got.get("nm")), got.get("nm")
+            if obj is None or nm is None or nm.kind == "name" and nm.value == "NULL":
+                raise Untranslatable("setNames() without names")
+            return f"{self.runtime('set_names')}({self.py(obj)}, {self.py(nm)})"
+        if f == "switch" and args:
+            return self.switch(args)
         if f == "ifelse" and len(pos) == 3:
             return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
         if f == "seq_len" and len(pos) == 1:
@@ -856,9 +914,9 @@ class Translator(BasePrinter):
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
             return f"{self.runtime('r_c')}(*{self.py(pos[0])})"
-        if f in ("do.call",) and len(pos) == 2 and pos[0].kind in ("str", "name") and \
-                (pos[0].value if pos[0].kind == "str" else pos[0].value) == "rbind":
-            return f"pd.concat({self.py(pos[1])}, ignore_index=True)"
+        if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
+                pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
+            return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
         if f in self.functions:
             return f"{pyname(f)}({', '.join(self.kwargs(args))})"
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
@@ -877,6 +935,37 @@ class Translator(BasePrinter):
         if f == "cor" and len(pos) == 2 and len(args) == 2:
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
+
+    def switch(self, args: list[tuple[str | None, R]]) -> str:
+        """R's ``switch(EXPR, ...)`` as a lazy conditional expression. A text EXPR picks the
+        alternative of that name (an empty one, ``a = , b = 2``, falls through to the next
+        given value; an unnamed one is the default); a number k picks the k-th alternative;
+        no match gives NULL (None)."""
+        (n0, x), alts = args[0], args[1:]
+        if n0 not in (None, "EXPR") or x.kind not in ("name", "dollar", "str", "num") or \
+                not alts or any(a.kind in ("block", "function") for _, a in alts):
+            raise Untranslatable("switch()")
+        key = self.py(x)
+        named = [(n, a) for n, a in alts if n is not None]
+        default = [a for n, a in alts if n is None]
+        if not named:                       # switch(k, "a", "b"): by position
+            parts = [f"{self.py(a)} if {key} == {i}" for i, a in enumerate(default, 1)]
+            return "(" + " else ".join(parts) + " else None)"
+        if len(default) > 1:
+            raise Untranslatable("switch() with several unnamed alternatives")
+        parts, waiting = [], []
+        for n, a in named:
+            waiting.append(n)
+            if a.kind == "empty":
+                continue
+            test = (f"{key} == {waiting[0]!r}" if len(waiting) == 1
+                    else f"{key} in {tuple(waiting)!r}")
+            parts.append(f"{self.py(a)} if {test}")
+            waiting = []
+        if not parts:
+            raise Untranslatable("switch() with no value")
+        other = self.py(default[0]) if default else "None"
+        return "(" + " else ".join(parts) + f" else {other})"
 
     def series(self, e: R) -> str:
         """``e`` as something with ``.astype``: columns as they are, vectors as a Series."""

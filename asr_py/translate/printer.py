@@ -78,6 +78,7 @@ class BasePrinter:
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.functions: set[str] = set()     # functions the script defines
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
+        self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
 
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
@@ -495,6 +496,10 @@ class BasePrinter:
         return out
 
     def returned(self, s: R, depth: int) -> list[str]:
+        if s.kind in ("if", "block"):
+            # R: a function's last if/else (or { }) gives the value of the branch taken
+            self._last_value.add(id(s))
+            return self.statement(s, depth)
         if s.kind in ("if", "for", "while", "repeat", "block", "bad", "function"):
             return self.statement(s, depth)
         if s.kind == "call" and s.value in ("return", "invisible") and len(s.args) <= 1:
@@ -561,9 +566,9 @@ class BasePrinter:
     def compound(self, s: R, depth: int) -> list[str]:
         k = s.kind
         if k == "block":
-            return self.block(s.body, depth)
+            return self.block(s.body, depth, fn=id(s) in self._last_value)
         if k == "if":
-            return self.if_(s, depth)
+            return self.if_(s, depth, fn=id(s) in self._last_value)
         if k == "for":
             assert s.left is not None and s.left.left is not None and s.left.right is not None
             var = pyname(s.left.left.value)
@@ -672,24 +677,26 @@ class BasePrinter:
             return [f"# TODO(asr_py): not translated ({exc}): {self.src(head)}",
                     "if False:  # TODO(asr_py): the header above is not translated"]
 
-    def body_of(self, e: R | None, depth: int) -> list[str]:
+    def body_of(self, e: R | None, depth: int, fn: bool = False) -> list[str]:
         if e is None:
             return ["pass"]
-        return self.block(e.body if e.kind == "block" else [e], depth)
+        return self.block(e.body if e.kind == "block" else [e], depth, fn=fn)
 
-    def if_(self, s: R, depth: int, kw: str = "if") -> list[str]:
+    def if_(self, s: R, depth: int, kw: str = "if", fn: bool = False) -> list[str]:
+        """``if``/``else if``/``else``; ``fn``: the if is a function's last value, so each
+        branch returns its own last value."""
         assert s.left is not None
         head = self.guard(lambda: f"{kw} {self.cond(s.left)}:", s.left)
-        out = head + _indent(self.body_of(s.right, depth + 1))
+        out = head + _indent(self.body_of(s.right, depth + 1, fn=fn))
         alt = s.alt
         if alt is None:
             return out
         if head[0].startswith("# TODO"):
             return out + ["if False:  # TODO(asr_py): the else branch of the if above"] + \
-                _indent(self.body_of(alt, depth + 1))
+                _indent(self.body_of(alt, depth + 1, fn=fn))
         if alt.kind == "if":
-            return out + self.if_(alt, depth, "elif")
-        return out + ["else:"] + _indent(self.body_of(alt, depth + 1))
+            return out + self.if_(alt, depth, "elif", fn=fn)
+        return out + ["else:"] + _indent(self.body_of(alt, depth + 1, fn=fn))
 
     def cond(self, e: R) -> str:
         if e.kind == "call" and e.value in ("require", "requireNamespace") or (

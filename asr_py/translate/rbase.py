@@ -25,8 +25,8 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_cbind", "r_diag", "r_dist", "r_ij",
-           "r_kronecker", "r_length", "r_set_attr"]
+__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_diag",
+           "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr"]
 
 
 class RArray(np.ndarray):
@@ -236,6 +236,81 @@ def clean_names(d: Any) -> Any:
         seen[n] = seen.get(n, 0) + 1
         out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return d.set_axis(out, axis=1)
+
+
+def _null(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x))
+
+
+def r_rbind(*xs: Any) -> Any:
+    """R's ``rbind``: NULL arguments dropped; data frames stacked, their columns matched by
+    name (rows renumbered); otherwise vectors become the rows of a matrix (recycled to the
+    longest)."""
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    items = [x for x in xs if not _null(x)]
+    if not items:
+        return None
+    if any(isinstance(x, pd.DataFrame) for x in items):
+        cols = next(x.columns for x in items if isinstance(x, pd.DataFrame))
+        parts = [x if isinstance(x, pd.DataFrame)
+                 else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
+                                   columns=cols) for x in items]
+        return pd.concat(parts, ignore_index=True)
+    rows = [np.atleast_1d(np.asarray(x)) for x in items]
+    n = max(len(r) for r in rows)
+    return np.vstack([np.resize(r, n) for r in rows])
+
+
+def r_bind_all(fun: str, x: Any) -> Any:
+    """R's ``do.call(rbind, x)`` / ``do.call(cbind, x)``: the elements of the list ``x`` as
+    the arguments - a list's items, a named list's (dict's) values, a list matrix's cells
+    column by column (NULL cells give nothing), a data frame's columns."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    named: dict[str, Any] = {}
+    if isinstance(x, dict):
+        if fun == "cbind":
+            named = {str(k): v for k, v in x.items()}
+        items = [] if named else list(x.values())
+    elif isinstance(x, pd.DataFrame) and all(
+            _null(v) or isinstance(v, pd.DataFrame | pd.Series | list | dict | np.ndarray)
+            for v in x.to_numpy(dtype=object).ravel()):
+        items = list(x.to_numpy(dtype=object).ravel(order="F"))     # a list matrix's cells
+    elif isinstance(x, pd.DataFrame):
+        items = [x[c] for c in x.columns]
+    elif isinstance(x, pd.Series):
+        items = list(x.to_numpy(dtype=object))
+    elif isinstance(x, np.ndarray) and x.dtype == object:
+        items = list(x.ravel(order="F"))
+    else:
+        items = list(x)
+    items = [v for v in items if not _null(v)]
+    if fun == "rbind":
+        return r_rbind(*items)
+    return r_cbind(*items, **named)
+
+
+def r_lapply_cols(d: Any, cols: Any, fn: Any) -> Any:
+    """R's ``d[cols] <- lapply(d[cols], fn)``: a copy of ``d`` with ``fn`` applied to each of
+    the columns ``cols`` (names, or 1-based positions)."""
+    if isinstance(d, Untranslated) or isinstance(cols, Untranslated):
+        return Untranslated("d[cols] <- lapply(...) of an untranslated value")._use()
+    if not isinstance(d, pd.DataFrame):
+        raise AsrError("d[cols] <- lapply(d[cols], f): d is not a data frame",
+                       hint="R's idiom converts columns of a data frame")
+    sel = [cols] if isinstance(cols, str | int | float | np.generic) else list(cols)
+    names = [d.columns[int(c) - 1] if isinstance(c, int | float | np.number) else c
+             for c in sel]
+    missing = [c for c in names if c not in d.columns]
+    if missing:
+        raise AsrError(f"d[cols] <- lapply(...): no column {missing[0]!r} in the data frame",
+                       hint=f"the columns are {list(d.columns)[:12]}")
+    out = d.copy()
+    for c in names:
+        out[c] = fn(out[c])
+    return out
 
 
 def r_cbind(*xs: Any, **named: Any) -> Any:

@@ -38,6 +38,9 @@ def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = Non
     if any(isinstance(v, Untranslated) for v in (data, nrow, ncol, dimnames)):
         return Untranslated("matrix() of an untranslated value")._use()
     vals = _values(data)
+    cells = isinstance(data, dict) and not data
+    if cells:      # matrix(list(), n, m): a list matrix of NULL cells (filled one by one)
+        vals = [None]
     if not vals:
         raise AsrError("matrix(): 'data' has no values", hint="give at least one value")
     n = len(vals)
@@ -55,9 +58,12 @@ def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = Non
                       AsrWarning, stacklevel=2)
     flat = [vals[i % n] for i in range(size)]
     try:
+        if cells:
+            raise TypeError
         arr = np.asarray(flat, dtype=float)
     except (TypeError, ValueError):
-        arr = np.asarray(flat, dtype=object)
+        arr = np.empty(len(flat), dtype=object)
+        arr[:] = flat
     arr = arr.reshape((nrow, ncol), order="C" if byrow else "F")
     if dimnames is None:
         return arr

@@ -35,12 +35,15 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     clean_names,
     r_aggregate,
     r_as,
+    r_bind_all,
     r_cbind,
     r_diag,
     r_dist,
     r_ij,
     r_kronecker,
+    r_lapply_cols,
     r_length,
+    r_rbind,
     r_set_attr,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
@@ -117,6 +120,7 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
     package if installed (asr_py.translate.rds); {} when neither can."""
     from asr_py.translate import rds as rdata_reader
 
+    _not_lfs_pointer(path)
     try:
         frames = dict(_pyreadr().read_r(path))
         err: Exception | None = None
@@ -132,6 +136,15 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
                        hint="pip install rdata (asr_py[rdata]) reads R lists and files "
                             "pyreadr refuses") from err
     return {}
+
+
+def _not_lfs_pointer(path: str) -> None:
+    """A Git LFS pointer (a 130-byte text stub left where a large file was not downloaded)
+    is not the data: say so instead of a reader's "unknown file format"."""
+    p = Path(path)
+    if p.stat().st_size < 1024 and p.read_bytes().startswith(b"version https://git-lfs"):
+        raise AsrError(f"{path!r} is a Git LFS pointer, not the data file",
+                       hint="fetch the file itself (git lfs pull) next to the script")
 
 
 def read_rds(path: str) -> Any:
@@ -400,6 +413,22 @@ def r_elt(x: Any, k: int) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+def r_labels(x: Any) -> Any:
+    """R's ``factor(x)``/``as.factor(x)``/``as.character(x)`` of a column: its values as text
+    the way R prints them (28.0 -> "28", as a number column read with missing values holds
+    floats), and a missing value stays missing (R's NA), never the text "nan"; asr.asreml
+    then treats those records by its na_action as asreml does."""
+    if not isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple):
+        return x if x is None or isinstance(x, str) else _r_label(x)
+    s = pd.Series(x) if not isinstance(x, pd.Series) else x
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    out = s.map(_r_label, na_action="ignore").astype(object)
+    out = out.where(s.notna(), np.nan)
+    return out if isinstance(x, pd.Series) else out.tolist() if isinstance(x, list | tuple) \
+        else pd.Index(out) if isinstance(x, pd.Index) else out.to_numpy()
+
+
 def r_factor_na(x: Any) -> pd.Series:
     """R's ``factor(x, exclude = NULL)``: the values as labels with missing values a level of
     their own, labelled "NA" and placed last (R prints it <NA>)."""
@@ -481,9 +510,14 @@ def r_elt2(x: Any, k: int) -> Any:
 
 
 def _r_label(v: Any) -> str:
-    """A value as R prints it in a factor level: 28.0 -> "28"."""
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
+    """A value as R prints it in a factor level: 28.0 -> "28", 0.1 -> "0.1", TRUE."""
+    if isinstance(v, bool | np.bool_):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        if f.is_integer() and abs(f) < 1e15:
+            return str(int(f))
+        return f"{f:.15g}"
     return str(v)
 
 
