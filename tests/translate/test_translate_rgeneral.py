@@ -1,0 +1,127 @@
+"""General R semantics of translated scripts, checked against values recorded from R 4.2
+(tests/translate/data/rgeneral_reference.R -> rgeneral_reference.json): factor() keeps NA
+missing, a function's last if/else and switch() are its value, setNames(), do.call(rbind)
+of a list matrix, ``d[cols] <- lapply(d[cols], factor)``, one-row data.frame()."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_py
+
+import asr_py as asr
+from asr_py import translate
+from asr_py.errors import AsrError
+
+REF = json.loads((Path(__file__).parent / "data" / "rgeneral_reference.json").read_text())
+
+
+def _chars(v) -> list:
+    return [None if (x is None or (isinstance(x, float) and np.isnan(x))) else x
+            for x in list(v)]
+
+
+def test_factor_keeps_missing_values_missing() -> None:
+    ns = run_py(translate('x <- c(1, 2, NA, 10)\nf <- factor(x)\ns <- c("b", NA, "a")\n'
+                          'g <- as.factor(s)\nh <- as.character(c(28, 0.1, 1.5, NA))\n'))
+    assert _chars(ns["f"]) == REF["factor_chars"]       # never the label "nan" or "10.0"
+    assert int(pd.isna(ns["f"]).sum()) == REF["factor_na"]
+    assert _chars(ns["g"]) == REF["char_factor"]
+    assert _chars(ns["h"]) == REF["as_char_num"]
+
+
+def test_factor_levels_follow_r_order() -> None:
+    from asr_py.model.data import level_labels
+    ns = run_py(translate('x <- c(1, 2, NA, 10)\nf <- factor(x)\n'))
+    assert list(level_labels(pd.Series(ns["f"]))) == REF["factor_levels"]
+
+
+def test_factor_with_na_omits_the_record_in_the_fit() -> None:
+    # the whole chain: a translated factor() with missing values, then asr.asreml omits
+    # those records (its default na_action x='omit') and fits what the reduced data give
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame({"y": rng.normal(size=24), "b": np.tile([1.0, 2.0, 3.0], 8),
+                      "g": np.repeat([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 4)})
+    d.loc[[5, 9, 14], "g"] = np.nan
+    ns = run_py(translate("d$bf <- factor(d$b)\nd$gf <- factor(d$g)\n"
+                          "m <- asreml(y ~ bf, random = ~ gf, data = d)\n"), d=d.copy())
+    m = ns["m"]
+    lab = {1.0: "1", 2.0: "2", 3.0: "3", 4.0: "4", 5.0: "5", 6.0: "6"}
+    kept = d.drop(index=[5, 9, 14]).assign(bf=lambda t: t["b"].map(lab),
+                                           gf=lambda t: t["g"].map(lab))
+    ref = asr.asreml("y ~ bf", random="~ gf", data=kept)
+    assert m.loglik == pytest.approx(ref.loglik, rel=1e-8)
+    # R's labels ("4", not pandas' "4.0"; never "nan", which pandas 2's astype(str) gave)
+    assert sorted(set(ns["d"]["gf"].dropna())) == ["1", "2", "3", "4", "5", "6"]
+    assert int(ns["d"]["gf"].isna().sum()) == 3
+
+
+def test_if_else_is_a_functions_last_value() -> None:
+    ns = run_py(translate('fn <- function(x) {\n  if (x > 1) {\n    "big"\n  } else if (x > 0) '
+                          '"mid" else {\n    "small"\n  }\n}\nr <- c(fn(2), fn(0.5), fn(-1))\n'
+                          'g <- function(x) {\n  if (x > 1) "yes"\n}\nn <- g(0)\n'))
+    assert list(ns["r"]) == REF["if_last"]
+    assert (ns["n"] is None) == REF["if_no_else_null"]
+
+
+def test_switch_by_name_fall_through_default_and_position() -> None:
+    ns = run_py(translate('sw <- function(v) switch(v, a = 1, b = , c = 3, 99)\n'
+                          'r <- c(sw("a"), sw("b"), sw("c"), sw("z"))\n'
+                          'p <- switch(2, "x", "y", "z")\nq <- switch("q", a = 1)\n'))
+    assert list(ns["r"]) == REF["switch_text"]
+    assert ns["p"] == REF["switch_num"]
+    assert (ns["q"] is None) == REF["switch_null"]
+
+
+def test_setnames() -> None:
+    ns = run_py(translate('nm <- setNames(c(10, 20), c("p", "q"))\nk <- names(nm)\n'
+                          'v <- nm[["q"]]\ns <- names(setNames(nm = c("u", "v")))\n'
+                          'tot <- 0\nfor (n in names(nm)) tot <- tot + nm[[n]]\n'))
+    assert list(ns["k"]) == REF["setnames_names"]
+    assert ns["v"] == REF["setnames_q"]
+    assert list(ns["s"]) == REF["setnames_self"]
+    assert ns["tot"] == 30
+
+
+def test_do_call_rbind_of_a_list_matrix_and_of_vectors() -> None:
+    ns = run_py(translate(
+        'L <- matrix(data = list(), nrow = 2, ncol = 1, dimnames = list(c("e1", "e2"), "B"))\n'
+        'L[["e1", "B"]] <- data.frame(x = 1:2, loc = "e1")\n'
+        'L[["e2", "B"]] <- data.frame(x = 3:4, loc = "e2")\n'
+        'r <- do.call(rbind, L)\nv <- do.call(rbind, list(c(1, 2), c(3, 4)))\n'
+        'n <- nrow(rbind(NULL, data.frame(a = 1), NULL))\n'
+        'b <- rbind(data.frame(p = 1, q = 2), data.frame(q = 4, p = 3))\n'))
+    assert list(ns["r"]["x"]) == REF["rbind_listmatrix_x"]
+    assert list(ns["r"]["loc"]) == REF["rbind_listmatrix_loc"]
+    assert list(np.asarray(ns["v"]).ravel()) == REF["rbind_vectors"]
+    assert ns["n"] == REF["rbind_null_dropped"]
+    assert list(ns["b"].iloc[1]) == REF["rbind_by_name"]      # columns matched by name
+
+
+def test_lapply_over_columns_converts_them() -> None:
+    d = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": ["u", "v", None], "y": [0.5, 1.5, 2.5]})
+    before = d.copy()
+    ns = run_py(translate('d[c("a", "b")] <- lapply(d[c("a", "b")], factor)\n'
+                          'e <- d\ne[, c("y")] <- lapply(e[, c("y")], as.character)\n'), d=d)
+    assert _chars(ns["d"]["a"]) == REF["lapply_a"]
+    assert int(ns["d"]["b"].isna().sum()) == REF["lapply_b_na"]
+    assert ns["d"]["y"].dtype == float                      # untouched, as in R
+    assert list(ns["e"]["y"]) == ["0.5", "1.5", "2.5"]
+    pd.testing.assert_frame_equal(d, before)                # the caller's frame is not mutated
+
+
+def test_one_row_data_frame() -> None:
+    ns = run_py(translate('d <- data.frame(a = 1, b = "x")\nn <- nrow(d)\n'))
+    assert ns["n"] == REF["one_row"]
+
+
+def test_lfs_pointer_is_named(tmp_path: Path) -> None:
+    p = tmp_path / "big.RData"
+    p.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12\n")
+    code = translate(f'load("{p}")\n')
+    with pytest.raises(AsrError, match="Git LFS pointer"):
+        run_py(code)
