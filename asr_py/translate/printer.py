@@ -150,6 +150,8 @@ class BasePrinter:
     def unary(self, e: R) -> str:
         assert e.right is not None
         inner = self.py(e.right)
+        if e.value == "-" and e.right.kind == "call" and e.right.value in ("c", "seq", "rep"):
+            return f"[-_v for _v in {inner}]"          # -c(1, 2): R negates each element
         if e.value != "!":
             return f"{e.value}{inner}"
         if e.right.kind in ("bin", "unary"):
@@ -245,14 +247,9 @@ class BasePrinter:
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
                 args[1].value in ("grepl", "startsWith", "endsWith", "!"):
             return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
-        if len(args) == 2 and args[0].kind == "empty" and (
-                args[1].kind == "num" or args[1].kind == "bin" and args[1].value == ":" or
-                args[1].kind == "unary" and args[1].right is not None and
-                args[1].right.kind == "num"):
-            return f"{self.runtime('r_cols')}({obj}, {self.py(args[1])})"  # x[, 3:12]
-        if len(args) == 2 and e.value == "[" and any(
-                _numeric_subscript(a) for a in args):
-            # x[2, 1], x[, -1], x[1, ], x[i, 2:3]: positions (R counts from 1, drops with -)
+        if len(args) == 2 and e.value == "[" and any(_numeric_subscript(a) for a in args):
+            # x[2, 1], x[, -1], x[1, ], x[i, 2:3], x[, 3:12]: positions (R counts from 1,
+            # drops with -) and R's drop rule, in one place (rbase.r_ij)
             ij = [("None" if a.kind == "empty" else self.py(a)) for a in args]
             return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]})"
         a1 = args[1] if len(args) == 2 and args[0].kind == "empty" else None

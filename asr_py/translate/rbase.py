@@ -63,6 +63,8 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
                            hint=f"the {what}s are {list(labels[:6])}")
         return [int(p) for p in pos]
     nums = [int(v) for v in seq]
+    if all(v == 0 for v in nums):                                      # x[, 0]: nothing
+        return []
     if all(v <= 0 for v in nums):
         drop = {-v - 1 for v in nums}
         return [k for k in range(n) if k not in drop]

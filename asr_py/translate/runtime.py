@@ -48,7 +48,6 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401
-    r_cols,
     r_matrix,
     set_colnames,
     set_rownames,
