@@ -79,6 +79,9 @@ class BasePrinter:
         self.functions: set[str] = set()     # functions the script defines
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
         self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
+        self._hoisted: list[str] = []        # defs of multi-statement anonymous functions
+        self._n_anon = 0
+        self._depth = 0
 
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
@@ -221,9 +224,26 @@ class BasePrinter:
         return text
 
     def lambda_(self, e: R) -> str:
+        """``function(x) expr`` -> a lambda; a body of several statements
+        (``lapply(v, function(x) { ...; list(...) })``) -> a def placed before the statement
+        that uses it (its last value returned, as R's)."""
         params = [pyname(n or "_") for n, _ in e.args]
         assert e.right is not None
-        return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
+        try:
+            return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
+        except Untranslatable:
+            if e.right.kind != "block":
+                raise
+        self._n_anon += 1
+        name = f"_fn{self._n_anon}"
+        todo, assigned = self.todo, set(self.assigned)
+        try:
+            lines = self.def_(name, e, self._depth)
+        finally:
+            self.todo = todo
+        self.assigned = assigned | {name}
+        self._hoisted += lines
+        return name
 
     def index(self, e: R) -> str:
         """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``."""
@@ -517,12 +537,17 @@ class BasePrinter:
         if s.kind == "blank":
             return [""]
         self.todo = []
+        saved, self._hoisted = self._hoisted, []
+        depth0, self._depth = self._depth, depth
         try:
             lines = self.compound(s, depth)
         except Untranslatable as exc:
+            self._hoisted, self._depth = saved, depth0
             hoisted = self.hoist(s, depth)
             return hoisted + self.todo_lines(s, str(exc)) + self.placeholder(s, str(exc),
                                                                              hoisted)
+        defs, self._hoisted, self._depth = self._hoisted, saved, depth0
+        lines = defs + lines
         pre = [f"# TODO(asr_py): {t}" for t in self.todo]
         if pre and s.kind not in ("function", "if", "for", "while", "repeat", "block") and \
                 not (s.kind == "bin" and s.right is not None and s.right.kind == "function") \
