@@ -123,6 +123,21 @@ def _compat_arg(target: str, name: str) -> str:
     return hits[0] if len(hits) == 1 else py
 
 
+#: uses that make a function's parameter an asreml fit: components only a fit has
+#: (``p$coefficients$fixed``, ``p$vparameters``, ``p$loglik``...), ``predict(p, classify =)``,
+#: ``wald(p)``, ``vpredict(p, ...)``
+_FIT_USE = (r"\b{p}\$(?:coefficients\$(?:fixed|random)|vparameters|gammas|loglik|converge"
+            r"|Cfixed|sigma2|nedf|G\.param|R\.param)\b"
+            r"|\bpredict(?:\.asreml)?\(\s*{p}\s*,[^)]*\bclassify\b"
+            r"|\b(?:wald|wald\.asreml|vpredict)\(\s*{p}\s*[,)]")
+
+
+def _fit_params(fn: R, body: str) -> set[str]:
+    """The parameters of ``fn`` its body uses as an asreml fit (see _FIT_USE)."""
+    names = {n for n, _ in fn.args if n and n != "..."}
+    return {n for n in names if re.search(_FIT_USE.format(p=re.escape(n)), body)}
+
+
 def _fit_component(name: str) -> str:
     """R's ``$`` on a list: the exact name, else the one component it is a unique prefix of
     (``m$conv`` is ``m$converge``), else the name as given."""
@@ -572,6 +587,17 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 
+    def def_(self, name: str, fn: R, depth: int) -> list[str]:
+        """A function whose body uses a parameter as an asreml fit (``model$coefficients``,
+        ``predict(model, classify = )``) translates that parameter's uses as a fit's."""
+        body = self.src(fn.right) if fn.right is not None else ""
+        added = _fit_params(fn, body) - self.fits
+        self.fits |= added
+        try:
+            return super().def_(name, fn, depth)
+        finally:
+            self.fits -= added
+
     def is_fit(self, e: R) -> bool:
         return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
             e.kind == "dollar" and e.value == "asreml.obj")     # asremlPlus's asrtests$fit
@@ -790,7 +816,7 @@ class Translator(BasePrinter):
         if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
             return f"{self.runtime('r_names')}({self.py(pos[0])})"
         if f == "levels" and len(args) == 1:
-            return f"sorted({self.py(pos[0])}.dropna().unique())"
+            return f"{self.runtime('r_levels')}({self.py(pos[0])})"
         if f == "nlevels" and len(args) == 1:
             return f"{self.py(pos[0])}.nunique()"
         if f == "str" and len(args) == 1:
@@ -878,6 +904,16 @@ class Translator(BasePrinter):
         if f == "here" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "cut" and pos and all(n in (None, "x", "breaks", "labels", "right",
+                                            "include.lowest", "dig.lab") for n, _ in args):
+            # base R's cut(): intervals as a factor (rbase.r_cut)
+            names = ("x", "breaks", "labels", "include_lowest", "right", "dig_lab")
+            got = dict(zip(names, pos))
+            got.update({n.replace(".", "_"): a for n, a in args if n is not None})
+            if len(pos) > len(names) or "breaks" not in got:
+                raise Untranslatable("cut()")
+            kw = ", ".join(f"{k}={self.py(a)}" for k, a in got.items() if k != "x")
+            return f"{self.runtime('r_cut')}({self.py(got['x'])}, {kw})"
         if f == "setNames" and 1 <= len(args) <= 2 and all(n in (None, "object", "nm")
                                                             for n, _ in args):
             # stats::setNames(object = nm, nm): object with names nm (set_names)

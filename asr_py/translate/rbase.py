@@ -25,7 +25,8 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_diag",
+__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
+           "r_diag",
            "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr"]
 
 
@@ -312,6 +313,64 @@ def r_lapply_cols(d: Any, cols: Any, fn: Any) -> Any:
     out = d.copy()
     for c in names:
         out[c] = fn(out[c])
+    return out
+
+
+def _fmt_g(v: float, digits: int) -> str:
+    """R's ``formatC(v, digits = d, width = 1)`` ("g" format, as C's printf)."""
+    return f"{v:.{digits}g}"
+
+
+def r_cut(x: Any, breaks: Any, labels: Any = None, include_lowest: bool = False,
+          right: bool = True, dig_lab: int = 3) -> pd.Series:
+    """R's ``cut(x, breaks)``: each value's interval as a factor, levels in interval order
+    (a pandas Categorical), labelled ``(a,b]`` (``[a,b)`` with ``right = FALSE``) with the
+    break points at ``dig.lab`` significant digits, more when that makes labels equal, as R.
+    ``breaks`` one number k: k equal intervals over the range, widened by 0.1 % (R's rule).
+    A value outside every interval, or missing, is NA. ``labels = FALSE``: interval numbers."""
+    ph = _placeholder(x, breaks, labels)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    v = pd.to_numeric(pd.Series(x).reset_index(drop=True) if not isinstance(x, pd.Series)
+                      else x, errors="coerce").astype(float)
+    b = np.atleast_1d(np.asarray(breaks, dtype=float))
+    if b.size == 1:
+        k = int(b[0])
+        if k < 2 and b[0] != 1:
+            raise AsrError(f"cut(): breaks = {b[0]:g} intervals is not a whole number >= 1")
+        lo, hi = np.nanmin(v.to_numpy()), np.nanmax(v.to_numpy())
+        dx = (hi - lo) or abs(lo) or 1.0
+        b = np.linspace(lo, hi, k + 1)
+        b[0], b[-1] = lo - dx / 1000, hi + dx / 1000
+    else:
+        b = np.sort(b)
+    if np.unique(b).size != b.size:
+        raise AsrError("cut(): 'breaks' are not unique", hint="R refuses repeated break points")
+    nb = b.size
+    for d in range(dig_lab, max(12, dig_lab) + 1):
+        ch = [_fmt_g(float(t), d) for t in b]
+        if len(set(ch)) == nb:
+            break
+    if right:
+        names = [f"({ch[i]},{ch[i + 1]}]" for i in range(nb - 1)]
+        if include_lowest:
+            names[0] = "[" + names[0][1:]
+    else:
+        names = [f"[{ch[i]},{ch[i + 1]})" for i in range(nb - 1)]
+        if include_lowest:
+            names[-1] = names[-1][:-1] + "]"
+    codes = pd.cut(v, bins=b, right=right, include_lowest=include_lowest, labels=False)
+    if labels is False:
+        out = pd.Series(codes + 1, index=v.index)
+    else:
+        lab = names if labels is None else [str(t) for t in labels]
+        if len(lab) != nb - 1:
+            raise AsrError(f"cut(): {len(lab)} labels for {nb - 1} intervals",
+                           hint="give one label per interval")
+        out = pd.Series(pd.Categorical.from_codes(
+            np.where(pd.isna(codes), -1, codes).astype(int), categories=lab), index=v.index)
+    if isinstance(x, pd.Series):
+        out.index, out.name = x.index, x.name
     return out
 
 

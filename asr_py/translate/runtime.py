@@ -37,6 +37,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_as,
     r_bind_all,
     r_cbind,
+    r_cut,
     r_diag,
     r_dist,
     r_ij,
@@ -426,6 +427,20 @@ def r_labels(x: Any) -> Any:
     out = out.where(s.notna(), np.nan)
     return out if isinstance(x, pd.Series) else out.tolist() if isinstance(x, list | tuple) \
         else pd.Index(out) if isinstance(x, pd.Index) else out.to_numpy()
+
+
+def r_levels(x: Any) -> list[str]:
+    """R's ``levels(f)``: a factor's levels in the order asr.asreml codes them (a
+    Categorical's categories - cut(), factor(x, exclude = NULL) - else the sorted labels,
+    numeric text in numeric order: "1", "2", "10", as R's factor of numbers)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    from asr_py.model.data import level_labels
+
+    s = x if isinstance(x, pd.Series) else pd.Series(x)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories]
+    return list(level_labels(s))
 
 
 def r_factor_na(x: Any) -> pd.Series:

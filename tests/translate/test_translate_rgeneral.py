@@ -125,3 +125,30 @@ def test_lfs_pointer_is_named(tmp_path: Path) -> None:
     code = translate(f'load("{p}")\n')
     with pytest.raises(AsrError, match="Git LFS pointer"):
         run_py(code)
+
+
+def test_cut_intervals_labels_and_levels() -> None:
+    ns = run_py(translate(
+        'xc <- c(1, 5, 7.5, 12, 30, NA, 0)\na <- cut(xc, breaks = c(0, 5, 10, 15, 30))\n'
+        'la <- levels(a)\nb <- cut(xc, c(0, 10, 30), right = FALSE)\nc <- cut(xc, 3)\n'
+        'd <- cut(xc, c(0, 5, 30), include.lowest = TRUE, labels = c("lo", "hi"))\n'
+        'e <- cut(c(0.12345, 0.12346, 0.2), c(0.12344, 0.123455, 0.3))\n'
+        'lf <- levels(factor(c(10, 2, 1, NA)))\n'))
+    for k in "abcde":
+        assert _chars(ns[k].astype(object)) == REF[f"cut_{k}"], k
+    assert list(ns["la"]) == REF["cut_a_levels"]       # interval order, not text order
+    assert list(ns["lf"]) == REF["factor_num_levels"]
+
+
+def test_a_cut_factor_in_a_fit_uses_its_intervals() -> None:
+    # the chain: cut() -> a factor asr.asreml fits; its levels are the R intervals and
+    # the record outside every interval (or missing) is omitted
+    rng = np.random.default_rng(11)
+    d = pd.DataFrame({"age": np.r_[np.linspace(0.5, 29, 30), [40.0]],
+                      "y": rng.normal(size=31)})
+    ns = run_py(translate("d$agecat <- cut(d$age, breaks = c(0, 5, 10, 15, 30))\n"
+                          "m <- asreml(y ~ agecat, data = d)\n"), d=d.copy())
+    kept = d.iloc[:30].assign(agecat=pd.cut(d["age"].iloc[:30], [0, 5, 10, 15, 30]).astype(str))
+    ref = asr.asreml("y ~ agecat", data=kept)
+    assert ns["m"].loglik == pytest.approx(ref.loglik, rel=1e-10)
+    assert int(ns["d"]["agecat"].isna().sum()) == 1
