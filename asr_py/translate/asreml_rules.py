@@ -612,7 +612,7 @@ class Translator(BasePrinter):
             if f == "suppressPackageStartupMessages" and pos:
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
-            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse",
+            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
                          "utils", "here", "testthat")
                    for p in pkgs):
@@ -904,6 +904,10 @@ class Translator(BasePrinter):
         if f == "here" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "wald.test" and args and all(n in (None, "Sigma", "b", "Terms", "L", "H0", "df",
+                                                    "verbose") for n, _ in args):
+            # aod's Wald chi-square of L b = H0 (rbase.r_wald_test); positional: Sigma, b, ...
+            return f"{self.runtime('r_wald_test')}({', '.join(self.kwargs(args))})"
         if f == "cut" and pos and all(n in (None, "x", "breaks", "labels", "right",
                                             "include.lowest", "dig.lab") for n, _ in args):
             # base R's cut(): intervals as a factor (rbase.r_cut)

@@ -27,7 +27,8 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
-           "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr"]
+           "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
+           "r_wald_test"]
 
 
 class RArray(np.ndarray):
@@ -372,6 +373,46 @@ def r_cut(x: Any, breaks: Any, labels: Any = None, include_lowest: bool = False,
     if isinstance(x, pd.Series):
         out.index, out.name = x.index, x.name
     return out
+
+
+def r_wald_test(Sigma: Any, b: Any, Terms: Any = None, L: Any = None, H0: Any = None,  # noqa: N803
+                df: Any = None, verbose: bool = False) -> dict[str, Any]:
+    """aod's ``wald.test(Sigma, b, Terms, L, H0, df)``: the Wald chi-square of the linear
+    hypothesis L b = H0, chi2 = (Lb - H0)' (L Sigma L')^-1 (Lb - H0) on w degrees of freedom
+    (w = len(Terms), or the rows of L), P = 1 - F_chi2(chi2; w); with ``df`` also the F test
+    F = chi2 / nrow(L) on (nrow(L), df). ``Terms``: 1-based positions of b tested = 0.
+    Returned as aod's list: ``$result$chi2`` is c(chi2, df, P) (``$result$Ftest``)."""
+    from scipy import stats
+
+    ph = _placeholder(Sigma, b, Terms, L, H0, df)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    bv = np.asarray(b, dtype=float).ravel()
+    V = np.asarray(Sigma, dtype=float)
+    if (Terms is None) == (L is None):
+        raise AsrError("wald.test(): give one of Terms or L (aod's rule)")
+    if L is None:
+        terms = [int(t) for t in np.atleast_1d(np.asarray(Terms)).ravel()]
+        Lm = np.zeros((len(terms), bv.size))
+        for i, t in enumerate(terms):
+            Lm[i, t - 1] = 1.0
+    else:
+        Lm = np.atleast_2d(np.asarray(L, dtype=float))
+        terms = [k + 1 for k in range(bv.size) if Lm[:, k].sum() > 0]
+    w = Lm.shape[0]
+    h0 = np.zeros(w) if H0 is None else np.atleast_1d(np.asarray(H0, dtype=float)).ravel()
+    if h0.size != w:
+        raise AsrError("wald.test(): the tested coefficients and H0 have different lengths")
+    f = Lm @ bv - h0
+    stat = float(f @ np.linalg.pinv(Lm @ V @ Lm.T) @ f)
+    res: dict[str, Any] = {"chi2": pd.Series([stat, w, float(stats.chi2.sf(stat, w))],
+                                             index=["chi2", "df", "P"])}
+    if df is not None:
+        fstat = stat / w
+        res["Ftest"] = pd.Series([fstat, w, float(df), float(stats.f.sf(fstat, w, df))],
+                                 index=["Fstat", "df1", "df2", "P"])
+    return {"Sigma": Sigma, "b": b, "Terms": terms, "H0": h0, "L": Lm, "result": res,
+            "verbose": verbose, "df": df}
 
 
 def r_cbind(*xs: Any, **named: Any) -> Any:

@@ -46,6 +46,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_length,
     r_rbind,
     r_set_attr,
+    r_wald_test,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401

@@ -152,3 +152,22 @@ def test_a_cut_factor_in_a_fit_uses_its_intervals() -> None:
     ref = asr.asreml("y ~ agecat", data=kept)
     assert ns["m"].loglik == pytest.approx(ref.loglik, rel=1e-10)
     assert int(ns["d"]["agecat"].isna().sum()) == 1
+
+
+def test_aod_wald_test_closed_form() -> None:
+    # aod::wald.test (not installable here): chi2 = (L b)' (L Sigma L')^-1 (L b) on nrow(L)
+    # df; with Terms = 2:3 and Sigma = diag(c(1, 4, 0.25)) that is 2^2/4 + 0.5^2/0.25 = 2
+    code = translate('library(aod)\n'
+                     'w <- aod::wald.test(b = c(1, 2, 0.5), Sigma = diag(c(1, 4, 0.25)), '
+                     'Terms = 2:3)$result$chi2\n'
+                     'v <- wald.test(diag(2), c(3, 1), L = matrix(c(1, -1), nrow = 1), '
+                     'df = 10)$result\n')
+    ns = run_py(code)
+    w = ns["w"]
+    assert w["chi2"] == pytest.approx(2.0) and w["df"] == 2
+    assert w["P"] == pytest.approx(np.exp(-1.0))         # chi2(2) survival: exp(-x/2)
+    # L = (1, -1): (3 - 1)^2 / (1 + 1) = 2 on 1 df; F = 2 on (1, 10)
+    v = ns["v"]
+    assert v["chi2"]["chi2"] == pytest.approx(2.0) and v["chi2"]["df"] == 1
+    from scipy import stats
+    assert v["Ftest"]["P"] == pytest.approx(stats.f.sf(2.0, 1, 10))
