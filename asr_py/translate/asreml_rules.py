@@ -132,6 +132,10 @@ _FIT_USE = (r"\b{p}\$(?:coefficients\$(?:fixed|random)|vparameters|gammas|loglik
             r"|\b(?:wald|wald\.asreml|vpredict)\(\s*{p}\s*[,)]")
 
 
+#: base R summaries a script passes by name (sapply(x, mean), tapply(y, g, sd))
+_R_SUMMARY_FUNS = ("mean", "sum", "max", "min", "median", "sd", "var", "length", "range")
+
+
 def _fit_params(fn: R, body: str) -> set[str]:
     """The parameters of ``fn`` its body uses as an asreml fit (see _FIT_USE)."""
     names = {n for n, _ in fn.args if n and n != "..."}
@@ -281,7 +285,8 @@ class Translator(BasePrinter):
         if out == "__IMPORT__":
             return out
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
-                e.kind == "call" and e.value in ("print", "cat", "plot", "library")) or (
+                e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
+                                                 "write.table", "write_csv", "fwrite")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
@@ -587,6 +592,32 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 
+    def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
+        """A function passed by name or written inline (``FUN = mean``, ``function(v) ...``)
+        as a Python callable; base R's summaries by name through ``r_fun`` (na.rm kept)."""
+        if fun.kind == "name" and fun.value in _R_SUMMARY_FUNS:
+            flag = na_rm is not None and na_rm.kind == "name" and na_rm.value in ("TRUE", "T")
+            return f"{self.runtime('r_fun')}({fun.value!r}" + (", na_rm=True)" if flag
+                                                                 else ")")
+        if na_rm is not None:
+            raise Untranslatable("na.rm = for a function not in base R's summaries")
+        if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+            return self.py(fun)
+        if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs", "round"):
+            return self.np(_SIMPLE_FUNCS[fun.value])
+        raise Untranslatable(f"{self.src(fun)} as a function argument")
+
+    def lambda_(self, e: R) -> str:
+        """An inline function whose body uses a parameter as an asreml fit
+        (``function(m) m$loglik``) translates it as one (see def_)."""
+        body = self.src(e.right) if e.right is not None else ""
+        added = _fit_params(e, body) - self.fits
+        self.fits |= added
+        try:
+            return super().lambda_(e)
+        finally:
+            self.fits -= added
+
     def def_(self, name: str, fn: R, depth: int) -> list[str]:
         """A function whose body uses a parameter as an asreml fit (``model$coefficients``,
         ``predict(model, classify = )``) translates that parameter's uses as a fit's."""
@@ -848,7 +879,7 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_c')}({', '.join(self.py(a) for _, a in args)})"
             return self.vector(args)
         if f == "list":
-            return self.vector(args) if args else "{}"   # filled by name: x[["a"]] <- v
+            return self.vector(args, flatten=False) if args else "{}"   # x[["a"]] <- v fills
         if f == "rep" and pos:
             return self.rep(e)
         if f == "matrix":
@@ -862,7 +893,13 @@ class Translator(BasePrinter):
             rest = [a for n, a in args if n == "file"] or pos[1:2]
             if not rest:
                 raise Untranslatable(f)
-            return f"{self.py(pos[0])}.to_csv({self.py(rest[0])})"
+            # R's write.csv writes the row names unless row.names = FALSE (readr's and
+            # data.table's writers never do)
+            rn = [a for n, a in args if n == "row.names"]
+            off = f in ("write_csv", "fwrite") or rn and rn[0].kind == "name" and \
+                rn[0].value in ("FALSE", "F")
+            return f"{self.py(pos[0])}.to_csv({self.py(rest[0])}" + \
+                (", index=False)" if off else ")")
         if f in ("cat", "message", "warning"):
             keep = [(n, a) for n, a in args if n not in ("sep", "fill", "file", "append",
                                                           "call.")]
@@ -885,9 +922,16 @@ class Translator(BasePrinter):
             # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)
             one = all(a.kind in ("num", "str") or a.kind == "name" and a.value in (
                 "TRUE", "FALSE", "T", "F") for _, a in cols)
-            return "pd.DataFrame({" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
-                                                for n, a in cols) + "}" + \
-                (", index=[0])" if one else ")")
+            body = "{" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
+                                   for n, a in cols) + "}"
+            vec = all(a.kind in ("num", "str", "dollar") or a.kind == "call" and a.value in (
+                "c", "rep", "seq", "seq_len") or a.kind == "bin" and a.value == ":"
+                for _, a in cols)
+            if one or not vec:
+                # values whose length is known only when run (one value: one row; columns
+                # by position, recycled, as R binds them)
+                return f"{self.runtime('r_data_frame')}({body})"
+            return f"pd.DataFrame({body})"
         if f == "rbind" and pos and len(pos) == len(args):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and len(args) > 1:
@@ -942,10 +986,33 @@ class Translator(BasePrinter):
             xs = [a for n, a in args if n == "X"] or pos[:1]
             if xs and fun and fun[0].kind in ("function", "name") and all(
                     n is not None for n, _ in extra):
-                fn = self.py(fun[0])
+                na_rm = [a for n, a in extra if n == "na.rm"]
+                if fun[0].kind == "name" and fun[0].value in _R_SUMMARY_FUNS:
+                    extra = [(n, a) for n, a in extra if n != "na.rm"]
+                fn = self.fun_ref(fun[0], na_rm[0] if na_rm else None)
                 more = "".join(f", {k}" for k in self.kwargs(extra))
+                it = self.iterable(xs[0])
+                if xs[0].kind in ("name", "dollar", "index"):
+                    it = f"{self.runtime('r_iter')}({it})"   # a list's values, a frame's columns
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
-                return f"[{fn}(_el{more}) for _el in {self.iterable(xs[0])}]"
+                return f"[{fn}(_el{more}) for _el in {it}]"
+        if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")
+                                                   for n, _ in args):
+            got = dict(zip(("X", "INDEX", "FUN"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            fn = self.fun_ref(got["FUN"], got.get("na.rm"))
+            return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
+                    f"{fn})")
+        if f == "apply" and len(pos) >= 3 and all(n in (None, "X", "MARGIN", "FUN", "na.rm")
+                                                  for n, _ in args):
+            got = dict(zip(("X", "MARGIN", "FUN"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            fn = self.fun_ref(got["FUN"], got.get("na.rm"))
+            return (f"{self.runtime('r_apply')}({self.py(got['X'])}, "
+                    f"{self.py(got['MARGIN'])}, {fn})")
+        if f in ("which.max", "which.min") and len(args) == 1 and pos:
+            low = ", minimum=True" if f == "which.min" else ""
+            return f"{self.runtime('r_which_max')}({self.py(pos[0])}{low})"
         if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
                                                    for n, _ in args):
             kw = [(n.replace(".", "_") if n else n, a) for n, a in args]

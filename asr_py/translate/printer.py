@@ -267,7 +267,10 @@ class BasePrinter:
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
                 args[1].value in ("grepl", "startsWith", "endsWith", "!"):
             return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
-        if len(args) == 2 and e.value == "[" and any(_numeric_subscript(a) for a in args):
+        if len(args) == 2 and e.value == "[" and (
+                any(_numeric_subscript(a) for a in args) or _position_call(args[0]) and
+                args[1].kind in ("str", "empty") or args[1].kind == "call" and
+                args[1].value == "c" and all(x.kind == "str" for _, x in args[1].args)):
             # x[2, 1], x[, -1], x[1, ], x[i, 2:3], x[, 3:12]: positions (R counts from 1,
             # drops with -) and R's drop rule, in one place (rbase.r_ij)
             ij = [("None" if a.kind == "empty" else self.py(a)) for a in args]
@@ -290,6 +293,11 @@ class BasePrinter:
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
                 args[0].value == "order":
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
+        if len(args) == 2 and args[0].kind == "call" and args[0].value == "order" and (
+                args[1].kind == "str" or args[1].kind == "call" and args[1].value == "c"):
+            # x[order(a), "g"]: the sorted rows, then the column(s) as R's x[i, j] drops
+            rows = self.order_rows(e.left, obj, args[0])
+            return f"{self.runtime('r_ij')}({rows}, None, {self.py(args[1])})"
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
@@ -347,19 +355,30 @@ class BasePrinter:
         """``d[order(a, d$b, decreasing = TRUE), ]`` -> ``d.sort_values(['a', 'b'], ...)``
         (R's order() is stable, as pandas' multi-column sort)."""
         cols: list[str] = []
+        neg: list[bool] = []           # order(-d$x): that key decreasing
         desc = False
         for n, a in order.args:
             if n == "decreasing" and a.kind == "name":
                 desc = a.value in ("TRUE", "T")
-            elif n is None and a.kind == "name":
+                continue
+            minus = n is None and a.kind == "unary" and a.value == "-" and a.right is not None
+            if minus:
+                a = a.right
+            if n is None and a.kind == "name":
                 cols.append(a.value)
             elif n is None and a.kind == "dollar" and a.left is not None and \
                     self.src(a.left) == self.src(frame):
                 cols.append(a.value)
             else:
                 raise Untranslatable("order() of expressions")
+            neg.append(minus)
         if not cols:
             raise Untranslatable("order()")
+        if any(neg):
+            # a numeric key negated sorts decreasing (as R's order(-x)); decreasing = TRUE
+            # flips every key
+            asc = [m == desc for m in neg]
+            return f"{obj}.sort_values({cols!r}, ascending={asc!r}, kind='stable')"
         return f"{obj}.sort_values({cols!r}" + (", ascending=False" if desc else "") + \
             ", kind='stable')"
 
@@ -380,8 +399,9 @@ class BasePrinter:
                 kw.append(f"**{{{name!r}: {self.py(a)}}}")
         return pos + star[:1] + kw + star[1:]
 
-    def vector(self, args: list[tuple[str | None, R]]) -> str:
-        """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict."""
+    def vector(self, args: list[tuple[str | None, R]], flatten: bool = True) -> str:
+        """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict. ``list(...)``
+        (``flatten=False``): each argument one element, a vector too, as R's list."""
         items = [(n, a) for n, a in args if a.kind != "empty"]
         if items and all(n is not None for n, _ in items):
             return "{" + ", ".join(f"{n!r}: {self.py(a)}" for n, a in items) + "}"
@@ -391,7 +411,8 @@ class BasePrinter:
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
-            elif a.kind == "call" and a.value == "c" or a.kind == "bin" and a.value == ":":
+            elif flatten and (a.kind == "call" and a.value == "c" or a.kind == "bin" and
+                              a.value == ":"):
                 parts.append(f"*{self.py(a)}")
             else:
                 parts.append(self.py(a))
@@ -937,6 +958,13 @@ def _wrap(line: str, width: int = 100) -> str:
     pieces.append(line[last:-1].strip())
     indent = " " * 4
     return line[:open_at + 1] + "\n" + ",\n".join(indent + p for p in pieces) + ",\n)"
+
+
+def _position_call(a: R) -> bool:
+    """A call whose value is row positions: which.max(x), which(cond), match(v, x), nrow(d),
+    seq_len(n)."""
+    return a.kind == "call" and a.value in ("which.max", "which.min", "which", "match",
+                                            "nrow", "seq_len", "seq_along")
 
 
 def _numeric_subscript(a: R) -> bool:

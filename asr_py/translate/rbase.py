@@ -28,7 +28,7 @@ from asr_py.translate.checks import Untranslated
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
            "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
-           "r_wald_test"]
+           "r_apply", "r_data_frame", "r_fun", "r_iter", "r_tapply", "r_wald_test", "r_which_max"]
 
 
 class RArray(np.ndarray):
@@ -413,6 +413,123 @@ def r_wald_test(Sigma: Any, b: Any, Terms: Any = None, L: Any = None, H0: Any = 
                                  index=["Fstat", "df1", "df2", "P"])
     return {"Sigma": Sigma, "b": b, "Terms": terms, "H0": h0, "L": Lm, "result": res,
             "verbose": verbose, "df": df}
+
+
+def _scalar(v: Any) -> bool:
+    return v is None or isinstance(v, str | bytes | int | float | bool | np.generic)
+
+
+def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """R's ``data.frame(a = x, b = y)``: columns recycled to the longest (one value each:
+    one row), by position whatever a Series' index."""
+    for v in cols.values():
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    vals = {k: (v.to_numpy() if isinstance(v, pd.Series | pd.Index) else v)
+            for k, v in cols.items()}
+    n = max((len(v) for v in vals.values() if not _scalar(v)), default=1)
+    out = {}
+    for k, v in vals.items():
+        if _scalar(v):
+            out[k] = [v] * n
+        else:
+            a = list(v)
+            if a and n % len(a):
+                raise AsrError(f"data.frame(): column {k!r} has {len(a)} values, which do "
+                               f"not recycle to {n} rows", hint="R's 'differing number of rows'")
+            out[k] = (a * (n // len(a))) if a else a
+    return pd.DataFrame(out)
+
+
+def r_iter(x: Any) -> Any:
+    """What R's ``for (e in x)`` / ``lapply(x, f)`` visit: a list's (dict's) values, a data
+    frame's columns, a vector's elements."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, pd.DataFrame):
+        return [x[c] for c in x.columns]
+    if _scalar(x):
+        return [x]
+    return x
+
+
+_R_SUMMARY = {"mean": np.mean, "sum": np.sum, "max": np.max, "min": np.min,
+              "median": np.median, "length": len, "range": lambda v: np.array(
+                  [np.min(v), np.max(v)]),
+              "sd": lambda v: np.std(v, ddof=1), "var": lambda v: np.var(v, ddof=1)}
+_R_SUMMARY_NA = {"mean": np.nanmean, "sum": np.nansum, "max": np.nanmax, "min": np.nanmin,
+                 "median": np.nanmedian, "sd": lambda v: np.nanstd(v, ddof=1),
+                 "var": lambda v: np.nanvar(v, ddof=1)}
+
+
+def r_fun(name: str, na_rm: bool = False) -> Any:
+    """A base-R summary function by name (mean, sum, max, min, median, sd, var, length,
+    range) as a Python callable; ``na_rm``: R's ``na.rm = TRUE`` (NA skipped). Without
+    na.rm a missing value gives NA, as R."""
+    if na_rm and name in _R_SUMMARY_NA:
+        f = _R_SUMMARY_NA[name]
+        return lambda v: f(np.asarray(v, dtype=float))
+    if name not in _R_SUMMARY:
+        raise AsrError(f"{name}(): not a summary function asr_py translates",
+                       hint="mean, sum, max, min, median, sd, var, length, range")
+    g = _R_SUMMARY[name]
+    return lambda v: g(np.asarray(v, dtype=float)) if name != "length" else len(v)
+
+
+def r_tapply(x: Any, index: Any, fun: Any) -> pd.Series:
+    """R's ``tapply(x, g, f)``: f of the values of x in each group of g, named by the
+    groups in R's level order (groups with a missing label left out)."""
+    ph = _placeholder(x, index)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    from asr_py.model.data import level_labels
+
+    xs = pd.Series(np.asarray(x))
+    g = pd.Series(np.asarray(index, dtype=object))
+    labs = g.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                 else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    order = [lab for lab in level_labels(pd.Series(index)) if lab in set(labs.dropna())] \
+        if not isinstance(pd.Series(index).dtype, pd.CategoricalDtype) else \
+        [str(c) for c in pd.Series(index).cat.categories]
+    return pd.Series([fun(xs[labs == lab].to_numpy()) if (labs == lab).any() else np.nan
+                      for lab in order], index=order)
+
+
+def r_apply(x: Any, margin: int, fun: Any) -> Any:
+    """R's ``apply(m, 1, f)`` (rows) / ``apply(m, 2, f)`` (columns) of a matrix or data
+    frame; one value per row/column gives a vector named by the row/column names."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    if int(margin) not in (1, 2):
+        raise AsrError(f"apply(): MARGIN = {margin} (asr_py translates 1 and 2)")
+    if isinstance(x, pd.DataFrame):
+        a, rn, cn = x.to_numpy(), list(x.index), list(x.columns)
+    else:
+        a = np.atleast_2d(np.asarray(x))
+        rn, cn = list(range(1, a.shape[0] + 1)), list(range(1, a.shape[1] + 1))
+    parts = [fun(a[i, :]) for i in range(a.shape[0])] if int(margin) == 1 else \
+        [fun(a[:, j]) for j in range(a.shape[1])]
+    names = rn if int(margin) == 1 else cn
+    if all(np.ndim(p) == 0 for p in parts):
+        named = isinstance(x, pd.DataFrame)
+        return pd.Series(parts, index=names) if named else np.asarray(parts)
+    return np.column_stack(parts)          # R: one column per row/column visited
+
+
+def r_which_max(x: Any, minimum: bool = False) -> int | None:
+    """R's ``which.max(x)`` / ``which.min(x)``: the 1-based position of the first maximum
+    (minimum), missing values skipped; None (integer(0)) when every value is missing."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    v = np.asarray(pd.to_numeric(pd.Series(np.asarray(x).ravel()), errors="coerce"),
+                   dtype=float)
+    if np.isnan(v).all():
+        return None
+    return int(np.nanargmin(v) if minimum else np.nanargmax(v)) + 1
 
 
 def r_cbind(*xs: Any, **named: Any) -> Any:

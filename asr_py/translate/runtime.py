@@ -34,19 +34,25 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_aggregate,
+    r_apply,
     r_as,
     r_bind_all,
     r_cbind,
     r_cut,
+    r_data_frame,
     r_diag,
     r_dist,
+    r_fun,
     r_ij,
+    r_iter,
     r_kronecker,
     r_lapply_cols,
     r_length,
     r_rbind,
     r_set_attr,
+    r_tapply,
     r_wald_test,
+    r_which_max,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401

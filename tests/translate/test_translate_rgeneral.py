@@ -171,3 +171,59 @@ def test_aod_wald_test_closed_form() -> None:
     assert v["chi2"]["chi2"] == pytest.approx(2.0) and v["chi2"]["df"] == 1
     from scipy import stats
     assert v["Ftest"]["P"] == pytest.approx(stats.f.sf(2.0, 1, 10))
+
+
+def _nan_list(v) -> list:
+    return [None if x is None or (isinstance(x, float) and np.isnan(x)) else
+            pytest.approx(x) for x in list(v)]
+
+
+def test_tapply_apply_which_max() -> None:
+    ns = run_py(translate(
+        'ty <- c(3, 1, NA, 4, 10, 6)\ntg <- c("b", "a", "a", "b", "10", "a")\n'
+        'tp <- tapply(ty, tg, mean, na.rm = TRUE)\nnm <- names(tp)\ns <- tapply(ty, tg, sd)\n'
+        'am <- data.frame(p = c(1, 5, NA), q = c(2, 2, 9))\n'
+        'ac <- apply(am, 2, max, na.rm = TRUE)\nar <- apply(as.matrix(am), 1, sum)\n'
+        'wx <- which.max(c(2, NA, 7, 7, 1))\nwn <- which.min(c(2, NA, 7, 7, 1))\n'))
+    assert list(ns["nm"]) == REF["tapply_names"]
+    assert list(ns["tp"]) == pytest.approx(REF["tapply_values"])
+    assert _nan_list(ns["s"]) == _nan_list(REF["tapply_sd"])
+    assert list(ns["ac"]) == pytest.approx(REF["apply_cols"])
+    assert _nan_list(ns["ar"]) == _nan_list(REF["apply_rows"])
+    assert (ns["wx"], ns["wn"]) == (REF["which_max"], REF["which_min"])
+
+
+def test_data_frame_recycles_and_rows_pick_by_position() -> None:
+    ns = run_py(translate(
+        'ty <- c(3, 1, NA, 4, 10, 6)\nn <- nrow(data.frame(a = c(1, 2, 3, 4), b = "x", '
+        'k = length(ty)))\n'
+        'sd2 <- data.frame(g = c("a", "b", "c", "d"), v = c(2, 9, 9, 1), w = c(1, 2, 3, 4))\n'
+        'o <- sd2[order(-sd2$v, sd2$w), "g"]\np <- sd2[which.max(sd2$v), "g"]\n'
+        'res <- NULL\nfor (k in 1:2) res <- rbind(res, data.frame(k = k, sq = k^2))\n'))
+    assert ns["n"] == REF["df_recycle"]
+    assert list(ns["o"]) == REF["order_neg"]
+    assert ns["p"] == REF["pick"]
+    assert list(ns["res"]["sq"]) == [1, 4]
+
+
+def test_sapply_over_a_named_list_of_fits() -> None:
+    # R's sapply(fits, function(f) f$loglik) visits the list's values (the fits), not
+    # its names; f is used as a fit inside the inline function
+    d = pd.DataFrame({"y": np.random.default_rng(5).normal(size=20),
+                      "g": np.repeat(list("abcde"), 4)})
+    ns = run_py(translate('fits <- list()\nfits[["a"]] <- asreml(y ~ 1, random = ~ g, '
+                          'data = d)\nfits[["b"]] <- asreml(y ~ 1, data = d)\n'
+                          'll <- sapply(fits, function(f) f$loglik)\n'
+                          'mx <- sapply(list(c(1, 5), c(2, 3)), max)\n'), d=d)
+    assert len(ns["ll"]) == 2
+    assert ns["ll"][0] != ns["ll"][1]
+    assert list(ns["mx"]) == [5, 3]
+
+
+def test_write_csv_row_names(tmp_path: Path) -> None:
+    # R: write.csv(d, f, row.names = FALSE) writes no row-name column; by default it does
+    f1, f2 = tmp_path / "a.csv", tmp_path / "b.csv"
+    run_py(translate(f'd <- data.frame(x = c(1, 2))\nwrite.csv(d, "{f1}", row.names = FALSE)\n'
+                     f'write.csv(d, "{f2}")\n'))
+    assert f1.read_text().splitlines()[0] == '"x"' or f1.read_text().splitlines()[0] == "x"
+    assert len(f2.read_text().splitlines()[0].split(",")) == 2
