@@ -268,7 +268,7 @@ class Translator(BasePrinter):
             msg = self.paste(R("call", "paste0", [(n, a) for n, a in e.args if n is None]))
             return f"raise RuntimeError({msg})"
         if e.kind == "call" and e.value in ("message", "warning", "cat"):
-            return self.call(R("call", "cat", e.args, start=e.start, end=e.end))
+            return self.call(R("call", e.value, e.args, start=e.start, end=e.end))
         if e.kind == "call" and e.value in ("data",) and e.args:
             return self.data_call(e)
         if e.kind == "call" and e.value == "load" and e.args:
@@ -903,6 +903,11 @@ class Translator(BasePrinter):
         if f in ("cat", "message", "warning"):
             keep = [(n, a) for n, a in args if n not in ("sep", "fill", "file", "append",
                                                           "call.")]
+            if f == "cat":
+                # R's cat: arguments separated by sep (" "), no newline but the "\n" given
+                sep = [a for n, a in args if n == "sep"]
+                sp = self.py(sep[0]) if sep else "' '"
+                return "print(" + ", ".join(self.kwargs(keep) + [f"sep={sp}", "end=''"]) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
         if f == "print" and pos:
             return f"print({self.py(pos[0])})"

@@ -227,3 +227,9 @@ def test_write_csv_row_names(tmp_path: Path) -> None:
                      f'write.csv(d, "{f2}")\n'))
     assert f1.read_text().splitlines()[0] == '"x"' or f1.read_text().splitlines()[0] == "x"
     assert len(f2.read_text().splitlines()[0].split(",")) == 2
+
+
+def test_cat_separates_with_spaces_and_adds_no_newline(capsys) -> None:
+    # R 4.2: cat("a", "b\n"); cat("x =", 3, "\n", sep = "") prints "a b\nx =3\n"
+    run_py(translate('x <- 3\ncat("a", "b\\n")\ncat("x =", x, "\\n", sep = "")\n'))
+    assert capsys.readouterr().out == "a b\nx =3\n"
