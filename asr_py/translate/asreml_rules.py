@@ -286,7 +286,8 @@ class Translator(BasePrinter):
             return out
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
-                                                 "write.table", "write_csv", "fwrite")) or (
+                                                 "str", "write.table", "write_csv",
+                                                 "fwrite")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
@@ -367,6 +368,13 @@ class Translator(BasePrinter):
         rhs = self.py(r)
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+        if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
+                target.left is not None and target.left.kind == "call" and \
+                target.left.value in ("names", "colnames") and len(target.left.args) == 1:
+            # names(d)[3] <- "Yield", colnames(d)[d == "x"] <- "y"
+            obj = self.py(target.left.args[0][1])
+            return (f"{obj} = {self.runtime('r_rename_at')}({obj}, "
+                    f"{self.py(target.args[0][1])}, {rhs})")
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
         if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
@@ -886,6 +894,21 @@ class Translator(BasePrinter):
             return self.matrix(e)
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
+        if f == "seq" and args and all(n in (None, "from", "to", "by", "length.out",
+                                             "length") for n, _ in args) and len(pos) <= 3:
+            # seq(1, 10, by = 2), seq(0, 1, length.out = 5) (rbase.r_seq)
+            got = dict(zip(("from_", "to", "by"), pos))
+            for n, a in args:
+                if n is not None:
+                    got[{"from": "from_", "length": "length_out",
+                         "length.out": "length_out"}.get(n, n)] = a
+            return f"{self.runtime('r_seq')}(" + ", ".join(
+                f"{k}={self.py(a)}" for k, a in got.items()) + ")"
+        if f == "interaction" and pos and all(n in (None, "sep") for n, _ in args):
+            sep = [a for n, a in args if n == "sep"]
+            extra = f", sep={self.py(sep[0])}" if sep else ""
+            return (f"{self.runtime('r_interaction')}("
+                    f"{', '.join(self.py(a) for a in pos)}{extra})")
         if f == "na.method":
             return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
                                    for n, a in args) + "}"

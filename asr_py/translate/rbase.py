@@ -28,7 +28,8 @@ from asr_py.translate.checks import Untranslated
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
            "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
-           "r_apply", "r_data_frame", "r_fun", "r_iter", "r_tapply", "r_wald_test", "r_which_max"]
+           "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
+           "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
 
 
 class RArray(np.ndarray):
@@ -530,6 +531,89 @@ def r_which_max(x: Any, minimum: bool = False) -> int | None:
     if np.isnan(v).all():
         return None
     return int(np.nanargmin(v) if minimum else np.nanargmax(v)) + 1
+
+
+def r_seq(from_: Any = 1, to: Any = None, by: Any = None, length_out: Any = None) -> list:
+    """R's ``seq(from, to, by = , length.out = )``: from, from + by, ... not past ``to``
+    (by defaults to 1, or -1 going down); with ``length.out`` that many equally spaced
+    values. Whole numbers stay whole (R's integer/double distinction aside)."""
+    ph = _placeholder(from_, to, by, length_out)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    if length_out is not None:
+        n = int(length_out)
+        if to is None:
+            step = 1.0 if by is None else float(by)
+            vals = [float(from_) + k * step for k in range(n)]
+        elif by is None:
+            vals = list(np.linspace(float(from_), float(to), n)) if n > 1 else [float(from_)]
+        else:
+            raise AsrError("seq(): give two of to, by and length.out")
+    else:
+        if to is None:
+            raise AsrError("seq(): 'to' is missing", hint="seq(from, to, by = )")
+        f, t = float(from_), float(to)
+        step = (1.0 if t >= f else -1.0) if by is None else float(by)
+        if step == 0 or (t - f) / step < 0:
+            raise AsrError(f"seq(): wrong sign in 'by' ({step:g} from {f:g} to {t:g})",
+                           hint="R's error: the steps never reach 'to'")
+        n = int(np.floor((t - f) / step + 1e-10)) + 1
+        vals = [f + k * step for k in range(n)]
+    return [int(v) if float(v).is_integer() else float(v) for v in vals]
+
+
+def r_interaction(*xs: Any, sep: str = ".") -> pd.Series:
+    """R's ``interaction(a, b)``: the factor of the combined labels "a.b" (``sep``); a
+    missing value in any factor gives a missing combination."""
+    ph = _placeholder(*xs)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    from asr_py.translate.runtime import r_labels
+
+    cols = [pd.Series(np.asarray(r_labels(pd.Series(np.asarray(x, dtype=object))),
+                                 dtype=object)) for x in xs]
+    out = cols[0].astype(object)
+    miss = cols[0].isna()
+    for c in cols[1:]:
+        out = out.astype(str) + sep + c.astype(str)
+        miss |= c.isna()
+    out = out.where(~miss, np.nan)
+    # R's levels: every combination, the first factor varying fastest
+    from asr_py.model.data import level_labels
+    levels = [""]
+    for k, c in enumerate(cols):
+        labs = list(level_labels(c))
+        levels = [lab if k == 0 else f"{prev}{sep}{lab}" for lab in labs for prev in levels] \
+            if k else labs
+    res = pd.Series(pd.Categorical(out, categories=levels))
+    idx = next((x.index for x in xs if isinstance(x, pd.Series)), None)
+    if idx is not None:
+        res.index = idx
+    return res
+
+
+def r_rename_at(x: Any, i: Any, value: Any) -> Any:
+    """R's ``names(x)[i] <- v`` / ``colnames(x)[i] <- v``: the names at positions ``i``
+    (1-based, or the old names) replaced, of a data frame's columns, a named vector's
+    or a list's names; a copy."""
+    ph = _placeholder(x, i, value)
+    if ph is not None:
+        return ph
+    old = list(x.columns) if isinstance(x, pd.DataFrame) else list(x.index) if isinstance(
+        x, pd.Series) else list(x) if isinstance(x, dict) else None
+    if old is None:
+        raise AsrError("names(x)[i] <- v: x has no names", hint="x is a data frame, a named "
+                       "vector or a list")
+    pos = _positions(i, pd.Index([str(o) for o in old]), len(old), "name")
+    vals = [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value)
+    new = list(old)
+    for k, p in enumerate(pos):
+        new[p] = vals[k % len(vals)]
+    if isinstance(x, pd.DataFrame):
+        return x.set_axis(new, axis=1)
+    if isinstance(x, pd.Series):
+        return x.set_axis(new)
+    return dict(zip(new, x.values()))
 
 
 def r_cbind(*xs: Any, **named: Any) -> Any:

@@ -233,3 +233,22 @@ def test_cat_separates_with_spaces_and_adds_no_newline(capsys) -> None:
     # R 4.2: cat("a", "b\n"); cat("x =", 3, "\n", sep = "") prints "a b\nx =3\n"
     run_py(translate('x <- 3\ncat("a", "b\\n")\ncat("x =", x, "\\n", sep = "")\n'))
     assert capsys.readouterr().out == "a b\nx =3\n"
+
+
+def test_seq_interaction_and_renaming_by_position() -> None:
+    ns = run_py(translate(
+        's1 <- seq(1, 10, by = 2)\ns2 <- seq(0, 1, length.out = 5)\ns3 <- seq(10, 1, by = -3)\n'
+        'ia <- interaction(c("b", "a", NA), c("y", "x", "x"))\nil <- levels(ia)\n'
+        'nd <- data.frame(a = c(1, 2), b = c(3, 4), c = c(5, 6))\ncolnames(nd)[2] <- "B"\n'
+        'names(nd)[c(1, 3)] <- c("A", "C")\nstr(nd)\n'))
+    assert ns["s1"] == REF["seq_by"]
+    assert ns["s2"] == pytest.approx(REF["seq_len_out"])
+    assert ns["s3"] == REF["seq_down"]
+    assert _chars(ns["ia"].astype(object)) == REF["interaction_values"]
+    assert list(ns["il"]) == REF["interaction_levels"]      # first factor varying fastest
+    assert list(ns["nd"].columns) == REF["renamed"]
+
+
+def test_seq_with_a_wrong_sign_is_a_clear_error() -> None:
+    with pytest.raises(AsrError, match="wrong sign"):
+        run_py(translate("s <- seq(1, 10, by = -2)\n"))

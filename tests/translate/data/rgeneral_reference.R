@@ -59,4 +59,14 @@ out$df_recycle <- nrow(data.frame(a = c(1, 2, 3, 4), b = "x", k = length(ty)))
 sd2 <- data.frame(g = c("a", "b", "c", "d"), v = c(2, 9, 9, 1), w = c(1, 2, 3, 4))
 out$order_neg <- sd2[order(-sd2$v, sd2$w), "g"]
 out$pick <- sd2[which.max(sd2$v), "g"]
+out$seq_by <- seq(1, 10, by = 2)
+out$seq_len_out <- seq(0, 1, length.out = 5)
+out$seq_down <- seq(10, 1, by = -3)
+ia <- interaction(c("b", "a", NA), c("y", "x", "x"))
+out$interaction_values <- as.character(ia)
+out$interaction_levels <- levels(ia)
+nd <- data.frame(a = c(1, 2), b = c(3, 4), c = c(5, 6))
+colnames(nd)[2] <- "B"
+names(nd)[c(1, 3)] <- c("A", "C")
+out$renamed <- names(nd)
 cat(jsonlite::toJSON(out, auto_unbox = TRUE, na = "null", digits = NA, pretty = TRUE), "\n")
