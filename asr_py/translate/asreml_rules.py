@@ -276,6 +276,12 @@ class Translator(BasePrinter):
             return f"globals().update({self.runtime('load_rdata')}({self.py(path)}))"
         if e.kind == "call" and e.value == "set.seed" and e.args:
             return self.np(f"np.random.seed({self.py(e.args[0][1])})")
+        if e.kind == "call" and e.value in ("source", "sys.source") and e.args and \
+                e.args[0][0] in (None, "file") and e.args[0][1].kind == "str":
+            # the R file translated and run here when the script runs, as R's source();
+            # its functions are called through r_sourced (a placeholder if it lacks one)
+            self.sourced = True
+            return f"{self.runtime('r_source')}({self.py(e.args[0][1])}, globals())"
         if e.kind == "call" and e.value in ("source",):
             raise Untranslatable("source(): translate that file too and import it")
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
@@ -1054,6 +1060,18 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
         if f in self.functions:
             return f"{pyname(f)}({', '.join(self.kwargs(args))})"
+        if f in ("rownames_to_column", "column_to_rownames") and pos and all(
+                n in (None, ".data", "var") for n, _ in args):
+            # tibble: the row names as a first column named var ("rowname"), and back
+            var = ([a for n, a in args if n == "var"] or pos[1:2])
+            v = self.py(var[0]) if var else "'rowname'"
+            return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
+                and "::" not in f:
+            # after source(): a function the sourced file may define (r_sourced looks it
+            # up when the script runs; a placeholder when it is not there)
+            return (f"{self.runtime('r_sourced')}({f!r}, globals())"
+                    f"({', '.join(self.kwargs(args))})")
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

@@ -604,6 +604,46 @@ def r_dollar(x: Any, name: str) -> Any:
     return x[hits[0]] if len(hits) == 1 else None
 
 
+def r_source(path: str, into: dict[str, Any]) -> None:
+    """R's ``source(file)``: the R file translated by asr_py.translate and run in the
+    script's globals (its functions and variables become the script's, as in R)."""
+    p = Path(path)
+    if not p.exists():
+        raise AsrError(f"source: no file {path!r}", hint="run the script from its folder")
+    from asr_py.translate import translate
+
+    code = translate(p.read_text(encoding="utf-8", errors="replace"))
+    exec(compile(code, str(p.with_suffix(".py")), "exec"), into)  # noqa: S102
+
+
+def r_sourced(name: str, scope: dict[str, Any]) -> Any:
+    """A function a source()d file defined (by its Python name), else one that returns a
+    placeholder saying ``name()`` was not translated."""
+    from asr_py.translate.printer import pyname
+
+    fn = scope.get(pyname(name))
+    if callable(fn):
+        return fn
+    return lambda *a, **k: Untranslated(f"{name}()", "")
+
+
+def r_rownames_to_column(d: Any, var: str = "rowname") -> Any:
+    """tibble's ``rownames_to_column(d, var)``: the row names as text in a first column
+    ``var``, rows renumbered."""
+    if isinstance(d, Untranslated):
+        return d._use()
+    out = d.copy()
+    out.insert(0, var, [str(i) for i in d.index])
+    return out.reset_index(drop=True)
+
+
+def r_column_to_rownames(d: Any, var: str = "rowname") -> Any:
+    """tibble's ``column_to_rownames(d, var)``: the column ``var`` as the row names."""
+    if isinstance(d, Untranslated):
+        return d._use()
+    return d.set_index(var).rename_axis(None)
+
+
 def r_import(path: str) -> Any:
     """rio's ``import(file)``: the reader by the file's extension (.csv, .tsv/.txt,
     .xlsx/.xls, .rds, .rda/.RData)."""

@@ -252,3 +252,27 @@ def test_seq_interaction_and_renaming_by_position() -> None:
 def test_seq_with_a_wrong_sign_is_a_clear_error() -> None:
     with pytest.raises(AsrError, match="wrong sign"):
         run_py(translate("s <- seq(1, 10, by = -2)\n"))
+
+
+def test_source_runs_the_translated_file(tmp_path: Path, monkeypatch) -> None:
+    # R's source("funs.R") defines its functions and variables in the script; a call of a
+    # function it does not define is a placeholder (not a NameError, not a silent value)
+    (tmp_path / "funs.R").write_text("k <- 10\ndouble_it <- function(x) {\n  y <- x * 2\n"
+                                     "  y\n}\n")
+    monkeypatch.chdir(tmp_path)
+    code = translate('source("funs.R")\ny <- double_it(k)\nz <- not_there(1)\n'
+                     'save.image("all.RData")\n')
+    ns = run_py(code)
+    assert ns["y"] == 20
+    from asr_py.translate.checks import Untranslated
+    assert isinstance(ns["z"], Untranslated)
+    with pytest.raises(AsrError, match="no file"):
+        run_py(translate('source("missing.R")\n'))
+
+
+def test_rownames_to_column() -> None:
+    ns = run_py(translate('d <- data.frame(v = c(1, 2))\nrownames(d) <- c("g1", "g2")\n'
+                          'e <- rownames_to_column(d, var = "Gen")\nf <- column_to_rownames(e, '
+                          '"Gen")\n'))
+    assert list(ns["e"].columns) == ["Gen", "v"] and list(ns["e"]["Gen"]) == ["g1", "g2"]
+    assert list(ns["f"].index) == ["g1", "g2"]
