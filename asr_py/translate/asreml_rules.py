@@ -933,10 +933,11 @@ class Translator(BasePrinter):
             keep = [(n, a) for n, a in args if n not in ("sep", "fill", "file", "append",
                                                           "call.")]
             if f == "cat":
-                # R's cat: arguments separated by sep (" "), no newline but the "\n" given
+                # R's cat: every element of every argument, separated by sep (" "), no
+                # newline but the "\n" given (runtime r_cat)
                 sep = [a for n, a in args if n == "sep"]
-                sp = self.py(sep[0]) if sep else "' '"
-                return "print(" + ", ".join(self.kwargs(keep) + [f"sep={sp}", "end=''"]) + ")"
+                extra = [f"sep={self.py(sep[0])}"] if sep else []
+                return f"{self.runtime('r_cat')}(" + ", ".join(self.kwargs(keep) + extra) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
         if f == "print" and pos:
             return f"print({self.py(pos[0])})"

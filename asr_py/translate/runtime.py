@@ -604,6 +604,35 @@ def r_dollar(x: Any, name: str) -> Any:
     return x[hits[0]] if len(hits) == 1 else None
 
 
+def _cat_text(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        return "NA" if np.isnan(f) else str(int(f)) if f.is_integer() and abs(f) < 1e15 \
+            else f"{f:.7g}"                      # R prints 7 significant digits
+    if v is None:
+        return "NULL"
+    return str(v)
+
+
+def r_cat(*xs: Any, sep: str = " ") -> None:
+    """R's ``cat(...)``: every element of every argument (a vector's values, not its
+    print form) as R formats them, separated by ``sep``, with no newline added."""
+    parts: list[str] = []
+    for x in xs:
+        if isinstance(x, Untranslated):
+            x = x._use()
+        if isinstance(x, pd.DataFrame):
+            raise AsrError("cat(): a data frame is a list, which R's cat() refuses",
+                           hint="print() it instead")
+        if isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple | range):
+            parts += [_cat_text(v) for v in np.asarray(list(x), dtype=object).ravel()]
+        else:
+            parts.append(_cat_text(x))
+    print(sep.join(parts), end="")
+
+
 def r_source(path: str, into: dict[str, Any]) -> None:
     """R's ``source(file)``: the R file translated by asr_py.translate and run in the
     script's globals (its functions and variables become the script's, as in R)."""

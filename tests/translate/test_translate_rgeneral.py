@@ -230,9 +230,11 @@ def test_write_csv_row_names(tmp_path: Path) -> None:
 
 
 def test_cat_separates_with_spaces_and_adds_no_newline(capsys) -> None:
-    # R 4.2: cat("a", "b\n"); cat("x =", 3, "\n", sep = "") prints "a b\nx =3\n"
-    run_py(translate('x <- 3\ncat("a", "b\\n")\ncat("x =", x, "\\n", sep = "")\n'))
-    assert capsys.readouterr().out == "a b\nx =3\n"
+    # R 4.2: cat("a", "b\n"); cat("x =", 3, "\n", sep = "") prints "a b\nx =3\n";
+    # cat("v:", c(0.79576712, 2), 1/3, TRUE, "\n") prints "v: 0.7957671 2 0.3333333 TRUE \n"
+    run_py(translate('x <- 3\ncat("a", "b\\n")\ncat("x =", x, "\\n", sep = "")\n'
+                     'v <- c(0.79576712, 2)\ncat("v:", v, 1/3, TRUE, "\\n")\n'))
+    assert capsys.readouterr().out == "a b\nx =3\nv: 0.7957671 2 0.3333333 TRUE \n"
 
 
 def test_seq_interaction_and_renaming_by_position() -> None:
