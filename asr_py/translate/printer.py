@@ -184,7 +184,8 @@ class BasePrinter:
             return self.py(_pipe(e))
         if v == ":":
             return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
-        if v == "%in%" and e.left.kind == "call" and e.left.value in ("c", "rep", "seq"):
+        if v == "%in%" and e.left.kind == "call" and e.left.value in (
+                "c", "rep", "seq", "names", "colnames", "rownames", "levels", "unique"):
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
@@ -210,6 +211,11 @@ class BasePrinter:
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
+        if v in ("==", "!=", "<", ">", "<=", ">="):
+            # R compares vectors element by element: names(d) == "a", c(1, 2) == 1 (a
+            # Python list == a value is one False)
+            left = self._array(e.left, left, compare=True)
+            right = self._array(e.right, right, compare=True)
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)
         if e.right.kind == "bin" and v in ("-", "/", "*", "^", "+") and \
@@ -217,9 +223,10 @@ class BasePrinter:
             right = f"({right})" if not right.startswith("(") else right
         return f"{left} {op} {right}"
 
-    def _array(self, e: R, text: str) -> str:
+    def _array(self, e: R, text: str, compare: bool = False) -> str:
         if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (
-                e.kind == "bin" and e.value == ":"):
+                e.kind == "bin" and e.value == ":") or compare and e.kind == "call" and \
+                e.value in ("names", "colnames", "rownames", "levels", "unique"):
             return self.np(f"np.array({text})")
         return text
 

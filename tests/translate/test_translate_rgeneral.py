@@ -278,3 +278,13 @@ def test_rownames_to_column() -> None:
                           '"Gen")\n'))
     assert list(ns["e"].columns) == ["Gen", "v"] and list(ns["e"]["Gen"]) == ["g1", "g2"]
     assert list(ns["f"].index) == ["g1", "g2"]
+
+
+def test_vectors_compare_element_by_element() -> None:
+    # R: c(1, 2) == 1 is TRUE FALSE; names(d)[names(d) == "a"] <- "A" renames column a;
+    # sum(names(d) %in% "b") is 1
+    ns = run_py(translate('d <- data.frame(a = c(1, 2), b = c(3, 4))\nx <- c(1, 2) == 1\n'
+                          'names(d)[names(d) == "a"] <- "A"\nk <- sum(names(d) %in% c("b"))\n'))
+    assert list(ns["x"]) == [True, False]
+    assert list(ns["d"].columns) == ["A", "b"]
+    assert ns["k"] == 1
