@@ -196,7 +196,8 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                 isinstance(c, str) for c in classify)
             raise AsrError(f"predict: classify= is one string such as 'A:B', not "
                            f"{type(classify).__name__} {classify!r}",
-                           hint=("asreml 3's list of classify terms is one call per term: "
+                           hint=("asreml 3's list of classify terms: call predict() once "
+                                 "for each, "
                                  f"{{c: m.predict(classify=c) for c in {list(classify)!r}}}"
                                  if several else "asreml 4 predicts one classify per call: "
                                  "call predict() once for each"))
