@@ -190,10 +190,17 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
             raise AsrError("predict: classify= is missing", hint="e.g. classify='Env', or "
                            "newdata=DataFrame of the rows to predict")
         if not isinstance(classify, str):
+            # asreml 3 took classify = list("A", "A:B") and returned a list of tables; one
+            # DataFrame per call keeps the return type fixed, so the loop is the caller's
+            several = isinstance(classify, list | tuple) and all(
+                isinstance(c, str) for c in classify)
             raise AsrError(f"predict: classify= is one string such as 'A:B', not "
                            f"{type(classify).__name__} {classify!r}",
-                           hint="asreml 4 predicts one classify per call: call predict() "
-                           "once for each")
+                           hint=("asreml 3's list of classify terms: call predict() once "
+                                 "for each, "
+                                 f"{{c: m.predict(classify=c) for c in {list(classify)!r}}}"
+                                 if several else "asreml 4 predicts one classify per call: "
+                                 "call predict() once for each"))
         # asreml's classify = "(Intercept)" (asreml 4.2: "Intercept", unless a variable has
         # that name): the overall mean, every fixed factor averaged
         intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))

@@ -123,6 +123,25 @@ def _compat_arg(target: str, name: str) -> str:
     return hits[0] if len(hits) == 1 else py
 
 
+#: uses that make a function's parameter an asreml fit: components only a fit has
+#: (``p$coefficients$fixed``, ``p$vparameters``, ``p$loglik``...), ``predict(p, classify =)``,
+#: ``wald(p)``, ``vpredict(p, ...)``
+_FIT_USE = (r"\b{p}\$(?:coefficients\$(?:fixed|random)|vparameters|gammas|loglik|converge"
+            r"|Cfixed|sigma2|nedf|G\.param|R\.param)\b"
+            r"|\bpredict(?:\.asreml)?\(\s*{p}\s*,[^)]*\bclassify\b"
+            r"|\b(?:wald|wald\.asreml|vpredict)\(\s*{p}\s*[,)]")
+
+
+#: base R summaries a script passes by name (sapply(x, mean), tapply(y, g, sd))
+_R_SUMMARY_FUNS = ("mean", "sum", "max", "min", "median", "sd", "var", "length", "range")
+
+
+def _fit_params(fn: R, body: str) -> set[str]:
+    """The parameters of ``fn`` its body uses as an asreml fit (see _FIT_USE)."""
+    names = {n for n, _ in fn.args if n and n != "..."}
+    return {n for n in names if re.search(_FIT_USE.format(p=re.escape(n)), body)}
+
+
 def _fit_component(name: str) -> str:
     """R's ``$`` on a list: the exact name, else the one component it is a unique prefix of
     (``m$conv`` is ``m$converge``), else the name as given."""
@@ -249,7 +268,7 @@ class Translator(BasePrinter):
             msg = self.paste(R("call", "paste0", [(n, a) for n, a in e.args if n is None]))
             return f"raise RuntimeError({msg})"
         if e.kind == "call" and e.value in ("message", "warning", "cat"):
-            return self.call(R("call", "cat", e.args, start=e.start, end=e.end))
+            return self.call(R("call", e.value, e.args, start=e.start, end=e.end))
         if e.kind == "call" and e.value in ("data",) and e.args:
             return self.data_call(e)
         if e.kind == "call" and e.value == "load" and e.args:
@@ -257,6 +276,12 @@ class Translator(BasePrinter):
             return f"globals().update({self.runtime('load_rdata')}({self.py(path)}))"
         if e.kind == "call" and e.value == "set.seed" and e.args:
             return self.np(f"np.random.seed({self.py(e.args[0][1])})")
+        if e.kind == "call" and e.value in ("source", "sys.source") and e.args and \
+                e.args[0][0] in (None, "file") and e.args[0][1].kind == "str":
+            # the R file translated and run here when the script runs, as R's source();
+            # its functions are called through r_sourced (a placeholder if it lacks one)
+            self.sourced = True
+            return f"{self.runtime('r_source')}({self.py(e.args[0][1])}, globals())"
         if e.kind == "call" and e.value in ("source",):
             raise Untranslatable("source(): translate that file too and import it")
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
@@ -266,7 +291,9 @@ class Translator(BasePrinter):
         if out == "__IMPORT__":
             return out
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
-                e.kind == "call" and e.value in ("print", "cat", "plot", "library")) or (
+                e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
+                                                 "str", "write.table", "write_csv",
+                                                 "fwrite")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
@@ -341,9 +368,19 @@ class Translator(BasePrinter):
                 r.value == "NULL":                 # d$x <- NULL removes the column
             obj = self.py(target.left)
             return f"if {target.value!r} in {obj}:\n    del {obj}[{target.value!r}]"
+        cols_fn = self._lapply_cols(target, r)
+        if cols_fn is not None:
+            return cols_fn
         rhs = self.py(r)
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+        if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
+                target.left is not None and target.left.kind == "call" and \
+                target.left.value in ("names", "colnames") and len(target.left.args) == 1:
+            # names(d)[3] <- "Yield", colnames(d)[d == "x"] <- "y"
+            obj = self.py(target.left.args[0][1])
+            return (f"{obj} = {self.runtime('r_rename_at')}({obj}, "
+                    f"{self.py(target.args[0][1])}, {rhs})")
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
         if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
@@ -364,6 +401,34 @@ class Translator(BasePrinter):
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
 
+    def _lapply_cols(self, target: R, r: R) -> str | None:
+        """``d[cols] <- lapply(d[cols], f)`` (or ``d[, cols]``): f applied to each of those
+        columns (R's idiom for ``factor``/``as.numeric`` on several columns)."""
+        if not (target.kind == "index" and target.value == "[" and target.left is not None
+                and r.kind == "call" and r.value in ("lapply", "sapply")
+                and len(r.args) == 2 and all(n in (None, "X", "FUN") for n, _ in r.args)):
+            return None
+        sel = [a for _, a in target.args]
+        x, fun = (dict(r.args).get("X", r.args[0][1]), dict(r.args).get("FUN", r.args[1][1]))
+        if len(sel) == 2 and sel[0].kind == "empty":
+            sel = sel[1:]
+        if len(sel) != 1 or sel[0].kind == "empty" or self.src(x) not in (
+                self.src(target), f"{self.src(target.left)}[{self.src(sel[0])}]"):
+            return None
+        conv = {"factor": "r_labels", "as.factor": "r_labels", "as.character": "r_labels",
+                "as.numeric": "lambda s: pd.to_numeric(s, errors='coerce')",
+                "as.double": "lambda s: pd.to_numeric(s, errors='coerce')"}
+        if fun.kind == "name" and fun.value in conv:
+            fn = conv[fun.value]
+            if fn == "r_labels":
+                self.runtime("r_labels")
+        elif fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+            fn = self.py(fun)
+        else:
+            return None
+        d = self.py(target.left)
+        return f"{d} = {self.runtime('r_lapply_cols')}({d}, {self.py(sel[0])}, {fn})"
+
     def assign_index(self, target: R, rhs: str) -> str:
         """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
         assert target.left is not None
@@ -371,6 +436,13 @@ class Translator(BasePrinter):
         obj = target.left
         if target.value == "[[" and len(args) == 1:
             return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+        if target.value == "[[" and len(args) == 2 and "empty" not in (args[0].kind,
+                                                                         args[1].kind):
+            # m[[i, j]] <- v: one cell (of a list matrix: any object, a data frame too)
+            frame = self.py(obj)
+            col = (f"{frame}.columns[{int(float(args[1].value)) - 1}]"
+                   if args[1].kind == "num" else self.py(args[1]))
+            return f"{frame}.at[{self._rows(frame, args[0])}, {col}] = {rhs}"
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
             frame = self.py(obj.left)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
@@ -534,6 +606,43 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 
+    def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
+        """A function passed by name or written inline (``FUN = mean``, ``function(v) ...``)
+        as a Python callable; base R's summaries by name through ``r_fun`` (na.rm kept)."""
+        if fun.kind == "name" and fun.value in _R_SUMMARY_FUNS:
+            flag = na_rm is not None and na_rm.kind == "name" and na_rm.value in ("TRUE", "T")
+            return f"{self.runtime('r_fun')}({fun.value!r}" + (", na_rm=True)" if flag
+                                                                 else ")")
+        if na_rm is not None:
+            raise Untranslatable("na.rm = for a function not in base R's summaries")
+        if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+            return self.py(fun)
+        if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs", "round"):
+            return self.np(_SIMPLE_FUNCS[fun.value])
+        raise Untranslatable(f"{self.src(fun)} as a function argument")
+
+    def lambda_(self, e: R) -> str:
+        """An inline function whose body uses a parameter as an asreml fit
+        (``function(m) m$loglik``) translates it as one (see def_)."""
+        body = self.src(e.right) if e.right is not None else ""
+        added = _fit_params(e, body) - self.fits
+        self.fits |= added
+        try:
+            return super().lambda_(e)
+        finally:
+            self.fits -= added
+
+    def def_(self, name: str, fn: R, depth: int) -> list[str]:
+        """A function whose body uses a parameter as an asreml fit (``model$coefficients``,
+        ``predict(model, classify = )``) translates that parameter's uses as a fit's."""
+        body = self.src(fn.right) if fn.right is not None else ""
+        added = _fit_params(fn, body) - self.fits
+        self.fits |= added
+        try:
+            return super().def_(name, fn, depth)
+        finally:
+            self.fits -= added
+
     def is_fit(self, e: R) -> bool:
         return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
             e.kind == "dollar" and e.value == "asreml.obj")     # asremlPlus's asrtests$fit
@@ -548,7 +657,7 @@ class Translator(BasePrinter):
             if f == "suppressPackageStartupMessages" and pos:
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
-            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse",
+            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
                          "utils", "here", "testthat")
                    for p in pkgs):
@@ -653,6 +762,9 @@ class Translator(BasePrinter):
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
                 # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)
                 return f"{self.runtime('r_as')}({self.py(pos[0])}, {conv})"
+            if conv == "str":
+                # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0")
+                return f"{self.runtime('r_labels')}({self.series(pos[0])})"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
@@ -735,6 +847,8 @@ class Translator(BasePrinter):
             if not cols:
                 return d
             conv = _MUTATE_FUNS[pos[2].value]
+            if conv == "astype(str)":
+                conv = f"pipe({self.runtime('r_labels')})"
             return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
@@ -747,7 +861,7 @@ class Translator(BasePrinter):
         if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
             return f"{self.runtime('r_names')}({self.py(pos[0])})"
         if f == "levels" and len(args) == 1:
-            return f"sorted({self.py(pos[0])}.dropna().unique())"
+            return f"{self.runtime('r_levels')}({self.py(pos[0])})"
         if f == "nlevels" and len(args) == 1:
             return f"{self.py(pos[0])}.nunique()"
         if f == "str" and len(args) == 1:
@@ -779,13 +893,28 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_c')}({', '.join(self.py(a) for _, a in args)})"
             return self.vector(args)
         if f == "list":
-            return self.vector(args) if args else "{}"   # filled by name: x[["a"]] <- v
+            return self.vector(args, flatten=False) if args else "{}"   # x[["a"]] <- v fills
         if f == "rep" and pos:
             return self.rep(e)
         if f == "matrix":
             return self.matrix(e)
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
+        if f == "seq" and args and all(n in (None, "from", "to", "by", "length.out",
+                                             "length") for n, _ in args) and len(pos) <= 3:
+            # seq(1, 10, by = 2), seq(0, 1, length.out = 5) (rbase.r_seq)
+            got = dict(zip(("from_", "to", "by"), pos))
+            for n, a in args:
+                if n is not None:
+                    got[{"from": "from_", "length": "length_out",
+                         "length.out": "length_out"}.get(n, n)] = a
+            return f"{self.runtime('r_seq')}(" + ", ".join(
+                f"{k}={self.py(a)}" for k, a in got.items()) + ")"
+        if f == "interaction" and pos and all(n in (None, "sep") for n, _ in args):
+            sep = [a for n, a in args if n == "sep"]
+            extra = f", sep={self.py(sep[0])}" if sep else ""
+            return (f"{self.runtime('r_interaction')}("
+                    f"{', '.join(self.py(a) for a in pos)}{extra})")
         if f == "na.method":
             return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
                                    for n, a in args) + "}"
@@ -793,10 +922,22 @@ class Translator(BasePrinter):
             rest = [a for n, a in args if n == "file"] or pos[1:2]
             if not rest:
                 raise Untranslatable(f)
-            return f"{self.py(pos[0])}.to_csv({self.py(rest[0])})"
+            # R's write.csv writes the row names unless row.names = FALSE (readr's and
+            # data.table's writers never do)
+            rn = [a for n, a in args if n == "row.names"]
+            off = f in ("write_csv", "fwrite") or rn and rn[0].kind == "name" and \
+                rn[0].value in ("FALSE", "F")
+            return f"{self.py(pos[0])}.to_csv({self.py(rest[0])}" + \
+                (", index=False)" if off else ")")
         if f in ("cat", "message", "warning"):
             keep = [(n, a) for n, a in args if n not in ("sep", "fill", "file", "append",
                                                           "call.")]
+            if f == "cat":
+                # R's cat: every element of every argument, separated by sep (" "), no
+                # newline but the "\n" given (runtime r_cat)
+                sep = [a for n, a in args if n == "sep"]
+                extra = [f"sep={self.py(sep[0])}"] if sep else []
+                return f"{self.runtime('r_cat')}(" + ", ".join(self.kwargs(keep) + extra) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
         if f == "print" and pos:
             return f"print({self.py(pos[0])})"
@@ -812,11 +953,22 @@ class Translator(BasePrinter):
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
         if f in ("data.frame", "tibble") and args:
-            return "pd.DataFrame({" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
-                                                for n, a in args if n not in (
-                                                    "stringsAsFactors", "check.names")) + "})"
-        if f == "rbind" and pos:
-            return f"pd.concat([{', '.join(self.py(a) for a in pos)}], ignore_index=True)"
+            cols = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
+            # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)
+            one = all(a.kind in ("num", "str") or a.kind == "name" and a.value in (
+                "TRUE", "FALSE", "T", "F") for _, a in cols)
+            body = "{" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
+                                   for n, a in cols) + "}"
+            vec = all(a.kind in ("num", "str", "dollar") or a.kind == "call" and a.value in (
+                "c", "rep", "seq", "seq_len") or a.kind == "bin" and a.value == ":"
+                for _, a in cols)
+            if one or not vec:
+                # values whose length is known only when run (one value: one row; columns
+                # by position, recycled, as R binds them)
+                return f"{self.runtime('r_data_frame')}({body})"
+            return f"pd.DataFrame({body})"
+        if f == "rbind" and pos and len(pos) == len(args):
+            return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and len(args) > 1:
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
@@ -831,6 +983,31 @@ class Translator(BasePrinter):
         if f == "here" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "wald.test" and args and all(n in (None, "Sigma", "b", "Terms", "L", "H0", "df",
+                                                    "verbose") for n, _ in args):
+            # aod's Wald chi-square of L b = H0 (rbase.r_wald_test); positional: Sigma, b, ...
+            return f"{self.runtime('r_wald_test')}({', '.join(self.kwargs(args))})"
+        if f == "cut" and pos and all(n in (None, "x", "breaks", "labels", "right",
+                                            "include.lowest", "dig.lab") for n, _ in args):
+            # base R's cut(): intervals as a factor (rbase.r_cut)
+            names = ("x", "breaks", "labels", "include_lowest", "right", "dig_lab")
+            got = dict(zip(names, pos))
+            got.update({n.replace(".", "_"): a for n, a in args if n is not None})
+            if len(pos) > len(names) or "breaks" not in got:
+                raise Untranslatable("cut()")
+            kw = ", ".join(f"{k}={self.py(a)}" for k, a in got.items() if k != "x")
+            return f"{self.runtime('r_cut')}({self.py(got['x'])}, {kw})"
+        if f == "setNames" and 1 <= len(args) <= 2 and all(n in (None, "object", "nm")
+                                                            for n, _ in args):
+            # stats::setNames(object = nm, nm): object with names nm (set_names)
+            got = dict(zip(("object", "nm"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            obj, nm = got.get("object", got.get("nm")), got.get("nm")
+            if obj is None or nm is None or nm.kind == "name" and nm.value == "NULL":
+                raise Untranslatable("setNames() without names")
+            return f"{self.runtime('set_names')}({self.py(obj)}, {self.py(nm)})"
+        if f == "switch" and args:
+            return self.switch(args)
         if f == "ifelse" and len(pos) == 3:
             return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
         if f == "seq_len" and len(pos) == 1:
@@ -844,10 +1021,33 @@ class Translator(BasePrinter):
             xs = [a for n, a in args if n == "X"] or pos[:1]
             if xs and fun and fun[0].kind in ("function", "name") and all(
                     n is not None for n, _ in extra):
-                fn = self.py(fun[0])
+                na_rm = [a for n, a in extra if n == "na.rm"]
+                if fun[0].kind == "name" and fun[0].value in _R_SUMMARY_FUNS:
+                    extra = [(n, a) for n, a in extra if n != "na.rm"]
+                fn = self.fun_ref(fun[0], na_rm[0] if na_rm else None)
                 more = "".join(f", {k}" for k in self.kwargs(extra))
+                it = self.iterable(xs[0])
+                if xs[0].kind in ("name", "dollar", "index"):
+                    it = f"{self.runtime('r_iter')}({it})"   # a list's values, a frame's columns
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
-                return f"[{fn}(_el{more}) for _el in {self.iterable(xs[0])}]"
+                return f"[{fn}(_el{more}) for _el in {it}]"
+        if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")
+                                                   for n, _ in args):
+            got = dict(zip(("X", "INDEX", "FUN"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            fn = self.fun_ref(got["FUN"], got.get("na.rm"))
+            return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
+                    f"{fn})")
+        if f == "apply" and len(pos) >= 3 and all(n in (None, "X", "MARGIN", "FUN", "na.rm")
+                                                  for n, _ in args):
+            got = dict(zip(("X", "MARGIN", "FUN"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            fn = self.fun_ref(got["FUN"], got.get("na.rm"))
+            return (f"{self.runtime('r_apply')}({self.py(got['X'])}, "
+                    f"{self.py(got['MARGIN'])}, {fn})")
+        if f in ("which.max", "which.min") and len(args) == 1 and pos:
+            low = ", minimum=True" if f == "which.min" else ""
+            return f"{self.runtime('r_which_max')}({self.py(pos[0])}{low})"
         if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
                                                    for n, _ in args):
             kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
@@ -856,11 +1056,23 @@ class Translator(BasePrinter):
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
             return f"{self.runtime('r_c')}(*{self.py(pos[0])})"
-        if f in ("do.call",) and len(pos) == 2 and pos[0].kind in ("str", "name") and \
-                (pos[0].value if pos[0].kind == "str" else pos[0].value) == "rbind":
-            return f"pd.concat({self.py(pos[1])}, ignore_index=True)"
+        if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
+                pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
+            return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
         if f in self.functions:
             return f"{pyname(f)}({', '.join(self.kwargs(args))})"
+        if f in ("rownames_to_column", "column_to_rownames") and pos and all(
+                n in (None, ".data", "var") for n, _ in args):
+            # tibble: the row names as a first column named var ("rowname"), and back
+            var = ([a for n, a in args if n == "var"] or pos[1:2])
+            v = self.py(var[0]) if var else "'rowname'"
+            return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
+                and "::" not in f:
+            # after source(): a function the sourced file may define (r_sourced looks it
+            # up when the script runs; a placeholder when it is not there)
+            return (f"{self.runtime('r_sourced')}({f!r}, globals())"
+                    f"({', '.join(self.kwargs(args))})")
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
@@ -877,6 +1089,37 @@ class Translator(BasePrinter):
         if f == "cor" and len(pos) == 2 and len(args) == 2:
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
+
+    def switch(self, args: list[tuple[str | None, R]]) -> str:
+        """R's ``switch(EXPR, ...)`` as a lazy conditional expression. A text EXPR picks the
+        alternative of that name (an empty one, ``a = , b = 2``, falls through to the next
+        given value; an unnamed one is the default); a number k picks the k-th alternative;
+        no match gives NULL (None)."""
+        (n0, x), alts = args[0], args[1:]
+        if n0 not in (None, "EXPR") or x.kind not in ("name", "dollar", "str", "num") or \
+                not alts or any(a.kind in ("block", "function") for _, a in alts):
+            raise Untranslatable("switch()")
+        key = self.py(x)
+        named = [(n, a) for n, a in alts if n is not None]
+        default = [a for n, a in alts if n is None]
+        if not named:                       # switch(k, "a", "b"): by position
+            parts = [f"{self.py(a)} if {key} == {i}" for i, a in enumerate(default, 1)]
+            return "(" + " else ".join(parts) + " else None)"
+        if len(default) > 1:
+            raise Untranslatable("switch() with several unnamed alternatives")
+        parts, waiting = [], []
+        for n, a in named:
+            waiting.append(n)
+            if a.kind == "empty":
+                continue
+            test = (f"{key} == {waiting[0]!r}" if len(waiting) == 1
+                    else f"{key} in {tuple(waiting)!r}")
+            parts.append(f"{self.py(a)} if {test}")
+            waiting = []
+        if not parts:
+            raise Untranslatable("switch() with no value")
+        other = self.py(default[0]) if default else "None"
+        return "(" + " else ".join(parts) + f" else {other})"
 
     def series(self, e: R) -> str:
         """``e`` as something with ``.astype``: columns as they are, vectors as a Series."""

@@ -42,7 +42,7 @@ _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",
          "windows", "x11", "pdf", "png", "jpeg", "theme_set", "install.packages", "attach",
          "detach", "memory.limit", "asreml.license.status", "asreml.license.activate",
-         "loadNamespace", "Sys.setlocale"}
+         "loadNamespace", "Sys.setlocale", "save.image"}
 _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%/%": "//",
            "%*%": "@", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
            "+": "+", "-": "-", "*": "*", "/": "/"}
@@ -78,6 +78,10 @@ class BasePrinter:
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.functions: set[str] = set()     # functions the script defines
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
+        self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
+        self._hoisted: list[str] = []        # defs of multi-statement anonymous functions
+        self._n_anon = 0
+        self._depth = 0
 
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
@@ -149,6 +153,8 @@ class BasePrinter:
     def unary(self, e: R) -> str:
         assert e.right is not None
         inner = self.py(e.right)
+        if e.value == "-" and e.right.kind == "call" and e.right.value in ("c", "seq", "rep"):
+            return f"[-_v for _v in {inner}]"          # -c(1, 2): R negates each element
         if e.value != "!":
             return f"{e.value}{inner}"
         if e.right.kind in ("bin", "unary"):
@@ -178,7 +184,8 @@ class BasePrinter:
             return self.py(_pipe(e))
         if v == ":":
             return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
-        if v == "%in%" and e.left.kind == "call" and e.left.value in ("c", "rep", "seq"):
+        if v == "%in%" and e.left.kind == "call" and e.left.value in (
+                "c", "rep", "seq", "names", "colnames", "rownames", "levels", "unique"):
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
@@ -204,6 +211,11 @@ class BasePrinter:
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
+        if v in ("==", "!=", "<", ">", "<=", ">="):
+            # R compares vectors element by element: names(d) == "a", c(1, 2) == 1 (a
+            # Python list == a value is one False)
+            left = self._array(e.left, left, compare=True)
+            right = self._array(e.right, right, compare=True)
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)
         if e.right.kind == "bin" and v in ("-", "/", "*", "^", "+") and \
@@ -211,16 +223,34 @@ class BasePrinter:
             right = f"({right})" if not right.startswith("(") else right
         return f"{left} {op} {right}"
 
-    def _array(self, e: R, text: str) -> str:
+    def _array(self, e: R, text: str, compare: bool = False) -> str:
         if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (
-                e.kind == "bin" and e.value == ":"):
+                e.kind == "bin" and e.value == ":") or compare and e.kind == "call" and \
+                e.value in ("names", "colnames", "rownames", "levels", "unique"):
             return self.np(f"np.array({text})")
         return text
 
     def lambda_(self, e: R) -> str:
+        """``function(x) expr`` -> a lambda; a body of several statements
+        (``lapply(v, function(x) { ...; list(...) })``) -> a def placed before the statement
+        that uses it (its last value returned, as R's)."""
         params = [pyname(n or "_") for n, _ in e.args]
         assert e.right is not None
-        return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
+        try:
+            return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
+        except Untranslatable:
+            if e.right.kind != "block":
+                raise
+        self._n_anon += 1
+        name = f"_fn{self._n_anon}"
+        todo, assigned = self.todo, set(self.assigned)
+        try:
+            lines = self.def_(name, e, self._depth)
+        finally:
+            self.todo = todo
+        self.assigned = assigned | {name}
+        self._hoisted += lines
+        return name
 
     def index(self, e: R) -> str:
         """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``."""
@@ -244,14 +274,12 @@ class BasePrinter:
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
                 args[1].value in ("grepl", "startsWith", "endsWith", "!"):
             return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
-        if len(args) == 2 and args[0].kind == "empty" and (
-                args[1].kind == "num" or args[1].kind == "bin" and args[1].value == ":" or
-                args[1].kind == "unary" and args[1].right is not None and
-                args[1].right.kind == "num"):
-            return f"{self.runtime('r_cols')}({obj}, {self.py(args[1])})"  # x[, 3:12]
-        if len(args) == 2 and e.value == "[" and any(
-                _numeric_subscript(a) for a in args):
-            # x[2, 1], x[, -1], x[1, ], x[i, 2:3]: positions (R counts from 1, drops with -)
+        if len(args) == 2 and e.value == "[" and (
+                any(_numeric_subscript(a) for a in args) or _position_call(args[0]) and
+                args[1].kind in ("str", "empty") or args[1].kind == "call" and
+                args[1].value == "c" and all(x.kind == "str" for _, x in args[1].args)):
+            # x[2, 1], x[, -1], x[1, ], x[i, 2:3], x[, 3:12]: positions (R counts from 1,
+            # drops with -) and R's drop rule, in one place (rbase.r_ij)
             ij = [("None" if a.kind == "empty" else self.py(a)) for a in args]
             return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]})"
         a1 = args[1] if len(args) == 2 and args[0].kind == "empty" else None
@@ -272,6 +300,11 @@ class BasePrinter:
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
                 args[0].value == "order":
             return self.order_rows(e.left, obj, args[0])                # x[order(a, b), ]
+        if len(args) == 2 and args[0].kind == "call" and args[0].value == "order" and (
+                args[1].kind == "str" or args[1].kind == "call" and args[1].value == "c"):
+            # x[order(a), "g"]: the sorted rows, then the column(s) as R's x[i, j] drops
+            rows = self.order_rows(e.left, obj, args[0])
+            return f"{self.runtime('r_ij')}({rows}, None, {self.py(args[1])})"
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
@@ -329,19 +362,30 @@ class BasePrinter:
         """``d[order(a, d$b, decreasing = TRUE), ]`` -> ``d.sort_values(['a', 'b'], ...)``
         (R's order() is stable, as pandas' multi-column sort)."""
         cols: list[str] = []
+        neg: list[bool] = []           # order(-d$x): that key decreasing
         desc = False
         for n, a in order.args:
             if n == "decreasing" and a.kind == "name":
                 desc = a.value in ("TRUE", "T")
-            elif n is None and a.kind == "name":
+                continue
+            minus = n is None and a.kind == "unary" and a.value == "-" and a.right is not None
+            if minus:
+                a = a.right
+            if n is None and a.kind == "name":
                 cols.append(a.value)
             elif n is None and a.kind == "dollar" and a.left is not None and \
                     self.src(a.left) == self.src(frame):
                 cols.append(a.value)
             else:
                 raise Untranslatable("order() of expressions")
+            neg.append(minus)
         if not cols:
             raise Untranslatable("order()")
+        if any(neg):
+            # a numeric key negated sorts decreasing (as R's order(-x)); decreasing = TRUE
+            # flips every key
+            asc = [m == desc for m in neg]
+            return f"{obj}.sort_values({cols!r}, ascending={asc!r}, kind='stable')"
         return f"{obj}.sort_values({cols!r}" + (", ascending=False" if desc else "") + \
             ", kind='stable')"
 
@@ -362,8 +406,9 @@ class BasePrinter:
                 kw.append(f"**{{{name!r}: {self.py(a)}}}")
         return pos + star[:1] + kw + star[1:]
 
-    def vector(self, args: list[tuple[str | None, R]]) -> str:
-        """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict."""
+    def vector(self, args: list[tuple[str | None, R]], flatten: bool = True) -> str:
+        """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict. ``list(...)``
+        (``flatten=False``): each argument one element, a vector too, as R's list."""
         items = [(n, a) for n, a in args if a.kind != "empty"]
         if items and all(n is not None for n, _ in items):
             return "{" + ", ".join(f"{n!r}: {self.py(a)}" for n, a in items) + "}"
@@ -373,7 +418,8 @@ class BasePrinter:
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
-            elif a.kind == "call" and a.value == "c" or a.kind == "bin" and a.value == ":":
+            elif flatten and (a.kind == "call" and a.value == "c" or a.kind == "bin" and
+                              a.value == ":"):
                 parts.append(f"*{self.py(a)}")
             else:
                 parts.append(self.py(a))
@@ -495,6 +541,10 @@ class BasePrinter:
         return out
 
     def returned(self, s: R, depth: int) -> list[str]:
+        if s.kind in ("if", "block"):
+            # R: a function's last if/else (or { }) gives the value of the branch taken
+            self._last_value.add(id(s))
+            return self.statement(s, depth)
         if s.kind in ("if", "for", "while", "repeat", "block", "bad", "function"):
             return self.statement(s, depth)
         if s.kind == "call" and s.value in ("return", "invisible") and len(s.args) <= 1:
@@ -515,12 +565,17 @@ class BasePrinter:
         if s.kind == "blank":
             return [""]
         self.todo = []
+        saved, self._hoisted = self._hoisted, []
+        depth0, self._depth = self._depth, depth
         try:
             lines = self.compound(s, depth)
         except Untranslatable as exc:
+            self._hoisted, self._depth = saved, depth0
             hoisted = self.hoist(s, depth)
             return hoisted + self.todo_lines(s, str(exc)) + self.placeholder(s, str(exc),
                                                                              hoisted)
+        defs, self._hoisted, self._depth = self._hoisted, saved, depth0
+        lines = defs + lines
         pre = [f"# TODO(asr_py): {t}" for t in self.todo]
         if pre and s.kind not in ("function", "if", "for", "while", "repeat", "block") and \
                 not (s.kind == "bin" and s.right is not None and s.right.kind == "function") \
@@ -561,9 +616,9 @@ class BasePrinter:
     def compound(self, s: R, depth: int) -> list[str]:
         k = s.kind
         if k == "block":
-            return self.block(s.body, depth)
+            return self.block(s.body, depth, fn=id(s) in self._last_value)
         if k == "if":
-            return self.if_(s, depth)
+            return self.if_(s, depth, fn=id(s) in self._last_value)
         if k == "for":
             assert s.left is not None and s.left.left is not None and s.left.right is not None
             var = pyname(s.left.left.value)
@@ -672,24 +727,26 @@ class BasePrinter:
             return [f"# TODO(asr_py): not translated ({exc}): {self.src(head)}",
                     "if False:  # TODO(asr_py): the header above is not translated"]
 
-    def body_of(self, e: R | None, depth: int) -> list[str]:
+    def body_of(self, e: R | None, depth: int, fn: bool = False) -> list[str]:
         if e is None:
             return ["pass"]
-        return self.block(e.body if e.kind == "block" else [e], depth)
+        return self.block(e.body if e.kind == "block" else [e], depth, fn=fn)
 
-    def if_(self, s: R, depth: int, kw: str = "if") -> list[str]:
+    def if_(self, s: R, depth: int, kw: str = "if", fn: bool = False) -> list[str]:
+        """``if``/``else if``/``else``; ``fn``: the if is a function's last value, so each
+        branch returns its own last value."""
         assert s.left is not None
         head = self.guard(lambda: f"{kw} {self.cond(s.left)}:", s.left)
-        out = head + _indent(self.body_of(s.right, depth + 1))
+        out = head + _indent(self.body_of(s.right, depth + 1, fn=fn))
         alt = s.alt
         if alt is None:
             return out
         if head[0].startswith("# TODO"):
             return out + ["if False:  # TODO(asr_py): the else branch of the if above"] + \
-                _indent(self.body_of(alt, depth + 1))
+                _indent(self.body_of(alt, depth + 1, fn=fn))
         if alt.kind == "if":
-            return out + self.if_(alt, depth, "elif")
-        return out + ["else:"] + _indent(self.body_of(alt, depth + 1))
+            return out + self.if_(alt, depth, "elif", fn=fn)
+        return out + ["else:"] + _indent(self.body_of(alt, depth + 1, fn=fn))
 
     def cond(self, e: R) -> str:
         if e.kind == "call" and e.value in ("require", "requireNamespace") or (
@@ -908,6 +965,13 @@ def _wrap(line: str, width: int = 100) -> str:
     pieces.append(line[last:-1].strip())
     indent = " " * 4
     return line[:open_at + 1] + "\n" + ",\n".join(indent + p for p in pieces) + ",\n)"
+
+
+def _position_call(a: R) -> bool:
+    """A call whose value is row positions: which.max(x), which(cond), match(v, x), nrow(d),
+    seq_len(n)."""
+    return a.kind == "call" and a.value in ("which.max", "which.min", "which", "match",
+                                            "nrow", "seq_len", "seq_along")
 
 
 def _numeric_subscript(a: R) -> bool:

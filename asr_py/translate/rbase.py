@@ -25,8 +25,11 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_cbind", "r_diag", "r_dist", "r_ij",
-           "r_kronecker", "r_length", "r_set_attr"]
+__all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
+           "r_diag",
+           "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
+           "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
+           "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
 
 
 class RArray(np.ndarray):
@@ -63,6 +66,8 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
                            hint=f"the {what}s are {list(labels[:6])}")
         return [int(p) for p in pos]
     nums = [int(v) for v in seq]
+    if all(v == 0 for v in nums):                                      # x[, 0]: nothing
+        return []
     if all(v <= 0 for v in nums):
         drop = {-v - 1 for v in nums}
         return [k for k in range(n) if k not in drop]
@@ -236,6 +241,379 @@ def clean_names(d: Any) -> Any:
         seen[n] = seen.get(n, 0) + 1
         out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return d.set_axis(out, axis=1)
+
+
+def _null(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x))
+
+
+def r_rbind(*xs: Any) -> Any:
+    """R's ``rbind``: NULL arguments dropped; data frames stacked, their columns matched by
+    name (rows renumbered); otherwise vectors become the rows of a matrix (recycled to the
+    longest)."""
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    items = [x for x in xs if not _null(x)]
+    if not items:
+        return None
+    if any(isinstance(x, pd.DataFrame) for x in items):
+        cols = next(x.columns for x in items if isinstance(x, pd.DataFrame))
+        parts = [x if isinstance(x, pd.DataFrame)
+                 else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
+                                   columns=cols) for x in items]
+        return pd.concat(parts, ignore_index=True)
+    rows = [np.atleast_1d(np.asarray(x)) for x in items]
+    n = max(len(r) for r in rows)
+    return np.vstack([np.resize(r, n) for r in rows])
+
+
+def r_bind_all(fun: str, x: Any) -> Any:
+    """R's ``do.call(rbind, x)`` / ``do.call(cbind, x)``: the elements of the list ``x`` as
+    the arguments - a list's items, a named list's (dict's) values, a list matrix's cells
+    column by column (NULL cells give nothing), a data frame's columns."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    named: dict[str, Any] = {}
+    if isinstance(x, dict):
+        if fun == "cbind":
+            named = {str(k): v for k, v in x.items()}
+        items = [] if named else list(x.values())
+    elif isinstance(x, pd.DataFrame) and all(
+            _null(v) or isinstance(v, pd.DataFrame | pd.Series | list | dict | np.ndarray)
+            for v in x.to_numpy(dtype=object).ravel()):
+        items = list(x.to_numpy(dtype=object).ravel(order="F"))     # a list matrix's cells
+    elif isinstance(x, pd.DataFrame):
+        items = [x[c] for c in x.columns]
+    elif isinstance(x, pd.Series):
+        items = list(x.to_numpy(dtype=object))
+    elif isinstance(x, np.ndarray) and x.dtype == object:
+        items = list(x.ravel(order="F"))
+    else:
+        items = list(x)
+    items = [v for v in items if not _null(v)]
+    if fun == "rbind":
+        return r_rbind(*items)
+    return r_cbind(*items, **named)
+
+
+def r_lapply_cols(d: Any, cols: Any, fn: Any) -> Any:
+    """R's ``d[cols] <- lapply(d[cols], fn)``: a copy of ``d`` with ``fn`` applied to each of
+    the columns ``cols`` (names, or 1-based positions)."""
+    if isinstance(d, Untranslated) or isinstance(cols, Untranslated):
+        return Untranslated("d[cols] <- lapply(...) of an untranslated value")._use()
+    if not isinstance(d, pd.DataFrame):
+        raise AsrError("d[cols] <- lapply(d[cols], f): d is not a data frame",
+                       hint="R's idiom converts columns of a data frame")
+    sel = [cols] if isinstance(cols, str | int | float | np.generic) else list(cols)
+    names = [d.columns[int(c) - 1] if isinstance(c, int | float | np.number) else c
+             for c in sel]
+    missing = [c for c in names if c not in d.columns]
+    if missing:
+        raise AsrError(f"d[cols] <- lapply(...): no column {missing[0]!r} in the data frame",
+                       hint=f"the columns are {list(d.columns)[:12]}")
+    out = d.copy()
+    for c in names:
+        out[c] = fn(out[c])
+    return out
+
+
+def _fmt_g(v: float, digits: int) -> str:
+    """R's ``formatC(v, digits = d, width = 1)`` ("g" format, as C's printf)."""
+    return f"{v:.{digits}g}"
+
+
+def r_cut(x: Any, breaks: Any, labels: Any = None, include_lowest: bool = False,
+          right: bool = True, dig_lab: int = 3) -> pd.Series:
+    """R's ``cut(x, breaks)``: each value's interval as a factor, levels in interval order
+    (a pandas Categorical), labelled ``(a,b]`` (``[a,b)`` with ``right = FALSE``) with the
+    break points at ``dig.lab`` significant digits, more when that makes labels equal, as R.
+    ``breaks`` one number k: k equal intervals over the range, widened by 0.1 % (R's rule).
+    A value outside every interval, or missing, is NA. ``labels = FALSE``: interval numbers."""
+    ph = _placeholder(x, breaks, labels)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    v = pd.to_numeric(pd.Series(x).reset_index(drop=True) if not isinstance(x, pd.Series)
+                      else x, errors="coerce").astype(float)
+    b = np.atleast_1d(np.asarray(breaks, dtype=float))
+    if b.size == 1:
+        k = int(b[0])
+        if k < 2 and b[0] != 1:
+            raise AsrError(f"cut(): breaks = {b[0]:g} intervals is not a whole number >= 1")
+        lo, hi = np.nanmin(v.to_numpy()), np.nanmax(v.to_numpy())
+        dx = (hi - lo) or abs(lo) or 1.0
+        b = np.linspace(lo, hi, k + 1)
+        b[0], b[-1] = lo - dx / 1000, hi + dx / 1000
+    else:
+        b = np.sort(b)
+    if np.unique(b).size != b.size:
+        raise AsrError("cut(): 'breaks' are not unique", hint="R refuses repeated break points")
+    nb = b.size
+    for d in range(dig_lab, max(12, dig_lab) + 1):
+        ch = [_fmt_g(float(t), d) for t in b]
+        if len(set(ch)) == nb:
+            break
+    if right:
+        names = [f"({ch[i]},{ch[i + 1]}]" for i in range(nb - 1)]
+        if include_lowest:
+            names[0] = "[" + names[0][1:]
+    else:
+        names = [f"[{ch[i]},{ch[i + 1]})" for i in range(nb - 1)]
+        if include_lowest:
+            names[-1] = names[-1][:-1] + "]"
+    codes = pd.cut(v, bins=b, right=right, include_lowest=include_lowest, labels=False)
+    if labels is False:
+        out = pd.Series(codes + 1, index=v.index)
+    else:
+        lab = names if labels is None else [str(t) for t in labels]
+        if len(lab) != nb - 1:
+            raise AsrError(f"cut(): {len(lab)} labels for {nb - 1} intervals",
+                           hint="give one label per interval")
+        out = pd.Series(pd.Categorical.from_codes(
+            np.where(pd.isna(codes), -1, codes).astype(int), categories=lab), index=v.index)
+    if isinstance(x, pd.Series):
+        out.index, out.name = x.index, x.name
+    return out
+
+
+def r_wald_test(Sigma: Any, b: Any, Terms: Any = None, L: Any = None, H0: Any = None,  # noqa: N803
+                df: Any = None, verbose: bool = False) -> dict[str, Any]:
+    """aod's ``wald.test(Sigma, b, Terms, L, H0, df)``: the Wald chi-square of the linear
+    hypothesis L b = H0, chi2 = (Lb - H0)' (L Sigma L')^-1 (Lb - H0) on w degrees of freedom
+    (w = len(Terms), or the rows of L), P = 1 - F_chi2(chi2; w); with ``df`` also the F test
+    F = chi2 / nrow(L) on (nrow(L), df). ``Terms``: 1-based positions of b tested = 0.
+    Returned as aod's list: ``$result$chi2`` is c(chi2, df, P) (``$result$Ftest``)."""
+    from scipy import stats
+
+    ph = _placeholder(Sigma, b, Terms, L, H0, df)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    bv = np.asarray(b, dtype=float).ravel()
+    V = np.asarray(Sigma, dtype=float)
+    if (Terms is None) == (L is None):
+        raise AsrError("wald.test(): give one of Terms or L (aod's rule)")
+    if L is None:
+        terms = [int(t) for t in np.atleast_1d(np.asarray(Terms)).ravel()]
+        Lm = np.zeros((len(terms), bv.size))
+        for i, t in enumerate(terms):
+            Lm[i, t - 1] = 1.0
+    else:
+        Lm = np.atleast_2d(np.asarray(L, dtype=float))
+        terms = [k + 1 for k in range(bv.size) if Lm[:, k].sum() > 0]
+    w = Lm.shape[0]
+    h0 = np.zeros(w) if H0 is None else np.atleast_1d(np.asarray(H0, dtype=float)).ravel()
+    if h0.size != w:
+        raise AsrError("wald.test(): the tested coefficients and H0 have different lengths")
+    f = Lm @ bv - h0
+    stat = float(f @ np.linalg.pinv(Lm @ V @ Lm.T) @ f)
+    res: dict[str, Any] = {"chi2": pd.Series([stat, w, float(stats.chi2.sf(stat, w))],
+                                             index=["chi2", "df", "P"])}
+    if df is not None:
+        fstat = stat / w
+        res["Ftest"] = pd.Series([fstat, w, float(df), float(stats.f.sf(fstat, w, df))],
+                                 index=["Fstat", "df1", "df2", "P"])
+    return {"Sigma": Sigma, "b": b, "Terms": terms, "H0": h0, "L": Lm, "result": res,
+            "verbose": verbose, "df": df}
+
+
+def _scalar(v: Any) -> bool:
+    return v is None or isinstance(v, str | bytes | int | float | bool | np.generic)
+
+
+def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """R's ``data.frame(a = x, b = y)``: columns recycled to the longest (one value each:
+    one row), by position whatever a Series' index."""
+    for v in cols.values():
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    vals = {k: (v.to_numpy() if isinstance(v, pd.Series | pd.Index) else v)
+            for k, v in cols.items()}
+    n = max((len(v) for v in vals.values() if not _scalar(v)), default=1)
+    out = {}
+    for k, v in vals.items():
+        if _scalar(v):
+            out[k] = [v] * n
+        else:
+            a = list(v)
+            if a and n % len(a):
+                raise AsrError(f"data.frame(): column {k!r} has {len(a)} values, which do "
+                               f"not recycle to {n} rows", hint="R's 'differing number of rows'")
+            out[k] = (a * (n // len(a))) if a else a
+    return pd.DataFrame(out)
+
+
+def r_iter(x: Any) -> Any:
+    """What R's ``for (e in x)`` / ``lapply(x, f)`` visit: a list's (dict's) values, a data
+    frame's columns, a vector's elements."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, pd.DataFrame):
+        return [x[c] for c in x.columns]
+    if _scalar(x):
+        return [x]
+    return x
+
+
+_R_SUMMARY = {"mean": np.mean, "sum": np.sum, "max": np.max, "min": np.min,
+              "median": np.median, "length": len, "range": lambda v: np.array(
+                  [np.min(v), np.max(v)]),
+              "sd": lambda v: np.std(v, ddof=1), "var": lambda v: np.var(v, ddof=1)}
+_R_SUMMARY_NA = {"mean": np.nanmean, "sum": np.nansum, "max": np.nanmax, "min": np.nanmin,
+                 "median": np.nanmedian, "sd": lambda v: np.nanstd(v, ddof=1),
+                 "var": lambda v: np.nanvar(v, ddof=1)}
+
+
+def r_fun(name: str, na_rm: bool = False) -> Any:
+    """A base-R summary function by name (mean, sum, max, min, median, sd, var, length,
+    range) as a Python callable; ``na_rm``: R's ``na.rm = TRUE`` (NA skipped). Without
+    na.rm a missing value gives NA, as R."""
+    if na_rm and name in _R_SUMMARY_NA:
+        f = _R_SUMMARY_NA[name]
+        return lambda v: f(np.asarray(v, dtype=float))
+    if name not in _R_SUMMARY:
+        raise AsrError(f"{name}(): not a summary function asr_py translates",
+                       hint="mean, sum, max, min, median, sd, var, length, range")
+    g = _R_SUMMARY[name]
+    return lambda v: g(np.asarray(v, dtype=float)) if name != "length" else len(v)
+
+
+def r_tapply(x: Any, index: Any, fun: Any) -> pd.Series:
+    """R's ``tapply(x, g, f)``: f of the values of x in each group of g, named by the
+    groups in R's level order (groups with a missing label left out)."""
+    ph = _placeholder(x, index)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    from asr_py.model.data import level_labels
+
+    xs = pd.Series(np.asarray(x))
+    g = pd.Series(np.asarray(index, dtype=object))
+    labs = g.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                 else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    order = [lab for lab in level_labels(pd.Series(index)) if lab in set(labs.dropna())] \
+        if not isinstance(pd.Series(index).dtype, pd.CategoricalDtype) else \
+        [str(c) for c in pd.Series(index).cat.categories]
+    return pd.Series([fun(xs[labs == lab].to_numpy()) if (labs == lab).any() else np.nan
+                      for lab in order], index=order)
+
+
+def r_apply(x: Any, margin: int, fun: Any) -> Any:
+    """R's ``apply(m, 1, f)`` (rows) / ``apply(m, 2, f)`` (columns) of a matrix or data
+    frame; one value per row/column gives a vector named by the row/column names."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph
+    if int(margin) not in (1, 2):
+        raise AsrError(f"apply(): MARGIN = {margin} (asr_py translates 1 and 2)")
+    if isinstance(x, pd.DataFrame):
+        a, rn, cn = x.to_numpy(), list(x.index), list(x.columns)
+    else:
+        a = np.atleast_2d(np.asarray(x))
+        rn, cn = list(range(1, a.shape[0] + 1)), list(range(1, a.shape[1] + 1))
+    parts = [fun(a[i, :]) for i in range(a.shape[0])] if int(margin) == 1 else \
+        [fun(a[:, j]) for j in range(a.shape[1])]
+    names = rn if int(margin) == 1 else cn
+    if all(np.ndim(p) == 0 for p in parts):
+        named = isinstance(x, pd.DataFrame)
+        return pd.Series(parts, index=names) if named else np.asarray(parts)
+    return np.column_stack(parts)          # R: one column per row/column visited
+
+
+def r_which_max(x: Any, minimum: bool = False) -> int | None:
+    """R's ``which.max(x)`` / ``which.min(x)``: the 1-based position of the first maximum
+    (minimum), missing values skipped; None (integer(0)) when every value is missing."""
+    ph = _placeholder(x)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    v = np.asarray(pd.to_numeric(pd.Series(np.asarray(x).ravel()), errors="coerce"),
+                   dtype=float)
+    if np.isnan(v).all():
+        return None
+    return int(np.nanargmin(v) if minimum else np.nanargmax(v)) + 1
+
+
+def r_seq(from_: Any = 1, to: Any = None, by: Any = None, length_out: Any = None) -> list:
+    """R's ``seq(from, to, by = , length.out = )``: from, from + by, ... not past ``to``
+    (by defaults to 1, or -1 going down); with ``length.out`` that many equally spaced
+    values. Whole numbers stay whole (R's integer/double distinction aside)."""
+    ph = _placeholder(from_, to, by, length_out)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    if length_out is not None:
+        n = int(length_out)
+        if to is None:
+            step = 1.0 if by is None else float(by)
+            vals = [float(from_) + k * step for k in range(n)]
+        elif by is None:
+            vals = list(np.linspace(float(from_), float(to), n)) if n > 1 else [float(from_)]
+        else:
+            raise AsrError("seq(): give two of to, by and length.out")
+    else:
+        if to is None:
+            raise AsrError("seq(): 'to' is missing", hint="seq(from, to, by = )")
+        f, t = float(from_), float(to)
+        step = (1.0 if t >= f else -1.0) if by is None else float(by)
+        if step == 0 or (t - f) / step < 0:
+            raise AsrError(f"seq(): wrong sign in 'by' ({step:g} from {f:g} to {t:g})",
+                           hint="R's error: the steps never reach 'to'")
+        n = int(np.floor((t - f) / step + 1e-10)) + 1
+        vals = [f + k * step for k in range(n)]
+    return [int(v) if float(v).is_integer() else float(v) for v in vals]
+
+
+def r_interaction(*xs: Any, sep: str = ".") -> pd.Series:
+    """R's ``interaction(a, b)``: the factor of the combined labels "a.b" (``sep``); a
+    missing value in any factor gives a missing combination."""
+    ph = _placeholder(*xs)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    from asr_py.translate.runtime import r_labels
+
+    cols = [pd.Series(np.asarray(r_labels(pd.Series(np.asarray(x, dtype=object))),
+                                 dtype=object)) for x in xs]
+    out = cols[0].astype(object)
+    miss = cols[0].isna()
+    for c in cols[1:]:
+        out = out.astype(str) + sep + c.astype(str)
+        miss |= c.isna()
+    out = out.where(~miss, np.nan)
+    # R's levels: every combination, the first factor varying fastest
+    from asr_py.model.data import level_labels
+    levels = [""]
+    for k, c in enumerate(cols):
+        labs = list(level_labels(c))
+        levels = [lab if k == 0 else f"{prev}{sep}{lab}" for lab in labs for prev in levels] \
+            if k else labs
+    res = pd.Series(pd.Categorical(out, categories=levels))
+    idx = next((x.index for x in xs if isinstance(x, pd.Series)), None)
+    if idx is not None:
+        res.index = idx
+    return res
+
+
+def r_rename_at(x: Any, i: Any, value: Any) -> Any:
+    """R's ``names(x)[i] <- v`` / ``colnames(x)[i] <- v``: the names at positions ``i``
+    (1-based, or the old names) replaced, of a data frame's columns, a named vector's
+    or a list's names; a copy."""
+    ph = _placeholder(x, i, value)
+    if ph is not None:
+        return ph
+    old = list(x.columns) if isinstance(x, pd.DataFrame) else list(x.index) if isinstance(
+        x, pd.Series) else list(x) if isinstance(x, dict) else None
+    if old is None:
+        raise AsrError("names(x)[i] <- v: x has no names", hint="x is a data frame, a named "
+                       "vector or a list")
+    pos = _positions(i, pd.Index([str(o) for o in old]), len(old), "name")
+    vals = [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value)
+    new = list(old)
+    for k, p in enumerate(pos):
+        new[p] = vals[k % len(vals)]
+    if isinstance(x, pd.DataFrame):
+        return x.set_axis(new, axis=1)
+    if isinstance(x, pd.Series):
+        return x.set_axis(new)
+    return dict(zip(new, x.values()))
 
 
 def r_cbind(*xs: Any, **named: Any) -> Any:

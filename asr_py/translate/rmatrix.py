@@ -20,7 +20,7 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.warning_classes import AsrWarning
 
-__all__ = ["r_cols", "r_matrix", "set_colnames", "set_rownames"]
+__all__ = ["r_matrix", "set_colnames", "set_rownames"]
 
 
 def _values(data: Any) -> list[Any]:
@@ -38,6 +38,9 @@ def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = Non
     if any(isinstance(v, Untranslated) for v in (data, nrow, ncol, dimnames)):
         return Untranslated("matrix() of an untranslated value")._use()
     vals = _values(data)
+    cells = isinstance(data, dict) and not data
+    if cells:      # matrix(list(), n, m): a list matrix of NULL cells (filled one by one)
+        vals = [None]
     if not vals:
         raise AsrError("matrix(): 'data' has no values", hint="give at least one value")
     n = len(vals)
@@ -55,9 +58,12 @@ def r_matrix(data: Any = np.nan, nrow: int | None = None, ncol: int | None = Non
                       AsrWarning, stacklevel=2)
     flat = [vals[i % n] for i in range(size)]
     try:
+        if cells:
+            raise TypeError
         arr = np.asarray(flat, dtype=float)
     except (TypeError, ValueError):
-        arr = np.asarray(flat, dtype=object)
+        arr = np.empty(len(flat), dtype=object)
+        arr[:] = flat
     arr = arr.reshape((nrow, ncol), order="C" if byrow else "F")
     if dimnames is None:
         return arr
@@ -95,26 +101,3 @@ def set_rownames(x: Any, names: Any) -> Any:
 def set_colnames(x: Any, names: Any) -> Any:
     """R's ``colnames(x) <- v`` on a matrix or data frame."""
     return _set_dimnames(x, names, 1, "colnames")
-
-
-def r_cols(x: Any, j: Any) -> Any:
-    """R's ``x[, j]`` with ``j`` column positions (1-based; ``3:12``, ``c(1, 4)``; negative
-    drop) of a matrix (array) or data frame; one column gives a vector, as R drops."""
-    if isinstance(x, Untranslated) or isinstance(j, Untranslated):
-        return (x if isinstance(x, Untranslated) else j)._use()
-    pos = [int(v) for v in (j if isinstance(j, (list, tuple, range, np.ndarray, pd.Series))
-                            else [j])]
-    n = np.shape(x)[1]
-    if all(v < 0 for v in pos):
-        keep = [i for i in range(n) if i + 1 not in {-v for v in pos}]
-    elif all(v > 0 for v in pos):
-        keep = [v - 1 for v in pos]
-    else:
-        raise AsrError("x[, j]: positions must be all positive or all negative (R's rule)")
-    if any(k >= n for k in keep):
-        raise AsrError(f"x[, j]: column position {max(keep) + 1} beyond the {n} columns",
-                       hint="R's 'subscript out of bounds'")
-    if isinstance(x, pd.DataFrame):
-        return x.iloc[:, keep[0]] if len(keep) == 1 else x.iloc[:, keep]
-    arr = np.asarray(x)
-    return arr[:, keep[0]] if len(keep) == 1 else arr[:, keep]

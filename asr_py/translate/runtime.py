@@ -34,18 +34,31 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_aggregate,
+    r_apply,
     r_as,
+    r_bind_all,
     r_cbind,
+    r_cut,
+    r_data_frame,
     r_diag,
     r_dist,
+    r_fun,
     r_ij,
+    r_interaction,
+    r_iter,
     r_kronecker,
+    r_lapply_cols,
     r_length,
+    r_rbind,
+    r_rename_at,
+    r_seq,
     r_set_attr,
+    r_tapply,
+    r_wald_test,
+    r_which_max,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401
-    r_cols,
     r_matrix,
     set_colnames,
     set_rownames,
@@ -117,6 +130,7 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
     package if installed (asr_py.translate.rds); {} when neither can."""
     from asr_py.translate import rds as rdata_reader
 
+    _not_lfs_pointer(path)
     try:
         frames = dict(_pyreadr().read_r(path))
         err: Exception | None = None
@@ -132,6 +146,15 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
                        hint="pip install rdata (asr_py[rdata]) reads R lists and files "
                             "pyreadr refuses") from err
     return {}
+
+
+def _not_lfs_pointer(path: str) -> None:
+    """A Git LFS pointer (a 130-byte text stub left where a large file was not downloaded)
+    is not the data: say so instead of a reader's "unknown file format"."""
+    p = Path(path)
+    if p.stat().st_size < 1024 and p.read_bytes().startswith(b"version https://git-lfs"):
+        raise AsrError(f"{path!r} is a Git LFS pointer, not the data file",
+                       hint="fetch the file itself (git lfs pull) next to the script")
 
 
 def read_rds(path: str) -> Any:
@@ -400,6 +423,36 @@ def r_elt(x: Any, k: int) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+def r_labels(x: Any) -> Any:
+    """R's ``factor(x)``/``as.factor(x)``/``as.character(x)`` of a column: its values as text
+    the way R prints them (28.0 -> "28", as a number column read with missing values holds
+    floats), and a missing value stays missing (R's NA), never the text "nan"; asr.asreml
+    then treats those records by its na_action as asreml does."""
+    if not isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple):
+        return x if x is None or isinstance(x, str) else _r_label(x)
+    s = pd.Series(x) if not isinstance(x, pd.Series) else x
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    out = s.map(_r_label, na_action="ignore").astype(object)
+    out = out.where(s.notna(), np.nan)
+    return out if isinstance(x, pd.Series) else out.tolist() if isinstance(x, list | tuple) \
+        else pd.Index(out) if isinstance(x, pd.Index) else out.to_numpy()
+
+
+def r_levels(x: Any) -> list[str]:
+    """R's ``levels(f)``: a factor's levels in the order asr.asreml codes them (a
+    Categorical's categories - cut(), factor(x, exclude = NULL) - else the sorted labels,
+    numeric text in numeric order: "1", "2", "10", as R's factor of numbers)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    from asr_py.model.data import level_labels
+
+    s = x if isinstance(x, pd.Series) else pd.Series(x)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories]
+    return list(level_labels(s))
+
+
 def r_factor_na(x: Any) -> pd.Series:
     """R's ``factor(x, exclude = NULL)``: the values as labels with missing values a level of
     their own, labelled "NA" and placed last (R prints it <NA>)."""
@@ -481,9 +534,14 @@ def r_elt2(x: Any, k: int) -> Any:
 
 
 def _r_label(v: Any) -> str:
-    """A value as R prints it in a factor level: 28.0 -> "28"."""
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
+    """A value as R prints it in a factor level: 28.0 -> "28", 0.1 -> "0.1", TRUE."""
+    if isinstance(v, bool | np.bool_):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        if f.is_integer() and abs(f) < 1e15:
+            return str(int(f))
+        return f"{f:.15g}"
     return str(v)
 
 
@@ -544,6 +602,75 @@ def r_dollar(x: Any, name: str) -> Any:
         return x[name]
     hits = [k for k in keys if isinstance(k, str) and k.startswith(name)]
     return x[hits[0]] if len(hits) == 1 else None
+
+
+def _cat_text(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        return "NA" if np.isnan(f) else str(int(f)) if f.is_integer() and abs(f) < 1e15 \
+            else f"{f:.7g}"                      # R prints 7 significant digits
+    if v is None:
+        return "NULL"
+    return str(v)
+
+
+def r_cat(*xs: Any, sep: str = " ") -> None:
+    """R's ``cat(...)``: every element of every argument (a vector's values, not its
+    print form) as R formats them, separated by ``sep``, with no newline added."""
+    parts: list[str] = []
+    for x in xs:
+        if isinstance(x, Untranslated):
+            x = x._use()
+        if isinstance(x, pd.DataFrame):
+            raise AsrError("cat(): a data frame is a list, which R's cat() refuses",
+                           hint="print() it instead")
+        if isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple | range):
+            parts += [_cat_text(v) for v in np.asarray(list(x), dtype=object).ravel()]
+        else:
+            parts.append(_cat_text(x))
+    print(sep.join(parts), end="")
+
+
+def r_source(path: str, into: dict[str, Any]) -> None:
+    """R's ``source(file)``: the R file translated by asr_py.translate and run in the
+    script's globals (its functions and variables become the script's, as in R)."""
+    p = Path(path)
+    if not p.exists():
+        raise AsrError(f"source: no file {path!r}", hint="run the script from its folder")
+    from asr_py.translate import translate
+
+    code = translate(p.read_text(encoding="utf-8", errors="replace"))
+    exec(compile(code, str(p.with_suffix(".py")), "exec"), into)  # noqa: S102
+
+
+def r_sourced(name: str, scope: dict[str, Any]) -> Any:
+    """A function a source()d file defined (by its Python name), else one that returns a
+    placeholder saying ``name()`` was not translated."""
+    from asr_py.translate.printer import pyname
+
+    fn = scope.get(pyname(name))
+    if callable(fn):
+        return fn
+    return lambda *a, **k: Untranslated(f"{name}()", "")
+
+
+def r_rownames_to_column(d: Any, var: str = "rowname") -> Any:
+    """tibble's ``rownames_to_column(d, var)``: the row names as text in a first column
+    ``var``, rows renumbered."""
+    if isinstance(d, Untranslated):
+        return d._use()
+    out = d.copy()
+    out.insert(0, var, [str(i) for i in d.index])
+    return out.reset_index(drop=True)
+
+
+def r_column_to_rownames(d: Any, var: str = "rowname") -> Any:
+    """tibble's ``column_to_rownames(d, var)``: the column ``var`` as the row names."""
+    if isinstance(d, Untranslated):
+        return d._use()
+    return d.set_index(var).rename_axis(None)
 
 
 def r_import(path: str) -> Any:
