@@ -2,6 +2,9 @@
 
 * :func:`fac_combine` (``fac.combine``): one factor whose levels are the combinations of
   several factors' levels that occur, in standard order (the first factor slowest).
+* :func:`fac_nested` (``fac.nested``): the units numbered 1, 2, ... within each level of a
+  nesting factor; :func:`fac_gen` (``fac.gen``): a data frame of all combinations of
+  factors' levels in standard order, each combination repeated ``each`` times.
 * :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
   (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
 * :func:`mat_I`, :func:`mat_J`, :func:`mat_ar1` (ρ^|i−j|), :func:`mat_ar2`,
@@ -19,8 +22,9 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
-           "mat_banded", "mat_dirprod", "mat_dirsum", "PStructure", "pstructure", "marginality"]
+__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen", "mat_I", "mat_J",
+           "mat_ar1", "mat_ar2", "mat_banded", "mat_dirprod", "mat_dirsum", "PStructure",
+           "pstructure", "marginality"]
 
 
 def _levels(x: pd.Series) -> list[Any]:
@@ -74,6 +78,110 @@ def fac_combine(factors: Sequence[Any] | pd.DataFrame, order: str = "standard",
     out = [None if missing[i] else labels[number[tuple(int(k[i]) for k in keys)]]
            for i in range(n)]
     return pd.Series(pd.Categorical(out, categories=labels))
+
+
+def _is_na(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def fac_nested(nesting_fac: Any, nested_levs: Any = None, nested_labs: Any = None,
+               **other: Any) -> pd.Series:
+    """dae's ``fac.nested(nesting.fac, nested.levs = NA, nested.labs = NA)``: unit i gets
+    k when it is the k-th unit (in data order) with its level of ``nesting_fac``; levels
+    ``nested_levs`` (default 1, ..., the largest count), labelled ``nested_labs`` (default
+    the levels as text). A missing nesting value, or a count not among ``nested_levs``,
+    gives a missing value. The result keeps the index of a Series given."""
+    if other:
+        raise AsrError(f"fac.nested(): argument(s) {', '.join(sorted(other))} not supported",
+                       hint="fac.nested(nesting.fac, nested.levs, nested.labs); dae "
+                            "replaced levels/labels by nested.levs/nested.labs")
+    s = nesting_fac if isinstance(nesting_fac, pd.Series) else pd.Series(nesting_fac)
+    seen: dict[Any, int] = {}
+    count: list[int | None] = []
+    for v in s:
+        if _is_na(v):
+            count.append(None)
+            continue
+        seen[v] = seen.get(v, 0) + 1
+        count.append(seen[v])
+    top = max(seen.values(), default=0)
+    levs = list(range(1, top + 1)) if nested_levs is None else list(np.ravel(nested_levs))
+    labs = [str(v) for v in levs] if nested_labs is None else [str(v) for v in
+                                                                 np.ravel(nested_labs)]
+    if len(labs) != len(levs):
+        raise AsrError(f"fac.nested(): {len(labs)} nested.labs for {len(levs)} nested.levs",
+                       hint="give one label per level")
+    lab_of = {}
+    for lv, lb in zip(levs, labs):
+        lab_of.setdefault(float(lv), lb)
+    out = [None if c is None else lab_of.get(float(c)) for c in count]
+    return pd.Series(pd.Categorical(out, categories=list(dict.fromkeys(labs))), index=s.index)
+
+
+def fac_gen(generate: Any, each: int = 1, times: int = 1, order: str = "standard") -> pd.DataFrame:
+    """dae's ``fac.gen(generate, each = 1, times = 1, order = "standard")``: a data frame
+    of all combinations of the factors' levels, the first factor varying slowest
+    (``order="yates"``: fastest), each combination repeated ``each`` times consecutively
+    and the whole pattern ``times`` times. A factor is given by its number of levels
+    (levels 1..n), its numeric levels or its labels; in standard order an unnamed count
+    after a factor repeats each of that factor's levels that many times (``list(A=2, 3)``;
+    as a list of (name, value) pairs with name ``""`` or None)."""
+    items = list(generate.items()) if isinstance(generate, dict) else [
+        tuple(it) for it in generate]
+    if not items:
+        raise AsrError("fac.gen(): generate is empty", hint="fac.gen(list(A = 3, B = c('x', 'y')))")
+    if order not in ("standard", "yates"):
+        raise AsrError(f"fac.gen(): order must be 'standard' or 'yates', not {order!r}",
+                       hint="'standard': the first factor varies slowest")
+    seq = items if order == "standard" else items[::-1]
+    facs: list[tuple[str, list[Any], bool]] = []
+    reps: list[int] = []
+    for name, val in seq:
+        if not name:
+            if not facs:
+                raise AsrError("fac.gen(): generate must start with a factor name"
+                               if order == "standard" else
+                               "fac.gen(): generate must end with a factor name",
+                               hint="use times= (standard) or each= (yates) instead")
+            reps[-1] = int(_scalar(val, "fac.gen", "a repeat count"))
+            continue
+        v = list(np.ravel(np.asarray(val, dtype=object)))
+        numeric = all(isinstance(x, (int, float, np.integer, np.floating))
+                      and not isinstance(x, bool) for x in v)
+        if len(v) == 1 and numeric:
+            v = list(range(1, int(v[0]) + 1))
+        elif len(v) == 1:
+            v = [v[0]]
+        facs.append((str(name), v, numeric))
+        reps.append(1)
+    if order == "yates":
+        facs, reps = facs[::-1], reps[::-1]
+    sizes = [len(v) for _, v, _ in facs]
+    n = int(np.prod(sizes)) * int(np.prod(reps)) * int(each) * int(times)
+    cols: dict[str, Any] = {}
+    keach = int(each)
+    counter = range(len(facs) - 1, -1, -1) if order == "standard" else range(len(facs))
+    for i in counter:
+        name, v, numeric = facs[i]
+        keach *= reps[i]
+        ktimes = n // (sizes[i] * keach)
+        vals = np.tile(np.repeat(np.arange(sizes[i]), keach), ktimes)
+        labels = [(_num_label(x) if numeric else str(x)) for x in v]
+        cats = list(dict.fromkeys(labels))
+        if numeric:     # R's factor() of numbers sorts its levels
+            cats.sort(key=float)
+        cols[name] = pd.Categorical([labels[k] for k in vals], categories=cats)
+        keach *= sizes[i]
+    return pd.DataFrame({name: cols[name] for name, _, _ in facs})
+
+
+def _num_label(x: Any) -> str:
+    """R's label of a numeric factor level: 10 not 10.0."""
+    f = float(x)
+    return str(int(f)) if f.is_integer() else repr(f)
 
 
 def as_numfac(factor: Any, center: bool = False, scale: bool = False) -> pd.Series:

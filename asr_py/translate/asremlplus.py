@@ -32,4 +32,6 @@ PLUS_CALLS: dict[str, str] = {
     # dae's marginality of a formula's terms (what chooseModel's scripts take from dae)
     "pstructure": "asr.dae.pstructure", "pstructure.formula": "asr.dae.pstructure",
     "marginality": "asr.dae.marginality", "marginality.pstructure": "asr.dae.marginality",
+    # dae's factor generators
+    "fac.nested": "asr.dae.fac_nested", "fac.gen": "asr.dae.fac_gen",
 }

@@ -1,0 +1,84 @@
+"""dae's fac.nested and fac.gen (asr.dae.fac_nested / fac_gen) against dae's own testthat
+expectations (briencj/dae tests/testthat/testNestedFacs.r, lines 9-17) and closed forms
+(itertools.product is standard order), plus the translation of the R calls."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+
+
+def test_fac_nested_counts_within_levels_as_dae_testthat():
+    # testNestedFacs.r: A <- factor(rep(1:3, c(3,6,4)), labels = letters[1:3]);
+    # length(levels(fac.nested(A))) == 6
+    A = pd.Series(np.repeat(list("abc"), [3, 6, 4]))
+    B = asr.dae.fac_nested(A)
+    assert len(B.cat.categories) == 6
+    assert B.astype(str).tolist() == ["1", "2", "3", "1", "2", "3", "4", "5", "6",
+                                      "1", "2", "3", "4"]
+
+
+def test_fac_nested_missing_values_as_dae_testthat():
+    # testNestedFacs.r: A[c(4,9)] <- NA; A <- c(A, NA): 4 levels, NA at 4, 9, 14
+    A = pd.Series(list(np.repeat(list("abc"), [3, 6, 4])) + [None], dtype=object)
+    A[[3, 8]] = None
+    B = asr.dae.fac_nested(A)
+    assert len(B.cat.categories) == 4
+    assert B.isna().to_numpy().nonzero()[0].tolist() == [3, 8, 13]
+
+
+def test_fac_nested_order_of_occurrence_labels_and_index():
+    A = pd.Series(["x", "y", "x", "y", "y"], index=[10, 11, 12, 13, 14])
+    B = asr.dae.fac_nested(A, nested_labs=["first", "second", "third"])
+    assert B.index.tolist() == [10, 11, 12, 13, 14]
+    assert B.astype(str).tolist() == ["first", "first", "second", "second", "third"]
+    assert A.tolist() == ["x", "y", "x", "y", "y"]          # not mutated
+    with pytest.raises(AsrError, match="nested.labs"):
+        asr.dae.fac_nested(A, nested_labs=["a"])
+    with pytest.raises(AsrError, match="nested.levs"):
+        asr.dae.fac_nested(A, levels=[1, 2])
+
+
+def test_fac_gen_is_standard_order_with_each_and_times():
+    gen = {"Nozzle": ["A", "B", "C"], "Pressure": [20, 10, 15], "Speed": 2}
+    d = asr.dae.fac_gen(gen, each=2, times=3)
+    # standard order: the first factor slowest; numeric levels sorted as R's factor()
+    prod = [(n, str(p), str(s)) for n, p, s in itertools.product(
+        ["A", "B", "C"], ["20", "10", "15"], ["1", "2"]) for _ in range(2)] * 3
+    assert list(zip(*(d[c].astype(str) for c in d.columns))) == prod
+    assert d.shape == (3 * 3 * 2 * 2 * 3, 3)
+    assert d["Pressure"].cat.categories.tolist() == ["10", "15", "20"]
+    assert d["Nozzle"].cat.categories.tolist() == ["A", "B", "C"]
+
+
+def test_fac_gen_yates_order_and_unnamed_repeat():
+    y = asr.dae.fac_gen({"A": 2, "B": 3}, order="yates")
+    assert list(zip(y["A"].astype(str), y["B"].astype(str))) == [
+        (a, b) for b, a in itertools.product("123", "12")]
+    # list(A = 2, 3, B = 2): each level of A repeated 3 times around B's cycle
+    r = asr.dae.fac_gen([("A", 2), ("", 3), ("B", 2)])
+    assert list(zip(r["A"].astype(str), r["B"].astype(str))) == [
+        (a, b) for a in "12" for _ in range(3) for b in "12"]
+    with pytest.raises(AsrError, match="start with a factor name"):
+        asr.dae.fac_gen([("", 3), ("B", 2)])
+
+
+def test_translated_fac_gen_within_fac_nested_runs():
+    py = translate('d <- fac.gen(generate = list(A = c("p", "q"), B = 3), each = 2)\n'
+                   'd <- within(d, { AB <- fac.combine(list(A, B), combine.levels = TRUE)\n'
+                   '                 W <- fac.nested(AB) })\n'
+                   'n <- nlevels(d$W)\n')
+    assert "asr.dae.fac_gen(" in py and "asr.dae.fac_nested(" in py
+    ns: dict = {}
+    exec(py, ns)
+    d = ns["d"]
+    assert d.shape[0] == 12
+    assert d["W"].astype(str).tolist() == ["1", "2"] * 6
+    assert d["AB"].astype(str).tolist()[:4] == ["p,1", "p,1", "p,2", "p,2"]
