@@ -32,6 +32,10 @@ PLUS_CALLS: dict[str, str] = {
     # dae's marginality of a formula's terms (what chooseModel's scripts take from dae)
     "pstructure": "asr.dae.pstructure", "pstructure.formula": "asr.dae.pstructure",
     "marginality": "asr.dae.marginality", "marginality.pstructure": "asr.dae.marginality",
+    "changeModelOnIC": "asr.plus.changeModelOnIC",
+    "changeModelOnIC.asrtests": "asr.plus.changeModelOnIC",
+    # asremlPlus 3's constructor asrtests(asreml.obj, wald.tab, test.summary)
+    "asrtests": "asr.plus.as_asrtests",
     # dae's factor generators
     "fac.nested": "asr.dae.fac_nested", "fac.gen": "asr.dae.fac_gen",
 }
