@@ -4,7 +4,8 @@
   several factors' levels that occur, in standard order (the first factor slowest).
 * :func:`fac_nested` (``fac.nested``): the units numbered 1, 2, ... within each level of a
   nesting factor; :func:`fac_gen` (``fac.gen``): a data frame of all combinations of
-  factors' levels in standard order, each combination repeated ``each`` times.
+  factors' levels in standard order, each combination repeated ``each`` times;
+  :func:`fac_multinested` (``fac.multinested``): one factor per level of a nesting factor.
 * :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
   (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
 * :func:`mat_I`, :func:`mat_J`, :func:`mat_ar1` (ρ^|i−j|), :func:`mat_ar2`,
@@ -22,7 +23,8 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen", "mat_I", "mat_J",
+__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
+           "fac_multinested", "mat_I", "mat_J",
            "mat_ar1", "mat_ar2", "mat_banded", "mat_dirprod", "mat_dirsum", "PStructure",
            "pstructure", "marginality"]
 
@@ -176,6 +178,70 @@ def fac_gen(generate: Any, each: int = 1, times: int = 1, order: str = "standard
         cols[name] = pd.Categorical([labels[k] for k in vals], categories=cats)
         keach *= sizes[i]
     return pd.DataFrame({name: cols[name] for name, _, _ in facs})
+
+
+def _fac_levels(x: pd.Series) -> list[Any]:
+    """A factor's levels: the categories of a categorical (all of them, as R keeps unused
+    levels), else the sorted distinct values."""
+    if isinstance(x.dtype, pd.CategoricalDtype):
+        return list(x.cat.categories)
+    return _levels(x)
+
+
+def fac_multinested(nesting_fac: Any, nested_fac: Any = None, fac_prefix: str | None = None,
+                    fac_levs: Sequence[Any] | None = None, fac_suffix: str | None = None,
+                    nested_levs: Any = None, nested_labs: Any = None, outlevel: Any = 0,
+                    outlabel: str = "rest", **other: Any) -> pd.DataFrame:
+    """dae's ``fac.multinested``: for each level L of ``nesting_fac`` (but ``outlabel``) a
+    factor, named prefix + L + suffix, that is ``outlabel`` on units not at L and, on the
+    units at L, either the unit's count within L (1, 2, ...; :func:`fac_nested`) or, with
+    ``nested_fac``, that factor's value. Levels: ``outlabel`` first, then the nested levels
+    occurring within L in their factor order. Missing nesting (or nested) values stay
+    missing."""
+    if other:
+        raise AsrError(f"fac.multinested(): argument(s) {', '.join(sorted(other))} not "
+                       "supported", hint="fac.multinested(nesting.fac, nested.fac, fac.prefix)")
+    nest = nesting_fac if isinstance(nesting_fac, pd.Series) else pd.Series(nesting_fac)
+    levs = [v for v in _fac_levels(nest) if str(v) != str(outlabel)]
+    names = [f"{fac_prefix or ''}{v}{fac_suffix or ''}" for v in (
+        levs if fac_levs is None else list(fac_levs))]
+    if len(names) != len(levs):
+        raise AsrError(f"fac.multinested(): {len(names)} fac.levs for {len(levs)} levels of "
+                       "the nesting factor", hint="give one name per level")
+    missing = nest.isna().to_numpy()
+    if nested_fac is None:
+        count = fac_nested(nest).astype(object)          # "1", "2", ... within each level
+        order = [str(v) for v in range(1, len(nest) + 1)]
+        if nested_levs is not None:                       # the k-th unit gets nested_levs[k]
+            order = [_num_label(v) if isinstance(v, (int, float, np.number)) else str(v)
+                     for v in np.ravel(nested_levs)]
+            count = pd.Series([None if pd.isna(c) else order[int(c) - 1] if int(c) <= len(
+                order) else None for c in count], index=nest.index, dtype=object)
+        inner = count
+    else:
+        nf = nested_fac if isinstance(nested_fac, pd.Series) else pd.Series(nested_fac)
+        inner = nf.astype(object)
+        order = [str(v) for v in _fac_levels(nf)]
+        missing = missing | nf.isna().to_numpy()
+    vals = [None if pd.isna(v) else str(v) for v in inner]
+    cols: dict[str, pd.Series] = {}
+    for lev, name in zip(levs, names):
+        at = (nest.astype(str) == str(lev)).to_numpy() & ~missing
+        seen = {vals[i] for i in np.nonzero(at)[0]}
+        klevs = [v for v in order if v in seen]
+        if nested_labs is None:
+            labs = klevs
+        else:
+            labs = [str(x) for x in np.ravel(nested_labs)][:len(klevs)]
+            if len(labs) != len(klevs):
+                raise AsrError(f"fac.multinested(): {len(labs)} nested.labs for "
+                               f"{len(klevs)} nested levels within {lev}")
+        lab = dict(zip(klevs, labs))
+        out = [None if missing[i] else lab[vals[i]] if at[i] else str(outlabel)
+               for i in range(len(nest))]
+        cats = list(dict.fromkeys([str(outlabel), *labs]))
+        cols[name] = pd.Series(pd.Categorical(out, categories=cats), index=nest.index)
+    return pd.DataFrame(cols, index=nest.index)
 
 
 def _num_label(x: Any) -> str:

@@ -82,3 +82,29 @@ def test_translated_fac_gen_within_fac_nested_runs():
     assert d.shape[0] == 12
     assert d["W"].astype(str).tolist() == ["1", "2"] * 6
     assert d["AB"].astype(str).tolist()[:4] == ["p,1", "p,1", "p,2", "p,2"]
+
+
+def test_fac_multinested_as_dae_testthat():
+    # testNestedFacs.r lines 33-45 (dae): lay$A as above; fac.multinested(lay$A) gives
+    # factors a, b, c; b has 7 levels, "rest" first; a[1:4] == c("1","2","3","rest");
+    # with nested.levs = seq(10, 60, 10), outlabel = "other": a[1:4] == c("10",...,"other")
+    A = pd.Series(pd.Categorical(np.repeat(list("abc"), [3, 6, 4])))
+    lay2 = asr.dae.fac_multinested(A)
+    assert list(lay2.columns) == ["a", "b", "c"]
+    assert len(lay2["b"].cat.categories) == 7 and lay2["b"].cat.categories[0] == "rest"
+    assert lay2["a"].astype(str).tolist()[:4] == ["1", "2", "3", "rest"]
+    lay3 = asr.dae.fac_multinested(A, nested_levs=np.arange(10, 70, 10), outlabel="other")
+    assert len(lay3["b"].cat.categories) == 7
+    assert lay3["a"].astype(str).tolist()[:4] == ["10", "20", "30", "other"]
+
+
+def test_fac_multinested_with_a_nested_factor():
+    V = pd.Series(["v1", "v1", "v2", "v2", None])
+    N = pd.Series(pd.Categorical(["0.2", "0", "0", "0.4", "0"], categories=["0", "0.2",
+                                                                           "0.4"]))
+    d = asr.dae.fac_multinested(V, N, fac_prefix="N")
+    assert list(d.columns) == ["Nv1", "Nv2"]
+    assert d["Nv1"].astype(object).tolist()[:4] == ["0.2", "0", "rest", "rest"]
+    assert d["Nv2"].astype(object).tolist()[:4] == ["rest", "rest", "0", "0.4"]
+    assert d["Nv1"].cat.categories.tolist() == ["rest", "0", "0.2"]
+    assert d.isna().to_numpy()[4].all()
