@@ -5,7 +5,8 @@
 * :func:`fac_nested` (``fac.nested``): the units numbered 1, 2, ... within each level of a
   nesting factor; :func:`fac_gen` (``fac.gen``): a data frame of all combinations of
   factors' levels in standard order, each combination repeated ``each`` times;
-  :func:`fac_multinested` (``fac.multinested``): one factor per level of a nesting factor.
+  :func:`fac_multinested` (``fac.multinested``): one factor per level of a nesting factor;
+  :func:`fac_recast` (``fac.recast``): new level values (merging levels), order, labels.
 * :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
   (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
 * :func:`mat_I`, :func:`mat_J`, :func:`mat_ar1` (ρ^|i−j|), :func:`mat_ar2`,
@@ -24,7 +25,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 
 __all__ = ["as_numfac", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
-           "fac_multinested", "mat_I", "mat_J",
+           "fac_multinested", "fac_recast", "mat_I", "mat_J",
            "mat_ar1", "mat_ar2", "mat_banded", "mat_dirprod", "mat_dirsum", "PStructure",
            "pstructure", "marginality"]
 
@@ -242,6 +243,44 @@ def fac_multinested(nesting_fac: Any, nested_fac: Any = None, fac_prefix: str | 
         cats = list(dict.fromkeys([str(outlabel), *labs]))
         cols[name] = pd.Series(pd.Categorical(out, categories=cats), index=nest.index)
     return pd.DataFrame(cols, index=nest.index)
+
+
+def fac_recast(factor: Any, newlevels: Any = None, levels_order: Any = None,
+               newlabels: Any = None, **other: Any) -> pd.Series:
+    """dae's ``fac.recast``: with ``newlevels`` (one per old level, in level order; equal
+    values merge levels) each unit's level is replaced and the levels become the sorted
+    distinct new values (R's ``factor()``); then ``levels_order`` orders the levels (it
+    must hold each level once) and ``newlabels`` relabels them in that order."""
+    if other:
+        raise AsrError(f"fac.recast(): argument(s) {', '.join(sorted(other))} not supported",
+                       hint="fac.recast(factor, newlevels, levels.order, newlabels)")
+    s = factor if isinstance(factor, pd.Series) else pd.Series(factor)
+    old = [str(v) for v in _fac_levels(s)]
+    vals = [None if _is_na(v) else str(v) for v in s]
+    if newlevels is not None:
+        new = [str(v) for v in np.ravel(newlevels)]
+        if len(new) != len(old):
+            raise AsrError(f"fac.recast(): {len(new)} newlevels for {len(old)} levels of the "
+                           "factor", hint="must supply a level for every level of the factor")
+        to = dict(zip(old, new))
+        vals = [None if v is None else to[v] for v in vals]
+        old = _levels(pd.Series([v for v in vals if v is not None], dtype=object))
+        old = [str(v) for v in old]
+    labels = old
+    if levels_order is not None or newlabels is not None:
+        order = old if levels_order is None else [str(v) for v in np.ravel(levels_order)]
+        if not set(old) <= set(order) or len(set(order)) < len(order):
+            raise AsrError("fac.recast(): the set of levels.order must be unique and contain "
+                           "all the levels in the factor being recast",
+                           hint=f"the levels are: {', '.join(old)}")
+        labels = order
+        if newlabels is not None:
+            labels = [str(v) for v in np.ravel(newlabels)]
+            if len(labels) != len(old) or len(set(labels)) < len(labels):
+                raise AsrError("fac.recast(): newlabels must be unique, one per level of the "
+                               "factor being recast")
+            vals = [None if v is None else dict(zip(order, labels))[v] for v in vals]
+    return pd.Series(pd.Categorical(vals, categories=labels), index=s.index)
 
 
 def _num_label(x: Any) -> str:

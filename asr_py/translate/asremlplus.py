@@ -38,5 +38,5 @@ PLUS_CALLS: dict[str, str] = {
     "asrtests": "asr.plus.as_asrtests",
     # dae's factor generators
     "fac.nested": "asr.dae.fac_nested", "fac.gen": "asr.dae.fac_gen",
-    "fac.multinested": "asr.dae.fac_multinested",
+    "fac.multinested": "asr.dae.fac_multinested", "fac.recast": "asr.dae.fac_recast",
 }

@@ -108,3 +108,24 @@ def test_fac_multinested_with_a_nested_factor():
     assert d["Nv2"].astype(object).tolist()[:4] == ["rest", "rest", "0", "0.4"]
     assert d["Nv1"].cat.categories.tolist() == ["rest", "0", "0.2"]
     assert d.isna().to_numpy()[4].all()
+
+
+def test_fac_recast_as_r():
+    # R 4.2 (dae's body, base R only): f <- factor(c("b","a","c","a"));
+    # x <- factor(c("z","y","z")[f]) -> "y" "z" "z" "z", levels "y" "z";
+    # factor(x, levels = c("z","y"), labels = c("Z","Y")) -> "Y" "Z" "Z" "Z", levels "Z" "Y"
+    f = pd.Series(["b", "a", "c", "a"])
+    x = asr.dae.fac_recast(f, newlevels=["z", "y", "z"])
+    assert x.astype(str).tolist() == ["y", "z", "z", "z"]
+    assert x.cat.categories.tolist() == ["y", "z"]
+    g = asr.dae.fac_recast(f, newlevels=["z", "y", "z"], levels_order=["z", "y"],
+                           newlabels=["Z", "Y"])
+    assert g.astype(str).tolist() == ["Y", "Z", "Z", "Z"]
+    assert g.cat.categories.tolist() == ["Z", "Y"]
+    o = asr.dae.fac_recast(f, levels_order=["c", "b", "a"])
+    assert o.astype(str).tolist() == f.tolist() and o.cat.categories.tolist() == ["c", "b", "a"]
+    assert f.tolist() == ["b", "a", "c", "a"]
+    with pytest.raises(AsrError, match="every level"):
+        asr.dae.fac_recast(f, newlevels=["z"])
+    with pytest.raises(AsrError, match="levels.order"):
+        asr.dae.fac_recast(f, levels_order=["a", "b"])
