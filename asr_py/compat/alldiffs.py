@@ -45,7 +45,7 @@ __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAll
 COMPONENTS = ("predictions", "vcov", "differences", "p.differences", "sed", "LSD",
               "backtransforms")
 INTERVALS = ("none", "Confidence", "StandardError", "halfLeastSignificant")
-LSDTYPES = ("overall", "factor.combinations", "per.prediction")
+LSDTYPES = ("overall", "factor.combinations", "per.prediction", "supplied")
 
 
 class Alldiffs(RList):
@@ -201,7 +201,8 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
     typ, by = a.get("LSDtype", "overall"), a.get("LSDby")
     pred = obj["predictions"]
     groups = None
-    if typ == "factor.combinations":
+    supplied = _supplied(a.get("LSDsupplied"), by) if typ == "supplied" else None
+    if typ == "factor.combinations" or (typ == "supplied" and by):
         if not by:
             raise AsrError("LSDtype='factor.combinations' needs LSDby (the factors within "
                            "whose combinations predictions are compared)")
@@ -217,7 +218,38 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
                      accuracy=a.get("LSDaccuracy", "maxAbsDeviation"),
                      retain_zero=a.get("retain.zeroLSDs", False),
                      zero_tol=a.get("zero.tolerance", ZERO_TOL),
-                     se=pred["standard.error"].to_numpy(dtype=float))
+                     se=pred["standard.error"].to_numpy(dtype=float), supplied=supplied)
+
+
+def _supplied(x: Any, by: Any) -> dict[str, float]:
+    """asremlPlus's LSDsupplied as {LSD row label: value}: a named vector (Series, dict),
+    a one-column data frame with the labels as row names, or a data frame of the LSDby
+    columns followed by the LSD values; without LSDby the one label is "overall"."""
+    if x is None:
+        raise AsrError("LSDtype='supplied' needs LSDsupplied", hint="LSDsupplied = "
+                       "a value named 'overall', or one per LSDby combination")
+    by = [by] if isinstance(by, str) else list(by or [])
+    if isinstance(x, pd.DataFrame):
+        if x.shape[1] > 1:
+            if list(x.columns[:-1]) != by:
+                raise AsrError("LSDsupplied: a data frame with more than one column should "
+                               "have a column for each element of LSDby followed by a column "
+                               "of LSD values", hint=f"LSDby is {by}")
+            return {",".join(str(v) for v in r[:-1]): float(r[-1])
+                    for r in x.itertuples(index=False)}
+        x = x.iloc[:, 0]
+    if isinstance(x, Mapping):
+        out = {str(k): float(v) for k, v in x.items()}
+    elif isinstance(x, pd.Series) and not isinstance(x.index, pd.RangeIndex):
+        out = {str(k): float(v) for k, v in x.items()}
+    else:
+        raise AsrError("LSDsupplied must name its values by the LSDby combinations, or "
+                       "'overall' when there is no LSDby",
+                       hint="e.g. pd.Series([18.5], index=['overall'])")
+    if not by and list(out) != ["overall"]:
+        raise AsrError(f"LSDsupplied without LSDby should be one value named 'overall', not "
+                       f"{list(out)}")
+    return out
 
 
 def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
@@ -320,7 +352,8 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                        alpha: float = 0.05, avsed_tolerance: float | None = 0.25,
                        LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
                        LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
-                       accuracy_threshold: float | None = None, **other: Any) -> Alldiffs:
+                       accuracy_threshold: float | None = None, LSDsupplied: Any = None,
+                       **other: Any) -> Alldiffs:
     """asremlPlus's ``redoErrorIntervals``: replace the predictions' error intervals
     (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring). With
     halfLeastSignificant intervals and an ``accuracy_threshold``, an ``LSDwarning`` column
@@ -336,7 +369,13 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                                                                             "overall")
     if a["LSDtype"] == "factor.combinations" and LSDby is None:
         LSDby = a.get("LSDby")
-    a["LSDby"] = LSDby if a["LSDtype"] == "factor.combinations" else None
+    a["LSDby"] = LSDby if a["LSDtype"] in ("factor.combinations", "supplied") else None
+    if LSDsupplied is not None and a["LSDtype"] != "supplied":
+        warnings.warn("LSDsupplied is not NULL and LSDtype in not set to supplied - "
+                      "LSDsupplied will be ignored.", AsrWarning, stacklevel=2)
+    a.pop("LSDsupplied", None)
+    if a["LSDtype"] == "supplied":
+        a["LSDsupplied"] = LSDsupplied
     if LSDstatistic:
         a["LSDstatistic"] = pick(LSDstatistic, STATISTICS, "LSDstatistic")
     if LSDaccuracy:
@@ -369,7 +408,7 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
             warnings.warn("redoErrorIntervals(): the avsed.tolerance is exceeded - reverting "
                           "to confidence intervals", AsrWarning, stacklevel=2)
             kind = "Confidence"
-        elif a["LSDtype"] == "overall":
+        elif a["LSDtype"] == "overall" or (a["LSDtype"] == "supplied" and not a["LSDby"]):
             half = np.full(len(pred), float(lsd["assignedLSD"].iloc[0]))
         elif a["LSDtype"] == "per.prediction":
             half = lsd["assignedLSD"].to_numpy(dtype=float)
@@ -427,7 +466,7 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
     sed = obj["sed"].to_numpy()
     t = float(stats.t.ppf(1 - a.get("alpha", 0.05) / 2, a["tdf"]))
     n = sed.shape[0]
-    if a["LSDtype"] == "factor.combinations":
+    if a["LSDtype"] == "factor.combinations" or (a["LSDtype"] == "supplied" and a["LSDby"]):
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
         g = _combos(obj["predictions"], by).astype(str).to_numpy()
     else:
