@@ -1,0 +1,39 @@
+"""Translation of asremlPlus/dae idioms met in the sixth pass (c14plus): the R snippets run
+as translated and give R's values (R 4.2 for the base-R parts; dae's documented
+semantics for fac.*)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from asr_py.translate import translate
+
+
+def _run(code: str, **ns: object) -> dict:
+    py = translate(code)
+    env: dict = dict(ns)
+    exec(py, env)
+    return env
+
+
+def test_names_of_a_one_value_series_is_one_name() -> None:
+    # R: x <- d[["m"]]; names(x) <- "overall"; names(x) is "overall" (one name)
+    env = _run('x <- d[["m"]]\nnames(x) <- "overall"\nv <- x[["overall"]]\n',
+               d=pd.DataFrame({"m": [18.5]}))
+    assert list(env["x"].index) == ["overall"] and env["v"] == 18.5
+
+
+def test_fac_recast_then_multinested_in_a_cbind() -> None:
+    code = ('d$V <- fac.recast(d$V, newlevels = c("Vic", "Gold"), '
+            'levels.order = c("Vic", "Gold"))\n'
+            'd <- cbind(d, with(d, fac.multinested(nesting.fac = V, nested.fac = N, '
+            'fac.prefix = "N")))\n')
+    d = pd.DataFrame({"V": ["Golden", "Golden", "Victory", "Victory"],
+                      "N": ["0", "0.2", "0", "0.2"]})
+    env = _run(code, d=d)
+    out = env["d"]
+    assert list(out.columns) == ["V", "N", "NVic", "NGold"]
+    # levels of V were Golden, Victory (sorted): newlevels map them to Vic, Gold
+    assert out["V"].astype(str).tolist() == ["Vic", "Vic", "Gold", "Gold"]
+    assert out["NVic"].astype(str).tolist() == ["0", "0.2", "rest", "rest"]
+    assert out["NGold"].astype(str).tolist() == ["rest", "rest", "0", "0.2"]
