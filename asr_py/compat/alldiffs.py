@@ -73,7 +73,9 @@ class Alldiffs(RList):
 
 def classify_vars(classify: str) -> list[str]:
     """The variables of a classify (``"A:B"`` and ``"(A:B)"`` -> ["A", "B"]); "(Intercept)"
-    has none."""
+    has none, nor has "Intercept" (asreml 4.2's name of that classify)."""
+    if str(classify).strip() in ("Intercept", "(Intercept)"):
+        return []
     return [v.strip() for v in unwrap_classify(str(classify)).split(":") if v.strip() and
             v.strip() != "(Intercept)"]
 

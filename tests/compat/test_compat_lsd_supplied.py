@@ -92,3 +92,19 @@ def test_supplied_by_combinations_and_errors(diffs) -> None:
         with pytest.raises(UserWarning, match="LSDsupplied will be ignored"):
             asr.plus.redoErrorIntervals(diffs, error_intervals="half",
                                         LSDsupplied={"overall": 1.0})
+
+
+def test_intercept_classify_all_differences() -> None:
+    """test42alldiffsasr.r (lines 311-318): allDifferences of predict(classify =
+    "Intercept") -- asreml 4.2's name of the (Intercept) classify -- is an alldiffs object
+    with LSDtype "overall" and LSDstatistic "mean"; its one prediction is the GLS mean."""
+    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
+        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
+    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+    cells = fit.predict("Nitrogen:Variety")["predicted.value"].to_numpy(float)
+    p = fit.predict(classify="Intercept", vcov=True)
+    obj = asr.plus.allDifferences(predictions=p, classify="Intercept", vcov=p.attrs["vcov"],
+                                  tdf=10)
+    assert obj.attrs["LSDtype"] == "overall" and obj.attrs["LSDstatistic"] == "mean"
+    assert len(obj["predictions"]) == 1
+    np.testing.assert_allclose(obj["predictions"]["predicted.value"], cells.mean(), rtol=1e-9)
