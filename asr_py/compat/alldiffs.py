@@ -659,6 +659,7 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                  Vmatrix: bool = False, classify: str | None = None,
                  LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
                  LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
+                 avsed_tolerance: float | None = 0.25, accuracy_threshold: float | None = None,
                  **other: Any) -> Alldiffs:
     """asremlPlus's ``linTransform``. A matrix L: the combinations Lp̂ with variance L W L'
     (labelled by L's row names, else 1, 2, ...). A model formula (``"~ A + B"``, text) of
@@ -666,7 +667,7 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
     X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
-    _refuse("linTransform", other)
+    _refuse("linTransform", other, ("wald_tab",))
     if classify is not None and sorted(classify_vars(classify)) != sorted(
             classify_vars(alldiffs_obj.attrs["classify"])):
         raise AsrError(f"linTransform(): classify '{classify}' is not the alldiffs object's "
@@ -713,7 +714,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                          LSDtype=LSDtype or "overall", LSDby=LSDby,
                          LSDstatistic=LSDstatistic or "mean",
                          LSDaccuracy=LSDaccuracy or "maxAbsDeviation")
-    out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
+    out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha,
+                             avsed_tolerance=avsed_tolerance,
+                             accuracy_threshold=accuracy_threshold)
     if not Vmatrix:
         out["vcov"] = None
     return out

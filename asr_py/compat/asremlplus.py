@@ -58,6 +58,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
@@ -69,7 +70,7 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
            "renewClassify", "linTransform", "predictPlus", "plotPvalues", "plotPredictions",
-           "estimateV", "chooseModel", "facRecast", "facRename", "attr",
+           "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
            "SUMMARY_COLUMNS"]
 
 #: asremlPlus's test.summary columns

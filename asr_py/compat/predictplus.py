@@ -182,7 +182,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
         obj = linTransform(obj, linear_transformation, alpha=alpha, error_intervals=kind,
                            EGLS_linTransform=EGLS_linTransform, Vmatrix=Vmatrix,
                            LSDtype=LSDtype, LSDby=LSDby, LSDstatistic=LSDstatistic,
-                           LSDaccuracy=LSDaccuracy)
+                           LSDaccuracy=LSDaccuracy, avsed_tolerance=avsed_tolerance,
+                           accuracy_threshold=accuracy_threshold)
         if sortFactor is not None:
             obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
                                 sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)

@@ -14,14 +14,14 @@ __all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]
 _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlldiffs",
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
          "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
-         "attr")
+         "attr", "findLSDminerrors")
 
 #: R function (and S3 method) -> asr.plus function
 PLUS_CALLS: dict[str, str] = {
     **{f: f"asr.plus.{f}" for f in _SAME},
     **{f"{f}.alldiffs": f"asr.plus.{f}" for f in (
         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
-        "linTransform", "plotPvalues", "facRecast", "facRename")},
+        "linTransform", "plotPvalues", "facRecast", "facRename", "findLSDminerrors")},
     "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
     "chooseModel.asrtests": "asr.plus.chooseModel",
     "chooseModel.data.frame": "asr.plus.chooseModel",

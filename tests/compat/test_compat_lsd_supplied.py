@@ -95,9 +95,11 @@ def test_supplied_by_combinations_and_errors(diffs) -> None:
 
 
 def test_intercept_classify_all_differences() -> None:
-    """test42alldiffsasr.r (lines 311-318): allDifferences of predict(classify =
+    """test42alldiffsasr.r (lines 311-323): allDifferences of predict(classify =
     "Intercept") -- asreml 4.2's name of the (Intercept) classify -- is an alldiffs object
-    with LSDtype "overall" and LSDstatistic "mean"; its one prediction is the GLS mean."""
+    with LSDtype "overall" and LSDstatistic "mean"; its one prediction is the GLS mean;
+    findLSDminerrors gives the LSD of two such predictions, 20.92506 (tdf = Variety's
+    denDF, 10), and missing counts."""
     d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
         "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
     fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
@@ -108,3 +110,6 @@ def test_intercept_classify_all_differences() -> None:
     assert obj.attrs["LSDtype"] == "overall" and obj.attrs["LSDstatistic"] == "mean"
     assert len(obj["predictions"]) == 1
     np.testing.assert_allclose(obj["predictions"]["predicted.value"], cells.mean(), rtol=1e-9)
+    m = asr.plus.findLSDminerrors(obj)
+    assert abs(float(m["LSD"].iloc[0]) - 20.92506) < 1e-5
+    assert m.iloc[0, 1:].isna().all()
