@@ -125,23 +125,37 @@ def as_alldiffs(predictions: pd.DataFrame, vcov: Any = None, differences: Any = 
                 response_title: str | None = None, term: str | None = None,
                 classify: str | None = None, tdf: float | None = None, alpha: float = 0.05,
                 **other: Any) -> Alldiffs:
-    """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed."""
+    """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed.
+    Attributes not given stay unset (NULL in R: ``attributes()`` of
+    ``as.alldiffs(pvals, sed = sed, tdf = df)`` are names, tdf, alpha and class); without
+    ``classify`` the classify variables are the prediction columns before predicted.value."""
     _refuse("as_alldiffs", other)
-    if classify is None:   # the columns before predicted.value, as asreml's predictions
-        cols = list(predictions.columns)
-        if "predicted.value" not in cols or cols.index("predicted.value") == 0:
-            raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
-        classify = ":".join(map(str, cols[:cols.index("predicted.value")]))
-    pred = _standardise(predictions, classify)
-    labs = _labels(pred, classify)
+    cls = classify if classify is not None else _inferred_classify(predictions)
+    pred = _standardise(predictions, cls)
+    labs = _labels(pred, cls)
     comps: dict[str, Any] = {"predictions": pred}
     for k, v in (("vcov", vcov), ("differences", differences), ("p.differences",
                  p_differences), ("sed", sed)):
         comps[k] = None if v is None else _as_frame(v, labs)
     comps["LSD"], comps["backtransforms"] = LSD, backtransforms
-    return Alldiffs(comps, attrs={"response": response, "response.title": response_title or
-                                  response, "term": term or classify, "classify": classify,
-                                  "tdf": tdf, "alpha": alpha})
+    return Alldiffs(comps, attrs={"response": response, "response.title": response_title,
+                                  "term": term, "classify": classify, "tdf": tdf,
+                                  "alpha": alpha})
+
+
+def _inferred_classify(predictions: pd.DataFrame) -> str:
+    """The columns before predicted.value, as asreml's predictions have them."""
+    cols = list(predictions.columns)
+    if "predicted.value" not in cols or cols.index("predicted.value") == 0:
+        raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
+    return ":".join(map(str, cols[:cols.index("predicted.value")]))
+
+
+def _cls(obj: Alldiffs) -> str:
+    """The classify of an alldiffs object: its attribute, else the prediction columns
+    before predicted.value."""
+    c = obj.attrs.get("classify")
+    return c if c is not None else _inferred_classify(obj["predictions"])
 
 
 def is_alldiffs(obj: Any) -> bool:
@@ -271,8 +285,8 @@ def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
     (module docstring); inestimable predictions are dropped (``inestimable_rm``)."""
     _refuse("allDifferences", other)
     obj = as_alldiffs(predictions, vcov=vcov, sed=sed, response=response,
-                      response_title=response_title, term=term, classify=classify, tdf=tdf,
-                      alpha=alpha)
+                      response_title=response_title or response, term=term or classify,
+                      classify=classify, tdf=tdf, alpha=alpha)
     obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"),
                       "LSDby": LSDby, "LSDstatistic": pick(LSDstatistic, STATISTICS,
                                                            "LSDstatistic"),
@@ -536,7 +550,7 @@ def _recast(obj: Alldiffs, factor: str, levels: list[str]) -> Alldiffs:
     out = obj.copy()
     pred = out["predictions"].copy()
     pred[factor] = pd.Categorical(pred[factor].astype(str), categories=levels)
-    return _reorder(out, pred, out.attrs["classify"])
+    return _reorder(out, pred, _cls(out))
 
 
 def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
@@ -579,7 +593,7 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
     level order is ``attrs['sortOrder']``."""
     _check(x, "sort")
     _refuse("sort", other)
-    cls = classify or x.attrs["classify"]
+    cls = classify or _cls(x)
     vs = classify_vars(cls)
     pred = x["predictions"]
     if sortFactor is None:
@@ -669,7 +683,7 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     _check(alldiffs_obj, "linTransform")
     _refuse("linTransform", other, ("wald_tab",))
     if classify is not None and sorted(classify_vars(classify)) != sorted(
-            classify_vars(alldiffs_obj.attrs["classify"])):
+            classify_vars(_cls(alldiffs_obj))):
         raise AsrError(f"linTransform(): classify '{classify}' is not the alldiffs object's "
                        f"classify '{alldiffs_obj.attrs['classify']}'")
     if alldiffs_obj.get("vcov") is None:
@@ -691,8 +705,8 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                            hint="use the classify variables in the formula") from e
         G = np.linalg.pinv(W) if EGLS_linTransform else np.eye(len(pv))
         L = X @ np.linalg.pinv(X.T @ G @ X) @ X.T @ G
-        frame = pred[classify_vars(a["classify"])].copy()
-        cls = a["classify"]
+        cls = _cls(alldiffs_obj)
+        frame = pred[classify_vars(cls)].copy()
     else:
         L = np.asarray(linear_transformation, dtype=float)
         if L.ndim != 2 or L.shape[1] != W.shape[0]:
@@ -749,7 +763,7 @@ def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None,
     if sections:
         pred = alldiffs_obj["predictions"]
         secs = list(sections)
-        vs = classify_vars(alldiffs_obj.attrs["classify"])
+        vs = classify_vars(_cls(alldiffs_obj))
         bad = [v for v in secs if v not in vs]
         if bad:
             raise AsrError(f"plotPvalues(): sections {bad} are not classify variables",
@@ -798,7 +812,7 @@ def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None 
         p = out["predictions"].copy()
         p[factor] = pd.Categorical(p[factor].astype(str).map(dict(zip(levs, lab))),
                                    categories=lab)
-        out = _reorder(out, p, out.attrs["classify"])
+        out = _reorder(out, p, _cls(out))
     return out
 
 
@@ -821,7 +835,7 @@ def facRename(object: Alldiffs, factor_names: Sequence[str] | str,
     if out.get("backtransforms") is not None:
         out["backtransforms"] = out["backtransforms"].rename(columns=ren)
     a = out.attrs
-    a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(a["classify"]))
+    a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(_cls(object)))
     if a.get("LSDby"):
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
         a["LSDby"] = [ren.get(b, b) for b in by]

@@ -37,3 +37,21 @@ def test_fac_recast_then_multinested_in_a_cbind() -> None:
     assert out["V"].astype(str).tolist() == ["Vic", "Vic", "Gold", "Gold"]
     assert out["NVic"].astype(str).tolist() == ["0", "0.2", "rest", "rest"]
     assert out["NGold"].astype(str).tolist() == ["rest", "rest", "0", "0.2"]
+
+
+def test_as_alldiffs_attributes_as_asremlplus() -> None:
+    """asremlPlus's makeAlldiffs sets attributes to the arguments, and R drops NULL ones:
+    as.alldiffs(predictions, sed =, tdf =) has names, tdf, alpha and class (4 attributes;
+    test41Sortalldiffs.r line 174 records 4). The classify is still known from the
+    prediction columns, so sorting works."""
+    import numpy as np
+
+    p = pd.DataFrame({"A": ["a1", "a2", "a3"], "predicted.value": [3.0, 1.0, 2.0],
+                      "std.error": [0.5, 0.5, 0.5], "status": "Estimable"})
+    s = np.full((3, 3), 0.7)
+    env = _run("d <- as.alldiffs(predictions = p, sed = s, tdf = 10)\n"
+               "n <- length(attributes(d))\nk <- names(attributes(d))\n"
+               "ds <- sort(d, sortFactor = 'A')\n", p=p, s=s)
+    assert env["n"] == 4
+    assert sorted(env["k"]) == ["alpha", "class", "names", "tdf"]
+    assert env["ds"]["predictions"]["A"].astype(str).tolist() == ["a2", "a3", "a1"]
