@@ -55,3 +55,14 @@ def test_as_alldiffs_attributes_as_asremlplus() -> None:
     assert env["n"] == 4
     assert sorted(env["k"]) == ["alpha", "class", "names", "tdf"]
     assert env["ds"]["predictions"]["A"].astype(str).tolist() == ["a2", "a3", "a1"]
+
+
+def test_data_frame_splices_a_data_frame_argument() -> None:
+    # R 4.2: d <- data.frame(A = c("x","y"), B = 1:2); a <- c(5, 6)
+    # names(data.frame(T = factor(1:2), d, a)) is "T" "A" "B" "a"
+    env = _run('e <- data.frame(T = factor(1:2), d, a)\nf <- data.frame(a, b = a)\n',
+               d=pd.DataFrame({"A": ["x", "y"], "B": [1, 2]}), a=[5.0, 6.0])
+    e = env["e"]
+    assert list(e.columns) == ["T", "A", "B", "a"]
+    assert e["A"].tolist() == ["x", "y"] and e["a"].tolist() == [5.0, 6.0]
+    assert list(env["f"].columns) == ["a", "b"]
