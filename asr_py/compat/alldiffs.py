@@ -45,7 +45,7 @@ __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAll
 COMPONENTS = ("predictions", "vcov", "differences", "p.differences", "sed", "LSD",
               "backtransforms")
 INTERVALS = ("none", "Confidence", "StandardError", "halfLeastSignificant")
-LSDTYPES = ("overall", "factor.combinations", "per.prediction")
+LSDTYPES = ("overall", "factor.combinations", "per.prediction", "supplied")
 
 
 class Alldiffs(RList):
@@ -73,7 +73,9 @@ class Alldiffs(RList):
 
 def classify_vars(classify: str) -> list[str]:
     """The variables of a classify (``"A:B"`` and ``"(A:B)"`` -> ["A", "B"]); "(Intercept)"
-    has none."""
+    has none, nor has "Intercept" (asreml 4.2's name of that classify)."""
+    if str(classify).strip() in ("Intercept", "(Intercept)"):
+        return []
     return [v.strip() for v in unwrap_classify(str(classify)).split(":") if v.strip() and
             v.strip() != "(Intercept)"]
 
@@ -123,23 +125,37 @@ def as_alldiffs(predictions: pd.DataFrame, vcov: Any = None, differences: Any = 
                 response_title: str | None = None, term: str | None = None,
                 classify: str | None = None, tdf: float | None = None, alpha: float = 0.05,
                 **other: Any) -> Alldiffs:
-    """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed."""
+    """asremlPlus's ``as.alldiffs``: the object from its components, nothing computed.
+    Attributes not given stay unset (NULL in R: ``attributes()`` of
+    ``as.alldiffs(pvals, sed = sed, tdf = df)`` are names, tdf, alpha and class); without
+    ``classify`` the classify variables are the prediction columns before predicted.value."""
     _refuse("as_alldiffs", other)
-    if classify is None:   # the columns before predicted.value, as asreml's predictions
-        cols = list(predictions.columns)
-        if "predicted.value" not in cols or cols.index("predicted.value") == 0:
-            raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
-        classify = ":".join(map(str, cols[:cols.index("predicted.value")]))
-    pred = _standardise(predictions, classify)
-    labs = _labels(pred, classify)
+    cls = classify if classify is not None else _inferred_classify(predictions)
+    pred = _standardise(predictions, cls)
+    labs = _labels(pred, cls)
     comps: dict[str, Any] = {"predictions": pred}
     for k, v in (("vcov", vcov), ("differences", differences), ("p.differences",
                  p_differences), ("sed", sed)):
         comps[k] = None if v is None else _as_frame(v, labs)
     comps["LSD"], comps["backtransforms"] = LSD, backtransforms
-    return Alldiffs(comps, attrs={"response": response, "response.title": response_title or
-                                  response, "term": term or classify, "classify": classify,
-                                  "tdf": tdf, "alpha": alpha})
+    return Alldiffs(comps, attrs={"response": response, "response.title": response_title,
+                                  "term": term, "classify": classify, "tdf": tdf,
+                                  "alpha": alpha})
+
+
+def _inferred_classify(predictions: pd.DataFrame) -> str:
+    """The columns before predicted.value, as asreml's predictions have them."""
+    cols = list(predictions.columns)
+    if "predicted.value" not in cols or cols.index("predicted.value") == 0:
+        raise AsrError("as_alldiffs(): classify= is missing", hint="e.g. classify='A:B'")
+    return ":".join(map(str, cols[:cols.index("predicted.value")]))
+
+
+def _cls(obj: Alldiffs) -> str:
+    """The classify of an alldiffs object: its attribute, else the prediction columns
+    before predicted.value."""
+    c = obj.attrs.get("classify")
+    return c if c is not None else _inferred_classify(obj["predictions"])
 
 
 def is_alldiffs(obj: Any) -> bool:
@@ -201,7 +217,8 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
     typ, by = a.get("LSDtype", "overall"), a.get("LSDby")
     pred = obj["predictions"]
     groups = None
-    if typ == "factor.combinations":
+    supplied = _supplied(a.get("LSDsupplied"), by) if typ == "supplied" else None
+    if typ == "factor.combinations" or (typ == "supplied" and by):
         if not by:
             raise AsrError("LSDtype='factor.combinations' needs LSDby (the factors within "
                            "whose combinations predictions are compared)")
@@ -217,7 +234,38 @@ def _lsd(obj: Alldiffs) -> pd.DataFrame | None:
                      accuracy=a.get("LSDaccuracy", "maxAbsDeviation"),
                      retain_zero=a.get("retain.zeroLSDs", False),
                      zero_tol=a.get("zero.tolerance", ZERO_TOL),
-                     se=pred["standard.error"].to_numpy(dtype=float))
+                     se=pred["standard.error"].to_numpy(dtype=float), supplied=supplied)
+
+
+def _supplied(x: Any, by: Any) -> dict[str, float]:
+    """asremlPlus's LSDsupplied as {LSD row label: value}: a named vector (Series, dict),
+    a one-column data frame with the labels as row names, or a data frame of the LSDby
+    columns followed by the LSD values; without LSDby the one label is "overall"."""
+    if x is None:
+        raise AsrError("LSDtype='supplied' needs LSDsupplied", hint="LSDsupplied = "
+                       "a value named 'overall', or one per LSDby combination")
+    by = [by] if isinstance(by, str) else list(by or [])
+    if isinstance(x, pd.DataFrame):
+        if x.shape[1] > 1:
+            if list(x.columns[:-1]) != by:
+                raise AsrError("LSDsupplied: a data frame with more than one column should "
+                               "have a column for each element of LSDby followed by a column "
+                               "of LSD values", hint=f"LSDby is {by}")
+            return {",".join(str(v) for v in r[:-1]): float(r[-1])
+                    for r in x.itertuples(index=False)}
+        x = x.iloc[:, 0]
+    if isinstance(x, Mapping):
+        out = {str(k): float(v) for k, v in x.items()}
+    elif isinstance(x, pd.Series) and not isinstance(x.index, pd.RangeIndex):
+        out = {str(k): float(v) for k, v in x.items()}
+    else:
+        raise AsrError("LSDsupplied must name its values by the LSDby combinations, or "
+                       "'overall' when there is no LSDby",
+                       hint="e.g. pd.Series([18.5], index=['overall'])")
+    if not by and list(out) != ["overall"]:
+        raise AsrError(f"LSDsupplied without LSDby should be one value named 'overall', not "
+                       f"{list(out)}")
+    return out
 
 
 def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
@@ -237,8 +285,8 @@ def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
     (module docstring); inestimable predictions are dropped (``inestimable_rm``)."""
     _refuse("allDifferences", other)
     obj = as_alldiffs(predictions, vcov=vcov, sed=sed, response=response,
-                      response_title=response_title, term=term, classify=classify, tdf=tdf,
-                      alpha=alpha)
+                      response_title=response_title or response, term=term or classify,
+                      classify=classify, tdf=tdf, alpha=alpha)
     obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"),
                       "LSDby": LSDby, "LSDstatistic": pick(LSDstatistic, STATISTICS,
                                                            "LSDstatistic"),
@@ -320,7 +368,8 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                        alpha: float = 0.05, avsed_tolerance: float | None = 0.25,
                        LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
                        LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
-                       accuracy_threshold: float | None = None, **other: Any) -> Alldiffs:
+                       accuracy_threshold: float | None = None, LSDsupplied: Any = None,
+                       **other: Any) -> Alldiffs:
     """asremlPlus's ``redoErrorIntervals``: replace the predictions' error intervals
     (``lower.<type>.limit``, ``upper.<type>.limit``; module docstring). With
     halfLeastSignificant intervals and an ``accuracy_threshold``, an ``LSDwarning`` column
@@ -336,7 +385,13 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                                                                             "overall")
     if a["LSDtype"] == "factor.combinations" and LSDby is None:
         LSDby = a.get("LSDby")
-    a["LSDby"] = LSDby if a["LSDtype"] == "factor.combinations" else None
+    a["LSDby"] = LSDby if a["LSDtype"] in ("factor.combinations", "supplied") else None
+    if LSDsupplied is not None and a["LSDtype"] != "supplied":
+        warnings.warn("LSDsupplied is not NULL and LSDtype in not set to supplied - "
+                      "LSDsupplied will be ignored.", AsrWarning, stacklevel=2)
+    a.pop("LSDsupplied", None)
+    if a["LSDtype"] == "supplied":
+        a["LSDsupplied"] = LSDsupplied
     if LSDstatistic:
         a["LSDstatistic"] = pick(LSDstatistic, STATISTICS, "LSDstatistic")
     if LSDaccuracy:
@@ -369,7 +424,7 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
             warnings.warn("redoErrorIntervals(): the avsed.tolerance is exceeded - reverting "
                           "to confidence intervals", AsrWarning, stacklevel=2)
             kind = "Confidence"
-        elif a["LSDtype"] == "overall":
+        elif a["LSDtype"] == "overall" or (a["LSDtype"] == "supplied" and not a["LSDby"]):
             half = np.full(len(pred), float(lsd["assignedLSD"].iloc[0]))
         elif a["LSDtype"] == "per.prediction":
             half = lsd["assignedLSD"].to_numpy(dtype=float)
@@ -427,7 +482,7 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
     sed = obj["sed"].to_numpy()
     t = float(stats.t.ppf(1 - a.get("alpha", 0.05) / 2, a["tdf"]))
     n = sed.shape[0]
-    if a["LSDtype"] == "factor.combinations":
+    if a["LSDtype"] == "factor.combinations" or (a["LSDtype"] == "supplied" and a["LSDby"]):
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
         g = _combos(obj["predictions"], by).astype(str).to_numpy()
     else:
@@ -495,7 +550,7 @@ def _recast(obj: Alldiffs, factor: str, levels: list[str]) -> Alldiffs:
     out = obj.copy()
     pred = out["predictions"].copy()
     pred[factor] = pd.Categorical(pred[factor].astype(str), categories=levels)
-    return _reorder(out, pred, out.attrs["classify"])
+    return _reorder(out, pred, _cls(out))
 
 
 def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
@@ -538,7 +593,7 @@ def sort_alldiffs(x: Alldiffs, decreasing: bool = False, classify: str | None = 
     level order is ``attrs['sortOrder']``."""
     _check(x, "sort")
     _refuse("sort", other)
-    cls = classify or x.attrs["classify"]
+    cls = classify or _cls(x)
     vs = classify_vars(cls)
     pred = x["predictions"]
     if sortFactor is None:
@@ -618,6 +673,7 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                  Vmatrix: bool = False, classify: str | None = None,
                  LSDtype: str | None = None, LSDby: Sequence[str] | str | None = None,
                  LSDstatistic: str | None = None, LSDaccuracy: str | None = None,
+                 avsed_tolerance: float | None = 0.25, accuracy_threshold: float | None = None,
                  **other: Any) -> Alldiffs:
     """asremlPlus's ``linTransform``. A matrix L: the combinations Lp̂ with variance L W L'
     (labelled by L's row names, else 1, 2, ...). A model formula (``"~ A + B"``, text) of
@@ -625,9 +681,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
     X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
-    _refuse("linTransform", other)
+    _refuse("linTransform", other, ("wald_tab",))
     if classify is not None and sorted(classify_vars(classify)) != sorted(
-            classify_vars(alldiffs_obj.attrs["classify"])):
+            classify_vars(_cls(alldiffs_obj))):
         raise AsrError(f"linTransform(): classify '{classify}' is not the alldiffs object's "
                        f"classify '{alldiffs_obj.attrs['classify']}'")
     if alldiffs_obj.get("vcov") is None:
@@ -649,8 +705,8 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                            hint="use the classify variables in the formula") from e
         G = np.linalg.pinv(W) if EGLS_linTransform else np.eye(len(pv))
         L = X @ np.linalg.pinv(X.T @ G @ X) @ X.T @ G
-        frame = pred[classify_vars(a["classify"])].copy()
-        cls = a["classify"]
+        cls = _cls(alldiffs_obj)
+        frame = pred[classify_vars(cls)].copy()
     else:
         L = np.asarray(linear_transformation, dtype=float)
         if L.ndim != 2 or L.shape[1] != W.shape[0]:
@@ -672,7 +728,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                          LSDtype=LSDtype or "overall", LSDby=LSDby,
                          LSDstatistic=LSDstatistic or "mean",
                          LSDaccuracy=LSDaccuracy or "maxAbsDeviation")
-    out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha)
+    out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha,
+                             avsed_tolerance=avsed_tolerance,
+                             accuracy_threshold=accuracy_threshold)
     if not Vmatrix:
         out["vcov"] = None
     return out
@@ -705,7 +763,7 @@ def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None,
     if sections:
         pred = alldiffs_obj["predictions"]
         secs = list(sections)
-        vs = classify_vars(alldiffs_obj.attrs["classify"])
+        vs = classify_vars(_cls(alldiffs_obj))
         bad = [v for v in secs if v not in vs]
         if bad:
             raise AsrError(f"plotPvalues(): sections {bad} are not classify variables",
@@ -754,7 +812,7 @@ def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None 
         p = out["predictions"].copy()
         p[factor] = pd.Categorical(p[factor].astype(str).map(dict(zip(levs, lab))),
                                    categories=lab)
-        out = _reorder(out, p, out.attrs["classify"])
+        out = _reorder(out, p, _cls(out))
     return out
 
 
@@ -777,7 +835,7 @@ def facRename(object: Alldiffs, factor_names: Sequence[str] | str,
     if out.get("backtransforms") is not None:
         out["backtransforms"] = out["backtransforms"].rename(columns=ren)
     a = out.attrs
-    a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(a["classify"]))
+    a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(_cls(object)))
     if a.get("LSDby"):
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
         a["LSDby"] = [ren.get(b, b) for b in by]

@@ -58,6 +58,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
@@ -65,11 +66,11 @@ from asr_py.warning_classes import AsrWarning
 __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCriteria",
            "getTestPvalue", "getTestEntry", "getFormulae", "printFormulae", "iterate",
            "recalcWaldTab", "rmboundary", "testranfix", "testswapran", "testresidual",
-           "changeTerms", "setvarianceterms",
+           "changeTerms", "changeModelOnIC", "setvarianceterms",
            "Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
            "renewClassify", "linTransform", "predictPlus", "plotPvalues", "plotPredictions",
-           "estimateV", "chooseModel", "facRecast", "facRename", "attr",
+           "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
            "SUMMARY_COLUMNS"]
 
 #: asremlPlus's test.summary columns
@@ -763,3 +764,73 @@ def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
     return _swap_test(t, {"random": f"~ . - ({oldterms}) + ({newterms})"}, label, simpler,
                       alpha, positive_zero, bound_test_parameters, denDF, IClikelihood,
                       checkboundaryonly)
+
+
+def _model_terms(text: str | None, kind: str) -> list[str]:
+    """The terms of a fixed or random model text (R's expansion of * / +)."""
+    from asr_py.formula import expand, parse_formula
+
+    if not text:
+        return []
+    body = str(text).split("~", 1)[-1]
+    return [str(t) for t in expand(parse_formula(f"~ {body}"), kind).terms]
+
+
+def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
+                    addFixed: str | None = None, dropRandom: str | None = None,
+                    addRandom: str | None = None, newResidual: str | None = None,
+                    allow_absentDropTerms: bool = False, label: str = "Changed terms",
+                    which_IC: str = "AIC", IClikelihood: str = "REML",
+                    denDF: str = "numeric", checkboundaryonly: bool = False,
+                    bound_exclusions: Iterable[str] = _BOUND, **other: Any) -> AsrTests:
+    """asremlPlus's ``changeModelOnIC``: change the model as :func:`changeTerms` does and
+    keep the change when it lowers the chosen information criterion, ΔIC = IC_new − IC_old
+    < 0 ("Swapped", else "Unswapped"; " - old/new/both unconverged" appended as asremlPlus
+    does). The ``label`` row holds the differences new − old of fixedDF (DF), varDF
+    (denDF), AIC and BIC. A term to drop that is not in the model gives an "Absent" row and
+    no change, unless ``allow_absentDropTerms``."""
+    _other("changeModelOnIC", other)
+    t = _check_asrtests(asrtests_obj, "changeModelOnIC")
+    lik = {"reml": "REML", "full": "full"}.get(str(IClikelihood).lower())
+    ic_type = {"aic": "AIC", "bic": "BIC"}.get(str(which_IC).lower())
+    if lik is None:
+        raise AsrError(f"changeModelOnIC(): IClikelihood must be 'REML' or 'full', not "
+                       f"{IClikelihood!r}", hint="'none' is not allowed here")
+    if ic_type is None:
+        raise AsrError(f"changeModelOnIC(): which.IC must be 'AIC' or 'BIC', not {which_IC!r}",
+                       hint='which.IC = "BIC"')
+    fit = t["asreml.obj"]
+    bound = tuple(bound_exclusions)
+    old = _ic(fit, lik, bound)
+    absent = False
+    if not allow_absentDropTerms:
+        for drop, kind in ((dropFixed, "fixed"), (dropRandom, "random")):
+            if drop:
+                have = _model_terms(fit.call.get(kind), kind)
+                absent |= any(_find(x, have) < 0 for x in _model_terms(drop, kind))
+    if absent:
+        summary = addto_test_summary(t["test.summary"], label, DF=np.nan, action="Absent")
+        return AsrTests({**t, "test.summary": summary})
+    nlines = len(t["test.summary"])
+    new = changeTerms(t, dropFixed=dropFixed, addFixed=addFixed, dropRandom=dropRandom,
+                      addRandom=addRandom, newResidual=newResidual, label=label,
+                      denDF=denDF, IClikelihood=IClikelihood,
+                      checkboundaryonly=checkboundaryonly)
+    new_fit = new["asreml.obj"]
+    ic_new = _ic(new_fit, lik, bound)
+    diff = {k: ic_new[k] - old[k] for k in old}
+    action = "Swapped" if diff[ic_type] < 0 else "Unswapped"
+    if not fit.converged and not new_fit.converged:
+        action += " - both unconverged"
+    elif not fit.converged:
+        action += " - old unconverged"
+    elif not new_fit.converged:
+        action += " - new unconverged"
+    summary = new["test.summary"].copy()
+    rows = [i for i in range(nlines, len(summary)) if summary["terms"].iloc[i] == label
+            and summary["action"].iloc[i] != "Boundary"]
+    for col, key in (("DF", "fixedDF"), ("denDF", "varDF"), ("AIC", "AIC"), ("BIC", "BIC")):
+        summary.loc[summary.index[rows], col] = diff[key]
+    summary.loc[summary.index[rows], "action"] = action
+    kept = new if action.startswith("Swapped") else t
+    return AsrTests({**kept, "test.summary": summary})

@@ -15,7 +15,8 @@ its accuracy (``maxAbsDeviation``: max|t·SED − LSD|/LSD; ``maxDeviation``; ``
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,8 +67,9 @@ def lsd_accuracy(sed: np.ndarray, assigned: float, t: float,
 
 def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean",
               accuracy: str = "maxAbsDeviation", retain_zero: bool = False,
-              zero_tol: float = ZERO_TOL) -> dict[str, float]:
-    """One row of LSD statistics for the comparisons with SEDs ``sed``, differences ``dif``."""
+              zero_tol: float = ZERO_TOL, assigned: float | None = None) -> dict[str, float]:
+    """One row of LSD statistics for the comparisons with SEDs ``sed``, differences ``dif``;
+    ``assigned``: a supplied LSD (LSDtype "supplied") instead of ``statistic``'s."""
     s, d = _keep(np.asarray(sed, float).ravel(), np.asarray(dif, float).ravel(), retain_zero,
                  zero_tol)
     row = dict.fromkeys(LSD_COLUMNS, np.nan)
@@ -78,6 +80,8 @@ def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean
     q = {"q10": 0.10, "q25": 0.25, "median": 0.5, "q75": 0.75, "q90": 0.90}
     a = (t * np.quantile(s, q[statistic]) if statistic in q else
          row[{"minimum": "minLSD", "mean": "meanLSD", "maximum": "maxLSD"}[statistic]])
+    if assigned is not None:
+        a = float(assigned)
     row["assignedLSD"] = a
     row["accuracyLSD"] = lsd_accuracy(s, a, t, accuracy)
     actual = np.abs(d) >= t * s
@@ -91,24 +95,37 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
               per_prediction: bool = False, labels: Sequence[str] = (),
               statistic: str = "mean", accuracy: str = "maxAbsDeviation",
               retain_zero: bool = False, zero_tol: float = ZERO_TOL,
-              se: np.ndarray | None = None) -> pd.DataFrame:
+              se: np.ndarray | None = None,
+              supplied: Mapping[str, float] | None = None) -> pd.DataFrame:
     """The LSD component: one "overall" row (``groups`` None), one row per level of
     ``groups`` (comparisons within it: LSDtype "factor.combinations"), or one row per
     prediction (its comparisons with all others: "per.prediction"). A combination holding
     a single prediction gets asremlPlus's LSD of two independent predictions with its
-    standard error, t·√2·se (c = 0, with a warning)."""
+    standard error, t·√2·se (c = 0, with a warning). ``supplied``: the assigned LSD of each
+    row by its label (LSDtype "supplied"); the accuracy and false significances are those
+    of the supplied value."""
     n = sed.shape[0]
     iu = np.triu_indices(n, 1)
-    kw = dict(statistic=statistic, accuracy=accuracy, retain_zero=retain_zero,
-              zero_tol=zero_tol)
+    kw: dict[str, Any] = dict(statistic=statistic, accuracy=accuracy,
+                              retain_zero=retain_zero, zero_tol=zero_tol)
+
+    def given(label: str) -> dict[str, Any]:
+        if supplied is None:
+            return {}
+        if label not in supplied:
+            raise AsrError(f"LSDsupplied has no value for {label!r}",
+                           hint="name the values by the LSDby combinations ('a,b'), or "
+                                "'overall' without LSDby")
+        return {"assigned": float(supplied[label])}
     if per_prediction:
         rows = {}
         for i in range(n):
             o = np.arange(n) != i
-            rows[labels[i]] = lsd_stats(sed[i, o], dif[i, o], t, **kw)
+            rows[labels[i]] = lsd_stats(sed[i, o], dif[i, o], t, **kw, **given(labels[i]))
         return pd.DataFrame.from_dict(rows, orient="index")[list(LSD_COLUMNS)]
     if groups is None:
-        return pd.DataFrame([lsd_stats(sed[iu], dif[iu], t, **kw)], index=["overall"])[
+        return pd.DataFrame([lsd_stats(sed[iu], dif[iu], t, **kw, **given("overall"))],
+                            index=["overall"])[
             list(LSD_COLUMNS)]
     g = groups.astype(str).to_numpy()
     levels = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
@@ -127,5 +144,5 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
             continue
         ju = np.triu_indices(idx.size, 1)
         sub = np.ix_(idx, idx)
-        rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw)
+        rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw, **given(str(lev)))
     return pd.DataFrame.from_dict(rows, orient="index")[list(LSD_COLUMNS)]

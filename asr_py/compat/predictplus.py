@@ -23,6 +23,7 @@ from asr_py.compat.alldiffs import (
     allDifferences,
     as_alldiffs,
     classify_vars,
+    linTransform,
     pvalues_table,
     redoErrorIntervals,
     sort_alldiffs,
@@ -130,9 +131,12 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                 sortFactor: str | None = None,
                 sortParallelToCombo: Mapping[str, Any] | None = None,
                 sortOrder: Sequence[str] | None = None, decreasing: bool = False,
-                **other: Any) -> Alldiffs:
+                EGLS_linTransform: bool = True, **other: Any) -> Alldiffs:
     """asremlPlus's ``predictPlus.asreml``: predictions of ``classify`` as an alldiffs
-    object with error intervals (module docstring of :mod:`asr_py.compat.alldiffs`)."""
+    object with error intervals (module docstring of :mod:`asr_py.compat.alldiffs`).
+    With ``linear_transformation`` (a matrix L or a submodel formula of the classify
+    variables) the result is :func:`~asr_py.compat.alldiffs.linTransform` of those
+    predictions (Lp̂ with variance L W L', W their variance matrix), as asremlPlus does."""
     if not hasattr(asreml_obj, "predict") or not hasattr(asreml_obj, "wald"):
         raise AsrError(f"predictPlus() needs an asr.asreml() fit, not "
                        f"{type(asreml_obj).__name__}", hint="pass the fit of asr.asreml()")
@@ -142,9 +146,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     if other:
         raise AsrError(f"predictPlus(): argument(s) {', '.join(sorted(other))} not supported "
                        "by asr.plus", hint="see docs/asremlplus.md")
-    if linear_transformation is not None:
-        raise AsrError("predictPlus(): linear_transformation is not supported here",
-                       hint="predict with Vmatrix=True, then asr.plus.linTransform(diffs, L)")
+    lintrans = linear_transformation is not None
     if x_num is not None and x_num in classify_vars(classify) and x_pred_values is not None:
         passed.setdefault("levels", {})
         passed["levels"] = {**passed["levels"], x_num: list(np.ravel(x_pred_values))}
@@ -156,10 +158,14 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     intercept = classify.strip() in ("(Intercept)", "Intercept")
     if intercept:
         classify = "(Intercept)"
+        if lintrans:
+            raise AsrError("predictPlus(): a linear_transformation of the (Intercept) "
+                           "prediction", hint="predict a classify of factors to transform")
+    get_vcov = (Vmatrix or lintrans) and not intercept
     pred = asreml_obj.predict(classify, sed=pairwise and not intercept,
-                              vcov=Vmatrix and not intercept, **passed)
+                              vcov=get_vcov, **passed)
     sed = pred.attrs.get("sed") if pairwise and not intercept else None
-    vc = pred.attrs.get("vcov") if Vmatrix and not intercept else None
+    vc = pred.attrs.get("vcov") if get_vcov else None
     pred = _data_levels(pred, asreml_obj, classify)
     if x_fac is not None and x_fac in classify_vars(classify) and x_fac in pred.columns:
         pred = _numeric_factor(pred, x_fac, x_plot_values)
@@ -172,6 +178,16 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                          inestimable_rm=inestimable_rm, pairwise=pairwise and not intercept)
     obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
                       "transform.function": transform_function})
+    if lintrans:
+        obj = linTransform(obj, linear_transformation, alpha=alpha, error_intervals=kind,
+                           EGLS_linTransform=EGLS_linTransform, Vmatrix=Vmatrix,
+                           LSDtype=LSDtype, LSDby=LSDby, LSDstatistic=LSDstatistic,
+                           LSDaccuracy=LSDaccuracy, avsed_tolerance=avsed_tolerance,
+                           accuracy_threshold=accuracy_threshold)
+        if sortFactor is not None:
+            obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
+                                sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)
+        return obj
     obj = redoErrorIntervals(obj, error_intervals=kind, alpha=alpha,
                              avsed_tolerance=avsed_tolerance,
                              accuracy_threshold=accuracy_threshold)

@@ -3,6 +3,7 @@ unique prefix of a name, as R's ``x$name`` does (``pdata$pvalue`` is ``pdata$pva
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 
@@ -16,3 +17,8 @@ class RList(dict):  # type: ignore[type-arg]
             if len(hits) == 1:
                 return dict.__getitem__(self, hits[0])
         raise KeyError(key)
+
+    def dropna(self, *args: Any, **kwargs: Any) -> RList:
+        """R's ``na.omit`` of a list (translated as ``.dropna()``): a list is not atomic,
+        so R returns it unchanged (here a shallow copy of the same class)."""
+        return copy.copy(self)

@@ -952,6 +952,18 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f in ("data.frame", "tibble") and any(n is None and a.kind == "name"
+                                                   for n, a in args):
+            # an unnamed variable may be a data frame, whose columns R splices in place
+            pieces = []
+            for n, a in args:
+                if n in ("stringsAsFactors", "check.names"):
+                    continue
+                v = self.py(a)
+                pieces.append(f"({v} if isinstance({v}, pd.DataFrame) else "
+                              f"{{{self.src(a)!r}: {v}}})" if n is None and a.kind == "name"
+                              else f"{{{(n or self.src(a))!r}: {v}}}")
+            return f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
         if f in ("data.frame", "tibble") and args:
             cols = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
             # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)

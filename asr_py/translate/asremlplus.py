@@ -14,14 +14,14 @@ __all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]
 _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlldiffs",
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
          "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
-         "attr")
+         "attr", "findLSDminerrors")
 
 #: R function (and S3 method) -> asr.plus function
 PLUS_CALLS: dict[str, str] = {
     **{f: f"asr.plus.{f}" for f in _SAME},
     **{f"{f}.alldiffs": f"asr.plus.{f}" for f in (
         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
-        "linTransform", "plotPvalues", "facRecast", "facRename")},
+        "linTransform", "plotPvalues", "facRecast", "facRename", "findLSDminerrors")},
     "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
     "chooseModel.asrtests": "asr.plus.chooseModel",
     "chooseModel.data.frame": "asr.plus.chooseModel",
@@ -32,4 +32,11 @@ PLUS_CALLS: dict[str, str] = {
     # dae's marginality of a formula's terms (what chooseModel's scripts take from dae)
     "pstructure": "asr.dae.pstructure", "pstructure.formula": "asr.dae.pstructure",
     "marginality": "asr.dae.marginality", "marginality.pstructure": "asr.dae.marginality",
+    "changeModelOnIC": "asr.plus.changeModelOnIC",
+    "changeModelOnIC.asrtests": "asr.plus.changeModelOnIC",
+    # asremlPlus 3's constructor asrtests(asreml.obj, wald.tab, test.summary)
+    "asrtests": "asr.plus.as_asrtests",
+    # dae's factor generators
+    "fac.nested": "asr.dae.fac_nested", "fac.gen": "asr.dae.fac_gen",
+    "fac.multinested": "asr.dae.fac_multinested", "fac.recast": "asr.dae.fac_recast",
 }

@@ -100,15 +100,15 @@ def r_c(*items: Any) -> list[Any]:
 def set_names(x: Any, names: Any) -> Any:
     """R's ``names(x) <- v``: a data frame's columns; a vector becomes a named vector (a
     Series indexed by the names)."""
+    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
+        return Untranslated("names(x) <- v of an untranslated value", "")._use()
+    names = [names] if isinstance(names, str) else list(names)   # one name, not its letters
     if isinstance(x, pd.DataFrame):
         out = x.copy()
         out.columns = list(names)
         return out
     if isinstance(x, pd.Series):
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
-    if isinstance(x, Untranslated) or isinstance(names, Untranslated):
-        return Untranslated("names(x) <- v of an untranslated value", "")._use()
-    names = [names] if isinstance(names, str) else list(names)
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
     values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
