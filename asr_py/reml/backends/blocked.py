@@ -1,0 +1,398 @@
+"""Blocked factor of C for crossed designs: a diagonal block D and a dense Schur complement.
+
+Order C's equations as an independent set first (no off-diagonal entries among them):
+
+    C = [[D, B], [B', E]],   D diagonal (|D| x |D|),   S = E − B'D⁻¹B   (r x r, r = N − |D|).
+
+For crossed random factors (MixedModels.jl's blocked Cholesky) D is the levels of the
+largest factor (its block Z_b'R⁻¹Z_b + G_b⁻¹ is diagonal for an id/idv term) and S, the Schur
+complement on the other factors and the fixed effects, is nearly dense; so S is formed DENSE
+in one preallocated Fortran-ordered r x r array, chunked by column panels (sparse products
+of B's columns, no r x r sparse temporary) and factored in place (LAPACK ``dpotrf``,
+``overwrite_a``): the only r x r array there is. Then
+
+* ``logdet``: log|C| = Σ log D_ii + log|S| = Σ log D_ii + 2 Σ log L_ii (S = L L');
+* ``solve``: x_E = S⁻¹(b_E − B'D⁻¹b_D), x_D = D⁻¹(b_D − B x_E);
+* selected inverse, when first asked (``dpotri`` turns L into S⁻¹ in the same array; later
+  solves multiply by S⁻¹ with ``dsymm``): (C⁻¹)_EE = S⁻¹,
+  (C⁻¹)_de = −D_d⁻¹ Σ_k B_dk (S⁻¹)_ke and
+  (C⁻¹)_de' (d, e' in D) = δ_de'/D_d + D_d⁻¹D_e'⁻¹ Σ_kl B_dk (S⁻¹)_kl B_e'l,
+  gathered entry by entry over B's rows (O(Σ deg(d)²) for the diagonal, no |D| x r array).
+
+The partition (a lexicographically-first maximal independent set of C's graph by ascending
+degree), B's and E's gather positions and the r x r buffer are kept in a
+:class:`BlockedAnalysis` shared by every factor of one pattern (``refactor``); the factor that
+last wrote the buffer owns it, and another factor re-forms its S from its own values when
+used again (as CHOLMOD's shared numeric object in :mod:`.cholmod`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg.blas as blas
+import scipy.linalg.lapack as lapack
+import scipy.sparse as sp
+
+from asr_py.reml.memory import check_dense
+from asr_py.reml.solver import Factor, NotPositiveDefinite
+from asr_py.vcov.base import Matrix
+
+#: columns of S formed per sparse product (a dense r x PANEL temporary)
+PANEL = 512
+#: entries of the selected inverse's gathers per chunk (each ~50 bytes of temporaries)
+GATHER_CHUNK = 1 << 21
+#: rounds of the parallel greedy independent set before the undecided equations go to E
+MIS_ROUNDS = 40
+
+_HINT = ("the blocked backend forms the Schur complement of C on the equations outside its "
+         "diagonal block densely (crossed random factors); use solver='sparse', fewer levels "
+         "in the smaller factors, or a machine with more memory. ASR_PY_MEMORY_LIMIT "
+         "overrides the estimate of the memory available")
+
+
+def lower_csc(c: Matrix) -> sp.csc_matrix:
+    """tril(C) as sorted CSC (float)."""
+    cs = sp.csc_matrix(c, dtype=float) if sp.issparse(c) else sp.csc_matrix(
+        np.asarray(c, dtype=float))
+    if cs.shape[0] != cs.shape[1]:
+        raise ValueError(f"C must be square, got shape {cs.shape}")
+    low = sp.tril(cs, format="csc")
+    low.sum_duplicates()
+    low.sort_indices()
+    return low
+
+
+def independent_set(indptr: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+    """Boolean mask of a maximal independent set of the graph of the lower-triangular CSC
+    pattern (indptr, indices): greedy by ascending (degree, index), computed in parallel
+    rounds (a node joins when it precedes all its undecided neighbours; its neighbours
+    leave), which gives the sequential greedy's set. After :data:`MIS_ROUNDS` rounds the
+    undecided nodes are left out (still independent)."""
+    col = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    row = np.asarray(indices, dtype=np.int64)
+    off = row != col
+    a, b = row[off], col[off]
+    deg = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    prio = np.empty(n, dtype=np.int64)
+    prio[np.lexsort((np.arange(n), deg))] = np.arange(n)
+    src = np.concatenate([a, b])
+    dst = np.concatenate([b, a])
+    del a, b, row, col, off
+    state = np.zeros(n, dtype=np.int8)  # 0 undecided, 1 in the set, -1 out
+    for _ in range(MIS_ROUNDS):
+        und = state == 0
+        if not und.any():
+            break
+        live = und[src] & und[dst]
+        best = np.full(n, np.iinfo(np.int64).max)
+        np.minimum.at(best, src[live], prio[dst[live]])
+        join = und & (prio < best)
+        state[join] = 1
+        hit = join[src]
+        state[dst[hit][state[dst[hit]] == 0]] = -1
+    return state == 1
+
+
+class BlockedAnalysis:
+    """The partition of one lower pattern and the positions that split C into D, B and E."""
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, n: int) -> None:
+        self.n = n
+        self.indptr, self.indices = indptr, indices
+        mask = independent_set(indptr, indices, n)
+        self.d_idx = np.flatnonzero(mask)
+        self.e_idx = np.flatnonzero(~mask)
+        nd, r = self.d_idx.size, self.e_idx.size
+        self.r = r
+        loc = np.empty(n, dtype=np.int64)
+        loc[self.d_idx] = np.arange(nd)
+        loc[self.e_idx] = np.arange(r)
+        row = np.asarray(indices, dtype=np.int64)
+        col = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+        rin, cin = mask[row], mask[col]
+        pos = np.arange(row.size, dtype=np.int64)
+        dd = rin & cin  # only diagonal entries (independent set)
+        self.d_pos = np.full(nd, -1, dtype=np.int64)
+        self.d_pos[loc[row[dd]]] = pos[dd]  # a D equation without a diagonal entry: -1
+        # B (|D| x r) as CSR: entries with one end in D and the other in E
+        bm = rin != cin
+        bd = np.where(rin[bm], loc[row[bm]], loc[col[bm]])
+        be = np.where(rin[bm], loc[col[bm]], loc[row[bm]])
+        bp = pos[bm]
+        o = np.lexsort((be, bd))
+        self.b_pos = bp[o]
+        self.b_indices = be[o].astype(np.int32 if r < 2**31 else np.int64)
+        self.b_indptr = np.r_[0, np.cumsum(np.bincount(bd, minlength=nd))].astype(np.int64)
+        # B as CSC (r columns), as a permutation of the CSR entries
+        oc = np.lexsort((bd[o], be[o]))
+        self.bc_perm = oc
+        self.bc_indices = bd[o][oc].astype(np.int32 if nd < 2**31 else np.int64)
+        self.bc_indptr = np.r_[0, np.cumsum(np.bincount(be, minlength=r))].astype(np.int64)
+        del bd, be, bp, o, oc
+        # E (r x r), both triangles, as CSC with positions in the lower data
+        em = ~rin & ~cin
+        er, ec, ep = loc[row[em]], loc[col[em]], pos[em]
+        offd = er != ec
+        er2 = np.concatenate([er, ec[offd]])
+        ec2 = np.concatenate([ec, er[offd]])
+        ep2 = np.concatenate([ep, ep[offd]])
+        o = np.lexsort((er2, ec2))
+        self.e_pos = ep2[o]
+        self.e_indices = er2[o].astype(np.int32 if r < 2**31 else np.int64)
+        self.e_indptr = np.r_[0, np.cumsum(np.bincount(ec2, minlength=r))].astype(np.int64)
+        self.loc = loc
+        self.mask = mask
+        self.buf: np.ndarray | None = None  # the r x r array (Fortran order)
+        self.owner: BlockedFactor | None = None
+
+    def fill_estimate(self) -> float:
+        """Σ_d deg_E(d)² / r²: the products B'D⁻¹B adds, relative to a dense S (>= ~1: S is
+        about dense; an animal model's independent set gives ~10/N)."""
+        if self.r == 0:
+            return 0.0
+        deg = np.diff(self.b_indptr).astype(float)
+        return float(deg @ deg) / float(self.r) ** 2
+
+    def buffer(self) -> np.ndarray:
+        if self.buf is None:
+            check_dense(self.r, copies=1.1, what="the dense Schur complement of C's blocked "
+                        "factorization", hint=_HINT)
+            self.buf = np.empty((self.r, self.r), order="F")
+        return self.buf
+
+
+class BlockedFactor(Factor):
+    """C = [[D, B], [B', E]] with D diagonal and S = E − B'D⁻¹B dense (module docstring)."""
+
+    name = "blocked"
+
+    def __init__(self, c: Matrix | None, *, analysis: BlockedAnalysis | None = None,
+                 lower: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        if lower is None:
+            low = lower_csc(c)
+            lower = (low.indptr, low.indices, low.data)
+        indptr, indices, data = lower
+        n = indptr.size - 1
+        if analysis is None or not (analysis.n == n and (
+                analysis.indptr is indptr or np.array_equal(analysis.indptr, indptr)) and (
+                analysis.indices is indices or np.array_equal(analysis.indices, indices))):
+            analysis = BlockedAnalysis(np.asarray(indptr), np.asarray(indices), n)
+        self.n = n
+        self._an = analysis
+        an = analysis
+        data = np.asarray(data, dtype=float)
+        d = np.where(an.d_pos >= 0, data[np.maximum(an.d_pos, 0)], 0.0)
+        if d.size and not (np.all(d > 0) and np.all(np.isfinite(d))):
+            raise NotPositiveDefinite("a non-positive diagonal entry of C's diagonal block")
+        self._d = d
+        self._bdata = data[an.b_pos]
+        self._edata = data[an.e_pos]
+        self._inverted = False
+        self._factor_schur()
+        self._logdet = float(np.log(d).sum()) + self._ldS
+
+    # ----------------------------------------------------------------------------------
+    def _b(self) -> sp.csr_matrix:
+        an = self._an
+        return sp.csr_matrix((self._bdata, an.b_indices, an.b_indptr),
+                             shape=(an.d_idx.size, an.r))
+
+    def _factor_schur(self) -> None:
+        """Form S = E − B'D⁻¹B into the shared buffer by column panels; dpotrf in place."""
+        an = self._an
+        r = an.r
+        self._ldS = 0.0
+        an.owner = self
+        self._inverted = False
+        if r == 0:
+            return
+        s = an.buffer()
+        e = sp.csc_matrix((self._edata, an.e_indices, an.e_indptr), shape=(r, r))
+        bsc = sp.csc_matrix((self._bdata[an.bc_perm], an.bc_indices, an.bc_indptr),
+                            shape=(an.d_idx.size, r))
+        bdt = (sp.diags(1.0 / self._d) @ bsc).T.tocsr()  # (D⁻¹B)' as r x |D| CSR
+        for j0 in range(0, r, PANEL):
+            j1 = min(r, j0 + PANEL)
+            panel = s[:, j0:j1]
+            panel[...] = e[:, j0:j1].toarray()
+            if bsc.nnz:
+                panel -= (bdt @ bsc[:, j0:j1]).toarray()
+        del bdt, bsc, e
+        an.owner = None
+        out, info = lapack.dpotrf(s, lower=1, clean=0, overwrite_a=1)
+        if info != 0 or not np.shares_memory(out, s):
+            if info > 0:
+                raise NotPositiveDefinite(f"C is not positive definite (the Schur complement's "
+                                          f"pivot {info} of {r})")
+            raise NotPositiveDefinite(f"LAPACK dpotrf failed (info {info})")
+        diag = np.diagonal(s)
+        if not np.all(np.isfinite(diag)) or not np.all(diag > 0):
+            raise NotPositiveDefinite("non-positive pivot in the Schur complement")
+        an.owner = self
+        self._ldS = float(2.0 * np.log(diag).sum())
+
+    def _own(self) -> np.ndarray:
+        """The buffer holding this factor's L (or S⁻¹ once inverted): re-formed when another
+        factor wrote it since."""
+        an = self._an
+        if an.owner is not self:
+            inv = self._inverted
+            self._factor_schur()
+            if inv:
+                self._invert()
+        return an.buf if an.buf is not None else np.zeros((0, 0))
+
+    def _invert(self) -> None:
+        s = self._an.buf
+        if s is None or self._inverted:
+            return
+        out, info = lapack.dpotri(s, lower=1, overwrite_c=1)
+        if info != 0 or not np.shares_memory(out, s):
+            raise NotPositiveDefinite(f"LAPACK dpotri failed (info {info})")
+        self._inverted = True
+
+    def _sinv(self) -> np.ndarray:
+        """S⁻¹ (lower triangle of the shared buffer)."""
+        s = self._own()
+        if not self._inverted:
+            self._invert()
+        return s
+
+    def _schur_solve(self, rhs: np.ndarray) -> np.ndarray:
+        """S⁻¹ rhs (rhs r x k, F-ordered)."""
+        s = self._own()
+        if rhs.shape[0] == 0:
+            return rhs
+        if self._inverted:
+            return blas.dsymm(1.0, s, rhs, side=0, lower=1)
+        x, info = lapack.dpotrs(s, rhs, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"LAPACK dpotrs failed (info {info})")
+        return x
+
+    # ----------------------------------------------------------------------------------
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        an = self._an
+        b = np.asarray(b, dtype=float)
+        bb = b.reshape(self.n, -1)
+        bmat = self._b()
+        bd = bb[an.d_idx] / self._d[:, None]
+        rhs = np.asfortranarray(bb[an.e_idx] - bmat.T @ bd)
+        xe = self._schur_solve(rhs)
+        xd = bd - (bmat @ xe) / self._d[:, None]
+        out = np.empty_like(bb)
+        out[an.d_idx] = xd
+        out[an.e_idx] = xe
+        return out.ravel() if b.ndim == 1 else out.reshape(b.shape)
+
+    def logdet(self) -> float:
+        return self._logdet
+
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """C⁻¹[rows[k], cols[k]] by the block formulas (module docstring)."""
+        an = self._an
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        out = np.zeros(rows.size)
+        if rows.size == 0:
+            return out
+        sinv = self._sinv().ravel(order="F") if an.r else np.zeros(0)
+        r = an.r
+        rd, cd = an.mask[rows], an.mask[cols]
+        lr, lc = an.loc[rows], an.loc[cols]
+        ee = ~rd & ~cd
+        if ee.any():
+            out[ee] = sinv[_flat(lr[ee], lc[ee], r)]
+        de = rd != cd
+        if de.any():
+            dl = np.where(rd[de], lr[de], lc[de])
+            el = np.where(rd[de], lc[de], lr[de])
+            out[de] = -self._row_times_col(dl, el, sinv) / self._d[dl]
+        dd = rd & cd
+        if dd.any():
+            a, b = lr[dd], lc[dd]
+            v = self._quad(a, b, sinv) / (self._d[a] * self._d[b])
+            v[a == b] += 1.0 / self._d[a[a == b]]
+            out[dd] = v
+        return out
+
+    def _row_times_col(self, dl: np.ndarray, el: np.ndarray, sinv: np.ndarray) -> np.ndarray:
+        """Σ_k B[dl, k] S⁻¹[k, el] for each pair."""
+        an = self._an
+        ip, ix, bv = an.b_indptr, an.b_indices, self._bdata
+        cnt = ip[dl + 1] - ip[dl]
+        out = np.zeros(dl.size)
+        for lo, hi in _chunks(cnt):
+            c = cnt[lo:hi]
+            pid = np.repeat(np.arange(hi - lo), c)
+            t = np.arange(pid.size) - np.repeat(np.cumsum(c) - c, c)
+            p = ip[dl[lo:hi]][pid] + t
+            vals = bv[p] * sinv[_flat(ix[p].astype(np.int64), el[lo:hi][pid], an.r)]
+            out[lo:hi] = np.bincount(pid, weights=vals, minlength=hi - lo)
+        return out
+
+    def _quad(self, a: np.ndarray, b: np.ndarray, sinv: np.ndarray) -> np.ndarray:
+        """Σ_kl B[a, k] S⁻¹[k, l] B[b, l] for each pair (a, b) of D rows."""
+        an = self._an
+        ip, ix, bv = an.b_indptr, an.b_indices, self._bdata
+        la, lb = ip[a + 1] - ip[a], ip[b + 1] - ip[b]
+        cnt = la * lb
+        out = np.zeros(a.size)
+        for lo, hi in _chunks(cnt):
+            c = cnt[lo:hi]
+            pid = np.repeat(np.arange(hi - lo), c)
+            t = np.arange(pid.size) - np.repeat(np.cumsum(c) - c, c)
+            w = lb[lo:hi][pid]
+            pa = ip[a[lo:hi]][pid] + t // np.maximum(w, 1)
+            pb = ip[b[lo:hi]][pid] + t % np.maximum(w, 1)
+            vals = bv[pa] * bv[pb] * sinv[_flat(ix[pa].astype(np.int64),
+                                                ix[pb].astype(np.int64), an.r)]
+            out[lo:hi] = np.bincount(pid, weights=vals, minlength=hi - lo)
+        return out
+
+    def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        pat.eliminate_zeros()
+        if pat.nnz == 0:
+            return sp.csc_matrix(pat.shape)
+        cols = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(pat.indptr))
+        data = self.inverse_entries(pat.indices.astype(np.int64), cols)
+        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        k = rows.size
+        if k * k <= 4_000_000:
+            out = self.inverse_entries(np.repeat(rows, k), np.tile(rows, k)).reshape(k, k)
+        else:
+            e = np.zeros((self.n, k))
+            e[rows, np.arange(k)] = 1.0
+            out = self.solve(e)[rows]
+        return 0.5 * (out + out.T)
+
+    def refactor_lower(self, indptr: np.ndarray, indices: np.ndarray,
+                       data: np.ndarray) -> BlockedFactor:
+        """Factor the matrix whose lower triangle is the sorted CSC (indptr, indices, data),
+        reusing the partition and the buffer when the pattern is the same."""
+        return BlockedFactor(None, analysis=self._an, lower=(indptr, indices, data))
+
+    def refactor(self, c_new: Matrix) -> BlockedFactor:
+        return BlockedFactor(c_new, analysis=self._an)
+
+
+def _flat(i: np.ndarray, j: np.ndarray, r: int) -> np.ndarray:
+    """Position of S⁻¹[i, j] in the F-ordered buffer's lower triangle."""
+    return np.minimum(i, j) * r + np.maximum(i, j)
+
+
+def _chunks(cnt: np.ndarray):
+    """(lo, hi) ranges of items whose expansion sizes ``cnt`` sum to about GATHER_CHUNK."""
+    csum = np.cumsum(cnt)
+    lo, n = 0, cnt.size
+    while lo < n:
+        base = csum[lo - 1] if lo else 0
+        hi = int(np.searchsorted(csum, base + GATHER_CHUNK, side="right"))
+        hi = max(hi, lo + 1)
+        yield lo, min(hi, n)
+        lo = hi
