@@ -40,7 +40,7 @@ from asr_py.vcov.base import Matrix
 #: columns of S formed per sparse product (a dense r x PANEL temporary)
 PANEL = 512
 #: entries of the selected inverse's gathers per chunk (each ~50 bytes of temporaries)
-GATHER_CHUNK = 1 << 21
+GATHER_CHUNK = 1 << 19
 #: rounds of the parallel greedy independent set before the undecided equations go to E
 MIS_ROUNDS = 40
 
@@ -62,44 +62,60 @@ def lower_csc(c: Matrix) -> sp.csc_matrix:
     return low
 
 
-def independent_set(indptr: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+def independent_set(indptr: np.ndarray, indices: np.ndarray, n: int,
+                    max_out: int | None = None) -> np.ndarray | None:
     """Boolean mask of a maximal independent set of the graph of the lower-triangular CSC
     pattern (indptr, indices): greedy by ascending (degree, index), computed in parallel
     rounds (a node joins when it precedes all its undecided neighbours; its neighbours
     leave), which gives the sequential greedy's set. After :data:`MIS_ROUNDS` rounds the
-    undecided nodes are left out (still independent)."""
+    undecided nodes are left out (still independent). With ``max_out``: None as soon as
+    more than ``max_out`` nodes are out (the Schur complement would be too large)."""
     col = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     row = np.asarray(indices, dtype=np.int64)
     off = row != col
     a, b = row[off], col[off]
+    del row, col, off
     deg = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
     prio = np.empty(n, dtype=np.int64)
     prio[np.lexsort((np.arange(n), deg))] = np.arange(n)
+    # the symmetric adjacency sorted by source: src's neighbours dst[ptr[src]:ptr[src+1]]
     src = np.concatenate([a, b])
     dst = np.concatenate([b, a])
-    del a, b, row, col, off
+    del a, b
+    o = np.argsort(src, kind="stable")
+    src, dst = src[o], dst[o]
+    del o
+    ptr = np.r_[0, np.cumsum(np.bincount(src, minlength=n))]
+    has = ptr[1:] > ptr[:-1]
+    big = np.iinfo(np.int64).max
     state = np.zeros(n, dtype=np.int8)  # 0 undecided, 1 in the set, -1 out
     for _ in range(MIS_ROUNDS):
         und = state == 0
         if not und.any():
             break
-        live = und[src] & und[dst]
-        best = np.full(n, np.iinfo(np.int64).max)
-        np.minimum.at(best, src[live], prio[dst[live]])
+        best = np.full(n, big)
+        if dst.size:
+            vals = np.where(und[dst], prio[dst], big)
+            best[has] = np.minimum.reduceat(vals, ptr[:-1][has])
+            del vals
         join = und & (prio < best)
         state[join] = 1
-        hit = join[src]
-        state[dst[hit][state[dst[hit]] == 0]] = -1
+        out = dst[join[src]]
+        state[out[state[out] == 0]] = -1
+        if max_out is not None and np.count_nonzero(state == -1) > max_out:
+            return None
     return state == 1
 
 
 class BlockedAnalysis:
     """The partition of one lower pattern and the positions that split C into D, B and E."""
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, n: int) -> None:
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, n: int,
+                 mask: np.ndarray | None = None) -> None:
         self.n = n
         self.indptr, self.indices = indptr, indices
-        mask = independent_set(indptr, indices, n)
+        if mask is None:
+            mask = independent_set(indptr, indices, n)
         self.d_idx = np.flatnonzero(mask)
         self.e_idx = np.flatnonzero(~mask)
         nd, r = self.d_idx.size, self.e_idx.size
@@ -188,6 +204,7 @@ class BlockedFactor(Factor):
         self._bdata = data[an.b_pos]
         self._edata = data[an.e_pos]
         self._inverted = False
+        self._v: np.ndarray | None = None
         self._factor_schur()
         self._logdet = float(np.log(d).sum()) + self._ldS
 
@@ -249,10 +266,16 @@ class BlockedFactor(Factor):
         out, info = lapack.dpotri(s, lower=1, overwrite_c=1)
         if info != 0 or not np.shares_memory(out, s):
             raise NotPositiveDefinite(f"LAPACK dpotri failed (info {info})")
+        r = s.shape[0]
+        for j0 in range(0, r, PANEL):  # mirror the lower triangle, panel by panel
+            j1 = min(r, j0 + PANEL)
+            blk = s[j0:j1, j0:j1]
+            blk[...] = np.tril(blk) + np.tril(blk, -1).T
+            s[j0:j1, j1:] = s[j1:, j0:j1].T
         self._inverted = True
 
     def _sinv(self) -> np.ndarray:
-        """S⁻¹ (lower triangle of the shared buffer)."""
+        """S⁻¹ (both triangles, in the shared buffer)."""
         s = self._own()
         if not self._inverted:
             self._invert()
@@ -307,14 +330,67 @@ class BlockedFactor(Factor):
         if de.any():
             dl = np.where(rd[de], lr[de], lc[de])
             el = np.where(rd[de], lc[de], lr[de])
-            out[de] = -self._row_times_col(dl, el, sinv) / self._d[dl]
+            q = self._b_position(dl, el)
+            v = self._row_products()
+            val = np.where(q >= 0, v[np.maximum(q, 0)], 0.0)
+            miss = q < 0  # outside B's pattern
+            if miss.any():
+                val[miss] = self._row_times_col(dl[miss], el[miss], sinv)
+            out[de] = -val / self._d[dl]
         dd = rd & cd
         if dd.any():
             a, b = lr[dd], lc[dd]
-            v = self._quad(a, b, sinv) / (self._d[a] * self._d[b])
-            v[a == b] += 1.0 / self._d[a[a == b]]
+            same = a == b
+            v = np.empty(a.size)
+            if same.any():  # the diagonal: 1/D_d + b_d'S⁻¹b_d / D_d²
+                prod = np.bincount(self._b_rows(), weights=self._bdata * self._row_products(),
+                                   minlength=self._d.size)
+                v[same] = (1.0 + prod[a[same]] / self._d[a[same]]) / self._d[a[same]]
+            if not same.all():
+                o = ~same
+                v[o] = self._quad(a[o], b[o], sinv) / (self._d[a[o]] * self._d[b[o]])
             out[dd] = v
         return out
+
+    def _b_rows(self) -> np.ndarray:
+        an = self._an
+        return np.repeat(np.arange(an.d_idx.size), np.diff(an.b_indptr))
+
+    def _b_position(self, dl: np.ndarray, el: np.ndarray) -> np.ndarray:
+        """Position of B[dl, el] in B's CSR entries, -1 where B has no such entry."""
+        an = self._an
+        ix = an.b_indices
+        if ix.size == 0:
+            return np.full(dl.size, -1, dtype=np.int64)
+        keys = self._b_rows().astype(np.int64) * an.r + ix
+        want = dl * an.r + el
+        pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+        return np.where(keys[pos] == want, pos, -1)
+
+    def _row_products(self) -> np.ndarray:
+        """v_q = Σ_q' S⁻¹[k_q, k_q'] B_q' over B's row of each entry q = (d, k_q): the row
+        (B S⁻¹)_d on B's own pattern, cached. D rows are grouped by their number of entries
+        g, so each group is one m x g x g gather of S⁻¹ and an einsum."""
+        if self._v is not None:
+            return self._v
+        sinv = self._sinv()
+        an = self._an
+        ip, ix, bv = an.b_indptr, an.b_indices, self._bdata
+        deg = np.diff(ip)
+        v = np.empty(ix.size)
+        for g in np.unique(deg):
+            if g == 0:
+                continue
+            rows = np.flatnonzero(deg == g)
+            step = max(1, GATHER_CHUNK // int(g * g))
+            ar = np.arange(g)
+            for k0 in range(0, rows.size, step):
+                q = ip[rows[k0:k0 + step]][:, None] + ar  # m x g positions in B
+                kk = ix[q].astype(np.intp)
+                sub = sinv[kk[:, :, None], kk[:, None, :]]
+                v[q] = np.einsum("mab,mb->ma", sub, bv[q])
+        self._v = v
+        return v
 
     def _row_times_col(self, dl: np.ndarray, el: np.ndarray, sinv: np.ndarray) -> np.ndarray:
         """Σ_k B[dl, k] S⁻¹[k, el] for each pair."""
@@ -396,3 +472,37 @@ def _chunks(cnt: np.ndarray):
         hi = max(hi, lo + 1)
         yield lo, min(hi, n)
         lo = hi
+
+
+#: 'auto' (:func:`asr_py.reml.solver.choose_backend`) picks the blocked backend only when its
+#: Schur complement has at most this many equations (8 r² bytes: 2 GB) ...
+BLOCKED_MAX_SCHUR = 16_000
+#: ... and B'D⁻¹B fills it: Σ_d deg(d)² >= this x r² (crossed factors: 1.7-5 on the goal
+#: problems; an animal model's or a spline's independent set: < 0.01)
+BLOCKED_MIN_FILL = 0.5
+
+
+def prefer_blocked(c: Matrix) -> bool:
+    """True when the blocked factor suits C: a diagonal block whose Schur complement is
+    small enough to hold densely (:data:`BLOCKED_MAX_SCHUR`, and the memory available) and
+    about dense anyway (:data:`BLOCKED_MIN_FILL`), as for crossed random factors."""
+    from asr_py.reml.memory import available_bytes
+
+    low = sp.tril(sp.csc_matrix(c), format="csc")
+    low.sum_duplicates()
+    n = low.shape[0]
+    mask = independent_set(low.indptr, low.indices, n, max_out=BLOCKED_MAX_SCHUR)
+    if mask is None:
+        return False
+    r = n - int(np.count_nonzero(mask))
+    if r > BLOCKED_MAX_SCHUR:
+        return False
+    col = np.repeat(np.arange(n, dtype=np.int64), np.diff(low.indptr))
+    row = low.indices.astype(np.int64)
+    off = row != col
+    deg = np.bincount(row[off], minlength=n) + np.bincount(col[off], minlength=n)
+    dd = deg[mask].astype(float)
+    if r == 0 or float(dd @ dd) < BLOCKED_MIN_FILL * float(r) ** 2:
+        return False
+    have = available_bytes()
+    return have is None or 8.0 * r * r * 1.1 < have
