@@ -33,14 +33,16 @@ import scipy.linalg.blas as blas
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
-from asr_py.reml.memory import check_dense
+from asr_py.reml.memory import check_dense, release_free_memory
 from asr_py.reml.solver import Factor, NotPositiveDefinite
 from asr_py.vcov.base import Matrix
 
 #: columns of S formed per sparse product (a dense r x PANEL temporary)
-PANEL = 512
+PANEL = 128
 #: entries of the selected inverse's gathers per chunk (each ~50 bytes of temporaries)
 GATHER_CHUNK = 1 << 19
+#: entries of C⁻¹ looked up per chunk by ``inverse_entries``
+ENTRY_CHUNK = 1 << 20
 #: rounds of the parallel greedy independent set before the undecided equations go to E
 MIS_ROUNDS = 40
 
@@ -50,16 +52,21 @@ _HINT = ("the blocked backend forms the Schur complement of C on the equations o
          "overrides the estimate of the memory available")
 
 
-def lower_csc(c: Matrix) -> sp.csc_matrix:
-    """tril(C) as sorted CSC (float)."""
+def lower_csc(c: Matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """tril(C) as sorted CSC arrays (indptr, indices, data), by a mask on C's columns (no
+    coordinate copy of C)."""
     cs = sp.csc_matrix(c, dtype=float) if sp.issparse(c) else sp.csc_matrix(
         np.asarray(c, dtype=float))
     if cs.shape[0] != cs.shape[1]:
         raise ValueError(f"C must be square, got shape {cs.shape}")
-    low = sp.tril(cs, format="csc")
-    low.sum_duplicates()
-    low.sort_indices()
-    return low
+    if not cs.has_canonical_format:
+        cs = cs.copy()
+        cs.sum_duplicates()
+    n = cs.shape[0]
+    col = np.repeat(np.arange(n, dtype=cs.indices.dtype), np.diff(cs.indptr))
+    keep = cs.indices >= col
+    indptr = np.r_[0, np.cumsum(np.bincount(col[keep], minlength=n))].astype(np.int64)
+    return indptr, cs.indices[keep], cs.data[keep]
 
 
 def independent_set(indptr: np.ndarray, indices: np.ndarray, n: int,
@@ -120,54 +127,56 @@ class BlockedAnalysis:
         self.e_idx = np.flatnonzero(~mask)
         nd, r = self.d_idx.size, self.e_idx.size
         self.r = r
-        loc = np.empty(n, dtype=np.int64)
-        loc[self.d_idx] = np.arange(nd)
-        loc[self.e_idx] = np.arange(r)
-        row = np.asarray(indices, dtype=np.int64)
-        col = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+        nnz = int(indptr[-1])
+        it = np.int32 if max(n, nnz) < 2**31 else np.int64  # local indices and positions
+        loc = np.empty(n, dtype=it)
+        loc[self.d_idx] = np.arange(nd, dtype=it)
+        loc[self.e_idx] = np.arange(r, dtype=it)
+        row = np.asarray(indices)
+        col = np.repeat(np.arange(n, dtype=it), np.diff(indptr))
         rin, cin = mask[row], mask[col]
-        pos = np.arange(row.size, dtype=np.int64)
-        dd = rin & cin  # only diagonal entries (independent set)
+        dd = np.flatnonzero(rin & cin)  # only diagonal entries (independent set)
         self.d_pos = np.full(nd, -1, dtype=np.int64)
-        self.d_pos[loc[row[dd]]] = pos[dd]  # a D equation without a diagonal entry: -1
+        self.d_pos[loc[row[dd]]] = dd  # a D equation without a diagonal entry: -1
+        del dd
         # B (|D| x r) as CSR: entries with one end in D and the other in E
-        bm = rin != cin
-        bd = np.where(rin[bm], loc[row[bm]], loc[col[bm]])
-        be = np.where(rin[bm], loc[col[bm]], loc[row[bm]])
-        bp = pos[bm]
+        bp = np.flatnonzero(rin != cin).astype(it)
+        rb = rin[bp]
+        bd = np.where(rb, loc[row[bp]], loc[col[bp]])
+        be = np.where(rb, loc[col[bp]], loc[row[bp]])
+        del rb
         o = np.lexsort((be, bd))
         self.b_pos = bp[o]
-        self.b_indices = be[o].astype(np.int32 if r < 2**31 else np.int64)
+        bd, be = bd[o], be[o]
+        del bp, o
+        self.b_indices = be
         self.b_indptr = np.r_[0, np.cumsum(np.bincount(bd, minlength=nd))].astype(np.int64)
         # B as CSC (r columns), as a permutation of the CSR entries
-        oc = np.lexsort((bd[o], be[o]))
+        oc = np.lexsort((bd, be)).astype(it)
         self.bc_perm = oc
-        self.bc_indices = bd[o][oc].astype(np.int32 if nd < 2**31 else np.int64)
+        self.bc_indices = bd[oc]
         self.bc_indptr = np.r_[0, np.cumsum(np.bincount(be, minlength=r))].astype(np.int64)
-        del bd, be, bp, o, oc
+        del bd, be, oc
         # E (r x r), both triangles, as CSC with positions in the lower data
-        em = ~rin & ~cin
-        er, ec, ep = loc[row[em]], loc[col[em]], pos[em]
+        ep = np.flatnonzero(~rin & ~cin).astype(it)
+        del rin, cin
+        er, ec = loc[row[ep]], loc[col[ep]]
+        del col
         offd = er != ec
         er2 = np.concatenate([er, ec[offd]])
         ec2 = np.concatenate([ec, er[offd]])
         ep2 = np.concatenate([ep, ep[offd]])
+        del er, ec, ep, offd
         o = np.lexsort((er2, ec2))
         self.e_pos = ep2[o]
-        self.e_indices = er2[o].astype(np.int32 if r < 2**31 else np.int64)
+        self.e_indices = er2[o]
         self.e_indptr = np.r_[0, np.cumsum(np.bincount(ec2, minlength=r))].astype(np.int64)
+        del er2, ec2, ep2, o
         self.loc = loc
         self.mask = mask
         self.buf: np.ndarray | None = None  # the r x r array (Fortran order)
         self.owner: BlockedFactor | None = None
-
-    def fill_estimate(self) -> float:
-        """Σ_d deg_E(d)² / r²: the products B'D⁻¹B adds, relative to a dense S (>= ~1: S is
-        about dense; an animal model's independent set gives ~10/N)."""
-        if self.r == 0:
-            return 0.0
-        deg = np.diff(self.b_indptr).astype(float)
-        return float(deg @ deg) / float(self.r) ** 2
+        release_free_memory()  # the partition's temporaries (heap pages of a few MB)
 
     def buffer(self) -> np.ndarray:
         if self.buf is None:
@@ -185,8 +194,7 @@ class BlockedFactor(Factor):
     def __init__(self, c: Matrix | None, *, analysis: BlockedAnalysis | None = None,
                  lower: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         if lower is None:
-            low = lower_csc(c)
-            lower = (low.indptr, low.indices, low.data)
+            lower = lower_csc(c)
         indptr, indices, data = lower
         n = indptr.size - 1
         if analysis is None or not (analysis.n == n and (
@@ -204,7 +212,9 @@ class BlockedFactor(Factor):
         self._bdata = data[an.b_pos]
         self._edata = data[an.e_pos]
         self._inverted = False
-        self._v: np.ndarray | None = None
+        self._v: np.ndarray | None = None  # (B S⁻¹) on B's pattern
+        self._bsb: np.ndarray | None = None  # diag(B S⁻¹ B')
+        self._bkeys: np.ndarray | None = None  # B's entries as row·r + column, per lookup
         self._factor_schur()
         self._logdet = float(np.log(d).sum()) + self._ldS
 
@@ -225,9 +235,12 @@ class BlockedFactor(Factor):
             return
         s = an.buffer()
         e = sp.csc_matrix((self._edata, an.e_indices, an.e_indptr), shape=(r, r))
-        bsc = sp.csc_matrix((self._bdata[an.bc_perm], an.bc_indices, an.bc_indptr),
-                            shape=(an.d_idx.size, r))
-        bdt = (sp.diags(1.0 / self._d) @ bsc).T.tocsr()  # (D⁻¹B)' as r x |D| CSR
+        bval = self._bdata[an.bc_perm]  # B in CSC order
+        bsc = sp.csc_matrix((bval, an.bc_indices, an.bc_indptr), shape=(an.d_idx.size, r))
+        # (D⁻¹B)' as r x |D| CSR: the CSC arrays of D⁻¹B read as rows
+        bdt = sp.csr_matrix((bval / self._d[an.bc_indices], an.bc_indices, an.bc_indptr),
+                            shape=(r, an.d_idx.size))
+        del bval
         for j0 in range(0, r, PANEL):
             j1 = min(r, j0 + PANEL)
             panel = s[:, j0:j1]
@@ -312,17 +325,28 @@ class BlockedFactor(Factor):
         return self._logdet
 
     def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """C⁻¹[rows[k], cols[k]] by the block formulas (module docstring)."""
-        an = self._an
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        out = np.zeros(rows.size)
+        """C⁻¹[rows[k], cols[k]] by the block formulas (module docstring), in chunks of
+        :data:`ENTRY_CHUNK` entries (C's lower pattern at 10⁶ records: ~3·10⁶)."""
+        rows, cols = np.asarray(rows), np.asarray(cols)
+        out = np.empty(rows.size)
         if rows.size == 0:
             return out
-        sinv = self._sinv().ravel(order="F") if an.r else np.zeros(0)
+        sinv = self._sinv().ravel(order="F") if self._an.r else np.zeros(0)
+        try:
+            for k0 in range(0, rows.size, ENTRY_CHUNK):
+                k1 = min(rows.size, k0 + ENTRY_CHUNK)
+                out[k0:k1] = self._entries(rows[k0:k1].astype(np.int64),
+                                           cols[k0:k1].astype(np.int64), sinv)
+        finally:
+            self._bkeys = None
+        return out
+
+    def _entries(self, rows: np.ndarray, cols: np.ndarray, sinv: np.ndarray) -> np.ndarray:
+        an = self._an
         r = an.r
+        out = np.zeros(rows.size)
         rd, cd = an.mask[rows], an.mask[cols]
-        lr, lc = an.loc[rows], an.loc[cols]
+        lr, lc = an.loc[rows].astype(np.int64), an.loc[cols].astype(np.int64)
         ee = ~rd & ~cd
         if ee.any():
             out[ee] = sinv[_flat(lr[ee], lc[ee], r)]
@@ -343,9 +367,11 @@ class BlockedFactor(Factor):
             same = a == b
             v = np.empty(a.size)
             if same.any():  # the diagonal: 1/D_d + b_d'S⁻¹b_d / D_d²
-                prod = np.bincount(self._b_rows(), weights=self._bdata * self._row_products(),
-                                   minlength=self._d.size)
-                v[same] = (1.0 + prod[a[same]] / self._d[a[same]]) / self._d[a[same]]
+                if self._bsb is None:
+                    self._bsb = np.bincount(self._b_rows(), minlength=self._d.size,
+                                            weights=self._bdata * self._row_products())
+                d = self._d[a[same]]
+                v[same] = (1.0 + self._bsb[a[same]] / d) / d
             if not same.all():
                 o = ~same
                 v[o] = self._quad(a[o], b[o], sinv) / (self._d[a[o]] * self._d[b[o]])
@@ -362,7 +388,9 @@ class BlockedFactor(Factor):
         ix = an.b_indices
         if ix.size == 0:
             return np.full(dl.size, -1, dtype=np.int64)
-        keys = self._b_rows().astype(np.int64) * an.r + ix
+        if self._bkeys is None:
+            self._bkeys = self._b_rows().astype(np.int64) * an.r + ix
+        keys = self._bkeys
         want = dl * an.r + el
         pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
         return np.where(keys[pos] == want, pos, -1)
@@ -488,19 +516,18 @@ def prefer_blocked(c: Matrix) -> bool:
     about dense anyway (:data:`BLOCKED_MIN_FILL`), as for crossed random factors."""
     from asr_py.reml.memory import available_bytes
 
-    low = sp.tril(sp.csc_matrix(c), format="csc")
-    low.sum_duplicates()
-    n = low.shape[0]
-    mask = independent_set(low.indptr, low.indices, n, max_out=BLOCKED_MAX_SCHUR)
+    indptr, indices, _ = lower_csc(c)
+    n = indptr.size - 1
+    mask = independent_set(indptr, indices, n, max_out=BLOCKED_MAX_SCHUR)
     if mask is None:
         return False
     r = n - int(np.count_nonzero(mask))
     if r > BLOCKED_MAX_SCHUR:
         return False
-    col = np.repeat(np.arange(n, dtype=np.int64), np.diff(low.indptr))
-    row = low.indices.astype(np.int64)
-    off = row != col
-    deg = np.bincount(row[off], minlength=n) + np.bincount(col[off], minlength=n)
+    col = np.repeat(np.arange(n, dtype=indices.dtype), np.diff(indptr))
+    off = indices != col
+    deg = np.bincount(indices[off], minlength=n) + np.bincount(col[off], minlength=n)
+    del col, off, indices
     dd = deg[mask].astype(float)
     if r == 0 or float(dd @ dd) < BLOCKED_MIN_FILL * float(r) ** 2:
         return False
