@@ -40,9 +40,9 @@ from asr_py.vcov.base import Matrix
 #: columns of S formed per sparse product (a dense r x PANEL temporary)
 PANEL = 128
 #: entries of the selected inverse's gathers per chunk (each ~50 bytes of temporaries)
-GATHER_CHUNK = 1 << 19
+GATHER_CHUNK = 1 << 18
 #: entries of C⁻¹ looked up per chunk by ``inverse_entries``
-ENTRY_CHUNK = 1 << 20
+ENTRY_CHUNK = 1 << 18
 #: rounds of the parallel greedy independent set before the undecided equations go to E
 MIS_ROUNDS = 40
 
