@@ -317,6 +317,9 @@ register_backend("superlu", SparseFactor)
 from asr_py.reml.backends.blocked import BlockedFactor as _BlockedFactor  # noqa: E402
 
 register_backend("blocked", _BlockedFactor)
+# the same with S in LAPACK's rectangular full packed storage: half the memory of S, about
+# twice the time of its factorization (not picked by 'auto'; benchmarks/README.md goal 4)
+register_backend("blocked-packed", lambda c: _BlockedFactor(c, packed=True))
 try:  # CHOLMOD (cvxopt) supernodal Cholesky + Takahashi selected inverse; imports Factor
     from functools import partial as _partial
 

@@ -84,15 +84,16 @@ def test_independent_set_is_maximal_and_greedy() -> None:
     assert seq == chosen
 
 
+@pytest.mark.parametrize("packed", [False, True])
 @pytest.mark.parametrize("lc", [0, 12])
-def test_every_method_against_a_dense_inverse(lc: int) -> None:
+def test_every_method_against_a_dense_inverse(lc: int, packed: bool) -> None:
     # with an isolated equation (a D equation without entries in B)
     c = sp.block_diag([_crossed_c(lc=lc), sp.csc_matrix([[2.5]])], format="csc")
     cd = c.toarray()
     inv = np.linalg.inv(cd)
     n = cd.shape[0]
-    f = BlockedFactor(c)
-    assert f.name == "blocked" and f.kind == "sparse"
+    f = BlockedFactor(c, packed=packed)
+    assert f.name == ("blocked-packed" if packed else "blocked") and f.kind == "sparse"
     np.testing.assert_allclose(f.logdet(), np.linalg.slogdet(cd)[1], rtol=1e-13)
     rng = np.random.default_rng(4)
     b = rng.normal(size=n)
@@ -115,12 +116,14 @@ def test_every_method_against_a_dense_inverse(lc: int) -> None:
                                atol=1e-13)
 
 
-def test_refactor_shares_the_buffer_and_the_old_factor_stays_right() -> None:
+@pytest.mark.parametrize("packed", [False, True])
+def test_refactor_shares_the_buffer_and_the_old_factor_stays_right(packed: bool) -> None:
     c = _crossed_c()
     c2 = (c + sp.diags(np.linspace(0.5, 1.5, c.shape[0]))).tocsc()
-    f = BlockedFactor(c)
+    f = BlockedFactor(c, packed=packed)
     g = f.refactor(c2)
     assert g._an is f._an and g._an.buf is f._an.buf  # one r x r array for both
+    assert g._an.rfp is f._an.rfp and (g._an.rfp is not None) == packed
     low = sp.tril(c2, format="csc")
     h = f.refactor_lower(low.indptr, low.indices, low.data)
     assert h._an is f._an
@@ -135,13 +138,14 @@ def test_refactor_shares_the_buffer_and_the_old_factor_stays_right() -> None:
     np.testing.assert_allclose(h.logdet(), np.linalg.slogdet(c2.toarray())[1], rtol=1e-13)
 
 
-def test_not_positive_definite() -> None:
+@pytest.mark.parametrize("packed", [False, True])
+def test_not_positive_definite(packed: bool) -> None:
     c = _crossed_c()
     # D positive, the Schur complement indefinite
     bad = c.tolil()
     bad[1, 1] = -5.0
     with pytest.raises(NotPositiveDefinite, match="Schur"):
-        BlockedFactor(bad.tocsc())
+        BlockedFactor(bad.tocsc(), packed=packed)
     # a non-positive entry of the diagonal block
     bad = c.tolil()
     bad[50, 50] = 0.0
@@ -221,6 +225,7 @@ def test_fit_equals_sparse(case: str) -> None:
     fs = asr.asreml(**kw, solver="sparse")
     assert fb.result.solver == "blocked" and fs.result.solver == "sparse"
     _same(fb, fs)
+    _same(asr.asreml(**kw, solver="blocked-packed"), fs)
     # 'auto' takes the blocked backend on this crossed design
     assert asr.asreml(**kw).result.solver == "blocked"
 

@@ -33,6 +33,7 @@ import scipy.linalg.blas as blas
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
+from asr_py.reml.backends.rfp import RFPMatrix
 from asr_py.reml.memory import check_dense, release_free_memory
 from asr_py.reml.solver import Factor, NotPositiveDefinite
 from asr_py.vcov.base import Matrix
@@ -118,8 +119,9 @@ class BlockedAnalysis:
     """The partition of one lower pattern and the positions that split C into D, B and E."""
 
     def __init__(self, indptr: np.ndarray, indices: np.ndarray, n: int,
-                 mask: np.ndarray | None = None) -> None:
+                 mask: np.ndarray | None = None, packed: bool = False) -> None:
         self.n = n
+        self.packed = packed
         self.indptr, self.indices = indptr, indices
         if mask is None:
             mask = independent_set(indptr, indices, n)
@@ -175,6 +177,7 @@ class BlockedAnalysis:
         self.loc = loc
         self.mask = mask
         self.buf: np.ndarray | None = None  # the r x r array (Fortran order)
+        self.rfp: RFPMatrix | None = None  # or S in packed storage (``packed``)
         self.owner: BlockedFactor | None = None
         release_free_memory()  # the partition's temporaries (heap pages of a few MB)
 
@@ -185,6 +188,13 @@ class BlockedAnalysis:
             self.buf = np.empty((self.r, self.r), order="F")
         return self.buf
 
+    def packed_buffer(self) -> RFPMatrix:
+        if self.rfp is None:
+            check_dense(self.r, copies=0.6, what="the packed Schur complement of C's blocked "
+                        "factorization", hint=_HINT)
+            self.rfp = RFPMatrix(self.r)
+        return self.rfp
+
 
 class BlockedFactor(Factor):
     """C = [[D, B], [B', E]] with D diagonal and S = E − B'D⁻¹B dense (module docstring)."""
@@ -192,7 +202,8 @@ class BlockedFactor(Factor):
     name = "blocked"
 
     def __init__(self, c: Matrix | None, *, analysis: BlockedAnalysis | None = None,
-                 lower: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+                 lower: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 packed: bool = False) -> None:
         if lower is None:
             lower = lower_csc(c)
         indptr, indices, data = lower
@@ -200,10 +211,13 @@ class BlockedFactor(Factor):
         if analysis is None or not (analysis.n == n and (
                 analysis.indptr is indptr or np.array_equal(analysis.indptr, indptr)) and (
                 analysis.indices is indices or np.array_equal(analysis.indices, indices))):
-            analysis = BlockedAnalysis(np.asarray(indptr), np.asarray(indices), n)
+            analysis = BlockedAnalysis(np.asarray(indptr), np.asarray(indices), n,
+                                       packed=packed)
         self.n = n
         self._an = analysis
         an = analysis
+        if an.packed:
+            self.name = "blocked-packed"
         data = np.asarray(data, dtype=float)
         d = np.where(an.d_pos >= 0, data[np.maximum(an.d_pos, 0)], 0.0)
         if d.size and not (np.all(d > 0) and np.all(np.isfinite(d))):
@@ -233,7 +247,8 @@ class BlockedFactor(Factor):
         self._inverted = False
         if r == 0:
             return
-        s = an.buffer()
+        rfp = an.packed_buffer() if an.packed else None
+        s = an.buffer() if rfp is None else np.empty((r, min(r, PANEL)), order="F")
         e = sp.csc_matrix((self._edata, an.e_indices, an.e_indptr), shape=(r, r))
         bval = self._bdata[an.bc_perm]  # B in CSC order
         bsc = sp.csc_matrix((bval, an.bc_indices, an.bc_indptr), shape=(an.d_idx.size, r))
@@ -243,12 +258,27 @@ class BlockedFactor(Factor):
         del bval
         for j0 in range(0, r, PANEL):
             j1 = min(r, j0 + PANEL)
-            panel = s[:, j0:j1]
+            panel = s[:, j0:j1] if rfp is None else s[:, :j1 - j0]
             panel[...] = e[:, j0:j1].toarray()
             if bsc.nnz:
                 panel -= (bdt @ bsc[:, j0:j1]).toarray()
+            if rfp is not None:
+                for c in range(j0, j1):
+                    rfp.set_column(c, panel[:, c - j0])
         del bdt, bsc, e
         an.owner = None
+        if rfp is not None:
+            del s, panel
+            info = rfp.cholesky()
+            if info != 0:
+                raise NotPositiveDefinite(f"C is not positive definite (the Schur complement's "
+                                          f"pivot {info} of {r})")
+            diag = rfp.diagonal()
+            if not np.all(np.isfinite(diag)) or not np.all(diag > 0):
+                raise NotPositiveDefinite("non-positive pivot in the Schur complement")
+            an.owner = self
+            self._ldS = float(2.0 * np.log(diag).sum())
+            return
         out, info = lapack.dpotrf(s, lower=1, clean=0, overwrite_a=1)
         if info != 0 or not np.shares_memory(out, s):
             if info > 0:
@@ -272,10 +302,24 @@ class BlockedFactor(Factor):
                 self._invert()
         return an.buf if an.buf is not None else np.zeros((0, 0))
 
+    def _pos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Flat positions of S⁻¹[i, j] in :meth:`_sinv`'s array."""
+        an = self._an
+        if an.packed:
+            return an.rfp.pos(i, j)
+        return np.minimum(i, j) * an.r + np.maximum(i, j)
+
     def _invert(self) -> None:
-        s = self._an.buf
-        if s is None or self._inverted:
+        an = self._an
+        if self._inverted or an.r == 0:
             return
+        if an.packed:
+            info = an.rfp.invert()
+            if info != 0:
+                raise NotPositiveDefinite(f"LAPACK dpftri failed (info {info})")
+            self._inverted = True
+            return
+        s = an.buf
         out, info = lapack.dpotri(s, lower=1, overwrite_c=1)
         if info != 0 or not np.shares_memory(out, s):
             raise NotPositiveDefinite(f"LAPACK dpotri failed (info {info})")
@@ -288,17 +332,23 @@ class BlockedFactor(Factor):
         self._inverted = True
 
     def _sinv(self) -> np.ndarray:
-        """S⁻¹ (both triangles, in the shared buffer)."""
+        """S⁻¹ as a flat array (the shared buffer, both triangles, or its packed storage),
+        read at :meth:`_pos`."""
         s = self._own()
         if not self._inverted:
             self._invert()
-        return s
+        if self._an.packed:
+            return self._an.rfp.a
+        return s.ravel(order="F")
 
     def _schur_solve(self, rhs: np.ndarray) -> np.ndarray:
         """S⁻¹ rhs (rhs r x k, F-ordered)."""
         s = self._own()
         if rhs.shape[0] == 0:
             return rhs
+        if self._an.packed:
+            rfp = self._an.rfp
+            return rfp.matmul(rhs) if self._inverted else rfp.solve(rhs)
         if self._inverted:
             return blas.dsymm(1.0, s, rhs, side=0, lower=1)
         x, info = lapack.dpotrs(s, rhs, lower=1)
@@ -331,7 +381,7 @@ class BlockedFactor(Factor):
         out = np.empty(rows.size)
         if rows.size == 0:
             return out
-        sinv = self._sinv().ravel(order="F") if self._an.r else np.zeros(0)
+        sinv = self._sinv() if self._an.r else np.zeros(0)
         try:
             for k0 in range(0, rows.size, ENTRY_CHUNK):
                 k1 = min(rows.size, k0 + ENTRY_CHUNK)
@@ -343,13 +393,12 @@ class BlockedFactor(Factor):
 
     def _entries(self, rows: np.ndarray, cols: np.ndarray, sinv: np.ndarray) -> np.ndarray:
         an = self._an
-        r = an.r
         out = np.zeros(rows.size)
         rd, cd = an.mask[rows], an.mask[cols]
         lr, lc = an.loc[rows].astype(np.int64), an.loc[cols].astype(np.int64)
         ee = ~rd & ~cd
         if ee.any():
-            out[ee] = sinv[_flat(lr[ee], lc[ee], r)]
+            out[ee] = sinv[self._pos(lr[ee], lc[ee])]
         de = rd != cd
         if de.any():
             dl = np.where(rd[de], lr[de], lc[de])
@@ -415,7 +464,7 @@ class BlockedFactor(Factor):
             for k0 in range(0, rows.size, step):
                 q = ip[rows[k0:k0 + step]][:, None] + ar  # m x g positions in B
                 kk = ix[q].astype(np.intp)
-                sub = sinv[kk[:, :, None], kk[:, None, :]]
+                sub = sinv[self._pos(kk[:, :, None], kk[:, None, :])]
                 v[q] = np.einsum("mab,mb->ma", sub, bv[q])
         self._v = v
         return v
@@ -431,7 +480,7 @@ class BlockedFactor(Factor):
             pid = np.repeat(np.arange(hi - lo), c)
             t = np.arange(pid.size) - np.repeat(np.cumsum(c) - c, c)
             p = ip[dl[lo:hi]][pid] + t
-            vals = bv[p] * sinv[_flat(ix[p].astype(np.int64), el[lo:hi][pid], an.r)]
+            vals = bv[p] * sinv[self._pos(ix[p].astype(np.int64), el[lo:hi][pid])]
             out[lo:hi] = np.bincount(pid, weights=vals, minlength=hi - lo)
         return out
 
@@ -449,8 +498,8 @@ class BlockedFactor(Factor):
             w = lb[lo:hi][pid]
             pa = ip[a[lo:hi]][pid] + t // np.maximum(w, 1)
             pb = ip[b[lo:hi]][pid] + t % np.maximum(w, 1)
-            vals = bv[pa] * bv[pb] * sinv[_flat(ix[pa].astype(np.int64),
-                                                ix[pb].astype(np.int64), an.r)]
+            vals = bv[pa] * bv[pb] * sinv[self._pos(ix[pa].astype(np.int64),
+                                                    ix[pb].astype(np.int64))]
             out[lo:hi] = np.bincount(pid, weights=vals, minlength=hi - lo)
         return out
 
@@ -479,15 +528,11 @@ class BlockedFactor(Factor):
                        data: np.ndarray) -> BlockedFactor:
         """Factor the matrix whose lower triangle is the sorted CSC (indptr, indices, data),
         reusing the partition and the buffer when the pattern is the same."""
-        return BlockedFactor(None, analysis=self._an, lower=(indptr, indices, data))
+        return BlockedFactor(None, analysis=self._an, lower=(indptr, indices, data),
+                             packed=self._an.packed)
 
     def refactor(self, c_new: Matrix) -> BlockedFactor:
-        return BlockedFactor(c_new, analysis=self._an)
-
-
-def _flat(i: np.ndarray, j: np.ndarray, r: int) -> np.ndarray:
-    """Position of S⁻¹[i, j] in the F-ordered buffer's lower triangle."""
-    return np.minimum(i, j) * r + np.maximum(i, j)
+        return BlockedFactor(c_new, analysis=self._an, packed=self._an.packed)
 
 
 def _chunks(cnt: np.ndarray):
