@@ -19,7 +19,8 @@ from asr_py.errors import AsrError
 
 FACTOR_COLUMNS = ("Name", "Env", "Loc", "Year", "Block")
 WALD_DDF = ("none", "kenward-roger", "satterthwaite")
-SOLVERS = ("auto", "dense", "sparse", "sparse-nd", "superlu", "eigen")
+SOLVERS = ("auto", "dense", "sparse", "sparse-nd", "blocked", "blocked-packed", "superlu",
+           "eigen")
 
 EPILOG = """examples:
   asr-py demo
@@ -90,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
                    "of every pair of traits (pairwise)")
     f.add_argument("--solver", choices=SOLVERS, default="auto",
                    help="linear algebra of the mixed model equations (default: auto; "
-                   "sparse-nd: CHOLMOD with METIS nested dissection, needs pymetis)")
+                   "sparse-nd: CHOLMOD with METIS nested dissection, needs pymetis; "
+                   "blocked: crossed random factors)")
     f.add_argument("--method", choices=("REML", "ML"), default="REML",
                    help="likelihood maximised: REML (default) or ML (lme4's REML = FALSE; "
                    "for likelihood-ratio tests between different fixed parts)")

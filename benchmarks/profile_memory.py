@@ -1,6 +1,6 @@
 """Peak memory of one fit, stage by stage (issue 16, goal 4's memory).
 
-    python3 benchmarks/profile_memory.py goal_crossed_1e6 [--quick] [--mem-gb G]
+    python3 benchmarks/profile_memory.py goal_crossed_1e6 [--quick] [--mem-gb G] [--solver S]
 
 Builds a ``GOAL_PROBLEMS`` instance (benchmarks/problems.py) and fits it with the stages of
 the pipeline wrapped: at every entry and exit of a wrapped call the process's peak resident
@@ -98,6 +98,7 @@ class Profile:
 def install(prof: Profile) -> None:
     """Wrap the stages of the crossed fit's pipeline (module attributes, as called)."""
     import asr_py.api as api
+    import asr_py.reml.backends.blocked as bb
     import asr_py.reml.backends.cholmod as bc
     import asr_py.reml.cpattern as cpat
     import asr_py.reml.mme as mme
@@ -113,6 +114,11 @@ def install(prof: Profile) -> None:
     prof.wrap(bc.cholmod, "getfactor", "getfactor (L out)")
     prof.wrap(selinv.SelInvPlan, "__init__", "selected-inverse plan")
     prof.wrap(selinv.SelInvPlan, "run", "selected inverse (run)")
+    prof.wrap(bb, "prefer_blocked", "auto: blocked? (independent set)")
+    prof.wrap(bb.BlockedAnalysis, "__init__", "blocked: partition")
+    prof.wrap(bb.BlockedFactor, "_factor_schur", "blocked: S formed + dpotrf")
+    prof.wrap(bb.BlockedFactor, "_invert", "blocked: dpotri (S⁻¹)")
+    prof.wrap(bb.BlockedFactor, "_row_products", "blocked: B S⁻¹ on B's pattern")
     prof.wrap(mme.MME, "score_ai", "score + AI")
     prof.wrap(api, "AsremlFit", "results (AsremlFit)")
 
@@ -123,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--calls", action="store_true", help="print every wrapped call")
     ap.add_argument("--mem-gb", type=float, default=8.0, help="address-space limit (GB)")
+    ap.add_argument("--solver", default="auto", help="asreml(solver=...): auto, sparse, ...")
     a = ap.parse_args(argv)
     lim = int(a.mem_gb * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
@@ -137,11 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     prof.leave("data (problems.py)")
     inst.kwargs.pop("maxit", None)
     prof.enter("whole fit")
-    fit = asr.asreml(**inst.kwargs)
+    fit = asr.asreml(**inst.kwargs, solver=a.solver)
     prof.leave("whole fit")
     res = fit.result
     print(f"{a.problem} ({inst.size}): loglik {res.loglik:.10f}, {res.n_iter} iterations, "
-          f"converged {res.converged}")
+          f"converged {res.converged}, solver {res.solver}")
     print("| stage | calls | peak during the stage (MiB) | RSS before (MiB) | RSS after (MiB) |")
     print("|---|---|---|---|---|")
     for name, (calls, peak, before, after) in prof.rows.items():

@@ -302,6 +302,10 @@ class MME:
             return DenseFactor(c.reshape(self.N, self.N))
         if last is not None and hasattr(last, "refactor_lower") and last.n == self.N:
             return last.refactor_lower(pat.low_indptr, pat.low_indices, data[pat.low])
+        if last is None and self.backend == "blocked":  # from the lower triangle: no copy of C
+            from asr_py.reml.backends.blocked import BlockedFactor
+
+            return BlockedFactor(None, lower=(pat.low_indptr, pat.low_indices, data[pat.low]))
         c = pat.csc(data)
         return last.refactor(c) if last is not None else factorize(c, self.backend)
 

@@ -14,8 +14,11 @@ Backends are registered by name (:func:`register_backend`): 'dense' :class:`Dens
 (:class:`asr_py.reml.backends.cholmod.CholmodFactor`: CHOLMOD supernodal Cholesky through
 cvxopt with a supernodal Takahashi selected inverse, symbolic analysis kept across
 ``refactor``; AMD ordering), 'sparse-nd' (the same with METIS nested dissection, when
-``pymetis`` is installed) and 'superlu' :class:`SparseFactor` (``scipy.sparse.linalg.splu``,
-selected inverse by solving for the needed columns; a fallback). :func:`choose_backend`
+``pymetis`` is installed), 'blocked'
+(:class:`asr_py.reml.backends.blocked.BlockedFactor`: a diagonal block and its dense Schur
+complement, for crossed random factors) and 'superlu' :class:`SparseFactor`
+(``scipy.sparse.linalg.splu``, selected inverse by solving for the needed columns; a
+fallback). :func:`choose_backend`
 picks one for 'auto', :func:`factorize` builds it.
 """
 
@@ -268,7 +271,10 @@ def choose_backend(c: Matrix, solver: str = "auto") -> str:
     """The backend name for C under the ``solver`` option ('auto' or a registered name).
 
     'auto': 'dense' (LAPACK) for N <= :data:`DENSE_MAX_EQUATIONS`, a dense C, or nnz/N² >
-    :data:`DENSE_MIN_DENSITY`; otherwise 'sparse' (CHOLMOD + selected inverse)."""
+    :data:`DENSE_MIN_DENSITY`; else 'blocked' when C has a diagonal block whose Schur
+    complement is small and about dense (crossed random factors:
+    :func:`asr_py.reml.backends.blocked.prefer_blocked`); otherwise 'sparse' (CHOLMOD +
+    selected inverse)."""
     if solver in _BACKENDS:
         return solver
     if solver != "auto":
@@ -277,7 +283,14 @@ def choose_backend(c: Matrix, solver: str = "auto") -> str:
     if n <= DENSE_MAX_EQUATIONS or not sp.issparse(c):
         return "dense"
     density = c.nnz / float(n * n)
-    return "dense" if density > DENSE_MIN_DENSITY else "sparse"
+    if density > DENSE_MIN_DENSITY:
+        return "dense"
+    if "blocked" in _BACKENDS:
+        from asr_py.reml.backends.blocked import prefer_blocked
+
+        if prefer_blocked(c):
+            return "blocked"
+    return "sparse"
 
 
 def factorize(c: Matrix, name: str) -> Factor:
@@ -311,6 +324,12 @@ def _superlu_with_warning(reason: str) -> Callable[[Matrix], Factor]:
 
 register_backend("dense", DenseFactor)
 register_backend("superlu", SparseFactor)
+from asr_py.reml.backends.blocked import BlockedFactor as _BlockedFactor  # noqa: E402
+
+register_backend("blocked", _BlockedFactor)
+# the same with S in LAPACK's rectangular full packed storage: half the memory of S, about
+# twice the time of its factorization (not picked by 'auto'; benchmarks/README.md goal 4)
+register_backend("blocked-packed", lambda c: _BlockedFactor(c, packed=True))
 try:  # CHOLMOD (cvxopt) supernodal Cholesky + Takahashi selected inverse; imports Factor
     from functools import partial as _partial
 
