@@ -14,6 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
+from asr_py.translate import rstring
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -802,9 +803,6 @@ class Translator(BasePrinter):
             return f"print({self.py(pos[0])})"
         if f in ("paste0", "paste"):
             return self.paste(e)
-        if f == "sprintf" and pos and pos[0].kind == "str":
-            fmt = pos[0].value.replace("%%", "%%")
-            return f"{fmt!r} % ({', '.join(self.py(a) for a in pos[1:])},)"
         if f in ("subset", "filter") and pos:
             return self.subset(e)
         if f in ("transform", "mutate") and pos:
@@ -844,14 +842,10 @@ class Translator(BasePrinter):
             xs = [a for n, a in args if n == "X"] or pos[:1]
             if xs and fun and fun[0].kind in ("function", "name") and all(
                     n is not None for n, _ in extra):
-                fn = self.py(fun[0])
+                fn = rstring.function_value(self, fun[0]) or self.py(fun[0])
                 more = "".join(f", {k}" for k in self.kwargs(extra))
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {self.iterable(xs[0])}]"
-        if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
-                                                   for n, _ in args):
-            kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
-            return f"{self.runtime('r_grepl')}({', '.join(self.kwargs(kw))})"
         if f == "unname" and len(args) == 1 and pos:
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
@@ -861,6 +855,8 @@ class Translator(BasePrinter):
             return f"pd.concat({self.py(pos[1])}, ignore_index=True)"
         if f in self.functions:
             return f"{pyname(f)}({', '.join(self.kwargs(args))})"
+        if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
+            return rstring.translate(self, e)  # type: ignore[return-value]
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

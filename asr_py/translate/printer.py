@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
           "NA": "None", "NA_real_": "float('nan')", "NA_character_": "None", "NaN":
@@ -373,7 +374,8 @@ class BasePrinter:
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
-            elif a.kind == "call" and a.value == "c" or a.kind == "bin" and a.value == ":":
+            elif a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS) or \
+                    a.kind == "bin" and a.value == ":":
                 parts.append(f"*{self.py(a)}")
             else:
                 parts.append(self.py(a))

@@ -50,6 +50,25 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_colnames,
     set_rownames,
 )
+from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
+    r_endswith,
+    r_formatc,
+    r_grep,
+    r_grepl,
+    r_gsub,
+    r_nchar,
+    r_regexpr,
+    r_regmatches,
+    r_regsub,
+    r_sprintf,
+    r_startswith,
+    r_strsplit,
+    r_substr,
+    r_substring,
+    r_tolower,
+    r_toupper,
+    r_trimws,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 
@@ -261,27 +280,6 @@ def r_vparameters(fit: Any) -> pd.Series:
     values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
                       p["Value"].to_numpy(dtype=float))
     return pd.Series(values, index=list(p["Component"]), name="vparameters")
-
-
-def r_grepl(pattern: str, x: Any, fixed: bool = False, ignore_case: bool = False
-            ) -> Any:
-    """R's ``grepl(pattern, x, fixed =, ignore.case =)``: for each element of ``x`` whether
-    it contains ``pattern`` (a regular expression unless ``fixed``); a scalar for a scalar."""
-    flags = re.IGNORECASE if ignore_case else 0
-
-    def one(s: Any) -> bool:
-        if s is None or (isinstance(s, float) and np.isnan(s)):
-            return False
-        text = str(s)
-        if fixed:
-            return pattern.lower() in text.lower() if ignore_case else pattern in text
-        return re.search(pattern, text, flags) is not None
-
-    if isinstance(x, (str, bytes, int, float)) or x is None:
-        return one(x)
-    if isinstance(x, Untranslated):
-        return x._use()
-    return np.array([one(s) for s in x], dtype=bool)
 
 
 def r_names(x: Any) -> list[Any]:
