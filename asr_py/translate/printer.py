@@ -261,6 +261,10 @@ class BasePrinter:
             # x[, -match("a", names(x))]: the columns at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a1.right)})")
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
+        if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
+                args[1].kind == "name" and args[1].value not in _CONST:
+            # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value
+            return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \

@@ -109,3 +109,15 @@ def test_strsplit_does_not_mutate_and_keeps_na() -> None:
     x = ["a_b", None]
     out = r_strsplit(x, "_")
     assert x == ["a_b", None] and list(out[0]) == ["a", "b"] and np.isnan(out[1][0])
+
+
+def test_columns_by_a_variable_holding_positions_names_or_a_mask() -> None:
+    """x[, v] with v computed earlier (grep() positions, names, a logical mask), as R."""
+    r = ('d <- data.frame(New_1 = 1:2, Col = 3:4, New_2 = 5:6)\n'
+         'p <- grep("New", colnames(d), fixed = TRUE)\na <- d[, p]\n'
+         'nm <- c("Col", "New_2")\nb <- d[, nm]\n'
+         'msk <- grepl("Col", colnames(d))\nm <- d[, msk]\n')
+    ns = run_py(translate(r))
+    assert list(ns["a"].columns) == ["New_1", "New_2"]      # R: New_1 New_2
+    assert list(ns["b"].columns) == ["Col", "New_2"]
+    assert list(ns["m"]) == [3, 4]                          # one column: a vector (drop)
