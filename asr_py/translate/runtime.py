@@ -273,13 +273,26 @@ def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
     (:func:`r_sigma2`; the scale's own entry is 1), correlations as they are; so
-    ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``)."""
+    ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``).
+    A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
+    asreml's place (:mod:`asr_py.results.vnumbers`)."""
+    from asr_py.results.vnumbers import asreml_order, asreml_scale_name
+
     p = fit.params
     s2 = r_sigma2(fit)
     scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
     values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
                       p["Value"].to_numpy(dtype=float))
-    return pd.Series(values, index=list(p["Component"]), name="vparameters")
+    names = list(p["Component"])
+    model = getattr(fit, "model", None)
+    order = asreml_order(model.residual, names) if model is not None and len(names) == len(
+        getattr(fit.result, "names", ())) else list(range(len(names)))
+    if None in order:         # asreml lists the residual's fixed scale <term>!R = 1 too
+        label = asreml_scale_name(model.residual)
+        return pd.Series([1.0 if i is None else values[i] for i in order],
+                         index=[label if i is None else names[i] for i in order],
+                         name="vparameters")
+    return pd.Series(values, index=names, name="vparameters")
 
 
 def r_names(x: Any) -> list[Any]:
