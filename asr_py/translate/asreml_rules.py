@@ -51,7 +51,7 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "maxiter": "maxit", "trace": "trace", "start.values": "start_values",
                 "na.action": "na_action", "na.method.X": "na_action", "na.method.Y": "na_action",
                 "weights": "weights", "group": "group", "ginverse": "ginverse",
-                "G.param": "params", "R.param": "params"}
+                "G.param": "params", "R.param": "params", "knot.points": "knot_points"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
 _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", "Csparse",
              "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
@@ -63,7 +63,7 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", 
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
-_MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "knots", "predict",
+_MODEL = {"subset", "family", "equate.levels", "mbf", "knots", "predict",
           "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
           "splines", "model.frame", "dispersion", "G.param", "R.param"}
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
