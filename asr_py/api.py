@@ -40,6 +40,7 @@ def asreml(
     subset: Any = None,
     method: str = "REML",
     vcm: Any = None,
+    knot_points: dict[str, Any] | None = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -73,6 +74,10 @@ def asreml(
     :class:`~asr_py.glmm.fit.GlmmFit`. A multivariate model takes one family per trait
     (a list in ``cbind`` order, or a dict by trait; :mod:`asr_py.glmm.traits`).
 
+    ``knot_points``: the knots of ``spl(x)`` by covariate name (asreml's ``knot.points``):
+    ``{"x": [118, 484, 1004, 1582]}``; every value of x must lie within them
+    (:mod:`asr_py.model.splines`).
+
     ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
     string (``"Year == 2020"``) or a boolean mask with one value per data row.
 
@@ -89,7 +94,8 @@ def asreml(
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
-                family=family, subset=subset, method=method, vcm=vcm, **matrices)
+                family=family, subset=subset, method=method, vcm=vcm, knot_points=knot_points,
+                **matrices)
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:
@@ -104,7 +110,7 @@ def asreml(
     reset_peak()  # the summary's peak memory is this fit's own (model building included)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
-                          group=group, weights=weights, **matrices)
+                          group=group, weights=weights, knot_points=knot_points, **matrices)
     if params is not None:
         model.apply_params(params)
     if start_values:
@@ -159,7 +165,7 @@ def asreml(
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
              "mv_start", "weights", "family", "subset", "method", "vcm", "mbf",
-             "ginverse")
+             "ginverse", "knot_points")
 
 
 def _check_method(method: Any) -> str:

@@ -8,8 +8,11 @@ is named in ``fixed_spline_terms`` or ``ignore_terms``, or when all of its varia
 carry a constraint code in ``bound_exclusions`` (asremlPlus: "not included in V because it is
 bound", with a warning). ``extra_matrix`` is added to the result.
 
-Differs from asremlPlus: records whose response is missing are not in asr_py's fit, so V has
-one row per record fitted (asreml's has one per data row; docs/asremlplus.md).
+Records whose response is missing: asreml keeps them in its model (``na.action =
+na.method(y = "include")``, asreml's default), so its V has one row per data row; asr_py's
+fit leaves them out. V is then built on :func:`all_rows_model`, the fit's model compiled
+again over every data row (the response's missing values filled: V does not depend on y), at
+the fitted θ. With ``na_action={"y": "omit"}`` given, V has the records fitted only.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.vcov.base import to_dense
 from asr_py.warning_classes import AsrWarning
 
-__all__ = ["estimateV"]
+__all__ = ["all_rows_model", "estimateV"]
 
 _BOUND = ("F", "B", "S", "C")
 
@@ -51,6 +55,54 @@ def _check_terms(names: Iterable[str] | None, keys: dict[frozenset[str], str], a
     return out
 
 
+#: asr.asreml() arguments that are not compile_model's (the rest of a fit's call is)
+_FIT_ONLY = ("maxit", "trace", "solver", "mv_start", "family", "subset", "method", "vcm",
+             "params", "start_values")
+
+
+def all_rows_model(fit: Any) -> Any:
+    """The model of ``fit`` over every data row asreml keeps when records with a missing
+    response were left out of the fit (asreml's default ``na.method(y = "include")``), or
+    None when no record was left out for that (or ``na_action={"y": "omit"}`` was given, or
+    the fit is a GLM, a subset or a vcm fit, or multivariate). Compiled from the fit's call
+    with the missing responses filled with 1 (V, G, R and the design do not depend on y);
+    None too when that model's parameters are not the fit's (a level seen only on those
+    records)."""
+    from asr_py.formula.model import parse_model
+    from asr_py.model.records import response_exprs
+    from asr_py.model.spec import compile_model
+
+    call = getattr(fit, "call", None)
+    model = getattr(fit, "model", None)
+    if not isinstance(call, dict) or model is None:
+        return None
+    data = call.get("data")
+    if not isinstance(data, pd.DataFrame) or any(
+            call.get(k) is not None for k in ("family", "subset", "vcm")):
+        return None
+    if len(np.asarray(model.records.row)) >= len(data):
+        return None
+    na = dict(call.get("na_action") or {})
+    if na.get("y", "include") != "include":
+        return None
+    _, names = response_exprs(parse_model(call["fixed"]).fixed.lhs)
+    if len(names) != 1 or names[0] not in data.columns or not data[names[0]].isna().any():
+        return None
+    full = data.copy()
+    full[names[0]] = full[names[0]].fillna(1.0)
+    na.pop("y", None)
+    kw = {k: v for k, v in call.items() if k not in _FIT_ONLY and k not in (
+        "fixed", "random", "residual", "data", "na_action")}
+    try:
+        again = compile_model(call["fixed"], call.get("random"), call.get("residual"), full,
+                              na_action=na or None, **kw)
+    except AsrError:
+        return None
+    if list(again.param_names) != list(model.param_names):
+        return None
+    return again
+
+
 def estimateV(asreml_obj: Any, which_matrix: str = "V", extra_matrix: Any = None,
               ignore_terms: Iterable[str] | str | None = None,
               fixed_spline_terms: Iterable[str] | str | None = None,
@@ -74,7 +126,8 @@ def estimateV(asreml_obj: Any, which_matrix: str = "V", extra_matrix: Any = None
                        "F, B, S, C")
     res = asreml_obj.result
     theta = np.asarray(res.theta, dtype=float)
-    problem = asreml_obj.model.problem(theta)
+    model = all_rows_model(asreml_obj) or asreml_obj.model
+    problem = model.problem(theta)
     keys = {_term_key(b.name): b.name for b in problem.random}
     skip = (_check_terms(fixed_spline_terms, keys, "fixed_spline_terms")
             | _check_terms(ignore_terms, keys, "ignore_terms"))
@@ -95,7 +148,7 @@ def estimateV(asreml_obj: Any, which_matrix: str = "V", extra_matrix: Any = None
         V += to_dense(problem.residual.matrix(theta[problem.slices()[-1]]))
     V = 0.5 * (V + V.T)
     # data order: the records as they are in the data (asreml's V follows the data rows)
-    rows = np.asarray(asreml_obj.model.records.row)
+    rows = np.asarray(model.records.row)
     order = np.argsort(rows, kind="stable")
     if rows.size == n and not np.array_equal(order, np.arange(n)):
         V = V[np.ix_(order, order)]

@@ -79,7 +79,6 @@ def _add(name: str, kind: str, lo: int, hi: int, named: tuple[str, ...] = (), do
 # at compile time instead of "unknown function".
 _INIT = ("init",)
 _UNAVAILABLE: dict[str, tuple[int, int, tuple[str, ...], str]] = {
-    "sar2": (1, 1, (), "constrained second-order autoregressive"),
     "arma": (1, 1, (), "autoregressive moving average"),
     "iexp": (1, 2, ("dist",), "isotropic exponential"),
     "igau": (1, 2, ("dist",), "isotropic gaussian"),
@@ -199,7 +198,7 @@ def functions() -> dict[str, FunctionSpec]:
 def spatial_functions() -> frozenset[str]:
     """Names of the spatial correlation structures: the registered ones whose syntax says so
     (:attr:`asr_py.vcov.base.StructureSyntax.spatial`: ar1..3, ma1..2, exp, gau and their
-    'v'/'h' variants) and ASReml's that asr_py does not implement (sar, iexp, sph, ...)."""
+    'v'/'h' variants) and ASReml's that asr_py does not implement (arma, iexp, sph, ...)."""
     from asr_py.vcov.base import registered_names, structure_syntax
 
     _load_structures()

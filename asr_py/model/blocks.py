@@ -84,6 +84,8 @@ class Context:
     #: empty design rows); coded with every level, never treatment contrasts, so that the
     #: missing records form a class of their own (asr_py.model.na_include)
     full_coded: frozenset[str] = frozenset()
+    #: knot points of spl(x) by covariate name (asreml's knot.points; asr_py.model.splines)
+    knot_points: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:

@@ -72,7 +72,19 @@ class FixedDesign:
     aliased: list[str]
     intercept: bool
     all_names: list[str] = field(default_factory=list)
-    null_basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: X with every column (aliased ones too), kept only when some are aliased: the source of
+    #: :attr:`null_basis`, computed on first use (an SVD of X; predict's estimability checks
+    #: need it, a fit does not)
+    all_X: np.ndarray | None = field(default=None, repr=False)
+    _null: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def null_basis(self) -> np.ndarray:
+        """Orthonormal basis of the null space of the full X (zero columns: none aliased)."""
+        if self._null is None:
+            self._null = _null_basis(self.all_X) if self.all_X is not None and self.aliased \
+                else np.zeros((len(self.all_names), 0))
+        return self._null
 
 
 def part_key(p: Expr) -> str:
@@ -355,7 +367,7 @@ def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
     design = FixedDesign(fc.X[:, kept_idx], [fc.names[i] for i in kept_idx], fc.terms, aliased,
                          fc.intercept)
     design.all_names = list(fc.names)
-    design.null_basis = _null_basis(fc.X) if aliased else np.zeros((len(fc.names), 0))
+    design.all_X = fc.X if aliased else None
     return design
 
 

@@ -31,6 +31,7 @@ from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
 from asr_py.model.size import check_mme_size
+from asr_py.model.splines import knot_point_table
 from asr_py.reml.params import ParamMap, Part, StructureSpan, build_param_map, term_spans
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
@@ -209,6 +210,7 @@ def compile_model(
     pedigree: Any = None,
     group: dict[str, list[str]] | None = None,
     weights: str | None = None,
+    knot_points: dict[str, Any] | None = None,
     **matrices: Any,
 ) -> Model:
     """Compile formulas and data into a :class:`Model` (see the module docstring)."""
@@ -264,7 +266,8 @@ def compile_model(
 
         ped = ainverse(pedigree)
     ctx = Context(records, dict(matrices), frozenset(factors), texts.get("fixed", ""), "fixed",
-                  ped, dict(group or {}), full_coded=frozenset(kept))
+                  ped, dict(group or {}), full_coded=frozenset(kept),
+                  knot_points=knot_point_table(knot_points))
     fx = build_fixed(ctx, fixed_terms, records.multivariate,
                      sparse_terms.terms if sparse_terms is not None else ())
     if fx.X.shape[1] == 0:

@@ -19,7 +19,9 @@ N the (records × knots) map from g to the spline at the records. BLUP then mini
 
 Knots (ASReml's rules): the unique values of x when there are fewer than
 :data:`MAX_DEFAULT_KNOTS`, otherwise that many equally spaced points over [min x, max x];
-``spl(x, k)`` asks for k equally spaced knots. When x is a knot, N's row is an indicator;
+``spl(x, k)`` asks for k equally spaced knots; ``knot_points={"x": [...]}`` (asreml's
+``knot.points``) gives the knots of ``spl(x)`` (sorted; every record's x must lie within
+them). When x is a knot, N's row is an indicator;
 between knots t_i ≤ x ≤ t_{i+1} it is Green & Silverman's (2.5)
 
     g(x) = ((x − t_i) g_{i+1} + (t_{i+1} − x) g_i)/h_i
@@ -31,6 +33,8 @@ it by default, which only rescales σ²_s: the fit and the log-likelihood are un
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
@@ -66,6 +70,27 @@ def spline_knots(x: np.ndarray, k: int | None = None,
     if k < 3:
         raise DataError(f"a smoothing spline needs at least 3 knots, {k} were asked for")
     return np.linspace(uniq[0], uniq[-1], int(k))
+
+
+def knot_point_table(knot_points: Any) -> dict[str, np.ndarray]:
+    """asreml's ``knot.points``: {covariate name: its knots, sorted and unique}; checked."""
+    if knot_points is None:
+        return {}
+    if not isinstance(knot_points, dict):
+        raise DataError(f"knot_points must be a dict {{covariate: knots}}, not "
+                        f"{type(knot_points).__name__}", hint="e.g. knot_points={'x': [1, 5, 9]}")
+    out = {}
+    for name, pts in knot_points.items():
+        try:
+            t = np.unique(np.asarray(pts, dtype=float).ravel())
+        except (TypeError, ValueError):
+            raise DataError(f"knot_points['{name}'] must be numbers",
+                            hint="e.g. knot_points={'x': [1, 5, 9]}") from None
+        if t.size < 3 or not np.all(np.isfinite(t)):
+            raise DataError(f"knot_points['{name}'] needs at least 3 distinct finite knots, "
+                            f"it has {int(np.isfinite(t).sum())}")
+        out[str(name)] = t
+    return out
 
 
 def penalty_matrices(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -165,10 +190,18 @@ def spline_block(ctx: Context, call: Call) -> Block:
     if not np.all(np.isfinite(x)):
         raise ctx.error(xe, f"spl(): the covariate '{xe}' has missing values in the records",
                         "drop those rows or give na_action")
-    try:
-        t = spline_knots(x, k)
-    except DataError as exc:
-        raise ctx.error(call, f"spl({xe}): {exc.message}", exc.hint) from None
+    given = ctx.knot_points.get(xe.name) if isinstance(xe, Name) else None
+    if given is not None:
+        t = given
+        if x.size and (x.min() < t[0] or x.max() > t[-1]):
+            raise ctx.error(call, f"spl({xe}): covariate values {x.min():g}..{x.max():g} lie "
+                            f"outside the knot points {t[0]:g}..{t[-1]:g}",
+                            "the knot points must cover every value of the covariate")
+    else:
+        try:
+            t = spline_knots(x, k)
+        except DataError as exc:
+            raise ctx.error(call, f"spl({xe}): {exc.message}", exc.hint) from None
     Z, R = spline_design(x, t)
     name = f"spl({xe.name if isinstance(xe, Name) else xe})"
     labels = tuple(f"{name}_{_fmt(v)}" for v in t[1:-1])
@@ -177,5 +210,5 @@ def spline_block(ctx: Context, call: Call) -> Block:
                  known=True, structure="spl", extra={"knots": t})
 
 
-__all__ = ["MAX_DEFAULT_KNOTS", "spline_knots", "penalty_matrices", "interpolation_matrices",
-           "spline_design", "spline_block"]
+__all__ = ["MAX_DEFAULT_KNOTS", "knot_point_table", "spline_knots", "penalty_matrices",
+           "interpolation_matrices", "spline_design", "spline_block"]

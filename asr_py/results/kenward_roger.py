@@ -150,9 +150,12 @@ def kr_info(model: Model, result: RemlResult) -> KRInfo:
     except np.linalg.LinAlgError:
         W = np.linalg.pinv(info)
     W = 0.5 * (W + W.T)
+    # U = Σ_ij W_ij (A_i'B_j − P_iΦP_j) = Σ_i [A_i'(Σ_j W_ij B_j) − P_iΦ(Σ_j W_ij P_j)]:
+    # k products of p x n by n x p instead of k² (p fixed effects can be hundreds)
     for i in range(kpar):
-        for j in range(kpar):
-            U += W[i, j] * (A[i].T @ B[j] - P[i] @ phi @ P[j])
+        bw = sum((W[i, j] * B[j] for j in range(kpar)), np.zeros_like(B[i]))
+        pw = sum((W[i, j] * P[j] for j in range(kpar)), np.zeros_like(phi))
+        U += A[i].T @ bw - P[i] @ (phi @ pw)
     U = 0.5 * (U + U.T)
     phi_a = phi + 2.0 * phi @ U @ phi
     params = [d[0] for d in derivs]
@@ -178,18 +181,20 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
     q = int(np.linalg.matrix_rank(L))
     phi, phi_a = info.phi, info.phi_a
     lb = L.T @ beta
-    theta_m = L @ np.linalg.solve(L.T @ phi @ L, L.T)
-    f_unadj = float(lb @ np.linalg.solve(L.T @ phi @ L, lb)) / q
+    C = L.T @ phi                                   # L'Φ (ℓ x p)
+    lpl = C @ L                                     # L'ΦL
+    f_unadj = float(lb @ np.linalg.solve(lpl, lb)) / q
     f_a = float(lb @ np.linalg.solve(L.T @ phi_a @ L, lb)) / q
-    tp = theta_m @ phi
-    us = [tp @ p @ phi for p in info.P]
-    tr = np.array([np.trace(u) for u in us])
+    # with Θ = L(L'ΦL)⁻¹L', tr(ΘΦP_iΦ) = tr(M_i) and tr(ΘΦP_iΦΘΦP_jΦ) = tr(M_i M_j) for
+    # the ℓ x ℓ M_i = (L'ΦL)⁻¹ L'ΦP_iΦL (trace cyclic): no p x p products
+    ms = [np.linalg.solve(lpl, C @ p @ C.T) for p in info.P]
+    tr = np.array([np.trace(m) for m in ms])
     W = info.W
     a1 = float(tr @ W @ tr)
     a2 = 0.0
-    for i, ui in enumerate(us):
-        for j, uj in enumerate(us):
-            a2 += W[i, j] * float(np.sum(ui * uj.T))
+    for i, mi in enumerate(ms):
+        for j, mj in enumerate(ms):
+            a2 += W[i, j] * float(np.sum(mi * mj.T))
     if a2 <= 0 or not np.isfinite(a2):  # no variance parameters: exact F(ℓ, ∞)
         return {"F": f_unadj, "F.adj": f_a, "denDF": np.inf, "scale": 1.0,
                 "Pr(F)": float(stats.f.sf(f_a, q, np.inf)) if np.isfinite(f_a) else np.nan}

@@ -4,11 +4,13 @@ asreml 4 lists, for a residual whose structure carries its own variances (``~ id
 us(trait)``, ``~ Indiv:ar1h(Time)``, ``~ ar1(col):ar1v(row)``, ``~ idv(units)``), a residual
 scale ``<term>!R`` held fixed at 1 (constraint F) among the parameters, and V1, V2, ...
 count that row too. Its place, from recorded asreml outputs and the scripts written against
-them: after the parameters of the residual term's first factor - first for ``id(units):
-us(trait)`` (a bivariate animal model's residual covariances are V5-V7 after the fixed
-``units:trait!R`` at V4) and ``Indiv:ar1h(Time)``; after the column correlation for
-``ar1(col):ar1v(row)`` (the row variance is V6 of two random terms + four rows); after
-``units!units`` for ``idv(units)``. asr_py's varcomp has no such row (it is not a
+them: before the residual's parameters when the residual is a product of factors - for
+``id(units):us(trait)`` (a bivariate animal model's residual covariances are V5-V7 after the
+fixed ``units:trait!R`` at V4), ``Indiv:ar1h(Time)``, ``ar1(col):ar1v(row)`` (the row
+variance is V6 of two random terms + four rows) and ``idv(Smarthouse):ar1(Lane):ar1(Position)``
+(asremlPlus's test41EstimateV.r reads the variance and the two correlations as
+``vparameters[4:6]`` after two random terms); after ``units!units`` for a single
+``idv(units)``. asr_py's varcomp has no such row (it is not a
 parameter); :func:`asreml_order` gives the V-numbering with it.
 """
 
@@ -47,7 +49,7 @@ def asreml_order(residual: Any, names: Sequence[str]) -> list[int | None]:
     if isinstance(t, Kronecker):
         if t.scale:
             return order
-        first = _unwrap(t.parts[0]).n_params
+        first = 0                           # a product: the scale row comes first
     else:
         first = t.n_params
     at = list(names).index(pnames[0]) + first

@@ -14,6 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
+from asr_py.translate import rstring
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -50,7 +51,7 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "maxiter": "maxit", "trace": "trace", "start.values": "start_values",
                 "na.action": "na_action", "na.method.X": "na_action", "na.method.Y": "na_action",
                 "weights": "weights", "group": "group", "ginverse": "ginverse",
-                "G.param": "params", "R.param": "params"}
+                "G.param": "params", "R.param": "params", "knot.points": "knot_points"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
 _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", "Csparse",
              "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
@@ -62,7 +63,7 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", 
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
-_MODEL = {"subset", "family", "knot.points", "equate.levels", "mbf", "knots", "predict",
+_MODEL = {"subset", "family", "equate.levels", "mbf", "knots", "predict",
           "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
           "splines", "model.frame", "dispersion", "G.param", "R.param"}
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
@@ -943,9 +944,6 @@ class Translator(BasePrinter):
             return f"print({self.py(pos[0])})"
         if f in ("paste0", "paste"):
             return self.paste(e)
-        if f == "sprintf" and pos and pos[0].kind == "str":
-            fmt = pos[0].value.replace("%%", "%%")
-            return f"{fmt!r} % ({', '.join(self.py(a) for a in pos[1:])},)"
         if f in ("subset", "filter") and pos:
             return self.subset(e)
         if f in ("transform", "mutate") and pos:
@@ -1036,7 +1034,8 @@ class Translator(BasePrinter):
                 na_rm = [a for n, a in extra if n == "na.rm"]
                 if fun[0].kind == "name" and fun[0].value in _R_SUMMARY_FUNS:
                     extra = [(n, a) for n, a in extra if n != "na.rm"]
-                fn = self.fun_ref(fun[0], na_rm[0] if na_rm else None)
+                fn = (rstring.function_value(self, fun[0])
+                      or self.fun_ref(fun[0], na_rm[0] if na_rm else None))
                 more = "".join(f", {k}" for k in self.kwargs(extra))
                 it = self.iterable(xs[0])
                 if xs[0].kind in ("name", "dollar", "index"):
@@ -1060,10 +1059,6 @@ class Translator(BasePrinter):
         if f in ("which.max", "which.min") and len(args) == 1 and pos:
             low = ", minimum=True" if f == "which.min" else ""
             return f"{self.runtime('r_which_max')}({self.py(pos[0])}{low})"
-        if f == "grepl" and len(pos) == 2 and all(n in (None, "fixed", "ignore.case")
-                                                   for n, _ in args):
-            kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
-            return f"{self.runtime('r_grepl')}({', '.join(self.kwargs(kw))})"
         if f == "unname" and len(args) == 1 and pos:
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
@@ -1079,6 +1074,8 @@ class Translator(BasePrinter):
             var = ([a for n, a in args if n == "var"] or pos[1:2])
             v = self.py(var[0]) if var else "'rowname'"
             return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
+            return rstring.translate(self, e)  # type: ignore[return-value]
         if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
                 and "::" not in f:
             # after source(): a function the sourced file may define (r_sourced looks it

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
           "NA": "None", "NA_real_": "float('nan')", "NA_character_": "None", "NaN":
@@ -288,6 +289,10 @@ class BasePrinter:
             # x[, -match("a", names(x))]: the columns at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a1.right)})")
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
+        if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
+                args[1].kind == "name" and args[1].value not in _CONST:
+            # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value
+            return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
@@ -418,8 +423,8 @@ class BasePrinter:
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
-            elif flatten and (a.kind == "call" and a.value == "c" or a.kind == "bin" and
-                              a.value == ":"):
+            elif flatten and (a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS) or
+                              a.kind == "bin" and a.value == ":"):
                 parts.append(f"*{self.py(a)}")
             else:
                 parts.append(self.py(a))

@@ -2,7 +2,9 @@
 
 ``fit$design`` (``asreml.options(design = TRUE)``):
 
-The design matrix [X Z] of the records the fit used, one row per record: X's columns named
+The design matrix [X Z], one row per record asreml keeps (records with a missing response
+too, asreml's default ``na.method(y = "include")``: see
+:func:`asr_py.compat.estimatev.all_rows_model`), in data order: X's columns named
 as the fixed effects (``fit.coef_fixed``'s index), each random term's Z columns as its
 effects are named (``fit.coef_random``'s index, ``term_level``), so a script's
 ``grepl("Smarthouse:spl(vLanes)", colnames(fit$design), fixed = TRUE)`` picks that term's
@@ -31,6 +33,9 @@ def r_design(fit: Any) -> pd.DataFrame:
     model = getattr(fit, "model", None)
     if model is None or not hasattr(model, "fixed"):
         raise AsrError("fit$design: not an asr_py fit", hint="use it on an asr.asreml() fit")
+    from asr_py.compat.estimatev import all_rows_model
+
+    model = all_rows_model(fit) or model
     parts = [pd.DataFrame(np.asarray(model.X, dtype=float), columns=list(model.fixed.names))]
     for t in model.random:
         z = t.Z.toarray() if sp.issparse(t.Z) else np.asarray(t.Z, dtype=float)
@@ -38,7 +43,12 @@ def r_design(fit: Any) -> pd.DataFrame:
         names = [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
             f"{t.label}_{i + 1}" for i in range(z.shape[1])]
         parts.append(pd.DataFrame(z, columns=names))
-    return pd.concat(parts, axis=1)
+    out = pd.concat(parts, axis=1)
+    rows = np.asarray(model.records.row)
+    order = np.argsort(rows, kind="stable")
+    if not np.array_equal(order, np.arange(rows.size)):     # data order, as estimateV's V
+        out = out.iloc[order].reset_index(drop=True)
+    return out
 
 
 def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:

@@ -63,6 +63,25 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_colnames,
     set_rownames,
 )
+from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
+    r_endswith,
+    r_formatc,
+    r_grep,
+    r_grepl,
+    r_gsub,
+    r_nchar,
+    r_regexpr,
+    r_regmatches,
+    r_regsub,
+    r_sprintf,
+    r_startswith,
+    r_strsplit,
+    r_substr,
+    r_substring,
+    r_tolower,
+    r_toupper,
+    r_trimws,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 
@@ -277,34 +296,26 @@ def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
     (:func:`r_sigma2`; the scale's own entry is 1), correlations as they are; so
-    ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``)."""
+    ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``).
+    A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
+    asreml's place (:mod:`asr_py.results.vnumbers`)."""
+    from asr_py.results.vnumbers import asreml_order, asreml_scale_name
+
     p = fit.params
     s2 = r_sigma2(fit)
     scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
     values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
                       p["Value"].to_numpy(dtype=float))
-    return pd.Series(values, index=list(p["Component"]), name="vparameters")
-
-
-def r_grepl(pattern: str, x: Any, fixed: bool = False, ignore_case: bool = False
-            ) -> Any:
-    """R's ``grepl(pattern, x, fixed =, ignore.case =)``: for each element of ``x`` whether
-    it contains ``pattern`` (a regular expression unless ``fixed``); a scalar for a scalar."""
-    flags = re.IGNORECASE if ignore_case else 0
-
-    def one(s: Any) -> bool:
-        if s is None or (isinstance(s, float) and np.isnan(s)):
-            return False
-        text = str(s)
-        if fixed:
-            return pattern.lower() in text.lower() if ignore_case else pattern in text
-        return re.search(pattern, text, flags) is not None
-
-    if isinstance(x, (str, bytes, int, float)) or x is None:
-        return one(x)
-    if isinstance(x, Untranslated):
-        return x._use()
-    return np.array([one(s) for s in x], dtype=bool)
+    names = list(p["Component"])
+    model = getattr(fit, "model", None)
+    order = asreml_order(model.residual, names) if model is not None and len(names) == len(
+        getattr(fit.result, "names", ())) else list(range(len(names)))
+    if None in order:         # asreml lists the residual's fixed scale <term>!R = 1 too
+        label = asreml_scale_name(model.residual)
+        return pd.Series([1.0 if i is None else values[i] for i in order],
+                         index=[label if i is None else names[i] for i in order],
+                         name="vparameters")
+    return pd.Series(values, index=names, name="vparameters")
 
 
 def r_names(x: Any) -> list[Any]:

@@ -11,12 +11,17 @@
 * ``sar`` (symmetric autoregressive, for competition): the AR(2) with φ_1 = γ, φ_2 = −γ²/4
   (a double root γ/2), so ρ_1 = γ / (1 + γ²/4) and ρ_k = γ ρ_{k-1} − (γ²/4) ρ_{k-2}
   (dae's ``mat.sar``); one parameter ``{name}!cor`` = γ in (−2, 2).
+* ``sar2`` (constrained AR(3), for competition models): the AR(3) whose characteristic
+  polynomial is (1 − γ_1 B)(1 − γ_2 B)², i.e. φ_1 = γ_1 + 2γ_2, φ_2 = −γ_2(2γ_1 + γ_2),
+  φ_3 = γ_1 γ_2² (dae's ``mat.sar2``, whose code this follows); parameters ``{name}!cor1``
+  = γ_1 and ``{name}!cor2`` = γ_2 (asremlPlus's names), stationary iff |γ_1|, |γ_2| < 1.
 * ``ma1``: x_t = e_t - θ e_{t-1} (Box-Jenkins sign): ρ_1 = -θ / (1 + θ²), 0 beyond lag 1;
   parameter ``{name}!theta1`` in (-1, 1) (invertible).
 * ``ma2``: x_t = e_t - θ_1 e_{t-1} - θ_2 e_{t-2}: ρ_1 = -θ_1 (1 - θ_2) / (1 + θ_1² + θ_2²),
   ρ_2 = -θ_2 / (1 + θ_1² + θ_2²); invertible region as for ar2.
 
-Starting values: ρ = 0.1 (ar1), φ_1 = 0.1 and φ_j = 0 for j > 1 (arp), θ = 0.1 (ma).
+Starting values: ρ = 0.1 (ar1), φ_1 = 0.1 and φ_j = 0 for j > 1 (arp), γ = 0.1 (sar),
+γ = (0.1, 0.1) (sar2), θ = 0.1 (ma).
 """
 
 from __future__ import annotations
@@ -210,6 +215,45 @@ class SAR(ARp):
         return r, (dr_dphi[0] - 0.5 * g * dr_dphi[1])[None, :]  # chain rule through φ(γ)
 
 
+class SAR2(ARp):
+    """``sar2``: the AR(3) with φ = (γ_1 + 2γ_2, −γ_2(2γ_1 + γ_2), γ_1γ_2²), parameters
+    ``{name}!cor1`` = γ_1, ``{name}!cor2`` = γ_2, each in (−1, 1)."""
+
+    p = 3
+
+    def corr_names(self) -> list[str]:
+        return [label(self.name, f"cor{j}", "!") for j in (1, 2)]
+
+    def corr_kinds(self) -> list[str]:
+        return ["other", "other"]
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([-1.0, -1.0])
+
+    def corr_upper(self) -> np.ndarray:
+        return np.array([1.0, 1.0])
+
+    def corr_valid(self, rho: np.ndarray) -> bool:
+        # the roots of the AR polynomial are 1/γ_1 and 1/γ_2 (twice): stationary iff |γ| < 1
+        return bool(np.all(np.abs(np.asarray(rho, dtype=float)) < 1.0 - 1e-10))
+
+    def corr_initial(self) -> np.ndarray:
+        return np.array([0.1, 0.1])
+
+    @staticmethod
+    def phi(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(φ(γ), J) with J[l, i] = ∂φ_l/∂γ_i."""
+        g1, g2 = float(gamma[0]), float(gamma[1])
+        phi = np.array([g1 + 2 * g2, -g2 * (2 * g1 + g2), g1 * g2 * g2])
+        jac = np.array([[1.0, 2.0], [-2 * g2, -2 * (g1 + g2)], [g2 * g2, 2 * g1 * g2]])
+        return phi, jac
+
+    def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        phi, jac = self.phi(par)
+        r, dr_dphi = super().acf(phi)
+        return r, jac.T @ dr_dphi  # chain rule: ∂r/∂γ_i = Σ_l ∂φ_l/∂γ_i ∂r/∂φ_l
+
+
 class MA1(_Toeplitz):
     """``ma1``: ρ_1 = -θ / (1 + θ²), zero beyond lag 1; parameter ``{name}!theta1``."""
 
@@ -284,6 +328,10 @@ register_correlation(AR3, "ar3", syntax=correlation_syntax(
 register_correlation(SAR, "sar", syntax=correlation_syntax(
     "symmetric autoregressive", "symmetric autoregressive correlation", "SAR(γ)",
     "AR(2) with φ1 = γ, φ2 = -γ²/4", spatial=True))
+register_correlation(SAR2, "sar2", syntax=correlation_syntax(
+    "constrained third-order autoregressive", "constrained AR(3) correlation for competition "
+    "models", "SAR2(γ1, γ2)", "AR(3) with φ1 = γ1 + 2γ2, φ2 = -γ2(2γ1 + γ2), φ3 = γ1γ2²",
+    spatial=True))
 register_correlation(MA1, "ma1", syntax=correlation_syntax(
     "first-order moving average", "first-order moving-average correlation", "MA1(θ)",
     "C_i,i±1 = -θ/(1+θ²), 0 beyond lag 1", spatial=True))

@@ -10,7 +10,9 @@ residual variance ``units!units``, ``units!R`` after it); a spatial wheat trial
 (lfdelgadom/genomic_prediction_asreml WHEAT.R: two random terms and ``~ ar1(col):ar1v(row)``,
 ``H2 ~ V2 / (V1 + V2 + V6)`` with V6 the row variance); a repeated-measures model
 (ConradStack/ASReml-R-Short-Course RepMeas.R: ``~ Indiv:ar1h(Timef)`` over 4 times after two
-random terms, the 4 variances are V5-V8).
+random terms, the 4 variances are V5-V8); asremlPlus's test41EstimateV.r (``~ idv(Smarthouse):
+ar1(Lane):ar1(Position)`` after two random terms: the variance is ``vparameters[4]``, so a
+product residual's scale row comes first).
 """
 
 from __future__ import annotations
@@ -74,8 +76,10 @@ def test_spatial_ar1v_row_variance_is_v6() -> None:
     h2 = m.vpredict("H2 ~ V2 / (V1 + V2 + V6)")
     assert h2.iloc[0, 0] == pytest.approx(vc.iloc[1] / (vc.iloc[0] + vc.iloc[1] +
                                                         vc["col:row!row!var"]), rel=1e-12)
-    assert m.vpredict("c ~ V3").iloc[0, 0] == pytest.approx(vc["col:row!col!cor"])
-    assert m.vpredict("s ~ V4").iloc[0, 0] == 1.0
+    # a product residual: the scale row first (as idv(Smarthouse):ar1(Lane):ar1(Position)
+    # in asremlPlus's test41EstimateV.r), then the column correlation
+    assert m.vpredict("s ~ V3").iloc[0, 0] == 1.0
+    assert m.vpredict("c ~ V4").iloc[0, 0] == pytest.approx(vc["col:row!col!cor"])
 
 
 def test_ar1h_variances_are_v5_to_v8() -> None:

@@ -528,10 +528,14 @@ def test_test_that_block_is_not_repeated_as_a_todo_and_all_any() -> None:
     assert ns["ok"] and not ns["no"]
 
 
-def test_knot_points_is_a_model_argument() -> None:
+def test_knot_points_is_passed_and_other_model_arguments_flagged() -> None:
+    # knot.points is asr_py's knot_points (tests/model/test_spl_knot_points.py)
     py = translate("m <- asreml(y ~ x, random = ~ spl(x), knot.points = list(x = k), "
                    "data = d)\n")
-    assert "asreml(knot.points = list(x = k)) is not translated" in py
+    assert "knot_points={'x': k}" in py and "DIFFERENT model" not in py
+    py = translate("m <- asreml(y ~ x, random = ~ spl(x), equate.levels = c('a', 'b'), "
+                   "data = d)\n")
+    assert "asreml(equate.levels = c('a', 'b')) is not translated" in py
     assert "DIFFERENT model" in py
 
 
