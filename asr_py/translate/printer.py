@@ -196,6 +196,8 @@ class BasePrinter:
             raise Untranslatable("assignment inside an expression")
         if v == "%x%":                                                  # X %x% Y: kronecker
             return f"{self.runtime('r_kronecker')}({self.py(e.left)}, {self.py(e.right)})"
+        if v == "%*%":                                                  # by position, as R
+            return f"{self.runtime('r_matmul')}({self.py(e.left)}, {self.py(e.right)})"
         op = _BINOPS.get(v)
         if op is None:
             raise Untranslatable(v)

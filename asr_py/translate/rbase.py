@@ -27,7 +27,7 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
-           "r_dist", "r_ij", "r_kronecker", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
+           "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
            "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
            "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
 
@@ -158,6 +158,22 @@ def r_kronecker(x: Any, y: Any) -> np.ndarray:
     if ph is not None:
         return ph  # type: ignore[return-value]
     return np.kron(_values(x), _values(y))
+
+
+def r_matmul(x: Any, y: Any) -> Any:
+    """R's ``x %*% y``: the matrix product by position. A data frame (how translate holds a
+    matrix with dimnames) or a named vector is multiplied by its values, never aligned by
+    its labels as pandas' ``@`` does; a product of two data frames keeps x's row names and
+    y's column names, as R does. Vector operands follow numpy's ``@`` (two vectors: their
+    inner product; a vector and a matrix: a vector), which R's 1-row/1-column results
+    index the same way."""
+    ph = _placeholder(x, y)
+    if ph is not None:
+        return ph
+    out = _values(x) @ _values(y)
+    if isinstance(x, pd.DataFrame) and isinstance(y, pd.DataFrame):
+        return pd.DataFrame(out, index=x.index, columns=y.columns)
+    return out
 
 
 #: R attribute -> the attribute asr_py reads (a DataFrame's attrs["inverse"]: a G-inverse)

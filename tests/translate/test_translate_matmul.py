@@ -1,0 +1,36 @@
+"""``%*%`` multiplies by position, as R: matrices held as labelled data frames are not aligned
+by their labels (pandas' ``@`` raised "matrices are not aligned" on the asremlPlus Orange
+scripts). Expected values: R 4.2 (``m <- matrix(1:4, 2, dimnames=list(c("a","b"),
+c("x","y"))); m %*% matrix(c(1, 0, 2, 1), 2, dimnames=list(c("p","q"), c("u","v")))``
+gives rows a, b, columns u, v: [[1, 5], [2, 8]]) and numpy on the bare values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from asr_py.translate import translate
+from asr_py.translate.rbase import r_matmul
+
+
+def test_labelled_frames_multiply_by_position() -> None:
+    m = pd.DataFrame([[1.0, 3.0], [2.0, 4.0]], index=["a", "b"], columns=["x", "y"])
+    k = pd.DataFrame([[1.0, 2.0], [0.0, 1.0]], index=["p", "q"], columns=["u", "v"])
+    with pytest.raises(ValueError):
+        _ = m @ k                                  # what the old translation did
+    out = r_matmul(m, k)
+    assert list(out.index) == ["a", "b"] and list(out.columns) == ["u", "v"]
+    np.testing.assert_array_equal(out.to_numpy(), [[1.0, 5.0], [2.0, 8.0]])
+
+
+def test_vectors_and_arrays_as_numpy() -> None:
+    a = np.arange(6.0).reshape(2, 3)
+    v = pd.Series([1.0, 2.0, 3.0], index=["z", "y", "x"])    # labels never align
+    np.testing.assert_array_equal(r_matmul(a, v), a @ np.array([1.0, 2.0, 3.0]))
+    assert r_matmul(np.array([1.0, 2.0]), np.array([3.0, 4.0])) == 11.0
+
+
+def test_translated_operator_uses_r_matmul() -> None:
+    py = translate("z <- X %*% b\n")
+    assert "r_matmul(X, b)" in py
