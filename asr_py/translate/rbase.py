@@ -27,7 +27,8 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
-           "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_lapply_cols", "r_length", "r_rbind", "r_set_attr",
+           "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_lapply_cols", "r_length", "r_rbind",
+           "r_set_attr",
            "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
            "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
 
