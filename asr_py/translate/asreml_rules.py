@@ -817,7 +817,7 @@ class Translator(BasePrinter):
                 if n in ("package", "mustWork")]
             return f"{self.runtime('r_system_file')}({', '.join(keep)})"
         if f == "na.omit" and len(args) == 1:     # rows (elements) with no missing value
-            return f"{self.py(pos[0])}.dropna()"
+            return f"{self.runtime('r_na_omit')}({self.py(pos[0])})"
         if f == "length" and len(args) == 1:     # a data frame's length is its columns
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
         if f in ("nrow", "NROW") and len(args) == 1:

@@ -319,6 +319,21 @@ def r_vparameters(fit: Any) -> pd.Series:
     return pd.Series(values, index=names, name="vparameters")
 
 
+def r_na_omit(x: Any) -> Any:
+    """R's ``na.omit(x)``: a data frame's rows, a vector's elements with no missing value. A
+    pandas object or R list drops them itself; an array or a list (``as.vector(m)``) gives
+    the array of its non-missing values."""
+    if hasattr(x, "dropna"):
+        return x.dropna()
+    a = np.asarray(x)
+    if a.dtype.kind in "fc":
+        return a[~np.isnan(a)] if a.ndim == 1 else a[~np.isnan(a).any(axis=1)]
+    if a.dtype.kind == "O":
+        keep = ~pd.isna(a)
+        return a[keep] if a.ndim == 1 else a[keep.all(axis=1)]
+    return a
+
+
 def r_names(x: Any) -> list[Any]:
     """R's ``names(x)``: a data frame's column names, a named vector's (Series') names, a
     list's (dict's) keys."""

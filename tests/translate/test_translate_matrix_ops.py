@@ -1,4 +1,4 @@
-"""``%*%`` multiplies by position, as R: matrices held as labelled data frames are not aligned
+"""Matrix operations by position, as R. ``%*%``: matrices held as labelled data frames are not aligned
 by their labels (pandas' ``@`` raised "matrices are not aligned" on the asremlPlus Orange
 scripts). Expected values: R 4.2 (``m <- matrix(1:4, 2, dimnames=list(c("a","b"),
 c("x","y"))); m %*% matrix(c(1, 0, 2, 1), 2, dimnames=list(c("p","q"), c("u","v")))``
@@ -34,3 +34,12 @@ def test_vectors_and_arrays_as_numpy() -> None:
 def test_translated_operator_uses_r_matmul() -> None:
     py = translate("z <- X %*% b\n")
     assert "r_matmul(X, b)" in py
+
+
+def test_na_omit_of_a_vector_from_a_matrix() -> None:
+    """``na.omit(as.vector(m))``: R gives the non-missing values (R 4.2:
+    ``na.omit(as.vector(matrix(c(1, NA, 3, 4), 2)))`` is 1 3 4); an array has no dropna."""
+    py = translate("m <- matrix(c(1, NA, 3, 4), 2)\nv <- na.omit(as.vector(m))\n")
+    ns: dict = {}
+    exec(py, ns)
+    np.testing.assert_array_equal(np.asarray(ns["v"], dtype=float), [1.0, 3.0, 4.0])
