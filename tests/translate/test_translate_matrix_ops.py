@@ -1,5 +1,5 @@
 """Matrix operations by position, as R. ``%*%``: matrices held as labelled data frames are
-not aligned by their labels (pandas' ``@`` raised "matrices are not aligned" on the asremlPlus Orange
+not aligned by their labels (pandas' ``@`` raised "matrices are not aligned" on asremlPlus Orange
 scripts). Expected values: R 4.2 (``m <- matrix(1:4, 2, dimnames=list(c("a","b"),
 c("x","y"))); m %*% matrix(c(1, 0, 2, 1), 2, dimnames=list(c("p","q"), c("u","v")))``
 gives rows a, b, columns u, v: [[1, 5], [2, 8]]) and numpy on the bare values."""
