@@ -1,5 +1,5 @@
 """Process-wide counts of the expensive steps of a fit (deterministic, unlike timings):
-numeric factorizations of C by the sparse (CHOLMOD) backend and Takahashi selected
+numeric factorizations of C by the sparse (CHOLMOD) and blocked backends and selected
 inverses. ``benchmarks/bench_goals.py`` reports them per fit (issue 16, goal 3)."""
 
 from __future__ import annotations

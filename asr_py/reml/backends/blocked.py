@@ -33,6 +33,7 @@ import scipy.linalg.blas as blas
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
+from asr_py.reml import counters
 from asr_py.reml.backends.rfp import RFPMatrix
 from asr_py.reml.memory import check_dense, release_free_memory
 from asr_py.reml.solver import Factor, NotPositiveDefinite
@@ -240,6 +241,7 @@ class BlockedFactor(Factor):
 
     def _factor_schur(self) -> None:
         """Form S = E − B'D⁻¹B into the shared buffer by column panels; dpotrf in place."""
+        counters.bump("factorizations")
         an = self._an
         r = an.r
         self._ldS = 0.0
@@ -313,6 +315,7 @@ class BlockedFactor(Factor):
         an = self._an
         if self._inverted or an.r == 0:
             return
+        counters.bump("selected_inverses")
         if an.packed:
             info = an.rfp.invert()
             if info != 0:
