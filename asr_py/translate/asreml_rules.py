@@ -816,6 +816,19 @@ class Translator(BasePrinter):
                 f"{n.replace('.', '_')}={self.py(a)}" for n, a in args
                 if n in ("package", "mustWork")]
             return f"{self.runtime('r_system_file')}({', '.join(keep)})"
+        if f == "outer" and 2 <= len(args) <= 3 and all(n in (None, "X", "Y", "FUN")
+                                                        for n, _ in args):
+            got = dict(zip(("X", "Y", "FUN"), pos))
+            got.update({n: a for n, a in args if n is not None})
+            fn = got.get("FUN")
+            if fn is None:
+                how = ""
+            elif fn.kind == "str" or fn.kind == "name" and fn.value in ("paste", "paste0"):
+                how = f", {str(fn.value)!r}"
+            else:
+                how = f", {self.fun_ref(fn)}"
+            return (f"{self.runtime('r_outer')}({self.py(got['X'])}, {self.py(got['Y'])}"
+                    f"{how})")
         if f == "na.omit" and len(args) == 1:     # rows (elements) with no missing value
             return f"{self.runtime('r_na_omit')}({self.py(pos[0])})"
         if f == "length" and len(args) == 1:     # a data frame's length is its columns

@@ -27,7 +27,8 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
-           "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_lapply_cols", "r_length", "r_rbind",
+           "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_outer", "r_lapply_cols", "r_length",
+           "r_rbind",
            "r_set_attr",
            "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
            "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
@@ -175,6 +176,33 @@ def r_matmul(x: Any, y: Any) -> Any:
     if isinstance(x, pd.DataFrame) and isinstance(y, pd.DataFrame):
         return pd.DataFrame(out, index=x.index, columns=y.columns)
     return out
+
+
+_OUTER_OPS: dict[str, Any] = {
+    "*": np.multiply, "+": np.add, "-": np.subtract, "/": np.divide, "^": np.power,
+    "paste0": lambda a, b: np.char.add(a.astype(str), b.astype(str)),
+    "paste": lambda a, b: np.char.add(np.char.add(a.astype(str), " "), b.astype(str)),
+}
+
+
+def r_outer(x: Any, y: Any, fun: Any = "*") -> np.ndarray:
+    """R's ``outer(X, Y, FUN = "*")``: the length(X) x length(Y) array whose [i, j] element is
+    FUN(X[i], Y[j]); FUN an operator or paste/paste0 by name, or a function that works on
+    whole vectors (R calls it once on the expanded grids, as here). Flattened, the result
+    is in R's column-major order only through ``r_c``/``as.vector``; ``match``/``sort`` of
+    it do not depend on the order."""
+    ph = _placeholder(x, y)
+    if ph is not None:
+        return ph  # type: ignore[return-value]
+    a = np.asarray(x.to_numpy() if isinstance(x, (pd.Series, pd.DataFrame)) else x).ravel()
+    b = np.asarray(y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else y).ravel()
+    ga, gb = np.meshgrid(a, b, indexing="ij")
+    f = _OUTER_OPS.get(fun, fun) if isinstance(fun, str) else fun
+    if not callable(f):
+        raise AsrError(f"outer(): FUN = {fun!r} is not a function asr_py knows",
+                       hint="use an operator ('*', '+', '-', '/', '^'), paste or paste0, "
+                            "or a function of two vectors")
+    return np.asarray(f(ga, gb))
 
 
 #: R attribute -> the attribute asr_py reads (a DataFrame's attrs["inverse"]: a G-inverse)

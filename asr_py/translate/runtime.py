@@ -50,6 +50,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_lapply_cols,
     r_length,
     r_matmul,
+    r_outer,
     r_rbind,
     r_rename_at,
     r_seq,

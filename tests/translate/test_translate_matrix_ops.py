@@ -43,3 +43,17 @@ def test_na_omit_of_a_vector_from_a_matrix() -> None:
     ns: dict = {}
     exec(py, ns)
     np.testing.assert_array_equal(np.asarray(ns["v"], dtype=float), [1.0, 3.0, 4.0])
+
+
+def test_outer_products_and_paste0() -> None:
+    """R 4.2: ``outer(1:2, 1:3)`` is matrix(c(1, 2, 2, 4, 3, 6), 2); ``outer(c("a", "b"),
+    c("1", "2"), paste0)`` is matrix(c("a1", "b1", "a2", "b2"), 2); ``outer(1:2, 1:2, "+")``
+    is matrix(c(2, 3, 3, 4), 2)."""
+    py = translate('p <- outer(1:2, 1:3)\nq <- outer(c("a", "b"), c("1", "2"), paste0)\n'
+                   'r <- outer(1:2, 1:2, "+")\n')
+    ns: dict = {}
+    exec(py, ns)
+    np.testing.assert_array_equal(ns["p"], np.array([1, 2, 2, 4, 3, 6]).reshape(2, 3,
+                                                                              order="F"))
+    assert ns["q"].tolist() == [["a1", "a2"], ["b1", "b2"]]
+    np.testing.assert_array_equal(ns["r"], [[2, 3], [3, 4]])
