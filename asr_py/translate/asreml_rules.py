@@ -816,6 +816,8 @@ class Translator(BasePrinter):
                 f"{n.replace('.', '_')}={self.py(a)}" for n, a in args
                 if n in ("package", "mustWork")]
             return f"{self.runtime('r_system_file')}({', '.join(keep)})"
+        if f == "dimnames" and len(args) == 1 and pos:
+            return f"{self.runtime('r_dimnames')}({self.py(pos[0])})"
         if f == "outer" and 2 <= len(args) <= 3 and all(n in (None, "X", "Y", "FUN")
                                                         for n, _ in args):
             got = dict(zip(("X", "Y", "FUN"), pos))

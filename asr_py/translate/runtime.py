@@ -320,6 +320,19 @@ def r_vparameters(fit: Any) -> pd.Series:
     return pd.Series(values, index=names, name="vparameters")
 
 
+def r_dimnames(x: Any) -> list[Any]:
+    """R's ``dimnames(x)``: [row names, column names] of a matrix or data frame (an array
+    without names gives [None, None], R's NULLs)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if isinstance(x, pd.DataFrame):
+        return [[str(v) for v in x.index], [str(v) for v in x.columns]]
+    if hasattr(x, "shape") and len(getattr(x, "shape", ())) == 2:
+        return [None, None]
+    raise AsrError("dimnames(x): x is not a matrix or data frame",
+                   hint="dimnames() of a vector is NULL in R; use names()")
+
+
 def r_na_omit(x: Any) -> Any:
     """R's ``na.omit(x)``: a data frame's rows, a vector's elements with no missing value. A
     pandas object or R list drops them itself; an array or a list (``as.vector(m)``) gives

@@ -57,3 +57,13 @@ def test_outer_products_and_paste0() -> None:
                                                                               order="F"))
     assert ns["q"].tolist() == [["a1", "a2"], ["b1", "b2"]]
     np.testing.assert_array_equal(ns["r"], [[2, 3], [3, 4]])
+
+
+def test_dimnames_second_is_the_column_names() -> None:
+    """R: ``dimnames(m)[[2]]`` of ``matrix(1:4, 2, dimnames = list(c("a", "b"), c("x",
+    "y")))`` is c("x", "y"), ``[[1]]`` the row names."""
+    py = translate('m <- matrix(1:4, 2, dimnames = list(c("a", "b"), c("x", "y")))\n'
+                   'cn <- dimnames(m)[[2]]\nrn <- dimnames(m)[[1]]\n')
+    ns: dict = {}
+    exec(py, ns)
+    assert list(ns["cn"]) == ["x", "y"] and list(ns["rn"]) == ["a", "b"]
