@@ -238,6 +238,15 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
     return text, mats
 
 
+
+def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | None, R]]
+               ) -> dict[str, R]:
+    """R's argument matching for a call whose names were checked: positional arguments
+    fill ``formals`` in order, named ones by name."""
+    got = dict(zip(formals, pos))
+    got.update({n: a for n, a in args if n is not None})
+    return got
+
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
 
@@ -820,8 +829,7 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_dimnames')}({self.py(pos[0])})"
         if f == "outer" and 2 <= len(args) <= 3 and all(n in (None, "X", "Y", "FUN")
                                                         for n, _ in args):
-            got = dict(zip(("X", "Y", "FUN"), pos))
-            got.update({n: a for n, a in args if n is not None})
+            got = _bind_args(("X", "Y", "FUN"), pos, args)
             fn = got.get("FUN")
             if fn is None:
                 how = ""
@@ -1025,8 +1033,7 @@ class Translator(BasePrinter):
         if f == "setNames" and 1 <= len(args) <= 2 and all(n in (None, "object", "nm")
                                                             for n, _ in args):
             # stats::setNames(object = nm, nm): object with names nm (set_names)
-            got = dict(zip(("object", "nm"), pos))
-            got.update({n: a for n, a in args if n is not None})
+            got = _bind_args(("object", "nm"), pos, args)
             obj, nm = got.get("object", got.get("nm")), got.get("nm")
             if obj is None or nm is None or nm.kind == "name" and nm.value == "NULL":
                 raise Untranslatable("setNames() without names")
@@ -1059,15 +1066,13 @@ class Translator(BasePrinter):
                 return f"[{fn}(_el{more}) for _el in {it}]"
         if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")
                                                    for n, _ in args):
-            got = dict(zip(("X", "INDEX", "FUN"), pos))
-            got.update({n: a for n, a in args if n is not None})
+            got = _bind_args(("X", "INDEX", "FUN"), pos, args)
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
                     f"{fn})")
         if f == "apply" and len(pos) >= 3 and all(n in (None, "X", "MARGIN", "FUN", "na.rm")
                                                   for n, _ in args):
-            got = dict(zip(("X", "MARGIN", "FUN"), pos))
-            got.update({n: a for n, a in args if n is not None})
+            got = _bind_args(("X", "MARGIN", "FUN"), pos, args)
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_apply')}({self.py(got['X'])}, "
                     f"{self.py(got['MARGIN'])}, {fn})")
