@@ -50,7 +50,7 @@ from asr_py.reml.memory import check_dense
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.psd import psd_note, warn_undeclared
 from asr_py.reml.result import RemlResult
-from asr_py.reml.solver import Factor, NotPositiveDefinite, register_backend
+from asr_py.reml.solver import Factor, NotPositiveDefinite, on_pattern, register_backend
 from asr_py.vcov.base import CovTemplate, Matrix, rank_tolerance, to_dense
 
 #: largest K (levels) the path eigendecomposes densely
@@ -366,11 +366,7 @@ class _EntryFactor(Factor):
         """C⁻¹[rows[k], cols[k]] for every k."""
 
     def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
-        pat = sp.csc_matrix(pattern)
-        pat.sum_duplicates()
-        cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
-        data = self._entries(pat.indices.astype(np.int64), cols)
-        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+        return on_pattern(pattern, self._entries)
 
     def inverse_block(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)

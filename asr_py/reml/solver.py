@@ -246,6 +246,22 @@ def _rows_cols(pat: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray]:
     return pat.indices.astype(np.int64), cols
 
 
+def on_pattern(pattern: Matrix, entries: Callable[[np.ndarray, np.ndarray], np.ndarray], *,
+               drop_zeros: bool = False) -> sp.csc_matrix:
+    """A matrix known entry by entry (``entries(rows, cols)``, e.g. C⁻¹[rows[k], cols[k]])
+    on the nonzero pattern of ``pattern`` (duplicates summed; explicit zeros dropped with
+    ``drop_zeros``), as CSC with that pattern."""
+    pat = sp.csc_matrix(pattern)
+    pat.sum_duplicates()
+    if drop_zeros:
+        pat.eliminate_zeros()
+    if pat.nnz == 0:
+        return sp.csc_matrix(pat.shape)
+    rows, cols = _rows_cols(pat)
+    return sp.csc_matrix((entries(rows, cols), pat.indices.copy(), pat.indptr.copy()),
+                         shape=pat.shape)
+
+
 #: name -> factory ``f(C) -> Factor``; see :func:`register_backend`
 _BACKENDS: dict[str, Callable[[Matrix], Factor]] = {}
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from asr_py.reml.solver import on_pattern
+
 #: probes per evaluation and the groups their noise is measured over
 PROBES = 16
 GROUPS = 4
@@ -80,11 +82,7 @@ class ProbeInverse:
 
     def inverse_on(self, pattern: object) -> sp.csc_matrix:
         """Ĉ⁻¹ on the nonzero pattern of ``pattern``."""
-        pat = sp.csc_matrix(pattern)
-        pat.sum_duplicates()
-        cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
-        data = self.inverse_entries(pat.indices, cols)
-        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+        return on_pattern(pattern, self.inverse_entries)  # type: ignore[arg-type]
 
     def group(self, g: int) -> _Group:
         """The estimate from group g's probes."""
@@ -108,11 +106,8 @@ class _Group:
         return hit[1][:, self.g]
 
     def inverse_on(self, pattern: object) -> sp.csc_matrix:
-        pat = sp.csc_matrix(pattern)
-        pat.sum_duplicates()
-        cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
-        data = self.parent.grouped_entries(pat.indices, cols)[:, self.g]
-        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+        return on_pattern(pattern,  # type: ignore[arg-type]
+                          lambda r, c: self.parent.grouped_entries(r, c)[:, self.g])
 
 
 def rademacher(rng: np.random.Generator, n: int, k: int) -> np.ndarray:

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from asr_py.reml import counters
 from asr_py.reml.backends.rfp import RFPMatrix
 from asr_py.reml.memory import check_dense, release_free_memory
-from asr_py.reml.solver import Factor, NotPositiveDefinite
+from asr_py.reml.solver import Factor, NotPositiveDefinite, on_pattern
 from asr_py.vcov.base import Matrix
 
 #: columns of S formed per sparse product (a dense r x PANEL temporary)
@@ -507,14 +507,7 @@ class BlockedFactor(Factor):
         return out
 
     def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
-        pat = sp.csc_matrix(pattern)
-        pat.sum_duplicates()
-        pat.eliminate_zeros()
-        if pat.nnz == 0:
-            return sp.csc_matrix(pat.shape)
-        cols = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(pat.indptr))
-        data = self.inverse_entries(pat.indices.astype(np.int64), cols)
-        return sp.csc_matrix((data, pat.indices.copy(), pat.indptr.copy()), shape=pat.shape)
+        return on_pattern(pattern, self.inverse_entries, drop_zeros=True)
 
     def inverse_block(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
