@@ -19,15 +19,16 @@ noise; ``fit_reml`` (:mod:`asr_py.reml.ai`) switches to exact traces once that n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from asr_py.reml.solver import on_pattern
+from asr_py.reml.ginverse import _sum_prod
+from asr_py.reml.probe_traces import term_forms
 
-#: probes per evaluation and the groups their noise is measured over
-PROBES = 16
-GROUPS = 4
+#: probes per evaluation and the columns solved at a time (memory: N x CHUNK doubles)
+PROBES = 64
+CHUNK = 16
 #: the probes' seed (a fit is reproducible; ``fit_reml(stochastic_seed=)`` changes it)
 SEED = 16_003
 #: 'auto' uses stochastic traces from this many equations, with a backend that has a
@@ -43,71 +44,6 @@ SWITCH_RATIO = 20.0
 #: the process-wide choice when a fit passes ``stochastic_traces=None``: None ('auto', the
 #: rule of :func:`wanted`), True or False (``benchmarks/bench_goals.py --stochastic``)
 DEFAULT: bool | None = None
-#: entries of C⁻¹ estimated per chunk (memory: chunk x K/G doubles twice)
-CHUNK = 65_536
-
-
-class ProbeInverse:
-    """Ĉ⁻¹ = (1/K) W W' (W = [w_1 ... w_K]) with the entry interface of a
-    :class:`~asr_py.reml.solver.Factor` (``inverse_entries``, ``inverse_on``); with
-    ``groups`` = G, :meth:`group` g is the estimate from probes g·K/G .. (g+1)·K/G − 1, the
-    entries of all groups computed in one pass (cached per ``rows`` array)."""
-
-    #: mme._cinv_at reads entries directly (no selected-inverse pattern)
-    entries_direct = True
-
-    def __init__(self, w: np.ndarray, groups: int = 1) -> None:
-        # single precision for the gathers (half the memory traffic): its rounding (~1e-7
-        # relative) is far below the probes' sampling noise
-        self.w = np.ascontiguousarray(w, dtype=np.float32)
-        self.n, self.k = self.w.shape
-        self.groups = groups
-        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def grouped_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """(m, G): each group's mean of w[rows[i], k] w[cols[i], k]."""
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        g = self.groups
-        out = np.empty((rows.size, g))
-        for a in range(0, rows.size, CHUNK):
-            b = min(a + CHUNK, rows.size)
-            prod = self.w[rows[a:b]] * self.w[cols[a:b]]
-            out[a:b] = prod.reshape(b - a, g, self.k // g).sum(axis=2, dtype=np.float64)
-        return out / (self.k // g)
-
-    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Ĉ⁻¹[rows[i], cols[i]] = mean_k w[rows[i], k] w[cols[i], k] (all probes)."""
-        return self.grouped_entries(rows, cols).mean(axis=1)
-
-    def inverse_on(self, pattern: object) -> sp.csc_matrix:
-        """Ĉ⁻¹ on the nonzero pattern of ``pattern``."""
-        return on_pattern(pattern, self.inverse_entries)  # type: ignore[arg-type]
-
-    def group(self, g: int) -> _Group:
-        """The estimate from group g's probes."""
-        return _Group(self, g)
-
-
-class _Group:
-    """Group g of a :class:`ProbeInverse` (entries on a repeated ``rows`` array cached)."""
-
-    entries_direct = True
-
-    def __init__(self, parent: ProbeInverse, g: int) -> None:
-        self.parent, self.g = parent, g
-
-    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        cache = self.parent._cache
-        hit = cache.get(id(rows))
-        if hit is None or hit[0] is not rows:
-            hit = (rows, self.parent.grouped_entries(rows, cols))
-            cache[id(rows)] = hit
-        return hit[1][:, self.g]
-
-    def inverse_on(self, pattern: object) -> sp.csc_matrix:
-        return on_pattern(pattern,  # type: ignore[arg-type]
-                          lambda r, c: self.parent.grouped_entries(r, c)[:, self.g])
 
 
 def rademacher(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
@@ -125,36 +61,82 @@ def probe_vectors(factor: object, z: np.ndarray) -> np.ndarray | None:
     return None if root is None else root(z)
 
 
+def _no_entries(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    return np.zeros(len(rows))
+
+
 @dataclass
 class StochasticTraces:
     """The stochastic-trace phase of one fit: its probes' generator and what it did."""
 
     probes: int = PROBES
-    groups: int = GROUPS
     seed: int = SEED
+    chunk: int = CHUNK
     active: bool = True
     rng: np.random.Generator = field(init=False)
     evaluations: int = 0
+    _forms: list | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.probes < 2 or self.groups < 2 or self.probes % self.groups:
-            raise ValueError("stochastic traces need probes >= 2 in groups >= 2 of equal size")
+        if self.probes < 2 or self.chunk < 1:
+            raise ValueError("stochastic traces need probes >= 2 (and chunk >= 1)")
         self.rng = np.random.default_rng(self.seed)
 
     def score_ai(self, mme: object, st: object
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(score estimate, exact AI, covariance of the score estimate) at ``st``, or None
         when ``st``'s factor has no triangular solve."""
-        w = probe_vectors(st.factor, rademacher(self.rng, mme.N, self.probes))  # type: ignore[attr-defined]
-        if w is None:
+        if getattr(st.factor, "root_solve", None) is None:  # type: ignore[attr-defined]
             return None
         parts, ai = mme.ai_parts(st)  # type: ignore[attr-defined]
-        est = ProbeInverse(w, self.groups)
-        s = np.array([mme.score_from(st, parts, est.group(g))  # type: ignore[attr-defined]
-                      for g in range(self.groups)])
+        s = self.probe_scores(mme, st, parts)
+        if s is None:
+            return None
         self.evaluations += 1
-        cov = np.atleast_2d(np.cov(s, rowvar=False)) / self.groups
-        return s.mean(axis=0), ai, cov
+        cov = np.atleast_2d(np.cov(s)) / s.shape[1]
+        return s.mean(axis=1), ai, cov
+
+    def probe_scores(self, mme: Any, st: Any, parts: tuple) -> np.ndarray | None:
+        """(n_θ, K): the score from each probe alone (their mean is unbiased for the exact
+        score; :mod:`asr_py.reml.probe_traces`), None without a triangular solve. Probes
+        in blocks of ``chunk`` columns (memory: N x chunk doubles)."""
+        prob = mme.problem
+        if self._forms is None:
+            self._forms = [term_forms(b.template) for b in prob.random] + [
+                None if mme.scaled else term_forms(prob.residual)]
+        e, us, preps, r_ders, _ = parts
+        nt = prob.n_theta
+        base = np.zeros(nt)  # t_k = base_k − (probe's w'M_kw): base = tr(Σ⁻¹Σ̇_k) − exact part
+        g_forms = []
+        for j, (b, term, tv) in enumerate(zip(prob.random, mme.terms, st.terms)):
+            t = term.trace_terms(tv, preps[j], np.zeros(tv.g.size), us[j], _no_entries)
+            base[b.offset:b.offset + t.size] = t
+            g_forms.append(self._forms[j].at(mme.theta_of(st.theta, j)))
+        ro = prob.residual_offset
+        if mme.scaled:  # R = σ² diag(1/w): x'diag(w)x/σ⁴
+            s2, lam = st.r_scale, mme.rw
+            base[ro] = mme.n / s2 - float(e @ mme.rinv_times(st, e)) / s2
+
+            def r_forms(x: np.ndarray) -> np.ndarray:
+                lx = x if lam is None else lam[:, None] * x
+                return np.einsum("ik,ik->k", x, lx)[None, :] / s2**2
+        else:
+            r_forms = self._forms[-1].at(st.theta[ro:])
+            t1 = np.array([_sum_prod(st.rinv, d) for d in r_ders])
+            base[ro:] = t1 - r_forms(e[:, None])[:, 0]
+        out = np.empty((nt, self.probes))
+        for a in range(0, self.probes, self.chunk):
+            k = min(self.chunk, self.probes - a)
+            w = probe_vectors(st.factor, rademacher(self.rng, mme.N, k))
+            if w is None:
+                return None
+            q = np.empty((nt, k))
+            for j, (b, gf) in enumerate(zip(prob.random, g_forms)):
+                o = mme.u_offsets[j]
+                q[b.offset:b.offset + b.template.n_params] = gf(w[o:o + b.template.n])
+            q[ro:] = r_forms(np.asarray(mme.W @ w))
+            out[:, a:a + k] = -0.5 * (base[:, None] - q)
+        return out
 
 
 def noise_gain(ai: np.ndarray, cov: np.ndarray, free: np.ndarray) -> float:
