@@ -94,7 +94,7 @@ class ProductForms:
             y = xt
             for j, m in enumerate(invs):
                 y = _along(m, y, j)
-            rows.append(np.einsum("...k,...k->k", xt, y)[None, :] / s**2)
+            rows.append(np.einsum("ik,ik->k", xt.reshape(-1, k), y.reshape(-1, k))[None, :] / s**2)
         for i, ds in ders.items():
             y = xt
             for j, m in enumerate(invs):

@@ -54,3 +54,23 @@ def animal_problem(n: int = 1200, gens: int = 6, s2a: float = 1.0, s2e: float = 
     ainv = asr.ainverse(ped[["id", "sire", "dam"]])
     model = asr.compile_model(fixed="y ~ sex", random="~ vm(id, Ainv)", data=df, Ainv=ainv)
     return model.problem(), ped, df
+
+
+def bivariate_animal_problem(n: int = 300, gens: int = 5, missing: float = 0.2,
+                             seed: int = 11):
+    """(MixedProblem, data) of ``cbind(y1, y2) ~ trait + trait:sex``, random
+    ``us(trait):vm(id, Ainv)``, residual ``units:us(trait)`` (as the goal problems of
+    benchmarks/problems.py), a fraction ``missing`` of y2 missing: two correlated traits
+    from two independent breeding values (G0 = [[1, .5], [.5, 1.25]])."""
+    ped = pedigree(n, gens, seed)
+    d1 = data(ped, 1.0, 2.0, seed + 1)
+    d2 = data(ped, 1.0, 1.5, seed + 2)
+    df = d1.rename(columns={"y": "y1"})
+    df["y2"] = 0.5 * d1["y"].to_numpy() + d2["y"].to_numpy()
+    rng = np.random.default_rng(seed + 3)
+    df.loc[rng.random(len(df)) < missing, "y2"] = np.nan
+    ainv = asr.ainverse(ped[["id", "sire", "dam"]])
+    model = asr.compile_model(fixed="cbind(y1, y2) ~ trait + trait:sex",
+                              random="~ us(trait):vm(id, Ainv)",
+                              residual="~ units:us(trait)", data=df, Ainv=ainv)
+    return model.problem(), df
