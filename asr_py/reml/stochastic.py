@@ -1,18 +1,19 @@
 """Stochastic traces for the REML score while an AI-REML fit is far from its optimum
 (issue 16, goal 3: fewer selected inverses per fit).
 
-The score's traces are sums ``tr(C⁻¹M) = Σ_ij M_ij (C⁻¹)_ij`` over the pattern of a sparse
-``M`` (∂C/∂θ_k's pieces), which the exact path reads from a Takahashi selected inverse (about
-three numeric factorizations' flops on the large animal models). Here C⁻¹ on that pattern is
-replaced by the unbiased estimate (Hutchinson 1990)
+The score's traces ``tr(C⁻¹M)`` (M: ∂C/∂θ_k's pieces) are read from a Takahashi selected
+inverse on the exact path (about three numeric factorizations' flops on the large animal
+models). Here they are Hutchinson (1990) estimates, quadratic forms over K probes:
 
-    Ĉ⁻¹ = (1/K) Σ_k w_k w_k',   w_k = B⁻ᵀ z_k,   C = BB' (B = P'L, CHOLMOD's PCP' = LL'),
+    tr(C⁻¹M) ≈ (1/K) Σ_p w_p'Mw_p,   w_p = B⁻ᵀz_p,   C = BB' (B = P'L, CHOLMOD's PCP' = LL'),
 
-with Rademacher probes z_k (E[zz'] = I, so E[ww'] = B⁻ᵀB⁻¹ = C⁻¹): one triangular solve
-with K right-hand sides per evaluation. The score is linear in Ĉ⁻¹, so it is unbiased too;
-its noise is measured from G groups of K/G probes (the spread of the G group scores). The
-AI matrix needs solves only and stays exact, so the AI step is exact up to the score's
-noise; ``fit_reml`` (:mod:`asr_py.reml.ai`) switches to exact traces once that noise matters
+with Rademacher z_p (E[zz'] = I, so E[ww'] = C⁻¹): one triangular solve per block of probes,
+then per term a sparse product of its A⁻¹/I with the probe block and small dense algebra,
+and per residual parameter the forms of Ww (:mod:`asr_py.reml.probe_traces`); no entry of
+C⁻¹ is formed. Each probe gives a whole score vector s_p (unbiased for the exact score);
+the estimate is their mean, its noise covariance their sample covariance / K. The AI matrix
+needs solves only and stays exact, so the AI step is exact up to the score's noise;
+``fit_reml`` (:mod:`asr_py.reml.ai`) switches to exact traces once that noise matters
 (:func:`noise_dominates`) and ends every fit with exact traces.
 """
 
@@ -26,17 +27,22 @@ import numpy as np
 from asr_py.reml.ginverse import _sum_prod
 from asr_py.reml.probe_traces import term_forms
 
-#: probes per evaluation and the columns solved at a time (memory: N x CHUNK doubles)
-PROBES = 64
+#: probes per evaluation and the columns solved at a time (memory: N x CHUNK doubles).
+#: Measured (benchmarks/README.md, "Goal 3: quadratic-form probes"): 16, 64 and 128 probes
+#: give the same iterations and selected inverses on the goal animal models (the phase ends
+#: at a noise floor ~100x above what the convergence rules need in any case), 16 the
+#: cheapest evaluation (one CHOLMOD block solve)
+PROBES = 16
 CHUNK = 16
 #: the probes' seed (a fit is reproducible; ``fit_reml(stochastic_seed=)`` changes it)
 SEED = 16_003
 #: 'auto' uses stochastic traces from this many equations, with a backend that has a
 #: triangular solve and a supernodal selected inverse ('sparse', 'sparse-nd'). Measured
-#: (one BLAS thread, load 7-10, benchmarks/README.md): at 20 000-50 000 equations a phase
-#: evaluation costs about what a selected inverse does (no gain, fits within the noise);
-#: at 100 004 (bivariate 50k animals) 6 % less fit time, 3 of 7 selected inverses saved
-MIN_EQUATIONS = 100_000
+#: (quadratic-form probes, one BLAS thread, load 7-9, benchmarks/README.md): a phase
+#: evaluation costs 0.8-1.1 numeric evaluations of C (factorization and solve), the exact
+#: score 2.1-2.5; at 10 002-20 004 equations the phase's extra iteration eats the gain, at
+#: 50 002 (univariate 50k animals) 2 of 6 selected inverses are saved with no extra iteration
+MIN_EQUATIONS = 50_000
 AUTO_BACKENDS = ("sparse", "sparse-nd")
 #: switch to exact traces when the AI step's predicted gain s'AI⁻¹s/2 is below this multiple
 #: of the gain the score's noise alone would predict, tr(AI⁻¹Σ_s)/2

@@ -266,8 +266,8 @@ def test_boundary_still_reported() -> None:
 
 
 def test_auto_rule() -> None:
-    assert not wanted(None, 99_999, "sparse", False)
-    assert wanted(None, 10**5, "sparse", False) and wanted(None, 10**5, "sparse-nd", False)
+    assert not wanted(None, 49_999, "sparse", False)
+    assert wanted(None, 50_000, "sparse", False) and wanted(None, 10**5, "sparse-nd", False)
     assert not wanted(None, 10**5, "dense", False) and not wanted(None, 10**5, "superlu", False)
     assert wanted(True, 10, "dense", False) and not wanted(False, 10**6, "sparse", False)
     assert not wanted(True, 10**6, "sparse", True)  # never on the indefinite path
