@@ -92,8 +92,6 @@ class StochasticTraces:
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(score estimate, exact AI, covariance of the score estimate) at ``st``, or None
         when ``st``'s factor has no triangular solve."""
-        if getattr(st.factor, "root_solve", None) is None:  # type: ignore[attr-defined]
-            return None
         parts, ai = mme.ai_parts(st)  # type: ignore[attr-defined]
         s = self.probe_scores(mme, st, parts)
         if s is None:

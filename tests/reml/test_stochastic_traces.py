@@ -118,10 +118,15 @@ def test_quadratic_forms_unbiased_for_a_us_trait_residual() -> None:
     _assert_unbiased(est, exact)
 
 
-def test_product_forms_equal_dense_quadratic_forms() -> None:
-    """ProductForms (the identity/A⁻¹ part applied along its axis, 2 x 2 algebra) =
-    x'(G⁻¹Ġ_kG⁻¹)x formed densely in numpy, with and without a scale σ² in front."""
+@pytest.mark.parametrize("dense_max", [40, 1])
+def test_product_forms_equal_dense_quadratic_forms(dense_max: int, monkeypatch) -> None:
+    """ProductForms (the identity/A⁻¹ part applied along its axis, 2 x 2 algebra; with
+    ``dense_max`` 1 the per-entry path of large parts) = x'(G⁻¹Ġ_kG⁻¹)x formed densely in
+    numpy, with and without a scale σ² in front."""
+    from asr_py.reml import probe_traces
     from asr_py.reml.probe_traces import ProductForms
+
+    monkeypatch.setattr(probe_traces, "DENSE_PART_MAX", dense_max)
     from asr_py.vcov.identity import Identity
     from asr_py.vcov.kronecker import Kronecker
     from asr_py.vcov.unstructured import Unstructured
