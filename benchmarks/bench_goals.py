@@ -387,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="write the records here")
     ap.add_argument("--stochastic", choices=("auto", "on", "off"), default="auto",
                     help="stochastic-trace phase of the REML fits (asr_py.reml.stochastic): "
-                         "'auto' (from 100 000 equations, sparse backend), forced on or off")
+                         "'auto' (from 50 000 equations, sparse backend), forced on or off")
     ap.add_argument("--big-timeout", type=float, default=1800.0,
                     help=f"seconds for {', '.join(BIG)}")
     ap.add_argument("--big-mem-gb", type=float, default=16.0,
