@@ -693,7 +693,10 @@ class Translator(BasePrinter):
             # (a placeholder used) is recorded like testthat does, not raised
             lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
-            return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
+            # r_line: where the expectation is in the R code (a difference is reported there)
+            line = self.code.count("\n", 0, e.start) + 1
+            return (f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))}, "
+                    f"r_line={line})")
         if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
             # envir = sys.frame(...): R's evaluation frame; asr_py's functions take text
             named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args
