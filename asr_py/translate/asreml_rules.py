@@ -539,6 +539,8 @@ class Translator(BasePrinter):
                 # asreml 3's summary(m, all = TRUE)$coef.fixed: its column names
                 return (f"{m}.coef_fixed.set_axis(['solution', 'std error', 'z ratio'], "
                         "axis=1)")
+            if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
+                return f"{self.runtime('r_varcomp')}({m})"
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
@@ -1563,6 +1565,9 @@ class Translator(BasePrinter):
                 kw.append(f"ssType={value!r}")
             else:
                 self.todo.append(f"wald({n} = {self.src(a)}) is not translated")
+        if any(k.startswith("denDF=") and k != "denDF='none'" for k in kw):
+            # asreml's table: the denominator df to one decimal (results/wald.py)
+            return f"{self.runtime('r_wald')}({', '.join([self.py(pos[0]), *kw])})"
         return f"{self.py(pos[0])}.wald({', '.join(kw)})"
 
     def variogram_fit(self, e: R) -> R:

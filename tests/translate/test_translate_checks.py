@@ -96,7 +96,7 @@ cat("done\\n")
 def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     (tmp_path / "Dyestuff.csv").write_bytes((DATA / "Dyestuff.csv").read_bytes())
     py = translate(SCRIPT)
-    assert "expect_equal(lambda: m.varcomp['component'], [1764.05, 2451.25], " \
+    assert "expect_equal(lambda: r_varcomp(m)['component'], [1764.05, 2451.25], " \
            "tolerance=1e-4, r_line=" in py
     assert "V = untranslated(" in py
     (tmp_path / "t.py").write_text(py)
