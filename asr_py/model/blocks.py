@@ -114,8 +114,11 @@ def indicator(codes: np.ndarray, k: int) -> sp.csr_matrix:
 
 
 def require_covariate(ctx: Context, call: Call, arg: Expr) -> None:
-    """``spl(x)``/``dev(x)`` take the spline's numeric covariate; asreml refuses a factor
-    (an R factor: a pandas categorical column), even one whose labels are numbers."""
+    """``dev(x)`` takes the spline's numeric covariate; asreml refuses a factor (an R
+    factor: a pandas categorical column), even one whose labels are numbers (asremlPlus's
+    test41Orange.r: "cannot have a factor in dev"). ``spl()`` of a factor is accepted, as
+    asreml does (test3REMLRTIC.r fits ``spl(Col)`` with ``Col`` a factor): its numeric
+    labels are the covariate."""
     if isinstance(arg, Name) and arg.name in ctx.frame.columns and \
             isinstance(ctx.frame[arg.name].dtype, pd.CategoricalDtype):
         raise ctx.error(arg, f"{call.func}(): '{arg.name}' is a factor; {call.func}() needs "

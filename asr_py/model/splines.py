@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import DataError
 from asr_py.formula.ast import Call, Name, Number
-from asr_py.model.blocks import Block, Context, require_covariate, whole_number
+from asr_py.model.blocks import Block, Context, whole_number
 from asr_py.model.data import numeric_value
 
 #: ASReml's default cap on the number of knots at unique values (its KNOTS option)
@@ -185,7 +185,6 @@ def spline_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(named["init"], "spl(): init= is not supported",
                         "set the spline variance's start value with params=")
     xe = pos[0]
-    require_covariate(ctx, call, xe)
     full = numeric_value(xe, ctx.frame, ctx.text, ctx.formula)
     x = full[ctx.records.row]
     if not np.all(np.isfinite(x)):
