@@ -41,6 +41,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_differs import CATEGORIES, Differ, differs_of, write_report  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "translate" / "corpus"
 INDEX = CORPUS / "index.csv"
@@ -78,6 +81,8 @@ class Result:
     fails_in_r: str = ""
     #: the testthat expectations that differ, as the run printed them
     differs: list[str] = field(default_factory=list)
+    #: the same, with their R expression and category (benchmarks/corpus_differs.py)
+    differ_rows: list[Differ] = field(default_factory=list)
     todos: list[str] = field(default_factory=list)
 
 
@@ -382,8 +387,9 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
             res.data = all(_exists(where, p) for p in ins)
             if res.data and res.valid:
                 def job(py: str = py, where: Path = where, res: Result = res,
-                        tag: str = f"_{len(results)}") -> Result:
+                        tag: str = f"_{len(results)}", text: str = text) -> Result:
                     _run_script(py, where, timeout, res, tag)
+                    res.differ_rows = differs_of(res.name, res.differs, text)
                     if verbose:
                         print(_line(res), flush=True)
                     return res
@@ -414,7 +420,8 @@ def _line(r: Result) -> str:
             f", expectations {a} agree/{d} differ/{u} unchecked/{e} error" if a + d + u + e
             else "") + "]"
     r_fails = f"  (fails in R too: {r.fails_in_r})" if r.fails_in_r else ""
-    differs = "".join(f"\n        differs: {d}" for d in r.differs)
+    differs = "".join(f"\n        differs [{d.category}{'' if d.auto else '*'}]: line {d.line}: "
+                      f"{d.expr[:120]} -- {d.detail}" for d in r.differ_rows)
     return f"{r.py_calls:3d}/{r.r_calls:<3d} {state}{run}  {r.name}{r_fails}{differs}"
 
 
@@ -442,6 +449,8 @@ def summary(results: list[Result]) -> dict[str, float]:
         "unchecked": sum(r.expectations[2] for r in with_data),
         "expect_error": sum(r.expectations[3] for r in with_data),
         "scripts_expect": sum(1 for r in with_data if sum(r.expectations)),
+        **{f"differ_{c}": sum(d.category == c for r in with_data for d in r.differ_rows)
+           for c in CATEGORIES},
         "cpu_limit": sum(1 for r in with_data if r.limit == "cpu"),
         "wall_limit": sum(1 for r in with_data if r.limit == "wall"),
         "cpu_seconds": sum(r.cpu for r in with_data),
@@ -469,6 +478,10 @@ def print_summary(s: dict[str, float]) -> None:
               f"scripts say asreml gives): {s['agree']} agree, {s['differ']} differ, "
               f"{s['unchecked']} unchecked (depend on untranslated code), "
               f"{s['expect_error']} error")
+        if s["differ"]:
+            print("  differ by category: " + ", ".join(
+                f"{c} {s['differ_' + c]}" for c in CATEGORIES) + "  (F fit number, L layout, "
+                "V written for an older asremlPlus, T translation, ? not classified)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -481,6 +494,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per script")
     ap.add_argument("--match", default="", help="only scripts whose repo/path matches this regex")
     ap.add_argument("--jobs", type=int, default=1, help="scripts run at a time")
+    ap.add_argument("--differ-report", metavar="FILE", default="",
+                    help="write the differing expectations (script, R line, expression, "
+                         "ours vs asreml, category) to FILE as a tab-separated table")
     args = ap.parse_args(argv)
     if args.index:
         build_index()
@@ -488,8 +504,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.run and importlib.util.find_spec("pyreadr") is None:
         print("note: pyreadr is not installed: scripts reading .rda/.rds/data() fail "
               "(pip install asr_py[rdata])")
-    print_summary(summary(public_corpus(args.run, args.timeout, args.verbose, args.match,
-                                           args.jobs)))
+    results = public_corpus(args.run, args.timeout, args.verbose, args.match, args.jobs)
+    print_summary(summary(results))
+    if args.differ_report:
+        write_report([d for r in results for d in r.differ_rows], Path(args.differ_report))
     return 0
 
 

@@ -113,6 +113,20 @@ def indicator(codes: np.ndarray, k: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(rows.size), (rows, codes[ok])), shape=(n, k))
 
 
+def require_covariate(ctx: Context, call: Call, arg: Expr) -> None:
+    """``dev(x)`` takes the spline's numeric covariate; asreml refuses a factor (an R
+    factor: a pandas categorical column), even one whose labels are numbers (asremlPlus's
+    test41Orange.r: "cannot have a factor in dev"). ``spl()`` of a factor is accepted, as
+    asreml does (test3REMLRTIC.r fits ``spl(Col)`` with ``Col`` a factor): its numeric
+    labels are the covariate."""
+    if isinstance(arg, Name) and arg.name in ctx.frame.columns and \
+            isinstance(ctx.frame[arg.name].dtype, pd.CategoricalDtype):
+        raise ctx.error(arg, f"{call.func}(): '{arg.name}' is a factor; {call.func}() needs "
+                        "the spline's numeric covariate",
+                        f"give the numeric column (e.g. {call.func}(x)), or convert it: "
+                        f"d['{arg.name}'] = d['{arg.name}'].astype(str).astype(float)")
+
+
 def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
     """A factor part: ``Block``, ``trait``, ``units``, ``fac(x)``."""
     rec = ctx.records
@@ -123,6 +137,8 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
         # '1'..'n' made on demand: n strings are 60 MB at 10^6 records (issue 16, memory)
         return Block(indicator(rec.row, nrow), UnitLabels(nrow), "units", "units", True)
     if isinstance(expr, Call) and expr.func in FACTOR_FUNCS and expr.args:
+        if expr.func == "dev":
+            require_covariate(ctx, expr, expr.args[0].value)
         b = factor_block(ctx, expr.args[0].value)
         b.label = str(expr) if expr.func == "dev" else b.label
         return b

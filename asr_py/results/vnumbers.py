@@ -11,7 +11,10 @@ variance is V6 of two random terms + four rows) and ``idv(Smarthouse):ar1(Lane):
 (asremlPlus's test41EstimateV.r reads the variance and the two correlations as
 ``vparameters[4:6]`` after two random terms); after ``units!units`` for a single
 ``idv(units)``. asr_py's varcomp has no such row (it is not a
-parameter); :func:`asreml_order` gives the V-numbering with it.
+parameter); :func:`asreml_order` gives the V-numbering with it, and :func:`asreml_varcomp`
+asreml 4's ``summary(fit)$varcomp`` with it (component 1, bound F: asremlPlus's
+test*PredictionsPresentation read the first ``idh`` residual variance as
+``component[2]`` of a fit with no random term).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 #: marks the fixed residual scale in :func:`asreml_order`
 SCALE = None
@@ -77,3 +81,23 @@ def with_scale_row(order: Sequence[int | None], names: Sequence[str], theta: np.
     cons = None if constraints is None else [
         "F" if i is None else constraints[i] for i in order]
     return nm, th, V, cons
+
+
+def asreml_varcomp(varcomp: pd.DataFrame, residual: Any) -> pd.DataFrame:
+    """asreml 4's ``summary(fit)$varcomp`` from asr_py's ``fit.varcomp``: the same rows, in
+    asreml's order, with the fixed residual scale ``<term>!R`` (component 1, no standard
+    error, bound F, %ch 0) where :func:`asreml_order` places it; unchanged when asreml
+    lists no such row."""
+    order = asreml_order(residual, list(varcomp.index))
+    if None not in order:
+        return varcomp
+    scale = pd.DataFrame({c: [np.nan] for c in varcomp.columns}, index=[
+        asreml_scale_name(residual)]).astype({c: t for c, t in varcomp.dtypes.items()
+                                             if c != "bound" and t.kind == "f"})
+    scale.loc[:, "component"] = 1.0
+    if "bound" in scale.columns:
+        scale["bound"] = "F"
+    if "%ch" in scale.columns:
+        scale.loc[:, "%ch"] = 0.0
+    parts = [scale if i is None else varcomp.iloc[[i]] for i in order]
+    return pd.concat(parts)

@@ -22,6 +22,13 @@ Satterthwaite's df (lmerTest's method), F* = F.inc.
 Columns: ``Df``, ``Sum of Sq``, ``Wald statistic``, ``Pr(Chisq)``, ``F.inc``; with denDF also
 ``denDF``, ``F.adj`` (= F*), ``Pr(F)``; with ``ssType='conditional'`` also ``Wald.con``,
 ``F.con``, ``Pr(Chisq.con)`` and, with denDF, ``denDF.con``, ``F.con.adj``, ``Pr(F.con)``.
+
+**As asreml reports it** (:func:`as_asreml_reports`): asreml gives the denominator df to one
+decimal place, and code built on its table (asremlPlus's LSDs, t quantiles) uses that
+value. Evidence: asremlPlus's test3/41/42PredictionsPresentation.r record the LSDs 11.92550,
+41.13342 and 67.62672 of a ``rcov = ~ idh(SpeedPress):WSpeedPress`` fit whose
+Kenward-Roger df is 8.747; with 8.7 the three come out to all 7 digits, with 8.747 they do not
+(tests/results/test_wald_reported_dendf.py).
 """
 
 from __future__ import annotations
@@ -112,3 +119,14 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                             "Pr(F.con)": res["Pr(F)"]})
         rows.append(row)
     return pd.DataFrame(rows).set_index("term")
+
+
+def as_asreml_reports(table: pd.DataFrame) -> pd.DataFrame:
+    """The Wald table with ``denDF``/``denDF.con`` rounded to one decimal place, as asreml
+    reports them (see the module docstring); a copy, other columns unchanged (``Pr(F)``
+    keeps the unrounded df)."""
+    out = table.copy()
+    for c in ("denDF", "denDF.con"):
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").round(1)
+    return out

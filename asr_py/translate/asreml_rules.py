@@ -539,6 +539,8 @@ class Translator(BasePrinter):
                 # asreml 3's summary(m, all = TRUE)$coef.fixed: its column names
                 return (f"{m}.coef_fixed.set_axis(['solution', 'std error', 'z ratio'], "
                         "axis=1)")
+            if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
+                return f"{self.runtime('r_varcomp')}({m})"
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
@@ -693,7 +695,10 @@ class Translator(BasePrinter):
             # (a placeholder used) is recorded like testthat does, not raised
             lazy = [(n, a) if n is not None or _literal(a) else
                     (n, R("lazy", right=a, start=a.start, end=a.end)) for n, a in keep]
-            return f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))})"
+            # r_line: where the expectation is in the R code (a difference is reported there)
+            line = self.code.count("\n", 0, e.start) + 1
+            return (f"{self.runtime(EXPECT_VALUE[f])}({', '.join(self.kwargs(lazy))}, "
+                    f"r_line={line})")
         if f in _COMPAT and args:   # asremlPlus/dae -> asr.plus/asr.dae (asr_py.compat)
             # envir = sys.frame(...): R's evaluation frame; asr_py's functions take text
             named = [(_compat_arg(_COMPAT[f], n) if n else n, a) for n, a in args
@@ -1560,6 +1565,9 @@ class Translator(BasePrinter):
                 kw.append(f"ssType={value!r}")
             else:
                 self.todo.append(f"wald({n} = {self.src(a)}) is not translated")
+        if any(k.startswith("denDF=") and k != "denDF='none'" for k in kw):
+            # asreml's table: the denominator df to one decimal (results/wald.py)
+            return f"{self.runtime('r_wald')}({', '.join([self.py(pos[0]), *kw])})"
         return f"{self.py(pos[0])}.wald({', '.join(kw)})"
 
     def variogram_fit(self, e: R) -> R:

@@ -142,7 +142,7 @@ def _lazy(x: Any) -> Any:
     return x
 
 
-def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
+def _guard(name: str, *args: Any, r_line: int | None = None) -> tuple[list[Any] | None, str]:
     """The arguments' values, or None with the outcome: ``unchecked`` when one depends on
     untranslated code, ``error`` when computing it raised (testthat reports an error and
     goes on with the file)."""
@@ -152,20 +152,26 @@ def _guard(name: str, *args: Any) -> tuple[list[Any] | None, str]:
     except AsrError as exc:
         if "not translated" in str(exc):
             return None, "unchecked"
-        print(f"asr_py.translate expectation error: {name}: {exc}")
+        print(f"asr_py.translate expectation error: {_where(r_line)}{name}: {exc}")
         return None, "error"
     except Exception as exc:  # noqa: BLE001 - testthat records an error and continues
-        print(f"asr_py.translate expectation error: {name}: {type(exc).__name__}: {exc}")
+        print(f"asr_py.translate expectation error: {_where(r_line)}{name}: "
+              f"{type(exc).__name__}: {exc}")
         return None, "error"
     if _USES[0] > before or any(_depends_on_untranslated(v) for v in vals):
         return None, "unchecked"     # a placeholder was touched: pd.isna(it) is no R value
     return vals, ""
 
 
-def _record(outcome: str, what: str, detail: str = "") -> bool:
+def _where(r_line: int | None) -> str:
+    return f"R line {r_line}: " if r_line else ""
+
+
+def _record(outcome: str, what: str, detail: str = "", r_line: int | None = None) -> bool:
     OUTCOMES[outcome] += 1
     if outcome == "differ":
-        print(f"asr_py.translate expectation differs: {what}{': ' + detail if detail else ''}")
+        print(f"asr_py.translate expectation differs: {_where(r_line)}{what}"
+              f"{': ' + detail if detail else ''}")
     return outcome == "agree"
 
 
@@ -193,54 +199,70 @@ def _mean_rel_diff(obj: np.ndarray, exp: np.ndarray, tol: float) -> float:
 
 
 def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
-                 **_: Any) -> bool:
-    """testthat's ``expect_equal``: recorded, never raising (see the module docstring)."""
+                 r_line: int | None = None, **_: Any) -> bool:
+    """testthat's ``expect_equal``: recorded, never raising (see the module docstring).
+    ``r_line``: the expectation's line in the R code, printed with a difference."""
     tol = _TOL if tolerance is None else float(tolerance)
-    vals, outcome = _guard("expect_equal", object, expected)
+    vals, outcome = _guard("expect_equal", object, expected, r_line=r_line)
     if vals is None:
-        return _record(outcome, "expect_equal")
+        return _record(outcome, "expect_equal", r_line=r_line)
     object, expected = vals
     try:
         a, b = _values(object), _values(expected)
     except Exception as exc:  # noqa: BLE001 - an object that is not a vector
-        return _record("unchecked", f"expect_equal ({type(exc).__name__})")
+        return _record("unchecked", f"expect_equal ({type(exc).__name__})", r_line=r_line)
     if a.size != b.size:
-        return _record("differ", "expect_equal", f"length {a.size}, R says {b.size}")
+        return _record("differ", "expect_equal", f"length {a.size}, R says {b.size}",
+                       r_line)
     num = all(x.dtype.kind in "biuf" for x in (a, b))
     if not num:
         same = [str(x) for x in a] == [str(x) for x in b]
         return _record("agree" if same else "differ", "expect_equal",
-                       "" if same else f"{a.tolist()[:5]} vs R {b.tolist()[:5]}")
+                       "" if same else f"{a.tolist()[:5]} vs R {b.tolist()[:5]}", r_line)
     d = _mean_rel_diff(a, b, tol)
-    return _record("agree" if d <= tol else "differ", "expect_equal",
+    if d <= tol:
+        return _record("agree", "expect_equal", r_line=r_line)
+    return _record("differ", "expect_equal",
                    f"mean relative difference {d:.3g} (tolerance {tol:.3g}); "
-                   f"got {a[:4]}, R says {b[:4]}")
+                   f"{_first_differences(a, b, tol)}", r_line)
 
 
-def _truth(x: Any, want: bool, name: str) -> bool:
-    vals, outcome = _guard(name, x)
+def _first_differences(a: np.ndarray, b: np.ndarray, tol: float, n: int = 4) -> str:
+    """``got .. R says ..`` at the first ``n`` elements that differ by more than ``tol``
+    (relative), with their positions (1-based, as R) when not all are shown."""
+    x, y = a.astype(float), b.astype(float)
+    with np.errstate(invalid="ignore"):
+        off = ~((np.isnan(x) & np.isnan(y)) | (np.abs(x - y) <= tol * np.abs(y)))
+    at = np.flatnonzero(off)[:n] if x.size > n else np.arange(x.size)
+    pos = "" if x.size <= n else f" at [{', '.join(str(i + 1) for i in at)}] of {x.size}"
+    return f"got {x[at]}, R says {y[at]}{pos}"
+
+
+def _truth(x: Any, want: bool, name: str, r_line: int | None = None) -> bool:
+    vals, outcome = _guard(name, x, r_line=r_line)
     if vals is None:
-        return _record(outcome, name)
+        return _record(outcome, name, r_line=r_line)
     x = vals[0]
     try:
         v = _values(x)
         ok = v.size > 0 and bool(np.all(v.astype(bool) == want))
     except Exception as exc:  # noqa: BLE001
-        return _record("unchecked", f"{name} ({type(exc).__name__})")
-    return _record("agree" if ok else "differ", name)
+        return _record("unchecked", f"{name} ({type(exc).__name__})", r_line=r_line)
+    return _record("agree" if ok else "differ", name,
+                   "" if ok else f"got {v[:6]}", r_line)
 
 
-def expect_true(object: Any, **_: Any) -> bool:
+def expect_true(object: Any, r_line: int | None = None, **_: Any) -> bool:
     """testthat's ``expect_true`` (recorded)."""
-    return _truth(object, True, "expect_true")
+    return _truth(object, True, "expect_true", r_line)
 
 
-def expect_false(object: Any, **_: Any) -> bool:
+def expect_false(object: Any, r_line: int | None = None, **_: Any) -> bool:
     """testthat's ``expect_false`` (recorded)."""
-    return _truth(object, False, "expect_false")
+    return _truth(object, False, "expect_false", r_line)
 
 
-def expect_error(object: Any, *_: Any, **__: Any) -> bool:
+def expect_error(object: Any, *_: Any, r_line: int | None = None, **__: Any) -> bool:
     """testthat's ``expect_error(expr)`` (recorded): agree when computing ``expr`` raises,
     differ when it does not, unchecked when it touched an untranslated value. The message
     (``regexp``) is not compared: asr_py's messages are not asreml's."""
@@ -249,44 +271,45 @@ def expect_error(object: Any, *_: Any, **__: Any) -> bool:
         value = object() if callable(object) else object
     except Exception:  # noqa: BLE001 - the error testthat expects
         if _USES[0] > uses:
-            return _record("unchecked", "expect_error")
-        return _record("agree", "expect_error")
+            return _record("unchecked", "expect_error", r_line=r_line)
+        return _record("agree", "expect_error", r_line=r_line)
     if _USES[0] > uses or isinstance(value, Untranslated):
-        return _record("unchecked", "expect_error")
-    return _record("differ", "expect_error", "no error was raised")
+        return _record("unchecked", "expect_error", r_line=r_line)
+    return _record("differ", "expect_error", "no error was raised", r_line)
 
 
-def _compare(object: Any, expected: Any, op: str) -> bool:
-    vals, outcome = _guard(f"expect {op}", object, expected)
+def _compare(object: Any, expected: Any, op: str, r_line: int | None = None) -> bool:
+    vals, outcome = _guard(f"expect {op}", object, expected, r_line=r_line)
     if vals is None:
-        return _record(outcome, f"expect {op}")
+        return _record(outcome, f"expect {op}", r_line=r_line)
     object, expected = vals
     try:
         a, b = _values(object).astype(float), _values(expected).astype(float)
         ok = bool(np.all({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]))
     except Exception as exc:  # noqa: BLE001
-        return _record("unchecked", f"expect {op} ({type(exc).__name__})")
-    return _record("agree" if ok else "differ", f"expect {op}", f"{a[:4]} {op} {b[:4]}")
+        return _record("unchecked", f"expect {op} ({type(exc).__name__})", r_line=r_line)
+    return _record("agree" if ok else "differ", f"expect {op}", f"{a[:4]} {op} {b[:4]}",
+                   r_line)
 
 
-def expect_lt(object: Any, expected: Any, **_: Any) -> bool:
+def expect_lt(object: Any, expected: Any, r_line: int | None = None, **_: Any) -> bool:
     """testthat's ``expect_lt`` (recorded)."""
-    return _compare(object, expected, "<")
+    return _compare(object, expected, "<", r_line)
 
 
-def expect_lte(object: Any, expected: Any, **_: Any) -> bool:
+def expect_lte(object: Any, expected: Any, r_line: int | None = None, **_: Any) -> bool:
     """testthat's ``expect_lte`` (recorded)."""
-    return _compare(object, expected, "<=")
+    return _compare(object, expected, "<=", r_line)
 
 
-def expect_gt(object: Any, expected: Any, **_: Any) -> bool:
+def expect_gt(object: Any, expected: Any, r_line: int | None = None, **_: Any) -> bool:
     """testthat's ``expect_gt`` (recorded)."""
-    return _compare(object, expected, ">")
+    return _compare(object, expected, ">", r_line)
 
 
-def expect_gte(object: Any, expected: Any, **_: Any) -> bool:
+def expect_gte(object: Any, expected: Any, r_line: int | None = None, **_: Any) -> bool:
     """testthat's ``expect_gte`` (recorded)."""
-    return _compare(object, expected, ">=")
+    return _compare(object, expected, ">=", r_line)
 
 
 def report() -> None:

@@ -8,7 +8,9 @@ too, asreml's default ``na.method(y = "include")``: see
 as the fixed effects (``fit.coef_fixed``'s index), each random term's Z columns as its
 effects are named (``fit.coef_random``'s index, ``term_level``), so a script's
 ``grepl("Smarthouse:spl(vLanes)", colnames(fit$design), fixed = TRUE)`` picks that term's
-columns. Dense: scripts form Z Zᵀ from it.
+columns. Dense: scripts form Z Zᵀ from it. A spline term ``spl(x)`` (asr_py: Z_s with the
+known covariance K, G = σ²_s K) appears as asreml gives it, with identity covariance: Z_s L,
+K = L Lᵀ, so ``σ²_s Z Zᵀ`` is its part of V (asremlPlus's test41EstimateV.r forms V so).
 
 ``fit$G.param`` (``R.param``): one entry per random (residual) term, named by the term, holding
 the rows of ``fit.params`` for its variance parameters; scripts loop over
@@ -39,6 +41,9 @@ def r_design(fit: Any) -> pd.DataFrame:
     parts = [pd.DataFrame(np.asarray(model.X, dtype=float), columns=list(model.fixed.names))]
     for t in model.random:
         z = t.Z.toarray() if sp.issparse(t.Z) else np.asarray(t.Z, dtype=float)
+        root = _spline_root(t.template)
+        if root is not None and root.shape[0] == z.shape[1]:
+            z = z @ root
         levels = list(t.levels)
         names = [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
             f"{t.label}_{i + 1}" for i in range(z.shape[1])]
@@ -48,6 +53,35 @@ def r_design(fit: Any) -> pd.DataFrame:
     order = np.argsort(rows, kind="stable")
     if not np.array_equal(order, np.arange(rows.size)):     # data order, as estimateV's V
         out = out.iloc[order].reset_index(drop=True)
+    return out
+
+
+def _spline_root(template: Any) -> np.ndarray | None:
+    """L with G = σ² L Lᵀ for a term whose covariance is σ² (I ⊗ ... ⊗ K_spl), K_spl a spline's
+    known matrix; None for any other term."""
+    from asr_py.vcov.identity import Identity
+    from asr_py.vcov.known import KnownMatrix
+    from asr_py.vcov.kronecker import Kronecker
+    from asr_py.vcov.wrapper import Wrapper
+
+    while isinstance(template, Wrapper):
+        template = template.template
+    parts = template.parts if isinstance(template, Kronecker) else [template]
+    roots, spline = [], False
+    for part in parts:
+        if isinstance(part, KnownMatrix) and str(part.name).startswith("spl(") and \
+                not part.given_inverse:
+            roots.append(part.root())
+            spline = True
+        elif isinstance(part, Identity) and not getattr(part, "n_params", 0):
+            roots.append(np.eye(part.n))
+        else:
+            return None
+    if not spline:
+        return None
+    out = roots[0]
+    for r in roots[1:]:
+        out = np.kron(out, r)
     return out
 
 

@@ -294,6 +294,28 @@ def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = 
                    value_name=value_name)
 
 
+def r_wald(fit: Any, **kw: Any) -> Any:
+    """asreml's ``wald(fit, denDF=...)``: ``fit.wald(...)`` with the denominator df to one
+    decimal place, as asreml reports them (:func:`asr_py.results.wald.as_asreml_reports`)."""
+    from asr_py.results.wald import as_asreml_reports
+
+    table = fit.wald(**kw)
+    return as_asreml_reports(table) if isinstance(table, pd.DataFrame) else table
+
+
+def r_varcomp(fit: Any) -> pd.DataFrame:
+    """asreml 4's ``summary(fit)$varcomp``: ``fit.varcomp`` with asreml's fixed residual
+    scale ``<term>!R`` (component 1, bound F) where asreml lists it
+    (:func:`asr_py.results.vnumbers.asreml_varcomp`)."""
+    from asr_py.results.vnumbers import asreml_varcomp
+
+    vc = fit.varcomp
+    model = getattr(fit, "model", None)
+    if model is None or not isinstance(vc, pd.DataFrame):
+        return vc
+    return asreml_varcomp(vc, model.residual)
+
+
 def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²

@@ -96,8 +96,8 @@ cat("done\\n")
 def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     (tmp_path / "Dyestuff.csv").write_bytes((DATA / "Dyestuff.csv").read_bytes())
     py = translate(SCRIPT)
-    assert "expect_equal(lambda: m.varcomp['component'], [1764.05, 2451.25], " \
-           "tolerance=1e-4)" in py
+    assert "expect_equal(lambda: r_varcomp(m)['component'], [1764.05, 2451.25], " \
+           "tolerance=1e-4, r_line=" in py
     assert "V = untranslated(" in py
     (tmp_path / "t.py").write_text(py)
     p = subprocess.run([sys.executable, "t.py"], cwd=tmp_path, capture_output=True, text=True,
@@ -108,6 +108,8 @@ def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     # variofaces() value is unchecked
     assert "asr_py.translate expectations: 2 agree, 1 differ, 1 unchecked, 0 error" in p.stdout
     assert "asr_py.translate untranslated values used:" in p.stderr
+    # the difference names its line in the R code (line 8: the 1800 for Batch)
+    assert "expectation differs: R line 8: expect_equal: mean relative difference" in p.stdout
 
 
 def test_value_computed_from_a_placeholder_is_unchecked() -> None:
@@ -172,10 +174,21 @@ def test_expect_output_runs_its_statement_or_binds_a_placeholder() -> None:
 
 def test_expect_error_records_whether_the_code_fails() -> None:
     py = translate('testthat::expect_error(x <- log("a"))\n')
-    assert "expect_error(lambda: np.log('a'))" in py       # the assignment is not needed
+    assert "expect_error(lambda: np.log('a'), r_line=1)" in py   # the assignment is not needed
     assert checks.expect_error(lambda: 1 / 0, "division")  # raised: agree
     assert not checks.expect_error(lambda: 1)               # no error: differ
     x = checks.untranslated("estimateV()", "V")
     assert not checks.expect_error(lambda: x + 1)           # a placeholder: unchecked
     assert not checks.expect_error(lambda: len(x))          # its error is not R's
     assert checks.OUTCOMES == {"agree": 1, "differ": 1, "unchecked": 2}
+
+
+def test_a_difference_shows_where_and_which_elements(capsys: pytest.CaptureFixture[str]) -> None:
+    assert not checks.expect_equal(lambda: np.arange(10.0), np.r_[np.arange(9.0), 3.0],
+                                   r_line=12)
+    assert not checks.expect_true(lambda: [True, False], r_line=3)
+    out = capsys.readouterr().out
+    # only the 10th element differs: 9 vs 3, shown with its (R, 1-based) position
+    assert "differs: R line 12: expect_equal: mean relative difference 0.667" in out
+    assert "got [9.], R says [3.] at [10] of 10" in out
+    assert "differs: R line 3: expect_true: got [ True False]" in out
