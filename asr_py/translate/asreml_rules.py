@@ -340,6 +340,8 @@ class Translator(BasePrinter):
             for group in (self.fits, self.walds, self.variograms, self.startvals,
                           self.raw_names):
                 group.discard(name)
+            if r.kind == "call" and r.value == "list":
+                self.raw_names.add(name)        # a list: x$absent is NULL (r_dollar)
             if r.kind == "call" and r.value in ("read.csv", "read.table", "read.delim",
                                                 "read.csv2") and any(
                     n is not None and _partial(n, ("check.names",)) == "check.names"
@@ -612,7 +614,9 @@ class Translator(BasePrinter):
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
-        if obj.kind == "name" and obj.value in self.raw_names:
+        if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params):
+            # check.names = FALSE columns; a function's parameter (a list or data frame of
+            # the caller's, whose absent element is R's NULL)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 

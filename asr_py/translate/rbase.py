@@ -289,7 +289,10 @@ def clean_names(d: Any) -> Any:
 
 
 def _null(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and np.isnan(x))
+    """R's NULL as translate holds it: None, a missing value, or a data frame of no columns
+    (``data.frame(NULL)``, which rbind/cbind drop)."""
+    return x is None or (isinstance(x, float) and np.isnan(x)) or (
+        isinstance(x, pd.DataFrame) and x.shape[1] == 0)
 
 
 def r_rbind(*xs: Any) -> Any:
@@ -467,12 +470,22 @@ def _scalar(v: Any) -> bool:
 
 def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     """R's ``data.frame(a = x, b = y)``: columns recycled to the longest (one value each:
-    one row), by position whatever a Series' index."""
+    one row), by position whatever a Series' index. A NULL value gives no column (all NULL:
+    a data frame of no rows and columns); a data frame value gives its columns under their
+    own names (R's rule for an unnamed argument, and for a named one-column frame)."""
     for v in cols.values():
         if isinstance(v, Untranslated):
             return v._use()  # type: ignore[return-value]
+    flat: dict[str, Any] = {}
+    for k, v in cols.items():
+        if isinstance(v, pd.DataFrame):
+            flat.update({str(c): v[c] for c in v.columns})
+        elif v is not None:
+            flat[k] = v
+    if not flat:
+        return pd.DataFrame()
     vals = {k: (v.to_numpy() if isinstance(v, pd.Series | pd.Index) else v)
-            for k, v in cols.items()}
+            for k, v in flat.items()}
     n = max((len(v) for v in vals.values() if not _scalar(v)), default=1)
     out = {}
     for k, v in vals.items():
