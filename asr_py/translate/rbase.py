@@ -67,6 +67,11 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
             raise AsrError(f"x[i, j]: no {what} named {bad!r}",
                            hint=f"the {what}s are {list(labels[:6])}")
         return [int(p) for p in pos]
+    if any(_null(v) for v in seq):
+        raise AsrError(f"x[i, j]: a missing (NA) {what} position, e.g. from match() of a "
+                       f"name that is not among the {what}s",
+                       hint=f"the {what}s are {list(labels[:6])}...; compare the names "
+                            "the script expects with these")
     nums = [int(v) for v in seq]
     if all(v == 0 for v in nums):                                      # x[, 0]: nothing
         return []
