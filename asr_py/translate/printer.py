@@ -289,7 +289,8 @@ class BasePrinter:
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
         if len(args) == 2 and args[0].kind == "empty" and _column_mask(args[1]):
             # x[, grepl(p, cols)], x[, grepl(a, cols) & !grepl(b, cols)]: a column mask
-            return f"{obj}.loc[:, {self.py(args[1])}]"
+            # (R's drop rule: one column is a vector)
+            return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and e.value == "[" and (
                 any(_numeric_subscript(a) for a in args) or _position_call(args[0]) and
                 args[1].kind in ("str", "empty") or args[1].kind == "call" and
