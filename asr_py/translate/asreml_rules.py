@@ -1121,6 +1121,12 @@ class Translator(BasePrinter):
             return f"{py}({', '.join(vals)})"
         if f == "cor" and len(pos) == 2 and len(args) == 2:
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
+        pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
+            e.left.comments else ""
+        if pkg and pkg not in ("base", "stats", "utils", "asreml"):
+            # LMMsolver:::dlogdet(): another package's (maybe internal) function
+            raise Untranslatable(f"{pkg}::{f}(), a function of the R package {pkg}; asr_py "
+                                 "has no equivalent")
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:

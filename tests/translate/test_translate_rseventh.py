@@ -112,3 +112,13 @@ def test_na_position_from_match_is_a_clear_error() -> None:
                         'k <- match(c("a", "zz"), names(d))\nx <- d[, k]\n')
     with pytest.raises(AsrError, match="missing \\(NA\\) column position"):
         run_py(ns_code)
+
+
+def test_another_packages_function_is_a_clear_todo() -> None:
+    # LMMsolver examples: ED <- theta * LMMsolver:::dlogdet(objAD, theta) (LMMsolver's
+    # internal C++ function): the TODO and the placeholder's error name the package
+    py = translate("ED <- theta * LMMsolver:::dlogdet(objAD, theta)\n")
+    assert "not translated (LMMsolver::dlogdet(), a function of the R package LMMsolver" in py
+    with pytest.raises(AsrError, match="LMMsolver::dlogdet"):
+        run_py(py + "n = len(ED)\n")           # a value is needed: a clear error
+    assert "np.median" in translate("x <- stats::median(c(1, 2))\n")    # base R still is
