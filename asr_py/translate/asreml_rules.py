@@ -70,7 +70,11 @@ _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
 _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
-_INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
+_INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?![\w.]|\s*\()")
+#: asreml 3's banded correlation ``corb(f, k = 4)`` is asreml 4's ``corb(f, b = 4)``
+_CORB_K = re.compile(r"(\bcorb[vh]?\(\s*[^\W\d][\w.]*\s*,\s*)k(?=\s*=)")
+_REP_NUM = re.compile(r"\brep\(\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE]-?\d+)?)\s*,\s*"
+                      r"(?:times\s*=\s*)?(\d{1,3})L?\s*\)")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
 #: asremlPlus and dae functions with a counterpart in asr_py.compat (asr.plus, asr.dae);
 #: R's dotted argument names become Python's (``drop.ran.ns`` -> ``drop_ran_ns``)
@@ -234,6 +238,10 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
         return m.group(1) + key
 
     text = _POS_INIT.sub(lambda m: m.group(1) + "init = ", text)
+    text = _CORB_K.sub(lambda m: m.group(1) + "b", text)      # asreml 3's corb(f, k = 4)
+    # init = rep(0.5, 4) of literal numbers: the values written out (the formula reads c())
+    text = _REP_NUM.sub(lambda m: "c(" + ", ".join([m.group(1)] * int(m.group(2))) + ")",
+                        text)
     text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
     return text, mats
 

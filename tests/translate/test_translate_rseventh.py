@@ -122,3 +122,34 @@ def test_another_packages_function_is_a_clear_todo() -> None:
     with pytest.raises(AsrError, match="LMMsolver::dlogdet"):
         run_py(py + "n = len(ED)\n")           # a value is needed: a clear error
     assert "np.median" in translate("x <- stats::median(c(1, 2))\n")    # base R still is
+
+
+def test_init_of_a_call_in_a_formula_is_not_a_variable() -> None:
+    # kwstat/covardat r-side.Rmd: rcov = ~ patient:corb(month, k=4, init=rep(.5,4)); the
+    # init pattern matched "re" of rep( and passed re=re (a NameError when run). asreml 3's
+    # corb(f, k = 4) is asreml 4's corb(f, b = 4); rep() of literals is written out
+    py = translate("m <- asreml(y ~ 1, data = d,\n"
+                   "  rcov = ~ patient:corb(month, k=4, init=rep(.5,4)))\n")
+    assert "re=re" not in py
+    assert "corb(month, b=4, init=c(.5, .5, .5, .5))" in py
+    py2 = translate("m <- asreml(y ~ 1, data = d, random = ~ us(t, init = initg):id(g))\n")
+    assert "initg=initg" in py2                      # an R variable still is passed
+
+
+def test_rcov_corb_fit_matches_the_vignettes_printed_asreml_numbers() -> None:
+    # kwstat/covardat vignettes/r-side.Rmd (MIT), docs/articles/r-side.html prints asreml 3's
+    # cs2 <- asreml(score ~ trt * month, rcov = ~ patient:cor(month)): R!variance 80.485103
+    # (s.e. 10.92939077), R!month.cor 0.803791 (s.e. 0.02925262); data/alzheimers.txt is
+    # copied to tests/translate/data/covardat_alzheimers.txt
+    import pandas as pd
+
+    dat = pd.read_csv(Path(__file__).parent / "data" / "covardat_alzheimers.txt", sep="\t")
+    ns = _r("dat$patient <- factor(dat$patient)\ndat$month <- factor(dat$month)\n"
+            "dat <- dat[order(dat$patient, dat$month), ]\n"
+            "cs2 <- asreml(score ~ trt * month, data = dat, rcov = ~ patient:cor(month))\n"
+            "vc <- summary(cs2)$varcomp\n", dat=dat)
+    vc = ns["vc"]
+    comp = vc["component"].to_numpy()
+    se = vc["std.error"].to_numpy()
+    assert comp == pytest.approx([80.485103, 0.803791], rel=1e-5)
+    assert se == pytest.approx([10.92939077, 0.02925262], rel=1e-4)
