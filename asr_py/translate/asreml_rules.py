@@ -915,6 +915,8 @@ class Translator(BasePrinter):
             return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
+        if f in ("is.numeric", "is.character", "is.factor") and len(args) == 1 and pos:
+            return f"{self.runtime('r_is')}({self.py(pos[0])}, {f[3:]!r})"
         if f == "c":
             if len(args) == 1 and args[0][0] is None and args[0][1].kind == "index" and \
                     len(args[0][1].args) == 1 and args[0][1].args[0][1].kind == "num":

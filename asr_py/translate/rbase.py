@@ -30,7 +30,7 @@ __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbin
            "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_outer", "r_lapply_cols", "r_length",
            "r_rbind",
            "r_set_attr",
-           "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
+           "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_is", "r_iter", "r_rename_at",
            "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
 
 
@@ -773,3 +773,26 @@ def r_dist(name: str, x: Any, *args: Any, mean: float = 0.0, sd: float = 1.0,
     else:
         out = dist.ppf(v) if lower_tail else dist.isf(v)
     return float(out) if np.ndim(out) == 0 else out
+
+
+def r_is(x: Any, kind: str) -> bool:
+    """R's ``is.numeric(x)`` / ``is.character(x)`` / ``is.factor(x)`` (``kind`` "numeric",
+    "character", "factor") of a value as translate holds it: numbers (not logicals) are
+    numeric; text (a column read as text, which translate uses for R's factors too) is
+    character and factor alike, as asr.asreml treats both as factors."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    vals = x.to_numpy() if isinstance(x, pd.Series | pd.Index) else np.asarray(
+        x if isinstance(x, list | tuple | np.ndarray) else [x], dtype=object
+        if not isinstance(x, np.ndarray) else None)
+    if kind == "numeric":
+        if vals.dtype.kind in "iuf":
+            return True
+        items = [v for v in vals.ravel() if v is not None]
+        return bool(items) and all(isinstance(v, int | float | np.integer | np.floating)
+                                   and not isinstance(v, bool | np.bool_) for v in items)
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        return True
+    return vals.dtype.kind in "OUT" and not r_is(x, "numeric") and all(
+        isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
+        for v in vals.ravel())

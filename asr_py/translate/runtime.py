@@ -45,6 +45,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_fun,
     r_ij,
     r_interaction,
+    r_is,
     r_iter,
     r_kronecker,
     r_lapply_cols,
@@ -557,11 +558,13 @@ def r_attributes(x: Any) -> Any:
     return RList()
 
 
-def r_rownames(x: Any) -> list[str]:
+def r_rownames(x: Any) -> Any:
     """R's ``rownames(x)``: a frame's index (or a named vector's names) as text; of NULL,
     NULL."""
     if x is None:
         return None
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
     if isinstance(x, pd.DataFrame | pd.Series):
         return [str(i) for i in x.index]
     raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "

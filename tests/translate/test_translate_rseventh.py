@@ -153,3 +153,14 @@ def test_rcov_corb_fit_matches_the_vignettes_printed_asreml_numbers() -> None:
     se = vc["std.error"].to_numpy()
     assert comp == pytest.approx([80.485103, 0.803791], rel=1e-5)
     assert se == pytest.approx([10.92939077, 0.02925262], rel=1e-4)
+
+
+def test_is_numeric_and_is_character() -> None:
+    # asreml_msi_modeling2.R's getfit(): if (is.numeric(data[[var]])) - untranslated, both
+    # branches were skipped and the function returned None
+    ns = _r('dd <- data.frame(a = c(1.5, 2), b = c("x", "y"), l = c(TRUE, FALSE), i = 1:2)\n'
+            'n <- c(is.numeric(dd$a), is.numeric(dd$b), is.numeric(dd$l), is.numeric(dd$i),\n'
+            '       is.numeric(dd[["a"]]))\n'
+            'ch <- c(is.character(dd$b), is.character(dd$a))\n')
+    assert [bool(v) for v in ns["n"]] == REF["is_numeric"]
+    assert [bool(v) for v in ns["ch"]] == REF["is_character"]
