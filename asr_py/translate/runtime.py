@@ -135,6 +135,11 @@ def set_names(x: Any, names: Any) -> Any:
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
     values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
+    if any(isinstance(v, (list, tuple, dict, np.ndarray, pd.Series, pd.DataFrame))
+           for v in values):
+        # a list holding vectors or data frames (setNames(list(c(m, m + s)), var)): a
+        # named list, whose elements stay whole
+        return dict(zip(names, values))
     return pd.Series(values, index=names)
 
 

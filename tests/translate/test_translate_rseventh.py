@@ -164,3 +164,11 @@ def test_is_numeric_and_is_character() -> None:
             'ch <- c(is.character(dd$b), is.character(dd$a))\n')
     assert [bool(v) for v in ns["n"]] == REF["is_numeric"]
     assert [bool(v) for v in ns["ch"]] == REF["is_character"]
+
+
+def test_setnames_of_a_list_of_vectors_is_a_named_list() -> None:
+    # asreml_msi_modeling2.R: levs <- setNames(list(c(m, m + s)), var) then
+    # predict(model, classify = paste0("time:", var), levels = levs)
+    ns = _r('levs <- setNames(list(c(1, 3)), "age")\n')
+    assert list(ns["levs"]) == REF["setnames_list_names"]
+    assert list(ns["levs"]["age"]) == REF["setnames_list_value"]

@@ -44,4 +44,8 @@ dd <- data.frame(a = c(1.5, 2), b = c("x", "y"), l = c(TRUE, FALSE), i = 1:2)
 out$is_numeric <- c(is.numeric(dd$a), is.numeric(dd$b), is.numeric(dd$l), is.numeric(dd$i),
                     is.numeric(dd[["a"]]))
 out$is_character <- c(is.character(dd$b), is.character(dd$a))
+# setNames(list(c(m, m + s)), var): a named list whose element is the whole vector
+levs <- setNames(list(c(1, 3)), "age")
+out$setnames_list_names <- names(levs)
+out$setnames_list_value <- levs[["age"]]
 cat(jsonlite::toJSON(out, auto_unbox = TRUE, na = "null", digits = NA, pretty = TRUE), "\n")
