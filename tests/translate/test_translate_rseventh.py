@@ -170,5 +170,5 @@ def test_setnames_of_a_list_of_vectors_is_a_named_list() -> None:
     # asreml_msi_modeling2.R: levs <- setNames(list(c(m, m + s)), var) then
     # predict(model, classify = paste0("time:", var), levels = levs)
     ns = _r('levs <- setNames(list(c(1, 3)), "age")\n')
-    assert list(ns["levs"]) == REF["setnames_list_names"]
+    assert list(ns["levs"]) == [REF["setnames_list_names"]]     # (JSON unboxes one name)
     assert list(ns["levs"]["age"]) == REF["setnames_list_value"]
