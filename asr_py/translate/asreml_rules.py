@@ -70,7 +70,11 @@ _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A
 _KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
 _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
-_INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?!\s*\()")
+_INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?![\w.]|\s*\()")
+#: asreml 3's banded correlation ``corb(f, k = 4)`` is asreml 4's ``corb(f, b = 4)``
+_CORB_K = re.compile(r"(\bcorb[vh]?\(\s*[^\W\d][\w.]*\s*,\s*)k(?=\s*=)")
+_REP_NUM = re.compile(r"\brep\(\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE]-?\d+)?)\s*,\s*"
+                      r"(?:times\s*=\s*)?(\d{1,3})L?\s*\)")
 _GAUSSIAN = ("asreml.gaussian", "asr_gaussian", "gaussian")
 #: asremlPlus and dae functions with a counterpart in asr_py.compat (asr.plus, asr.dae);
 #: R's dotted argument names become Python's (``drop.ran.ns`` -> ``drop_ran_ns``)
@@ -234,6 +238,10 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
         return m.group(1) + key
 
     text = _POS_INIT.sub(lambda m: m.group(1) + "init = ", text)
+    text = _CORB_K.sub(lambda m: m.group(1) + "b", text)      # asreml 3's corb(f, k = 4)
+    # init = rep(0.5, 4) of literal numbers: the values written out (the formula reads c())
+    text = _REP_NUM.sub(lambda m: "c(" + ", ".join([m.group(1)] * int(m.group(2))) + ")",
+                        text)
     text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
     return text, mats
 
@@ -340,6 +348,8 @@ class Translator(BasePrinter):
             for group in (self.fits, self.walds, self.variograms, self.startvals,
                           self.raw_names):
                 group.discard(name)
+            if r.kind == "call" and r.value == "list":
+                self.raw_names.add(name)        # a list: x$absent is NULL (r_dollar)
             if r.kind == "call" and r.value in ("read.csv", "read.table", "read.delim",
                                                 "read.csv2") and any(
                     n is not None and _partial(n, ("check.names",)) == "check.names"
@@ -614,7 +624,9 @@ class Translator(BasePrinter):
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
-        if obj.kind == "name" and obj.value in self.raw_names:
+        if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params):
+            # check.names = FALSE columns; a function's parameter (a list or data frame of
+            # the caller's, whose absent element is R's NULL)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.py(obj)}[{e.value!r}]"
 
@@ -908,6 +920,8 @@ class Translator(BasePrinter):
             return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
             return f"({self.py(pos[0])} is None)"
+        if f in ("is.numeric", "is.character", "is.factor") and len(args) == 1 and pos:
+            return f"{self.runtime('r_is')}({self.py(pos[0])}, {f[3:]!r})"
         if f == "c":
             if len(args) == 1 and args[0][0] is None and args[0][1].kind == "index" and \
                     len(args[0][1].args) == 1 and args[0][1].args[0][1].kind == "num":
@@ -1122,6 +1136,12 @@ class Translator(BasePrinter):
             return f"{py}({', '.join(vals)})"
         if f == "cor" and len(pos) == 2 and len(args) == 2:
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
+        pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
+            e.left.comments else ""
+        if pkg and pkg not in ("base", "stats", "utils", "asreml"):
+            # LMMsolver:::dlogdet(): another package's (maybe internal) function
+            raise Untranslatable(f"{pkg}::{f}(), a function of the R package {pkg}; asr_py "
+                                 "has no equivalent")
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:

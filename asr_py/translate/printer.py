@@ -77,6 +77,7 @@ class BasePrinter:
         self.todo: list[str] = []
         self.data_cols: str | None = None    # inside subset()/with(): bare names are columns
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
+        self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
         self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
@@ -211,6 +212,11 @@ class BasePrinter:
         # with(d, a[1] - a[2]) * (-2): the with() expression is one operand
         left, right = (f"({t})" if x.kind == "call" and x.value == "with" else t
                        for x, t in ((e.left, left), (e.right, right)))
+        if v in ("+", "-", "*", "/", "^") and (_matrix_expr(e.left) or _matrix_expr(e.right)) \
+                and not (e.left.kind == "num" or e.right.kind == "num"):
+            # a matrix with a (named) vector or another matrix: by position, recycled down
+            # the columns, never aligned by label (rmatrix.r_arith)
+            return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
@@ -239,11 +245,15 @@ class BasePrinter:
         that uses it (its last value returned, as R's)."""
         params = [pyname(n or "_") for n, _ in e.args]
         assert e.right is not None
+        outer = self.params
+        self.params = outer | {n for n, _ in e.args if n}
         try:
             return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
         except Untranslatable:
             if e.right.kind != "block":
                 raise
+        finally:
+            self.params = outer
         self._n_anon += 1
         name = f"_fn{self._n_anon}"
         todo, assigned = self.todo, set(self.assigned)
@@ -265,6 +275,9 @@ class BasePrinter:
         if e.value == "[[" and len(args) == 1:
             a = args[0]
             # x[[1]]: by position whatever x is (a dict's first value, a frame's column)
+            if a.kind == "str" and e.left.kind == "name" and e.left.value in self.params:
+                # a parameter (a list or data frame of the caller's): an absent name is NULL
+                return f"{self.runtime('r_dollar')}({obj}, {a.value!r}, exact=True)"
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
                 f"{self.runtime('r_elt2')}({obj}, {self.py(a)})" if a.kind == "num" else \
                 f"{obj}[{self.py(a)}]"
@@ -274,9 +287,10 @@ class BasePrinter:
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"
             return f"{obj}.loc[{self.py(rows)}, {self.py(args[1])}]"
-        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
-                args[1].value in ("grepl", "startsWith", "endsWith", "!"):
-            return f"{obj}.loc[:, {self.py(args[1])}]"                  # x[, grepl(p, cols)]
+        if len(args) == 2 and args[0].kind == "empty" and _column_mask(args[1]):
+            # x[, grepl(p, cols)], x[, grepl(a, cols) & !grepl(b, cols)]: a column mask
+            # (R's drop rule: one column is a vector)
+            return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and e.value == "[" and (
                 any(_numeric_subscript(a) for a in args) or _position_call(args[0]) and
                 args[1].kind in ("str", "empty") or args[1].kind == "call" and
@@ -344,6 +358,15 @@ class BasePrinter:
         if len(args) == 1 and e.value == "[" and args[0].kind == "name" and \
                 not self._vector_context(args[0]) and args[0].value not in _CONST:
             # x[v]: v holds names, positions or a logical vector (known when it runs)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if len(args) == 1 and e.value == "[" and (
+                args[0].kind == "index" or args[0].kind == "call" and args[0].value == "c"
+                and args[0].args and all(n is None and a.kind == "str"
+                                         for n, a in args[0].args) or
+                args[0].kind == "call" and args[0].value in (
+                    "grep", "which", "match", "order", "seq_len", "seq_along", "rev")):
+            # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)]: names
+            # or positions (known when it runs)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and _positions(args[0]):
             a = args[0]
@@ -426,7 +449,7 @@ class BasePrinter:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
             elif flatten and (a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS) or
-                              a.kind == "bin" and a.value == ":"):
+                              a.kind == "bin" and a.value == ":" or self._vector_paste(a)):
                 parts.append(f"*{self.py(a)}")
             else:
                 parts.append(self.py(a))
@@ -458,8 +481,14 @@ class BasePrinter:
         return f"{sep!r}.join([str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "]])"
 
     def _is_vector(self, e: R) -> bool:
-        return e.kind in ("dollar", "index") or (e.kind == "call" and e.value in ("c", "rep",
-                                                                                  "seq"))
+        return e.kind in ("dollar", "index") or (e.kind == "call" and e.value in (
+            "c", "rep", "seq")) or e.kind == "bin" and e.value == ":"
+
+    def _vector_paste(self, e: R) -> bool:
+        """``paste0("a", 1:5)``: paste of a vector, itself a vector (without collapse)."""
+        return e.kind == "call" and e.value in ("paste", "paste0") and all(
+            n != "collapse" for n, _ in e.args) and any(
+            n is None and self._is_vector(a) for n, a in e.args)
 
     def read_table(self, e: R) -> str:
         """read.csv/read.table/read.delim/read_excel/readRDS/fread/read_csv -> pandas."""
@@ -849,8 +878,13 @@ class BasePrinter:
         self.functions.add(name)
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
-        return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
-            lazy + self.block(body, depth + 1, fn=True))
+        outer = self.params
+        self.params = outer | {n for n, _ in fn.args if n and n != "..."}
+        try:
+            return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
+                lazy + self.block(body, depth + 1, fn=True))
+        finally:
+            self.params = outer
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""
@@ -861,6 +895,36 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+_MATRIX_CALLS = ("t", "matrix", "as.matrix", "kronecker", "outer", "solve", "crossprod",
+                 "tcrossprod")
+
+
+def _matrix_expr(e: R) -> bool:
+    """Whether ``e`` is surely a matrix: ``a %*% b``, ``a %x% b``, ``t(x)``, ``matrix()``,
+    ``as.matrix()``, ``kronecker()``, ``outer()``, ``solve()``, ``crossprod()``."""
+    if e.kind == "paren" and e.right is not None:
+        return _matrix_expr(e.right)
+    if e.kind == "bin" and e.value in ("%*%", "%x%"):
+        return True
+    return e.kind == "call" and e.value in _MATRIX_CALLS
+
+
+def _column_mask(e: R) -> bool:
+    """Whether ``e`` is a logical vector over names: ``grepl()``/``startsWith()``/
+    ``endsWith()``, ``!`` of one, or ``&``/``|`` of those (``x[, grepl(a, n) & grepl(b, n)]``
+    selects columns)."""
+    if e.kind == "paren" and e.right is not None:
+        return _column_mask(e.right)
+    if e.kind == "call":
+        return e.value in ("grepl", "startsWith", "endsWith")
+    if e.kind == "unary" and e.value == "!" and e.right is not None:
+        return _column_mask(e.right)
+    if e.kind == "bin" and e.value in ("&", "|") and e.left is not None and \
+            e.right is not None:
+        return _column_mask(e.left) and _column_mask(e.right)
+    return False
 
 
 def _positions(e: R) -> bool:

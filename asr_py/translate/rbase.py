@@ -30,7 +30,7 @@ __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbin
            "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_outer", "r_lapply_cols", "r_length",
            "r_rbind",
            "r_set_attr",
-           "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_iter", "r_rename_at",
+           "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_is", "r_iter", "r_rename_at",
            "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
 
 
@@ -67,6 +67,11 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
             raise AsrError(f"x[i, j]: no {what} named {bad!r}",
                            hint=f"the {what}s are {list(labels[:6])}")
         return [int(p) for p in pos]
+    if any(_null(v) for v in seq):
+        raise AsrError(f"x[i, j]: a missing (NA) {what} position, e.g. from match() of a "
+                       f"name that is not among the {what}s",
+                       hint=f"the {what}s are {list(labels[:6])}...; compare the names "
+                            "the script expects with these")
     nums = [int(v) for v in seq]
     if all(v == 0 for v in nums):                                      # x[, 0]: nothing
         return []
@@ -289,7 +294,10 @@ def clean_names(d: Any) -> Any:
 
 
 def _null(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and np.isnan(x))
+    """R's NULL as translate holds it: None, a missing value, or a data frame of no columns
+    (``data.frame(NULL)``, which rbind/cbind drop)."""
+    return x is None or (isinstance(x, float) and np.isnan(x)) or (
+        isinstance(x, pd.DataFrame) and x.shape[1] == 0)
 
 
 def r_rbind(*xs: Any) -> Any:
@@ -467,12 +475,22 @@ def _scalar(v: Any) -> bool:
 
 def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     """R's ``data.frame(a = x, b = y)``: columns recycled to the longest (one value each:
-    one row), by position whatever a Series' index."""
+    one row), by position whatever a Series' index. A NULL value gives no column (all NULL:
+    a data frame of no rows and columns); a data frame value gives its columns under their
+    own names (R's rule for an unnamed argument, and for a named one-column frame)."""
     for v in cols.values():
         if isinstance(v, Untranslated):
             return v._use()  # type: ignore[return-value]
+    flat: dict[str, Any] = {}
+    for k, v in cols.items():
+        if isinstance(v, pd.DataFrame):
+            flat.update({str(c): v[c] for c in v.columns})
+        elif v is not None:
+            flat[k] = v
+    if not flat:
+        return pd.DataFrame()
     vals = {k: (v.to_numpy() if isinstance(v, pd.Series | pd.Index) else v)
-            for k, v in cols.items()}
+            for k, v in flat.items()}
     n = max((len(v) for v in vals.values() if not _scalar(v)), default=1)
     out = {}
     for k, v in vals.items():
@@ -755,3 +773,26 @@ def r_dist(name: str, x: Any, *args: Any, mean: float = 0.0, sd: float = 1.0,
     else:
         out = dist.ppf(v) if lower_tail else dist.isf(v)
     return float(out) if np.ndim(out) == 0 else out
+
+
+def r_is(x: Any, kind: str) -> bool:
+    """R's ``is.numeric(x)`` / ``is.character(x)`` / ``is.factor(x)`` (``kind`` "numeric",
+    "character", "factor") of a value as translate holds it: numbers (not logicals) are
+    numeric; text (a column read as text, which translate uses for R's factors too) is
+    character and factor alike, as asr.asreml treats both as factors."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    vals = x.to_numpy() if isinstance(x, pd.Series | pd.Index) else np.asarray(
+        x if isinstance(x, list | tuple | np.ndarray) else [x], dtype=object
+        if not isinstance(x, np.ndarray) else None)
+    if kind == "numeric":
+        if vals.dtype.kind in "iuf":
+            return True
+        items = [v for v in vals.ravel() if v is not None]
+        return bool(items) and all(isinstance(v, int | float | np.integer | np.floating)
+                                   and not isinstance(v, bool | np.bool_) for v in items)
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        return True
+    return vals.dtype.kind in "OUT" and not r_is(x, "numeric") and all(
+        isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
+        for v in vals.ravel())

@@ -20,7 +20,7 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.warning_classes import AsrWarning
 
-__all__ = ["r_matrix", "set_colnames", "set_rownames"]
+__all__ = ["r_arith", "r_matrix", "set_colnames", "set_rownames"]
 
 
 def _values(data: Any) -> list[Any]:
@@ -101,3 +101,73 @@ def set_rownames(x: Any, names: Any) -> Any:
 def set_colnames(x: Any, names: Any) -> Any:
     """R's ``colnames(x) <- v`` on a matrix or data frame."""
     return _set_dimnames(x, names, 1, "colnames")
+
+
+_ARITH: dict[str, Any] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
+                          "^": np.power}
+
+
+def _is_matrix(x: Any) -> bool:
+    return isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim == 2
+
+
+def _flat(x: Any) -> np.ndarray:
+    """The values of an R vector (a Series' labels dropped; one value: length one)."""
+    if isinstance(x, (pd.Series, pd.Index)):
+        return x.to_numpy()
+    if isinstance(x, dict):                  # a named c() as translate writes it
+        return np.asarray(list(x.values()))
+    return np.atleast_1d(np.asarray(list(x) if isinstance(x, (list, tuple, range)) else x))
+
+
+def r_arith(x: Any, op: str, y: Any) -> Any:
+    """R's ``x op y`` (``+ - * / ^``) when an operand is a matrix: by position, never by
+    label. A vector (a named one too: ``vparameters["a"] * Z %*% t(Z)``) is recycled down
+    the matrix's columns (column-major, R's rule; a length that does not divide the
+    matrix's size warns, a longer one is an error, "dims do not match"); two matrices need
+    the same dimensions ("non-conformable arrays"). The result is shaped, and labelled, as
+    the matrix (the first one's dimnames when both are). Neither a matrix: the values by
+    position with recycling (a one-value result stays one value)."""
+    for v in (x, y):
+        if isinstance(v, Untranslated):
+            return v._use()
+    f = _ARITH[op]
+    mx, my = _is_matrix(x), _is_matrix(y)
+    if mx and my:
+        a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if a.shape != b.shape:
+            raise AsrError(f"x {op} y: non-conformable arrays ({a.shape[0]} x {a.shape[1]} "
+                           f"and {b.shape[0]} x {b.shape[1]})",
+                           hint="R's elementwise arithmetic needs matrices of one shape; "
+                                "use %*% for the matrix product")
+        out = f(a, b)
+        like = x if isinstance(x, pd.DataFrame) else y
+    elif mx or my:
+        m, v = (x, y) if mx else (y, x)
+        a = np.asarray(m, dtype=float)
+        vals = _flat(v).astype(float)
+        if vals.size > a.size:
+            raise AsrError(f"x {op} y: a vector of length {vals.size} with a "
+                           f"{a.shape[0]} x {a.shape[1]} matrix (dims do not match)",
+                           hint="R recycles a vector only up to the matrix's size")
+        if vals.size == 0:
+            raise AsrError(f"x {op} y: an empty vector (R's NULL?) with a matrix",
+                           hint="check the value that is NULL or empty")
+        if a.size % vals.size:
+            warnings.warn(f"x {op} y: longer object length ({a.size}) is not a multiple of "
+                          f"shorter object length ({vals.size})", AsrWarning, stacklevel=2)
+        full = np.resize(vals, a.size).reshape(a.shape, order="F")
+        out = f(a, full) if mx else f(full, a)
+        like = m
+    else:
+        a, b = _flat(x), _flat(y)
+        n = max(a.size, b.size) if a.size and b.size else 0
+        out = f(np.resize(a, n), np.resize(b, n))
+        if n == 1 and np.ndim(x) == 0 and np.ndim(y) == 0:
+            return out[0]
+        lab = x if isinstance(x, pd.Series) and len(x) == n else \
+            y if isinstance(y, pd.Series) and len(y) == n else None
+        return pd.Series(out, index=lab.index) if lab is not None else out
+    if isinstance(like, pd.DataFrame):
+        return pd.DataFrame(out, index=like.index, columns=like.columns)
+    return out

@@ -45,6 +45,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_fun,
     r_ij,
     r_interaction,
+    r_is,
     r_iter,
     r_kronecker,
     r_lapply_cols,
@@ -61,6 +62,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401
+    r_arith,
     r_matrix,
     set_colnames,
     set_rownames,
@@ -133,6 +135,11 @@ def set_names(x: Any, names: Any) -> Any:
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
     values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
+    if any(isinstance(v, (list, tuple, dict, np.ndarray, pd.Series, pd.DataFrame))
+           for v in values):
+        # a list holding vectors or data frames (setNames(list(c(m, m + s)), var)): a
+        # named list, whose elements stay whole
+        return dict(zip(names, values))
     return pd.Series(values, index=names)
 
 
@@ -578,8 +585,13 @@ def r_attributes(x: Any) -> Any:
     return RList()
 
 
-def r_rownames(x: Any) -> list[str]:
-    """R's ``rownames(x)``: a frame's index (or a named vector's names) as text."""
+def r_rownames(x: Any) -> Any:
+    """R's ``rownames(x)``: a frame's index (or a named vector's names) as text; of NULL,
+    NULL."""
+    if x is None:
+        return None
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
     if isinstance(x, pd.DataFrame | pd.Series):
         return [str(i) for i in x.index]
     raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "
@@ -656,14 +668,24 @@ def r_as_list(x: Any) -> Any:
     return [x]
 
 
-def r_dollar(x: Any, name: str) -> Any:
-    """R's ``x$name`` on a data frame or list: the exact name, else the one name it is a
-    prefix of (R's partial matching: ``d$TBFM`` reads a column ``"TBFM "``); no match or
-    an ambiguous prefix is R's NULL (None)."""
-    keys = list(x.columns) if isinstance(x, pd.DataFrame) else list(x)
+def r_dollar(x: Any, name: str, exact: bool = False) -> Any:
+    """R's ``x$name`` (``exact``: ``x[["name"]]``) on a data frame or list: the exact name,
+    else (``$`` only) the one name it is a prefix of (R's partial matching: ``d$TBFM``
+    reads a column ``"TBFM "``); no match or an ambiguous prefix is R's NULL (None), as is
+    any element of NULL. Other objects (a fit, a table) are indexed as they are."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if x is None:
+        return None
+    if isinstance(x, pd.DataFrame):
+        keys = list(x.columns)
+    elif isinstance(x, dict):
+        keys = list(x)
+    else:
+        return x[name]
     if name in keys:
         return x[name]
-    hits = [k for k in keys if isinstance(k, str) and k.startswith(name)]
+    hits = [] if exact else [k for k in keys if isinstance(k, str) and k.startswith(name)]
     return x[hits[0]] if len(hits) == 1 else None
 
 

@@ -218,7 +218,9 @@ def test_non_ascii_identifiers() -> None:
 def test_double_brackets_keep_statements_apart() -> None:
     r = 'f <- function(l) {\n  x <- l[["a"]]\n  x\n}\ny <- res[["b"]][1]\nz <- 2\n'
     lines = body(translate(r))
-    assert lines == ["def f(l):", "    x = l['a']", "    return x", "y = res['b'].iloc[0]",
+    # (l is a parameter: l[["a"]] of a list without "a" is NULL, hence r_dollar)
+    assert lines == ["def f(l):", "    x = r_dollar(l, 'a', exact=True)", "    return x",
+                     "y = res['b'].iloc[0]",
                      "z = 2"]
 
 
