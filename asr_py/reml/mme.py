@@ -41,7 +41,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
     term_inverse,
 )
 from asr_py.reml.indefinite import signed_model  # issue 11 'U'
-from asr_py.reml.memory import release_free_memory
+from asr_py.reml.memory import map_large_arrays, release_free_memory
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import (
     DenseFactor,
@@ -125,6 +125,8 @@ class MME:
             raise ModelError(f"unknown solver {solver!r}",
                              hint=f"use 'auto' or one of {sorted(available_backends())}")
         self.problem = problem
+        if np.size(problem.y) >= TRIM_MIN_RECORDS:
+            map_large_arrays()  # freed large arrays leave the resident set at once
         y = np.asarray(problem.y, dtype=float).ravel()
         if not np.all(np.isfinite(y)):
             raise ModelError("the response contains non-finite values",
@@ -384,10 +386,18 @@ class MME:
             for k, d in enumerate(r_ders):
                 q[:, ro + k] = np.asarray(d @ py).ravel()
         # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
-        riq = self.rinv_times(st, q)
-        bq = np.asarray(self.W.T @ riq)
+        if self.scaled and self.rw is None and self.n >= TRIM_MIN_RECORDS:
+            # R⁻¹ = I/σ²: no n x n_θ copy R⁻¹Q (issue 16; small fits keep Q'(Q/σ²)'s digits)
+            bq = np.asarray(self.W.T @ q) / st.r_scale
+            qrq = (q.T @ q) / st.r_scale
+        else:
+            riq = self.rinv_times(st, q)
+            bq = np.asarray(self.W.T @ riq)
+            qrq = q.T @ riq
+            del riq
+        del q
         cbq = st.factor.solve(bq)
-        ai = 0.5 * (q.T @ riq - bq.T @ cbq)
+        ai = 0.5 * (qrq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
         return (e, us, preps, r_ders, {}), ai
 
@@ -402,15 +412,17 @@ class MME:
         tr = st.theta[ro:]
         e, us, preps, r_ders, rcache = parts
         inv = st.factor if inverse is None else inverse
-        z = inv.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
+        # C⁻¹ on C's lower triangle only; an entry's value is its lower mirror's (issue 16:
+        # no nnz(C)-long copy over both triangles)
+        z_low = inv.inverse_entries(pat.low_rows, pat.low_cols)
         score = np.zeros(nt)
         for j, (b, term, tv) in enumerate(zip(prob.random, self.terms, st.terms)):
-            t = term.trace_terms(tv, preps[j], z[pat.g_pos[j]], us[j],
+            t = term.trace_terms(tv, preps[j], pat.on_full(z_low, pat.g_pos[j]), us[j],
                                  _cinv_at(inv, self.N, self.u_offsets[j]))
             score[b.offset:b.offset + t.size] = -0.5 * t
         if self.scaled:
             s2 = st.r_scale
-            t2 = float(pat.base_vals @ z[pat.base_pos]) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
+            t2 = pat.dot_full(pat.base_vals, pat.base_pos, z_low) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
             t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
             score[ro] = -0.5 * (self.n / s2 - t2 - t3)
             return score
@@ -425,7 +437,7 @@ class MME:
                                     float(e @ np.asarray(rdr @ e).ravel())))
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
-                t2 = float(m.data @ z[pos])
+                t2 = pat.dot_full(m.data, pos, z_low)
             else:
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]
+__all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]  # noqa: F822 (bound lazily, below)
 
 
 def __getattr__(name: str) -> Any:  # PEP 562: asr_py.compat (scipy.stats, ~45 MiB) on use
