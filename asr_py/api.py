@@ -109,7 +109,7 @@ def asreml(
         data = apply_subset(data, subset)
     from asr_py.reml.memory import map_large_arrays, peak_bytes, reset_peak
 
-    if len(getattr(data, "index", ())) >= LARGE_RECORDS:
+    if isinstance(data, pd.DataFrame) and len(data) >= LARGE_RECORDS:
         map_large_arrays()  # freed large arrays leave the resident set (issue 16, memory)
     reset_peak()  # the summary's peak memory is this fit's own (model building included)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
