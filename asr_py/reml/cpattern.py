@@ -76,6 +76,12 @@ class _CPattern:
         keys += self.rows
         return keys
 
+    def base(self) -> sp.coo_matrix:
+        """The W'R⁻¹W it was built from (its entries in their order, with ``base_vals``)."""
+        pos = self.base_pos
+        return sp.coo_matrix((self.base_vals, (self.rows[pos], self.cols[pos])),
+                             shape=(self.N, self.N))
+
     def on_full(self, z_low: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Values at pattern positions ``pos`` (both triangles) of a symmetric matrix given
         on the lower triangle (``z_low``, in the order of ``low``)."""

@@ -257,9 +257,13 @@ class MME:
         once; again only when a pattern grew)."""
         pat = self._cpat
         if rebuild or pat is None or not pat.serves(tvals):
+            if self._base is None and pat is not None:  # scaled: W'ΛW from the old pattern
+                self._base = pat.base()
             assert self._base is not None
             pat = self._cpat = _CPattern(self.N, self._base, [(tv.rows, tv.cols) for tv in tvals],
                                          self.u_offsets)
+            if self.scaled:  # W'ΛW's rows and columns live on in the pattern (issue 16)
+                self._base = None
             if pat.nnz >= TRIM_MIN_RECORDS:
                 release_free_memory()  # its temporaries (issue 16: large crossed designs)
         return pat

@@ -150,3 +150,25 @@ def test_dot_full_and_on_full_match_the_full_pattern(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(cpattern, "CHUNK", 5)
     assert pat.dot_full(vals, pos, z_low) == pytest.approx(float(vals @ z_full[pos]),
                                                            rel=1e-12)
+
+
+def test_pattern_rebuilt_from_itself_equals_the_first() -> None:
+    """A scaled residual's W'ΛW is kept only in C's pattern (mme._base freed); a rebuild
+    (a term's G⁻¹ pattern changed) takes it back from the pattern: the same entries, in
+    the same order, so the same C and ℓ."""
+    problem = crossed_problem()
+    m = MME(problem, "sparse")
+    theta = np.array([0.9, 0.6, 0.2, 1.3])
+    st = m.evaluate(theta)
+    assert m._base is None
+    first = st.pattern
+    back = first.base()
+    x = problem.X
+    w = sp.hstack([sp.csc_matrix(x), *[b.Z for b in problem.random]], format="csc")
+    assert abs(back.tocsc() - (w.T @ w).tocsc()).max() == 0
+    tv = [t.values(m.theta_of(theta, j)) for j, t in enumerate(m.terms)]
+    again = m._pattern(tv, rebuild=True)
+    assert again is not first and m._base is None
+    assert np.array_equal(again.rows, first.rows) and np.array_equal(again.indptr, first.indptr)
+    assert np.array_equal(again.base_pos, first.base_pos)
+    assert m.evaluate(theta).loglik == st.loglik
