@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse._sparsetools import csc_matvec  # W v accumulated in place, block by block
 
 from asr_py.errors import ModelError
 from asr_py.reml.cpattern import _CPattern, _pattern_of
@@ -155,7 +156,7 @@ class MME:
             off += z.shape[1]
         self.Z = zs
         self.N = off
-        self.W = sp.hstack([x, *zs], format="csc") if zs else x.copy()
+        self._W: sp.csc_matrix | None = sp.hstack([x, *zs], format="csc") if zs else x.copy()
         if problem.residual.n != self.n:
             raise ModelError(f"the residual template is {problem.residual.n} x "
                              f"{problem.residual.n} but there are {self.n} records")
@@ -191,8 +192,38 @@ class MME:
         # the pattern of W'R⁻¹W seen so far (non-scaled residual: it only grows)
         self._base: sp.coo_matrix | None = sp.coo_matrix(wtw) if self.scaled else None
         self._em_terms: dict[int, TermInverse] = {}
+        if self.scaled and self.n >= TRIM_MIN_RECORDS:
+            self._W = None  # W'ΛW, W'Λy are formed: W's products from X and the Z's (issue 16)
         if self.n >= TRIM_MIN_RECORDS:
             release_free_memory()  # the model's and W'ΛW's temporaries
+
+    @property
+    def W(self) -> sp.csc_matrix:
+        """W = [X Z_1 ... Z_k] (CSC); formed again on each use once freed (large scaled fits:
+        use :meth:`w_times` / :meth:`wt_times`)."""
+        if self._W is not None:
+            return self._W
+        return sp.hstack([self.X, *self.Z], format="csc") if self.Z else self.X.copy()
+
+    def w_times(self, v: np.ndarray) -> np.ndarray:
+        """W v, accumulated column by column in W's order as W's own CSC product (the same
+        digits), without forming W."""
+        if self._W is not None:
+            return np.asarray(self._W @ v).ravel()
+        out = np.zeros(self.n)
+        off = 0
+        for m in (self.X, *self.Z):
+            k = m.shape[1]
+            csc_matvec(self.n, k, m.indptr, m.indices, m.data,
+                       np.ascontiguousarray(v[off:off + k], dtype=float), out)
+            off += k
+        return out
+
+    def wt_times(self, q: np.ndarray) -> np.ndarray:
+        """W'q (q: n or n x k), block by block: each row of W' is one column of W."""
+        if self._W is not None:
+            return np.asarray(self._W.T @ q)
+        return np.concatenate([np.asarray(m.T @ q) for m in (self.X, *self.Z)], axis=0)
 
     @property
     def fast(self) -> bool:
@@ -341,7 +372,7 @@ class MME:
 
     # ------------------------------------------------------------------------------------
     def residuals(self, st: MMEState) -> np.ndarray:
-        return self.y - np.asarray(self.W @ st.sol).ravel()
+        return self.y - self.w_times(st.sol)
 
     def rinv_times(self, st: MMEState, a: np.ndarray) -> np.ndarray:
         if st.rinv is None:  # R⁻¹ = diag(w)/σ²
@@ -392,11 +423,11 @@ class MME:
         # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
         if self.scaled and self.rw is None and self.n >= TRIM_MIN_RECORDS:
             # R⁻¹ = I/σ²: no n x n_θ copy R⁻¹Q (issue 16; small fits keep Q'(Q/σ²)'s digits)
-            bq = np.asarray(self.W.T @ q) / st.r_scale
+            bq = self.wt_times(q) / st.r_scale
             qrq = (q.T @ q) / st.r_scale
         else:
             riq = self.rinv_times(st, q)
-            bq = np.asarray(self.W.T @ riq)
+            bq = self.wt_times(riq)
             qrq = q.T @ riq
             del riq
         del q

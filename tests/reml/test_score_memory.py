@@ -172,3 +172,26 @@ def test_pattern_rebuilt_from_itself_equals_the_first() -> None:
     assert np.array_equal(again.rows, first.rows) and np.array_equal(again.indptr, first.indptr)
     assert np.array_equal(again.base_pos, first.base_pos)
     assert m.evaluate(theta).loglik == st.loglik
+
+
+@pytest.mark.parametrize("case", ["crossed", "animal"])
+def test_products_without_w_equal_ws_own(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large scaled fits drop W = [X Z_1 ... Z_k]: W v and W'q from the blocks give W's own
+    CSC products digit for digit, and the evaluation (ℓ, solution, residuals) is unchanged."""
+    problem = crossed_problem() if case == "crossed" else animal_problem(n=300, gens=4)[0]
+    theta = np.asarray(problem.theta0, float)
+    ref = MME(problem, "sparse")
+    st_ref = ref.evaluate(theta)
+    w = ref.W
+    _lean(monkeypatch)
+    m = MME(problem, "sparse")
+    assert m._W is None
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=m.N)
+    q = rng.normal(size=(m.n, 3))
+    assert np.array_equal(m.w_times(v), np.asarray(w @ v).ravel())
+    assert np.array_equal(m.wt_times(q), np.asarray(w.T @ q))
+    assert abs(m.W - w).max() == 0  # formed again when asked for
+    st = m.evaluate(theta)
+    assert st.loglik == st_ref.loglik and np.array_equal(st.sol, st_ref.sol)
+    assert np.array_equal(m.residuals(st), ref.residuals(st_ref))
