@@ -11,7 +11,7 @@
   ``malloc_trim``) after a stage that built and dropped many temporaries of a few MB each
   (below glibc's adaptive mmap threshold they come from the heap, and the freed ones stay in
   the resident set: 100-300 MB of a 10^6-record crossed fit's C pattern);
-* :func:`map_large_arrays`: glibc's mmap threshold fixed (128 KiB) for a large fit, so that
+* :func:`map_large_arrays`: glibc's mmap threshold fixed (4 MiB) for a large fit, so that
   every array above it is its own mapping, returned to the system when freed. Left dynamic,
   glibc raises the threshold to the size of each freed mapped block (up to 32 MiB): after
   that, arrays of a few MB come from the heap and the freed ones fragment it (issue 16: the
@@ -123,8 +123,14 @@ def release_free_memory() -> bool:
 
 
 #: mallopt's M_MMAP_THRESHOLD parameter (malloc.h) and the threshold fixed for large fits
-_M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 128 * 1024
+_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD = -3, -1
+#: 4 MiB: above glibc's 128 KiB start, whose mmap/munmap and fresh page faults for every
+#: chunk-sized temporary cost +60 % CPU on the 10^5-record a+b+c fit (2.3 -> 3.7 s); at 4 MiB
+#: the fit's CPU time is the dynamic threshold's
+MMAP_THRESHOLD = 4 * 2**20
+#: free memory at the heap's top kept before it is given back (glibc: 128 KiB, raised with
+#: the mmap threshold while that is dynamic)
+TRIM_THRESHOLD = 32 * 2**20
 
 
 @functools.cache
@@ -138,7 +144,8 @@ def map_large_arrays() -> bool:
     except (OSError, AttributeError):
         return False
     fn.argtypes, fn.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(fn(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    ok = bool(fn(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    return bool(fn(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)) and ok
 
 
 def reset_peak() -> bool:

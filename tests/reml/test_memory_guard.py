@@ -112,7 +112,7 @@ def rss():
                 return int(line.split()[1]) / 1024
 big = np.ones(2 << 20); del big  # a 16 MiB mapped block freed: glibc raises its threshold
 r0 = rss()
-keep = [np.ones(1 << 17) for _ in range(40)]  # 40 arrays of 1 MiB
+keep = [np.ones(1 << 20) for _ in range(5)]  # 5 arrays of 8 MiB (above the fixed 4 MiB)
 pin = np.ones(1 << 15)  # allocated after them (the heap's top, when they are on the heap)
 del keep
 print(rss() - r0)
@@ -122,8 +122,8 @@ print(rss() - r0)
 @pytest.mark.skipif(not Path("/proc/self/status").exists() or platform.libc_ver()[0] != "glibc",
                     reason="glibc on Linux only (mallopt, /proc/self/status)")
 def test_map_large_arrays_returns_freed_arrays_to_the_system(tmp_path: Path) -> None:
-    """With glibc's dynamic mmap threshold, 1 MiB arrays freed after a 16 MiB one stay in
-    the resident set (8-40 MiB of the 40 here, depending on the heap's layout); with
+    """With glibc's dynamic mmap threshold, 8 MiB arrays freed after a 16 MiB one stay in
+    the resident set (some or all of the 40 MiB, depending on the heap's layout); with
     map_large_arrays they leave it."""
     script = tmp_path / "fragment.py"
     script.write_text(_FRAGMENT)
