@@ -13,6 +13,8 @@ from asr_py.model.arguments import check_fit_arguments
 from asr_py.model.spec import compile_model
 from asr_py.results.fit import AsremlFit
 
+#: from this many records glibc's mmap threshold is fixed (reml.memory.map_large_arrays)
+LARGE_RECORDS = 100_000
 #: mixed model equations up to this size are solved with single-threaded BLAS
 SMALL_DENSE = 5000
 
@@ -105,8 +107,10 @@ def asreml(
         from asr_py.model.subset import apply_subset
 
         data = apply_subset(data, subset)
-    from asr_py.reml.memory import peak_bytes, reset_peak
+    from asr_py.reml.memory import map_large_arrays, peak_bytes, reset_peak
 
+    if isinstance(data, pd.DataFrame) and len(data) >= LARGE_RECORDS:
+        map_large_arrays()  # freed large arrays leave the resident set (issue 16, memory)
     reset_peak()  # the summary's peak memory is this fit's own (model building included)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,

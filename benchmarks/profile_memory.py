@@ -49,6 +49,7 @@ class Profile:
         self.open: list[str] = []
         self.rows: dict[str, list[float]] = {}
         self.calls: list[list[Any]] = []  # [name, RSS before, peak, RSS after] per call
+        self.open_calls: list[int] = []  # indices into calls of the open ones (a stack)
         self.total = 0.0
 
     def _fold(self) -> None:
@@ -56,9 +57,8 @@ class Profile:
         self.total = max(self.total, hwm)
         for name in self.open:
             self.rows[name][1] = max(self.rows[name][1], hwm)
-        for call in self.calls:
-            if call[0] in self.open:
-                call[2] = max(call[2], hwm)
+        for k in self.open_calls:  # the calls still open (not earlier ones of the same name)
+            self.calls[k][2] = max(self.calls[k][2], hwm)
         _reset()
 
     def enter(self, name: str) -> None:
@@ -66,15 +66,18 @@ class Profile:
         row = self.rows.setdefault(name, [0, 0.0, _status("VmRSS:"), 0.0])
         row[0] += 1
         self.open.append(name)
+        self.open_calls.append(len(self.calls))
         self.calls.append([name, row_rss := _status("VmRSS:"), row_rss, 0.0])
 
     def leave(self, name: str) -> None:
         self._fold()
         self.open.remove(name)
         self.rows[name][3] = _status("VmRSS:")
-        for call in reversed(self.calls):
-            if call[0] == name:
-                call[3] = self.rows[name][3]
+        for i in reversed(range(len(self.open_calls))):
+            k = self.open_calls[i]
+            if self.calls[k][0] == name:
+                self.calls[k][3] = self.rows[name][3]
+                del self.open_calls[i]
                 break
 
     def checkpoint(self, name: str) -> None:

@@ -8,6 +8,9 @@ import scipy.sparse as sp
 
 from asr_py.reml.ginverse import TermValues
 
+#: entries per chunk of :meth:`_CPattern.dot_full`
+CHUNK = 1 << 20
+
 
 class _CPattern:
     """The fixed pattern of C (both triangles) with the positions of its sources.
@@ -72,6 +75,26 @@ class _CPattern:
         keys = self.cols * self.N
         keys += self.rows
         return keys
+
+    def base(self) -> sp.coo_matrix:
+        """The W'R⁻¹W it was built from (its entries in their order, with ``base_vals``)."""
+        pos = self.base_pos
+        return sp.coo_matrix((self.base_vals, (self.rows[pos], self.cols[pos])),
+                             shape=(self.N, self.N))
+
+    def on_full(self, z_low: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """Values at pattern positions ``pos`` (both triangles) of a symmetric matrix given
+        on the lower triangle (``z_low``, in the order of ``low``)."""
+        return z_low[self.to_low[pos]]
+
+    def dot_full(self, vals: np.ndarray, pos: np.ndarray, z_low: np.ndarray) -> float:
+        """Σ_k vals[k]·Z[pos[k]] for a symmetric Z given on the lower triangle, in chunks of
+        :data:`CHUNK` entries (no len(pos)-long gather: pos may span both triangles of a
+        10^6-record C, 6·10⁶ entries)."""
+        total = 0.0
+        for a in range(0, pos.size, CHUNK):
+            total += float(vals[a:a + CHUNK] @ z_low[self.to_low[pos[a:a + CHUNK]]])
+        return total
 
     def serves(self, tvals: list[TermValues]) -> bool:
         """True if it was built from these term patterns."""

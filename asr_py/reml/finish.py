@@ -96,7 +96,7 @@ def build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarra
         diagnostics.append(
             f"the covariance matrix of {problem.random[j].name} is not positive definite (a "
             f"variance with constraint 'U' is below zero; V is positive definite): {which}")
-    fitted = np.asarray(mme.W @ st.sol).ravel()
+    fitted = mme.w_times(st.sol)
     vbeta = st.factor.inverse_block(np.arange(p)) if p else np.zeros((0, 0))
     return RemlResult(
         theta=st.theta.copy(), names=list(problem.names), constraints=out_cons,

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse._sparsetools import csc_matvec  # W v accumulated in place, block by block
 
 from asr_py.errors import ModelError
 from asr_py.reml.cpattern import _CPattern, _pattern_of
@@ -41,7 +42,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
     term_inverse,
 )
 from asr_py.reml.indefinite import signed_model  # issue 11 'U'
-from asr_py.reml.memory import release_free_memory
+from asr_py.reml.memory import map_large_arrays, release_free_memory
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import (
     DenseFactor,
@@ -125,6 +126,8 @@ class MME:
             raise ModelError(f"unknown solver {solver!r}",
                              hint=f"use 'auto' or one of {sorted(available_backends())}")
         self.problem = problem
+        if np.size(problem.y) >= TRIM_MIN_RECORDS:
+            map_large_arrays()  # freed large arrays leave the resident set at once
         y = np.asarray(problem.y, dtype=float).ravel()
         if not np.all(np.isfinite(y)):
             raise ModelError("the response contains non-finite values",
@@ -153,7 +156,7 @@ class MME:
             off += z.shape[1]
         self.Z = zs
         self.N = off
-        self.W = sp.hstack([x, *zs], format="csc") if zs else x.copy()
+        self._W: sp.csc_matrix | None = sp.hstack([x, *zs], format="csc") if zs else x.copy()
         if problem.residual.n != self.n:
             raise ModelError(f"the residual template is {problem.residual.n} x "
                              f"{problem.residual.n} but there are {self.n} records")
@@ -189,8 +192,38 @@ class MME:
         # the pattern of W'R⁻¹W seen so far (non-scaled residual: it only grows)
         self._base: sp.coo_matrix | None = sp.coo_matrix(wtw) if self.scaled else None
         self._em_terms: dict[int, TermInverse] = {}
+        if self.scaled and self.n >= TRIM_MIN_RECORDS:
+            self._W = None  # W'ΛW, W'Λy are formed: W's products from X and the Z's (issue 16)
         if self.n >= TRIM_MIN_RECORDS:
             release_free_memory()  # the model's and W'ΛW's temporaries
+
+    @property
+    def W(self) -> sp.csc_matrix:
+        """W = [X Z_1 ... Z_k] (CSC); formed again on each use once freed (large scaled fits:
+        use :meth:`w_times` / :meth:`wt_times`)."""
+        if self._W is not None:
+            return self._W
+        return sp.hstack([self.X, *self.Z], format="csc") if self.Z else self.X.copy()
+
+    def w_times(self, v: np.ndarray) -> np.ndarray:
+        """W v, accumulated column by column in W's order as W's own CSC product (the same
+        digits), without forming W."""
+        if self._W is not None:
+            return np.asarray(self._W @ v).ravel()
+        out = np.zeros(self.n)
+        off = 0
+        for m in (self.X, *self.Z):
+            k = m.shape[1]
+            csc_matvec(self.n, k, m.indptr, m.indices, m.data,
+                       np.ascontiguousarray(v[off:off + k], dtype=float), out)
+            off += k
+        return out
+
+    def wt_times(self, q: np.ndarray) -> np.ndarray:
+        """W'q (q: n or n x k), block by block: each row of W' is one column of W."""
+        if self._W is not None:
+            return np.asarray(self._W.T @ q)
+        return np.concatenate([np.asarray(m.T @ q) for m in (self.X, *self.Z)], axis=0)
 
     @property
     def fast(self) -> bool:
@@ -255,9 +288,13 @@ class MME:
         once; again only when a pattern grew)."""
         pat = self._cpat
         if rebuild or pat is None or not pat.serves(tvals):
+            if self._base is None and pat is not None:  # scaled: W'ΛW from the old pattern
+                self._base = pat.base()
             assert self._base is not None
             pat = self._cpat = _CPattern(self.N, self._base, [(tv.rows, tv.cols) for tv in tvals],
                                          self.u_offsets)
+            if self.scaled:  # W'ΛW's rows and columns live on in the pattern (issue 16)
+                self._base = None
             if pat.nnz >= TRIM_MIN_RECORDS:
                 release_free_memory()  # its temporaries (issue 16: large crossed designs)
         return pat
@@ -335,7 +372,7 @@ class MME:
 
     # ------------------------------------------------------------------------------------
     def residuals(self, st: MMEState) -> np.ndarray:
-        return self.y - np.asarray(self.W @ st.sol).ravel()
+        return self.y - self.w_times(st.sol)
 
     def rinv_times(self, st: MMEState, a: np.ndarray) -> np.ndarray:
         if st.rinv is None:  # R⁻¹ = diag(w)/σ²
@@ -384,10 +421,18 @@ class MME:
             for k, d in enumerate(r_ders):
                 q[:, ro + k] = np.asarray(d @ py).ravel()
         # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
-        riq = self.rinv_times(st, q)
-        bq = np.asarray(self.W.T @ riq)
+        if self.scaled and self.rw is None and self.n >= TRIM_MIN_RECORDS:
+            # R⁻¹ = I/σ²: no n x n_θ copy R⁻¹Q (issue 16; small fits keep Q'(Q/σ²)'s digits)
+            bq = self.wt_times(q) / st.r_scale
+            qrq = (q.T @ q) / st.r_scale
+        else:
+            riq = self.rinv_times(st, q)
+            bq = self.wt_times(riq)
+            qrq = q.T @ riq
+            del riq
+        del q
         cbq = st.factor.solve(bq)
-        ai = 0.5 * (q.T @ riq - bq.T @ cbq)
+        ai = 0.5 * (qrq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
         return (e, us, preps, r_ders, {}), ai
 
@@ -402,15 +447,17 @@ class MME:
         tr = st.theta[ro:]
         e, us, preps, r_ders, rcache = parts
         inv = st.factor if inverse is None else inverse
-        z = inv.inverse_entries(pat.low_rows, pat.low_cols)[pat.to_low]
+        # C⁻¹ on C's lower triangle only; an entry's value is its lower mirror's (issue 16:
+        # no nnz(C)-long copy over both triangles)
+        z_low = inv.inverse_entries(pat.low_rows, pat.low_cols)
         score = np.zeros(nt)
         for j, (b, term, tv) in enumerate(zip(prob.random, self.terms, st.terms)):
-            t = term.trace_terms(tv, preps[j], z[pat.g_pos[j]], us[j],
+            t = term.trace_terms(tv, preps[j], pat.on_full(z_low, pat.g_pos[j]), us[j],
                                  _cinv_at(inv, self.N, self.u_offsets[j]))
             score[b.offset:b.offset + t.size] = -0.5 * t
         if self.scaled:
             s2 = st.r_scale
-            t2 = float(pat.base_vals @ z[pat.base_pos]) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
+            t2 = pat.dot_full(pat.base_vals, pat.base_pos, z_low) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
             t3 = float(e @ self.rinv_times(st, e)) / s2  # ê'Λê/σ⁴
             score[ro] = -0.5 * (self.n / s2 - t2 - t3)
             return score
@@ -425,7 +472,7 @@ class MME:
                                     float(e @ np.asarray(rdr @ e).ravel())))
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
-                t2 = float(m.data @ z[pos])
+                t2 = pat.dot_full(m.data, pos, z_low)
             else:
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)

@@ -7,9 +7,17 @@ names are completed)."""
 
 from __future__ import annotations
 
-from asr_py.compat.asremlplus import AsrTests, as_asrtests
+from typing import Any
 
-__all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]
+__all__ = ["AsrTests", "PLUS_CALLS", "as_asrtests"]  # noqa: F822 (bound lazily, below)
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: asr_py.compat (scipy.stats, ~45 MiB) on use
+    if name in ("AsrTests", "as_asrtests"):
+        from asr_py.compat import asremlplus
+
+        return getattr(asremlplus, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlldiffs",
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",

@@ -43,8 +43,9 @@ from asr_py.vcov.base import Matrix
 PANEL = 128
 #: entries of the selected inverse's gathers per chunk (each ~50 bytes of temporaries)
 GATHER_CHUNK = 1 << 18
-#: entries of C⁻¹ looked up per chunk by ``inverse_entries``
-ENTRY_CHUNK = 1 << 18
+#: entries of C⁻¹ looked up per chunk by ``inverse_entries`` (~70 bytes of temporaries each;
+#: 2^16: ~5 MiB at once, issue 16 goal 4)
+ENTRY_CHUNK = 1 << 16
 #: rounds of the parallel greedy independent set before the undecided equations go to E
 MIS_ROUNDS = 40
 
