@@ -88,8 +88,9 @@ _COMPAT = {
     "asr.plus.infoCriteria", "getFormulae.asreml": "asr.plus.getFormulae",
     "printFormulae.asreml": "asr.plus.printFormulae", "as.asrtests": "asr.plus.as_asrtests",
     "addto.test.summary": "asr.plus.addto_test_summary",
-    **{f"mat.{f}": f"asr.dae.mat_{f}" for f in ("I", "J", "ar1", "ar2", "banded", "dirprod",
-                                                 "dirsum")},
+    **{f"mat.{f}": f"asr.dae.mat_{f}" for f in (
+        "I", "J", "ar1", "ar2", "ar3", "arma", "banded", "cor", "corg", "dirprod", "dirsum",
+        "exp", "gau", "ma1", "ma2", "sar", "sar2")},
     "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
     "fac.vcmat": "asr.dae.fac_vcmat",
     **PLUS_CALLS,   # predictPlus, estimateV, chooseModel, the alldiffs family
@@ -249,6 +250,14 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
+
+    def py(self, e: R) -> str:
+        """A dae/asremlPlus function named as a value (``list(ar1 = mat.ar1)``,
+        ``FUN = mat.ar1``) is its asr_py.compat counterpart, unless the script defines it."""
+        if e.kind == "name" and e.value in _COMPAT and e.value not in self.assigned \
+                and e.value not in self.functions and not self.data_cols:
+            return _COMPAT[e.value]
+        return super().py(e)
 
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
         super().__init__(code, comment_spans)
@@ -845,7 +854,7 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
         if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
-        if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
+        if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
             return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
         if f in ("pnorm", "qnorm", "pchisq", "qchisq", "pt", "qt") and pos and all(
@@ -1117,6 +1126,10 @@ class Translator(BasePrinter):
             return f"{py}({', '.join(vals)})"
         if f == "cor" and len(pos) == 2 and len(args) == 2:
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
+        if not f and e.left is not None and (e.left.kind == "dollar" or e.left.kind == "index"
+                                             and e.left.value == "[["):
+            # a function held in a list, called: models[[func]](rho, 24), fns$ar1(rho, 24)
+            return f"{self.py(e.left)}({', '.join(self.kwargs(args))})"
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:

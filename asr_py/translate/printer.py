@@ -445,16 +445,12 @@ class BasePrinter:
             if named["collapse"].kind != "str" or len(pos) != 1:
                 raise Untranslatable("paste(collapse =)")
             return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
-        if any(self._is_vector(a) for a in pos):
-            # an element (d[x, 2], v[1]) may be one value: r_as converts values and vectors
-            cols = [f"{self.runtime('r_as')}({self.py(a)}, str)"
-                    if a.kind == "index" or self._vector_context(a)
-                    else f"pd.Series({self.py(a)}).astype(str)" if self._is_vector(a)
-                    else f"str({self.py(a)})" for a in pos]
-            out = cols[0]
-            for c in cols[1:]:
-                out = f"{out} + {sep!r} + {c}" if sep else f"{out} + {c}"
-            return out
+        if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST
+               for a in pos):
+            # a vector (a column, c(), v[i]) or a variable that may hold one (suffixes <-
+            # c("a", "b")): R's recycling at run time; one value is a string
+            return (f"{self.runtime('r_paste')}(" + ", ".join(
+                [self.py(a) for a in pos] + [f"sep={sep!r}"]) + ")")
         return f"{sep!r}.join([str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "]])"
 
     def _is_vector(self, e: R) -> bool:

@@ -51,6 +51,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_length,
     r_matmul,
     r_outer,
+    r_paste,
     r_rbind,
     r_rename_at,
     r_seq,
@@ -301,6 +302,7 @@ def r_vparameters(fit: Any) -> pd.Series:
     ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``).
     A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
     asreml's place (:mod:`asr_py.results.vnumbers`)."""
+    from asr_py.compat.vpnames import asreml_param_names
     from asr_py.results.vnumbers import asreml_order, asreml_scale_name
 
     p = fit.params
@@ -308,8 +310,8 @@ def r_vparameters(fit: Any) -> pd.Series:
     scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
     values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
                       p["Value"].to_numpy(dtype=float))
-    names = list(p["Component"])
     model = getattr(fit, "model", None)
+    names = asreml_param_names(model, list(p["Component"]))     # ar2's f!cor1, exp's f!pow
     order = asreml_order(model.residual, names) if model is not None and len(names) == len(
         getattr(fit.result, "names", ())) else list(range(len(names)))
     if None in order:         # asreml lists the residual's fixed scale <term>!R = 1 too
