@@ -189,6 +189,26 @@ def _refuse(fn: str, other: Mapping[str, Any], harmless: Sequence[str] = ()) -> 
                        hint="see docs/asremlplus.md for the arguments each function takes")
 
 
+def _dots(other: Mapping[str, Any], fn: str, callee: Any) -> dict[str, Any]:
+    """R's ``...``: an argument ``fn`` does not take goes on to ``callee`` (asremlPlus passes
+    its ``...`` down); one ``callee`` does not take either is matched by no function and R
+    drops it (a misspelt ``LSDtstatistic``): warned about and dropped here too."""
+    import inspect
+
+    known = set(inspect.signature(callee).parameters) | {
+        "tables", "level_length", "trace", "titles", "wald_tab", "retain_zeroLSDs",
+        "zero_tolerance"}
+    out = {}
+    for k, v in other.items():
+        if k in known:
+            out[k] = v
+        else:
+            warnings.warn(f"{fn}(): argument {k!r} is not one asremlPlus takes; R passes it "
+                          "through ... and no function uses it, so it is ignored", AsrWarning,
+                          stacklevel=3)
+    return out
+
+
 def _sed_from_vcov(v: pd.DataFrame) -> pd.DataFrame:
     w = v.to_numpy()
     d = np.diag(w)
@@ -376,6 +396,7 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     says whether the assigned LSD's accuracy for that prediction's comparisons (all, or
     those within its LSDby combination) exceeds the threshold."""
     _check(alldiffs_obj, "redoErrorIntervals")
+    other = _dots(other, "redoErrorIntervals", allDifferences)
     _refuse("redoErrorIntervals", other, ("wald_tab", "retain_zeroLSDs", "zero_tolerance"))
     kind = pick(error_intervals, INTERVALS, "error_intervals")
     obj = alldiffs_obj.copy()

@@ -92,7 +92,7 @@ _COMPAT = {
         "I", "J", "ar1", "ar2", "ar3", "arma", "banded", "cor", "corg", "dirprod", "dirsum",
         "exp", "gau", "ma1", "ma2", "sar", "sar2")},
     "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
-    "fac.vcmat": "asr.dae.fac_vcmat",
+    "fac.vcmat": "asr.dae.fac_vcmat", "vpc.char": "asr.plus.vpc_char",
     **PLUS_CALLS,   # predictPlus, estimateV, chooseModel, the alldiffs family
 }
 
@@ -601,6 +601,8 @@ class Translator(BasePrinter):
             name = _fit_component(e.value)
             if name in _FIT_ATTRS:
                 return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
+            if name in ("vparameters.con", "gammas.con"):   # constraint codes (vpcodes.py)
+                return f"asr.plus.{name.replace('.', '_')}({self.py(obj)})"
             if name in ("vparameters", "gammas"):      # ratios to sigma2 (asreml's scale)
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
             if name == "sigma2":
@@ -982,6 +984,12 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f == "data.frame" and any(n == "row.names" for n, _ in args) and len(args) > 1:
+            # data.frame(..., row.names = v): the row names, not a column named row.names
+            rn = [a for n, a in args if n == "row.names"][0]
+            rest = R("call", f, [(n, a) for n, a in args if n != "row.names"], left=e.left,
+                     start=e.start, end=e.end)
+            return f"{self.runtime('set_rownames')}({self.call(rest)}, {self.py(rn)})"
         if f in ("data.frame", "tibble") and any(n is None and a.kind == "name"
                                                    for n, a in args):
             # an unnamed variable may be a data frame, whose columns R splices in place
@@ -1067,6 +1075,10 @@ class Translator(BasePrinter):
                     extra = [(n, a) for n, a in extra if n != "na.rm"]
                 fn = (rstring.function_value(self, fun[0])
                       or self.fun_ref(fun[0], na_rm[0] if na_rm else None))
+                if fun[0].kind == "function" or fun[0].value in self.functions:
+                    # the script's own function: its parameters are Python names (t.value ->
+                    # t_value), so are the extra arguments naming them
+                    extra = [(pyname(n) if n else n, a) for n, a in extra]
                 more = "".join(f", {k}" for k in self.kwargs(extra))
                 it = self.iterable(xs[0])
                 if xs[0].kind in ("name", "dollar", "index"):

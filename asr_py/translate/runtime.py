@@ -133,6 +133,11 @@ def set_names(x: Any, names: Any) -> Any:
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
+    if isinstance(x, list) and x and all(isinstance(v, (pd.Series, pd.DataFrame, np.ndarray,
+                                                        list, dict)) for v in x):
+        if len(names) != len(x):
+            raise AsrError(f"names(x) <- v: {len(names)} names for a list of {len(x)} elements")
+        return dict(zip(names, x))        # a list of vectors (lapply's): R's named list
     values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
     return pd.Series(values, index=names)
 
