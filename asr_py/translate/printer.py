@@ -550,6 +550,9 @@ class BasePrinter:
             return self.statement(s, depth)
         if s.kind in ("if", "for", "while", "repeat", "block", "bad", "function"):
             return self.statement(s, depth)
+        if s.kind == "call" and s.value == "invisible" and len(s.args) == 1:
+            # invisible(x) last: the function returns x (only printing is suppressed)
+            s = R("call", "return", s.args, start=s.start, end=s.end, comments=s.comments)
         if s.kind == "call" and s.value in ("return", "invisible") and len(s.args) <= 1:
             return self.statement(s, depth)
         if s.kind == "bin" and s.value in ("<-", "=", "<<-"):

@@ -136,7 +136,7 @@ def r_diag(x: Any = 1.0, nrow: int | None = None, ncol: int | None = None) -> An
         return ph
     if isinstance(x, pd.DataFrame):
         return np.diag(x.to_numpy())
-    a = np.asarray(x)
+    a = np.asarray(list(x.values()) if isinstance(x, dict) else x)   # c(a = 2): its values
     if a.ndim == 2:
         return np.diag(a)
     if a.ndim == 0 and nrow is None and ncol is None:
