@@ -105,3 +105,20 @@ def test_vparameters_con_gammas_con_and_vpc_char(bound_data: pd.DataFrame) -> No
     assert env["ch"]["g"] == "B"
     words = {"B": "Boundary", "P": "Positive", "U": "Unconstrained", "F": "Fixed"}
     assert list(env["g3"].index) == [words[c] for c in bound]
+
+
+def test_design_columns_of_a_str_term_are_named_by_its_terms() -> None:
+    """str(~ Fa + Fb, ~ us(2):id(3)): grep("Fa", colnames(fit$design)) gives Fa's 3 indicator
+    columns only (asreml names each term's columns by the term), not all 6."""
+    rng = np.random.default_rng(11)
+    d = pd.DataFrame({"Fa": list("xyz") * 8, "Fb": list("zzyyxxyz") * 3})
+    d["y"] = rng.normal(size=len(d))
+    env = _run("options(design = TRUE)\n"
+               "m <- asreml(y ~ 1, random = ~ str(~ Fa + Fb, ~ us(2):id(3)), data = d, "
+               "maxit = 3)\n"
+               'ca <- grep("Fa", colnames(m$design), fixed = TRUE)\n'
+               'cb <- grep("Fb", colnames(m$design), fixed = TRUE)\n'
+               "a <- m$design[, ca]\nb <- m$design[, cb]\n", d=d)
+    for got, col in ((env["a"], "Fa"), (env["b"], "Fb")):
+        want = pd.get_dummies(d[col]).astype(float).to_numpy()
+        np.testing.assert_array_equal(np.asarray(got, dtype=float), want)
