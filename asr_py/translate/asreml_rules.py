@@ -468,6 +468,11 @@ class Translator(BasePrinter):
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty":
             frame = self.py(obj)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {self.py(args[1])}] = {rhs}"
+        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
+                args[1].value in ("match", "which", "grep"):
+            # x[, match("a", v)] <- 0: the columns at those positions (R counts from 1)
+            pos = self.np(f"np.atleast_1d({self.py(args[1])})")
+            return f"{self.py(obj)}.iloc[:, {pos} - 1] = {rhs}"
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")

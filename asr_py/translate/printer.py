@@ -291,6 +291,12 @@ class BasePrinter:
             # x[, -match("a", names(x))]: the columns at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a1.right)})")
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
+        a0 = args[0] if len(args) == 2 and args[1].kind == "empty" else None
+        if a0 is not None and a0.kind == "unary" and a0.value == "-" and a0.right is not None \
+                and a0.right.kind == "call" and a0.right.value in ("match", "which", "grep"):
+            # x[-match("a", v), ]: the rows at those positions dropped
+            inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
+            return f"{self.runtime('r_ij')}({obj}, -{inner}, None)"
         if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
                 args[1].kind == "name" and args[1].value not in _CONST:
             # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value

@@ -122,3 +122,12 @@ def test_design_columns_of_a_str_term_are_named_by_its_terms() -> None:
     for got, col in ((env["a"], "Fa"), (env["b"], "Fb")):
         want = pd.get_dummies(d[col]).astype(float).to_numpy()
         np.testing.assert_array_equal(np.asarray(got, dtype=float), want)
+
+
+def test_rows_dropped_by_minus_match_and_a_column_set_by_match() -> None:
+    env = _run('L <- diag(1, nrow = 4)\ng <- c("a", "b", "c", "d")\ncolnames(L) <- g\n'
+               'rownames(L) <- g\nL <- L[-match("b", g), ]\nL[, match("c", g)] <- 0\n')
+    rec = _REC["drop_row_zero_col"]
+    got = env["L"]
+    assert [str(i) for i in got.index] == rec[:3]
+    assert np.asarray(got, dtype=float).ravel(order="F").tolist() == [float(v) for v in rec[3:]]

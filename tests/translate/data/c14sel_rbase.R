@@ -20,3 +20,10 @@ names(l) <- c("P", "Q")
 cat("named_list:", names(l), l$Q, sep = "|"); cat("\n")
 h <- function(k, t.value) k * t.value
 cat("sapply_dotted:", sapply(1:3, h, t.value = 10), sep = "|"); cat("\n")
+L <- diag(1, nrow = 4)
+g <- c("a", "b", "c", "d")
+colnames(L) <- g
+rownames(L) <- g
+L <- L[-match("b", g), ]
+L[, match("c", g)] <- 0
+cat("drop_row_zero_col:", rownames(L), as.vector(L), sep = "|"); cat("\n")
