@@ -43,7 +43,7 @@ from asr_py.compat.dae_mat import (  # noqa: F401 - re-exported
 )
 from asr_py.errors import AsrError
 
-__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
+__all__ = ["as_numfac", "fac_ar1mat", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
            "fac_multinested", "fac_recast", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
            "mat_ar3", "mat_arma", "mat_banded", "mat_cor", "mat_corg", "mat_dirprod",
            "mat_dirsum", "mat_exp", "mat_gau", "mat_ma1", "mat_ma2", "mat_sar", "mat_sar2",
@@ -320,6 +320,18 @@ def as_numfac(factor: Any, center: bool = False, scale: bool = False) -> pd.Seri
     if scale:
         out = out / out.std(ddof=1)
     return out
+
+
+def fac_ar1mat(factor: Any, rho: float) -> np.ndarray:
+    """dae's ``fac.ar1mat``: the n × n matrix ρ^|x_i − x_j|, n the length of ``factor`` and
+    x its labels as numbers (:func:`as_numfac`): the AR(1) correlation between units by
+    the distance of their levels."""
+    r = _scalar(rho, "fac.ar1mat", "rho")
+    x = as_numfac(factor).to_numpy(dtype=float)
+    if np.isnan(x).any():
+        raise AsrError("fac.ar1mat(): the factor's labels must be numbers (dae converts "
+                       "them with as.numfac)", hint="e.g. a factor of row or column numbers")
+    return r ** np.abs(x[:, None] - x[None, :])
 
 
 def fac_vcmat(factor: Any, sigma2: float) -> np.ndarray:

@@ -92,7 +92,8 @@ _COMPAT = {
         "I", "J", "ar1", "ar2", "ar3", "arma", "banded", "cor", "corg", "dirprod", "dirsum",
         "exp", "gau", "ma1", "ma2", "sar", "sar2")},
     "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
-    "fac.vcmat": "asr.dae.fac_vcmat", "vpc.char": "asr.plus.vpc_char",
+    "fac.vcmat": "asr.dae.fac_vcmat", "fac.ar1mat": "asr.dae.fac_ar1mat",
+    "vpc.char": "asr.plus.vpc_char",
     **PLUS_CALLS,   # predictPlus, estimateV, chooseModel, the alldiffs family
 }
 

@@ -90,3 +90,13 @@ def test_dae_argument_checks() -> None:
         asr.dae.mat_ma2([0.1], 4)
     with pytest.raises(AsrError, match="list of matrices"):
         asr.dae.mat_dirsum(np.eye(2))
+
+
+def test_fac_ar1mat_uses_the_numeric_labels() -> None:
+    """dae's fac.ar1mat: ρ^|x_i − x_j| with x the factor's labels as numbers (R/fac.matop.r)."""
+    f = pd.Series(pd.Categorical(["1", "3", "2", "3"]))
+    x = np.array([1, 3, 2, 3.0])
+    np.testing.assert_allclose(asr.dae.fac_ar1mat(f, pd.Series([0.4])),
+                               0.4 ** np.abs(x[:, None] - x[None, :]))
+    with pytest.raises(AsrError, match="labels must be numbers"):
+        asr.dae.fac_ar1mat(pd.Series(["a", "b"]), 0.4)
