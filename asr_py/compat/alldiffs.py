@@ -189,13 +189,15 @@ def _refuse(fn: str, other: Mapping[str, Any], harmless: Sequence[str] = ()) -> 
                        hint="see docs/asremlplus.md for the arguments each function takes")
 
 
-def _dots(other: Mapping[str, Any], fn: str, callee: Any) -> dict[str, Any]:
-    """R's ``...``: an argument ``fn`` does not take goes on to ``callee`` (asremlPlus passes
-    its ``...`` down); one ``callee`` does not take either is matched by no function and R
-    drops it (a misspelt ``LSDtstatistic``): warned about and dropped here too."""
+def _dots(other: Mapping[str, Any], fn: str, callee: Any = None,
+          formals: Sequence[str] = ()) -> dict[str, Any]:
+    """R's ``...``: an argument ``fn`` does not take (not one of its asremlPlus ``formals``)
+    goes on to ``callee`` when asremlPlus passes its ``...`` down; one no function takes is
+    dropped by R (a misspelt ``LSDtstatistic``; linTransform's ``transform.power``, which it
+    reads from the backtransforms instead): warned about and dropped here too."""
     import inspect
 
-    known = set(inspect.signature(callee).parameters) | {
+    known = set(formals) | (set(inspect.signature(callee).parameters) if callee else set()) | {
         "tables", "level_length", "trace", "titles", "wald_tab", "retain_zeroLSDs",
         "zero_tolerance"}
     out = {}
@@ -702,6 +704,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
     X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
+    other = _dots(other, "linTransform", formals=(
+        "term", "LSDsupplied", "response", "response_title", "x_num", "x_fac", "pairwise",
+        "inestimable_rm", "wald_tab"))                # asremlPlus's formals we do not take
     _refuse("linTransform", other, ("wald_tab",))
     if classify is not None and sorted(classify_vars(classify)) != sorted(
             classify_vars(_cls(alldiffs_obj))):

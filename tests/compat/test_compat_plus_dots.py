@@ -66,3 +66,18 @@ def test_redo_error_intervals_drops_an_argument_no_function_takes(oats) -> None:
         warnings.simplefilter("error")
         with pytest.raises(Exception, match="not supported"):
             asr.plus.redoErrorIntervals(base, sortFactor="Variety")   # asremlPlus's own
+
+
+def test_lintransform_ignores_transform_power_as_asremlplus_does(oats) -> None:
+    """asremlPlus's linTransform takes the transform from the backtransforms component; a
+    transform.power given goes to its ... and is not used (R/alldiffs.v5.r)."""
+    fit, w, _ = oats
+    base = asr.plus.predictPlus(fit, classify="Nitrogen:Variety", wald_tab=w, Vmatrix=True,
+                                tables="none")
+    want = asr.plus.linTransform(base, linear_transformation="~ Nitrogen")
+    with pytest.warns(AsrWarning, match="transform_power"):
+        got = asr.plus.linTransform(base, linear_transformation="~ Nitrogen",
+                                    transform_power=0)
+    pd.testing.assert_frame_equal(got["predictions"], want["predictions"])
+    with pytest.raises(Exception, match="not supported"):
+        asr.plus.linTransform(base, linear_transformation="~ Nitrogen", x_num="Nitrogen")
