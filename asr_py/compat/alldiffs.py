@@ -30,7 +30,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
+from asr_py.compat.lsd import (
+    ACCURACIES,
+    ZERO_TOL,
+    lsd_accuracy,
+    lsd_table,
+    pick,
+    pick_statistics,
+)
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
 from asr_py.results.predict import unwrap_classify
@@ -310,8 +317,7 @@ def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
                       response_title=response_title or response, term=term or classify,
                       classify=classify, tdf=tdf, alpha=alpha)
     obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"),
-                      "LSDby": LSDby, "LSDstatistic": pick(LSDstatistic, STATISTICS,
-                                                           "LSDstatistic"),
+                      "LSDby": LSDby, "LSDstatistic": pick_statistics(LSDstatistic),
                       "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy"),
                       "retain.zeroLSDs": retain_zeroLSDs, "zero.tolerance": zero_tolerance})
     obj = _reorder(obj, obj["predictions"], classify)   # standard order of the classify
@@ -361,7 +367,7 @@ def recalcLSD(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
     _refuse("recalcLSD", other, ("retain_zeroLSDs", "zero_tolerance"))
     obj = alldiffs_obj.copy()
     obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"), "LSDby": LSDby,
-                      "LSDstatistic": pick(LSDstatistic, STATISTICS, "LSDstatistic"),
+                      "LSDstatistic": pick_statistics(LSDstatistic),
                       "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")})
     if alpha is not None:
         obj.attrs["alpha"] = alpha
@@ -416,7 +422,7 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     if a["LSDtype"] == "supplied":
         a["LSDsupplied"] = LSDsupplied
     if LSDstatistic:
-        a["LSDstatistic"] = pick(LSDstatistic, STATISTICS, "LSDstatistic")
+        a["LSDstatistic"] = pick_statistics(LSDstatistic)
     if LSDaccuracy:
         a["LSDaccuracy"] = pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")
     if obj.get("sed") is None and obj.get("vcov") is not None:

@@ -81,3 +81,20 @@ def test_lintransform_ignores_transform_power_as_asremlplus_does(oats) -> None:
     pd.testing.assert_frame_equal(got["predictions"], want["predictions"])
     with pytest.raises(Exception, match="not supported"):
         asr.plus.linTransform(base, linear_transformation="~ Nitrogen", x_num="Nitrogen")
+
+
+def test_one_lsd_statistic_per_lsdby_combination(oats) -> None:
+    """asremlPlus: LSDstatistic may give one statistic per LSDby combination (in their
+    order, partially matched); each row is that combination's LSD with its own statistic."""
+    _, _, base = oats
+    stats_ = ["min", "q10", "med", "maximum"]
+    got = asr.plus.recalcLSD(base, LSDtype="factor.combinations", LSDby="Nitrogen",
+                             LSDstatistic=stats_)
+    full = {"min": "minimum", "med": "median"}
+    for k, s in enumerate(stats_):
+        one = asr.plus.recalcLSD(base, LSDtype="factor.combinations", LSDby="Nitrogen",
+                                 LSDstatistic=full.get(s, s))
+        pd.testing.assert_series_equal(got["LSD"].iloc[k], one["LSD"].iloc[k])
+    with pytest.raises(Exception, match="3 LSDstatistic values for 4"):
+        asr.plus.recalcLSD(base, LSDtype="factor.combinations", LSDby="Nitrogen",
+                           LSDstatistic=stats_[:3])
