@@ -63,6 +63,8 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_matrix,
+    r_tri,
+    r_tri_values,
     set_colnames,
     set_rownames,
 )

@@ -131,3 +131,10 @@ def test_rows_dropped_by_minus_match_and_a_column_set_by_match() -> None:
     got = env["L"]
     assert [str(i) for i in got.index] == rec[:3]
     assert np.asarray(got, dtype=float).ravel(order="F").tolist() == [float(v) for v in rec[3:]]
+
+
+def test_elements_of_a_triangle_in_r_order() -> None:
+    env = _run("m <- matrix(1:16, 4, 4)\nu <- abs(m[upper.tri(m)])\n"
+               "l <- m[lower.tri(m, diag = TRUE)]\n")
+    assert list(env["u"]) == [int(v) for v in _REC["upper_tri"]]
+    assert list(env["l"]) == [int(v) for v in _REC["lower_tri_diag"]]

@@ -27,3 +27,6 @@ rownames(L) <- g
 L <- L[-match("b", g), ]
 L[, match("c", g)] <- 0
 cat("drop_row_zero_col:", rownames(L), as.vector(L), sep = "|"); cat("\n")
+m <- matrix(1:16, 4, 4)
+cat("upper_tri:", m[upper.tri(m)], sep = "|"); cat("\n")
+cat("lower_tri_diag:", m[lower.tri(m, diag = TRUE)], sep = "|"); cat("\n")
