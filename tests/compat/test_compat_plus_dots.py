@@ -98,3 +98,14 @@ def test_one_lsd_statistic_per_lsdby_combination(oats) -> None:
     with pytest.raises(Exception, match="3 LSDstatistic values for 4"):
         asr.plus.recalcLSD(base, LSDtype="factor.combinations", LSDby="Nitrogen",
                            LSDstatistic=stats_[:3])
+
+
+def test_choosemodel_passes_partially_named_arguments_to_testranfix() -> None:
+    """chooseModel(..., pos = TRUE): R matches pos to testranfix's positive.zero (the
+    arguments chooseModel passes on through ...)."""
+    from asr_py.compat import choose
+
+    got = choose._partial_names({"pos": True, "denDF": "algebraic", "d": 1},
+                                asr.plus.testranfix)
+    # "d" starts several parameters (drop_ran_ns, drop_fix_ns, denDF): left as it is
+    assert got == {"positive_zero": True, "denDF": "algebraic", "d": 1}
