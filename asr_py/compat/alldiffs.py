@@ -30,7 +30,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from asr_py.compat.lsd import ACCURACIES, STATISTICS, ZERO_TOL, lsd_accuracy, lsd_table, pick
+from asr_py.compat.lsd import (
+    ACCURACIES,
+    ZERO_TOL,
+    lsd_accuracy,
+    lsd_table,
+    pick,
+    pick_statistics,
+)
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
 from asr_py.results.predict import unwrap_classify
@@ -189,6 +196,28 @@ def _refuse(fn: str, other: Mapping[str, Any], harmless: Sequence[str] = ()) -> 
                        hint="see docs/asremlplus.md for the arguments each function takes")
 
 
+def _dots(other: Mapping[str, Any], fn: str, callee: Any = None,
+          formals: Sequence[str] = ()) -> dict[str, Any]:
+    """R's ``...``: an argument ``fn`` does not take (not one of its asremlPlus ``formals``)
+    goes on to ``callee`` when asremlPlus passes its ``...`` down; one no function takes is
+    dropped by R (a misspelt ``LSDtstatistic``; linTransform's ``transform.power``, which it
+    reads from the backtransforms instead): warned about and dropped here too."""
+    import inspect
+
+    known = set(formals) | (set(inspect.signature(callee).parameters) if callee else set()) | {
+        "tables", "level_length", "trace", "titles", "wald_tab", "retain_zeroLSDs",
+        "zero_tolerance"}
+    out = {}
+    for k, v in other.items():
+        if k in known:
+            out[k] = v
+        else:
+            warnings.warn(f"{fn}(): argument {k!r} is not one asremlPlus takes; R passes it "
+                          "through ... and no function uses it, so it is ignored", AsrWarning,
+                          stacklevel=3)
+    return out
+
+
 def _sed_from_vcov(v: pd.DataFrame) -> pd.DataFrame:
     w = v.to_numpy()
     d = np.diag(w)
@@ -288,8 +317,7 @@ def allDifferences(predictions: pd.DataFrame, classify: str, vcov: Any = None,
                       response_title=response_title or response, term=term or classify,
                       classify=classify, tdf=tdf, alpha=alpha)
     obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"),
-                      "LSDby": LSDby, "LSDstatistic": pick(LSDstatistic, STATISTICS,
-                                                           "LSDstatistic"),
+                      "LSDby": LSDby, "LSDstatistic": pick_statistics(LSDstatistic),
                       "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy"),
                       "retain.zeroLSDs": retain_zeroLSDs, "zero.tolerance": zero_tolerance})
     obj = _reorder(obj, obj["predictions"], classify)   # standard order of the classify
@@ -339,7 +367,7 @@ def recalcLSD(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
     _refuse("recalcLSD", other, ("retain_zeroLSDs", "zero_tolerance"))
     obj = alldiffs_obj.copy()
     obj.attrs.update({"LSDtype": pick(LSDtype, LSDTYPES, "LSDtype"), "LSDby": LSDby,
-                      "LSDstatistic": pick(LSDstatistic, STATISTICS, "LSDstatistic"),
+                      "LSDstatistic": pick_statistics(LSDstatistic),
                       "LSDaccuracy": pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")})
     if alpha is not None:
         obj.attrs["alpha"] = alpha
@@ -376,6 +404,7 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     says whether the assigned LSD's accuracy for that prediction's comparisons (all, or
     those within its LSDby combination) exceeds the threshold."""
     _check(alldiffs_obj, "redoErrorIntervals")
+    other = _dots(other, "redoErrorIntervals", allDifferences)
     _refuse("redoErrorIntervals", other, ("wald_tab", "retain_zeroLSDs", "zero_tolerance"))
     kind = pick(error_intervals, INTERVALS, "error_intervals")
     obj = alldiffs_obj.copy()
@@ -393,7 +422,7 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     if a["LSDtype"] == "supplied":
         a["LSDsupplied"] = LSDsupplied
     if LSDstatistic:
-        a["LSDstatistic"] = pick(LSDstatistic, STATISTICS, "LSDstatistic")
+        a["LSDstatistic"] = pick_statistics(LSDstatistic)
     if LSDaccuracy:
         a["LSDaccuracy"] = pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")
     if obj.get("sed") is None and obj.get("vcov") is not None:
@@ -681,6 +710,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     Q W Q', Q = X(X'W⁻X)⁻X'W⁻ (``EGLS_linTransform``; else the orthogonal projector
     X(X'X)⁻X'), X the submodel's design on the predictions. Needs the vcov component."""
     _check(alldiffs_obj, "linTransform")
+    other = _dots(other, "linTransform", formals=(
+        "term", "LSDsupplied", "response", "response_title", "x_num", "x_fac", "pairwise",
+        "inestimable_rm", "wald_tab"))                # asremlPlus's formals we do not take
     _refuse("linTransform", other, ("wald_tab",))
     if classify is not None and sorted(classify_vars(classify)) != sorted(
             classify_vars(_cls(alldiffs_obj))):

@@ -114,6 +114,20 @@ def _value(tab: pd.DataFrame, col: Any, i: int) -> float:
     return float(col[i])
 
 
+def _partial_names(args: dict[str, Any], fn: Any) -> dict[str, Any]:
+    """R's partial matching of the arguments chooseModel passes on through ``...``
+    (``pos = TRUE`` is testranfix's ``positive.zero``): a name that is the start of exactly
+    one of ``fn``'s parameters becomes that parameter."""
+    import inspect
+
+    params = [p for p in inspect.signature(fn).parameters if p not in ("other",)]
+    out = {}
+    for k, v in args.items():
+        hits = [p for p in params if p.startswith(k)]
+        out[k if k in params or len(hits) != 1 else hits[0]] = v
+    return out
+
+
 def chooseModel(object: Any, terms_marginality: pd.DataFrame, alpha: float = 0.05,
                 terms: str | None = None, p_values: str = "Pr", DF: Any = "Df",
                 denDF: Any = "denDF", omit_DF: bool = False, **testranfix_args: Any
@@ -125,6 +139,7 @@ def chooseModel(object: Any, terms_marginality: pd.DataFrame, alpha: float = 0.0
     from asr_py.compat import asremlplus as plus
 
     M = permute_to_zero_lowertri(_marginality(terms_marginality))
+    testranfix_args = _partial_names(testranfix_args, plus.testranfix)
     if isinstance(object, pd.DataFrame):
         if testranfix_args:
             raise AsrError(f"chooseModel(): argument(s) {', '.join(sorted(testranfix_args))} "

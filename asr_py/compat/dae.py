@@ -9,9 +9,8 @@
   :func:`fac_recast` (``fac.recast``): new level values (merging levels), order, labels.
 * :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
   (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
-* :func:`mat_I`, :func:`mat_J`, :func:`mat_ar1` (ρ^|i−j|), :func:`mat_ar2`,
-  :func:`mat_banded`, :func:`mat_dirprod` (Kronecker A ⊗ B), :func:`mat_dirsum` (block
-  diagonal).
+* dae's ``mat.*`` correlation and block matrices (:mod:`asr_py.compat.dae_mat`),
+  re-exported here.
 """
 
 from __future__ import annotations
@@ -22,11 +21,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asr_py.compat.dae_mat import (  # noqa: F401 - re-exported
+    _scalar,
+    mat_ar1,
+    mat_ar2,
+    mat_ar3,
+    mat_arma,
+    mat_banded,
+    mat_cor,
+    mat_corg,
+    mat_dirprod,
+    mat_dirsum,
+    mat_exp,
+    mat_gau,
+    mat_I,
+    mat_J,
+    mat_ma1,
+    mat_ma2,
+    mat_sar,
+    mat_sar2,
+)
 from asr_py.errors import AsrError
 
-__all__ = ["as_numfac", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
-           "fac_multinested", "fac_recast", "mat_I", "mat_J",
-           "mat_ar1", "mat_ar2", "mat_banded", "mat_dirprod", "mat_dirsum", "PStructure",
+__all__ = ["as_numfac", "fac_ar1mat", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
+           "fac_multinested", "fac_recast", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
+           "mat_ar3", "mat_arma", "mat_banded", "mat_cor", "mat_corg", "mat_dirprod",
+           "mat_dirsum", "mat_exp", "mat_gau", "mat_ma1", "mat_ma2", "mat_sar", "mat_sar2",
+           "PStructure",
            "pstructure", "marginality"]
 
 
@@ -301,73 +322,23 @@ def as_numfac(factor: Any, center: bool = False, scale: bool = False) -> pd.Seri
     return out
 
 
+def fac_ar1mat(factor: Any, rho: float) -> np.ndarray:
+    """dae's ``fac.ar1mat``: the n × n matrix ρ^|x_i − x_j|, n the length of ``factor`` and
+    x its labels as numbers (:func:`as_numfac`): the AR(1) correlation between units by
+    the distance of their levels."""
+    r = _scalar(rho, "fac.ar1mat", "rho")
+    x = as_numfac(factor).to_numpy(dtype=float)
+    if np.isnan(x).any():
+        raise AsrError("fac.ar1mat(): the factor's labels must be numbers (dae converts "
+                       "them with as.numfac)", hint="e.g. a factor of row or column numbers")
+    return r ** np.abs(x[:, None] - x[None, :])
+
+
 def fac_vcmat(factor: Any, sigma2: float) -> np.ndarray:
     """dae's ``fac.vcmat``: σ² ZZ', Z the n × levels incidence matrix of ``factor``
     (element (i, j) is σ² when units i and j have the same level, else 0)."""
     s = pd.Series(factor).astype("string").to_numpy()
     return float(sigma2) * (s[:, None] == s[None, :]).astype(float)
-
-
-def mat_I(order: int) -> np.ndarray:
-    """dae's ``mat.I``: the identity matrix of ``order``."""
-    return np.eye(int(order))
-
-
-def mat_J(order: int) -> np.ndarray:
-    """dae's ``mat.J``: the ``order`` × ``order`` matrix of ones."""
-    return np.ones((int(order), int(order)))
-
-
-def _scalar(x: Any, fn: str, arg: str) -> float:
-    """An R scalar: a number or a vector of length 1 (``c(rho)``)."""
-    a = np.ravel(np.asarray(x, dtype=float))
-    if a.size != 1:
-        raise AsrError(f"{fn}(): {arg} must be a single number, not {a.size} values")
-    return float(a[0])
-
-
-def mat_ar1(rho: float, order: int) -> np.ndarray:
-    """dae's ``mat.ar1``: the AR(1) correlation matrix, element (i, j) = ρ^|i−j|."""
-    rho = _scalar(rho, "mat.ar1", "rho")
-    order = int(_scalar(order, "mat.ar1", "order"))
-    if not -1 < rho < 1:
-        raise AsrError(f"mat.ar1(): rho must be in (-1, 1), not {rho}",
-                       hint="an AR(1) correlation")
-    i = np.arange(int(order))
-    return float(rho) ** np.abs(i[:, None] - i[None, :])
-
-
-def mat_ar2(ARparameters: Sequence[float], order: int) -> np.ndarray:
-    """dae's ``mat.ar2``: the AR(2) correlation matrix with φ₁, φ₂: ρ₁ = φ₁/(1 − φ₂),
-    ρ_k = φ₁ρ_{k−1} + φ₂ρ_{k−2}."""
-    phi1, phi2 = (float(x) for x in ARparameters)
-    n = int(order)
-    rho = np.ones(max(n, 2))
-    rho[1] = phi1 / (1 - phi2)
-    for k in range(2, n):
-        rho[k] = phi1 * rho[k - 1] + phi2 * rho[k - 2]
-    i = np.arange(n)
-    return rho[np.abs(i[:, None] - i[None, :])]
-
-
-def mat_banded(x: Sequence[float], nrow: int, ncol: int) -> np.ndarray:
-    """dae's ``mat.banded``: element (i, j) = x[|i − j|] (0 beyond the bands given)."""
-    x = np.asarray(x, dtype=float)
-    i, j = np.arange(int(nrow))[:, None], np.arange(int(ncol))[None, :]
-    d = np.abs(i - j)
-    return np.where(d < len(x), x[np.minimum(d, len(x) - 1)], 0.0)
-
-
-def mat_dirprod(A: Any, B: Any) -> np.ndarray:
-    """dae's ``mat.dirprod``: the direct (Kronecker) product A ⊗ B."""
-    return np.kron(np.asarray(A, dtype=float), np.asarray(B, dtype=float))
-
-
-def mat_dirsum(matrices: Sequence[Any]) -> np.ndarray:
-    """dae's ``mat.dirsum``: the direct sum (block-diagonal matrix) of the matrices."""
-    from scipy.linalg import block_diag
-
-    return block_diag(*[np.atleast_2d(np.asarray(m, dtype=float)) for m in matrices])
 
 
 class PStructure(dict):  # type: ignore[type-arg]

@@ -42,6 +42,15 @@ def pick(value: str, options: Sequence[str], what: str) -> str:
     return hits[0]
 
 
+def pick_statistics(value: Any, what: str = "LSDstatistic") -> str | list[str]:
+    """LSDstatistic: one statistic, or (asremlPlus) one per LSDby combination, in the
+    combinations' order; each partially matched (``"med"`` is ``"median"``)."""
+    if isinstance(value, str):
+        return pick(value, STATISTICS, what)
+    vals = [pick(str(v), STATISTICS, what) for v in np.ravel(np.asarray(value, dtype=object))]
+    return vals[0] if len(vals) == 1 else vals
+
+
 def _keep(sed: np.ndarray, dif: np.ndarray, retain_zero: bool, zero_tol: float
           ) -> tuple[np.ndarray, np.ndarray]:
     ok = ~np.isnan(sed)
@@ -93,7 +102,7 @@ def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean
 
 def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | None,
               per_prediction: bool = False, labels: Sequence[str] = (),
-              statistic: str = "mean", accuracy: str = "maxAbsDeviation",
+              statistic: str | Sequence[str] = "mean", accuracy: str = "maxAbsDeviation",
               retain_zero: bool = False, zero_tol: float = ZERO_TOL,
               se: np.ndarray | None = None,
               supplied: Mapping[str, float] | None = None) -> pd.DataFrame:
@@ -106,6 +115,10 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
     of the supplied value."""
     n = sed.shape[0]
     iu = np.triu_indices(n, 1)
+    several = not isinstance(statistic, str)
+    if several and (groups is None or per_prediction):
+        raise AsrError("several LSDstatistic values need LSDtype='factor.combinations' "
+                       "(one per LSDby combination)", hint="give one LSDstatistic")
     kw: dict[str, Any] = dict(statistic=statistic, accuracy=accuracy,
                               retain_zero=retain_zero, zero_tol=zero_tol)
 
@@ -130,8 +143,13 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
     g = groups.astype(str).to_numpy()
     levels = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
               else list(pd.unique(g)))
+    if several and len(statistic) != len(levels):
+        raise AsrError(f"{len(statistic)} LSDstatistic values for {len(levels)} LSDby "
+                       "combinations", hint="give one statistic, or one per combination")
     rows = {}
-    for lev in levels:
+    for k, lev in enumerate(levels):
+        if several:
+            kw["statistic"] = statistic[k]
         idx = np.flatnonzero(g == lev)
         if idx.size == 1 and se is not None:
             warnings.warn("LSD calculated for a single prediction - applies to two "

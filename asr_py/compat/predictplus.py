@@ -131,7 +131,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                 sortFactor: str | None = None,
                 sortParallelToCombo: Mapping[str, Any] | None = None,
                 sortOrder: Sequence[str] | None = None, decreasing: bool = False,
-                EGLS_linTransform: bool = True, **other: Any) -> Alldiffs:
+                EGLS_linTransform: bool = True, LSDsupplied: Any = None,
+                **other: Any) -> Alldiffs:
     """asremlPlus's ``predictPlus.asreml``: predictions of ``classify`` as an alldiffs
     object with error intervals (module docstring of :mod:`asr_py.compat.alldiffs`).
     With ``linear_transformation`` (a matrix L or a submodel formula of the classify
@@ -141,8 +142,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
         raise AsrError(f"predictPlus() needs an asr.asreml() fit, not "
                        f"{type(asreml_obj).__name__}", hint="pass the fit of asr.asreml()")
     passed = {k: other.pop(k) for k in _PREDICT if k in other}
-    for k in ("tables", "trace", "titles"):
-        other.pop(k, None)
+    for k in ("tables", "trace", "titles", "pworkspace", "workspace"):
+        other.pop(k, None)              # printing and asreml's memory: no effect on values
     if other:
         raise AsrError(f"predictPlus(): argument(s) {', '.join(sorted(other))} not supported "
                        "by asr.plus", hint="see docs/asremlplus.md")
@@ -172,13 +173,19 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     tdf = _denominator(asreml_obj, term or classify, wald_tab, dDF_fault, dDF_values)
     fixed = asreml_obj.call.get("fixed", "") if hasattr(asreml_obj, "call") else ""
     response = str(fixed).split("~")[0].strip() or None
+    supplied = str(LSDtype) == "supplied"       # LSDsupplied: set by redoErrorIntervals
     obj = allDifferences(pred, classify, vcov=vc, sed=sed, tdf=tdf, alpha=alpha,
-                         LSDtype=LSDtype, LSDby=LSDby, LSDstatistic=LSDstatistic,
+                         LSDtype="overall" if supplied else LSDtype,
+                         LSDby=None if supplied else LSDby, LSDstatistic=LSDstatistic,
                          LSDaccuracy=LSDaccuracy, response=response, term=term or classify,
                          inestimable_rm=inestimable_rm, pairwise=pairwise and not intercept)
     obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
                       "transform.function": transform_function})
     if lintrans:
+        if supplied:
+            raise AsrError("predictPlus(): LSDtype='supplied' with a linear_transformation is "
+                           "not emulated", hint="call linTransform() and then "
+                           "redoErrorIntervals(LSDtype='supplied', LSDsupplied=...)")
         obj = linTransform(obj, linear_transformation, alpha=alpha, error_intervals=kind,
                            EGLS_linTransform=EGLS_linTransform, Vmatrix=Vmatrix,
                            LSDtype=LSDtype, LSDby=LSDby, LSDstatistic=LSDstatistic,
@@ -188,9 +195,13 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
             obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
                                 sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)
         return obj
+    more = ({"LSDtype": "supplied", "LSDby": LSDby, "LSDsupplied": LSDsupplied}
+            if supplied else {})
+    if LSDsupplied is not None and not supplied:
+        more = {"LSDsupplied": LSDsupplied}      # redoErrorIntervals warns it is ignored
     obj = redoErrorIntervals(obj, error_intervals=kind, alpha=alpha,
                              avsed_tolerance=avsed_tolerance,
-                             accuracy_threshold=accuracy_threshold)
+                             accuracy_threshold=accuracy_threshold, **more)
     if sortFactor is not None:
         obj = sort_alldiffs(obj, decreasing=decreasing, sortFactor=sortFactor,
                             sortParallelToCombo=sortParallelToCombo, sortOrder=sortOrder)

@@ -92,10 +92,12 @@ _COMPAT = {
     "asr.plus.infoCriteria", "getFormulae.asreml": "asr.plus.getFormulae",
     "printFormulae.asreml": "asr.plus.printFormulae", "as.asrtests": "asr.plus.as_asrtests",
     "addto.test.summary": "asr.plus.addto_test_summary",
-    **{f"mat.{f}": f"asr.dae.mat_{f}" for f in ("I", "J", "ar1", "ar2", "banded", "dirprod",
-                                                 "dirsum")},
+    **{f"mat.{f}": f"asr.dae.mat_{f}" for f in (
+        "I", "J", "ar1", "ar2", "ar3", "arma", "banded", "cor", "corg", "dirprod", "dirsum",
+        "exp", "gau", "ma1", "ma2", "sar", "sar2")},
     "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
-    "fac.vcmat": "asr.dae.fac_vcmat",
+    "fac.vcmat": "asr.dae.fac_vcmat", "fac.ar1mat": "asr.dae.fac_ar1mat",
+    "vpc.char": "asr.plus.vpc_char",
     **PLUS_CALLS,   # predictPlus, estimateV, chooseModel, the alldiffs family
 }
 
@@ -257,6 +259,14 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
+
+    def py(self, e: R) -> str:
+        """A dae/asremlPlus function named as a value (``list(ar1 = mat.ar1)``,
+        ``FUN = mat.ar1``) is its asr_py.compat counterpart, unless the script defines it."""
+        if e.kind == "name" and e.value in _COMPAT and e.value not in self.assigned \
+                and e.value not in self.functions and not self.data_cols:
+            return _COMPAT[e.value]
+        return super().py(e)
 
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
         super().__init__(code, comment_spans)
@@ -469,6 +479,11 @@ class Translator(BasePrinter):
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty":
             frame = self.py(obj)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {self.py(args[1])}] = {rhs}"
+        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "call" and \
+                args[1].value in ("match", "which", "grep"):
+            # x[, match("a", v)] <- 0: the columns at those positions (R counts from 1)
+            pos = self.np(f"np.atleast_1d({self.py(args[1])})")
+            return f"{self.py(obj)}.iloc[:, {pos} - 1] = {rhs}"
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         raise Untranslatable("indexed assignment")
@@ -604,6 +619,8 @@ class Translator(BasePrinter):
             name = _fit_component(e.value)
             if name in _FIT_ATTRS:
                 return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
+            if name in ("vparameters.con", "gammas.con"):   # constraint codes (vpcodes.py)
+                return f"asr.plus.{name.replace('.', '_')}({self.py(obj)})"
             if name in ("vparameters", "gammas"):      # ratios to sigma2 (asreml's scale)
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
             if name == "sigma2":
@@ -862,7 +879,7 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
         if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
-        if f == "diag" and 1 <= len(args) <= 2 and all(n in (None, "x", "nrow")
+        if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
             return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
         if f in ("pnorm", "qnorm", "pchisq", "qchisq", "pt", "qt") and pos and all(
@@ -992,6 +1009,12 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f == "data.frame" and any(n == "row.names" for n, _ in args) and len(args) > 1:
+            # data.frame(..., row.names = v): the row names, not a column named row.names
+            rn = [a for n, a in args if n == "row.names"][0]
+            rest = R("call", f, [(n, a) for n, a in args if n != "row.names"], left=e.left,
+                     start=e.start, end=e.end)
+            return f"{self.runtime('set_rownames')}({self.call(rest)}, {self.py(rn)})"
         if f in ("data.frame", "tibble") and any(n is None and a.kind == "name"
                                                    for n, a in args):
             # an unnamed variable may be a data frame, whose columns R splices in place
@@ -1077,6 +1100,10 @@ class Translator(BasePrinter):
                     extra = [(n, a) for n, a in extra if n != "na.rm"]
                 fn = (rstring.function_value(self, fun[0])
                       or self.fun_ref(fun[0], na_rm[0] if na_rm else None))
+                if fun[0].kind == "function" or fun[0].value in self.functions:
+                    # the script's own function: its parameters are Python names (t.value ->
+                    # t_value), so are the extra arguments naming them
+                    extra = [(pyname(n) if n else n, a) for n, a in extra]
                 more = "".join(f", {k}" for k in self.kwargs(extra))
                 it = self.iterable(xs[0])
                 if xs[0].kind in ("name", "dollar", "index"):
@@ -1142,6 +1169,12 @@ class Translator(BasePrinter):
             # LMMsolver:::dlogdet(): another package's (maybe internal) function
             raise Untranslatable(f"{pkg}::{f}(), a function of the R package {pkg}; asr_py "
                                  "has no equivalent")
+
+
+        if not f and e.left is not None and (e.left.kind == "dollar" or e.left.kind == "index"
+                                             and e.left.value == "[["):
+            # a function held in a list, called: models[[func]](rho, 24), fns$ar1(rho, 24)
+            return f"{self.py(e.left)}({', '.join(self.kwargs(args))})"
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:

@@ -305,6 +305,12 @@ class BasePrinter:
             # x[, -match("a", names(x))]: the columns at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a1.right)})")
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
+        a0 = args[0] if len(args) == 2 and args[1].kind == "empty" else None
+        if a0 is not None and a0.kind == "unary" and a0.value == "-" and a0.right is not None \
+                and a0.right.kind == "call" and a0.right.value in ("match", "which", "grep"):
+            # x[-match("a", v), ]: the rows at those positions dropped
+            inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
+            return f"{self.runtime('r_ij')}({obj}, -{inner}, None)"
         if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
                 args[1].kind == "name" and args[1].value not in _CONST:
             # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value
@@ -331,6 +337,15 @@ class BasePrinter:
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         a0 = args[0] if len(args) == 1 else None
+        if a0 is not None and e.value == "[" and a0.kind == "call" and a0.value in (
+                "upper.tri", "lower.tri") and a0.args and \
+                self.src(a0.args[0][1]) == self.src(e.left) and all(
+                n in (None, "x", "diag") for n, _ in a0.args):
+            # x[upper.tri(x)]: the triangle's elements, column by column (R's order)
+            dg = [a for n, a in a0.args[1:] if n in (None, "diag")]
+            flag = f", diag={self.py(dg[0])}" if dg else ""
+            up = "True" if a0.value == "upper.tri" else "False"
+            return f"{self.runtime('r_tri_values')}({obj}, upper={up}{flag})"
         if a0 is not None and e.value == "[" and a0.kind == "unary" and a0.value == "-" and \
                 a0.right is not None and a0.right.kind == "call" and \
                 a0.right.value in ("match", "which", "grep"):
@@ -468,16 +483,12 @@ class BasePrinter:
             if named["collapse"].kind != "str" or len(pos) != 1:
                 raise Untranslatable("paste(collapse =)")
             return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
-        if any(self._is_vector(a) for a in pos):
-            # an element (d[x, 2], v[1]) may be one value: r_as converts values and vectors
-            cols = [f"{self.runtime('r_as')}({self.py(a)}, str)"
-                    if a.kind == "index" or self._vector_context(a)
-                    else f"pd.Series({self.py(a)}).astype(str)" if self._is_vector(a)
-                    else f"str({self.py(a)})" for a in pos]
-            out = cols[0]
-            for c in cols[1:]:
-                out = f"{out} + {sep!r} + {c}" if sep else f"{out} + {c}"
-            return out
+        if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST
+               for a in pos):
+            # a vector (a column, c(), v[i]) or a variable that may hold one (suffixes <-
+            # c("a", "b")): R's recycling at run time; one value is a string
+            return (f"{self.runtime('r_paste')}(" + ", ".join(
+                [self.py(a) for a in pos] + [f"sep={sep!r}"]) + ")")
         return f"{sep!r}.join([str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "]])"
 
     def _is_vector(self, e: R) -> bool:
@@ -583,6 +594,9 @@ class BasePrinter:
             return self.statement(s, depth)
         if s.kind in ("if", "for", "while", "repeat", "block", "bad", "function"):
             return self.statement(s, depth)
+        if s.kind == "call" and s.value == "invisible" and len(s.args) == 1:
+            # invisible(x) last: the function returns x (only printing is suppressed)
+            s = R("call", "return", s.args, start=s.start, end=s.end, comments=s.comments)
         if s.kind == "call" and s.value in ("return", "invisible") and len(s.args) <= 1:
             return self.statement(s, depth)
         if s.kind == "bin" and s.value in ("<-", "=", "<<-"):

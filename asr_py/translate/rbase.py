@@ -28,6 +28,7 @@ from asr_py.translate.checks import Untranslated
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
            "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_outer", "r_lapply_cols", "r_length",
+           "r_paste",
            "r_rbind",
            "r_set_attr",
            "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_is", "r_iter", "r_rename_at",
@@ -131,26 +132,35 @@ def r_length(x: Any) -> int:
     return len(x)
 
 
-def r_diag(x: Any = 1.0, nrow: int | None = None) -> Any:
+def r_diag(x: Any = 1.0, nrow: int | None = None, ncol: int | None = None) -> Any:
     """R's ``diag``: ``diag(n)`` the n x n identity, ``diag(v)`` a diagonal matrix,
-    ``diag(M)`` the diagonal of a matrix."""
+    ``diag(M)`` the diagonal of a matrix; ``diag(v, nrow, ncol)`` an nrow x ncol matrix
+    whose diagonal is v recycled (a one-value v: v times the identity)."""
     ph = _placeholder(x)
     if ph is not None:
         return ph
     if isinstance(x, pd.DataFrame):
         return np.diag(x.to_numpy())
-    a = np.asarray(x)
+    a = np.asarray(list(x.values()) if isinstance(x, dict) else x)   # c(a = 2): its values
     if a.ndim == 2:
         return np.diag(a)
-    if a.ndim == 0 and nrow is None:
+    if a.ndim == 0 and nrow is None and ncol is None:
         n = int(a)
         if n != a or n < 0:
             raise AsrError(f"diag({x}): one number is the size of an identity matrix, "
                            "a whole number >= 0")
         return np.eye(n)
-    if a.ndim == 0:
-        return np.eye(int(nrow)) * float(a)
-    return np.diag(a.astype(float))
+    if nrow is None and ncol is None:
+        return np.diag(a.astype(float))
+    vals = np.ravel(a).astype(float)
+    if vals.size == 0:
+        raise AsrError("diag(x, nrow, ncol): x is empty", hint="give x one value or more")
+    nr = int(nrow) if nrow is not None else (vals.size if vals.size > 1 else int(ncol))
+    nc = int(ncol) if ncol is not None else nr
+    out = np.zeros((nr, nc))
+    k = min(nr, nc)
+    out[np.arange(k), np.arange(k)] = np.resize(vals, k)     # R recycles x along the diagonal
+    return out
 
 
 def _values(x: Any) -> np.ndarray:
@@ -259,6 +269,53 @@ def _r_str(v: Any) -> Any:
             return "NA"
         return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
     return str(v)
+
+
+def _paste_items(x: Any) -> list[str]:
+    """One argument of paste as R's as.character of it: a vector, list or column element by
+    element (NA as "NA", TRUE as "TRUE", 10 not 10.0); a string or number is one value."""
+    if x is None:
+        return []
+    if isinstance(x, dict):
+        x = list(x.values())
+    if isinstance(x, (pd.Series, pd.Index, np.ndarray, list, tuple, range)):
+        items = list(np.ravel(np.asarray(x, dtype=object))) if not isinstance(
+            x, (list, tuple, range)) else list(x)
+    else:
+        items = [x]
+    out = []
+    for v in items:
+        if isinstance(v, (list, tuple)) and len(v) == 1:
+            v = v[0]                           # a list's one-value element
+        if isinstance(v, (bool, np.bool_)):
+            out.append("TRUE" if v else "FALSE")
+        elif v is None or v is pd.NA or isinstance(v, float) and np.isnan(v):
+            out.append("NA")
+        else:
+            out.append(_r_str(v))
+    return out
+
+
+def r_paste(*args: Any, sep: str = " ", collapse: str | None = None) -> Any:
+    """R's ``paste(..., sep, collapse)`` (``paste0``: sep = ""): the arguments as character
+    vectors, recycled to the longest (a zero-length one counts as ""), joined element by
+    element with ``sep``; with ``collapse`` the results joined into one string. One result
+    is a string; several a list of strings (R's character vector), or a Series on the index
+    of a data-frame column argument."""
+    ph = _placeholder(*args)
+    if ph is not None:
+        return ph
+    vecs = [_paste_items(a) or [""] for a in args]
+    if not vecs:
+        return "" if collapse is not None else []
+    n = max(len(v) for v in vecs)
+    res = [str(sep).join(v[i % len(v)] for v in vecs) for i in range(n)]
+    if collapse is not None:
+        return str(collapse).join(res)
+    if n == 1:
+        return res[0]
+    cols = [a for a in args if isinstance(a, pd.Series) and len(a) == n]
+    return pd.Series(res, index=cols[0].index) if cols else res     # a column stays one
 
 
 _CLEAN_REPLACE = (("'", ""), ('"', ""), ("%", "_percent_"), ("#", "_number_"))

@@ -11,6 +11,7 @@ effects are named (``fit.coef_random``'s index, ``term_level``), so a script's
 columns. Dense: scripts form Z Zᵀ from it. A spline term ``spl(x)`` (asr_py: Z_s with the
 known covariance K, G = σ²_s K) appears as asreml gives it, with identity covariance: Z_s L,
 K = L Lᵀ, so ``σ²_s Z Zᵀ`` is its part of V (asremlPlus's test41EstimateV.r forms V so).
+A ``str(~ a + b, ~ us(2):id(n))`` term's columns are named by a and b, each over its n effects.
 
 ``fit$G.param`` (``R.param``): one entry per random (residual) term, named by the term, holding
 the rows of ``fit.params`` for its variance parameters; scripts loop over
@@ -45,8 +46,9 @@ def r_design(fit: Any) -> pd.DataFrame:
         if root is not None and root.shape[0] == z.shape[1]:
             z = z @ root
         levels = list(t.levels)
-        names = [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
-            f"{t.label}_{i + 1}" for i in range(z.shape[1])]
+        names = _str_names(t.label, levels, z.shape[1]) or (
+            [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
+                f"{t.label}_{i + 1}" for i in range(z.shape[1])])
         parts.append(pd.DataFrame(z, columns=names))
     out = pd.concat(parts, axis=1)
     rows = np.asarray(model.records.row)
@@ -83,6 +85,30 @@ def _spline_root(template: Any) -> np.ndarray | None:
     for r in roots[1:]:
         out = np.kron(out, r)
     return out
+
+
+def _components(label: str) -> list[str]:
+    """The terms of a str() term's label ``New+grp(neighbour)`` (a + outside brackets)."""
+    out, depth, cur = [], 0, ""
+    for ch in label:
+        depth += (ch in "([") - (ch in ")]")
+        if ch == "+" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return out + [cur]
+
+
+def _str_names(label: str, levels: list[str], ncol: int) -> list[str] | None:
+    """Column names of a ``str(~ a + b, ~ us(k):id(n))`` term as asreml's design names them,
+    each block of n columns by its own term (``a_<level>``, then ``b_<level>``), so a script's
+    ``grep("a", colnames(fit$design))`` finds a's n columns only. None for other terms."""
+    comps = _components(label)
+    if len(comps) < 2 or ncol % len(comps) or len(levels) != ncol:
+        return None
+    n = ncol // len(comps)
+    return [f"{comps[i // n]}_{str(levels[i]).split(':', 1)[-1]}" for i in range(ncol)]
 
 
 def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:

@@ -20,7 +20,7 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.warning_classes import AsrWarning
 
-__all__ = ["r_arith", "r_matrix", "set_colnames", "set_rownames"]
+__all__ = ["r_arith", "r_matrix", "r_tri", "r_tri_values", "set_colnames", "set_rownames"]
 
 
 def _values(data: Any) -> list[Any]:
@@ -171,3 +171,22 @@ def r_arith(x: Any, op: str, y: Any) -> Any:
     if isinstance(like, pd.DataFrame):
         return pd.DataFrame(out, index=like.index, columns=like.columns)
     return out
+
+
+def r_tri(x: Any, upper: bool = True, diag: bool = False) -> np.ndarray:
+    """R's ``upper.tri(x, diag)`` / ``lower.tri``: the logical matrix of x's shape, TRUE above
+    (below) the diagonal, on it too with ``diag``."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    n, m = np.shape(np.asarray(x))[:2] if np.ndim(x) == 2 else (len(x), 1)
+    i, j = np.arange(n)[:, None], np.arange(m)[None, :]
+    return (j > i if upper else j < i) | ((i == j) if diag else False)
+
+
+def r_tri_values(x: Any, upper: bool = True, diag: bool = False) -> np.ndarray:
+    """``x[upper.tri(x)]`` (``lower.tri``): those elements in R's order, column by column."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    a = np.asarray(x)
+    mask = r_tri(a, upper, diag)
+    return a.T[mask.T]

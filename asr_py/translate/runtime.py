@@ -52,6 +52,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_length,
     r_matmul,
     r_outer,
+    r_paste,
     r_rbind,
     r_rename_at,
     r_seq,
@@ -64,6 +65,8 @@ from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_matrix,
+    r_tri,
+    r_tri_values,
     set_colnames,
     set_rownames,
 )
@@ -134,6 +137,11 @@ def set_names(x: Any, names: Any) -> Any:
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
+    if isinstance(x, list) and x and all(isinstance(v, (pd.Series, pd.DataFrame, np.ndarray,
+                                                        list, dict)) for v in x):
+        if len(names) != len(x):
+            raise AsrError(f"names(x) <- v: {len(names)} names for a list of {len(x)} elements")
+        return dict(zip(names, x))        # a list of vectors (lapply's): R's named list
     values = [x] if isinstance(x, (str, bytes, int, float)) else list(x)   # R: a length-1 vector
     if any(isinstance(v, (list, tuple, dict, np.ndarray, pd.Series, pd.DataFrame))
            for v in values):
@@ -330,6 +338,7 @@ def r_vparameters(fit: Any) -> pd.Series:
     ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``).
     A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
     asreml's place (:mod:`asr_py.results.vnumbers`)."""
+    from asr_py.compat.vpnames import asreml_param_names
     from asr_py.results.vnumbers import asreml_order, asreml_scale_name
 
     p = fit.params
@@ -337,8 +346,8 @@ def r_vparameters(fit: Any) -> pd.Series:
     scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
     values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
                       p["Value"].to_numpy(dtype=float))
-    names = list(p["Component"])
     model = getattr(fit, "model", None)
+    names = asreml_param_names(model, list(p["Component"]))     # ar2's f!cor1, exp's f!pow
     order = asreml_order(model.residual, names) if model is not None and len(names) == len(
         getattr(fit.result, "names", ())) else list(range(len(names)))
     if None in order:         # asreml lists the residual's fixed scale <term>!R = 1 too

@@ -48,8 +48,8 @@ def test_matrices_closed_forms() -> None:
     assert a2[0, 2] == pytest.approx(phi1 * r1 + phi2)
     assert asr.dae.mat_banded([1, 0.3], 3, 3).tolist() == [[1, 0.3, 0], [0.3, 1, 0.3],
                                                            [0, 0.3, 1]]
-    with pytest.raises(AsrError, match="rho must be in"):
-        asr.dae.mat_ar1(1.0, 3)
+    with pytest.raises(AsrError, match="must be less than 1"):   # dae: abs(rho) > 1
+        asr.dae.mat_ar1(1.5, 3)
 
 
 def test_as_numfac_and_fac_vcmat() -> None:

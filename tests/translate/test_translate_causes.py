@@ -277,8 +277,8 @@ def test_asreml3_result_components() -> None:
 def test_r_vector_semantics() -> None:
     lines = body(translate('lab <- paste(d$Env, d$Block, sep = ".")\nv <- c(1, 2) + 1\n'
                            'u <- paste("a", 1)\n'))
-    # r_as(x, str): R's as.character (a whole number prints as 10, not 10.0)
-    assert lines == ["lab = r_as(d['Env'], str) + '.' + r_as(d['Block'], str)",
+    # r_paste: R's recycling and as.character (a whole number prints as 10, not 10.0)
+    assert lines == ["lab = r_paste(d['Env'], d['Block'], sep='.')",
                      "v = np.array([1, 2]) + 1",
                      "u = ' '.join([str(x) for x in ['a', 1]])"]
 
