@@ -62,6 +62,7 @@ from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
 from asr_py.errors import AsrError
+from asr_py.results.wald import as_asreml_reports
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCriteria",
@@ -133,6 +134,13 @@ def addto_test_summary(test_summary: pd.DataFrame, terms: str, DF: float = 1,
     return pd.concat([test_summary, new], ignore_index=True)
 
 
+def _asreml_wald(fit: Any, **kw: Any) -> pd.DataFrame:
+    """``fit.wald(**kw)`` as asreml's ``wald()`` reports it to asremlPlus: denDF to one
+    decimal place (:func:`asr_py.results.wald.as_asreml_reports`), so the test summary and
+    the LSDs asremlPlus derives from that table use asreml's value."""
+    return as_asreml_reports(fit.wald(**kw))
+
+
 def plus_wald_tab(wald: pd.DataFrame) -> pd.DataFrame:
     """asremlPlus's ``wald.tab`` layout of asr_py's Wald table (asreml 4's ``wald()``
     columns): with F tests ``Df, denDF, F.inc, Pr`` (Pr of the incremental F) or, with
@@ -162,7 +170,7 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
     _check_fit(asreml_obj, "as.asrtests")
     _other("as.asrtests", other)
     if wald_tab is None:
-        wald_tab = asreml_obj.wald(denDF=denDF)
+        wald_tab = _asreml_wald(asreml_obj, denDF=denDF)
     elif not isinstance(wald_tab, pd.DataFrame) or "Df" not in wald_tab.columns:
         raise AsrError("as.asrtests(): wald_tab is not a Wald table (a DataFrame with a Df "
                        "column per fixed term)", hint="pass fit.wald(), or leave it out")
@@ -355,7 +363,7 @@ def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
     if not new.converged:
         action += " - new unconverged"
     if swap:
-        fit, wald = new, new.wald(denDF=denDF)
+        fit, wald = new, _asreml_wald(new, denDF=denDF)
     ic = _ic(fit, IClikelihood, _BOUND)
     summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
                                  BIC=ic["BIC"], action=action)
@@ -547,7 +555,8 @@ def iterate(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> AsrTests
 def recalcWaldTab(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> pd.DataFrame:
     """asremlPlus's ``recalcWaldTab``: the Wald table of the current fit."""
     _other("recalcWaldTab", other)
-    return _check_asrtests(asrtests_obj, "recalcWaldTab")["asreml.obj"].wald(denDF=denDF)
+    return _asreml_wald(_check_asrtests(asrtests_obj, "recalcWaldTab")["asreml.obj"],
+                        denDF=denDF)
 
 
 def _response(fit: Any) -> str:
@@ -632,7 +641,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     rterms = _random_terms(fit)
     k = _find(term, rterms)
     if k < 0:
-        wald = fit.wald(denDF=denDF, ssType=ssType)
+        wald = _asreml_wald(fit, denDF=denDF, ssType=ssType)
         j = _find(term, [str(x) for x in wald.index])
         if j < 0:
             summary = addto_test_summary(summary, term, DF=ic["fixedDF"], denDF=ic["varDF"],
@@ -652,7 +661,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
             fit = fit.update(fixed=f". ~ . - {label}")    # the fit's own label (quotes)
-            wald = fit.wald(denDF=denDF, ssType=ssType)
+            wald = _asreml_wald(fit, denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
             ic = _ic(fit, IClikelihood, _BOUND)
         else:
@@ -669,7 +678,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     if math.isnan(p) or p <= alpha:
         action = "Retained" if drop_ran_ns else "Significant"
     elif drop_ran_ns:
-        action, fit, wald = "Dropped", new, new.wald(denDF=denDF)
+        action, fit, wald = "Dropped", new, _asreml_wald(new, denDF=denDF)
         ic = _ic(fit, IClikelihood, _BOUND)
     else:
         action = "Nonsignificant"
