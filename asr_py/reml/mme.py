@@ -382,18 +382,16 @@ class MME:
             return a * w / st.r_scale
         return np.asarray(st.rinv @ a)
 
-    def score_ai(self, st: MMEState, inverse: object | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+    def score_ai(self, st: MMEState) -> tuple[np.ndarray, np.ndarray]:
         """Exact REML score and the average-information matrix over all θ at ``st``; C⁻¹ is
         needed only on C's pattern.
 
         The working variates Q and the AI solve C⁻¹W'R⁻¹Q come first: the selected inverse
         may consume the factor's numeric values (CHOLMOD), so a solve after it would cost a
-        new factorization. ``inverse`` (``inverse_entries``/``inverse_on`` as a
-        :class:`Factor`) replaces the selected inverse of ``st.factor`` in the traces (issue
-        16: stochastic traces, :mod:`asr_py.reml.stochastic`)."""
+        new factorization. (The stochastic phase's score is
+        :mod:`asr_py.reml.probe_traces`'.)"""
         parts, ai = self.ai_parts(st)
-        return self.score_from(st, parts, inverse), ai
+        return self.score_from(st, parts), ai
 
     def ai_parts(self, st: MMEState) -> tuple[tuple, np.ndarray]:
         """(what :meth:`score_from` needs, AI) at ``st``: solves only, no selected inverse."""
@@ -436,17 +434,16 @@ class MME:
         ai = 0.5 * (ai + ai.T)
         return (e, us, preps, r_ders, {}), ai
 
-    def score_from(self, st: MMEState, parts: tuple, inverse: object | None = None
-                   ) -> np.ndarray:
+    def score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's
-        pattern from ``inverse`` (default: the selected inverse of ``st.factor``)."""
+        pattern from the selected inverse of ``st.factor``."""
         prob = self.problem
         pat = st.pattern
         nt = prob.n_theta
         ro = prob.residual_offset
         tr = st.theta[ro:]
         e, us, preps, r_ders, rcache = parts
-        inv = st.factor if inverse is None else inverse
+        inv = st.factor
         # C⁻¹ on C's lower triangle only; an entry's value is its lower mirror's (issue 16:
         # no nnz(C)-long copy over both triangles)
         z_low = inv.inverse_entries(pat.low_rows, pat.low_cols)
@@ -500,8 +497,6 @@ def _cinv_at(factor: Factor | object, n: int, offset: int
     """rows, cols ↦ C⁻¹[offset + rows, offset + cols] (a selected inverse on those entries)."""
     def cinv(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         r, c = rows.astype(np.int64) + offset, cols.astype(np.int64) + offset
-        if getattr(factor, "entries_direct", False):  # issue 16: stochastic traces
-            return factor.inverse_entries(r, c)  # type: ignore[union-attr]
         sel = factor.inverse_on(sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)))
         return np.asarray(sel[r, c]).ravel()
     return cinv
