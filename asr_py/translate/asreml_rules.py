@@ -14,15 +14,18 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rstring
+from asr_py.translate import rlazy, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
+    _CONST,
     _IDENTITY,
     _NOOP,
     _SIMPLE_FUNCS,
     EXPECT_VALUE,
     BasePrinter,
+    _mentions,
+    _numeric_subscript,
     _paren,
     _partial,
     _pipe,
@@ -283,6 +286,10 @@ class Translator(BasePrinter):
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
+        #: every name the whole script defines, and whether it may define others unseen
+        #: (rlazy.py: a bare name it never defines is an attached package's data set)
+        self.defined: set[str] = set()
+        self.opaque = True
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:
@@ -347,10 +354,11 @@ class Translator(BasePrinter):
             return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
-            rhs = self.py(r)
+            rhs = self.lazy_data(r) or self.py(r)
             self.assigned.add(name)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
+            self._asreml3_predictions(r)
             # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
             pred_of = self.preds.get(r.left.value) if r.kind == "dollar" and \
                 r.value in ("predictions", "pvals") and r.left is not None and \
@@ -413,6 +421,9 @@ class Translator(BasePrinter):
                     f"{self.py(target.args[0][1])}, {rhs})")
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
+        part = self._replace_part(target, rhs)
+        if part is not None:
+            return part
         if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
                 and len(target.args) == 1:
             # rownames(m) <- v / colnames(m) <- v on a matrix or data frame (rmatrix.py)
@@ -484,9 +495,52 @@ class Translator(BasePrinter):
             # x[, match("a", v)] <- 0: the columns at those positions (R counts from 1)
             pos = self.np(f"np.atleast_1d({self.py(args[1])})")
             return f"{self.py(obj)}.iloc[:, {pos} - 1] = {rhs}"
+        if len(args) == 2 and args[0].kind == "empty" and _numeric_subscript(args[1]) and \
+                not (args[1].kind == "unary" and args[1].value == "-"):
+            # x[, 2:4] <- v: the columns at those positions, R's values by position
+            pos = self.np(f"np.atleast_1d({self.py(args[1])})")
+            return f"{self.py(obj)}.iloc[:, {pos} - 1] = np.asarray({rhs})"
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
+        vec = self._assign_vector(target, rhs)
+        if vec is not None:
+            return vec
         raise Untranslatable("indexed assignment")
+
+    def _replace_part(self, target: R, rhs: str) -> str | None:
+        """``names(x[i]) <- v`` (``colnames``, ``rownames``) of a part of x: R's
+        ``x[i] <- `names<-`(x[i], v)``, the part's new value stored back where it was."""
+        helpers = {"names": "set_names", "colnames": "set_colnames",
+                   "rownames": "set_rownames", "row.names": "set_rownames"}
+        if not (target.kind == "call" and target.value in helpers and
+                len(target.args) == 1 and target.args[0][0] is None):
+            return None
+        part = target.args[0][1]
+        if part.kind == "dollar" and part.left is not None:
+            new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
+            return f"{self.py(part.left)}[{part.value!r}] = {new}"
+        if part.kind == "index" and part.left is not None:
+            new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
+            return self.assign_index(part, new)
+        return None
+
+    def _assign_vector(self, target: R, rhs: str) -> str | None:
+        """``x[i] <- v`` of a vector named x (positions, a mask or names; R's recycling and
+        growth): ``x = r_assign(x, i, v)`` (rvector.py)."""
+        args = [a for _, a in target.args]
+        obj = target.left
+        if target.value != "[" or len(args) != 1 or args[0].kind == "empty" or \
+                obj is None or obj.kind != "name":
+            return None
+        sel = args[0]
+        if sel.kind in ("bin", "unary") and _mentions(sel, obj.value):
+            at = self.as_array(sel, obj.value)          # x[x > 3] <- 0: elementwise
+        elif sel.kind == "unary" and sel.value == "-" and sel.right is not None:
+            at = self.np(f"-np.atleast_1d({self.py(sel.right)})")   # x[-k] <- v
+        else:
+            at = self.py(sel)
+        x = self.py(obj)
+        return f"{x} = {self.runtime('r_assign')}({x}, {at}, {rhs})"
 
     def melt(self, e: R) -> str:
         """reshape2's ``melt(d, id.vars, measure.vars, variable.name, value.name)`` of a data
@@ -550,9 +604,28 @@ class Translator(BasePrinter):
         return out
 
     # ----- $ components ----------------------------------------------------------------------
+    def _is_prediction(self, e: R | None) -> bool:
+        """Whether ``e`` is a predict() call or a name holding a prediction."""
+        return e is not None and (
+            e.kind == "call" and e.value in ("predict", "predict.asreml")
+            or e.kind == "name" and e.value in self.preds)
+
+    def _asreml3_predictions(self, e: R) -> None:
+        """R's partial ``$``: asreml 3's ``predict(...)$pred`` (``$predi``...) is its
+        ``$predictions`` list (asreml 4's prediction has no element starting "pred")."""
+        if e.kind == "dollar" and len(e.value) >= 4 and e.value != "predictions" and \
+                "predictions".startswith(e.value) and self._is_prediction(e.left):
+            e.value = "predictions"
+
     def dollar(self, e: R) -> str:
         assert e.left is not None
+        self._asreml3_predictions(e)
+        self._asreml3_predictions(e.left)
         obj = e.left
+        if obj.kind == "dollar" and obj.value == "predictions" and \
+                e.value in _PREDICT_ATTRS and self._is_prediction(obj.left):
+            # asreml 3's predict(...)$predictions$sed (vcov, avsed): that of the prediction
+            return self.dollar(R("dollar", e.value, left=obj.left, start=e.start, end=e.end))
         if obj.kind == "call" and obj.value == "summary" and obj.args:
             m = self.py(obj.args[0][1])
             comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
@@ -1140,6 +1213,10 @@ class Translator(BasePrinter):
             var = ([a for n, a in args if n == "var"] or pos[1:2])
             v = self.py(var[0]) if var else "'rowname'"
             return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if f in rvector.FUNCTIONS and f not in self.functions:   # which(), numeric(n)
+            vec = rvector.translate(self, e)
+            if vec is not None:
+                return vec
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
         if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
@@ -1431,9 +1508,23 @@ class Translator(BasePrinter):
         found = [a for n, a in named if n == "data"]
         return found[0] if found else None
 
+    def lazy_data(self, e: R) -> str | None:
+        """``r_lazy('name', globals())`` when ``e`` is a bare name the script never defines:
+        R finds it among an attached package's data sets (rlazy.py)."""
+        if self.data_cols:                  # with(d, ...): a bare name is d's column
+            return None
+        name = rlazy.lazy_data_name(e, self.defined, self.opaque,
+                                    set(_CONST) | self.functions | self.assigned)
+        if name is None:
+            return None
+        return f"{self.runtime('r_lazy')}({name!r}, globals())"
+
     def data_arg(self, a: R, named: list[tuple[str, R]]) -> str:
         """``data = d`` (also a pipe, subset() or ``subset =``); when the expression cannot
         be translated the fit uses the pipe's source data frame with a DIFFERENT-model TODO."""
+        lazy = self.lazy_data(a)
+        if lazy is not None:
+            return f"data={lazy}"
         try:
             d = self.py(a)
         except Untranslatable as exc:

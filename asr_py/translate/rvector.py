@@ -1,0 +1,181 @@
+"""R's atomic vectors in translated scripts: ``which()``, ``numeric(n)`` and its kin, and
+the replacement ``x[i] <- v`` of a vector. Their translation rules and their runtime.
+
+R semantics kept (R 4.2, ``?which``, ``?vector``, ``?Extract``):
+
+* ``which(x)`` gives the 1-based positions of the TRUE elements of a logical vector; NA counts
+  as FALSE. ``arr.ind = TRUE`` (matrix indices) is not translated.
+* ``numeric(n)``/``double(n)``/``integer(n)`` give n zeros, ``character(n)`` n empty strings,
+  ``logical(n)`` n FALSE, ``vector(mode, length)`` the same by mode (``"list"``: n NULLs).
+* ``x[i] <- v``: i 1-based positions (negative ones exclude), a logical vector (recycled) or
+  names; v recycled over the selected elements; a position past the end extends x with NA
+  (R's ``x <- numeric(0); x[3] <- 1`` gives ``NA NA 1``); ``x <- NULL; x[2] <- "a"`` starts
+  an empty vector. x keeps its Python type (list, array, Series; a dict for a named list).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.parser import Untranslatable
+
+if TYPE_CHECKING:
+    from asr_py.translate.parser import R
+
+__all__ = ["r_assign", "r_vector", "r_which"]
+
+#: R's constructors of an atomic vector of a given length -> their mode
+_MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
+          "character": "character", "logical": "logical"}
+FUNCTIONS = ("which", "vector", *_MODES)
+
+
+def _na(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def r_which(x: Any) -> np.ndarray:
+    """R's ``which(x)``: the 1-based positions of the TRUE elements (NA is not TRUE)."""
+    vals = x.to_numpy() if isinstance(x, (pd.Series, pd.Index)) else np.asarray(x, dtype=object)
+    vals = np.atleast_1d(vals).ravel()
+    return np.array([k + 1 for k, v in enumerate(vals) if not _na(v) and bool(v)], dtype=int)
+
+
+def r_vector(mode: str = "logical", length: int = 0) -> list[Any]:
+    """R's ``vector(mode, length)`` and ``numeric(n)``/``character(n)``/``logical(n)``/
+    ``integer(n)``: ``length`` zeros, empty strings, FALSEs (or NULLs for a list)."""
+    n = int(length)
+    if n < 0:
+        raise AsrError(f"vector(length = {length}): a negative length",
+                       hint="R's vector(), numeric() ... need a length >= 0")
+    fill: dict[str, Any] = {"numeric": 0.0, "double": 0.0, "integer": 0, "character": "",
+                            "logical": False, "list": None}
+    if mode not in fill:
+        raise AsrError(f"vector(mode = {mode!r}) is not an R mode translate knows",
+                       hint="use 'numeric', 'integer', 'character', 'logical' or 'list'")
+    return [fill[mode]] * n
+
+
+def _flat(v: Any) -> list[Any]:
+    if isinstance(v, (str, bytes)) or np.isscalar(v) or v is None:
+        return [v]
+    if isinstance(v, (pd.Series, pd.Index)):
+        return list(v.to_numpy())
+    if isinstance(v, dict):
+        return list(v.values())
+    return list(np.asarray(v, dtype=object).ravel()) if not isinstance(v, list) else list(v)
+
+
+def _targets(items: list[Any], names: list[Any] | None, i: Any) -> tuple[list[int], list[Any]]:
+    """0-based positions ``i`` selects in a vector of ``items`` (names past the end are new
+    elements: their names come back in the second list)."""
+    sel = _flat(i)
+    n = len(items)
+    if sel and all(isinstance(s, (bool, np.bool_)) for s in sel):
+        m = max(n, len(sel))
+        return [k for k in range(m) if sel[k % len(sel)]], []
+    if sel and all(isinstance(s, str) for s in sel):
+        have = [] if names is None else list(names)
+        pos, new = [], []
+        for s in sel:
+            if s in have:
+                pos.append(have.index(s))
+            else:
+                have.append(s)
+                new.append(s)
+                pos.append(len(have) - 1)
+        return pos, new
+    nums = [int(s) for s in sel if not _na(s)]
+    if any(k < 0 for k in nums):
+        if any(k > 0 for k in nums):
+            raise AsrError("x[i] <- v: i mixes positive and negative positions",
+                           hint="R allows only one sign in a subscript")
+        drop = {-k - 1 for k in nums}
+        return [k for k in range(n) if k not in drop], []
+    return [k - 1 for k in nums if k != 0], []
+
+
+def r_assign(x: Any, i: Any, value: Any) -> Any:
+    """R's ``x[i] <- value`` for a vector ``x`` (list, array, Series, named list as a dict, or
+    NULL): the changed copy, of the same Python type."""
+    if isinstance(x, pd.DataFrame):
+        sel = _flat(i)
+        if all(isinstance(s, str) for s in sel):
+            out = x.copy()
+            vals = _flat(value)
+            for k, s in enumerate(sel):
+                out[s] = value if len(vals) == 1 else vals[k % len(vals)]
+            return out
+        raise AsrError("d[i] <- v of a data frame by position or mask is not translated",
+                       hint="name the columns: d[c('a', 'b')] <- v, or d[rows, 'col'] <- v")
+    if x is None:
+        x = []
+    if isinstance(x, dict):
+        keys = list(x)
+        pos, new = _targets(list(x.values()), keys, i)
+        out = dict(x)
+        vals = _flat(value) if not isinstance(value, (list, dict)) or len(pos) > 1 else [value]
+        names = keys + new
+        for k, p in enumerate(pos):
+            if p >= len(names):
+                raise AsrError(f"x[{i}] <- v: position past the end of a named list",
+                               hint="add the element by name: x[['name']] <- v")
+            out[names[p]] = vals[k % len(vals)]
+        return out
+    series = isinstance(x, pd.Series)
+    names = list(x.index) if series and not isinstance(x.index, pd.RangeIndex) else None
+    items = _flat(x)
+    pos, new = _targets(items, names, i)
+    vals = _flat(value)
+    if not vals:
+        raise AsrError("x[i] <- v: replacement has length zero",
+                       hint="R stops here too: give v at least one value")
+    if pos and len(pos) % len(vals):
+        pass                                   # R warns and recycles; so do we
+    end = max([len(items) - 1, *pos]) if pos else len(items) - 1
+    items = items + [np.nan] * (end + 1 - len(items))
+    for k, p in enumerate(pos):
+        items[p] = vals[k % len(vals)]
+    if series:
+        idx = (names + new + [str(k + 1) for k in range(len(names) + len(new), len(items))]
+               if names is not None else range(len(items)))
+        return pd.Series(items, index=list(idx), name=x.name).infer_objects()
+    if isinstance(x, np.ndarray):
+        return np.asarray(pd.Series(items).infer_objects().to_numpy())
+    return items
+
+
+def translate(tr: Any, e: R) -> str | None:
+    """The translation of a call to one of :data:`FUNCTIONS` (None: not this rule's form)."""
+    f = e.value
+    pos = [a for n, a in e.args if n is None and a.kind != "empty"]
+    named = {n: a for n, a in e.args if n is not None}
+    if f == "which":
+        if any(n not in ("x", "useNames") for n in named) or len(pos) + ("x" in named) != 1:
+            raise Untranslatable("which(arr.ind = TRUE)" if "arr.ind" in named else
+                                 "which() with these arguments")
+        x = named.get("x", pos[0] if pos else None)
+        assert x is not None
+        return f"{tr.runtime('r_which')}({tr.py(x)})"
+    if f in _MODES:
+        if any(n != "length" for n in named) or len(pos) + len(named) > 1:
+            return None
+        n = named.get("length", pos[0] if pos else None)
+        size = tr.py(n) if n is not None else "0"
+        return f"{tr.runtime('r_vector')}({_MODES[f]!r}, {size})"
+    if f == "vector":
+        if any(n not in ("mode", "length") for n in named) or len(e.args) > 2:
+            return None
+        got = dict(zip(("mode", "length"), pos))
+        got.update(named)
+        mode = tr.py(got["mode"]) if "mode" in got else "'logical'"
+        size = tr.py(got["length"]) if "length" in got else "0"
+        return f"{tr.runtime('r_vector')}({mode}, {size})"
+    return None
