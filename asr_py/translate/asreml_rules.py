@@ -1349,7 +1349,8 @@ class Translator(BasePrinter):
                 conds) > 1 else self.py(c)) for c in conds)
             out = f"{d}[{cond}]"
         if sel:
-            raise Untranslatable("subset(select =)")
+            spec = rvector.select_spec(self, sel[0])
+            return f"{self.runtime('r_select')}({out}, lambda _p: {spec})"
         return out
 
     def transform(self, e: R) -> str:

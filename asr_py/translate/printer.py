@@ -18,7 +18,14 @@ from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
           "NA": "None", "NA_real_": "float('nan')", "NA_character_": "None", "NaN":
-          "float('nan')", "Inf": "float('inf')", "pi": "np.pi"}
+          "float('nan')", "Inf": "float('inf')", "pi": "np.pi",
+          # R's base constants (lists: R's character vectors)
+          "letters": "list('abcdefghijklmnopqrstuvwxyz')",
+          "LETTERS": "list('ABCDEFGHIJKLMNOPQRSTUVWXYZ')",
+          "month.name": "['January', 'February', 'March', 'April', 'May', 'June', 'July', "
+                        "'August', 'September', 'October', 'November', 'December']",
+          "month.abb": "['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', "
+                       "'Oct', 'Nov', 'Dec']"}
 _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "np.mean",
                  "abs": "np.abs", "round": "np.round", "sum": "np.sum",
                  "var": "np.var", "max": "np.max", "min": "np.min", "median": "np.median",
@@ -729,6 +736,9 @@ class BasePrinter:
                 s.right.kind == "call" and s.right.value in ("try", "tryCatch") and \
                 s.right.args:
             return self.try_(s, depth)
+        if k == "call" and s.value == "try" and s.args and s.args[0][0] in (None, "expr") \
+                and all(n in (None, "expr", "silent") for n, _ in s.args[1:]):
+            return self.try_statement(s, depth)
         line = self.top(s, depth)
         if line == "__IMPORT__":
             return [f"# {self.original(s).strip()}: asr_py and pandas are imported at the top"]
@@ -767,6 +777,18 @@ class BasePrinter:
         target = self.py(s.left)
         return ["try:"] + _indent(self.compound(inner, depth + 1)) + [
             "except Exception as exc:  # R's try()", f"    {target} = exc"]
+
+    def try_statement(self, s: R, depth: int) -> list[str]:
+        """``try(x <- f(...))`` / ``try({...}, silent = TRUE)`` as a statement: the code runs;
+        an error is printed (unless silent) and the script goes on, as R's try()."""
+        inner = s.args[0][1]
+        silent = any(n == "silent" and a.kind == "name" and a.value in ("TRUE", "T")
+                     for n, a in s.args[1:])
+        body = (self.block(inner.body, depth + 1) if inner.kind == "block" else
+                self.compound(inner, depth + 1))
+        handler = "    pass" if silent else "    print(f'Error in try : {exc}')"
+        return ["try:"] + _indent(body or ["pass"]) + [
+            "except Exception as exc:  # R's try(): the script goes on", handler]
 
     def guard(self, make, head: R) -> list[str]:  # type: ignore[no-untyped-def]
         """A loop/if header; when it cannot be translated the body is kept (translated)

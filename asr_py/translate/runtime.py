@@ -89,7 +89,14 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
-from asr_py.translate.rvector import r_assign, r_vector, r_which  # noqa: F401
+from asr_py.translate.rvector import (  # noqa: F401
+    r_assign,
+    r_negate,
+    r_scale,
+    r_select,
+    r_vector,
+    r_which,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 

@@ -7,6 +7,11 @@ R semantics kept (R 4.2, ``?which``, ``?vector``, ``?Extract``):
   as FALSE. ``arr.ind = TRUE`` (matrix indices) is not translated.
 * ``numeric(n)``/``double(n)``/``integer(n)`` give n zeros, ``character(n)`` n empty strings,
   ``logical(n)`` n FALSE, ``vector(mode, length)`` the same by mode (``"list"``: n NULLs).
+* ``scale(x, center = TRUE, scale = TRUE)``: each column minus its mean, divided by its
+  standard deviation (n - 1; with ``center = FALSE`` the root mean square), NA left out; a
+  vector stays a vector (R gives a one-column matrix, which asreml reads as that vector).
+* ``subset(d, cond, select = c(a, b))``: R evaluates ``select`` with each column name bound to
+  its position (``a:c`` a run of columns, ``-c(a, b)`` all but those, strings names).
 * ``x[i] <- v``: i 1-based positions (negative ones exclude), a logical vector (recycled) or
   names; v recycled over the selected elements; a position past the end extends x with NA
   (R's ``x <- numeric(0); x[3] <- 1`` gives ``NA NA 1``); ``x <- NULL; x[2] <- "a"`` starts
@@ -26,12 +31,12 @@ from asr_py.translate.parser import Untranslatable
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["r_assign", "r_vector", "r_which"]
+__all__ = ["r_assign", "r_negate", "r_scale", "r_select", "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
           "character": "character", "logical": "logical"}
-FUNCTIONS = ("which", "vector", *_MODES)
+FUNCTIONS = ("which", "vector", "scale", *_MODES)
 
 
 def _na(v: Any) -> bool:
@@ -152,6 +157,38 @@ def r_assign(x: Any, i: Any, value: Any) -> Any:
     return items
 
 
+def r_scale(x: Any, center: Any = True, scale: Any = True) -> Any:
+    """R's ``scale(x, center, scale)`` of a vector or of a matrix/data frame's columns."""
+    if isinstance(x, pd.DataFrame):
+        return pd.DataFrame({c: r_scale(x[c], _nth(center, k), _nth(scale, k))
+                             for k, c in enumerate(x.columns)}, index=x.index)
+    arr = np.asarray(x, dtype=float)
+    if arr.ndim == 2:
+        return np.column_stack([r_scale(arr[:, k], _nth(center, k), _nth(scale, k))
+                                for k in range(arr.shape[1])])
+    out = arr.copy()
+    ok = ~np.isnan(out)
+    if center is True:
+        out = out - out[ok].mean()
+    elif center is not False and center is not None:
+        out = out - float(center)
+    if scale is True:
+        n = int(ok.sum())
+        div = np.sqrt(np.sum(out[ok] ** 2) / max(n - 1, 1))
+        out = out / div
+    elif scale is not False and scale is not None:
+        out = out / float(scale)
+    if isinstance(x, pd.Series):
+        return pd.Series(out, index=x.index, name=x.name)
+    return out
+
+
+def _nth(v: Any, k: int) -> Any:
+    if isinstance(v, (bool, np.bool_)) or v is None or np.isscalar(v):
+        return v
+    return list(v)[k]
+
+
 def translate(tr: Any, e: R) -> str | None:
     """The translation of a call to one of :data:`FUNCTIONS` (None: not this rule's form)."""
     f = e.value
@@ -164,6 +201,16 @@ def translate(tr: Any, e: R) -> str | None:
         x = named.get("x", pos[0] if pos else None)
         assert x is not None
         return f"{tr.runtime('r_which')}({tr.py(x)})"
+    if f == "scale":
+        names = ("x", "center", "scale")
+        if len(e.args) > 3 or any(n not in (None, *names) for n in named):
+            return None
+        got = dict(zip(names, [a for n, a in e.args if n is None]))
+        got.update(named)
+        if "x" not in got:
+            return None
+        more = "".join(f", {k}={tr.py(got[k])}" for k in names[1:] if k in got)
+        return f"{tr.runtime('r_scale')}({tr.py(got['x'])}{more})"
     if f in _MODES:
         if any(n != "length" for n in named) or len(pos) + len(named) > 1:
             return None
@@ -179,3 +226,63 @@ def translate(tr: Any, e: R) -> str | None:
         size = tr.py(got["length"]) if "length" in got else "0"
         return f"{tr.runtime('r_vector')}({mode}, {size})"
     return None
+
+
+def select_spec(tr: Any, e: R) -> str:
+    """``subset(select = e)``'s expression as Python over ``_p`` (column name -> 1-based
+    position), as R evaluates it (``?subset``)."""
+    k = e.kind
+    if k == "name":
+        return f"_p[{e.value!r}]"
+    if k in ("str", "num"):
+        return tr.py(e)
+    if k == "paren" and e.right is not None:
+        return f"({select_spec(tr, e.right)})"
+    if k == "unary" and e.value == "-" and e.right is not None:
+        return f"{tr.runtime('r_negate')}({select_spec(tr, e.right)})"
+    if k == "bin" and e.value == ":" and e.left is not None and e.right is not None:
+        return f"range({select_spec(tr, e.left)}, {select_spec(tr, e.right)} + 1)"
+    if k == "call" and e.value == "c" and all(n is None for n, _ in e.args):
+        return f"[{', '.join(select_spec(tr, a) for _, a in e.args)}]"
+    raise Untranslatable(f"subset(select = {tr.src(e)})")
+
+
+def r_negate(x: Any) -> Any:
+    """``-x`` of a position or a vector of positions (subset's ``select = -c(a, b)``)."""
+    if isinstance(x, (int, np.integer)):
+        return -int(x)
+    return [-int(v) for v in _flat_all(x)]
+
+
+def _flat_all(x: Any) -> list[Any]:
+    out: list[Any] = []
+    for v in (x if isinstance(x, (list, tuple, range, np.ndarray)) else [x]):
+        if isinstance(v, (list, tuple, range, np.ndarray)):
+            out += _flat_all(v)
+        else:
+            out.append(v)
+    return out
+
+
+def r_select(d: Any, spec: Any) -> Any:
+    """``subset(d, select = ...)``: ``spec(positions)`` gives names, positive positions or
+    negative ones (dropped), as R's subset.data.frame."""
+    if not isinstance(d, pd.DataFrame):
+        raise AsrError("subset(x, select = ...) needs a data frame",
+                       hint="select picks columns: x must be a data frame")
+    cols = list(d.columns)
+    sel = _flat_all(spec({c: k + 1 for k, c in enumerate(cols)}))
+    if any(isinstance(v, str) for v in sel):
+        missing = [v for v in sel if v not in cols]
+        if missing:
+            raise AsrError(f"subset(select = ...): no column {missing[0]!r}",
+                           hint=f"the data frame's columns: {cols}")
+        return d[[str(v) for v in sel]]
+    nums = [int(v) for v in sel]
+    if nums and all(v < 0 for v in nums):
+        drop = {-v - 1 for v in nums}
+        return d[[c for k, c in enumerate(cols) if k not in drop]]
+    if any(v < 0 for v in nums):
+        raise AsrError("subset(select = ...) mixes kept and dropped columns",
+                       hint="R allows only one sign: select = c(a, b) or select = -c(a, b)")
+    return d.iloc[:, [v - 1 for v in nums if v != 0]]
