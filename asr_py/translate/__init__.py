@@ -42,6 +42,7 @@ def translate(r_code: str) -> str:
     tr = Translator(r_code, spans)
     program = Parser(toks).program()
     tr.defined, tr.opaque = rlazy.defined_names(program)
+    tr.called = rlazy.called_names(program)
     body: list[str] = []
     for node in program:
         body += tr.statement(node, 0)

@@ -290,6 +290,7 @@ class Translator(BasePrinter):
         #: (rlazy.py: a bare name it never defines is an attached package's data set)
         self.defined: set[str] = set()
         self.opaque = True
+        self.called: set[str] = set()
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:
@@ -354,7 +355,7 @@ class Translator(BasePrinter):
             return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
-            rhs = self.lazy_data(r) or self.py(r)
+            rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             self.assigned.add(name)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
@@ -534,7 +535,7 @@ class Translator(BasePrinter):
             return None
         sel = args[0]
         if sel.kind in ("bin", "unary") and _mentions(sel, obj.value):
-            at = self.as_array(sel, obj.value)          # x[x > 3] <- 0: elementwise
+            at = self.np(self.as_array(sel, obj.value))   # x[x > 3] <- 0: elementwise
         elif sel.kind == "unary" and sel.value == "-" and sel.right is not None:
             at = self.np(f"-np.atleast_1d({self.py(sel.right)})")   # x[-k] <- v
         else:

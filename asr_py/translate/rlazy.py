@@ -45,6 +45,12 @@ _NO_DATA = {"asreml", "asremlPlus", "dae", "dplyr", "tidyr", "tidyverse", "ggplo
             "tibble", "knitr", "rmarkdown", "here", "devtools", "testthat", "pacman"}
 
 
+def called_names(program: list[R]) -> set[str]:
+    """Names the program calls as functions (``h <- harmonic.mean; h(x)``: h is a function,
+    so harmonic.mean is not a data set)."""
+    return {e.value for e in _walk(program) if e.kind == "call" and e.value}
+
+
 def defined_names(program: list[R]) -> tuple[set[str], bool]:
     """Every name the R program defines anywhere (assignments, function parameters, for
     variables, ``data(x)``, ``assign("x", ...)``), and whether bare names are to be left
