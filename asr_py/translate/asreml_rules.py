@@ -36,6 +36,8 @@ from asr_py.translate.printer import (
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
               "deviance": "deviance"}     # a GLM's deviance (asr_py.glmm)
+#: the columns of asreml's Wald table (wald() without denDF; asr_py.results.wald)
+_WALD_COLS = ("Df", "Sum of Sq", "Wald statistic", "Pr(Chisq)", "F.inc")
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
 #: predict.asreml()'s arguments (for R's partial matching of their names)
@@ -668,6 +670,11 @@ class Translator(BasePrinter):
                 obj.kind == "name" and obj.value in self.walds):
             if e.value == "Wald":
                 return self.py(obj)
+            col = _partial(e.value, _WALD_COLS)
+            if col is not None and not any(n == "denDF" for n, _ in (
+                    obj.args if obj.kind == "call" else [])):
+                # wald(m)$`Pr(Chisq)`: a column of the table wald() gives without denDF
+                return f"{self.py(obj)}[{col!r}]"
             raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
         if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
                 and self.is_fit(obj.args[0][1]):

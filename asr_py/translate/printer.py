@@ -322,6 +322,10 @@ class BasePrinter:
                 args[1].kind == "name" and args[1].value not in _CONST:
             # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value
             return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
+                args[1].kind == "call" and args[1].value == "order":
+            # x[, order(names(x))]: the columns in that order (positions)
+            return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
@@ -394,7 +398,8 @@ class BasePrinter:
             a = args[0]
             if a.kind == "unary" and a.right is not None:
                 inner = self.py(a.right)
-                at = f"-{inner}" if a.right.kind == "num" else f"[-i for i in {inner}]"
+                at = f"-{inner}" if a.right.kind == "num" else \
+                    f"{self.runtime('r_negate')}({inner})"
             else:
                 at = self.py(a)
             return f"{self.runtime('r_sub')}({obj}, {at})"               # x[2:4], x[-1]
@@ -972,7 +977,8 @@ def _positions(e: R) -> bool:
     if e.kind == "call" and e.value == "c" and e.args:
         return all(n is None and (a.kind == "num" or _positions(a)) for n, a in e.args)
     if e.kind == "unary" and e.value == "-" and e.right is not None:
-        return e.right.kind == "num" or _positions(e.right)
+        # -k, -(1:2), -n of a variable n (a minus sign only makes sense on positions)
+        return e.right.kind in ("num", "name") or _positions(e.right)
     return False
 
 

@@ -7,6 +7,9 @@ R semantics kept (R 4.2, ``?which``, ``?vector``, ``?Extract``):
   as FALSE. ``arr.ind = TRUE`` (matrix indices) is not translated.
 * ``numeric(n)``/``double(n)``/``integer(n)`` give n zeros, ``character(n)`` n empty strings,
   ``logical(n)`` n FALSE, ``vector(mode, length)`` the same by mode (``"list"``: n NULLs).
+* ``order(a, b, decreasing = FALSE)``: the 1-based positions that sort by a, then b; stable
+  (ties keep their order), NA last, a factor by its levels' order, strings by code point (R's
+  C locale; R's default locale may put "a" before "B").
 * ``scale(x, center = TRUE, scale = TRUE)``: each column minus its mean, divided by its
   standard deviation (n - 1; with ``center = FALSE`` the root mean square), NA left out; a
   vector stays a vector (R gives a one-column matrix, which asreml reads as that vector).
@@ -31,12 +34,12 @@ from asr_py.translate.parser import Untranslatable
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["r_assign", "r_negate", "r_scale", "r_select", "r_vector", "r_which"]
+__all__ = ["r_assign", "r_negate", "r_order", "r_scale", "r_select", "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
           "character": "character", "logical": "logical"}
-FUNCTIONS = ("which", "vector", "scale", *_MODES)
+FUNCTIONS = ("which", "vector", "scale", "order", *_MODES)
 
 
 def _na(v: Any) -> bool:
@@ -189,6 +192,25 @@ def _nth(v: Any, k: int) -> Any:
     return list(v)[k]
 
 
+def r_order(*keys: Any, decreasing: bool = False) -> np.ndarray:
+    """R's ``order(...)``: 1-based positions sorting by the keys in turn (stable, NA last)."""
+    if not keys:
+        raise AsrError("order() needs at least one vector", hint="order(x) or order(a, b)")
+    cols = {}
+    for k, key in enumerate(keys):
+        ser = key if isinstance(key, pd.Series) else pd.Series(list(_flat(key)))
+        if isinstance(ser.dtype, pd.CategoricalDtype):
+            ser = pd.Series(ser.cat.codes.to_numpy(), dtype=float).where(ser.notna().to_numpy())
+        cols[f"k{k}"] = ser.reset_index(drop=True)
+    frame = pd.DataFrame(cols)
+    if len({len(c) for c in cols.values()}) != 1:
+        raise AsrError("order(): the vectors have different lengths",
+                       hint="R's order() needs keys of one length")
+    out = frame.sort_values(list(cols), ascending=not decreasing, kind="stable",
+                            na_position="last")
+    return out.index.to_numpy() + 1
+
+
 def translate(tr: Any, e: R) -> str | None:
     """The translation of a call to one of :data:`FUNCTIONS` (None: not this rule's form)."""
     f = e.value
@@ -201,6 +223,11 @@ def translate(tr: Any, e: R) -> str | None:
         x = named.get("x", pos[0] if pos else None)
         assert x is not None
         return f"{tr.runtime('r_which')}({tr.py(x)})"
+    if f == "order":
+        if any(n not in ("decreasing",) for n in named) or not pos:
+            return None
+        dec = f", decreasing={tr.py(named['decreasing'])}" if "decreasing" in named else ""
+        return f"{tr.runtime('r_order')}({', '.join(tr.py(a) for a in pos)}{dec})"
     if f == "scale":
         names = ("x", "center", "scale")
         if len(e.args) > 3 or any(n not in (None, *names) for n in named):
