@@ -704,6 +704,10 @@ class Translator(BasePrinter):
                 return f"asr.plus.{name.replace('.', '_')}({self.py(obj)})"
             if name in ("vparameters", "gammas"):      # ratios to sigma2 (asreml's scale)
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
+            if e.value == "last.message":    # asreml 3: the fit's last monitor message
+                m = self.py(obj)
+                return (f"('LogLikelihood Converged' if {m}.converged else "
+                        "'LogLikelihood not converged')")
             if name == "sigma2":
                 return f"{self.runtime('r_sigma2')}({self.py(obj)})"
             if name in ("G.param", "R.param"):    # {term: its parameters} (rdesign.py)

@@ -246,3 +246,42 @@ def test_aafun_bivariate_and_corgh_models_match_asreml3(prspa: pd.DataFrame) -> 
     np.testing.assert_allclose(cors["component"].to_numpy(), [0.751, 0.448, 0.798], atol=5e-4)
     np.testing.assert_allclose(cors["std.error"].to_numpy(), [0.233, 0.257, 0.123], atol=5e-4)
 
+
+
+# ----- order(), x[c(-1, -n)], wald()$`Pr(Chisq)`, $last.message ---------------------------------
+
+def test_order_as_a_value_is_stable_with_na_last() -> None:
+    # R: order(c(NA, 1, 1), c(2, 1, 3)) is 2 3 1; order(c(3, 1, 2), decreasing = TRUE) 1 3 2
+    d = pd.DataFrame({"b": [2.0, 1.0, 3.0], "a": list("xyz"), "c": [np.nan, 1.0, 1.0]})
+    env = _run("o <- order(d$c, d$b)\ne <- d[, order(names(d))]\n"
+               "w <- order(c(3, 1, 2), decreasing = TRUE)\n", d=d)
+    assert list(env["o"]) == [2, 3, 1]
+    assert list(env["e"].columns) == ["a", "b", "c"]
+    assert list(env["w"]) == [1, 3, 2]
+
+
+def test_negative_positions_held_in_variables() -> None:
+    env = _run('ff <- c("y", "a", "b", "z")\nnf <- length(ff)\nffa <- ff[c(-1, -nf)]\n'
+               "ffb <- ff[-nf]\nffc <- ff[-(1:2)]\n")
+    assert list(env["ffa"]) == ["a", "b"]
+    assert list(env["ffb"]) == ["y", "a", "b"]
+    assert list(env["ffc"]) == ["b", "z"]
+
+
+def test_wald_pr_chisq_column_against_ols() -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=40)
+    d = pd.DataFrame({"x": x, "y": 1.0 + 0.4 * x + rng.normal(size=40)})
+    env = _run("library(asreml)\nm <- asreml(y ~ x, data = d)\n"
+               "p <- wald(m)$`Pr(Chisq)`[2]\nw <- wald.asreml(m)$`Wald statistic`[2]\n"
+               "msg <- m$last.message\n", d=d)
+    # no random term: REML's sigma2 is OLS's RSS / (n - 2); Wald = (b / se(b))^2 on 1 df
+    X = np.column_stack([np.ones(40), x])
+    b, rss = np.linalg.lstsq(X, d["y"].to_numpy(), rcond=None)[:2]
+    cov = rss[0] / 38 * np.linalg.inv(X.T @ X)
+    wald = b[1] ** 2 / cov[1, 1]
+    np.testing.assert_allclose(env["w"], wald, rtol=1e-6)
+    np.testing.assert_allclose(env["p"], stats.chi2.sf(wald, 1), rtol=1e-6)
+    assert env["msg"] == "LogLikelihood Converged"
