@@ -927,12 +927,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
-        if f == "head":
-            n = self.py(args[1][1]) if len(args) > 1 else ""
-            return f"{self.py(pos[0])}.head({n})"
-        if f == "tail":
-            n = self.py(args[1][1]) if len(args) > 1 else ""
-            return f"{self.py(pos[0])}.tail({n})"
+        if f in ("head", "tail") and pos:
+            # a data frame's or a vector's first/last rows (rvector.r_head)
+            n = f", {self.py(args[1][1])}" if len(args) > 1 else ""
+            end = ", tail=True" if f == "tail" else ""
+            return f"{self.runtime('r_head')}({self.py(pos[0])}{n}{end})"
         if f == "attributes" and len(args) == 1:       # R's attributes as a named list
             return f"{self.runtime('r_attributes')}({self.py(pos[0])})"
         if f in ("rownames", "row.names") and len(args) == 1:

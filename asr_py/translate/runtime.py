@@ -91,6 +91,7 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
 )
 from asr_py.translate.rvector import (  # noqa: F401
     r_assign,
+    r_head,
     r_negate,
     r_order,
     r_scale,

@@ -7,6 +7,8 @@ R semantics kept (R 4.2, ``?which``, ``?vector``, ``?Extract``):
   as FALSE. ``arr.ind = TRUE`` (matrix indices) is not translated.
 * ``numeric(n)``/``double(n)``/``integer(n)`` give n zeros, ``character(n)`` n empty strings,
   ``logical(n)`` n FALSE, ``vector(mode, length)`` the same by mode (``"list"``: n NULLs).
+* ``head(x, n = 6)``/``tail(x, n = 6)`` of a vector (list, array) as of a data frame; a
+  negative n leaves out that many from the other end.
 * ``order(a, b, decreasing = FALSE)``: the 1-based positions that sort by a, then b; stable
   (ties keep their order), NA last, a factor by its levels' order, strings by code point (R's
   C locale; R's default locale may put "a" before "B").
@@ -30,11 +32,13 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.parser import Untranslatable
+from asr_py.translate.rbase import _placeholder
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["r_assign", "r_negate", "r_order", "r_scale", "r_select", "r_vector", "r_which"]
+__all__ = ["r_assign", "r_head", "r_negate", "r_order", "r_scale", "r_select", "r_vector",
+           "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
@@ -51,6 +55,8 @@ def _na(v: Any) -> bool:
 
 def r_which(x: Any) -> np.ndarray:
     """R's ``which(x)``: the 1-based positions of the TRUE elements (NA is not TRUE)."""
+    if (ph := _placeholder(x)) is not None:
+        return ph  # type: ignore[return-value]
     vals = x.to_numpy() if isinstance(x, (pd.Series, pd.Index)) else np.asarray(x, dtype=object)
     vals = np.atleast_1d(vals).ravel()
     return np.array([k + 1 for k, v in enumerate(vals) if not _na(v) and bool(v)], dtype=int)
@@ -113,6 +119,8 @@ def _targets(items: list[Any], names: list[Any] | None, i: Any) -> tuple[list[in
 def r_assign(x: Any, i: Any, value: Any) -> Any:
     """R's ``x[i] <- value`` for a vector ``x`` (list, array, Series, named list as a dict, or
     NULL): the changed copy, of the same Python type."""
+    if (ph := _placeholder(x, i)) is not None:
+        return ph
     if isinstance(x, pd.DataFrame):
         sel = _flat(i)
         if all(isinstance(s, str) for s in sel):
@@ -162,6 +170,8 @@ def r_assign(x: Any, i: Any, value: Any) -> Any:
 
 def r_scale(x: Any, center: Any = True, scale: Any = True) -> Any:
     """R's ``scale(x, center, scale)`` of a vector or of a matrix/data frame's columns."""
+    if (ph := _placeholder(x, center, scale)) is not None:
+        return ph
     if isinstance(x, pd.DataFrame):
         return pd.DataFrame({c: r_scale(x[c], _nth(center, k), _nth(scale, k))
                              for k, c in enumerate(x.columns)}, index=x.index)
@@ -192,8 +202,24 @@ def _nth(v: Any, k: int) -> Any:
     return list(v)[k]
 
 
+def r_head(x: Any, n: int = 6, tail: bool = False) -> Any:
+    """R's ``head(x, n)`` / ``tail(x, n)`` of a data frame, Series, array or list."""
+    if (ph := _placeholder(x, n)) is not None:
+        return ph
+    size = len(x)
+    k = int(n)
+    k = max(size + k, 0) if k < 0 else min(k, size)
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        return x.tail(k) if tail else x.head(k)
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        return x[size - k:] if tail else x[:k]
+    return x[size - k:] if tail else x[:k]
+
+
 def r_order(*keys: Any, decreasing: bool = False) -> np.ndarray:
     """R's ``order(...)``: 1-based positions sorting by the keys in turn (stable, NA last)."""
+    if (ph := _placeholder(*keys)) is not None:
+        return ph  # type: ignore[return-value]
     if not keys:
         raise AsrError("order() needs at least one vector", hint="order(x) or order(a, b)")
     cols = {}
@@ -294,6 +320,8 @@ def _flat_all(x: Any) -> list[Any]:
 def r_select(d: Any, spec: Any) -> Any:
     """``subset(d, select = ...)``: ``spec(positions)`` gives names, positive positions or
     negative ones (dropped), as R's subset.data.frame."""
+    if (ph := _placeholder(d)) is not None:
+        return ph
     if not isinstance(d, pd.DataFrame):
         raise AsrError("subset(x, select = ...) needs a data frame",
                        hint="select picks columns: x must be a data frame")

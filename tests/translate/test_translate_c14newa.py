@@ -285,3 +285,19 @@ def test_wald_pr_chisq_column_against_ols() -> None:
     np.testing.assert_allclose(env["w"], wald, rtol=1e-6)
     np.testing.assert_allclose(env["p"], stats.chi2.sf(wald, 1), rtol=1e-6)
     assert env["msg"] == "LogLikelihood Converged"
+
+
+def test_head_and_tail_of_vectors_and_placeholders() -> None:
+    from asr_py.translate.checks import untranslated
+    from asr_py.translate.runtime import r_head
+
+    # R: head(1:7, -2) is 1:5; tail(0:8, 3) is 6 7 8; head(which(...)) of an integer vector
+    assert r_head([1, 2, 3, 4, 5, 6, 7], -2) == [1, 2, 3, 4, 5]
+    assert list(r_head(np.arange(9), 3, tail=True)) == [6, 7, 8]
+    env = _run("r <- head(order(c(5, 3, 9, 1)), 2)\nt <- tail(d, 1)\n",
+               d=pd.DataFrame({"a": [1, 2, 3]}))
+    assert list(env["r"]) == [4, 2]
+    assert list(env["t"]["a"]) == [3]
+    # a value from untranslated code stays a placeholder (the script goes on)
+    ph = untranslated("f()", "u")
+    assert r_head(ph) is ph and r_which(ph) is ph and r_assign(ph, 1, 0) is ph
