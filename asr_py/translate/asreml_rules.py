@@ -1136,6 +1136,21 @@ class Translator(BasePrinter):
             # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
             return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
                 f", on={self.py(on[0])}" if on else "") + ", suffixes=('.x', '.y'))"
+        if f == "join" and len(pos) >= 2 and all(
+                n in (None, "x", "y", "by", "type", "match") for n, _ in args):
+            # plyr's join(x, y, by, type = "left"): x's rows in x's order (pandas' merge)
+            got = _bind_args(("x", "y", "by", "type", "match"), pos, args)
+            typ = got.get("type")
+            how = {"left": "left", "right": "right", "inner": "inner", "full": "outer"}.get(
+                typ.value if typ is not None and typ.kind == "str" else "left"
+                if typ is None else "")
+            match = got.get("match")
+            if how is None or match is not None and not (match.kind == "str" and
+                                                         match.value == "all"):
+                raise Untranslatable("join() with this type/match")
+            on = f", on={self.py(got['by'])}" if "by" in got else ""
+            return (f"{self.py(got['x'])}.merge({self.py(got['y'])}, how={how!r}{on}, "
+                    "suffixes=('.x', '.y'))")
         if f == "file.path" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"

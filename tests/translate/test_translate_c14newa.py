@@ -301,3 +301,15 @@ def test_head_and_tail_of_vectors_and_placeholders() -> None:
     # a value from untranslated code stays a placeholder (the script goes on)
     ph = untranslated("f()", "u")
     assert r_head(ph) is ph and r_which(ph) is ph and r_assign(ph, 1, 0) is ph
+
+
+def test_plyr_join_keeps_x_order() -> None:
+    # plyr's join(x, y, by, type = "left"): every row of x in x's order, NA where y has none
+    a = pd.DataFrame({"id": [3, 1, 2], "u": [1, 2, 3]})
+    b = pd.DataFrame({"id": [1, 3], "v": ["x", "y"]})
+    env = _run('library(plyr)\nz <- join(a, b, by = "id")\nw <- join(a, b, type = "inner")\n',
+               a=a, b=b)
+    assert list(env["z"]["id"]) == [3, 1, 2] and list(env["z"]["v"][:2]) == ["y", "x"]
+    assert pd.isna(env["z"]["v"].iloc[2])
+    assert list(env["w"]["id"]) == [3, 1]
+    assert "join() with this type/match" in translate('z <- join(a, b, match = "first")\n')
