@@ -479,7 +479,11 @@ class Translator(BasePrinter):
         args = [a for _, a in target.args]
         obj = target.left
         if target.value == "[[" and len(args) == 1:
-            return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+            key = self.py(args[0])
+            if args[0].kind in ("index", "call"):
+                # x[[v[k]]] <- value: v[k] is one name or position (a length-1 vector)
+                key = f"{self.runtime('r_scalar')}({key}, '[[')"
+            return f"{self.py(obj)}[{key}] = {rhs}"
         if target.value == "[[" and len(args) == 2 and "empty" not in (args[0].kind,
                                                                          args[1].kind):
             # m[[i, j]] <- v: one cell (of a list matrix: any object, a data frame too)

@@ -90,6 +90,7 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_trimws,
 )
 from asr_py.translate.rvector import (  # noqa: F401
+    RList,
     r_assign,
     r_head,
     r_negate,
@@ -147,6 +148,8 @@ def set_names(x: Any, names: Any) -> Any:
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
+    if isinstance(x, RList):              # vector("list", n): a named list
+        return dict(zip(names, x))
     if isinstance(x, list) and x and all(isinstance(v, (pd.Series, pd.DataFrame, np.ndarray,
                                                         list, dict)) for v in x):
         if len(names) != len(x):

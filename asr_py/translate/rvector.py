@@ -62,6 +62,10 @@ def r_which(x: Any) -> np.ndarray:
     return np.array([k + 1 for k, v in enumerate(vals) if not _na(v) and bool(v)], dtype=int)
 
 
+class RList(list):  # type: ignore[type-arg]
+    """An R list made by ``vector("list", n)``: with names it is a named list (a dict)."""
+
+
 def r_vector(mode: str = "logical", length: int = 0) -> list[Any]:
     """R's ``vector(mode, length)`` and ``numeric(n)``/``character(n)``/``logical(n)``/
     ``integer(n)``: ``length`` zeros, empty strings, FALSEs (or NULLs for a list)."""
@@ -74,6 +78,8 @@ def r_vector(mode: str = "logical", length: int = 0) -> list[Any]:
     if mode not in fill:
         raise AsrError(f"vector(mode = {mode!r}) is not an R mode translate knows",
                        hint="use 'numeric', 'integer', 'character', 'logical' or 'list'")
+    if mode == "list":
+        return RList([None] * n)
     return [fill[mode]] * n
 
 

@@ -313,3 +313,12 @@ def test_plyr_join_keeps_x_order() -> None:
     assert pd.isna(env["z"]["v"].iloc[2])
     assert list(env["w"]["id"]) == [3, 1]
     assert "join() with this type/match" in translate('z <- join(a, b, match = "first")\n')
+
+
+def test_vector_list_with_names_is_a_named_list() -> None:
+    # R: save <- vector(mode = "list", length = 2); names(save) <- c("a", "b");
+    # save[["a"]] <- data.frame(...) stores the frame whole
+    env = _run('save <- vector(mode = "list", length = 2)\nnames(save) <- c("a", "b")\n'
+               'save[["a"]] <- d\nn <- length(save)\n', d=pd.DataFrame({"x": [1, 2]}))
+    assert list(env["save"]) == ["a", "b"] and env["save"]["b"] is None
+    assert list(env["save"]["a"]["x"]) == [1, 2] and env["n"] == 2
