@@ -441,6 +441,10 @@ class Translator(BasePrinter):
             obj = self.py(target.args[0][1])
             return (f"{obj} = {self.runtime('r_set_attr')}({obj}, "
                     f"{target.args[1][1].value!r}, {rhs})")
+        if target.kind == "call" and target.value == "dimnames" and len(target.args) == 1 \
+                and target.args[0][1].kind == "name":
+            obj = self.py(target.args[0][1])           # dimnames(m) <- list(rows, cols)
+            return f"{obj} = {self.runtime('r_set_dimnames')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")

@@ -97,6 +97,7 @@ from asr_py.translate.rvector import (  # noqa: F401
     r_order,
     r_scale,
     r_select,
+    r_set_dimnames,
     r_vector,
     r_which,
 )

@@ -37,8 +37,8 @@ from asr_py.translate.rbase import _placeholder
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["r_assign", "r_head", "r_negate", "r_order", "r_scale", "r_select", "r_vector",
-           "r_which"]
+__all__ = ["r_assign", "r_head", "r_negate", "r_order", "r_scale", "r_select",
+           "r_set_dimnames", "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
@@ -206,6 +206,20 @@ def _nth(v: Any, k: int) -> Any:
     if isinstance(v, (bool, np.bool_)) or v is None or np.isscalar(v):
         return v
     return list(v)[k]
+
+
+def r_set_dimnames(x: Any, dimnames: Any) -> Any:
+    """R's ``dimnames(x) <- list(rows, cols)`` on a matrix or data frame (a NULL element
+    leaves that axis unnamed)."""
+    from asr_py.translate.rmatrix import set_colnames, set_rownames
+
+    if (ph := _placeholder(x, dimnames)) is not None:
+        return ph
+    parts = list(dimnames.values()) if isinstance(dimnames, dict) else list(dimnames)
+    if len(parts) != 2:
+        raise AsrError(f"dimnames(x) <- value: value has {len(parts)} elements, a matrix "
+                       "needs 2", hint="give list(row names, column names)")
+    return set_colnames(set_rownames(x, parts[0]), parts[1])
 
 
 def r_head(x: Any, n: int = 6, tail: bool = False) -> Any:

@@ -322,3 +322,13 @@ def test_vector_list_with_names_is_a_named_list() -> None:
                'save[["a"]] <- d\nn <- length(save)\n', d=pd.DataFrame({"x": [1, 2]}))
     assert list(env["save"]) == ["a", "b"] and env["save"]["b"] is None
     assert list(env["save"]["a"]["x"]) == [1, 2] and env["n"] == 2
+
+
+def test_dimnames_assignment_names_both_axes() -> None:
+    # R: m <- matrix(1:4, 2); dimnames(m) <- list(c("a", "b"), c("x", "y")); m["b", "x"] is 2
+    env = _run('m <- matrix(1:4, 2)\ng <- c("a", "b")\ndimnames(m) <- list(g, c("x", "y"))\n'
+               'v <- m["b", "x"]\n')
+    assert list(env["m"].index) == ["a", "b"] and list(env["m"].columns) == ["x", "y"]
+    assert float(env["v"]) == 2.0
+    with pytest.raises(AsrError, match="needs 2"):
+        _run('m <- matrix(1:4, 2)\ndimnames(m) <- list(c("a", "b"))\n')
