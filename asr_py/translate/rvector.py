@@ -210,11 +210,15 @@ def _nth(v: Any, k: int) -> Any:
 
 def r_set_dimnames(x: Any, dimnames: Any) -> Any:
     """R's ``dimnames(x) <- list(rows, cols)`` on a matrix or data frame (a NULL element
-    leaves that axis unnamed)."""
+    leaves that axis unnamed; ``dimnames(x) <- NULL`` removes both)."""
     from asr_py.translate.rmatrix import set_colnames, set_rownames
 
     if (ph := _placeholder(x, dimnames)) is not None:
         return ph
+    if dimnames is None:                    # dimnames(x) <- NULL: no names left
+        if isinstance(x, np.ndarray):
+            return x
+        return set_colnames(set_rownames(x, None), None)
     parts = list(dimnames.values()) if isinstance(dimnames, dict) else list(dimnames)
     if len(parts) != 2:
         raise AsrError(f"dimnames(x) <- value: value has {len(parts)} elements, a matrix "

@@ -332,3 +332,9 @@ def test_dimnames_assignment_names_both_axes() -> None:
     assert float(env["v"]) == 2.0
     with pytest.raises(AsrError, match="needs 2"):
         _run('m <- matrix(1:4, 2)\ndimnames(m) <- list(c("a", "b"))\n')
+
+
+def test_dimnames_null_removes_the_names() -> None:
+    env = _run('m <- matrix(1:4, 2)\ndimnames(m) <- list(c("a", "b"), c("x", "y"))\n'
+               "dimnames(m) <- NULL\n")
+    assert list(env["m"].index) == [0, 1] and list(env["m"].columns) == [0, 1]
