@@ -37,6 +37,7 @@ from asr_py.compat.lsd import (
     lsd_table,
     pick,
     pick_statistics,
+    rm_nazero,
 )
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
@@ -520,8 +521,10 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
     tol = a.get("zero.tolerance", ZERO_TOL)
     for i in range(n):
         o = (g == g[i]) & (np.arange(n) != i)
-        s = sed[i, o]
-        s = s[~np.isnan(s) & (np.abs(s) > tol)]
+        if not o.any():     # a prediction alone in its combination: no accuracy
+            out[i] = np.nan
+            continue
+        s, _ = rm_nazero(sed[i, o], None, a.get("retain.zeroLSDs", False), tol)
         out[i] = lsd_accuracy(s, assigned[i], t, a.get("LSDaccuracy", "maxAbsDeviation"))
     return out
 

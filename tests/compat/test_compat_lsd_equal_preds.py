@@ -1,0 +1,103 @@
+"""LSDs of predictions that are all equal (asremlPlus's ``rm.nazero`` and the "single
+prediction" rule of ``allDifferences``/``sliceLSDs``, R/LSDutilities.R and R/alldiffs.v5.r at
+briencj/asremlPlus commit b936278): every SED zero and equal standard errors give the LSD of
+two independent predictions, t·√2·se, with c = 0; SEDs are zero relative to the largest.
+
+Checked against a closed form (predictions with vcov s²·J: all SEDs zero, every SE s) and
+against the asreml 4.2 numbers asremlPlus's testthat file records for the Oats data
+(tests/data/asremlplus_oats.csv): tests/testthat/test42alldiffsasr.r, test "LSD asreml42",
+lines 326-336 (linTransform(~ 1): LSD c(0, 20.92506 x 4), upper half-LSD limit 114.4348) and
+lines 481-487 (linTransform(~ Nitrogen), LSDtype "factor" by Nitrogen: assignedLSD 22.60797,
+upper limits 90.69288, 110.19288, 125.52621, 134.69288).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import asr_py as asr
+from asr_py.compat.lsd import lsd_stats, rm_nazero
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+STATS = ["minLSD", "meanLSD", "maxLSD", "assignedLSD"]
+
+
+def _equal(n: int, s: float, value: float = 5.0) -> pd.DataFrame:
+    return pd.DataFrame({"A": pd.Categorical([f"a{i}" for i in range(n)]),
+                         "predicted.value": np.full(n, value),
+                         "standard.error": np.full(n, s),
+                         "est.status": "Estimable"})
+
+
+def test_equal_predictions_closed_form() -> None:
+    s, df = 0.7, 12.0
+    p = _equal(4, s)
+    v = pd.DataFrame(np.full((4, 4), s * s))
+    with pytest.warns(Warning, match="single prediction"):
+        d = asr.plus.allDifferences(p, "A", vcov=v, tdf=df)
+    want = stats.t.ppf(0.975, df) * np.sqrt(2) * s
+    row = d["LSD"].loc["overall"]
+    assert row["c"] == 0
+    np.testing.assert_allclose(row[STATS].to_numpy(float), want, rtol=1e-12)
+    assert row[["accuracyLSD", "falsePos", "falseNeg"]].isna().all()
+
+
+def test_equal_predictions_unequal_se_keep_a_zero_lsd() -> None:
+    # zero SEDs but different SEs: asremlPlus's LSDstats of the single zero SED (c = 1)
+    row = lsd_stats(np.zeros(3), np.zeros(3), 2.0, se=np.array([1.0, 1.0, 2.0]))
+    assert row["c"] == 1 and row["assignedLSD"] == 0
+    assert row["falsePos"] == 0 and row["falseNeg"] == 0
+
+
+def test_zero_is_relative_to_the_largest_sed() -> None:
+    s, d = rm_nazero(np.array([1e6, 1e-3, np.nan, 2e6]), np.array([1.0, 2.0, 3.0, 4.0]))
+    np.testing.assert_array_equal(s, [1e6, 2e6])
+    np.testing.assert_array_equal(d, [1.0, 4.0])
+    s, d = rm_nazero(np.array([1e-12, 0.0]), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(s, [0.0])
+    np.testing.assert_array_equal(d, [0.0])
+    s, _ = rm_nazero(np.array([1e-12, 0.0]), None, retain_zero=True)
+    assert s.size == 2
+
+
+@pytest.fixture(scope="module")
+def var_diffs():
+    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
+        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
+    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+    w = asr.plus.as_asrtests(fit)["wald.tab"]
+    p = fit.predict(classify="Nitrogen:Variety", vcov=True)
+    return d, asr.plus.allDifferences(p, "Nitrogen:Variety", vcov=p.attrs["vcov"],
+                                      tdf=w.loc["Variety", "denDF"])
+
+
+def test_intercept_projection_as_recorded(var_diffs) -> None:
+    d, vd = var_diffs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        i = asr.plus.linTransform(vd, linear_transformation="~ 1", error_intervals="half",
+                                  LSDtype="overall", tables="none")
+    np.testing.assert_allclose(i["predictions"]["predicted.value"], d["Yield"].mean(),
+                               atol=1e-4)
+    np.testing.assert_allclose(i["predictions"]["upper.halfLeastSignificant.limit"],
+                               114.4348, atol=1e-4)
+    np.testing.assert_allclose(i["LSD"][["c"] + STATS].to_numpy(float).ravel(),
+                               [0, 20.92506, 20.92506, 20.92506, 20.92506], atol=1e-5)
+
+
+def test_factor_projection_as_recorded(var_diffs) -> None:
+    _, vd = var_diffs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = asr.plus.linTransform(vd, linear_transformation="~Nitrogen", LSDtype="factor",
+                                  LSDby="Nitrogen", error_intervals="half", tables="none")
+    np.testing.assert_allclose(f["LSD"]["assignedLSD"], 22.60797, atol=1e-5)
+    np.testing.assert_allclose(f["predictions"]["upper.halfLeastSignificant.limit"],
+                               np.repeat([90.69288, 110.19288, 125.52621, 134.69288], 3),
+                               atol=1e-5)
