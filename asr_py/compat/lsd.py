@@ -198,6 +198,8 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
         idx = np.flatnonzero(g == lev)
         if idx.size == 1 and se is not None:
             rows[str(lev)] = _two_independent(t, se[idx[0]])
+            rows[str(lev)]["assignedLSD"] = given(str(lev)).get(
+                "assigned", rows[str(lev)]["assignedLSD"])     # a supplied LSD stays
             continue
         ju = np.triu_indices(idx.size, 1)
         sub = np.ix_(idx, idx)

@@ -101,3 +101,23 @@ def test_factor_projection_as_recorded(var_diffs) -> None:
     np.testing.assert_allclose(f["predictions"]["upper.halfLeastSignificant.limit"],
                                np.repeat([90.69288, 110.19288, 125.52621, 134.69288], 3),
                                atol=1e-5)
+
+
+def test_supplied_lsd_kept_for_a_single_prediction_combination() -> None:
+    # asremlPlus's addLSDsupplied sets assignedLSD of every LSDby row, also of a row
+    # holding one prediction (test42alldiffsasr.r:1137 expects 0.3 throughout)
+    p = pd.DataFrame({"G": pd.Categorical(["g1", "g1", "g2"]),
+                      "A": pd.Categorical(["a1", "a2", "a3"]),
+                      "predicted.value": [1.0, 2.0, 3.0], "standard.error": [0.5, 0.5, 0.6],
+                      "est.status": "Estimable"})
+    v = pd.DataFrame(np.diag([0.25, 0.25, 0.36]))
+    with pytest.warns(Warning, match="single prediction"):
+        d = asr.plus.allDifferences(p, "G:A", vcov=v, tdf=10)
+        d = asr.plus.redoErrorIntervals(d, error_intervals="half", LSDtype="supplied",
+                                        LSDby="G",
+                                        LSDsupplied=pd.Series({"g1": 0.3, "g2": 0.3}))
+    np.testing.assert_array_equal(d["LSD"]["assignedLSD"], [0.3, 0.3])
+    t = stats.t.ppf(0.975, 10)
+    np.testing.assert_allclose(d["LSD"].loc["g2", ["minLSD", "meanLSD", "maxLSD"]]
+                               .to_numpy(float), t * np.sqrt(2) * 0.6)
+    np.testing.assert_allclose(d["LSD"].loc["g1", "meanLSD"], t * np.sqrt(0.5))
