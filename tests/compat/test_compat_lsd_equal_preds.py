@@ -121,3 +121,23 @@ def test_supplied_lsd_kept_for_a_single_prediction_combination() -> None:
     np.testing.assert_allclose(d["LSD"].loc["g2", ["minLSD", "meanLSD", "maxLSD"]]
                                .to_numpy(float), t * np.sqrt(2) * 0.6)
     np.testing.assert_allclose(d["LSD"].loc["g1", "meanLSD"], t * np.sqrt(0.5))
+
+
+def test_sed_at_rounding_level_is_zero() -> None:
+    # in an additive model (2 x 2, A + B) the contrasts p11 - p12 and p21 - p22 are equal
+    # in exact arithmetic; Var of their difference computed through L·X·Vb·X'·L' is
+    # 5.6e-17, an SED of 7e-9 that R's relative zero tolerance (1.5e-8 of the largest)
+    # would keep; a real, small SED stays
+    from asr_py.compat.alldiffs import _sed_from_vcov
+
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(3, 3))
+    Vb = 0.004 * (a @ a.T + np.eye(3))
+    X = np.array([[1, 0, 0], [1, 0, 1], [1, 1, 0], [1, 1, 1.0]]) * np.array([7.3, 0.37, 1.1])
+    L = np.array([[1, -1, 0, 0], [0, 0, 1, -1.0], [1, -1, 1e-3, 0]])
+    w = L @ (X @ Vb @ X.T) @ L.T
+    assert w[0, 0] + w[1, 1] - 2 * w[0, 1] != 0           # the rounding residue
+    s = _sed_from_vcov(pd.DataFrame(w)).to_numpy()
+    assert s[0, 1] == 0.0 and s[1, 0] == 0.0
+    c = (L[2] - L[0]) @ X
+    np.testing.assert_allclose(s[0, 2], np.sqrt(c @ Vb @ c), rtol=1e-6)
