@@ -37,6 +37,7 @@ from asr_py.compat.lsd import (
     lsd_table,
     pick,
     pick_statistics,
+    rm_nazero,
 )
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
@@ -219,10 +220,17 @@ def _dots(other: Mapping[str, Any], fn: str, callee: Any = None,
 
 
 def _sed_from_vcov(v: pd.DataFrame) -> pd.DataFrame:
-    w = v.to_numpy()
+    """SED_ij = √(V_ii + V_jj − 2V_ij); a variance of a difference at the rounding level of
+    that subtraction (8·n·ε times the magnitudes subtracted) is zero: its square root
+    (≈1e-9 for variances near 1e-2) would otherwise pass as a real SED and become the
+    minimum LSD of predictions that are equal, as after a projection by linTransform."""
+    w = v.to_numpy(dtype=float)
     d = np.diag(w)
+    var = d[:, None] + d[None, :] - 2 * w
+    scale = np.abs(d)[:, None] + np.abs(d)[None, :] + 2 * np.abs(w)
+    var[var <= 8 * max(w.shape[0], 8) * np.finfo(float).eps * scale] = 0.0
     with np.errstate(invalid="ignore"):
-        s = np.sqrt(np.clip(d[:, None] + d[None, :] - 2 * w, 0.0, None))
+        s = np.sqrt(np.clip(var, 0.0, None))
     np.fill_diagonal(s, np.nan)
     return pd.DataFrame(s, index=v.index, columns=v.columns)
 
@@ -520,8 +528,10 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
     tol = a.get("zero.tolerance", ZERO_TOL)
     for i in range(n):
         o = (g == g[i]) & (np.arange(n) != i)
-        s = sed[i, o]
-        s = s[~np.isnan(s) & (np.abs(s) > tol)]
+        if not o.any():     # a prediction alone in its combination: no accuracy
+            out[i] = np.nan
+            continue
+        s, _ = rm_nazero(sed[i, o], None, a.get("retain.zeroLSDs", False), tol)
         out[i] = lsd_accuracy(s, assigned[i], t, a.get("LSDaccuracy", "maxAbsDeviation"))
     return out
 

@@ -58,6 +58,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
@@ -73,7 +74,7 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
            "renewClassify", "linTransform", "predictPlus", "plotPvalues", "plotPredictions",
            "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
-           "SUMMARY_COLUMNS", "vpc_char", "vparameters_con", "gammas_con"]
+           "exploreLSDs", "SUMMARY_COLUMNS", "vpc_char", "vparameters_con", "gammas_con"]
 
 #: asremlPlus's test.summary columns
 SUMMARY_COLUMNS = ("terms", "DF", "denDF", "p", "AIC", "BIC", "action")
@@ -380,7 +381,10 @@ def setvarianceterms(call: Mapping[str, Any], terms: str | Iterable[str],
     the variance parameters ``terms`` given a constraint code (``bounds``: 'P' positive, 'U'
     unconstrained, 'F' fixed, ...) and optionally a start/fixed value. A term matches a
     component by its name, or with ``ignore_suffices`` by the name before asreml's ``!``
-    suffix (``Row:Column!R`` is ``Row:Column``)."""
+    suffix (``Row:Column!R`` is ``Row:Column``). As asremlPlus, the settings are recorded
+    in the fit's ``call["setvparameters"]`` (set.terms, ignore.suffices, bounds,
+    initial.values), merged with those of the call passed and kept by ``update()`` for
+    the terms still fitted."""
     _other("setvarianceterms", other)
     if not isinstance(call, Mapping) or "fixed" not in call:
         raise AsrError("setvarianceterms() needs the call of an asr.asreml() fit (m.call)",
@@ -401,18 +405,50 @@ def setvarianceterms(call: Mapping[str, Any], terms: str | Iterable[str],
                       each(initial_values, "initial.values"))
     from asr_py.api import asreml
 
-    kw = {k: v for k, v in call.items() if k not in ("params", "start_values")}
+    kw = {k: v for k, v in call.items()
+          if k not in ("params", "start_values", "setvparameters")}
     table = asreml(**kw, start_values=True)
-    for term, ig, b, v in zip(names, ign, bnd, init):
-        comp = table["Component"].astype(str)
-        hit = (comp == term) | (ig & (comp.str.split("!").str[0] == term))
+    comps = list(table["Component"].astype(str))
+    # terms set by earlier calls (asremlPlus's call$setvparameters) that are still fitted
+    # and not set again now keep their setting
+    old = setvparameters_kept(call.get("setvparameters"), comps)
+    if old is not None:
+        old = old[~old["set.terms"].isin(names)]
+    sets = pd.DataFrame({"set.terms": names, "ignore.suffices": ign, "bounds": bnd,
+                         "initial.values": [np.nan if v is None else v for v in init]})
+    if old is not None and len(old):
+        sets = pd.concat([old, sets], ignore_index=True)
+    comp = table["Component"].astype(str)
+    for term, ig, b, v in sets.itertuples(index=False):
+        hit = _matches(comp, term, bool(ig))
         if not hit.any():
             raise AsrError(f"setvarianceterms(): no variance parameter {term!r}",
                            hint="the components are: " + ", ".join(comp))
         table.loc[hit, "Constraint"] = str(b)
         if v is not None and not (isinstance(v, float) and math.isnan(v)):
             table.loc[hit, "Value"] = float(v)
-    return asreml(**kw, params=table[["Component", "Value", "Constraint"]])
+    fit = asreml(**kw, params=table[["Component", "Value", "Constraint"]])
+    fit.call["setvparameters"] = sets.reset_index(drop=True)
+    return fit
+
+
+def _matches(comp: pd.Series, term: str, ignore_suffices: bool) -> pd.Series:
+    """Components named ``term`` or, with ``ignore_suffices``, whose name before asreml's
+    ``!`` suffix is ``term``."""
+    return (comp == term) | (ignore_suffices & (comp.str.split("!").str[0] == term))
+
+
+def setvparameters_kept(sets: Any, components: list[str]) -> pd.DataFrame | None:
+    """The rows of asremlPlus's ``call$setvparameters`` (set.terms, ignore.suffices, bounds,
+    initial.values, as :func:`setvarianceterms` records them) whose term is still a variance
+    parameter among ``components``; None when none is."""
+    if not isinstance(sets, pd.DataFrame) or not len(sets):
+        return None
+    comp = pd.Series(components, dtype=str)
+    keep = [bool(_matches(comp, str(t), bool(i)).any())
+            for t, i in zip(sets["set.terms"], sets["ignore.suffices"])]
+    out = sets[keep].reset_index(drop=True)
+    return out if len(out) else None
 
 
 def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]:

@@ -8,8 +8,10 @@ the assigned LSD the chosen statistic (``mean``, ``minimum``, ``maximum``, ``med
 quantile ``q10``/``q25``/``q75``/``q90`` of t·SED, R's default quantile = numpy's linear),
 its accuracy (``maxAbsDeviation``: max|t·SED − LSD|/LSD; ``maxDeviation``; ``q90Deviation``;
 ``RootMeanSqDeviation``) and the comparisons it misjudges: falsePos (|d| ≥ LSD but
-|d| < t·SED) and falseNeg (the converse). SEDs that are missing or below ``zero_tolerance``
-(predictions that are the same) are left out unless ``retain_zero``.
+|d| < t·SED) and falseNeg (the converse). SEDs that are missing or, relative to the
+largest, below ``zero_tolerance`` (predictions that are the same) are left out unless
+``retain_zero`` (asremlPlus's ``rm.nazero``); equal predictions with equal standard
+errors get the LSD of two independent predictions, t·√2·se.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["LSD_COLUMNS", "STATISTICS", "ACCURACIES", "lsd_accuracy", "lsd_stats", "lsd_table",
-           "pick"]
+           "pick", "rm_nazero"]
 
 LSD_COLUMNS = ("c", "minLSD", "meanLSD", "maxLSD", "assignedLSD", "accuracyLSD", "falsePos",
                "falseNeg")
@@ -51,12 +53,42 @@ def pick_statistics(value: Any, what: str = "LSDstatistic") -> str | list[str]:
     return vals[0] if len(vals) == 1 else vals
 
 
-def _keep(sed: np.ndarray, dif: np.ndarray, retain_zero: bool, zero_tol: float
-          ) -> tuple[np.ndarray, np.ndarray]:
-    ok = ~np.isnan(sed)
-    if not retain_zero:
-        ok &= np.abs(sed) > zero_tol
-    return sed[ok], dif[ok]
+def rm_nazero(sed: np.ndarray, dif: np.ndarray | None = None, retain_zero: bool = False,
+              zero_tol: float = ZERO_TOL) -> tuple[np.ndarray, np.ndarray]:
+    """asremlPlus's ``rm.nazero``: the SEDs (and differences) without missing values and,
+    unless ``retain_zero``, without SEDs that are zero relative to the largest
+    (``sed/max(sed) <= zero_tol``); when no SED is above ``zero_tol`` (all predictions the
+    same, or no comparison at all) a single zero SED with a zero difference stands for them."""
+    s = np.asarray(sed, dtype=float).ravel()
+    d = (np.zeros_like(s) if dif is None else np.asarray(dif, dtype=float).ravel())
+    ok = ~np.isnan(s)
+    s, d = s[ok], d[ok]
+    if retain_zero:
+        return s, d
+    top = s.max() if s.size else np.nan
+    if not top > zero_tol:
+        return np.zeros(1), np.zeros(1)
+    keep = s / top > zero_tol
+    return s[keep], d[keep]
+
+
+def _singular(s: np.ndarray, d: np.ndarray, se: np.ndarray | None, zero_tol: float) -> bool:
+    """asremlPlus's test for comparisons that are all of equal predictions with equal
+    standard errors (a single zero SED left by :func:`rm_nazero`, one difference, standard
+    errors within ``zero_tol``): their LSD is that of two independent predictions."""
+    if se is None or s.size != 1 or s[0] != 0 or np.unique(d).size != 1:
+        return False
+    e = np.asarray(se, dtype=float)
+    return e.size > 0 and float(np.ptp(e)) < zero_tol
+
+
+def _two_independent(t: float, se: float) -> dict[str, float]:
+    """The LSD row of a single prediction: t·√2·se, c = 0 (asremlPlus warns likewise)."""
+    warnings.warn("LSD calculated for a single prediction - applies to two independent "
+                  "predictions with the same standard error", AsrWarning, stacklevel=5)
+    v = t * np.sqrt(2.0) * float(se)
+    return {"c": 0.0, "minLSD": v, "meanLSD": v, "maxLSD": v, "assignedLSD": v,
+            "accuracyLSD": np.nan, "falsePos": np.nan, "falseNeg": np.nan}
 
 
 def lsd_accuracy(sed: np.ndarray, assigned: float, t: float,
@@ -76,11 +108,20 @@ def lsd_accuracy(sed: np.ndarray, assigned: float, t: float,
 
 def lsd_stats(sed: np.ndarray, dif: np.ndarray, t: float, statistic: str = "mean",
               accuracy: str = "maxAbsDeviation", retain_zero: bool = False,
-              zero_tol: float = ZERO_TOL, assigned: float | None = None) -> dict[str, float]:
+              zero_tol: float = ZERO_TOL, assigned: float | None = None,
+              se: np.ndarray | None = None) -> dict[str, float]:
     """One row of LSD statistics for the comparisons with SEDs ``sed``, differences ``dif``;
-    ``assigned``: a supplied LSD (LSDtype "supplied") instead of ``statistic``'s."""
-    s, d = _keep(np.asarray(sed, float).ravel(), np.asarray(dif, float).ravel(), retain_zero,
-                 zero_tol)
+    ``assigned``: a supplied LSD (LSDtype "supplied") instead of ``statistic``'s. ``se``:
+    the standard errors of the predictions compared; when they are equal and so are the
+    predictions (every SED zero, as after a projection by linTransform), the row is
+    asremlPlus's LSD of two independent predictions, t·√2·se, with c = 0 (a supplied LSD
+    keeps its value)."""
+    s, d = rm_nazero(sed, dif, retain_zero, zero_tol)
+    if _singular(s, d, se, zero_tol):
+        row = _two_independent(t, np.asarray(se, dtype=float).ravel()[0])
+        if assigned is not None:
+            row["assignedLSD"] = float(assigned)
+        return row
     row = dict.fromkeys(LSD_COLUMNS, np.nan)
     row["c"] = float(s.size)
     if s.size == 0:
@@ -110,7 +151,8 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
     ``groups`` (comparisons within it: LSDtype "factor.combinations"), or one row per
     prediction (its comparisons with all others: "per.prediction"). A combination holding
     a single prediction gets asremlPlus's LSD of two independent predictions with its
-    standard error, t·√2·se (c = 0, with a warning). ``supplied``: the assigned LSD of each
+    standard error, t·√2·se (c = 0, with a warning), and so does a row whose predictions
+    are all equal with equal standard errors (``se``). ``supplied``: the assigned LSD of each
     row by its label (LSDtype "supplied"); the accuracy and false significances are those
     of the supplied value."""
     n = sed.shape[0]
@@ -137,7 +179,10 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
             rows[labels[i]] = lsd_stats(sed[i, o], dif[i, o], t, **kw, **given(labels[i]))
         return pd.DataFrame.from_dict(rows, orient="index")[list(LSD_COLUMNS)]
     if groups is None:
-        return pd.DataFrame([lsd_stats(sed[iu], dif[iu], t, **kw, **given("overall"))],
+        row = lsd_stats(sed[iu], dif[iu], t, **kw, **given("overall"), se=se)
+        if supplied is not None and row["c"] == 0 and se is not None:
+            row["assignedLSD"] = row["meanLSD"]     # asremlPlus overwrites a supplied LSD
+        return pd.DataFrame([row],
                             index=["overall"])[
             list(LSD_COLUMNS)]
     g = groups.astype(str).to_numpy()
@@ -152,15 +197,12 @@ def lsd_table(sed: np.ndarray, dif: np.ndarray, t: float, groups: pd.Series | No
             kw["statistic"] = statistic[k]
         idx = np.flatnonzero(g == lev)
         if idx.size == 1 and se is not None:
-            warnings.warn("LSD calculated for a single prediction - applies to two "
-                          "independent predictions with the same standard error",
-                          AsrWarning, stacklevel=4)
-            v = t * np.sqrt(2.0) * float(se[idx[0]])
-            rows[str(lev)] = {"c": 0.0, "minLSD": v, "meanLSD": v, "maxLSD": v,
-                              "assignedLSD": v, "accuracyLSD": np.nan, "falsePos": np.nan,
-                              "falseNeg": np.nan}
+            rows[str(lev)] = _two_independent(t, se[idx[0]])
+            rows[str(lev)]["assignedLSD"] = given(str(lev)).get(
+                "assigned", rows[str(lev)]["assignedLSD"])     # a supplied LSD stays
             continue
         ju = np.triu_indices(idx.size, 1)
         sub = np.ix_(idx, idx)
-        rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw, **given(str(lev)))
+        rows[str(lev)] = lsd_stats(sed[sub][ju], dif[sub][ju], t, **kw, **given(str(lev)),
+                                   se=None if se is None else se[idx])
     return pd.DataFrame.from_dict(rows, orient="index")[list(LSD_COLUMNS)]

@@ -386,7 +386,8 @@ class AsremlFit:
                              hint="fits made by asr.asreml() can be updated; refit this model "
                              "with asr.asreml(...) directly")
 
-        kw = dict(self.call)
+        # asremlPlus's record of setvarianceterms (call$setvparameters) is no asreml argument
+        kw = {k: v for k, v in self.call.items() if k != "setvparameters"}
         for key, kind in FORMULA_KINDS.items():  # R's update.formula: '.' = the old formula
             if isinstance(changes.get(key), str):
                 old = self.call.get(key)
@@ -404,7 +405,15 @@ class AsremlFit:
                 table.loc[hit, "Value"] = mine.loc[comp, "Value"].to_numpy()
                 table.loc[hit, "Constraint"] = mine.loc[comp, "Constraint"].to_numpy()
                 kw["params"] = table[["Component", "Value", "Constraint"]]
-        return asreml(**kw)
+        fit = asreml(**kw)
+        sv = self.call.get("setvparameters")
+        if sv is not None and hasattr(fit, "call"):   # kept for the terms still fitted
+            from asr_py.compat.asremlplus import setvparameters_kept
+
+            kept = setvparameters_kept(sv, list(fit.result.names))
+            if kept is not None:
+                fit.call["setvparameters"] = kept
+        return fit
 
     def simulate(self, nsim: int = 1, seed: int | None = None) -> pd.DataFrame:
         """``nsim`` responses simulated from the fit (new random effects and residuals from

@@ -339,3 +339,25 @@ def test_setvarianceterms_fixed_value_and_unconstrained(dye) -> None:
     assert u.varcomp.loc["Batch", "component"] == pytest.approx(1764.05, rel=1e-4)
     with pytest.raises(AsrError, match="no variance parameter 'h'"):
         asr.plus.setvarianceterms(m.call, terms="h", bounds="U")
+
+
+def test_setvarianceterms_recorded_in_the_call(pen) -> None:
+    # asremlPlus keeps what setvarianceterms set as call$setvparameters (set.terms,
+    # ignore.suffices, bounds, initial.values; R/reml4.v13.r:480), merges a later call's
+    # terms into it and re-applies it to refits while the term is fitted
+    m = asr.asreml("diameter ~ 1", random="~ plate + sample", data=pen)
+    f = asr.plus.setvarianceterms(m.call, terms="plate", bounds="F", initial_values=0.5)
+    sv = f.call["setvparameters"]
+    assert list(sv.columns) == ["set.terms", "ignore.suffices", "bounds", "initial.values"]
+    assert sv.to_dict("records") == [{"set.terms": "plate", "ignore.suffices": True,
+                                      "bounds": "F", "initial.values": 0.5}]
+    g = asr.plus.setvarianceterms(f.call, terms="sample", bounds="F", initial_values=3.0)
+    assert list(g.call["setvparameters"]["set.terms"]) == ["plate", "sample"]
+    assert g.varcomp.loc["plate", "component"] == 0.5
+    assert g.varcomp.loc["sample", "component"] == 3.0
+    u = g.update(random="~ . - sample")          # refit: plate stays set, sample is gone
+    assert list(u.call["setvparameters"]["set.terms"]) == ["plate"]
+    assert u.varcomp.loc["plate", "bound"] == "F"
+    assert u.varcomp.loc["plate", "component"] == 0.5
+    v = u.update(random="~ . - plate")
+    assert "setvparameters" not in v.call
