@@ -66,7 +66,33 @@ class KRInfo:
 
 
 def kr_info(model: Model, result: RemlResult) -> KRInfo:
-    """Compute Φ, Φ_A, P_i and W = I_E⁻¹ for a fit (module docstring)."""
+    """Compute Φ, Φ_A, P_i and W = I_E⁻¹ for a fit (module docstring).
+
+    A fit's estimates do not change, so the result is kept on the ``RemlResult`` (keyed by
+    the model too): repeated ``wald(denDF=...)`` calls on one fit cost one computation."""
+    cached = getattr(result, "_kr_cache", None)
+    if cached is not None and cached[0] is model:
+        return cached[1]
+    info = _kr_info(model, result)
+    try:
+        object.__setattr__(result, "_kr_cache", (model, info))
+    except (AttributeError, TypeError):  # pragma: no cover - a result that takes no attribute
+        pass
+    return info
+
+
+def _sigma_inverse(cf: tuple[np.ndarray, bool]) -> np.ndarray:
+    """Σ⁻¹ from Σ's Cholesky factor L (LAPACK ``potri``: n³/3 flops, against n³ for solving
+    with the identity), both triangles filled."""
+    c, lower = cf
+    inv, info = sla.lapack.dpotri(c, lower=lower)
+    if info != 0:  # pragma: no cover - the factor of a PD matrix
+        raise AsrError("Kenward-Roger: Var(y) could not be inverted at the estimates")
+    tri = np.tril(inv) if lower else np.triu(inv)
+    return tri + tri.T - np.diag(np.diag(tri))
+
+
+def _kr_info(model: Model, result: RemlResult) -> KRInfo:
     prob = model.problem(theta0=result.theta)
     theta = np.asarray(result.theta, dtype=float)
     y = np.asarray(prob.y, dtype=float).ravel()
@@ -97,7 +123,7 @@ def kr_info(model: Model, result: RemlResult) -> KRInfo:
             derivs.append((sl[-1].start + k, len(factors) - 1,
                            sp.csr_matrix(d) if sp.issparse(d) else _dense(d)))
     try:
-        cf = sla.cho_factor(sigma, lower=True)
+        cf = sla.cho_factor(sigma, lower=True, overwrite_a=True)
     except np.linalg.LinAlgError as exc:  # pragma: no cover - a fitted Σ is PD
         raise AsrError("Kenward-Roger: Var(y) is not positive definite at the estimates"
                        ) from exc
@@ -106,9 +132,15 @@ def kr_info(model: Model, result: RemlResult) -> KRInfo:
     phi = 0.5 * (phi + phi.T)
     # P applied to each distinct F: PF = Σ⁻¹F − Σ⁻¹XΦ(Σ⁻¹X)'F
     pf: list[np.ndarray] = []
+    sinv = _sigma_inverse(cf) if any(f is None for f in factors) else None
     for f in factors:
-        sf = sla.cho_solve(cf, np.eye(n) if f is None else f)
-        pf.append(sf - SX @ (phi @ (SX.T @ (np.eye(n) if f is None else f))))
+        if f is None:  # P itself
+            assert sinv is not None
+            pf.append(sinv - SX @ (phi @ SX.T))
+        else:
+            sf = sinv @ f if sinv is not None else sla.cho_solve(cf, f)
+            pf.append(sf - SX @ (phi @ (SX.T @ f)))
+    del sinv
 
     def ft(a: int, m: np.ndarray) -> np.ndarray:  # F_a' m
         f = factors[a]

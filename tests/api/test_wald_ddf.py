@@ -228,3 +228,20 @@ def test_satterthwaite_exact_and_against_lmertest(oats_fit, dt_fit, sleep_fit, o
     kr = dt_fit.wald(denDF="numeric")
     assert abs(kr.loc["Env", "denDF"] - dt_fit.wald(denDF="satterthwaite").loc[
         "Env", "denDF"]) > 1
+
+
+def test_kr_info_kept_per_fit_and_equal_to_a_fresh_computation(dt_example):
+    """kr_info is computed once per fit (repeated wald(denDF=...) calls reuse it); the kept
+    value equals what a new computation on a refit of the same model gives."""
+    from asr_py.results.kenward_roger import _kr_info
+
+    m = asr.asreml("Yield ~ Env", random="~ Name", data=dt_example)
+    first = kr_info(m.model, m.result)
+    assert kr_info(m.model, m.result) is first
+    fresh = _kr_info(m.model, m.result)
+    assert fresh is not first
+    np.testing.assert_allclose(fresh.phi_a, first.phi_a, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fresh.W, first.W, rtol=1e-12, atol=0)
+    t1 = m.wald(denDF="numeric")
+    t2 = m.wald(denDF="numeric")
+    np.testing.assert_array_equal(np.asarray(t1["denDF"], float), np.asarray(t2["denDF"], float))
