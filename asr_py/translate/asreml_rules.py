@@ -420,7 +420,12 @@ class Translator(BasePrinter):
             helper = "set_colnames" if target.value == "colnames" else "set_rownames"
             return f"{obj} = {self.runtime(helper)}({obj}, {rhs})"
         if target.kind == "call" and target.value == "names" and target.args:
-            obj = self.py(target.args[0][1])
+            inner = target.args[0][1]
+            if inner.kind not in ("name", "str"):
+                # names(x[i]) <- v: R's `names<-` applied to x[i], written back into x[i]
+                return self.assign_into(inner, f"{self.runtime('set_names')}("
+                                        f"{self.py(inner)}, {rhs})")
+            obj = self.py(inner)
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "attr" and len(target.args) == 2 and \
                 target.args[1][1].kind == "str":     # attr(x, "INVERSE") <- TRUE
@@ -486,6 +491,50 @@ class Translator(BasePrinter):
             return f"{self.py(obj)}.iloc[:, {pos} - 1] = {rhs}"
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
+        if target.value == "[" and len(args) == 1 and args[0].kind != "empty":
+            return self.assign_sub(target, rhs)
+        raise Untranslatable("indexed assignment")
+
+    def assign_into(self, target: R, rhs: str) -> str:
+        """``target <- <rhs, already Python>`` for a target that is itself a replacement
+        (``x$a``, ``x[i]``, ``x[[k]]``, ``x[i, j]``); a target Python cannot assign to (a
+        call's value) is a TODO, never an assignment to a function call."""
+        if target.kind == "dollar" and target.left is not None:
+            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+        if target.kind == "index" and target.left is not None:
+            if target.value == "[" and len(target.args) == 2 and \
+                    target.args[0][1].kind == "empty" and target.args[1][1].kind != "empty":
+                # d[, cols]: R's `[<-` puts the values back by position
+                obj = self.py(target.left)
+                return (f"{obj} = {self.runtime('r_sub_assign')}({obj}, "
+                        f"{self.py(target.args[1][1])}, {rhs})")
+            return self.assign_index(target, rhs)
+        raise Untranslatable("assignment target")
+
+    def tri_mask(self, f: str, args: list[tuple[str | None, R]]) -> str:
+        """``lower.tri(x, diag = FALSE)`` / ``upper.tri``: the logical matrix (rmatrix.r_tri),
+        as used in ``m[lower.tri(m)] <- v``."""
+        x = [a for n, a in args if n in (None, "x")][0]
+        dg = [a for n, a in args if n == "diag"] + [a for n, a in args if n is None][1:]
+        flag = f", diag={self.py(dg[0])}" if dg else ""
+        up = "True" if f == "upper.tri" else "False"
+        return f"{self.runtime('r_tri')}({self.py(x)}, upper={up}{flag})"
+
+    def assign_sub(self, target: R, rhs: str) -> str:
+        """R's ``x[i] <- v`` (a vector, matrix, list or data frame; positions, names or a
+        mask; growing from NULL): ``x = r_sub_assign(x, i, v)`` (rassign.py), written back
+        into ``x`` itself when x is ``d$a`` or ``l[[k]]``."""
+        obj = target.left
+        assert obj is not None
+        new = (f"{self.runtime('r_sub_assign')}({self.py(obj)}, "
+               f"{self.py(target.args[0][1])}, {rhs})")
+        if obj.kind == "name":
+            self.assigned.add(obj.value)
+            return f"{pyname(obj.value)} = {new}"
+        if obj.kind == "dollar" and obj.left is not None:
+            return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
+        if obj.kind == "index" and obj.value == "[[" and len(obj.args) == 1:
+            return self.assign_index(obj, new)
         raise Untranslatable("indexed assignment")
 
     def melt(self, e: R) -> str:
@@ -908,6 +957,13 @@ class Translator(BasePrinter):
             if conv == "astype(str)":
                 conv = f"pipe({self.runtime('r_labels')})"
             return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
+        if f in ("lower.tri", "upper.tri") and pos and all(
+                n in (None, "x", "diag") for n, _ in args):
+            return self.tri_mask(f, args)
+        if f == "formula" and len(args) == 1 and pos and (
+                pos[0].kind == "str" or pos[0].kind == "call" and
+                pos[0].value in ("paste", "paste0", "sprintf")):
+            return self.py(pos[0])          # formula("y ~ x"): as.formula of a string
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "ncol" and len(args) == 1:

@@ -31,6 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_aggregate,
@@ -481,6 +482,11 @@ def r_sub(x: Any, at: Any) -> Any:
     if isinstance(x, np.ndarray):
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
+    if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,
+                                                       pd.Series, pd.Index)) and len(idx) == 1:
+        # v[i] of an atomic vector at one position: R's length-1 vector, a value here
+        # (v[i] == d$col compares each row with it)
+        return items[idx[0]] if idx[0] < len(items) else None
     return [items[i] if i < len(items) else None for i in idx]    # NA beyond the end
 
 
