@@ -957,6 +957,10 @@ class Translator(BasePrinter):
             if conv == "astype(str)":
                 conv = f"pipe({self.runtime('r_labels')})"
             return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
+        if f == "vector" and all(n in (None, "mode", "length") for n, _ in args):
+            got = _bind_args(("mode", "length"), pos, args)
+            return (f"{self.runtime('r_vector')}(" + ", ".join(
+                f"{k}={self.py(v)}" for k, v in got.items()) + ")")
         if f in ("lower.tri", "upper.tri") and pos and all(
                 n in (None, "x", "diag") for n, _ in args):
             return self.tri_mask(f, args)

@@ -378,9 +378,9 @@ class BasePrinter:
             # x[v]: v holds names, positions or a logical vector (known when it runs)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and (
-                args[0].kind == "index" or args[0].kind == "call" and args[0].value == "c"
-                and args[0].args and all(n is None and a.kind == "str"
-                                         for n, a in args[0].args) or
+                args[0].kind in ("index", "dollar") or args[0].kind == "call" and
+                args[0].value == "c" and args[0].args and all(n is None
+                                                              for n, _ in args[0].args) or
                 args[0].kind == "call" and args[0].value in (
                     "grep", "which", "match", "order", "seq_len", "seq_along", "rev")):
             # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)]: names

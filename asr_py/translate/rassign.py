@@ -186,3 +186,20 @@ def _frame_assign(x: pd.DataFrame, at: Any, sel: list[Any], value: Any, where: s
         else:
             out[c] = value
     return out
+
+
+def r_vector(mode: str = "logical", length: int = 0) -> Any:
+    """R's ``vector(mode, length)``: ``length`` FALSE/0/""/NULL values of that mode (a list
+    of NULLs for ``"list"``), the empty vector R scripts fill with ``x[i] <- v``."""
+    if isinstance(mode, Untranslated) or isinstance(length, Untranslated):
+        return (mode if isinstance(mode, Untranslated) else length)._use()
+    fill = {"logical": False, "numeric": 0.0, "double": 0.0, "integer": 0,
+            "character": "", "list": None, "complex": 0j}
+    if mode not in fill:
+        raise AsrError(f"vector(mode = {mode!r}): not a mode R knows",
+                       hint="one of " + ", ".join(repr(m) for m in fill))
+    n = int(length)
+    if n < 0:
+        raise AsrError(f"vector(length = {length}): a negative length",
+                       hint="the length is a count, 0 or more")
+    return [fill[mode]] * n

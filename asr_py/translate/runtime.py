@@ -31,7 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
-from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
+from asr_py.translate.rassign import r_sub_assign, r_vector  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_aggregate,
@@ -457,6 +457,9 @@ def r_sub(x: Any, at: Any) -> Any:
             return x[seq]
         if isinstance(x, pd.Series):
             return x.loc[seq]
+        if isinstance(x, dict) and isinstance(at, pd.Series):
+            # v[d$key] (a named vector looked up by a column): one value per row
+            return pd.Series([x.get(k) for k in seq], index=at.index)
         if isinstance(x, dict):
             return {k: x[k] for k in seq}
         raise AsrError("x[names]: the object has no names", hint="index by position")

@@ -118,3 +118,23 @@ def test_r_sub_assign_errors_say_what_and_where() -> None:
         r_sub_assign(np.zeros((2, 2)), 5, 1.0)
     with pytest.raises(AsrError, match="mask is 1 x 2"):
         r_sub_assign(pd.DataFrame({"a": [1, 2]}), np.array([[True, False]]), 0)
+
+
+def test_vector_modes_and_filling() -> None:
+    # R: vector() is logical(0); v[2] <- TRUE gives c(NA, TRUE); vector("list", 2) two NULLs
+    ns = _r('v <- vector()\nv[2] <- TRUE\nl <- vector(mode = "list", length = 2)\n'
+            'n <- vector("numeric", 3)\nh <- g <- vector()\nh[1] <- "a"\n')
+    assert math.isnan(ns["v"][0]) and ns["v"][1] is True
+    assert ns["l"] == [None, None]
+    assert ns["n"] == [0.0, 0.0, 0.0]
+    assert ns["h"] == ["a"] and ns["g"] == []
+    with pytest.raises(AsrError, match="not a mode R knows"):
+        run_py(translate('x <- vector("numerc", 2)\n'))
+
+
+def test_negative_positions_in_c_and_lookup_by_column() -> None:
+    # R: ff[c(-1, -nf)] drops the first and last; g[d$k] looks each row's key up by name
+    ns = _r('ff <- c("a", "b", "c", "d")\nnf <- length(ff)\nffa <- ff[c(-1, -nf)]\n'
+            'g <- c(a = 1, b = 2)\nd <- data.frame(k = c("b", "a", "b"))\nd$g <- g[d$k]\n')
+    assert list(ns["ffa"]) == ["b", "c"]
+    assert list(ns["d"]["g"]) == [2, 1, 2]
