@@ -249,6 +249,10 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
 
 
 
+#: asreml.options() that change only what asreml prints or the memory it takes
+_NO_EFFECT_OPTIONS = frozenset({"trace", "workspace", "pworkspace", "colourise", "threads"})
+
+
 def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | None, R]]
                ) -> dict[str, R]:
     """R's argument matching for a call whose names were checked: positional arguments
@@ -1569,6 +1573,8 @@ class Translator(BasePrinter):
         """``asreml.options(maxit = k)`` -> ``MAXIT = k`` (used by later asreml() calls)."""
         maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
         for n, a in e.args:
+            if n in _NO_EFFECT_OPTIONS:
+                continue            # printing and memory only: the same fit in asr_py
             if n not in ("maxit", "maxiter"):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")

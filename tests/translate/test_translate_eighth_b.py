@@ -138,3 +138,10 @@ def test_negative_positions_in_c_and_lookup_by_column() -> None:
             'g <- c(a = 1, b = 2)\nd <- data.frame(k = c("b", "a", "b"))\nd$g <- g[d$k]\n')
     assert list(ns["ffa"]) == ["b", "c"]
     assert list(ns["d"]["g"]) == [2, 1, 2]
+
+
+def test_printing_options_need_no_todo_model_options_keep_one() -> None:
+    py = translate('asreml.options(trace = FALSE, workspace = "1gb")\n'
+                   'asreml.options(ai.sing = TRUE, trace = FALSE)\n')
+    assert "trace" not in "".join(ln for ln in py.splitlines() if "TODO(asr_py):" in ln)
+    assert "# TODO(asr_py): asreml.options(ai.sing = TRUE) is not translated" in py
