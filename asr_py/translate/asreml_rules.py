@@ -249,6 +249,33 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
 
 
 
+def _plain_names(e: R) -> set[str]:
+    """The variables an expression reads as values (not call heads, not ``d$x``'s ``x``)."""
+    if e.kind == "name":
+        return {e.value} if e.value not in ("TRUE", "FALSE", "T", "F", "NA", "NULL",
+                                            "Inf", "NaN", "pi") else set()
+    if e.kind == "dollar":
+        return set()                       # d$a: a column, compared elementwise already
+    out: set[str] = set()
+    for sub in (e.left, e.right):
+        if sub is not None:
+            out |= _plain_names(sub)
+    if e.kind in ("call", "index"):
+        for _, a in e.args:
+            out |= _plain_names(a)
+    if e.kind == "index" and e.left is not None:
+        out.discard(e.left.value)          # d[i] > 2: d indexed, not compared whole
+    return out
+
+
+#: base-R calls done by rvector.py: helper and the argument names it takes (None: by position)
+_RVECTOR_CALLS: dict[str, tuple[str, tuple[str | None, ...]]] = {
+    "which": ("r_which", (None, "x")),
+    "complete.cases": ("r_complete_cases", (None,)),
+    "cor": ("r_cor", (None, "x", "y", "use", "method")),
+    "stopifnot": ("r_stopifnot", (None,)),
+}
+
 #: asreml.options() that change only what asreml prints or the memory it takes
 _NO_EFFECT_OPTIONS = frozenset({"trace", "workspace", "pworkspace", "colourise", "threads"})
 
@@ -325,7 +352,7 @@ class Translator(BasePrinter):
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv",
-                                                 "fwrite")) or (
+                                                 "fwrite", "stopifnot")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
@@ -961,6 +988,19 @@ class Translator(BasePrinter):
             if conv == "astype(str)":
                 conv = f"pipe({self.runtime('r_labels')})"
             return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
+        if f in _RVECTOR_CALLS and all(n in _RVECTOR_CALLS[f][1] for n, _ in args) and (
+                f != "cor" or not (len(pos) == 2 and len(args) == 2)):
+            helper = _RVECTOR_CALLS[f][0]
+            old_arrays = self.arrays
+            if f == "which" and pos and pos[0].kind in ("bin", "unary"):
+                # which(v > 2) of a vector v (a Python list): compared elementwise
+                self.arrays = old_arrays | _plain_names(pos[0])
+            try:
+                return (f"{self.runtime(helper)}(" + ", ".join(
+                    [self.py(a) for a in pos] + [f"{n}={self.py(a)}" for n, a in args
+                                                 if n is not None]) + ")")
+            finally:
+                self.arrays = old_arrays
         if f == "vector" and all(n in (None, "mode", "length") for n, _ in args):
             got = _bind_args(("mode", "length"), pos, args)
             return (f"{self.runtime('r_vector')}(" + ", ".join(

@@ -90,6 +90,12 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
+from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), ...
+    r_complete_cases,
+    r_cor,
+    r_stopifnot,
+    r_which,
+)
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 

@@ -145,3 +145,27 @@ def test_printing_options_need_no_todo_model_options_keep_one() -> None:
                    'asreml.options(ai.sing = TRUE, trace = FALSE)\n')
     assert "trace" not in "".join(ln for ln in py.splitlines() if "TODO(asr_py):" in ln)
     assert "# TODO(asr_py): asreml.options(ai.sing = TRUE) is not translated" in py
+
+
+def test_which_complete_cases_cor_stopifnot() -> None:
+    # R: which() gives 1-based positions (NA is not TRUE; names kept); complete.cases()
+    # keeps rows 1 and 4; cor(use = "complete.obs") uses those pairs: a = (1, 3, 4) and
+    # c = (1, 3, 5) give pearson sxy / sqrt(sxx syy) with sxy = 6, sxx = 14/3, syy = 8
+    # (0.98198) and spearman 1; the default use = "everything" gives NA
+    ns = _r('x <- c(1, 5, 3)\ni <- which(x > 2)\n'
+            'd <- data.frame(a = c(1, NA, 3, 4), b = c(2, 3, NA, 5), c = c(1, 2, 3, 5))\n'
+            'j <- which(d$a > 2)\nk <- which(c(a = TRUE, b = FALSE, c = TRUE))\n'
+            'd2 <- d[complete.cases(d), ]\n'
+            'r1 <- cor(d$a, d$c, use = "complete.obs")\n'
+            'r2 <- cor(d$a, d$c, use = "complete.obs", method = "spearman")\n'
+            'r3 <- cor(d$a, d$c, use = "everything")\nstopifnot(nrow(d) == 4)\n')
+    assert ns["i"] == [2, 3] and ns["j"] == [3, 4]
+    assert dict(ns["k"]) == {"a": 1, "c": 3}
+    assert list(ns["d2"].index) == [0, 3]
+    assert ns["r1"] == pytest.approx(6 / math.sqrt(14 / 3 * 8))
+    assert ns["r2"] == pytest.approx(1.0)
+    assert math.isnan(ns["r3"])
+    with pytest.raises(AsrError, match="condition 1 is not all TRUE"):
+        run_py(translate("d <- data.frame(a = 1:2)\nstopifnot(nrow(d) == 3)\n"))
+    with pytest.raises(AsrError, match="not logical"):
+        run_py(translate('w <- which(c("a", "b"))\n'))
