@@ -276,8 +276,8 @@ _RVECTOR_CALLS: dict[str, tuple[str, tuple[str | None, ...]]] = {
     "stopifnot": ("r_stopifnot", (None,)),
 }
 
-#: asreml.options() that change only what asreml prints or the memory it takes
-_NO_EFFECT_OPTIONS = frozenset({"trace", "workspace", "pworkspace", "colourise", "threads"})
+#: asreml.options() that change only what asreml prints (no TODO; workspace keeps its note)
+_NO_EFFECT_OPTIONS = frozenset({"trace", "colourise"})
 
 
 def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | None, R]]
@@ -1614,7 +1614,7 @@ class Translator(BasePrinter):
         maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
-                continue            # printing and memory only: the same fit in asr_py
+                continue            # printing only: the same fit in asr_py
             if n not in ("maxit", "maxiter"):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")

@@ -141,7 +141,7 @@ def test_negative_positions_in_c_and_lookup_by_column() -> None:
 
 
 def test_printing_options_need_no_todo_model_options_keep_one() -> None:
-    py = translate('asreml.options(trace = FALSE, workspace = "1gb")\n'
+    py = translate('asreml.options(trace = FALSE, colourise = FALSE)\n'
                    'asreml.options(ai.sing = TRUE, trace = FALSE)\n')
     assert "trace" not in "".join(ln for ln in py.splitlines() if "TODO(asr_py):" in ln)
     assert "# TODO(asr_py): asreml.options(ai.sing = TRUE) is not translated" in py
