@@ -245,12 +245,18 @@ _DATA_DIRS = (".", "data", "../data", "../../data")
 _DATA_EXT = (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv")
 
 
-def _inputs(text: str) -> list[str]:
+_LAZY_DATA = re.compile(r"\br_lazy\('([\w.]+)', globals\(\)\)")
+
+
+def _inputs(text: str, py: str = "") -> list[str]:
     """The data files a script reads: literal paths, and data(name) as one of the files
-    asr_py.translate.runtime.r_data looks for (a pattern with '|' alternatives)."""
+    asr_py.translate.runtime.r_data looks for (a pattern with '|' alternatives); with the
+    translation ``py``, also the data sets of attached packages it reads by bare name
+    (asr_py.translate.rlazy)."""
     code = strip_comments(text)
     files = [p for p in _INPUT.findall(code) if not p.startswith("http")]
-    for name in _DATA_CALL.findall(code):
+    names = list(dict.fromkeys(_DATA_CALL.findall(code) + _LAZY_DATA.findall(py)))
+    for name in names:
         files.append("|".join(f"{d}/{name}{x}" for d in _DATA_DIRS for x in _DATA_EXT))
     return files
 
@@ -375,7 +381,7 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
             continue
         res, py = measure(f"{row['repo']}/{row['path']}", text)
         res.fails_in_r = row.get("fails_in_r", "") or ""
-        ins = _inputs(r_code_of(text, row["path"]))
+        ins = _inputs(r_code_of(text, row["path"]), py)
         if run and ins:
             tree = trees.get(row["repo"])
             if tree is None:

@@ -12,7 +12,7 @@ cannot be translated gets a TODO of its own and the call is kept; nothing is dro
 from __future__ import annotations
 
 from asr_py.errors import AsrError
-from asr_py.translate import rmd
+from asr_py.translate import rlazy, rmd
 from asr_py.translate.asreml_rules import Translator, spatial_coords
 from asr_py.translate.lexer import Tok, tokenize
 from asr_py.translate.parser import Parser, R, Untranslatable
@@ -40,8 +40,11 @@ def translate(r_code: str) -> str:
     toks = tokenize(r_code)
     spans = [(t.start, t.end) for t in toks if t.kind == "comment"]
     tr = Translator(r_code, spans)
+    program = Parser(toks).program()
+    tr.defined, tr.opaque = rlazy.defined_names(program)
+    tr.called = rlazy.called_names(program)
     body: list[str] = []
-    for node in Parser(toks).program():
+    for node in program:
         body += tr.statement(node, 0)
     head = [HEADER]
     if "os" in tr.helpers:

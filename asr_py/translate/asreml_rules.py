@@ -14,15 +14,18 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rstring
+from asr_py.translate import rlazy, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
+    _CONST,
     _IDENTITY,
     _NOOP,
     _SIMPLE_FUNCS,
     EXPECT_VALUE,
     BasePrinter,
+    _mentions,
+    _numeric_subscript,
     _paren,
     _partial,
     _pipe,
@@ -33,6 +36,8 @@ from asr_py.translate.printer import (
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
               "deviance": "deviance"}     # a GLM's deviance (asr_py.glmm)
+#: the columns of asreml's Wald table (wald() without denDF; asr_py.results.wald)
+_WALD_COLS = ("Df", "Sum of Sq", "Wald statistic", "Pr(Chisq)", "F.inc")
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
 #: predict.asreml()'s arguments (for R's partial matching of their names)
@@ -314,6 +319,11 @@ class Translator(BasePrinter):
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
+        #: every name the whole script defines, and whether it may define others unseen
+        #: (rlazy.py: a bare name it never defines is an attached package's data set)
+        self.defined: set[str] = set()
+        self.opaque = True
+        self.called: set[str] = set()
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:
@@ -378,10 +388,11 @@ class Translator(BasePrinter):
             return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
-            rhs = self.py(r)
+            rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             self.assigned.add(name)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
+            self._asreml3_predictions(r)
             # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
             pred_of = self.preds.get(r.left.value) if r.kind == "dollar" and \
                 r.value in ("predictions", "pvals") and r.left is not None and \
@@ -444,6 +455,9 @@ class Translator(BasePrinter):
                     f"{self.py(target.args[0][1])}, {rhs})")
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
+        part = self._replace_part(target, rhs)
+        if part is not None:
+            return part
         if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
                 and len(target.args) == 1:
             # rownames(m) <- v / colnames(m) <- v on a matrix or data frame (rmatrix.py)
@@ -520,8 +534,16 @@ class Translator(BasePrinter):
             # x[, match("a", v)] <- 0: the columns at those positions (R counts from 1)
             pos = self.np(f"np.atleast_1d({self.py(args[1])})")
             return f"{self.py(obj)}.iloc[:, {pos} - 1] = {rhs}"
+        if len(args) == 2 and args[0].kind == "empty" and _numeric_subscript(args[1]) and \
+                not (args[1].kind == "unary" and args[1].value == "-"):
+            # x[, 2:4] <- v: the columns at those positions, R's values by position
+            pos = self.np(f"np.atleast_1d({self.py(args[1])})")
+            return f"{self.py(obj)}.iloc[:, {pos} - 1] = np.asarray({rhs})"
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
+        vec = self._assign_vector(target, rhs)
+        if vec is not None:
+            return vec
         if target.value == "[" and len(args) == 1 and args[0].kind != "empty":
             return self.assign_sub(target, rhs)
         raise Untranslatable("indexed assignment")
@@ -567,6 +589,41 @@ class Translator(BasePrinter):
         if obj.kind == "index" and obj.value == "[[" and len(obj.args) == 1:
             return self.assign_index(obj, new)
         raise Untranslatable("indexed assignment")
+
+    def _replace_part(self, target: R, rhs: str) -> str | None:
+        """``names(x[i]) <- v`` (``colnames``, ``rownames``) of a part of x: R's
+        ``x[i] <- `names<-`(x[i], v)``, the part's new value stored back where it was."""
+        helpers = {"names": "set_names", "colnames": "set_colnames",
+                   "rownames": "set_rownames", "row.names": "set_rownames"}
+        if not (target.kind == "call" and target.value in helpers and
+                len(target.args) == 1 and target.args[0][0] is None):
+            return None
+        part = target.args[0][1]
+        if part.kind == "dollar" and part.left is not None:
+            new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
+            return f"{self.py(part.left)}[{part.value!r}] = {new}"
+        if part.kind == "index" and part.left is not None:
+            new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
+            return self.assign_index(part, new)
+        return None
+
+    def _assign_vector(self, target: R, rhs: str) -> str | None:
+        """``x[i] <- v`` of a vector named x (positions, a mask or names; R's recycling and
+        growth): ``x = r_assign(x, i, v)`` (rvector.py)."""
+        args = [a for _, a in target.args]
+        obj = target.left
+        if target.value != "[" or len(args) != 1 or args[0].kind == "empty" or \
+                obj is None or obj.kind != "name":
+            return None
+        sel = args[0]
+        if sel.kind in ("bin", "unary") and _mentions(sel, obj.value):
+            at = self.np(self.as_array(sel, obj.value))   # x[x > 3] <- 0: elementwise
+        elif sel.kind == "unary" and sel.value == "-" and sel.right is not None:
+            at = self.np(f"-np.atleast_1d({self.py(sel.right)})")   # x[-k] <- v
+        else:
+            at = self.py(sel)
+        x = self.py(obj)
+        return f"{x} = {self.runtime('r_assign')}({x}, {at}, {rhs})"
 
     def melt(self, e: R) -> str:
         """reshape2's ``melt(d, id.vars, measure.vars, variable.name, value.name)`` of a data
@@ -630,9 +687,28 @@ class Translator(BasePrinter):
         return out
 
     # ----- $ components ----------------------------------------------------------------------
+    def _is_prediction(self, e: R | None) -> bool:
+        """Whether ``e`` is a predict() call or a name holding a prediction."""
+        return e is not None and (
+            e.kind == "call" and e.value in ("predict", "predict.asreml")
+            or e.kind == "name" and e.value in self.preds)
+
+    def _asreml3_predictions(self, e: R) -> None:
+        """R's partial ``$``: asreml 3's ``predict(...)$pred`` (``$predi``...) is its
+        ``$predictions`` list (asreml 4's prediction has no element starting "pred")."""
+        if e.kind == "dollar" and len(e.value) >= 4 and e.value != "predictions" and \
+                "predictions".startswith(e.value) and self._is_prediction(e.left):
+            e.value = "predictions"
+
     def dollar(self, e: R) -> str:
         assert e.left is not None
+        self._asreml3_predictions(e)
+        self._asreml3_predictions(e.left)
         obj = e.left
+        if obj.kind == "dollar" and obj.value == "predictions" and \
+                e.value in _PREDICT_ATTRS and self._is_prediction(obj.left):
+            # asreml 3's predict(...)$predictions$sed (vcov, avsed): that of the prediction
+            return self.dollar(R("dollar", e.value, left=obj.left, start=e.start, end=e.end))
         if obj.kind == "call" and obj.value == "summary" and obj.args:
             m = self.py(obj.args[0][1])
             comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
@@ -674,6 +750,11 @@ class Translator(BasePrinter):
                 obj.kind == "name" and obj.value in self.walds):
             if e.value == "Wald":
                 return self.py(obj)
+            col = _partial(e.value, _WALD_COLS)
+            if col is not None and not any(n == "denDF" for n, _ in (
+                    obj.args if obj.kind == "call" else [])):
+                # wald(m)$`Pr(Chisq)`: a column of the table wald() gives without denDF
+                return f"{self.py(obj)}[{col!r}]"
             raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
         if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
                 and self.is_fit(obj.args[0][1]):
@@ -703,6 +784,10 @@ class Translator(BasePrinter):
                 return f"asr.plus.{name.replace('.', '_')}({self.py(obj)})"
             if name in ("vparameters", "gammas"):      # ratios to sigma2 (asreml's scale)
                 return f"{self.runtime('r_vparameters')}({self.py(obj)})"
+            if e.value == "last.message":    # asreml 3: the fit's last monitor message
+                m = self.py(obj)
+                return (f"('LogLikelihood Converged' if {m}.converged else "
+                        "'LogLikelihood not converged')")
             if name == "sigma2":
                 return f"{self.runtime('r_sigma2')}({self.py(obj)})"
             if name in ("G.param", "R.param"):    # {term: its parameters} (rdesign.py)
@@ -759,10 +844,12 @@ class Translator(BasePrinter):
         body = self.src(fn.right) if fn.right is not None else ""
         added = _fit_params(fn, body) - self.fits
         self.fits |= added
+        tf = {"T", "F"} & self.assigned     # T <- diag(n) in the body: local to it
         try:
             return super().def_(name, fn, depth)
         finally:
             self.fits -= added
+            self.assigned -= {"T", "F"} - tf
 
     def is_fit(self, e: R) -> bool:
         return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
@@ -922,12 +1009,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
-        if f == "head":
-            n = self.py(args[1][1]) if len(args) > 1 else ""
-            return f"{self.py(pos[0])}.head({n})"
-        if f == "tail":
-            n = self.py(args[1][1]) if len(args) > 1 else ""
-            return f"{self.py(pos[0])}.tail({n})"
+        if f in ("head", "tail") and pos:
+            # a data frame's or a vector's first/last rows (rvector.r_head)
+            n = f", {self.py(args[1][1])}" if len(args) > 1 else ""
+            end = ", tail=True" if f == "tail" else ""
+            return f"{self.runtime('r_head')}({self.py(pos[0])}{n}{end})"
         if f == "attributes" and len(args) == 1:       # R's attributes as a named list
             return f"{self.runtime('r_attributes')}({self.py(pos[0])})"
         if f in ("rownames", "row.names") and len(args) == 1:
@@ -1156,6 +1242,21 @@ class Translator(BasePrinter):
             # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
             return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
                 f", on={self.py(on[0])}" if on else "") + ", suffixes=('.x', '.y'))"
+        if f == "join" and len(pos) >= 2 and all(
+                n in (None, "x", "y", "by", "type", "match") for n, _ in args):
+            # plyr's join(x, y, by, type = "left"): x's rows in x's order (pandas' merge)
+            got = _bind_args(("x", "y", "by", "type", "match"), pos, args)
+            typ = got.get("type")
+            how = {"left": "left", "right": "right", "inner": "inner", "full": "outer"}.get(
+                typ.value if typ is not None and typ.kind == "str" else "left"
+                if typ is None else "")
+            match = got.get("match")
+            if how is None or match is not None and not (match.kind == "str" and
+                                                         match.value == "all"):
+                raise Untranslatable("join() with this type/match")
+            on = f", on={self.py(got['by'])}" if "by" in got else ""
+            return (f"{self.py(got['x'])}.merge({self.py(got['y'])}, how={how!r}{on}, "
+                    "suffixes=('.x', '.y'))")
         if f == "file.path" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
@@ -1244,6 +1345,10 @@ class Translator(BasePrinter):
             var = ([a for n, a in args if n == "var"] or pos[1:2])
             v = self.py(var[0]) if var else "'rowname'"
             return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if f in rvector.FUNCTIONS and f not in self.functions:   # which(), numeric(n)
+            vec = rvector.translate(self, e)
+            if vec is not None:
+                return vec
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
         if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
@@ -1376,7 +1481,8 @@ class Translator(BasePrinter):
                 conds) > 1 else self.py(c)) for c in conds)
             out = f"{d}[{cond}]"
         if sel:
-            raise Untranslatable("subset(select =)")
+            spec = rvector.select_spec(self, sel[0])
+            return f"{self.runtime('r_select')}({out}, lambda _p: {spec})"
         return out
 
     def transform(self, e: R) -> str:
@@ -1535,9 +1641,23 @@ class Translator(BasePrinter):
         found = [a for n, a in named if n == "data"]
         return found[0] if found else None
 
+    def lazy_data(self, e: R) -> str | None:
+        """``r_lazy('name', globals())`` when ``e`` is a bare name the script never defines:
+        R finds it among an attached package's data sets (rlazy.py)."""
+        if self.data_cols:                  # with(d, ...): a bare name is d's column
+            return None
+        name = rlazy.lazy_data_name(e, self.defined, self.opaque,
+                                    set(_CONST) | self.functions | self.assigned)
+        if name is None:
+            return None
+        return f"{self.runtime('r_lazy')}({name!r}, globals())"
+
     def data_arg(self, a: R, named: list[tuple[str, R]]) -> str:
         """``data = d`` (also a pipe, subset() or ``subset =``); when the expression cannot
         be translated the fit uses the pipe's source data frame with a DIFFERENT-model TODO."""
+        lazy = self.lazy_data(a)
+        if lazy is not None:
+            return f"data={lazy}"
         try:
             d = self.py(a)
         except Untranslatable as exc:

@@ -18,7 +18,14 @@ from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
           "NA": "None", "NA_real_": "float('nan')", "NA_character_": "None", "NaN":
-          "float('nan')", "Inf": "float('inf')", "pi": "np.pi"}
+          "float('nan')", "Inf": "float('inf')", "pi": "np.pi",
+          # R's base constants (lists: R's character vectors)
+          "letters": "list('abcdefghijklmnopqrstuvwxyz')",
+          "LETTERS": "list('ABCDEFGHIJKLMNOPQRSTUVWXYZ')",
+          "month.name": "['January', 'February', 'March', 'April', 'May', 'June', 'July', "
+                        "'August', 'September', 'October', 'November', 'December']",
+          "month.abb": "['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', "
+                       "'Oct', 'Nov', 'Dec']"}
 _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "np.mean",
                  "abs": "np.abs", "round": "np.round", "sum": "np.sum",
                  "var": "np.var", "max": "np.max", "min": "np.min", "median": "np.median",
@@ -114,7 +121,8 @@ class BasePrinter:
             if _pkg_dataset(e):
                 # agridat::john.alpha: a package's data set, read as data(john.alpha) is
                 return f"{self.runtime('r_data')}({e.value!r})"
-            if e.value in _CONST:
+            if e.value in _CONST and not (e.value in ("T", "F") and e.value in self.assigned):
+                # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
@@ -318,6 +326,10 @@ class BasePrinter:
                 args[1].kind == "name" and args[1].value not in _CONST:
             # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value
             return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
+                args[1].kind == "call" and args[1].value == "order":
+            # x[, order(names(x))]: the columns in that order (positions)
+            return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \
@@ -390,7 +402,8 @@ class BasePrinter:
             a = args[0]
             if a.kind == "unary" and a.right is not None:
                 inner = self.py(a.right)
-                at = f"-{inner}" if a.right.kind == "num" else f"[-i for i in {inner}]"
+                at = f"-{inner}" if a.right.kind == "num" else \
+                    f"{self.runtime('r_negate')}({inner})"
             else:
                 at = self.py(a)
             return f"{self.runtime('r_sub')}({obj}, {at})"               # x[2:4], x[-1]
@@ -736,6 +749,9 @@ class BasePrinter:
                 s.right.kind == "call" and s.right.value in ("try", "tryCatch") and \
                 s.right.args:
             return self.try_(s, depth)
+        if k == "call" and s.value == "try" and s.args and s.args[0][0] in (None, "expr") \
+                and all(n in (None, "expr", "silent") for n, _ in s.args[1:]):
+            return self.try_statement(s, depth)
         line = self.top(s, depth)
         if line == "__IMPORT__":
             return [f"# {self.original(s).strip()}: asr_py and pandas are imported at the top"]
@@ -774,6 +790,18 @@ class BasePrinter:
         target = self.py(s.left)
         return ["try:"] + _indent(self.compound(inner, depth + 1)) + [
             "except Exception as exc:  # R's try()", f"    {target} = exc"]
+
+    def try_statement(self, s: R, depth: int) -> list[str]:
+        """``try(x <- f(...))`` / ``try({...}, silent = TRUE)`` as a statement: the code runs;
+        an error is printed (unless silent) and the script goes on, as R's try()."""
+        inner = s.args[0][1]
+        silent = any(n == "silent" and a.kind == "name" and a.value in ("TRUE", "T")
+                     for n, a in s.args[1:])
+        body = (self.block(inner.body, depth + 1) if inner.kind == "block" else
+                self.compound(inner, depth + 1))
+        handler = "    pass" if silent else "    print(f'Error in try : {exc}')"
+        return ["try:"] + _indent(body or ["pass"]) + [
+            "except Exception as exc:  # R's try(): the script goes on", handler]
 
     def guard(self, make, head: R) -> list[str]:  # type: ignore[no-untyped-def]
         """A loop/if header; when it cannot be translated the body is kept (translated)
@@ -975,7 +1003,8 @@ def _positions(e: R) -> bool:
     if e.kind == "call" and e.value == "c" and e.args:
         return all(n is None and (a.kind == "num" or _positions(a)) for n, a in e.args)
     if e.kind == "unary" and e.value == "-" and e.right is not None:
-        return e.right.kind == "num" or _positions(e.right)
+        # -k, -(1:2), -n of a variable n (a minus sign only makes sense on positions)
+        return e.right.kind in ("num", "name") or _positions(e.right)
     return False
 
 

@@ -31,7 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
-from asr_py.translate.rassign import r_sub_assign, r_vector  # noqa: F401 - x[i] <- v
+from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_aggregate,
@@ -90,10 +90,17 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
-from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), ...
+from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
+    r_assign,
     r_complete_cases,
     r_cor,
+    r_head,
+    r_negate,
+    r_order,
+    r_scale,
+    r_select,
     r_stopifnot,
+    r_vector,
     r_which,
 )
 
@@ -249,6 +256,17 @@ def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
     raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
                    hint="R packages' data sets are not available in Python: export it from R "
                         f"with write.csv({name}, '{name}.csv', row.names = FALSE)")
+
+
+def r_lazy(name: str, scope: dict[str, Any]) -> Any:
+    """A data set an R script reads by bare name from an attached package (R's lazy data,
+    ``library(agridat); d <- john.alpha``): the name's value when the script's scope already
+    has it, else :func:`r_data` (a file of that name next to the script or under data/)."""
+    from asr_py.translate.printer import pyname
+
+    if pyname(name) in scope:
+        return scope[pyname(name)]
+    return r_data(name, scope)
 
 
 def _scale_row(fit: Any) -> str | None:

@@ -128,7 +128,7 @@ def test_vector_modes_and_filling() -> None:
     assert ns["l"] == [None, None]
     assert ns["n"] == [0.0, 0.0, 0.0]
     assert ns["h"] == ["a"] and ns["g"] == []
-    with pytest.raises(AsrError, match="not a mode R knows"):
+    with pytest.raises(AsrError, match="mode"):
         run_py(translate('x <- vector("numerc", 2)\n'))
 
 
@@ -159,7 +159,7 @@ def test_which_complete_cases_cor_stopifnot() -> None:
             'r1 <- cor(d$a, d$c, use = "complete.obs")\n'
             'r2 <- cor(d$a, d$c, use = "complete.obs", method = "spearman")\n'
             'r3 <- cor(d$a, d$c, use = "everything")\nstopifnot(nrow(d) == 4)\n')
-    assert ns["i"] == [2, 3] and ns["j"] == [3, 4]
+    assert list(ns["i"]) == [2, 3] and list(ns["j"]) == [3, 4]
     assert dict(ns["k"]) == {"a": 1, "c": 3}
     assert list(ns["d2"].index) == [0, 3]
     assert ns["r1"] == pytest.approx(6 / math.sqrt(14 / 3 * 8))
@@ -169,3 +169,12 @@ def test_which_complete_cases_cor_stopifnot() -> None:
         run_py(translate("d <- data.frame(a = 1:2)\nstopifnot(nrow(d) == 3)\n"))
     with pytest.raises(AsrError, match="not logical"):
         run_py(translate('w <- which(c("a", "b"))\n'))
+
+
+def test_t_and_f_assigned_in_a_function_are_its_variables() -> None:
+    # R: T is a variable once assigned (AaronRendahl's covarTOcorr_matrix: T <- diag(n);
+    # T[upper.tri(T, diag = TRUE)] <- v); outside that function T is still TRUE
+    ns = _r("f <- function(n) {\n  T <- diag(n)\n  T[upper.tri(T, diag = TRUE)] <- 5\n  T\n}\n"
+            "m <- f(2)\nx <- c(T, F)\n")
+    np.testing.assert_array_equal(np.asarray(ns["m"]), [[5, 5], [0, 5]])
+    assert ns["x"] == [True, False]
