@@ -254,6 +254,37 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
 
 
 
+def _plain_names(e: R) -> set[str]:
+    """The variables an expression reads as values (not call heads, not ``d$x``'s ``x``)."""
+    if e.kind == "name":
+        return {e.value} if e.value not in ("TRUE", "FALSE", "T", "F", "NA", "NULL",
+                                            "Inf", "NaN", "pi") else set()
+    if e.kind == "dollar":
+        return set()                       # d$a: a column, compared elementwise already
+    out: set[str] = set()
+    for sub in (e.left, e.right):
+        if sub is not None:
+            out |= _plain_names(sub)
+    if e.kind in ("call", "index"):
+        for _, a in e.args:
+            out |= _plain_names(a)
+    if e.kind == "index" and e.left is not None:
+        out.discard(e.left.value)          # d[i] > 2: d indexed, not compared whole
+    return out
+
+
+#: base-R calls done by rvector.py: helper and the argument names it takes (None: by position)
+_RVECTOR_CALLS: dict[str, tuple[str, tuple[str | None, ...]]] = {
+    "which": ("r_which", (None, "x")),
+    "complete.cases": ("r_complete_cases", (None,)),
+    "cor": ("r_cor", (None, "x", "y", "use", "method")),
+    "stopifnot": ("r_stopifnot", (None,)),
+}
+
+#: asreml.options() that change only what asreml prints (no TODO; workspace keeps its note)
+_NO_EFFECT_OPTIONS = frozenset({"trace", "colourise"})
+
+
 def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | None, R]]
                ) -> dict[str, R]:
     """R's argument matching for a call whose names were checked: positional arguments
@@ -331,7 +362,7 @@ class Translator(BasePrinter):
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv",
-                                                 "fwrite")) or (
+                                                 "fwrite", "stopifnot")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
@@ -434,7 +465,12 @@ class Translator(BasePrinter):
             helper = "set_colnames" if target.value == "colnames" else "set_rownames"
             return f"{obj} = {self.runtime(helper)}({obj}, {rhs})"
         if target.kind == "call" and target.value == "names" and target.args:
-            obj = self.py(target.args[0][1])
+            inner = target.args[0][1]
+            if inner.kind not in ("name", "str"):
+                # names(x[i]) <- v: R's `names<-` applied to x[i], written back into x[i]
+                return self.assign_into(inner, f"{self.runtime('set_names')}("
+                                        f"{self.py(inner)}, {rhs})")
+            obj = self.py(inner)
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "attr" and len(target.args) == 2 and \
                 target.args[1][1].kind == "str":     # attr(x, "INVERSE") <- TRUE
@@ -516,6 +552,50 @@ class Translator(BasePrinter):
         vec = self._assign_vector(target, rhs)
         if vec is not None:
             return vec
+        if target.value == "[" and len(args) == 1 and args[0].kind != "empty":
+            return self.assign_sub(target, rhs)
+        raise Untranslatable("indexed assignment")
+
+    def assign_into(self, target: R, rhs: str) -> str:
+        """``target <- <rhs, already Python>`` for a target that is itself a replacement
+        (``x$a``, ``x[i]``, ``x[[k]]``, ``x[i, j]``); a target Python cannot assign to (a
+        call's value) is a TODO, never an assignment to a function call."""
+        if target.kind == "dollar" and target.left is not None:
+            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+        if target.kind == "index" and target.left is not None:
+            if target.value == "[" and len(target.args) == 2 and \
+                    target.args[0][1].kind == "empty" and target.args[1][1].kind != "empty":
+                # d[, cols]: R's `[<-` puts the values back by position
+                obj = self.py(target.left)
+                return (f"{obj} = {self.runtime('r_sub_assign')}({obj}, "
+                        f"{self.py(target.args[1][1])}, {rhs})")
+            return self.assign_index(target, rhs)
+        raise Untranslatable("assignment target")
+
+    def tri_mask(self, f: str, args: list[tuple[str | None, R]]) -> str:
+        """``lower.tri(x, diag = FALSE)`` / ``upper.tri``: the logical matrix (rmatrix.r_tri),
+        as used in ``m[lower.tri(m)] <- v``."""
+        x = [a for n, a in args if n in (None, "x")][0]
+        dg = [a for n, a in args if n == "diag"] + [a for n, a in args if n is None][1:]
+        flag = f", diag={self.py(dg[0])}" if dg else ""
+        up = "True" if f == "upper.tri" else "False"
+        return f"{self.runtime('r_tri')}({self.py(x)}, upper={up}{flag})"
+
+    def assign_sub(self, target: R, rhs: str) -> str:
+        """R's ``x[i] <- v`` (a vector, matrix, list or data frame; positions, names or a
+        mask; growing from NULL): ``x = r_sub_assign(x, i, v)`` (rassign.py), written back
+        into ``x`` itself when x is ``d$a`` or ``l[[k]]``."""
+        obj = target.left
+        assert obj is not None
+        new = (f"{self.runtime('r_sub_assign')}({self.py(obj)}, "
+               f"{self.py(target.args[0][1])}, {rhs})")
+        if obj.kind == "name":
+            self.assigned.add(obj.value)
+            return f"{pyname(obj.value)} = {new}"
+        if obj.kind == "dollar" and obj.left is not None:
+            return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
+        if obj.kind == "index" and obj.value == "[[" and len(obj.args) == 1:
+            return self.assign_index(obj, new)
         raise Untranslatable("indexed assignment")
 
     def _replace_part(self, target: R, rhs: str) -> str | None:
@@ -772,10 +852,12 @@ class Translator(BasePrinter):
         body = self.src(fn.right) if fn.right is not None else ""
         added = _fit_params(fn, body) - self.fits
         self.fits |= added
+        tf = {"T", "F"} & self.assigned     # T <- diag(n) in the body: local to it
         try:
             return super().def_(name, fn, depth)
         finally:
             self.fits -= added
+            self.assigned -= {"T", "F"} - tf
 
     def is_fit(self, e: R) -> bool:
         return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
@@ -1000,6 +1082,30 @@ class Translator(BasePrinter):
             if conv == "astype(str)":
                 conv = f"pipe({self.runtime('r_labels')})"
             return f"{d}.assign(**{{c: {d}[c].{conv} for c in {cols!r}}})"
+        if f in _RVECTOR_CALLS and all(n in _RVECTOR_CALLS[f][1] for n, _ in args) and (
+                f != "cor" or not (len(pos) == 2 and len(args) == 2)):
+            helper = _RVECTOR_CALLS[f][0]
+            old_arrays = self.arrays
+            if f == "which" and pos and pos[0].kind in ("bin", "unary"):
+                # which(v > 2) of a vector v (a Python list): compared elementwise
+                self.arrays = old_arrays | _plain_names(pos[0])
+            try:
+                return (f"{self.runtime(helper)}(" + ", ".join(
+                    [self.py(a) for a in pos] + [f"{n}={self.py(a)}" for n, a in args
+                                                 if n is not None]) + ")")
+            finally:
+                self.arrays = old_arrays
+        if f == "vector" and all(n in (None, "mode", "length") for n, _ in args):
+            got = _bind_args(("mode", "length"), pos, args)
+            return (f"{self.runtime('r_vector')}(" + ", ".join(
+                f"{k}={self.py(v)}" for k, v in got.items()) + ")")
+        if f in ("lower.tri", "upper.tri") and pos and all(
+                n in (None, "x", "diag") for n, _ in args):
+            return self.tri_mask(f, args)
+        if f == "formula" and len(args) == 1 and pos and (
+                pos[0].kind == "str" or pos[0].kind == "call" and
+                pos[0].value in ("paste", "paste0", "sprintf")):
+            return self.py(pos[0])          # formula("y ~ x"): as.formula of a string
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "ncol" and len(args) == 1:
@@ -1635,6 +1741,8 @@ class Translator(BasePrinter):
         """``asreml.options(maxit = k)`` -> ``MAXIT = k`` (used by later asreml() calls)."""
         maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
         for n, a in e.args:
+            if n in _NO_EFFECT_OPTIONS:
+                continue            # printing only: the same fit in asr_py
             if n not in ("maxit", "maxiter"):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")

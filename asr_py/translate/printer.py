@@ -118,7 +118,11 @@ class BasePrinter:
         if k == "str":
             return repr(e.value)
         if k == "name":
-            if e.value in _CONST:
+            if _pkg_dataset(e):
+                # agridat::john.alpha: a package's data set, read as data(john.alpha) is
+                return f"{self.runtime('r_data')}({e.value!r})"
+            if e.value in _CONST and not (e.value in ("T", "F") and e.value in self.assigned):
+                # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
@@ -386,9 +390,9 @@ class BasePrinter:
             # x[v]: v holds names, positions or a logical vector (known when it runs)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and (
-                args[0].kind == "index" or args[0].kind == "call" and args[0].value == "c"
-                and args[0].args and all(n is None and a.kind == "str"
-                                         for n, a in args[0].args) or
+                args[0].kind in ("index", "dollar") or args[0].kind == "call" and
+                args[0].value == "c" and args[0].args and all(n is None
+                                                              for n, _ in args[0].args) or
                 args[0].kind == "call" and args[0].value in (
                     "grep", "which", "match", "order", "seq_len", "seq_along", "rev")):
             # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)]: names
@@ -492,9 +496,13 @@ class BasePrinter:
                 raise Untranslatable("paste(sep = <not a string>)")
             sep = named["sep"].value
         if "collapse" in named:
-            if named["collapse"].kind != "str" or len(pos) != 1:
-                raise Untranslatable("paste(collapse =)")
-            return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
+            if named["collapse"].kind == "str" and len(pos) == 1:
+                return f"{named['collapse'].value!r}.join([str(x) for x in {self.py(pos[0])}])"
+            # paste0("a", v, collapse = "+"), collapse held in a variable: R's recycling,
+            # then one string (rbase.r_paste)
+            return (f"{self.runtime('r_paste')}(" + ", ".join(
+                [self.py(a) for a in pos] + [f"sep={sep!r}",
+                                             f"collapse={self.py(named['collapse'])}"]) + ")")
         if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST
                for a in pos):
             # a vector (a column, c(), v[i]) or a variable that may hold one (suffixes <-
@@ -936,6 +944,24 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+#: packages whose ``pkg::name`` values are data sets (``agridat::john.alpha``)
+_DATA_PACKAGES = frozenset({"agridat", "agriTutorial", "asreml", "asremlPlus", "datasets",
+                            "lme4", "MASS", "nlme", "dae", "statgenSTA", "statgenGxE",
+                            "statgenHTP", "SpATS", "sommer", "biometryassist", "emmeans",
+                            "desplot", "lattice", "faraway", "agricolae", "covardat"})
+#: asreml's functions, values too (lapply(fits, asreml::wald)), never data sets
+_ASREML_FUNCTIONS = frozenset({"asreml", "wald", "predict", "vpredict", "na.method",
+                               "asreml.options", "ainverse", "update", "summary", "resid",
+                               "fitted", "coef", "varioGram", "plot", "lrt", "infoCriteria"})
+
+
+def _pkg_dataset(e: R) -> bool:
+    """A name written ``pkg::name`` (the parser keeps ``pkg`` as the node's first comment)
+    of a package that ships data sets, not one of its functions."""
+    pkg = e.comments[0] if e.comments else ""
+    return pkg in _DATA_PACKAGES and not (pkg == "asreml" and e.value in _ASREML_FUNCTIONS)
 
 
 _MATRIX_CALLS = ("t", "matrix", "as.matrix", "kronecker", "outer", "solve", "crossprod",

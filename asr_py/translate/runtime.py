@@ -31,6 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
     r_aggregate,
@@ -89,15 +90,18 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
-from asr_py.translate.rvector import (  # noqa: F401
+from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RList,
     r_assign,
+    r_complete_cases,
+    r_cor,
     r_head,
     r_negate,
     r_order,
     r_scale,
     r_select,
     r_set_dimnames,
+    r_stopifnot,
     r_vector,
     r_which,
 )
@@ -481,6 +485,9 @@ def r_sub(x: Any, at: Any) -> Any:
             return x[seq]
         if isinstance(x, pd.Series):
             return x.loc[seq]
+        if isinstance(x, dict) and isinstance(at, pd.Series):
+            # v[d$key] (a named vector looked up by a column): one value per row
+            return pd.Series([x.get(k) for k in seq], index=at.index)
         if isinstance(x, dict):
             return {k: x[k] for k in seq}
         raise AsrError("x[names]: the object has no names", hint="index by position")
@@ -506,6 +513,11 @@ def r_sub(x: Any, at: Any) -> Any:
     if isinstance(x, np.ndarray):
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
+    if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,
+                                                       pd.Series, pd.Index)) and len(idx) == 1:
+        # v[i] of an atomic vector at one position: R's length-1 vector, a value here
+        # (v[i] == d$col compares each row with it)
+        return items[idx[0]] if idx[0] < len(items) else None
     return [items[i] if i < len(items) else None for i in idx]    # NA beyond the end
 
 

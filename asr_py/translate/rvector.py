@@ -31,14 +31,15 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import Untranslatable
 from asr_py.translate.rbase import _placeholder
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["r_assign", "r_head", "r_negate", "r_order", "r_scale", "r_select",
-           "r_set_dimnames", "r_vector", "r_which"]
+__all__ = ["RList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate", "r_order",
+           "r_scale", "r_select", "r_set_dimnames", "r_stopifnot", "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
@@ -57,9 +58,19 @@ def r_which(x: Any) -> np.ndarray:
     """R's ``which(x)``: the 1-based positions of the TRUE elements (NA is not TRUE)."""
     if (ph := _placeholder(x)) is not None:
         return ph  # type: ignore[return-value]
-    vals = x.to_numpy() if isinstance(x, (pd.Series, pd.Index)) else np.asarray(x, dtype=object)
-    vals = np.atleast_1d(vals).ravel()
-    return np.array([k + 1 for k, v in enumerate(vals) if not _na(v) and bool(v)], dtype=int)
+    names = list(x) if isinstance(x, dict) else list(x.index) if isinstance(
+        x, pd.Series) and not isinstance(x.index, pd.RangeIndex) else None
+    vals = list(x.values()) if isinstance(x, dict) else x.to_numpy() if isinstance(
+        x, (pd.Series, pd.Index)) else np.asarray(x, dtype=object)
+    vals = np.atleast_1d(np.asarray(vals, dtype=object)).ravel()
+    bad = [v for v in vals if not (isinstance(v, (bool, np.bool_)) or _na(v))]
+    if bad:
+        raise AsrError(f"which(): argument is not logical (found {bad[0]!r})",
+                       hint="which() takes a logical vector, e.g. which(x > 0)")
+    pos = np.array([k + 1 for k, v in enumerate(vals) if not _na(v) and bool(v)], dtype=int)
+    if names is not None:          # which() of a named vector keeps the names (R)
+        return pd.Series(pos, index=[names[k - 1] for k in pos])  # type: ignore[return-value]
+    return pos
 
 
 class RList(list):  # type: ignore[type-arg]
@@ -127,6 +138,15 @@ def r_assign(x: Any, i: Any, value: Any) -> Any:
     NULL): the changed copy, of the same Python type."""
     if (ph := _placeholder(x, i)) is not None:
         return ph
+    if isinstance(x, pd.DataFrame) and not all(isinstance(s, str) for s in _flat(i)) or \
+            isinstance(x, np.ndarray) and x.ndim == 2 or (x is None or isinstance(x, list)) \
+            and _flat(i) and all(isinstance(s, str) for s in _flat(i)):
+        # a matrix (m[lower.tri(m)] <- v, by column), a data frame by position or by a
+        # logical matrix (d[is.na(d)] <- 0), names into an unnamed vector (v <- c();
+        # v["a"] <- 1 gives a named vector): rassign.r_sub_assign (c14newB)
+        from asr_py.translate.rassign import r_sub_assign
+
+        return r_sub_assign(x, i, value)
     if isinstance(x, pd.DataFrame):
         sel = _flat(i)
         if all(isinstance(s, str) for s in sel):
@@ -365,3 +385,87 @@ def r_select(d: Any, spec: Any) -> Any:
         raise AsrError("subset(select = ...) mixes kept and dropped columns",
                        hint="R allows only one sign: select = c(a, b) or select = -c(a, b)")
     return d.iloc[:, [v - 1 for v in nums if v != 0]]
+
+
+def _untranslated(*xs: Any) -> Any:
+    """The first placeholder of untranslated code among ``xs`` (used), else None."""
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    return None
+
+
+def r_complete_cases(*xs: Any) -> np.ndarray:
+    """R's ``complete.cases(d, ...)``: TRUE for the rows with no missing value in any of the
+    arguments (data frames, matrices or vectors of one length)."""
+    u = _untranslated(*xs)
+    if u is not None:
+        return u  # type: ignore[no-any-return]
+    masks = []
+    for x in xs:
+        if isinstance(x, pd.DataFrame):
+            masks.append(~x.isna().any(axis=1).to_numpy())
+        else:
+            a = pd.DataFrame(np.asarray(x, dtype=object))
+            masks.append(~a.isna().any(axis=1).to_numpy())
+    if not masks:
+        raise AsrError("complete.cases(): no argument", hint="give a data frame or vectors")
+    if len({len(m) for m in masks}) > 1:
+        raise AsrError("complete.cases(): the arguments have different numbers of rows "
+                       f"({', '.join(str(len(m)) for m in masks)})",
+                       hint="give vectors of one length")
+    out = masks[0]
+    for m in masks[1:]:
+        out = out & m
+    return out
+
+
+def r_cor(x: Any, y: Any = None, use: str = "everything", method: str = "pearson") -> Any:
+    """R's ``cor(x, y, use, method)`` of two vectors (pearson, spearman or kendall); ``use =
+    "complete.obs"``/``"pairwise.complete.obs"`` drops the pairs with a missing value, the
+    default gives NA when any is missing. ``cor(d)`` of a data frame or matrix: the
+    correlation matrix."""
+    u = _untranslated(x, y)
+    if u is not None:
+        return u
+    if method not in ("pearson", "spearman", "kendall"):
+        raise AsrError(f"cor(method = {method!r}): not a method R knows",
+                       hint="'pearson', 'spearman' or 'kendall'")
+    if use not in ("everything", "all.obs", "complete.obs", "na.or.complete",
+                   "pairwise.complete.obs"):
+        raise AsrError(f"cor(use = {use!r}): not a choice R knows",
+                       hint="'everything', 'complete.obs' or 'pairwise.complete.obs'")
+    if y is None:
+        d = pd.DataFrame(np.asarray(x, dtype=float)) if not isinstance(x, pd.DataFrame) \
+            else x.astype(float)
+        if use in ("complete.obs", "na.or.complete"):
+            d = d.dropna()
+        elif use in ("everything", "all.obs") and d.isna().to_numpy().any():
+            if use == "all.obs":
+                raise AsrError("cor(use = 'all.obs'): missing values", hint="use = 'complete.obs'")
+        return d.corr(method=method)
+    a = pd.Series(np.asarray(x, dtype=float)).reset_index(drop=True)
+    b = pd.Series(np.asarray(y, dtype=float)).reset_index(drop=True)
+    if len(a) != len(b):
+        raise AsrError(f"cor(x, y): x has {len(a)} values, y {len(b)}",
+                       hint="x and y must be of one length")
+    missing = a.isna() | b.isna()
+    if missing.any():
+        if use == "all.obs":
+            raise AsrError("cor(use = 'all.obs'): missing values", hint="use = 'complete.obs'")
+        if use == "everything":
+            return float("nan")
+        a, b = a[~missing], b[~missing]
+    return float(a.corr(b, method=method))
+
+
+def r_stopifnot(*conds: Any) -> None:
+    """R's ``stopifnot(...)``: an error naming the first condition that is not all TRUE."""
+    for i, c in enumerate(conds, 1):
+        if isinstance(c, Untranslated):
+            continue                      # a check of something not translated: skipped
+        vals = list(np.atleast_1d(np.asarray(c, dtype=object)).ravel()) if not isinstance(
+            c, (bool, np.bool_)) else [c]
+        if not all(v is True or isinstance(v, np.bool_) and v for v in vals):
+            raise AsrError(f"stopifnot(): condition {i} is not all TRUE",
+                           hint="the script checks its input here; see its R code")
