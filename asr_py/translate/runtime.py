@@ -91,7 +91,7 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_trimws,
 )
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
-    RList,
+    RVectorList,
     r_assign,
     r_complete_cases,
     r_cor,
@@ -153,7 +153,7 @@ def set_names(x: Any, names: Any) -> Any:
         return pd.Series(x.to_numpy(), index=list(names), name=x.name)
     if isinstance(x, dict):
         return dict(zip(names, x.values()))
-    if isinstance(x, RList):              # vector("list", n): a named list
+    if isinstance(x, RVectorList):              # vector("list", n): a named list
         return dict(zip(names, x))
     if isinstance(x, list) and x and all(isinstance(v, (pd.Series, pd.DataFrame, np.ndarray,
                                                         list, dict)) for v in x):

@@ -38,7 +38,7 @@ from asr_py.translate.rbase import _placeholder
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["RList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate", "r_order",
+__all__ = ["RVectorList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate", "r_order",
            "r_scale", "r_select", "r_set_dimnames", "r_stopifnot", "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
@@ -73,7 +73,7 @@ def r_which(x: Any) -> np.ndarray:
     return pos
 
 
-class RList(list):  # type: ignore[type-arg]
+class RVectorList(list):  # type: ignore[type-arg]
     """An R list made by ``vector("list", n)``: with names it is a named list (a dict)."""
 
 
@@ -90,7 +90,7 @@ def r_vector(mode: str = "logical", length: int = 0) -> list[Any]:
         raise AsrError(f"vector(mode = {mode!r}) is not an R mode translate knows",
                        hint="use 'numeric', 'integer', 'character', 'logical' or 'list'")
     if mode == "list":
-        return RList([None] * n)
+        return RVectorList([None] * n)
     return [fill[mode]] * n
 
 
