@@ -1201,7 +1201,7 @@ class Translator(BasePrinter):
             return f"print({self.py(pos[0])})"
         if f in ("paste0", "paste"):
             return self.paste(e)
-        if f in ("subset", "filter") and pos:
+        if f in ("subset", "filter") and (pos or any(n in ("x", ".data") for n, _ in args)):
             return self.subset(e)
         if f in ("transform", "mutate") and pos:
             return self.transform(e)
@@ -1477,9 +1477,27 @@ class Translator(BasePrinter):
 
     # ----- data-column scopes (subset, with, transform) --------------------------------------
     def subset(self, e: R) -> str:
+        """base R's ``subset(x, subset, select)`` (arguments by position or name; rows where
+        the condition is NA are dropped) and dplyr's ``filter(.data, cond, ...)`` (every
+        further positional argument a condition). An argument neither knows is refused, never
+        dropped: a subset without its condition would be a different data set."""
+        named = {n: a for n, a in e.args if n is not None}
         pos = [a for n, a in e.args if n is None]
+        data_key = "x" if e.value == "subset" else ".data"
+        if data_key in named:
+            pos.insert(0, named.pop(data_key))
         data, conds = pos[0], pos[1:]
-        sel = [a for n, a in e.args if n in ("select",)]
+        sel: list[R] = []
+        if e.value == "subset":
+            if len(conds) > 1:          # subset(x, cond, select): the third is select
+                sel, conds = conds[1:2], conds[:1]
+            if "subset" in named:
+                conds.append(named.pop("subset"))
+            if "select" in named:
+                sel = [named.pop("select")]
+        unknown = [n for n in named if not (e.value == "filter" and n == ".preserve")]
+        if unknown:
+            raise Untranslatable(f"{e.value}() argument {unknown[0]}=")
         if not conds and not sel:
             return self.py(data)
         d = self.py(data)

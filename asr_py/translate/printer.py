@@ -73,6 +73,15 @@ def strip_comments(code: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+#: R functions whose value is a single TRUE/FALSE: ``!f(...)`` is Python's ``not``
+_SCALAR_TESTS = frozenset({
+    "is.null", "missing", "exists", "identical", "isTRUE", "isFALSE", "inherits",
+    "is.function", "is.character", "is.numeric", "is.factor", "is.data.frame", "is.list",
+    "is.matrix", "is.logical", "is.vector", "is.environment", "all", "any", "file.exists",
+    "dir.exists", "requireNamespace", "require", "all.equal", "interactive", "nzchar",
+    "hasName",
+})
+
 class BasePrinter:
     """Expression and statement printing shared by every R script."""
 
@@ -173,7 +182,13 @@ class BasePrinter:
         if e.right.kind in ("bin", "unary"):
             inner = f"({inner})"
         # element-wise in pandas (~), also right for the scalar tests in if()
-        return f"~{inner}" if self._vector_context(e.right) else f"(not {inner})"
+        if self._vector_context(e.right):
+            return f"~{inner}"
+        if e.right.kind == "call" and e.right.value in _SCALAR_TESTS or \
+                e.right.kind in ("num", "str", "const"):
+            return f"(not {inner})"
+        # a variable or a call whose value may be a logical vector: R's ! is elementwise
+        return f"{self.runtime('r_not')}({self.py(e.right)})"
 
     def _vector_context(self, e: R) -> bool:
         if e.kind == "call":
@@ -190,6 +205,16 @@ class BasePrinter:
             return self._vector_context(e.right)
         return False
 
+    def _scalar_operand(self, e: R) -> str:
+        """An operand of ``&&``/``||``: a single value, so ``!x`` is ``(not x)``."""
+        if e.kind == "unary" and e.value == "!" and e.right is not None and \
+                not self._vector_context(e.right):
+            inner = self.py(e.right)
+            return f"(not ({inner}))" if e.right.kind in ("bin", "unary") else f"(not {inner})"
+        code = self.py(e)
+        return f"({code})" if e.kind == "bin" and e.value in ("&&", "||") and \
+            e.value != "&&" else code
+
     def binop(self, e: R) -> str:
         assert e.left is not None and e.right is not None
         v = e.value
@@ -197,6 +222,8 @@ class BasePrinter:
             return self.py(_pipe(e))
         if v == ":":
             return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+        if v in ("&&", "||"):   # R's && and || take single values: ! of one is Python's not
+            return f"{self._scalar_operand(e.left)} {_BINOPS[v]} {self._scalar_operand(e.right)}"
         if v == "%in%" and e.left.kind == "call" and e.left.value in (
                 "c", "rep", "seq", "names", "colnames", "rownames", "levels", "unique"):
             # c("a", "b") %in% names(x): elementwise

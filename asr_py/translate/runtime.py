@@ -97,6 +97,7 @@ from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v
     r_cor,
     r_head,
     r_negate,
+    r_not,
     r_order,
     r_scale,
     r_select,

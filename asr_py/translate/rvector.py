@@ -38,8 +38,9 @@ from asr_py.translate.rbase import _placeholder
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["RVectorList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate", "r_order",
-           "r_scale", "r_select", "r_set_dimnames", "r_stopifnot", "r_vector", "r_which"]
+__all__ = ["RVectorList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate",
+           "r_not", "r_order", "r_scale", "r_select", "r_set_dimnames", "r_stopifnot",
+           "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
@@ -469,3 +470,22 @@ def r_stopifnot(*conds: Any) -> None:
         if not all(v is True or isinstance(v, np.bool_) and v for v in vals):
             raise AsrError(f"stopifnot(): condition {i} is not all TRUE",
                            hint="the script checks its input here; see its R code")
+
+
+def r_not(x: Any) -> Any:
+    """R's ``!x``, element by element: a logical vector gives a logical vector of the same
+    length (NA stays NA), a single value a single ``bool`` (``!0`` is TRUE). A Python list
+    (an R vector) gives a boolean array, whose truth in ``if`` is its one element's, as R's."""
+    if (ph := _placeholder(x)) is not None:
+        return ph
+    if isinstance(x, (pd.Series, pd.DataFrame)):
+        if x.isna().to_numpy().any():
+            return (~x.astype("boolean")) if isinstance(x, pd.Series) else ~x.astype("boolean")
+        return ~x.astype(bool)
+    if isinstance(x, (list, tuple, np.ndarray, pd.Index)):
+        vals = np.asarray(x, dtype=object).ravel() if not isinstance(x, np.ndarray) or \
+            x.dtype == object else x
+        if vals.dtype == object and any(_na(v) for v in vals):
+            return np.array([v if _na(v) else not bool(v) for v in vals], dtype=object)
+        return np.logical_not(np.asarray(vals, dtype=bool))
+    return not bool(x)

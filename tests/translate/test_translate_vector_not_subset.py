@@ -1,0 +1,62 @@
+"""R's elementwise ``!`` on logical vectors and base R's ``subset(x, subset =, select =)``
+(seen in asremlPlus's test41/42alldiffs: ``!kLSD`` of a logical vector; test3alldiffs:
+``subset(x, subset = cond)`` whose condition was dropped). Expected values are R's
+documented semantics (``?Logic``, ``?subset``), written out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from asr_py.translate import translate
+from asr_py.translate.rvector import r_not
+
+
+def _run(src: str) -> dict:
+    ns: dict = {}
+    exec(translate(src), ns)
+    return ns
+
+
+def test_not_of_a_logical_vector_is_elementwise() -> None:
+    ns = _run("k <- c(TRUE, FALSE, TRUE)\nnk <- !k\nn <- sum(!k)\n")
+    assert list(np.asarray(ns["nk"], dtype=bool)) == [False, True, False]
+    assert ns["n"] == 1
+
+
+def test_not_of_a_single_value_in_if_and_in_and() -> None:
+    ns = _run("flag <- FALSE\nif (!flag) x <- 1 else x <- 2\ngo <- !flag && 2 < 3\n"
+              "one <- c(TRUE)\nif (!one) y <- 1 else y <- 2\n")
+    assert ns["x"] == 1 and ns["go"] is True and ns["y"] == 2
+
+
+def test_r_not_keeps_na_and_shape() -> None:
+    s = pd.Series([True, None, False], dtype="boolean")
+    out = r_not(s)
+    assert out.tolist()[0] is False and pd.isna(out.tolist()[1]) and out.tolist()[2] is True
+    arr = r_not([True, np.nan, False])
+    assert arr[0] is False and pd.isna(arr[1]) and arr[2] is True
+    assert r_not(0) is True and r_not(2.5) is False
+    with pytest.raises(ValueError):
+        bool(r_not(np.array([True, False])))  # R's if() on two values errors too
+
+
+SRC = ('d <- data.frame(a = c(1, 2, 3, NA), b = c("x", "y", "z", "w"))\n'
+       's1 <- subset(d, subset = a > 1)\n'
+       's2 <- subset(d, a > 1, select = b)\n'
+       's3 <- subset(x = d, subset = a < 3, select = c(a, b))\n'
+       's4 <- subset(d, a > 1, b)\n')
+
+
+def test_subset_by_name_keeps_its_condition_and_drops_na_rows() -> None:
+    ns = _run(SRC)
+    assert ns["s1"]["b"].tolist() == ["y", "z"]          # NA in the condition: row dropped
+    assert list(ns["s2"].columns) == ["b"] and ns["s2"]["b"].tolist() == ["y", "z"]
+    assert ns["s3"]["b"].tolist() == ["x", "y"] and list(ns["s3"].columns) == ["a", "b"]
+    assert list(ns["s4"].columns) == ["b"] and ns["s4"]["b"].tolist() == ["y", "z"]
+
+
+def test_subset_argument_it_does_not_know_is_refused_not_dropped() -> None:
+    py = translate("d <- data.frame(a = 1:3)\ns <- subset(d, a > 1, drop = TRUE)\n")
+    assert "untranslated('subset() argument drop='" in py
