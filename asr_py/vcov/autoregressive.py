@@ -44,7 +44,6 @@ from asr_py.vcov.correlation import (
     register_correlation,
 )
 
-
 #: ASReml's default limit on the magnitude of an autoregressive parameter (``!ARLIMIT``)
 AR_LIMIT = 0.99
 
