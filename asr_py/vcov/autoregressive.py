@@ -83,6 +83,9 @@ class AR1(_Toeplitz):
     def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
         return np.array([-1.0]), np.array([1.0])
 
+    def closed_bound(self, j: int) -> bool:
+        return j < self.n_corr  # held exactly at ±AR_LIMIT
+
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r = float(par[0])
         k = np.arange(self.n, dtype=float)
@@ -135,6 +138,7 @@ class ARp(_Toeplitz):
     """AR(p) correlation from coefficients φ (see the module docstring)."""
 
     p = 2
+    ar_limited = True  # each φ_j within ±AR_LIMIT (not sar/sar2, whose γ have own ranges)
 
     def corr_names(self) -> list[str]:
         return [label(self.name, f"phi{j}", "!") for j in range(1, self.p + 1)]
@@ -155,6 +159,9 @@ class ARp(_Toeplitz):
         from math import comb
         c = np.array([float(comb(self.p, j)) for j in range(1, self.p + 1)])
         return -c, c
+
+    def closed_bound(self, j: int) -> bool:
+        return self.ar_limited and j < self.n_corr  # held exactly at ±AR_LIMIT
 
     def corr_valid(self, rho: np.ndarray) -> bool:
         return _stationary(rho)
@@ -214,6 +221,7 @@ class SAR(ARp):
     """``sar``: the AR(2) with φ = (γ, −γ²/4), parameter ``{name}!cor`` = γ in (−2, 2)."""
 
     p = 2
+    ar_limited = False
 
     def corr_names(self) -> list[str]:
         return [label(self.name, "cor", "!")]
@@ -247,6 +255,7 @@ class SAR2(ARp):
     ``{name}!cor1`` = γ_1, ``{name}!cor2`` = γ_2, each in (−1, 1)."""
 
     p = 3
+    ar_limited = False
 
     def corr_names(self) -> list[str]:
         return [label(self.name, f"cor{j}", "!") for j in (1, 2)]

@@ -72,6 +72,12 @@ class CorrelationStructure(Structure):
         wider range here, so a value given and fixed by the user is still a valid C."""
         return self.corr_lower(), self.corr_upper()
 
+    def closed_bound(self, j: int) -> bool:
+        """Whether parameter j may sit exactly on its estimation bounds (a limit inside the
+        valid range, ASReml's !ARLIMIT) rather than just inside them (an open bound such as a
+        correlation's ±1)."""
+        return False
+
     def corr_valid(self, rho: np.ndarray) -> bool:
         """Extra validity rule of the family (e.g. stationarity); bounds and PD are checked
         by :meth:`is_valid` anyway."""
