@@ -106,8 +106,10 @@ def all_rows_model(fit: Any) -> Any:
 def estimateV(asreml_obj: Any, which_matrix: str = "V", extra_matrix: Any = None,
               ignore_terms: Iterable[str] | str | None = None,
               fixed_spline_terms: Iterable[str] | str | None = None,
-              bound_exclusions: Iterable[str] = _BOUND, **other: Any) -> np.ndarray:
-    """The n x n matrix V (or its G or R part) of the fitted model; see the module docstring."""
+              bound_exclusions: Iterable[str] | str | None = _BOUND,
+              **other: Any) -> np.ndarray:
+    """The n x n matrix V (or its G or R part) of the fitted model; see the module docstring.
+    ``bound_exclusions=None`` (R's ``NULL``) leaves no term out for its bound codes."""
     if not hasattr(asreml_obj, "model") or not hasattr(asreml_obj, "result"):
         raise AsrError(f"estimateV() needs an asr.asreml() fit, not {type(asreml_obj).__name__}",
                        hint="pass the fit of an asr.asreml() call")
@@ -120,6 +122,11 @@ def estimateV(asreml_obj: Any, which_matrix: str = "V", extra_matrix: Any = None
     if len(hits) != 1:
         raise AsrError(f"estimateV(): which_matrix={which_matrix!r} is not one of V, G, R")
     which = hits[0]
+    if bound_exclusions is None:
+        bound_exclusions = ()
+    elif isinstance(bound_exclusions, str):
+        bound_exclusions = (bound_exclusions,)
+    bound_exclusions = [str(c) for c in bound_exclusions]
     bad = sorted(set(bound_exclusions) - set(_BOUND))
     if bad:
         raise AsrError(f"estimateV(): bound_exclusions {bad} are not constraint codes "

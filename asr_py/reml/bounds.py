@@ -98,6 +98,9 @@ def _inset(ctx: IterContext, theta: np.ndarray, k: int, bound: float, w: float) 
         j = k - off
         if not 0 <= j < t.n_params:
             continue
+        closed = getattr(t, "closed_bound", None)
+        if closed is not None and closed(j):
+            return 0.0  # a limit inside the valid range (ASReml's !ARLIMIT): held on it
         if t.n > PD_MAX_N:
             return eps
         th = np.asarray(theta[off:off + t.n_params], dtype=float).copy()

@@ -75,6 +75,11 @@ class IterContext:
                 return False
             if c == "B" and not (self.lower[k] <= theta[k] <= self.upper[k]):
                 return False
+            # a non-variance parameter whose template limits estimation more tightly than
+            # its validity (ASReml's !ARLIMIT) stays within the estimation bounds
+            if (c != "F" and self.kinds[k] != "variance"
+                    and not (self.lower[k] <= theta[k] <= self.upper[k])):
+                return False
         for t, s in zip(self.templates, self.slices):
             if not t.is_valid(theta[s]):
                 return False

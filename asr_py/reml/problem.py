@@ -95,6 +95,14 @@ class MixedProblem:
                               for k, v in enumerate(th[:6]))
             return (f"the covariance matrix of {label} is not positive definite ({shown}"
                     f"{' ...' if th.size > 6 else ''})")
+        for t, sl in zip(templates, self.slices()):  # estimation limits (ASReml's !ARLIMIT)
+            off = sl.start
+            for k, (kind, a, b) in enumerate(zip(t.param_kinds, t.lower(), t.upper())):
+                v, c = theta[off + k], str(self.constraints[off + k]).upper()
+                if c != "F" and kind != "variance" and not a <= v <= b:
+                    return (f"'{self.names[off + k]}' is {float(v):g}, outside the range "
+                            f"[{float(a):g}, {float(b):g}] it is estimated in (give it "
+                            "constraint 'F' to fit the model at that value)")
         bad = [f"'{n}' = {float(v):g}" for n, v, c in zip(self.names, theta, self.constraints)
                if str(c).upper() == "P" and v < 0]
         return ("a value outside its bounds: " + ", ".join(bad[:6])) if bad else \

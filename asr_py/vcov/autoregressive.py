@@ -22,6 +22,12 @@
 
 Starting values: ρ = 0.1 (ar1), φ_1 = 0.1 and φ_j = 0 for j > 1 (arp), γ = 0.1 (sar),
 γ = (0.1, 0.1) (sar2), θ = 0.1 (ma).
+
+Limits (ASReml's ``!ARLIMIT``): ASReml keeps the magnitude of every autoregressive parameter
+at most 0.99, the ar1 correlation ρ and each φ_j of ar2/ar3 alike (:data:`AR_LIMIT`). Where
+the likelihood increases beyond it the parameter is held on the limit and reported with
+constraint 'B' (reml/bounds.py), as ASReml does; without the limit an ar3 fit can wander to
+a stationary but extreme φ (|φ_2| > 1) that dae's ``mat.ar3`` and ASReml never give.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ from asr_py.vcov.correlation import (
     correlation_syntax,
     register_correlation,
 )
+
+#: ASReml's default limit on the magnitude of an autoregressive parameter (``!ARLIMIT``)
+AR_LIMIT = 0.99
 
 
 class _Toeplitz(CorrelationStructure):
@@ -64,6 +73,18 @@ class AR1(_Toeplitz):
 
     def corr_names(self) -> list[str]:
         return [label(self.name, "cor", "!")]
+
+    def corr_lower(self) -> np.ndarray:
+        return np.array([-AR_LIMIT])  # ASReml's !ARLIMIT
+
+    def corr_upper(self) -> np.ndarray:
+        return np.array([AR_LIMIT])
+
+    def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([-1.0]), np.array([1.0])
+
+    def closed_bound(self, j: int) -> bool:
+        return j < self.n_corr  # held exactly at ±AR_LIMIT
 
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r = float(par[0])
@@ -117,6 +138,7 @@ class ARp(_Toeplitz):
     """AR(p) correlation from coefficients φ (see the module docstring)."""
 
     p = 2
+    ar_limited = True  # each φ_j within ±AR_LIMIT (not sar/sar2, whose γ have own ranges)
 
     def corr_names(self) -> list[str]:
         return [label(self.name, f"phi{j}", "!") for j in range(1, self.p + 1)]
@@ -125,12 +147,21 @@ class ARp(_Toeplitz):
         return ["other"] * self.p
 
     def corr_lower(self) -> np.ndarray:
-        # stationarity implies |φ_j| < C(p, j); the exact region is checked by corr_valid
-        from math import comb
-        return np.array([-float(comb(self.p, j)) for j in range(1, self.p + 1)])
+        # ASReml's !ARLIMIT: |φ_j| <= 0.99 each (tighter than stationarity's |φ_j| < C(p, j));
+        # the stationary region itself is checked by corr_valid
+        return np.full(self.p, -AR_LIMIT)
 
     def corr_upper(self) -> np.ndarray:
         return -self.corr_lower()
+
+    def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
+        # stationarity implies |φ_j| < C(p, j); the exact region is checked by corr_valid
+        from math import comb
+        c = np.array([float(comb(self.p, j)) for j in range(1, self.p + 1)])
+        return -c, c
+
+    def closed_bound(self, j: int) -> bool:
+        return self.ar_limited and j < self.n_corr  # held exactly at ±AR_LIMIT
 
     def corr_valid(self, rho: np.ndarray) -> bool:
         return _stationary(rho)
@@ -190,6 +221,7 @@ class SAR(ARp):
     """``sar``: the AR(2) with φ = (γ, −γ²/4), parameter ``{name}!cor`` = γ in (−2, 2)."""
 
     p = 2
+    ar_limited = False
 
     def corr_names(self) -> list[str]:
         return [label(self.name, "cor", "!")]
@@ -202,6 +234,9 @@ class SAR(ARp):
 
     def corr_upper(self) -> np.ndarray:
         return np.array([2.0])
+
+    def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.corr_lower(), self.corr_upper()
 
     def corr_valid(self, rho: np.ndarray) -> bool:
         return bool(abs(float(rho[0])) < 2.0 - 1e-10)
@@ -220,6 +255,7 @@ class SAR2(ARp):
     ``{name}!cor1`` = γ_1, ``{name}!cor2`` = γ_2, each in (−1, 1)."""
 
     p = 3
+    ar_limited = False
 
     def corr_names(self) -> list[str]:
         return [label(self.name, f"cor{j}", "!") for j in (1, 2)]
@@ -232,6 +268,9 @@ class SAR2(ARp):
 
     def corr_upper(self) -> np.ndarray:
         return np.array([1.0, 1.0])
+
+    def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.corr_lower(), self.corr_upper()
 
     def corr_valid(self, rho: np.ndarray) -> bool:
         # the roots of the AR polynomial are 1/γ_1 and 1/γ_2 (twice): stationary iff |γ| < 1

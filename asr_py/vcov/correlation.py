@@ -65,6 +65,19 @@ class CorrelationStructure(Structure):
     def corr_upper(self) -> np.ndarray:
         return np.array([1.0 if k == "correlation" else np.inf for k in self.corr_kinds()])
 
+    def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Open bounds of the correlation parameters where C(ρ) is defined; by default the
+        estimation bounds ``corr_lower``/``corr_upper``. A family whose estimation is
+        limited more tightly (ASReml's !ARLIMIT on autoregressive parameters) keeps its
+        wider range here, so a value given and fixed by the user is still a valid C."""
+        return self.corr_lower(), self.corr_upper()
+
+    def closed_bound(self, j: int) -> bool:
+        """Whether parameter j may sit exactly on its estimation bounds (a limit inside the
+        valid range, ASReml's !ARLIMIT) rather than just inside them (an open bound such as a
+        correlation's ±1)."""
+        return False
+
     def corr_valid(self, rho: np.ndarray) -> bool:
         """Extra validity rule of the family (e.g. stationarity); bounds and PD are checked
         by :meth:`is_valid` anyway."""
@@ -149,7 +162,8 @@ class CorrelationStructure(Structure):
             return False
         lo, hi = self.lower(), self.upper()
         nc = self.n_corr
-        if np.any(theta[:nc] <= lo[:nc]) or np.any(theta[:nc] >= hi[:nc]):
+        clo, chi = self.corr_valid_range()
+        if np.any(theta[:nc] <= clo) or np.any(theta[:nc] >= chi):
             return False
         if np.any(theta[nc:] < lo[nc:]) or np.any(theta[nc:] > hi[nc:]):
             return False

@@ -10,11 +10,11 @@
     Start: ψ_i = scale / 2 and every free loading sqrt(scale / (2k)), so diag(Σ) <= scale.
 
 ``rr(site, k)``: Σ = Λ Λ' (reduced rank, positive semi-definite and singular when k < n).
-    Same loadings and names, no Ψ. It has no inverse: use it together with a separate
-    diagonal term, e.g. ``rr(site, 2):id(variety) + diag(site):id(variety)``, which gives
-    the same marginal covariance as ``fa(site, 2):id(variety)``; fitting it alone needs the
-    engine to work with Σ itself (``inverse``/``logdet`` raise LinAlgError). ``is_valid``
-    only asks for finite loadings.
+    Same loadings and names, no Ψ. It has no inverse, so Henderson's equations cannot be
+    formed with it, alone or beside ``diag(site):id(variety)`` (the engine names the term,
+    reml/singular_start.py); ASReml's latent-factor form is not implemented.
+    ``fa(site, 2):id(variety)`` is the model of ASReml's ``rr(site, 2):id(variety) +
+    diag(site):id(variety)``. ``is_valid`` only asks for finite loadings.
     Start: every free loading sqrt(scale / k).
 """
 

@@ -83,6 +83,15 @@ def test_spatial_residual_and_bound_term(wheat) -> None:
     Zc = _dummies(d["Column"])
     V_all = asr.plus.estimateV(m, bound_exclusions=())
     np.testing.assert_allclose(V_all, G + R + vc["Column"] * Zc @ Zc.T, rtol=1e-10)
+    # R's bound.exclusions = NULL (test42EstimateV.r) is the same as no exclusions
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(asr.plus.estimateV(m, bound_exclusions=None), V_all,
+                                   rtol=1e-12)
+    # one code as a string: "F" excludes nothing here (Column is 'B')
+    np.testing.assert_allclose(asr.plus.estimateV(m, bound_exclusions="F"), V_all, rtol=1e-12)
+    with pytest.raises(AsrError, match="not constraint codes"):
+        asr.plus.estimateV(m, bound_exclusions=["b"])
     np.testing.assert_allclose(asr.plus.estimateV(m, "R"), R, rtol=1e-10)
 
 

@@ -1,0 +1,37 @@
+"""A random term whose covariance matrix has no inverse at the start values is named in the
+error (reml/singular_start.py), instead of "Matrix is not positive definite": asremlPlus
+test41MET.r / test42MET.r fit ``rr(exptCond, k = 2):Genotype`` on its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+
+
+def _met() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    site, gen = np.meshgrid(np.arange(4), np.arange(30), indexing="ij")
+    lam = rng.normal(1.0, 0.3, 4)
+    g = rng.normal(size=30)
+    y = 10 + site.ravel() + (lam[:, None] * g[None, :]).ravel() + rng.normal(0, 0.5, 120)
+    return pd.DataFrame({"y": y, "site": pd.Categorical(site.ravel().astype(str)),
+                         "gen": pd.Categorical(gen.ravel().astype(str))})
+
+
+def test_rr_alone_is_named_with_a_hint() -> None:
+    d = _met()
+    with pytest.raises(asr.ModelError, match=r"random term site:gen has a reduced-rank "
+                                             r"covariance rr\(site, 1\): ΛΛ' has rank 1 for 4 "
+                                             r"levels") as err:
+        asr.asreml("y ~ site", random="~ rr(site, 1):gen", data=d)
+    assert "fa(site, 1) gives ΛΛ' + Ψ" in str(err.value)
+
+
+def test_rr_beside_a_diagonal_term_is_named_too() -> None:
+    """rr's own G block is singular whatever else is in the model."""
+    d = _met()
+    with pytest.raises(asr.ModelError, match=r"rr\(site, 1\): ΛΛ' has rank 1"):
+        asr.asreml("y ~ site", random="~ rr(site, 1):gen + diag(site):gen", data=d)
