@@ -210,6 +210,7 @@ class AsremlFit:
         return pd.DataFrame(self.result.vcov_beta, index=names, columns=names)
 
     def _record_index(self) -> pd.Index:
+        """One label per record fitted: the data row (and trait)."""
         rec = self.model.records
         idx = rec.frame.index[rec.row]
         if rec.multivariate:
@@ -217,23 +218,65 @@ class AsremlFit:
                                              names=["row", "trait"])
         return idx
 
+    def _by_data_row(self, values: Any, name: str) -> pd.Series:
+        """Per-record ``values`` as asreml reports them: with ``na.method(y = 'include')``
+        (the default) one entry per data row (trait within row when multivariate), NaN
+        where the response is missing, so ``df['res'] = m.residuals`` and ``cbind(df,
+        resid(m))`` line up with the data; with ``na_action={'y': 'omit'}`` one entry per
+        record fitted. Rows dropped for a missing explanatory value or weight are not
+        reported."""
+        rec = self.model.records
+        v = np.asarray(values, dtype=float)
+        pos = getattr(rec, "result_pos", None)
+        full = getattr(rec, "result_index", None)
+        if pos is None or full is None or v.shape != (rec.n,):
+            return pd.Series(v, index=self._record_index(), name=name)
+        t = len(rec.traits)
+        out = np.full(len(full) * t, np.nan)
+        out[np.asarray(pos) * t + np.asarray(rec.trait)] = v
+        if rec.multivariate:
+            index: pd.Index = pd.MultiIndex.from_arrays(
+                [np.repeat(np.asarray(full, dtype=object), t), list(rec.traits) * len(full)],
+                names=["row", "trait"])
+        else:
+            index = full
+        return pd.Series(out, index=index, name=name)
+
+    def _per_record(self, s: pd.Series) -> np.ndarray:
+        """The inverse of :meth:`_by_data_row`: the values of the records fitted."""
+        rec = self.model.records
+        v = np.asarray(s, dtype=float)
+        pos = getattr(rec, "result_pos", None)
+        full = getattr(rec, "result_index", None)
+        t = len(rec.traits)
+        if pos is None or full is None or v.shape != (len(full) * t,):
+            return v
+        return v[np.asarray(pos) * t + np.asarray(rec.trait)]
+
     @property
     def fitted(self) -> pd.Series:
-        """Xβ̂ + Zû for each record."""
-        return pd.Series(self.result.fitted, index=self._record_index(), name="fitted")
+        """Xβ̂ + Zû, one entry per data row (NaN where the response is missing: asreml's
+        default ``na.method(y = 'include')``; one per record with ``na_action={'y':
+        'omit'}``)."""
+        return self._by_data_row(self.result.fitted, "fitted")
 
     @property
     def residuals(self) -> pd.Series:
-        """y − Xβ̂ − Zû for each record."""
-        return pd.Series(self.result.residuals, index=self._record_index(), name="residuals")
+        """y − Xβ̂ − Zû, one entry per data row (NaN where the response is missing; see
+        :attr:`fitted`)."""
+        return self._by_data_row(self.result.residuals, "residuals")
 
     def resid(self, type: str = "response") -> pd.Series:
         """Residuals as asreml's ``resid(m, type=)``: 'response' (y − Xβ̂ − Zû), 'pearson'
         (ê_i/sqrt(R_ii)), 'stdCond' (ê_i/sqrt(Var(ê_i)), Var(ê) = R − WC⁻¹W'), 'studentised'
-        (leave-one-out; see :mod:`asr_py.results.residual_diagnostics`)."""
+        (leave-one-out; see :mod:`asr_py.results.residual_diagnostics`); one entry per data
+        row as :attr:`residuals`."""
         from asr_py.results.residual_diagnostics import resid
 
-        return resid(self, type)
+        s = resid(self, type)
+        if len(s) == self.model.records.n:
+            return self._by_data_row(s.to_numpy(), str(s.name))
+        return s
 
     def aom(self) -> dict[str, pd.DataFrame]:
         """Outlier statistics as asreml's ``aom = TRUE``: ``{'R': one row per record
