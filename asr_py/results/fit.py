@@ -23,7 +23,12 @@ from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
 from asr_py.results.table import ResultTable
-from asr_py.results.vnumbers import asreml_order, asreml_scale_name, with_scale_row
+from asr_py.results.vnumbers import (
+    asreml_order,
+    asreml_scale_name,
+    random_term_order,
+    with_scale_row,
+)
 from asr_py.results.vpredict import vpredict as _vpredict
 from asr_py.results.wald import wald_table
 
@@ -155,7 +160,9 @@ class AsremlFit:
 
     @property
     def varcomp(self) -> pd.DataFrame:
-        """component, std.error, z.ratio, bound (P/U/F/B), %ch (last iteration's change)."""
+        """component, std.error, z.ratio, bound (P/U/F/B), %ch (last iteration's change); rows
+        in asreml's order: the random terms by their number of effects, smallest first (ties
+        in formula order), then the residual (:mod:`asr_py.results.vnumbers`)."""
         r = self.result
         se = np.sqrt(np.clip(np.diag(r.vcov_theta), 0, None))
         se = np.where(np.isnan(np.diag(r.vcov_theta)), np.nan, se)
@@ -168,9 +175,10 @@ class AsremlFit:
             ch = np.zeros_like(r.theta)
         with np.errstate(all="ignore"):
             z = r.theta / se
-        return pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
-                             "bound": list(r.constraints), "%ch": np.round(ch, 1) + 0.0},
-                            index=pd.Index(r.names, name=None))
+        table = pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
+                              "bound": list(r.constraints), "%ch": np.round(ch, 1) + 0.0},
+                             index=pd.Index(r.names, name=None))
+        return table.iloc[random_term_order(self.model, len(table))]
 
     @property
     def coef_fixed(self) -> pd.DataFrame:
@@ -316,7 +324,9 @@ class AsremlFit:
             from asr_py.results.kenward_roger import kr_info
 
             kr = kr_info(self.model, self.result)
-        terms = [(t.label, t.columns) for t in self.model.fixed.terms]
+        from asr_py.results.wald import asreml_term_label
+
+        terms = [(asreml_term_label(t.label), t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
         return ResultTable(wald_table(
             self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
@@ -358,13 +368,12 @@ class AsremlFit:
 
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``.
-        V1, V2, ... number the parameters as asreml does, counting the residual scale
+        V1, V2, ... number the parameters as asreml does, in :attr:`varcomp`'s order (random
+        terms by their number of effects, smallest first), counting the residual scale
         ``<term>!R`` asreml lists (fixed at 1) when the residual has its own variances
         (:mod:`asr_py.results.vnumbers`); components can also be named in backticks."""
         r = self.result
-        order = asreml_order(self.model.residual, r.names)
-        if None not in order:
-            return _vpredict(formula, r.theta, r.vcov_theta, r.names, r.constraints)
+        order = asreml_order(self.model.residual, r.names, self.model)
         names, theta, vcov, cons = with_scale_row(order, r.names, r.theta, r.vcov_theta,
                                                   r.constraints,
                                                   asreml_scale_name(self.model.residual))

@@ -15,6 +15,18 @@ parameter); :func:`asreml_order` gives the V-numbering with it, and :func:`asrem
 asreml 4's ``summary(fit)$varcomp`` with it (component 1, bound F: asremlPlus's
 test*PredictionsPresentation read the first ``idh`` residual variance as
 ``component[2]`` of a fit with no random term).
+
+The random terms: asreml lists them by their number of effects, smallest first (terms of
+equal size in formula order), whatever order the formula gives, then the residual
+(:func:`random_term_order`). Recorded asreml 4.1 outputs: the gryphon animal-model tutorial
+(``random = ~ vm(ANIMAL, ainv) + BYEAR + MOTHER`` prints BYEAR (34 levels), MOTHER,
+vm(ANIMAL, ainv) (1309); ``us(trait):vm(ANIMAL, ainv) + us(trait):BYEAR + us(trait):MOTHER``
+the same order; ``vm(ANIMAL, ainv) + ide(ANIMAL)``, equal sizes, in formula order); agridat's
+barrero.maize (``gen + rep:loc:yearf + gen:yearf + gen:loc + gen:loc:yearf`` prints
+rep:loc:yearf (428 effects) before gen (847)); asremlPlus's test42HEB25estimateV.r (indices
+``c(1,2,6)``: Smarthouse:Zones:Mainplots (528) before us(Treatment.1):Genotype.ID (898), even
+with ``keep.order = TRUE``) and test41Selection.r (the k = 10 spline terms
+``at(Treatments, ...):spl(xDAP, k = 10)`` are ``vparameters[1]`` before Block:Cart).
 """
 
 from __future__ import annotations
@@ -37,11 +49,35 @@ def _unwrap(t: Any) -> Any:
     return t
 
 
-def asreml_order(residual: Any, names: Sequence[str]) -> list[int | None]:
-    """Positions into ``names`` in asreml's V order; ``None`` is the fixed ``!R`` row."""
+def _term_size(term: Any) -> int:
+    Z = getattr(term, "Z", None)
+    return int(Z.shape[1]) if Z is not None else len(getattr(term, "levels", ()))
+
+
+def random_term_order(model: Any, n: int) -> list[int]:
+    """Positions into θ (``n`` parameters: the random terms' in formula order, then the
+    residual's) with the random terms sorted by their number of effects, smallest first,
+    ties in formula order (asreml's listing, module docstring); the identity when the
+    model's terms do not account for ``n`` parameters."""
+    terms = list(getattr(model, "random", None) or [])
+    counts = [len(getattr(t, "param_names", ()) or ()) for t in terms]
+    res = getattr(model, "residual", None)
+    if not terms or sum(counts) + len(getattr(res, "param_names", ()) or ()) != n:
+        return list(range(n))
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+    ranked = sorted(range(len(terms)), key=lambda j: (_term_size(terms[j]), j))
+    order = [i for j in ranked for i in range(starts[j], starts[j + 1])]
+    return order + list(range(int(starts[-1]), n))
+
+
+def asreml_order(residual: Any, names: Sequence[str], model: Any = None
+                 ) -> list[int | None]:
+    """Positions into ``names`` in asreml's V order; ``None`` is the fixed ``!R`` row. With
+    ``model``, the random terms in asreml's order too (:func:`random_term_order`)."""
     from asr_py.vcov.kronecker import Kronecker
 
-    order: list[int | None] = list(range(len(names)))
+    order: list[int | None] = list(random_term_order(model, len(names))) \
+        if model is not None else list(range(len(names)))
     pnames = list(getattr(residual, "param_names", []) or [])
     if not pnames or pnames[0] not in names or len(getattr(residual, "section_terms",
                                                               []) or []) > 1 or \
@@ -56,7 +92,7 @@ def asreml_order(residual: Any, names: Sequence[str]) -> list[int | None]:
         first = 0                           # a product: the scale row comes first
     else:
         first = t.n_params
-    at = list(names).index(pnames[0]) + first
+    at = order.index(list(names).index(pnames[0])) + first
     return order[:at] + [SCALE] + order[at:]
 
 
@@ -83,14 +119,14 @@ def with_scale_row(order: Sequence[int | None], names: Sequence[str], theta: np.
     return nm, th, V, cons
 
 
-def asreml_varcomp(varcomp: pd.DataFrame, residual: Any) -> pd.DataFrame:
+def asreml_varcomp(varcomp: pd.DataFrame, residual: Any, model: Any = None) -> pd.DataFrame:
     """asreml 4's ``summary(fit)$varcomp`` from asr_py's ``fit.varcomp``: the same rows, in
     asreml's order, with the fixed residual scale ``<term>!R`` (component 1, no standard
     error, bound F, %ch 0) where :func:`asreml_order` places it; unchanged when asreml
     lists no such row."""
-    order = asreml_order(residual, list(varcomp.index))
+    order = asreml_order(residual, list(varcomp.index), model)
     if None not in order:
-        return varcomp
+        return varcomp if order == list(range(len(varcomp))) else varcomp.iloc[order]
     scale = pd.DataFrame({c: [np.nan] for c in varcomp.columns}, index=[
         asreml_scale_name(residual)]).astype({c: t for c, t in varcomp.dtypes.items()
                                              if c != "bound" and t.kind == "f"})
