@@ -96,6 +96,18 @@ def asreml_order(residual: Any, names: Sequence[str], model: Any = None
     return order[:at] + [SCALE] + order[at:]
 
 
+def asreml_names(residual: Any, names: Sequence[str]) -> list[str]:
+    """``names`` with asreml's name of an ``idv(f)`` residual's variance: ``f!f`` where
+    asr_py says ``f!f!var`` (asreml 4.1 prints ``units!units`` for ``residual = ~
+    idv(units)``, then ``units!R``: the gryphon tutorial, JulienGAMartin/wam_tuto)."""
+    label = str(getattr(residual, "label", ""))
+    pnames = list(getattr(residual, "param_names", []) or [])
+    old = f"{label}!{label}!var"
+    if len(pnames) != 1 or pnames[0] != old:
+        return list(names)
+    return [f"{label}!{label}" if n == old else n for n in names]
+
+
 def asreml_scale_name(residual: Any) -> str:
     return f"{residual.label}!R"
 
@@ -136,4 +148,5 @@ def asreml_varcomp(varcomp: pd.DataFrame, residual: Any, model: Any = None) -> p
     if "%ch" in scale.columns:
         scale.loc[:, "%ch"] = 0.0
     parts = [scale if i is None else varcomp.iloc[[i]] for i in order]
-    return pd.concat(parts)
+    out = pd.concat(parts)
+    return out.set_axis(asreml_names(residual, list(out.index)), axis=0)
