@@ -6,8 +6,8 @@ ASReml's order); a missing response drops only that trait's record. Rows with a 
 in any variable the model uses are dropped (``na_action['x'] = 'omit'``) or rejected ('fail').
 A missing response: ``na_action['y'] = 'include'`` (asreml's default) fits the observed records
 (the REML likelihood of the observed data is the same with the missing ones included) and
-reports fitted values and residuals for every data row (NaN for the missing responses,
-:attr:`Records.result_index`); 'omit' reports the records only; 'fail' stops.
+reports fitted values and residuals for every data row (residuals NaN for the missing
+responses, :attr:`Records.result_index`); 'omit' reports the records only; 'fail' stops.
 
 Prior weights (``weights='w'``, asreml's ``weights = w``): rows with a missing weight are
 dropped (counted in ``notes``); a zero, negative or infinite weight on a row that enters the
@@ -150,7 +150,7 @@ def build_records(
     if len(names) == 1 and int(miss_y.sum()):
         k = int(miss_y[~miss_x].sum())
         notes.append(f"{k} records with missing response not fitted" + (
-            " (NaN in fitted and residuals, as asreml's na.method(y = 'include'))"
+            " (reported with NaN residuals, as asreml's na.method(y = 'include'))"
             if na["y"] == "include" else " (dropped: na_action y='omit')"))
     if y.size == 0:
         raise DataError("no records left after removing missing values",

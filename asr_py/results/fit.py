@@ -263,10 +263,25 @@ class AsremlFit:
 
     @property
     def fitted(self) -> pd.Series:
-        """Xβ̂ + Zû, one entry per data row (NaN where the response is missing: asreml's
-        default ``na.method(y = 'include')``; one per record with ``na_action={'y':
-        'omit'}``)."""
-        return self._by_data_row(self.result.fitted, "fitted")
+        """Xβ̂ + Zû, one entry per data row (asreml's default ``na.method(y =
+        'include')``): a row whose response is missing gets its linear predictor too, as
+        asreml's (NaN where it cannot be formed safely, and in multivariate fits; see
+        :mod:`asr_py.results.missing_fitted`); one entry per record fitted with
+        ``na_action={'y': 'omit'}``."""
+        s = self._by_data_row(self.result.fitted, "fitted")
+        if not s.isna().any() or self.model.records.multivariate:
+            return s
+        if "_missing_fitted" not in self.__dict__:
+            from asr_py.results.missing_fitted import missing_fitted
+
+            self.__dict__["_missing_fitted"] = missing_fitted(self)
+        extra = self.__dict__["_missing_fitted"]
+        if extra is None or len(extra) != len(s):
+            return s
+        v = s.to_numpy().copy()
+        fill = np.isnan(v) & ~np.isnan(extra)
+        v[fill] = extra[fill]
+        return pd.Series(v, index=s.index, name=s.name)
 
     @property
     def residuals(self) -> pd.Series:

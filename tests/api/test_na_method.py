@@ -48,10 +48,37 @@ def test_residuals_and_fitted_have_one_entry_per_data_row() -> None:
     for s in (m.residuals, m.fitted):
         assert len(s) == len(df)
         assert list(s.index) == list(df.index)
-        assert sorted(np.flatnonzero(s.isna().to_numpy())) == MISSING
+    assert sorted(np.flatnonzero(m.residuals.isna().to_numpy())) == MISSING
     obs = df["y"].notna().to_numpy()
     np.testing.assert_allclose(m.residuals.to_numpy()[obs], res, atol=1e-9)
     np.testing.assert_allclose(m.fitted.to_numpy()[obs], fit, atol=1e-9)
+    # a missing response's fitted value is its linear predictor (least squares by hand)
+    b = np.linalg.lstsq(np.column_stack([np.ones(obs.sum()), df["x"][obs]]),
+                        df["y"][obs], rcond=None)[0]
+    np.testing.assert_allclose(m.fitted.to_numpy()[MISSING],
+                               b[0] + b[1] * df["x"].to_numpy()[MISSING], atol=1e-9)
+
+
+def test_fitted_of_missing_responses_include_the_random_effects() -> None:
+    df = _data()
+    m = asr.asreml("y ~ x", random="~ g", data=df)
+    b, u = m.coef_fixed["solution"], m.coef_random["solution"]
+    by_hand = [b["(Intercept)"] + b["x"] * df.loc[i, "x"] + u[f"g_{df.loc[i, 'g']}"]
+               for i in MISSING]
+    np.testing.assert_allclose(m.fitted[MISSING].to_numpy(), by_hand, atol=1e-9)
+    assert m.residuals[MISSING].isna().all()
+
+
+def test_fitted_stay_missing_where_the_design_would_change() -> None:
+    """A level seen only on rows with a missing response is not in the fit: NaN there (not
+    a guess); the other missing rows get their linear predictor."""
+    df = _data()
+    df.loc[40, "g"] = "Gnew"
+    m = asr.asreml("y ~ x", random="~ g", data=df)
+    assert m.fitted[[3, 17, 40]].isna().all()     # the random term's levels differ
+    df = _data()
+    mm = asr.asreml("cbind(y, x) ~ trait", residual="~ units:us(trait)", data=df)
+    assert mm.fitted.isna().sum() == len(MISSING)   # multivariate: not formed
     std = m.resid("stdCond")
     assert len(std) == len(df) and sorted(np.flatnonzero(std.isna().to_numpy())) == MISSING
 
@@ -75,8 +102,9 @@ def test_binding_residuals_to_the_data_lines_up_by_row() -> None:
     out = r_cbind(df, m.residuals)
     assert len(out) == len(df)
     np.testing.assert_array_equal(out["residuals"].isna().to_numpy(), df["y"].isna().to_numpy())
-    np.testing.assert_allclose((out["y"] - out["residuals"]).dropna().to_numpy(),
-                               m.fitted.dropna().to_numpy(), atol=1e-9)
+    obs = df["y"].notna().to_numpy()
+    np.testing.assert_allclose((out["y"] - out["residuals"]).to_numpy()[obs],
+                               m.fitted.to_numpy()[obs], atol=1e-9)
     df["res"] = m.residuals                                    # df$res <- resid(m)
     np.testing.assert_array_equal(df["res"].isna().to_numpy(), df["y"].isna().to_numpy())
 
