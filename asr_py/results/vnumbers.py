@@ -26,7 +26,9 @@ barrero.maize (``gen + rep:loc:yearf + gen:yearf + gen:loc + gen:loc:yearf`` pri
 rep:loc:yearf (428 effects) before gen (847)); asremlPlus's test42HEB25estimateV.r (indices
 ``c(1,2,6)``: Smarthouse:Zones:Mainplots (528) before us(Treatment.1):Genotype.ID (898), even
 with ``keep.order = TRUE``) and test41Selection.r (the k = 10 spline terms
-``at(Treatments, ...):spl(xDAP, k = 10)`` are ``vparameters[1]`` before Block:Cart).
+``at(Treatments, ...):spl(xDAP, k = 10)`` are ``vparameters[1..8]``, before Block:Cart (32));
+a ``str()`` term counts its groups (:func:`_term_size`; test41Orange.r). The rule is inferred
+from these printouts; asreml's documentation does not state it.
 """
 
 from __future__ import annotations
@@ -50,8 +52,18 @@ def _unwrap(t: Any) -> Any:
 
 
 def _term_size(term: Any) -> int:
+    """The number of effects asreml sorts a random term by. A ``str(~ A + A:x, ~ diag(2):
+    id(n))`` term (labelled ``A+A:x``) counts its n groups, not its 2n effects: asremlPlus's
+    test41Orange.r reads ``vparameters[1:2]`` as the str term's diag(2) variances ahead of
+    ``spl(x)`` (5 effects) when the str term has 10 (2 x 5)."""
     Z = getattr(term, "Z", None)
-    return int(Z.shape[1]) if Z is not None else len(getattr(term, "levels", ()))
+    n = int(Z.shape[1]) if Z is not None else len(getattr(term, "levels", ()))
+    parts = getattr(_unwrap(getattr(term, "template", None)), "parts", None)
+    if "+" in str(getattr(term, "label", "")) and parts and len(parts) > 1:
+        last = int(getattr(parts[-1], "n", 0) or 0)
+        if last and n % last == 0:
+            return last
+    return n
 
 
 def random_term_order(model: Any, n: int) -> list[int]:

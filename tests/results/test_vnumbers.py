@@ -166,3 +166,20 @@ def test_terms_of_equal_size_keep_formula_order_and_residual_stays_last() -> Non
     assert list(vc.index[:3]) == ["twin", "small", "big"] and vc.index[-1] == "units!R"
     comp = dict(zip(m.result.names, m.result.theta))
     assert m.vpredict("v ~ V4").loc["v", "Estimate"] == pytest.approx(comp[names[3]])
+
+
+def test_a_str_term_counts_its_groups() -> None:
+    """asremlPlus's test41Orange.r (asreml 4.1): ``str(~ Tree/x, ~ diag(2):id(5)) + spl(x) +
+    spl(x):Tree`` has the str term's two variances as ``vparameters[1:2]``, ahead of spl(x)
+    (5 effects) although the str term has 10: it counts its 5 groups (ties: formula order)."""
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"Tree": np.repeat([f"t{k}" for k in range(5)], 14),
+                      "x": np.tile(np.linspace(-1, 1, 14), 5),
+                      "blk": np.tile([f"b{k}" for k in range(7)], 10)})
+    slope = dict(zip([f"t{k}" for k in range(5)], rng.normal(size=5)))
+    d["y"] = d["x"] * d["Tree"].map(slope) + rng.normal(size=len(d)) + \
+        d["blk"].map(dict(zip([f"b{k}" for k in range(7)], rng.normal(size=7))))
+    m = asr.asreml("y ~ x", random="~ blk + str(~ Tree/x, ~ diag(2):id(5))", data=d)
+    names = list(m.varcomp.index)
+    assert names[0].startswith("Tree+Tree:x") and names[1].startswith("Tree+Tree:x")
+    assert names[2] == "blk" and names[-1] == "units!R"
