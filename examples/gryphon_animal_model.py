@@ -61,8 +61,9 @@ def main(out: Path | None = None) -> dict[str, object]:
           f"records: {len(df)}, {int(df['BWT'].notna().sum())} with BWT")
     m = asr.asreml("BWT ~ SEX", "~ vm(ANIMAL, ainv) + MOTHER", data=df, ainv=ainv)
     print(m.summary())
-    ratios = pd.concat([m.vpredict("h2 ~ V1 / (V1 + V2 + V3)"),
-                        m.vpredict("m2 ~ V2 / (V1 + V2 + V3)")])
+    # V-numbers as asreml's: MOTHER (fewer levels) is V1, vm(ANIMAL, ainv) V2, units V3
+    ratios = pd.concat([m.vpredict("h2 ~ V2 / (V1 + V2 + V3)"),
+                        m.vpredict("m2 ~ V1 / (V1 + V2 + V3)")])
     print("\nheritability (h2) and maternal share (m2):")
     print(ratios.to_string(float_format=lambda v: f"{v:.4f}"))
     print("\npredicted birth weight by sex:")

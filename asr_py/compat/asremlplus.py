@@ -696,7 +696,9 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
         elif p <= alpha:
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
-            fit = fit.update(fixed=f". ~ . - {label}")    # the fit's own label (quotes)
+            own = [t.label for t in fit.model.fixed.terms]   # the formula's own (quotes)
+            k = _find(label, own)
+            fit = fit.update(fixed=f". ~ . - {own[k] if k >= 0 else label}")
             wald = _asreml_wald(fit, denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
             ic = _ic(fit, IClikelihood, _BOUND)

@@ -58,12 +58,12 @@ class GlmmFit(AsremlFit):
     @property
     def linear_predictor(self) -> pd.Series:
         """η̂ = Xβ̂ + Zû."""
-        return pd.Series(self.pql.eta, index=self._record_index(), name="eta")
+        return self._by_data_row(self.pql.eta, "eta")
 
     @property
     def fitted(self) -> pd.Series:
         """μ̂ = g⁻¹(η̂), on the data scale (proportions for binomial data)."""
-        return pd.Series(self.pql.mu, index=self._record_index(), name="fitted")
+        return self._by_data_row(self.pql.mu, "fitted")
 
     @property
     def residuals(self) -> pd.Series:
@@ -87,7 +87,7 @@ class GlmmFit(AsremlFit):
         else:
             raise AsrError(f"resid(type={type!r}) is not known",
                            hint="use 'deviance', 'pearson', 'response' or 'working'")
-        return pd.Series(out, index=self._record_index(), name=f"{type} residuals")
+        return self._by_data_row(out, f"{type} residuals")
 
     @property
     def link_variance(self) -> float | None:

@@ -4,6 +4,10 @@ Univariate: one record per data row with an observed response. Multivariate
 ``cbind(y1, ..., yt)``: records stacked trait-within-row (row 1 trait 1, row 1 trait 2, ...,
 ASReml's order); a missing response drops only that trait's record. Rows with a missing value
 in any variable the model uses are dropped (``na_action['x'] = 'omit'``) or rejected ('fail').
+A missing response: ``na_action['y'] = 'include'`` (asreml's default) fits the observed records
+(the REML likelihood of the observed data is the same with the missing ones included) and
+reports fitted values and residuals for every data row (residuals NaN for the missing
+responses, :attr:`Records.result_index`); 'omit' reports the records only; 'fail' stops.
 
 Prior weights (``weights='w'``, asreml's ``weights = w``): rows with a missing weight are
 dropped (counted in ``notes``); a zero, negative or infinite weight on a row that enters the
@@ -43,6 +47,12 @@ class Records:
     weights: np.ndarray | None = None
     weights_column: str | None = None
     n_missing_w: int = 0
+    #: asreml's ``na.method(y = "include")`` (the default): the data rows that fits report
+    #: fitted values and residuals for (every row not dropped for a missing explanatory
+    #: value or weight, records with a missing response included), and each record's
+    #: position among them; None with ``na_action={'y': 'omit'}`` (one entry per record)
+    result_index: pd.Index | None = None
+    result_pos: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -73,7 +83,7 @@ def build_records(
     weights: str | None = None,
 ) -> Records:
     """Evaluate the response and select the records (see module docstring)."""
-    na = {"y": "omit", "x": "omit"}
+    na = {"y": "include", "x": "omit"}
     na.update(na_action or {})
     wcol = _weight_column(data, weights)
     exprs, names = response_exprs(lhs)
@@ -98,13 +108,17 @@ def build_records(
             detail = ", ".join(f"{c} ({k})" for c, k in bad_cols)
             raise DataError(f"missing values in model variables: {detail}",
                             hint="drop those rows or use na_action={'x': 'omit'}")
-        notes.append(f"{int(miss_x.sum())} data rows dropped for missing values in "
-                     + ", ".join(f"{c} ({k})" for c, k in bad_cols))
+        dropped = (f"{int(miss_x.sum())} data rows dropped for missing values in "
+                   + ", ".join(f"{c} ({k})" for c, k in bad_cols))
+        notes.append(dropped)
+        if "x" not in (na_action or {}):
+            _warn_missing_x(dropped)
     miss_y = np.isnan(Y)
     if miss_y.any() and na["y"] == "fail":
         raise DataError(f"{int(miss_y.sum())} missing response values",
                         hint="use na_action={'y': 'omit'} to drop them")
     keep_rows = ~miss_x & ~miss_y.all(axis=1)
+    result_rows = ~miss_x
     n_missing_w = 0
     if wcol is not None:
         miss_w = np.isnan(wcol) & keep_rows
@@ -113,6 +127,7 @@ def build_records(
             notes.append(f"{n_missing_w} data rows dropped for missing weights in "
                          f"'{weights}'")
         keep_rows &= ~miss_w
+        result_rows &= ~miss_w
         bad = keep_rows & ~(np.isfinite(wcol) & (wcol > 0))
         if bad.any():
             labels = [str(x) for x in data.index[bad][:10]]
@@ -133,11 +148,20 @@ def build_records(
     if n_missing and len(names) > 1:
         notes.append(f"{n_missing} missing trait records (their rows kept for other traits)")
     if len(names) == 1 and int(miss_y.sum()):
-        notes.append(f"{int(miss_y[~miss_x].sum())} records with missing response dropped")
+        k = int(miss_y[~miss_x].sum())
+        notes.append(f"{k} records with missing response not fitted" + (
+            " (reported with NaN residuals, as asreml's na.method(y = 'include'))"
+            if na["y"] == "include" else " (dropped: na_action y='omit')"))
     if y.size == 0:
         raise DataError("no records left after removing missing values",
                         hint="check the response and the columns the model uses for NaN")
     w_rec = None if wcol is None else wcol[keep_rows][rows].astype(float)
+    result_index = result_pos = None
+    if na["y"] == "include":
+        # each record's data row as a position among the rows reported (result_rows)
+        rank = np.cumsum(result_rows) - 1
+        result_index = data.index[result_rows]
+        result_pos = rank[np.flatnonzero(keep_rows)[rows]].astype(np.int64)
     return Records(
         frame=frame,
         y=y.astype(float),
@@ -150,7 +174,22 @@ def build_records(
         weights=w_rec,
         weights_column=weights,
         n_missing_w=n_missing_w,
+        result_index=result_index,
+        result_pos=result_pos,
     )
+
+
+def _warn_missing_x(dropped: str) -> None:
+    """asreml's default ``na.method(x = 'fail')`` stops on a missing explanatory value;
+    asr_py drops those rows (``na_action={'x': 'omit'}``) and says so with an AsrWarning."""
+    import warnings
+
+    from asr_py.warning_classes import AsrWarning
+
+    warnings.warn(dropped + ": asreml (na.method(x = 'fail'), its default) would stop here; "
+                  "asr_py omits them. Give na_action={'x': 'omit'} to accept that, {'x': "
+                  "'fail'} to stop as asreml, or {'x': 'include'} for asreml's include",
+                  AsrWarning, stacklevel=5)
 
 
 def _copy_on_write() -> bool:

@@ -23,7 +23,12 @@ from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
 from asr_py.results.table import ResultTable
-from asr_py.results.vnumbers import asreml_order, asreml_scale_name, with_scale_row
+from asr_py.results.vnumbers import (
+    asreml_order,
+    asreml_scale_name,
+    random_term_order,
+    with_scale_row,
+)
 from asr_py.results.vpredict import vpredict as _vpredict
 from asr_py.results.wald import wald_table
 
@@ -155,7 +160,9 @@ class AsremlFit:
 
     @property
     def varcomp(self) -> pd.DataFrame:
-        """component, std.error, z.ratio, bound (P/U/F/B), %ch (last iteration's change)."""
+        """component, std.error, z.ratio, bound (P/U/F/B), %ch (last iteration's change); rows
+        in asreml's order: the random terms by their number of effects, smallest first (ties
+        in formula order), then the residual (:mod:`asr_py.results.vnumbers`)."""
         r = self.result
         se = np.sqrt(np.clip(np.diag(r.vcov_theta), 0, None))
         se = np.where(np.isnan(np.diag(r.vcov_theta)), np.nan, se)
@@ -168,9 +175,10 @@ class AsremlFit:
             ch = np.zeros_like(r.theta)
         with np.errstate(all="ignore"):
             z = r.theta / se
-        return pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
-                             "bound": list(r.constraints), "%ch": np.round(ch, 1) + 0.0},
-                            index=pd.Index(r.names, name=None))
+        table = pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
+                              "bound": list(r.constraints), "%ch": np.round(ch, 1) + 0.0},
+                             index=pd.Index(r.names, name=None))
+        return table.iloc[random_term_order(self.model, len(table))]
 
     @property
     def coef_fixed(self) -> pd.DataFrame:
@@ -210,6 +218,7 @@ class AsremlFit:
         return pd.DataFrame(self.result.vcov_beta, index=names, columns=names)
 
     def _record_index(self) -> pd.Index:
+        """One label per record fitted: the data row (and trait)."""
         rec = self.model.records
         idx = rec.frame.index[rec.row]
         if rec.multivariate:
@@ -217,23 +226,80 @@ class AsremlFit:
                                              names=["row", "trait"])
         return idx
 
+    def _by_data_row(self, values: Any, name: str) -> pd.Series:
+        """Per-record ``values`` as asreml reports them: with ``na.method(y = 'include')``
+        (the default) one entry per data row (trait within row when multivariate), NaN
+        where the response is missing, so ``df['res'] = m.residuals`` and ``cbind(df,
+        resid(m))`` line up with the data; with ``na_action={'y': 'omit'}`` one entry per
+        record fitted. Rows dropped for a missing explanatory value or weight are not
+        reported."""
+        rec = self.model.records
+        v = np.asarray(values, dtype=float)
+        pos = getattr(rec, "result_pos", None)
+        full = getattr(rec, "result_index", None)
+        if pos is None or full is None or v.shape != (rec.n,):
+            return pd.Series(v, index=self._record_index(), name=name)
+        t = len(rec.traits)
+        out = np.full(len(full) * t, np.nan)
+        out[np.asarray(pos) * t + np.asarray(rec.trait)] = v
+        if rec.multivariate:
+            index: pd.Index = pd.MultiIndex.from_arrays(
+                [np.repeat(np.asarray(full, dtype=object), t), list(rec.traits) * len(full)],
+                names=["row", "trait"])
+        else:
+            index = full
+        return pd.Series(out, index=index, name=name)
+
+    def _per_record(self, s: pd.Series) -> np.ndarray:
+        """The inverse of :meth:`_by_data_row`: the values of the records fitted."""
+        rec = self.model.records
+        v = np.asarray(s, dtype=float)
+        pos = getattr(rec, "result_pos", None)
+        full = getattr(rec, "result_index", None)
+        t = len(rec.traits)
+        if pos is None or full is None or v.shape != (len(full) * t,):
+            return v
+        return v[np.asarray(pos) * t + np.asarray(rec.trait)]
+
     @property
     def fitted(self) -> pd.Series:
-        """Xβ̂ + Zû for each record."""
-        return pd.Series(self.result.fitted, index=self._record_index(), name="fitted")
+        """Xβ̂ + Zû, one entry per data row (asreml's default ``na.method(y =
+        'include')``): a row whose response is missing gets its linear predictor too, as
+        asreml's (NaN where it cannot be formed safely, and in multivariate fits; see
+        :mod:`asr_py.results.missing_fitted`); one entry per record fitted with
+        ``na_action={'y': 'omit'}``."""
+        s = self._by_data_row(self.result.fitted, "fitted")
+        if not s.isna().any() or self.model.records.multivariate:
+            return s
+        if "_missing_fitted" not in self.__dict__:
+            from asr_py.results.missing_fitted import missing_fitted
+
+            self.__dict__["_missing_fitted"] = missing_fitted(self)
+        extra = self.__dict__["_missing_fitted"]
+        if extra is None or len(extra) != len(s):
+            return s
+        v = s.to_numpy().copy()
+        fill = np.isnan(v) & ~np.isnan(extra)
+        v[fill] = extra[fill]
+        return pd.Series(v, index=s.index, name=s.name)
 
     @property
     def residuals(self) -> pd.Series:
-        """y − Xβ̂ − Zû for each record."""
-        return pd.Series(self.result.residuals, index=self._record_index(), name="residuals")
+        """y − Xβ̂ − Zû, one entry per data row (NaN where the response is missing; see
+        :attr:`fitted`)."""
+        return self._by_data_row(self.result.residuals, "residuals")
 
     def resid(self, type: str = "response") -> pd.Series:
         """Residuals as asreml's ``resid(m, type=)``: 'response' (y − Xβ̂ − Zû), 'pearson'
         (ê_i/sqrt(R_ii)), 'stdCond' (ê_i/sqrt(Var(ê_i)), Var(ê) = R − WC⁻¹W'), 'studentised'
-        (leave-one-out; see :mod:`asr_py.results.residual_diagnostics`)."""
+        (leave-one-out; see :mod:`asr_py.results.residual_diagnostics`); one entry per data
+        row as :attr:`residuals`."""
         from asr_py.results.residual_diagnostics import resid
 
-        return resid(self, type)
+        s = resid(self, type)
+        if len(s) == self.model.records.n:
+            return self._by_data_row(s.to_numpy(), str(s.name))
+        return s
 
     def aom(self) -> dict[str, pd.DataFrame]:
         """Outlier statistics as asreml's ``aom = TRUE``: ``{'R': one row per record
@@ -273,7 +339,9 @@ class AsremlFit:
             from asr_py.results.kenward_roger import kr_info
 
             kr = kr_info(self.model, self.result)
-        terms = [(t.label, t.columns) for t in self.model.fixed.terms]
+        from asr_py.results.wald import asreml_term_label
+
+        terms = [(asreml_term_label(t.label), t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
         return ResultTable(wald_table(
             self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
@@ -315,13 +383,12 @@ class AsremlFit:
 
     def vpredict(self, formula: str) -> pd.DataFrame:
         """A function of variance components with delta-method SE: ``'h2 ~ V1/(V1+V2)'``.
-        V1, V2, ... number the parameters as asreml does, counting the residual scale
+        V1, V2, ... number the parameters as asreml does, in :attr:`varcomp`'s order (random
+        terms by their number of effects, smallest first), counting the residual scale
         ``<term>!R`` asreml lists (fixed at 1) when the residual has its own variances
         (:mod:`asr_py.results.vnumbers`); components can also be named in backticks."""
         r = self.result
-        order = asreml_order(self.model.residual, r.names)
-        if None not in order:
-            return _vpredict(formula, r.theta, r.vcov_theta, r.names, r.constraints)
+        order = asreml_order(self.model.residual, r.names, self.model)
         names, theta, vcov, cons = with_scale_row(order, r.names, r.theta, r.vcov_theta,
                                                   r.constraints,
                                                   asreml_scale_name(self.model.residual))

@@ -71,7 +71,7 @@ def _data(fit: AsremlFit, type: str, by: str | None
     """(residuals, fitted, record numbers, groups or None, group title) of finite records."""
     from asr_py.errors import DataError
 
-    e = np.asarray(fit.resid(type), dtype=float)
+    e = fit._per_record(fit.resid(type))          # one per record fitted
     f = np.asarray(fit.result.fitted, dtype=float)
     rec = fit.model.records
     units = np.arange(1, e.size + 1)

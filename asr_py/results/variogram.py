@@ -57,7 +57,7 @@ def _records(fit: AsremlFit, row: str, col: str, trait: str | None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(residuals, row coordinates, column coordinates) of the records used."""
     rec = fit.model.records
-    e = np.asarray(fit.residuals, dtype=float)
+    e = fit._per_record(fit.residuals)   # one per record fitted
     pos = np.asarray(rec.row)
     if rec.multivariate:
         if trait is None:

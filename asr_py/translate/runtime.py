@@ -369,7 +369,7 @@ def r_vparameters(fit: Any) -> pd.Series:
     A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
     asreml's place (:mod:`asr_py.results.vnumbers`)."""
     from asr_py.compat.vpnames import asreml_param_names
-    from asr_py.results.vnumbers import asreml_order, asreml_scale_name
+    from asr_py.results.vnumbers import asreml_names, asreml_order, asreml_scale_name
 
     p = fit.params
     s2 = r_sigma2(fit)
@@ -378,14 +378,15 @@ def r_vparameters(fit: Any) -> pd.Series:
                       p["Value"].to_numpy(dtype=float))
     model = getattr(fit, "model", None)
     names = asreml_param_names(model, list(p["Component"]))     # ar2's f!cor1, exp's f!pow
-    order = asreml_order(model.residual, names) if model is not None and len(names) == len(
+    order = asreml_order(model.residual, names, model) if model is not None and len(names) == len(
         getattr(fit.result, "names", ())) else list(range(len(names)))
     if None in order:         # asreml lists the residual's fixed scale <term>!R = 1 too
         label = asreml_scale_name(model.residual)
         return pd.Series([1.0 if i is None else values[i] for i in order],
-                         index=[label if i is None else names[i] for i in order],
+                         index=asreml_names(model.residual, [label if i is None else names[i]
+                                                             for i in order]),
                          name="vparameters")
-    return pd.Series(values, index=names, name="vparameters")
+    return pd.Series(values[order], index=[names[i] for i in order], name="vparameters")
 
 
 def r_dimnames(x: Any) -> list[Any]:

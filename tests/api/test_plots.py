@@ -142,3 +142,18 @@ def test_missing_matplotlib_is_a_clear_error(uni: asr.AsremlFit,
     with pytest.raises(ImportError, match="needs matplotlib") as info:
         uni.plot()
     assert isinstance(info.value, AsrError) and "pip install matplotlib" in str(info.value)
+
+
+def test_missing_responses_are_left_out_of_the_panels(dt_example: pd.DataFrame) -> None:
+    """With missing responses ``m.residuals`` has one entry per data row (NaN there); the
+    panels show the records fitted, paired with their own fitted values."""
+    d = dt_example.copy()
+    d.loc[d.index[[2, 9, 30]], "Yield"] = np.nan
+    m = asr.asreml("Yield ~ Env", "~ Name", data=d)
+    e = m.residuals.dropna()
+    for kind in ("response", "stdCond"):
+        pts = scatter_points(m.plot("residuals", type=kind).axes[0])
+        assert pts.shape == (len(d) - 3, 2)
+    pts = scatter_points(m.plot("residuals").axes[0])
+    np.testing.assert_allclose(pts[:, 1], e.to_numpy())
+    np.testing.assert_allclose(pts[:, 0], m.fitted[e.index].to_numpy())

@@ -109,3 +109,77 @@ def test_default_residual_numbering_is_unchanged() -> None:
     assert m.vpredict("e ~ V2").iloc[0, 0] == pytest.approx(vc["units!R"])
     with pytest.raises(asr.AsrError, match="V3 does not exist"):
         m.vpredict("x ~ V3")
+
+
+# ----- the order of the random terms ---------------------------------------------------------
+# asreml lists the random terms by their number of effects, smallest first (ties in formula
+# order), whatever the formula's order. Recorded: the WAM tutorial (02_01-univ_asreml.Rmd,
+# ``vm(animal, ainv) + byear``: ``h2 ~ V2 / (V1 + V2 + V3)`` and "the variance explained by
+# byear is varcomp[1, 1]"; its asreml 4.1 printout of ``vm(ANIMAL, ainv) + BYEAR + MOTHER``
+# lists BYEAR, MOTHER, vm(ANIMAL, ainv)); devisatarkar/SocNet_ASRemL_herit-natal ``id +
+# logger``: the logger repeatability is V1 (0.318, as its logger-only model's 0.292), and
+# ``vm(id, ped_inv) + ide(id) + logger``: logger V1, h2 V2; agridat's barrero.maize printout
+# (``gen + rep:loc:yearf + ...``: rep:loc:yearf, 428 effects, before gen, 847).
+
+def _two_sizes(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 240
+    d = pd.DataFrame({"big": [f"b{i}" for i in rng.integers(0, 40, n)],
+                      "small": [f"s{i}" for i in rng.integers(0, 5, n)],
+                      "twin": [f"t{i}" for i in rng.integers(0, 5, n)]})
+    eff_b = dict(zip([f"b{i}" for i in range(40)], rng.normal(size=40)))
+    eff_s = dict(zip([f"s{i}" for i in range(5)], 2 * rng.normal(size=5)))
+    d["y"] = d["big"].map(eff_b) + d["small"].map(eff_s) + rng.normal(size=n)
+    return d
+
+
+def test_random_terms_are_listed_smallest_first() -> None:
+    from asr_py.translate.runtime import r_varcomp, r_vparameters
+
+    d = _two_sizes()
+    m = asr.asreml("y ~ 1", random="~ big + small", data=d)
+    assert list(m.varcomp.index) == ["small", "big", "units!R"]
+    assert list(m.params["Component"]) == ["big", "small", "units!R"]   # θ order unchanged
+    comp = dict(zip(m.result.names, m.result.theta))
+    for k, name in enumerate(["small", "big", "units!R"], start=1):
+        assert m.vpredict(f"v ~ V{k}").loc["v", "Estimate"] == pytest.approx(comp[name])
+        assert m.varcomp["component"].iloc[k - 1] == pytest.approx(comp[name])
+    h2 = m.vpredict("h2 ~ V2 / (V1 + V2 + V3)").loc["h2", "Estimate"]
+    assert h2 == pytest.approx(comp["big"] / sum(comp.values()))
+    assert list(r_vparameters(m).index) == ["small", "big", "units!R"]
+    assert list(r_varcomp(m).index) == ["small", "big", "units!R"]
+    # the same model written the other way round lists the same rows
+    m2 = asr.asreml("y ~ 1", random="~ small + big", data=d)
+    assert list(m2.varcomp.index) == list(m.varcomp.index)
+    np.testing.assert_allclose(m2.varcomp["component"], m.varcomp["component"], rtol=1e-5)
+
+
+def test_terms_of_equal_size_keep_formula_order_and_residual_stays_last() -> None:
+    from asr_py.translate.runtime import r_varcomp
+
+    d = _two_sizes()
+    m = asr.asreml("y ~ 1", random="~ twin + big + small", residual="~ idv(units)", data=d)
+    names = list(m.varcomp.index)
+    assert names[:3] == ["twin", "small", "big"]          # twin and small: 5 levels each
+    assert names[3].startswith("units")
+    vc = r_varcomp(m)
+    assert list(vc.index[:3]) == ["twin", "small", "big"] and vc.index[-1] == "units!R"
+    comp = dict(zip(m.result.names, m.result.theta))
+    assert m.vpredict("v ~ V4").loc["v", "Estimate"] == pytest.approx(comp[names[3]])
+
+
+def test_a_str_term_counts_its_groups() -> None:
+    """asremlPlus's test41Orange.r (asreml 4.1): ``str(~ Tree/x, ~ diag(2):id(5)) + spl(x) +
+    spl(x):Tree`` has the str term's two variances as ``vparameters[1:2]``, ahead of spl(x)
+    (5 effects) although the str term has 10: it counts its 5 groups (ties: formula order)."""
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"Tree": np.repeat([f"t{k}" for k in range(5)], 14),
+                      "x": np.tile(np.linspace(-1, 1, 14), 5),
+                      "blk": np.tile([f"b{k}" for k in range(7)], 10)})
+    slope = dict(zip([f"t{k}" for k in range(5)], rng.normal(size=5)))
+    d["y"] = d["x"] * d["Tree"].map(slope) + rng.normal(size=len(d)) + \
+        d["blk"].map(dict(zip([f"b{k}" for k in range(7)], rng.normal(size=7))))
+    m = asr.asreml("y ~ x", random="~ blk + str(~ Tree/x, ~ diag(2):id(5))", data=d)
+    names = list(m.varcomp.index)
+    assert names[0].startswith("Tree+Tree:x") and names[1].startswith("Tree+Tree:x")
+    assert names[2] == "blk" and names[-1] == "units!R"
