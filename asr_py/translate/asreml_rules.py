@@ -671,7 +671,12 @@ class Translator(BasePrinter):
             return f"{frame}.index[{int(float(e.value)) - 1}]"
         if e.kind == "bin" and e.value == ":" and e.left is not None and e.right is not None:
             return f"{frame}.index[{self.py(e.left)} - 1:{self.py(e.right)}]"
-        return self.py(e)
+        if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=", "&", "|",
+                                           "%in%") or e.kind == "unary" and e.value == "!" \
+                or e.kind == "call" and e.value in ("is.na", "grepl", "duplicated"):
+            return self.py(e)   # a condition on the frame's own columns: a mask, as it is
+        # positions (c(2, 4), a variable, which(...)) or row names: R's, not the index's
+        return f"{self.runtime('r_rows')}({frame}, {self.py(e)})"
 
     def hoist(self, s: R, depth: int) -> list[str]:
         out: list[str] = []

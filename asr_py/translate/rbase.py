@@ -29,7 +29,7 @@ __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbin
            "r_diag",
            "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_outer", "r_lapply_cols", "r_length",
            "r_paste",
-           "r_rbind",
+           "r_rbind", "r_rows",
            "r_set_attr",
            "r_apply", "r_data_frame", "r_fun", "r_interaction", "r_is", "r_iter", "r_rename_at",
            "r_seq", "r_tapply", "r_wald_test", "r_which_max"]
@@ -86,6 +86,17 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
         raise AsrError(f"x[i, j]: {what} {max(nums)} is beyond the {n} {what}s "
                        "(R: subscript out of bounds)")
     return [v - 1 for v in nums if v != 0]
+
+
+def r_rows(x: Any, i: Any) -> Any:
+    """The index labels of R's row subscript ``i`` of data frame ``x`` (positions counted
+    from 1, negative ones excluded, a logical mask recycled, row names), for ``.loc``:
+    ``d$y[c(2, 4)] <- NA`` sets the 2nd and 4th rows whatever the frame's index."""
+    if (ph := _placeholder(x, i)) is not None:
+        return ph
+    if isinstance(x, pd.Series):
+        return x.index[_positions(i, x.index.astype(str), len(x), "element")]
+    return x.index[_positions(i, x.index.astype(str), x.shape[0], "row")]
 
 
 def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:

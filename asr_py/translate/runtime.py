@@ -56,6 +56,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_paste,
     r_rbind,
     r_rename_at,
+    r_rows,
     r_seq,
     r_set_attr,
     r_tapply,

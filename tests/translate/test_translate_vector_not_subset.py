@@ -60,3 +60,16 @@ def test_subset_by_name_keeps_its_condition_and_drops_na_rows() -> None:
 def test_subset_argument_it_does_not_know_is_refused_not_dropped() -> None:
     py = translate("d <- data.frame(a = 1:3)\ns <- subset(d, a > 1, drop = TRUE)\n")
     assert "untranslated('subset() argument drop='" in py
+
+
+def test_column_element_assignment_by_positions_hits_r_rows() -> None:
+    """``d$y[c(2, 4)] <- NA`` sets the 2nd and 4th rows (R positions), not the rows whose
+    pandas labels are 2 and 4 (which were R's 3rd and 5th): a silently different data set
+    before. Positions held in a variable, negative positions and a condition too."""
+    ns = _run('d <- data.frame(y = c(1, 2, 3, 4, 5, 6))\nd$y[c(2, 4)] <- NA\n'
+              'k <- c(1, 6)\nd$y[k] <- 0\n'
+              'e <- data.frame(y = c(1, 2, 3))\ne$y[-1] <- 9\n'
+              'f <- data.frame(y = c(1, 2, 3))\nf$y[f$y > 1] <- 7\n')
+    assert [None if pd.isna(v) else v for v in ns["d"]["y"]] == [0, None, 3, None, 5, 0]
+    assert ns["e"]["y"].tolist() == [1, 9, 9]
+    assert ns["f"]["y"].tolist() == [1, 7, 7]
