@@ -530,7 +530,9 @@ class Translator(BasePrinter):
             frame = self.py(obj)
             col = (f"{frame}.columns[{int(float(args[1].value)) - 1}]"
                    if args[1].kind == "num" else self.py(args[1]))
-            return f"{frame}.at[{self._rows(frame, args[0])}, {col}] = {rhs}"
+            row = self._rows(frame, args[0]) if args[0].kind in ("num", "str") else \
+                f"{self.runtime('r_rows')}({frame}, {self.py(args[0])})[0]"
+            return f"{frame}.at[{row}, {col}] = {rhs}"
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
             frame = self.py(obj.left)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
@@ -669,6 +671,8 @@ class Translator(BasePrinter):
         first row, whatever the index), a condition selects as it is."""
         if e.kind == "num":
             return f"{frame}.index[{int(float(e.value)) - 1}]"
+        if e.kind == "str":
+            return self.py(e)   # a row name: the frame's label (data frames keep them)
         if e.kind == "bin" and e.value == ":" and e.left is not None and e.right is not None:
             return f"{frame}.index[{self.py(e.left)} - 1:{self.py(e.right)}]"
         if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=", "&", "|",
