@@ -536,6 +536,17 @@ class Translator(BasePrinter):
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
             frame = self.py(obj.left)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
+        if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
+                obj.kind in ("name", "dollar") and not (obj.kind == "dollar" and obj.left is None):
+            # x[i, j] <- v of a data frame or a matrix: R's positions, names or masks for
+            # both (a number j is the j-th column, not a column labelled j)
+            new = (f"{self.runtime('r_ij_assign')}({self.py(obj)}, {self.py(args[0])}, "
+                   f"{self.py(args[1])}, {rhs})")
+            if obj.kind == "name":
+                self.assigned.add(obj.value)
+                return f"{pyname(obj.value)} = {new}"
+            assert obj.left is not None
+            return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty":
             frame = self.py(obj)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {self.py(args[1])}] = {rhs}"

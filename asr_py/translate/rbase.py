@@ -27,7 +27,8 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
-           "r_dist", "r_ij", "r_kronecker", "r_matmul", "r_outer", "r_lapply_cols", "r_length",
+           "r_dist", "r_ij", "r_ij_assign", "r_kronecker", "r_matmul", "r_outer",
+           "r_lapply_cols", "r_length",
            "r_paste",
            "r_rbind", "r_rows",
            "r_set_attr",
@@ -97,6 +98,60 @@ def r_rows(x: Any, i: Any) -> Any:
     if isinstance(x, pd.Series):
         return x.index[_positions(i, x.index.astype(str), len(x), "element")]
     return x.index[_positions(i, x.index.astype(str), x.shape[0], "row")]
+
+
+def _cells(value: Any, nr: int, nc: int) -> Any:
+    """R's value for an nr x nc block: one value, or nr*nc (or a divisor's) filled by column."""
+    if isinstance(value, pd.DataFrame):
+        value = value.to_numpy()
+    v = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) and any(
+        isinstance(e, str) for e in value) else None)
+    if v.ndim == 0 or v.size == 1:
+        return v.reshape(()).item() if v.size == 1 else v.item()
+    if v.ndim == 2 and v.shape == (nr, nc):
+        return v
+    flat = v.ravel(order="F")
+    if (nr * nc) % flat.size:
+        raise AsrError(f"x[i, j] <- value: {flat.size} values for {nr} x {nc} cells",
+                       hint="R recycles the value only when its length divides the cells")
+    return np.resize(flat, nr * nc).reshape((nr, nc), order="F")
+
+
+def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
+    """R's ``x[i, j] <- value`` of a data frame or a matrix (positions from 1, negative ones
+    excluded, names, logical masks; a new column name adds the column); returns x."""
+    ph = _placeholder(x, i, j)
+    if ph is not None:
+        return ph
+    if isinstance(x, pd.DataFrame):
+        cols_new = [c for c in ([j] if isinstance(j, str) else list(j) if isinstance(
+            j, (list, tuple)) and all(isinstance(c, str) for c in j) else [])
+            if c not in x.columns]
+        for c in cols_new:
+            x[c] = np.nan
+        rows = _positions(i, x.index.astype(str), x.shape[0], "row")
+        cols = _positions(j, x.columns, x.shape[1], "column")
+        val = _cells(value, len(rows), len(cols))
+        try:
+            x.iloc[rows, cols] = val
+        except (TypeError, ValueError):  # a value of another type: R coerces the column
+            for c in cols:
+                x[x.columns[c]] = x[x.columns[c]].astype(object)
+            x.iloc[rows, cols] = val
+        return x
+    a = x.copy() if isinstance(x, np.ndarray) else np.array(x)   # R copies on modify
+    if a.ndim != 2:
+        raise AsrError(f"x[i, j] <- value: x has {a.ndim} dimension(s), not 2",
+                       hint="x[i] <- value sets elements of a vector")
+    rows = _positions(i, pd.Index([str(k) for k in range(a.shape[0])]), a.shape[0], "row")
+    cols = _positions(j, pd.Index([str(k) for k in range(a.shape[1])]), a.shape[1], "column")
+    val = _cells(value, len(rows), len(cols))
+    kind = np.result_type(a.dtype, np.asarray(val).dtype) if np.asarray(val).dtype != object \
+        else np.dtype(object)
+    if kind != a.dtype:
+        a = a.astype(kind)
+    a[np.ix_(rows, cols)] = val
+    return a
 
 
 def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:

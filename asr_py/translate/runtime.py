@@ -45,6 +45,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_dist,
     r_fun,
     r_ij,
+    r_ij_assign,
     r_interaction,
     r_is,
     r_iter,

@@ -73,3 +73,19 @@ def test_column_element_assignment_by_positions_hits_r_rows() -> None:
     assert [None if pd.isna(v) else v for v in ns["d"]["y"]] == [0, None, 3, None, 5, 0]
     assert ns["e"]["y"].tolist() == [1, 9, 9]
     assert ns["f"]["y"].tolist() == [1, 7, 7]
+
+
+def test_cell_assignment_uses_r_positions_for_rows_and_columns() -> None:
+    """``d[2, 2] <- v`` sets the 2nd column (it made a new column labelled 2 before) and
+    ``g[1, 2] <- g[2, 1] <- v`` of a matrix works (``.loc`` on a numpy array before, as in
+    asremlPlus's test42EstimateV). Expected values: R's ``[<-`` by hand."""
+    ns = _run('d <- data.frame(a = c(1, 2, 3), b = c(4, 5, 6))\nd[2, 2] <- 50\n'
+              'd[1, "a"] <- 10\nd[d$a > 2, "b"] <- 0\nd[3, "new"] <- 7\n'
+              'm <- matrix(1:6, nrow = 2)\nm[2, c(1, 3)] <- c(0.5, 0.25)\n'
+              'g <- matrix(0, 2, 2)\ng[1, 2] <- g[2, 1] <- 0.5\n')
+    d = ns["d"]
+    assert list(d.columns) == ["a", "b", "new"]
+    assert d["a"].tolist() == [10, 2, 3] and d["b"].tolist() == [0, 50, 0]
+    assert pd.isna(d["new"].iloc[0]) and d["new"].iloc[2] == 7
+    np.testing.assert_array_equal(ns["m"], [[1, 3, 5], [0.5, 4, 0.25]])
+    np.testing.assert_array_equal(ns["g"], [[0, 0.5], [0.5, 0]])
