@@ -46,7 +46,8 @@ from asr_py.warning_classes import AsrWarning
 
 __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs",
-           "renewClassify", "linTransform", "pvalues_table", "classify_vars", "facRecast",
+           "renewClassify", "subset_alldiffs", "linTransform", "pvalues_table",
+           "classify_vars", "facRecast",
            "facRename", "attr", "INTERVALS",
            "LSDTYPES", "COMPONENTS"]
 
@@ -898,3 +899,81 @@ def attr(x: Any, which: str, exact: bool = False) -> Any:
         return attrs.get(which)
     hits = [k for k in attrs if str(k).startswith(which)]
     return attrs[hits[0]] if len(hits) == 1 else None
+
+
+def subset_alldiffs(x: Alldiffs, subset: Any = None,
+                    rmClassifyVars: Sequence[str] | str | None = None,
+                    **other: Any) -> Alldiffs:
+    """asremlPlus's ``subset.alldiffs``: keep the predictions where ``subset`` is TRUE (a
+    logical vector over the predictions, or a function of the predictions frame giving one;
+    NA counts as FALSE) with the matching rows and columns of vcov, differences,
+    p.differences and sed, unused factor levels dropped and the LSD recalculated (unless
+    supplied); ``rmClassifyVars`` then drops classify variables whose removal leaves the
+    predictions uniquely indexed, relabelling the matrices."""
+    _check(x, "subset.alldiffs")
+    for arg in ("select", "drop"):
+        if arg in other:
+            raise AsrError(f"subset.alldiffs(): {arg} is not supported in subset.alldiffs",
+                           hint="as in asremlPlus")
+    _refuse("subset.alldiffs", other)
+    out = x.copy()
+    pred = out["predictions"]
+    if subset is None and rmClassifyVars is None:
+        warnings.warn("neither subset or rmClassifyVars have been set", AsrWarning,
+                      stacklevel=2)
+    if subset is not None:
+        cond = subset(pred) if callable(subset) else subset
+        vals = np.asarray(cond.to_numpy() if isinstance(cond, pd.Series) else cond,
+                          dtype=object).ravel()
+        if vals.size == 1:
+            vals = np.repeat(vals, len(pred))
+        if vals.size != len(pred) or not all(isinstance(v, (bool, np.bool_)) or pd.isna(v)
+                                             for v in vals):
+            raise AsrError("subset.alldiffs(): 'subset' must be logical, one value per "
+                           f"prediction ({len(pred)})", hint="e.g. subset = A == 'N1'")
+        keep = np.flatnonzero([bool(v) and not pd.isna(v) for v in vals])
+        new = pred.iloc[keep].reset_index(drop=True)
+        for c in new.columns:
+            if isinstance(new[c].dtype, pd.CategoricalDtype):
+                new[c] = new[c].cat.remove_unused_categories()
+        out["predictions"] = new
+        for comp in ("vcov", "differences", "p.differences", "sed"):
+            m = out.get(comp)
+            if isinstance(m, pd.DataFrame):
+                out[comp] = m.iloc[keep, keep]
+            elif m is not None:
+                out[comp] = np.asarray(m)[np.ix_(keep, keep)]
+        if isinstance(out.get("backtransforms"), pd.DataFrame):
+            out["backtransforms"] = out["backtransforms"].iloc[keep].reset_index(drop=True)
+        if out.get("sed") is not None:
+            lsdtype = out.attrs.get("LSDtype") or "overall"
+            if lsdtype != "supplied":
+                out = recalcLSD(out, LSDtype=lsdtype, LSDby=out.attrs.get("LSDby"),
+                                LSDstatistic=out.attrs.get("LSDstatistic") or "mean",
+                                alpha=out.attrs.get("alpha") or 0.05)
+    if rmClassifyVars is not None:
+        rm = [rmClassifyVars] if isinstance(rmClassifyVars, str) else list(rmClassifyVars)
+        classify = out.attrs.get("classify")
+        if classify is None:
+            raise AsrError("subset.alldiffs(): the alldiffs object has no classify attribute")
+        cvars = classify_vars(str(classify))
+        if not all(v in cvars for v in rm):
+            raise AsrError("subset.alldiffs(): not all the rmClassifyVars are in the classify "
+                           f"{classify!r}", hint=f"its variables are {cvars}")
+        newclass = [v for v in cvars if v not in rm]
+        pred = out["predictions"]
+        if newclass and pred[newclass].duplicated().any():
+            raise AsrError("subset.alldiffs(): the classify variables remaining after "
+                           "rmClassifyVars excluded do not uniquely index the predictions")
+        out["predictions"] = pred.drop(columns=rm)
+        if isinstance(out.get("backtransforms"), pd.DataFrame):
+            out["backtransforms"] = out["backtransforms"].drop(
+                columns=[c for c in rm if c in out["backtransforms"].columns])
+        newcl = ":".join(newclass) if newclass else "(Intercept)"
+        out.attrs["classify"] = newcl
+        labels = _labels(out["predictions"], newcl)
+        for comp in ("vcov", "differences", "p.differences", "sed"):
+            m = out.get(comp)
+            if isinstance(m, pd.DataFrame):
+                out[comp] = pd.DataFrame(m.to_numpy(), index=labels, columns=labels)
+    return out

@@ -54,6 +54,7 @@ from asr_py.compat.alldiffs import (
     redoErrorIntervals,
     renewClassify,
     sort_alldiffs,
+    subset_alldiffs,
     validAlldiffs,
 )
 from asr_py.compat.choose import chooseModel
@@ -72,7 +73,8 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "changeTerms", "changeModelOnIC", "setvarianceterms",
            "Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
-           "renewClassify", "linTransform", "predictPlus", "plotPvalues", "plotPredictions",
+           "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
+           "plotPredictions",
            "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
            "exploreLSDs", "SUMMARY_COLUMNS", "vpc_char", "vparameters_con", "gammas_con"]
 

@@ -1515,7 +1515,9 @@ class Translator(BasePrinter):
                 conds.append(named.pop("subset"))
             if "select" in named:
                 sel = [named.pop("select")]
-        unknown = [n for n in named if not (e.value == "filter" and n == ".preserve")]
+        if e.value == "subset":
+            return self._subset_call(data, conds, sel, named)
+        unknown = [n for n in named if n != ".preserve"]
         if unknown:
             raise Untranslatable(f"{e.value}() argument {unknown[0]}=")
         if not conds and not sel:
@@ -1530,6 +1532,22 @@ class Translator(BasePrinter):
             spec = rvector.select_spec(self, sel[0])
             return f"{self.runtime('r_select')}({out}, lambda _p: {spec})"
         return out
+
+    def _subset_call(self, data: R, conds: list[R], sel: list[R], named: dict[str, R]) -> str:
+        """``subset()`` dispatches on its object in R (subset.data.frame, asremlPlus's
+        subset.alldiffs, ...): ``r_subset(x, lambda _p: cond, select=..., **rest)`` with the
+        condition evaluated among the object's columns (runtime.r_subset)."""
+        frame = R("name", "_p")
+        args = [self.py(data)]
+        if conds:
+            args.append("lambda _p: " + self.in_data(frame, lambda: self.py(conds[0])))
+        if sel:
+            args.append(f"select=lambda _p: {rvector.select_spec(self, sel[0])}")
+        for n, a in named.items():
+            v = self.py(a)
+            args.append(f"{n}={v}" if n.isidentifier() and not keyword.iskeyword(n)
+                        else f"**{{{n!r}: {v}}}")
+        return f"{self.runtime('r_subset')}({', '.join(args)})"
 
     def transform(self, e: R) -> str:
         pos = [a for n, a in e.args if n is None]

@@ -105,6 +105,7 @@ from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v
     r_select,
     r_set_dimnames,
     r_stopifnot,
+    r_subset,
     r_vector,
     r_which,
 )

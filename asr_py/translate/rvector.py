@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
 __all__ = ["RVectorList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate",
-           "r_not", "r_order", "r_scale", "r_select", "r_set_dimnames", "r_stopifnot",
+           "r_not", "r_order", "r_scale", "r_select", "r_subset", "r_set_dimnames", "r_stopifnot",
            "r_vector", "r_which"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
@@ -489,3 +489,38 @@ def r_not(x: Any) -> Any:
             return np.array([v if _na(v) else not bool(v) for v in vals], dtype=object)
         return np.logical_not(np.asarray(vals, dtype=bool))
     return not bool(x)
+
+
+def r_subset(x: Any, cond: Any = None, select: Any = None, **other: Any) -> Any:
+    """R's ``subset(x, subset, select, ...)``, dispatched on x as R does: a data frame keeps
+    the rows where ``cond(x)`` is TRUE (NA counts as FALSE), then the ``select`` columns;
+    an asremlPlus alldiffs object goes to ``subset.alldiffs`` (asr.plus.subset_alldiffs)."""
+    if (ph := _placeholder(x)) is not None:
+        return ph
+    from asr_py.compat.alldiffs import Alldiffs, subset_alldiffs
+
+    if isinstance(x, Alldiffs):
+        if select is not None:
+            other["select"] = select
+        return subset_alldiffs(x, cond, **other)
+    drop = bool(other.pop("drop", False))
+    if other:
+        raise AsrError(f"subset(): argument {next(iter(other))}= is not one of "
+                       "subset.data.frame's (subset, select, drop)",
+                       hint="R's subset() of a data frame takes subset= and select=")
+    if not isinstance(x, pd.DataFrame):
+        raise AsrError(f"subset() of a {type(x).__name__}: only data frames and asremlPlus "
+                       "alldiffs objects are translated", hint="use x[cond] for a vector")
+    out = x
+    if cond is not None:
+        c = cond(x)
+        mask = np.asarray([bool(v) and not _na(v) for v in (
+            c.to_numpy() if isinstance(c, pd.Series) else np.atleast_1d(c))], dtype=bool)
+        if mask.size == 1:
+            mask = np.repeat(mask, len(x))
+        out = x.iloc[np.flatnonzero(mask)]
+    if select is not None:
+        out = r_select(out, select)
+    if drop and isinstance(out, pd.DataFrame) and out.shape[1] == 1:
+        return out.iloc[:, 0]
+    return out

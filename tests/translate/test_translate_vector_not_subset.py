@@ -58,8 +58,38 @@ def test_subset_by_name_keeps_its_condition_and_drops_na_rows() -> None:
 
 
 def test_subset_argument_it_does_not_know_is_refused_not_dropped() -> None:
-    py = translate("d <- data.frame(a = 1:3)\ns <- subset(d, a > 1, drop = TRUE)\n")
-    assert "untranslated('subset() argument drop='" in py
+    from asr_py.errors import AsrError
+
+    with pytest.raises(AsrError, match="rmClassifyVars"):
+        _run("d <- data.frame(a = 1:3)\ns <- subset(d, a > 1, rmClassifyVars = 'a')\n")
+    ns = _run("d <- data.frame(a = 1:3, b = 4:6)\ns <- subset(d, a > 1, select = b, drop = TRUE)\n")
+    assert isinstance(ns["s"], pd.Series) and ns["s"].tolist() == [5, 6]
+
+
+def test_subset_of_an_alldiffs_object_is_asremlplus_subset_alldiffs() -> None:
+    """subset(diffs, subset = A == "a1") keeps those predictions and the matching rows and
+    columns of sed (asremlPlus's subset.alldiffs); rmClassifyVars drops A and relabels.
+    Expected values: the predictions and SEDs of the full object, picked by hand."""
+    import asr_py as asr
+
+    pred = pd.DataFrame({"A": ["a1", "a1", "a2", "a2"], "B": ["b1", "b2", "b1", "b2"],
+                         "predicted.value": [1.0, 2.0, 3.5, 5.0],
+                         "standard.error": [0.5, 0.6, 0.7, 0.8]})
+    vc = np.diag([0.25, 0.36, 0.49, 0.64]) + 0.01
+    full = asr.plus.allDifferences(pred, classify="A:B", vcov=vc, tdf=10)
+    code = translate('s <- subset(full, subset = A == "a1")\n'
+                     'r <- subset(full, subset = A == "a2", rmClassifyVars = "A")\n')
+    ns = {"full": full}
+    exec(code, ns)
+    s, r = ns["s"], ns["r"]
+    assert s["predictions"]["predicted.value"].tolist() == [1.0, 2.0]
+    np.testing.assert_allclose(np.asarray(s["sed"], dtype=float)[0, 1],
+                               np.sqrt(0.26 + 0.37 - 0.02))
+    assert list(r["predictions"].columns[:1]) == ["B"] and r.attrs["classify"] == "B"
+    assert list(r["sed"].index) == ["b1", "b2"]
+    np.testing.assert_allclose(np.asarray(r["sed"], dtype=float)[0, 1],
+                               np.sqrt(0.50 + 0.65 - 0.02))
+    assert full["predictions"].shape[0] == 4      # the object passed is not changed
 
 
 def test_column_element_assignment_by_positions_hits_r_rows() -> None:
