@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from asr_py.results.call_args import CallArgs
 from asr_py.results.covariances import FASummary
 from asr_py.results.covariances import covariance as _covariance
 from asr_py.results.covariances import fa_summary as _fa_summary
@@ -48,7 +49,7 @@ class AsremlFit:
                  refit: Callable[..., Any] | None = None) -> None:
         self.model = model
         self.result = result
-        self.call = call
+        self.call = CallArgs(call)
         #: ``refit(**call)`` fits again (``asr.asreml``, given by the API: results/ does not
         #: import it); :meth:`update` uses it
         self.refit = refit
