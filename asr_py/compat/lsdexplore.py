@@ -22,10 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from asr_py.compat.alldiffs import Alldiffs, _check, _combos, _sed_from_vcov
+from asr_py.compat.alldiffs import Alldiffs, _check, _combos
 from asr_py.compat.lsd import ACCURACIES, ZERO_TOL, lsd_accuracy, pick, rm_nazero
+from asr_py.compat.lsdsearch import lsd_inputs
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
@@ -178,30 +178,11 @@ def exploreLSDs(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
     (the matrix t·SED). With LSDtype "factor.combinations" each of them has one row (or
     entry) per combination of the ``LSDby`` factors. ``plotHistogram`` is not drawn."""
     _check(alldiffs_obj, "exploreLSDs")
-    typ = pick(LSDtype, ("overall", "factor.combinations"), "LSDtype")
     acc = pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")
-    pred = alldiffs_obj["predictions"]
-    by = [] if LSDby is None else [LSDby] if isinstance(LSDby, str) else list(LSDby)
-    bad = [b for b in by if b not in pred.columns]
-    if bad:
-        raise AsrError(f"exploreLSDs(): LSDby {bad} are not columns of the predictions",
-                       hint="LSDby names classify variables")
-    if typ == "factor.combinations" and not by:
-        raise AsrError("exploreLSDs(): LSDtype 'factor.combinations' needs LSDby")
-    sed = alldiffs_obj.get("sed")
-    if sed is None:
-        if alldiffs_obj.get("vcov") is None:
-            raise AsrError("exploreLSDs(): neither the vcov nor the sed component is present",
-                           hint="predictPlus(..., Vmatrix=True)")
-        sed = _sed_from_vcov(alldiffs_obj["vcov"])
-    tdf = alldiffs_obj.attrs.get("tdf")
-    if tdf is None or not np.isfinite(tdf):
-        raise AsrError("exploreLSDs(): the degrees of freedom of the t-distribution are not "
-                       "available - LSDs cannot be calculated")
+    typ, pred, by, sed, t = lsd_inputs(alldiffs_obj, "exploreLSDs", LSDtype, LSDby, alpha)
     if plotHistogram:
         warnings.warn("exploreLSDs(plotHistogram=TRUE): the histogram is not drawn",
                       AsrWarning, stacklevel=2)
-    t = float(stats.t.ppf(1 - alpha / 2, tdf))
     sed_df = sed if isinstance(sed, pd.DataFrame) else pd.DataFrame(np.asarray(sed))
     L = t * sed_df.to_numpy(dtype=float)
     pv = pred["predicted.value"].to_numpy(dtype=float)

@@ -62,6 +62,34 @@ def _search(lsd: np.ndarray, dif: np.ndarray, actual: np.ndarray, wt: float, nva
     return list(opt)
 
 
+def lsd_inputs(alldiffs_obj: Alldiffs, fn: str, LSDtype: str,
+               LSDby: Sequence[str] | str | None,
+               alpha: float) -> tuple[str, pd.DataFrame, list[str], object, float]:
+    """What asremlPlus's LSD searches check and take from an alldiffs object: the LSDtype
+    ("overall" or "factor.combinations", the latter needing LSDby), the predictions, the
+    LSDby columns, the SED matrix (from vcov when absent) and t_{1-α/2, tdf}."""
+    typ = pick(LSDtype, ("overall", "factor.combinations"), "LSDtype")
+    pred = alldiffs_obj["predictions"]
+    by = [] if LSDby is None else [LSDby] if isinstance(LSDby, str) else list(LSDby)
+    bad = [b for b in by if b not in pred.columns]
+    if bad:
+        raise AsrError(f"{fn}(): LSDby {bad} are not columns of the predictions",
+                       hint="LSDby names classify variables")
+    if typ == "factor.combinations" and not by:
+        raise AsrError(f"{fn}(): LSDtype 'factor.combinations' needs LSDby")
+    sed = alldiffs_obj.get("sed")
+    if sed is None:
+        if alldiffs_obj.get("vcov") is None:
+            raise AsrError(f"{fn}(): neither the vcov nor the sed component is present",
+                           hint="predictPlus(..., Vmatrix=True)")
+        sed = _sed_from_vcov(alldiffs_obj["vcov"])
+    tdf = alldiffs_obj.attrs.get("tdf")
+    if tdf is None or not np.isfinite(tdf):
+        raise AsrError(f"{fn}(): the degrees of freedom of the t-distribution are not "
+                       "available - LSDs cannot be calculated")
+    return typ, pred, by, sed, float(stats.t.ppf(1 - alpha / 2, tdf))
+
+
 def findLSDminerrors(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
                      LSDby: Sequence[str] | str | None = None, alpha: float = 0.05,
                      false_pos_wt: float | Sequence[float] = 10, nvalues: int = 100,
@@ -71,26 +99,8 @@ def findLSDminerrors(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
     row per set of comparisons ("overall" or the LSDby combinations) and columns LSD,
     false.pos, false.neg, false.criterion."""
     _check(alldiffs_obj, "findLSDminerrors")
-    typ = pick(LSDtype, ("overall", "factor.combinations"), "LSDtype")
-    pred = alldiffs_obj["predictions"]
-    by = [] if LSDby is None else [LSDby] if isinstance(LSDby, str) else list(LSDby)
-    bad = [b for b in by if b not in pred.columns]
-    if bad:
-        raise AsrError(f"findLSDminerrors(): LSDby {bad} are not columns of the predictions",
-                       hint="LSDby names classify variables")
-    if typ == "factor.combinations" and not by:
-        raise AsrError("findLSDminerrors(): LSDtype 'factor.combinations' needs LSDby")
-    sed = alldiffs_obj.get("sed")
-    if sed is None:
-        if alldiffs_obj.get("vcov") is None:
-            raise AsrError("findLSDminerrors(): neither the vcov nor the sed component is "
-                           "present", hint="predictPlus(..., Vmatrix=True)")
-        sed = _sed_from_vcov(alldiffs_obj["vcov"])
-    tdf = alldiffs_obj.attrs.get("tdf")
-    if tdf is None or not np.isfinite(tdf):
-        raise AsrError("findLSDminerrors(): the degrees of freedom of the t-distribution are "
-                       "not available - LSDs cannot be calculated")
-    t = float(stats.t.ppf(1 - alpha / 2, tdf))
+    typ, pred, by, sed, t = lsd_inputs(alldiffs_obj, "findLSDminerrors", LSDtype, LSDby,
+                                       alpha)
     S = np.asarray(sed, dtype=float)
     pv = pred["predicted.value"].to_numpy(dtype=float)
     D = alldiffs_obj["differences"].to_numpy(dtype=float) if alldiffs_obj.get(
