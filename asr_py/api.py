@@ -335,7 +335,14 @@ def _fit_mv(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
     if staged_ok and mv_start == "univariate":
         return fit_reml_staged(problem, cross, maxit=maxit, callback=callback, solver=solver)
     try:
-        result = fit_reml(problem, maxit=maxit, callback=callback, solver=solver)
+        if model.user_start:  # given start values C cannot take: repaired (reml/start_repair)
+            from asr_py.reml.start_repair import fit_with_start_repair
+
+            result = fit_with_start_repair(
+                lambda p: fit_reml(p, maxit=maxit, callback=callback, solver=solver),
+                problem, model.default_theta())
+        else:
+            result = fit_reml(problem, maxit=maxit, callback=callback, solver=solver)
     except ModelError:
         if not staged_ok or not model.user_start:
             raise

@@ -39,6 +39,7 @@ from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
 from asr_py.reml.singular_start import singular_start
 from asr_py.reml.slow_ai import fd_information, is_slow
+from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
 
@@ -150,12 +151,12 @@ def _fit_reml(
     except np.linalg.LinAlgError as exc:
         sing = None if getattr(exc, "hint", None) else singular_start(problem, theta)
         if sing is not None:
-            raise ModelError("the mixed model equations cannot be solved at the start values: "
-                             f"{sing[0]}", hint=sing[1]) from None
-        raise ModelError(f"the mixed model equations cannot be solved at the start values: {exc}",
-                         hint=getattr(exc, "hint", None)  # issue 11 'U': V not PD
-                         or "check for empty random-effect levels or change the start values"
-                         ) from None
+            raise StartValueError("the mixed model equations cannot be solved at the start "
+                                  f"values: {sing[0]}", hint=sing[1]) from None
+        raise StartValueError(
+            f"the mixed model equations cannot be solved at the start values: {exc}",
+            hint=getattr(exc, "hint", None)  # issue 11 'U': V not PD
+            or "check for empty random-effect levels or change the start values") from None
     fixed = np.array([c == "F" for c in cons], dtype=bool)
     # --- issue 16 (goal 3): the stochastic-trace phase (reml/stochastic.py) ---
     stoch: StochasticTraces | None = None

@@ -1,0 +1,88 @@
+"""Given start values at which C cannot be factored (reml/start_repair.py).
+
+asremlPlus's test41Selection.r (briencj/asremlPlus) fits PSA.27 ~ Lane + Position with
+``random = ~ units`` and ``residual = ~ ar1(Lane):ar1(Position)``; our fit holds the residual
+variance at its boundary (1.66e-12 beside a units variance of 23.3), and
+``changeModelOnIC(newResidual = "ar1(Lane):Position")`` refits with those estimates as start
+values (update()). C is then positive definite in exact arithmetic only: the fit must start
+(as asreml's does) from repaired values and reach the optimum a default start reaches, which
+a dense-V REML confirms. Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+from asr_py.reml import fit_reml
+from asr_py.reml.start_repair import START_FLOOR, StartValueError, raised_variances
+from asr_py.translate.runtime import r_loglik
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+ARGS = dict(fixed="PSA ~ Lane + Position", random="~ units",
+            residual="~ ar1(Lane):Position")
+
+
+@pytest.fixture(scope="module")
+def psa() -> pd.DataFrame:
+    df = pd.read_csv(DATA / "asremlplus_psa27.csv", dtype={"Lane": str, "Position": str})
+    df = df.rename(columns={"PSA.27": "PSA"})
+    for c in ("Lane", "Position"):  # levels in numeric order, as R's factor of the .rda
+        df[c] = pd.Categorical(df[c], categories=sorted(df[c].unique(), key=int))
+    return df
+
+
+def _carried(psa: pd.DataFrame) -> pd.DataFrame:
+    """The start table update() builds from the ar1(Lane):ar1(Position) fit's estimates."""
+    table = asr.asreml(**ARGS, data=psa, start_values=True)
+    vals = {"units": 23.33859, "Lane:Position!R": 1.661234e-12,
+            "Lane:Position!Lane!cor": -0.01093136}
+    for name, v in vals.items():
+        assert (table["Component"] == name).sum() == 1, table
+        table.loc[table["Component"] == name, "Value"] = v
+    return table
+
+
+def _dense_loglik(psa: pd.DataFrame, su: float, sr: float, rho: float) -> float:
+    """REML ℓ (asreml's constant) of V = σ_u² I + σ_r² AR1(ρ)_Lane ⊗ I_Position, dense."""
+    y = psa["PSA"].to_numpy(float)
+    X = pd.get_dummies(psa[["Lane", "Position"]], drop_first=True).to_numpy(float)
+    X = np.column_stack([np.ones(len(y)), X])
+    lane = psa["Lane"].cat.codes.to_numpy()
+    pos = psa["Position"].cat.codes.to_numpy()
+    corr = rho ** np.abs(lane[:, None] - lane[None, :]) * (pos[:, None] == pos[None, :])
+    V = su * np.eye(len(y)) + sr * corr
+    Vi = np.linalg.inv(V)
+    XVX = X.T @ Vi @ X
+    r = y - X @ np.linalg.solve(XVX, X.T @ Vi @ y)
+    return float(-0.5 * (np.linalg.slogdet(V)[1] + np.linalg.slogdet(XVX)[1] + r @ Vi @ r))
+
+
+def test_carried_boundary_estimates_cannot_start_unrepaired(psa: pd.DataFrame) -> None:
+    model = asr.compile_model(ARGS["fixed"], ARGS["random"], ARGS["residual"], psa)
+    model.apply_params(_carried(psa))
+    with pytest.raises(StartValueError, match="cannot be solved at the start values"):
+        fit_reml(model.problem())
+    theta, raised = raised_variances(model.problem(), model.default_theta())
+    assert raised == ["Lane:Position!R"]
+    k = model.param_names.index("Lane:Position!R")
+    assert theta[k] == pytest.approx(START_FLOOR * model.default_theta()[k])
+
+
+def test_fit_from_carried_estimates_starts_and_reaches_the_optimum(psa: pd.DataFrame) -> None:
+    ref = asr.asreml(**ARGS, data=psa)
+    m = asr.asreml(**ARGS, data=psa, params=_carried(psa))
+    assert "could not be evaluated" in m.diagnostics[0]
+    assert "'Lane:Position!R'" in m.diagnostics[0]
+    assert r_loglik(m) == pytest.approx(r_loglik(ref), abs=1e-5)
+    vc = m.varcomp["component"]
+    su, sr, rho = (float(vc[n]) for n in ("units", "Lane:Position!R",
+                                           "Lane:Position!Lane!cor"))
+    assert _dense_loglik(psa, su, sr, rho) == pytest.approx(r_loglik(m), abs=1e-6)
+    # no better point nearby in the free directions (rho is held at its bound)
+    for d in ((1.01, 1), (0.99, 1), (1, 1.01), (1, 0.99)):
+        assert _dense_loglik(psa, su * d[0], sr * d[1], rho) <= r_loglik(m) + 1e-6
