@@ -42,6 +42,7 @@ from asr_py.reml.slow_ai import fd_information, is_slow
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
+from asr_py.reml.zero_snap import repeated, snap_candidates, snap_gain_ok, snap_values
 
 #: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and tol_loglik x |ℓ|) and
 #: every θ_k by at most CONFIRM_PARAM (and tol_param) relative confirms the iterate it
@@ -68,6 +69,31 @@ def score_ai_at(problem: MixedProblem, theta: np.ndarray, *,
     st = mme.evaluate(np.asarray(theta, dtype=float))
     s, a = mme.score_ai(st)
     return st.loglik, s, a
+
+
+def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score: np.ndarray,
+                  ai: np.ndarray, fixed: np.ndarray, scores: Callable[[Any], Any],
+                  damped: bool) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """The 'P' variances that keep trying to go negative from a small value
+    (:func:`asr_py.reml.zero_snap.snap_candidates`) moved onto the smallest of
+    :func:`~asr_py.reml.zero_snap.snap_values` where ℓ changes as its quadratic model says
+    (:func:`~asr_py.reml.zero_snap.snap_gain_ok`), and held there; else all as it was."""
+    mask = repeated(ctx, snap_candidates(ctx, theta, score, ai, fixed))
+    if not (damped and mask.any()):
+        return st, theta, score, ai
+    noise = loglik_noise(mme, st.loglik)
+    for th in snap_values(ctx, theta, mask):
+        try:
+            st_s = mme.evaluate(th) if ctx.valid(th) else None
+        except (np.linalg.LinAlgError, ValueError):
+            st_s = None
+        if st_s is not None and snap_gain_ok(st_s.loglik - st.loglik, th - theta, score, ai,
+                                             noise):
+            ctx.snap_floor[mask] = th[mask]  # held there from now on ('B' at the end)
+            ctx.bval[mask] = np.maximum(ctx.bval[mask], th[mask])
+            score_s, ai_s = scores(st_s)
+            return st_s, th, score_s, ai_s
+    return st, theta, score, ai
 
 
 def _score_or_none(mme: MME, theta: np.ndarray) -> np.ndarray | None:
@@ -328,6 +354,9 @@ def _fit_reml(
         theta = theta_new.copy()
         came_exact = step_exact  # issue 16: the step to this point came from exact traces
         score, ai = scores(st)
+        # ASReml's 'B': variances creeping to zero (damped AI or EM steps)
+        st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
+                                             method == "EM" or alpha < 1.0)
         record(it, method, alpha)
         ctx.update_scales(np.diag(ai), theta)
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))

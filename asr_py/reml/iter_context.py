@@ -30,6 +30,9 @@ class IterContext:
         self.vc = np.array([k in ("variance", "covariance") for k in kinds], dtype=bool)
         th0 = np.abs(np.asarray(problem.theta0, dtype=float))
         self.scale = np.where(self.vc & (th0 > 0), th0, 1.0)
+        # values at which variances creeping to zero were put on their bound (zero_snap.py)
+        self.snap_floor = np.zeros(th0.size)
+        self.neg_tries = np.zeros(th0.size, dtype=int)  # iterations in a row (zero_snap.py)
         self._seen_se = False
         self._set(self.scale)
         self.pd = pd_blocks(problem, self.cons)
@@ -42,7 +45,7 @@ class IterContext:
 
     def _set(self, c: np.ndarray) -> None:
         self.scale = c
-        self.bval = BOUNDARY_REL * c
+        self.bval = np.maximum(BOUNDARY_REL * c, self.snap_floor)
         self.cfloor = np.where(self.vc, CHANGE_FLOOR * c, 1e-4)
 
     def update_scales(self, ai_diag: np.ndarray, theta: np.ndarray) -> None:
@@ -65,8 +68,8 @@ class IterContext:
         self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
         # issue 11 (2c): a variance whose zero makes its matrix singular is held where the
         # log-likelihood is still evaluated accurately (reml/held_floor.py)
-        self.bval = np.maximum(self.bval, structural_floors(
-            self.leaves, self.kinds, self.pmask, theta))
+        self.bval = np.maximum(np.maximum(self.bval, structural_floors(
+            self.leaves, self.kinds, self.pmask, theta)), self.snap_floor)
 
     def valid(self, theta: np.ndarray) -> bool:
         """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""
