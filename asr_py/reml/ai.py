@@ -42,7 +42,7 @@ from asr_py.reml.slow_ai import fd_information, is_slow
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
-from asr_py.reml.zero_snap import repeated, snap_candidates, snap_gain_ok, snap_values
+from asr_py.reml.zero_snap import at_zero, repeated, snap_candidates, snap_gain_ok, snap_values
 
 #: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and tol_loglik x |ℓ|) and
 #: every θ_k by at most CONFIRM_PARAM (and tol_param) relative confirms the iterate it
@@ -447,5 +447,6 @@ def _fit_reml(
                                          "correlation" if b.corr else "covariance"))
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
-    return build_result(problem, mme, st, score, ai, fixed, nstep.held, converged, it,
+    held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
+    return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from asr_py.reml.bounds import held_values
+from asr_py.reml.bounds import at_lower, held_values
 
 if TYPE_CHECKING:
     from asr_py.reml.iter_context import IterContext
@@ -38,6 +38,8 @@ SNAP_REL = 1e-2
 SNAP_REPEAT = 3
 #: the values tried on the way down: θ_k x 10^-j, j = SNAP_STEPS, ..., 1 (and b_k)
 SNAP_STEPS = 8
+#: at the end, a variance within this factor of its held value is on its bound
+AT_ZERO = 10.0
 
 
 def snap_candidates(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
@@ -92,3 +94,16 @@ def snap_gain_ok(gain: float, delta: np.ndarray, score: np.ndarray, ai: np.ndarr
     residual variance so small that log|R| dominates)."""
     pred = float(score @ delta - 0.5 * delta @ ai @ delta)
     return -noise <= gain <= 2.0 * max(pred, 0.0) + noise
+
+
+def at_zero(ctx: IterContext, theta: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Free 'P'/'B' variances sitting on the value held on their lower bound at the end of
+    a fit: reported as held ('B'), whatever the last step's multiplier (an unconverged or
+    non-identifiable fit can end there with a flat or noisy score); the fit's diagnostics
+    say whether an optimum at zero is established."""
+    lo, _ = held_values(ctx, theta)
+    var = np.array([k == "variance" and c in ("P", "B") for k, c in zip(ctx.kinds, ctx.cons)],
+                   dtype=bool)
+    # (within AT_ZERO x the held value: the scale, hence the held value, may have moved
+    # after the variance was put there)
+    return var & ~fixed & (at_lower(theta, lo) | (np.isfinite(lo) & (theta <= AT_ZERO * lo)))
