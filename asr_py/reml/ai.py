@@ -177,12 +177,13 @@ def _fit_reml(
     except np.linalg.LinAlgError as exc:
         sing = None if getattr(exc, "hint", None) else singular_start(problem, theta)
         if sing is not None:
-            raise StartValueError("the mixed model equations cannot be solved at the start "
-                                  f"values: {sing[0]}", hint=sing[1]) from None
-        raise StartValueError(
-            f"the mixed model equations cannot be solved at the start values: {exc}",
-            hint=getattr(exc, "hint", None)  # issue 11 'U': V not PD
-            or "check for empty random-effect levels or change the start values") from None
+            raise ModelError("the mixed model equations cannot be solved at the start "
+                             f"values: {sing[0]}", hint=sing[1]) from None
+        hint = getattr(exc, "hint", None)  # issue 11 'U': V not PD, the user's to fix
+        err = ModelError if hint else StartValueError  # the latter: reml/start_repair.py
+        raise err(f"the mixed model equations cannot be solved at the start values: {exc}",
+                  hint=hint or "check for empty random-effect levels or change the start "
+                               "values") from None
     fixed = np.array([c == "F" for c in cons], dtype=bool)
     # --- issue 16 (goal 3): the stochastic-trace phase (reml/stochastic.py) ---
     stoch: StochasticTraces | None = None
