@@ -13,9 +13,10 @@
     (the structural zeros start, and stay, at 0).
 
 ``rr(site, k)``: Σ = Λ Λ' (reduced rank, positive semi-definite and singular when k < n).
-    Same loadings, names and structural zeros (n·k parameters), no Ψ. It has no inverse, so Henderson's equations cannot be
-    formed with it, alone or beside ``diag(site):id(variety)`` (the engine names the term,
-    reml/singular_start.py); ASReml's latent-factor form is not implemented.
+    Same loadings, names and structural zeros (n·k parameters), no Ψ. It has no inverse,
+    so Henderson's equations cannot be formed with it, alone or beside
+    ``diag(site):id(variety)`` (the engine names the term, reml/singular_start.py);
+    ASReml's latent-factor form is not implemented.
     ``fa(site, 2):id(variety)`` is the model of ASReml's ``rr(site, 2):id(variety) +
     diag(site):id(variety)``. ``is_valid`` only asks for finite loadings.
     Start: every free loading sqrt(scale / k).
