@@ -297,8 +297,10 @@ def compile_model(
     names, kinds, theta0, cons = _parameters(records, rnd, res)
     _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
+    structural = np.concatenate([t.template.fixed_mask() for t in rnd]
+                                + [res.template.fixed_mask()])  # fa/rr's zeros
     for k, c in enumerate(cons):
-        if c == "F" and kinds[k] != "loading":  # not a structural zero loading of fa/rr
+        if c == "F" and not structural[k]:
             warnings.append(
                 f"'{names[k]}' is held at 1: its term is a direct product of several variance "
                 "structures, whose scales are confounded (only their product is estimable); "

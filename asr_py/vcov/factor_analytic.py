@@ -13,13 +13,13 @@
     (the structural zeros start, and stay, at 0).
 
 ``rr(site, k)``: Σ = Λ Λ' (reduced rank, positive semi-definite and singular when k < n).
-    Same loadings, names and structural zeros (n·k parameters), no Ψ. It has no inverse,
-    so Henderson's equations cannot be formed with it, alone or beside
+    asreml-R lists it as fa with Ψ = 0: n '!var' held at 0 ('F'), then the same loadings,
+    names and structural zeros: n(k + 1) parameters (asremlPlus's G.rr checks that count).
+    It has no inverse, so Henderson's equations cannot be formed with it, alone or beside
     ``diag(site):id(variety)`` (the engine names the term, reml/singular_start.py);
-    ASReml's latent-factor form is not implemented.
-    ``fa(site, 2):id(variety)`` is the model of ASReml's ``rr(site, 2):id(variety) +
-    diag(site):id(variety)``. ``is_valid`` only asks for finite loadings.
-    Start: every free loading sqrt(scale / k).
+    ASReml's latent-factor form is not implemented. ``fa(site, 2):id(variety)`` is the
+    model of ASReml's ``rr(site, 2):id(variety) + diag(site):id(variety)``. ``is_valid``
+    asks for ψ_i >= 0 and finite loadings. Start: ψ_i = 0, free loadings sqrt(scale / k).
 """
 
 from __future__ import annotations
@@ -136,35 +136,23 @@ class FactorAnalytic(_Loadings):
     "reduced rank (fa without specific variances)", max_args=2, named=("k", "init"),
     order=True, words="reduced rank: loadings only", math="ΛΛ' ({n}×{n}, rank k)",
     definition="Λ: {n}×k loadings"))
-class ReducedRank(_Loadings):
-    """``rr(f, k)``: Σ = Λ Λ' (positive semi-definite; see the module docstring)."""
+class ReducedRank(FactorAnalytic):
+    """``rr(f, k)``: Σ = Λ Λ', fa with Ψ held at 0 (positive semi-definite; see the module
+    docstring)."""
 
     family = "rr"
 
-    @property
-    def param_names(self) -> list[str]:
-        return self._loading_names()
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return ["loading"] * len(self._pos)
-
     def fixed_mask(self) -> np.ndarray:
-        """The structural zero loadings (i < j)."""
-        return self._loading_fixed()
-
-    def matrix(self, theta: np.ndarray) -> Matrix:
-        big = self.loadings(np.asarray(theta, dtype=float))
-        return big @ big.T
-
-    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
-        return self._loading_derivatives(self.loadings(np.asarray(theta, dtype=float)))
+        """The n specific variances (held at 0) and the structural zero loadings."""
+        return np.concatenate([np.ones(self.n, dtype=bool), self._loading_fixed()])
 
     def is_valid(self, theta: np.ndarray) -> bool:
-        """Finite loadings (Λ Λ' is always positive semi-definite)."""
+        """ψ_i >= 0 and finite loadings (Λ Λ' + Ψ is positive semi-definite)."""
         theta = np.asarray(theta, dtype=float)
-        return theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
+        return (theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
+                and bool(np.all(theta[:self.n] >= 0)))
 
     def initial(self, scale: float) -> np.ndarray:
-        """Loadings sqrt(scale/k)."""
-        return self._initial_loadings(np.sqrt(scale / self.order))
+        """ψ_i = 0, loadings sqrt(scale/k)."""
+        return np.concatenate([np.zeros(self.n),
+                               self._initial_loadings(np.sqrt(scale / self.order))])

@@ -196,16 +196,21 @@ def test_fixed_mask_of_a_product_finds_the_fa_zeros() -> None:
 
 
 def test_rr_is_psd_and_singular() -> None:
+    """asreml-R lists rr as fa with Ψ = 0: n '!var' (held, 'F') then n·k loadings
+    (asremlPlus R/estimateV.v3.R, G.rr: ``nlevs*(k+1) == length(est)``)."""
     t = make("rr", ["A", "B", "C"], label="Site", order=1)
     lam = np.array([1.0, -2.0, 0.5])
-    np.testing.assert_allclose(t.matrix(lam), np.outer(lam, lam))
-    assert t.param_names == ["Site_A!fa1", "Site_B!fa1", "Site_C!fa1"]
-    assert not t.fixed_mask().any()
+    th = np.concatenate([np.zeros(3), lam])
+    np.testing.assert_allclose(t.matrix(th), np.outer(lam, lam))
+    assert t.param_names == ["Site_A!var", "Site_B!var", "Site_C!var",
+                             "Site_A!fa1", "Site_B!fa1", "Site_C!fa1"]
+    assert t.fixed_mask().tolist() == [True] * 3 + [False] * 3
+    np.testing.assert_allclose(t.initial(4.0), [0.0] * 3 + [2.0] * 3)
     assert make("rr", ["A", "B", "C"], label="Site", order=2).fixed_mask().tolist() == [
-        False] * 3 + [True, False, False]
-    assert t.is_valid(lam)
+        True] * 3 + [False] * 3 + [True, False, False]
+    assert t.is_valid(th) and not t.is_valid(np.concatenate([[-1.0, 0, 0], lam]))
     with pytest.raises(np.linalg.LinAlgError):
-        t.inverse(lam)
+        t.inverse(th)
 
 
 def test_us_pd_checks() -> None:
