@@ -134,3 +134,16 @@ def test_init_takes_asremls_layout(met: pd.DataFrame, fit: asr.AsremlFit) -> Non
     short = ", ".join(["1"] * (P + P * K - 1))
     with pytest.raises(asr.AsrError, match=str(P + P * K)):
         asr.asreml("y ~ Site", f"~ fa(Site, 2, init = c({short})):Geno", data=met)
+
+
+def test_vparameters_are_on_asremls_ratio_scale(fit: asr.AsremlFit) -> None:
+    """asreml's vparameters hold Ψ/σ² and Λ/σ: asremlPlus's test41MET.r expects
+    σ² · (matrix(vp[grepl("!fa")], ncol = 2) %*% t(.) + diag(vp[grepl("!var")])) to be the
+    fitted G (its estimateV multiplies G from vparameters by sigma2)."""
+    from asr_py.translate.runtime import r_sigma2, r_vparameters
+
+    vp = r_vparameters(fit)
+    lam = vp[[n for n in vp.index if "!fa" in n]].to_numpy().reshape(K, P).T
+    psi = vp[[n for n in vp.index if n.endswith("!var")]].to_numpy()
+    np.testing.assert_allclose(r_sigma2(fit) * (lam @ lam.T + np.diag(psi)),
+                               fit.covariance("Site:Geno").to_numpy(), rtol=1e-10)
