@@ -288,3 +288,19 @@ def test_spatial_ar1_by_ar1_stays_sparse() -> None:
     assert all(sp.issparse(x) and x.nnz <= 9 * 2000 for x in k.inv_deriv_inv(th))
     np.testing.assert_allclose(k.logdet(th), 2000 * np.log(2.0) + 50 * 39 * np.log(1 - 0.36)
                                + 40 * 49 * np.log(1 - 0.16))
+
+
+@pytest.mark.parametrize("name, k", [("sar", 1), ("ma2", 2)])
+def test_sar_and_ma2_are_estimated_within_the_ar_limit(name: str, k: int) -> None:
+    """sar's γ and ma2's θ_j are estimated within ±0.99 (held on it, as ar1's ρ), the range
+    dae's mat.sar / mat.ma2 accept (|γ| < 1, |θ_j| < 1); values beyond it that are still a
+    valid correlation (|γ| < 2, an invertible MA) stay valid for a user's fixed value."""
+    from asr_py.vcov.autoregressive import AR_LIMIT
+
+    t = make(name, [str(i) for i in range(6)])
+    np.testing.assert_allclose(t.lower(), -AR_LIMIT)
+    np.testing.assert_allclose(t.upper(), AR_LIMIT)
+    assert all(t.closed_bound(j) for j in range(k))
+    assert t.is_valid(np.full(k, AR_LIMIT if name == "sar" else -0.5))
+    wide = np.array([1.5]) if name == "sar" else np.array([-1.4, -0.45])
+    assert t.is_valid(wide) and not t.within_bounds(wide)
