@@ -297,8 +297,10 @@ def compile_model(
     names, kinds, theta0, cons = _parameters(records, rnd, res)
     _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
+    structural = np.concatenate([t.template.fixed_mask() for t in rnd]
+                                + [res.template.fixed_mask()])  # fa/rr's zeros
     for k, c in enumerate(cons):
-        if c == "F":
+        if c == "F" and not structural[k]:
             warnings.append(
                 f"'{names[k]}' is held at 1: its term is a direct product of several variance "
                 "structures, whose scales are confounded (only their product is estimable); "
@@ -374,6 +376,7 @@ def fit_template(template: CovTemplate, target: np.ndarray, theta: np.ndarray,
     for _ in range(iters):
         r = (target - to_dense(template.matrix(th))).ravel()
         J = np.column_stack([to_dense(d).ravel() for d in template.derivatives(th)])
+        J[:, template.fixed_mask()] = 0.0  # structural zeros stay where they are
         step = np.linalg.lstsq(J, r, rcond=None)[0]
         a = 1.0
         while a > 1e-3 and not template.is_valid(th + a * step):
@@ -448,6 +451,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
     kinds: list[str] = []
     thetas: list[np.ndarray] = []
     fix_one: list[int] = []
+    structural: list[int] = []
 
     def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm,
             blocks: list[Block]) -> None:
@@ -460,6 +464,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
             ok = np.isfinite(init)
             th[ok] = init[ok]
         fix_one.extend(len(names) + k for k in held)
+        structural.extend(len(names) + np.flatnonzero(t.template.fixed_mask()))  # fa's zeros
         thetas.append(th)
         names.extend(t.param_names)
         kinds.extend(t.template.param_kinds)
@@ -484,7 +489,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         names = uniq
     theta0 = np.concatenate(thetas) if thetas else np.empty(0)
     cons = ["P" if k == "variance" else "U" for k in kinds]
-    for k in fix_one:
+    for k in fix_one + structural:
         cons[k] = "F"
     return names, kinds, theta0, cons
 

@@ -36,9 +36,12 @@ def singular_start(problem: MixedProblem, theta: np.ndarray) -> tuple[str, str] 
                 f = p.name or "f"
                 return (f"the random term {b.name} has a reduced-rank covariance rr({f}, {k}): "
                         f"ΛΛ' has rank {k} for {n} levels and no inverse",
-                        f"a reduced-rank term (ASReml fits it through its latent factors) is "
-                        f"not supported yet: fa({f}, {k}) gives ΛΛ' + Ψ, the model of ASReml's "
-                        f"rr({f}, {k}):g + diag({f}):g (rr on its own is fa with Ψ = 0)")
+                        f"write fa({f}, {k}) in place of rr({f}, {k}) in this term and drop a "
+                        f"diag({f}) term on the same factors beside it: fa({f}, {k}) gives "
+                        f"ΛΛ' + Ψ, the model of ASReml's rr({f}, {k}):g + diag({f}):g, with the "
+                        f"same loadings '!fa1'.. and Ψ as the diag variances. rr on its own "
+                        f"(Ψ = 0) needs ASReml's latent-factor form (u = (Λ ⊗ I) f, f ~ N(0, I)), "
+                        f"which asr_py does not implement yet")
         t = b.template
         if t.n > RANK_MAX_N:
             continue

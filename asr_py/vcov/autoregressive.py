@@ -10,7 +10,8 @@
   For ar2: ρ_1 = φ_1 / (1 - φ_2), ρ_2 = φ_1 ρ_1 + φ_2.
 * ``sar`` (symmetric autoregressive, for competition): the AR(2) with φ_1 = γ, φ_2 = −γ²/4
   (a double root γ/2), so ρ_1 = γ / (1 + γ²/4) and ρ_k = γ ρ_{k-1} − (γ²/4) ρ_{k-2}
-  (dae's ``mat.sar``); one parameter ``{name}!cor`` = γ in (−2, 2).
+  (dae's ``mat.sar``); one parameter ``{name}!cor`` = γ, a valid correlation for |γ| < 2,
+  estimated within ±0.99 (Limits below).
 * ``sar2`` (constrained AR(3), for competition models): the AR(3) whose characteristic
   polynomial is (1 − γ_1 B)(1 − γ_2 B)², i.e. φ_1 = γ_1 + 2γ_2, φ_2 = −γ_2(2γ_1 + γ_2),
   φ_3 = γ_1 γ_2² (dae's ``mat.sar2``, whose code this follows); parameters ``{name}!cor1``
@@ -18,13 +19,18 @@
 * ``ma1``: x_t = e_t - θ e_{t-1} (Box-Jenkins sign): ρ_1 = -θ / (1 + θ²), 0 beyond lag 1;
   parameter ``{name}!theta1`` in (-1, 1) (invertible).
 * ``ma2``: x_t = e_t - θ_1 e_{t-1} - θ_2 e_{t-2}: ρ_1 = -θ_1 (1 - θ_2) / (1 + θ_1² + θ_2²),
-  ρ_2 = -θ_2 / (1 + θ_1² + θ_2²); invertible region as for ar2.
+  ρ_2 = -θ_2 / (1 + θ_1² + θ_2²); invertible region as for ar2, each θ_j estimated within
+  ±0.99 (Limits below).
 
 Starting values: ρ = 0.1 (ar1), φ_1 = 0.1 and φ_j = 0 for j > 1 (arp), γ = 0.1 (sar),
 γ = (0.1, 0.1) (sar2), θ = 0.1 (ma).
 
 Limits (ASReml's ``!ARLIMIT``): ASReml keeps the magnitude of every autoregressive parameter
-at most 0.99, the ar1 correlation ρ and each φ_j of ar2/ar3 alike (:data:`AR_LIMIT`). Where
+at most 0.99, the ar1 correlation ρ, each φ_j of ar2/ar3 and sar's γ alike
+(:data:`AR_LIMIT`); ma2's θ_j are held to the same box. dae's ``mat.sar`` refuses |γ| >= 1
+and ``mat.ma2`` |θ_j| >= 1 (R/mat.functions.r), and asremlPlus's tests pass asreml's sar and
+ma2 estimates to them (test42EstimateV.r, test42GeneticCane.R: ma2's θ_2 = −0.041), so
+asreml's estimates lie inside these limits. Where
 the likelihood increases beyond it the parameter is held on the limit and reported with
 constraint 'B' (reml/bounds.py), as ASReml does; without the limit an ar3 fit can wander to
 a stationary but extreme φ (|φ_2| > 1) that dae's ``mat.ar3`` and ASReml never give.
@@ -218,10 +224,10 @@ class AR3(ARp):
 
 
 class SAR(ARp):
-    """``sar``: the AR(2) with φ = (γ, −γ²/4), parameter ``{name}!cor`` = γ in (−2, 2)."""
+    """``sar``: the AR(2) with φ = (γ, −γ²/4), parameter ``{name}!cor`` = γ; a valid
+    correlation for |γ| < 2, estimated within ±AR_LIMIT (module docstring, "Limits")."""
 
     p = 2
-    ar_limited = False
 
     def corr_names(self) -> list[str]:
         return [label(self.name, "cor", "!")]
@@ -230,13 +236,13 @@ class SAR(ARp):
         return ["other"]
 
     def corr_lower(self) -> np.ndarray:
-        return np.array([-2.0])
+        return np.array([-AR_LIMIT])  # ASReml's !ARLIMIT; dae's mat.sar takes |γ| < 1
 
     def corr_upper(self) -> np.ndarray:
-        return np.array([2.0])
+        return np.array([AR_LIMIT])
 
     def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.corr_lower(), self.corr_upper()
+        return np.array([-2.0]), np.array([2.0])
 
     def corr_valid(self, rho: np.ndarray) -> bool:
         return bool(abs(float(rho[0])) < 2.0 - 1e-10)
@@ -328,10 +334,16 @@ class MA2(_Toeplitz):
         return ["other", "other"]
 
     def corr_lower(self) -> np.ndarray:
-        return np.array([-2.0, -1.0])
+        return np.full(2, -AR_LIMIT)  # each |θ_j| <= 0.99 (dae's mat.ma2: each < 1)
 
     def corr_upper(self) -> np.ndarray:
-        return np.array([2.0, 1.0])
+        return np.full(2, AR_LIMIT)
+
+    def corr_valid_range(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([-2.0, -1.0]), np.array([2.0, 1.0])  # the invertible region's box
+
+    def closed_bound(self, j: int) -> bool:
+        return j < self.n_corr  # held exactly at ±AR_LIMIT
 
     def corr_valid(self, rho: np.ndarray) -> bool:
         return _stationary(rho)  # invertibility: same region as AR(2) stationarity

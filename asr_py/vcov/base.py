@@ -214,6 +214,16 @@ class CovTemplate(ABC):
         itself at ``offset``."""
         return [(self, offset)]
 
+    def fixed_mask(self) -> np.ndarray:
+        """True for each parameter the structure itself holds at its start value (listed as
+        asreml lists it, constraint 'F', never estimated: fa/rr's structural zero loadings);
+        a composite template collects its leaves' masks. Default: none."""
+        out = np.zeros(self.n_params, dtype=bool)
+        for leaf, off in self.leaves():
+            if leaf is not self:
+                out[off:off + leaf.n_params] |= leaf.fixed_mask()
+        return out
+
     def kronecker_factors(self) -> tuple[bool, list[CovTemplate]] | None:
         """(has a leading scale σ², [Σ_1, ..., Σ_p]) if Σ = [σ²] Σ_1 ⊗ ... ⊗ Σ_p is a
         direct product the engine may use part by part; None (the default) otherwise."""

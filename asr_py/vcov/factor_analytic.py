@@ -1,21 +1,25 @@
 """Factor-analytic and reduced-rank structures (option ``order`` = k, default 1).
 
 ``fa(site, k)`` / ``facv``:  Σ = Λ Λ' + Ψ, Λ the n x k loadings, Ψ = diag(ψ_i).
-    θ = ψ_1..ψ_n (names ``{name}_{level}!var``) then the loadings column by column
-    (``{name}_{level}!fa1``, ..., ``!fa{k}``). For identifiability λ_ij = 0 for i < j (the
-    upper triangle of the first k rows is fixed at zero, as ASReml does), so column j has
-    n - j + 1 free loadings and there are n + Σ_j (n - j + 1) parameters.
+    θ = ψ_1..ψ_n (names ``{name}_{level}!var``) then all n·k loadings column by column
+    (``{name}_{level}!fa1`` for every level, ..., ``!fa{k}`` for every level): asreml-R's
+    layout of ``vparameters``/``varcomp``/``init``, so n + n·k parameters. For
+    identifiability λ_ij = 0 for i < j: the upper triangle of the first k rows are
+    structural zeros, listed in θ (asreml shows them with constraint 'F') and held there
+    (:meth:`CovTemplate.fixed_mask`); column j has n - j + 1 estimated loadings.
     ∂Σ/∂ψ_i = e_i e_i',   ∂Σ/∂λ_ij = e_i λ_j' + λ_j e_i'  (λ_j the j-th column).
     Valid: ψ_i > 0 ... Σ positive definite.
-    Start: ψ_i = scale / 2 and every free loading sqrt(scale / (2k)), so diag(Σ) <= scale.
+    Start: ψ_i = scale / 2 and every free loading sqrt(scale / (2k)), so diag(Σ) <= scale
+    (the structural zeros start, and stay, at 0).
 
 ``rr(site, k)``: Σ = Λ Λ' (reduced rank, positive semi-definite and singular when k < n).
-    Same loadings and names, no Ψ. It has no inverse, so Henderson's equations cannot be
-    formed with it, alone or beside ``diag(site):id(variety)`` (the engine names the term,
-    reml/singular_start.py); ASReml's latent-factor form is not implemented.
-    ``fa(site, 2):id(variety)`` is the model of ASReml's ``rr(site, 2):id(variety) +
-    diag(site):id(variety)``. ``is_valid`` only asks for finite loadings.
-    Start: every free loading sqrt(scale / k).
+    asreml-R lists it as fa with Ψ = 0: n '!var' held at 0 ('F'), then the same loadings,
+    names and structural zeros: n(k + 1) parameters (asremlPlus's G.rr checks that count).
+    It has no inverse, so Henderson's equations cannot be formed with it, alone or beside
+    ``diag(site):id(variety)`` (the engine names the term, reml/singular_start.py);
+    ASReml's latent-factor form is not implemented. ``fa(site, 2):id(variety)`` is the
+    model of ASReml's ``rr(site, 2):id(variety) + diag(site):id(variety)``. ``is_valid``
+    asks for ψ_i >= 0 and finite loadings. Start: ψ_i = 0, free loadings sqrt(scale / k).
 """
 
 from __future__ import annotations
@@ -43,19 +47,30 @@ class _Loadings(Structure):
             raise ModelError(f"{what}: {k} factors for a factor with only {self.n} levels",
                              hint=f"use at most {self.n} factors")
         self.order = int(k)
-        # free loading positions (i, j) with i >= j, column by column
-        self._pos = [(i, j) for j in range(self.order) for i in range(j, self.n)]
+        # every loading position (i, j), column by column (asreml's order); those with
+        # i < j are the structural zeros
+        self._pos = [(i, j) for j in range(self.order) for i in range(self.n)]
+        self._zero = np.array([i < j for i, j in self._pos], dtype=bool)
 
     def _loading_names(self) -> list[str]:
         return [label(self.name, f"{self.levels[i]}!fa{j + 1}") for i, j in self._pos]
 
     def loadings(self, lam: np.ndarray) -> np.ndarray:
-        """Λ (n x k) from the free loadings."""
-        out = np.zeros((self.n, self.order))
-        if self._pos:
-            r, c = zip(*self._pos)
-            out[list(r), list(c)] = lam
-        return out
+        """Λ (n x k) from the n·k loadings listed column by column."""
+        lam = np.asarray(lam, dtype=float)
+        if lam.shape != (len(self._pos),):
+            raise ModelError(f"{self.family}({self.name or 'f'}, {self.order}): "
+                             f"{lam.size} loadings given, {len(self._pos)} expected",
+                             hint=f"list the {self.order} columns of loadings of all "
+                                  f"{self.n} levels, structural zeros included (asreml's "
+                                  "layout)")
+        return lam.reshape(self.order, self.n).T.copy()
+
+    def _loading_fixed(self) -> np.ndarray:
+        return self._zero.copy()
+
+    def _initial_loadings(self, value: float) -> np.ndarray:
+        return np.where(self._zero, 0.0, value)
 
     def _loading_derivatives(self, big: np.ndarray) -> list[np.ndarray]:
         out = []
@@ -84,6 +99,10 @@ class FactorAnalytic(_Loadings):
     def param_kinds(self) -> list[str]:
         return ["variance"] * self.n + ["loading"] * len(self._pos)
 
+    def fixed_mask(self) -> np.ndarray:
+        """The structural zero loadings (i < j)."""
+        return np.concatenate([np.zeros(self.n, dtype=bool), self._loading_fixed()])
+
     def matrix(self, theta: np.ndarray) -> Matrix:
         theta = np.asarray(theta, dtype=float)
         big = self.loadings(theta[self.n:])
@@ -110,38 +129,30 @@ class FactorAnalytic(_Loadings):
     def initial(self, scale: float) -> np.ndarray:
         """ψ_i = scale/2, loadings sqrt(scale/(2k))."""
         return np.concatenate([np.full(self.n, scale / 2.0),
-                               np.full(len(self._pos), np.sqrt(scale / (2.0 * self.order)))])
+                               self._initial_loadings(np.sqrt(scale / (2.0 * self.order)))])
 
 
 @register("rr", syntax=StructureSyntax(
     "reduced rank (fa without specific variances)", max_args=2, named=("k", "init"),
     order=True, words="reduced rank: loadings only", math="ΛΛ' ({n}×{n}, rank k)",
     definition="Λ: {n}×k loadings"))
-class ReducedRank(_Loadings):
-    """``rr(f, k)``: Σ = Λ Λ' (positive semi-definite; see the module docstring)."""
+class ReducedRank(FactorAnalytic):
+    """``rr(f, k)``: Σ = Λ Λ', fa with Ψ held at 0 (positive semi-definite; see the module
+    docstring)."""
 
     family = "rr"
 
-    @property
-    def param_names(self) -> list[str]:
-        return self._loading_names()
-
-    @property
-    def param_kinds(self) -> list[str]:
-        return ["loading"] * len(self._pos)
-
-    def matrix(self, theta: np.ndarray) -> Matrix:
-        big = self.loadings(np.asarray(theta, dtype=float))
-        return big @ big.T
-
-    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
-        return self._loading_derivatives(self.loadings(np.asarray(theta, dtype=float)))
+    def fixed_mask(self) -> np.ndarray:
+        """The n specific variances (held at 0) and the structural zero loadings."""
+        return np.concatenate([np.ones(self.n, dtype=bool), self._loading_fixed()])
 
     def is_valid(self, theta: np.ndarray) -> bool:
-        """Finite loadings (Λ Λ' is always positive semi-definite)."""
+        """ψ_i >= 0 and finite loadings (Λ Λ' + Ψ is positive semi-definite)."""
         theta = np.asarray(theta, dtype=float)
-        return theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
+        return (theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
+                and bool(np.all(theta[:self.n] >= 0)))
 
     def initial(self, scale: float) -> np.ndarray:
-        """Loadings sqrt(scale/k)."""
-        return np.full(len(self._pos), np.sqrt(scale / self.order))
+        """ψ_i = 0, loadings sqrt(scale/k)."""
+        return np.concatenate([np.zeros(self.n),
+                               self._initial_loadings(np.sqrt(scale / self.order))])

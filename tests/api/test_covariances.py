@@ -48,7 +48,9 @@ def simulate_met(seed: int = 2, n_geno: int = 100, n_site: int = 5, k: int = 2
 @pytest.fixture(scope="module")
 def fa2() -> asr.AsremlFit:
     m = asr.asreml("y ~ Site", "~ fa(Site, 2):Geno", data=simulate_met())
-    assert m.converged and set(m.varcomp["bound"]) <= {"P", "U"}  # no boundary: plain delta
+    vc = m.varcomp
+    assert m.converged and set(vc["bound"]) <= {"P", "U", "F"}  # no boundary: plain delta
+    assert list(vc.index[vc["bound"] == "F"]) == ["Site:Geno!Site_S1!fa2"]  # structural zero
     return m
 
 

@@ -100,3 +100,31 @@ def test_fac_ar1mat_uses_the_numeric_labels() -> None:
                                0.4 ** np.abs(x[:, None] - x[None, :]))
     with pytest.raises(AsrError, match="labels must be numbers"):
         asr.dae.fac_ar1mat(pd.Series(["a", "b"]), 0.4)
+
+
+@pytest.mark.parametrize("g, ok", [(0.99, True), (-0.999, True), (1.0, False), (-1.0, False),
+                                   (1.96, False)])
+def test_mat_sar_accepts_what_dae_accepts(g: float, ok: bool) -> None:
+    """dae's mat.sar stops when abs(SARparameter) >= 1 (R/mat.functions.r)."""
+    if ok:
+        np.testing.assert_allclose(asr.dae.mat_sar(g, 4),
+                                   _toeplitz(_acf_from_psi(_ar_psi([g, -g * g / 4]), 4)),
+                                   atol=1e-8)
+    else:
+        with pytest.raises(AsrError, match="SARparameter must be less than 1"):
+            asr.dae.mat_sar(g, 4)
+
+
+@pytest.mark.parametrize("t, ok", [((0.5, -0.4), True), ((-0.99, -0.99), True),
+                                   ((-0.6, 0.5), True),     # not invertible, dae takes it
+                                   ((-1.435, -0.99), False), ((0.3, -1.0), False),
+                                   ((0.6, 0.4), False), ((0.7, -0.3), False)])
+def test_mat_ma2_accepts_what_dae_accepts(t: tuple[float, float], ok: bool) -> None:
+    """dae's mat.ma2 stops unless |θ1| < 1, |θ2| < 1, θ1 + θ2 < 1 and θ1 − θ2 < 1."""
+    if ok:
+        np.testing.assert_allclose(asr.dae.mat_ma2(list(t), 5),
+                                   _toeplitz(_acf_from_psi(np.array([1, -t[0], -t[1]]), 5)),
+                                   atol=1e-12)
+    else:
+        with pytest.raises(AsrError, match="outside dae's range"):
+            asr.dae.mat_ma2(list(t), 5)

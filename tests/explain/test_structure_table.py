@@ -29,7 +29,7 @@ def dt() -> pd.DataFrame:
 # levels: 3 d + 3 l (all sub-diagonal bands of a 3 x 3); fa order 2: 3 ψ + 3·2 − 1 loadings
 CASES = [("~ corb(Env, 2):Name", 2, True), ("~ corb(Env, b = 2):Name", 2, True),
          ("~ corb(Env):Name", 1, True), ("~ chol(Env, 2):Name", 6, False),
-         ("~ chol(Env, 1):Name", 5, False), ("~ fa(Env, 2):Name", 8, False),
+         ("~ chol(Env, 1):Name", 5, False), ("~ fa(Env, 2):Name", 9, False),
          ("~ corbh(Env, 2):Name", 5, False)]
 
 

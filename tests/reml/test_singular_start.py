@@ -28,6 +28,8 @@ def test_rr_alone_is_named_with_a_hint() -> None:
                                              r"levels") as err:
         asr.asreml("y ~ site", random="~ rr(site, 1):gen", data=d)
     assert "fa(site, 1) gives ΛΛ' + Ψ" in str(err.value)
+    assert "write fa(site, 1) in place of rr(site, 1)" in str(err.value)
+    assert "drop a diag(site) term" in str(err.value)
 
 
 def test_rr_beside_a_diagonal_term_is_named_too() -> None:

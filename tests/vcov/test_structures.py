@@ -163,32 +163,54 @@ def test_exp_gau_coordinates() -> None:
 
 
 def test_fa_closed_form_and_names() -> None:
+    """asreml-R 4's layout: n '!var' then all n·k loadings column by column, the structural
+    zero (level 1's fa2) listed and held ('F'); as printed by asreml 4.1.0 for fa(site, 2)
+    (lfelipe-ferrao.github.io class/quantGenetic/week11_2022b.html: ``...!101!fa2 0 NA NA F``)."""
     t = make("fa", ["A", "B", "C", "D"], label="Site", order=2)
-    assert t.n_params == 4 + 4 + 3
-    assert t.param_names[:5] == ["Site_A!var", "Site_B!var", "Site_C!var", "Site_D!var",
-                                 "Site_A!fa1"]
-    assert t.param_names[8:] == ["Site_B!fa2", "Site_C!fa2", "Site_D!fa2"]
+    assert t.n_params == 4 + 4 * 2
+    assert t.param_names == [f"Site_{lv}!{s}" for s in ("var", "fa1", "fa2")
+                             for lv in "ABCD"]
+    assert t.fixed_mask().tolist() == [False] * 8 + [True, False, False, False]
     psi = np.array([0.5, 0.6, 0.7, 0.8])
     lam = np.array([[1.0, 0.0], [0.5, 0.9], [-0.4, 0.3], [0.2, -0.6]])
-    th = np.concatenate([psi, lam[:, 0], lam[1:, 1]])
+    th = np.concatenate([psi, lam[:, 0], lam[:, 1]])
     np.testing.assert_allclose(t.matrix(th), lam @ lam.T + np.diag(psi))
+    np.testing.assert_allclose(t.loadings(th[4:]), lam)
     init = t.initial(4.0)
     np.testing.assert_allclose(init[:4], 2.0)
-    np.testing.assert_allclose(init[4:], 1.0)  # sqrt(4 / (2 * 2))
+    np.testing.assert_allclose(init[4:], [1.0] * 4 + [0.0, 1.0, 1.0, 1.0])  # sqrt(4/(2*2))
     assert np.all(np.diag(t.matrix(init)) <= 4.0 + 1e-12)
     assert get_structure("facv") is get_structure("fa")
     with pytest.raises(ModelError, match="at most 4"):
         make("fa", order=5)
+    with pytest.raises(ModelError, match="7 loadings given, 8 expected"):
+        t.loadings(np.ones(7))
+
+
+def test_fixed_mask_of_a_product_finds_the_fa_zeros() -> None:
+    fa3 = make("fa", ["A", "B", "C"], label="Site", order=3)
+    assert np.flatnonzero(fa3.fixed_mask()).tolist() == [3 + 3 + 0, 3 + 6 + 0, 3 + 6 + 1]
+    k = Kronecker([make("ar1", ["1", "2"]), fa3])
+    assert np.flatnonzero(k.fixed_mask()).tolist() == [1 + 6, 1 + 9, 1 + 10]
+    assert not make("us", ["y1", "y2"]).fixed_mask().any()
 
 
 def test_rr_is_psd_and_singular() -> None:
+    """asreml-R lists rr as fa with Ψ = 0: n '!var' (held, 'F') then n·k loadings
+    (asremlPlus R/estimateV.v3.R, G.rr: ``nlevs*(k+1) == length(est)``)."""
     t = make("rr", ["A", "B", "C"], label="Site", order=1)
     lam = np.array([1.0, -2.0, 0.5])
-    np.testing.assert_allclose(t.matrix(lam), np.outer(lam, lam))
-    assert t.param_names == ["Site_A!fa1", "Site_B!fa1", "Site_C!fa1"]
-    assert t.is_valid(lam)
+    th = np.concatenate([np.zeros(3), lam])
+    np.testing.assert_allclose(t.matrix(th), np.outer(lam, lam))
+    assert t.param_names == ["Site_A!var", "Site_B!var", "Site_C!var",
+                             "Site_A!fa1", "Site_B!fa1", "Site_C!fa1"]
+    assert t.fixed_mask().tolist() == [True] * 3 + [False] * 3
+    np.testing.assert_allclose(t.initial(4.0), [0.0] * 3 + [2.0] * 3)
+    assert make("rr", ["A", "B", "C"], label="Site", order=2).fixed_mask().tolist() == [
+        True] * 3 + [False] * 3 + [True, False, False]
+    assert t.is_valid(th) and not t.is_valid(np.concatenate([[-1.0, 0, 0], lam]))
     with pytest.raises(np.linalg.LinAlgError):
-        t.inverse(lam)
+        t.inverse(th)
 
 
 def test_us_pd_checks() -> None:
@@ -266,3 +288,19 @@ def test_spatial_ar1_by_ar1_stays_sparse() -> None:
     assert all(sp.issparse(x) and x.nnz <= 9 * 2000 for x in k.inv_deriv_inv(th))
     np.testing.assert_allclose(k.logdet(th), 2000 * np.log(2.0) + 50 * 39 * np.log(1 - 0.36)
                                + 40 * 49 * np.log(1 - 0.16))
+
+
+@pytest.mark.parametrize("name, k", [("sar", 1), ("ma2", 2)])
+def test_sar_and_ma2_are_estimated_within_the_ar_limit(name: str, k: int) -> None:
+    """sar's γ and ma2's θ_j are estimated within ±0.99 (held on it, as ar1's ρ), the range
+    dae's mat.sar / mat.ma2 accept (|γ| < 1, |θ_j| < 1); values beyond it that are still a
+    valid correlation (|γ| < 2, an invertible MA) stay valid for a user's fixed value."""
+    from asr_py.vcov.autoregressive import AR_LIMIT
+
+    t = make(name, [str(i) for i in range(6)])
+    np.testing.assert_allclose(t.lower(), -AR_LIMIT)
+    np.testing.assert_allclose(t.upper(), AR_LIMIT)
+    assert all(t.closed_bound(j) for j in range(k))
+    assert t.is_valid(np.full(k, AR_LIMIT if name == "sar" else -0.5))
+    wide = np.array([1.5]) if name == "sar" else np.array([-1.4, -0.45])
+    assert t.is_valid(wide) and not t.within_bounds(wide)
