@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from asr_py.compat.alldiffs import (
     Alldiffs,
@@ -59,6 +60,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
@@ -590,11 +592,64 @@ def iterate(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> AsrTests
     return as_asrtests(fit, None, t["test.summary"], denDF=denDF)
 
 
-def recalcWaldTab(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> pd.DataFrame:
-    """asremlPlus's ``recalcWaldTab``: the Wald table of the current fit."""
+def recalcWaldTab(asrtests_obj: Any, recalc_wald: bool = False, denDF: str = "numeric",
+                  dDF_fault: str = "none", dDF_values: Any = None,
+                  **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``recalcWaldTab`` (R/reml4.v13.r): the asrtests object's Wald table
+    (``recalc_wald``: recomputed from its fit with ``denDF``) with each denominator df that
+    is missing, infinite or below 0.01 replaced as ``dDF_fault`` says ("none": NA;
+    "residual": the residual df; "maximum": the largest denDF of the other terms, the
+    residual df when all are faulty; "supplied": ``dDF_values``, one per row), no denDF
+    column filled likewise, and ``Pr`` recomputed from the F (F.con when present)."""
     _other("recalcWaldTab", other)
-    return _asreml_wald(_check_asrtests(asrtests_obj, "recalcWaldTab")["asreml.obj"],
-                        denDF=denDF)
+    t = _check_asrtests(asrtests_obj, "recalcWaldTab")
+    fit = t["asreml.obj"]
+    wald = t["wald.tab"]
+    if recalc_wald or wald is None:
+        wald = plus_wald_tab(_asreml_wald(fit, denDF=denDF))
+    opt = pick(dDF_fault, ("none", "residual", "maximum", "supplied"), "dDF_fault")
+    n = len(wald)
+    if opt == "supplied":
+        if dDF_values is None:
+            raise AsrError("recalcWaldTab(): dDF_fault='supplied' needs dDF_values",
+                           hint="give dDF_values, one per row of the Wald table")
+        values = np.ravel(np.asarray(dDF_values, dtype=float))
+        if values.size != n:
+            raise AsrError(f"recalcWaldTab(): {values.size} dDF_values for the {n} terms of "
+                           "the Wald table", hint="give one value per row of the Wald table")
+    out = wald.copy()
+    if n == 0:
+        warnings.warn("recalcWaldTab(): Wald.tab is empty - probably the calculations have "
+                      "failed", AsrWarning, stacklevel=2)
+        return out
+    nedf = float(fit.result.n_minus_p)
+    if "denDF" not in out.columns:
+        if opt == "supplied":
+            out.insert(1, "denDF", values)
+        elif opt in ("residual", "maximum"):
+            out.insert(1, "denDF", nedf)
+    else:
+        d = pd.to_numeric(out["denDF"], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            fault = ~np.isfinite(d) | (d < 0.01)
+        if fault.any():
+            d = d.copy()
+            if opt == "supplied":
+                d[fault] = values[fault]
+            elif opt == "maximum" and not fault.all() and (~np.isnan(d[1:])).any():
+                d[fault] = np.nanmax(d[1:])          # R: max(denDF[-1], na.rm = TRUE)
+            elif opt in ("maximum", "residual"):
+                d[fault] = nedf
+            else:
+                d[fault] = np.nan
+            out["denDF"] = d
+    if "denDF" in out.columns and "Pr" in out.columns:
+        f = out["F.con"] if "F.con" in out.columns else out["F.inc"]
+        with np.errstate(invalid="ignore"):
+            out["Pr"] = stats.f.sf(pd.to_numeric(f, errors="coerce").to_numpy(dtype=float),
+                                   out["Df"].to_numpy(dtype=float),
+                                   out["denDF"].to_numpy(dtype=float))
+    return out
 
 
 def _response(fit: Any) -> str:
