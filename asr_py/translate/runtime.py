@@ -367,7 +367,8 @@ def r_varcomp(fit: Any) -> pd.DataFrame:
 def r_vparameters(fit: Any) -> pd.Series:
     """asreml 4's ``fit$vparameters`` (asreml 3's ``$gammas``): variance parameters on
     asreml's scale, variances and covariances as ratios γ = σ²ᵢ/σ² to the residual scale σ²
-    (:func:`r_sigma2`; the scale's own entry is 1), correlations as they are; so
+    (:func:`r_sigma2`; the scale's own entry is 1), factor-analytic loadings as λ/σ (asremlPlus's
+    estimateV, R/estimateV.v3.R G.fa, forms σ²(ΛΛ' + Ψ) from them), correlations as they are; so
     ``fit$vparameters * fit$sigma2`` are the variances (``summary(fit)$varcomp$component``).
     A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
     asreml's place (:mod:`asr_py.results.vnumbers`)."""
@@ -377,8 +378,9 @@ def r_vparameters(fit: Any) -> pd.Series:
     p = fit.params
     s2 = r_sigma2(fit)
     scaled = p["Kind"].isin(["variance", "covariance"]).to_numpy()
-    values = np.where(scaled, p["Value"].to_numpy(dtype=float) / s2,
-                      p["Value"].to_numpy(dtype=float))
+    raw = p["Value"].to_numpy(dtype=float)      # fa/rr loadings λ/σ: σ²(ΛΛ'/σ² + Ψ/σ²) = G
+    values = np.where(scaled, raw / s2, np.where(p["Kind"].to_numpy() == "loading",
+                                                 raw / np.sqrt(s2), raw))
     model = getattr(fit, "model", None)
     names = asreml_param_names(model, list(p["Component"]))     # ar2's f!cor1, exp's f!pow
     order = asreml_order(model.residual, names, model) if model is not None and len(names) == len(
