@@ -713,6 +713,67 @@ def _after(fit: Any, wald: pd.DataFrame | None, summary: pd.DataFrame, denDF: st
     return out
 
 
+def _at_levels(arg: str) -> int:
+    """How many levels the second argument of ``at(f, ...)`` names: ``c(1:5)`` 5,
+    ``c(3, 5, 7)`` 3, ``'a'`` or ``8`` 1 (R's ``c()`` of numbers, ranges and strings)."""
+    arg = arg.strip()
+    if not (arg.startswith("c(") and arg.endswith(")")):
+        return 1
+    n = 0
+    for piece in _split_top(arg[2:-1]):
+        m = re.fullmatch(r"\s*(-?\d+)\s*:\s*(-?\d+)\s*", piece)
+        n += abs(int(m.group(2)) - int(m.group(1))) + 1 if m else int(bool(piece.strip()))
+    return n
+
+
+def _split_top(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and quotes."""
+    out, depth, cur, quote = [], 0, "", ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        cur += ch
+    return out + [cur]
+
+
+def _one_term(fit: Any, term: str) -> None:
+    """asremlPlus's checks of testranfix's ``term`` (R/reml4.v13.r, testranfix.asrtests): one
+    term of R's ``terms(~ term)``, and an ``at(f, levels)`` naming one level only (several
+    levels make several terms)."""
+    from asr_py.formula import expand, parse_formula
+
+    where = f"In analysing {_response(fit)}"
+    try:
+        labels = [str(x) for x in expand(parse_formula("~ " + term), "random").terms]
+    except Exception as e:  # noqa: BLE001 - the parser's message says what is wrong
+        raise AsrError(f"testranfix(): cannot read the term {term!r}: {e}",
+                       hint='give one model term, e.g. "Variety" or "at(Site, 1):Block"') from e
+    if len(labels) != 1:
+        raise AsrError(f"{where}, multiple terms not allowed in testranfix.asrtests "
+                       f"({term!r} is {', '.join(labels)})", hint="test one term at a time")
+    for m in re.finditer(r"\bat\(", term):
+        depth, i = 1, m.end()
+        while i < len(term) and depth:
+            depth += (term[i] == "(") - (term[i] == ")")
+            i += 1
+        args = _split_top(term[m.end():i - 1])
+        if len(args) > 1 and _at_levels(args[1]) > 1:
+            raise AsrError(f"{where}, an at term involving multiple levels will result in "
+                           "multiple terms and cannot be tested in testranfix.asrtests",
+                           hint=f"test each level's term on its own, e.g. at({args[0].strip()}"
+                                ", <one level>)")
+
+
 def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
                drop_ran_ns: bool = True, positive_zero: bool = False,
                bound_test_parameters: str = "none", drop_fix_ns: bool = False,
@@ -730,6 +791,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
     if not isinstance(term, str) or not term.strip():
         raise AsrError("testranfix(): term must be one term as text", hint='e.g. "Row"')
+    _one_term(fit, term)
     ic = _ic(fit, IClikelihood, _BOUND)
     rterms = _random_terms(fit)
     k = _find(term, rterms)
