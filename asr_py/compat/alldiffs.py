@@ -590,7 +590,12 @@ def _recast(obj: Alldiffs, factor: str, levels: list[str]) -> Alldiffs:
     out = obj.copy()
     pred = out["predictions"].copy()
     pred[factor] = pd.Categorical(pred[factor].astype(str), categories=levels)
-    return _reorder(out, pred, _cls(out))
+    out = _reorder(out, pred, _cls(out))
+    if out.get("LSD") is not None and out.attrs.get("LSDtype") == "factor.combinations":
+        lsd = _lsd(out)             # asremlPlus's facRecast recalculates the LSD component:
+        if lsd is not None:         # its rows follow the LSDby combinations' new order
+            out["LSD"] = lsd
+    return out
 
 
 def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:

@@ -94,3 +94,25 @@ def test_lintransform_backtransforms_with_the_objects_transform(oats_fit) -> Non
     plain = asr.plus.predictPlus(m, classify="N", Vmatrix=True,
                                  wald_tab=as_asrtests(m)["wald.tab"], tables="none")
     assert asr.plus.linTransform(plain, linear_transformation=L)["backtransforms"] is None
+
+
+def test_sorted_predictions_carry_their_factor_combination_lsds() -> None:
+    """asremlPlus's sort.alldiffs recasts the sort factor (facRecast.alldiffs), which
+    recalculates the LSD component: its rows follow the LSDby levels' new order, each keeping
+    its own value (test41WheatVignette.r:117 compares halfLSD interval widths with
+    ``diffs$LSD$meanLSD`` row by row after ``sortFactor = "Variety"``)."""
+    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+    d = d.drop(index=[0, 5, 11, 30, 47]).reset_index(drop=True)       # unbalanced
+    m = asr.asreml("Y ~ N*V", random="~ B + B:MP", data=d)
+    kw = dict(classify="N:V", wald_tab=as_asrtests(m)["wald.tab"], tables="none",
+              LSDtype="factor.combinations", LSDby="N", error_intervals="halfLeast")
+    plain = asr.plus.predictPlus(m, **kw)
+    srt = asr.plus.predictPlus(m, sortFactor="N", decreasing=True, **kw)
+    order = list(dict.fromkeys(srt["predictions"]["N"].astype(str)))
+    assert order != list(plain["LSD"].index)               # the sort changed the order
+    assert list(srt["LSD"].index) == order
+    np.testing.assert_allclose(srt["LSD"]["meanLSD"], plain["LSD"].loc[order, "meanLSD"])
+    assert plain["LSD"]["meanLSD"].nunique() > 1            # the groups' LSDs differ
+    p = srt["predictions"]
+    width = (p["upper.halfLeastSignificant.limit"] - p["lower.halfLeastSignificant.limit"])
+    np.testing.assert_allclose(width, srt["LSD"].loc[p["N"].astype(str), "meanLSD"].to_numpy())
