@@ -590,7 +590,12 @@ def _recast(obj: Alldiffs, factor: str, levels: list[str]) -> Alldiffs:
     out = obj.copy()
     pred = out["predictions"].copy()
     pred[factor] = pd.Categorical(pred[factor].astype(str), categories=levels)
-    return _reorder(out, pred, _cls(out))
+    out = _reorder(out, pred, _cls(out))
+    if out.get("LSD") is not None and out.attrs.get("LSDtype") == "factor.combinations":
+        lsd = _lsd(out)             # asremlPlus's facRecast recalculates the LSD component:
+        if lsd is not None:         # its rows follow the LSDby combinations' new order
+            out["LSD"] = lsd
+    return out
 
 
 def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
@@ -770,12 +775,26 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                          response=a.get("response"), term=a.get("term"),
                          LSDtype=LSDtype or "overall", LSDby=LSDby,
                          LSDstatistic=LSDstatistic or "mean",
-                         LSDaccuracy=LSDaccuracy or "maxAbsDeviation")
+                         LSDaccuracy=LSDaccuracy or "maxAbsDeviation",
+                         **_lintransform_scale(alldiffs_obj, submodel=cls != "Combination"))
     out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha,
                              avsed_tolerance=avsed_tolerance,
                              accuracy_threshold=accuracy_threshold)
     if not Vmatrix:
         out["vcov"] = None
+    return out
+
+
+def _lintransform_scale(alldiffs_obj: Alldiffs, submodel: bool) -> dict[str, Any]:
+    """The transformation linTransform's result is backtransformed with: asremlPlus 4 reads
+    ``transform.power``, ``offset``, ``scale`` (and, for a matrix L, ``transform.function``)
+    from the backtransforms component of the alldiffs object (R/alldiffs.v5.r,
+    linTransform.alldiffs); none when it has no backtransforms (the identity)."""
+    if alldiffs_obj.get("backtransforms") is None:
+        return {}
+    out = _transform_of(alldiffs_obj)
+    if submodel:
+        out["transform_function"] = "identity"
     return out
 
 

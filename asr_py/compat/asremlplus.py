@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from asr_py.compat.alldiffs import (
     Alldiffs,
@@ -59,6 +60,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
@@ -590,11 +592,64 @@ def iterate(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> AsrTests
     return as_asrtests(fit, None, t["test.summary"], denDF=denDF)
 
 
-def recalcWaldTab(asrtests_obj: Any, denDF: str = "numeric", **other: Any) -> pd.DataFrame:
-    """asremlPlus's ``recalcWaldTab``: the Wald table of the current fit."""
+def recalcWaldTab(asrtests_obj: Any, recalc_wald: bool = False, denDF: str = "numeric",
+                  dDF_fault: str = "none", dDF_values: Any = None,
+                  **other: Any) -> pd.DataFrame:
+    """asremlPlus's ``recalcWaldTab`` (R/reml4.v13.r): the asrtests object's Wald table
+    (``recalc_wald``: recomputed from its fit with ``denDF``) with each denominator df that
+    is missing, infinite or below 0.01 replaced as ``dDF_fault`` says ("none": NA;
+    "residual": the residual df; "maximum": the largest denDF of the other terms, the
+    residual df when all are faulty; "supplied": ``dDF_values``, one per row), no denDF
+    column filled likewise, and ``Pr`` recomputed from the F (F.con when present)."""
     _other("recalcWaldTab", other)
-    return _asreml_wald(_check_asrtests(asrtests_obj, "recalcWaldTab")["asreml.obj"],
-                        denDF=denDF)
+    t = _check_asrtests(asrtests_obj, "recalcWaldTab")
+    fit = t["asreml.obj"]
+    wald = t["wald.tab"]
+    if recalc_wald or wald is None:
+        wald = plus_wald_tab(_asreml_wald(fit, denDF=denDF))
+    opt = pick(dDF_fault, ("none", "residual", "maximum", "supplied"), "dDF_fault")
+    n = len(wald)
+    if opt == "supplied":
+        if dDF_values is None:
+            raise AsrError("recalcWaldTab(): dDF_fault='supplied' needs dDF_values",
+                           hint="give dDF_values, one per row of the Wald table")
+        values = np.ravel(np.asarray(dDF_values, dtype=float))
+        if values.size != n:
+            raise AsrError(f"recalcWaldTab(): {values.size} dDF_values for the {n} terms of "
+                           "the Wald table", hint="give one value per row of the Wald table")
+    out = wald.copy()
+    if n == 0:
+        warnings.warn("recalcWaldTab(): Wald.tab is empty - probably the calculations have "
+                      "failed", AsrWarning, stacklevel=2)
+        return out
+    nedf = float(fit.result.n_minus_p)
+    if "denDF" not in out.columns:
+        if opt == "supplied":
+            out.insert(1, "denDF", values)
+        elif opt in ("residual", "maximum"):
+            out.insert(1, "denDF", nedf)
+    else:
+        d = pd.to_numeric(out["denDF"], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            fault = ~np.isfinite(d) | (d < 0.01)
+        if fault.any():
+            d = d.copy()
+            if opt == "supplied":
+                d[fault] = values[fault]
+            elif opt == "maximum" and not fault.all() and (~np.isnan(d[1:])).any():
+                d[fault] = np.nanmax(d[1:])          # R: max(denDF[-1], na.rm = TRUE)
+            elif opt in ("maximum", "residual"):
+                d[fault] = nedf
+            else:
+                d[fault] = np.nan
+            out["denDF"] = d
+    if "denDF" in out.columns and "Pr" in out.columns:
+        f = out["F.con"] if "F.con" in out.columns else out["F.inc"]
+        with np.errstate(invalid="ignore"):
+            out["Pr"] = stats.f.sf(pd.to_numeric(f, errors="coerce").to_numpy(dtype=float),
+                                   out["Df"].to_numpy(dtype=float),
+                                   out["denDF"].to_numpy(dtype=float))
+    return out
 
 
 def _response(fit: Any) -> str:
@@ -658,6 +713,67 @@ def _after(fit: Any, wald: pd.DataFrame | None, summary: pd.DataFrame, denDF: st
     return out
 
 
+def _at_levels(arg: str) -> int:
+    """How many levels the second argument of ``at(f, ...)`` names: ``c(1:5)`` 5,
+    ``c(3, 5, 7)`` 3, ``'a'`` or ``8`` 1 (R's ``c()`` of numbers, ranges and strings)."""
+    arg = arg.strip()
+    if not (arg.startswith("c(") and arg.endswith(")")):
+        return 1
+    n = 0
+    for piece in _split_top(arg[2:-1]):
+        m = re.fullmatch(r"\s*(-?\d+)\s*:\s*(-?\d+)\s*", piece)
+        n += abs(int(m.group(2)) - int(m.group(1))) + 1 if m else int(bool(piece.strip()))
+    return n
+
+
+def _split_top(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets and quotes."""
+    out, depth, cur, quote = [], 0, "", ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        cur += ch
+    return out + [cur]
+
+
+def _one_term(fit: Any, term: str) -> None:
+    """asremlPlus's checks of testranfix's ``term`` (R/reml4.v13.r, testranfix.asrtests): one
+    term of R's ``terms(~ term)``, and an ``at(f, levels)`` naming one level only (several
+    levels make several terms)."""
+    from asr_py.formula import expand, parse_formula
+
+    where = f"In analysing {_response(fit)}"
+    try:
+        labels = [str(x) for x in expand(parse_formula("~ " + term), "random").terms]
+    except Exception as e:  # noqa: BLE001 - the parser's message says what is wrong
+        raise AsrError(f"testranfix(): cannot read the term {term!r}: {e}",
+                       hint='give one model term, e.g. "Variety" or "at(Site, 1):Block"') from e
+    if len(labels) != 1:
+        raise AsrError(f"{where}, multiple terms not allowed in testranfix.asrtests "
+                       f"({term!r} is {', '.join(labels)})", hint="test one term at a time")
+    for m in re.finditer(r"\bat\(", term):
+        depth, i = 1, m.end()
+        while i < len(term) and depth:
+            depth += (term[i] == "(") - (term[i] == ")")
+            i += 1
+        args = _split_top(term[m.end():i - 1])
+        if len(args) > 1 and _at_levels(args[1]) > 1:
+            raise AsrError(f"{where}, an at term involving multiple levels will result in "
+                           "multiple terms and cannot be tested in testranfix.asrtests",
+                           hint=f"test each level's term on its own, e.g. at({args[0].strip()}"
+                                ", <one level>)")
+
+
 def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
                drop_ran_ns: bool = True, positive_zero: bool = False,
                bound_test_parameters: str = "none", drop_fix_ns: bool = False,
@@ -675,6 +791,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
     if not isinstance(term, str) or not term.strip():
         raise AsrError("testranfix(): term must be one term as text", hint='e.g. "Row"')
+    _one_term(fit, term)
     ic = _ic(fit, IClikelihood, _BOUND)
     rterms = _random_terms(fit)
     k = _find(term, rterms)

@@ -835,7 +835,10 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
             v = np.asarray(x) if np.ndim(x) else np.repeat(x, n)
             col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")
             parts.append(pd.DataFrame({col: np.resize(v, n)}))
-    return pd.concat(parts, axis=1)
+    out = pd.concat(parts, axis=1)
+    named = [x.index for _, x in flat if isinstance(x, pd.DataFrame)     # R keeps row names
+             and not pd.api.types.is_integer_dtype(x.index) and len(x.index) == len(out)]
+    return out.set_axis(named[0], axis=0) if named else out
 
 
 _AGG_FUNS = {"mean": np.mean, "sum": np.sum, "median": np.median, "min": np.min,

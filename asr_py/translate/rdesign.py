@@ -37,10 +37,11 @@ def r_design(fit: Any) -> pd.DataFrame:
     if model is None or not hasattr(model, "fixed"):
         raise AsrError("fit$design: not an asr_py fit", hint="use it on an asr.asreml() fit")
     from asr_py.compat.estimatev import all_rows_model
+    from asr_py.results.design import fixed_design_columns, random_terms_written_order
 
     model = all_rows_model(fit) or model
-    parts = [pd.DataFrame(np.asarray(model.X, dtype=float), columns=list(model.fixed.names))]
-    for t in model.random:
+    parts = [fixed_design_columns(model)]           # asreml 4.1's layout: asr_py.results.design
+    for t in random_terms_written_order(fit, model.random):
         z = t.Z.toarray() if sp.issparse(t.Z) else np.asarray(t.Z, dtype=float)
         root = _spline_root(t.template)
         if root is not None and root.shape[0] == z.shape[1]:

@@ -43,3 +43,25 @@ def test_unquoted_at_term_is_found_and_dropped(at_data, term) -> None:
     assert label not in t["wald.tab"].index and len(t["wald.tab"]) == len(w) - 1
     direct = asr.asreml("y ~ AMF", random="~ g", data=at_data)
     assert t["asreml.obj"].loglik == pytest.approx(direct.loglik, abs=1e-6)
+
+
+@pytest.mark.parametrize("term, what", [
+    ("at(AMF, c(1:2)):x", "an at term involving multiple levels"),
+    ("at(AMF, c('AMF_minus', 'AMF_plus')):x", "an at term involving multiple levels"),
+    ("AMF*x", "multiple terms not allowed"),
+    ("g/x", "multiple terms not allowed"),
+])
+def test_term_making_several_terms_is_refused(at_data, term, what) -> None:
+    """asremlPlus's testranfix.asrtests stops on these (R/reml4.v13.r; test41Selection.r:449
+    and :455 expect the error for at(expt, c(1:5)):rep and at(expt, c(3,5,7)):dev(vcol))."""
+    fit = asr.asreml('y ~ AMF + at(AMF):x', random="~ g", data=at_data)
+    with pytest.raises(asr.AsrError, match=what):
+        asr.plus.testranfix(asr.plus.as_asrtests(fit), term, drop_fix_ns=True)
+
+
+def test_one_level_at_term_is_still_tested(at_data) -> None:
+    fit = asr.asreml('y ~ AMF + at(AMF, "AMF_plus"):x', random="~ g", data=at_data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.testranfix(asr.plus.as_asrtests(fit), "at(AMF, c(2)):x")
+    assert len(t["test.summary"]) >= 1
