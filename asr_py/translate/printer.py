@@ -316,9 +316,10 @@ class BasePrinter:
             if a.kind == "str" and e.left.kind == "name" and e.left.value in self.params:
                 # a parameter (a list or data frame of the caller's): an absent name is NULL
                 return f"{self.runtime('r_dollar')}({obj}, {a.value!r}, exact=True)"
+            # x[[i]]: R's 1-based position or a name known when the script runs (rlist.py)
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
                 f"{self.runtime('r_elt2')}({obj}, {self.py(a)})" if a.kind == "num" else \
-                f"{obj}[{self.py(a)}]"
+                f"{self.runtime('r_get2')}({obj}, {self.py(a)})"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
         rows = _match_rownames(args[0], self.src(e.left), self.src) if args else None

@@ -1,0 +1,164 @@
+"""Ninth pass C (held-out genetics scripts, tests/translate/corpus/SOURCES.md): ``x[[i]]`` and
+``x[[i]] <- v`` with a key known only at run time (R's 1-based positions on an unnamed list),
+replacement functions on an indexed object (``colnames(l[[1]])[2:4] <- v``), ``head()`` of an
+``ainverse()`` result (asreml's sparse triplets), ``data.frame(summary(m)$varcomp)`` and
+predict's ``levels = list(f = "a")``.
+
+Expected values: R's documented semantics (``?Extract``, ``?data.frame``) worked by hand and
+noted at each test; the A-inverse from an A built by the tabular method in numpy."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import asr_py as asr
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+from asr_py.translate.rlist import r_get2, r_set2
+from asr_py.translate.rvector import r_head, relmatrix_triplets
+
+
+def _run(code: str, **env: Any) -> dict[str, Any]:
+    py = translate(code)
+    ast.parse(py)
+    ns: dict[str, Any] = {"__name__": "__translated__", **env}
+    exec(compile(py, "<snippet>", "exec"), ns)  # noqa: S102
+    return ns
+
+
+# ----- x[[i]] and x[[i]] <- v -----------------------------------------------------------------
+
+def test_double_bracket_by_variable_is_r_position_on_an_unnamed_list() -> None:
+    # R: L <- list(10, 20, 30); for (i in 1:3) s <- c(s, L[[i]]) gives 10 20 30;
+    # L[[k]] <- 5 with k = 2 replaces the second element; L[[4]] <- 1 appends
+    env = _run("L <- list(10, 20, 30)\ns <- c()\nfor (i in 1:3) s <- c(s, L[[i]])\n"
+               "k <- 2\nL[[k]] <- 5\nL[[k + 2]] <- 1\nn <- length(L)\nsecond <- L[[2]]\n")
+    assert list(env["s"]) == [10, 20, 30]
+    assert env["second"] == 5
+    assert env["n"] == 4
+    assert env["L"] == [10, 5, 30, 1]
+
+
+def test_double_bracket_literal_assignment_is_not_off_by_one() -> None:
+    # R: L <- list(10, 20); L[[1]] <- 5 gives list(5, 20) (was L[1] = 5: the 2nd element)
+    env = _run("L <- list(10, 20)\nL[[1]] <- 5\n")
+    assert env["L"] == [5, 20]
+
+
+def test_list_filled_in_a_loop_and_by_names() -> None:
+    # R: res <- list(); for (i in 1:3) res[[i]] <- i * 2; res[[2]] is 4;
+    # out[[n]] <- toupper(n) over c("a", "b"): out[["b"]] and out[[2]] are both "B"
+    env = _run("res <- list()\nfor (i in 1:3) { res[[i]] <- i * 2 }\nr2 <- res[[2]]\n"
+               "out <- list()\nfor (n in c('a', 'b')) out[[n]] <- toupper(n)\n"
+               "b1 <- out[['b']]\nb2 <- out[[2]]\nj <- 2\nb3 <- out[[j]]\n")
+    assert env["r2"] == 4
+    assert env["b1"] == env["b2"] == env["b3"] == "B"
+
+
+def test_r_set2_and_r_get2_semantics() -> None:
+    # x[[k]] <- NULL removes the element; beyond length + 1 R pads with NULL
+    x = r_set2([1, 2, 3], 2, None)
+    assert x == [1, 3]
+    assert r_set2([1], 3, 9) == [1, None, 9]
+    # a named list: position k is its k-th element; an absent name reads NULL
+    d = r_set2({"a": 1, "b": 2}, 2, 7)
+    assert d == {"a": 1, "b": 7}
+    assert r_get2({"a": 1}, "zz") is None
+    # a data frame: [[k]] is its k-th column
+    f = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    assert list(r_get2(f, 2)) == [3, 4]
+    assert list(r_get2(f, np.array([1]))) == [1, 2]
+    with pytest.raises(AsrError, match="out of bounds"):
+        r_get2([1, 2], 3)
+    with pytest.raises(AsrError, match="length 2"):
+        r_get2([1, 2], [1, 2])
+    with pytest.raises(AsrError, match="without names"):
+        r_set2([1, 2], "a", 3)
+
+
+def test_colnames_of_a_list_element_is_written_back() -> None:
+    # R: colnames(L[[1]])[2:3] <- c("x", "y") renames columns 2-3 of the first frame
+    # (before: an assignment to a function call, invalid Python)
+    env = _run("L <- list(data.frame(a = 1, b = 2, c = 3), data.frame(a = 1, b = 2, c = 3))\n"
+               "colnames(L[[1]])[2:3] <- c('x', 'y')\ncolnames(L[[2]]) <- c('p', 'q', 'r')\n"
+               "n1 <- names(L[[1]])\nn2 <- names(L[[2]])\n")
+    assert list(env["n1"]) == ["a", "x", "y"]
+    assert list(env["n2"]) == ["p", "q", "r"]
+
+
+# ----- head(ainverse(ped)) ----------------------------------------------------------------------
+
+def _tabular_a(ped: pd.DataFrame) -> np.ndarray:
+    """A by the tabular method (parents before offspring), independently of asr_py."""
+    ids = list(ped["id"])
+    pos = {k: i for i, k in enumerate(ids)}
+    n = len(ids)
+    a = np.zeros((n, n))
+    for i, (s, d) in enumerate(zip(ped["sire"], ped["dam"])):
+        si, di = pos.get(s), pos.get(d)
+        for j in range(i):
+            a[i, j] = a[j, i] = 0.5 * ((a[j, si] if si is not None else 0.0) +
+                                       (a[j, di] if di is not None else 0.0))
+        a[i, i] = 1.0 + (0.5 * a[si, di] if si is not None and di is not None else 0.0)
+    return a
+
+
+def test_head_of_ainverse_gives_asreml_triplets() -> None:
+    ped = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
+                        "sire": [None, None, "a", "a", None],
+                        "dam": [None, None, "b", "c", "d"]})
+    ainv = asr.ainverse(ped)
+    expect = np.linalg.inv(_tabular_a(ped))
+    trip = relmatrix_triplets(ainv)
+    assert list(trip.columns) == ["Row", "Column", "Ainverse"]
+    assert (trip["Row"] >= trip["Column"]).all()
+    # every non-zero of the lower triangle, 1-based, by row then column
+    rows, cols = np.nonzero(np.tril(np.abs(expect) > 1e-12))
+    assert list(zip(trip["Row"], trip["Column"])) == sorted(zip(rows + 1, cols + 1))
+    np.testing.assert_allclose(trip["Ainverse"], expect[trip["Row"] - 1, trip["Column"] - 1],
+                               atol=1e-10)
+    h = r_head(ainv)
+    assert len(h) == 6 and h.equals(trip.head(6))
+    env = _run("ainv <- ainverse(ped)\nh <- head(ainv)\n", ped=ped)
+    assert env["h"].equals(trip.head(6))
+
+
+# ----- data.frame(x$y) --------------------------------------------------------------------------
+
+def test_data_frame_of_a_dollar_data_frame_keeps_its_columns() -> None:
+    # R: data.frame(l$v) of a data frame l$v has l$v's columns (a and b), not one column
+    env = _run("vc <- data.frame(l$v)\nvc$p <- 100 * vc$a / sum(vc$a)\nx <- data.frame(l$w)\n",
+               l={"v": pd.DataFrame({"a": [1.0, 3.0], "b": [2.0, 4.0]}), "w": [5, 6]})
+    assert list(env["vc"].columns) == ["a", "b", "p"]
+    np.testing.assert_allclose(env["vc"]["p"], [25.0, 75.0])
+    assert list(env["x"].iloc[:, 0]) == [5, 6]
+
+
+# ----- predict(levels = list(f = "a")) ----------------------------------------------------------
+
+def test_predict_levels_given_as_one_string() -> None:
+    # asreml: levels = list(TYPE = "Test") is the one level "Test" (R's length-1 vector),
+    # not the letters of "Test"
+    rng = np.random.default_rng(4)
+    d = pd.DataFrame({"T": np.repeat(["Ctl", "Test"], 12), "F": np.tile(list("abcdef"), 4)})
+    d["y"] = rng.normal(size=len(d)) + (d["T"] == "Test") * 2.0
+    m = asr.asreml(fixed="y ~ T", random="~ F", data=d)
+    full = m.predict(classify="T")
+    one = m.predict(classify="T", levels={"T": "Test"})
+    assert list(one["T"]) == ["Test"]
+    np.testing.assert_allclose(one["predicted.value"],
+                               full.loc[full["T"] == "Test", "predicted.value"])
+
+
+def test_data_frame_column_of_na_is_missing_values_not_dropped() -> None:
+    # R: data.frame(id = c("a", "b"), sire = NA, dam = NA) has three columns, sire/dam all NA
+    env = _run("ped <- data.frame(id = c('a', 'b'), sire = NA, dam = NA)\n"
+               "A <- ainverse(ped)\n")
+    assert list(env["ped"].columns) == ["id", "sire", "dam"]
+    assert env["ped"]["sire"].isna().all()
+    np.testing.assert_allclose(env["A"].toarray(), np.eye(2))
