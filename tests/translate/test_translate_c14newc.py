@@ -162,3 +162,78 @@ def test_data_frame_column_of_na_is_missing_values_not_dropped() -> None:
     assert list(env["ped"].columns) == ["id", "sire", "dam"]
     assert env["ped"]["sire"].isna().all()
     np.testing.assert_allclose(env["A"].toarray(), np.eye(2))
+
+
+# ----- a held-out animal model: LIZARD (RaissaKrupek/Mixed_Models, VSNi course) -------------
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def _dense_reml(y: np.ndarray, x: np.ndarray, k: np.ndarray) -> tuple[float, float]:
+    """(σ²_a, σ²_e) maximising the REML log-likelihood of y ~ N(Xβ, σ²_a K + σ²_e I) by
+    Nelder-Mead on the log variances: a dense computation independent of asr_py."""
+    from scipy.optimize import minimize
+
+    n = len(y)
+
+    def nll(t: np.ndarray) -> float:
+        v = np.exp(t[0]) * k + np.exp(t[1]) * np.eye(n)
+        c = np.linalg.cholesky(v)
+        vi_x = np.linalg.solve(v, x)
+        vi_y = np.linalg.solve(v, y)
+        xvx = x.T @ vi_x
+        beta = np.linalg.solve(xvx, x.T @ vi_y)
+        r = y - x @ beta
+        return 0.5 * (2 * np.log(np.diag(c)).sum() + np.linalg.slogdet(xvx)[1] +
+                      r @ np.linalg.solve(v, r))
+
+    best = minimize(nll, np.log([np.var(y) / 2] * 2), method="Nelder-Mead",
+                    options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
+    return float(np.exp(best.x[0])), float(np.exp(best.x[1]))
+
+
+def test_lizard_pedigree_ids_in_a_float_column_match_the_animals() -> None:
+    """LIZARD.TXT (98 lizards, Katrina et al. 2016, BMC Evol. Biol. 16:179, as shipped by the
+    VSNi course in RaissaKrupek/Mixed_Models at 89ea064; copied to
+    tests/translate/data/lizard_vsni_course.txt): the DAM column holds 206.1 (an animal's id)
+    besides whole numbers, so R reads it as numbers and writes them 203, 206.1. Before, every
+    parent became '203.0' and never matched the animal '203' (38 phantom founders, '0.0' an
+    animal): A was wrong, h2 0.13 instead of 0.62."""
+    raw = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+", dtype=str)
+    ped_txt = raw[["INDIV", "DAM", "SIRE"]].replace("0", None)
+    expect = np.linalg.inv(_tabular_a(ped_txt.rename(columns={"INDIV": "id", "DAM": "dam",
+                                                              "SIRE": "sire"})))
+    num = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+")
+    assert num["DAM"].dtype == float
+    ainv = asr.ainverse(num[["INDIV", "DAM", "SIRE"]].astype({"INDIV": str}),
+                        check_roles=False)
+    assert ainv.n == 98 and set(ainv.ids) == set(raw["INDIV"])
+    pos = [list(raw["INDIV"]).index(i) for i in ainv.ids]
+    np.testing.assert_allclose(ainv.toarray(), expect[np.ix_(pos, pos)], atol=1e-10)
+
+
+def test_lizard_course_script_fit_agrees_with_dense_reml() -> None:
+    # the course script's steps (read.table, as.factor, ainverse(LIZARD[, 2:4]), asreml
+    # with vm(INDIV, ainv) and residual = ~idv(units)), translated and run
+    code = ("LIZARD <- read.table(PATH, h = TRUE, na.strings = 'NA')\n"
+            "LIZARD$INDIV <- as.factor(LIZARD$INDIV)\n"
+            "LIZARD$COHORT <- as.factor(LIZARD$COHORT)\nLIZARD$SEX <- as.factor(LIZARD$SEX)\n"
+            "pedind <- LIZARD[, c(2:4)]\nainv <- ainverse(pedind)\n"
+            "LIZARD$logitPY <- log((LIZARD$P_YELLOW + 1) / (100 - LIZARD$P_YELLOW + 1))\n"
+            "m <- asreml(fixed = logitPY ~ COHORT + SEX, random = ~vm(INDIV, ainv),\n"
+            "            residual = ~idv(units), data = LIZARD)\n"
+            "vc <- summary(m)$varcomp\nh2 <- vpredict(m, h2 ~ V1/(V1+V2))\n")
+    env = _run(code, PATH=str(DATA / "lizard_vsni_course.txt"))
+    d = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+", dtype={"INDIV": str,
+                                                                         "DAM": str,
+                                                                         "SIRE": str})
+    y = np.log((d["P_YELLOW"] + 1) / (100 - d["P_YELLOW"] + 1)).to_numpy()
+    x = pd.get_dummies(d[["COHORT", "SEX"]].astype(str), drop_first=True).to_numpy(float)
+    x = np.column_stack([np.ones(len(y)), x])
+    ped = d[["INDIV", "SIRE", "DAM"]].replace("0", None)
+    k = _tabular_a(ped.rename(columns={"INDIV": "id", "SIRE": "sire", "DAM": "dam"}))
+    va, ve = _dense_reml(y, x, k)
+    comp = env["vc"]["component"].to_numpy()
+    np.testing.assert_allclose(comp[:2], [va, ve], rtol=2e-3)
+    h2 = float(np.asarray(env["h2"]["Estimate"])[0])
+    assert h2 == pytest.approx(va / (va + ve), rel=2e-3)
