@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rlazy, rstring, rvector
+from asr_py.translate import rjoin, rlazy, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -900,6 +900,10 @@ class Translator(BasePrinter):
         f = e.value
         args = e.args
         pos = [a for n, a in args if n is None and a.kind != "empty"]
+        if f in rjoin.FUNCTIONS and f not in self.functions:   # joins, spread, rbindlist
+            joined = rjoin.translate(self, e)
+            if joined is not None:
+                return joined
         if f in ("library", "require", "requireNamespace", "suppressPackageStartupMessages",
                  "p_load", "libs"):
             if f == "suppressPackageStartupMessages" and pos:

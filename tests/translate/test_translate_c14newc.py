@@ -237,3 +237,49 @@ def test_lizard_course_script_fit_agrees_with_dense_reml() -> None:
     np.testing.assert_allclose(comp[:2], [va, ve], rtol=2e-3)
     h2 = float(np.asarray(env["h2"]["Estimate"])[0])
     assert h2 == pytest.approx(va / (va + ve), rel=2e-3)
+
+
+# ----- joins, spread(), rbindlist() -------------------------------------------------------------
+
+def test_dplyr_joins_as_dplyr_orders_and_names_them() -> None:
+    # dplyr 1.1: inner_join keeps x's row order; clashing columns get .x/.y; left_join keeps
+    # every x row (NA where y has none); full_join adds y's unmatched rows after x's;
+    # semi/anti_join filter x; by = c("g" = "G") keeps x's column name
+    env = _run("a <- data.frame(g = c('b', 'a', 'c'), v = 1:3)\n"
+               "b <- data.frame(G = c('a', 'b', 'd'), w = c(10, 20, 30))\n"
+               "b2 <- data.frame(g = c('a', 'b', 'd'), v = c(7, 8, 9))\n"
+               "i <- a %>% inner_join(b2, by = 'g')\nl <- left_join(a, b2, by = 'g')\n"
+               "f <- dplyr::full_join(a, b2, by = 'g')\nn <- inner_join(a, b2)\n"
+               "r <- inner_join(a, b, by = c('g' = 'G'))\ns <- semi_join(a, b2, by = 'g')\n"
+               "t <- anti_join(a, b2, by = 'g')\n")
+    assert list(env["i"]["g"]) == ["b", "a"] and list(env["i"]["v.y"]) == [8, 7]
+    assert list(env["i"].columns) == ["g", "v.x", "v.y"]
+    assert list(env["l"]["g"]) == ["b", "a", "c"] and np.isnan(env["l"]["v.y"].iloc[2])
+    assert list(env["f"]["g"]) == ["b", "a", "c", "d"]
+    assert env["f"]["v.y"].iloc[3] == 9 and np.isnan(env["f"]["v.x"].iloc[3])
+    assert list(env["n"].columns) == ["g", "v"] and env["n"].empty   # natural join on g, v
+    assert list(env["r"].columns) == ["g", "v", "w"] and list(env["r"]["w"]) == [20, 10]
+    assert list(env["s"]["g"]) == ["b", "a"] and list(env["t"]["g"]) == ["c"]
+
+
+def test_rbindlist_idcol_and_spread() -> None:
+    # data.table: rbindlist(list(e1 = d1, e2 = d2), idcol = "env") puts the names first;
+    # an unnamed list gives 1, 2; fill = TRUE fills absent columns with NA.
+    # tidyr: spread(key = env, value = p) one column per env (sorted), rows sorted by gen
+    env = _run("L <- list(e2 = data.frame(gen = c('g2', 'g1'), p = c(1, 2)),\n"
+               "          e1 = data.frame(gen = c('g1', 'g2'), p = c(3, 4), q = 1))\n"
+               "z <- rbindlist(L, use.names = TRUE, fill = TRUE, idcol = 'env')\n"
+               "U <- list(data.frame(a = 1), data.frame(a = 2))\n"
+               "u <- rbindlist(U, idcol = TRUE)\n"
+               "w <- spread(z[, c('env', 'gen', 'p')], key = env, value = p)\n"
+               "v <- pivot_wider(z[, c('env', 'gen', 'p')], names_from = env, values_from = p)\n")
+    z = env["z"]
+    assert list(z.columns) == ["env", "gen", "p", "q"]
+    assert list(z["env"]) == ["e2", "e2", "e1", "e1"] and z["q"].isna().sum() == 2
+    assert list(env["u"][".id"]) == [1, 2]
+    w = env["w"]
+    assert list(w.columns) == ["gen", "e1", "e2"] and list(w["gen"]) == ["g1", "g2"]
+    assert list(w["e1"]) == [3, 4] and list(w["e2"]) == [2, 1]
+    assert list(env["v"].columns) == ["gen", "e2", "e1"]     # order of appearance
+    with pytest.raises(AsrError, match="different columns"):
+        _run("z <- rbindlist(list(data.frame(a = 1), data.frame(b = 2)))\n")
