@@ -283,3 +283,34 @@ def test_rbindlist_idcol_and_spread() -> None:
     assert list(env["v"].columns) == ["gen", "e2", "e1"]     # order of appearance
     with pytest.raises(AsrError, match="different columns"):
         _run("z <- rbindlist(list(data.frame(a = 1), data.frame(b = 2)))\n")
+
+
+def test_tidyr_separate_unite_gather() -> None:
+    # tidyr 1.3: separate(1, into, sep = "_", remove = FALSE, extra = "merge") keeps col and
+    # puts loc/year/cut after it, the last piece keeping the rest ("3_x"); convert = TRUE
+    # makes "2018" a number; fill pads NA on the right. unite(remove = FALSE) puts the new
+    # column where the first united one is. gather(key =, value =, Yi:FD) stacks Yi, then FD.
+    env = _run("d <- data.frame(env = c('ID_2018_1', 'WA_2020_3_x', 'OR'), Yi = c(1, 2, 3),\n"
+               "                FD = c(4, 5, NA), gen = c('a', 'b', 'c'))\n"
+               "s1 <- d %>% separate(1, c('loc', 'year', 'cut'), sep = '_', remove = F,\n"
+               "                     extra = 'merge')\n"
+               "s2 <- separate(d, env, c('loc', 'year'), sep = '_', convert = TRUE)\n"
+               "u <- d %>% unite('id', c(Yi, gen), sep = ':', remove = FALSE)\n"
+               "u2 <- unite(d, id, env:Yi)\n"
+               "g <- d %>% gather(key = 'trait', value = 'y', Yi:FD)\n"
+               "g2 <- gather(d, trait, y, -env, -gen)\n")
+    s1 = env["s1"]
+    assert list(s1.columns) == ["env", "loc", "year", "cut", "Yi", "FD", "gen"]
+    assert list(s1["cut"])[:2] == ["1", "3_x"] and pd.isna(s1["year"].iloc[2])
+    s2 = env["s2"]
+    assert list(s2.columns) == ["loc", "year", "Yi", "FD", "gen"]
+    assert s2["year"].iloc[0] == 2018 and np.isnan(s2["year"].iloc[2])
+    assert list(env["u"].columns) == ["env", "id", "Yi", "FD", "gen"]
+    assert list(env["u"]["id"]) == ["1:a", "2:b", "3:c"]
+    assert list(env["u2"]["id"]) == ["ID_2018_1_1", "WA_2020_3_x_2", "OR_3"]
+    assert list(env["u2"].columns) == ["id", "FD", "gen"]
+    g = env["g"]
+    assert list(g.columns) == ["env", "gen", "trait", "y"]
+    assert list(g["trait"]) == ["Yi"] * 3 + ["FD"] * 3
+    assert list(g["y"][:5]) == [1, 2, 3, 4, 5] and np.isnan(g["y"].iloc[5])
+    assert env["g2"].equals(g)

@@ -1,6 +1,7 @@
 # Ninth pass C (held-out genetics scripts, cculma/Norberg_2020 and kin): per-environment
 # predictions gathered in a list, stacked with data.table's rbindlist(idcol =), made wide with
-# tidyr's spread(), joined to another table with dplyr's inner_join()/left_join().
+# tidyr's spread(), joined to another table with dplyr's inner_join()/left_join(); tidyr's
+# separate(), unite() and gather() on the environment labels and traits.
 library(asreml)
 library(data.table)
 library(dplyr)
@@ -21,6 +22,11 @@ wide <- long %>% spread(key = env, value = predicted.value)
 means <- aggregate(Yield ~ Name, data = dat, FUN = mean)
 both <- inner_join(wide, means, by = "Name")
 all <- left_join(means, wide, by = "Name")
+lab <- dat %>% separate(Env, c("loc", "yr"), sep = "[.]", remove = FALSE, convert = TRUE)
+lab <- lab %>% unite("locyr", c(loc, yr), sep = "-")
+tall <- dat[, c("Name", "Env", "Yield", "Weight")] %>% gather(key = "trait", value = "y", Yield:Weight)
+print(table(lab$locyr))
+print(dim(tall))
 print(dim(long))
 print(head(both))
 print(dim(all))
