@@ -1270,10 +1270,11 @@ class Translator(BasePrinter):
             body = "{" + ", ".join(f"{(n or self.src(a))!r}: " + (
                 self.np("np.nan") if a.kind == "name" and a.value == "NA" else self.py(a))
                 for n, a in cols) + "}"
-            # an unnamed x$y may be a data frame (summary(m)$varcomp): r_data_frame splices it
-            vec = all(a.kind in ("num", "str") or a.kind == "dollar" and n is not None or
+            # x$y may be a data frame (summary(m)$varcomp: r_data_frame splices it) or one
+            # value (summary(m)$aic: one row), known only when run
+            vec = all(a.kind in ("num", "str") or
                       a.kind == "call" and a.value in ("c", "rep", "seq", "seq_len") or
-                      a.kind == "bin" and a.value == ":" for n, a in cols)
+                      a.kind == "bin" and a.value == ":" for _, a in cols)
             if one or not vec:
                 # values whose length is known only when run (one value: one row; columns
                 # by position, recycled, as R binds them)

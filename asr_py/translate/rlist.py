@@ -25,7 +25,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_get2", "r_set2"]
+__all__ = ["r_get2", "r_ifelse_branch", "r_set2"]
 
 
 def _key(k: Any) -> Any:
@@ -148,3 +148,23 @@ def r_set2(x: Any, k: Any, value: Any) -> Any:
         return x
     x[k] = value
     return x
+
+
+def r_ifelse_branch(test: Any) -> str | None:
+    """Which branch R's ``ifelse(test, yes, no)`` evaluates when it is a statement used
+    for its assignments (``ifelse(a < b, x <- 1, x <- 2)``): ``'yes'`` for TRUE, ``'no'``
+    for FALSE, None for NA (neither). A test of several values would evaluate both
+    branches for their side effects; that is an error here, not a guess."""
+    if isinstance(test, Untranslated):
+        return test._use()  # type: ignore[no-any-return]
+    if isinstance(test, pd.Series | pd.DataFrame | pd.Index | np.ndarray | list | tuple):
+        flat = np.asarray(test, dtype=object).ravel()
+        if flat.size != 1:
+            raise AsrError(f"ifelse() as a statement with a test of {flat.size} values",
+                           hint="R then runs both branches' assignments; write if/else "
+                           "with one value (any(), all(), x[1])")
+        test = flat[0]
+    if test is None or (isinstance(test, float | np.floating) and np.isnan(test)) or \
+            test is pd.NA:
+        return None
+    return "yes" if bool(test) else "no"

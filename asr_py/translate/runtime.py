@@ -73,7 +73,7 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_spread,
     r_unite,
 )
-from asr_py.translate.rlist import r_get2, r_set2  # noqa: F401 - x[[k]], x[[k]] <- v
+from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_matrix,

@@ -314,3 +314,30 @@ def test_tidyr_separate_unite_gather() -> None:
     assert list(g["trait"]) == ["Yi"] * 3 + ["FD"] * 3
     assert list(g["y"][:5]) == [1, 2, 3, 4, 5] and np.isnan(g["y"].iloc[5])
     assert env["g2"].equals(g)
+
+
+def test_ifelse_statement_used_for_its_assignments() -> None:
+    # R: ifelse(test, yes, no) evaluates yes only when the test is TRUE, no only when FALSE,
+    # neither when NA (cculma/Norberg_2020 picks a model's predictions this way)
+    env = _run("a <- 1\nb <- 2\n"
+               "ifelse(a < b && a > 0, blue <- 'first', ifelse(b < a, blue <- 'second',\n"
+               "       ifelse(a == b, blue <- 'third')))\n"
+               "ifelse(a > b, z <- 1, z <- 2)\nw <- 0\nifelse(NA, w <- 1, w <- 2)\n"
+               "x <- ifelse(c(TRUE, FALSE), 1, 2)\n")
+    assert env["blue"] == "first" and env["z"] == 2 and env["w"] == 0
+    assert list(env["x"]) == [1, 2]
+    with pytest.raises(AsrError, match="argument 'no' is missing"):
+        _run("a <- 3\nb <- 2\nifelse(a < b, blue <- 'first', ifelse(a == b, blue <- 's'))\n")
+    with pytest.raises(AsrError, match="test of 2 values"):
+        _run("d <- data.frame(v = c(1, 5))\nifelse(d$v > 2, k <- 1, k <- 2)\n")
+
+
+def test_data_frame_of_dollar_values_scalars_and_columns() -> None:
+    # R: data.frame(AIC = s$aic) of one number is one row; data.frame(g = d$g, y = d$y) keeps
+    # the rows by position (whatever d's row names) and a column's type
+    d = pd.DataFrame({"g": pd.Categorical(["b", "a"]), "y": [1.0, 2.0]}, index=[7, 3])
+    env = _run("i <- data.frame(AIC = s$aic, BIC = s$bic)\nf <- data.frame(g = d$g, y = d$y)\n",
+               s={"aic": 10.5, "bic": 12.0}, d=d)
+    assert env["i"].shape == (1, 2) and env["i"]["AIC"].iloc[0] == 10.5
+    assert list(env["f"]["y"]) == [1.0, 2.0] and list(env["f"].index) == [0, 1]
+    assert isinstance(env["f"]["g"].dtype, pd.CategoricalDtype)
