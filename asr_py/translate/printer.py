@@ -861,8 +861,12 @@ class BasePrinter:
             no = [f"raise {self.runtime('AsrError')}(\"ifelse(): argument 'no' is missing, "
                   "with no default (R's error)\")"]
         # the test is evaluated once; its branch: 'yes', 'no' or None (NA)
-        return [f"_ifelse_branch = {self.runtime('r_ifelse_branch')}("
-                f"{self.py(got['test'])})", "if _ifelse_branch == 'yes':"] + \
+        test = got["test"]
+        # a && / || test takes one value of each side, as in if (): r_scalar
+        t = self.scalar(test) if test.kind == "bin" and test.value in ("&&", "||") else \
+            self.py(test)
+        return [f"_ifelse_branch = {self.runtime('r_ifelse_branch')}({t})",
+                "if _ifelse_branch == 'yes':"] + \
             _indent(self.body_of(got["yes"], depth + 1)) + \
             ["elif _ifelse_branch == 'no':"] + _indent(no)
 

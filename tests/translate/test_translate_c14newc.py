@@ -341,3 +341,11 @@ def test_data_frame_of_dollar_values_scalars_and_columns() -> None:
     assert env["i"].shape == (1, 2) and env["i"]["AIC"].iloc[0] == 10.5
     assert list(env["f"]["y"]) == [1.0, 2.0] and list(env["f"].index) == [0, 1]
     assert isinstance(env["f"]["g"].dtype, pd.CategoricalDtype)
+
+
+def test_ifelse_statement_with_one_row_data_frame_tests() -> None:
+    # info1$AIC < info2$AIC && ... on one-row data frames: each side's one value (R's &&)
+    env = _run("i1 <- data.frame(AIC = 10)\ni2 <- data.frame(AIC = 12)\ni3 <- data.frame(AIC = 9)\n"
+               "ifelse(i1$AIC < i2$AIC && i1$AIC < i3$AIC, best <- 1,\n"
+               "       ifelse(i3$AIC < i1$AIC && i3$AIC < i2$AIC, best <- 3, best <- 2))\n")
+    assert env["best"] == 3
