@@ -83,7 +83,7 @@ def r_get2(x: Any, k: Any) -> Any:
     if isinstance(x, pd.Series):
         v = x.iloc[_position(k, len(x), f"x[[{k}]]")]
     elif isinstance(x, np.ndarray):
-        v = x.ravel()[_position(k, x.size, f"x[[{k}]]")]
+        v = x.ravel(order="F")[_position(k, x.size, f"x[[{k}]]")]    # R: column-major
     elif isinstance(x, list | tuple):
         v = x[_position(k, len(x), f"x[[{k}]]")]
     elif isinstance(x, str | int | float | np.generic) and k == 1:
@@ -144,7 +144,7 @@ def r_set2(x: Any, k: Any, value: Any) -> Any:
         if isinstance(x, pd.Series):
             x.iloc[pos] = value
         else:
-            x.ravel()[pos] = value
+            x[np.unravel_index(pos, x.shape, order="F")] = value     # R: column-major
         return x
     x[k] = value
     return x

@@ -349,3 +349,11 @@ def test_ifelse_statement_with_one_row_data_frame_tests() -> None:
                "ifelse(i1$AIC < i2$AIC && i1$AIC < i3$AIC, best <- 1,\n"
                "       ifelse(i3$AIC < i1$AIC && i3$AIC < i2$AIC, best <- 3, best <- 2))\n")
     assert env["best"] == 3
+
+
+def test_double_bracket_of_a_matrix_is_column_major() -> None:
+    # R: m <- matrix(1:6, 2); m[[3]] is 3 (column-major); m[[k]] <- 0 with k = 4 sets m[2, 2]
+    m = np.array([[1, 3, 5], [2, 4, 6]])
+    assert r_get2(m, 3) == 3
+    r_set2(m, 4, 0)
+    assert m[1, 1] == 0 and m.sum() == 17
