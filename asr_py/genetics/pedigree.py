@@ -72,6 +72,14 @@ def _as_text(col: pd.Series, unknown_text: set[str]) -> np.ndarray:
         ok = ~np.isnan(vals)
         if np.all(np.equal(np.mod(vals[ok], 1), 0)):
             s = s.astype("Int64")
+        else:
+            # one non-integral value (206.1) must not turn every id into '203.0': each
+            # value as R writes it (203, 206.1), so parents still match animals
+            out = np.array([None if np.isnan(v) else _code_text(v) for v in vals],
+                           dtype=object)
+            unk = np.isnan(vals) | np.isin(out, list(unknown_text))
+            out[unk] = None
+            return out
     na = s.isna().to_numpy()
     txt = s.astype("string").str.strip()
     out = np.asarray(txt.to_numpy(dtype=object, na_value=None), dtype=object)

@@ -207,7 +207,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         classify = unwrap_classify(classify)
         cls = [c.strip() for c in classify.split(":")
                if c.strip() and c.strip() not in intercept]
-        levels = dict(levels or {})
+        levels = {k: [v] if isinstance(v, str) else v for k, v in (levels or {}).items()}
     if "trait" in cls and "trait" not in lv:
         lv["trait"] = tuple(model.records.traits)
     cov_cls: dict[str, tuple[float, ...]] = {}

@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rlazy, rstring, rvector
+from asr_py.translate import rjoin, rlazy, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -450,9 +450,14 @@ class Translator(BasePrinter):
                 target.left is not None and target.left.kind == "call" and \
                 target.left.value in ("names", "colnames") and len(target.left.args) == 1:
             # names(d)[3] <- "Yield", colnames(d)[d == "x"] <- "y"
-            obj = self.py(target.left.args[0][1])
-            return (f"{obj} = {self.runtime('r_rename_at')}({obj}, "
-                    f"{self.py(target.args[0][1])}, {rhs})")
+            inner = target.left.args[0][1]
+            obj = self.py(inner)
+            value = (f"{self.runtime('r_rename_at')}({obj}, "
+                     f"{self.py(target.args[0][1])}, {rhs})")
+            if inner.kind not in ("name", "str"):
+                # colnames(l[[1]])[2:4] <- v: renamed, written back into l[[1]]
+                return self.assign_into(inner, value)
+            return f"{obj} = {value}"
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
         part = self._replace_part(target, rhs)
@@ -461,8 +466,12 @@ class Translator(BasePrinter):
         if target.kind == "call" and target.value in ("rownames", "row.names", "colnames") \
                 and len(target.args) == 1:
             # rownames(m) <- v / colnames(m) <- v on a matrix or data frame (rmatrix.py)
-            obj = self.py(target.args[0][1])
+            inner = target.args[0][1]
+            obj = self.py(inner)
             helper = "set_colnames" if target.value == "colnames" else "set_rownames"
+            if inner.kind not in ("name", "str"):
+                # colnames(l[[1]]) <- v: written back into l[[1]]
+                return self.assign_into(inner, f"{self.runtime(helper)}({obj}, {rhs})")
             return f"{obj} = {self.runtime(helper)}({obj}, {rhs})"
         if target.kind == "call" and target.value == "names" and target.args:
             inner = target.args[0][1]
@@ -519,11 +528,14 @@ class Translator(BasePrinter):
         args = [a for _, a in target.args]
         obj = target.left
         if target.value == "[[" and len(args) == 1:
-            key = self.py(args[0])
-            if args[0].kind in ("index", "call"):
-                # x[[v[k]]] <- value: v[k] is one name or position (a length-1 vector)
-                key = f"{self.runtime('r_scalar')}({key}, '[[')"
-            return f"{self.py(obj)}[{key}] = {rhs}"
+            if args[0].kind == "str":
+                return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+            # x[[i]] <- v, x[[v[k]]] <- v: R's 1-based position or a name (rlist.r_set2)
+            new = f"{self.runtime('r_set2')}({self.py(obj)}, {self.py(args[0])}, {rhs})"
+            if obj.kind == "name":
+                self.assigned.add(obj.value)
+                return f"{pyname(obj.value)} = {new}"
+            return self.assign_into(obj, new)
         if target.value == "[[" and len(args) == 2 and "empty" not in (args[0].kind,
                                                                          args[1].kind):
             # m[[i, j]] <- v: one cell (of a list matrix: any object, a data frame too)
@@ -888,6 +900,10 @@ class Translator(BasePrinter):
         f = e.value
         args = e.args
         pos = [a for n, a in args if n is None and a.kind != "empty"]
+        if f in rjoin.FUNCTIONS and f not in self.functions:   # joins, spread, rbindlist
+            joined = rjoin.translate(self, e)
+            if joined is not None:
+                return joined
         if f in ("library", "require", "requireNamespace", "suppressPackageStartupMessages",
                  "p_load", "libs"):
             if f == "suppressPackageStartupMessages" and pos:
@@ -1250,11 +1266,15 @@ class Translator(BasePrinter):
             # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)
             one = all(a.kind in ("num", "str") or a.kind == "name" and a.value in (
                 "TRUE", "FALSE", "T", "F") for _, a in cols)
-            body = "{" + ", ".join(f"{(n or self.src(a))!r}: {self.py(a)}"
-                                   for n, a in cols) + "}"
-            vec = all(a.kind in ("num", "str", "dollar") or a.kind == "call" and a.value in (
-                "c", "rep", "seq", "seq_len") or a.kind == "bin" and a.value == ":"
-                for _, a in cols)
+            # data.frame(id = ids, sire = NA): a column of missing values (not NULL: no column)
+            body = "{" + ", ".join(f"{(n or self.src(a))!r}: " + (
+                self.np("np.nan") if a.kind == "name" and a.value == "NA" else self.py(a))
+                for n, a in cols) + "}"
+            # x$y may be a data frame (summary(m)$varcomp: r_data_frame splices it) or one
+            # value (summary(m)$aic: one row), known only when run
+            vec = all(a.kind in ("num", "str") or
+                      a.kind == "call" and a.value in ("c", "rep", "seq", "seq_len") or
+                      a.kind == "bin" and a.value == ":" for _, a in cols)
             if one or not vec:
                 # values whose length is known only when run (one value: one row; columns
                 # by position, recycled, as R binds them)

@@ -316,9 +316,10 @@ class BasePrinter:
             if a.kind == "str" and e.left.kind == "name" and e.left.value in self.params:
                 # a parameter (a list or data frame of the caller's): an absent name is NULL
                 return f"{self.runtime('r_dollar')}({obj}, {a.value!r}, exact=True)"
+            # x[[i]]: R's 1-based position or a name known when the script runs (rlist.py)
             return f"{obj}[{self.py(a)}]" if a.kind == "str" else \
                 f"{self.runtime('r_elt2')}({obj}, {self.py(a)})" if a.kind == "num" else \
-                f"{obj}[{self.py(a)}]"
+                f"{self.runtime('r_get2')}({obj}, {self.py(a)})"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
         rows = _match_rownames(args[0], self.src(e.left), self.src) if args else None
@@ -716,6 +717,8 @@ class BasePrinter:
             return self.block(s.body, depth, fn=id(s) in self._last_value)
         if k == "if":
             return self.if_(s, depth, fn=id(s) in self._last_value)
+        if k == "call" and s.value == "ifelse" and _assigns(s):
+            return self.ifelse_statement(s, depth)
         if k == "for":
             assert s.left is not None and s.left.left is not None and s.left.right is not None
             var = pyname(s.left.left.value)
@@ -838,6 +841,34 @@ class BasePrinter:
         except Untranslatable as exc:
             return [f"# TODO(asr_py): not translated ({exc}): {self.src(head)}",
                     "if False:  # TODO(asr_py): the header above is not translated"]
+
+    def ifelse_statement(self, s: R, depth: int) -> list[str]:
+        """``ifelse(test, a <- x, b <- y)`` as a statement, used for its assignments: R
+        evaluates ``yes`` when the (one-value) test is TRUE, ``no`` when it is FALSE, neither
+        when it is NA (rlist.r_ifelse_branch; a vector test is an error here). A missing
+        ``no`` with a FALSE test is R's error "argument 'no' is missing"."""
+        named = {n for n, _ in s.args if n is not None}
+        free = [k for k in ("test", "yes", "no") if k not in named]
+        pos = [a for n, a in s.args if n is None and a.kind != "empty"]
+        got: dict[str, R] = dict(zip(free, pos))
+        got.update({n: a for n, a in s.args if n in ("test", "yes", "no")})
+        if "test" not in got or "yes" not in got or len(s.args) > 3 or \
+                named - {"test", "yes", "no"}:
+            raise Untranslatable("ifelse() with these arguments")
+        if "no" in got:
+            no = self.body_of(got["no"], depth + 1)
+        else:
+            no = [f"raise {self.runtime('AsrError')}(\"ifelse(): argument 'no' is missing, "
+                  "with no default (R's error)\")"]
+        # the test is evaluated once; its branch: 'yes', 'no' or None (NA)
+        test = got["test"]
+        # a && / || test takes one value of each side, as in if (): r_scalar
+        t = self.scalar(test) if test.kind == "bin" and test.value in ("&&", "||") else \
+            self.py(test)
+        return [f"_ifelse_branch = {self.runtime('r_ifelse_branch')}({t})",
+                "if _ifelse_branch == 'yes':"] + \
+            _indent(self.body_of(got["yes"], depth + 1)) + \
+            ["elif _ifelse_branch == 'no':"] + _indent(no)
 
     def body_of(self, e: R | None, depth: int, fn: bool = False) -> list[str]:
         if e is None:
@@ -1069,6 +1100,16 @@ def _lazy_default(d: R) -> bool:
     if d.kind == "call" and d.value in ("c", "list"):
         return any(_lazy_default(a) for _, a in d.args)
     return True
+
+
+def _assigns(e: R | None) -> bool:
+    """Whether R code ``e`` holds an assignment (``<-``, ``=`` as an operator, ``<<-``)."""
+    if e is None:
+        return False
+    if e.kind == "bin" and e.value in ("<-", "<<-", "=", "->", "->>"):
+        return True
+    return any(_assigns(x) for x in (e.left, e.right, e.alt)) or \
+        any(_assigns(a) for _, a in e.args) or any(_assigns(b) for b in e.body)
 
 
 def _indent(lines: list[str]) -> list[str]:

@@ -619,6 +619,8 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     for k, v in vals.items():
         if _scalar(v):
             out[k] = [v] * n
+        elif isinstance(flat[k], pd.Series) and len(flat[k]) == n:
+            out[k] = flat[k].reset_index(drop=True)     # by position, its dtype kept
         else:
             a = list(v)
             if a and n % len(a):

@@ -247,10 +247,28 @@ def r_set_dimnames(x: Any, dimnames: Any) -> Any:
     return set_colnames(set_rownames(x, parts[0]), parts[1])
 
 
+def relmatrix_triplets(x: Any) -> pd.DataFrame:
+    """asreml's sparse form of a relationship matrix (what ``ainverse()`` returns in R): the
+    lower triangle's non-zero elements as 1-based ``Row``, ``Column`` (Row >= Column, by
+    row, then column) and the value (column ``Ainverse`` for an A-inverse, else ``Value``)."""
+    import scipy.sparse as sp
+
+    m = sp.tril(sp.csr_matrix(x.matrix)).tocoo()
+    order = np.lexsort((m.col, m.row))
+    name = "Ainverse" if str(getattr(x, "kind", "")) == "Ainv" else "Value"
+    return pd.DataFrame({"Row": m.row[order] + 1, "Column": m.col[order] + 1,
+                         name: m.data[order]})
+
+
 def r_head(x: Any, n: int = 6, tail: bool = False) -> Any:
-    """R's ``head(x, n)`` / ``tail(x, n)`` of a data frame, Series, array or list."""
+    """R's ``head(x, n)`` / ``tail(x, n)`` of a data frame, Series, array or list; of a
+    relationship matrix (``ainverse()``), its sparse triplets as asreml gives them."""
     if (ph := _placeholder(x, n)) is not None:
         return ph
+    from asr_py.genetics.relmatrix import RelMatrix
+
+    if isinstance(x, RelMatrix):
+        x = relmatrix_triplets(x)
     size = len(x)
     k = int(n)
     k = max(size + k, 0) if k < 0 else min(k, size)
