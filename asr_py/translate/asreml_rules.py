@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rlazy, rstring, rvector
+from asr_py.translate import rlazy, rlm, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -968,6 +968,10 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.{attr}"
         if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
             raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
+        if f in rlm.FUNCTIONS and not self.is_fit(pos[0] if pos else R("empty")):
+            ols = rlm.translate(self, e)        # lm(), anova(lm), model.matrix(): rlm.py
+            if ols is not None:
+                return ols
         if f in ("vpredict", "pin"):
             if len(pos) != 2 or pos[1].kind != "formula":
                 raise Untranslatable(f)
@@ -1227,6 +1231,13 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f in ("data.table", "as.data.table") and len(pos) == 1 and len(args) == 1:
+            # data.table(df): a copy of the data frame, without row names (rbase.py)
+            nm = f", name={pos[0].value!r}" if pos[0].kind == "name" else ""
+            return f"{self.runtime('r_data_table')}({self.py(pos[0])}{nm})"
+        if f == "data.table" and args and all(n is not None for n, _ in args):
+            return f"{self.runtime('r_data_frame')}({{" + ", ".join(
+                f"{n!r}: {self.py(a)}" for n, a in args) + "})"
         if f == "data.frame" and any(n == "row.names" for n, _ in args) and len(args) > 1:
             # data.frame(..., row.names = v): the row names, not a column named row.names
             rn = [a for n, a in args if n == "row.names"][0]
@@ -1402,6 +1413,12 @@ class Translator(BasePrinter):
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
         pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
             e.left.comments else ""
+        if f in ("chol", "chol2inv", "ginv") and len(pos) == 1 and pkg in ("", "base", "MASS") \
+                and (f == "ginv" or pkg != "MASS") and all(
+                    n in (None, "x", "X") or f == "ginv" and n == "tol" for n, _ in args):
+            # R's Cholesky factor and inverse from it, MASS's generalised inverse (rmatrix.py)
+            self.uses_np = True
+            return f"{self.runtime('r_' + f)}({', '.join(self.kwargs(args))})"
         if pkg and pkg not in ("base", "stats", "utils", "asreml"):
             # LMMsolver:::dlogdet(): another package's (maybe internal) function
             raise Untranslatable(f"{pkg}::{f}(), a function of the R package {pkg}; asr_py "

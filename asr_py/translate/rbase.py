@@ -596,6 +596,28 @@ def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | bytes | int | float | bool | np.generic)
 
 
+def r_data_table(x: Any, name: str = "V1") -> pd.DataFrame:
+    """data.table's ``data.table(x)`` / ``as.data.table(x)`` of one value: a data frame is
+    copied, its row names dropped (data.table keeps none); a matrix gives columns V1, V2,
+    ...; a vector (or one value) one column named ``name`` (the variable's name, as
+    data.table names it). The data.table's own ``DT[i, j, by]`` syntax is not emulated."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if isinstance(x, pd.DataFrame):
+        return x.reset_index(drop=True).copy()
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        return pd.DataFrame(x, columns=[f"V{j + 1}" for j in range(x.shape[1])])
+    if isinstance(x, dict):
+        raise AsrError("data.table() of a list is not translated",
+                       hint="build the columns with data.table(a = x, b = y)")
+    vals = x.to_numpy() if isinstance(x, (pd.Series, pd.Index)) else x
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        vals = x.reset_index(drop=True)
+    if np.ndim(vals) == 0:
+        vals = [vals]
+    return pd.DataFrame({name: vals})
+
+
 def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     """R's ``data.frame(a = x, b = y)``: columns recycled to the longest (one value each:
     one row), by position whatever a Series' index. A NULL value gives no column (all NULL:

@@ -41,6 +41,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_cbind,
     r_cut,
     r_data_frame,
+    r_data_table,
     r_diag,
     r_dist,
     r_fun,
@@ -65,8 +66,19 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
+    r_anova,
+    r_coef,
+    r_fitted,
+    r_lm,
+    r_model_matrix,
+    r_residuals,
+)
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
+    r_chol,
+    r_chol2inv,
+    r_ginv,
     r_matrix,
     r_tri,
     r_tri_values,
