@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rlazy, rlm, rstring, rvector
+from asr_py.translate import rdplyr, rlazy, rlm, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -1017,6 +1017,11 @@ class Translator(BasePrinter):
             labels = self.py(pos[0])
             rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
+        if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
+                 "distinct") and f not in self.functions:
+            verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
+            if verb is not None:
+                return verb
         if f == "pull" and len(pos) == 2:
             col = pos[1]
             return f"{self.py(pos[0])}[{col.value!r}]" if col.kind in ("name", "str") \
@@ -1271,7 +1276,7 @@ class Translator(BasePrinter):
                 # by position, recycled, as R binds them)
                 return f"{self.runtime('r_data_frame')}({body})"
             return f"pd.DataFrame({body})"
-        if f == "rbind" and pos and len(pos) == len(args):
+        if f in ("rbind", "rbind.data.frame") and pos and len(pos) == len(args):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and len(args) > 1:
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
@@ -1571,8 +1576,15 @@ class Translator(BasePrinter):
         data = pos[0]
         d = self.py(data)
         kws = []
-        for n, a in e.args:
+        for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
             if n is None:
+                # an unnamed argument besides the data: dplyr's across(); anything else is
+                # not dropped silently (it was: mutate(d, across(...)) kept d unchanged)
+                done = rdplyr.across(self, d, a) if a.kind == "call" and \
+                    a.value == "across" and not kws else None
+                if done is None:
+                    raise Untranslatable(f"{e.value}({self.src(a)})")
+                d = done
                 continue
             val = self.in_data(data, lambda a=a: self.py(a))
             ok = n.isidentifier() and not keyword.iskeyword(n)

@@ -66,6 +66,14 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
+    r_arrange,
+    r_distinct,
+    r_dplyr_select,
+    r_mutate_at,
+    r_mutate_if,
+    r_rename_with,
+)
 from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
     r_anova,
     r_coef,
