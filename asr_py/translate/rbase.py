@@ -440,6 +440,15 @@ def r_rbind(*xs: Any) -> Any:
                                    columns=cols) for x in items]
         return pd.concat(parts, ignore_index=True)
     rows = [np.atleast_1d(np.asarray(x)) for x in items]
+    if any(r.ndim == 2 for r in rows):
+        # matrices are stacked (R: their column counts must agree); a vector is one row,
+        # recycled to that many columns
+        ncol = next(r.shape[1] for r in rows if r.ndim == 2)
+        bad = [r.shape for r in rows if r.ndim == 2 and r.shape[1] != ncol]
+        if bad:
+            raise AsrError(f"rbind(): matrices with {ncol} and {bad[0][1]} columns",
+                           hint="R's rbind needs the same number of columns")
+        return np.vstack([r if r.ndim == 2 else np.resize(r, ncol)[None, :] for r in rows])
     n = max(len(r) for r in rows)
     return np.vstack([np.resize(r, n) for r in rows])
 
