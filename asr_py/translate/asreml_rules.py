@@ -737,7 +737,7 @@ class Translator(BasePrinter):
                 e.value in _PREDICT_ATTRS and self._is_prediction(obj.left):
             # asreml 3's predict(...)$predictions$sed (vcov, avsed): that of the prediction
             return self.dollar(R("dollar", e.value, left=obj.left, start=e.start, end=e.end))
-        if obj.kind == "call" and obj.value == "summary" and obj.args:
+        if obj.kind == "call" and obj.value in ("summary", "summary.asreml") and obj.args:
             m = self.py(obj.args[0][1])
             comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
             if comp == "loglik":     # asreml's scale: without the 2π constant
@@ -887,6 +887,12 @@ class Translator(BasePrinter):
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
         f = e.value
         args = e.args
+        if f in ("summary.asreml", "coef.asreml", "residuals.asreml", "resid.asreml",
+                 "fitted.asreml") and f not in self.functions and args and \
+                self.is_fit(args[0][1]):
+            # the S3 method called by its full name: as the generic on an asreml fit
+            return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
+                               start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
         if f in ("library", "require", "requireNamespace", "suppressPackageStartupMessages",
                  "p_load", "libs"):
@@ -1893,7 +1899,7 @@ class Translator(BasePrinter):
             if n == "classify":
                 kw.append(f"classify={self.py(a)}")
             elif n == "levels":
-                kw.append(f"levels={self.py(a)}")
+                kw.append(self._predict_levels(e, a))
             elif n in ("sed", "vcov") and a.kind == "name" and a.value in (
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
@@ -1918,6 +1924,18 @@ class Translator(BasePrinter):
             return (f"{{c: {self.py(pos[0])}.predict({', '.join(['classify=c', *rest])}) "
                     f"for c in {several!r}}}")
         return f"{self.py(pos[0])}.predict({', '.join(kw)})"
+
+    def _predict_levels(self, e: R, a: R) -> str:
+        """predict(levels = ...): asreml 4 takes a list named by classify variables; a plain
+        vector with a one-variable classify is that variable's levels."""
+        if a.kind == "call" and a.value == "list":
+            return f"levels={self.py(a)}"
+        cls = [x for n, x in e.args if n is not None and
+               (_partial(n, _PREDICT_ARGS) or n) == "classify"]
+        if len(cls) == 1 and cls[0].kind == "str" and ":" not in cls[0].value:
+            return f"levels={{{cls[0].value!r}: {self.py(a)}}}"
+        raise Untranslatable("predict(levels = a vector) with a classify of several "
+                             "variables")
 
     def wald(self, e: R) -> str:
         pos = [a for n, a in e.args if n is None]

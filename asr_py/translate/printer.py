@@ -136,6 +136,13 @@ class BasePrinter:
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
+            if self.data_cols and e.value in self.assigned and e.value not in _CONST \
+                    and pyname(e.value) != self.data_cols and \
+                    re.fullmatch(r"[A-Za-z_]\w*", self.data_cols):
+                # R looks a bare name up among the data's columns first, then the
+                # variables: a variable also named as a column (Zone_Loc <- ...) is not it
+                return f"{self.runtime('r_col_or')}({self.data_cols}, {e.value!r}, " \
+                       f"{pyname(e.value)})"
             if e.value in self.arrays:
                 return f"np.asarray({pyname(e.value)})"
             return pyname(e.value)

@@ -605,6 +605,14 @@ def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | bytes | int | float | bool | np.generic)
 
 
+def r_col_or(data: Any, name: str, value: Any) -> Any:
+    """A bare ``name`` inside ``subset(data, ...)``/``with(data, ...)``: the data's column
+    when it has one (R evaluates in the data first), else the script's variable ``value``."""
+    if isinstance(data, pd.DataFrame) and name in data.columns:
+        return data[name]
+    return value
+
+
 def r_data_table(x: Any, name: str = "V1") -> pd.DataFrame:
     """data.table's ``data.table(x)`` / ``as.data.table(x)`` of one value: a data frame is
     copied, its row names dropped (data.table keeps none); a matrix gives columns V1, V2,

@@ -310,6 +310,8 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
                 return None
             return f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {how!r})"
         if target.kind == "call" and target.value == "vars":
+            if not target.args:
+                return data                 # vars(): no column, the data unchanged
             sel = ", ".join(spec(tr, a, None) for n, a in target.args)
         else:
             sel = spec(tr, target)

@@ -39,6 +39,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_as,
     r_bind_all,
     r_cbind,
+    r_col_or,
     r_cut,
     r_data_frame,
     r_data_table,
