@@ -1024,7 +1024,7 @@ class Translator(BasePrinter):
             rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
         if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
-                 "distinct") and f not in self.functions:
+                 "distinct", "ldply") and f not in self.functions:
             verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
             if verb is not None:
                 return verb

@@ -609,7 +609,9 @@ def r_col_or(data: Any, name: str, value: Any) -> Any:
     """A bare ``name`` inside ``subset(data, ...)``/``with(data, ...)``: the data's column
     when it has one (R evaluates in the data first), else the script's variable ``value``."""
     if isinstance(data, pd.DataFrame) and name in data.columns:
-        return data[name]
+        col = data[name]
+        # two columns of that name (plyr's .id beside an existing one): R's $ takes the first
+        return col.iloc[:, 0] if isinstance(col, pd.DataFrame) else col
     return value
 
 

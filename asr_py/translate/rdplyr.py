@@ -24,7 +24,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_arrange", "r_distinct", "r_mutate_at", "r_mutate_if", "r_rename_with",
+__all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_rename_with",
            "r_dplyr_select"]
 
 #: R functions applied to columns, by name -> how (runtime name)
@@ -274,6 +274,8 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
     args = e.args
     if not args or args[0][0] not in (None, ".data"):
         return None
+    if f == "ldply":
+        return _ldply(tr, args)
     data = tr.py(args[0][1])
     rest = args[1:]
     if f == "select":
@@ -334,6 +336,26 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
     return None
 
 
+def _ldply(tr: Any, args: list[Any]) -> str | None:
+    """``ldply(x, fun, .id = "name")`` with fun data.frame/as.data.frame (or none)."""
+    rest = args[1:]
+    fun = "identity"
+    ident = None
+    for n, a in rest:
+        if n is None and a.kind == "name" and a.value in ("data.frame", "as.data.frame",
+                                                          "identity", "rbind"):
+            fun = "data.frame" if a.value != "identity" else "identity"
+        elif n in (".fun",) and a.kind == "name" and a.value in ("data.frame",
+                                                                  "as.data.frame"):
+            fun = "data.frame"
+        elif n == ".id" and a.kind == "str":
+            ident = a.value
+        else:
+            return None
+    extra = f", id={ident!r}" if ident is not None else ""
+    return f"{tr.runtime('r_ldply')}({tr.py(args[0][1])}, {fun!r}{extra})"
+
+
 def across(tr: Any, data: str, e: Any) -> str | None:
     """``mutate(d, across(cols, f))`` as :func:`r_mutate_at` (``where(is.x)`` as
     :func:`r_mutate_if`), or None."""
@@ -350,3 +372,42 @@ def across(tr: Any, data: str, e: Any) -> str | None:
         return None if pred is None else \
             f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {how!r})"
     return f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], {how!r})"
+
+
+def r_ldply(x: Any, fun: str = "identity", id: str | None = None) -> pd.DataFrame:  # noqa: A002
+    """plyr's ``ldply(x, data.frame, .id = "name")``: the data frames of the list ``x``
+    (a named list, or a column of a list-matrix) stacked, rows renumbered; with ``.id`` a
+    first column holding each element's name (a factor in R; text here)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if isinstance(x, (pd.Series, dict)):
+        items = list(x.items())
+    elif isinstance(x, (list, tuple)):
+        items = [(str(k + 1), v) for k, v in enumerate(x)]
+    else:
+        raise AsrError(f"ldply(): expected a list, got {type(x).__name__}",
+                       hint="ldply() binds the data frames of a list")
+    parts = []
+    for name, v in items:
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+        if v is None:
+            continue
+        if not isinstance(v, pd.DataFrame):
+            if fun == "identity":
+                raise AsrError(f"ldply(): element {name!r} is a {type(v).__name__}, not a "
+                               "data frame", hint="ldply(x, data.frame) converts it")
+            v = pd.DataFrame(v)
+        v = v.reset_index(drop=True)
+        v.attrs = {}        # a prediction's sed/vcov riding along: not data (pandas' concat
+        if id is not None:  # compares attrs and fails on frames)
+            v = v.copy()
+            same = id in v.columns and v.loc[:, [id]].astype(str).eq(str(name)).all().all()
+            if same:        # the column is there with these very values: R's copy would
+                v.insert(0, id, v.pop(id))         # be identical; kept once, first
+            else:           # as plyr: the id column first, beside one of the same name
+                v.insert(0, id, str(name), allow_duplicates=True)
+        parts.append(v)
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)

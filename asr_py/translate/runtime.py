@@ -71,6 +71,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
     r_distinct,
     r_dplyr_select,
+    r_ldply,
     r_mutate_at,
     r_mutate_if,
     r_rename_with,
