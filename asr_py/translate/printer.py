@@ -741,6 +741,20 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
+        if k == "index" and s.left is not None and s.left.kind == "name" and \
+                len(s.args) == 2 and s.args[0][1].kind == "empty" and \
+                s.args[1][1].kind == "call" and s.args[1][1].left is not None and \
+                s.args[1][1].left.kind == "str" and s.args[1][1].left.value == ":=" and \
+                s.args[1][1].args and all(n for n, _ in s.args[1][1].args):
+            # data.table's DT[, ':='(a = e1, b = e2)]: the columns set in place, each
+            # expression evaluated among DT's columns (as one assign: e2 sees the old a)
+            dt = self.py(s.left)
+            kws = []
+            for n, a in s.args[1][1].args:
+                val = self.in_data(s.left, lambda a=a: self.py(a))
+                kws.append(f"**{{{n!r}: {val}}}")
+            self.assigned.add(s.left.value)
+            return [f"{dt} = {dt}.assign({', '.join(kws)})"]
         if k == "paren" and s.right is not None and s.right.kind == "bin" and \
                 s.right.value in ("<-", "=", "<<-") and s.right.left is not None:
             # (x <- value): assign, and print the value at the top level as R does

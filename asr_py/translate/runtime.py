@@ -107,6 +107,7 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_regsub,
     r_sprintf,
     r_startswith,
+    r_str_split_fixed,
     r_strsplit,
     r_substr,
     r_substring,

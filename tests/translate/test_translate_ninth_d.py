@@ -65,3 +65,36 @@ def test_predict_levels_vector_is_the_classify_variables_levels() -> None:
     means = d.groupby("A")["y"].mean()
     assert got["predicted.value"].tolist() == pytest.approx(
         [means["a3"], means["a1"]], abs=1e-6)
+
+
+def test_data_table_colon_equals_sets_columns_in_place() -> None:
+    d = pd.DataFrame({"se": [0.5, 2.0], "x": [1.0, 3.0]})
+    ns = _run("""
+b <- data.table(d)
+b[ , ':='(var = se^2, w = 1 / se^2)]
+""", d=d)
+    assert ns["b"]["var"].tolist() == [0.25, 4.0] and ns["b"]["w"].tolist() == [4.0, 0.25]
+    assert list(ns["d"].columns) == ["se", "x"]         # data.table() copied d
+
+
+def test_str_split_fixed_pieces_and_padding() -> None:
+    ns = _run("""
+x <- c("North_07BM38_2016", "South_07", "West")
+a <- str_split_fixed(x, "_", 2)
+b <- str_split_fixed(x, "_", 3)[, 3]
+""")
+    assert ns["a"].tolist() == [["North", "07BM38_2016"], ["South", "07"], ["West", ""]]
+    assert list(ns["b"]) == ["2016", "", ""]
+
+
+def test_ldply_binds_named_list_of_frames_with_id() -> None:
+    from asr_py.translate.runtime import r_ldply
+
+    parts = {"E1": pd.DataFrame({"g": ["a", "b"], "y": [1.0, 2.0]}),
+             "E2": pd.DataFrame({"g": ["a"], "y": [3.0]})}
+    out = r_ldply(parts, "data.frame", id="Env")
+    assert out.to_dict("list") == {"Env": ["E1", "E1", "E2"], "g": ["a", "b", "a"],
+                                   "y": [1.0, 2.0, 3.0]}
+    # the id column already there with those values: kept once (R's copy is identical)
+    same = {k: v.assign(Env=k) for k, v in parts.items()}
+    assert list(r_ldply(same, "data.frame", id="Env").columns) == ["Env", "g", "y"]
