@@ -98,3 +98,40 @@ def test_ldply_binds_named_list_of_frames_with_id() -> None:
     # the id column already there with those values: kept once (R's copy is identical)
     same = {k: v.assign(Env=k) for k, v in parts.items()}
     assert list(r_ldply(same, "data.frame", id="Env").columns) == ["Env", "g", "y"]
+
+
+def test_update_of_a_fit_with_a_family_fixed_dispersion() -> None:
+    """Stage II of a two-stage analysis: weights = 1/se^2 and family =
+    asr_gaussian(dispersion = 1) (residual variance fixed at 1); update() refits it (it had
+    no refit function). The genotype variance is checked against a dense REML computed
+    here: V = σ²_g ZZᵀ + diag(1/w), the restricted log-likelihood maximised over σ²_g."""
+    from scipy.optimize import minimize_scalar
+
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame({"g": np.repeat([f"g{i}" for i in range(12)], 3),
+                      "e": np.tile(["x", "y", "z"], 12)})
+    u = rng.normal(scale=0.8, size=12)
+    se = rng.uniform(0.3, 0.6, size=36)
+    d["y"] = np.repeat(u, 3) + np.tile([0.0, 0.5, 1.0], 12) + rng.normal(size=36) * se
+    d["w"] = 1 / se ** 2
+    m = asr.asreml(fixed="y ~ e", random="~ g", weights="w",
+                   family=asr.asr_gaussian(dispersion=1.0), data=d)
+    m2 = m.update()
+    assert m2.loglik == pytest.approx(m.loglik, abs=1e-6)
+    x = pd.get_dummies(d["e"], drop_first=True).astype(float)
+    x.insert(0, "mu", 1.0)
+    xm = x.to_numpy()
+    z = pd.get_dummies(d["g"]).to_numpy(float)
+    y = d["y"].to_numpy()
+
+    def neg_reml(s2: float) -> float:
+        v = s2 * z @ z.T + np.diag(1 / d["w"].to_numpy())
+        vi = np.linalg.inv(v)
+        xvx = xm.T @ vi @ xm
+        p = vi - vi @ xm @ np.linalg.solve(xvx, xm.T @ vi)
+        return 0.5 * (np.linalg.slogdet(v)[1] + np.linalg.slogdet(xvx)[1] + y @ p @ y)
+
+    best = minimize_scalar(neg_reml, bounds=(1e-6, 10), method="bounded",
+                           options={"xatol": 1e-9})
+    vc = m2.varcomp
+    assert vc.loc["g", "component"] == pytest.approx(best.x, rel=1e-3)
