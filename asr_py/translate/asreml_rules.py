@@ -753,6 +753,17 @@ class Translator(BasePrinter):
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
+        fit_pred = self._fit_predict(obj if obj.kind == "dollar" and
+                                     obj.value == "predictions" else e)
+        if fit_pred is not None:
+            # fit$predictions$pvals / fit$predictions of asreml(predict = predict.asreml(...))
+            if e.value == "predictions":
+                return self.predict(fit_pred)
+            if e.value == "pvals":
+                return f"{self.runtime('r_pvals3')}({self.predict(fit_pred)})"
+            if e.value in _PREDICT_ATTRS:
+                need = "vcov" if e.value == "vcov" else "sed"
+                return self.predict(fit_pred, need) + _PREDICT_ATTRS[e.value]
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
             inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
@@ -1674,6 +1685,12 @@ class Translator(BasePrinter):
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")
                 continue
+            if n == "predict" and a.kind == "call" and a.value in ("predict",
+                                                                   "predict.asreml"):
+                # asreml 3 predicts while fitting: kept for fit$predictions (dollar()),
+                # which becomes fit.predict(...) with these arguments; no model change
+                self.last_formulas["__predict__"] = a      # type: ignore[assignment]
+                continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
                     "not an asreml() argument asr_py knows"
@@ -1924,6 +1941,17 @@ class Translator(BasePrinter):
             return (f"{{c: {self.py(pos[0])}.predict({', '.join(['classify=c', *rest])}) "
                     f"for c in {several!r}}}")
         return f"{self.py(pos[0])}.predict({', '.join(kw)})"
+
+    def _fit_predict(self, e: R) -> R | None:
+        """``fit$predictions`` of a fit whose asreml() call had ``predict =
+        predict.asreml(...)``: the equivalent ``predict(fit, ...)`` call, else None."""
+        if not (e.kind == "dollar" and e.value == "predictions" and e.left is not None and
+                e.left.kind == "name" and e.left.value in self.fits):
+            return None
+        spec = self.formulas.get(e.left.value, {}).get("__predict__")
+        if not isinstance(spec, R):
+            return None
+        return R("call", "predict", [(None, e.left), *spec.args], start=e.start, end=e.end)
 
     def _predict_levels(self, e: R, a: R) -> str:
         """predict(levels = ...): asreml 4 takes a list named by classify variables; a plain

@@ -135,3 +135,21 @@ def test_update_of_a_fit_with_a_family_fixed_dispersion() -> None:
                            options={"xatol": 1e-9})
     vc = m2.varcomp
     assert vc.loc["g", "component"] == pytest.approx(best.x, rel=1e-3)
+
+
+def test_asreml_predict_argument_then_fit_predictions_pvals() -> None:
+    """asreml 3's asreml(..., predict = predict.asreml(classify = "A")) and later
+    fit$predictions$pvals: the predictions of predict(fit, classify = "A"); the argument no
+    longer leaves a 'DIFFERENT model' TODO (it never changed the model)."""
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"A": np.repeat(["a1", "a2", "a3"], 6), "B": np.tile(["b1", "b2"], 9)})
+    d["y"] = rng.normal(size=18) + np.repeat([0.0, 2.0, 4.0], 6)
+    r = ('m <- asreml(y ~ A, random = ~ B, data = d, '
+         'predict = predict.asreml(classify = "A"))\n'
+         'pv <- m$predictions$pvals\n')
+    py = asr.translate(r)
+    assert "DIFFERENT model" not in py
+    ns = _run(r, d=d)
+    pv = pd.DataFrame(ns["pv"])
+    means = d.groupby("A")["y"].mean()
+    assert pv["predicted.value"].tolist() == pytest.approx(means.tolist(), abs=1e-6)
