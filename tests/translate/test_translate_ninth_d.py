@@ -153,3 +153,14 @@ def test_asreml_predict_argument_then_fit_predictions_pvals() -> None:
     pv = pd.DataFrame(ns["pv"])
     means = d.groupby("A")["y"].mean()
     assert pv["predicted.value"].tolist() == pytest.approx(means.tolist(), abs=1e-6)
+
+
+def test_rdata_frame_with_a_matrix_column_is_flattened() -> None:
+    """FieldSimR's pheno_df.RData holds a data frame whose column y.Trait1 is a 200 × 1
+    matrix (rdata failed: 'Data must be 1-dimensional'); R's d$y.Trait1 is that vector."""
+    from asr_py.translate.rds import _flat_columns
+
+    got = _flat_columns({"a": np.arange(3), "y": np.arange(3.0).reshape(3, 1),
+                         "m": np.arange(6.0).reshape(3, 2)})
+    assert list(got) == ["a", "y", "m.1", "m.2"]
+    assert got["y"].tolist() == [0.0, 1.0, 2.0] and got["m.2"].tolist() == [1.0, 3.0, 5.0]
