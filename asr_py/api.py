@@ -123,7 +123,9 @@ def asreml(
     if vcm is not None:
         return _fit_vcm(model, vcm, family, method, maxit, callback, solver, call)
     if family is not None:
-        return _fit_glmm(model, family, data, maxit, callback, solver, call, method)
+        glmm = _fit_glmm(model, family, data, maxit, callback, solver, call, method)
+        glmm.refit = asreml          # update() refits it as any asr.asreml() fit
+        return glmm
     problem = model.problem()
     if method == "ML":  # asr_py.reml.ml: alternating GLS and AI-REML steps
         return AsremlFit(model, _fit_ml(problem, maxit, callback, solver), call)

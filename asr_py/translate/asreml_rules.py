@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rjoin, rlazy, rstring, rvector
+from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -749,7 +749,7 @@ class Translator(BasePrinter):
                 e.value in _PREDICT_ATTRS and self._is_prediction(obj.left):
             # asreml 3's predict(...)$predictions$sed (vcov, avsed): that of the prediction
             return self.dollar(R("dollar", e.value, left=obj.left, start=e.start, end=e.end))
-        if obj.kind == "call" and obj.value == "summary" and obj.args:
+        if obj.kind == "call" and obj.value in ("summary", "summary.asreml") and obj.args:
             m = self.py(obj.args[0][1])
             comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
             if comp == "loglik":     # asreml's scale: without the 2π constant
@@ -765,6 +765,17 @@ class Translator(BasePrinter):
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
+        fit_pred = self._fit_predict(obj if obj.kind == "dollar" and
+                                     obj.value == "predictions" else e)
+        if fit_pred is not None:
+            # fit$predictions$pvals / fit$predictions of asreml(predict = predict.asreml(...))
+            if e.value == "predictions":
+                return self.predict(fit_pred)
+            if e.value == "pvals":
+                return f"{self.runtime('r_pvals3')}({self.predict(fit_pred)})"
+            if e.value in _PREDICT_ATTRS:
+                need = "vcov" if e.value == "vcov" else "sed"
+                return self.predict(fit_pred, need) + _PREDICT_ATTRS[e.value]
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
             inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
@@ -899,6 +910,12 @@ class Translator(BasePrinter):
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
         f = e.value
         args = e.args
+        if f in ("summary.asreml", "coef.asreml", "residuals.asreml", "resid.asreml",
+                 "fitted.asreml") and f not in self.functions and args and \
+                self.is_fit(args[0][1]):
+            # the S3 method called by its full name: as the generic on an asreml fit
+            return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
+                               start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
         if f in rjoin.FUNCTIONS and f not in self.functions:   # joins, spread, rbindlist
             joined = rjoin.translate(self, e)
@@ -984,6 +1001,10 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.{attr}"
         if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
             raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
+        if f in rlm.FUNCTIONS and not self.is_fit(pos[0] if pos else R("empty")):
+            ols = rlm.translate(self, e)        # lm(), anova(lm), model.matrix(): rlm.py
+            if ols is not None:
+                return ols
         if f in ("vpredict", "pin"):
             if len(pos) != 2 or pos[1].kind != "formula":
                 raise Untranslatable(f)
@@ -1029,6 +1050,11 @@ class Translator(BasePrinter):
             labels = self.py(pos[0])
             rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
+        if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
+                 "distinct", "ldply") and f not in self.functions:
+            verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
+            if verb is not None:
+                return verb
         if f == "pull" and len(pos) == 2:
             col = pos[1]
             return f"{self.py(pos[0])}[{col.value!r}]" if col.kind in ("name", "str") \
@@ -1243,6 +1269,13 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f in ("data.table", "as.data.table") and len(pos) == 1 and len(args) == 1:
+            # data.table(df): a copy of the data frame, without row names (rbase.py)
+            nm = f", name={pos[0].value!r}" if pos[0].kind == "name" else ""
+            return f"{self.runtime('r_data_table')}({self.py(pos[0])}{nm})"
+        if f == "data.table" and args and all(n is not None for n, _ in args):
+            return f"{self.runtime('r_data_frame')}({{" + ", ".join(
+                f"{n!r}: {self.py(a)}" for n, a in args) + "})"
         if f == "data.frame" and any(n == "row.names" for n, _ in args) and len(args) > 1:
             # data.frame(..., row.names = v): the row names, not a column named row.names
             rn = [a for n, a in args if n == "row.names"][0]
@@ -1280,7 +1313,7 @@ class Translator(BasePrinter):
                 # by position, recycled, as R binds them)
                 return f"{self.runtime('r_data_frame')}({body})"
             return f"pd.DataFrame({body})"
-        if f == "rbind" and pos and len(pos) == len(args):
+        if f in ("rbind", "rbind.data.frame") and pos and len(pos) == len(args):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and len(args) > 1:
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
@@ -1422,6 +1455,12 @@ class Translator(BasePrinter):
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
         pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
             e.left.comments else ""
+        if f in ("chol", "chol2inv", "ginv") and len(pos) == 1 and pkg in ("", "base", "MASS") \
+                and (f == "ginv" or pkg != "MASS") and all(
+                    n in (None, "x", "X") or f == "ginv" and n == "tol" for n, _ in args):
+            # R's Cholesky factor and inverse from it, MASS's generalised inverse (rmatrix.py)
+            self.uses_np = True
+            return f"{self.runtime('r_' + f)}({', '.join(self.kwargs(args))})"
         if pkg and pkg not in ("base", "stats", "utils", "asreml"):
             # LMMsolver:::dlogdet(): another package's (maybe internal) function
             raise Untranslatable(f"{pkg}::{f}(), a function of the R package {pkg}; asr_py "
@@ -1574,8 +1613,15 @@ class Translator(BasePrinter):
         data = pos[0]
         d = self.py(data)
         kws = []
-        for n, a in e.args:
+        for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
             if n is None:
+                # an unnamed argument besides the data: dplyr's across(); anything else is
+                # not dropped silently (it was: mutate(d, across(...)) kept d unchanged)
+                done = rdplyr.across(self, d, a) if a.kind == "call" and \
+                    a.value == "across" and not kws else None
+                if done is None:
+                    raise Untranslatable(f"{e.value}({self.src(a)})")
+                d = done
                 continue
             val = self.in_data(data, lambda a=a: self.py(a))
             ok = n.isidentifier() and not keyword.iskeyword(n)
@@ -1658,6 +1704,12 @@ class Translator(BasePrinter):
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")
+                continue
+            if n == "predict" and a.kind == "call" and a.value in ("predict",
+                                                                   "predict.asreml"):
+                # asreml 3 predicts while fitting: kept for fit$predictions (dollar()),
+                # which becomes fit.predict(...) with these arguments; no model change
+                self.last_formulas["__predict__"] = a      # type: ignore[assignment]
                 continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
@@ -1884,7 +1936,7 @@ class Translator(BasePrinter):
             if n == "classify":
                 kw.append(f"classify={self.py(a)}")
             elif n == "levels":
-                kw.append(f"levels={self.py(a)}")
+                kw.append(self._predict_levels(e, a))
             elif n in ("sed", "vcov") and a.kind == "name" and a.value in (
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
@@ -1909,6 +1961,29 @@ class Translator(BasePrinter):
             return (f"{{c: {self.py(pos[0])}.predict({', '.join(['classify=c', *rest])}) "
                     f"for c in {several!r}}}")
         return f"{self.py(pos[0])}.predict({', '.join(kw)})"
+
+    def _fit_predict(self, e: R) -> R | None:
+        """``fit$predictions`` of a fit whose asreml() call had ``predict =
+        predict.asreml(...)``: the equivalent ``predict(fit, ...)`` call, else None."""
+        if not (e.kind == "dollar" and e.value == "predictions" and e.left is not None and
+                e.left.kind == "name" and e.left.value in self.fits):
+            return None
+        spec = self.formulas.get(e.left.value, {}).get("__predict__")
+        if not isinstance(spec, R):
+            return None
+        return R("call", "predict", [(None, e.left), *spec.args], start=e.start, end=e.end)
+
+    def _predict_levels(self, e: R, a: R) -> str:
+        """predict(levels = ...): asreml 4 takes a list named by classify variables; a plain
+        vector with a one-variable classify is that variable's levels."""
+        if a.kind == "call" and a.value == "list":
+            return f"levels={self.py(a)}"
+        cls = [x for n, x in e.args if n is not None and
+               (_partial(n, _PREDICT_ARGS) or n) == "classify"]
+        if len(cls) == 1 and cls[0].kind == "str" and ":" not in cls[0].value:
+            return f"levels={{{cls[0].value!r}: {self.py(a)}}}"
+        raise Untranslatable("predict(levels = a vector) with a classify of several "
+                             "variables")
 
     def wald(self, e: R) -> str:
         pos = [a for n, a in e.args if n is None]

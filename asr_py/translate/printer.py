@@ -136,6 +136,13 @@ class BasePrinter:
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
+            if self.data_cols and e.value in self.assigned and e.value not in _CONST \
+                    and pyname(e.value) != self.data_cols and \
+                    re.fullmatch(r"[A-Za-z_]\w*", self.data_cols):
+                # R looks a bare name up among the data's columns first, then the
+                # variables: a variable also named as a column (Zone_Loc <- ...) is not it
+                return f"{self.runtime('r_col_or')}({self.data_cols}, {e.value!r}, " \
+                       f"{pyname(e.value)})"
             if e.value in self.arrays:
                 return f"np.asarray({pyname(e.value)})"
             return pyname(e.value)
@@ -737,6 +744,20 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
+        if k == "index" and s.left is not None and s.left.kind == "name" and \
+                len(s.args) == 2 and s.args[0][1].kind == "empty" and \
+                s.args[1][1].kind == "call" and s.args[1][1].left is not None and \
+                s.args[1][1].left.kind == "str" and s.args[1][1].left.value == ":=" and \
+                s.args[1][1].args and all(n for n, _ in s.args[1][1].args):
+            # data.table's DT[, ':='(a = e1, b = e2)]: the columns set in place, each
+            # expression evaluated among DT's columns (as one assign: e2 sees the old a)
+            dt = self.py(s.left)
+            kws = []
+            for n, a in s.args[1][1].args:
+                val = self.in_data(s.left, lambda a=a: self.py(a))
+                kws.append(f"**{{{n!r}: {val}}}")
+            self.assigned.add(s.left.value)
+            return [f"{dt} = {dt}.assign({', '.join(kws)})"]
         if k == "paren" and s.right is not None and s.right.kind == "bin" and \
                 s.right.value in ("<-", "=", "<<-") and s.right.left is not None:
             # (x <- value): assign, and print the value at the top level as R does

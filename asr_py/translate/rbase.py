@@ -440,6 +440,15 @@ def r_rbind(*xs: Any) -> Any:
                                    columns=cols) for x in items]
         return pd.concat(parts, ignore_index=True)
     rows = [np.atleast_1d(np.asarray(x)) for x in items]
+    if any(r.ndim == 2 for r in rows):
+        # matrices are stacked (R: their column counts must agree); a vector is one row,
+        # recycled to that many columns
+        ncol = next(r.shape[1] for r in rows if r.ndim == 2)
+        bad = [r.shape for r in rows if r.ndim == 2 and r.shape[1] != ncol]
+        if bad:
+            raise AsrError(f"rbind(): matrices with {ncol} and {bad[0][1]} columns",
+                           hint="R's rbind needs the same number of columns")
+        return np.vstack([r if r.ndim == 2 else np.resize(r, ncol)[None, :] for r in rows])
     n = max(len(r) for r in rows)
     return np.vstack([np.resize(r, n) for r in rows])
 
@@ -594,6 +603,38 @@ def r_wald_test(Sigma: Any, b: Any, Terms: Any = None, L: Any = None, H0: Any = 
 
 def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | bytes | int | float | bool | np.generic)
+
+
+def r_col_or(data: Any, name: str, value: Any) -> Any:
+    """A bare ``name`` inside ``subset(data, ...)``/``with(data, ...)``: the data's column
+    when it has one (R evaluates in the data first), else the script's variable ``value``."""
+    if isinstance(data, pd.DataFrame) and name in data.columns:
+        col = data[name]
+        # two columns of that name (plyr's .id beside an existing one): R's $ takes the first
+        return col.iloc[:, 0] if isinstance(col, pd.DataFrame) else col
+    return value
+
+
+def r_data_table(x: Any, name: str = "V1") -> pd.DataFrame:
+    """data.table's ``data.table(x)`` / ``as.data.table(x)`` of one value: a data frame is
+    copied, its row names dropped (data.table keeps none); a matrix gives columns V1, V2,
+    ...; a vector (or one value) one column named ``name`` (the variable's name, as
+    data.table names it). The data.table's own ``DT[i, j, by]`` syntax is not emulated."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if isinstance(x, pd.DataFrame):
+        return x.reset_index(drop=True).copy()
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        return pd.DataFrame(x, columns=[f"V{j + 1}" for j in range(x.shape[1])])
+    if isinstance(x, dict):
+        raise AsrError("data.table() of a list is not translated",
+                       hint="build the columns with data.table(a = x, b = y)")
+    vals = x.to_numpy() if isinstance(x, (pd.Series, pd.Index)) else x
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        vals = x.reset_index(drop=True)
+    if np.ndim(vals) == 0:
+        vals = [vals]
+    return pd.DataFrame({name: vals})
 
 
 def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:

@@ -73,12 +73,37 @@ def _alldiffs(obj: Any, attrs: Mapping[str, Any]) -> Any:
     return Alldiffs(comps, attrs=meta)
 
 
+def _flat_columns(obj: Any) -> Any:
+    """A data frame's matrix columns (``d$x <- scale(x)``: n × 1) as R's data frame holds
+    them for ``d$x``: an n × 1 matrix is the vector; an n × k one becomes columns x.1 ...
+    x.k (R's names when it is written out)."""
+    if not isinstance(obj, Mapping):
+        return obj
+    out: dict[Any, Any] = {}
+    for k, v in obj.items():
+        vals = np.asarray(getattr(v, "values", v))
+        if vals.ndim == 2 and vals.shape[1] == 1:
+            out[k] = vals[:, 0]
+        elif vals.ndim == 2:
+            for j in range(vals.shape[1]):
+                out[f"{k}.{j + 1}"] = vals[:, j]
+        else:
+            out[k] = v
+    return out
+
+
 def _constructors() -> dict[str, Any]:
     from rdata.conversion import DEFAULT_CLASS_MAP
 
     cons = dict(DEFAULT_CLASS_MAP)
+    frame = DEFAULT_CLASS_MAP["data.frame"]
+
+    def data_frame(obj: Any, attrs: Any) -> Any:
+        return frame(_flat_columns(obj), attrs)
+
+    cons["data.frame"] = data_frame
     for c in _FRAME_CLASSES:
-        cons[c] = DEFAULT_CLASS_MAP["data.frame"]
+        cons[c] = data_frame
     cons["alldiffs"] = _alldiffs
     return cons
 

@@ -20,7 +20,8 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.warning_classes import AsrWarning
 
-__all__ = ["r_arith", "r_matrix", "r_tri", "r_tri_values", "set_colnames", "set_rownames"]
+__all__ = ["r_arith", "r_chol", "r_chol2inv", "r_ginv", "r_matrix", "r_tri", "r_tri_values",
+           "set_colnames", "set_rownames"]
 
 
 def _values(data: Any) -> list[Any]:
@@ -190,3 +191,43 @@ def r_tri_values(x: Any, upper: bool = True, diag: bool = False) -> np.ndarray:
     a = np.asarray(x)
     mask = r_tri(a, upper, diag)
     return a.T[mask.T]
+
+
+def _numeric_matrix(x: Any, what: str) -> np.ndarray:
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    a = np.asarray(x, dtype=float)
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise AsrError(f"{what}: needs a square matrix, got shape {a.shape}",
+                       hint="chol()/chol2inv() take a symmetric positive definite matrix")
+    return a
+
+
+def r_chol(x: Any) -> np.ndarray:
+    """R's ``chol(x)``: the upper triangular U with x = UᵀU (numpy gives the lower L = Uᵀ);
+    an error naming the matrix when x is not positive definite (as R's)."""
+    a = _numeric_matrix(x, "chol()")
+    try:
+        return np.linalg.cholesky(a).T
+    except np.linalg.LinAlgError as err:
+        raise AsrError("chol(): the matrix is not positive definite",
+                       hint="R's chol() fails on it too") from err
+
+
+def r_chol2inv(u: Any) -> np.ndarray:
+    """R's ``chol2inv(U)``: (UᵀU)⁻¹ from the upper triangular Cholesky factor U (so
+    ``chol2inv(chol(x))`` is x⁻¹)."""
+    import scipy.linalg as sla
+
+    a = _numeric_matrix(u, "chol2inv()")
+    return sla.cho_solve((np.triu(a), False), np.eye(a.shape[0]))
+
+
+def r_ginv(x: Any, tol: float | None = None) -> np.ndarray:
+    """MASS's ``ginv(x)``: the Moore-Penrose inverse (singular values below
+    ``tol`` × the largest, default √ε as MASS, taken as zero)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    a = np.asarray(x, dtype=float)
+    rc = np.sqrt(np.finfo(float).eps) if tol is None else float(tol)
+    return np.linalg.pinv(a, rcond=rc)

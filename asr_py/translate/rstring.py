@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
 __all__ = ["r_endswith", "r_formatc", "r_grep", "r_grepl", "r_gsub", "r_nchar", "r_regexpr",
-           "r_regmatches", "r_regsub", "r_sprintf", "r_startswith", "r_strsplit", "r_substr",
+           "r_regmatches", "r_regsub", "r_sprintf", "r_startswith", "r_str_split_fixed",
+           "r_strsplit", "r_substr",
            "r_substring", "r_tolower", "r_toupper", "r_trimws", "translate"]
 
 _POSIX = {"alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z",
@@ -195,6 +196,29 @@ def r_regmatches(x: Any, m: Any) -> Any:
     xs, _ = _strings(x)
     return np.array([_text(s)[st - 1: st - 1 + ln] for s, st, ln in zip(xs, m, m.match_length)
                      if st > 0], dtype=object)
+
+
+def r_str_split_fixed(string: Any, pattern: Any, n: Any) -> np.ndarray:
+    """stringr's ``str_split_fixed(string, pattern, n)``: a character matrix of n columns,
+    the first n - 1 pieces split at the regular expression ``pattern`` and the rest of the
+    string in the last column; "" fills the columns a string has no piece for (NA stays NA
+    in every column)."""
+    xs, _ = _strings(string)
+    k = int(np.asarray(n).ravel()[0])
+    if k < 1:
+        raise AsrError(f"str_split_fixed(): n must be at least 1, got {k}",
+                       hint="n is the number of pieces (columns) to return")
+    pat = _text(_strings(pattern)[0][0])
+    rx = _regex(pat, False)
+    out = np.full((len(xs), k), "", dtype=object)
+    for r, v in enumerate(xs):
+        if _is_na(v):
+            out[r, :] = np.nan
+            continue
+        parts = rx.split(_text(v), maxsplit=k - 1) if pat else list(_text(v))
+        for c, piece in enumerate(parts[:k]):
+            out[r, c] = piece
+    return out
 
 
 def r_strsplit(x: Any, split: Any, fixed: bool = False, perl: bool = False,
@@ -394,7 +418,7 @@ FUNCTIONS: dict[str, Any] = {
     "regmatches": r_regmatches, "strsplit": r_strsplit, "substr": r_substr,
     "substring": r_substring, "nchar": r_nchar, "toupper": r_toupper, "tolower": r_tolower,
     "sprintf": r_sprintf, "startsWith": r_startswith, "endsWith": r_endswith,
-    "trimws": r_trimws, "formatC": r_formatc,
+    "trimws": r_trimws, "formatC": r_formatc, "str_split_fixed": r_str_split_fixed,
 }
 
 

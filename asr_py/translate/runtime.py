@@ -39,8 +39,10 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_as,
     r_bind_all,
     r_cbind,
+    r_col_or,
     r_cut,
     r_data_frame,
+    r_data_table,
     r_diag,
     r_dist,
     r_fun,
@@ -74,8 +76,28 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_unite,
 )
 from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
+from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
+    r_arrange,
+    r_distinct,
+    r_dplyr_select,
+    r_ldply,
+    r_mutate_at,
+    r_mutate_if,
+    r_rename_with,
+)
+from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
+    r_anova,
+    r_coef,
+    r_fitted,
+    r_lm,
+    r_model_matrix,
+    r_residuals,
+)
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
+    r_chol,
+    r_chol2inv,
+    r_ginv,
     r_matrix,
     r_tri,
     r_tri_values,
@@ -94,6 +116,7 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_regsub,
     r_sprintf,
     r_startswith,
+    r_str_split_fixed,
     r_strsplit,
     r_substr,
     r_substring,

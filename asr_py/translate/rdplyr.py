@@ -1,0 +1,413 @@
+"""dplyr verbs of data preparation in translated scripts: ``select()``, ``arrange()`` (with
+``desc()``), ``mutate_at()``/``mutate_if()``/``mutate(across())``, ``rename_all()`` /
+``rename_with()``, ``distinct()``, and base R's ``rbind.data.frame()``.
+
+Column selections follow tidyselect: bare names and strings, ``new = old`` (select renames),
+``-x`` (drop), ``a:b`` (a range of columns), ``c(...)``, ``starts_with()``, ``ends_with()``,
+``contains()``, ``matches()``, ``everything()``, ``all_of(v)``/``any_of(v)``, and a bare
+name that is no column but a variable holding column names (tidyselect's older rule, e.g.
+``select(uid, gen, traits)`` with ``traits <- c("yield", "height")``). A selection is built
+at translate time as a nested tuple (:func:`spec`) and resolved against the data when the
+script runs (:func:`columns`); a name that is neither a column nor such a variable is an
+error naming it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_rename_with",
+           "r_dplyr_select"]
+
+#: R functions applied to columns, by name -> how (runtime name)
+_COLUMN_FUNS = {"factor": "factor", "as.factor": "factor", "as.character": "character",
+                "as.numeric": "numeric", "as.double": "numeric", "as.integer": "integer",
+                "toupper": "upper", "tolower": "lower"}
+#: mutate_if's predicates
+_PREDICATES = {"is.character": "character", "is.numeric": "numeric",
+               "is.factor": "factor", "is.integer": "integer", "is.double": "numeric"}
+_HELPERS = ("starts_with", "ends_with", "contains", "matches", "everything", "all_of",
+            "any_of", "one_of", "last_col")
+
+
+def _untranslatable(what: str) -> Exception:
+    from asr_py.translate.parser import Untranslatable
+
+    return Untranslatable(what)
+
+
+def spec(tr: Any, e: Any, name: str | None = None) -> str:
+    """The Python literal of the tidyselect expression ``e`` (``name``: select's new name)."""
+    k = e.kind
+    if name is not None:
+        return f"('rename', {name!r}, {spec(tr, e)})"
+    if k in ("name", "str"):
+        return f"('n', {e.value!r})"
+    if k == "num":
+        return f"('i', {tr.py(e)})"
+    if k == "paren" and e.right is not None:
+        return spec(tr, e.right)
+    if k == "unary" and e.value in ("-", "!") and e.right is not None:
+        return f"('neg', {spec(tr, e.right)})"
+    if k == "bin" and e.value == ":" and e.left is not None and e.right is not None:
+        return f"('range', {spec(tr, e.left)}, {spec(tr, e.right)})"
+    if k == "call" and e.value == "c":
+        return "('all', [" + ", ".join(spec(tr, a, n) for n, a in e.args) + "])"
+    if k == "call" and e.value in _HELPERS:
+        pos = [a for n, a in e.args if n is None]
+        arg = tr.py(pos[0]) if pos else "None"
+        return f"('fn', {e.value!r}, {arg})"
+    raise _untranslatable(f"a column selection {tr.src(e)}")
+
+
+def _env() -> dict[str, Any]:
+    """The variables of the translated script's frame calling the helper."""
+    f = sys._getframe(2)
+    return {**f.f_globals, **f.f_locals}
+
+
+def columns(df: pd.DataFrame, sel: list[Any], env: dict[str, Any] | None = None
+            ) -> list[tuple[str, str]]:
+    """The (column, new name) pairs a tidyselect selection picks, in order."""
+    cols = [str(c) for c in df.columns]
+    env = env or {}
+
+    def one(s: Any) -> list[tuple[str, str]]:
+        kind = s[0]
+        if kind == "n":
+            if s[1] in cols:
+                return [(s[1], s[1])]
+            v = env.get(s[1])
+            if isinstance(v, str):
+                v = [v]
+            if isinstance(v, (list, tuple, np.ndarray, pd.Index, pd.Series)) and all(
+                    str(x) in cols for x in v):
+                return [(str(x), str(x)) for x in v]
+            raise AsrError(f"select(): no column {s[1]!r}",
+                           hint=f"the data has {', '.join(cols[:12])}"
+                                f"{', ...' if len(cols) > 12 else ''}")
+        if kind == "i":
+            i = int(s[1])
+            if i < 0:
+                return [c for c in [(x, x) for x in cols] if c[0] != cols[-i - 1]]
+            return [(cols[i - 1], cols[i - 1])]
+        if kind == "rename":
+            got = one(s[2])
+            return [(got[0][0], s[1])] if len(got) == 1 else got
+        if kind == "range":
+            a, b = one(s[1])[0][0], one(s[2])[0][0]
+            i, j = cols.index(a), cols.index(b)
+            step = 1 if j >= i else -1
+            return [(c, c) for c in cols[i:j + step:step]]
+        if kind == "all":
+            return resolve(s[1])
+        if kind == "fn":
+            f, arg = s[1], s[2]
+            if f == "everything":
+                return [(c, c) for c in cols]
+            if f == "last_col":
+                return [(cols[-1], cols[-1])]
+            if f in ("all_of", "any_of", "one_of"):
+                want = [arg] if isinstance(arg, str) else [str(x) for x in arg]
+                miss = [w for w in want if w not in cols]
+                if miss and f != "any_of":
+                    raise AsrError(f"select({f}()): no column {miss[0]!r}",
+                                   hint="any_of() skips names that are not columns")
+                return [(w, w) for w in want if w in cols]
+            test = {"starts_with": lambda c: c.lower().startswith(str(arg).lower()),
+                    "ends_with": lambda c: c.lower().endswith(str(arg).lower()),
+                    "contains": lambda c: str(arg).lower() in c.lower(),
+                    "matches": lambda c: re.search(str(arg), c) is not None}[f]
+            return [(c, c) for c in cols if test(c)]
+        if kind == "neg":
+            drop = {c for c, _ in one(s[1])}
+            return [(c, c) for c in cols if c not in drop]
+        raise AsrError(f"select(): unknown selection {s!r}", hint="a translator bug")
+
+    def resolve(items: list[Any]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        neg_only = bool(items) and all(s[0] == "neg" or s[0] == "i" and int(s[1]) < 0
+                                       for s in items)
+        if neg_only:
+            keep = [c for c in cols]
+            for s in items:
+                gone = {c for c in cols} - {c for c, _ in one(s)}
+                keep = [c for c in keep if c not in gone]
+            return [(c, c) for c in keep]
+        for s in items:
+            if s[0] == "neg":
+                drop = {c for c, _ in one(s[1])}
+                out = [(c, n) for c, n in out if c not in drop]
+                continue
+            for c, n in one(s):
+                # a column selected again keeps its first place (a rename still applies)
+                if any(c2 == c for c2, _ in out):
+                    out = [(c2, n if c2 == c and n != c else n2) for c2, n2 in out]
+                else:
+                    out.append((c, n))
+        return out
+
+    return resolve(sel)
+
+
+def r_dplyr_select(df: Any, sel: list[Any]) -> pd.DataFrame:
+    """dplyr's ``select(df, ...)``: the chosen columns in order, renamed by ``new = old``."""
+    if isinstance(df, Untranslated):
+        return df._use()  # type: ignore[return-value]
+    if not isinstance(df, pd.DataFrame):
+        raise AsrError(f"select(): expected a data frame, got {type(df).__name__}",
+                       hint="select() picks columns of a data frame")
+    pairs = columns(df, sel, _env())
+    out = df[[c for c, _ in pairs]].copy()
+    out.columns = [n for _, n in pairs]
+    return out
+
+
+def r_arrange(df: Any, keys: list[tuple[str, bool]]) -> pd.DataFrame:
+    """dplyr's ``arrange(df, a, desc(b))``: rows sorted by the keys (``True``: descending),
+    stable, missing values last as dplyr."""
+    if isinstance(df, Untranslated):
+        return df._use()  # type: ignore[return-value]
+    if not keys:
+        return df
+    for k, _ in keys:
+        if k not in df.columns:
+            raise AsrError(f"arrange(): no column {k!r}", hint="arrange() sorts by columns")
+    return df.sort_values([k for k, _ in keys], ascending=[not d for _, d in keys],
+                          kind="stable", na_position="last")
+
+
+def _apply(col: pd.Series, how: str) -> pd.Series:
+    from asr_py.translate.runtime import r_labels
+
+    if how in ("factor", "character"):
+        return r_labels(col)
+    if how == "numeric":
+        return pd.to_numeric(col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype)
+                             else col, errors="coerce").astype(float)
+    if how == "integer":
+        return pd.to_numeric(col, errors="coerce").astype("Int64")
+    raise AsrError(f"mutate_at(): {how} is not a column conversion", hint="a translator bug")
+
+
+def r_mutate_at(df: Any, sel: list[Any], how: str) -> pd.DataFrame:
+    """dplyr's ``mutate_at(df, vars(...), f)`` / ``mutate(df, across(cols, f))`` with f one
+    of factor, as.factor, as.character, as.numeric, as.integer."""
+    if isinstance(df, Untranslated):
+        return df._use()  # type: ignore[return-value]
+    out = df.copy()
+    for c, _ in columns(df, sel, _env()):
+        out[c] = _apply(out[c], how)
+    return out
+
+
+def r_mutate_if(df: Any, pred: str, how: str) -> pd.DataFrame:
+    """dplyr's ``mutate_if(df, is.character, as.factor)`` (and ``across(where(...))``)."""
+    if isinstance(df, Untranslated):
+        return df._use()  # type: ignore[return-value]
+    from asr_py.translate.runtime import r_labels  # noqa: F401 - used by _apply
+
+    def test(s: pd.Series) -> bool:
+        if pred == "numeric":
+            return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if pred == "integer":
+            return pd.api.types.is_integer_dtype(s)
+        if pred == "factor":
+            return isinstance(s.dtype, pd.CategoricalDtype)
+        # character (r_labels' factors are text too: R's is.character would be FALSE for a
+        # factor; the conversions applied to them are idempotent)
+        return s.dtype == object and s.map(lambda v: isinstance(v, str) or v != v).all()
+
+    out = df.copy()
+    for c in df.columns:
+        if test(df[c]):
+            out[c] = _apply(out[c], how)
+    return out
+
+
+def r_rename_with(df: Any, how: str, sel: list[Any] | None = None) -> pd.DataFrame:
+    """dplyr's ``rename_all(df, toupper)`` / ``rename_with(df, tolower, cols)``."""
+    if isinstance(df, Untranslated):
+        return df._use()  # type: ignore[return-value]
+    pick = {c for c, _ in columns(df, sel, _env())} if sel else {str(c) for c in df.columns}
+    f = str.upper if how == "upper" else str.lower
+    return df.rename(columns={c: f(str(c)) for c in df.columns if str(c) in pick})
+
+
+def r_distinct(df: Any, sel: list[Any] | None = None, keep_all: bool = False
+               ) -> pd.DataFrame:
+    """dplyr's ``distinct(df, a, b)``: the first row of each combination (only those
+    columns unless ``.keep_all = TRUE``); ``distinct(df)``: unique rows."""
+    if isinstance(df, Untranslated):
+        return df._use()  # type: ignore[return-value]
+    if not sel:
+        return df.drop_duplicates().reset_index(drop=True)
+    cols = [c for c, _ in columns(df, sel, _env())]
+    out = df.drop_duplicates(subset=cols).reset_index(drop=True)
+    return out if keep_all else out[cols]
+
+
+def _fun_name(e: Any) -> str | None:
+    """The column function of ``e`` (``as.factor``, ``~as.factor(.)``, ``factor``)."""
+    if e.kind == "name":
+        return e.value
+    if e.kind == "formula" and e.right is not None and e.left is None:
+        r = e.right
+        if r.kind == "call" and len(r.args) == 1 and r.args[0][1].kind == "name" and \
+                r.args[0][1].value in (".", ".x"):
+            return r.value
+    return None
+
+
+def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verbs
+    """The Python of a dplyr verb call ``e`` (data first), or None when it is not one of
+    this module's forms (other rules, or the untranslated placeholder, apply)."""
+    f = e.value
+    args = e.args
+    if not args or args[0][0] not in (None, ".data"):
+        return None
+    if f == "ldply":
+        return _ldply(tr, args)
+    data = tr.py(args[0][1])
+    rest = args[1:]
+    if f == "select":
+        if any(n is not None and n.startswith(".") for n, _ in rest):
+            return None
+        sel = ", ".join(spec(tr, a, n) for n, a in rest)
+        return f"{tr.runtime('r_dplyr_select')}({data}, [{sel}])"
+    if f == "arrange":
+        keys = []
+        for n, a in rest:
+            if n is not None:
+                return None
+            if a.kind == "name":
+                keys.append(f"({a.value!r}, False)")
+            elif a.kind == "call" and a.value == "desc" and len(a.args) == 1 and \
+                    a.args[0][1].kind == "name":
+                keys.append(f"({a.args[0][1].value!r}, True)")
+            elif a.kind == "unary" and a.value == "-" and a.right is not None and \
+                    a.right.kind == "name":
+                keys.append(f"({a.right.value!r}, True)")
+            else:
+                return None
+        return f"{tr.runtime('r_arrange')}({data}, [{', '.join(keys)}])"
+    if f in ("mutate_at", "mutate_if") and len(rest) == 2 and all(n in (None, ".vars",
+                                                                       ".predicate", ".funs")
+                                                                  for n, _ in rest):
+        target, fun = rest[0][1], _fun_name(rest[1][1])
+        how = _COLUMN_FUNS.get(fun or "")
+        if how is None or how in ("upper", "lower"):
+            return None
+        if f == "mutate_if":
+            pred = _PREDICATES.get(target.value if target.kind == "name" else "")
+            if pred is None:
+                return None
+            return f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {how!r})"
+        if target.kind == "call" and target.value == "vars":
+            if not target.args:
+                return data                 # vars(): no column, the data unchanged
+            sel = ", ".join(spec(tr, a, None) for n, a in target.args)
+        else:
+            sel = spec(tr, target)
+        return f"{tr.runtime('r_mutate_at')}({data}, [{sel}], {how!r})"
+    if f in ("rename_all", "rename_with") and 1 <= len(rest) <= 2:
+        fun = _fun_name(rest[0][1])
+        how = _COLUMN_FUNS.get(fun or "")
+        if how not in ("upper", "lower") or (f == "rename_all" and len(rest) > 1):
+            return None
+        sel = f", [{spec(tr, rest[1][1])}]" if len(rest) == 2 else ""
+        return f"{tr.runtime('r_rename_with')}({data}, {how!r}{sel})"
+    if f == "distinct":
+        keep = [a for n, a in rest if n == ".keep_all"]
+        cols = [(n, a) for n, a in rest if n is None]
+        if len(keep) + len(cols) != len(rest):
+            return None
+        sel = ", ".join(spec(tr, a) for _, a in cols)
+        extra = f", keep_all={tr.py(keep[0])}" if keep else ""
+        return f"{tr.runtime('r_distinct')}({data}, [{sel}]{extra})"
+    return None
+
+
+def _ldply(tr: Any, args: list[Any]) -> str | None:
+    """``ldply(x, fun, .id = "name")`` with fun data.frame/as.data.frame (or none)."""
+    rest = args[1:]
+    fun = "identity"
+    ident = None
+    for n, a in rest:
+        if n is None and a.kind == "name" and a.value in ("data.frame", "as.data.frame",
+                                                          "identity", "rbind"):
+            fun = "data.frame" if a.value != "identity" else "identity"
+        elif n in (".fun",) and a.kind == "name" and a.value in ("data.frame",
+                                                                  "as.data.frame"):
+            fun = "data.frame"
+        elif n == ".id" and a.kind == "str":
+            ident = a.value
+        else:
+            return None
+    extra = f", id={ident!r}" if ident is not None else ""
+    return f"{tr.runtime('r_ldply')}({tr.py(args[0][1])}, {fun!r}{extra})"
+
+
+def across(tr: Any, data: str, e: Any) -> str | None:
+    """``mutate(d, across(cols, f))`` as :func:`r_mutate_at` (``where(is.x)`` as
+    :func:`r_mutate_if`), or None."""
+    pos = [(n, a) for n, a in e.args if n in (None, ".cols", ".fns")]
+    if len(pos) != 2 or len(e.args) != 2:
+        return None
+    target, fun = pos[0][1], _fun_name(pos[1][1])
+    how = _COLUMN_FUNS.get(fun or "")
+    if how is None or how in ("upper", "lower"):
+        return None
+    if target.kind == "call" and target.value == "where" and len(target.args) == 1 and \
+            target.args[0][1].kind == "name":
+        pred = _PREDICATES.get(target.args[0][1].value)
+        return None if pred is None else \
+            f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {how!r})"
+    return f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], {how!r})"
+
+
+def r_ldply(x: Any, fun: str = "identity", id: str | None = None) -> pd.DataFrame:  # noqa: A002
+    """plyr's ``ldply(x, data.frame, .id = "name")``: the data frames of the list ``x``
+    (a named list, or a column of a list-matrix) stacked, rows renumbered; with ``.id`` a
+    first column holding each element's name (a factor in R; text here)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if isinstance(x, (pd.Series, dict)):
+        items = list(x.items())
+    elif isinstance(x, (list, tuple)):
+        items = [(str(k + 1), v) for k, v in enumerate(x)]
+    else:
+        raise AsrError(f"ldply(): expected a list, got {type(x).__name__}",
+                       hint="ldply() binds the data frames of a list")
+    parts = []
+    for name, v in items:
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+        if v is None:
+            continue
+        if not isinstance(v, pd.DataFrame):
+            if fun == "identity":
+                raise AsrError(f"ldply(): element {name!r} is a {type(v).__name__}, not a "
+                               "data frame", hint="ldply(x, data.frame) converts it")
+            v = pd.DataFrame(v)
+        v = v.reset_index(drop=True)
+        v.attrs = {}        # a prediction's sed/vcov riding along: not data (pandas' concat
+        if id is not None:  # compares attrs and fails on frames)
+            v = v.copy()
+            same = id in v.columns and v.loc[:, [id]].astype(str).eq(str(name)).all().all()
+            if same:        # the column is there with these very values: R's copy would
+                v.insert(0, id, v.pop(id))         # be identical; kept once, first
+            else:           # as plyr: the id column first, beside one of the same name
+                v.insert(0, id, str(name), allow_duplicates=True)
+        parts.append(v)
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
