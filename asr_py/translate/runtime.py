@@ -67,15 +67,6 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
-from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
-    r_gather,
-    r_join,
-    r_rbindlist,
-    r_separate,
-    r_spread,
-    r_unite,
-)
-from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
     r_distinct,
@@ -85,6 +76,15 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_mutate_if,
     r_rename_with,
 )
+from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
+    r_gather,
+    r_join,
+    r_rbindlist,
+    r_separate,
+    r_spread,
+    r_unite,
+)
+from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
 from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
     r_anova,
     r_coef,
