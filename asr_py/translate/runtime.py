@@ -82,6 +82,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_colnames,
     set_rownames,
 )
+from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
     r_formatc,
