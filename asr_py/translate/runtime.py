@@ -66,6 +66,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
+    r_dt_which,
     r_gather,
     r_join,
     r_rbindlist,

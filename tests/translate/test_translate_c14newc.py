@@ -400,3 +400,16 @@ def test_cov2cor_as_r() -> None:
     assert np.isnan(c.loc["c", "c"]) and np.isnan(c.loc["a", "c"])
     with pytest.raises(AsrError, match="square"):
         r_cov2cor(np.ones((2, 3)))
+
+
+def test_data_table_sd_which_min_by_group() -> None:
+    # data.table: M[, .SD[which.min(AIC)], by = trait] is, per trait in order of first
+    # appearance, the first row with the smallest AIC (NA left out); trait first
+    env = _run("M <- data.frame(model = c('m1', 'm2', 'm1', 'm2', 'm3'),\n"
+               "                trait = c('b', 'b', 'a', 'a', 'b'), AIC = c(10, 8, NA, 5, 8))\n"
+               "lo <- M[ , .SD[which.min(AIC)], by = trait]\n"
+               "hi <- M[, .SD[which.max(AIC)], by = 'trait']\n")
+    lo, hi = env["lo"], env["hi"]
+    assert list(lo.columns) == ["trait", "model", "AIC"]
+    assert list(lo["trait"]) == ["b", "a"] and list(lo["model"]) == ["m2", "m2"]
+    assert list(hi["model"]) == ["m1", "m2"] and list(hi["AIC"]) == [10, 5]
