@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstring, rvector
+from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -921,6 +921,10 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
+            got = rstats.translate(self, e)
+            if got is not None:
+                return got
         if f in ("library", "require", "requireNamespace", "suppressPackageStartupMessages",
                  "p_load", "libs"):
             if f == "suppressPackageStartupMessages" and pos:

@@ -13,6 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
+from asr_py.translate import rjoin
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
@@ -313,6 +314,9 @@ class BasePrinter:
     def index(self, e: R) -> str:
         """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``."""
         assert e.left is not None
+        dt = rjoin.dt_sd_which(self, e)     # DT[, .SD[which.min(x)], by = g]
+        if dt is not None:
+            return dt
         obj = self.py(e.left)
         args = [a for _, a in e.args]
         if e.value == "[" and all(a.kind == "empty" for a in args):

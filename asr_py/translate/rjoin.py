@@ -24,6 +24,9 @@ R semantics kept (dplyr 1.1 ``?mutate-joins``/``?filter-joins``, tidyr 1.3 ``?sp
   numbers.
 * ``unite(data, col, cols, sep = "_", remove = TRUE)``: the selected columns pasted with sep
   (NA as "NA") into col, in the first one's place.
+* data.table's ``DT[, .SD[which.min(x)], by = g]`` (or ``which.max``): per group of g, in
+  order of first appearance, the first row where x is smallest (largest; NA left out); the
+  by column first, then the others.
 * ``rbindlist(l, use.names, fill, idcol)``: the data frames of the list stacked (NULL
   elements skipped); columns matched by name; different columns need ``fill = TRUE`` (NA
   where absent); ``idcol = "id"`` (``TRUE``: ``.id``) a first column of the list's names,
@@ -44,8 +47,8 @@ from asr_py.translate.parser import Untranslatable
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["FUNCTIONS", "r_gather", "r_join", "r_rbindlist", "r_separate", "r_spread",
-           "r_unite", "translate"]
+__all__ = ["FUNCTIONS", "dt_sd_which", "r_dt_which", "r_gather", "r_join", "r_rbindlist",
+           "r_separate", "r_spread", "r_unite", "translate"]
 
 _JOINS = ("inner_join", "left_join", "full_join", "semi_join", "anti_join")
 _PKGS = ("dplyr::", "tidyr::", "data.table::")
@@ -427,3 +430,44 @@ def r_unite(d: Any, col: str, cols: Any = None, sep: str = "_",
     out = d.drop(columns=sel) if remove else d.copy()
     out.insert(at, col, joined)      # tidyr: where the first united column was
     return out
+
+
+def dt_sd_which(tr: Any, e: R) -> str | None:
+    """``DT[, .SD[which.min(x)], by = g]`` -> ``r_dt_which(DT, 'x', 'g', 'min')``; None when
+    ``e`` is not that form."""
+    if e.kind != "index" or e.value != "[" or e.left is None or len(e.args) != 3:
+        return None
+    (n0, a0), (n1, a1), (n2, a2) = e.args
+    if a0.kind != "empty" or n1 is not None or n2 != "by" or a2.kind not in ("name", "str"):
+        return None
+    if not (a1.kind == "index" and a1.value == "[" and a1.left is not None and
+            a1.left.kind == "name" and a1.left.value == ".SD" and len(a1.args) == 1):
+        return None
+    w = a1.args[0][1]
+    if not (w.kind == "call" and w.value in ("which.min", "which.max") and len(w.args) == 1
+            and w.args[0][1].kind == "name"):
+        return None
+    fn = "min" if w.value == "which.min" else "max"
+    return (f"{tr.runtime('r_dt_which')}({tr.py(e.left)}, {w.args[0][1].value!r}, "
+            f"{a2.value!r}, {fn!r})")
+
+
+def r_dt_which(d: Any, col: str, by: str, fn: str = "min") -> pd.DataFrame:
+    """data.table's ``DT[, .SD[which.min(col)], by = by]``: see the module's docstring."""
+    if (ph := _placeholder(d)) is not None:
+        return ph  # type: ignore[no-any-return]
+    if not isinstance(d, pd.DataFrame):
+        raise AsrError("DT[, .SD[which.min(x)], by = g]: DT must be a data frame",
+                       hint="a data.table or data frame")
+    for c in (col, by):
+        if c not in d.columns:
+            raise AsrError(f"DT[, .SD[which.{fn}(...)], by = ...]: no column {c!r}",
+                           hint="columns: " + ", ".join(map(str, d.columns)))
+    rows = []
+    x = pd.to_numeric(d[col], errors="coerce").to_numpy(float)
+    for g in pd.unique(d[by]):
+        idx = np.flatnonzero((d[by] == g).to_numpy() & ~np.isnan(x))
+        if idx.size:                       # which.min of all NA is integer(0): no row
+            rows.append(idx[np.argmin(x[idx]) if fn == "min" else np.argmax(x[idx])])
+    out = d.iloc[rows]
+    return out[[by] + [c for c in d.columns if c != by]].reset_index(drop=True)

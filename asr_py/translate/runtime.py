@@ -77,6 +77,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_rename_with,
 )
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
+    r_dt_which,
     r_gather,
     r_join,
     r_rbindlist,
@@ -104,6 +105,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_colnames,
     set_rownames,
 )
+from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
     r_formatc,

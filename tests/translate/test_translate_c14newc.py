@@ -384,3 +384,32 @@ def test_salmon_parental_model_and_equate_levels_agrees_with_dense_reml() -> Non
     np.testing.assert_allclose(comp[:2], [vp, ve], rtol=2e-3)
     h2 = float(np.asarray(env["h2"]["Estimate"])[0])
     assert h2 == pytest.approx(4 * vp / (vp + ve), rel=2e-3)
+
+
+def test_cov2cor_as_r() -> None:
+    # R: cov2cor(matrix(c(4, 2, 2, 9), 2)) is [1, 1/3; 1/3, 1]; names kept; a zero variance
+    # gives NaN in its row and column
+    env = _run("V <- matrix(c(4, 2, 2, 9), 2, 2)\nC <- cov2cor(V)\n")
+    np.testing.assert_allclose(env["C"], [[1.0, 1 / 3], [1 / 3, 1.0]])
+    from asr_py.translate.rstats import r_cov2cor
+
+    f = pd.DataFrame([[4.0, -1.0, 0.0], [-1.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
+                     index=list("abc"), columns=list("abc"))
+    c = r_cov2cor(f)
+    assert list(c.index) == list("abc") and c.loc["a", "b"] == pytest.approx(-0.5)
+    assert np.isnan(c.loc["c", "c"]) and np.isnan(c.loc["a", "c"])
+    with pytest.raises(AsrError, match="square"):
+        r_cov2cor(np.ones((2, 3)))
+
+
+def test_data_table_sd_which_min_by_group() -> None:
+    # data.table: M[, .SD[which.min(AIC)], by = trait] is, per trait in order of first
+    # appearance, the first row with the smallest AIC (NA left out); trait first
+    env = _run("M <- data.frame(model = c('m1', 'm2', 'm1', 'm2', 'm3'),\n"
+               "                trait = c('b', 'b', 'a', 'a', 'b'), AIC = c(10, 8, NA, 5, 8))\n"
+               "lo <- M[ , .SD[which.min(AIC)], by = trait]\n"
+               "hi <- M[, .SD[which.max(AIC)], by = 'trait']\n")
+    lo, hi = env["lo"], env["hi"]
+    assert list(lo.columns) == ["trait", "model", "AIC"]
+    assert list(lo["trait"]) == ["b", "a"] and list(lo["model"]) == ["m2", "m2"]
+    assert list(hi["model"]) == ["m1", "m2"] and list(hi["AIC"]) == [10, 5]

@@ -1,5 +1,5 @@
 # Ninth pass C (cculma/Norberg_2020's stage-wise scripts): ifelse() as a statement, used for
-# its assignments, to keep the predictions of the model with the smallest AIC.
+# its assignments, to keep the predictions of the model with the smallest AIC; cov2cor().
 library(asreml)
 dat <- read.csv("DT.csv")
 dat$Name <- factor(dat$Name)
@@ -14,3 +14,5 @@ ifelse(info1$AIC < info2$AIC,
        blue <- predict(m2, classify = "Name")$pvals)
 blue$weight <- (1 / blue$std.error)^2
 print(head(blue))
+V <- matrix(c(4, 2, 2, 9), 2, 2)
+print(cov2cor(V))
