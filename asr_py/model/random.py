@@ -50,6 +50,8 @@ class RandomTerm:
     factors: tuple[str, ...]
     blocks: list[Block] = field(default_factory=list, repr=False)
     init: np.ndarray | None = None
+    #: ``at(f, level):g``: (f's column, the level's label); Z is g's Z on f == level's records
+    at: tuple[str, str] | None = None
 
 
 @dataclass
@@ -263,7 +265,8 @@ def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
                 names = [lab + n[len(rt.label):] if n.startswith(rt.label) else n
                          for n in rt.param_names]
                 res.append(RandomTerm(lab, Z, rt.template, names, rt.levels,
-                                      (f,) + rt.factors, rt.blocks, rt.init))
+                                      (f,) + rt.factors, rt.blocks, rt.init,
+                                      at=(base.name, str(base.labels[j]))))
         return res
     blocks = [part_block(ctx, p) for p in parts]
     if len(parts) == 1 and not blocks[0].is_factor and isinstance(parts[0], Name):

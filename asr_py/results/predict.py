@@ -398,11 +398,15 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
             r_idx.append(B.row)
             c_idx.append(B.col + off)
             vals.append(B.data)
-        elif (t.blocks and all(b.is_factor for b in t.blocks) and set(t.factors) <= set(cols)
-                and len(t.factors) == len(t.blocks)
+        elif (t.blocks and all(b.is_factor for b in t.blocks)
+                and (t.at is None or t.at[0] in cols)
+                and (t.at is not None or set(t.factors) <= set(cols))
+                and len(t.factors) == len(t.blocks) + (t.at is not None)
                 and all(nm in cols or nm == "trait" for nm in names)):
             idx = np.zeros(n, dtype=np.int64)
-            ok = np.ones(n, dtype=bool)
+            # at(f, l):g enters the cells of level l of f only (its Z is g's on those records)
+            ok = (np.ones(n, dtype=bool) if t.at is None
+                  else cells[t.at[0]].astype(str).to_numpy() == t.at[1])
             for b in t.blocks:
                 if b.name == "trait":
                     bv = np.array([traits[j] for j in tcodes])
