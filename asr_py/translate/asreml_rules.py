@@ -1031,6 +1031,10 @@ class Translator(BasePrinter):
             if conv == "str":
                 # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0")
                 return f"{self.runtime('r_labels')}({self.series(pos[0])})"
+            if self.series(pos[0]).startswith("pd.Series("):
+                # an expression whose value may be a matrix (t(x) %*% V %*% x / k): R's
+                # as.numeric drops its dims, column by column (rbase.r_as_vector)
+                return f"{self.runtime('r_as_vector')}({self.py(pos[0])}, {conv})"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
