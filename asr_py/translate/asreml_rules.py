@@ -319,6 +319,7 @@ class Translator(BasePrinter):
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
+        self.lm_fits: set[str] = set()          # names bound to lm() fits (rlm.py)
         #: every name the whole script defines, and whether it may define others unseen
         #: (rlazy.py: a bare name it never defines is an attached package's data set)
         self.defined: set[str] = set()
@@ -400,6 +401,11 @@ class Translator(BasePrinter):
             for group in (self.fits, self.walds, self.variograms, self.startvals,
                           self.raw_names):
                 group.discard(name)
+            self.lm_fits.discard(name)
+            if r.kind == "call" and r.value == "lm" or r.kind == "bin" and \
+                    r.value in ("|>", "%>%") and r.right is not None and \
+                    r.right.kind == "call" and r.right.value == "lm":
+                self.lm_fits.add(name)
             if r.kind == "call" and r.value == "list":
                 self.raw_names.add(name)        # a list: x$absent is NULL (r_dollar)
             if r.kind == "call" and r.value in ("read.csv", "read.table", "read.delim",
@@ -1045,6 +1051,10 @@ class Translator(BasePrinter):
             if conv == "str":
                 # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0")
                 return f"{self.runtime('r_labels')}({self.series(pos[0])})"
+            if self.series(pos[0]).startswith("pd.Series("):
+                # an expression whose value may be a matrix (t(x) %*% V %*% x / k): R's
+                # as.numeric drops its dims, column by column (rbase.r_as_vector)
+                return f"{self.runtime('r_as_vector')}({self.py(pos[0])}, {conv})"
             return f"{self.series(pos[0])}.astype({conv})"
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
@@ -1980,7 +1990,9 @@ class Translator(BasePrinter):
     def _predict_levels(self, e: R, a: R) -> str:
         """predict(levels = ...): asreml 4 takes a list named by classify variables; a plain
         vector with a one-variable classify is that variable's levels."""
-        if a.kind == "call" and a.value == "list":
+        vector = a.kind in ("str", "num") or a.kind == "call" and a.value in (
+            "c", "levels", "unique", "seq", "rep", "as.character", "sort")
+        if not vector:          # list(A = ...) or a variable holding one: as it is
             return f"levels={self.py(a)}"
         cls = [x for n, x in e.args if n is not None and
                (_partial(n, _PREDICT_ARGS) or n) == "classify"]

@@ -605,6 +605,21 @@ def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, str | bytes | int | float | bool | np.generic)
 
 
+def r_as_vector(x: Any, conv: Any = float) -> Any:
+    """R's ``as.numeric(x)``/``as.integer(x)`` of a computed value: a Series stays one
+    (converted); a matrix (2-D array or data frame) loses its dims, read column by column; a
+    single value stays a value."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.Series):
+        return x.astype(conv)
+    if isinstance(x, pd.DataFrame | np.ndarray | list | tuple | range):
+        a = np.asarray(x, dtype=float if conv is float else None)
+        flat = a.ravel(order="F") if a.ndim == 2 else a.ravel()
+        return flat.astype(conv)
+    return conv(x)
+
+
 def r_col_or(data: Any, name: str, value: Any) -> Any:
     """A bare ``name`` inside ``subset(data, ...)``/``with(data, ...)``: the data's column
     when it has one (R evaluates in the data first), else the script's variable ``value``."""

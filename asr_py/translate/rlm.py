@@ -261,6 +261,14 @@ def translate(printer: Any, e: Any) -> str | None:
     f = e.value
     if f not in FUNCTIONS or f in getattr(printer, "functions", ()):
         return None
+    if f not in ("lm", "model.matrix"):
+        # coef()/anova()/... of a name bound to an lm() fit (or of lm(...) itself); of
+        # other objects (lmer, LMMsolve fits) the call stays untranslated, as before
+        obj = next((a for n, a in e.args if n in (None, "object", "x")), None)
+        known = getattr(printer, "lm_fits", set())
+        if obj is None or not (obj.kind == "name" and obj.value in known or
+                               obj.kind == "call" and obj.value == "lm"):
+            return None
     args = []
     for n, a in e.args:
         if n is not None and n not in ("formula", "data", "weights", "object", "x"):

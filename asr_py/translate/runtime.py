@@ -37,6 +37,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_aggregate,
     r_apply,
     r_as,
+    r_as_vector,
     r_bind_all,
     r_cbind,
     r_col_or,

@@ -164,3 +164,16 @@ def test_rdata_frame_with_a_matrix_column_is_flattened() -> None:
                          "m": np.arange(6.0).reshape(3, 2)})
     assert list(got) == ["a", "y", "m.1", "m.2"]
     assert got["y"].tolist() == [0.0, 1.0, 2.0] and got["m.2"].tolist() == [1.0, 3.0, 5.0]
+
+
+def test_as_numeric_of_a_matrix_expression_drops_dims() -> None:
+    """Buntaran's AVVAR weight: as.numeric(0.5 * Vdiff) with Vdiff a 1 x 1 matrix, times a
+    diagonal matrix (R: the scalar recycled). Here Vdiff = (t * tr(V) - 1'V1) / (t(t-1)/2)
+    with V = [[2, 1], [1, 4]], t = 2: (2 * 6 - 8) / 1 = 4, so R = 2 I."""
+    ns = _run("""
+V <- matrix(c(2, 1, 1, 4), 2, 2)
+One <- matrix(1, 2, 1)
+Vdiff <- (2 * sum(diag(V)) - t(One) %*% V %*% One) / (2 * (2 - 1) / 2)
+R <- as.numeric(0.5 * (Vdiff)) * diag(rep(1, 2), nrow = 2)
+""")
+    np.testing.assert_allclose(np.asarray(ns["R"]), 2 * np.eye(2))

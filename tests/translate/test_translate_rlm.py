@@ -176,3 +176,21 @@ C22 <- t(Z) %*% chol2inv(chol(R)) %*% Z
             os.chdir(old)
     assert ns["var_g"] == pytest.approx((2.21 - 0.40) / 3)
     np.testing.assert_allclose(np.asarray(ns["C22"]), np.eye(4) * 3 / 0.40)
+
+
+def test_coef_anova_only_of_lm_fits_other_objects_stay_untranslated() -> None:
+    """coef()/anova() are translated for names bound to lm() fits; of another package's fit
+    (LMMsolve, lmer: untranslated) the statement stays a TODO as before, so a print of it is
+    not run on placeholders."""
+    py = asr.translate("mod <- lm(y ~ a, data = d)\nc1 <- coef(mod)\n"
+                       "o <- LMMsolve(y ~ a, data = d)\nc2 <- coef(o)\n"
+                       "print(anova(o))\n")
+    assert "c1 = r_coef(mod)" in py
+    assert "c2 = untranslated('coef()', 'c2')" in py
+    assert "r_anova(o)" not in py
+
+
+def test_predict_levels_of_a_variable_is_passed_as_is() -> None:
+    py = asr.translate('m <- asreml(y ~ A, data = d)\nlevs <- list(x = c(1, 2))\n'
+                       'p <- predict(m, classify = paste0("A:", "x"), levels = levs)\n')
+    assert "levels=levs" in py and "TODO(asr_py): not translated" not in py
