@@ -16,7 +16,8 @@ Two corpora:
   (tests/translate/test_corpus.py).
 
 Figures printed: scripts translated without an exception, outputs that are valid Python
-(``ast.parse``), ``asreml()`` calls in the R code against ``asr.asreml()`` calls in the
+(``compile()``: the parser's and the compiler's checks, so a repeated keyword argument
+counts too), ``asreml()`` calls in the R code against ``asr.asreml()`` calls in the
 output (the rest must carry a TODO saying why), and with ``--run`` the scripts whose data
 files are in the repository that run end to end as translated; of those, the runs that used
 no placeholder of untranslated code (asr_py.translate.checks); and the outcome of the
@@ -28,7 +29,6 @@ code). Run it with ``asr_py[rdata]`` installed (pyreadr for .rda/.rds data).
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import importlib.util
 import os
@@ -142,7 +142,7 @@ def measure(name: str, text: str) -> tuple[Result, str]:
         res.crashed = f"{type(exc).__name__}: {exc}"
         return res, ""
     try:
-        ast.parse(py)
+        compile(py, name, "exec")      # ast.parse alone misses f(a=1, a=2)
         res.valid = True
     except SyntaxError as exc:
         res.error = f"SyntaxError line {exc.lineno}: {exc.msg}"
@@ -466,7 +466,7 @@ def summary(results: list[Result]) -> dict[str, float]:
 def print_summary(s: dict[str, float]) -> None:
     print(f"scripts: {s['scripts']} from {s['repositories']} repositories")
     print(f"translated without crash: {s['no_crash']}/{s['scripts']}")
-    print(f"valid Python (ast.parse): {s['valid_python']}/{s['scripts']}")
+    print(f"valid Python (compile): {s['valid_python']}/{s['scripts']}")
     print(f"asreml() -> asr.asreml(): {s['asr_calls']}/{s['asreml_calls']} "
           f"({100 * s['call_rate']:.1f} %)")
     if s["with_data"]:

@@ -1626,7 +1626,9 @@ class Translator(BasePrinter):
         pos = [a for n, a in e.args if n is None]
         data = pos[0]
         d = self.py(data)
-        kws = []
+        kws: list[str] = []
+        made: set[str] = set()      # columns this mutate() has made so far
+        chained = False
         for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
             if n is None:
                 # an unnamed argument besides the data: dplyr's across(); anything else is
@@ -1637,7 +1639,20 @@ class Translator(BasePrinter):
                     raise Untranslatable(f"{e.value}({self.src(a)})")
                 d = done
                 continue
-            val = self.in_data(data, lambda a=a: self.py(a))
+            if e.value == "mutate" and (n in made or _names_in(a) & made):
+                # dplyr's mutate() is sequential: an argument reads the columns made before it
+                # (and may remake one): a new assign() on the frame made so far (a repeated
+                # keyword is not even Python)
+                d, kws, made, chained = f"{d}.assign({', '.join(kws)})", [], set(), True
+            if chained:
+                old, self.data_cols = self.data_cols, "_m"
+                try:
+                    val = "lambda _m: " + self.py(a)
+                finally:
+                    self.data_cols = old
+            else:
+                val = self.in_data(data, lambda a=a: self.py(a))
+            made.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
         return f"{d}.assign({', '.join(kws)})"
@@ -2122,3 +2137,22 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
     if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
     return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit
+
+
+def _names_in(e: R | None) -> set[str]:
+    """The bare names an R expression reads (x, not f in f(x) nor a in d$a)."""
+    out: set[str] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if x is None:
+            continue
+        if x.kind == "name":
+            out.add(x.value)
+        stack.append(x.left)
+        if x.kind != "dollar":
+            stack.append(x.right)
+        stack.append(x.alt)
+        stack.extend(a for _, a in x.args)
+        stack.extend(x.body)
+    return out

@@ -101,6 +101,7 @@ class BasePrinter:
         self._hoisted: list[str] = []        # defs of multi-statement anonymous functions
         self._n_anon = 0
         self._depth = 0
+        self._loops = 0     # loops around the statement being printed (a function resets it)
 
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
@@ -735,13 +736,16 @@ class BasePrinter:
             var = pyname(s.left.left.value)
             self.assigned.add(s.left.left.value)
             head = self.guard(lambda: f"for {var} in {self.iterable(s.left.right)}:", s.left)
-            return head + _indent(self.body_of(s.right, depth + 1))
+            return head + _indent(self.loop_body(s.right, depth + 1))
         if k == "while":
             assert s.left is not None
             head = self.guard(lambda: f"while {self.cond(s.left)}:", s.left)
-            return head + _indent(self.body_of(s.right, depth + 1))
+            return head + _indent(self.loop_body(s.right, depth + 1))
         if k == "repeat":
-            return ["while True:"] + _indent(self.body_of(s.right, depth + 1))
+            return ["while True:"] + _indent(self.loop_body(s.right, depth + 1))
+        if k in ("break", "next") and not self._loops:
+            # R: an error when reached ("no loop for break/next"); Python: not even compiled
+            return ['raise RuntimeError("no loop for break/next, jumping to top level")']
         if k == "break":
             return ["break"]
         if k == "next":
@@ -782,8 +786,12 @@ class BasePrinter:
                             if x.kind == "bin" and x.value in ("<-", "=") and x.left is not None
                             and x.left.kind == "name"})
             glob = [f"global {', '.join(names)}"] if names else []
-            return [f"def {name}() -> None:"] + _indent(glob + self.body_of(body, depth + 1)) \
-                + [f"{name}()"]
+            loops, self._loops = self._loops, 0      # the block becomes a function
+            try:
+                inner = self.body_of(body, depth + 1)
+            finally:
+                self._loops = loops
+            return [f"def {name}() -> None:"] + _indent(glob + inner) + [f"{name}()"]
         if k == "bin" and s.value in ("<-", "=", "<<-") and s.left is not None and \
                 s.left.kind == "name" and s.right is not None and s.right.kind == "call" and \
                 s.right.value == "within" and len(s.right.args) == 2:
@@ -894,6 +902,14 @@ class BasePrinter:
                 "if _ifelse_branch == 'yes':"] + \
             _indent(self.body_of(got["yes"], depth + 1)) + \
             ["elif _ifelse_branch == 'no':"] + _indent(no)
+
+    def loop_body(self, e: R | None, depth: int) -> list[str]:
+        """The body of a for/while/repeat loop: break and next stay loop statements."""
+        self._loops += 1
+        try:
+            return self.body_of(e, depth)
+        finally:
+            self._loops -= 1
 
     def body_of(self, e: R | None, depth: int, fn: bool = False) -> list[str]:
         if e is None:
@@ -1010,13 +1026,14 @@ class BasePrinter:
         self.functions.add(name)
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
-        outer = self.params
+        outer, loops = self.params, self._loops
         self.params = outer | {n for n, _ in fn.args if n and n != "..."}
+        self._loops = 0
         try:
             return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
                 lazy + self.block(body, depth + 1, fn=True))
         finally:
-            self.params = outer
+            self.params, self._loops = outer, loops
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""
