@@ -116,6 +116,12 @@ def split_pair_blups(fit: Any) -> list[tuple[str, pd.Series]]:
             out.append((str(pair.rr), pd.Series((lam_lam @ w).ravel(), index=idx)))
             out.append((str(pair.diag), pd.Series((psi[:, None] * w).ravel(), index=idx)))
         start += n_par
+    pairs = list(getattr(model, "rr_pairs", []))
+    if len(out) != 2 * len(pairs):
+        found = {label for label, _ in out}
+        missing = [str(p.rr) for p in pairs if str(p.rr) not in found]
+        raise ValueError(f"cannot split the BLUPs of {', '.join(missing)}: the rr factor is not "
+                         "the term's first part; write rr(f, k):g + diag(f):g with f first")
     return out
 
 

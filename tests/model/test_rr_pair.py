@@ -142,3 +142,20 @@ def test_lone_rr_and_unmatched_diag_are_left_alone() -> None:
     merged, pairs = merge_rr_diag(expand(mf.random, "random"))
     assert [str(t) for t in merged.terms] == ["Block", "fa(Site, 2):vm(Geno, A)"]
     assert len(pairs) == 1
+
+
+def test_pair_over_vm_is_the_fa_fit_over_vm(met: pd.DataFrame) -> None:
+    """rr(f, k):vm(g, K) + diag(f):vm(g, K) = fa(f, k):vm(g, K); the BLUP parts sum to û."""
+    from asr_py.model.rr_pair import split_pair_blups
+
+    genos = sorted(met["Geno"].unique())
+    idx = np.arange(len(genos))
+    kmat = pd.DataFrame(0.3 ** np.abs(idx[:, None] - idx[None, :]), index=genos, columns=genos)
+    fa = asr.asreml("y ~ Site", "~ fa(Site, 2):vm(Geno, K)", data=met, K=kmat)
+    pair = asr.asreml("y ~ Site", "~ rr(Site, 2):vm(Geno, K) + diag(Site):vm(Geno, K)",
+                      data=met, K=kmat)
+    assert pair.loglik == pytest.approx(fa.loglik, abs=1e-6)
+    u = pair.coef_random["solution"].to_numpy()
+    np.testing.assert_allclose(u, fa.coef_random["solution"].to_numpy(), atol=1e-5)
+    (_, rr), (_, dg) = split_pair_blups(pair)
+    np.testing.assert_allclose((rr + dg).to_numpy(), u, atol=1e-8)
