@@ -159,3 +159,26 @@ def test_pair_over_vm_is_the_fa_fit_over_vm(met: pd.DataFrame) -> None:
     np.testing.assert_allclose(u, fa.coef_random["solution"].to_numpy(), atol=1e-5)
     (_, rr), (_, dg) = split_pair_blups(pair)
     np.testing.assert_allclose((rr + dg).to_numpy(), u, atol=1e-8)
+
+
+def test_pair_varcomp_lists_the_two_written_terms(fa_fit: asr.AsremlFit,
+                                                  pair_fit: asr.AsremlFit) -> None:
+    from asr_py.model.rr_pair import pair_varcomp
+
+    vc = pair_varcomp(pair_fit)
+    var = [f"Site:Geno!Site_S{i + 1}!var" for i in range(P)]
+    diag = [f"Site:Geno!Site_S{i + 1}" for i in range(P)]
+    assert (vc.loc[var, "component"] == 0).all() and (vc.loc[var, "bound"] == "F").all()
+    psi = fa_fit.varcomp.loc[var, "component"].to_numpy()
+    np.testing.assert_allclose(vc.loc[diag, "component"].to_numpy(), psi, rtol=1e-4)
+    names = list(vc.index)
+    assert names.index(diag[0]) == names.index(f"Site:Geno!Site_S{P}!fa{K}") + 1
+    assert len(vc) == len(pair_fit.varcomp) + P
+
+
+def test_pair_varcomp_keeps_the_written_order(met: pd.DataFrame) -> None:
+    from asr_py.model.rr_pair import pair_varcomp
+
+    m = asr.asreml("y ~ Site", "~ diag(Site):Geno + rr(Site, 2):Geno", data=met)
+    names = list(pair_varcomp(m).index)
+    assert names.index(f"Site:Geno!Site_S{P}") + 1 == names.index("Site:Geno!Site_S1!var")
