@@ -68,6 +68,8 @@ class Model:
     terms: dict[str, TermList] = field(default_factory=dict, repr=False)
     #: per parameter: a covariance/correlation between traits (of a structure over ``trait``)
     cross_trait: list[bool] = field(default_factory=list)
+    #: ``rr(f, k):g + diag(f):g`` pairs fitted as one fa term (:mod:`asr_py.model.rr_pair`)
+    rr_pairs: list[Any] = field(default_factory=list, repr=False)
     #: start values were given by the user (init= in a formula, or params=)
     user_start: bool = False
 
@@ -284,6 +286,11 @@ def compile_model(
                                       fx.terms, key=lambda t: -len(t.columns))[:3])
                               + " columns)")
     ctx.text, ctx.formula = texts.get("random", ""), "random"
+    rr_pairs: list[Any] = []
+    if random_terms is not None:
+        from asr_py.model.rr_pair import merge_rr_diag
+
+        random_terms, rr_pairs = merge_rr_diag(random_terms)  # rr(f, k):g + diag(f):g -> fa
     rnd = build_random(ctx, random_terms) if random_terms is not None else []
     check_mme_size([t.label for t in rnd], [t.Z for t in rnd], records.n)
     ctx.text, ctx.formula = texts.get("residual", ""), "residual"
@@ -308,8 +315,12 @@ def compile_model(
     if fx.aliased:
         warnings.append("aliased fixed effects dropped: " + ", ".join(fx.aliased[:10])
                         + (" ..." if len(fx.aliased) > 10 else ""))
+    if rr_pairs:
+        warnings.append("fitted as one factor-analytic term (ΛΛ' + Ψ): " + "; ".join(
+            f"{p.rr} + {p.diag} as {p.fa}" for p in rr_pairs))
     model = Model(mf, records, fx, rnd, res, names, kinds, theta0, cons, ctx, warnings,
                   {"fixed": fixed_terms})
+    model.rr_pairs = rr_pairs
     model.user_start = res.init is not None or any(t.init is not None for t in rnd)
     # the between-trait parameters (staged starts), from the parameter map; the sections of
     # a dsum residual are not staged
