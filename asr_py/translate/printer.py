@@ -263,6 +263,10 @@ class BasePrinter:
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
+        if v in _POSITIONAL and _positional_pair(e.left, e.right):
+            # two R vectors / data frames: by position with recycling, never aligned by
+            # pandas labels (rops.r_op)
+            return f"{self.runtime('r_op')}({left}, {v!r}, {right})"
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
@@ -1059,6 +1063,21 @@ def _matrix_expr(e: R) -> bool:
     if e.kind == "bin" and e.value in ("%*%", "%x%"):
         return True
     return e.kind == "call" and e.value in _MATRIX_CALLS
+
+
+_POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",
+                         ">="})
+
+
+def _positional_pair(a: R, b: R) -> bool:
+    """Whether ``a op b`` may pair two pandas objects that pandas would align by label: no
+    literal operand and one a ``$`` or ``[`` value (a column, a row, a list element)."""
+    lit = ("num", "str")
+    if a.kind in lit or b.kind in lit or any(
+            x.kind == "name" and x.value in ("TRUE", "FALSE", "T", "F", "NA", "NULL")
+            for x in (a, b)):
+        return False
+    return any(x.kind in ("dollar", "index") for x in (a, b))
 
 
 def _column_mask(e: R) -> bool:
