@@ -59,11 +59,16 @@ _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%
 
 def pyname(n: str) -> str:
     """An R name as a Python identifier: ``Ginv.sparse`` -> ``Ginv_sparse``; non-ASCII
-    letters kept (Python accepts them); keywords get a trailing ``_``."""
+    letters kept (Python accepts them); keywords, and the names of the modules a translation
+    imports (``asr <- asreml(...)`` would hide ``asr.asreml``), get a trailing ``_``."""
     out = re.sub(r"[^\w]", "_", n)
     if not out or out[0].isdigit():
         out = "_" + out
-    return out + "_" if keyword.iskeyword(out) or out in ("print", "len", "list") else out
+    return out + "_" if keyword.iskeyword(out) or out in _RESERVED else out
+
+
+#: Python names a translation relies on: builtins it calls, the modules it imports
+_RESERVED = frozenset({"print", "len", "list", "asr", "np", "pd", "os"})
 
 
 def strip_comments(code: str, spans: list[tuple[int, int]]) -> str:

@@ -93,3 +93,13 @@ def test_missing_names_are_null() -> None:
     ns = run_r(code, d=frame())
     assert list(ns["att"]["names"]) == ["a", "b", "c"] and ns["att"]["nope"] is None
     assert ns["n1"] is True and ns["n2"] is True and ns["n3"] is False
+
+
+def test_variables_named_as_imported_modules_do_not_hide_them() -> None:
+    """R: ``np <- 2; pd <- c(1, 3); asr <- np * 10`` -- ordinary variables; the
+    translation's numpy/pandas/asr_py must stay reachable."""
+    code = "np <- 2\npd <- c(1, 3)\nasr <- np * 10\ny <- mean(pd) + asr\n"
+    py = translate(code)
+    assert "np_ = 2" in py and "asr_ = np_ * 10" in py
+    ns = run_r(code)
+    assert ns["y"] == 22.0

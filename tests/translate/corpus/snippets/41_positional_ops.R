@@ -18,3 +18,9 @@ att <- attributes(pv)[c("names", "absent")]
 stopifnot(is.null(att$absent))
 if (is.null(dat$Rep)) dat$Rep <- 1
 print(head(dat))
+# a variable named as a module the translation imports (asremlPlus's test42alldiffsasr.r:
+# asr <- asreml(...); as.asrtests(asr, ...)) must not hide it
+asr <- asreml(Yield ~ Env, random = ~ Name, data = dat)
+pd <- nrow(dat)
+asrt <- as.asrtests(asr, NULL, NULL)
+print(pd)
