@@ -242,8 +242,12 @@ class BasePrinter:
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
-            return f"{self.py(e.left)}.isin({self.py(e.right)})" if self._vector_context(
-                e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
+            if self._vector_context(e.left):
+                return f"{self.py(e.left)}.isin({self.py(e.right)})"
+            if e.left.kind in ("str", "num"):
+                return f"({self.py(e.left)} in {self.py(e.right)})"
+            # a variable: one value or a vector, known when the script runs (rops.r_in)
+            return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
         if v == "%x%":                                                  # X %x% Y: kronecker

@@ -24,7 +24,7 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.warning_classes import AsrWarning
 
-__all__ = ["r_op"]
+__all__ = ["r_in", "r_op"]
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -112,3 +112,21 @@ def r_op(x: Any, op: str, y: Any) -> Any:
     if lab is None:
         return out
     return pd.Series(out, index=lab.index, name=lab.name if lab is x else None)
+
+
+def r_in(x: Any, table: Any) -> Any:
+    """R's ``x %in% table`` where translate cannot tell whether ``x`` is one value or a
+    vector: one value gives one logical; a vector one logical per element (a Series keeps
+    its labels)."""
+    for v in (x, table):
+        if isinstance(v, Untranslated):
+            return v._use()
+    pool = [] if table is None else list(_values(table)) if not isinstance(table, dict) \
+        else list(table.values())
+    if x is None:
+        return np.array([], dtype=bool)
+    if np.ndim(x) == 0 and not isinstance(x, (list, tuple, range, dict)):
+        return x in pool
+    vals = np.asarray(list(x.values()) if isinstance(x, dict) else _values(x), dtype=object)
+    got = np.isin(vals, np.asarray(pool, dtype=object))
+    return pd.Series(got, index=x.index) if isinstance(x, pd.Series) else got

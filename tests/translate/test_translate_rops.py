@@ -103,3 +103,11 @@ def test_variables_named_as_imported_modules_do_not_hide_them() -> None:
     assert "np_ = 2" in py and "asr_ = np_ * 10" in py
     ns = run_r(code)
     assert ns["y"] == 22.0
+
+
+def test_in_of_a_variable_is_elementwise_for_a_vector_and_one_value_for_a_scalar() -> None:
+    """R: c(1, 2, 5) %in% c(2, 5) is FALSE TRUE TRUE; 3 %in% c(2, 5) is FALSE."""
+    ns = run_r("is_mom <- id %in% momid\nk <- 3 %in% momid\nif (j %in% momid) z <- 1 else z <- 0\n",
+               id=pd.Series([1.0, 2.0, 5.0]), momid=pd.Series([2.0, 5.0], index=[7, 8]), j=5.0)
+    assert ns["is_mom"].tolist() == [False, True, True]
+    assert ns["k"] is False and ns["z"] == 1

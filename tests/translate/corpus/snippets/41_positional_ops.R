@@ -24,3 +24,7 @@ asr <- asreml(Yield ~ Env, random = ~ Name, data = dat)
 pd <- nrow(dat)
 asrt <- as.asrtests(asr, NULL, NULL)
 print(pd)
+# x %in% y with x a variable holding a vector (trainingMM 07_PBLUP: id %in% momid)
+ids <- dat$Name
+is.first <- ids %in% levels(dat$Name)[1:3]
+print(sum(is.first))
