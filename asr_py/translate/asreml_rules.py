@@ -746,6 +746,16 @@ class Translator(BasePrinter):
                 "predictions".startswith(e.value) and self._is_prediction(e.left):
             e.value = "predictions"
 
+    def _null_safe(self, e: R) -> str:
+        """``x$name`` read where R's NULL is expected (``is.null(d$x)``): a name the data
+        frame or list does not have is None (runtime.r_dollar), not a KeyError."""
+        code = self.py(e)
+        if e.kind == "dollar" and e.left is not None:
+            obj = self.py(e.left)
+            if code == f"{obj}[{e.value!r}]":
+                return f"{self.runtime('r_dollar')}({obj}, {e.value!r})"
+        return code
+
     def dollar(self, e: R) -> str:
         assert e.left is not None
         self._asreml3_predictions(e)
@@ -1210,7 +1220,7 @@ class Translator(BasePrinter):
                 raise Untranslatable("getASRemlVersionLoaded(nchar = <variable>)")
             return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
-            return f"({self.py(pos[0])} is None)"
+            return f"({self._null_safe(pos[0])} is None)"
         if f in ("is.numeric", "is.character", "is.factor") and len(args) == 1 and pos:
             return f"{self.runtime('r_is')}({self.py(pos[0])}, {f[3:]!r})"
         if f == "c":

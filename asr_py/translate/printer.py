@@ -59,11 +59,16 @@ _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%
 
 def pyname(n: str) -> str:
     """An R name as a Python identifier: ``Ginv.sparse`` -> ``Ginv_sparse``; non-ASCII
-    letters kept (Python accepts them); keywords get a trailing ``_``."""
+    letters kept (Python accepts them); keywords, and the names of the modules a translation
+    imports (``asr <- asreml(...)`` would hide ``asr.asreml``), get a trailing ``_``."""
     out = re.sub(r"[^\w]", "_", n)
     if not out or out[0].isdigit():
         out = "_" + out
-    return out + "_" if keyword.iskeyword(out) or out in ("print", "len", "list") else out
+    return out + "_" if keyword.iskeyword(out) or out in _RESERVED else out
+
+
+#: Python names a translation relies on: builtins it calls, the modules it imports
+_RESERVED = frozenset({"print", "len", "list", "asr", "np", "pd", "os"})
 
 
 def strip_comments(code: str, spans: list[tuple[int, int]]) -> str:
@@ -238,8 +243,12 @@ class BasePrinter:
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
-            return f"{self.py(e.left)}.isin({self.py(e.right)})" if self._vector_context(
-                e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
+            if self._vector_context(e.left):
+                return f"{self.py(e.left)}.isin({self.py(e.right)})"
+            if e.left.kind in ("str", "num"):
+                return f"({self.py(e.left)} in {self.py(e.right)})"
+            # a variable: one value or a vector, known when the script runs (rops.r_in)
+            return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
         if v == "%x%":                                                  # X %x% Y: kronecker
@@ -264,6 +273,10 @@ class BasePrinter:
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
+        if v in _POSITIONAL and _positional_pair(e.left, e.right):
+            # two R vectors / data frames: by position with recycling, never aligned by
+            # pandas labels (rops.r_op)
+            return f"{self.runtime('r_op')}({left}, {v!r}, {right})"
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
@@ -1076,6 +1089,21 @@ def _matrix_expr(e: R) -> bool:
     if e.kind == "bin" and e.value in ("%*%", "%x%"):
         return True
     return e.kind == "call" and e.value in _MATRIX_CALLS
+
+
+_POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",
+                         ">="})
+
+
+def _positional_pair(a: R, b: R) -> bool:
+    """Whether ``a op b`` may pair two pandas objects that pandas would align by label: no
+    literal operand and one a ``$`` or ``[`` value (a column, a row, a list element)."""
+    lit = ("num", "str")
+    if a.kind in lit or b.kind in lit or any(
+            x.kind == "name" and x.value in ("TRUE", "FALSE", "T", "F", "NA", "NULL")
+            for x in (a, b)):
+        return False
+    return any(x.kind in ("dollar", "index") for x in (a, b))
 
 
 def _column_mask(e: R) -> bool:

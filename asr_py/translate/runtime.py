@@ -106,6 +106,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_colnames,
     set_rownames,
 )
+from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
@@ -532,7 +533,8 @@ def r_sub(x: Any, at: Any) -> Any:
             # v[d$key] (a named vector looked up by a column): one value per row
             return pd.Series([x.get(k) for k in seq], index=at.index)
         if isinstance(x, dict):
-            return {k: x[k] for k in seq}
+            # attributes(x)[c("a", "b")]: a name the list does not have is NULL in R
+            return {k: x.get(k) for k in seq}
         raise AsrError("x[names]: the object has no names", hint="index by position")
     n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
     if seq and all(isinstance(v, (bool, np.bool_)) for v in seq):    # a logical mask
