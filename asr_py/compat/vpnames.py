@@ -8,6 +8,11 @@ distance structures' base ``f!cor`` (docs/vcov.md); asreml 4 lists them in
 * ``ma1``: ``f!cor`` (θ); ``ma2``: ``f!cor1``, ``f!cor2`` (θ₁, θ₂);
 * ``exp``, ``gau``: ``f!pow`` (the base ρ of ρ^d).
 
+``fa(f, k):g`` and ``rr(f, k):g`` terms are labelled by asreml 4 with the structure call and
+their rows by the bare level: ``fa(site, 2):female!101!var``, ``...!101!fa1``, ``!101!fa2``
+(asreml-R 4 output printed in lfelipe-ferrao.github.io class/quantGenetic/week11_2022b.html;
+scripts grep ``"^rr\\(TraitEnv, 2\\)"``); asr_py says ``site:female!site_101!var``.
+
 The values are unchanged: only the labels of the asreml-R view differ.
 """
 
@@ -50,15 +55,38 @@ def _asreml_suffixes(part: Any) -> list[str] | None:
     return None
 
 
+def _fa_renames(term: Any, part: Any) -> dict[str, str]:
+    """asr_py's names of an fa/rr factor's parameters in ``term`` -> asreml 4's
+    (``fa(f, k):g!lev!var``, ``fa(f, k):g!lev!fa1``; module docstring)."""
+    from asr_py.vcov.factor_analytic import FactorAnalytic
+
+    if not isinstance(part, FactorAnalytic) or not part.name:
+        return {}
+    label = str(term.label)
+    call = f"{part.family}({part.name}, {part.order})"
+    factors = label.split(":")
+    if part.name not in factors:
+        return {}
+    new_label = ":".join(call if f == part.name else f for f in factors)
+    out: dict[str, str] = {}
+    prefix = f"{part.name}_"
+    for pn in part.param_names:
+        bare = pn[len(prefix):] if pn.startswith(prefix) else pn
+        out[f"{label}!{pn}"] = f"{new_label}!{bare}"
+    return out
+
+
 def asreml_param_names(model: Any, names: Sequence[str]) -> list[str]:
     """``names`` (a fit's parameter names) with asreml's labels for the parameters of
-    ar2/ar3/ma1/ma2/exp/gau factors (see the module); other names as they are."""
+    ar2/ar3/ma1/ma2/exp/gau and fa/rr factors (see the module); other names as they are."""
     rename: dict[str, str] = {}
     terms = list(getattr(model, "random", []) or [])
     if getattr(model, "residual", None) is not None:
         terms.append(model.residual)
     for term in terms:
         for part in _parts(getattr(term, "template", None)):
+            for old_name, new_name in _fa_renames(term, part).items():
+                rename.setdefault(old_name, new_name)
             new = _asreml_suffixes(part)
             if new is None:
                 continue

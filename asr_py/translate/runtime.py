@@ -391,13 +391,15 @@ def r_varcomp(fit: Any) -> pd.DataFrame:
     """asreml 4's ``summary(fit)$varcomp``: ``fit.varcomp`` with asreml's fixed residual
     scale ``<term>!R`` (component 1, bound F) where asreml lists it
     (:func:`asr_py.results.vnumbers.asreml_varcomp`)."""
+    from asr_py.compat.vpnames import asreml_param_names
     from asr_py.results.vnumbers import asreml_varcomp
 
     vc = fit.varcomp
     model = getattr(fit, "model", None)
     if model is None or not isinstance(vc, pd.DataFrame):
         return vc
-    return asreml_varcomp(vc, model.residual)
+    out = asreml_varcomp(vc, model.residual)
+    return out.set_axis(asreml_param_names(model, list(out.index)), axis=0)  # fa(f, k):g!lev!var
 
 
 def r_vparameters(fit: Any) -> pd.Series:
