@@ -293,6 +293,22 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
     got.update({n: a for n, a in args if n is not None})
     return got
 
+
+#: R function -> (runtime function, argument names accepted, packages it may be called from)
+_TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "qr": ("r_qr", ("x", "tol"), ("base",)),
+    "qr.Q": ("r_qr_q", ("qr", "complete"), ("base",)),
+    "qr.R": ("r_qr_r", ("qr", "complete"), ("base",)),
+    "qr.qty": ("r_qr_qty", ("qr", "y"), ("base",)),
+    "qr.qy": ("r_qr_qy", ("qr", "y"), ("base",)),
+    "qr.coef": ("r_qr_coef", ("qr", "y"), ("base",)),
+    "rnorm": ("r_rnorm", ("n", "mean", "sd"), ("stats",)),
+    "runif": ("r_runif", ("n", "min", "max"), ("stats",)),
+    "A.mat": ("r_A_mat_markers", ("X", "min.MAF", "endelman", "return.imputed",
+                                  "impute.method"), ("sommer", "rrBLUP")),
+    "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
+}
+
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
 
@@ -1446,6 +1462,10 @@ class Translator(BasePrinter):
                 return vec
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
+        if f in _TMM_FUNCS and f not in self.functions:     # qr(), rnorm(), A.mat(), ...
+            tmm = self.tmm_call(f, e, args)
+            if tmm is not None:
+                return tmm
         if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
                 and "::" not in f:
             # after source(): a function the sourced file may define (r_sourced looks it
@@ -1486,6 +1506,30 @@ class Translator(BasePrinter):
             # a function held in a list, called: models[[func]](rho, 24), fns$ar1(rho, 24)
             return f"{self.py(e.left)}({', '.join(self.kwargs(args))})"
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
+
+    def tmm_call(self, f: str, e: R, args: list[tuple[str | None, R]]) -> str | None:
+        """R's QR functions, random numbers and the relationship-matrix helpers scripts call
+        beside asreml (rlinalg.py, rgenetics.py); None when the call's form is not known."""
+        pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
+            e.left.comments else ""
+        fn, known, pkgs = _TMM_FUNCS[f]
+        if pkg and pkg not in pkgs:
+            return None
+        parts = []
+        for n, a in args:
+            if a.kind == "empty":
+                continue
+            if n is not None and n not in known:
+                raise Untranslatable(f"{f}(..., {n} = ): argument not supported")
+            v = self.py(a)
+            parts.append(v if n is None else f"{n.replace('.', '_')}={v}")
+        self.uses_np = True
+        call = f"{self.runtime(fn)}({', '.join(parts)})"
+        note = (f"# NOTE(asr_py): {f}() draws from numpy's generator: R's random stream "
+                "cannot be reproduced, so the simulated numbers differ from R's")
+        if f in ("rnorm", "runif") and note not in self._hoisted:
+            self._hoisted.append(note)
+        return call
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:
         """R's ``switch(EXPR, ...)`` as a lazy conditional expression. A text EXPR picks the

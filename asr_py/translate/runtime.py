@@ -77,6 +77,10 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_mutate_if,
     r_rename_with,
 )
+from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
+    r_A_mat_markers,
+    r_A_mat_pedigree,
+)
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,
@@ -85,6 +89,16 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_separate,
     r_spread,
     r_unite,
+)
+from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
+    r_qr,
+    r_qr_coef,
+    r_qr_q,
+    r_qr_qty,
+    r_qr_qy,
+    r_qr_r,
+    r_rnorm,
+    r_runif,
 )
 from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
 from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
