@@ -1515,14 +1515,18 @@ class Translator(BasePrinter):
         fn, known, pkgs = _TMM_FUNCS[f]
         if pkg and pkg not in pkgs:
             return None
-        parts = []
-        for n, a in args:
-            if a.kind == "empty":
-                continue
-            if n is not None and n not in known:
+        # R's matching: named arguments take their formals, the others fill the rest in order
+        given: dict[str, R] = {n: a for n, a in args if n is not None and a.kind != "empty"}
+        for n in given:
+            if n not in known:
                 raise Untranslatable(f"{f}(..., {n} = ): argument not supported")
-            v = self.py(a)
-            parts.append(v if n is None else f"{n.replace('.', '_')}={v}")
+        free = [k for k in known if k not in given]
+        for n, a in args:
+            if n is None and a.kind != "empty":
+                if not free:
+                    raise Untranslatable(f"{f}(): more arguments than {f}() takes")
+                given[free.pop(0)] = a
+        parts = [f"{k.replace('.', '_')}={self.py(given[k])}" for k in known if k in given]
         self.uses_np = True
         call = f"{self.runtime(fn)}({', '.join(parts)})"
         note = (f"# NOTE(asr_py): {f}() draws from numpy's generator: R's random stream "

@@ -86,46 +86,46 @@ def _as_qr(q: Any, what: str) -> RQR:
     return q
 
 
-def r_qr_q(q: Any, complete: bool = False) -> np.ndarray:
+def r_qr_q(qr: Any, complete: bool = False) -> np.ndarray:
     """R's ``qr.Q(qr, complete = FALSE)``: the n x min(n, p) (or n x n) orthogonal factor."""
-    qr = _as_qr(q, "qr.Q()")
-    n, p = qr.Q.shape[0], qr.R.shape[1]
-    return qr.Q.copy() if complete else qr.Q[:, : min(n, p)].copy()
+    qo = _as_qr(qr, "qr.Q()")
+    n, p = qo.Q.shape[0], qo.R.shape[1]
+    return qo.Q.copy() if complete else qo.Q[:, : min(n, p)].copy()
 
 
-def r_qr_r(q: Any, complete: bool = False) -> Any:
+def r_qr_r(qr: Any, complete: bool = False) -> Any:
     """R's ``qr.R(qr, complete = FALSE)``: the upper triangular factor (columns in pivot
     order, named as x's columns when x had names)."""
-    qr = _as_qr(q, "qr.R()")
-    n, p = qr.R.shape
-    r = qr.R.copy() if complete else qr.R[: min(n, p)].copy()
-    return pd.DataFrame(r, columns=qr.colnames) if qr.colnames is not None else r
+    qo = _as_qr(qr, "qr.R()")
+    n, p = qo.R.shape
+    r = qo.R.copy() if complete else qo.R[: min(n, p)].copy()
+    return pd.DataFrame(r, columns=qo.colnames) if qo.colnames is not None else r
 
 
-def r_qr_qty(q: Any, y: Any) -> np.ndarray:
+def r_qr_qty(qr: Any, y: Any) -> np.ndarray:
     """R's ``qr.qty(qr, y)``: Qᵀ y with the complete Q."""
-    return _as_qr(q, "qr.qty()").Q.T @ np.asarray(y, dtype=float)
+    return _as_qr(qr, "qr.qty()").Q.T @ np.asarray(y, dtype=float)
 
 
-def r_qr_qy(q: Any, y: Any) -> np.ndarray:
+def r_qr_qy(qr: Any, y: Any) -> np.ndarray:
     """R's ``qr.qy(qr, y)``: Q y with the complete Q."""
-    return _as_qr(q, "qr.qy()").Q @ np.asarray(y, dtype=float)
+    return _as_qr(qr, "qr.qy()").Q @ np.asarray(y, dtype=float)
 
 
-def r_qr_coef(q: Any, y: Any) -> np.ndarray:
+def r_qr_coef(qr: Any, y: Any) -> np.ndarray:
     """R's ``qr.coef(qr, y)``: least-squares coefficients, NA for the aliased columns (in
     the original column order)."""
-    qr = _as_qr(q, "qr.coef()")
+    qo = _as_qr(qr, "qr.coef()")
     yy = np.asarray(y, dtype=float)
-    k = int(qr["rank"])
-    z = (qr.Q.T @ yy)[:k]
-    b = np.linalg.solve(qr.R[:k, :k], z)
-    p = qr.R.shape[1]
+    k = int(qo["rank"])
+    z = (qo.Q.T @ yy)[:k]
+    b = np.linalg.solve(qo.R[:k, :k], z)
+    p = qo.R.shape[1]
     out = np.full((p,) + yy.shape[1:], np.nan)
-    out[np.asarray(qr["pivot"][:k]) - 1] = b
-    if qr.colnames is not None and out.ndim == 1:
-        order = np.argsort(np.asarray(qr["pivot"]) - 1)
-        return pd.Series(out, index=[qr.colnames[i] for i in order])  # type: ignore[return-value]
+    out[np.asarray(qo["pivot"][:k]) - 1] = b
+    if qo.colnames is not None and out.ndim == 1:
+        order = np.argsort(np.asarray(qo["pivot"]) - 1)
+        return pd.Series(out, index=[qo.colnames[i] for i in order])  # type: ignore[return-value]
     return out
 
 

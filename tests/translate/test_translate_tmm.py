@@ -1,0 +1,127 @@
+"""translate(): the helpers the teaching scripts (AparicioJohan/trainingMM and alike) call beside
+asreml (issue 14, session 12): R's QR functions, rnorm()/runif(), sommer's/rrBLUP's A.mat(X)
+and polyBreedR's A_mat(ped, ploidy = 2). Values are checked against closed forms computed
+here independently (VanRaden's formula, the tabular pedigree recursion, QR identities)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_py
+
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+
+
+def _vanraden(M: np.ndarray) -> np.ndarray:
+    """VanRaden (2008) from -1/0/1 markers: W = M + 1 - 2p, G = WW'/(2 sum p(1-p))."""
+    p = (M + 1).mean(axis=0) / 2
+    W = M + 1 - 2 * p
+    return W @ W.T / (2 * np.sum(p * (1 - p)))
+
+
+def test_sommer_a_mat_is_vanraden_with_rownames() -> None:
+    rng = np.random.default_rng(7)
+    M = rng.integers(-1, 2, size=(6, 40)).astype(float)
+    M[:, 3] = 1.0                                   # a monomorphic marker adds nothing
+    ids = [f"L{i}" for i in range(6)]
+    ns = run_py(translate("G <- A.mat(X)\nG2 <- sommer::A.mat(X0)\nnm <- rownames(G)\n"),
+                X=pd.DataFrame(M, index=ids), X0=M)
+    G = ns["G"]
+    assert list(G.index) == ids and list(G.columns) == ids
+    np.testing.assert_allclose(G.to_numpy(), _vanraden(M), rtol=0, atol=1e-10)
+    # no rownames(X): R's A.mat has no dimnames either
+    assert isinstance(ns["G2"], np.ndarray)
+    np.testing.assert_allclose(ns["G2"], _vanraden(M), rtol=0, atol=1e-10)
+    assert list(ns["nm"]) == ids
+
+
+def test_a_mat_min_maf_drops_rare_markers() -> None:
+    M = np.array([[-1, 1, 0, 1], [-1, 0, 1, -1], [-1, -1, 1, 1], [0, 1, -1, 0.]])
+    ns = run_py(translate("G <- A.mat(X, min.MAF = 0.2)\n"),
+                X=pd.DataFrame(M, index=list("abcd")))
+    # marker 1 has p = 1/8 < 0.2: dropped (minor-allele frequency min(p, 1 - p))
+    np.testing.assert_allclose(ns["G"].to_numpy(), _vanraden(M[:, 1:]), atol=1e-10)
+
+
+def test_a_mat_unsupported_argument_is_an_error() -> None:
+    py = translate("G <- A.mat(X, shrink = TRUE)\n")
+    assert "TODO(asr_py): not translated (A.mat(..., shrink = ): argument not supported)" in py
+
+
+def test_polybreedr_a_mat_pedigree() -> None:
+    # trainingMM's pedigree: g3 = g2 x g1, g4 = g3 x g1 (a parent-offspring mating); g0 is
+    # a founder nobody descends from (polyBreedR puts such founders first), "g9" a parent
+    # not listed as an individual (added as a founder, next).
+    r = ('ped <- data.frame(id = c("g1", "g2", "g3", "g4", "g0", "g5"),\n'
+         '  p1 = c(NA, NA, "g2", "g3", NA, "g9"), p2 = c(NA, NA, "g1", "g1", NA, "g2"))\n'
+         'A <- A_mat(ped, ploidy = 2)\n')
+    A = run_py(translate(r))["A"]
+    order = ["g0", "g9", "g1", "g2", "g3", "g4", "g5"]
+    assert list(A.index) == order and list(A.columns) == order
+    # tabular method by hand, in the order g1 g2 g9 g3 g4 g5 g0
+    ids = ["g1", "g2", "g9", "g3", "g4", "g5", "g0"]
+    par = {"g3": ("g2", "g1"), "g4": ("g3", "g1"), "g5": ("g9", "g2")}
+    n = len(ids)
+    T = np.zeros((n, n))
+    for i, a in enumerate(ids):
+        s, d = (ids.index(p) for p in par[a]) if a in par else (None, None)
+        for j in range(i):
+            T[i, j] = T[j, i] = 0.0 if s is None else (T[j, s] + T[j, d]) / 2
+        T[i, i] = 1.0 + (0.0 if s is None else T[s, d] / 2)
+    want = pd.DataFrame(T, index=ids, columns=ids).loc[order, order]
+    np.testing.assert_allclose(A.to_numpy(), want.to_numpy(), atol=1e-12)
+    assert A.loc["g4", "g4"] == pytest.approx(1.25)
+
+
+def test_a_mat_polyploid_is_a_clear_error() -> None:
+    r = ('ped <- data.frame(id = c("a", "b"), p1 = c(NA, NA), p2 = c(NA, NA))\n'
+         'A <- A_mat(ped, ploidy = 4)\n')
+    with pytest.raises(AsrError, match="only diploid"):
+        run_py(translate(r))
+
+
+def test_qr_rank_q_r_and_coef() -> None:
+    # column 3 = column 2: R's qr() gives rank 2, pivot 1 2 3, qr.coef NA for the alias
+    X = np.array([[1, 0, 0], [1, 1, 1], [1, 2, 2], [1, 3, 3], [1, 5, 5.]])
+    y = np.array([1.0, 2.0, 2.5, 5.0, 6.0])
+    r = ("q <- qr(X)\nk <- q$rank\nQ <- qr.Q(q)\nR <- qr.R(q)\nQc <- qr.Q(qr(X), complete = TRUE)\n"
+         "L <- qr.Q(qr(X), complete = TRUE)[, 4:5]\nb <- qr.coef(q, y)\nz <- qr.qty(q, y)\n")
+    ns = run_py(translate(r), X=X, y=y)
+    assert ns["k"] == 2
+    np.testing.assert_allclose(ns["Q"] @ ns["R"], X, atol=1e-12)
+    np.testing.assert_allclose(np.tril(ns["R"], -1), 0.0, atol=1e-14)
+    Qc = ns["Qc"]
+    np.testing.assert_allclose(Qc.T @ Qc, np.eye(5), atol=1e-12)
+    # the last n - p columns of the complete Q span the null space of X' (REML's L)
+    np.testing.assert_allclose(X.T @ ns["L"], 0.0, atol=1e-12)
+    b_ls = np.linalg.lstsq(X[:, :2], y, rcond=None)[0]
+    np.testing.assert_allclose(ns["b"][:2], b_ls, atol=1e-12)
+    assert np.isnan(ns["b"][2])
+    np.testing.assert_allclose(ns["z"], Qc.T @ y, atol=1e-12)
+
+
+def test_qr_moves_an_aliased_column_to_the_end() -> None:
+    # R: qr(cbind(1, 1, 1:3))$pivot is 1 3 2, rank 2
+    X = np.column_stack([np.ones(3), np.ones(3), np.arange(1.0, 4.0)])
+    ns = run_py(translate("q <- qr(X)\np <- q$pivot\nk <- q$rank\nR <- qr.R(q)\n"), X=X)
+    assert list(ns["p"]) == [1, 3, 2] and ns["k"] == 2
+    np.testing.assert_allclose(ns["R"][:2, :2], np.linalg.qr(X[:, [0, 2]])[1], atol=1e-12)
+
+
+def test_qr_of_text_is_an_error() -> None:
+    with pytest.raises(AsrError, match="qr.Q"):
+        run_py(translate("Q <- qr.Q(X)\n"), X=np.eye(2))
+
+
+def test_rnorm_runif_run_and_say_they_are_not_rs_numbers() -> None:
+    r = "set.seed(2)\ne <- rnorm(2000, mean = 3, sd = 2)\nu <- runif(n = 5, 1, 2)\n"
+    py = translate(r)
+    assert "R's random stream cannot be reproduced" in py
+    ns = run_py(py)
+    assert ns["e"].shape == (2000,) and ns["u"].shape == (5,)
+    assert abs(ns["e"].mean() - 3) < 0.2 and abs(ns["e"].std(ddof=1) - 2) < 0.2
+    assert ((ns["u"] >= 1) & (ns["u"] < 2)).all()
+    # seeded: the same script gives the same numbers
+    np.testing.assert_array_equal(run_py(py)["e"], ns["e"])
