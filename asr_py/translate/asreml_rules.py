@@ -294,6 +294,16 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
     return got
 
 
+def _names_in(e: R | None) -> set[str]:
+    """The bare names an R expression reads."""
+    if e is None:
+        return set()
+    out = {e.value} if e.kind == "name" else set()
+    for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+        out |= _names_in(x)
+    return out
+
+
 #: R function -> (runtime function, argument names accepted, packages it may be called from)
 _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "qr": ("r_qr", ("x", "tol"), ("base",)),
@@ -1674,7 +1684,8 @@ class Translator(BasePrinter):
         pos = [a for n, a in e.args if n is None]
         data = pos[0]
         d = self.py(data)
-        kws = []
+        kws: list[str] = []
+        seen: set[str] = set()
         for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
             if n is None:
                 # an unnamed argument besides the data: dplyr's across(); anything else is
@@ -1685,10 +1696,20 @@ class Translator(BasePrinter):
                     raise Untranslatable(f"{e.value}({self.src(a)})")
                 d = done
                 continue
-            val = self.in_data(data, lambda a=a: self.py(a))
+            lazy = e.value == "mutate" and bool(seen) and (n in seen or _names_in(a) & seen)
+            if lazy:
+                # dplyr's mutate() is sequential: a later argument sees the columns made (or
+                # remade: gen = f(gen), gen = g(gen)) before it, read from the frame so far
+                if kws:
+                    d, kws = f"{d}.assign({', '.join(kws)})", []
+                frame = R("name", "_m")
+                val = "lambda _m: " + self.in_data(frame, lambda a=a: self.py(a))
+            else:
+                val = self.in_data(data, lambda a=a: self.py(a))
+            seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
-        return f"{d}.assign({', '.join(kws)})"
+        return f"{d}.assign({', '.join(kws)})" if kws or d == self.py(data) else d
 
     # ----- asreml() --------------------------------------------------------------------------
     def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:

@@ -125,3 +125,16 @@ def test_rnorm_runif_run_and_say_they_are_not_rs_numbers() -> None:
     assert ((ns["u"] >= 1) & (ns["u"] < 2)).all()
     # seeded: the same script gives the same numbers
     np.testing.assert_array_equal(run_py(py)["e"], ns["e"])
+
+
+def test_mutate_is_sequential_and_never_repeats_a_keyword() -> None:
+    # dplyr: mutate(gen = sub(...), gen = sub(..., gen), w = z + y) - each argument sees the
+    # columns made before it; one Python call with gen= twice does not even compile
+    r = ("d <- data.frame(gen = c('gen1trait', 'gen2trait'), y = c(1, 2))\n"
+         "d <- mutate(d, gen = gsub('^gen', '', gen), gen = gsub('trait', '', gen), z = 10,\n"
+         "            w = z + y)\n")
+    py = translate(r)
+    compile(py, "<translated>", "exec")
+    d = run_py(py)["d"]
+    assert list(d["gen"]) == ["1", "2"]
+    assert list(d["w"]) == [11.0, 12.0]
