@@ -316,6 +316,7 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "runif": ("r_runif", ("n", "min", "max"), ("stats",)),
     "A.mat": ("r_A_mat_markers", ("X", "min.MAF", "endelman", "return.imputed",
                                   "impute.method"), ("sommer", "rrBLUP")),
+    "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
 }
 
@@ -1525,6 +1526,11 @@ class Translator(BasePrinter):
         fn, known, pkgs = _TMM_FUNCS[f]
         if pkg and pkg not in pkgs:
             return None
+        if known == ("...",):                            # bdiag(A, B, ...): all positional
+            if any(n is not None for n, _ in args):
+                raise Untranslatable(f"{f}() with a named argument")
+            self.uses_np = True
+            return f"{self.runtime(fn)}({', '.join(self.py(a) for _, a in args)})"
         # R's matching: named arguments take their formals, the others fill the rest in order
         given: dict[str, R] = {n: a for n, a in args if n is not None and a.kind != "empty"}
         for n in given:

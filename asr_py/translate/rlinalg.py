@@ -22,7 +22,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["RQR", "r_qr", "r_qr_coef", "r_qr_q", "r_qr_qty", "r_qr_qy", "r_qr_r",
+__all__ = ["RQR", "r_bdiag", "r_qr", "r_qr_coef", "r_qr_q", "r_qr_qty", "r_qr_qy", "r_qr_r",
            "r_rnorm", "r_runif"]
 
 
@@ -152,3 +152,21 @@ def r_runif(n: Any, min: Any = 0.0, max: Any = 1.0) -> np.ndarray:  # noqa: A002
     k = _n(n, "runif()")
     return np.random.uniform(np.asarray(min, dtype=float), np.asarray(max, dtype=float),
                              size=k)
+
+
+def r_bdiag(*mats: Any) -> np.ndarray:
+    """Matrix's ``bdiag(A, B, ...)`` (or ``bdiag(list(A, B))``): the block-diagonal matrix,
+    dense, without dimnames (as Matrix's; a number is a 1 x 1 block)."""
+    import scipy.linalg as sla
+
+    if len(mats) == 1 and isinstance(mats[0], (list, tuple)):
+        mats = tuple(mats[0])
+    blocks = []
+    for m in mats:
+        if isinstance(m, Untranslated):
+            return m._use()  # type: ignore[return-value]
+        a = np.asarray(m.toarray() if hasattr(m, "toarray") else m, dtype=float)
+        if a.ndim > 2:
+            raise AsrError(f"bdiag(): a block of shape {a.shape}", hint="give matrices")
+        blocks.append(np.atleast_2d(a) if a.ndim < 2 else a)
+    return sla.block_diag(*blocks) if blocks else np.zeros((0, 0))

@@ -91,6 +91,7 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_unite,
 )
 from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
+    r_bdiag,
     r_qr,
     r_qr_coef,
     r_qr_q,

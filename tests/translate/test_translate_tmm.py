@@ -138,3 +138,15 @@ def test_mutate_is_sequential_and_never_repeats_a_keyword() -> None:
     d = run_py(py)["d"]
     assert list(d["gen"]) == ["1", "2"]
     assert list(d["w"]) == [11.0, 12.0]
+
+
+def test_bdiag_block_diagonal() -> None:
+    # Matrix::bdiag(Gb, Gg): Gb in the top-left block, Gg bottom-right, zeros elsewhere
+    Gb = np.array([[2.0, 0.5], [0.5, 1.0]])
+    Gg = pd.DataFrame([[3.0]], index=["g"], columns=["g"])
+    ns = run_py(translate("G <- bdiag(Gb, Gg)\nH <- Matrix::bdiag(list(Gb, 4))\n"), Gb=Gb, Gg=Gg)
+    want = np.zeros((3, 3))
+    want[:2, :2], want[2, 2] = Gb, 3.0
+    np.testing.assert_array_equal(ns["G"], want)
+    want[2, 2] = 4.0
+    np.testing.assert_array_equal(ns["H"], want)
