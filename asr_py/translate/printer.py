@@ -237,7 +237,9 @@ class BasePrinter:
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
-            return f"{self.py(e.left)}.isin({self.py(e.right)})" if self._vector_context(
+            right = self.py(e.right) if e.right.kind == "call" and e.right.value == "c" \
+                else f"{self.runtime('r_in_values')}({self.py(e.right)})"
+            return f"{self.py(e.left)}.isin({right})" if self._vector_context(
                 e.left) else f"({self.py(e.left)} in {self.py(e.right)})"
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")

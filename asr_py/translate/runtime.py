@@ -148,6 +148,7 @@ from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v
     r_complete_cases,
     r_cor,
     r_head,
+    r_in_values,
     r_negate,
     r_not,
     r_order,

@@ -150,3 +150,10 @@ def test_bdiag_block_diagonal() -> None:
     np.testing.assert_array_equal(ns["G"], want)
     want[2, 2] = 4.0
     np.testing.assert_array_equal(ns["H"], want)
+
+
+def test_in_one_value_from_a_loop_variable() -> None:
+    # R: d$loc %in% j with j = "b" (a for-loop variable) picks the rows of b
+    r = ("d <- data.frame(loc = c('a', 'b', 'b'), y = 1:3)\nout <- c()\n"
+         "for (j in c('a', 'b')) {\n  s <- d[d$loc %in% j, ]\n  out <- c(out, sum(s$y))\n}\n")
+    assert list(run_py(translate(r))["out"]) == [1, 5]
