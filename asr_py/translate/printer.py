@@ -410,9 +410,15 @@ class BasePrinter:
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
-                _mentions(args[0], e.left.value):
+                args[0].value in ("==", "!=", "<", ">", "<=", ">=", "&", "|", "!", "%in%") \
+                and _mentions(args[0], e.left.value):
             # v[v != "a"] of a vector v (a Python list, an array or a Series): elementwise
             return self.np(f"np.asarray({obj})[{self.as_array(args[0], e.left.value)}]")
+        if len(args) == 1 and e.value == "[" and args[0].kind == "bin" and \
+                args[0].value in (":", "+", "-", "*", "/") and not self.data_cols and \
+                _mentions(args[0], "length") and e.left.kind == "name":
+            # x[1:(length(x) - 2)], x[length(x) - 1]: 1-based positions (known when it runs)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
                 self._vector_context(args[0]):
             return f"{obj}[{self.py(args[0])}]"                         # x[x > 1]

@@ -699,6 +699,8 @@ def r_rownames(x: Any) -> Any:
         return x._use()  # type: ignore[return-value]
     if isinstance(x, pd.DataFrame | pd.Series):
         return [str(i) for i in x.index]
+    if isinstance(x, np.ndarray):
+        return None                 # R: a matrix (or vector) without dimnames has NULL
     raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "
                    "frame or matrix")
 

@@ -157,3 +157,39 @@ def test_in_one_value_from_a_loop_variable() -> None:
     r = ("d <- data.frame(loc = c('a', 'b', 'b'), y = 1:3)\nout <- c()\n"
          "for (j in c('a', 'b')) {\n  s <- d[d$loc %in% j, ]\n  out <- c(out, sum(s$y))\n}\n")
     assert list(run_py(translate(r))["out"]) == [1, 5]
+
+
+def test_dimnames_kept_through_mme_algebra() -> None:
+    # R: t(X) %*% W %*% Z has rownames colnames(X) and colnames colnames(Z) (W unnamed);
+    # cbind/rbind of them carry those names, so rownames(C) names the MME's effects, and
+    # rownames() of an unnamed matrix (chol2inv, ginv) is NULL
+    r = ("d <- data.frame(y = c(1, 2, 4, 3, 6, 5), b = factor(c(1, 1, 2, 2, 3, 3)))\n"
+         "X <- model.matrix(y ~ 1, d)\nZ <- model.matrix(y ~ -1 + b, d)\n"
+         "W <- chol2inv(chol(diag(2, nrow = 6)))\n"
+         "C <- rbind(cbind(t(X) %*% W %*% X, t(X) %*% W %*% Z),\n"
+         "           cbind(t(Z) %*% W %*% X, t(Z) %*% W %*% Z + diag(0.5, nrow = 3)))\n"
+         "y <- matrix(d$y)\nrhs <- rbind(t(X) %*% W %*% y, t(Z) %*% W %*% y)\n"
+         "Ci <- ginv(C)\nnone <- rownames(Ci)\n"
+         "rownames(Ci) <- colnames(Ci) <- rownames(C)\nsol <- Ci %*% rhs\n")
+    ns = run_py(translate(r))
+    names = ["(Intercept)", "b1", "b2", "b3"]
+    assert list(ns["C"].index) == names and list(ns["C"].columns) == names
+    assert ns["none"] is None
+    sol = ns["sol"]
+    assert list(sol.index) == names
+    # the MME solved independently: [X Z]'[X Z]/2 + diag(0, .5, .5, .5)
+    T = np.column_stack([np.ones(6), np.kron(np.eye(3), np.ones((2, 1)))])
+    Cn = T.T @ T / 2 + np.diag([0, 0.5, 0.5, 0.5])
+    want = np.linalg.pinv(Cn) @ (T.T @ np.array([1, 2, 4, 3, 6, 5.0]) / 2)
+    np.testing.assert_allclose(sol.to_numpy().ravel(), want, atol=1e-10)
+
+
+def test_positions_computed_from_length_are_one_based() -> None:
+    # R: g[1:(length(g) - 2)] is a b c d; g[length(g) - 1] is e (was read as a logical mask:
+    # 0-based positions, b c d e); g[g != "a" & g != "b"] stays elementwise
+    r = ("g <- letters[1:6]\na <- g[1:(length(g) - 2)]\nb <- g[length(g) - 1]\n"
+         "k <- g[g != 'a' & g != 'b']\n")
+    ns = run_py(translate(r))
+    assert list(ns["a"]) == ["a", "b", "c", "d"]
+    assert ns["b"] == "e" or list(np.atleast_1d(ns["b"])) == ["e"]
+    assert list(ns["k"]) == ["c", "d", "e", "f"]
