@@ -1826,6 +1826,8 @@ class Translator(BasePrinter):
                     out.append(f"{key}={text!r}")
                 elif n in ("na.method.X", "na.method.Y"):
                     na.append(f"{n[-1].lower()!r}: {self.na_value(n[-1], a)}")
+                elif n == "trace" and a.kind == "num":
+                    out.append(f"trace={float(a.value) != 0}")   # R: trace = 0 is FALSE
                 else:
                     out.append(f"{key}={self.py(a)}")
             except Untranslatable as exc:

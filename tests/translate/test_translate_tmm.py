@@ -193,3 +193,10 @@ def test_positions_computed_from_length_are_one_based() -> None:
     assert list(ns["a"]) == ["a", "b", "c", "d"]
     assert ns["b"] == "e" or list(np.atleast_1d(ns["b"])) == ["e"]
     assert list(ns["k"]) == ["c", "d", "e", "f"]
+
+
+def test_asreml_trace_number_is_a_logical() -> None:
+    # R: asreml(..., trace = 0) is trace = FALSE (asr.asreml refuses a number)
+    py = translate("m <- asreml(y ~ 1, data = d, trace = 0)\nm2 <- asreml(y ~ 1, data = d, "
+                   "trace = 1)\n")
+    assert "trace=False" in py and "trace=True" in py
