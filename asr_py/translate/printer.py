@@ -363,6 +363,11 @@ class BasePrinter:
             # x[-match("a", v), ]: the rows at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
             return f"{self.runtime('r_ij')}({obj}, -{inner}, None)"
+        if len(args) == 2 and e.value == "[" and not self.data_cols and all(
+                a.kind == "name" and a.value not in _CONST and not self._vector_context(a)
+                for a in args):
+            # A[ids, ids]: u and v hold names, positions or masks (r_ij reads their values)
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
                 args[1].kind == "name" and args[1].value not in _CONST:
             # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value

@@ -200,3 +200,13 @@ def test_asreml_trace_number_is_a_logical() -> None:
     py = translate("m <- asreml(y ~ 1, data = d, trace = 0)\nm2 <- asreml(y ~ 1, data = d, "
                    "trace = 1)\n")
     assert "trace=False" in py and "trace=True" in py
+
+
+def test_matrix_indexed_by_two_name_vectors() -> None:
+    # R: A[ids, ids] with ids a character vector picks those rows and columns by name
+    A = pd.DataFrame(np.arange(9.0).reshape(3, 3), index=list("abc"), columns=list("abc"))
+    ns = run_py(translate("ids <- c('c', 'a')\nA2 <- A[ids, ids]\nk <- c(1, 3)\nA3 <- A[k, k]\n"),
+                A=A)
+    np.testing.assert_array_equal(ns["A2"].to_numpy(), [[8.0, 6.0], [2.0, 0.0]])
+    assert list(ns["A2"].index) == ["c", "a"]
+    np.testing.assert_array_equal(np.asarray(ns["A3"]), [[0.0, 2.0], [6.0, 8.0]])
