@@ -1473,6 +1473,8 @@ class Translator(BasePrinter):
                 return vec
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
+        if f == "n" and not args and self.data_cols and f not in self.functions:
+            return f"len({self.data_cols})"                 # dplyr's n() in mutate()
         if f in _TMM_FUNCS and f not in self.functions:     # qr(), rnorm(), A.mat(), ...
             tmm = self.tmm_call(f, e, args)
             if tmm is not None:
@@ -1692,7 +1694,11 @@ class Translator(BasePrinter):
         d = self.py(data)
         kws: list[str] = []
         seen: set[str] = set()
+        place = {n: a for n, a in e.args if n in (".before", ".after")} \
+            if e.value == "mutate" else {}
         for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
+            if n in place:
+                continue
             if n is None:
                 # an unnamed argument besides the data: dplyr's across(); anything else is
                 # not dropped silently (it was: mutate(d, across(...)) kept d unchanged)
@@ -1715,7 +1721,14 @@ class Translator(BasePrinter):
             seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
-        return f"{d}.assign({', '.join(kws)})" if kws or d == self.py(data) else d
+        out = f"{d}.assign({', '.join(kws)})" if kws or d == self.py(data) else d
+        if place:
+            (pn, pa), = place.items()
+            ref = repr(pa.value) if pa.kind in ("name", "str") else self.py(pa)
+            arg = "before" if pn == ".before" else "after"
+            made = list(dict.fromkeys(n for n, _ in e.args if n and n not in place))
+            out = f"{self.runtime('r_relocate')}({out}, {made!r}, {arg}={ref})"
+        return out
 
     # ----- asreml() --------------------------------------------------------------------------
     def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:

@@ -75,6 +75,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_ldply,
     r_mutate_at,
     r_mutate_if,
+    r_relocate,
     r_rename_with,
 )
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()

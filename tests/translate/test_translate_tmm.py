@@ -210,3 +210,15 @@ def test_matrix_indexed_by_two_name_vectors() -> None:
     np.testing.assert_array_equal(ns["A2"].to_numpy(), [[8.0, 6.0], [2.0, 0.0]])
     assert list(ns["A2"].index) == ["c", "a"]
     np.testing.assert_array_equal(np.asarray(ns["A3"]), [[0.0, 2.0], [6.0, 8.0]])
+
+
+def test_mutate_before_after_and_n() -> None:
+    # dplyr: mutate(plot = 1:n(), .before = b) puts plot before b; .after = a after a;
+    # .before = 0 first (R prints a plot b / a z plot b / t a z plot b)
+    r = ("d <- data.frame(a = c(1, 2, 3), b = c(3, 4, 5))\n"
+         "d <- d |> mutate(plot = 1:n(), .before = b)\n"
+         "d <- mutate(d, z = a * 2, .after = a)\nd2 <- mutate(d, t = 'x', .before = 0)\n")
+    ns = run_py(translate(r))
+    assert list(ns["d"].columns) == ["a", "z", "plot", "b"]
+    assert list(ns["d"]["plot"]) == [1, 2, 3]
+    assert list(ns["d2"].columns) == ["t", "a", "z", "plot", "b"]
