@@ -293,6 +293,33 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
     got.update({n: a for n, a in args if n is not None})
     return got
 
+
+def _names_in(e: R | None) -> set[str]:
+    """The bare names an R expression reads."""
+    if e is None:
+        return set()
+    out = {e.value} if e.kind == "name" else set()
+    for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+        out |= _names_in(x)
+    return out
+
+
+#: R function -> (runtime function, argument names accepted, packages it may be called from)
+_TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "qr": ("r_qr", ("x", "tol"), ("base",)),
+    "qr.Q": ("r_qr_q", ("qr", "complete"), ("base",)),
+    "qr.R": ("r_qr_r", ("qr", "complete"), ("base",)),
+    "qr.qty": ("r_qr_qty", ("qr", "y"), ("base",)),
+    "qr.qy": ("r_qr_qy", ("qr", "y"), ("base",)),
+    "qr.coef": ("r_qr_coef", ("qr", "y"), ("base",)),
+    "rnorm": ("r_rnorm", ("n", "mean", "sd"), ("stats",)),
+    "runif": ("r_runif", ("n", "min", "max"), ("stats",)),
+    "A.mat": ("r_A_mat_markers", ("X", "min.MAF", "endelman", "return.imputed",
+                                  "impute.method"), ("sommer", "rrBLUP")),
+    "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
+    "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
+}
+
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
 
@@ -1456,6 +1483,12 @@ class Translator(BasePrinter):
                 return vec
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
+        if f == "n" and not args and self.data_cols and f not in self.functions:
+            return f"len({self.data_cols})"                 # dplyr's n() in mutate()
+        if f in _TMM_FUNCS and f not in self.functions:     # qr(), rnorm(), A.mat(), ...
+            tmm = self.tmm_call(f, e, args)
+            if tmm is not None:
+                return tmm
         if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
                 and "::" not in f:
             # after source(): a function the sourced file may define (r_sourced looks it
@@ -1496,6 +1529,39 @@ class Translator(BasePrinter):
             # a function held in a list, called: models[[func]](rho, 24), fns$ar1(rho, 24)
             return f"{self.py(e.left)}({', '.join(self.kwargs(args))})"
         raise Untranslatable(f"{f or self.src(e.left or e)}()")
+
+    def tmm_call(self, f: str, e: R, args: list[tuple[str | None, R]]) -> str | None:
+        """R's QR functions, random numbers and the relationship-matrix helpers scripts call
+        beside asreml (rlinalg.py, rgenetics.py); None when the call's form is not known."""
+        pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
+            e.left.comments else ""
+        fn, known, pkgs = _TMM_FUNCS[f]
+        if pkg and pkg not in pkgs:
+            return None
+        if known == ("...",):                            # bdiag(A, B, ...): all positional
+            if any(n is not None for n, _ in args):
+                raise Untranslatable(f"{f}() with a named argument")
+            self.uses_np = True
+            return f"{self.runtime(fn)}({', '.join(self.py(a) for _, a in args)})"
+        # R's matching: named arguments take their formals, the others fill the rest in order
+        given: dict[str, R] = {n: a for n, a in args if n is not None and a.kind != "empty"}
+        for n in given:
+            if n not in known:
+                raise Untranslatable(f"{f}(..., {n} = ): argument not supported")
+        free = [k for k in known if k not in given]
+        for n, a in args:
+            if n is None and a.kind != "empty":
+                if not free:
+                    raise Untranslatable(f"{f}(): more arguments than {f}() takes")
+                given[free.pop(0)] = a
+        parts = [f"{k.replace('.', '_')}={self.py(given[k])}" for k in known if k in given]
+        self.uses_np = True
+        call = f"{self.runtime(fn)}({', '.join(parts)})"
+        note = (f"# NOTE(asr_py): {f}() draws from numpy's generator: R's random stream "
+                "cannot be reproduced, so the simulated numbers differ from R's")
+        if f in ("rnorm", "runif") and note not in self._hoisted:
+            self._hoisted.append(note)
+        return call
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:
         """R's ``switch(EXPR, ...)`` as a lazy conditional expression. A text EXPR picks the
@@ -1637,9 +1703,12 @@ class Translator(BasePrinter):
         data = pos[0]
         d = self.py(data)
         kws: list[str] = []
-        made: set[str] = set()      # columns this mutate() has made so far
-        chained = False
+        seen: set[str] = set()
+        place = {n: a for n, a in e.args if n in (".before", ".after")} \
+            if e.value == "mutate" else {}
         for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
+            if n in place:
+                continue
             if n is None:
                 # an unnamed argument besides the data: dplyr's across(); anything else is
                 # not dropped silently (it was: mutate(d, across(...)) kept d unchanged)
@@ -1649,23 +1718,27 @@ class Translator(BasePrinter):
                     raise Untranslatable(f"{e.value}({self.src(a)})")
                 d = done
                 continue
-            if e.value == "mutate" and (n in made or _names_in(a) & made):
-                # dplyr's mutate() is sequential: an argument reads the columns made before it
-                # (and may remake one): a new assign() on the frame made so far (a repeated
-                # keyword is not even Python)
-                d, kws, made, chained = f"{d}.assign({', '.join(kws)})", [], set(), True
-            if chained:
-                old, self.data_cols = self.data_cols, "_m"
-                try:
-                    val = "lambda _m: " + self.py(a)
-                finally:
-                    self.data_cols = old
+            lazy = e.value == "mutate" and bool(seen) and (n in seen or _names_in(a) & seen)
+            if lazy:
+                # dplyr's mutate() is sequential: a later argument sees the columns made (or
+                # remade: gen = f(gen), gen = g(gen)) before it, read from the frame so far
+                if kws:
+                    d, kws = f"{d}.assign({', '.join(kws)})", []
+                frame = R("name", "_m")
+                val = "lambda _m: " + self.in_data(frame, lambda a=a: self.py(a))
             else:
                 val = self.in_data(data, lambda a=a: self.py(a))
-            made.add(n)
+            seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
-        return f"{d}.assign({', '.join(kws)})"
+        out = f"{d}.assign({', '.join(kws)})" if kws or d == self.py(data) else d
+        if place:
+            (pn, pa), = place.items()
+            ref = repr(pa.value) if pa.kind in ("name", "str") else self.py(pa)
+            arg = "before" if pn == ".before" else "after"
+            made = list(dict.fromkeys(n for n, _ in e.args if n and n not in place))
+            out = f"{self.runtime('r_relocate')}({out}, {made!r}, {arg}={ref})"
+        return out
 
     # ----- asreml() --------------------------------------------------------------------------
     def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:
@@ -1776,6 +1849,8 @@ class Translator(BasePrinter):
                     out.append(f"{key}={text!r}")
                 elif n in ("na.method.X", "na.method.Y"):
                     na.append(f"{n[-1].lower()!r}: {self.na_value(n[-1], a)}")
+                elif n == "trace" and a.kind == "num":
+                    out.append(f"trace={float(a.value) != 0}")   # R: trace = 0 is FALSE
                 else:
                     out.append(f"{key}={self.py(a)}")
             except Untranslatable as exc:
@@ -2147,22 +2222,3 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
     if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
     return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit
-
-
-def _names_in(e: R | None) -> set[str]:
-    """The bare names an R expression reads (x, not f in f(x) nor a in d$a)."""
-    out: set[str] = set()
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if x is None:
-            continue
-        if x.kind == "name":
-            out.add(x.value)
-        stack.append(x.left)
-        if x.kind != "dollar":
-            stack.append(x.right)
-        stack.append(x.alt)
-        stack.extend(a for _, a in x.args)
-        stack.extend(x.body)
-    return out

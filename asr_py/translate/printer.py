@@ -244,9 +244,11 @@ class BasePrinter:
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
             if self._vector_context(e.left):
-                return f"{self.py(e.left)}.isin({self.py(e.right)})"
+                right = self.py(e.right) if e.right.kind == "call" and e.right.value == "c" \
+                    else f"{self.runtime('r_in_values')}({self.py(e.right)})"
+                return f"{self.py(e.left)}.isin({right})"
             if e.left.kind in ("str", "num"):
-                return f"({self.py(e.left)} in {self.py(e.right)})"
+                return f"({self.py(e.left)} in {self.runtime('r_in_values')}({self.py(e.right)}))"
             # a variable: one value or a vector, known when the script runs (rops.r_in)
             return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("<-", "<<-", "="):
@@ -375,6 +377,11 @@ class BasePrinter:
             # x[-match("a", v), ]: the rows at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
             return f"{self.runtime('r_ij')}({obj}, -{inner}, None)"
+        if len(args) == 2 and e.value == "[" and not self.data_cols and all(
+                a.kind == "name" and a.value not in _CONST and not self._vector_context(a)
+                for a in args):
+            # A[ids, ids]: u and v hold names, positions or masks (r_ij reads their values)
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
                 args[1].kind == "name" and args[1].value not in _CONST:
             # x[, v]: v may hold names, positions (grep()) or a mask: r_ij reads its value
@@ -422,9 +429,15 @@ class BasePrinter:
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
-                _mentions(args[0], e.left.value):
+                args[0].value in ("==", "!=", "<", ">", "<=", ">=", "&", "|", "!", "%in%") \
+                and _mentions(args[0], e.left.value):
             # v[v != "a"] of a vector v (a Python list, an array or a Series): elementwise
             return self.np(f"np.asarray({obj})[{self.as_array(args[0], e.left.value)}]")
+        if len(args) == 1 and e.value == "[" and args[0].kind == "bin" and \
+                args[0].value in (":", "+", "-", "*", "/") and not self.data_cols and \
+                _mentions(args[0], "length") and e.left.kind == "name":
+            # x[1:(length(x) - 2)], x[length(x) - 1]: 1-based positions (known when it runs)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
                 self._vector_context(args[0]):
             return f"{obj}[{self.py(args[0])}]"                         # x[x > 1]

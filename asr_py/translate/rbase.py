@@ -256,7 +256,18 @@ def r_matmul(x: Any, y: Any) -> Any:
     out = _values(x) @ _values(y)
     if isinstance(x, pd.DataFrame) and isinstance(y, pd.DataFrame):
         return pd.DataFrame(out, index=x.index, columns=y.columns)
+    if np.ndim(out) == 2 and (isinstance(x, pd.DataFrame) and _named_axis(x.index)
+                              or isinstance(y, pd.DataFrame) and _named_axis(y.columns)):
+        # R: the product's rownames are x's, its colnames y's, whichever operand has them
+        return pd.DataFrame(out, index=x.index if isinstance(x, pd.DataFrame) and
+                            np.ndim(x) == 2 else None,
+                            columns=y.columns if isinstance(y, pd.DataFrame) else None)
     return out
+
+
+def _named_axis(ix: pd.Index) -> bool:
+    """Whether a frame's axis holds names (a RangeIndex is how an unnamed one is kept)."""
+    return not isinstance(ix, pd.RangeIndex)
 
 
 _OUTER_OPS: dict[str, Any] = {
@@ -438,7 +449,12 @@ def r_rbind(*xs: Any) -> Any:
         parts = [x if isinstance(x, pd.DataFrame)
                  else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
                                    columns=cols) for x in items]
-        return pd.concat(parts, ignore_index=True)
+        named = all(isinstance(x, pd.DataFrame) and _named_axis(x.index) for x in items)
+        out = pd.concat(parts, ignore_index=not named)
+        if named and out.index.has_duplicates:
+            # R makes a data frame's repeated row names unique; kept positional here
+            out = out.reset_index(drop=True)
+        return out
     rows = [np.atleast_1d(np.asarray(x)) for x in items]
     if any(r.ndim == 2 for r in rows):
         # matrices are stacked (R: their column counts must agree); a vector is one row,

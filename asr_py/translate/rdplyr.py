@@ -25,7 +25,7 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
 __all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_rename_with",
-           "r_dplyr_select"]
+           "r_dplyr_select", "r_relocate"]
 
 #: R functions applied to columns, by name -> how (runtime name)
 _COLUMN_FUNS = {"factor": "factor", "as.factor": "factor", "as.character": "character",
@@ -411,3 +411,25 @@ def r_ldply(x: Any, fun: str = "identity", id: str | None = None) -> pd.DataFram
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)
+
+
+def r_relocate(df: Any, cols: list[str], before: Any = None, after: Any = None) -> Any:
+    """dplyr's ``mutate(..., .before = c)`` / ``.after = c``: the columns ``cols`` (new or
+    remade) moved just before / after column ``c`` (a name or a 1-based position)."""
+    if isinstance(df, Untranslated):
+        return df._use()
+    rest = [c for c in df.columns if c not in cols]
+    ref = before if before is not None else after
+    if isinstance(ref, (int, float, np.integer)) and int(ref) <= 0 and before is not None:
+        return df[list(cols) + rest]            # .before = 0: first (tidyselect's nothing)
+    if isinstance(ref, (int, float, np.integer)):
+        k = int(ref) - 1
+        if not 0 <= k < len(df.columns):
+            raise AsrError(f"mutate(): .before/.after position {int(ref)} is outside the "
+                           f"{len(df.columns)} columns", hint="give a column name or position")
+        ref = df.columns[k]
+    if ref not in rest:
+        raise AsrError(f"mutate(): .before/.after column {ref!r} is not in the data",
+                       hint=f"columns are: {', '.join(map(str, rest))}")
+    at = rest.index(ref) + (0 if before is not None else 1)
+    return df[rest[:at] + list(cols) + rest[at:]]

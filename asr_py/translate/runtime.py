@@ -75,7 +75,12 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_ldply,
     r_mutate_at,
     r_mutate_if,
+    r_relocate,
     r_rename_with,
+)
+from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
+    r_A_mat_markers,
+    r_A_mat_pedigree,
 )
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
@@ -85,6 +90,17 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_separate,
     r_spread,
     r_unite,
+)
+from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
+    r_bdiag,
+    r_qr,
+    r_qr_coef,
+    r_qr_q,
+    r_qr_qty,
+    r_qr_qy,
+    r_qr_r,
+    r_rnorm,
+    r_runif,
 )
 from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
 from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
@@ -134,6 +150,7 @@ from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v
     r_complete_cases,
     r_cor,
     r_head,
+    r_in_values,
     r_negate,
     r_not,
     r_order,
@@ -687,6 +704,8 @@ def r_rownames(x: Any) -> Any:
         return x._use()  # type: ignore[return-value]
     if isinstance(x, pd.DataFrame | pd.Series):
         return [str(i) for i in x.index]
+    if isinstance(x, np.ndarray):
+        return None                 # R: a matrix (or vector) without dimnames has NULL
     raise AsrError(f"rownames() of a {type(x).__name__}", hint="rownames() takes a data "
                    "frame or matrix")
 

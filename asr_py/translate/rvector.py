@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RVectorList", "r_assign", "r_complete_cases", "r_cor", "r_head", "r_negate",
            "r_not", "r_order", "r_scale", "r_select", "r_subset", "r_set_dimnames", "r_stopifnot",
-           "r_vector", "r_which"]
+           "r_vector", "r_which", "r_in_values"]
 
 #: R's constructors of an atomic vector of a given length -> their mode
 _MODES = {"numeric": "numeric", "double": "numeric", "integer": "integer",
@@ -542,3 +542,13 @@ def r_subset(x: Any, cond: Any = None, select: Any = None, **other: Any) -> Any:
     if drop and isinstance(out, pd.DataFrame) and out.shape[1] == 1:
         return out.iloc[:, 0]
     return out
+
+
+def r_in_values(v: Any) -> Any:
+    """The right side of ``x %in% v`` as the values pandas' ``isin`` takes: one value (a
+    text or a number, as a loop variable holds) is a list of one; a named c() its values."""
+    if isinstance(v, (str, bytes, int, float, np.generic)) or v is None:
+        return [v]
+    if isinstance(v, dict):
+        return list(v.values())
+    return v

@@ -1,0 +1,87 @@
+"""Relationship-matrix helpers that asreml scripts call beside asreml, for translated scripts:
+sommer's/rrBLUP's ``A.mat(X)`` (VanRaden's additive genomic relationship from markers coded
+-1/0/1) and polyBreedR's ``A_mat(ped, ploidy = 2)`` (the pedigree numerator relationship).
+
+Both return R's matrix with dimnames as a DataFrame (rows/columns named by the ids), which
+``vm(gen, A)`` and matrix code in the script then read; they are computed by asr_py.genetics.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["r_A_mat_markers", "r_A_mat_pedigree"]
+
+
+def r_A_mat_markers(X: Any, min_MAF: Any = None, **other: Any) -> Any:
+    """sommer's ``A.mat(X)`` (also rrBLUP's with its defaults): X is individuals x markers
+    coded -1/0/1; with p_j = mean(X_j + 1)/2 and W = X + 1 - 2p,
+    A = WWᵀ / (2 Σ p_j(1 - p_j)) (VanRaden 2008). Missing values are imputed by the marker
+    mean; markers with minor-allele frequency below ``min.MAF`` are dropped. Rows and columns
+    are named by rownames(X) (none when X has none)."""
+    from asr_py.genetics.genomic import gmatrix
+
+    if isinstance(X, Untranslated):
+        return X._use()
+    bad = {k: v for k, v in other.items()
+           if not (k in ("endelman",) and v is True or k == "return_imputed" and v is False
+                   or k in ("impute_method",) and v == "mean")}
+    if bad:
+        raise AsrError(f"A.mat(): argument(s) {', '.join(k.replace('_', '.') for k in bad)} "
+                       "are not supported", hint="A.mat(X, min.MAF =) with its defaults is "
+                       "translated (VanRaden's A = WW'/(2 sum p(1-p)))")
+    named = isinstance(X, pd.DataFrame) and not isinstance(X.index, pd.RangeIndex)
+    M = np.asarray(X, dtype=float)
+    if M.ndim != 2:
+        raise AsrError(f"A.mat(X): X must be a matrix (individuals x markers), got shape "
+                       f"{M.shape}", hint="rows are individuals, columns markers coded -1/0/1")
+    ids = [str(i) for i in X.index] if named else [str(i + 1) for i in range(M.shape[0])]
+    maf = 0.0 if min_MAF is None else float(min_MAF)
+    G = gmatrix(M, method="vanraden", coding="-101", min_maf=maf, ids=ids)
+    if not named:
+        return np.asarray(G.matrix, dtype=float)
+    return pd.DataFrame(np.asarray(G.matrix, dtype=float), index=ids, columns=ids)
+
+
+def r_A_mat_pedigree(ped: Any, ploidy: Any = 2, order_ped: bool = True) -> Any:
+    """polyBreedR's ``A_mat(ped, ploidy = 2)``: the additive (numerator) relationship matrix of
+    a diploid pedigree whose first three columns are id, mother, father (NA = unknown). Rows
+    and columns are named by id in polyBreedR's order: founders that are nobody's parent,
+    then parents not listed as individuals, then the other individuals in input order."""
+    from asr_py.genetics.pedigree import amatrix
+
+    if isinstance(ped, Untranslated):
+        return ped._use()
+    if ploidy is None or int(ploidy) != 2:
+        raise AsrError(f"A_mat(ped, ploidy = {ploidy}): only diploid pedigrees are translated",
+                       hint="polyploid relationships (Hamilton & Kerr's polyAinv) are not in "
+                       "asr_py")
+    if not isinstance(ped, pd.DataFrame) or ped.shape[1] not in (3, 7):
+        raise AsrError("A_mat(ped): ped must be a data frame of 3 columns (id, mother, father)",
+                       hint="founders have NA parents")
+    if ped.shape[1] == 7:
+        raise AsrError("A_mat(ped): the 7-column (mixed ploidy) pedigree is not translated",
+                       hint="give the 3 columns id, mother, father with ploidy = 2")
+
+    def text(v: Any) -> Any:
+        return None if pd.isna(v) else str(v)
+
+    ids = [text(v) for v in ped.iloc[:, 0]]
+    dam = [text(v) for v in ped.iloc[:, 1]]
+    sire = [text(v) for v in ped.iloc[:, 2]]
+    parents = list(dict.fromkeys(p for p in dam + sire if p is not None))
+    missing = [p for p in parents if p not in ids]
+    founders = [i for i, d, s in zip(ids, dam, sire, strict=True) if d is None and s is None]
+    lonely = [f for f in dict.fromkeys(founders) if f not in parents]
+    order = lonely + missing + [i for i in ids if i not in lonely]
+    frame = pd.DataFrame({"id": ids, "sire": sire, "dam": dam})
+    A = amatrix(frame, check_roles=False)
+    pos = {k: j for j, k in enumerate(A.ids)}
+    idx = [pos[k] for k in order]
+    M = np.asarray(A.matrix, dtype=float)[np.ix_(idx, idx)]
+    return pd.DataFrame(M, index=order, columns=order)
