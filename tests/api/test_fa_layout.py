@@ -15,24 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.linalg as sla
 import scipy.optimize as so
+from _small_met import K, P, dense_reml, small_met
 
 import asr_py as asr
-
-P, K = 5, 2
-
-
-def small_met(seed: int = 6, n_geno: int = 40) -> pd.DataFrame:
-    """5 sites x 40 genotypes x 2 reps, G = ΛΛ' + Ψ (rank-2 Λ) plus a residual."""
-    rng = np.random.default_rng(seed)
-    lam = rng.normal(1.2, 0.7, (P, K))
-    lam[0, 1] = 0.0
-    psi = rng.uniform(0.5, 1.5, P)
-    u = rng.normal(size=(n_geno, K)) @ lam.T + rng.normal(size=(n_geno, P)) * np.sqrt(psi)
-    rows = [{"Site": f"S{s + 1}", "Geno": f"G{g:02d}", "y": 5.0 + s + u[g, s] + rng.normal()}
-            for g in range(n_geno) for s in range(P) for _ in range(2)]
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
@@ -45,27 +31,6 @@ def fit(met: pd.DataFrame) -> asr.AsremlFit:
     m = asr.asreml("y ~ Site", "~ fa(Site, 2):Geno", data=met)
     assert m.converged and "B" not in set(m.varcomp["bound"])  # an interior maximum
     return m
-
-
-def dense_reml(met: pd.DataFrame, psi: np.ndarray, lam: np.ndarray, s2: float) -> float:
-    """REML ℓ (lme4's logLik(REML = TRUE)) with V = Z (ΛΛ' + Ψ ⊗ I) Z' + σ² I formed densely."""
-    sites = sorted(met["Site"].unique())
-    genos = sorted(met["Geno"].unique())
-    X = np.column_stack([np.ones(len(met))] + [(met["Site"] == s).to_numpy(float)
-                                               for s in sites[1:]])
-    si = met["Site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
-    gi = met["Geno"].map({g: i for i, g in enumerate(genos)}).to_numpy()
-    G = lam @ lam.T + np.diag(psi)
-    V = G[si][:, si] * (gi[:, None] == gi[None, :]) + s2 * np.eye(len(met))
-    y = met["y"].to_numpy(float)
-    n, p = X.shape
-    c = sla.cho_factor(V, lower=True)
-    vx, vy = sla.cho_solve(c, X), sla.cho_solve(c, y)
-    xvx = X.T @ vx
-    beta = np.linalg.solve(xvx, X.T @ vy)
-    ypy = y @ vy - (X.T @ vy) @ beta                  # y'Py = y'V⁻¹y − y'V⁻¹X β̂
-    return -0.5 * ((n - p) * np.log(2 * np.pi) + 2 * np.log(np.diag(c[0])).sum()
-                   + np.linalg.slogdet(xvx)[1] + ypy)
 
 
 def from_varcomp(m: asr.AsremlFit) -> tuple[np.ndarray, np.ndarray, float]:
@@ -109,7 +74,7 @@ def test_vnumbers_and_loadings_by_position(fit: asr.AsremlFit) -> None:
 
 def test_fit_is_the_dense_reml_maximum(met: pd.DataFrame, fit: asr.AsremlFit) -> None:
     psi, lam, s2 = from_varcomp(fit)
-    ll = dense_reml(met, psi, lam, s2)
+    ll = dense_reml(met, lam @ lam.T + np.diag(psi), s2)
     assert fit.loglik == pytest.approx(ll, abs=1e-6)
     free = [(i, j) for j in range(K) for i in range(P) if i >= j]
 
@@ -117,7 +82,7 @@ def test_fit_is_the_dense_reml_maximum(met: pd.DataFrame, fit: asr.AsremlFit) ->
         L = np.zeros((P, K))
         for (i, j), v in zip(free, x[P:-1]):
             L[i, j] = v
-        return -dense_reml(met, x[:P] ** 2, L, x[-1] ** 2)
+        return -dense_reml(met, L @ L.T + np.diag(x[:P] ** 2), x[-1] ** 2)
 
     x0 = np.concatenate([np.sqrt(psi), [lam[i, j] for i, j in free], [np.sqrt(s2)]])
     best = so.minimize(neg, x0 * 0.9 + 0.05, method="BFGS", options={"gtol": 1e-6})

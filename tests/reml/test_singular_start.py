@@ -34,7 +34,7 @@ def test_rr_alone_is_named_with_a_hint() -> None:
 
 def test_rr_beside_a_diagonal_term_over_other_factors_is_named_too() -> None:
     """rr's own G block is singular beside a diag term over other factors (a diag(site):gen
-    beside it is merged into one fa term: tests/model/test_rr_pair.py)."""
+    beside it is merged into one fa term: tests/api/test_rr_pair.py)."""
     d = _met()
     with pytest.raises(asr.ModelError, match=r"rr\(site, 1\): ΛΛ' has rank 1"):
         asr.asreml("y ~ site", random="~ rr(site, 1):gen + diag(site):units", data=d)

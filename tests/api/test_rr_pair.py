@@ -7,46 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.linalg as sla
+from _small_met import K, P, dense_reml, small_met
 
 import asr_py as asr
 from asr_py.formula.expand import expand
 from asr_py.formula.model import parse_model
 from asr_py.model.rr_pair import merge_rr_diag
-
-P, K = 5, 2
-
-
-def small_met(seed: int = 6, n_geno: int = 40) -> pd.DataFrame:
-    """5 sites x 40 genotypes x 2 reps, G = ΛΛ' + Ψ (rank-2 Λ) plus a residual."""
-    rng = np.random.default_rng(seed)
-    lam = rng.normal(1.2, 0.7, (P, K))
-    lam[0, 1] = 0.0
-    psi = rng.uniform(0.5, 1.5, P)
-    u = rng.normal(size=(n_geno, K)) @ lam.T + rng.normal(size=(n_geno, P)) * np.sqrt(psi)
-    rows = [{"Site": f"S{s + 1}", "Geno": f"G{g:02d}", "y": 5.0 + s + u[g, s] + rng.normal()}
-            for g in range(n_geno) for s in range(P) for _ in range(2)]
-    return pd.DataFrame(rows)
-
-
-def dense_reml(met: pd.DataFrame, G: np.ndarray, s2: float) -> float:
-    """REML ℓ with V = Z (G ⊗ I) Z' + σ² I formed densely (lme4's logLik(REML = TRUE))."""
-    sites = sorted(met["Site"].unique())
-    genos = sorted(met["Geno"].unique())
-    X = np.column_stack([np.ones(len(met))] + [(met["Site"] == s).to_numpy(float)
-                                               for s in sites[1:]])
-    si = met["Site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
-    gi = met["Geno"].map({g: i for i, g in enumerate(genos)}).to_numpy()
-    V = G[si][:, si] * (gi[:, None] == gi[None, :]) + s2 * np.eye(len(met))
-    y = met["y"].to_numpy(float)
-    n, p = X.shape
-    c = sla.cho_factor(V, lower=True)
-    vx, vy = sla.cho_solve(c, X), sla.cho_solve(c, y)
-    xvx = X.T @ vx
-    beta = np.linalg.solve(xvx, X.T @ vy)
-    ypy = y @ vy - (X.T @ vy) @ beta
-    return -0.5 * ((n - p) * np.log(2 * np.pi) + 2 * np.log(np.diag(c[0])).sum()
-                   + np.linalg.slogdet(xvx)[1] + ypy)
 
 
 def site_cov(m: asr.AsremlFit) -> tuple[np.ndarray, np.ndarray, float]:
