@@ -19,3 +19,14 @@ def run_py(code: str, **env) -> dict:
     ns: dict = dict(env)
     exec(compile(code, "<translated>", "exec"), ns)  # noqa: S102
     return ns
+
+
+def run_r(r_code: str, *, complete: bool = False, **env) -> dict:
+    """Translate R code and run it (:func:`run_py`); ``complete``: the translation must hold
+    no placeholder of untranslated code."""
+    from asr_py import translate
+
+    py = translate(r_code)
+    if complete:
+        assert "untranslated(" not in py, py
+    return run_py(py, **{"__name__": "__translated__", **env})

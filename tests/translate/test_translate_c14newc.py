@@ -9,27 +9,19 @@ noted at each test; the A-inverse from an A built by the tabular method in numpy
 
 from __future__ import annotations
 
-import ast
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import run_r
 
 import asr_py as asr
 from asr_py.errors import AsrError
-from asr_py.translate import translate
 from asr_py.translate.rlist import r_get2, r_set2
 from asr_py.translate.rvector import r_head, relmatrix_triplets
 
 
-def _run(code: str, **env: Any) -> dict[str, Any]:
-    py = translate(code)
-    ast.parse(py)
-    ns: dict[str, Any] = {"__name__": "__translated__", **env}
-    exec(compile(py, "<snippet>", "exec"), ns)  # noqa: S102
-    return ns
-
+def _run(code: str, **env: object) -> dict:
+    return run_r(code, complete=False, **env)
 
 # ----- x[[i]] and x[[i]] <- v -----------------------------------------------------------------
 

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-import asr_py as asr
+from _translate_fixtures import run_r
 
 
 def _run(code: str, **env: object) -> dict:
-    py = asr.translate(code)
-    ns: dict = {"__name__": "__translated__", **env}
-    exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
-    return ns
-
+    return run_r(code, complete=False, **env)
 
 def test_mutate_remakes_a_column_in_order() -> None:
     d = pd.DataFrame({"x": [1000.0, 2000.0, 3000.0], "y": [1.0, None, 3.0]})

@@ -7,17 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import run_r
 
 import asr_py as asr
 
 
-def _run(r: str, **env: object) -> dict:
-    py = asr.translate(r)
-    assert "untranslated(" not in py, py
-    ns: dict = dict(env)
-    exec(compile(py, "t.py", "exec"), ns)  # noqa: S102
-    return ns
-
+def _run(code: str, **env: object) -> dict:
+    return run_r(code, complete=True, **env)
 
 def test_subset_reads_the_column_before_a_variable_of_the_same_name() -> None:
     """R evaluates subset()'s condition in the data first: ``Zone_Loc`` is the column even

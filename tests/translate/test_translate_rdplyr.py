@@ -9,18 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import run_r
 
 import asr_py as asr
 from asr_py.errors import AsrError
 
 
-def _run(r: str, **env: object) -> dict:
-    py = asr.translate(r)
-    assert "untranslated(" not in py, py
-    ns: dict = dict(env)
-    exec(compile(py, "t.py", "exec"), ns)  # noqa: S102
-    return ns
-
+def _run(code: str, **env: object) -> dict:
+    return run_r(code, complete=True, **env)
 
 def _df() -> pd.DataFrame:
     return pd.DataFrame({"yld": [3.0, 1.0, 2.0, 1.0], "GEN": ["b", "a", "c", "a"],
