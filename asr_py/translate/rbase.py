@@ -24,6 +24,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rmatshape import as_column, column_result, is_square_dimnamed
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
@@ -167,6 +168,8 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
             col = out.iloc[:, 0]
             return col.iloc[0] if len(col) == 1 and i is not None else \
                 col.reset_index(drop=True)
+        if i is not None and out.shape[0] == 1 and is_square_dimnamed(x):
+            return out.iloc[0]              # m[k, j] of a matrix: a named vector (drop)
         return out
     a = np.asarray(x)
     if a.ndim != 2:
@@ -253,7 +256,7 @@ def r_matmul(x: Any, y: Any) -> Any:
     ph = _placeholder(x, y)
     if ph is not None:
         return ph
-    out = _values(x) @ _values(y)
+    out = column_result(_values(x) @ _values(y), x, y)
     if isinstance(x, pd.DataFrame) and isinstance(y, pd.DataFrame):
         return pd.DataFrame(out, index=x.index, columns=y.columns)
     if np.ndim(out) == 2 and (isinstance(x, pd.DataFrame) and _named_axis(x.index)
@@ -455,7 +458,7 @@ def r_rbind(*xs: Any) -> Any:
             # R makes a data frame's repeated row names unique; kept positional here
             out = out.reset_index(drop=True)
         return out
-    rows = [np.atleast_1d(np.asarray(x)) for x in items]
+    rows = [np.atleast_1d(np.asarray(as_column(x))) for x in items]
     if any(r.ndim == 2 for r in rows):
         # matrices are stacked (R: their column counts must agree); a vector is one row,
         # recycled to that many columns

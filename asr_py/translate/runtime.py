@@ -122,6 +122,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_colnames,
     set_rownames,
 )
+from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
@@ -568,6 +569,9 @@ def r_sub(x: Any, at: Any) -> Any:
                            hint="R allows only one kind in a subscript")
         else:
             idx = [v - 1 for v in pos if v != 0]
+    if isinstance(x, pd.DataFrame) and reads_as_matrix(x, idx) or \
+            isinstance(x, np.ndarray) and x.ndim == 2:
+        return matrix_elements(x, idx)          # m[i] of a matrix: elements, column-major
     if isinstance(x, pd.DataFrame):
         return x.iloc[:, idx]
     if isinstance(x, pd.Index):
