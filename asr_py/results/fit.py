@@ -351,25 +351,29 @@ class AsremlFit:
 
     def predict(self, classify: str | None = None, levels: dict[str, list[Any]] | None = None,
                 sed: bool = False, vcov: bool = False, *, present: Any = None,
-                ignore: Any = None, average: Any = None, aliased: bool = False,
-                parallel: bool = False, newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+                ignore: Any = None, only: Any = None, average: Any = None,
+                aliased: bool = False, parallel: bool = False,
+                newdata: pd.DataFrame | None = None) -> pd.DataFrame:
         """Predicted values and standard errors, as asreml's ``predict`` (see
         :mod:`asr_py.results.predict`).
 
         ``classify='A:B'``: one prediction per combination of levels (``levels=`` picks
         levels, or covariate values); fixed factors not in classify are averaged with equal
-        weights, random terms not in classify are left out. ``average={'f': weights}`` (or
-        a list of factor names) averages over f with those weights (a random f's effects
+        weights, random terms not in classify are left out. ``average={'f': weights}`` (or a
+        list of factor names) averages over f with those weights (a random f's effects
         enter); ``present=['f', ...]`` averages only over combinations seen in the data;
-        ``ignore=['term', ...]`` leaves terms out; ``aliased=True`` shows values of
-        non-estimable predictions; ``parallel=True`` pairs the classify levels one-to-one;
-        ``newdata=DataFrame`` predicts its rows (its model columns, paired). The id of a
-        ``vm()``/``ped()`` term classifies by all ids of the matrix (genotypes without
-        records too). ``sed=True`` attaches ``df.attrs['sed']`` (SED_ij = sqrt(v_ii + v_jj −
-        2v_ij), V = L C⁻¹ L') and ``df.attrs['avsed']`` (min, mean, max); ``vcov=True``
-        attaches V as ``df.attrs['vcov']`` (labels: classify levels joined by ':')."""
+        ``ignore=['term', ...]`` leaves terms out, ``only=['term', ...]`` keeps only those
+        (``only='vm(gen, A)'``: the BLUPs, standard errors sqrt(PEV)); ``aliased=True``
+        shows values of non-estimable predictions; ``parallel=True`` pairs the classify
+        levels one-to-one; ``newdata=DataFrame`` predicts its rows (its model columns,
+        paired). The id of a ``vm()``/``ped()`` term classifies by all ids of the matrix
+        (genotypes without records too). ``sed=True`` attaches ``df.attrs['sed']`` (SED_ij =
+        sqrt(v_ii + v_jj − 2v_ij), V = L C⁻¹ L') and ``df.attrs['avsed']`` (min, mean, max);
+        ``vcov=True`` attaches V as ``df.attrs['vcov']`` (labels: classify levels joined by
+        ':')."""
         return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov,
-                        present=present, ignore=ignore, average=average, aliased=aliased,
+                        present=present, ignore=ignore, only=only, average=average,
+                        aliased=aliased,
                         parallel=parallel, newdata=newdata, data=self.call.get("data"))
 
     def variogram(self, row: str = "Row", col: str = "Col", *, trait: str | None = None,

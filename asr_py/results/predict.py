@@ -1,23 +1,26 @@
 """Predicted values (asreml's ``predict(classify = ...)``).
 
-For each combination of the classify variables' levels, the prediction is a weighted average
-over cells (see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the fixed
-factors not in classify (equal weights unless ``average=`` gives others; covariates at their
-mean) and the factors named in ``average=`` (random ones too). z includes a random term only
-when all its factors are classify or averaged factors (other random effects are left at zero,
-asreml's default); ``ignore=`` drops fixed or random terms from the prediction (their
-columns of L are zero); ``present=`` averages only over the factor combinations seen in the
-data. A covariate in classify is predicted at ``levels[x]`` (default: its mean, or a spline
-covariate's knots); a random ``spl(x)`` term then enters through the spline basis at those x
-(the fitted curve) and ``dev(x)`` at the x values it has levels for. The id of a ``vm()`` /
-``ped()`` / ``giv()`` term classifies by the matrix's ids, including ids without records
-(their BLUPs come from the relationships alone). ``parallel=True`` pairs the classify levels
-one-to-one; ``newdata=`` predicts one row per data-frame row (its columns are the classify
-variables, paired). With L the matrix of those averaged rows over [β; u], predictions are Lŝ
-and their standard errors sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable)
-when its fixed part, in the full (unaliased) parameterisation, is not orthogonal to the null
-space of X; its value is NaN unless ``aliased=True`` (then Lŝ of the aliased-to-zero
-solution, one of many, as asreml prints).
+For each combination of the classify variables' levels, the prediction is a weighted
+average over cells (see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the
+fixed factors not in classify (equal weights unless ``average=`` gives others; covariates
+at their mean) and the factors named in ``average=`` (random ones too). z includes a random
+term only when all its factors are classify or averaged factors (other random effects are
+left at zero, asreml's default); ``ignore=`` drops fixed or random terms from the
+prediction (their columns of L are zero) and ``only=`` keeps the terms it names, every
+other term ignored (``only='vm(gen, A)'``: the BLUPs alone, their standard errors
+sqrt(PEV)); a classify may name a one-factor random term (``classify='vm(gen, A)'``: by its
+variable); ``present=`` averages only over the factor combinations seen in the data. A
+covariate in classify is predicted at ``levels[x]`` (default: its mean, or a spline
+covariate's knots); a random ``spl(x)`` term then enters through the spline basis at those
+x (the fitted curve) and ``dev(x)`` at the x values it has levels for. The id of a ``vm()``
+/ ``ped()`` / ``giv()`` term classifies by the matrix's ids, including ids without records
+(their BLUPs come from the relationships alone). ``parallel=True`` pairs the classify
+levels one-to-one; ``newdata=`` predicts one row per data-frame row (its columns are the
+classify variables, paired). With L the matrix of those averaged rows over [β; u],
+predictions are Lŝ and their standard errors sqrt(diag(L C⁻¹ L')). A prediction is
+'Aliased' (not estimable) when its fixed part, in the full (unaliased) parameterisation, is
+not orthogonal to the null space of X; its value is NaN unless ``aliased=True`` (then Lŝ of
+the aliased-to-zero solution, one of many, as asreml prints).
 
 With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of differences
 SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify
@@ -95,7 +98,7 @@ def _norm(s: str) -> str:
     return "".join(s.split())
 
 
-def _ignored(model: Model, ignore: Any) -> tuple[set[str], set[int]]:
+def _ignored(model: Model, ignore: Any, what: str = "ignore") -> tuple[set[str], set[int]]:
     """Fixed term labels and random term positions named by ``ignore`` (a term label, e.g.
     'Env' or 'vm(id, G)', or its factors joined by ':')."""
     if ignore is None:
@@ -116,9 +119,29 @@ def _ignored(model: Model, ignore: Any) -> tuple[set[str], set[int]]:
                 hit = True
         if not hit:
             names = [t.label for t in model.fixed.terms] + [t.label for t in model.random]
-            raise AsrError(f"predict: ignore names {w!r}, which is not a term of the model",
+            raise AsrError(f"predict: {what} names {w!r}, which is not a term of the model",
                            hint="terms: " + ", ".join(names))
     return fixed, rand
+
+
+def _only_ignored(model: Model, only: Any) -> tuple[set[str], set[int]]:
+    """asreml's ``only=``: the terms named (as ``ignore=`` names them) alone form the
+    prediction; every other fixed term (the intercept too) and random term is ignored."""
+    if only is None:
+        return set(), set()
+    keep_fixed, keep_rand = _ignored(model, only, "only")
+    return ({t.label for t in model.fixed.terms} - keep_fixed,
+            set(range(len(model.random))) - keep_rand)
+
+
+def _term_variable(model: Model, c: str) -> str:
+    """A classify part naming a one-factor random term, ``vm(gen, A)``, ``ide(gen)``,
+    ``ped(id)``: that term's variable (asreml classifies by the term); else ``c``."""
+    key = _norm(c)
+    for t in model.random:
+        if _norm(t.label) == key and len(t.factors) == 1 and isinstance(t.factors[0], str):
+            return t.factors[0]
+    return c
 
 
 def _newdata(newdata: Any, known: set[str], covariates: set[str]
@@ -163,7 +186,7 @@ def unwrap_classify(classify: str) -> str:
 
 def predict(model: Model, result: RemlResult, classify: str | None = None,
             levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
-            vcov: bool = False, present: Any = None, ignore: Any = None,
+            vcov: bool = False, present: Any = None, ignore: Any = None, only: Any = None,
             average: Any = None, aliased: bool = False, parallel: bool = False,
             newdata: pd.DataFrame | None = None, data: pd.DataFrame | None = None
             ) -> pd.DataFrame:
@@ -205,7 +228,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         # that name): the overall mean, every fixed factor averaged
         intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
         classify = unwrap_classify(classify)
-        cls = [c.strip() for c in classify.split(":")
+        cls = [_term_variable(model, c.strip()) for c in classify.split(":")
                if c.strip() and c.strip() not in intercept]
         levels = {k: [v] if isinstance(v, str) else v for k, v in (levels or {}).items()}
     if "trait" in cls and "trait" not in lv:
@@ -263,6 +286,8 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     grid = build_grid(cls, c_levels, avg, a_levels, a_weights, parallel=parallel,
                       present=seen, present_names=pres_names)
     ign_fixed, ign_rand = _ignored(model, ignore)
+    only_fixed, only_rand = _only_ignored(model, only)
+    ign_fixed, ign_rand = ign_fixed | only_fixed, ign_rand | only_rand
 
     cols = grid.cols
     rows = grid.cells()

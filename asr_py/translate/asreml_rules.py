@@ -32,12 +32,15 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.renvcols import formula_names
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
               "deviance": "deviance"}     # a GLM's deviance (asr_py.glmm)
 #: the columns of asreml's Wald table (wald() without denDF; asr_py.results.wald)
 _WALD_COLS = ("Df", "Sum of Sq", "Wald statistic", "Pr(Chisq)", "F.inc")
+#: the elements of asreml 4's predict() list (R's $ matches a unique prefix of them)
+_PREDICT_LIST = ("pvals", "sed", "vcov", "avsed")
 _PREDICT_ATTRS = {"sed": ".attrs['sed']", "avsed": ".attrs['avsed']['mean']",
                   "vcov": ".attrs['vcov']"}
 #: predict.asreml()'s arguments (for R's partial matching of their names)
@@ -823,6 +826,12 @@ class Translator(BasePrinter):
             # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
             inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
             return f"{self.runtime('r_pvals3')}({inner})"
+        if (obj.kind == "call" and obj.value in ("predict", "predict.asreml") or
+                obj.kind == "name" and obj.value in self.preds) and \
+                e.value not in _PREDICT_LIST and _partial(e.value, _PREDICT_LIST):
+            # R's $ matches a list element by a unique prefix: predict(...)$pval is $pvals
+            e = R("dollar", _partial(e.value, _PREDICT_LIST), left=obj, start=e.start,
+                  end=e.end)
         if obj.kind == "call" and obj.value in ("predict", "predict.asreml"):
             if e.value in ("pvals", "predictions"):
                 return self.predict(obj)
@@ -1860,6 +1869,7 @@ class Translator(BasePrinter):
                                     else ""))
         if na:
             out.append("na_action={" + ", ".join(na) + "}")
+        self.env_columns(out)
         if len(params) == 1:
             out.append(f"params={params[0]}")
         elif params:
@@ -1881,6 +1891,19 @@ class Translator(BasePrinter):
                 self.todo.append(f"ginverse entry {fac} = {mat} is not used by a ped()/giv() "
                                  "term")
         return out
+
+    def env_columns(self, out: list[str]) -> None:
+        """R finds a formula variable that data= lacks in the script's environment: the
+        names the script assigned that the formulas use are offered to the fit as columns
+        (renvcols.r_env_columns; a data column of that name wins, as in R)."""
+        texts = [v for k, v in self.last_formulas.items() if isinstance(v, str) and
+                 k in ("fixed", "random", "residual", "sparse")]
+        names = [n for n in formula_names(*texts) if n in self.assigned]
+        at = [k for k, v in enumerate(out) if v.startswith("data=")]
+        if not names or not at:
+            return
+        env = ", ".join(f"{n!r}: {pyname(n)}" for n in names)
+        out[at[0]] = f"data={self.runtime('r_env_columns')}({out[at[0]][5:]}, {{{env}}})"
 
     def na_value(self, key: str, a: R) -> str:
         """An ``na.method`` value, as asr_py takes it (asreml's 'include' for the explanatory
@@ -2055,7 +2078,7 @@ class Translator(BasePrinter):
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
                     kw.append(f"{n}=True")
-            elif n in ("present", "ignore", "average"):
+            elif n in ("present", "ignore", "average", "only"):
                 # c("A", "B") -> a list; average = list(B = w) -> a dict of weights
                 kw.append(f"{n}={self.py(a)}")
             elif n in ("aliased", "parallel") and a.kind == "name" and a.value in (

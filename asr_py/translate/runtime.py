@@ -78,6 +78,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_relocate,
     r_rename_with,
 )
+from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
