@@ -114,9 +114,16 @@ def asreml(
     reset_peak()  # the summary's peak memory is this fit's own (model building included)
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
-                          group=group, weights=weights, knot_points=knot_points, **matrices)
+                          group=group, weights=weights, knot_points=knot_points,
+                          check_identifiable=params is None and not start_values,
+                          **matrices)
     if params is not None:
-        model.apply_params(params)
+        model.apply_params(params)      # variances it fixes ('F') are not estimated
+    if not start_values and params is not None:   # a start-values table fits nothing
+        from asr_py.model.spec import _check_identifiable
+
+        _check_identifiable(model.records.n - model.fixed.X.shape[1], model.random,
+                            model.residual, model.constraints)
     if start_values:
         return model.start_values()
     callback = _Printer() if trace else None

@@ -213,9 +213,12 @@ def compile_model(
     group: dict[str, list[str]] | None = None,
     weights: str | None = None,
     knot_points: dict[str, Any] | None = None,
+    check_identifiable: bool = True,
     **matrices: Any,
 ) -> Model:
-    """Compile formulas and data into a :class:`Model` (see the module docstring)."""
+    """Compile formulas and data into a :class:`Model` (see the module docstring);
+    ``check_identifiable=False`` leaves the count of free variance parameters to the caller
+    (asreml() checks it after ``params=`` has held some fixed)."""
     from asr_py.formula.model import parse_model
 
     check_compile_arguments(fixed, random, residual, data, rcov, sparse, factors, na_action,
@@ -302,7 +305,8 @@ def compile_model(
 
         res = replace(res, template=Weighted(res.template, records.weights))
     names, kinds, theta0, cons = _parameters(records, rnd, res)
-    _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
+    if check_identifiable:
+        _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
     structural = np.concatenate([t.template.fixed_mask() for t in rnd]
                                 + [res.template.fixed_mask()])  # fa/rr's zeros

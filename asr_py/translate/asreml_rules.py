@@ -32,7 +32,9 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
+from asr_py.translate.rtransmute import pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -310,6 +312,7 @@ def _names_in(e: R | None) -> set[str]:
 #: R function -> (runtime function, argument names accepted, packages it may be called from)
 _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "qr": ("r_qr", ("x", "tol"), ("base",)),
+    "eigen": ("r_eigen", ("x", "symmetric", "only.values"), ("base",)),
     "qr.Q": ("r_qr_q", ("qr", "complete"), ("base",)),
     "qr.R": ("r_qr_r", ("qr", "complete"), ("base",)),
     "qr.qty": ("r_qr_qty", ("qr", "y"), ("base",)),
@@ -416,6 +419,16 @@ class Translator(BasePrinter):
             inner = self.assign(r)              # a <- b <- value
             outer = self.assign(R("bin", "<-", left=target, right=r.left, start=e.start,
                                   end=e.end))
+            last = r
+            while last.kind == "bin" and last.value in ("<-", "=", "<<-") and \
+                    last.right is not None:
+                last = last.right
+            if last.kind == "call" and last.value in CONTAINER_CALLS and \
+                    target.kind in ("name", "str") and r.left.kind in ("name", "str"):
+                # R copies: a <- b <- list() are two lists (rcopy.py), not one dict
+                lhs, _, rhs = outer.partition(" = ")
+                if rhs == pyname(r.left.value):
+                    outer = f"{lhs} = {self.runtime('r_copy')}({rhs})"
             return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
@@ -526,6 +539,12 @@ class Translator(BasePrinter):
                 and target.args[0][1].kind == "name":
             obj = self.py(target.args[0][1])           # dimnames(m) <- list(rows, cols)
             return f"{obj} = {self.runtime('r_set_dimnames')}({obj}, {rhs})"
+        if target.kind == "call" and target.value == "dimnames" and len(target.args) == 1 \
+                and target.args[0][0] is None:
+            # dimnames(l[[j]]) <- list(rows, cols): set on l[[j]], written back into it
+            inner = target.args[0][1]
+            return self.assign_into(inner, f"{self.runtime('r_set_dimnames')}("
+                                    f"{self.py(inner)}, {rhs})")
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
@@ -1327,6 +1346,10 @@ class Translator(BasePrinter):
             return self.subset(e)
         if f in ("transform", "mutate") and pos:
             return self.transform(e)
+        if f == "transmute" and pos:
+            return transmute(self, e)
+        if f == "pluck" and pos and args[0][0] is None:
+            return self.py(pluck_as_index(e))
         if f == "with" and len(pos) == 2:
             return self.in_data(pos[0], lambda: self.py(pos[1]))
         if f in ("data.table", "as.data.table") and len(pos) == 1 and len(args) == 1:
@@ -1869,7 +1892,7 @@ class Translator(BasePrinter):
                                     else ""))
         if na:
             out.append("na_action={" + ", ".join(na) + "}")
-        self.env_columns(out)
+        self.env_columns(out, set(mats.values()) | set(giv.values()))
         if len(params) == 1:
             out.append(f"params={params[0]}")
         elif params:
@@ -1892,18 +1915,19 @@ class Translator(BasePrinter):
                                  "term")
         return out
 
-    def env_columns(self, out: list[str]) -> None:
+    def env_columns(self, out: list[str], matrices: set[str]) -> None:
         """R finds a formula variable that data= lacks in the script's environment: the
-        names the script assigned that the formulas use are offered to the fit as columns
-        (renvcols.r_env_columns; a data column of that name wins, as in R)."""
+        names the script assigned that the formulas use (not the known matrices of vm() and
+        alike) are offered to the fit as columns (renvcols.r_env_columns; a data column of
+        that name wins, as in R)."""
         texts = [v for k, v in self.last_formulas.items() if isinstance(v, str) and
                  k in ("fixed", "random", "residual", "sparse")]
-        names = [n for n in formula_names(*texts) if n in self.assigned]
+        names = [n for n in formula_names(*texts) if n in self.assigned and n not in matrices]
         at = [k for k, v in enumerate(out) if v.startswith("data=")]
         if not names or not at:
             return
-        env = ", ".join(f"{n!r}: {pyname(n)}" for n in names)
-        out[at[0]] = f"data={self.runtime('r_env_columns')}({out[at[0]][5:]}, {{{env}}})"
+        names = [n if pyname(n) == n else (n, pyname(n)) for n in names]
+        out[at[0]] = f"data={self.runtime('r_env_columns')}({out[at[0]][5:]}, {names!r})"
 
     def na_value(self, key: str, a: R) -> str:
         """An ``na.method`` value, as asr_py takes it (asreml's 'include' for the explanatory

@@ -11,6 +11,7 @@ so the fit reports the missing column with its position in the formula.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -50,15 +51,20 @@ def _as_column(v: Any, n: int) -> np.ndarray | None:
     return a if a.ndim == 1 and a.size == n and n > 1 else None
 
 
-def r_env_columns(data: Any, env: dict[str, Any]) -> Any:
-    """``data`` with each ``env`` value it has no column of as a column (one value per
-    row; others left out); ``data`` itself when nothing is added."""
+def r_env_columns(data: Any, names: list[str | tuple[str, str]]) -> Any:
+    """``data`` with each of ``names`` it has no column of, as the caller's variable of that
+    name (its locals, then its module's globals: R's formula environment) when that has one
+    value per row; others are left out. A name is R's, or (R's, Python's) when translate
+    renamed the variable (``y.1`` -> ``y_1``). ``data`` itself when nothing is added."""
     if not isinstance(data, pd.DataFrame):
         return data
+    frame = sys._getframe(1)
     add = {}
-    for name, v in env.items():
+    for item in names:
+        name, var = (item, item) if isinstance(item, str) else item
         if name in data.columns:
             continue
+        v = frame.f_locals.get(var, frame.f_globals.get(var))
         col = _as_column(v, len(data))
         if col is not None:
             add[name] = col

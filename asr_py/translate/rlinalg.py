@@ -161,6 +161,8 @@ def r_bdiag(*mats: Any) -> np.ndarray:
 
     if len(mats) == 1 and isinstance(mats[0], (list, tuple)):
         mats = tuple(mats[0])
+    elif len(mats) == 1 and isinstance(mats[0], dict):     # bdiag(a named list)
+        mats = tuple(mats[0].values())
     blocks = []
     for m in mats:
         if isinstance(m, Untranslated):

@@ -113,8 +113,9 @@ m2 <- asreml(fixed = Yield ~ 1, random = ~ Name, data = dat %>% filter(Env != "C
 def test_empty_arguments() -> None:
     lines = body(translate('x <- dat[, "Yield"]\ny <- dat[dat$a > 1, ]\n'
                            "m <- asreml(y ~ 1, , data = d)\n"))
+    # the script's y is offered as a column when d has none (R's formula environment)
     assert lines == ["x = dat['Yield']", "y = dat[dat['a'] > 1]",
-                     "m = asr.asreml(fixed='y ~ 1', data=d)"]
+                     "m = asr.asreml(fixed='y ~ 1', data=r_env_columns(d, ['y']))"]
 
 
 def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differs() -> None:
