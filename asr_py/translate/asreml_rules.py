@@ -313,6 +313,7 @@ def _names_in(e: R | None) -> set[str]:
 _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "qr": ("r_qr", ("x", "tol"), ("base",)),
     "eigen": ("r_eigen", ("x", "symmetric", "only.values"), ("base",)),
+    "model.frame": ("r_model_frame", ("formula", "data"), ("stats",)),
     "qr.Q": ("r_qr_q", ("qr", "complete"), ("base",)),
     "qr.R": ("r_qr_r", ("qr", "complete"), ("base",)),
     "qr.qty": ("r_qr_qty", ("qr", "y"), ("base",)),

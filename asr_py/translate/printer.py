@@ -1258,9 +1258,9 @@ def _wrap(line: str, width: int = 100) -> str:
 
 
 def _position_call(a: R) -> bool:
-    """A call whose value is row positions: which.max(x), which(cond), match(v, x), nrow(d),
-    seq_len(n)."""
-    return a.kind == "call" and a.value in ("which.max", "which.min", "which", "match",
+    """A call whose value is row positions: which.max(x), which(cond), match(v, x),
+    grep(p, x), nrow(d), seq_len(n)."""
+    return a.kind == "call" and a.value in ("which.max", "which.min", "which", "match", "grep",
                                             "nrow", "seq_len", "seq_along")
 
 

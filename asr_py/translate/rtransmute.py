@@ -10,10 +10,14 @@
   decreasing order (of modulus, for a non-symmetric matrix) and ``vectors`` (columns, unit
   length); ``symmetric`` defaults to ``isSymmetric(x)`` and a symmetric x uses only its
   lower triangle; ``only.values = TRUE`` gives ``vectors = NULL`` (:func:`r_eigen`).
+* ``model.frame(formula, data)`` (R's default ``na.action = na.omit``): the formula's
+  variables, response first, as columns, rows with a missing value in any of them dropped
+  (row names kept) (:func:`r_model_frame`; variables written bare, no ``log(y)``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,11 +26,12 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.renvcols import formula_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.translate.asreml_rules import Translator
 
-__all__ = ["pluck_as_index", "r_eigen", "transmute"]
+__all__ = ["pluck_as_index", "r_eigen", "r_model_frame", "transmute"]
 
 
 def transmute(tr: Translator, e: R) -> str:
@@ -86,3 +91,24 @@ def r_eigen(x: Any, symmetric: bool | None = None, only_values: bool = False
         if np.all(np.abs(vals.imag) == 0):
             vals, vecs = vals.real, vecs.real
     return {"values": vals[order], "vectors": None if only_values else vecs[:, order]}
+
+
+def r_model_frame(formula: Any, data: Any) -> pd.DataFrame:
+    """R's ``model.frame(formula, data)`` of a formula of bare variable names."""
+    for v in (formula, data):
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    text = str(formula)
+    if not isinstance(data, pd.DataFrame):
+        raise AsrError(f"model.frame(): data must be a data frame, not {type(data).__name__}",
+                       hint="give data = the data frame the formula's variables are in")
+    if re.search(r"[\w.]\s*\(", text.replace("~", " ")):
+        raise AsrError(f"model.frame({text!r}): a function of a variable is not supported",
+                       hint="make that column first (mutate()), then name it in the formula")
+    names = formula_names(text)
+    missing = [n for n in names if n not in data.columns]
+    if missing:
+        raise AsrError(f"model.frame(): {', '.join(map(repr, missing))} not in the data",
+                       hint="columns are: " + ", ".join(map(str, data.columns[:20])))
+    out = data[names]
+    return out[out.notna().all(axis=1)]

@@ -147,7 +147,7 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
-from asr_py.translate.rtransmute import r_eigen  # noqa: F401 - eigen()
+from asr_py.translate.rtransmute import r_eigen, r_model_frame  # noqa: F401
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,
