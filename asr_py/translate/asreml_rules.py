@@ -1399,7 +1399,7 @@ class Translator(BasePrinter):
             return f"pd.DataFrame({body})"
         if f in ("rbind", "rbind.data.frame") and pos and len(pos) == len(args):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
-        if f == "cbind" and len(args) > 1:
+        if f == "cbind" and (len(args) > 1 or len(pos) == 1):   # cbind(v): one column
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2:

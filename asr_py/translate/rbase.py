@@ -24,7 +24,12 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
-from asr_py.translate.rmatshape import as_column, column_result, is_square_dimnamed
+from asr_py.translate.rmatshape import (
+    as_column,
+    column_result,
+    conformable,
+    is_square_dimnamed,
+)
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_diag",
@@ -256,7 +261,7 @@ def r_matmul(x: Any, y: Any) -> Any:
     ph = _placeholder(x, y)
     if ph is not None:
         return ph
-    out = column_result(_values(x) @ _values(y), x, y)
+    out = column_result(np.matmul(*conformable(_values(x), _values(y))), x, y)
     if isinstance(x, pd.DataFrame) and isinstance(y, pd.DataFrame):
         return pd.DataFrame(out, index=x.index, columns=y.columns)
     if np.ndim(out) == 2 and (isinstance(x, pd.DataFrame) and _named_axis(x.index)

@@ -20,12 +20,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["RColumn", "as_column", "column_result", "is_square_dimnamed", "matrix_elements",
-           "reads_as_matrix"]
+__all__ = ["RColumn", "as_column", "column_result", "conformable", "is_square_dimnamed",
+           "matrix_elements", "reads_as_matrix"]
 
 
 class RColumn(np.ndarray):
     """A 1-D array that R holds as an n x 1 matrix (the result of ``matrix %*% vector``)."""
+
+
+def conformable(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The operands of R's ``a %*% b`` when one is a vector (or one value) and the other a
+    matrix (R 4.2 ``?matmult``): the vector is a column or a row, whichever conforms; a
+    vector that does not conform as numpy's 1-D operand (length = the matrix's column
+    count) is read as the other one — a one-column matrix times a vector is their outer
+    product, ``L %*% C[1, 1]`` a scaling. Two vectors, or two matrices, are left as they
+    are (numpy's rules are R's there)."""
+    if a.ndim == 2 and b.ndim <= 1:
+        v = np.atleast_1d(b)
+        if v.size != a.shape[1] and a.shape[1] == 1:
+            return a, v.reshape(1, -1)            # n x 1 times a row
+        return a, v
+    if a.ndim <= 1 and b.ndim == 2:
+        v = np.atleast_1d(a)
+        if v.size != b.shape[0] and b.shape[0] == 1:
+            return v.reshape(-1, 1), b            # a column times 1 x p
+        return v, b
+    return a, b
 
 
 def column_result(out: Any, x: Any, y: Any) -> Any:
