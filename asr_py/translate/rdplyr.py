@@ -185,8 +185,17 @@ def r_arrange(df: Any, keys: list[tuple[str, bool]]) -> pd.DataFrame:
                           kind="stable", na_position="last")
 
 
-def _apply(col: pd.Series, how: str) -> pd.Series:
+def _apply(col: pd.Series, how: Any) -> pd.Series:
     from asr_py.translate.runtime import r_labels
+
+    if callable(how):      # a script's function of the column: its values, by position
+        vals = how(col)
+        arr = np.asarray(vals.to_numpy() if isinstance(vals, (pd.Series, pd.DataFrame))
+                         else vals).ravel()
+        if arr.size not in (1, len(col)):
+            raise AsrError(f"across(): the function gives {arr.size} values for a column of "
+                           f"{len(col)}", hint="dplyr needs one value per row (or one)")
+        return pd.Series(np.resize(arr, len(col)), index=col.index, name=col.name)
 
     if how in ("factor", "character"):
         return r_labels(col)
@@ -198,9 +207,10 @@ def _apply(col: pd.Series, how: str) -> pd.Series:
     raise AsrError(f"mutate_at(): {how} is not a column conversion", hint="a translator bug")
 
 
-def r_mutate_at(df: Any, sel: list[Any], how: str) -> pd.DataFrame:
+def r_mutate_at(df: Any, sel: list[Any], how: Any) -> pd.DataFrame:
     """dplyr's ``mutate_at(df, vars(...), f)`` / ``mutate(df, across(cols, f))`` with f one
-    of factor, as.factor, as.character, as.numeric, as.integer."""
+    of factor, as.factor, as.character, as.numeric, as.integer, or a function (a script's
+    ``\\(x) expr``) of the column."""
     if isinstance(df, Untranslated):
         return df._use()  # type: ignore[return-value]
     out = df.copy()
@@ -363,6 +373,11 @@ def across(tr: Any, data: str, e: Any) -> str | None:
     if len(pos) != 2 or len(e.args) != 2:
         return None
     target, fun = pos[0][1], _fun_name(pos[1][1])
+    if pos[1][1].kind == "function" and target.kind != "call" or \
+            pos[1][1].kind == "function" and target.value != "where":
+        # across(cols, \(x) expr): the function applied to each column (by position)
+        return (f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], "
+                f"{tr.py(pos[1][1])})")
     how = _COLUMN_FUNS.get(fun or "")
     if how is None or how in ("upper", "lower"):
         return None

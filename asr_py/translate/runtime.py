@@ -599,6 +599,8 @@ def r_elt(x: Any, k: int) -> Any:
         return x._use()
     if isinstance(x, pd.Series):
         v = x.iloc[int(k) - 1]
+    elif isinstance(x, pd.DataFrame) and reads_as_matrix(x, [int(k) - 1]):
+        v = matrix_elements(x, [int(k) - 1])[0]  # m[k] of a matrix beyond its columns
     elif isinstance(x, pd.DataFrame):
         return x.iloc[:, [int(k) - 1]]           # a data frame's k-th column, as a frame
     elif isinstance(x, dict):
@@ -606,7 +608,9 @@ def r_elt(x: Any, k: int) -> Any:
     elif isinstance(x, str | int | float | bool | np.generic) and int(k) == 1:
         v = x                                    # one value is a vector of length 1
     else:
-        v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else x.ravel()[int(k) - 1]
+        # a matrix's elements column by column (R's order)
+        v = list(x)[int(k) - 1] if not isinstance(x, np.ndarray) else \
+            x.ravel(order="F")[int(k) - 1]
     return v.item() if isinstance(v, np.generic) else v
 
 
