@@ -34,7 +34,7 @@ from asr_py.translate.printer import (
 )
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
-from asr_py.translate.rtransmute import pluck_as_index, transmute
+from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -266,6 +266,9 @@ def _plain_names(e: R) -> set[str]:
                                             "Inf", "NaN", "pi") else set()
     if e.kind == "dollar":
         return set()                       # d$a: a column, compared elementwise already
+    if e.kind == "call" and e.value in ("names", "colnames", "rownames", "levels", "nrow",
+                                        "ncol", "length", "dim"):
+        return set()                       # names(d) %in% v: d is read whole, not compared
     out: set[str] = set()
     for sub in (e.left, e.right):
         if sub is not None:
@@ -314,6 +317,10 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "qr": ("r_qr", ("x", "tol"), ("base",)),
     "eigen": ("r_eigen", ("x", "symmetric", "only.values"), ("base",)),
     "model.frame": ("r_model_frame", ("formula", "data"), ("stats",)),
+    "crossprod": ("r_crossprod", ("x", "y"), ("base",)),
+    "tcrossprod": ("r_tcrossprod", ("x", "y"), ("base",)),
+    "split": ("r_split", ("x", "f", "drop"), ("base",)),
+    "n_distinct": ("r_n_distinct", ("...",), ("dplyr",)),
     "qr.Q": ("r_qr_q", ("qr", "complete"), ("base",)),
     "qr.R": ("r_qr_r", ("qr", "complete"), ("base",)),
     "qr.qty": ("r_qr_qty", ("qr", "y"), ("base",)),
@@ -1177,6 +1184,21 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_system_file')}({', '.join(keep)})"
         if f == "dimnames" and len(args) == 1 and pos:
             return f"{self.runtime('r_dimnames')}({self.py(pos[0])})"
+        if f == "outer" and any(n in ("sep", "collapse") for n, _ in args) and all(
+                n in (None, "X", "Y", "FUN", "sep", "collapse") for n, _ in args):
+            # outer(X, Y, paste, sep = ":"): FUN's extra argument (rtransmute.r_paste_sep)
+            got = _bind_args(("X", "Y", "FUN"), pos, args)
+            fn = got.get("FUN")
+            if fn is None or fn.kind not in ("str", "name") or fn.value != "paste":
+                raise Untranslatable("outer(X, Y, FUN, ...) with FUN other than paste")
+            extra = ", ".join(f"{n}={self.py(a)}" for n, a in args if n in ("sep", "collapse"))
+            return (f"{self.runtime('r_outer')}({self.py(got['X'])}, {self.py(got['Y'])}, "
+                    f"{self.runtime('r_paste_sep')}({extra}))")
+        if f in ("atan", "sin", "cos", "tan", "asin", "acos", "atan2") and \
+                f not in self.functions and 1 <= len(args) <= 2 and \
+                all(n is None for n, _ in args):
+            return (f"{self.runtime('r_trig')}({f!r}, "
+                    f"{', '.join(self.py(a) for _, a in args)})")
         if f == "outer" and 2 <= len(args) <= 3 and all(n in (None, "X", "Y", "FUN")
                                                         for n, _ in args):
             got = _bind_args(("X", "Y", "FUN"), pos, args)
@@ -1349,6 +1371,9 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "transmute" and pos:
             return transmute(self, e)
+        if f == "unique.data.frame" and len(pos) == 1 and len(args) == 1:
+            # R's unique() of a data frame: its distinct rows, the first of each kept
+            return f"{self.py(pos[0])}.drop_duplicates()"
         if f == "pluck" and pos and args[0][0] is None:
             return self.py(pluck_as_index(e))
         if f == "with" and len(pos) == 2:
@@ -1856,6 +1881,12 @@ class Translator(BasePrinter):
                 # which becomes fit.predict(...) with these arguments; no model change
                 self.last_formulas["__predict__"] = a      # type: ignore[assignment]
                 continue
+            if n == "mbf":
+                got = mbf_arg(self, a)       # list(obj = list(key = , cov = "M"))
+                if got is not None:
+                    out.append(got[0])
+                    mats.update({m: m for m in got[1]})
+                    continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
                     "not an asreml() argument asr_py knows"

@@ -13,6 +13,16 @@
 * ``model.frame(formula, data)`` (R's default ``na.action = na.omit``): the formula's
   variables, response first, as columns, rows with a missing value in any of them dropped
   (row names kept) (:func:`r_model_frame`; variables written bare, no ``log(y)``).
+* ``crossprod(x, y)`` is ``t(x) %*% y`` (``crossprod(x)``: ``t(x) %*% x``), ``tcrossprod(x,
+  y)`` is ``x %*% t(y)``; a vector is a one-column matrix there (R's rule).
+* ``n_distinct(x, ...)`` (dplyr): the number of distinct values (rows of several vectors),
+  NA counting as one unless ``na.rm = TRUE``.
+* ``split(x, f)``: a list named by f's levels (sorted, R's factor() order) of x's elements
+  (a data frame's rows) at each level; ``drop = FALSE`` keeps every level.
+* ``outer(X, Y, paste, sep = s)``: FUN's extra arguments (:func:`r_paste_sep`).
+* asreml's ``mbf = list(obj = list(key = c("col", "col"), cov = "M"))``: asr_py's
+  ``mbf={'obj': {'key': ['col', 'col'], 'cov': 'M'}}`` with the table ``M=M`` (:func:`mbf_arg`).
+* ``atan``, ``sin``, ``cos``, ``tan``, ``asin``, ``acos``, ``atan2`` (:func:`r_trig`).
 """
 
 from __future__ import annotations
@@ -31,7 +41,8 @@ from asr_py.translate.renvcols import formula_names
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.translate.asreml_rules import Translator
 
-__all__ = ["pluck_as_index", "r_eigen", "r_model_frame", "transmute"]
+__all__ = ["mbf_arg", "pluck_as_index", "r_crossprod", "r_eigen", "r_model_frame", "r_n_distinct",
+           "r_paste_sep", "r_split", "r_tcrossprod", "r_trig", "transmute"]
 
 
 def transmute(tr: Translator, e: R) -> str:
@@ -65,6 +76,26 @@ def pluck_as_index(e: R) -> R:
         else:
             out = R("index", "[[", [(None, k)], left=out, start=e.start, end=e.end)
     return out
+
+
+def mbf_arg(tr: Translator, a: R) -> tuple[str, list[str]] | None:
+    """``mbf={...}`` and the covariate tables it names, or None (not that literal form)."""
+    if not (a.kind == "call" and a.value == "list" and a.args):
+        return None
+    entries: list[str] = []
+    tables: list[str] = []
+    for obj, spec in a.args:
+        if obj is None or spec.kind != "call" or spec.value != "list":
+            return None
+        parts = dict(spec.args)
+        if set(parts) != {"key", "cov"} or None in parts:
+            return None
+        cov = parts["cov"]
+        if cov.kind not in ("str", "name"):
+            return None
+        tables.append(cov.value)
+        entries.append(f"{obj!r}: {{'key': {tr.py(parts['key'])}, 'cov': {cov.value!r}}}")
+    return "mbf={" + ", ".join(entries) + "}", tables
 
 
 def r_eigen(x: Any, symmetric: bool | None = None, only_values: bool = False
@@ -112,3 +143,118 @@ def r_model_frame(formula: Any, data: Any) -> pd.DataFrame:
                        hint="columns are: " + ", ".join(map(str, data.columns[:20])))
     out = data[names]
     return out[out.notna().all(axis=1)]
+
+
+def _as_matrix(x: Any) -> np.ndarray:
+    a = np.asarray(x.to_numpy() if isinstance(x, (pd.DataFrame, pd.Series)) else x,
+                   dtype=float)
+    return a.reshape(-1, 1) if a.ndim <= 1 else a
+
+
+def r_crossprod(x: Any, y: Any = None) -> np.ndarray:
+    """R's ``crossprod(x, y)`` = ``t(x) %*% y`` (y = x when missing)."""
+    for v in (x, y):
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    a = _as_matrix(x)
+    b = a if y is None else _as_matrix(y)
+    if a.shape[0] != b.shape[0]:
+        raise AsrError(f"crossprod(): non-conformable arguments ({a.shape[0]} and "
+                       f"{b.shape[0]} rows)", hint="t(x) %*% y needs as many rows in x as y")
+    return a.T @ b
+
+
+def r_tcrossprod(x: Any, y: Any = None) -> np.ndarray:
+    """R's ``tcrossprod(x, y)`` = ``x %*% t(y)`` (y = x when missing)."""
+    for v in (x, y):
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    a = _as_matrix(x)
+    b = a if y is None else _as_matrix(y)
+    if a.shape[1] != b.shape[1]:
+        raise AsrError(f"tcrossprod(): non-conformable arguments ({a.shape[1]} and "
+                       f"{b.shape[1]} columns)", hint="x %*% t(y) needs as many columns")
+    return a @ b.T
+
+
+def r_n_distinct(*xs: Any, na_rm: bool = False) -> int:
+    """dplyr's ``n_distinct(x, ...)``."""
+    for v in xs:
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    cols = [pd.Series(list(v) if not isinstance(v, (str, bytes)) and np.ndim(v) else [v])
+            .reset_index(drop=True) for v in xs]
+    frame = pd.concat(cols, axis=1)
+    if na_rm:
+        frame = frame.dropna()
+    return int(len(frame.drop_duplicates()))
+
+
+def r_split(x: Any, f: Any, drop: bool = False) -> dict[str, Any]:
+    """R's ``split(x, f)``: {level: the elements (rows) of x at that level}."""
+    for v in (x, f):
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
+    from asr_py.translate.runtime import r_labels
+
+    n = len(x)
+    keys = pd.Series(list(f) if np.ndim(f) else [f])
+    if n % len(keys):
+        raise AsrError(f"split(): the grouping has {len(keys)} values for {n} elements",
+                       hint="R recycles f only when its length divides x's")
+    keys = pd.Series(np.resize(keys.to_numpy(dtype=object), n))
+    if isinstance(f, pd.Series) and isinstance(f.dtype, pd.CategoricalDtype):
+        levels = [str(v) for v in f.cat.categories]
+    else:
+        vals = keys.dropna().unique()
+        try:
+            vals = sorted(vals)
+        except TypeError:
+            vals = sorted(vals, key=str)
+        levels = [str(r_labels(v)) for v in vals]
+    labels = np.array([None if pd.isna(v) else str(r_labels(v)) for v in keys], dtype=object)
+    out: dict[str, Any] = {}
+    for lev in levels:
+        at = np.nonzero(labels == lev)[0]
+        if drop and not at.size:
+            continue
+        if isinstance(x, (pd.DataFrame, pd.Series)):
+            out[lev] = x.iloc[at]
+        elif isinstance(x, np.ndarray):
+            out[lev] = x[at]
+        else:
+            items = list(x.values()) if isinstance(x, dict) else list(x)
+            out[lev] = [items[i] for i in at]
+    return out
+
+
+def r_paste_sep(sep: Any, collapse: None = None) -> Any:
+    """paste(a, b, sep = s) as the function outer() applies to its expanded grids."""
+    if collapse is not None:
+        raise AsrError("outer(X, Y, paste, collapse = ): one string, not a matrix",
+                       hint="drop collapse= inside outer()")
+    s = str(sep)
+
+    def paste(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        from asr_py.translate.runtime import r_labels
+
+        fa = np.vectorize(lambda v: str(r_labels(v)), otypes=[object])
+        return np.asarray(fa(a) + s + fa(b), dtype=object)
+
+    return paste
+
+
+_TRIG = {"atan": np.arctan, "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin,
+         "acos": np.arccos}
+
+
+def r_trig(fun: str, x: Any, y: Any = None) -> Any:
+    """R's trigonometric functions (radians); ``atan2(y, x)``."""
+    for v in (x, y):
+        if isinstance(v, Untranslated):
+            return v._use()
+    if fun == "atan2":
+        return np.arctan2(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    out = _TRIG[fun](np.asarray(x.to_numpy() if isinstance(x, (pd.Series, pd.DataFrame))
+                                else x, dtype=float))
+    return out.item() if np.ndim(out) == 0 else out

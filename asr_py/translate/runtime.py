@@ -147,7 +147,16 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
-from asr_py.translate.rtransmute import r_eigen, r_model_frame  # noqa: F401
+from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c15tmm)
+    r_crossprod,
+    r_eigen,
+    r_model_frame,
+    r_n_distinct,
+    r_paste_sep,
+    r_split,
+    r_tcrossprod,
+    r_trig,
+)
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,
