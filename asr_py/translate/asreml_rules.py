@@ -320,7 +320,6 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "crossprod": ("r_crossprod", ("x", "y"), ("base",)),
     "tcrossprod": ("r_tcrossprod", ("x", "y"), ("base",)),
     "split": ("r_split", ("x", "f", "drop"), ("base",)),
-    "n_distinct": ("r_n_distinct", ("...",), ("dplyr",)),
     "qr.Q": ("r_qr_q", ("qr", "complete"), ("base",)),
     "qr.R": ("r_qr_r", ("qr", "complete"), ("base",)),
     "qr.qty": ("r_qr_qty", ("qr", "y"), ("base",)),
@@ -1371,6 +1370,11 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "transmute" and pos:
             return transmute(self, e)
+        if f == "n_distinct" and pos and f not in self.functions and all(
+                n in (None, "na.rm") for n, _ in args):   # dplyr's count of distinct values
+            return f"{self.runtime('r_n_distinct')}(" + ", ".join(
+                [self.py(a) for a in pos] + [f"na_rm={self.py(a)}" for n, a in args
+                                             if n == "na.rm"]) + ")"
         if f == "unique.data.frame" and len(pos) == 1 and len(args) == 1:
             # R's unique() of a data frame: its distinct rows, the first of each kept
             return f"{self.py(pos[0])}.drop_duplicates()"

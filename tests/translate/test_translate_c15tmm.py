@@ -161,3 +161,65 @@ def test_params_fixing_a_variance_is_not_counted_as_free() -> None:
     sv.loc[sv["Component"] == "g:loc", ["Value", "Constraint"]] = [0.3, "F"]
     fit = asr.asreml("y ~ loc", random="~ g + g:loc", data=d, params=sv)
     assert fit.varcomp.loc["g:loc", "component"] == pytest.approx(0.3)
+
+
+def test_crossprod_split_n_distinct_outer_sep_trig() -> None:
+    rng = np.random.default_rng(8)
+    X, y = rng.normal(size=(5, 3)), rng.normal(size=5)
+    ns = run_r("a <- crossprod(X)\nb <- crossprod(X, y)\nc1 <- tcrossprod(X)\n"
+               "n <- n_distinct(c('a', 'b', 'a', NA))\n"
+               "n2 <- n_distinct(c(1, 1, NA), na.rm = TRUE)\n"
+               "s <- split(1:6, f = rep(1:2, times = 3))\n"
+               "nm <- as.vector(outer(c('y', 'h'), c('g1', 'g2'), paste, sep = ':'))\n"
+               "ang <- atan(1)\n", X=X, y=y, complete=True)
+    np.testing.assert_allclose(ns["a"], X.T @ X)
+    np.testing.assert_allclose(ns["b"], (X.T @ y).reshape(3, 1))     # R: a 3 x 1 matrix
+    np.testing.assert_allclose(ns["c1"], X @ X.T)
+    assert ns["n"] == 3 and ns["n2"] == 1                             # NA counts as a value
+    assert list(ns["s"]) == ["1", "2"]
+    assert list(ns["s"]["1"]) == [1, 3, 5] and list(ns["s"]["2"]) == [2, 4, 6]
+    # R: outer's matrix read column by column
+    assert list(ns["nm"]) == ["y:g1", "h:g1", "y:g2", "h:g2"]
+    assert ns["ang"] == pytest.approx(np.pi / 4)
+    with pytest.raises(AsrError, match="non-conformable"):
+        run_r("z <- crossprod(X, c(1, 2))\n", X=X)
+
+
+def test_split_of_a_data_frame_by_a_factor_column() -> None:
+    d = pd.DataFrame({"env": pd.Categorical(["b", "a", "b"], categories=["b", "a"]),
+                      "y": [1.0, 2.0, 3.0]})
+    ns = run_r("s <- split(d, d$env)\n", d=d, complete=True)
+    assert list(ns["s"]) == ["b", "a"]                   # the factor's levels, in order
+    assert list(ns["s"]["b"]["y"]) == [1.0, 3.0]
+
+
+def test_unique_data_frame_and_names_in_which() -> None:
+    d = pd.DataFrame({"exp": ["e1", "e1", "e2"], "trait": ["t", "t", "t"], "h1": [1, 2, 3]})
+    ns = run_r("k <- unique.data.frame(d[, c('exp', 'trait')])\n"
+               "w <- which(names(d) %in% c('h1', 'trait'))\n", d=d, complete=True)
+    assert ns["k"].values.tolist() == [["e1", "t"], ["e2", "t"]]
+    assert list(ns["w"]) == [2, 3]                       # R's 1-based positions
+
+
+def test_mbf_argument_becomes_asr_pys_mbf() -> None:
+    py = translate("m <- asreml(y ~ 1, random = ~ mbf(hap), data = d,\n"
+                   "  mbf = list(hap = list(key = c('gen', 'gen'), cov = 'Hj')))\n")
+    assert "mbf={'hap': {'key': ['gen', 'gen'], 'cov': 'Hj'}}" in py and "Hj=Hj" in py
+    assert "TODO" not in py.split("import", 1)[-1]
+    # the fit equals grp() over the same covariates joined onto the records (dense check of
+    # the design: both give the same REML log-likelihood)
+    rng = np.random.default_rng(6)
+    Hj = pd.DataFrame({"gen": ["g1", "g2", "g3"], "h1": [0.8, 0.1, 0.0],
+                       "h2": [0.2, 0.6, 0.3], "h3": [0.0, 0.3, 0.7]})
+    d = pd.DataFrame({"gen": np.repeat(["g1", "g2", "g3"], 4), "y": rng.normal(size=12)})
+    ns = run_py_translated(py, d=d, Hj=Hj)
+    joined = d.merge(Hj, on="gen", how="left")
+    ref = asr.asreml("y ~ 1", random="~ grp(hap)", data=joined,
+                     group={"hap": ["h1", "h2", "h3"]})
+    assert ns["m"].loglik == pytest.approx(ref.loglik, rel=1e-8)
+
+
+def run_py_translated(py: str, **env) -> dict:
+    from _translate_fixtures import run_py
+
+    return run_py(py, **{"__name__": "__translated__", **env})
