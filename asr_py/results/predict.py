@@ -9,18 +9,19 @@ left at zero, asreml's default); ``ignore=`` drops fixed or random terms from th
 prediction (their columns of L are zero) and ``only=`` keeps the terms it names, every
 other term ignored (``only='vm(gen, A)'``: the BLUPs alone, their standard errors
 sqrt(PEV)); a classify may name a one-factor random term (``classify='vm(gen, A)'``: by its
-variable); ``present=`` averages only over the factor combinations seen in the data. A
-covariate in classify is predicted at ``levels[x]`` (default: its mean, or a spline
-covariate's knots); a random ``spl(x)`` term then enters through the spline basis at those
-x (the fitted curve) and ``dev(x)`` at the x values it has levels for. The id of a ``vm()``
-/ ``ped()`` / ``giv()`` term classifies by the matrix's ids, including ids without records
-(their BLUPs come from the relationships alone). ``parallel=True`` pairs the classify
-levels one-to-one; ``newdata=`` predicts one row per data-frame row (its columns are the
-classify variables, paired). With L the matrix of those averaged rows over [β; u],
-predictions are Lŝ and their standard errors sqrt(diag(L C⁻¹ L')). A prediction is
-'Aliased' (not estimable) when its fixed part, in the full (unaliased) parameterisation, is
-not orthogonal to the null space of X; its value is NaN unless ``aliased=True`` (then Lŝ of
-the aliased-to-zero solution, one of many, as asreml prints).
+variable, the column named by the term as asreml names it); ``present=`` averages only over
+the factor combinations seen in the data. A covariate in classify is predicted at
+``levels[x]`` (default: its mean, or a spline covariate's knots); a random ``spl(x)`` term
+then enters through the spline basis at those x (the fitted curve) and ``dev(x)`` at the x
+values it has levels for. The id of a ``vm()`` / ``ped()`` / ``giv()`` term classifies by
+the matrix's ids, including ids without records (their BLUPs come from the relationships
+alone). ``parallel=True`` pairs the classify levels one-to-one; ``newdata=`` predicts one
+row per data-frame row (its columns are the classify variables, paired). With L the matrix
+of those averaged rows over [β; u], predictions are Lŝ and their standard errors
+sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its fixed part, in the
+full (unaliased) parameterisation, is not orthogonal to the null space of X; its value is
+NaN unless ``aliased=True`` (then Lŝ of the aliased-to-zero solution, one of many, as
+asreml prints).
 
 With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of differences
 SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify
@@ -202,6 +203,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     splines = _spline_terms(model)
     lv = _levels(model, covs, splines)
     frame = model.records.frame
+    term_cols: dict[str, str] = {}
     if newdata is not None:
         if classify is not None or levels:
             raise AsrError("predict: give either newdata= or classify=/levels=, not both")
@@ -228,8 +230,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         # that name): the overall mean, every fixed factor averaged
         intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
         classify = unwrap_classify(classify)
-        cls = [_term_variable(model, c.strip()) for c in classify.split(":")
-               if c.strip() and c.strip() not in intercept]
+        parts = [c.strip() for c in classify.split(":")
+                 if c.strip() and c.strip() not in intercept]
+        cls = [_term_variable(model, c) for c in parts]
+        # asreml's table names such a column by the term, as classify wrote it
+        term_cols = {v: c for v, c in zip(cls, parts) if v != c}
         levels = {k: [v] if isinstance(v, str) else v for k, v in (levels or {}).items()}
     if "trait" in cls and "trait" not in lv:
         lv["trait"] = tuple(model.records.traits)
@@ -347,6 +352,8 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     out["predicted.value"] = np.where(show & ok, pv, np.nan)
     out["std.error"] = np.where(show & ok, se, np.nan)
     out["status"] = np.where(~ok, "Not present", np.where(est, "Estimable", "Aliased"))
+    if newdata is None and term_cols:
+        out = out.rename(columns=term_cols)
     if newdata is None and not ok.all():
         out = out[ok].reset_index(drop=True)
         if V is not None:
