@@ -1889,7 +1889,11 @@ class Translator(BasePrinter):
                 got = mbf_arg(self, a)       # list(obj = list(key = , cov = "M"))
                 if got is not None:
                     out.append(got[0])
-                    mats.update({m: m for m in got[1]})
+                    for m in got[1]:         # the covariate tables, by their R names
+                        if m.isidentifier() and not keyword.iskeyword(m):
+                            out.append(f"{m}={pyname(m)}")
+                        else:
+                            out.append(f"**{{{m!r}: {pyname(m)}}}")
                     continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \

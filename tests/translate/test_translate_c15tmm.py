@@ -206,6 +206,10 @@ def test_mbf_argument_becomes_asr_pys_mbf() -> None:
                    "  mbf = list(hap = list(key = c('gen', 'gen'), cov = 'Hj')))\n")
     assert "mbf={'hap': {'key': ['gen', 'gen'], 'cov': 'Hj'}}" in py and "Hj=Hj" in py
     assert "TODO" not in py.split("import", 1)[-1]
+    dotted = translate("m <- asreml(y ~ 1, random = ~ mbf(r), data = d,\n"
+                       "  mbf = list(r = list(key = c('row', 'row'), cov = 'B.df')))\n")
+    assert "**{'B.df': B_df}" in dotted           # a Python keyword cannot hold the dot
+    compile(dotted, "<translated>", "exec")
     # the fit equals grp() over the same covariates joined onto the records (dense check of
     # the design: both give the same REML log-likelihood)
     rng = np.random.default_rng(6)
