@@ -27,9 +27,10 @@ rownames(sol) <- rownames(C)
 print(sol[1:2])
 L <- cbind(matrix(1, nrow = 3, ncol = 1))
 print(L %*% sol[1, 1])
-blups <- predict(fit, classify = "vm(Name, A)", only = "vm(Name, A)")$pval |>
+blups <- predict(fit, classify = "Name", only = "vm(Name, A)")$pval |>
   transmute(Name, blup = predicted.value)
 print(head(blups))
+print(head(predict(fit, classify = "vm(Name, A)")$pvals))
 p <- predict(fit, classify = "Name", vcov = TRUE)
 V <- p |> pluck("vcov")
 ev <- eigen(V[1:3, 1:3])
