@@ -15,7 +15,8 @@ A ``str(~ a + b, ~ us(2):id(n))`` term's columns are named by a and b, each over
 
 ``fit$G.param`` (``R.param``): one entry per random (residual) term, named by the term, holding
 the rows of ``fit.params`` for its variance parameters; scripts loop over
-``names(fit$G.param)`` to visit the random terms.
+``names(fit$G.param)`` to visit the random terms. Read by position, ``G.param[[t]][[k]]``
+is asreml's list (``attrs['r_list']``): ``variance``, then each factor with its ``levels``.
 """
 
 from __future__ import annotations
@@ -122,7 +123,21 @@ def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:
     comp = [str(c) for c in p["Component"]]
     labels = [model.residual.label] if residual else [t.label for t in model.random]
     out: dict[str, pd.DataFrame] = {}
-    for lab in labels:
+    terms = [model.residual] if residual else list(model.random)
+    for lab, term in zip(labels, terms):
         rows = [i for i, c in enumerate(comp) if c == lab or c.startswith(lab + "!")]
-        out[lab] = p.iloc[rows]
+        out[lab] = p.iloc[rows].copy()
+        out[lab].attrs["r_list"] = _term_list(term, out[lab])
+    return out
+
+
+def _term_list(term: Any, rows: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
+    """asreml 4's G.param entry of a term as R's list: ``variance`` (its parameters), then
+    one element per factor with its ``levels`` (``G.param[[1]][[2]]$levels`` of
+    ``vm(gen, A)``: gen's levels), read by position through ``r_elt2``."""
+    out: list[tuple[str, dict[str, Any]]] = [("variance", {
+        "initial": rows["Value"].to_numpy() if "Value" in rows else None,
+        "con": rows["Constraint"].to_numpy() if "Constraint" in rows else None})]
+    for b in getattr(term, "blocks", ()) or ():
+        out.append((str(b.name), {"levels": list(b.labels)}))
     return out

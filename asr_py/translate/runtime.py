@@ -735,6 +735,8 @@ def r_elt2(x: Any, k: int) -> Any:
     frame's k-th column, else the k-th element (:func:`r_elt`)."""
     if isinstance(x, dict):
         return list(x.values())[int(k) - 1]
+    if isinstance(x, pd.DataFrame) and x.attrs.get("r_list"):
+        return x.attrs["r_list"][int(k) - 1][1]     # a G.param entry as asreml's list
     if isinstance(x, pd.DataFrame):
         return x.iloc[:, int(k) - 1]
     return r_elt(x, k)

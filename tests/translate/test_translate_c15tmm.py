@@ -227,3 +227,17 @@ def run_py_translated(py: str, **env) -> dict:
     from _translate_fixtures import run_py
 
     return run_py(py, **{"__name__": "__translated__", **env})
+
+
+def test_gparam_entry_by_position_gives_the_factor_levels() -> None:
+    # asreml 4: G.param[[term]] is list(variance = ..., <factor> = list(levels = ...)), so
+    # G.param[[1]][[2]]$levels of vm(gen, A) are gen's levels (trainingMM 08_gblup_LMM.R)
+    rng = np.random.default_rng(9)
+    ids = ["g1", "g2", "g3", "g4"]
+    d = pd.DataFrame({"gen": np.repeat(ids, 3), "y": rng.normal(size=12)})
+    A = pd.DataFrame(np.eye(4) + 0.2, index=ids, columns=ids)
+    ns = run_r("m <- asreml(y ~ 1, random = ~ vm(gen, A), data = d)\n"
+               "lv <- m$G.param[[1]][[2]]$levels\nnm <- names(m$G.param)\n",
+               d=d, A=A, complete=True)
+    assert list(ns["lv"]) == ids
+    assert list(ns["nm"]) == ["vm(gen, A)"]
