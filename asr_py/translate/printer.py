@@ -409,6 +409,14 @@ class BasePrinter:
             return f"{self.runtime('r_ij')}({rows}, None, {self.py(args[1])})"
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty" and (
+                _matrix_index(args[0]) or e.value == "[" and args[0].kind == "name" and
+                args[0].value not in _CONST and not self.data_cols and
+                not self._vector_context(args[0])):
+            # x[!is.na(x[, 2]), ]: a mask read by position (x[, j] is a vector without the
+            # frame's row names), so the rows keep their names; x[v, ]: v holds row
+            # positions, names or a mask (known when it runs)
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, None)"
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         a0 = args[0] if len(args) == 1 else None
@@ -1147,6 +1155,16 @@ def _positions(e: R) -> bool:
         # -k, -(1:2), -n of a variable n (a minus sign only makes sense on positions)
         return e.right.kind in ("num", "name") or _positions(e.right)
     return False
+
+
+def _matrix_index(e: R | None) -> bool:
+    """Whether ``e`` holds an ``x[i, j]`` subscript (two arguments)."""
+    if e is None:
+        return False
+    if e.kind == "index" and e.value == "[" and len(e.args) == 2:
+        return True
+    return any(_matrix_index(x) for x in (e.left, e.right)) or any(
+        _matrix_index(a) for _, a in e.args)
 
 
 def _mentions(e: R | None, name: str) -> bool:

@@ -111,6 +111,12 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_model_matrix,
     r_residuals,
 )
+from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
+    r_colMeans,
+    r_colSums,
+    r_rowMeans,
+    r_rowSums,
+)
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_chol,

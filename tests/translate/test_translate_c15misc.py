@@ -1,0 +1,67 @@
+"""c15misc: constructs of the curated corpus scripts that stopped (session 13): rows kept
+by a mask built from ``x[, j]``, a row subscript in a variable, rowSums()/colSums()/
+rowMeans()/colMeans()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import dt, run_r
+
+from asr_py import translate
+from asr_py.errors import AsrError
+from asr_py.translate.rmargins import r_colMeans, r_colSums, r_rowMeans, r_rowSums
+
+
+def test_mask_from_column_keeps_row_names() -> None:
+    # R: x[!is.na(x[, 2]), ] keeps the rows whose 2nd column is not NA, with their names
+    x = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan, 5.0, 6.0]}, index=["p", "q", "r"])
+    ns = run_r("out <- x[!is.na(x[, 2]), ]", complete=True, x=x)
+    assert list(ns["out"].index) == ["q", "r"]
+    assert ns["out"]["a"].tolist() == [2.0, 3.0]
+
+
+def test_row_subscript_in_a_variable_is_positions() -> None:
+    # R: m[use, ] with use = c(1, 3) is rows 1 and 3 (1-based), of a matrix and a frame
+    m = np.arange(1.0, 10.0).reshape(3, 3)
+    d = pd.DataFrame(m, columns=["u", "v", "w"])
+    ns = run_r("use <- c(1, 3)\na <- m[use, ]\nb <- d[use, ]", complete=True, m=m, d=d)
+    np.testing.assert_array_equal(ns["a"], m[[0, 2]])
+    assert ns["b"]["u"].tolist() == [1.0, 7.0]
+
+
+def test_margins_matrix_and_frame() -> None:
+    m = np.array([[1.0, 2.0, np.nan], [4.0, 5.0, 6.0]])
+    np.testing.assert_allclose(r_rowSums(m, na_rm=True), [3.0, 15.0])
+    np.testing.assert_allclose(r_colSums(m), [5.0, 7.0, np.nan])
+    np.testing.assert_allclose(r_rowMeans(m, na_rm=True), [1.5, 5.0])
+    np.testing.assert_allclose(r_colMeans(m, na_rm=True), [2.5, 3.5, 6.0])
+    d = pd.DataFrame(m, columns=["x", "y", "z"], index=["r1", "r2"])
+    cs = r_colSums(d, na_rm=True)
+    assert list(cs.index) == ["x", "y", "z"] and cs.tolist() == [5.0, 7.0, 6.0]
+    assert list(r_rowMeans(d).index) == ["r1", "r2"]
+
+
+def test_margins_refuse_text_and_vectors() -> None:
+    with pytest.raises(AsrError, match="must be numeric.*'g'"):
+        r_rowSums(pd.DataFrame({"g": ["a", "b"], "y": [1.0, 2.0]}))
+    with pytest.raises(AsrError, match="dimension"):
+        r_colSums(np.array([1.0, 2.0]))
+    with pytest.raises(AsrError, match="dims"):
+        r_colSums(np.ones((2, 2)), dims=2)
+
+
+def test_margins_translate_and_run(workdir) -> None:
+    r = ('d <- read.csv("DT.csv")\n'
+         'k <- c(1, 2)\n'
+         'm <- matrix(c(1, 0, 3, 0, 5, 0), 3)\n'
+         'keep <- k[rowSums(m[k, ]) != 0]\n'
+         'cm <- colMeans(d[, c("Yield", "Year")], na.rm = TRUE)\n')
+    py = translate(r)
+    assert "r_rowSums(" in py and "r_colMeans(" in py
+    ns = run_r(r, complete=True)
+    # m = [[1,0],[0,5],[3,0]]: rows 1 and 2 sum to 1 and 5, both kept
+    assert list(np.asarray(ns["keep"])) == [1, 2]
+    ref = dt()[["Yield", "Year"]].astype(float).mean()
+    np.testing.assert_allclose(ns["cm"].to_numpy(), ref.to_numpy())
