@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rvector
+from asr_py.translate import rdplyr, renv, rjoin, rlazy, rlm, rstats, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -383,6 +383,9 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_source')}({self.py(e.args[0][1])}, globals())"
         if e.kind == "call" and e.value in ("source",):
             raise Untranslatable("source(): translate that file too and import it")
+        if e.kind == "call" and e.value == "rm" and e.args and "rm" not in self.functions \
+                and all(n is None and a.kind in ("name", "str") for n, a in e.args):
+            return renv.rm_statement(self, e)                # rm(a, b): gone from ls()
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             return f"# {self.src(e)}: nothing to do in Python"
@@ -1483,6 +1486,10 @@ class Translator(BasePrinter):
             vec = rvector.translate(self, e)
             if vec is not None:
                 return vec
+        if f in renv.FUNCTIONS and f not in self.functions:   # ls(), get(), assign(), eval
+            env = renv.translate(self, e)
+            if env is not None:
+                return env
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
         if f == "n" and not args and self.data_cols and f not in self.functions:

@@ -435,8 +435,8 @@ def _null(x: Any) -> bool:
 
 
 def r_rbind(*xs: Any) -> Any:
-    """R's ``rbind``: NULL arguments dropped; data frames stacked, their columns matched by
-    name (rows renumbered); otherwise vectors become the rows of a matrix (recycled to the
+    """R's ``rbind``: NULL arguments and zero-row data frames (unless all are) dropped; data
+    frames stacked, their columns matched by name (rows renumbered); otherwise vectors become the rows of a matrix (recycled to the
     longest)."""
     for x in xs:
         if isinstance(x, Untranslated):
@@ -445,7 +445,13 @@ def r_rbind(*xs: Any) -> Any:
     if not items:
         return None
     if any(isinstance(x, pd.DataFrame) for x in items):
-        cols = next(x.columns for x in items if isinstance(x, pd.DataFrame))
+        if any(isinstance(x, pd.DataFrame) and len(x) == 0 for x in items) and \
+                not all(isinstance(x, pd.DataFrame) and len(x) == 0 for x in items):
+            # R drops zero-row data frames (their columns may not be the others')
+            items = [x for x in items if not (isinstance(x, pd.DataFrame) and len(x) == 0)]
+        cols = next((x.columns for x in items if isinstance(x, pd.DataFrame)), None)
+        if cols is None:
+            return r_rbind(*items)
         parts = [x if isinstance(x, pd.DataFrame)
                  else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
                                    columns=cols) for x in items]

@@ -78,6 +78,13 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_relocate,
     r_rename_with,
 )
+from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
+    r_assign_name,
+    r_eval_text,
+    r_get,
+    r_ls,
+    r_rm,
+)
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
@@ -581,6 +588,10 @@ def r_sub(x: Any, at: Any) -> Any:
     if isinstance(x, pd.Series):
         return x.iloc[idx]
     if isinstance(x, np.ndarray):
+        if x.ndim == 1 and len(idx) == 1 and not isinstance(at, (list, tuple, range,
+                                                                 np.ndarray, pd.Series,
+                                                                 pd.Index)):
+            return x[idx[0]]          # v[i] at one position: a value, as for a list below
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
     if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,

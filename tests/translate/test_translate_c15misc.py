@@ -65,3 +65,44 @@ def test_margins_translate_and_run(workdir) -> None:
     assert list(np.asarray(ns["keep"])) == [1, 2]
     ref = dt()[["Yield", "Year"]].astype(float).mean()
     np.testing.assert_allclose(ns["cm"].to_numpy(), ref.to_numpy())
+
+
+def test_ls_get_assign_rm_eval_parse() -> None:
+    # R: ls() lists the variables (sorted case-insensitively), rm() drops them, get() and
+    # eval(parse(text =)) read a variable by its name, assign() binds one by its name
+    r = ('mod.1 <- 10\nY_12 <- 5\nk <- 1\nrm(k)\n'
+         'for (i in 1:2) assign(paste0("fit", i), i * 3)\n'
+         'v <- ls()\nw <- v[grepl("1$", v)]\n'
+         'a <- get("mod.1")\nb <- eval(parse(text = w[2]))\n'
+         'c2 <- eval(parse(text = "mod.1 + Y_12"))\n'
+         'f <- function(z) { q <- 2; ls() }\ninner <- f(1)\n')
+    ns = run_r(r, complete=True)
+    assert list(ns["v"]) == ["fit1", "fit2", "i", "mod.1", "Y_12"]
+    assert list(ns["w"]) == ["fit1", "mod.1"]
+    assert ns["a"] == 10 and ns["b"] == 10 and ns["c2"] == 15
+    assert ns["fit2"] == 6 and "k" not in ns
+    assert list(ns["inner"]) == ["q", "z"]
+
+
+def test_get_of_a_missing_name_is_r_error() -> None:
+    with pytest.raises(AsrError, match="object 'nope' not found"):
+        run_r('x <- get("nope")')
+
+
+def test_rbind_drops_zero_row_frames() -> None:
+    # R's rbind.data.frame drops zero-row data frames: the columns are the others'
+    r = ('res <- data.frame(trait = character(), predicted = numeric())\n'
+         'x <- data.frame(GENO = c("a", "b"), predicted.value = c(1.5, 2.5))\n'
+         'res <- rbind(res, data.frame(trait = "Y", x))\n'
+         'res <- rbind(res, data.frame(trait = "M", x))\n')
+    ns = run_r(r, complete=True)
+    assert list(ns["res"].columns) == ["trait", "GENO", "predicted.value"]
+    assert ns["res"]["trait"].tolist() == ["Y", "Y", "M", "M"]
+
+
+def test_element_of_a_character_vector_pastes_as_text() -> None:
+    # v[i] of ls()'s vector is one name: paste() of it is the name, not "['h1']"
+    ns = run_r('h1_12 <- 1\nM_12 <- 2\nv <- ls()\n'
+               'loc <- gsub(paste(gsub("_..", "", v[1]), "_", sep = ""), "", v[1])\n',
+               complete=True)
+    assert ns["loc"] == "12"
