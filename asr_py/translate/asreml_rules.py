@@ -909,7 +909,7 @@ class Translator(BasePrinter):
             # check.names = FALSE columns; a function's parameter (a list or data frame of
             # the caller's, whose absent element is R's NULL)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
-        return f"{self.py(obj)}[{e.value!r}]"
+        return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
         """A function passed by name or written inline (``FUN = mean``, ``function(v) ...``)

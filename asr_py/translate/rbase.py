@@ -159,6 +159,10 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
     ph = _placeholder(x, i, j)
     if ph is not None:
         return ph
+    if isinstance(x, pd.Series) and (j is None or j == 1):
+        # a one-column matrix held as a Series (fit$coefficients$random): x[i, ] drops to
+        # the vector of those rows, named
+        return x.iloc[_positions(i, x.index.astype(str), len(x), "row")]
     if isinstance(x, pd.DataFrame):
         rows = _positions(i, x.index.astype(str), x.shape[0], "row")
         cols = _positions(j, x.columns, x.shape[1], "column")
@@ -436,8 +440,8 @@ def _null(x: Any) -> bool:
 
 def r_rbind(*xs: Any) -> Any:
     """R's ``rbind``: NULL arguments and zero-row data frames (unless all are) dropped; data
-    frames stacked, their columns matched by name (rows renumbered); otherwise vectors become the rows of a matrix (recycled to the
-    longest)."""
+    frames stacked, their columns matched by name (rows renumbered); otherwise vectors
+    become the rows of a matrix (recycled to the longest)."""
     for x in xs:
         if isinstance(x, Untranslated):
             return x._use()

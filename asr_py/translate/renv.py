@@ -6,9 +6,10 @@ A translated script keeps its R variables as Python names (``pyname``: ``mod.1``
 ``mod_1``), so these functions map R names to Python ones:
 
 * ``ls()`` lists the variables bound when it runs (by their R names where the script
-  assigned them, e.g. ``mod.1``; a name made by ``assign()`` as Python spells it), sorted as R sorts them in an English locale (case-insensitive, a
-  lower-case letter before its capital); ``ls(pattern = p)`` keeps the names matching p.
-  Inside a function it lists that function's variables, as R's ``ls()`` there.
+  assigned them, e.g. ``mod.1``; a name made by ``assign()`` as Python spells it), sorted
+  as R sorts them in an English locale (case-insensitive, a lower-case letter before its
+  capital); ``ls(pattern = p)`` keeps the names matching p. Inside a function it lists
+  that function's variables, as R's ``ls()`` there.
 * ``get(x)`` reads the variable named by the text x (the function's own first, then the
   script's); a name not bound is R's error "object 'x' not found".
 * ``assign(x, value)`` binds it in the script's namespace (Python cannot add a variable to
