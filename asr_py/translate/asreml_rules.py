@@ -295,6 +295,40 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
     return got
 
 
+def _assigned_inside(s: R) -> set[str]:
+    """The names a statement assigns below its top level (``df <- .`` inside
+    ``do({...})``, a loop's or a function's variables)."""
+    out: set[str] = set()
+    stack: list[R] = [x for x in (s.right, s.alt, *(a for _, a in s.args), *s.body)
+                      if x is not None] if s.kind == "bin" and s.value in ("<-", "=") \
+        else [s]
+    while stack:
+        e = stack.pop()
+        if e.kind == "bin" and e.value in ("<-", "=", "<<-") and e.left is not None and \
+                e.left.kind in ("name", "str"):
+            out.add(e.left.value)
+        if e.kind == "for" and e.left is not None and e.left.left is not None:
+            out.add(e.left.left.value)
+        if e.kind == "function":
+            out.update(n for n, _ in e.args if n)
+        stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
+        stack.extend(a for _, a in e.args if isinstance(a, R))
+        stack.extend(e.body)
+    return out
+
+
+def _reads_any(call: R, names: set[str]) -> bool:
+    """Whether an asreml() call reads one of ``names`` as a variable outside its formulas."""
+    if not names:
+        return False
+    for _, a in call.args:
+        if a.kind in ("bin", "unary") and a.value == "~":
+            continue
+        if _names_in(a) & names:
+            return True
+    return False
+
+
 def _names_in(e: R | None) -> set[str]:
     """The bare names an R expression reads."""
     if e is None:
@@ -745,7 +779,12 @@ class Translator(BasePrinter):
 
     def hoist(self, s: R, depth: int) -> list[str]:
         out: list[str] = []
+        inner = _assigned_inside(s)
         for target, call in _asreml_calls(s):
+            if _reads_any(call, inner):
+                # data = df where df <- . inside do({...}): a value only the untranslated
+                # code computes; on its own the call would read an undefined name
+                continue
             self.todo = []
             try:
                 if target is not None:
