@@ -115,7 +115,7 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design")
+                   "design", "Cfixed")
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -293,6 +293,16 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
     got = dict(zip(formals, pos))
     got.update({n: a for n, a in args if n is not None})
     return got
+
+
+def _upper_tri_target(t: R) -> bool:
+    """Whether an assignment target is ``x[upper.tri(x, diag = TRUE)]``."""
+    if not (t.kind == "index" and t.value == "[" and len(t.args) == 1):
+        return False
+    a = t.args[0][1]
+    return a.kind == "call" and a.value == "upper.tri" and any(
+        (n == "diag" or n is None and k == 1) and v.kind == "name" and v.value in ("TRUE", "T")
+        for k, (n, v) in enumerate(a.args))
 
 
 def _assigned_inside(s: R) -> set[str]:
@@ -516,6 +526,10 @@ class Translator(BasePrinter):
         if cols_fn is not None:
             return cols_fn
         rhs = self.py(r)
+        if _upper_tri_target(target) and r.kind == "dollar" and r.value == "Cfixed" and \
+                r.left is not None and self.is_fit(r.left):
+            # C[upper.tri(C, diag = TRUE)] <- fit$Cfixed: asreml 3's packed triangle
+            rhs = f"{self.runtime('r_cfixed')}({self.py(r.left)}, packed=True)"
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
@@ -941,6 +955,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.params"
             if name == "nedf":
                 return f"{self.py(obj)}.result.n_minus_p"
+            if name == "Cfixed":      # the fixed effects' variance matrix (rcfixed.py)
+                return f"{self.runtime('r_cfixed')}({self.py(obj)})"
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")

@@ -177,3 +177,23 @@ def test_asreml_call_reading_a_variable_of_the_untranslated_block_is_not_hoisted
     py2 = translate('d <- read.csv("x.csv")\nout <- d %>% group_by(g) %>% do({\n'
                     '  fit0 <- asreml(fixed = y ~ x, data = d)\n  tibble(a = 1)\n})\n')
     assert "fit0 = asr.asreml(" in py2
+
+
+def test_cfixed_packed_and_matrix(workdir) -> None:
+    # asreml 3 scripts rebuild the fixed effects' variance matrix from fit$Cfixed (its upper
+    # triangle column by column); asreml 4 scripts index it as a matrix. Both must be the
+    # fit's vcov_fixed, whose diagonal's roots are the coefficients' standard errors.
+    r = ('d <- read.csv("DT.csv")\nd$Env <- factor(d$Env)\nd$Name <- factor(d$Name)\n'
+         'fit <- asreml(Yield ~ Env, random = ~ Name, data = d, Cfixed = TRUE)\n'
+         'n <- length(fit$coefficients$fixed)\nC <- diag(n)\n'
+         'C[upper.tri(C, diag = TRUE)] <- fit$Cfixed\n'
+         'C[lower.tri(C)] <- t(C)[lower.tri(t(C))]\n'
+         'M <- fit$Cfixed\n')
+    py = translate(r)
+    assert "r_cfixed(fit, packed=True)" in py and "M = r_cfixed(fit)" in py
+    ns = run_r(r, complete=True)
+    v = ns["fit"].vcov_fixed.to_numpy()
+    np.testing.assert_allclose(np.asarray(ns["C"], dtype=float), v, rtol=1e-12)
+    np.testing.assert_allclose(np.sqrt(np.diag(v)),
+                               ns["fit"].coef_fixed["std.error"].to_numpy(), rtol=1e-10)
+    assert ns["M"].shape == v.shape and list(ns["M"].index) == list(ns["fit"].coef_fixed.index)

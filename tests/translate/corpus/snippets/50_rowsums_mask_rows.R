@@ -14,3 +14,8 @@ use <- c(1, 2)
 keep <- use[rowSums(m[use, ]) != 0]
 print(keep)
 print(colMeans(dat[, c("Yield", "Year")], na.rm = TRUE))
+# asreml 3's fit$Cfixed put back into a matrix (the upper triangle column by column)
+C <- diag(length(fit$coefficients$fixed))
+C[upper.tri(C, diag = TRUE)] <- fit$Cfixed
+C[lower.tri(C)] <- t(C)[lower.tri(t(C))]
+print(sqrt(diag(C)))
