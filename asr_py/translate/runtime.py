@@ -67,6 +67,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_wald_test,
     r_which_max,
 )
+from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
@@ -78,7 +79,6 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_relocate,
     r_rename_with,
 )
-from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
