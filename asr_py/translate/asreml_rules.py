@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, renv, rjoin, rlazy, rlm, rstats, rstring, rvector
+from asr_py.translate import rdcast, rdplyr, renv, rjoin, rlazy, rlm, rstats, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -1541,6 +1541,10 @@ class Translator(BasePrinter):
             vec = rvector.translate(self, e)
             if vec is not None:
                 return vec
+        if f == "dcast" and f not in self.functions:        # reshape2/data.table: rdcast.py
+            wide = rdcast.translate(self, e)
+            if wide is not None:
+                return wide
         if f in renv.FUNCTIONS and f not in self.functions:   # ls(), get(), assign(), eval
             env = renv.translate(self, e)
             if env is not None:

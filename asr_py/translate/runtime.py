@@ -68,6 +68,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
+from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,

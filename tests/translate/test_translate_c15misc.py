@@ -197,3 +197,30 @@ def test_cfixed_packed_and_matrix(workdir) -> None:
     np.testing.assert_allclose(np.sqrt(np.diag(v)),
                                ns["fit"].coef_fixed["std.error"].to_numpy(), rtol=1e-10)
     assert ns["M"].shape == v.shape and list(ns["M"].index) == list(ns["fit"].coef_fixed.index)
+
+
+def test_dcast_wide_table() -> None:
+    # reshape2's dcast(): one row per LOC x GENO, one column per trait (sorted as R's
+    # levels), NA where a combination has no record; with several records per cell
+    # fun.aggregate summarises them, and without it R counts them (0 for an empty cell)
+    r = ('r <- data.frame(LOC = c("12", "12", "13", "13", "12"),\n'
+         '                GENO = c("a", "a", "a", "b", "b"),\n'
+         '                trait = c("Y", "h1", "Y", "Y", "M"), pred = c(1, 2, 3, 4, 5))\n'
+         'w <- dcast(r, LOC + GENO ~ trait, value.var = "pred")\n'
+         'a <- dcast(r, LOC ~ trait, value.var = "pred", fun.aggregate = mean)\n'
+         'n <- dcast(r, LOC ~ trait, value.var = "pred")\n')
+    ns = run_r(r, complete=True)
+    w = ns["w"]
+    assert list(w.columns) == ["LOC", "GENO", "h1", "M", "Y"]
+    assert w[["LOC", "GENO"]].values.tolist() == [["12", "a"], ["12", "b"], ["13", "a"],
+                                                  ["13", "b"]]
+    np.testing.assert_array_equal(w["Y"].to_numpy(), [1.0, np.nan, 3.0, 4.0])
+    np.testing.assert_array_equal(ns["a"]["Y"].to_numpy(), [1.0, 3.5])
+    assert np.isnan(ns["a"]["h1"].iloc[1])
+    np.testing.assert_array_equal(ns["n"]["Y"].to_numpy(), [1, 2])
+    np.testing.assert_array_equal(ns["n"]["M"].to_numpy(), [1, 0])
+
+
+def test_dcast_bad_column_is_clear() -> None:
+    with pytest.raises(AsrError, match="no column 'nope'"):
+        run_r('r <- data.frame(a = 1, b = "x", v = 2)\nw <- dcast(r, a ~ nope, value.var = "v")\n')
