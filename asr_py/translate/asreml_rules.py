@@ -1431,6 +1431,12 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and len(args) > 1:
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
+            k = len(keep)
+            while k > 1 and keep[k - 1][1].kind == "name" and keep[k - 1][0] is None and \
+                    keep[k - 1][1].value not in _CONST and keep[k - 1][1].value.isidentifier():
+                k -= 1
+            # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
+            keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]

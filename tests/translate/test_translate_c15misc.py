@@ -224,3 +224,11 @@ def test_dcast_wide_table() -> None:
 def test_dcast_bad_column_is_clear() -> None:
     with pytest.raises(AsrError, match="no column 'nope'"):
         run_r('r <- data.frame(a = 1, b = "x", v = 2)\nw <- dcast(r, a ~ nope, value.var = "v")\n')
+
+
+def test_cbind_names_a_column_by_its_variable() -> None:
+    # R: cbind(x, pval) of a data frame and a vector names the new column "pval"
+    r = 'x <- data.frame(a = c(1, 2))\npval <- c(0.1, 0.2)\nout <- cbind(x, pval)\n'
+    ns = run_r(r, complete=True)
+    assert list(ns["out"].columns) == ["a", "pval"]
+    assert ns["out"]["pval"].tolist() == [0.1, 0.2]
