@@ -429,7 +429,7 @@ class Translator(BasePrinter):
             raise Untranslatable("source(): translate that file too and import it")
         if e.kind == "call" and e.value == "rm" and e.args and "rm" not in self.functions \
                 and all(n is None and a.kind in ("name", "str") for n, a in e.args) and \
-                {"ls", "exists"} & self.called:
+                renv.asks_names(self.code):
             # rm(a, b) in a script that asks ls()/exists(): gone from them. Otherwise kept
             # (a column looked up as subset(d, x == 1) falls back on a variable x: r_col_or)
             return renv.rm_statement(self, e)

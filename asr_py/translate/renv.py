@@ -149,6 +149,15 @@ def r_rm(names: list[str], ns_globals: dict[str, Any],
         ns_globals.pop(_py(n), None)
 
 
+def asks_names(code: str) -> bool:
+    """Whether R code asks which variables exist (``ls()`` other than in ``rm(list =
+    ls())``, ``exists()``, ``get()``): then ``rm()`` must unbind."""
+    for m in re.finditer(r"(\blist\s*=\s*)?\b(ls|exists|get|mget)\s*\(", code):
+        if not m.group(1):
+            return True
+    return False
+
+
 def rm_statement(tr: Any, e: R) -> str:
     """``rm(a, b)`` of bare names (or their names as text) as a statement."""
     names = [a.value for _, a in e.args]
