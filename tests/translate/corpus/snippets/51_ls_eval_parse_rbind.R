@@ -1,7 +1,9 @@
 # c15misc (samuelbfernandes/Trait-assisted-GS GS_1st_stage): models picked by ls() and a
 # pattern, each fetched by eval(parse(text = name)), its predictions stacked onto an empty
-# data frame with other columns (R drops zero-row frames in rbind), rm() of helpers.
+# data frame with other columns (R drops zero-row frames in rbind), rm() of helpers, the
+# table made wide by dcast().
 library(asreml)
+library(reshape2)
 dat <- read.csv("DT.csv")
 dat$Name <- factor(dat$Name)
 dat$Env <- factor(dat$Env)
@@ -21,3 +23,6 @@ for (i in 1:length(vars)) {
 }
 print(head(results))
 print(get("vars"))
+colnames(results) <- c("trait", "LOC", "Name", "pred")
+means <- dcast(results, LOC + Name ~ trait, value.var = "pred")
+print(dim(means))
