@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rvector
+from asr_py.translate import rdcast, rdplyr, renv, rjoin, rlazy, rlm, rstats, rstring, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -34,6 +34,7 @@ from asr_py.translate.printer import (
 )
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
+from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -119,7 +120,7 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design")
+                   "design", "Cfixed")
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -302,6 +303,50 @@ def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | No
     return got
 
 
+def _upper_tri_target(t: R) -> bool:
+    """Whether an assignment target is ``x[upper.tri(x, diag = TRUE)]``."""
+    if not (t.kind == "index" and t.value == "[" and len(t.args) == 1):
+        return False
+    a = t.args[0][1]
+    return a.kind == "call" and a.value == "upper.tri" and any(
+        (n == "diag" or n is None and k == 1) and v.kind == "name" and v.value in ("TRUE", "T")
+        for k, (n, v) in enumerate(a.args))
+
+
+def _assigned_inside(s: R) -> set[str]:
+    """The names a statement assigns below its top level (``df <- .`` inside
+    ``do({...})``, a loop's or a function's variables)."""
+    out: set[str] = set()
+    stack: list[R] = [x for x in (s.right, s.alt, *(a for _, a in s.args), *s.body)
+                      if x is not None] if s.kind == "bin" and s.value in ("<-", "=") \
+        else [s]
+    while stack:
+        e = stack.pop()
+        if e.kind == "bin" and e.value in ("<-", "=", "<<-") and e.left is not None and \
+                e.left.kind in ("name", "str"):
+            out.add(e.left.value)
+        if e.kind == "for" and e.left is not None and e.left.left is not None:
+            out.add(e.left.left.value)
+        if e.kind == "function":
+            out.update(n for n, _ in e.args if n)
+        stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
+        stack.extend(a for _, a in e.args if isinstance(a, R))
+        stack.extend(e.body)
+    return out
+
+
+def _reads_any(call: R, names: set[str]) -> bool:
+    """Whether an asreml() call reads one of ``names`` as a variable outside its formulas."""
+    if not names:
+        return False
+    for _, a in call.args:
+        if a.kind in ("bin", "unary") and a.value == "~":
+            continue
+        if _names_in(a) & names:
+            return True
+    return False
+
+
 def _names_in(e: R | None) -> set[str]:
     """The bare names an R expression reads."""
     if e is None:
@@ -332,6 +377,7 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
 }
+_TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
@@ -394,6 +440,12 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_source')}({self.py(e.args[0][1])}, globals())"
         if e.kind == "call" and e.value in ("source",):
             raise Untranslatable("source(): translate that file too and import it")
+        if e.kind == "call" and e.value == "rm" and e.args and "rm" not in self.functions \
+                and all(n is None and a.kind in ("name", "str") for n, a in e.args) and \
+                renv.asks_names(self.code):
+            # rm(a, b) in a script that asks ls()/exists(): gone from them. Otherwise kept
+            # (a column looked up as subset(d, x == 1) falls back on a variable x: r_col_or)
+            return renv.rm_statement(self, e)
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             return f"# {self.src(e)}: nothing to do in Python"
@@ -500,6 +552,10 @@ class Translator(BasePrinter):
         if cols_fn is not None:
             return cols_fn
         rhs = self.py(r)
+        if _upper_tri_target(target) and r.kind == "dollar" and r.value == "Cfixed" and \
+                r.left is not None and self.is_fit(r.left):
+            # C[upper.tri(C, diag = TRUE)] <- fit$Cfixed: asreml 3's packed triangle
+            rhs = f"{self.runtime('r_cfixed')}({self.py(r.left)}, packed=True)"
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
@@ -769,7 +825,12 @@ class Translator(BasePrinter):
 
     def hoist(self, s: R, depth: int) -> list[str]:
         out: list[str] = []
+        inner = _assigned_inside(s)
         for target, call in _asreml_calls(s):
+            if _reads_any(call, inner):
+                # data = df where df <- . inside do({...}): a value only the untranslated
+                # code computes; on its own the call would read an undefined name
+                continue
             self.todo = []
             try:
                 if target is not None:
@@ -932,6 +993,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.params"
             if name == "nedf":
                 return f"{self.py(obj)}.result.n_minus_p"
+            if name == "Cfixed":      # the fixed effects' variance matrix (rcfixed.py)
+                return f"{self.runtime('r_cfixed')}({self.py(obj)})"
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
@@ -939,7 +1002,7 @@ class Translator(BasePrinter):
             # check.names = FALSE columns; a function's parameter (a list or data frame of
             # the caller's, whose absent element is R's NULL)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
-        return f"{self.py(obj)}[{e.value!r}]"
+        return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
         """A function passed by name or written inline (``FUN = mean``, ``function(v) ...``)
@@ -1430,6 +1493,12 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
         if f == "cbind" and (len(args) > 1 or len(pos) == 1):   # cbind(v): one column
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
+            k = len(keep)
+            while k > 1 and keep[k - 1][1].kind == "name" and keep[k - 1][0] is None and \
+                    keep[k - 1][1].value not in _CONST and keep[k - 1][1].value.isidentifier():
+                k -= 1
+            # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
+            keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2:
             on = [a for n, a in args if n == "by"]
@@ -1543,6 +1612,14 @@ class Translator(BasePrinter):
             vec = rvector.translate(self, e)
             if vec is not None:
                 return vec
+        if f == "dcast" and f not in self.functions:        # reshape2/data.table: rdcast.py
+            wide = rdcast.translate(self, e)
+            if wide is not None:
+                return wide
+        if f in renv.FUNCTIONS and f not in self.functions:   # ls(), get(), assign(), eval
+            env = renv.translate(self, e)
+            if env is not None:
+                return env
         if f in rstring.FUNCTIONS:                      # R's string functions: rstring.py
             return rstring.translate(self, e)  # type: ignore[return-value]
         if f == "n" and not args and self.data_cols and f not in self.functions:

@@ -137,6 +137,11 @@ class BasePrinter:
             if _pkg_dataset(e):
                 # agridat::john.alpha: a package's data set, read as data(john.alpha) is
                 return f"{self.runtime('r_data')}({e.value!r})"
+            if e.comments and e.comments[0] not in _VALUE_PACKAGES and \
+                    e.value not in self.assigned and e.value not in self.functions:
+                # ASRtriala::model.setup: an object of an R package asr_py does not have
+                raise Untranslatable(f"{e.comments[0]}::{e.value}, an object of the R "
+                                     f"package {e.comments[0]}")
             if e.value in _CONST and not (e.value in ("T", "F") and e.value in self.assigned):
                 # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
@@ -244,7 +249,12 @@ class BasePrinter:
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
             if self._vector_context(e.left):
-                right = self.py(e.right) if e.right.kind == "call" and e.right.value == "c" \
+                # c("A", "B") as written; numbers go through r_in_values, which adds their
+                # text labels (a factor's labels are text here; R's match() compares as text)
+                right = self.py(e.right) if e.right.kind == "call" and \
+                    e.right.value == "c" and not any(
+                        a.kind == "num" or a.kind == "str" and re.fullmatch(r"-?[\d.]+", a.value)
+                        or a.kind not in ("num", "str") for _, a in e.right.args) \
                     else f"{self.runtime('r_in_values')}({self.py(e.right)})"
                 return f"{self.py(e.left)}.isin({right})"
             if e.left.kind in ("str", "num"):
@@ -333,7 +343,8 @@ class BasePrinter:
         dt = rjoin.dt_sd_which(self, e)     # DT[, .SD[which.min(x)], by = g]
         if dt is not None:
             return dt
-        obj = self.py(e.left)
+        lazy = getattr(self, "lazy_data", None)
+        obj = (lazy(e.left) if lazy is not None else None) or self.py(e.left)  # a data set
         args = [a for _, a in e.args]
         if e.value == "[" and all(a.kind == "empty" for a in args):
             return obj                                                  # x[], d[, ]: all of x
@@ -409,6 +420,16 @@ class BasePrinter:
             return f"{self.runtime('r_ij')}({rows}, None, {self.py(args[1])})"
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "num":
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
+        if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty" and (
+                _matrix_index(args[0]) or args[0].kind == "call" and args[0].value in (
+                    "grep", "which", "match", "seq_len", "seq_along") or
+                e.value == "[" and args[0].kind == "name" and
+                args[0].value not in _CONST and not self.data_cols and
+                not self._vector_context(args[0])):
+            # x[!is.na(x[, 2]), ]: a mask read by position (x[, j] is a vector without the
+            # frame's row names), so the rows keep their names; x[v, ], x[grep(p, n), ]:
+            # row positions, names or a mask (known when it runs)
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, None)"
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty":
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         a0 = args[0] if len(args) == 1 else None
@@ -1083,6 +1104,12 @@ _ASREML_FUNCTIONS = frozenset({"asreml", "wald", "predict", "vpredict", "na.meth
                                "fitted", "coef", "varioGram", "plot", "lrt", "infoCriteria"})
 
 
+#: packages whose ``pkg::name`` values the translation reads as plain names
+_VALUE_PACKAGES = _DATA_PACKAGES | {"base", "stats", "utils", "methods", "graphics",
+                                    "grDevices", "asreml", "asremlPlus", "dae", "dplyr",
+                                    "tidyr", "purrr", "magrittr", "data.table", "Matrix"}
+
+
 def _pkg_dataset(e: R) -> bool:
     """A name written ``pkg::name`` (the parser keeps ``pkg`` as the node's first comment)
     of a package that ships data sets, not one of its functions."""
@@ -1147,6 +1174,16 @@ def _positions(e: R) -> bool:
         # -k, -(1:2), -n of a variable n (a minus sign only makes sense on positions)
         return e.right.kind in ("num", "name") or _positions(e.right)
     return False
+
+
+def _matrix_index(e: R | None) -> bool:
+    """Whether ``e`` holds an ``x[i, j]`` subscript (two arguments)."""
+    if e is None:
+        return False
+    if e.kind == "index" and e.value == "[" and len(e.args) == 2:
+        return True
+    return any(_matrix_index(x) for x in (e.left, e.right)) or any(
+        _matrix_index(a) for _, a in e.args)
 
 
 def _mentions(e: R | None, name: str) -> bool:

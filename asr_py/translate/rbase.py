@@ -176,6 +176,11 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
         if i is not None and out.shape[0] == 1 and is_square_dimnamed(x):
             return out.iloc[0]              # m[k, j] of a matrix: a named vector (drop)
         return out
+    if isinstance(x, pd.Series) and (j is None or np.ndim(j) == 0 and j == 1):
+        # a one-column matrix held as a Series (asreml's coefficients$fixed, rows named by
+        # effect): x[-1, ] drops rows, a vector (R drops the extent-1 column)
+        got = x.iloc[_positions(i, x.index.astype(str), len(x), "row")]
+        return got.iloc[0] if len(got) == 1 and i is not None else got
     a = np.asarray(x)
     if a.ndim != 2:
         raise AsrError(f"x[i, j]: x has {a.ndim} dimension(s), not 2",
@@ -443,9 +448,9 @@ def _null(x: Any) -> bool:
 
 
 def r_rbind(*xs: Any) -> Any:
-    """R's ``rbind``: NULL arguments dropped; data frames stacked, their columns matched by
-    name (rows renumbered); otherwise vectors become the rows of a matrix (recycled to the
-    longest)."""
+    """R's ``rbind``: NULL arguments and zero-row data frames (unless all are) dropped; data
+    frames stacked, their columns matched by name (rows renumbered); otherwise vectors
+    become the rows of a matrix (recycled to the longest)."""
     for x in xs:
         if isinstance(x, Untranslated):
             return x._use()
@@ -453,7 +458,13 @@ def r_rbind(*xs: Any) -> Any:
     if not items:
         return None
     if any(isinstance(x, pd.DataFrame) for x in items):
-        cols = next(x.columns for x in items if isinstance(x, pd.DataFrame))
+        if any(isinstance(x, pd.DataFrame) and len(x) == 0 for x in items) and \
+                not all(isinstance(x, pd.DataFrame) and len(x) == 0 for x in items):
+            # R drops zero-row data frames (their columns may not be the others')
+            items = [x for x in items if not (isinstance(x, pd.DataFrame) and len(x) == 0)]
+        cols = next((x.columns for x in items if isinstance(x, pd.DataFrame)), None)
+        if cols is None:
+            return r_rbind(*items)
         parts = [x if isinstance(x, pd.DataFrame)
                  else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
                                    columns=cols) for x in items]

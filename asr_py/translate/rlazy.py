@@ -10,9 +10,12 @@ name's value if the Python scope has it, else ``runtime.r_data``: a file
 which is where a package's own demos and tests find it); when there is no such file the
 script stops there with an error naming the data set and how to export it from R.
 
-A script that may create names translate cannot see (``load()``, ``attach()``, ``source()``,
-``assign()`` of a computed name, ``eval()``, ``list2env()``), or that attaches no package
-other than asreml and data-free helpers (dplyr, ggplot2, ...), gets no such rewriting.
+A name ``load()`` binds is found in the scope by ``r_lazy`` first, so ``load()`` does not
+stop the rewriting. A script that may create names translate cannot see (``attach()``,
+``source()``, ``assign()`` of a computed name, ``eval()``, ``list2env()``), or that attaches
+no package other than asreml and data-free helpers (dplyr, ggplot2, ...), gets no such
+rewriting. Besides the value of an assignment and ``data =``, a never-defined name indexed
+as a data frame (``gv_df[gv_df$env == 1, ]``, ``gv_df$env``) is read this way.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Iterable
 from asr_py.translate.parser import R
 
 #: calls after which any name may exist
-_OPAQUE = ("load", "attach", "source", "sys.source", "list2env", "eval", "evalq",
+_OPAQUE = ("attach", "source", "sys.source", "list2env", "eval", "evalq",
            "lazyLoad", "get", "mget")
 #: R's base constants that are not data sets
 _BASE = {"letters", "LETTERS", "month.name", "month.abb", "pi", "T", "F", ".Machine"}

@@ -67,7 +67,9 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_wald_test,
     r_which_max,
 )
+from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
+from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
@@ -78,6 +80,13 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_mutate_if,
     r_relocate,
     r_rename_with,
+)
+from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
+    r_assign_name,
+    r_eval_text,
+    r_get,
+    r_ls,
+    r_rm,
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
@@ -112,6 +121,12 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_lm,
     r_model_matrix,
     r_residuals,
+)
+from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
+    r_colMeans,
+    r_colSums,
+    r_rowMeans,
+    r_rowSums,
 )
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
@@ -591,6 +606,10 @@ def r_sub(x: Any, at: Any) -> Any:
     if isinstance(x, pd.Series):
         return x.iloc[idx]
     if isinstance(x, np.ndarray):
+        if x.ndim == 1 and len(idx) == 1 and not isinstance(at, (list, tuple, range,
+                                                                 np.ndarray, pd.Series,
+                                                                 pd.Index)):
+            return x[idx[0]]          # v[i] at one position: a value, as for a list below
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
     if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,

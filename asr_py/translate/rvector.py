@@ -548,7 +548,35 @@ def r_in_values(v: Any) -> Any:
     """The right side of ``x %in% v`` as the values pandas' ``isin`` takes: one value (a
     text or a number, as a loop variable holds) is a list of one; a named c() its values."""
     if isinstance(v, (str, bytes, int, float, np.generic)) or v is None:
-        return [v]
-    if isinstance(v, dict):
-        return list(v.values())
-    return v
+        vals: Any = [v]
+    elif isinstance(v, dict):
+        vals = list(v.values())
+    else:
+        vals = v
+    return _with_text_twins(vals)
+
+
+def _with_text_twins(vals: Any) -> Any:
+    """R's match() compares a factor (text labels here) with numbers as text: ``row %in%
+    seq(1, 20, 2)`` of a factor row matches "1", "3", ...; and a number with the text
+    "3" likewise. The values plus each number's R label and each numeric label's number."""
+    from asr_py.translate.runtime import _r_label
+
+    try:
+        items = list(vals)
+    except TypeError:
+        return vals
+    extra: list[Any] = []
+    for x in items:
+        if isinstance(x, (bool, np.bool_)) or x is None:
+            continue
+        if isinstance(x, (int, float, np.integer, np.floating)) and np.isfinite(x):
+            extra.append(_r_label(x))
+        elif isinstance(x, str):
+            try:
+                num = float(x)
+            except ValueError:
+                continue
+            if np.isfinite(num) and _r_label(num) == x:
+                extra.append(int(num) if num.is_integer() else num)
+    return items + extra if extra else vals

@@ -1,0 +1,223 @@
+"""R's environment functions for translated scripts: ``ls()``, ``get()``, ``assign()``,
+``exists()`` of a name held in a variable, and ``eval(parse(text = s))``; their translation
+and their runtime.
+
+A translated script keeps its R variables as Python names (``pyname``: ``mod.1`` ->
+``mod_1``), so these functions map R names to Python ones:
+
+* ``ls()`` lists the variables bound when it runs (by their R names where the script
+  assigned them, e.g. ``mod.1``; a name made by ``assign()`` as Python spells it), sorted
+  as R sorts them in an English locale (case-insensitive, a lower-case letter before its
+  capital); ``ls(pattern = p)`` keeps the names matching p. Inside a function it lists
+  that function's variables, as R's ``ls()`` there.
+* ``get(x)`` reads the variable named by the text x (the function's own first, then the
+  script's); a name not bound is R's error "object 'x' not found".
+* ``assign(x, value)`` binds it in the script's namespace (Python cannot add a variable to
+  a running function; a later ``get()`` in that function finds it there).
+* ``rm(a, b)`` unbinds them (so ``ls()`` no longer lists them).
+* ``eval(parse(text = s))`` of a name is ``get(s)``; other R code in s is translated when the
+  script runs and evaluated in the script's namespace (its value: the last expression's).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+from asr_py.translate.parser import Untranslatable
+
+if TYPE_CHECKING:
+    from asr_py.translate.parser import R
+
+__all__ = ["FUNCTIONS", "r_assign_name", "r_eval_text", "r_get", "r_ls", "r_rm", "rm_statement",
+           "translate"]
+
+_R_NAME = re.compile(r"(?:[A-Za-z]|\.(?![0-9]))[\w.]*|\.")
+
+
+def _py(name: str) -> str:
+    from asr_py.translate.printer import pyname
+
+    return pyname(name)
+
+
+def _name_of(x: Any, what: str) -> str:
+    if isinstance(x, Untranslated):
+        x._use()
+    if hasattr(x, "__len__") and not isinstance(x, str):
+        vals = list(x)
+        if len(vals) != 1:
+            raise AsrError(f"{what}(x): x must be one name, not {len(vals)} values",
+                           hint="index the vector of names, e.g. get(vars[i])")
+        x = vals[0]
+    if not isinstance(x, str):
+        raise AsrError(f"{what}(x): x must be a name (text), not {type(x).__name__}",
+                       hint="R's get()/assign() take the variable's name as a string")
+    return x
+
+
+def _r_sort_key(name: str) -> tuple[str, str]:
+    return name.casefold(), name.swapcase()
+
+
+def _user_value(key: str, value: Any) -> bool:
+    """Whether a namespace entry is a variable of the script (bound by assign(), say), not
+    the translation's machinery: imported modules and helpers, Python's dunder names."""
+    import types
+
+    if key.startswith("_") or isinstance(value, types.ModuleType):
+        return False
+    mod = getattr(value, "__module__", None) if callable(value) else None
+    return not (isinstance(mod, str) and mod.split(".")[0] in ("asr_py", "numpy", "pandas",
+                                                             "builtins", "typing"))
+
+
+def r_ls(names: list[str], ns_globals: dict[str, Any], ns_locals: dict[str, Any] | None = None,
+         pattern: str | None = None) -> np.ndarray:
+    """R's ``ls()``: those of the R ``names`` (assigned by the script) bound in the
+    namespace (the function's own inside a function), sorted as R sorts them."""
+    ns = ns_globals if ns_locals is None or ns_locals is ns_globals else ns_locals
+    known = {_py(n): n for n in names}
+    found = {known.get(k, k) for k, v in ns.items() if k in known or _user_value(k, v)}
+    out = sorted((n for n in found if not isinstance(ns[_py(n)], Untranslated)),
+                 key=_r_sort_key)
+    if pattern is not None:
+        from asr_py.translate.rstring import _regex
+
+        rx = _regex(pattern)
+        out = [n for n in out if rx.search(n)]
+    return np.array(out, dtype=object)      # a character vector: x[mask] works on it
+
+
+def r_get(x: Any, ns_globals: dict[str, Any], ns_locals: dict[str, Any] | None = None) -> Any:
+    """R's ``get(x)``: the value of the variable named ``x``."""
+    name = _name_of(x, "get")
+    key = _py(name)
+    for ns in (ns_locals, ns_globals):
+        if ns is not None and key in ns:
+            val = ns[key]
+            return val._use() if isinstance(val, Untranslated) else val
+    raise AsrError(f"get({name!r}): object '{name}' not found",
+                   hint="the script must assign it before this line (R's error too)")
+
+
+def r_assign_name(x: Any, value: Any, ns_globals: dict[str, Any]) -> Any:
+    """R's ``assign(x, value)``: binds the variable named ``x``; returns value (invisibly
+    in R)."""
+    name = _name_of(x, "assign")
+    ns_globals[_py(name)] = value
+    return value
+
+
+def r_eval_text(text: Any, ns_globals: dict[str, Any],
+                ns_locals: dict[str, Any] | None = None) -> Any:
+    """R's ``eval(parse(text = text))``: a name's value, else the R code translated and run
+    in the script's namespace (the value of its last expression)."""
+    if isinstance(text, Untranslated):
+        return text._use()
+    vals = [text] if isinstance(text, str) else list(text)
+    if not vals or not all(isinstance(v, str) for v in vals):
+        raise AsrError("eval(parse(text = s)): s must be R code as text",
+                       hint="a character vector of R code")
+    code = "\n".join(vals).strip()
+    if _R_NAME.fullmatch(code):
+        return r_get(code, ns_globals, ns_locals)
+    from asr_py import translate
+
+    var = "asr_eval_value_"
+    py = translate(f"{var} <- {{\n{code}\n}}")
+    if "untranslated(" in py:
+        raise AsrError(f"eval(parse(text = {code[:60]!r})): that R code cannot be translated",
+                       hint="translate the code by hand where the script builds it")
+    ns = ns_globals if ns_locals is None or ns_locals is ns_globals else \
+        {**ns_globals, **ns_locals}
+    exec(compile(py, "<eval(parse(text))>", "exec"), ns)  # noqa: S102 - R's eval()
+    return ns.pop(var, None)
+
+
+def r_rm(names: list[str], ns_globals: dict[str, Any],
+         ns_locals: dict[str, Any] | None = None) -> None:
+    """R's ``rm(a, b)``: the script's variables unbound (inside a function nothing: Python
+    cannot unbind a running function's variables; its ls() still lists them)."""
+    if ns_locals is not None and ns_locals is not ns_globals:
+        return
+    for n in names:
+        ns_globals.pop(_py(n), None)
+
+
+def asks_names(code: str) -> bool:
+    """Whether R code asks which variables exist (``ls()`` other than in ``rm(list =
+    ls())``, ``exists()``, ``get()``): then ``rm()`` must unbind."""
+    for m in re.finditer(r"(\blist\s*=\s*)?\b(ls|exists|get|mget)\s*\(", code):
+        if not m.group(1):
+            return True
+    return False
+
+
+def rm_statement(tr: Any, e: R) -> str:
+    """``rm(a, b)`` of bare names (or their names as text) as a statement."""
+    names = [a.value for _, a in e.args]
+    return f"{tr.runtime('r_rm')}({names!r}, globals(), locals())"
+
+
+#: the R functions this module translates -> runtime helper
+FUNCTIONS = {"ls": "r_ls", "get": "r_get", "assign": "r_assign_name", "eval": "r_eval_text"}
+
+_ENV_OK = (".GlobalEnv", "globalenv()", "environment()", "parent.frame()", "1")
+
+
+def _args(e: R, formals: tuple[str, ...]) -> dict[str, R]:
+    got: dict[str, R] = {}
+    free = list(formals)
+    for n, a in e.args:
+        if n is None:
+            if not free:
+                raise Untranslatable(f"{e.value}(): more arguments than it takes here")
+            got[free.pop(0)] = a
+        else:
+            hits = [f for f in formals if f == n] or [f for f in formals if f.startswith(n)]
+            if len(hits) != 1:
+                raise Untranslatable(f"{e.value}({n} = ): argument not supported")
+            got[hits[0]] = a
+            if hits[0] in free:
+                free.remove(hits[0])
+    return got
+
+
+def translate(tr: Any, e: R) -> str | None:
+    """The translation of ``ls()``, ``get(x)``, ``assign(x, value)``,
+    ``eval(parse(text = s))``; None when the call is not one of these forms."""
+    f = e.value
+    scope = "globals(), locals()"
+    if f == "ls":
+        a = _args(e, ("name", "pos", "envir", "all.names", "pattern", "sorted"))
+        if set(a) - {"pattern", "envir"} or ("envir" in a and tr.src(a["envir"]) not in _ENV_OK):
+            raise Untranslatable("ls() of another environment")
+        names = sorted(set(tr.assigned) | set(getattr(tr, "functions", ())))
+        pat = f", pattern={tr.py(a['pattern'])}" if "pattern" in a else ""
+        return f"{tr.runtime('r_ls')}({names!r}, {scope}{pat})"
+    if f == "get":
+        a = _args(e, ("x", "pos", "envir", "mode", "inherits"))
+        if "x" not in a or set(a) - {"x", "envir", "pos"} or \
+                "envir" in a and tr.src(a["envir"]) not in _ENV_OK:
+            raise Untranslatable("get() with these arguments")
+        return f"{tr.runtime('r_get')}({tr.py(a['x'])}, {scope})"
+    if f == "assign":
+        a = _args(e, ("x", "value", "pos", "envir", "inherits", "immediate"))
+        if not {"x", "value"} <= set(a) or set(a) - {"x", "value", "envir", "pos"} or \
+                "envir" in a and tr.src(a["envir"]) not in _ENV_OK:
+            raise Untranslatable("assign() with these arguments")
+        return f"{tr.runtime('r_assign_name')}({tr.py(a['x'])}, {tr.py(a['value'])}, globals())"
+    if f == "eval" and len(e.args) == 1 and e.args[0][0] in (None, "expr"):
+        inner = e.args[0][1]
+        if inner.kind == "call" and inner.value in ("parse", "str2lang", "str2expression"):
+            txt = [a for n, a in inner.args if n == "text"] or \
+                [a for n, a in inner.args if n is None and inner.value != "parse"]
+            if len(txt) == 1 and len(inner.args) == 1:
+                return f"{tr.runtime('r_eval_text')}({tr.py(txt[0])}, {scope})"
+        return None
+    return None
