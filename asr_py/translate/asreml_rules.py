@@ -14,7 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rvector
+from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rtidy, rvector
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -387,7 +387,7 @@ class Translator(BasePrinter):
         out = self.py(e)
         if out == "__IMPORT__":
             return out
-        if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
+        if depth > 0 or out.startswith(("print(", "asr.plot_variogram(", "r_glimpse(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv",
                                                  "fwrite", "stopifnot")) or (
@@ -964,6 +964,10 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in rtidy.FUNCTIONS and f not in self.functions:   # summarise, bind_rows...
+            got = rtidy.translate(self, e)
+            if got is not None:
+                return got
         if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
             got = rstats.translate(self, e)
             if got is not None:
@@ -975,7 +979,7 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat")
+                         "utils", "here", "testthat", "stringr", "tibble")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")

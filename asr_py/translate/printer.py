@@ -520,9 +520,16 @@ class BasePrinter:
         """Call arguments: positional first, then keywords, then ``...`` (R matches named
         arguments first, so the order does not change the call)."""
         pos, kw, star = [], [], []
+        seen: set[str] = set()
         for name, a in args:
             if a.kind == "empty":
                 continue
+            if name is not None and name in seen:
+                # R's ... takes a name twice (sum(a = 1, a = 1) is 2); Python's keywords
+                # cannot: a TODO, not invalid Python
+                raise Untranslatable(f"argument name {name!r} given twice")
+            if name is not None:
+                seen.add(name)
             if name is None and a.kind == "name" and a.value == "...":
                 star = ["*args", "**kwargs"]
             elif name is None:

@@ -144,6 +144,14 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
+from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
+    r_bind_rows,
+    r_glimpse,
+    r_n_distinct,
+    r_recode,
+    r_str_detect,
+    r_summarise,
+)
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,

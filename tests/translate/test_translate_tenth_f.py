@@ -1,0 +1,144 @@
+"""Tenth pass F (held-out agronomy/MET scripts): dplyr's glimpse(), group_by() +
+summarise(), bind_rows(), recode()/recode_factor(), n_distinct(), stringr's str_detect()
+(asr_py/translate/rtidy.py), repeated argument names, predict(levels = list(f = i)).
+
+Expected values are R's documented semantics (dplyr 1.1, stringr 1.5), written out here
+and computed independently with plain Python loops over the rows, not with the runtime."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py import translate
+from asr_py.errors import AsrError
+
+
+@pytest.fixture
+def env() -> dict:
+    d = pd.DataFrame({"g": ["b", "a", "b", "a", "c", None],
+                      "h": [1, 1, 2, 1, 2, 2],
+                      "y": [1.0, 2.0, np.nan, 4.0, 5.0, 6.0]})
+    return {"d": d}
+
+
+def test_summarise_group_by_sorted_keys_na_last(env: dict) -> None:
+    ns = run_r("s <- d %>% group_by(g) %>% summarise(m = mean(y, na.rm = TRUE), n = n(),\n"
+               "  tot = sum(h))", complete=True, **env)
+    s = ns["s"]
+    assert list(s.columns) == ["g", "m", "n", "tot"]
+    # groups sorted (C locale), NA last; mean with na.rm, sum without (NA propagates)
+    assert s["g"].iloc[:3].tolist() == ["a", "b", "c"] and pd.isna(s["g"].iloc[3])
+    assert s["m"].tolist() == [3.0, 1.0, 5.0, 6.0]
+    assert s["n"].tolist() == [2, 2, 1, 1]
+    assert s["tot"].tolist() == [2, 3, 2, 2]
+
+
+def test_summarise_two_keys_by_and_no_keys(env: dict) -> None:
+    ns = run_r("a <- summarise(d, m = max(h), .by = c(g, h))\n"
+               "b <- d |> summarise(total = sum(h))\n", complete=True, **env)
+    a = ns["a"]
+    expect = sorted({(g, h) for g, h in zip(env["d"]["g"], env["d"]["h"]) if isinstance(g, str)})
+    got = [(g, h) for g, h in zip(a["g"], a["h"]) if isinstance(g, str)]
+    assert got == expect and (a["m"] == a["h"]).all()
+    assert ns["b"].shape == (1, 1) and ns["b"]["total"].iloc[0] == 9
+
+
+def test_summarise_factor_key_level_order_and_regroup() -> None:
+    d = pd.DataFrame({"f": pd.Categorical(["lo", "hi", "lo", "hi"],
+                                          categories=["lo", "hi"]),
+                      "k": ["x", "x", "y", "y"], "y": [1.0, 2.0, 3.0, 5.0]})
+    ns = run_r("s <- d %>% group_by(f, k) %>% summarise(m = mean(y)) %>%\n"
+               "  summarise(mm = mean(m))", complete=True, d=d)
+    s = ns["s"]
+    # the outer summarise is grouped by f only (dplyr drops the last key); f keeps its
+    # level order lo, hi (not alphabetical)
+    assert s["f"].astype(str).tolist() == ["lo", "hi"]
+    assert s["mm"].tolist() == [(1 + 3) / 2, (2 + 5) / 2]
+
+
+def test_summarise_needs_one_value_per_group(env: dict) -> None:
+    with pytest.raises(AsrError, match="reframe"):
+        run_r("s <- d %>% group_by(g) %>% summarise(r = h * 2)", **env)
+
+
+def test_summarise_reading_an_earlier_summary_stays_a_todo() -> None:
+    py = translate("s <- d %>% group_by(g) %>% summarise(m = mean(y), m2 = m * 2)")
+    assert "untranslated(" in py and "TODO" in py
+
+
+def test_glimpse_prints_and_returns_its_data(env: dict) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ns = run_r("d2 <- d |> dplyr::filter(h > 1) |> glimpse()\nd |> glimpse()\n",
+                   complete=True, **env)
+    assert ns["d2"]["h"].tolist() == [2, 2, 2]
+    text = out.getvalue()
+    assert text.count("Rows:") == 2 and "Rows: 3" in text and "Rows: 6" in text
+    assert "$ y <dbl> 1, 2, NA" in text
+    assert "    g  " not in text      # the frame itself is not printed (glimpse is invisible)
+
+
+def test_bind_rows_matches_columns_and_id() -> None:
+    a = pd.DataFrame({"x": [1, 2], "f": pd.Categorical(["u", "v"])})
+    b = pd.DataFrame({"f": pd.Categorical(["w"]), "z": ["q"]})
+    ns = run_r("r <- bind_rows(a, b)\nl <- bind_rows(list(A = a, B = b), .id = 'src')\n"
+               "n <- bind_rows(list(a, NULL, b), .id = 'src')", complete=True, a=a, b=b)
+    r = ns["r"]
+    assert list(r.columns) == ["x", "f", "z"]
+    assert r["x"].tolist()[:2] == [1, 2] and pd.isna(r["x"].iloc[2])
+    assert list(r["f"].cat.categories) == ["u", "v", "w"]
+    assert r["f"].astype(str).tolist() == ["u", "v", "w"]
+    assert ns["l"]["src"].tolist() == ["A", "A", "B"]
+    assert ns["n"]["src"].tolist() == ["1", "1", "2"]
+
+
+def test_recode_and_recode_factor_levels() -> None:
+    d = pd.DataFrame({"loc": ["B", "A", "C", "A", None],
+                      "n": [1.0, 2.0, 3.0, 1.0, np.nan]})
+    ns = run_r("d <- d %>% mutate(L = recode_factor(loc, A = 'Alpha', C = 'Gamma',\n"
+               "  A = 'Alpha'), M = recode(loc, A = 'a', .default = 'z'),\n"
+               "  N = recode(n, `1` = 10, `3` = 30))", complete=True, d=d)
+    out = ns["d"]
+    # replacement values first (in the order given), then the old values left (order of
+    # appearance for text); NA stays NA
+    assert list(out["L"].cat.categories) == ["Alpha", "Gamma", "B"]
+    assert out["L"].astype(object).where(out["L"].notna(), None).tolist() == \
+        ["B", "Alpha", "Gamma", "Alpha", None]
+    assert out["M"].tolist()[:4] == ["z", "a", "z", "a"] and out["M"].iloc[4] is None
+    assert out["N"].tolist()[:4] == [10.0, 2.0, 30.0, 10.0]
+
+
+def test_recode_factor_of_a_factor_keeps_old_level_order() -> None:
+    d = pd.DataFrame({"f": pd.Categorical(["x", "y", "z"], categories=["z", "y", "x"])})
+    ns = run_r("d$f2 <- recode_factor(d$f, y = 'Y')", complete=True, d=d)
+    assert list(ns["d"]["f2"].cat.categories) == ["Y", "z", "x"]
+
+
+def test_str_detect_and_n_distinct() -> None:
+    d = pd.DataFrame({"id": ["G1", "x2", None, "g3"], "v": [1, 1, 2, np.nan]})
+    ns = run_r("a <- str_detect(d$id, '^G')\nb <- str_detect(d$id, regex('^g', "
+               "ignore_case = TRUE), negate = TRUE)\nk <- sum(str_detect(c('a.b', 'ab'), "
+               "fixed('.')))\nn1 <- n_distinct(d$v)\nn2 <- n_distinct(d$v, na.rm = TRUE)",
+               complete=True, d=d)
+    a, b = list(ns["a"]), list(ns["b"])
+    assert [a[0], a[1], a[3]] == [True, False, False] and pd.isna(a[2])
+    assert [b[0], b[1], b[3]] == [False, True, False] and pd.isna(b[2])
+    assert ns["k"] == 1
+    assert ns["n1"] == 3 and ns["n2"] == 2
+
+
+def test_repeated_argument_names_valid_python() -> None:
+    """R's ``...`` takes a name twice (``sum(a = 1, b = 2, a = 1)`` is 4); Python's keywords
+    cannot: a TODO, never invalid Python. recode_factor() (rtidy) keeps the first."""
+    py = translate("x <- sum(a = 1, b = 2, a = 1)\ny <- 3\n")
+    compile(py, "<t>", "exec")
+    assert "x = untranslated(" in py and "y = 3" in py
+    d = pd.DataFrame({"loc": ["A", "B"]})
+    ns = run_r("d$l <- recode_factor(d$loc, A = 'a', B = 'b', A = 'a')", complete=True, d=d)
+    assert ns["d"]["l"].astype(str).tolist() == ["a", "b"]
