@@ -414,7 +414,7 @@ class BasePrinter:
         a0 = args[0] if len(args) == 1 else None
         if a0 is not None and e.value == "[" and a0.kind == "call" and a0.value in (
                 "upper.tri", "lower.tri") and a0.args and \
-                self.src(a0.args[0][1]) == self.src(e.left) and all(
+                _bare_src(self.src(a0.args[0][1])) == _bare_src(self.src(e.left)) and all(
                 n in (None, "x", "diag") for n, _ in a0.args):
             # x[upper.tri(x)]: the triangle's elements, column by column (R's order)
             dg = [a for n, a in a0.args[1:] if n in (None, "diag")]
@@ -473,6 +473,11 @@ class BasePrinter:
             else:
                 at = self.py(a)
             return f"{self.runtime('r_sub')}({obj}, {at})"               # x[2:4], x[-1]
+        if len(args) == 1 and e.value == "[" and not self.data_cols and \
+                _scalar_arith(args[0]):
+            # x[i + 1], s[grep("g", rownames(s)), 1][k - 1]: arithmetic of names and numbers
+            # gives positions (1-based), resolved when it runs as any x[v] (r_sub)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:
@@ -1216,6 +1221,32 @@ def _partial(name: str, choices: tuple[str, ...]) -> str | None:
         return name
     hits = [c for c in choices if c.startswith(name)]
     return hits[0] if len(set(hits)) == 1 else None
+
+
+def _scalar_arith(e: R) -> bool:
+    """``i + 1``, ``(k - 1) * 2``: arithmetic whose leaves are names and numbers only."""
+    if e.kind == "paren" and e.right is not None:
+        return _scalar_arith(e.right)
+    if e.kind == "bin" and e.value in ("+", "-", "*", "%/%") and e.left is not None and \
+            e.right is not None:
+        return all(x.kind in ("name", "num") and x.value not in _CONST or _scalar_arith(x)
+                   for x in (e.left, e.right))
+    return False
+
+
+def _bare_src(src: str) -> str:
+    """R source without spaces and outer parentheses: ``(x^2)`` and ``x ^ 2`` are one
+    expression (a paren pair is stripped only when it encloses the whole text)."""
+    s = re.sub(r"\s+", "", src)
+    while s.startswith("(") and s.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(s):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(s) - 1:
+                return s            # (a)+(b): the first pair closes before the end
+        s = s[1:-1]
+    return s
 
 
 def _pipe(e: R) -> R:

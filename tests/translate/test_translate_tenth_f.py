@@ -142,3 +142,27 @@ def test_repeated_argument_names_valid_python() -> None:
     d = pd.DataFrame({"loc": ["A", "B"]})
     ns = run_r("d$l <- recode_factor(d$loc, A = 'a', B = 'b', A = 'a')", complete=True, d=d)
     assert ns["d"]["l"].astype(str).tolist() == ["a", "b"]
+
+
+def test_triangle_of_a_parenthesised_expression() -> None:
+    """``(p$sed^2)[upper.tri(p$sed^2, diag = F)]`` (saulo-chaves MET.R/MHT.R): the same
+    expression written with and without its parentheses; column-major order as R's."""
+    ns = run_r("x <- matrix(1:9, 3)\nb <- (x^2)[upper.tri(x^2, diag = F)]\n"
+               "v <- mean(((x)^2)[upper.tri((x) ^ 2, diag=F)])\n"
+               "w <- (x + 1)[lower.tri(x+1)]", complete=True)
+    # x = [[1,4,7],[2,5,8],[3,6,9]]: above the diagonal (1,2)=4, (1,3)=7, (2,3)=8
+    assert list(ns["b"]) == [16, 49, 64]
+    assert ns["v"] == pytest.approx((16 + 49 + 64) / 3)
+    assert list(ns["w"]) == [3, 4, 7]          # below: (2,1)=2, (3,1)=3, (3,2)=6, plus 1
+
+
+def test_position_from_arithmetic_of_a_loop_index() -> None:
+    """``acc[i] = sqrt(1 - PEV / vc[grep("gen", rownames(vc)), 1][i + 1])`` (MET.R): the
+    index i + 1 of a computed vector is a 1-based position."""
+    ns = run_r("vc <- data.frame(component = c(9, 4, 16, 25, 1),\n"
+               "  row.names = c('units', 'gen:S1', 'gen:S2', 'gen:S3', 'block'))\n"
+               "acc <- NULL\nfor (i in 1:2) {\n"
+               "  acc[i] = sqrt(vc[grep('gen', rownames(vc)), 1][i + 1])\n}\n"
+               "k <- 2\nlast <- c(10, 20, 30)[(k - 1) * 2 + 1]\n", complete=True)
+    assert list(ns["acc"]) == [4.0, 5.0]       # gen rows 4, 16, 25: positions 2 and 3
+    assert ns["last"] == 30
