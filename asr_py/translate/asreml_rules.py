@@ -14,7 +14,17 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rtidy, rvector
+from asr_py.translate import (
+    rdplyr,
+    rjoin,
+    rlazy,
+    rlm,
+    rlucid,
+    rstats,
+    rstring,
+    rtidy,
+    rvector,
+)
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -964,6 +974,10 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in rlucid.FUNCTIONS and f not in self.functions:  # lucid's vc(fit)
+            got = rlucid.translate(self, e)
+            if got is not None:
+                return got
         if f in rtidy.FUNCTIONS and f not in self.functions:   # summarise, bind_rows...
             got = rtidy.translate(self, e)
             if got is not None:

@@ -111,6 +111,7 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_model_matrix,
     r_residuals,
 )
+from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_chol,

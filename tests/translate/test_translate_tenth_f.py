@@ -166,3 +166,32 @@ def test_position_from_arithmetic_of_a_loop_index() -> None:
                "k <- 2\nlast <- c(10, 20, 30)[(k - 1) * 2 + 1]\n", complete=True)
     assert list(ns["acc"]) == [4.0, 5.0]       # gen rows 4, 16, 25: positions 2 and 3
     assert ns["last"] == 30
+
+
+#: nlme's Rail data (Devore 2000, via Pinheiro & Bates): travel time of ultrasonic waves,
+#: three measurements on each of six rails
+RAIL = pd.DataFrame({"Rail": [str(r) for r in (1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5,
+                                                6, 6, 6)],
+                     "travel": [55, 53, 54, 26, 37, 32, 78, 91, 85, 92, 100, 96, 49, 51, 50,
+                                80, 85, 83]})
+
+
+def test_lucid_vc_of_an_asreml_fit() -> None:
+    """kwstat/lucid tests/testthat/test_vc.r records asreml's vc() of
+    ``asreml(travel ~ 1, random = ~ Rail, data = Rail)`` (tolerance 0.1): effect Rail,
+    units!R; component 615.74, 16.18; std.error 391.58, 6.61; z.ratio 1.57, 2.45. The REML
+    optimum (lme's 615.31, 16.17; closed form of the balanced one-way layout below) is
+    what asr_py gives."""
+    ns = run_r("m1a <- asreml(travel ~ 1, random = ~ Rail, data = Rail)\nv <- vc(m1a)",
+               complete=True, Rail=RAIL)
+    v = ns["v"]
+    assert list(v.columns[:4]) == ["effect", "component", "std.error", "z.ratio"]
+    assert str(v["effect"].iloc[0]).startswith("Rail")
+    # balanced one-way REML: sigma2 = MS_within, sigma2_rail = (MS_between - MS_within) / 3
+    g = RAIL.groupby("Rail")["travel"]
+    ms_w = ((RAIL["travel"] - g.transform("mean")) ** 2).sum() / (18 - 6)
+    ms_b = 3 * ((g.mean() - RAIL["travel"].mean()) ** 2).sum() / 5
+    assert v["component"].tolist() == pytest.approx([(ms_b - ms_w) / 3, ms_w], rel=1e-4)
+    rec = np.array([[615.74, 391.58, 1.57], [16.18, 6.61, 2.45]])
+    ours = v[["component", "std.error", "z.ratio"]].to_numpy(dtype=float)
+    assert np.abs(ours - rec).sum() / np.abs(rec).sum() < 0.1
