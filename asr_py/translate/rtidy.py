@@ -30,6 +30,14 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
   the order given, then the remaining old levels (a factor's in level order, text in order
   of appearance).
 * ``n_distinct(x, na.rm = FALSE)``: the number of distinct values (NA one of them).
+* ``relocate(d, cols, .before = c)`` / ``.after = c``: the selected columns (tidyselect:
+  names, ``a:b``, ``c()``, ``starts_with()``...) moved before/after column c (a name or a
+  position); with neither, to the front.
+* ``pivot_longer(d, cols, names_to = "name", values_to = "value", names_prefix = NULL,
+  values_drop_na = FALSE)``: for each row in turn, one row per selected column (in the
+  selection's order): the other columns, the column's name (``names_prefix``, a regular
+  expression, removed from its start) and its value; ``values_drop_na`` drops rows whose
+  value is NA. Several ``names_to`` (names_sep/names_pattern) are left as a TODO.
 * ``str_detect(string, pattern, negate = FALSE)``: whether each element matches the
   regular expression (NA stays NA; ``fixed()``/``regex(ignore_case = TRUE)`` patterns).
 """
@@ -47,14 +55,14 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
 
-__all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_recode",
-           "r_str_detect", "r_summarise", "translate"]
+__all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_longer",
+           "r_recode", "r_relocate_sel", "r_str_detect", "r_summarise", "translate"]
 
 _SUMMARISE = ("summarise", "summarize")
 _NAMES = ("glimpse", *_SUMMARISE, "ungroup", "bind_rows", "recode", "recode_factor",
-          "n_distinct", "str_detect")
-FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::")
-                                  for f in _NAMES)})
+          "n_distinct", "str_detect", "relocate", "pivot_longer")
+FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
+                                                   "tidyr::") for f in _NAMES)})
 
 
 def _bare(f: str) -> str:
@@ -159,6 +167,60 @@ def _recode(tr: Any, e: R, factor: bool) -> str | None:
             + "".join(f", {o}" for o in opts) + ")")
 
 
+def _sel(tr: Any, e: R) -> str | None:
+    from asr_py.translate import rdplyr
+    from asr_py.translate.parser import Untranslatable
+
+    try:
+        return rdplyr.spec(tr, e)
+    except Untranslatable:
+        return None
+
+
+def _relocate(tr: Any, e: R) -> str | None:
+    args = e.args
+    sels, before, after = [], "None", "None"
+    for n, a in args[1:]:
+        if n == ".before":
+            before = repr(a.value) if a.kind in ("name", "str") else tr.py(a)
+        elif n == ".after":
+            after = repr(a.value) if a.kind in ("name", "str") else tr.py(a)
+        elif n is None:
+            got = _sel(tr, a)
+            if got is None:
+                return None
+            sels.append(got)
+        else:
+            return None
+    if not sels:
+        return None
+    return (f"{tr.runtime('r_relocate_sel')}({tr.py(args[0][1])}, [{', '.join(sels)}], "
+            f"before={before}, after={after})")
+
+
+def _pivot_longer(tr: Any, e: R) -> str | None:
+    args = e.args
+    names = ("data", "cols", "names_to", "values_to")
+    bound = dict(zip(names, [a for n, a in args if n is None]))
+    for n, a in args:
+        if n is not None:
+            if n not in (*names, "names_prefix", "values_drop_na"):
+                return None
+            bound[n] = a
+    if "data" not in bound or "cols" not in bound:
+        return None
+    for k in ("names_to", "values_to"):
+        if k in bound and bound[k].kind != "str":
+            return None                      # several names_to (names_sep): a TODO
+    sel = _sel(tr, bound["cols"])
+    if sel is None:
+        return None
+    extra = "".join(f", {k}={tr.py(bound[k])}" for k in ("names_to", "values_to",
+                                                          "names_prefix", "values_drop_na")
+                    if k in bound)
+    return f"{tr.runtime('r_pivot_longer')}({tr.py(bound['data'])}, [{sel}]{extra})"
+
+
 def translate(tr: Any, e: R) -> str | None:
     """The Python of one of this module's calls ``e``, or None (the caller's other rules, or
     the untranslated placeholder, apply)."""
@@ -172,6 +234,10 @@ def translate(tr: Any, e: R) -> str | None:
         if args[0][0] not in (None, ".data"):
             return None
         return _summarise(tr, e)
+    if f == "relocate" and args[0][0] in (None, ".data"):
+        return _relocate(tr, e)
+    if f == "pivot_longer" and args[0][0] in (None, "data"):
+        return _pivot_longer(tr, e)
     if f == "glimpse" and len(args) == 1 and args[0][0] in (None, "x"):
         return f"{tr.runtime('r_glimpse')}({tr.py(args[0][1])})"
     if f == "ungroup" and len(args) == 1 and args[0][0] in (None, "x"):
@@ -345,6 +411,49 @@ def r_bind_rows(frames: list[Any], id: Any = None) -> Any:  # noqa: A002 - dplyr
                     ignore_index=True, sort=False)
     for c, levels in cats.items():
         out[c] = pd.Categorical(out[c], categories=levels)
+    return out
+
+
+def r_relocate_sel(df: Any, sel: list[Any], before: Any = None, after: Any = None) -> Any:
+    """dplyr's ``relocate()``: see the module docstring."""
+    from asr_py.translate.rdplyr import _env, columns, r_relocate
+
+    if (ph := _placeholder(df)) is not None:
+        return ph
+    cols = [c for c, _ in columns(df, sel, _env())]
+    if before is not None and after is not None:
+        raise AsrError("relocate(): give .before or .after, not both")
+    if before is None and after is None:
+        return df[cols + [c for c in df.columns if c not in cols]]
+    return r_relocate(df, cols, before=before, after=after)
+
+
+def r_pivot_longer(data: Any, sel: list[Any], names_to: str = "name",
+                   values_to: str = "value", names_prefix: str | None = None,
+                   values_drop_na: bool = False) -> Any:
+    """tidyr's ``pivot_longer()``: see the module docstring."""
+    from asr_py.translate.rdplyr import _env, columns
+
+    if (ph := _placeholder(data)) is not None:
+        return ph
+    if not isinstance(data, pd.DataFrame):
+        raise AsrError("pivot_longer(): data must be a data frame",
+                       hint="pivot_longer(d, cols = c(a, b))")
+    cols = [c for c, _ in columns(data, sel, _env())]
+    if not cols:
+        raise AsrError("pivot_longer(): cols selects no column",
+                       hint="columns: " + ", ".join(map(str, data.columns[:20])))
+    ids = [c for c in data.columns if c not in cols]
+    n, k = len(data), len(cols)
+    out = data[ids].loc[data.index.repeat(k)].reset_index(drop=True)
+    labels = [re.sub("^(?:" + names_prefix + ")", "", c) if names_prefix else c
+              for c in cols]
+    out[names_to] = labels * n
+    out[values_to] = pd.concat([data[c] for c in cols], axis=1).to_numpy().ravel() \
+        if len({str(data[c].dtype) for c in cols}) > 1 else \
+        np.column_stack([data[c].to_numpy() for c in cols]).ravel()
+    if values_drop_na:
+        out = out[out[values_to].notna()].reset_index(drop=True)
     return out
 
 

@@ -149,7 +149,9 @@ from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), r
     r_bind_rows,
     r_glimpse,
     r_n_distinct,
+    r_pivot_longer,
     r_recode,
+    r_relocate_sel,
     r_str_detect,
     r_summarise,
 )

@@ -195,3 +195,25 @@ def test_lucid_vc_of_an_asreml_fit() -> None:
     rec = np.array([[615.74, 391.58, 1.57], [16.18, 6.61, 2.45]])
     ours = v[["component", "std.error", "z.ratio"]].to_numpy(dtype=float)
     assert np.abs(ours - rec).sum() / np.abs(rec).sum() < 0.1
+
+
+def test_relocate_and_pivot_longer() -> None:
+    d = pd.DataFrame({"id": ["r1", "r2"], "a1": [1.0, 2.0], "a2": [3.0, np.nan],
+                      "y": ["u", "v"]})
+    ns = run_r("x1 <- d |> relocate(y, .before = a1)\nx2 <- relocate(d, c(y, a2))\n"
+               "x3 <- relocate(d, id, .after = 'a2')\n"
+               "l <- d %>% pivot_longer(cols = c(a1, a2), names_to = 'trait',\n"
+               "  values_to = 'val')\n"
+               "l2 <- pivot_longer(d, starts_with('a'), names_prefix = 'a',\n"
+               "  values_drop_na = TRUE)", complete=True, d=d)
+    assert list(ns["x1"].columns) == ["id", "y", "a1", "a2"]
+    assert list(ns["x2"].columns) == ["y", "a2", "id", "a1"]
+    assert list(ns["x3"].columns) == ["a1", "a2", "id", "y"]
+    lg = ns["l"]
+    # one row per (row, column), row after row; the other columns repeated
+    assert list(lg.columns) == ["id", "y", "trait", "val"]
+    assert lg["id"].tolist() == ["r1", "r1", "r2", "r2"]
+    assert lg["trait"].tolist() == ["a1", "a2", "a1", "a2"]
+    assert lg["val"].tolist()[:3] == [1.0, 3.0, 2.0] and np.isnan(lg["val"].iloc[3])
+    assert ns["l2"]["name"].tolist() == ["1", "2", "1"]
+    assert ns["l2"]["value"].tolist() == [1.0, 3.0, 2.0]
