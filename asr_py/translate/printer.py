@@ -206,7 +206,11 @@ class BasePrinter:
 
     def _vector_context(self, e: R) -> bool:
         if e.kind == "call":
-            return e.value in ("is.na", "duplicated", "is.element", "grepl")
+            return e.value in ("is.na", "duplicated", "is.element", "grepl", "str_detect",
+                               "stringr::str_detect")
+        if e.kind == "unary" and e.value == "!" and e.right is not None and \
+                e.right.kind == "call":
+            return self._vector_context(e.right)             # x[!grepl(p, x)]
         if e.kind in ("dollar", "index"):
             return True
         if e.kind == "name" and self.data_cols and e.value not in self.assigned and \
@@ -437,6 +441,11 @@ class BasePrinter:
                 args[0].value in (":", "+", "-", "*", "/") and not self.data_cols and \
                 _mentions(args[0], "length") and e.left.kind == "name":
             # x[1:(length(x) - 2)], x[length(x) - 1]: 1-based positions (known when it runs)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
+                self._vector_context(args[0]) and e.left.kind == "call" and \
+                e.left.value in ("names", "colnames", "rownames", "levels", "unique"):
+            # names(d)[grepl("obs_", names(d))]: a list masked by position (r_sub)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
                 self._vector_context(args[0]):

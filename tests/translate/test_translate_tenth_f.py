@@ -217,3 +217,15 @@ def test_relocate_and_pivot_longer() -> None:
     assert lg["val"].tolist()[:3] == [1.0, 3.0, 2.0] and np.isnan(lg["val"].iloc[3])
     assert ns["l2"]["name"].tolist() == ["1", "2", "1"]
     assert ns["l2"]["value"].tolist() == [1.0, 3.0, 2.0]
+
+
+def test_masks_from_str_detect_and_negated_grepl() -> None:
+    """``names(d)[str_detect(names(d), "obs_")]``, ``x[!str_detect(x, "-")]`` (Cassava2050
+    GGBC.R): logical masks; names() is a list, masked by position."""
+    d = pd.DataFrame({"id": ["a-1", "b", "c-2"], "obs_dm": [1, 2, 3], "obs_fy": [4, 5, 6]})
+    ns = run_r("n <- names(d)[str_detect(names(d), 'obs_')]\n"
+               "g <- names(d)[grepl('obs_', names(d))]\n"
+               "k <- d$id[!grepl('-', d$id)]\nj <- d$id[!str_detect(d$id, '-')]",
+               complete=True, d=d)
+    assert list(ns["n"]) == ["obs_dm", "obs_fy"] and list(ns["g"]) == ["obs_dm", "obs_fy"]
+    assert list(ns["k"]) == ["b"] and list(ns["j"]) == ["b"]
