@@ -341,6 +341,15 @@ def _order_key(col: pd.Series, v: Any) -> tuple[int, Any]:
     return (0, v)
 
 
+def _summary(f: Callable[[pd.DataFrame], Any], g: pd.DataFrame, name: str) -> Any:
+    try:
+        return _one(f(g), name)
+    except KeyError as exc:
+        raise AsrError(f"summarise(): '{name}' reads {exc}, which is not a column of the data",
+                       hint="columns: " + ", ".join(map(str, g.columns[:20])) + " (a column "
+                       "made by an untranslated statement is missing)") from exc
+
+
 def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFrame], Any]]
                 ) -> Any:
     """dplyr's ``summarise()`` of ``df`` grouped by ``keys``: see the module docstring."""
@@ -354,13 +363,13 @@ def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFram
         raise AsrError(f"summarise(): no grouping column {', '.join(map(repr, missing))}",
                        hint="columns: " + ", ".join(map(str, df.columns[:20])))
     if not keys:
-        return pd.DataFrame({n: [_one(f(df), n)] for n, f in funcs.items()})
+        return pd.DataFrame({n: [_summary(f, df, n)] for n, f in funcs.items()})
     rows: list[tuple[tuple[Any, ...], list[Any]]] = []
     grouped = df.groupby(keys, sort=False, observed=True, dropna=False)
     for key, g in grouped:
         kv = list(key) if isinstance(key, tuple) else [key]
         order = tuple(_order_key(df[k], v) for k, v in zip(keys, kv))
-        rows.append((order, kv + [_one(f(g), n) for n, f in funcs.items()]))
+        rows.append((order, kv + [_summary(f, g, n) for n, f in funcs.items()]))
     rows.sort(key=lambda r: r[0])
     out = pd.DataFrame([r for _, r in rows], columns=[*keys, *funcs])
     for k in keys:

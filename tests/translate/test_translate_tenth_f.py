@@ -229,3 +229,8 @@ def test_masks_from_str_detect_and_negated_grepl() -> None:
                complete=True, d=d)
     assert list(ns["n"]) == ["obs_dm", "obs_fy"] and list(ns["g"]) == ["obs_dm", "obs_fy"]
     assert list(ns["k"]) == ["b"] and list(ns["j"]) == ["b"]
+
+
+def test_summarise_of_a_missing_column_is_a_clear_error(env: dict) -> None:
+    with pytest.raises(AsrError, match="'m' reads 'zz', which is not a column"):
+        run_r("s <- d %>% group_by(g) %>% summarise(m = mean(zz))", **env)
