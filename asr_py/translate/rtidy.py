@@ -38,6 +38,9 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
   selection's order): the other columns, the column's name (``names_prefix``, a regular
   expression, removed from its start) and its value; ``values_drop_na`` drops rows whose
   value is NA. Several ``names_to`` (names_sep/names_pattern) are left as a TODO.
+* ``str_replace(string, pattern, replacement)`` / ``str_replace_all``: R's ``sub()`` /
+  ``gsub()`` of one pattern (stringr's ``\\1`` back-references are R's too); a named vector
+  of several patterns is left as a TODO.
 * ``str_detect(string, pattern, negate = FALSE)``: whether each element matches the
   regular expression (NA stays NA; ``fixed()``/``regex(ignore_case = TRUE)`` patterns).
 """
@@ -60,7 +63,8 @@ __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_lon
 
 _SUMMARISE = ("summarise", "summarize")
 _NAMES = ("glimpse", *_SUMMARISE, "ungroup", "bind_rows", "recode", "recode_factor",
-          "n_distinct", "str_detect", "relocate", "pivot_longer")
+          "n_distinct", "str_detect", "relocate", "pivot_longer", "str_replace",
+          "str_replace_all")
 FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
                                                    "tidyr::") for f in _NAMES)})
 
@@ -234,6 +238,18 @@ def translate(tr: Any, e: R) -> str | None:
         if args[0][0] not in (None, ".data"):
             return None
         return _summarise(tr, e)
+    if f in ("str_replace", "str_replace_all"):
+        names = ("string", "pattern", "replacement")
+        if any(n is not None and n not in names for n, _ in args) or len(args) != 3:
+            return None
+        bound = dict(zip(names, pos))
+        bound.update({n: a for n, a in args if n is not None})
+        if len(bound) != 3 or bound["pattern"].kind == "call":
+            return None                      # fixed()/regex()/c(a = b): a TODO
+        call = R("call", "gsub" if f == "str_replace_all" else "sub",
+                 [(None, bound["pattern"]), (None, bound["replacement"]),
+                  (None, bound["string"])], start=e.start, end=e.end)
+        return tr.py(call)
     if f == "relocate" and args[0][0] in (None, ".data"):
         return _relocate(tr, e)
     if f == "pivot_longer" and args[0][0] in (None, "data"):

@@ -234,3 +234,13 @@ def test_masks_from_str_detect_and_negated_grepl() -> None:
 def test_summarise_of_a_missing_column_is_a_clear_error(env: dict) -> None:
     with pytest.raises(AsrError, match="'m' reads 'zz', which is not a column"):
         run_r("s <- d %>% group_by(g) %>% summarise(m = mean(zz))", **env)
+
+
+def test_str_replace_and_str_replace_all() -> None:
+    d = pd.DataFrame({"x": ["a_b_c", "x_y", "plain"]})
+    ns = run_r("a <- str_replace_all(d$x, '_', '-')\n"
+               "b <- str_replace(d$x, '^(\\\\w)_', '\\\\1.')\n"
+               "d <- d %>% mutate(y = str_replace_all(x, '[aeiou]', ''))", complete=True, d=d)
+    assert list(ns["a"]) == ["a-b-c", "x-y", "plain"]
+    assert list(ns["b"]) == ["a.b_c", "x.y", "plain"]       # the first match only
+    assert ns["d"]["y"].tolist() == ["_b_c", "x_y", "pln"]
