@@ -1523,6 +1523,10 @@ class Translator(BasePrinter):
             vals = [self.py(a) for a in pos]
             if f == "solve" and len(vals) == 1:
                 return f"np.linalg.inv({vals[0]})"
+            if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
+                                                       "sd", "var"):
+                # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA
+                vals = [f"np.asarray({vals[0]})"]
             if f in ("sd", "var") and len(vals) == 1:
                 vals.append("ddof=1")             # R divides by n - 1
             return f"{py}({', '.join(vals)})"

@@ -244,3 +244,17 @@ def test_str_replace_and_str_replace_all() -> None:
     assert list(ns["a"]) == ["a-b-c", "x-y", "plain"]
     assert list(ns["b"]) == ["a.b_c", "x.y", "plain"]       # the first match only
     assert ns["d"]["y"].tolist() == ["_b_c", "x_y", "pln"]
+
+
+def test_summaries_of_a_column_with_na_are_na_as_in_r() -> None:
+    """R's mean(d$y), sum(), max(), sd() of a vector holding NA are NA (na.rm = TRUE skips
+    it); np.mean of a pandas column skipped NA silently."""
+    d = pd.DataFrame({"y": [1.0, np.nan, 3.0], "k": [1, 2, 4], "s": ["b", "a", "c"]})
+    ns = run_r("m <- mean(d$y)\nm2 <- mean(d$y, na.rm = TRUE)\ns <- sum(d$y)\n"
+               "x <- max(d$y)\nv <- sd(d$y)\nk <- sum(d$k)\nmk <- mean(d$k)\n"
+               "top <- max(d$s)\ng <- d %>% group_by(s) %>% summarise(m = mean(y))",
+               complete=True, d=d)
+    assert all(np.isnan(ns[n]) for n in ("m", "s", "x", "v"))
+    assert ns["m2"] == 2.0 and ns["k"] == 7 and ns["mk"] == pytest.approx(7 / 3)
+    assert ns["top"] == "c"
+    assert np.isnan(ns["g"]["m"].iloc[0]) and ns["g"]["m"].iloc[1] == 1.0
