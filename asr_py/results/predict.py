@@ -10,7 +10,8 @@ prediction (their columns of L are zero) and ``only=`` keeps the terms it names,
 other term ignored (``only='vm(gen, A)'``: the BLUPs alone, their standard errors
 sqrt(PEV)); a classify may name a one-factor random term (``classify='vm(gen, A)'``: by its
 variable, the column named by the term as asreml names it); ``present=`` averages only over
-the factor combinations seen in the data. A covariate in classify is predicted at
+the factor combinations seen in the data. A factor's ``levels[f]`` is a label, a list of
+labels, or whole numbers that are not labels (asreml's 1-based level codes). A covariate in classify is predicted at
 ``levels[x]`` (default: its mean, or a spline covariate's knots); a random ``spl(x)`` term
 then enters through the spline basis at those x (the fitted curve) and ``dev(x)`` at the x
 values it has levels for. The id of a ``vm()`` / ``ped()`` / ``giv()`` term classifies by
@@ -45,6 +46,8 @@ from asr_py.results.cinv_diag import cinv_diag
 from asr_py.results.predict_grid import build_grid, factor_weights, present_cells
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from asr_py.model.spec import Model
     from asr_py.reml.result import RemlResult
 
@@ -185,6 +188,23 @@ def unwrap_classify(classify: str) -> str:
     return c
 
 
+def _level_values(v: Any, labels: Sequence[str] | None) -> list[Any]:
+    """The values of one ``levels=`` entry as a list (one value alone too). For a factor
+    (``labels``), a whole number that is not one of its labels is a level code, 1-based as
+    asreml's (``levels = list(env = i)`` in a loop over ``1:nlevels(env)``)."""
+    vals = [v] if isinstance(v, str) or np.ndim(v) == 0 else list(np.ravel(v))
+    if labels is None:
+        return vals
+    labs = list(labels)
+    out = []
+    for x in vals:
+        if str(x) not in labs and isinstance(x, int | float | np.integer | np.floating) and \
+                float(x).is_integer() and 1 <= int(x) <= len(labs):
+            x = labs[int(x) - 1]
+        out.append(x)
+    return out
+
+
 def predict(model: Model, result: RemlResult, classify: str | None = None,
             levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
             vcov: bool = False, present: Any = None, ignore: Any = None, only: Any = None,
@@ -235,7 +255,8 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         cls = [_term_variable(model, c) for c in parts]
         # asreml's table names such a column by the term, as classify wrote it
         term_cols = {v: c for v, c in zip(cls, parts) if v != c}
-        levels = {k: [v] if isinstance(v, str) else v for k, v in (levels or {}).items()}
+        levels = {k: _level_values(v, lv.get(k) if k not in covs and k not in splines
+                                   else None) for k, v in (levels or {}).items()}
     if "trait" in cls and "trait" not in lv:
         lv["trait"] = tuple(model.records.traits)
     cov_cls: dict[str, tuple[float, ...]] = {}

@@ -14,7 +14,19 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdcast, rdplyr, renv, rjoin, rlazy, rlm, rstats, rstring, rvector
+from asr_py.translate import (
+    rdcast,
+    rdplyr,
+    renv,
+    rjoin,
+    rlazy,
+    rlm,
+    rlucid,
+    rstats,
+    rstring,
+    rtidy,
+    rvector,
+)
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -452,7 +464,7 @@ class Translator(BasePrinter):
         out = self.py(e)
         if out == "__IMPORT__":
             return out
-        if depth > 0 or out.startswith(("print(", "asr.plot_variogram(")) or (
+        if depth > 0 or out.startswith(("print(", "asr.plot_variogram(", "r_glimpse(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv",
                                                  "fwrite", "stopifnot")) or (
@@ -1062,6 +1074,14 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in rlucid.FUNCTIONS and f not in self.functions:  # lucid's vc(fit)
+            got = rlucid.translate(self, e)
+            if got is not None:
+                return got
+        if f in rtidy.FUNCTIONS and f not in self.functions:   # summarise, bind_rows...
+            got = rtidy.translate(self, e)
+            if got is not None:
+                return got
         if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
             got = rstats.translate(self, e)
             if got is not None:
@@ -1073,7 +1093,7 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat")
+                         "utils", "here", "testthat", "stringr", "tibble")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -1433,11 +1453,6 @@ class Translator(BasePrinter):
             return self.transform(e)
         if f == "transmute" and pos:
             return transmute(self, e)
-        if f == "n_distinct" and pos and f not in self.functions and all(
-                n in (None, "na.rm") for n, _ in args):   # dplyr's count of distinct values
-            return f"{self.runtime('r_n_distinct')}(" + ", ".join(
-                [self.py(a) for a in pos] + [f"na_rm={self.py(a)}" for n, a in args
-                                             if n == "na.rm"]) + ")"
         if f == "unique.data.frame" and len(pos) == 1 and len(args) == 1:
             # R's unique() of a data frame: its distinct rows, the first of each kept
             return f"{self.py(pos[0])}.drop_duplicates()"
@@ -1644,6 +1659,10 @@ class Translator(BasePrinter):
             vals = [self.py(a) for a in pos]
             if f == "solve" and len(vals) == 1:
                 return f"np.linalg.inv({vals[0]})"
+            if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
+                                                       "sd", "var"):
+                # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA
+                vals = [f"np.asarray({vals[0]})"]
             if f in ("sd", "var") and len(vals) == 1:
                 vals.append("ddof=1")             # R divides by n - 1
             return f"{py}({', '.join(vals)})"

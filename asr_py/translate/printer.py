@@ -211,7 +211,11 @@ class BasePrinter:
 
     def _vector_context(self, e: R) -> bool:
         if e.kind == "call":
-            return e.value in ("is.na", "duplicated", "is.element", "grepl")
+            return e.value in ("is.na", "duplicated", "is.element", "grepl", "str_detect",
+                               "stringr::str_detect")
+        if e.kind == "unary" and e.value == "!" and e.right is not None and \
+                e.right.kind == "call":
+            return self._vector_context(e.right)             # x[!grepl(p, x)]
         if e.kind in ("dollar", "index"):
             return True
         if e.kind == "name" and self.data_cols and e.value not in self.assigned and \
@@ -435,7 +439,7 @@ class BasePrinter:
         a0 = args[0] if len(args) == 1 else None
         if a0 is not None and e.value == "[" and a0.kind == "call" and a0.value in (
                 "upper.tri", "lower.tri") and a0.args and \
-                self.src(a0.args[0][1]) == self.src(e.left) and all(
+                _bare_src(self.src(a0.args[0][1])) == _bare_src(self.src(e.left)) and all(
                 n in (None, "x", "diag") for n, _ in a0.args):
             # x[upper.tri(x)]: the triangle's elements, column by column (R's order)
             dg = [a for n, a in a0.args[1:] if n in (None, "diag")]
@@ -458,6 +462,11 @@ class BasePrinter:
                 args[0].value in (":", "+", "-", "*", "/") and not self.data_cols and \
                 _mentions(args[0], "length") and e.left.kind == "name":
             # x[1:(length(x) - 2)], x[length(x) - 1]: 1-based positions (known when it runs)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
+                self._vector_context(args[0]) and e.left.kind == "call" and \
+                e.left.value in ("names", "colnames", "rownames", "levels", "unique"):
+            # names(d)[grepl("obs_", names(d))]: a list masked by position (r_sub)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
                 self._vector_context(args[0]):
@@ -494,6 +503,11 @@ class BasePrinter:
             else:
                 at = self.py(a)
             return f"{self.runtime('r_sub')}({obj}, {at})"               # x[2:4], x[-1]
+        if len(args) == 1 and e.value == "[" and not self.data_cols and \
+                _scalar_arith(args[0]):
+            # x[i + 1], s[grep("g", rownames(s)), 1][k - 1]: arithmetic of names and numbers
+            # gives positions (1-based), resolved when it runs as any x[v] (r_sub)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:
@@ -541,9 +555,16 @@ class BasePrinter:
         """Call arguments: positional first, then keywords, then ``...`` (R matches named
         arguments first, so the order does not change the call)."""
         pos, kw, star = [], [], []
+        seen: set[str] = set()
         for name, a in args:
             if a.kind == "empty":
                 continue
+            if name is not None and name in seen:
+                # R's ... takes a name twice (sum(a = 1, a = 1) is 2); Python's keywords
+                # cannot: a TODO, not invalid Python
+                raise Untranslatable(f"argument name {name!r} given twice")
+            if name is not None:
+                seen.add(name)
             if name is None and a.kind == "name" and a.value == "...":
                 star = ["*args", "**kwargs"]
             elif name is None:
@@ -1246,6 +1267,32 @@ def _partial(name: str, choices: tuple[str, ...]) -> str | None:
         return name
     hits = [c for c in choices if c.startswith(name)]
     return hits[0] if len(set(hits)) == 1 else None
+
+
+def _scalar_arith(e: R) -> bool:
+    """``i + 1``, ``(k - 1) * 2``: arithmetic whose leaves are names and numbers only."""
+    if e.kind == "paren" and e.right is not None:
+        return _scalar_arith(e.right)
+    if e.kind == "bin" and e.value in ("+", "-", "*", "%/%") and e.left is not None and \
+            e.right is not None:
+        return all(x.kind in ("name", "num") and x.value not in _CONST or _scalar_arith(x)
+                   for x in (e.left, e.right))
+    return False
+
+
+def _bare_src(src: str) -> str:
+    """R source without spaces and outer parentheses: ``(x^2)`` and ``x ^ 2`` are one
+    expression (a paren pair is stripped only when it encloses the whole text)."""
+    s = re.sub(r"\s+", "", src)
+    while s.startswith("(") and s.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(s):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(s) - 1:
+                return s            # (a)+(b): the first pair closes before the end
+        s = s[1:-1]
+    return s
 
 
 def _pipe(e: R) -> R:

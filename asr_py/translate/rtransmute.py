@@ -15,8 +15,6 @@
   (row names kept) (:func:`r_model_frame`; variables written bare, no ``log(y)``).
 * ``crossprod(x, y)`` is ``t(x) %*% y`` (``crossprod(x)``: ``t(x) %*% x``), ``tcrossprod(x,
   y)`` is ``x %*% t(y)``; a vector is a one-column matrix there (R's rule).
-* ``n_distinct(x, ...)`` (dplyr): the number of distinct values (rows of several vectors),
-  NA counting as one unless ``na.rm = TRUE``.
 * ``split(x, f)``: a list named by f's levels (sorted, R's factor() order) of x's elements
   (a data frame's rows) at each level; ``drop = FALSE`` keeps every level.
 * ``outer(X, Y, paste, sep = s)``: FUN's extra arguments (:func:`r_paste_sep`).
@@ -41,7 +39,7 @@ from asr_py.translate.renvcols import formula_names
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.translate.asreml_rules import Translator
 
-__all__ = ["mbf_arg", "pluck_as_index", "r_crossprod", "r_eigen", "r_model_frame", "r_n_distinct",
+__all__ = ["mbf_arg", "pluck_as_index", "r_crossprod", "r_eigen", "r_model_frame",
            "r_paste_sep", "r_split", "r_tcrossprod", "r_trig", "transmute"]
 
 
@@ -175,19 +173,6 @@ def r_tcrossprod(x: Any, y: Any = None) -> np.ndarray:
         raise AsrError(f"tcrossprod(): non-conformable arguments ({a.shape[1]} and "
                        f"{b.shape[1]} columns)", hint="x %*% t(y) needs as many columns")
     return a @ b.T
-
-
-def r_n_distinct(*xs: Any, na_rm: bool = False) -> int:
-    """dplyr's ``n_distinct(x, ...)``."""
-    for v in xs:
-        if isinstance(v, Untranslated):
-            return v._use()  # type: ignore[return-value]
-    cols = [pd.Series(list(v) if not isinstance(v, (str, bytes)) and np.ndim(v) else [v])
-            .reset_index(drop=True) for v in xs]
-    frame = pd.concat(cols, axis=1)
-    if na_rm:
-        frame = frame.dropna()
-    return int(len(frame.drop_duplicates()))
 
 
 def r_split(x: Any, f: Any, drop: bool = False) -> dict[str, Any]:

@@ -122,6 +122,7 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_model_matrix,
     r_residuals,
 )
+from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
     r_colSums,
@@ -162,11 +163,20 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
+from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
+    r_bind_rows,
+    r_glimpse,
+    r_n_distinct,
+    r_pivot_longer,
+    r_recode,
+    r_relocate_sel,
+    r_str_detect,
+    r_summarise,
+)
 from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c15tmm)
     r_crossprod,
     r_eigen,
     r_model_frame,
-    r_n_distinct,
     r_paste_sep,
     r_split,
     r_tcrossprod,

@@ -105,7 +105,9 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 32
+    assert len(why) == 33
+    # tenth pass F: read.csv(sep = ";") of a comma-separated file (one column, no yr)
+    assert "no yr" in why["Scripts/MHT.R"]
     # ninth pass C: the course script's first line is "L###..." (R: object 'L' not found)
     assert "object 'L' not found" in why["Material/Session04/Salmon_Animal.R"]
     lfs = [w for w in why.values() if "Git LFS pointers" in w]

@@ -1,0 +1,573 @@
+"""dplyr's ``glimpse()``, ``group_by()`` + ``summarise()``, ``bind_rows()``, ``recode()``/
+``recode_factor()``, ``n_distinct()``, ``ungroup()`` and stringr's ``str_detect()`` in
+translated scripts: their translation rule and their runtime.
+
+R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glimpse``,
+``?n_distinct``; stringr 1.5 ``?str_detect``):
+
+* ``glimpse(x)`` prints the columns (name, type, first values) and returns ``x``, so
+  ``d <- x |> filter(...) |> glimpse()`` keeps the filtered data.
+* ``summarise(group_by(d, g1, g2), a = f(x), ...)`` (also ``summarize``, ``.by = g`` or
+  ``.by = c(g1, g2)``): one row per combination of the keys present in the data, sorted by
+  them (a factor by its level order, text in C-locale order, NA last), the keys first, then
+  one column per summary, each computed on the group's rows (bare names are the group's
+  columns, ``n()`` its row count). A summary must give one value (dplyr 1.1's several-row
+  results are ``reframe()``'s: an error). Without keys: one row. The result is returned
+  ungrouped: dplyr keeps it grouped by all keys but the last (``.groups = "drop_last"``);
+  a later grouped ``mutate()``/``filter()`` is not translated anyway (``group_by()`` alone
+  is left as a TODO), and a summarise of a summarise is regrouped here by the remaining
+  keys. A summary that reads an earlier summary of the same call is left untranslated.
+* ``ungroup(x)``: ``x`` (translated data frames are never grouped).
+* ``bind_rows(d1, d2, ...)`` / ``bind_rows(list(...), .id = "src")``: rows stacked,
+  columns matched by name (a column a frame lacks is NA there), in order of first
+  appearance; ``NULL`` elements skipped; ``.id`` a first column of the list's names (or
+  "1", "2", ... when it has none). Factors with different levels become a factor over the
+  union of levels (first appearance), as vctrs combines them.
+* ``recode(x, old = new, ..., .default, .missing)``: values matched by name replaced (a
+  repeated name counts once, the first); unmatched values kept, or ``.default``; missing
+  ones ``.missing`` (else NA). A numeric ``x`` matches names as numbers.
+  ``recode_factor()``: the same as a factor whose levels are the replacement values in
+  the order given, then the remaining old levels (a factor's in level order, text in order
+  of appearance).
+* ``n_distinct(x, na.rm = FALSE)``: the number of distinct values (NA one of them).
+* ``relocate(d, cols, .before = c)`` / ``.after = c``: the selected columns (tidyselect:
+  names, ``a:b``, ``c()``, ``starts_with()``...) moved before/after column c (a name or a
+  position); with neither, to the front.
+* ``pivot_longer(d, cols, names_to = "name", values_to = "value", names_prefix = NULL,
+  values_drop_na = FALSE)``: for each row in turn, one row per selected column (in the
+  selection's order): the other columns, the column's name (``names_prefix``, a regular
+  expression, removed from its start) and its value; ``values_drop_na`` drops rows whose
+  value is NA. Several ``names_to`` (names_sep/names_pattern) are left as a TODO.
+* ``str_replace(string, pattern, replacement)`` / ``str_replace_all``: R's ``sub()`` /
+  ``gsub()`` of one pattern (stringr's ``\\1`` back-references are R's too); a named vector
+  of several patterns is left as a TODO.
+* ``str_detect(string, pattern, negate = FALSE)``: whether each element matches the
+  regular expression (NA stays NA; ``fixed()``/``regex(ignore_case = TRUE)`` patterns).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+from asr_py.translate.parser import R
+
+__all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_longer",
+           "r_recode", "r_relocate_sel", "r_str_detect", "r_summarise", "translate"]
+
+_SUMMARISE = ("summarise", "summarize")
+_NAMES = ("glimpse", *_SUMMARISE, "ungroup", "bind_rows", "recode", "recode_factor",
+          "n_distinct", "str_detect", "relocate", "pivot_longer", "str_replace",
+          "str_replace_all")
+FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
+                                                   "tidyr::") for f in _NAMES)})
+
+
+def _bare(f: str) -> str:
+    return f.split("::", 1)[1] if "::" in f else f
+
+
+def _names_in(e: R | None) -> set[str]:
+    if e is None:
+        return set()
+    out = {e.value} if e.kind == "name" else set()
+    for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+        out |= _names_in(x)
+    return out
+
+
+def _keys(args: list[tuple[str | None, R]]) -> list[str] | None:
+    """Grouping columns given as bare names or strings (``c(a, b)`` too); None otherwise."""
+    out: list[str] = []
+    for n, a in args:
+        if n is not None:
+            return None
+        if a.kind in ("name", "str"):
+            out.append(a.value)
+        elif a.kind == "call" and a.value == "c" and all(
+                m is None and b.kind in ("name", "str") for m, b in a.args):
+            out.extend(b.value for _, b in a.args)
+        else:
+            return None
+    return out
+
+
+def _unpipe(e: R) -> R:
+    """``x %>% f(a)`` as the call ``f(x, a)`` (other expressions unchanged)."""
+    if e.kind == "bin" and e.value in ("|>", "%>%") and e.left is not None and \
+            e.right is not None and e.right.kind in ("call", "name"):
+        from asr_py.translate.printer import _pipe
+        return _pipe(e)
+    return e
+
+
+def _summarise(tr: Any, e: R) -> str | None:
+    args = e.args
+    data, rest = _unpipe(args[0][1]), args[1:]
+    keys: list[str] = []
+    by = [a for n, a in rest if n == ".by"]
+    groups_opt = [a for n, a in rest if n == ".groups"]
+    if any(n is not None and n.startswith(".") and n not in (".by", ".groups")
+           for n, _ in rest):
+        return None
+    if by:
+        got = _keys([(None, by[0])])
+        if got is None:
+            return None
+        keys = got
+    elif data.kind == "call" and _bare(data.value) == "group_by" and data.args and \
+            data.args[0][0] is None:
+        got = _keys(data.args[1:])
+        if got is None or not got:
+            return None
+        keys, data = got, data.args[0][1]
+    elif data.kind == "call" and _bare(data.value) in _SUMMARISE and data.args:
+        # a summarise of a summarise: dplyr regroups by all keys of the inner one but the last
+        inner = _unpipe(data.args[0][1])
+        inner_by = [a for n, a in data.args[1:] if n == ".by"]
+        inner_drop = [a for n, a in data.args[1:] if n == ".groups"]
+        if not inner_by and not inner_drop and inner.kind == "call" and \
+                _bare(inner.value) == "group_by":
+            got = _keys(inner.args[1:])
+            if got is None:
+                return None
+            keys = got[:-1]
+    if groups_opt and not (groups_opt[0].kind == "str" and groups_opt[0].value in (
+            "drop", "drop_last", "keep")):
+        return None
+    items = [(n, a) for n, a in rest if n not in (".by", ".groups")]
+    if not items or any(n is None for n, _ in items):
+        return None                          # a summary needs a name here
+    done: set[str] = set()
+    funcs = []
+    for n, a in items:
+        if _names_in(a) & done:
+            return None
+        body = tr.in_data(R("name", "_g"), lambda a=a: tr.py(a))
+        funcs.append(f"{n!r}: lambda _g: {body}")
+        done.add(n)
+    return (f"{tr.runtime('r_summarise')}({tr.py(data)}, {keys!r}, "
+            f"{{{', '.join(funcs)}}})")
+
+
+def _recode(tr: Any, e: R, factor: bool) -> str | None:
+    args = e.args
+    x = tr.py(args[0][1])
+    pairs, opts = [], []
+    for n, a in args[1:]:
+        if n is None:
+            return None                      # positional replacements: not translated
+        if n in (".default", ".missing", ".ordered"):
+            opts.append(f"{n[1:]}={tr.py(a)}")
+        else:
+            pairs.append(f"({n!r}, {tr.py(a)})")
+    return (f"{tr.runtime('r_recode')}({x}, [{', '.join(pairs)}], factor={factor}"
+            + "".join(f", {o}" for o in opts) + ")")
+
+
+def _sel(tr: Any, e: R) -> str | None:
+    from asr_py.translate import rdplyr
+    from asr_py.translate.parser import Untranslatable
+
+    try:
+        return rdplyr.spec(tr, e)
+    except Untranslatable:
+        return None
+
+
+def _relocate(tr: Any, e: R) -> str | None:
+    args = e.args
+    sels, before, after = [], "None", "None"
+    for n, a in args[1:]:
+        if n == ".before":
+            before = repr(a.value) if a.kind in ("name", "str") else tr.py(a)
+        elif n == ".after":
+            after = repr(a.value) if a.kind in ("name", "str") else tr.py(a)
+        elif n is None:
+            got = _sel(tr, a)
+            if got is None:
+                return None
+            sels.append(got)
+        else:
+            return None
+    if not sels:
+        return None
+    return (f"{tr.runtime('r_relocate_sel')}({tr.py(args[0][1])}, [{', '.join(sels)}], "
+            f"before={before}, after={after})")
+
+
+def _pivot_longer(tr: Any, e: R) -> str | None:
+    args = e.args
+    names = ("data", "cols", "names_to", "values_to")
+    bound = dict(zip(names, [a for n, a in args if n is None]))
+    for n, a in args:
+        if n is not None:
+            if n not in (*names, "names_prefix", "values_drop_na"):
+                return None
+            bound[n] = a
+    if "data" not in bound or "cols" not in bound:
+        return None
+    for k in ("names_to", "values_to"):
+        if k in bound and bound[k].kind != "str":
+            return None                      # several names_to (names_sep): a TODO
+    sel = _sel(tr, bound["cols"])
+    if sel is None:
+        return None
+    extra = "".join(f", {k}={tr.py(bound[k])}" for k in ("names_to", "values_to",
+                                                          "names_prefix", "values_drop_na")
+                    if k in bound)
+    return f"{tr.runtime('r_pivot_longer')}({tr.py(bound['data'])}, [{sel}]{extra})"
+
+
+def translate(tr: Any, e: R) -> str | None:
+    """The Python of one of this module's calls ``e``, or None (the caller's other rules, or
+    the untranslated placeholder, apply)."""
+    f = _bare(e.value)
+    args = e.args
+    if not args:
+        return None
+    pos = [a for n, a in args if n is None]
+    named = {n: a for n, a in args if n is not None}
+    if f in _SUMMARISE:
+        if args[0][0] not in (None, ".data"):
+            return None
+        return _summarise(tr, e)
+    if f in ("str_replace", "str_replace_all"):
+        names = ("string", "pattern", "replacement")
+        if any(n is not None and n not in names for n, _ in args) or len(args) != 3:
+            return None
+        bound = dict(zip(names, pos))
+        bound.update({n: a for n, a in args if n is not None})
+        if len(bound) != 3 or bound["pattern"].kind == "call":
+            return None                      # fixed()/regex()/c(a = b): a TODO
+        call = R("call", "gsub" if f == "str_replace_all" else "sub",
+                 [(None, bound["pattern"]), (None, bound["replacement"]),
+                  (None, bound["string"])], start=e.start, end=e.end)
+        return tr.py(call)
+    if f == "relocate" and args[0][0] in (None, ".data"):
+        return _relocate(tr, e)
+    if f == "pivot_longer" and args[0][0] in (None, "data"):
+        return _pivot_longer(tr, e)
+    if f == "glimpse" and len(args) == 1 and args[0][0] in (None, "x"):
+        return f"{tr.runtime('r_glimpse')}({tr.py(args[0][1])})"
+    if f == "ungroup" and len(args) == 1 and args[0][0] in (None, "x"):
+        return tr.py(args[0][1])
+    if f == "bind_rows":
+        if set(named) - {".id"} or not pos:
+            return None
+        idcol = f", id={tr.py(named['.id'])}" if ".id" in named else ""
+        return f"{tr.runtime('r_bind_rows')}([{', '.join(tr.py(a) for a in pos)}]{idcol})"
+    if f in ("recode", "recode_factor") and args[0][0] in (None, ".x"):
+        return _recode(tr, e, f == "recode_factor")
+    if f == "n_distinct":
+        if set(named) - {"na.rm"} or not pos:
+            return None
+        na = f", na_rm={tr.py(named['na.rm'])}" if "na.rm" in named else ""
+        return f"{tr.runtime('r_n_distinct')}({', '.join(tr.py(a) for a in pos)}{na})"
+    if f == "str_detect":
+        names = ("string", "pattern", "negate")
+        if len(args) > 3 or any(n is not None and n not in names for n, _ in args):
+            return None
+        bound = dict(zip(names, pos))
+        bound.update({n: a for n, a in args if n is not None})
+        if "string" not in bound or "pattern" not in bound:
+            return None
+        pat = bound["pattern"]
+        ignore, fixed = False, False
+        if pat.kind == "call" and pat.value in ("fixed", "regex", "stringr::fixed",
+                                                 "stringr::regex") and pat.args:
+            fixed = _bare(pat.value) == "fixed"
+            for n, a in pat.args[1:]:
+                if n == "ignore_case" and a.kind == "name" and a.value in ("TRUE", "T"):
+                    ignore = True
+                elif not (n == "ignore_case" and a.kind == "name"):
+                    return None
+            pat = pat.args[0][1]
+        neg = f", negate={tr.py(bound['negate'])}" if "negate" in bound else ""
+        return (f"{tr.runtime('r_str_detect')}({tr.py(bound['string'])}, {tr.py(pat)}"
+                f"{neg}" + (", fixed=True" if fixed else "")
+                + (", ignore_case=True" if ignore else "") + ")")
+    return None
+
+
+# ----- runtime ---------------------------------------------------------------------------------
+def _placeholder(*xs: Any) -> Any:
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    return None
+
+
+def _r_type(s: pd.Series) -> str:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return "<fct>"
+    if pd.api.types.is_bool_dtype(s):
+        return "<lgl>"
+    if pd.api.types.is_integer_dtype(s):
+        return "<int>"
+    if pd.api.types.is_float_dtype(s):
+        return "<dbl>"
+    return "<chr>"
+
+
+def r_glimpse(x: Any, width: int = 80) -> Any:
+    """dplyr's ``glimpse(x)``: rows, columns and each column's type and first values
+    printed; ``x`` returned unchanged."""
+    if (ph := _placeholder(x)) is not None:
+        return ph
+    if not isinstance(x, pd.DataFrame):
+        print(repr(x)[:width])
+        return x
+    print(f"Rows: {len(x):,}")
+    print(f"Columns: {x.shape[1]}")
+    w = max((len(str(c)) for c in x.columns), default=0)
+    for c in x.columns:
+        s = x[c]
+        vals = ", ".join("NA" if pd.isna(v) else f"{v:.3g}" if isinstance(v, float | np.floating)
+                         else str(v) for v in s.head(20))
+        line = f"$ {str(c):<{w}} {_r_type(s)} {vals}"
+        print(line[:width - 1] + ("…" if len(line) >= width else ""))
+    return x
+
+
+def _one(v: Any, name: str) -> Any:
+    if isinstance(v, pd.Series | pd.Index | np.ndarray | list | tuple):
+        arr = np.asarray(v, dtype=object).ravel()
+        if arr.size != 1:
+            raise AsrError(f"summarise(): '{name}' gives {arr.size} values for a group, "
+                           "not one", hint="a summary must be one value per group (dplyr "
+                           "1.1's several-row results are reframe()'s)")
+        v = arr[0]
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _order_key(col: pd.Series, v: Any) -> tuple[int, Any]:
+    """dplyr's group order: a factor by level position, numbers by value, text by C-locale
+    (code point) order; NA last."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return (1, 0)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return (0, list(col.cat.categories).index(v))
+    return (0, v)
+
+
+def _summary(f: Callable[[pd.DataFrame], Any], g: pd.DataFrame, name: str) -> Any:
+    try:
+        return _one(f(g), name)
+    except KeyError as exc:
+        raise AsrError(f"summarise(): '{name}' reads {exc}, which is not a column of the data",
+                       hint="columns: " + ", ".join(map(str, g.columns[:20])) + " (a column "
+                       "made by an untranslated statement is missing)") from exc
+
+
+def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFrame], Any]]
+                ) -> Any:
+    """dplyr's ``summarise()`` of ``df`` grouped by ``keys``: see the module docstring."""
+    if (ph := _placeholder(df)) is not None:
+        return ph
+    if not isinstance(df, pd.DataFrame):
+        raise AsrError("summarise(): the data must be a data frame",
+                       hint="summarise(group_by(d, g), m = mean(y))")
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise AsrError(f"summarise(): no grouping column {', '.join(map(repr, missing))}",
+                       hint="columns: " + ", ".join(map(str, df.columns[:20])))
+    if not keys:
+        return pd.DataFrame({n: [_summary(f, df, n)] for n, f in funcs.items()})
+    rows: list[tuple[tuple[Any, ...], list[Any]]] = []
+    grouped = df.groupby(keys, sort=False, observed=True, dropna=False)
+    for key, g in grouped:
+        kv = list(key) if isinstance(key, tuple) else [key]
+        order = tuple(_order_key(df[k], v) for k, v in zip(keys, kv))
+        rows.append((order, kv + [_summary(f, g, n) for n, f in funcs.items()]))
+    rows.sort(key=lambda r: r[0])
+    out = pd.DataFrame([r for _, r in rows], columns=[*keys, *funcs])
+    for k in keys:
+        if isinstance(df[k].dtype, pd.CategoricalDtype):
+            out[k] = pd.Categorical(out[k], categories=df[k].cat.categories,
+                                    ordered=df[k].cat.ordered)
+    return out
+
+
+def r_bind_rows(frames: list[Any], id: Any = None) -> Any:  # noqa: A002 - dplyr's .id
+    """dplyr's ``bind_rows()``: see the module docstring."""
+    if (ph := _placeholder(*frames)) is not None:
+        return ph
+    items: list[tuple[str | None, pd.DataFrame]] = []
+    for f in frames:
+        if isinstance(f, dict):
+            items.extend((str(k), v) for k, v in f.items() if v is not None)
+        elif isinstance(f, list | tuple) and not (f and not isinstance(f[0], pd.DataFrame
+                                                                          | dict)):
+            items.extend((None, v) for v in f if v is not None)
+        elif f is not None:
+            items.append((None, f))
+    if (ph := _placeholder(*(v for _, v in items))) is not None:
+        return ph
+    frs = []
+    for i, (name, v) in enumerate(items, start=1):
+        if isinstance(v, pd.Series):
+            v = v.to_frame().T
+        elif isinstance(v, dict):
+            v = pd.DataFrame({k: np.atleast_1d(x) for k, x in v.items()})
+        if not isinstance(v, pd.DataFrame):
+            raise AsrError(f"bind_rows(): argument {i} is not a data frame "
+                           f"({type(v).__name__})", hint="bind_rows(d1, d2) or "
+                           "bind_rows(list(d1, d2))")
+        v = v.reset_index(drop=True)
+        if id is not None:
+            v.insert(0, str(id), name if name is not None else str(i))
+        frs.append(v)
+    if not frs:
+        return pd.DataFrame()
+    cats: dict[str, list[Any]] = {}
+    for v in frs:
+        for c in v.columns:
+            if isinstance(v[c].dtype, pd.CategoricalDtype):
+                seen = cats.setdefault(c, [])
+                seen.extend(x for x in v[c].cat.categories if x not in seen)
+    out = pd.concat([v.astype({c: object for c in v.columns if c in cats}) for v in frs],
+                    ignore_index=True, sort=False)
+    for c, levels in cats.items():
+        out[c] = pd.Categorical(out[c], categories=levels)
+    return out
+
+
+def r_relocate_sel(df: Any, sel: list[Any], before: Any = None, after: Any = None) -> Any:
+    """dplyr's ``relocate()``: see the module docstring."""
+    from asr_py.translate.rdplyr import _env, columns, r_relocate
+
+    if (ph := _placeholder(df)) is not None:
+        return ph
+    cols = [c for c, _ in columns(df, sel, _env())]
+    if before is not None and after is not None:
+        raise AsrError("relocate(): give .before or .after, not both")
+    if before is None and after is None:
+        return df[cols + [c for c in df.columns if c not in cols]]
+    return r_relocate(df, cols, before=before, after=after)
+
+
+def r_pivot_longer(data: Any, sel: list[Any], names_to: str = "name",
+                   values_to: str = "value", names_prefix: str | None = None,
+                   values_drop_na: bool = False) -> Any:
+    """tidyr's ``pivot_longer()``: see the module docstring."""
+    from asr_py.translate.rdplyr import _env, columns
+
+    if (ph := _placeholder(data)) is not None:
+        return ph
+    if not isinstance(data, pd.DataFrame):
+        raise AsrError("pivot_longer(): data must be a data frame",
+                       hint="pivot_longer(d, cols = c(a, b))")
+    cols = [c for c, _ in columns(data, sel, _env())]
+    if not cols:
+        raise AsrError("pivot_longer(): cols selects no column",
+                       hint="columns: " + ", ".join(map(str, data.columns[:20])))
+    ids = [c for c in data.columns if c not in cols]
+    n, k = len(data), len(cols)
+    out = data[ids].loc[data.index.repeat(k)].reset_index(drop=True)
+    labels = [re.sub("^(?:" + names_prefix + ")", "", c) if names_prefix else c
+              for c in cols]
+    out[names_to] = labels * n
+    out[values_to] = pd.concat([data[c] for c in cols], axis=1).to_numpy().ravel() \
+        if len({str(data[c].dtype) for c in cols}) > 1 else \
+        np.column_stack([data[c].to_numpy() for c in cols]).ravel()
+    if values_drop_na:
+        out = out[out[values_to].notna()].reset_index(drop=True)
+    return out
+
+
+def _matches(x: pd.Series, name: str) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(x) and not isinstance(x.dtype, pd.CategoricalDtype):
+        try:
+            return (x.to_numpy(dtype=float) == float(name))
+        except ValueError as exc:
+            raise AsrError(f"recode(): name {name!r} is not a number, and x is numeric",
+                           hint="recode(x, `1` = 'a', `2` = 'b')") from exc
+    return (x.astype(object).where(x.notna(), None) == name).to_numpy(dtype=bool)
+
+
+def r_recode(x: Any, pairs: list[tuple[str, Any]], factor: bool = False,
+             default: Any = None, missing: Any = None, ordered: bool = False) -> Any:
+    """dplyr's ``recode()``/``recode_factor()``: see the module docstring."""
+    if (ph := _placeholder(x)) is not None:
+        return ph
+    s = x if isinstance(x, pd.Series) else pd.Series(np.atleast_1d(x))
+    out = s.astype(object).where(s.notna(), None).copy()
+    done = np.zeros(len(s), dtype=bool)
+    seen: set[str] = set()
+    news: list[Any] = []
+    for name, new in pairs:
+        if name in seen:
+            continue
+        seen.add(name)
+        hit = _matches(s, name) & ~done
+        out[hit] = new
+        done |= hit
+        if new not in news:
+            news.append(new)
+    na = s.isna().to_numpy()
+    if default is not None:
+        out[~done & ~na] = default
+    if missing is not None:
+        out[na] = missing
+    if not factor:
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            try:
+                return pd.Series(pd.array(list(out)), index=s.index, name=s.name) \
+                    if not all(isinstance(v, str) or v is None for v in out) \
+                    else out.rename(s.name)
+            except (TypeError, ValueError):
+                return out.rename(s.name)
+        factor = True
+        news = []
+    old = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else \
+        list(pd.unique(s.dropna()))
+    levels = list(news)
+    if default is not None and default not in levels:
+        levels.append(default)
+    if missing is not None and missing not in levels:
+        levels.append(missing)
+    present = set(v for v in out if v is not None)
+    levels += [v for v in old if v in present and v not in levels]
+    levels = [v for v in levels if v in present] if levels else levels
+    return pd.Series(pd.Categorical(list(out), categories=levels, ordered=ordered),
+                     index=s.index, name=s.name)
+
+
+def r_n_distinct(*xs: Any, na_rm: bool = False) -> int:
+    """dplyr's ``n_distinct()``: distinct values (rows, for several vectors)."""
+    if (ph := _placeholder(*xs)) is not None:
+        return ph  # type: ignore[no-any-return]
+    frame = pd.DataFrame({i: pd.Series(np.atleast_1d(x)).reset_index(drop=True)
+                          for i, x in enumerate(xs)})
+    if na_rm:
+        frame = frame.dropna()
+    return int(len(frame.drop_duplicates()))
+
+
+def r_str_detect(string: Any, pattern: Any, negate: bool = False, fixed: bool = False,
+                 ignore_case: bool = False) -> Any:
+    """stringr's ``str_detect()``: see the module docstring."""
+    if (ph := _placeholder(string, pattern)) is not None:
+        return ph
+    if not isinstance(pattern, str):
+        raise AsrError("str_detect(): the pattern must be one string here",
+                       hint="str_detect(x, '^G')")
+    rx = re.compile(re.escape(pattern) if fixed else pattern,
+                    re.IGNORECASE if ignore_case else 0)
+    one = isinstance(string, str) or np.ndim(string) == 0
+    vals = [string] if one else list(string)
+    res = [None if v is None or (isinstance(v, float) and np.isnan(v))
+           else (rx.search(str(v)) is not None) != negate for v in vals]
+    if one:
+        return res[0] if res[0] is not None else np.nan
+    arr = pd.array(res, dtype="boolean")
+    return pd.Series(arr, index=string.index) if isinstance(string, pd.Series) else \
+        (np.array(res, dtype=bool) if None not in res else arr)
+
