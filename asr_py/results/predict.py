@@ -11,8 +11,8 @@ other term ignored (``only='vm(gen, A)'``: the BLUPs alone, their standard error
 sqrt(PEV)); a classify may name a one-factor random term (``classify='vm(gen, A)'``: by its
 variable, the column named by the term as asreml names it); ``present=`` averages only over
 the factor combinations seen in the data. A factor's ``levels[f]`` is a label, a list of
-labels, or whole numbers that are not labels (asreml's 1-based level codes). A covariate in classify is predicted at
-``levels[x]`` (default: its mean, or a spline covariate's knots); a random ``spl(x)`` term
+labels, or whole numbers that are not labels (asreml's 1-based level codes). A covariate
+in classify is predicted at ``levels[x]`` (default: its mean, or a spline covariate's knots); a random ``spl(x)`` term
 then enters through the spline basis at those x (the fitted curve) and ``dev(x)`` at the x
 values it has levels for. The id of a ``vm()`` / ``ped()`` / ``giv()`` term classifies by
 the matrix's ids, including ids without records (their BLUPs come from the relationships
