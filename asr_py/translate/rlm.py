@@ -103,6 +103,7 @@ class RLm:
             raise AsrError(f"lm(): {formula!r} needs one response left of ~",
                            hint="lm(y ~ a + b, data)")
         self.formula = formula
+        self.data, self._spec = data, x.model_spec      # emmeans() reuses them
         self.X = pd.DataFrame(np.asarray(x, dtype=float),
                               columns=[_r_name(c) for c in x.columns])
         self.terms = terms
