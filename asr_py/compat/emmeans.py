@@ -308,7 +308,10 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
 
 
 def pairs(em: Any, adjust: str = "tukey", reverse: bool = False, **_: Any) -> EmmGrid:
-    """emmeans' ``pairs(emm)``: all pairwise differences, Tukey-adjusted p-values."""
+    """emmeans' ``pairs(emm)``: all pairwise differences, Tukey-adjusted p-values (of a
+    data frame: graphics' scatterplot matrix, not drawn here: None)."""
+    if isinstance(em, pd.DataFrame) and not isinstance(em, EmmGrid):
+        return None
     return contrast(em, "revpairwise" if reverse else "pairwise", adjust=adjust)
 
 

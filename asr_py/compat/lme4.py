@@ -33,8 +33,8 @@ from scipy import linalg, stats
 
 from asr_py.errors import AsrError
 
-__all__ = ["LmerFit", "anova", "fixef", "getME", "glmer", "lmebreed", "lmer", "nlmer",
-           "ngrps", "ranef", "VarCorr"]
+__all__ = ["LmerFit", "Ranef", "VarCorr", "anova", "fixef", "getME", "glmer", "lmebreed",
+           "lmer", "ngrps", "nlmer", "nobs", "predict", "ranef", "sigma", "vcov"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 
@@ -397,6 +397,11 @@ class LmerFit:
             off += nl * q
             f = pd.DataFrame(vals, index=b.levels, columns=b.cols)
             s = pd.DataFrame(sd, index=b.levels, columns=b.cols)
+            if condVar:     # attr(ranef(m)$g, "postVar"): q x q x levels (q = 1: a vector)
+                cv = self._condvar[off - nl * q:off, off - nl * q:off]
+                pv = np.stack([cv[i * q:(i + 1) * q, i * q:(i + 1) * q] for i in range(nl)],
+                              axis=2)
+                f.attrs["postVar"] = pv[0, 0, :] if q == 1 else pv
             if b.grp in out:
                 out[b.grp] = out[b.grp].join(f, how="outer", rsuffix=".1")
                 sds[b.grp] = sds[b.grp].join(s, how="outer", rsuffix=".1")
@@ -404,14 +409,10 @@ class LmerFit:
                 out[b.grp], sds[b.grp] = f, s
         r = Ranef(out)
         r.condsd = sds if condVar else None
-        r.condVarMat = {b.grp: None for b in self.bars}
-        off = 0
-        for b in self.bars:
-            k = len(b.levels) * len(b.cols)
-            if len(b.cols) == 1:
-                r.condVarMat[b.grp] = pd.DataFrame(self._condvar[off:off + k, off:off + k],
-                                                   index=b.levels, columns=b.levels)
-            off += k
+        labels = [lv if len(b.cols) == 1 else f"{lv}:{c}"
+                  for b in self.bars for lv in b.levels for c in b.cols]
+        # lme4breeding's attr(ranef(m), "condVarMat"): all conditional (co)variances
+        r.attrs = {"condVarMat": pd.DataFrame(self._condvar, index=labels, columns=labels)}
         return r
 
     def VarCorr(self) -> pd.DataFrame:
@@ -600,7 +601,7 @@ class Ranef(dict):
     ``as.data.frame(ranef(m, condVar = TRUE))`` (grpvar, term, grp, condval, condsd)."""
 
     condsd: dict[str, pd.DataFrame] | None = None
-    condVarMat: dict[str, Any] | None = None
+    attrs: dict[str, Any] = {}      # noqa: RUF012 - set per instance by LmerFit.ranef
 
     def to_frame(self) -> pd.DataFrame:
         parts = []
@@ -721,3 +722,52 @@ def anova(*fits: LmerFit, names: list[str] | None = None) -> pd.DataFrame:
         prev = (dev, m.npar)
         rows.append(row)
     return pd.DataFrame(rows, index=[names[i] for i in order])
+
+
+def _fit(m: Any, what: str) -> Any:
+    from asr_py.translate.rlm import RLm
+
+    if hasattr(m, "_use"):
+        m._use()
+    if not isinstance(m, (LmerFit, RLm)):
+        raise AsrError(f"{what}(): not an lm or lmer fit ({type(m).__name__})",
+                       hint=f"{what}() here takes lm(), lmer() and lmebreed() fits")
+    return m
+
+
+def predict(m: Any, newdata: pd.DataFrame | None = None, re_form: Any = None,
+            allow_new_levels: bool = False, **_: Any) -> pd.Series:
+    """``predict()`` of an lmer fit (``re.form``, ``newdata``) or of an lm."""
+    m = _fit(m, "predict")
+    if isinstance(m, LmerFit):
+        return m.predict(newdata, re_form=re_form, allow_new_levels=allow_new_levels)
+    if newdata is None:
+        return m.fitted_values.copy()
+    from asr_py.translate.rlm import _r_name
+
+    mm = m._spec.get_model_matrix(newdata)
+    X = pd.DataFrame(np.asarray(mm, dtype=float), columns=[_r_name(c) for c in mm.columns],
+                     index=newdata.index)
+    cols = [m.X.columns[j] for j in m.keep]
+    return pd.Series(X[cols].to_numpy() @ m.coefficients[cols].to_numpy(), index=X.index)
+
+
+def vcov(m: Any, **_: Any) -> pd.DataFrame:
+    """``vcov()`` of an lmer fit or an lm: covariance matrix of the fixed effects."""
+    m = _fit(m, "vcov")
+    if isinstance(m, LmerFit):
+        return m.vcov()
+    cols = [m.X.columns[j] for j in m.keep]
+    xk = m._xw[:, m.keep]
+    return pd.DataFrame(np.linalg.inv(xk.T @ xk) * m.sigma ** 2, index=cols, columns=cols)
+
+
+def nobs(m: Any) -> int:
+    """``nobs()`` of an lmer fit or an lm."""
+    m = _fit(m, "nobs")
+    return m.n if isinstance(m, LmerFit) else int(m.y.size)
+
+
+def sigma(m: Any) -> float:
+    """``sigma()``: the residual standard deviation of an lmer fit or an lm."""
+    return float(_fit(m, "sigma").sigma)

@@ -233,26 +233,42 @@ def _other(what: str, obj: Any) -> Any:
     return untranslated(f"{what} of {type(obj).__name__}", "value")
 
 
+def _is_lmer(obj: Any) -> bool:
+    from asr_py.compat.lme4 import LmerFit
+
+    return isinstance(obj, LmerFit)
+
+
 def r_anova(obj: Any, *more: Any, **_: Any) -> Any:
-    """R's ``anova()``: the sequential ANOVA table of an lm; of anything else, a placeholder
-    of the untranslated value (as before)."""
+    """R's ``anova()``: the sequential ANOVA table of an lm, lme4's LRT table of lmer fits;
+    of anything else, a placeholder of the untranslated value (as before)."""
     if isinstance(obj, RLm) and not more:
         return obj.anova()
+    if _is_lmer(obj) and more:
+        from asr_py.compat.lme4 import anova
+
+        return anova(obj, *more)
     return _other("anova()", obj)
 
 
 def r_coef(obj: Any, **_: Any) -> Any:
-    """R's ``coef()`` of an lm (a placeholder for other objects)."""
+    """R's ``coef()`` of an lm or an lmer fit (a placeholder for other objects)."""
+    if _is_lmer(obj):
+        return obj.coef()
     return obj.coefficients.copy() if isinstance(obj, RLm) else _other("coef()", obj)
 
 
 def r_residuals(obj: Any, **_: Any) -> Any:
-    """R's ``residuals()`` of an lm (a placeholder for other objects)."""
+    """R's ``residuals()`` of an lm or an lmer fit (a placeholder for other objects)."""
+    if _is_lmer(obj):
+        return obj.residuals
     return obj.residuals.copy() if isinstance(obj, RLm) else _other("residuals()", obj)
 
 
 def r_fitted(obj: Any, **_: Any) -> Any:
-    """R's ``fitted()`` of an lm (a placeholder for other objects)."""
+    """R's ``fitted()`` of an lm or an lmer fit (a placeholder for other objects)."""
+    if _is_lmer(obj):
+        return obj.fitted
     return obj.fitted_values.copy() if isinstance(obj, RLm) else _other("fitted()", obj)
 
 
@@ -268,7 +284,7 @@ def translate(printer: Any, e: Any) -> str | None:
         obj = next((a for n, a in e.args if n in (None, "object", "x")), None)
         known = getattr(printer, "lm_fits", set())
         if obj is None or not (obj.kind == "name" and obj.value in known or
-                               obj.kind == "call" and obj.value == "lm"):
+                               obj.kind == "call" and obj.value in ("lm", "lmer")):
             return None
     args = []
     for n, a in e.args:
