@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from asr_py.compat.lme4 import _untranslated
 from asr_py.errors import AsrError
 
 __all__ = ["EmmGrid", "as_data_frame", "contrast", "emmeans", "pairs"]
@@ -71,8 +72,6 @@ def _model(fit: Any) -> tuple[np.ndarray, np.ndarray, list[str], Any, pd.DataFra
     from asr_py.compat.lme4 import LmerFit
     from asr_py.translate.rlm import RLm
 
-    if hasattr(fit, "_use"):
-        fit._use()
     if isinstance(fit, LmerFit):
         return (fit.beta, fit._vcov, list(fit.X.columns), fit._spec, fit.data, np.inf)
     if isinstance(fit, RLm):
@@ -119,6 +118,8 @@ def _levels(col: pd.Series) -> list[Any]:
 
 def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
     """emmeans' ``emmeans(fit, specs, by)``; see the module's docstring."""
+    if _untranslated(fit) is not None:
+        return _untranslated(fit)
     from asr_py.translate.rlm import _r_name
 
     if specs is None:
@@ -222,6 +223,8 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
     """emmeans' ``contrast(emm, method)``: 'pairwise', 'revpairwise', 'eff', 'del.eff',
     'trt.vs.ctrl' (against the first level, adjust 'none' unless given), or a dict of named
     coefficient vectors."""
+    if _untranslated(em) is not None:
+        return _untranslated(em)
     if isinstance(em, EmmList):
         em = em["emmeans"]
     if not isinstance(em, EmmGrid):
@@ -310,6 +313,8 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
 def pairs(em: Any, adjust: str = "tukey", reverse: bool = False, **_: Any) -> EmmGrid:
     """emmeans' ``pairs(emm)``: all pairwise differences, Tukey-adjusted p-values (of a
     data frame: graphics' scatterplot matrix, not drawn here: None)."""
+    if _untranslated(em) is not None:
+        return _untranslated(em)
     if isinstance(em, pd.DataFrame) and not isinstance(em, EmmGrid):
         return None
     return contrast(em, "revpairwise" if reverse else "pairwise", adjust=adjust)

@@ -616,6 +616,8 @@ class Ranef(dict):
 def lmer(formula: Any, data: pd.DataFrame | None = None, REML: bool = True,
          **options: Any) -> LmerFit:
     """lme4's ``lmer(formula, data, REML = TRUE)`` (the formula as its R text)."""
+    if _untranslated(data) is not None:
+        return _untranslated(data)
     _check_options("lmer()", options)
     if data is None:
         raise AsrError("lmer(): no data given", hint="lmer(y ~ x + (1 | g), data = d)")
@@ -625,6 +627,8 @@ def lmer(formula: Any, data: pd.DataFrame | None = None, REML: bool = True,
 def lmebreed(formula: Any, data: pd.DataFrame | None = None, relmat: Any = None,
              REML: bool = True, **options: Any) -> LmerFit:
     """lme4breeding's ``lmebreed(formula, relmat = list(g = K), data)`` (also ``lmeb``)."""
+    if _untranslated(data) is not None:
+        return _untranslated(data)
     _check_options("lmebreed()", options)
     if data is None:
         raise AsrError("lmebreed(): no data given",
@@ -663,32 +667,50 @@ nlmer = _unsupported("nlmer")
 
 def fixef(m: LmerFit) -> pd.Series:
     """``fixef(m)``."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     return _lmer(m, "fixef").fixef()
 
 
 def ranef(m: LmerFit, condVar: bool = True, **_: Any) -> Ranef:
     """``ranef(m, condVar)``."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     return _lmer(m, "ranef").ranef(condVar=condVar)
 
 
 def VarCorr(m: LmerFit, **_: Any) -> pd.DataFrame:  # noqa: N802 - lme4's name
     """``VarCorr(m)`` as ``as.data.frame(VarCorr(m))``."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     return _lmer(m, "VarCorr").VarCorr()
 
 
 def ngrps(m: LmerFit) -> pd.Series:
     """``ngrps(m)``: levels per grouping factor."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     return _lmer(m, "ngrps").ngrps()
 
 
 def getME(m: LmerFit, name: str) -> Any:  # noqa: N802 - lme4's name
     """``getME(m, name)``."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     return _lmer(m, "getME").getME(name)
 
 
+def _untranslated(*xs: Any) -> Any:
+    """The placeholder among ``xs`` (an untranslated value: the script goes on), or None."""
+    from asr_py.translate.checks import Untranslated
+
+    for x in xs:
+        if isinstance(x, Untranslated):
+            return x._use()
+    return None
+
+
 def _lmer(m: Any, what: str) -> LmerFit:
-    if hasattr(m, "_use"):
-        m._use()
     if not isinstance(m, LmerFit):
         raise AsrError(f"{what}(): not an lmer fit ({type(m).__name__})",
                        hint=f"{what}() is lme4's accessor of lmer()/lmebreed() fits")
@@ -698,6 +720,8 @@ def _lmer(m: Any, what: str) -> LmerFit:
 def anova(*fits: LmerFit, names: list[str] | None = None) -> pd.DataFrame:
     """lme4's ``anova(m1, m2, ...)``: models refitted by ML when fitted by REML, sorted by
     their number of parameters, with likelihood-ratio tests between successive models."""
+    if _untranslated(*fits) is not None:
+        return _untranslated(*fits)
     fits = tuple(_lmer(m, "anova") for m in fits)
     if len(fits) < 2:
         raise AsrError("anova(): give two or more lmer fits", hint="anova(m0, m1)")
@@ -727,8 +751,6 @@ def anova(*fits: LmerFit, names: list[str] | None = None) -> pd.DataFrame:
 def _fit(m: Any, what: str) -> Any:
     from asr_py.translate.rlm import RLm
 
-    if hasattr(m, "_use"):
-        m._use()
     if not isinstance(m, (LmerFit, RLm)):
         raise AsrError(f"{what}(): not an lm or lmer fit ({type(m).__name__})",
                        hint=f"{what}() here takes lm(), lmer() and lmebreed() fits")
@@ -738,6 +760,8 @@ def _fit(m: Any, what: str) -> Any:
 def predict(m: Any, newdata: pd.DataFrame | None = None, re_form: Any = None,
             allow_new_levels: bool = False, **_: Any) -> pd.Series:
     """``predict()`` of an lmer fit (``re.form``, ``newdata``) or of an lm."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     m = _fit(m, "predict")
     if isinstance(m, LmerFit):
         return m.predict(newdata, re_form=re_form, allow_new_levels=allow_new_levels)
@@ -754,6 +778,8 @@ def predict(m: Any, newdata: pd.DataFrame | None = None, re_form: Any = None,
 
 def vcov(m: Any, **_: Any) -> pd.DataFrame:
     """``vcov()`` of an lmer fit or an lm: covariance matrix of the fixed effects."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     m = _fit(m, "vcov")
     if isinstance(m, LmerFit):
         return m.vcov()
@@ -764,10 +790,14 @@ def vcov(m: Any, **_: Any) -> pd.DataFrame:
 
 def nobs(m: Any) -> int:
     """``nobs()`` of an lmer fit or an lm."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     m = _fit(m, "nobs")
     return m.n if isinstance(m, LmerFit) else int(m.y.size)
 
 
 def sigma(m: Any) -> float:
     """``sigma()``: the residual standard deviation of an lmer fit or an lm."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
     return float(_fit(m, "sigma").sigma)

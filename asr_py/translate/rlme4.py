@@ -64,8 +64,8 @@ def translate(tr: Any, e: R) -> str | None:
                              "binomial/Poisson trait use asr.asreml(..., family=...)")
     args = []
     for n, a in e.args:
-        if a.kind == "empty":
-            continue
+        if a.kind == "empty" or n in ("control", "verbose"):
+            continue        # lmerControl(...): the optimiser's settings, not the model
         key = _ARGS.get(n or "", n)
         if f in _GENERIC and key == "object":
             key = None
