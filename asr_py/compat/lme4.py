@@ -388,6 +388,7 @@ class LmerFit:
         terms); with condVar, ``.condsd`` holds the conditional standard deviations."""
         out: dict[str, pd.DataFrame] = {}
         sds: dict[str, pd.DataFrame] = {}
+        post: dict[str, list[np.ndarray]] = {}
         off = 0
         var = np.diag(self._condvar)
         for b in self.bars:
@@ -401,12 +402,17 @@ class LmerFit:
                 cv = self._condvar[off - nl * q:off, off - nl * q:off]
                 pv = np.stack([cv[i * q:(i + 1) * q, i * q:(i + 1) * q] for i in range(nl)],
                               axis=2)
-                f.attrs["postVar"] = pv[0, 0, :] if q == 1 else pv
-            if b.grp in out:
-                out[b.grp] = out[b.grp].join(f, how="outer", rsuffix=".1")
-                sds[b.grp] = sds[b.grp].join(s, how="outer", rsuffix=".1")
+                post.setdefault(b.grp, []).append(pv[0, 0, :] if q == 1 else pv)
+            if b.grp in out:        # two terms of one factor: one frame (lme4's ranef)
+                f.columns = [c if c not in out[b.grp].columns else f"{c}.1" for c in f.columns]
+                s.columns = f.columns
+                out[b.grp] = pd.concat([out[b.grp], f], axis=1)
+                sds[b.grp] = pd.concat([sds[b.grp], s], axis=1)
             else:
                 out[b.grp], sds[b.grp] = f, s
+        for g, pv in post.items():  # lists: pandas compares attrs when combining frames
+            out[g].attrs["postVar"] = pv[0].tolist() if len(pv) == 1 else [
+                x.tolist() for x in pv]
         r = Ranef(out)
         r.condsd = sds if condVar else None
         labels = [lv if len(b.cols) == 1 else f"{lv}:{c}"
