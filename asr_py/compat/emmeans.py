@@ -1,4 +1,4 @@
-"""emmeans' estimated marginal means for lm and lmer fits in translated scripts.
+"""emmeans' estimated marginal means for lm, lmer and asreml fits in translated scripts.
 
 ``emmeans(fit, ~ f)``, ``emmeans(fit, "f")``, ``emmeans(fit, pairwise ~ f)``, ``~ f | g``,
 ``pairs()``, ``contrast()``, ``summary()``/``as.data.frame()`` and the slots scripts read
@@ -10,7 +10,9 @@ with equal weights. ``emmean = L b``, ``SE = sqrt(diag(L V L'))``.
 
 Degrees of freedom: an lm's residual df (t); for lmer fits the asymptotic df (``Inf``, z),
 which is emmeans' ``lmer.df = "asymptotic"`` (emmeans' default for lmer is Kenward-Roger when
-pbkrtest is installed: its SEs use the KR-adjusted covariance and differ slightly). p-values
+pbkrtest is installed: its SEs use the KR-adjusted covariance and differ slightly). Of an
+asreml fit, the means are its ``predict(classify)`` (the same definition on the fixed part;
+asymptotic df as well). p-values
 of ``pairs()`` are Tukey-adjusted by default, as emmeans; ``adjust = "none"``,
 ``"bonferroni"``, ``"sidak"``, ``"holm"`` are also available.
 """
@@ -81,8 +83,7 @@ def _model(fit: Any) -> tuple[np.ndarray, np.ndarray, list[str], Any, pd.DataFra
         return (fit.coefficients.to_numpy()[keep], v, [fit.X.columns[j] for j in keep],
                 fit._spec, fit.data, float(fit.df_residual))
     raise AsrError(f"emmeans(): fits of type {type(fit).__name__} are not supported",
-                   hint="emmeans() takes lm() and lmer() fits; for an asreml fit use "
-                        "predict(fit, classify = 'f')")
+                   hint="emmeans() takes lm(), lmer() and asreml fits")
 
 
 def _specs(specs: Any) -> tuple[list[str], list[str], bool]:
@@ -129,10 +130,17 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
             raise AsrError(f"emmeans(): argument {k!r} is not supported")
     if options.get("weights", "equal") not in ("equal",):
         raise AsrError("emmeans(): only weights = 'equal' (emmeans' default) is supported")
-    beta, V, cols, spec, data, df = _model(fit)
     facs, by_f, pair = _specs(specs)
     if by is not None:
         by_f = [by] if isinstance(by, str) else list(by)
+    if _is_asreml(fit):
+        em = _asreml_means(fit, facs + [b for b in by_f if b not in facs], by_f,
+                           float(options.get("level", 0.95)))
+        if pair:
+            return EmmList(emmeans=em, contrasts=contrast(
+                em, "pairwise", adjust=options.get("adjust", "tukey")))
+        return em
+    beta, V, cols, spec, data, df = _model(fit)
     variables = [v for v in spec.variables_by_source.get("data", set())
                  if v in data.columns] if hasattr(spec, "variables_by_source") else []
     if not variables:
@@ -177,6 +185,34 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
         return EmmList(emmeans=em, contrasts=contrast(em, "pairwise",
                                                       adjust=options.get("adjust", "tukey")))
     return em
+
+
+def _is_asreml(fit: Any) -> bool:
+    from asr_py.results.fit import AsremlFit
+
+    return isinstance(fit, AsremlFit)
+
+
+def _asreml_means(fit: Any, keys: list[str], by: list[str], level: float) -> EmmGrid:
+    """The marginal means of an asreml fit: its ``predict(classify)`` (fixed factors not in
+    classify averaged with equal weights, random terms left out, covariates at their mean:
+    emmeans' definition on the fixed part), with ``vcov``; the slots hold the predictions
+    (``linfct`` the identity, ``bhat`` the means, ``V`` their covariance matrix)."""
+    p = fit.predict(classify=":".join(keys), vcov=True)
+    missing = [k for k in keys if k not in p.columns]
+    if missing:
+        raise AsrError(f"emmeans(): {missing} are not factors of the asreml fit",
+                       hint="name factors of the fixed model")
+    est = p["predicted.value"].to_numpy(dtype=float)
+    V = np.asarray(p.attrs["vcov"], dtype=float)
+    table = p[keys].reset_index(drop=True)
+    # emmeans' order: the first factor varies fastest
+    levels = [{v: j for j, v in enumerate(dict.fromkeys(table[k]))} for k in keys]
+    order = sorted(range(len(table)), key=lambda i: tuple(
+        levels[j][table.iloc[i][k]] for j, k in reversed(list(enumerate(keys)))))
+    table, est, V = table.iloc[order].reset_index(drop=True), est[order], V[np.ix_(order, order)]
+    return _grid(table, est, np.sqrt(np.diag(V)), np.inf, np.eye(len(est)), est, V, by,
+                 keys, "emmean", level)
 
 
 def _grid(table: pd.DataFrame, est: np.ndarray, se: np.ndarray, df: float, L: np.ndarray,
