@@ -125,7 +125,7 @@ def _bars(term: str, where: str) -> list[_Bar] | None:
 
 def _parse(formula: str, where: str) -> tuple[str, str, list[_Bar]]:
     """(response, fixed right-hand side, bars) of an lme4 formula."""
-    text = " ".join(str(formula).split())
+    text = " ".join(str(formula).replace("`", "").split())     # `name`: a column name
     if "~" not in text:
         raise AsrError(f"{where}: {formula!r} is not a model formula",
                        hint="lmer(y ~ x + (1 | g), data)")

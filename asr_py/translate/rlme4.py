@@ -63,9 +63,13 @@ def translate(tr: Any, e: R) -> str | None:
         raise Untranslatable(f"{f}() (lme4): asr_py fits Gaussian mixed models only; for a "
                              "binomial/Poisson trait use asr.asreml(..., family=...)")
     args = []
+    star = False
     for n, a in e.args:
         if a.kind == "empty" or n in ("control", "verbose"):
             continue        # lmerControl(...): the optimiser's settings, not the model
+        if n is None and a.kind == "name" and a.value == "...":
+            star = True     # a function's ... passed on
+            continue
         key = _ARGS.get(n or "", n)
         if f in _GENERIC and key == "object":
             key = None
@@ -83,8 +87,9 @@ def translate(tr: Any, e: R) -> str | None:
         return f"{args[0][1]}.REMLcrit" if len(args) == 1 else None
     mod = "asr.emmeans" if f in _EMM else "asr.lme4"
     name = _LME4.get(f) or _EMM.get(f) or _GENERIC[f]
-    out = [v if k is None else (f"{k}={v}" if k.isidentifier() else f"**{{{k!r}: {v}}}")
-           for k, v in args]
+    out = [v for k, v in args if k is None] + (["*args"] if star else []) + [
+        f"{k}={v}" if k.isidentifier() else f"**{{{k!r}: {v}}}"
+        for k, v in args if k is not None] + (["**kwargs"] if star else [])
     return f"{mod}.{name}({', '.join(out)})"
 
 

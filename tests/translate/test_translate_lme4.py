@@ -112,3 +112,20 @@ def test_lmebreed_runs_translated(_rng: np.random.Generator) -> None:
                "cvm <- attr(ranef(mix), \"condVarMat\")\n", K=K, d=d)
     assert list(ns["vars"].columns) == ["grp", "vcov"]
     assert ns["cvm"].shape == (8, 8)
+
+
+def test_dots_are_passed_on_and_backticks_read() -> None:
+    """statgenGxE: lme4::lmer(formula(paste0("`", trait, "`~ ...")), data, ...) inside a
+    function: valid Python, and a backticked response is the column's name."""
+    py = translate('fit <- function(d, trait, ...) {\n'
+                   '  lme4::lmer(formula(paste0("`", trait, "` ~ (1 | g)")), data = d, ...)\n'
+                   '}\nm <- fit(dat, "y")\nv <- VarCorr(m)\n')
+    compile(py, "<translated>", "exec")
+    assert "asr.lme4.lmer(" in py and "*args" in py and "**kwargs" in py
+    rng = np.random.default_rng(5)
+    dat = pd.DataFrame({"g": np.repeat(list("abcdef"), 4)})
+    dat["y"] = rng.normal(size=24) + np.repeat(rng.normal(size=6), 4)
+    from _translate_fixtures import run_py
+
+    ns = run_py(py, dat=dat)
+    assert list(ns["v"]["grp"]) == ["g", "Residual"]
