@@ -33,8 +33,8 @@ from scipy import linalg, stats
 
 from asr_py.errors import AsrError
 
-__all__ = ["LmerFit", "Ranef", "VarCorr", "anova", "fixef", "getME", "glmer", "lmebreed",
-           "lmer", "ngrps", "nlmer", "nobs", "predict", "ranef", "sigma", "vcov"]
+__all__ = ["LmerFit", "Ranef", "VarCorr", "anova", "fixef", "getME", "glmer", "isSingular",
+           "lmebreed", "lmer", "ngrps", "nlmer", "nobs", "predict", "ranef", "sigma", "vcov"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 
@@ -290,8 +290,22 @@ class LmerFit:
                                    for c in b.cols)
                 terms.append(f"str(~ {inner}, ~ us({q}):id({b.key}))")
         self.bars, self.data, self.y_name, self.fixed = bars, d, y, fixed
+        method = "REML" if self.REML else "ML"
         self.fit = asr.asreml(f"{y} ~ {fixed}", "~ " + " + ".join(terms), data=d,
-                              method="REML" if self.REML else "ML", **mats)
+                              method=method, **mats)
+        # a variance at its boundary: lme4's estimate is 0, which is the model without
+        # the term (asr_py holds a boundary variance at a positive value, as asreml)
+        for _ in range(len(terms)):
+            vc = self.fit.varcomp
+            dropped = [t for b, t in zip(bars, terms) if len(b.cols) == 1 and any(
+                re.search(rf"(?<![\w.]){b.key}(?![\w.])", str(lab)) and
+                str(vc.loc[lab, "bound"]) == "B" for lab in vc.index)]
+            if not dropped:
+                break
+            terms = [t for t in terms if t not in dropped]
+            mats = {k: v for k, v in mats.items() if any(f", {k})" in t for t in terms)}
+            self.fit = asr.asreml(f"{y} ~ {fixed}", "~ " + " + ".join(terms) if terms
+                                  else None, data=d, method=method, **mats)
         self._solve()
 
     # ----- lme4's penalised least squares at the fitted variance parameters ---------------
@@ -300,7 +314,7 @@ class LmerFit:
 
         vc = self.fit.varcomp["component"]
         s2 = float(vc.loc["units!R"]) if "units!R" in vc.index else float(vc.iloc[-1])
-        yv, x, _terms = _design(f"{self.y_name} ~ {self.fixed}", self.data)
+        yv, x, terms = _design(f"{self.y_name} ~ {self.fixed}", self.data)
         self._spec = x.model_spec
         X = np.asarray(x, dtype=float)
         names = list(pd.DataFrame(X, columns=[self._rname(c) for c in x.columns]).columns)
@@ -311,6 +325,7 @@ class LmerFit:
                 keep.append(j)
         self.X = pd.DataFrame(X[:, keep], columns=[names[j] for j in keep],
                               index=self.data.index)
+        self._terms = [terms[j] for j in keep]
         self.y = np.asarray(yv, dtype=float).ravel()
         n = self.y.size
         zs, lams, self.thetas = [], [], []
@@ -320,7 +335,7 @@ class LmerFit:
             q = len(b.cols)
             sig = np.zeros((q, q))
             if q == 1:
-                sig[0, 0] = float(vc.iloc[rows[0]])
+                sig[0, 0] = float(vc.iloc[rows[0]]) if rows else 0.0    # dropped: 0
             else:
                 for r in rows:
                     i, j = (int(v) - 1 for v in str(vc.index[r]).rsplit("_", 1)[1].split(":"))
@@ -575,6 +590,28 @@ class LmerFit:
                 "AICtab": pd.Series({"AIC": self.aic, "BIC": self.bic,
                                      "logLik": self.loglik, "deviance": self.deviance})}
 
+    def anova(self) -> pd.DataFrame:
+        """lme4's ``anova(m)`` of one fit: sequential (type I) sums of squares of the fixed
+        terms from the Cholesky factor of the fixed effects' precision (npar, Sum Sq,
+        Mean Sq, F value; no denominator df, as lme4)."""
+        prec = np.linalg.inv(self._vcov) * self.sigma ** 2     # RX' RX
+        effects = np.linalg.cholesky(prec).T @ self.beta
+        rows, names = [], []
+        for t in dict.fromkeys(self._terms):
+            if t == "(Intercept)":
+                continue
+            idx = [j for j, tt in enumerate(self._terms) if tt == t]
+            ss = float(np.sum(effects[idx] ** 2))
+            rows.append((len(idx), ss, ss / len(idx), ss / len(idx) / self.sigma ** 2))
+            names.append(t)
+        return pd.DataFrame(rows, index=names,
+                            columns=["npar", "Sum Sq", "Mean Sq", "F value"])
+
+    def isSingular(self, tol: float = 1e-4) -> bool:  # noqa: N802 - lme4's name
+        """``isSingular(m)``: a variance at 0 or a correlation at +-1 (a zero diagonal of a
+        relative covariance factor), as lme4's test."""
+        return any(np.any(np.abs(np.diag(t)) < tol) for t in self._tmats())
+
     def refit_ml(self) -> LmerFit:
         """The same model fitted by maximum likelihood (as anova() does)."""
         if not self.REML:
@@ -706,6 +743,13 @@ def getME(m: LmerFit, name: str) -> Any:  # noqa: N802 - lme4's name
     return _lmer(m, "getME").getME(name)
 
 
+def isSingular(m: LmerFit, tol: float = 1e-4) -> Any:  # noqa: N802 - lme4's name
+    """``isSingular(m)``."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
+    return _lmer(m, "isSingular").isSingular(tol)
+
+
 def _untranslated(*xs: Any) -> Any:
     """The placeholder among ``xs`` (an untranslated value: the script goes on), or None."""
     from asr_py.translate.checks import Untranslated
@@ -729,8 +773,8 @@ def anova(*fits: LmerFit, names: list[str] | None = None) -> pd.DataFrame:
     if _untranslated(*fits) is not None:
         return _untranslated(*fits)
     fits = tuple(_lmer(m, "anova") for m in fits)
-    if len(fits) < 2:
-        raise AsrError("anova(): give two or more lmer fits", hint="anova(m0, m1)")
+    if len(fits) == 1:
+        return fits[0].anova()
     if len({m.n for m in fits}) > 1:
         raise AsrError("anova(): models were not all fitted to the same number of "
                        "observations", hint="fit them to the same rows")

@@ -244,7 +244,7 @@ def r_anova(obj: Any, *more: Any, **_: Any) -> Any:
     of anything else, a placeholder of the untranslated value (as before)."""
     if isinstance(obj, RLm) and not more:
         return obj.anova()
-    if _is_lmer(obj) and more:
+    if _is_lmer(obj):
         from asr_py.compat.lme4 import anova
 
         return anova(obj, *more)

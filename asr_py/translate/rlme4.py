@@ -24,7 +24,7 @@ PACKAGES = frozenset({"lme4", "lme4breeding", "emmeans"})
 FITS = frozenset({"lmer", "lmebreed", "lmeb"})
 _LME4 = {"lmer": "lmer", "lmebreed": "lmebreed", "lmeb": "lmebreed", "glmer": "glmer",
          "nlmer": "nlmer", "VarCorr": "VarCorr", "fixef": "fixef", "ranef": "ranef",
-         "ngrps": "ngrps", "getME": "getME"}
+         "ngrps": "ngrps", "getME": "getME", "isSingular": "isSingular"}
 _EMM = {"emmeans": "emmeans", "pairs": "pairs", "contrast": "contrast"}
 #: generic calls translated here when their object is a name bound to an lm/lmer fit
 _GENERIC = {"predict": "predict", "vcov": "vcov", "nobs": "nobs", "sigma": "sigma"}

@@ -183,3 +183,28 @@ def test_unsupported_calls_say_what() -> None:
         lme4.lmebreed("Reaction ~ Days + (1 | Subject)", d, relmat={"Subject": K})
     with pytest.raises(AsrError, match="not an lmer fit"):
         lme4.VarCorr(d)
+
+
+def test_anova_of_one_fit_is_the_sequential_wald_f() -> None:
+    """lme4's anova(m): sequential F = Wald statistic / npar. Yates' oats: with F.scaling 1
+    these are the incremental F statistics pbkrtest recorded (tests/data/kr_reference.json,
+    oats: V, N, V:N)."""
+    ref = json.loads((DATA / "kr_reference.json").read_text())["oats"]["incremental"]
+    o = pd.read_csv(DATA / "DT_yatesoats.csv", dtype={"N": str})
+    m = lme4.lmer("Y ~ V * N + (1 | B) + (1 | B:MP)", o)
+    tab = lme4.anova(m)
+    assert list(tab.index) == ["V", "N", "V:N"]
+    assert list(tab["npar"]) == [r["ndf"] for r in ref[1:]]
+    np.testing.assert_allclose(tab["F value"], [r["F"] for r in ref[1:]], rtol=1e-5)
+    np.testing.assert_allclose(tab["Sum Sq"], tab["F value"] * tab["npar"] * m.sigma ** 2)
+    assert not lme4.isSingular(m)
+    # every group holds the same values: equal group means, the group variance at 0
+    rng = np.random.default_rng(1)
+    e = rng.normal(size=5)
+    d = pd.DataFrame({"g": np.repeat(list("abcd"), 5),
+                      "y": np.concatenate([rng.permutation(e) for _ in range(4)])})
+    sing = lme4.lmer("y ~ 1 + (1 | g)", d)
+    assert lme4.VarCorr(sing)["vcov"].iloc[0] < 1e-8
+    assert lme4.isSingular(sing)
+    # lme4's estimate at the boundary is the model without the term: s2 = var(y)
+    assert lme4.sigma(sing) ** 2 == pytest.approx(np.var(d["y"], ddof=1), rel=1e-10)
