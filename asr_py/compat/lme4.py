@@ -33,8 +33,9 @@ from scipy import linalg, stats
 
 from asr_py.errors import AsrError
 
-__all__ = ["LmerFit", "Ranef", "VarCorr", "anova", "fixef", "getME", "glmer", "isSingular",
-           "lmebreed", "lmer", "ngrps", "nlmer", "nobs", "predict", "ranef", "sigma", "vcov"]
+__all__ = ["LmerFit", "Ranef", "VarCorr", "VarCorrFrame", "anova", "fixef", "getME", "glmer",
+           "isSingular", "lmebreed", "lmer", "ngrps", "nlmer", "nobs", "predict", "ranef",
+           "sigma", "vcov"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 
@@ -436,7 +437,7 @@ class LmerFit:
         r.attrs = {"condVarMat": pd.DataFrame(self._condvar, index=labels, columns=labels)}
         return r
 
-    def VarCorr(self) -> pd.DataFrame:
+    def VarCorr(self) -> VarCorrFrame:
         """``as.data.frame(VarCorr(m))``: grp, var1, var2, vcov, sdcor (sd of variances,
         correlations of covariances), the residual last."""
         rows: list[tuple[Any, ...]] = []
@@ -459,7 +460,15 @@ class LmerFit:
                     rows.append((grp, b.cols[i], b.cols[j], sig[i, j],
                                  sig[i, j] / den if den > 0 else np.nan))
         rows.append(("Residual", None, None, s2, self.sigma))
-        return pd.DataFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
+        out = VarCorrFrame(rows, columns=["grp", "var1", "var2", "vcov", "sdcor"])
+        out.mats = {}
+        seen2: dict[str, int] = {}
+        for b, th in zip(self.bars, self._tmats()):
+            grp = b.grp if b.grp not in seen2 else f"{b.grp}.{seen2[b.grp]}"
+            seen2[b.grp] = seen2.get(b.grp, 0) + 1
+            out.mats[grp] = pd.DataFrame(th @ th.T * s2, index=b.cols, columns=b.cols)
+        out.attrs["sc"] = self.sigma       # attr(VarCorr(m), "sc"): the residual sd
+        return out
 
     def _tmats(self) -> list[np.ndarray]:
         out = []
@@ -639,6 +648,27 @@ class LmerFit:
                 f"Fixed Effects:\n{self.fixef().to_string()}")
 
 
+class VarCorrFrame(pd.DataFrame):
+    """``VarCorr(m)``: as ``as.data.frame(VarCorr(m))`` (grp, var1, var2, vcov, sdcor);
+    ``vc["g"]`` (R's ``VarCorr(m)$g``) is the covariance matrix of g's terms (one term: a
+    Series of its variance); ``attrs["sc"]`` the residual standard deviation."""
+
+    _metadata = ["mats"]
+
+    @property
+    def _constructor(self) -> type:
+        return pd.DataFrame
+
+    def __getitem__(self, key: Any) -> Any:
+        mats = getattr(self, "mats", None) or {}
+        if isinstance(key, str) and key not in self.columns and key in mats:
+            m = mats[key]
+            if m.shape == (1, 1):
+                return pd.Series([float(m.iloc[0, 0])], index=list(m.index))
+            return m.copy()
+        return super().__getitem__(key)
+
+
 class Ranef(dict):
     """``ranef(m)``: a dict of frames by grouping factor; :meth:`to_frame` is
     ``as.data.frame(ranef(m, condVar = TRUE))`` (grpvar, term, grp, condval, condsd)."""
@@ -723,7 +753,7 @@ def ranef(m: LmerFit, condVar: bool = True, **_: Any) -> Ranef:
 
 
 def VarCorr(m: LmerFit, **_: Any) -> pd.DataFrame:  # noqa: N802 - lme4's name
-    """``VarCorr(m)`` as ``as.data.frame(VarCorr(m))``."""
+    """``VarCorr(m)``: a :class:`VarCorrFrame`."""
     if _untranslated(m) is not None:
         return _untranslated(m)
     return _lmer(m, "VarCorr").VarCorr()

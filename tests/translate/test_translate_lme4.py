@@ -32,8 +32,12 @@ lrt <- anova(m0, mm)
 fit <- asreml(fixed = Yield ~ Env, random = ~ Name + Env:Name, data = dat)
 pr <- predict(mm, re.form = NA)
 ll <- logLik(mm)
+vname <- VarCorr(mm)$Name[1]
+ve <- attr(VarCorr(mm), "sc")^2
 """, complete=True)
     vc, fit = ns["vc"], ns["fit"]
+    assert ns["vname"] == pytest.approx(fit.varcomp.loc["Name", "component"], rel=1e-5)
+    assert ns["ve"] == pytest.approx(fit.varcomp.loc["units!R", "component"], rel=1e-5)
     assert list(vc["grp"]) == ["Env:Name", "Name", "Residual"]
     np.testing.assert_allclose(
         vc["vcov"], fit.varcomp.loc[["Env:Name", "Name", "units!R"], "component"], rtol=1e-5)
