@@ -47,6 +47,8 @@ class _Bar:
     factors: list[str]              # grouping factors: ['g'] or ['g', 'h'] for g:h
     relmat: Any = None
     levels: list[str] = field(default_factory=list)
+    fslope: str | None = None       # (0 + f | g): the factor f
+    flevels: list[str] = field(default_factory=list)
     key: str = ""                   # the grouping column built in the data (lme4g<k>)
 
     @property
@@ -239,10 +241,11 @@ class LmerFit:
             for c in b.cols[1 if b.cols[0] == "(Intercept)" else 0:]:
                 if c not in cols:
                     raise AsrError(f"{where}: {c!r} is not a column of data")
-                if not pd.api.types.is_numeric_dtype(data[c]):
+                if not pd.api.types.is_numeric_dtype(data[c]) and b.cols != [c]:
                     raise AsrError(f"{where}: the random slope {c!r} is not numeric",
-                                   hint="factor-valued random slopes are not fitted here; "
-                                        "write (1 | g:f) for a factor f")
+                                   hint="a factor f is fitted alone, (0 + f | g) (an "
+                                        "unstructured covariance across f's levels), or "
+                                        "as (1 | g:f)")
             for f in b.factors:
                 if f not in cols:
                     raise AsrError(f"{where}: grouping factor {f!r} is not a column of data")
@@ -266,6 +269,11 @@ class LmerFit:
                 keys = {":".join(t): tuple(o[x] for o, x in zip(order, t))
                         for t in zip(*labs)}
                 b.levels = sorted(keys, key=keys.get)
+            if b.cols != ["(Intercept)"] and not pd.api.types.is_numeric_dtype(d[b.cols[0]]):
+                # (0 + f | g): one effect per level of f in each level of g (us(f):g)
+                b.fslope = b.cols[0]
+                b.flevels = _levels(d[b.fslope])
+                b.cols = [f"{b.fslope}{lv}" for lv in b.flevels]
             b.relmat = relmat.get(b.grp)
             if b.relmat is not None and b.cols != ["(Intercept)"]:
                 raise AsrError(f"{where}: relmat on {b.grp!r} with random slopes is not "
@@ -277,7 +285,9 @@ class LmerFit:
             b.key = f"lme4g{k}"
             d[b.key] = b._lab                     # type: ignore[attr-defined]
             q = len(b.cols)
-            if b.relmat is not None:
+            if b.fslope is not None:
+                terms.append(f"us({b.fslope}):{b.key}")
+            elif b.relmat is not None:
                 mats[f"K{k}"] = pd.DataFrame(b.relmat._use() if hasattr(b.relmat, "_use")
                                              else b.relmat)
                 _relmat_factor(b.relmat, b.levels, b.grp)     # checks
@@ -339,7 +349,7 @@ class LmerFit:
                 sig[0, 0] = float(vc.iloc[rows[0]]) if rows else 0.0    # dropped: 0
             else:
                 for r in rows:
-                    i, j = (int(v) - 1 for v in str(vc.index[r]).rsplit("_", 1)[1].split(":"))
+                    i, j = self._us_pos(b, str(vc.index[r]))
                     sig[i, j] = sig[j, i] = float(vc.iloc[r])
             t = _factor(sig / s2)
             self.thetas.append(t.T[np.triu_indices(q)])     # lower triangle, by column
@@ -347,7 +357,10 @@ class LmerFit:
             idx = np.array([pos[v] for v in b._lab])        # type: ignore[attr-defined]
             z = np.zeros((n, len(b.levels) * q))
             for j, c in enumerate(b.cols):
-                val = np.ones(n) if c == "(Intercept)" else self.data[c].to_numpy(float)
+                if b.fslope is not None:
+                    val = (_labels(self.data[b.fslope]) == b.flevels[j]).to_numpy(float)
+                else:
+                    val = np.ones(n) if c == "(Intercept)" else self.data[c].to_numpy(float)
                 z[np.arange(n), idx * q + j] = val
             zs.append(z)
             left = _relmat_factor(b.relmat, b.levels, b.grp) if b.relmat is not None \
@@ -383,6 +396,21 @@ class LmerFit:
         self._ml_dev = ld_l + n * (1 + math.log(2 * math.pi * pwrss / n))
         self.n, self.p = n, p
         self.npar = p + sum(len(b.cols) * (len(b.cols) + 1) // 2 for b in self.bars) + 1
+
+    @staticmethod
+    def _us_pos(b: _Bar, label: str) -> tuple[int, int]:
+        """(i, j) of a us() parameter from its varcomp label: ``..._2:1`` of a str() term,
+        ``f:key!f_A:B`` of us(f):key (the levels A, B of f)."""
+        if b.fslope is None:
+            i, j = (int(v) - 1 for v in label.rsplit("_", 1)[1].split(":"))
+            return i, j
+        tail = label.split("!", 1)[1][len(b.fslope) + 1:]
+        pos = {lv: k for k, lv in enumerate(b.flevels)}
+        for cut in [m.start() for m in re.finditer(":", tail)]:
+            a, c = tail[:cut], tail[cut + 1:]
+            if a in pos and c in pos:
+                return pos[a], pos[c]
+        raise AsrError(f"cannot read the us() parameter {label!r}")    # pragma: no cover
 
     @staticmethod
     def _rname(col: str) -> str:

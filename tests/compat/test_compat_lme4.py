@@ -208,3 +208,24 @@ def test_anova_of_one_fit_is_the_sequential_wald_f() -> None:
     assert lme4.isSingular(sing)
     # lme4's estimate at the boundary is the model without the term: s2 = var(y)
     assert lme4.sigma(sing) ** 2 == pytest.approx(np.var(d["y"], ddof=1), rel=1e-10)
+
+
+def test_factor_slope_is_unstructured_across_levels() -> None:
+    """(0 + Env | Name) is us(Env):Name: lme4's VarCorr layout (variances, then the
+    covariances with their correlations) of the fit recorded in
+    tests/api/test_reference_fits.py (c_example_us: best ll -462.16260921499)."""
+    m = lme4.lmer("Yield ~ Env + (0 + Env | Name)", _read("DT_example.csv"))
+    assert m.loglik == pytest.approx(-462.16260921499, abs=1e-6)
+    vc = lme4.VarCorr(m)
+    assert list(vc["var1"][:3]) == ["EnvCA.2011", "EnvCA.2012", "EnvCA.2013"]
+    np.testing.assert_allclose(vc["vcov"], [15.9936761363793, 5.27432796414104,
+                                            7.68961900268604, 6.17271864542879,
+                                            6.36604925347063, 0.374546343528896,
+                                            4.38617395238674], rtol=1e-4)
+    np.testing.assert_allclose(vc["sdcor"][3], vc["vcov"][3] / np.sqrt(
+        vc["vcov"][0] * vc["vcov"][1]))
+    sig = vc["Name"].to_numpy()
+    nl = len(lme4.ranef(m)["Name"])
+    d = _dense(m, np.kron(np.eye(nl), sig))
+    assert m.loglik == pytest.approx(d["ll"], abs=1e-8)
+    np.testing.assert_allclose(lme4.ranef(m)["Name"].to_numpy().ravel(), d["u"], atol=1e-8)
