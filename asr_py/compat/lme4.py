@@ -269,7 +269,8 @@ class LmerFit:
                 keys = {":".join(t): tuple(o[x] for o, x in zip(order, t))
                         for t in zip(*labs)}
                 b.levels = sorted(keys, key=keys.get)
-            if b.cols != ["(Intercept)"] and not pd.api.types.is_numeric_dtype(d[b.cols[0]]):
+            if len(b.cols) == 1 and b.cols[0] != "(Intercept)" and \
+                    not pd.api.types.is_numeric_dtype(d[b.cols[0]]):
                 # (0 + f | g): one effect per level of f in each level of g (us(f):g)
                 b.fslope = b.cols[0]
                 b.flevels = _levels(d[b.fslope])
