@@ -7,16 +7,16 @@ so that every accessor has lme4's layout and meaning:
 
 * random terms ``(1 | g)``, ``(1 | g:h)``, ``(1 | g/h)`` (= ``(1 | g) + (1 | g:h)``),
   ``(x | g)`` (correlated intercept and slope: ``us`` over a ``str()`` term), ``(x || g)``
-  (uncorrelated), ``(0 + x | g)``; the grouping factors of ``relmat = list(g = K)``
-  (lme4breeding) get the covariance ``K`` (``vm()``), as ``Z* = Z L`` with ``K = L L'``;
+  (uncorrelated), ``(0 + x | g)``, ``(0 + f | g)`` for a factor f (``us(f):g``); the
+  grouping factors of ``relmat = list(g = K)`` (lme4breeding) get the covariance ``K`` (``vm()``), as ``Z* = Z L`` with ``K = L L'``;
 * terms are ordered by decreasing number of levels, as lme4 orders them;
 * ``sigma()`` and the log-likelihood are lme4's profiled ones (``pwrss / (n - p)`` for REML);
   AIC/BIC count the fixed effects, the covariance parameters and the residual variance;
 * ``ranef(condVar = TRUE)`` gives lme4's conditional variances (given the fixed effects);
 * ``anova(m1, m2)`` refits REML fits by ML, as lme4 does, and tests them by LRT.
 
-What lme4 has and asr_py cannot fit (``glmer`` families, ``nlmer``, factor-valued random
-slopes with an intercept, ``weights``/``offset``) raises an :class:`~asr_py.errors.AsrError`
+What lme4 has and asr_py cannot fit (``glmer`` families, ``nlmer``, a factor slope beside
+an intercept, ``weights``/``offset``) raises an :class:`~asr_py.errors.AsrError`
 naming it.
 """
 
