@@ -8,7 +8,8 @@ so that every accessor has lme4's layout and meaning:
 * random terms ``(1 | g)``, ``(1 | g:h)``, ``(1 | g/h)`` (= ``(1 | g) + (1 | g:h)``),
   ``(x | g)`` (correlated intercept and slope: ``us`` over a ``str()`` term), ``(x || g)``
   (uncorrelated), ``(0 + x | g)``, ``(0 + f | g)`` for a factor f (``us(f):g``); the
-  grouping factors of ``relmat = list(g = K)`` (lme4breeding) get the covariance ``K`` (``vm()``), as ``Z* = Z L`` with ``K = L L'``;
+  grouping factors of ``relmat = list(g = K)`` (lme4breeding) get the covariance ``K``
+  (``vm()``), as ``Z* = Z L`` with ``K = L L'``;
 * terms are ordered by decreasing number of levels, as lme4 orders them;
 * ``sigma()`` and the log-likelihood are lme4's profiled ones (``pwrss / (n - p)`` for REML);
   AIC/BIC count the fixed effects, the covariance parameters and the residual variance;
