@@ -8,11 +8,11 @@ As emmeans: the reference grid crosses every level of each factor of the fixed m
 covariates at their mean; a marginal mean averages the grid's rows over the factors not named
 with equal weights. ``emmean = L b``, ``SE = sqrt(diag(L V L'))``.
 
-Degrees of freedom: an lm's residual df (t); for lmer fits the asymptotic df (``Inf``, z),
-which is emmeans' ``lmer.df = "asymptotic"`` (emmeans' default for lmer is Kenward-Roger when
-pbkrtest is installed: its SEs use the KR-adjusted covariance and differ slightly). Of an
-asreml fit, the means are its ``predict(classify)`` (the same definition on the fixed part;
-asymptotic df as well). p-values
+Degrees of freedom: an lm's residual df (t); for lmer fits emmeans' default
+``lmer.df = "kenward-roger"`` (the KR-adjusted covariance of the fixed effects and KR df per
+mean or contrast, from :mod:`asr_py.results.kenward_roger`), or ``"satterthwaite"``, or
+``"asymptotic"`` (the unadjusted covariance, df ``Inf``, z). Of an asreml fit, the means are
+its ``predict(classify)`` (the same definition on the fixed part), with asymptotic df. p-values
 of ``pairs()`` are Tukey-adjusted by default, as emmeans; ``adjust = "none"``,
 ``"bonferroni"``, ``"sidak"``, ``"holm"`` are also available.
 """
@@ -37,7 +37,7 @@ class EmmGrid(pd.DataFrame):
     """An emmGrid: its summary table (columns as emmeans' ``as.data.frame``) with the slots
     ``linfct``, ``bhat``, ``V`` (``x@linfct`` translates to ``x["linfct"]``)."""
 
-    _metadata = ["linfct", "bhat", "V", "by", "factors", "kind", "dfv"]
+    _metadata = ["linfct", "bhat", "V", "by", "factors", "kind", "dffun"]
 
     @property
     def _constructor(self) -> type:
@@ -69,19 +69,62 @@ class EmmList(dict):
         return {k: pd.DataFrame(v) for k, v in self.items()}
 
 
-def _model(fit: Any) -> tuple[np.ndarray, np.ndarray, list[str], Any, pd.DataFrame, float]:
-    """(beta, V, column names, formulaic spec, data, df) of a supported fit."""
+def _const(df: float) -> Any:
+    return lambda L: np.full(len(L), float(df))
+
+
+def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
+    """(V, df function) of an lmer fit by ``lmer.df``: 'kenward-roger' (emmeans' default:
+    the KR-adjusted covariance, KR df per row), 'satterthwaite' (unadjusted covariance) or
+    'asymptotic' (unadjusted, df Inf)."""
+    from asr_py.results.kenward_roger import kr_info, kr_test, satterthwaite_test
+
+    m = str(method).lower()
+    if m.startswith("asymp"):
+        return fit._vcov, _const(np.inf)
+    if not (m.startswith("kenward") or m.startswith("satter")):
+        raise AsrError(f"emmeans(): lmer.df = {method!r} is not supported",
+                       hint="'kenward-roger', 'satterthwaite' or 'asymptotic'")
+    Xa = np.asarray(fit.fit.model.X, dtype=float)
+    X = fit.X.to_numpy()
+    perm = []       # column j of lme4's X is column perm[j] of asr_py's
+    for j in range(X.shape[1]):
+        hit = [k for k in range(Xa.shape[1]) if np.allclose(Xa[:, k], X[:, j])]
+        if len(hit) != 1:
+            raise AsrError("emmeans(): cannot match the fixed effects for Kenward-Roger",
+                           hint="use lmer.df = 'asymptotic'")
+        perm.append(hit[0])
+    info = kr_info(fit.fit.model, fit.fit.result)
+    test = kr_test if m.startswith("kenward") else satterthwaite_test
+    phi = info.phi_a if m.startswith("kenward") else info.phi
+    V = np.asarray(phi)[np.ix_(perm, perm)]
+    beta_a = np.asarray(fit.fit.result.beta, dtype=float).ravel()
+
+    def dffun(L: np.ndarray) -> np.ndarray:
+        out = []
+        for row in np.atleast_2d(L):
+            la = np.zeros(Xa.shape[1])
+            la[perm] = row
+            out.append(test(info, beta_a, la[:, None])["denDF"])
+        return np.array(out, dtype=float)
+    return V, dffun
+
+
+def _model(fit: Any, lmer_df: str = "kenward-roger"
+           ) -> tuple[np.ndarray, np.ndarray, list[str], Any, pd.DataFrame, Any]:
+    """(beta, V, column names, formulaic spec, data, df function) of a supported fit."""
     from asr_py.compat.lme4 import LmerFit
     from asr_py.translate.rlm import RLm
 
     if isinstance(fit, LmerFit):
-        return (fit.beta, fit._vcov, list(fit.X.columns), fit._spec, fit.data, np.inf)
+        V, dffun = _lmer_df(fit, lmer_df)
+        return (fit.beta, V, list(fit.X.columns), fit._spec, fit.data, dffun)
     if isinstance(fit, RLm):
         keep = fit.keep
         xk = fit._xw[:, keep]
         v = np.linalg.inv(xk.T @ xk) * fit.sigma ** 2
         return (fit.coefficients.to_numpy()[keep], v, [fit.X.columns[j] for j in keep],
-                fit._spec, fit.data, float(fit.df_residual))
+                fit._spec, fit.data, _const(fit.df_residual))
     raise AsrError(f"emmeans(): fits of type {type(fit).__name__} are not supported",
                    hint="emmeans() takes lm(), lmer() and asreml fits")
 
@@ -140,7 +183,7 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
             return EmmList(emmeans=em, contrasts=contrast(
                 em, "pairwise", adjust=options.get("adjust", "tukey")))
         return em
-    beta, V, cols, spec, data, df = _model(fit)
+    beta, V, cols, spec, data, dffun = _model(fit, options.get("lmer.df", "kenward-roger"))
     variables = [v for v in spec.variables_by_source.get("data", set())
                  if v in data.columns] if hasattr(spec, "variables_by_source") else []
     if not variables:
@@ -179,7 +222,7 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
     est = L @ beta
     se = np.sqrt(np.einsum("ij,jk,ik->i", L, V, L))
     table = pd.DataFrame(out_levels, columns=keys)
-    em = _grid(table, est, se, df, L, beta, V, by_f, keys, "emmean",
+    em = _grid(table, est, se, dffun, L, beta, V, by_f, keys, "emmean",
                float(options.get("level", 0.95)))
     if pair:
         return EmmList(emmeans=em, contrasts=contrast(em, "pairwise",
@@ -211,34 +254,36 @@ def _asreml_means(fit: Any, keys: list[str], by: list[str], level: float) -> Emm
     order = sorted(range(len(table)), key=lambda i: tuple(
         levels[j][table.iloc[i][k]] for j, k in reversed(list(enumerate(keys)))))
     table, est, V = table.iloc[order].reset_index(drop=True), est[order], V[np.ix_(order, order)]
-    return _grid(table, est, np.sqrt(np.diag(V)), np.inf, np.eye(len(est)), est, V, by,
-                 keys, "emmean", level)
+    return _grid(table, est, np.sqrt(np.diag(V)), _const(np.inf), np.eye(len(est)), est, V,
+                 by, keys, "emmean", level)
 
 
-def _grid(table: pd.DataFrame, est: np.ndarray, se: np.ndarray, df: float, L: np.ndarray,
+def _grid(table: pd.DataFrame, est: np.ndarray, se: np.ndarray, dffun: Any, L: np.ndarray,
           beta: np.ndarray, V: np.ndarray, by: list[str], factors: list[str], kind: str,
           level: float = 0.95) -> EmmGrid:
     t = table.copy()
+    df = dffun(L)
     t[kind] = est
     t["SE"] = se
     t["df"] = df
-    q = stats.norm.ppf((1 + level) / 2) if np.isinf(df) else stats.t.ppf((1 + level) / 2, df)
-    lo, hi = ("asymp.LCL", "asymp.UCL") if np.isinf(df) else ("lower.CL", "upper.CL")
+    q = stats.t.ppf((1 + level) / 2, df)        # the normal quantile where df is Inf
+    lo, hi = ("asymp.LCL", "asymp.UCL") if np.isinf(df).all() else ("lower.CL", "upper.CL")
     if kind == "emmean":
         t[lo] = est - q * se
         t[hi] = est + q * se
     g = EmmGrid(t)
-    g.linfct, g.bhat, g.V, g.by, g.factors, g.kind, g.dfv = L, beta, V, by, factors, kind, df
+    g.linfct, g.bhat, g.V, g.by, g.factors, g.kind, g.dffun = L, beta, V, by, factors, kind, \
+        dffun
     return g
 
 
-def _adjust(p: np.ndarray, t: np.ndarray, adjust: str, k: int, df: float) -> np.ndarray:
+def _adjust(p: np.ndarray, t: np.ndarray, adjust: str, k: int, df: np.ndarray) -> np.ndarray:
     m = len(p)
     a = str(adjust).lower()
     if a == "none" or m <= 1:
         return p
     if a == "tukey":
-        d = 1e6 if np.isinf(df) else df
+        d = np.where(np.isinf(df), 1e6, df)
         return np.clip(stats.studentized_range.sf(np.abs(t) * np.sqrt(2), k, d), 0, 1)
     if a == "bonferroni":
         return np.minimum(p * m, 1)
@@ -319,10 +364,11 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
     est = L @ em.bhat
     se = np.sqrt(np.einsum("ij,jk,ik->i", L, em.V, L))
     table = pd.DataFrame(labels, columns=["contrast", *by])
-    out = _grid(table, est, se, em.dfv, L, em.bhat, em.V, by, ["contrast", *by], "estimate")
+    out = _grid(table, est, se, em.dffun, L, em.bhat, em.V, by, ["contrast", *by],
+                "estimate")
     tval = est / se
-    df = em.dfv
-    p = 2 * (stats.norm.sf(np.abs(tval)) if np.isinf(df) else stats.t.sf(np.abs(tval), df))
+    df = out["df"].to_numpy(dtype=float)
+    p = 2 * stats.t.sf(np.abs(tval), df)
     if adjust is None:
         adjust = "tukey" if isinstance(method, str) and method.lower() in (
             "pairwise", "revpairwise") else ("fdr" if method == "eff" else "none")
@@ -337,12 +383,12 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
             res[o] = np.minimum(adj, 1)
             padj[blk] = res
         else:
-            padj[blk] = _adjust(p[blk], tval[blk], adjust, k, df)
-    ratio = "z.ratio" if np.isinf(df) else "t.ratio"
+            padj[blk] = _adjust(p[blk], tval[blk], adjust, k, df[blk])
+    ratio = "z.ratio" if np.isinf(df).all() else "t.ratio"
     out = out.assign(**{ratio: tval, "p.value": padj})
     g = EmmGrid(out)
-    g.linfct, g.bhat, g.V, g.by, g.factors, g.kind, g.dfv = L, em.bhat, em.V, by, \
-        ["contrast", *by], "estimate", df
+    g.linfct, g.bhat, g.V, g.by, g.factors, g.kind, g.dffun = L, em.bhat, em.V, by, \
+        ["contrast", *by], "estimate", em.dffun
     return g
 
 

@@ -21,6 +21,7 @@ from asr_py.translate.rlm import r_lm
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 KR = json.loads((DATA / "kr_reference.json").read_text())
+ASYM = {"lmer.df": "asymptotic"}
 
 #: AparicioJohan/trainingMM data/example_1.csv (an RCBD: 4 genotypes in 3 blocks), 12 rows
 EX1 = pd.DataFrame({
@@ -32,7 +33,7 @@ EX1 = pd.DataFrame({
 def test_lmer_asymptotic_means_and_pairs_match_emmeans() -> None:
     ref = KR["dt_example"]
     m = lme4.lmer("Yield ~ Env + (1 | Name)", pd.read_csv(DATA / "DT_example.csv"))
-    g = em.emmeans(m, "~ Env")
+    g = em.emmeans(m, "~ Env", **ASYM)
     np.testing.assert_allclose(g["emmean"], ref["emmean"], rtol=1e-8)
     np.testing.assert_allclose(g["SE"], ref["asym_emmean_se"], rtol=1e-6)
     np.testing.assert_allclose(g.vcov(), ref["asym_emm_vcov"], rtol=1e-6)
@@ -41,9 +42,33 @@ def test_lmer_asymptotic_means_and_pairs_match_emmeans() -> None:
     assert list(p["contrast"]) == ref["pairs"]
     np.testing.assert_allclose(p["SE"], ref["asym_pairs_se"], rtol=1e-6)
     # emmeans(fit, pairwise ~ Env): the means and their contrasts
-    both = em.emmeans(m, "pairwise ~ Env")
+    both = em.emmeans(m, "pairwise ~ Env", **ASYM)
     np.testing.assert_allclose(both["contrasts"]["SE"], ref["asym_pairs_se"], rtol=1e-6)
     np.testing.assert_allclose(both["emmeans"]["emmean"], ref["emmean"], rtol=1e-8)
+
+
+def test_lmer_default_is_kenward_roger_as_emmeans() -> None:
+    """emmeans' default for lmer fits (pbkrtest installed): the KR-adjusted covariance and
+    KR df, per mean and per contrast (kr_reference.json, dt_example and oats)."""
+    ref = KR["dt_example"]
+    m = lme4.lmer("Yield ~ Env + (1 | Name)", pd.read_csv(DATA / "DT_example.csv"))
+    g = em.emmeans(m, "~ Env")
+    np.testing.assert_allclose(g["SE"], ref["emmean_se"], rtol=1e-6)
+    np.testing.assert_allclose(g["df"], ref["emmean_df"], rtol=1e-6)
+    np.testing.assert_allclose(g.vcov(), ref["emm_vcov"], rtol=1e-6)
+    assert "lower.CL" in g.columns
+    p = em.pairs(g, adjust="none")
+    np.testing.assert_allclose(p["SE"], ref["pairs_se"], rtol=1e-6)
+    np.testing.assert_allclose(p["df"], ref["pairs_df"], rtol=1e-6)
+    assert "t.ratio" in p.columns
+    o = pd.read_csv(DATA / "DT_yatesoats.csv", dtype={"N": str})
+    m3 = lme4.lmer("Y ~ V * N + (1 | B) + (1 | B:MP)", o)
+    pv = em.pairs(em.emmeans(m3, "~ V"), adjust="none")
+    np.testing.assert_allclose(pv["SE"], KR["oats"]["pairs_V_se"], rtol=1e-5)
+    np.testing.assert_allclose(pv["df"], KR["oats"]["pairs_V_df"], rtol=1e-5)
+    pvn = em.pairs(em.emmeans(m3, "~ V:N"), adjust="none")
+    np.testing.assert_allclose(pvn["df"], KR["oats"]["pairs_VN_df"], rtol=1e-5)
+    np.testing.assert_allclose(pvn["SE"], KR["oats"]["pairs_VN_se"], rtol=1e-5)
 
 
 def test_two_factor_means_of_a_split_plot() -> None:
@@ -51,13 +76,13 @@ def test_two_factor_means_of_a_split_plot() -> None:
     ref = KR["oats"]
     o = pd.read_csv(DATA / "DT_yatesoats.csv", dtype={"N": str})
     m = lme4.lmer("Y ~ V * N + (1 | B) + (1 | B:MP)", o)
-    g = em.emmeans(m, "~ V:N")
+    g = em.emmeans(m, "~ V:N", **ASYM)
     assert list(g.columns[:2]) == ["V", "N"]
     np.testing.assert_allclose(g["emmean"], ref["asym_emm_VN"], rtol=1e-8)
     np.testing.assert_allclose(g["SE"], ref["asym_emm_VN_se"], rtol=1e-5)
     np.testing.assert_allclose(em.pairs(g, adjust="none")["SE"],
                                json.loads(json.dumps(ref["asym_pairs_VN_se"])), rtol=1e-5)
-    np.testing.assert_allclose(em.pairs(em.emmeans(m, "V"), adjust="none")["SE"],
+    np.testing.assert_allclose(em.pairs(em.emmeans(m, "V", **ASYM), adjust="none")["SE"],
                                ref["asym_pairs_V_se"], rtol=1e-5)
 
 
