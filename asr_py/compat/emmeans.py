@@ -80,6 +80,13 @@ def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
     from asr_py.results.kenward_roger import kr_info, kr_test, satterthwaite_test
 
     m = str(method).lower()
+    if not m.startswith("asymp") and fit.n > 3000:
+        # emmeans' pbkrtest.limit / lmerTest.limit: beyond 3000 records, asymptotic df
+        import warnings
+
+        warnings.warn(f"emmeans(): {fit.n} records exceed emmeans' limit of 3000 for "
+                      f"{method} df; asymptotic df are used, as emmeans does", stacklevel=3)
+        m = "asymptotic"
     if m.startswith("asymp"):
         return fit._vcov, _const(np.inf)
     if not (m.startswith("kenward") or m.startswith("satter")):
