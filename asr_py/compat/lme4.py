@@ -36,7 +36,7 @@ from asr_py.errors import AsrError
 
 __all__ = ["LmerFit", "Ranef", "VarCorr", "VarCorrFrame", "anova", "fixef", "getME", "glmer",
            "isSingular", "lmebreed", "lmer", "ngrps", "nlmer", "nobs", "predict", "ranef",
-           "sigma", "vcov"]
+           "sigma", "vcov", "deviance"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 
@@ -904,6 +904,17 @@ def nobs(m: Any) -> int:
         return _untranslated(m)
     m = _fit(m, "nobs")
     return m.n if isinstance(m, LmerFit) else int(m.y.size)
+
+
+def deviance(m: Any) -> float:
+    """``deviance()``: of an lmer fit, -2 log-likelihood (ML criterion; for a REML fit at
+    the REML estimates); of an lm, the residual sum of squares (R's deviance.lm)."""
+    if _untranslated(m) is not None:
+        return _untranslated(m)
+    m = _fit(m, "deviance")
+    if isinstance(m, LmerFit):
+        return m.deviance
+    return float(np.sum(m.w * m.residuals.to_numpy() ** 2))
 
 
 def sigma(m: Any) -> float:

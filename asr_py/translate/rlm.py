@@ -152,6 +152,23 @@ class RLm:
         rss = float(np.sum(self.w * self.residuals.to_numpy() ** 2))
         return float(np.sqrt(rss / self.df_residual)) if self.df_residual > 0 else np.nan
 
+    @property
+    def loglik(self) -> float:
+        """R's ``logLik(lm)``: the Gaussian log-likelihood at the ML variance RSS/n."""
+        n = self.y.size
+        rss = float(np.sum(self.w * self.residuals.to_numpy() ** 2))
+        return float(-n / 2 * (np.log(2 * np.pi * rss / n) + 1) + 0.5 * np.sum(np.log(self.w)))
+
+    @property
+    def aic(self) -> float:
+        """R's ``AIC(lm)``: -2 logLik + 2 (rank + 1)."""
+        return -2 * self.loglik + 2 * (self.rank + 1)
+
+    @property
+    def bic(self) -> float:
+        """R's ``BIC(lm)``: -2 logLik + log(n) (rank + 1)."""
+        return -2 * self.loglik + np.log(self.y.size) * (self.rank + 1)
+
     def anova(self) -> pd.DataFrame:
         """R's ``anova(lm)``: sequential (type I) sums of squares of the terms in formula
         order, then the residuals."""

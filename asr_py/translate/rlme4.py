@@ -27,8 +27,9 @@ _LME4 = {"lmer": "lmer", "lmebreed": "lmebreed", "lmeb": "lmebreed", "glmer": "g
          "ngrps": "ngrps", "getME": "getME", "isSingular": "isSingular"}
 _EMM = {"emmeans": "emmeans", "pairs": "pairs", "contrast": "contrast"}
 #: generic calls translated here when their object is a name bound to an lm/lmer fit
-_GENERIC = {"predict": "predict", "vcov": "vcov", "nobs": "nobs", "sigma": "sigma"}
-FUNCTIONS = frozenset(_LME4) | frozenset(_EMM) | frozenset(_GENERIC) | {"REMLcrit"}
+_GENERIC = {"predict": "predict", "vcov": "vcov", "nobs": "nobs", "sigma": "sigma",
+            "deviance": "deviance"}
+FUNCTIONS = frozenset(_LME4) | frozenset(_EMM) | frozenset(_GENERIC) | {"REMLcrit", "coef"}
 #: lme4's argument names that are not Python identifiers
 _ARGS = {"re.form": "re_form", "allow.new.levels": "allow_new_levels"}
 
@@ -44,6 +45,8 @@ def translate(tr: Any, e: R) -> str | None:
     f = base_name(e.value)
     if f not in FUNCTIONS or f in getattr(tr, "functions", ()):
         return None
+    if f == "coef":
+        return _coef_summary(tr, e)
     if f == "pairs" and not _emm_arg(e):
         return None         # graphics::pairs of a data frame
     if f == "contrast" and not _emm_arg(e):
@@ -91,6 +94,18 @@ def translate(tr: Any, e: R) -> str | None:
         f"{k}={v}" if k.isidentifier() else f"**{{{k!r}: {v}}}"
         for k, v in args if k is not None] + (["**kwargs"] if star else [])
     return f"{mod}.{name}({', '.join(out)})"
+
+
+def _coef_summary(tr: Any, e: R) -> str | None:
+    """``coef(summary(m))`` of an lm or lmer fit: its coefficient table."""
+    args = [a for n, a in e.args if a.kind != "empty"]
+    if len(e.args) != 1 or len(args) != 1 or args[0].kind != "call" or \
+            args[0].value != "summary" or len(args[0].args) != 1:
+        return None
+    obj = args[0].args[0][1]
+    if obj.kind != "name" or obj.value not in getattr(tr, "lm_fits", ()):
+        return None
+    return f"{tr.py(obj)}.describe()['coefficients']"
 
 
 def _emm_arg(e: R) -> bool:

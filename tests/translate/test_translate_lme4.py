@@ -133,3 +133,35 @@ def test_dots_are_passed_on_and_backticks_read() -> None:
 
     ns = run_py(py, dat=dat)
     assert list(ns["v"]["grp"]) == ["g", "Residual"]
+
+
+@pytest.mark.usefixtures("workdir")
+def test_coef_of_summary_and_lm_likelihood() -> None:
+    """coef(summary(m)) of lm and lmer fits; logLik/AIC/BIC/deviance of an lm (R's: the
+    Gaussian likelihood at sigma^2 = RSS/n, rank + 1 parameters), checked with scipy's
+    normal density."""
+    from scipy import stats
+
+    ns = run_r("""
+dat <- read.csv("oats.csv")
+l <- lm(Y ~ V + B, data = dat)
+m <- lmer(Y ~ V + (1 | B), data = dat)
+cl <- coef(summary(l))
+cm <- coef(summary(m))
+ll <- logLik(l)
+a <- AIC(l)
+b <- BIC(l)
+dv <- deviance(l)
+""", complete=True)
+    fit = ns["l"]
+    res = fit.residuals.to_numpy()
+    n = res.size
+    ll = float(np.sum(stats.norm.logpdf(res, scale=np.sqrt(np.sum(res ** 2) / n))))
+    assert ns["ll"] == pytest.approx(ll, rel=1e-12)
+    k = fit.rank + 1
+    assert ns["a"] == pytest.approx(-2 * ll + 2 * k, rel=1e-12)
+    assert ns["b"] == pytest.approx(-2 * ll + np.log(n) * k, rel=1e-12)
+    assert ns["dv"] == pytest.approx(np.sum(res ** 2), rel=1e-12)
+    assert list(ns["cl"].columns) == ["Estimate", "Std. Error", "t value", "Pr(>|t|)"]
+    assert list(ns["cm"].columns) == ["Estimate", "Std. Error", "t value"]
+    assert list(ns["cm"].index) == ["(Intercept)", "VMarvellous", "VVictory"]
