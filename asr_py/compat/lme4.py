@@ -756,6 +756,7 @@ def _check_options(where: str, options: dict[str, Any]) -> None:
 
 def _unsupported(name: str) -> Any:
     def fn(*_: Any, **__: Any) -> Any:
+        """lme4's generalized/nonlinear mixed models are not fitted here (an error)."""
         raise AsrError(f"{name}() (lme4) is not available: asr_py fits Gaussian linear "
                        "mixed models only here",
                        hint="for binomial/Poisson traits use asr.asreml(..., "
