@@ -17,7 +17,9 @@ Public API (everything else is internal):
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * :mod:`plus <asr_py.compat.asremlplus>` - asremlPlus's model-selection workflow
   (``as_asrtests``, ``testranfix``, ``changeTerms``, ``REMLRT``, ``infoCriteria``, ...);
-  :mod:`dae <asr_py.compat.dae>` - dae's ``fac.combine`` and ``mat.*`` helpers
+  :mod:`dae <asr_py.compat.dae>` - dae's ``fac.combine`` and ``mat.*`` helpers;
+  :mod:`lme4 <asr_py.compat.lme4>` - lme4's ``lmer`` (and lme4breeding's ``lmebreed``) with
+  lme4's accessors; :mod:`emmeans <asr_py.compat.emmeans>` - ``emmeans``/``pairs``/``contrast``
 * errors: :class:`AsrError`, :class:`FormulaError`, :class:`FormulaSyntaxError`,
   :class:`DataError`, :class:`MatrixError`, :class:`ModelError`, :class:`PedigreeError`
 * warnings: :class:`AsrWarning`, :class:`ConvergenceWarning` (a fit did not converge),
@@ -73,6 +75,8 @@ _LAZY = {
     "asr_gaussian": ("asr_py.glmm.family", "asr_gaussian"),
     "plus": ("asr_py.compat", "asremlplus"),
     "dae": ("asr_py.compat", "dae"),
+    "lme4": ("asr_py.compat", "lme4"),
+    "emmeans": ("asr_py.compat", "emmeans"),
 }
 
 __all__ = [

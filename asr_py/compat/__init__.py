@@ -9,6 +9,6 @@
 See docs/asremlplus.md for what is covered and how it differs.
 """
 
-from asr_py.compat import asremlplus, dae
+from asr_py.compat import asremlplus, dae, emmeans, lme4
 
-__all__ = ["asremlplus", "dae"]
+__all__ = ["asremlplus", "dae", "emmeans", "lme4"]

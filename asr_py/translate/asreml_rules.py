@@ -21,6 +21,7 @@ from asr_py.translate import (
     rjoin,
     rlazy,
     rlm,
+    rlme4,
     rlucid,
     rstats,
     rstring,
@@ -516,9 +517,9 @@ class Translator(BasePrinter):
                           self.raw_names):
                 group.discard(name)
             self.lm_fits.discard(name)
-            if r.kind == "call" and r.value == "lm" or r.kind == "bin" and \
-                    r.value in ("|>", "%>%") and r.right is not None and \
-                    r.right.kind == "call" and r.right.value == "lm":
+            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", *rlme4.FITS} or \
+                    r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and \
+                    r.right.kind == "call" and r.right.value in {"lm", *rlme4.FITS}:
                 self.lm_fits.add(name)
             if r.kind == "call" and r.value == "list":
                 self.raw_names.add(name)        # a list: x$absent is NULL (r_dollar)
@@ -907,6 +908,11 @@ class Translator(BasePrinter):
                         "axis=1)")
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
                 return f"{self.runtime('r_varcomp')}({m})"
+            if comp in _SUMMARY_ATTRS and self.is_fit(obj.args[0][1]):
+                return f"{m}.{_SUMMARY_ATTRS[comp]}"
+            first = obj.args[0][1]
+            if first.kind == "name" and first.value in self.lm_fits:
+                return f"{m}.describe()[{e.value!r}]"   # summary(lm or lmer fit)$x
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
@@ -1082,6 +1088,11 @@ class Translator(BasePrinter):
             got = rtidy.translate(self, e)
             if got is not None:
                 return got
+        if rlme4.base_name(f) in rlme4.FUNCTIONS or f == "as.data.frame":   # lmer, emmeans
+            got = rlme4.translate(self, e) if f != "as.data.frame" else \
+                rlme4.ranef_frame(self, e)
+            if got is not None:
+                return got
         if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
             got = rstats.translate(self, e)
             if got is not None:
@@ -1093,7 +1104,7 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat", "stringr", "tibble")
+                         "utils", "here", "testthat", "stringr", "tibble") or p in rlme4.PACKAGES
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")

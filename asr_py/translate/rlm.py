@@ -103,6 +103,7 @@ class RLm:
             raise AsrError(f"lm(): {formula!r} needs one response left of ~",
                            hint="lm(y ~ a + b, data)")
         self.formula = formula
+        self.data, self._spec = data, x.model_spec      # emmeans() reuses them
         self.X = pd.DataFrame(np.asarray(x, dtype=float),
                               columns=[_r_name(c) for c in x.columns])
         self.terms = terms
@@ -150,6 +151,23 @@ class RLm:
         """The residual standard error."""
         rss = float(np.sum(self.w * self.residuals.to_numpy() ** 2))
         return float(np.sqrt(rss / self.df_residual)) if self.df_residual > 0 else np.nan
+
+    @property
+    def loglik(self) -> float:
+        """R's ``logLik(lm)``: the Gaussian log-likelihood at the ML variance RSS/n."""
+        n = self.y.size
+        rss = float(np.sum(self.w * self.residuals.to_numpy() ** 2))
+        return float(-n / 2 * (np.log(2 * np.pi * rss / n) + 1) + 0.5 * np.sum(np.log(self.w)))
+
+    @property
+    def aic(self) -> float:
+        """R's ``AIC(lm)``: -2 logLik + 2 (rank + 1)."""
+        return -2 * self.loglik + 2 * (self.rank + 1)
+
+    @property
+    def bic(self) -> float:
+        """R's ``BIC(lm)``: -2 logLik + log(n) (rank + 1)."""
+        return -2 * self.loglik + np.log(self.y.size) * (self.rank + 1)
 
     def anova(self) -> pd.DataFrame:
         """R's ``anova(lm)``: sequential (type I) sums of squares of the terms in formula
@@ -232,26 +250,42 @@ def _other(what: str, obj: Any) -> Any:
     return untranslated(f"{what} of {type(obj).__name__}", "value")
 
 
+def _is_lmer(obj: Any) -> bool:
+    from asr_py.compat.lme4 import LmerFit
+
+    return isinstance(obj, LmerFit)
+
+
 def r_anova(obj: Any, *more: Any, **_: Any) -> Any:
-    """R's ``anova()``: the sequential ANOVA table of an lm; of anything else, a placeholder
-    of the untranslated value (as before)."""
+    """R's ``anova()``: the sequential ANOVA table of an lm, lme4's LRT table of lmer fits;
+    of anything else, a placeholder of the untranslated value (as before)."""
     if isinstance(obj, RLm) and not more:
         return obj.anova()
+    if _is_lmer(obj):
+        from asr_py.compat.lme4 import anova
+
+        return anova(obj, *more)
     return _other("anova()", obj)
 
 
 def r_coef(obj: Any, **_: Any) -> Any:
-    """R's ``coef()`` of an lm (a placeholder for other objects)."""
+    """R's ``coef()`` of an lm or an lmer fit (a placeholder for other objects)."""
+    if _is_lmer(obj):
+        return obj.coef()
     return obj.coefficients.copy() if isinstance(obj, RLm) else _other("coef()", obj)
 
 
 def r_residuals(obj: Any, **_: Any) -> Any:
-    """R's ``residuals()`` of an lm (a placeholder for other objects)."""
+    """R's ``residuals()`` of an lm or an lmer fit (a placeholder for other objects)."""
+    if _is_lmer(obj):
+        return obj.residuals
     return obj.residuals.copy() if isinstance(obj, RLm) else _other("residuals()", obj)
 
 
 def r_fitted(obj: Any, **_: Any) -> Any:
-    """R's ``fitted()`` of an lm (a placeholder for other objects)."""
+    """R's ``fitted()`` of an lm or an lmer fit (a placeholder for other objects)."""
+    if _is_lmer(obj):
+        return obj.fitted
     return obj.fitted_values.copy() if isinstance(obj, RLm) else _other("fitted()", obj)
 
 
@@ -267,7 +301,7 @@ def translate(printer: Any, e: Any) -> str | None:
         obj = next((a for n, a in e.args if n in (None, "object", "x")), None)
         known = getattr(printer, "lm_fits", set())
         if obj is None or not (obj.kind == "name" and obj.value in known or
-                               obj.kind == "call" and obj.value == "lm"):
+                               obj.kind == "call" and obj.value in ("lm", "lmer")):
             return None
     args = []
     for n, a in e.args:

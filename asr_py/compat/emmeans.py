@@ -1,0 +1,414 @@
+"""emmeans' estimated marginal means for lm, lmer and asreml fits in translated scripts.
+
+``emmeans(fit, ~ f)``, ``emmeans(fit, "f")``, ``emmeans(fit, pairwise ~ f)``, ``~ f | g``,
+``pairs()``, ``contrast()``, ``summary()``/``as.data.frame()`` and the slots scripts read
+(``@linfct``, ``@bhat``, ``@V``).
+
+As emmeans: the reference grid crosses every level of each factor of the fixed model, numeric
+covariates at their mean; a marginal mean averages the grid's rows over the factors not named
+with equal weights. ``emmean = L b``, ``SE = sqrt(diag(L V L'))``.
+
+Degrees of freedom: an lm's residual df (t); for lmer fits emmeans' default
+``lmer.df = "kenward-roger"`` (the KR-adjusted covariance of the fixed effects and KR df per
+mean or contrast, from :mod:`asr_py.results.kenward_roger`), or ``"satterthwaite"``, or
+``"asymptotic"`` (the unadjusted covariance, df ``Inf``, z). Of an asreml fit, the means are
+its ``predict(classify)`` (the same definition on the fixed part), with asymptotic df. p-values
+of ``pairs()`` are Tukey-adjusted by default, as emmeans; ``adjust = "none"``,
+``"bonferroni"``, ``"sidak"``, ``"holm"`` are also available.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from asr_py.compat.lme4 import _untranslated
+from asr_py.errors import AsrError
+
+__all__ = ["EmmGrid", "as_data_frame", "contrast", "emmeans", "pairs"]
+
+
+class EmmGrid(pd.DataFrame):
+    """An emmGrid: its summary table (columns as emmeans' ``as.data.frame``) with the slots
+    ``linfct``, ``bhat``, ``V`` (``x@linfct`` translates to ``x["linfct"]``)."""
+
+    _metadata = ["linfct", "bhat", "V", "by", "factors", "kind", "dffun"]
+
+    @property
+    def _constructor(self) -> type:
+        return pd.DataFrame
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str) and key in ("linfct", "bhat", "V"):
+            return getattr(self, key)
+        if isinstance(key, str) and key == "grid":
+            return pd.DataFrame(self[self.factors])
+        return super().__getitem__(key)
+
+    def describe(self, *_: Any, **__: Any) -> pd.DataFrame:   # type: ignore[override]
+        """``summary(emm)``: the table."""
+        return pd.DataFrame(self)
+
+    def vcov(self) -> pd.DataFrame:
+        """``vcov(emm)``: covariance matrix of the estimates."""
+        return pd.DataFrame(self.linfct @ self.V @ self.linfct.T)
+
+
+class EmmList(dict):
+    """``emmeans(fit, pairwise ~ f)``: ``$emmeans`` and ``$contrasts``."""
+
+    def __repr__(self) -> str:
+        return "\n\n".join(f"${k}\n{pd.DataFrame(v).to_string()}" for k, v in self.items())
+
+    def describe(self, *_: Any, **__: Any) -> dict[str, pd.DataFrame]:
+        return {k: pd.DataFrame(v) for k, v in self.items()}
+
+
+def _const(df: float) -> Any:
+    return lambda L: np.full(len(L), float(df))
+
+
+def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
+    """(V, df function) of an lmer fit by ``lmer.df``: 'kenward-roger' (emmeans' default:
+    the KR-adjusted covariance, KR df per row), 'satterthwaite' (unadjusted covariance) or
+    'asymptotic' (unadjusted, df Inf)."""
+    from asr_py.results.kenward_roger import kr_info, kr_test, satterthwaite_test
+
+    m = str(method).lower()
+    if not m.startswith("asymp") and fit.n > 3000:
+        # emmeans' pbkrtest.limit / lmerTest.limit: beyond 3000 records, asymptotic df
+        import warnings
+
+        warnings.warn(f"emmeans(): {fit.n} records exceed emmeans' limit of 3000 for "
+                      f"{method} df; asymptotic df are used, as emmeans does", stacklevel=3)
+        m = "asymptotic"
+    if m.startswith("asymp"):
+        return fit._vcov, _const(np.inf)
+    if not (m.startswith("kenward") or m.startswith("satter")):
+        raise AsrError(f"emmeans(): lmer.df = {method!r} is not supported",
+                       hint="'kenward-roger', 'satterthwaite' or 'asymptotic'")
+    Xa = np.asarray(fit.fit.model.X, dtype=float)
+    X = fit.X.to_numpy()
+    perm = []       # column j of lme4's X is column perm[j] of asr_py's
+    for j in range(X.shape[1]):
+        hit = [k for k in range(Xa.shape[1]) if np.allclose(Xa[:, k], X[:, j])]
+        if len(hit) != 1:
+            raise AsrError("emmeans(): cannot match the fixed effects for Kenward-Roger",
+                           hint="use lmer.df = 'asymptotic'")
+        perm.append(hit[0])
+    info = kr_info(fit.fit.model, fit.fit.result)
+    test = kr_test if m.startswith("kenward") else satterthwaite_test
+    phi = info.phi_a if m.startswith("kenward") else info.phi
+    V = np.asarray(phi)[np.ix_(perm, perm)]
+    beta_a = np.asarray(fit.fit.result.beta, dtype=float).ravel()
+
+    def dffun(L: np.ndarray) -> np.ndarray:
+        out = []
+        for row in np.atleast_2d(L):
+            la = np.zeros(Xa.shape[1])
+            la[perm] = row
+            out.append(test(info, beta_a, la[:, None])["denDF"])
+        return np.array(out, dtype=float)
+    return V, dffun
+
+
+def _model(fit: Any, lmer_df: str = "kenward-roger"
+           ) -> tuple[np.ndarray, np.ndarray, list[str], Any, pd.DataFrame, Any]:
+    """(beta, V, column names, formulaic spec, data, df function) of a supported fit."""
+    from asr_py.compat.lme4 import LmerFit
+    from asr_py.translate.rlm import RLm
+
+    if isinstance(fit, LmerFit):
+        V, dffun = _lmer_df(fit, lmer_df)
+        return (fit.beta, V, list(fit.X.columns), fit._spec, fit.data, dffun)
+    if isinstance(fit, RLm):
+        keep = fit.keep
+        xk = fit._xw[:, keep]
+        v = np.linalg.inv(xk.T @ xk) * fit.sigma ** 2
+        return (fit.coefficients.to_numpy()[keep], v, [fit.X.columns[j] for j in keep],
+                fit._spec, fit.data, _const(fit.df_residual))
+    raise AsrError(f"emmeans(): fits of type {type(fit).__name__} are not supported",
+                   hint="emmeans() takes lm(), lmer() and asreml fits")
+
+
+def _specs(specs: Any) -> tuple[list[str], list[str], bool]:
+    """(factors, by factors, pairwise?) of ``~ f``, ``"f"``, ``pairwise ~ f | g``."""
+    if isinstance(specs, (list, tuple)):
+        return [str(s) for s in specs], [], False
+    text = " ".join(str(specs).split())
+    pair = False
+    if "~" in text:
+        lhs, text = (s.strip() for s in text.split("~", 1))
+        if lhs:
+            if lhs not in ("pairwise", "revpairwise"):
+                raise AsrError(f"emmeans(): the contrast {lhs!r} ~ is not supported",
+                               hint="use pairwise ~ f, or contrast(emm, method = ...)")
+            pair = True
+    by: list[str] = []
+    if "|" in text:
+        text, b = (s.strip() for s in text.split("|", 1))
+        by = [s.strip() for s in re.split(r"[*:+]", b) if s.strip()]
+    facs = [s.strip() for s in re.split(r"[*:+]", text) if s.strip()]
+    return facs, by, pair
+
+
+def _levels(col: pd.Series) -> list[Any]:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return list(col.cat.categories)
+    vals = list(col.dropna().unique())
+    try:
+        return sorted(vals)
+    except TypeError:
+        return sorted(vals, key=str)
+
+
+def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
+    """emmeans' ``emmeans(fit, specs, by)``; see the module's docstring."""
+    if _untranslated(fit) is not None:
+        return _untranslated(fit)
+    from asr_py.translate.rlm import _r_name
+
+    if specs is None:
+        raise AsrError("emmeans(): no specs given", hint="emmeans(fit, ~ f)")
+    for k in options:
+        if k not in ("lmer.df", "type", "level", "adjust", "weights", "data"):
+            raise AsrError(f"emmeans(): argument {k!r} is not supported")
+    if options.get("weights", "equal") not in ("equal",):
+        raise AsrError("emmeans(): only weights = 'equal' (emmeans' default) is supported")
+    facs, by_f, pair = _specs(specs)
+    if by is not None:
+        by_f = [by] if isinstance(by, str) else list(by)
+    if _is_asreml(fit):
+        em = _asreml_means(fit, facs + [b for b in by_f if b not in facs], by_f,
+                           float(options.get("level", 0.95)))
+        if pair:
+            return EmmList(emmeans=em, contrasts=contrast(
+                em, "pairwise", adjust=options.get("adjust", "tukey")))
+        return em
+    beta, V, cols, spec, data, dffun = _model(fit, options.get("lmer.df", "kenward-roger"))
+    variables = [v for v in spec.variables_by_source.get("data", set())
+                 if v in data.columns] if hasattr(spec, "variables_by_source") else []
+    if not variables:
+        variables = [c for c in data.columns if re.search(rf"\b{re.escape(str(c))}\b",
+                                                          str(spec.formula))]
+    resp = set()
+    numeric = [v for v in variables if pd.api.types.is_numeric_dtype(data[v])
+               and not isinstance(data[v].dtype, pd.CategoricalDtype)]
+    factors = [v for v in variables if v not in numeric]
+    if hasattr(fit, "y_name"):
+        resp.add(fit.y_name)
+    factors = [f for f in factors if f not in resp]
+    for f in facs + by_f:
+        if f not in factors:
+            raise AsrError(f"emmeans(): {f!r} is not a factor of the fixed model",
+                           hint=f"one of {', '.join(factors) or '(none)'}")
+    levels = {f: _levels(data[f]) for f in factors}
+    combos = list(itertools.product(*[levels[f] for f in reversed(factors)]))
+    grid = pd.DataFrame([tuple(reversed(c)) for c in combos], columns=factors)
+    for v in numeric:
+        grid[v] = float(data[v].mean())
+    for f in factors:
+        if isinstance(data[f].dtype, pd.CategoricalDtype):
+            grid[f] = pd.Categorical(grid[f], categories=data[f].cat.categories)
+    mm = spec.get_model_matrix(grid)
+    names = [_r_name(c) for c in mm.columns]
+    Xg = pd.DataFrame(np.asarray(mm, dtype=float), columns=names)[cols].to_numpy()
+    keys = facs + [b for b in by_f if b not in facs]
+    out_levels = list(itertools.product(*[levels[f] for f in reversed(keys)]))
+    out_levels = [tuple(reversed(c)) for c in out_levels]
+    L = np.zeros((len(out_levels), len(cols)))
+    gk = [tuple(r) for r in grid[keys].astype(object).itertuples(index=False)]
+    for i, lv in enumerate(out_levels):
+        rows = [j for j, g in enumerate(gk) if g == lv]
+        L[i] = Xg[rows].mean(axis=0)
+    est = L @ beta
+    se = np.sqrt(np.einsum("ij,jk,ik->i", L, V, L))
+    table = pd.DataFrame(out_levels, columns=keys)
+    em = _grid(table, est, se, dffun, L, beta, V, by_f, keys, "emmean",
+               float(options.get("level", 0.95)))
+    if pair:
+        return EmmList(emmeans=em, contrasts=contrast(em, "pairwise",
+                                                      adjust=options.get("adjust", "tukey")))
+    return em
+
+
+def _is_asreml(fit: Any) -> bool:
+    from asr_py.results.fit import AsremlFit
+
+    return isinstance(fit, AsremlFit)
+
+
+def _asreml_means(fit: Any, keys: list[str], by: list[str], level: float) -> EmmGrid:
+    """The marginal means of an asreml fit: its ``predict(classify)`` (fixed factors not in
+    classify averaged with equal weights, random terms left out, covariates at their mean:
+    emmeans' definition on the fixed part), with ``vcov``; the slots hold the predictions
+    (``linfct`` the identity, ``bhat`` the means, ``V`` their covariance matrix)."""
+    p = fit.predict(classify=":".join(keys), vcov=True)
+    missing = [k for k in keys if k not in p.columns]
+    if missing:
+        raise AsrError(f"emmeans(): {missing} are not factors of the asreml fit",
+                       hint="name factors of the fixed model")
+    est = p["predicted.value"].to_numpy(dtype=float)
+    V = np.asarray(p.attrs["vcov"], dtype=float)
+    table = p[keys].reset_index(drop=True)
+    # emmeans' order: the first factor varies fastest
+    levels = [{v: j for j, v in enumerate(dict.fromkeys(table[k]))} for k in keys]
+    order = sorted(range(len(table)), key=lambda i: tuple(
+        levels[j][table.iloc[i][k]] for j, k in reversed(list(enumerate(keys)))))
+    table, est, V = table.iloc[order].reset_index(drop=True), est[order], V[np.ix_(order, order)]
+    return _grid(table, est, np.sqrt(np.diag(V)), _const(np.inf), np.eye(len(est)), est, V,
+                 by, keys, "emmean", level)
+
+
+def _grid(table: pd.DataFrame, est: np.ndarray, se: np.ndarray, dffun: Any, L: np.ndarray,
+          beta: np.ndarray, V: np.ndarray, by: list[str], factors: list[str], kind: str,
+          level: float = 0.95) -> EmmGrid:
+    t = table.copy()
+    df = dffun(L)
+    t[kind] = est
+    t["SE"] = se
+    t["df"] = df
+    q = stats.t.ppf((1 + level) / 2, df)        # the normal quantile where df is Inf
+    lo, hi = ("asymp.LCL", "asymp.UCL") if np.isinf(df).all() else ("lower.CL", "upper.CL")
+    if kind == "emmean":
+        t[lo] = est - q * se
+        t[hi] = est + q * se
+    g = EmmGrid(t)
+    g.linfct, g.bhat, g.V, g.by, g.factors, g.kind, g.dffun = L, beta, V, by, factors, kind, \
+        dffun
+    return g
+
+
+def _adjust(p: np.ndarray, t: np.ndarray, adjust: str, k: int, df: np.ndarray) -> np.ndarray:
+    m = len(p)
+    a = str(adjust).lower()
+    if a == "none" or m <= 1:
+        return p
+    if a == "tukey":
+        d = np.where(np.isinf(df), 1e6, df)
+        return np.clip(stats.studentized_range.sf(np.abs(t) * np.sqrt(2), k, d), 0, 1)
+    if a == "bonferroni":
+        return np.minimum(p * m, 1)
+    if a == "sidak":
+        return 1 - (1 - p) ** m
+    if a == "holm":
+        o = np.argsort(p)
+        adj = np.maximum.accumulate(np.minimum((m - np.arange(m)) * p[o], 1))
+        out = np.empty(m)
+        out[o] = adj
+        return out
+    raise AsrError(f"p-value adjustment {adjust!r} is not supported",
+                   hint="one of 'tukey', 'none', 'bonferroni', 'sidak', 'holm'")
+
+
+def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
+             **_: Any) -> EmmGrid:
+    """emmeans' ``contrast(emm, method)``: 'pairwise', 'revpairwise', 'eff', 'del.eff',
+    'trt.vs.ctrl' (against the first level, adjust 'none' unless given), or a dict of named
+    coefficient vectors."""
+    if _untranslated(em) is not None:
+        return _untranslated(em)
+    if isinstance(em, EmmList):
+        em = em["emmeans"]
+    if not isinstance(em, EmmGrid):
+        raise AsrError("contrast(): not an emmeans result", hint="contrast(emmeans(fit, ~ f))")
+    by = list(em.by)
+    own = [f for f in em.factors if f not in by]
+    groups = [tuple(r) for r in em[by].astype(object).itertuples(index=False)] if by \
+        else [()] * len(em)
+    rows_l, labels, blocks = [], [], []
+    for g in dict.fromkeys(groups):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        names = [" ".join(str(v) for v in em[own].iloc[i]) for i in idx]
+        k = len(idx)
+        coef: list[tuple[str, np.ndarray]] = []
+        m = method.lower() if isinstance(method, str) else method
+        if m in ("pairwise", "revpairwise"):
+            for a, b in itertools.combinations(range(k), 2):
+                c = np.zeros(k)
+                if m == "pairwise":
+                    c[a], c[b] = 1, -1
+                    coef.append((f"{names[a]} - {names[b]}", c))
+                else:
+                    c[b], c[a] = 1, -1
+                    coef.append((f"{names[b]} - {names[a]}", c))
+        elif m in ("eff", "del.eff"):
+            for a in range(k):
+                c = np.full(k, -1.0 / (k if m == "eff" else k - 1))
+                c[a] = 1 - 1.0 / k if m == "eff" else 1.0
+                coef.append((f"{names[a]} effect", c))
+        elif m == "trt.vs.ctrl":
+            for a in range(1, k):
+                c = np.zeros(k)
+                c[a], c[0] = 1, -1
+                coef.append((f"{names[a]} - {names[0]}", c))
+        elif isinstance(method, dict):
+            for nm, v in method.items():
+                c = np.asarray(v, dtype=float).ravel()
+                if c.size != k:
+                    raise AsrError(f"contrast(): coefficients {nm!r} have {c.size} values "
+                                   f"for {k} means", hint="one coefficient per mean")
+                coef.append((str(nm), c))
+        else:
+            raise AsrError(f"contrast(): method {method!r} is not supported",
+                           hint="'pairwise', 'revpairwise', 'eff', 'trt.vs.ctrl' or a "
+                                "named list of coefficient vectors")
+        blk = []
+        for nm, c in coef:
+            row = np.zeros(len(em))
+            row[idx] = c
+            rows_l.append(row)
+            labels.append((nm, *g))
+            blk.append(len(rows_l) - 1)
+        blocks.append((blk, k))
+    C = np.array(rows_l)
+    L = C @ em.linfct
+    est = L @ em.bhat
+    se = np.sqrt(np.einsum("ij,jk,ik->i", L, em.V, L))
+    table = pd.DataFrame(labels, columns=["contrast", *by])
+    out = _grid(table, est, se, em.dffun, L, em.bhat, em.V, by, ["contrast", *by],
+                "estimate")
+    tval = est / se
+    df = out["df"].to_numpy(dtype=float)
+    p = 2 * stats.t.sf(np.abs(tval), df)
+    if adjust is None:
+        adjust = "tukey" if isinstance(method, str) and method.lower() in (
+            "pairwise", "revpairwise") else ("fdr" if method == "eff" else "none")
+    padj = np.empty_like(p)
+    for blk, k in blocks:
+        if str(adjust).lower() == "fdr":
+            pb = p[blk]
+            o = np.argsort(pb)[::-1]
+            m = len(pb)
+            adj = np.minimum.accumulate(pb[o] * m / np.arange(m, 0, -1))
+            res = np.empty(m)
+            res[o] = np.minimum(adj, 1)
+            padj[blk] = res
+        else:
+            padj[blk] = _adjust(p[blk], tval[blk], adjust, k, df[blk])
+    ratio = "z.ratio" if np.isinf(df).all() else "t.ratio"
+    out = out.assign(**{ratio: tval, "p.value": padj})
+    g = EmmGrid(out)
+    g.linfct, g.bhat, g.V, g.by, g.factors, g.kind, g.dffun = L, em.bhat, em.V, by, \
+        ["contrast", *by], "estimate", em.dffun
+    return g
+
+
+def pairs(em: Any, adjust: str = "tukey", reverse: bool = False, **_: Any) -> EmmGrid:
+    """emmeans' ``pairs(emm)``: all pairwise differences, Tukey-adjusted p-values (of a
+    data frame: graphics' scatterplot matrix, not drawn here: None)."""
+    if _untranslated(em) is not None:
+        return _untranslated(em)
+    if isinstance(em, pd.DataFrame) and not isinstance(em, EmmGrid):
+        return None
+    return contrast(em, "revpairwise" if reverse else "pairwise", adjust=adjust)
+
+
+def as_data_frame(x: Any) -> Any:
+    """``as.data.frame()`` of an emmeans result: its table (other objects unchanged)."""
+    return pd.DataFrame(x) if isinstance(x, EmmGrid) else x
