@@ -78,7 +78,8 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
            "plotPredictions",
            "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
-           "exploreLSDs", "SUMMARY_COLUMNS", "vpc_char", "vparameters_con", "gammas_con"]
+           "exploreLSDs", "addSpatialModel", "SUMMARY_COLUMNS", "vpc_char", "vparameters_con",
+           "gammas_con"]
 
 #: asremlPlus's test.summary columns
 SUMMARY_COLUMNS = ("terms", "DF", "denDF", "p", "AIC", "BIC", "action")
@@ -1001,3 +1002,7 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
     summary.loc[summary.index[rows], "action"] = action
     kept = new if action.startswith("Swapped") else t
     return AsrTests({**kept, "test.summary": summary})
+
+
+# asremlPlus's spatial models (asr_py.compat.spatial builds on the functions above)
+from asr_py.compat.spatial import addSpatialModel  # noqa: E402

@@ -49,4 +49,6 @@ PLUS_CALLS: dict[str, str] = {
     "fac.nested": "asr.dae.fac_nested", "fac.gen": "asr.dae.fac_gen",
     "fac.multinested": "asr.dae.fac_multinested", "fac.recast": "asr.dae.fac_recast",
     "mat.ginv": "asr.dae.mat_ginv",
+    "addSpatialModel": "asr.plus.addSpatialModel",
+    "addSpatialModel.asrtests": "asr.plus.addSpatialModel",
 }
