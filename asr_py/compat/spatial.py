@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from asr_py.compat.asremlplus import (
     _check_asrtests,
     _find,
@@ -118,8 +120,8 @@ def addSpatialModel(asrtests_obj: Any, spatial_model: str = "TPPS",
         raise AsrError(f"{fn}(): both correlation functions are id or equivalent",
                        hint='e.g. corr.funcs = c("ar1", "")')
     fit = t["asreml.obj"]
-    data = getattr(fit, "data", None)
-    if data is not None:
+    data = (getattr(fit, "call", None) or {}).get("data")
+    if isinstance(data, pd.DataFrame):
         need = [row_factor, col_factor] + [c for f, c in zip(funcs, (row_covar, col_covar))
                                           if f in _MET_CORR]
         missing = [c for c in need if c not in data.columns]

@@ -1,0 +1,159 @@
+"""asremlPlus/dae emulations added for the briencj/asremlPlus test scripts:
+renewClassify(newclassify = c("A:B")), addBacktransforms with a link transform.function,
+dae's mat.ginv and addSpatialModel(spatial.model = "corr").
+
+Independent sources: scipy's inverse links, numpy's pinv and the Penrose conditions, the
+closed form σ² (AR1(ρ_r) ⊗ AR1(ρ_c)) of an ar1(row):ar1(col) term's G and asremlPlus's
+recorded value plogis(-3.473155) = 0.03008577 (test41alldiffs.asr.r, line 2309).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import asr_py as asr
+from asr_py.errors import AsrError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def diffs() -> asr.plus.Alldiffs:
+    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+    d["WP"] = d["B"] + "_" + d["V"]
+    fit = asr.asreml("Y ~ N*V", random="~ B + B:WP", data=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return asr.plus.predictPlus(fit, "N:V", wald_tab=fit.wald(denDF="numeric"))
+
+
+def test_renewClassify_takes_a_length_one_vector(diffs) -> None:
+    a = asr.plus.renewClassify(diffs, "V:N")
+    b = asr.plus.renewClassify(diffs, ["V:N"])         # R's c("V:N")
+    pd.testing.assert_frame_equal(a["predictions"], b["predictions"])
+    assert list(b["predictions"].columns[:2]) == ["V", "N"]
+    with pytest.raises(AsrError, match="newclassify must be one character string"):
+        asr.plus.renewClassify(diffs, ["V:N", "N:V"])
+
+
+@pytest.mark.parametrize("func, inv", [
+    ("logit", lambda v: stats.logistic.cdf(v)),
+    ("probit", lambda v: stats.norm.cdf(v)),
+    ("cloglog", lambda v: 1 - np.exp(-np.exp(v))),
+    ("inverse", lambda v: 1 / v),
+    ("sqrt", lambda v: v ** 2),
+])
+def test_link_backtransforms_are_the_inverse_link(diffs, func, inv) -> None:
+    scaled = diffs.copy()
+    pred = scaled["predictions"].copy()
+    pred["predicted.value"] = pred["predicted.value"] / 200.0     # a probability-like scale
+    for c in pred.columns:
+        if c.startswith(("lower.", "upper.")):
+            pred[c] = pred[c] / 200.0
+    scaled["predictions"] = pred
+    out = asr.plus.addBacktransforms(scaled, transform_function=func)
+    bt = out["backtransforms"]
+    z = pred["predicted.value"].to_numpy(float)
+    np.testing.assert_allclose(bt["backtransformed.predictions"], inv(z), rtol=1e-12)
+    np.testing.assert_allclose(bt["upper.Confidence.limit"],
+                               inv(pred["upper.Confidence.limit"].to_numpy(float)), rtol=1e-12)
+    assert bt["standard.error"].isna().all()       # no approx.se column: NA, as asremlPlus
+    assert out.attrs["transform.function"] == func
+
+
+def test_logit_backtransform_matches_asremlplus_record(diffs) -> None:
+    one = diffs.copy()
+    pred = one["predictions"].iloc[:1].copy()
+    pred["predicted.value"] = -3.473155
+    pred["approx.se"] = 0.01103991
+    one["predictions"] = pred
+    bt = asr.plus.addBacktransforms(one, transform_function="logit")["backtransforms"]
+    assert abs(bt["backtransformed.predictions"].iloc[0] - 0.03008577) < 1e-05
+    assert bt["standard.error"].iloc[0] == pytest.approx(0.01103991)   # approx.se kept
+    assert "approx.se" not in bt.columns
+
+
+def test_link_and_power_together_is_an_error(diffs) -> None:
+    with pytest.raises(AsrError, match="not both"):
+        asr.plus.addBacktransforms(diffs, transform_power=0.5, transform_function="logit")
+    with pytest.raises(AsrError, match="not one of"):
+        asr.plus.addBacktransforms(diffs, transform_function="loglog")
+
+
+def test_mat_ginv_is_the_moore_penrose_inverse() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(6, 3)) @ rng.normal(size=(3, 5))          # rank 3, 6 x 5
+    g = asr.dae.mat_ginv(x)
+    np.testing.assert_allclose(g, np.linalg.pinv(x), atol=1e-10)
+    np.testing.assert_allclose(x @ g @ x, x, atol=1e-10)           # Penrose conditions
+    np.testing.assert_allclose(g @ x @ g, g, atol=1e-10)
+    np.testing.assert_allclose((x @ g).T, x @ g, atol=1e-10)
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    np.testing.assert_allclose(asr.dae.mat_ginv(a), np.linalg.inv(a), rtol=1e-12)
+    with pytest.raises(AsrError, match="must be a matrix"):
+        asr.dae.mat_ginv(np.ones(3))
+
+
+def test_mat_ginv_translates() -> None:
+    py = asr.translate("W <- mat.ginv(V)\n")
+    assert "asr.dae.mat_ginv(V)" in py
+
+
+@pytest.fixture(scope="module")
+def grid() -> pd.DataFrame:
+    """A 12 x 10 field simulated with AR1 x AR1 plot effects (ρ 0.6, 0.5) and a nugget."""
+    rng = np.random.default_rng(11)
+    nr, nc = 12, 10
+    d = pd.DataFrame([(r, c) for r in range(1, nr + 1) for c in range(1, nc + 1)],
+                     columns=["r", "c"])
+    d["row"] = d["r"].astype(str)
+    d["col"] = d["c"].astype(str)
+    d["gen"] = [f"G{(i * 7) % 24 + 1}" for i in range(nr * nc)]
+    ar = asr.dae.mat_ar1
+    L = np.linalg.cholesky(np.kron(ar(0.6, nr), ar(0.5, nc)))
+    d["y"] = 10 + L @ rng.normal(size=nr * nc) * 1.5 + rng.normal(size=nr * nc) * 0.5
+    return d
+
+
+def test_addSpatialModel_corr_fits_ar1_by_ar1(grid: pd.DataFrame) -> None:
+    fit = asr.asreml("y ~ gen", random="~ row", data=grid)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.as_asrtests(fit, label="Start", IClikelihood="full")
+        out = asr.plus.addSpatialModel(t, spatial_model="corr", row_factor="row",
+                                       col_factor="col")
+    summ = out["test.summary"]
+    assert list(summ["terms"][:3]) == ["Start", "Try ar1(row)", "Try ar1(col)"]
+    m = out["asreml.obj"]
+    vp = m.varcomp
+    cor = vp.index[vp.index.str.endswith("!cor")]
+    assert len(cor) == 2                              # ar1(row):ar1(col) was fitted
+    term = cor[0].split("!")[0]
+    s2, rr, rc = (vp.loc[term, "component"], vp.loc[f"{term}!row!cor", "component"],
+                  vp.loc[f"{term}!col!cor", "component"])
+    # G of the term is σ² AR1(ρ_r) ⊗ AR1(ρ_c) (closed form), rows/cols in the data's order
+    G = asr.plus.estimateV(m, which_matrix="G")
+    ar = asr.dae.mat_ar1
+    expect = s2 * np.kron(ar(rr, 12), ar(rc, 10))
+    if "row" in [str(x) for x in vp.index]:           # the row variance kept: its Z Z'
+        z = pd.get_dummies(grid["row"]).to_numpy(float)
+        expect = expect + vp.loc["row", "component"] * z @ z.T
+    np.testing.assert_allclose(np.asarray(G, float), expect, rtol=1e-6, atol=1e-8)
+
+
+def test_addSpatialModel_refuses_what_it_does_not_emulate(grid: pd.DataFrame) -> None:
+    fit = asr.asreml("y ~ gen", data=grid)
+    t = asr.plus.as_asrtests(fit)
+    with pytest.raises(AsrError, match="spatial.model = 'TPPS' is not emulated"):
+        asr.plus.addSpatialModel(t)
+    with pytest.raises(AsrError, match="not columns of the fit's data"):
+        asr.plus.addSpatialModel(t, spatial_model="corr")       # Row/Col by default
+    with pytest.raises(AsrError, match="sections"):
+        asr.plus.addSpatialModel(t, spatial_model="corr", sections="block",
+                                 row_factor="row", col_factor="col")
