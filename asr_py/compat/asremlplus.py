@@ -92,8 +92,61 @@ _HARMLESS = {"trace", "update", "allow_unconverged", "allow_fixedcorrelation",
 
 # ----- the asrtests object ------------------------------------------------------------------
 
+class _LazyWald:
+    """A fit's ``wald.tab`` computed when first read: asremlPlus computes it for every
+    asrtests object, but a model-selection script reads few of them and each costs a
+    Kenward-Roger/numeric denDF computation (dense in the records)."""
+
+    __slots__ = ("fit", "denDF")
+
+    def __init__(self, fit: Any, denDF: str) -> None:
+        self.fit, self.denDF = fit, denDF
+
+    def value(self) -> pd.DataFrame:
+        return plus_wald_tab(_asreml_wald(self.fit, denDF=self.denDF))
+
+
 class AsrTests(dict):  # type: ignore[type-arg]
-    """asremlPlus's asrtests list: keys ``asreml.obj``, ``wald.tab``, ``test.summary``."""
+    """asremlPlus's asrtests list: keys ``asreml.obj``, ``wald.tab``, ``test.summary``.
+    The ``wald.tab`` of a new fit is computed when first read (:class:`_LazyWald`)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        v = super().__getitem__(key)
+        if isinstance(v, _LazyWald):
+            v = v.value()
+            super().__setitem__(key, v)
+        return v
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [self[k] for k in self]
+
+    def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
+        return [(k, self[k]) for k in self]
+
+    def __iter__(self) -> Any:
+        # overridden so that dict(t) and {**t} read values through __getitem__ (CPython
+        # copies a dict subclass's raw values when it keeps dict's own __iter__)
+        return super().__iter__()
+
+    def copy(self) -> AsrTests:
+        return self.replaced()
+
+    def replaced(self, **values: Any) -> AsrTests:
+        """A copy with ``values`` replaced (keys as R names them: pass them as a dict
+        splat, ``t.replaced(**{"test.summary": s})``); a lazy wald.tab stays lazy."""
+        out = AsrTests()
+        for k in dict.keys(self):
+            dict.__setitem__(out, k, values.pop(k) if k in values else self.raw(k))
+        for k, v in values.items():
+            dict.__setitem__(out, k, v)
+        return out
+
+    def raw(self, key: Any) -> Any:
+        """The stored value, a :class:`_LazyWald` left uncomputed."""
+        return super().__getitem__(key)
 
     def __repr__(self) -> str:
         return (f"asrtests object\n{self['asreml.obj']!r}\n\nWald tests:\n{self['wald.tab']}"
@@ -119,7 +172,7 @@ def _check_asrtests(obj: Any, fn: str) -> AsrTests:
                                              "test.summary"} <= set(obj):
         raise AsrError(f"{fn}() needs an asrtests object, not {type(obj).__name__}",
                        hint="make one with asr.plus.as_asrtests(fit)")
-    return AsrTests(obj)
+    return obj.replaced() if isinstance(obj, AsrTests) else AsrTests(obj)
 
 
 def _empty_summary() -> pd.DataFrame:
@@ -176,11 +229,15 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
     _check_fit(asreml_obj, "as.asrtests")
     _other("as.asrtests", other)
     if wald_tab is None:
-        wald_tab = _asreml_wald(asreml_obj, denDF=denDF)
+        wald_tab = _LazyWald(asreml_obj, denDF)
+    elif isinstance(wald_tab, _LazyWald):
+        if wald_tab.fit is not asreml_obj:
+            wald_tab = _LazyWald(asreml_obj, denDF)
     elif not isinstance(wald_tab, pd.DataFrame) or "Df" not in wald_tab.columns:
         raise AsrError("as.asrtests(): wald_tab is not a Wald table (a DataFrame with a Df "
                        "column per fixed term)", hint="pass fit.wald(), or leave it out")
-    wald_tab = plus_wald_tab(wald_tab)
+    else:
+        wald_tab = plus_wald_tab(wald_tab)
     summary = _empty_summary() if test_summary is None else test_summary
     if label is not None:
         ic = _ic(asreml_obj, IClikelihood, bound_exclusions)
@@ -358,7 +415,7 @@ def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
                IClikelihood: str, checkboundaryonly: bool) -> AsrTests:
     """Refit with ``changes`` and keep the new model or not by a REML likelihood-ratio test
     (asremlPlus's testswapran/testresidual)."""
-    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    fit, wald, summary = t["asreml.obj"], t.raw("wald.tab"), t["test.summary"]
     new = fit.update(**changes)
     h0, h1 = (new, fit) if simpler else (fit, new)
     test = REMLRT(h0, h1, positive_zero=positive_zero,
@@ -369,7 +426,7 @@ def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
     if not new.converged:
         action += " - new unconverged"
     if swap:
-        fit, wald = new, _asreml_wald(new, denDF=denDF)
+        fit, wald = new, _LazyWald(new, denDF)
     ic = _ic(fit, IClikelihood, _BOUND)
     summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
                                  BIC=ic["BIC"], action=action)
@@ -605,8 +662,8 @@ def recalcWaldTab(asrtests_obj: Any, recalc_wald: bool = False, denDF: str = "nu
     _other("recalcWaldTab", other)
     t = _check_asrtests(asrtests_obj, "recalcWaldTab")
     fit = t["asreml.obj"]
-    wald = t["wald.tab"]
-    if recalc_wald or wald is None:
+    wald = None if recalc_wald else t["wald.tab"]
+    if wald is None:
         wald = plus_wald_tab(_asreml_wald(fit, denDF=denDF))
     opt = pick(dDF_fault, ("none", "residual", "maximum", "supplied"), "dDF_fault")
     n = len(wald)
@@ -665,7 +722,7 @@ def rmboundary(asrtests_obj: Any, checkboundaryonly: bool = False,
     cannot be removed are reported in a warning. With ``checkboundaryonly`` only the warning."""
     _other("rmboundary", other)
     t = _check_asrtests(asrtests_obj, "rmboundary")
-    fit, summary, wald = t["asreml.obj"], t["test.summary"], t["wald.tab"]
+    fit, summary, wald = t["asreml.obj"], t["test.summary"], t.raw("wald.tab")
     reml0 = fit.loglik
     unremovable: list[str] = []
     for _ in range(len(_random_terms(fit)) + 1):
@@ -789,7 +846,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     boundary terms are removed (:func:`rmboundary`)."""
     _other("testranfix", other)
     t = _check_asrtests(asrtests_obj, "testranfix")
-    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    fit, wald, summary = t["asreml.obj"], t.raw("wald.tab"), t["test.summary"]
     if not isinstance(term, str) or not term.strip():
         raise AsrError("testranfix(): term must be one term as text", hint='e.g. "Row"')
     _one_term(fit, term)
@@ -836,7 +893,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     if math.isnan(p) or p <= alpha:
         action = "Retained" if drop_ran_ns else "Significant"
     elif drop_ran_ns:
-        action, fit, wald = "Dropped", new, _asreml_wald(new, denDF=denDF)
+        action, fit, wald = "Dropped", new, _LazyWald(new, denDF)
         ic = _ic(fit, IClikelihood, _BOUND)
     else:
         action = "Nonsignificant"
@@ -905,7 +962,7 @@ def changeTerms(asrtests_obj: Any, dropFixed: str | None = None, addFixed: str |
         ic = _ic(fit, IClikelihood, _BOUND)
         summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
                                      AIC=ic["AIC"], BIC=ic["BIC"], action="No changes")
-        return as_asrtests(fit, t["wald.tab"], summary, denDF=denDF)
+        return as_asrtests(fit, t.raw("wald.tab"), summary, denDF=denDF)
     fit = fit.update(**changes)
     action = "Changed " + ", ".join(parts)
     if not fit.converged:
@@ -978,7 +1035,7 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
                 absent |= any(_find(x, have) < 0 for x in _model_terms(drop, kind))
     if absent:
         summary = addto_test_summary(t["test.summary"], label, DF=np.nan, action="Absent")
-        return AsrTests({**t, "test.summary": summary})
+        return t.replaced(**{"test.summary": summary})
     nlines = len(t["test.summary"])
     new = changeTerms(t, dropFixed=dropFixed, addFixed=addFixed, dropRandom=dropRandom,
                       addRandom=addRandom, newResidual=newResidual, label=label,
@@ -1001,7 +1058,7 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
         summary.loc[summary.index[rows], col] = diff[key]
     summary.loc[summary.index[rows], "action"] = action
     kept = new if action.startswith("Swapped") else t
-    return AsrTests({**kept, "test.summary": summary})
+    return kept.replaced(**{"test.summary": summary})
 
 
 # asremlPlus's spatial models (asr_py.compat.spatial builds on the functions above)

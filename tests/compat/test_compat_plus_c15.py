@@ -157,3 +157,21 @@ def test_addSpatialModel_refuses_what_it_does_not_emulate(grid: pd.DataFrame) ->
     with pytest.raises(AsrError, match="sections"):
         asr.plus.addSpatialModel(t, spatial_model="corr", sections="block",
                                  row_factor="row", col_factor="col")
+
+
+def test_wald_tab_is_computed_when_read_and_equals_the_eager_table() -> None:
+    from asr_py.compat.asremlplus import _LazyWald, plus_wald_tab
+    from asr_py.results.wald import as_asreml_reports
+
+    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+    m = asr.asreml("Y ~ N*V", random="~ B + B:MP", data=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.as_asrtests(m)
+        assert isinstance(t.raw("wald.tab"), _LazyWald)       # not computed yet
+        t2 = asr.plus.changeTerms(t, dropRandom="B:MP", checkboundaryonly=True)
+        assert isinstance(t2.raw("wald.tab"), _LazyWald)
+        eager = plus_wald_tab(as_asreml_reports(t2["asreml.obj"].wald(denDF="numeric")))
+    pd.testing.assert_frame_equal(t2["wald.tab"], eager)
+    assert isinstance(dict(t)["wald.tab"], pd.DataFrame)      # copies read the value
+    assert isinstance({**t}["wald.tab"], pd.DataFrame)
