@@ -898,6 +898,8 @@ def r_match(x: Any, table: Any) -> Any:
     first: dict[Any, int] = {}
     for i, v in enumerate(items):
         first.setdefault(v, i + 1)
+    if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
+        x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
     if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index)):
         return [first.get(v) for v in x]
     return first.get(x)
