@@ -78,7 +78,8 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
            "plotPredictions",
            "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
-           "exploreLSDs", "addSpatialModel", "SUMMARY_COLUMNS", "vpc_char", "vparameters_con",
+           "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn", "SUMMARY_COLUMNS",
+           "vpc_char", "vparameters_con",
            "gammas_con"]
 
 #: asremlPlus's test.summary columns
@@ -1062,4 +1063,5 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
 
 
 # asremlPlus's spatial models (asr_py.compat.spatial builds on the functions above)
+from asr_py.compat.reparam import newfit, reparamSigDevn  # noqa: E402
 from asr_py.compat.spatial import addSpatialModel  # noqa: E402

@@ -51,4 +51,7 @@ PLUS_CALLS: dict[str, str] = {
     "mat.ginv": "asr.dae.mat_ginv",
     "addSpatialModel": "asr.plus.addSpatialModel",
     "addSpatialModel.asrtests": "asr.plus.addSpatialModel",
+    "newfit": "asr.plus.newfit", "newfit.asreml": "asr.plus.newfit",
+    "reparamSigDevn": "asr.plus.reparamSigDevn",
+    "reparamSigDevn.asrtests": "asr.plus.reparamSigDevn",
 }

@@ -175,3 +175,46 @@ def test_wald_tab_is_computed_when_read_and_equals_the_eager_table() -> None:
     pd.testing.assert_frame_equal(t2["wald.tab"], eager)
     assert isinstance(dict(t)["wald.tab"], pd.DataFrame)      # copies read the value
     assert isinstance({**t}["wald.tab"], pd.DataFrame)
+
+
+@pytest.fixture(scope="module")
+def lanes() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame([(lane, pos) for lane in range(1, 5) for pos in range(1, 16)],
+                     columns=["lane", "pos"])
+    d["Lane"] = d["lane"].astype(str)
+    d["Position"] = d["pos"].astype(str)
+    d["xPosn"] = d["pos"] - d["pos"].mean()
+    bump = rng.normal(0, 1.0, 15)
+    d["y"] = (5 + 0.2 * d["xPosn"] + bump[d["pos"] - 1] + 0.5 * d["lane"]
+              + rng.normal(0, 0.5, len(d)))
+    return d
+
+
+def test_reparamSigDevn_moves_the_deviations_to_the_fixed_model(lanes) -> None:
+    fit = asr.asreml("y ~ Lane + xPosn", random="~ spl(xPosn) + Position", data=lanes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.as_asrtests(fit, label="Start")
+        out = asr.plus.reparamSigDevn(t, terms="Position", trend_num="xPosn",
+                                      devn_fac="Position")
+    m = out["asreml.obj"]
+    assert out["test.summary"]["action"].iloc[-1] == "Changed fixed, random"
+    assert "Position" in str(m.call["fixed"]) and not m.call.get("random")
+    direct = asr.asreml("y ~ Lane + xPosn + Position", data=lanes)
+    assert m.loglik == pytest.approx(direct.loglik, abs=1e-6)
+    with pytest.raises(AsrError, match="not a random term"):
+        asr.plus.reparamSigDevn(t, terms="Lane:Position", trend_num="xPosn",
+                                devn_fac="Position")
+
+
+def test_newfit_is_the_refit_with_the_update_formula(lanes) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # units and the residual are not separable here
+        fit = asr.asreml("y ~ Lane", random="~ Position + units", data=lanes)
+        new = asr.plus.newfit(fit, random_="~ . - units")
+    direct = asr.asreml("y ~ Lane", random="~ Position", data=lanes)
+    assert new.loglik == pytest.approx(direct.loglik, abs=1e-6)
+    assert "units" not in str(new.call["random"])
+    py = asr.translate("m1 <- newfit(m, random. = ~ . - units)\n")
+    assert "asr.plus.newfit(m, random_='~ . - units')" in py
