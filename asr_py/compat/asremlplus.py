@@ -395,7 +395,7 @@ def testresidual(asrtests_obj: Any, terms: str, label: str = "R model",
                  simpler: bool = False, alpha: float = 0.05, positive_zero: bool = False,
                  bound_test_parameters: str = "none", denDF: str = "numeric",
                  IClikelihood: str = "none", checkboundaryonly: bool = False,
-                 **other: Any) -> AsrTests:
+                 allow_fixedcorrelation: bool = True, **other: Any) -> AsrTests:
     """asremlPlus's ``testresidual``: refit with the residual model ``terms``
     (``"~ Row:ar1(Column)"``) and test by :func:`REMLRT` as :func:`testswapran` does."""
     _other("testresidual", other)
@@ -408,16 +408,25 @@ def testresidual(asrtests_obj: Any, terms: str, label: str = "R model",
     if t["asreml.obj"].call.get("rcov") is not None:
         changes["rcov"] = None
     return _swap_test(t, changes, label, simpler, alpha, positive_zero,
-                      bound_test_parameters, denDF, IClikelihood, checkboundaryonly)
+                      bound_test_parameters, denDF, IClikelihood, checkboundaryonly,
+                      allow_fixedcorrelation)
 
 
 def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
                alpha: float, positive_zero: bool, bound_test_parameters: str, denDF: str,
-               IClikelihood: str, checkboundaryonly: bool) -> AsrTests:
+               IClikelihood: str, checkboundaryonly: bool,
+               allow_fixedcorrelation: bool = True) -> AsrTests:
     """Refit with ``changes`` and keep the new model or not by a REML likelihood-ratio test
-    (asremlPlus's testswapran/testresidual)."""
+    (asremlPlus's testswapran/testresidual); a new fit with a fixed/bound correlation is
+    not kept when ``allow_fixedcorrelation`` is FALSE."""
     fit, wald, summary = t["asreml.obj"], t.raw("wald.tab"), t["test.summary"]
+    _warn_fixed(fit, allow_fixedcorrelation)
     new = fit.update(**changes)
+    if not _fixed_correlation_ok(new, allow_fixedcorrelation):
+        ic = _ic(fit, IClikelihood, _BOUND)
+        summary = addto_test_summary(summary, label, DF=np.nan, AIC=ic["AIC"], BIC=ic["BIC"],
+                                     action=_FIXED_CORR)
+        return as_asrtests(fit, wald, summary, denDF=denDF)
     h0, h1 = (new, fit) if simpler else (fit, new)
     test = REMLRT(h0, h1, positive_zero=positive_zero,
                   bound_test_parameters=bound_test_parameters).iloc[0]
@@ -512,6 +521,31 @@ def setvparameters_kept(sets: Any, components: list[str]) -> pd.DataFrame | None
             for t, i in zip(sets["set.terms"], sets["ignore.suffices"])]
     out = sets[keep].reset_index(drop=True)
     return out if len(out) else None
+
+
+def _fixed_correlation_ok(fit: Any, allow: bool) -> bool:
+    """asremlPlus's isFixedCorrelOK: with ``allow`` FALSE, no correlation parameter (a
+    varcomp row ``term!factor!cor``) is fixed, bound or singular (F, B, S)."""
+    if allow:
+        return True
+    vc = fit.varcomp
+    for name, code in zip(vc.index.astype(str), vc["bound"].astype(str)):
+        last = name.split("!")[-1]
+        if "!" in name and re.match(r"cor|rho|phi", last) and code in ("F", "B", "S"):
+            return False
+    return True
+
+
+def _warn_fixed(fit: Any, allow: bool, singular: bool = False) -> None:
+    """asremlPlus's warning for a supplied fit whose correlation is fixed or bound."""
+    if not _fixed_correlation_ok(fit, allow):
+        what = "bound, singular or fixed" if singular else "bound or fixed"
+        warnings.warn(f"The estimated value of one or more correlations in the supplied "
+                      f"asreml fit for {_response(fit)} is {what} and allow.fixedcorrelation "
+                      "is FALSE", AsrWarning, stacklevel=3)
+
+
+_FIXED_CORR = "Unchanged - fixed correlation"
 
 
 def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]:
@@ -838,7 +872,8 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
                bound_test_parameters: str = "none", drop_fix_ns: bool = False,
                denDF: str = "numeric", IClikelihood: str = "none",
                checkboundaryonly: bool = False, REMLDF: int | None = None,
-               ssType: str = "incremental", **other: Any) -> AsrTests:
+               ssType: str = "incremental", allow_fixedcorrelation: bool = True,
+               **other: Any) -> AsrTests:
     """asremlPlus's ``testranfix``: test one term. A random term: :func:`REMLRT` of the fit
     without it; dropped when p > alpha and ``drop_ran_ns`` ("Dropped", else "Retained";
     "Significant"/"Nonsignificant" when not dropping). A fixed term: its Wald p-value
@@ -850,6 +885,7 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     fit, wald, summary = t["asreml.obj"], t.raw("wald.tab"), t["test.summary"]
     if not isinstance(term, str) or not term.strip():
         raise AsrError("testranfix(): term must be one term as text", hint='e.g. "Row"')
+    _warn_fixed(fit, allow_fixedcorrelation)
     _one_term(fit, term)
     ic = _ic(fit, IClikelihood, _BOUND)
     rterms = _random_terms(fit)
@@ -888,6 +924,10 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
             return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
         return as_asrtests(fit, wald, summary, denDF=denDF)
     new = fit.update(random=f"~ . - {rterms[k]}")
+    if not _fixed_correlation_ok(new, allow_fixedcorrelation):   # asremlPlus keeps the fit
+        summary = addto_test_summary(summary, term, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                     AIC=ic["AIC"], BIC=ic["BIC"], action=_FIXED_CORR)
+        return as_asrtests(fit, wald, summary, denDF=denDF)
     test = REMLRT(new, fit, positive_zero=positive_zero,
                   bound_test_parameters=bound_test_parameters, DF=REMLDF).iloc[0]
     p = float(test["p"]) if test["DF"] > 0 else float("nan")
@@ -940,14 +980,18 @@ def changeTerms(asrtests_obj: Any, dropFixed: str | None = None, addFixed: str |
                 dropRandom: str | None = None, addRandom: str | None = None,
                 newResidual: str | None = None, label: str = "Changed terms",
                 denDF: str = "numeric", IClikelihood: str = "none",
-                checkboundaryonly: bool = False, **other: Any) -> AsrTests:
+                checkboundaryonly: bool = False, allow_fixedcorrelation: bool = True,
+                **other: Any) -> AsrTests:
     """asremlPlus's ``changeTerms``: refit with terms dropped from/added to the fixed and
     random models and/or a new residual model (``"-(1)"``: the default residual), from the
     current estimates; a row ``label`` with action "Changed fixed, random, residual" (the
-    parts changed) is added, then boundary terms are removed (:func:`rmboundary`)."""
+    parts changed) is added, then boundary terms are removed (:func:`rmboundary`). With
+    ``allow_fixedcorrelation`` FALSE a new fit whose correlation is fixed, bound or singular
+    is not kept ("Unchanged - fixed correlation")."""
     _other("changeTerms", other)
     t = _check_asrtests(asrtests_obj, "changeTerms")
     fit, summary = t["asreml.obj"], t["test.summary"]
+    _warn_fixed(fit, allow_fixedcorrelation)
     given = [x for x in (dropFixed, addFixed, dropRandom, addRandom, newResidual)
              if x is not None]
     if not given:
@@ -964,7 +1008,12 @@ def changeTerms(asrtests_obj: Any, dropFixed: str | None = None, addFixed: str |
         summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
                                      AIC=ic["AIC"], BIC=ic["BIC"], action="No changes")
         return as_asrtests(fit, t.raw("wald.tab"), summary, denDF=denDF)
-    fit = fit.update(**changes)
+    old, fit = fit, fit.update(**changes)
+    if not _fixed_correlation_ok(fit, allow_fixedcorrelation):
+        ic = _ic(old, IClikelihood, _BOUND)
+        summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                     AIC=ic["AIC"], BIC=ic["BIC"], action=_FIXED_CORR)
+        return as_asrtests(old, t.raw("wald.tab"), summary, denDF=denDF)
     action = "Changed " + ", ".join(parts)
     if not fit.converged:
         action += " - old uncoverged"        # asremlPlus's wording
@@ -979,7 +1028,7 @@ def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
                 alpha: float = 0.05, positive_zero: bool = False,
                 bound_test_parameters: str = "none", denDF: str = "numeric",
                 IClikelihood: str = "none", checkboundaryonly: bool = False,
-                **other: Any) -> AsrTests:
+                allow_fixedcorrelation: bool = True, **other: Any) -> AsrTests:
     """asremlPlus's ``testswapran``: replace ``oldterms`` by ``newterms`` in the random model
     and test by :func:`REMLRT` (the new model the more complex one unless ``simpler``); the
     swap is kept ("Swapped") when the more complex model is significantly better (or, with
@@ -989,7 +1038,7 @@ def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
     t = _check_asrtests(asrtests_obj, "testswapran")
     return _swap_test(t, {"random": f"~ . - ({oldterms}) + ({newterms})"}, label, simpler,
                       alpha, positive_zero, bound_test_parameters, denDF, IClikelihood,
-                      checkboundaryonly)
+                      checkboundaryonly, allow_fixedcorrelation)
 
 
 def _model_terms(text: str | None, kind: str) -> list[str]:
@@ -1008,7 +1057,8 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
                     allow_absentDropTerms: bool = False, label: str = "Changed terms",
                     which_IC: str = "AIC", IClikelihood: str = "REML",
                     denDF: str = "numeric", checkboundaryonly: bool = False,
-                    bound_exclusions: Iterable[str] = _BOUND, **other: Any) -> AsrTests:
+                    bound_exclusions: Iterable[str] = _BOUND,
+                    allow_fixedcorrelation: bool = True, **other: Any) -> AsrTests:
     """asremlPlus's ``changeModelOnIC``: change the model as :func:`changeTerms` does and
     keep the change when it lowers the chosen information criterion, ΔIC = IC_new − IC_old
     < 0 ("Swapped", else "Unswapped"; " - old/new/both unconverged" appended as asremlPlus
@@ -1041,12 +1091,16 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
     new = changeTerms(t, dropFixed=dropFixed, addFixed=addFixed, dropRandom=dropRandom,
                       addRandom=addRandom, newResidual=newResidual, label=label,
                       denDF=denDF, IClikelihood=IClikelihood,
-                      checkboundaryonly=checkboundaryonly)
+                      checkboundaryonly=checkboundaryonly,
+                      allow_fixedcorrelation=allow_fixedcorrelation)
     new_fit = new["asreml.obj"]
     ic_new = _ic(new_fit, lik, bound)
     diff = {k: ic_new[k] - old[k] for k in old}
     action = "Swapped" if diff[ic_type] < 0 else "Unswapped"
-    if not fit.converged and not new_fit.converged:
+    fixed_corr = any(new["test.summary"]["action"].iloc[nlines:] == _FIXED_CORR)
+    if fixed_corr:
+        action = _FIXED_CORR
+    elif not fit.converged and not new_fit.converged:
         action += " - both unconverged"
     elif not fit.converged:
         action += " - old unconverged"

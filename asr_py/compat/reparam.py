@@ -14,8 +14,6 @@ supplied model if the new one has such a correlation ("Unchanged - fixed correla
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,41 +22,20 @@ from asr_py.compat.asremlplus import (
     _check_asrtests,
     _check_fit,
     _find,
+    _fixed_correlation_ok,
     _ic,
     _random_terms,
+    _warn_fixed,
     addto_test_summary,
     changeTerms,
 )
 from asr_py.errors import AsrError
-from asr_py.warning_classes import AsrWarning
 
 __all__ = ["newfit", "reparamSigDevn"]
 
 #: harmless asremlPlus arguments (printing, asreml's own update mechanics)
 _IGNORED = ("trace", "update", "allow_unconverged", "keep_order", "set_terms",
             "ignore_suffices", "bounds", "initial_values")
-
-
-def _fixed_correlation_ok(fit: Any, allow: bool) -> bool:
-    """asremlPlus's isFixedCorrelOK: with ``allow`` FALSE, no correlation parameter (a
-    varcomp row ``term!factor!cor...``) is fixed, bound or singular (F, B, S)."""
-    if allow:
-        return True
-    vc = fit.varcomp
-    for name, code in zip(vc.index.astype(str), vc["bound"].astype(str)):
-        last = name.split("!")[-1]
-        if "!" in name and re.match(r"cor|rho|phi", last) and code in ("F", "B", "S"):
-            return False
-    return True
-
-
-def _warn_fixed(fit: Any, allow: bool, singular: bool = False) -> None:
-    if not _fixed_correlation_ok(fit, allow):
-        resp = str(fit.call.get("fixed", "")).split("~")[0].strip()
-        what = "bound, singular or fixed" if singular else "bound or fixed"
-        warnings.warn(f"The estimated value of one or more correlations in the supplied "
-                      f"asreml fit for {resp} is {what} and allow.fixedcorrelation is FALSE",
-                      AsrWarning, stacklevel=3)
 
 
 def newfit(asreml_obj: Any, fixed_: str | None = None, random_: str | None = None,

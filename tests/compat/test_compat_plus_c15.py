@@ -218,3 +218,33 @@ def test_newfit_is_the_refit_with_the_update_formula(lanes) -> None:
     assert "units" not in str(new.call["random"])
     py = asr.translate("m1 <- newfit(m, random. = ~ . - units)\n")
     assert "asr.plus.newfit(m, random_='~ . - units')" in py
+
+
+def test_fixed_correlation_is_not_kept_when_not_allowed(lanes) -> None:
+    """asremlPlus's allow.fixedcorrelation = FALSE (test41Selection.r, Fixedcorrelations):
+    a new fit whose ar1 correlation is fixed ('F') is not kept: "Unchanged - fixed
+    correlation"; with TRUE the change is made."""
+    fit = asr.asreml("y ~ Lane", random="~ Position", residual="~ ar1(Lane):Position",
+                     data=lanes)
+    p = fit.params.copy()
+    cor = [i for i, c in enumerate(p["Component"].astype(str)) if c.endswith("!cor")]
+    assert cor
+    p.loc[p.index[cor[0]], "Constraint"] = "F"
+    fixed = asr.asreml("y ~ Lane", random="~ Position", residual="~ ar1(Lane):Position",
+                       data=lanes, params=p)
+    assert (fixed.varcomp["bound"] == "F").any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = asr.plus.as_asrtests(fixed)
+        no = asr.plus.changeTerms(t, addRandom="units", label="Add units",
+                                  allow_fixedcorrelation=False)
+        yes = asr.plus.changeTerms(t, addRandom="units", label="Add units",
+                                   allow_fixedcorrelation=True)
+        ic = asr.plus.changeModelOnIC(t, addRandom="units", label="units",
+                                      allow_fixedcorrelation=False, IClikelihood="full")
+    assert no["test.summary"]["action"].iloc[-1] == "Unchanged - fixed correlation"
+    assert no["asreml.obj"] is fixed
+    assert yes["test.summary"]["action"].iloc[0].startswith("Changed random")
+    assert "units" in str(yes["asreml.obj"].call["random"])
+    assert ic["test.summary"]["action"].iloc[-1] == "Unchanged - fixed correlation"
+    assert ic["asreml.obj"] is fixed
