@@ -64,13 +64,14 @@ def test_random_terms_in_the_order_written(trial) -> None:
     assert D.shape[1] == 24
 
 
-def test_random_columns_are_named_as_asreml_42(trial) -> None:
+def test_random_columns_are_found_by_asreml_42_names(trial) -> None:
     """asremlPlus's test42Orange.r (asreml 4.2) finds the columns by name:
     ``match(c(paste0("Tree_", 1:5), paste0("Tree_", 1:5, ":x")), colnames(design))`` for
     str(~ Tree/x, ...), ``match(outer(paste0("spl(x)_", 1:5), paste0(":Tree_", 1:5),
-    paste0), ...)`` (a matrix: its elements column-major) for spl(x):Tree and
-    ``grep("dev\\\\(x\\\\)", ...)`` for dev(x). The columns so found equal indicators and
-    products built by hand from the data."""
+    paste0), ...)`` (a matrix: its elements column-major) for spl(x):Tree; asreml 4.1's
+    scripts grep the term label (``grepl("spl(x):Tree", ..., fixed = TRUE)``,
+    test41EstimateV.r). Both find the columns, which equal indicators and products built
+    by hand from the data."""
     from asr_py.translate.runtime import r_match
 
     m = asr.asreml("circ ~ x", random="~ str(~ Tree/x, ~ diag(2):id(5)) + spl(x):Tree + "
@@ -88,10 +89,12 @@ def test_random_columns_are_named_as_asreml_42(trial) -> None:
     outer = np.array([[f"spl(x)_{i}:Tree_{j}" for j in range(1, 6)] for i in range(1, 6)])
     spl = r_match(outer, names)
     assert None not in spl and len(set(spl)) == 25
-    assert spl[:2] == [names.index("spl(x)_1:Tree_1") + 1, names.index("spl(x)_2:Tree_1") + 1]
-    # each spline column is zero outside its tree
-    for i in range(1, 6):
+    by41 = [k + 1 for k, c in enumerate(names) if "spl(x):Tree" in c]
+    assert sorted(spl) == by41                    # the same 25 columns either way
+    for i in range(1, 6):                         # spl(x)_i:Tree_j is zero outside tree j
         for j in range(1, 6):
-            col = D[f"spl(x)_{i}:Tree_{j}"].to_numpy(float)
+            k = r_match(f"spl(x)_{i}:Tree_{j}", names)
+            col = D.iloc[:, k - 1].to_numpy(float)
             assert np.all(col[trial["Tree"].astype(str).to_numpy() != str(j)] == 0)
+    assert r_match("no such column", names) is None
     assert sum("dev(x)" in c for c in names) == 7

@@ -37,7 +37,7 @@ def test_spline_design_columns_have_identity_covariance() -> None:
     d = _data()
     m = asr.asreml("y ~ g/x", random="~ g:spl(x)", data=d)
     D = r_design(m)
-    Z = D[[c for c in D.columns if c.startswith("g_") and ":spl(x)_" in c]].to_numpy(float)
+    Z = D[[c for c in D.columns if c.startswith("g:spl(x)")]].to_numpy(dtype=float)
     X = D[list(m.model.fixed.names)].to_numpy(dtype=float)
     y = d["y"].to_numpy(dtype=float)
     theta = m.varcomp["component"].to_numpy(dtype=float)
