@@ -197,7 +197,10 @@ def addto_test_summary(test_summary: pd.DataFrame, terms: str, DF: float = 1,
 def _asreml_wald(fit: Any, **kw: Any) -> pd.DataFrame:
     """``fit.wald(**kw)`` as asreml's ``wald()`` reports it to asremlPlus: denDF to one
     decimal place (:func:`asr_py.results.wald.as_asreml_reports`), so the test summary and
-    the LSDs asremlPlus derives from that table use asreml's value."""
+    the LSDs asremlPlus derives from that table use asreml's value. asreml's denDF
+    "algebraic" (the same denominator df, computed algebraically) is "numeric" here."""
+    if str(kw.get("denDF", "")).lower() == "algebraic":
+        kw = {**kw, "denDF": "numeric"}
     return as_asreml_reports(fit.wald(**kw))
 
 

@@ -248,3 +248,16 @@ def test_fixed_correlation_is_not_kept_when_not_allowed(lanes) -> None:
     assert "units" in str(yes["asreml.obj"].call["random"])
     assert ic["test.summary"]["action"].iloc[-1] == "Unchanged - fixed correlation"
     assert ic["asreml.obj"] is fixed
+
+
+def test_algebraic_denDF_is_asremls_numeric_denDF() -> None:
+    """asreml's wald(denDF = "algebraic") computes the same denominator df as "numeric"
+    (asremlPlus scripts pass it: test41Selection.r reparamSigDevn/chooseModel)."""
+    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
+    m = asr.asreml("Y ~ N*V", random="~ B + B:MP", data=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = asr.plus.as_asrtests(m, denDF="algebraic")["wald.tab"]
+        b = asr.plus.as_asrtests(m, denDF="numeric")["wald.tab"]
+    pd.testing.assert_frame_equal(a, b)
+    assert "denDF" in a.columns
