@@ -513,12 +513,11 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
 def _lsd_attrs(obj: Alldiffs, avsed_tolerance: float | None,
                accuracy_threshold: float | None) -> dict[str, Any]:
     """asremlPlus's attributes of predictions with halfLeastSignificant intervals: the LSD
-    settings and ``LSDvalues``, the assigned LSD of each LSD row (R's named vector: a Series
-    indexed by the LSD rows' labels)."""
+    settings and ``LSDvalues``, the assigned LSD of each LSD row (a dict by its label)."""
     a = obj.attrs
     lsd = obj.get("LSD")
-    vals = pd.Series(dtype=float) if lsd is None else pd.Series(
-        lsd["assignedLSD"].to_numpy(dtype=float), index=[str(k) for k in lsd.index])
+    vals = {} if lsd is None else {str(k): float(v) for k, v in
+                                   zip(lsd.index, lsd["assignedLSD"])}
     return {"LSDtype": a.get("LSDtype"), "LSDby": a.get("LSDby"),
             "LSDstatistic": a.get("LSDstatistic"), "LSDaccuracy": a.get("LSDaccuracy"),
             "avsed.tolerance": avsed_tolerance, "accuracy.threshold": accuracy_threshold,

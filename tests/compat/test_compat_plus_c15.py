@@ -261,18 +261,3 @@ def test_algebraic_denDF_is_asremls_numeric_denDF() -> None:
         b = asr.plus.as_asrtests(m, denDF="numeric")["wald.tab"]
     pd.testing.assert_frame_equal(a, b)
     assert "denDF" in a.columns
-
-
-def test_LSDvalues_is_a_named_vector(diffs) -> None:
-    """attr(predictions, "LSDvalues") is R's named vector: arithmetic with the LSD
-    component's assignedLSD column works (test41alldiffs.asr.r line 320)."""
-    from asr_py.translate.runtime import r_op
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        d = asr.plus.redoErrorIntervals(diffs, error_intervals="halfLeastSignificant",
-                                        avsed_tolerance=None)
-    vals = asr.plus.attr(d["predictions"], which="LSDvalues")
-    assert isinstance(vals, pd.Series) and list(vals.index) == ["overall"]
-    got = np.abs(np.asarray(r_op(d["LSD"]["assignedLSD"], "-", vals), dtype=float))
-    assert np.all(got < 1e-12)

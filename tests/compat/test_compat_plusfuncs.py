@@ -77,7 +77,7 @@ def test_half_lsd_predictions_carry_asremlPlus_lsd_attributes(fit) -> None:
     a = d["predictions"].attrs
     assert a["LSDtype"] == "factor.combinations" and a["LSDstatistic"] == "mean"
     vals = a["LSDvalues"]
-    assert list(vals.index) == list(d["LSD"].index) and len(vals) == 3
+    assert list(vals) == list(d["LSD"].index) and len(vals) == 3
     pred = d["predictions"]
     half = pred["V"].astype(str).map(vals).to_numpy()
     np.testing.assert_allclose(pred["upper.halfLeastSignificant.limit"] -
