@@ -80,6 +80,18 @@ class Alldiffs(RList):
         return "\n".join(out)
 
 
+def one_text(x: Any, fn: str, arg: str) -> Any:
+    """R's length-1 character vector as its text (``c("A:B")`` -> ``"A:B"``); a longer
+    vector is an error naming ``fn`` and ``arg``; anything else is returned unchanged."""
+    if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        vals = list(x)
+        if len(vals) != 1:
+            raise AsrError(f"{fn}(): {arg} must be one character string, got {len(vals)} "
+                           f"values {vals!r}", hint=f'give {arg} = "A:B" (one text)')
+        return vals[0]
+    return x
+
+
 def classify_vars(classify: str) -> list[str]:
     """The variables of a classify (``"A:B"`` and ``"(A:B)"`` -> ["A", "B"]); "(Intercept)"
     has none, nor has "Intercept" (asreml 4.2's name of that classify)."""
@@ -544,20 +556,43 @@ def _transform_of(obj: Alldiffs) -> dict[str, Any]:
             "transform_function": a.get("transform.function", "identity")}
 
 
+#: inverse links of asremlPlus's transform.function (other than identity and log)
+_INVERSE_LINK = {
+    "inverse": lambda v: 1.0 / v,
+    "sqrt": lambda v: v ** 2,
+    "logit": lambda v: 1.0 / (1.0 + np.exp(-v)),
+    "probit": lambda v: stats.norm.cdf(v),
+    "cloglog": lambda v: 1.0 - np.exp(-np.exp(v)),
+}
+
+
 def addBacktransforms(alldiffs_obj: Alldiffs, transform_power: float = 1, offset: float = 0,
                       scale: float = 1, transform_function: str = "identity",
                       **other: Any) -> Alldiffs:
     """asremlPlus's ``addBacktransforms``: the predictions, their intervals and approximate
-    se on the original scale of z = (scale·y + offset)^p (module docstring); only power,
-    offset and scale transformations (``transform_function`` "identity" or "log")."""
+    se on the original scale of z = (scale·y + offset)^p (module docstring), or of a link
+    ``transform_function`` ("log", "inverse", "sqrt", "logit", "probit", "cloglog"): the
+    inverse link of the predictions and intervals; their standard.error is the predictions'
+    ``approx.se`` column when there is one, else NA (as asremlPlus). The inverse link is
+    applied to both limits (asremlPlus's code leaves inverse/sqrt untransformed and
+    mistypes logit's upper limit; these give the mathematical backtransform)."""
     _refuse("addBacktransforms", other)
     obj = alldiffs_obj.copy()
-    func = pick(transform_function, ("identity", "log"), "transform_function")
+    func = pick(transform_function, ("identity", "log", *_INVERSE_LINK), "transform_function")
+    trans = transform_power != 1 or offset != 0 or scale != 1
+    if func not in ("identity", "log") and trans:
+        raise AsrError("addBacktransforms(): give transform_function or transform_power/"
+                       "offset/scale, not both", hint=f"transform_function='{func}'")
     if func == "log":
         if transform_power != 1:
             raise AsrError("addBacktransforms(): give transform_function='log' or "
                            "transform_power, not both")
         transform_power = 0
+    if func in _INVERSE_LINK:
+        obj.attrs.update({"transform.power": 1, "offset": 0, "scale": 1,
+                          "transform.function": func})
+        obj["backtransforms"] = _link_backtransforms(obj, func)
+        return obj
     obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
                       "transform.function": "identity"})
     if transform_power == 1 and offset == 0 and scale == 1:
@@ -583,6 +618,25 @@ def addBacktransforms(alldiffs_obj: Alldiffs, transform_power: float = 1, offset
             bt[c] = inv(bt[c].to_numpy(dtype=float))
     obj["backtransforms"] = bt
     return obj
+
+
+def _link_backtransforms(obj: Alldiffs, func: str) -> pd.DataFrame | None:
+    """The backtransforms table of a link ``func``: inverse link of the predicted values
+    and interval limits; standard.error from an ``approx.se`` column, else NA."""
+    pred = obj["predictions"]
+    if len(pred) == 0:
+        return None
+    inv = _INVERSE_LINK[func]
+    bt = pred.copy().rename(columns={"predicted.value": "backtransformed.predictions"})
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        bt["backtransformed.predictions"] = inv(pred["predicted.value"].to_numpy(float))
+        for c in bt.columns:
+            if c.startswith(("lower.", "upper.")):
+                bt[c] = inv(bt[c].to_numpy(dtype=float))
+    if "standard.error" in bt.columns:
+        bt["standard.error"] = (pred["approx.se"].to_numpy(float) if "approx.se" in pred
+                                else np.nan)
+    return bt.drop(columns=[c for c in ("transformed.value", "approx.se") if c in bt])
 
 
 def _recast(obj: Alldiffs, factor: str, levels: list[str]) -> Alldiffs:
@@ -693,6 +747,7 @@ def renewClassify(alldiffs_obj: Alldiffs, newclassify: str,
     columns that still identify each prediction once), then sorted when ``sortFactor``."""
     _check(alldiffs_obj, "renewClassify")
     _refuse("renewClassify", other)
+    newclassify = one_text(newclassify, "renewClassify", "newclassify")
     new = classify_vars(newclassify)
     pred = alldiffs_obj["predictions"]
     bad = [v for v in new if v not in pred.columns]

@@ -78,7 +78,9 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
            "plotPredictions",
            "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
-           "exploreLSDs", "SUMMARY_COLUMNS", "vpc_char", "vparameters_con", "gammas_con"]
+           "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn", "SUMMARY_COLUMNS",
+           "vpc_char", "vparameters_con",
+           "gammas_con"]
 
 #: asremlPlus's test.summary columns
 SUMMARY_COLUMNS = ("terms", "DF", "denDF", "p", "AIC", "BIC", "action")
@@ -91,8 +93,61 @@ _HARMLESS = {"trace", "update", "allow_unconverged", "allow_fixedcorrelation",
 
 # ----- the asrtests object ------------------------------------------------------------------
 
+class _LazyWald:
+    """A fit's ``wald.tab`` computed when first read: asremlPlus computes it for every
+    asrtests object, but a model-selection script reads few of them and each costs a
+    Kenward-Roger/numeric denDF computation (dense in the records)."""
+
+    __slots__ = ("fit", "denDF")
+
+    def __init__(self, fit: Any, denDF: str) -> None:
+        self.fit, self.denDF = fit, denDF
+
+    def value(self) -> pd.DataFrame:
+        return plus_wald_tab(_asreml_wald(self.fit, denDF=self.denDF))
+
+
 class AsrTests(dict):  # type: ignore[type-arg]
-    """asremlPlus's asrtests list: keys ``asreml.obj``, ``wald.tab``, ``test.summary``."""
+    """asremlPlus's asrtests list: keys ``asreml.obj``, ``wald.tab``, ``test.summary``.
+    The ``wald.tab`` of a new fit is computed when first read (:class:`_LazyWald`)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        v = super().__getitem__(key)
+        if isinstance(v, _LazyWald):
+            v = v.value()
+            super().__setitem__(key, v)
+        return v
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [self[k] for k in self]
+
+    def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
+        return [(k, self[k]) for k in self]
+
+    def __iter__(self) -> Any:
+        # overridden so that dict(t) and {**t} read values through __getitem__ (CPython
+        # copies a dict subclass's raw values when it keeps dict's own __iter__)
+        return super().__iter__()
+
+    def copy(self) -> AsrTests:
+        return self.replaced()
+
+    def replaced(self, **values: Any) -> AsrTests:
+        """A copy with ``values`` replaced (keys as R names them: pass them as a dict
+        splat, ``t.replaced(**{"test.summary": s})``); a lazy wald.tab stays lazy."""
+        out = AsrTests()
+        for k in dict.keys(self):
+            dict.__setitem__(out, k, values.pop(k) if k in values else self.raw(k))
+        for k, v in values.items():
+            dict.__setitem__(out, k, v)
+        return out
+
+    def raw(self, key: Any) -> Any:
+        """The stored value, a :class:`_LazyWald` left uncomputed."""
+        return super().__getitem__(key)
 
     def __repr__(self) -> str:
         return (f"asrtests object\n{self['asreml.obj']!r}\n\nWald tests:\n{self['wald.tab']}"
@@ -118,7 +173,7 @@ def _check_asrtests(obj: Any, fn: str) -> AsrTests:
                                              "test.summary"} <= set(obj):
         raise AsrError(f"{fn}() needs an asrtests object, not {type(obj).__name__}",
                        hint="make one with asr.plus.as_asrtests(fit)")
-    return AsrTests(obj)
+    return obj.replaced() if isinstance(obj, AsrTests) else AsrTests(obj)
 
 
 def _empty_summary() -> pd.DataFrame:
@@ -142,7 +197,10 @@ def addto_test_summary(test_summary: pd.DataFrame, terms: str, DF: float = 1,
 def _asreml_wald(fit: Any, **kw: Any) -> pd.DataFrame:
     """``fit.wald(**kw)`` as asreml's ``wald()`` reports it to asremlPlus: denDF to one
     decimal place (:func:`asr_py.results.wald.as_asreml_reports`), so the test summary and
-    the LSDs asremlPlus derives from that table use asreml's value."""
+    the LSDs asremlPlus derives from that table use asreml's value. asreml's denDF
+    "algebraic" (the same denominator df, computed algebraically) is "numeric" here."""
+    if str(kw.get("denDF", "")).lower() == "algebraic":
+        kw = {**kw, "denDF": "numeric"}
     return as_asreml_reports(fit.wald(**kw))
 
 
@@ -175,11 +233,15 @@ def as_asrtests(asreml_obj: Any, wald_tab: pd.DataFrame | None = None,
     _check_fit(asreml_obj, "as.asrtests")
     _other("as.asrtests", other)
     if wald_tab is None:
-        wald_tab = _asreml_wald(asreml_obj, denDF=denDF)
+        wald_tab = _LazyWald(asreml_obj, denDF)
+    elif isinstance(wald_tab, _LazyWald):
+        if wald_tab.fit is not asreml_obj:
+            wald_tab = _LazyWald(asreml_obj, denDF)
     elif not isinstance(wald_tab, pd.DataFrame) or "Df" not in wald_tab.columns:
         raise AsrError("as.asrtests(): wald_tab is not a Wald table (a DataFrame with a Df "
                        "column per fixed term)", hint="pass fit.wald(), or leave it out")
-    wald_tab = plus_wald_tab(wald_tab)
+    else:
+        wald_tab = plus_wald_tab(wald_tab)
     summary = _empty_summary() if test_summary is None else test_summary
     if label is not None:
         ic = _ic(asreml_obj, IClikelihood, bound_exclusions)
@@ -336,7 +398,7 @@ def testresidual(asrtests_obj: Any, terms: str, label: str = "R model",
                  simpler: bool = False, alpha: float = 0.05, positive_zero: bool = False,
                  bound_test_parameters: str = "none", denDF: str = "numeric",
                  IClikelihood: str = "none", checkboundaryonly: bool = False,
-                 **other: Any) -> AsrTests:
+                 allow_fixedcorrelation: bool = True, **other: Any) -> AsrTests:
     """asremlPlus's ``testresidual``: refit with the residual model ``terms``
     (``"~ Row:ar1(Column)"``) and test by :func:`REMLRT` as :func:`testswapran` does."""
     _other("testresidual", other)
@@ -349,16 +411,25 @@ def testresidual(asrtests_obj: Any, terms: str, label: str = "R model",
     if t["asreml.obj"].call.get("rcov") is not None:
         changes["rcov"] = None
     return _swap_test(t, changes, label, simpler, alpha, positive_zero,
-                      bound_test_parameters, denDF, IClikelihood, checkboundaryonly)
+                      bound_test_parameters, denDF, IClikelihood, checkboundaryonly,
+                      allow_fixedcorrelation)
 
 
 def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
                alpha: float, positive_zero: bool, bound_test_parameters: str, denDF: str,
-               IClikelihood: str, checkboundaryonly: bool) -> AsrTests:
+               IClikelihood: str, checkboundaryonly: bool,
+               allow_fixedcorrelation: bool = True) -> AsrTests:
     """Refit with ``changes`` and keep the new model or not by a REML likelihood-ratio test
-    (asremlPlus's testswapran/testresidual)."""
-    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    (asremlPlus's testswapran/testresidual); a new fit with a fixed/bound correlation is
+    not kept when ``allow_fixedcorrelation`` is FALSE."""
+    fit, wald, summary = t["asreml.obj"], t.raw("wald.tab"), t["test.summary"]
+    _warn_fixed(fit, allow_fixedcorrelation)
     new = fit.update(**changes)
+    if not _fixed_correlation_ok(new, allow_fixedcorrelation):
+        ic = _ic(fit, IClikelihood, _BOUND)
+        summary = addto_test_summary(summary, label, DF=np.nan, AIC=ic["AIC"], BIC=ic["BIC"],
+                                     action=_FIXED_CORR)
+        return as_asrtests(fit, wald, summary, denDF=denDF)
     h0, h1 = (new, fit) if simpler else (fit, new)
     test = REMLRT(h0, h1, positive_zero=positive_zero,
                   bound_test_parameters=bound_test_parameters).iloc[0]
@@ -368,7 +439,7 @@ def _swap_test(t: AsrTests, changes: dict[str, Any], label: str, simpler: bool,
     if not new.converged:
         action += " - new unconverged"
     if swap:
-        fit, wald = new, _asreml_wald(new, denDF=denDF)
+        fit, wald = new, _LazyWald(new, denDF)
     ic = _ic(fit, IClikelihood, _BOUND)
     summary = addto_test_summary(summary, label, DF=float(test["DF"]), p=p, AIC=ic["AIC"],
                                  BIC=ic["BIC"], action=action)
@@ -453,6 +524,31 @@ def setvparameters_kept(sets: Any, components: list[str]) -> pd.DataFrame | None
             for t, i in zip(sets["set.terms"], sets["ignore.suffices"])]
     out = sets[keep].reset_index(drop=True)
     return out if len(out) else None
+
+
+def _fixed_correlation_ok(fit: Any, allow: bool) -> bool:
+    """asremlPlus's isFixedCorrelOK: with ``allow`` FALSE, no correlation parameter (a
+    varcomp row ``term!factor!cor``) is fixed, bound or singular (F, B, S)."""
+    if allow:
+        return True
+    vc = fit.varcomp
+    for name, code in zip(vc.index.astype(str), vc["bound"].astype(str)):
+        last = name.split("!")[-1]
+        if "!" in name and re.match(r"cor|rho|phi", last) and code in ("F", "B", "S"):
+            return False
+    return True
+
+
+def _warn_fixed(fit: Any, allow: bool, singular: bool = False) -> None:
+    """asremlPlus's warning for a supplied fit whose correlation is fixed or bound."""
+    if not _fixed_correlation_ok(fit, allow):
+        what = "bound, singular or fixed" if singular else "bound or fixed"
+        warnings.warn(f"The estimated value of one or more correlations in the supplied "
+                      f"asreml fit for {_response(fit)} is {what} and allow.fixedcorrelation "
+                      "is FALSE", AsrWarning, stacklevel=3)
+
+
+_FIXED_CORR = "Unchanged - fixed correlation"
 
 
 def _ic(fit: Any, lik: str, bound_exclusions: Iterable[str]) -> dict[str, float]:
@@ -604,8 +700,8 @@ def recalcWaldTab(asrtests_obj: Any, recalc_wald: bool = False, denDF: str = "nu
     _other("recalcWaldTab", other)
     t = _check_asrtests(asrtests_obj, "recalcWaldTab")
     fit = t["asreml.obj"]
-    wald = t["wald.tab"]
-    if recalc_wald or wald is None:
+    wald = None if recalc_wald else t["wald.tab"]
+    if wald is None:
         wald = plus_wald_tab(_asreml_wald(fit, denDF=denDF))
     opt = pick(dDF_fault, ("none", "residual", "maximum", "supplied"), "dDF_fault")
     n = len(wald)
@@ -664,7 +760,7 @@ def rmboundary(asrtests_obj: Any, checkboundaryonly: bool = False,
     cannot be removed are reported in a warning. With ``checkboundaryonly`` only the warning."""
     _other("rmboundary", other)
     t = _check_asrtests(asrtests_obj, "rmboundary")
-    fit, summary, wald = t["asreml.obj"], t["test.summary"], t["wald.tab"]
+    fit, summary, wald = t["asreml.obj"], t["test.summary"], t.raw("wald.tab")
     reml0 = fit.loglik
     unremovable: list[str] = []
     for _ in range(len(_random_terms(fit)) + 1):
@@ -779,7 +875,8 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
                bound_test_parameters: str = "none", drop_fix_ns: bool = False,
                denDF: str = "numeric", IClikelihood: str = "none",
                checkboundaryonly: bool = False, REMLDF: int | None = None,
-               ssType: str = "incremental", **other: Any) -> AsrTests:
+               ssType: str = "incremental", allow_fixedcorrelation: bool = True,
+               **other: Any) -> AsrTests:
     """asremlPlus's ``testranfix``: test one term. A random term: :func:`REMLRT` of the fit
     without it; dropped when p > alpha and ``drop_ran_ns`` ("Dropped", else "Retained";
     "Significant"/"Nonsignificant" when not dropping). A fixed term: its Wald p-value
@@ -788,9 +885,10 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
     boundary terms are removed (:func:`rmboundary`)."""
     _other("testranfix", other)
     t = _check_asrtests(asrtests_obj, "testranfix")
-    fit, wald, summary = t["asreml.obj"], t["wald.tab"], t["test.summary"]
+    fit, wald, summary = t["asreml.obj"], t.raw("wald.tab"), t["test.summary"]
     if not isinstance(term, str) or not term.strip():
         raise AsrError("testranfix(): term must be one term as text", hint='e.g. "Row"')
+    _warn_fixed(fit, allow_fixedcorrelation)
     _one_term(fit, term)
     ic = _ic(fit, IClikelihood, _BOUND)
     rterms = _random_terms(fit)
@@ -829,13 +927,17 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
             return _after(fit, wald, summary, denDF, checkboundaryonly, IClikelihood)
         return as_asrtests(fit, wald, summary, denDF=denDF)
     new = fit.update(random=f"~ . - {rterms[k]}")
+    if not _fixed_correlation_ok(new, allow_fixedcorrelation):   # asremlPlus keeps the fit
+        summary = addto_test_summary(summary, term, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                     AIC=ic["AIC"], BIC=ic["BIC"], action=_FIXED_CORR)
+        return as_asrtests(fit, wald, summary, denDF=denDF)
     test = REMLRT(new, fit, positive_zero=positive_zero,
                   bound_test_parameters=bound_test_parameters, DF=REMLDF).iloc[0]
     p = float(test["p"]) if test["DF"] > 0 else float("nan")
     if math.isnan(p) or p <= alpha:
         action = "Retained" if drop_ran_ns else "Significant"
     elif drop_ran_ns:
-        action, fit, wald = "Dropped", new, _asreml_wald(new, denDF=denDF)
+        action, fit, wald = "Dropped", new, _LazyWald(new, denDF)
         ic = _ic(fit, IClikelihood, _BOUND)
     else:
         action = "Nonsignificant"
@@ -881,14 +983,18 @@ def changeTerms(asrtests_obj: Any, dropFixed: str | None = None, addFixed: str |
                 dropRandom: str | None = None, addRandom: str | None = None,
                 newResidual: str | None = None, label: str = "Changed terms",
                 denDF: str = "numeric", IClikelihood: str = "none",
-                checkboundaryonly: bool = False, **other: Any) -> AsrTests:
+                checkboundaryonly: bool = False, allow_fixedcorrelation: bool = True,
+                **other: Any) -> AsrTests:
     """asremlPlus's ``changeTerms``: refit with terms dropped from/added to the fixed and
     random models and/or a new residual model (``"-(1)"``: the default residual), from the
     current estimates; a row ``label`` with action "Changed fixed, random, residual" (the
-    parts changed) is added, then boundary terms are removed (:func:`rmboundary`)."""
+    parts changed) is added, then boundary terms are removed (:func:`rmboundary`). With
+    ``allow_fixedcorrelation`` FALSE a new fit whose correlation is fixed, bound or singular
+    is not kept ("Unchanged - fixed correlation")."""
     _other("changeTerms", other)
     t = _check_asrtests(asrtests_obj, "changeTerms")
     fit, summary = t["asreml.obj"], t["test.summary"]
+    _warn_fixed(fit, allow_fixedcorrelation)
     given = [x for x in (dropFixed, addFixed, dropRandom, addRandom, newResidual)
              if x is not None]
     if not given:
@@ -904,8 +1010,13 @@ def changeTerms(asrtests_obj: Any, dropFixed: str | None = None, addFixed: str |
         ic = _ic(fit, IClikelihood, _BOUND)
         summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
                                      AIC=ic["AIC"], BIC=ic["BIC"], action="No changes")
-        return as_asrtests(fit, t["wald.tab"], summary, denDF=denDF)
-    fit = fit.update(**changes)
+        return as_asrtests(fit, t.raw("wald.tab"), summary, denDF=denDF)
+    old, fit = fit, fit.update(**changes)
+    if not _fixed_correlation_ok(fit, allow_fixedcorrelation):
+        ic = _ic(old, IClikelihood, _BOUND)
+        summary = addto_test_summary(summary, label, DF=ic["fixedDF"], denDF=ic["varDF"],
+                                     AIC=ic["AIC"], BIC=ic["BIC"], action=_FIXED_CORR)
+        return as_asrtests(old, t.raw("wald.tab"), summary, denDF=denDF)
     action = "Changed " + ", ".join(parts)
     if not fit.converged:
         action += " - old uncoverged"        # asremlPlus's wording
@@ -920,7 +1031,7 @@ def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
                 alpha: float = 0.05, positive_zero: bool = False,
                 bound_test_parameters: str = "none", denDF: str = "numeric",
                 IClikelihood: str = "none", checkboundaryonly: bool = False,
-                **other: Any) -> AsrTests:
+                allow_fixedcorrelation: bool = True, **other: Any) -> AsrTests:
     """asremlPlus's ``testswapran``: replace ``oldterms`` by ``newterms`` in the random model
     and test by :func:`REMLRT` (the new model the more complex one unless ``simpler``); the
     swap is kept ("Swapped") when the more complex model is significantly better (or, with
@@ -930,7 +1041,7 @@ def testswapran(asrtests_obj: Any, oldterms: str, newterms: str,
     t = _check_asrtests(asrtests_obj, "testswapran")
     return _swap_test(t, {"random": f"~ . - ({oldterms}) + ({newterms})"}, label, simpler,
                       alpha, positive_zero, bound_test_parameters, denDF, IClikelihood,
-                      checkboundaryonly)
+                      checkboundaryonly, allow_fixedcorrelation)
 
 
 def _model_terms(text: str | None, kind: str) -> list[str]:
@@ -949,7 +1060,8 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
                     allow_absentDropTerms: bool = False, label: str = "Changed terms",
                     which_IC: str = "AIC", IClikelihood: str = "REML",
                     denDF: str = "numeric", checkboundaryonly: bool = False,
-                    bound_exclusions: Iterable[str] = _BOUND, **other: Any) -> AsrTests:
+                    bound_exclusions: Iterable[str] = _BOUND,
+                    allow_fixedcorrelation: bool = True, **other: Any) -> AsrTests:
     """asremlPlus's ``changeModelOnIC``: change the model as :func:`changeTerms` does and
     keep the change when it lowers the chosen information criterion, ΔIC = IC_new − IC_old
     < 0 ("Swapped", else "Unswapped"; " - old/new/both unconverged" appended as asremlPlus
@@ -977,17 +1089,21 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
                 absent |= any(_find(x, have) < 0 for x in _model_terms(drop, kind))
     if absent:
         summary = addto_test_summary(t["test.summary"], label, DF=np.nan, action="Absent")
-        return AsrTests({**t, "test.summary": summary})
+        return t.replaced(**{"test.summary": summary})
     nlines = len(t["test.summary"])
     new = changeTerms(t, dropFixed=dropFixed, addFixed=addFixed, dropRandom=dropRandom,
                       addRandom=addRandom, newResidual=newResidual, label=label,
                       denDF=denDF, IClikelihood=IClikelihood,
-                      checkboundaryonly=checkboundaryonly)
+                      checkboundaryonly=checkboundaryonly,
+                      allow_fixedcorrelation=allow_fixedcorrelation)
     new_fit = new["asreml.obj"]
     ic_new = _ic(new_fit, lik, bound)
     diff = {k: ic_new[k] - old[k] for k in old}
     action = "Swapped" if diff[ic_type] < 0 else "Unswapped"
-    if not fit.converged and not new_fit.converged:
+    fixed_corr = any(new["test.summary"]["action"].iloc[nlines:] == _FIXED_CORR)
+    if fixed_corr:
+        action = _FIXED_CORR
+    elif not fit.converged and not new_fit.converged:
         action += " - both unconverged"
     elif not fit.converged:
         action += " - old unconverged"
@@ -1000,4 +1116,9 @@ def changeModelOnIC(asrtests_obj: Any, dropFixed: str | None = None,
         summary.loc[summary.index[rows], col] = diff[key]
     summary.loc[summary.index[rows], "action"] = action
     kept = new if action.startswith("Swapped") else t
-    return AsrTests({**kept, "test.summary": summary})
+    return kept.replaced(**{"test.summary": summary})
+
+
+# asremlPlus's spatial models (asr_py.compat.spatial builds on the functions above)
+from asr_py.compat.reparam import newfit, reparamSigDevn  # noqa: E402
+from asr_py.compat.spatial import addSpatialModel  # noqa: E402

@@ -34,6 +34,7 @@ from asr_py.compat.dae_mat import (  # noqa: F401 - re-exported
     mat_dirsum,
     mat_exp,
     mat_gau,
+    mat_ginv,
     mat_I,
     mat_J,
     mat_ma1,
@@ -46,7 +47,8 @@ from asr_py.errors import AsrError
 __all__ = ["as_numfac", "fac_ar1mat", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
            "fac_multinested", "fac_recast", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
            "mat_ar3", "mat_arma", "mat_banded", "mat_cor", "mat_corg", "mat_dirprod",
-           "mat_dirsum", "mat_exp", "mat_gau", "mat_ma1", "mat_ma2", "mat_sar", "mat_sar2",
+           "mat_dirsum", "mat_exp", "mat_gau", "mat_ginv", "mat_ma1", "mat_ma2", "mat_sar",
+           "mat_sar2",
            "PStructure",
            "pstructure", "marginality"]
 

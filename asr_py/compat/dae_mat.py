@@ -248,3 +248,19 @@ def mat_dirsum(matrices: Sequence[Any]) -> np.ndarray:
         raise AsrError("mat.dirsum(): must supply a list of matrices",
                        hint="mat.dirsum(list(A, B))")
     return block_diag(*[np.atleast_2d(np.asarray(m, dtype=float)) for m in matrices])
+
+
+def mat_ginv(x: Any, tol: float = np.finfo(float).eps ** 0.5) -> np.ndarray:
+    """dae's ``mat.ginv``: the Moore-Penrose inverse of a matrix from its SVD x = U D V',
+    V D⁺ U' keeping the singular values above ``tol`` times the largest (dae's rule)."""
+    a = np.asarray(x.to_numpy() if isinstance(x, pd.DataFrame) else x, dtype=float)
+    if a.ndim != 2:
+        raise AsrError(f"mat.ginv(): x must be a matrix, got {a.ndim} dimension(s)",
+                       hint="give a 2-dimensional matrix")
+    if not np.isfinite(a).all():
+        raise AsrError("mat.ginv(): x has missing or infinite values",
+                       hint="remove the NA rows/columns first")
+    u, d, vt = np.linalg.svd(a, full_matrices=False)
+    keep = d > (d[0] * tol if d.size else 0.0)
+    out = (vt[keep].T / d[keep]) @ u[:, keep].T
+    return np.ascontiguousarray(out)

@@ -48,4 +48,10 @@ PLUS_CALLS: dict[str, str] = {
     # dae's factor generators
     "fac.nested": "asr.dae.fac_nested", "fac.gen": "asr.dae.fac_gen",
     "fac.multinested": "asr.dae.fac_multinested", "fac.recast": "asr.dae.fac_recast",
+    "mat.ginv": "asr.dae.mat_ginv",
+    "addSpatialModel": "asr.plus.addSpatialModel",
+    "addSpatialModel.asrtests": "asr.plus.addSpatialModel",
+    "newfit": "asr.plus.newfit", "newfit.asreml": "asr.plus.newfit",
+    "reparamSigDevn": "asr.plus.reparamSigDevn",
+    "reparamSigDevn.asrtests": "asr.plus.reparamSigDevn",
 }

@@ -11,7 +11,14 @@ effects are named (``fit.coef_random``'s index, ``term_level``), so a script's
 columns. Dense: scripts form Z Zᵀ from it. A spline term ``spl(x)`` (asr_py: Z_s with the
 known covariance K, G = σ²_s K) appears as asreml gives it, with identity covariance: Z_s L,
 K = L Lᵀ, so ``σ²_s Z Zᵀ`` is its part of V (asremlPlus's test41EstimateV.r forms V so).
-A ``str(~ a + b, ~ us(2):id(n))`` term's columns are named by a and b, each over its n effects.
+A random term's columns are named ``<term>_<levels>`` (asreml 4.1: test41EstimateV.r finds a
+spline's columns by ``grepl("Smarthouse:spl(vLanes)", colnames(fit$design), fixed = TRUE)``);
+a ``str(~ a + b, ~ us(2):id(n))`` term's columns by a and b, each over its n effects.
+asreml 4.2 names each factor with its level instead, ``Tree_1:x``, ``spl(x)_2:Tree_1``,
+``at(expt, 1):dev(vrow)_3`` (an at() factor and a covariate carry no level, a spline's
+columns are numbered 1, 2, ...; test42Orange.r, test42MET.r's ``replaceColnames``): R's
+``match()`` of such a name against the design's column names finds its column too
+(:data:`ASREML42_NAMES`), so scripts of either version run.
 
 ``fit$G.param`` (``R.param``): one entry per random (residual) term, named by the term, holding
 the rows of ``fit.params`` for its variance parameters; scripts loop over
@@ -29,7 +36,12 @@ import scipy.sparse as sp
 
 from asr_py.errors import AsrError
 
-__all__ = ["r_design", "r_gparam"]
+__all__ = ["ASREML42_NAMES", "r_design", "r_gparam"]
+
+#: asreml 4.2's name of a design column -> the name r_design gives it (asreml 4.1's
+#: ``term_levels``); filled by r_design, read by match() (runtime.r_match) so a script of
+#: either version finds the columns (module docstring)
+ASREML42_NAMES: dict[str, str] = {}
 
 
 def r_design(fit: Any) -> pd.DataFrame:
@@ -51,6 +63,9 @@ def r_design(fit: Any) -> pd.DataFrame:
         names = _str_names(t.label, levels, z.shape[1]) or (
             [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
                 f"{t.label}_{i + 1}" for i in range(z.shape[1])])
+        new = _str_names42(t.label, levels, z.shape[1]) or _asreml42_names(
+            t.label, levels, z.shape[1]) or []
+        ASREML42_NAMES.update({a: b for a, b in zip(new, names) if a != b})
         parts.append(pd.DataFrame(z, columns=names))
     out = pd.concat(parts, axis=1)
     rows = np.asarray(model.records.row)
@@ -111,6 +126,72 @@ def _str_names(label: str, levels: list[str], ncol: int) -> list[str] | None:
         return None
     n = ncol // len(comps)
     return [f"{comps[i // n]}_{str(levels[i]).split(':', 1)[-1]}" for i in range(ncol)]
+
+
+def _str_names42(label: str, levels: list[str], ncol: int) -> list[str] | None:
+    """asreml 4.2's names of a str() term's columns (``Tree_1``, ``Tree_1:x``)."""
+    comps = _components(label)
+    if len(comps) < 2 or ncol % len(comps) or len(levels) != ncol:
+        return None
+    n = ncol // len(comps)
+    return [_name42(_split_top(comps[i // n]), str(levels[i]).split(":", 1)[-1].split(":"), {})
+            for i in range(ncol)]
+
+
+def _split_top(label: str) -> list[str]:
+    """A term label's factors: split at ':' outside brackets."""
+    out, depth, cur = [], 0, ""
+    for ch in label:
+        depth += (ch in "([") - (ch in ")]")
+        if ch == ":" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return out + [cur]
+
+
+def _name42(factors: list[str], parts: list[str], spline_no: dict[tuple[int, str], int]
+            ) -> str:
+    """One design column's name as asreml 4.2 gives it: each factor with its level,
+    ``Tree_1:x``, ``spl(x)_2:Tree_1``, ``at(Site, S1):Genotype_G1`` (an at() factor and a
+    covariate carry no level; a spline's columns are numbered 1, 2, ...)."""
+    out, k = [], 0
+    for pos, f in enumerate(factors):
+        if f.startswith("at("):
+            out.append(f)
+            continue
+        lev = parts[k] if k < len(parts) else None
+        k += 1
+        if lev is None or lev == f:
+            out.append(f)
+        elif f.startswith("spl("):
+            key = (pos, lev)
+            if key not in spline_no:
+                spline_no[key] = 1 + sum(1 for p, _ in spline_no if p == pos)
+            out.append(f"{f}_{spline_no[key]}")
+        elif lev.startswith(f + "_"):
+            out.append(lev)
+        else:
+            out.append(f"{f}_{lev}")
+    return ":".join(out)
+
+
+def _asreml42_names(label: str, levels: list[str], ncol: int) -> list[str] | None:
+    """The columns of a term as asreml 4.2 names them (:func:`_name42`); None when its
+    levels do not split into one part per factor."""
+    if len(levels) != ncol:
+        return None
+    factors = _split_top(label)
+    plain = [f for f in factors if not f.startswith("at(")]
+    numbered: dict[tuple[int, str], int] = {}
+    out = []
+    for lv in levels:
+        parts = str(lv).split(":")
+        if len(parts) != len(plain):
+            return None
+        out.append(_name42(factors, parts, numbered))
+    return out if len(set(out)) == len(out) else None
 
 
 def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:

@@ -949,6 +949,14 @@ def r_match(x: Any, table: Any) -> Any:
     first: dict[Any, int] = {}
     for i, v in enumerate(items):
         first.setdefault(v, i + 1)
+    if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
+        x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
+    from asr_py.translate.rdesign import ASREML42_NAMES as a42  # fit$design, asreml 4.2
+
+    def pos(v: Any) -> Any:
+        k = first.get(v)
+        return first.get(a42.get(v)) if k is None and isinstance(v, str) else k
+
     if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index)):
-        return [first.get(v) for v in x]
-    return first.get(x)
+        return [pos(v) for v in x]
+    return pos(x)

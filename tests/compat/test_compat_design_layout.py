@@ -62,3 +62,39 @@ def test_random_terms_in_the_order_written(trial) -> None:
     dev = pd.get_dummies(trial["x"]).to_numpy(float)
     np.testing.assert_array_equal(D[:, 17:24], dev)                            # dev(x) 18:24
     assert D.shape[1] == 24
+
+
+def test_random_columns_are_found_by_asreml_42_names(trial) -> None:
+    """asremlPlus's test42Orange.r (asreml 4.2) finds the columns by name:
+    ``match(c(paste0("Tree_", 1:5), paste0("Tree_", 1:5, ":x")), colnames(design))`` for
+    str(~ Tree/x, ...), ``match(outer(paste0("spl(x)_", 1:5), paste0(":Tree_", 1:5),
+    paste0), ...)`` (a matrix: its elements column-major) for spl(x):Tree; asreml 4.1's
+    scripts grep the term label (``grepl("spl(x):Tree", ..., fixed = TRUE)``,
+    test41EstimateV.r). Both find the columns, which equal indicators and products built
+    by hand from the data."""
+    from asr_py.translate.runtime import r_match
+
+    m = asr.asreml("circ ~ x", random="~ str(~ Tree/x, ~ diag(2):id(5)) + spl(x):Tree + "
+                   "dev(x)", knot_points={"x": [118, 484, 664, 1004, 1231, 1372, 1582]},
+                   data=trial, maxit=5)
+    D = r_design(m)
+    names = list(D.columns)
+    cols = r_match([f"Tree_{i}" for i in range(1, 6)] + [f"Tree_{i}:x" for i in range(1, 6)],
+                   names)
+    assert None not in cols
+    dummies = pd.get_dummies(trial["Tree"]).to_numpy(float)
+    block = D.iloc[:, [c - 1 for c in cols]].to_numpy(float)
+    np.testing.assert_array_equal(block[:, :5], dummies)
+    np.testing.assert_allclose(block[:, 5:], dummies * trial["x"].to_numpy()[:, None])
+    outer = np.array([[f"spl(x)_{i}:Tree_{j}" for j in range(1, 6)] for i in range(1, 6)])
+    spl = r_match(outer, names)
+    assert None not in spl and len(set(spl)) == 25
+    by41 = [k + 1 for k, c in enumerate(names) if "spl(x):Tree" in c]
+    assert sorted(spl) == by41                    # the same 25 columns either way
+    for i in range(1, 6):                         # spl(x)_i:Tree_j is zero outside tree j
+        for j in range(1, 6):
+            k = r_match(f"spl(x)_{i}:Tree_{j}", names)
+            col = D.iloc[:, k - 1].to_numpy(float)
+            assert np.all(col[trial["Tree"].astype(str).to_numpy() != str(j)] == 0)
+    assert r_match("no such column", names) is None
+    assert sum("dev(x)" in c for c in names) == 7
