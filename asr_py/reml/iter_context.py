@@ -9,7 +9,7 @@ from asr_py.reml.held_floor import structural_floors
 from asr_py.reml.indefinite import signed_templates, unconstrained_variances  # issue 11 'U'
 from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.tuning import BOUNDARY_REL, CHANGE_FLOOR, PD_MAX_FLOOR, SHRINK
+from asr_py.reml.tuning import BOUNDARY_REL, CHANGE_FLOOR, PD_MAX_FLOOR, SHRINK, TINY_INFO
 
 
 class IterContext:
@@ -57,7 +57,13 @@ class IterContext:
         and the change floor ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each
         trait. A parameter at its boundary value keeps its scale (it stays held)."""
         a = np.asarray(ai_diag, dtype=float)
-        ok = self.vc & np.isfinite(a) & (a > 0)
+        # AI_kk x θ_k² is the (unit-free) information on log θ_k; at round-off level (a
+        # term whose BLUPs are exactly zero: Z'Py = 0, so AI_kk = y'PZZ'PZZ'Py/2 = 0) it is
+        # no standard error, and 1/sqrt(AI_kk) ~ 1e31 would put the held boundary value far
+        # above θ_k (the variance then stays at its start value, coded 'B')
+        mag = np.maximum(np.abs(np.asarray(theta, dtype=float)), self.scale)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ok = self.vc & np.isfinite(a) & (a > 0) & (a * mag * mag > TINY_INFO)
         if not ok.any():
             return
         se = np.full(a.size, np.inf)

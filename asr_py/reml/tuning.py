@@ -7,6 +7,8 @@ from __future__ import annotations
 #: :meth:`~asr_py.reml.iter_context.IterContext.update_scales`) of the value a 'P'
 #: parameter is held at
 BOUNDARY_REL = 1e-12
+#: AI_kk x θ_k² (the information on log θ_k) below this is round-off: no standard error
+TINY_INFO = 1e-20
 #: relative size (to the parameter's own scale) below which a variance/covariance's change
 #: is measured absolutely in the relative parameter change
 CHANGE_FLOOR = 1e-4
