@@ -14,7 +14,19 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
-from asr_py.translate import rdplyr, rjoin, rlazy, rlm, rstats, rstring, rvector
+from asr_py.translate import (
+    rdplyr,
+    rfilterby,
+    rjoin,
+    rlazy,
+    rlm,
+    rparallel,
+    rpronoun,
+    rstats,
+    rstring,
+    rtidyr,
+    rvector,
+)
 from asr_py.translate.asremlplus import PLUS_CALLS
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import (
@@ -785,6 +797,9 @@ class Translator(BasePrinter):
 
     def dollar(self, e: R) -> str:
         assert e.left is not None
+        got = rpronoun.pronoun(self, e)      # .data$a, .env$x in a data mask
+        if got is not None:
+            return got
         self._asreml3_predictions(e)
         self._asreml3_predictions(e.left)
         obj = e.left
@@ -964,6 +979,13 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f == "between" and f not in self.functions and len(pos) == 3 and len(args) == 3:
+            return (f"{self.runtime('r_between')}({self.py(pos[0])}, {self.py(pos[1])}, "
+                    f"{self.py(pos[2])})")
+        if f in rtidyr.FUNCTIONS and f not in self.functions:  # drop_na()
+            got = rtidyr.translate(self, e)
+            if got is not None:
+                return got
         if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
             got = rstats.translate(self, e)
             if got is not None:
@@ -975,7 +997,9 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat")
+                         "utils", "here", "testthat",
+                         # parallel applies run serially (rparallel.py)
+                         "parallel", "pbapply", "future.apply")
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -1016,11 +1040,15 @@ class Translator(BasePrinter):
             rest = [(n, a) for n, a in args if a is not pos[0]]
             return f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
         if f in ("ainverse", "asreml.Ainverse"):
-            if len(pos) != 1:
+            # the pedigree: first positional or pedigree= (R's partial names: ped=, p=)
+            ped = pos[:1] or [a for n, a in args if n and "pedigree".startswith(n)][:1]
+            if not ped:
+                raise Untranslatable(f"{f}() without a pedigree argument")
+            if len(args) != 1:
                 self.todo.append(f"{f}() options other than the pedigree are not translated")
             # asreml takes pedigrees where an id is both sire and dam (selfing, reciprocal
             # crosses in plants and trees); asr_py checks roles unless told not to
-            return f"asr.ainverse({self.py(pos[0])}, check_roles=False)"
+            return f"asr.ainverse({self.py(ped[0])}, check_roles=False)"
         if f == "vcm.lm":   # vcm.lm(~ f, data = sv) -> asr.vcm_lm('~ f', sv)
             form = [a for a in pos if a.kind == "formula"]
             data = [a for n, a in args if n == "data"] or [a for a in pos if a.kind != "formula"]
@@ -1425,6 +1453,8 @@ class Translator(BasePrinter):
             return f"range(1, {self.py(pos[0])} + 1)"
         if f == "seq_along" and len(pos) == 1:
             return f"range(1, len({self.py(pos[0])}) + 1)"
+        if f in rparallel.PARALLEL_APPLY and rparallel.as_serial(e) is not None:
+            return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
         if f in ("sapply", "lapply", "vapply"):
             fun = [a for n, a in args if n == "FUN"] or pos[1:2]
             extra = [(n, a) for n, a in args if n not in (
@@ -1666,9 +1696,15 @@ class Translator(BasePrinter):
                 sel = [named.pop("select")]
         if e.value == "subset":
             return self._subset_call(data, conds, sel, named)
-        unknown = [n for n in named if n != ".preserve"]
+        unknown = [n for n in named if n not in (".preserve", ".by")]
         if unknown:
             raise Untranslatable(f"{e.value}() argument {unknown[0]}=")
+        if ".by" in named and conds:     # filter(d, cond, .by = g): per group (rfilterby.py)
+            by = rfilterby.by_columns(self, named[".by"])
+            g = R("name", "_g")
+            cond = " & ".join(self.in_data(g, lambda c=c: _paren(c, self.py(c))) for c in conds)
+            return (f"{self.runtime('r_filter_by')}({self.py(data)}, {by!r}, "
+                    f"lambda _g: {cond})")
         if not conds and not sel:
             return self.py(data)
         d = self.py(data)

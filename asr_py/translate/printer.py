@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rjoin
+from asr_py.translate import rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
@@ -333,6 +333,9 @@ class BasePrinter:
         dt = rjoin.dt_sd_which(self, e)     # DT[, .SD[which.min(x)], by = g]
         if dt is not None:
             return dt
+        got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask
+        if got is not None:
+            return got
         obj = self.py(e.left)
         args = [a for _, a in e.args]
         if e.value == "[" and all(a.kind == "empty" for a in args):
@@ -442,6 +445,9 @@ class BasePrinter:
                 self._vector_context(args[0]):
             return f"{obj}[{self.py(args[0])}]"                         # x[x > 1]
         if len(args) == 1 and args[0].kind == "str":
+            if e.value == "[" and not self.data_cols:
+                # d["a"]: a data frame keeps the one column as a data frame (rsubname.py)
+                return f"{self.runtime('r_sub_name')}({obj}, {self.py(args[0])})"
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
@@ -597,6 +603,14 @@ class BasePrinter:
             raise Untranslatable(f"{f} without a file")
         if f in ("readRDS", "read_rds"):
             return self.runtime("read_rds") + f"({self.py(path)})"
+        if f in ("read_excel", "read_xlsx", "read_xls") and set(named) - {"path", "sheet"}:
+            # readxl's col_types, n_max, skip, na, col_names (rreadxl.py); others refused
+            other = [n for n in named if n not in rreadxl.ARGS and n != "path"]
+            if other or len(pos) > 2:
+                raise Untranslatable(f"{f}() argument {other[0] if other else '...'}=")
+            kw = [self.py(path)] + ([f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
+                f"{rreadxl.ARGS[n]}={self.py(a)}" for n, a in named.items() if n != "path"]
+            return f"{self.runtime('r_read_excel')}({', '.join(kw)})"
         if f in ("read_excel", "read.xlsx", "read_xlsx", "read_xls"):
             out = [self.py(path)]
             sheet = named.get("sheet", pos[1] if len(pos) > 1 else None)
