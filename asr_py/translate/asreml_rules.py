@@ -1447,7 +1447,9 @@ class Translator(BasePrinter):
             return f"{self.runtime('set_names')}({self.py(obj)}, {self.py(nm)})"
         if f == "switch" and args:
             return self.switch(args)
-        if f == "ifelse" and len(pos) == 3:
+        if f == "rev" and len(args) == 1 and pos and f not in self.functions:
+            return f"{self.runtime('r_rev')}({self.py(pos[0])})"
+        if f in ("ifelse", "if_else") and len(pos) == 3 and len(args) == 3:
             return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
         if f == "seq_len" and len(pos) == 1:
             return f"range(1, {self.py(pos[0])} + 1)"

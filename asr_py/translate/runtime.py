@@ -147,6 +147,21 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
+from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev()
+    r_rev,
+    r_str_detect,
+    r_str_length,
+    r_str_remove,
+    r_str_remove_all,
+    r_str_replace,
+    r_str_replace_all,
+    r_str_split_i,
+    r_str_sub,
+    r_str_to_lower,
+    r_str_to_title,
+    r_str_to_upper,
+    r_str_trim,
+)
 from asr_py.translate.rsubname import r_sub_name  # noqa: F401 - d["a"]
 from asr_py.translate.rtidyr import r_drop_na  # noqa: F401 - tidyr's drop_na()
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...

@@ -184,3 +184,31 @@ def test_read_excel_col_types_numeric_coerces_text_to_na(tmp_path: Path) -> None
         r_read_excel(str(f), col_types=["text", "numeric"])
     py = asr.translate('x <- readxl::read_xlsx("t.xlsx", sheet = "Obs", col_types = "text")\n')
     assert "r_read_excel('t.xlsx', sheet='Obs', col_types='text')" in py
+
+
+# ----- rev(), if_else(), stringr --------------------------------------------------------------
+
+def test_rev_if_else_and_stringr_functions() -> None:
+    # R: rev(c("a", "b")) is "b" "a" (in a pipe with the dot too); dplyr's if_else as
+    # ifelse; stringr: str_remove the first match, str_sub(x, 10) from the 10th character,
+    # str_sub(x, -4) the last four, str_to_title each word capitalised, str_split_i(x, p, -1)
+    # the last piece, str_detect a logical vector, str_replace_all with a back-reference
+    env = _run('x <- c("campaign_2001-2002", "campaign_1999-2000")\ny <- rev(x)\n'
+               'z <- c("(Intercept)", x) %>% rev(.)\n'
+               "d <- data.frame(a = c(1, NA))\nd2 <- d %>% mutate(b = if_else(is.na(a), 0, a))\n"
+               's <- str_remove(x, "campaign_")\ns2 <- str_sub(x, 10)\ns3 <- str_sub(x, -4)\n'
+               't <- "days_to_heading" |> str_replace_all("_", " ") |> str_to_title()\n'
+               'g <- str_split_i("BLUE_accenumb_ABC12", "accenumb_", -1)\n'
+               'dd <- str_detect(x, "1999")\nnd <- str_detect(x, "1999", negate = TRUE)\n'
+               'br <- str_replace_all("a1b22", "([0-9]+)", "<\\\\1>")\n'
+               'n <- str_length("abc")\n')
+    assert list(env["y"]) == ["campaign_1999-2000", "campaign_2001-2002"]
+    assert list(env["z"]) == ["campaign_1999-2000", "campaign_2001-2002", "(Intercept)"]
+    assert list(env["d2"]["b"]) == [1.0, 0.0]
+    assert list(env["s"]) == ["2001-2002", "1999-2000"] == list(env["s2"])
+    assert list(env["s3"]) == ["2002", "2000"]
+    assert env["t"] == "Days To Heading"
+    assert env["g"] == "ABC12"
+    assert list(env["dd"]) == [False, True] and list(env["nd"]) == [True, False]
+    assert env["br"] == "a<1>b<22>"
+    assert env["n"] == 3
