@@ -1154,6 +1154,11 @@ class Translator(BasePrinter):
         if f == "as.data.frame" and len(args) == 1 and pos[0].kind == "call" and \
                 pos[0].value == "table":
             return self.table(pos[0], frame=True)
+        if f == "as.data.frame" and len(args) == 1 and pos and pos[0].kind in (
+                "name", "dollar", "index", "call") and f not in self.functions:
+            # a vector: one column named as R deparses the argument (rasdf.py)
+            col = pos[0].value if pos[0].kind == "name" else "x"
+            return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:

@@ -168,6 +168,11 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
             return col.iloc[0] if len(col) == 1 and i is not None else \
                 col.reset_index(drop=True)
         return out
+    if isinstance(x, pd.Series) and (j is None or np.ndim(j) == 0 and j == 1):
+        # a one-column matrix held as a Series (asreml's coefficients$fixed, rows named by
+        # effect): x[-1, ] drops rows, a vector (R drops the extent-1 column)
+        got = x.iloc[_positions(i, x.index.astype(str), len(x), "row")]
+        return got.iloc[0] if len(got) == 1 and i is not None else got
     a = np.asarray(x)
     if a.ndim != 2:
         raise AsrError(f"x[i, j]: x has {a.ndim} dimension(s), not 2",

@@ -212,3 +212,22 @@ def test_rev_if_else_and_stringr_functions() -> None:
     assert list(env["dd"]) == [False, True] and list(env["nd"]) == [True, False]
     assert env["br"] == "a<1>b<22>"
     assert env["n"] == 3
+
+
+# ----- coefficients$fixed[-1, ], as.data.frame(v) ----------------------------------------------
+
+def test_one_column_matrix_rows_and_as_data_frame_of_a_vector() -> None:
+    # asreml's m$coefficients$fixed is an n x 1 matrix with effect row names: fixed[-1, ]
+    # drops the first row (a named vector); as.data.frame(v) of a named vector is one column
+    # named v with the names as row names (rownames_to_column() reads them); a matrix V1..Vn
+    fixed = pd.Series([5.0, 1.0, 2.0], index=["(Intercept)", "c_2001", "c_2002"])
+    env = _run("eff <- fixed[-1, ] + fixed[1]\n"
+               "tab <- eff |> as.data.frame() |> rownames_to_column()\n"
+               "one <- fixed[2, ]\nfx <- c(a = 1, b = 2)\nd2 <- as.data.frame(fx)\n"
+               "m <- as.data.frame(matrix(1:4, 2))\n", fixed=fixed)
+    assert list(env["tab"].columns) == ["rowname", "eff"]
+    assert list(env["tab"]["rowname"]) == ["c_2001", "c_2002"]
+    assert list(env["tab"]["eff"]) == [6.0, 7.0]
+    assert env["one"] == 1.0
+    assert list(env["d2"].index) == ["a", "b"] and list(env["d2"]["fx"]) == [1, 2]
+    assert list(env["m"].columns) == ["V1", "V2"] and list(env["m"]["V2"]) == [3, 4]
