@@ -20,3 +20,11 @@ fits <- mclapply(unique(sub$Env)[1:2], function(e) {
   m$loglik
 }, mc.cores = 2)
 m <- asreml(Yield ~ Env, random = ~ vm(Name, ainv), data = sub)
+# the campaign effects as the notebooks extract them: intercept + each level's effect,
+# named by str_sub() of the row names; a title from a column name
+fx <- m$coefficients$fixed
+eff <- fx[-1, ] + fx[1]
+tab <- eff |> as.data.frame() |> rownames_to_column() |> mutate(env = str_remove(rowname, "Env_"))
+title <- trait |> str_replace_all("_", " ") |> str_to_title()
+envs <- rev(unique(sub$Env))
+ok <- if_else(str_detect(envs, "E"), 1, 0)
