@@ -22,6 +22,7 @@ from asr_py.translate import (
     rlm,
     rparallel,
     rpronoun,
+    rslice,
     rstats,
     rstring,
     rtidyr,
@@ -982,6 +983,10 @@ class Translator(BasePrinter):
         if f == "between" and f not in self.functions and len(pos) == 3 and len(args) == 3:
             return (f"{self.runtime('r_between')}({self.py(pos[0])}, {self.py(pos[1])}, "
                     f"{self.py(pos[2])})")
+        if f in rslice.FUNCTIONS and f not in self.functions:  # slice(d, 2:n())
+            got = rslice.translate(self, e)
+            if got is not None:
+                return got
         if f in rtidyr.FUNCTIONS and f not in self.functions:  # drop_na()
             got = rtidyr.translate(self, e)
             if got is not None:

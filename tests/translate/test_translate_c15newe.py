@@ -231,3 +231,19 @@ def test_one_column_matrix_rows_and_as_data_frame_of_a_vector() -> None:
     assert env["one"] == 1.0
     assert list(env["d2"].index) == ["a", "b"] and list(env["d2"]["fx"]) == [1, 2]
     assert list(env["m"].columns) == ["V1", "V2"] and list(env["m"]["V2"]) == [3, 4]
+
+
+# ----- dplyr slice() ---------------------------------------------------------------------------
+
+def test_slice_positions_n_and_heads() -> None:
+    # dplyr on a data.frame: slice(2:n()) rows 2..5 with their row names; a position past
+    # the end is ignored; slice(-1) drops the first; slice_head(n = 2) / slice_tail(n = 2)
+    env = _run('d <- data.frame(k = 1:5, row.names = c("a", "b", "c", "d", "e"))\n'
+               "a <- d |> slice(2:n())\nb <- slice(d, 1:3, 9)\nc <- d |> slice(-1)\n"
+               "f <- d |> slice_head(n = 2)\ng <- d |> slice_tail(n = 2)\n")
+    assert list(env["a"]["k"]) == [2, 3, 4, 5] and list(env["a"].index) == list("bcde")
+    assert list(env["b"]["k"]) == [1, 2, 3]
+    assert list(env["c"]["k"]) == [2, 3, 4, 5]
+    assert list(env["f"]["k"]) == [1, 2] and list(env["g"]["k"]) == [4, 5]
+    with pytest.raises(AsrError, match="mixed"):
+        _run("d <- data.frame(k = 1:3)\nz <- slice(d, c(-1, 2))\n")
