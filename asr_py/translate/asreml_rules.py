@@ -1457,6 +1457,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('set_names')}({self.py(obj)}, {self.py(nm)})"
         if f == "switch" and args:
             return self.switch(args)
+        if f == "as.Date" and pos and f not in self.functions and all(
+                n in (None, "format", "tryFormats") for n, _ in args) and len(pos) <= 2:
+            fmt = [a for n, a in args if n in ("format", "tryFormats")] or pos[1:2]
+            extra = f", format={self.py(fmt[0])}" if fmt else ""
+            return f"{self.runtime('r_as_date')}({self.py(pos[0])}{extra})"
         if f == "rev" and len(args) == 1 and pos and f not in self.functions:
             return f"{self.runtime('r_rev')}({self.py(pos[0])})"
         if f in ("ifelse", "if_else") and len(pos) == 3 and len(args) == 3:

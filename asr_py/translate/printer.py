@@ -144,10 +144,10 @@ class BasePrinter:
                     and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
             if self.data_cols and e.value in self.assigned and e.value not in _CONST \
-                    and pyname(e.value) != self.data_cols and \
-                    re.fullmatch(r"[A-Za-z_]\w*", self.data_cols):
+                    and pyname(e.value) != self.data_cols:
                 # R looks a bare name up among the data's columns first, then the
-                # variables: a variable also named as a column (Zone_Loc <- ...) is not it
+                # variables: a variable also named as a column (Zone_Loc <- ...) is not it;
+                # so too when the data is an expression (tibble(eff, ev) |> mutate(x / eff))
                 return f"{self.runtime('r_col_or')}({self.data_cols}, {e.value!r}, " \
                        f"{pyname(e.value)})"
             if e.value in self.arrays:
@@ -575,8 +575,8 @@ class BasePrinter:
             return (f"{self.runtime('r_paste')}(" + ", ".join(
                 [self.py(a) for a in pos] + [f"sep={sep!r}",
                                              f"collapse={self.py(named['collapse'])}"]) + ")")
-        if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST
-               for a in pos):
+        if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST or
+               a.kind == "call" and _has_variable(a) for a in pos):
             # a vector (a column, c(), v[i]) or a variable that may hold one (suffixes <-
             # c("a", "b")): R's recycling at run time; one value is a string
             return (f"{self.runtime('r_paste')}(" + ", ".join(
@@ -1084,6 +1084,22 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _has_variable(e: R) -> bool:
+    """Whether the arguments of the call ``e`` read a variable (``substr(x, 1, 4)``: x may
+    hold a vector, so paste() of it is element-wise, known when the script runs)."""
+    for _, a in e.args:
+        if a.kind == "name" and a.value not in _CONST or a.kind in ("dollar", "index"):
+            return True
+        if a.kind in ("call", "bin", "unary", "paren") and (
+                _has_variable(a) if a.kind == "call" else any(
+                    x is not None and (x.kind == "name" and x.value not in _CONST or
+                                       x.kind in ("dollar", "index") or
+                                       x.kind == "call" and _has_variable(x))
+                    for x in (a.left, a.right))):
+            return True
+    return False
 
 
 #: packages whose ``pkg::name`` values are data sets (``agridat::john.alpha``)

@@ -247,3 +247,35 @@ def test_slice_positions_n_and_heads() -> None:
     assert list(env["f"]["k"]) == [1, 2] and list(env["g"]["k"]) == [4, 5]
     with pytest.raises(AsrError, match="mixed"):
         _run("d <- data.frame(k = 1:3)\nz <- slice(d, c(-1, 2))\n")
+
+
+def test_data_mask_on_an_expression_reads_columns_before_variables() -> None:
+    # R: inside mutate() on tibble(eff, ev) (data frames spliced), eff is the column eff,
+    # not the function's argument eff (a data frame): cv = sqrt(4)/2, sqrt(16)/4 = 1, 1
+    env = _run("f <- function(eff, ev) {\n"
+               "  tibble(eff, ev) |> mutate(cv = sqrt(error_variance) / eff)\n}\n"
+               "e1 <- data.frame(eff = c(2, 4))\ne2 <- data.frame(error_variance = c(4, 16))\n"
+               "r <- f(e1, e2)\n")
+    assert list(env["r"]["cv"]) == [1.0, 1.0]
+
+
+# ----- as.Date(), date differences, paste0() of a call on a variable ---------------------------
+
+def test_as_date_differences_in_days_and_vectorised_paste0() -> None:
+    # the genebank notebooks' heading_date_to_days(): as.Date("20230512", "%Y%m%d") minus
+    # 1 January is 131 days; on a vector paste0(substr(x, 1, 4), "0101") is element-wise
+    # (2023-02-01: 31 days; 2024-03-01: 60, a leap year; NA stays NA)
+    env = _run("heading_date_to_days <- function(date_int){\n"
+               '  heading_date <- as.Date(as.character(date_int), format="%Y%m%d")\n'
+               '  starting_date <- as.Date(paste0(substr(date_int, 1, 4), "0101"), '
+               'format="%Y%m%d")\n'
+               "  return(as.numeric(heading_date - starting_date))\n}\n"
+               "a <- heading_date_to_days(20230512)\n"
+               "b <- heading_date_to_days(c(20230201, 20240301, NA))\n"
+               'd <- as.numeric(as.Date("2020-03-01") - as.Date("2020/02/01"))\n'
+               'bad <- as.Date("2020-13-45")\n')
+    assert env["a"] == 131.0
+    b = list(env["b"])
+    assert b[:2] == [31.0, 60.0] and np.isnan(b[2])
+    assert env["d"] == 29.0
+    assert pd.isna(env["bad"])
