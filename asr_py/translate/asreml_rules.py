@@ -1512,7 +1512,7 @@ class Translator(BasePrinter):
         if f == "unname" and len(args) == 1 and pos:
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
-            return f"{self.runtime('r_c')}(*{self.py(pos[0])})"
+            return f"{self.runtime('r_unlist')}({self.py(pos[0])})"   # a frame's values too
         if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
                 pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"

@@ -11,7 +11,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_sub_name"]
+__all__ = ["r_sub_name", "r_unlist"]
 
 
 def r_sub_name(x: Any, name: str) -> Any:
@@ -24,3 +24,17 @@ def r_sub_name(x: Any, name: str) -> Any:
                            hint="columns: " + ", ".join(map(str, x.columns[:12])))
         return x[[name]]
     return x[name]
+
+
+def r_unlist(x: Any) -> Any:
+    """``unlist(x)``: a data frame's values column after column (R's order; ``unlist(d["a"])``
+    the column's values), a list's elements flattened (runtime.r_c)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.DataFrame):
+        return [v for c in x.columns for v in x[c].tolist()]
+    from asr_py.translate.runtime import r_c
+
+    if isinstance(x, dict):
+        return r_c(*x.values())
+    return r_c(*x) if hasattr(x, "__iter__") and not isinstance(x, str) else r_c(x)

@@ -165,7 +165,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_to_upper,
     r_str_trim,
 )
-from asr_py.translate.rsubname import r_sub_name  # noqa: F401 - d["a"]
+from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
 from asr_py.translate.rtidyr import r_drop_na  # noqa: F401 - tidyr's drop_na()
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,

@@ -279,3 +279,14 @@ def test_as_date_differences_in_days_and_vectorised_paste0() -> None:
     assert b[:2] == [31.0, 60.0] and np.isnan(b[2])
     assert env["d"] == 29.0
     assert pd.isna(env["bad"])
+
+
+def test_unlist_of_a_data_frame_and_a_named_list() -> None:
+    # R: unlist(d["a"]) is the column's values; unlist(d) column after column; unlist of a
+    # named list its values (not the names); of a list of vectors one vector
+    env = _run('d <- data.frame(a = c(1, 2), z = c(3, 4))\nu <- as.numeric(unlist(d["a"]))\n'
+               "w <- unlist(d)\nnl <- unlist(list(p = 5, q = 6))\nL <- unlist(list(c(1, 2), 3))\n")
+    assert list(env["u"]) == [1, 2]
+    assert list(env["w"]) == [1, 2, 3, 4]
+    assert list(env["nl"]) == [5, 6]
+    assert list(env["L"]) == [1, 2, 3]
