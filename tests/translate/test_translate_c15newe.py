@@ -290,3 +290,11 @@ def test_unlist_of_a_data_frame_and_a_named_list() -> None:
     assert list(env["w"]) == [1, 2, 3, 4]
     assert list(env["nl"]) == [5, 6]
     assert list(env["L"]) == [1, 2, 3]
+
+
+def test_single_bracket_null_assignment_drops_columns() -> None:
+    # R: d["z"] <- NULL removes the column z; d[c("a", "b")] <- NULL both
+    env = _run('d <- data.frame(a = 1, b = 2, z = 3)\nd["z"] <- NULL\ne <- d\n'
+               'e[c("a", "b")] <- NULL\n')
+    assert list(env["d"].columns) == ["a", "b"]
+    assert list(env["e"].columns) == []
