@@ -11,7 +11,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_sub_name", "r_unlist"]
+__all__ = ["fit_dollar", "r_sub_name", "r_unlist"]
 
 
 def r_sub_name(x: Any, name: str) -> Any:
@@ -38,3 +38,26 @@ def r_unlist(x: Any) -> Any:
     if isinstance(x, dict):
         return r_c(*x.values())
     return r_c(*x) if hasattr(x, "__iter__") and not isinstance(x, str) else r_c(x)
+
+
+#: asreml fit components asr_py's fit has, by R's name (the translator's _FIT_ATTRS)
+_FIT_DOLLAR = {"residuals": "residuals", "fitted.values": "fitted", "loglik": "loglik",  # r_loglik
+               "converge": "converged", "aic": "aic", "bic": "bic", "deviance": "deviance"}
+
+
+def fit_dollar(fit: Any, name: str) -> Any:
+    """``m$name`` of an asreml fit the translator did not know was one (a function's
+    parameter): the components asr_py has (R's partial names too: ``m$resid``); any other
+    is an error naming it, never a silent NULL."""
+    hits = [k for k in _FIT_DOLLAR if k == name] or \
+        [k for k in _FIT_DOLLAR if k.startswith(name)]
+    if len(hits) == 1 and hits[0] == "loglik":
+        from asr_py.translate.runtime import r_loglik
+
+        return r_loglik(fit)                # asreml's convention (no 2π constant)
+    if len(hits) == 1:
+        return getattr(fit, _FIT_DOLLAR[hits[0]])
+    raise AsrError(f"m${name} of an asreml fit is not available in asr_py",
+                   hint="fit components: " + ", ".join(_FIT_DOLLAR) +
+                        "; coefficients: m.coef_fixed / m.coef_random; "
+                        "variance components: m.varcomp")

@@ -816,6 +816,10 @@ def r_dollar(x: Any, name: str, exact: bool = False) -> Any:
         keys = list(x.columns)
     elif isinstance(x, dict):
         keys = list(x)
+    elif type(x).__name__ == "AsremlFit":
+        from asr_py.translate.rsubname import fit_dollar
+
+        return fit_dollar(x, name)          # a fit passed to a function (m$residuals)
     else:
         return x[name]
     if name in keys:

@@ -298,3 +298,23 @@ def test_single_bracket_null_assignment_drops_columns() -> None:
                'e[c("a", "b")] <- NULL\n')
     assert list(env["d"].columns) == ["a", "b"]
     assert list(env["e"].columns) == []
+
+
+def test_dollar_of_a_fit_passed_to_a_function(workdir: Path) -> None:
+    # a function whose parameter is a fit only at run time: m$residuals and m$loglik are the
+    # fit's; m$mf (asreml's model frame) is a clear error, not "not subscriptable"
+    env = _run('dat <- read.csv("DT.csv")\nm <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n'
+               "f <- function(fit) {\n  r <- fit$residuals\n  length(r)\n}\nn <- f(m)\n"
+               "g <- function(fit) fit$loglik\nll <- g(m)\n")
+    assert env["n"] == len(env["m"].residuals)
+    # asreml's loglik leaves out the REML constant: l_R + (n - p)/2 log(2 pi)
+    m = env["m"]
+    want = m.loglik + 0.5 * m.result.n_minus_p * np.log(2 * np.pi)
+    assert env["ll"] == pytest.approx(want)
+    from asr_py.translate.runtime import r_dollar
+
+    assert r_dollar(m, "loglik") == pytest.approx(want)
+    assert r_dollar(m, "resid").equals(m.residuals)
+
+    with pytest.raises(AsrError, match=r"m\$mf of an asreml fit"):
+        r_dollar(env["m"], "mf")
