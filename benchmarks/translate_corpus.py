@@ -261,6 +261,20 @@ def _inputs(text: str, py: str = "") -> list[str]:
     return files
 
 
+#: a quoted data-file name (the first argument of a script's own reader, e.g.
+#: ``preprocess("trial.xlsx")`` of a sourced file, or of ``file.path``)
+_DATA_LITERAL = re.compile(r"[(,]\s*[\"']([^\"'\n/][^\"'\n]*\.(?:csv|xlsx|xls|txt|tsv|rds|rda|"
+                           r"RData|rdata))[\"']")
+
+
+def _data_literals(code: str, where: Path) -> list[str]:
+    """Quoted data-file names in ``code`` that exist under ``where``: a script with no
+    literal read.csv()/load()... still reads its data through its own function or a sourced
+    one (the data it writes and reads again are there too when the repository ships them)."""
+    names = dict.fromkeys(_DATA_LITERAL.findall(strip_comments(code)))
+    return [n for n in names if (where / n).exists()]
+
+
 def _exists(where: Path, pattern: str) -> bool:
     return any((where / p).exists() for p in pattern.split("|"))
 
@@ -382,15 +396,16 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
         res, py = measure(f"{row['repo']}/{row['path']}", text)
         res.fails_in_r = row.get("fails_in_r", "") or ""
         ins = _inputs(r_code_of(text, row["path"]), py)
-        if run and ins:
+        if run and (ins or _DATA_LITERAL.search(r_code_of(text, row["path"]))):
             tree = trees.get(row["repo"])
             if tree is None:
                 tree = tmp / row["repo"].replace("/", "+")
                 _checkout(gd, row["commit"], tree)
                 trees[row["repo"]] = tree
             here = tree / Path(row["path"]).parent
+            ins = ins or _data_literals(r_code_of(text, row["path"]), here)
             where = here if all(_exists(here, p) for p in ins) else tree
-            res.data = all(_exists(where, p) for p in ins)
+            res.data = bool(ins) and all(_exists(where, p) for p in ins)
             if res.data and res.valid:
                 def job(py: str = py, where: Path = where, res: Result = res,
                         tag: str = f"_{len(results)}", text: str = text) -> Result:

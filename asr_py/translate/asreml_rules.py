@@ -18,14 +18,19 @@ from asr_py.translate import (
     rdcast,
     rdplyr,
     renv,
+    rfilterby,
     rjoin,
     rlazy,
     rlm,
     rlme4,
     rlucid,
+    rparallel,
+    rpronoun,
+    rslice,
     rstats,
     rstring,
     rtidy,
+    rtidyr,
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
@@ -888,6 +893,9 @@ class Translator(BasePrinter):
 
     def dollar(self, e: R) -> str:
         assert e.left is not None
+        got = rpronoun.pronoun(self, e)      # .data$a, .env$x in a data mask
+        if got is not None:
+            return got
         self._asreml3_predictions(e)
         self._asreml3_predictions(e.left)
         obj = e.left
@@ -1093,6 +1101,17 @@ class Translator(BasePrinter):
                 rlme4.ranef_frame(self, e)
             if got is not None:
                 return got
+        if f == "between" and f not in self.functions and len(pos) == 3 and len(args) == 3:
+            return (f"{self.runtime('r_between')}({self.py(pos[0])}, {self.py(pos[1])}, "
+                    f"{self.py(pos[2])})")
+        if f in rslice.FUNCTIONS and f not in self.functions:  # slice(d, 2:n())
+            got = rslice.translate(self, e)
+            if got is not None:
+                return got
+        if f in rtidyr.FUNCTIONS and f not in self.functions:  # drop_na()
+            got = rtidyr.translate(self, e)
+            if got is not None:
+                return got
         if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
             got = rstats.translate(self, e)
             if got is not None:
@@ -1104,7 +1123,9 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat", "stringr", "tibble") or p in rlme4.PACKAGES
+                         "utils", "here", "testthat", "stringr", "tibble",
+                         # parallel applies run serially (rparallel.py)
+                         "parallel", "pbapply", "future.apply") or p in rlme4.PACKAGES
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -1145,11 +1166,15 @@ class Translator(BasePrinter):
             rest = [(n, a) for n, a in args if a is not pos[0]]
             return f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
         if f in ("ainverse", "asreml.Ainverse"):
-            if len(pos) != 1:
+            # the pedigree: first positional or pedigree= (R's partial names: ped=, p=)
+            ped = pos[:1] or [a for n, a in args if n and "pedigree".startswith(n)][:1]
+            if not ped:
+                raise Untranslatable(f"{f}() without a pedigree argument")
+            if len(args) != 1:
                 self.todo.append(f"{f}() options other than the pedigree are not translated")
             # asreml takes pedigrees where an id is both sire and dam (selfing, reciprocal
             # crosses in plants and trees); asr_py checks roles unless told not to
-            return f"asr.ainverse({self.py(pos[0])}, check_roles=False)"
+            return f"asr.ainverse({self.py(ped[0])}, check_roles=False)"
         if f == "vcm.lm":   # vcm.lm(~ f, data = sv) -> asr.vcm_lm('~ f', sv)
             form = [a for a in pos if a.kind == "formula"]
             data = [a for n, a in args if n == "data"] or [a for a in pos if a.kind != "formula"]
@@ -1255,6 +1280,11 @@ class Translator(BasePrinter):
         if f == "as.data.frame" and len(args) == 1 and pos[0].kind == "call" and \
                 pos[0].value == "table":
             return self.table(pos[0], frame=True)
+        if f == "as.data.frame" and len(args) == 1 and pos and pos[0].kind in (
+                "name", "dollar", "index", "call") and f not in self.functions:
+            # a vector: one column named as R deparses the argument (rasdf.py)
+            col = pos[0].value if pos[0].kind == "name" else "x"
+            return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
@@ -1576,12 +1606,21 @@ class Translator(BasePrinter):
             return f"{self.runtime('set_names')}({self.py(obj)}, {self.py(nm)})"
         if f == "switch" and args:
             return self.switch(args)
-        if f == "ifelse" and len(pos) == 3:
+        if f == "as.Date" and pos and f not in self.functions and all(
+                n in (None, "format", "tryFormats") for n, _ in args) and len(pos) <= 2:
+            fmt = [a for n, a in args if n in ("format", "tryFormats")] or pos[1:2]
+            extra = f", format={self.py(fmt[0])}" if fmt else ""
+            return f"{self.runtime('r_as_date')}({self.py(pos[0])}{extra})"
+        if f == "rev" and len(args) == 1 and pos and f not in self.functions:
+            return f"{self.runtime('r_rev')}({self.py(pos[0])})"
+        if f in ("ifelse", "if_else") and len(pos) == 3 and len(args) == 3:
             return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
         if f == "seq_len" and len(pos) == 1:
             return f"range(1, {self.py(pos[0])} + 1)"
         if f == "seq_along" and len(pos) == 1:
             return f"range(1, len({self.py(pos[0])}) + 1)"
+        if f in rparallel.PARALLEL_APPLY and rparallel.as_serial(e) is not None:
+            return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
         if f in ("sapply", "lapply", "vapply"):
             fun = [a for n, a in args if n == "FUN"] or pos[1:2]
             extra = [(n, a) for n, a in args if n not in (
@@ -1622,7 +1661,7 @@ class Translator(BasePrinter):
         if f == "unname" and len(args) == 1 and pos:
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
-            return f"{self.runtime('r_c')}(*{self.py(pos[0])})"
+            return f"{self.runtime('r_unlist')}({self.py(pos[0])})"   # a frame's values too
         if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
                 pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
@@ -1835,9 +1874,15 @@ class Translator(BasePrinter):
                 sel = [named.pop("select")]
         if e.value == "subset":
             return self._subset_call(data, conds, sel, named)
-        unknown = [n for n in named if n != ".preserve"]
+        unknown = [n for n in named if n not in (".preserve", ".by")]
         if unknown:
             raise Untranslatable(f"{e.value}() argument {unknown[0]}=")
+        if ".by" in named and conds:     # filter(d, cond, .by = g): per group (rfilterby.py)
+            by = rfilterby.by_columns(self, named[".by"])
+            g = R("name", "_g")
+            cond = " & ".join(self.in_data(g, lambda c=c: _paren(c, self.py(c))) for c in conds)
+            return (f"{self.runtime('r_filter_by')}({self.py(data)}, {by!r}, "
+                    f"lambda _g: {cond})")
         if not conds and not sel:
             return self.py(data)
         d = self.py(data)

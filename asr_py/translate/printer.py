@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rjoin
+from asr_py.translate import rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
@@ -149,10 +149,10 @@ class BasePrinter:
                     and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
             if self.data_cols and e.value in self.assigned and e.value not in _CONST \
-                    and pyname(e.value) != self.data_cols and \
-                    re.fullmatch(r"[A-Za-z_]\w*", self.data_cols):
+                    and pyname(e.value) != self.data_cols:
                 # R looks a bare name up among the data's columns first, then the
-                # variables: a variable also named as a column (Zone_Loc <- ...) is not it
+                # variables: a variable also named as a column (Zone_Loc <- ...) is not it;
+                # so too when the data is an expression (tibble(eff, ev) |> mutate(x / eff))
                 return f"{self.runtime('r_col_or')}({self.data_cols}, {e.value!r}, " \
                        f"{pyname(e.value)})"
             if e.value in self.arrays:
@@ -347,6 +347,9 @@ class BasePrinter:
         dt = rjoin.dt_sd_which(self, e)     # DT[, .SD[which.min(x)], by = g]
         if dt is not None:
             return dt
+        got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask
+        if got is not None:
+            return got
         lazy = getattr(self, "lazy_data", None)
         obj = (lazy(e.left) if lazy is not None else None) or self.py(e.left)  # a data set
         args = [a for _, a in e.args]
@@ -472,6 +475,9 @@ class BasePrinter:
                 self._vector_context(args[0]):
             return f"{obj}[{self.py(args[0])}]"                         # x[x > 1]
         if len(args) == 1 and args[0].kind == "str":
+            if e.value == "[" and not self.data_cols:
+                # d["a"]: a data frame keeps the one column as a data frame (rsubname.py)
+                return f"{self.runtime('r_sub_name')}({obj}, {self.py(args[0])})"
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
@@ -611,8 +617,8 @@ class BasePrinter:
             return (f"{self.runtime('r_paste')}(" + ", ".join(
                 [self.py(a) for a in pos] + [f"sep={sep!r}",
                                              f"collapse={self.py(named['collapse'])}"]) + ")")
-        if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST
-               for a in pos):
+        if any(self._is_vector(a) or a.kind == "name" and a.value not in _CONST or
+               a.kind == "call" and _has_variable(a) for a in pos):
             # a vector (a column, c(), v[i]) or a variable that may hold one (suffixes <-
             # c("a", "b")): R's recycling at run time; one value is a string
             return (f"{self.runtime('r_paste')}(" + ", ".join(
@@ -639,6 +645,14 @@ class BasePrinter:
             raise Untranslatable(f"{f} without a file")
         if f in ("readRDS", "read_rds"):
             return self.runtime("read_rds") + f"({self.py(path)})"
+        if f in ("read_excel", "read_xlsx", "read_xls") and set(named) - {"path", "sheet"}:
+            # readxl's col_types, n_max, skip, na, col_names (rreadxl.py); others refused
+            other = [n for n in named if n not in rreadxl.ARGS and n != "path"]
+            if other or len(pos) > 2:
+                raise Untranslatable(f"{f}() argument {other[0] if other else '...'}=")
+            kw = [self.py(path)] + ([f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
+                f"{rreadxl.ARGS[n]}={self.py(a)}" for n, a in named.items() if n != "path"]
+            return f"{self.runtime('r_read_excel')}({', '.join(kw)})"
         if f in ("read_excel", "read.xlsx", "read_xlsx", "read_xls"):
             out = [self.py(path)]
             sheet = named.get("sheet", pos[1] if len(pos) > 1 else None)
@@ -1112,6 +1126,22 @@ class BasePrinter:
 
     def call(self, e: R) -> str:
         raise NotImplementedError
+
+
+def _has_variable(e: R) -> bool:
+    """Whether the arguments of the call ``e`` read a variable (``substr(x, 1, 4)``: x may
+    hold a vector, so paste() of it is element-wise, known when the script runs)."""
+    for _, a in e.args:
+        if a.kind == "name" and a.value not in _CONST or a.kind in ("dollar", "index"):
+            return True
+        if a.kind in ("call", "bin", "unary", "paren") and (
+                _has_variable(a) if a.kind == "call" else any(
+                    x is not None and (x.kind == "name" and x.value not in _CONST or
+                                       x.kind in ("dollar", "index") or
+                                       x.kind == "call" and _has_variable(x))
+                    for x in (a.left, a.right))):
+            return True
+    return False
 
 
 #: packages whose ``pkg::name`` values are data sets (``agridat::john.alpha``)

@@ -646,6 +646,10 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
     single value stays a value."""
     if isinstance(x, Untranslated):
         return x._use()
+    if isinstance(x, pd.Series) and pd.api.types.is_timedelta64_dtype(x):
+        return (x.dt.total_seconds() / 86400.0).astype(conv)   # a difftime: days
+    if isinstance(x, pd.Timedelta):
+        return conv(x.total_seconds() / 86400.0)
     if isinstance(x, pd.Series):
         return x.astype(conv)
     if isinstance(x, pd.DataFrame | np.ndarray | list | tuple | range):

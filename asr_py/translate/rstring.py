@@ -469,3 +469,9 @@ def function_value(printer: Any, e: R) -> str | None:
             printer, "functions", ()):
         return printer.runtime("r_" + _helper_name(e.value))
     return None
+
+
+# stringr's functions (rstringr.py), matched and called as the base ones above
+from asr_py.translate.rstringr import STRINGR  # noqa: E402 - needs this module's helpers
+
+FUNCTIONS.update(STRINGR)

@@ -31,6 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
@@ -69,6 +70,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
+from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
@@ -89,6 +91,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
     r_rm,
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
+from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
@@ -142,6 +145,9 @@ from asr_py.translate.rmatrix import (  # noqa: F401
 )
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
+from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
+from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
+from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
@@ -163,6 +169,21 @@ from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_toupper,
     r_trimws,
 )
+from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev()
+    r_rev,
+    r_str_length,
+    r_str_remove,
+    r_str_remove_all,
+    r_str_replace,
+    r_str_replace_all,
+    r_str_split_i,
+    r_str_sub,
+    r_str_to_lower,
+    r_str_to_title,
+    r_str_to_upper,
+    r_str_trim,
+)
+from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
@@ -173,6 +194,7 @@ from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), r
     r_str_detect,
     r_summarise,
 )
+from asr_py.translate.rtidyr import r_drop_na  # noqa: F401 - tidyr's drop_na()
 from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c15tmm)
     r_crossprod,
     r_eigen,
@@ -844,6 +866,10 @@ def r_dollar(x: Any, name: str, exact: bool = False) -> Any:
         keys = list(x.columns)
     elif isinstance(x, dict):
         keys = list(x)
+    elif type(x).__name__ == "AsremlFit":
+        from asr_py.translate.rsubname import fit_dollar
+
+        return fit_dollar(x, name)          # a fit passed to a function (m$residuals)
     else:
         return x[name]
     if name in keys:

@@ -150,6 +150,8 @@ def r_assign(x: Any, i: Any, value: Any) -> Any:
         return r_sub_assign(x, i, value)
     if isinstance(x, pd.DataFrame):
         sel = _flat(i)
+        if value is None and all(isinstance(s, str) for s in sel):
+            return x.drop(columns=[s for s in sel if s in x.columns])   # d["z"] <- NULL
         if all(isinstance(s, str) for s in sel):
             out = x.copy()
             vals = _flat(value)
