@@ -182,6 +182,7 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
     zs = [b.Z for b in problem.random]
     free_pos = np.concatenate([t.lam_idx[t.free] for t in terms])
     state: dict[str, np.ndarray] = {"rest": theta[lp.keep].copy()}
+    hist: list[dict] = []
     cache: dict[bytes, tuple[float, np.ndarray, RemlResult, MixedProblem, RankReduction]] = {}
 
     def evaluate(x: np.ndarray) -> tuple[float, np.ndarray, RemlResult, MixedProblem,
@@ -196,6 +197,10 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
         _, grads = loading_gradient(red, r.theta, terms, zs, solver)
         g = np.concatenate([gr[t.free] for gr, t in zip(grads, terms)])
         state["rest"] = r.theta.copy()
+        full = th.copy()
+        full[lp.keep] = r.theta
+        hist.append({"iteration": len(hist), "loglik": float(r.loglik), "theta": full,
+                     "step": 1.0, "seconds": 0.0, "method": "rr-latent"})
         out = (float(r.loglik), g, r, red, back)
         cache.clear()
         cache[key] = out
@@ -213,6 +218,9 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
     th[free_pos] = opt.x
     th[lp.keep] = r.theta
     mapped = back.result(r)
+    if not np.array_equal(hist[-1]["theta"], th):
+        hist.append({**hist[-1], "iteration": len(hist), "loglik": float(r.loglik), "theta": th})
+    r = dataclasses.replace(r, history=hist)
     return _assemble(problem, lp, terms, th, mapped, r, g, free_pos, opt, solver, zs)
 
 
