@@ -4,7 +4,7 @@ Two independent random terms with the same design Z (one per level pair of f and
 covariances ΛΛ'⊗K and Ψ⊗K add up to one term with covariance (ΛΛ' + Ψ)⊗K: the model of
 ``fa(f, k):g``. ``rr(f, k)`` alone has a singular ΛΛ' (rank k) that REML cannot invert, so
 the pair is fitted as that one fa term. A ``rr`` term with no matching ``diag`` term is left
-alone (the engine refuses it with a named error, see :mod:`asr_py.reml.singular_start`).
+alone (fitted through its latent factors, :mod:`asr_py.reml.rr_latent`).
 
 The terms pair when the rr term's first argument is the diag term's only argument and their
 other parts (``g``, ``vm(g, K)``, ...) are written identically, in either order of the two
