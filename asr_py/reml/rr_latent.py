@@ -247,6 +247,8 @@ def _assemble(problem: MixedProblem, lp: LatentProblem, terms: list[_RRTerm],
     bound = np.zeros(nt, dtype=bool)
     bound[lp.keep] = r.boundary
     cons = list(problem.constraints)
+    for i, c in zip(lp.keep, r.constraints):  # the engine's final codes ('B': held at a bound)
+        cons[int(i)] = c
     for t in terms:
         for i in t.psi_idx:
             cons[i] = "F"
