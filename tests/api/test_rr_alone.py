@@ -142,3 +142,30 @@ def test_rr_alone_over_vm(met: pd.DataFrame) -> None:
         d = rng.normal(scale=0.02, size=lam.shape)
         d[0, 1] = 0.0
         assert ll(lam + d, s2) < m.loglik + 1e-8
+
+
+def test_loading_gradient_is_the_derivative_of_the_loglik(rr_fit: asr.AsremlFit) -> None:
+    """∂ℓ/∂λ from the reduced system (reml/rr_latent.py) against central differences of ℓ
+    of the latent problem (V = Z(ΛΛ' ⊗ I)Z' + σ²I is exact for every Λ), away from the
+    optimum."""
+    from asr_py.reml.ai import loglik_at
+    from asr_py.reml.rr_latent import LatentProblem, loading_gradient, rr_terms
+
+    prob = rr_fit.model.problem()
+    terms = rr_terms(prob)
+    lp = LatentProblem(prob, terms)
+    th = np.asarray(rr_fit.result.theta, dtype=float).copy()
+    t = terms[0]
+    th[t.lam_idx] += np.where(t.free, np.random.default_rng(2).normal(0, 0.3, t.lam_idx.size), 0)
+    zs = [b.Z for b in prob.random]
+    red, _ = lp.reduced(th)
+    ll, (g,) = loading_gradient(red, th[lp.keep], terms, zs)
+    assert ll == pytest.approx(loglik_at(red, th[lp.keep]), abs=1e-9)
+    for k in np.flatnonzero(t.free):
+        h = 1e-5
+        up, dn = th.copy(), th.copy()
+        up[t.lam_idx[k]] += h
+        dn[t.lam_idx[k]] -= h
+        fd = (loglik_at(lp.reduced(up)[0], up[lp.keep])
+              - loglik_at(lp.reduced(dn)[0], dn[lp.keep])) / (2 * h)
+        assert g[k] == pytest.approx(fd, rel=1e-5, abs=1e-6)
