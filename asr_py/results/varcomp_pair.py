@@ -91,3 +91,26 @@ def pair_vectors(model: Any, names: Sequence[str], theta: np.ndarray, vcov: np.n
     cons = None if constraints is None else [
         "F" if s is None else constraints[s] for _, s in rows]
     return [n for n, _ in rows], t_out, v_out, cons
+
+
+def pair_named_values(model: Any, names: Sequence[str], shown: Sequence[str],
+                      values: Sequence[float]) -> tuple[list[str], list[float]]:
+    """Values listed under ``shown`` (e.g. asreml's names of ``names``, the fit's parameter
+    names, or a scale row's name where ``names`` has a placeholder) in the two-term layout:
+    a fixed 0 keeps its shown name, a diag row takes the diag term's name."""
+    rows = pair_rows(model, names)
+    if len(rows) == len(names) and all(src == k for k, (_, src) in enumerate(rows)):
+        return list(shown), list(values)
+    out_n, out_v = [], []
+    at = {n: k for k, n in enumerate(names)}
+    for name, src in rows:
+        if src is None:
+            out_n.append(str(shown[at[name]]))
+            out_v.append(0.0)
+        elif name == names[src]:
+            out_n.append(str(shown[src]))
+            out_v.append(float(values[src]))
+        else:  # a diag row: the diag term's own name
+            out_n.append(name)
+            out_v.append(float(values[src]))
+    return out_n, out_v

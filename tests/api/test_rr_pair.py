@@ -173,3 +173,25 @@ def test_vpredict_numbers_follow_the_two_written_terms(fa_fit: asr.AsremlFit,
     assert lam.loc["l", "Estimate"] == pytest.approx(vc.iloc[P + 1]["component"], rel=1e-12)
     s2 = pair_fit.vpredict(f"s ~ V{n_rr + P + 1}")
     assert s2.loc["s", "Estimate"] == pytest.approx(vc.loc["units!R", "component"], rel=1e-12)
+
+
+def test_translated_vparameters_and_varcomp_list_the_two_terms(pair_fit: asr.AsremlFit) -> None:
+    """fit$vparameters / summary(fit)$varcomp of translated scripts: the rr term named
+    ``rr(Site, 2):Geno!S1!fa1`` (asreml 4's label; Tolhurst et al. 2022's script greps
+    "rr.*fa" in names(fit$vparameters)), its '!var' at 0, the diag term's variances on the
+    ratio scale ψ/σ² (asreml's vparameters), loadings λ/σ."""
+    from asr_py.translate.runtime import r_varcomp, r_vparameters
+
+    vp = r_vparameters(pair_fit)
+    vc = pair_fit.varcomp["component"]
+    s2 = float(vc["units!R"])
+    assert all(vp[f"rr(Site, 2):Geno!S{i + 1}!var"] == 0.0 for i in range(P))
+    for i in range(P):
+        assert vp[f"Site:Geno!Site_S{i + 1}"] == pytest.approx(vc[f"Site:Geno!Site_S{i + 1}"] / s2)
+        assert vp[f"rr(Site, 2):Geno!S{i + 1}!fa1"] == pytest.approx(
+            vc[f"Site:Geno!Site_S{i + 1}!fa1"] / np.sqrt(s2))
+    assert len([n for n in vp.index if n.startswith("rr(") and "fa" in n]) == P * K
+    rv = r_varcomp(pair_fit)
+    assert list(rv.index[:P]) == [f"rr(Site, 2):Geno!S{i + 1}!var" for i in range(P)]
+    assert list(rv.index[P + P * K:2 * P + P * K]) == [f"Site:Geno!Site_S{i + 1}"
+                                                         for i in range(P)]
