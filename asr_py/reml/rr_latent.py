@@ -152,19 +152,23 @@ def loading_gradient(red: MixedProblem, rest: np.ndarray, terms: list[_RRTerm],
     out = []
     for t in terms:
         off = mme.u_offsets[t.j]
-        zr = mme.Z[t.j]
-        qv = zr.shape[1]
-        vhat = st.sol[off:off + qv]
-        eye = np.zeros((mme.N, qv))
-        eye[off + np.arange(qv), np.arange(qv)] = 1.0
-        cv = st.factor.solve(eye)  # C⁻¹[:, v]
-        rw = mme.rinv_times(st, np.asarray(mme.W @ cv))
+        n, k = t.tmpl.n, t.tmpl.order  # type: ignore[attr-defined]
+        nb, na = t.before, t.after
+        vhat = st.sol[off:off + nb * k * na]
         z0 = sp.csc_matrix(zs[t.j])
         h = np.asarray(z0.T @ re).ravel()
-        gm = np.outer(h, vhat) - np.asarray(z0.T @ rw)  # ∂ℓ/∂M, q x q_v
-        n, k = t.tmpl.n, t.tmpl.order  # type: ignore[attr-defined]
-        g4 = gm.reshape(t.before, n, t.after, t.before, k, t.after)
-        glam = np.einsum("biabja->ij", g4)  # n x k
+        # h v̂' summed over the other factors' levels: Σ_ba h[b,i,a] v̂[b,j,a]
+        glam = np.einsum("bia,bja->ij", h.reshape(nb, n, na), vhat.reshape(nb, k, na))
+        ba = (np.arange(nb)[:, None] * na + np.arange(na)[None, :]).ravel()  # (b, a) pairs
+        b_of, a_of = np.divmod(ba, na)
+        z_i = [z0[:, (b_of * n + i) * na + a_of] for i in range(n)]
+        for j in range(k):  # Z'R⁻¹W C⁻¹[:, v_j], one factor's columns at a time
+            cols = off + (b_of * k + j) * na + a_of
+            eye = np.zeros((mme.N, cols.size))
+            eye[cols, np.arange(cols.size)] = 1.0
+            bj = mme.rinv_times(st, np.asarray(mme.W @ st.factor.solve(eye)))
+            for i in range(n):
+                glam[i, j] -= float(z_i[i].multiply(bj).sum())
         out.append(glam.T.ravel())  # column by column (asreml's order)
     return st.loglik, out
 
