@@ -38,7 +38,6 @@ from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.psd import RankReduction, _BlockMap
 from asr_py.reml.result import RemlResult
 from asr_py.vcov.base import CovTemplate
-from asr_py.vcov.identity import Identity
 
 #: the profile gradient's largest entry (in ℓ units per loading, relative to max(1, |Λ|))
 #: at which the quasi-Newton search stops
@@ -71,7 +70,7 @@ def rr_terms(problem: MixedProblem) -> list[_RRTerm]:
     out: list[_RRTerm] = []
     for j, b in enumerate(problem.random):
         scale, parts = _parts(b.template)
-        hits = [i for i, p in enumerate(parts) if getattr(p, "family", "") == "rr"]
+        hits = [i for i, p in enumerate(parts) if p.latent_identity() is not None]
         if not hits:
             continue
         if len(hits) > 1:
@@ -108,9 +107,9 @@ class LatentProblem:
         for t in terms:
             b = problem.random[t.j]
             _, parts = _parts(b.template)
-            k = t.tmpl.order  # type: ignore[attr-defined]
-            parts[t.part] = Identity([f"fa{i + 1}" for i in range(k)],
-                                     name=f"{t.tmpl.name or 'rr'}_latent")
+            eye = t.tmpl.latent_identity()
+            assert eye is not None
+            parts[t.part] = eye
             self._tmpl[t.j] = b.template.with_factors(parts)
 
     def reduced(self, theta: np.ndarray, rest: np.ndarray | None = None
@@ -296,7 +295,7 @@ def _assemble(problem: MixedProblem, lp: LatentProblem, terms: list[_RRTerm],
 
 def has_rr(problem: MixedProblem) -> bool:
     """Whether a random term of the problem has a reduced-rank ``rr(f, k)`` part."""
-    return any(getattr(p, "family", "") == "rr" for b in problem.random
+    return any(p.latent_identity() is not None for b in problem.random
                for p in _parts(b.template)[1])
 
 

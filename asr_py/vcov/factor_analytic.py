@@ -152,6 +152,13 @@ class ReducedRank(FactorAnalytic):
         return (theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
                 and bool(np.all(theta[:self.n] >= 0)))
 
+    def latent_identity(self) -> Structure:
+        """I_k, the covariance of the k latent factors (u = (Λ ⊗ I) f)."""
+        from asr_py.vcov.identity import Identity
+
+        return Identity([f"fa{i + 1}" for i in range(self.order)],
+                        name=f"{self.name or 'rr'}_latent")
+
     def initial(self, scale: float) -> np.ndarray:
         """ψ_i = 0, loadings sqrt(scale/k)."""
         return np.concatenate([np.zeros(self.n),
