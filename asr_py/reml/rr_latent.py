@@ -184,7 +184,8 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
         theta[t.psi_idx] = 0.0
     zs = [b.Z for b in problem.random]
     free_pos = np.concatenate([t.lam_idx[t.free] for t in terms])
-    state: dict[str, np.ndarray] = {"rest": theta[lp.keep].copy()}
+    start_rest = theta[lp.keep].copy()
+    state: dict[str, np.ndarray] = {"rest": start_rest.copy()}
     hist: list[dict] = []
     cache: dict[bytes, tuple[float, np.ndarray, RemlResult, MixedProblem, RankReduction]] = {}
 
@@ -196,7 +197,13 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
         th = theta.copy()
         th[free_pos] = x
         red, back = lp.reduced(th, rest=state["rest"])
-        r = fit(red)
+        try:
+            r = fit(red)
+        except (ModelError, np.linalg.LinAlgError):
+            # the warm start (a variance held at its bound by the last fit) may leave C
+            # singular: start the other parameters from their own start values again
+            red, back = lp.reduced(th, rest=start_rest)
+            r = fit(red)
         _, grads = loading_gradient(red, r.theta, terms, zs, solver)
         g = np.concatenate([gr[t.free] for gr, t in zip(grads, terms)])
         state["rest"] = r.theta.copy()
@@ -210,7 +217,12 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
         return out
 
     def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, g, *_ = evaluate(x)
+        try:
+            ll, g, *_ = evaluate(x)
+        except (ModelError, np.linalg.LinAlgError):
+            if not hist:  # the start itself: the engine's named error
+                raise
+            return np.inf, np.zeros_like(x)  # a trial step of the line search: too far
         return -ll, -g
 
     x0 = theta[free_pos].copy()
