@@ -324,7 +324,11 @@ def _fit(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
     """One REML fit; a singular (PSD) known matrix K through K = L L' (u = L v, see
     :mod:`asr_py.reml.psd`), the result mapped back."""
     from asr_py.reml.psd import reduce_rank
+    from asr_py.reml.rr_latent import fit_latent, has_rr
 
+    if has_rr(problem):  # rr(f, k) alone: its latent-factor form (asr_py.reml.rr_latent)
+        return fit_latent(problem, lambda p: _fit(model, p, maxit, None, solver, mv_start),
+                          maxit=maxit, solver=solver)
     reduced = reduce_rank(problem)
     if reduced is None:
         return _fit_mv(model, problem, maxit, callback, solver, mv_start)

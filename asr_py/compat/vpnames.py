@@ -55,15 +55,17 @@ def _asreml_suffixes(part: Any) -> list[str] | None:
     return None
 
 
-def _fa_renames(term: Any, part: Any) -> dict[str, str]:
+def _fa_renames(term: Any, part: Any, family: str | None = None) -> dict[str, str]:
     """asr_py's names of an fa/rr factor's parameters in ``term`` -> asreml 4's
-    (``fa(f, k):g!lev!var``, ``fa(f, k):g!lev!fa1``; module docstring)."""
+    (``fa(f, k):g!lev!var``, ``fa(f, k):g!lev!fa1``; module docstring). ``family``: the
+    written structure when it differs from the fitted one (``rr`` for the fa term fitted
+    for ``rr(f, k):g + diag(f):g``, :mod:`asr_py.model.rr_pair`)."""
     from asr_py.vcov.factor_analytic import FactorAnalytic
 
     if not isinstance(part, FactorAnalytic) or not part.name:
         return {}
     label = str(term.label)
-    call = f"{part.family}({part.name}, {part.order})"
+    call = f"{family or part.family}({part.name}, {part.order})"
     factors = label.split(":")
     if part.name not in factors:
         return {}
@@ -83,9 +85,13 @@ def asreml_param_names(model: Any, names: Sequence[str]) -> list[str]:
     terms = list(getattr(model, "random", []) or [])
     if getattr(model, "residual", None) is not None:
         terms.append(model.residual)
+    from asr_py.model.rr_pair import _is_fa_of
+
+    pairs = list(getattr(model, "rr_pairs", []) or [])
     for term in terms:
+        family = "rr" if any(_is_fa_of(term, p) for p in pairs) else None
         for part in _parts(getattr(term, "template", None)):
-            for old_name, new_name in _fa_renames(term, part).items():
+            for old_name, new_name in _fa_renames(term, part, family).items():
                 rename.setdefault(old_name, new_name)
             new = _asreml_suffixes(part)
             if new is None:

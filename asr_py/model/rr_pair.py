@@ -4,7 +4,7 @@ Two independent random terms with the same design Z (one per level pair of f and
 covariances ΛΛ'⊗K and Ψ⊗K add up to one term with covariance (ΛΛ' + Ψ)⊗K: the model of
 ``fa(f, k):g``. ``rr(f, k)`` alone has a singular ΛΛ' (rank k) that REML cannot invert, so
 the pair is fitted as that one fa term. A ``rr`` term with no matching ``diag`` term is left
-alone (the engine refuses it with a named error, see :mod:`asr_py.reml.singular_start`).
+alone (fitted through its latent factors, :mod:`asr_py.reml.rr_latent`).
 
 The terms pair when the rr term's first argument is the diag term's only argument and their
 other parts (``g``, ``vm(g, K)``, ...) are written identically, in either order of the two
@@ -141,36 +141,15 @@ def _same_factor(block: Any, call: Call) -> bool:
 
 
 def pair_varcomp(fit: Any) -> pd.DataFrame:
-    """``fit.varcomp`` with each merged pair listed as asreml lists the two written terms.
+    """``fit.varcomp`` with each merged pair listed as asreml lists the two written terms
+    (the fit's own ``varcomp`` already is: :mod:`asr_py.results.varcomp_pair`).
 
     The fa term's rows become the rr term's: its n ``'!var'`` rows held at 0 (bound 'F'),
     then its n*k loadings; the diag term's n variances (Ψ, the fa term's ``'!var'`` values)
     follow as ``<label>!<f>_<level>`` rows, as a diag(f):g term is named on its own. The diag
     rows come first when the diag term was written first.
     """
-    vc = fit.varcomp
-    pairs = list(getattr(fit.model, "rr_pairs", []))
-    if not pairs:
-        return vc
-    out = vc.copy()
-    for t in fit.model.random:
-        pair = next((p for p in pairs if _is_fa_of(t, p)), None)
-        if pair is None:
-            continue
-        var_rows = [x for x in t.param_names if x.endswith("!var") and x in out.index]
-        diag = out.loc[var_rows].copy()
-        diag.index = [x[:-len("!var")] for x in var_rows]
-        out.loc[var_rows, ["component", "std.error", "z.ratio", "%ch"]] = [0.0, np.nan,
-                                                                           np.nan, 0.0]
-        out.loc[var_rows, "bound"] = "F"
-        rows = [x for x in t.param_names if x in out.index]
-        at = [out.index.get_loc(x) for x in rows]
-        lo, hi = min(at), max(at) + 1
-        block = [out.iloc[lo:hi], diag]
-        if _diag_first(fit, pair):
-            block = block[::-1]
-        out = pd.concat([out.iloc[:lo], *block, out.iloc[hi:]])
-    return out
+    return fit.varcomp
 
 
 def _diag_first(fit: Any, pair: RRPair) -> bool:

@@ -3,8 +3,9 @@ random term whose covariance matrix is singular there (Henderson's C needs G⁻�
 
 * ``rr(f, k)`` with k < n levels: Σ = ΛΛ' has rank k for every Λ, so a reduced-rank term
   never has an inverse (with or without a diagonal term beside it). ASReml fits it through
-  its latent factors (the extended factor-analytic form), which asr_py does not implement
-  yet; ``fa(f, k)`` is the model of ASReml's ``rr(f, k):g + diag(f):g``.
+  its latent factors (the extended factor-analytic form): asr.asreml does too
+  (:mod:`asr_py.reml.rr_latent`), the engine's fit_reml on its own cannot; ``fa(f, k)`` is the
+  model of ASReml's ``rr(f, k):g + diag(f):g``.
 * any other template whose matrix at θ₀ is singular (a start value of zero, a correlation of
   ±1): named with its rank.
 """
@@ -40,8 +41,8 @@ def singular_start(problem: MixedProblem, theta: np.ndarray) -> tuple[str, str] 
                         f"diag({f}) term on the same factors beside it: fa({f}, {k}) gives "
                         f"ΛΛ' + Ψ, the model of ASReml's rr({f}, {k}):g + diag({f}):g, with the "
                         f"same loadings '!fa1'.. and Ψ as the diag variances. rr on its own "
-                        f"(Ψ = 0) needs ASReml's latent-factor form (u = (Λ ⊗ I) f, f ~ N(0, I)), "
-                        f"which asr_py does not implement yet")
+                        f"(Ψ = 0) needs its latent-factor form (u = (Λ ⊗ I) f, f ~ N(0, I)): "
+                        f"fit it with asr.asreml, or asr_py.reml.rr_latent.fit_latent")
         t = b.template
         if t.n > RANK_MAX_N:
             continue

@@ -24,6 +24,7 @@ from asr_py.results.identifiability import unidentified
 from asr_py.results.plots import plot_residuals as _plot_residuals
 from asr_py.results.predict import predict as _predict
 from asr_py.results.table import ResultTable
+from asr_py.results.varcomp_pair import pair_table, pair_vectors
 from asr_py.results.vnumbers import (
     asreml_order,
     asreml_scale_name,
@@ -179,7 +180,8 @@ class AsremlFit:
         table = pd.DataFrame({"component": r.theta, "std.error": se, "z.ratio": z,
                               "bound": list(r.constraints), "%ch": np.round(ch, 1) + 0.0},
                              index=pd.Index(r.names, name=None))
-        return table.iloc[random_term_order(self.model, len(table))]
+        # rr(f, k):g + diag(f):g fitted as one fa term: listed as the two written terms
+        return pair_table(table.iloc[random_term_order(self.model, len(table))], self.model)
 
     @property
     def coef_fixed(self) -> pd.DataFrame:
@@ -397,6 +399,7 @@ class AsremlFit:
         names, theta, vcov, cons = with_scale_row(order, r.names, r.theta, r.vcov_theta,
                                                   r.constraints,
                                                   asreml_scale_name(self.model.residual))
+        names, theta, vcov, cons = pair_vectors(self.model, names, theta, vcov, cons)
         return _vpredict(formula, theta, vcov, names, cons)
 
     def covariance(self, term: str | None = None, part: str | None = None,

@@ -488,6 +488,7 @@ def r_vparameters(fit: Any) -> pd.Series:
     A residual with its own variances also lists asreml's fixed scale ``<term>!R`` = 1, in
     asreml's place (:mod:`asr_py.results.vnumbers`)."""
     from asr_py.compat.vpnames import asreml_param_names
+    from asr_py.results.varcomp_pair import pair_named_values
     from asr_py.results.vnumbers import asreml_names, asreml_order, asreml_scale_name
 
     p = fit.params
@@ -503,11 +504,13 @@ def r_vparameters(fit: Any) -> pd.Series:
         getattr(fit.result, "names", ())) else list(range(len(names)))
     if None in order:         # asreml lists the residual's fixed scale <term>!R = 1 too
         label = asreml_scale_name(model.residual)
-        return pd.Series([1.0 if i is None else values[i] for i in order],
-                         index=asreml_names(model.residual, [label if i is None else names[i]
-                                                             for i in order]),
-                         name="vparameters")
-    return pd.Series(values[order], index=[names[i] for i in order], name="vparameters")
+        shown = asreml_names(model.residual, [label if i is None else names[i] for i in order])
+        vals = [1.0 if i is None else values[i] for i in order]
+    else:
+        label, shown, vals = "", [names[i] for i in order], list(values[order])
+    comp = [label if i is None else str(p["Component"].iloc[i]) for i in order]
+    shown, vals = pair_named_values(model, comp, shown, vals)  # rr + diag: the two terms
+    return pd.Series(vals, index=shown, name="vparameters")
 
 
 def r_dimnames(x: Any) -> list[Any]:

@@ -245,6 +245,12 @@ class CovTemplate(ABC):
         semi-definite (L its n x r root); None (the default) for every other template."""
         return None
 
+    def latent_identity(self) -> CovTemplate | None:
+        """I_k of the latent factors f when Σ = ΛΛ' (n x n, Λ n x k from θ's loadings) is
+        fitted as u = (Λ ⊗ I) f (``rr(f, k)``, :mod:`asr_py.reml.rr_latent`); None (the
+        default) for every other template."""
+        return None
+
     def diagonal_variances(self, theta: np.ndarray) -> np.ndarray:
         """The diagonal of Σ(θ) for a :attr:`diagonal` template."""
         raise NotImplementedError(f"{type(self).__name__} is not diagonal")

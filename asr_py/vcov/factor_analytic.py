@@ -15,10 +15,10 @@
 ``rr(site, k)``: Σ = Λ Λ' (reduced rank, positive semi-definite and singular when k < n).
     asreml-R lists it as fa with Ψ = 0: n '!var' held at 0 ('F'), then the same loadings,
     names and structural zeros: n(k + 1) parameters (asremlPlus's G.rr checks that count).
-    It has no inverse, so Henderson's equations cannot be formed with it, alone or beside
-    ``diag(site):id(variety)`` (the engine names the term, reml/singular_start.py);
-    ASReml's latent-factor form is not implemented. ``fa(site, 2):id(variety)`` is the
-    model of ASReml's ``rr(site, 2):id(variety) + diag(site):id(variety)``. ``is_valid``
+    It has no inverse, so Henderson's equations cannot be formed with it: on its own it is
+    fitted through its latent factors u = (Λ ⊗ I) f (ASReml's extended form,
+    :mod:`asr_py.reml.rr_latent`); beside ``diag(site):id(variety)`` the pair is fitted as
+    ``fa(site, 2):id(variety)``, its model (:mod:`asr_py.model.rr_pair`). ``is_valid``
     asks for ψ_i >= 0 and finite loadings. Start: ψ_i = 0, free loadings sqrt(scale / k).
 """
 
@@ -151,6 +151,13 @@ class ReducedRank(FactorAnalytic):
         theta = np.asarray(theta, dtype=float)
         return (theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
                 and bool(np.all(theta[:self.n] >= 0)))
+
+    def latent_identity(self) -> Structure:
+        """I_k, the covariance of the k latent factors (u = (Λ ⊗ I) f)."""
+        from asr_py.vcov.identity import Identity
+
+        return Identity([f"fa{i + 1}" for i in range(self.order)],
+                        name=f"{self.name or 'rr'}_latent")
 
     def initial(self, scale: float) -> np.ndarray:
         """ψ_i = 0, loadings sqrt(scale/k)."""

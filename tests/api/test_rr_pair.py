@@ -18,7 +18,9 @@ from asr_py.model.rr_pair import merge_rr_diag
 def site_cov(m: asr.AsremlFit) -> tuple[np.ndarray, np.ndarray, float]:
     """ΛΛ' + Ψ and Ψ of the fitted fa term (names of fa(Site, 2):Geno), and σ²."""
     vc = m.varcomp["component"]
-    psi = np.array([vc[f"Site:Geno!Site_S{i + 1}!var"] for i in range(P)])
+    two_terms = "Site:Geno!Site_S1" in vc.index  # rr + diag: Ψ is the diag term's rows
+    psi = np.array([vc[f"Site:Geno!Site_S{i + 1}" + ("" if two_terms else "!var")]
+                    for i in range(P)])
     lam = np.array([[vc[f"Site:Geno!Site_S{i + 1}!fa{j + 1}"] for j in range(K)]
                     for i in range(P)])
     return lam @ lam.T + np.diag(psi), np.diag(psi), float(vc["units!R"])
@@ -139,7 +141,8 @@ def test_pair_varcomp_lists_the_two_written_terms(fa_fit: asr.AsremlFit,
     np.testing.assert_allclose(vc.loc[diag, "component"].to_numpy(), psi, rtol=1e-4)
     names = list(vc.index)
     assert names.index(diag[0]) == names.index(f"Site:Geno!Site_S{P}!fa{K}") + 1
-    assert len(vc) == len(pair_fit.varcomp) + P
+    assert len(vc) == len(pair_fit.result.theta) + P
+    assert vc is not None and list(vc.index) == list(pair_fit.varcomp.index)
 
 
 def test_pair_varcomp_keeps_the_written_order(met: pd.DataFrame) -> None:
@@ -148,3 +151,47 @@ def test_pair_varcomp_keeps_the_written_order(met: pd.DataFrame) -> None:
     m = asr.asreml("y ~ Site", "~ diag(Site):Geno + rr(Site, 2):Geno", data=met)
     names = list(pair_varcomp(m).index)
     assert names.index(f"Site:Geno!Site_S{P}") + 1 == names.index("Site:Geno!Site_S1!var")
+
+
+def test_vpredict_numbers_follow_the_two_written_terms(fa_fit: asr.AsremlFit,
+                                                       pair_fit: asr.AsremlFit) -> None:
+    """V1..V5: the rr term's '!var' (0, fixed), V6..V15 its loadings, V16..V20 the diag
+    term's variances (= the fa fit's Ψ, with its standard errors), V21 units!R."""
+    n_rr = P + P * K
+    vc = pair_fit.varcomp
+    assert list(vc.index[n_rr:n_rr + P]) == [f"Site:Geno!Site_S{i + 1}" for i in range(P)]
+    v1 = pair_fit.vpredict("a ~ V1")
+    assert v1.loc["a", "Estimate"] == 0.0 and v1.loc["a", "SE"] == 0.0
+    var = [f"Site:Geno!Site_S{i + 1}!var" for i in range(P)]
+    for i in range(P):
+        got = pair_fit.vpredict(f"p ~ V{n_rr + i + 1}")
+        assert got.loc["p", "Estimate"] == pytest.approx(
+            fa_fit.varcomp.loc[var[i], "component"], rel=1e-4)
+        assert got.loc["p", "SE"] == pytest.approx(
+            fa_fit.varcomp.loc[var[i], "std.error"], rel=1e-3)
+    lam = pair_fit.vpredict(f"l ~ V{P + 2}")  # the second level's fa1 loading
+    assert lam.loc["l", "Estimate"] == pytest.approx(vc.iloc[P + 1]["component"], rel=1e-12)
+    s2 = pair_fit.vpredict(f"s ~ V{n_rr + P + 1}")
+    assert s2.loc["s", "Estimate"] == pytest.approx(vc.loc["units!R", "component"], rel=1e-12)
+
+
+def test_translated_vparameters_and_varcomp_list_the_two_terms(pair_fit: asr.AsremlFit) -> None:
+    """fit$vparameters / summary(fit)$varcomp of translated scripts: the rr term named
+    ``rr(Site, 2):Geno!S1!fa1`` (asreml 4's label; Tolhurst et al. 2022's script greps
+    "rr.*fa" in names(fit$vparameters)), its '!var' at 0, the diag term's variances on the
+    ratio scale ψ/σ² (asreml's vparameters), loadings λ/σ."""
+    from asr_py.translate.runtime import r_varcomp, r_vparameters
+
+    vp = r_vparameters(pair_fit)
+    vc = pair_fit.varcomp["component"]
+    s2 = float(vc["units!R"])
+    assert all(vp[f"rr(Site, 2):Geno!S{i + 1}!var"] == 0.0 for i in range(P))
+    for i in range(P):
+        assert vp[f"Site:Geno!Site_S{i + 1}"] == pytest.approx(vc[f"Site:Geno!Site_S{i + 1}"] / s2)
+        assert vp[f"rr(Site, 2):Geno!S{i + 1}!fa1"] == pytest.approx(
+            vc[f"Site:Geno!Site_S{i + 1}!fa1"] / np.sqrt(s2))
+    assert len([n for n in vp.index if n.startswith("rr(") and "fa" in n]) == P * K
+    rv = r_varcomp(pair_fit)
+    assert list(rv.index[:P]) == [f"rr(Site, 2):Geno!S{i + 1}!var" for i in range(P)]
+    assert list(rv.index[P + P * K:2 * P + P * K]) == [f"Site:Geno!Site_S{i + 1}"
+                                                         for i in range(P)]
