@@ -78,6 +78,23 @@ def _fa_renames(term: Any, part: Any, family: str | None = None) -> dict[str, st
     return out
 
 
+def asreml_term_label(model: Any, term: Any) -> str:
+    """``term``'s label as asreml names the term: an fa/rr factor written as its call,
+    ``fa(site, 2):gen`` (asr_py's label is ``site:gen``); other terms as they are. The names
+    of ``fit$G.param``, the design columns and the vparameters then share one prefix, as
+    scripts that ``grep(term, ...)`` over them need (asremlPlus's test41MET.r)."""
+    from asr_py.model.rr_pair import _is_fa_of
+
+    label = str(term.label)
+    pairs = list(getattr(model, "rr_pairs", []) or [])
+    family = "rr" if any(_is_fa_of(term, p) for p in pairs) else None
+    for part in _parts(getattr(term, "template", None)):
+        renames = _fa_renames(term, part, family)
+        if renames:
+            return next(iter(renames.values())).split("!", 1)[0]   # fa(f, k):g!lev!fa1
+    return label
+
+
 def asreml_param_names(model: Any, names: Sequence[str]) -> list[str]:
     """``names`` (a fit's parameter names) with asreml's labels for the parameters of
     ar2/ar3/ma1/ma2/exp/gau and fa/rr factors (see the module); other names as they are."""

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from asr_py.compat.vpnames import asreml_term_label
 from asr_py.errors import AsrError
 
 __all__ = ["ASREML42_NAMES", "r_design", "r_gparam"]
@@ -60,9 +61,10 @@ def r_design(fit: Any) -> pd.DataFrame:
         if root is not None and root.shape[0] == z.shape[1]:
             z = z @ root
         levels = list(t.levels)
+        lab = asreml_term_label(model, t)                       # fa(f, k):g as asreml
         names = _str_names(t.label, levels, z.shape[1]) or (
-            [f"{t.label}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
-                f"{t.label}_{i + 1}" for i in range(z.shape[1])])
+            [f"{lab}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
+                f"{lab}_{i + 1}" for i in range(z.shape[1])])
         new = _str_names42(t.label, levels, z.shape[1]) or _asreml42_names(
             t.label, levels, z.shape[1]) or []
         ASREML42_NAMES.update({a: b for a, b in zip(new, names) if a != b})
@@ -207,8 +209,9 @@ def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:
     terms = [model.residual] if residual else list(model.random)
     for lab, term in zip(labels, terms):
         rows = [i for i, c in enumerate(comp) if c == lab or c.startswith(lab + "!")]
-        out[lab] = p.iloc[rows].copy()
-        out[lab].attrs["r_list"] = _term_list(term, out[lab])
+        name = asreml_term_label(model, term)                   # fa(f, k):g as asreml
+        out[name] = p.iloc[rows].copy()
+        out[name].attrs["r_list"] = _term_list(term, out[name])
     return out
 
 
