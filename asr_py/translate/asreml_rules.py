@@ -53,6 +53,7 @@ from asr_py.translate.printer import (
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
+from asr_py.translate.rmatnames import track
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -511,6 +512,7 @@ class Translator(BasePrinter):
             name = target.value
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             self.assigned.add(name)
+            track(self.matrices, name, r)       # positional arithmetic of matrices
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
@@ -1699,6 +1701,8 @@ class Translator(BasePrinter):
             # up when the script runs; a placeholder when it is not there)
             return (f"{self.runtime('r_sourced')}({f!r}, globals())"
                     f"({', '.join(self.kwargs(args))})")
+        if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
+            return f"{self.runtime('r_t')}({self.py(pos[0])})"
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from asr_py.translate import rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rmatnames import matrix_value
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -101,6 +102,7 @@ class BasePrinter:
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
+        self.matrices: set[str] = set()      # names last assigned a matrix (rmatnames)
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
         self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
         self._hoisted: list[str] = []        # defs of multi-statement anonymous functions
@@ -284,7 +286,8 @@ class BasePrinter:
         # with(d, a[1] - a[2]) * (-2): the with() expression is one operand
         left, right = (f"({t})" if x.kind == "call" and x.value == "with" else t
                        for x, t in ((e.left, left), (e.right, right)))
-        if v in ("+", "-", "*", "/", "^") and (_matrix_expr(e.left) or _matrix_expr(e.right)) \
+        if v in ("+", "-", "*", "/", "^") and (matrix_value(e.left, self.matrices) or
+                                               matrix_value(e.right, self.matrices)) \
                 and not (e.left.kind == "num" or e.right.kind == "num"):
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
@@ -1166,20 +1169,6 @@ def _pkg_dataset(e: R) -> bool:
     of a package that ships data sets, not one of its functions."""
     pkg = e.comments[0] if e.comments else ""
     return pkg in _DATA_PACKAGES and not (pkg == "asreml" and e.value in _ASREML_FUNCTIONS)
-
-
-_MATRIX_CALLS = ("t", "matrix", "as.matrix", "kronecker", "outer", "solve", "crossprod",
-                 "tcrossprod")
-
-
-def _matrix_expr(e: R) -> bool:
-    """Whether ``e`` is surely a matrix: ``a %*% b``, ``a %x% b``, ``t(x)``, ``matrix()``,
-    ``as.matrix()``, ``kronecker()``, ``outer()``, ``solve()``, ``crossprod()``."""
-    if e.kind == "paren" and e.right is not None:
-        return _matrix_expr(e.right)
-    if e.kind == "bin" and e.value in ("%*%", "%x%"):
-        return True
-    return e.kind == "call" and e.value in _MATRIX_CALLS
 
 
 _POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",

@@ -132,6 +132,7 @@ from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), .
     r_rowMeans,
     r_rowSums,
 )
+from asr_py.translate.rmatnames import r_t  # noqa: F401 - t() of a vector: 1 x n
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_chol,
