@@ -1,0 +1,98 @@
+"""translate(): R matrix semantics (issue 14, session 13, c15mat). Arithmetic of a name the
+script last assigned a matrix to is positional, as R's (``?Arithmetic``: matrices are
+vectors with dimensions, never aligned by dimnames); ``t()`` of a vector is a 1 x n matrix
+(``?t``), so ``v %*% t(v)`` is the outer product. Expected values are R's documented rules,
+computed independently with numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from _translate_fixtures import run_py
+
+from asr_py.translate import translate
+
+_DIMNAMED = (
+    'Gg <- matrix(c(2, 0.5, 0.5, 1), 2, 2, dimnames = list(c("a", "b"), c("a", "b")))\n'
+    'Cinv <- matrix(c(4, 1, 0, 0, 1, 3, 0, 0, 0, 0, 2, 0.2, 0, 0, 0.2, 1), 4, 4,\n'
+    '  dimnames = list(c("x1", "x2", "g1", "g2"), c("x1", "x2", "g1", "g2")))\n')
+
+
+def test_matrices_with_different_dimnames_subtract_by_position() -> None:
+    # trainingMM 10_prediction.R: var_uhat <- Gg - C22_g (dimnames a,b vs g1,g2); pandas
+    # aligned the labels into an all-NaN 4 x 4 frame
+    ns = run_py(translate(_DIMNAMED + "C22_g <- Cinv[3:4, 3:4]\nvar_uhat <- Gg - C22_g\n"
+                          "acc <- 1 - diag(C22_g) / diag(Gg)\n"))
+    gg = np.array([[2, 0.5], [0.5, 1]])
+    c22 = np.array([[2, 0.2], [0.2, 1]])
+    out = ns["var_uhat"]
+    assert np.asarray(out).shape == (2, 2)
+    np.testing.assert_allclose(np.asarray(out, dtype=float), gg - c22)
+    assert list(out.index) == ["a", "b"]          # R keeps the first operand's dimnames
+    np.testing.assert_allclose(np.asarray(ns["acc"], dtype=float),
+                               1 - np.diag(c22) / np.diag(gg))
+
+
+def test_a_name_assigned_matrix_arithmetic_keeps_being_positional() -> None:
+    # V <- Z %*% G %*% t(Z) + R; A * s with s recycled down the columns (column-major)
+    r = (_DIMNAMED +
+         "Z <- matrix(c(1, 0, 1, 0, 1, 0), 3, 2)\n"
+         "V <- Z %*% Gg %*% t(Z) + diag(3)\n"
+         "W <- V\n"
+         "s <- c(u = 1, v = 2, w = 3)\n"
+         "A <- W * s\n"
+         "B <- -A / 2\n")
+    py = translate(r)
+    assert "r_arith(W, '*', s)" in py and "r_arith(-A, '/', 2)" not in py
+    ns = run_py(py)
+    z = np.array([[1, 0], [0, 1], [1, 0]], dtype=float)
+    v = z @ np.array([[2, 0.5], [0.5, 1]]) @ z.T + np.eye(3)
+    np.testing.assert_allclose(np.asarray(ns["V"], dtype=float), v)
+    a = v * np.array([1.0, 2.0, 3.0])[:, None]       # R recycles down each column
+    np.testing.assert_allclose(np.asarray(ns["A"], dtype=float), a)
+    np.testing.assert_allclose(np.asarray(ns["B"], dtype=float), -a / 2)
+
+
+def test_reassigned_name_is_forgotten_as_a_matrix() -> None:
+    py = translate("M <- matrix(1:4, 2)\nx <- M + 1:2\nM <- c(1, 2)\ny <- M + 1:2\n"
+                   "C <- matrix(1:9, 3)\nd <- diag(C) + 1:3\ne <- C[1, ] * 2\n")
+    assert "x = r_arith(M," in py
+    assert "y = r_arith" not in py
+    assert "d = r_arith" not in py        # diag() of a matrix is its diagonal, a vector
+    ns = run_py(py)
+    np.testing.assert_array_equal(np.asarray(ns["x"]), [[2, 4], [4, 6]])  # 1 3 / 2 4 + 1:2
+    np.testing.assert_array_equal(np.asarray(ns["y"]), [2, 4])
+    np.testing.assert_array_equal(np.asarray(ns["d"]), [2, 7, 12])
+
+
+def test_transpose_of_a_vector_is_one_row() -> None:
+    # R: lambda %*% t(lambda) is the 3 x 3 outer product, t(lambda) %*% lambda is 1 x 1,
+    # lambda %*% lambda the inner product (1 x 1); crossprod(v) = t(v) %*% v,
+    # tcrossprod(v) = v %*% t(v); t(named vector) has the names as colnames
+    ns = run_py(translate(
+        "lambda <- c(0.9, 0.7, 0.5)\nPsi <- diag(c(0.2, 0.3, 0.4))\n"
+        "G <- lambda %*% t(lambda) + Psi\ninner <- t(lambda) %*% lambda\n"
+        "dot <- lambda %*% lambda\ncp <- crossprod(lambda)\ntcp <- tcrossprod(lambda)\n"
+        "tl <- t(lambda)\nnv <- c(a = 1, b = 2)\ntn <- t(nv)\n"
+        "M <- matrix(1:6, 3)\nmv <- M %*% c(1, 1)\nvm <- c(1, 1, 1) %*% M\n"))
+    lam = np.array([0.9, 0.7, 0.5])
+    outer = np.outer(lam, lam)
+    np.testing.assert_allclose(np.asarray(ns["G"], dtype=float),
+                               outer + np.diag([0.2, 0.3, 0.4]))
+    assert np.asarray(ns["tl"]).shape == (1, 3)
+    np.testing.assert_allclose(np.asarray(ns["inner"], dtype=float).ravel(), [lam @ lam])
+    np.testing.assert_allclose(np.asarray(ns["dot"], dtype=float).ravel(), [lam @ lam])
+    np.testing.assert_allclose(np.asarray(ns["cp"], dtype=float), [[lam @ lam]])
+    np.testing.assert_allclose(np.asarray(ns["tcp"], dtype=float), outer)
+    tn = ns["tn"]
+    assert isinstance(tn, pd.DataFrame) and list(tn.columns) == ["a", "b"]
+    np.testing.assert_array_equal(tn.to_numpy(), [[1, 2]])
+    m = np.array([[1, 4], [2, 5], [3, 6]])
+    np.testing.assert_array_equal(np.asarray(ns["mv"]).ravel(), m @ [1, 1])
+    np.testing.assert_array_equal(np.asarray(ns["vm"]).ravel(), [1, 1, 1] @ m)
+
+
+def test_transpose_of_a_matrix_keeps_dimnames() -> None:
+    ns = run_py(translate(_DIMNAMED + "T1 <- t(Cinv[1:2, ])\n"))
+    t1 = ns["T1"]
+    assert list(t1.columns) == ["x1", "x2"] and t1.shape == (4, 2)
