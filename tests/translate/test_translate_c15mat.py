@@ -96,3 +96,31 @@ def test_transpose_of_a_matrix_keeps_dimnames() -> None:
     ns = run_py(translate(_DIMNAMED + "T1 <- t(Cinv[1:2, ])\n"))
     t1 = ns["T1"]
     assert list(t1.columns) == ["x1", "x2"] and t1.shape == (4, 2)
+
+
+def test_mutate_at_with_a_list_of_one_purrr_lambda() -> None:
+    # mdkrause/genomic-FA-METs predFA.R: mutate_at(pheno, vars(eblue), list(~ ifelse(geno
+    # %in% ids & envs %in% e, NA, .))); dplyr inlines the formula in the data mask, so geno
+    # and envs are columns, ids a variable, . the selected column
+    ns = run_py(translate(
+        'library(dplyr)\n'
+        'pheno <- data.frame(geno = c("a", "b", "c", "a"), envs = c("E1", "E1", "E2", "E2"),'
+        ' eblue = c(1, 2, 3, 4), w = 1:4)\nids <- c("a", "c")\n'
+        'd <- mutate_at(pheno, vars(eblue), list(~ ifelse(geno %in% ids & envs %in% "E2",'
+        ' NA, .)))\n'
+        'd2 <- pheno %>% mutate_at(vars(eblue, w), ~ . * 2)\n'
+        'd3 <- mutate_at(pheno, "w", funs(. - mean(.)))\n'))
+    d = ns["d"]
+    np.testing.assert_array_equal(d["eblue"].to_numpy(dtype=float), [1, 2, np.nan, np.nan])
+    assert list(d.columns) == ["geno", "envs", "eblue", "w"]
+    np.testing.assert_array_equal(ns["pheno"]["eblue"], [1, 2, 3, 4])   # a copy
+    np.testing.assert_array_equal(ns["d2"]["eblue"], [2, 4, 6, 8])
+    np.testing.assert_array_equal(ns["d2"]["w"], [2, 4, 6, 8])
+    np.testing.assert_allclose(ns["d3"]["w"].to_numpy(dtype=float), [-1.5, -0.5, 0.5, 1.5])
+
+
+def test_mutate_at_with_named_lambdas_stays_untranslated() -> None:
+    # list(sc = ~ . / 2) makes new columns (eblue_sc ...): not emulated, so a placeholder
+    py = translate('d <- data.frame(a = 1:2, b = 3:4)\n'
+                   'd3 <- mutate_at(d, c("a", "b"), list(sc = ~ . / 2))\n')
+    assert "untranslated('mutate_at()'" in py

@@ -14,3 +14,8 @@ lambda <- c(0.9, 0.7, 0.5)
 Psi <- diag(c(0.2, 0.3, 0.4))
 G <- lambda %*% t(lambda) + Psi
 print(round(cov2cor(G), 3))
+# mutate_at() with a list of one purrr lambda: . is the column, other names columns first
+library(dplyr)
+ids <- levels(factor(dat$Name))[1:5]
+dat2 <- mutate_at(dat, vars(Yield), list(~ ifelse(Name %in% ids, NA, .)))
+stopifnot(sum(is.na(dat2$Yield)) == sum(dat$Name %in% ids))
