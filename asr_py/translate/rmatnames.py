@@ -29,7 +29,7 @@ _MATRIX_CALLS = frozenset({
     "Hmatrix", "data.matrix", "model.matrix", "sweep", "scale", "diag<-",
 })
 #: calls that are a matrix when their first argument is one
-_SAME_CALLS = frozenset({"abs", "sqrt", "exp", "log", "round", "signif", "Re", "Conj"})
+_SAME_CALLS = ("abs", "sqrt", "exp", "log", "round", "signif", "Re", "Conj")
 #: calls whose value is a (numeric) vector: diag() of one is a matrix
 _VECTORS = frozenset({"c", "rep", "seq", "seq_len", "numeric", "rnorm", "runif", "rep_len"})
 
@@ -65,10 +65,28 @@ def matrix_value(e: R, known: set[str] | frozenset[str]) -> bool:
             # diag(n) / diag(v) / diag(x, nrow) make a matrix; diag(<matrix>) its diagonal
             return bool(pos) and not matrix_value(pos[0], known) and (
                 any(n in ("nrow", "ncol") for n, _ in e.args) or len(pos) > 1 or
-                pos[0].kind == "num" or pos[0].kind == "call" and pos[0].value in _VECTORS)
+                _vector_value(pos[0], known))
         if e.value in _SAME_CALLS and pos:
             return matrix_value(pos[0], known)
     return False
+
+
+def _vector_value(e: R, known: set[str] | frozenset[str]) -> bool:
+    """Whether ``e`` is surely a numeric vector (not a matrix): a number, ``c()``, ``rep()``,
+    ``seq()`` ..., ``diag(<matrix>)``, or an elementwise function of one of those."""
+    if e.kind == "paren" and e.right is not None:
+        return _vector_value(e.right, known)
+    if e.kind == "num" or e.kind == "unary" and e.right is not None and e.right.kind == "num":
+        return True
+    if e.kind != "call":
+        return False
+    pos = [a for n, a in e.args if n is None]
+    if e.value in _VECTORS:
+        return True
+    if e.value == "diag" and len(e.args) == 1 and pos:
+        return matrix_value(pos[0], known)
+    return e.value in _SAME_CALLS + ("as.numeric", "as.vector") and len(pos) == 1 and \
+        _vector_value(pos[0], known)
 
 
 def track(known: set[str], name: str, value: R) -> None:

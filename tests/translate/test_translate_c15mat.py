@@ -124,3 +124,34 @@ def test_mutate_at_with_named_lambdas_stays_untranslated() -> None:
     py = translate('d <- data.frame(a = 1:2, b = 3:4)\n'
                    'd3 <- mutate_at(d, c("a", "b"), list(sc = ~ . / 2))\n')
     assert "untranslated('mutate_at()'" in py
+
+
+def test_diag_of_the_diagonal_of_a_matrix_is_a_matrix() -> None:
+    # mdkrause/VarComp-ME MET_models.R: VCOV <- Load %*% t(Load) + Psi;
+    # Diag.Matrix <- diag(sqrt(diag(VCOV))); the correlation matrix D^-1 V D^-1
+    py = translate("Load <- c(0.9, 0.6)\nPsi <- diag(c(0.19, 0.64))\n"
+                   "VCOV <- (Load %*% t(Load)) + Psi\nD <- diag(sqrt(diag(VCOV)))\n"
+                   "E <- D * 2\nCorr <- solve(D) %*% VCOV %*% solve(D)\n")
+    ns = run_py(py)
+    v = np.outer([0.9, 0.6], [0.9, 0.6]) + np.diag([0.19, 0.64])
+    np.testing.assert_allclose(np.asarray(ns["VCOV"], dtype=float), v)
+    sd = np.sqrt(np.diag(v))
+    np.testing.assert_allclose(np.asarray(ns["Corr"], dtype=float), v / np.outer(sd, sd))
+    np.testing.assert_allclose(np.asarray(ns["E"], dtype=float), 2 * np.diag(sd))
+
+
+def test_matrix_value_follows_r_rules() -> None:
+    from asr_py.translate import statements
+    from asr_py.translate.rmatnames import matrix_value
+
+    known = {"M"}
+
+    def mat(code: str) -> bool:
+        return matrix_value(statements(code)[0], known)
+
+    assert mat("M[1:2, 3:4]") and mat("M[i, , drop = FALSE]") and mat("-M / 2")
+    assert not mat("M[1, ]") and not mat("M[, 2]")        # R drops one row/column
+    assert mat("diag(3)") and mat("diag(c(1, 2))") and mat("diag(sqrt(diag(M)))")
+    assert not mat("diag(M)") and not mat("diag(x)")       # x: not known to be a vector
+    assert mat("chol2inv(chol(V))") and mat("v %*% w") and mat("x + t(y)")
+    assert not mat("x + y") and not mat("sqrt(x)") and mat("sqrt(M)")
