@@ -51,12 +51,13 @@ def matrix_value(e: R, known: set[str] | frozenset[str]) -> bool:
     if k == "bin" and e.value in ("+", "-", "*", "/", "^") and e.left is not None and \
             e.right is not None:
         return matrix_value(e.left, known) or matrix_value(e.right, known)
-    if k == "index" and e.value == "[" and e.left is not None and len(e.args) == 2 and \
+    ij = [a for n, a in e.args if n != "drop"]
+    if k == "index" and e.value == "[" and e.left is not None and len(ij) == 2 and \
             matrix_value(e.left, known):
         if any(n == "drop" for n, _ in e.args):
             return True
         return not any(a.kind in ("num", "str") or a.kind == "unary" and a.right is not None
-                       and a.right.kind == "num" for _, a in e.args)
+                       and a.right.kind == "num" for a in ij)
     if k == "call":
         pos = [a for n, a in e.args if n is None]
         if e.value in _MATRIX_CALLS:
