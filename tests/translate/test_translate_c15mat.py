@@ -155,3 +155,15 @@ def test_matrix_value_follows_r_rules() -> None:
     assert not mat("diag(M)") and not mat("diag(x)")       # x: not known to be a vector
     assert mat("chol2inv(chol(V))") and mat("v %*% w") and mat("x + t(y)")
     assert not mat("x + y") and not mat("sqrt(x)") and mat("sqrt(M)")
+
+
+def test_quadratic_form_of_a_transposed_vector_is_one_number() -> None:
+    # R: t(b) %*% V %*% b is a 1 x 1 matrix, which c(), sprintf() and comparisons read as
+    # its one value: c(t(b) %*% b, 3) is c(5, 3)
+    ns = run_py(translate("b <- c(1, 2)\nV <- matrix(c(2, 1, 1, 3), 2)\n"
+                          "q <- t(b) %*% V %*% b\nz <- c(t(b) %*% b, 3)\n"
+                          "big <- t(b) %*% V %*% b > 10\n"))
+    b, v = np.array([1.0, 2.0]), np.array([[2.0, 1.0], [1.0, 3.0]])
+    assert float(np.asarray(ns["q"]).ravel()[0]) == b @ v @ b
+    np.testing.assert_array_equal(np.asarray(ns["z"], dtype=float), [5, 3])
+    assert bool(np.asarray(ns["big"]).ravel()[0]) is bool(b @ v @ b > 10)
