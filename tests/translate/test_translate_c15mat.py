@@ -167,3 +167,20 @@ def test_quadratic_form_of_a_transposed_vector_is_one_number() -> None:
     assert float(np.asarray(ns["q"]).ravel()[0]) == b @ v @ b
     np.testing.assert_array_equal(np.asarray(ns["z"], dtype=float), [5, 3])
     assert bool(np.asarray(ns["big"]).ravel()[0]) is bool(b @ v @ b > 10)
+
+
+def test_vector_with_a_one_by_one_matrix_recycles_the_number() -> None:
+    # R 4.x: c(1, 2) / crossprod(d, Q %*% d) (a 1 x 1 matrix) is the vector divided by the
+    # number, with the warning "Recycling array of length 1 in vector-array arithmetic is
+    # deprecated" (trainingMM pages/10_Index.qmd's desired-gains index)
+    import pytest
+
+    import asr_py as asr
+
+    with pytest.warns(asr.AsrWarning, match="Recycling array of length 1"):
+        ns = run_py(translate("d <- c(1, 2)\nQ <- matrix(c(2, 1, 1, 3), 2)\n"
+                              "x <- d * 2 / sqrt(crossprod(d, Q %*% d))\n"))
+    d, q = np.array([1.0, 2.0]), np.array([[2.0, 1.0], [1.0, 3.0]])
+    np.testing.assert_allclose(np.asarray(ns["x"], dtype=float).ravel(),
+                               d * 2 / np.sqrt(d @ q @ d))
+    assert np.asarray(ns["x"]).size == 2
