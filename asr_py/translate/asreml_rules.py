@@ -53,7 +53,7 @@ from asr_py.translate.printer import (
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
-from asr_py.translate.rmatnames import track
+from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -513,6 +513,7 @@ class Translator(BasePrinter):
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             self.assigned.add(name)
             track(self.matrices, name, r)       # positional arithmetic of matrices
+            track_vector(self.vectors, name, r)  # and of vectors held as lists
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from asr_py.translate import rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
-from asr_py.translate.rmatnames import matrix_value
+from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -103,6 +103,7 @@ class BasePrinter:
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
         self.matrices: set[str] = set()      # names last assigned a matrix (rmatnames)
+        self.vectors: set[str] = set()       # names last assigned c()/a:b/seq() (rmatnames)
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
         self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
         self._hoisted: list[str] = []        # defs of multi-statement anonymous functions
@@ -288,7 +289,10 @@ class BasePrinter:
                        for x, t in ((e.left, left), (e.right, right)))
         if v in ("+", "-", "*", "/", "^") and (matrix_value(e.left, self.matrices) or
                                                matrix_value(e.right, self.matrices)) \
-                and not (e.left.kind == "num" or e.right.kind == "num"):
+                and not (e.left.kind == "num" or e.right.kind == "num") or \
+                v in ("+", "-", "*", "/", "^") and not self.data_cols and (
+                    list_vector(e.left, self.vectors) or list_vector(e.right, self.vectors)):
+            # a vector held as a Python list/range (v <- c(1, 2); v * 2 would repeat it)
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"

@@ -20,7 +20,7 @@ import pandas as pd
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
 
-__all__ = ["matrix_value", "r_t", "track"]
+__all__ = ["list_vector", "matrix_value", "r_t", "track", "track_vector"]
 
 #: calls whose value is a matrix whatever their (numeric) arguments
 _MATRIX_CALLS = frozenset({
@@ -97,6 +97,26 @@ def track(known: set[str], name: str, value: R) -> None:
         known.add(name)
     else:
         known.discard(name)
+
+
+#: calls translate writes as a Python list or range (c(1, 2) -> [1, 2], a:b -> range)
+_LIST_CALLS = frozenset({"c", "seq", "seq_len", "seq_along", "rep", "rev"})
+
+
+def track_vector(known: set[str], name: str, value: R) -> None:
+    """``name <- c(...)`` / ``a:b`` / ``seq()`` / ``rep()``: remember ``name`` as an R vector
+    that Python holds as a list or range, whose ``+``/``*`` would concatenate/repeat it;
+    forget it on any other assignment."""
+    if value.kind == "call" and value.value in _LIST_CALLS or \
+            value.kind == "bin" and value.value == ":":
+        known.add(name)
+    else:
+        known.discard(name)
+
+
+def list_vector(e: R, known: set[str] | frozenset[str]) -> bool:
+    """Whether ``e`` is a name :func:`track_vector` remembers (a list/range in Python)."""
+    return e.kind == "name" and e.value in known
 
 
 def r_t(x: Any) -> Any:

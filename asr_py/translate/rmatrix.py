@@ -175,6 +175,10 @@ def r_arith(x: Any, op: str, y: Any) -> Any:
         out = f(np.resize(a, n), np.resize(b, n))
         if n == 1 and np.ndim(x) == 0 and np.ndim(y) == 0:
             return out[0]
+        named = x if isinstance(x, dict) and len(x) == n else \
+            y if isinstance(y, dict) and len(y) == n else None
+        if named is not None:              # a named c() (as translate writes it) keeps names
+            return dict(zip(named, out.tolist(), strict=True))
         lab = x if isinstance(x, pd.Series) and len(x) == n else \
             y if isinstance(y, pd.Series) and len(y) == n else None
         return pd.Series(out, index=lab.index) if lab is not None else out

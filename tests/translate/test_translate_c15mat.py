@@ -54,7 +54,7 @@ def test_a_name_assigned_matrix_arithmetic_keeps_being_positional() -> None:
 
 
 def test_reassigned_name_is_forgotten_as_a_matrix() -> None:
-    py = translate("M <- matrix(1:4, 2)\nx <- M + 1:2\nM <- c(1, 2)\ny <- M + 1:2\n"
+    py = translate("M <- matrix(1:4, 2)\nx <- M + 1:2\nM <- as.numeric(c(1, 2))\ny <- M + 1:2\n"
                    "C <- matrix(1:9, 3)\nd <- diag(C) + 1:3\ne <- C[1, ] * 2\n")
     assert "x = r_arith(M," in py
     assert "y = r_arith" not in py
@@ -184,3 +184,17 @@ def test_vector_with_a_one_by_one_matrix_recycles_the_number() -> None:
     np.testing.assert_allclose(np.asarray(ns["x"], dtype=float).ravel(),
                                d * 2 / np.sqrt(d @ q @ d))
     assert np.asarray(ns["x"]).size == 2
+
+
+def test_arithmetic_of_vectors_held_as_python_lists_is_r_arithmetic() -> None:
+    # R: v <- c(1, 2); v + v is c(2, 4), v * 2 is c(2, 4) (Python's list + list / list * 2
+    # would concatenate / repeat); x <- 1:3; x + 1 is 2:4; names of a named c() are kept
+    ns = run_py(translate("v <- c(1, 2)\nu <- v + v\nw <- v * 2\nx <- 1:3\ny <- x + 1\n"
+                          "k <- rep(1, 3)\nkk <- k / 2\nd <- c(a = 1, b = 2)\ndd <- d * 2\n"
+                          "s <- sum(v * 2)\nv <- 'a'\n"))
+    np.testing.assert_array_equal(np.asarray(ns["u"]), [2, 4])
+    np.testing.assert_array_equal(np.asarray(ns["w"]), [2, 4])
+    np.testing.assert_array_equal(np.asarray(ns["y"]), [2, 3, 4])
+    np.testing.assert_array_equal(np.asarray(ns["kk"]), [0.5, 0.5, 0.5])
+    assert ns["dd"] == {"a": 2, "b": 4}
+    assert ns["s"] == 6
