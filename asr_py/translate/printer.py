@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rjoin, rpronoun, rreadxl
+from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rstring import ALWAYS_VECTORS
@@ -268,6 +268,8 @@ class BasePrinter:
                 return f"({self.py(e.left)} in {self.runtime('r_in_values')}({self.py(e.right)}))"
             # a variable: one value or a vector, known when the script runs (rops.r_in)
             return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
+        if v in ("%do%", "%dopar%") and e.left is not None and e.right is not None:
+            return rforeach.translate(self, e)          # foreach(): a serial loop
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
         if v == "%x%":                                                  # X %x% Y: kronecker

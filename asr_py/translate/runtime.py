@@ -92,6 +92,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
+from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,

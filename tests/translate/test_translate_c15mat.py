@@ -198,3 +198,27 @@ def test_arithmetic_of_vectors_held_as_python_lists_is_r_arithmetic() -> None:
     np.testing.assert_array_equal(np.asarray(ns["kk"]), [0.5, 0.5, 0.5])
     assert ns["dd"] == {"a": 2, "b": 4}
     assert ns["s"] == 6
+
+
+def test_foreach_do_and_dopar_run_as_serial_loops() -> None:
+    # foreach's documented semantics (?foreach): .combine = rbind binds the iterations'
+    # values; "+" sums them; without .combine a list; %:% nests, the inner iterable may use
+    # the outer variable; assignments in the body stay local to the iteration
+    ns = run_py(translate(
+        "library(foreach)\na <- 100\n"
+        "res <- foreach(i = 1:3, .combine = rbind, .packages = 'asreml') %dopar% {\n"
+        "  a <- i * 2\n  data.frame(i = i, a = a)\n}\n"
+        "s <- foreach(k = 1:4, .combine = '+') %do% k^2\n"
+        "l <- foreach(r = 1:2) %:% foreach(j = 1:r, .combine = c) %do% {\n"
+        "  return(r * 10 + j)\n}\n"))
+    res = ns["res"]
+    np.testing.assert_array_equal(res["i"].to_numpy(), [1, 2, 3])
+    np.testing.assert_array_equal(res["a"].to_numpy(), [2, 4, 6])
+    assert ns["a"] == 100
+    assert ns["s"] == 1 + 4 + 9 + 16
+    assert [list(np.ravel(x)) for x in ns["l"]] == [[11], [21, 22]]
+
+
+def test_foreach_with_two_loop_variables_is_left_untranslated() -> None:
+    py = translate("x <- foreach(a = 1:2, b = 3:4) %do% (a + b)\n")
+    assert "untranslated(" in py
