@@ -12,7 +12,6 @@ level's result per iteration. The iterables of an inner level may use the outer 
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -98,5 +97,3 @@ def r_foreach(levels: list[tuple[str, Callable[..., Any], Any]],
         return _combine(out, how)
     return run(0, {})
 
-
-_ = operator  # operator kept for .combine functions written as `+` in future forms
