@@ -1696,7 +1696,8 @@ class Translator(BasePrinter):
             tmm = self.tmm_call(f, e, args)
             if tmm is not None:
                 return tmm
-        if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
+        if getattr(self, "sourced", False) and f and f not in _SIMPLE_FUNCS and \
+                re.fullmatch(r"[A-Za-z.][\w.]*", f) \
                 and "::" not in f:
             # after source(): a function the sourced file may define (r_sourced looks it
             # up when the script runs; a placeholder when it is not there)

@@ -222,3 +222,12 @@ def test_foreach_do_and_dopar_run_as_serial_loops() -> None:
 def test_foreach_with_two_loop_variables_is_left_untranslated() -> None:
     py = translate("x <- foreach(a = 1:2, b = 3:4) %do% (a + b)\n")
     assert "untranslated(" in py
+
+
+def test_base_functions_after_source_are_not_looked_up_in_the_sourced_file() -> None:
+    # after source("CV1_CV2.R") (mdkrause predFA.R), round()/mean() are base R's: they were
+    # looked up among the sourced file's functions and became placeholders
+    py = translate('source("helpers_not_here.R")\nx <- round(2.567, 1)\n'
+                   'y <- mean(c(1, 2, 6))\nz <- my_fun(3)\n')
+    assert "r_sourced('round'" not in py and "r_sourced('mean'" not in py
+    assert "r_sourced('my_fun'" in py
