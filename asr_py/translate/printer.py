@@ -247,7 +247,11 @@ class BasePrinter:
         if v in ("|>", "%>%"):
             return self.py(_pipe(e))
         if v == ":":
-            return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+            if _whole_literal(e.left) and _whole_literal(e.right) and \
+                    float(self.py(e.left)) <= float(self.py(e.right)):
+                return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+            # n:1 counts down, 1:round(x) is from a double (rcolon)
+            return f"{self.runtime('r_colon')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("&&", "||"):   # R's && and || take single values: ! of one is Python's not
             return f"{self._scalar_operand(e.left)} {_BINOPS[v]} {self._scalar_operand(e.right)}"
         if v == "%in%" and e.left.kind == "call" and e.left.value in (
@@ -1179,6 +1183,13 @@ def _pkg_dataset(e: R) -> bool:
 
 _POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",
                          ">="})
+
+
+def _whole_literal(e: R) -> bool:
+    """A whole number written as a literal (``3``, ``10L``, ``-2``)."""
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return _whole_literal(e.right)
+    return e.kind == "num" and re.fullmatch(r"\d+L?", e.value) is not None
 
 
 def _positional_pair(a: R, b: R) -> bool:

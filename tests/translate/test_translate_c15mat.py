@@ -231,3 +231,14 @@ def test_base_functions_after_source_are_not_looked_up_in_the_sourced_file() -> 
                    'y <- mean(c(1, 2, 6))\nz <- my_fun(3)\n')
     assert "r_sourced('round'" not in py and "r_sourced('mean'" not in py
     assert "r_sourced('my_fun'" in py
+
+
+def test_colon_of_values_follows_r() -> None:
+    # R ?Colon: n:1 counts down; 1:0 is c(1, 0); 1:round(7/2) is 1:4 (R rounds half to
+    # even: round(3.5) = 4); 1.5:3 is c(1.5, 2.5)
+    ns = run_py(translate("n <- 3\na <- 1:n\nb <- n:1\nc2 <- 1:round(7/2)\ne <- 5:2\n"
+                          "h <- 1.5:n\nz <- 0\nk <- 1:z\ns <- 0\nfor (i in n:1) s <- s * 10 + i\n"))
+    assert list(ns["a"]) == [1, 2, 3] and list(ns["b"]) == [3, 2, 1]
+    assert list(ns["c2"]) == [1, 2, 3, 4] and list(ns["e"]) == [5, 4, 3, 2]
+    assert list(ns["h"]) == [1.5, 2.5] and list(ns["k"]) == [1, 0]
+    assert ns["s"] == 321
