@@ -577,6 +577,11 @@ class Translator(BasePrinter):
                 r.left is not None and self.is_fit(r.left):
             # C[upper.tri(C, diag = TRUE)] <- fit$Cfixed: asreml 3's packed triangle
             rhs = f"{self.runtime('r_cfixed')}({self.py(r.left)}, packed=True)"
+        if target.kind == "dollar" and target.left is not None and \
+                target.left.kind == "name" and target.left.value == ".GlobalEnv":
+            # .GlobalEnv$x <- v (in a function or a foreach body): the script's variable
+            self.assigned.add(target.value)
+            return f"globals()[{pyname(target.value)!r}] = {rhs}"
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \

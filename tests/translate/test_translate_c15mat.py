@@ -242,3 +242,10 @@ def test_colon_of_values_follows_r() -> None:
     assert list(ns["c2"]) == [1, 2, 3, 4] and list(ns["e"]) == [5, 4, 3, 2]
     assert list(ns["h"]) == [1.5, 2.5] and list(ns["k"]) == [1, 0]
     assert ns["s"] == 321
+
+
+def test_global_env_dollar_assignment_sets_the_script_variable() -> None:
+    # R: .GlobalEnv$G <- x inside a function sets the global G (predFA.R's foreach body)
+    ns = run_py(translate("f <- function(x) {\n  .GlobalEnv$G <- x * 2\n  x\n}\n"
+                          "r <- f(4)\nprint(G)\n"))
+    assert ns["G"] == 8 and ns["r"] == 4
