@@ -53,6 +53,7 @@ from asr_py.translate.printer import (
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
+from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -511,6 +512,8 @@ class Translator(BasePrinter):
             name = target.value
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             self.assigned.add(name)
+            track(self.matrices, name, r)       # positional arithmetic of matrices
+            track_vector(self.vectors, name, r)  # and of vectors held as lists
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
@@ -574,6 +577,11 @@ class Translator(BasePrinter):
                 r.left is not None and self.is_fit(r.left):
             # C[upper.tri(C, diag = TRUE)] <- fit$Cfixed: asreml 3's packed triangle
             rhs = f"{self.runtime('r_cfixed')}({self.py(r.left)}, packed=True)"
+        if target.kind == "dollar" and target.left is not None and \
+                target.left.kind == "name" and target.left.value == ".GlobalEnv":
+            # .GlobalEnv$x <- v (in a function or a foreach body): the script's variable
+            self.assigned.add(target.value)
+            return f"globals()[{pyname(target.value)!r}] = {rhs}"
         if target.kind == "dollar" and target.left is not None:
             return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
@@ -1693,12 +1701,15 @@ class Translator(BasePrinter):
             tmm = self.tmm_call(f, e, args)
             if tmm is not None:
                 return tmm
-        if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
+        if getattr(self, "sourced", False) and f and f not in _SIMPLE_FUNCS and \
+                re.fullmatch(r"[A-Za-z.][\w.]*", f) \
                 and "::" not in f:
             # after source(): a function the sourced file may define (r_sourced looks it
             # up when the script runs; a placeholder when it is not there)
             return (f"{self.runtime('r_sourced')}({f!r}, globals())"
                     f"({', '.join(self.kwargs(args))})")
+        if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
+            return f"{self.runtime('r_t')}({self.py(pos[0])})"
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

@@ -13,8 +13,9 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rjoin, rpronoun, rreadxl
+from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -101,6 +102,8 @@ class BasePrinter:
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
+        self.matrices: set[str] = set()      # names last assigned a matrix (rmatnames)
+        self.vectors: set[str] = set()       # names last assigned c()/a:b/seq() (rmatnames)
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
         self._last_value: set[int] = set()   # if/{ } nodes that are a function's last value
         self._hoisted: list[str] = []        # defs of multi-statement anonymous functions
@@ -244,7 +247,11 @@ class BasePrinter:
         if v in ("|>", "%>%"):
             return self.py(_pipe(e))
         if v == ":":
-            return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+            if _whole_literal(e.left) and _whole_literal(e.right) and \
+                    float(self.py(e.left)) <= float(self.py(e.right)):
+                return f"range({self.py(e.left)}, {self.py(e.right)} + 1)"
+            # n:1 counts down, 1:round(x) is from a double (rcolon)
+            return f"{self.runtime('r_colon')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("&&", "||"):   # R's && and || take single values: ! of one is Python's not
             return f"{self._scalar_operand(e.left)} {_BINOPS[v]} {self._scalar_operand(e.right)}"
         if v == "%in%" and e.left.kind == "call" and e.left.value in (
@@ -265,6 +272,8 @@ class BasePrinter:
                 return f"({self.py(e.left)} in {self.runtime('r_in_values')}({self.py(e.right)}))"
             # a variable: one value or a vector, known when the script runs (rops.r_in)
             return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
+        if v in ("%do%", "%dopar%") and e.left is not None and e.right is not None:
+            return rforeach.translate(self, e)          # foreach(): a serial loop
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
         if v == "%x%":                                                  # X %x% Y: kronecker
@@ -284,8 +293,12 @@ class BasePrinter:
         # with(d, a[1] - a[2]) * (-2): the with() expression is one operand
         left, right = (f"({t})" if x.kind == "call" and x.value == "with" else t
                        for x, t in ((e.left, left), (e.right, right)))
-        if v in ("+", "-", "*", "/", "^") and (_matrix_expr(e.left) or _matrix_expr(e.right)) \
-                and not (e.left.kind == "num" or e.right.kind == "num"):
+        if v in ("+", "-", "*", "/", "^") and (matrix_value(e.left, self.matrices) or
+                                               matrix_value(e.right, self.matrices)) \
+                and not (e.left.kind == "num" or e.right.kind == "num") or \
+                v in ("+", "-", "*", "/", "^") and not self.data_cols and (
+                    list_vector(e.left, self.vectors) or list_vector(e.right, self.vectors)):
+            # a vector held as a Python list/range (v <- c(1, 2); v * 2 would repeat it)
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
@@ -1168,22 +1181,15 @@ def _pkg_dataset(e: R) -> bool:
     return pkg in _DATA_PACKAGES and not (pkg == "asreml" and e.value in _ASREML_FUNCTIONS)
 
 
-_MATRIX_CALLS = ("t", "matrix", "as.matrix", "kronecker", "outer", "solve", "crossprod",
-                 "tcrossprod")
-
-
-def _matrix_expr(e: R) -> bool:
-    """Whether ``e`` is surely a matrix: ``a %*% b``, ``a %x% b``, ``t(x)``, ``matrix()``,
-    ``as.matrix()``, ``kronecker()``, ``outer()``, ``solve()``, ``crossprod()``."""
-    if e.kind == "paren" and e.right is not None:
-        return _matrix_expr(e.right)
-    if e.kind == "bin" and e.value in ("%*%", "%x%"):
-        return True
-    return e.kind == "call" and e.value in _MATRIX_CALLS
-
-
 _POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",
                          ">="})
+
+
+def _whole_literal(e: R) -> bool:
+    """A whole number written as a literal (``3``, ``10L``, ``-2``)."""
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return _whole_literal(e.right)
+    return e.kind == "num" and re.fullmatch(r"\d+L?", e.value) is not None
 
 
 def _positional_pair(a: R, b: R) -> bool:

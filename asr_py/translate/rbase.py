@@ -266,7 +266,12 @@ def r_matmul(x: Any, y: Any) -> Any:
     ph = _placeholder(x, y)
     if ph is not None:
         return ph
-    out = column_result(np.matmul(*conformable(_values(x), _values(y))), x, y)
+    a, b = conformable(_values(x), _values(y))
+    if a.ndim == 2 and a.shape[0] == 1 and b.ndim == 1:
+        # t(v) %*% w of two vectors (r_t's 1 x n row): R's 1 x 1 matrix, held as the one
+        # number (as v %*% w is), so c(), comparisons and sprintf() read it as R does
+        return float(np.matmul(a, b)[0])
+    out = column_result(np.matmul(a, b), x, y)
     if isinstance(x, pd.DataFrame) and isinstance(y, pd.DataFrame):
         return pd.DataFrame(out, index=x.index, columns=y.columns)
     if np.ndim(out) == 2 and (isinstance(x, pd.DataFrame) and _named_axis(x.index)

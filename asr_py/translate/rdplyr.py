@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.translate import rmutlambda
 from asr_py.translate.checks import Untranslated
 
 __all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_rename_with",
@@ -314,6 +315,8 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
                                                                   for n, _ in rest):
         target, fun = rest[0][1], _fun_name(rest[1][1])
         how = _COLUMN_FUNS.get(fun or "")
+        if how is None and f == "mutate_at":      # list(~ expr of .): rmutlambda
+            return rmutlambda.translate_at(tr, data, target, rest[1][1])
         if how is None or how in ("upper", "lower"):
             return None
         if f == "mutate_if":

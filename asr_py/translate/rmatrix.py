@@ -147,6 +147,15 @@ def r_arith(x: Any, op: str, y: Any) -> Any:
         m, v = (x, y) if mx else (y, x)
         a = np.asarray(m, dtype=float)
         vals = _flat(v).astype(float)
+        if a.size == 1 and vals.size > 1:
+            # R: a 1 x 1 matrix with a longer vector is the one number, recycled ("Recycling
+            # array of length 1 in vector-array arithmetic is deprecated"); a vector results
+            warnings.warn("Recycling array of length 1 in vector-array arithmetic is "
+                          "deprecated. Use c() or as.vector() instead.", AsrWarning,
+                          stacklevel=2)
+            one = a.ravel()[0]
+            out = f(one, vals) if mx else f(vals, one)
+            return pd.Series(out, index=v.index) if isinstance(v, pd.Series) else out
         if vals.size > a.size:
             raise AsrError(f"x {op} y: a vector of length {vals.size} with a "
                            f"{a.shape[0]} x {a.shape[1]} matrix (dims do not match)",
@@ -166,6 +175,10 @@ def r_arith(x: Any, op: str, y: Any) -> Any:
         out = f(np.resize(a, n), np.resize(b, n))
         if n == 1 and np.ndim(x) == 0 and np.ndim(y) == 0:
             return out[0]
+        named = x if isinstance(x, dict) and len(x) == n else \
+            y if isinstance(y, dict) and len(y) == n else None
+        if named is not None:              # a named c() (as translate writes it) keeps names
+            return dict(zip(named, out.tolist(), strict=True))
         lab = x if isinstance(x, pd.Series) and len(x) == n else \
             y if isinstance(y, pd.Series) and len(y) == n else None
         return pd.Series(out, index=lab.index) if lab is not None else out

@@ -69,6 +69,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
+from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
@@ -92,6 +93,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
+from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
@@ -132,6 +134,7 @@ from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), .
     r_rowMeans,
     r_rowSums,
 )
+from asr_py.translate.rmatnames import r_t  # noqa: F401 - t() of a vector: 1 x n
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_chol,
@@ -144,6 +147,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_rownames,
 )
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
+from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
