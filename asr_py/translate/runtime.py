@@ -126,6 +126,7 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_residuals,
 )
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
+from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
     r_colSums,
