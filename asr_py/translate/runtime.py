@@ -126,7 +126,6 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_residuals,
 )
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
-from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
     r_colSums,
@@ -145,6 +144,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_rownames,
 )
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
+from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
