@@ -156,3 +156,18 @@ def test_model_frame_na_include_keeps_missing_response_rows() -> None:
     assert list(mf.index) == [i for i in d.index if i != 11]
     assert len(mf) == len(fit.residuals)
     assert list(mf.columns) == ["accenumb", "campaign", "days_to_heading"]
+
+
+# ----- across(cols, ~ expr): purrr lambdas -------------------------------------------------
+
+def test_across_purrr_lambda() -> None:
+    d = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 4.0, 9.0], "g": ["x", "y", "z"]})
+    env = run_r('v <- c("a", "b")\n'
+                'd2 <- d %>% mutate(across(all_of(v), ~scale(.)[,1]))\n'
+                'd3 <- d |> mutate(across(c(a, b), ~ .x * 2 + 1))\n', complete=True, d=d)
+    d2, d3 = env["d2"], env["d3"]
+    for c in ("a", "b"):           # scale(): (x - mean) / sd with n - 1
+        x = d[c].to_numpy()
+        np.testing.assert_allclose(d2[c], (x - x.mean()) / x.std(ddof=1))
+        np.testing.assert_allclose(d3[c], 2 * x + 1)
+    assert list(d2["g"]) == ["x", "y", "z"] and list(d3.columns) == ["a", "b", "g"]
