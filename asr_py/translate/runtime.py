@@ -132,6 +132,7 @@ from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), .
     r_rowMeans,
     r_rowSums,
 )
+from asr_py.translate.rmask import r_mask  # noqa: F401 - x[cond] by position
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
     r_chol,

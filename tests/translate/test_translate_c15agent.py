@@ -171,3 +171,15 @@ def test_across_purrr_lambda() -> None:
         np.testing.assert_allclose(d2[c], (x - x.mean()) / x.std(ddof=1))
         np.testing.assert_allclose(d3[c], 2 * x + 1)
     assert list(d2["g"]) == ["x", "y", "z"] and list(d3.columns) == ["a", "b", "g"]
+
+
+# ----- x[cond]: a logical vector by position ------------------------------------------------
+
+def test_vector_mask_by_position_not_row_label() -> None:
+    # d's rows are 2, 3, 4 after the filter; d[, tr] has no row names, d$a keeps them:
+    # R picks by position -> a = 3, 4 where t is not NA (t = NA, 3, 4)
+    d = pd.DataFrame({"a": [1, 2, 3, 4], "t": [1.0, np.nan, 3.0, 4.0]})
+    env = run_r('d <- d[d$a > 1, ]\ntr <- "t"\ny <- d$a[!is.na(d[, tr])]\n'
+                'n <- mean(table(d$a[!is.na(d[, tr])]))\n', complete=True, d=d)
+    assert list(np.asarray(env["y"])) == [3, 4]
+    assert env["n"] == 1.0
