@@ -1702,7 +1702,7 @@ class Translator(BasePrinter):
             if tmm is not None:
                 return tmm
         if getattr(self, "sourced", False) and f and re.fullmatch(r"[A-Za-z.][\w.]*", f) \
-                and "::" not in f:
+                and "::" not in f and not (f in _SIMPLE_FUNCS and pos):   # round(): base R
             # after source(): a function the sourced file may define (r_sourced looks it
             # up when the script runs; a placeholder when it is not there)
             return (f"{self.runtime('r_sourced')}({f!r}, globals())"

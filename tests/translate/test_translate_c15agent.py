@@ -183,3 +183,20 @@ def test_vector_mask_by_position_not_row_label() -> None:
                 'n <- mean(table(d$a[!is.na(d[, tr])]))\n', complete=True, d=d)
     assert list(np.asarray(env["y"])) == [3, 4]
     assert env["n"] == 1.0
+
+
+def test_base_functions_after_source(tmp_path) -> None:
+    # after source(): round()/mean() are base R (were looked up in the sourced file and
+    # became placeholders); a function the sourced file defines is still found there
+    (tmp_path / "f.r").write_text("twice <- function(x) 2 * x\n")
+    import os
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        env = run_r('source("f.r")\nd <- data.frame(g = c("a", "b"), v = c(1.23456, 2.5))\n'
+                    'q <- d |> mutate(across(-1, \\(x) round(x, 3)))\n'
+                    'm <- mean(d$v)\nt2 <- twice(3)\n', complete=True)
+    finally:
+        os.chdir(old)
+    np.testing.assert_allclose(env["q"]["v"], [1.235, 2.5])
+    assert env["m"] == pytest.approx((1.23456 + 2.5) / 2) and env["t2"] == 6
