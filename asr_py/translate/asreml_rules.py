@@ -27,6 +27,7 @@ from asr_py.translate import (
     rmulttest,
     rparallel,
     rpronoun,
+    rrenamewith,
     rslice,
     rstats,
     rstring,
@@ -1093,6 +1094,10 @@ class Translator(BasePrinter):
                 return joined
         if f in rlucid.FUNCTIONS and f not in self.functions:  # lucid's vc(fit)
             got = rlucid.translate(self, e)
+            if got is not None:
+                return got
+        if f in rrenamewith.FUNCTIONS and f not in self.functions:  # dplyr's rename_with()
+            got = rrenamewith.translate(self, e)
             if got is not None:
                 return got
         if f in rmulttest.FUNCTIONS and f not in self.functions:   # multtest's p adjustment

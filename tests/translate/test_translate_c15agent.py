@@ -200,3 +200,13 @@ def test_base_functions_after_source(tmp_path) -> None:
         os.chdir(old)
     np.testing.assert_allclose(env["q"]["v"], [1.235, 2.5])
     assert env["m"] == pytest.approx((1.23456 + 2.5) / 2) and env["t2"] == 6
+
+
+def test_rename_with_lambda_and_function() -> None:
+    d = pd.DataFrame({"genotype": ["a"], "BLUE": [2.0], "x": [1]})
+    env = run_r('trait <- "ht"\nb <- d |> rename_with(~paste(trait, .x, sep="_"), 2)\n'
+                'c <- rename_with(d, \\(n) paste0(n, "_1"), c(genotype, x))\n'
+                'e <- d |> rename_with(toupper)\n', complete=True, d=d)
+    assert list(env["b"].columns) == ["genotype", "ht_BLUE", "x"]
+    assert list(env["c"].columns) == ["genotype_1", "BLUE", "x_1"]
+    assert list(env["e"].columns) == ["GENOTYPE", "BLUE", "X"]
