@@ -210,3 +210,10 @@ def test_rename_with_lambda_and_function() -> None:
     assert list(env["b"].columns) == ["genotype", "ht_BLUE", "x"]
     assert list(env["c"].columns) == ["genotype_1", "BLUE", "x_1"]
     assert list(env["e"].columns) == ["GENOTYPE", "BLUE", "X"]
+
+
+def test_tibble_of_scalars_in_a_function_is_one_row() -> None:
+    # tibble(trait, h) of scalars: one row (was none: r_cbind's empty first frame set n = 0)
+    env = run_r('f <- function(d) {\n trait <- "a"\n h <- 0.5\n return(tibble(trait, h))}\n'
+                'q <- bind_rows(f(1), f(2))\n', complete=True)
+    assert env["q"].to_dict("list") == {"trait": ["a", "a"], "h": [0.5, 0.5]}
