@@ -292,6 +292,13 @@ class AsremlFit:
         :attr:`fitted`)."""
         return self._by_data_row(self.result.residuals, "residuals")
 
+    def model_frame(self) -> pd.DataFrame:
+        """asreml's ``fit$mf``: the data columns the model uses (in the data's order), one
+        row per data row the fit used (see :mod:`asr_py.results.model_frame`)."""
+        from asr_py.results.model_frame import model_frame
+
+        return model_frame(self)
+
     def resid(self, type: str = "response") -> pd.Series:
         """Residuals as asreml's ``resid(m, type=)``: 'response' (y − Xβ̂ − Zû), 'pearson'
         (ê_i/sqrt(R_ii)), 'stdCond' (ê_i/sqrt(Var(ê_i)), Var(ê) = R − WC⁻¹W'), 'studentised'

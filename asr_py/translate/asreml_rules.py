@@ -24,8 +24,10 @@ from asr_py.translate import (
     rlm,
     rlme4,
     rlucid,
+    rmulttest,
     rparallel,
     rpronoun,
+    rrenamewith,
     rslice,
     rstats,
     rstring,
@@ -1029,6 +1031,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.result.n_minus_p"
             if name == "Cfixed":      # the fixed effects' variance matrix (rcfixed.py)
                 return f"{self.runtime('r_cfixed')}({self.py(obj)})"
+            if name == "mf":              # asreml 4's model frame (results/model_frame.py)
+                return f"{self.py(obj)}.model_frame()"
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
@@ -1100,6 +1104,14 @@ class Translator(BasePrinter):
             got = rlucid.translate(self, e)
             if got is not None:
                 return got
+        if f in rrenamewith.FUNCTIONS and f not in self.functions:  # dplyr's rename_with()
+            got = rrenamewith.translate(self, e)
+            if got is not None:
+                return got
+        if f in rmulttest.FUNCTIONS and f not in self.functions:   # multtest's p adjustment
+            got = rmulttest.translate(self, e)
+            if got is not None:
+                return got
         if f in rtidy.FUNCTIONS and f not in self.functions:   # summarise, bind_rows...
             got = rtidy.translate(self, e)
             if got is not None:
@@ -1134,6 +1146,7 @@ class Translator(BasePrinter):
                          "utils", "here", "testthat", "stringr", "tibble",
                          # parallel applies run serially (rparallel.py)
                          "parallel", "pbapply", "future.apply") or p in rlme4.PACKAGES
+                   or p in rmulttest.PACKAGES
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")

@@ -486,7 +486,7 @@ class BasePrinter:
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and args[0].kind in ("bin", "unary", "call") and \
                 self._vector_context(args[0]):
-            return f"{obj}[{self.py(args[0])}]"                         # x[x > 1]
+            return f"{self.runtime('r_mask')}({obj}, {self.py(args[0])})"   # x[x > 1] (rmask)
         if len(args) == 1 and args[0].kind == "str":
             if e.value == "[" and not self.data_cols:
                 # d["a"]: a data frame keeps the one column as a data frame (rsubname.py)

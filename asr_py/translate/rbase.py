@@ -921,7 +921,8 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
         else:
             flat.append((name, x))
     frames = any(isinstance(x, pd.DataFrame) for _, x in flat)
-    n = max((len(x) for _, x in flat if np.ndim(x) and not isinstance(x, str)), default=1)
+    n = max((len(x) for _, x in flat if np.ndim(x) and not isinstance(x, str) and not (
+        isinstance(x, pd.DataFrame) and x.shape[1] == 0)), default=1)   # tibble(a, b) of scalars
     if not frames:
         cols = [np.asarray(x) if np.ndim(x) else np.repeat(x, n) for _, x in flat]
         return np.column_stack(cols)

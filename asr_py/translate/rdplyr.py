@@ -375,6 +375,11 @@ def across(tr: Any, data: str, e: Any) -> str | None:
     pos = [(n, a) for n, a in e.args if n in (None, ".cols", ".fns")]
     if len(pos) != 2 or len(e.args) != 2:
         return None
+    from asr_py.translate.rlambda import lambda_node
+
+    lam = lambda_node(pos[1][1])        # across(cols, ~ scale(.)[, 1]): purrr's lambda
+    if lam is not None:
+        pos = [pos[0], (pos[1][0], lam)]
     target, fun = pos[0][1], _fun_name(pos[1][1])
     if pos[1][1].kind == "function" and target.kind != "call" or \
             pos[1][1].kind == "function" and target.value != "where":

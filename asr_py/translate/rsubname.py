@@ -55,9 +55,11 @@ def fit_dollar(fit: Any, name: str) -> Any:
         from asr_py.translate.runtime import r_loglik
 
         return r_loglik(fit)                # asreml's convention (no 2π constant)
+    if name == "mf" and hasattr(fit, "model_frame"):     # asreml 4's model frame
+        return fit.model_frame()
     if len(hits) == 1:
         return getattr(fit, _FIT_DOLLAR[hits[0]])
     raise AsrError(f"m${name} of an asreml fit is not available in asr_py",
-                   hint="fit components: " + ", ".join(_FIT_DOLLAR) +
+                   hint="fit components: " + ", ".join(_FIT_DOLLAR) + ", mf" +
                         "; coefficients: m.coef_fixed / m.coef_random; "
                         "variance components: m.varcomp")

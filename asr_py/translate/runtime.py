@@ -134,6 +134,7 @@ from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), .
     r_rowMeans,
     r_rowSums,
 )
+from asr_py.translate.rmask import r_mask  # noqa: F401 - x[cond] by position
 from asr_py.translate.rmatnames import r_t  # noqa: F401 - t() of a vector: 1 x n
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
@@ -147,10 +148,12 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_rownames,
 )
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
+from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
+from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions

@@ -316,5 +316,6 @@ def test_dollar_of_a_fit_passed_to_a_function(workdir: Path) -> None:
     assert r_dollar(m, "loglik") == pytest.approx(want)
     assert r_dollar(m, "resid").equals(m.residuals)
 
-    with pytest.raises(AsrError, match=r"m\$mf of an asreml fit"):
-        r_dollar(env["m"], "mf")
+    assert r_dollar(m, "mf").equals(m.model_frame())     # asreml 4's model frame (c15agent)
+    with pytest.raises(AsrError, match=r"m\$monitor of an asreml fit"):
+        r_dollar(env["m"], "monitor")
