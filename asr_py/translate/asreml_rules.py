@@ -36,7 +36,7 @@ from asr_py.translate import (
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
-from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.parser import R, Untranslatable, names_in
 from asr_py.translate.printer import (
     _CONST,
     _IDENTITY,
@@ -363,19 +363,9 @@ def _reads_any(call: R, names: set[str]) -> bool:
     for _, a in call.args:
         if a.kind in ("bin", "unary") and a.value == "~":
             continue
-        if _names_in(a) & names:
+        if names_in(a) & names:
             return True
     return False
-
-
-def _names_in(e: R | None) -> set[str]:
-    """The bare names an R expression reads."""
-    if e is None:
-        return set()
-    out = {e.value} if e.kind == "name" else set()
-    for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
-        out |= _names_in(x)
-    return out
 
 
 #: R function -> (runtime function, argument names accepted, packages it may be called from)
@@ -1956,7 +1946,7 @@ class Translator(BasePrinter):
                     raise Untranslatable(f"{e.value}({self.src(a)})")
                 d = done
                 continue
-            lazy = e.value == "mutate" and bool(seen) and (n in seen or _names_in(a) & seen)
+            lazy = e.value == "mutate" and bool(seen) and (n in seen or names_in(a) & seen)
             if lazy:
                 # dplyr's mutate() is sequential: a later argument sees the columns made (or
                 # remade: gen = f(gen), gen = g(gen)) before it, read from the frame so far

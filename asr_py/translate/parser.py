@@ -393,3 +393,13 @@ def parse_expr(code: str) -> R:
     if p.i != len(p.toks):
         raise Untranslatable(f"unexpected {p.toks[p.i].text!r}")
     return e
+
+
+def names_in(e: R | None) -> set[str]:
+    """The bare names an R expression reads."""
+    if e is None:
+        return set()
+    out = {e.value} if e.kind == "name" else set()
+    for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+        out |= names_in(x)
+    return out

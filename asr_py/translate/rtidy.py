@@ -56,7 +56,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
-from asr_py.translate.parser import R
+from asr_py.translate.parser import R, names_in
 
 __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_longer",
            "r_recode", "r_relocate_sel", "r_str_detect", "r_summarise", "translate"]
@@ -71,15 +71,6 @@ FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "string
 
 def _bare(f: str) -> str:
     return f.split("::", 1)[1] if "::" in f else f
-
-
-def _names_in(e: R | None) -> set[str]:
-    if e is None:
-        return set()
-    out = {e.value} if e.kind == "name" else set()
-    for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
-        out |= _names_in(x)
-    return out
 
 
 def _keys(args: list[tuple[str | None, R]]) -> list[str] | None:
@@ -147,7 +138,7 @@ def _summarise(tr: Any, e: R) -> str | None:
     done: set[str] = set()
     funcs = []
     for n, a in items:
-        if _names_in(a) & done:
+        if names_in(a) & done:
             return None
         body = tr.in_data(R("name", "_g"), lambda a=a: tr.py(a))
         funcs.append(f"{n!r}: lambda _g: {body}")
