@@ -3,7 +3,8 @@ a list, a 1-D array) becomes one column named as R deparses the argument
 (``as.data.frame(effects)``: column ``effects``; ``x`` otherwise) with the vector's names
 as row names (``rownames_to_column()`` then reads them); a named vector held as a
 dict its names as row names; a matrix (2-D array) columns V1..Vn; a list of
-equal-length vectors (a dict) one column each. A data frame, and
+equal-length vectors (a dict, or the unnamed list lapply() returns) one column each
+(unnamed: V1..Vn; R's deparsed names are replaced by ``names(x) <-`` in practice). A data frame, and
 anything else, is returned as it is."""
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def r_as_data_frame(x: Any, name: str = "x") -> Any:
         return pd.DataFrame({name: list(x.values())}, index=[str(k) for k in x])
     if isinstance(x, dict) and x and all(np.ndim(v) == 1 for v in x.values()):
         return pd.DataFrame(x)
+    if isinstance(x, (list, tuple)) and x and all(np.ndim(v) == 1 for v in x):
+        return _columns_of_list(list(x))
     if isinstance(x, (list, tuple, np.ndarray)):
         a = np.asarray(x)
         if a.ndim == 1:
@@ -38,3 +41,20 @@ def r_as_data_frame(x: Any, name: str = "x") -> Any:
         if a.ndim == 2:
             return pd.DataFrame(a, columns=[f"V{k + 1}" for k in range(a.shape[1])])
     return x
+
+
+def _columns_of_list(vectors: list[Any]) -> pd.DataFrame:
+    """An unnamed list of vectors as columns, shorter ones recycled as R does when their
+    length divides the longest (a clear error otherwise, as R's)."""
+    n = max(len(v) for v in vectors)
+    cols: dict[str, Any] = {}
+    for k, v in enumerate(vectors):
+        a = v.to_numpy() if isinstance(v, pd.Series) else np.asarray(v)
+        if len(a) != n:
+            if len(a) == 0 or n % len(a):
+                raise ValueError(
+                    f"as.data.frame(): element {k + 1} of the list has {len(a)} values, "
+                    f"not {n} like the longest (R: arguments imply differing number of rows)")
+            a = np.tile(a, n // len(a))
+        cols[f"V{k + 1}"] = a
+    return pd.DataFrame(cols)

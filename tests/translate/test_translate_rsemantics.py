@@ -251,3 +251,18 @@ def test_subscripts_by_placeholders_stay_placeholders() -> None:
 
     k = untranslated("match()", "k")
     assert repr(r_sub(pd.Series([1, 2]), k)) == "<not translated: match()>"
+
+
+def test_as_data_frame_of_lapply_list_gives_columns() -> None:
+    """as.data.frame(lapply(names, function(r) log(d[[r]]))) then names(x) <- ...: one
+    column per list element (R semantics; asremlPlus test3alldiffs' lRGR idiom), a shorter
+    element recycled, a length that does not divide an error."""
+    code = ('rs <- c("a", "b", "c")\nl <- as.data.frame(lapply(rs, function(r) log(d[[r]])))\n'
+            'names(l) <- paste0("l", rs)\nm <- as.data.frame(list(1:4, 1:2))\n')
+    d = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [3.0, 5.0, 7.0], "c": [9.0, 1.0, 2.0]})
+    ns, _ = run_r(code, d=d)
+    assert list(ns["l"].columns) == ["la", "lb", "lc"] and ns["l"].shape == (3, 3)
+    np.testing.assert_allclose(ns["l"]["lb"], np.log(d["b"]))
+    assert list(ns["m"].iloc[:, 1]) == [1, 2, 1, 2]
+    with pytest.raises(ValueError, match="differing number of rows"):
+        run_r('z <- as.data.frame(list(1:3, 1:2))\n')
