@@ -55,6 +55,8 @@ from asr_py.translate.printer import (
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
+from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
+from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
@@ -1704,6 +1706,10 @@ class Translator(BasePrinter):
             tmm = self.tmm_call(f, e, args)
             if tmm is not None:
                 return tmm
+        if f in _PKG_CALLS and f not in self.functions:     # svd(), optim(), expand_grid()
+            pkg_call = _pkg_call(self, f, e, args)
+            if pkg_call is not None:
+                return pkg_call
         if getattr(self, "sourced", False) and f and f not in _SIMPLE_FUNCS and \
                 re.fullmatch(r"[A-Za-z.][\w.]*", f) \
                 and "::" not in f:

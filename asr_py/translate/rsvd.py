@@ -1,0 +1,95 @@
+"""Base R's ``svd()``, ``det()`` and ``determinant()`` for translated scripts.
+
+* ``svd(x, nu = min(n, p), nv = min(n, p))`` (R 4.x ``?svd``): a list with ``d`` (the
+  singular values, decreasing), ``u`` (n x nu left singular vectors) and ``v`` (p x nv right
+  singular vectors); ``u``/``v`` are left out when ``nu``/``nv`` is 0, as R. Both R (La.svd)
+  and numpy call LAPACK's dgesdd, so the vectors come out with the same signs for the same
+  LAPACK; singular vectors are only defined up to sign, a script that relies on one sign
+  relies on its LAPACK too.
+* ``determinant(x, logarithm = TRUE)``: ``list(modulus, sign)``, the log of |det(x)| (or
+  |det(x)| when ``logarithm = FALSE``) and its sign, from an LU factorisation as R's;
+  ``det(x)`` is ``sign * exp(modulus)``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["r_det", "r_determinant", "r_svd"]
+
+
+def _matrix(x: Any, what: str) -> np.ndarray:
+    """A numeric 2-d array from a matrix, data frame, sparse matrix or vector (a column)."""
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if hasattr(x, "toarray"):
+        x = x.toarray()
+    if isinstance(x, pd.DataFrame):
+        bad = [str(c) for c in x.columns if not (pd.api.types.is_numeric_dtype(x[c])
+                                                 or pd.api.types.is_bool_dtype(x[c]))]
+        if bad:
+            raise AsrError(f"{what}: a numeric/complex matrix/vector argument is required; "
+                           f"column(s) {bad[:4]} are not numeric",
+                           hint="select the numeric columns, or as.matrix() a numeric one")
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise AsrError(f"{what}: a numeric matrix is required, got {type(x).__name__}",
+                       hint="give a numeric matrix") from None
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.ndim == 0:
+        a = a.reshape(1, 1)
+    if a.ndim != 2:
+        raise AsrError(f"{what}: needs a matrix, got an array of shape {a.shape}",
+                       hint="give a numeric matrix")
+    if not np.isfinite(a).all():
+        raise AsrError(f"{what}: infinite or missing values in 'x'",
+                       hint="R's La.svd()/determinant() refuse them too; remove the NAs first")
+    return a
+
+
+def r_svd(x: Any, nu: int | None = None, nv: int | None = None) -> dict[str, Any]:
+    """R's ``svd(x, nu, nv)``: ``{'d': ..., 'u': ..., 'v': ...}`` (see the module)."""
+    a = _matrix(x, "svd()")
+    n, p = a.shape
+    k = min(n, p)
+    nu = k if nu is None else int(nu)
+    nv = k if nv is None else int(nv)
+    if nu < 0 or nv < 0 or nu > n or nv > p:
+        raise AsrError(f"svd(): nu = {nu}, nv = {nv} for a {n} x {p} matrix",
+                       hint=f"0 <= nu <= {n} and 0 <= nv <= {p}")
+    if k == 0:
+        raise AsrError("svd(): a 0-extent dimension", hint="x has no rows or no columns")
+    full = nu > k or nv > k
+    u, d, vt = np.linalg.svd(a, full_matrices=full)
+    out: dict[str, Any] = {"d": d}
+    if nu:
+        out["u"] = u[:, :nu]
+    if nv:
+        out["v"] = vt.T[:, :nv]
+    return out
+
+
+def r_determinant(x: Any, logarithm: bool = True) -> dict[str, Any]:
+    """R's ``determinant(x, logarithm = TRUE)``: ``{'modulus': ..., 'sign': ...}``."""
+    a = _matrix(x, "determinant()")
+    if a.shape[0] != a.shape[1]:
+        raise AsrError(f"determinant(): 'a' must be a square matrix (it is {a.shape[0]} x "
+                       f"{a.shape[1]})", hint="det()/determinant() need a square matrix")
+    sign, logdet = np.linalg.slogdet(a)
+    if sign == 0:
+        sign, logdet = 1.0, -np.inf                      # R: modulus -Inf, sign 1
+    return {"modulus": float(logdet) if logarithm else float(np.exp(logdet)),
+            "sign": int(sign)}
+
+
+def r_det(x: Any) -> float:
+    """R's ``det(x)``: the determinant, ``sign * exp(modulus)`` of :func:`r_determinant`."""
+    d = r_determinant(x, logarithm=True)
+    return float(d["sign"] * np.exp(d["modulus"]))
