@@ -56,6 +56,7 @@ from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
+from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
@@ -628,6 +629,8 @@ class Translator(BasePrinter):
             inner = target.args[0][1]
             return self.assign_into(inner, f"{self.runtime('r_set_dimnames')}("
                                     f"{self.py(inner)}, {rhs})")
+        if target.kind == "call" and target.value == "diag" and len(target.args) == 1:
+            return _pkg_set_diag(self, target, rhs)           # diag(V) <- diag(V) + 1e-14
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")

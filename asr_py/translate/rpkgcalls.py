@@ -6,7 +6,7 @@
 Arguments are matched as R matches them: named ones to their formals, unnamed ones to the
 formals before ``...`` in order; what is left is R's ``...`` - passed on by name to the
 objective function for the optimisers (``optim(par, fn, y = y, X = X)``), the vectors to
-combine for the grids.
+combine for the grids. ``diag(x) <- v`` (R's ``diag<-``) sets a matrix's diagonal.
 """
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ from asr_py.translate.printer import pyname
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
 
-__all__ = ["CALLS", "translate_call"]
+__all__ = ["CALLS", "set_diag", "translate_call"]
 
 #: R function -> (runtime helper, formals in R's order with "..." where R has it,
 #: packages it may be called from)
 CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "svd": ("r_svd", ("x", "nu", "nv"), ("base",)),
     "det": ("r_det", ("x",), ("base",)),
+    "drop": ("r_drop", ("x",), ("base",)),
     "determinant": ("r_determinant", ("x", "logarithm"), ("base",)),
     "optim": ("r_optim", ("par", "fn", "gr", "...", "method", "lower", "upper", "control",
                           "hessian"), ("stats",)),
@@ -91,3 +92,15 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
                   f"**{{{pyname(n)!r}: {tr.py(a)}}}" for n, a in dots if n is not None]
     tr.uses_np = True
     return f"{tr.runtime(fn)}({', '.join(parts)})"
+
+
+def set_diag(tr: BasePrinter, target: R, rhs: str) -> str:
+    """``diag(x) <- v``: ``x = r_set_diag(x, v)`` (stored back into a part of a list or
+    data frame when x is one)."""
+    name, inner = target.args[0]
+    if name not in (None, "x"):
+        raise Untranslatable(f"diag({name} = ) <- ...")
+    new = f"{tr.runtime('r_set_diag')}({tr.py(inner)}, {rhs})"
+    if inner.kind in ("name", "str"):
+        return f"{tr.py(inner)} = {new}"
+    return tr.assign_into(inner, new)  # type: ignore[attr-defined, no-any-return]

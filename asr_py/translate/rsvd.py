@@ -9,6 +9,10 @@
 * ``determinant(x, logarithm = TRUE)``: ``list(modulus, sign)``, the log of |det(x)| (or
   |det(x)| when ``logarithm = FALSE``) and its sign, from an LU factorisation as R's;
   ``det(x)`` is ``sign * exp(modulus)``.
+* ``diag(x) <- value``: x with its diagonal replaced (one value or ``min(dim(x))`` values,
+  as R's ``diag<-``); a data frame keeps its labels.
+* ``drop(x)``: a matrix without its dimensions of extent one (a 1 x 1 matrix is a number,
+  an n x 1 or 1 x n matrix a vector, named by the other dimension's names when it has them).
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_det", "r_determinant", "r_svd"]
+__all__ = ["r_det", "r_determinant", "r_drop", "r_set_diag", "r_svd"]
 
 
 def _matrix(x: Any, what: str) -> np.ndarray:
@@ -93,3 +97,54 @@ def r_det(x: Any) -> float:
     """R's ``det(x)``: the determinant, ``sign * exp(modulus)`` of :func:`r_determinant`."""
     d = r_determinant(x, logarithm=True)
     return float(d["sign"] * np.exp(d["modulus"]))
+
+
+def r_drop(x: Any) -> Any:
+    """R's ``drop(x)`` (see the module)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if hasattr(x, "toarray"):
+        x = x.toarray()
+    if isinstance(x, pd.DataFrame):
+        if x.shape == (1, 1):
+            return x.iat[0, 0]
+        if x.shape[1] == 1:
+            return x.iloc[:, 0]
+        if x.shape[0] == 1:
+            return x.iloc[0, :]
+        return x
+    if isinstance(x, (pd.Series, list, tuple, int, float)):
+        return x[0] if isinstance(x, (pd.Series, list, tuple)) and len(x) == 1 and \
+            isinstance(x, pd.Series) and isinstance(x.index, pd.RangeIndex) else x
+    a = np.asarray(x)
+    if a.ndim == 0:
+        return a.item()
+    s = np.squeeze(a)
+    return s.item() if s.ndim == 0 else s
+
+
+def r_set_diag(x: Any, value: Any) -> Any:
+    """R's ``diag(x) <- value`` (see the module)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(value, Untranslated):
+        return value._use()
+    frame = x if isinstance(x, pd.DataFrame) else None
+    a = np.array(x.toarray() if hasattr(x, "toarray") else
+                 frame.to_numpy() if frame is not None else x)
+    if a.ndim != 2:
+        raise AsrError(f"diag(x) <- value: x has {a.ndim} dimension(s)",
+                       hint="only matrix diagonals can be replaced (R: 'only matrix "
+                            "diagonals can be replaced')")
+    k = min(a.shape)
+    v = np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value).ravel()
+    if v.size not in (1, k):
+        raise AsrError(f"diag(x) <- value: replacement diagonal has wrong length ({v.size}, "
+                       f"the diagonal has {k})", hint="give one value or one per diagonal "
+                                                     "element")
+    if np.issubdtype(v.dtype, np.floating) and not np.issubdtype(a.dtype, np.floating):
+        a = a.astype(float)
+    idx = np.arange(k)
+    a[idx, idx] = v
+    return pd.DataFrame(a, index=frame.index, columns=frame.columns) if frame is not None \
+        else a

@@ -113,7 +113,13 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_tidyr_expand_grid,
 )
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
-from asr_py.translate.rsvd import r_det, r_determinant, r_svd  # noqa: F401 - svd(), det()
+from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
+    r_det,
+    r_determinant,
+    r_drop,
+    r_set_diag,
+    r_svd,
+)
 from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_bdiag,
     r_qr,
