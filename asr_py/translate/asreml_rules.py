@@ -55,10 +55,10 @@ from asr_py.translate.printer import (
 from asr_py.translate.rcopy import CONTAINER_CALLS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
+from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
-from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",

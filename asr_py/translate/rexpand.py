@@ -99,9 +99,9 @@ def _tidy_parts(cols: Cols, what: str, unique: bool) -> list[pd.DataFrame]:
                 s = pd.Series(pd.Categorical(s.cat.categories[s.cat.categories.isin(s)],
                                              categories=s.cat.categories))
             else:
-                s = pd.Series(np.sort(s.dropna().unique())).pipe(
-                    lambda u: pd.concat([u, pd.Series([np.nan])]) if s.isna().any() else u
-                ).reset_index(drop=True)
+                u = pd.Series(np.sort(s.dropna().unique()))
+                s = (pd.concat([u, pd.Series([np.nan])]) if s.isna().any() else u
+                     ).reset_index(drop=True)              # NA sorts last, as tidyr
         parts.append(s.rename(name).to_frame())
     return parts
 

@@ -92,6 +92,11 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
     r_rm,
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
+from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_grid()
+    r_crossing,
+    r_expand_grid,
+    r_tidyr_expand_grid,
+)
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
@@ -106,19 +111,6 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_separate,
     r_spread,
     r_unite,
-)
-from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_grid()
-    r_crossing,
-    r_expand_grid,
-    r_tidyr_expand_grid,
-)
-from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
-from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
-    r_det,
-    r_determinant,
-    r_drop,
-    r_set_diag,
-    r_svd,
 )
 from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_bdiag,
@@ -164,6 +156,7 @@ from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
+from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
@@ -204,6 +197,13 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_trim,
 )
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
+from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
+    r_det,
+    r_determinant,
+    r_drop,
+    r_set_diag,
+    r_svd,
+)
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
