@@ -77,7 +77,8 @@ def r_expand_grid(cols: Cols, KEEP_OUT_ATTRS: bool = True,  # noqa: N803 - R's n
         if isinstance(s, pd.DataFrame):
             raise AsrError("expand.grid(): a data frame argument",
                            hint="give vectors (tidyr's expand_grid() takes data frames)")
-        if stringsAsFactors and s.dtype == object and all(isinstance(x, str) for x in s):
+        if stringsAsFactors and not isinstance(s.dtype, pd.CategoricalDtype) and \
+                len(s) and all(isinstance(x, str) for x in s):
             s = pd.Series(pd.Categorical(s, categories=list(dict.fromkeys(s))))
         parts.append(s.rename(name if name is not None else f"Var{k + 1}").to_frame())
     return _product(parts[::-1])[[p.columns[0] for p in parts]]

@@ -406,7 +406,9 @@ def r_optim(par: Any, fn: Callable[..., Any], gr: Callable[..., Any] | None = No
             raise AsrError("optim(method = 'Brent'): needs one parameter and finite "
                            "'lower' and 'upper'", hint="optim(1, f, method = 'Brent', "
                                                      "lower = 0, upper = 10)")
-        r = r_optimize(lambda p, **kw: _scalar(fn(p, **kw), "optim()") / con["fnscale"],
+        # R calls fn with a vector of length one
+        r = r_optimize(lambda p, **kw: _scalar(fn(_shape(np.array([p]), names), **kw),
+                                               "optim()") / con["fnscale"],
                        lower=float(lo[0]), upper=float(up[0]), tol=con["reltol"], **dots)
         out = _result(np.array([r["minimum"]]), r["objective"] * con["fnscale"], None, None,
                       0, None, names)

@@ -1,0 +1,284 @@
+"""translate(): other R functions scripts call around their fits (issue 14, session 14,
+c16rpkg): base R's ``svd()``, ``det()``, ``determinant()``, ``drop()``, ``diag<-``,
+``expand.grid()``; stats' ``optim()``, ``optimize()``, ``nlminb()``; optimx's ``optimr()``;
+tidyr's ``expand_grid()``/``crossing()``.
+
+Expected values: the outputs R prints for the examples of ``?optim`` and ``?optimize``
+(R 4.x; they are deterministic - R's Nelder-Mead and BFGS are ported, so their counts must
+match too), closed forms (Rosenbrock's Hessian, 2 x 2 determinants, the ANOVA estimators
+that are the REML estimates of a balanced one-way model) and the documented orderings of
+expand.grid()/expand_grid()/crossing().
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+from asr_py.translate.rexpand import r_crossing, r_expand_grid, r_tidyr_expand_grid
+from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr
+from asr_py.translate.rsvd import r_det, r_determinant, r_drop, r_set_diag, r_svd
+
+
+def fr(x):
+    return 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+
+
+def grr(x):
+    return np.array([-400 * x[0] * (x[1] - x[0] ** 2) - 2 * (1 - x[0]),
+                     200 * (x[1] - x[0] ** 2)])
+
+
+# ----- optim ------------------------------------------------------------------------------
+def test_optim_nelder_mead_is_rs_own() -> None:
+    # ?optim: optim(c(-1.2, 1), fr) prints par 1.000260 1.000506, value 8.825241e-08,
+    # counts 195 NA, convergence 0
+    r = r_optim([-1.2, 1.0], fr)
+    np.testing.assert_allclose(r["par"], [1.000260, 1.000506], rtol=0, atol=5e-7)
+    assert r["value"] == pytest.approx(8.825241e-08, rel=1e-6)
+    assert r["counts"].iloc[0] == 195 and np.isnan(r["counts"].iloc[1])
+    assert r["convergence"] == 0 and r["message"] is None
+
+
+def test_optim_bfgs_is_rs_own_and_hessian_is_the_closed_form() -> None:
+    # ?optim: optim(c(-1.2, 1), fr, grr, method = "BFGS") prints par 1 1, value
+    # 9.594956e-18, counts 110 43
+    r = r_optim([-1.2, 1.0], fr, grr, method="BFGS", hessian=True)
+    np.testing.assert_allclose(r["par"], [1.0, 1.0], atol=1e-8)
+    assert r["value"] == pytest.approx(9.594956e-18, rel=1e-5)
+    assert list(r["counts"]) == [110, 43]
+    # Rosenbrock's Hessian at (1, 1): [[1200x^2 - 400y + 2, -400x], [-400x, 200]]
+    np.testing.assert_allclose(r["hessian"], [[802.0, -400.0], [-400.0, 200.0]], atol=1e-3)
+
+
+def test_optim_lbfgsb_box_constrained_25_dimensional_example() -> None:
+    # ?optim: the 25-dimensional box constrained "flb": value 368.105912874334 and par[24]
+    # (2.109093) is not at its bound
+    def flb(x):
+        p = len(x)
+        return float(np.sum(np.r_[1, np.repeat(4, p - 1)] * (x - np.r_[1, x[:-1]] ** 2) ** 2))
+
+    r = r_optim(np.repeat(3.0, 25), flb, None, method="L-BFGS-B",
+                lower=np.repeat(2, 25), upper=np.repeat(4, 25))
+    assert r["value"] == pytest.approx(368.105912874334, rel=1e-9)
+    assert r["par"][23] == pytest.approx(2.109093, abs=1e-5)
+    assert r["par"][24] == pytest.approx(4.0) and np.all(r["par"][:23] == 2.0)
+    assert r["convergence"] == 0 and "CONVERGENCE" in r["message"]
+
+
+def test_optim_fnscale_maximises_and_parscale_names_and_dots() -> None:
+    # maximise -(a - 2)^2 - (b + 1)^2 + 5 with fnscale = -1: optimum (2, -1), value 5
+    def f(p, shift):
+        return -(p["a"] - shift) ** 2 - (p["b"] + 1) ** 2 + 5
+
+    r = r_optim({"a": 0.0, "b": 0.0}, f, method="BFGS", control={"fnscale": -1,
+                                                                 "parscale": [10, 1]},
+                shift=2.0)
+    assert list(r["par"].index) == ["a", "b"]
+    # BFGS stops on a relative change of f below reltol (R's vmmin): par to ~1e-3
+    np.testing.assert_allclose(r["par"], [2.0, -1.0], atol=2e-3)
+    assert r["value"] == pytest.approx(5.0, abs=1e-6)
+
+
+def test_optim_cg_and_brent_reach_the_optimum() -> None:
+    r = r_optim([-1.2, 1.0], fr, grr, method="CG", control={"maxit": 5000})
+    np.testing.assert_allclose(r["par"], [1.0, 1.0], atol=1e-3)
+    r = r_optim(1.0, lambda x: (x[0] - np.pi) ** 2, method="Brent", lower=0, upper=10)
+    assert r["par"][0] == pytest.approx(np.pi, abs=1e-6)
+
+
+def test_optim_refuses_sann_unknown_control_and_bounds_switch_with_warning() -> None:
+    with pytest.raises(AsrError, match="SANN"):
+        r_optim([1.0, 1.0], fr, method="SANN")
+    with pytest.raises(AsrError, match="unknown names in control: foo"):
+        r_optim([1.0, 1.0], fr, control={"foo": 1})
+    with pytest.raises(AsrError, match="'fn' must be a function"):
+        r_optim([1.0], 3)
+    with pytest.warns(UserWarning, match="L-BFGS-B"):
+        r = r_optim([0.5, 0.5], fr, lower=0, upper=0.8)
+    assert r["par"][0] <= 0.8 and r["message"].startswith("CONVERGENCE")
+
+
+def test_optimize_documented_example() -> None:
+    # ?optimize: optimize(f, c(0, 1), tol = 0.0001, a = 1/3) with f = (x - a)^2 gives
+    # minimum 0.3333333, objective 0
+    r = r_optimize(lambda x, a: (x - a) ** 2, [0, 1], tol=0.0001, a=1 / 3)
+    assert r["minimum"] == pytest.approx(1 / 3, abs=1e-4)
+    assert r["objective"] == pytest.approx(0.0, abs=1e-8)
+    m = r_optimize(lambda x: np.sin(x), lower=0, upper=3, maximum=True)
+    assert m["maximum"] == pytest.approx(np.pi / 2, abs=1e-4)
+
+
+# ----- nlminb / optimr against closed-form REML estimates ---------------------------------------
+def _one_way(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a, n = 6, 4
+    g = np.repeat(np.arange(a), n)
+    y = 10 + rng.normal(0, 1.2, a)[g] + rng.normal(0, 0.8, a * n)
+    return y, g
+
+
+def _anova_reml(y: np.ndarray, g: np.ndarray) -> tuple[float, float]:
+    """Balanced one-way ANOVA estimators = REML estimates when both are positive."""
+    a, n = g.max() + 1, len(y) // (g.max() + 1)
+    means = np.array([y[g == k].mean() for k in range(a)])
+    msb = n * np.sum((means - y.mean()) ** 2) / (a - 1)
+    msw = sum(np.sum((y[g == k] - means[k]) ** 2) for k in range(a)) / (a * (n - 1))
+    return (msb - msw) / n, msw
+
+
+def _neg_reml(theta, y, g):
+    n = len(y)
+    Z = (g[:, None] == np.arange(g.max() + 1)).astype(float)
+    X = np.ones((n, 1))
+    V = theta[0] * Z @ Z.T + theta[1] * np.eye(n)
+    Vi = np.linalg.inv(V)
+    XVX = X.T @ Vi @ X
+    P = Vi - Vi @ X @ np.linalg.solve(XVX, X.T @ Vi)
+    return 0.5 * (np.linalg.slogdet(V)[1] + np.linalg.slogdet(XVX)[1] + y @ P @ y)
+
+
+def test_nlminb_and_optimr_find_the_reml_estimates() -> None:
+    y, g = _one_way()
+    sg, se = _anova_reml(y, g)
+    assert sg > 0 and se > 0
+    r = r_nlminb([0.1, 0.1], _neg_reml, lower=[0, 0], upper=[np.inf, np.inf], y=y, g=g)
+    np.testing.assert_allclose(r["par"], [sg, se], rtol=1e-4)
+    assert r["convergence"] == 0 and "emulated" in r["message"]
+    o = r_optimr([0.1, 0.1], _neg_reml, lower=[0, 0], upper=[np.inf, np.inf],
+                 method="nlminb", y=y, g=g)
+    np.testing.assert_allclose(o["par"], [sg, se], rtol=1e-4)
+    assert o["value"] == pytest.approx(_neg_reml([sg, se], y, g), rel=1e-8)
+    o = r_optimr([0.5, 0.5], _neg_reml, method="Nelder-Mead", y=y, g=g,
+                 control={"reltol": 1e-12})
+    np.testing.assert_allclose(o["par"], [sg, se], rtol=1e-3)
+
+
+def test_translated_optimr_nlminb_script_gives_the_anova_estimates() -> None:
+    y, g = _one_way(5)
+    sg, se = _anova_reml(y, g)
+    ys = ", ".join(f"{v:.12g}" for v in y)
+    code = f"""
+y <- matrix(c({ys}))
+g <- factor(rep(1:6, each = 4))
+d <- data.frame(g = g)
+X <- model.matrix(~ 1, d)
+Z <- model.matrix(~ -1 + g, d)
+loglik <- function(theta, y, X, Z) {{
+  V <- Z %*% diag(x = theta[1], nrow = ncol(Z)) %*% t(Z) + diag(x = theta[2], nrow = length(y))
+  diag(V) <- diag(V) + 1e-14
+  Vi <- solve(V)
+  XVX <- t(X) %*% Vi %*% X
+  b <- solve(XVX) %*% t(X) %*% Vi %*% y
+  yPy <- t(y) %*% (Vi %*% y - Vi %*% X %*% b) |> drop()
+  0.5 * (log(det(V)) + log(det(XVX)) + yPy)
+}}
+sol <- optimr(par = c(0.1, 0.1), fn = loglik, lower = c(0, 0), upper = c(Inf, Inf),
+              y = y, X = X, Z = Z, method = "nlminb")
+est <- sol$par
+"""
+    ns = run_r(code, complete=True)
+    np.testing.assert_allclose(ns["est"], [sg, se], rtol=1e-4)
+
+
+def test_translate_passes_dots_to_the_objective() -> None:
+    py = translate("s <- optim(c(1, 2), fn = f, y = y, method = 'BFGS')\n"
+                   "o <- optimize(f, c(0, 1), a = 2)\n")
+    assert "r_optim(par=[1, 2], fn=f, method='BFGS', y=y)" in py
+    assert "r_optimize(f=f, interval=[0, 1], a=2)" in py
+
+
+# ----- svd / det / determinant / drop / diag<- --------------------------------------------
+def test_svd_reconstructs_and_has_rs_shape() -> None:
+    X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+    s = r_svd(X)
+    assert s["u"].shape == (3, 2) and s["v"].shape == (2, 2)
+    np.testing.assert_allclose(s["u"] @ np.diag(s["d"]) @ s["v"].T, X, atol=1e-12)
+    np.testing.assert_allclose(s["d"] ** 2, np.sort(np.linalg.eigvalsh(X.T @ X))[::-1])
+    assert np.all(np.diff(s["d"]) <= 0)
+    s0 = r_svd(X, nu=0, nv=0)
+    assert set(s0) == {"d"}
+    assert r_svd(X, nu=3)["u"].shape == (3, 3)
+    with pytest.raises(AsrError, match="infinite or missing"):
+        r_svd(np.array([[1.0, np.nan]]))
+
+
+def test_svd_rotation_of_fa_loadings_as_scripts_do() -> None:
+    # MET scripts rotate FA loadings L by svd(L)$v: L V has orthogonal columns and the
+    # same L L'
+    L = np.array([[0.9, 0.2], [0.7, -0.3], [0.5, 0.4], [0.8, 0.1]])
+    py = translate("s <- svd(L)\nLs <- L %*% s$v * -1\nd <- s$d\n")
+    assert "r_svd(x=L)" in py
+    ns = run_r("s <- svd(L)\nLs <- L %*% s$v * -1\n", complete=True, L=L)
+    Ls = np.asarray(ns["Ls"])
+    np.testing.assert_allclose(Ls @ Ls.T, L @ L.T, atol=1e-12)
+    off = Ls.T @ Ls
+    assert abs(off[0, 1]) < 1e-12
+
+
+def test_det_and_determinant_closed_forms() -> None:
+    X = np.array([[4.0, 2.0], [2.0, 3.0]])
+    assert r_det(X) == pytest.approx(8.0)
+    d = r_determinant(X)
+    assert d["modulus"] == pytest.approx(np.log(8.0)) and d["sign"] == 1
+    assert r_determinant(np.array([[0.0, 1.0], [1.0, 0.0]]), logarithm=False) == \
+        {"modulus": pytest.approx(1.0), "sign": -1}
+    assert r_det(np.array([[1.0, 2.0], [2.0, 4.0]])) == 0.0
+    with pytest.raises(AsrError, match="square"):
+        r_det(np.ones((2, 3)))
+    ns = run_r("X <- matrix(c(4, 2, 2, 3), 2, 2)\nd <- det(X)\n"
+               "l <- determinant(X, logarithm = TRUE)$modulus\n", complete=True)
+    assert ns["d"] == pytest.approx(8.0) and ns["l"] == pytest.approx(np.log(8.0))
+
+
+def test_drop_and_set_diag() -> None:
+    assert r_drop(np.array([[2.5]])) == 2.5
+    np.testing.assert_array_equal(r_drop(np.ones((3, 1))), np.ones(3))
+    assert r_drop(np.ones((2, 2))).shape == (2, 2)
+    m = r_set_diag(np.zeros((3, 3)), 1e-14)
+    np.testing.assert_array_equal(np.diag(m), [1e-14] * 3)
+    m = r_set_diag(np.zeros((2, 3), dtype=int), [1.5, 2.5])
+    assert m[1, 1] == 2.5 and m.shape == (2, 3)
+    df = pd.DataFrame(np.eye(2), index=["a", "b"], columns=["a", "b"])
+    assert list(r_set_diag(df, 3).index) == ["a", "b"]
+    with pytest.raises(AsrError, match="wrong length"):
+        r_set_diag(np.zeros((3, 3)), [1, 2])
+    ns = run_r("V <- diag(2, 3)\ndiag(V) <- diag(V) + 1\nL <- list(m = diag(3))\n"
+               "diag(L$m) <- 5\n", complete=True)
+    np.testing.assert_array_equal(np.diag(ns["V"]), [3, 3, 3])
+    np.testing.assert_array_equal(np.diag(np.asarray(ns["L"]["m"])), [5, 5, 5])
+
+
+# ----- expand.grid / expand_grid / crossing ------------------------------------------------
+def test_expand_grid_orders() -> None:
+    g = r_expand_grid([("a", [1, 2]), ("b", ["x", "y", "z"])])
+    # R: the first factor varies fastest; text becomes a factor in the given order
+    assert g["a"].tolist() == [1, 2, 1, 2, 1, 2]
+    assert g["b"].astype(str).tolist() == ["x", "x", "y", "y", "z", "z"]
+    assert list(g["b"].cat.categories) == ["x", "y", "z"]
+    v = r_expand_grid([(None, [1, 2]), (None, [3, 4])])
+    assert list(v.columns) == ["Var1", "Var2"]
+    t = r_tidyr_expand_grid([("i", range(1, 4)), ("j", [2, 1])])
+    # tidyr: the first varies slowest, values as given
+    assert t["i"].tolist() == [1, 1, 2, 2, 3, 3] and t["j"].tolist() == [2, 1] * 3
+    c = r_crossing([("i", [2, 1, 2]), ("j", ["b", "a"])])
+    assert c["i"].tolist() == [1, 1, 2, 2] and c["j"].tolist() == ["a", "b", "a", "b"]
+    with pytest.raises(AsrError, match="needs a name"):
+        r_tidyr_expand_grid([(None, [1, 2])])
+
+
+def test_translated_expand_grid_pipeline() -> None:
+    code = """
+library(dplyr)
+n <- 4
+pairs_tbl <- tidyr::expand_grid(i = seq_len(n), j = seq_len(n)) %>% filter(i < j)
+k <- nrow(pairs_tbl)
+grid <- expand.grid(env = c("E1", "E2"), rep = 1:3)
+"""
+    ns = run_r(code, complete=True)
+    assert ns["k"] == 6
+    assert ns["pairs_tbl"]["i"].tolist() == [1, 1, 1, 2, 2, 3]
+    assert ns["grid"]["env"].astype(str).tolist() == ["E1", "E2"] * 3
