@@ -527,6 +527,11 @@ class BasePrinter:
             # x[i + 1], s[grep("g", rownames(s)), 1][k - 1]: arithmetic of names and numbers
             # gives positions (1-based), resolved when it runs as any x[v] (r_sub)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if len(args) == 1 and e.value == "[" and self.data_cols and e.left.kind == "name" \
+                and e.left.value in self.assigned and args[0].kind == "name":
+            # id[i] in mutate()/transmute(): a script's vector read at a column's positions
+            # (or names, or a mask), one value per row (r_sub)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:

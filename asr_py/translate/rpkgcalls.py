@@ -6,14 +6,18 @@
 Arguments are matched as R matches them: named ones to their formals, unnamed ones to the
 formals before ``...`` in order; what is left is R's ``...`` - passed on by name to the
 objective function for the optimisers (``optim(par, fn, y = y, X = X)``), the vectors to
-combine for the grids. ``diag(x) <- v`` (R's ``diag<-``) sets a matrix's diagonal.
+combine for the grids. purrr's ``map*()``/``map2*()`` take a ``~`` lambda (``.x``, ``.y``),
+a function or its name (rpurrr.py); ``pmax()``/``pmin()`` their vectors by position.
+``diag(x) <- v`` (R's ``diag<-``) sets a matrix's diagonal.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
+from asr_py.translate.rlambda import PARAM
 
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
@@ -41,7 +45,24 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                     ("base",)),
     "expand_grid": ("r_tidyr_expand_grid", ("...", ".name_repair"), ("tidyr",)),
     "crossing": ("r_crossing", ("...", ".name_repair"), ("tidyr",)),
+    "pmax": ("r_pmax", ("...", "na.rm"), ("base",)),
+    "pmin": ("r_pmin", ("...", "na.rm"), ("base",)),
 }
+#: purrr's map family: R name -> (number of inputs, result kind or None for a list)
+MAPS: dict[str, tuple[int, str | None]] = {
+    **{f"map{s}": (1, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),
+                                      ("_chr", "chr"), ("_lgl", "lgl"))},
+    **{f"map2{s}": (2, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),
+                                       ("_chr", "chr"), ("_lgl", "lgl"))},
+}
+CALLS.update({m: ("r_map", (".x", ".y", ".f", "...") if n == 2 else (".x", ".f", "..."),
+                  ("purrr",)) for m, (n, _) in MAPS.items()})
+#: base functions a script passes to map() by name -> Python
+_BY_NAME = {"mean": "np.mean", "sum": "np.sum", "max": "np.max", "min": "np.min",
+            "median": "np.median", "length": "len", "sqrt": "np.sqrt", "log": "np.log",
+            "exp": "np.exp", "abs": "np.abs"}
+#: functions whose ``...`` are positional values (pmax(a, b))
+_POSITIONAL_DOTS = frozenset({"r_pmax", "r_pmin"})
 
 #: helpers whose ``...`` are the grid's columns (kept as an ordered mapping)
 _GRIDS = frozenset({"r_expand_grid", "r_tidyr_expand_grid", "r_crossing"})
@@ -81,7 +102,13 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
                 raise Untranslatable(f"{f}(): more arguments than {f}() takes")
     parts = [f"{k.lstrip('.').replace('.', '_')}={tr.py(given[k])}"
              for k in formals if k in given]
-    if fn in _GRIDS:
+    if fn == "r_map":
+        return _map_call(tr, f, given, dots)
+    if fn in _POSITIONAL_DOTS:
+        if any(n is not None for n, _ in dots):
+            raise Untranslatable(f"{f}(): a named argument in its ...")
+        parts = [tr.py(a) for _, a in dots] + parts
+    elif fn in _GRIDS:
         cols = [f"({n!r}, {tr.py(a)})" if n is not None else f"(None, {tr.py(a)})"
                 for n, a in dots]
         parts.insert(0, f"[{', '.join(cols)}]")
@@ -104,3 +131,62 @@ def set_diag(tr: BasePrinter, target: R, rhs: str) -> str:
     if inner.kind in ("name", "str"):
         return f"{tr.py(inner)} = {new}"
     return tr.assign_into(inner, new)  # type: ignore[attr-defined, no-any-return]
+
+
+def _rename_dots(e: R, names: dict[str, str]) -> R:
+    """``e`` with purrr's lambda pronouns (``.x``, ``.y``, ``..1``, ``.``) renamed."""
+    if e.kind == "name" and e.value in names:
+        return dataclasses.replace(e, value=names[e.value])
+    if e.kind == "formula":
+        return e
+    return dataclasses.replace(
+        e, args=[(n, _rename_dots(a, names)) for n, a in e.args],
+        left=_rename_dots(e.left, names) if e.left is not None else None,
+        right=_rename_dots(e.right, names) if e.right is not None else None,
+        alt=_rename_dots(e.alt, names) if e.alt is not None else None,
+        body=[_rename_dots(b, names) for b in e.body])
+
+
+def _map_fn(tr: BasePrinter, f: str, fn: R, n_in: int) -> str:
+    """purrr's ``.f``: a ``~`` lambda, a function, a function's name, or an extractor."""
+    if fn.kind == "formula" and fn.left is None and fn.right is not None:
+        second = "dot_y_"
+        names = {".x": PARAM, "..1": PARAM, ".": PARAM} if n_in == 1 else \
+            {".x": PARAM, "..1": PARAM, ".y": second, "..2": second}
+        params = [PARAM] if n_in == 1 else [PARAM, second]
+        fn = R("function", "", [(p, R("empty", start=fn.start, end=fn.start))
+                                for p in params],
+               right=_rename_dots(fn.right, names), start=fn.start, end=fn.end)
+    if fn.kind == "function":
+        # inside mutate()/transmute() the lambda's body reads its arguments and the
+        # script's variables (M[.x, .y]), not the data's columns
+        cols = getattr(tr, "data_cols", None)
+        tr.data_cols = None  # type: ignore[attr-defined]
+        try:
+            return tr.py(fn)
+        finally:
+            tr.data_cols = cols  # type: ignore[attr-defined]
+    if fn.kind in ("str", "num"):
+        return tr.py(fn)
+    if fn.kind == "name":
+        if fn.value in getattr(tr, "functions", ()) or fn.value in tr.assigned:
+            return pyname(fn.value)
+        if fn.value in _BY_NAME:
+            tr.uses_np = True
+            return _BY_NAME[fn.value]
+    raise Untranslatable(f"{f}(.f = {tr.src(fn)})")
+
+
+def _map_call(tr: BasePrinter, f: str, given: dict[str, R],
+              dots: list[tuple[str | None, R]]) -> str:
+    n_in, kind = MAPS[f]
+    need = (".x", ".f") if n_in == 1 else (".x", ".y", ".f")
+    if any(k not in given for k in need):
+        raise Untranslatable(f"{f}() without {', '.join(k for k in need if k not in given)}")
+    if any(n is None for n, _ in dots):
+        raise Untranslatable(f"{f}(): an unnamed argument for .f's ...")
+    parts = [repr(kind), _map_fn(tr, f, given[".f"], n_in), tr.py(given[".x"])]
+    if n_in == 2:
+        parts.append(tr.py(given[".y"]))
+    parts += [f"{pyname(n)}={tr.py(a)}" for n, a in dots if n is not None]
+    return f"{tr.runtime('r_map')}({', '.join(parts)})"

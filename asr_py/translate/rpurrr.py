@@ -1,0 +1,139 @@
+"""purrr's ``map()`` family and base R's ``pmax()``/``pmin()`` for translated scripts.
+
+* ``map(.x, .f, ...)``, ``map_dbl``/``map_int``/``map_chr``/``map_lgl`` and the two-input
+  ``map2*(.x, .y, .f, ...)``: ``.f`` applied to each element (to each pair, ``.x`` and
+  ``.y`` recycled when one has length one, as purrr); ``map()`` gives a list (a dict when
+  ``.x`` has names), the typed variants a vector, which must get exactly one value per
+  element (purrr: "Result must be length 1"). A text or number ``.f`` extracts that element
+  (``map_dbl(fits, "loglik")``). A data frame's elements are its columns.
+* ``pmax(..., na.rm = FALSE)``/``pmin()``: the elementwise maximum/minimum of vectors
+  recycled to the longest; NA wins unless ``na.rm = TRUE``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["r_map", "r_pmax", "r_pmin"]
+
+_KINDS = {"dbl": float, "int": int, "chr": str, "lgl": bool}
+
+
+def _elements(x: Any, what: str) -> tuple[list[Any], list[str] | None]:
+    if isinstance(x, Untranslated):
+        return x._use()  # type: ignore[return-value]
+    if x is None:
+        return [], None
+    if isinstance(x, dict):
+        return list(x.values()), [str(k) for k in x]
+    if isinstance(x, pd.DataFrame):
+        return [x[c] for c in x.columns], [str(c) for c in x.columns]
+    if isinstance(x, pd.Series):
+        names = None if isinstance(x.index, pd.RangeIndex) else [str(k) for k in x.index]
+        return x.tolist(), names
+    if isinstance(x, (list, tuple, range)):
+        return list(x), None
+    a = np.asarray(x)
+    if a.ndim == 0:
+        return [a.item()], None
+    if a.ndim > 1:
+        raise AsrError(f"{what}: .x is a matrix of shape {a.shape}",
+                       hint="map over a vector, a list or a data frame's columns")
+    return a.tolist(), None
+
+
+def _as_fn(f: Any, what: str) -> Callable[..., Any]:
+    if callable(f):
+        return f  # type: ignore[no-any-return]
+    if isinstance(f, (str, int)) and not isinstance(f, bool):
+        def pluck(v: Any, *_: Any, **__: Any) -> Any:
+            if isinstance(f, str):
+                return v[f] if not hasattr(v, f) or isinstance(v, (dict, pd.Series,
+                                                                  pd.DataFrame)) \
+                    else getattr(v, f)
+            return v[f - 1] if not isinstance(v, pd.Series) else v.iloc[f - 1]
+        return pluck
+    raise AsrError(f"{what}: .f must be a function, a formula, a name or a position, got "
+                   f"{type(f).__name__}", hint="map_dbl(x, ~ .x + 1)")
+
+
+def _one(v: Any, kind: str, what: str, k: int) -> Any:
+    if isinstance(v, Untranslated):
+        return v._use()
+    a = np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=object).ravel()
+    if a.size != 1:
+        raise AsrError(f"{what}: result {k + 1} must be a single value, not a vector of "
+                       f"length {a.size}", hint="use map() for results of other lengths")
+    x = a[0]
+    if kind == "chr":
+        return str(x)
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return np.nan if kind != "lgl" else None
+    return _KINDS[kind](x)
+
+
+def r_map(kind: str | None, f: Any, *xs: Any, **dots: Any) -> Any:
+    """purrr's ``map*()`` (``kind``: None, ``"dbl"``, ``"int"``, ``"chr"``, ``"lgl"``) of
+    one or two inputs ``xs`` (see the module)."""
+    what = ("map2" if len(xs) == 2 else "map") + (f"_{kind}" if kind else "") + "()"
+    fn = _as_fn(f, what)
+    cols = [_elements(x, what) for x in xs]
+    for c in cols:
+        if isinstance(c, Untranslated):
+            return c
+    lens = [len(v) for v, _ in cols]
+    n = max(lens) if lens else 0
+    if any(m not in (1, n) for m in lens):
+        raise AsrError(f"{what}: inputs of lengths {lens} cannot be recycled",
+                       hint="give inputs of the same length (or one of length 1)")
+    names = next((nm for _, nm in cols if nm is not None), None)
+    vals = [[v[i] if len(v) > 1 else v[0] for v, _ in cols] for i in range(n)] if n else []
+    res = [fn(*args, **dots) for args in vals]
+    if kind is None:
+        return dict(zip(names, res)) if names is not None else res
+    out = [_one(v, kind, what, k) for k, v in enumerate(res)]
+    arr = np.array(out, dtype=object if kind == "chr" else float if kind == "dbl" else None)
+    if kind == "int" and any(v is np.nan for v in out):
+        arr = np.array(out, dtype=float)
+    return pd.Series(arr, index=names) if names is not None else arr
+
+
+def _parallel(what: str, op: Callable[..., Any], args: tuple[Any, ...], na_rm: bool) -> Any:
+    if not args:
+        raise AsrError(f"{what}: no arguments", hint=f"{what[:-2]}(x, 0)")
+    for a in args:
+        if isinstance(a, Untranslated):
+            return a._use()
+    index = next((a.index for a in args if isinstance(a, pd.Series)), None)
+    arrs = [np.atleast_1d(np.asarray(a.to_numpy() if hasattr(a, "to_numpy") else a,
+                                     dtype=float)) for a in args]
+    shape = next((a.shape for a in arrs if a.ndim > 1), None)
+    flat = [a.ravel() for a in arrs]
+    n = max(a.size for a in flat)
+    if any(a.size == 0 for a in flat):
+        return np.array([])
+    rec = np.vstack([np.resize(a, n) for a in flat])
+    out = op.reduce(rec, axis=0)             # fmax/fmin skip NaN (all NaN: NaN)
+    if not na_rm:
+        out = np.where(np.isnan(rec).any(axis=0), np.nan, out)
+    if shape is not None and int(np.prod(shape)) == n:
+        return out.reshape(shape)        # R keeps the first matrix argument's dimensions
+    if index is not None and len(index) == n:
+        return pd.Series(out, index=index)
+    return out
+
+
+def r_pmax(*args: Any, na_rm: bool = False) -> Any:
+    """R's ``pmax(..., na.rm = FALSE)`` (see the module)."""
+    return _parallel("pmax()", np.fmax, args, na_rm)
+
+
+def r_pmin(*args: Any, na_rm: bool = False) -> Any:
+    """R's ``pmin(..., na.rm = FALSE)`` (see the module)."""
+    return _parallel("pmin()", np.fmin, args, na_rm)
