@@ -57,6 +57,7 @@ from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
+from asr_py.translate.rpkgcalls import PACKAGES as _PKG_PACKAGES
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
@@ -1141,7 +1142,7 @@ class Translator(BasePrinter):
                          "utils", "here", "testthat", "stringr", "tibble",
                          # parallel applies run serially (rparallel.py)
                          "parallel", "pbapply", "future.apply") or p in rlme4.PACKAGES
-                   or p in rmulttest.PACKAGES
+                   or p in rmulttest.PACKAGES or p in _PKG_PACKAGES
                    for p in pkgs):
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
@@ -1962,7 +1963,14 @@ class Translator(BasePrinter):
                 if kws:
                     d, kws = f"{d}.assign({', '.join(kws)})", []
                 frame = R("name", "_m")
-                val = "lambda _m: " + self.in_data(frame, lambda a=a: self.py(a))
+                # a column made before is the frame's, even when a variable (a function's
+                # local one) has its name: _m['vd'], not r_col_or(_m, 'vd', vd)
+                hidden = seen & self.assigned
+                self.assigned -= hidden
+                try:
+                    val = "lambda _m: " + self.in_data(frame, lambda a=a: self.py(a))
+                finally:
+                    self.assigned |= hidden
             else:
                 val = self.in_data(data, lambda a=a: self.py(a))
             seen.add(n)

@@ -361,7 +361,8 @@ def _hessian(prob: _Problem, p: np.ndarray) -> np.ndarray:
 
 def _result(x: np.ndarray, value: float, fcount: Any, gcount: Any, fail: int,
             msg: str | None, names: list[str] | None) -> dict[str, Any]:
-    return {"par": _shape(x, names), "value": value,
+    # R's par is a vector: a Series (positions by .iloc, as fit$par[2] translates)
+    return {"par": pd.Series(x.copy(), index=names), "value": value,
             "counts": pd.Series([fcount, gcount], index=["function", "gradient"],
                                 dtype=float if fcount is None or gcount is None
                                 or isinstance(gcount, float) else "Int64"),
@@ -516,7 +517,7 @@ def r_nlminb(start: Any, objective: Callable[..., Any],
                        options={"maxiter": maxit, "gtol": 1e-8})
     ok = bool(res.success) or "ABNORMAL" in str(res.message).upper() and \
         np.all(np.isfinite(res.x))
-    return {"par": _shape(np.asarray(res.x), names), "objective": float(res.fun),
+    return {"par": pd.Series(np.asarray(res.x), index=names), "objective": float(res.fun),
             "convergence": 0 if ok else 1, "iterations": int(res.nit),
             "evaluations": pd.Series([int(res.nfev), int(getattr(res, "njev", 0) or 0)],
                                      index=["function", "gradient"]),

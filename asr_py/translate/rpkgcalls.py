@@ -22,7 +22,10 @@ from asr_py.translate.rlambda import PARAM
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
 
-__all__ = ["CALLS", "set_diag", "translate_call"]
+__all__ = ["CALLS", "PACKAGES", "set_diag", "translate_call"]
+
+#: packages whose functions used here are all translated: library() of them is an import
+PACKAGES = frozenset({"purrr", "optimx"})
 
 #: R function -> (runtime helper, formals in R's order with "..." where R has it,
 #: packages it may be called from)

@@ -35,7 +35,9 @@ def _elements(x: Any, what: str) -> tuple[list[Any], list[str] | None]:
     if isinstance(x, pd.DataFrame):
         return [x[c] for c in x.columns], [str(c) for c in x.columns]
     if isinstance(x, pd.Series):
-        names = None if isinstance(x.index, pd.RangeIndex) else [str(k) for k in x.index]
+        # a named vector has text labels; a data column's row numbers are not names
+        names = [str(k) for k in x.index] if x.index.dtype == object or \
+            pd.api.types.is_string_dtype(x.index) else None
         return x.tolist(), names
     if isinstance(x, (list, tuple, range)):
         return list(x), None

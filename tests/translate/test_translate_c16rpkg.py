@@ -282,3 +282,50 @@ grid <- expand.grid(env = c("E1", "E2"), rep = 1:3)
     assert ns["k"] == 6
     assert ns["pairs_tbl"]["i"].tolist() == [1, 1, 1, 2, 2, 3]
     assert ns["grid"]["env"].astype(str).tolist() == ["E1", "E2"] * 3
+
+
+# ----- purrr map family, pmax/pmin, mutate's own columns ------------------------------------
+def test_map_family() -> None:
+    from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin
+
+    np.testing.assert_array_equal(r_map("dbl", lambda x: x ** 2, [1, 2, 3]), [1.0, 4.0, 9.0])
+    assert r_map(None, lambda x: [x] * x, {"a": 1, "b": 2}) == {"a": [1], "b": [2, 2]}
+    s = r_map("dbl", "loglik", {"m1": {"loglik": -3.0}, "m2": {"loglik": -1.5}})
+    assert list(s.index) == ["m1", "m2"] and s["m2"] == -1.5
+    np.testing.assert_array_equal(r_map("dbl", lambda x, y: x * y, [1, 2, 3], 10),
+                                  [10.0, 20.0, 30.0])
+    with pytest.raises(AsrError, match="single value"):
+        r_map("dbl", lambda x: [x, x], [1, 2])
+    with pytest.raises(AsrError, match="cannot be recycled"):
+        r_map("dbl", lambda x, y: x, [1, 2, 3], [1, 2])
+    # R: pmax(c(1, NA, 5), 3) is 3 NA 5; with na.rm = TRUE 3 3 5; pmin recycles
+    np.testing.assert_array_equal(r_pmax([1, np.nan, 5], 3), [3, np.nan, 5])
+    np.testing.assert_array_equal(r_pmax([1, np.nan, 5], 3, na_rm=True), [3, 3, 5])
+    np.testing.assert_array_equal(r_pmin([1, 4, 6, 8], [5, 2]), [1, 2, 5, 2])
+
+
+def test_translated_pairwise_table_with_map2_and_outer_vectors() -> None:
+    # the pairwise-heritability idiom: expand_grid() -> filter(i < j) -> transmute() with
+    # id[i], map2_dbl(i, j, ~ M[.x, .y]) and a column made before in the same call
+    code = """
+library(dplyr)
+library(purrr)
+id <- c("g1", "g2", "g3")
+M <- matrix(c(4, 1, 2, 1, 5, 3, 2, 3, 6), 3, 3)
+f <- function(x) { vd <- x * 2; vd }
+pairs_tbl <- tidyr::expand_grid(i = seq_len(3), j = seq_len(3)) %>%
+  filter(i < j) %>%
+  transmute(gen1 = id[i], gen2 = id[j],
+            vd = map2_dbl(i, j, ~ M[.x, .y]),
+            var_true = map2_dbl(i, j, ~ M[.x, .x] + M[.y, .y] - 2 * M[.x, .y]),
+            h = pmax(pmin(1 - vd / var_true, 1), 0))
+"""
+    ns = run_r(code, complete=True)
+    p = ns["pairs_tbl"]
+    M = np.array([[4, 1, 2], [1, 5, 3], [2, 3, 6]], dtype=float)
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    assert list(p["gen1"]) == ["g1", "g1", "g2"] and list(p["gen2"]) == ["g2", "g3", "g3"]
+    vd = np.array([M[i, j] for i, j in pairs])
+    vt = np.array([M[i, i] + M[j, j] - 2 * M[i, j] for i, j in pairs])
+    np.testing.assert_allclose(p["vd"], vd)
+    np.testing.assert_allclose(p["h"], np.clip(1 - vd / vt, 0, 1))
