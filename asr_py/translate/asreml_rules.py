@@ -58,6 +58,7 @@ from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import PACKAGES as _PKG_PACKAGES
+from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
@@ -1710,7 +1711,8 @@ class Translator(BasePrinter):
             tmm = self.tmm_call(f, e, args)
             if tmm is not None:
                 return tmm
-        if f in _PKG_CALLS and f not in self.functions:     # svd(), optim(), expand_grid()
+        if (f in _PKG_CALLS or f in _PKG_UNAVAILABLE) and f not in self.functions:
+            # svd(), optim(), expand_grid(), ...; LMMsolve(): a TODO saying why not
             pkg_call = _pkg_call(self, f, e, args)
             if pkg_call is not None:
                 return pkg_call

@@ -22,7 +22,7 @@ from asr_py.translate.rlambda import PARAM
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
 
-__all__ = ["CALLS", "PACKAGES", "set_diag", "translate_call"]
+__all__ = ["CALLS", "PACKAGES", "UNAVAILABLE", "set_diag", "translate_call"]
 
 #: packages whose functions used here are all translated: library() of them is an import
 PACKAGES = frozenset({"purrr", "optimx"})
@@ -51,6 +51,17 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "pmax": ("r_pmax", ("...", "na.rm"), ("base",)),
     "pmin": ("r_pmin", ("...", "na.rm"), ("base",)),
 }
+#: functions with no honest equivalent here: the TODO says why and what to do instead
+UNAVAILABLE: dict[str, tuple[str, str]] = {
+    "LMMsolve": ("LMMsolver", "LMMsolve() (LMMsolver) is not emulated: its coefficients, "
+                 "effective dimensions and MME matrix $C have LMMsolver's own layout, and "
+                 "its spl1D()/spl2D()/spl3D() P-spline bases have no equivalent; fit a model "
+                 "without splines with asr.asreml(fixed, random, residual = ~ dsum(~ units | "
+                 "g)) (LMMsolve's logL is asreml's loglik, its logLik() lme4's)"),
+    "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
+                "write the problem for scipy.optimize (a linear objective v'x under "
+                "x'Qx <= r^2 has the closed form x = r Q^-1 v / sqrt(v'Q^-1 v))"),
+}
 #: purrr's map family: R name -> (number of inputs, result kind or None for a list)
 MAPS: dict[str, tuple[int, str | None]] = {
     **{f"map{s}": (1, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),
@@ -77,6 +88,10 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
     function of the same name."""
     pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
         e.left.comments else ""
+    if f in UNAVAILABLE:
+        if pkg and pkg != UNAVAILABLE[f][0]:
+            return None
+        raise Untranslatable(UNAVAILABLE[f][1])
     fn, formals, pkgs = CALLS[f]
     if pkg and pkg not in pkgs:
         return None

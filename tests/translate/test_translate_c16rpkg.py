@@ -329,3 +329,12 @@ pairs_tbl <- tidyr::expand_grid(i = seq_len(3), j = seq_len(3)) %>%
     vt = np.array([M[i, i] + M[j, j] - 2 * M[i, j] for i, j in pairs])
     np.testing.assert_allclose(p["vd"], vd)
     np.testing.assert_allclose(p["h"], np.clip(1 - vd / vt, 0, 1))
+
+
+def test_lmmsolve_and_cvxr_problem_say_why_they_are_not_translated() -> None:
+    py = translate("obj <- LMMsolve(fixed = y ~ rep, random = ~ gen, data = d)\n"
+                   "p <- CVXR::Problem(objective, constraints)\n"
+                   "Problem <- function(a, b) a + b\nq <- Problem(1, 2)\n")
+    assert "LMMsolve() (LMMsolver) is not emulated" in py and "spl2D" in py
+    assert "CVXR): general convex optimisation" in py
+    assert "q = Problem(1, 2)" in py          # a script's own Problem() is its own
