@@ -55,9 +55,9 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 UNAVAILABLE: dict[str, tuple[str, str]] = {
     "LMMsolve": ("LMMsolver", "LMMsolve() (LMMsolver) is not emulated: its coefficients, "
                  "effective dimensions and MME matrix $C have LMMsolver's own layout, and "
-                 "its spl1D()/spl2D()/spl3D() P-spline bases have no equivalent; fit a model "
-                 "without splines with asr.asreml(fixed, random, residual = ~ dsum(~ units | "
-                 "g)) (LMMsolve's logL is asreml's loglik, its logLik() lme4's)"),
+                 "its spl1D()/spl2D()/spl3D() P-spline bases have no equivalent; write a model "
+                 "without splines as an asreml() call, residual = ~ dsum(~ units | g) for "
+                 "LMMsolve's residual = ~ g (its logL is asreml's loglik)"),
     "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
                 "write the problem for scipy.optimize (a linear objective v'x under "
                 "x'Qx <= r^2 has the closed form x = r Q^-1 v / sqrt(v'Q^-1 v))"),
