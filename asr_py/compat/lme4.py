@@ -907,11 +907,16 @@ def nobs(m: Any) -> int:
     return m.n if isinstance(m, LmerFit) else int(m.y.size)
 
 
-def deviance(m: Any) -> float:
+def deviance(m: Any, **kw: Any) -> float:
     """``deviance()``: of an lmer fit, -2 log-likelihood (ML criterion; for a REML fit at
-    the REML estimates); of an lm, the residual sum of squares (R's deviance.lm)."""
+    the REML estimates); of an lm, the residual sum of squares (R's deviance.lm); of an
+    LMMsolve() fit, LMMsolver's (``relative``, ``includeConstant``)."""
     if _untranslated(m) is not None:
         return _untranslated(m)
+    from asr_py.translate.rlmmsolver import LMMsolveFit
+
+    if isinstance(m, LMMsolveFit):
+        return m.deviance(**kw)
     m = _fit(m, "deviance")
     if isinstance(m, LmerFit):
         return m.deviance

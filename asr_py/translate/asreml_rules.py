@@ -522,7 +522,8 @@ class Translator(BasePrinter):
                           self.raw_names):
                 group.discard(name)
             self.lm_fits.discard(name)
-            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", *rlme4.FITS} or \
+            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", "LMMsolve",
+                                                                  *rlme4.FITS} or \
                     r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and \
                     r.right.kind == "call" and r.right.value in {"lm", *rlme4.FITS}:
                 self.lm_fits.add(name)

@@ -244,8 +244,14 @@ def r_lm(formula: Any, data: pd.DataFrame | None = None, weights: Any = None,
     return RLm(str(formula), data, weights)
 
 
-def _other(what: str, obj: Any) -> Any:
+def _other(what: str, obj: Any, **kw: Any) -> Any:
+    from asr_py.translate.rlmmsolver import LMMsolveFit
     from asr_py.translate.runtime import untranslated
+
+    if isinstance(obj, LMMsolveFit) and what == "coef()":     # LMMsolve(): coef(obj, se)
+        return obj.coef(**kw)
+    if isinstance(obj, LMMsolveFit) and what in ("fitted()", "residuals()"):
+        return obj["yhat" if what == "fitted()" else "residuals"].copy()
 
     return untranslated(f"{what} of {type(obj).__name__}", "value")
 
@@ -272,7 +278,7 @@ def r_coef(obj: Any, **_: Any) -> Any:
     """R's ``coef()`` of an lm or an lmer fit (a placeholder for other objects)."""
     if _is_lmer(obj):
         return obj.coef()
-    return obj.coefficients.copy() if isinstance(obj, RLm) else _other("coef()", obj)
+    return obj.coefficients.copy() if isinstance(obj, RLm) else _other("coef()", obj, **_)
 
 
 def r_residuals(obj: Any, **_: Any) -> Any:
@@ -305,6 +311,9 @@ def translate(printer: Any, e: Any) -> str | None:
             return None
     args = []
     for n, a in e.args:
+        if n == "se" and f in ("coef", "coefficients"):
+            args.append(("se", printer.py(a)))       # LMMsolver's coef(obj, se = TRUE)
+            continue
         if n is not None and n not in ("formula", "data", "weights", "object", "x"):
             if f in ("lm", "model.matrix") and n in ("na.action", "subset", "contrasts",
                                                      "offset", "method", "model"):

@@ -1,7 +1,8 @@
 """Translation of calls to other R functions scripts use around their fits: base R's
 ``svd()``, ``det()``, ``determinant()``, ``expand.grid()``; stats' ``optim()``,
 ``optimize()``, ``nlminb()``; optimx's ``optimr()``; tidyr's ``expand_grid()`` and
-``crossing()`` (runtime: rsvd.py, roptim.py, rexpand.py).
+``crossing()``; LMMsolver's ``LMMsolve()`` (runtime: rsvd.py, roptim.py, rexpand.py,
+rlmmsolver.py).
 
 Arguments are matched as R matches them: named ones to their formals, unnamed ones to the
 formals before ``...`` in order; what is left is R's ``...`` - passed on by name to the
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["CALLS", "PACKAGES", "UNAVAILABLE", "set_diag", "translate_call"]
 
 #: packages whose functions used here are all translated: library() of them is an import
-PACKAGES = frozenset({"purrr", "optimx"})
+PACKAGES = frozenset({"purrr", "optimx", "LMMsolver"})
 
 #: R function -> (runtime helper, formals in R's order with "..." where R has it,
 #: packages it may be called from)
@@ -49,15 +50,13 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "expand_grid": ("r_tidyr_expand_grid", ("...", ".name_repair"), ("tidyr",)),
     "crossing": ("r_crossing", ("...", ".name_repair"), ("tidyr",)),
     "pmax": ("r_pmax", ("...", "na.rm"), ("base",)),
+    "LMMsolve": ("r_LMMsolve", ("fixed", "random", "spline", "group", "ginverse", "weights",
+                                "data", "residual", "family", "offset", "tolerance", "trace",
+                                "maxit", "theta", "grpTheta"), ("LMMsolver",)),
     "pmin": ("r_pmin", ("...", "na.rm"), ("base",)),
 }
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {
-    "LMMsolve": ("LMMsolver", "LMMsolve() (LMMsolver) is not emulated: its coefficients, "
-                 "effective dimensions and MME matrix $C have LMMsolver's own layout, and "
-                 "its spl1D()/spl2D()/spl3D() P-spline bases have no equivalent; write a model "
-                 "without splines as an asreml() call, residual = ~ dsum(~ units | g) for "
-                 "LMMsolve's residual = ~ g (its logL is asreml's loglik)"),
     "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
                 "write the problem for scipy.optimize (a linear objective v'x under "
                 "x'Qx <= r^2 has the closed form x = r Q^-1 v / sqrt(v'Q^-1 v))"),

@@ -132,6 +132,7 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_model_matrix,
     r_residuals,
 )
+from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,

@@ -331,10 +331,122 @@ pairs_tbl <- tidyr::expand_grid(i = seq_len(3), j = seq_len(3)) %>%
     np.testing.assert_allclose(p["h"], np.clip(1 - vd / vt, 0, 1))
 
 
-def test_lmmsolve_and_cvxr_problem_say_why_they_are_not_translated() -> None:
-    py = translate("obj <- LMMsolve(fixed = y ~ rep, random = ~ gen, data = d)\n"
-                   "p <- CVXR::Problem(objective, constraints)\n"
+def test_cvxr_problem_says_why_it_is_not_translated() -> None:
+    py = translate("p <- CVXR::Problem(objective, constraints)\n"
                    "Problem <- function(a, b) a + b\nq <- Problem(1, 2)\n")
-    assert "LMMsolve() (LMMsolver) is not emulated" in py and "spl2D" in py
     assert "CVXR): general convex optimisation" in py
     assert "q = Problem(1, 2)" in py          # a script's own Problem() is its own
+
+
+# ----- LMMsolver's LMMsolve() ------------------------------------------------------------
+def _rcbd(seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    gens, blocks = [f"g{i}" for i in range(1, 7)], ["1", "2", "3"]
+    d = pd.DataFrame([(g, b, k) for g in gens for b in blocks for k in range(2)],
+                     columns=["gen", "block", "k"]).drop(columns="k")
+    ge = dict(zip(gens, rng.normal(0, 1.0, 6)))
+    be = {"1": 0.0, "2": 0.8, "3": -0.5}
+    d["env"] = np.where(np.arange(len(d)) % 2 == 0, "E1", "E2")
+    sd = np.where(d["env"] == "E1", 0.3, 0.9)
+    d["y"] = 10 + d["gen"].map(ge) + d["block"].map(be) + rng.normal(0, 1, len(d)) * sd
+    return d
+
+
+def _dense_reml(d: pd.DataFrame, hetero: bool) -> dict:
+    """REML by dense V and scipy: variances, LMMsolver's logL (-1/2 (log|V| + log|X'V^-1X|
+    + y'Py), = -1/2 (log|R| + log|G| + log|C|)), BLUEs and BLUPs."""
+    from scipy.optimize import minimize
+
+    y = d["y"].to_numpy()
+    X = np.column_stack([np.ones(len(d)), d["block"] == "2", d["block"] == "3"]).astype(float)
+    Z = (d["gen"].to_numpy()[:, None] == np.array([f"g{i}" for i in range(1, 7)])).astype(float)
+    grp = (d["env"] == "E2").to_numpy()
+
+    def parts(lt):
+        s = np.exp(lt)
+        r = np.where(grp, s[2], s[1]) if hetero else np.full(len(y), s[1])
+        V = s[0] * Z @ Z.T + np.diag(r)
+        Vi = np.linalg.inv(V)
+        XVX = X.T @ Vi @ X
+        b = np.linalg.solve(XVX, X.T @ Vi @ y)
+        e = y - X @ b
+        ll = -0.5 * (np.linalg.slogdet(V)[1] + np.linalg.slogdet(XVX)[1] + e @ Vi @ e)
+        return ll, b, s[0] * Z.T @ Vi @ e, s
+
+    k = 3 if hetero else 2
+    res = minimize(lambda lt: -parts(lt)[0], np.zeros(k), method="Nelder-Mead",
+                   options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    ll, b, u, s = parts(res.x)
+    return {"logL": ll, "beta": b, "u": u, "s": s}
+
+
+@pytest.mark.parametrize("hetero", [False, True])
+def test_lmmsolve_matches_dense_reml(hetero: bool) -> None:
+    from asr_py.translate.rlmmsolver import r_LMMsolve
+
+    d = _rcbd()
+    ref = _dense_reml(d, hetero)
+    obj = r_LMMsolve("y ~ block", random="~ gen", data=d,
+                     residual="~ env" if hetero else None)
+    assert obj["logL"] == pytest.approx(ref["logL"], abs=1e-5)
+    # logLik() adds LMMsolver's constantREML = -1/2 log(2 pi) (n - p): lme4's REML value
+    assert obj["constantREML"] == pytest.approx(-0.5 * np.log(2 * np.pi) * (36 - 3))
+    assert obj.logLik() == pytest.approx(ref["logL"] - 0.5 * np.log(2 * np.pi) * 33,
+                                         abs=1e-5)
+    assert obj.deviance(relative=False, includeConstant=False) == pytest.approx(
+        -2 * ref["logL"], abs=1e-4)
+    np.testing.assert_allclose(obj["VarDf"]["Variance"], ref["s"], rtol=1e-3)
+    assert obj["VarDf"]["VarComp"].iloc[0] == "gen"
+    np.testing.assert_allclose(obj["theta"], 1 / ref["s"], rtol=1e-3)
+    cf = obj.coef()
+    assert list(cf) == ["(Intercept)", "block", "gen"]
+    assert list(cf["block"].index) == ["block_1", "block_2", "block_3"]
+    np.testing.assert_allclose(cf["block"], [0.0, *ref["beta"][1:]], atol=1e-4)
+    assert list(cf["gen"].index) == [f"gen_g{i}" for i in range(1, 7)]
+    np.testing.assert_allclose(cf["gen"], ref["u"], atol=1e-4)
+    se = obj.coef(se=True)["gen"]
+    assert list(se.columns) == ["coef", "value", "se", "zRatio"] and (se["se"] > 0).all()
+    np.testing.assert_allclose(obj["yhat"] + obj["residuals"], d["y"])
+
+
+def test_lmmsolve_grp_and_ginverse_and_clear_errors() -> None:
+    from asr_py.translate.rlmmsolver import r_LMMsolve
+
+    d = _rcbd(4)
+    # grp(): the columns 5:6 (by position, as LMMsolver's group = list(Q = 5:6))
+    rng = np.random.default_rng(2)
+    d["m1"], d["m2"] = rng.normal(size=len(d)), rng.normal(size=len(d))
+    obj = r_LMMsolve("y ~ block", random="~ grp(Q)", group={"Q": [5, 6]}, data=d)
+    assert list(obj.coef()["Q"].index) == ["Q_m1", "Q_m2"]
+    # ginverse with an identity: the same fit as a plain random gen
+    plain = r_LMMsolve("y ~ block", random="~ gen", data=d)
+    gi = r_LMMsolve("y ~ block", random="~ gen", ginverse={"gen": np.eye(6)}, data=d)
+    assert gi["logL"] == pytest.approx(plain["logL"], abs=1e-6)
+    np.testing.assert_allclose(gi.coef()["gen"], plain.coef()["gen"], atol=1e-6)
+    with pytest.raises(AsrError, match="P-splines"):
+        r_LMMsolve("y ~ block", spline="~ spl1D(x, nseg = 10)", data=d)
+    with pytest.raises(AsrError, match=r"\$C"):
+        plain["C"]
+    with pytest.raises(AsrError, match="effective dimensions"):
+        plain.describe()
+
+
+def test_translated_lmmsolve_accessors() -> None:
+    d = _rcbd()
+    code = """
+library(LMMsolver)
+obj <- LMMsolve(fixed = y ~ block, random = ~ gen, data = d)
+l <- obj$logL
+cf <- coef(obj)
+cs <- coef(obj, se = TRUE)
+ll <- logLik(obj)
+f <- fitted(obj)
+dv <- deviance(obj)
+"""
+    ns = run_r(code, complete=True, d=d)
+    ref = _dense_reml(d, False)
+    assert ns["l"] == pytest.approx(ref["logL"], abs=1e-5)
+    assert ns["ll"] == pytest.approx(ref["logL"] - 16.5 * np.log(2 * np.pi), abs=1e-5)
+    np.testing.assert_allclose(ns["cf"]["gen"], ref["u"], atol=1e-4)
+    assert isinstance(ns["cs"]["gen"], pd.DataFrame)
+    assert ns["dv"] == pytest.approx(float(np.sum((d["y"] - ns["f"]) ** 2)))
