@@ -17,7 +17,7 @@ The object answers what scripts read of it, in LMMsolver's layout:
 * ``$theta``: the precisions (1/variance) of the random terms, then of the residual(s);
   ``summary(obj, which = "variances")``: the variances by term.
 
-Not emulated (a clear error when read): P-splines ``spl1D()``/``spl2D()``/``spl3D()``
+Not emulated (a placeholder, printed as such, an error where a computation needs it): P-splines ``spl1D()``/``spl2D()``/``spl3D()``
 (``spline =``), non-Gaussian families, ``offset``, the MME matrix ``$C`` and the effective
 dimensions ``$ED``/``summary(obj)`` (LMMsolver's own parameterisation).
 """
@@ -49,8 +49,10 @@ class LMMsolveFit(dict):
 
     def __missing__(self, key: str) -> Any:
         if key in _NOT:
-            raise AsrError(f"LMMsolve(...)${key}: {_NOT[key]} is not emulated",
-                           hint="use the asreml fit's predictions, varcomp or vcov instead")
+            # a placeholder, as for any value not translated: printed as such, an error
+            # with this message where a computation needs it
+            return Untranslated(f"LMMsolve(...)${key}: {_NOT[key]} is not emulated",
+                                key)._use()
         raise AsrError(f"LMMsolve(...)${key}: no such component here",
                        hint=f"components: {', '.join(sorted(self))}")
 
@@ -93,8 +95,8 @@ class LMMsolveFit(dict):
     def describe(self, which: str = "dimensions") -> pd.DataFrame:
         """``summary(obj, which)``: only ``"variances"`` is emulated."""
         if which != "variances":
-            raise AsrError("summary(LMMsolve fit): the effective dimensions table is not "
-                           "emulated", hint='summary(obj, which = "variances")')
+            return Untranslated("summary(LMMsolve fit): the effective dimensions table is "
+                                "not emulated", "summary")._use()  # type: ignore[return-value]
         return self["VarDf"].copy()
 
     summary = describe

@@ -425,10 +425,14 @@ def test_lmmsolve_grp_and_ginverse_and_clear_errors() -> None:
     np.testing.assert_allclose(gi.coef()["gen"], plain.coef()["gen"], atol=1e-6)
     with pytest.raises(AsrError, match="P-splines"):
         r_LMMsolve("y ~ block", spline="~ spl1D(x, nseg = 10)", data=d)
+    from asr_py.translate.checks import Untranslated
+
+    assert isinstance(plain["C"], Untranslated) and "$C" in plain["C"].what
     with pytest.raises(AsrError, match=r"\$C"):
-        plain["C"]
-    with pytest.raises(AsrError, match="effective dimensions"):
-        plain.describe()
+        np.asarray(plain["C"])
+    assert "effective dimensions" in plain.describe().what
+    with pytest.raises(AsrError, match="no such component"):
+        plain["nonsense"]
 
 
 def test_translated_lmmsolve_accessors() -> None:
