@@ -17,9 +17,10 @@ The object answers what scripts read of it, in LMMsolver's layout:
 * ``$theta``: the precisions (1/variance) of the random terms, then of the residual(s);
   ``summary(obj, which = "variances")``: the variances by term.
 
-Not emulated (a placeholder, printed as such, an error where a computation needs it): P-splines ``spl1D()``/``spl2D()``/``spl3D()``
-(``spline =``), non-Gaussian families, ``offset``, the MME matrix ``$C`` and the effective
-dimensions ``$ED``/``summary(obj)`` (LMMsolver's own parameterisation).
+Not emulated: P-splines ``spl1D()``/``spl2D()``/``spl3D()`` (``spline =``), non-Gaussian
+families and ``offset`` (a clear error); the MME matrix ``$C`` and the effective dimensions
+``$ED``/``summary(obj)`` (LMMsolver's own parameterisation: a placeholder, printed as such,
+an error where a computation needs its value).
 """
 from __future__ import annotations
 
