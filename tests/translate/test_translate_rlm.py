@@ -180,10 +180,10 @@ C22 <- t(Z) %*% chol2inv(chol(R)) %*% Z
 
 def test_coef_anova_only_of_lm_fits_other_objects_stay_untranslated() -> None:
     """coef()/anova() are translated for names bound to lm() fits; of another package's fit
-    (LMMsolve, lmer: untranslated) the statement stays a TODO as before, so a print of it is
-    not run on placeholders."""
+    (an untranslated one) the statement stays a TODO as before, so a print of it is not run
+    on placeholders. (LMMsolve() fits are translated since session 14: rlmmsolver.py.)"""
     py = asr.translate("mod <- lm(y ~ a, data = d)\nc1 <- coef(mod)\n"
-                       "o <- LMMsolve(y ~ a, data = d)\nc2 <- coef(o)\n"
+                       "o <- otherpkgfit(y ~ a, data = d)\nc2 <- coef(o)\n"
                        "print(anova(o))\n")
     assert "c1 = r_coef(mod)" in py
     assert "c2 = untranslated('coef()', 'c2')" in py
