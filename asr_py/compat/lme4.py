@@ -870,9 +870,14 @@ def _fit(m: Any, what: str) -> Any:
 
 def predict(m: Any, newdata: pd.DataFrame | None = None, re_form: Any = None,
             allow_new_levels: bool = False, **_: Any) -> pd.Series:
-    """``predict()`` of an lmer fit (``re.form``, ``newdata``) or of an lm."""
+    """``predict()`` of an lmer fit (``re.form``, ``newdata``) or of an lm (or of an
+    LMMsolve() fit: LMMsolver's predict)."""
     if _untranslated(m) is not None:
         return _untranslated(m)
+    from asr_py.translate.rlmmsolver import LMMsolveFit
+
+    if isinstance(m, LMMsolveFit):
+        return m.predict(newdata, **_)
     m = _fit(m, "predict")
     if isinstance(m, LmerFit):
         return m.predict(newdata, re_form=re_form, allow_new_levels=allow_new_levels)

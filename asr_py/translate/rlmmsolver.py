@@ -14,13 +14,17 @@ The object answers what scripts read of it, in LMMsolver's layout:
 * ``coef(obj)``: a list by term of named vectors, LMMsolver's names (``gen_g1``,
   ``rep_1:Row_2``, ``QTL_M1``; a fixed factor's reference level is 0); ``se = TRUE``
   gives data frames (coef, value, se, zRatio). ``fitted()``, ``residuals()``.
+* ``$C``: the mixed model equations' matrix U'R⁻¹U + diag(0, G⁻¹/σ²), columns: R's
+  model.matrix of the fixed formula, then each random term's levels (``solve(C)`` holds
+  the BLUEs' covariance and the BLUPs' prediction error variances);
+  ``predict(obj, newdata)``: X b + Z u at newdata's rows.
 * ``$theta``: the precisions (1/variance) of the random terms, then of the residual(s);
   ``summary(obj, which = "variances")``: the variances by term.
 
 Not emulated: P-splines ``spl1D()``/``spl2D()``/``spl3D()`` (``spline =``), non-Gaussian
-families and ``offset`` (a clear error); the MME matrix ``$C`` and the effective dimensions
-``$ED``/``summary(obj)`` (LMMsolver's own parameterisation: a placeholder, printed as such,
-an error where a computation needs its value).
+families and ``offset`` (a clear error); the effective dimensions ``$ED``/``summary(obj)``,
+``$C`` and ``predict()`` with interaction or covariate random terms, ``se.fit = TRUE`` (a
+placeholder, printed as such, an error where a computation needs its value).
 """
 from __future__ import annotations
 
@@ -35,8 +39,7 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["LMMsolveFit", "r_LMMsolve"]
 
-_NOT = {"C": "the mixed model equations' matrix $C (LMMsolver's scaling and order)",
-        "ED": "the effective dimensions $ED", "EDdf": "the effective dimensions table",
+_NOT = {"ED": "the effective dimensions $ED", "EDdf": "the effective dimensions table",
         "EDmax": "the effective dimensions $EDmax", "EDnominal": "$EDnominal"}
 
 
@@ -49,6 +52,8 @@ class LMMsolveFit(dict):
     group: dict[str, list[str]]
 
     def __missing__(self, key: str) -> Any:
+        if key == "C":
+            return self._mme()
         if key in _NOT:
             # a placeholder, as for any value not translated: printed as such, an error
             # with this message where a computation needs it
@@ -101,6 +106,72 @@ class LMMsolveFit(dict):
         return self["VarDf"].copy()
 
     summary = describe
+
+    # ----- the mixed model equations, predictions --------------------------------------
+    def _designs(self, d: pd.DataFrame) -> tuple[np.ndarray, list[tuple[np.ndarray, Any]]]:
+        """X (R's model.matrix of the fixed formula) and, by random term, (Z, G⁻¹ of the
+        term's correlation); None when a term has no LMMsolver layout here."""
+        from asr_py.translate.rlm import r_model_matrix
+
+        data = d.copy()
+        for c in self.data.columns:              # the fit's factor levels, also for newdata
+            if c in data.columns and not _is_numeric(self.data[c]):
+                data[c] = pd.Categorical(data[c].astype(str),
+                                         categories=_levels(self.data[c]))
+        X = r_model_matrix(self["fixed_formula"], data.assign(
+            **{self["response"]: 0.0} if self["response"] not in data else {}))
+        zs: list[tuple[np.ndarray, Any]] = []
+        for label in self.labels.values():
+            if label in self.group:
+                Z = data[self.group[label]].to_numpy(dtype=float)
+                zs.append((Z, np.eye(Z.shape[1])))
+            elif label in self.ginv:
+                rel = self.ginv[label]
+                Z = (data[label].astype(str).to_numpy()[:, None] ==
+                     np.array(rel.ids)[None, :]).astype(float)
+                zs.append((Z, np.asarray(rel.matrix, dtype=float)))
+            elif label in data.columns and not _is_numeric(self.data[label]):
+                lv = _levels(self.data[label])
+                Z = (data[label].astype(str).to_numpy()[:, None] ==
+                     np.array(lv)[None, :]).astype(float)
+                zs.append((Z, np.eye(len(lv))))
+            else:
+                zs.append((None, None))           # type: ignore[arg-type]
+        return X.to_numpy(dtype=float), zs
+
+    def _mme(self) -> Any:
+        """LMMsolver's ``$C``: U'R⁻¹U + diag(0, G⁻¹/σ²) with U = [X Z₁ Z₂ ...], R⁻¹ the
+        weights over the residual variance(s) (dense here; LMMsolver's is a spam matrix)."""
+        X, zs = self._designs(self.data)
+        if any(z is None for z, _ in zs):
+            return Untranslated("LMMsolve(...)$C of an interaction or a covariate random "
+                                "term is not emulated", "C")._use()
+        U = np.hstack([X] + [z for z, _ in zs])
+        rinv = self["rweights"]
+        blocks = [np.zeros((X.shape[1], X.shape[1]))] + [
+            g / v for (_, g), v in zip(zs, self["VarDf"]["Variance"])]
+        import scipy.linalg as sla
+
+        return U.T @ (U * rinv[:, None]) + sla.block_diag(*blocks)
+
+    def predict(self, newdata: pd.DataFrame | None = None, se_fit: bool = False,
+                **_: Any) -> Any:
+        """LMMsolver's ``predict(obj, newdata)``: X b + Z u at the rows of newdata."""
+        if se_fit:
+            return Untranslated("predict(LMMsolve fit, se.fit = TRUE) is not emulated",
+                                "predict")._use()
+        if newdata is None:
+            return self["yhat"].copy()
+        X, zs = self._designs(pd.DataFrame(newdata))
+        if any(z is None for z, _ in zs):
+            return Untranslated("predict(LMMsolve fit) with an interaction or covariate "
+                                "random term is not emulated", "predict")._use()
+        b = self.fit.coef_fixed["solution"].reindex(self["fixed_names"]).fillna(0.0)
+        out = X @ b.to_numpy(dtype=float)
+        cf = self.coef()
+        for (z, _), label in zip(zs, self.labels.values()):
+            out = out + z @ cf[label].to_numpy(dtype=float)
+        return out
 
     def _layout(self) -> dict[str, list[tuple[str, str]]]:
         """LMMsolver's label -> [(its coefficient name, asreml's name)] by term."""
@@ -275,12 +346,43 @@ def r_LMMsolve(fixed: Any, random: Any = None, spline: Any = None,  # noqa: N802
     var = pd.DataFrame({"VarComp": [labels.get(str(i), str(i)) for i in vc.index],
                         "Variance": vc["component"].to_numpy(dtype=float)})
     fitted = np.asarray(m.fitted, dtype=float)
+    # R⁻¹'s diagonal: weight / the residual variance of the record's group
+    wts = d[str(weights)].to_numpy(dtype=float) if weights is not None else np.ones(len(d))
+    if res:
+        gcol = res.lstrip("~").strip()
+        comp = m.varcomp["component"]
+        sig = d[gcol].astype(str).map(
+            lambda lv: next((float(comp[i]) for i in comp.index
+                             if str(i).startswith(f"{gcol}_{lv}!")), np.nan)).to_numpy()
+    else:
+        sig = np.full(len(d), float(m.varcomp.loc["units!R", "component"])
+                      if "units!R" in m.varcomp.index else np.nan)
+    rweights = wts / sig
     yv = d[y].to_numpy(dtype=float)
     w = d[str(weights)].to_numpy(dtype=float) if weights is not None else np.ones(len(yv))
     out = LMMsolveFit(logL=logl, constantREML=-0.5 * np.log(2 * np.pi) * n_p,
                       deviance=float(np.sum(w * (yv - fitted) ** 2)), yhat=fitted,
                       residuals=yv - fitted, VarDf=var,
                       theta=1.0 / vc["component"].to_numpy(dtype=float),
-                      fixed_terms=fixed_terms, nIter=getattr(m, "iterations", None))
+                      fixed_terms=fixed_terms, nIter=getattr(m, "iterations", None),
+                      fixed_formula=fx, response=y, rweights=rweights,
+                      fixed_names=_fixed_names(fx, d))
     out.fit, out.data, out.labels, out.group = m, d, labels, grp
+    out.ginv = {labels[t]: mats[k] for t in rterms for k in mats if t == f"vm({labels[t]}, {k})"}
+    return out
+
+
+def _fixed_names(fx: str, d: pd.DataFrame) -> list[str]:
+    """asreml's names of R's model.matrix columns (``block2`` -> ``block_2``)."""
+    from asr_py.translate.rlm import r_model_matrix
+
+    cols = list(r_model_matrix(fx, d).columns)
+    facs = sorted((c for c in d.columns if not _is_numeric(d[c])), key=len, reverse=True)
+    out = []
+    for c in cols:
+        parts = []
+        for p in c.split(":"):
+            f = next((f for f in facs if p.startswith(f) and p != f), None)
+            parts.append(f"{f}_{p[len(f):]}" if f else p)
+        out.append(":".join(parts))
     return out

@@ -427,9 +427,10 @@ def test_lmmsolve_grp_and_ginverse_and_clear_errors() -> None:
         r_LMMsolve("y ~ block", spline="~ spl1D(x, nseg = 10)", data=d)
     from asr_py.translate.checks import Untranslated
 
-    assert isinstance(plain["C"], Untranslated) and "$C" in plain["C"].what
-    with pytest.raises(AsrError, match=r"\$C"):
-        np.asarray(plain["C"])
+    np.testing.assert_allclose(gi["C"], plain["C"], rtol=1e-6)
+    assert isinstance(plain["ED"], Untranslated) and "$ED" in plain["ED"].what
+    with pytest.raises(AsrError, match=r"\$ED"):
+        np.asarray(plain["ED"])
     assert "effective dimensions" in plain.describe().what
     with pytest.raises(AsrError, match="no such component"):
         plain["nonsense"]
@@ -454,3 +455,34 @@ dv <- deviance(obj)
     np.testing.assert_allclose(ns["cf"]["gen"], ref["u"], atol=1e-4)
     assert isinstance(ns["cs"]["gen"], pd.DataFrame)
     assert ns["dv"] == pytest.approx(float(np.sum((d["y"] - ns["f"]) ** 2)))
+
+
+@pytest.mark.parametrize("hetero", [False, True])
+def test_lmmsolve_mme_matrix_and_predict(hetero: bool) -> None:
+    from asr_py.translate.rlmmsolver import r_LMMsolve
+
+    d = _rcbd()
+    obj = r_LMMsolve("y ~ block", random="~ gen", data=d,
+                     residual="~ env" if hetero else None)
+    C = obj["C"]
+    assert C.shape == (3 + 6, 3 + 6)
+    # C^-1 is the covariance of the BLUEs and prediction errors of the BLUPs: its diagonal
+    # gives the standard errors the asreml fit reports (computed there by its own solver)
+    se = np.sqrt(np.diag(np.linalg.inv(C)))
+    m = obj.fit
+    np.testing.assert_allclose(se[:3], m.coef_fixed["std.error"], rtol=1e-5)
+    np.testing.assert_allclose(se[3:], m.coef_random["std.error"], rtol=1e-5)
+    # and solving C gives the estimates (U'R^-1 y on the right-hand side)
+    ref = _dense_reml(d, hetero)
+    X, zs = obj._designs(d)
+    U = np.hstack([X, zs[0][0]])
+    sol = np.linalg.solve(C, U.T @ (obj["rweights"] * d["y"].to_numpy()))
+    np.testing.assert_allclose(sol[3:], ref["u"], atol=1e-4)
+    # predict(newdata): X b + Z u at those rows
+    nd = pd.DataFrame({"block": ["1", "3"], "gen": ["g1", "g4"]})
+    p = obj.predict(nd)
+    b, u = obj.coef()["block"], obj.coef()["gen"]
+    expect = [obj.coef()["(Intercept)"].iloc[0] + b["block_1"] + u["gen_g1"],
+              obj.coef()["(Intercept)"].iloc[0] + b["block_3"] + u["gen_g4"]]
+    np.testing.assert_allclose(p, expect, atol=1e-10)
+    np.testing.assert_allclose(obj.predict(d), obj["yhat"], atol=1e-6)
