@@ -52,7 +52,7 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
-from asr_py.translate.rcopy import CONTAINER_CALLS
+from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
@@ -503,6 +503,8 @@ class Translator(BasePrinter):
         if target.kind in ("name", "str"):
             name = target.value
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
+            rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
+                             self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
             self.assigned.add(name)
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists

@@ -24,6 +24,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rconcat import concat_frames
 from asr_py.translate.rmatshape import (
     as_column,
     column_result,
@@ -474,7 +475,7 @@ def r_rbind(*xs: Any) -> Any:
                  else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
                                    columns=cols) for x in items]
         named = all(isinstance(x, pd.DataFrame) and _named_axis(x.index) for x in items)
-        out = pd.concat(parts, ignore_index=not named)
+        out = concat_frames(parts, ignore_index=not named)
         if named and out.index.has_duplicates:
             # R makes a data frame's repeated row names unique; kept positional here
             out = out.reset_index(drop=True)
@@ -938,7 +939,7 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
             v = np.asarray(x) if np.ndim(x) else np.repeat(x, n)
             col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")
             parts.append(pd.DataFrame({col: np.resize(v, n)}))
-    out = pd.concat(parts, axis=1)
+    out = concat_frames(parts, axis=1)
     named = [x.index for _, x in flat if isinstance(x, pd.DataFrame)     # R keeps row names
              and not pd.api.types.is_integer_dtype(x.index) and len(x.index) == len(out)]
     return out.set_axis(named[0], axis=0) if named else out
