@@ -1148,6 +1148,9 @@ class Translator(BasePrinter):
             return self.read_table(e)
         if f in ("import", "rio::import") and len(pos) == 1 and len(args) == 1:
             return f"{self.runtime('r_import')}({self.py(pos[0])})"     # rio: by extension
+        if f in ("import", "rio::import") and len(args) == 2 and args[0][0] in (None, "file") \
+                and args[1][0] in ("which", "sheet"):      # rio: a spreadsheet's sheet
+            return f"{self.runtime('r_import')}({self.py(args[0][1])}, {self.py(args[1][1])})"
         if f == "melt" and pos:
             return self.melt(e)
         if f in ("asreml", "asreml.fit"):

@@ -957,10 +957,16 @@ def r_column_to_rownames(d: Any, var: str = "rowname") -> Any:
     return d.set_index(var).rename_axis(None)
 
 
-def r_import(path: str) -> Any:
-    """rio's ``import(file)``: the reader by the file's extension (.csv, .tsv/.txt,
-    .xlsx/.xls, .rds, .rda/.RData)."""
+def r_import(path: str, which: Any = None) -> Any:
+    """rio's ``import(file, which = / sheet =)``: the reader by the file's extension (.csv,
+    .tsv/.txt, .xlsx/.xls, .rds, .rda/.RData); ``which`` a spreadsheet's sheet (a name or
+    R's 1-based position)."""
     ext = Path(path).suffix.lower()
+    if which is not None and ext not in (".xlsx", ".xls", ".xlsm"):
+        raise AsrError(f"import(): which/sheet = {which!r} given for a '{ext}' file ({path})",
+                       hint="only a spreadsheet has sheets")
+    if which is not None:
+        return r_read_excel(path, sheet=which)
     if ext == ".csv":
         return pd.read_csv(path)
     if ext in (".tsv", ".txt", ".tab"):

@@ -1,0 +1,75 @@
+"""c16misc: constructs of the curated corpus scripts that stopped (session 14): ``a <- b``
+gives ``a`` its own copy (R copies on modify), rbind of data frames carrying a prediction's
+sed/vcov in attrs, rio's ``import(file, sheet =)``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py.errors import AsrError
+from asr_py.translate.rconcat import concat_frames
+from asr_py.translate.runtime import r_import, r_rbind
+
+
+def test_alias_then_column_assignment_leaves_the_original() -> None:
+    # R: dt_sim <- dt; dt_sim$loc <- "b" leaves dt$loc "a" (copy on modify)
+    r = ('dt <- data.frame(loc = "a", y = c(1, 2, 3))\n'
+         'dt_sim <- dt\n'
+         'dt_sim$loc <- "b"\n'
+         'both <- rbind(dt, dt_sim)\n')
+    ns = run_r(r, complete=True)
+    assert ns["dt"]["loc"].tolist() == ["a", "a", "a"]
+    assert ns["dt_sim"]["loc"].tolist() == ["b", "b", "b"]
+    assert ns["both"]["loc"].tolist() == ["a"] * 3 + ["b"] * 3
+
+
+def test_alias_of_a_vector_and_in_a_function() -> None:
+    # R: w <- x; w[1] <- 9 leaves x; a function's e <- d; e$y <- 0 leaves the caller's d
+    r = ('x <- c(1, 2)\nw <- x\nw[1] <- 9\n'
+         'f <- function(d) { e <- d; e$y <- 0; e }\n'
+         'd0 <- data.frame(y = c(5, 6))\nz <- f(d0)\n')
+    ns = run_r(r, complete=True)
+    assert list(ns["x"]) == [1, 2] and list(ns["w"]) == [9, 2]
+    assert ns["d0"]["y"].tolist() == [5, 6] and ns["z"]["y"].tolist() == [0, 0]
+
+
+def test_alias_of_a_constant_or_call_is_not_copied() -> None:
+    from asr_py import translate
+
+    py = translate("a <- 1\nb <- a\nf <- mean\nm <- f(c(1, 2))\n")
+    assert "b = r_copy(a)" in py            # a variable: copied (r_copy keeps a number)
+    assert "r_copy(mean)" not in py         # a function's name is not a variable
+
+
+def test_rbind_of_frames_carrying_frames_in_attrs() -> None:
+    # two predictions' pvals, each with its vcov (a data frame) in attrs, as predict() gives
+    a = pd.DataFrame({"gen": ["g1", "g2"], "v": [1.0, 2.0]})
+    b = pd.DataFrame({"gen": ["g1", "g2"], "v": [3.0, 4.0]})
+    a.attrs["vcov"] = pd.DataFrame(np.eye(2))
+    b.attrs["vcov"] = pd.DataFrame(2 * np.eye(2))
+    out = r_rbind(a, b)
+    assert out["v"].tolist() == [1.0, 2.0, 3.0, 4.0] and out.attrs == {}
+    assert a.attrs["vcov"].iloc[0, 0] == 1.0           # the parts keep theirs
+    both = concat_frames([a, b], axis=1)
+    assert both.shape == (2, 4)
+
+
+def test_rio_import_sheet(tmp_path) -> None:
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"x": [1, 2]}).to_excel(w, sheet_name="first", index=False)
+        pd.DataFrame({"y": [3.0, 4.0, 5.0]}).to_excel(w, sheet_name="second", index=False)
+    assert r_import(str(path), 2)["y"].tolist() == [3.0, 4.0, 5.0]     # R's position
+    assert r_import(str(path), "first")["x"].tolist() == [1, 2]
+    assert r_import(str(path))["x"].tolist() == [1, 2]                 # the first sheet
+    csv = tmp_path / "a.csv"
+    csv.write_text("x\n1\n")
+    with pytest.raises(AsrError, match="only a spreadsheet has sheets"):
+        r_import(str(csv), 1)
+    ns = run_r(f'd2 <- rio::import("{path}", sheet = 2)\nd1 <- import("{path}", which = 1)',
+               complete=True)
+    assert ns["d2"].shape == (3, 1) and ns["d1"].shape == (2, 1)
