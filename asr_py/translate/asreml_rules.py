@@ -19,6 +19,7 @@ from asr_py.translate import (
     rdplyr,
     renv,
     rfilterby,
+    rforcats,
     rjoin,
     rlazy,
     rlm,
@@ -56,6 +57,7 @@ from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
+from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -505,6 +507,7 @@ class Translator(BasePrinter):
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
                              self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
+            rhs = summary_rhs(self, r) or rhs   # s <- summary(fit); s$varcomp (rsummary.py)
             self.assigned.add(name)
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
@@ -1135,7 +1138,7 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat", "stringr", "tibble",
+                         "utils", "here", "testthat", "stringr", "tibble", "forcats",
                          # parallel applies run serially (rparallel.py)
                          "parallel", "pbapply", "future.apply") or p in rlme4.PACKAGES
                    or p in rmulttest.PACKAGES
@@ -1689,6 +1692,10 @@ class Translator(BasePrinter):
             var = ([a for n, a in args if n == "var"] or pos[1:2])
             v = self.py(var[0]) if var else "'rowname'"
             return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if f.split("::")[-1] in rforcats.FUNCTIONS and f not in self.functions:
+            got = rforcats.translate(self, e)       # fct_inseq(x), ...: rforcats.py
+            if got is not None:
+                return got
         if f in rvector.FUNCTIONS and f not in self.functions:   # which(), numeric(n)
             vec = rvector.translate(self, e)
             if vec is not None:

@@ -93,6 +93,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
+from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
@@ -191,6 +192,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_trim,
 )
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
+from asr_py.translate.rsummary import r_summary  # noqa: F401 - s <- summary(fit)
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
