@@ -73,3 +73,62 @@ def test_rio_import_sheet(tmp_path) -> None:
     ns = run_r(f'd2 <- rio::import("{path}", sheet = 2)\nd1 <- import("{path}", which = 1)',
                complete=True)
     assert ns["d2"].shape == (3, 1) and ns["d1"].shape == (2, 1)
+
+
+def test_forcats_level_orders() -> None:
+    from asr_py.translate.rforcats import r_fct
+
+    x = pd.Series(["10", "2", "1", "2", "b"])
+    # fct_inseq: levels by numeric value, a level that is no number last
+    assert list(r_fct("inseq", x).cat.categories) == ["1", "2", "10", "b"]
+    assert list(r_fct("inorder", x).cat.categories) == ["10", "2", "1", "b"]
+    # fct_infreq: most frequent first, ties in the factor's (sorted text) level order
+    assert list(r_fct("infreq", x).cat.categories) == ["2", "1", "10", "b"]
+    assert list(r_fct("rev", x).cat.categories) == ["b", "2", "10", "1"]
+    assert r_fct("inseq", x).tolist() == x.tolist()          # values unchanged
+    with pytest.raises(AsrError, match="no level is a number"):
+        r_fct("inseq", pd.Series(["a", "b"]))
+
+
+def test_fct_inseq_sets_the_level_order_of_a_fit(workdir) -> None:
+    # genotypes coded 1..41 as text: fct_inseq gives 1, 2, ..., 41 (R's factor():
+    # 1, 10, 11, ..., 2, ...); the fitted effects follow that level order
+    r = ('library(forcats)\n'
+         'd <- read.csv("DT.csv")\n'
+         'd$e <- as.character(match(d$Name, unique(d$Name)))\n'
+         'd <- d %>% mutate(e = fct_inseq(e)) %>% arrange(across())\n'
+         'lv <- levels(d$e)\n'
+         'm <- asreml(Yield ~ Env, random = ~ e, data = d)\n'
+         'cf <- m$coefficients$random\n')
+    ns = run_r(r, complete=True)
+    n = len(ns["lv"])
+    assert ns["lv"] == [str(i) for i in range(1, n + 1)]
+    d = ns["d"]
+    # arrange(across()): sorted by every column in turn (Name, then Env, ...)
+    keys = list(zip(d["Name"], d["Env"], d["Block"]))
+    assert keys == sorted(keys) and list(d.columns)[-1] == "e"
+    labels = [str(i) for i in ns["cf"].index if str(i).startswith("e_")]
+    assert [int(lab[2:]) for lab in labels] == sorted(int(lab[2:]) for lab in labels)
+    assert len(labels) == n and n >= 10     # 10, 11, ... after 9, not after 1
+
+
+def test_rename_all_with_a_lambda() -> None:
+    ns = run_r('library(stringr)\nd <- data.frame(ec1 = 1, ec2 = 2, env = 3)\n'
+               'b <- d %>% rename_all(~str_replace(., "ec", "x"))\n', complete=True)
+    assert list(ns["b"].columns) == ["x1", "x2", "env"]
+
+
+def test_summary_kept_in_a_variable(workdir) -> None:
+    r = ('d <- read.csv("DT.csv")\n'
+         'm <- asreml(Yield ~ Env, random = ~ Name, data = d)\n'
+         's <- summary(m)\n'
+         'vc <- s$varcomp\n'
+         'direct <- summary(m)$varcomp\n'
+         'll <- s$loglik\n')
+    ns = run_r(r, complete=True)
+    pd.testing.assert_frame_equal(ns["vc"], ns["direct"])
+    assert ns["ll"] == pytest.approx(ns["m"].loglik + 0.5 * ns["m"].result.n_minus_p
+                                     * np.log(2 * np.pi))
+    assert "Name" in str(ns["s"])
+    with pytest.raises(AsrError, match="no element of that name"):
+        ns["s"]["nothing"]
