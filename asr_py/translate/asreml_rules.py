@@ -34,6 +34,7 @@ from asr_py.translate import (
     rstring,
     rtidy,
     rtidyr,
+    runique,
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
@@ -1725,6 +1726,10 @@ class Translator(BasePrinter):
                     f"({', '.join(self.kwargs(args))})")
         if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
             return f"{self.runtime('r_t')}({self.py(pos[0])})"
+        if f == "unique" and f not in self.functions:     # of a data frame: its rows
+            got = runique.translate(self, e)
+            if got is not None:
+                return got
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

@@ -213,6 +213,7 @@ from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c1
     r_tcrossprod,
     r_trig,
 )
+from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,

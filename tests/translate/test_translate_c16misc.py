@@ -132,3 +132,15 @@ def test_summary_kept_in_a_variable(workdir) -> None:
     assert "Name" in str(ns["s"])
     with pytest.raises(AsrError, match="no element of that name"):
         ns["s"]["nothing"]
+
+
+def test_unique_of_a_data_frame_is_its_distinct_rows() -> None:
+    r = ('d <- data.frame(a = c(1, 1, 2, 1), b = c("x", "x", "y", "z"))\n'
+         'u <- d %>% select(a, b) %>% unique()\n'
+         'v <- unique(d$a)\n'
+         'w <- unique(c(3, 1, 3)) * 2\n')
+    ns = run_r(r, complete=True)
+    # R: unique.data.frame keeps the first of each row, with its row name (1, 3, 4)
+    assert ns["u"]["b"].tolist() == ["x", "y", "z"] and list(ns["u"].index) == [0, 2, 3]
+    assert list(ns["v"]) == [1.0, 2.0]
+    assert list(ns["w"]) == [6, 2]                  # a vector: arithmetic stays numeric

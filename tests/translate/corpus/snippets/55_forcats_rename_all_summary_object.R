@@ -18,3 +18,6 @@ fit1 <- asreml(fixed = Yield ~ Env, random = ~ env, data = dat)
 fit1_summ <- summary(fit1)
 fit1_summ$varcomp
 stopifnot(fit1_summ$varcomp["env", "component"] > 0)
+# unique() of a data frame: its distinct rows (m-hrachov's covariate table per environment)
+envtab <- dat %>% select(Env, Year) %>% unique()
+stopifnot(nrow(envtab) == length(unique(dat$Env)))
