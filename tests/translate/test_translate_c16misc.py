@@ -144,3 +144,30 @@ def test_unique_of_a_data_frame_is_its_distinct_rows() -> None:
     assert ns["u"]["b"].tolist() == ["x", "y", "z"] and list(ns["u"].index) == [0, 2, 3]
     assert list(ns["v"]) == [1.0, 2.0]
     assert list(ns["w"]) == [6, 2]                  # a vector: arithmetic stays numeric
+
+
+def test_as_data_frame_of_a_list_filled_by_position() -> None:
+    # R: env <- list(); env[[i]] <- paste(...) is an unnamed list of strings;
+    # as.data.frame(env) is 1 row x n columns (X.GART2021., ...), t() of it n x 1,
+    # so cbind(data, t(env)) adds one column (isabellajchiara/BLUPs_and_GGE)
+    r = ('data <- data.frame(loc = c("A", "B", "A"), year = c(2021, 2021, 2022))\n'
+         'env <- list()\n'
+         'for (x in 1:nrow(data)) {\n'
+         '  env[[x]] <- paste(data[x, 1], data[x, 2], sep = "")\n'
+         '}\n'
+         'env <- as.data.frame(env)\n'
+         'shape <- dim(env)\n'
+         'env <- t(env)\n'
+         'data <- cbind(data, env)\n'
+         'colnames(data) <- c("loc", "year", "year_loc")\n')
+    ns = run_r(r, complete=True)
+    assert list(ns["shape"]) == [1, 3]
+    assert ns["data"]["year_loc"].tolist() == ["A2021", "B2021", "A2022"]
+
+
+def test_row_of_scalars_names_as_r() -> None:
+    from asr_py.translate.rasdf import _row_of_scalars
+
+    # R: names(as.data.frame(list("a", 2, "a", 1.5, TRUE)))
+    assert list(_row_of_scalars(["a", 2, "a", 1.5, True]).columns) == \
+        ["X.a.", "X2", "X.a..1", "X1.5", "TRUE."]
