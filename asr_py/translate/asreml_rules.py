@@ -1270,10 +1270,20 @@ class Translator(BasePrinter):
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
             return f"isinstance({self.py(pos[0])}, Exception)"
-        if f == "reformulate" and pos:
-            resp = [a for n, a in args if n == "response"]
-            labels = self.py(pos[0])
+        if f == "reformulate" and (pos or any(n == "termlabels" for n, _ in args)):
+            # reformulate(termlabels, response): either by name or by position
+            slots = dict(zip(("termlabels", "response"), pos)) | {
+                n: a for n, a in args if n in ("termlabels", "response")}
+            resp = [slots["response"]] if "response" in slots else []
+            other = [n for n, _ in args if n not in (None, "termlabels", "response",
+                                                     "intercept")]
+            if other or len(pos) > 2:
+                raise Untranslatable(f"reformulate({other[0] if other else '...'} =)")
+            labels = self.py(slots["termlabels"])
             rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
+            icpt = [a for n, a in args if n == "intercept"]
+            if icpt:            # intercept = FALSE: R's formula ends with - 1
+                rhs += f" + ('' if {self.py(icpt[0])} else ' - 1')"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
         if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
                  "distinct", "ldply") and f not in self.functions:

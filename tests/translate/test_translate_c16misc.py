@@ -171,3 +171,15 @@ def test_row_of_scalars_names_as_r() -> None:
     # R: names(as.data.frame(list("a", 2, "a", 1.5, TRUE)))
     assert list(_row_of_scalars(["a", 2, "a", 1.5, True]).columns) == \
         ["X.a.", "X2", "X.a..1", "X1.5", "TRUE."]
+
+
+def test_reformulate_arguments_by_name_or_position() -> None:
+    r = ('trait <- "y"\n'
+         'f1 <- reformulate(termlabels = c("a", "b:c"), response = trait)\n'
+         'f2 <- reformulate(c("a"), "y")\n'
+         'f3 <- reformulate(c("a", "b"))\n'
+         'f4 <- reformulate("a", response = "y", intercept = FALSE)\n')
+    ns = run_r(r, complete=True)
+    # R: deparse() of each formula
+    assert [ns[k] for k in ("f1", "f2", "f3", "f4")] == [
+        "y ~ a + b:c", "y ~ a", "~ a + b", "y ~ a - 1"]
