@@ -183,3 +183,21 @@ def test_reformulate_arguments_by_name_or_position() -> None:
     # R: deparse() of each formula
     assert [ns[k] for k in ("f1", "f2", "f3", "f4")] == [
         "y ~ a + b:c", "y ~ a", "~ a + b", "y ~ a - 1"]
+
+
+def test_data_frame_rows_beyond_its_end_are_na() -> None:
+    # R: a data frame's rows beyond nrow are rows of NA (vc[6:7, 2] of a 6-row table is
+    # c(x6, NA)); a matrix's stop with "subscript out of bounds"
+    r = ('d <- data.frame(effect = c("a", "b", "c"), component = c(1, 2, 3))\n'
+         'v <- d[2:4, 2]\n'
+         'm <- matrix(c(1, 2, 3, 4), 2)\n')
+    ns = run_r(r, complete=True)
+    v = list(ns["v"])
+    assert v[:2] == [2.0, 3.0] and np.isnan(v[2])
+    from asr_py.translate.rbase import r_ij
+
+    with pytest.raises(AsrError, match="subscript out of bounds"):
+        r_ij(ns["m"], [3], 1)
+    named = pd.DataFrame(np.eye(2), index=["a", "b"], columns=["a", "b"])   # a matrix
+    with pytest.raises(AsrError, match="subscript out of bounds"):
+        r_ij(named, [3], 1)

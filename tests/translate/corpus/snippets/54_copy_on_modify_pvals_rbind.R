@@ -20,3 +20,7 @@ for (j in c("loc_1", "loc_2")) {
 blues <- do.call(rbind, blues_j)
 stopifnot(nrow(blues) == 2 * nlevels(dat$Name))
 print(head(blues))
+# rows beyond a data frame's end are NA rows (R), not an error: vc[k:(k + 1), 2]
+vc <- summary(m)$varcomp
+last2 <- vc[nrow(vc):(nrow(vc) + 1), 1]
+stopifnot(length(last2) == 2, is.na(last2[2]))
