@@ -275,7 +275,24 @@ class _Build(Transformer):
                                   hint="remove the extra comma or write the missing argument")
         if str(name) in ("c", "list"):
             args = [Arg(_tf(a.value), a.name, span=a.span) for a in args]
+        if str(name) == "str":
+            args = _str_by_position(args)
         return Call(str(name), tuple(args), span=span)
+
+
+def _str_by_position(args: list) -> list:
+    """asreml's ``str(formula, vmodel)`` with its arguments named (``str(~ a:g, vmodel = ~
+    rr(2):id(g))``) put in R's positional order; other names are left for the checks."""
+    slots = ("formula", "vmodel")
+    if not any(a.name in slots for a in args) or any(
+            a.name is not None and a.name not in slots for a in args):
+        return args
+    named = {a.name: a for a in args if a.name is not None}
+    pos = iter(a for a in args if a.name is None)
+    out = [named.get(k) or next(pos, None) for k in slots]
+    if any(a is None for a in out) or next(pos, None) is not None:
+        return args
+    return [Arg(a.value, None, span=a.span) for a in out]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,6 +111,17 @@ def _trait_residual_variance(model: Model, res_slice: slice, trait: str) -> int:
                           "dispersion=None for that trait")
 
 
+def _fit_reml_rr(prob: Any, maxit: int = 30, solver: str = "auto") -> Any:
+    """The working model's REML fit; an ``rr(f, k)`` term on its own in its latent-factor
+    form (:mod:`asr_py.reml.rr_latent`), as the Gaussian route fits it."""
+    from asr_py.reml.rr_latent import fit_latent, has_rr
+
+    if has_rr(prob):
+        return fit_latent(prob, lambda p: fit_reml(p, maxit=maxit, solver=solver),
+                          maxit=maxit, solver=solver)
+    return fit_reml(prob, maxit=maxit, solver=solver)
+
+
 def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30,
             max_outer: int = 50, tol: float = 1e-6, solver: str = "auto",
             callback: Callable[[dict], Any] | None = None, method: str = "REML") -> PqlResult:
@@ -119,7 +130,7 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
     (nlme's ``lme(method = "ML")``); 'REML' (ASReml's) by REML."""
     from asr_py.reml.ml import fit_ml
 
-    inner = fit_ml if method == "ML" else fit_reml
+    inner = fit_ml if method == "ML" else _fit_reml_rr
     y, pw = response_and_weights(model, family, data)
     link = family.link
     base = model.problem()

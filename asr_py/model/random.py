@@ -297,6 +297,7 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
         raise ctx.error(struct_f, "the second formula of str() must be one term, e.g. us(2):id(f)")
     blocks = [part_block(ctx, p) for p in sterms[0].parts]
     dim = int(np.prod([b.k for b in blocks]))
+    Z = _drop_score_columns(ctx, call, sterms[0].parts, blocks, Z)
     if dim != Z.shape[1]:
         raise ctx.error(call, f"str(): the terms have {Z.shape[1]} columns but the structure "
                         f"{sterms[0]} has dimension {dim}",
@@ -305,6 +306,34 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
                     for f in part_factors(p))
     return term_from_blocks(label, blocks, factors, Z)
+
+
+def _drop_score_columns(ctx: Context, call: Call, parts: tuple, blocks: list,
+                        Z: sp.csc_matrix) -> sp.csc_matrix:
+    """asreml 4's ``str(~ ..., ~ rr(n, k):id(g))`` (also fa) takes n + k terms: the last k
+    are placeholders for the k factor scores (zero columns such as ``G:x0``, ``G:x00``; the
+    scores' design asreml builds from the loadings itself). The marginal model of the data
+    is that of the first n terms, so the placeholders are dropped; they must be zero."""
+    first = parts[0] if parts else None
+    if not (isinstance(first, Call) and first.func in ("rr", "fa", "facv")):
+        return Z
+    pos = first.positional()
+    kval = first.named().get("k", pos[1] if len(pos) > 1 else None)
+    try:
+        k = int(float(str(kval))) if kval is not None else 1
+    except ValueError:
+        return Z
+    n = blocks[0].k
+    rest = int(np.prod([b.k for b in blocks[1:]]))
+    if Z.shape[1] != (n + k) * rest:
+        return Z
+    extra = Z[:, n * rest:]
+    if extra.count_nonzero():
+        raise ctx.error(call, f"str(): the structure {first.func}(.., {k}) takes {n} terms "
+                        f"plus {k} placeholder(s) for its factor scores, but the last "
+                        f"{k} term(s) are not zero",
+                        "asreml's placeholders are zero columns (e.g. x0 = 0)")
+    return sp.csc_matrix(Z[:, :n * rest])
 
 
 # ---------------------------------------------------------------------------------------------

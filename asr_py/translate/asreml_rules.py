@@ -19,6 +19,7 @@ from asr_py.translate import (
     rdplyr,
     renv,
     rfilterby,
+    rforcats,
     rjoin,
     rlazy,
     rlm,
@@ -33,6 +34,7 @@ from asr_py.translate import (
     rstring,
     rtidy,
     rtidyr,
+    runique,
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
@@ -52,7 +54,7 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
-from asr_py.translate.rcopy import CONTAINER_CALLS
+from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
@@ -61,6 +63,7 @@ from asr_py.translate.rpkgcalls import PACKAGES as _PKG_PACKAGES
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -508,6 +511,9 @@ class Translator(BasePrinter):
         if target.kind in ("name", "str"):
             name = target.value
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
+            rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
+                             self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
+            rhs = summary_rhs(self, r) or rhs   # s <- summary(fit); s$varcomp (rsummary.py)
             self.assigned.add(name)
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
@@ -1141,7 +1147,7 @@ class Translator(BasePrinter):
             pkgs = [self.src(a).strip("\"'") for a in pos]
             if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
                          "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat", "stringr", "tibble",
+                         "utils", "here", "testthat", "stringr", "tibble", "forcats",
                          # parallel applies run serially (rparallel.py)
                          "parallel", "pbapply", "future.apply") or p in rlme4.PACKAGES
                    or p in rmulttest.PACKAGES or p in _PKG_PACKAGES
@@ -1154,6 +1160,9 @@ class Translator(BasePrinter):
             return self.read_table(e)
         if f in ("import", "rio::import") and len(pos) == 1 and len(args) == 1:
             return f"{self.runtime('r_import')}({self.py(pos[0])})"     # rio: by extension
+        if f in ("import", "rio::import") and len(args) == 2 and args[0][0] in (None, "file") \
+                and args[1][0] in ("which", "sheet"):      # rio: a spreadsheet's sheet
+            return f"{self.runtime('r_import')}({self.py(args[0][1])}, {self.py(args[1][1])})"
         if f == "melt" and pos:
             return self.melt(e)
         if f in ("asreml", "asreml.fit"):
@@ -1269,10 +1278,20 @@ class Translator(BasePrinter):
         if f == "inherits" and len(pos) == 2 and pos[1].kind == "str" and \
                 pos[1].value == "try-error":
             return f"isinstance({self.py(pos[0])}, Exception)"
-        if f == "reformulate" and pos:
-            resp = [a for n, a in args if n == "response"]
-            labels = self.py(pos[0])
+        if f == "reformulate" and (pos or any(n == "termlabels" for n, _ in args)):
+            # reformulate(termlabels, response): either by name or by position
+            slots = dict(zip(("termlabels", "response"), pos)) | {
+                n: a for n, a in args if n in ("termlabels", "response")}
+            resp = [slots["response"]] if "response" in slots else []
+            other = [n for n, _ in args if n not in (None, "termlabels", "response",
+                                                     "intercept")]
+            if other or len(pos) > 2:
+                raise Untranslatable(f"reformulate({other[0] if other else '...'} =)")
+            labels = self.py(slots["termlabels"])
             rhs = f"' + '.join([{labels}] if isinstance({labels}, str) else {labels})"
+            icpt = [a for n, a in args if n == "intercept"]
+            if icpt:            # intercept = FALSE: R's formula ends with - 1
+                rhs += f" + ('' if {self.py(icpt[0])} else ' - 1')"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
         if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
                  "distinct", "ldply") and f not in self.functions:
@@ -1692,6 +1711,10 @@ class Translator(BasePrinter):
             var = ([a for n, a in args if n == "var"] or pos[1:2])
             v = self.py(var[0]) if var else "'rowname'"
             return f"{self.runtime('r_' + f)}({self.py(pos[0])}, {v})"
+        if f.split("::")[-1] in rforcats.FUNCTIONS and f not in self.functions:
+            got = rforcats.translate(self, e)       # fct_inseq(x), ...: rforcats.py
+            if got is not None:
+                return got
         if f in rvector.FUNCTIONS and f not in self.functions:   # which(), numeric(n)
             vec = rvector.translate(self, e)
             if vec is not None:
@@ -1726,6 +1749,10 @@ class Translator(BasePrinter):
                     f"({', '.join(self.kwargs(args))})")
         if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
             return f"{self.runtime('r_t')}({self.py(pos[0])})"
+        if f == "unique" and f not in self.functions:     # of a data frame: its rows
+            got = runique.translate(self, e)
+            if got is not None:
+                return got
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

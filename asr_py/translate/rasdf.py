@@ -2,7 +2,9 @@
 a list, a 1-D array) becomes one column named as R deparses the argument
 (``as.data.frame(effects)``: column ``effects``; ``x`` otherwise) with the vector's names
 as row names (``rownames_to_column()`` then reads them); a named vector held as a
-dict its names as row names; a matrix (2-D array) columns V1..Vn; a list of
+dict its names as row names (but a list filled by position, ``l[[i]] <- "a"``, held as a
+dict keyed 1..n, is R's unnamed list of scalars: one row, a column per element); a matrix
+(2-D array) columns V1..Vn; a list of
 equal-length vectors (a dict, or the unnamed list lapply() returns) one column each
 (unnamed: V1..Vn; R's deparsed names are replaced by ``names(x) <-`` in practice). A data frame, and
 anything else, is returned as it is."""
@@ -27,6 +29,10 @@ def r_as_data_frame(x: Any, name: str = "x") -> Any:
     if isinstance(x, pd.Series):
         return pd.DataFrame({name: x.to_numpy()}, index=x.index.astype(str)
                             if not isinstance(x.index, pd.RangeIndex) else None)
+    if isinstance(x, dict) and x and list(x) == list(range(1, len(x) + 1)) and \
+            all(np.ndim(v) == 0 for v in x.values()):
+        # an unnamed list filled by position (l[[i]] <- "a"): one row, a column per element
+        return _row_of_scalars(list(x.values()))
     if isinstance(x, dict) and x and all(np.ndim(v) == 0 for v in x.values()):
         # a named vector (c(a = 1, b = 2)): its names are the row names
         return pd.DataFrame({name: list(x.values())}, index=[str(k) for k in x])
@@ -41,6 +47,38 @@ def r_as_data_frame(x: Any, name: str = "x") -> Any:
         if a.ndim == 2:
             return pd.DataFrame(a, columns=[f"V{k + 1}" for k in range(a.shape[1])])
     return x
+
+
+def _deparse(v: Any) -> str:
+    """R's deparse() of one value, as as.data.frame() names a column after it."""
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, (bool, np.bool_)):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return "NA" if np.isnan(f) else str(int(f)) if f.is_integer() else repr(f)
+    return str(v)
+
+
+def _row_of_scalars(values: list[Any]) -> pd.DataFrame:
+    """``as.data.frame(list("a", 2))``: one row, one column per element, named as R does
+    (``make.unique(make.names(deparse(v)))``: ``X.a.``, ``X2``)."""
+    import re
+
+    def make_names(d: str) -> str:          # R: X prefixed when the start is not valid
+        ok = re.match(r"[^\W\d_]|\.(?!\d)", d)
+        out = re.sub(r"[^\w.]", ".", d if ok else "X" + d)
+        return out + "." if out in ("TRUE", "FALSE", "NA", "NULL", "Inf", "NaN") else out
+
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for v in values:
+        n = make_names(_deparse(v))
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        names.append(n if k == 0 else f"{n}.{k}")
+    return pd.DataFrame([values], columns=names)
 
 
 def _columns_of_list(vectors: list[Any]) -> pd.DataFrame:

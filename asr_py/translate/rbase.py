@@ -24,6 +24,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rconcat import concat_frames
 from asr_py.translate.rmatshape import (
     as_column,
     column_result,
@@ -58,8 +59,11 @@ def _placeholder(*xs: Any) -> Untranslated | None:
     return None
 
 
-def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
-    """0-based positions of R's subscript ``sel`` over ``n`` items labelled ``labels``."""
+def _positions(sel: Any, labels: pd.Index, n: int, what: str,
+               beyond_na: bool = False) -> list[int]:
+    """0-based positions of R's subscript ``sel`` over ``n`` items labelled ``labels``;
+    ``beyond_na``: a position beyond ``n`` is -1 (a data frame's row of NA in R), not an
+    error (a matrix's "subscript out of bounds")."""
     if sel is None:
         return list(range(n))
     seq = list(sel) if isinstance(sel, (list, tuple, range, np.ndarray, pd.Series,
@@ -89,10 +93,32 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str) -> list[int]:
     if any(v < 0 for v in nums):
         raise AsrError("x[i, j]: positive and negative positions mixed",
                        hint="R allows only one kind in a subscript")
-    if max(nums) > n:
+    if max(nums) > n and not beyond_na:
         raise AsrError(f"x[i, j]: {what} {max(nums)} is beyond the {n} {what}s "
                        "(R: subscript out of bounds)")
-    return [v - 1 for v in nums if v != 0]
+    return [v - 1 if v <= n else -1 for v in nums if v != 0]
+
+
+def _frame_not_matrix(x: pd.DataFrame) -> bool:
+    """A data frame in R's sense (a text column, or R's default row names 1..n), not a
+    matrix held as one (all numbers, rows labelled: asreml's sed/vcov, a named matrix)."""
+    return isinstance(x.index, pd.RangeIndex) or not all(
+        pd.api.types.is_numeric_dtype(t) for t in x.dtypes)
+
+
+def _rows_with_na(x: pd.DataFrame, rows: list[int], cols: list[int]) -> pd.DataFrame:
+    """``x.iloc[rows, cols]`` where a row -1 is R's row of NA (row name "NA")."""
+    out = x.iloc[[max(r, 0) for r in rows], cols].copy()
+    missing = np.array([r < 0 for r in rows])
+    for c in out.columns:
+        col = out[c]
+        if not (pd.api.types.is_float_dtype(col) or col.dtype == object):
+            out[c] = col.astype(float if pd.api.types.is_numeric_dtype(col) else object)
+    out.iloc[np.flatnonzero(missing), :] = np.nan
+    out.index = ["NA" if m else str(k) for m, k in zip(missing, out.index)] \
+        if not isinstance(x.index, pd.RangeIndex) else \
+        pd.Index([np.nan if m else k for m, k in zip(missing, out.index)], dtype=object)
+    return out
 
 
 def r_rows(x: Any, i: Any) -> Any:
@@ -166,9 +192,11 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
     if ph is not None:
         return ph
     if isinstance(x, pd.DataFrame):
-        rows = _positions(i, x.index.astype(str), x.shape[0], "row")
+        rows = _positions(i, x.index.astype(str), x.shape[0], "row",
+                          beyond_na=_frame_not_matrix(x))   # R: df[7, ] of 6 rows is NA
         cols = _positions(j, x.columns, x.shape[1], "column")
-        out = x.iloc[rows, cols]
+        out = _rows_with_na(x, rows, cols) if any(r < 0 for r in rows) else \
+            x.iloc[rows, cols]
         if j is not None and out.shape[1] == 1:           # one column: a vector (drop)
             col = out.iloc[:, 0]
             return col.iloc[0] if len(col) == 1 and i is not None else \
@@ -474,7 +502,7 @@ def r_rbind(*xs: Any) -> Any:
                  else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
                                    columns=cols) for x in items]
         named = all(isinstance(x, pd.DataFrame) and _named_axis(x.index) for x in items)
-        out = pd.concat(parts, ignore_index=not named)
+        out = concat_frames(parts, ignore_index=not named)
         if named and out.index.has_duplicates:
             # R makes a data frame's repeated row names unique; kept positional here
             out = out.reset_index(drop=True)
@@ -938,7 +966,7 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
             v = np.asarray(x) if np.ndim(x) else np.repeat(x, n)
             col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")
             parts.append(pd.DataFrame({col: np.resize(v, n)}))
-    out = pd.concat(parts, axis=1)
+    out = concat_frames(parts, axis=1)
     named = [x.index for _, x in flat if isinstance(x, pd.DataFrame)     # R keeps row names
              and not pd.api.types.is_integer_dtype(x.index) and len(x.index) == len(out)]
     return out.set_axis(named[0], axis=0) if named else out

@@ -1,9 +1,10 @@
-"""R's value semantics for ``a <- b <- list()``: every name holds its own value.
+"""R's value semantics for ``a <- b <- list()`` and ``a <- b``: every name holds its own value.
 
 In Python ``b = {}; a = b`` makes two names of one dict, so ``a[["x"]] <- 1`` (translated
 as an in-place ``r_set2``) would change ``b`` too. :func:`r_copy` gives the outer names of
 such a chain a shallow copy of a container (list, dict, array, data frame); anything else
-(a number, a string, a fit) is returned as it is.
+(a number, a string, a fit) is returned as it is. Likewise ``d2 <- d; d2$loc <- "b"`` must
+leave ``d`` as it was (R copies on modify): :func:`alias_copy` gives ``d2`` a copy.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONTAINER_CALLS", "r_copy"]
+__all__ = ["CONTAINER_CALLS", "alias_copy", "r_copy"]
 
 #: R calls whose value translate holds in a mutable Python container
 CONTAINER_CALLS = frozenset({"list", "c", "vector", "data.frame", "matrix", "numeric",
@@ -29,3 +30,14 @@ def r_copy(x: Any) -> Any:
     if isinstance(x, (list, dict, set)):
         return copy.copy(x)
     return x
+
+
+def alias_copy(r: Any, rhs: str, variables: set[str], functions: set[str],
+               pyname: Any, runtime: Any) -> str:
+    """``r_copy(b)`` for ``a <- b`` where ``b`` is a variable of the script (or a parameter of
+    the function being translated), so that changing ``a`` in place leaves ``b`` alone;
+    ``rhs`` itself for anything else (a call, a constant, a function's name)."""
+    if r.kind != "name" or r.value not in variables or r.value in functions or \
+            rhs != pyname(r.value):
+        return rhs
+    return f"{runtime('r_copy')}({rhs})"

@@ -172,13 +172,26 @@ def r_dplyr_select(df: Any, sel: list[Any]) -> pd.DataFrame:
     return out
 
 
-def r_arrange(df: Any, keys: list[tuple[str, bool]]) -> pd.DataFrame:
+def _all_columns(a: Any) -> bool:
+    """``across()``, ``across(everything())`` or ``pick(everything())``: every column."""
+    if a.kind != "call" or a.value not in ("across", "pick", "dplyr::across", "dplyr::pick"):
+        return False
+    args = [x for _, x in a.args]
+    return (not args and a.value.endswith("across")) or (
+        len(args) == 1 and args[0].kind == "call" and args[0].value == "everything"
+        and not args[0].args)
+
+
+def r_arrange(df: Any, keys: list[tuple[str | None, bool]]) -> pd.DataFrame:
     """dplyr's ``arrange(df, a, desc(b))``: rows sorted by the keys (``True``: descending),
     stable, missing values last as dplyr."""
     if isinstance(df, Untranslated):
         return df._use()  # type: ignore[return-value]
     if not keys:
         return df
+    # a key None: every column, first to last (arrange(across()), arrange(pick(everything())))
+    keys = [kd for k, d in keys for kd in ([(c, d) for c in df.columns] if k is None
+                                           else [(k, d)])]
     for k, _ in keys:
         if k not in df.columns:
             raise AsrError(f"arrange(): no column {k!r}", hint="arrange() sorts by columns")
@@ -307,6 +320,8 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
             elif a.kind == "unary" and a.value == "-" and a.right is not None and \
                     a.right.kind == "name":
                 keys.append(f"({a.right.value!r}, True)")
+            elif _all_columns(a):
+                keys.append("(None, False)")    # arrange(across()): by every column
             else:
                 return None
         return f"{tr.runtime('r_arrange')}({data}, [{', '.join(keys)}])"

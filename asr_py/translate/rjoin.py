@@ -43,6 +43,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import Untranslatable
+from asr_py.translate.rconcat import concat_frames
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
@@ -315,7 +316,7 @@ def r_rbindlist(lst: Any, fill: bool = False, idcol: Any = None) -> pd.DataFrame
     if not fill and any(set(f.columns) != set(cols) for f in frames):
         raise AsrError("rbindlist(): the data frames have different columns",
                        hint="fill = TRUE fills the absent columns with NA")
-    out = pd.concat(frames, ignore_index=True, sort=False)
+    out = concat_frames(frames, ignore_index=True, sort=False)
     if idcol is not None and idcol is not False:
         name = ".id" if idcol is True else str(idcol)
         out.insert(0, name, ids)

@@ -1,7 +1,8 @@
 """dplyr's ``rename_with(.data, .fn, .cols = everything())``: the names of the selected
 columns (tidyselect: names, positions, helpers) replaced by ``.fn`` applied to them as one
 character vector; ``.fn`` a function or a purrr lambda ``~ paste(p, .x, sep = "_")``
-(``toupper``/``tolower`` by name: rdplyr's rule)."""
+(``toupper``/``tolower`` by name: rdplyr's rule). dplyr's older ``rename_all(.tbl, .funs)``
+is ``rename_with(.tbl, .funs)``."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,7 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["FUNCTIONS", "r_rename_fn", "translate"]
 
-FUNCTIONS = frozenset({"rename_with", "dplyr::rename_with"})
+FUNCTIONS = frozenset({"rename_with", "dplyr::rename_with", "rename_all", "dplyr::rename_all"})
 
 
 def translate(tr: Any, e: Any) -> str | None:
@@ -24,6 +25,12 @@ def translate(tr: Any, e: Any) -> str | None:
 
     slots: dict[str, Any] = {}
     order = [".data", ".fn", ".cols"]
+    if e.value.endswith("rename_all"):        # rename_all(.tbl, .funs): every column
+        if len(e.args) != 2 or any(n not in (None, ".tbl", ".funs") for n, _ in e.args):
+            return None
+        order = [".data", ".fn"]
+        e = type(e)(e.kind, e.value, args=[({".tbl": ".data", ".funs": ".fn"}.get(n or "", n),
+                                             a) for n, a in e.args], start=e.start, end=e.end)
     for name, a in e.args:
         key = name if name in order else order[len([k for k in order if k in slots])] \
             if name is None else None

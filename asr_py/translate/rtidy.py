@@ -57,6 +57,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R, names_in
+from asr_py.translate.rconcat import concat_frames
 
 __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_longer",
            "r_recode", "r_relocate_sel", "r_str_detect", "r_summarise", "translate"]
@@ -423,7 +424,7 @@ def r_bind_rows(frames: list[Any], id: Any = None) -> Any:  # noqa: A002 - dplyr
             if isinstance(v[c].dtype, pd.CategoricalDtype):
                 seen = cats.setdefault(c, [])
                 seen.extend(x for x in v[c].cat.categories if x not in seen)
-    out = pd.concat([v.astype({c: object for c in v.columns if c in cats}) for v in frs],
+    out = concat_frames([v.astype({c: object for c in v.columns if c in cats}) for v in frs],
                     ignore_index=True, sort=False)
     for c, levels in cats.items():
         out[c] = pd.Categorical(out[c], categories=levels)

@@ -98,6 +98,7 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_tidyr_expand_grid,
 )
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
+from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
@@ -206,6 +207,7 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_set_diag,
     r_svd,
 )
+from asr_py.translate.rsummary import r_summary  # noqa: F401 - s <- summary(fit)
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
@@ -226,6 +228,7 @@ from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c1
     r_tcrossprod,
     r_trig,
 )
+from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,
@@ -972,10 +975,16 @@ def r_column_to_rownames(d: Any, var: str = "rowname") -> Any:
     return d.set_index(var).rename_axis(None)
 
 
-def r_import(path: str) -> Any:
-    """rio's ``import(file)``: the reader by the file's extension (.csv, .tsv/.txt,
-    .xlsx/.xls, .rds, .rda/.RData)."""
+def r_import(path: str, which: Any = None) -> Any:
+    """rio's ``import(file, which = / sheet =)``: the reader by the file's extension (.csv,
+    .tsv/.txt, .xlsx/.xls, .rds, .rda/.RData); ``which`` a spreadsheet's sheet (a name or
+    R's 1-based position)."""
     ext = Path(path).suffix.lower()
+    if which is not None and ext not in (".xlsx", ".xls", ".xlsm"):
+        raise AsrError(f"import(): which/sheet = {which!r} given for a '{ext}' file ({path})",
+                       hint="only a spreadsheet has sheets")
+    if which is not None:
+        return r_read_excel(path, sheet=which)
     if ext == ".csv":
         return pd.read_csv(path)
     if ext in (".tsv", ".txt", ".tab"):

@@ -105,7 +105,14 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 33
+    assert len(why) == 37
+    # c16misc (session 14): an undefined beta (R's beta function), diag() of nothing, and
+    # agridat's unused sanford.potato (an empty key column; a spreadsheet not in the repo)
+    assert "beta" in why["code/05.1_variance_diff.R"]
+    assert "positive length" in why["code/15_prop_var_exp.R"]
+    assert "merge()" in why["data-unused/sanford.potato.R"]
+    assert "toupper" in why[
+        "code/Piepho2013_SeriesTrialAnalysis/piepho2013_analysis_tutorial.R"]
     # tenth pass F: read.csv(sep = ";") of a comma-separated file (one column, no yr)
     assert "no yr" in why["Scripts/MHT.R"]
     # ninth pass C: the course script's first line is "L###..." (R: object 'L' not found)

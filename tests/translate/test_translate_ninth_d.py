@@ -37,7 +37,7 @@ other <- subset(ww, y > 1.5 & Zone_Loc != "c")
 def test_summary_asreml_by_its_method_name() -> None:
     py = asr.translate("m <- asreml(y ~ A, random = ~ B, data = d)\n"
                        "v <- summary.asreml(m)$varcomp\ns <- summary.asreml(m)\n")
-    assert "r_varcomp(m)" in py and "s = m.summary()" in py and "untranslated(" not in py
+    assert "r_varcomp(m)" in py and "s = r_summary(m)" in py and "untranslated(" not in py
 
 
 def test_predict_levels_vector_is_the_classify_variables_levels() -> None:

@@ -1,0 +1,65 @@
+"""asreml's ``s <- summary(fit)`` kept in a variable, then read as ``s$varcomp``,
+``s$coef.fixed``, ``s$loglik``...: :func:`r_summary` gives an object whose elements are
+those of ``summary(fit)$x`` read directly (the same translation), and which prints as the
+fit's summary text. The elements are taken when the summary is made (R's summary is a copy:
+a later refit of ``fit`` does not change ``s``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from asr_py.errors import AsrError
+from asr_py.translate.parser import R
+
+__all__ = ["RSummary", "r_summary", "summary_rhs"]
+
+
+def _parts(fit: Any) -> dict[str, Any]:
+    from asr_py.translate.runtime import r_loglik, r_varcomp
+
+    return {"varcomp": r_varcomp(fit), "coef.fixed": fit.coef_fixed,
+            "coef.random": fit.coef_random, "loglik": r_loglik(fit), "aic": fit.aic,
+            "bic": fit.bic, "nedf": fit.result.n_minus_p}
+
+
+class RSummary:
+    """asreml's summary list of a fit (module docstring); ``s["var"]`` matches a prefix
+    of one element's name, as R's ``$``."""
+
+    def __init__(self, fit: Any) -> None:
+        self._text = fit.summary()
+        self._parts = _parts(fit)
+
+    def names(self) -> list[str]:
+        """The elements' names (R's ``names(s)``)."""
+        return list(self._parts)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._parts:
+            return self._parts[name]
+        hits = [k for k in self._parts if k.startswith(str(name))]
+        if len(hits) == 1:
+            return self._parts[hits[0]]
+        raise AsrError(f"summary(fit)${name}: asr_py's summary has no element of that name",
+                       hint="its elements: " + ", ".join(self._parts))
+
+    def __str__(self) -> str:
+        return self._text
+
+    __repr__ = __str__
+
+
+def r_summary(fit: Any) -> RSummary:
+    """``summary(fit)`` of an asreml fit kept in a variable (module docstring)."""
+    return RSummary(fit)
+
+
+def summary_rhs(tr: Any, r: R) -> str | None:
+    """``r_summary(fit)`` for ``s <- summary(fit)`` (also ``coef = TRUE``) of a fit; None
+    for anything else."""
+    if r.kind != "call" or r.value not in ("summary", "summary.asreml"):
+        return None
+    pos = [a for n, a in r.args if n is None]
+    if len(pos) != 1 or not tr.is_fit(pos[0]) or any(
+            n not in (None, "coef", "vparameters", "all") for n, _ in r.args):
+        return None
+    return f"{tr.runtime('r_summary')}({tr.py(pos[0])})"
