@@ -16,9 +16,11 @@ import re
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     rdcast,
+    rdots,
     rdplyr,
     renv,
     rfilterby,
+    ricreml,
     rjoin,
     rlazy,
     rlm,
@@ -27,6 +29,7 @@ from asr_py.translate import (
     rmulttest,
     rparallel,
     rpronoun,
+    rreduce,
     rrenamewith,
     rslice,
     rstats,
@@ -1090,6 +1093,10 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in ricreml.FUNCTIONS and f not in self.functions:  # lmmtools' icREML()
+            got = ricreml.translate(self, e)
+            if got is not None:
+                return got
         if f in rlucid.FUNCTIONS and f not in self.functions:  # lucid's vc(fit)
             got = rlucid.translate(self, e)
             if got is not None:
@@ -1633,12 +1640,24 @@ class Translator(BasePrinter):
         if f in rparallel.PARALLEL_APPLY and rparallel.as_serial(e) is not None:
             return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
         if f in ("sapply", "lapply", "vapply"):
-            fun = [a for n, a in args if n == "FUN"] or pos[1:2]
-            extra = [(n, a) for n, a in args if n not in (
-                None, "FUN", "X", "simplify", "USE.NAMES", "FUN.VALUE")]
-            xs = [a for n, a in args if n == "X"] or pos[:1]
-            if xs and fun and fun[0].kind in ("function", "name") and all(
-                    n is not None for n, _ in extra):
+            # R's matching (rdots.py): X, FUN, and what goes on through ... to FUN
+            parts = rdots.apply_parts(f, args)
+            xs, fun = ([parts[0]], [parts[1]]) if parts else ([], [])
+            extra_pos, extra = (parts[2], parts[3]) if parts else ([], [])
+            if fun and xs and rdots.index_fun(fun[0]) and len(extra_pos) == 1 and not extra:
+                # sapply(parts, "[", 1): each element indexed, R's 1-based [ / [[
+                it = self.iterable(xs[0])
+                if xs[0].kind in ("name", "dollar", "index"):
+                    it = f"{self.runtime('r_iter')}({it})"
+                helper = self.runtime(rdots.index_fun(fun[0]) or "r_sub")
+                return f"[{helper}(_el, {self.py(extra_pos[0])}) for _el in {it}]"
+            if extra_pos and fun and not (fun[0].kind == "function" or fun[0].kind == "name"
+                                          and fun[0].value in self.functions
+                                          or rstring.function_value(self, fun[0])):
+                # FUN(el, a, b) of a function we map to Python by name: not known to take them
+                raise Untranslatable(f"{f}() passing positional arguments to "
+                                     f"{self.src(fun[0])}")
+            if xs and fun and fun[0].kind in ("function", "name"):
                 na_rm = [a for n, a in extra if n == "na.rm"]
                 if fun[0].kind == "name" and fun[0].value in _R_SUMMARY_FUNS:
                     extra = [(n, a) for n, a in extra if n != "na.rm"]
@@ -1648,7 +1667,8 @@ class Translator(BasePrinter):
                     # the script's own function: its parameters are Python names (t.value ->
                     # t_value), so are the extra arguments naming them
                     extra = [(pyname(n) if n else n, a) for n, a in extra]
-                more = "".join(f", {k}" for k in self.kwargs(extra))
+                more = "".join(f", {k}" for k in self.kwargs(
+                    [(None, a) for a in extra_pos] + extra))
                 it = self.iterable(xs[0])
                 if xs[0].kind in ("name", "dollar", "index"):
                     it = f"{self.runtime('r_iter')}({it})"   # a list's values, a frame's columns
@@ -1713,6 +1733,10 @@ class Translator(BasePrinter):
                     f"({', '.join(self.kwargs(args))})")
         if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
             return f"{self.runtime('r_t')}({self.py(pos[0])})"
+        if f in rreduce.FUNCTIONS and f not in self.functions:  # max(0, x), prod(x)
+            got = rreduce.translate(self, e)
+            if got is not None:
+                return got
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
