@@ -1029,9 +1029,11 @@ class Translator(BasePrinter):
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
-        if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params):
+        if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params) \
+                or obj.kind == "index" and obj.value == "[[":
             # check.names = FALSE columns; a function's parameter (a list or data frame of
-            # the caller's, whose absent element is R's NULL)
+            # the caller's, whose absent element is R's NULL); a list's element
+            # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 

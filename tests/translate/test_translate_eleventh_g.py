@@ -177,3 +177,20 @@ def test_data_reads_data_directory_before_the_script_folder(tmp_path: Path) -> N
     finally:
         os.chdir(old)
     assert ns["n"] == 3
+
+
+# ----- x[[i]]$name: the element's own $ (a fit, a frame, a list) ----------------------------
+def test_dollar_of_a_list_element_dispatches_when_run() -> None:
+    d = _one_way()
+    m = asr.asreml(fixed="y ~ x", random="~ g", data=d)
+    ns = run_r("f <- function(fm) lapply(1:length(fm), function(el, fm)\n"
+               "  c(fm[[el]]$nedf, fm[[el]]$loglik, nrow(fm[[el]]$Cfixed)), fm)\n"
+               "v <- f(list(m))\n"
+               "l <- list(d = data.frame(a = 1:2))\n"
+               'w <- l[["d"]]$a\n'
+               "z <- l[[1]]$absent\n", complete=True, m=m)
+    nedf, loglik, p = ns["v"][0]
+    # nedf = n - rank(X) = 40 - 2; asreml's loglik is the full REML one plus ½ nedf log 2π
+    assert nedf == 38 and p == 2
+    assert loglik == pytest.approx(m.loglik + 0.5 * 38 * np.log(2 * np.pi), abs=1e-9)
+    assert list(ns["w"]) == [1, 2] and ns["z"] is None       # R's NULL
