@@ -16,10 +16,12 @@ import re
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     rdcast,
+    rdots,
     rdplyr,
     renv,
     rfilterby,
     rforcats,
+    ricreml,
     rjoin,
     rlazy,
     rlm,
@@ -28,6 +30,7 @@ from asr_py.translate import (
     rmulttest,
     rparallel,
     rpronoun,
+    rreduce,
     rrenamewith,
     rslice,
     rstats,
@@ -1040,9 +1043,11 @@ class Translator(BasePrinter):
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
-        if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params):
+        if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params) \
+                or obj.kind == "index" and obj.value == "[[":
             # check.names = FALSE columns; a function's parameter (a list or data frame of
-            # the caller's, whose absent element is R's NULL)
+            # the caller's, whose absent element is R's NULL); a list's element
+            # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
@@ -1104,6 +1109,10 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in ricreml.FUNCTIONS and f not in self.functions:  # lmmtools' icREML()
+            got = ricreml.translate(self, e)
+            if got is not None:
+                return got
         if f in rlucid.FUNCTIONS and f not in self.functions:  # lucid's vc(fit)
             got = rlucid.translate(self, e)
             if got is not None:
@@ -1660,12 +1669,24 @@ class Translator(BasePrinter):
         if f in rparallel.PARALLEL_APPLY and rparallel.as_serial(e) is not None:
             return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
         if f in ("sapply", "lapply", "vapply"):
-            fun = [a for n, a in args if n == "FUN"] or pos[1:2]
-            extra = [(n, a) for n, a in args if n not in (
-                None, "FUN", "X", "simplify", "USE.NAMES", "FUN.VALUE")]
-            xs = [a for n, a in args if n == "X"] or pos[:1]
-            if xs and fun and fun[0].kind in ("function", "name") and all(
-                    n is not None for n, _ in extra):
+            # R's matching (rdots.py): X, FUN, and what goes on through ... to FUN
+            parts = rdots.apply_parts(f, args)
+            xs, fun = ([parts[0]], [parts[1]]) if parts else ([], [])
+            extra_pos, extra = (parts[2], parts[3]) if parts else ([], [])
+            if fun and xs and rdots.index_fun(fun[0]) and len(extra_pos) == 1 and not extra:
+                # sapply(parts, "[", 1): each element indexed, R's 1-based [ / [[
+                it = self.iterable(xs[0])
+                if xs[0].kind in ("name", "dollar", "index"):
+                    it = f"{self.runtime('r_iter')}({it})"
+                helper = self.runtime(rdots.index_fun(fun[0]) or "r_sub")
+                return f"[{helper}(_el, {self.py(extra_pos[0])}) for _el in {it}]"
+            if extra_pos and fun and not (fun[0].kind == "function" or fun[0].kind == "name"
+                                          and fun[0].value in self.functions
+                                          or rstring.function_value(self, fun[0])):
+                # FUN(el, a, b) of a function we map to Python by name: not known to take them
+                raise Untranslatable(f"{f}() passing positional arguments to "
+                                     f"{self.src(fun[0])}")
+            if xs and fun and fun[0].kind in ("function", "name"):
                 na_rm = [a for n, a in extra if n == "na.rm"]
                 if fun[0].kind == "name" and fun[0].value in _R_SUMMARY_FUNS:
                     extra = [(n, a) for n, a in extra if n != "na.rm"]
@@ -1675,7 +1696,8 @@ class Translator(BasePrinter):
                     # the script's own function: its parameters are Python names (t.value ->
                     # t_value), so are the extra arguments naming them
                     extra = [(pyname(n) if n else n, a) for n, a in extra]
-                more = "".join(f", {k}" for k in self.kwargs(extra))
+                more = "".join(f", {k}" for k in self.kwargs(
+                    [(None, a) for a in extra_pos] + extra))
                 it = self.iterable(xs[0])
                 if xs[0].kind in ("name", "dollar", "index"):
                     it = f"{self.runtime('r_iter')}({it})"   # a list's values, a frame's columns
@@ -1751,6 +1773,10 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_t')}({self.py(pos[0])})"
         if f == "unique" and f not in self.functions:     # of a data frame: its rows
             got = runique.translate(self, e)
+            if got is not None:
+                return got
+        if f in rreduce.FUNCTIONS and f not in self.functions:  # max(0, x), prod(x)
+            got = rreduce.translate(self, e)
             if got is not None:
                 return got
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):

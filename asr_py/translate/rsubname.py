@@ -57,9 +57,15 @@ def fit_dollar(fit: Any, name: str) -> Any:
         return r_loglik(fit)                # asreml's convention (no 2π constant)
     if name == "mf" and hasattr(fit, "model_frame"):     # asreml 4's model frame
         return fit.model_frame()
+    if name == "nedf":                      # residual degrees of freedom, n - rank(X)
+        return fit.result.n_minus_p
+    if name == "Cfixed":                    # the fixed effects' variance matrix
+        from asr_py.translate.rcfixed import r_cfixed
+
+        return r_cfixed(fit)
     if len(hits) == 1:
         return getattr(fit, _FIT_DOLLAR[hits[0]])
     raise AsrError(f"m${name} of an asreml fit is not available in asr_py",
-                   hint="fit components: " + ", ".join(_FIT_DOLLAR) + ", mf" +
+                   hint="fit components: " + ", ".join(_FIT_DOLLAR) + ", mf, nedf, Cfixed" +
                         "; coefficients: m.coef_fixed / m.coef_random; "
                         "variance components: m.varcomp")

@@ -104,6 +104,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
 )
+from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,
@@ -162,6 +163,7 @@ from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # n
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
+from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
@@ -379,7 +381,11 @@ def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
     """R's ``data(name)``: the data set from a file next to the script or under ``data/``.
     An .rda/.RData file may hold objects of other names (``data(local851)`` gives
     ``site2``): R binds them all, so they are put in ``into`` (the script's globals())."""
-    for d in _DIRS:
+    # R's data() reads a data/ directory (a package's, or the working directory's): those
+    # first, so a package's data/X.rda wins over an X.csv beside the script (inst/extdata)
+    dirs = [d for d in _DIRS if Path(d).name == "data"] + \
+        [d for d in _DIRS if Path(d).name != "data"]
+    for d in dirs:
         for ext in (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv"):
             p = Path(d) / f"{name}{ext}"
             if not p.exists():

@@ -105,7 +105,7 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 37
+    assert len(why) == 48
     # c16misc (session 14): an undefined beta (R's beta function), diag() of nothing, and
     # agridat's unused sanford.potato (an empty key column; a spreadsheet not in the repo)
     assert "beta" in why["code/05.1_variance_diff.R"]
@@ -118,7 +118,9 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     # ninth pass C: the course script's first line is "L###..." (R: object 'L' not found)
     assert "object 'L' not found" in why["Material/Session04/Salmon_Animal.R"]
     lfs = [w for w in why.values() if "Git LFS pointers" in w]
-    assert len(lfs) == 17          # lbmunaro/MTME_ILWheat (sixth pass): data not in the repo
+    # lbmunaro/MTME_ILWheat (sixth pass, 17), mtme-gsi4wheat and earlyGS4wheat (eleventh
+    # pass G, 11): the data files in the repo are Git LFS pointers
+    assert len(lfs) == 28
     assert {"asreml_msi_modeling.R", "GS_GBLUP_Multi-trait_CV_toKelly.R",
             "data-raw/barrerro.maize.R", "data-raw/fisher.barley.r"} <= set(why)
     assert "m1" in why["asreml_msi_modeling.R"]
