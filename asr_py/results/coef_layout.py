@@ -27,7 +27,7 @@ slowest), named as asr_py names columns (``gen_G1``, ``env_E1:gen_G2``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _term_labels(model: Model) -> list[tuple[str, list[str]]]:
         full = own
         if t is not None:
             try:
-                blocks = [fixed_part(model.context, p, contrast=False) for p in t.parts]
+                blocks = [_full_part(model, fixed_part, p) for p in t.parts]
             except Exception:  # noqa: BLE001 - a part that needs its fit-time state: keep ours
                 blocks = []
             if blocks:
@@ -71,6 +71,13 @@ def _term_labels(model: Model) -> list[tuple[str, list[str]]]:
                     full = labs
         out.append((ft.label, full))
     return out
+
+
+def _full_part(model: Model, fixed_part: Any, p: Any) -> Any:
+    """A fixed term's part with every level when it is a factor; a covariate part (``x``,
+    ``pol(x, 2)``, ``spl(x)``) as the fit coded it (``pol``'s order-0 column is no effect)."""
+    b = fixed_part(model.context, p, contrast=True)
+    return fixed_part(model.context, p, contrast=False) if b.is_factor else b
 
 
 def full_fixed_names(model: Model, order: str = "model") -> list[str]:
