@@ -113,3 +113,18 @@ def test_interaction_without_main_effects_and_bad_order() -> None:
     assert int((tab["solution"] == 0).sum()) == len(names) - len(fit.coef_fixed)
     with pytest.raises(AsrError, match="order 'asreml3'"):
         fit.coef_fixed_all("asreml3")
+
+
+@pytest.mark.parametrize("code, order", [
+    ("m <- asreml(y ~ A, random = ~ g, residual = ~ units, data = d)", "model"),
+    ("m <- asreml(y ~ A, random = ~ g, rcov = ~ units, data = d)", "reverse"),
+    ("x <- summary(m, all = T)$coef.fixed", "reverse"),
+    ("g <- m$gammas", "reverse"),
+    ("p <- predict(m, classify = 'A')$predictions$pvals", "reverse"),
+    ("p <- predict(m, classify = 'A')$pvals", "model"),
+])
+def test_translate_picks_the_scripts_asreml_order(code: str, order: str) -> None:
+    """A translated script gets asreml 3's order when it uses asreml 3's interface."""
+    from asr_py.translate.rcoef import coef_order
+
+    assert coef_order(code) == order
