@@ -13,6 +13,14 @@ their rows by the bare level: ``fa(site, 2):female!101!var``, ``...!101!fa1``, `
 (asreml-R 4 output printed in lfelipe-ferrao.github.io class/quantGenetic/week11_2022b.html;
 scripts grep ``"^rr\\(TraitEnv, 2\\)"``); asr_py says ``site:female!site_101!var``.
 
+A ``dsum(~ T | Site)`` residual's section parameters are named by the section alone:
+``Site_S1!R`` (``dsum(~ units | site)``: agridat's damesa.maize.Rd printout ``site_S1!R``;
+``dsum(~ id(units) | year)``: lfelipe-ferrao.github.io class/quantGenetic/week10_2022.html
+``year_2008!R``, asreml 4.1) and ``Site_S1!Row!cor`` (``dsum(~ id(Range):ar1(Row) |
+Experiment)``: a recorded ``summary(fit)$varcomp`` row ``Experiment_WMaA13BILO4!Row!cor`` in a
+public NVT analysis script found by the code search); asr_py says ``Site_S1!units!R``,
+``Site_S1!Range:Row!Row!cor``.
+
 The values are unchanged: only the labels of the asreml-R view differ.
 """
 
@@ -123,4 +131,21 @@ def asreml_param_names(model: Any, names: Sequence[str]) -> list[str]:
                 head = o.rsplit("!", 1)[0] + "!" if "!" in o else ""
                 for full in (f"{term.label}!{o}", o):
                     rename.setdefault(full, full[:len(full) - len(o)] + head + n)
+    rename.update(_dsum_renames(getattr(model, "residual", None), names))
     return [rename.get(n, n) for n in names]
+
+
+def _dsum_renames(residual: Any, names: Sequence[str]) -> dict[str, str]:
+    """A dsum section's parameters named as asreml names them: without the section's term
+    (``Site_S1!R``, ``Site_S1!Row!cor`` where asr_py says ``Site_S1!units!R``,
+    ``Site_S1!Col:Row!Row!cor``; see the module docstring)."""
+    out: dict[str, str] = {}
+    for st in list(getattr(residual, "section_terms", []) or []):
+        head, _, inner = str(st).partition("!")
+        if not inner or "_" not in head:
+            continue
+        prefix = f"{st}!"
+        for n in names:
+            if n.startswith(prefix) and n not in out:
+                out[n] = f"{head}!{n[len(prefix):]}"
+    return out

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.results.call_args import CallArgs
+from asr_py.results.coef_layout import fixed_layout
 from asr_py.results.covariances import FASummary
 from asr_py.results.covariances import covariance as _covariance
 from asr_py.results.covariances import fa_summary as _fa_summary
@@ -192,6 +193,14 @@ class AsremlFit:
             z = r.beta / se
         return pd.DataFrame({"solution": r.beta, "std.error": se, "z.ratio": z},
                             index=self.model.fixed.names)
+
+    def coef_fixed_all(self, order: str = "model") -> pd.DataFrame:
+        """asreml's layout of :attr:`coef_fixed`: every level of every fixed term, the
+        reference and aliased ones with solution 0 and NaN std.error/z.ratio; ``order``
+        'model' (asreml 4.2: ``(Intercept)`` first, terms in model order) or 'reverse'
+        (asreml 3 and 4.1: last term first, ``(Intercept)`` last). See
+        :mod:`asr_py.results.coef_layout`."""
+        return fixed_layout(self.coef_fixed, self.model, order)
 
     @property
     def coef_random(self) -> pd.DataFrame:

@@ -57,6 +57,7 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
@@ -415,6 +416,9 @@ class Translator(BasePrinter):
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
         super().__init__(code, comment_spans)
         self.fits: set[str] = set()
+        #: fit$coefficients$fixed: every level, in the script's asreml version's order (rcoef.py)
+        self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(code) == "reverse"
+                           else "coef_fixed_all()")
         self.preds: dict[str, set[str]] = {}
         #: data frames read with check.names = FALSE: their names are the file's ("TBFM "),
         #: which scripts reach by R's partial ``$`` (``d$TBFM``)
@@ -583,7 +587,8 @@ class Translator(BasePrinter):
         if _upper_tri_target(target) and r.kind == "dollar" and r.value == "Cfixed" and \
                 r.left is not None and self.is_fit(r.left):
             # C[upper.tri(C, diag = TRUE)] <- fit$Cfixed: asreml 3's packed triangle
-            rhs = f"{self.runtime('r_cfixed')}({self.py(r.left)}, packed=True)"
+            rhs = (f"{self.runtime('r_cfixed')}({self.py(r.left)}, packed=True"
+                   + (", order='reverse')" if "reverse" in self.coef_fixed else ")"))
         if target.kind == "dollar" and target.left is not None and \
                 target.left.kind == "name" and target.left.value == ".GlobalEnv":
             # .GlobalEnv$x <- v (in a function or a foreach body): the script's variable
@@ -929,10 +934,12 @@ class Translator(BasePrinter):
                     n == "all" and a.kind == "name" and a.value in ("TRUE", "T")
                     for n, a in obj.args):
                 # asreml 3's summary(m, all = TRUE)$coef.fixed: its column names
-                return (f"{m}.coef_fixed.set_axis(['solution', 'std error', 'z ratio'], "
-                        "axis=1)")
+                return (f"{m}.{self.coef_fixed}.set_axis(['solution', 'std error', "
+                        "'z ratio'], axis=1)")
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
                 return f"{self.runtime('r_varcomp')}({m})"
+            if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
+                return f"{m}.{self.coef_fixed}"    # every level (coef_layout.py)
             if comp in _SUMMARY_ATTRS and self.is_fit(obj.args[0][1]):
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             first = obj.args[0][1]
@@ -991,7 +998,7 @@ class Translator(BasePrinter):
             raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
         if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
                 and self.is_fit(obj.args[0][1]):
-            which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
+            which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
             if which:
                 return f"{self.py(obj.args[0][1])}.{which}['solution']"
             raise Untranslatable(f"coef()${e.value}")
@@ -1006,7 +1013,7 @@ class Translator(BasePrinter):
             return self.call(obj)
         if obj.kind == "dollar" and _fit_component(obj.value) == "coefficients" and \
                 obj.left is not None and self.is_fit(obj.left):
-            which = {"fixed": "coef_fixed", "random": "coef_random"}.get(e.value)
+            which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
             if which:
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
@@ -1037,7 +1044,8 @@ class Translator(BasePrinter):
             if name == "nedf":
                 return f"{self.py(obj)}.result.n_minus_p"
             if name == "Cfixed":      # the fixed effects' variance matrix (rcfixed.py)
-                return f"{self.runtime('r_cfixed')}({self.py(obj)})"
+                return f"{self.runtime('r_cfixed')}({self.py(obj)}" + (
+                    ", order='reverse')" if "reverse" in self.coef_fixed else ")")
             if name == "mf":              # asreml 4's model frame (results/model_frame.py)
                 return f"{self.py(obj)}.model_frame()"
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)

@@ -4,9 +4,9 @@ scaled: its diagonal's square roots are the standard errors of ``coef_fixed``).
 
 asreml 4 returns it as a symmetric matrix named by the coefficients (``C["a", "b"]``);
 asreml 3 returned its lower triangle row by row, i.e. the upper triangle column by column,
-which scripts put back with ``C[upper.tri(C, diag = TRUE)] <- fit$Cfixed``. Here the
-coefficients are those of ``coef_fixed`` (aliased columns are left out, as are their zero
-rows in asreml's).
+which scripts put back with ``C[upper.tri(C, diag = TRUE)] <- fit$Cfixed``. Its rows are
+those of ``fit$coefficients$fixed`` (``coef_fixed_all(order)``: every level, in the order the
+script's asreml version uses), the reference and aliased ones zero rows and columns.
 """
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from asr_py.translate.checks import Untranslated
 __all__ = ["r_cfixed"]
 
 
-def r_cfixed(fit: Any, packed: bool = False) -> Any:
+def r_cfixed(fit: Any, packed: bool = False, order: str = "model") -> Any:
     """``fit$Cfixed``: a labelled matrix, or with ``packed`` the upper triangle column by
-    column (asreml 3's vector)."""
+    column (asreml 3's vector); rows as ``fit.coef_fixed_all(order)``."""
     if isinstance(fit, Untranslated):
         return fit._use()
-    v: pd.DataFrame = fit.vcov_fixed
+    names = list(fit.coef_fixed_all(order).index)
+    v: pd.DataFrame = fit.vcov_fixed.reindex(index=names, columns=names, fill_value=0.0)
     if not packed:
         return v
     a = v.to_numpy()

@@ -189,14 +189,21 @@ def test_cfixed_packed_and_matrix(workdir) -> None:
          'C[upper.tri(C, diag = TRUE)] <- fit$Cfixed\n'
          'C[lower.tri(C)] <- t(C)[lower.tri(t(C))]\n'
          'M <- fit$Cfixed\n')
+    # rows and columns are those of fit$coefficients$fixed: every level (the reference one a
+    # zero row), in the script's asreml version's order (asreml 4.2 here: intercept first)
     py = translate(r)
     assert "r_cfixed(fit, packed=True)" in py and "M = r_cfixed(fit)" in py
     ns = run_r(r, complete=True)
-    v = ns["fit"].vcov_fixed.to_numpy()
+    fit = ns["fit"]
+    names = list(fit.coef_fixed_all().index)
+    v = fit.vcov_fixed.reindex(index=names, columns=names, fill_value=0.0).to_numpy()
+    assert len(names) == len(fit.coef_fixed) + 1      # Env's first level
     np.testing.assert_allclose(np.asarray(ns["C"], dtype=float), v, rtol=1e-12)
-    np.testing.assert_allclose(np.sqrt(np.diag(v)),
-                               ns["fit"].coef_fixed["std.error"].to_numpy(), rtol=1e-10)
-    assert ns["M"].shape == v.shape and list(ns["M"].index) == list(ns["fit"].coef_fixed.index)
+    est = fit.coef_fixed_all()["std.error"].notna().to_numpy()
+    np.testing.assert_allclose(np.sqrt(np.diag(v))[est],
+                               fit.coef_fixed["std.error"].to_numpy(), rtol=1e-10)
+    assert not np.diag(v)[~est].any()
+    assert ns["M"].shape == v.shape and list(ns["M"].index) == names
 
 
 def test_dcast_wide_table() -> None:

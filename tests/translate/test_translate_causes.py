@@ -274,7 +274,7 @@ def test_asreml3_result_components() -> None:
          'p <- predict(m, classify = "g")$predictions$pvals\n'
          "vt <- m$vparameters.table\nb <- m$coefficients$fixed\n")
     assert body(translate(r))[1:] == ["p = r_pvals3(m.predict(classify='g'))", "vt = m.params",
-                                      "b = m.coef_fixed['solution']"]
+                                      "b = m.coef_fixed_all('reverse')['solution']"]
 
 
 def test_r_vector_semantics() -> None:

@@ -265,17 +265,18 @@ e3 <- m$residuals
 def test_coef_fitted_resid_script(workdir: Path) -> None:
     py = translate(SCRIPT_COEF)
     lines = body(py)
-    assert "print(m.summary())" in lines and "cf = m.coef_fixed" in lines
-    assert "b = m.coef_fixed['solution']" in lines and "u = m.coef_random['solution']" in lines
+    assert "print(m.summary())" in lines and "cf = m.coef_fixed_all()" in lines
+    assert "b = m.coef_fixed_all()['solution']" in lines
+    assert "u = m.coef_random['solution']" in lines
     assert "fit_y = m.fitted" in lines and "e1 = m.residuals" in lines
     assert "e2 = m.residuals" in lines and "e3 = m.residuals" in lines
     assert "# TODO(asr_py)" not in py
     ns = run_py(py)
     df = dt()
     direct = asr.asreml("Yield ~ Env", random="~ Name", data=df)
-    pd.testing.assert_frame_equal(ns["cf"], direct.coef_fixed)
+    pd.testing.assert_frame_equal(ns["cf"], direct.coef_fixed_all())
     pd.testing.assert_frame_equal(ns["cr"], direct.coef_random)
-    pd.testing.assert_series_equal(ns["b"], direct.coef_fixed["solution"])
+    pd.testing.assert_series_equal(ns["b"], direct.coef_fixed_all()["solution"])
     pd.testing.assert_series_equal(ns["u"], direct.coef_random["solution"])
     pd.testing.assert_series_equal(ns["fit_y"], direct.fitted)
     for e in ("e1", "e2", "e3"):
