@@ -202,6 +202,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_trim,
 )
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
+from asr_py.translate.rsummary import r_summary  # noqa: F401 - s <- summary(fit)
 from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_det,
     r_determinant,
@@ -209,7 +210,6 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_set_diag,
     r_svd,
 )
-from asr_py.translate.rsummary import r_summary  # noqa: F401 - s <- summary(fit)
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
