@@ -142,6 +142,11 @@ def r_set_diag(x: Any, value: Any) -> Any:
         raise AsrError(f"diag(x) <- value: replacement diagonal has wrong length ({v.size}, "
                        f"the diagonal has {k})", hint="give one value or one per diagonal "
                                                      "element")
+    if v.dtype == object:                       # diag(x) <- NA: NA is None here
+        try:
+            v = np.array([np.nan if x is None else x for x in v], dtype=float)
+        except (TypeError, ValueError):
+            a = a.astype(object)
     if np.issubdtype(v.dtype, np.floating) and not np.issubdtype(a.dtype, np.floating):
         a = a.astype(float)
     idx = np.arange(k)

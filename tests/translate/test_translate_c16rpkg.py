@@ -246,6 +246,9 @@ def test_drop_and_set_diag() -> None:
     assert list(r_set_diag(df, 3).index) == ["a", "b"]
     with pytest.raises(AsrError, match="wrong length"):
         r_set_diag(np.zeros((3, 3)), [1, 2])
+    # diag(vd) <- NA (NA translates to None), also of an integer matrix
+    m = r_set_diag(np.ones((2, 2), dtype=int), None)
+    assert np.isnan(m[0, 0]) and np.isnan(m[1, 1]) and m[0, 1] == 1
     ns = run_r("V <- diag(2, 3)\ndiag(V) <- diag(V) + 1\nL <- list(m = diag(3))\n"
                "diag(L$m) <- 5\n", complete=True)
     np.testing.assert_array_equal(np.diag(ns["V"]), [3, 3, 3])
