@@ -72,7 +72,8 @@ def r_svd(x: Any, nu: int | None = None, nv: int | None = None) -> dict[str, Any
         raise AsrError("svd(): a 0-extent dimension", hint="x has no rows or no columns")
     full = nu > k or nv > k
     u, d, vt = np.linalg.svd(a, full_matrices=full)
-    out: dict[str, Any] = {"d": d}
+    # d a Series: a translated s$d[1] reads it by position (.iloc), as R's vector
+    out: dict[str, Any] = {"d": pd.Series(d)}
     if nu:
         out["u"] = u[:, :nu]
     if nv:
