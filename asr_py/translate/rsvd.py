@@ -72,7 +72,8 @@ def r_svd(x: Any, nu: int | None = None, nv: int | None = None) -> dict[str, Any
         raise AsrError("svd(): a 0-extent dimension", hint="x has no rows or no columns")
     full = nu > k or nv > k
     u, d, vt = np.linalg.svd(a, full_matrices=full)
-    out: dict[str, Any] = {"d": d}
+    # d a Series: a translated s$d[1] reads it by position (.iloc), as R's vector
+    out: dict[str, Any] = {"d": pd.Series(d)}
     if nu:
         out["u"] = u[:, :nu]
     if nv:
@@ -142,6 +143,11 @@ def r_set_diag(x: Any, value: Any) -> Any:
         raise AsrError(f"diag(x) <- value: replacement diagonal has wrong length ({v.size}, "
                        f"the diagonal has {k})", hint="give one value or one per diagonal "
                                                      "element")
+    if v.dtype == object:                       # diag(x) <- NA: NA is None here
+        try:
+            v = np.array([np.nan if x is None else x for x in v], dtype=float)
+        except (TypeError, ValueError):
+            a = a.astype(object)
     if np.issubdtype(v.dtype, np.floating) and not np.issubdtype(a.dtype, np.floating):
         a = a.astype(float)
     idx = np.arange(k)

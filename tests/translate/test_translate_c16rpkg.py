@@ -246,6 +246,9 @@ def test_drop_and_set_diag() -> None:
     assert list(r_set_diag(df, 3).index) == ["a", "b"]
     with pytest.raises(AsrError, match="wrong length"):
         r_set_diag(np.zeros((3, 3)), [1, 2])
+    # diag(vd) <- NA (NA translates to None), also of an integer matrix
+    m = r_set_diag(np.ones((2, 2), dtype=int), None)
+    assert np.isnan(m[0, 0]) and np.isnan(m[1, 1]) and m[0, 1] == 1
     ns = run_r("V <- diag(2, 3)\ndiag(V) <- diag(V) + 1\nL <- list(m = diag(3))\n"
                "diag(L$m) <- 5\n", complete=True)
     np.testing.assert_array_equal(np.diag(ns["V"]), [3, 3, 3])
@@ -486,3 +489,12 @@ def test_lmmsolve_mme_matrix_and_predict(hetero: bool) -> None:
               obj.coef()["(Intercept)"].iloc[0] + b["block_3"] + u["gen_g4"]]
     np.testing.assert_allclose(p, expect, atol=1e-10)
     np.testing.assert_allclose(obj.predict(d), obj["yhat"], atol=1e-6)
+
+
+def test_svd_parts_indexed_as_scripts_do() -> None:
+    # Finlay-Wilkinson by SVD (a corpus script): svd(Y)$u[, 1] * svd(Y)$d[1]
+    Y = np.array([[1.0, 2.0, 3.0], [2.0, 4.1, 6.2], [0.5, 1.0, 1.4]])
+    ns = run_r("s1 <- svd(Y)$u[, 1] * svd(Y)$d[1]\nz1 <- svd(Y)$v[, 1]\n", complete=True, Y=Y)
+    u, d, vt = np.linalg.svd(Y)
+    np.testing.assert_allclose(np.abs(np.asarray(ns["s1"], dtype=float)), np.abs(u[:, 0] * d[0]))
+    np.testing.assert_allclose(np.abs(np.asarray(ns["z1"], dtype=float)), np.abs(vt[0]))
