@@ -21,6 +21,7 @@ from asr_py.translate import (
     renv,
     rfilterby,
     rforcats,
+    rgenherit,
     ricreml,
     rjoin,
     rlazy,
@@ -1117,6 +1118,10 @@ class Translator(BasePrinter):
             joined = rjoin.translate(self, e)
             if joined is not None:
                 return joined
+        if f in rgenherit.FUNCTIONS and f not in self.functions:  # lmmtools' genherit1()
+            got = rgenherit.translate(self, e)
+            if got is not None:
+                return got
         if f in ricreml.FUNCTIONS and f not in self.functions:  # lmmtools' icREML()
             got = ricreml.translate(self, e)
             if got is not None:

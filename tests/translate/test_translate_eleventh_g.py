@@ -194,3 +194,34 @@ def test_dollar_of_a_list_element_dispatches_when_run() -> None:
     assert nedf == 38 and p == 2
     assert loglik == pytest.approx(m.loglik + 0.5 * 38 * np.log(2 * np.pi), abs=1e-9)
     assert list(ns["w"]) == [1, 2] and ns["z"] is None       # R's NULL
+
+
+# ----- genherit1 -----------------------------------------------------------------------------
+def test_genherit1_against_dense_mixed_model_equations() -> None:
+    d = _one_way(seed=11).iloc[:-3]                      # unbalanced: 37 records
+    m = asr.asreml(fixed="y ~ 1", random="~ g", data=d)
+    ns = run_r('h <- genherit1(m, id = "g")\n'
+               'G <- diag(8)\nattr(G, "INVERSE") <- FALSE\n'
+               'hg <- genherit1(m, id = "g", only = "g", Gmat = G)\n', complete=True, m=m)
+    vc = m.varcomp
+    sg, se = float(vc.loc["g", "component"]), float(vc.iloc[-1]["component"])
+    z = pd.get_dummies(d["g"]).to_numpy(dtype=float)
+    x = np.ones((len(d), 1))
+    c = np.block([[x.T @ x, x.T @ z], [z.T @ x, z.T @ z + se / sg * np.eye(8)]])
+    pev = se * np.linalg.inv(c)[1:, 1:]                 # prediction error variances of u
+    h2 = 1 - np.trace(pev) / (8 * sg)
+    assert ns["h"] == pytest.approx(h2, abs=1e-6)
+    # with a relationship matrix G (here I, given not inverted): 1 - tr(G^-1 P) / n, no σ²_g
+    assert ns["hg"] == pytest.approx(1 - np.trace(pev) / 8, abs=1e-6)
+
+
+def test_genherit1_needs_a_fit_and_an_inverse_flag() -> None:
+    from asr_py.translate.rgenherit import r_genherit1
+
+    with pytest.raises(AsrError, match="not an asreml fit"):
+        r_genherit1(pd.DataFrame())
+    m = asr.asreml(fixed="y ~ 1", random="~ g", data=_one_way())
+    with pytest.raises(AsrError, match="only is NULL"):
+        r_genherit1(m, id="g", Gmat=np.eye(8))
+    with pytest.raises(AsrError, match="INVERSE"):
+        r_genherit1(m, id="g", only="g", Gmat=np.eye(8))

@@ -1,7 +1,7 @@
 # c16newG (saulo-chaves/Cod_Pinus Espacial.R, mpeddu/lmmtools wheat.R): arguments after FUN
 # in lapply() go on to FUN (icREML's lapply(1:n, function(el, Cfixed, which.X0, scale) ...,
 # Cfixed, which.X0, scale)); max(0, x) and prod() combine all their arguments; lmmtools'
-# icREML() of a list of fits; sapply(strsplit(x, "_"), "[", 1).
+# icREML() of a list of fits and genherit1(); sapply(strsplit(x, "_"), "[", 1).
 library(asreml)
 library(lmmtools)
 dat <- read.csv("DT.csv")
@@ -16,6 +16,8 @@ stopifnot(length(ll) == 2, ll[[1]] == -2 * m1$loglik)
 sel <- icREML(fm)
 print(sel)
 stopifnot(all(sel$p == nlevels(dat$Env)), sel$q[2] == sel$q[1] + 1)
+h2 <- genherit1(m2, id = "Name")
+stopifnot(h2 > 0, h2 < 1)
 stopifnot(max(-1, unlist(ll)) == max(unlist(ll)), prod(c(2, 3), 4) == 24)
 loc <- sapply(strsplit(levels(dat$Env), ".", fixed = TRUE), "[", 1)
 print(table(loc))
