@@ -92,7 +92,10 @@ def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
     if not (m.startswith("kenward") or m.startswith("satter")):
         raise AsrError(f"emmeans(): lmer.df = {method!r} is not supported",
                        hint="'kenward-roger', 'satterthwaite' or 'asymptotic'")
-    Xa = np.asarray(fit.fit.model.X, dtype=float)
+    # pbkrtest differentiates Σ in every variance parameter, a zero one too (a singular
+    # lmer fit: the emulation dropped the term, kr_fit still has it on its boundary)
+    kfit = getattr(fit, "kr_fit", fit.fit) if m.startswith("kenward") else fit.fit
+    Xa = np.asarray(kfit.model.X, dtype=float)
     X = fit.X.to_numpy()
     perm = []       # column j of lme4's X is column perm[j] of asr_py's
     for j in range(X.shape[1]):
@@ -101,11 +104,11 @@ def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
             raise AsrError("emmeans(): cannot match the fixed effects for Kenward-Roger",
                            hint="use lmer.df = 'asymptotic'")
         perm.append(hit[0])
-    info = kr_info(fit.fit.model, fit.fit.result)
+    info = kr_info(kfit.model, kfit.result, boundary=kfit is not fit.fit)
     test = kr_test if m.startswith("kenward") else satterthwaite_test
     phi = info.phi_a if m.startswith("kenward") else info.phi
     V = np.asarray(phi)[np.ix_(perm, perm)]
-    beta_a = np.asarray(fit.fit.result.beta, dtype=float).ravel()
+    beta_a = np.asarray(kfit.result.beta, dtype=float).ravel()
 
     def dffun(L: np.ndarray) -> np.ndarray:
         out = []

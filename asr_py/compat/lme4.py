@@ -307,7 +307,9 @@ class LmerFit:
         self.fit = asr.asreml(f"{y} ~ {fixed}", "~ " + " + ".join(terms), data=d,
                               method=method, **mats)
         # a variance at its boundary: lme4's estimate is 0, which is the model without
-        # the term (asr_py holds a boundary variance at a positive value, as asreml)
+        # the term (asr_py holds a boundary variance at a positive value, as asreml);
+        # pbkrtest's Kenward-Roger still counts it (emmeans' df): kr_fit keeps every term
+        self.kr_fit = self.fit
         for _ in range(len(terms)):
             vc = self.fit.varcomp
             dropped = [t for b, t in zip(bars, terms) if len(b.cols) == 1 and any(

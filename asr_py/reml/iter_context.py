@@ -61,7 +61,14 @@ class IterContext:
         # term whose BLUPs are exactly zero: Z'Py = 0, so AI_kk = y'PZZ'PZZ'Py/2 = 0) it is
         # no standard error, and 1/sqrt(AI_kk) ~ 1e31 would put the held boundary value far
         # above θ_k (the variance then stays at its start value, coded 'B')
-        mag = np.maximum(np.abs(np.asarray(theta, dtype=float)), self.scale)
+        # measured against the model's largest variance too: a variance carried in at (near)
+        # its boundary (update() after a 'B' fit: θ_k = 4e-9 beside variances of 5e4) has a
+        # real standard error but AI_kk·θ_k² ~ 1e-25; taking θ_k as its scale would hold it
+        # at 1e-12·θ_k and measure its changes against 1e-4·θ_k, so the fit cycles between
+        # the boundary and ~1e-5 without converging (asremlPlus test3Selection's Wheat)
+        th = np.abs(np.asarray(theta, dtype=float))
+        ref = float(np.max(th[self.vc])) if self.vc.any() else 0.0
+        mag = np.maximum(np.maximum(th, self.scale), ref)
         with np.errstate(over="ignore", invalid="ignore"):
             ok = self.vc & np.isfinite(a) & (a > 0) & (a * mag * mag > TINY_INFO)
         if not ok.any():

@@ -65,17 +65,19 @@ class KRInfo:
     W_obs: np.ndarray
 
 
-def kr_info(model: Model, result: RemlResult) -> KRInfo:
-    """Compute Φ, Φ_A, P_i and W = I_E⁻¹ for a fit (module docstring).
+def kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo:
+    """Compute Φ, Φ_A, P_i and W = I_E⁻¹ for a fit (module docstring). ``boundary=True``
+    counts the variance parameters held at a boundary ('B') among the estimated ones, as
+    pbkrtest does for lme4's zero variances (emmeans' df of a singular lmer fit).
 
     A fit's estimates do not change, so the result is kept on the ``RemlResult`` (keyed by
     the model too): repeated ``wald(denDF=...)`` calls on one fit cost one computation."""
     cached = getattr(result, "_kr_cache", None)
-    if cached is not None and cached[0] is model:
+    if cached is not None and cached[0] is model and cached[2] == boundary:
         return cached[1]
-    info = _kr_info(model, result)
+    info = _kr_info(model, result, boundary)
     try:
-        object.__setattr__(result, "_kr_cache", (model, info))
+        object.__setattr__(result, "_kr_cache", (model, info, boundary))
     except (AttributeError, TypeError):  # pragma: no cover - a result that takes no attribute
         pass
     return info
@@ -92,7 +94,7 @@ def _sigma_inverse(cf: tuple[np.ndarray, bool]) -> np.ndarray:
     return tri + tri.T - np.diag(np.diag(tri))
 
 
-def _kr_info(model: Model, result: RemlResult) -> KRInfo:
+def _kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo:
     prob = model.problem(theta0=result.theta)
     theta = np.asarray(result.theta, dtype=float)
     y = np.asarray(prob.y, dtype=float).ravel()
@@ -105,7 +107,7 @@ def _kr_info(model: Model, result: RemlResult) -> KRInfo:
     factors: list[np.ndarray | None] = []  # F per block (None: identity)
     derivs: list[tuple[int, int, np.ndarray | sp.spmatrix]] = []  # (θ index, block, D)
     sl = prob.slices()
-    free = [c not in ("F", "B") for c in result.constraints]
+    free = [c != "F" and (boundary or c != "B") for c in result.constraints]
     for j, b in enumerate(prob.random):
         tj = theta[sl[j]]
         Z = _dense(b.Z)

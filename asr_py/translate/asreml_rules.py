@@ -541,6 +541,7 @@ class Translator(BasePrinter):
                     r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and \
                     r.right.kind == "call" and r.right.value in {"lm", *rlme4.FITS}:
                 self.lm_fits.add(name)
+            rlme4.note_binding(self, name, r)   # emmeans() results: vcov(x) is theirs
             if r.kind == "call" and r.value == "list":
                 self.raw_names.add(name)        # a list: x$absent is NULL (r_dollar)
             if r.kind == "call" and r.value in ("read.csv", "read.table", "read.delim",

@@ -1033,13 +1033,21 @@ class BasePrinter:
         return out + ["else:"] + _indent(self.body_of(alt, depth + 1, fn=fn))
 
     def cond(self, e: R) -> str:
+        from asr_py.translate.rpackages import is_require
+
+        if e.kind == "bin" and e.value in ("&", "&&", "|", "||") and e.left is not None and \
+                e.right is not None and (is_require(e.left) or is_require(e.right)):
+            op = "and" if e.value.startswith("&") else "or"    # requireNamespace(a) & ...
+            return f"({self.cond(e.left)} {op} {self.cond(e.right)})"
         if e.kind == "call" and e.value in ("require", "requireNamespace") or (
                 e.kind == "unary" and e.right is not None and e.right.kind == "call"
                 and e.right.value in ("require", "requireNamespace")):
             call = e if e.kind == "call" else e.right
             assert call is not None
             pkg = self.src(call.args[0][1]).strip("\"'") if call.args else ""
-            have = pkg in ("asreml", "asremlPlus")
+            from asr_py.translate.rpackages import is_translated
+
+            have = is_translated(pkg)
             return ("True" if have else "False") if e.kind == "call" else (
                 "False" if have else "True")
         return self.scalar(e)

@@ -53,6 +53,9 @@ def translate(tr: Any, e: R) -> str | None:
         return None
     if f in _GENERIC:
         first = next((a for n, a in e.args if n in (None, "object")), None)
+        if f == "vcov" and len(e.args) == 1 and first is not None and first.kind == "name" \
+                and first.value in getattr(tr, "emm_objs", ()):
+            return f"{tr.py(first)}.vcov()"     # emmeans' vcov(emmGrid)
         if first is None or first.kind != "name" or first.value not in getattr(
                 tr, "lm_fits", ()):
             return None
@@ -94,6 +97,17 @@ def translate(tr: Any, e: R) -> str | None:
         f"{k}={v}" if k.isidentifier() else f"**{{{k!r}: {v}}}"
         for k, v in args if k is not None] + (["**kwargs"] if star else [])
     return f"{mod}.{name}({', '.join(out)})"
+
+
+def note_binding(tr: Any, name: str, r: R) -> None:
+    """Record whether ``name <- r`` binds an emmeans() result (``tr.emm_objs``), so that
+    ``vcov(name)`` is the emmGrid's covariance matrix; another binding forgets it."""
+    objs: set[str] = tr.__dict__.setdefault("emm_objs", set())
+    objs.discard(name)
+    if r.kind == "call" and base_name(r.value) == "emmeans" or (
+            r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and
+            r.right.kind == "call" and base_name(r.right.value) == "emmeans"):
+        objs.add(name)
 
 
 def _coef_summary(tr: Any, e: R) -> str | None:

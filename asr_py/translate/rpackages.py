@@ -1,0 +1,36 @@
+"""R packages whose functions translate turns into asr_py calls (asreml, asremlPlus, dae,
+lme4/lmerTest/emmeans, the tidyverse verbs, ...): ``requireNamespace("pkg")`` and
+``require(pkg)`` in an ``if`` condition are TRUE for them, so a script's
+``if (requireNamespace("lmerTest") & requireNamespace("emmeans")) {...}`` block runs, as
+it did where the script was written (its recorded numbers come from that block)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from asr_py.translate import rlme4, rmulttest
+
+if TYPE_CHECKING:
+    from asr_py.translate.parser import R
+
+__all__ = ["TRANSLATED", "is_require", "is_translated"]
+
+#: packages whose library() call needs no TODO (asreml_rules) and lmerTest, whose lmer()
+#: translates as lme4's (asr.lme4.lmer)
+TRANSLATED = frozenset({
+    "asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod", "magrittr",
+    "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here", "testthat",
+    "stringr", "tibble", "parallel", "pbapply", "future.apply", "lmerTest",
+}) | rlme4.PACKAGES | rmulttest.PACKAGES
+
+
+def is_translated(pkg: str) -> bool:
+    """Whether translate emulates package ``pkg`` (its requireNamespace() is TRUE)."""
+    return pkg in TRANSLATED
+
+
+def is_require(e: R) -> bool:
+    """``requireNamespace(...)``/``require(...)``, possibly negated with ``!``."""
+    if e.kind == "unary" and e.value == "!" and e.right is not None:
+        e = e.right
+    return e.kind == "call" and e.value in ("require", "requireNamespace")
