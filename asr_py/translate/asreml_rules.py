@@ -29,6 +29,7 @@ from asr_py.translate import (
     rlme4,
     rlucid,
     rmulttest,
+    rpackages,
     rparallel,
     rpronoun,
     rreduce,
@@ -64,12 +65,17 @@ from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
-from asr_py.translate.rpkgcalls import PACKAGES as _PKG_PACKAGES
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
+
+#: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
+#: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
+#: through to the general rules); a script's own function of the same name wins
+_CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
+                 rtidyr, rstats)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -1115,34 +1121,13 @@ class Translator(BasePrinter):
             return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
                                start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
-        if f in rjoin.FUNCTIONS and f not in self.functions:   # joins, spread, rbindlist
-            joined = rjoin.translate(self, e)
-            if joined is not None:
-                return joined
-        if f in rgenherit.FUNCTIONS and f not in self.functions:  # lmmtools' genherit1()
-            got = rgenherit.translate(self, e)
-            if got is not None:
-                return got
-        if f in ricreml.FUNCTIONS and f not in self.functions:  # lmmtools' icREML()
-            got = ricreml.translate(self, e)
-            if got is not None:
-                return got
-        if f in rlucid.FUNCTIONS and f not in self.functions:  # lucid's vc(fit)
-            got = rlucid.translate(self, e)
-            if got is not None:
-                return got
-        if f in rrenamewith.FUNCTIONS and f not in self.functions:  # dplyr's rename_with()
-            got = rrenamewith.translate(self, e)
-            if got is not None:
-                return got
-        if f in rmulttest.FUNCTIONS and f not in self.functions:   # multtest's p adjustment
-            got = rmulttest.translate(self, e)
-            if got is not None:
-                return got
-        if f in rtidy.FUNCTIONS and f not in self.functions:   # summarise, bind_rows...
-            got = rtidy.translate(self, e)
-            if got is not None:
-                return got
+        if f not in self.functions:     # another package's / base R's calls: _CALL_MODULES
+            for mod in _CALL_MODULES:
+                if f in mod.FUNCTIONS:
+                    got = mod.translate(self, e)
+                    if got is not None:
+                        return got
+                    break
         if rlme4.base_name(f) in rlme4.FUNCTIONS or f == "as.data.frame":   # lmer, emmeans
             got = rlme4.translate(self, e) if f != "as.data.frame" else \
                 rlme4.ranef_frame(self, e)
@@ -1151,30 +1136,12 @@ class Translator(BasePrinter):
         if f == "between" and f not in self.functions and len(pos) == 3 and len(args) == 3:
             return (f"{self.runtime('r_between')}({self.py(pos[0])}, {self.py(pos[1])}, "
                     f"{self.py(pos[2])})")
-        if f in rslice.FUNCTIONS and f not in self.functions:  # slice(d, 2:n())
-            got = rslice.translate(self, e)
-            if got is not None:
-                return got
-        if f in rtidyr.FUNCTIONS and f not in self.functions:  # drop_na()
-            got = rtidyr.translate(self, e)
-            if got is not None:
-                return got
-        if f in rstats.FUNCTIONS and f not in self.functions:  # cov2cor()
-            got = rstats.translate(self, e)
-            if got is not None:
-                return got
         if f in ("library", "require", "requireNamespace", "suppressPackageStartupMessages",
                  "p_load", "libs"):
             if f == "suppressPackageStartupMessages" and pos:
                 return self.call(pos[0]) if pos[0].kind == "call" else "__IMPORT__"
             pkgs = [self.src(a).strip("\"'") for a in pos]
-            if all(p in ("asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod",
-                         "magrittr", "readxl", "data.table", "readr", "tidyr", "stats",
-                         "utils", "here", "testthat", "stringr", "tibble", "forcats",
-                         # parallel applies run serially (rparallel.py)
-                         "parallel", "pbapply", "future.apply") or p in rlme4.PACKAGES
-                   or p in rmulttest.PACKAGES or p in _PKG_PACKAGES
-                   for p in pkgs):
+            if all(rpackages.is_translated(p) for p in pkgs):    # rpackages.TRANSLATED
                 return "__IMPORT__"
             raise Untranslatable(f"library({', '.join(pkgs)})")
         if f in ("read.csv", "read.table", "read.delim", "read.csv2", "fread", "read_csv",

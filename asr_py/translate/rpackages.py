@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asr_py.translate import rlme4, rmulttest
+from asr_py.translate import rlme4, rmulttest, rpkgcalls
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
@@ -20,8 +20,10 @@ __all__ = ["TRANSLATED", "is_require", "is_translated"]
 TRANSLATED = frozenset({
     "asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod", "magrittr",
     "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here", "testthat",
-    "stringr", "tibble", "parallel", "pbapply", "future.apply", "lmerTest",
-}) | rlme4.PACKAGES | rmulttest.PACKAGES
+    "stringr", "tibble", "forcats", "lmerTest",
+    # parallel applies run serially (rparallel.py)
+    "parallel", "pbapply", "future.apply",
+}) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES
 
 
 def is_translated(pkg: str) -> bool:
