@@ -29,6 +29,7 @@ from scipy import stats
 
 from asr_py.compat.lme4 import _untranslated
 from asr_py.errors import AsrError
+from asr_py.reml.sparse_x import as_dense
 
 __all__ = ["EmmGrid", "as_data_frame", "contrast", "emmeans", "pairs"]
 
@@ -92,7 +93,7 @@ def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
     if not (m.startswith("kenward") or m.startswith("satter")):
         raise AsrError(f"emmeans(): lmer.df = {method!r} is not supported",
                        hint="'kenward-roger', 'satterthwaite' or 'asymptotic'")
-    Xa = np.asarray(fit.fit.model.X, dtype=float)
+    Xa = as_dense(fit.fit.model.X)
     X = fit.X.to_numpy()
     perm = []       # column j of lme4's X is column perm[j] of asr_py's
     for j in range(X.shape[1]):
