@@ -289,9 +289,9 @@ def at_block(ctx: Context, call: Call) -> Block:
 @dataclass
 class FixedColumns:
     """All candidate columns of X (before aliasing) with their names and owning term
-    (``X``: scipy.sparse CSC)."""
+    (``X``: an ndarray, or scipy.sparse CSC when asked for)."""
 
-    X: sp.csc_matrix
+    X: np.ndarray | sp.csc_matrix
     names: list[str]
     owner: list[int]
     terms: list[FixedTerm]
@@ -299,8 +299,9 @@ class FixedColumns:
 
 
 def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
-                  extra_terms: tuple[Term, ...] = ()) -> FixedColumns:
-    """Every column of X for ``terms`` (plus sparse-formula ``extra_terms``), none dropped."""
+                  extra_terms: tuple[Term, ...] = (), sparse: bool = False) -> FixedColumns:
+    """Every column of X for ``terms`` (plus sparse-formula ``extra_terms``), none dropped;
+    ``sparse``: X as scipy.sparse CSC (never densified), else an ndarray."""
     all_terms = list(terms.terms) + list(extra_terms)
     keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
     has_trait = frozenset({"trait"}) in keys
@@ -346,7 +347,7 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         names.extend(labels)
         owner.extend([ti] * M.shape[1])
     X = sp.hstack(cols, format="csc") if cols else sp.csc_matrix((n, 0))
-    return FixedColumns(X, names, owner, fterms, intercept)
+    return FixedColumns(X if sparse else X.toarray(), names, owner, fterms, intercept)
 
 
 def _term_nnz(blocks: list[Block]) -> int:
@@ -381,7 +382,7 @@ def _check_scale(ctx: Context, t: Term, M: sp.csr_matrix) -> None:
 def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
                 extra_terms: tuple[Term, ...] = ()) -> FixedDesign:
     """Build X for ``terms``, dropping aliased columns in order (see module docstring)."""
-    fc = fixed_columns(ctx, terms, multivariate, extra_terms)
+    fc = fixed_columns(ctx, terms, multivariate, extra_terms, sparse=True)
     keep = independent_columns(fc.X)
     aliased = [nm for nm, k in zip(fc.names, keep) if not k]
     kept_idx = np.nonzero(keep)[0]
