@@ -137,7 +137,8 @@ def test_row_order_and_level_labels() -> None:
     np.testing.assert_array_equal(m2.fixed.X.toarray(), base.fixed.X.toarray())
 
 
-def test_size_estimate_from_the_sparse_design() -> None:
+def test_size_estimate_from_the_sparse_design(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASR_PY_MEMORY_LIMIT", "4G")  # the budget: max(2 GiB, half of it)
     # 6 307 factor columns: 100 000 records refused as a dense X (5 GiB), accepted sparse
     terms = [("(Intercept)", 1), ("accenumb", 6306)]
     with pytest.raises(Exception, match="6,307 columns for 100,000 records"):
