@@ -83,3 +83,28 @@ def test_sparse_x_fit_against_dense_v_reml() -> None:
         e[k] = h
         grad = (loglik(theta + e) - loglik(theta - e)) / (2 * h)
         assert abs(grad * theta[k]) < 1e-4, (k, grad)
+
+
+def test_rank_check_of_a_large_sparse_x_names_the_columns() -> None:
+    """The MME's rank check on a sparse X of 600 columns (Lanczos on the unit-diagonal
+    X'X, not a dense eigh) refuses a dependent column and names the columns involved."""
+    from asr_py.errors import ModelError
+    from asr_py.reml import MixedProblem, fit_reml
+    from asr_py.vcov.base import get_structure
+
+    rng = np.random.default_rng(4)
+    n, p = 3000, 600
+    g = rng.permutation(np.arange(n) % (p - 1))  # every level present
+    X = sp.hstack([sp.csc_matrix(np.ones((n, 1))),
+                   sp.csc_matrix((np.ones(n), (np.arange(n), g)), shape=(n, p - 1))[:, 1:]])
+    X = sp.hstack([X, X[:, [5]] + X[:, [9]]]).tocsc()  # the last, c599 = c5 + c9
+    names = [f"c{j}" for j in range(X.shape[1])]
+    res = get_structure("idv")(tuple(str(i) for i in range(n)), name="units")
+    prob = MixedProblem(y=rng.normal(size=n), X=X, random=[], residual=res,
+                        theta0=np.array([1.0]), constraints=["P"], names=["units!R"],
+                        x_names=names)
+    assert sparse_x.prefer_sparse_x(X)
+    with pytest.raises(ModelError, match="not of full column rank") as e:
+        fit_reml(prob)
+    involved = str(e.value).split("rank: ")[1].split(" are")[0].split(", ")
+    assert set(involved) == {"c5", "c9", "c599"}
