@@ -29,6 +29,7 @@ from scipy import stats
 
 from asr_py.compat.lme4 import _untranslated
 from asr_py.errors import AsrError
+from asr_py.reml.sparse_x import as_dense
 
 __all__ = ["EmmGrid", "as_data_frame", "contrast", "emmeans", "pairs"]
 
@@ -95,7 +96,7 @@ def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
     # pbkrtest differentiates Σ in every variance parameter, a zero one too (a singular
     # lmer fit: the emulation dropped the term, kr_fit still has it on its boundary)
     kfit = getattr(fit, "kr_fit", fit.fit) if m.startswith("kenward") else fit.fit
-    Xa = np.asarray(kfit.model.X, dtype=float)
+    Xa = as_dense(kfit.model.X)
     X = fit.X.to_numpy()
     perm = []       # column j of lme4's X is column perm[j] of asr_py's
     for j in range(X.shape[1]):

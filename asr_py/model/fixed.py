@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
+from asr_py.model.alias_sparse import aliased_by_null_space
 from asr_py.model.blocks import (
     BASIS_FUNCS,
     FACTOR_FUNCS,
@@ -42,6 +43,7 @@ from asr_py.model.blocks import (
 from asr_py.model.data import level_labels, numeric_value
 from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
 from asr_py.model.size import check_fixed_size, term_columns
+from asr_py.reml.sparse_x import null_basis_from_aliasing, prefer_sparse_x
 
 _R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric", "as.double")
 
@@ -64,9 +66,13 @@ class FixedTerm:
 
 @dataclass
 class FixedDesign:
-    """X with aliased columns removed, column names, and the term each column belongs to."""
+    """X with aliased columns removed, column names, and the term each column belongs to.
 
-    X: np.ndarray
+    ``X`` is a scipy.sparse CSC matrix when the design is large and mostly zeros
+    (:func:`asr_py.reml.sparse_x.prefer_sparse_x`: thousands of factor levels), else an
+    ndarray; :func:`asr_py.reml.sparse_x.as_dense` gives an array either way."""
+
+    X: np.ndarray | sp.csc_matrix
     names: list[str]
     terms: list[FixedTerm]
     aliased: list[str]
@@ -75,15 +81,21 @@ class FixedDesign:
     #: X with every column (aliased ones too), kept only when some are aliased: the source of
     #: :attr:`null_basis`, computed on first use (an SVD of X; predict's estimability checks
     #: need it, a fit does not)
-    all_X: np.ndarray | None = field(default=None, repr=False)
+    all_X: np.ndarray | sp.csc_matrix | None = field(default=None, repr=False)
     _null: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def null_basis(self) -> np.ndarray:
         """Orthonormal basis of the null space of the full X (zero columns: none aliased)."""
         if self._null is None:
-            self._null = _null_basis(self.all_X) if self.all_X is not None and self.aliased \
-                else np.zeros((len(self.all_names), 0))
+            if self.all_X is None or not self.aliased:
+                self._null = np.zeros((len(self.all_names), 0))
+            elif sp.issparse(self.all_X):  # from the aliasing: no SVD of a large X
+                kept = set(self.names)
+                self._null = null_basis_from_aliasing(
+                    self.all_X, np.array([nm in kept for nm in self.all_names]))
+            else:
+                self._null = _null_basis(self.all_X)
         return self._null
 
 
@@ -276,9 +288,10 @@ def at_block(ctx: Context, call: Call) -> Block:
 
 @dataclass
 class FixedColumns:
-    """All candidate columns of X (before aliasing) with their names and owning term."""
+    """All candidate columns of X (before aliasing) with their names and owning term
+    (``X``: an ndarray, or scipy.sparse CSC when asked for)."""
 
-    X: np.ndarray
+    X: np.ndarray | sp.csc_matrix
     names: list[str]
     owner: list[int]
     terms: list[FixedTerm]
@@ -286,8 +299,9 @@ class FixedColumns:
 
 
 def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
-                  extra_terms: tuple[Term, ...] = ()) -> FixedColumns:
-    """Every column of X for ``terms`` (plus sparse-formula ``extra_terms``), none dropped."""
+                  extra_terms: tuple[Term, ...] = (), sparse: bool = False) -> FixedColumns:
+    """Every column of X for ``terms`` (plus sparse-formula ``extra_terms``), none dropped;
+    ``sparse``: X as scipy.sparse CSC (never densified), else an ndarray."""
     all_terms = list(terms.terms) + list(extra_terms)
     keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
     has_trait = frozenset({"trait"}) in keys
@@ -295,13 +309,13 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
     if intercept:
         keys.add(frozenset())
     n = ctx.records.n
-    cols: list[np.ndarray] = []
+    cols: list[sp.spmatrix] = []
     names: list[str] = []
     owner: list[int] = []
     fterms: list[FixedTerm] = []
     if intercept:
         fterms.append(FixedTerm("(Intercept)", ()))
-        cols.append(np.ones((n, 1)))
+        cols.append(sp.csc_matrix(np.ones((n, 1))))
         names.append("(Intercept)")
         owner.append(0)
     parts: list[list[Block]] = []
@@ -313,7 +327,8 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
             blocks.append(fixed_part(ctx, p, contrast=rest in keys))
         parts.append(blocks)
     check_fixed_size(n, [("(Intercept)", 1)] * intercept + [
-        (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)])
+        (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)],
+        nnz=n * intercept + sum(_term_nnz(bl) for bl in parts))
     for t, blocks in zip(all_terms, parts):
         M = khatri_rao(blocks)
         if not np.all(np.isfinite(M.data)):
@@ -328,11 +343,20 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         facs = tuple(f for p in t.parts for f in part_factors(p))
         fparts = tuple(f for p in t.parts if _is_factor_part(ctx, p) for f in part_factors(p))
         fterms.append(FixedTerm(str(t), facs, all_columns=labels, factor_parts=fparts))
-        cols.append(M.toarray())
+        cols.append(sp.csc_matrix(M))
         names.extend(labels)
         owner.extend([ti] * M.shape[1])
-    X = np.hstack(cols) if cols else np.empty((n, 0))
-    return FixedColumns(X, names, owner, fterms, intercept)
+    X = sp.hstack(cols, format="csc") if cols else sp.csc_matrix((n, 0))
+    return FixedColumns(X if sparse else X.toarray(), names, owner, fterms, intercept)
+
+
+def _term_nnz(blocks: list[Block]) -> int:
+    """Non-zeros of a term's columns: per record, the product of its parts' non-zeros."""
+    per_row = np.ones(0)
+    for b in blocks:
+        counts = np.diff(sp.csr_matrix(b.mat).indptr).astype(np.float64)
+        per_row = counts if per_row.size == 0 else per_row * counts
+    return int(per_row.sum())
 
 
 #: a fixed column whose largest |value| is above this (or non-zero below its inverse)
@@ -358,16 +382,18 @@ def _check_scale(ctx: Context, t: Term, M: sp.csr_matrix) -> None:
 def build_fixed(ctx: Context, terms: TermList, multivariate: bool,
                 extra_terms: tuple[Term, ...] = ()) -> FixedDesign:
     """Build X for ``terms``, dropping aliased columns in order (see module docstring)."""
-    fc = fixed_columns(ctx, terms, multivariate, extra_terms)
+    fc = fixed_columns(ctx, terms, multivariate, extra_terms, sparse=True)
     keep = independent_columns(fc.X)
     aliased = [nm for nm, k in zip(fc.names, keep) if not k]
     kept_idx = np.nonzero(keep)[0]
     for new, old in enumerate(kept_idx):
         fc.terms[fc.owner[old]].columns.append(new)
-    design = FixedDesign(fc.X[:, kept_idx], [fc.names[i] for i in kept_idx], fc.terms, aliased,
-                         fc.intercept)
+    X = fc.X[:, kept_idx]
+    sparse = prefer_sparse_x(X)
+    design = FixedDesign(X.tocsc() if sparse else X.toarray(), [fc.names[i] for i in kept_idx],
+                         fc.terms, aliased, fc.intercept)
     design.all_names = list(fc.names)
-    design.all_X = fc.X if aliased else None
+    design.all_X = (fc.X if sparse else fc.X.toarray()) if aliased else None
     return design
 
 
@@ -392,43 +418,84 @@ def _interaction_label(blocks: list[Block], lab: str) -> str:
     return ":".join(out)
 
 
-def independent_columns(X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+#: columns handled together by :func:`independent_columns` (one triangular solve with this
+#: many right-hand sides, BLAS 3, instead of one solve per column)
+ALIAS_BLOCK = 256
+
+
+def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
+                        block: int = ALIAS_BLOCK) -> np.ndarray:
     """Flags of the columns kept when dropping, in order, each column dependent on earlier ones.
 
     Sequential Gram-Schmidt on X'X through an incremental Cholesky factor: column j is aliased
     when its squared residual after projection on the kept columns is < tol x its squared norm.
+    Columns are taken ``block`` at a time: the block's Schur complement against the columns
+    kept before it comes from one triangular solve with ``block`` right-hand sides, and the
+    sequential rule runs inside the block on that complement (the same residuals, in the same
+    order; a 3 212-column design: 45 s -> about 1 s). ``X`` may be dense or scipy.sparse; a
+    large sparse X goes through its null space instead
+    (:func:`asr_py.model.alias_sparse.aliased_by_null_space`, the same columns).
     """
     p = X.shape[1]
     keep = np.zeros(p, dtype=bool)
     if p == 0:
         return keep
-    G = X.T @ X
-    L = np.zeros((p, p))
-    kept: list[int] = []
-    for j in range(p):
-        d = G[j, j]
-        if d <= 0:
-            continue
-        if kept:
-            Lk = L[: len(kept), : len(kept)]
-            v = _tri_solve(Lk, G[kept, j])
-            r = d - v @ v
-        else:
-            v = np.empty(0)
-            r = d
-        if r > tol * d:
-            m = len(kept)
-            L[m, :m] = v
-            L[m, m] = np.sqrt(r)
-            kept.append(j)
-            keep[j] = True
-    return keep
-
-
-def _tri_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
     from scipy.linalg import solve_triangular
 
-    return solve_triangular(L, b, lower=True)
+    if sp.issparse(X) and prefer_sparse_x(X):  # thousands of factor columns: no p x p factor
+        quick = aliased_by_null_space(X, tol)
+        if quick is not None:
+            return quick
+    if sp.issparse(X):
+        xs = sp.csc_matrix(X, dtype=float)
+        G = (xs.T @ xs).tocsc()
+        diag = G.diagonal()
+    else:
+        Xd = np.asarray(X, dtype=float)
+        G = Xd.T @ Xd
+        diag = np.diag(G).copy()
+    L = np.zeros((min(p, 64), min(p, 64)))  # the kept columns' factor, grown as needed
+    kept: list[int] = []
+    for start in range(0, p, block):
+        cols = np.arange(start, min(p, start + block))
+        gb = G[:, cols].toarray() if sp.issparse(G) else G[:, cols]
+        m0 = len(kept)
+        if m0:
+            V = solve_triangular(L[:m0, :m0], gb[kept], lower=True, check_finite=False)
+            S = gb[cols] - V.T @ V
+        else:
+            V = np.zeros((0, cols.size))
+            S = np.array(gb[cols], dtype=float)
+        local: list[int] = []  # positions in the block of its kept columns
+        Lb = np.zeros((cols.size, cols.size))
+        for i, j in enumerate(cols):
+            d = diag[j]
+            if d <= 0:
+                continue
+            if local:
+                w = solve_triangular(Lb[: len(local), : len(local)], S[local, i], lower=True,
+                                     check_finite=False)
+                r = S[i, i] - w @ w
+            else:
+                w = np.empty(0)
+                r = S[i, i]
+            if r > tol * d:
+                k = len(local)
+                Lb[k, :k] = w
+                Lb[k, k] = np.sqrt(r)
+                local.append(i)
+                keep[j] = True
+        if local:  # the block's kept rows of the whole factor: [V' | Lb]
+            m1 = m0 + len(local)
+            if m1 > L.shape[0]:
+                size = min(p, max(m1, 2 * L.shape[0]))
+                grown = np.zeros((size, size))
+                grown[:m0, :m0] = L[:m0, :m0]
+                L = grown
+            L[m0:m1, :m0] = V[:, local].T
+            L[m0:m1, m0:m1] = Lb[: len(local), : len(local)]
+            kept.extend(int(c) for c in cols[local])
+    return keep
 
 
 def factor_levels_used(frame: pd.DataFrame, name: str) -> tuple[str, ...]:

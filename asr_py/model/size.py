@@ -15,10 +15,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from asr_py.errors import ModelError
+from asr_py.reml.memory import available_bytes
 
-#: at most this many fixed-effect columns (aliasing checks cost O(p²) memory, O(p³) time)
-MAX_FIXED_COLUMNS = 5_000
-#: at most this many bytes for the dense fixed design X and X'X together
+#: at most this many fixed-effect columns (the fixed effects' covariance is p x p; a dense X
+#: is checked for aliasing in O(p³) time; a large X of factor columns is kept sparse)
+MAX_FIXED_COLUMNS = 16_000
+#: at most this many bytes for the fixed design X (sparse: 12 bytes a non-zero) and the
+#: p x p matrices of its aliasing check and of the fixed effects' covariance (or half the
+#: memory available, when more)
 MAX_DENSE_BYTES = 2 * 2**30
 #: at most this many columns in one random term's design Z (each has a label and an effect)
 MAX_TERM_COLUMNS = 5_000_000
@@ -47,13 +51,14 @@ def _largest(terms: Sequence[tuple[str, int]]) -> str:
     return f"the largest term, {label}, has {cols:,} columns"
 
 
-def check_fixed_size(n: int, terms: Sequence[tuple[str, int]]) -> None:
+def check_fixed_size(n: int, terms: Sequence[tuple[str, int]], nnz: int | None = None) -> None:
     """Refuse a fixed design of ``n`` records and (label, columns) ``terms`` when it has
-    more than :data:`MAX_FIXED_COLUMNS` columns or X and X'X need more than
-    :data:`MAX_DENSE_BYTES`."""
+    more than :data:`MAX_FIXED_COLUMNS` columns or X (``nnz`` non-zeros: sparse; else dense)
+    and two p x p matrices need more than :data:`MAX_DENSE_BYTES`."""
     p = sum(c for _, c in terms)
-    need = 8.0 * (n * p + p * p)
-    if p > MAX_FIXED_COLUMNS or need > MAX_DENSE_BYTES:
+    x_bytes = 8.0 * n * p if nnz is None else min(8.0 * n * p, 12.0 * nnz)
+    need = x_bytes + 16.0 * p * p
+    if p > MAX_FIXED_COLUMNS or need > max(MAX_DENSE_BYTES, 0.5 * (available_bytes() or 0)):
         raise ModelError(
             f"the fixed design would have {p:,} columns for {n:,} records "
             f"(X and X'X: about {_fmt_bytes(need)}); {_largest(terms)}",

@@ -18,22 +18,31 @@ import scipy.sparse as sp
 
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
+from asr_py.reml.sparse_x import gram_solver, prefer_sparse_x
 
 
 def _ols(x: np.ndarray | sp.spmatrix, y: np.ndarray) -> np.ndarray:
     """β₀ with X'X β₀ = X'y (a ridge of 1e-10 x the mean diagonal keeps a near-singular X'X
     solvable; β₀ need not be exact, only make y − Xβ₀ small), refined once."""
     xtx = x.T @ x
-    xtx = xtx.toarray() if sp.issparse(xtx) else np.asarray(xtx, dtype=float)
-    d = float(np.mean(np.diag(xtx))) if xtx.size else 1.0
-    a = xtx + np.eye(xtx.shape[0]) * 1e-10 * (d if d > 0 else 1.0)
-    try:
-        c = np.linalg.cholesky(a)
-    except np.linalg.LinAlgError:
-        return np.zeros(xtx.shape[0])
+    if sp.issparse(x) and prefer_sparse_x(x):  # thousands of factor columns: sparse X'X
+        xs = sp.csc_matrix(xtx)
+        d = float(np.mean(xs.diagonal())) if xs.shape[0] else 1.0
+        try:
+            solve = gram_solver(xs + sp.identity(xs.shape[0]) * 1e-10 * (d if d > 0 else 1.0))
+        except np.linalg.LinAlgError:
+            return np.zeros(xs.shape[0])
+    else:
+        xtx = xtx.toarray() if sp.issparse(xtx) else np.asarray(xtx, dtype=float)
+        d = float(np.mean(np.diag(xtx))) if xtx.size else 1.0
+        a = xtx + np.eye(xtx.shape[0]) * 1e-10 * (d if d > 0 else 1.0)
+        try:
+            c = np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            return np.zeros(xtx.shape[0])
 
-    def solve(b: np.ndarray) -> np.ndarray:
-        return np.linalg.solve(c.T, np.linalg.solve(c, b))
+        def solve(b: np.ndarray) -> np.ndarray:
+            return np.linalg.solve(c.T, np.linalg.solve(c, b))
 
     beta = solve(np.asarray(x.T @ y).ravel())
     r = y - np.asarray(x @ beta).ravel()

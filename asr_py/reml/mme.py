@@ -51,6 +51,7 @@ from asr_py.reml.solver import (
     choose_backend,
     factorize,
 )
+from asr_py.reml.sparse_x import extreme_eigen, prefer_sparse_x
 from asr_py.vcov.base import Matrix
 
 LOG2PI = float(np.log(2.0 * np.pi))
@@ -234,13 +235,18 @@ class MME:
     def _check_x_rank(self) -> None:
         if self.p == 0:
             return
-        xtx = (self.X.T @ self.X).toarray()
+        xtx = (self.X.T @ self.X).tocsc()
         # on unit-length columns: the rank does not depend on a covariate's units (x * 1e6)
-        d = np.sqrt(np.clip(np.diag(xtx), 1e-300, None))
-        ev, vec = np.linalg.eigh(xtx / np.outer(d, d))
-        if ev[0] <= 1e-10 * max(ev[-1], 1e-300):
+        d = np.sqrt(np.clip(xtx.diagonal(), 1e-300, None))
+        scaled = sp.diags(1.0 / d) @ xtx @ sp.diags(1.0 / d)
+        if prefer_sparse_x(self.X):  # thousands of factor columns: Lanczos, not eigh
+            lo, hi, v0 = extreme_eigen(scaled)
+        else:
+            ev, vec = np.linalg.eigh(scaled.toarray())
+            lo, hi, v0 = ev[0], ev[-1], vec[:, 0]
+        if lo <= 1e-10 * max(hi, 1e-300):
             names = list(self.problem.x_names or [f"column {j + 1}" for j in range(self.p)])
-            load = np.abs(vec[:, 0])
+            load = np.abs(v0)
             involved = [names[j] for j in np.argsort(-load) if load[j] > 0.1 * load.max()]
             raise ModelError(
                 f"the fixed-effects design X ({self.n} x {self.p}) is not of full column "

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asr_py.reml.sparse_x import as_dense
+
 __all__ = ["fixed_design_columns", "random_terms_written_order"]
 
 
@@ -57,7 +59,7 @@ def fixed_design_columns(model: Any) -> pd.DataFrame:
     """The fixed part of asreml's design (module docstring): one row per record, every level
     combination of a fixed term made of data columns, asr_py's columns for other terms."""
     fx = model.fixed
-    X = np.asarray(model.X, dtype=float)
+    X = as_dense(model.X)
     names = list(fx.names)
     records = model.records
     frame = getattr(records, "frame", None)

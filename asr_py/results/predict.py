@@ -42,6 +42,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import AsrError, DataError
 from asr_py.model.data import _num_label, as_labels
+from asr_py.reml.sparse_x import as_dense
 from asr_py.results.cinv_diag import cinv_diag
 from asr_py.results.predict_grid import build_grid, factor_weights, present_cells
 
@@ -335,7 +336,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     fc = fixed_columns(ctx, model.terms["fixed"], model.records.multivariate,
                        model.terms["sparse"].terms if "sparse" in model.terms else ())
     name_index = {nm: i for i, nm in enumerate(fc.names)}
-    Xfull = np.array(fc.X, dtype=float)
+    Xfull = as_dense(fc.X)
     drop = [j for j, o in enumerate(fc.owner) if fc.terms[o].label in ign_fixed]
     Xfull[:, drop] = 0.0
     kept = [name_index[nm] for nm in model.fixed.names]

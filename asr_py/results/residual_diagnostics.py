@@ -57,7 +57,8 @@ def record_statistics(fit: AsremlFit) -> pd.DataFrame:
     prob = model.problem(theta0=res.theta)
     sl = prob.slices()
     theta = np.asarray(res.theta, dtype=float)
-    W = sp.hstack([sp.csr_matrix(np.asarray(model.X, dtype=float))]
+    W = sp.hstack([(sp.csr_matrix(model.X) if sp.issparse(model.X)
+                   else sp.csr_matrix(np.asarray(model.X, dtype=float)))]
                   + [sp.csr_matrix(b.Z) for b in prob.random], format="csr")
     Rm = prob.residual.matrix(theta[sl[-1]])
     Rinv = prob.residual.inverse(theta[sl[-1]])
@@ -65,7 +66,7 @@ def record_statistics(fit: AsremlFit) -> pd.DataFrame:
     r_diag = _diag(Rm)
     diagonal = (sp.issparse(Rm) and Rm.nnz == np.count_nonzero(r_diag)) or (
         not sp.issparse(Rm) and np.count_nonzero(Rm - np.diag(r_diag)) == 0)
-    p = np.asarray(model.X).shape[1]
+    p = model.X.shape[1]
     wcw = cinv_diag(res, W, p)
     var_e = r_diag - wcw
     if diagonal:

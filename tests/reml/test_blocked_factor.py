@@ -117,6 +117,19 @@ def test_every_method_against_a_dense_inverse(lc: int, packed: bool) -> None:
                                atol=1e-13)
 
 
+def test_large_inverse_block_by_the_block_formulas() -> None:
+    """inverse_block of thousands of rows (a fixed factor of breeding size in D) by
+    M S⁻¹ M' + D⁻¹, −M S⁻¹, S⁻¹: the dense inverse's entries, rows in any order."""
+    c = sp.block_diag([_crossed_c(n=2500, la=20, lb=2100), sp.csc_matrix([[2.5]])],
+                      format="csc")
+    inv = np.linalg.inv(c.toarray())
+    f = BlockedFactor(c)
+    rows = np.random.default_rng(5).permutation(c.shape[0])[:2050]  # > 2 000: the formulas
+    assert np.any(f._an.d_idx[:, None] == rows) and np.any(f._an.e_idx[:, None] == rows)
+    np.testing.assert_allclose(f.inverse_block(rows), inv[np.ix_(rows, rows)], rtol=1e-9,
+                               atol=1e-13)
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_refactor_shares_the_buffer_and_the_old_factor_stays_right(packed: bool) -> None:
     c = _crossed_c()

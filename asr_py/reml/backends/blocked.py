@@ -515,11 +515,39 @@ class BlockedFactor(Factor):
         k = rows.size
         if k * k <= 4_000_000:
             out = self.inverse_entries(np.repeat(rows, k), np.tile(rows, k)).reshape(k, k)
+        elif not self._an.packed:
+            out = self._inverse_block_formula(rows)
         else:
             e = np.zeros((self.n, k))
             e[rows, np.arange(k)] = 1.0
             out = self.solve(e)[rows]
         return 0.5 * (out + out.T)
+
+    def _inverse_block_formula(self, rows: np.ndarray) -> np.ndarray:
+        """C⁻¹[rows, rows] by the block formulas (module docstring) with M = D⁻¹B on the
+        rows in D: M S⁻¹ M' + D⁻¹, −M S⁻¹, S⁻¹ (thousands of fixed effects in D: O(k² r)
+        instead of k solves with C)."""
+        an = self._an
+        r = an.r
+        pos_d = np.full(self.n, -1, dtype=np.int64)
+        pos_d[an.d_idx] = np.arange(an.d_idx.size)
+        pos_e = np.full(self.n, -1, dtype=np.int64)
+        pos_e[an.e_idx] = np.arange(r)
+        in_d = np.flatnonzero(pos_d[rows] >= 0)
+        in_e = np.flatnonzero(pos_e[rows] >= 0)
+        di, ei = pos_d[rows[in_d]], pos_e[rows[in_e]]
+        out = np.zeros((rows.size, rows.size))
+        sinv = self._sinv().reshape(r, r, order="F") if r else np.zeros((0, 0))
+        m = sp.csr_matrix(sp.diags(1.0 / self._d[di]) @ self._b()[di])
+        ms = np.asarray(m @ sinv) if r else np.zeros((di.size, 0))  # M S⁻¹ (|d| x r)
+        dd = np.asarray((m @ ms.T).T)
+        dd[np.arange(di.size), np.arange(di.size)] += 1.0 / self._d[di]
+        out[np.ix_(in_d, in_d)] = dd
+        de = -ms[:, ei]
+        out[np.ix_(in_d, in_e)] = de
+        out[np.ix_(in_e, in_d)] = de.T
+        out[np.ix_(in_e, in_e)] = sinv[np.ix_(ei, ei)]
+        return out
 
     def refactor_lower(self, indptr: np.ndarray, indices: np.ndarray,
                        data: np.ndarray) -> BlockedFactor:
