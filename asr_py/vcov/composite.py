@@ -223,6 +223,29 @@ class Subset(Wrapper):
             return self._complement_idi(theta)
         return [inv @ d @ inv for d in self.derivatives(theta)]
 
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """S Σ̇_k S' v: v scattered to the full rows, the template's product, the rows kept."""
+        w = np.zeros(self.template.n)
+        w[self.index] = np.asarray(v, dtype=float).ravel()
+        return self.template.deriv_times(theta, w)[self.index]
+
+    def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
+                      cols: np.ndarray) -> np.ndarray:
+        """The template's entries at the kept rows/columns."""
+        return self.template.deriv_entries(theta, self.index[np.asarray(rows, dtype=np.int64)],
+                                           self.index[np.asarray(cols, dtype=np.int64)])
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        """tr(R_s⁻¹ S Σ̇_k S'): the template's own trace for a permutation; on a sparse R_s⁻¹
+        (complement path) the sum over its nonzeros of R_s⁻¹ times Σ̇_k's entries there."""
+        inv = self._factor(theta)[0]
+        if self.mode == "permutation":
+            return self.template.inv_deriv_trace(theta)
+        if sp.issparse(inv):
+            c = sp.coo_matrix(inv)
+            return self.deriv_entries(theta, c.row, c.col) @ c.data
+        return super().inv_deriv_trace(theta)
+
     def _complement_idi(self, theta: np.ndarray) -> list[Matrix]:
         """R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K with D = Q Σ̇ Q."""
         key = np.asarray(theta, dtype=float).tobytes()
@@ -340,6 +363,21 @@ class DirectSum(CovTemplate):
         th = self._split(theta)
         return [_scatter(d, ix, self.n) for t, x, ix in zip(self.templates, th, self.indices)
                 for d in t.inv_deriv_inv(x)]
+
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Section by section: Σ̇_k v is section k's product on its rows, zero elsewhere."""
+        v = np.asarray(v, dtype=float).ravel()
+        out = np.zeros((self.n, self._n_params))
+        for t, x, ix, sl in zip(self.templates, self._split(theta), self.indices, self._slices):
+            out[ix, sl] = t.deriv_times(x, v[ix])
+        return out
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        """Σ⁻¹ is block diagonal: each section's own traces."""
+        th = self._split(theta)
+        parts = [np.asarray(t.inv_deriv_trace(x), dtype=float)
+                 for t, x in zip(self.templates, th)]
+        return np.concatenate(parts) if parts else np.zeros(0)
 
     def lower(self) -> np.ndarray:
         return np.concatenate([t.lower() for t in self.templates])
