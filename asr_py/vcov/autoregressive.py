@@ -54,6 +54,19 @@ from asr_py.vcov.correlation import (
 AR_LIMIT = 0.99
 
 
+
+def _sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
+    """The symmetric tridiagonal CSC matrix with this diagonal and ``off`` on both
+    off-diagonals (n >= 2), built from its index arrays (``sp.diags`` costs ~1 ms)."""
+    n = diag.size
+    j = np.arange(n)
+    rows = np.stack([j - 1, j, j + 1], axis=1)
+    vals = np.stack([np.full(n, off), diag, np.full(n, off)], axis=1)
+    keep = (rows >= 0) & (rows < n)
+    counts = keep.sum(axis=1)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
+
 class _Toeplitz(CorrelationStructure):
     """C_ij = r(|i - j|) from an autocorrelation function r and its derivatives."""
 
@@ -110,10 +123,7 @@ class AR1(_Toeplitz):
         ddiag = np.full(n, 2.0 * r)
         diag[[0, -1]] = 1.0
         ddiag[[0, -1]] = 0.0
-        off = np.full(max(n - 1, 0), 1.0)
-        q = sp.diags([-r * off, diag, -r * off], [-1, 0, 1], shape=(n, n), format="csc")
-        dq = sp.diags([-off, ddiag, -off], [-1, 0, 1], shape=(n, n), format="csc")
-        return q, dq
+        return _sym_tridiag(diag, -r), _sym_tridiag(ddiag, -1.0)
 
     def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:
         r = float(rho[0])

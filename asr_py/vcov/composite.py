@@ -15,9 +15,10 @@ are computed in one of four ways:
 
       R_s⁻¹ = Q_oo − Q_om Q_mm⁻¹ Q_mo = Q_oo − Q_om K,    K = Q_mm⁻¹ Q_mo
       log|R_s| = log|Σ| + log|Q_mm|
-      R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K,   D = Q Σ̇ Q
+      R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K = T'DT,   D = Q Σ̇ Q
 
-  (the last from differentiating the first, Q̇ = −D);
+  (the last from differentiating the first, Q̇ = −D; T is I on the kept rows, −K on the
+  dropped ones);
 * otherwise: a dense Cholesky of R_s.
 
 ``inv_deriv_inv`` is R_s⁻¹ (S Σ̇ S') R_s⁻¹, consistent with that inverse.
@@ -81,8 +82,8 @@ class Subset(Wrapper):
         else:  # "complement" or "dense": decided at the first θ (is Σ⁻¹ sparse?)
             self.mode = "undecided"
         self._cache: tuple[bytes, Matrix, float] | None = None
-        #: complement path: (θ key, K = Q_mm⁻¹ Q_mo) at the last θ
-        self._k: tuple[bytes, sp.csr_matrix] | None = None
+        #: complement path: (θ key, T = [I; −K] with K = Q_mm⁻¹ Q_mo) at the last θ
+        self._k: tuple[bytes, sp.csc_matrix] | None = None
         if self.mode == "block":
             self._prepare_blocks(int(b))  # type: ignore[arg-type]
 
@@ -163,7 +164,7 @@ class Subset(Wrapper):
         # Q_mm is a principal submatrix of the positive definite Q: det > 0
         ld_mm = float(np.log(np.abs(u)).sum())
         k = self._solve_k(lu, q_mo)
-        self._k = (key, k)
+        self._k = (key, self._t_matrix(k))
         inv = take(q, o) - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
         return inv, float(self.template.logdet(theta)) + ld_mm
@@ -252,16 +253,23 @@ class Subset(Wrapper):
         if self._k is None or self._k[0] != key:
             self._complement_factor(np.asarray(theta, dtype=float), key)
         assert self._k is not None
-        k = self._k[1]
-        o, m = self.index, self._dropped
+        t = self._k[1]
+        tt = sp.csr_matrix(t.T)
         out: list[Matrix] = []
         for d in self.template.inv_deriv_inv(theta):
-            d = sp.csr_matrix(d)
-            d_mo = sp.csc_matrix(d[m, :])[:, o]
-            cross = sp.csc_matrix(d_mo.T @ k)
-            r = take(d, o) - cross - cross.T + sp.csc_matrix(k.T @ (take(d, m) @ k))
+            r = tt @ (sp.csr_matrix(d) @ t)
             out.append(sp.csc_matrix((r + r.T) * 0.5))
         return out
+
+    def _t_matrix(self, k: sp.csr_matrix) -> sp.csc_matrix:
+        """T (all rows x kept rows): the identity on the kept rows o, −K on the dropped rows
+        m, so that T'MT = M_oo − M_om K − K'M_mo + K'M_mm K for any M (one product pair)."""
+        o, m = self.index, self._dropped
+        kc = sp.coo_matrix(k)
+        rows = np.concatenate([o, m[kc.row]])
+        cols = np.concatenate([np.arange(o.size), kc.col])
+        vals = np.concatenate([np.ones(o.size), -kc.data])
+        return sp.csc_matrix((vals, (rows, cols)), shape=(self.template.n, o.size))
 
     def __repr__(self) -> str:
         return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"
