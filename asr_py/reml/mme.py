@@ -77,6 +77,17 @@ def _gram(w: sp.csc_matrix, lw: sp.csc_matrix) -> sp.csc_matrix:
     return (w.T @ lw).tocsc()
 
 
+def _structural_gram(w: sp.csc_matrix, rinv: Matrix) -> sp.coo_matrix:
+    """The pattern of W'R⁻¹W from |W|'|P||W|, P the residual's inverse pattern (nonnegative
+    terms cannot cancel: an entry that is zero at one θ by cancellation is in the pattern
+    from the start, and C's pattern does not grow, with a new symbolic analysis, from
+    iteration to iteration)."""
+    aw = abs(w)
+    ar = abs(sp.csc_matrix(rinv)) if sp.issparse(rinv) else sp.csc_matrix(np.abs(rinv))
+    m = sp.coo_matrix(aw.T @ (ar @ aw))
+    return _pattern_of(m.row, m.col, w.shape[1])
+
+
 def _scaled_diagonal(problem: MixedProblem) -> np.ndarray | None:
     """Weights w if the residual is R = θ·diag(1/w) with its single parameter θ (σ²I: w = 1;
     ``Weighted`` around a scaled identity: the prior weights), else None (the residual
@@ -311,8 +322,10 @@ class MME:
             data[pat.base_pos] = pat.base_vals / s2
         else:
             base = sp.coo_matrix(self.W.T @ riw)
-            if self._base is None:
-                self._base = _pattern_of(base.row, base.col, self.N)
+            if self._base is None:  # |W|'P|W|: no entry lost to an exact cancellation
+                self._base = _structural_gram(
+                    self.W, self.problem.residual.inverse_pattern(
+                        theta[self.problem.residual_offset:]))
             pat = self._pattern(tvals)
             pos = pat.positions(base.row, base.col, "base")
             if np.any(pos < 0):  # a new entry: the pattern grows (keeps the old ones)

@@ -224,6 +224,32 @@ class Subset(Wrapper):
             return self._complement_idi(theta)
         return [inv @ d @ inv for d in self.derivatives(theta)]
 
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        """Permutation: the template's pattern, permuted. Complement: the entries R_s⁻¹ and
+        R_s⁻¹Ṙ_kR_s⁻¹ = T'DT can reach at any θ, from the template's pattern P alone:
+        T = [I; −K] with K = Q_mm⁻¹Q_mo nonzero where a dropped row's connected component
+        (through P_mm) touches a kept row, so the pattern is T̃'PT̃ with T̃ that structure
+        (no entry is lost to a cancellation at this θ). Otherwise the default."""
+        self._factor(theta)  # decides the mode
+        if self.mode == "permutation":
+            return _ones(take(self.template.inverse_pattern(theta), self.index))
+        if self.mode != "complement":
+            return super().inverse_pattern(theta)
+        from scipy.sparse.csgraph import connected_components
+
+        pat = _ones(self.template.inverse_pattern(theta)).tocsr()
+        o, m = self.index, self._dropped
+        ncomp, comp = connected_components(take(pat, m), directed=False)
+        member = sp.csr_matrix((np.ones(m.size), (np.arange(m.size), comp)),
+                               shape=(m.size, ncomp))
+        k_struct = member @ (member.T @ sp.csc_matrix(pat[m, :])[:, o])
+        kc = sp.coo_matrix(k_struct)
+        t = sp.csc_matrix((np.ones(o.size + kc.nnz),
+                           (np.concatenate([o, m[kc.row]]),
+                            np.concatenate([np.arange(o.size), kc.col]))),
+                          shape=(self.template.n, o.size))
+        return _ones(t.T @ (pat @ t))
+
     def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """S Σ̇_k S' v: v scattered to the full rows, the template's product, the rows kept."""
         w = np.zeros(self.template.n)
@@ -273,6 +299,15 @@ class Subset(Wrapper):
 
     def __repr__(self) -> str:
         return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"
+
+
+def _ones(m: Matrix) -> sp.csc_matrix:
+    """The nonzero pattern of ``m`` as a CSC matrix of ones."""
+    c = sp.csc_matrix(m, dtype=float, copy=True)
+    c.data = np.abs(c.data)
+    c.eliminate_zeros()
+    c.data[:] = 1.0
+    return c
 
 
 def _scatter(m: Matrix, idx: np.ndarray, n: int) -> sp.csc_matrix:
@@ -371,6 +406,11 @@ class DirectSum(CovTemplate):
         th = self._split(theta)
         return [_scatter(d, ix, self.n) for t, x, ix in zip(self.templates, th, self.indices)
                 for d in t.inv_deriv_inv(x)]
+
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        """Each section's pattern at its rows (Σ⁻¹ is block diagonal)."""
+        return _ones(self._sum([t.inverse_pattern(x)
+                                for t, x in zip(self.templates, self._split(theta))]))
 
     def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Section by section: Σ̇_k v is section k's product on its rows, zero elsewhere."""
