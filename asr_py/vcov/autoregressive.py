@@ -116,14 +116,22 @@ class AR1(_Toeplitz):
     # closed forms: C⁻¹ = Q / (1 - ρ²), Q tridiagonal with diagonal (1, 1+ρ², ..., 1+ρ², 1)
     # and off-diagonal -ρ;  log|C| = (n - 1) log(1 - ρ²)
     def _q(self, r: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+        """(Q, dQ/dρ) at ρ = r; the last pair is kept (an iteration asks for it many times;
+        callers only read it)."""
+        last = getattr(self, "_q_last", None)
+        if last is not None and last[0] == r:
+            return last[1], last[2]
         n = self.n
         if n == 1:  # C = [1]: Q = [1 - ρ²]
-            return sp.csc_matrix([[1.0 - r * r]]), sp.csc_matrix([[-2.0 * r]])
-        diag = np.full(n, 1.0 + r * r)
-        ddiag = np.full(n, 2.0 * r)
-        diag[[0, -1]] = 1.0
-        ddiag[[0, -1]] = 0.0
-        return _sym_tridiag(diag, -r), _sym_tridiag(ddiag, -1.0)
+            q, dq = sp.csc_matrix([[1.0 - r * r]]), sp.csc_matrix([[-2.0 * r]])
+        else:
+            diag = np.full(n, 1.0 + r * r)
+            ddiag = np.full(n, 2.0 * r)
+            diag[[0, -1]] = 1.0
+            ddiag[[0, -1]] = 0.0
+            q, dq = _sym_tridiag(diag, -r), _sym_tridiag(ddiag, -1.0)
+        self._q_last = (r, q, dq)
+        return q, dq
 
     def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:
         r = float(rho[0])
