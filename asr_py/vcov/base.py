@@ -170,6 +170,18 @@ class CovTemplate(ABC):
         si = self.inverse(theta)
         return np.array([sum_prod(si, d) for d in self.derivatives(theta)], dtype=float)
 
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l) over this template's parameters (the EM information block).
+        Default: from :meth:`inv_deriv_inv` and :meth:`derivatives`."""
+        ders = self.derivatives(theta)
+        idis = self.inv_deriv_inv(theta)
+        k = len(ders)
+        blk = np.empty((k, k))
+        for a in range(k):
+            for b in range(a, k):
+                blk[a, b] = blk[b, a] = 0.5 * sum_prod(idis[a], ders[b])
+        return blk
+
     def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
                       cols: np.ndarray) -> np.ndarray:
         """(n_params, len(rows)): (Σ̇_k)[rows[i], cols[i]]. Default: indexed from

@@ -273,6 +273,22 @@ class Subset(Wrapper):
             return self.deriv_entries(theta, c.row, c.col) @ c.data
         return super().inv_deriv_trace(theta)
 
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """Complement path: ½ Σ (R_s⁻¹Ṙ_aR_s⁻¹)_ij (Ṙ_b)_ij over the sparse R_s⁻¹Ṙ_aR_s⁻¹'s
+        nonzeros, Ṙ_b's entries there from the template; otherwise the default."""
+        self._factor(theta)
+        if self.mode != "complement":
+            return super().em_block(theta)
+        idis = self.inv_deriv_inv(theta)
+        k = len(idis)
+        blk = np.empty((k, k))
+        for a, m in enumerate(idis):
+            c = sp.coo_matrix(m)
+            ent = self.deriv_entries(theta, c.row, c.col)
+            for b in range(a, k):
+                blk[a, b] = blk[b, a] = 0.5 * float(ent[b] @ c.data)
+        return blk
+
     def _complement_idi(self, theta: np.ndarray) -> list[Matrix]:
         """R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K with D = Q Σ̇ Q."""
         key = np.asarray(theta, dtype=float).tobytes()
@@ -426,6 +442,13 @@ class DirectSum(CovTemplate):
         parts = [np.asarray(t.inv_deriv_trace(x), dtype=float)
                  for t, x in zip(self.templates, th)]
         return np.concatenate(parts) if parts else np.zeros(0)
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """Block diagonal by section (Σ⁻¹ and every Σ̇_k are)."""
+        out = np.zeros((self._n_params, self._n_params))
+        for t, x, sl in zip(self.templates, self._split(theta), self._slices):
+            out[sl, sl] = t.em_block(x)
+        return out
 
     def lower(self) -> np.ndarray:
         return np.concatenate([t.lower() for t in self.templates])

@@ -1,5 +1,6 @@
-"""The products the residual's score and AI use without forming n x n derivatives
-(``deriv_times``, ``inv_deriv_trace``, ``deriv_entries``; issue 14, c16speed) against dense
+"""The products the residual's score, AI and EM information use without forming n x n
+derivatives (``deriv_times``, ``inv_deriv_trace``, ``deriv_entries``, ``em_block``; issue 14,
+c16speed) against dense
 numpy algebra on the templates' own dense matrices, for Kronecker products, direct sums and
 every Subset path (permutation, block, complement, dense)."""
 
@@ -31,6 +32,9 @@ def _dense_checks(t: CovTemplate, th: np.ndarray, rng: np.random.Generator) -> N
     ent = t.deriv_entries(th, r, c)
     np.testing.assert_allclose(ent, np.array([d[r, c] for d in ders]), rtol=1e-12,
                                atol=1e-14)
+    em = np.array([[0.5 * np.trace(mi @ da @ mi @ db) for db in ders] for da in ders])
+    np.testing.assert_allclose(t.em_block(th), em.reshape(t.n_params, t.n_params),
+                               rtol=1e-8, atol=1e-10 * max(1.0, np.abs(em).max()))
     for k, (x, d) in enumerate(zip(t.inv_deriv_inv(th), ders)):
         want = mi @ d @ mi
         np.testing.assert_allclose(to_dense(x), want, rtol=1e-8,
