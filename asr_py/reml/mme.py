@@ -322,10 +322,12 @@ class MME:
             data[pat.base_pos] = pat.base_vals / s2
         else:
             base = sp.coo_matrix(self.W.T @ riw)
-            if self._base is None:  # |W|'P|W|: no entry lost to an exact cancellation
-                self._base = _structural_gram(
+            if self._base is None and sp.issparse(rinv):  # |W|'P|W|: no entry lost to an
+                self._base = _structural_gram(  # exact cancellation (sparse R⁻¹ only)
                     self.W, self.problem.residual.inverse_pattern(
                         theta[self.problem.residual_offset:]))
+            elif self._base is None:
+                self._base = _pattern_of(base.row, base.col, self.N)
             pat = self._pattern(tvals)
             pos = pat.positions(base.row, base.col, "base")
             if np.any(pos < 0):  # a new entry: the pattern grows (keeps the old ones)
