@@ -10,6 +10,9 @@ from asr_py.reml.ginverse import TermValues
 
 #: entries per chunk of :meth:`_CPattern.dot_full`
 CHUNK = 1 << 20
+#: :meth:`_CPattern.positions` looks entries up in an N x N table when N² is at most this
+#: (16 MB of int32), else by binary search in the sorted keys
+LOOKUP_MAX = 1 << 22
 
 
 class _CPattern:
@@ -63,6 +66,8 @@ class _CPattern:
         self.low = low.astype(pdt)
         self.low_rows, self.low_cols = self.low_indices, lc.astype(rdt)
         self._pos_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: position of each key col·N + row (-1: not in the pattern), for small N only
+        self._lookup: np.ndarray | None = None
 
     @property
     def cols(self) -> np.ndarray:
@@ -112,9 +117,16 @@ class _CPattern:
             if hit is not None and np.array_equal(hit[0], rows) and np.array_equal(hit[1], cols):
                 return hit[2]
         key = np.asarray(cols, dtype=np.int64) * self.N + np.asarray(rows, dtype=np.int64)
-        keys = self.keys
-        pos = np.minimum(np.searchsorted(keys, key), keys.size - 1)
-        pos = np.where(keys[pos] == key, pos, -1)
+        if self.N * self.N <= LOOKUP_MAX:  # small C: one N x N table, O(1) per entry
+            if self._lookup is None:
+                table = np.full(self.N * self.N, -1, dtype=index_dtype(self.nnz))
+                table[self.keys] = np.arange(self.nnz)
+                self._lookup = table
+            pos = self._lookup[key].astype(np.int64)
+        else:
+            keys = self.keys
+            pos = np.minimum(np.searchsorted(keys, key), keys.size - 1)
+            pos = np.where(keys[pos] == key, pos, -1)
         if slot:
             self._pos_cache[slot] = (np.array(rows), np.array(cols), pos)
         return pos

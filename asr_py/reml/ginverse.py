@@ -502,15 +502,9 @@ class GeneralInverse(TermInverse):
 
 
 def _em_block_general(t: CovTemplate, theta: np.ndarray) -> np.ndarray:
-    """½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l) from the template's matrices."""
-    ders = t.derivatives(theta)
-    idis = t.inv_deriv_inv(theta)
-    k = len(ders)
-    blk = np.empty((k, k))
-    for a in range(k):
-        for b in range(a, k):
-            blk[a, b] = blk[b, a] = 0.5 * _sum_prod(idis[a], ders[b])
-    return blk
+    """½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l): the template's :meth:`~asr_py.vcov.base.CovTemplate.em_block`
+    (direct sums and subsets answer without n x n derivatives)."""
+    return np.asarray(t.em_block(theta), dtype=float)
 
 
 def term_inverse(template: CovTemplate, closed_forms: bool = True) -> TermInverse:

@@ -78,6 +78,17 @@ def _gram(w: sp.csc_matrix, lw: sp.csc_matrix) -> sp.csc_matrix:
     return (w.T @ lw).tocsc()
 
 
+def _structural_gram(w: sp.csc_matrix, rinv: Matrix) -> sp.coo_matrix:
+    """The pattern of W'R⁻¹W from |W|'|P||W|, P the residual's inverse pattern (nonnegative
+    terms cannot cancel: an entry that is zero at one θ by cancellation is in the pattern
+    from the start, and C's pattern does not grow, with a new symbolic analysis, from
+    iteration to iteration)."""
+    aw = abs(w)
+    ar = abs(sp.csc_matrix(rinv)) if sp.issparse(rinv) else sp.csc_matrix(np.abs(rinv))
+    m = sp.coo_matrix(aw.T @ (ar @ aw))
+    return _pattern_of(m.row, m.col, w.shape[1])
+
+
 def _scaled_diagonal(problem: MixedProblem) -> np.ndarray | None:
     """Weights w if the residual is R = θ·diag(1/w) with its single parameter θ (σ²I: w = 1;
     ``Weighted`` around a scaled identity: the prior weights), else None (the residual
@@ -317,7 +328,11 @@ class MME:
             data[pat.base_pos] = pat.base_vals / s2
         else:
             base = sp.coo_matrix(self.W.T @ riw)
-            if self._base is None:
+            if self._base is None and sp.issparse(rinv):  # |W|'P|W|: no entry lost to an
+                self._base = _structural_gram(  # exact cancellation (sparse R⁻¹ only)
+                    self.W, self.problem.residual.inverse_pattern(
+                        theta[self.problem.residual_offset:]))
+            elif self._base is None:
                 self._base = _pattern_of(base.row, base.col, self.N)
             pat = self._pattern(tvals)
             pos = pat.positions(base.row, base.col, "base")
@@ -416,14 +431,15 @@ class MME:
             preps.append(prep)
         ro = prob.residual_offset
         tr = st.theta[ro:]
-        r_ders: list[Matrix] = []
+        r_t1 = np.zeros(0)
         if self.scaled:
             q[:, ro] = e / st.r_scale  # Ṙ R⁻¹ê = diag(1/w) (diag(w)/σ²) ê
         else:
+            # Ṙ_k Py and tr(R⁻¹Ṙ_k) from the template (Kronecker products, direct sums and
+            # subsets answer without forming an n x n Ṙ_k)
             py = self.rinv_times(st, e)
-            r_ders = prob.residual.derivatives(tr)
-            for k, d in enumerate(r_ders):
-                q[:, ro + k] = np.asarray(d @ py).ravel()
+            q[:, ro:] = prob.residual.deriv_times(tr, py)
+            r_t1 = np.asarray(prob.residual.inv_deriv_trace(tr), dtype=float)
         # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
         if self.scaled and self.rw is None and self.n >= TRIM_MIN_RECORDS:
             # R⁻¹ = I/σ²: no n x n_θ copy R⁻¹Q (issue 16; small fits keep Q'(Q/σ²)'s digits)
@@ -438,7 +454,7 @@ class MME:
         cbq = st.factor.solve(bq)
         ai = 0.5 * (qrq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
-        return (e, us, preps, r_ders, {}), ai
+        return (e, us, preps, r_t1, {}), ai
 
     def score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's
@@ -448,7 +464,7 @@ class MME:
         nt = prob.n_theta
         ro = prob.residual_offset
         tr = st.theta[ro:]
-        e, us, preps, r_ders, rcache = parts
+        e, us, preps, r_t1, rcache = parts
         inv = st.factor
         # C⁻¹ on C's lower triangle only; an entry's value is its lower mirror's (issue 16:
         # no nnz(C)-long copy over both triangles)
@@ -468,10 +484,9 @@ class MME:
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
             rcache["r"] = []
-            for k, (d, rdr) in enumerate(zip(r_ders, prob.residual.inv_deriv_inv(tr))):
+            for k, (t1, rdr) in enumerate(zip(r_t1, prob.residual.inv_deriv_inv(tr))):
                 m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
-                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"),
-                                    _sum_prod(st.rinv, d),
+                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1),
                                     float(e @ np.asarray(rdr @ e).ravel())))
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from asr_py.reml.ginverse import _sum_prod
 from asr_py.reml.probe_traces import term_forms
 
 #: probes per evaluation and the columns solved at a time (memory: N x CHUNK doubles).
@@ -108,7 +107,7 @@ class StochasticTraces:
         if self._forms is None:
             self._forms = [term_forms(b.template) for b in prob.random] + [
                 None if mme.scaled else term_forms(prob.residual)]
-        e, us, preps, r_ders, _ = parts
+        e, us, preps, r_t1, _ = parts
         nt = prob.n_theta
         base = np.zeros(nt)  # t_k = base_k − (probe's w'M_kw): base = tr(Σ⁻¹Σ̇_k) − exact part
         g_forms = []
@@ -126,8 +125,7 @@ class StochasticTraces:
                 return np.einsum("ik,ik->k", x, lx)[None, :] / s2**2
         else:
             r_forms = self._forms[-1].at(st.theta[ro:])
-            t1 = np.array([_sum_prod(st.rinv, d) for d in r_ders])
-            base[ro:] = t1 - r_forms(e[:, None])[:, 0]
+            base[ro:] = r_t1 - r_forms(e[:, None])[:, 0]
         out = np.empty((nt, self.probes))
         for a in range(0, self.probes, self.chunk):
             k = min(self.chunk, self.probes - a)

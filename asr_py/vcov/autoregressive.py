@@ -54,6 +54,19 @@ from asr_py.vcov.correlation import (
 AR_LIMIT = 0.99
 
 
+
+def _sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
+    """The symmetric tridiagonal CSC matrix with this diagonal and ``off`` on both
+    off-diagonals (n >= 2), built from its index arrays (``sp.diags`` costs ~1 ms)."""
+    n = diag.size
+    j = np.arange(n)
+    rows = np.stack([j - 1, j, j + 1], axis=1)
+    vals = np.stack([np.full(n, off), diag, np.full(n, off)], axis=1)
+    keep = (rows >= 0) & (rows < n)
+    counts = keep.sum(axis=1)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
+
 class _Toeplitz(CorrelationStructure):
     """C_ij = r(|i - j|) from an autocorrelation function r and its derivatives."""
 
@@ -103,16 +116,21 @@ class AR1(_Toeplitz):
     # closed forms: C⁻¹ = Q / (1 - ρ²), Q tridiagonal with diagonal (1, 1+ρ², ..., 1+ρ², 1)
     # and off-diagonal -ρ;  log|C| = (n - 1) log(1 - ρ²)
     def _q(self, r: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+        """(Q, dQ/dρ) at ρ = r; the last pair is kept (an iteration asks for it many times;
+        callers only read it)."""
+        last = getattr(self, "_q_last", None)
+        if last is not None and last[0] == r:
+            return last[1], last[2]
         n = self.n
         if n == 1:  # C = [1]: Q = [1 - ρ²]
-            return sp.csc_matrix([[1.0 - r * r]]), sp.csc_matrix([[-2.0 * r]])
-        diag = np.full(n, 1.0 + r * r)
-        ddiag = np.full(n, 2.0 * r)
-        diag[[0, -1]] = 1.0
-        ddiag[[0, -1]] = 0.0
-        off = np.full(max(n - 1, 0), 1.0)
-        q = sp.diags([-r * off, diag, -r * off], [-1, 0, 1], shape=(n, n), format="csc")
-        dq = sp.diags([-off, ddiag, -off], [-1, 0, 1], shape=(n, n), format="csc")
+            q, dq = sp.csc_matrix([[1.0 - r * r]]), sp.csc_matrix([[-2.0 * r]])
+        else:
+            diag = np.full(n, 1.0 + r * r)
+            ddiag = np.full(n, 2.0 * r)
+            diag[[0, -1]] = 1.0
+            ddiag[[0, -1]] = 0.0
+            q, dq = _sym_tridiag(diag, -r), _sym_tridiag(ddiag, -1.0)
+        self._q_last = (r, q, dq)
         return q, dq
 
     def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:

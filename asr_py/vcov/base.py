@@ -43,6 +43,22 @@ def to_dense(m: Matrix) -> np.ndarray:
     return m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
 
 
+def sum_prod(a: Matrix, b: Matrix) -> float:
+    """Σ_ij a_ij b_ij (= tr(AB) for symmetric A, B); sparse operands stay sparse."""
+    if sp.issparse(a):
+        return float(a.multiply(b).sum())
+    if sp.issparse(b):
+        return float(b.multiply(a).sum())
+    return float(np.sum(np.asarray(a) * np.asarray(b)))
+
+
+def entries_at(m: Matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """m[rows[i], cols[i]] for each i (dense or sparse m)."""
+    if sp.issparse(m):
+        return np.asarray(sp.csr_matrix(m)[rows, cols]).ravel().astype(float)
+    return np.asarray(m, dtype=float)[rows, cols]
+
+
 def to_sparse(m: Matrix) -> sp.csc_matrix:
     """Return ``m`` as a scipy.sparse CSC matrix."""
     return sp.csc_matrix(m)
@@ -138,6 +154,41 @@ class CovTemplate(ABC):
         for d in self.derivatives(theta):
             out.append(si @ d @ si)
         return out
+
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """n x n_params: column k is Σ̇_k v (v a vector of length n). Default: from
+        :meth:`derivatives`; products and sums override it without forming n x n matrices."""
+        ders = self.derivatives(theta)
+        out = np.zeros((self.n, len(ders)))
+        for k, d in enumerate(ders):
+            out[:, k] = np.asarray(d @ v).ravel()
+        return out
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        """[tr(Σ⁻¹Σ̇_k) for each k] (the score's first term). Default: Σ_ij (Σ⁻¹)_ij (Σ̇_k)_ij
+        from :meth:`inverse` and :meth:`derivatives`."""
+        si = self.inverse(theta)
+        return np.array([sum_prod(si, d) for d in self.derivatives(theta)], dtype=float)
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l) over this template's parameters (the EM information block).
+        Default: from :meth:`inv_deriv_inv` and :meth:`derivatives`."""
+        ders = self.derivatives(theta)
+        idis = self.inv_deriv_inv(theta)
+        k = len(ders)
+        blk = np.empty((k, k))
+        for a in range(k):
+            for b in range(a, k):
+                blk[a, b] = blk[b, a] = 0.5 * sum_prod(idis[a], ders[b])
+        return blk
+
+    def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
+                      cols: np.ndarray) -> np.ndarray:
+        """(n_params, len(rows)): (Σ̇_k)[rows[i], cols[i]]. Default: indexed from
+        :meth:`derivatives`; a Kronecker product answers from its parts."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        return np.array([entries_at(d, rows, cols) for d in self.derivatives(theta)],
+                        dtype=float).reshape(self.n_params, rows.size)
 
     def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
         """Where Σ⁻¹ may be nonzero, as a 0/1 sparse matrix: the entries the engine reserves

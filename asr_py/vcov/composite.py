@@ -15,9 +15,10 @@ are computed in one of four ways:
 
       R_s⁻¹ = Q_oo − Q_om Q_mm⁻¹ Q_mo = Q_oo − Q_om K,    K = Q_mm⁻¹ Q_mo
       log|R_s| = log|Σ| + log|Q_mm|
-      R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K,   D = Q Σ̇ Q
+      R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K = T'DT,   D = Q Σ̇ Q
 
-  (the last from differentiating the first, Q̇ = −D);
+  (the last from differentiating the first, Q̇ = −D; T is I on the kept rows, −K on the
+  dropped ones);
 * otherwise: a dense Cholesky of R_s.
 
 ``inv_deriv_inv`` is R_s⁻¹ (S Σ̇ S') R_s⁻¹, consistent with that inverse.
@@ -81,8 +82,8 @@ class Subset(Wrapper):
         else:  # "complement" or "dense": decided at the first θ (is Σ⁻¹ sparse?)
             self.mode = "undecided"
         self._cache: tuple[bytes, Matrix, float] | None = None
-        #: complement path: (θ key, K = Q_mm⁻¹ Q_mo) at the last θ
-        self._k: tuple[bytes, sp.csr_matrix] | None = None
+        #: complement path: (θ key, T = [I; −K] with K = Q_mm⁻¹ Q_mo) at the last θ
+        self._k: tuple[bytes, sp.csc_matrix] | None = None
         if self.mode == "block":
             self._prepare_blocks(int(b))  # type: ignore[arg-type]
 
@@ -163,7 +164,7 @@ class Subset(Wrapper):
         # Q_mm is a principal submatrix of the positive definite Q: det > 0
         ld_mm = float(np.log(np.abs(u)).sum())
         k = self._solve_k(lu, q_mo)
-        self._k = (key, k)
+        self._k = (key, self._t_matrix(k))
         inv = take(q, o) - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
         return inv, float(self.template.logdet(theta)) + ld_mm
@@ -223,25 +224,106 @@ class Subset(Wrapper):
             return self._complement_idi(theta)
         return [inv @ d @ inv for d in self.derivatives(theta)]
 
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        """Permutation: the template's pattern, permuted. Complement: the entries R_s⁻¹ and
+        R_s⁻¹Ṙ_kR_s⁻¹ = T'DT can reach at any θ, from the template's pattern P alone:
+        T = [I; −K] with K = Q_mm⁻¹Q_mo nonzero where a dropped row's connected component
+        (through P_mm) touches a kept row, so the pattern is T̃'PT̃ with T̃ that structure
+        (no entry is lost to a cancellation at this θ). Otherwise the default."""
+        self._factor(theta)  # decides the mode
+        if self.mode == "permutation":
+            return _ones(take(self.template.inverse_pattern(theta), self.index))
+        if self.mode != "complement":
+            return super().inverse_pattern(theta)
+        from scipy.sparse.csgraph import connected_components
+
+        pat = _ones(self.template.inverse_pattern(theta)).tocsr()
+        o, m = self.index, self._dropped
+        ncomp, comp = connected_components(take(pat, m), directed=False)
+        member = sp.csr_matrix((np.ones(m.size), (np.arange(m.size), comp)),
+                               shape=(m.size, ncomp))
+        k_struct = member @ (member.T @ sp.csc_matrix(pat[m, :])[:, o])
+        kc = sp.coo_matrix(k_struct)
+        t = sp.csc_matrix((np.ones(o.size + kc.nnz),
+                           (np.concatenate([o, m[kc.row]]),
+                            np.concatenate([np.arange(o.size), kc.col]))),
+                          shape=(self.template.n, o.size))
+        return _ones(t.T @ (pat @ t))
+
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """S Σ̇_k S' v: v scattered to the full rows, the template's product, the rows kept."""
+        w = np.zeros(self.template.n)
+        w[self.index] = np.asarray(v, dtype=float).ravel()
+        return self.template.deriv_times(theta, w)[self.index]
+
+    def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
+                      cols: np.ndarray) -> np.ndarray:
+        """The template's entries at the kept rows/columns."""
+        return self.template.deriv_entries(theta, self.index[np.asarray(rows, dtype=np.int64)],
+                                           self.index[np.asarray(cols, dtype=np.int64)])
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        """tr(R_s⁻¹ S Σ̇_k S'): the template's own trace for a permutation; on a sparse R_s⁻¹
+        (complement path) the sum over its nonzeros of R_s⁻¹ times Σ̇_k's entries there."""
+        inv = self._factor(theta)[0]
+        if self.mode == "permutation":
+            return self.template.inv_deriv_trace(theta)
+        if sp.issparse(inv):
+            c = sp.coo_matrix(inv)
+            return self.deriv_entries(theta, c.row, c.col) @ c.data
+        return super().inv_deriv_trace(theta)
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """Complement path: ½ Σ (R_s⁻¹Ṙ_aR_s⁻¹)_ij (Ṙ_b)_ij over the sparse R_s⁻¹Ṙ_aR_s⁻¹'s
+        nonzeros, Ṙ_b's entries there from the template; otherwise the default."""
+        self._factor(theta)
+        if self.mode != "complement":
+            return super().em_block(theta)
+        idis = self.inv_deriv_inv(theta)
+        k = len(idis)
+        blk = np.empty((k, k))
+        for a, m in enumerate(idis):
+            c = sp.coo_matrix(m)
+            ent = self.deriv_entries(theta, c.row, c.col)
+            for b in range(a, k):
+                blk[a, b] = blk[b, a] = 0.5 * float(ent[b] @ c.data)
+        return blk
+
     def _complement_idi(self, theta: np.ndarray) -> list[Matrix]:
         """R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K with D = Q Σ̇ Q."""
         key = np.asarray(theta, dtype=float).tobytes()
         if self._k is None or self._k[0] != key:
             self._complement_factor(np.asarray(theta, dtype=float), key)
         assert self._k is not None
-        k = self._k[1]
-        o, m = self.index, self._dropped
+        t = self._k[1]
+        tt = sp.csr_matrix(t.T)
         out: list[Matrix] = []
         for d in self.template.inv_deriv_inv(theta):
-            d = sp.csr_matrix(d)
-            d_mo = sp.csc_matrix(d[m, :])[:, o]
-            cross = sp.csc_matrix(d_mo.T @ k)
-            r = take(d, o) - cross - cross.T + sp.csc_matrix(k.T @ (take(d, m) @ k))
+            r = tt @ (sp.csr_matrix(d) @ t)
             out.append(sp.csc_matrix((r + r.T) * 0.5))
         return out
 
+    def _t_matrix(self, k: sp.csr_matrix) -> sp.csc_matrix:
+        """T (all rows x kept rows): the identity on the kept rows o, −K on the dropped rows
+        m, so that T'MT = M_oo − M_om K − K'M_mo + K'M_mm K for any M (one product pair)."""
+        o, m = self.index, self._dropped
+        kc = sp.coo_matrix(k)
+        rows = np.concatenate([o, m[kc.row]])
+        cols = np.concatenate([np.arange(o.size), kc.col])
+        vals = np.concatenate([np.ones(o.size), -kc.data])
+        return sp.csc_matrix((vals, (rows, cols)), shape=(self.template.n, o.size))
+
     def __repr__(self) -> str:
         return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"
+
+
+def _ones(m: Matrix) -> sp.csc_matrix:
+    """The nonzero pattern of ``m`` as a CSC matrix of ones."""
+    c = sp.csc_matrix(m, dtype=float, copy=True)
+    c.data = np.abs(c.data)
+    c.eliminate_zeros()
+    c.data[:] = 1.0
+    return c
 
 
 def _scatter(m: Matrix, idx: np.ndarray, n: int) -> sp.csc_matrix:
@@ -340,6 +422,33 @@ class DirectSum(CovTemplate):
         th = self._split(theta)
         return [_scatter(d, ix, self.n) for t, x, ix in zip(self.templates, th, self.indices)
                 for d in t.inv_deriv_inv(x)]
+
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        """Each section's pattern at its rows (Σ⁻¹ is block diagonal)."""
+        return _ones(self._sum([t.inverse_pattern(x)
+                                for t, x in zip(self.templates, self._split(theta))]))
+
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Section by section: Σ̇_k v is section k's product on its rows, zero elsewhere."""
+        v = np.asarray(v, dtype=float).ravel()
+        out = np.zeros((self.n, self._n_params))
+        for t, x, ix, sl in zip(self.templates, self._split(theta), self.indices, self._slices):
+            out[ix, sl] = t.deriv_times(x, v[ix])
+        return out
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        """Σ⁻¹ is block diagonal: each section's own traces."""
+        th = self._split(theta)
+        parts = [np.asarray(t.inv_deriv_trace(x), dtype=float)
+                 for t, x in zip(self.templates, th)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        """Block diagonal by section (Σ⁻¹ and every Σ̇_k are)."""
+        out = np.zeros((self._n_params, self._n_params))
+        for t, x, sl in zip(self.templates, self._split(theta), self._slices):
+            out[sl, sl] = t.em_block(x)
+        return out
 
     def lower(self) -> np.ndarray:
         return np.concatenate([t.lower() for t in self.templates])

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import CovTemplate, Matrix
+from asr_py.vcov.base import CovTemplate, Matrix, entries_at
 
 #: Kronecker products larger than this are returned sparse even when every part is dense
 SPARSE_ABOVE = 1000
@@ -38,6 +38,19 @@ def kron_all(mats: Sequence[Matrix], sparse: bool) -> Matrix:
         return reduce(lambda a, b: sp.kron(a, b, format="csc"),
                       [sp.csc_matrix(m) for m in mats])
     return reduce(np.kron, [m.toarray() if sp.issparse(m) else np.asarray(m) for m in mats])
+
+
+def kron_matvec(mats: Sequence[Matrix], v: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+    """(M_1 ⊗ ... ⊗ M_p) v without forming the product: v as an n_1 x ... x n_p array,
+    each M_i applied along axis i."""
+    x = np.asarray(v, dtype=float).reshape(tuple(sizes))
+    for i, m in enumerate(mats):
+        xi = np.moveaxis(x, i, 0)
+        shape = xi.shape
+        y = m @ xi.reshape(shape[0], -1)
+        y = np.asarray(y.toarray() if sp.issparse(y) else y)
+        x = np.moveaxis(y.reshape(shape), 0, i)
+    return np.ascontiguousarray(x).ravel()
 
 
 class Kronecker(CovTemplate):
@@ -168,6 +181,63 @@ class Kronecker(CovTemplate):
             for d in p.inv_deriv_inv(t):
                 out.append(self._kron(invs[:i] + [d] + invs[i + 1:], 1.0 / s))
         return out
+
+    # ----- products without the n x n matrices (the score and AI of a residual) ------------
+    def _sizes(self) -> tuple[int, ...]:
+        return tuple(int(p.n) for p in self.parts)
+
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Column k = Σ̇_k v, each a product (⊗_i M_i) v applied part by part on v reshaped
+        to n_1 x ... x n_p (no n x n matrix). Up to :data:`SPARSE_ABOVE` rows the default
+        (the n x n Σ̇_k are small there, and a fit keeps the digits it had)."""
+        if self.n <= SPARSE_ABOVE:
+            return super().deriv_times(theta, v)
+        s, th = self.split(theta)
+        mats = [p.matrix(t) for p, t in zip(self.parts, th)]
+        sizes = self._sizes()
+        v = np.asarray(v, dtype=float).ravel()
+        cols = [kron_matvec(mats, v, sizes)] if self.scale else []
+        for i, (p, t) in enumerate(zip(self.parts, th)):
+            for d in p.derivatives(t):
+                cols.append(s * kron_matvec(mats[:i] + [d] + mats[i + 1:], v, sizes))
+        return np.column_stack(cols) if cols else np.zeros((self.n, 0))
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        """tr(Σ⁻¹ ∂Σ/∂σ²) = n/σ²; tr(Σ⁻¹ ∂Σ/∂θ_ik) = (n/n_i) tr(Σ_i⁻¹ ∂Σ_i/∂θ_ik). Up to
+        :data:`SPARSE_ABOVE` rows the default (see :meth:`deriv_times`)."""
+        if self.n <= SPARSE_ABOVE:
+            return super().inv_deriv_trace(theta)
+        s, th = self.split(theta)
+        if s <= 0:
+            raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
+        out = [np.array([self.n / s])] if self.scale else []
+        for p, t in zip(self.parts, th):
+            out.append((self.n // p.n) * np.asarray(p.inv_deriv_trace(t), dtype=float))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
+                      cols: np.ndarray) -> np.ndarray:
+        """(Σ̇_k)[r, c] as products of the parts' entries at the parts' indices of r and c."""
+        s, th = self.split(theta)
+        sizes = self._sizes()
+        ri = np.unravel_index(np.asarray(rows, dtype=np.int64), sizes)
+        ci = np.unravel_index(np.asarray(cols, dtype=np.int64), sizes)
+        vals = [entries_at(p.matrix(t), r, c)
+                for p, t, r, c in zip(self.parts, th, ri, ci)]
+
+        def prod(skip: int) -> np.ndarray:
+            out = np.ones(np.size(rows))
+            for j, v in enumerate(vals):
+                if j != skip:
+                    out = out * v
+            return out
+
+        res = [prod(-1)] if self.scale else []
+        for i, (p, t) in enumerate(zip(self.parts, th)):
+            others = prod(i) * s
+            for d in p.derivatives(t):
+                res.append(others * entries_at(d, ri[i], ci[i]))
+        return np.array(res, dtype=float).reshape(self.n_params, np.size(rows))
 
     def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
         """⊗_i (pattern of Σ_i⁻¹): holds σ⁻² ⊗_i Σ_i⁻¹ and every Σ⁻¹Σ̇_kΣ⁻¹ at any θ when

@@ -10,9 +10,12 @@ by scipy, and against the dense path of Subset (the code path used before).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.linalg as sla
 from _dense_reml_chol import maximise, reml_loglik
 
 import asr_py as asr
@@ -121,3 +124,64 @@ def test_row_order_does_not_matter(field: pd.DataFrame) -> None:
     a, b = _fit(field), _fit(shuffled)
     assert a.loglik == pytest.approx(b.loglik, abs=1e-7)
     np.testing.assert_allclose(_components(a), _components(b), rtol=1e-5)
+
+
+# --- dsum(~ ar1 x ar1 | House) and the residual products without n x n Ṙ_k (c16speed) ----
+
+RESIDUAL_DSUM = "~ dsum(~ ar1(Row):ar1(Col) | House)"
+
+
+def _dsum_fit(d: pd.DataFrame) -> AsremlFit:
+    return asr.asreml(FIXED, random=RANDOM, residual=RESIDUAL_DSUM, data=d)
+
+
+def _dsum_dense_ll(d: pd.DataFrame) -> Callable[[np.ndarray], float]:
+    """Dense REML over (σ²_rep, then σ², ρ_row, ρ_col of each house) on the observed plots."""
+    obs = d.y.notna().to_numpy()
+    X = pd.get_dummies(d[["Line", "Trt", "House"]], drop_first=True).astype(float)
+    inter = [(d.Line == lv).to_numpy() & (d.Trt == "S").to_numpy()
+             for lv in d.Line.cat.categories[1:]]
+    X = np.column_stack([np.ones(len(d)), X.to_numpy(), np.array(inter, float).T])[obs]
+    y = d.y.to_numpy()[obs]
+    hr = (d.House.astype(str) + d.Rep.astype(str)).to_numpy()
+    Z = (hr[:, None] == np.unique(hr)[None, :]).astype(float)[obs]
+
+    def ll(x: np.ndarray) -> float:
+        if x[0] < 0 or any(x[k] <= 0 for k in (1, 4)) or np.any(np.abs(x[[2, 3, 5, 6]]) >= 1):
+            return -np.inf
+        R = sla.block_diag(*[x[1 + 3 * h] * np.kron(_ar1(ROWS, x[2 + 3 * h]),
+                                                    _ar1(COLS, x[3 + 3 * h]))
+                             for h in range(HOUSES)])
+        return reml_loglik(y, X, Z @ Z.T * x[0] + R[np.ix_(obs, obs)])
+
+    return ll
+
+
+def test_dsum_missing_plots_match_dense_reml(field: pd.DataFrame) -> None:
+    """ℓ at the estimates equals the dense-V REML there, and the dense REML maximised from
+    the estimates gains nothing."""
+    fit = _dsum_fit(field)
+    assert fit.converged
+    x = _components(fit)
+    assert x.size == 7
+    ll = _dsum_dense_ll(field)
+    assert fit.loglik == pytest.approx(ll(x), abs=1e-8)
+    _, best = maximise(ll, [x], bounds=[(0, None), (1e-6, None), (-0.99, 0.99), (-0.99, 0.99),
+                                        (1e-6, None), (-0.99, 0.99), (-0.99, 0.99)])
+    assert best - fit.loglik < 1e-6
+
+
+def test_residual_products_equal_the_derivative_path(field: pd.DataFrame,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The template products (Kronecker / DirectSum / Subset ``deriv_times``,
+    ``inv_deriv_trace``) give the fit of the general path from n x n derivatives to 1e-8."""
+    from asr_py.vcov import CovTemplate, DirectSum, Kronecker, Subset
+
+    fast = _dsum_fit(field)
+    for cls in (Kronecker, DirectSum, Subset):
+        for meth in ("deriv_times", "inv_deriv_trace", "deriv_entries", "em_block"):
+            monkeypatch.setattr(cls, meth, getattr(CovTemplate, meth))
+    slow = _dsum_fit(field)
+    assert fast.loglik == pytest.approx(slow.loglik, abs=1e-8)
+    np.testing.assert_allclose(_components(fast), _components(slow), rtol=1e-8, atol=1e-10)
+    assert len(fast.iterations) == len(slow.iterations)

@@ -63,3 +63,32 @@ def test_pattern_holds_the_inverse_and_its_derivatives(name, make, th0, th1) -> 
             ref = np.kron(ref, _dense(p.inverse_pattern(tp)))
         np.testing.assert_array_equal(inside, ref != 0)
         assert inside.sum() < t.n * t.n  # sparser than dense: the point of the override
+
+
+def test_subset_complement_and_direct_sum_patterns() -> None:
+    """ar1 x ar1 with missing plots (Schur-complement path) inside a dsum: the pattern taken
+    at the start values holds R⁻¹ and its derivatives at other θ (c16speed: C's pattern must
+    not grow because an entry cancelled at the start)."""
+    from asr_py.vcov import DirectSum, Subset
+
+    rng = np.random.default_rng(7)
+    full = Kronecker([AR1(_ids(20)), AR1(_ids(25))], scale=True)
+    drop = np.r_[rng.choice(full.n, 24, replace=False), [0, 1, 25, 26]]  # a 2 x 2 corner
+    keep = np.setdiff1d(np.arange(full.n), drop)
+    sub = Subset(full, keep)
+    th0 = np.array([5.0, 0.1, 0.1])
+    pat = sub.inverse_pattern(th0)
+    assert sub.mode == "complement"
+    inside = _dense(pat) != 0
+    for th in (th0, np.array([2.0, 0.7, -0.4]), np.array([1.0, -0.2, 0.85])):
+        need = _needed(sub, th)
+        assert not np.any(need & ~inside), f"entries outside the pattern at θ = {th}"
+    assert inside.sum() < 0.1 * sub.n ** 2
+    other = Kronecker([AR1(_ids(3)), AR1(_ids(4))], scale=True)
+    n = sub.n + other.n
+    order = rng.permutation(n)
+    ds = DirectSum([sub, other], [np.sort(order[:sub.n]), np.sort(order[sub.n:])], n)
+    dpat = _dense(ds.inverse_pattern(np.r_[th0, 1.0, 0.1, 0.1])) != 0
+    for th in (np.r_[th0, 1.0, 0.1, 0.1], np.r_[2.0, 0.7, -0.4, 3.0, -0.5, 0.6]):
+        need = _needed(ds, th)
+        assert not np.any(need & ~dpat), f"dsum: entries outside the pattern at θ = {th}"

@@ -41,6 +41,11 @@ from asr_py.vcov.base import Matrix
 
 #: columns of S formed per sparse product (a dense r x PANEL temporary)
 PANEL = 128
+#: S formed from B'D⁻¹B's terms at once (no panels, no sparse products: their per-call
+#: overhead dominates small fits refactored many times) up to this r ...
+TERMS_MAX_R = 2048
+#: ... and this many terms Σ_d deg(d)² (each ~40 bytes of temporaries)
+TERMS_MAX = 1 << 21
 #: entries of the selected inverse's gathers per chunk (each ~50 bytes of temporaries)
 GATHER_CHUNK = 1 << 18
 #: entries of C⁻¹ looked up per chunk by ``inverse_entries`` (~70 bytes of temporaries each;
@@ -181,6 +186,7 @@ class BlockedAnalysis:
         self.buf: np.ndarray | None = None  # the r x r array (Fortran order)
         self.rfp: RFPMatrix | None = None  # or S in packed storage (``packed``)
         self.owner: BlockedFactor | None = None
+        self._terms: tuple[np.ndarray, ...] | None = None  # see schur_terms
         release_free_memory()  # the partition's temporaries (heap pages of a few MB)
 
     def buffer(self) -> np.ndarray:
@@ -189,6 +195,29 @@ class BlockedAnalysis:
                         "factorization", hint=_HINT)
             self.buf = np.empty((self.r, self.r), order="F")
         return self.buf
+
+    def schur_terms(self) -> tuple[np.ndarray, ...] | None:
+        """The terms of B'D⁻¹B for a small Schur complement (r <= :data:`TERMS_MAX_R`,
+        Σ_d deg(d)² <= :data:`TERMS_MAX`), else None: for every row d of B and every pair
+        (a, b) of its entries, (a, b, d, flat F-order position of S[k_a, k_b]), rows d
+        ascending — the order in which the panels' sparse product sums them, so
+        S = E − bincount(...) has the same digits. With E's flat positions. Built once."""
+        if self._terms is None:
+            deg = np.diff(self.b_indptr)
+            cnt = deg * deg
+            total = int(cnt.sum())
+            if self.packed or self.r > TERMS_MAX_R or total > TERMS_MAX:
+                self._terms = ()
+            else:
+                rowp = np.repeat(np.arange(deg.size), cnt)
+                within = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+                dg = deg[rowp]
+                a = self.b_indptr[rowp] + within // dg
+                b = self.b_indptr[rowp] + within % dg
+                keys = self.b_indices[b].astype(np.int64) * self.r + self.b_indices[a]
+                ecol = np.repeat(np.arange(self.r, dtype=np.int64), np.diff(self.e_indptr))
+                self._terms = (a, b, rowp, keys, ecol * self.r + self.e_indices)
+        return self._terms or None
 
     def packed_buffer(self) -> RFPMatrix:
         if self.rfp is None:
@@ -250,6 +279,10 @@ class BlockedFactor(Factor):
         self._inverted = False
         if r == 0:
             return
+        terms = an.schur_terms()
+        if terms is not None:  # small S: all of B'D⁻¹B's terms at once (same sums, in order)
+            self._schur_from_terms(terms)
+            return
         rfp = an.packed_buffer() if an.packed else None
         s = an.buffer() if rfp is None else np.empty((r, min(r, PANEL)), order="F")
         e = sp.csc_matrix((self._edata, an.e_indices, an.e_indptr), shape=(r, r))
@@ -282,6 +315,30 @@ class BlockedFactor(Factor):
             an.owner = self
             self._ldS = float(2.0 * np.log(diag).sum())
             return
+        self._potrf(s)
+
+    def _schur_from_terms(self, terms: tuple[np.ndarray, ...]) -> None:
+        """S = E − Σ_d (B_dk / D_d) B_dl summed term by term in :meth:`BlockedAnalysis.
+        schur_terms`' order (the digits of the panel product), then factored in place."""
+        an = self._an
+        a, b, rowp, keys, ekeys = terms
+        bdata = self._bdata
+        vals = (bdata[a] / self._d[rowp]) * bdata[b]
+        acc = np.bincount(keys, weights=vals, minlength=an.r * an.r)
+        s = an.buffer()
+        flat = s.reshape(-1, order="F")
+        assert np.shares_memory(flat, s)
+        flat[:] = 0.0
+        flat[ekeys] = self._edata
+        flat -= acc
+        del acc, vals
+        self._potrf(s)
+
+    def _potrf(self, s: np.ndarray) -> None:
+        """Cholesky of the r x r buffer in place; its log-determinant."""
+        an = self._an
+        r = an.r
+        an.owner = None
         out, info = lapack.dpotrf(s, lower=1, clean=0, overwrite_a=1)
         if info != 0 or not np.shares_memory(out, s):
             if info > 0:
