@@ -20,18 +20,16 @@ from asr_py.reml.tuning import (
 
 
 def residual_variances(problem: MixedProblem, kinds: list[str], cons: list[str]) -> np.ndarray:
-    """The bounded ('P', 'B') variance parameters of a model with random terms. At a variance
-    of 1e-12 x its scale the mixed model equations lose the digits of ℓ and of the score:
-    a residual variance's R⁻¹ ~ 1e12 in C (PSA.27's units + ar1(Lane):ar1(Position): ℓ came
-    out 0.6 too high and the line search took steps that lowered the true ℓ); a random
-    variance's score is a difference of terms ~ q/θ_k (Fransen_2022's block:gen beside an
-    ar1 x ar1 residual: the score at 1e-14 came out 16, 32, 0 in turn, the AI step left the
-    bound and failed, and the fit stalled). Such a variance is held at RESID_HELD_REL x its
-    scale instead."""
+    """The bounded ('P', 'B') variances of the residual structure of a model with random
+    terms: at zero R is singular and the mixed model equations (R⁻¹ in C) lose the digits of
+    ℓ (PSA.27's units + ar1(Lane):ar1(Position): held at 1e-12 x its scale, ℓ came out 0.6
+    too high and the line search took steps that lowered the true ℓ); such a variance is held
+    at RESID_HELD_REL x its scale instead."""
     out = np.zeros(len(kinds), dtype=bool)
     if not problem.random:
         return out
-    for k in range(len(kinds)):
+    s = problem.slices()[-1]
+    for k in range(s.start, s.stop):
         out[k] = kinds[k] == "variance" and cons[k] in ("P", "B")
     return out
 
