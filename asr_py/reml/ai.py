@@ -49,6 +49,9 @@ from asr_py.reml.zero_snap import at_zero, repeated, snap_candidates, snap_gain_
 #: started from: the fit stops there (its estimates agree with the step's to ~10 digits)
 CONFIRM_LOGLIK = 1e-8
 CONFIRM_PARAM = 1e-10
+#: a variance held at its boundary when the iteration cannot gain is lifted to this x its
+#: scale (:func:`_lift_held`)
+LIFT_REL = 1e-6
 
 
 def loglik_at(problem: MixedProblem, theta: np.ndarray, *, solver: str = "auto") -> float:
@@ -94,6 +97,32 @@ def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score:
             score_s, ai_s = scores(st_s)
             return st_s, th, score_s, ai_s
     return st, theta, score, ai
+
+
+def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray
+               ) -> tuple[Any, np.ndarray] | None:
+    """When neither an AI nor an EM step gains: every free 'P' variance at its boundary
+    value below LIFT_REL x its scale raised to that value (held there from now on), where
+    its score still has its digits (at 1e-12 x its scale the score of a σ²K variance is a
+    difference of terms ~ q/θ_k: Fransen_2022's block:gen beside an ar1 x ar1 residual had
+    scores 16, 32, 0 in turn, the AI step left the bound and failed, EM did nothing). The
+    new state, or None if no variance qualifies or ℓ cannot be evaluated there."""
+    lift = LIFT_REL * ctx.scale
+    mask = (ctx.pmask & ~fixed & ctx.at_bound(theta) & (theta < lift)
+            & np.array([k == "variance" for k in ctx.kinds], dtype=bool))
+    if not mask.any():
+        return None
+    th = theta.copy()
+    th[mask] = lift[mask]
+    try:
+        st = mme.evaluate(th) if ctx.valid(th) else None
+    except (np.linalg.LinAlgError, ValueError):
+        st = None
+    if st is None:
+        return None
+    ctx.snap_floor[mask] = th[mask]
+    ctx.bval[mask] = np.maximum(ctx.bval[mask], th[mask])
+    return st, th
 
 
 def _score_or_none(mme: MME, theta: np.ndarray) -> np.ndarray | None:
@@ -270,6 +299,7 @@ def _fit_reml(
     final_face: FaceStep | None = None  # issue 11: the face the fit converged on
     small: list[bool] = []
     prev_noise = False
+    raised_once = False
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
@@ -319,6 +349,22 @@ def _fit_reml(
                                          or em_state.loglik > new_state.loglik):
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
                 restricted = False
+        if (method == "EM" and new_state is not None and not restricted
+                and ctx.rel_change(theta, theta_new) <= tol_param
+                and abs(new_state.loglik - st.loglik) <= tol_loglik * max(1.0, abs(st.loglik))):
+            new_state = None  # a null EM step after a failed AI step: no progress
+        if new_state is None and noise_cov is None and not raised_once:
+            lifted = _lift_held(mme, ctx, theta, fixed)
+            if lifted is not None:  # restart from variances held where the score is accurate
+                raised_once = True
+                st, theta = lifted
+                score, ai = scores(st)
+                ctx.update_scales(np.diag(ai), theta)
+                nstep = ai_step(ctx, theta, score, ai, fixed)
+                face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
+                                      tol_loglik)
+                record(it, "lift", 0.0)
+                continue
         if new_state is None and noise_cov is not None:  # issue 16: retry with exact traces
             score, ai, nstep, face = to_exact()
             step_exact = True

@@ -153,6 +153,11 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
         if alpha == 1.0:  # exactly onto the value held on the bound it reaches
             cand[clipped] = np.where(cand[clipped] <= theta[clipped], lo[clipped],
                                      hi[clipped])
+            # a residual variance beside random terms approaches its bound in steps of at
+            # most SHRINK: on the bound its correlations lose their information, and a jump
+            # there from far inside can end the fit at a dead end (Fransen_2022's Mg)
+            gentle = clipped & ctx.resid_var & (theta * SHRINK > lo)
+            cand[gentle] = theta[gentle] * SHRINK
         for b, f in zip(ctx.pd, floors):
             if move[b.idx].any():
                 pr = b.project(cand, f)

@@ -9,7 +9,29 @@ from asr_py.reml.held_floor import structural_floors
 from asr_py.reml.indefinite import signed_templates, unconstrained_variances  # issue 11 'U'
 from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.tuning import BOUNDARY_REL, CHANGE_FLOOR, PD_MAX_FLOOR, SHRINK, TINY_INFO
+from asr_py.reml.tuning import (
+    BOUNDARY_REL,
+    CHANGE_FLOOR,
+    PD_MAX_FLOOR,
+    RESID_HELD_REL,
+    SHRINK,
+    TINY_INFO,
+)
+
+
+def residual_variances(problem: MixedProblem, kinds: list[str], cons: list[str]) -> np.ndarray:
+    """The bounded ('P', 'B') variances of the residual structure of a model with random
+    terms: at zero R is singular and the mixed model equations (R⁻¹ in C) lose the digits of
+    ℓ (PSA.27's units + ar1(Lane):ar1(Position): held at 1e-12 x its scale, ℓ came out 0.6
+    too high and the line search took steps that lowered the true ℓ); such a variance is held
+    at RESID_HELD_REL x its scale instead."""
+    out = np.zeros(len(kinds), dtype=bool)
+    if not problem.random:
+        return out
+    s = problem.slices()[-1]
+    for k in range(s.start, s.stop):
+        out[k] = kinds[k] == "variance" and cons[k] in ("P", "B")
+    return out
 
 
 class IterContext:
@@ -34,6 +56,7 @@ class IterContext:
         self.snap_floor = np.zeros(th0.size)
         self.neg_tries = np.zeros(th0.size, dtype=int)  # iterations in a row (zero_snap.py)
         self._seen_se = False
+        self.resid_var = residual_variances(problem, kinds, self.cons)
         self._set(self.scale)
         self.pd = pd_blocks(problem, self.cons)
         # issue 11 'U': a 'U' variance may go below zero while V stays PD (reml/indefinite.py):
@@ -45,7 +68,8 @@ class IterContext:
 
     def _set(self, c: np.ndarray) -> None:
         self.scale = c
-        self.bval = np.maximum(BOUNDARY_REL * c, self.snap_floor)
+        rel = np.where(self.resid_var, RESID_HELD_REL, BOUNDARY_REL)
+        self.bval = np.maximum(rel * c, self.snap_floor)
         self.cfloor = np.where(self.vc, CHANGE_FLOOR * c, 1e-4)
 
     def update_scales(self, ai_diag: np.ndarray, theta: np.ndarray) -> None:

@@ -7,6 +7,11 @@ from __future__ import annotations
 #: :meth:`~asr_py.reml.iter_context.IterContext.update_scales`) of the value a 'P'
 #: parameter is held at
 BOUNDARY_REL = 1e-12
+#: ... and a variance of the residual structure of a model with random terms (R⁻¹ enters
+#: C: at 1e-12 x its scale ℓ of PSA.27's units + ar1(Lane):ar1(Position) was off by 0.6; at
+#: 1e-6 x its standard error the error is below 1e-6, and holding there instead of at 0
+#: costs |∂ℓ/∂θ_k| x b_k)
+RESID_HELD_REL = 1e-6
 #: AI_kk x θ_k² (the information on log θ_k) below this is round-off: no standard error
 TINY_INFO = 1e-20
 #: relative size (to the parameter's own scale) below which a variance/covariance's change
