@@ -403,3 +403,19 @@ def names_in(e: R | None) -> set[str]:
     for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
         out |= names_in(x)
     return out
+
+
+def bind_formals(formals: tuple[str, ...], args: list[tuple[str | None, R]]
+                 ) -> dict[str, R] | None:
+    """R's argument matching by exact name then position: named arguments take their
+    formals, positional ones fill the remaining formals in order. None when a name is not a
+    formal or there are more positional arguments than free formals (the caller then leaves
+    the call to the general rules)."""
+    named = {n: a for n, a in args if n is not None}
+    if any(n not in formals for n in named):
+        return None
+    free = [f for f in formals if f not in named]
+    pos = [a for n, a in args if n is None and a.kind != "empty"]
+    if len(pos) > len(free):
+        return None
+    return dict(zip(free, pos)) | named

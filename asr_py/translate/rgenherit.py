@@ -16,6 +16,7 @@ import numpy as np
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.parser import bind_formals
 
 __all__ = ["FUNCTIONS", "r_genherit1", "translate"]
 
@@ -26,13 +27,8 @@ _FORMALS = ("asr", "id", "only", "Gmat")
 def translate(tr: Any, e: Any) -> str | None:
     """``genherit1(m, id = "Variety")`` -> ``r_genherit1(m, id='Variety')``; None for other
     arguments (predict()'s ``...``)."""
-    pos = [a for n, a in e.args if n is None]
-    named = [(n, a) for n, a in e.args if n is not None]
-    if len(pos) > len(_FORMALS) or any(n not in _FORMALS for n, _ in named):
-        return None
-    got = dict(zip(_FORMALS, pos))
-    got.update(dict(named))
-    if "asr" not in got:
+    got = bind_formals(_FORMALS, e.args)
+    if got is None or "asr" not in got:
         return None
     kw = "".join(f", {k}={tr.py(got[k])}" for k in _FORMALS[1:] if k in got)
     return f"{tr.runtime('r_genherit1')}({tr.py(got['asr'])}{kw})"

@@ -20,6 +20,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.parser import bind_formals
 
 __all__ = ["FUNCTIONS", "r_icreml", "translate"]
 
@@ -30,13 +31,8 @@ def translate(tr: Any, e: Any) -> str | None:
     """``icREML(fm, scale = s, logdet = TRUE)`` -> ``r_icreml(fm, scale=s, logdet=True)``;
     None for other arguments."""
     names = ("fm", "scale", "logdet")
-    pos = [a for n, a in e.args if n is None]
-    named = [(n, a) for n, a in e.args if n is not None]
-    if len(pos) > len(names) or any(n not in names for n, _ in named):
-        return None
-    got = dict(zip(names, pos))
-    got.update(dict(named))
-    if "fm" not in got:
+    got = bind_formals(names, e.args)
+    if got is None or "fm" not in got:
         return None
     kw = "".join(f", {k}={tr.py(got[k])}" for k in ("scale", "logdet") if k in got)
     return f"{tr.runtime('r_icreml')}({tr.py(got['fm'])}{kw})"
