@@ -245,7 +245,10 @@ def test_fixed_correlation_is_not_kept_when_not_allowed(lanes) -> None:
     assert no["test.summary"]["action"].iloc[-1] == "Unchanged - fixed correlation"
     assert no["asreml.obj"] is fixed
     assert yes["test.summary"]["action"].iloc[0].startswith("Changed random")
-    assert "units" in str(yes["asreml.obj"].call["random"])
+    # with the correlation fixed near 0, units and the residual lie on a ridge of equal ℓ:
+    # units is either kept or, on its bound, removed by changeTerms' boundary rule
+    acts = list(yes["test.summary"]["action"])
+    assert "units" in str(yes["asreml.obj"].call["random"]) or acts[1:] == ["Boundary"]
     assert ic["test.summary"]["action"].iloc[-1] == "Unchanged - fixed correlation"
     assert ic["asreml.obj"] is fixed
 
