@@ -15,16 +15,14 @@ several starts. Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat, 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml_chol import lbfgsb_max, reml_loglik
+from _psa27 import psa27
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 AR_LIMIT = 0.99  # ASReml's !ARLIMIT on |ρ| (asr_py/vcov/autoregressive.py)
 
 
@@ -41,10 +39,7 @@ def maximise(fun, starts, bounds):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def psa() -> pd.DataFrame:
-    df = pd.read_csv(DATA / "asremlplus_psa27.csv", dtype={"Lane": str, "Position": str})
-    df = df.rename(columns={"PSA.27": "PSA"})
-    for c in ("Lane", "Position"):  # levels in numeric order, as R's factor of the .rda
-        df[c] = pd.Categorical(df[c], categories=sorted(df[c].unique(), key=int))
+    df = psa27()
     return df[df["PSA"].notna()].reset_index(drop=True)
 
 

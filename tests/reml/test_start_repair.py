@@ -13,30 +13,24 @@ Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml_chol import lbfgsb_max
+from _psa27 import psa27
 
 import asr_py as asr
 from asr_py.reml import fit_reml
 from asr_py.reml.start_repair import START_FLOOR, StartValueError, raised_variances
 from asr_py.translate.runtime import r_loglik
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 ARGS = dict(fixed="PSA ~ Lane + Position", random="~ units",
             residual="~ ar1(Lane):Position")
 
 
 @pytest.fixture(scope="module")
 def psa() -> pd.DataFrame:
-    df = pd.read_csv(DATA / "asremlplus_psa27.csv", dtype={"Lane": str, "Position": str})
-    df = df.rename(columns={"PSA.27": "PSA"})
-    for c in ("Lane", "Position"):  # levels in numeric order, as R's factor of the .rda
-        df[c] = pd.Categorical(df[c], categories=sorted(df[c].unique(), key=int))
-    return df
+    return psa27()
 
 
 def _carried(psa: pd.DataFrame) -> pd.DataFrame:
