@@ -188,10 +188,7 @@ class Kronecker(CovTemplate):
 
     def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Column k = Σ̇_k v, each a product (⊗_i M_i) v applied part by part on v reshaped
-        to n_1 x ... x n_p (no n x n matrix). Up to :data:`SPARSE_ABOVE` rows the default
-        (the n x n Σ̇_k are small there, and a fit keeps the digits it had)."""
-        if self.n <= SPARSE_ABOVE:
-            return super().deriv_times(theta, v)
+        to n_1 x ... x n_p (no n x n matrix)."""
         s, th = self.split(theta)
         mats = [p.matrix(t) for p, t in zip(self.parts, th)]
         sizes = self._sizes()
@@ -203,10 +200,7 @@ class Kronecker(CovTemplate):
         return np.column_stack(cols) if cols else np.zeros((self.n, 0))
 
     def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
-        """tr(Σ⁻¹ ∂Σ/∂σ²) = n/σ²; tr(Σ⁻¹ ∂Σ/∂θ_ik) = (n/n_i) tr(Σ_i⁻¹ ∂Σ_i/∂θ_ik). Up to
-        :data:`SPARSE_ABOVE` rows the default (see :meth:`deriv_times`)."""
-        if self.n <= SPARSE_ABOVE:
-            return super().inv_deriv_trace(theta)
+        """tr(Σ⁻¹ ∂Σ/∂σ²) = n/σ²; tr(Σ⁻¹ ∂Σ/∂θ_ik) = (n/n_i) tr(Σ_i⁻¹ ∂Σ_i/∂θ_ik)."""
         s, th = self.split(theta)
         if s <= 0:
             raise np.linalg.LinAlgError("Kronecker product: the scale variance is not positive")
