@@ -37,6 +37,7 @@ from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
+from asr_py.reml.secant import linear_regime, secant_information
 from asr_py.reml.singular_start import singular_start
 from asr_py.reml.slow_ai import fd_information, is_slow
 from asr_py.reml.start_repair import StartValueError
@@ -123,6 +124,11 @@ def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray
     ctx.snap_floor[mask] = th[mask]
     ctx.bval[mask] = np.maximum(ctx.bval[mask], th[mask])
     return st, th
+
+
+def _as_ai(method: str) -> str:
+    """A secant-corrected AI step ('QN') counts as an AI step for :func:`is_slow`."""
+    return "AI" if method == "QN" else method
 
 
 def _score_or_none(mme: MME, theta: np.ndarray) -> np.ndarray | None:
@@ -294,6 +300,9 @@ def _fit_reml(
         score, ai, nstep, face = to_exact()
     step_exact = noise_cov is None  # the score the next step comes from is exact
     newton = False  # issue 11 (2d): this step uses a differenced Hessian (slow_ai.py)
+    qn = False  # s15eng: this step uses AI with a secant correction (secant.py)
+    qn_corr: np.ndarray | None = None  # ... the correction, carried to the next pair
+    full_steps: list[np.ndarray] = []  # ... the full steps in a row up to here
     zsteps: list[float] = []
     sing_flagged = False
     final_face: FaceStep | None = None  # issue 11: the face the fit converged on
@@ -312,7 +321,7 @@ def _fit_reml(
                 "a damped AI / EM step was taken (fix or remove a component if it persists)")
             sing_flagged = True
         floors = ctx.pd_floors(theta, nstep.pd_held)
-        method = "NR" if newton else "AI"
+        method = "NR" if newton else ("QN" if qn else "AI")
         restricted = False
         new_state, alpha, theta_new = None, 0.0, None
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
@@ -323,7 +332,17 @@ def _fit_reml(
         if new_state is None:
             new_state, alpha, theta_new = line_search(mme, ctx, st, theta, nstep.delta,
                                                        nstep.clipped, floors)
-        if method in ("AI", "NR") and (new_state is None or alpha < 1.0):
+        if method == "QN" and (new_state is None or alpha < 1.0):
+            # s15eng: a damped secant step: the plain AI step instead, if it does better
+            nstep = ai_step(ctx, theta, score, ai, fixed)
+            floors = ctx.pd_floors(theta, nstep.pd_held)
+            p_state, p_alpha, p_theta = line_search(mme, ctx, st, theta, nstep.delta,
+                                                    nstep.clipped, floors)
+            if p_state is not None and (new_state is None or p_alpha == 1.0
+                                        or p_state.loglik > new_state.loglik):
+                new_state, alpha, theta_new = p_state, p_alpha, p_theta
+            method = "AI"
+        if method in ("AI", "NR", "QN") and (new_state is None or alpha < 1.0):
             # a 'P' variance at its boundary with a positive score makes the other parameters
             # of its template (correlations, ...) nearly unidentifiable: their Newton step is
             # huge and the AI step fails, and EM cannot move a variance away from zero. An AI
@@ -338,7 +357,7 @@ def _fit_reml(
                                             or r_state.loglik > new_state.loglik):
                     new_state, alpha, theta_new = r_state, r_alpha, r_theta
                     restricted = True
-        if method in ("AI", "NR") and (new_state is None or alpha < 1.0):
+        if method in ("AI", "NR", "QN") and (new_state is None or alpha < 1.0):
             # a heavily damped (or failed) AI step: an EM step may do better
             free = np.flatnonzero(~fixed & ~nstep.held)
             em = np.zeros(nt)
@@ -386,7 +405,7 @@ def _fit_reml(
         # too) only confirms the last iterate: the fit stops at it, whose score, AI, selected
         # inverse and factor are at hand; the step's own score, AI and selected inverse (2-3
         # factorizations' worth at 10^5 animals) are not computed. ---
-        if (step_exact and method in ("AI", "NR") and alpha == 1.0 and not restricted
+        if (step_exact and method in ("AI", "NR", "QN") and alpha == 1.0 and not restricted
                 and ctx.confirms(st.loglik, new_state.loglik, theta, theta_new,
                                  min(CONFIRM_LOGLIK, tol_loglik * max(1.0, abs(st.loglik))),
                                  min(CONFIRM_PARAM, tol_param))):
@@ -397,6 +416,10 @@ def _fit_reml(
             break
         # --- end s16fact ---
         ll_old, theta_old = st.loglik, st.theta.copy()
+        score_old, held_old = score, nstep.held
+        # s15eng: a full, unrestricted step on an unchanged active set gives a secant pair
+        pair_ok = (step_exact and method in ("AI", "NR", "QN") and alpha == 1.0
+                   and not restricted and not nstep.clipped.any() and not nstep.pd_held)
         st = new_state
         theta = theta_new.copy()
         came_exact = step_exact  # issue 16: the step to this point came from exact traces
@@ -405,13 +428,14 @@ def _fit_reml(
         st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
                                              method == "EM" or alpha < 1.0)
         record(it, method, alpha)
+        pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
         zsteps.append(float(zd.max(initial=0.0)))
         hess = ai
         # once slow, Newton steps continue while they are taken in full
         newton = (newton and method == "NR" and alpha == 1.0) or is_slow(
-            [h["method"] for h in history], [h["step"] for h in history], zsteps)
+            [_as_ai(h["method"]) for h in history], [h["step"] for h in history], zsteps)
         if newton and noise_cov is not None:  # issue 16: Newton steps need exact scores
             score, ai, nstep, face = to_exact()
         if newton:
@@ -420,6 +444,17 @@ def _fit_reml(
             newton = h_fd is not None
             if h_fd is not None:
                 hess = h_fd
+        was_qn, qn = qn, False
+        free = ~fixed & ~held_old & ~ctx.at_bound(theta) & ~ctx.at_bound(theta_old)
+        full_steps = full_steps[-2:] + [theta - theta_old] if pair_ok else []
+        if not newton and pair_ok and (was_qn or linear_regime(full_steps, ai, free)):
+            # s15eng: AI with a secant correction (secant.py)
+            h_qn = secant_information(ai, theta - theta_old, score - score_old, free,
+                                      qn_corr if qn_corr is not None
+                                      and qn_corr.shape == ai.shape else None)
+            if h_qn is not None:
+                hess, qn = h_qn, True
+        qn_corr = hess - ai if qn else None
         nstep = ai_step(ctx, theta, score, hess, fixed)
         face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik, tol_loglik)
         if leave_stochastic(method, alpha, restricted):  # issue 16
@@ -433,7 +468,7 @@ def _fit_reml(
         # negligible gain and no rank increase gains (pd_face.py)
         on_face = (exact_here and method == "face" and face is not None
                    and face.gain <= FACE_DEC * tol_loglik * scale)
-        full_step = (exact_both and method in ("AI", "NR") and alpha == 1.0 and not restricted
+        full_step = (exact_both and method in ("AI", "NR", "QN") and alpha == 1.0 and not restricted
                      and abs(st.loglik - ll_old) <= tol_loglik * scale
                      and ctx.rel_change(theta_old, theta) <= tol_param)
         predicted = (exact_here and not nstep.clipped.any()
