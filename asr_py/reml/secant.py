@@ -82,9 +82,9 @@ def linear_regime(steps: list[np.ndarray], ai: np.ndarray, free: np.ndarray) -> 
     """Whether the last three full steps show the linear convergence of AI steps: each a
     RATE_MIN..RATE_MAX multiple of the one before, by nearly the same ratio, along nearly
     the same line (measured in conditional standard errors): in the same direction (AI
-    undershoots, AI⁻¹H has an eigenvalue below 1) or alternating (it overshoots: above 1). Before that (far from the
-    optimum) secant pairs describe ℓ where the iteration no longer is, and the secant step
-    wanders."""
+    undershoots, AI⁻¹H has an eigenvalue below 1) or alternating (it overshoots: above 1).
+    Before that (far from the optimum) secant pairs describe ℓ where the iteration no longer
+    is, and the secant step wanders."""
     idx = np.flatnonzero(free)
     d = np.diag(ai)[idx]
     if len(steps) < 3 or idx.size == 0 or np.any(~np.isfinite(d)) or np.any(d <= 0):
