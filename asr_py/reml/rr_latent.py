@@ -10,10 +10,8 @@ Z u = (Z M) v and V = Z M G_v M' Z' + … is unchanged, so the REML log-likeliho
 problem with Z M and G_v (positive definite) is ℓ of the rr model exactly
 (:mod:`asr_py.reml.psd` maps a singular known matrix the same way, with a fixed M).
 Here M depends on Λ: for a given Λ the other parameters φ are fitted by the engine
-(:func:`fit_latent`'s ``fit`` callable, warm-started), and Λ is found on the profile
-ℓ_p(Λ) = max_φ ℓ(Λ, φ): a few Newton steps with the AI-based profile information
-(:func:`profile_information`), then quasi-Newton started from that information (s15eng).
-Its gradient (envelope theorem) is, per loading,
+(:func:`fit_latent`'s ``fit`` callable, warm-started), and Λ is found by quasi-Newton on the
+profile ℓ_p(Λ) = max_φ ℓ(Λ, φ). Its gradient (envelope theorem) is, per loading,
 
     ∂ℓ/∂M = h v̂' − Z'R⁻¹W C⁻¹[:, v],   h = Z'R⁻¹ê,
 
@@ -46,20 +44,11 @@ from asr_py.vcov.base import CovTemplate
 GTOL = 1e-5
 #: relative step of the central differences of the score for the information matrix
 FD_REL = 1e-5
-#: s15eng: the Newton phase on the profile ℓ_p(Λ) (:func:`_profile_newton`) stops when the
-#: gradient meets the quasi-Newton search's GTOL, or the step's predicted gain ½ g'H⁻¹g is
-#: <= NEWTON_DEC x max(1, |ℓ|) (round-off: nothing left to gain) ...
-NEWTON_DEC = 1e-12
-#: ... after at most NEWTON_MAXIT steps (then quasi-Newton takes over: ℓ_p is far from
-#: quadratic where Λ is nearly rank-deficient, and AI⁻¹H has eigenvalues up to ~2 at the
-#: optimum), halving each at most NEWTON_HALVINGS times
-NEWTON_MAXIT = 3
-NEWTON_HALVINGS = 8
-#: the quasi-Newton search after the Newton phase starts from the inverse of the profile
-#: information rather than the identity (scipy's BFGS ``hess_inv0``) and uses the profile
-#: gradient corrected for the inner fit's remaining score (the plain envelope gradient is
-#: inconsistent with ℓ_p at the inner tolerance: BFGS then stopped 0.04 below the optimum)
-SCALED_BFGS = True
+#: the quasi-Newton search on Λ may take at least this many steps per free loading, whatever
+#: the fit's ``maxit`` (which counts AI iterations: one AI step uses the whole curvature,
+#: BFGS learns it a direction per step; 21 loadings of rr(Site, 3) over 8 sites needed 43
+#: steps and stopped unconverged at maxit = 30, 0.47 below the optimum)
+STEPS_PER_LOADING = 5
 
 
 @dataclass
@@ -188,113 +177,6 @@ def loading_gradient(red: MixedProblem, rest: np.ndarray, terms: list[_RRTerm],
     return st.loglik, out
 
 
-def _working_variates(mme: object, st: object) -> np.ndarray:
-    """Q with columns V̇_k P y over the reduced problem's θ (as ``MME.ai_parts``)."""
-    prob = mme.problem  # type: ignore[attr-defined]
-    e = mme.residuals(st)  # type: ignore[attr-defined]
-    q = np.zeros((mme.n, prob.n_theta))  # type: ignore[attr-defined]
-    for j, (b, term, tv) in enumerate(zip(prob.random, mme.terms,  # type: ignore[attr-defined]
-                                          st.terms)):  # type: ignore[attr-defined]
-        o = mme.u_offsets[j]  # type: ignore[attr-defined]
-        cols, _ = term.deriv_cols(tv, st.sol[o:o + b.template.n])  # type: ignore[attr-defined]
-        k = cols.shape[1]
-        q[:, b.offset:b.offset + k] = np.asarray(
-            mme.Z[j] @ cols).reshape(mme.n, k)  # type: ignore[attr-defined]
-    ro = prob.residual_offset
-    if mme.scaled:  # type: ignore[attr-defined]
-        q[:, ro] = e / st.r_scale  # type: ignore[attr-defined]
-    else:
-        py = mme.rinv_times(st, e)  # type: ignore[attr-defined]
-        q[:, ro:] = prob.residual.deriv_times(st.theta[ro:], py)  # type: ignore[attr-defined]
-    return q
-
-
-def profile_information(red: MixedProblem, rest: np.ndarray, terms: list[_RRTerm],
-                        zs: list, free_rest: np.ndarray, solver: str = "auto"
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """The AI approximation of −∂²ℓ_p/∂λ∂λ' of the profile ℓ_p(Λ) = max_φ ℓ(Λ, φ) over the
-    free loadings: the joint AI matrix ½ Q'PQ of (φ, λ) (Q's loading columns
-    V̇_λ P y = Z Ṁ v̂ + Z M G_v Ṁ' Z'P y) with the free φ (``free_rest``) profiled out,
-    A_λλ − A_λφ A_φφ⁻¹ A_φλ; and T = A_φφ⁻¹ A_φλ (the profile gradient is ≈ g_λ − T's_φ
-    where the inner fit left a score s_φ)."""
-    from asr_py.reml.centering import centre_response
-    from asr_py.reml.mme import MME
-
-    mme = MME(centre_response(red)[0], solver=solver)
-    st = mme.evaluate(np.asarray(rest, dtype=float))
-    e = mme.residuals(st)
-    py = mme.rinv_times(st, e)
-    slices = red.slices()
-    cols = []
-    for t in terms:
-        off = mme.u_offsets[t.j]
-        n, k = t.tmpl.n, t.tmpl.order  # type: ignore[attr-defined]
-        nb, na = t.before, t.after
-        vhat = st.sol[off:off + nb * k * na].reshape(nb, k, na)
-        z0 = sp.csc_matrix(zs[t.j])
-        zr = sp.csc_matrix(red.random[t.j].Z)
-        h = np.asarray(z0.T @ py).ravel().reshape(nb, n, na)
-        gv = red.random[t.j].template.matrix(np.asarray(rest)[slices[t.j]])
-        for col in np.flatnonzero(t.free):  # asreml's order: column by column of Λ
-            j, i = divmod(int(col), n)
-            a = np.zeros((nb, n, na))
-            a[:, i, :] = vhat[:, j, :]
-            b = np.zeros((nb, k, na))
-            b[:, j, :] = h[:, i, :]
-            cols.append(np.asarray(z0 @ a.ravel()).ravel()
-                        + np.asarray(zr @ np.asarray(gv @ b.ravel()).ravel()).ravel())
-    qf = _working_variates(mme, st)[:, np.flatnonzero(free_rest)]
-    q = np.column_stack([qf] + cols)
-    riq = mme.rinv_times(st, q)
-    bq = mme.wt_times(riq)
-    ai = 0.5 * (q.T @ riq - bq.T @ st.factor.solve(bq))
-    ai = 0.5 * (ai + ai.T)
-    nf = qf.shape[1]
-    a_ff, a_fl, a_ll = ai[:nf, :nf], ai[:nf, nf:], ai[nf:, nf:]
-    if nf == 0:
-        return a_ll, np.zeros((0, a_ll.shape[0]))
-    tm = np.linalg.solve(a_ff, a_fl)
-    return a_ll - a_fl.T @ tm, tm
-
-
-def _profile_newton(evaluate: Callable, x0: np.ndarray, info: Callable, gtol: float,
-                    maxit: int = NEWTON_MAXIT) -> tuple[np.ndarray, int, bool]:
-    """Newton steps on the profile ℓ_p with ``info(x)`` = (information, profile gradient)
-    (AI-based, :func:`profile_information`), halved until ℓ_p rises. (x, steps, converged);
-    not converged when the information is not positive definite or no halving gains (the
-    caller then continues by quasi-Newton from x)."""
-    x = np.asarray(x0, dtype=float).copy()
-    ll = evaluate(x)[0]
-    a0 = 1.0
-    for it in range(maxit):
-        try:
-            hm, g = info(x)
-            c = np.linalg.cholesky(hm)
-        except (np.linalg.LinAlgError, ModelError, ValueError):
-            return x, it, False
-        if float(np.max(np.abs(g), initial=0.0)) <= gtol:
-            return x, it, True
-        d = np.linalg.solve(c.T, np.linalg.solve(c, g))
-        if 0.5 * float(g @ d) <= NEWTON_DEC * max(1.0, abs(ll)):
-            return x, it, True
-        alpha, moved = a0, False
-        for _ in range(NEWTON_HALVINGS + 1):
-            try:
-                ll_new = evaluate(x + alpha * d)[0]
-            except (ModelError, np.linalg.LinAlgError):
-                ll_new = -np.inf
-            if ll_new > ll:
-                x, ll, moved = x + alpha * d, ll_new, True
-                # the next step starts from this one's length (twice it when taken at once)
-                a0 = min(1.0, 2.0 * alpha) if alpha == a0 else alpha
-                break
-            alpha *= 0.5
-        if not moved:
-            evaluate(x)  # the state (warm start, last fit) back at x
-            return x, it + 1, False
-    return x, maxit, False
-
-
 def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult], *,
                maxit: int = 200, solver: str = "auto") -> RemlResult:
     """REML fit of a problem with ``rr(f, k)`` terms (see the module docstring); ``fit``
@@ -348,49 +230,10 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
             return np.inf, np.zeros_like(x)  # a trial step of the line search: too far
         return -ll, -g
 
-    icache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-
-    def info(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(profile information, profile gradient) at x (:func:`profile_information`)."""
-        key = np.asarray(x, dtype=float).tobytes()
-        if key not in icache:
-            _, g, r, red, _ = evaluate(x)
-            free_rest = (np.array([c.upper() != "F" for c in r.constraints], dtype=bool)
-                         & ~np.asarray(r.boundary, dtype=bool))
-            hm, tm = profile_information(red, r.theta, terms, zs, free_rest, solver)
-            s_phi = np.asarray(r.score, dtype=float)[free_rest]
-            icache.clear()
-            icache[key] = hm, g - tm.T @ np.where(np.isfinite(s_phi), s_phi, 0.0)
-        return icache[key]
-
-    def fun_p(x: np.ndarray) -> tuple[float, np.ndarray]:
-        """−ℓ_p and minus its gradient corrected for the inner fit's score."""
-        try:
-            ll = evaluate(x)[0]
-            g = info(x)[1]
-        except (ModelError, np.linalg.LinAlgError):
-            if not hist:
-                raise
-            return np.inf, np.zeros_like(x)
-        return -ll, -g
-
     x0 = theta[free_pos].copy()
-    # s15eng: Newton steps on ℓ_p with the AI-based profile information first (a few
-    # inner fits); quasi-Newton (BFGS) from where they stop confirms or finishes the search
-    gtol = GTOL * max(1.0, float(np.abs(x0).max()))
-    x1, n_newton, _ = _profile_newton(evaluate, x0, info, gtol, NEWTON_MAXIT)
-    options: dict = {"maxiter": maxit, "gtol": gtol}
-    if SCALED_BFGS:
-        try:
-            hm = info(x1)[0]
-            np.linalg.cholesky(hm)
-            hi = np.linalg.inv(hm)
-            options["hess_inv0"] = 0.5 * (hi + hi.T)
-        except (np.linalg.LinAlgError, ModelError, ValueError):
-            pass
-    opt = so.minimize(fun_p if SCALED_BFGS else fun, x1, jac=True, method="BFGS",
-                      options=options)
-    opt.nit = int(opt.nit) + n_newton
+    opt = so.minimize(fun, x0, jac=True, method="BFGS",
+                      options={"maxiter": max(maxit, STEPS_PER_LOADING * x0.size),
+                               "gtol": GTOL * max(1.0, float(np.abs(x0).max()))})
     ll, g, r, red, back = evaluate(opt.x)
     th = theta.copy()
     th[free_pos] = opt.x
