@@ -120,8 +120,17 @@ def chol_from(x: np.ndarray, k: int) -> np.ndarray:
 def chol_entries(S: np.ndarray) -> np.ndarray:
     """Entries of a Cholesky factor of a PSD S (a tiny ridge for a singular one)."""
     k = S.shape[0]
-    L = np.linalg.cholesky(S + 1e-12 * np.trace(S) * np.eye(k))
-    return L[np.tril_indices(k)]
+    dg = np.sqrt(np.clip(np.diag(S), 1e-300, None))  # each variance on its own scale
+    C = S / np.outer(dg, dg)
+    for ridge in (1e-12, 1e-10, 1e-8):
+        try:
+            L = np.linalg.cholesky(C + ridge * np.eye(k))
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:
+        raise np.linalg.LinAlgError("chol_entries: S is not positive semi-definite")
+    return (dg[:, None] * L)[np.tril_indices(k)]
 
 
 # --------------------------------------------------------------------------- optimisers
