@@ -192,7 +192,8 @@ def _us_like(k: int, kind: str) -> Callable[[pd.DataFrame], Dense]:
                 return c[:npar + 1].copy()
 
             starts = [np.concatenate([np.full(nc, 0.5), 0.4 * s, [0.5 * s.mean()]]),
-                      np.concatenate([np.full(nc, 0.1), 0.1 * s, [0.8 * s.mean()]])]
+                      np.concatenate([np.full(nc, 0.1), 0.1 * s, [0.8 * s.mean()]]),
+                      np.concatenate([np.full(nc, 0.95), 0.2 * s, [0.7 * s.mean()]])]
             scale = np.concatenate([np.ones(nc), s, [s.mean()]])
             bounds = [(-1.0, 1.0)] * nc + [(0, None)] * k + [(1e-12 * s.mean(), None)]
         else:  # fa1 / fa2: ψ (k), then loadings column by column (asr_py's order)
