@@ -135,10 +135,11 @@ def chol_entries(S: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- optimisers
 def maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
-             bounds: Bounds | None = None) -> tuple[np.ndarray, float]:
-    """max fun(x) from several starts: BFGS/L-BFGS-B, then Nelder-Mead polish; best wins."""
+             bounds: Bounds | None = None, *, polish: bool = True) -> tuple[np.ndarray, float]:
+    """max fun(x) from several starts: BFGS/L-BFGS-B, then (``polish``) a Nelder-Mead polish
+    and BFGS/L-BFGS-B again; best wins."""
     with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
-        return _maximise(fun, starts, bounds)
+        return _maximise(fun, starts, bounds, polish)
 
 
 def _neg(fun: Callable[[np.ndarray], float]) -> Callable[[np.ndarray], float]:
@@ -149,7 +150,7 @@ def _neg(fun: Callable[[np.ndarray], float]) -> Callable[[np.ndarray], float]:
 
 
 def _maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
-              bounds: Bounds | None) -> tuple[np.ndarray, float]:
+              bounds: Bounds | None, polish: bool = True) -> tuple[np.ndarray, float]:
     best_x, best_f = None, -np.inf
     neg = _neg(fun)
     method = "L-BFGS-B" if bounds else "BFGS"
@@ -157,6 +158,11 @@ def _maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
         r = minimize(neg, np.asarray(x0, float), method=method, bounds=bounds,
                      options={"maxiter": 300, "gtol": 1e-8})
         x = r.x
+        if not polish:
+            f = fun(x)
+            if f > best_f:
+                best_x, best_f = x, f
+            continue
         r2 = minimize(neg, x, method="Nelder-Mead", bounds=bounds,
                       options={"maxiter": 200 * x.size, "xatol": 1e-9, "fatol": 1e-12,
                                "adaptive": True})
@@ -197,7 +203,7 @@ def lbfgsb_max(fun: Callable[[np.ndarray], float], x0: np.ndarray, scale: Sequen
 
 def fit_dense(y: np.ndarray, X: np.ndarray, build_v: Callable[[np.ndarray], np.ndarray | None],
               starts: Sequence[np.ndarray], bounds: Bounds | None = None, *,
-              scale: Sequence[float] | None = None, ml: bool = False
+              scale: Sequence[float] | None = None, ml: bool = False, polish: bool = True
               ) -> tuple[np.ndarray, float]:
     """REML optimum of V = build_v(x) (None: outside the parameter space) from several starts;
     ``scale`` divides each parameter so the optimiser sees numbers of order one."""
@@ -210,5 +216,5 @@ def fit_dense(y: np.ndarray, X: np.ndarray, build_v: Callable[[np.ndarray], np.n
     bs = None if bounds is None else [
         (None if a is None else a / c, None if b is None else b / c)
         for (a, b), c in zip(bounds, sc)]
-    z, f = maximise(ll, [np.asarray(s, float) / sc for s in starts], bs)
+    z, f = maximise(ll, [np.asarray(s, float) / sc for s in starts], bs, polish=polish)
     return z * sc, f

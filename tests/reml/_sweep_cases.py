@@ -431,7 +431,10 @@ def cases(size: int = 80) -> list[Case]:
                                    + np.diag([3e4, 2e4, 4e4, 1e4]), kg[:4], sd_kg[:4]),
              dict(fixed="y ~ env", random="~ fa(env, 1):gen"), _us_like(4, "fa1")),
         Case("fa(env,2):gen", _uni(5, _fa2_g(), kg, sd_kg),
-             dict(fixed="y ~ env", random="~ fa(env, 2):gen"), _us_like(5, "fa2")),
+             # maxit=60: with most ψ at zero the engine climbs slowly (30 iterations end
+             # ~6e-5 relative below the optimum) and never declares convergence (s15robust
+             # report: left to the engine-convergence work)
+             dict(fixed="y ~ env", random="~ fa(env, 2):gen", maxit=60), _us_like(5, "fa2")),
         Case("ar1(Row):ar1(Col)", lambda rng, size: _field(rng, 8, max(6, size // 8),
                                                            (0.6, 0.3), 4800.0, 600.0),
              dict(fixed="y ~ Var", residual="~ ar1(Row):ar1(Col)"), _ar1_dense),
@@ -490,7 +493,8 @@ def fit_asr(case: Case, d: pd.DataFrame) -> asr.AsremlFit:  # type: ignore[name-
         return asr.asreml(data=d, **case.kwargs, **case.extra)
 
 
-def compare(case: Case, d: pd.DataFrame, m: object | None = None) -> dict[str, float]:
+def compare(case: Case, d: pd.DataFrame, m: object | None = None, *, polish: bool = True
+            ) -> dict[str, float]:
     """Fit ``case`` on ``d`` by asr_py and by the dense REML; the gaps.
 
     ll_at: |ℓ_asr − ℓ_dense(θ_asr)| / |ℓ| (the engine's ℓ at its own estimates);
@@ -503,7 +507,8 @@ def compare(case: Case, d: pd.DataFrame, m: object | None = None) -> dict[str, f
     xa = dn.from_asr(comp)
     Va = dn.vfun(xa)
     la = reml_loglik(dn.y, dn.X, Va) if Va is not None else -np.inf
-    xd, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+    xd, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale,
+                       polish=polish)
     ll = float(m.loglik)  # type: ignore[attr-defined]
     out = {"ll": ll, "ll_dense": ld, "ll_at": abs(ll - la) / abs(ll),
            "ll_gap": (ld - ll) / abs(ll), "converged": float(bool(m.converged))}  # type: ignore
