@@ -147,7 +147,29 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     from asr_py.reml.centering import centre_response, restore_response
 
     centred, beta0 = centre_response(problem)
-    return restore_response(_fit_reml(centred, **kwargs), problem, beta0)
+    res = _fit_reml(centred, **kwargs)
+    res = _escape_boundary(centred, res, kwargs)
+    return restore_response(res, problem, beta0)
+
+
+def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """A second fit when a variance of a template with correlations ended on its boundary
+    (:mod:`asr_py.reml.corr_escape`); the better of the two."""
+    from dataclasses import replace
+
+    from asr_py.reml.corr_escape import better, escape_start
+
+    if kwargs.get("maxit", 30) < 5:  # a step or two (ml.py's θ-steps): not a fit to redo
+        return res
+    start = escape_start(problem, res)
+    if start is None:
+        return res
+    try:
+        second = _fit_reml(replace(problem, theta0=start, random=list(problem.random)),
+                           **kwargs)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    return better(res, second)
 
 
 def _fit_reml(

@@ -2,7 +2,7 @@
 trait, boundary diagnostics must be true, a us() optimum on the positive-definite boundary
 must be reached, and a fit at round-off level is converged.
 
-Every number is checked against the independent dense-V REML of ``_dense_reml_chol.py`` (numpy/
+Every number is checked against the independent dense-V REML of ``tests/_dense_reml.py`` (numpy/
 scipy only) or against an exact invariance (units: ℓ changes by the Jacobian −(n_t − p_t)
 log c per trait scaled by c, variances by c², covariances by c₁c₂).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import chol_entries, chol_from, maximise, reml_loglik
+from _dense_reml import chol_entries, chol_from, maximise, reml_loglik
 
 import asr_py as asr
 

@@ -2,7 +2,7 @@
 within [−0.99, 0.99]; a parameter the likelihood pushes beyond is held on the limit and
 reported 'B' (vcov/autoregressive.py, reml/bounds.py).
 
-Checked against an independent dense-V REML (``_dense_reml_chol``, scipy) whose AR(3)
+Checked against an independent dense-V REML (``tests/_dense_reml.py``, scipy) whose AR(3)
 autocorrelations come from dae's closed form (ρ_1, ρ_2 from φ, then the recursion), not from
 asr_py's Yule-Walker solve:
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import lbfgsb_max, reml_loglik
+from _dense_reml import lbfgsb_max, reml_loglik
 
 import asr_py as asr
 from asr_py.vcov import get_structure

@@ -1,7 +1,7 @@
 """Residual sections with different structures (asreml 4.2's dsum with several terms):
 ``dsum(~ ar1(Row):ar1(Col) + Row:ar1(Col) | Site, levels = list('A', 'B'))`` and the same as a
 sum of two dsum() terms (asremlPlus test41EstimateV.r fits both), checked against an
-independent dense-V REML (``_dense_reml_chol``) maximised by scipy.
+independent dense-V REML (``tests/_dense_reml.py``) maximised by scipy.
 
 At this optimum I − AI⁻¹H has an eigenvalue −1.15: full AI steps overshoot and drifted by
 −1e-9 in ℓ per step (within the line search's slack) until maxit; such non-contracting full
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import maximise, reml_loglik
+from _dense_reml import maximise, reml_loglik
 
 import asr_py as asr
 from asr_py.errors import FormulaError

@@ -1,6 +1,6 @@
 """Bounded parameters other than 'P' variances held on their bound by the active-set AI step
 (reml/bounds.py): an exp()/gau() correlation in (0, 1) whose optimum is its bound 0, checked
-against an independent dense-V REML (``_dense_reml_chol``) maximised by scipy.
+against an independent dense-V REML (``tests/_dense_reml.py``) maximised by scipy.
 
 * asremlPlus test41GeneticCane.R (local851, ``tests/data/asremlplus_local851.csv``):
   ``tch ~ Control/Check, random = ~ Col + Row + New, residual = ~ ar1(Col):exp(Row)`` (and
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import lbfgsb_max, maximise, reml_loglik
+from _dense_reml import lbfgsb_max, maximise, reml_loglik
 
 import asr_py as asr
 

@@ -2,7 +2,7 @@
 
 Simulated data with a true block covariance matrix of rank 1 (3 traits, 2 blocks: the RIL
 trial of the issue) and a true genetic correlation of -1 (2 traits). Every optimum is checked
-against the independent dense-V REML of ``_dense_reml_chol.py`` (numpy/scipy, no asr_py),
+against the independent dense-V REML of ``tests/_dense_reml.py`` (numpy/scipy, no asr_py),
 maximised by scipy over Cholesky factors: the block matrix of rank r (L: 3 x r) and of full
 rank (the full-rank optimum may not beat ours by more than 1e-6)."""
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import chol_entries, chol_from, reml_loglik
+from _dense_reml import chol_entries, chol_from, reml_loglik
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 

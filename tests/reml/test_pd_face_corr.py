@@ -3,7 +3,7 @@
 
 Simulated MET data (50 genotypes x 3 environments x 2 replicates) whose true genetic
 correlation matrix has rank 2 (environments 1 and 2 correlated 1, the third 0.5 with both).
-The fit is checked against an independent dense-V REML (``_dense_reml_chol.py``: numpy/scipy,
+The fit is checked against an independent dense-V REML (``tests/_dense_reml.py``: numpy/scipy,
 no asr_py) maximised by scipy over G = D^½ C D^½ with C = N N' (N: unit rows of a 3 x r
 factor), for r = 2 (the face) and r = 3 (any rank: may not beat ours). The face map itself
 (pd_face_corr.CorrFace) is checked against finite differences."""
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import bfgs_max, reml_loglik
+from _dense_reml import bfgs_max, reml_loglik
 
 import asr_py as asr
 from asr_py.reml.pd_blocks import PDBlock

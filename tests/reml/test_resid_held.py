@@ -9,7 +9,7 @@ so the line search accepted steps that lowered the true ℓ and the fit stopped 
 ℓ(dense) -1662.68, 3.7 below the dense-V REML optimum -1658.957 (units 14.6, σ² 9.55). The
 residual variance is now held at RESID_HELD_REL x its scale, and full AI steps that keep
 overshooting on the units/σ² ridge switch to Newton steps with a differenced Hessian.
-Expected numbers: an independent dense-V REML (tests/reml/_dense_reml_chol.py, scipy) from
+Expected numbers: an independent dense-V REML (tests/_dense_reml.py, scipy) from
 several starts. Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat, GPL).
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import lbfgsb_max, reml_loglik
+from _dense_reml import lbfgsb_max, reml_loglik
 from _psa27 import psa27
 
 import asr_py as asr

@@ -9,7 +9,7 @@
   genetic matrix of CA.2011 is singular (rank 1).
 
 Each fit must converge within maxit 30, name the singular term truthfully, and reach the
-optimum of an independent dense-V REML (``_dense_reml_chol.py``: numpy/scipy only) maximised
+optimum of an independent dense-V REML (``tests/_dense_reml.py``: numpy/scipy only) maximised
 by scipy over Cholesky factors (the singular matrix as a 2 x 1 factor; a full 2 x 2 factor
 may not do better). corgh(trait) (the blog's alternative parametrisation, a 2 x 2
 correlation at +1) must reach the same optimum.
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import bfgs_max, chol_entries, chol_from, reml_loglik
+from _dense_reml import bfgs_max, chol_entries, chol_from, reml_loglik
 
 import asr_py as asr
 

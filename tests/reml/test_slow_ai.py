@@ -4,7 +4,7 @@ item 2d; reml/slow_ai.py).
 ante(Env):Name with dsum(~ units | Env) residuals on sommer's DT_example: the AI iteration
 contracts the error by only ~0.88 per step (AI is not the Hessian: 57 iterations before, not
 converged at the default maxit 30). The optimum is checked against an independent dense-V
-REML (``_dense_reml_chol.py``) maximised by scipy over the ante(1) family, Σ⁻¹ = U D⁻¹ U'
+REML (``tests/_dense_reml.py``) maximised by scipy over the ante(1) family, Σ⁻¹ = U D⁻¹ U'
 (U unit upper bidiagonal: every tridiagonal positive-definite precision matrix)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import bfgs_max, reml_loglik
+from _dense_reml import bfgs_max, reml_loglik
 
 import asr_py as asr
 from asr_py.reml.slow_ai import SLOW_RATIO, SLOW_STEPS, is_slow

@@ -1,6 +1,6 @@
 """Fits with a large fixed factor kept sparse (genotype BLUEs: hundreds to thousands of
 levels fixed, a random block effect): the same fit as the dense-X path, and on a small
-problem the independent dense-V REML of ``_dense_reml_chol`` (numpy): its ℓ and GLS β at the
+problem the independent dense-V REML of ``tests/_dense_reml.py`` (numpy): its ℓ and GLS β at the
 fitted variances, and a zero gradient of its ℓ there (central differences)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from _dense_reml_chol import reml_loglik
+from _dense_reml import reml_loglik
 
 import asr_py as asr
 from asr_py.reml import sparse_x

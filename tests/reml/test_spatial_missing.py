@@ -4,7 +4,7 @@ asremlPlus chickpea fit, 1056 plots, ~500 fixed effects, ``Smarthouse:ar1(Lane):
 
 The residual over the observed plots is a principal submatrix of I ⊗ AR1 ⊗ AR1; asr_py
 inverts it as a Schur complement of the sparse Σ⁻¹ (vcov.composite.Subset, "complement").
-Checked against an independent dense-V REML (``_dense_reml_chol``, numpy/scipy) maximised
+Checked against an independent dense-V REML (``tests/_dense_reml.py``, numpy/scipy) maximised
 by scipy, and against the dense path of Subset (the code path used before).
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.linalg as sla
-from _dense_reml_chol import maximise, reml_loglik
+from _dense_reml import maximise, reml_loglik
 
 import asr_py as asr
 import asr_py.vcov.composite as composite

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml_chol import lbfgsb_max
+from _dense_reml import lbfgsb_max
 from _psa27 import psa27
 
 import asr_py as asr

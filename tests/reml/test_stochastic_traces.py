@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _dense_reml_chol import reml_loglik
+from _dense_reml import reml_loglik
 from _reml_problems import penicillin
 from _stoch_animal import animal_problem
 

@@ -5,7 +5,7 @@ Data: records within a block negatively correlated (compound symmetry with ρ < 
 block variance below zero. Checked against (a) the balanced one-way ANOVA estimators, which
 are the unconstrained REML estimates in closed form (σ²_e = MSW, σ²_b = (MSB − MSW)/m,
 Searle, Casella & McCulloch 1992, §3.7), and (b) a dense-V REML maximised by scipy over the
-unconstrained variance (tests/reml/_dense_reml_chol.py, numpy/scipy only).
+unconstrained variance (tests/_dense_reml.py, numpy/scipy only).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from _dense_reml_chol import maximise, reml_loglik
+from _dense_reml import maximise, reml_loglik
 
 import asr_py as asr
 from asr_py.errors import AsrError

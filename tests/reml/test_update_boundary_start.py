@@ -17,43 +17,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
-import scipy.linalg as sla
-from _dense_reml_chol import lbfgsb_max, reml_loglik
-from test_ai_overshoot import WHEAT, _wheat
+from _wheat import WHEAT, wheat, wheat_dense_optimum
 
 import asr_py as asr
 
 
-def _dense_optimum(d: pd.DataFrame) -> tuple[np.ndarray, float]:
-    """Max of the dense REML ℓ over (σ²_Row, σ²_Column, σ²_units, σ², ρ_Row, ρ_Column)."""
-    y = d["yield"].to_numpy(float)
-    X = pd.get_dummies(d[["Rep", "WithinColPairs", "Variety"]], drop_first=True).to_numpy(float)
-    X = np.column_stack([np.ones(len(y)), X])
-    _, rf, piv = sla.qr(X, mode="economic", pivoting=True)  # drop aliased columns
-    X = X[:, np.sort(piv[np.abs(np.diag(rf)) > 1e-9 * abs(rf[0, 0])])]
-    zr = pd.get_dummies(d["Row"]).to_numpy(float)
-    zc = pd.get_dummies(d["Column"]).to_numpy(float)
-    r, c = d["Row"].astype(int).to_numpy(), d["Column"].astype(int).to_numpy()
-    dr, dc = np.abs(r[:, None] - r[None, :]), np.abs(c[:, None] - c[None, :])
-    rr, cc = zr @ zr.T, zc @ zc.T
-
-    def ll(x: np.ndarray) -> float:
-        sr, sc, su, s2, pr, pc = x
-        if min(sr, sc, su) < 0 or s2 <= 0 or max(abs(pr), abs(pc)) >= 1:
-            return -np.inf
-        V = sr * rr + sc * cc + su * np.eye(len(y)) + s2 * pr ** dr * pc ** dc
-        return reml_loglik(y, X, V)
-
-    return lbfgsb_max(ll, np.array([2000.0, 100.0, 4000.0, 40000.0, 0.5, 0.5]),
-                      [1e3, 1e3, 1e3, 1e4, 1.0, 1.0],
-                      [(0, None), (0, None), (0, None), (1.0, None), (-0.99, 0.99),
-                       (-0.99, 0.99)])
-
-
 def test_update_from_a_boundary_variance_converges_there() -> None:
-    d = _wheat()
+    d = wheat()
     m = asr.asreml(data=d, **WHEAT)
     assert m.converged
     assert m.varcomp.loc["Column", "bound"] == "B"
@@ -65,7 +36,7 @@ def test_update_from_a_boundary_variance_converges_there() -> None:
     vc = m2.varcomp
     assert vc.loc["Column", "bound"] == "B"  # so asremlPlus's rmboundary removes it
     assert (vc["bound"] == "B").sum() == 1
-    x, best = _dense_optimum(d)
+    x, best = wheat_dense_optimum()
     assert x[1] < 1.0  # the dense optimum has the Column variance at zero too
     assert m2.loglik == pytest.approx(best, abs=1e-5)
     est = vc["component"].to_numpy()
@@ -75,7 +46,7 @@ def test_update_from_a_boundary_variance_converges_there() -> None:
 def test_rmboundary_after_update_drops_the_boundary_term() -> None:
     """asremlPlus's rmboundary on the updated fit: Column removed, 5 variance parameters
     (the count R records, test3Selection.r line 521), ℓ unchanged."""
-    d = _wheat()
+    d = wheat()
     m = asr.asreml(data=d, **WHEAT).update()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -1,6 +1,6 @@
 """vcm= constraints among variance parameters (asr_py.model.vcm, asr_py.reml.constraints):
 equal variances across terms against the closed equivalence (one term with Z = [Z1 Z2]) and
-a dense-V REML maximised with scipy over φ (_dense_reml_chol); a fixed ratio against the
+a dense-V REML maximised with scipy over φ (tests/_dense_reml.py); a fixed ratio against the
 dense-V REML; the vcm_lm helper, invariances and errors."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from _dense_reml_chol import maximise, reml_loglik
+from _dense_reml import maximise, reml_loglik
 
 import asr_py as asr
 from asr_py.errors import AsrError

@@ -1,0 +1,62 @@
+"""A variance of a template with correlations that ends on its boundary gets a second fit
+(asr_py/reml/corr_escape.py).
+
+Found by the dense-REML sweep (tests/reml/_sweep_cases.py, 'corgh(env):gen', seed 0, 61
+records, yields in kg/ha): the first AI steps put two environments' genetic variances at
+their boundary, where their correlations have no information; the fit crawled by EM steps
+and stopped at ℓ = −453.9958, 0.125 below the optimum −453.8707 of the independent dense-V
+REML (tests/_dense_reml.py, scipy from its own starts), with the third variance at 2e-10
+instead of 5.6e3. The second fit from the estimates with that variance raised reaches the
+optimum. A variance whose optimum is zero stays there (the first fit is kept).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from _dense_reml import fit_dense
+from _sweep_cases import cases, compare, fit_asr
+
+import asr_py as asr
+
+CASES = {c.name: c for c in cases(80)}
+
+
+def test_corgh_variance_left_on_its_boundary_reaches_the_dense_optimum() -> None:
+    case = CASES["corgh(env):gen"]
+    d = case.data(np.random.default_rng(0), 80)
+    m = fit_asr(case, d)
+    r = compare(case, d, m)
+    assert r["ll_dense"] > -453.90  # the dense optimum is the interior one
+    assert m.converged
+    assert r["ll_gap"] <= 1e-8 and r["ll_at"] <= 1e-8  # was 2.8e-4 (0.125 in ℓ)
+    assert r["cov"] <= 2e-2  # was 0.18
+    vc = m.varcomp["component"]
+    assert vc["env:gen!env_E2"] > 1e3  # was 2e-10 ('B')
+    assert any("second fit" in s for s in m.result.diagnostics)
+
+
+def test_a_zero_variance_beside_correlations_stays_at_zero() -> None:
+    """corgh(env):gen with no genetic variance in one environment (equal genotype means
+    there): the optimum has it at zero. The first fit stopped unconverged 1.76 below the
+    dense optimum (−458.884 against −457.121), with that variance at zero but the others
+    wrong; the second fit reaches the optimum and keeps the variance at zero."""
+    case = CASES["corgh(env):gen"]
+    rng = np.random.default_rng(3)
+    d = case.data(rng, 80)
+    e2 = (d["env"] == "E2").to_numpy()
+    e = rng.normal(size=e2.sum()) * 420.0  # E2: no genotype signal (equal genotype means)
+    e -= d.loc[e2].assign(e=e).groupby("gen", observed=True)["e"].transform("mean").to_numpy()
+    d.loc[e2, "y"] = 4300.0 + e
+    m = fit_asr(case, d)
+    dn = case.dense(d)
+    _, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+    assert (ld - m.loglik) / abs(m.loglik) <= 1e-6
+    assert m.varcomp.loc["env:gen!env_E2", "bound"] == "B"
+
+
+def test_no_second_fit_without_correlations() -> None:
+    """diag(env):gen with one variance at zero: no correlations, no second fit."""
+    d = CASES["diag(env):gen one zero"].data(np.random.default_rng(0), 80)
+    m = asr.asreml("y ~ env", random="~ diag(env):gen", data=d)
+    assert m.converged
+    assert not any("second fit" in s for s in m.result.diagnostics)
