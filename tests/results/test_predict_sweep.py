@@ -1,0 +1,235 @@
+"""predict() against an independent dense computation (tests/results/_dense_mme.py).
+
+For each case the fit's variance parameters are taken from asr_py, the mixed model
+equations are rebuilt densely from the data frame with an over-parameterised design and
+a generalised inverse, and each prediction is formed as L·[β; u] with L the weighted
+average of cell rows given by the asreml rules (asreml manual, "Prediction process": the
+averaging set is the fixed-term variables not in classify, plus those named by average/
+present; the terms used are those whose variables all lie in the classify and averaging
+sets; simple covariates at their overall mean - here the mean over the records of the
+fit). Values, standard errors sqrt(diag L C⁻ L'), SEDs, V and estimability are compared.
+Data: simulated at user scales (yields near 5000 kg/ha, SDs in the hundreds), unbalanced.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from _dense_mme import DenseMME, Design, average_rows, equal, sed_of
+
+import asr_py as asr
+from asr_py.errors import AsrError
+
+A = ["a0", "a1", "a2", "a3"]
+B = ["b0", "b1", "b2"]
+BLK = [f"B{k}" for k in range(6)]
+
+
+def _factorial(seed: int = 11, empty: bool = True) -> pd.DataFrame:
+    """A x B x blocks, unbalanced (random dropouts), (a3, b2) empty when ``empty``, a
+    covariate x, a few missing responses."""
+    rng = np.random.default_rng(seed)
+    rows = [(a, b, k) for k in BLK for a in A for b in B
+            if not (empty and (a, b) == ("a3", "b2")) and rng.random() > 0.2]
+    d = pd.DataFrame(rows, columns=["A", "B", "Blk"])
+    d["x"] = rng.normal(120, 15, len(d)).round(1)
+    eff_a = dict(zip(A, [0, 300, -200, 150]))
+    eff_b = dict(zip(B, [0, 100, -50]))
+    eff_k = dict(zip(BLK, rng.normal(0, 300, len(BLK))))
+    d["y"] = (5000 + d.A.map(eff_a) + d.B.map(eff_b) + 12 * (d.x - 120) + d.Blk.map(eff_k)
+              + rng.normal(0, 400, len(d))).round(0)
+    d.loc[rng.choice(len(d), 3, replace=False), "y"] = np.nan
+    d["w"] = rng.uniform(0.5, 2.0, len(d)).round(2)
+    return d
+
+
+def _dense(d: pd.DataFrame, fixed: list[tuple], random: list[tuple], sig: list[float],
+           s2e: float, weights: str | None = None) -> tuple[DenseMME, Design, Design]:
+    d = d.dropna(subset=["y"]).reset_index(drop=True)
+    lev = {f: sorted(d[f].astype(str).unique()) for f in ("A", "B", "Blk") if f in d}
+    lev = {f: [x for x in order if x in lev[f]] for f, order in
+           (("A", A), ("B", B), ("Blk", BLK)) if f in lev}
+    fx = Design(fixed, lev)
+    rz = Design(random, lev)
+    G = np.diag(np.concatenate([np.full(b - a, s) for (a, b), s in zip(rz.blocks(), sig)]))
+    w = d[weights].to_numpy(float) if weights else np.ones(len(d))
+    return (DenseMME(fx.rows(d), rz.rows(d), G, np.diag(s2e / w), d["y"].to_numpy(float)),
+            fx, rz)
+
+
+def _check(tab: pd.DataFrame, mme: DenseMME, L: np.ndarray, *, sed: bool = False,
+           rtol: float = 1e-6) -> None:
+    """tab (asr_py's rows, in the order of L's rows) against the dense L."""
+    est = mme.estimable(L)
+    pv, V = mme.predict(np.where(np.isfinite(L), L, 0.0))
+    assert list(tab["status"]) == ["Estimable" if e else "Aliased" for e in est]
+    got = tab["predicted.value"].to_numpy(float)
+    se = tab["std.error"].to_numpy(float)
+    scale = np.nanmax(np.abs(pv[est])) if est.any() else 1.0
+    np.testing.assert_allclose(got[est], pv[est], rtol=0, atol=rtol * scale)
+    np.testing.assert_allclose(se[est], np.sqrt(np.diag(V))[est], rtol=rtol)
+    assert np.isnan(got[~est]).all() and np.isnan(se[~est]).all()
+    if sed:
+        S = tab.attrs["sed"].to_numpy(float)
+        ok = np.outer(est, est)
+        np.testing.assert_allclose(S[ok], sed_of(V)[ok], rtol=rtol, atol=1e-9 * scale)
+        assert np.isnan(S[~ok]).all()
+        Vg = tab.attrs["vcov"].to_numpy(float)
+        np.testing.assert_allclose(Vg[ok], V[ok], rtol=rtol, atol=1e-9 * np.abs(V).max())
+        iu = np.triu_indices(len(est), 1)
+        pairs = sed_of(V)[iu][ok[iu]]
+        np.testing.assert_allclose(tab.attrs["avsed"].to_numpy(float),
+                                   [pairs.min(), pairs.mean(), pairs.max()], rtol=rtol)
+
+
+def _L(fx: Design, rz: Design, rows: list[tuple[dict, dict]], xbar: dict | None = None,
+       rand_avg: list[dict | None] | None = None, zero_fixed: list[int] = (),
+       keep=None) -> np.ndarray:
+    """One L row per (classify cell, averaged factors' weights); random part averaged the
+    same way over the factors of ``rand_avg[i]`` (None: random part zero)."""
+    out = []
+    for i, (cls, avg) in enumerate(rows):
+        lf = average_rows(fx, cls, avg, xbar, keep)
+        for j in zero_fixed:
+            a, b = fx.blocks()[j]
+            lf[a:b] = 0.0
+        ra = rand_avg[i] if rand_avg else None
+        lr = (np.zeros(rz.ncol) if ra is None else average_rows(rz, cls, ra, None, keep))
+        out.append(np.concatenate([lf, lr]))
+    return np.array(out)
+
+
+@pytest.fixture(scope="module")
+def fac():
+    d = _factorial()
+    m = asr.asreml("y ~ A*B + x", random="~ Blk", data=d)
+    s2b, s2e = m.result.theta
+    mme, fx, rz = _dense(d, [(), ("A",), ("B",), ("x",), ("A", "B")], [("Blk",)], [s2b], s2e)
+    xbar = {"x": float(d.dropna(subset=["y"])["x"].mean())}
+    return d, m, mme, fx, rz, xbar
+
+
+@pytest.fixture(scope="module")
+def main_eff():
+    d = _factorial(seed=4)
+    m = asr.asreml("y ~ A + B + x", random="~ Blk", data=d)
+    s2b, s2e = m.result.theta
+    mme, fx, rz = _dense(d, [(), ("A",), ("B",), ("x",)], [("Blk",)], [s2b], s2e)
+    xbar = {"x": float(d.dropna(subset=["y"])["x"].mean())}
+    return d, m, mme, fx, rz, xbar
+
+
+def test_fixed_factor_averaged_over_b_with_empty_cell(fac):
+    d, m, mme, fx, rz, xbar = fac
+    tab = m.predict("A", sed=True, vcov=True)
+    L = _L(fx, rz, [({"A": a}, {"B": equal(B)}) for a in tab["A"]], xbar)
+    _check(tab, mme, L, sed=True)
+    assert tab.set_index("A").loc["a3", "status"] == "Aliased"   # averages the empty cell
+
+
+def test_interaction_cells(fac):
+    d, m, mme, fx, rz, xbar = fac
+    tab = m.predict("A:B", sed=True, vcov=True)
+    assert len(tab) == 12
+    L = _L(fx, rz, [({"A": a, "B": b}, {}) for a, b in zip(tab["A"], tab["B"])], xbar)
+    _check(tab, mme, L, sed=True)
+
+
+def test_present_averages_only_cells_with_data(fac):
+    d, m, mme, fx, rz, xbar = fac
+    seen = set(zip(d.dropna(subset=["y"]).A, d.dropna(subset=["y"]).B))
+    tab = m.predict("A", present=["A", "B"], sed=True, vcov=True)
+    L = _L(fx, rz, [({"A": a}, {"B": equal(B)}) for a in tab["A"]], xbar,
+           keep=lambda c: (c["A"], c["B"]) in seen)
+    _check(tab, mme, L, sed=True)
+    assert (tab["status"] == "Estimable").all()
+
+
+def test_average_weights(fac):
+    d, m, mme, fx, rz, xbar = fac
+    wb = {"b0": 0.5, "b1": 0.3, "b2": 0.2}
+    tab = m.predict("A", average={"B": [0.5, 0.3, 0.2]})
+    L = _L(fx, rz, [({"A": a}, {"B": wb}) for a in tab["A"]], xbar)
+    _check(tab, mme, L)
+
+
+def test_b_by_covariate_levels(fac):
+    d, m, mme, fx, rz, xbar = fac
+    tab = m.predict("B:x", levels={"x": [100.0, 140.5]})
+    rows = [({"B": b, "x": x}, {"A": equal(A)}) for b, x in zip(tab["B"], tab["x"])]
+    L = _L(fx, rz, rows)
+    _check(tab, mme, L)
+    assert sorted(set(tab["x"])) == [100.0, 140.5]
+
+
+def test_intercept(main_eff):
+    d, m, mme, fx, rz, xbar = main_eff
+    tab = m.predict("(Intercept)")
+    L = _L(fx, rz, [({}, {"A": equal(A), "B": equal(B)})], xbar)
+    _check(tab, mme, L)
+
+
+def test_random_factor_blups_plus_fixed(main_eff):
+    d, m, mme, fx, rz, xbar = main_eff
+    tab = m.predict("Blk", sed=True, vcov=True)
+    avg = {"A": equal(A), "B": equal(B)}
+    L = _L(fx, rz, [({"Blk": k}, avg) for k in tab["Blk"]], xbar, rand_avg=[{}] * len(tab))
+    _check(tab, mme, L, sed=True)
+
+
+def test_average_brings_random_factor_in(main_eff):
+    d, m, mme, fx, rz, xbar = main_eff
+    tab = m.predict("A", average="Blk")
+    kept = sorted(d.dropna(subset=["y"]).Blk.unique())
+    avg = {"B": equal(B), "Blk": equal(kept)}
+    L = _L(fx, rz, [({"A": a}, avg) for a in tab["A"]], xbar, rand_avg=[avg] * len(tab))
+    _check(tab, mme, L)
+
+
+def test_ignore_covariate(main_eff):
+    d, m, mme, fx, rz, xbar = main_eff
+    tab = m.predict("A", ignore="x")
+    L = _L(fx, rz, [({"A": a}, {"B": equal(B)}) for a in tab["A"]], xbar, zero_fixed=[3])
+    _check(tab, mme, L)
+
+
+def test_weights():
+    d = _factorial(seed=8)
+    m = asr.asreml("y ~ A + B", random="~ Blk", data=d, weights="w")
+    s2b, s2e = m.result.theta
+    mme, fx, rz = _dense(d, [(), ("A",), ("B",)], [("Blk",)], [s2b], s2e, weights="w")
+    tab = m.predict("B", sed=True, vcov=True)
+    L = _L(fx, rz, [({"B": b}, {"A": equal(A)}) for b in tab["B"]])
+    _check(tab, mme, L, sed=True)
+
+
+def test_nothing_the_user_passed_is_mutated(fac):
+    d, m, *_ = fac
+    before = d.copy(deep=True)
+    levels = {"x": [100.0, 140.5]}
+    average = {"B": [0.5, 0.3, 0.2]}
+    present = ["A", "B"]
+    snap = copy.deepcopy((levels, average, present))
+    m.predict("A:x", levels=levels, average=average)
+    m.predict("A", present=present)
+    pd.testing.assert_frame_equal(d, before)
+    assert (levels, average, present) == snap
+
+
+@pytest.mark.parametrize("kw, msg", [
+    ({"classify": "Q"}, "'Q' is not a factor or covariate"),
+    ({"classify": "A:Q"}, "'Q' is not a factor or covariate"),
+    ({"classify": "A", "present": ["Q"]}, "present names 'Q'"),
+    ({"classify": "A", "average": "A"}, "average names 'A', which is in classify"),
+    ({"classify": "A", "levels": {"A": ["zz"]}}, "'zz' not among the levels of 'A'"),
+    ({"classify": "A", "ignore": "Q"}, "ignore names 'Q'"),
+])
+def test_bad_arguments_say_what_and_hint(fac, kw, msg):
+    m = fac[1]
+    with pytest.raises(AsrError) as e:
+        m.predict(**kw)
+    assert msg in str(e.value)
+    assert e.value.hint
