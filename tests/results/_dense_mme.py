@@ -67,7 +67,8 @@ class Design:
 
 @dataclass
 class DenseMME:
-    """Henderson's mixed model equations, dense: C [β; u] = [X'R⁻¹y; Z'R⁻¹y]."""
+    """The solution [β̂; û] and the generalised inverse C⁻ of Henderson's mixed model
+    equations, dense, from V = ZGZ' + R."""
 
     X: np.ndarray
     Z: np.ndarray
@@ -76,18 +77,21 @@ class DenseMME:
     y: np.ndarray
 
     def __post_init__(self) -> None:
-        Ri = np.linalg.inv(self.R)
-        W = np.hstack([self.X, self.Z])
-        C = W.T @ Ri @ W
-        p = self.X.shape[1]
-        if self.Z.shape[1]:
-            C[p:, p:] += np.linalg.inv(self.G)
-        self.C = C
-        self.Cinv = np.linalg.pinv(C, rcond=1e-11, hermitian=True)
-        self.sol = self.Cinv @ (W.T @ Ri @ self.y)
-        self.p = p
-        Xp = np.linalg.pinv(self.X, rcond=1e-10)
-        self.null_proj = np.eye(p) - Xp @ self.X  # projector on the null space of X
+        # the V form (Henderson 1975): no G⁻¹, so variances at a boundary (G ~ 0) and
+        # singular G (a PSD relationship matrix) are fine
+        X, Z, G = self.X, self.Z, self.G
+        V = Z @ G @ Z.T + self.R
+        Vi = np.linalg.inv(V)
+        Q = np.linalg.pinv(X.T @ Vi @ X, rcond=1e-10, hermitian=True)
+        P = Vi - Vi @ X @ Q @ X.T @ Vi
+        GZ = G @ Z.T
+        cxz = -Q @ X.T @ Vi @ Z @ G
+        self.Cinv = np.block([[Q, cxz], [cxz.T, G - GZ @ P @ GZ.T]])
+        self.sol = np.concatenate([Q @ X.T @ Vi @ self.y, GZ @ P @ self.y])
+        self.V = V
+        self.p = p = X.shape[1]
+        Xp = np.linalg.pinv(X, rcond=1e-10)
+        self.null_proj = np.eye(p) - Xp @ X  # projector on the null space of X
 
     def estimable(self, L: np.ndarray, tol: float = 1e-7) -> np.ndarray:
         """Per row of L: is its fixed part in the row space of X?"""

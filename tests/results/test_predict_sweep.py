@@ -14,6 +14,7 @@ Data: simulated at user scales (yields near 5000 kg/ha, SDs in the hundreds), un
 from __future__ import annotations
 
 import copy
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -233,3 +234,135 @@ def test_bad_arguments_say_what_and_hint(fac, kw, msg):
         m.predict(**kw)
     assert msg in str(e.value)
     assert e.value.hint
+
+
+# ---- a multi-environment trial: genotypes random, environments fixed ---------------------
+ENV = ["E1", "E2", "E3"]
+GEN = [f"G{i:02d}" for i in range(12)]
+
+
+def _met(seed: int = 3) -> pd.DataFrame:
+    """12 genotypes in 3 environments, 2 reps, unbalanced (G11 absent from E3, random
+    dropouts), yields near 6 t/ha in kg/ha."""
+    rng = np.random.default_rng(seed)
+    g = dict(zip(GEN, rng.normal(0, 350, len(GEN))))
+    rows = []
+    for e, mu in zip(ENV, [5200.0, 6100.0, 6900.0]):
+        for r in ("R1", "R2"):
+            for gen in GEN:
+                if (gen == "G11" and e == "E3") or rng.random() < 0.12:
+                    continue
+                ge = rng.normal(0, 150 if e == "E1" else 450)
+                rows.append((e, r, gen, mu + g[gen] + ge + rng.normal(0, 450)))
+    d = pd.DataFrame(rows, columns=["Env", "Rep", "Gen", "y"])
+    d["y"] = d["y"].round(0)
+    return d
+
+
+def _at(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds at_E2 = 1 on E2 rows: at(Env, 'E2'):Gen is the covariate-by-factor term
+    at_E2:Gen of the dense design."""
+    env = frame["Env"] if "Env" in frame else pd.Series([None] * len(frame))
+    return frame.assign(at_E2=(env == "E2").astype(float).to_numpy())
+
+
+def _met_dense(d, terms, sig, s2e):
+    lev = {"Env": ENV, "Gen": GEN}
+    fx = Design([(), ("Env",)], lev)
+    rz = Design(terms, lev)
+    G = np.diag(np.concatenate([np.full(b - a, s) for (a, b), s in zip(rz.blocks(), sig)]))
+    return (DenseMME(fx.rows(d), rz.rows(_at(d)), G, s2e * np.eye(len(d)),
+                     d["y"].to_numpy(float)), fx, rz)
+
+
+def _met_L(fx, rz, combos):
+    """combos: (classify dict, averaged {factor: weights}); every random term whose
+    factors are classify or averaged ones enters (cells without a factor: zero)."""
+    out = []
+    for cls, avg in combos:
+        lf = average_rows(fx, cls, avg)
+        cells = pd.DataFrame([{**cls, **dict(zip(avg, c))} for c in
+                              itertools.product(*[list(v) for v in avg.values()])])
+        w = np.array([np.prod([avg[f][c[f]] for f in avg]) for _, c in cells.iterrows()])
+        for f in ("Env", "Gen"):
+            if f not in cells:
+                cells[f] = "none"
+        lr = (w / w.sum()) @ rz.rows(_at(cells))
+        out.append(np.concatenate([lf, lr]))
+    return np.array(out)
+
+
+@pytest.fixture(scope="module")
+def met():
+    d = _met(seed=9)
+    m = asr.asreml("y ~ Env", random="~ Gen + Env:Gen", data=d)
+    s2g, s2ge, s2e = m.result.theta
+    mme, fx, rz = _met_dense(d, [("Gen",), ("Env", "Gen")], [s2g, s2ge], s2e)
+    return d, m, mme, fx, rz
+
+
+def test_met_genotype_blups_average_env_and_gxe(met):
+    d, m, mme, fx, rz = met
+    tab = m.predict("Gen", sed=True, vcov=True)
+    L = _met_L(fx, rz, [({"Gen": g}, {"Env": equal(ENV)}) for g in tab["Gen"]])
+    _check(tab, mme, L, sed=True)
+
+
+def test_met_env_by_gen(met):
+    d, m, mme, fx, rz = met
+    tab = m.predict("Env:Gen", sed=True, vcov=True)
+    L = _met_L(fx, rz, [({"Env": e, "Gen": g}, {}) for e, g in zip(tab["Env"], tab["Gen"])])
+    _check(tab, mme, L, sed=True)
+
+
+def test_met_env_means_leave_genotypes_out(met):
+    d, m, mme, fx, rz = met
+    tab = m.predict("Env")
+    L = _met_L(fx, rz, [({"Env": e}, {}) for e in tab["Env"]])
+    L[:, fx.ncol:] = 0.0            # Gen not in classify/averaging set: its terms ignored
+    _check(tab, mme, L)
+
+
+def test_met_present_env_gen(met):
+    d, m, mme, fx, rz = met
+    tab = m.predict("Gen", present=["Env", "Gen"])
+    seen = set(zip(d.Env, d.Gen))
+    combos = []
+    for g in tab["Gen"]:
+        envs = [e for e in ENV if (e, g) in seen]
+        combos.append(({"Gen": g}, equal(envs)))
+    L = _met_L(fx, rz, [(c, {"Env": w}) for c, w in combos])
+    _check(tab, mme, L)
+
+
+def test_met_ignore_gxe(met):
+    d, m, mme, fx, rz = met
+    tab = m.predict("Gen", ignore="Env:Gen")
+    L = _met_L(fx, rz, [({"Gen": g}, {"Env": equal(ENV)}) for g in tab["Gen"]])
+    a, b = rz.blocks()[1]
+    L[:, fx.ncol + a:fx.ncol + b] = 0.0
+    _check(tab, mme, L)
+
+
+def test_at_level_random_term():
+    d = _met(seed=9)
+    m = asr.asreml("y ~ Env", random="~ Gen + at(Env, 'E2'):Gen", data=d)
+    s2g, s2at, s2e = m.result.theta
+    mme, fx, rz = _met_dense(d, [("Gen",), ("at_E2", "Gen")], [s2g, s2at], s2e)
+    tab = m.predict("Env:Gen", sed=True, vcov=True)
+    L = _met_L(fx, rz, [({"Env": e, "Gen": g}, {}) for e, g in zip(tab["Env"], tab["Gen"])])
+    _check(tab, mme, L, sed=True)
+    tab = m.predict("Gen")
+    L = _met_L(fx, rz, [({"Gen": g}, {"Env": equal(ENV)}) for g in tab["Gen"]])
+    _check(tab, mme, L)
+
+
+def test_met_gxe_variance_at_its_boundary():
+    d = _met(seed=3)       # Env:Gen's REML estimate is ~0 here
+    m = asr.asreml("y ~ Env", random="~ Gen + Env:Gen", data=d)
+    s2g, s2ge, s2e = m.result.theta
+    assert s2ge < 1e-3 * s2e
+    mme, fx, rz = _met_dense(d, [("Gen",), ("Env", "Gen")], [s2g, s2ge], s2e)
+    tab = m.predict("Env:Gen", sed=True, vcov=True)
+    L = _met_L(fx, rz, [({"Env": e, "Gen": g}, {}) for e, g in zip(tab["Env"], tab["Gen"])])
+    _check(tab, mme, L, sed=True)
