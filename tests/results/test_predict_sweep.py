@@ -82,8 +82,8 @@ def _check(tab: pd.DataFrame, mme: DenseMME, L: np.ndarray, *, sed: bool = False
         np.testing.assert_allclose(Vg[ok], V[ok], rtol=rtol, atol=1e-9 * np.abs(V).max())
         iu = np.triu_indices(len(est), 1)
         pairs = sed_of(V)[iu][ok[iu]]
-        np.testing.assert_allclose(tab.attrs["avsed"].to_numpy(float),
-                                   [pairs.min(), pairs.mean(), pairs.max()], rtol=rtol)
+        want = [pairs.min(), pairs.mean(), pairs.max()] if pairs.size else [np.nan] * 3
+        np.testing.assert_allclose(tab.attrs["avsed"].to_numpy(float), want, rtol=rtol)
 
 
 def _L(fx: Design, rz: Design, rows: list[tuple[dict, dict]], xbar: dict | None = None,
@@ -366,3 +366,149 @@ def test_met_gxe_variance_at_its_boundary():
     tab = m.predict("Env:Gen", sed=True, vcov=True)
     L = _met_L(fx, rz, [({"Env": e, "Gen": g}, {}) for e, g in zip(tab["Env"], tab["Gen"])])
     _check(tab, mme, L, sed=True)
+
+
+# ---- genomic: vm(id, K), ids without records; multi-trait -------------------------------
+NID = 30
+IDS = [f"i{i:02d}" for i in range(NID)]
+
+
+def _kin() -> pd.DataFrame:
+    t = np.arange(NID)
+    K = 0.6 * np.eye(NID) + 0.4 * np.exp(-np.abs(np.subtract.outer(t, t)) / 5.0)
+    return pd.DataFrame(K, index=IDS, columns=IDS)
+
+
+def _geno(seed: int = 5) -> pd.DataFrame:
+    """24 of 30 ids phenotyped in two environments (one record missing each trait)."""
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"id": np.repeat(IDS[:24], 2), "Env": np.tile(["E1", "E2"], 24)})
+    g = rng.multivariate_normal(np.zeros(NID), 9.0 * _kin().to_numpy())
+    gi = d["id"].map(dict(zip(IDS, g))).to_numpy()
+    d["y1"] = (50 + 4 * (d.Env == "E2") + gi + rng.normal(0, 4, len(d))).round(2)
+    d["y2"] = (10 + 0.3 * gi + rng.normal(0, 1.5, len(d))).round(2)
+    d.loc[rng.random(len(d)) < 0.2, "y2"] = np.nan
+    d.loc[3, "y1"] = np.nan
+    return d
+
+
+def test_vm_genotype_values_all_ids():
+    d, K = _geno(), _kin()
+    m = asr.asreml("y1 ~ Env", random="~ vm(id, K)", data=d, K=K)
+    s2g, s2e = m.result.theta
+    dd = d.dropna(subset=["y1"]).reset_index(drop=True)
+    lev = {"Env": ["E1", "E2"], "id": IDS}
+    fx, rz = Design([(), ("Env",)], lev), Design([("id",)], lev)
+    mme = DenseMME(fx.rows(dd), rz.rows(dd), s2g * K.to_numpy(), s2e * np.eye(len(dd)),
+                   dd["y1"].to_numpy(float))
+    tab = m.predict("id", sed=True, vcov=True)
+    assert list(tab["id"]) == IDS                      # the 6 ids without records too
+    L = np.array([np.concatenate([average_rows(fx, {}, {"Env": equal(["E1", "E2"])}),
+                                  rz.rows(pd.DataFrame({"id": [i]}))[0]]) for i in tab["id"]])
+    _check(tab, mme, L, sed=True)
+    tab = m.predict("Env:id")
+    L = np.array([np.concatenate([fx.rows(pd.DataFrame({"Env": [e]}))[0],
+                                  rz.rows(pd.DataFrame({"id": [i]}))[0]])
+                  for e, i in zip(tab["Env"], tab["id"])])
+    _check(tab, mme, L)
+
+
+def test_multitrait_trait_by_id():
+    d, K = _geno(), _kin()
+    m = asr.asreml("cbind(y1, y2) ~ trait + trait:Env", random="~ us(trait):vm(id, K)",
+                   residual="~ units:us(trait)", data=d, K=K)
+    th = dict(zip(m.result.names, m.result.theta))
+    sg = np.array([[th["trait:vm(id, K)!trait_y1:y1"], th["trait:vm(id, K)!trait_y2:y1"]],
+                   [th["trait:vm(id, K)!trait_y2:y1"], th["trait:vm(id, K)!trait_y2:y2"]]])
+    se = np.array([[th["units:trait!trait_y1:y1"], th["units:trait!trait_y2:y1"]],
+                   [th["units:trait!trait_y2:y1"], th["units:trait!trait_y2:y2"]]])
+    long = pd.concat([d.assign(trait=t, y=d[t], rec=np.arange(len(d))) for t in ("y1", "y2")],
+                     ignore_index=True)
+    obs = long["y"].notna().to_numpy()
+    lev = {"trait": ["y1", "y2"], "Env": ["E1", "E2"], "id": IDS}
+    fx, rz = Design([("trait",), ("trait", "Env")], lev), Design([("trait", "id")], lev)
+    Rfull = np.kron(se, np.eye(len(d)))                 # trait-major, as `long`
+    mme = DenseMME(fx.rows(long[obs]), rz.rows(long[obs]), np.kron(sg, K.to_numpy()),
+                   Rfull[np.ix_(obs, obs)], long["y"][obs].to_numpy(float))
+    tab = m.predict("trait:id", sed=True, vcov=True)
+    assert len(tab) == 2 * NID
+    L = np.array([np.concatenate([
+        average_rows(fx, {"trait": t}, {"Env": equal(["E1", "E2"])}),
+        rz.rows(pd.DataFrame({"trait": [t], "id": [i]}))[0]])
+        for t, i in zip(tab["trait"], tab["id"])])
+    _check(tab, mme, L, sed=True, rtol=1e-5)
+
+
+# ---- aliased fixed effects: sites nested in locations, both fixed -----------------------
+def _nested(seed: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    sites = {"L1": ["S1", "S2"], "L2": ["S3", "S4", "S5"]}
+    rows = [(loc, s, t) for loc, ss in sites.items() for s in ss for t in ("T1", "T2", "T3")
+            for _ in range(int(rng.integers(1, 4)))]
+    d = pd.DataFrame(rows, columns=["Loc", "Site", "Trt"])
+    d["y"] = (800 + 60 * (d.Trt == "T2") - 40 * (d.Trt == "T3") + 90 * (d.Loc == "L2")
+              + d.Site.map({"S1": 0, "S2": 30, "S3": -20, "S4": 10, "S5": 50})
+              + rng.normal(0, 35, len(d))).round(1)
+    return d
+
+
+@pytest.fixture(scope="module")
+def nested():
+    d = _nested()
+    m = asr.asreml("y ~ Loc + Site + Trt", data=d)
+    s2e = float(m.result.theta[-1])
+    lev = {"Loc": ["L1", "L2"], "Site": ["S1", "S2", "S3", "S4", "S5"],
+           "Trt": ["T1", "T2", "T3"]}
+    fx = Design([(), ("Loc",), ("Site",), ("Trt",)], lev)
+    mme = DenseMME(fx.rows(d), np.zeros((len(d), 0)), np.zeros((0, 0)),
+                   s2e * np.eye(len(d)), d["y"].to_numpy(float))
+    return d, m, mme, fx, lev
+
+
+def test_nested_site_aliased_unless_present(nested):
+    d, m, mme, fx, lev = nested
+    tab = m.predict("Site")
+    L = np.array([average_rows(fx, {"Site": s}, {"Loc": equal(lev["Loc"]),
+                                                  "Trt": equal(lev["Trt"])})
+                  for s in tab["Site"]])
+    _check(tab, mme, L)
+    assert (tab["status"] == "Aliased").all()
+    seen = set(zip(d.Loc, d.Site))
+    tab = m.predict("Site", present=["Loc", "Site"], sed=True, vcov=True)
+    L = np.array([average_rows(fx, {"Site": s}, {"Loc": equal(lev["Loc"]),
+                                                  "Trt": equal(lev["Trt"])},
+                               keep=lambda c: (c["Loc"], c["Site"]) in seen)
+                  for s in tab["Site"]])
+    _check(tab, mme, L, sed=True)
+    assert (tab["status"] == "Estimable").all()
+
+
+def test_nested_loc_and_trt(nested):
+    d, m, mme, fx, lev = nested
+    seen = set(zip(d.Loc, d.Site))
+    tab = m.predict("Loc", present=["Loc", "Site"])
+    L = np.array([average_rows(fx, {"Loc": lo}, {"Site": equal(lev["Site"]),
+                                                  "Trt": equal(lev["Trt"])},
+                               keep=lambda c: (c["Loc"], c["Site"]) in seen)
+                  for lo in tab["Loc"]])
+    _check(tab, mme, L)
+    tab = m.predict("Trt", sed=True, vcov=True)   # averaged over all sites and locations
+    L = np.array([average_rows(fx, {"Trt": t}, {"Loc": equal(lev["Loc"]),
+                                                 "Site": equal(lev["Site"])})
+                  for t in tab["Trt"]])
+    _check(tab, mme, L, sed=True)
+    assert (tab["status"] == "Aliased").all()       # mean(Loc) + mean(Site) is not estimable
+    tab = m.predict("Trt", present=["Loc", "Site"], sed=True, vcov=True)
+    L = np.array([average_rows(fx, {"Trt": t}, {"Loc": equal(lev["Loc"]),
+                                                 "Site": equal(lev["Site"])},
+                               keep=lambda c: (c["Loc"], c["Site"]) in seen)
+                  for t in tab["Trt"]])
+    _check(tab, mme, L, sed=True)
+    assert (tab["status"] == "Estimable").all()
+
+
+def test_aliased_true_shows_values_of_nonestimable(nested):
+    d, m, mme, fx, lev = nested
+    tab = m.predict("Site", aliased=True)
+    assert (tab["status"] == "Aliased").all()
+    assert tab["predicted.value"].notna().all() and tab["std.error"].notna().all()
