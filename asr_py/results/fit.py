@@ -362,9 +362,14 @@ class AsremlFit:
 
         terms = [(asreml_term_label(t.label), t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
+        contains = full = None
+        if ssType == "conditional":
+            from asr_py.results.wald_margin import containment, full_columns
+
+            contains, full = containment(self.model), full_columns(self.model)
         return ResultTable(wald_table(
             self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
-            conditional=ssType == "conditional",
+            conditional=ssType == "conditional", contains=contains, full=full,
             method="satterthwaite" if key == "satterthwaite" else "kenward-roger"))
 
     def predict(self, classify: str | None = None, levels: dict[str, list[Any]] | None = None,
