@@ -109,11 +109,14 @@ def _conditional_rows(U: np.ndarray, T: np.ndarray, before: list[int], own: list
 def _own_basis_rank(rows: np.ndarray, cols: list[int]) -> np.ndarray:
     """:func:`_own_basis` when the rows have the term's rank; with fewer rows (a term
     partly aliased with one tested before it) the same hypothesis with the identity on
-    the term's columns picked by a pivoted QR."""
+    the term's columns picked by a pivoted QR; with more (the term's columns dropped as
+    aliased with a term that contains it add directions) the rows as they are."""
     import scipy.linalg as sla
 
     q = rows.shape[0]
     pick = list(cols)
+    if q > len(cols):       # the term's aliased columns add directions: no own basis
+        return rows.T
     if q < len(cols):
         _, _, piv = sla.qr(rows[:, cols], pivoting=True, mode="economic")
         pick = [cols[j] for j in piv[:q]]
