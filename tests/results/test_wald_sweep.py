@@ -245,3 +245,28 @@ def test_met_rep_within_env_kr():
         np.testing.assert_allclose(tab.iloc[k]["denDF"], mkr, rtol=1e-5)
         np.testing.assert_allclose(tab.iloc[k]["F.adj"], fkr, rtol=1e-5)
     assert len(GEN) == 12
+
+
+def test_multitrait_wald():
+    from test_predict_sweep import IDS, _geno, _kin
+
+    d, K = _geno(), _kin()
+    m = asr.asreml("cbind(y1, y2) ~ trait + trait:Env", random="~ us(trait):vm(id, K)",
+                   residual="~ units:us(trait)", data=d, K=K)
+    th = dict(zip(m.result.names, m.result.theta))
+    g = [th[f"trait:vm(id, K)!trait_{a}"] for a in ("y1:y1", "y2:y1", "y2:y2")]
+    e = [th[f"units:trait!trait_{a}"] for a in ("y1:y1", "y2:y1", "y2:y2")]
+    sg = np.array([[g[0], g[1]], [g[1], g[2]]])
+    se = np.array([[e[0], e[1]], [e[1], e[2]]])
+    long = pd.concat([d.assign(trait=t, y=d[t]) for t in ("y1", "y2")], ignore_index=True)
+    obs = long["y"].notna().to_numpy()
+    lev = {"trait": ["y1", "y2"], "Env": ["E1", "E2"], "id": IDS}
+    des = Design([("trait",), ("trait", "Env")], lev)
+    Z = Design([("trait", "id")], lev).rows(long[obs])
+    V = Z @ np.kron(sg, K.to_numpy()) @ Z.T + np.kron(se, np.eye(len(d)))[np.ix_(obs, obs)]
+    X, y = des.rows(long[obs]), long["y"][obs].to_numpy(float)
+    tab = m.wald(ssType="conditional")
+    assert list(tab.index) == ["trait", "trait:Env"]
+    _compare(tab, dense_wald(des, X, np.linalg.inv(V), y), rtol=1e-5)
+    _compare(tab, dense_wald(des, X, np.linalg.inv(V), y, conditional=True), "Wald.con",
+             rtol=1e-5)
