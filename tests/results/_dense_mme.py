@@ -82,7 +82,11 @@ class DenseMME:
         X, Z, G = self.X, self.Z, self.G
         V = Z @ G @ Z.T + self.R
         Vi = np.linalg.inv(V)
-        Q = np.linalg.pinv(X.T @ Vi @ X, rcond=1e-10, hermitian=True)
+        # columns scaled to unit length first: covariates at user scales (x ~ 100, x² ~ 10⁴)
+        # would otherwise make the relative cut-off of pinv drop real directions
+        nrm = np.linalg.norm(X, axis=0)
+        D = np.diag(1.0 / np.where(nrm > 0, nrm, 1.0))
+        Q = D @ np.linalg.pinv(D @ X.T @ Vi @ X @ D, rcond=1e-10, hermitian=True) @ D
         P = Vi - Vi @ X @ Q @ X.T @ Vi
         GZ = G @ Z.T
         cxz = -Q @ X.T @ Vi @ Z @ G
@@ -90,8 +94,13 @@ class DenseMME:
         self.sol = np.concatenate([Q @ X.T @ Vi @ self.y, GZ @ P @ self.y])
         self.V = V
         self.p = p = X.shape[1]
-        Xp = np.linalg.pinv(X, rcond=1e-10)
-        self.null_proj = np.eye(p) - Xp @ X  # projector on the null space of X
+        # l is estimable when l·n = 0 for every null vector n of X; n = D·n_s, n_s a null
+        # vector of the scaled X·D (right singular vectors with a zero singular value)
+        _, sv, vt = np.linalg.svd(X @ D)
+        sv = np.concatenate([sv, np.zeros(p - sv.size)])
+        Ns = vt[sv <= 1e-10 * sv[0]].T
+        N = np.linalg.qr(D @ Ns)[0] if Ns.size else np.zeros((p, 0))
+        self.null_proj = N @ N.T                  # projector on the null space of X
 
     def estimable(self, L: np.ndarray, tol: float = 1e-7) -> np.ndarray:
         """Per row of L: is its fixed part in the row space of X?"""

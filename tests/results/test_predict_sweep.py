@@ -512,3 +512,45 @@ def test_aliased_true_shows_values_of_nonestimable(nested):
     tab = m.predict("Site", aliased=True)
     assert (tab["status"] == "Aliased").all()
     assert tab["predicted.value"].notna().all() and tab["std.error"].notna().all()
+
+
+def test_orthogonal_polynomial_covariate():
+    """pol(x, 2) is predicted as the quadratic at x's mean (not the mean of the basis
+    columns) and at given x; the dense design uses x and x² directly (same column space)."""
+    d = _factorial(seed=31)
+    m = asr.asreml("y ~ A + pol(x, 2)", random="~ Blk", data=d)
+    s2b, s2e = m.result.theta
+    mme, fx, rz = _dense(d.assign(x2=d.x ** 2), [(), ("A",), ("x",), ("x2",)], [("Blk",)],
+                         [s2b], s2e)
+    xb = float(d.dropna(subset=["y"])["x"].mean())
+    tab = m.predict("A", sed=True, vcov=True)
+    _check(tab, mme, _L(fx, rz, [({"A": a}, {}) for a in tab["A"]], {"x": xb, "x2": xb ** 2}),
+           sed=True)
+    tab = m.predict("A:x", levels={"x": [100.0, 140.0]})
+    _check(tab, mme, _L(fx, rz, [({"A": a, "x": x, "x2": x * x}, {})
+                                 for a, x in zip(tab["A"], tab["x"])]))
+
+
+def test_no_intercept_model():
+    d = _factorial(seed=31)
+    m = asr.asreml("y ~ -1 + A + B", random="~ Blk", data=d)
+    s2b, s2e = m.result.theta
+    mme, fx, rz = _dense(d, [("A",), ("B",)], [("Blk",)], [s2b], s2e)
+    tab = m.predict("B", sed=True, vcov=True)
+    _check(tab, mme, _L(fx, rz, [({"B": b}, {"A": equal(A)}) for b in tab["B"]]), sed=True)
+
+
+def test_only_the_genetic_term_gives_blups_and_pev():
+    d, K = _geno(), _kin()
+    m = asr.asreml("y1 ~ Env", random="~ vm(id, K)", data=d, K=K)
+    s2g, s2e = m.result.theta
+    dd = d.dropna(subset=["y1"]).reset_index(drop=True)
+    lev = {"Env": ["E1", "E2"], "id": IDS}
+    fx, rz = Design([(), ("Env",)], lev), Design([("id",)], lev)
+    mme = DenseMME(fx.rows(dd), rz.rows(dd), s2g * K.to_numpy(), s2e * np.eye(len(dd)),
+                   dd["y1"].to_numpy(float))
+    tab = m.predict("vm(id, K)", only="vm(id, K)", sed=True, vcov=True)
+    assert list(tab.columns[:1]) == ["vm(id, K)"]
+    L = np.array([np.concatenate([np.zeros(fx.ncol), rz.rows(pd.DataFrame({"id": [i]}))[0]])
+                  for i in tab["vm(id, K)"]])
+    _check(tab, mme, L, sed=True)

@@ -28,10 +28,12 @@ def _ss(X: np.ndarray, Vi: np.ndarray, y: np.ndarray) -> tuple[float, int]:
     """(generalised residual SS, rank of X)."""
     if X.shape[1] == 0:
         return float(y @ Vi @ y), 0
+    nrm = np.linalg.norm(X, axis=0)
+    X = X / np.where(nrm > 0, nrm, 1.0)          # unit columns: user-scale covariates
     A = X.T @ Vi @ X
     b = X.T @ Vi @ y
     return float(y @ Vi @ y - b @ np.linalg.pinv(A, rcond=1e-10, hermitian=True) @ b), int(
-        np.linalg.matrix_rank(X, tol=1e-8 * np.abs(X).max()))
+        np.linalg.matrix_rank(X, tol=1e-8))
 
 
 def _cols(design: Design, terms: list[int]) -> list[int]:
