@@ -554,3 +554,17 @@ def test_only_the_genetic_term_gives_blups_and_pev():
     L = np.array([np.concatenate([np.zeros(fx.ncol), rz.rows(pd.DataFrame({"id": [i]}))[0]])
                   for i in tab["vm(id, K)"]])
     _check(tab, mme, L, sed=True)
+
+
+def test_missing_covariate_rows_omitted():
+    """na_action={'x': 'omit'}: the rows with a missing covariate leave the fit; the
+    covariate's mean (the default prediction point) is over the records fitted."""
+    d = _factorial(seed=12)
+    d.loc[[2, 9], "x"] = np.nan
+    m = asr.asreml("y ~ A + x", random="~ Blk", data=d, na_action={"x": "omit"})
+    kept = d.dropna(subset=["x"])
+    s2b, s2e = m.result.theta
+    mme, fx, rz = _dense(kept, [(), ("A",), ("x",)], [("Blk",)], [s2b], s2e)
+    xb = {"x": float(kept.dropna(subset=["y"])["x"].mean())}
+    tab = m.predict("A", sed=True, vcov=True)
+    _check(tab, mme, _L(fx, rz, [({"A": a}, {}) for a in tab["A"]], xb), sed=True)
