@@ -568,3 +568,59 @@ def test_missing_covariate_rows_omitted():
     xb = {"x": float(kept.dropna(subset=["y"])["x"].mean())}
     tab = m.predict("A", sed=True, vcov=True)
     _check(tab, mme, _L(fx, rz, [({"A": a}, {}) for a in tab["A"]], xb), sed=True)
+
+
+# ---- other covariance structures: only C changes; L is the same -------------------------
+def test_idh_env_by_gen():
+    d = _met(seed=9)
+    m = asr.asreml("y ~ Env", random="~ Gen + idh(Env):Gen", data=d)
+    th = dict(zip(m.result.names, m.result.theta))
+    lev = {"Env": ENV, "Gen": GEN}
+    fx, rz = Design([(), ("Env",)], lev), Design([("Gen",), ("Env", "Gen")], lev)
+    G = np.diag(np.concatenate([np.full(len(GEN), th["Gen"])]
+                               + [np.full(len(GEN), th[f"Env:Gen!Env_{e}"]) for e in ENV]))
+    mme = DenseMME(fx.rows(d), rz.rows(_at(d)), G, th["units!R"] * np.eye(len(d)),
+                   d["y"].to_numpy(float))
+    tab = m.predict("Env:Gen", sed=True, vcov=True)
+    _check(tab, mme, _met_L(fx, rz, [({"Env": e, "Gen": g}, {})
+                                     for e, g in zip(tab["Env"], tab["Gen"])]), sed=True)
+    tab = m.predict("Gen")
+    _check(tab, mme, _met_L(fx, rz, [({"Gen": g}, {"Env": equal(ENV)}) for g in tab["Gen"]]))
+
+
+def test_heterogeneous_residual_dsum():
+    d = _met(seed=9)
+    m = asr.asreml("y ~ Env", random="~ Gen", residual="~ dsum(~ units | Env)", data=d)
+    th = dict(zip(m.result.names, m.result.theta))
+    lev = {"Env": ENV, "Gen": GEN}
+    fx, rz = Design([(), ("Env",)], lev), Design([("Gen",)], lev)
+    R = np.diag(d["Env"].map({e: th[f"Env_{e}!units!R"] for e in ENV}).to_numpy(float))
+    mme = DenseMME(fx.rows(d), rz.rows(d), th["Gen"] * np.eye(len(GEN)), R,
+                   d["y"].to_numpy(float))
+    tab = m.predict("Gen", sed=True, vcov=True)
+    _check(tab, mme, _met_L(fx, rz, [({"Gen": g}, {"Env": equal(ENV)}) for g in tab["Gen"]]),
+           sed=True)
+
+
+def test_spatial_ar1_by_ar1_residual():
+    rng = np.random.default_rng(4)
+    nr, nc = 8, 6
+    f = pd.DataFrame([(r, c) for c in range(1, nc + 1) for r in range(1, nr + 1)],
+                     columns=["Row", "Col"])
+    f["Gen"] = rng.permutation(np.resize(GEN, len(f)))
+    f["y"] = (3000 + rng.normal(0, 200, len(f)) + np.cumsum(rng.normal(0, 60, len(f)))).round(0)
+    f["RowF"], f["ColF"] = f["Row"].astype(str), f["Col"].astype(str)
+    m = asr.asreml("y ~ Gen", residual="~ ar1(ColF):ar1(RowF)", data=f)
+    th = dict(zip(m.result.names, m.result.theta))
+
+    def ar(n: int, r: float) -> np.ndarray:
+        return r ** np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+
+    R = th["ColF:RowF!R"] * np.kron(ar(nc, th["ColF:RowF!ColF!cor"]),
+                                    ar(nr, th["ColF:RowF!RowF!cor"]))   # f: Row within Col
+    fg = Design([(), ("Gen",)], {"Gen": GEN})
+    mme = DenseMME(fg.rows(f), np.zeros((len(f), 0)), np.zeros((0, 0)), R,
+                   f["y"].to_numpy(float))
+    tab = m.predict("Gen", sed=True, vcov=True)
+    L = np.array([fg.rows(pd.DataFrame({"Gen": [g]}))[0] for g in tab["Gen"]])
+    _check(tab, mme, L, sed=True)

@@ -272,3 +272,25 @@ def test_multitrait_wald():
     _compare(tab, dense_wald(des, X, np.linalg.inv(V), y), rtol=1e-5)
     _compare(tab, dense_wald(des, X, np.linalg.inv(V), y, conditional=True), "Wald.con",
              rtol=1e-5)
+
+
+def test_kr_heterogeneous_residual():
+    """Kenward-Roger with one residual variance per environment (dsum): ∂V/∂σ²_e is the
+    indicator of environment e's records."""
+    d = _met(seed=9)
+    m = asr.asreml("y ~ Env + Env:Rep", random="~ Gen", residual="~ dsum(~ units | Env)",
+                   data=d)
+    th = dict(zip(m.result.names, m.result.theta))
+    Zg = pd.get_dummies(d["Gen"]).to_numpy(float)
+    dV = [Zg @ Zg.T] + [np.diag((d["Env"] == e).to_numpy(float)) for e in ENV]
+    V = sum(t * v for t, v in zip([th["Gen"]] + [th[f"Env_{e}!units!R"] for e in ENV], dV))
+    des = Design([(), ("Env",), ("Env", "Rep")], {"Env": ENV, "Rep": ["R1", "R2"]})
+    X, y = des.rows(d), d["y"].to_numpy(float)
+    tab = m.wald(denDF="numeric")
+    _compare(tab, dense_wald(des, X, np.linalg.inv(V), y))
+    for k in range(1, len(des.terms)):
+        mkr, fkr, q = dense_kr(X, y, dV, V, X[:, _cols(des, list(range(k)))],
+                               X[:, _cols(des, [k])])
+        assert q == tab.iloc[k]["Df"]
+        np.testing.assert_allclose(tab.iloc[k]["denDF"], mkr, rtol=1e-5)
+        np.testing.assert_allclose(tab.iloc[k]["F.adj"], fkr, rtol=1e-5)
