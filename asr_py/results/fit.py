@@ -338,9 +338,10 @@ class AsremlFit:
         ('kr') or 'default': Kenward-Roger (1997) denominator df, adds the columns denDF,
         F.adj (the KR-scaled F) and Pr(F) = P(F(Df, denDF) > F.adj); 'satterthwaite':
         Satterthwaite df (lmerTest's method), F.adj = F.inc.
-        ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Wald.con,
-        F.con, Pr(Chisq.con) - each term after all terms that do not contain it - and, with
-        denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80 columns (4 significant
+        ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Df.con,
+        Wald.con, F.con, Pr(Chisq.con) - each term after all terms that do not contain it,
+        explicitly or by nesting (sites coded apart within locations contain the location
+        term) - and, with denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80 columns (4 significant
         digits, wide tables wrapped); the values keep full precision."""
         from asr_py.errors import AsrError
         from asr_py.results.wald import DENDF_CHOICES, SSTYPE_CHOICES
