@@ -624,3 +624,39 @@ def test_spatial_ar1_by_ar1_residual():
     tab = m.predict("Gen", sed=True, vcov=True)
     L = np.array([fg.rows(pd.DataFrame({"Gen": [g]}))[0] for g in tab["Gen"]])
     _check(tab, mme, L, sed=True)
+
+
+def test_random_interaction_with_fixed_factor():
+    """A fixed, Blk and A:Blk random: classify A:Blk takes both BLUPs; classify Blk
+    averages A (fixed) and so brings A:Blk in; average='Blk' brings both random terms in."""
+    d = _factorial(seed=21)
+    m = asr.asreml("y ~ A", random="~ Blk + A:Blk", data=d)
+    s2b, s2ab, s2e = m.result.theta
+    mme, fx, rz = _dense(d, [(), ("A",)], [("Blk",), ("A", "Blk")], [s2b, s2ab], s2e)
+    tab = m.predict("A:Blk", sed=True, vcov=True)
+    _check(tab, mme, _L(fx, rz, [({"A": a, "Blk": k}, {}) for a, k in zip(tab["A"], tab["Blk"])],
+                        rand_avg=[{}] * len(tab)), sed=True)
+    tab = m.predict("Blk")
+    av = {"A": equal(A)}
+    _check(tab, mme, _L(fx, rz, [({"Blk": k}, av) for k in tab["Blk"]], rand_avg=[av] * len(tab)))
+    kept = sorted(d.dropna(subset=["y"])["Blk"].unique())
+    av = {"Blk": equal(kept)}
+    tab = m.predict("A", average="Blk")
+    _check(tab, mme, _L(fx, rz, [({"A": a}, av) for a in tab["A"]], rand_avg=[av] * len(tab)))
+
+
+def test_newdata_and_parallel(main_eff):
+    d, m, mme, fx, rz, xbar = main_eff
+    nd = pd.DataFrame({"A": ["a1", "a0", "a3"], "B": ["b2", "b0", "b1"],
+                       "x": [100.0, 130.0, 125.5]})
+    tab = m.predict(newdata=nd)
+    _check(tab, mme, _L(fx, rz, [(r, {}) for r in nd.to_dict("records")]))
+    nd2 = nd.assign(Blk=["B0", "B3", "B5"])          # the block BLUPs enter too
+    tab = m.predict(newdata=nd2, sed=True, vcov=True)
+    _check(tab, mme, _L(fx, rz, [(r, {}) for r in nd2.to_dict("records")],
+                        rand_avg=[{}] * 3), sed=True)
+    tab = m.predict("A:B", levels={"A": ["a0", "a2"], "B": ["b1", "b2"]}, parallel=True,
+                    sed=True, vcov=True)
+    assert list(zip(tab["A"], tab["B"])) == [("a0", "b1"), ("a2", "b2")]
+    _check(tab, mme, _L(fx, rz, [({"A": a, "B": b}, {}) for a, b in zip(tab["A"], tab["B"])],
+                        xbar), sed=True)
