@@ -338,9 +338,10 @@ class AsremlFit:
         ('kr') or 'default': Kenward-Roger (1997) denominator df, adds the columns denDF,
         F.adj (the KR-scaled F) and Pr(F) = P(F(Df, denDF) > F.adj); 'satterthwaite':
         Satterthwaite df (lmerTest's method), F.adj = F.inc.
-        ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Wald.con,
-        F.con, Pr(Chisq.con) - each term after all terms that do not contain it - and, with
-        denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80 columns (4 significant
+        ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Df.con,
+        Wald.con, F.con, Pr(Chisq.con) - each term after all terms that do not contain it,
+        explicitly or by nesting (sites coded apart within locations contain the location
+        term) - and, with denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80 columns (4 significant
         digits, wide tables wrapped); the values keep full precision."""
         from asr_py.errors import AsrError
         from asr_py.results.wald import DENDF_CHOICES, SSTYPE_CHOICES
@@ -362,9 +363,14 @@ class AsremlFit:
 
         terms = [(asreml_term_label(t.label), t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
+        contains = full = None
+        if ssType == "conditional":
+            from asr_py.results.wald_margin import containment, full_columns
+
+            contains, full = containment(self.model), full_columns(self.model)
         return ResultTable(wald_table(
             self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
-            conditional=ssType == "conditional",
+            conditional=ssType == "conditional", contains=contains, full=full,
             method="satterthwaite" if key == "satterthwaite" else "kenward-roger"))
 
     def predict(self, classify: str | None = None, levels: dict[str, list[Any]] | None = None,

@@ -9,9 +9,15 @@ columns; Pr(Chisq) = P(χ²_Df > W), ``F.inc`` = W / Df. Equivalently it is the 
 the linear hypothesis L'β = 0 with L' = the term's rows of U.
 
 **Conditional** (``ssType='conditional'``, asreml's F.con with its marginality rule): term k
-is tested after every other term that does not contain it (a term contains k when its
-factors are a strict superset of k's: ``V:N`` contains ``V`` and ``N``), ignoring the terms
-that contain it: the incremental statistic with the columns ordered [those terms, k, rest].
+is tested after every other term that does not contain it, ignoring the terms that contain
+it. A term contains k explicitly when its factors are a strict superset of k's (``V:N``
+contains ``V`` and ``N``) or implicitly when k's factor levels are nested in its levels
+although coded independently (sites nested in locations: Site contains Loc;
+:mod:`asr_py.results.wald_margin`). The statistic is that of the directions k's columns add
+to all columns of the terms it is adjusted for (aliased ones included: in the
+parameterisation with aliased columns dropped, a term's dropped columns are combinations
+of the kept ones); its df ``Df.con`` is the rank they add, below Df when k is partly
+aliased with those terms (0: nothing to test, NaN statistics).
 
 **Denominator df** (``denDF``): for each test's L (above), :mod:`asr_py.results.kenward_roger`
 gives the Kenward-Roger denominator df m and the scaled statistic F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df
@@ -59,18 +65,6 @@ def asreml_term_label(label: str) -> str:
     return _AT_QUOTED.sub(lambda m: f"at({m.group(1).strip()}, {m.group(3)})", label)
 
 
-def _rows_of_u(vcov: np.ndarray, order: list[int], rows: list[int]) -> np.ndarray:
-    """L (p x len(rows)): the rows ``rows`` (positions in ``order``) of the upper Cholesky
-    factor of Var(β̂)⁻¹ with its columns in ``order``, mapped back to the original columns."""
-    M = np.linalg.inv(vcov)
-    M = 0.5 * (M + M.T)
-    o = np.asarray(order)
-    U = np.linalg.cholesky(M[np.ix_(o, o)]).T
-    L = np.zeros((len(rows), vcov.shape[0]))
-    L[:, o] = U[rows, :]
-    return L.T
-
-
 def _own_basis(rows: np.ndarray, cols: list[int]) -> np.ndarray:
     """The same hypothesis with the term's own columns as the identity: L' = (R_cc)⁻¹R for
     the rows R (Satterthwaite's multi-df rule depends on the basis when L'ΦL = I)."""
@@ -82,13 +76,71 @@ def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
     return set(inner) < set(outer)
 
 
+def _orth(A: np.ndarray, tol: float) -> np.ndarray:
+    """Orthonormal basis of the column space of A (columns scaled to unit length first;
+    singular values below ``tol`` x the largest dropped)."""
+    if A.shape[1] == 0:
+        return np.zeros((A.shape[0], 0))
+    norms = np.linalg.norm(A, axis=0)
+    A = A[:, norms > 0] / norms[norms > 0]
+    if A.shape[1] == 0:
+        return np.zeros((A.shape[0], 0))
+    u, sv, _ = np.linalg.svd(A, full_matrices=False)
+    return u[:, sv > tol * max(sv[0], 1.0)]
+
+
+def _conditional_rows(U: np.ndarray, T: np.ndarray, before: list[int], own: list[int]
+                      ) -> np.ndarray:
+    """Rows R (q x p) with R'β the directions that the full columns ``own`` add to the
+    full columns ``before`` in the Var(β̂)⁻¹ = U'U metric (X_full = X_kept·T), orthonormal
+    in it: Var(Rβ̂) = I. q is the conditional numerator df (0: nothing left to test)."""
+    Qa = _orth(U @ T[:, before], 1e-9)
+    B = U @ T[:, own]
+    norms = np.linalg.norm(B, axis=0)
+    B = B[:, norms > 0] / norms[norms > 0]
+    if B.shape[1] == 0:
+        return np.zeros((0, U.shape[1]))
+    Bp = B - Qa @ (Qa.T @ B)
+    u, sv, _ = np.linalg.svd(Bp, full_matrices=False)
+    Qn = u[:, sv > 1e-7]
+    return Qn.T @ U
+
+
+def _own_basis_rank(rows: np.ndarray, cols: list[int]) -> np.ndarray:
+    """:func:`_own_basis` when the rows have the term's rank; with fewer rows (a term
+    partly aliased with one tested before it) the same hypothesis with the identity on
+    the term's columns picked by a pivoted QR; with more (the term's columns dropped as
+    aliased with a term that contains it add directions) the rows as they are."""
+    import scipy.linalg as sla
+
+    q = rows.shape[0]
+    pick = list(cols)
+    if q > len(cols):       # the term's aliased columns add directions: no own basis
+        return rows.T
+    if q < len(cols):
+        _, _, piv = sla.qr(rows[:, cols], pivoting=True, mode="economic")
+        pick = [cols[j] for j in piv[:q]]
+    sub = rows[:, pick]
+    if np.linalg.cond(sub) > 1e10:
+        return rows.T
+    return _own_basis(rows, pick)
+
+
 def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, list[int]]],
                *, kr: KRInfo | None = None, factors: Sequence[tuple[str, ...]] | None = None,
-               conditional: bool = False, method: str = "kenward-roger") -> pd.DataFrame:
+               conditional: bool = False, method: str = "kenward-roger",
+               contains: Sequence[set[int]] | None = None,
+               full: tuple[np.ndarray, list[list[int]]] | None = None) -> pd.DataFrame:
     """Wald table: one row per term (label, its columns in β), columns as in the module
     docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns, by
     ``method`` 'kenward-roger' or 'satterthwaite');
-    ``conditional`` needs ``factors`` (each term's factors, for the marginality rule)."""
+    ``conditional`` needs ``factors`` (each term's factors, for the marginality rule) or
+    ``contains`` (for each term, the terms that contain it: :func:`asr_py.results.
+    wald_margin.containment`, which adds asreml's implicit nesting); ``full`` = (T, each
+    term's columns of X_full = X_kept·T) when columns are aliased
+    (:func:`asr_py.results.wald_margin.full_columns`): a conditional test is then against
+    all columns of the terms it adjusts for. The conditional numerator df is ``Df.con``
+    (less than Df when the term is partly aliased with those terms; 0: NaN statistics)."""
     from scipy import stats
 
     from asr_py.results.kenward_roger import kr_test, satterthwaite_test
@@ -100,6 +152,12 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
     M = 0.5 * (M + M.T)
     U = np.linalg.cholesky(M).T
     z = U @ beta
+    if conditional and contains is None:
+        if factors is None:
+            raise ValueError("conditional tests need each term's factors")
+        contains = [{s for s in range(len(terms)) if s != t
+                     and _contains(factors[s], factors[t])} for t in range(len(terms))]
+    T, full_cols = full if full is not None else (np.eye(beta.size), [list(c) for _, c in terms])
     rows = []
     for t, (label, cols) in enumerate(terms):
         if not cols:
@@ -112,20 +170,16 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
             res = test(kr, beta, _own_basis(U[cols, :], cols))
             row.update({"denDF": res["denDF"], "F.adj": res["F.adj"], "Pr(F)": res["Pr(F)"]})
         if conditional:
-            if factors is None:
-                raise ValueError("conditional tests need each term's factors")
-            before = [c for s, (_, cs) in enumerate(terms) if s != t
-                      and not _contains(factors[s], factors[t]) for c in cs]
-            after = [c for s, (_, cs) in enumerate(terms) if s != t
-                     and _contains(factors[s], factors[t]) for c in cs]
-            order = before + list(cols) + after
-            Lc = _rows_of_u(vcov, order, list(range(len(before), len(before) + df)))
-            lb = Lc.T @ beta
-            wc = float(lb @ np.linalg.solve(Lc.T @ vcov @ Lc, lb))
-            row.update({"Wald.con": wc, "F.con": wc / df,
-                        "Pr(Chisq.con)": float(stats.chi2.sf(wc, df))})
+            before = [c for s in range(len(terms)) if s != t and s not in contains[t]
+                      for c in full_cols[s]]
+            R = _conditional_rows(U, T, before, full_cols[t])
+            dfc = R.shape[0]
+            wc = float(np.sum((R @ beta) ** 2)) if dfc else np.nan
+            row.update({"Df.con": dfc, "Wald.con": wc, "F.con": wc / dfc if dfc else np.nan,
+                        "Pr(Chisq.con)": float(stats.chi2.sf(wc, dfc)) if dfc else np.nan})
             if kr is not None:
-                res = test(kr, beta, _own_basis(Lc.T, list(cols)))
+                res = (test(kr, beta, _own_basis_rank(R, list(cols))) if dfc else
+                       {"denDF": np.nan, "F.adj": np.nan, "Pr(F)": np.nan})
                 row.update({"denDF.con": res["denDF"], "F.con.adj": res["F.adj"],
                             "Pr(F.con)": res["Pr(F)"]})
         rows.append(row)

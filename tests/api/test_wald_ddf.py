@@ -147,16 +147,31 @@ def test_conditional_follows_marginality(oats_fit):
 
 def test_conditional_unbalanced_is_adjusted_wald(dt_example):
     d = dt_example.copy()
-    m = asr.asreml("Yield ~ Env + Block", random="~ Name", data=d)
+    m = asr.asreml("Yield ~ Env + Name", random="~ Block", data=d)
+    assert not m.model.fixed.aliased
     w = m.wald(ssType="conditional")
     b = m.result.beta
     V = m.result.vcov_beta
-    for t in m.model.fixed.terms[1:]:  # Env | Block and Block | Env: the full-model Wald
+    for t in m.model.fixed.terms[1:]:  # Env | Name and Name | Env: the full-model Wald
         c = t.columns
         ref = b[c] @ np.linalg.solve(V[np.ix_(c, c)], b[c])
         assert w.loc[t.label, "Wald.con"] == pytest.approx(ref, rel=1e-8)
-    # Env was entered first: incremental (ignoring Block) differs from conditional
+    # Env was entered first: incremental (ignoring Name) differs from conditional
     assert abs(w.loc["Env", "Wald statistic"] - w.loc["Env", "Wald.con"]) > 1e-3
+
+
+def test_conditional_block_nested_in_env_coded_apart(dt_example):
+    """Blocks are nested in environments though coded apart (CA.2013.1, ...): asreml does not
+    adjust a term for one that encompasses it implicitly (ASReml User Guide, conditional F
+    statistics, its REGION/LOCATION example), so Env's conditional test is its incremental
+    one (before session 15 it was the Wald test of Env's kept columns after Block's, which,
+    with two Block columns aliased, tested a mixture of Block contrasts)."""
+    m = asr.asreml("Yield ~ Env + Block", random="~ Name", data=dt_example)
+    assert m.model.fixed.aliased
+    w = m.wald(ssType="conditional")
+    for t in ("Env", "Block"):
+        assert w.loc[t, "Wald.con"] == pytest.approx(w.loc[t, "Wald statistic"], rel=1e-8)
+        assert w.loc[t, "Df.con"] == w.loc[t, "Df"]
 
 
 def test_kr_against_finite_differences_heterogeneous_residual(dt_example):

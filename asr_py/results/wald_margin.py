@@ -1,0 +1,100 @@
+"""Which fixed terms a conditional Wald test may not adjust for, and the full columns of X.
+
+asreml's rule for the conditional (F.con) tests (ASReml User Guide, "Conditional F
+statistics"): a term is not adjusted for another term that encompasses it explicitly (A:C
+is not adjusted for A:B:C: the factors of A:C are a strict subset of those of A:B:C) or
+implicitly (REGION is not adjusted for LOCATION when locations are nested in regions
+although coded independently). Implicit here: on the records of the fit, the level
+combination of the inner term's factors is a function of the outer term's, with strictly
+fewer combinations, and the inner term's covariates (and ``trait``) are among the outer's.
+
+:func:`full_columns` gives, for the aliased parameterisation (asreml and asr_py drop the
+columns that are linear combinations of earlier ones), T with X_full = X_kept·T and each
+term's columns in X_full: a term tested after terms whose columns were dropped (because a
+later term made them aliased) must be tested against the span of all their columns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.model.spec import Model
+
+
+def _explicit(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    return set(inner) < set(outer)
+
+
+def containment(model: Model) -> list[set[int]]:
+    """For each fixed term, the positions of the terms that contain it (explicitly or
+    implicitly, module docstring)."""
+    terms = model.fixed.terms
+    frame = model.records.frame
+    rows = np.unique(np.asarray(model.records.row))
+    sub = frame.iloc[rows] if len(rows) else frame
+    n = len(terms)
+    out: list[set[int]] = [set() for _ in range(n)]
+    codes: dict[tuple[str, ...], tuple[np.ndarray, int] | None] = {}
+
+    def combo(facs: tuple[str, ...]) -> tuple[np.ndarray, int] | None:
+        """Codes of the level combinations of ``facs`` over the records (None: a factor
+        is not a data column)."""
+        if facs not in codes:
+            if not all(f in sub.columns for f in facs):
+                codes[facs] = None
+            else:
+                key = pd.MultiIndex.from_frame(sub[list(facs)].astype(str))
+                c, u = pd.factorize(key)
+                codes[facs] = (c, len(u))
+        return codes[facs]
+
+    for k, tk in enumerate(terms):
+        for s, ts in enumerate(terms):
+            if s == k:
+                continue
+            if _explicit(tuple(ts.factors), tuple(tk.factors)):
+                out[k].add(s)
+                continue
+            fk = tuple(f for f in tk.factor_parts if f != "trait")
+            fs = tuple(f for f in ts.factor_parts if f != "trait")
+            ck = set(tk.factors) - set(tk.factor_parts) - {"trait"}
+            cs = set(ts.factors) - set(ts.factor_parts) - {"trait"}
+            if (not fk or not fs or not ck <= cs or set(fk) <= set(fs)
+                    or ("trait" in tk.factors and "trait" not in ts.factors)):
+                continue
+            a, b = combo(fk), combo(fs)
+            if a is None or b is None or a[1] >= b[1]:
+                continue
+            pairs = pd.DataFrame({"s": b[0], "k": a[0]}).drop_duplicates()
+            if not pairs["s"].duplicated().any():      # each s combination: one k one
+                out[k].add(s)
+    return out
+
+
+def full_columns(model: Model) -> tuple[np.ndarray, list[list[int]]] | None:
+    """(T, the columns of each term in X_full) with X_full = X_kept·T; None when no column
+    is aliased (T = I)."""
+    fx = model.fixed
+    if not fx.aliased or not fx.all_names:
+        return None
+    N = np.asarray(fx.null_basis, dtype=float)
+    pos = {nm: j for j, nm in enumerate(fx.all_names)}
+    kept = [pos[nm] for nm in fx.names]
+    dropped = [pos[nm] for nm in fx.aliased if nm in pos]
+    if N.shape[1] != len(dropped):
+        return None
+    Nd = N[dropped, :]
+    if np.linalg.matrix_rank(Nd) < len(dropped):
+        return None
+    Ne = N @ np.linalg.inv(Nd)          # null vectors with the identity on the dropped rows
+    T = np.zeros((len(kept), len(fx.all_names)))
+    T[np.arange(len(kept)), kept] = 1.0
+    T[:, dropped] = -Ne[kept, :]
+    # the intercept lists no all_columns: its kept column then
+    cols = [[pos[nm] for nm in t.all_columns if nm in pos]
+            or [pos[fx.names[c]] for c in t.columns] for t in fx.terms]
+    return T, cols
