@@ -26,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.results.predict import PREDICT_HEADING
 
-__all__ = ["R_OWN", "FRAME_INTERNAL", "ALLDIFFS_INTERNAL", "LSD_FRAME_ATTRS",
-           "PREDICT_HEADING", "user_attrs", "attributes", "set_attr", "with_attrs",
+__all__ = ["Boxed", "box", "unbox", "R_OWN", "FRAME_INTERNAL", "ALLDIFFS_INTERNAL",
+           "LSD_FRAME_ATTRS", "PREDICT_HEADING", "user_attrs", "attributes", "set_attr",
+           "with_attrs",
            "lintrans_heading"]
 
 #: the attributes R derives from the object itself
@@ -42,12 +44,48 @@ ALLDIFFS_INTERNAL = frozenset({"retain.zeroLSDs", "zero.tolerance", "transform.p
 LSD_FRAME_ATTRS = ("LSDtype", "LSDby", "LSDstatistic", "LSDaccuracy", "avsed.tolerance",
                    "accuracy.threshold", "LSDvalues")
 
-#: asreml 4.2's ``heading`` attribute of predict()'s pvals: one text (asreml 4.1 gave a
-#: vector of lines); the notes without the per-fit averaging/ignored sets lines
-PREDICT_HEADING = ("\nNotes:\n- The predictions are obtained by averaging across the "
-                   "hypertable\n  calculated from model terms constructed solely from factors "
-                   "in\n  the averaging and classify sets.\n- Use 'average' to move ignored "
-                   "factors into the averaging set.\n")
+
+class Boxed:
+    """An attribute value pandas cannot compare as one truth value (an array, a named
+    vector, NA): pandas compares ``DataFrame.attrs`` when it concatenates frames, and
+    ``==`` of arrays is elementwise. Boxed values compare equal when their values are
+    the same (NA equal to NA)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Boxed):
+            return NotImplemented
+        a, b = self.value, other.value
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, pd.Series) and not a.index.equals(b.index):
+            return False
+        try:
+            return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+        except TypeError:
+            return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Boxed({self.value!r})"
+
+
+def box(value: Any) -> Any:
+    """``value`` as it is stored in ``attrs`` (arrays, named vectors and NA boxed)."""
+    if isinstance(value, np.ndarray | pd.Series | pd.Index) or (
+            isinstance(value, float) and np.isnan(value)):
+        return Boxed(value)
+    return value
+
+
+def unbox(value: Any) -> Any:
+    """A stored attribute's value (:func:`box` undone)."""
+    return value.value if isinstance(value, Boxed) else value
 
 
 def _internal(x: Any) -> frozenset[str]:
@@ -65,7 +103,7 @@ def user_attrs(x: Any) -> dict[str, Any]:
     if not isinstance(attrs, Mapping):
         return {}
     skip = _internal(x)
-    return {str(k): v for k, v in attrs.items()
+    return {str(k): unbox(v) for k, v in attrs.items()
             if v is not None and k not in skip and k not in R_OWN}
 
 
@@ -109,7 +147,7 @@ def set_attr(x: Any, name: str, value: Any) -> Any:
         if value is None:
             out.attrs.pop(name, None)
         else:
-            out.attrs[name] = value
+            out.attrs[name] = box(value)
         return out
     raise AsrError(f"attr(x, {name!r}) <- value: x is a {type(x).__name__}, which cannot "
                    "carry R attributes here",
@@ -120,7 +158,7 @@ def with_attrs(frame: pd.DataFrame, attrs: Mapping[str, Any]) -> pd.DataFrame:
     """``frame`` (not copied) with exactly the R attributes ``attrs`` (NULL ones left out),
     keeping its bookkeeping keys."""
     keep = {k: v for k, v in frame.attrs.items() if k in FRAME_INTERNAL}
-    frame.attrs = {**keep, **{k: v for k, v in attrs.items() if v is not None}}
+    frame.attrs = {**keep, **{k: box(v) for k, v in attrs.items() if v is not None}}
     return frame
 
 

@@ -85,7 +85,9 @@ def _frame_attrs(attrs: Mapping[str, Any] | None) -> dict[str, Any]:
             out[k] = [val]
         else:
             out[str(k)] = val
-    return _renamed(out)
+    from asr_py.compat.rattrs import box
+
+    return {k: box(v) for k, v in _renamed(out).items()}
 
 
 def _renamed(a: dict[str, Any]) -> dict[str, Any]:
