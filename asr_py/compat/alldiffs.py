@@ -577,7 +577,12 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
 
 
 def _transform_of(obj: Alldiffs) -> dict[str, Any]:
+    """The transformation to backtransform with: the backtransforms component's attributes
+    (as asremlPlus reads them, R/alldiffs.v5.r 1759-1770), else the object's settings."""
+    bt = obj.get("backtransforms")
     a = obj.attrs
+    if bt is not None and bt.attrs.get("transform.power") is not None:
+        a = bt.attrs
     return {"transform_power": a.get("transform.power", 1), "offset": a.get("offset", 0),
             "scale": a.get("scale", 1),
             "transform_function": a.get("transform.function", "identity")}
@@ -716,9 +721,12 @@ def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
         obj["LSD"] = lsd
     if obj.get("backtransforms") is not None:
         bt = obj["backtransforms"].iloc[order]
-        obj["backtransforms"] = bt[[c for c in vs if c in bt.columns] +
-                                   [c for c in bt.columns if c not in vs]].reset_index(
-                                       drop=True)
+        bt = bt[[c for c in vs if c in bt.columns] +
+                [c for c in bt.columns if c not in vs]].reset_index(drop=True)
+        for v in vs:        # the classify factors as the predictions have them (levels, labels)
+            if v in bt.columns and len(bt) == len(obj["predictions"]):
+                bt[v] = obj["predictions"][v].to_numpy()
+        obj["backtransforms"] = bt
     return obj
 
 
@@ -974,6 +982,28 @@ def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None 
         p[factor] = pd.Categorical(p[factor].astype(str).map(dict(zip(levs, lab))),
                                    categories=lab)
         out = _reorder(out, p, _cls(out))
+    return _relabel_lsd(out)
+
+
+def _relabel_lsd(out: Alldiffs) -> Alldiffs:
+    """facRecast's LSD component recalculated for the recast factor and the predictions'
+    LSDvalues renamed after it (R/alldiffs.v5.r 1008-1029)."""
+    a = out.attrs
+    if out.get("LSD") is None or out.get("sed") is None or a.get("LSDtype") == "supplied":
+        return out
+    lsd = _lsd(out)
+    if lsd is None:
+        return out
+    out["LSD"] = lsd
+    pred = out["predictions"]
+    if pred.attrs.get("LSDvalues") is not None:
+        stat = pred.attrs.get("LSDstatistic") or "mean"
+        name = f"{str(stat).replace('imum', '')}LSD"
+        if name in lsd.columns:
+            vals = pd.Series(lsd[name].to_numpy(dtype=float), index=[str(i) for i in lsd.index])
+            out["predictions"] = with_attrs(pred.copy(), {**user_attrs(pred),
+                                                          "r_class": pred.attrs.get("r_class"),
+                                                          "LSDvalues": vals})
     return out
 
 
@@ -997,12 +1027,24 @@ def facRename(object: Alldiffs, factor_names: Sequence[str] | str,
         out["backtransforms"] = out["backtransforms"].rename(columns=ren)
     a = out.attrs
     a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(_cls(object)))
-    if a.get("LSDby"):
+    by: list[str] | None = None
+    if a.get("LSDby") and out.get("LSD") is not None:
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
-        a["LSDby"] = [ren.get(b, b) for b in by]
+        by = a["LSDby"] = [ren.get(b, b) for b in by]
+        # R/alldiffs.v5.r 1045-1072: the frames' LSDby follow (the backtransforms' is NULL
+        # without an LSD component and LSDby)
+        out["predictions"] = _with_attr(out["predictions"], "LSDby", by)
+    if out.get("backtransforms") is not None:
+        out["backtransforms"] = _with_attr(out["backtransforms"], "LSDby", by)
     if a.get("sortFactor"):
         a["sortFactor"] = ren.get(a["sortFactor"], a["sortFactor"])
     return out
+
+
+def _with_attr(frame: pd.DataFrame, name: str, value: Any) -> pd.DataFrame:
+    """``frame`` with R attribute ``name`` set to ``value`` (None removes it)."""
+    return with_attrs(frame, {**user_attrs(frame), "r_class": frame.attrs.get("r_class"),
+                              name: value})
 
 
 def attr(x: Any, which: str, exact: bool = False) -> Any:
