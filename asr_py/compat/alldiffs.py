@@ -885,6 +885,7 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                          LSDaccuracy=LSDaccuracy or "maxAbsDeviation",
                          **_lintransform_scale(alldiffs_obj, submodel=cls != "Combination"))
     out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha,
+                             LSDstatistic=LSDstatistic, LSDaccuracy=LSDaccuracy,
                              avsed_tolerance=avsed_tolerance,
                              accuracy_threshold=accuracy_threshold)
     if not Vmatrix:

@@ -203,6 +203,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     if LSDsupplied is not None and not supplied:
         more = {"LSDsupplied": LSDsupplied}      # redoErrorIntervals warns it is ignored
     obj = redoErrorIntervals(obj, error_intervals=kind, alpha=alpha,
+                             LSDstatistic=LSDstatistic, LSDaccuracy=LSDaccuracy,
                              avsed_tolerance=avsed_tolerance,
                              accuracy_threshold=accuracy_threshold, **more)
     if sortFactor is not None:
