@@ -60,6 +60,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.faccombine import facCombine
 from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
@@ -77,8 +78,9 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
            "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
            "plotPredictions",
-           "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
-           "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn", "SUMMARY_COLUMNS",
+           "estimateV", "chooseModel", "facCombine", "facRecast", "facRename", "attr",
+           "findLSDminerrors", "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn",
+           "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
            "gammas_con"]
 
