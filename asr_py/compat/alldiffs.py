@@ -725,7 +725,7 @@ def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
                 [c for c in bt.columns if c not in vs]].reset_index(drop=True)
         for v in vs:        # the classify factors as the predictions have them (levels, labels)
             if v in bt.columns and len(bt) == len(obj["predictions"]):
-                bt[v] = obj["predictions"][v].to_numpy()
+                bt[v] = pd.Series(obj["predictions"][v].array, index=bt.index)
         obj["backtransforms"] = bt
     return obj
 
