@@ -75,7 +75,7 @@ def _combine_frame(frame: pd.DataFrame, factors: list[str], comb: pd.Series,
     and the other factors dropped, its attributes kept."""
     cols = [c for c in frame.columns if c not in factors[1:]]
     out = frame[cols].copy()
-    out[factors[0]] = comb.to_numpy()
+    out[factors[0]] = pd.Series(comb.array, index=out.index)
     out = out.rename(columns={factors[0]: newfac})
     out.attrs = frame.attrs
     return out
