@@ -65,6 +65,7 @@ from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
+from asr_py.compat.rattrs import RFormula
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
 from asr_py.errors import AsrError
 from asr_py.results.wald import as_asreml_reports
@@ -657,6 +658,8 @@ def getFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random"
         text = call.get(w) or (call.get("rcov") if w == "residual" else None) or \
             (call.get("residual") if w == "rcov" else None)
         out[w] = _expanded(text, w) if text is not None and expanded else text
+        if out[w] is not None:          # R's formula: as.character() gives c("~", ...)
+            out[w] = RFormula(out[w])
     return out
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.results.predict import PREDICT_HEADING
 
-__all__ = ["Boxed", "box", "unbox", "R_OWN", "FRAME_INTERNAL", "ALLDIFFS_INTERNAL",
+__all__ = ["RFormula", "Boxed", "box", "unbox", "R_OWN", "FRAME_INTERNAL", "ALLDIFFS_INTERNAL",
            "LSD_FRAME_ATTRS", "PREDICT_HEADING", "user_attrs", "attributes", "set_attr",
            "with_attrs",
            "lintrans_heading"]
@@ -43,6 +43,20 @@ ALLDIFFS_INTERNAL = frozenset({"retain.zeroLSDs", "zero.tolerance", "transform.p
 #: the LSD attributes redoErrorIntervals puts on a predictions frame (alldiffs.v5.r 2056-2063)
 LSD_FRAME_ATTRS = ("LSDtype", "LSDby", "LSDstatistic", "LSDaccuracy", "avsed.tolerance",
                    "accuracy.threshold", "LSDvalues")
+
+
+class RFormula(str):
+    """A model formula's text standing for R's formula object: R's ``as.character`` of it
+    is ``c("~", lhs, rhs)`` (``c("~", rhs)`` one-sided), not the whole text."""
+
+    __slots__ = ()
+
+    def r_character(self) -> list[str]:
+        """R's ``as.character(formula)``."""
+        lhs, sep, rhs = str(self).partition("~")
+        if not sep:
+            return [str(self)]
+        return ["~", rhs.strip()] if not lhs.strip() else ["~", lhs.strip(), rhs.strip()]
 
 
 class Boxed:

@@ -714,6 +714,8 @@ def r_labels(x: Any) -> Any:
     the way R prints them (28.0 -> "28", as a number column read with missing values holds
     floats), and a missing value stays missing (R's NA), never the text "nan"; asr.asreml
     then treats those records by its na_action as asreml does."""
+    if hasattr(x, "r_character"):      # a formula (asr.plus.getFormulae): c("~", lhs, rhs)
+        return x.r_character()
     if not isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple):
         return x if x is None or isinstance(x, str) else _r_label(x)
     s = pd.Series(x) if not isinstance(x, pd.Series) else x

@@ -155,3 +155,13 @@ def test_set_attr_null_removes_and_errors_name_the_type() -> None:
     assert "heading" not in attributes(set_attr(d, "heading", None))
     with pytest.raises(asr.AsrError, match="int"):
         set_attr(3, "a", 1)
+
+
+def test_getformulae_as_character_is_r_formula_layout(fit) -> None:
+    from asr_py.translate.runtime import r_labels
+
+    f = asr.plus.getFormulae(fit)
+    # R: as.character(~ B + B:WP) is c("~", "B + B:WP"); of y ~ x, c("~", "y", "x")
+    assert r_labels(f["random"]) == ["~", "B + B:WP"]
+    assert r_labels(f["fixed"]) == ["~", "Y", "N*V"]
+    assert f["random"] == fit.call["random"]          # still the formula's text
