@@ -147,6 +147,8 @@ def _standardise(predictions: pd.DataFrame, classify: str) -> pd.DataFrame:
             if k not in FRAME_INTERNAL or k == "r_class"}
     p = p[vs + rest].reset_index(drop=True)
     p.attrs = kept          # as.alldiffs keeps the predictions' R attributes (heading)
+    # as.predictions.frame's class (R/alldiffs.v5.r 159)
+    p.attrs["r_class"] = ["predictions.frame", "asreml.predict", "data.frame"]
     return p
 
 

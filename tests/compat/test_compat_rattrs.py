@@ -165,3 +165,16 @@ def test_getformulae_as_character_is_r_formula_layout(fit) -> None:
     assert r_labels(f["random"]) == ["~", "B + B:WP"]
     assert r_labels(f["fixed"]) == ["~", "Y", "N*V"]
     assert f["random"] == fit.call["random"]          # still the formula's text
+
+
+def test_r_class_of_emulated_objects(fit, wald) -> None:
+    from asr_py.translate.runtime import r_class
+
+    x = asr.plus.predictPlus(fit, "N:V", wald_tab=wald)
+    # R/alldiffs.v5.r 159 (as.predictions.frame) and 296 (as.alldiffs)
+    assert r_class(x["predictions"]) == ["predictions.frame", "asreml.predict", "data.frame"]
+    assert r_class(x) == ["alldiffs", "list"] and r_class(fit) == "asreml"
+    assert r_class(pd.DataFrame({"a": [1]})) == "data.frame"
+    assert r_class(pd.Series(["a"], dtype="category")) == "factor"
+    assert r_class(np.eye(2)) == ["matrix", "array"] and r_class(None) == "NULL"
+    assert r_class(asr.plus.getFormulae(fit)["fixed"]) == "formula"
