@@ -84,13 +84,19 @@ def test_factor_combinations_lsdvalues_named_by_lsdby(fit, wald, sed) -> None:
     assert asr.plus.attr(x["predictions"], "LSDby") == "N"
 
 
-def test_confidence_redo_drops_lsd_attributes_keeps_heading(fit, wald) -> None:
-    x = asr.plus.predictPlus(fit, "N:V", wald_tab=wald, error_intervals="half")
-    y = asr.plus.redoErrorIntervals(x, error_intervals="Confidence")
+def test_confidence_intervals_set_no_lsd_attributes(fit, wald) -> None:
+    y = asr.plus.predictPlus(fit, "N:V", wald_tab=wald, error_intervals="Confidence")
     pa = attributes(y["predictions"])
-    # the old intervals are removed with `[.data.frame`, dropping the LSD attributes
+    # alldiffs.v5.r 2054-2063 run only for halfLeastSignificant intervals
     assert not (LSD_ATTRS & set(pa)) and len(pa["heading"]) == 1
     assert {"LSDtype", "LSDstatistic", "LSDaccuracy"} <= set(attributes(y))
+    # x[, -cols] removing old intervals keeps the attributes (base R's `[.data.frame`
+    # copies them): a Confidence redo of halfLSD predictions leaves their LSD attributes
+    x = asr.plus.predictPlus(fit, "N:V", wald_tab=wald, error_intervals="half")
+    z = asr.plus.redoErrorIntervals(x, error_intervals="Confidence")
+    assert "upper.Confidence.limit" in z["predictions"].columns
+    assert attributes(z["predictions"])["LSDvalues"] == attributes(x["predictions"])[
+        "LSDvalues"]
 
 
 def test_backtransform_attributes(fit, wald) -> None:
