@@ -36,7 +36,7 @@ __all__ = ["RFormula", "Boxed", "box", "unbox", "R_OWN", "FRAME_INTERNAL", "ALLD
 #: the attributes R derives from the object itself
 R_OWN = ("names", "class", "row.names", "dim", "dimnames")
 #: ``DataFrame.attrs`` keys that are asr_py's bookkeeping, not R attributes
-FRAME_INTERNAL = frozenset({"vcov", "sed", "avsed", "r_list", "inverse", "r_class"})
+FRAME_INTERNAL = frozenset({"vcov", "sed", "avsed", "r_list", "inverse", "r_class", "_r_attrs"})
 #: Alldiffs ``attrs`` keys that are asr.plus's bookkeeping, not attributes asremlPlus sets
 ALLDIFFS_INTERNAL = frozenset({"retain.zeroLSDs", "zero.tolerance", "transform.power",
                                "offset", "scale", "transform.function", "LSDsupplied"})
