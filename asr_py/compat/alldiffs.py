@@ -39,6 +39,14 @@ from asr_py.compat.lsd import (
     pick_statistics,
     rm_nazero,
 )
+from asr_py.compat.rattrs import (
+    FRAME_INTERNAL,
+    R_OWN,
+    attributes,
+    lintrans_heading,
+    user_attrs,
+    with_attrs,
+)
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
 from asr_py.results.predict import unwrap_classify
@@ -135,8 +143,12 @@ def _standardise(predictions: pd.DataFrame, classify: str) -> pd.DataFrame:
             p[v] = pd.Categorical(p[v].astype(str), categories=list(dict.fromkeys(
                 p[v].astype(str))))
     rest = [c for c in p.columns if c not in vs]
+    kept = {k: v for k, v in predictions.attrs.items()
+            if k not in FRAME_INTERNAL or k == "r_class"}
     p = p[vs + rest].reset_index(drop=True)
-    p.attrs = {}
+    p.attrs = kept          # as.alldiffs keeps the predictions' R attributes (heading)
+    # as.predictions.frame's class (R/alldiffs.v5.r 159)
+    p.attrs["r_class"] = ["predictions.frame", "asreml.predict", "data.frame"]
     return p
 
 
@@ -442,10 +454,10 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     a.pop("LSDsupplied", None)
     if a["LSDtype"] == "supplied":
         a["LSDsupplied"] = LSDsupplied
-    if LSDstatistic:
-        a["LSDstatistic"] = pick_statistics(LSDstatistic)
-    if LSDaccuracy:
-        a["LSDaccuracy"] = pick(LSDaccuracy, ACCURACIES, "LSDaccuracy")
+    # asremlPlus's defaults, not the object's: LSDstatistic "mean", LSDaccuracy
+    # "maxAbsDeviation" (R/alldiffs.v5.r 1740-1790; set on the object at 2095-2099)
+    a["LSDstatistic"] = pick_statistics(LSDstatistic or "mean")
+    a["LSDaccuracy"] = pick(LSDaccuracy or "maxAbsDeviation", ACCURACIES, "LSDaccuracy")
     if obj.get("sed") is None and obj.get("vcov") is not None:
         obj["sed"] = _sed_from_vcov(obj["vcov"])
     if obj.get("sed") is not None and obj.get("differences") is None:
@@ -454,7 +466,12 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
                                           columns=obj["sed"].columns)
     if obj.get("sed") is not None:
         obj["LSD"] = _lsd(obj)
-    pred = _drop_intervals(obj["predictions"]).copy()
+    pred0 = obj["predictions"]
+    heading = pred0.attrs.get("heading")
+    pred = _drop_intervals(pred0).copy()
+    # R's x[, -cols] dropping the old intervals keeps the frame's attributes (base R's
+    # `[.data.frame` copies them, copyDFattr); within() adding the new ones too
+    kept = user_attrs(pred0) | {"r_class": pred0.attrs.get("r_class")}
     tdf = a.get("tdf")
     if kind in ("Confidence", "halfLeastSignificant") and (tdf is None or not np.isfinite(tdf)):
         warnings.warn("redoErrorIntervals(): the degrees of freedom of the t-distribution are "
@@ -500,28 +517,40 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     if kind == "halfLeastSignificant" and half is not None and np.isfinite(thr):
         pred["LSDwarning"] = _pred_accuracy(obj, half) > thr
     pred = _status_last(pred)
-    pred.attrs = _lsd_attrs(obj, avsed_tolerance, accuracy_threshold) if (
-        kind == "halfLeastSignificant" and half is not None) else {}
-    obj["predictions"] = pred
-    out = addBacktransforms(obj, **_transform_of(obj))
-    if out.get("backtransforms") is not None and pred.attrs:
-        out["backtransforms"].attrs = {k: v for k, v in pred.attrs.items()
-                                       if k != "LSDvalues"}
-    return out
+    if kind == "halfLeastSignificant" and half is not None:
+        if a["LSDtype"] == "factor.combinations" or (a["LSDtype"] == "supplied"
+                                                      and a["LSDby"]):
+            kept = {"r_class": kept.get("r_class")}     # its merge keeps heading and class
+        kept.update(_lsd_attrs(obj, avsed_tolerance, accuracy_threshold))
+    kept["heading"] = heading               # R/alldiffs.v5.r 2100
+    obj["predictions"] = with_attrs(pred, kept)
+    return addBacktransforms(obj, **_transform_of(obj))
 
 
 def _lsd_attrs(obj: Alldiffs, avsed_tolerance: float | None,
                accuracy_threshold: float | None) -> dict[str, Any]:
-    """asremlPlus's attributes of predictions with halfLeastSignificant intervals: the LSD
-    settings and ``LSDvalues``, the assigned LSD of each LSD row (a dict by its label)."""
+    """asremlPlus's attributes of predictions with halfLeastSignificant intervals
+    (R/alldiffs.v5.r 2054-2063): the LSD settings (a NULL LSDby is no attribute; a NULL
+    tolerance or threshold is R's NA) and ``LSDvalues``, the assigned LSDs: one number
+    (overall), one per prediction (per.prediction), or named by the LSDby combinations
+    (factor.combinations, 2011-2012)."""
     a = obj.attrs
     lsd = obj.get("LSD")
-    vals = {} if lsd is None else {str(k): float(v) for k, v in
-                                   zip(lsd.index, lsd["assignedLSD"])}
+    vals: Any = None
+    if lsd is not None:
+        assigned = lsd["assignedLSD"].to_numpy(dtype=float)
+        if a.get("LSDtype") == "per.prediction":
+            vals = assigned
+        elif a.get("LSDtype") == "factor.combinations" or (
+                a.get("LSDtype") == "supplied" and a.get("LSDby")):
+            vals = pd.Series(assigned, index=[str(k) for k in lsd.index])
+        else:
+            vals = float(assigned[0])
     return {"LSDtype": a.get("LSDtype"), "LSDby": a.get("LSDby"),
             "LSDstatistic": a.get("LSDstatistic"), "LSDaccuracy": a.get("LSDaccuracy"),
-            "avsed.tolerance": avsed_tolerance, "accuracy.threshold": accuracy_threshold,
-            "LSDvalues": vals}
+            "avsed.tolerance": np.nan if avsed_tolerance is None else avsed_tolerance,
+            "accuracy.threshold": np.nan if accuracy_threshold is None
+            else accuracy_threshold, "LSDvalues": vals}
 
 
 def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
@@ -550,7 +579,12 @@ def _pred_accuracy(obj: Alldiffs, assigned: np.ndarray) -> np.ndarray:
 
 
 def _transform_of(obj: Alldiffs) -> dict[str, Any]:
+    """The transformation to backtransform with: the backtransforms component's attributes
+    (as asremlPlus reads them, R/alldiffs.v5.r 1759-1770), else the object's settings."""
+    bt = obj.get("backtransforms")
     a = obj.attrs
+    if bt is not None and bt.attrs.get("transform.power") is not None:
+        a = bt.attrs
     return {"transform_power": a.get("transform.power", 1), "offset": a.get("offset", 0),
             "scale": a.get("scale", 1),
             "transform_function": a.get("transform.function", "identity")}
@@ -591,7 +625,7 @@ def addBacktransforms(alldiffs_obj: Alldiffs, transform_power: float = 1, offset
     if func in _INVERSE_LINK:
         obj.attrs.update({"transform.power": 1, "offset": 0, "scale": 1,
                           "transform.function": func})
-        obj["backtransforms"] = _link_backtransforms(obj, func)
+        obj["backtransforms"] = _bt_attrs(_link_backtransforms(obj, func), obj, 1, 0, 1, func)
         return obj
     obj.attrs.update({"transform.power": transform_power, "offset": offset, "scale": scale,
                       "transform.function": "identity"})
@@ -616,8 +650,22 @@ def addBacktransforms(alldiffs_obj: Alldiffs, transform_power: float = 1, offset
     for c in bt.columns:
         if c.startswith(("lower.", "upper.")):
             bt[c] = inv(bt[c].to_numpy(dtype=float))
-    obj["backtransforms"] = bt
+    obj["backtransforms"] = _bt_attrs(bt, obj, transform_power, offset, scale, "identity")
     return obj
+
+
+def _bt_attrs(bt: pd.DataFrame | None, obj: Alldiffs, power: float, offset: float,
+              scale: float, func: str) -> pd.DataFrame | None:
+    """A backtransforms frame's R attributes (R/alldiffs.v5.r 2533, 2720-2730): the
+    predictions' attributes but LSDvalues, then the transformation."""
+    if bt is None:
+        return None
+    pa = obj["predictions"].attrs
+    keep = {k: v for k, v in pa.items() if k != "LSDvalues" and (
+        k not in FRAME_INTERNAL or k == "r_class")}
+    keep.update({"transform.power": power, "offset": offset, "scale": scale,
+                 "transform.function": func})
+    return with_attrs(bt, keep)
 
 
 def _link_backtransforms(obj: Alldiffs, func: str) -> pd.DataFrame | None:
@@ -675,9 +723,12 @@ def _reorder(obj: Alldiffs, pred: pd.DataFrame, classify: str) -> Alldiffs:
         obj["LSD"] = lsd
     if obj.get("backtransforms") is not None:
         bt = obj["backtransforms"].iloc[order]
-        obj["backtransforms"] = bt[[c for c in vs if c in bt.columns] +
-                                   [c for c in bt.columns if c not in vs]].reset_index(
-                                       drop=True)
+        bt = bt[[c for c in vs if c in bt.columns] +
+                [c for c in bt.columns if c not in vs]].reset_index(drop=True)
+        for v in vs:        # the classify factors as the predictions have them (levels, labels)
+            if v in bt.columns and len(bt) == len(obj["predictions"]):
+                bt[v] = pd.Series(obj["predictions"][v].array, index=bt.index)
+        obj["backtransforms"] = bt
     return obj
 
 
@@ -826,6 +877,9 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
     frame["predicted.value"] = p
     frame["standard.error"] = np.sqrt(np.clip(np.diag(V), 0.0, None))
     frame["est.status"] = "Estimable"
+    frame.attrs = {"heading": lintrans_heading(pred.attrs.get("heading"), cls != "Combination",
+                                               EGLS_linTransform),
+                   "r_class": pred.attrs.get("r_class")}
     out = allDifferences(frame, cls, vcov=V, tdf=a.get("tdf"), alpha=alpha,
                          response=a.get("response"), term=a.get("term"),
                          LSDtype=LSDtype or "overall", LSDby=LSDby,
@@ -833,6 +887,7 @@ def linTransform(alldiffs_obj: Alldiffs, linear_transformation: Any, alpha: floa
                          LSDaccuracy=LSDaccuracy or "maxAbsDeviation",
                          **_lintransform_scale(alldiffs_obj, submodel=cls != "Combination"))
     out = redoErrorIntervals(out, error_intervals=error_intervals, alpha=alpha,
+                             LSDstatistic=LSDstatistic, LSDaccuracy=LSDaccuracy,
                              avsed_tolerance=avsed_tolerance,
                              accuracy_threshold=accuracy_threshold)
     if not Vmatrix:
@@ -930,6 +985,28 @@ def facRecast(object: Alldiffs, factor: str, levels_order: Sequence[Any] | None 
         p[factor] = pd.Categorical(p[factor].astype(str).map(dict(zip(levs, lab))),
                                    categories=lab)
         out = _reorder(out, p, _cls(out))
+    return _relabel_lsd(out)
+
+
+def _relabel_lsd(out: Alldiffs) -> Alldiffs:
+    """facRecast's LSD component recalculated for the recast factor and the predictions'
+    LSDvalues renamed after it (R/alldiffs.v5.r 1008-1029)."""
+    a = out.attrs
+    if out.get("LSD") is None or out.get("sed") is None or a.get("LSDtype") == "supplied":
+        return out
+    lsd = _lsd(out)
+    if lsd is None:
+        return out
+    out["LSD"] = lsd
+    pred = out["predictions"]
+    if pred.attrs.get("LSDvalues") is not None:
+        stat = pred.attrs.get("LSDstatistic") or "mean"
+        name = f"{str(stat).replace('imum', '')}LSD"
+        if name in lsd.columns:
+            vals = pd.Series(lsd[name].to_numpy(dtype=float), index=[str(i) for i in lsd.index])
+            out["predictions"] = with_attrs(pred.copy(), {**user_attrs(pred),
+                                                          "r_class": pred.attrs.get("r_class"),
+                                                          "LSDvalues": vals})
     return out
 
 
@@ -953,22 +1030,33 @@ def facRename(object: Alldiffs, factor_names: Sequence[str] | str,
         out["backtransforms"] = out["backtransforms"].rename(columns=ren)
     a = out.attrs
     a["classify"] = ":".join(ren.get(v, v) for v in classify_vars(_cls(object)))
-    if a.get("LSDby"):
+    by: list[str] | None = None
+    if a.get("LSDby") and out.get("LSD") is not None:
         by = [a["LSDby"]] if isinstance(a["LSDby"], str) else list(a["LSDby"])
-        a["LSDby"] = [ren.get(b, b) for b in by]
+        by = a["LSDby"] = [ren.get(b, b) for b in by]
+        # R/alldiffs.v5.r 1045-1072: the frames' LSDby follow (the backtransforms' is NULL
+        # without an LSD component and LSDby)
+        out["predictions"] = _with_attr(out["predictions"], "LSDby", by)
+    if out.get("backtransforms") is not None:
+        out["backtransforms"] = _with_attr(out["backtransforms"], "LSDby", by)
     if a.get("sortFactor"):
         a["sortFactor"] = ren.get(a["sortFactor"], a["sortFactor"])
     return out
 
 
+def _with_attr(frame: pd.DataFrame, name: str, value: Any) -> pd.DataFrame:
+    """``frame`` with R attribute ``name`` set to ``value`` (None removes it)."""
+    return with_attrs(frame, {**user_attrs(frame), "r_class": frame.attrs.get("r_class"),
+                              name: value})
+
+
 def attr(x: Any, which: str, exact: bool = False) -> Any:
     """R's ``attr(x, which)`` for alldiffs objects and data frames: the attribute, or None
     (R's NULL) when absent; ``"names"`` gives the names (keys, columns)."""
-    if which == "names":
-        return list(x.columns) if isinstance(x, pd.DataFrame) else list(x)
-    attrs = getattr(x, "attrs", None)
-    if not isinstance(attrs, Mapping):
-        return None
+    if which in R_OWN:
+        own = attributes(x)
+        return None if own is None else own.get(which)
+    attrs = user_attrs(x)
     if which in attrs or exact:
         return attrs.get(which)
     hits = [k for k in attrs if str(k).startswith(which)]

@@ -60,10 +60,12 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
+from asr_py.compat.faccombine import facCombine
 from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
+from asr_py.compat.rattrs import RFormula
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
 from asr_py.errors import AsrError
 from asr_py.results.wald import as_asreml_reports
@@ -77,8 +79,9 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs", "sort",
            "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
            "plotPredictions",
-           "estimateV", "chooseModel", "facRecast", "facRename", "attr", "findLSDminerrors",
-           "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn", "SUMMARY_COLUMNS",
+           "estimateV", "chooseModel", "facCombine", "facRecast", "facRename", "attr",
+           "findLSDminerrors", "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn",
+           "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
            "gammas_con"]
 
@@ -655,6 +658,8 @@ def getFormulae(asreml_obj: Any, which: Iterable[str] | str = ("fixed", "random"
         text = call.get(w) or (call.get("rcov") if w == "residual" else None) or \
             (call.get("residual") if w == "rcov" else None)
         out[w] = _expanded(text, w) if text is not None and expanded else text
+        if out[w] is not None:          # R's formula: as.character() gives c("~", ...)
+            out[w] = RFormula(out[w])
     return out
 
 

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,8 +73,12 @@ def fac_combine(factors: Sequence[Any] | pd.DataFrame, order: str = "standard",
     if other:
         raise AsrError(f"fac.combine(): argument(s) {', '.join(sorted(other))} not supported",
                        hint="fac.combine(factors, order, combine.levels, sep)")
-    cols = [factors[c] for c in factors.columns] if isinstance(factors, pd.DataFrame) \
-        else [pd.Series(f) for f in factors]
+    if isinstance(factors, pd.DataFrame):
+        cols = [factors[c] for c in factors.columns]
+    elif isinstance(factors, Mapping):          # R's as.list(d[c("A", "B")]): a named list
+        cols = [pd.Series(f) for f in factors.values()]
+    else:
+        cols = [pd.Series(f) for f in factors]
     if not cols:
         raise AsrError("fac.combine(): no factors given", hint="fac.combine(list(A, B))")
     n = len(cols[0])

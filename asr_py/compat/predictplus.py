@@ -29,6 +29,7 @@ from asr_py.compat.alldiffs import (
     sort_alldiffs,
 )
 from asr_py.compat.lsd import pick
+from asr_py.compat.rattrs import PREDICT_HEADING
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
 from asr_py.results.predict import unwrap_classify
@@ -168,6 +169,8 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     sed = pred.attrs.get("sed") if pairwise and not intercept else None
     vc = pred.attrs.get("vcov") if get_vcov else None
     pred = _data_levels(pred, asreml_obj, classify)
+    pred.attrs.setdefault("heading", [PREDICT_HEADING])     # asreml's notes on the table
+    pred.attrs.setdefault("r_class", ["predictions.frame", "asreml.predict", "data.frame"])
     if x_fac is not None and x_fac in classify_vars(classify) and x_fac in pred.columns:
         pred = _numeric_factor(pred, x_fac, x_plot_values)
     tdf = _denominator(asreml_obj, term or classify, wald_tab, dDF_fault, dDF_values)
@@ -200,6 +203,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     if LSDsupplied is not None and not supplied:
         more = {"LSDsupplied": LSDsupplied}      # redoErrorIntervals warns it is ignored
     obj = redoErrorIntervals(obj, error_intervals=kind, alpha=alpha,
+                             LSDstatistic=LSDstatistic, LSDaccuracy=LSDaccuracy,
                              avsed_tolerance=avsed_tolerance,
                              accuracy_threshold=accuracy_threshold, **more)
     if sortFactor is not None:

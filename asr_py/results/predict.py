@@ -385,6 +385,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         combos = [c for c, k in zip(grid.combos, ok) if k or newdata is not None]
         _attach_sed(out, V, est & (ok if newdata is not None else True), combos,
                     sed=sed, vcov=vcov)
+    out.attrs["heading"] = [PREDICT_HEADING]     # asreml 4.2's notes: attr(pvals, "heading")
     return out
 
 
@@ -485,6 +486,14 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
 
 def _label(combo: tuple) -> str:
     return ":".join(_num_label(v) if isinstance(v, float) else str(v) for v in combo)
+
+
+#: asreml 4.2's ``heading`` attribute of predict()'s pvals: one text (asreml 4.1 gave a
+#: vector of lines); the notes without the per-fit averaging/ignored sets lines
+PREDICT_HEADING = ("\nNotes:\n- The predictions are obtained by averaging across the "
+                   "hypertable\n  calculated from model terms constructed solely from factors "
+                   "in\n  the averaging and classify sets.\n- Use 'average' to move ignored "
+                   "factors into the averaging set.\n")
 
 
 def _attach_sed(out: pd.DataFrame, V: np.ndarray, est: np.ndarray, combos: list[tuple],

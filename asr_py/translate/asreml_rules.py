@@ -328,6 +328,7 @@ _RVECTOR_CALLS: dict[str, tuple[str, tuple[str | None, ...]]] = {
     "complete.cases": ("r_complete_cases", (None,)),
     "cor": ("r_cor", (None, "x", "y", "use", "method")),
     "stopifnot": ("r_stopifnot", (None,)),
+    "class": ("r_class", (None, "x")),          # rclass.py
 }
 
 #: asreml.options() that change only what asreml prints (no TODO; workspace keeps its note)

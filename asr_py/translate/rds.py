@@ -41,7 +41,7 @@ def _py(obj: Any) -> Any:
         auto = [str(i) for i in obj.index] == [str(i + 1) for i in range(len(obj))]
         out = obj.reset_index(drop=True) if auto else obj.set_axis(
             [str(i) for i in obj.index], axis=0)
-        out.attrs = {}
+        out.attrs = dict(obj.attrs.get("_r_attrs", {}))   # R's attributes (data_frame)
         return out
     if type(obj).__name__ == "DataArray" and getattr(obj, "ndim", 0) == 2:
         idx = [list(np.asarray(obj.coords[d]).astype(str)) if d in obj.coords else None
@@ -59,11 +59,55 @@ def _py(obj: Any) -> Any:
     return obj
 
 
+def _value(v: Any) -> Any:
+    """An R attribute's value: a named vector as a Series, a length-1 one as a scalar."""
+    if type(v).__name__ == "DataArray" and getattr(v, "ndim", 0) == 1 and v.dims and \
+            v.dims[0] in v.coords:
+        return pd.Series(np.asarray(v.values), index=[str(i) for i in
+                                                      np.asarray(v.coords[v.dims[0]])])
+    if type(v).__name__ == "DataArray":
+        v = np.asarray(v.values)
+    return _scalar(v)
+
+
+def _frame_attrs(attrs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A data frame's R attributes beyond names/row.names (its class as ``r_class``), with
+    asremlPlus's renaming of old attributes (``meanLSD`` -> ``LSDvalues``, dropped without
+    ``LSDtype``; ``meanLSD.type`` -> ``LSDtype``), which its functions apply on reading."""
+    out: dict[str, Any] = {}
+    for k, v in (attrs or {}).items():
+        if k in ("names", "row.names"):
+            continue
+        val = _value(v)
+        if k == "class":
+            out["r_class"] = [val] if isinstance(val, str) else list(val)
+        elif k == "heading" and isinstance(val, str):
+            out[k] = [val]
+        else:
+            out[str(k)] = val
+    from asr_py.compat.rattrs import box
+
+    return {k: box(v) for k, v in _renamed(out).items()}
+
+
+def _renamed(a: dict[str, Any]) -> dict[str, Any]:
+    """asremlPlus's renameDiffsAttr (R/alldiffs.v5.r 340-356) on one attribute set."""
+    if a.get("LSDtype") is None and "meanLSD" in a and "meanLSD.type" not in a:
+        a.pop("meanLSD")
+    if "meanLSD.type" in a:
+        a["LSDtype"] = a.pop("meanLSD.type")
+    if "meanLSD" in a:
+        a["LSDvalues"] = a.pop("meanLSD")
+    return a
+
+
 def _alldiffs(obj: Any, attrs: Mapping[str, Any]) -> Any:
     from asr_py.compat.alldiffs import Alldiffs
 
     comps = {str(k): _py(v) for k, v in dict(obj).items()}
-    meta = {str(k): _scalar(v) for k, v in attrs.items() if k not in ("names", "class")}
+    meta = _renamed({str(k): _scalar(v) for k, v in attrs.items()
+                     if k not in ("names", "class")})
+    meta.pop("LSDvalues", None)     # renameDiffsAttr drops an alldiffs object's meanLSD
     meta.setdefault("alpha", 0.05)     # asremlPlus's default when an object lacks it
     if isinstance(meta.get("LSDby"), str):
         meta["LSDby"] = [meta["LSDby"]]
@@ -99,7 +143,9 @@ def _constructors() -> dict[str, Any]:
     frame = DEFAULT_CLASS_MAP["data.frame"]
 
     def data_frame(obj: Any, attrs: Any) -> Any:
-        return frame(_flat_columns(obj), attrs)
+        out = frame(_flat_columns(obj), attrs)
+        out.attrs = {"_r_attrs": _frame_attrs(attrs)}
+        return out
 
     cons["data.frame"] = data_frame
     for c in _FRAME_CLASSES:

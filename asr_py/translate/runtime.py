@@ -69,6 +69,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
+from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
@@ -714,6 +715,8 @@ def r_labels(x: Any) -> Any:
     the way R prints them (28.0 -> "28", as a number column read with missing values holds
     floats), and a missing value stays missing (R's NA), never the text "nan"; asr.asreml
     then treats those records by its na_action as asreml does."""
+    if hasattr(x, "r_character"):      # a formula (asr.plus.getFormulae): c("~", lhs, rhs)
+        return x.r_character()
     if not isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple):
         return x if x is None or isinstance(x, str) else _r_label(x)
     s = pd.Series(x) if not isinstance(x, pd.Series) else x
@@ -776,29 +779,15 @@ def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) ->
     return ""
 
 
-_PLUS_INTERNAL = ("retain.zeroLSDs", "zero.tolerance", "transform.power", "offset", "scale",
-                  "transform.function")
-
-
 def r_attributes(x: Any) -> Any:
-    """R's ``attributes(x)`` as a named list: an asremlPlus object's ``attrs`` with its
-    ``names`` and ``class``; a data frame's names, row.names, class and ``attrs``."""
+    """R's ``attributes(x)`` as a named list (:func:`asr_py.compat.rattrs.attributes`):
+    R's own attributes (names, class, row.names, dim) and those in the object's ``attrs``;
+    NULL when there are none."""
+    from asr_py.compat.rattrs import attributes
     from asr_py.compat.rlist import RList
 
-    if isinstance(x, pd.DataFrame):
-        return RList({"names": list(map(str, x.columns)), "row.names": r_rownames(x),
-                      "class": ["data.frame"],
-                      **{k: v for k, v in x.attrs.items() if v is not None}})
-    attrs = getattr(x, "attrs", None)
-    if isinstance(attrs, dict) and isinstance(x, dict):
-        kind = type(x).__name__.lower()
-        # R has no NULL attributes; asr.plus's bookkeeping (transforms, zero LSD tolerance)
-        # is not among asremlPlus's attributes of an alldiffs object
-        shown = {k: v for k, v in attrs.items() if v is not None and k not in _PLUS_INTERNAL}
-        return RList({"names": list(x), **shown, "class": [kind, "list"]})
-    if isinstance(x, dict):
-        return RList({"names": list(x)})
-    return RList()
+    out = attributes(x)
+    return None if out is None else RList(out)
 
 
 def r_rownames(x: Any) -> Any:

@@ -76,8 +76,8 @@ def test_half_lsd_predictions_carry_asremlPlus_lsd_attributes(fit) -> None:
                              transform_power=0.5)
     a = d["predictions"].attrs
     assert a["LSDtype"] == "factor.combinations" and a["LSDstatistic"] == "mean"
-    vals = a["LSDvalues"]
-    assert list(vals) == list(d["LSD"].index) and len(vals) == 3
+    vals = asr.plus.attr(d["predictions"], "LSDvalues")     # a named vector (a Series)
+    assert list(vals.index) == list(d["LSD"].index) and len(vals) == 3
     pred = d["predictions"]
     half = pred["V"].astype(str).map(vals).to_numpy()
     np.testing.assert_allclose(pred["upper.halfLeastSignificant.limit"] -
