@@ -944,8 +944,11 @@ def r_cat(*xs: Any, sep: str = " ") -> None:
 
 def r_source(path: str, into: dict[str, Any]) -> None:
     """R's ``source(file)``: the R file translated by asr_py.translate and run in the
-    script's globals (its functions and variables become the script's, as in R)."""
-    p = Path(path)
+    script's globals (its functions and variables become the script's, as in R); an
+    http(s) URL is downloaded into a cache first (rsource_url.fetch_source)."""
+    from asr_py.translate.rsource_url import fetch_source, is_url
+
+    p = fetch_source(path) if is_url(path) else Path(path)
     if not p.exists():
         raise AsrError(f"source: no file {path!r}", hint="run the script from its folder")
     from asr_py.translate import translate
