@@ -222,22 +222,23 @@ _RAW_GITHUB = re.compile(r"(?i)https?://(?:raw\.githubusercontent\.com/([^/]+)/(
 
 def prefill_source_cache(text: str, gd: Path, commit: str, cache: Path,
                          depth: int = 0) -> list[str]:
-    """Put into the source() cache ``cache`` (rsource_url.cache_path) the R files the script
-    ``text`` (of the repo ``gd`` at ``commit``) source()s from GitHub URLs whose repository is
-    fetched: each at the commit of that repository nearest before the script's commit date
+    """Put into the download cache ``cache`` (rsource_url.cache_path) the files the script
+    ``text`` (of the repo ``gd`` at ``commit``) names by GitHub URLs (source(), read.csv())
+    whose repository is fetched: each at the commit of that repository nearest before the script's commit date
     (its first commit with the file if all are later), as the script's author would have
     downloaded it. The corpus machine has no network. Returns one note per file."""
-    from asr_py.translate.rsource_url import URL_SOURCE, cache_path
+    from asr_py.translate.rsource_url import URL_LITERAL, cache_path
 
     date = _git(gd, "show", "-s", "--format=%cI", commit).decode().strip()
     notes = []
-    for url in dict.fromkeys(URL_SOURCE.findall(text)):
+    for url in dict.fromkeys(URL_LITERAL.findall(text)):
         m = _RAW_GITHUB.match(url)
         src = _git_dir(f"{m.group(1) or m.group(3)}/{m.group(2) or m.group(4)}") if m else None
         if m is None or src is None:
-            notes.append(f"{url}: not in the mirrors")
+            if m is not None:
+                notes.append(f"{url}: not in the mirrors")
             continue
-        path = m.group(5)
+        path = m.group(5).split("?")[0].split("#")[0]
         at = _git(src, "rev-list", "-1", f"--before={date}", "HEAD", "--", path).decode().strip()
         if not at:
             log = _git(src, "log", "--reverse", "--format=%H", "HEAD", "--", path).decode().split()
@@ -250,7 +251,7 @@ def prefill_source_cache(text: str, gd: Path, commit: str, cache: Path,
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(body)
         notes.append(f"{url}: mirror commit {at[:10]} (script {date[:10]})")
-        if depth < 3:
+        if depth < 3 and re.search(r"(?i)\.r$", path):
             notes += prefill_source_cache(body.decode(errors="replace"), gd, commit, cache,
                                           depth + 1)
     return notes

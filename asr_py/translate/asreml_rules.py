@@ -35,6 +35,7 @@ from asr_py.translate import (
     rreduce,
     rrenamewith,
     rslice,
+    rpossibly,
     rstats,
     rstring,
     rtidy,
@@ -75,7 +76,7 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats)
+                 rtidyr, rstats, rpossibly)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -524,6 +525,7 @@ class Translator(BasePrinter):
             return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
+            rpossibly.note(self, name, r)       # g <- possibly(f, v): g(...) as f(...)
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
                              self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
@@ -1121,6 +1123,9 @@ class Translator(BasePrinter):
             return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
                                start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
+        wrapped = rpossibly.call(self, e)     # g(...) of g <- purrr::possibly(f, v)
+        if wrapped is not None:
+            return wrapped
         if f not in self.functions:     # another package's / base R's calls: _CALL_MODULES
             for mod in _CALL_MODULES:
                 if f in mod.FUNCTIONS:

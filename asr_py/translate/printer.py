@@ -662,24 +662,24 @@ class BasePrinter:
         if path is None:
             raise Untranslatable(f"{f} without a file")
         if f in ("readRDS", "read_rds"):
-            return self.runtime("read_rds") + f"({self.py(path)})"
+            return self.runtime("read_rds") + f"({self._read_path(path)})"
         if f in ("read_excel", "read_xlsx", "read_xls") and set(named) - {"path", "sheet"}:
             # readxl's col_types, n_max, skip, na, col_names (rreadxl.py); others refused
             other = [n for n in named if n not in rreadxl.ARGS and n != "path"]
             if other or len(pos) > 2:
                 raise Untranslatable(f"{f}() argument {other[0] if other else '...'}=")
-            kw = [self.py(path)] + ([f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
+            kw = [self._read_path(path)] + ([f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
                 f"{rreadxl.ARGS[n]}={self.py(a)}" for n, a in named.items() if n != "path"]
             return f"{self.runtime('r_read_excel')}({', '.join(kw)})"
         if f in ("read_excel", "read.xlsx", "read_xlsx", "read_xls"):
-            out = [self.py(path)]
+            out = [self._read_path(path)]
             sheet = named.get("sheet", pos[1] if len(pos) > 1 else None)
             if sheet is not None:
                 out.append(f"sheet_name={self.py(sheet)}" if sheet.kind == "str" else
                            f"sheet_name={int(float(sheet.value)) - 1}" if sheet.kind == "num"
                            else f"sheet_name={self.py(sheet)} - 1")
             return f"pd.read_excel({', '.join(out)})"
-        out = [self.py(path)]
+        out = [self._read_path(path)]
         header_default = f in ("read.csv", "read.delim", "fread", "read_csv", "read.csv2",
                                "read_delim", "read_tsv")
         if f == "read.table" and "sep" not in named:
@@ -732,6 +732,13 @@ class BasePrinter:
         return f"pd.read_csv({', '.join(out)})"
 
     # ----- statements ----------------------------------------------------------------------
+    def _read_path(self, path: R) -> str:
+        """A file argument: an http(s) URL literal is read from its downloaded copy in the
+        cache of rsource_url (R reads URLs; a machine with no network uses the cache)."""
+        if path.kind == "str" and re.match(r"(?i)https?://", path.value):
+            return f"{self.runtime('r_url_file')}({path.value!r})"
+        return self.py(path)
+
     def block(self, body: list[R], depth: int, fn: bool = False) -> list[str]:
         """Statements of a block, indented by the caller; ``fn``: the last value is
         returned (R functions return their last expression)."""

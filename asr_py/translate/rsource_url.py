@@ -1,5 +1,5 @@
-"""R's ``source("https://.../file.R")``: the R file downloaded once into a cache directory,
-then translated and run as a local file.
+"""R's ``source("https://.../file.R")`` and ``read.csv("https://...")``: the file downloaded
+once into a cache directory, then translated and run (source) or read as a local file.
 
 The cache is ``$ASR_PY_SOURCE_CACHE`` (else ``~/.cache/asr_py/r_source``); a URL's file sits
 at ``<cache>/<host>/<url path>`` (:func:`cache_path`), so a file put there by hand (a machine
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from asr_py.errors import AsrError
 
-#: source("http(s)://...") in R text (the first argument, single or double quotes)
-URL_SOURCE = re.compile(r"""\bsource\s*\(\s*(?:file\s*=\s*)?["'](https?://[^"']+)["']""")
+#: a quoted http(s) URL in R text (what source() and the readers may download)
+URL_LITERAL = re.compile(r"""["'](https?://[^"'\s]+)["']""")
 
 
 def is_url(path: str) -> bool:
@@ -46,7 +46,7 @@ def cache_path(url: str, root: Path | None = None) -> Path:
 
 
 def fetch_source(url: str, timeout: float = 30.0) -> Path:
-    """The local copy of the R file at ``url``: the cached one, else downloaded into the
+    """The local copy of the file at ``url``: the cached one, else downloaded into the
     cache. A failed download raises an :class:`AsrError` naming the URL and the cache file."""
     dest = cache_path(url)
     if dest.is_file():
@@ -56,7 +56,7 @@ def fetch_source(url: str, timeout: float = 30.0) -> Path:
             body = r.read()
     except (urllib.error.URLError, OSError, ValueError) as err:
         raise AsrError(
-            f"source(): could not download {url!r} ({err})",
+            f"could not download {url!r} ({err})",
             hint=f"download it by hand to {dest} (the cache folder is set by "
                  "ASR_PY_SOURCE_CACHE), or copy the file next to the script and "
                  "source() it by name") from None
@@ -65,3 +65,9 @@ def fetch_source(url: str, timeout: float = 30.0) -> Path:
     tmp.write_bytes(body)
     tmp.replace(dest)
     return dest
+
+
+def r_url_file(url: str) -> str:
+    """The local path of the file at ``url`` (downloaded into the cache once), for R's
+    readers given a URL (read.csv("https://...")."""
+    return str(fetch_source(url))

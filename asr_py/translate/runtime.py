@@ -167,6 +167,8 @@ from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's argum
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
+from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
+from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
