@@ -224,9 +224,9 @@ def prefill_source_cache(text: str, gd: Path, commit: str, cache: Path,
                          depth: int = 0) -> list[str]:
     """Put into the download cache ``cache`` (rsource_url.cache_path) the files the script
     ``text`` (of the repo ``gd`` at ``commit``) names by GitHub URLs (source(), read.csv())
-    whose repository is fetched: each at the commit of that repository nearest before the script's commit date
-    (its first commit with the file if all are later), as the script's author would have
-    downloaded it. The corpus machine has no network. Returns one note per file."""
+    whose repository is fetched: each at the commit of that repository nearest before the
+    script's commit date (its first commit with the file if all are later), as the script's
+    author would have downloaded it (this machine has no network). Returns one note a file."""
     from asr_py.translate.rsource_url import URL_LITERAL, cache_path
 
     date = _git(gd, "show", "-s", "--format=%cI", commit).decode().strip()

@@ -668,7 +668,8 @@ class BasePrinter:
             other = [n for n in named if n not in rreadxl.ARGS and n != "path"]
             if other or len(pos) > 2:
                 raise Untranslatable(f"{f}() argument {other[0] if other else '...'}=")
-            kw = [self._read_path(path)] + ([f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
+            kw = [self._read_path(path)] + (
+                [f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
                 f"{rreadxl.ARGS[n]}={self.py(a)}" for n, a in named.items() if n != "path"]
             return f"{self.runtime('r_read_excel')}({', '.join(kw)})"
         if f in ("read_excel", "read.xlsx", "read_xlsx", "read_xls"):
