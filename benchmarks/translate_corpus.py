@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -238,7 +239,7 @@ def prefill_source_cache(text: str, gd: Path, commit: str, cache: Path,
             if m is not None:
                 notes.append(f"{url}: not in the mirrors")
             continue
-        path = m.group(5).split("?")[0].split("#")[0]
+        path = urllib.parse.unquote(m.group(5).split("?")[0].split("#")[0])
         at = _git(src, "rev-list", "-1", f"--before={date}", "HEAD", "--", path).decode().strip()
         if not at:
             log = _git(src, "log", "--reverse", "--format=%H", "HEAD", "--", path).decode().split()
