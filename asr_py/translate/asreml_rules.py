@@ -29,6 +29,7 @@ from asr_py.translate import (
     rlme4,
     rlucid,
     rmulttest,
+    rnull,
     rpackages,
     rparallel,
     rpossibly,
@@ -1067,6 +1068,9 @@ class Translator(BasePrinter):
             # the caller's, whose absent element is R's NULL); a list's element
             # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
+        if obj.kind == "name" and rnull.named_once(self.code, e.value):
+            # a column nothing in the script makes or uses: R's NULL if the data lack it
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
@@ -1778,7 +1782,8 @@ class Translator(BasePrinter):
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA
-                vals = [f"np.asarray({vals[0]})"]
+                vals = [f"np.asarray({vals[0]})" if not vals[0].startswith("r_dollar(") else
+                        f"np.asarray({self.runtime('r_null_vec')}({vals[0]}))"]   # rnull.py
             if f in ("sd", "var") and len(vals) == 1:
                 vals.append("ddof=1")             # R divides by n - 1
             return f"{py}({', '.join(vals)})"

@@ -159,6 +159,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
+from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
