@@ -1068,9 +1068,12 @@ class Translator(BasePrinter):
             # the caller's, whose absent element is R's NULL); a list's element
             # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
-        if obj.kind == "name" and rnull.named_once(self.code, e.value):
+        if obj.kind == "name" and obj.value not in self.lm_fits and \
+                not self.code[obj.end:e.end].lstrip().startswith("@") and \
+                rnull.named_once(self.code, e.value):
             # a column nothing in the script makes or uses: R's NULL if the data lack it
-            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
+            return (f"{self.runtime('r_dollar')}({self.lazy_data(obj) or self.py(obj)}, "
+                    f"{e.value!r})")
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
@@ -1711,7 +1714,9 @@ class Translator(BasePrinter):
         if f == "unname" and len(args) == 1 and pos:
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
-            return f"{self.runtime('r_unlist')}({self.py(pos[0])})"   # a frame's values too
+            plain = any(n == "use.names" and self.py(a) == "False" for n, a in args)
+            return (f"{self.runtime('r_unlist')}({self.py(pos[0])}"   # a frame's values too
+                    + (", use_names=False)" if plain else ")"))
         if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
                 pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
@@ -1817,6 +1822,11 @@ class Translator(BasePrinter):
         fn, known, pkgs = _TMM_FUNCS[f]
         if pkg and pkg not in pkgs:
             return None
+        if f == "split" and (sum(n is None for n, _ in args) >= 2 or
+                             any(n == "f" for n, _ in args)):
+            # data.table's split(x, f, keep.by=, sorted=, flatten=) with f given splits as
+            # base R's split.data.frame, ignoring them (they apply to by = only)
+            args = [(n, a) for n, a in args if n not in ("keep.by", "sorted", "flatten")]
         if known == ("...",):                            # bdiag(A, B, ...): all positional
             if any(n is not None for n, _ in args):
                 raise Untranslatable(f"{f}() with a named argument")
