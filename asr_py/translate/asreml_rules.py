@@ -1068,12 +1068,6 @@ class Translator(BasePrinter):
             # the caller's, whose absent element is R's NULL); a list's element
             # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
-        if obj.kind == "name" and obj.value not in self.lm_fits and \
-                not self.code[obj.end:e.end].lstrip().startswith("@") and \
-                rnull.named_once(self.code, e.value):
-            # a column nothing in the script makes or uses: R's NULL if the data lack it
-            return (f"{self.runtime('r_dollar')}({self.lazy_data(obj) or self.py(obj)}, "
-                    f"{e.value!r})")
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
@@ -1782,6 +1776,9 @@ class Translator(BasePrinter):
             if py.startswith("np."):
                 self.uses_np = True
             vals = [self.py(a) for a in pos]
+            if len(vals) == 1 and f in ("mean", "sum", "max", "min", "median", "sd", "var") \
+                    and rnull.absent_ok(self, pos[0]):
+                vals = [self._null_safe(pos[0])]    # mean(d$absent): R's NULL (rnull.py)
             if f == "solve" and len(vals) == 1:
                 return f"np.linalg.inv({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
