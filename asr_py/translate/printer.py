@@ -203,11 +203,8 @@ class BasePrinter:
             return f"{e.value}{inner}"
         if e.right.kind in ("bin", "unary"):
             inner = f"({inner})"
-        # element-wise in pandas (~), also right for the scalar tests in if(); a test of a
-        # variable (is.na(x)) may give one bool, whose ~ is an int: r_not keeps R's !
-        if self._vector_context(e.right) and not (
-                e.right.kind == "call" and e.right.args and
-                e.right.args[0][1].kind in ("name", "const", "num", "str", "call")):
+        # element-wise in pandas (~), also right for the scalar tests in if()
+        if self._vector_context(e.right):
             return f"~{inner}"
         if e.right.kind == "call" and e.right.value in _SCALAR_TESTS or \
                 e.right.kind in ("num", "str", "const"):
