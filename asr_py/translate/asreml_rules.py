@@ -19,6 +19,7 @@ from asr_py.translate import (
     rdots,
     rdplyr,
     renv,
+    rfactor,
     rfilterby,
     rforcats,
     rgenherit,
@@ -505,6 +506,15 @@ class Translator(BasePrinter):
         return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals())" for n in names)
 
     def assign(self, e: R) -> str:
+        try:
+            return self._assign(e)
+        finally:           # after the value is translated: which columns are factors now
+            if e.left is not None and e.right is not None:
+                r = _pipe(e.right) if e.right.kind == "bin" and e.right.value in (
+                    "|>", "%>%") else _undo_docall(e.right)
+                rfactor.note(self, e.left, r)
+
+    def _assign(self, e: R) -> str:
         assert e.left is not None and e.right is not None
         target, r = e.left, _undo_docall(e.right)
         if r.kind == "bin" and r.value in ("|>", "%>%"):
@@ -1255,6 +1265,10 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
+            if f in ("as.numeric", "as.double", "as.integer") and \
+                    rfactor.is_factor(self, pos[0]):
+                # R: a factor's codes, not the numbers its labels spell (rfactor.py)
+                return f"{self.runtime('r_factor_codes')}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
                 # R: text that is not a number becomes NA (with a warning), not an error
