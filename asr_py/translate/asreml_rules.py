@@ -1700,8 +1700,11 @@ class Translator(BasePrinter):
                 more = "".join(f", {k}" for k in self.kwargs(
                     [(None, a) for a in extra_pos] + extra))
                 it = self.iterable(xs[0])
-                if xs[0].kind in ("name", "dollar", "index"):
-                    it = f"{self.runtime('r_iter')}({it})"   # a list's values, a frame's columns
+                if xs[0].kind in ("name", "dollar", "index") or xs[0].kind == "call" and \
+                        xs[0].value in ("split", "list", "setNames", "as.list"):
+                    # a list's values (lapply(split(d, f), g): the parts, not their names),
+                    # a frame's columns
+                    it = f"{self.runtime('r_iter')}({it})"
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
         if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")

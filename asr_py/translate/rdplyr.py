@@ -94,6 +94,8 @@ def _is_kind(s: pd.Series, pred: str) -> bool:
         return isinstance(s.dtype, pd.CategoricalDtype)
     # character (r_labels' factors are text too: R's is.character would be FALSE for a
     # factor; the conversions applied to them are idempotent)
+    if isinstance(s.dtype, pd.StringDtype) or str(s.dtype) == "str":
+        return True                  # pandas' string dtype
     return s.dtype == object and s.map(lambda v: isinstance(v, str) or v != v).all()
 
 
