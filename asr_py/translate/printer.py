@@ -813,7 +813,13 @@ class BasePrinter:
 
     def placeholder(self, s: R, why: str, hoisted: list[str]) -> list[str]:
         """``x <- <untranslatable>`` still binds ``x``: to a placeholder that lets the script
-        go on and says, when used, that it is not the R value (asr_py.translate.checks)."""
+        go on and says, when used, that it is not the R value (asr_py.translate.checks);
+        ``x[[k]] <- <untranslatable>`` (k a position) puts one in that element."""
+        if s.kind == "bin" and s.value in ("<-", "=") and s.left is not None and \
+                s.left.kind == "index" and s.left.value == "[[" and len(s.left.args) == 1 \
+                and s.left.args[0][1].kind != "str" and s.right is not None and \
+                s.right.kind != "function":
+            return self._element_placeholder(s, why)      # a list filled by position
         if not (s.kind == "bin" and s.value in ("<-", "=", "<<-") and s.left is not None
                 and s.left.kind in ("name", "str") and s.right is not None
                 and s.right.kind != "function"):
@@ -824,6 +830,22 @@ class BasePrinter:
         # also x <- f(x): keeping the old x would go on with a value R does not have
         self.assigned.add(s.left.value)
         return [f"{name} = {self.runtime('untranslated')}({why!r}, {s.left.value!r})"]
+
+    def _element_placeholder(self, s: R, why: str) -> list[str]:
+        """``x[[k]] <- <untranslatable>``: the element assigned a placeholder (so a later
+        ``x[[1]]`` says what was not translated, not that x is too short); [] when the
+        target itself cannot be translated."""
+        mark = "asr_placeholder_value_"
+        try:
+            lines = self.compound(R("bin", s.value, left=s.left, right=R("name", mark),
+                                    start=s.start, end=s.end), self._depth)
+        except Untranslatable:
+            return []
+        text = "\n".join(lines)
+        if text.count(mark) != 1:
+            return []
+        value = f"{self.runtime('untranslated')}({why!r}, {self.src(s.left)!r})"
+        return text.replace(mark, value).split("\n")
 
     def todo_lines(self, s: R, why: str) -> list[str]:
         lines = [f"# TODO(asr_py): not translated ({why}); original R code:"]

@@ -29,7 +29,8 @@ __all__ = ["RLm", "r_anova", "r_coef", "r_fitted", "r_lm", "r_model_matrix", "r_
 #: R calls translated by this module: the R function -> its helper here
 FUNCTIONS = {"lm": "r_lm", "model.matrix": "r_model_matrix", "anova": "r_anova",
              "coef": "r_coef", "coefficients": "r_coef", "residuals": "r_residuals",
-             "resid": "r_residuals", "fitted": "r_fitted", "fitted.values": "r_fitted"}
+             "resid": "r_residuals", "fitted": "r_fitted", "fitted.values": "r_fitted",
+             "hatvalues": "r_hatvalues", "rstandard": "r_rstandard"}
 
 
 def _r_formula(formula: str) -> str:
@@ -293,6 +294,30 @@ def r_fitted(obj: Any, **_: Any) -> Any:
     if _is_lmer(obj):
         return obj.fitted
     return obj.fitted_values.copy() if isinstance(obj, RLm) else _other("fitted()", obj)
+
+
+def r_hatvalues(obj: Any, **_: Any) -> Any:
+    """R's ``hatvalues(lm)``: the diagonal of the (weighted) hat matrix, by record."""
+    if not isinstance(obj, RLm):
+        return _other("hatvalues()", obj)
+    xk = obj._xw[:, obj.keep]
+    if not obj.keep:
+        return pd.Series(np.zeros(obj.y.size), index=obj.residuals.index)
+    q, _ = np.linalg.qr(xk)
+    return pd.Series(np.sum(q * q, axis=1), index=obj.residuals.index)
+
+
+def r_rstandard(obj: Any, **_: Any) -> Any:
+    """R's ``rstandard(lm)``: residuals over sigma * sqrt(w^-1 (1 - h)); NaN where the hat
+    value is 1 (R's rstandard gives NaN for those)."""
+    if not isinstance(obj, RLm):
+        return _other("rstandard()", obj)
+    h = r_hatvalues(obj).to_numpy()
+    e = obj.residuals.to_numpy() * np.sqrt(obj.w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = e / (obj.sigma * np.sqrt(1.0 - h))
+    r[~np.isfinite(r)] = np.nan
+    return pd.Series(r, index=obj.residuals.index)
 
 
 def translate(printer: Any, e: Any) -> str | None:

@@ -132,9 +132,11 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_anova,
     r_coef,
     r_fitted,
+    r_hatvalues,
     r_lm,
     r_model_matrix,
     r_residuals,
+    r_rstandard,
 )
 from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)

@@ -224,3 +224,20 @@ def test_lapply_over_split_visits_the_parts() -> None:
     d = pd.DataFrame({"g": ["pp", "q", "pp"], "y": [1, 2, 3]})
     ns = run_r("n <- unlist(lapply(split(d, d$g), function(x) nrow(x)))\n", complete=True, d=d)
     assert list(ns["n"]) == [2, 1]
+
+
+def test_rstandard_and_hatvalues_of_lm_against_dense_formulas() -> None:
+    # R: hatvalues(m) = diag(X (X'X)^-1 X'), rstandard(m) = e / (sigma sqrt(1 - h)),
+    # sigma^2 = RSS / (n - p); computed here from the dense formulas
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"x": rng.normal(size=12), "g": list("abc") * 4})
+    d["y"] = 1 + 2 * d["x"] + rng.normal(size=12)
+    ns = run_r("m <- lm(y ~ x + g, data = d)\nr <- rstandard(m)\nh <- hatvalues(m)\n",
+               complete=True, d=d)
+    X = np.column_stack([np.ones(12), d["x"], d["g"] == "b", d["g"] == "c"]).astype(float)
+    H = X @ np.linalg.inv(X.T @ X) @ X.T
+    e = d["y"].to_numpy() - H @ d["y"].to_numpy()
+    s = np.sqrt(e @ e / (12 - 4))
+    np.testing.assert_allclose(ns["h"].to_numpy(), np.diag(H), rtol=1e-10)
+    np.testing.assert_allclose(ns["r"].to_numpy(), e / (s * np.sqrt(1 - np.diag(H))),
+                               rtol=1e-10)
