@@ -22,6 +22,7 @@ from asr_py.translate import (
     rfactor,
     rfilterby,
     rforcats,
+    rformlevels,
     rgenherit,
     ricreml,
     rjoin,
@@ -2168,7 +2169,17 @@ class Translator(BasePrinter):
                 out.append(self.data_arg(a, named))
                 continue
             try:
-                if a.kind == "formula":
+                if a.kind == "formula" and rformlevels.level_exprs(a):
+                    # dsum(levels = <R code>), at(f, <R code>): computed when the script
+                    # runs, written into the formula text (rformlevels.py)
+                    def rewrite(t: str, key: str = key) -> str:
+                        t2, used2 = rewrite_known(t, giv)
+                        mats.update(used2)
+                        self.last_formulas[key] = t2
+                        return t2
+                    out.append(f"{key}=" + rformlevels.to_python(
+                        self, self.src(a), a.start, rformlevels.level_exprs(a), rewrite))
+                elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv)
                     self.last_formulas[key] = text
                     mats.update(used)
