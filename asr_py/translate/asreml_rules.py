@@ -2178,7 +2178,7 @@ class Translator(BasePrinter):
                         self.last_formulas[key] = t2
                         return t2
                     out.append(f"{key}=" + rformlevels.to_python(
-                        self, self.src(a), a.start, rformlevels.level_exprs(a), rewrite))
+                        self, a, rformlevels.level_exprs(a), rewrite))
                 elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv)
                     self.last_formulas[key] = text

@@ -56,19 +56,18 @@ def level_exprs(formula: R) -> list[R]:
     return out
 
 
-def to_python(tr: Any, text: str, start: int, sels: list[R],
-              rewrite: Callable[[str], str]) -> str:
-    """The Python expression of the formula ``text`` (whose first character is at
-    ``start`` in the script) with the selections ``sels`` computed when the script runs;
-    ``rewrite`` is the translator's rewrite of the formula text (vm() matrices ...)."""
+def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str]) -> str:
+    """The Python expression of ``formula`` with the selections ``sels`` computed when the
+    script runs; ``rewrite`` is the translator's rewrite of the formula text (vm() ...)."""
+    bare = tr.bare           # the script without comments, as tr.src() reads it
     pieces = []
-    last = 0
+    last = formula.start
     for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):
-        pieces.append(text[last:sel.start - start])
+        pieces.append(bare[last:sel.start])
         pieces.append(TOKEN.format(k))
-        last = sel.end - start
-    pieces.append(text[last:])
-    marked = rewrite("".join(pieces))
+        last = sel.end
+    pieces.append(bare[last:formula.end])
+    marked = rewrite(" ".join("".join(pieces).split()))
     out: list[str] = []
     rest = marked
     for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):
