@@ -60,6 +60,7 @@ def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str])
     """The Python expression of ``formula`` with the selections ``sels`` computed when the
     script runs; ``rewrite`` is the translator's rewrite of the formula text (vm() ...)."""
     bare = tr.bare           # the script without comments, as tr.src() reads it
+    tr.uses_np = True        # R code translated here may use numpy (%in% does)
     pieces = []
     last = formula.start
     for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):

@@ -241,3 +241,25 @@ def test_rstandard_and_hatvalues_of_lm_against_dense_formulas() -> None:
     np.testing.assert_allclose(ns["h"].to_numpy(), np.diag(H), rtol=1e-10)
     np.testing.assert_allclose(ns["r"].to_numpy(), e / (s * np.sqrt(1 - np.diag(H))),
                                rtol=1e-10)
+
+
+def test_formula_levels_computed_when_the_script_runs() -> None:
+    # R evaluates dsum(levels = ...) and at(f, v) when asreml() reads the formula: the fit
+    # with computed selections is the fit with the same selections written out
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"env": np.repeat(["E1", "E2", "E3"], 12),
+                      "blk": np.tile(np.repeat(["a", "b", "c"], 4), 3)})
+    d["y"] = rng.normal(size=36) * np.repeat([1.0, 2.0, 3.0], 12) + 10
+    computed = ("first <- c(1)\n"
+                "m <- asreml(y ~ env, random = ~ at(env, levels(factor(d$env))[2:3]):blk,\n"
+                "            residual = ~ dsum(~ units + units | env, levels = list(first,\n"
+                "              which(!1:3 %in% first))), data = d)\nll <- m$loglik\n")
+    literal = ("m <- asreml(y ~ env, random = ~ at(env, c('E2', 'E3')):blk,\n"
+               "            residual = ~ dsum(~ units + units | env, levels = list(c(1),"
+               " c(2, 3))), data = d)\nll <- m$loglik\n")
+    py = translate(computed)
+    assert "r_formula_levels(" in py and "untranslated(" not in py
+    a, b = run_py(py, d=d), run_r(literal, d=d)
+    assert a["ll"] == pytest.approx(b["ll"], abs=1e-8)
+    assert list(a["m"].varcomp.index) == list(b["m"].varcomp.index)
+    np.testing.assert_allclose(a["m"].varcomp["component"], b["m"].varcomp["component"])
