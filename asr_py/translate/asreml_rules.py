@@ -38,6 +38,7 @@ from asr_py.translate import (
     rpronoun,
     rreduce,
     rrenamewith,
+    rreplfun,
     rslice,
     rstats,
     rstring,
@@ -79,7 +80,7 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats, rpossibly)
+                 rtidyr, rstats, rpossibly, rreplfun)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

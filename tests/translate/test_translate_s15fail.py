@@ -263,3 +263,17 @@ def test_formula_levels_computed_when_the_script_runs() -> None:
     assert a["ll"] == pytest.approx(b["ll"], abs=1e-8)
     assert list(a["m"].varcomp.index) == list(b["m"].varcomp.index)
     np.testing.assert_allclose(a["m"].varcomp["component"], b["m"].varcomp["component"])
+
+
+def test_replacement_functions_called_by_name() -> None:
+    # R: `dimnames<-`(v, list(r, c)) is v with those dimnames (fw_ecs_example1_Rcode.Rmd);
+    # `names<-`(x, n) is x named; the original is unchanged
+    v = np.arange(1.0, 5.0).reshape(2, 2, order="F")
+    ns = run_r('z <- `dimnames<-`(v, list(c("a", "b"), paste0("z", 1:2)))\n'
+               'n <- `names<-`(c(1, 2), c("p", "q"))\n'
+               'k <- `colnames<-`(v, c("u", "w"))\n', complete=True, v=v)
+    assert list(ns["z"].index) == ["a", "b"] and list(ns["z"].columns) == ["z1", "z2"]
+    np.testing.assert_array_equal(np.asarray(ns["z"], dtype=float), v)
+    assert list(ns["n"].index) == ["p", "q"] and list(ns["n"]) == [1, 2]
+    assert list(ns["k"].columns) == ["u", "w"]
+    assert isinstance(ns["v"], np.ndarray)

@@ -22,3 +22,6 @@ dat$Name <- factor(dat$Name)
 dat$Env <- factor(dat$Env)
 m <- asreml(Yield ~ Env, random = ~ Name, data = dat)
 summary(m)$varcomp
+# `dimnames<-`(x, value) called by name (neyhartj's fw_ecs_example1_Rcode.Rmd)
+blk_mat <- `dimnames<-`(matrix(1:4, 2), list(c("r1", "r2"), paste0("z", 1:2)))
+stopifnot(colnames(blk_mat)[2] == "z2")
