@@ -242,7 +242,11 @@ def r_lm(formula: Any, data: pd.DataFrame | None = None, weights: Any = None,
     """R's ``lm(formula, data, weights)`` (the formula as its R text)."""
     if data is None:
         raise AsrError("lm(): no data given", hint="lm(y ~ x, data = d)")
-    return RLm(str(formula), data, weights)
+    if not isinstance(formula, str) or "~" not in formula:
+        raise AsrError(f"lm(): the formula is {formula!r}, not a model formula",
+                       hint="lm(y ~ x, data = d), or a formula built by reformulate()/"
+                            "as.formula(paste(...))")
+    return RLm(formula, data, weights)
 
 
 def _other(what: str, obj: Any, **kw: Any) -> Any:
@@ -349,8 +353,11 @@ def translate(printer: Any, e: Any) -> str | None:
             args.append((key, repr(printer.src(a))))
         else:
             args.append((key, printer.py(a)))
+    form = next((a for n, a in e.args if n == "formula"), None) or \
+        next((a for n, a in e.args if n is None), None)
     if f in ("lm", "model.matrix") and not any(v.startswith(("'", '"')) for _, v in args):
-        if f == "lm":
+        # a formula held in a variable (reformulate(), as.formula(paste(...)): its text)
+        if f == "lm" and not (form is not None and form.kind == "name"):
             return None
     helper = printer.runtime(FUNCTIONS[f])
     return f"{helper}(" + ", ".join(v if k is None else f"{k}={v}" for k, v in args) + ")"

@@ -277,3 +277,17 @@ def test_replacement_functions_called_by_name() -> None:
     assert list(ns["n"].index) == ["p", "q"] and list(ns["n"]) == [1, 2]
     assert list(ns["k"].columns) == ["u", "w"]
     assert isinstance(ns["v"], np.ndarray)
+
+
+def test_lm_of_a_formula_held_in_a_variable() -> None:
+    # HW Code_1.R: model <- lm(formula = equation) with equation <- reformulate(...): the
+    # same fit as the formula written out
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame({"x": rng.normal(size=10), "g": list("ab") * 5})
+    d["y"] = d["x"] + rng.normal(size=10)
+    ns = run_r('eq <- reformulate(termlabels = c("x", "g"), response = "y")\n'
+               "m <- lm(formula = eq, data = d)\nm2 <- lm(y ~ x + g, data = d)\n"
+               "a <- rstandard(m)\nb <- rstandard(m2)\n", complete=True, d=d)
+    np.testing.assert_allclose(ns["a"].to_numpy(), ns["b"].to_numpy())
+    with pytest.raises(AsrError, match="not a model formula"):
+        run_r("f <- 3\nm <- lm(formula = f, data = d)\n", d=d)
