@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,6 +217,47 @@ def build_index() -> None:
     print(f"{len(rows)} scripts from {len({r['repo'] for r in rows})} repositories -> {INDEX}")
 
 
+_RAW_GITHUB = re.compile(r"(?i)https?://(?:raw\.githubusercontent\.com/([^/]+)/([^/]+)/[^/]+/"
+                         r"|github\.com/([^/]+)/([^/]+)/raw/[^/]+/)(.+)")
+
+
+def prefill_source_cache(text: str, gd: Path, commit: str, cache: Path,
+                         depth: int = 0) -> list[str]:
+    """Put into the download cache ``cache`` (rsource_url.cache_path) the files the script
+    ``text`` (of the repo ``gd`` at ``commit``) names by GitHub URLs (source(), read.csv())
+    whose repository is fetched: each at the commit of that repository nearest before the
+    script's commit date (its first commit with the file if all are later), as the script's
+    author would have downloaded it (this machine has no network). Returns one note a file."""
+    from asr_py.translate.rsource_url import URL_LITERAL, cache_path
+
+    date = _git(gd, "show", "-s", "--format=%cI", commit).decode().strip()
+    notes = []
+    for url in dict.fromkeys(URL_LITERAL.findall(text)):
+        m = _RAW_GITHUB.match(url)
+        src = _git_dir(f"{m.group(1) or m.group(3)}/{m.group(2) or m.group(4)}") if m else None
+        if m is None or src is None:
+            if m is not None:
+                notes.append(f"{url}: not in the mirrors")
+            continue
+        path = urllib.parse.unquote(m.group(5).split("?")[0].split("#")[0])
+        at = _git(src, "rev-list", "-1", f"--before={date}", "HEAD", "--", path).decode().strip()
+        if not at:
+            log = _git(src, "log", "--reverse", "--format=%H", "HEAD", "--", path).decode().split()
+            at = log[0] if log else ""
+        if not at:
+            notes.append(f"{url}: no such file in the mirror")
+            continue
+        body = _git(src, "show", f"{at}:{path}")
+        dest = cache_path(url, cache)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(body)
+        notes.append(f"{url}: mirror commit {at[:10]} (script {date[:10]})")
+        if depth < 3 and re.search(r"(?i)\.r$", path):
+            notes += prefill_source_cache(body.decode(errors="replace"), gd, commit, cache,
+                                          depth + 1)
+    return notes
+
+
 def _checkout(gd: Path, commit: str, dest: Path) -> None:
     """The files of ``commit`` under ``dest``; blobs the snapshot lacks (large files) are
     skipped."""
@@ -380,6 +422,7 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
     results: list[Result] = []
     trees: dict[str, Path] = {}
     tmp = Path(tempfile.mkdtemp(prefix="asr_corpus_"))
+    _CHILD_ENV["ASR_PY_SOURCE_CACHE"] = str(tmp / "_source_cache")   # no network here
     missing: set[str] = set()
     for row in read_index():
         if match and not re.search(match, f"{row['repo']}/{row['path']}"):
@@ -407,6 +450,10 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
             where = here if all(_exists(here, p) for p in ins) else tree
             res.data = bool(ins) and all(_exists(where, p) for p in ins)
             if res.data and res.valid:
+                for note in prefill_source_cache(text, gd, row["commit"],
+                                                 tmp / "_source_cache"):
+                    if verbose:
+                        print(f"        source(): {note}", flush=True)
                 def job(py: str = py, where: Path = where, res: Result = res,
                         tag: str = f"_{len(results)}", text: str = text) -> Result:
                     _run_script(py, where, timeout, res, tag)

@@ -19,8 +19,10 @@ from asr_py.translate import (
     rdots,
     rdplyr,
     renv,
+    rfactor,
     rfilterby,
     rforcats,
+    rformlevels,
     rgenherit,
     ricreml,
     rjoin,
@@ -29,11 +31,14 @@ from asr_py.translate import (
     rlme4,
     rlucid,
     rmulttest,
+    rnull,
     rpackages,
     rparallel,
+    rpossibly,
     rpronoun,
     rreduce,
     rrenamewith,
+    rreplfun,
     rslice,
     rstats,
     rstring,
@@ -75,7 +80,7 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats)
+                 rtidyr, rstats, rpossibly, rreplfun)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -504,6 +509,15 @@ class Translator(BasePrinter):
         return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals())" for n in names)
 
     def assign(self, e: R) -> str:
+        try:
+            return self._assign(e)
+        finally:           # after the value is translated: which columns are factors now
+            if e.left is not None and e.right is not None:
+                r = _pipe(e.right) if e.right.kind == "bin" and e.right.value in (
+                    "|>", "%>%") else _undo_docall(e.right)
+                rfactor.note(self, e.left, r)
+
+    def _assign(self, e: R) -> str:
         assert e.left is not None and e.right is not None
         target, r = e.left, _undo_docall(e.right)
         if r.kind == "bin" and r.value in ("|>", "%>%"):
@@ -525,6 +539,7 @@ class Translator(BasePrinter):
             return f"{inner}\n{outer}"
         if target.kind in ("name", "str"):
             name = target.value
+            rpossibly.note(self, name, r)       # g <- possibly(f, v): g(...) as f(...)
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
                              self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
@@ -1122,6 +1137,9 @@ class Translator(BasePrinter):
             return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
                                start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
+        wrapped = rpossibly.call(self, e)     # g(...) of g <- purrr::possibly(f, v)
+        if wrapped is not None:
+            return wrapped
         if f not in self.functions:     # another package's / base R's calls: _CALL_MODULES
             for mod in _CALL_MODULES:
                 if f in mod.FUNCTIONS:
@@ -1250,6 +1268,10 @@ class Translator(BasePrinter):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "
                                  "sorted values in asr_py")
+            if f in ("as.numeric", "as.double", "as.integer") and \
+                    rfactor.is_factor(self, pos[0]):
+                # R: a factor's codes, not the numbers its labels spell (rfactor.py)
+                return f"{self.runtime('r_factor_codes')}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
                 # R: text that is not a number becomes NA (with a warning), not an error
@@ -1681,8 +1703,11 @@ class Translator(BasePrinter):
                 more = "".join(f", {k}" for k in self.kwargs(
                     [(None, a) for a in extra_pos] + extra))
                 it = self.iterable(xs[0])
-                if xs[0].kind in ("name", "dollar", "index"):
-                    it = f"{self.runtime('r_iter')}({it})"   # a list's values, a frame's columns
+                if xs[0].kind in ("name", "dollar", "index") or xs[0].kind == "call" and \
+                        xs[0].value in ("split", "list", "setNames", "as.list"):
+                    # a list's values (lapply(split(d, f), g): the parts, not their names),
+                    # a frame's columns
+                    it = f"{self.runtime('r_iter')}({it})"
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
         if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")
@@ -1703,7 +1728,9 @@ class Translator(BasePrinter):
         if f == "unname" and len(args) == 1 and pos:
             return self.py(pos[0])
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
-            return f"{self.runtime('r_unlist')}({self.py(pos[0])})"   # a frame's values too
+            plain = any(n == "use.names" and self.py(a) == "False" for n, a in args)
+            return (f"{self.runtime('r_unlist')}({self.py(pos[0])}"   # a frame's values too
+                    + (", use_names=False)" if plain else ")"))
         if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
                 pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
@@ -1769,12 +1796,16 @@ class Translator(BasePrinter):
             if py.startswith("np."):
                 self.uses_np = True
             vals = [self.py(a) for a in pos]
+            if len(vals) == 1 and f in ("mean", "sum", "max", "min", "median", "sd", "var") \
+                    and rnull.absent_ok(self, pos[0]):
+                vals = [self._null_safe(pos[0])]    # mean(d$absent): R's NULL (rnull.py)
             if f == "solve" and len(vals) == 1:
                 return f"np.linalg.inv({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA
-                vals = [f"np.asarray({vals[0]})"]
+                vals = [f"np.asarray({vals[0]})" if not vals[0].startswith("r_dollar(") else
+                        f"np.asarray({self.runtime('r_null_vec')}({vals[0]}))"]   # rnull.py
             if f in ("sd", "var") and len(vals) == 1:
                 vals.append("ddof=1")             # R divides by n - 1
             return f"{py}({', '.join(vals)})"
@@ -1808,6 +1839,11 @@ class Translator(BasePrinter):
         fn, known, pkgs = _TMM_FUNCS[f]
         if pkg and pkg not in pkgs:
             return None
+        if f == "split" and (sum(n is None for n, _ in args) >= 2 or
+                             any(n == "f" for n, _ in args)):
+            # data.table's split(x, f, keep.by=, sorted=, flatten=) with f given splits as
+            # base R's split.data.frame, ignoring them (they apply to by = only)
+            args = [(n, a) for n, a in args if n not in ("keep.by", "sorted", "flatten")]
         if known == ("...",):                            # bdiag(A, B, ...): all positional
             if any(n is not None for n, _ in args):
                 raise Untranslatable(f"{f}() with a named argument")
@@ -2135,7 +2171,17 @@ class Translator(BasePrinter):
                 out.append(self.data_arg(a, named))
                 continue
             try:
-                if a.kind == "formula":
+                if a.kind == "formula" and rformlevels.level_exprs(a):
+                    # dsum(levels = <R code>), at(f, <R code>): computed when the script
+                    # runs, written into the formula text (rformlevels.py)
+                    def rewrite(t: str, key: str = key) -> str:
+                        t2, used2 = rewrite_known(t, giv)
+                        mats.update(used2)
+                        self.last_formulas[key] = t2
+                        return t2
+                    out.append(f"{key}=" + rformlevels.to_python(
+                        self, a, rformlevels.level_exprs(a), rewrite))
+                elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv)
                     self.last_formulas[key] = text
                     mats.update(used)

@@ -662,24 +662,25 @@ class BasePrinter:
         if path is None:
             raise Untranslatable(f"{f} without a file")
         if f in ("readRDS", "read_rds"):
-            return self.runtime("read_rds") + f"({self.py(path)})"
+            return self.runtime("read_rds") + f"({self._read_path(path)})"
         if f in ("read_excel", "read_xlsx", "read_xls") and set(named) - {"path", "sheet"}:
             # readxl's col_types, n_max, skip, na, col_names (rreadxl.py); others refused
             other = [n for n in named if n not in rreadxl.ARGS and n != "path"]
             if other or len(pos) > 2:
                 raise Untranslatable(f"{f}() argument {other[0] if other else '...'}=")
-            kw = [self.py(path)] + ([f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
+            kw = [self._read_path(path)] + (
+                [f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
                 f"{rreadxl.ARGS[n]}={self.py(a)}" for n, a in named.items() if n != "path"]
             return f"{self.runtime('r_read_excel')}({', '.join(kw)})"
         if f in ("read_excel", "read.xlsx", "read_xlsx", "read_xls"):
-            out = [self.py(path)]
+            out = [self._read_path(path)]
             sheet = named.get("sheet", pos[1] if len(pos) > 1 else None)
             if sheet is not None:
                 out.append(f"sheet_name={self.py(sheet)}" if sheet.kind == "str" else
                            f"sheet_name={int(float(sheet.value)) - 1}" if sheet.kind == "num"
                            else f"sheet_name={self.py(sheet)} - 1")
             return f"pd.read_excel({', '.join(out)})"
-        out = [self.py(path)]
+        out = [self._read_path(path)]
         header_default = f in ("read.csv", "read.delim", "fread", "read_csv", "read.csv2",
                                "read_delim", "read_tsv")
         if f == "read.table" and "sep" not in named:
@@ -732,6 +733,13 @@ class BasePrinter:
         return f"pd.read_csv({', '.join(out)})"
 
     # ----- statements ----------------------------------------------------------------------
+    def _read_path(self, path: R) -> str:
+        """A file argument: an http(s) URL literal is read from its downloaded copy in the
+        cache of rsource_url (R reads URLs; a machine with no network uses the cache)."""
+        if path.kind == "str" and re.match(r"(?i)https?://", path.value):
+            return f"{self.runtime('r_url_file')}({path.value!r})"
+        return self.py(path)
+
     def block(self, body: list[R], depth: int, fn: bool = False) -> list[str]:
         """Statements of a block, indented by the caller; ``fn``: the last value is
         returned (R functions return their last expression)."""
@@ -805,7 +813,13 @@ class BasePrinter:
 
     def placeholder(self, s: R, why: str, hoisted: list[str]) -> list[str]:
         """``x <- <untranslatable>`` still binds ``x``: to a placeholder that lets the script
-        go on and says, when used, that it is not the R value (asr_py.translate.checks)."""
+        go on and says, when used, that it is not the R value (asr_py.translate.checks);
+        ``x[[k]] <- <untranslatable>`` (k a position) puts one in that element."""
+        if s.kind == "bin" and s.value in ("<-", "=") and s.left is not None and \
+                s.left.kind == "index" and s.left.value == "[[" and len(s.left.args) == 1 \
+                and s.left.args[0][1].kind != "str" and s.right is not None and \
+                s.right.kind != "function":
+            return self._element_placeholder(s, why)      # a list filled by position
         if not (s.kind == "bin" and s.value in ("<-", "=", "<<-") and s.left is not None
                 and s.left.kind in ("name", "str") and s.right is not None
                 and s.right.kind != "function"):
@@ -816,6 +830,22 @@ class BasePrinter:
         # also x <- f(x): keeping the old x would go on with a value R does not have
         self.assigned.add(s.left.value)
         return [f"{name} = {self.runtime('untranslated')}({why!r}, {s.left.value!r})"]
+
+    def _element_placeholder(self, s: R, why: str) -> list[str]:
+        """``x[[k]] <- <untranslatable>``: the element assigned a placeholder (so a later
+        ``x[[1]]`` says what was not translated, not that x is too short); [] when the
+        target itself cannot be translated."""
+        mark = "asr_placeholder_value_"
+        try:
+            lines = self.compound(R("bin", s.value, left=s.left, right=R("name", mark),
+                                    start=s.start, end=s.end), self._depth)
+        except Untranslatable:
+            return []
+        text = "\n".join(lines)
+        if text.count(mark) != 1:
+            return []
+        value = f"{self.runtime('untranslated')}({why!r}, {self.src(s.left)!r})"
+        return text.replace(mark, value).split("\n")
 
     def todo_lines(self, s: R, why: str) -> list[str]:
         lines = [f"# TODO(asr_py): not translated ({why}); original R code:"]

@@ -62,11 +62,54 @@ def spec(tr: Any, e: Any, name: str | None = None) -> str:
         return f"('range', {spec(tr, e.left)}, {spec(tr, e.right)})"
     if k == "call" and e.value == "c":
         return "('all', [" + ", ".join(spec(tr, a, n) for n, a in e.args) + "])"
+    if k == "call" and e.value == "where" and len(e.args) == 1:
+        return _where_spec(tr, e.args[0][1])
     if k == "call" and e.value in _HELPERS:
         pos = [a for n, a in e.args if n is None]
         arg = tr.py(pos[0]) if pos else "None"
         return f"('fn', {e.value!r}, {arg})"
     raise _untranslatable(f"a column selection {tr.src(e)}")
+
+
+def _where_spec(tr: Any, f: Any) -> str:
+    """tidyselect's ``where(pred)``: ``is.numeric``-like predicates by kind, a function or a
+    purrr lambda (``~ !all(is.na(.x))``) as a Python callable of the column."""
+    from asr_py.translate.rlambda import lambda_node
+
+    if f.kind == "name" and f.value in _PREDICATES:
+        return f"('where_kind', {_PREDICATES[f.value]!r})"
+    lam = lambda_node(f)
+    if lam is not None or f.kind == "function":
+        return f"('where', {tr.py(lam or f)})"
+    return f"('where', {tr.fun_ref(f)})"
+
+
+def _is_kind(s: pd.Series, pred: str) -> bool:
+    """Whether the column ``s`` is of R's kind ``pred`` (numeric, integer, factor, character)."""
+    if pred == "numeric":
+        return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    if pred == "integer":
+        return pd.api.types.is_integer_dtype(s)
+    if pred == "factor":
+        return isinstance(s.dtype, pd.CategoricalDtype)
+    # character (r_labels' factors are text too: R's is.character would be FALSE for a
+    # factor; the conversions applied to them are idempotent)
+    if isinstance(s.dtype, pd.StringDtype) or str(s.dtype) == "str":
+        return True                  # pandas' string dtype
+    return s.dtype == object and s.map(lambda v: isinstance(v, str) or v != v).all()
+
+
+def _where_test(df: pd.DataFrame, c: str, s: Any) -> bool:
+    """Whether column ``c`` passes ``where()`` (a predicate must give one TRUE/FALSE)."""
+    if s[0] == "where_kind":
+        return _is_kind(df[c], s[1])
+    v = s[1](df[c])
+    arr = np.asarray(v, dtype=object).ravel()
+    if arr.size != 1 or not isinstance(arr[0], bool | np.bool_):
+        raise AsrError(f"select(where()): the predicate gave {v!r} for column {c!r}, not "
+                       "one TRUE or FALSE", hint="where() needs a predicate such as "
+                       "is.numeric or ~ !all(is.na(.x))")
+    return bool(arr[0])
 
 
 def _env() -> dict[str, Any]:
@@ -128,6 +171,8 @@ def columns(df: pd.DataFrame, sel: list[Any], env: dict[str, Any] | None = None
                     "contains": lambda c: str(arg).lower() in c.lower(),
                     "matches": lambda c: re.search(str(arg), c) is not None}[f]
             return [(c, c) for c in cols if test(c)]
+        if kind in ("where", "where_kind"):
+            return [(c, c) for c in cols if _where_test(df, c, s)]
         if kind == "neg":
             drop = {c for c, _ in one(s[1])}
             return [(c, c) for c in cols if c not in drop]
@@ -240,15 +285,7 @@ def r_mutate_if(df: Any, pred: str, how: str) -> pd.DataFrame:
     from asr_py.translate.runtime import r_labels  # noqa: F401 - used by _apply
 
     def test(s: pd.Series) -> bool:
-        if pred == "numeric":
-            return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-        if pred == "integer":
-            return pd.api.types.is_integer_dtype(s)
-        if pred == "factor":
-            return isinstance(s.dtype, pd.CategoricalDtype)
-        # character (r_labels' factors are text too: R's is.character would be FALSE for a
-        # factor; the conversions applied to them are idempotent)
-        return s.dtype == object and s.map(lambda v: isinstance(v, str) or v != v).all()
+        return _is_kind(s, pred)
 
     out = df.copy()
     for c in df.columns:

@@ -231,7 +231,9 @@ def r_join(x: Any, y: Any, by: Any = None, how: str = "inner",
         hit = np.asarray(lk.isin(rk))
         return x[hit if how == "semi" else ~hit].reset_index(drop=True)
     sfx = tuple(_as_list(suffix))
-    yy = y.rename(columns=dict(zip(right, left))) if right != left else y
+    # a non-key column of y named as a key of x: dplyr keeps x's key, suffixes y's column
+    clash = {c: f"{c}{sfx[1]}" for c in y.columns if c in left and c not in right}
+    yy = y.rename(columns={**clash, **dict(zip(right, left))}) if right != left else y
     out = x.merge(yy, how={"inner": "inner", "left": "left", "full": "outer"}[how],
                   on=left, suffixes=(sfx[0], sfx[1]), sort=False)
     if how == "full":

@@ -29,7 +29,8 @@ __all__ = ["RLm", "r_anova", "r_coef", "r_fitted", "r_lm", "r_model_matrix", "r_
 #: R calls translated by this module: the R function -> its helper here
 FUNCTIONS = {"lm": "r_lm", "model.matrix": "r_model_matrix", "anova": "r_anova",
              "coef": "r_coef", "coefficients": "r_coef", "residuals": "r_residuals",
-             "resid": "r_residuals", "fitted": "r_fitted", "fitted.values": "r_fitted"}
+             "resid": "r_residuals", "fitted": "r_fitted", "fitted.values": "r_fitted",
+             "hatvalues": "r_hatvalues", "rstandard": "r_rstandard"}
 
 
 def _r_formula(formula: str) -> str:
@@ -241,7 +242,11 @@ def r_lm(formula: Any, data: pd.DataFrame | None = None, weights: Any = None,
     """R's ``lm(formula, data, weights)`` (the formula as its R text)."""
     if data is None:
         raise AsrError("lm(): no data given", hint="lm(y ~ x, data = d)")
-    return RLm(str(formula), data, weights)
+    if not isinstance(formula, str) or "~" not in formula:
+        raise AsrError(f"lm(): the formula is {formula!r}, not a model formula",
+                       hint="lm(y ~ x, data = d), or a formula built by reformulate()/"
+                            "as.formula(paste(...))")
+    return RLm(formula, data, weights)
 
 
 def _other(what: str, obj: Any, **kw: Any) -> Any:
@@ -295,6 +300,30 @@ def r_fitted(obj: Any, **_: Any) -> Any:
     return obj.fitted_values.copy() if isinstance(obj, RLm) else _other("fitted()", obj)
 
 
+def r_hatvalues(obj: Any, **_: Any) -> Any:
+    """R's ``hatvalues(lm)``: the diagonal of the (weighted) hat matrix, by record."""
+    if not isinstance(obj, RLm):
+        return _other("hatvalues()", obj)
+    xk = obj._xw[:, obj.keep]
+    if not obj.keep:
+        return pd.Series(np.zeros(obj.y.size), index=obj.residuals.index)
+    q, _ = np.linalg.qr(xk)
+    return pd.Series(np.sum(q * q, axis=1), index=obj.residuals.index)
+
+
+def r_rstandard(obj: Any, **_: Any) -> Any:
+    """R's ``rstandard(lm)``: residuals over sigma * sqrt(w^-1 (1 - h)); NaN where the hat
+    value is 1 (R's rstandard gives NaN for those)."""
+    if not isinstance(obj, RLm):
+        return _other("rstandard()", obj)
+    h = r_hatvalues(obj).to_numpy()
+    e = obj.residuals.to_numpy() * np.sqrt(obj.w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = e / (obj.sigma * np.sqrt(1.0 - h))
+    r[~np.isfinite(r)] = np.nan
+    return pd.Series(r, index=obj.residuals.index)
+
+
 def translate(printer: Any, e: Any) -> str | None:
     """The Python of a call to one of :data:`FUNCTIONS`, or None (then other rules apply).
     The formula argument is passed as its R text."""
@@ -324,8 +353,11 @@ def translate(printer: Any, e: Any) -> str | None:
             args.append((key, repr(printer.src(a))))
         else:
             args.append((key, printer.py(a)))
+    form = next((a for n, a in e.args if n == "formula"), None) or \
+        next((a for n, a in e.args if n is None), None)
     if f in ("lm", "model.matrix") and not any(v.startswith(("'", '"')) for _, v in args):
-        if f == "lm":
+        # a formula held in a variable (reformulate(), as.formula(paste(...)): its text)
+        if f == "lm" and not (form is not None and form.kind == "name"):
             return None
     helper = printer.runtime(FUNCTIONS[f])
     return f"{helper}(" + ", ".join(v if k is None else f"{k}={v}" for k, v in args) + ")"

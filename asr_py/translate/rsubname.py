@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
@@ -26,18 +27,49 @@ def r_sub_name(x: Any, name: str) -> Any:
     return x[name]
 
 
-def r_unlist(x: Any) -> Any:
-    """``unlist(x)``: a data frame's values column after column (R's order; ``unlist(d["a"])``
-    the column's values), a list's elements flattened (runtime.r_c)."""
+def _unlist_items(x: Any, prefix: str) -> list[tuple[str, Any]]:
+    """(R name, value) of every element of ``x`` flattened as R's unlist() names them: a
+    named element of length 1 keeps its name, a longer one gets ``name1``, ``name2``, ...
+    (``name.inner`` when its elements are named too); unnamed elements have name ''."""
+    if isinstance(x, pd.DataFrame):
+        x = {str(c): x[c].reset_index(drop=True) for c in x.columns}
+    if isinstance(x, dict):
+        out: list[tuple[str, Any]] = []
+        for k, v in x.items():
+            name = f"{prefix}.{k}" if prefix and k else prefix or str(k)
+            out += _unlist_items(v, name)
+        return out
+    if isinstance(x, pd.Series) and not isinstance(x.index, pd.RangeIndex):
+        return [(f"{prefix}.{i}" if prefix else str(i), v) for i, v in x.items()]
+    if isinstance(x, (list, tuple, range, pd.Series, pd.Index, np.ndarray)):
+        vals = list(np.asarray(x, dtype=object).ravel()) if isinstance(x, np.ndarray) \
+            else list(x)
+        if any(isinstance(v, (dict, list, tuple, pd.Series, pd.DataFrame, np.ndarray))
+               for v in vals):
+            out = []
+            for v in vals:
+                out += _unlist_items(v, prefix)
+            return out
+        if len(vals) == 1:
+            return [(prefix, vals[0])]
+        return [(f"{prefix}{i + 1}" if prefix else "", v) for i, v in enumerate(vals)]
+    return [] if x is None else [(prefix, x)]
+
+
+def r_unlist(x: Any, use_names: bool = True) -> Any:
+    """``unlist(x)``: a vector of every element of a list or data frame (a data frame column
+    after column), as a numpy array, or a Series indexed by R's names when an element is
+    named (``unlist(list(a = 1, b = 2:3))`` is a=1, b1=2, b2=3), so ``unlist(x) > 0`` is
+    element-wise as in R."""
     if isinstance(x, Untranslated):
         return x._use()
-    if isinstance(x, pd.DataFrame):
-        return [v for c in x.columns for v in x[c].tolist()]
-    from asr_py.translate.runtime import r_c
-
-    if isinstance(x, dict):
-        return r_c(*x.values())
-    return r_c(*x) if hasattr(x, "__iter__") and not isinstance(x, str) else r_c(x)
+    items = _unlist_items(x, "")
+    values = pd.Series([v for _, v in items], dtype=None if items else float)
+    if values.dtype == object and values.map(lambda v: isinstance(v, str) or v is None).all():
+        values = values.where(values.notna(), None)
+    if use_names and any(n for n, _ in items):
+        return pd.Series(values.to_numpy(), index=[n for n, _ in items])
+    return values.to_numpy()
 
 
 #: asreml fit components asr_py's fit has, by R's name (the translator's _FIT_ATTRS)

@@ -98,9 +98,11 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_expand_grid,
     r_tidyr_expand_grid,
 )
+from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
+from asr_py.translate.rformlevels import r_formula_levels  # noqa: F401 - dsum levels
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
@@ -132,9 +134,11 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_anova,
     r_coef,
     r_fitted,
+    r_hatvalues,
     r_lm,
     r_model_matrix,
     r_residuals,
+    r_rstandard,
 )
 from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
@@ -160,14 +164,17 @@ from asr_py.translate.rmatrix import (  # noqa: F401
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
+from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
+from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
+from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
@@ -933,8 +940,11 @@ def r_cat(*xs: Any, sep: str = " ") -> None:
 
 def r_source(path: str, into: dict[str, Any]) -> None:
     """R's ``source(file)``: the R file translated by asr_py.translate and run in the
-    script's globals (its functions and variables become the script's, as in R)."""
-    p = Path(path)
+    script's globals (its functions and variables become the script's, as in R); an
+    http(s) URL is downloaded into a cache first (rsource_url.fetch_source)."""
+    from asr_py.translate.rsource_url import fetch_source, is_url
+
+    p = fetch_source(path) if is_url(path) else Path(path)
     if not p.exists():
         raise AsrError(f"source: no file {path!r}", hint="run the script from its folder")
     from asr_py.translate import translate

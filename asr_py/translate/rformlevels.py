@@ -1,0 +1,115 @@
+"""R code inside an asreml formula's level selections: ``dsum(~ ... | env, levels =
+list(c(12, 13), which(!1:nlevels(d$env) %in% c(12, 13))))`` or ``at(Site, keep)``. R
+evaluates them when asreml() reads the formula; the translation computes them when the
+script runs and writes their values into the formula text (:func:`r_formula_levels`)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+from asr_py.translate.parser import R
+
+__all__ = ["TOKEN", "level_exprs", "r_formula_levels", "to_python"]
+
+#: the stand-in of the k-th computed selection in the formula text (a valid R name)
+TOKEN = "asr_level_value_{}_"
+
+
+def _literal(e: R) -> bool:
+    """Literal levels: numbers, strings, c()/list() of them, a:b of numbers, -number."""
+    if e.kind in ("num", "str"):
+        return True
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return e.right.kind == "num"
+    if e.kind == "bin" and e.value == ":" and e.left is not None and e.right is not None:
+        return _literal(e.left) and _literal(e.right)
+    if e.kind == "call" and e.value in ("c", "list"):
+        return all(_literal(a) for _, a in e.args)
+    if e.kind == "paren" and e.right is not None:
+        return _literal(e.right)
+    return False
+
+
+def _walk(e: R | None, out: list[R]) -> None:
+    if e is None:
+        return
+    if e.kind == "call" and e.value in ("dsum", "at"):
+        for k, (n, a) in enumerate(e.args):
+            if (n == "levels" or e.value == "at" and n is None and k == 1) and \
+                    not _literal(a):
+                out.append(a)
+    for _, a in e.args:
+        _walk(a, out)
+    _walk(e.left, out)
+    _walk(e.right, out)
+
+
+def level_exprs(formula: R) -> list[R]:
+    """The non-literal level selections of dsum()/at() calls in ``formula``."""
+    out: list[R] = []
+    _walk(formula, out)
+    return out
+
+
+def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str]) -> str:
+    """The Python expression of ``formula`` with the selections ``sels`` computed when the
+    script runs; ``rewrite`` is the translator's rewrite of the formula text (vm() ...)."""
+    bare = tr.bare           # the script without comments, as tr.src() reads it
+    tr.uses_np = True        # R code translated here may use numpy (%in% does)
+    pieces = []
+    last = formula.start
+    for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):
+        pieces.append(bare[last:sel.start])
+        pieces.append(TOKEN.format(k))
+        last = sel.end
+    pieces.append(bare[last:formula.end])
+    marked = rewrite(" ".join("".join(pieces).split()))
+    out: list[str] = []
+    rest = marked
+    for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):
+        before, tok, rest = rest.partition(TOKEN.format(k))
+        if not tok:
+            raise AsrError("formula levels: a computed selection was lost in translation",
+                           hint="a translator bug")
+        is_list = sel.kind == "call" and sel.value == "list"
+        parts = [a for _, a in sel.args] if is_list else [sel]
+        vals = ", ".join(tr.py(a) for a in parts)
+        out.append(repr(before))
+        out.append(f"{tr.runtime('r_formula_levels')}([{vals}], {is_list})")
+    out.append(repr(rest))
+    return " + ".join(out)
+
+
+def _flat(v: Any) -> list[Any]:
+    if isinstance(v, Untranslated):
+        return v._use()  # type: ignore[no-any-return]
+    if isinstance(v, dict):
+        v = list(v.values())
+    if isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.Index, range)):
+        return [x for item in (v.tolist() if hasattr(v, "tolist") else list(v))
+                for x in _flat(item)]
+    return [v]
+
+
+def _r_value(x: Any) -> str:
+    if isinstance(x, (bool, np.bool_)):
+        raise AsrError(f"formula levels: a logical value {x!r} where levels are expected",
+                       hint="give level names or positions (which(...) of a condition)")
+    if isinstance(x, (int, np.integer)) or isinstance(x, (float, np.floating)) and \
+            float(x).is_integer():
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        return repr(float(x))
+    return '"' + str(x).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def r_formula_levels(values: list[Any], is_list: bool) -> str:
+    """The R text of computed level selections: ``c(1, 2)`` for one, ``list(c(..), c(..))``
+    for R's ``list(...)`` of several."""
+    groups = ["c(" + ", ".join(_r_value(x) for x in _flat(v)) + ")" for v in values]
+    return f"list({', '.join(groups)})" if is_list else groups[0]

@@ -1,0 +1,45 @@
+"""R's NULL from ``d$x`` when ``d`` lacks ``x``, in a summary: ``mean(d$x)`` of a column the
+script names only there (it never creates it, a formula never uses it) reads it with
+``r_dollar`` (None when absent, as R's NULL) instead of ``d['x']`` (a KeyError), and NULL in a
+summary is ``numeric(0)`` (:func:`r_null_vec`: ``sum(NULL)`` is 0, ``mean(NULL)`` NA), so the
+script goes on as in R."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+__all__ = ["absent_ok", "named_once", "r_null_vec"]
+
+
+def named_once(code: str, name: str) -> bool:
+    """Whether ``name`` appears once in the R ``code`` (as a word: not part of a longer
+    name), so nothing in the script makes or uses it elsewhere."""
+    pat = r"(?<![\w.])" + re.escape(name) + r"(?![\w.])"
+    return len(re.findall(pat, code)) == 1
+
+
+def r_null_vec(x: Any) -> Any:
+    """``x``, with R's NULL (None) as ``numeric(0)`` (an empty float array) for a summary."""
+    return np.array([], dtype=float) if x is None else x
+
+
+def absent_ok(tr: Any, e: Any) -> bool:
+    """Whether ``e`` is ``d$x`` of data ``d`` read from a file (not a slot ``d@x``, not of a
+    model fit) with ``x`` named nowhere else in the script: a column the data may lack."""
+    if e.kind != "dollar" or e.left is None or e.left.kind != "name":
+        return False
+    if e.left.value in tr.lm_fits or tr.is_fit(e.left):
+        return False
+    if tr.code[e.left.end:e.end].lstrip().startswith("@"):
+        return False
+    return named_once(tr.code, e.value) and read_from_file(tr.code, e.left.value)
+
+
+def read_from_file(code: str, name: str) -> bool:
+    """Whether the R ``code`` assigns ``name`` from a file reader (read.csv, read.table,
+    fread, read_excel, ...): data whose columns the script cannot know."""
+    pat = (r"(?<![\w.])" + re.escape(name) + r"\s*(?:<-|=)\s*(?:\w+::)?"
+           r"(?:read\.\w+|read_\w+|fread|readRDS|import)\s*\(")
+    return re.search(pat, code) is not None
