@@ -406,6 +406,7 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                                   "impute.method"), ("sommer", "rrBLUP")),
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
+    "dist": ("r_dist", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
 
@@ -1584,11 +1585,11 @@ class Translator(BasePrinter):
             # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
             keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
-        if f == "merge" and len(pos) >= 2:
-            on = [a for n, a in args if n == "by"]
-            # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
-            return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
-                f", on={self.py(on[0])}" if on else "") + ", suffixes=('.x', '.y'))"
+        if f == "merge" and len(pos) >= 2 and all(n in (
+                None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y", "sort",
+                "suffixes") for n, _ in args):
+            # R's merge: all.x/all.y, rows sorted by the key, key columns first (rmerge.py)
+            return f"{self.runtime('r_merge')}({', '.join(self.kwargs(args))})"
         if f == "join" and len(pos) >= 2 and all(
                 n in (None, "x", "y", "by", "type", "match") for n, _ in args):
             # plyr's join(x, y, by, type = "left"): x's rows in x's order (pandas' merge)
@@ -1768,8 +1769,8 @@ class Translator(BasePrinter):
             if py.startswith("np."):
                 self.uses_np = True
             vals = [self.py(a) for a in pos]
-            if f == "solve" and len(vals) == 1:
-                return f"np.linalg.inv({vals[0]})"
+            if f == "solve" and len(vals) == 1:         # R's dimnames kept (rsolve.py)
+                return f"{self.runtime('r_solve')}({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatnames import list_vector, matrix_value
+from asr_py.translate.rreadtable import rreadtable_call
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -217,8 +218,9 @@ class BasePrinter:
             return e.value in ("is.na", "duplicated", "is.element", "grepl", "str_detect",
                                "stringr::str_detect")
         if e.kind == "unary" and e.value == "!" and e.right is not None and \
-                e.right.kind == "call":
-            return self._vector_context(e.right)             # x[!grepl(p, x)]
+                (e.right.kind in ("call", "paren") or e.right.kind == "bin" and
+                 e.right.value == "%in%"):
+            return self._vector_context(e.right)     # x[!grepl(p, x)], x[!names(x) %in% v]
         if e.kind in ("dollar", "index"):
             return True
         if e.kind == "name" and self.data_cols and e.value not in self.assigned and \
@@ -679,6 +681,10 @@ class BasePrinter:
                            f"sheet_name={int(float(sheet.value)) - 1}" if sheet.kind == "num"
                            else f"sheet_name={self.py(sheet)} - 1")
             return f"pd.read_excel({', '.join(out)})"
+        if f == "read.table":
+            call = rreadtable_call(self, e, path)
+            if call is not None:
+                return call
         out = [self.py(path)]
         header_default = f in ("read.csv", "read.delim", "fread", "read_csv", "read.csv2",
                                "read_delim", "read_tsv")
