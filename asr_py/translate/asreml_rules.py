@@ -1492,6 +1492,11 @@ class Translator(BasePrinter):
         if f == "na.method":
             return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
                                    for n, a in args) + "}"
+        if f == "write.table" and pos and all(n in (None, "x", "file", "sep", "quote",
+                                                     "row.names", "col.names", "na")
+                                             for n, _ in args):
+            # R's format: space-separated, quoted, header one field short (rreadtable.py)
+            return f"{self.runtime('r_write_table')}({', '.join(self.kwargs(args))})"
         if f in ("write.csv", "write.table", "write_csv", "fwrite") and pos:
             rest = [a for n, a in args if n == "file"] or pos[1:2]
             if not rest:

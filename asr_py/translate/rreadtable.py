@@ -16,11 +16,12 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["r_read_table", "rreadtable_call"]
+__all__ = ["r_read_table", "r_write_table", "rreadtable_call"]
 
 
 def _fields(line: str, sep: str | None, quote: str) -> int:
@@ -165,3 +166,47 @@ def rreadtable_call(p: Any, e: Any, path: Any) -> str | None:
         if kw is not None:
             out.append(f"{kw}={p.py(a)}")
     return f"{p.runtime('r_read_table')}({', '.join(out)})"
+
+
+def _cell(v: Any, quote: bool, na: str) -> str:
+    if v is None or isinstance(v, float) and np.isnan(v) or v is pd.NA:
+        return na
+    if isinstance(v, (bool, np.bool_)):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return format(float(v), ".15g")
+    return f'"{v}"' if quote else str(v)
+
+
+def r_write_table(x: Any, file: Any, sep: str = " ", quote: Any = True, row_names: Any = True,
+                  col_names: Any = True, na: str = "NA", **dotted: Any) -> None:
+    """R's ``write.table(x, file)``: fields separated by ``sep`` (a space), text and names in
+    double quotes, the row names first on every row and the header one field short (R's
+    ``col.names = TRUE``; ``col.names = NA`` adds an empty first field), so that
+    ``read.table(file)`` reads it back with its row names."""
+    row_names = dotted.pop("row.names", row_names)
+    col_names = dotted.pop("col.names", col_names)
+    if dotted:
+        raise AsrError(f"write.table(): argument(s) {', '.join(dotted)} not supported",
+                       hint="sep, quote, row.names, col.names, na are")
+    d = pd.DataFrame(x) if not isinstance(x, pd.DataFrame) else x
+    if isinstance(x, np.ndarray) and not isinstance(x, pd.DataFrame):
+        d = pd.DataFrame(x, columns=[f"V{k + 1}" for k in range(np.asarray(x).shape[1])]) \
+            if np.asarray(x).ndim == 2 else pd.DataFrame({"x": np.asarray(x)})
+    q = bool(quote)
+    rn = row_names is not False
+    names = [str(i + 1) for i in range(len(d))] if isinstance(d.index, pd.RangeIndex) \
+        else [str(i) for i in d.index]
+    lines = []
+    if col_names is not False:
+        head = [_cell(str(c), q, na) for c in d.columns]
+        if col_names is None or (isinstance(col_names, float) and np.isnan(col_names)):
+            head = ['""' if q else ""] + head
+        lines.append(sep.join(head))
+    for k, (_, row) in enumerate(d.iterrows()):
+        cells = [_cell(v, q, na) for v in row.tolist()]
+        lines.append(sep.join(([_cell(names[k], q, na)] if rn else []) + cells))
+    with open(file, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")

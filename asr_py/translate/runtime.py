@@ -165,7 +165,7 @@ from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position,
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
-from asr_py.translate.rreadtable import r_read_table  # noqa: F401 - read.table(header?)
+from asr_py.translate.rreadtable import r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
