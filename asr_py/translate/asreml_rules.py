@@ -406,7 +406,7 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                                   "impute.method"), ("sommer", "rrBLUP")),
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
-    "dist": ("r_dist", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
+    "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
 

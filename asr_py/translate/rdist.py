@@ -14,12 +14,12 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["r_dist"]
+__all__ = ["r_dist_matrix"]
 
 _METHODS = ("euclidean", "maximum", "manhattan", "canberra", "binary", "minkowski")
 
 
-def r_dist(x: Any, method: str = "euclidean", diag: Any = False, upper: Any = False,
+def r_dist_matrix(x: Any, method: str = "euclidean", diag: Any = False, upper: Any = False,
            p: float = 2.0) -> pd.DataFrame:
     """``as.matrix(dist(x, method, p = p))``: the n x n distances between rows of ``x``."""
     from asr_py.translate.checks import Untranslated

@@ -21,7 +21,7 @@ from scipy.spatial.distance import cdist
 import asr_py as asr
 from asr_py import translate
 from asr_py.errors import AsrError
-from asr_py.translate.rdist import r_dist
+from asr_py.translate.rdist import r_dist_matrix
 from asr_py.translate.rmerge import r_merge
 from asr_py.translate.rreadtable import r_read_table
 from asr_py.translate.rsolve import r_solve
@@ -88,18 +88,18 @@ def test_dist_matches_scipy_and_names_rows() -> None:
     W = rng.normal(size=(6, 4))
     for method, metric in (("euclidean", "euclidean"), ("manhattan", "cityblock"),
                            ("maximum", "chebyshev"), ("canberra", "canberra")):
-        got = r_dist(W, method=method)
+        got = r_dist_matrix(W, method=method)
         np.testing.assert_allclose(got.to_numpy(), cdist(W, W, metric), atol=1e-12)
         assert list(got.index) == [str(i) for i in range(1, 7)]
-    np.testing.assert_allclose(r_dist(W, "minkowski", p=3).to_numpy(),
+    np.testing.assert_allclose(r_dist_matrix(W, "minkowski", p=3).to_numpy(),
                                cdist(W, W, "minkowski", p=3), atol=1e-12)
     named = pd.DataFrame(W, index=list("abcdef"))
-    assert list(r_dist(named, "euc").columns) == list("abcdef")   # partial method name
+    assert list(r_dist_matrix(named, "euc").columns) == list("abcdef")   # partial method name
     # NA: R skips the pair and scales the sum up by k / (pairs present)
     x = np.array([[0.0, 0.0, np.nan], [3.0, 4.0, 1.0]])
-    assert r_dist(x).iloc[0, 1] == pytest.approx(np.sqrt(25 * 3 / 2))
+    assert r_dist_matrix(x).iloc[0, 1] == pytest.approx(np.sqrt(25 * 3 / 2))
     with pytest.raises(AsrError, match="method"):
-        r_dist(W, method="cosine")
+        r_dist_matrix(W, method="cosine")
 
 
 def test_dist_kernel_in_translated_script() -> None:
