@@ -258,7 +258,8 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
     return None
 
 
-def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
+def rewrite_known(text: str, giv: dict[str, str],
+                  renamed: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
     a positional init (``corgh(trait, initf)``) is named; matrix names are made Python
     identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
@@ -271,6 +272,8 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
             name = pyname(giv[fac]) if re.fullmatch(r"[^\W\d][\w.]*", giv[fac]) \
                 else pyname(fac) + "_ginv"
             mats[name] = giv[fac]
+            if renamed is not None:      # the script's own text, for asreml's coef names
+                renamed[f"vm({fac}, {name})"] = f"{m.group(1)}({fac})"
             return f"vm({fac}, {name})"
         return m.group(0)
 
@@ -413,6 +416,11 @@ _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
 
+    def coef_random_of(self, fit: R) -> str:
+        """``fit$coefficients$random``: the BLUPs under asreml's names (rcoefrandom.py)."""
+        extra = f", {self.term_renamed!r}" if self.term_renamed else ""
+        return f"{self.runtime('r_coef_random')}({self.py(fit)}{extra})['solution']"
+
     def py(self, e: R) -> str:
         """A dae/asremlPlus function named as a value (``list(ar1 = mat.ar1)``,
         ``FUN = mat.ar1``) is its asr_py.compat counterpart, unless the script defines it."""
@@ -424,6 +432,8 @@ class Translator(BasePrinter):
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
         super().__init__(code, comment_spans)
         self.fits: set[str] = set()
+        #: random terms the translation rewrote -> the script's text (rcoefrandom.py)
+        self.term_renamed: dict[str, str] = {}
         #: fit$coefficients$fixed: every level, in the script's asreml version's order (rcoef.py)
         self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(code) == "reverse"
                            else "coef_fixed_all()")
@@ -1008,6 +1018,8 @@ class Translator(BasePrinter):
         if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
                 and self.is_fit(obj.args[0][1]):
             which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
+            if which == "coef_random":                  # asreml's names (rcoefrandom.py)
+                return self.coef_random_of(obj.args[0][1])
             if which:
                 return f"{self.py(obj.args[0][1])}.{which}['solution']"
             raise Untranslatable(f"coef()${e.value}")
@@ -1023,6 +1035,8 @@ class Translator(BasePrinter):
         if obj.kind == "dollar" and _fit_component(obj.value) == "coefficients" and \
                 obj.left is not None and self.is_fit(obj.left):
             which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
+            if which == "coef_random":                  # asreml's names (rcoefrandom.py)
+                return self.coef_random_of(obj.left)
             if which:
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
@@ -2141,7 +2155,7 @@ class Translator(BasePrinter):
                 continue
             try:
                 if a.kind == "formula":
-                    text, used = rewrite_known(self.src(a), giv)
+                    text, used = rewrite_known(self.src(a), giv, self.term_renamed)
                     self.last_formulas[key] = text
                     mats.update(used)
                     out.append(f"{key}={text!r}")

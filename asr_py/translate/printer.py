@@ -444,7 +444,9 @@ class BasePrinter:
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty" and (
                 _matrix_index(args[0]) or args[0].kind == "call" and args[0].value in (
-                    "grep", "which", "match", "seq_len", "seq_along") or
+                    "grep", "which", "match", "seq_len", "seq_along", "rownames", "c",
+                    "names", "unique", "rev", "sort", "paste", "paste0") or
+                e.value == "[" and args[0].kind == "str" or
                 e.value == "[" and args[0].kind == "name" and
                 args[0].value not in _CONST and not self.data_cols and
                 not self._vector_context(args[0])):

@@ -231,3 +231,36 @@ def test_write_table_is_r_format_and_reads_back(tmp_path) -> None:
     run_r(f'd <- data.frame(x = c("u", NA), y = 1:2)\nwrite.table(d, "{f}", sep = "\\t", '
           'quote = FALSE, row.names = FALSE)\n', complete=True)
     assert f.read_text().splitlines() == ["x\ty", "u\t1", "NA\t2"]
+
+
+# ----- fit$coefficients$random under asreml's names ----------------------------------------------
+def test_random_coefficients_named_factor_by_factor_as_asreml() -> None:
+    from asr_py.translate.rcoefrandom import asreml_random_names
+
+    assert asreml_random_names("trait:vm(gid, gid_ginv)", ["Brix:GS1_10", "a:GS2.1_3"],
+                               {"vm(gid, gid_ginv)": "ped(gid)"}) == [
+        "trait_Brix:ped(gid)_GS1_10", "trait_a:ped(gid)_GS2.1_3"]
+    assert asreml_random_names("Name", ["G1"]) == ["Name_G1"]
+    # a level holding ':' itself stays whole in the last factor
+    assert asreml_random_names("Env:Name", ["E1:a:b"]) == ["Env_E1:Name_a:b"]
+    d = _bivariate()
+    code = ("K <- diag(12)\nrownames(K) <- colnames(K) <- levels(d$gid)\nGinv <- solve(K)\n"
+            "fit <- asreml(cbind(y1, y2) ~ trait, random = ~us(trait):ped(gid),"
+            " rcov = ~units:us(trait), data = d, ginverse = list(gid = Ginv))\n"
+            "pred <- fit$coefficients$random\n"
+            "b <- pred[grep('trait_y1', names(pred))]\n"
+            "ids <- gsub('trait_y1:ped\\\\(gid\\\\)_', '', names(b))\n")
+    ns = run_r(code, d=d)
+    assert list(ns["ids"]) == sorted(f"g{i}" for i in range(12))    # R: levels sorted as text
+    direct = ns["fit"].coef_random["solution"]          # asr_py's own labels, same values
+    np.testing.assert_allclose(np.asarray(ns["b"]), direct.iloc[:12].to_numpy())
+
+
+def test_rows_by_names_with_an_empty_column_index() -> None:
+    # R: x[c("r3", "r1"), ] and x[rownames(y), ] pick ROWS by name (they were read as columns)
+    ns = run_r("x <- data.frame(a = 1:3, b = 4:6)\nrownames(x) <- c('r1', 'r2', 'r3')\n"
+               "y <- x[c('r3', 'r1'), ]\nz <- x[rownames(y), ]\nw <- x['r2', ]\n",
+               complete=True)
+    assert list(ns["y"]["a"]) == [3, 1] and list(ns["y"].index) == ["r3", "r1"]
+    assert list(ns["z"]["b"]) == [6, 4]
+    assert list(ns["w"]["b"]) == [5]
