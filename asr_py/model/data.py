@@ -150,6 +150,16 @@ def numeric_value(expr: Expr, data: pd.DataFrame, text: str = "",
         with np.errstate(all="ignore"):
             return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
                     "^": np.power}[expr.op](a, b)
+    if isinstance(expr, Call) and expr.func == "scale" and len(expr.args) == 1 and \
+            expr.args[0].name is None:
+        # R's scale(x): centred on the mean and divided by the standard deviation of the
+        # values present (NA kept) - over all rows of the data, as R evaluates it
+        x = numeric_value(expr.args[0].value, data, text, formula)
+        ok = ~np.isnan(x)
+        if ok.sum() < 2 or np.std(x[ok]) == 0:
+            _fail(expr, f"'{expr}': scale() needs at least two different values", text,
+                  formula, "scale() divides by the standard deviation of the column")
+        return (x - x[ok].mean()) / x[ok].std(ddof=1)
     if isinstance(expr, Call) and expr.func in _MATH and len(expr.args) >= 1:
         if expr.func == "log" and len(expr.args) == 2:
             base = numeric_value(expr.args[1].value, data, text, formula)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import DataError, FormulaError
-from asr_py.formula.ast import Call, Expr, Name
+from asr_py.formula.ast import Arg, Call, Expr, Name
 from asr_py.model.data import numeric_value
 
 
@@ -67,6 +67,12 @@ def response_exprs(lhs: Expr) -> tuple[list[Expr], list[str]]:
     """Split a response into its trait expressions and names (``cbind`` gives several)."""
     if isinstance(lhs, Call) and lhs.func == "cbind":
         exprs = [a.value for a in lhs.args]
+    elif isinstance(lhs, Call) and lhs.func == "scale" and len(lhs.args) == 1 and \
+            isinstance(lhs.args[0].value, Call) and lhs.args[0].value.func == "cbind":
+        # scale(cbind(a, b)): R scales each column of the matrix; the traits keep their names
+        inner = [a.value for a in lhs.args[0].value.args]
+        names = [e.name if isinstance(e, Name) else str(e) for e in inner]
+        return [Call("scale", (Arg(e),), span=e.span) for e in inner], names
     else:
         exprs = [lhs]
     names = [e.name if isinstance(e, Name) else str(e) for e in exprs]

@@ -263,7 +263,8 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
     return None
 
 
-def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
+def rewrite_known(text: str, giv: dict[str, str],
+                  renamed: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
     a positional init (``corgh(trait, initf)``) is named; matrix names are made Python
     identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
@@ -276,6 +277,8 @@ def rewrite_known(text: str, giv: dict[str, str]) -> tuple[str, dict[str, str]]:
             name = pyname(giv[fac]) if re.fullmatch(r"[^\W\d][\w.]*", giv[fac]) \
                 else pyname(fac) + "_ginv"
             mats[name] = giv[fac]
+            if renamed is not None:      # the script's own text, for asreml's coef names
+                renamed[f"vm({fac}, {name})"] = f"{m.group(1)}({fac})"
             return f"vm({fac}, {name})"
         return m.group(0)
 
@@ -412,11 +415,17 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                                   "impute.method"), ("sommer", "rrBLUP")),
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
+    "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
+
+    def coef_random_of(self, fit: R) -> str:
+        """``fit$coefficients$random``: the BLUPs under asreml's names (rcoefrandom.py)."""
+        extra = f", {self.term_renamed!r}" if self.term_renamed else ""
+        return f"{self.runtime('r_coef_random')}({self.py(fit)}{extra})['solution']"
 
     def py(self, e: R) -> str:
         """A dae/asremlPlus function named as a value (``list(ar1 = mat.ar1)``,
@@ -429,6 +438,8 @@ class Translator(BasePrinter):
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
         super().__init__(code, comment_spans)
         self.fits: set[str] = set()
+        #: random terms the translation rewrote -> the script's text (rcoefrandom.py)
+        self.term_renamed: dict[str, str] = {}
         #: fit$coefficients$fixed: every level, in the script's asreml version's order (rcoef.py)
         self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(code) == "reverse"
                            else "coef_fixed_all()")
@@ -1023,6 +1034,8 @@ class Translator(BasePrinter):
         if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
                 and self.is_fit(obj.args[0][1]):
             which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
+            if which == "coef_random":                  # asreml's names (rcoefrandom.py)
+                return self.coef_random_of(obj.args[0][1])
             if which:
                 return f"{self.py(obj.args[0][1])}.{which}['solution']"
             raise Untranslatable(f"coef()${e.value}")
@@ -1038,6 +1051,8 @@ class Translator(BasePrinter):
         if obj.kind == "dollar" and _fit_component(obj.value) == "coefficients" and \
                 obj.left is not None and self.is_fit(obj.left):
             which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
+            if which == "coef_random":                  # asreml's names (rcoefrandom.py)
+                return self.coef_random_of(obj.left)
             if which:
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
@@ -1514,6 +1529,11 @@ class Translator(BasePrinter):
         if f == "na.method":
             return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
                                    for n, a in args) + "}"
+        if f == "write.table" and pos and all(n in (None, "x", "file", "sep", "quote",
+                                                     "row.names", "col.names", "na")
+                                             for n, _ in args):
+            # R's format: space-separated, quoted, header one field short (rreadtable.py)
+            return f"{self.runtime('r_write_table')}({', '.join(self.kwargs(args))})"
         if f in ("write.csv", "write.table", "write_csv", "fwrite") and pos:
             rest = [a for n, a in args if n == "file"] or pos[1:2]
             if not rest:
@@ -1607,11 +1627,11 @@ class Translator(BasePrinter):
             # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
             keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
-        if f == "merge" and len(pos) >= 2:
-            on = [a for n, a in args if n == "by"]
-            # R names the clashing columns x.x / x.y (pandas: x_x / x_y)
-            return f"{self.py(pos[0])}.merge({self.py(pos[1])}" + (
-                f", on={self.py(on[0])}" if on else "") + ", suffixes=('.x', '.y'))"
+        if f == "merge" and len(pos) >= 2 and all(n in (
+                None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y", "sort",
+                "suffixes") for n, _ in args):
+            # R's merge: all.x/all.y, rows sorted by the key, key columns first (rmerge.py)
+            return f"{self.runtime('r_merge')}({', '.join(self.kwargs(args))})"
         if f == "join" and len(pos) >= 2 and all(
                 n in (None, "x", "y", "by", "type", "match") for n, _ in args):
             # plyr's join(x, y, by, type = "left"): x's rows in x's order (pandas' merge)
@@ -1799,8 +1819,8 @@ class Translator(BasePrinter):
             if len(vals) == 1 and f in ("mean", "sum", "max", "min", "median", "sd", "var") \
                     and rnull.absent_ok(self, pos[0]):
                 vals = [self._null_safe(pos[0])]    # mean(d$absent): R's NULL (rnull.py)
-            if f == "solve" and len(vals) == 1:
-                return f"np.linalg.inv({vals[0]})"
+            if f == "solve" and len(vals) == 1:         # R's dimnames kept (rsolve.py)
+                return f"{self.runtime('r_solve')}({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA
@@ -2175,14 +2195,14 @@ class Translator(BasePrinter):
                     # dsum(levels = <R code>), at(f, <R code>): computed when the script
                     # runs, written into the formula text (rformlevels.py)
                     def rewrite(t: str, key: str = key) -> str:
-                        t2, used2 = rewrite_known(t, giv)
+                        t2, used2 = rewrite_known(t, giv, self.term_renamed)
                         mats.update(used2)
                         self.last_formulas[key] = t2
                         return t2
                     out.append(f"{key}=" + rformlevels.to_python(
                         self, a, rformlevels.level_exprs(a), rewrite))
                 elif a.kind == "formula":
-                    text, used = rewrite_known(self.src(a), giv)
+                    text, used = rewrite_known(self.src(a), giv, self.term_renamed)
                     self.last_formulas[key] = text
                     mats.update(used)
                     out.append(f"{key}={text!r}")

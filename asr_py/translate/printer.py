@@ -16,6 +16,7 @@ from collections.abc import Callable
 from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatnames import list_vector, matrix_value
+from asr_py.translate.rreadtable import rreadtable_call
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -217,8 +218,9 @@ class BasePrinter:
             return e.value in ("is.na", "duplicated", "is.element", "grepl", "str_detect",
                                "stringr::str_detect")
         if e.kind == "unary" and e.value == "!" and e.right is not None and \
-                e.right.kind == "call":
-            return self._vector_context(e.right)             # x[!grepl(p, x)]
+                (e.right.kind in ("call", "paren") or e.right.kind == "bin" and
+                 e.right.value == "%in%"):
+            return self._vector_context(e.right)     # x[!grepl(p, x)], x[!names(x) %in% v]
         if e.kind in ("dollar", "index"):
             return True
         if e.kind == "name" and self.data_cols and e.value not in self.assigned and \
@@ -442,7 +444,9 @@ class BasePrinter:
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]"       # x[1, ]: a row
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind != "empty" and (
                 _matrix_index(args[0]) or args[0].kind == "call" and args[0].value in (
-                    "grep", "which", "match", "seq_len", "seq_along") or
+                    "grep", "which", "match", "seq_len", "seq_along", "rownames", "c",
+                    "names", "unique", "rev", "sort", "paste", "paste0") or
+                e.value == "[" and args[0].kind == "str" or
                 e.value == "[" and args[0].kind == "name" and
                 args[0].value not in _CONST and not self.data_cols and
                 not self._vector_context(args[0])):
@@ -680,6 +684,10 @@ class BasePrinter:
                            f"sheet_name={int(float(sheet.value)) - 1}" if sheet.kind == "num"
                            else f"sheet_name={self.py(sheet)} - 1")
             return f"pd.read_excel({', '.join(out)})"
+        if f == "read.table":
+            call = rreadtable_call(self, e, path)
+            if call is not None:
+                return call
         out = [self._read_path(path)]
         header_default = f in ("read.csv", "read.delim", "fread", "read_csv", "read.csv2",
                                "read_delim", "read_tsv")

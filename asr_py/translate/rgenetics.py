@@ -28,9 +28,16 @@ def r_A_mat_markers(X: Any, min_MAF: Any = None, **other: Any) -> Any:
 
     if isinstance(X, Untranslated):
         return X._use()
+    method = other.get("impute_method")
+    if method == "EM" and not isinstance(X, Untranslated) and \
+            np.isnan(np.asarray(X, dtype=float)).any():
+        raise AsrError("A.mat(X, impute.method = \"EM\"): X has missing values and rrBLUP's "
+                       "EM imputation is not translated",
+                       hint="impute.method = \"mean\" (marker means) is; with no missing "
+                            "value both methods give the same matrix")
     bad = {k: v for k, v in other.items()
            if not (k in ("endelman",) and v is True or k == "return_imputed" and v is False
-                   or k in ("impute_method",) and v == "mean")}
+                   or k in ("impute_method",) and v in ("mean", "EM"))}
     if bad:
         raise AsrError(f"A.mat(): argument(s) {', '.join(k.replace('_', '.') for k in bad)} "
                        "are not supported", hint="A.mat(X, min.MAF =) with its defaults is "

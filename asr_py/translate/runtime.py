@@ -70,11 +70,13 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
+from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
     r_distinct,
@@ -162,6 +164,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_rownames,
 )
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
+from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
@@ -170,10 +173,12 @@ from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # n
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rreadtable import r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
+from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions

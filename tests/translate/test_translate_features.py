@@ -267,7 +267,7 @@ def test_coef_fitted_resid_script(workdir: Path) -> None:
     lines = body(py)
     assert "print(m.summary())" in lines and "cf = m.coef_fixed_all()" in lines
     assert "b = m.coef_fixed_all()['solution']" in lines
-    assert "u = m.coef_random['solution']" in lines
+    assert "u = r_coef_random(m)['solution']" in lines      # asreml's names (rcoefrandom)
     assert "fit_y = m.fitted" in lines and "e1 = m.residuals" in lines
     assert "e2 = m.residuals" in lines and "e3 = m.residuals" in lines
     assert "# TODO(asr_py)" not in py

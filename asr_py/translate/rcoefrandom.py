@@ -1,0 +1,65 @@
+"""asreml's names of the random coefficients, for translated scripts.
+
+asreml names each random effect by its factors, each with its own level:
+``trait_Brix:vm(gid, Ginv)_GS1_10`` (asreml 3: ``trait_Brix:ped(gid)_GS1_10``), like the fixed
+ones (``A_1:B_2``); :attr:`asr_py.AsremlFit.coef_random` labels a term once and joins its
+levels (``trait:vm(gid, gid_ginv)_Brix:GS1_10``). Scripts grep these names
+(``pred[grep("trait_Brix", names(pred))]``, ``gsub("trait_Brix:ped\\\\(gid\\\\)_", "", ...)``),
+so ``fit$coefficients$random`` is given asreml's names; a term the translation rewrote
+(asreml 3's ``ped(gid)`` with ``ginverse = list(gid = Ginv)`` became ``vm(gid, gid_ginv)``)
+shows the script's own text again.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["asreml_random_names", "r_coef_random"]
+
+
+def _split_top(text: str, sep: str = ":") -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == sep and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out
+
+
+def asreml_random_names(label: str, levels: list[str],
+                        renamed: dict[str, str] | None = None) -> list[str]:
+    """``factor_level:factor_level`` names of one random term's effects; a term whose level
+    labels do not split into one level per factor keeps ``label_level``."""
+    parts = [(renamed or {}).get(p.strip(), p.strip()) for p in _split_top(label)]
+    shown = ":".join(parts)
+    out = []
+    for lv in levels:
+        pieces = str(lv).split(":", len(parts) - 1) if len(parts) > 1 else [str(lv)]
+        if len(pieces) == len(parts):
+            out.append(":".join(f"{p}_{v}" for p, v in zip(parts, pieces)))
+        else:
+            out.append(f"{shown}_{lv}")
+    return out
+
+
+def r_coef_random(fit: Any, renamed: dict[str, str] | None = None) -> pd.DataFrame:
+    """``fit$coefficients$random`` (solution, std.error, z.ratio) under asreml's names."""
+    from asr_py.translate.checks import Untranslated
+
+    if isinstance(fit, Untranslated):
+        return fit._use()
+    tab = fit.coef_random
+    names: list[str] = []
+    for t, u in zip(fit.model.random, fit.result.u):
+        levels = [str(v) for v in t.levels] if len(t.levels) == len(u) else [
+            str(i + 1) for i in range(len(u))]
+        names += asreml_random_names(t.label, levels, renamed)
+    if len(names) != len(tab):
+        return tab
+    return tab.set_axis(names, axis=0)
