@@ -15,6 +15,7 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    rcasewhen,
     rdcast,
     rdots,
     rdplyr,
@@ -32,6 +33,7 @@ from asr_py.translate import (
     rpackages,
     rparallel,
     rpronoun,
+    rrecycle,
     rreduce,
     rrenamewith,
     rslice,
@@ -75,7 +77,7 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats)
+                 rtidyr, rstats, rcasewhen)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -2010,6 +2012,8 @@ class Translator(BasePrinter):
                     self.assigned |= hidden
             else:
                 val = self.in_data(data, lambda a=a: self.py(a))
+                if rrecycle.is_constant_call(a):     # as.factor(22): every row, not row 0
+                    val = f"lambda _d: {self.runtime('r_recycle1')}({val}, _d)"
             seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")
