@@ -1989,8 +1989,11 @@ class Translator(BasePrinter):
             if n is None:
                 # an unnamed argument besides the data: dplyr's across(); anything else is
                 # not dropped silently (it was: mutate(d, across(...)) kept d unchanged)
+                if kws and a.kind == "call" and a.value == "across":
+                    # mutate() is sequential: across() sees the columns made before it
+                    d, kws = f"{d}.assign({', '.join(kws)})", []
                 done = rdplyr.across(self, d, a) if a.kind == "call" and \
-                    a.value == "across" and not kws else None
+                    a.value == "across" else None
                 if done is None:
                     raise Untranslatable(f"{e.value}({self.src(a)})")
                 d = done

@@ -164,3 +164,15 @@ def test_apply_with_results_of_different_lengths_is_a_named_list() -> None:
     assert out["m1"].tolist() == [2, 1] and out["m2"].tolist() == [3]
     same = r_apply(m, 2, lambda x: np.asarray(x) * 2)     # equal lengths: a matrix
     assert same.shape == (3, 2)
+
+
+def test_across_after_named_columns_in_one_mutate(spread_csv) -> None:
+    ns = run_r('library(dplyr)\n'
+               'd <- read.csv("x.csv")\n'
+               'd1 <- d %>% mutate(spread_22 = as.numeric(na_if(spread_22, ".")),'
+               ' across(c(Entry, spread_22), as.character))\n', complete=True)
+    d1 = ns["d1"]
+    # the across() sees spread_22 as made before it (a number, NA for "."), as.character
+    # of it is R's "6"
+    assert d1["spread_22"].tolist()[1:3] == ["6", "4"] and pd.isna(d1["spread_22"][0])
+    assert d1["Entry"].tolist() == ["a", "a", "b", "b", "c"]
