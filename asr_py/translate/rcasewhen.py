@@ -1,4 +1,5 @@
-"""dplyr's vector functions ``na_if()`` and ``case_when()`` (in ``mutate()`` too).
+"""dplyr's vector functions ``na_if()`` and ``case_when()``, tidyr's ``replace_na()`` (in
+``mutate()`` too).
 
 Semantics (dplyr 1.1 ``?na_if``, ``?case_when``):
 
@@ -12,6 +13,9 @@ Semantics (dplyr 1.1 ``?na_if``, ``?case_when``):
   values are one value or as long as the longest (else an error, as in dplyr); the values
   must share a type (numbers with numbers, text with text, logical with logical: dplyr stops
   at ``Can't combine <character> and <double>``, so does this).
+* ``replace_na(x, value)``: the NAs of a vector replaced by one value; ``replace_na(d,
+  list(a = 0, b = "?"))``: those of each named column of a data frame (other columns as they
+  are; a name that is not a column is an error here, tidyr ignores it silently).
 """
 from __future__ import annotations
 
@@ -24,16 +28,32 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
 
-__all__ = ["FUNCTIONS", "r_case_when", "r_na_if", "translate"]
+__all__ = ["FUNCTIONS", "r_case_when", "r_na_if", "r_replace_na", "translate"]
 
 _NAMES = ("na_if", "case_when")
-FUNCTIONS = frozenset({*_NAMES, *("dplyr::" + f for f in _NAMES)})
+FUNCTIONS = frozenset({*_NAMES, *("dplyr::" + f for f in _NAMES), "replace_na",
+                       "tidyr::replace_na"})
 
 
 def translate(tr: Any, e: R) -> str | None:
     """The Python of ``na_if(x, y)`` / ``case_when(...)``; None (a TODO) for other forms."""
     f = e.value.split("::", 1)[-1]
     args = e.args
+    if f == "replace_na":
+        pos = [a for n, a in args if n is None]
+        named = {n: a for n, a in args if n is not None}
+        if set(named) - {"data", "replace"} or len(args) != 2:
+            return None
+        bound = dict(zip([k for k in ("data", "replace") if k not in named], pos))
+        bound.update(named)
+        rep = bound["replace"]
+        if rep.kind == "call" and rep.value == "list":
+            if any(n is None for n, _ in rep.args):
+                return None
+            val = "{" + ", ".join(f"{n!r}: {tr.py(a)}" for n, a in rep.args) + "}"
+        else:
+            val = tr.py(rep)
+        return f"{tr.runtime('r_replace_na')}({tr.py(bound['data'])}, {val})"
     if f == "na_if":
         bound: dict[str, R] = {}
         pos = [a for n, a in args if n is None]
@@ -187,3 +207,38 @@ def r_case_when(pairs: list[tuple[Any, Any]], default: Any = None) -> Any:
     if index is not None and len(index) == n:
         return pd.Series(res, index=index)
     return res
+
+
+def r_replace_na(x: Any, replace: Any) -> Any:
+    """tidyr's ``replace_na()``: see the module's docstring."""
+    got = _placeholder(x, replace)
+    if got is not None:
+        return got
+    if isinstance(x, pd.DataFrame):
+        if not isinstance(replace, dict):
+            raise AsrError("replace_na(): for a data frame, replace must be a list of "
+                           "column = value", hint='replace_na(d, list(a = 0, b = "?"))')
+        out = x.copy()
+        for col, v in replace.items():
+            if col not in out.columns:
+                raise AsrError(f"replace_na(): no column {col!r} in the data",
+                               hint="columns: " + ", ".join(map(str, out.columns[:12])))
+            out[col] = r_replace_na(out[col], v)
+        return out
+    if np.ndim(replace) != 0:
+        raise AsrError("replace_na(): replace must be one value for a vector",
+                       hint="replace_na(x, 0)")
+    if isinstance(x, pd.Series):
+        if isinstance(x.dtype, pd.CategoricalDtype) and x.isna().any() and \
+                replace not in x.cat.categories:
+            x = x.cat.add_categories([replace])
+        return x.fillna(replace) if x.isna().any() else x.copy()
+    if np.ndim(x) == 0:
+        return replace if _is_na(x) else x
+    arr = np.array(list(x), dtype=object)
+    out = np.array([replace if _is_na(v) else v for v in arr], dtype=object)
+    try:
+        return out.astype(float) if all(isinstance(v, (int, float, np.integer, np.floating))
+                                        and not isinstance(v, bool) for v in out) else out
+    except (TypeError, ValueError):
+        return out

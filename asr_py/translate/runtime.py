@@ -68,7 +68,11 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_wald_test,
     r_which_max,
 )
-from asr_py.translate.rcasewhen import r_case_when, r_na_if  # noqa: F401 - dplyr's
+from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
+    r_case_when,
+    r_na_if,
+    r_replace_na,
+)
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()

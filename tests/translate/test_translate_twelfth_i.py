@@ -176,3 +176,26 @@ def test_across_after_named_columns_in_one_mutate(spread_csv) -> None:
     # of it is R's "6"
     assert d1["spread_22"].tolist()[1:3] == ["6", "4"] and pd.isna(d1["spread_22"][0])
     assert d1["Entry"].tolist() == ["a", "a", "b", "b", "c"]
+
+
+# ----- tidyr's replace_na() ----------------------------------------------------------------
+def test_replace_na_vector_and_frame() -> None:
+    ns = run_r('d <- data.frame(Date = c(NA, "2018", NA), Total = c(1, NA, 3))\n'
+               'd2 <- d %>% mutate(Date = replace_na(Date, "2017"),'
+               ' Total = replace_na(Total, 99))\n'
+               'd3 <- replace_na(d, list(Total = 0))\n', complete=True)
+    assert ns["d2"]["Date"].tolist() == ["2017", "2018", "2017"]
+    assert ns["d2"]["Total"].tolist() == [1, 99, 3]
+    assert ns["d3"]["Total"].tolist() == [1, 0, 3]
+    assert ns["d3"]["Date"].isna().tolist() == [True, False, True]   # not in the list
+
+
+def test_replace_na_errors_and_factor_levels() -> None:
+    from asr_py.translate.rcasewhen import r_replace_na
+
+    with pytest.raises(AsrError, match="no column 'z'"):
+        r_replace_na(pd.DataFrame({"a": [1.0, None]}), {"z": 0})
+    f = pd.Series(pd.Categorical(["a", None]))
+    out = r_replace_na(f, "none")
+    assert out.tolist() == ["a", "none"] and "none" in out.cat.categories
+    assert list(r_replace_na(np.array([1.0, np.nan]), 0)) == [1.0, 0.0]
