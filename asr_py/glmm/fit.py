@@ -7,7 +7,8 @@ sign(y − μ̂) √(w d(y, μ̂)) (ASReml's default; ``resid(type=...)`` gives 
 
 The REML log-likelihood is that of the last working model (the penalised quasi-likelihood
 is not a likelihood of the data): comparing it, or AIC/BIC, across GLMM fits is not valid;
-``loglik`` stays available, ``aic`` and ``bic`` are NaN.
+``loglik`` stays available, ``aic`` and ``bic`` are NaN (except for Gaussian data with the
+identity link, where the working model is the model).
 """
 
 from __future__ import annotations
@@ -41,14 +42,22 @@ class GlmmFit(AsremlFit):
         return float(self.pql.deviance)
 
     @property
+    def _exact(self) -> bool:
+        """Gaussian data with the identity link: the working model is the model itself
+        (working variate y, weights the prior weights), its REML log-likelihood the data's."""
+        return self.family.name == "gaussian" and self.family.link.name == "identity"
+
+    @property
     def aic(self) -> float:
-        """Not defined for a PQL fit (NaN): its REML log-likelihood is a working model's."""
-        return float("nan")
+        """Not defined for a PQL fit (NaN): its REML log-likelihood is a working model's;
+        for Gaussian data with the identity link (e.g. a weighted second stage with
+        ``asr_gaussian(dispersion = 1)``) the usual −2ℓ + 2k, as asreml gives."""
+        return super().aic if self._exact else float("nan")
 
     @property
     def bic(self) -> float:
-        """Not defined for a PQL fit (NaN)."""
-        return float("nan")
+        """Not defined for a PQL fit (NaN); Gaussian with the identity link: as :attr:`aic`."""
+        return super().bic if self._exact else float("nan")
 
     @property
     def converged(self) -> bool:

@@ -15,6 +15,7 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    rcasewhen,
     rdcast,
     rdots,
     rdplyr,
@@ -36,6 +37,7 @@ from asr_py.translate import (
     rparallel,
     rpossibly,
     rpronoun,
+    rrecycle,
     rreduce,
     rrenamewith,
     rreplfun,
@@ -80,7 +82,7 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats, rpossibly, rreplfun)
+                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -2044,8 +2046,11 @@ class Translator(BasePrinter):
             if n is None:
                 # an unnamed argument besides the data: dplyr's across(); anything else is
                 # not dropped silently (it was: mutate(d, across(...)) kept d unchanged)
+                if kws and a.kind == "call" and a.value == "across":
+                    # mutate() is sequential: across() sees the columns made before it
+                    d, kws = f"{d}.assign({', '.join(kws)})", []
                 done = rdplyr.across(self, d, a) if a.kind == "call" and \
-                    a.value == "across" and not kws else None
+                    a.value == "across" else None
                 if done is None:
                     raise Untranslatable(f"{e.value}({self.src(a)})")
                 d = done
@@ -2067,6 +2072,8 @@ class Translator(BasePrinter):
                     self.assigned |= hidden
             else:
                 val = self.in_data(data, lambda a=a: self.py(a))
+                if rrecycle.is_constant_call(a):     # as.factor(22): every row, not row 0
+                    val = f"lambda _d: {self.runtime('r_recycle1')}({val}, _d)"
             seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")

@@ -204,9 +204,10 @@ class BasePrinter:
             return f"{e.value}{inner}"
         if e.right.kind in ("bin", "unary"):
             inner = f"({inner})"
-        # element-wise in pandas (~), also right for the scalar tests in if()
+        # element-wise; not pandas' ~, which of a Python bool (is.na(3), a == 1 of scalars,
+        # fit$converge) is an int (~True == -2, truthy): if (!(a == 1)) took the branch
         if self._vector_context(e.right):
-            return f"~{inner}"
+            return f"{self.runtime('r_not')}({self.py(e.right)})"
         if e.right.kind == "call" and e.right.value in _SCALAR_TESTS or \
                 e.right.kind in ("num", "str", "const"):
             return f"(not {inner})"

@@ -833,6 +833,10 @@ def r_apply(x: Any, margin: int, fun: Any) -> Any:
     if all(np.ndim(p) == 0 for p in parts):
         named = isinstance(x, pd.DataFrame)
         return pd.Series(parts, index=names) if named else np.asarray(parts)
+    if len({np.size(p) for p in parts}) > 1:
+        # results of different lengths (table() of each column): R's list, named by the
+        # row/column names when x has them
+        return dict(zip(map(str, names), parts)) if isinstance(x, pd.DataFrame) else parts
     return np.column_stack(parts)          # R: one column per row/column visited
 
 

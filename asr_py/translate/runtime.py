@@ -68,6 +68,11 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_wald_test,
     r_which_max,
 )
+from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
+    r_case_when,
+    r_na_if,
+    r_replace_na,
+)
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
@@ -175,6 +180,7 @@ from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between(
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
 from asr_py.translate.rreadtable import r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
+from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
@@ -848,12 +854,29 @@ def _r_levels(s: pd.Series) -> list[Any]:
     return sorted(s.dropna().unique().tolist())
 
 
+def _table_of_matrix(d: pd.DataFrame) -> bool:
+    """A numeric frame with row labels (a matrix, as readRDS/pyreadr gives one) whose
+    columns cannot be cross-tabulated: table() of a data frame of them would have >= 2^31
+    cells, which R refuses; table() of the matrix it was counts its values."""
+    if d.shape[1] < 2 or not _is_matrix(d):
+        return False
+    cells = 1.0
+    for c in d.columns:
+        cells *= max(int(d[c].nunique()), 1)
+        if cells >= 2.0 ** 31:
+            return True
+    return False
+
+
 def r_table(*xs: Any, frame: bool = False) -> pd.Series | pd.DataFrame:
     """R's ``table(...)``: counts of every level (one factor) or of every combination of
     levels (several, or the columns of one data frame), zeros included, NA left out; with
     ``frame`` R's ``as.data.frame(table(...))``: one row per combination, the first factor
     varying fastest, the counts in ``Freq``."""
-    if len(xs) == 1 and isinstance(xs[0], pd.DataFrame):
+    if len(xs) == 1 and isinstance(xs[0], pd.DataFrame) and _table_of_matrix(xs[0]):
+        # a matrix (readRDS of one gives a data frame): R tabulates all its values
+        cols = [pd.Series(xs[0].to_numpy().ravel(order="F"))]
+    elif len(xs) == 1 and isinstance(xs[0], pd.DataFrame):
         cols = [xs[0][c] for c in xs[0].columns]
     else:
         cols = [x if isinstance(x, pd.Series) else pd.Series(list(x)) for x in xs]

@@ -205,7 +205,7 @@ def test_conversions_of_expressions_and_negation_in_and() -> None:
     lines = body(translate("d$h <- as.numeric(d$a / 15)\nok <- d[!is.na(d$y) & d$x > 1, ]\n"
                            "go <- !done && n < 3\n"))
     assert lines == ["d['h'] = (d['a'] / 15).astype(float)",
-                     "ok = d[(~pd.isna(d['y'])) & (d['x'] > 1)]",
+                     "ok = d[(r_not(pd.isna(d['y']))) & (d['x'] > 1)]",
                      "go = (not done) and n < 3"]
 
 
