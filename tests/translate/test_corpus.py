@@ -105,7 +105,7 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 53
+    assert len(why) == 55
     # s15fail: lmebreed() without a random term calls lmer() (R: "No random effects terms
     # specified in formula"); rbindlist() of a data.table (its columns are not lists)
     assert "No random effects terms" in why["code/02_other_software_LM.R"]
