@@ -1,5 +1,5 @@
 """R attributes of data frames inside an .rda (asr_py.translate.rds): asremlPlus's
-testDiffs.rda (briencj/asremlPlus inst/extdata/testDiffs.rda, commit b936278, GPL (>= 2),
+testDiffs.rda (briencj/asremlPlus inst/extdata/testDiffs.rda, commit b936278, MIT licence,
 copied as data/asremlplus_testDiffs.rda): alldiffs objects saved by an older asremlPlus
 whose frames carry asreml 4.1's heading lines, the transformation on the backtransforms
 and the old ``meanLSD`` attribute (dropped without ``LSDtype``, as asremlPlus's
