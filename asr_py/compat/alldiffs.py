@@ -469,9 +469,10 @@ def redoErrorIntervals(alldiffs_obj: Alldiffs, error_intervals: str = "Confidenc
     pred0 = obj["predictions"]
     heading = pred0.attrs.get("heading")
     pred = _drop_intervals(pred0).copy()
-    # R's x[, -cols] dropping the old intervals keeps the frame's attributes (base R's
-    # `[.data.frame` copies them, copyDFattr); within() adding the new ones too
-    kept = user_attrs(pred0) | {"r_class": pred0.attrs.get("r_class")}
+    # R's x[, -cols] dropping the old intervals keeps only row.names and class (base R's
+    # `[.data.frame` with i missing: .subset(x, j)); within() adding new ones keeps all
+    kept = ({"r_class": pred0.attrs.get("r_class")} if len(pred.columns) < len(pred0.columns)
+            else user_attrs(pred0) | {"r_class": pred0.attrs.get("r_class")})
     tdf = a.get("tdf")
     if kind in ("Confidence", "halfLeastSignificant") and (tdf is None or not np.isfinite(tdf)):
         warnings.warn("redoErrorIntervals(): the degrees of freedom of the t-distribution are "
