@@ -251,9 +251,14 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         # that name): the overall mean, every fixed factor averaged
         intercept = {"(Intercept)"} | ({"Intercept"} - set(lv) - set(covs) - set(splines))
         classify = unwrap_classify(classify)
+        if not classify:
+            raise AsrError("predict: classify is empty",
+                           hint="name the factors to predict, e.g. classify='A' or 'A:B'; "
+                                "classify='(Intercept)' is the overall mean")
         parts = [c.strip() for c in classify.split(":")
                  if c.strip() and c.strip() not in intercept]
         cls = [_term_variable(model, c) for c in parts]
+        _check_classify_levels(classify, cls, levels)
         # asreml's table names such a column by the term, as classify wrote it
         term_cols = {v: c for v, c in zip(cls, parts) if v != c}
         levels = {k: _level_values(v, lv.get(k) if k not in covs and k not in splines
@@ -266,7 +271,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
             continue
         if c in covs or c in splines:
             if c in levels:
-                vals = np.asarray(levels[c], dtype=float).ravel()
+                vals = _covariate_values(c, levels[c])
             elif c in splines:  # asreml: a spline covariate is predicted at its knots
                 vals = np.asarray(splines[c][0].extra["knots"], dtype=float)
             else:  # a covariate at its mean
@@ -387,6 +392,41 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                     sed=sed, vcov=vcov)
     out.attrs["heading"] = [PREDICT_HEADING]     # asreml 4.2's notes: attr(pvals, "heading")
     return out
+
+
+def _check_classify_levels(classify: str, cls: list[str], levels: dict[str, Any] | None
+                           ) -> None:
+    """A classify variable named twice is an error; ``levels=`` for a variable not in
+    classify is not used (asreml predicts at the levels of classify variables only): a
+    warning says so, since the user likely meant to predict at those values."""
+    import warnings
+
+    from asr_py.warning_classes import AsrWarning
+
+    dup = sorted({c for c in cls if cls.count(c) > 1})
+    if dup:
+        raise AsrError(f"predict: classify {classify!r} names {', '.join(dup)} more than once",
+                       hint="name each variable once, e.g. classify='A:B'")
+    unused = [k for k in (levels or {}) if k not in cls]
+    if unused:
+        warnings.warn(f"predict: levels= gives {', '.join(map(repr, unused))}, not in classify "
+                      f"{classify!r}: not used (a covariate outside classify is predicted at "
+                      "its mean, a factor averaged); add it to classify, e.g. "
+                      f"classify='{classify}:{unused[0]}'", AsrWarning, stacklevel=4)
+
+
+def _covariate_values(name: str, v: Any) -> np.ndarray:
+    """The numbers of a covariate's ``levels=`` entry, or a clear error."""
+    try:
+        vals = np.asarray(v, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise AsrError(f"predict: levels for the covariate '{name}' are not numbers: {v!r}",
+                       hint=f"give the values of {name} to predict at, e.g. "
+                            f"levels={{'{name}': [10, 20]}}") from None
+    if vals.size == 0 or not np.all(np.isfinite(vals)):
+        raise AsrError(f"predict: levels for the covariate '{name}' must be finite numbers "
+                       f"(got {v!r})", hint=f"e.g. levels={{'{name}': [10, 20]}}")
+    return vals
 
 
 def _data_only_levels(data: pd.DataFrame | None, cls: list[str],

@@ -227,6 +227,10 @@ def test_nothing_the_user_passed_is_mutated(fac):
     ({"classify": "A", "average": "A"}, "average names 'A', which is in classify"),
     ({"classify": "A", "levels": {"A": ["zz"]}}, "'zz' not among the levels of 'A'"),
     ({"classify": "A", "ignore": "Q"}, "ignore names 'Q'"),
+    ({"classify": "A:x", "levels": {"x": ["abc"]}}, "levels for the covariate 'x' are not num"),
+    ({"classify": "A:x", "levels": {"x": [np.nan]}}, "must be finite numbers"),
+    ({"classify": ""}, "classify is empty"),
+    ({"classify": "A:A"}, "names A more than once"),
 ])
 def test_bad_arguments_say_what_and_hint(fac, kw, msg):
     m = fac[1]
@@ -660,3 +664,12 @@ def test_newdata_and_parallel(main_eff):
     assert list(zip(tab["A"], tab["B"])) == [("a0", "b1"), ("a2", "b2")]
     _check(tab, mme, _L(fx, rz, [({"A": a, "B": b}, {}) for a, b in zip(tab["A"], tab["B"])],
                         xbar), sed=True)
+
+
+def test_levels_outside_classify_warn(fac):
+    """levels= for a variable not in classify is not used: a warning, not a silent change
+    of meaning (the covariate stays at its mean)."""
+    m = fac[1]
+    with pytest.warns(asr.AsrWarning, match="not in classify"):
+        got = m.predict("A", levels={"x": [100.0]})
+    pd.testing.assert_frame_equal(got, m.predict("A"))
