@@ -105,7 +105,10 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 48
+    assert len(why) == 50
+    # s15newI (twelfth pass I): alfalfa_BLUE's archive scripts use objects never assigned
+    assert "test4 never defined" in why["archive/weighted_blue.r"]
+    assert "logLik_model2" in why["archive/weighted_blue_1.r"]
     # c16misc (session 14): an undefined beta (R's beta function), diag() of nothing, and
     # agridat's unused sanford.potato (an empty key column; a spreadsheet not in the repo)
     assert "beta" in why["code/05.1_variance_diff.R"]
