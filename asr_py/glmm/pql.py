@@ -154,7 +154,19 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
         if not disp:
             raise ModelError("the residual model has no variance to hold at the dispersion",
                              hint="use the default residual (units) or dispersion=None")
-        for k in disp:
+        scale = [k for k in disp if str(model.param_names[k]).endswith("!R")]
+        if not scale and family.dispersion != 1.0:
+            raise ModelError(
+                f"dispersion = {family.dispersion:g} with an explicit residual variance "
+                f"({', '.join(str(model.param_names[k]) for k in disp)}): asreml holds the "
+                "residual scale at the dispersion and estimates that variance; asr_py has no "
+                "separate scale in this residual model",
+                hint="dispersion = 1 (the same fit, the variance as asreml reports it), or the "
+                     "residual units / id(units) / dsum(~ units | f)")
+        # asreml holds the scale (σ², the '!R' variances: units, id(units), dsum(~ units | f))
+        # at the dispersion; the variance of an explicit structure (idv(units), ar1v(...))
+        # is estimated on that scale
+        for k in scale:
             theta[k], cons[k] = family.dispersion, "F"
     mu = family.start_mu(y, pw)
     eta = link.link(mu)

@@ -71,3 +71,37 @@ def test_non_gaussian_pql_aic_stays_nan() -> None:
                       "y": rng.poisson(3, 60).astype(float)})
     m = asr.asreml(fixed="y ~ 1", random="~ g", data=d, family=asr.asr_poisson())
     assert np.isnan(m.aic) and np.isnan(m.bic)
+
+
+def test_fixed_dispersion_with_an_explicit_idv_residual_estimates_its_variance() -> None:
+    """asreml holds only the residual scale at the dispersion: residual = ~ idv(units) keeps
+    its variance s² estimated (Breeding-Insight/alfalfa_BLUE's second stage: the standard
+    errors it records are those of s² = 0.2552, r'Wr/(n - p) of the weighted fit, not of
+    s² = 1). REML of y = Xb + e, var(e) = s² diag(1/w): s² = r'Wr / (n - p)."""
+    d = _data()
+    m = asr.asreml(fixed="y ~ gen + env", residual="~ idv(units)", data=d, weights="w",
+                   family=asr.asr_gaussian(dispersion=1))
+    X = np.column_stack([np.ones(len(d)),
+                         pd.get_dummies(d["gen"], drop_first=True).to_numpy(float),
+                         pd.get_dummies(d["env"], drop_first=True).to_numpy(float)])
+    W = np.diag(d["w"].to_numpy())
+    b = np.linalg.solve(X.T @ W @ X, X.T @ W @ d["y"].to_numpy())
+    r = d["y"].to_numpy() - X @ b
+    s2 = float(r @ W @ r / (len(d) - X.shape[1]))
+    got = float(m.varcomp["component"].iloc[0])
+    assert got == pytest.approx(s2, rel=1e-5)
+    assert m.varcomp["bound"].iloc[0] != "F"
+    # the default residual stays held at the dispersion
+    m1 = asr.asreml(fixed="y ~ gen + env", data=d, weights="w",
+                    family=asr.asr_gaussian(dispersion=1))
+    assert float(m1.varcomp["component"].iloc[0]) == 1.0
+    # predictions' standard errors scale by sqrt(s²) between the two (same BLUEs)
+    p, p1 = m.predict(classify="gen"), m1.predict(classify="gen")
+    np.testing.assert_allclose(p["predicted.value"], p1["predicted.value"], rtol=1e-8)
+    np.testing.assert_allclose(p["std.error"], p1["std.error"] * np.sqrt(s2), rtol=1e-5)
+
+
+def test_dispersion_other_than_one_with_an_explicit_variance_is_an_error() -> None:
+    with pytest.raises(asr.ModelError, match="explicit residual variance"):
+        asr.asreml(fixed="y ~ gen", residual="~ idv(units)", data=_data(), weights="w",
+                   family=asr.asr_gaussian(dispersion=2))

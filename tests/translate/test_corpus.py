@@ -114,6 +114,9 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     # twelfth pass H: relationship matrices never built, a function defined nowhere
     assert "A, G, TG" in why["ModelsFitted.R"]
     assert "atcg1234_2" in why["selection_code/GS_round_3/run_predictions_round3.R"]
+    # s15newI (twelfth pass I): alfalfa_BLUE's archive scripts use objects never assigned
+    assert "test4 never defined" in why["archive/weighted_blue.r"]
+    assert "logLik_model2" in why["archive/weighted_blue_1.r"]
     # c16misc (session 14): an undefined beta (R's beta function), diag() of nothing, and
     # agridat's unused sanford.potato (an empty key column; a spreadsheet not in the repo)
     assert "beta" in why["code/05.1_variance_diff.R"]
