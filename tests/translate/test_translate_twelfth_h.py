@@ -264,3 +264,12 @@ def test_rows_by_names_with_an_empty_column_index() -> None:
     assert list(ns["y"]["a"]) == [3, 1] and list(ns["y"].index) == ["r3", "r1"]
     assert list(ns["z"]["b"]) == [6, 4]
     assert list(ns["w"]["b"]) == [5]
+
+
+def test_rows_ordered_by_an_expression() -> None:
+    # R: x[order(-x[, 1]), ] and x[order(nchar(x$b), decreasing = TRUE), ]
+    ns = run_r("x <- data.frame(a = c(2, 9, 5), b = c('uu', 'v', 'www'))\n"
+               "y <- x[order(-x[, 1]), ]\nz <- x[order(nchar(x$b), decreasing = TRUE), ]\n",
+               complete=True)
+    assert list(ns["y"]["a"]) == [9, 5, 2]
+    assert list(ns["z"]["b"]) == ["www", "uu", "v"]
