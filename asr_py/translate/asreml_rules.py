@@ -1349,7 +1349,9 @@ class Translator(BasePrinter):
                 pos[0].value == "table":
             return self.table(pos[0], frame=True)
         if f == "as.data.frame" and len(args) == 1 and pos and pos[0].kind in (
-                "name", "dollar", "index", "call") and f not in self.functions:
+                "name", "dollar", "index", "call", "bin", "paren", "unary") and \
+                f not in self.functions and not (pos[0].kind == "bin" and pos[0].value in (
+                    "%>%", "|>", "<-", "=")):
             # a vector: one column named as R deparses the argument (rasdf.py)
             col = pos[0].value if pos[0].kind == "name" else "x"
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"

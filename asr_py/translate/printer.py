@@ -554,7 +554,8 @@ class BasePrinter:
         (R's order() is stable, as pandas' multi-column sort)."""
         cols: list[str] = []
         neg: list[bool] = []           # order(-d$x): that key decreasing
-        desc = False
+        desc = any(n == "decreasing" and a.kind == "name" and a.value in ("TRUE", "T")
+                   for n, a in order.args)
         for n, a in order.args:
             if n == "decreasing" and a.kind == "name":
                 desc = a.value in ("TRUE", "T")
@@ -568,7 +569,11 @@ class BasePrinter:
                     self.src(a.left) == self.src(frame):
                 cols.append(a.value)
             else:
-                raise Untranslatable("order() of expressions")
+                # order(-d[, 1]), order(f(x)): R's order() of the values, rows by position
+                keys = [self.py(b) for m, b in order.args if m is None]
+                dec = [f"decreasing={desc}"] if desc else []
+                return (f"{self.runtime('r_ij')}({obj}, {self.runtime('r_order')}("
+                        + ", ".join(keys + dec) + "), None)")
             neg.append(minus)
         if not cols:
             raise Untranslatable("order()")

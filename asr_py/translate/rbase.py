@@ -755,6 +755,13 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
                 raise AsrError(f"data.frame(): column {k!r} has {len(a)} values, which do "
                                f"not recycle to {n} rows", hint="R's 'differing number of rows'")
             out[k] = (a * (n // len(a))) if a else a
+    first = next(iter(flat.values()))
+    if len(flat) == len(cols) and isinstance(first, pd.Series) and len(first) == n and \
+            not isinstance(first.index, pd.RangeIndex) and first.index.is_unique and \
+            all(isinstance(i, str) for i in first.index):
+        # R: the row names come from the names of the first (named) vector, e.g.
+        # data.frame(pred[grep("trait_a", names(pred))]) of a fit's named coefficients
+        return pd.DataFrame(out).set_axis(list(first.index), axis=0)
     return pd.DataFrame(out)
 
 

@@ -264,3 +264,22 @@ def test_rows_by_names_with_an_empty_column_index() -> None:
     assert list(ns["y"]["a"]) == [3, 1] and list(ns["y"].index) == ["r3", "r1"]
     assert list(ns["z"]["b"]) == [6, 4]
     assert list(ns["w"]["b"]) == [5]
+
+
+def test_rows_ordered_by_an_expression() -> None:
+    # R: x[order(-x[, 1]), ] and x[order(nchar(x$b), decreasing = TRUE), ]
+    ns = run_r("x <- data.frame(a = c(2, 9, 5), b = c('uu', 'v', 'www'))\n"
+               "y <- x[order(-x[, 1]), ]\nz <- x[order(nchar(x$b), decreasing = TRUE), ]\n",
+               complete=True)
+    assert list(ns["y"]["a"]) == [9, 5, 2]
+    assert list(ns["z"]["b"]) == ["www", "uu", "v"]
+
+
+def test_data_frame_of_a_named_vector_takes_its_names_as_row_names() -> None:
+    # R: data.frame(v) of a named vector: row.names are names(v)
+    # (a named numeric vector as the runtime holds one: a fit's coefficients, a Series)
+    v = pd.Series([1.5, -2.0], index=["g1", "g2"])
+    ns = run_r("d <- data.frame(v[grep('g', names(v))])\nr <- rownames(d)\n"
+               "e <- data.frame(x = 1:2)\n", v=v)
+    assert list(ns["r"]) == ["g1", "g2"] and list(ns["d"].iloc[:, 0]) == [1.5, -2]
+    assert list(ns["e"].index) == [0, 1]                 # no names: R's 1, 2

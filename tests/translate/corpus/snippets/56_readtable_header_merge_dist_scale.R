@@ -31,3 +31,12 @@ stopifnot(length(rest) == ncol(dat) - 2)
 G <- as.matrix(dist(W[1:5, ], method = "euclidean", diag = TRUE, upper = TRUE))
 Gk <- 1 - G / max(G, na.rm = TRUE)
 stopifnot(all(diag(Gk) == 1))
+blups <- fit$coefficients$random
+b1 <- blups[grep("trait_Yield:ped", names(blups))]
+stopifnot(length(b1) == length(ids))
+tab <- data.frame(v = as.numeric(b1), g = ids)
+rownames(tab) <- ids
+top <- tab[order(-tab[, 1]), ]
+stopifnot(top$v[1] == max(tab$v))
+two <- tab[c(ids[2], ids[1]), ]
+stopifnot(two$g[1] == ids[2])
