@@ -1470,7 +1470,13 @@ class Translator(BasePrinter):
         if f == "colnames" and len(args) == 1:
             return f"list({self.py(pos[0])}.columns)"
         if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
-            return f"{self.runtime('r_names')}({self.py(pos[0])})"
+            a = pos[0]
+            if a.kind == "index" and a.value == "[" and a.left is not None and \
+                    len(a.args) == 1 and a.args[0][1].kind != "empty":
+                # names(v[k]): R's [ keeps the names of what it selects (rcompare)
+                return f"{self.runtime('r_names')}({self.runtime('r_sub_keep')}(" \
+                    f"{self.py(a.left)}, {self.py(a.args[0][1])}))"
+            return f"{self.runtime('r_names')}({self.py(a)})"
         if f == "levels" and len(args) == 1:
             return f"{self.runtime('r_levels')}({self.py(pos[0])})"
         if f == "nlevels" and len(args) == 1:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
 from asr_py.translate.rstring import ALWAYS_VECTORS
@@ -317,6 +318,8 @@ class BasePrinter:
             # Python list == a value is one False)
             left = self._array(e.left, left, compare=True)
             right = self._array(e.right, right, compare=True)
+            if needs_r_cmp(e.left, e.right, self.vectors):   # lists, recycling (r_cmp)
+                return f"{self.runtime('r_cmp')}({left}, {v!r}, {right})"
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)
         if e.right.kind == "bin" and v in ("-", "/", "*", "^", "+") and \
