@@ -67,6 +67,7 @@ from asr_py.translate.printer import (
     pyname,
 )
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
@@ -560,6 +561,7 @@ class Translator(BasePrinter):
             self.assigned.add(name)
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
+            track_list(self, name, r)           # R lists compared by element (rcompare)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)

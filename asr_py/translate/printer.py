@@ -318,7 +318,8 @@ class BasePrinter:
             # Python list == a value is one False)
             left = self._array(e.left, left, compare=True)
             right = self._array(e.right, right, compare=True)
-            if needs_r_cmp(e.left, e.right, self.vectors):   # lists, recycling (r_cmp)
+            if needs_r_cmp(e.left, e.right, self.vectors | getattr(self, 'r_lists', set())):
+                # lists, vectors to recycle: by element (rcompare.r_cmp)
                 return f"{self.runtime('r_cmp')}({left}, {v!r}, {right})"
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)

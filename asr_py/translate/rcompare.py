@@ -176,3 +176,17 @@ def needs_r_cmp(left: Any, right: Any, lists: set[str] | frozenset[str] = frozen
     ``names(x)[c(1)]``) or a variable known to hold a Python list may be an R list or a
     vector to recycle; literals, variables and columns compare as they are."""
     return not all(_literal(x) or _simple(x, lists) for x in (left, right))
+
+
+_LIST_MAKERS = frozenset({"list", "lapply", "Map", "attributes", "strsplit"})
+
+
+def track_list(tr: Any, name: str, value: Any) -> None:
+    """Translate time, ``name <- value``: remember ``name`` as an R list held in Python as
+    a list or dict (``l <- lapply(...)``, ``l <- list(a = 1)``) so ``l == 1`` goes through
+    :func:`r_cmp`; forget it on any other assignment."""
+    known: set[str] = tr.__dict__.setdefault("r_lists", set())
+    if value.kind == "call" and value.value in _LIST_MAKERS:
+        known.add(name)
+    else:
+        known.discard(name)
