@@ -34,10 +34,12 @@ def _one(v: Any, op: str, where: int) -> Any:
     """One element of an R list taking part in a comparison: a value or a length-1 vector."""
     if isinstance(v, _SCALAR):
         return v.item() if isinstance(v, np.generic) else v
+    if v is None:
+        return np.nan          # an element beyond the end (r_sub): R's NA
     if isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.Index)) and \
             np.ndim(np.asarray(v, dtype=object)) == 1 and len(v) == 1:
         return _one(np.asarray(v, dtype=object)[0], op, where)
-    what = "NULL" if v is None else f"a {type(v).__name__}" + (
+    what = f"a {type(v).__name__}" + (
         f" of length {len(v)}" if hasattr(v, "__len__") else "")
     raise AsrError(f"x {op} y: element {where} of a list is {what}, not one value "
                    "(R: '(list) object cannot be coerced')",

@@ -58,6 +58,8 @@ def test_list_holding_a_vector_is_an_error_with_a_hint() -> None:
     with pytest.raises(AsrError, match="element 1 of a list") as err:
         r_cmp([[1, 2], 3], "==", 3)
     assert "unlist" in str(err.value)
+    # a missing element (None, as r_sub gives beyond the end) is NA, not an error
+    assert r_cmp(["a", None], "==", "a").tolist() == [True, False]
 
 
 def test_null_number_text_and_untouched_cases() -> None:
