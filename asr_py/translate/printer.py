@@ -620,7 +620,7 @@ class BasePrinter:
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
-            elif flatten and (a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS) or
+            elif flatten and (a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS, *_SEQS) or
                               a.kind == "bin" and a.value == ":" or self._vector_paste(a)):
                 parts.append(f"*{self.py(a)}")
             else:
@@ -1237,6 +1237,8 @@ def _pkg_dataset(e: R) -> bool:
     return pkg in _DATA_PACKAGES and not (pkg == "asreml" and e.value in _ASREML_FUNCTIONS)
 
 
+#: calls whose R value is always a vector, flattened by c() (c(rep(0, 7), 1))
+_SEQS = ("rep", "seq", "seq_len", "seq_along")
 _POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",
                          ">="})
 

@@ -93,3 +93,11 @@ def test_names_of_a_subset_keep_the_names() -> None:
     s = pd.Series([0.1, 0.2], index=["at(T, -,0):spl(x)", "at(T, +,0):spl(x)"])
     assert r_names(r_sub_keep(s, 2)) == ["at(T, +,0):spl(x)"]
     assert r_names(r_sub_keep(s, -1)) == ["at(T, +,0):spl(x)"]
+
+
+def test_c_flattens_rep_and_seq_so_the_comparison_is_by_element() -> None:
+    ns = run_r("f <- c(0, 0, 1, 0, 0, 0, 0, 1)\nx <- c(rep(0, 7), 1)\n"
+               "ok <- f == c(rep(0, 2), 1, rep(0, 4), 1)\ny <- c(seq(1, 3), 5)\n",
+               complete=True)
+    assert ns["x"] == [0, 0, 0, 0, 0, 0, 0, 1] and list(ns["y"]) == [1, 2, 3, 5]
+    assert np.asarray(ns["ok"]).tolist() == [True] * 8
