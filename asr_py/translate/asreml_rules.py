@@ -67,6 +67,7 @@ from asr_py.translate.printer import (
     pyname,
 )
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
@@ -560,6 +561,7 @@ class Translator(BasePrinter):
             self.assigned.add(name)
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
+            track_list(self, name, r)           # R lists compared by element (rcompare)
             is_fit = _is_fit_call(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
@@ -1472,7 +1474,13 @@ class Translator(BasePrinter):
         if f == "colnames" and len(args) == 1:
             return f"list({self.py(pos[0])}.columns)"
         if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
-            return f"{self.runtime('r_names')}({self.py(pos[0])})"
+            a = pos[0]
+            if a.kind == "index" and a.value == "[" and a.left is not None and \
+                    len(a.args) == 1 and a.args[0][1].kind != "empty":
+                # names(v[k]): R's [ keeps the names of what it selects (rcompare)
+                return f"{self.runtime('r_names')}({self.runtime('r_sub_keep')}(" \
+                    f"{self.py(a.left)}, {self.py(a.args[0][1])}))"
+            return f"{self.runtime('r_names')}({self.py(a)})"
         if f == "levels" and len(args) == 1:
             return f"{self.runtime('r_levels')}({self.py(pos[0])})"
         if f == "nlevels" and len(args) == 1:

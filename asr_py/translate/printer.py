@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
 from asr_py.translate.rstring import ALWAYS_VECTORS
@@ -317,6 +318,9 @@ class BasePrinter:
             # Python list == a value is one False)
             left = self._array(e.left, left, compare=True)
             right = self._array(e.right, right, compare=True)
+            if needs_r_cmp(e.left, e.right, self.vectors | getattr(self, 'r_lists', set())):
+                # lists, vectors to recycle: by element (rcompare.r_cmp)
+                return f"{self.runtime('r_cmp')}({left}, {v!r}, {right})"
         if v in ("&", "|") and (self._vector_context(e.left) or self._vector_context(e.right)):
             left, right = _paren(e.left, left), _paren(e.right, right)
         if e.right.kind == "bin" and v in ("-", "/", "*", "^", "+") and \
@@ -621,7 +625,7 @@ class BasePrinter:
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
                 parts.append(self.np("np.nan"))     # a missing value inside a vector
-            elif flatten and (a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS) or
+            elif flatten and (a.kind == "call" and a.value in ("c", *ALWAYS_VECTORS, *_SEQS) or
                               a.kind == "bin" and a.value == ":" or self._vector_paste(a)):
                 parts.append(f"*{self.py(a)}")
             else:
@@ -1238,6 +1242,8 @@ def _pkg_dataset(e: R) -> bool:
     return pkg in _DATA_PACKAGES and not (pkg == "asreml" and e.value in _ASREML_FUNCTIONS)
 
 
+#: calls whose R value is always a vector, flattened by c() (c(rep(0, 7), 1))
+_SEQS = ("rep", "seq", "seq_len", "seq_along")
 _POSITIONAL = frozenset({"+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=",
                          ">="})
 

@@ -31,6 +31,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "^": operator.pow, "%%": operator.mod, "%/%": operator.floordiv,
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
     "<=": operator.le, ">=": operator.ge}
+_COMPARE = frozenset({"==", "!=", "<", ">", "<=", ">="})
 
 
 def _is_vector(v: Any) -> bool:
@@ -94,6 +95,9 @@ def r_op(x: Any, op: str, y: Any) -> Any:
                        hint="R's NULL is what $ or [[ ]] give for a name the list or data "
                             "frame does not have; check the name")
     px, py = isinstance(x, (pd.Series, pd.DataFrame)), isinstance(y, (pd.Series, pd.DataFrame))
+    if op in _COMPARE and any(isinstance(v, (list, tuple, range, dict)) for v in (x, y)):
+        from asr_py.translate.rcompare import r_cmp  # R lists compared by element
+        return r_cmp(x, op, y)
     if not (px or py):
         return f(x, y)
     if isinstance(x, pd.DataFrame) or isinstance(y, pd.DataFrame):

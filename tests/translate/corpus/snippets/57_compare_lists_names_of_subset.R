@@ -1,0 +1,17 @@
+# Session 15 (s15eq): R's comparison of lists and vectors (asremlPlus's tests:
+# all(lapply(...) == 6), names(x)[c(1)] == "a", attr(x, "a") == "b") and names(v[k]),
+# which keeps the name of the element selected (names(fit$vparameters[1]) == "Name")
+library(asreml)
+dat <- read.csv("DT.csv")
+dat$Name <- factor(dat$Name)
+dat$Env <- factor(dat$Env)
+parts <- split(dat, dat$Env)
+stopifnot(all(lapply(parts, function(d) ncol(d)) == ncol(dat)))
+stopifnot(all(names(dat)[c(1)] == names(dat)[1]))
+sizes <- c(a = 1, b = 2, c = 3)
+stopifnot(names(sizes[2]) == "b", all(names(sizes[c(1, 3)]) == c("a", "c")))
+stopifnot(all((sizes[c(1, 2, 3, 1)] == c(1, 5)) == c(TRUE, FALSE, FALSE, FALSE)))
+m <- asreml(Yield ~ Env, random = ~ Name, data = dat)
+stopifnot(names(m$vparameters[1]) == "Name")
+flags <- c(rep(0, 7), 1)
+stopifnot(length(flags) == 8, all((flags == c(rep(0, 7), 1)) == TRUE))
