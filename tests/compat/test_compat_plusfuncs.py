@@ -17,10 +17,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
-def fit():
-    d = pd.read_csv(DATA / "DT_yatesoats.csv", dtype=str).astype({"Y": float})
-    d["WP"] = d["B"] + "_" + d["V"]
-    return asr.asreml("Y ~ N*V", random="~ B + B:WP", data=d)
+def fit(oats_fit):
+    return oats_fit  # tests/compat/conftest.py
 
 
 @pytest.fixture(scope="module")

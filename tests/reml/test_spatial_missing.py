@@ -64,16 +64,21 @@ RANDOM = "~ House:Rep"
 RESIDUAL = "~ House:ar1(Row):ar1(Col)"
 
 
-def _dense_reml(d: pd.DataFrame) -> tuple[np.ndarray, float]:
-    """Maximise the dense REML over (σ²_rep, σ², ρ_row, ρ_col) on the observed plots."""
+def _design(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The observed plots' mask, y, X (Line * Trt + House) and Z (House:Rep), dense."""
     obs = d.y.notna().to_numpy()
     X = pd.get_dummies(d[["Line", "Trt", "House"]], drop_first=True).astype(float)
     inter = [(d.Line == lv).to_numpy() & (d.Trt == "S").to_numpy()
              for lv in d.Line.cat.categories[1:]]
     X = np.column_stack([np.ones(len(d)), X.to_numpy(), np.array(inter, float).T])[obs]
-    y = d.y.to_numpy()[obs]
     hr = (d.House.astype(str) + d.Rep.astype(str)).to_numpy()
     Z = (hr[:, None] == np.unique(hr)[None, :]).astype(float)[obs]
+    return obs, d.y.to_numpy()[obs], X, Z
+
+
+def _dense_reml(d: pd.DataFrame) -> tuple[np.ndarray, float]:
+    """Maximise the dense REML over (σ²_rep, σ², ρ_row, ρ_col) on the observed plots."""
+    obs, y, X, Z = _design(d)
     # records are in grid order within each house (Row major), as the fixture builds them
     h, r, c = (d[f].cat.codes.to_numpy(dtype=int) for f in ("House", "Row", "Col"))
     grid = (h * ROWS + r) * COLS + c
@@ -137,14 +142,7 @@ def _dsum_fit(d: pd.DataFrame) -> AsremlFit:
 
 def _dsum_dense_ll(d: pd.DataFrame) -> Callable[[np.ndarray], float]:
     """Dense REML over (σ²_rep, then σ², ρ_row, ρ_col of each house) on the observed plots."""
-    obs = d.y.notna().to_numpy()
-    X = pd.get_dummies(d[["Line", "Trt", "House"]], drop_first=True).astype(float)
-    inter = [(d.Line == lv).to_numpy() & (d.Trt == "S").to_numpy()
-             for lv in d.Line.cat.categories[1:]]
-    X = np.column_stack([np.ones(len(d)), X.to_numpy(), np.array(inter, float).T])[obs]
-    y = d.y.to_numpy()[obs]
-    hr = (d.House.astype(str) + d.Rep.astype(str)).to_numpy()
-    Z = (hr[:, None] == np.unique(hr)[None, :]).astype(float)[obs]
+    obs, y, X, Z = _design(d)
 
     def ll(x: np.ndarray) -> float:
         if x[0] < 0 or any(x[k] <= 0 for k in (1, 4)) or np.any(np.abs(x[[2, 3, 5, 6]]) >= 1):
