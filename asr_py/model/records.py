@@ -53,6 +53,10 @@ class Records:
     #: position among them; None with ``na_action={'y': 'omit'}`` (one entry per record)
     result_index: pd.Index | None = None
     result_pos: np.ndarray | None = None
+    #: under ``na.method(y = "include")``: the reported data rows that no record was fitted
+    #: on (response missing), still part of asreml's model, so their factor levels are
+    #: levels of the model (predict lists them); None with 'omit' or when there are none
+    missing_rows: pd.DataFrame | None = None
 
     @property
     def n(self) -> int:
@@ -162,12 +166,15 @@ def build_records(
         raise DataError("no records left after removing missing values",
                         hint="check the response and the columns the model uses for NaN")
     w_rec = None if wcol is None else wcol[keep_rows][rows].astype(float)
-    result_index = result_pos = None
+    result_index = result_pos = missing_rows = None
     if na["y"] == "include":
         # each record's data row as a position among the rows reported (result_rows)
         rank = np.cumsum(result_rows) - 1
         result_index = data.index[result_rows]
         result_pos = rank[np.flatnonzero(keep_rows)[rows]].astype(np.int64)
+        unfitted = result_rows & ~keep_rows
+        if unfitted.any():
+            missing_rows = data.loc[unfitted]
     return Records(
         frame=frame,
         y=y.astype(float),
@@ -182,6 +189,7 @@ def build_records(
         n_missing_w=n_missing_w,
         result_index=result_index,
         result_pos=result_pos,
+        missing_rows=missing_rows,
     )
 
 

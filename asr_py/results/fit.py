@@ -398,7 +398,7 @@ class AsremlFit:
         return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov,
                         present=present, ignore=ignore, only=only, average=average,
                         aliased=aliased,
-                        parallel=parallel, newdata=newdata, data=self.call.get("data"))
+                        parallel=parallel, newdata=newdata)
 
     def variogram(self, row: str = "Row", col: str = "Col", *, trait: str | None = None,
                   max_lag: int | tuple[int, int] | None = None) -> pd.DataFrame:

@@ -33,7 +33,7 @@ have NaN rows and columns and are left out of avsed.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -210,13 +210,15 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
             levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
             vcov: bool = False, present: Any = None, ignore: Any = None, only: Any = None,
             average: Any = None, aliased: bool = False, parallel: bool = False,
-            newdata: pd.DataFrame | None = None, data: pd.DataFrame | None = None
-            ) -> pd.DataFrame:
+            newdata: pd.DataFrame | None = None) -> pd.DataFrame:
     """Predictions table: classify columns, predicted.value, std.error, status (see the
-    module docstring for every option). ``data``: the data frame of the fit; a classify
-    factor's levels that occur there only on records the fit dropped (missing response)
-    are listed too, as asreml does: not estimable when the factor is in a fixed term
-    (status Aliased), the fixed part alone when it is only random (its BLUP is 0)."""
+    module docstring for every option). The levels of a classify factor are those of the
+    records in asreml's model: under ``na.method(y = 'include')`` (the default) the rows
+    with a missing response are in it, so a level seen only there is listed (not
+    estimable when the factor is in a fixed term, status Aliased; the fixed part alone
+    when it is only random, its BLUP 0 with prediction error variance its variance); under
+    ``y = 'omit'``, or outside ``subset=``, such a level is not in the model and not
+    listed (see :func:`_unfitted_levels`)."""
     from asr_py.model.fixed import fixed_columns
     from asr_py.model.records import Records
 
@@ -286,9 +288,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                        hint=f"e.g. classify='trait:{cls[0]}'" if cls else "classify='trait'")
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
                 for c in cls]
-    data_only = _data_only_levels(data, cls, levels, lv, cov_cls) if newdata is None else {}
-    c_levels = [tuple(_merge_levels(lvls, data_only[c], data[c])) if c in data_only else lvls
-                for c, lvls in zip(cls, c_levels)]
+    missing = model.records.missing_rows
+    data_only = (_unfitted_levels(missing, cls, levels, lv, cov_cls) if newdata is None
+                 else {})
+    c_levels = [tuple(_merge_levels(lvls, data_only[c], frame[c], missing[c]))
+                if c in data_only else lvls for c, lvls in zip(cls, c_levels)]
     for c, lvls in zip(cls, c_levels):
         known = set(lv.get(c, ())) | set(data_only.get(c, ()))
         unknown = [] if c in cov_cls else [x for x in dict.fromkeys(lvls) if x not in known]
@@ -346,7 +350,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     Xfull[:, drop] = 0.0
     kept = [name_index[nm] for nm in model.fixed.names]
     Xg = Xfull[:, kept]
-    Zg = _random_design(model, cells, cols, cov_cls, tcodes, ign_rand)
+    Zg, phantom = _random_design(model, cells, cols, cov_cls, tcodes, ign_rand, data_only)
     K, M = grid.weights.shape
     Wavg = sp.csr_matrix((grid.weights.ravel(), (np.repeat(np.arange(K), M), np.arange(K * M))),
                          shape=(K, K * M))
@@ -369,6 +373,15 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     else:
         V = None
         var = cinv_diag(result, L, Xg.shape[1])
+    if phantom is not None:      # BLUPs of levels without records: 0, PEV their variance
+        P = sp.csr_matrix(Wavg @ phantom.cells)
+        d = phantom.variances(model, result)
+        extra = np.asarray(P.multiply(P) @ d).ravel()     # stored entries only: NaN stays
+        var = var + extra
+        if V is not None:
+            V = V + (P @ sp.diags(np.nan_to_num(d)) @ P.T).toarray()
+            V[np.isnan(extra), :] = np.nan
+            V[:, np.isnan(extra)] = np.nan
     se = np.sqrt(np.clip(var, 0, None))
     show = est | aliased
     ok = grid.present
@@ -429,31 +442,41 @@ def _covariate_values(name: str, v: Any) -> np.ndarray:
     return vals
 
 
-def _data_only_levels(data: pd.DataFrame | None, cls: list[str],
-                      levels: dict[str, Any], lv: dict[str, tuple[str, ...]],
-                      cov_cls: dict[str, Any]) -> dict[str, list[str]]:
-    """Per classify factor (levels not given by the user), the levels of its data column
-    that no record of the fit has (their records were dropped: missing response)."""
+def _unfitted_levels(missing: pd.DataFrame | None, cls: list[str],
+                     levels: dict[str, Any], lv: dict[str, tuple[str, ...]],
+                     cov_cls: dict[str, Any]) -> dict[str, list[str]]:
+    """Per classify factor (levels not given by the user), its levels seen only on the
+    data rows kept in asreml's model without a fitted record (``missing``: the rows with
+    a missing response under ``na.method(y = 'include')``, see
+    :attr:`asr_py.model.records.Records.missing_rows`). asreml's evidence: asremlPlus's
+    test42Variofaces.r (default 'include') predicts 247 Lines of chkpeadat, 3 of them with
+    every response missing; Breeding-Insight/alfalfa_BLUE's blue_2phase_results.csv
+    (``y = 'omit'``) lists 634 genotypes of a 652-level factor, those 18 without a record
+    left out."""
     from asr_py.model.data import level_labels
 
     out: dict[str, list[str]] = {}
-    if not isinstance(data, pd.DataFrame):
+    if missing is None:
         return out
     for c in cls:
-        if c in cov_cls or c in levels or c not in lv or c not in data.columns or c == "trait":
+        if c in cov_cls or c in levels or c not in lv or c not in missing.columns \
+                or c == "trait":
             continue
         have = set(lv[c])
-        extra = [x for x in level_labels(data[c]) if x not in have]
+        extra = [x for x in level_labels(missing[c]) if x not in have]
         if extra:
             out[c] = extra
     return out
 
 
-def _merge_levels(fitted: tuple[str, ...], extra: list[str], col: pd.Series) -> list[str]:
-    """The fitted levels and the data-only ones in the data column's level order."""
+def _merge_levels(fitted: tuple[str, ...], extra: list[str], fitted_col: pd.Series,
+                  missing_col: pd.Series) -> list[str]:
+    """The fitted levels and the unfitted ones in the order of the factor over all rows
+    of the model (a categorical's categories, else numeric or text order)."""
     from asr_py.model.data import level_labels
 
     both = set(fitted) | set(extra)
+    col = pd.concat([fitted_col, missing_col], ignore_index=True)
     order = [x for x in level_labels(col) if x in both]
     return order + [x for x in fitted if x not in set(order)]
 
@@ -469,15 +492,47 @@ def _average_spec(average: Any) -> dict[str, Any]:
     return {str(a): None for a in average}
 
 
+@dataclass
+class _Phantoms:
+    """Random effects of classify levels that are in asreml's model but have no fitted
+    record (:func:`_unfitted_levels`): each is independent of the data, so its BLUP is 0 and
+    its prediction error variance its prior variance. ``cells`` (cells × effects) says which
+    cell uses which effect; ``terms`` gives each effect's random term."""
+
+    cells: sp.csr_matrix
+    terms: np.ndarray
+
+    def variances(self, model: Model, result: RemlResult) -> np.ndarray:
+        """Prior variance of each effect: σ² of its term when every part of the term is
+        an identity (a plain factor, id(), idv()), so each new level (or combination) is
+        iid N(0, σ²); NaN otherwise (its covariance with the other levels is unknown)."""
+        from asr_py.vcov.base import to_dense
+
+        offs = np.cumsum([0] + [t.template.n_params for t in model.random])
+        theta = np.asarray(result.theta, dtype=float)
+        var = {}
+        for i in set(self.terms.tolist()):
+            t = model.random[i]
+            iid = all(b.structure in (None, "id", "idv") and not b.known for b in t.blocks)
+            g = np.diag(to_dense(t.template.matrix(theta[offs[i]:offs[i + 1]])))
+            var[i] = float(g[0]) if iid and g.size and np.allclose(g, g[0]) else np.nan
+        return np.array([var[i] for i in self.terms.tolist()], dtype=float)
+
+
 def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
                    cov_cls: dict[str, tuple[float, ...]], tcodes: np.ndarray,
-                   ignored: set[int]) -> sp.csr_matrix:
-    """Z over the cells: a random term enters when all its factors are grid columns."""
+                   ignored: set[int], unfitted: dict[str, list[str]] | None = None
+                   ) -> tuple[sp.csr_matrix, _Phantoms | None]:
+    """Z over the cells: a random term enters when all its factors are grid columns; and
+    the effects of ``unfitted`` levels (see :class:`_Phantoms`), None when there are none."""
     traits = model.records.traits
     n = len(cells)
     r_idx: list[np.ndarray] = []
     c_idx: list[np.ndarray] = []
     vals: list[np.ndarray] = []
+    ph_rows: list[np.ndarray] = []
+    ph_keys: list[tuple] = []
+    unfitted = unfitted or {}
     off = 0
     for i, t in enumerate(model.random):
         q = t.Z.shape[1]
@@ -502,6 +557,7 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
             # at(f, l):g enters the cells of level l of f only (its Z is g's on those records)
             ok = (np.ones(n, dtype=bool) if t.at is None
                   else cells[t.at[0]].astype(str).to_numpy() == t.at[1])
+            ok_other, new_any = ok.copy(), np.zeros(n, dtype=bool)
             for b in t.blocks:
                 if b.name == "trait":
                     bv = np.array([traits[j] for j in tcodes])
@@ -511,17 +567,32 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
                     bv = cells[b.name].astype(str).to_numpy()
                 pos = {lab: j for j, lab in enumerate(b.labels)}
                 code = np.array([pos.get(v, -1) for v in bv])
+                new_level = np.isin(bv, unfitted.get(b.name, [])) & (code < 0)
+                new_any |= new_level
+                ok_other &= (code >= 0) | new_level
                 ok &= code >= 0
                 idx = idx * b.k + np.maximum(code, 0)
+            for r in np.nonzero(new_any & ok_other)[0]:
+                ph_rows.append(np.array([r]))
+                ph_keys.append((i, tuple(str(cells[b.name].iloc[r]) if b.name != "trait"
+                                         else traits[tcodes[r]] for b in t.blocks)))
             r = np.nonzero(ok)[0]
             r_idx.append(r)
             c_idx.append(off + idx[ok])
             vals.append(np.ones(r.size))
         off += q
+    phantom = None
+    if ph_keys:
+        keys = list(dict.fromkeys(ph_keys))
+        col = {k: j for j, k in enumerate(keys)}
+        rows = np.concatenate(ph_rows)
+        phantom = _Phantoms(sp.csr_matrix((np.ones(rows.size), (rows, [col[k] for k in ph_keys])),
+                                          shape=(n, len(keys))),
+                            np.array([k[0] for k in keys], dtype=np.int64))
     if not r_idx:
-        return sp.csr_matrix((n, off))
+        return sp.csr_matrix((n, off)), phantom
     return sp.csr_matrix((np.concatenate(vals), (np.concatenate(r_idx), np.concatenate(c_idx))),
-                         shape=(n, off))
+                         shape=(n, off)), phantom
 
 
 def _label(combo: tuple) -> str:
