@@ -169,6 +169,9 @@ def asreml(
     if choice is not None:
         result.path_reason = choice.reason
     result.peak_memory = peak_bytes()
+    if model.saturated:  # n = rank(X): no standard errors (see Model.saturated)
+        result.vcov_beta = np.full_like(np.asarray(result.vcov_beta, dtype=float), np.nan)
+        result.pev = [np.full_like(np.asarray(v, dtype=float), np.nan) for v in result.pev]
     if callback is not None:
         callback.phase(f"done: backend {result.solver!r}, {result.n_iter} iterations")
     return AsremlFit(model, result, call, refit=asreml)

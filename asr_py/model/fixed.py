@@ -302,7 +302,16 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
                   extra_terms: tuple[Term, ...] = (), sparse: bool = False) -> FixedColumns:
     """Every column of X for ``terms`` (plus sparse-formula ``extra_terms``), none dropped;
     ``sparse``: X as scipy.sparse CSC (never densified), else an ndarray."""
-    all_terms = list(terms.terms) + list(extra_terms)
+    # a sparse-formula term that is also in the fixed formula (or twice in sparse) is
+    # fitted once, as asreml does (sparse= only says where a fixed term is solved)
+    seen = {frozenset(map(str, t.parts)) for t in terms.terms}
+    extra = []
+    for t in extra_terms:
+        k = frozenset(map(str, t.parts))
+        if k not in seen:
+            seen.add(k)
+            extra.append(t)
+    all_terms = list(terms.terms) + extra
     keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
     has_trait = frozenset({"trait"}) in keys
     intercept = terms.intercept and not (multivariate and has_trait)

@@ -72,6 +72,10 @@ class Model:
     rr_pairs: list[Any] = field(default_factory=list, repr=False)
     #: start values were given by the user (init= in a formula, or params=)
     user_start: bool = False
+    #: as many records as fixed effects (n = rank X): the fixed effects reproduce the
+    #: records, the REML likelihood does not depend on the variance parameters (held at
+    #: their starting values, constraint 'F') and standard errors are not available
+    saturated: bool = False
 
     @property
     def y(self) -> np.ndarray:
@@ -279,7 +283,8 @@ def compile_model(
         raise FormulaError("the fixed formula has no estimable effects",
                            text=texts.get("fixed", ""), formula="fixed",
                            hint="keep the intercept or add terms")
-    if records.n <= fx.X.shape[1]:
+    saturated = records.n == fx.X.shape[1] and records.n > 1
+    if records.n <= fx.X.shape[1] and not saturated:
         raise ModelError(f"no residual degrees of freedom: {records.n} record"
                          f"{'s' if records.n != 1 else ''} and {fx.X.shape[1]} fixed effect"
                          f"{'s' if fx.X.shape[1] != 1 else ''}",
@@ -305,6 +310,8 @@ def compile_model(
 
         res = replace(res, template=Weighted(res.template, records.weights))
     names, kinds, theta0, cons = _parameters(records, rnd, res)
+    if saturated:
+        cons = ["F"] * len(cons)
     if check_identifiable:
         _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
     warnings = list(ctx.warnings)
@@ -322,8 +329,11 @@ def compile_model(
     if rr_pairs:
         warnings.append("fitted as one factor-analytic term (ΛΛ' + Ψ): " + "; ".join(
             f"{p.rr} + {p.diag} as {p.fa}" for p in rr_pairs))
+    if saturated:
+        warnings.append(_saturated_note(records.n, fx))
     model = Model(mf, records, fx, rnd, res, names, kinds, theta0, cons, ctx, warnings,
-                  {"fixed": fixed_terms})
+                  {"fixed": fixed_terms} | ({"sparse": sparse_terms} if sparse_terms else {}))
+    model.saturated = saturated
     model.rr_pairs = rr_pairs
     model.user_start = res.init is not None or any(t.init is not None for t in rnd)
     # the between-trait parameters (staged starts), from the parameter map; the sections of
@@ -331,6 +341,22 @@ def compile_model(
     model.cross_trait = model.param_map.cross_trait(
         records.traits, res.section_terms if len(res.sections) > 1 else ())
     return model
+
+
+def _saturated_note(n: int, fx: FixedDesign) -> str:
+    """What a fit with n = rank(X) records can and cannot give (asreml fits such a model:
+    isabellajchiara/BLUPs_and_GGE's per-location ``yield ~ name:rep`` with one record per
+    cell, whose predictions it reports): with no residual degrees of freedom, β̂ = X⁻¹y
+    reproduces the records and û = 0 (P = 0), the REML likelihood is constant in θ."""
+    big = ", ".join(f"{t.label}: {len(t.columns)}" for t in sorted(
+        fx.terms, key=lambda t: -len(t.columns))[:3])
+    return (f"no residual degrees of freedom: {n} records and {n} fixed effects ({big} "
+            "columns): the fixed effects reproduce the records exactly and the random effects "
+            "are 0; the variance parameters cannot be estimated (the REML likelihood does not "
+            "depend on them) and are held at their starting values (constraint F); standard "
+            "errors are not available (NaN). Drop fixed terms (e.g. an interaction with a "
+            "level per record) to estimate variances; a numeric column read as text makes a "
+            "factor with a level per value")
 
 
 def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,

@@ -67,7 +67,10 @@ class AsremlFit:
 
         from asr_py.warning_classes import ConvergenceWarning, IdentifiabilityWarning
 
-        if self._unidentified:
+        if getattr(self.model, "saturated", False):   # n = rank(X): nothing to estimate
+            note = next(w for w in self.model.warnings if w.startswith("no residual degrees"))
+            warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
+        elif self._unidentified:
             warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
         elif not self.result.converged:
             why = [d for d in self.result.diagnostics if "did not converge" in d]

@@ -382,6 +382,9 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
             V = V + (P @ sp.diags(np.nan_to_num(d)) @ P.T).toarray()
             V[np.isnan(extra), :] = np.nan
             V[:, np.isnan(extra)] = np.nan
+    if model.saturated:     # no residual df: the variances, hence the errors, are unknown
+        var = np.full(K, np.nan)
+        V = None if V is None else np.full_like(V, np.nan)
     se = np.sqrt(np.clip(var, 0, None))
     show = est | aliased
     ok = grid.present
