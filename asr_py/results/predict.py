@@ -289,10 +289,11 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
                 for c in cls]
     missing = model.records.missing_rows
-    data_only = (_unfitted_levels(missing, cls, levels, lv, cov_cls) if newdata is None
+    data_only = (_unfitted_levels(missing, cls, lv, cov_cls) if newdata is None
                  else {})
     c_levels = [tuple(_merge_levels(lvls, data_only[c], frame[c], missing[c]))
-                if c in data_only else lvls for c, lvls in zip(cls, c_levels)]
+                if c in data_only and c not in levels else lvls
+                for c, lvls in zip(cls, c_levels)]
     for c, lvls in zip(cls, c_levels):
         known = set(lv.get(c, ())) | set(data_only.get(c, ()))
         unknown = [] if c in cov_cls else [x for x in dict.fromkeys(lvls) if x not in known]
@@ -446,12 +447,12 @@ def _covariate_values(name: str, v: Any) -> np.ndarray:
 
 
 def _unfitted_levels(missing: pd.DataFrame | None, cls: list[str],
-                     levels: dict[str, Any], lv: dict[str, tuple[str, ...]],
-                     cov_cls: dict[str, Any]) -> dict[str, list[str]]:
-    """Per classify factor (levels not given by the user), its levels seen only on the
-    data rows kept in asreml's model without a fitted record (``missing``: the rows with
-    a missing response under ``na.method(y = 'include')``, see
-    :attr:`asr_py.model.records.Records.missing_rows`). asreml's evidence: asremlPlus's
+                     lv: dict[str, tuple[str, ...]], cov_cls: dict[str, Any]
+                     ) -> dict[str, list[str]]:
+    """Per classify factor, its levels seen only on the data rows kept in asreml's model
+    without a fitted record (``missing``: the rows with a missing response under
+    ``na.method(y = 'include')``, :attr:`asr_py.model.records.Records.missing_rows`); a
+    ``levels=`` entry may name them too. asreml's evidence: asremlPlus's
     test42Variofaces.r (default 'include') predicts 247 Lines of chkpeadat, 3 of them with
     every response missing; Breeding-Insight/alfalfa_BLUE's blue_2phase_results.csv
     (``y = 'omit'``) lists 634 genotypes of a 652-level factor, those 18 without a record
@@ -462,8 +463,7 @@ def _unfitted_levels(missing: pd.DataFrame | None, cls: list[str],
     if missing is None:
         return out
     for c in cls:
-        if c in cov_cls or c in levels or c not in lv or c not in missing.columns \
-                or c == "trait":
+        if c in cov_cls or c not in lv or c not in missing.columns or c == "trait":
             continue
         have = set(lv[c])
         extra = [x for x in level_labels(missing[c]) if x not in have]

@@ -165,3 +165,15 @@ def test_structured_random_level_without_records_has_no_se() -> None:
     tab = m.predict("Blk")
     assert len(tab) == 6
     assert np.isnan(tab["std.error"].iloc[5]) and np.isfinite(tab["std.error"].iloc[:5]).all()
+
+
+def test_levels_may_name_a_level_without_records() -> None:
+    """levels= can ask for the unfitted level alone (include): the same row as in the full
+    table."""
+    d = _blocks()
+    m = asr.asreml("y ~ V + x", random="~ Blk", data=d)
+    one = m.predict("Blk", levels={"Blk": ["B5"]})
+    full = m.predict("Blk").set_index("Blk").loc["B5"]
+    assert len(one) == 1
+    assert one["predicted.value"].iloc[0] == pytest.approx(full["predicted.value"], rel=1e-12)
+    assert one["std.error"].iloc[0] == pytest.approx(full["std.error"], rel=1e-12)
