@@ -177,3 +177,32 @@ def test_levels_may_name_a_level_without_records() -> None:
     assert len(one) == 1
     assert one["predicted.value"].iloc[0] == pytest.approx(full["predicted.value"], rel=1e-12)
     assert one["std.error"].iloc[0] == pytest.approx(full["std.error"], rel=1e-12)
+
+
+def test_random_interaction_with_level_without_records_matches_dense_mme() -> None:
+    """Blk + V:Blk random, B5 without a response: predicting Blk averages V (fixed) and
+    V:Blk enters with each (v, B5) effect iid N(0, σ²_V:Blk), none in the fit; the dense
+    MME with zero Z columns for B5 and its V:Blk cells gives the same values, SEs and V."""
+    d = _blocks(seed=8)
+    m = asr.asreml("y ~ V + x", random="~ Blk + V:Blk", data=d)
+    names = list(m.result.names)
+    s2b, s2vb, s2e = (m.result.theta[names.index(k)] for k in ("Blk", "V:Blk", "units!R"))
+    tab = m.predict("Blk", vcov=True)
+    blks = [f"B{k}" for k in range(6)]
+    assert list(tab["Blk"]) == blks
+    fit = d.dropna(subset=["y"]).reset_index(drop=True)
+    lev = {"V": sorted(d["V"].unique()), "Blk": blks}
+    fx = Design([(), ("V",), ("x",)], lev)
+    rz = Design([("Blk",), ("V", "Blk")], lev)
+    G = np.diag(np.r_[np.full(6, s2b), np.full(5 * 6, s2vb)])
+    mme = DenseMME(fx.rows(fit), rz.rows(fit), G, s2e * np.eye(len(fit)),
+                   fit["y"].to_numpy(float))
+    xbar = {"x": float(fit["x"].mean())}
+    vs = {"V": equal(lev["V"])}
+    L = np.array([np.concatenate([average_rows(fx, {"Blk": b}, vs, xbar),
+                                  average_rows(rz, {"Blk": b}, vs)]) for b in blks])
+    pv, V = mme.predict(L)
+    np.testing.assert_allclose(tab["predicted.value"], pv, rtol=1e-8)
+    np.testing.assert_allclose(tab["std.error"], np.sqrt(np.diag(V)), rtol=1e-6)
+    np.testing.assert_allclose(tab.attrs["vcov"].to_numpy(float), V, rtol=1e-6,
+                               atol=1e-9 * np.abs(V).max())
