@@ -268,6 +268,9 @@ def compile_model(
                             na_action=na_action, weights=weights)
     if include_note:
         records.notes.append(include_note)
+    if records.missing_rows is not None:  # their model variables only (predict's levels)
+        records.missing_rows = records.missing_rows[
+            [c for c in dict.fromkeys(used) if c in records.missing_rows.columns]]
     _check_response_scale(records, texts.get("fixed", ""))
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
