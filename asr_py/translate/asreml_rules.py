@@ -17,6 +17,7 @@ from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     rcasewhen,
     rdcast,
+    rdeltamethod,
     rdots,
     rdplyr,
     renv,
@@ -70,14 +71,17 @@ from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
+from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
+from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
@@ -421,6 +425,10 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
+_TMM_FUNCS.update(_RSETS_FUNCS)            # union(), setdiff(), duplicated(), ... (rsets.py)
+_TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.py)
+_TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
+_TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
@@ -1812,6 +1820,10 @@ class Translator(BasePrinter):
                     f"({', '.join(self.kwargs(args))})")
         if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
             return f"{self.runtime('r_t')}({self.py(pos[0])})"
+        if f == "deltamethod" and f not in self.functions:     # msm (rdeltamethod.py)
+            got = rdeltamethod.translate(self, e)
+            if got is not None:
+                return got
         if f == "unique" and f not in self.functions:     # of a data frame: its rows
             got = runique.translate(self, e)
             if got is not None:

@@ -344,7 +344,11 @@ class BasePrinter:
         outer = self.params
         self.params = outer | {n for n, _ in e.args if n}
         try:
-            return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
+            body = self._single(e.right)
+            if body.kind == "call" and body.value == "return" and len(body.args) == 1 \
+                    and body.args[0][0] is None:
+                body = body.args[0][1]          # function(x) return(v): the value is v
+            return f"(lambda {', '.join(params)}: {self.py(body)})"
         except Untranslatable:
             if e.right.kind != "block":
                 raise
