@@ -172,7 +172,7 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design", "Cfixed")
+                   "design", "Cfixed", "ai")    # ai: the inverse AI matrix (not aic)
 
 
 def _compat_arg(target: str, name: str) -> str:
