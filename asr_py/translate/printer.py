@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
+from asr_py.translate import rforeach, rformulaget, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
@@ -169,8 +169,8 @@ class BasePrinter:
             return f"lambda: {self.py(e.right)}"  # type: ignore[arg-type]
         if k == "unary":
             return self.unary(e)
-        if k == "formula":
-            return repr(self.src(e))
+        if k == "formula":         # get(trait) ~ x: the column named by trait (rformulaget)
+            return rformulaget.translate(self, e) or repr(self.src(e))
         if k == "bin":
             return self.binop(e)
         if k == "dollar":

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.errors import AsrError
+from asr_py.translate import rformulaget
 
 __all__ = ["RLm", "r_anova", "r_coef", "r_fitted", "r_lm", "r_model_matrix", "r_residuals"]
 
@@ -339,6 +340,7 @@ def translate(printer: Any, e: Any) -> str | None:
                                obj.kind == "call" and obj.value in ("lm", "lmer")):
             return None
     args = []
+    literal = False                      # a formula (or its text) is given
     for n, a in e.args:
         if n == "se" and f in ("coef", "coefficients"):
             args.append(("se", printer.py(a)))       # LMMsolver's coef(obj, se = TRUE)
@@ -349,13 +351,14 @@ def translate(printer: Any, e: Any) -> str | None:
                 return None      # not done here: the placeholder and its TODO
             continue
         key = {"object": None, "x": None}.get(n or "", n)
-        if a.kind == "formula":
-            args.append((key, repr(printer.src(a))))
+        literal = literal or a.kind in ("formula", "str")
+        if a.kind == "formula":      # its text (get(trait) ~ x: built when run)
+            args.append((key, rformulaget.translate(printer, a) or repr(printer.src(a))))
         else:
             args.append((key, printer.py(a)))
     form = next((a for n, a in e.args if n == "formula"), None) or \
         next((a for n, a in e.args if n is None), None)
-    if f in ("lm", "model.matrix") and not any(v.startswith(("'", '"')) for _, v in args):
+    if f in ("lm", "model.matrix") and not literal:
         # a formula held in a variable (reformulate(), as.formula(paste(...)): its text)
         if f == "lm" and not (form is not None and form.kind == "name"):
             return None

@@ -176,6 +176,26 @@ def test_magrittr_compound_assignment_pipe_assigns_the_whole_chain() -> None:
     assert list(ns["v"]) == [2.0, 3.0]
 
 
+def test_get_in_a_formula_fits_the_column_named_by_the_variable() -> None:
+    # R: for (trait in traits) lm(get(trait) ~ g, d) fits each trait in turn; a name
+    # that is not syntactic is backquoted; get("y1") of a literal is the column y1
+    ns = run_r('d <- data.frame(g = factor(c(1, 1, 2, 2, 3, 3)), y1 = c(1, 2, 3, 5, 4, 6), '
+               '`y 2` = c(2, 2, 3, 3, 9, 9), check.names = FALSE)\n'
+               'out <- c()\n'
+               'for (trait in c("y1", "y 2")) {\n'
+               '  m <- lm(get(trait) ~ g, data = d)\n'
+               '  out <- c(out, coef(m)[2])\n'
+               '}\n'
+               'm2 <- lm(get("y1") ~ 1, data = d)\n', complete=True)
+    # coef g2: mean(g == 2) - mean(g == 1): y1 4 - 1.5; `y 2` 3 - 2
+    np.testing.assert_allclose(ns["out"], [2.5, 1.0], atol=1e-12)
+    assert float(np.asarray(ns["m2"].coefficients)[0]) == pytest.approx(3.5)
+    from asr_py.translate.rformulaget import r_formula_name
+    assert r_formula_name("y 2") == "`y 2`" and r_formula_name(["y1"]) == "y1"
+    with pytest.raises(AsrError, match="not a column name"):
+        r_formula_name(3)
+
+
 def test_fit_ai_is_the_inverse_ai_component_not_aic() -> None:
     # an asreml 4 fit has a component "ai" (the inverse AI matrix): R's $ai is that exact
     # name, not a prefix of aic; it is not translated (a TODO, never the AIC)
