@@ -67,6 +67,7 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
@@ -428,6 +429,7 @@ _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans
 _TMM_FUNCS.update(_RSETS_FUNCS)            # union(), setdiff(), duplicated(), ... (rsets.py)
 _TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.py)
 _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
+_TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 
 class Translator(BasePrinter):

@@ -68,6 +68,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_wald_test,
     r_which_max,
 )
+from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
     r_na_if,

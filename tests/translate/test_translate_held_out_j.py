@@ -196,6 +196,22 @@ def test_get_in_a_formula_fits_the_column_named_by_the_variable() -> None:
         r_formula_name(3)
 
 
+def test_bind_cols_matches_rows_by_position_and_repairs_names() -> None:
+    # dplyr: bind_cols(d, f) names the vector ...3; a repeated name becomes name...k; one
+    # row is recycled; rows of different lengths are an error
+    ns = run_r("library(dplyr)\n"
+               "d <- data.frame(a = 1:3, v = c(5, 6, 7))\n"
+               "o <- bind_cols(d, c(0.1, 0.2, 0.3))\n"
+               "o2 <- d %>% bind_cols(data.frame(v = 9), .)\n", complete=True)
+    assert list(ns["o"].columns) == ["a", "v", "...3"]
+    assert list(ns["o"]["...3"]) == [0.1, 0.2, 0.3]
+    assert list(ns["o2"].columns) == ["v...1", "a", "v...3"]
+    assert list(ns["o2"]["v...1"]) == [9, 9, 9]
+    from asr_py.translate.rbindcols import r_bind_cols
+    with pytest.raises(AsrError, match="recycle"):
+        r_bind_cols(pd.DataFrame({"a": [1, 2]}), [1, 2, 3])
+
+
 def test_fit_ai_is_the_inverse_ai_component_not_aic() -> None:
     # an asreml 4 fit has a component "ai" (the inverse AI matrix): R's $ai is that exact
     # name, not a prefix of aic; it is not translated (a TODO, never the AIC)
