@@ -102,6 +102,14 @@ class RLm:
     def __init__(self, formula: str, data: pd.DataFrame, weights: Any = None) -> None:
         y, x, terms = _design(formula, data)
         if y is None or y.shape[1] != 1:
+            lhs = formula.split("~")[0].strip().strip("`")
+            if isinstance(data, pd.DataFrame) and lhs in data.columns and \
+                    not pd.api.types.is_numeric_dtype(data[lhs]):
+                bad = [v for v in pd.unique(data[lhs].dropna())
+                       if pd.isna(pd.to_numeric(pd.Series([v]), errors="coerce")[0])][:3]
+                raise AsrError(f"lm(): the response {lhs!r} is not numeric (values such as "
+                               f"{bad!r}; R reads such a column as text and its lm() fails "
+                               "too)", hint="as.numeric(d$y) turns the text into NA")
             raise AsrError(f"lm(): {formula!r} needs one response left of ~",
                            hint="lm(y ~ a + b, data)")
         self.formula = formula

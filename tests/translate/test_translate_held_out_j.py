@@ -212,6 +212,13 @@ def test_bind_cols_matches_rows_by_position_and_repairs_names() -> None:
         r_bind_cols(pd.DataFrame({"a": [1, 2]}), [1, 2, 3])
 
 
+def test_lm_of_a_text_response_says_which_values_are_not_numbers() -> None:
+    from asr_py.translate.rlm import r_lm
+    d = pd.DataFrame({"y": ["1", " ", "3", "4"], "g": ["a", "a", "b", "b"]})
+    with pytest.raises(AsrError, match="'y' is not numeric.*' '"):
+        r_lm("y ~ g", data=d)
+
+
 def test_fit_ai_is_the_inverse_ai_component_not_aic() -> None:
     # an asreml 4 fit has a component "ai" (the inverse AI matrix): R's $ai is that exact
     # name, not a prefix of aic; it is not translated (a TODO, never the AIC)
