@@ -166,6 +166,10 @@ _COMPAT = {
 }
 
 
+#: components of summary(lm) and summary(lmer) (R's ``$`` matches a unique prefix)
+_LM_SUMMARY = ("call", "terms", "residuals", "coefficients", "aliased", "sigma", "df",
+               "r.squared", "adj.r.squared", "fstatistic", "cov.unscaled", "varcor",
+               "logLik", "ngrps", "AICtab", "vcov")
 #: components of an asreml fit object (R's ``$`` matches a unique prefix of one of them)
 _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.values",
                    "vparameters", "vparameters.table", "vparameters.con", "vparameters.type",
@@ -992,8 +996,11 @@ class Translator(BasePrinter):
             if comp in _SUMMARY_ATTRS and self.is_fit(obj.args[0][1]):
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             first = obj.args[0][1]
-            if first.kind == "name" and first.value in self.lm_fits:
-                return f"{m}.describe()[{e.value!r}]"   # summary(lm or lmer fit)$x
+            if first.kind == "name" and first.value in self.lm_fits or \
+                    first.kind == "call" and first.value == "lm" and "lm" not in self.functions:
+                # summary(lm or lmer fit)$x; R's partial $: $coef is $coefficients
+                part = _partial(e.value, _LM_SUMMARY) or e.value
+                return f"{m}.describe()[{part!r}]"
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")

@@ -219,6 +219,25 @@ def test_lm_of_a_text_response_says_which_values_are_not_numbers() -> None:
         r_lm("y ~ g", data=d)
 
 
+def test_summary_lm_components_by_partial_name_and_of_an_inline_lm() -> None:
+    # R: summary(lm(...))$coef and $coeff are $coefficients (a unique prefix); slope and
+    # its SE checked against least squares by hand: b = Sxy/Sxx, se = sqrt(s2 / Sxx)
+    ns = run_r("d <- data.frame(x = c(1, 2, 3, 4, 5), y = c(2.1, 3.9, 6.2, 7.8, 10.1))\n"
+               "a <- summary(lm(y ~ x, data = d))$coeff\n"
+               "m <- lm(y ~ x, data = d)\n"
+               "c2 <- summary(m)$coef\n"
+               "r2 <- summary(m)$r.sq\n", complete=True)
+    x, y = np.arange(1.0, 6.0), np.array([2.1, 3.9, 6.2, 7.8, 10.1])
+    sxx = ((x - x.mean()) ** 2).sum()
+    b = ((x - x.mean()) * (y - y.mean())).sum() / sxx
+    res = y - (y.mean() + b * (x - x.mean()))
+    se = np.sqrt((res ** 2).sum() / 3 / sxx)
+    for tab in (ns["a"], ns["c2"]):
+        assert tab.loc["x", "Estimate"] == pytest.approx(b)
+        assert tab.loc["x", "Std. Error"] == pytest.approx(se)
+    assert ns["r2"] == pytest.approx(1 - (res ** 2).sum() / ((y - y.mean()) ** 2).sum())
+
+
 def test_fit_ai_is_the_inverse_ai_component_not_aic() -> None:
     # an asreml 4 fit has a component "ai" (the inverse AI matrix): R's $ai is that exact
     # name, not a prefix of aic; it is not translated (a TODO, never the AIC)
