@@ -17,6 +17,7 @@ from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     rcasewhen,
     rdcast,
+    rdeltamethod,
     rdots,
     rdplyr,
     renv,
@@ -66,18 +67,22 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
+from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
+from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
@@ -161,6 +166,10 @@ _COMPAT = {
 }
 
 
+#: components of summary(lm) and summary(lmer) (R's ``$`` matches a unique prefix)
+_LM_SUMMARY = ("call", "terms", "residuals", "coefficients", "aliased", "sigma", "df",
+               "r.squared", "adj.r.squared", "fstatistic", "cov.unscaled", "varcor",
+               "logLik", "ngrps", "AICtab", "vcov")
 #: components of an asreml fit object (R's ``$`` matches a unique prefix of one of them)
 _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.values",
                    "vparameters", "vparameters.table", "vparameters.con", "vparameters.type",
@@ -168,7 +177,7 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design", "Cfixed")
+                   "design", "Cfixed", "ai")    # ai: the inverse AI matrix (not aic)
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -421,6 +430,11 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
+_TMM_FUNCS.update(_RSETS_FUNCS)            # union(), setdiff(), duplicated(), ... (rsets.py)
+_TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.py)
+_TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
+_TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
+_TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
@@ -982,8 +996,11 @@ class Translator(BasePrinter):
             if comp in _SUMMARY_ATTRS and self.is_fit(obj.args[0][1]):
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             first = obj.args[0][1]
-            if first.kind == "name" and first.value in self.lm_fits:
-                return f"{m}.describe()[{e.value!r}]"   # summary(lm or lmer fit)$x
+            if first.kind == "name" and first.value in self.lm_fits or \
+                    first.kind == "call" and first.value == "lm" and "lm" not in self.functions:
+                # summary(lm or lmer fit)$x; R's partial $: $coef is $coefficients
+                part = _partial(e.value, _LM_SUMMARY) or e.value
+                return f"{m}.describe()[{part!r}]"
             if comp in _SUMMARY_ATTRS:
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             raise Untranslatable(f"summary()${e.value}")
@@ -1812,6 +1829,10 @@ class Translator(BasePrinter):
                     f"({', '.join(self.kwargs(args))})")
         if f == "t" and len(pos) == 1 and len(args) == 1:   # a vector: 1 x n (rmatnames)
             return f"{self.runtime('r_t')}({self.py(pos[0])})"
+        if f == "deltamethod" and f not in self.functions:     # msm (rdeltamethod.py)
+            got = rdeltamethod.translate(self, e)
+            if got is not None:
+                return got
         if f == "unique" and f not in self.functions:     # of a data frame: its rows
             got = runique.translate(self, e)
             if got is not None:

@@ -8,6 +8,7 @@ the rest of the script.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -214,7 +215,7 @@ class Parser:
                 left = R("bin", "<-", left=rhs, right=left, start=left.start, end=rhs.end)
             else:
                 left = R("bin", t.text, left=left, right=rhs, start=left.start, end=rhs.end)
-        return left
+        return _compound_pipe(left)
 
     def atom(self) -> R:
         t = self.take()
@@ -370,6 +371,25 @@ class Parser:
             rhs = self.expr(1)
             e = R("bin", "<-", left=e, right=rhs, start=e.start, end=rhs.end)
         return e
+
+
+def _compound_pipe(e: R) -> R:
+    """magrittr's ``x %<>% f() %>% g()``: ``x <- x %>% f() %>% g()`` (the first pipe of the
+    chain assigns the chain's value back to its left-hand side)."""
+    spine = []
+    node = e
+    while node.kind == "bin" and node.value in ("%>%", "%<>%", "|>") and node.left is not None:
+        spine.append(node)
+        node = node.left
+    if not spine or spine[-1].value != "%<>%" or any(n.value == "%<>%" for n in spine[:-1]):
+        return e
+    target = spine[-1].left
+    assert target is not None
+    rebuilt = dataclasses.replace(spine[-1], value="%>%")
+    for n in reversed(spine[:-1]):
+        rebuilt = dataclasses.replace(n, left=rebuilt)
+    return R("bin", "<-", left=target, right=rebuilt, start=e.start, end=e.end,
+             comments=e.comments)
 
 
 def _unquote(s: str) -> str:

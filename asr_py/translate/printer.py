@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rforeach, rjoin, rpronoun, rreadxl
+from asr_py.translate import rforeach, rformulaget, rjoin, rpronoun, rreadxl
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
@@ -169,8 +169,8 @@ class BasePrinter:
             return f"lambda: {self.py(e.right)}"  # type: ignore[arg-type]
         if k == "unary":
             return self.unary(e)
-        if k == "formula":
-            return repr(self.src(e))
+        if k == "formula":         # get(trait) ~ x: the column named by trait (rformulaget)
+            return rformulaget.translate(self, e) or repr(self.src(e))
         if k == "bin":
             return self.binop(e)
         if k == "dollar":
@@ -344,7 +344,11 @@ class BasePrinter:
         outer = self.params
         self.params = outer | {n for n, _ in e.args if n}
         try:
-            return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
+            body = self._single(e.right)
+            if body.kind == "call" and body.value == "return" and len(body.args) == 1 \
+                    and body.args[0][0] is None:
+                body = body.args[0][1]          # function(x) return(v): the value is v
+            return f"(lambda {', '.join(params)}: {self.py(body)})"
         except Untranslatable:
             if e.right.kind != "block":
                 raise

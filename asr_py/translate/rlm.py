@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.errors import AsrError
+from asr_py.translate import rformulaget
 
 __all__ = ["RLm", "r_anova", "r_coef", "r_fitted", "r_lm", "r_model_matrix", "r_residuals"]
 
@@ -101,6 +102,14 @@ class RLm:
     def __init__(self, formula: str, data: pd.DataFrame, weights: Any = None) -> None:
         y, x, terms = _design(formula, data)
         if y is None or y.shape[1] != 1:
+            lhs = formula.split("~")[0].strip().strip("`")
+            if isinstance(data, pd.DataFrame) and lhs in data.columns and \
+                    not pd.api.types.is_numeric_dtype(data[lhs]):
+                bad = [v for v in pd.unique(data[lhs].dropna())
+                       if pd.isna(pd.to_numeric(pd.Series([v]), errors="coerce")[0])][:3]
+                raise AsrError(f"lm(): the response {lhs!r} is not numeric (values such as "
+                               f"{bad!r}; R reads such a column as text and its lm() fails "
+                               "too)", hint="as.numeric(d$y) turns the text into NA")
             raise AsrError(f"lm(): {formula!r} needs one response left of ~",
                            hint="lm(y ~ a + b, data)")
         self.formula = formula
@@ -339,6 +348,7 @@ def translate(printer: Any, e: Any) -> str | None:
                                obj.kind == "call" and obj.value in ("lm", "lmer")):
             return None
     args = []
+    literal = False                      # a formula (or its text) is given
     for n, a in e.args:
         if n == "se" and f in ("coef", "coefficients"):
             args.append(("se", printer.py(a)))       # LMMsolver's coef(obj, se = TRUE)
@@ -349,13 +359,14 @@ def translate(printer: Any, e: Any) -> str | None:
                 return None      # not done here: the placeholder and its TODO
             continue
         key = {"object": None, "x": None}.get(n or "", n)
-        if a.kind == "formula":
-            args.append((key, repr(printer.src(a))))
+        literal = literal or a.kind in ("formula", "str")
+        if a.kind == "formula":      # its text (get(trait) ~ x: built when run)
+            args.append((key, rformulaget.translate(printer, a) or repr(printer.src(a))))
         else:
             args.append((key, printer.py(a)))
     form = next((a for n, a in e.args if n == "formula"), None) or \
         next((a for n, a in e.args if n is None), None)
-    if f in ("lm", "model.matrix") and not any(v.startswith(("'", '"')) for _, v in args):
+    if f in ("lm", "model.matrix") and not literal:
         # a formula held in a variable (reformulate(), as.formula(paste(...)): its text)
         if f == "lm" and not (form is not None and form.kind == "name"):
             return None

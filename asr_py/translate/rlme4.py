@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from asr_py.translate import rformulaget
+
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
@@ -85,8 +87,8 @@ def translate(tr: Any, e: R) -> str | None:
             args.append((key, repr("NA" if a.kind == "name" and a.value.startswith("NA")
                                    else tr.src(a))))
             continue
-        if a.kind == "formula":
-            args.append((key, repr(tr.src(a))))
+        if a.kind == "formula":      # get(trait) ~ x: built when run (rformulaget)
+            args.append((key, rformulaget.translate(tr, a) or repr(tr.src(a))))
         else:
             args.append((key, tr.py(a)))
     if f == "REMLcrit":

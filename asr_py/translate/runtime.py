@@ -68,6 +68,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_wald_test,
     r_which_max,
 )
+from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
     r_na_if,
@@ -81,6 +82,7 @@ from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R compar
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
+from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
@@ -107,16 +109,19 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_tidyr_expand_grid,
 )
 from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
+from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rformlevels import r_formula_levels  # noqa: F401 - dsum levels
+from asr_py.translate.rformulaget import r_formula_name  # noqa: F401 - get() in ~
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
+from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,
@@ -184,6 +189,13 @@ from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's argum
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
+from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
+    r_anyDuplicated,
+    r_duplicated,
+    r_intersect,
+    r_setdiff,
+    r_union,
+)
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
@@ -270,6 +282,7 @@ from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v
     r_vector,
     r_which,
 )
+from asr_py.translate.rvlookup import r_vlookup  # noqa: F401 - expss::vlookup()
 
 _DIRS = (".", "data", "../data", "../../data", "inst/extdata", "../inst/extdata")
 
