@@ -13,6 +13,7 @@ from asr_py.reml.tuning import (
     BOUNDARY_REL,
     CHANGE_FLOOR,
     PD_MAX_FLOOR,
+    RESCALE_HELD,
     RESID_HELD_REL,
     SHRINK,
     TINY_INFO,
@@ -79,7 +80,8 @@ class IterContext:
         belongs to exactly as the parameter does (c²; c₁c₂ for a covariance) and, unlike the
         start value, is set by the data; so the held boundary value ``BOUNDARY_REL x c_k``
         and the change floor ``CHANGE_FLOOR x c_k`` make a fit invariant to the units of each
-        trait. A parameter at its boundary value keeps its scale (it stays held)."""
+        trait. A parameter at its boundary value keeps its scale (it stays held) unless its
+        standard error falls below ``RESCALE_HELD`` x that scale."""
         a = np.asarray(ai_diag, dtype=float)
         # AI_kk x θ_k² is the (unit-free) information on log θ_k; at round-off level (a
         # term whose BLUPs are exactly zero: Z'Py = 0, so AI_kk = y'PZZ'PZZ'Py/2 = 0) it is
@@ -100,7 +102,13 @@ class IterContext:
         se = np.full(a.size, np.inf)
         se[ok] = 1.0 / np.sqrt(a[ok])
         c = np.minimum(self.scale, se) if self._seen_se else np.where(ok, se, self.scale)
-        c = np.where(self.at_bound(theta), self.scale, c)
+        # a held parameter keeps its scale (it stays held) unless its standard error is now
+        # far below it: a scale set where the data said next to nothing about θ_k (the first
+        # iteration of a poor start: test41Orange.r's dev(x), AI_kk = 8e-26, held at 3.4
+        # where ℓ rises by 0.37 to its zero) is no boundary value; re-scaled, θ_k is free
+        # again and the next step puts it on the new, lower boundary value
+        keep = self.at_bound(theta) & ~(se < RESCALE_HELD * self.scale)
+        c = np.where(keep, self.scale, c)
         self._seen_se = True
         self._set(np.where(np.isfinite(c) & (c > 0), c, self.scale))
         # issue 11 (2c): a variance whose zero makes its matrix singular is held where the

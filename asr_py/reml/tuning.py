@@ -14,6 +14,9 @@ BOUNDARY_REL = 1e-12
 RESID_HELD_REL = 1e-6
 #: AI_kk x θ_k² (the information on log θ_k) below this is round-off: no standard error
 TINY_INFO = 1e-20
+#: a held parameter's scale is renewed when its standard error falls below this x the scale
+#: it was held with (that scale came from a point with next to no information on it)
+RESCALE_HELD = 1e-3
 #: relative size (to the parameter's own scale) below which a variance/covariance's change
 #: is measured absolutely in the relative parameter change
 CHANGE_FLOOR = 1e-4

@@ -1317,8 +1317,10 @@ class Translator(BasePrinter):
                 # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)
                 return f"{self.runtime('r_as')}({self.py(pos[0])}, {conv})"
             if conv == "str":
-                # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0")
-                return f"{self.runtime('r_labels')}({self.series(pos[0])})"
+                # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0");
+                # as.factor(f) keeps f's NA level, factor(f) and as.character(f) drop it
+                keep = ", na_level=True" if f == "as.factor" else ""
+                return f"{self.runtime('r_labels')}({self.series(pos[0])}{keep})"
             if self.series(pos[0]).startswith("pd.Series("):
                 # an expression whose value may be a matrix (t(x) %*% V %*% x / k): R's
                 # as.numeric drops its dims, column by column (rbase.r_as_vector)

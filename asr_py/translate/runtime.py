@@ -742,18 +742,31 @@ def r_elt(x: Any, k: int) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def r_labels(x: Any) -> Any:
+#: the label of R's NA level of a factor (:func:`r_factor_na`)
+NA_LEVEL = "NA"
+
+
+def r_labels(x: Any, na_level: bool = False) -> Any:
     """R's ``factor(x)``/``as.factor(x)``/``as.character(x)`` of a column: its values as text
     the way R prints them (28.0 -> "28", as a number column read with missing values holds
     floats), and a missing value stays missing (R's NA), never the text "nan"; asr.asreml
-    then treats those records by its na_action as asreml does."""
+    then treats those records by its na_action as asreml does.
+
+    A factor with an NA level (:func:`r_factor_na`, R's ``factor(x, exclude = NULL)``) loses
+    it: R's ``factor(f)`` drops the NA level (its ``exclude = NA``) and ``as.character(f)``
+    gives NA there, so those records are missing again (asremlPlus's
+    test42PredictionsPresentation.r:102 re-factors before its na.method fits).
+    ``na_level=True`` (``as.factor(f)``, which returns a factor unchanged) keeps it."""
     if hasattr(x, "r_character"):      # a formula (asr.plus.getFormulae): c("~", lhs, rhs)
         return x.r_character()
     if not isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple):
         return x if x is None or isinstance(x, str) else _r_label(x)
     s = pd.Series(x) if not isinstance(x, pd.Series) else x
     if isinstance(s.dtype, pd.CategoricalDtype):
+        na_cat = not na_level and NA_LEVEL in list(s.cat.categories)
         s = s.astype(object)
+        if na_cat:
+            s = s.where(s != NA_LEVEL, np.nan)
     out = s.map(_r_label, na_action="ignore").astype(object)
     out = out.where(s.notna(), np.nan)
     return out if isinstance(x, pd.Series) else out.tolist() if isinstance(x, list | tuple) \
@@ -778,10 +791,10 @@ def r_factor_na(x: Any) -> pd.Series:
     """R's ``factor(x, exclude = NULL)``: the values as labels with missing values a level of
     their own, labelled "NA" and placed last (R prints it <NA>)."""
     s = pd.Series(x)
-    lab = s.astype(object).where(s.isna(), s.astype(str)).where(s.notna(), "NA")
+    lab = s.astype(object).where(s.isna(), s.astype(str)).where(s.notna(), NA_LEVEL)
     levels = [str(v) for v in (s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype)
                                else sorted(pd.unique(s.dropna()), key=_sort_key))]
-    return pd.Series(pd.Categorical(lab, categories=levels + ["NA"] * bool(s.isna().any())),
+    return pd.Series(pd.Categorical(lab, categories=levels + [NA_LEVEL] * bool(s.isna().any())),
                      index=s.index, name=s.name)
 
 

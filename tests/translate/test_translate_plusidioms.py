@@ -110,6 +110,22 @@ def test_factor_exclude_null_makes_na_a_level(workdir: Path) -> None:
     np.testing.assert_allclose(both["predicted.value_na"], both["predicted.value"], rtol=1e-6)
 
 
+def test_factor_of_a_factor_drops_its_na_level(workdir: Path) -> None:
+    """R: ``f <- factor(c("0.2", NA, "0"), exclude = NULL)`` has an NA level; ``factor(f)``
+    drops it (exclude = NA) so that value is NA again (``is.na(factor(f))`` is FALSE TRUE
+    FALSE), ``as.character(f)`` gives NA there, while ``as.factor(f)`` returns f unchanged
+    (its NA level kept). asremlPlus's test42PredictionsPresentation.r:102-113 re-factors so;
+    with the NA level kept, asreml's predictPlus SE 9.106977 is not reproduced."""
+    r = ('f <- factor(x, exclude = NULL)\ng <- factor(f)\nh <- as.character(f)\n'
+         'k <- as.factor(f)\n')
+    ns = run_py(translate(r), x=pd.Series(["0.2", None, "0"]))
+    assert list(pd.isna(ns["g"])) == [False, True, False]
+    assert list(pd.isna(ns["h"])) == [False, True, False]
+    assert list(pd.isna(ns["k"])) == [False, False, False]
+    assert list(ns["k"].astype(str)) == ["0.2", "NA", "0"]
+    assert list(ns["g"][[0, 2]]) == ["0.2", "0"]
+
+
 def test_system_file_finds_the_package_source_tree_file(tmp_path: Path, monkeypatch) -> None:
     """R: ``system.file("extdata", "x.csv", package = "p")`` is the file installed from the
     package's inst/extdata; a package's tests run in tests/testthat of its source tree."""
