@@ -185,18 +185,38 @@ class Subset(Wrapper):
     def _complement_factor(self, theta: np.ndarray, key: bytes) -> tuple[Matrix, float]:
         """R_s⁻¹ = Q_oo − Q_om K and log|R_s| = log|Σ| + log|Q_mm| (module docstring)."""
         q = sp.csr_matrix(self.template.inverse(theta))
-        o, m = self.index, self._dropped
-        q_mm = take(q, m)
-        q_mo = sp.csc_matrix(q[m, :])[:, o]
+        q_mm, q_mo, q_oo = self._blocks(q)
         lu = spla.splu(sp.csc_matrix(q_mm))
         u = lu.U.diagonal()
         # Q_mm is a principal submatrix of the positive definite Q: det > 0
         ld_mm = float(np.log(np.abs(u)).sum())
         k = self._solve_k(lu, q_mo)
         self._k = (key, self._t_matrix(k))
-        inv = take(q, o) - sp.csc_matrix(q_mo.T @ k)
+        inv = q_oo - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
         return inv, float(self.template.logdet(theta)) + ld_mm
+
+    def _blocks(self, q: sp.csr_matrix) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
+        """Q_mm, Q_mo and Q_oo (CSC) as ``take`` and the slicing give them. Indexing keeps
+        every stored entry, so their structures and the position in Q of each entry depend
+        on Q's structure only: found once (slicing a copy of Q whose values are the entries'
+        positions) and reused while Q's structure is the same (every θ of ar1 x ar1)."""
+        if not q.has_canonical_format:  # repeated entries: slice it as it is
+            o, m = self.index, self._dropped
+            return take(q, m), sp.csc_matrix(q[m, :])[:, o], take(q, o)
+        plan = getattr(self, "_plan", None)
+        if plan is None or not (np.array_equal(plan[0], q.indptr)
+                                and np.array_equal(plan[1], q.indices)):
+            o, m = self.index, self._dropped
+            pos = sp.csr_matrix((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
+                                shape=q.shape)
+            subs = (take(pos, m), sp.csc_matrix(pos[m, :])[:, o], take(pos, o))
+            plan = (q.indptr.copy(), q.indices.copy(),
+                    [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
+                     for b in subs])
+            self._plan = plan
+        return tuple(sp.csc_matrix((q.data[at], ind.copy(), ptr.copy()), shape=shape)
+                     for at, ind, ptr, shape in plan[2])  # type: ignore[return-value]
 
     def _solve_k(self, lu: spla.SuperLU, q_mo: sp.csc_matrix) -> sp.csr_matrix:
         """K = Q_mm⁻¹ Q_mo, solved only for the columns Q_mo touches (the neighbours of the
