@@ -10,8 +10,9 @@ Workloads (simulated data, fixed seeds):
 * ``met_diag`` / ``met_us`` / ``met_fa``: 6 sites x 40 genotypes x 2 replicates (480
   records), ``y ~ Site + Site:Rep``, random ``diag(Site):Geno`` / ``us(Site):Geno`` /
   ``fa(Site, 1):Geno``, residual ``dsum(~ units | Site)``;
-* ``field``: one trial of 20 rows x 15 columns (300 plots, 12 missing), 50 entries in 3
-  replicates, ``y ~ Entry``, ``random = ~ Rep``, residual ``ar1(Row):ar1(Col)``;
+* ``field``: one trial of 20 rows x 15 columns (300 plots, 12 missing), 3 replicates of 100
+  plots with each of 50 entries twice, ``y ~ Entry``, ``random = ~ Rep``, residual
+  ``ar1(Row):ar1(Col)``;
 * ``chickpea``: test42Parallel.r's model shape (2 houses x 24 x 22 plots, 46 missing,
   Geno * Trt, ``random = ~ House:(Lane + Position)``,
   ``residual = ~ dsum(~ ar1(Lane):ar1(Position) | House)``; benchmarks/bench_many_fits.py's
@@ -74,8 +75,8 @@ def met_small_data(seed: int = 12, sites: int = 6, genos: int = 40) -> pd.DataFr
 
 
 def field_data(seed: int = 13) -> pd.DataFrame:
-    """20 rows x 15 columns, 50 entries x 3 replicates (5 rows each... by position), 12
-    plots missing, ar1 x ar1 errors."""
+    """20 rows x 15 columns; replicates of 100 plots in field order, each with every one of
+    50 entries twice; 12 plots missing; ar1 x ar1 errors."""
     from bench_many_fits import _ar1
 
     rng = np.random.default_rng(seed)
