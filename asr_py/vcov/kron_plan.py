@@ -17,6 +17,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+#: products with more entries go to scipy: a plan keeps ~4 index arrays of nnz(A ⊗ B) (for
+#: a large vm(id, A⁻¹) ⊗ us(trait) that memory would exceed what the planning saves)
+PLAN_MAX_NNZ = 200_000
+
 
 class KronPlan:
     """A ⊗ B for every A, B with the structures of the pair it was built from."""
@@ -73,8 +77,10 @@ class KronCache:
 
     def kron(self, a: sp.csc_matrix, b: sp.csc_matrix) -> sp.csc_matrix:
         """A ⊗ B as ``scipy.sparse.kron(A, B, format="csc")`` (same entries and values);
-        a part not in canonical form (unsorted or repeated entries) goes to scipy."""
-        if not (a.has_canonical_format and b.has_canonical_format) or not (a.nnz and b.nnz):
+        a part not in canonical form (unsorted or repeated entries), and a product of more
+        than :data:`PLAN_MAX_NNZ` entries, go to scipy."""
+        if (not (a.has_canonical_format and b.has_canonical_format) or not (a.nnz and b.nnz)
+                or a.nnz * b.nnz > PLAN_MAX_NNZ):
             return sp.kron(a, b, format="csc")
         for p in self._plans:
             if p.fits(a, b):

@@ -217,3 +217,15 @@ def test_spatial_fit_same_digits_as_scipy_paths(fixed: str, random: str | None, 
     pn, po = new.predict(classify="Entry"), old.predict(classify="Entry")
     np.testing.assert_array_equal(pn["predicted.value"], po["predicted.value"])
     np.testing.assert_array_equal(pn["std.error"], po["std.error"])
+
+
+def test_large_products_are_not_planned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above PLAN_MAX_NNZ entries the product is scipy's and no plan is kept."""
+    from asr_py.vcov import kron_plan
+
+    monkeypatch.setattr(kron_plan, "PLAN_MAX_NNZ", 10)
+    cache = KronCache()
+    a = sp.random(6, 6, density=0.5, format="csc", random_state=1)
+    b = sp.random(5, 5, density=0.5, format="csc", random_state=2)
+    _same(cache.kron(a, b), sp.kron(a, b, format="csc"))
+    assert cache._plans == []
