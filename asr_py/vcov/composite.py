@@ -19,6 +19,9 @@ are computed in one of four ways:
 
   (the last from differentiating the first, Q̇ = −D; T is I on the kept rows, −K on the
   dropped ones);
+* scaled identity Σ = σ²I (``dsum(~ units | site)``: each section is σ_k²I on its own
+  records): R_s = σ²I_m, R_s⁻¹ = I/σ², Ṙ_s = I, R_s⁻¹Ṙ_sR_s⁻¹ = I/σ⁴, formed on the m kept
+  rows only (the same values and log-determinant as the block path, without the n x n Σ);
 * otherwise: a dense Cholesky of R_s.
 
 ``inv_deriv_inv`` is R_s⁻¹ (S Σ̇ S') R_s⁻¹, consistent with that inverse.
@@ -77,6 +80,8 @@ class Subset(Wrapper):
         b = template.block_size
         if self.n == template.n:
             self.mode = "permutation"
+        elif _scaled_identity(template):
+            self.mode = "scaled_identity"
         elif b is not None and b <= MAX_BLOCK and b < template.n:
             self.mode = "block"
         else:  # "complement" or "dense": decided at the first θ (is Σ⁻¹ sparse?)
@@ -89,10 +94,32 @@ class Subset(Wrapper):
 
     # ----- values --------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:
+        if self.mode == "scaled_identity":
+            return self._diag(np.full(self.n, float(self._scale(theta))))
         return take(self.template.matrix(theta), self.index)
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        if self.mode == "scaled_identity":
+            return [self._diag(np.ones(self.n))]
         return [take(d, self.index) for d in self.template.derivatives(theta)]
+
+    def _scale(self, theta: np.ndarray) -> float:
+        """σ² of a scaled identity Σ = σ²I (checked as the template checks it)."""
+        return float(self.template.split(np.asarray(theta, dtype=float))[0])
+
+    def _diag(self, v: np.ndarray) -> sp.csc_matrix:
+        """diag(v) (m x m, CSC) from its index arrays."""
+        ar = np.arange(self.n + 1, dtype=np.int32)
+        return sp.csc_matrix((v, ar[:-1], ar), shape=(self.n, self.n))
+
+    def _scaled_identity_factor(self, theta: np.ndarray) -> tuple[Matrix, float]:
+        """R_s⁻¹ = I/σ², log|R_s| = Σ 2 log √σ² (the block path's 1 x 1 Cholesky factors,
+        summed in the same way: the same digits)."""
+        s = self._scale(theta)
+        if not s > 0:
+            raise np.linalg.LinAlgError("Subset: the scale variance is not positive")
+        ld = float(2.0 * np.log(np.full(self.n, np.sqrt(s))).sum())
+        return self._diag(np.full(self.n, 1.0 / s)), ld
 
     def _prepare_blocks(self, b: int) -> None:
         """Group the observed records by unit (row // b) and missing pattern."""
@@ -125,6 +152,8 @@ class Subset(Wrapper):
             ld = self.template.logdet(theta)
         elif self.mode == "complement":
             inv, ld = self._complement_factor(theta, key)
+        elif self.mode == "scaled_identity":
+            inv, ld = self._scaled_identity_factor(theta)
         elif self.mode == "block":
             inv, ld = self._block_factor(theta)
         else:
@@ -156,18 +185,38 @@ class Subset(Wrapper):
     def _complement_factor(self, theta: np.ndarray, key: bytes) -> tuple[Matrix, float]:
         """R_s⁻¹ = Q_oo − Q_om K and log|R_s| = log|Σ| + log|Q_mm| (module docstring)."""
         q = sp.csr_matrix(self.template.inverse(theta))
-        o, m = self.index, self._dropped
-        q_mm = take(q, m)
-        q_mo = sp.csc_matrix(q[m, :])[:, o]
+        q_mm, q_mo, q_oo = self._blocks(q)
         lu = spla.splu(sp.csc_matrix(q_mm))
         u = lu.U.diagonal()
         # Q_mm is a principal submatrix of the positive definite Q: det > 0
         ld_mm = float(np.log(np.abs(u)).sum())
         k = self._solve_k(lu, q_mo)
         self._k = (key, self._t_matrix(k))
-        inv = take(q, o) - sp.csc_matrix(q_mo.T @ k)
+        inv = q_oo - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
         return inv, float(self.template.logdet(theta)) + ld_mm
+
+    def _blocks(self, q: sp.csr_matrix) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
+        """Q_mm, Q_mo and Q_oo (CSC) as ``take`` and the slicing give them. Indexing keeps
+        every stored entry, so their structures and the position in Q of each entry depend
+        on Q's structure only: found once (slicing a copy of Q whose values are the entries'
+        positions) and reused while Q's structure is the same (every θ of ar1 x ar1)."""
+        if not q.has_canonical_format:  # repeated entries: slice it as it is
+            o, m = self.index, self._dropped
+            return take(q, m), sp.csc_matrix(q[m, :])[:, o], take(q, o)
+        plan = getattr(self, "_plan", None)
+        if plan is None or not (np.array_equal(plan[0], q.indptr)
+                                and np.array_equal(plan[1], q.indices)):
+            o, m = self.index, self._dropped
+            pos = sp.csr_matrix((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
+                                shape=q.shape)
+            subs = (take(pos, m), sp.csc_matrix(pos[m, :])[:, o], take(pos, o))
+            plan = (q.indptr.copy(), q.indices.copy(),
+                    [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
+                     for b in subs])
+            self._plan = plan
+        return tuple(sp.csc_matrix((q.data[at], ind.copy(), ptr.copy()), shape=shape)
+                     for at, ind, ptr, shape in plan[2])  # type: ignore[return-value]
 
     def _solve_k(self, lu: spla.SuperLU, q_mo: sp.csc_matrix) -> sp.csr_matrix:
         """K = Q_mm⁻¹ Q_mo, solved only for the columns Q_mo touches (the neighbours of the
@@ -222,6 +271,8 @@ class Subset(Wrapper):
         inv = self._factor(theta)[0]
         if self.mode == "complement":
             return self._complement_idi(theta)
+        if self.mode == "scaled_identity":  # (I/σ²) I (I/σ²), as the product gives it
+            return [self._diag(inv.data * inv.data)]
         return [inv @ d @ inv for d in self.derivatives(theta)]
 
     def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
@@ -251,14 +302,19 @@ class Subset(Wrapper):
         return _ones(t.T @ (pat @ t))
 
     def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """S Σ̇_k S' v: v scattered to the full rows, the template's product, the rows kept."""
+        """S Σ̇_k S' v: v scattered to the full rows, the template's product, the rows kept
+        (a scaled identity: Ṙ = I, so v itself)."""
+        if self.mode == "scaled_identity":
+            return np.asarray(v, dtype=float).reshape(self.n, 1).copy()
         w = np.zeros(self.template.n)
         w[self.index] = np.asarray(v, dtype=float).ravel()
         return self.template.deriv_times(theta, w)[self.index]
 
     def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
                       cols: np.ndarray) -> np.ndarray:
-        """The template's entries at the kept rows/columns."""
+        """The template's entries at the kept rows/columns (a scaled identity: Ṙ = I)."""
+        if self.mode == "scaled_identity":
+            return (np.asarray(rows) == np.asarray(cols)).astype(float).reshape(1, -1)
         return self.template.deriv_entries(theta, self.index[np.asarray(rows, dtype=np.int64)],
                                            self.index[np.asarray(cols, dtype=np.int64)])
 
@@ -315,6 +371,14 @@ class Subset(Wrapper):
 
     def __repr__(self) -> str:
         return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"
+
+
+def _scaled_identity(t: CovTemplate) -> bool:
+    """True if Σ = σ²I: a Kronecker product of a scale and parameter-free identities."""
+    f = t.kronecker_factors()
+    return (f is not None and f[0] and t.n_params == 1
+            and all(p.n_params == 0 and getattr(p, "diagonal", None) == "identity"
+                    for p in f[1]))
 
 
 def _ones(m: Matrix) -> sp.csc_matrix:
@@ -396,10 +460,15 @@ class DirectSum(CovTemplate):
         return [theta[sl] for sl in self._slices]
 
     def _sum(self, mats: Sequence[Matrix]) -> sp.csc_matrix:
-        out = sp.csc_matrix((self.n, self.n))
-        for m, ix in zip(mats, self.indices):
-            out = out + _scatter(m, ix, self.n)
-        return sp.csc_matrix(out)
+        """The sections' matrices at their rows and columns, as the running sum of their
+        scatters gave it (sections are disjoint: each entry is one section's value)."""
+        parts = [sp.coo_matrix(_scatter(m, ix, self.n)) for m, ix in zip(mats, self.indices)]
+        rows = np.concatenate([p.row for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        cols = np.concatenate([p.col for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        vals = np.concatenate([p.data for p in parts]) if parts else np.zeros(0)
+        out = sp.csc_matrix((vals.astype(float), (rows, cols)), shape=(self.n, self.n))
+        out.eliminate_zeros()  # the sparse sum dropped entries that are exactly zero
+        return out
 
     def matrix(self, theta: np.ndarray) -> Matrix:
         th = self._split(theta)

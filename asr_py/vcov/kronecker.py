@@ -27,14 +27,18 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import CovTemplate, Matrix, entries_at
+from asr_py.vcov.kron_plan import KronCache
 
 #: Kronecker products larger than this are returned sparse even when every part is dense
 SPARSE_ABOVE = 1000
 
 
-def kron_all(mats: Sequence[Matrix], sparse: bool) -> Matrix:
-    """Σ_1 ⊗ Σ_2 ⊗ ... (first outermost); CSC if ``sparse`` else ndarray."""
+def kron_all(mats: Sequence[Matrix], sparse: bool, cache: KronCache | None = None) -> Matrix:
+    """Σ_1 ⊗ Σ_2 ⊗ ... (first outermost); CSC if ``sparse`` else ndarray. With a ``cache``
+    the sparse products reuse their structure (:mod:`asr_py.vcov.kron_plan`; same values)."""
     if sparse:
+        if cache is not None:
+            return reduce(cache.kron, [sp.csc_matrix(m) for m in mats])
         return reduce(lambda a, b: sp.kron(a, b, format="csc"),
                       [sp.csc_matrix(m) for m in mats])
     return reduce(np.kron, [m.toarray() if sp.issparse(m) else np.asarray(m) for m in mats])
@@ -85,6 +89,8 @@ class Kronecker(CovTemplate):
             self._slices.append(slice(off, off + p.n_params))
             off += p.n_params
         self._n_params = off
+        #: structures of the sparse products, reused at every θ (same values as sp.kron)
+        self._kcache = KronCache()
 
     # ----- description ---------------------------------------------------------------------
     @property
@@ -139,7 +145,7 @@ class Kronecker(CovTemplate):
         return self.n > SPARSE_ABOVE or any(sp.issparse(m) for m in mats)
 
     def _kron(self, mats: Sequence[Matrix], factor: float = 1.0) -> Matrix:
-        out = kron_all(mats, self._sparse(mats))
+        out = kron_all(mats, self._sparse(mats), getattr(self, "_kcache", None))
         return out * factor if factor != 1.0 else out
 
     # ----- values --------------------------------------------------------------------------
