@@ -747,8 +747,9 @@ class BasePrinter:
                 n is not None and _partial(n, ("check.names",)) == "check.names"
                 and self.py(a) == "False" for n, a in e.args):
             # R's check.names = TRUE: 'my col' -> 'my.col'
-            return f"pd.read_csv({', '.join(out)}).rename(columns={self.runtime('make_names')})"
-        return f"pd.read_csv({', '.join(out)})"
+            return f"{self.runtime('r_read_csv')}({', '.join(out)})" \
+                f".rename(columns={self.runtime('make_names')})"
+        return f"{self.runtime('r_read_csv')}({', '.join(out)})"
 
     # ----- statements ----------------------------------------------------------------------
     def _read_path(self, path: R) -> str:

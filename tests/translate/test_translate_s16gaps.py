@@ -1,0 +1,39 @@
+"""s16gaps: R constructs of runnable corpus scripts that stopped (session 16). Expected
+values are R's documented semantics, stated at each test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _translate_fixtures import run_r
+
+
+# ----- read.csv() of a file that is not UTF-8 -------------------------------------------------
+@pytest.fixture
+def latin1_csv(tmp_path: Path, monkeypatch) -> Path:
+    """A csv written in latin-1 (Excel on Windows): 'Nariño' is the bytes Nari\\xf1o."""
+    monkeypatch.chdir(tmp_path)
+    p = tmp_path / "loc.csv"
+    p.write_bytes("place,alt\nNariño,9\nTolú,25\nCali,1000\n".encode("latin-1"))
+    return p
+
+
+@pytest.mark.parametrize("reader", ["read.csv", "read.table"])
+def test_read_of_a_latin1_file_keeps_its_bytes_as_r(latin1_csv: Path, reader: str) -> None:
+    # R >= 4.2 reads in its UTF-8 native encoding without conversion: the invalid byte
+    # stays in the string (printed Nari\xf1o), which equals no UTF-8 text; no error
+    extra = ", header = TRUE, sep = ','" if reader == "read.table" else ""
+    ns = run_r(f'd <- {reader}("loc.csv"{extra})\n'
+               'n <- nrow(d)\nok <- d$place == "Cali"\ns <- sum(d$alt)\n')
+    assert ns["n"] == 3 and ns["s"] == 1034
+    assert list(ns["ok"]) == [False, False, True]
+    places = list(ns["d"]["place"])
+    assert places[0] == "Nari\\xf1o" and places[1] == "Tol\\xfa"
+    assert "Nariño" not in places
+
+
+def test_read_csv_with_file_encoding_latin1_decodes(latin1_csv: Path) -> None:
+    # fileEncoding = "latin1" re-encodes the file to UTF-8: 'Nariño' proper
+    ns = run_r('d <- read.csv("loc.csv", fileEncoding = "latin1")\n')
+    assert list(ns["d"]["place"]) == ["Nariño", "Tolú", "Cali"]
