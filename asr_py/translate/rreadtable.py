@@ -107,6 +107,7 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
             [na_values] if isinstance(na_values, str) else list(na_values))
     if header:
         d = pd.read_csv(file, header=0, **opts)
+        d.columns = [c.strip(" \t") if isinstance(c, str) else c for c in d.columns]
         if short and row_names is None:
             # pandas makes the extra first column the index, as R makes it the row names
             d.index = d.index.map(str)
@@ -130,10 +131,15 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
 def r_read_csv(file: Any, **kw: Any) -> pd.DataFrame:
     """``read.csv``/``read.delim``/``fread``/``read_csv`` as pandas' ``read_csv(file, **kw)``,
     except that a file which is not UTF-8 reads as R reads it when no ``encoding`` is given:
-    its stray bytes kept as ``\\xNN`` text (:data:`R_TEXT_BYTES`), not a UnicodeDecodeError."""
+    its stray bytes kept as ``\\xNN`` text (:data:`R_TEXT_BYTES`), not a UnicodeDecodeError.
+    The header's names lose their leading/trailing spaces and tabs, as R reads the header
+    line with ``scan(strip.white = TRUE)`` (``"site ,yield"`` -> ``site``, ``yield``; readr
+    and data.table trim them too); the values keep theirs (``strip.white = FALSE``)."""
     if "encoding" not in kw:
         kw["encoding_errors"] = R_TEXT_BYTES
-    return pd.read_csv(file, **kw)
+    d = pd.read_csv(file, **kw)
+    d.columns = [c.strip(" \t") if isinstance(c, str) else c for c in d.columns]
+    return d
 
 
 def _make_names(cols: list[Any]) -> list[str]:

@@ -37,3 +37,16 @@ def test_read_csv_with_file_encoding_latin1_decodes(latin1_csv: Path) -> None:
     # fileEncoding = "latin1" re-encodes the file to UTF-8: 'Nariño' proper
     ns = run_r('d <- read.csv("loc.csv", fileEncoding = "latin1")\n')
     assert list(ns["d"]["place"]) == ["Nariño", "Tolú", "Cali"]
+
+
+@pytest.mark.parametrize("check", ["TRUE", "FALSE"])
+def test_header_names_lose_surrounding_white_space(tmp_path: Path, monkeypatch,
+                                                  check: str) -> None:
+    # read.table reads the header line with scan(strip.white = TRUE): 'site ' is 'site'
+    # (then make.names leaves it as is); the values keep their spaces (strip.white = FALSE)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.csv").write_text("site , yield\na ,1\nb,2\n")
+    ns = run_r(f'd <- read.csv("s.csv", check.names = {check})\n'
+               'v <- d$site\ny <- sum(d$yield)\n')
+    assert list(ns["d"].columns) == ["site", "yield"]
+    assert list(ns["v"]) == ["a ", "b"] and ns["y"] == 3
