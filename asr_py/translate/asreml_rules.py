@@ -16,6 +16,7 @@ import re
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     rcasewhen,
+    rcount,
     rdcast,
     rdots,
     rdplyr,
@@ -83,7 +84,7 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen)
+                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from _translate_fixtures import run_r
 
@@ -50,3 +52,36 @@ def test_header_names_lose_surrounding_white_space(tmp_path: Path, monkeypatch,
                'v <- d$site\ny <- sum(d$yield)\n')
     assert list(ns["d"].columns) == ["site", "yield"]
     assert list(ns["v"]) == ["a ", "b"] and ns["y"] == 3
+
+
+# ----- dplyr's count() / tally() --------------------------------------------------------------
+def _trial() -> pd.DataFrame:
+    return pd.DataFrame({"trial": ["t2", "t1", "t2", "t1", "t2", None],
+                         "rep": [1, 1, 1, 2, 2, 1],
+                         "w": [1.0, 2.0, np.nan, 4.0, 0.5, 3.0]})
+
+
+def test_count_is_rows_per_key_combination_sorted_by_keys() -> None:
+    # dplyr: count(d, a, b) == summarise(group_by(d, a, b), n = n()): keys sorted, NA last
+    ns = run_r("library(dplyr)\nx <- d %>% count(trial, rep) %>% filter(n > 1)\n"
+               "y <- count(d, trial)\n", d=_trial(), complete=True)
+    assert ns["x"].to_dict("list") == {"trial": ["t2"], "rep": [1], "n": [2]}
+    y = ns["y"]
+    assert list(y["trial"].iloc[:2]) == ["t1", "t2"] and pd.isna(y["trial"].iloc[2])
+    assert list(y["n"]) == [2, 3, 1]
+
+
+def test_count_wt_sort_name_and_tally() -> None:
+    # wt: sum(w, na.rm = TRUE); sort = TRUE: decreasing n; name: the column's name;
+    # tally(): no keys; a grouped tally counts per group; a key named n makes the count nn
+    d = _trial()
+    ns = run_r('library(dplyr)\na <- count(d, trial, wt = w, sort = TRUE, name = "tot")\n'
+               "b <- tally(d)\nc <- d %>% group_by(rep) %>% tally(sort = TRUE)\n"
+               "e <- count(d2, n)\n", d=d, d2=pd.DataFrame({"n": [1, 1, 2]}), complete=True)
+    a = ns["a"]
+    assert list(a.columns) == ["trial", "tot"] and list(a["tot"]) == [6.0, 3.0, 1.5]
+    assert a["trial"].iloc[0] == "t1" and pd.isna(a["trial"].iloc[1]) and \
+        a["trial"].iloc[2] == "t2"
+    assert ns["b"].to_dict("list") == {"n": [6]}
+    assert ns["c"].to_dict("list") == {"rep": [1, 2], "n": [4, 2]}
+    assert ns["e"].to_dict("list") == {"n": [1, 2], "nn": [2, 1]}
