@@ -23,6 +23,7 @@ from asr_py.translate import (
     renv,
     rfactor,
     rfilterby,
+    rfinite,
     rforcats,
     rformlevels,
     rgenherit,
@@ -84,7 +85,8 @@ from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount)
+                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
+                 rfinite)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -960,6 +962,9 @@ class Translator(BasePrinter):
             return got
         self._asreml3_predictions(e)
         self._asreml3_predictions(e.left)
+        if e.value != "asreml.obj" and _is_asrtests_fit(e.value):
+            # R's partial matching of $: x$asreml.ob is the asrtests' element asreml.obj
+            e = R("dollar", "asreml.obj", left=e.left, start=e.start, end=e.end)
         obj = e.left
         if obj.kind == "dollar" and obj.value == "predictions" and \
                 e.value in _PREDICT_ATTRS and self._is_prediction(obj.left):
@@ -1144,7 +1149,7 @@ class Translator(BasePrinter):
 
     def is_fit(self, e: R) -> bool:
         return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
-            e.kind == "dollar" and e.value == "asreml.obj")     # asremlPlus's asrtests$fit
+            e.kind == "dollar" and _is_asrtests_fit(e.value))   # asremlPlus's asrtests$fit
 
     # ----- calls -----------------------------------------------------------------------------
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
@@ -1513,8 +1518,11 @@ class Translator(BasePrinter):
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
                    for _, a in args) and all(n is None for n, _ in args):
-                # c(x, y) flattens vectors: a helper, since x may hold a list or a value
-                return f"{self.runtime('r_c')}({', '.join(self.py(a) for _, a in args)})"
+                # c(x, y) flattens vectors: a helper, since x may hold a list or a value;
+                # NA is a missing value there (np.nan), not R's NULL (None), which c() drops
+                return f"{self.runtime('r_c')}(" + ", ".join(
+                    self.np("np.nan") if a.kind == "name" and a.value == "NA" else self.py(a)
+                    for _, a in args) + ")"
             return self.vector(args)
         if f == "list":
             return self.vector(args, flatten=False) if args else "{}"   # x[["a"]] <- v fills
@@ -2601,8 +2609,15 @@ def _root_name(e: R) -> str | None:
             return None
 
 
+def _is_asrtests_fit(name: str) -> bool:
+    """``x$asreml.obj`` of an asremlPlus asrtests list, or a prefix R's ``$`` matches to it
+    (``x$asreml.ob``: partial matching; an asrtests list has no other ``asreml.*``)."""
+    return name == "asreml.obj" or len(name) >= len("asreml.") and \
+        "asreml.obj".startswith(name)
+
+
 def _is_fit_call(e: R, fits: set[str]) -> bool:
-    if e.kind == "dollar" and e.value == "asreml.obj":     # asremlPlus's asrtests$fit
+    if e.kind == "dollar" and _is_asrtests_fit(e.value):   # asremlPlus's asrtests$fit
         return True
     if e.kind != "call":
         return False

@@ -263,6 +263,11 @@ class BasePrinter:
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
+            if e.left.kind == "index" and e.left.left is not None and \
+                    e.left.left.kind == "call" and e.left.left.value in (
+                    "c", "names", "colnames", "rownames", "levels", "unique", "dimnames"):
+                # colnames(x)[1:2] %in% v: part of a plain vector (a list), not a Series
+                return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
             if self._vector_context(e.left):
                 # c("A", "B") as written; numbers go through r_in_values, which adds their
                 # text labels (a factor's labels are text here; R's match() compares as text)

@@ -109,6 +109,7 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
 )
 from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
+from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rformlevels import r_formula_levels  # noqa: F401 - dsum levels

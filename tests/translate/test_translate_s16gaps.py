@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from _translate_fixtures import run_r
 
+from asr_py.translate.rfinite import r_is_finite
+
 
 # ----- read.csv() of a file that is not UTF-8 -------------------------------------------------
 @pytest.fixture
@@ -85,3 +87,55 @@ def test_count_wt_sort_name_and_tally() -> None:
     assert ns["b"].to_dict("list") == {"n": [6]}
     assert ns["c"].to_dict("list") == {"rep": [1, 2], "n": [4, 2]}
     assert ns["e"].to_dict("list") == {"n": [1, 2], "nn": [2, 1]}
+
+
+# ----- c() with NA, is.finite(), %in% of part of a vector, partial $ --------------------------
+def test_c_of_a_variable_and_na_keeps_the_na() -> None:
+    # R: c(x, NA, Inf) has length(x) + 2 elements; NA is a missing value, not NULL
+    ns = run_r("x <- c(1, 2)\ny <- c(x, NA, Inf)\nn <- length(y)\nm <- sum(is.na(y))\n"
+               "d <- data.frame(b = c(2, NA, Inf))\nk <- nrow(d)\n", complete=True)
+    assert ns["n"] == 4 and ns["m"] == 1 and ns["k"] == 3
+
+
+def test_is_finite_and_is_infinite_follow_r() -> None:
+    # ?is.finite: NA/NaN/Inf are not finite; text never is; a factor is where not NA;
+    # is.infinite is TRUE only for +-Inf; a Series keeps its rows for d[is.finite(d$y), ]
+    d = pd.DataFrame({"y": [1.0, np.nan, np.inf, -np.inf, 2.0], "g": list("abcde")})
+    ns = run_r("a <- is.finite(d$y)\nb <- is.infinite(d$y)\nc <- is.finite(d$g)\n"
+               "e <- d[is.finite(d$y), ]\nf <- is.finite(c(1, NA, -Inf))\n"
+               "h <- is.finite(3)\n",
+               d=d, complete=True)
+    assert list(ns["a"]) == [True, False, False, False, True]
+    assert list(ns["b"]) == [False, False, True, True, False]
+    assert list(ns["c"]) == [False] * 5
+    assert list(ns["e"]["y"]) == [1.0, 2.0]
+    assert list(ns["f"]) == [True, False, False]
+    assert ns["h"] is True
+    k = r_is_finite(pd.Series(pd.Categorical(["u", None])))   # a factor kept as one
+    assert list(k) == [True, False]
+
+
+def test_is_finite_of_a_data_frame_is_an_error() -> None:
+    from asr_py.errors import AsrError
+
+    with pytest.raises(AsrError, match="data frame"):
+        run_r("a <- is.finite(d)\n", d=pd.DataFrame({"y": [1.0]}))
+
+
+def test_in_of_part_of_colnames_is_elementwise() -> None:
+    # colnames(d)[1:2] is c("a", "b"); %in% gives one logical per element
+    d = pd.DataFrame({"a": [1], "b": [2], "cc": [3]})
+    ns = run_r('k <- colnames(d)[1:2] %in% c("a", "cc")\nj <- names(d)[2:3] %in% "cc"\n',
+               d=d, complete=True)
+    assert list(ns["k"]) == [True, False] and list(ns["j"]) == [False, True]
+
+
+def test_partial_dollar_of_asreml_obj_is_the_fit() -> None:
+    # R's $ matches a unique prefix: current.asrt$asreml.ob is current.asrt$asreml.obj
+    from asr_py import translate
+
+    head = "library(asremlPlus)\nt <- as.asrtests(m, NULL, NULL)\n"
+    for tail in ("v <- t$asreml.ob$vparameters.con\n", "v <- t$asreml.o$loglik\n"):
+        full = tail.replace("$asreml.ob$", "$asreml.obj$").replace("$asreml.o$",
+                                                                    "$asreml.obj$")
+        assert translate(head + tail) == translate(head + full)
