@@ -2057,6 +2057,7 @@ class Translator(BasePrinter):
         d = self.py(data)
         kws: list[str] = []
         seen: set[str] = set()
+        across_done = False
         place = {n: a for n, a in e.args if n in (".before", ".after")} \
             if e.value == "mutate" else {}
         for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
@@ -2072,9 +2073,12 @@ class Translator(BasePrinter):
                     a.value == "across" else None
                 if done is None:
                     raise Untranslatable(f"{e.value}({self.src(a)})")
-                d = done
+                d, across_done = done, True
                 continue
-            lazy = e.value == "mutate" and bool(seen) and (n in seen or names_in(a) & seen)
+            # after an across(), every later argument reads the frame so far (across may
+            # have changed any column: wt = if_else(is.na(wt), 1, wt) sees its NA)
+            lazy = e.value == "mutate" and (across_done or bool(seen) and (
+                n in seen or names_in(a) & seen))
             if lazy:
                 # dplyr's mutate() is sequential: a later argument sees the columns made (or
                 # remade: gen = f(gen), gen = g(gen)) before it, read from the frame so far

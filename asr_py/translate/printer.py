@@ -101,6 +101,8 @@ class BasePrinter:
         self.helpers: set[str] = set()
         self.todo: list[str] = []
         self.data_cols: str | None = None    # inside subset()/with(): bare names are columns
+        # parameters of the inline functions being printed: their own bindings, never columns
+        self.lambda_params: set[str] = set()
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
@@ -151,10 +153,12 @@ class BasePrinter:
                 # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
-                    and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
+                    and pyname(e.value) != self.data_cols and \
+                    e.value not in self.lambda_params:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
             if self.data_cols and e.value in self.assigned and e.value not in _CONST \
-                    and pyname(e.value) != self.data_cols:
+                    and pyname(e.value) != self.data_cols and \
+                    e.value not in self.lambda_params:
                 # R looks a bare name up among the data's columns first, then the
                 # variables: a variable also named as a column (Zone_Loc <- ...) is not it;
                 # so too when the data is an expression (tibble(eff, ev) |> mutate(x / eff))
@@ -346,15 +350,16 @@ class BasePrinter:
         that uses it (its last value returned, as R's)."""
         params = [pyname(n or "_") for n, _ in e.args]
         assert e.right is not None
-        outer = self.params
+        outer, outer_local = self.params, self.lambda_params
         self.params = outer | {n for n, _ in e.args if n}
+        self.lambda_params = outer_local | {n for n, _ in e.args if n}
         try:
             return f"(lambda {', '.join(params)}: {self.py(self._single(e.right))})"
         except Untranslatable:
             if e.right.kind != "block":
                 raise
         finally:
-            self.params = outer
+            self.params, self.lambda_params = outer, outer_local
         self._n_anon += 1
         name = f"_fn{self._n_anon}"
         todo, assigned = self.todo, set(self.assigned)

@@ -139,3 +139,29 @@ def test_partial_dollar_of_asreml_obj_is_the_fit() -> None:
         full = tail.replace("$asreml.ob$", "$asreml.obj$").replace("$asreml.o$",
                                                                     "$asreml.obj$")
         assert translate(head + tail) == translate(head + full)
+
+
+# ----- mutate(across(cols, ~ f(., other columns)), later = g(changed)) ------------------------
+def test_across_lambda_reads_other_columns_and_later_arguments_see_its_result() -> None:
+    # dplyr: the lambda's bare names are the data's columns (Y, L), else the script's
+    # variables (year); mutate() is sequential: w sees the a that across() set to NA
+    d = pd.DataFrame({"Y": [1, 2, 2, 3], "L": [3, 1, 2, 2], "a": [10.0, 20.0, 30.0, 40.0],
+                      "b": [1.0, 2.0, 3.0, 4.0], "p": [5.0, 6.0, 7.0, 8.0]})
+    ns = run_r("library(dplyr)\nyear <- 2\n"
+               "x <- d %>% mutate(p = if_else(Y == year, NA, p),\n"
+               "  across(c(a, b), ~if_else(Y == year | L == 3, NA, .)),\n"
+               "  w = if_else(is.na(a), 1, a))\n", d=d, complete=True)
+    x = ns["x"]
+    assert x["p"].isna().tolist() == [False, True, True, False]
+    assert x["a"].isna().tolist() == [True, True, True, False]
+    assert x["b"].isna().tolist() == [True, True, True, False]
+    assert x["w"].tolist() == [1.0, 1.0, 1.0, 40.0]
+    assert d["a"].tolist() == [10.0, 20.0, 30.0, 40.0]        # the input is not changed
+
+
+def test_across_lambda_parameter_is_not_a_column() -> None:
+    # function(x) ...: x is the function's own argument even where a column x exists
+    d = pd.DataFrame({"x": [100.0, 200.0], "a": [1.0, 2.0], "k": [2.0, 3.0]})
+    ns = run_r("library(dplyr)\ny <- mutate(d, across(c(a), function(x) x * k))\n",
+               d=d, complete=True)
+    assert ns["y"]["a"].tolist() == [2.0, 6.0] and ns["y"]["x"].tolist() == [100.0, 200.0]
