@@ -165,3 +165,27 @@ def test_across_lambda_parameter_is_not_a_column() -> None:
     ns = run_r("library(dplyr)\ny <- mutate(d, across(c(a), function(x) x * k))\n",
                d=d, complete=True)
     assert ns["y"]["a"].tolist() == [2.0, 6.0] and ns["y"]["x"].tolist() == [100.0, 200.0]
+
+
+# ----- lmer() with an expression as its response ----------------------------------------------
+def test_lmer_response_expression_is_evaluated_as_r_model_frame() -> None:
+    # R's model.frame() evaluates the left-hand side: a + b ~ ... fits the sum of the
+    # columns (rows with a missing a or b dropped), log(y) ~ ... the log
+    from asr_py.compat import lme4
+
+    rng = np.random.default_rng(3)
+    g = np.repeat(list("pqrstu"), 5)
+    a = rng.normal(10, 1, 30) + np.repeat(rng.normal(0, 1, 6), 5)
+    b = rng.normal(5, 1, 30)
+    d = pd.DataFrame({"a": a, "b": b, "g": g})
+    d.loc[3, "b"] = np.nan
+    m1 = lme4.lmer("a + b ~ 1 + (1 | g)", data=d)
+    s = d.assign(s=d["a"] + d["b"]).dropna()
+    m2 = lme4.lmer("s ~ 1 + (1 | g)", data=s)
+    assert len(m1.y) == 29
+    assert m1.fixef().iloc[0] == pytest.approx(m2.fixef().iloc[0], rel=1e-8)
+    assert m1.fixef().iloc[0] == pytest.approx(np.nanmean(s["s"]), rel=0.05)
+    m3 = lme4.lmer("log(a) ~ 1 + (1 | g)", data=d)
+    m4 = lme4.lmer("la ~ 1 + (1 | g)", data=d.assign(la=np.log(d["a"])))
+    assert m3.fixef().iloc[0] == pytest.approx(m4.fixef().iloc[0], rel=1e-8)
+    assert list(d.columns) == ["a", "b", "g"]                   # the data is not changed
