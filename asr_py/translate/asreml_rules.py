@@ -1775,6 +1775,12 @@ class Translator(BasePrinter):
         if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
                 pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
+        if f == "do.call" and len(pos) == 2 and len(args) == 2 and \
+                pos[0].kind in ("str", "name") and pos[0].value == "c" and "c" not in \
+                self.functions:
+            # do.call(c, L) is c(L[[1]], L[[2]], ...): for a list of vectors, unlist(L)
+            # (the values in order, named as c() names them: a1, a2, b)
+            return f"{self.runtime('r_unlist')}({self.py(pos[1])})"
         if f in self.functions:
             return f"{pyname(f)}({', '.join(self.kwargs(args))})"
         if f in ("rownames_to_column", "column_to_rownames") and pos and all(

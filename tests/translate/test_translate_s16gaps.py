@@ -189,3 +189,13 @@ def test_lmer_response_expression_is_evaluated_as_r_model_frame() -> None:
     m4 = lme4.lmer("la ~ 1 + (1 | g)", data=d.assign(la=np.log(d["a"])))
     assert m3.fixef().iloc[0] == pytest.approx(m4.fixef().iloc[0], rel=1e-8)
     assert list(d.columns) == ["a", "b", "g"]                   # the data is not changed
+
+
+def test_do_call_c_of_a_list_concatenates_its_elements() -> None:
+    # do.call(c, L) is c(L[[1]], L[[2]], ...): the values in order; a named list's names
+    # become the vector's (a1, a2, b)
+    ns = run_r("l <- list(a = 1:2, b = 3)\nx <- do.call(c, lapply(1:3, function(i) i * 2))\n"
+               "y <- do.call(c, l)\nn <- names(y)\ns <- sum(y)\n", complete=True)
+    assert list(ns["x"]) == [2, 4, 6]
+    assert list(ns["y"]) == [1, 2, 3] and list(ns["n"]) == ["a1", "a2", "b"]
+    assert ns["s"] == 6
