@@ -1336,10 +1336,22 @@ class Translator(BasePrinter):
             verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
             if verb is not None:
                 return verb
-        if f == "pull" and len(pos) == 2:
-            col = pos[1]
-            return f"{self.py(pos[0])}[{col.value!r}]" if col.kind in ("name", "str") \
-                else f"{self.py(pos[0])}.iloc[:, {self.py(col)}]"
+        if f == "pull" and 1 <= len(pos) <= 2 and f not in self.functions and \
+                all(n in (None, "name", "var", ".data") for n, _ in args):
+            # dplyr's pull(d, var, name): a column by name or 1-based/negative position
+            named = {n: a for n, a in args if n is not None}
+            var = named.get("var", pos[1] if len(pos) == 2 else None)
+            data = named.get(".data", pos[0])
+            nm = named.get("name")
+            if var is not None and var.kind in ("name", "str") and nm is None:
+                return f"{self.py(data)}[{var.value!r}]"
+            out = [self.py(data)]
+            if var is not None:
+                out.append(repr(var.value) if var.kind in ("name", "str") else self.py(var))
+            if nm is not None:
+                out.append("name=" + (repr(nm.value) if nm.kind in ("name", "str")
+                                      else self.py(nm)))
+            return f"{self.runtime('r_pull')}({', '.join(out)})"
         if f == "arrange" and len(pos) >= 2 and all(a.kind == "name" for a in pos[1:]):
             return f"{self.py(pos[0])}.sort_values({[a.value for a in pos[1:]]!r})"
         if f == "melt" and len(pos) == 1:

@@ -25,8 +25,8 @@ from asr_py.errors import AsrError
 from asr_py.translate import rmutlambda
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_rename_with",
-           "r_dplyr_select", "r_relocate"]
+__all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_pull",
+           "r_rename_with", "r_dplyr_select", "r_relocate"]
 
 #: R functions applied to columns, by name -> how (runtime name)
 _COLUMN_FUNS = {"factor": "factor", "as.factor": "factor", "as.character": "character",
@@ -466,6 +466,36 @@ def across(tr: Any, data: str, e: Any) -> str | None:
         return None if pred is None else \
             f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {how!r})"
     return f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], {how!r})"
+
+
+def r_pull(df: Any, var: Any = -1, name: Any = None) -> Any:
+    """dplyr's ``pull(df, var = -1, name = NULL)``: one column as a vector; ``var`` a
+    column's name, a positive position counted from the left (1 the first) or a negative
+    one from the right (-1 the last, the default); ``name``: the vector's names from that
+    column (as text), as ``pull(d, vcov, name = id)`` gives a named vector."""
+    if isinstance(df, Untranslated):
+        return df._use()
+    if not isinstance(df, pd.DataFrame):
+        raise AsrError(f"pull(): data must be a data frame, not {type(df).__name__}",
+                       hint="d$col reads a column")
+
+    def col(v: Any, what: str) -> pd.Series:
+        if isinstance(v, str):
+            if v not in df.columns:
+                raise AsrError(f"pull(): no column {v!r} ({what})",
+                               hint="columns: " + ", ".join(map(str, df.columns[:20])))
+            return df[v]
+        k = int(v)
+        if k == 0 or abs(k) > df.shape[1]:
+            raise AsrError(f"pull(): {what} = {k} is not a column position of a data frame "
+                           f"of {df.shape[1]} columns", hint="1 is the first, -1 the last")
+        return df.iloc[:, k - 1 if k > 0 else k]
+
+    out = col(var, "var")
+    if name is None:
+        return out
+    return pd.Series(out.to_numpy(), index=[str(x) for x in col(name, "name")],
+                     name=out.name)
 
 
 def _values_read(e: Any) -> set[str]:

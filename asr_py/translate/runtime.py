@@ -91,6 +91,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_ldply,
     r_mutate_at,
     r_mutate_if,
+    r_pull,
     r_relocate,
     r_rename_with,
 )

@@ -199,3 +199,15 @@ def test_do_call_c_of_a_list_concatenates_its_elements() -> None:
     assert list(ns["x"]) == [2, 4, 6]
     assert list(ns["y"]) == [1, 2, 3] and list(ns["n"]) == ["a1", "a2", "b"]
     assert ns["s"] == 6
+
+
+def test_pull_by_position_and_with_names() -> None:
+    # dplyr's pull(): var a name, a position from the left (2: the second column) or from
+    # the right (-1: the last); name = id gives a vector named by that column
+    d = pd.DataFrame({"id": ["x - G", "y - G"], "vcov": [1.5, 2.5], "p": [10, 20]})
+    ns = run_r("library(dplyr)\na <- d %>% pull(vcov, name = id)\nb <- pull(d, 2)\n"
+               'c <- pull(d, -1)\ne <- pull(d)\nv <- a["y - G"]\n', d=d, complete=True)
+    assert list(ns["a"]) == [1.5, 2.5] and list(ns["a"].index) == ["x - G", "y - G"]
+    assert list(ns["b"]) == [1.5, 2.5]
+    assert list(ns["c"]) == [10, 20] and list(ns["e"]) == [10, 20]
+    assert float(np.ravel(ns["v"])[0]) == 2.5
