@@ -103,6 +103,7 @@ class BasePrinter:
         self.data_cols: str | None = None    # inside subset()/with(): bare names are columns
         # parameters of the inline functions being printed: their own bindings, never columns
         self.lambda_params: set[str] = set()
+        self._named_targets: set[str] | None = None    # names(x) <- v anywhere (_named_pair)
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
@@ -239,6 +240,27 @@ class BasePrinter:
             return self._vector_context(e.right)
         return False
 
+    def _named_pair(self, e: R) -> bool:
+        """Whether the operands of ``e`` (no literal among them) read a variable the script
+        names with ``names(x) <- v`` (anywhere): a named vector, which pandas would align by
+        its names where R pairs elements by position (``(Pz - Px - Py) / 2``)."""
+        if self._named_targets is None:
+            self._named_targets = set(re.findall(
+                r"(?<![\w.])names\s*\(\s*([A-Za-z.][\w.]*)\s*\)\s*(?:<-|=(?!=))", self.code))
+        if not self._named_targets or any(
+                x is None or x.kind in ("num", "str") for x in (e.left, e.right)):
+            return False
+        return any(self._reads_named(x) for x in (e.left, e.right))
+
+    def _reads_named(self, e: R | None) -> bool:
+        if e is None:
+            return False
+        if e.kind == "name":
+            return e.value in (self._named_targets or ())
+        if e.kind in ("paren", "bin") and (e.kind == "paren" or e.value in _POSITIONAL):
+            return self._reads_named(e.left) or self._reads_named(e.right)
+        return False
+
     def _scalar_operand(self, e: R) -> str:
         """An operand of ``&&``/``||``: a single value, so ``!x`` is ``(not x)``."""
         if e.kind == "unary" and e.value == "!" and e.right is not None and \
@@ -315,7 +337,7 @@ class BasePrinter:
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
-        if v in _POSITIONAL and _positional_pair(e.left, e.right):
+        if v in _POSITIONAL and (_positional_pair(e.left, e.right) or self._named_pair(e)):
             # two R vectors / data frames: by position with recycling, never aligned by
             # pandas labels (rops.r_op)
             return f"{self.runtime('r_op')}({left}, {v!r}, {right})"

@@ -211,3 +211,14 @@ def test_pull_by_position_and_with_names() -> None:
     assert list(ns["b"]) == [1.5, 2.5]
     assert list(ns["c"]) == [10, 20] and list(ns["e"]) == [10, 20]
     assert float(np.ravel(ns["v"])[0]) == 2.5
+
+
+def test_arithmetic_of_named_vectors_pairs_by_position() -> None:
+    # R: Px, Py, Pz each one element named differently; (Pz - Px - Py) / 2 pairs them by
+    # position (pandas would align the names and give NaN): (20 - 2 - 6) / 2 = 6
+    code = ('f <- function(v1) {\n  Px <- v1["a"] + v1["b"] / 3\n  names(Px) <- "Px"\n'
+            '  Py <- v1["b"] * 2\n  names(Py) <- "Py"\n  Pz <- v1["c"]\n  names(Pz) <- "Pz"\n'
+            '  cov_xy <- (Pz - Px - Py) / 2\n  names(cov_xy) <- "C"\n'
+            '  cov_xy / sqrt(Px * Py)\n}\nv <- c(a = 1, b = 3, c = 20)\nout <- f(v)\n')
+    ns = run_r(code, complete=True)
+    assert float(np.ravel(ns["out"])[0]) == pytest.approx(6 / np.sqrt(12))
