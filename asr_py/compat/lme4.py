@@ -259,6 +259,7 @@ class LmerFit:
         d = data.loc[data[used].notna().all(axis=1)].copy() if used else data.copy()
         d.index = [str(_num_label(i + 1)) if isinstance(i, (int, np.integer)) else str(i)
                    for i in d.index]
+        y = _response_column(d, y, cols, where)
         for b in bars:
             if len(b.factors) == 1:
                 b.levels = _levels(d[b.factors[0]])
@@ -727,6 +728,31 @@ def lmer(formula: Any, data: pd.DataFrame | None = None, REML: bool = True,
     if data is None:
         raise AsrError("lmer(): no data given", hint="lmer(y ~ x + (1 | g), data = d)")
     return LmerFit(str(formula), data, REML=REML, where="lmer()")
+
+
+def _response_column(d: pd.DataFrame, y: str, cols: set[str], where: str) -> str:
+    """The response of ``y ~ ...``: a column's name as it is; an expression of columns
+    (``PlantHeight + EarHeight ~``, ``log(y) ~``) evaluated on the rows of ``d`` into a
+    column ``lme4y`` of ``d``, as R's model.frame() evaluates the left-hand side."""
+    if y in cols or not re.search(r"[-+*/^()]", y):
+        return y
+    names = [v for v in re.findall(_NAME, y) if not re.fullmatch(r"[\d.]+", v)]
+    funcs = set(re.findall(r"([A-Za-z_][\w.]*)\s*\(", y))
+    missing = [v for v in names if v not in cols and v not in funcs]
+    if missing or funcs - _RESPONSE_FUNCS:
+        raise AsrError(f"{where}: the response {y!r} is not an expression of columns "
+                       f"this emulation evaluates", hint="columns combined by + - * / ^ "
+                       "and log/exp/sqrt/abs; or make the column first (d$y <- ...)")
+    try:
+        d["lme4y"] = pd.to_numeric(d.eval(y.replace("^", "**"), engine="python"))
+    except Exception as exc:            # a syntax R reads and pandas does not
+        raise AsrError(f"{where}: could not evaluate the response {y!r} ({exc})",
+                       hint="make the response column first (d$y <- ...)") from exc
+    return "lme4y"
+
+
+#: functions an lme4 response expression may call here (R's and pandas.eval's alike)
+_RESPONSE_FUNCS = frozenset({"log", "exp", "sqrt", "abs", "log10"})
 
 
 def lmebreed(formula: Any, data: pd.DataFrame | None = None, relmat: Any = None,

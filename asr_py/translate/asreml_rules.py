@@ -16,6 +16,7 @@ import re
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     rcasewhen,
+    rcount,
     rdcast,
     rdeltamethod,
     rdots,
@@ -23,6 +24,7 @@ from asr_py.translate import (
     renv,
     rfactor,
     rfilterby,
+    rfinite,
     rforcats,
     rformlevels,
     rgenherit,
@@ -88,7 +90,8 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
-                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen)
+                 rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
+                 rfinite)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -973,6 +976,9 @@ class Translator(BasePrinter):
             return got
         self._asreml3_predictions(e)
         self._asreml3_predictions(e.left)
+        if e.value != "asreml.obj" and _is_asrtests_fit(e.value):
+            # R's partial matching of $: x$asreml.ob is the asrtests' element asreml.obj
+            e = R("dollar", "asreml.obj", left=e.left, start=e.start, end=e.end)
         obj = e.left
         if obj.kind == "dollar" and obj.value == "predictions" and \
                 e.value in _PREDICT_ATTRS and self._is_prediction(obj.left):
@@ -1160,7 +1166,7 @@ class Translator(BasePrinter):
 
     def is_fit(self, e: R) -> bool:
         return e.kind == "name" and e.value in self.fits or _is_fit_call(e, self.fits) or (
-            e.kind == "dollar" and e.value == "asreml.obj")     # asremlPlus's asrtests$fit
+            e.kind == "dollar" and _is_asrtests_fit(e.value))   # asremlPlus's asrtests$fit
 
     # ----- calls -----------------------------------------------------------------------------
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
@@ -1349,10 +1355,22 @@ class Translator(BasePrinter):
             verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
             if verb is not None:
                 return verb
-        if f == "pull" and len(pos) == 2:
-            col = pos[1]
-            return f"{self.py(pos[0])}[{col.value!r}]" if col.kind in ("name", "str") \
-                else f"{self.py(pos[0])}.iloc[:, {self.py(col)}]"
+        if f == "pull" and 1 <= len(pos) <= 2 and f not in self.functions and \
+                all(n in (None, "name", "var", ".data") for n, _ in args):
+            # dplyr's pull(d, var, name): a column by name or 1-based/negative position
+            named = {n: a for n, a in args if n is not None}
+            var = named.get("var", pos[1] if len(pos) == 2 else None)
+            data = named.get(".data", pos[0])
+            nm = named.get("name")
+            if var is not None and var.kind in ("name", "str") and nm is None:
+                return f"{self.py(data)}[{var.value!r}]"
+            out = [self.py(data)]
+            if var is not None:
+                out.append(repr(var.value) if var.kind in ("name", "str") else self.py(var))
+            if nm is not None:
+                out.append("name=" + (repr(nm.value) if nm.kind in ("name", "str")
+                                      else self.py(nm)))
+            return f"{self.runtime('r_pull')}({', '.join(out)})"
         if f == "arrange" and len(pos) >= 2 and all(a.kind == "name" for a in pos[1:]):
             return f"{self.py(pos[0])}.sort_values({[a.value for a in pos[1:]]!r})"
         if f == "melt" and len(pos) == 1:
@@ -1531,8 +1549,11 @@ class Translator(BasePrinter):
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
                    for _, a in args) and all(n is None for n, _ in args):
-                # c(x, y) flattens vectors: a helper, since x may hold a list or a value
-                return f"{self.runtime('r_c')}({', '.join(self.py(a) for _, a in args)})"
+                # c(x, y) flattens vectors: a helper, since x may hold a list or a value;
+                # NA is a missing value there (np.nan), not R's NULL (None), which c() drops
+                return f"{self.runtime('r_c')}(" + ", ".join(
+                    self.np("np.nan") if a.kind == "name" and a.value == "NA" else self.py(a)
+                    for _, a in args) + ")"
             return self.vector(args)
         if f == "list":
             return self.vector(args, flatten=False) if args else "{}"   # x[["a"]] <- v fills
@@ -1785,6 +1806,12 @@ class Translator(BasePrinter):
         if f in ("do.call",) and len(pos) == 2 and len(args) == 2 and \
                 pos[0].kind in ("str", "name") and pos[0].value in ("rbind", "cbind"):
             return f"{self.runtime('r_bind_all')}({pos[0].value!r}, {self.py(pos[1])})"
+        if f == "do.call" and len(pos) == 2 and len(args) == 2 and \
+                pos[0].kind in ("str", "name") and pos[0].value == "c" and "c" not in \
+                self.functions:
+            # do.call(c, L) is c(L[[1]], L[[2]], ...): for a list of vectors, unlist(L)
+            # (the values in order, named as c() names them: a1, a2, b)
+            return f"{self.runtime('r_unlist')}({self.py(pos[1])})"
         if f in self.functions:
             return f"{pyname(f)}({', '.join(self.kwargs(args))})"
         if f in ("rownames_to_column", "column_to_rownames") and pos and all(
@@ -2071,6 +2098,7 @@ class Translator(BasePrinter):
         d = self.py(data)
         kws: list[str] = []
         seen: set[str] = set()
+        across_done = False
         place = {n: a for n, a in e.args if n in (".before", ".after")} \
             if e.value == "mutate" else {}
         for n, a in e.args[1:] if e.args and e.args[0][0] is None else e.args:
@@ -2086,9 +2114,12 @@ class Translator(BasePrinter):
                     a.value == "across" else None
                 if done is None:
                     raise Untranslatable(f"{e.value}({self.src(a)})")
-                d = done
+                d, across_done = done, True
                 continue
-            lazy = e.value == "mutate" and bool(seen) and (n in seen or names_in(a) & seen)
+            # after an across(), every later argument reads the frame so far (across may
+            # have changed any column: wt = if_else(is.na(wt), 1, wt) sees its NA)
+            lazy = e.value == "mutate" and (across_done or bool(seen) and (
+                n in seen or names_in(a) & seen))
             if lazy:
                 # dplyr's mutate() is sequential: a later argument sees the columns made (or
                 # remade: gen = f(gen), gen = g(gen)) before it, read from the frame so far
@@ -2623,8 +2654,15 @@ def _root_name(e: R) -> str | None:
             return None
 
 
+def _is_asrtests_fit(name: str) -> bool:
+    """``x$asreml.obj`` of an asremlPlus asrtests list, or a prefix R's ``$`` matches to it
+    (``x$asreml.ob``: partial matching; an asrtests list has no other ``asreml.*``)."""
+    return name == "asreml.obj" or len(name) >= len("asreml.") and \
+        "asreml.obj".startswith(name)
+
+
 def _is_fit_call(e: R, fits: set[str]) -> bool:
-    if e.kind == "dollar" and e.value == "asreml.obj":     # asremlPlus's asrtests$fit
+    if e.kind == "dollar" and _is_asrtests_fit(e.value):   # asremlPlus's asrtests$fit
         return True
     if e.kind != "call":
         return False

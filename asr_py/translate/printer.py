@@ -101,6 +101,9 @@ class BasePrinter:
         self.helpers: set[str] = set()
         self.todo: list[str] = []
         self.data_cols: str | None = None    # inside subset()/with(): bare names are columns
+        # parameters of the inline functions being printed: their own bindings, never columns
+        self.lambda_params: set[str] = set()
+        self._named_targets: set[str] | None = None    # names(x) <- v anywhere (_named_pair)
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
@@ -151,10 +154,12 @@ class BasePrinter:
                 # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
-                    and pyname(e.value) != self.data_cols:   # with(d, d[...]): d itself
+                    and pyname(e.value) != self.data_cols and \
+                    e.value not in self.lambda_params:   # with(d, d[...]): d itself
                 return f"{self.data_cols}[{e.value!r}]"
             if self.data_cols and e.value in self.assigned and e.value not in _CONST \
-                    and pyname(e.value) != self.data_cols:
+                    and pyname(e.value) != self.data_cols and \
+                    e.value not in self.lambda_params:
                 # R looks a bare name up among the data's columns first, then the
                 # variables: a variable also named as a column (Zone_Loc <- ...) is not it;
                 # so too when the data is an expression (tibble(eff, ev) |> mutate(x / eff))
@@ -235,6 +240,27 @@ class BasePrinter:
             return self._vector_context(e.right)
         return False
 
+    def _named_pair(self, e: R) -> bool:
+        """Whether the operands of ``e`` (no literal among them) read a variable the script
+        names with ``names(x) <- v`` (anywhere): a named vector, which pandas would align by
+        its names where R pairs elements by position (``(Pz - Px - Py) / 2``)."""
+        if self._named_targets is None:
+            self._named_targets = set(re.findall(
+                r"(?<![\w.])names\s*\(\s*([A-Za-z.][\w.]*)\s*\)\s*(?:<-|=(?!=))", self.code))
+        if not self._named_targets or any(
+                x is None or x.kind in ("num", "str") for x in (e.left, e.right)):
+            return False
+        return any(self._reads_named(x) for x in (e.left, e.right))
+
+    def _reads_named(self, e: R | None) -> bool:
+        if e is None:
+            return False
+        if e.kind == "name":
+            return e.value in (self._named_targets or ())
+        if e.kind in ("paren", "bin") and (e.kind == "paren" or e.value in _POSITIONAL):
+            return self._reads_named(e.left) or self._reads_named(e.right)
+        return False
+
     def _scalar_operand(self, e: R) -> str:
         """An operand of ``&&``/``||``: a single value, so ``!x`` is ``(not x)``."""
         if e.kind == "unary" and e.value == "!" and e.right is not None and \
@@ -263,6 +289,11 @@ class BasePrinter:
             # c("a", "b") %in% names(x): elementwise
             return self.np(f"np.isin({self.py(e.left)}, {self.py(e.right)})")
         if v == "%in%":
+            if e.left.kind == "index" and e.left.left is not None and \
+                    e.left.left.kind == "call" and e.left.left.value in (
+                    "c", "names", "colnames", "rownames", "levels", "unique", "dimnames"):
+                # colnames(x)[1:2] %in% v: part of a plain vector (a list), not a Series
+                return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
             if self._vector_context(e.left):
                 # c("A", "B") as written; numbers go through r_in_values, which adds their
                 # text labels (a factor's labels are text here; R's match() compares as text)
@@ -306,7 +337,7 @@ class BasePrinter:
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
-        if v in _POSITIONAL and _positional_pair(e.left, e.right):
+        if v in _POSITIONAL and (_positional_pair(e.left, e.right) or self._named_pair(e)):
             # two R vectors / data frames: by position with recycling, never aligned by
             # pandas labels (rops.r_op)
             return f"{self.runtime('r_op')}({left}, {v!r}, {right})"
@@ -341,8 +372,9 @@ class BasePrinter:
         that uses it (its last value returned, as R's)."""
         params = [pyname(n or "_") for n, _ in e.args]
         assert e.right is not None
-        outer = self.params
+        outer, outer_local = self.params, self.lambda_params
         self.params = outer | {n for n, _ in e.args if n}
+        self.lambda_params = outer_local | {n for n, _ in e.args if n}
         try:
             body = self._single(e.right)
             if body.kind == "call" and body.value == "return" and len(body.args) == 1 \
@@ -353,7 +385,7 @@ class BasePrinter:
             if e.right.kind != "block":
                 raise
         finally:
-            self.params = outer
+            self.params, self.lambda_params = outer, outer_local
         self._n_anon += 1
         name = f"_fn{self._n_anon}"
         todo, assigned = self.todo, set(self.assigned)
@@ -751,8 +783,9 @@ class BasePrinter:
                 n is not None and _partial(n, ("check.names",)) == "check.names"
                 and self.py(a) == "False" for n, a in e.args):
             # R's check.names = TRUE: 'my col' -> 'my.col'
-            return f"pd.read_csv({', '.join(out)}).rename(columns={self.runtime('make_names')})"
-        return f"pd.read_csv({', '.join(out)})"
+            return f"{self.runtime('r_read_csv')}({', '.join(out)})" \
+                f".rename(columns={self.runtime('make_names')})"
+        return f"{self.runtime('r_read_csv')}({', '.join(out)})"
 
     # ----- statements ----------------------------------------------------------------------
     def _read_path(self, path: R) -> str:

@@ -25,8 +25,8 @@ from asr_py.errors import AsrError
 from asr_py.translate import rmutlambda
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_rename_with",
-           "r_dplyr_select", "r_relocate"]
+__all__ = ["r_arrange", "r_distinct", "r_ldply", "r_mutate_at", "r_mutate_if", "r_pull",
+           "r_rename_with", "r_dplyr_select", "r_relocate"]
 
 #: R functions applied to columns, by name -> how (runtime name)
 _COLUMN_FUNS = {"factor": "factor", "as.factor": "factor", "as.character": "character",
@@ -270,12 +270,15 @@ def _apply(col: pd.Series, how: Any) -> pd.Series:
     raise AsrError(f"mutate_at(): {how} is not a column conversion", hint="a translator bug")
 
 
-def r_mutate_at(df: Any, sel: list[Any], how: Any) -> pd.DataFrame:
+def r_mutate_at(df: Any, sel: list[Any], how: Any, masked: bool = False) -> pd.DataFrame:
     """dplyr's ``mutate_at(df, vars(...), f)`` / ``mutate(df, across(cols, f))`` with f one
     of factor, as.factor, as.character, as.numeric, as.integer, or a function (a script's
-    ``\\(x) expr``) of the column."""
+    ``\\(x) expr``) of the column. ``masked``: ``how`` is ``lambda _m: f``, f reading other
+    columns of ``df`` (dplyr's data mask: every column's f sees the data before across())."""
     if isinstance(df, Untranslated):
         return df._use()  # type: ignore[return-value]
+    if masked:
+        how = how(df)
     out = df.copy()
     for c, _ in columns(df, sel, _env()):
         out[c] = _apply(out[c], how)
@@ -440,8 +443,20 @@ def across(tr: Any, data: str, e: Any) -> str | None:
     if pos[1][1].kind == "function" and target.kind != "call" or \
             pos[1][1].kind == "function" and target.value != "where":
         # across(cols, \(x) expr): the function applied to each column (by position)
+        from asr_py.translate.parser import R
+        from asr_py.translate.printer import _CONST
+
+        fn = pos[1][1]
+        params = {n for n, _ in fn.args if n}
+        if _values_read(fn.right) - params - set(_CONST):
+            # the body reads other names (~ if_else(Y == year, NA, .)): data masking, a
+            # column of the data as it is before across() (else the script's variable)
+
+            body = tr.in_data(R("name", "_m"), lambda: tr.py(fn))
+            return (f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], "
+                    f"lambda _m: {body}, masked=True)")
         return (f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], "
-                f"{tr.py(pos[1][1])})")
+                f"{tr.py(fn)})")
     how = _COLUMN_FUNS.get(fun or "")
     if how is None or how in ("upper", "lower"):
         return None
@@ -451,6 +466,48 @@ def across(tr: Any, data: str, e: Any) -> str | None:
         return None if pred is None else \
             f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {how!r})"
     return f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], {how!r})"
+
+
+def r_pull(df: Any, var: Any = -1, name: Any = None) -> Any:
+    """dplyr's ``pull(df, var = -1, name = NULL)``: one column as a vector; ``var`` a
+    column's name, a positive position counted from the left (1 the first) or a negative
+    one from the right (-1 the last, the default); ``name``: the vector's names from that
+    column (as text), as ``pull(d, vcov, name = id)`` gives a named vector."""
+    if isinstance(df, Untranslated):
+        return df._use()
+    if not isinstance(df, pd.DataFrame):
+        raise AsrError(f"pull(): data must be a data frame, not {type(df).__name__}",
+                       hint="d$col reads a column")
+
+    def col(v: Any, what: str) -> pd.Series:
+        if isinstance(v, str):
+            if v not in df.columns:
+                raise AsrError(f"pull(): no column {v!r} ({what})",
+                               hint="columns: " + ", ".join(map(str, df.columns[:20])))
+            return df[v]
+        k = int(v)
+        if k == 0 or abs(k) > df.shape[1]:
+            raise AsrError(f"pull(): {what} = {k} is not a column position of a data frame "
+                           f"of {df.shape[1]} columns", hint="1 is the first, -1 the last")
+        return df.iloc[:, k - 1 if k > 0 else k]
+
+    out = col(var, "var")
+    if name is None:
+        return out
+    return pd.Series(out.to_numpy(), index=[str(x) for x in col(name, "name")],
+                     name=out.name)
+
+
+def _values_read(e: Any) -> set[str]:
+    """The bare names an R expression reads as values (not the names of the functions it
+    calls)."""
+    if e is None:
+        return set()
+    out = {e.value} if e.kind == "name" else set()
+    left = None if e.kind == "call" else e.left
+    for x in (left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+        out |= _values_read(x)
+    return out
 
 
 def r_ldply(x: Any, fun: str = "identity", id: str | None = None) -> pd.DataFrame:  # noqa: A002

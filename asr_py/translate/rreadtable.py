@@ -21,7 +21,16 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["r_read_table", "r_write_table", "rreadtable_call"]
+__all__ = ["R_TEXT_BYTES", "r_read_csv", "r_read_table", "r_write_table", "rreadtable_call"]
+
+#: pandas' ``encoding_errors`` for R's text readers when the script gives no
+#: ``fileEncoding``/``encoding``. R (>= 4.2 everywhere, earlier outside Windows) reads a file in
+#: its UTF-8 native encoding without converting or checking it: a byte that is not UTF-8 (a
+#: latin-1 ``\xf1`` of ``Nari\xf1o``) stays in the string and R prints it as ``\xf1``; such a
+#: string equals no UTF-8 text. pandas' default stops with UnicodeDecodeError instead;
+#: ``backslashreplace`` keeps R's result (the text ``Nari\xf1o``). ``fileEncoding = "latin1"``
+#: decodes it (``Nariño``) in both.
+R_TEXT_BYTES = "backslashreplace"
 
 
 def _fields(line: str, sep: str | None, quote: str) -> int:
@@ -82,6 +91,8 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
                        hint="colClasses = \"character\" (all columns as text) is; convert "
                             "columns after reading otherwise")
     opts: dict[str, Any] = dict(kw)
+    if "encoding" not in opts:
+        opts["encoding_errors"] = R_TEXT_BYTES
     opts["sep"] = r"\s+" if sep is None else sep
     if sep is not None:
         opts["quotechar"] = quote[:1] or '"'
@@ -96,6 +107,7 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
             [na_values] if isinstance(na_values, str) else list(na_values))
     if header:
         d = pd.read_csv(file, header=0, **opts)
+        d.columns = [c.strip(" \t") if isinstance(c, str) else c for c in d.columns]
         if short and row_names is None:
             # pandas makes the extra first column the index, as R makes it the row names
             d.index = d.index.map(str)
@@ -113,6 +125,20 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
         d = d.set_index(col)
         d.index = d.index.map(str)
         d.index.name = None
+    return d
+
+
+def r_read_csv(file: Any, **kw: Any) -> pd.DataFrame:
+    """``read.csv``/``read.delim``/``fread``/``read_csv`` as pandas' ``read_csv(file, **kw)``,
+    except that a file which is not UTF-8 reads as R reads it when no ``encoding`` is given:
+    its stray bytes kept as ``\\xNN`` text (:data:`R_TEXT_BYTES`), not a UnicodeDecodeError.
+    The header's names lose their leading/trailing spaces and tabs, as R reads the header
+    line with ``scan(strip.white = TRUE)`` (``"site ,yield"`` -> ``site``, ``yield``; readr
+    and data.table trim them too); the values keep theirs (``strip.white = FALSE``)."""
+    if "encoding" not in kw:
+        kw["encoding_errors"] = R_TEXT_BYTES
+    d = pd.read_csv(file, **kw)
+    d.columns = [c.strip(" \t") if isinstance(c, str) else c for c in d.columns]
     return d
 
 

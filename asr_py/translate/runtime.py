@@ -80,6 +80,7 @@ from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's 
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
+from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
@@ -92,6 +93,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_ldply,
     r_mutate_at,
     r_mutate_if,
+    r_pull,
     r_relocate,
     r_rename_with,
 )
@@ -111,6 +113,7 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
 from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
 from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
+from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
 from asr_py.translate.rformlevels import r_formula_levels  # noqa: F401 - dsum levels
@@ -184,7 +187,7 @@ from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # n
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
-from asr_py.translate.rreadtable import r_read_table, r_write_table  # noqa: F401
+from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()

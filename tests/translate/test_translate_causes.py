@@ -241,14 +241,15 @@ x <- readxl::read_excel("t.xlsx", sheet = 2)
 """
     lines = body(translate(r))
     assert lines == [
-        "a = pd.read_csv('a.txt', sep=r'\\s+', na_values='*').rename(columns=make_names)",
-        "b = pd.read_csv('b.csv', index_col=0)",
-        "c1 = pd.read_csv('c.csv', header=None).rename(columns=make_names)",
+        "a = r_read_csv('a.txt', sep=r'\\s+', na_values='*').rename(columns=make_names)",
+        "b = r_read_csv('b.csv', index_col=0)",
+        "c1 = r_read_csv('c.csv', header=None).rename(columns=make_names)",
         "oats = r_data('oats', globals())",
         "globals().update(load_rdata('pheno.RData'))",
         "p = read_rds('ped.rds')",
         "x = pd.read_excel('t.xlsx', sheet_name=1)"]
-    assert "from asr_py.translate.runtime import load_rdata, make_names, r_data, read_rds" \
+    assert "from asr_py.translate.runtime import load_rdata, make_names, r_data, r_read_csv, " \
+        "read_rds" \
         in translate(r)
 
 

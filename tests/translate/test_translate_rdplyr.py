@@ -54,13 +54,14 @@ def test_arrange_desc_stable() -> None:
 def test_mutate_at_across_mutate_if_convert_columns() -> None:
     ns = _run("""
 a <- x %>% mutate_at(vars(-yld), as.factor)
-b <- x %>% mutate(across(c(PLOT, yld), as.character), z = yld * 2)
+b <- x %>% mutate(across(c(PLOT, yld), as.character), z = paste0(yld, PLOT))
 c <- x %>% mutate_if(is.numeric, as.character)
 """, x=_df())
     a = ns["a"]
     assert a["yld"].dtype == float and list(a["PLOT"]) == ["1", "2", "3", "4"]
     b = ns["b"]
-    assert list(b["yld"]) == ["3", "1", "2", "1"] and list(b["z"]) == [6.0, 2.0, 4.0, 2.0]
+    # mutate() is sequential: z reads the text yld/PLOT across() made ("3" then "1")
+    assert list(b["yld"]) == ["3", "1", "2", "1"] and list(b["z"]) == ["31", "12", "23", "14"]
     assert list(ns["c"]["PLOT"]) == ["1", "2", "3", "4"] and ns["c"]["GEN"].tolist() == \
         ["b", "a", "c", "a"]
 

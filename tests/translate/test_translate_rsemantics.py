@@ -176,17 +176,18 @@ def test_subscript_held_in_a_variable() -> None:
 
 def test_dollar_partial_match_on_a_frame_read_with_raw_names(tmp_path: Path,
                                                              monkeypatch) -> None:
-    """A CSV read with check.names = FALSE keeps the header's "TBFM " (trailing space); R's
-    ``d$TBFM`` reads it by partial matching (the exact name wins; no or an ambiguous match
-    is NULL), and ``d$TBFM <- ...`` then makes a new exact column."""
+    """A CSV header "TBFM " (trailing space) is the name "TBFM": R's read.table reads the
+    header line with scan(strip.white = TRUE) and takes col.names from it (R's
+    utils/R/readtable.R). ``d$TB`` reads it by partial matching (the exact name wins; no or
+    an ambiguous match (``d$TG``) is NULL); ``d$TBFM <- ...`` replaces it."""
     (tmp_path / "x.csv").write_text("id,TBFM ,TG1,TG2\n1,10.5,1,2\n2,11.5,3,4\n")
     monkeypatch.chdir(tmp_path)
     code = ('d <- read.csv("x.csv", check.names=FALSE)\n'
-            'd$TBFM <- as.numeric(as.character(d$TBFM)) * 2\n'
+            'd$TBFM <- as.numeric(as.character(d$TB)) * 2\n'
             'm <- mean(d$TBFM)\nn <- is.null(d$TG)\nr <- d$id\n')
     ns, _ = run_r(code)
     assert ns["m"] == pytest.approx(22.0)
-    assert list(ns["d"]["TBFM "]) == [10.5, 11.5]
+    assert list(ns["d"].columns) == ["id", "TBFM", "TG1", "TG2"]
     assert ns["n"] is True and list(ns["r"]) == [1, 2]
 
 

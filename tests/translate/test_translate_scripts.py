@@ -80,7 +80,7 @@ def test_asreml3_pedigree_script(workdir: Path) -> None:
     assert "    random='~ vm(id, ainv)',\n" in py and "ainv=ainv" in py
     assert max(len(ln) for ln in py.splitlines()) <= 100
     assert "residual='~ units'" in py and "na_action={'x': 'omit'}" in py
-    assert "pd.read_csv('ped.csv', na_values='0')" in py
+    assert "r_read_csv('ped.csv', na_values='0')" in py
     ns = run_py(py)
     direct = asr.asreml("y ~ 1", random="~ vm(id, A)", residual="~ units", data=pheno,
                         A=asr.ainverse(ped))
@@ -106,7 +106,7 @@ def test_vm_matrix_script(workdir: Path) -> None:
     K.to_csv(workdir / "K.csv")
     py = translate(SCRIPT_KNOWN_MATRIX)
     # row.names = 1 -> index_col=0; check.names = FALSE keeps the ids as they are
-    assert "K = pd.read_csv('K.csv', index_col=0)" in py and "# TODO(asr_py)" not in py
+    assert "K = r_read_csv('K.csv', index_col=0)" in py and "# TODO(asr_py)" not in py
     assert "K=K" in py
     ns = run_py(py)
     direct = asr.asreml("Yield ~ Env", random="~ vm(Name, K)", data=df, K=K)
@@ -194,7 +194,7 @@ def test_tokenizer_strings_comments_nesting() -> None:
     sts = [s for s in statements(code) if not isinstance(s, str)]
     assert len(sts) == 2  # the call spans two lines
     py = translate('d <- read.csv("a#b.csv")\nd$y2 <- d$y ^ 2\nprint(nrow(d))\n')
-    assert "d = pd.read_csv('a#b.csv')" in py
+    assert "d = r_read_csv('a#b.csv')" in py
     assert "d['y2'] = d['y'] ** 2" in py and "print(len(d))" in py
 
 
