@@ -23,6 +23,7 @@ from asr_py.reml.ai_step import (
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
 from asr_py.reml.em import em_step
 from asr_py.reml.finish import build_result
+from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
@@ -419,6 +420,25 @@ def _fit_reml(
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
                 break
+            rel = release_probe(  # s16eng: held_release.py
+                mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
+                    mme, ctx, st, th, d, c, fl),
+                ctx, st.loglik, theta, score, ai, fixed, tol_loglik, tol_param)
+            if rel is not None and rel.converged:
+                converged = True
+                diagnostics.append(release_note(rel, problem, it - 1, tol_loglik))
+                it -= 1
+                break
+            if rel is not None:
+                st, theta = rel.state, rel.theta
+                score, ai = scores(st)
+                ctx.update_scales(np.diag(ai), theta)
+                nstep = ai_step(ctx, theta, score, ai, fixed)
+                face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
+                                      tol_loglik)
+                newton, h_nr = False, None
+                record(it, "release", 1.0)
+                continue
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
