@@ -21,6 +21,8 @@ scale c_k); the best point wins:
 * a gain above tol x max(1, |ℓ|): the iteration continues from there (not converged yet);
 * else ℓ is flat within the tolerance between the bound and the AI step: the KKT
   conditions hold to within what ℓ can show, and the fit has converged on the boundary.
+
+Variances of templates with correlations are left to :mod:`asr_py.reml.corr_escape`.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: It
     interior step (those variances held) predicts a gain that its line search cannot
     realise."""
     held = at_zero(ctx, theta, fixed)
-    up = np.flatnonzero(held & (score > 0))
+    up = np.flatnonzero(held & (score > 0) & ~_with_correlations(ctx, fixed))
     if up.size == 0:
         return None
     scale = max(1.0, abs(loglik))
@@ -103,6 +105,19 @@ def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: It
     if best_gain > tol_loglik * scale:
         return Release(False, best_gain, up.tolist(), best[0], best[1])
     return Release(True, max(best_gain, 0.0), up.tolist())
+
+
+def _with_correlations(ctx: IterContext, fixed: np.ndarray) -> np.ndarray:
+    """Parameters of templates with a free non-variance parameter (correlations, loadings,
+    ...): a variance of theirs on the bound is handled by the AI step with those fixed
+    (:func:`asr_py.reml.ai_step.tied_to_bound`) and the second fit of
+    :mod:`asr_py.reml.corr_escape`, not probed here."""
+    out = np.zeros(len(ctx.kinds), dtype=bool)
+    for sl in ctx.slices:
+        k = np.arange(len(ctx.kinds))[sl]
+        if any(not fixed[j] and ctx.kinds[j] != "variance" for j in k):
+            out[k] = True
+    return out
 
 
 def release_note(rel: Release, problem: Any, it: int, tol_loglik: float) -> str:
