@@ -40,7 +40,14 @@ from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
 from asr_py.reml.secant import linear_regime, secant_information
 from asr_py.reml.singular_start import singular_start
-from asr_py.reml.slow_ai import SLOW_STEPS, carry_hessian, fd_information, is_slow
+from asr_py.reml.slow_ai import (
+    REUSE_RATE,
+    SLOW_STEPS,
+    carry_hessian,
+    fd_information,
+    is_slow,
+    reuse_hessian,
+)
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
@@ -486,6 +493,13 @@ def _fit_reml(
             h_up = carry_hessian(h_nr, ai, theta - theta_old, score - score_old, free)
             if h_up is not None:
                 hess, newton = h_up, True
+        if (not newton and nr_full and h_nr is not None and noise_cov is None
+                and len(zsteps) > 1 and zsteps[-1] <= REUSE_RATE * zsteps[-2]):
+            # s16eng: no secant pair (a step onto a bound, ...), but the last Newton step
+            # still contracted fast: H is reused as it is (a chord step)
+            h_re = reuse_hessian(h_nr, ai, ~fixed & ~ctx.at_bound(theta))
+            if h_re is not None:
+                hess, newton = h_re, True
         if not newton and (nr_full or (it - fd_it > SLOW_STEPS and is_slow(
                 [_as_ai(h["method"]) for h in history], [h["step"] for h in history],
                 zsteps))):

@@ -23,9 +23,12 @@ in full, H₊ is the BFGS update of H on that step's pair (s = θ₊ − θ, y =
 on the block of parameters free at both ends (:func:`carry_hessian`; AI elsewhere). Started
 from an accurate H this converges superlinearly (Dennis & Moré 1974) at one score
 evaluation per step; H is differenced again only when the pair does not qualify
-(:func:`asr_py.reml.secant.secant_information`'s rules). After an attempt that fails (H not
-positive definite, or the Newton step damped or replaced) no new attempt is made before
-SLOW_STEPS + 1 further AI steps show slow convergence again (reml/ai.py).
+(:func:`asr_py.reml.secant.secant_information`'s rules; a step onto a bound gives no pair)
+unless the last Newton step shrank by REUSE_RATE or more: then H is reused as it is (a chord
+step, contracting by ‖I − H₀⁻¹H‖ while H₀ stays close; :func:`reuse_hessian`). After an
+attempt that fails (H not positive definite, or the Newton step damped or replaced) no new
+attempt is made before SLOW_STEPS + 1 further AI steps show slow convergence again
+(reml/ai.py).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ SLOW_STEPS = 3
 HALVED_STEPS = 2
 #: largest number of free parameters for which H is differenced
 MAX_FD_PARAMS = 40
+#: a differenced H is reused without a secant pair while Newton steps shrink by this factor
+REUSE_RATE = 0.25
 #: the difference step of θ_k, in its conditional standard errors 1/sqrt(AI_kk)
 FD_Z = 1e-4
 
@@ -131,3 +136,22 @@ def carry_hessian(h: np.ndarray, ai: np.ndarray, step: np.ndarray, dscore: np.nd
     blk = np.ix_(free, free)
     base[blk] = h[blk]
     return secant_information(base, step, dscore, free)
+
+
+def reuse_hessian(h: np.ndarray, ai: np.ndarray, free: np.ndarray) -> np.ndarray | None:
+    """AI with its ``free`` block taken from the Newton Hessian ``h`` of an earlier point,
+    if positive definite there (else None: H is differenced anew)."""
+    idx = np.flatnonzero(free)
+    if h.shape != ai.shape or idx.size == 0:
+        return None
+    blk = h[np.ix_(idx, idx)]
+    d = np.diag(blk)
+    if np.any(~np.isfinite(blk)) or np.any(d <= 0):
+        return None
+    try:
+        np.linalg.cholesky(blk / np.sqrt(np.outer(d, d)))
+    except np.linalg.LinAlgError:
+        return None
+    out = np.array(ai, dtype=float, copy=True)
+    out[np.ix_(idx, idx)] = blk
+    return out
