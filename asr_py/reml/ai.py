@@ -23,6 +23,7 @@ from asr_py.reml.ai_step import (
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
 from asr_py.reml.em import em_step
 from asr_py.reml.finish import build_result
+from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
@@ -39,7 +40,14 @@ from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
 from asr_py.reml.secant import linear_regime, secant_information
 from asr_py.reml.singular_start import singular_start
-from asr_py.reml.slow_ai import fd_information, is_slow
+from asr_py.reml.slow_ai import (
+    REUSE_RATE,
+    SLOW_STEPS,
+    carry_hessian,
+    fd_information,
+    is_slow,
+    reuse_hessian,
+)
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
@@ -322,6 +330,8 @@ def _fit_reml(
         score, ai, nstep, face = to_exact()
     step_exact = noise_cov is None  # the score the next step comes from is exact
     newton = False  # issue 11 (2d): this step uses a differenced Hessian (slow_ai.py)
+    h_nr: np.ndarray | None = None  # s16eng: ... that Hessian (carried by secant updates)
+    fd_it = -SLOW_STEPS - 1  # s16eng: the iteration of the last differenced Hessian
     qn = False  # s15eng: this step uses AI with a secant correction (secant.py)
     qn_corr: np.ndarray | None = None  # ... the correction, carried to the next pair
     full_steps: list[np.ndarray] = []  # ... the full steps in a row up to here
@@ -417,6 +427,25 @@ def _fit_reml(
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
                 break
+            rel = release_probe(  # s16eng: held_release.py
+                mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
+                    mme, ctx, st, th, d, c, fl),
+                ctx, st.loglik, theta, score, ai, fixed, tol_loglik, tol_param)
+            if rel is not None and rel.converged:
+                converged = True
+                diagnostics.append(release_note(rel, problem, it - 1, tol_loglik))
+                it -= 1
+                break
+            if rel is not None:
+                st, theta = rel.state, rel.theta
+                score, ai = scores(st)
+                ctx.update_scales(np.diag(ai), theta)
+                nstep = ai_step(ctx, theta, score, ai, fixed)
+                face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
+                                      tol_loglik)
+                newton, h_nr = False, None
+                record(it, "release", 1.0)
+                continue
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
@@ -455,19 +484,35 @@ def _fit_reml(
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
         zsteps.append(float(zd.max(initial=0.0)))
         hess = ai
-        # once slow, Newton steps continue while they are taken in full
-        newton = (newton and method == "NR" and alpha == 1.0) or is_slow(
-            [_as_ai(h["method"]) for h in history], [h["step"] for h in history], zsteps)
-        if newton and noise_cov is not None:  # issue 16: Newton steps need exact scores
-            score, ai, nstep, face = to_exact()
-        if newton:
+        free = ~fixed & ~held_old & ~ctx.at_bound(theta) & ~ctx.at_bound(theta_old)
+        # once slow, Newton steps continue while they are taken in full; s16eng: with the
+        # differenced Hessian carried by secant updates (slow_ai.py: ration)
+        nr_full = newton and method == "NR" and alpha == 1.0 and not restricted
+        newton = False
+        if nr_full and pair_ok and h_nr is not None and noise_cov is None:
+            h_up = carry_hessian(h_nr, ai, theta - theta_old, score - score_old, free)
+            if h_up is not None:
+                hess, newton = h_up, True
+        if (not newton and nr_full and h_nr is not None and noise_cov is None
+                and len(zsteps) > 1 and zsteps[-1] <= REUSE_RATE * zsteps[-2]):
+            # s16eng: no secant pair (a step onto a bound, ...), but the last Newton step
+            # still contracted fast: H is reused as it is (a chord step)
+            h_re = reuse_hessian(h_nr, ai, ~fixed & ~ctx.at_bound(theta))
+            if h_re is not None:
+                hess, newton = h_re, True
+        if not newton and (nr_full or (it - fd_it > SLOW_STEPS and is_slow(
+                [_as_ai(h["method"]) for h in history], [h["step"] for h in history],
+                zsteps))):
+            if noise_cov is not None:  # issue 16: Newton steps need exact scores
+                score, ai, nstep, face = to_exact()
+            fd_it = it  # s16eng: after a failure no new attempt before SLOW_STEPS + 1 steps
             h_fd = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score,
                                   ai, ~fixed & ~ctx.at_bound(theta))  # issue 11 (2d)
             newton = h_fd is not None
             if h_fd is not None:
                 hess = h_fd
+        h_nr = hess if newton else None
         was_qn, qn = qn, False
-        free = ~fixed & ~held_old & ~ctx.at_bound(theta) & ~ctx.at_bound(theta_old)
         full_steps = full_steps[-2:] + [theta - theta_old] if pair_ok else []
         if not newton and pair_ok and (was_qn or linear_regime(full_steps, ai, free)):
             # s15eng: AI with a secant correction (secant.py)
