@@ -918,8 +918,10 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
         elif p <= alpha:
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
-            own = [t.label for t in fit.model.fixed.terms]   # the formula's own (quotes)
-            k = _find(label, own)
+            fterms = fit.model.fixed.terms       # Wald row (asreml's name) -> formula text
+            own = [t.label for t in fterms]
+            names = [t.name or t.label for t in fterms]
+            k = names.index(label) if label in names else _find(label, own)
             fit = fit.update(fixed=f". ~ . - {own[k] if k >= 0 else label}")
             wald = _asreml_wald(fit, denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
