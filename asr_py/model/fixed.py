@@ -328,13 +328,21 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         names.append("(Intercept)")
         owner.append(0)
     parts: list[list[Block]] = []
+    # R's rule (model.matrix): a factor is coded by contrasts when the term without it comes
+    # earlier in the formula (the intercept first); with terms by degree that is "is in the
+    # model", with keep_order it is not (y ~ at(E):r + E codes r by full indicators)
+    before = {frozenset()} if intercept else set()
+    if multivariate and has_trait:
+        before.add(frozenset({"trait"}))
+    before |= {frozenset(part_key(p) for p in t.parts) for t in extra_terms}  # as before
     for t in all_terms:  # the parts first (cheap), to estimate the design's size
         key = [part_key(p) for p in t.parts]
         blocks = []
         for i, p in enumerate(t.parts):
             rest = frozenset(key[:i] + key[i + 1:])
-            blocks.append(fixed_part(ctx, p, contrast=rest in keys))
+            blocks.append(fixed_part(ctx, p, contrast=rest in before))
         parts.append(blocks)
+        before.add(frozenset(key))
     check_fixed_size(n, [("(Intercept)", 1)] * intercept + [
         (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)],
         nnz=n * intercept + sum(_term_nnz(bl) for bl in parts))
