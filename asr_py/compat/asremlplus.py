@@ -961,6 +961,14 @@ def _changed_formulas(fit: Any, dropFixed: str | None, addFixed: str | None,
     """update() arguments and the model parts they change (asremlPlus's action text)."""
     changes: dict[str, Any] = {}
     parts: list[str] = []
+    from asr_py.compat.atlevels import formula_terms, match_at_levels
+
+    data = fit.call.get("data")                  # at(f, "b") <-> at(f, 2): the model's text
+    fixed_own, random_own = formula_terms(fit, "fixed"), formula_terms(fit, "random")
+    dropFixed, addFixed = (match_at_levels(x, fixed_own, data) if x else x
+                           for x in (dropFixed, addFixed))
+    dropRandom, addRandom = (match_at_levels(x, random_own, data) if x else x
+                             for x in (dropRandom, addRandom))
     if dropFixed or addFixed:
         form = ". ~ ." + (f" - ({dropFixed})" if dropFixed else "") + (
             f" + ({addFixed})" if addFixed else "")
