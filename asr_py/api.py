@@ -43,6 +43,7 @@ def asreml(
     method: str = "REML",
     vcm: Any = None,
     knot_points: dict[str, Any] | None = None,
+    keep_order: bool = False,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -92,12 +93,17 @@ def asreml(
     ``{"r": {"A": 1, "B": 0.5}}`` (a fixed ratio), a DataFrame indexed by component name with
     one column per φ (:func:`asr_py.vcm_lm`) or a matrix with a row per parameter
     (:mod:`asr_py.model.vcm`, :mod:`asr_py.reml.constraints`).
+
+    ``keep_order`` (asreml's ``keep.order``): fit the fixed terms in the order written; by
+    default they are ordered as R's ``terms.formula`` does, main effects first, then two-way
+    interactions, ... (the order of the incremental Wald tests and of the aliasing: a term
+    whose columns are all spanned by earlier ones has no Wald row).
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
                 family=family, subset=subset, method=method, vcm=vcm, knot_points=knot_points,
-                **matrices)
+                **({"keep_order": True} if keep_order else {}), **matrices)
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:
@@ -115,6 +121,7 @@ def asreml(
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
                           group=group, weights=weights, knot_points=knot_points,
+                          keep_order=_check_keep_order(keep_order),
                           check_identifiable=params is None and not start_values,
                           **matrices)
     if params is not None:
@@ -181,7 +188,15 @@ def asreml(
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
              "mv_start", "weights", "family", "subset", "method", "vcm", "mbf",
-             "ginverse", "knot_points")
+             "ginverse", "knot_points", "keep_order")
+
+
+def _check_keep_order(keep_order: Any) -> bool:
+    """``keep_order`` as a bool (TRUE/FALSE of R, numpy bools); anything else an AsrError."""
+    if isinstance(keep_order, (bool, np.bool_)):
+        return bool(keep_order)
+    raise AsrError(f"keep_order={keep_order!r} is not True or False",
+                   hint="keep_order=True fits the fixed terms in the order written")
 
 
 def _check_method(method: Any) -> str:

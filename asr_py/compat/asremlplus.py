@@ -918,8 +918,10 @@ def testranfix(asrtests_obj: Any, term: str, alpha: float = 0.05,
         elif p <= alpha:
             action = "Retained" if drop_fix_ns else "Significant"
         elif drop_fix_ns:
-            own = [t.label for t in fit.model.fixed.terms]   # the formula's own (quotes)
-            k = _find(label, own)
+            fterms = fit.model.fixed.terms       # Wald row (asreml's name) -> formula text
+            own = [t.label for t in fterms]
+            names = [t.name or t.label for t in fterms]
+            k = names.index(label) if label in names else _find(label, own)
             fit = fit.update(fixed=f". ~ . - {own[k] if k >= 0 else label}")
             wald = _asreml_wald(fit, denDF=denDF, ssType=ssType)
             action = "Dropped" if fit.converged else "Dropped - unconverged"
@@ -959,6 +961,14 @@ def _changed_formulas(fit: Any, dropFixed: str | None, addFixed: str | None,
     """update() arguments and the model parts they change (asremlPlus's action text)."""
     changes: dict[str, Any] = {}
     parts: list[str] = []
+    from asr_py.compat.atlevels import formula_terms, match_at_levels
+
+    data = fit.call.get("data")                  # at(f, "b") <-> at(f, 2): the model's text
+    fixed_own, random_own = formula_terms(fit, "fixed"), formula_terms(fit, "random")
+    dropFixed, addFixed = (match_at_levels(x, fixed_own, data) if x else x
+                           for x in (dropFixed, addFixed))
+    dropRandom, addRandom = (match_at_levels(x, random_own, data) if x else x
+                             for x in (dropRandom, addRandom))
     if dropFixed or addFixed:
         form = ". ~ ." + (f" - ({dropFixed})" if dropFixed else "") + (
             f" + ({addFixed})" if addFixed else "")

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
 from asr_py.model.alias_sparse import aliased_by_null_space
+from asr_py.model.at_label import at_label, at_name_of, split_at_term
 from asr_py.model.blocks import (
     BASIS_FUNCS,
     FACTOR_FUNCS,
@@ -62,6 +63,9 @@ class FixedTerm:
     columns: list[int] = field(default_factory=list)
     all_columns: list[str] = field(default_factory=list)
     factor_parts: tuple[str, ...] = ()
+    #: the term's name as asreml 4.2 prints it (Wald rows): an at() level quoted, by name,
+    #: ``at(AMF, 'AMF_plus'):x`` (:mod:`asr_py.model.at_label`); "" = the label
+    name: str = ""
 
 
 @dataclass
@@ -282,7 +286,7 @@ def at_block(ctx: Context, call: Call) -> Block:
     """``at(f, levels)`` in a fixed term: indicator columns of the selected levels."""
     base, idx = at_levels(ctx, call)
     f = str(call.positional()[0])
-    labels = tuple(f"at({f}, {base.labels[i]})" for i in idx)
+    labels = tuple(at_label(f, base.labels[i]) for i in idx)
     return Block(base.mat[:, idx], labels, f, str(call), True)
 
 
@@ -311,7 +315,12 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         if k not in seen:
             seen.add(k)
             extra.append(t)
-    all_terms = list(terms.terms) + extra
+
+    def levels(call: Call) -> tuple[tuple[str, ...], list[int]]:
+        base, idx = at_levels(ctx, call)
+        return base.labels, idx
+
+    all_terms = [s for t in list(terms.terms) + extra for s in split_at_term(t, levels)]
     keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
     has_trait = frozenset({"trait"}) in keys
     intercept = terms.intercept and not (multivariate and has_trait)
@@ -328,13 +337,21 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         names.append("(Intercept)")
         owner.append(0)
     parts: list[list[Block]] = []
+    # R's rule (model.matrix): a factor is coded by contrasts when the term without it comes
+    # earlier in the formula (the intercept first); with terms by degree that is "is in the
+    # model", with keep_order it is not (y ~ at(E):r + E codes r by full indicators)
+    before = {frozenset()} if intercept else set()
+    if multivariate and has_trait:
+        before.add(frozenset({"trait"}))
+    before |= {frozenset(part_key(p) for p in t.parts) for t in extra_terms}  # as before
     for t in all_terms:  # the parts first (cheap), to estimate the design's size
         key = [part_key(p) for p in t.parts]
         blocks = []
         for i, p in enumerate(t.parts):
             rest = frozenset(key[:i] + key[i + 1:])
-            blocks.append(fixed_part(ctx, p, contrast=rest in keys))
+            blocks.append(fixed_part(ctx, p, contrast=rest in before))
         parts.append(blocks)
+        before.add(frozenset(key))
     check_fixed_size(n, [("(Intercept)", 1)] * intercept + [
         (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)],
         nnz=n * intercept + sum(_term_nnz(bl) for bl in parts))
@@ -344,19 +361,27 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
             check_finite(ctx, t.parts[0], M.toarray(), f"the fixed term {t}")
         _check_scale(ctx, t, M)
         labels = combine_labels(blocks) if len(blocks) > 1 else list(blocks[0].labels)
-        if len(blocks) == 1 and blocks[0].is_factor:
+        if len(blocks) == 1 and blocks[0].is_factor and _at_call_part(t.parts[0]) is None:
             labels = [f"{t}_{lv}" for lv in blocks[0].labels]
         elif len(blocks) > 1:
             labels = [_interaction_label(blocks, lab) for lab in labels]
         ti = len(fterms)
         facs = tuple(f for p in t.parts for f in part_factors(p))
         fparts = tuple(f for p in t.parts if _is_factor_part(ctx, p) for f in part_factors(p))
-        fterms.append(FixedTerm(str(t), facs, all_columns=labels, factor_parts=fparts))
+        fterms.append(FixedTerm(str(t), facs, all_columns=labels, factor_parts=fparts,
+                                name=at_name_of(t, levels)))
         cols.append(sp.csc_matrix(M))
         names.extend(labels)
         owner.extend([ti] * M.shape[1])
     X = sp.hstack(cols, format="csc") if cols else sp.csc_matrix((n, 0))
     return FixedColumns(X if sparse else X.toarray(), names, owner, fterms, intercept)
+
+
+def _at_call_part(p: Expr) -> Call | None:
+    """The at() call of a part (brackets opened), or None."""
+    while isinstance(p, Paren):
+        p = p.expr
+    return p if isinstance(p, Call) and p.func == "at" else None
 
 
 def _term_nnz(blocks: list[Block]) -> int:

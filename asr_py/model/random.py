@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from asr_py.errors import FormulaError
 from asr_py.formula.ast import Arg, BinOp, Call, Expr, Formula, Name, Paren, Term, TermList
 from asr_py.formula.expand import expand
+from asr_py.model.at_label import at_label
 from asr_py.model.blocks import (
     Block,
     Context,
@@ -260,7 +261,7 @@ def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
             mask = np.asarray(base.mat[:, j].todense()).ravel()
             sub = _random_term(ctx, Term(tuple(rest)))
             for rt in sub:
-                lab = f"at({f}, {base.labels[j]}):{rt.label}"
+                lab = f"{at_label(f, base.labels[j])}:{rt.label}"   # at(f, 'l'):g
                 Z = sp.csc_matrix(sp.diags(mask) @ rt.Z)
                 names = [lab + n[len(rt.label):] if n.startswith(rt.label) else n
                          for n in rt.param_names]

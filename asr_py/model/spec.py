@@ -218,10 +218,13 @@ def compile_model(
     weights: str | None = None,
     knot_points: dict[str, Any] | None = None,
     check_identifiable: bool = True,
+    keep_order: bool = False,
     **matrices: Any,
 ) -> Model:
     """Compile formulas and data into a :class:`Model` (see the module docstring);
-    ``check_identifiable=False`` leaves the count of free variance parameters to the caller
+    ``keep_order``: the fixed terms in the order written (asreml's ``keep.order``), else in
+    R's order (by degree). ``check_identifiable=False`` leaves the count of free variance
+    parameters to the caller
     (asreml() checks it after ``params=`` has held some fixed)."""
     from asr_py.formula.model import parse_model
 
@@ -234,7 +237,7 @@ def compile_model(
     if mf.fixed.lhs is None:
         raise FormulaError("the fixed formula needs a response: y ~ ...",
                            text=texts.get("fixed", ""), formula="fixed")
-    fixed_terms = expand(mf.fixed, "fixed")
+    fixed_terms = expand(mf.fixed, "fixed", keep_order=keep_order)   # asreml's keep.order
     random_terms = expand(mf.random, "random") if mf.random is not None else None
     resid_terms = expand(mf.residual, "residual") if mf.residual is not None else None
     for kind, terms, hint in (

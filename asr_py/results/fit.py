@@ -362,9 +362,7 @@ class AsremlFit:
             from asr_py.results.kenward_roger import kr_info
 
             kr = kr_info(self.model, self.result)
-        from asr_py.results.wald import asreml_term_label
-
-        terms = [(asreml_term_label(t.label), t.columns) for t in self.model.fixed.terms]
+        terms = [(t.name or t.label, t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
         contains = full = None
         if ssType == "conditional":

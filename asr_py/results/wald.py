@@ -39,7 +39,6 @@ Kenward-Roger df is 8.747; with 8.7 the three come out to all 7 digits, with 8.7
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -53,16 +52,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: use Kenward-Roger
 DENDF_CHOICES = (None, "none", "default", "numeric", "kenward-roger", "kr", "satterthwaite")
 SSTYPE_CHOICES = ("incremental", "conditional")
-
-
-_AT_QUOTED = re.compile(r"""\bat\(([^,()]+),\s*(['"])([^'"]*)\2\s*\)""")
-
-
-def asreml_term_label(label: str) -> str:
-    """A term label as asreml prints it (wald table rows): the level of ``at(f, 'a')``
-    without quotes, ``at(AMF, AMF_plus):per.col`` (asremlPlus's test41ChangeTerms.r reads
-    that row name of an ``at(AMF, "AMF_plus"):per.col`` term)."""
-    return _AT_QUOTED.sub(lambda m: f"at({m.group(1).strip()}, {m.group(3)})", label)
 
 
 def _own_basis(rows: np.ndarray, cols: list[int]) -> np.ndarray:

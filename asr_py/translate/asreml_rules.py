@@ -118,9 +118,10 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "maxiter": "maxit", "trace": "trace", "start.values": "start_values",
                 "na.action": "na_action", "na.method.X": "na_action", "na.method.Y": "na_action",
                 "weights": "weights", "group": "group", "ginverse": "ginverse",
-                "G.param": "params", "R.param": "params", "knot.points": "knot_points"}
+                "G.param": "params", "R.param": "params", "knot.points": "knot_points",
+                "keep.order": "keep_order"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
-_HARMLESS = {"workspace", "pworkspace", "aom", "keep.order", "debug", "Cfixed", "Csparse",
+_HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
              "dense", "pxem", "random.order", "options", "control", "update", "converge",
              "stepsize", "tol", "tolerance", "extra", "fixgammas", "na.print", "loglik",
@@ -472,6 +473,7 @@ class Translator(BasePrinter):
         self.startvals: set[str] = set()
         self.spatial: dict[str, tuple[str, str]] = {}
         self.maxit = False
+        self.keep_order = False     # asreml.options(keep.order = ) seen: KEEP_ORDER
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
@@ -2422,21 +2424,31 @@ class Translator(BasePrinter):
         out = self.asreml_args(e.args, e)
         if self.maxit and not any(n in ("maxit", "maxiter") for n, _ in e.args):
             out.append("maxit=MAXIT")
+        if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
+            out.append("keep_order=KEEP_ORDER")
         return f"asr.asreml({', '.join(out)})"
 
     def options(self, e: R) -> str:
-        """``asreml.options(maxit = k)`` -> ``MAXIT = k`` (used by later asreml() calls)."""
+        """``asreml.options(maxit = k)`` -> ``MAXIT = k``, ``asreml.options(keep.order = b)``
+        -> ``KEEP_ORDER = b`` (used by later asreml() calls)."""
         maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
+        keep = [a for n, a in e.args if n == "keep.order"]
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # printing only: the same fit in asr_py
-            if n not in ("maxit", "maxiter"):
+            if n not in ("maxit", "maxiter", "keep.order"):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")
-        if not maxit:
-            return "# asreml.options(): nothing to do in asr_py"
-        self.maxit = True
-        return f"MAXIT = {self.py(maxit[-1])}"
+        lines = []
+        if maxit:
+            self.maxit = True
+            lines.append(f"MAXIT = {self.py(maxit[-1])}")
+        if keep:
+            self.keep_order = True
+            # an R option holds for every later fit: a module global, also when set in a
+            # function (the translated test_that bodies)
+            lines.append(f'globals()["KEEP_ORDER"] = {self.py(keep[-1])}')
+        return "; ".join(lines) or "# asreml.options(): nothing to do in asr_py"
 
     def spatial_of(self, e: R) -> tuple[str, str] | None:
         for n, a in e.args:

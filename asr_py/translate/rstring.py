@@ -59,11 +59,45 @@ def _regex(pattern: Any, fixed: bool = False, ignore_case: bool = False) -> re.P
     if fixed:
         return re.compile(re.escape(p))
     p = re.sub(r"\[:(\w+):\]", lambda m: _POSIX.get(m.group(1), m.group(0)), p)
+    p = _unmatched_close_literal(p)
     try:
         return re.compile(p, re.IGNORECASE if ignore_case else 0)
     except re.error as exc:
         raise AsrError(f"regular expression {p!r}: {exc}",
                        hint="an R (TRE/PCRE) pattern Python's re does not read") from exc
+
+
+def _unmatched_close_literal(p: str) -> str:
+    """A ``)`` that closes no group read as a literal, as R's TRE does: asremlPlus's
+    test42Selection.r:187 expects ``grepl("at\\\\(AMF, 2):per.col", ...)`` TRUE of a formula
+    holding ``at(AMF, 2):per.col``; Python's re raises on it."""
+    out, depth, i, in_class = [], 0, 0, False
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\" and i + 1 < len(p):
+            out.append(p[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if p[i + 1:i + 2] == "]" or p[i + 1:i + 3] == "^]":     # []...] / [^]...]
+                j = i + (2 if p[i + 1] == "]" else 3)
+                out.append(p[i:j])
+                i = j
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                out.append("\\)")
+                i += 1
+                continue
+            depth -= 1
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _strings(x: Any) -> tuple[list[Any], bool]:

@@ -1,8 +1,10 @@
 """asremlPlus's testranfix on an ``at()`` term named as asreml labels it.
 
-asreml writes ``at(AMF, "AMF_plus"):per.col`` as ``at(AMF, AMF_plus):per.col`` in its Wald
-table, and asremlPlus scripts (test41Selection.r) pass that unquoted form to testranfix; the
-term must be found (not "Absent") and, when not significant, dropped from the fixed model.
+asreml 4.2 writes ``at(AMF, "AMF_plus"):per.col`` as ``at(AMF, 'AMF_plus'):per.col`` in its
+Wald table (test42Selection.r:150); asreml 4.1 wrote ``at(AMF, AMF_plus):per.col`` and its
+scripts (test41Selection.r) pass that unquoted form to testranfix. Either form finds the term
+(not "Absent") and, when not significant, drops it from the fixed model, also when the
+formula gave the level by its position, ``at(AMF, 2)``.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ def at_data() -> pd.DataFrame:
     return pd.DataFrame({"AMF": amf, "x": x, "g": g, "y": y})
 
 
+@pytest.mark.parametrize("written", ['at(AMF, "AMF_plus"):x', "at(AMF, 2):x"])
 @pytest.mark.parametrize("term", ['at(AMF, AMF_plus):x', "x:at(AMF, 'AMF_plus')"])
-def test_unquoted_at_term_is_found_and_dropped(at_data, term) -> None:
-    fit = asr.asreml('y ~ AMF + at(AMF, "AMF_plus"):x', random="~ g", data=at_data)
+def test_unquoted_at_term_is_found_and_dropped(at_data, term, written) -> None:
+    fit = asr.asreml(f"y ~ AMF + {written}", random="~ g", data=at_data)
     w = fit.wald(denDF="numeric")
-    label = "at(AMF, AMF_plus):x"          # the Wald row as asreml prints it (no quotes)
+    label = "at(AMF, 'AMF_plus'):x"          # the Wald row as asreml 4.2 prints it
     p = float(w.loc[label, "Pr(F)"])
     assert p > 0.05            # x has no effect in the simulated data
     with warnings.catch_warnings():

@@ -141,7 +141,7 @@ def test_interactions_with_other_parts() -> None:
     X, names = _X("y ~ at(Env, 'B'):bs(x, 3)", df)
     ref = formulaic.model_matrix("0 + bs(x, 3)", df).to_numpy(dtype=float)
     np.testing.assert_allclose(X[:, 1:], ref * (env == "B")[:, None], atol=1e-12)
-    assert names[1] == "at(Env, B):bs(x, 3)[1]"
+    assert names[1] == "at(Env, 'B'):bs(x, 3)[1]"
 
 
 def test_multivariate_trait_by_spline_and_C_levels() -> None:

@@ -126,7 +126,7 @@ def test_paper_location_specific_model(dt: pd.DataFrame) -> None:
         ranks.append(int(np.sum(np.linalg.eigvalsh(S / np.outer(d, d)) > 1e-3)))
     assert ranks == [1, 2, 2]  # CA.2011 singular, the others not
     msg = [d for d in m.diagnostics if "is at the boundary" in d]
-    assert len(msg) == 1 and "at(Env, CA.2011)" in msg[0] and "rank 1 of 2" in msg[0]
+    assert len(msg) == 1 and "at(Env, 'CA.2011')" in msg[0] and "rank 1 of 2" in msg[0]
     y, X, env, elev, inc = _dense(dt)
     assert list(elev) == ["CA.2011", "CA.2012", "CA.2013"]
     codes = pd.factorize(dt["Name"])[0]

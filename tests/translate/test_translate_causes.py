@@ -129,17 +129,30 @@ def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differ
 # ----- 3. unknown asreml arguments -------------------------------------------------------------
 
 def test_unknown_arguments_get_a_todo_each_and_the_call_is_kept() -> None:
-    py = translate("m <- asreml(y ~ 1, data = d, keep.order = TRUE, mef = vc, foo = 3,\n"
+    py = translate("m <- asreml(y ~ 1, data = d, workspace = 1e8, mef = vc, foo = 3,\n"
                    "            family = asr_negbin())\n")
     lines = body(py)
     todo = "\n".join(ln for ln in lines if ln.startswith("# TODO"))
-    assert "asreml(keep.order = TRUE) dropped: it does not change the model" in todo
+    assert "asreml(workspace = 1e8) dropped: it does not change the model" in todo
     assert "asreml(mef = vc) is not translated (an asreml argument asr_py does not have)" \
         ": this call may fit a DIFFERENT model" in todo
     assert "asreml(foo = 3) is not translated (not an asreml() argument" in todo
     assert "asreml(family = asr_negbin()) is not translated: this call fits a DIFFERENT " \
         "model" in todo
     assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d)"
+
+
+def test_keep_order_is_translated_in_the_call_and_as_an_option() -> None:
+    """keep.order changes the fixed terms' order (incremental Wald tests, aliasing): kept,
+    in the call and from asreml.options() for every later fit (an R option is global)."""
+    py = translate("m <- asreml(y ~ x + A, data = d, keep.order = TRUE)\n"
+                   "f <- function() asreml.options(keep.order = TRUE)\n"
+                   "asreml.options(keep.order = TRUE)\n"
+                   "m2 <- asreml(y ~ A, data = d)\n")
+    lines = body(py)
+    assert "m = asr.asreml(fixed='y ~ x + A', data=d, keep_order=True)" in lines
+    assert 'globals()["KEEP_ORDER"] = True' in lines
+    assert lines[-1] == "m2 = asr.asreml(fixed='y ~ A', data=d, keep_order=KEEP_ORDER)"
 
 
 def test_family_becomes_asr_family_and_the_script_fits_a_glmm(workdir: Path) -> None:
