@@ -488,18 +488,18 @@ def _fit_reml(
         # once slow, Newton steps continue while they are taken in full; s16eng: with the
         # differenced Hessian carried by secant updates (slow_ai.py: ration)
         nr_full = newton and method == "NR" and alpha == 1.0 and not restricted
-        newton = False
+        newton = carried = False
         if nr_full and pair_ok and h_nr is not None and noise_cov is None:
             h_up = carry_hessian(h_nr, ai, theta - theta_old, score - score_old, free)
             if h_up is not None:
-                hess, newton = h_up, True
+                hess, newton, carried = h_up, True, True
         if (not newton and nr_full and h_nr is not None and noise_cov is None
                 and len(zsteps) > 1 and zsteps[-1] <= REUSE_RATE * zsteps[-2]):
             # s16eng: no secant pair (a step onto a bound, ...), but the last Newton step
             # still contracted fast: H is reused as it is (a chord step)
             h_re = reuse_hessian(h_nr, ai, ~fixed & ~ctx.at_bound(theta))
             if h_re is not None:
-                hess, newton = h_re, True
+                hess, newton, carried = h_re, True, True
         if not newton and (nr_full or (it - fd_it > SLOW_STEPS and is_slow(
                 [_as_ai(h["method"]) for h in history], [h["step"] for h in history],
                 zsteps))):
@@ -560,6 +560,19 @@ def _fit_reml(
             converged = True
             final_face = face
             break
+        if carried and (full_step or predicted or stalled or roundoff):
+            # a carried (secant-updated or reused) Hessian may be stale: its Newton step can
+            # stall one parameter while ℓ still rises along it (a far start of sleepstudy
+            # stopped 0.0235 below the optimum); convergence needs a fresh curvature's word
+            ok, h_new, s_new = _verified(ctx, mme, theta, score, ai, fixed,
+                                         tol_loglik * scale, tol_param)
+            if not ok:
+                full_step = predicted = stalled = roundoff = False
+                hess, nstep = h_new, s_new
+                newton = h_new is not ai
+                h_nr = hess if newton else None
+                face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik,
+                                      tol_loglik)
         if full_step or predicted or stalled or roundoff:
             converged = True
             if method == "face" and face is not None:  # issue 11
@@ -599,3 +612,19 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)
+
+
+def _verified(ctx: IterContext, mme: MME, theta: np.ndarray, score: np.ndarray,
+              ai: np.ndarray, fixed: np.ndarray, tol: float, tol_param: float
+              ) -> tuple[bool, np.ndarray, Any]:
+    """Whether a Newton step with a fresh curvature H (the differenced Hessian, else AI)
+    predicts a negligible gain from ``theta``: ½ s'H⁻¹s <= DEC_TOL x ``tol`` and a relative
+    parameter change <= PRED_PARAM x ``tol_param`` (the stopping rule's test); with H and
+    that step."""
+    h = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score, ai,
+                       ~fixed & ~ctx.at_bound(theta))
+    h = ai if h is None else h
+    step = ai_step(ctx, theta, score, h, fixed)
+    ok = bool(step.gain <= DEC_TOL * tol
+              and ctx.rel_change(theta, theta + step.delta) <= PRED_PARAM * tol_param)
+    return ok, h, step
