@@ -10,6 +10,7 @@ import numpy as np
 from asr_py.reml.bounds import at_lower, at_upper, held_values
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
+from asr_py.reml.orphan_corr import orphaned
 from asr_py.reml.pd_blocks import PDBlock
 from asr_py.reml.pd_face import (
     FACE_RIDGE,
@@ -47,6 +48,7 @@ def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarr
     others with an active bound are put on it (clipped) by this step.
     """
     nt = theta.size
+    fixed = fixed | orphaned(ctx, theta, score, fixed)  # held variances' correlations
     idx = np.flatnonzero(~fixed)
     if idx.size == 0:
         z = np.zeros(nt, dtype=bool)

@@ -65,10 +65,18 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
 
 
 def better(first: RemlResult, second: RemlResult) -> RemlResult:
-    """``second`` if its ℓ is higher than ``first``'s by more than GAIN_REL x |ℓ|, else
-    ``first``; the chosen one's diagnostics say a second fit was made."""
+    """``second`` if its ℓ is higher than ``first``'s by more than GAIN_REL x |ℓ|, or if it
+    converged where ``first`` did not and its ℓ is not lower by more than that; else
+    ``first``. The chosen one's diagnostics say a second fit was made."""
     gain = second.loglik - first.loglik
-    if np.isfinite(second.loglik) and gain > GAIN_REL * max(1.0, abs(first.loglik)):
+    tol = GAIN_REL * max(1.0, abs(first.loglik))
+    if second.converged and not first.converged and gain >= -tol:
+        second.diagnostics.insert(0, (
+            "a variance of a template with correlations ended on its boundary in an "
+            f"unconverged fit; a second fit with it raised converged (log-likelihood "
+            f"{gain:+.3g}; kept)"))
+        return second
+    if np.isfinite(second.loglik) and gain > tol:
         second.diagnostics.insert(0, (
             f"a variance of a template with correlations ended on its boundary; a second fit "
             f"with it raised reached a log-likelihood {gain:.3g} higher (kept)"))

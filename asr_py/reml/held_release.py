@@ -22,7 +22,10 @@ scale c_k); the best point wins:
 * else ℓ is flat within the tolerance between the bound and the AI step: the KKT
   conditions hold to within what ℓ can show, and the fit has converged on the boundary.
 
-Variances of templates with correlations are left to :mod:`asr_py.reml.corr_escape`.
+A held variance of a template with correlations is probed too (s16esc): its correlations,
+without information there, are held by the AI step (:mod:`asr_py.reml.orphan_corr`); an
+optimum inside, away from that face, is found by the second fit of
+:mod:`asr_py.reml.corr_escape`.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: It
     interior step (those variances held) predicts a gain that its line search cannot
     realise."""
     held = at_zero(ctx, theta, fixed)
-    up = np.flatnonzero(held & (score > 0) & ~_with_correlations(ctx, fixed))
+    up = np.flatnonzero(held & (score > 0))
     if up.size == 0:
         return None
     scale = max(1.0, abs(loglik))
@@ -105,19 +108,6 @@ def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: It
     if best_gain > tol_loglik * scale:
         return Release(False, best_gain, up.tolist(), best[0], best[1])
     return Release(True, max(best_gain, 0.0), up.tolist())
-
-
-def _with_correlations(ctx: IterContext, fixed: np.ndarray) -> np.ndarray:
-    """Parameters of templates with a free non-variance parameter (correlations, loadings,
-    ...): a variance of theirs on the bound is handled by the AI step with those fixed
-    (:func:`asr_py.reml.ai_step.tied_to_bound`) and the second fit of
-    :mod:`asr_py.reml.corr_escape`, not probed here."""
-    out = np.zeros(len(ctx.kinds), dtype=bool)
-    for sl in ctx.slices:
-        k = np.arange(len(ctx.kinds))[sl]
-        if any(not fixed[j] and ctx.kinds[j] != "variance" for j in k):
-            out[k] = True
-    return out
 
 
 def release_note(rel: Release, problem: Any, it: int, tol_loglik: float) -> str:
