@@ -565,7 +565,8 @@ def _fit_reml(
             # stall one parameter while ℓ still rises along it (a far start of sleepstudy
             # stopped 0.0235 below the optimum); convergence needs a fresh curvature's word
             ok, h_new, s_new = _verified(ctx, mme, theta, score, ai, fixed,
-                                         tol_loglik * scale, tol_param)
+                                         tol_loglik * scale, tol_param,
+                                         loglik_noise(mme, st.loglik))
             if not ok:
                 full_step = predicted = stalled = roundoff = False
                 hess, nstep = h_new, s_new
@@ -615,16 +616,17 @@ def _fit_reml(
 
 
 def _verified(ctx: IterContext, mme: MME, theta: np.ndarray, score: np.ndarray,
-              ai: np.ndarray, fixed: np.ndarray, tol: float, tol_param: float
-              ) -> tuple[bool, np.ndarray, Any]:
+              ai: np.ndarray, fixed: np.ndarray, tol: float, tol_param: float,
+              noise: float) -> tuple[bool, np.ndarray, Any]:
     """Whether a Newton step with a fresh curvature H (the differenced Hessian, else AI)
-    predicts a negligible gain from ``theta``: ½ s'H⁻¹s <= DEC_TOL x ``tol`` and a relative
-    parameter change <= PRED_PARAM x ``tol_param`` (the stopping rule's test); with H and
-    that step."""
+    predicts a negligible gain from ``theta``: ½ s'H⁻¹s <= DEC_TOL x ``tol`` with a relative
+    parameter change <= PRED_PARAM x ``tol_param`` (the stopping rule's test), or a gain
+    below ``noise``, the rounding noise of ℓ; with H and that step."""
     h = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score, ai,
                        ~fixed & ~ctx.at_bound(theta))
     h = ai if h is None else h
     step = ai_step(ctx, theta, score, h, fixed)
-    ok = bool(step.gain <= DEC_TOL * tol
-              and ctx.rel_change(theta, theta + step.delta) <= PRED_PARAM * tol_param)
+    ok = bool(step.gain <= noise or (
+        step.gain <= DEC_TOL * tol
+        and ctx.rel_change(theta, theta + step.delta) <= PRED_PARAM * tol_param))
     return ok, h, step
