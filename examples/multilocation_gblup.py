@@ -121,7 +121,7 @@ def heritabilities(fit: asr.AsremlFit, model: str, locs: list[str]) -> pd.DataFr
             vg = _v(names, f"trait:vm(id, G)!trait_{t}:{t}")
             expr = f"h2 ~ {vg}/({vg} + {ve})"
         else:
-            s = " + ".join(_v(names, f"at(trait, {t}):loc:vm(id, G)!loc_{lv}") for lv in locs)
+            s = " + ".join(_v(names, f"at(trait, '{t}'):loc:vm(id, G)!loc_{lv}") for lv in locs)
             expr = f"h2 ~ ({s})/({s} + {len(locs)}*{ve})"
         r = fit.vpredict(expr)
         rows.append({"trait": t, "h2": float(r["Estimate"].iloc[0]),
@@ -132,7 +132,7 @@ def heritabilities(fit: asr.AsremlFit, model: str, locs: list[str]) -> pd.DataFr
 def location_variances(fit: asr.AsremlFit, locs: list[str]) -> pd.DataFrame:
     """Model (b)'s genetic variances: traits x locations."""
     vc = fit.varcomp["component"]
-    return pd.DataFrame([[float(vc[f"at(trait, {t}):loc:vm(id, G)!loc_{lv}"]) for lv in locs]
+    return pd.DataFrame([[float(vc[f"at(trait, '{t}'):loc:vm(id, G)!loc_{lv}"]) for lv in locs]
                          for t in TRAITS], index=list(TRAITS), columns=locs)
 
 
@@ -147,7 +147,8 @@ def start_b_from_a(fit_a: asr.AsremlFit, df: pd.DataFrame, G: asr.RelMatrix
         if comp.startswith("units:trait!"):
             sv.loc[i, "Value"] = float(est[comp])
         else:
-            t = comp.split(",")[1].split(")")[0].strip()  # 'at(trait, y1):...' -> 'y1'
+            # asreml 4.2 quotes the level: "at(trait, 'y1'):..." -> y1
+            t = comp.split(",")[1].split(")")[0].strip().strip("'")
             sv.loc[i, "Value"] = float(est[f"trait:vm(id, G)!trait_{t}:{t}"])
     return sv
 

@@ -197,7 +197,6 @@ def test_spatial_fit_same_digits_as_scipy_paths(fixed: str, random: str | None, 
     d = _field()
     kw = dict(fixed=fixed, random=random, residual=residual, data=d)
     new = asr.asreml(**kw)
-    assert new.converged
     res = asr.compile_model(fixed, random, residual, d).problem().residual
     subs = res.templates if isinstance(res, DirectSum) else [res]
     for t in subs:
@@ -211,6 +210,9 @@ def test_spatial_fit_same_digits_as_scipy_paths(fixed: str, random: str | None, 
         composite.take(q, self._dropped),
         sp.csc_matrix(q[self._dropped, :])[:, self.index], composite.take(q, self.index)))
     old = asr.asreml(**kw)
+    # (the by-section fit is a knife edge whose path and end point change with BLAS
+    # round-off, e.g. the thread count; both paths must still take the same one)
+    assert new.converged == old.converged and new.result.n_iter == old.result.n_iter
     assert new.loglik == old.loglik
     np.testing.assert_array_equal(new.varcomp["component"], old.varcomp["component"])
     np.testing.assert_array_equal(new.coef["solution"], old.coef["solution"])
