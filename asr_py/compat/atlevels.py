@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from asr_py.compat.asremlplus import _split_top
+
 __all__ = ["match_at_levels"]
 
 _AT = re.compile(r"\bat\(")
@@ -37,22 +39,8 @@ def _calls(text: str) -> list[tuple[int, int]]:
 
 
 def _split_args(inner: str) -> list[str]:
-    out, depth, cur, quote = [], 0, "", ""
-    for ch in inner:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-            continue
-        cur += ch
-    return out + [cur.strip()]
+    """``inner`` split at the commas outside brackets and quotes, each piece stripped."""
+    return [p.strip() for p in _split_top(inner)]
 
 
 def _levels(arg: str, levels: Sequence[str]) -> tuple[frozenset[str], bool] | None:
