@@ -137,6 +137,15 @@ def _run(workload: str, fits: int, pythonpath: str | None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def old_tree(ref: str, dest: str) -> str:
+    """The ``asr_py`` package of commit ``ref`` extracted under ``dest`` (a PYTHONPATH entry
+    for the baseline run); returns ``dest``."""
+    arch = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "asr_py"],
+                          capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", dest], input=arch, check=True)
+    return dest
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--fits", type=int, default=1000, help="fits of the small model")
@@ -151,10 +160,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_many_fits_") as tmp:
         old_path = None
         if not a.skip_old:
-            arch = subprocess.run(["git", "-C", str(ROOT), "archive", a.old_ref, "asr_py"],
-                                  capture_output=True, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", tmp], input=arch, check=True)
-            old_path = tmp
+            old_path = old_tree(a.old_ref, tmp)
         print(f"{'workload':9s} {'fits':>5s} {'iter':>4s} {'new s/fit':>10s} "
               f"{'old s/fit':>10s} {'old/new':>8s} {'max|Δℓ|':>9s} {'max|Δθ|':>9s}")
         for w in a.workloads.split(","):

@@ -254,10 +254,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_small_fits_") as tmp:
         old_path = None
         if not a.skip_old:
-            arch = subprocess.run(["git", "-C", str(ROOT), "archive", a.old_ref, "asr_py"],
-                                  capture_output=True, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", tmp], input=arch, check=True)
-            old_path = tmp
+            from bench_many_fits import old_tree
+
+            old_path = old_tree(a.old_ref, tmp)
         print(f"{'workload':9s} {'iter':>4s} {'new s/fit':>10s} {'old s/fit':>10s} "
               f"{'old/new':>8s} {'Δℓ':>8s} {'Δθ':>8s} {'Δcoef':>8s} {'Δpred':>8s} {'Δse':>8s}")
         for w in names:
