@@ -273,7 +273,9 @@ def at_levels(ctx: Context, call: Call) -> tuple[Block, list[int]]:
             elif 1 <= i <= base.k:
                 idx.append(i - 1)
             else:
-                raise ctx.error(pos[1], f"{pos[0]} has no level {w}")
+                raise ctx.error(pos[1], f"{pos[0]} has no level {_num(w)}",
+                                f"a number is a level's label or its 1-based position "
+                                f"(1 to {base.k}); levels are: " + ", ".join(base.labels[:10]))
     return base, idx
 
 
