@@ -30,6 +30,7 @@ from asr_py.results.vnumbers import (
     asreml_order,
     asreml_scale_name,
     random_term_order,
+    warn_scale_reference,
     with_scale_row,
 )
 from asr_py.results.vpredict import vpredict as _vpredict
@@ -423,6 +424,8 @@ class AsremlFit:
                                                   r.constraints,
                                                   asreml_scale_name(self.model.residual))
         names, theta, vcov, cons = pair_vectors(self.model, names, theta, vcov, cons)
+        if None in order:  # asreml numbers a fixed residual scale row varcomp does not list
+            warn_scale_reference(formula, names, asreml_scale_name(self.model.residual))
         return _vpredict(formula, theta, vcov, names, cons)
 
     def covariance(self, term: str | None = None, part: str | None = None,

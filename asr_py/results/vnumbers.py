@@ -33,11 +33,15 @@ from these printouts; asreml's documentation does not state it.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from asr_py.warning_classes import AsrWarning
 
 #: marks the fixed residual scale in :func:`asreml_order`
 SCALE = None
@@ -162,3 +166,29 @@ def asreml_varcomp(varcomp: pd.DataFrame, residual: Any, model: Any = None) -> p
     parts = [scale if i is None else varcomp.iloc[[i]] for i in order]
     out = pd.concat(parts)
     return out.set_axis(asreml_names(residual, list(out.index)), axis=0)
+
+
+_V_REF = re.compile(r"(?<![\w.`])V(\d+)\b")
+
+
+def warn_scale_reference(formula: str, names: Sequence[str], scale_name: str) -> None:
+    """Warn when ``formula`` uses the V-number of asreml's fixed residual scale row
+    ``scale_name`` (call it only for a model whose V-numbering has that row).
+
+    That row (``<term>!R``, fixed at 1) is counted by asreml's V1, V2, ... but is not a row
+    of asr_py's ``varcomp``, so a user counting varcomp rows reads every residual parameter
+    one number too low: ``h2 ~ V1/(V1+V4)`` of a bivariate animal model divides by 1 + V1,
+    not by V1 + the residual variance. asreml would compute the same (its varcomp lists the
+    row); the warning names the row and the numbers of the residual's parameters."""
+    used = {int(k) for k in _V_REF.findall(re.sub(r"`[^`]*`", " ", formula))}
+    hit = [k for k in sorted(used) if 1 <= k <= len(names) and names[k - 1] == scale_name]
+    if not hit:
+        return
+    k = hit[0]
+    after = [f"V{j + 1} = {names[j]}" for j in range(k, min(k + 3, len(names)))]
+    warnings.warn(
+        f"vpredict: V{k} is {scale_name}, asreml's residual scale (fixed at 1; not a row of "
+        f"varcomp). asreml's V-numbers count it, so the residual parameters follow it: "
+        f"{', '.join(after)}{' ...' if k + 3 < len(names) else ''}. Name components in "
+        f"backticks to avoid counting, e.g. `{names[k] if k < len(names) else names[0]}`",
+        AsrWarning, stacklevel=3)
