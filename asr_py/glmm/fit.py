@@ -134,7 +134,7 @@ class GlmmFit(AsremlFit):
                   else np.full(eta.size, np.nan))
             mu, approx = np.full(eta.size, np.nan), np.full(eta.size, np.nan)
             for link, rows in groups:
-                mu[rows], approx[rows] = transformed_columns(eta[rows], se[rows], link.inverse)
+                mu[rows], approx[rows] = transformed_columns(eta[rows], se[rows], link)
             out["transformed.value"] = mu
             out["approx.se"] = approx
         return out

@@ -89,3 +89,22 @@ def test_identity_link_adds_no_columns() -> None:
     m = asr.asreml("z ~ trt", random="~ g", data=df, family=asr.asr_gaussian())
     p = m.predict(classify="trt")
     assert list(p.columns) == ["trt", "predicted.value", "std.error", "status"]
+
+
+def test_difference_across_the_pole_or_turn_of_the_inverse_link_is_nan() -> None:
+    """μ = 1/η: from η = 0.3 a step of 0.5 crosses the pole (no difference is defined);
+    μ = η²: from η = 0.2 a step of 0.5 passes the turn at 0. Inside: closed forms."""
+    from asr_py.glmm.family import Link
+    from asr_py.results.transformed import transformed_columns
+
+    eta, se = np.array([0.3, 2.0, np.nan]), np.array([0.5, 0.5, 0.1])
+    mu, approx = transformed_columns(eta, se, Link("inverse"))
+    np.testing.assert_allclose(mu[:2], [1 / 0.3, 0.5])
+    assert np.isnan(approx[0]) and np.isnan(approx[2]) and np.isnan(mu[2])
+    assert approx[1] == pytest.approx(1 / 1.5 - 1 / 2.0, rel=1e-14)
+    mu, approx = transformed_columns(np.array([0.2, 3.0]), np.array([0.5, 0.5]), Link("sqrt"))
+    assert np.isnan(approx[0])
+    assert approx[1] == pytest.approx(9.0 - 2.5 ** 2, rel=1e-14)
+    mu, approx = transformed_columns(np.array([-1.0, 4.0]), np.array([0.7, 0.2]),
+                                     Link("identity"))
+    np.testing.assert_allclose(approx, [0.7, 0.2], rtol=1e-12)
