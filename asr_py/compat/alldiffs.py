@@ -671,7 +671,8 @@ def _bt_attrs(bt: pd.DataFrame | None, obj: Alldiffs, power: float, offset: floa
 
 def _link_backtransforms(obj: Alldiffs, func: str) -> pd.DataFrame | None:
     """The backtransforms table of a link ``func``: inverse link of the predicted values
-    and interval limits; standard.error from an ``approx.se`` column, else NA. asreml's
+    and interval limits; standard.error from an ``approx.se`` column, else from the saved
+    backtransforms of the same ``func`` (as asremlPlus), else NA. asreml's
     transformed.value/approx.se columns of a GLM's predictions, when transformed.value is
     the backtransform, are dropped from ``obj``'s predictions (asremlPlus does); otherwise a
     warning and standard.error NA."""
@@ -686,6 +687,10 @@ def _link_backtransforms(obj: Alldiffs, func: str) -> pd.DataFrame | None:
             if c.startswith(("lower.", "upper.")):
                 bt[c] = inv(bt[c].to_numpy(dtype=float))
     approx = pred["approx.se"].to_numpy(float) if "approx.se" in pred else np.nan
+    old = obj.get("backtransforms")
+    if "approx.se" not in pred and isinstance(old, pd.DataFrame) and len(old) == len(pred) \
+            and old.attrs.get("transform.function") == func and "standard.error" in old:
+        approx = old["standard.error"].to_numpy(float)  # saved ones (R/alldiffs.v5.r:2513-2523)
     if "transformed.value" in pred:     # asreml's GLM columns (R/alldiffs.v5.r:2645-2668)
         same = np.allclose(bt["backtransformed.predictions"].to_numpy(float),
                            pred["transformed.value"].to_numpy(float), rtol=0.0,

@@ -42,3 +42,20 @@ def test_logit_backtransforms_take_asremls_approx_se() -> None:
     first = plain["predictions"].iloc[0]
     assert first["transformed.value"] == pytest.approx(0.03008577, abs=1e-5)
     assert first["approx.se"] == pytest.approx(0.01103991, abs=1e-5)
+
+
+def test_recalculated_backtransforms_keep_the_saved_approx_se() -> None:
+    """Once approx.se has left the predictions, a recalculation (redoErrorIntervals calls
+    addBacktransforms) takes the saved backtransforms' standard errors of the same
+    transform.function, as asremlPlus does (R/alldiffs.v5.r:2513-2523)."""
+    m = _fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = asr.plus.predictPlus(m, classify="sex:ldose", levels={"ldose": list(range(6))},
+                                 transform_function="logit", tables="none")
+        r = asr.plus.redoErrorIntervals(d, error_intervals="StandardError")
+    assert "approx.se" not in r["predictions"].columns
+    assert "upper.StandardError.limit" in r["backtransforms"].columns
+    assert r["backtransforms"]["standard.error"].iloc[0] == pytest.approx(0.01103991, abs=1e-5)
+    pd.testing.assert_series_equal(r["backtransforms"]["standard.error"],
+                                   d["backtransforms"]["standard.error"])
