@@ -671,7 +671,11 @@ def _bt_attrs(bt: pd.DataFrame | None, obj: Alldiffs, power: float, offset: floa
 
 def _link_backtransforms(obj: Alldiffs, func: str) -> pd.DataFrame | None:
     """The backtransforms table of a link ``func``: inverse link of the predicted values
-    and interval limits; standard.error from an ``approx.se`` column, else NA."""
+    and interval limits; standard.error from an ``approx.se`` column, else from the saved
+    backtransforms of the same ``func`` (as asremlPlus), else NA. asreml's
+    transformed.value/approx.se columns of a GLM's predictions, when transformed.value is
+    the backtransform, are dropped from ``obj``'s predictions (asremlPlus does); otherwise a
+    warning and standard.error NA."""
     pred = obj["predictions"]
     if len(pred) == 0:
         return None
@@ -682,9 +686,25 @@ def _link_backtransforms(obj: Alldiffs, func: str) -> pd.DataFrame | None:
         for c in bt.columns:
             if c.startswith(("lower.", "upper.")):
                 bt[c] = inv(bt[c].to_numpy(dtype=float))
+    approx = pred["approx.se"].to_numpy(float) if "approx.se" in pred else np.nan
+    old = obj.get("backtransforms")
+    if "approx.se" not in pred and isinstance(old, pd.DataFrame) and len(old) == len(pred) \
+            and old.attrs.get("transform.function") == func and "standard.error" in old:
+        approx = old["standard.error"].to_numpy(float)  # saved ones (R/alldiffs.v5.r:2513-2523)
+    if "transformed.value" in pred:     # asreml's GLM columns (R/alldiffs.v5.r:2645-2668)
+        same = np.allclose(bt["backtransformed.predictions"].to_numpy(float),
+                           pred["transformed.value"].to_numpy(float), rtol=0.0,
+                           atol=np.sqrt(np.finfo(float).eps), equal_nan=True)
+        if not same:
+            warnings.warn("The column transformed value inserted by asreml is not the same as "
+                          "the column backtransformed prediction obtained using the inverse "
+                          "transform.function", AsrWarning, stacklevel=3)
+            approx = np.nan
+        else:           # duplicates: asremlPlus removes them from the predictions too
+            obj["predictions"] = pred.drop(columns=[c for c in ("transformed.value",
+                                                                "approx.se") if c in pred])
     if "standard.error" in bt.columns:
-        bt["standard.error"] = (pred["approx.se"].to_numpy(float) if "approx.se" in pred
-                                else np.nan)
+        bt["standard.error"] = approx
     return bt.drop(columns=[c for c in ("transformed.value", "approx.se") if c in bt])
 
 

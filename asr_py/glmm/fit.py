@@ -118,21 +118,25 @@ class GlmmFit(AsremlFit):
         return liability_h2(self, genetic, others)
 
     def predict(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        """:meth:`AsremlFit.predict` on the link scale ('predicted.value', 'std.error') plus the
-        data scale: 'response' = g⁻¹(prediction), 'response.se' = |dμ/dη| x std.error (delta
-        method), as ASReml reports transformed predictions of a GLMM."""
+        """:meth:`AsremlFit.predict` on the link scale ('predicted.value', 'std.error') plus,
+        as asreml's predict() of a GLM fit, the data-scale columns 'transformed.value' =
+        g⁻¹(prediction) and 'approx.se' = |g⁻¹(η̂) − g⁻¹(η̂ − se)| (asreml's rule, see
+        :mod:`asr_py.results.transformed`); none when every link is the identity."""
+        from asr_py.results.transformed import transformed_columns
+
         out = super().predict(*args, **kwargs)
         if isinstance(out, pd.DataFrame) and "predicted.value" in out.columns:
             eta = out["predicted.value"].to_numpy(dtype=float)
             groups = self._link_groups(out)
-            if groups is None:  # a multi-trait fit without a trait column: no data scale
-                return out
-            mu, d = np.full(eta.size, np.nan), np.full(eta.size, np.nan)
+            if groups is None or all(link.name == "identity" for link, _ in groups):
+                return out      # a multi-trait table without a trait column; no link
+            se = (out["std.error"].to_numpy(dtype=float) if "std.error" in out.columns
+                  else np.full(eta.size, np.nan))
+            mu, approx = np.full(eta.size, np.nan), np.full(eta.size, np.nan)
             for link, rows in groups:
-                mu[rows], d[rows] = link.inverse(eta[rows]), link.mu_eta(eta[rows])
-            out["response"] = mu
-            if "std.error" in out.columns:
-                out["response.se"] = np.abs(d) * out["std.error"].to_numpy(dtype=float)
+                mu[rows], approx[rows] = transformed_columns(eta[rows], se[rows], link)
+            out["transformed.value"] = mu
+            out["approx.se"] = approx
         return out
 
     def _link_groups(self, table: pd.DataFrame) -> list[tuple[Any, np.ndarray]] | None:

@@ -19,7 +19,7 @@ def test_glmm_docs_example_runs(capsys) -> None:
     assert m.varcomp.loc["units!R", "component"] == 1.0
     np.testing.assert_allclose(m.fitted.to_numpy(),
                                1 / (1 + np.exp(-m.linear_predictor.to_numpy())))
-    assert "response.se" in capsys.readouterr().out
+    assert "approx.se" in capsys.readouterr().out
 
 
 def test_glmm_docs_ml_and_h2_example_runs(capsys) -> None:
@@ -45,4 +45,4 @@ def test_glmm_docs_multi_trait_example_runs(capsys) -> None:
     vc = mv.varcomp
     assert vc.loc["units:trait!trait_y2:y2", "bound"] == "F"
     assert vc.loc["units:trait!trait_y2:y2", "component"] == 1.0
-    assert "response" in capsys.readouterr().out
+    assert "transformed.value" in capsys.readouterr().out

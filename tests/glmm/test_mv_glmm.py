@@ -55,8 +55,10 @@ def test_bivariate_gaussian_binary_matches_dense_pql() -> None:
     np.testing.assert_allclose(mu[trait == 0], eta[trait == 0])
     np.testing.assert_allclose(mu[trait == 1], stats.norm.cdf(eta[trait == 1]))
     p = m.predict(classify="trait")
-    np.testing.assert_allclose(p["response"].iloc[1], stats.norm.cdf(p["predicted.value"].iloc[1]))
-    assert p["response"].iloc[0] == p["predicted.value"].iloc[0]
+    np.testing.assert_allclose(p["transformed.value"].iloc[1],
+                               stats.norm.cdf(p["predicted.value"].iloc[1]))
+    assert p["transformed.value"].iloc[0] == p["predicted.value"].iloc[0]
+    assert p["approx.se"].iloc[0] == pytest.approx(p["std.error"].iloc[0], rel=1e-12)
 
 
 def test_uncorrelated_traits_equal_the_univariate_fits() -> None:

@@ -231,9 +231,9 @@ def test_predictions_on_both_scales_and_liability_heritability() -> None:
     m = asr.asreml("y ~ x", random="~ g", data=df, family=asr.asr_binomial())
     p = m.predict(classify="x")
     eta, se = p["predicted.value"].to_numpy(), p["std.error"].to_numpy()
-    np.testing.assert_allclose(p["response"], 1 / (1 + np.exp(-eta)))
-    np.testing.assert_allclose(p["response.se"],
-                               se * np.exp(-eta) / (1 + np.exp(-eta)) ** 2)
+    np.testing.assert_allclose(p["transformed.value"], 1 / (1 + np.exp(-eta)))
+    np.testing.assert_allclose(p["approx.se"],
+                               1 / (1 + np.exp(-eta)) - 1 / (1 + np.exp(se - eta)))
     assert m.link_variance == pytest.approx(np.pi ** 2 / 3)
     s2 = m.varcomp.loc["g", "component"]
     h2 = m.vpredict(f"h2 ~ V1/(V1 + {m.link_variance!r})")

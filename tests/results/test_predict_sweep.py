@@ -456,6 +456,14 @@ def _nested(seed: int = 2) -> pd.DataFrame:
     return d
 
 
+def _avg_L(fx: Design, factor: str, values, over: list[str], lev: dict, keep=None
+           ) -> np.ndarray:
+    """One fixed-effects L row per value of the classify ``factor``: its design rows averaged
+    with equal weights over every level of the ``over`` factors (``keep`` as average_rows)."""
+    return np.array([average_rows(fx, {factor: v}, {a: equal(lev[a]) for a in over},
+                                  keep=keep) for v in values])
+
+
 @pytest.fixture(scope="module")
 def nested():
     d = _nested()
@@ -472,17 +480,13 @@ def nested():
 def test_nested_site_aliased_unless_present(nested):
     d, m, mme, fx, lev = nested
     tab = m.predict("Site")
-    L = np.array([average_rows(fx, {"Site": s}, {"Loc": equal(lev["Loc"]),
-                                                  "Trt": equal(lev["Trt"])})
-                  for s in tab["Site"]])
+    L = _avg_L(fx, "Site", tab["Site"], ["Loc", "Trt"], lev)
     _check(tab, mme, L)
     assert (tab["status"] == "Aliased").all()
     seen = set(zip(d.Loc, d.Site))
     tab = m.predict("Site", present=["Loc", "Site"], sed=True, vcov=True)
-    L = np.array([average_rows(fx, {"Site": s}, {"Loc": equal(lev["Loc"]),
-                                                  "Trt": equal(lev["Trt"])},
-                               keep=lambda c: (c["Loc"], c["Site"]) in seen)
-                  for s in tab["Site"]])
+    L = _avg_L(fx, "Site", tab["Site"], ["Loc", "Trt"], lev,
+               keep=lambda c: (c["Loc"], c["Site"]) in seen)
     _check(tab, mme, L, sed=True)
     assert (tab["status"] == "Estimable").all()
 
@@ -491,22 +495,16 @@ def test_nested_loc_and_trt(nested):
     d, m, mme, fx, lev = nested
     seen = set(zip(d.Loc, d.Site))
     tab = m.predict("Loc", present=["Loc", "Site"])
-    L = np.array([average_rows(fx, {"Loc": lo}, {"Site": equal(lev["Site"]),
-                                                  "Trt": equal(lev["Trt"])},
-                               keep=lambda c: (c["Loc"], c["Site"]) in seen)
-                  for lo in tab["Loc"]])
+    L = _avg_L(fx, "Loc", tab["Loc"], ["Site", "Trt"], lev,
+               keep=lambda c: (c["Loc"], c["Site"]) in seen)
     _check(tab, mme, L)
     tab = m.predict("Trt", sed=True, vcov=True)   # averaged over all sites and locations
-    L = np.array([average_rows(fx, {"Trt": t}, {"Loc": equal(lev["Loc"]),
-                                                 "Site": equal(lev["Site"])})
-                  for t in tab["Trt"]])
+    L = _avg_L(fx, "Trt", tab["Trt"], ["Loc", "Site"], lev)
     _check(tab, mme, L, sed=True)
     assert (tab["status"] == "Aliased").all()       # mean(Loc) + mean(Site) is not estimable
     tab = m.predict("Trt", present=["Loc", "Site"], sed=True, vcov=True)
-    L = np.array([average_rows(fx, {"Trt": t}, {"Loc": equal(lev["Loc"]),
-                                                 "Site": equal(lev["Site"])},
-                               keep=lambda c: (c["Loc"], c["Site"]) in seen)
-                  for t in tab["Trt"]])
+    L = _avg_L(fx, "Trt", tab["Trt"], ["Loc", "Site"], lev,
+               keep=lambda c: (c["Loc"], c["Site"]) in seen)
     _check(tab, mme, L, sed=True)
     assert (tab["status"] == "Estimable").all()
 
