@@ -84,6 +84,7 @@ from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
+from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
@@ -437,6 +438,7 @@ _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans
 _TMM_FUNCS.update(_RSETS_FUNCS)            # union(), setdiff(), duplicated(), ... (rsets.py)
 _TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.py)
 _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
+_TMM_FUNCS.update(_RTRYCATCH_FUNCS)                    # conditionMessage() (rtrycatch.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 

@@ -266,6 +266,10 @@ from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c1
     r_tcrossprod,
     r_trig,
 )
+from asr_py.translate.rtrycatch import (  # noqa: F401 - tryCatch(error = )
+    r_condition,
+    r_condition_message,
+)
 from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
