@@ -69,6 +69,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
+from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
     r_na_if,
@@ -245,6 +246,15 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_drop,
     r_set_diag,
     r_svd,
+)
+from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time(), ...
+    r_basename,
+    r_dir_create,
+    r_dir_exists,
+    r_dirname,
+    r_file_exists,
+    r_nzchar,
+    r_sys_time,
 )
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,

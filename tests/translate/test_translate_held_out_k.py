@@ -1,19 +1,37 @@
-"""Held-out pass K (s17newK): R's ``tryCatch()`` (rtrycatch.py).
+"""Held-out pass K (s17newK): R's ``tryCatch()`` (rtrycatch.py), broom.asreml's ``tidy()``
+(rbroomasreml.py), file tests, path parts and ``Sys.time()`` (rsystem.py).
 
 Expected values: R's documented semantics written out by hand (R 4 ``?tryCatch``: "the value
 of expr if no condition is signalled, or the value of the handler"; ``finally`` "evaluated
 before returning or exiting"; a handler is a function, so its assignments are local and its
 ``return()`` returns from the handler; ``?conditions``: ``conditionMessage(c)`` is the
-message).
+message); for tidy(), the balanced one-way model's closed forms (REML = ANOVA estimates
+sigma2_e = MSE, sigma2_u = (MSA - MSE)/n; Var(mu-hat) = MSA/(a n); BLUP_i = n s2u/(n s2u +
+s2e) (ybar_i - ybar)) and broom.asreml's R/tidy.R (the columns of each type).
 """
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from _translate_fixtures import run_r
 
 from asr_py import translate
+from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated, UntranslatedValueError
+from asr_py.translate.rbroomasreml import r_tidy_asreml
+from asr_py.translate.rsystem import (
+    RDifftime,
+    RTime,
+    r_basename,
+    r_dir_create,
+    r_dir_exists,
+    r_dirname,
+    r_file_exists,
+    r_nzchar,
+    r_sys_time,
+)
 from asr_py.translate.rtrycatch import r_condition, r_condition_message
 
 
@@ -87,3 +105,110 @@ def test_condition_of_an_untranslated_value_is_not_handled() -> None:
         r_condition(exc)
     cond = r_condition(ValueError("bad value"))
     assert cond["message"] == "bad value" and r_condition_message(cond) == "bad value"
+
+
+# ----- broom.asreml's tidy() ------------------------------------------------------------------
+def _one_way() -> tuple[object, pd.DataFrame]:
+    import asr_py as asr
+
+    rng = np.random.default_rng(7)
+    a, n = 6, 4
+    g = np.repeat([f"G{i}" for i in range(1, a + 1)], n)
+    y = 10 + np.repeat(rng.normal(0, 2, a), n) + rng.normal(0, 1, a * n)
+    d = pd.DataFrame({"g": pd.Categorical(g), "y": y})
+    return asr.asreml(fixed="y ~ 1", random="~ g", data=d), d
+
+
+def test_tidy_asreml_matches_the_balanced_one_way_closed_forms() -> None:
+    fit, d = _one_way()
+    a, n = 6, 4
+    means = d.groupby("g", observed=True)["y"].mean()
+    grand = d["y"].mean()
+    msa = n * ((means - grand) ** 2).sum() / (a - 1)
+    mse = ((d["y"] - d["g"].map(means).astype(float)) ** 2).sum() / (a * (n - 1))
+    s2u, s2e = (msa - mse) / n, mse          # REML = ANOVA estimates (msa > mse here)
+    assert msa > mse
+    vc = r_tidy_asreml(fit, "vcomp")
+    assert list(vc.columns) == ["term", "estimate", "std.error", "statistic", "constraint"]
+    assert vc["estimate"].to_numpy() == pytest.approx([s2u, s2e], rel=1e-4)
+    assert vc["statistic"].to_numpy() == pytest.approx(
+        (vc["estimate"] / vc["std.error"]).to_numpy())
+    assert list(vc["constraint"]) == ["P", "P"]
+    fx = r_tidy_asreml(fit, "fix")              # match.arg: a unique prefix
+    assert list(fx.columns) == ["term", "estimate", "std.error"]
+    assert fx["term"].tolist() == ["(Intercept)"]
+    # balanced: mu-hat is the grand mean, Var(mu-hat) = (n s2u + s2e) / (a n) = MSA / (a n)
+    assert fx["estimate"].iloc[0] == pytest.approx(grand, rel=1e-8)
+    assert fx["std.error"].iloc[0] == pytest.approx(np.sqrt(msa / (a * n)), rel=1e-4)
+    rd = r_tidy_asreml(fit, "random")
+    # BLUP_i = n s2u / (n s2u + s2e) (ybar_i - ybar), named as asreml names them (g_G1)
+    shrink = n * s2u / (n * s2u + s2e)
+    assert rd["term"].tolist() == [f"g_G{i}" for i in range(1, a + 1)]
+    assert rd["estimate"].to_numpy() == pytest.approx(
+        (shrink * (means - grand)).to_numpy(), rel=1e-4)
+    al = r_tidy_asreml(fit)                      # "all": stacked, type first
+    assert list(al.columns[:2]) == ["type", "term"]
+    assert al["type"].tolist() == ["fixed"] + ["random"] * a + ["vcomp"] * 2
+
+
+def test_tidy_asreml_refuses_what_it_does_not_translate() -> None:
+    fit, _ = _one_way()
+    with pytest.raises(AsrError, match="should be one of"):
+        r_tidy_asreml(fit, "v")                  # ambiguous: vcomp, varcomp
+    with pytest.raises(AsrError, match="wald"):
+        r_tidy_asreml(fit, "wald")
+    with pytest.raises(AsrError, match="only an asreml fit"):
+        r_tidy_asreml(pd.DataFrame({"a": [1]}), "fixed")
+
+
+def test_tidy_is_translated_for_fits_and_broom_asreml_scripts_only() -> None:
+    py = translate("library(asreml)\nm <- asreml(y ~ 1, random = ~ g, data = d)\n"
+                   "v <- tidy(m, 'varcomp')\n")
+    assert "r_tidy_asreml(m, 'varcomp')" in py
+    py = translate("library(broom.asreml)\nfits <- list()\nv <- tidy(fits[['E1']], 'vcomp')\n")
+    assert "r_tidy_asreml(" in py and "TODO(asr_py): not translated (library" not in py
+    # broom's tidy() of an anova table in a script that does not use broom.asreml: untouched
+    py = translate("library(broom)\nt <- broom::tidy(anova(lm(y ~ x, data = d)))\n")
+    assert "r_tidy_asreml" not in py
+
+
+# ----- file.exists(), dir.exists(), nzchar(), basename(), dirname(), Sys.time() -------------
+def test_file_tests_and_path_parts_as_r(tmp_path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("x\n1\n")
+    # R: file.exists() is TRUE for a file and for a directory, one value per path
+    assert r_file_exists(str(f)) is True and r_file_exists(str(tmp_path)) is True
+    assert r_file_exists(str(f), str(tmp_path / "no.csv")).tolist() == [True, False]
+    assert r_dir_exists(str(tmp_path)) is True and r_dir_exists(str(f)) is False
+    # R: nzchar(c("a", "", NA)) is TRUE FALSE TRUE; keepNA = NA keeps NA
+    assert r_nzchar(["a", "", None]).tolist() == [True, False, True]
+    assert r_nzchar(["a", None], keepNA=None).tolist() == [True, None]
+    # R: basename("a/b/") "b"; dirname("a/b/") "a"; dirname("f.csv") "."; dirname("/a") "/"
+    assert r_basename("a/b/") == "b" and r_basename("data/x.csv") == "x.csv"
+    assert r_dirname("a/b/") == "a" and r_dirname("f.csv") == "." and r_dirname("/a") == "/"
+    assert r_dirname(["x/y.R", "z.R"]).tolist() == ["x", "."]
+    # R: dir.create() TRUE when made; FALSE (a warning) when it exists; parent must exist
+    out = tmp_path / "out"
+    assert r_dir_create(str(out)) is True and out.is_dir()
+    with pytest.warns(UserWarning, match="already exists"):
+        assert r_dir_create(str(out)) is False
+    assert r_dir_create(str(tmp_path / "p" / "q"), showWarnings=False) is False
+    assert r_dir_create(str(tmp_path / "p" / "q"), recursive=True) is True
+
+
+def test_sys_time_differences_use_difftime_auto_units() -> None:
+    t0 = r_sys_time()
+    # R's difftime "auto": secs below a minute, mins below an hour, hours below a day
+    d = RTime(float(t0) + 90) - t0
+    assert isinstance(d, RDifftime) and d.units == "mins" and float(d) == pytest.approx(1.5)
+    assert str(d) == "Time difference of 1.5 mins"
+    assert (RTime(float(t0) + 3) - t0).units == "secs"
+    assert (RTime(float(t0) + 7200) - t0).units == "hours"
+    assert (RTime(float(t0) + 3 * 86400) - t0).units == "days"
+
+
+def test_file_tests_translate_in_conditions(tmp_path) -> None:
+    env = run_r(f'p <- "{tmp_path}/new"\nif (!dir.exists(p)) dir.create(p)\n'
+                f'ok <- file.exists(p) && nzchar(basename(p))\nt0 <- Sys.time()\n',
+                complete=True)
+    assert env["ok"] is True and (tmp_path / "new").is_dir()
