@@ -114,7 +114,7 @@ def trycatch_lines(p: BasePrinter, call: R, target: R | None, depth: int,
         cond = f"{p.runtime('r_condition')}(_trycatch_exc)"
         caught = (f"{p.py(target)} = {fun}({cond})" if target is not None else
                   f"{fun}({cond})")
-    out += ["try:"] + _indent(body or ["pass"])
+    out += ["try:"] + _indent(_block(body))
     if handler is not None:
         out += ["except Exception as _trycatch_exc:  # R's tryCatch(error = )",
                 f"    {caught}"]
@@ -122,12 +122,18 @@ def trycatch_lines(p: BasePrinter, call: R, target: R | None, depth: int,
         fin_lines: list[str] = []
         for s in _statements(fin):
             fin_lines += p.statement(s, depth + 1)
-        out += ["finally:  # R's tryCatch(finally = )"] + _indent(fin_lines or ["pass"])
+        out += ["finally:  # R's tryCatch(finally = )"] + _indent(_block(fin_lines))
     elif handler is None:
-        out = body or ["pass"]                       # tryCatch(expr): just expr
+        out = body                                   # tryCatch(expr): just expr
     if returning:
         out.append(f"return {p.py(target)}")
     return out
+
+
+def _block(lines: list[str]) -> list[str]:
+    """A Python block's lines: ``pass`` added when there is no statement (only comments)."""
+    code = any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines)
+    return lines if code else lines + ["pass"]
 
 
 def _indent(lines: list[str]) -> list[str]:

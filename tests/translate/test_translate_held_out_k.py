@@ -212,3 +212,11 @@ def test_file_tests_translate_in_conditions(tmp_path) -> None:
                 f'ok <- file.exists(p) && nzchar(basename(p))\nt0 <- Sys.time()\n',
                 complete=True)
     assert env["ok"] is True and (tmp_path / "new").is_dir()
+
+
+def test_trycatch_whose_body_is_only_untranslated_code_is_valid_python() -> None:
+    # the body's statement becomes a TODO comment: the try block still needs a statement
+    py = translate("tryCatch({\n  plot(fit, main = 'x')\n}, error = function(e) "
+                   "message('no plot: ', e$message))\n")
+    compile(py, "<translated>", "exec")
+    assert "TODO(asr_py)" in py
