@@ -14,10 +14,12 @@ R semantics kept (R 4 ``?file.exists``, ``?nzchar``, ``?basename``, ``?Sys.time`
 * ``dir.create(path, showWarnings = TRUE, recursive = FALSE)``: creates the directory and
   gives TRUE; FALSE, with a warning (unless ``showWarnings = FALSE``), when it already
   exists or (not recursive) its parent does not.
+* ``proc.time()``: the process's user and system CPU seconds and the elapsed seconds (and
+  its children's), a vector named as R names them (R prints it as user/system/elapsed).
 * ``Sys.time()``: the current time. Subtracting two times gives a time difference in the
   units R's ``difftime`` chooses ("auto": secs below a minute, then mins, hours, days);
-  ``as.numeric()`` of it is the number in those units, and it prints as R does
-  (``Time difference of 1.5 secs``).
+  ``as.numeric()`` and ``paste()`` of it give the number in those units, and it prints as R
+  does (``Time difference of 1.5 secs``); ``paste(Sys.time())`` is ``"YYYY-mm-dd HH:MM:SS"``.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ import pandas as pd
 from asr_py.translate.checks import Untranslated
 
 __all__ = ["FUNCS", "RDifftime", "RTime", "r_basename", "r_dir_create", "r_dir_exists",
-           "r_dirname",
+           "r_dirname", "r_proc_time",
            "r_file_exists", "r_nzchar", "r_sys_time"]
 
 #: R function -> (runtime helper, formals in R's order, packages it may be called from)
@@ -42,6 +44,7 @@ FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "basename": ("r_basename", ("path",), ("base",)),
     "dirname": ("r_dirname", ("path",), ("base",)),
     "Sys.time": ("r_sys_time", (), ("base",)),
+    "proc.time": ("r_proc_time", (), ("base",)),
     "dir.create": ("r_dir_create", ("path", "showWarnings", "recursive", "mode"), ("base",)),
 }
 
@@ -156,23 +159,47 @@ class RDifftime(float):
     __str__ = __repr__
 
 
-class RTime(float):
-    """R's ``POSIXct`` from ``Sys.time()``: seconds since 1970-01-01 UTC."""
+class RTime:
+    """R's ``POSIXct`` from ``Sys.time()`` (seconds since 1970-01-01 UTC): ``paste()`` and
+    ``format()`` give ``"YYYY-mm-dd HH:MM:SS"``, ``print()`` adds the time zone,
+    ``as.numeric()`` the seconds, ``t1 - t0`` an :class:`RDifftime`."""
 
-    def __sub__(self, other: Any) -> Any:  # type: ignore[override]
+    __slots__ = ("secs",)
+
+    def __init__(self, secs: float) -> None:
+        self.secs = float(secs)
+
+    def __float__(self) -> float:
+        return self.secs
+
+    def __sub__(self, other: Any) -> Any:
         if isinstance(other, RTime):
-            secs = float(self) - float(other)
+            secs = self.secs - other.secs
             size = abs(secs)
-            for units, per in (("secs", 1.0), ("mins", 60.0), ("hours", 3600.0)):
-                if size < per * (60 if units != "hours" else 24):
+            for units, per, below in (("secs", 1.0, 60.0), ("mins", 60.0, 3600.0),
+                                      ("hours", 3600.0, 86400.0)):
+                if size < below:
                     return RDifftime(secs / per, units)
             return RDifftime(secs / 86400.0, "days")
-        return RTime(float(self) - float(other))
+        return RTime(self.secs - float(other))
+
+    def __add__(self, other: Any) -> RTime:
+        return RTime(self.secs + float(other))
+
+    def __str__(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.secs))
 
     def __repr__(self) -> str:
-        return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(float(self)))
+        return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(self.secs))
 
-    __str__ = __repr__
+
+def r_proc_time() -> pd.Series:
+    """``proc.time()``: CPU seconds of this process (user, system), wall-clock seconds
+    (elapsed), and of its finished children, named as R names them; differences of two are
+    the times spent between them (``(proc.time() - pt)["elapsed"]``, ``proc.time()[3]``)."""
+    t = os.times()
+    return pd.Series([t.user, t.system, t.elapsed, t.children_user, t.children_system],
+                     index=["user.self", "sys.self", "elapsed", "user.child", "sys.child"])
 
 
 def r_sys_time() -> RTime:

@@ -33,6 +33,7 @@ from asr_py.translate.rsystem import (
     r_sys_time,
 )
 from asr_py.translate.rtrycatch import r_condition, r_condition_message
+from asr_py.translate.runtime import r_paste
 
 
 # ----- tryCatch() ---------------------------------------------------------------------------
@@ -199,9 +200,11 @@ def test_file_tests_and_path_parts_as_r(tmp_path) -> None:
 def test_sys_time_differences_use_difftime_auto_units() -> None:
     t0 = r_sys_time()
     # R's difftime "auto": secs below a minute, mins below an hour, hours below a day
+    assert float(t0) > 1.7e9 and len(str(t0)) == 19        # "YYYY-mm-dd HH:MM:SS"
     d = RTime(float(t0) + 90) - t0
     assert isinstance(d, RDifftime) and d.units == "mins" and float(d) == pytest.approx(1.5)
-    assert str(d) == "Time difference of 1.5 mins"
+    assert repr(d) == "Time difference of 1.5 mins"
+    assert r_paste("took", d, sep=" ") == "took 1.5"     # R: paste() of a difftime: the number
     assert (RTime(float(t0) + 3) - t0).units == "secs"
     assert (RTime(float(t0) + 7200) - t0).units == "hours"
     assert (RTime(float(t0) + 3 * 86400) - t0).units == "days"
@@ -220,3 +223,12 @@ def test_trycatch_whose_body_is_only_untranslated_code_is_valid_python() -> None
                    "message('no plot: ', e$message))\n")
     compile(py, "<translated>", "exec")
     assert "TODO(asr_py)" in py
+
+
+def test_proc_time_differences_and_elapsed_by_name_and_position() -> None:
+    # R: pt <- proc.time(); ...; proc.time() - pt is named user.self, sys.self, elapsed, ...;
+    # proc.time()[3] is the elapsed seconds
+    env = run_r("pt <- proc.time()\nx <- sum(1:1000)\nd <- proc.time() - pt\n"
+                "e <- proc.time()[3]\nel <- d['elapsed']\n", complete=True)
+    assert list(env["d"].index[:3]) == ["user.self", "sys.self", "elapsed"]
+    assert float(env["el"]) >= 0 and float(np.ravel(env["e"])[0]) > 0
