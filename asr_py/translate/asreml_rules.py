@@ -76,6 +76,7 @@ from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
+from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
@@ -442,6 +443,7 @@ _TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.
 _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
 _TMM_FUNCS.update(_RTRYCATCH_FUNCS)                    # conditionMessage() (rtrycatch.py)
 _TMM_FUNCS.update(_RSYSTEM_FUNCS)          # file.exists(), Sys.time(), ... (rsystem.py)
+_TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ristrue.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 

@@ -126,6 +126,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
+from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,

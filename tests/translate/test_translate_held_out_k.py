@@ -21,6 +21,7 @@ from asr_py import translate
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated, UntranslatedValueError
 from asr_py.translate.rbroomasreml import r_tidy_asreml
+from asr_py.translate.ristrue import r_isfalse, r_istrue
 from asr_py.translate.rsystem import (
     RDifftime,
     RTime,
@@ -232,3 +233,23 @@ def test_proc_time_differences_and_elapsed_by_name_and_position() -> None:
                 "e <- proc.time()[3]\nel <- d['elapsed']\n", complete=True)
     assert list(env["d"].index[:3]) == ["user.self", "sys.self", "elapsed"]
     assert float(env["el"]) >= 0 and float(np.ravel(env["e"])[0]) > 0
+
+
+# ----- isTRUE(), isFALSE() --------------------------------------------------------------------
+def test_istrue_is_true_only_for_one_logical_true() -> None:
+    # R: isTRUE(TRUE) TRUE; isTRUE(1), isTRUE(c(TRUE, TRUE)), isTRUE(NA), isTRUE(NULL) FALSE;
+    # a named length-1 logical is TRUE (R >= 3.5)
+    assert r_istrue(True) and r_istrue(np.bool_(True))
+    assert r_istrue(pd.Series([True], index=["a"]))
+    assert not any(r_istrue(v) for v in (1, [True, True], None, np.nan, "TRUE", False))
+    assert r_isfalse(False) and not r_isfalse(0) and not r_isfalse(None)
+    with pytest.raises(UntranslatedValueError):
+        r_istrue(Untranslated("f()", "x"))
+
+
+def test_istrue_in_a_translated_convergence_loop() -> None:
+    fit, d = _one_way()
+    env = run_r("m <- asreml(y ~ 1, random = ~ g, data = d)\nn <- 0\n"
+                "while (!isTRUE(m$converge) && n < 3) {\n  m <- update(m)\n  n <- n + 1\n}\n"
+                "ok <- isTRUE(m$converge)\n", complete=True, d=d)
+    assert env["ok"] is True and env["n"] == 0
