@@ -253,3 +253,18 @@ def test_istrue_in_a_translated_convergence_loop() -> None:
                 "while (!isTRUE(m$converge) && n < 3) {\n  m <- update(m)\n  n <- n + 1\n}\n"
                 "ok <- isTRUE(m$converge)\n", complete=True, d=d)
     assert env["ok"] is True and env["n"] == 0
+
+
+# ----- purrr's map_dfr(), imap(), imap_dfr() --------------------------------------------------
+def test_map_dfr_and_imap_as_purrr() -> None:
+    # purrr: map_dfr binds the rows (bind_rows), .id a column of .x's names; imap's .y is the
+    # name, or the position when .x has none: imap(c(10, 20), ~ .x + .y) is list(11, 22)
+    env = run_r("x <- list(a = 1, b = 2)\n"
+                "d1 <- map_dfr(x, function(v) data.frame(v = v, w = v * 2))\n"
+                "d2 <- imap_dfr(x, function(v, nm) data.frame(name = nm, v = v))\n"
+                "d3 <- map_dfr(x, ~ data.frame(sq = .x^2), .id = 'src')\n"
+                "d4 <- imap(c(10, 20), ~ .x + .y)\n", complete=True)
+    assert env["d1"]["w"].tolist() == [2, 4] and list(env["d1"].columns) == ["v", "w"]
+    assert env["d2"]["name"].tolist() == ["a", "b"] and env["d2"]["v"].tolist() == [1, 2]
+    assert list(env["d3"].columns) == ["src", "sq"] and env["d3"]["src"].tolist() == ["a", "b"]
+    assert env["d4"] == [11, 22]
