@@ -7,8 +7,8 @@ names moved into a first column ``term``:
 
 * ``"fixed"``: ``coef(x)$fixed`` (every level, asreml 4's order, reference levels 0):
   ``term``, ``estimate`` (the effect), ``std.error`` (sqrt of its prediction-error variance,
-  ``sqrt(x$vcoeff$fixed * x$sigma2)``). A reference or aliased level has no std.error here
-  (NaN), as in ``summary(fit, coef = TRUE)$coef.fixed``.
+  ``sqrt(x$vcoeff$fixed * x$sigma2)``); a reference or aliased level has std.error 0
+  (asreml's vcoeff is 0 there: AAGI-AUS/bayesreml's recorded outputs show it).
 * ``"random"``: ``coef(x)$random`` under asreml's names (``gen_G01``): ``term``,
   ``estimate`` (the BLUP), ``std.error`` (sqrt PEV).
 * ``"vcomp"`` (also ``"varcomp"``): ``summary(x)$varcomp``: ``term``, ``estimate``
@@ -92,7 +92,10 @@ def r_tidy_asreml(x: Any, type: Any = "all") -> pd.DataFrame:  # noqa: A002 - R'
         return out[["type"] + [c for c in out.columns if c != "type"]]
     if kind == "fixed":
         tab = x.coef_fixed_all()
-        return _frame(tab, {"estimate": "solution", "std.error": "std.error"})
+        out = _frame(tab, {"estimate": "solution", "std.error": "std.error"})
+        # sqrt(vcoeff * sigma2): asreml's vcoeff of a reference or aliased level is 0
+        out["std.error"] = out["std.error"].fillna(0.0)
+        return out
     if kind == "random":
         from asr_py.translate.rcoefrandom import r_coef_random
 

@@ -7,10 +7,13 @@ before returning or exiting"; a handler is a function, so its assignments are lo
 ``return()`` returns from the handler; ``?conditions``: ``conditionMessage(c)`` is the
 message); for tidy(), the balanced one-way model's closed forms (REML = ANOVA estimates
 sigma2_e = MSE, sigma2_u = (MSA - MSE)/n; Var(mu-hat) = MSA/(a n); BLUP_i = n s2u/(n s2u +
-s2e) (ybar_i - ybar)) and broom.asreml's R/tidy.R (the columns of each type).
+s2e) (ybar_i - ybar)) and broom.asreml's R/tidy.R (the columns of each type), and the
+ASReml-R tidy() tables AAGI-AUS/bayesreml records (tests/data/bayesreml_barrero_m2_*.csv).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,8 @@ from asr_py.translate.rsystem import (
 )
 from asr_py.translate.rtrycatch import r_condition, r_condition_message
 from asr_py.translate.runtime import r_paste
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 # ----- tryCatch() ---------------------------------------------------------------------------
@@ -268,3 +273,28 @@ def test_map_dfr_and_imap_as_purrr() -> None:
     assert env["d2"]["name"].tolist() == ["a", "b"] and env["d2"]["v"].tolist() == [1, 2]
     assert list(env["d3"].columns) == ["src", "sq"] and env["d3"]["src"].tolist() == ["a", "b"]
     assert env["d4"] == [11, 22]
+
+
+def test_tidy_asreml_agrees_with_asreml_recorded_by_bayesreml() -> None:
+    """AAGI-AUS/bayesreml (821fae0) scripts/ET-01-asreml.R fits m2 <- asreml(yield ~ env,
+    random = ~ gen + gen:env, residual = ~ dsum(~ units | env)) to agridat's barrero.maize
+    (years 2000-2001, na.omit) and saves broom.asreml's tidy(m2, "vcomp"/"fixed") from
+    ASReml-R (outputs/01-asreml-barrero-maize-m2-*.rds): the same terms, the same numbers."""
+    import asr_py as asr
+
+    d = pd.read_csv(DATA / "barrero_maize_2000_2001.csv", dtype={"gen": str})
+    d["env"], d["gen"] = d["env"].astype("category"), d["gen"].astype("category")
+    m2 = asr.asreml(fixed="yield ~ env", random="~ gen + gen:env",
+                    residual="~ dsum(~ units | env)", data=d)
+    rec = pd.read_csv(DATA / "bayesreml_barrero_m2_vcomp.csv")
+    vc = r_tidy_asreml(m2, "vcomp")
+    assert vc["term"].tolist() == rec["term"].tolist()       # gen, gen:env, env_2000BA!R, ...
+    assert list(vc["constraint"]) == list(rec["constraint"])
+    assert vc["estimate"].to_numpy() == pytest.approx(rec["estimate"].to_numpy(), rel=1e-3)
+    assert vc["std.error"].to_numpy() == pytest.approx(rec["std.error"].to_numpy(), rel=2e-3)
+    recf = pd.read_csv(DATA / "bayesreml_barrero_m2_fixed.csv")
+    fx = r_tidy_asreml(m2, "fixed")
+    assert fx["term"].tolist() == recf["term"].tolist()       # (Intercept), env_2000BA, ...
+    assert fx["estimate"].to_numpy() == pytest.approx(recf["estimate"].to_numpy(), abs=1e-3)
+    # the reference level env_2000BA: estimate 0, std.error 0 (asreml's vcoeff is 0)
+    assert fx["std.error"].to_numpy() == pytest.approx(recf["std.error"].to_numpy(), abs=1e-3)
