@@ -298,3 +298,11 @@ def test_tidy_asreml_agrees_with_asreml_recorded_by_bayesreml() -> None:
     assert fx["estimate"].to_numpy() == pytest.approx(recf["estimate"].to_numpy(), abs=1e-3)
     # the reference level env_2000BA: estimate 0, std.error 0 (asreml's vcoeff is 0)
     assert fx["std.error"].to_numpy() == pytest.approx(recf["std.error"].to_numpy(), abs=1e-3)
+    # the BLUPs (every 50th of the 3 108 and the last): asreml's names gen_9211,
+    # gen_WG1788:env_2001WH (a combination with no record: 0, with its prior SE)
+    recr = pd.read_csv(DATA / "bayesreml_barrero_m2_random_every50.csv")
+    rd = r_tidy_asreml(m2, "random").set_index("term")
+    assert len(rd) == 3108 and set(recr["term"]) <= set(rd.index)
+    got = rd.loc[recr["term"]]
+    assert got["estimate"].to_numpy() == pytest.approx(recr["estimate"].to_numpy(), abs=2e-3)
+    assert got["std.error"].to_numpy() == pytest.approx(recr["std.error"].to_numpy(), rel=2e-3)
