@@ -15,6 +15,7 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    rbroomasreml,
     rcasewhen,
     rcount,
     rdcast,
@@ -75,6 +76,7 @@ from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
+from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
@@ -83,7 +85,9 @@ from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsummary import summary_rhs
+from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
+from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
@@ -91,7 +95,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite)
+                 rfinite, rbroomasreml)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -437,6 +441,9 @@ _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans
 _TMM_FUNCS.update(_RSETS_FUNCS)            # union(), setdiff(), duplicated(), ... (rsets.py)
 _TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.py)
 _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
+_TMM_FUNCS.update(_RTRYCATCH_FUNCS)                    # conditionMessage() (rtrycatch.py)
+_TMM_FUNCS.update(_RSYSTEM_FUNCS)          # file.exists(), Sys.time(), ... (rsystem.py)
+_TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ristrue.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 

@@ -44,6 +44,11 @@ _USES = [0]
 _TOL = float(np.sqrt(np.finfo(float).eps))
 
 
+class UntranslatedValueError(AsrError):
+    """Raised where the value of untranslated R code is needed (a condition, a number...):
+    never handled as an R error (rtrycatch), since that would hide the missing code."""
+
+
 class Untranslated:
     """A value R computed and the translation does not (see the module docstring)."""
 
@@ -76,9 +81,10 @@ class Untranslated:
 
     def _needs_value(self, what: str) -> AsrError:
         _USES[0] += 1
-        return AsrError(f"{self.name or 'a value'} holds the result of R code that was not "
-                        f"translated ({self.what}); {what} needs its real value",
-                        hint="translate that statement by hand (see its TODO(asr_py) line)")
+        return UntranslatedValueError(
+            f"{self.name or 'a value'} holds the result of R code that was not "
+            f"translated ({self.what}); {what} needs its real value",
+            hint="translate that statement by hand (see its TODO(asr_py) line)")
 
     def __bool__(self) -> bool:
         raise self._needs_value("a condition")

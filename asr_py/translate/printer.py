@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rforeach, rformulaget, rjoin, rpronoun, rreadxl
+from asr_py.translate import rforeach, rformulaget, rjoin, rpronoun, rreadxl, rtrycatch
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
@@ -811,6 +811,8 @@ class BasePrinter:
         return out
 
     def returned(self, s: R, depth: int) -> list[str]:
+        if rtrycatch.is_trycatch(s):        # a function's last tryCatch(): its value
+            return rtrycatch.trycatch_lines(self, s, None, depth, returning=True)
         if s.kind in ("if", "block"):
             # R: a function's last if/else (or { }) gives the value of the branch taken
             self._last_value.add(id(s))
@@ -993,9 +995,12 @@ class BasePrinter:
                                           "invisible", "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
             return self.block(s.args[-1][1].body, depth)
+        if k == "bin" and s.value in ("<-", "=") and rtrycatch.is_trycatch(s.right):
+            return rtrycatch.trycatch_lines(self, s.right, s.left, depth)   # rtrycatch.py
+        if rtrycatch.is_trycatch(s):
+            return rtrycatch.trycatch_lines(self, s, None, depth)
         if k == "bin" and s.value in ("<-", "=", "<<-") and s.right is not None and \
-                s.right.kind == "call" and s.right.value in ("try", "tryCatch") and \
-                s.right.args:
+                s.right.kind == "call" and s.right.value == "try" and s.right.args:
             return self.try_(s, depth)
         if k == "call" and s.value == "try" and s.args and s.args[0][0] in (None, "expr") \
                 and all(n in (None, "expr", "silent") for n, _ in s.args[1:]):

@@ -21,6 +21,8 @@ TRANSLATED = frozenset({
     "asreml", "asremlPlus", "dae", "pedicure", "dplyr", "tidyverse", "aod", "magrittr",
     "readxl", "data.table", "readr", "tidyr", "stats", "utils", "here", "testthat",
     "stringr", "tibble", "forcats", "lmerTest",
+    # broom.asreml's tidy() of a fit (rbroomasreml.py)
+    "broom.asreml",
     # parallel applies run serially (rparallel.py)
     "parallel", "pbapply", "future.apply",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES

@@ -67,9 +67,12 @@ MAPS: dict[str, tuple[int, str | None]] = {
                                       ("_chr", "chr"), ("_lgl", "lgl"))},
     **{f"map2{s}": (2, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),
                                        ("_chr", "chr"), ("_lgl", "lgl"))},
+    # row-binding variants and imap (.f also gets the name or position): rpurrr.r_map
+    "map_dfr": (1, "dfr"), "map2_dfr": (2, "dfr"), "imap": (1, "i"), "imap_dfr": (1, "idfr"),
 }
-CALLS.update({m: ("r_map", (".x", ".y", ".f", "...") if n == 2 else (".x", ".f", "..."),
-                  ("purrr",)) for m, (n, _) in MAPS.items()})
+CALLS.update({m: ("r_map", ((".x", ".y", ".f", "...") if n == 2 else (".x", ".f", "..."))
+                  + ((".id",) if k is not None and k.endswith("dfr") else ()),
+                  ("purrr",)) for m, (n, k) in MAPS.items()})
 #: base functions a script passes to map() by name -> Python
 _BY_NAME = {"mean": "np.mean", "sum": "np.sum", "max": "np.max", "min": "np.min",
             "median": "np.median", "length": "len", "sqrt": "np.sqrt", "log": "np.log",
@@ -202,8 +205,12 @@ def _map_call(tr: BasePrinter, f: str, given: dict[str, R],
         raise Untranslatable(f"{f}() without {', '.join(k for k in need if k not in given)}")
     if any(n is None for n, _ in dots):
         raise Untranslatable(f"{f}(): an unnamed argument for .f's ...")
-    parts = [repr(kind), _map_fn(tr, f, given[".f"], n_in), tr.py(given[".x"])]
+    # imap's .f takes the element and its name (or position): a two-argument lambda
+    n_fn = 2 if kind is not None and kind.startswith("i") else n_in
+    parts = [repr(kind), _map_fn(tr, f, given[".f"], n_fn), tr.py(given[".x"])]
     if n_in == 2:
         parts.append(tr.py(given[".y"]))
     parts += [f"{pyname(n)}={tr.py(a)}" for n, a in dots if n is not None]
+    if ".id" in given:
+        parts.append(f"map_id_={tr.py(given['.id'])}")
     return f"{tr.runtime('r_map')}({', '.join(parts)})"

@@ -6,6 +6,10 @@
   ``.x`` has names), the typed variants a vector, which must get exactly one value per
   element (purrr: "Result must be length 1"). A text or number ``.f`` extracts that element
   (``map_dbl(fits, "loglik")``). A data frame's elements are its columns.
+* ``map_dfr(.x, .f, .id = NULL)`` (also ``map2_dfr``): the results' rows bound as dplyr's
+  ``bind_rows()`` does, ``.id`` a first column of ``.x``'s names; ``imap(.x, .f)`` calls
+  ``.f(element, name)``, the name being the position (1, 2, ...) when ``.x`` has none, and
+  ``imap_dfr()`` binds its results' rows.
 * ``pmax(..., na.rm = FALSE)``/``pmin()``: the elementwise maximum/minimum of vectors
   recycled to the longest; NA wins unless ``na.rm = TRUE``.
 """
@@ -80,9 +84,19 @@ def _one(v: Any, kind: str, what: str, k: int) -> Any:
     return _KINDS[kind](x)
 
 
-def r_map(kind: str | None, f: Any, *xs: Any, **dots: Any) -> Any:
-    """purrr's ``map*()`` (``kind``: None, ``"dbl"``, ``"int"``, ``"chr"``, ``"lgl"``) of
-    one or two inputs ``xs`` (see the module)."""
+def r_map(kind: str | None, f: Any, *xs: Any, map_id_: Any = None, **dots: Any) -> Any:
+    """purrr's ``map*()`` (``kind``: None, ``"dbl"``, ``"int"``, ``"chr"``, ``"lgl"``,
+    ``"dfr"``; ``"i"``/``"idfr"`` for ``imap()``/``imap_dfr()``) of one or two inputs ``xs``
+    (see the module); ``map_id_``: ``map_dfr(.id = )``."""
+    if kind in ("i", "idfr"):
+        return _imap(kind, f, xs[0], map_id_, dots)
+    if kind == "dfr":
+        from asr_py.translate.rtidy import r_bind_rows
+
+        res = r_map(None, f, *xs, **dots)
+        return r_bind_rows([res] if isinstance(res, dict) and map_id_ is not None else
+                           list(res.values()) if isinstance(res, dict) else res,
+                           id=map_id_)
     what = ("map2" if len(xs) == 2 else "map") + (f"_{kind}" if kind else "") + "()"
     fn = _as_fn(f, what)
     cols = [_elements(x, what) for x in xs]
@@ -104,6 +118,24 @@ def r_map(kind: str | None, f: Any, *xs: Any, **dots: Any) -> Any:
     if kind == "int" and any(v is np.nan for v in out):
         arr = np.array(out, dtype=float)
     return pd.Series(arr, index=names) if names is not None else arr
+
+
+def _imap(kind: str, f: Any, x: Any, id_: Any, dots: dict[str, Any]) -> Any:
+    """``imap(.x, .f)``: ``.f(element, name)``, the name being the element's position (1, 2,
+    ...) when ``.x`` has no names; ``imap_dfr()`` binds the results' rows."""
+    what = "imap()" if kind == "i" else "imap_dfr()"
+    fn = _as_fn(f, what)
+    got = _elements(x, what)
+    if isinstance(got, Untranslated):
+        return got
+    vals, names = got
+    keys: list[Any] = list(names) if names is not None else list(range(1, len(vals) + 1))
+    res = [fn(v, k, **dots) for v, k in zip(vals, keys)]
+    if kind == "i":
+        return dict(zip(names, res)) if names is not None else res
+    from asr_py.translate.rtidy import r_bind_rows
+
+    return r_bind_rows([dict(zip(map(str, keys), res))] if id_ is not None else res, id=id_)
 
 
 def _parallel(what: str, op: Callable[..., Any], args: tuple[Any, ...], na_rm: bool) -> Any:

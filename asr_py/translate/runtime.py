@@ -69,6 +69,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_which_max,
 )
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
+from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
     r_na_if,
@@ -125,6 +126,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
+from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,
@@ -246,6 +248,16 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_set_diag,
     r_svd,
 )
+from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time(), ...
+    r_basename,
+    r_dir_create,
+    r_dir_exists,
+    r_dirname,
+    r_file_exists,
+    r_nzchar,
+    r_proc_time,
+    r_sys_time,
+)
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
@@ -265,6 +277,10 @@ from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c1
     r_split,
     r_tcrossprod,
     r_trig,
+)
+from asr_py.translate.rtrycatch import (  # noqa: F401 - tryCatch(error = )
+    r_condition,
+    r_condition_message,
 )
 from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
