@@ -44,7 +44,7 @@ def check_formula(name: str, value: Any, *, required: bool = False) -> None:
 def check_data(data: Any) -> None:
     """``data`` is a DataFrame with rows and unique column names."""
     if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, not {_kind(data)}",
+        raise DataError(f"data must be a pandas DataFrame, not {_kind(data)} ({data!r:.80})",
                         hint="e.g. data=pd.read_csv('trial.csv')")
     dup = data.columns[data.columns.duplicated()]
     if len(dup):
