@@ -51,7 +51,14 @@ from asr_py.reml.slow_ai import (
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
-from asr_py.reml.zero_snap import at_zero, repeated, snap_candidates, snap_gain_ok, snap_values
+from asr_py.reml.zero_snap import (
+    at_zero,
+    creeping,
+    repeated,
+    snap_candidates,
+    snap_gain_ok,
+    snap_values,
+)
 
 #: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and tol_loglik x |ℓ|) and
 #: every θ_k by at most CONFIRM_PARAM (and tol_param) relative confirms the iterate it
@@ -85,14 +92,21 @@ def score_ai_at(problem: MixedProblem, theta: np.ndarray, *,
 
 def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score: np.ndarray,
                   ai: np.ndarray, fixed: np.ndarray, scores: Callable[[Any], Any],
-                  damped: bool) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+                  damped: bool, theta_old: np.ndarray | None = None
+                  ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """The 'P' variances that keep trying to go negative from a small value
-    (:func:`asr_py.reml.zero_snap.snap_candidates`) moved onto the smallest of
-    :func:`~asr_py.reml.zero_snap.snap_values` where ℓ changes as its quadratic model says
-    (:func:`~asr_py.reml.zero_snap.snap_gain_ok`), and held there; else all as it was."""
-    mask = repeated(ctx, snap_candidates(ctx, theta, score, ai, fixed))
-    if not (damped and mask.any()):
+    (:func:`asr_py.reml.zero_snap.snap_candidates`), in SNAP_REPEAT damped iterations or in
+    one that cut them by 1/CREEP (:func:`~asr_py.reml.zero_snap.creeping`), moved onto the
+    smallest of :func:`~asr_py.reml.zero_snap.snap_values` where ℓ changes as its quadratic
+    model says (:func:`~asr_py.reml.zero_snap.snap_gain_ok`), and held there; else all as
+    it was."""
+    cand = snap_candidates(ctx, theta, score, ai, fixed)
+    creep = cand & creeping(ctx, theta, theta_old, fixed)
+    mask = repeated(ctx, cand) | creep
+    if not ((damped and mask.any()) or creep.any()):
         return st, theta, score, ai
+    if not damped:
+        mask = creep
     noise = loglik_noise(mme, st.loglik)
     for th in snap_values(ctx, theta, mask):
         try:
@@ -101,9 +115,11 @@ def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score:
             st_s = None
         if st_s is not None and snap_gain_ok(st_s.loglik - st.loglik, th - theta, score, ai,
                                              noise):
+            score_s, ai_s = scores(st_s)
+            if not np.all(score_s[mask] <= 0):  # s17zero: ℓ rises off the bound there (the
+                continue  # KKT condition fails: its score has lost its digits); higher up
             ctx.snap_floor[mask] = th[mask]  # held there from now on ('B' at the end)
             ctx.bval[mask] = np.maximum(ctx.bval[mask], th[mask])
-            score_s, ai_s = scores(st_s)
             return st_s, th, score_s, ai_s
     return st, theta, score, ai
 
@@ -477,7 +493,7 @@ def _fit_reml(
         score, ai = scores(st)
         # ASReml's 'B': variances creeping to zero (damped AI or EM steps)
         st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
-                                             method == "EM" or alpha < 1.0)
+                                             method == "EM" or alpha < 1.0, theta_old)
         record(it, method, alpha)
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)

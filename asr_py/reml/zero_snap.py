@@ -40,6 +40,10 @@ SNAP_REPEAT = 3
 SNAP_STEPS = 8
 #: at the end, a variance within this factor of its held value is on its bound
 AT_ZERO = 10.0
+#: a variance that falls to this fraction of its value in one step is creeping to zero
+CREEP = 1e-2
+#: ... and is snapped at once below this fraction of the model's largest variance
+CREEP_ZONE = 1e-8
 
 
 def snap_candidates(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
@@ -57,6 +61,32 @@ def snap_candidates(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: 
             continue
         if theta[k] <= SNAP_REL / np.sqrt(d[k]) and theta[k] + score[k] / d[k] < 0:
             out[k] = True
+    return out
+
+
+def creeping(ctx: IterContext, theta: np.ndarray, theta_old: np.ndarray | None,
+             fixed: np.ndarray) -> np.ndarray:
+    """Free 'P'/'B' variances that fell to <= CREEP x their value in the step just taken
+    (s17zero). Where the information on θ_k grows as θ_k falls (AI_kk ∝ 1/θ_k, ℓ ≈ ℓ₀ −
+    a√θ_k near zero: a residual variance of one time of ar1h(DAP) whose records the random
+    terms interpolate, asremlPlus longit.dat) full AI steps cut θ_k by ~10³ each (0.45,
+    4.5e-4, 2.3e-7, 2.3e-10, ...): no step is damped, nor are three in a row snap candidates
+    before θ_k is 1e-13 of the other variances, where ℓ has lost its digits (its score
+    changes sign between 1e-7 and 1e-8) and the fit chases that noise unconverged. Such a
+    variance, once below CREEP_ZONE x the model's largest variance (ℓ has lost half its
+    digits, and the next cut takes the rest), is snapped as soon as it is a candidate;
+    higher up a variance cut by 10³ may be passing on its way to a positive optimum (a
+    dsum section at 0.3 beside 5e5 whose optimum is at 4e4: s16eng's test_dsum_boundary)."""
+    out = np.zeros(theta.size, dtype=bool)
+    if theta_old is None or theta_old.size != theta.size:
+        return out
+    var = np.array([k == "variance" for k in ctx.kinds], dtype=bool)
+    vmax = float(np.max(np.abs(theta[var]), initial=0.0))
+    for k in range(theta.size):
+        if fixed[k] or not var[k] or ctx.cons[k] not in ("P", "B"):
+            continue
+        out[k] = (theta_old[k] > 0 and 0 < theta[k] <= CREEP * theta_old[k]
+                  and theta[k] <= CREEP_ZONE * vmax)
     return out
 
 
