@@ -1581,8 +1581,11 @@ class Translator(BasePrinter):
             return (f"{self.runtime('r_interaction')}("
                     f"{', '.join(self.py(a) for a in pos)}{extra})")
         if f == "na.method":
-            return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
-                                   for n, a in args) + "}"
+            # asreml's na.method(y = "include", x = "fail"): an x not given is 'fail'
+            keys = [(n or ("y", "x")[min(i, 1)]).lower() for i, (n, _) in enumerate(args)]
+            return "{" + ", ".join([f"{k!r}: {self.na_value(k, a)}" for k, (_, a) in
+                                    zip(keys, args)] + ([] if "x" in keys else
+                                                        ["'x': 'fail'"])) + "}"
         if f == "write.table" and pos and all(n in (None, "x", "file", "sep", "quote",
                                                      "row.names", "col.names", "na")
                                              for n, _ in args):
@@ -2153,7 +2156,15 @@ class Translator(BasePrinter):
         return out
 
     # ----- asreml() --------------------------------------------------------------------------
-    def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:
+    def asreml_args(self, args: list[tuple[str | None, R]], call: R,
+                    na_default: bool = False) -> list[str]:
+        """asr.asreml()'s keyword arguments for an asreml() (or update()) call's ``args``.
+        With ``na_default`` (a new asreml() call, not update(), which keeps its fit's) a call
+        that does not say how to treat missing explanatory values gets asreml's default
+        ``na.method(x = "fail")`` as ``na_action={'x': 'fail'}``: asreml stops on a missing
+        value in a factor or covariate of the model, where asr.asreml's own default drops
+        those rows with a warning. Not when the call passes R's ``...`` (it may hold
+        na.action)."""
         parent: dict[str, str] = {}
         if call.value == "update" and call.args and call.args[0][1].kind == "name":
             parent = self.formulas.get(call.args[0][1].value, {})
@@ -2290,6 +2301,9 @@ class Translator(BasePrinter):
                                  + (": this call fits a DIFFERENT model than the R script"
                                     if n in ("fixed", "random", "residual", "rcov", "sparse")
                                     else ""))
+        said = {n for n, _ in named}
+        if na_default and not said & {"na.action", "na.method.X", "..."}:
+            na.append("'x': 'fail'")     # asreml's na.method.X / na.method(x = ) default
         if na:
             out.append("na_action={" + ", ".join(na) + "}")
         self.env_columns(out, set(mats.values()) | set(giv.values()))
@@ -2421,7 +2435,7 @@ class Translator(BasePrinter):
         return value
 
     def asreml(self, e: R) -> str:
-        out = self.asreml_args(e.args, e)
+        out = self.asreml_args(e.args, e, na_default=True)
         if self.maxit and not any(n in ("maxit", "maxiter") for n, _ in e.args):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
