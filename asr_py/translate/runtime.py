@@ -100,6 +100,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
+    r_exists,
     r_get,
     r_ls,
     r_rm,

@@ -69,3 +69,24 @@ def test_run_r_fails_for_missing_covariate() -> None:
     d = pd.DataFrame({"y": np.arange(8.0), "x": [1.0, 2, np.nan, 4, 5, 6, 7, 8]})
     with pytest.raises(AsrError, match="missing values"):
         run_r("m <- asreml(y ~ x, data = d)\n", d=d)
+
+
+# ----- exists() ---------------------------------------------------------------------------------
+def test_exists_finds_the_scripts_and_the_functions_variables() -> None:
+    # R: exists("x") is TRUE when x is bound in the calling frame or an enclosing one (here
+    # the function's own, then the global environment); after rm(x) it is FALSE
+    ns = run_r('x.1 <- 3\nif (exists("x.1")) y <- 1 else y <- 2\n'
+               'f <- function() { z <- 1; exists("z") && exists("x.1") && !exists("qq") }\n'
+               'w <- f()\nrm(x.1)\nv <- exists("x.1")\nu <- exists("never.assigned")\n',
+               complete=True)
+    assert ns["y"] == 1 and ns["w"] is True
+    assert ns["v"] is False and ns["u"] is False
+
+
+def test_exists_of_a_name_in_a_variable_and_bad_input() -> None:
+    # exists(nm) with nm <- "fit": the variable named by the text; a non-text x is R's error
+    # "invalid first argument"
+    ns = run_r('fit <- 1\nnm <- "fit"\na <- exists(nm)\n', complete=True)
+    assert ns["a"] is True
+    with pytest.raises(AsrError, match="exists"):
+        run_r("a <- exists(3)\n")
