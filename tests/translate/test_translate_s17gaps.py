@@ -90,3 +90,63 @@ def test_exists_of_a_name_in_a_variable_and_bad_input() -> None:
     assert ns["a"] is True
     with pytest.raises(AsrError, match="exists"):
         run_r("a <- exists(3)\n")
+
+
+# ----- grouped mutate() / filter() ---------------------------------------------------------------
+def _env_data() -> pd.DataFrame:
+    # two environments (rows interleaved), yields chosen so the group means are 2 and 10
+    return pd.DataFrame({"env": ["A", "B", "A", "B", "A"], "gen": ["g1", "g1", "g2", "g2", "g3"],
+                         "y": [1.0, 8.0, 2.0, 12.0, 3.0]})
+
+
+def test_grouped_mutate_computes_per_group_and_keeps_the_row_order() -> None:
+    # dplyr: mean(y) in a grouped mutate is the group's mean, recycled to its rows; a later
+    # argument sees the earlier one (d = y - m); n() is the group's size; rows keep order
+    ns = run_r("d2 <- d %>% group_by(env) %>% mutate(m = mean(y), dev = y - m, k = n()) %>%"
+               " ungroup()\n", complete=True, d=_env_data())
+    d2 = ns["d2"]
+    assert list(d2["env"]) == ["A", "B", "A", "B", "A"]
+    assert list(d2["m"]) == [2.0, 10.0, 2.0, 10.0, 2.0]
+    assert list(d2["dev"]) == [-1.0, -2.0, 0.0, 2.0, 1.0]
+    assert list(d2["k"]) == [3, 2, 3, 2, 3]
+
+
+def test_grouped_mutate_by_argument_and_the_users_frame_is_kept() -> None:
+    # mutate(.by = env) is the same as group_by(env) %>% mutate(); d itself is unchanged
+    d = _env_data()
+    ns = run_r("d2 <- mutate(d, top = max(y), .by = env)\n", complete=True, d=d)
+    assert list(ns["d2"]["top"]) == [3.0, 12.0, 3.0, 12.0, 3.0]
+    assert "top" not in d.columns
+
+
+def test_grouped_filter_keeps_each_groups_rows() -> None:
+    # filter(y == max(y)) per environment: the best row of each, in the data's order
+    ns = run_r("b <- d %>% group_by(env) %>% filter(y == max(y))\n", complete=True,
+               d=_env_data())
+    assert list(ns["b"]["gen"]) == ["g2", "g3"]
+
+
+def test_summarise_after_a_grouped_mutate_is_grouped() -> None:
+    # the frame stays grouped through mutate(): summarise() gives one row per env
+    ns = run_r("s <- d %>% group_by(env) %>% mutate(m = mean(y)) %>% "
+               "summarise(dev = sum(abs(y - m)))\n", complete=True, d=_env_data())
+    assert list(ns["s"]["env"]) == ["A", "B"] and list(ns["s"]["dev"]) == [2.0, 4.0]
+
+
+def test_mutate_after_summarise_is_grouped_by_the_remaining_keys() -> None:
+    # summarise(group_by(env, gen)) drops the last key: the mutate() after it is per env
+    ns = run_r("s <- d %>% group_by(env, gen) %>% summarise(t = sum(y)) %>% "
+               "mutate(share = t / sum(t))\n", complete=True, d=_env_data())
+    assert list(ns["s"]["share"]) == pytest.approx([1 / 6, 2 / 6, 3 / 6, 8 / 20, 12 / 20])
+
+
+def test_grouped_mutate_of_a_wrong_length_is_an_error() -> None:
+    # dplyr: "must be size 3 or 1, not 2"
+    with pytest.raises(AsrError, match="gives 2 values for a group of 3"):
+        run_r("d2 <- d %>% group_by(env) %>% mutate(z = c(1, 2))\n", d=_env_data())
+
+
+def test_group_sensitive_verb_of_a_grouped_chain_stays_untranslated() -> None:
+    # slice(1) of a grouped frame is each group's first row: not the frame's first row
+    py = translate("d2 <- d %>% group_by(env) %>% mutate(m = mean(y)) %>% slice(1)\n")
+    assert "untranslated('slice() of grouped data'" in py
