@@ -554,9 +554,11 @@ class BasePrinter:
                 args[0].value == "c" and args[0].args and all(n is None
                                                               for n, _ in args[0].args) or
                 args[0].kind == "call" and args[0].value in (
-                    "grep", "which", "match", "order", "seq_len", "seq_along", "rev")):
-            # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)]: names
-            # or positions (known when it runs)
+                    "grep", "which", "match", "order", "seq_len", "seq_along", "rev",
+                    "as.integer", "as.numeric")):
+            # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)],
+            # x[as.integer(f)] (a factor's level codes): names or positions (known when it
+            # runs)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and _positions(args[0]):
             a = args[0]

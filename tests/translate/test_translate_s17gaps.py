@@ -150,3 +150,20 @@ def test_group_sensitive_verb_of_a_grouped_chain_stays_untranslated() -> None:
     # slice(1) of a grouped frame is each group's first row: not the frame's first row
     py = translate("d2 <- d %>% group_by(env) %>% mutate(m = mean(y)) %>% slice(1)\n")
     assert "untranslated('slice() of grouped data'" in py
+
+
+# ----- as.numeric(factor(x)): the level codes -------------------------------------------------
+def test_as_numeric_of_a_factor_call_is_its_level_codes() -> None:
+    # R: as.numeric(as.factor(c(10, 5, 10, 2))) is c(3, 2, 3, 1) (levels 2, 5, 10 sorted
+    # numerically), not the numbers; text levels sort alphabetically: b a c a -> 2 1 3 1
+    ns = run_r('k <- as.numeric(as.factor(c(10, 5, 10, 2)))\n'
+               'j <- as.integer(factor(c("b", "a", "c", "a")))\n', complete=True)
+    assert list(ns["k"]) == [3, 2, 3, 1] and list(ns["j"]) == [2, 1, 3, 1]
+
+
+def test_vector_indexed_by_factor_codes_in_mutate() -> None:
+    # v[as.integer(factor(paste(G, Y)))]: levels "x 1" < "x 2" < "y 1" give codes 1 3 2
+    d = pd.DataFrame({"G": ["x", "y", "x"], "Y": [1, 1, 2]})
+    ns = run_r("v <- c(10, 20, 30)\nd2 <- d %>% mutate(w = v[as.integer(factor(paste(G, Y)))])\n"
+               "z <- v[as.integer(factor(c('b', 'a', 'c', 'a')))]\n", complete=True, d=d)
+    assert list(ns["d2"]["w"]) == [10, 30, 20] and list(ns["z"]) == [20, 10, 30, 10]
