@@ -1877,6 +1877,12 @@ class Translator(BasePrinter):
             got = rreduce.translate(self, e)
             if got is not None:
                 return got
+        if f == "round" and f not in self.functions and \
+                any(n == "digits" for n, _ in args) and len(args) == 2 and \
+                args[0][0] in (None, "x"):
+            # round(x, digits = k): digits by name is its second argument
+            return self.call(R("call", f, [(None, args[0][1]), (None, args[1][1])],
+                               start=e.start, end=e.end))
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

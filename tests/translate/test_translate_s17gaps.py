@@ -167,3 +167,22 @@ def test_vector_indexed_by_factor_codes_in_mutate() -> None:
     ns = run_r("v <- c(10, 20, 30)\nd2 <- d %>% mutate(w = v[as.integer(factor(paste(G, Y)))])\n"
                "z <- v[as.integer(factor(c('b', 'a', 'c', 'a')))]\n", complete=True, d=d)
     assert list(ns["d2"]["w"]) == [10, 30, 20] and list(ns["z"]) == [20, 10, 30, 10]
+
+
+# ----- across(cols, f, extra arguments) and round(x, digits = k) ---------------------------------
+@pytest.mark.parametrize("r_call", ["across(where(is.numeric), round, 2)",
+                                    "across(c(x, y), round, digits = 2)",
+                                    "across(.fns = round, .cols = c(x, y), 2)"])
+def test_across_passes_extra_arguments_to_the_function(r_call: str) -> None:
+    # dplyr (its ... of across, deprecated but common): across(cols, round, 2) is
+    # round(col, 2) for each selected column; the text column g is left as it is
+    d = pd.DataFrame({"g": ["a", "b"], "x": [1.23456, 2.98765], "y": [10.5449, 3.14159]})
+    ns = run_r(f"d2 <- d %>% mutate({r_call})\n", complete=True, d=d)
+    assert list(ns["d2"]["x"]) == [1.23, 2.99] and list(ns["d2"]["y"]) == [10.54, 3.14]
+    assert list(ns["d2"]["g"]) == ["a", "b"]
+
+
+def test_round_with_digits_by_name() -> None:
+    # round(x, digits = 1) is round(x, 1)
+    ns = run_r("z <- round(c(1.26, 3.14159), digits = 1)\n", complete=True)
+    assert list(ns["z"]) == [1.3, 3.1]
