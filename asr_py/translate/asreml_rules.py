@@ -1819,8 +1819,23 @@ class Translator(BasePrinter):
             # do.call(c, L) is c(L[[1]], L[[2]], ...): for a list of vectors, unlist(L)
             # (the values in order, named as c() names them: a1, a2, b)
             return f"{self.runtime('r_unlist')}({self.py(pos[1])})"
+        if f == "do.call" and len(pos) == 2 and len(args) == 2 and \
+                pos[0].kind in ("str", "name") and "do.call" not in self.functions:
+            # do.call(f, L) of a list known when the script runs (rdocall.py): the script's
+            # function, or one of R's ... functions the runtime has (bdiag)
+            g = pos[0].value
+            tmm = _TMM_FUNCS.get(g)
+            if g in self.functions:
+                return f"{self.runtime('r_do_call')}({pyname(g)}, {self.py(pos[1])})"
+            if tmm is not None and tmm[1] == ("...",):
+                return (f"{self.runtime('r_do_call')}({self.runtime(tmm[0])}, "
+                        f"{self.py(pos[1])}, dots=True)")
         if f in self.functions:
-            return f"{pyname(f)}({', '.join(self.kwargs(args))})"
+            # the script's function: its parameters are spelled as Python names (min.n ->
+            # min_n), so are the names of the arguments passed to them
+            named = [(pyname(n) if n is not None and n != "..." and "." in n else n, a)
+                     for n, a in args]
+            return f"{pyname(f)}({', '.join(self.kwargs(named))})"
         if f in ("rownames_to_column", "column_to_rownames") and pos and all(
                 n in (None, ".data", "var") for n, _ in args):
             # tibble: the row names as a first column named var ("rowname"), and back

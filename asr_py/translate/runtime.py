@@ -86,6 +86,7 @@ from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
+from asr_py.translate.rdocall import r_do_call  # noqa: F401 - do.call(f, L)
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
     r_distinct,

@@ -186,3 +186,24 @@ def test_round_with_digits_by_name() -> None:
     # round(x, digits = 1) is round(x, 1)
     ns = run_r("z <- round(c(1.26, 3.14159), digits = 1)\n", complete=True)
     assert list(ns["z"]) == [1.3, 3.1]
+
+
+# ----- do.call(f, L) and dotted argument names of the script's functions -------------------------
+def test_do_call_of_a_list_known_when_the_script_runs() -> None:
+    # R: do.call(f, list(2, 3)) is f(2, 3); a named list passes by name; bdiag(A, B) of a
+    # list is the block-diagonal matrix diag(A, B)
+    ns = run_r("library(Matrix)\nL <- list(matrix(1, 2, 2), matrix(2, 1, 1))\n"
+               "B <- as.matrix(do.call(bdiag, L))\n"
+               "f <- function(a, min.n = 1) a * 10 + min.n\n"
+               "args <- list(4, 1)\nnamed <- list(min.n = 5, a = 1)\n"
+               "y <- do.call(\"f\", args)\nz <- do.call(f, named)\n"
+               "w <- f(2, min.n = 7)\n", complete=True)
+    assert np.array_equal(np.asarray(ns["B"], dtype=float),
+                          [[1, 1, 0], [1, 1, 0], [0, 0, 2]])
+    assert (ns["y"], ns["z"], ns["w"]) == (41, 15, 27)
+
+
+def test_do_call_of_a_non_list_is_an_error() -> None:
+    # R: do.call(f, 3) stops: "second argument must be a list"
+    with pytest.raises(AsrError, match="must be a list"):
+        run_r("f <- function(a) a\nv <- 3\nx <- do.call(f, v)\n")
