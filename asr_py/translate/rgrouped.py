@@ -112,7 +112,7 @@ def _grouped(e: R) -> tuple[R, list[str]] | None:
 
 
 def translate(tr: Any, e: R) -> str | None:
-    """``r_group_mutate(d, keys, {name: lambda _g: value})`` /
+    """``r_group_mutate(d, keys, [(name, lambda _g: value)])`` /
     ``r_group_filter(d, keys, [lambda _g: cond])`` of a grouped mutate()/filter(); None for
     ungrouped data (the ordinary rules apply)."""
     if not e.args or e.args[0][0] not in (None, ".data"):
@@ -141,10 +141,11 @@ def translate(tr: Any, e: R) -> str | None:
             body = tr.in_data(frame, lambda a=a: tr.py(a))
         finally:
             tr.assigned |= hidden
-        funcs.append(f"{n!r}: lambda _g: {body}")
+        funcs.append(f"({n!r}, lambda _g: {body})")
         seen.add(n)
+    # pairs, not a dict: mutate(a = f(x), a = g(a)) makes a twice, in turn
     return (f"{tr.runtime('r_group_mutate')}({tr.py(data)}, {keys!r}, "
-            f"{{{', '.join(funcs)}}})")
+            f"[{', '.join(funcs)}])")
 
 
 def _check(df: Any, keys: list[str], verb: str) -> pd.DataFrame | Any:
@@ -184,14 +185,15 @@ def _sized(v: Any, n: int, name: str) -> np.ndarray:
 
 
 def r_group_mutate(df: Any, keys: list[str],
-                   funcs: dict[str, Callable[[pd.DataFrame], Any]]) -> Any:
-    """dplyr's grouped ``mutate()``: see the module docstring."""
+                   funcs: list[tuple[str, Callable[[pd.DataFrame], Any]]]) -> Any:
+    """dplyr's grouped ``mutate()``: see the module docstring; ``funcs`` the (name,
+    function of the group's rows) pairs in the call's order."""
     df = _check(df, keys, "mutate")
     if not isinstance(df, pd.DataFrame):
         return df
     out = df.copy()
     groups = _groups(out, keys)
-    for name, f in funcs.items():
+    for name, f in (funcs.items() if isinstance(funcs, dict) else funcs):
         pieces = [(idx, _sized(f(out.iloc[idx]), len(idx), name)) for idx in groups]
         kinds = {p.dtype.kind for _, p in pieces}
         dtype = np.result_type(*[p.dtype for _, p in pieces]) if pieces and \

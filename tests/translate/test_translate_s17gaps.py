@@ -207,3 +207,10 @@ def test_do_call_of_a_non_list_is_an_error() -> None:
     # R: do.call(f, 3) stops: "second argument must be a list"
     with pytest.raises(AsrError, match="must be a list"):
         run_r("f <- function(a) a\nv <- 3\nx <- do.call(f, v)\n")
+
+
+def test_grouped_mutate_remakes_a_column_in_turn() -> None:
+    # mutate(m = mean(y), m = m * 2): the second m reads the first (sequential)
+    ns = run_r("d2 <- d %>% group_by(env) %>% mutate(m = mean(y), m = m * 2)\n",
+               complete=True, d=_env_data())
+    assert list(ns["d2"]["m"]) == [4.0, 20.0, 4.0, 20.0, 4.0]
