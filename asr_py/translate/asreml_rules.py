@@ -1935,6 +1935,11 @@ class Translator(BasePrinter):
                                  "has no equivalent")
 
 
+        inner = None if f or e.left is None else e.left.right if e.left.kind == "paren" \
+            else e.left.body[0] if e.left.kind == "block" and len(e.left.body) == 1 else None
+        if inner is not None and inner.kind == "function":
+            # (function(x) ...)(a), {\(x) ...}(a), d |> (\(x) ...)(): the function, called
+            return f"({self.py(inner)})({', '.join(self.kwargs(args))})"
         if not f and e.left is not None and (e.left.kind == "dollar" or e.left.kind == "index"
                                              and e.left.value == "[["):
             # a function held in a list, called: models[[func]](rho, 24), fns$ar1(rho, 24)

@@ -370,7 +370,10 @@ class BasePrinter:
         """``function(x) expr`` -> a lambda; a body of several statements
         (``lapply(v, function(x) { ...; list(...) })``) -> a def placed before the statement
         that uses it (its last value returned, as R's)."""
-        params = [pyname(n or "_") for n, _ in e.args]
+        # a constant default (function(x, k = 2)) is kept; R evaluates any other default
+        # lazily in the call (n = length(x)), which a lambda's default cannot: left out
+        params = [pyname(n or "_") + (f"={self.py(d)}" if _constant(d) else "")
+                  for n, d in e.args]
         assert e.right is not None
         outer, outer_local = self.params, self.lambda_params
         self.params = outer | {n for n, _ in e.args if n}
@@ -1499,3 +1502,13 @@ def _numeric_subscript(a: R) -> bool:
         return _numeric_subscript(a.right)
     return a.kind == "call" and a.value == "c" and bool(a.args) and all(
         n is None and _numeric_subscript(x) for n, x in a.args)
+
+
+def _constant(d: R) -> bool:
+    """A default value that is a constant: a number, a string, TRUE/FALSE/NULL/NA, -k."""
+    if d.kind in ("num", "str"):
+        return True
+    if d.kind == "name":
+        return d.value in ("TRUE", "FALSE", "T", "F", "NULL", "NA")
+    return d.kind == "unary" and d.value == "-" and d.right is not None and \
+        d.right.kind == "num"

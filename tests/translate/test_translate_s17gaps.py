@@ -214,3 +214,22 @@ def test_grouped_mutate_remakes_a_column_in_turn() -> None:
     ns = run_r("d2 <- d %>% group_by(env) %>% mutate(m = mean(y), m = m * 2)\n",
                complete=True, d=_env_data())
     assert list(ns["d2"]["m"]) == [4.0, 20.0, 4.0, 20.0, 4.0]
+
+
+# ----- an anonymous function called where it is written ------------------------------------------
+@pytest.mark.parametrize(("r_code", "value"), [
+    ("y <- (function(z, k = 2) z + k)(3)", 5),       # the default k = 2 (R: used when absent)
+    ("y <- {\\(z) z * 2}(3)", 6),                     # R 4.1's \(z) in braces
+    ("y <- 3 |> (\\(z) z - 1)()", 2),                 # piped into it: its first argument
+    ("y <- sum(c(3, 3, 4) %>% {\\(z) z[!duplicated(z)]}())", 7)])
+def test_immediately_called_function(r_code: str, value: float) -> None:
+    ns = run_r(r_code + "\n", complete=True)
+    assert ns["y"] == value
+
+
+def test_lambda_keeps_constant_defaults_only() -> None:
+    # function(i, m = -1): m is -1 when not passed; a default that reads another parameter
+    # (n = length(x), evaluated lazily in R) is not made a Python default
+    ns = run_r("y <- sapply(1:3, function(i, m = -1) i * m)\n", complete=True)
+    assert list(ns["y"]) == [-1, -2, -3]
+    assert "n=len" not in translate("f <- lapply(v, function(x, n = length(x)) x)\n")
