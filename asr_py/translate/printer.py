@@ -203,6 +203,13 @@ class BasePrinter:
 
     def unary(self, e: R) -> str:
         assert e.right is not None
+        bang = e.right.right if e.value == "!" and e.right.kind == "unary" and \
+            e.right.value == "!" else None
+        col = _bang_sym(bang) if bang is not None else None
+        if col is not None:
+            # rlang's !!sym(x) in dplyr verbs: the column named by the text x, .data[[x]]
+            # (!! binds tighter than R's !: !!sym(x) * 2 is (!!sym(x)) * 2)
+            return self.py(col)
         inner = self.py(e.right)
         if e.value == "-" and e.right.kind == "call" and e.right.value in ("c", "seq", "rep"):
             return f"[-_v for _v in {inner}]"          # -c(1, 2): R negates each element
@@ -1512,3 +1519,18 @@ def _constant(d: R) -> bool:
         return d.value in ("TRUE", "FALSE", "T", "F", "NULL", "NA")
     return d.kind == "unary" and d.value == "-" and d.right is not None and \
         d.right.kind == "num"
+
+
+def _bang_sym(e: R) -> R | None:
+    """``e`` (what ``!!`` applies to) with its leftmost operand ``sym(x)`` read as
+    ``.data[[x]]``; None when that operand is no ``sym()``/``as.name()`` call."""
+    import dataclasses
+
+    if e.kind == "bin" and e.left is not None and e.value not in ("<-", "=", "|>", "%>%"):
+        left = _bang_sym(e.left)
+        return None if left is None else dataclasses.replace(e, left=left)
+    if e.kind == "call" and e.value in ("sym", "rlang::sym", "as.name", "as.symbol",
+                                        "ensym") and len(e.args) == 1 and e.args[0][0] is None:
+        return R("index", "[[", [e.args[0]], left=R("name", ".data"), start=e.start,
+                 end=e.end)
+    return None

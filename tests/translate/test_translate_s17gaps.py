@@ -233,3 +233,17 @@ def test_lambda_keeps_constant_defaults_only() -> None:
     ns = run_r("y <- sapply(1:3, function(i, m = -1) i * m)\n", complete=True)
     assert list(ns["y"]) == [-1, -2, -3]
     assert "n=len" not in translate("f <- lapply(v, function(x, n = length(x)) x)\n")
+
+
+# ----- rlang's !!sym(x) ---------------------------------------------------------------------------
+def test_bang_bang_sym_reads_the_named_column() -> None:
+    # !!sym(trait) with trait <- "y" is the column y (rlang: !! binds tighter than R's !, so
+    # !!sym(trait) * 2 + 1 is 2 y + 1); in summarise() the group's column
+    d = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, np.nan, 3.0]})
+    ns = run_r('trait <- "y"\n'
+               "s <- d %>% group_by(g) %>% summarise(n_miss = sum(is.na(!!sym(trait))))\n"
+               "m <- d %>% mutate(z = !!sym(trait) * 2 + 1)\n"
+               "f <- d %>% filter(!is.na(!!sym(trait)))\nb <- !!TRUE\n", complete=True, d=d)
+    assert list(ns["s"]["n_miss"]) == [1, 0]
+    assert list(ns["m"]["z"].fillna(-9)) == [3.0, -9, 7.0]
+    assert list(ns["f"]["y"]) == [1.0, 3.0] and bool(ns["b"]) is True
