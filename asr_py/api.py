@@ -84,6 +84,12 @@ def asreml(
     ``subset``: fit to some rows only (asreml's ``subset = Year == 2020``): a pandas query
     string (``"Year == 2020"``) or a boolean mask with one value per data row.
 
+    ``na_action``: ``{'y': ..., 'x': ...}`` (asreml's ``na.method``): for a missing response
+    'include' (the default, as asreml) or 'omit'; for a missing value of a factor or covariate
+    of the model 'omit' (asr_py's default: those rows are dropped with an AsrWarning),
+    'fail' (asreml's default: an error) or 'include'. :func:`asr_py.translate` writes
+    ``na_action={'x': 'fail'}`` for an R asreml() call that does not set it, as asreml does.
+
     ``method``: 'REML' (the default, as asreml) or 'ML' (lme4's ``REML = FALSE``): maximum
     likelihood, whose log-likelihoods compare models with different fixed parts
     (:func:`lrt`; :mod:`asr_py.reml.ml`).

@@ -115,6 +115,12 @@ class AsrTests(dict):  # type: ignore[type-arg]
     The ``wald.tab`` of a new fit is computed when first read (:class:`_LazyWald`)."""
 
     def __getitem__(self, key: Any) -> Any:
+        """The element ``key``; a name that is no key but the prefix of exactly one is that
+        one (R's ``$`` partial matching: ``asrt$wald`` is ``asrt$wald.tab``)."""
+        if isinstance(key, str) and not dict.__contains__(self, key):
+            hits = [k for k in dict.keys(self) if isinstance(k, str) and k.startswith(key)]
+            if len(hits) == 1:
+                key = hits[0]
         v = super().__getitem__(key)
         if isinstance(v, _LazyWald):
             v = v.value()

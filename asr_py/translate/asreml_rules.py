@@ -29,6 +29,7 @@ from asr_py.translate import (
     rforcats,
     rformlevels,
     rgenherit,
+    rgrouped,
     ricreml,
     rjoin,
     rlazy,
@@ -93,7 +94,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
 #: disjoint between modules, and ``translate(translator, call) -> str | None``, None to fall
 #: through to the general rules); a script's own function of the same name wins
-_CALL_MODULES = (rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
+_CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml)
 
@@ -1192,6 +1193,7 @@ class Translator(BasePrinter):
         if wrapped is not None:
             return wrapped
         if f not in self.functions:     # another package's / base R's calls: _CALL_MODULES
+            rgrouped.guard(self, e)     # slice(), count(), ... of a grouped chain: a TODO
             for mod in _CALL_MODULES:
                 if f in mod.FUNCTIONS:
                     got = mod.translate(self, e)
@@ -1588,8 +1590,11 @@ class Translator(BasePrinter):
             return (f"{self.runtime('r_interaction')}("
                     f"{', '.join(self.py(a) for a in pos)}{extra})")
         if f == "na.method":
-            return "{" + ", ".join(f"{(n or 'y').lower()!r}: {self.na_value((n or 'y'), a)}"
-                                   for n, a in args) + "}"
+            # asreml's na.method(y = "include", x = "fail"): an x not given is 'fail'
+            keys = [(n or ("y", "x")[min(i, 1)]).lower() for i, (n, _) in enumerate(args)]
+            return "{" + ", ".join([f"{k!r}: {self.na_value(k, a)}" for k, (_, a) in
+                                    zip(keys, args)] + ([] if "x" in keys else
+                                                        ["'x': 'fail'"])) + "}"
         if f == "write.table" and pos and all(n in (None, "x", "file", "sep", "quote",
                                                      "row.names", "col.names", "na")
                                              for n, _ in args):
@@ -1821,8 +1826,23 @@ class Translator(BasePrinter):
             # do.call(c, L) is c(L[[1]], L[[2]], ...): for a list of vectors, unlist(L)
             # (the values in order, named as c() names them: a1, a2, b)
             return f"{self.runtime('r_unlist')}({self.py(pos[1])})"
+        if f == "do.call" and len(pos) == 2 and len(args) == 2 and \
+                pos[0].kind in ("str", "name") and "do.call" not in self.functions:
+            # do.call(f, L) of a list known when the script runs (rdocall.py): the script's
+            # function, or one of R's ... functions the runtime has (bdiag)
+            g = pos[0].value
+            tmm = _TMM_FUNCS.get(g)
+            if g in self.functions:
+                return f"{self.runtime('r_do_call')}({pyname(g)}, {self.py(pos[1])})"
+            if tmm is not None and tmm[1] == ("...",):
+                return (f"{self.runtime('r_do_call')}({self.runtime(tmm[0])}, "
+                        f"{self.py(pos[1])}, dots=True)")
         if f in self.functions:
-            return f"{pyname(f)}({', '.join(self.kwargs(args))})"
+            # the script's function: its parameters are spelled as Python names (min.n ->
+            # min_n), so are the names of the arguments passed to them
+            named = [(pyname(n) if n is not None and n != "..." and "." in n else n, a)
+                     for n, a in args]
+            return f"{pyname(f)}({', '.join(self.kwargs(named))})"
         if f in ("rownames_to_column", "column_to_rownames") and pos and all(
                 n in (None, ".data", "var") for n, _ in args):
             # tibble: the row names as a first column named var ("rowname"), and back
@@ -1879,6 +1899,12 @@ class Translator(BasePrinter):
             got = rreduce.translate(self, e)
             if got is not None:
                 return got
+        if f == "round" and f not in self.functions and \
+                any(n == "digits" for n, _ in args) and len(args) == 2 and \
+                args[0][0] in (None, "x"):
+            # round(x, digits = k): digits by name is its second argument
+            return self.call(R("call", f, [(None, args[0][1]), (None, args[1][1])],
+                               start=e.start, end=e.end))
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
@@ -1916,6 +1942,11 @@ class Translator(BasePrinter):
                                  "has no equivalent")
 
 
+        inner = None if f or e.left is None else e.left.right if e.left.kind == "paren" \
+            else e.left.body[0] if e.left.kind == "block" and len(e.left.body) == 1 else None
+        if inner is not None and inner.kind == "function":
+            # (function(x) ...)(a), {\(x) ...}(a), d |> (\(x) ...)(): the function, called
+            return f"({self.py(inner)})({', '.join(self.kwargs(args))})"
         if not f and e.left is not None and (e.left.kind == "dollar" or e.left.kind == "index"
                                              and e.left.value == "[["):
             # a function held in a list, called: models[[func]](rho, 24), fns$ar1(rho, 24)
@@ -2160,7 +2191,15 @@ class Translator(BasePrinter):
         return out
 
     # ----- asreml() --------------------------------------------------------------------------
-    def asreml_args(self, args: list[tuple[str | None, R]], call: R) -> list[str]:
+    def asreml_args(self, args: list[tuple[str | None, R]], call: R,
+                    na_default: bool = False) -> list[str]:
+        """asr.asreml()'s keyword arguments for an asreml() (or update()) call's ``args``.
+        With ``na_default`` (a new asreml() call, not update(), which keeps its fit's) a call
+        that does not say how to treat missing explanatory values gets asreml's default
+        ``na.method(x = "fail")`` as ``na_action={'x': 'fail'}``: asreml stops on a missing
+        value in a factor or covariate of the model, where asr.asreml's own default drops
+        those rows with a warning. Not when the call passes R's ``...`` (it may hold
+        na.action)."""
         parent: dict[str, str] = {}
         if call.value == "update" and call.args and call.args[0][1].kind == "name":
             parent = self.formulas.get(call.args[0][1].value, {})
@@ -2297,6 +2336,9 @@ class Translator(BasePrinter):
                                  + (": this call fits a DIFFERENT model than the R script"
                                     if n in ("fixed", "random", "residual", "rcov", "sparse")
                                     else ""))
+        said = {n for n, _ in named}
+        if na_default and not said & {"na.action", "na.method.X", "..."}:
+            na.append("'x': 'fail'")     # asreml's na.method.X / na.method(x = ) default
         if na:
             out.append("na_action={" + ", ".join(na) + "}")
         self.env_columns(out, set(mats.values()) | set(giv.values()))
@@ -2428,7 +2470,7 @@ class Translator(BasePrinter):
         return value
 
     def asreml(self, e: R) -> str:
-        out = self.asreml_args(e.args, e)
+        out = self.asreml_args(e.args, e, na_default=True)
         if self.maxit and not any(n in ("maxit", "maxiter") for n, _ in e.args):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):

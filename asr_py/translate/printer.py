@@ -203,6 +203,13 @@ class BasePrinter:
 
     def unary(self, e: R) -> str:
         assert e.right is not None
+        bang = e.right.right if e.value == "!" and e.right.kind == "unary" and \
+            e.right.value == "!" else None
+        col = _bang_sym(bang) if bang is not None else None
+        if col is not None:
+            # rlang's !!sym(x) in dplyr verbs: the column named by the text x, .data[[x]]
+            # (!! binds tighter than R's !: !!sym(x) * 2 is (!!sym(x)) * 2)
+            return self.py(col)
         inner = self.py(e.right)
         if e.value == "-" and e.right.kind == "call" and e.right.value in ("c", "seq", "rep"):
             return f"[-_v for _v in {inner}]"          # -c(1, 2): R negates each element
@@ -370,7 +377,10 @@ class BasePrinter:
         """``function(x) expr`` -> a lambda; a body of several statements
         (``lapply(v, function(x) { ...; list(...) })``) -> a def placed before the statement
         that uses it (its last value returned, as R's)."""
-        params = [pyname(n or "_") for n, _ in e.args]
+        # a constant default (function(x, k = 2)) is kept; R evaluates any other default
+        # lazily in the call (n = length(x)), which a lambda's default cannot: left out
+        params = [pyname(n or "_") + (f"={self.py(d)}" if _constant(d) else "")
+                  for n, d in e.args]
         assert e.right is not None
         outer, outer_local = self.params, self.lambda_params
         self.params = outer | {n for n, _ in e.args if n}
@@ -554,9 +564,11 @@ class BasePrinter:
                 args[0].value == "c" and args[0].args and all(n is None
                                                               for n, _ in args[0].args) or
                 args[0].kind == "call" and args[0].value in (
-                    "grep", "which", "match", "order", "seq_len", "seq_along", "rev")):
-            # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)]: names
-            # or positions (known when it runs)
+                    "grep", "which", "match", "order", "seq_len", "seq_along", "rev",
+                    "as.integer", "as.numeric")):
+            # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)],
+            # x[as.integer(f)] (a factor's level codes): names or positions (known when it
+            # runs)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and _positions(args[0]):
             a = args[0]
@@ -1502,3 +1514,28 @@ def _numeric_subscript(a: R) -> bool:
         return _numeric_subscript(a.right)
     return a.kind == "call" and a.value == "c" and bool(a.args) and all(
         n is None and _numeric_subscript(x) for n, x in a.args)
+
+
+def _constant(d: R) -> bool:
+    """A default value that is a constant: a number, a string, TRUE/FALSE/NULL/NA, -k."""
+    if d.kind in ("num", "str"):
+        return True
+    if d.kind == "name":
+        return d.value in ("TRUE", "FALSE", "T", "F", "NULL", "NA")
+    return d.kind == "unary" and d.value == "-" and d.right is not None and \
+        d.right.kind == "num"
+
+
+def _bang_sym(e: R) -> R | None:
+    """``e`` (what ``!!`` applies to) with its leftmost operand ``sym(x)`` read as
+    ``.data[[x]]``; None when that operand is no ``sym()``/``as.name()`` call."""
+    import dataclasses
+
+    if e.kind == "bin" and e.left is not None and e.value not in ("<-", "=", "|>", "%>%"):
+        left = _bang_sym(e.left)
+        return None if left is None else dataclasses.replace(e, left=left)
+    if e.kind == "call" and e.value in ("sym", "rlang::sym", "as.name", "as.symbol",
+                                        "ensym") and len(e.args) == 1 and e.args[0][0] is None:
+        return R("index", "[[", [e.args[0]], left=R("name", ".data"), start=e.start,
+                 end=e.end)
+    return None

@@ -432,6 +432,26 @@ def across(tr: Any, data: str, e: Any) -> str | None:
     """``mutate(d, across(cols, f))`` as :func:`r_mutate_at` (``where(is.x)`` as
     :func:`r_mutate_if`), or None."""
     pos = [(n, a) for n, a in e.args if n in (None, ".cols", ".fns")]
+    main = [(n, a) for n, a in e.args if n in (".cols", ".fns")]
+    main += [(n, a) for n, a in e.args if n is None][:2 - len(main)]
+    extra = [(n, a) for n, a in e.args if (n, a) not in main]
+    fns = None if len(main) != 2 else \
+        main[0][1] if main[1][0] == ".cols" or main[0][0] == ".fns" else main[1][1]
+    if extra and fns is not None and fns.kind == "name" and \
+            all(n not in (".names", ".unpack") for n, _ in e.args):
+        # across(cols, round, 2): dplyr passes the extra arguments (its deprecated ...)
+        # to the function: across(cols, function(.x) round(.x, 2))
+        from asr_py.translate.parser import R
+        from asr_py.translate.rlambda import PARAM
+
+        cols = main[1] if main[0][1] is fns else main[0]
+        f = fns
+        body = R("call", f.value, [(None, R("name", PARAM, start=f.start, end=f.end)),
+                                   *extra], start=f.start, end=e.end)
+        fn = R("function", "", [(PARAM, R("empty", start=f.start, end=f.start))],
+               right=body, start=f.start, end=e.end)
+        return across(tr, data, R("call", e.value, [(None, cols[1]), (None, fn)],
+                                  start=e.start, end=e.end))
     if len(pos) != 2 or len(e.args) != 2:
         return None
     from asr_py.translate.rlambda import lambda_node
@@ -457,6 +477,16 @@ def across(tr: Any, data: str, e: Any) -> str | None:
                     f"lambda _m: {body}, masked=True)")
         return (f"{tr.runtime('r_mutate_at')}({data}, [{spec(tr, target)}], "
                 f"{tr.py(fn)})")
+    if pos[1][1].kind == "function":
+        # across(where(is.numeric), function(x) ...): the function of each such column
+        pred = _PREDICATES.get(target.args[0][1].value) if len(target.args) == 1 and \
+            target.args[0][1].kind == "name" else None
+        fn = pos[1][1]
+        params = {n for n, _ in fn.args if n}
+        from asr_py.translate.printer import _CONST
+        if pred is None or _values_read(fn.right) - params - set(_CONST):
+            return None
+        return f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {tr.py(fn)})"
     how = _COLUMN_FUNS.get(fun or "")
     if how is None or how in ("upper", "lower"):
         return None

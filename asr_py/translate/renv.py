@@ -1,6 +1,5 @@
 """R's environment functions for translated scripts: ``ls()``, ``get()``, ``assign()``,
-``exists()`` of a name held in a variable, and ``eval(parse(text = s))``; their translation
-and their runtime.
+``exists()``, and ``eval(parse(text = s))``; their translation and their runtime.
 
 A translated script keeps its R variables as Python names (``pyname``: ``mod.1`` ->
 ``mod_1``), so these functions map R names to Python ones:
@@ -14,6 +13,10 @@ A translated script keeps its R variables as Python names (``pyname``: ``mod.1``
   script's); a name not bound is R's error "object 'x' not found".
 * ``assign(x, value)`` binds it in the script's namespace (Python cannot add a variable to
   a running function; a later ``get()`` in that function finds it there).
+* ``exists(x)`` is TRUE when a variable named by the text x is bound (the function's, then
+  the script's; also one whose R code was not translated: R assigned it) or x is a function
+  the script defines; else FALSE (R's ``exists()`` also finds base R's functions: the
+  translation knows no list of them, so ``exists("mean")`` is FALSE here).
 * ``rm(a, b)`` unbinds them (so ``ls()`` no longer lists them).
 * ``eval(parse(text = s))`` of a name is ``get(s)``; other R code in s is translated when the
   script runs and evaluated in the script's namespace (its value: the last expression's).
@@ -33,8 +36,8 @@ from asr_py.translate.parser import Untranslatable
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["FUNCTIONS", "r_assign_name", "r_eval_text", "r_get", "r_ls", "r_rm", "rm_statement",
-           "translate"]
+__all__ = ["FUNCTIONS", "r_assign_name", "r_eval_text", "r_exists", "r_get", "r_ls", "r_rm",
+           "rm_statement", "translate"]
 
 _R_NAME = re.compile(r"(?:[A-Za-z]|\.(?![0-9]))[\w.]*|\.")
 
@@ -105,6 +108,14 @@ def r_get(x: Any, ns_globals: dict[str, Any], ns_locals: dict[str, Any] | None =
                    hint="the script must assign it before this line (R's error too)")
 
 
+def r_exists(x: Any, ns_globals: dict[str, Any],
+              ns_locals: dict[str, Any] | None = None) -> bool:
+    """R's ``exists(x)``: whether a variable named ``x`` is bound (see the module
+    docstring)."""
+    key = _py(_name_of(x, "exists"))
+    return any(ns is not None and key in ns for ns in (ns_locals, ns_globals))
+
+
 def r_assign_name(x: Any, value: Any, ns_globals: dict[str, Any]) -> Any:
     """R's ``assign(x, value)``: binds the variable named ``x``; returns value (invisibly
     in R)."""
@@ -165,7 +176,8 @@ def rm_statement(tr: Any, e: R) -> str:
 
 
 #: the R functions this module translates -> runtime helper
-FUNCTIONS = {"ls": "r_ls", "get": "r_get", "assign": "r_assign_name", "eval": "r_eval_text"}
+FUNCTIONS = {"ls": "r_ls", "get": "r_get", "assign": "r_assign_name", "eval": "r_eval_text",
+             "exists": "r_exists"}
 
 _ENV_OK = (".GlobalEnv", "globalenv()", "environment()", "parent.frame()", "1")
 
@@ -189,7 +201,7 @@ def _args(e: R, formals: tuple[str, ...]) -> dict[str, R]:
 
 
 def translate(tr: Any, e: R) -> str | None:
-    """The translation of ``ls()``, ``get(x)``, ``assign(x, value)``,
+    """The translation of ``ls()``, ``get(x)``, ``exists(x)``, ``assign(x, value)``,
     ``eval(parse(text = s))``; None when the call is not one of these forms."""
     f = e.value
     scope = "globals(), locals()"
@@ -206,6 +218,12 @@ def translate(tr: Any, e: R) -> str | None:
                 "envir" in a and tr.src(a["envir"]) not in _ENV_OK:
             raise Untranslatable("get() with these arguments")
         return f"{tr.runtime('r_get')}({tr.py(a['x'])}, {scope})"
+    if f == "exists":
+        a = _args(e, ("x", "where", "envir", "frame", "mode", "inherits"))
+        if "x" not in a or set(a) - {"x", "envir", "inherits"} or \
+                "envir" in a and tr.src(a["envir"]) not in _ENV_OK:
+            raise Untranslatable("exists() with these arguments")
+        return f"{tr.runtime('r_exists')}({tr.py(a['x'])}, {scope})"
     if f == "assign":
         a = _args(e, ("x", "value", "pos", "envir", "inherits", "immediate"))
         if not {"x", "value"} <= set(a) or set(a) - {"x", "value", "envir", "pos"} or \

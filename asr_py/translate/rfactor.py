@@ -78,7 +78,11 @@ def note(tr: Any, target: R, r: R) -> None:
 
 
 def is_factor(tr: Any, e: R) -> bool:
-    """Whether ``e`` is ``d$x`` of a column the script made a factor."""
+    """Whether ``e`` is ``d$x`` of a column the script made a factor, or a call that makes
+    one (``factor(x)``, ``as.factor(x)``: ``as.numeric(factor(x))`` is R's level codes)."""
+    if e.kind == "call" and e.value in ("factor", "as.factor", "base::factor",
+                                        "base::as.factor"):
+        return True
     fac, _ = _state(tr)
     return e.kind == "dollar" and e.left is not None and e.left.kind == "name" and \
         (e.left.value, e.value) in fac

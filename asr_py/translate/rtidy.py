@@ -14,9 +14,9 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
   columns, ``n()`` its row count). A summary must give one value (dplyr 1.1's several-row
   results are ``reframe()``'s: an error). Without keys: one row. The result is returned
   ungrouped: dplyr keeps it grouped by all keys but the last (``.groups = "drop_last"``);
-  a later grouped ``mutate()``/``filter()`` is not translated anyway (``group_by()`` alone
-  is left as a TODO), and a summarise of a summarise is regrouped here by the remaining
-  keys. A summary that reads an earlier summary of the same call is left untranslated.
+  a later ``mutate()``/``filter()``/``summarise()`` down the pipe is grouped by those
+  (rgrouped.chain_keys). A summary that reads an earlier summary of the same call is left
+  untranslated.
 * ``ungroup(x)``: ``x`` (translated data frames are never grouped).
 * ``bind_rows(d1, d2, ...)`` / ``bind_rows(list(...), .id = "src")``: rows stacked,
   columns matched by name (a column a frame lacks is NA there), in order of first
@@ -119,17 +119,11 @@ def _summarise(tr: Any, e: R) -> str | None:
         if got is None or not got:
             return None
         keys, data = got, data.args[0][1]
-    elif data.kind == "call" and _bare(data.value) in _SUMMARISE and data.args:
-        # a summarise of a summarise: dplyr regroups by all keys of the inner one but the last
-        inner = _unpipe(data.args[0][1])
-        inner_by = [a for n, a in data.args[1:] if n == ".by"]
-        inner_drop = [a for n, a in data.args[1:] if n == ".groups"]
-        if not inner_by and not inner_drop and inner.kind == "call" and \
-                _bare(inner.value) == "group_by":
-            got = _keys(inner.args[1:])
-            if got is None:
-                return None
-            keys = got[:-1]
+    else:
+        # a grouped chain (a grouped mutate()/filter(), a summarise of a summarise: dplyr
+        # regroups by all keys of the inner one but the last): rgrouped.chain_keys
+        from asr_py.translate.rgrouped import chain_keys
+        keys = chain_keys(data) or []
     if groups_opt and not (groups_opt[0].kind == "str" and groups_opt[0].value in (
             "drop", "drop_last", "keep")):
         return None

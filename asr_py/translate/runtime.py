@@ -87,6 +87,7 @@ from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
 from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
+from asr_py.translate.rdocall import r_do_call  # noqa: F401 - do.call(f, L)
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_arrange,
     r_distinct,
@@ -101,6 +102,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
+    r_exists,
     r_get,
     r_ls,
     r_rm,
@@ -124,6 +126,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_pedigree,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
+from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()

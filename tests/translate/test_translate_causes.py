@@ -47,7 +47,8 @@ for (e in c("CA.2011", "CA.2012")) {
     py = translate('dat <- read.csv("DT.csv")\ndat$Name <- as.factor(dat$Name)\n' + r)
     lines = body(py)
     assert "def fit_env(d, e, k=1):" in lines
-    assert "    m = asr.asreml(fixed='Yield ~ 1', random='~ Name', data=sub)" in lines
+    assert "    m = asr.asreml(fixed='Yield ~ 1', random='~ Name', data=sub" \
+           ", na_action={'x': 'fail'})" in lines
     assert "    return r_loglik(m)" in lines     # asreml's m$loglik: no 2π constant
     assert "for e in ['CA.2011', 'CA.2012']:" in lines
     assert "    elif e == 'x':" in lines and "        continue" in lines
@@ -64,7 +65,8 @@ for (e in c("CA.2011", "CA.2012")) {
 def test_test_that_block_becomes_a_test_function_that_runs() -> None:
     py = translate('test_that("it fits", {\n  m <- asreml(y ~ 1, data = d)\n})\n')
     assert body(py) == ["def test_it_fits() -> None:", "    global m",
-                        "    m = asr.asreml(fixed='y ~ 1', data=d)", "test_it_fits()"]
+                        "    m = asr.asreml(fixed='y ~ 1', data=d"
+                        ", na_action={'x': 'fail'})", "test_it_fits()"]
 
 
 def test_test_that_block_reads_the_variable_it_then_assigns() -> None:
@@ -86,7 +88,7 @@ def test_loop_header_not_translated_keeps_its_body() -> None:
     lines = body(py)
     assert lines[0] == "# TODO(asr_py): not translated (weird()): i in weird(x)"
     assert lines[1].startswith("if False:")
-    assert "    m = asr.asreml(fixed='y ~ 1', data=d)" in lines
+    assert "    m = asr.asreml(fixed='y ~ 1', data=d, na_action={'x': 'fail'})" in lines
 
 
 # ----- 2. pipes, pkg::, empty arguments --------------------------------------------------------
@@ -115,7 +117,8 @@ def test_empty_arguments() -> None:
                            "m <- asreml(y ~ 1, , data = d)\n"))
     # the script's y is offered as a column when d has none (R's formula environment)
     assert lines == ["x = dat['Yield']", "y = dat[dat['a'] > 1]",
-                     "m = asr.asreml(fixed='y ~ 1', data=r_env_columns(d, ['y']))"]
+                     "m = asr.asreml(fixed='y ~ 1', data=r_env_columns(d, ['y'])"
+                     ", na_action={'x': 'fail'})"]
 
 
 def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differs() -> None:
@@ -123,7 +126,7 @@ def test_untranslatable_data_expression_keeps_the_call_and_says_the_model_differ
     assert lines[0].startswith("# TODO(asr_py): asreml(data = d |> weird_verb(3)) is not "
                                "translated (weird_verb()): the call uses d as it is, a "
                                "DIFFERENT model")
-    assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d)"
+    assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d, na_action={'x': 'fail'})"
 
 
 # ----- 3. unknown asreml arguments -------------------------------------------------------------
@@ -139,7 +142,7 @@ def test_unknown_arguments_get_a_todo_each_and_the_call_is_kept() -> None:
     assert "asreml(foo = 3) is not translated (not an asreml() argument" in todo
     assert "asreml(family = asr_negbin()) is not translated: this call fits a DIFFERENT " \
         "model" in todo
-    assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d)"
+    assert lines[-1] == "m = asr.asreml(fixed='y ~ 1', data=d, na_action={'x': 'fail'})"
 
 
 def test_keep_order_is_translated_in_the_call_and_as_an_option() -> None:
@@ -150,9 +153,11 @@ def test_keep_order_is_translated_in_the_call_and_as_an_option() -> None:
                    "asreml.options(keep.order = TRUE)\n"
                    "m2 <- asreml(y ~ A, data = d)\n")
     lines = body(py)
-    assert "m = asr.asreml(fixed='y ~ x + A', data=d, keep_order=True)" in lines
+    assert "m = asr.asreml(fixed='y ~ x + A', data=d, keep_order=True" \
+           ", na_action={'x': 'fail'})" in lines
     assert 'globals()["KEEP_ORDER"] = True' in lines
-    assert lines[-1] == "m2 = asr.asreml(fixed='y ~ A', data=d, keep_order=KEEP_ORDER)"
+    assert lines[-1] == "m2 = asr.asreml(fixed='y ~ A', data=d" \
+                        ", na_action={'x': 'fail'}, keep_order=KEEP_ORDER)"
 
 
 def test_family_becomes_asr_family_and_the_script_fits_a_glmm(workdir: Path) -> None:
@@ -201,7 +206,8 @@ def test_comment_inside_a_multiline_formula_drops_no_term() -> None:
          "               Name,            # lines\n"
          "             data = dat)\n")
     lines = body(translate(r))
-    assert lines[0] == "m = asr.asreml(fixed='Yield ~ Env + Name', data=dat)  # environments"
+    assert lines[0] == "m = asr.asreml(fixed='Yield ~ Env + Name', data=dat" \
+                       ", na_action={'x': 'fail'})  # environments"
     assert lines[1:] == ["# Block +", "# lines"]
 
 
@@ -211,7 +217,8 @@ def test_dotted_matrix_names_become_identifiers() -> None:
     py = translate("m <- asreml(y ~ 1, random = ~ giv(id), ginverse = list(id = Ginv.sparse),"
                    " data = d)\nm2 <- asreml(y ~ 1, random = ~ vm(id, A.inv), data = d)\n")
     assert "random='~ vm(id, Ginv_sparse)'" in py and "Ginv_sparse=Ginv_sparse" in py
-    assert "random='~ vm(id, A_inv)', data=d, A_inv=A_inv)" in py
+    assert "    random='~ vm(id, A_inv)',\n    data=d,\n    na_action={'x': 'fail'},\n" \
+           "    A_inv=A_inv,\n)" in py
 
 
 def test_conversions_of_expressions_and_negation_in_and() -> None:
@@ -330,7 +337,8 @@ def test_gparam_not_translatable_says_the_model_differs() -> None:
     py = translate("m <- asreml(y ~ 1, random = ~ g, data = d, G.param = weird(gp))\n")
     assert "asreml(G.param = weird(gp)) is not translated (weird()): this call fits a " \
            "DIFFERENT model" in py
-    assert body(py)[-1] == "m = asr.asreml(fixed='y ~ 1', random='~ g', data=d)"
+    assert body(py)[-1] == "m = asr.asreml(fixed='y ~ 1', random='~ g', data=d" \
+                           ", na_action={'x': 'fail'})"
 
 
 def test_factor_compared_with_a_number_compares_labels(workdir: Path) -> None:
@@ -372,9 +380,11 @@ def test_rmd_chunks_translated_prose_kept(workdir: Path) -> None:
     lines = body(py)
     assert lines[:2] == ["# ---", '# title: "Trial"']
     assert "# Prose with `r 1+1` inline." in lines
-    assert "m = asr.asreml(fixed='Yield ~ Env', random='~ Name', data=dat)" in lines
+    assert "m = asr.asreml(fixed='Yield ~ Env', random='~ Name', data=dat" \
+           ", na_action={'x': 'fail'})" in lines
     i = lines.index("if False:")
-    assert lines[i + 1] == "    m2 = asr.asreml(fixed='Yield ~ 1', random='~ Name', data=dat)"
+    assert lines[i + 1] == "    m2 = asr.asreml(fixed='Yield ~ 1', random='~ Name', data=dat" \
+                           ", na_action={'x': 'fail'})"
     assert '# print("not R")' in lines
     ns = run_py(py)
     assert "m2" not in ns
@@ -436,7 +446,7 @@ def test_cli_translates_rmd_and_latin1_scripts(tmp_path: Path) -> None:
     assert "if False:" in (tmp_path / "a.py").read_text()
     assert main(["translate", str(tmp_path / "b.R"), "-o", str(tmp_path / "b.py")]) == 0
     assert body((tmp_path / "b.py").read_text()) == [
-        "año = 1", "m = asr.asreml(fixed='y ~ 1', data=d)"]
+        "año = 1", "m = asr.asreml(fixed='y ~ 1', data=d, na_action={'x': 'fail'})"]
 
 
 def test_names_assignment_on_frames_and_vectors() -> None:

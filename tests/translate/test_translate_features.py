@@ -209,8 +209,10 @@ def test_asreml_options_maxit(workdir: Path) -> None:
     py = translate(SCRIPT_OPTIONS)
     lines = body(py)
     assert "MAXIT = 3" in lines
-    assert "m3 = asr.asreml(fixed='Yield ~ Env', random='~ diag(Env):Name', data=dat, " \
-           "maxit=MAXIT)" in lines
+    i = lines.index("m3 = asr.asreml(")
+    assert lines[i + 1:i + 6] == ["    fixed='Yield ~ Env',", "    random='~ diag(Env):Name',",
+                                  "    data=dat,", "    na_action={'x': 'fail'},",
+                                  "    maxit=MAXIT,"]
     assert "maxit=50" in py and py.count("maxit=MAXIT") == 1
     assert 'TODO(asr_py): asreml.options(workspace = "1gb") is not translated' in py
     ns = run_py(py)

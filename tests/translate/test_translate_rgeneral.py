@@ -41,14 +41,15 @@ def test_factor_levels_follow_r_order() -> None:
 
 
 def test_factor_with_na_omits_the_record_in_the_fit() -> None:
-    # the whole chain: a translated factor() with missing values, then asr.asreml omits
-    # those records (its default na_action x='omit') and fits what the reduced data give
+    # the whole chain: a translated factor() with missing values, then asreml with
+    # na.method(x = "omit") omits those records and fits what the reduced data give
     rng = np.random.default_rng(7)
     d = pd.DataFrame({"y": rng.normal(size=24), "b": np.tile([1.0, 2.0, 3.0], 8),
                       "g": np.repeat([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 4)})
     d.loc[[5, 9, 14], "g"] = np.nan
     ns = run_py(translate("d$bf <- factor(d$b)\nd$gf <- factor(d$g)\n"
-                          "m <- asreml(y ~ bf, random = ~ gf, data = d)\n"), d=d.copy())
+                          "m <- asreml(y ~ bf, random = ~ gf, data = d,\n"
+                          '            na.action = na.method(x = "omit"))\n'), d=d.copy())
     m = ns["m"]
     lab = {1.0: "1", 2.0: "2", 3.0: "3", 4.0: "4", 5.0: "5", 6.0: "6"}
     kept = d.drop(index=[5, 9, 14]).assign(bf=lambda t: t["b"].map(lab),
@@ -142,12 +143,13 @@ def test_cut_intervals_labels_and_levels() -> None:
 
 def test_a_cut_factor_in_a_fit_uses_its_intervals() -> None:
     # the chain: cut() -> a factor asr.asreml fits; its levels are the R intervals and
-    # the record outside every interval (or missing) is omitted
+    # the record outside every interval (NA) is omitted by na.method(x = "omit")
     rng = np.random.default_rng(11)
     d = pd.DataFrame({"age": np.r_[np.linspace(0.5, 29, 30), [40.0]],
                       "y": rng.normal(size=31)})
     ns = run_py(translate("d$agecat <- cut(d$age, breaks = c(0, 5, 10, 15, 30))\n"
-                          "m <- asreml(y ~ agecat, data = d)\n"), d=d.copy())
+                          "m <- asreml(y ~ agecat, data = d,\n"
+                          "            na.action = na.method(x = 'omit'))\n"), d=d.copy())
     kept = d.iloc[:30].assign(agecat=pd.cut(d["age"].iloc[:30], [0, 5, 10, 15, 30]).astype(str))
     ref = asr.asreml("y ~ agecat", data=kept)
     assert ns["m"].loglik == pytest.approx(ref.loglik, rel=1e-10)

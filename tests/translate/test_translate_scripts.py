@@ -203,7 +203,7 @@ def test_comments_and_blank_lines_kept() -> None:
     body = py.split("import asr_py as asr\n", 1)[1]
     assert body.strip().splitlines() == [
         "# header", "", "# library(asreml): asr_py and pandas are imported at the top", "",
-        "# fit", "m = asr.asreml(fixed='y ~ 1', data=d)"]
+        "# fit", "m = asr.asreml(fixed='y ~ 1', data=d, na_action={'x': 'fail'})"]
 
 
 def test_bad_input() -> None:

@@ -38,5 +38,5 @@ def test_vcm_lm_script_runs_and_fits_the_constrained_model() -> None:
 
 def test_other_vcm_objects_pass_through_with_a_note() -> None:
     py = translate("m <- asreml(y ~ 1, random = ~ a + b, data = d, vcm = vc)\n")
-    assert "vcm=vc)" in py
+    assert "vcm=vc, na_action={'x': 'fail'})" in py
     assert "TODO(asr_py): asreml(vcm = vc): passed as vcm=" in py
