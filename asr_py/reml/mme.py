@@ -484,10 +484,10 @@ class MME:
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
             rcache["r"] = []
-            for k, (t1, rdr) in enumerate(zip(r_t1, prob.residual.inv_deriv_inv(tr))):
-                m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
-                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1),
-                                    float(e @ np.asarray(rdr @ e).ravel())))
+            for k, (t1, (rows, rdr)) in enumerate(
+                    zip(r_t1, prob.residual.inv_deriv_inv_sections(tr))):
+                m, t3 = self._w_rdr_w(rows, rdr, e)
+                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1), t3))
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
@@ -495,6 +495,33 @@ class MME:
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
+
+    def _w_rdr_w(self, rows: np.ndarray | None, rdr: Matrix, e: np.ndarray
+                 ) -> tuple[sp.coo_matrix, float]:
+        """(W'MW, ê'Mê) for M = R⁻¹Ṙ_kR⁻¹ given as ``rdr`` at ``rows`` x ``rows`` (None: all
+        n). A section's product uses W's rows there only: W_s'(M_s W_s) has the entries,
+        and the same sums in the same order, as W'(MW) (the other rows of MW are empty);
+        ê'Mê is formed on all n as for a whole M."""
+        rdr = sp.csc_matrix(rdr)
+        if rows is None:
+            return (sp.coo_matrix(self.W.T @ (rdr @ self.W)),
+                    float(e @ np.asarray(rdr @ e).ravel()))
+        ws = self._w_rows(rows)
+        me = np.zeros(self.n)
+        me[rows] = np.asarray(rdr @ e[rows]).ravel()
+        return sp.coo_matrix(ws.T @ (rdr @ ws)), float(e @ me)
+
+    def _w_rows(self, rows: np.ndarray) -> sp.csc_matrix:
+        """W[rows, :] (CSC), kept per rows array (a direct sum's sections are fixed)."""
+        cache = self.__dict__.setdefault("_w_rows_cache", {})
+        hit = cache.get(id(rows))
+        if hit is not None and hit[0] is rows:
+            return hit[1]
+        if "_w_csr" not in self.__dict__:
+            self._w_csr = self.W.tocsr()
+        ws = sp.csc_matrix(self._w_csr[rows])
+        cache[id(rows)] = (rows, ws)
+        return ws
 
     def em_information(self, theta: np.ndarray) -> np.ndarray:
         """Complete-data (EM) information I_c, block diagonal by template:
