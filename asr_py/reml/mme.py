@@ -506,10 +506,24 @@ class MME:
         if rows is None:
             return (sp.coo_matrix(self.W.T @ (rdr @ self.W)),
                     float(e @ np.asarray(rdr @ e).ravel()))
-        ws = self._w_rows(rows)
         me = np.zeros(self.n)
+        if _is_diagonal(rdr):  # M_s = diag(d): W_s'diag(d)W_s from a fixed plan
+            d = rdr.data
+            me[rows] = d * e[rows]
+            return self._diag_gram(rows).gram(d), float(e @ me)
+        ws = self._w_rows(rows)
         me[rows] = np.asarray(rdr @ e[rows]).ravel()
         return sp.coo_matrix(ws.T @ (rdr @ ws)), float(e @ me)
+
+    def _diag_gram(self, rows: np.ndarray) -> DiagGram:
+        """The :class:`DiagGram` plan of W's ``rows``, kept per rows array."""
+        cache = self.__dict__.setdefault("_diag_gram_cache", {})
+        hit = cache.get(id(rows))
+        if hit is not None and hit[0] is rows:
+            return hit[1]
+        plan = DiagGram(self._w_rows(rows))
+        cache[id(rows)] = (rows, plan)
+        return plan
 
     def _w_rows(self, rows: np.ndarray) -> sp.csc_matrix:
         """W[rows, :] (CSC), kept per rows array (a direct sum's sections are fixed)."""
@@ -538,6 +552,50 @@ class MME:
     def _residual_term(self) -> TermInverse:
         t = self._em_terms[0] = term_inverse(self.problem.residual, self._closed_forms)
         return t
+
+
+def _is_diagonal(m: sp.csc_matrix) -> bool:
+    """True if the square CSC ``m`` stores exactly its diagonal, one entry per column."""
+    n = m.shape[0]
+    return (m.nnz == n and m.shape[1] == n and bool(np.all(np.diff(m.indptr) == 1))
+            and bool(np.all(m.indices == np.arange(n))))
+
+
+class DiagGram:
+    """W_s'diag(d)W_s for a fixed W_s and varying d, with scipy's digits and entry order.
+
+    Entry (a, b) is Σ_i W[i,a]·(d_i·W[i,b]) over the rows i where both are stored, summed
+    in increasing i from 0 as the sparse product W_s'(diag(d)W_s) sums it; the terms
+    (i, a, b) and each one's entry are found once, the entries in the order that product
+    gives them (its structure from |W_s|, no cancellation). Returned as COO."""
+
+    def __init__(self, ws: sp.csc_matrix) -> None:
+        a = abs(ws)
+        ref = sp.coo_matrix(a.T @ (sp.identity(ws.shape[0], format="csc") @ a))
+        self.shape = ref.shape
+        self.row, self.col = ref.row, ref.col
+        wr = sp.csr_matrix(ws)
+        wr.sort_indices()
+        k = np.diff(wr.indptr)
+        row_of = np.repeat(np.arange(k.size), k)  # each stored entry's row
+        rep = k[row_of]
+        ea = np.repeat(np.arange(wr.nnz), rep)  # term t: entries ea[t] (a) and eb[t] (b)
+        first = np.repeat(np.cumsum(rep) - rep, rep)
+        eb = wr.indptr[row_of[ea]] + (np.arange(ea.size) - first)
+        n_col = self.shape[1]
+        keys = self.col.astype(np.int64) * n_col + self.row
+        order = np.argsort(keys, kind="stable")
+        tk = wr.indices[eb].astype(np.int64) * n_col + wr.indices[ea]
+        at = np.minimum(np.searchsorted(keys[order], tk), keys.size - 1)
+        keep = keys[order][at] == tk  # a term of stored zeros only: no entry
+        self.slot = order[at[keep]]
+        self.i = row_of[ea[keep]]
+        self.wa, self.wb = wr.data[ea[keep]], wr.data[eb[keep]]
+
+    def gram(self, d: np.ndarray) -> sp.coo_matrix:
+        vals = np.bincount(self.slot, weights=self.wa * (d[self.i] * self.wb),
+                           minlength=self.row.size)
+        return sp.coo_matrix((vals, (self.row, self.col)), shape=self.shape)
 
 
 def _cinv_at(factor: Factor | object, n: int, offset: int
