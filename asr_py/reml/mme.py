@@ -492,12 +492,13 @@ class MME:
             if np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
             else:
+                m = sp.coo_matrix((m.data, (m.row, m.col)), shape=(self.N, self.N))
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
 
     def _w_rdr_w(self, rows: np.ndarray | None, rdr: Matrix, e: np.ndarray
-                 ) -> tuple[sp.coo_matrix, float]:
+                 ) -> tuple[sp.coo_matrix | Entries, float]:
         """(W'MW, ê'Mê) for M = R⁻¹Ṙ_kR⁻¹ given as ``rdr`` at ``rows`` x ``rows`` (None: all
         n). A section's product uses W's rows there only: W_s'(M_s W_s) has the entries,
         and the same sums in the same order, as W'(MW) (the other rows of MW are empty);
@@ -557,8 +558,10 @@ class MME:
 def _is_diagonal(m: sp.csc_matrix) -> bool:
     """True if the square CSC ``m`` stores exactly its diagonal, one entry per column."""
     n = m.shape[0]
-    return (m.nnz == n and m.shape[1] == n and bool(np.all(np.diff(m.indptr) == 1))
-            and bool(np.all(m.indices == np.arange(n))))
+    if m.shape[1] != n or m.indptr[-1] != n:
+        return False
+    ar = np.arange(n + 1)
+    return np.array_equal(m.indptr, ar) and np.array_equal(m.indices, ar[:-1])
 
 
 class DiagGram:
@@ -592,10 +595,19 @@ class DiagGram:
         self.i = row_of[ea[keep]]
         self.wa, self.wb = wr.data[ea[keep]], wr.data[eb[keep]]
 
-    def gram(self, d: np.ndarray) -> sp.coo_matrix:
+    def gram(self, d: np.ndarray) -> Entries:
         vals = np.bincount(self.slot, weights=self.wa * (d[self.i] * self.wb),
                            minlength=self.row.size)
-        return sp.coo_matrix((vals, (self.row, self.col)), shape=self.shape)
+        return Entries(self.row, self.col, vals)
+
+
+@dataclass
+class Entries:
+    """A sparse matrix's entries (row, col, data: a COO without scipy's checks)."""
+
+    row: np.ndarray
+    col: np.ndarray
+    data: np.ndarray
 
 
 def _cinv_at(factor: Factor | object, n: int, offset: int
