@@ -224,11 +224,16 @@ class Subset(Wrapper):
         not connected to a column through Q_mm) are dropped."""
         q_mo = sp.csc_matrix(q_mo)
         cols = np.flatnonzero(np.diff(q_mo.indptr))
+        m, n_o = q_mo.shape
+        if 0 < cols.size <= _K_CHUNK:  # one block: its nonzeros row by row, as CSR
+            kd = lu.solve(q_mo[:, cols].toarray())
+            r, c = np.nonzero(kd)
+            return sp.csr_matrix((kd[r, c], cols[c], np.searchsorted(r, np.arange(m + 1))),
+                                 shape=(m, n_o))
         parts = []
         for start in range(0, cols.size, _K_CHUNK):
             c = cols[start:start + _K_CHUNK]
             parts.append(sp.csc_matrix(lu.solve(q_mo[:, c].toarray())))
-        m, n_o = q_mo.shape
         if not parts:
             return sp.csr_matrix((m, n_o))
         kb = sp.coo_matrix(sp.hstack(parts))

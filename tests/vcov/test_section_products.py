@@ -139,3 +139,27 @@ def test_fit_same_digits_as_whole_products(data, fixed: str, random: str,
     pn, po = new.predict(classify="Site"), old.predict(classify="Site")
     np.testing.assert_array_equal(pn["predicted.value"], po["predicted.value"])
     np.testing.assert_array_equal(pn["std.error"], po["std.error"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_complement_k_one_block(seed: int) -> None:
+    """K = Q_mm⁻¹Q_mo (complement path) in one block: dense algebra's K, and the same
+    structure and digits as the block's CSC stacked and converted to CSR (the code before
+    s17speed)."""
+    import scipy.sparse.linalg as spla
+
+    rng = np.random.default_rng(seed)
+    m, n_o = int(rng.integers(2, 30)), int(rng.integers(5, 200))
+    a = sp.random(m, m, density=0.2, random_state=rng)
+    q_mm = sp.csc_matrix(a + a.T + 6 * sp.identity(m))
+    q_mo = sp.random(m, n_o, density=0.05, format="csc", random_state=rng)
+    lu = spla.splu(q_mm)
+    one = Subset._solve_k(None, lu, q_mo)  # type: ignore[arg-type]
+    np.testing.assert_allclose(one.toarray(), np.linalg.solve(q_mm.toarray(), q_mo.toarray()),
+                               rtol=1e-10, atol=1e-12)
+    cols = np.flatnonzero(np.diff(q_mo.indptr))
+    kb = sp.coo_matrix(sp.hstack([sp.csc_matrix(lu.solve(q_mo[:, cols].toarray()))]))
+    old = sp.csr_matrix((kb.data, (kb.row, cols[kb.col])), shape=(m, n_o))
+    np.testing.assert_array_equal(one.indptr, old.indptr)
+    np.testing.assert_array_equal(one.indices, old.indices)
+    np.testing.assert_array_equal(one.data, old.data)
