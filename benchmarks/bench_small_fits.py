@@ -13,6 +13,10 @@ Workloads (simulated data, fixed seeds):
 * ``field``: one trial of 20 rows x 15 columns (300 plots, 12 missing), 3 replicates of 100
   plots with each of 50 entries twice, ``y ~ Entry``, ``random = ~ Rep``, residual
   ``ar1(Row):ar1(Col)``;
+* ``met_sites``: the AGENTproject historic-trial notebooks' shape (s17speed): 24 sites
+  (campaigns) x 80 accessions, each accession at about half the sites, one record each,
+  rows in random order, ``y ~ Site``, ``random = ~ Geno``, residual
+  ``dsum(~ units | Site)`` (24 sections);
 * ``chickpea``: test42Parallel.r's model shape (2 houses x 24 x 22 plots, 46 missing,
   Geno * Trt, ``random = ~ House:(Lane + Position)``,
   ``residual = ~ dsum(~ ar1(Lane):ar1(Position) | House)``; benchmarks/bench_many_fits.py's
@@ -50,7 +54,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WORKLOADS = ("rcbd", "met_diag", "met_us", "met_fa", "field", "chickpea")
+WORKLOADS = ("rcbd", "met_diag", "met_us", "met_fa", "field", "chickpea", "met_sites")
 
 
 def rcbd_data(seed: int = 11) -> pd.DataFrame:
@@ -72,6 +76,18 @@ def met_small_data(seed: int = 12, sites: int = 6, genos: int = 40) -> pd.DataFr
             for s in range(sites) for i in range(genos) for r in range(2)]
     d = pd.DataFrame(rows, columns=["Site", "Geno", "Rep", "y"])
     return _factors(d, ("Site", "Geno", "Rep"))
+
+
+def met_sites_data(seed: int = 14, sites: int = 24, genos: int = 80) -> pd.DataFrame:
+    """Unbalanced sites x genotypes (about half present), site-specific error variances."""
+    rng = np.random.default_rng(seed)
+    g = rng.normal(0, 2, genos)
+    sd = rng.uniform(0.5, 4, sites)
+    rows = [(f"S{s}", f"G{i}", 100 + 3 * s + g[i] + rng.normal(0, sd[s]))
+            for s in range(sites) for i in range(genos) if rng.uniform() < 0.5]
+    d = pd.DataFrame(rows, columns=["Site", "Geno", "y"])
+    d = d.sample(frac=1, random_state=seed).reset_index(drop=True)
+    return _factors(d, ("Site", "Geno"))
 
 
 def field_data(seed: int = 13) -> pd.DataFrame:
@@ -102,6 +118,9 @@ def workload(name: str) -> tuple[pd.DataFrame, dict[str, str], str]:
     """(data, asreml() formulas, the classify of the predict)."""
     if name == "rcbd":
         return rcbd_data(), dict(fixed="y ~ Trt", random="~ Block"), "Trt"
+    if name == "met_sites":
+        return (met_sites_data(), dict(fixed="y ~ Site", random="~ Geno",
+                                       residual="~ dsum(~ units | Site)"), "Site")
     if name.startswith("met_"):
         g = {"met_diag": "diag(Site):Geno", "met_us": "us(Site):Geno",
              "met_fa": "fa(Site, 1):Geno"}[name]

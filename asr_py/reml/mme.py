@@ -484,17 +484,59 @@ class MME:
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
             rcache["r"] = []
-            for k, (t1, rdr) in enumerate(zip(r_t1, prob.residual.inv_deriv_inv(tr))):
-                m = sp.coo_matrix(self.W.T @ (sp.csc_matrix(rdr) @ self.W))
-                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1),
-                                    float(e @ np.asarray(rdr @ e).ravel())))
+            for k, (t1, (rows, rdr)) in enumerate(
+                    zip(r_t1, prob.residual.inv_deriv_inv_sections(tr))):
+                m, t3 = self._w_rdr_w(rows, rdr, e)
+                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1), t3))
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
             else:
+                m = sp.coo_matrix((m.data, (m.row, m.col)), shape=(self.N, self.N))
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
+
+    def _w_rdr_w(self, rows: np.ndarray | None, rdr: Matrix, e: np.ndarray
+                 ) -> tuple[sp.coo_matrix | Entries, float]:
+        """(W'MW, ê'Mê) for M = R⁻¹Ṙ_kR⁻¹ given as ``rdr`` at ``rows`` x ``rows`` (None: all
+        n). A section's product uses W's rows there only: W_s'(M_s W_s) has the entries,
+        and the same sums in the same order, as W'(MW) (the other rows of MW are empty);
+        ê'Mê is formed on all n as for a whole M."""
+        rdr = sp.csc_matrix(rdr)
+        if rows is None:
+            return (sp.coo_matrix(self.W.T @ (rdr @ self.W)),
+                    float(e @ np.asarray(rdr @ e).ravel()))
+        me = np.zeros(self.n)
+        if _is_diagonal(rdr):  # M_s = diag(d): W_s'diag(d)W_s from a fixed plan
+            d = rdr.data
+            me[rows] = d * e[rows]
+            return self._diag_gram(rows).gram(d), float(e @ me)
+        ws = self._w_rows(rows)
+        me[rows] = np.asarray(rdr @ e[rows]).ravel()
+        return sp.coo_matrix(ws.T @ (rdr @ ws)), float(e @ me)
+
+    def _diag_gram(self, rows: np.ndarray) -> DiagGram:
+        """The :class:`DiagGram` plan of W's ``rows``, kept per rows array."""
+        cache = self.__dict__.setdefault("_diag_gram_cache", {})
+        hit = cache.get(id(rows))
+        if hit is not None and hit[0] is rows:
+            return hit[1]
+        plan = DiagGram(self._w_rows(rows))
+        cache[id(rows)] = (rows, plan)
+        return plan
+
+    def _w_rows(self, rows: np.ndarray) -> sp.csc_matrix:
+        """W[rows, :] (CSC), kept per rows array (a direct sum's sections are fixed)."""
+        cache = self.__dict__.setdefault("_w_rows_cache", {})
+        hit = cache.get(id(rows))
+        if hit is not None and hit[0] is rows:
+            return hit[1]
+        if "_w_csr" not in self.__dict__:
+            self._w_csr = self.W.tocsr()
+        ws = sp.csc_matrix(self._w_csr[rows])
+        cache[id(rows)] = (rows, ws)
+        return ws
 
     def em_information(self, theta: np.ndarray) -> np.ndarray:
         """Complete-data (EM) information I_c, block diagonal by template:
@@ -511,6 +553,61 @@ class MME:
     def _residual_term(self) -> TermInverse:
         t = self._em_terms[0] = term_inverse(self.problem.residual, self._closed_forms)
         return t
+
+
+def _is_diagonal(m: sp.csc_matrix) -> bool:
+    """True if the square CSC ``m`` stores exactly its diagonal, one entry per column."""
+    n = m.shape[0]
+    if m.shape[1] != n or m.indptr[-1] != n:
+        return False
+    ar = np.arange(n + 1)
+    return np.array_equal(m.indptr, ar) and np.array_equal(m.indices, ar[:-1])
+
+
+class DiagGram:
+    """W_s'diag(d)W_s for a fixed W_s and varying d, with scipy's digits and entry order.
+
+    Entry (a, b) is Σ_i W[i,a]·(d_i·W[i,b]) over the rows i where both are stored, summed
+    in increasing i from 0 as the sparse product W_s'(diag(d)W_s) sums it; the terms
+    (i, a, b) and each one's entry are found once, the entries in the order that product
+    gives them (its structure from |W_s|, no cancellation). Returned as COO."""
+
+    def __init__(self, ws: sp.csc_matrix) -> None:
+        a = abs(ws)
+        ref = sp.coo_matrix(a.T @ (sp.identity(ws.shape[0], format="csc") @ a))
+        self.shape = ref.shape
+        self.row, self.col = ref.row, ref.col
+        wr = sp.csr_matrix(ws)
+        wr.sort_indices()
+        k = np.diff(wr.indptr)
+        row_of = np.repeat(np.arange(k.size), k)  # each stored entry's row
+        rep = k[row_of]
+        ea = np.repeat(np.arange(wr.nnz), rep)  # term t: entries ea[t] (a) and eb[t] (b)
+        first = np.repeat(np.cumsum(rep) - rep, rep)
+        eb = wr.indptr[row_of[ea]] + (np.arange(ea.size) - first)
+        n_col = self.shape[1]
+        keys = self.col.astype(np.int64) * n_col + self.row
+        order = np.argsort(keys, kind="stable")
+        tk = wr.indices[eb].astype(np.int64) * n_col + wr.indices[ea]
+        at = np.minimum(np.searchsorted(keys[order], tk), keys.size - 1)
+        keep = keys[order][at] == tk  # a term of stored zeros only: no entry
+        self.slot = order[at[keep]]
+        self.i = row_of[ea[keep]]
+        self.wa, self.wb = wr.data[ea[keep]], wr.data[eb[keep]]
+
+    def gram(self, d: np.ndarray) -> Entries:
+        vals = np.bincount(self.slot, weights=self.wa * (d[self.i] * self.wb),
+                           minlength=self.row.size)
+        return Entries(self.row, self.col, vals)
+
+
+@dataclass
+class Entries:
+    """A sparse matrix's entries (row, col, data: a COO without scipy's checks)."""
+
+    row: np.ndarray
+    col: np.ndarray
+    data: np.ndarray
 
 
 def _cinv_at(factor: Factor | object, n: int, offset: int

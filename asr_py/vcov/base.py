@@ -155,6 +155,14 @@ class CovTemplate(ABC):
             out.append(si @ d @ si)
         return out
 
+    def inv_deriv_inv_sections(self, theta: np.ndarray
+                               ) -> list[tuple[np.ndarray | None, Matrix]]:
+        """[(rows, M_k)]: Σ⁻¹Σ̇_kΣ⁻¹ is M_k at ``rows`` x ``rows`` (increasing) and zero
+        elsewhere; rows None: M_k is the whole n x n matrix. Default: the whole
+        :meth:`inv_deriv_inv`; a direct sum answers section by section (the score's
+        W'(Σ⁻¹Σ̇_kΣ⁻¹)W then needs only the section's rows of W)."""
+        return [(None, m) for m in self.inv_deriv_inv(theta)]
+
     def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """n x n_params: column k is Σ̇_k v (v a vector of length n). Default: from
         :meth:`derivatives`; products and sums override it without forming n x n matrices."""

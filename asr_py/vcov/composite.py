@@ -224,11 +224,16 @@ class Subset(Wrapper):
         not connected to a column through Q_mm) are dropped."""
         q_mo = sp.csc_matrix(q_mo)
         cols = np.flatnonzero(np.diff(q_mo.indptr))
+        m, n_o = q_mo.shape
+        if 0 < cols.size <= _K_CHUNK:  # one block: its nonzeros row by row, as CSR
+            kd = lu.solve(q_mo[:, cols].toarray())
+            r, c = np.nonzero(kd)
+            return sp.csr_matrix((kd[r, c], cols[c], np.searchsorted(r, np.arange(m + 1))),
+                                 shape=(m, n_o))
         parts = []
         for start in range(0, cols.size, _K_CHUNK):
             c = cols[start:start + _K_CHUNK]
             parts.append(sp.csc_matrix(lu.solve(q_mo[:, c].toarray())))
-        m, n_o = q_mo.shape
         if not parts:
             return sp.csr_matrix((m, n_o))
         kb = sp.coo_matrix(sp.hstack(parts))
@@ -324,6 +329,8 @@ class Subset(Wrapper):
         inv = self._factor(theta)[0]
         if self.mode == "permutation":
             return self.template.inv_deriv_trace(theta)
+        if self.mode == "scaled_identity":  # Ṙ = I: the entries' sum, as the product below
+            return np.ones((1, self.n)) @ inv.data
         if sp.issparse(inv):
             c = sp.coo_matrix(inv)
             return self.deriv_entries(theta, c.row, c.col) @ c.data
@@ -390,10 +397,31 @@ def _ones(m: Matrix) -> sp.csc_matrix:
     return c
 
 
+def _csc(m: Matrix) -> sp.csc_matrix:
+    """``m`` as CSC (itself when it is one: no new object, no format check)."""
+    return m if type(m) is sp.csc_matrix else sp.csc_matrix(m)
+
+
+def _increasing(idx: np.ndarray) -> bool:
+    return bool(idx.size > 1 and np.all(idx[1:] > idx[:-1]))
+
+
+def _scatter_triplets(m: Matrix, idx: np.ndarray, n: int
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols, values) of :func:`_scatter`'s matrix in its stored (column) order,
+    without building it when ``idx`` is increasing (a CSC's entries relabelled)."""
+    if _increasing(idx):
+        c = _csc(m)
+        cols = np.repeat(idx, np.diff(c.indptr))
+        return idx[c.indices], cols, c.data
+    c = sp.coo_matrix(_scatter(m, idx, n))
+    return c.row, c.col, c.data
+
+
 def _scatter(m: Matrix, idx: np.ndarray, n: int) -> sp.csc_matrix:
     """The n x n matrix with m at rows/columns ``idx`` (zero elsewhere)."""
-    if idx.size > 1 and np.all(np.diff(idx) > 0):  # increasing: relabel a CSC in place
-        c = sp.csc_matrix(m)
+    if _increasing(idx):  # increasing: relabel a CSC in place
+        c = _csc(m)
         indptr = np.zeros(n + 1, dtype=np.int64)
         indptr[idx + 1] = np.diff(c.indptr)
         return sp.csc_matrix((c.data, idx[c.indices], np.cumsum(indptr)), shape=(n, n))
@@ -462,10 +490,10 @@ class DirectSum(CovTemplate):
     def _sum(self, mats: Sequence[Matrix]) -> sp.csc_matrix:
         """The sections' matrices at their rows and columns, as the running sum of their
         scatters gave it (sections are disjoint: each entry is one section's value)."""
-        parts = [sp.coo_matrix(_scatter(m, ix, self.n)) for m, ix in zip(mats, self.indices)]
-        rows = np.concatenate([p.row for p in parts]) if parts else np.zeros(0, dtype=np.int32)
-        cols = np.concatenate([p.col for p in parts]) if parts else np.zeros(0, dtype=np.int32)
-        vals = np.concatenate([p.data for p in parts]) if parts else np.zeros(0)
+        parts = [_scatter_triplets(m, ix, self.n) for m, ix in zip(mats, self.indices)]
+        rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        vals = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
         out = sp.csc_matrix((vals.astype(float), (rows, cols)), shape=(self.n, self.n))
         out.eliminate_zeros()  # the sparse sum dropped entries that are exactly zero
         return out
@@ -490,6 +518,15 @@ class DirectSum(CovTemplate):
     def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
         th = self._split(theta)
         return [_scatter(d, ix, self.n) for t, x, ix in zip(self.templates, th, self.indices)
+                for d in t.inv_deriv_inv(x)]
+
+    def inv_deriv_inv_sections(self, theta: np.ndarray
+                               ) -> list[tuple[np.ndarray | None, Matrix]]:
+        """Each section's Σ_k⁻¹Σ̇Σ_k⁻¹ with its rows (increasing rows; otherwise scattered
+        to n x n), not n x n matrices."""
+        th = self._split(theta)
+        return [(ix, d) if ix.size == 1 or _increasing(ix) else (None, _scatter(d, ix, self.n))
+                for t, x, ix in zip(self.templates, th, self.indices)
                 for d in t.inv_deriv_inv(x)]
 
     def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
