@@ -459,12 +459,11 @@ class AsremlFit:
     def params(self) -> pd.DataFrame:
         """The start-values table filled with this fit's estimates (asreml's G.param and
         R.param): Component, Value, Constraint ('B' and 'C' back to the model's constraint,
-        e.g. 'P' for a variance, 'U' for a correlation; so is an 'F' the engine set, an ar1
-        correlation fixed on its limit, reml/ar_limit_fix.py), Kind. Edit it and pass it as
+        e.g. 'P' for a variance, 'U' for a correlation), Kind. Edit it and pass it as
         ``params=`` to start another fit of the same model from here."""
-        model_cons = [str(c).upper() for c in self.model.constraints]
         return pd.DataFrame({"Component": self.result.names, "Value": self.result.theta,
-                             "Constraint": [model_cons[k] if c in ("B", "C", "F") else c
+                             "Constraint": [str(self.model.constraints[k]).upper()
+                                            if c in ("B", "C") else c
                                             for k, c in enumerate(self.result.constraints)],
                              "Kind": list(self.model.param_kinds)})
 

@@ -190,17 +190,19 @@ def test_simulated_row_correlation_on_the_limit_is_fixed_at_098(seed: int) -> No
     np.testing.assert_allclose(ours, x98, rtol=0.02, atol=1e-3)
 
 
-def test_update_re_estimates_a_correlation_the_engine_fixed(psa: pd.DataFrame) -> None:
-    """The 'F' set on the limit is the engine's, not the user's: ``params`` gives the
-    model's 'U' back, so update() without units re-estimates ρ (carried fixed at −0.98 it
-    gave ℓ −1858.5); the refit is the dense-V REML optimum of σ²·ar1(Lane):Position."""
+def test_update_carries_the_fixed_correlation_as_asreml_does(psa: pd.DataFrame) -> None:
+    """asreml's update() keeps the correlation it fixed on the limit fixed: in
+    test41Selection.r:896-902 testranfix(m4, term = "units", allow.fixedcorrelation =
+    FALSE) reports "Unchanged - fixed correlation" for the fit without units ("The fixed
+    correlation is in m4.asrt and do not know how to remove it"). The refit is the dense-V
+    REML optimum of σ² given ρ = −0.98."""
     m = asr.asreml("PSA ~ Lane + Position", random="~ units",
                    residual="~ ar1(Lane):Position", data=psa)
     p = m.params.set_index("Component")
-    assert p.loc["Lane:Position!Lane!cor", "Constraint"] == "U"
+    assert p.loc["Lane:Position!Lane!cor", "Constraint"] == "F"
     assert p.loc["Lane:Position!Lane!cor", "Value"] == -0.98
     m2 = m.update(random="~ . - units")
-    assert m2.converged and m2.varcomp.loc["Lane:Position!Lane!cor", "bound"] == "U"
+    assert m2.converged and m2.varcomp.loc["Lane:Position!Lane!cor", "bound"] == "F"
     n = len(psa)
     y = psa["PSA"].to_numpy(float)
     X = np.column_stack([np.ones(n), pd.get_dummies(psa[["Lane", "Position"]],
@@ -208,17 +210,11 @@ def test_update_re_estimates_a_correlation_the_engine_fixed(psa: pd.DataFrame) -
     lane = psa["Lane"].cat.codes.to_numpy()
     pos = psa["Position"].cat.codes.to_numpy()
     dl = np.abs(lane[:, None] - lane[None, :]).astype(float)
-    same_pos = (pos[:, None] == pos[None, :]).astype(float)
-
-    def ll(x: np.ndarray) -> float:
-        s2, r = x
-        return -np.inf if s2 <= 0 or abs(r) > LIM else reml_loglik(y, X, s2 * r ** dl * same_pos)
-
-    xd, fd = _best(ll, [[20, 0.1], [20, -0.5]], [10, 1], [(1e-6, None), (-LIM, LIM)])
-    assert m2.loglik == pytest.approx(fd, abs=1e-5)
-    # a correlation the user fixes stays fixed
-    p2 = m.params.copy()
-    p2.loc[p2["Component"] == "Lane:Position!Lane!cor", "Constraint"] = "F"
-    m3 = asr.asreml("PSA ~ Lane + Position", random="~ units",
-                    residual="~ ar1(Lane):Position", data=psa, params=p2)
-    assert m3.params.set_index("Component").loc["Lane:Position!Lane!cor", "Constraint"] == "F"
+    corr = (-0.98) ** dl * (pos[:, None] == pos[None, :])
+    # σ² given ρ: ℓ is maximised in closed form, σ̂² = y'P₀y / (n − p) with P₀ from C(ρ)
+    ci = np.linalg.inv(corr)
+    p0 = ci - ci @ X @ np.linalg.solve(X.T @ ci @ X, X.T @ ci)
+    nmp = n - np.linalg.matrix_rank(X)
+    s2 = float(y @ p0 @ y) / nmp
+    assert m2.varcomp.loc["Lane:Position!R", "component"] == pytest.approx(s2, rel=1e-5)
+    assert m2.loglik == pytest.approx(reml_loglik(y, X, s2 * corr), abs=1e-5)
