@@ -173,6 +173,8 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     centred, beta0 = centre_response(problem)
     res = _fit_reml(centred, **kwargs)
     res = _escape_boundary(centred, res, kwargs)
+    res = _mirror_ar1(centred, res, kwargs)
+    res = _fix_at_ar_limit(centred, res, kwargs)
     return restore_response(res, problem, beta0)
 
 
@@ -194,6 +196,61 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
     except (ModelError, np.linalg.LinAlgError, ValueError):
         return res
     return better(res, second)
+
+
+def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """A second fit when an ar1 correlation reached its limit on the way but ended inside
+    it, from the start with that correlation's sign mirrored
+    (:func:`asr_py.reml.ar_limit_fix.mirror_start`); the better of the two."""
+    from dataclasses import replace
+
+    from asr_py.reml.ar_limit_fix import mirror_start
+    from asr_py.reml.corr_escape import GAIN_REL
+
+    if kwargs.get("maxit", 30) < 5:
+        return res
+    start = mirror_start(problem, res)
+    if start is None:
+        return res
+    try:
+        second = _fit_reml(replace(problem, theta0=start, random=list(problem.random)),
+                           **kwargs)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    gain = second.loglik - res.loglik
+    if not (np.isfinite(second.loglik) and gain > GAIN_REL * max(1.0, abs(res.loglik))):
+        return res
+    second.diagnostics.insert(0, (
+        "an ar1 correlation reached its limit during the iteration and ended inside it; a "
+        f"second fit started from the opposite sign reached a log-likelihood {gain:.3g} "
+        "higher (kept)"))
+    return second
+
+
+def _fix_at_ar_limit(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """A refit with every ar1 correlation held on its limit fixed at ±0.98 ('F'), as
+    ASReml does (:mod:`asr_py.reml.ar_limit_fix`); ``res`` when there is none or the refit
+    cannot be made."""
+    from dataclasses import replace
+
+    from asr_py.reml.ar_limit_fix import limit_fix, note
+
+    if kwargs.get("maxit", 30) < 5:  # a step or two (ml.py's θ-steps): not a fit to redo
+        return res
+    fix = limit_fix(problem, res)
+    if fix is None:
+        return res
+    theta, cons = fix
+    try:
+        second = _fit_reml(replace(problem, theta0=theta, constraints=cons,
+                                   random=list(problem.random)), **kwargs)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    fixed = [k for k, (a, b) in enumerate(zip(problem.constraints, cons))
+             if str(a).upper() != b]
+    earlier = [d for d in res.diagnostics if "second fit" in d]  # how res was reached
+    second.diagnostics[:0] = [note(list(problem.names), second.theta, fixed), *earlier]
+    return second
 
 
 def _fit_reml(
