@@ -131,7 +131,7 @@ def test_translate_command(tmp_path: Path) -> None:
     src.write_text('library(asreml)\nm <- asreml(y ~ x, random = ~ g, data = d)\nwald(m)\n')
     r = run("translate", str(src))
     assert r.returncode == 0, r.stderr
-    assert "asr.asreml(fixed='y ~ x', random='~ g', data=d)" in r.stdout
+    assert "asr.asreml(fixed='y ~ x', random='~ g', data=d, na_action={'x': 'fail'})" in r.stdout
     r = run("translate", str(src), "-o", str(tmp_path / "a.py"))
     assert r.returncode == 0 and "print(m.wald())" in (tmp_path / "a.py").read_text()
     r = run("translate", str(tmp_path / "missing.R"))
