@@ -22,6 +22,7 @@ from asr_py.reml.ai_step import (
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
 from asr_py.reml.em import em_step
+from asr_py.reml.fd_score import FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
@@ -462,6 +463,25 @@ def _fit_reml(
                 newton, h_nr = False, None
                 record(it, "release", 1.0)
                 continue
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik)
+            if chk is not None and chk.converged:  # s17fa: fd_score.py
+                converged = True
+                diagnostics.append(fd_note(chk, it - 1, tol_loglik))
+                it -= 1
+                break
+            if chk is not None:
+                f_state, _, f_theta = line_search(mme, ctx, st, theta, chk.delta,
+                                                  np.zeros(nt, dtype=bool), floors)
+                if f_state is not None and f_state.loglik > st.loglik:
+                    st, theta = f_state, f_theta
+                    score, ai = scores(st)
+                    ctx.update_scales(np.diag(ai), theta)
+                    nstep = ai_step(ctx, theta, score, ai, fixed)
+                    face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
+                                          tol_loglik)
+                    newton, h_nr = False, None
+                    record(it, "fd", 1.0)
+                    continue
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
@@ -590,6 +610,15 @@ def _fit_reml(
                 h_nr = hess if newton else None
                 face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik,
                                       tol_loglik)
+        if (exact_both and not (full_step or predicted or stalled or roundoff or on_face)
+                and alpha < 1.0 and abs(st.loglik - ll_old) <= tol_loglik * scale):
+            # s17fa: a damped step that gains nothing beside held variances: the analytic
+            # score may have lost its digits (fd_score.py)
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik)
+            if chk is not None and chk.converged:
+                diagnostics.append(fd_note(chk, it, tol_loglik))
+                converged = True
+                break
         if full_step or predicted or stalled or roundoff:
             converged = True
             if method == "face" and face is not None:  # issue 11
@@ -629,6 +658,24 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)
+
+
+def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
+             fixed: np.ndarray, step_held: np.ndarray, tol_loglik: float) -> FdCheck | None:
+    """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
+    bound, over the parameters neither fixed nor held by the AI step; None otherwise."""
+    held = at_zero(ctx, theta, fixed)
+    if not held.any():
+        return None
+
+    def loglik_of(th: np.ndarray) -> float | None:
+        try:
+            return float(mme.evaluate(th).loglik) if ctx.valid(th) else None
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+
+    return fd_check(loglik_of, ctx, loglik, theta, ai, ~fixed & ~held & ~step_held, held,
+                    tol_loglik)
 
 
 def _verified(ctx: IterContext, mme: MME, theta: np.ndarray, score: np.ndarray,
