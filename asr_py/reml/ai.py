@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -180,7 +181,6 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
 def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A second fit when a variance of a template with correlations ended on its boundary
     (:mod:`asr_py.reml.corr_escape`); the better of the two."""
-    from dataclasses import replace
 
     from asr_py.reml.corr_escape import better, escape_start
 
@@ -358,6 +358,7 @@ def _fit_reml(
     small: list[bool] = []
     prev_noise = False
     raised_once = False
+    fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
@@ -371,6 +372,7 @@ def _fit_reml(
             sing_flagged = True
         floors = ctx.pd_floors(theta, nstep.pd_held)
         method = "NR" if newton else ("QN" if qn else "AI")
+        fd_step, fd_next = fd_next, False  # s17fa: this AI step uses a differenced score
         restricted = False
         new_state, alpha, theta_new = None, 0.0, None
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
@@ -514,7 +516,7 @@ def _fit_reml(
         # ASReml's 'B': variances creeping to zero (damped AI or EM steps)
         st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
                                              method == "EM" or alpha < 1.0, theta_old)
-        record(it, method, alpha)
+        record(it, "FD" if fd_step and method == "AI" else method, alpha)
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
@@ -611,14 +613,21 @@ def _fit_reml(
                 face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik,
                                       tol_loglik)
         if (exact_both and not (full_step or predicted or stalled or roundoff or on_face)
-                and alpha < 1.0 and abs(st.loglik - ll_old) <= tol_loglik * scale):
-            # s17fa: a damped step that gains nothing beside held variances: the analytic
-            # score may have lost its digits (fd_score.py)
+                and (alpha < 1.0 or method == "EM")
+                and abs(st.loglik - ll_old) <= tol_loglik * scale):
+            # s17fa: a damped AI step, or an EM step after a failed one, that gains nothing
+            # beside held variances: the analytic score may have lost its digits
+            # (fd_score.py)
             chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik)
             if chk is not None and chk.converged:
                 diagnostics.append(fd_note(chk, it, tol_loglik))
                 converged = True
                 break
+            if chk is not None:  # the next step: AI⁻¹ s̃, from the differenced score
+                nstep = replace(nstep, delta=chk.delta, gain=chk.gain,
+                                clipped=np.zeros(nt, dtype=bool))
+                face, newton, qn, h_nr, fd_next = None, False, False, None, True
+                continue
         if full_step or predicted or stalled or roundoff:
             converged = True
             if method == "face" and face is not None:  # issue 11
@@ -674,7 +683,7 @@ def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: n
         except (np.linalg.LinAlgError, ValueError):
             return None
 
-    return fd_check(loglik_of, ctx, loglik, theta, ai, ~fixed & ~held & ~step_held, held,
+    return fd_check(loglik_of, loglik, theta, ai, ~fixed & ~held & ~step_held, held,
                     tol_loglik)
 
 

@@ -27,8 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asr_py.reml.iter_context import IterContext
-
 #: the differences' step in units of the parameter's standard error 1/sqrt(AI_kk)
 FD_Z = 1e-3
 #: no differenced score above this many free parameters (2 evaluations of ℓ each)
@@ -47,9 +45,9 @@ class FdCheck:
     delta: np.ndarray
 
 
-def fd_check(loglik_of: Callable[[np.ndarray], float | None], ctx: IterContext,
-             loglik: float, theta: np.ndarray, ai: np.ndarray, free: np.ndarray,
-             held: np.ndarray, tol_loglik: float) -> FdCheck | None:
+def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
+             theta: np.ndarray, ai: np.ndarray, free: np.ndarray, held: np.ndarray,
+             tol_loglik: float) -> FdCheck | None:
     """See the module docstring. ``loglik_of(θ)``: ℓ(θ), None where it cannot be
     evaluated. None when it does not apply (too many free parameters, AI not positive
     definite on them, a difference that cannot be evaluated)."""
