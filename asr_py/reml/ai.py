@@ -23,7 +23,7 @@ from asr_py.reml.ai_step import (
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
 from asr_py.reml.em import em_step
-from asr_py.reml.fd_score import FdCheck, fd_check, fd_note
+from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
@@ -359,6 +359,7 @@ def _fit_reml(
     prev_noise = False
     raised_once = False
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
+    fd_tries = [0]  # ... and how many were computed
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
@@ -465,7 +466,8 @@ def _fit_reml(
                 newton, h_nr = False, None
                 record(it, "release", 1.0)
                 continue
-            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik)
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
+                           fd_tries)
             if chk is not None and chk.converged:  # s17fa: fd_score.py
                 converged = True
                 diagnostics.append(fd_note(chk, it - 1, tol_loglik))
@@ -618,7 +620,8 @@ def _fit_reml(
             # s17fa: a damped AI step, or an EM step after a failed one, that gains nothing
             # beside held variances: the analytic score may have lost its digits
             # (fd_score.py)
-            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik)
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
+                           fd_tries)
             if chk is not None and chk.converged:
                 diagnostics.append(fd_note(chk, it, tol_loglik))
                 converged = True
@@ -670,12 +673,15 @@ def _fit_reml(
 
 
 def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
-             fixed: np.ndarray, step_held: np.ndarray, tol_loglik: float) -> FdCheck | None:
+             fixed: np.ndarray, step_held: np.ndarray, tol_loglik: float,
+             tries: list[int]) -> FdCheck | None:
     """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
-    bound, over the parameters neither fixed nor held by the AI step; None otherwise."""
+    bound, over the parameters neither fixed nor held by the AI step (at most FD_TRIES
+    times in a fit: ``tries`` counts them); None otherwise."""
     held = at_zero(ctx, theta, fixed)
-    if not held.any():
+    if not held.any() or tries[0] >= FD_TRIES:
         return None
+    tries[0] += 1
 
     def loglik_of(th: np.ndarray) -> float | None:
         try:

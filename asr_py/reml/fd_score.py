@@ -31,6 +31,8 @@ import numpy as np
 FD_Z = 1e-3
 #: no differenced score above this many free parameters (2 evaluations of ℓ each)
 FD_MAX = 60
+#: at most this many differenced scores in one fit
+FD_TRIES = 4
 
 
 @dataclass
