@@ -15,9 +15,9 @@ difference s̃_k = (ℓ(θ + h_k e_k) − ℓ(θ − h_k e_k)) / 2h_k with h_k =
 same quadratic model, g̃ = ½ s̃' AI⁻¹ s̃ (AI over the free parameters). A held variance
 must not gain more than FD_Z x that tolerance when raised by its own h_k (forward
 difference: the KKT condition read from ℓ). The fit has converged when
-g̃ <= tol_loglik x max(1, |ℓ|) (the ℓ tolerance of the full-step rule) and no held variance
-rises; else the step AI⁻¹ s̃ is offered to the line search (the iteration continues with
-a score that has its digits).
+g̃ <= FD_DEC x tol_loglik x max(1, |ℓ|) (a tenth of the full-step rule's ℓ tolerance) and
+no held variance rises; else the step AI⁻¹ s̃ is the next step (the iteration continues
+with a score that has its digits).
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ FD_Z = 1e-3
 #: no differenced score above this many free parameters (2 evaluations of ℓ each)
 FD_MAX = 60
 #: at most this many differenced scores in one fit
-FD_TRIES = 4
+FD_TRIES = 6
+#: converged when the differenced score predicts a gain <= FD_DEC x tol_loglik x max(1, |ℓ|)
+#: (as the PD-face rule's FACE_DEC: a tenth of the ℓ tolerance, so a slow climb along the
+#: ridge is not mistaken for its top)
+FD_DEC = 0.1
 
 
 @dataclass
@@ -87,7 +91,7 @@ def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
     delta = np.zeros(theta.size)
     delta[fi] = step
     tol = tol_loglik * max(1.0, abs(loglik))
-    ok = gain <= tol and rise <= FD_Z * tol
+    ok = gain <= FD_DEC * tol and rise <= FD_Z * tol
     return FdCheck(bool(ok), gain, float(max(rise, 0.0)), delta)
 
 
@@ -96,4 +100,4 @@ def fd_note(chk: FdCheck, it: int, tol_loglik: float) -> str:
     return (f"converged at iteration {it} with variances held at their bound: the analytic "
             "score has lost digits there (a nearly singular covariance matrix); the score "
             f"from differences of the log-likelihood predicts a gain of {chk.gain:.2g} "
-            f"(<= {tol_loglik:g} x |loglik|) and no held variance rises")
+            f"(<= {FD_DEC * tol_loglik:g} x |loglik|) and no held variance rises")
