@@ -615,10 +615,11 @@ def _fit_reml(
                 face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik,
                                       tol_loglik)
         if (exact_both and not (full_step or predicted or stalled or roundoff or on_face)
+                and (alpha < 1.0 or method == "EM")
                 and abs(st.loglik - ll_old) <= tol_loglik * scale):
-            # s17fa: a step that gains nothing (a damped AI step, EM after a failed one, or
-            # a full step moving the parameters along a flat ridge) beside held variances:
-            # the analytic score may have lost its digits (fd_score.py)
+            # s17fa: a damped AI step, or an EM step after a failed one, that gains nothing
+            # beside held variances: the analytic score may have lost its digits
+            # (fd_score.py)
             chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
                            fd_tries)
             if chk is not None and chk.converged:
