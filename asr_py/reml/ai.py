@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from asr_py.reml.ai_step import (
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
 from asr_py.reml.em import em_step
+from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
@@ -181,7 +183,6 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
 def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A second fit when a variance of a template with correlations ended on its boundary
     (:mod:`asr_py.reml.corr_escape`); the better of the two."""
-    from dataclasses import replace
 
     from asr_py.reml.corr_escape import better, escape_start
 
@@ -414,6 +415,8 @@ def _fit_reml(
     small: list[bool] = []
     prev_noise = False
     raised_once = False
+    fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
+    fd_tries = [0]  # ... and how many were computed
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
@@ -427,6 +430,7 @@ def _fit_reml(
             sing_flagged = True
         floors = ctx.pd_floors(theta, nstep.pd_held)
         method = "NR" if newton else ("QN" if qn else "AI")
+        fd_step, fd_next = fd_next, False  # s17fa: this AI step uses a differenced score
         restricted = False
         new_state, alpha, theta_new = None, 0.0, None
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
@@ -519,6 +523,26 @@ def _fit_reml(
                 newton, h_nr = False, None
                 record(it, "release", 1.0)
                 continue
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
+                           fd_tries)
+            if chk is not None and chk.converged:  # s17fa: fd_score.py
+                converged = True
+                diagnostics.append(fd_note(chk, it - 1, tol_loglik))
+                it -= 1
+                break
+            if chk is not None:
+                f_state, _, f_theta = line_search(mme, ctx, st, theta, chk.delta,
+                                                  np.zeros(nt, dtype=bool), floors)
+                if f_state is not None and f_state.loglik > st.loglik:
+                    st, theta = f_state, f_theta
+                    score, ai = scores(st)
+                    ctx.update_scales(np.diag(ai), theta)
+                    nstep = ai_step(ctx, theta, score, ai, fixed)
+                    face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
+                                          tol_loglik)
+                    newton, h_nr = False, None
+                    record(it, "fd", 1.0)
+                    continue
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)")
@@ -551,7 +575,7 @@ def _fit_reml(
         # ASReml's 'B': variances creeping to zero (damped AI or EM steps)
         st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
                                              method == "EM" or alpha < 1.0, theta_old)
-        record(it, method, alpha)
+        record(it, "FD" if fd_step and method == "AI" else method, alpha)
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
@@ -647,6 +671,23 @@ def _fit_reml(
                 h_nr = hess if newton else None
                 face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik,
                                       tol_loglik)
+        if (exact_both and not (full_step or predicted or stalled or roundoff or on_face)
+                and (alpha < 1.0 or method == "EM")
+                and abs(st.loglik - ll_old) <= tol_loglik * scale):
+            # s17fa: a damped AI step, or an EM step after a failed one, that gains nothing
+            # beside held variances: the analytic score may have lost its digits
+            # (fd_score.py)
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
+                           fd_tries)
+            if chk is not None and chk.converged:
+                diagnostics.append(fd_note(chk, it, tol_loglik))
+                converged = True
+                break
+            if chk is not None:  # the next step: AI⁻¹ s̃, from the differenced score
+                nstep = replace(nstep, delta=chk.delta, gain=chk.gain,
+                                clipped=np.zeros(nt, dtype=bool))
+                face, newton, qn, h_nr, fd_next = None, False, False, None, True
+                continue
         if full_step or predicted or stalled or roundoff:
             converged = True
             if method == "face" and face is not None:  # issue 11
@@ -686,6 +727,27 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)
+
+
+def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
+             fixed: np.ndarray, step_held: np.ndarray, tol_loglik: float,
+             tries: list[int]) -> FdCheck | None:
+    """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
+    bound, over the parameters neither fixed nor held by the AI step (at most FD_TRIES
+    times in a fit: ``tries`` counts them); None otherwise."""
+    held = at_zero(ctx, theta, fixed)
+    if not held.any() or tries[0] >= FD_TRIES:
+        return None
+    tries[0] += 1
+
+    def loglik_of(th: np.ndarray) -> float | None:
+        try:
+            return float(mme.evaluate(th).loglik) if ctx.valid(th) else None
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+
+    return fd_check(loglik_of, loglik, theta, ai, ~fixed & ~held & ~step_held, held,
+                    tol_loglik)
 
 
 def _verified(ctx: IterContext, mme: MME, theta: np.ndarray, score: np.ndarray,

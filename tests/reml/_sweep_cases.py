@@ -432,8 +432,8 @@ def cases(size: int = 80) -> list[Case]:
              dict(fixed="y ~ env", random="~ fa(env, 1):gen"), _us_like(4, "fa1")),
         Case("fa(env,2):gen", _uni(5, _fa2_g(), kg, sd_kg),
              # maxit=60: with most ψ at zero the engine climbs slowly (30 iterations end
-             # ~6e-5 relative below the optimum) and never declares convergence (s15robust
-             # report: left to the engine-convergence work)
+             # ~6e-5 relative below the optimum); it converges at iteration 38, by the
+             # differenced score of reml/fd_score.py (s17fa)
              dict(fixed="y ~ env", random="~ fa(env, 2):gen", maxit=60), _us_like(5, "fa2")),
         Case("ar1(Row):ar1(Col)", lambda rng, size: _field(rng, 8, max(6, size // 8),
                                                            (0.6, 0.3), 4800.0, 600.0),
