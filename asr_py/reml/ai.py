@@ -180,43 +180,47 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     return restore_response(res, problem, beta0)
 
 
+#: a fit of fewer iterations is a step or two (ml.py's θ-steps), not a fit to redo
+REFIT_MIN_ITER = 5
+
+
+def _second_fit(problem: MixedProblem, kwargs: dict, theta0: np.ndarray | None,
+                constraints: list[str] | None = None) -> RemlResult | None:
+    """A second fit of ``problem`` from ``theta0`` (and ``constraints``, if given), or None
+    when there is no start, the fit is a short θ-step, or the refit cannot be made."""
+    if theta0 is None or kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return None
+    changes: dict[str, Any] = {"theta0": theta0, "random": list(problem.random)}
+    if constraints is not None:
+        changes["constraints"] = constraints
+    try:
+        return _fit_reml(replace(problem, **changes), **kwargs)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return None
+
+
 def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A second fit when a variance of a template with correlations ended on its boundary
     (:mod:`asr_py.reml.corr_escape`); the better of the two."""
-
     from asr_py.reml.corr_escape import better, escape_start
 
-    if kwargs.get("maxit", 30) < 5:  # a step or two (ml.py's θ-steps): not a fit to redo
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
-    start = escape_start(problem, res)
-    if start is None:
-        return res
-    try:
-        second = _fit_reml(replace(problem, theta0=start, random=list(problem.random)),
-                           **kwargs)
-    except (ModelError, np.linalg.LinAlgError, ValueError):
-        return res
-    return better(res, second)
+    second = _second_fit(problem, kwargs, escape_start(problem, res))
+    return res if second is None else better(res, second)
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A second fit when an ar1 correlation reached its limit on the way but ended inside
     it, from the start with that correlation's sign mirrored
     (:func:`asr_py.reml.ar_limit_fix.mirror_start`); the better of the two."""
-    from dataclasses import replace
-
     from asr_py.reml.ar_limit_fix import mirror_start
     from asr_py.reml.corr_escape import GAIN_REL
 
-    if kwargs.get("maxit", 30) < 5:
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
-    start = mirror_start(problem, res)
-    if start is None:
-        return res
-    try:
-        second = _fit_reml(replace(problem, theta0=start, random=list(problem.random)),
-                           **kwargs)
-    except (ModelError, np.linalg.LinAlgError, ValueError):
+    second = _second_fit(problem, kwargs, mirror_start(problem, res))
+    if second is None:
         return res
     gain = second.loglik - res.loglik
     if not (np.isfinite(second.loglik) and gain > GAIN_REL * max(1.0, abs(res.loglik))):
@@ -232,20 +236,16 @@ def _fix_at_ar_limit(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
     """A refit with every ar1 correlation held on its limit fixed at ±0.98 ('F'), as
     ASReml does (:mod:`asr_py.reml.ar_limit_fix`); ``res`` when there is none or the refit
     cannot be made."""
-    from dataclasses import replace
-
     from asr_py.reml.ar_limit_fix import limit_fix, note
 
-    if kwargs.get("maxit", 30) < 5:  # a step or two (ml.py's θ-steps): not a fit to redo
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
     fix = limit_fix(problem, res)
     if fix is None:
         return res
     theta, cons = fix
-    try:
-        second = _fit_reml(replace(problem, theta0=theta, constraints=cons,
-                                   random=list(problem.random)), **kwargs)
-    except (ModelError, np.linalg.LinAlgError, ValueError):
+    second = _second_fit(problem, kwargs, theta, cons)
+    if second is None:
         return res
     fixed = [k for k, (a, b) in enumerate(zip(problem.constraints, cons))
              if str(a).upper() != b]
