@@ -369,6 +369,19 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
             else:
                 return None
         return f"{tr.runtime('r_arrange')}({data}, [{', '.join(keys)}])"
+    if f == "mutate_at" and len(rest) > 2 and rest[1][0] in (None, ".funs") and \
+            rest[1][1].kind == "name" and all(n is None or not n.startswith(".")
+                                              for n, _ in rest[2:]):
+        # mutate_at(d, cols, f, a, b): dplyr passes the extra arguments (its ...) to f,
+        # i.e. mutate_at(d, cols, ~ f(., a, b))
+        from asr_py.translate.parser import R
+
+        fn = rest[1][1]
+        body = R("call", fn.value, [(None, R("name", ".", start=fn.start, end=fn.end)),
+                                    *rest[2:]], start=fn.start, end=e.end)
+        return rmutlambda.translate_at(tr, data, rest[0][1],
+                                       R("formula", "", right=body, start=fn.start,
+                                         end=e.end))
     if f in ("mutate_at", "mutate_if") and len(rest) == 2 and all(n in (None, ".vars",
                                                                        ".predicate", ".funs")
                                                                   for n, _ in rest):
