@@ -368,6 +368,14 @@ def _fit_reml(
         if callback is not None:
             callback(h)
 
+    def moved_to(state: Any, th: np.ndarray) -> tuple:
+        """Score, AI, the next AI step and face step at a point reached outside the step
+        logic (a lift, a release, a differenced-score step); the scales renewed there."""
+        sc, a = scores(state)
+        ctx.update_scales(np.diag(a), th)
+        ns = ai_step(ctx, th, sc, a, fixed)
+        return sc, a, ns, next_face_step(ctx, th, sc, a, fixed, ns, state.loglik, tol_loglik)
+
     converged = False
     it = 0
     score, ai = scores(st)
@@ -486,11 +494,7 @@ def _fit_reml(
             if lifted is not None:  # restart from variances held where the score is accurate
                 raised_once = True
                 st, theta = lifted
-                score, ai = scores(st)
-                ctx.update_scales(np.diag(ai), theta)
-                nstep = ai_step(ctx, theta, score, ai, fixed)
-                face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
-                                      tol_loglik)
+                score, ai, nstep, face = moved_to(st, theta)
                 record(it, "lift", 0.0)
                 continue
         if new_state is None and noise_cov is not None:  # issue 16: retry with exact traces
@@ -515,11 +519,7 @@ def _fit_reml(
                 break
             if rel is not None:
                 st, theta = rel.state, rel.theta
-                score, ai = scores(st)
-                ctx.update_scales(np.diag(ai), theta)
-                nstep = ai_step(ctx, theta, score, ai, fixed)
-                face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
-                                      tol_loglik)
+                score, ai, nstep, face = moved_to(st, theta)
                 newton, h_nr = False, None
                 record(it, "release", 1.0)
                 continue
@@ -535,11 +535,7 @@ def _fit_reml(
                                                   np.zeros(nt, dtype=bool), floors)
                 if f_state is not None and f_state.loglik > st.loglik:
                     st, theta = f_state, f_theta
-                    score, ai = scores(st)
-                    ctx.update_scales(np.diag(ai), theta)
-                    nstep = ai_step(ctx, theta, score, ai, fixed)
-                    face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik,
-                                          tol_loglik)
+                    score, ai, nstep, face = moved_to(st, theta)
                     newton, h_nr = False, None
                     record(it, "fd", 1.0)
                     continue
