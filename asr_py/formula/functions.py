@@ -34,6 +34,7 @@ __all__ = [
     "register_variance",
     "unregister_variance",
     "UNAVAILABLE",
+    "ALTERNATIVES",
 ]
 
 INF = 10**9
@@ -97,10 +98,34 @@ for _base, (_lo, _hi, _named, _doc) in _UNAVAILABLE.items():
          f"{_doc}, heterogeneous variances (not in asr_py)", base=_base, suffix="h")
 _add("own", "variance", 1, 4, ("fun", "type", "init"), "user-defined structure (not in asr_py)")
 _add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in asr_py)")
+_add("sfa", "variance", 1, 2, ("k", "init"), "sparse factor analytic (not in asr_py)")
+_add("cholc", "variance", 1, 2, ("k", "init"), "Cholesky, by columns (not in asr_py)")
+_add("usv", "variance", 1, 1, ("init",), "unstructured with a scale (not in asr_py)")
+_add("mtrn", "variance", 1, 2, ("phi", "nu", "delta", "alpha", "lambda", "init"),
+     "Matérn correlation (not in asr_py)")
 #: the names above: ASReml variance structures asr_py does not implement
 UNAVAILABLE = frozenset(FUNCTIONS)
 #: ... of which the spatial ones (over ordered positions or distances: all but own and xfa)
-UNAVAILABLE_SPATIAL = frozenset(n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE)
+UNAVAILABLE_SPATIAL = frozenset(
+    n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE or n == "mtrn")
+#: what to write instead of an unavailable structure (by family), for the error's hint
+ALTERNATIVES: dict[str, str] = {
+    "arma": "ar1(f) or ma1(f) (or ar2/ma2)",
+    "iexp": "exp(x):exp(y) (separable exponential) or ar1(row):ar1(col) on a grid",
+    "igau": "gau(x):gau(y) (separable gaussian)",
+    "ieuc": "exp(x):exp(y) (separable exponential)",
+    "aexp": "exp(x):exp(y) (separable exponential)",
+    "agau": "gau(x):gau(y) (separable gaussian)",
+    "sph": "exp(x) (exponential decay with distance)",
+    "cir": "exp(x) (exponential decay with distance)",
+    "lvr": "exp(x) or ar1(f)",
+    "mtrn": "exp(x) (Matérn with ν = 0.5) or gau(x) (the ν → ∞ limit)",
+    "own": "the closest registered structure, or register your own (asr_py.vcov.register)",
+    "xfa": "fa(f, k) or rr(f, k) + diag(f)",
+    "sfa": "fa(f, k)",
+    "cholc": "chol(f, k)",
+    "usv": "us(f) (its variances carry the scale)",
+}
 
 
 def register_variance(name: str, min_args: int, max_args: int, named: tuple[str, ...],

@@ -29,7 +29,14 @@ from asr_py.formula.ast import (
     UnaryOp,
 )
 from asr_py.formula.expand import expand
-from asr_py.formula.functions import INF, TRANSFORMS, functions, lookup, suggest
+from asr_py.formula.functions import (
+    INF,
+    TRANSFORMS,
+    UNAVAILABLE,
+    functions,
+    lookup,
+    suggest,
+)
 from asr_py.formula.parser import parse_formula
 
 __all__ = ["parse_model", "validate_formula"]
@@ -218,7 +225,7 @@ class _Checker:
 
     def check_args(self, call: Call) -> None:
         spec = lookup(call.func)
-        if spec is None:
+        if spec is None or call.func in UNAVAILABLE:  # refused as 'not available' at compile
             return
         npos = len(call.positional())
         if call.func == "at" and not call.args:
@@ -265,7 +272,17 @@ class _Checker:
         else:
             msg = f"unknown {what} {call.func}() {where}"
         hint = f"did you mean {close}?" if close and close != call.func else None
+        hint = _NOT_SUPPORTED.get(call.func, hint)
         return self.fail(msg, call, hint=hint)
+
+
+#: R/asreml functions a user may write that asr_py does not take, with what to write instead
+_NOT_SUPPORTED = {
+    "offset": "asr_py has no offset(): for a gaussian model take it off the response, "
+              "e.g. I(y - x) ~ ..., or add the known term to a derived response column",
+    "sbs": "asr_py does not implement asreml's sbs(); docs/coverage.md lists the model "
+           "functions it supports",
+}
 
 
 def validate_formula(f: Formula, kind: str, text: str | None = None) -> None:

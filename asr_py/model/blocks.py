@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import DataError, FormulaError, MatrixError
 from asr_py.formula.ast import Arg, BinOp, Bool, Call, Expr, Name, Number, Paren, String
-from asr_py.formula.functions import is_variance_structure
+from asr_py.formula.functions import ALTERNATIVES, is_variance_structure, variance_base
 from asr_py.model.data import (
     as_labels,
     column,
@@ -579,8 +579,12 @@ def structure_block(ctx: Context, call: Call) -> Block:
                 ctx.warnings.append(f"numeric column '{inner.name}' used as a factor in {call}")
         base = factor_block(ctx, inner)
     if syntax is None:  # an ASReml name asr_py does not implement
-        raise ctx.error(call, f"variance structure '{call.func}' is not available",
-                        "see asr_py.vcov.registered_names() for the structures supported")
+        alt = ALTERNATIVES.get(variance_base(call.func)[0] if variance_base(call.func)
+                               else call.func)
+        raise ctx.error(call, f"variance structure '{call.func}' is not available in asr_py "
+                        "(an ASReml structure it does not implement)",
+                        (f"instead, e.g. {alt}; " if alt else "")
+                        + "see asr_py.vcov.registered_names() for the structures supported")
     order = None
     k_expr = order_argument(call, syntax)
     if k_expr is not None:
@@ -619,7 +623,10 @@ def structure_block(ctx: Context, call: Call) -> Block:
         if init.size != template.n_params:
             raise ctx.error(named["init"], f"init for {call.func}({inner}) has {init.size} "
                             f"values, the structure has {template.n_params} parameters",
-                            "order: " + ", ".join(template.param_names))
+                            ("order: " + ", ".join(template.param_names))
+                            if template.n_params else
+                            f"{call.func}() has no parameter to start; for a start value "
+                            f"of the term's variance write idv({inner}, init = ...)")
     return Block(base.mat, base.labels, base.name, base.name, True, template=template,
                  structure=call.func, init=init, extra=base.extra)
 
