@@ -575,7 +575,8 @@ def structure_block(ctx: Context, call: Call) -> Block:
     else:
         if isinstance(inner, Name) and inner.name not in ("trait", "units"):
             col = column(ctx.frame, inner.name, inner, ctx.text, ctx.formula)
-            if not is_factor_column(col) and inner.name not in ctx.factors:
+            coordinates = syntax is not None and syntax.coordinates  # exp/gau: numeric wanted
+            if not is_factor_column(col) and inner.name not in ctx.factors and not coordinates:
                 ctx.warnings.append(f"numeric column '{inner.name}' used as a factor in {call}")
         base = factor_block(ctx, inner)
     if syntax is None:  # an ASReml name asr_py does not implement
