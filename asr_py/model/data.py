@@ -56,6 +56,9 @@ def column(data: pd.DataFrame, name: str, where: Expr | None = None, text: str =
     hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
         "columns are: " + ", ".join(map(str, list(data.columns)[:12]))
         + (" ..." if data.shape[1] > 12 else ""))
+    if name == "mv":  # asreml 3's reserved missing-value term
+        hint = ("mv is asreml 3's missing-value term: drop it, asr_py estimates missing "
+                "responses without it (na_action={'y': 'include'}, the default)")
     if where is not None and where.span is not None and text:
         raise FormulaError.at(f"column '{name}' is not in the data", where.span, text=text,
                               formula=formula, hint=hint)

@@ -546,6 +546,30 @@ def structure_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def coverage_table() -> str:
+    """The markdown table of ASReml's variance-structure families and asr_py's status for
+    each: the registered ones fit (their 'v'/'h' variants beside them), the ASReml names
+    asr_py does not implement are refused at compile time with an alternative
+    (asr_py.formula.functions.UNAVAILABLE / ALTERNATIVES). docs/coverage.md holds it."""
+    from asr_py.formula.functions import ALTERNATIVES, UNAVAILABLE, variance_base
+
+    _ensure_loaded()
+    families: dict[str, list[str]] = {}
+    for nm in sorted(_IN_TABLE | set(UNAVAILABLE)):
+        vb = variance_base(nm)
+        families.setdefault(vb[0] if vb else nm, []).append(nm)
+    rows = ["| family | written | asr_py |", "|---|---|---|"]
+    for fam in sorted(families):
+        names = sorted(families[fam], key=lambda n: (len(n), n))
+        written = ", ".join(f"`{n}`" for n in names)
+        if all(n in UNAVAILABLE for n in names):
+            status = f"refused: not available (error with caret; hint: {ALTERNATIVES[fam]})"
+        else:
+            status = "fits: " + (_SYNTAX[names[0]].doc or _SYNTAX[names[0]].words)
+        rows.append(f"| {fam} | {written} | {status.replace('|', chr(92) + '|')} |")
+    return "\n".join(rows) + "\n"
+
+
 def registered_names() -> list[str]:
     """All registered structure names, sorted."""
     _ensure_loaded()

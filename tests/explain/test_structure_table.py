@@ -85,3 +85,19 @@ def test_docs_structure_table_is_the_registry_s() -> None:
     for name in registered_names():
         if name not in ("vm", "giv"):
             assert f"| `{name}` |" in got
+
+
+def test_docs_coverage_table_is_the_registry_s() -> None:
+    from asr_py.formula.functions import UNAVAILABLE
+    from asr_py.vcov.base import coverage_table
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "coverage.md").read_text("utf-8")
+    begin, end = "<!-- coverage-table:begin -->\n", "<!-- coverage-table:end -->"
+    got = text.split(begin, 1)[1].split(end, 1)[0]
+    assert got == coverage_table(), "regenerate docs/coverage.md's table (see the page)"
+    for name in registered_names():
+        if name not in ("vm", "giv"):
+            assert f"`{name}`" in got and "fits" in got
+    for name in UNAVAILABLE:
+        row = [ln for ln in got.splitlines() if f"`{name}`" in ln]
+        assert len(row) == 1 and "refused: not available" in row[0], name

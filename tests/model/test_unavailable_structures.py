@@ -69,3 +69,9 @@ def test_init_on_a_structure_without_parameters_points_to_idv(trial: pd.DataFram
     with pytest.raises(asr.FormulaError, match="0 parameters") as e:
         asr.asreml("y ~ site", random="~ id(gen, init = 0.5)", data=trial)
     assert "idv(gen, init" in str(e.value)
+
+
+def test_asreml3_mv_term_says_to_drop_it(trial: pd.DataFrame) -> None:
+    with pytest.raises(asr.FormulaError, match="column 'mv' is not in the data") as e:
+        asr.asreml("y ~ site", random="~ gen + mv", data=trial)
+    assert "missing-value term" in str(e.value) and "^^" in str(e.value)
