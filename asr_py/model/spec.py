@@ -319,7 +319,7 @@ def compile_model(
     if saturated:
         cons = ["F"] * len(cons)
     if check_identifiable:
-        _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons)
+        _check_identifiable(records.n - fx.X.shape[1], rnd, res, cons, fx)
     warnings = list(ctx.warnings)
     structural = np.concatenate([t.template.fixed_mask() for t in rnd]
                                 + [res.template.fixed_mask()])  # fa/rr's zeros
@@ -366,7 +366,7 @@ def _saturated_note(n: int, fx: FixedDesign) -> str:
 
 
 def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,
-                        cons: list[str]) -> None:
+                        cons: list[str], fx: FixedDesign | None = None) -> None:
     """A ModelError when the free variance parameters outnumber the residual degrees of
     freedom (e.g. us(x) on a numeric column with a level per record): REML cannot estimate
     them, and the fit would run for minutes before saying so."""
@@ -378,7 +378,19 @@ def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,
     raise ModelError(f"the model has {n_free} variance parameters but only {df} residual "
                      "degrees of freedom", hint="REML cannot estimate them all; the largest "
                      "terms: " + ", ".join(f"{lab} ({k})" for k, lab in terms[:3])
+                     + _big_fixed(fx, df)
                      + ". A numeric column used as a factor makes a level per value")
+
+
+def _big_fixed(fx: FixedDesign | None, df: int) -> str:
+    """'; the fixed terms use most of the records: x (58 columns), ...' when the fixed
+    part leaves fewer residual degrees of freedom than it has columns (a column of numbers
+    read as text, e.g. with '.' for missing, is a factor with a level per value)."""
+    if fx is None or not fx.terms or fx.X.shape[1] <= df:
+        return ""
+    big = sorted(fx.terms, key=lambda t: -len(t.columns))[:3]
+    return ("; the fixed terms use most of the records: "
+            + ", ".join(f"{t.label} ({len(t.columns)} columns)" for t in big))
 
 
 def _check_response_scale(records: Records, text: str) -> None:
