@@ -167,7 +167,8 @@ class _Checker:
             if spec.kind == "value":
                 raise self.fail(f"{call.func}() cannot be a model term", call)
         elif ctx == "vmodel":
-            if spec is None or spec.kind != "variance":
+            # a known matrix (asreml 4's direct-maternal us(2):vm(animal, ainv)) or structures
+            if spec is None or (spec.kind != "variance" and call.func not in _VMODEL_MATRICES):
                 raise self.unknown(call, _names("variance"), "in the variance model of str()",
                                    what="variance structure")
         else:
@@ -275,6 +276,9 @@ class _Checker:
         hint = _NOT_SUPPORTED.get(call.func, hint)
         return self.fail(msg, call, hint=hint)
 
+
+#: model functions that give a known matrix: allowed in str()'s variance model
+_VMODEL_MATRICES = frozenset({"vm", "ide", "giv", "ped"})
 
 #: R/asreml functions a user may write that asr_py does not take, with what to write instead
 _NOT_SUPPORTED = {

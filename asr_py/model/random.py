@@ -16,7 +16,7 @@ gives one such section per level of f.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +26,7 @@ from asr_py.formula.ast import Arg, BinOp, Call, Expr, Formula, Name, Paren, Ter
 from asr_py.formula.expand import expand
 from asr_py.model.at_label import at_label
 from asr_py.model.blocks import (
+    KNOWN_MATRIX_FUNCS,
     Block,
     Context,
     combine_labels,
@@ -289,6 +290,10 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     zs = []
     for tt in expand(cols_f, "random").terms:
         bl = [part_block(ctx, p) for p in tt.parts]
+        # vm(animal, A) + vm(dam, A): each a design onto the matrix's ids (asreml 4's
+        # direct-maternal model); the matrix itself belongs to the structure formula
+        bl = [replace(b, template=None) if _is_known_matrix(p) else b
+              for p, b in zip(tt.parts, bl)]
         if any(b.template is not None for b in bl):
             raise ctx.error(cols_f, "the first formula of str() lists plain terms, no structures")
         zs.append(khatri_rao(bl))
@@ -307,6 +312,12 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
                     for f in part_factors(p))
     return term_from_blocks(label, blocks, factors, Z)
+
+
+def _is_known_matrix(p: Expr) -> bool:
+    while isinstance(p, Paren):
+        p = p.expr
+    return isinstance(p, Call) and p.func in KNOWN_MATRIX_FUNCS
 
 
 def _drop_score_columns(ctx: Context, call: Call, parts: tuple, blocks: list,
