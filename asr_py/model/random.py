@@ -287,16 +287,21 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
         raise ctx.error(call, "str() needs two formulas: str(~ terms, ~ structure)")
     cols_f, struct_f = pos
     assert isinstance(cols_f, Formula) and isinstance(struct_f, Formula)
-    zs = []
-    for tt in expand(cols_f, "random").terms:
-        bl = [part_block(ctx, p) for p in tt.parts]
-        # vm(animal, A) + vm(dam, A): each a design onto the matrix's ids (asreml 4's
-        # direct-maternal model); the matrix itself belongs to the structure formula
-        bl = [replace(b, template=None) if _is_known_matrix(p) else b
-              for p, b in zip(tt.parts, bl)]
+    zs: list[sp.csr_matrix] = []
+    labels: list[tuple[str, ...]] = []
+    cterms = expand(cols_f, "random").terms
+    for tt in sorted(cterms, key=_start):  # written order: and() adds to the term before it
+        if len(tt.parts) == 1 and isinstance(tt.parts[0], Call) and tt.parts[0].func == "and":
+            if not zs:
+                raise ctx.error(tt.parts[0], "and() has no previous term to add its design to",
+                                "str(~ vm(g, K) + vm(n1, K) + and(vm(n2, K)), ...)")
+            zs[-1] = _str_overlay(ctx, tt.parts[0], zs[-1], labels[-1])
+            continue
+        bl = [_plain(ctx, p) for p in tt.parts]
         if any(b.template is not None for b in bl):
             raise ctx.error(cols_f, "the first formula of str() lists plain terms, no structures")
-        zs.append(khatri_rao(bl))
+        zs.append(khatri_rao(bl).tocsr())
+        labels.append(bl[0].labels if len(bl) == 1 else ())
     Z = sp.hstack(zs, format="csc")
     sterms = expand(struct_f, "random").terms
     if len(sterms) != 1:
@@ -312,6 +317,50 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
                     for f in part_factors(p))
     return term_from_blocks(label, blocks, factors, Z)
+
+
+def _plain(ctx: Context, p: Expr) -> Block:
+    """A part of str()'s first formula as a design: vm(animal, A) + vm(dam, A) are each a
+    design onto the matrix's ids (asreml 4's direct-maternal model); the matrix itself
+    belongs to the structure formula."""
+    b = part_block(ctx, p)
+    return replace(b, template=None) if _is_known_matrix(p) else b
+
+
+def _str_overlay(ctx: Context, call: Call, Z: sp.csr_matrix, levels: tuple[str, ...]
+                 ) -> sp.csr_matrix:
+    """``and(f, times = c)`` inside str(): Z_prev ← Z_prev + c · Z_f P, P mapping f's levels
+    onto the previous term's (every used level of f must be one of them: the structure's
+    size is fixed)."""
+    pos, named = call.positional(), call.named()
+    if not pos or not levels:
+        raise ctx.error(call, "and() in str() adds a factor's design to the one-factor term "
+                        "before it", "str(~ vm(g, K) + vm(n1, K) + and(vm(n2, K)), ...)")
+    times = 1.0
+    t_expr = named.get("times", pos[1] if len(pos) > 1 else None)
+    if t_expr is not None:
+        val = literal(ctx, t_expr)
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not np.isfinite(val):
+            raise ctx.error(t_expr, f"and(): times must be a number, got '{t_expr}'",
+                            "e.g. and(father, times = 0.5)")
+        times = float(val)
+    b = _plain(ctx, pos[0])
+    if not b.is_factor or b.template is not None:
+        raise ctx.error(pos[0], f"and() takes a plain factor, '{pos[0]}' is not one")
+    Zb = b.mat.tocsc()
+    used = np.diff(Zb.indptr) > 0
+    index = {lv: i for i, lv in enumerate(levels)}
+    missing = [lv for lv, u in zip(b.labels, used) if u and lv not in index]
+    if missing:
+        raise ctx.error(pos[0], f"and(): {len(missing)} levels of '{pos[0]}' are not levels "
+                        "of the term before it: " + ", ".join(missing[:5]),
+                        "inside str() the overlaid factor must use the previous term's levels")
+    keep = np.nonzero(used)[0]
+    cols = np.array([index[b.labels[i]] for i in keep], dtype=np.int64)
+    P = sp.csr_matrix((np.ones(keep.size), (keep, cols)), shape=(b.k, len(levels)))
+    out = (Z + times * (b.mat.tocsr() @ P)).tocsr()
+    out.eliminate_zeros()
+    return out
 
 
 def _is_known_matrix(p: Expr) -> bool:

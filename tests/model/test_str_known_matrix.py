@@ -77,3 +77,41 @@ def test_a_structure_term_in_the_first_str_formula_is_still_refused(herd) -> Non
     ped, d = herd
     with pytest.raises(asr.FormulaError, match="plain terms"):
         asr.asreml("y ~ 1", random="~ str(~ us(2):animal, ~ us(2):id(animal))", data=d)
+
+
+def test_and_inside_str_adds_a_neighbour_design(herd) -> None:
+    # a competition model: own genotype g and neighbours n1 + ½ n2 share Σ ⊗ K
+    rng = np.random.default_rng(3)
+    g = [f"G{k}" for k in range(10)]
+    K = 0.25 + 0.75 * np.eye(10)
+    d = pd.DataFrame({"blk": np.repeat(["a", "b", "c"], 10),
+                      "gen": np.concatenate([rng.permutation(g) for _ in range(3)])})
+    d["n1"] = d.gen.map(lambda s: g[(g.index(s) + 1) % 10])
+    d["n2"] = d.gen.map(lambda s: g[(g.index(s) + 4) % 10])
+    Z = np.column_stack([indicator(d.gen, g), indicator(d.n1, g) + 0.5 * indicator(d.n2, g)])
+    S = np.array([[3.0, -0.8], [-0.8, 1.0]])
+    d["y"] = 10 + Z @ rng.multivariate_normal(np.zeros(20), np.kron(S, K)) \
+        + rng.normal(0, 1, len(d))
+    Kdf = pd.DataFrame(K, index=g, columns=g)
+    fit = asr.asreml("y ~ blk", random="~ str(~ vm(gen, K) + vm(n1, K) + and(vm(n2, K), 0.5), "
+                     "~ us(2):vm(gen, K))", data=d, K=Kdf)
+    y = d.y.to_numpy()
+    X = np.column_stack([np.ones(len(d)), indicator(d.blk)[:, 1:]])
+
+    def build(x):
+        if not np.all(np.isfinite(x)):
+            return None
+        S = np.array([[x[0], x[1]], [x[1], x[2]]])
+        if np.linalg.eigvalsh(S).min() < 0 or x[3] <= 0:
+            return None
+        return Z @ np.kron(S, K) @ Z.T + x[3] * np.eye(len(d))
+    x = fit.varcomp["component"].to_numpy()
+    assert reml_loglik(y, X, build(x)) == pytest.approx(fit.loglik, abs=1e-6)
+    _, best = fit_dense(y, X, build, [x], [(0, None), (None, None), (0, None), (1e-6, None)],
+                        polish=False)
+    assert best <= fit.loglik + 1e-4
+    # a neighbour outside the previous term's levels is an error, not a silent drop
+    Kx = Kdf.iloc[:9, :9]
+    with pytest.raises(asr.AsrError):
+        asr.asreml("y ~ blk", random="~ str(~ vm(gen, K) + vm(n1, K) + and(vm(n2, K)), "
+                   "~ us(2):vm(gen, K))", data=d, K=Kx)
