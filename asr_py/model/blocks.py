@@ -471,6 +471,14 @@ def _sing_g(ctx: Context, call: Call) -> str | None:
                     "singular (positive semi-definite) K")
 
 
+def _vm_ids(ctx: Context, factor: str) -> tuple[str, ...] | None:
+    """The ids of a vm(factor, K) term compiled before (None if there is none)."""
+    for key, template in ctx.known.items():
+        if key.startswith(f"vm({factor},"):
+            return tuple(template.levels)
+    return None
+
+
 def known_block(ctx: Context, call: Call) -> Block:
     """vm(id, K), ide(id), ped(id), giv(id): the levels are the matrix ids (all of them)."""
     from asr_py.vcov.known import KnownMatrix
@@ -494,6 +502,14 @@ def known_block(ctx: Context, call: Call) -> Block:
             raise ctx.error(src, f"matrix '{src}' is not given",
                             f"pass it as a keyword argument: asreml(..., {src}=the_matrix)")
         mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
+    elif call.func == "ide" and ctx.pedigree is None:
+        # asreml 4: ide(id) is the identity over the ids of the vm(id, K) term beside it
+        ids = _vm_ids(ctx, fac.name)
+        if ids is None:
+            raise ctx.error(call, f"ide({fac}) needs the ids of a vm({fac}, K) term or a "
+                            "pedigree", f"write vm({fac}, K) before it: ~ vm({fac}, K) + "
+                            f"ide({fac}), or pass asreml(..., pedigree=ped_dataframe)")
+        mat, inv = sp.identity(len(ids), format="csc"), False
     elif call.func in ("ped", "ide"):
         ped = ctx.pedigree
         if ped is None:

@@ -115,3 +115,29 @@ def test_and_inside_str_adds_a_neighbour_design(herd) -> None:
     with pytest.raises(asr.AsrError):
         asr.asreml("y ~ blk", random="~ str(~ vm(gen, K) + vm(n1, K) + and(vm(n2, K)), "
                    "~ us(2):vm(gen, K))", data=d, K=Kx)
+
+
+def test_ide_takes_the_ids_of_the_vm_term_without_a_pedigree() -> None:
+    # asreml 4's vm(gen, G) + ide(gen): additive (G) and non-additive (identity over the
+    # same ids, incl. genotypes without records) effects; V = σ_a ZGZ' + σ_i ZZ' + σ²I
+    rng = np.random.default_rng(6)
+    g = [f"L{k}" for k in range(15)]
+    M = rng.normal(size=(15, 40))
+    G = M @ M.T / 40 + 0.05 * np.eye(15)
+    d = pd.DataFrame({"env": np.repeat(["e1", "e2", "e3"], 12),
+                      "gen": np.concatenate([rng.choice(g[:12], 12, replace=False)
+                                             for _ in range(3)])})   # L12..L14 unphenotyped
+    Z = indicator(d.gen, g)
+    d["y"] = 5 + Z @ (rng.multivariate_normal(np.zeros(15), 2 * G)
+                      + rng.normal(0, 1, 15)) + rng.normal(0, 1, len(d))
+    Gdf = pd.DataFrame(G, index=g, columns=g)
+    fit = asr.asreml("y ~ env", random="~ vm(gen, G) + ide(gen)", data=d, G=Gdf)
+    vc = fit.varcomp["component"]
+    assert list(vc.index) == ["vm(gen, G)", "ide(gen)", "units!R"]
+    y = d.y.to_numpy()
+    X = np.column_stack([np.ones(len(d)), indicator(d.env)[:, 1:]])
+    V = vc.iloc[0] * Z @ G @ Z.T + vc.iloc[1] * Z @ Z.T + vc.iloc[2] * np.eye(len(d))
+    assert reml_loglik(y, X, V) == pytest.approx(fit.loglik, abs=1e-6)
+    # ide() before any vm() of its factor, without a pedigree: a clear error
+    with pytest.raises(asr.FormulaError, match=r"needs the ids of a vm\(gen, K\)"):
+        asr.asreml("y ~ env", random="~ ide(gen)", data=d)
