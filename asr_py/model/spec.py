@@ -5,11 +5,11 @@ the ``params=`` table): with v_t the sample variance of trait t's records, the r
 starts at half of v (per trait on the diagonal of a trait structure) and the other half is
 shared equally among the random terms; correlations start at 0.1 (the structure's default).
 A structure over ``trait`` is rescaled to the per-trait variances; one over another factor
-(diag/idh/us/corgh/fa(env), ...) to its levels' response scales d_l, the within-level
-variance of y relative to var(y) (:mod:`asr_py.model.level_scales`; when every level has
-at least 8 records), and each section of a ``dsum`` residual starts at its own records'
-share: a site in kg/ha starts 10⁶ x above one in t/ha, and the iteration path does not
-depend on the units of a site.
+without correlation parameters (diag/idh/us/fa(env), ...) to its levels' response scales
+d_l, the within-level variance of y relative to var(y) (:mod:`asr_py.model.level_scales`;
+when every level has at least 8 records), and each section of a ``dsum`` residual starts
+at its own records' share: a site in kg/ha starts 10⁶ x above one in t/ha, and the
+iteration path does not depend on the units of a site.
 
 Prior weights (``weights='w'``): the residual template R(θ) built from the residual formula
 is wrapped as :class:`asr_py.vcov.weighted.Weighted`, R_w = W^{-1/2} R(θ) W^{-1/2} with the
@@ -477,7 +477,11 @@ def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndar
             continue
         if _over_traits(s, traits):
             d = tv / tv.mean() if len(traits) > 1 else None
-        elif len(spans) == len(structured) and structured[k].template is t:
+        elif (len(spans) == len(structured) and structured[k].template is t
+              and "correlation" not in t.param_kinds):
+            # (corgh/corh-type templates keep the pooled start: from per-level starts the
+            # zero-variance-beside-correlations cases of tests/reml/test_corr_escape.py reach
+            # the variance's zero in one step, unheld, and stop unconverged)
             d = _factor_scales(records, structured[k], tv, t.n)
         else:
             d = None

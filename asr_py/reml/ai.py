@@ -259,7 +259,7 @@ def _fit_reml(
     problem: MixedProblem,
     *,
     maxit: int = 30,
-    tol_loglik: float = 5e-8,
+    tol_loglik: float = 3e-8,
     tol_param: float = 1e-6,
     trace: bool = False,
     callback: Callable[[dict], None] | None = None,

@@ -12,12 +12,13 @@ an absolute tolerance in ℓ units (ASReml's rule is absolute too: |Δℓ| < 0.0
 iteration number with every parameter changing by < 1 %). The factor ν keeps it in step with
 ℓ's rounding noise and size, which grow with the number of records; it depends only on the
 design's dimensions, never on the order of the rows, the level labels or the units. The
-default tol_loglik = 5e-8 (per degree of freedom) is of the order of the former 1e-8 · |ℓ|
-at user scales (|ℓ|/ν = ½|log 2πσ² + 1| is 1.4 at σ² = 1 and ~7 at kg/ha variances of 10⁵)
-and far below what any inference can see (ASReml stops at 0.002 x the iteration number);
-at 1e-8 the held-variance rules (held_release.py, fd_score.py) could no longer confirm two
-of the knife-edge tests' optima, at 1e-7 the differenced-score rule stopped fa fits 1.6e-5
-below the free part's optimum.
+default tol_loglik = 3e-8 (per degree of freedom) lies between the former 1e-8 · |ℓ| at
+σ² ≈ 1 (|ℓ|/ν = ½|log 2πσ² + 1| ≈ 1.4) and at kg/ha variances of 10⁵ (|ℓ|/ν ≈ 7), far
+below what any inference can see (ASReml stops at 0.002 x the iteration number). The
+knife-edge tests bound it: at 1e-8 the held-variance rules (held_release.py, fd_score.py)
+could not confirm the optima of test_dsum_boundary and the sweep's fa(env, 2); at 5e-8 the
+PD-face rule stopped test_ai_corr_boundary's us(Env) 5e-7 below chol's; at 1e-7 the
+differenced-score rule stopped fa1_mixed_scales 1.6e-5 below its free part's optimum.
 """
 
 from __future__ import annotations
