@@ -4,7 +4,12 @@ Starting values (documented ASReml-like defaults, overridable by ``init=`` in a 
 the ``params=`` table): with v_t the sample variance of trait t's records, the residual
 starts at half of v (per trait on the diagonal of a trait structure) and the other half is
 shared equally among the random terms; correlations start at 0.1 (the structure's default).
-A structure over ``trait`` is rescaled to the per-trait variances.
+A structure over ``trait`` is rescaled to the per-trait variances; one over another factor
+without correlation parameters (diag/idh/us/fa(env), ...) to its levels' response scales
+d_l, the within-level variance of y relative to var(y) (:mod:`asr_py.model.level_scales`;
+when every level has at least 8 records), and each section of a ``dsum`` residual starts
+at its own records' share: a site in kg/ha starts 10⁶ x above one in t/ha, and the
+iteration path does not depend on the units of a site.
 
 Prior weights (``weights='w'``): the residual template R(θ) built from the residual formula
 is wrapped as :class:`asr_py.vcov.weighted.Weighted`, R_w = W^{-1/2} R(θ) W^{-1/2} with the
@@ -28,6 +33,7 @@ from asr_py.formula.expand import expand
 from asr_py.model.arguments import check_compile_arguments, group_columns, params_table
 from asr_py.model.blocks import Block, Context
 from asr_py.model.fixed import FixedDesign, build_fixed
+from asr_py.model.level_scales import factor_members, level_scales
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
 from asr_py.model.records import Records, build_records, response_exprs
 from asr_py.model.size import check_mme_size
@@ -35,6 +41,7 @@ from asr_py.model.splines import knot_point_table
 from asr_py.reml.params import ParamMap, Part, StructureSpan, build_param_map, term_spans
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
+from asr_py.vcov.wrapper import Wrapper
 
 
 @dataclass(frozen=True)
@@ -468,18 +475,96 @@ def _over_traits(s: StructureSpan, traits: tuple[str, ...]) -> bool:
 
 
 def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndarray,
-           traits: tuple[str, ...]) -> np.ndarray:
-    """The template's initial values; a structure over the traits starts at the traits'
-    variance ratios (Σ_ij ∝ √(v_i v_j))."""
+           records: Records) -> np.ndarray:
+    """The template's initial values at ``share``; a structure over the traits starts at the
+    traits' variance ratios (Σ_ij ∝ √(v_i v_j)), one over another factor at its levels'
+    response scales d_l (Σ_ij ∝ √(d_i d_j), :mod:`asr_py.model.level_scales`)."""
+    traits = records.traits
     th = np.asarray(template.initial(share), dtype=float).copy()
-    for s in _spans(template, blocks):
+    structured = [b for b in blocks if b.template is not None and b.template.n_params > 0]
+    spans = _spans(template, blocks)
+    for k, s in enumerate(spans):
         t = s.template
-        if _over_traits(s, traits) and len(traits) > 1 and t.has_variance:
-            d = np.sqrt(tv / tv.mean())
-            sub = np.asarray(t.initial(share), dtype=float)
-            target = to_dense(t.matrix(sub)) * np.outer(d, d)
-            th[s.start:s.stop] = fit_template(t, target, sub)
+        if not t.has_variance:
+            continue
+        if _over_traits(s, traits):
+            d = tv / tv.mean() if len(traits) > 1 else None
+        elif (len(spans) == len(structured) and structured[k].template is t
+              and "correlation" not in t.param_kinds):
+            # (corgh/corh-type templates keep the pooled start: from per-level starts the
+            # zero-variance-beside-correlations cases of tests/reml/test_corr_escape.py reach
+            # the variance's zero in one step, unheld, and stop unconverged)
+            d = _factor_scales(records, structured[k], tv, t.n)
+        else:
+            d = None
+        if d is None:
+            continue
+        sub = np.asarray(t.initial(share), dtype=float)
+        target = to_dense(t.matrix(sub)) * np.outer(np.sqrt(d), np.sqrt(d))
+        fitted = _rescaled(t, sub, d)
+        if fitted is None:
+            fitted = fit_template(t, target, sub)
+        got = np.diag(to_dense(t.matrix(fitted)))
+        if np.allclose(got, np.diag(target), rtol=1e-6, atol=0.0):  # representable
+            th[s.start:s.stop] = fitted
     return th
+
+
+def _rescaled(template: CovTemplate, theta: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    """θ' with Σ(θ') = D^½ Σ(θ) D^½, D = diag(d), read off each parameter's derivative: a
+    variance or loading of level i scales by d_i or √d_i, a covariance of levels i, j by
+    √(d_i d_j), a correlation not at all (exact for diag/idh/us/corgh/fa, which keep the
+    same pattern of Σ: the iteration starts from the same point in any units). None when
+    a parameter is not of those kinds or the result is not D^½ Σ D^½."""
+    try:
+        ders = template.derivatives(theta)
+    except (NotImplementedError, ValueError):
+        return None
+    out = np.asarray(theta, dtype=float).copy()
+    for k, (kind, der) in enumerate(zip(template.param_kinds, ders)):
+        m = to_dense(der) != 0
+        rows = np.flatnonzero(m.any(axis=1))
+        diag = np.flatnonzero(np.diag(m))
+        if kind == "correlation" or rows.size == 0 or out[k] == 0:
+            continue  # (a zero, e.g. fa's structural zeros, stays zero)
+        if kind == "variance" and diag.size == 1:
+            out[k] *= d[diag[0]]
+        elif kind == "loading" and diag.size == 1:
+            out[k] *= np.sqrt(d[diag[0]])
+        elif kind == "covariance" and rows.size == 2 and diag.size == 0:
+            out[k] *= np.sqrt(d[rows[0]] * d[rows[1]])
+        else:
+            return None
+    want = to_dense(template.matrix(theta)) * np.outer(np.sqrt(d), np.sqrt(d))
+    if not template.is_valid(out) or not np.allclose(to_dense(template.matrix(out)), want,
+                                                     rtol=1e-10, atol=0.0):
+        return None
+    return out
+
+
+def _factor_scales(records: Records, block: Block, tv: np.ndarray, n: int
+                   ) -> np.ndarray | None:
+    """The response scale of each level of a factor block (None for a block that is not an
+    indicator over the template's n levels, or when a level has too few records)."""
+    if not block.is_factor or block.mat.shape != (records.n, n) or n < 2:
+        return None
+    return level_scales(records.y, records.trait, tv, factor_members(block.mat))
+
+
+def _section_starts(res: ResidualTerm, share: float, tv: np.ndarray,
+                    records: Records) -> np.ndarray:
+    """A residual of several sections (dsum): each section at ``share`` x its records'
+    response scale (:func:`asr_py.model.level_scales.level_scales`; pooled for a section
+    of too few records), its structures over traits and factors scaled as in :func:`_start`."""
+    inner = res.template.template if isinstance(res.template, Wrapper) else res.template
+    temps, rows = getattr(inner, "templates", None), getattr(inner, "indices", None)
+    if temps is None or rows is None or len(temps) != len(res.sections):
+        return np.asarray(res.template.initial(share), dtype=float)
+    out = []
+    for (_, bl), t, ix in zip(res.sections, temps, rows):
+        d = level_scales(records.y, records.trait, tv, [np.asarray(ix)])
+        out.append(_start(t, bl, share * (1.0 if d is None else float(d[0])), tv, records))
+    return np.concatenate(out) if out else np.empty(0)
 
 
 def _later_scales(template: CovTemplate, blocks: list[Block]) -> list[tuple[int, StructureSpan]]:
@@ -529,15 +614,14 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         kinds.extend(t.template.param_kinds)
 
     for t in rnd:
-        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records.traits), t.init, t,
-            t.blocks)
+        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records), t.init, t, t.blocks)
     share = 0.5 * v if rnd else v
     if len(res.sections) <= 1:
         blocks = [b for _, bl in res.sections for b in bl]
-        th = _start(res.template, blocks, share, tv, records.traits)
+        th = _start(res.template, blocks, share, tv, records)
     else:
         blocks = []
-        th = np.asarray(res.template.initial(share), dtype=float)
+        th = _section_starts(res, share, tv, records)
     add(th, res.init, res, blocks)
     if len(set(names)) != len(names):
         seen: dict[str, int] = {}

@@ -21,7 +21,7 @@ from asr_py.reml.ai_step import (
     next_face_step,
     tied_to_bound,
 )
-from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise
+from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
 from asr_py.reml.em import em_step
 from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
@@ -52,6 +52,7 @@ from asr_py.reml.slow_ai import (
 )
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
+from asr_py.reml.tolerance import dof_scale, loglik_tolerance
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
 from asr_py.reml.zero_snap import (
     at_zero,
@@ -62,7 +63,7 @@ from asr_py.reml.zero_snap import (
     snap_values,
 )
 
-#: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and tol_loglik x |ℓ|) and
+#: s16fact: a full AI step changing ℓ by at most CONFIRM_LOGLIK (and the ℓ tolerance) and
 #: every θ_k by at most CONFIRM_PARAM (and tol_param) relative confirms the iterate it
 #: started from: the fit stops there (its estimates agree with the step's to ~10 digits)
 CONFIRM_LOGLIK = 1e-8
@@ -207,7 +208,7 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
     second = _second_fit(problem, kwargs, escape_start(problem, res))
-    return res if second is None else better(res, second)
+    return res if second is None else better(res, second, dof_scale(problem))
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
@@ -223,7 +224,7 @@ def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
     if second is None:
         return res
     gain = second.loglik - res.loglik
-    if not (np.isfinite(second.loglik) and gain > GAIN_REL * max(1.0, abs(res.loglik))):
+    if not (np.isfinite(second.loglik) and gain > GAIN_REL * dof_scale(problem)):
         return res
     second.diagnostics.insert(0, (
         "an ar1 correlation reached its limit during the iteration and ended inside it; a "
@@ -258,7 +259,7 @@ def _fit_reml(
     problem: MixedProblem,
     *,
     maxit: int = 30,
-    tol_loglik: float = 1e-8,
+    tol_loglik: float = 3e-8,
     tol_param: float = 1e-6,
     trace: bool = False,
     callback: Callable[[dict], None] | None = None,
@@ -271,12 +272,16 @@ def _fit_reml(
 
     Converged (see docs/method.md) when either
 
-    * the full AI step just taken changed ℓ by ``<= tol_loglik * max(1, |ℓ|)`` and θ by
+    * the full AI step just taken changed ℓ by ``<= tol`` and θ by
       ``max_k |Δθ_k| / max(|θ_k|, floor_k) <= tol_param`` (floor_k: CHANGE_FLOOR x the
       parameter's own scale for variances/covariances, see :meth:`IterContext.update_scales`; 1e-4
       otherwise), or
     * at the new point the next AI step predicts a gain ``s'δ − ½δ'AIδ <=
-      DEC_TOL * tol_loglik * max(1, |ℓ|)`` and a relative change ``<= PRED_PARAM * tol_param``.
+      DEC_TOL * tol`` and a relative change ``<= PRED_PARAM * tol_param``,
+
+    where ``tol = tol_loglik * max(1, n - p)`` is an absolute tolerance on differences of ℓ
+    (:mod:`asr_py.reml.tolerance`: the same in any units of the response, row order or level
+    labels; n records, p fixed-effect columns).
 
     ``solver``: 'auto' (dense up to 300 equations or for a dense C, else sparse; see
     :func:`asr_py.reml.solver.choose_backend`) or a backend name registered with
@@ -298,6 +303,7 @@ def _fit_reml(
     if bad:
         raise ModelError(f"unknown constraint code(s) {sorted(set(bad))}",
                          hint="use 'P' (positive), 'U' (unconstrained), 'F' (fixed), 'B' (bounded)")
+    tol_ll = loglik_tolerance(problem, tol_loglik)  # absolute, unit-free (tolerance.py)
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = MME(problem, solver=solver)
     ctx = IterContext(problem)
@@ -374,7 +380,7 @@ def _fit_reml(
         sc, a = scores(state)
         ctx.update_scales(np.diag(a), th)
         ns = ai_step(ctx, th, sc, a, fixed)
-        return sc, a, ns, next_face_step(ctx, th, sc, a, fixed, ns, state.loglik, tol_loglik)
+        return sc, a, ns, next_face_step(ctx, th, sc, a, fixed, ns, tol_ll)
 
     converged = False
     it = 0
@@ -382,7 +388,7 @@ def _fit_reml(
     record(0, "start", 0.0)
     ctx.update_scales(np.diag(ai), theta)
     nstep = ai_step(ctx, theta, score, ai, fixed)
-    face = next_face_step(ctx, theta, score, ai, fixed, nstep, st.loglik, tol_loglik)  # issue 11
+    face = next_face_step(ctx, theta, score, ai, fixed, nstep, tol_ll)  # issue 11
 
     def to_exact(hess: np.ndarray | None = None) -> tuple:
         """issue 16: leave the stochastic phase at the present point: exact score (its
@@ -395,7 +401,7 @@ def _fit_reml(
         sc, a = mme.score_ai(st)
         h = a if hess is None else hess
         ns = ai_step(ctx, theta, sc, h, fixed)
-        return sc, a, ns, next_face_step(ctx, theta, sc, h, fixed, ns, st.loglik, tol_loglik)
+        return sc, a, ns, next_face_step(ctx, theta, sc, h, fixed, ns, tol_ll)
 
     def leave_stochastic(method: str, alpha: float, restricted: bool) -> bool:
         """issue 16: the stochastic phase ends when a step was not a full AI step, the next
@@ -487,7 +493,7 @@ def _fit_reml(
                 restricted = False
         if (method == "EM" and new_state is not None and not restricted
                 and ctx.rel_change(theta, theta_new) <= tol_param
-                and abs(new_state.loglik - st.loglik) <= tol_loglik * max(1.0, abs(st.loglik))):
+                and abs(new_state.loglik - st.loglik) <= tol_ll):
             new_state = None  # a null EM step after a failed AI step: no progress
         if new_state is None and noise_cov is None and not raised_once:
             lifted = _lift_held(mme, ctx, theta, fixed)
@@ -511,10 +517,10 @@ def _fit_reml(
             rel = release_probe(  # s16eng: held_release.py
                 mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
                     mme, ctx, st, th, d, c, fl),
-                ctx, st.loglik, theta, score, ai, fixed, tol_loglik, tol_param)
+                ctx, st.loglik, theta, score, ai, fixed, tol_ll, tol_param)
             if rel is not None and rel.converged:
                 converged = True
-                diagnostics.append(release_note(rel, problem, it - 1, tol_loglik))
+                diagnostics.append(release_note(rel, problem, it - 1, tol_ll))
                 it -= 1
                 break
             if rel is not None:
@@ -523,11 +529,11 @@ def _fit_reml(
                 newton, h_nr = False, None
                 record(it, "release", 1.0)
                 continue
-            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_ll,
                            fd_tries)
             if chk is not None and chk.converged:  # s17fa: fd_score.py
                 converged = True
-                diagnostics.append(fd_note(chk, it - 1, tol_loglik))
+                diagnostics.append(fd_note(chk, it - 1, tol_ll))
                 it -= 1
                 break
             if chk is not None:
@@ -551,7 +557,7 @@ def _fit_reml(
         # factorizations' worth at 10^5 animals) are not computed. ---
         if (step_exact and method in ("AI", "NR", "QN") and alpha == 1.0 and not restricted
                 and ctx.confirms(st.loglik, new_state.loglik, theta, theta_new,
-                                 min(CONFIRM_LOGLIK, tol_loglik * max(1.0, abs(st.loglik))),
+                                 min(CONFIRM_LOGLIK, tol_ll),
                                  min(CONFIRM_PARAM, tol_param))):
             kept, st = st, new_state
             record(it, method, alpha, confirming=True)
@@ -616,26 +622,28 @@ def _fit_reml(
                 hess, qn = h_qn, True
         qn_corr = hess - ai if qn else None
         nstep = ai_step(ctx, theta, score, hess, fixed)
-        face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik, tol_loglik)
+        face = next_face_step(ctx, theta, score, hess, fixed, nstep, tol_ll)
         if leave_stochastic(method, alpha, restricted):  # issue 16
             score, ai, nstep, face = to_exact(None if hess is ai else hess)
         step_exact = noise_cov is None
         # issue 16: convergence is judged on exact traces only (the step that led here too,
         # except for the predicted gain, which is the present point's alone)
         exact_here, exact_both = noise_cov is None, noise_cov is None and came_exact
-        scale = max(1.0, abs(st.loglik))
         # issue 11: converged on the PD face when the face's Newton step predicts a
         # negligible gain and no rank increase gains (pd_face.py)
         on_face = (exact_here and method == "face" and face is not None
-                   and face.gain <= FACE_DEC * tol_loglik * scale)
+                   and face.gain <= FACE_DEC * tol_ll)
         full_step = (exact_both and method in ("AI", "NR", "QN") and alpha == 1.0 and not restricted
-                     and abs(st.loglik - ll_old) <= tol_loglik * scale
+                     and abs(st.loglik - ll_old) <= tol_ll
                      and ctx.rel_change(theta_old, theta) <= tol_param)
         predicted = (exact_here and not nstep.clipped.any()
-                     and nstep.gain <= DEC_TOL * tol_loglik * scale
+                     and nstep.gain <= DEC_TOL * tol_ll
                      and ctx.rel_change(theta, theta + nstep.delta) <= PRED_PARAM * tol_param)
+        predicted = predicted or (  # s18inv: settled to SETTLE_Z standard errors (unit-free)
+            exact_both and method in ("AI", "NR", "QN") and alpha == 1.0 and not restricted
+            and settled(zsteps[-1], nstep, ai, fixed, st.loglik - ll_old, tol_ll))
         zchg = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
-        small.append(abs(st.loglik - ll_old) <= tol_loglik * scale
+        small.append(abs(st.loglik - ll_old) <= tol_ll
                      and float(zchg.max(initial=0.0)) <= STALL_Z)
         # on the PD boundary ℓ is steep across it and the quadratic model poor: the fit has
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
@@ -658,25 +666,24 @@ def _fit_reml(
             # stall one parameter while ℓ still rises along it (a far start of sleepstudy
             # stopped 0.0235 below the optimum); convergence needs a fresh curvature's word
             ok, h_new, s_new = _verified(ctx, mme, theta, score, ai, fixed,
-                                         tol_loglik * scale, tol_param,
+                                         tol_ll, tol_param,
                                          loglik_noise(mme, st.loglik))
             if not ok:
                 full_step = predicted = stalled = roundoff = False
                 hess, nstep = h_new, s_new
                 newton = h_new is not ai
                 h_nr = hess if newton else None
-                face = next_face_step(ctx, theta, score, hess, fixed, nstep, st.loglik,
-                                      tol_loglik)
+                face = next_face_step(ctx, theta, score, hess, fixed, nstep, tol_ll)
         if (exact_both and not (full_step or predicted or stalled or roundoff or on_face)
                 and (alpha < 1.0 or method == "EM")
-                and abs(st.loglik - ll_old) <= tol_loglik * scale):
+                and abs(st.loglik - ll_old) <= tol_ll):
             # s17fa: a damped AI step, or an EM step after a failed one, that gains nothing
             # beside held variances: the analytic score may have lost its digits
             # (fd_score.py)
-            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_loglik,
+            chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_ll,
                            fd_tries)
             if chk is not None and chk.converged:
-                diagnostics.append(fd_note(chk, it, tol_loglik))
+                diagnostics.append(fd_note(chk, it, tol_ll))
                 converged = True
                 break
             if chk is not None:  # the next step: AI⁻¹ s̃, from the differenced score
@@ -691,7 +698,7 @@ def _fit_reml(
             if stalled and not (full_step or predicted):
                 diagnostics.append(
                     f"converged on the positive-definite boundary: the last {STALL_ITERS} "
-                    f"iterations changed the log-likelihood by <= {tol_loglik:.0e} x |loglik| "
+                    f"iterations changed the log-likelihood by <= {tol_ll:.2g} "
                     f"and every parameter by <= {STALL_Z} of its standard error")
             break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
@@ -726,11 +733,11 @@ def _fit_reml(
 
 
 def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
-             fixed: np.ndarray, step_held: np.ndarray, tol_loglik: float,
+             fixed: np.ndarray, step_held: np.ndarray, tol: float,
              tries: list[int]) -> FdCheck | None:
     """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
     bound, over the parameters neither fixed nor held by the AI step (at most FD_TRIES
-    times in a fit: ``tries`` counts them); None otherwise."""
+    times in a fit: ``tries`` counts them; ``tol``: the absolute ℓ tolerance); None otherwise."""
     held = at_zero(ctx, theta, fixed)
     if not held.any() or tries[0] >= FD_TRIES:
         return None
@@ -743,7 +750,7 @@ def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: n
             return None
 
     return fd_check(loglik_of, loglik, theta, ai, ~fixed & ~held & ~step_held, held,
-                    tol_loglik)
+                    tol)
 
 
 def _verified(ctx: IterContext, mme: MME, theta: np.ndarray, score: np.ndarray,

@@ -178,14 +178,14 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
 
 # --- issue 11 hook: Newton steps on the PD face (asr_py/reml/pd_face.py) ---
 def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
-               fixed: np.ndarray, nstep: AIStep, loglik: float, tol_loglik: float
-               ) -> FaceStep | None:
+               fixed: np.ndarray, nstep: AIStep, tol: float) -> FaceStep | None:
     """The Newton step on the face of every linear PD block with a correlation-scale
-    eigenvalue below pd_face.RANK_TOL for which a higher rank does not gain (None if none)."""
+    eigenvalue below pd_face.RANK_TOL for which a higher rank does not gain (None if none);
+    ``tol``: the absolute ℓ tolerance (:mod:`asr_py.reml.tolerance`)."""
     blocks = near_face(ctx.pd, theta)
     if not blocks:
         return None
-    gain_tol = DEC_TOL * tol_loglik * max(1.0, abs(loglik))
+    gain_tol = DEC_TOL * tol
     step = face_step(theta, score, ai, blocks, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
     if step is None or any(step.rank_up):
         keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []

@@ -11,8 +11,9 @@ and the iteration is AI-REML on φ (Newton steps δ = AI_φ⁻¹ s_φ with step 
 when AI_φ is singular): a φ whose θ are all 'P' variances with positive coefficients is
 kept >= 0 and held at the boundary when the step pushes it out with a negative score
 (an active set, reported as the engine reports boundaries). Converged when the full step
-changes ℓ by <= ``TOL_LL`` x max(1, |ℓ|) and φ by <= ``TOL_PARAM`` (relative, measured
-absolutely below ``CHANGE_FLOOR`` x its start scale), or when the next step predicts a gain
+changes ℓ by <= ``TOL_LL`` x max(1, n − p) (absolute, unit-free:
+:mod:`asr_py.reml.tolerance`) and φ by <= ``TOL_PARAM`` (relative, measured absolutely below
+``CHANGE_FLOOR`` x its start scale), or when the next step predicts a gain
 and a change 100 x below those.
 Var(θ̂) = M AI_φ⁻¹ M'. The final β̂, BLUPs, PEVs and C's factor come from one evaluation of
 the mixed model equations at θ̂ (:func:`asr_py.reml.fit_reml` with every θ fixed).
@@ -29,8 +30,9 @@ import numpy as np
 from asr_py.errors import ModelError
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
+from asr_py.reml.tolerance import dof_scale
 
-#: convergence: |Δℓ| and the predicted gain below this x max(1, |ℓ|)
+#: convergence: |Δℓ| and the predicted gain below this x max(1, n − p)
 TOL_LL = 1e-9
 #: relative change of φ below this (with the ℓ rule) also counts as converged
 TOL_PARAM = 1e-7
@@ -83,6 +85,7 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
     temps = [b.template for b in problem.random] + [problem.residual]
     slices = problem.slices()
     mme = MME(centre_response(problem)[0], solver=solver)
+    tol = TOL_LL * dof_scale(problem)  # absolute, unit-free
 
     def theta_of(ph: np.ndarray) -> np.ndarray:
         return c + M @ ph
@@ -141,7 +144,6 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
         delta = np.zeros(phi.size)
         delta[free] = np.linalg.solve(hs, sp_[free] / d) / d
         gain = float(sp_ @ delta - 0.5 * delta @ ap @ delta)
-        tol = TOL_LL * max(1.0, abs(st.loglik))
         rel_next = float(np.max(np.abs(delta) / np.maximum(np.abs(phi), floor)))
         if last_ok or (not singular and gain <= 1e-2 * tol and rel_next <= 1e-2 * TOL_PARAM):
             converged = True

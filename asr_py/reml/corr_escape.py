@@ -28,7 +28,8 @@ RAISE_REL = 0.5
 LOW_REL = 1e-5
 #: a correlation on its ±1 bound restarts at this value (its sign)
 CORR_RESTART = 0.9
-#: the second fit replaces the first when its ℓ is higher by this much (relative to |ℓ|)
+#: the second fit replaces the first when its ℓ is higher by this much x max(1, n − p)
+#: (an absolute, unit-free margin: :mod:`asr_py.reml.tolerance`)
 GAIN_REL = 1e-9
 
 
@@ -64,12 +65,13 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
     return theta if changed else None
 
 
-def better(first: RemlResult, second: RemlResult) -> RemlResult:
-    """``second`` if its ℓ is higher than ``first``'s by more than GAIN_REL x |ℓ|, or if it
+def better(first: RemlResult, second: RemlResult, scale: float = 1.0) -> RemlResult:
+    """``second`` if its ℓ is higher than ``first``'s by more than GAIN_REL x ``scale``
+    (:func:`asr_py.reml.tolerance.dof_scale`), or if it
     converged where ``first`` did not and its ℓ is not lower by more than that; else
     ``first``. The chosen one's diagnostics say a second fit was made."""
     gain = second.loglik - first.loglik
-    tol = GAIN_REL * max(1.0, abs(first.loglik))
+    tol = GAIN_REL * scale
     if second.converged and not first.converged and gain >= -tol:
         second.diagnostics.insert(0, (
             "a variance of a template with correlations ended on its boundary in an "

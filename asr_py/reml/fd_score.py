@@ -15,7 +15,7 @@ difference s̃_k = (ℓ(θ + h_k e_k) − ℓ(θ − h_k e_k)) / 2h_k with h_k =
 same quadratic model, g̃ = ½ s̃' AI⁻¹ s̃ (AI over the free parameters). A held variance
 must not gain more than FD_Z x that tolerance when raised by its own h_k (forward
 difference: the KKT condition read from ℓ). The fit has converged when
-g̃ <= FD_DEC x tol_loglik x max(1, |ℓ|) (the full-step rule's ℓ tolerance) and
+g̃ <= FD_DEC x tol (the full-step rule's absolute ℓ tolerance, :mod:`asr_py.reml.tolerance`) and
 no held variance rises; else the step AI⁻¹ s̃ is the next step (the iteration continues
 with a score that has its digits).
 """
@@ -33,7 +33,7 @@ FD_Z = 1e-3
 FD_MAX = 60
 #: at most this many differenced scores in one fit
 FD_TRIES = 6
-#: converged when the differenced score predicts a gain <= FD_DEC x tol_loglik x max(1, |ℓ|):
+#: converged when the differenced score predicts a gain <= FD_DEC x tol (absolute ℓ tolerance):
 #: the full-step rule's ℓ tolerance (0.1 was too strict where AI overstates the gain: the
 #: sweep's fa(env, 2) case predicts 6e-7 at each of its last points while ℓ changes 1e-8)
 FD_DEC = 1.0
@@ -53,7 +53,7 @@ class FdCheck:
 
 def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
              theta: np.ndarray, ai: np.ndarray, free: np.ndarray, held: np.ndarray,
-             tol_loglik: float) -> FdCheck | None:
+             tol: float) -> FdCheck | None:
     """See the module docstring. ``loglik_of(θ)``: ℓ(θ), None where it cannot be
     evaluated. None when it does not apply (too many free parameters, AI not positive
     definite on them, a difference that cannot be evaluated)."""
@@ -90,14 +90,13 @@ def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
         return None
     delta = np.zeros(theta.size)
     delta[fi] = step
-    tol = tol_loglik * max(1.0, abs(loglik))
     ok = gain <= FD_DEC * tol and rise <= FD_Z * tol
     return FdCheck(bool(ok), gain, float(max(rise, 0.0)), delta)
 
 
-def fd_note(chk: FdCheck, it: int, tol_loglik: float) -> str:
+def fd_note(chk: FdCheck, it: int, tol: float) -> str:
     """The diagnostic of a fit that converged by :func:`fd_check`."""
     return (f"converged at iteration {it} with variances held at their bound: the analytic "
             "score has lost digits there (a nearly singular covariance matrix); the score "
             f"from differences of the log-likelihood predicts a gain of {chk.gain:.2g} "
-            f"(<= {FD_DEC * tol_loglik:g} x |loglik|) and no held variance rises")
+            f"(<= {FD_DEC * tol:.2g}) and no held variance rises")

@@ -11,14 +11,15 @@ zero, and the fit used to stop unconverged although a dense-V REML optimiser fin
 
 :func:`release_probe` settles it with evaluations of ℓ. With every variance at its held
 value (:func:`asr_py.reml.zero_snap.at_zero`) kept there, the AI step of the others must
-predict a negligible gain s'δ − ½δ'AIδ <= DEC_TOL x tol x max(1, |ℓ|) (the interior has
-converged in ℓ; if not, or if it still moves a parameter by more than the convergence rule's
-PRED_PARAM x tol_param, that step is taken when it gains more than that: the variances that
+predict a negligible gain s'δ − ½δ'AIδ <= DEC_TOL x tol (tol: the absolute ℓ tolerance,
+:mod:`asr_py.reml.tolerance`; the interior has converged in ℓ; if not, or if it still moves a
+parameter by more than the convergence rule's PRED_PARAM x tol_param, that step is taken when
+it gains more than that: the variances that
 cannot be released do not stop the others from converging). Each held variance with s_k > 0
 is then moved alone to θ_k x 10^j, j = 1, 2, ... up to its AI step s_k/AI_kk (at most its
 scale c_k); the best point wins:
 
-* a gain above tol x max(1, |ℓ|): the iteration continues from there (not converged yet);
+* a gain above tol: the iteration continues from there (not converged yet);
 * else ℓ is flat within the tolerance between the bound and the AI step: the KKT
   conditions hold to within what ℓ can show, and the fit has converged on the boundary.
 
@@ -63,7 +64,7 @@ class Release:
 
 def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: IterContext,
                   loglik: float, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
-                  fixed: np.ndarray, tol_loglik: float, tol_param: float) -> Release | None:
+                  fixed: np.ndarray, tol: float, tol_param: float) -> Release | None:
     """See the module docstring. ``search(δ, clipped)``: the line search from θ (state,
     α, θ₊). None when it does not apply: no held variance with a positive score, or the
     interior step (those variances held) predicts a gain that its line search cannot
@@ -72,11 +73,10 @@ def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: It
     up = np.flatnonzero(held & (score > 0))
     if up.size == 0:
         return None
-    scale = max(1.0, abs(loglik))
     inner = ai_step(ctx, theta, score, ai, fixed | held)
     if not np.isfinite(inner.gain):
         return None
-    small = DEC_TOL * tol_loglik * scale
+    small = DEC_TOL * tol
     if (inner.gain > small or inner.clipped.any()
             or ctx.rel_change(theta, theta + inner.delta) > PRED_PARAM * tol_param):
         st, _, th = search(inner.delta, inner.clipped)
@@ -105,15 +105,15 @@ def release_probe(evaluate: Callable[[np.ndarray], Any], search: Search, ctx: It
                 best_gain, best = st.loglik - loglik, (st, th)
     if best is None:
         return None
-    if best_gain > tol_loglik * scale:
+    if best_gain > tol:
         return Release(False, best_gain, up.tolist(), best[0], best[1])
     return Release(True, max(best_gain, 0.0), up.tolist())
 
 
-def release_note(rel: Release, problem: Any, it: int, tol_loglik: float) -> str:
+def release_note(rel: Release, problem: Any, it: int, tol: float) -> str:
     """The diagnostic of a fit that converged on the boundary by :func:`release_probe`."""
     names = ", ".join(f"'{problem.names[k]}'" for k in rel.names)
     return (f"converged on the boundary at iteration {it}: {names} held at the bound with a "
             f"positive score, but released alone up to its AI step the log-likelihood rises "
-            f"by at most {rel.gain:.2g} (<= {tol_loglik:g} x |loglik|): it is flat there "
+            f"by at most {rel.gain:.2g} (<= {tol:.2g}): it is flat there "
             "and the bound is the optimum within the tolerance")

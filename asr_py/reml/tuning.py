@@ -31,9 +31,9 @@ SHRINK = 1e-3
 EIG_TOL = 1e-10
 #: smallest eigenvalue of a covariance matrix's correlation matrix at the PD boundary
 PD_EPS = 1e-6
-#: convergence on the PD boundary: this many iterations in a row with |Δℓ| <= tol_loglik x
-#: max(1, |ℓ|) and every |Δθ_k| <= STALL_Z / sqrt(AI_kk) (a small fraction of its
-#: conditional standard error)
+#: convergence on the PD boundary: this many iterations in a row with |Δℓ| <= tol (the
+#: absolute ℓ tolerance tol_loglik x max(1, n − p), reml/tolerance.py) and every |Δθ_k| <=
+#: STALL_Z / sqrt(AI_kk) (a small fraction of its conditional standard error)
 STALL_ITERS = 3
 STALL_Z = 0.02
 #: a PD block whose floor would exceed this (variances 10⁵ x more disparate) is not handled
@@ -45,11 +45,15 @@ PD_MAX_N = 50
 ROUNDOFF = 1e-12
 #: ... and a step that moves every parameter by at most this fraction of its standard error
 ROUNDOFF_Z = 1e-3
+#: a full step and the next AI step moving every parameter by at most this fraction of its
+#: standard error, with ℓ settled within its tolerance, is convergence
+#: (:func:`asr_py.reml.convergence.settled`)
+SETTLE_Z = 1e-4
 #: convergence on a PD face (issue 11): the face's Newton step predicts a gain <= FACE_DEC x
-#: tol_loglik x max(1, |ℓ|) (its steps converge fast but not quadratically, and ℓ is
-#: evaluated to ~1e-10 relative on the boundary, so DEC_TOL is below what they can confirm)
+#: tol (its steps converge fast but not quadratically, and ℓ is evaluated to ~1e-10
+#: relative on the boundary, so DEC_TOL is below what they can confirm)
 FACE_DEC = 1e-1
-#: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol_loglik x max(1, |ℓ|)
+#: Newton-decrement convergence: predicted gain ½ δ'AIδ <= DEC_TOL x tol
 DEC_TOL = 1e-2
 #: ... and the predicted relative parameter change <= PRED_PARAM x tol_param
 PRED_PARAM = 1e-2

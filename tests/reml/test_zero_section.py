@@ -102,10 +102,15 @@ def test_zero_section_ends_on_its_bound_at_the_dense_optimum(seed: int) -> None:
     assert x1[zero] < 1e-3 * med
 
 
-@pytest.mark.parametrize("seed", [4, 7])
+@pytest.mark.parametrize("seed", [2, 4, 6, 7])
 def test_zero_section_codes_and_estimates_are_invariant_to_the_units(seed: int) -> None:
-    """(Seeds 2 and 6 rescaled by 1e-3 stop unconverged, with the same codes and held
-    values: the convergence tolerance is relative to |ℓ|, which the units change; open.)"""
+    """The same flag and codes in g/ha and kg/ha, ℓ shifted by the Jacobian and the free
+    estimates scaled by c² (seeds 2 and 6 used to stop unconverged in kg/ha: the tolerance
+    was relative to |ℓ|, which the units change; s18inv made it absolute,
+    reml/tolerance.py). The held S05 variance's analytic score is round-off (1e-8 of the
+    others), so the paths may end by the differenced-score rule (fd_score.py), which stops
+    within the ℓ tolerance: the estimates agree to 1e-2 of their standard errors (1e-4
+    relative where the paths coincide)."""
     c = 1e-3
     m1, w1 = _fit(_design(seed))
     m2, w2 = _fit(_design(seed, scale=c))
@@ -115,7 +120,8 @@ def test_zero_section_codes_and_estimates_are_invariant_to_the_units(seed: int) 
     t1, t2 = _theta(m1), _theta(m2)
     names = ["gen"] + sorted(k for k in m1.varcomp.index if k.startswith("site_"))
     free = np.array([b1[k] == "P" for k in names])
-    np.testing.assert_allclose(t2[free], c * c * t1[free], rtol=1e-4)
+    se = np.r_[m1.varcomp.loc[names, "std.error"].to_numpy(float)]
+    assert np.all(np.abs(t2[free] / (c * c) - t1[free]) <= 1e-2 * se[free])
     zero = names.index(ZERO)
     med = float(np.median(t1))
     assert t1[zero] < 1e-5 * med and t2[zero] < 1e-5 * c * c * med
