@@ -156,6 +156,9 @@ class BasePrinter:
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols and \
                     e.value not in self.lambda_params:   # with(d, d[...]): d itself
+                if getattr(self, "sourced", False):   # or a variable a source()d file made
+                    return f"{self.runtime('r_col_or_sourced')}({self.data_cols}, " \
+                           f"{e.value!r}, globals())"
                 return f"{self.data_cols}[{e.value!r}]"
             if self.data_cols and e.value in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols and \

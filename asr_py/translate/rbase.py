@@ -33,7 +33,7 @@ from asr_py.translate.rmatshape import (
 )
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
-           "r_diag",
+           "r_col_or_sourced", "r_diag",
            "r_dist", "r_ij", "r_ij_assign", "r_kronecker", "r_matmul", "r_outer",
            "r_lapply_cols", "r_length",
            "r_paste",
@@ -700,6 +700,22 @@ def r_col_or(data: Any, name: str, value: Any) -> Any:
         # two columns of that name (plyr's .id beside an existing one): R's $ takes the first
         return col.iloc[:, 0] if isinstance(col, pd.DataFrame) else col
     return value
+
+
+def r_col_or_sourced(data: Any, name: str, scope: dict[str, Any]) -> Any:
+    """A bare ``name`` in a data mask (``filter(d, g %in% rownames(G))``) of a script that
+    source()d a file: the data's column when it has one, else the variable the sourced file
+    defined (found in ``scope`` when the script runs), as R looks the name up."""
+    if isinstance(data, pd.DataFrame) and name in data.columns:
+        return r_col_or(data, name, None)
+    from asr_py.translate.printer import pyname
+
+    if pyname(name) in scope:
+        return scope[pyname(name)]
+    cols = list(data.columns) if isinstance(data, pd.DataFrame) else []
+    raise AsrError(f"{name!r} is neither a column of the data nor a variable",
+                   hint="columns are: " + ", ".join(map(str, cols[:12]))
+                   + (" ..." if len(cols) > 12 else ""))
 
 
 def r_data_table(x: Any, name: str = "V1") -> pd.DataFrame:

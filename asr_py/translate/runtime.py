@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.model.collate import collate_key, sort_like_r
 from asr_py.translate.asremlplus import as_asrtests  # noqa: F401 - translated scripts use it
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
     Untranslated,
@@ -42,6 +43,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_bind_all,
     r_cbind,
     r_col_or,
+    r_col_or_sourced,
     r_cut,
     r_data_frame,
     r_data_table,
@@ -824,7 +826,7 @@ def _sort_key(v: Any) -> tuple[int, Any]:
     try:
         return (0, float(v))
     except (TypeError, ValueError):
-        return (1, str(v))
+        return (1, collate_key(str(v)))
 
 
 def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) -> str:
@@ -900,7 +902,7 @@ def _r_levels(s: pd.Series) -> list[Any]:
     """R's factor levels of a column: its categories, else its sorted distinct values."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         return list(s.cat.categories)
-    return sorted(s.dropna().unique().tolist())
+    return sort_like_r(s.dropna().unique().tolist())
 
 
 def _table_of_matrix(d: pd.DataFrame) -> bool:

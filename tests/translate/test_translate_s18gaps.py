@@ -1,0 +1,82 @@
+"""s18gaps: R semantics the translation and the model's level order follow (session 18).
+Expected values are R's documented behaviour, stated at each test."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+import asr_py as asr
+from asr_py.errors import AsrError
+from asr_py.model.collate import collate_sorted, sort_like_r
+from asr_py.model.data import level_labels
+
+
+# ----- R's collation of text (ICU, en_US.UTF-8) -------------------------------------------
+def test_collation_case_second() -> None:
+    # R 4.x, en_US.UTF-8, capabilities("ICU") TRUE: sort(c("B", "a", "b", "A")) is
+    # "a" "A" "b" "B" (case at the third level, lower first); the C locale gives "A" "B" "a" "b"
+    assert collate_sorted(["B", "a", "b", "A"]) == ["a", "A", "b", "B"]
+    assert collate_sorted(["Zea", "alpha", "Beta"]) == ["alpha", "Beta", "Zea"]
+
+
+def test_collation_digits_punctuation_accents() -> None:
+    # ICU root order: punctuation before digits before letters; digits compared one by one
+    # (sort(c("10", "2")) is "10" "2"); an accent only breaks ties of the base letters
+    # (sort(c("f", "é", "e")) is "e" "é" "f")
+    assert collate_sorted(["b", "2", "10", "_x", "-a"]) == ["_x", "-a", "10", "2", "b"]
+    assert collate_sorted(["f", "é", "e"]) == ["e", "é", "f"]
+    assert collate_sorted(["ab", "a b", "a_b"]) == ["a b", "a_b", "ab"]
+
+
+def test_sort_like_r_numbers_by_value() -> None:
+    assert sort_like_r([10, 2, 33]) == [2, 10, 33]
+    assert sort_like_r(["b", "A", "a"], reverse=True) == ["b", "A", "a"]
+
+
+def test_factor_levels_of_text_follow_r() -> None:
+    # levels(factor(c("b", "B", "a", "A"))) in R (en_US): "a" "A" "b" "B"
+    assert level_labels(pd.Series(["b", "B", "a", "A", None])) == ("a", "A", "b", "B")
+    env = run_r('f <- factor(c("Tx", "ctrl", "Ctrl"))\nl <- levels(f)\n'
+                's <- sort(c("b", "B", "a"))\no <- order(c("b", "B", "a"))\n', complete=True)
+    assert list(env["l"]) == ["ctrl", "Ctrl", "Tx"]
+    assert list(env["s"]) == ["a", "b", "B"]
+    assert list(env["o"]) == [3, 1, 2]
+
+
+def test_fit_level_order_follows_collation_and_fit_is_invariant() -> None:
+    # predict rows of a text factor come in R's level order ("a" < "B" < "c"); the fit
+    # itself (REML log-likelihood) does not depend on the order
+    rng = np.random.default_rng(3)
+    g = np.repeat(["c", "B", "a"], 6)
+    d = pd.DataFrame({"y": rng.normal(size=18) + np.repeat([1.0, 2.0, 3.0], 6), "g": g,
+                      "b": np.tile(["1", "2", "3"], 6)})
+    m = asr.asreml("y ~ g", random="~ b", data=d)
+    pred = m.predict("g")
+    assert [str(v) for v in pred["g"]] == ["a", "B", "c"]
+    cat = d.assign(g=pd.Categorical(d["g"], categories=["c", "B", "a"]))
+    m2 = asr.asreml("y ~ g", random="~ b", data=cat)
+    assert m2.loglik == pytest.approx(m.loglik, rel=1e-10)
+
+
+# ----- a name in a data mask after source(): the sourced file's variable ---------------------
+def test_filter_uses_a_variable_made_by_a_sourced_file(tmp_path) -> None:
+    # R: filter(d, g %in% rownames(G)) looks g up in the data and G in the environment, where
+    # the sourced file put it
+    (tmp_path / "prep.R").write_text(
+        'G <- matrix(1, 2, 2, dimnames = list(c("a", "c"), c("a", "c")))\n')
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        env = run_r('source("prep.R")\nd <- data.frame(g = c("a", "b", "c"), y = 1:3)\n'
+                    'e <- d |> filter(g %in% rownames(G))\n', complete=True)
+        with pytest.raises(AsrError, match="neither a column of the data nor a variable"):
+            run_r('source("prep.R")\nd <- data.frame(g = c("a", "b"))\n'
+                  'e <- d |> filter(g %in% rownames(H))\n', complete=True)
+    finally:
+        os.chdir(old)
+    assert list(env["e"]["g"]) == ["a", "c"]
