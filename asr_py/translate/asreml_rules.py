@@ -133,6 +133,10 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
 #: mutate_at(d, vars(...), f): f as a pandas conversion of a column
+#: base R functions whose value is a vector of the input's length: c() flattens them
+_VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vector", "unique",
+                            "levels", "names", "colnames", "rownames", "unlist", "sort", "rev",
+                            "which", "paste", "paste0", "seq", "rep", "seq_len", "seq_along"})
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
@@ -1558,7 +1562,8 @@ class Translator(BasePrinter):
                 assert ix.left is not None
                 return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
-                   a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
+                   a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA") or
+                   a.kind == "call" and a.value in _VECTOR_VALUED
                    for _, a in args) and all(n is None for n, _ in args):
                 # c(x, y) flattens vectors: a helper, since x may hold a list or a value;
                 # NA is a missing value there (np.nan), not R's NULL (None), which c() drops

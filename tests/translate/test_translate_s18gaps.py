@@ -80,3 +80,13 @@ def test_filter_uses_a_variable_made_by_a_sourced_file(tmp_path) -> None:
     finally:
         os.chdir(old)
     assert list(env["e"]["g"]) == ["a", "c"]
+
+
+def test_c_of_a_vector_valued_call_is_flat() -> None:
+    # R: c(as.character(f)) is the character vector itself (c() flattens), so
+    # unique(c(as.character(d$g))) is the distinct labels, and c(1, seq(2, 3)) is 1 2 3
+    d = pd.DataFrame({"g": ["a", "b", "a", None]})
+    env = run_r('u <- unique(c(as.character(d$g)))\nv <- c(1, seq(2, 3))\n', complete=True,
+                d=d)
+    assert [x for x in env["u"] if isinstance(x, str)] == ["a", "b"]
+    assert [float(x) for x in env["v"]] == [1.0, 2.0, 3.0]
