@@ -55,7 +55,7 @@ from asr_py.translate import (
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
-from asr_py.translate.parser import R, Untranslatable, names_in
+from asr_py.translate.parser import SLOT, R, Untranslatable, names_in
 from asr_py.translate.printer import (
     _CONST,
     _IDENTITY,
@@ -985,6 +985,8 @@ class Translator(BasePrinter):
 
     def dollar(self, e: R) -> str:
         assert e.left is not None
+        if e.comments == [SLOT]:              # x@slot: an S4 slot (lubridate's Period, ...)
+            return f"{self.runtime('r_slot')}({self.py(e.left)}, {e.value!r})"
         got = rpronoun.pronoun(self, e)      # .data$a, .env$x in a data mask
         if got is not None:
             return got
@@ -1152,7 +1154,17 @@ class Translator(BasePrinter):
             return self.py(fun)
         if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs", "round"):
             return self.np(_SIMPLE_FUNCS[fun.value])
+        if self._sourced_fun(fun):
+            # a function of a source()d file, looked up when the script runs (r_sourced)
+            return f"{self.runtime('r_sourced')}({fun.value!r}, globals())"
         raise Untranslatable(f"{self.src(fun)} as a function argument")
+
+    def _sourced_fun(self, fun: R) -> bool:
+        """Whether ``fun`` names a function a source()d file may define (the script
+        source()s an R file; not base R's, not the script's own)."""
+        return getattr(self, "sourced", False) and fun.kind == "name" and \
+            fun.value not in self.functions and fun.value not in _SIMPLE_FUNCS and \
+            re.fullmatch(r"[A-Za-z.][\w.]*", fun.value) is not None
 
     def lambda_(self, e: R) -> str:
         """An inline function whose body uses a parameter as an asreml fit
@@ -1777,7 +1789,8 @@ class Translator(BasePrinter):
                 return f"[{helper}(_el, {self.py(extra_pos[0])}) for _el in {it}]"
             if extra_pos and fun and not (fun[0].kind == "function" or fun[0].kind == "name"
                                           and fun[0].value in self.functions
-                                          or rstring.function_value(self, fun[0])):
+                                          or rstring.function_value(self, fun[0])
+                                          or self._sourced_fun(fun[0])):
                 # FUN(el, a, b) of a function we map to Python by name: not known to take them
                 raise Untranslatable(f"{f}() passing positional arguments to "
                                      f"{self.src(fun[0])}")

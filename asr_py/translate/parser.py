@@ -38,6 +38,9 @@ class R:
     comments: list[str] = field(default_factory=list)     # comments inside the statement
 
 
+#: the mark of a dollar node written with R's ``@`` (an S4 slot): printed as r_slot()
+SLOT = "@slot"
+
 _PREC = {"?": 0, "<-": 1, "<<-": 1, "=": 1, "->": 1, "->>": 1, "~": 3, "||": 4, "|": 4,
          "&&": 5, "&": 5, "==": 7, "!=": 7, "<": 7, ">": 7, "<=": 7, ">=": 7, "+": 8, "-": 8,
          "*": 9, "/": 9, "|>": 10, ":": 11, "^": 13}
@@ -309,7 +312,8 @@ class Parser:
             elif t.text in ("$", "@"):
                 self.take()
                 n = self.take()
-                e = R("dollar", n.text.strip("`\"'"), left=e, start=e.start, end=n.end)
+                e = R("dollar", n.text.strip("`\"'"), left=e, start=e.start, end=n.end,
+                      comments=[SLOT] if t.text == "@" else [])
             elif t.text == "[":
                 self.take()
                 double = self.i < len(self.toks) and self.toks[self.i].text == "[" and \

@@ -321,6 +321,8 @@ class BasePrinter:
             return rforeach.translate(self, e)          # foreach(): a serial loop
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
+        if v == "%--%":                                   # lubridate's interval (rlubridate)
+            return f"{self.runtime('r_interval')}({self.py(e.left)}, {self.py(e.right)})"
         if v == "%x%":                                                  # X %x% Y: kronecker
             return f"{self.runtime('r_kronecker')}({self.py(e.left)}, {self.py(e.right)})"
         if v == "%*%":                                                  # by position, as R

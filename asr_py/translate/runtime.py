@@ -164,6 +164,25 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_rstandard,
 )
 from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
+from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and periods
+    r_as_period,
+    r_day,
+    r_dmy,
+    r_dym,
+    r_int_length,
+    r_interval,
+    r_mday,
+    r_mdy,
+    r_month,
+    r_myd,
+    r_slot,
+    r_time_length,
+    r_wday,
+    r_yday,
+    r_ydm,
+    r_year,
+    r_ymd,
+)
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,

@@ -90,3 +90,67 @@ def test_c_of_a_vector_valued_call_is_flat() -> None:
                 d=d)
     assert [x for x in env["u"] if isinstance(x, str)] == ["a", "b"]
     assert [float(x) for x in env["v"]] == [1.0, 2.0, 3.0]
+
+
+# ----- lubridate ------------------------------------------------------------------------------
+def test_lubridate_parsers_and_parts() -> None:
+    # ymd/mdy/dmy read the digit runs in their order; 20191121 and "19-11-21" (%y: 2019) too;
+    # yday(2020-03-01) = 61 (leap year), wday of Sunday 2024-01-07 is 1 (week_start = 7)
+    env = run_r('library(lubridate)\n'
+                'a <- ymd(c("2019-11-21", "2019/11/21", "19-11-21"))\nb <- ymd(20191121)\n'
+                'c1 <- mdy("Nov 21, 2019")\nd1 <- dmy("21.11.2019")\n'
+                'y <- year(a)\nm <- month(a)\nj <- yday(ymd("2020-03-01"))\n'
+                'w <- wday(ymd("2024-01-07"))\n', complete=True)
+    t = pd.Timestamp("2019-11-21")
+    assert list(env["a"]) == [t, t, t] and env["b"] == t
+    assert env["c1"] == t and env["d1"] == t
+    assert list(env["y"]) == [2019] * 3 and list(env["m"]) == [11] * 3
+    assert env["j"] == 61 and env["w"] == 1
+
+
+def test_lubridate_unparsed_is_na_with_warning() -> None:
+    from asr_py.translate.rlubridate import r_ymd
+    with pytest.warns(asr.AsrWarning, match="1 failed to parse"):
+        got = r_ymd(pd.Series(["2019-13-01", "2019-12-01"]))
+    assert got.isna().tolist() == [True, False]
+
+
+def test_lubridate_period_of_interval_and_slots() -> None:
+    # .int_to_period: 2019-11-21 -> 2020-03-20 is 3m 28d (a month borrowed: Feb 2020 has 29
+    # days, 29 - 21 + 20 = 28); 1985-01-31 -> 1986-03-28 is 1y 1m 28d (lubridate's own
+    # example: max(28 - 31, 0) + 28); a negative interval the negated period
+    env = run_r('library(lubridate)\n'
+                'd <- data.frame(p = c("2019-11-21", "1985-01-31"), h = c("2020-03-20", '
+                '"1986-03-28"))\n'
+                'd2 <- d %>% mutate(t = interval(ymd(p), ymd(h)) %>% as.period,\n'
+                '                   s = paste0(t@month, "month ", t@day, "day"))\n'
+                'n <- as.period(ymd("2020-03-20") %--% ymd("2019-11-21"))\n', complete=True)
+    assert list(env["d2"]["s"]) == ["3month 28day", "1month 28day"]
+    assert list(np.asarray(env["n"]["month"])) == [-3] and list(env["n"]["day"]) == [-28]
+    assert str(env["n"]) == "-3m -28d 0H 0M 0S"
+
+
+def test_lubridate_time_length() -> None:
+    # 2020-01-01 -> 2020-03-01: 60 days (leap year), exactly 2 months; to 2020-03-16 the
+    # third month is 15 of its 31 days
+    env = run_r('library(lubridate)\n'
+                'i <- interval(ymd("2020-01-01"), ymd("2020-03-01"))\n'
+                'dd <- time_length(i, "day")\nmm <- time_length(i, "month")\n'
+                'm2 <- time_length(interval(ymd("2020-01-01"), ymd("2020-03-16")), "month")\n',
+                complete=True)
+    assert float(env["dd"][0]) == 60.0 and float(env["mm"][0]) == 2.0
+    assert float(env["m2"][0]) == pytest.approx(2 + 15 / 31)
+
+
+def test_lapply_passes_positional_arguments_to_a_sourced_function(tmp_path) -> None:
+    # R: lapply(X, FUN, ...) calls FUN(X[[i]], ...): the extra arguments by position, here to a
+    # function a source()d file defines
+    (tmp_path / "u.R").write_text("scale_by <- function(x, k, add = 0) x * k + add\n")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        env = run_r('source("u.R")\nl <- list(a = 1, b = 2)\nr <- lapply(l, scale_by, 10, 1)\n',
+                    complete=True)
+    finally:
+        os.chdir(old)
+    assert list(env["r"]) == [11, 21]
