@@ -1378,7 +1378,7 @@ class Translator(BasePrinter):
                 rhs += f" + ('' if {self.py(icpt[0])} else ' - 1')"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
         if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
-                 "distinct", "ldply") and f not in self.functions:
+                 "distinct", "ldply", "select_if") and f not in self.functions:
             verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
             if verb is not None:
                 return verb

@@ -307,6 +307,8 @@ class Parser:
                 args = self.arglist(")")
                 end = self.take(")").end
                 self.nl.pop()
+                if len(args) > 1 and args[-1][0] is None and args[-1][1].kind == "empty":
+                    args = args[:-1]    # f(x, ): a trailing empty argument is a missing one
                 e = R("call", e.value if e.kind == "name" else "", args, left=e,
                       start=e.start, end=end)
             elif t.text in ("$", "@"):

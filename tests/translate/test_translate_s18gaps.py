@@ -154,3 +154,18 @@ def test_lapply_passes_positional_arguments_to_a_sourced_function(tmp_path) -> N
     finally:
         os.chdir(old)
     assert list(env["r"]) == [11, 21]
+
+
+def test_trailing_empty_argument_is_missing() -> None:
+    # R: scale(x, ) leaves center missing, as scale(x): (x - mean) / sd
+    d = pd.DataFrame({"a": [1.0, 2, 3, 6]})
+    env = run_r('s <- d %>% mutate(across(c(a), ~scale(., )[, 1]))\n', complete=True, d=d)
+    v = d["a"].to_numpy()
+    np.testing.assert_allclose(np.asarray(env["s"]["a"], float), (v - v.mean()) / v.std(ddof=1))
+
+
+def test_select_if_is_select_where() -> None:
+    # dplyr: select_if(d, is.numeric) keeps the numeric columns, as select(d, where(is.numeric))
+    d = pd.DataFrame({"g": ["a", "b"], "x": [1.0, 2.0], "n": [3, 4]})
+    env = run_r('s <- names(select_if(d, is.numeric))\n', complete=True, d=d)
+    assert list(env["s"]) == ["x", "n"]
