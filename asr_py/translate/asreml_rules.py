@@ -1152,7 +1152,9 @@ class Translator(BasePrinter):
             raise Untranslatable("na.rm = for a function not in base R's summaries")
         if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
             return self.py(fun)
-        if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs", "round"):
+        if fun.kind == "name" and fun.value == "round":
+            return self.runtime("r_round")
+        if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs"):
             return self.np(_SIMPLE_FUNCS[fun.value])
         if self._sourced_fun(fun):
             # a function of a source()d file, looked up when the script runs (r_sourced)
@@ -1923,6 +1925,10 @@ class Translator(BasePrinter):
             # round(x, digits = k): digits by name is its second argument
             return self.call(R("call", f, [(None, args[0][1]), (None, args[1][1])],
                                start=e.start, end=e.end))
+        if f == "round" and f not in self.functions and 1 <= len(args) <= 2 and \
+                all(n is None for n, _ in args):
+            # R's round(): the closer decimal candidate, a true tie to even (rround.py)
+            return f"{self.runtime('r_round')}({', '.join(self.py(a) for a in pos)})"
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

@@ -169,3 +169,17 @@ def test_select_if_is_select_where() -> None:
     d = pd.DataFrame({"g": ["a", "b"], "x": [1.0, 2.0], "n": [3, 4]})
     env = run_r('s <- names(select_if(d, is.numeric))\n', complete=True, d=d)
     assert list(env["s"]) == ["x", "n"]
+
+
+# ----- R's round() ----------------------------------------------------------------------------
+def test_round_as_r() -> None:
+    # ?Round: round(0.5) is 0 and round(-1.5) is -2 (IEC 60559, to even); round(0.15, 1) is 0.1
+    # in R >= 4.0.0 (0.15 is stored as 0.1499999...; np.round gives 0.2); round(2.675, 2) is
+    # 2.67 for the same reason; negative digits round to hundreds: round(1250, -2) = 1200 (a tie)
+    env = run_r('a <- round(0.15, 1)\nb <- round(c(0.5, -1.5, 2.5))\nc1 <- round(2.675, 2)\n'
+                'e <- round(1250, -2)\nf <- round(-0.15, digits = 1)\n'
+                'g <- d %>% mutate(across(where(is.numeric), ~round(., 1)))\n', complete=True,
+                d=pd.DataFrame({"x": [0.15, 0.25, 0.35, np.nan]}))
+    assert env["a"] == 0.1 and list(env["b"]) == [0.0, -2.0, 2.0]
+    assert env["c1"] == 2.67 and env["e"] == 1200.0 and env["f"] == -0.1
+    np.testing.assert_array_equal(env["g"]["x"].to_numpy(float), [0.1, 0.2, 0.3, np.nan])
