@@ -695,6 +695,8 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
 def r_col_or(data: Any, name: str, value: Any) -> Any:
     """A bare ``name`` inside ``subset(data, ...)``/``with(data, ...)``: the data's column
     when it has one (R evaluates in the data first), else the script's variable ``value``."""
+    if not isinstance(data, pd.DataFrame) and name in getattr(data, "columns", ()):
+        return data[name]          # a summarise() group with its summaries (rtidy._Made)
     if isinstance(data, pd.DataFrame) and name in data.columns:
         col = data[name]
         # two columns of that name (plyr's .id beside an existing one): R's $ takes the first
@@ -708,6 +710,8 @@ def r_col_or_sourced(data: Any, name: str, scope: dict[str, Any]) -> Any:
     defined (found in ``scope`` when the script runs), as R looks the name up."""
     if isinstance(data, pd.DataFrame) and name in data.columns:
         return r_col_or(data, name, None)
+    if not isinstance(data, pd.DataFrame) and name in getattr(data, "columns", ()):
+        return data[name]          # a summarise() group with its summaries (rtidy._Made)
     from asr_py.translate.printer import pyname
 
     if pyname(name) in scope:

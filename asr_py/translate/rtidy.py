@@ -365,6 +365,12 @@ class _Made:
     def __len__(self) -> int:
         return len(self._g)
 
+    @property
+    def columns(self) -> pd.Index:
+        """The group's columns and the summaries' names."""
+        return self._g.columns.append(pd.Index([k for k in self._made
+                                                if k not in self._g.columns]))
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._g, name)
 

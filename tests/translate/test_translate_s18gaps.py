@@ -183,3 +183,19 @@ def test_round_as_r() -> None:
     assert env["a"] == 0.1 and list(env["b"]) == [0.0, -2.0, 2.0]
     assert env["c1"] == 2.67 and env["e"] == 1200.0 and env["f"] == -0.1
     np.testing.assert_array_equal(env["g"]["x"].to_numpy(float), [0.1, 0.2, 0.3, np.nan])
+
+
+def test_summarise_chained_after_source_and_with_a_variable(tmp_path) -> None:
+    # summaries read in turn (dplyr) also where bare names may be a sourced file's variables or
+    # the script's own (n is also a variable here: the summary comes first)
+    (tmp_path / "u.R").write_text("k <- 10\n")
+    d = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, np.nan, 5.0]})
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        env = run_r('source("u.R")\nn <- 99\n'
+                    's <- d %>% group_by(g) %>% summarise(m = sum(is.na(y)), n = n(), '
+                    'p = round(m / n * k, 3))\n', complete=True, d=d)
+    finally:
+        os.chdir(old)
+    assert env["s"]["p"].tolist() == [5.0, 0.0]
