@@ -199,3 +199,13 @@ def test_summarise_chained_after_source_and_with_a_variable(tmp_path) -> None:
     finally:
         os.chdir(old)
     assert env["s"]["p"].tolist() == [5.0, 0.0]
+
+
+def test_column_mask_from_a_comparison() -> None:
+    # R: d[, colSums(is.na(d)) < nrow(d)] keeps the columns not wholly missing (a logical
+    # vector in the column position selects columns)
+    d = pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan], "c": ["x", None]})
+    env = run_r('k <- d[, colSums(is.na(d)) < nrow(d)]\nm <- d[, colSums(is.na(d)) == 0]\n',
+                complete=True, d=d)
+    assert list(env["k"].columns) == ["a", "c"]
+    assert list(np.asarray(env["m"], float)) == [1.0, 2.0]     # one column: a vector
