@@ -133,6 +133,12 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
 #: mutate_at(d, vars(...), f): f as a pandas conversion of a column
+#: plotting calls (ggplot2's and base graphics'): never a sourced file's function to look up
+#: when the script runs (their bare column names would fail there); left as plots, untranslated
+_PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|scale_\w+|facet_\w+|"
+                       r"coord_\w+|theme|theme_\w+|element_\w+|labs|xlab|ylab|ggtitle|"
+                       r"guides|guide_\w+|annotate|ggsave|plot|hist|barplot|boxplot|lines|"
+                       r"points|abline|legend|text|mtext|axis|title|View")
 #: base R functions whose value is a vector of the input's length: c() flattens them
 _VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vector", "unique",
                             "levels", "names", "colnames", "rownames", "unlist", "sort", "rev",
@@ -1166,7 +1172,8 @@ class Translator(BasePrinter):
         source()s an R file; not base R's, not the script's own)."""
         return getattr(self, "sourced", False) and fun.kind == "name" and \
             fun.value not in self.functions and fun.value not in _SIMPLE_FUNCS and \
-            re.fullmatch(r"[A-Za-z.][\w.]*", fun.value) is not None
+            re.fullmatch(r"[A-Za-z.][\w.]*", fun.value) is not None and \
+            not _PLOTTING.fullmatch(fun.value)
 
     def lambda_(self, e: R) -> str:
         """An inline function whose body uses a parameter as an asreml fit
@@ -1900,7 +1907,7 @@ class Translator(BasePrinter):
                 return pkg_call
         if getattr(self, "sourced", False) and f and f not in _SIMPLE_FUNCS and \
                 re.fullmatch(r"[A-Za-z.][\w.]*", f) \
-                and "::" not in f:
+                and "::" not in f and not _PLOTTING.fullmatch(f):
             # after source(): a function the sourced file may define (r_sourced looks it
             # up when the script runs; a placeholder when it is not there)
             return (f"{self.runtime('r_sourced')}({f!r}, globals())"

@@ -209,3 +209,17 @@ def test_column_mask_from_a_comparison() -> None:
                 complete=True, d=d)
     assert list(env["k"].columns) == ["a", "c"]
     assert list(np.asarray(env["m"], float)) == [1.0, 2.0]     # one column: a vector
+
+
+def test_plot_after_source_is_left_as_a_plot(tmp_path) -> None:
+    # after source(), ggplot(d, aes(x = g)) is not looked up in the sourced file (its bare
+    # column names would raise NameError when run): the plot stays untranslated
+    (tmp_path / "u.R").write_text("f <- function(x) x + 1\n")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        env = run_r('source("u.R")\nd <- data.frame(g = c("a", "b"), y = 1:2)\n'
+                    'p <- ggplot(d, aes(x = g, y = y)) + geom_boxplot()\nz <- f(1)\n')
+    finally:
+        os.chdir(old)
+    assert env["z"] == 2 and "ggplot" in repr(env["p"])
