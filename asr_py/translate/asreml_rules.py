@@ -135,7 +135,8 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
 #: mutate_at(d, vars(...), f): f as a pandas conversion of a column
 #: plotting calls (ggplot2's and base graphics'): never a sourced file's function to look up
 #: when the script runs (their bare column names would fail there); left as plots, untranslated
-_PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|scale_\w+|facet_\w+|"
+_PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|facet_\w+|"
+                       r"scale_(?:x|y|fill|colou?r|shape|size|alpha|linetype)_\w+|"
                        r"coord_\w+|theme|theme_\w+|element_\w+|labs|xlab|ylab|ggtitle|"
                        r"guides|guide_\w+|annotate|ggsave|plot|hist|barplot|boxplot|lines|"
                        r"points|abline|legend|text|mtext|axis|title|View")
