@@ -153,6 +153,10 @@ class BasePrinter:
             if e.value in _CONST and not (e.value in ("T", "F") and e.value in self.assigned):
                 # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
+            if e.value in ("na.omit", "na.exclude") and e.value not in self.assigned and \
+                    e.value not in self.functions:
+                # R's NA handler passed as a value (lmer(..., na.action = na.omit))
+                return self.runtime("r_na_omit")
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols and \
                     e.value not in self.lambda_params:   # with(d, d[...]): d itself

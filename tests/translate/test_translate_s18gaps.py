@@ -223,3 +223,13 @@ def test_plot_after_source_is_left_as_a_plot(tmp_path) -> None:
     finally:
         os.chdir(old)
     assert env["z"] == 2 and "ggplot" in repr(env["p"])
+
+
+def test_try_error_class_and_na_omit_as_a_value() -> None:
+    # R: class(try(<an error>, silent = TRUE)) is "try-error"; na.omit passed as na.action is
+    # the function (lmer(..., na.action = na.omit) fits the complete rows)
+    d = pd.DataFrame({"y": [1.0, 2.0, np.nan, 4.0, 3.0, 5.0, 2.5, 4.5],
+                      "g": ["a", "a", "a", "b", "b", "b", "c", "c"]})
+    env = run_r('e <- try(log(-1) + sqrt("a"), silent = TRUE)\nk <- class(e) == "try-error"\n'
+                'f <- na.omit\n', complete=True, d=d)
+    assert env["k"] and len(env["f"](d)) == 7
