@@ -233,3 +233,20 @@ def test_try_error_class_and_na_omit_as_a_value() -> None:
     env = run_r('e <- try(log(-1) + sqrt("a"), silent = TRUE)\nk <- class(e) == "try-error"\n'
                 'f <- na.omit\n', complete=True, d=d)
     assert env["k"] and len(env["f"](d)) == 7
+
+
+def test_lmer_frame_slot_and_scaled_residuals() -> None:
+    # lme4: m@frame is the model frame (response first, complete cases);
+    # residuals(m, scaled = TRUE) = (y - fitted) / sigma(m) (residuals.merMod)
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"y": rng.normal(size=24) + np.repeat(rng.normal(size=6), 4),
+                      "g": np.repeat([f"g{i}" for i in range(6)], 4),
+                      "r": np.tile(["1", "2", "3", "4"], 6), "z": 1.0})
+    d.loc[3, "y"] = np.nan
+    env = run_r('res_of <- function(model) {\n  r <- residuals(model, scaled = TRUE)\n'
+                '  f <- model@frame\n  f$res <- r\n  f\n}\n'
+                'm <- lmer(y ~ r + (1 | g), data = d)\nout <- res_of(m)\n', complete=True, d=d)
+    m, out = env["m"], env["out"]
+    assert list(out.columns) == ["y", "r", "g", "res"] and len(out) == 23
+    raw = out["y"].to_numpy() - m.fitted.to_numpy()
+    np.testing.assert_allclose(out["res"].to_numpy(), raw / m.sigma, rtol=1e-12)
