@@ -250,3 +250,14 @@ def test_lmer_frame_slot_and_scaled_residuals() -> None:
     assert list(out.columns) == ["y", "r", "g", "res"] and len(out) == 23
     raw = out["y"].to_numpy() - m.fitted.to_numpy()
     np.testing.assert_allclose(out["res"].to_numpy(), raw / m.sigma, rtol=1e-12)
+
+
+def test_merge_factor_key_with_numeric_key() -> None:
+    # R: merge() pastes the key columns, so a factor rep "1" matches the number 1
+    # (merge(data.frame(r = factor(c("1","2")), a = 1:2), data.frame(r = c(2, 1), b = 3:4))
+    # gives r 1, 2 with b 4, 3)
+    x = pd.DataFrame({"r": pd.Categorical(["1", "2"]), "a": [1, 2]})
+    y = pd.DataFrame({"r": [2.0, 1.0], "b": [3, 4]})
+    env = run_r('m <- merge(x, y, by = "r", all.x = TRUE)\n', complete=True, x=x, y=y)
+    assert [str(v) for v in env["m"]["r"]] == ["1", "2"]
+    assert env["m"]["b"].tolist() == [4, 3]
