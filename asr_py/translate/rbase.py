@@ -391,6 +391,8 @@ def _r_str(v: Any) -> Any:
         if np.isnan(v):
             return "NA"
         return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
+    if isinstance(v, pd.Timestamp) and v == v.normalize():
+        return v.strftime("%Y-%m-%d")     # a Date (as.Date, ymd, Sys.Date) prints its day
     return str(v)
 
 

@@ -23,6 +23,7 @@ R semantics kept (R 4 ``?file.exists``, ``?nzchar``, ``?basename``, ``?Sys.time`
 """
 from __future__ import annotations
 
+import datetime
 import os
 import time
 from typing import Any
@@ -34,7 +35,7 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["FUNCS", "RDifftime", "RTime", "r_basename", "r_dir_create", "r_dir_exists",
            "r_dirname", "r_proc_time",
-           "r_file_exists", "r_nzchar", "r_sys_time"]
+           "r_file_exists", "r_nzchar", "r_sys_date", "r_sys_time"]
 
 #: R function -> (runtime helper, formals in R's order, packages it may be called from)
 FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -44,6 +45,7 @@ FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "basename": ("r_basename", ("path",), ("base",)),
     "dirname": ("r_dirname", ("path",), ("base",)),
     "Sys.time": ("r_sys_time", (), ("base",)),
+    "Sys.Date": ("r_sys_date", (), ("base",)),
     "proc.time": ("r_proc_time", (), ("base",)),
     "dir.create": ("r_dir_create", ("path", "showWarnings", "recursive", "mode"), ("base",)),
 }
@@ -205,3 +207,9 @@ def r_proc_time() -> pd.Series:
 def r_sys_time() -> RTime:
     """``Sys.time()``: see the module docstring."""
     return RTime(time.time())
+
+
+def r_sys_date() -> datetime.date:
+    """``Sys.Date()``: today's date in the local time zone (R's Date: its text, as paste()
+    gives it, is "YYYY-mm-dd")."""
+    return datetime.date.today()

@@ -281,6 +281,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_file_exists,
     r_nzchar,
     r_proc_time,
+    r_sys_date,
     r_sys_time,
 )
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()

@@ -4,6 +4,7 @@ Expected values are R's documented behaviour, stated at each test."""
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -261,3 +262,12 @@ def test_merge_factor_key_with_numeric_key() -> None:
     env = run_r('m <- merge(x, y, by = "r", all.x = TRUE)\n', complete=True, x=x, y=y)
     assert [str(v) for v in env["m"]["r"]] == ["1", "2"]
     assert env["m"]["b"].tolist() == [4, 3]
+
+
+def test_sys_date_and_dates_in_paste() -> None:
+    # R: paste("x", Sys.Date()) is "x YYYY-mm-dd"; paste(as.Date("2020-01-02")) "2020-01-02"
+    from asr_py.translate.runtime import r_as_date, r_paste
+    env = run_r('a <- paste("x", Sys.Date(), sep = "_")\n', complete=True)
+    assert re.fullmatch(r"x_\d{4}-\d{2}-\d{2}", env["a"])
+    assert list(r_paste(r_as_date(pd.Series(["2020-01-02", "2020-01-03"])))) == \
+        ["2020-01-02", "2020-01-03"]
