@@ -279,6 +279,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_dir_exists,
     r_dirname,
     r_file_exists,
+    r_list_files,
     r_nzchar,
     r_proc_time,
     r_sys_date,

@@ -271,3 +271,16 @@ def test_sys_date_and_dates_in_paste() -> None:
     assert re.fullmatch(r"x_\d{4}-\d{2}-\d{2}", env["a"])
     assert list(r_paste(r_as_date(pd.Series(["2020-01-02", "2020-01-03"])))) == \
         ["2020-01-02", "2020-01-03"]
+
+
+def test_list_files(tmp_path) -> None:
+    # R: list.files(p, pattern) the names in p matching the regular expression, sorted
+    # (locale order: "a_2.csv" < "B_1.csv"), hidden files left out; full.names prefixes p
+    for n in ("B_1.csv", "a_2.csv", ".hidden.csv", "c.txt"):
+        (tmp_path / n).write_text("x")
+    env = run_r(f'a <- list.files("{tmp_path}", pattern = "csv$")\n'
+                f'b <- list.files("{tmp_path}", full.names = TRUE)\n'
+                'n <- list.files("no/such/dir")\n', complete=True)
+    assert env["a"] == ["a_2.csv", "B_1.csv"]
+    assert env["b"] == [str(tmp_path / n) for n in ("a_2.csv", "B_1.csv", "c.txt")]
+    assert env["n"] == []
