@@ -92,7 +92,26 @@ def __getattr__(name: str):  # PEP 562: import heavy pieces on first use
 
         mod, attr = _LAZY[name]
         return getattr(importlib.import_module(mod), attr)
-    raise AttributeError(f"module 'asr_py' has no attribute {name!r}")
+    raise AttributeError(f"module 'asr_py' has no attribute {name!r}{_hint(name)}")
+
+
+_FAMILIES = ("asr_binomial", "asr_poisson", "asr_Gamma", "asr_gaussian")
+
+
+def _hint(name: str) -> str:
+    """A pointer for a name asr_py lacks: R's family names (binomial(), asreml::asr_binomial
+    spelled without asr_) lead to asreml's asr_* family functions; a misspelling to the nearest
+    public names."""
+    bare = name.lower().removeprefix("asr_").removeprefix("asr.")
+    fam = [f for f in _FAMILIES if f.lower().removeprefix("asr_") == bare]
+    if fam:
+        return (f"; the family of a GLMM is asreml's {fam[0]}(...) (R's asreml::{fam[0]}), e.g. "
+                f"asr.asreml(..., family=asr.{fam[0]}()); asr_py's families: "
+                + ", ".join(_FAMILIES))
+    import difflib
+
+    near = difflib.get_close_matches(name, sorted(set(__all__)), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(near)}?" if near else ""
 
 
 def __dir__() -> list[str]:

@@ -256,6 +256,7 @@ class LmerFit:
             raise AsrError(f"{where}: relmat names {unknown}, not a grouping factor of the "
                            "formula", hint="relmat = list(g = K) with g in (1 | g)")
         used = list(dict.fromkeys(used))
+        self._frame_cols, self._y_text = used, y
         d = data.loc[data[used].notna().all(axis=1)].copy() if used else data.copy()
         d.index = [str(_num_label(i + 1)) if isinstance(i, (int, np.integer)) else str(i)
                    for i in d.index]
@@ -663,8 +664,19 @@ class LmerFit:
         return LmerFit(self.formula, self.data[cols], REML=False, relmat=relmat,
                        where=self.where)
 
+    def model_frame(self) -> pd.DataFrame:
+        """lme4's ``m@frame`` (model.frame): the formula's variables on the records fitted
+        (complete cases), the response first (an expression response by its text)."""
+        cols = [c for c in self._frame_cols if c in self.data.columns]
+        out = self.data[cols].copy()
+        if self.y_name not in cols and self.y_name in self.data.columns:
+            out.insert(0, self._y_text, self.data[self.y_name])
+        elif self.y_name in cols:
+            out = out[[self.y_name] + [c for c in cols if c != self.y_name]]
+        return out
+
     def __getitem__(self, key: str) -> Any:
-        named = {"coefficients": self.fixef, "fixef": self.fixef}
+        named = {"coefficients": self.fixef, "fixef": self.fixef, "frame": self.model_frame}
         if key in named:
             return named[key]()
         raise AsrError(f"an lmer fit has no component {key!r}",

@@ -32,6 +32,7 @@ from asr_py.compat.lsd import pick
 from asr_py.compat.rattrs import PREDICT_HEADING
 from asr_py.compat.rlist import RList
 from asr_py.errors import AsrError
+from asr_py.model.collate import sort_like_r
 from asr_py.results.predict import unwrap_classify
 from asr_py.warning_classes import AsrWarning
 
@@ -322,4 +323,4 @@ def sort(x: Any, decreasing: bool = False, **kw: Any) -> Any:
                        "objects")
     vals = [v for v in (x.tolist() if hasattr(x, "tolist") else list(x))
             if not (isinstance(v, float) and np.isnan(v))]
-    return sorted(vals, reverse=decreasing)
+    return sort_like_r(vals, reverse=decreasing)

@@ -2,7 +2,8 @@
 
 R's rules: category/object/string/bool columns are factors, numeric columns are covariates;
 ``fac(x)``/``factor(x)``/``as.factor(x)`` or ``factors=[...]`` make numbers factors. Factor levels
-are the category order for categorical columns, else sorted (numerically for numbers).
+are the category order for categorical columns, else sorted (numerically for numbers, text in
+R's collation: 'a' < 'A' < 'b' < 'B', :mod:`asr_py.model.collate`).
 The DataFrame is never modified.
 """
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from asr_py.errors import DataError, FormulaError
 from asr_py.formula.ast import BinOp, Call, Expr, Name, Number, Paren, UnaryOp
+from asr_py.model.collate import collate_sorted
 
 _MATH = {
     "log": np.log,
@@ -69,7 +71,8 @@ def level_labels(values: pd.Series) -> tuple[str, ...]:
     """Level order of a column: categories in their order; numbers, and text columns whose
     values are all numbers ("1", "2", ..., "10"), in numeric order (so ``ar1(Row)`` on a
     text-coded Row runs 1, 2, ..., 10, not 1, 10, 2 as R's text sort would); other text
-    sorted as text."""
+    in R's collation order (:func:`~asr_py.model.collate.collate_key`: case and accents
+    second, so 'a' < 'B' < 'b', as R's ``factor()`` in an en_US locale)."""
     s = values.dropna()
     if isinstance(values.dtype, pd.CategoricalDtype):
         present = set(s.astype(str))
@@ -85,7 +88,7 @@ def level_labels(values: pd.Series) -> tuple[str, ...]:
     if labels and np.all(np.isfinite(nums)):
         order = np.lexsort((np.array(labels, dtype=object), nums))
         return tuple(labels[i] for i in order)
-    return tuple(sorted(labels))
+    return tuple(collate_sorted(labels))
 
 
 def _num_label(v: float) -> str:

@@ -55,7 +55,7 @@ from asr_py.translate import (
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
-from asr_py.translate.parser import R, Untranslatable, names_in
+from asr_py.translate.parser import SLOT, R, Untranslatable, names_in
 from asr_py.translate.printer import (
     _CONST,
     _IDENTITY,
@@ -133,6 +133,17 @@ _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "combine", "sigma"}
 #: real asreml arguments that change the model; the call is emitted without them + TODO
 #: mutate_at(d, vars(...), f): f as a pandas conversion of a column
+#: plotting calls (ggplot2's and base graphics'): never a sourced file's function to look up
+#: when the script runs (their bare column names would fail there); left as plots, untranslated
+_PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|facet_\w+|"
+                       r"scale_(?:x|y|fill|colou?r|shape|size|alpha|linetype)_\w+|"
+                       r"coord_\w+|theme|theme_\w+|element_\w+|labs|xlab|ylab|ggtitle|"
+                       r"guides|guide_\w+|annotate|ggsave|plot|hist|barplot|boxplot|lines|"
+                       r"points|abline|legend|text|mtext|axis|title|View")
+#: base R functions whose value is a vector of the input's length: c() flattens them
+_VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vector", "unique",
+                            "levels", "names", "colnames", "rownames", "unlist", "sort", "rev",
+                            "which", "paste", "paste0", "seq", "rep", "seq_len", "seq_along"})
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
@@ -981,6 +992,8 @@ class Translator(BasePrinter):
 
     def dollar(self, e: R) -> str:
         assert e.left is not None
+        if e.comments == [SLOT]:              # x@slot: an S4 slot (lubridate's Period, ...)
+            return f"{self.runtime('r_slot')}({self.py(e.left)}, {e.value!r})"
         got = rpronoun.pronoun(self, e)      # .data$a, .env$x in a data mask
         if got is not None:
             return got
@@ -1146,9 +1159,22 @@ class Translator(BasePrinter):
             raise Untranslatable("na.rm = for a function not in base R's summaries")
         if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
             return self.py(fun)
-        if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs", "round"):
+        if fun.kind == "name" and fun.value == "round":
+            return self.runtime("r_round")
+        if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs"):
             return self.np(_SIMPLE_FUNCS[fun.value])
+        if self._sourced_fun(fun):
+            # a function of a source()d file, looked up when the script runs (r_sourced)
+            return f"{self.runtime('r_sourced')}({fun.value!r}, globals())"
         raise Untranslatable(f"{self.src(fun)} as a function argument")
+
+    def _sourced_fun(self, fun: R) -> bool:
+        """Whether ``fun`` names a function a source()d file may define (the script
+        source()s an R file; not base R's, not the script's own)."""
+        return getattr(self, "sourced", False) and fun.kind == "name" and \
+            fun.value not in self.functions and fun.value not in _SIMPLE_FUNCS and \
+            re.fullmatch(r"[A-Za-z.][\w.]*", fun.value) is not None and \
+            not _PLOTTING.fullmatch(fun.value)
 
     def lambda_(self, e: R) -> str:
         """An inline function whose body uses a parameter as an asreml fit
@@ -1362,7 +1388,7 @@ class Translator(BasePrinter):
                 rhs += f" + ('' if {self.py(icpt[0])} else ' - 1')"
             return (f"{self.py(resp[0])} + ' ~ ' + " if resp else "'~ ' + ") + rhs
         if f in ("select", "arrange", "mutate_at", "mutate_if", "rename_all", "rename_with",
-                 "distinct", "ldply") and f not in self.functions:
+                 "distinct", "ldply", "select_if") and f not in self.functions:
             verb = rdplyr.translate(self, e)        # dplyr verbs: rdplyr.py
             if verb is not None:
                 return verb
@@ -1558,7 +1584,8 @@ class Translator(BasePrinter):
                 assert ix.left is not None
                 return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
-                   a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA")
+                   a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA") or
+                   a.kind == "call" and a.value in _VECTOR_VALUED
                    for _, a in args) and all(n is None for n, _ in args):
                 # c(x, y) flattens vectors: a helper, since x may hold a list or a value;
                 # NA is a missing value there (np.nan), not R's NULL (None), which c() drops
@@ -1772,7 +1799,8 @@ class Translator(BasePrinter):
                 return f"[{helper}(_el, {self.py(extra_pos[0])}) for _el in {it}]"
             if extra_pos and fun and not (fun[0].kind == "function" or fun[0].kind == "name"
                                           and fun[0].value in self.functions
-                                          or rstring.function_value(self, fun[0])):
+                                          or rstring.function_value(self, fun[0])
+                                          or self._sourced_fun(fun[0])):
                 # FUN(el, a, b) of a function we map to Python by name: not known to take them
                 raise Untranslatable(f"{f}() passing positional arguments to "
                                      f"{self.src(fun[0])}")
@@ -1880,7 +1908,7 @@ class Translator(BasePrinter):
                 return pkg_call
         if getattr(self, "sourced", False) and f and f not in _SIMPLE_FUNCS and \
                 re.fullmatch(r"[A-Za-z.][\w.]*", f) \
-                and "::" not in f:
+                and "::" not in f and not _PLOTTING.fullmatch(f):
             # after source(): a function the sourced file may define (r_sourced looks it
             # up when the script runs; a placeholder when it is not there)
             return (f"{self.runtime('r_sourced')}({f!r}, globals())"
@@ -1905,6 +1933,10 @@ class Translator(BasePrinter):
             # round(x, digits = k): digits by name is its second argument
             return self.call(R("call", f, [(None, args[0][1]), (None, args[1][1])],
                                start=e.start, end=e.end))
+        if f == "round" and f not in self.functions and 1 <= len(args) <= 2 and \
+                all(n is None for n, _ in args):
+            # R's round(): the closer decimal candidate, a true tie to even (rround.py)
+            return f"{self.runtime('r_round')}({', '.join(self.py(a) for a in pos)})"
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

@@ -38,6 +38,9 @@ class R:
     comments: list[str] = field(default_factory=list)     # comments inside the statement
 
 
+#: the mark of a dollar node written with R's ``@`` (an S4 slot): printed as r_slot()
+SLOT = "@slot"
+
 _PREC = {"?": 0, "<-": 1, "<<-": 1, "=": 1, "->": 1, "->>": 1, "~": 3, "||": 4, "|": 4,
          "&&": 5, "&": 5, "==": 7, "!=": 7, "<": 7, ">": 7, "<=": 7, ">=": 7, "+": 8, "-": 8,
          "*": 9, "/": 9, "|>": 10, ":": 11, "^": 13}
@@ -304,12 +307,15 @@ class Parser:
                 args = self.arglist(")")
                 end = self.take(")").end
                 self.nl.pop()
+                if len(args) > 1 and args[-1][0] is None and args[-1][1].kind == "empty":
+                    args = args[:-1]    # f(x, ): a trailing empty argument is a missing one
                 e = R("call", e.value if e.kind == "name" else "", args, left=e,
                       start=e.start, end=end)
             elif t.text in ("$", "@"):
                 self.take()
                 n = self.take()
-                e = R("dollar", n.text.strip("`\"'"), left=e, start=e.start, end=n.end)
+                e = R("dollar", n.text.strip("`\"'"), left=e, start=e.start, end=n.end,
+                      comments=[SLOT] if t.text == "@" else [])
             elif t.text == "[":
                 self.take()
                 double = self.i < len(self.toks) and self.toks[self.i].text == "[" and \

@@ -153,9 +153,16 @@ class BasePrinter:
             if e.value in _CONST and not (e.value in ("T", "F") and e.value in self.assigned):
                 # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
+            if e.value in ("na.omit", "na.exclude") and e.value not in self.assigned and \
+                    e.value not in self.functions:
+                # R's NA handler passed as a value (lmer(..., na.action = na.omit))
+                return self.runtime("r_na_omit")
             if self.data_cols and e.value not in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols and \
                     e.value not in self.lambda_params:   # with(d, d[...]): d itself
+                if getattr(self, "sourced", False):   # or a variable a source()d file made
+                    return f"{self.runtime('r_col_or_sourced')}({self.data_cols}, " \
+                           f"{e.value!r}, globals())"
                 return f"{self.data_cols}[{e.value!r}]"
             if self.data_cols and e.value in self.assigned and e.value not in _CONST \
                     and pyname(e.value) != self.data_cols and \
@@ -318,6 +325,8 @@ class BasePrinter:
             return rforeach.translate(self, e)          # foreach(): a serial loop
         if v in ("<-", "<<-", "="):
             raise Untranslatable("assignment inside an expression")
+        if v == "%--%":                                   # lubridate's interval (rlubridate)
+            return f"{self.runtime('r_interval')}({self.py(e.left)}, {self.py(e.right)})"
         if v == "%x%":                                                  # X %x% Y: kronecker
             return f"{self.runtime('r_kronecker')}({self.py(e.left)}, {self.py(e.right)})"
         if v == "%*%":                                                  # by position, as R
@@ -1322,12 +1331,14 @@ def _positional_pair(a: R, b: R) -> bool:
 
 def _column_mask(e: R) -> bool:
     """Whether ``e`` is a logical vector over names: ``grepl()``/``startsWith()``/
-    ``endsWith()``, ``!`` of one, or ``&``/``|`` of those (``x[, grepl(a, n) & grepl(b, n)]``
-    selects columns)."""
+    ``endsWith()``, a comparison, ``!`` of one, or ``&``/``|`` of those
+    (``x[, grepl(a, n) & grepl(b, n)]`` selects columns)."""
     if e.kind == "paren" and e.right is not None:
         return _column_mask(e.right)
     if e.kind == "call":
         return e.value in ("grepl", "startsWith", "endsWith")
+    if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!="):
+        return True             # x[, colSums(is.na(x)) < nrow(x)]: a comparison is logical
     if e.kind == "unary" and e.value == "!" and e.right is not None:
         return _column_mask(e.right)
     if e.kind == "bin" and e.value in ("&", "|") and e.left is not None and \

@@ -33,7 +33,7 @@ from asr_py.translate.rmatshape import (
 )
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
-           "r_diag",
+           "r_col_or_sourced", "r_diag",
            "r_dist", "r_ij", "r_ij_assign", "r_kronecker", "r_matmul", "r_outer",
            "r_lapply_cols", "r_length",
            "r_paste",
@@ -391,6 +391,8 @@ def _r_str(v: Any) -> Any:
         if np.isnan(v):
             return "NA"
         return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
+    if isinstance(v, pd.Timestamp) and v == v.normalize():
+        return v.strftime("%Y-%m-%d")     # a Date (as.Date, ymd, Sys.Date) prints its day
     return str(v)
 
 
@@ -695,11 +697,31 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
 def r_col_or(data: Any, name: str, value: Any) -> Any:
     """A bare ``name`` inside ``subset(data, ...)``/``with(data, ...)``: the data's column
     when it has one (R evaluates in the data first), else the script's variable ``value``."""
+    if not isinstance(data, pd.DataFrame) and name in getattr(data, "columns", ()):
+        return data[name]          # a summarise() group with its summaries (rtidy._Made)
     if isinstance(data, pd.DataFrame) and name in data.columns:
         col = data[name]
         # two columns of that name (plyr's .id beside an existing one): R's $ takes the first
         return col.iloc[:, 0] if isinstance(col, pd.DataFrame) else col
     return value
+
+
+def r_col_or_sourced(data: Any, name: str, scope: dict[str, Any]) -> Any:
+    """A bare ``name`` in a data mask (``filter(d, g %in% rownames(G))``) of a script that
+    source()d a file: the data's column when it has one, else the variable the sourced file
+    defined (found in ``scope`` when the script runs), as R looks the name up."""
+    if isinstance(data, pd.DataFrame) and name in data.columns:
+        return r_col_or(data, name, None)
+    if not isinstance(data, pd.DataFrame) and name in getattr(data, "columns", ()):
+        return data[name]          # a summarise() group with its summaries (rtidy._Made)
+    from asr_py.translate.printer import pyname
+
+    if pyname(name) in scope:
+        return scope[pyname(name)]
+    cols = list(data.columns) if isinstance(data, pd.DataFrame) else []
+    raise AsrError(f"{name!r} is neither a column of the data nor a variable",
+                   hint="columns are: " + ", ".join(map(str, cols[:12]))
+                   + (" ..." if len(cols) > 12 else ""))
 
 
 def r_data_table(x: Any, name: str = "V1") -> pd.DataFrame:

@@ -36,6 +36,8 @@ def r_class(x: Any) -> Any:
             return out[0] if len(out) == 1 else list(out)
     if x is None:
         return "NULL"
+    if isinstance(x, BaseException):
+        return "try-error"          # try() of a failing expression: the error's value
     if isinstance(x, pd.DataFrame):
         cls = x.attrs.get("r_class") or ["data.frame"]
         return cls[0] if len(cls) == 1 else list(cls)

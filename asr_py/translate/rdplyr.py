@@ -346,6 +346,14 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
         return _ldply(tr, args)
     data = tr.py(args[0][1])
     rest = args[1:]
+    if f == "select_if" and len(rest) == 1 and rest[0][0] in (None, ".predicate"):
+        # select_if(d, is.numeric): select(d, where(is.numeric)) (dplyr's superseded form)
+        from asr_py.translate.parser import R
+
+        pred = rest[0][1]
+        where = R("call", "where", [(None, pred)], left=R("name", "where"), start=pred.start,
+                  end=pred.end)
+        return f"{tr.runtime('r_dplyr_select')}({data}, [{spec(tr, where, None)}])"
     if f == "select":
         if any(n is not None and n.startswith(".") for n, _ in rest):
             return None

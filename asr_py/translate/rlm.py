@@ -295,9 +295,15 @@ def r_coef(obj: Any, **_: Any) -> Any:
     return obj.coefficients.copy() if isinstance(obj, RLm) else _other("coef()", obj, **_)
 
 
-def r_residuals(obj: Any, **_: Any) -> Any:
-    """R's ``residuals()`` of an lm or an lmer fit (a placeholder for other objects)."""
+def r_residuals(obj: Any, scaled: bool = False, **_: Any) -> Any:
+    """R's ``residuals()`` of an lm or an lmer fit (a placeholder for other objects); an
+    lmer fit's with ``scaled = TRUE`` divided by the residual standard deviation (lme4's
+    residuals.merMod), an asreml fit's response residuals (a function's parameter)."""
+    from asr_py.results.fit import AsremlFit
+
     if _is_lmer(obj):
+        return obj.residuals / obj.sigma if scaled else obj.residuals
+    if isinstance(obj, AsremlFit) and not scaled:
         return obj.residuals
     return obj.residuals.copy() if isinstance(obj, RLm) else _other("residuals()", obj)
 
@@ -344,7 +350,9 @@ def translate(printer: Any, e: Any) -> str | None:
         # other objects (lmer, LMMsolve fits) the call stays untranslated, as before
         obj = next((a for n, a in e.args if n in (None, "object", "x")), None)
         known = getattr(printer, "lm_fits", set())
-        if obj is None or not (obj.kind == "name" and obj.value in known or
+        param = f in ("residuals", "resid", "fitted") and obj is not None and \
+            obj.kind == "name" and obj.value in getattr(printer, "params", ())
+        if obj is None or not (obj.kind == "name" and obj.value in known or param or
                                obj.kind == "call" and obj.value in ("lm", "lmer")):
             return None
     args = []
@@ -352,6 +360,9 @@ def translate(printer: Any, e: Any) -> str | None:
     for n, a in e.args:
         if n == "se" and f in ("coef", "coefficients"):
             args.append(("se", printer.py(a)))       # LMMsolver's coef(obj, se = TRUE)
+            continue
+        if n == "scaled" and f in ("residuals", "resid"):
+            args.append(("scaled", printer.py(a)))   # lme4's residuals(m, scaled = TRUE)
             continue
         if n is not None and n not in ("formula", "data", "weights", "object", "x"):
             if f in ("lm", "model.matrix") and n in ("na.action", "subset", "contrasts",

@@ -5,7 +5,9 @@ pandas' ``merge`` keeps x's row order and ignores R's arguments; R's ``merge``:
 * joins on ``by`` (default: the columns both have), or ``by.x``/``by.y``;
 * keeps unmatched rows of x / y with ``all.x`` / ``all.y`` (``all`` sets both);
 * with ``sort = TRUE`` (the default) orders the rows by the key columns - text as R sorts
-  it in an English locale (case-insensitive, lower case first on ties), numbers by value;
+  it in an English locale (asr_py.model.collate: case second, lower first), numbers by value;
+* a key that is numbers in one frame and text (a factor) in the other matches by the text of
+  the values (R pastes the keys: the factor level "1" meets the number 1);
 * puts the key columns first, then x's other columns, then y's (clashes: ``.x``, ``.y``).
 
 A script that picks rows by position afterwards (``a$Metabolite[c(2, 3, 6)]``) depends on
@@ -19,16 +21,36 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.model.collate import collate_key
+from asr_py.model.data import as_labels
 
 __all__ = ["r_merge"]
 
 
 def _key(v: Any) -> Any:
     if isinstance(v, str):
-        return (1, v.casefold(), v.swapcase())
+        return (1, collate_key(v))
     if v is None or isinstance(v, float) and np.isnan(v):
-        return (2, "", "")
-    return (0, v, "")
+        return (2, ())
+    return (0, v)
+
+
+def _labels(s: pd.Series) -> pd.Series:
+    """A key column as R's text of its values (numbers as R prints them: 1, not 1.0)."""
+    return pd.Series(as_labels(s), index=s.index, dtype=object)
+
+
+def _common_keys(x: pd.DataFrame, y: pd.DataFrame, keys: list[str]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """x and y with each key that is numbers on one side and text/factor on the other as
+    text on both: R's merge matches keys by their values pasted as text (merge.data.frame
+    pastes the rbind()ed key columns), so a factor "1" meets the number 1."""
+    for k in keys:
+        num = [pd.api.types.is_numeric_dtype(d[k]) and not pd.api.types.is_bool_dtype(d[k])
+               for d in (x, y)]
+        if num[0] != num[1]:
+            x, y = x.assign(**{k: _labels(x[k])}), y.assign(**{k: _labels(y[k])})
+    return x, y
 
 
 def _names(v: Any) -> list[str]:
@@ -82,6 +104,7 @@ def r_merge(x: Any, y: Any, by: Any = None, by_x: Any = None, by_y: Any = None,
         out = x.merge(y, how="cross", suffixes=tuple(suffixes))
         return out.reset_index(drop=True)
     yy = y.rename(columns=dict(zip(byy, bx)))
+    x, yy = _common_keys(x, yy, bx)
     out = x.merge(yy, how=how, on=bx, suffixes=tuple(suffixes), sort=False)
     rest_x = [c for c in out.columns if c not in bx and (
         c in x.columns or c.endswith(suffixes[0]) and c[:-len(suffixes[0])] in x.columns)]

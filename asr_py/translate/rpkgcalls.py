@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
 from asr_py.translate.rlambda import PARAM
+from asr_py.translate.rlubridate import LUBRIDATE_CALLS
 
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
@@ -55,6 +56,7 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                                 "maxit", "theta", "grpTheta"), ("LMMsolver",)),
     "pmin": ("r_pmin", ("...", "na.rm"), ("base",)),
 }
+CALLS.update(LUBRIDATE_CALLS)    # ymd(), year(), interval(), as.period() ...: rlubridate.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {
     "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "

@@ -23,7 +23,9 @@ R semantics kept (R 4 ``?file.exists``, ``?nzchar``, ``?basename``, ``?Sys.time`
 """
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import time
 from typing import Any
 
@@ -34,7 +36,7 @@ from asr_py.translate.checks import Untranslated
 
 __all__ = ["FUNCS", "RDifftime", "RTime", "r_basename", "r_dir_create", "r_dir_exists",
            "r_dirname", "r_proc_time",
-           "r_file_exists", "r_nzchar", "r_sys_time"]
+           "r_file_exists", "r_list_files", "r_nzchar", "r_sys_date", "r_sys_time"]
 
 #: R function -> (runtime helper, formals in R's order, packages it may be called from)
 FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -44,6 +46,11 @@ FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "basename": ("r_basename", ("path",), ("base",)),
     "dirname": ("r_dirname", ("path",), ("base",)),
     "Sys.time": ("r_sys_time", (), ("base",)),
+    "Sys.Date": ("r_sys_date", (), ("base",)),
+    "list.files": ("r_list_files", ("path", "pattern", "all.files", "full.names",
+                                    "recursive", "ignore.case"), ("base",)),
+    "dir": ("r_list_files", ("path", "pattern", "all.files", "full.names", "recursive",
+                             "ignore.case"), ("base",)),
     "proc.time": ("r_proc_time", (), ("base",)),
     "dir.create": ("r_dir_create", ("path", "showWarnings", "recursive", "mode"), ("base",)),
 }
@@ -205,3 +212,41 @@ def r_proc_time() -> pd.Series:
 def r_sys_time() -> RTime:
     """``Sys.time()``: see the module docstring."""
     return RTime(time.time())
+
+
+def r_list_files(path: Any = ".", pattern: Any = None, all_files: bool = False,
+                 full_names: bool = False, recursive: bool = False,
+                 ignore_case: bool = False) -> list[str]:
+    """``list.files(path, pattern, all.files, full.names, recursive, ignore.case)``: the
+    names in the folder(s) (files and folders; with ``recursive`` the files below, as
+    relative paths), those matching the regular expression ``pattern``, hidden ones
+    (``.name``) only with ``all.files``; ``full.names`` prefixes the folder; sorted as R
+    sorts text (asr_py.model.collate). A folder that does not exist gives none."""
+    from asr_py.model.collate import collate_sorted
+
+    out: list[str] = []
+    for folder in _values(path)[0]:
+        root = str(folder)
+        if not os.path.isdir(root):
+            continue
+        if recursive:
+            names = [os.path.relpath(os.path.join(d, f), root)
+                     for d, _, files in os.walk(root) for f in files]
+        else:
+            names = os.listdir(root)
+        rx = re.compile(str(pattern), re.IGNORECASE if ignore_case else 0) \
+            if pattern is not None else None
+        for n in names:
+            base = os.path.basename(n)
+            if base.startswith(".") and not all_files:
+                continue
+            if rx is not None and not rx.search(base):
+                continue
+            out.append(os.path.join(root, n) if full_names else n)
+    return collate_sorted(out)
+
+
+def r_sys_date() -> datetime.date:
+    """``Sys.Date()``: today's date in the local time zone (R's Date: its text, as paste()
+    gives it, is "YYYY-mm-dd")."""
+    return datetime.date.today()

@@ -15,8 +15,8 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
   results are ``reframe()``'s: an error). Without keys: one row. The result is returned
   ungrouped: dplyr keeps it grouped by all keys but the last (``.groups = "drop_last"``);
   a later ``mutate()``/``filter()``/``summarise()`` down the pipe is grouped by those
-  (rgrouped.chain_keys). A summary that reads an earlier summary of the same call is left
-  untranslated.
+  (rgrouped.chain_keys). A summary may read an earlier summary of the same call (its
+  value for the group, before a column of that name), as dplyr evaluates them in turn.
 * ``ungroup(x)``: ``x`` (translated data frames are never grouped).
 * ``bind_rows(d1, d2, ...)`` / ``bind_rows(list(...), .id = "src")``: rows stacked,
   columns matched by name (a column a frame lacks is NA there), in order of first
@@ -132,14 +132,14 @@ def _summarise(tr: Any, e: R) -> str | None:
         return None                          # a summary needs a name here
     done: set[str] = set()
     funcs = []
+    chained = False
     for n, a in items:
-        if names_in(a) & done:
-            return None
+        chained = chained or bool(names_in(a) & done)
         body = tr.in_data(R("name", "_g"), lambda a=a: tr.py(a))
         funcs.append(f"{n!r}: lambda _g: {body}")
         done.add(n)
     return (f"{tr.runtime('r_summarise')}({tr.py(data)}, {keys!r}, "
-            f"{{{', '.join(funcs)}}})")
+            f"{{{', '.join(funcs)}}}" + (", chained=True)" if chained else ")"))
 
 
 def _recode(tr: Any, e: R, factor: bool) -> str | None:
@@ -352,9 +352,43 @@ def _summary(f: Callable[[pd.DataFrame], Any], g: pd.DataFrame, name: str) -> An
                        "made by an untranslated statement is missing)") from exc
 
 
-def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFrame], Any]]
-                ) -> Any:
-    """dplyr's ``summarise()`` of ``df`` grouped by ``keys``: see the module docstring."""
+class _Made:
+    """A group's rows with the summaries made so far (``summarise(n = n(), p = k / n)``):
+    a name reads a summary before a column, as dplyr evaluates the summaries in turn."""
+
+    def __init__(self, g: pd.DataFrame, made: dict[str, Any]) -> None:
+        self._g, self._made = g, made
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._made[key] if isinstance(key, str) and key in self._made else self._g[key]
+
+    def __len__(self) -> int:
+        return len(self._g)
+
+    @property
+    def columns(self) -> pd.Index:
+        """The group's columns and the summaries' names."""
+        return self._g.columns.append(pd.Index([k for k in self._made
+                                                if k not in self._g.columns]))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._g, name)
+
+
+def _summaries(funcs: dict[str, Callable[[pd.DataFrame], Any]], g: pd.DataFrame,
+               chained: bool) -> list[Any]:
+    if not chained:
+        return [_summary(f, g, n) for n, f in funcs.items()]
+    made: dict[str, Any] = {}
+    for n, f in funcs.items():
+        made[n] = _summary(f, _Made(g, made), n)  # type: ignore[arg-type]
+    return list(made.values())
+
+
+def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFrame], Any]],
+                chained: bool = False) -> Any:
+    """dplyr's ``summarise()`` of ``df`` grouped by ``keys``: see the module docstring
+    (``chained``: a summary reads an earlier one)."""
     if (ph := _placeholder(df)) is not None:
         return ph
     if not isinstance(df, pd.DataFrame):
@@ -365,13 +399,13 @@ def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFram
         raise AsrError(f"summarise(): no grouping column {', '.join(map(repr, missing))}",
                        hint="columns: " + ", ".join(map(str, df.columns[:20])))
     if not keys:
-        return pd.DataFrame({n: [_summary(f, df, n)] for n, f in funcs.items()})
+        return pd.DataFrame([_summaries(funcs, df, chained)], columns=list(funcs))
     rows: list[tuple[tuple[Any, ...], list[Any]]] = []
     grouped = df.groupby(keys, sort=False, observed=True, dropna=False)
     for key, g in grouped:
         kv = list(key) if isinstance(key, tuple) else [key]
         order = tuple(_order_key(df[k], v) for k, v in zip(keys, kv))
-        rows.append((order, kv + [_summary(f, g, n) for n, f in funcs.items()]))
+        rows.append((order, kv + _summaries(funcs, g, chained)))
     rows.sort(key=lambda r: r[0])
     out = pd.DataFrame([r for _, r in rows], columns=[*keys, *funcs])
     for k in keys:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.model.collate import collate_key, sort_like_r
 from asr_py.translate.asremlplus import as_asrtests  # noqa: F401 - translated scripts use it
 from asr_py.translate.checks import (  # noqa: F401 - the names translated scripts import
     Untranslated,
@@ -42,6 +43,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_bind_all,
     r_cbind,
     r_col_or,
+    r_col_or_sourced,
     r_cut,
     r_data_frame,
     r_data_table,
@@ -162,6 +164,25 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_rstandard,
 )
 from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
+from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and periods
+    r_as_period,
+    r_day,
+    r_dmy,
+    r_dym,
+    r_int_length,
+    r_interval,
+    r_mday,
+    r_mdy,
+    r_month,
+    r_myd,
+    r_slot,
+    r_time_length,
+    r_wday,
+    r_yday,
+    r_ydm,
+    r_year,
+    r_ymd,
+)
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
@@ -197,6 +218,7 @@ from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's argum
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
+from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
     r_duplicated,
@@ -257,8 +279,10 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_dir_exists,
     r_dirname,
     r_file_exists,
+    r_list_files,
     r_nzchar,
     r_proc_time,
+    r_sys_date,
     r_sys_time,
 )
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
@@ -824,7 +848,7 @@ def _sort_key(v: Any) -> tuple[int, Any]:
     try:
         return (0, float(v))
     except (TypeError, ValueError):
-        return (1, str(v))
+        return (1, collate_key(str(v)))
 
 
 def r_system_file(*parts: str, package: str = "base", mustWork: bool = False) -> str:
@@ -900,7 +924,7 @@ def _r_levels(s: pd.Series) -> list[Any]:
     """R's factor levels of a column: its categories, else its sorted distinct values."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         return list(s.cat.categories)
-    return sorted(s.dropna().unique().tolist())
+    return sort_like_r(s.dropna().unique().tolist())
 
 
 def _table_of_matrix(d: pd.DataFrame) -> bool:

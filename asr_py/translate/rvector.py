@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.model.collate import collate_ranks
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import Untranslatable
 from asr_py.translate.rbase import _placeholder
@@ -282,7 +283,8 @@ def r_head(x: Any, n: int = 6, tail: bool = False) -> Any:
 
 
 def r_order(*keys: Any, decreasing: bool = False) -> np.ndarray:
-    """R's ``order(...)``: 1-based positions sorting by the keys in turn (stable, NA last)."""
+    """R's ``order(...)``: 1-based positions sorting by the keys in turn (stable, NA last);
+    text in R's collation order (asr_py.model.collate)."""
     if (ph := _placeholder(*keys)) is not None:
         return ph  # type: ignore[return-value]
     if not keys:
@@ -292,6 +294,8 @@ def r_order(*keys: Any, decreasing: bool = False) -> np.ndarray:
         ser = key if isinstance(key, pd.Series) else pd.Series(list(_flat(key)))
         if isinstance(ser.dtype, pd.CategoricalDtype):
             ser = pd.Series(ser.cat.codes.to_numpy(), dtype=float).where(ser.notna().to_numpy())
+        elif pd.api.types.infer_dtype(ser, skipna=True) == "string":
+            ser = pd.Series(collate_ranks(ser), dtype=float)   # text: R's collation
         cols[f"k{k}"] = ser.reset_index(drop=True)
     frame = pd.DataFrame(cols)
     if len({len(c) for c in cols.values()}) != 1:

@@ -67,9 +67,12 @@ def test_summarise_needs_one_value_per_group(env: dict) -> None:
         run_r("s <- d %>% group_by(g) %>% summarise(r = h * 2)", **env)
 
 
-def test_summarise_reading_an_earlier_summary_stays_a_todo() -> None:
-    py = translate("s <- d %>% group_by(g) %>% summarise(m = mean(y), m2 = m * 2)")
-    assert "untranslated(" in py and "TODO" in py
+def test_summarise_reading_an_earlier_summary() -> None:
+    # dplyr evaluates the summaries in turn: m2 reads the group's m (not a column m)
+    d = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, 3.0, 5.0], "m": [9.0, 9.0, 9.0]})
+    ns = run_r("s <- d %>% group_by(g) %>% summarise(n = n(), m = mean(y), m2 = m * 2 / n)",
+               complete=True, d=d)
+    assert ns["s"]["m2"].tolist() == [2.0 * 2 / 2, 5.0 * 2 / 1]
 
 
 def test_glimpse_prints_and_returns_its_data(env: dict) -> None:
