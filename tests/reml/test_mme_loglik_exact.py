@@ -1,13 +1,13 @@
 """The MME log-likelihood against exact rational arithmetic (tests/reml/_exact_reml.py) for
 dsum(~units | site) residual sections whose variances lie orders of magnitude apart.
 
-ℓ = −½[(n − p) log 2π + log|R| + Σ log|G| + log|C| + y'Py] in double loses digits when one
-section's variance is tiny beside the others (R⁻¹ dominates C): the exact value is the
-reference, since the dense-V ℓ in double loses digits there too (5e-5 at a ratio of 1e-13).
-Measured (s18eng, this design, seed 0): |ℓ_MME − ℓ_exact| = 3e-10 at 1e-6, 2.8e-7 at 1e-9,
-1.5e-5 at 1e-11, 2.4e-3 at 1e-13 (log|C| 3.5e-3 low, 3.0e-3 of it from assembling C in
-double, and y'Py 1.4e-3 low from y'R⁻¹y − ŝ'r at y'R⁻¹y ~ 1e13). Held here: the range where
-double suffices; beyond it the MME needs a change of basis (open).
+ℓ = −½[(n − p) log 2π + log|R| + Σ log|G| + log|C| + y'Py] assembled in double loses digits
+when one section's variance is tiny beside the others (R⁻¹ dominates C); the exact value is
+the reference, since a dense V formed in double loses them too (4e-2 at a ratio of 1e-14).
+Before s18eng (this design, seed 0): |ℓ_MME − ℓ_exact| = 3e-10 at 1e-6, 2.7e-7 at 1e-9,
+1.6e-5 at 1e-11, 2.5e-3 at 1e-13 (log|C| 3.5e-3 low, 3.0e-3 of it from assembling C, and
+y'Py 1.4e-3 low from y'R⁻¹y − ŝ'r at y'R⁻¹y ~ 1e13); now the change of basis of
+asr_py/reml/stiff_rows.py gives it to ~1e-16 relative.
 """
 
 from __future__ import annotations
@@ -59,17 +59,28 @@ def _lls(seed: int, ratio: float) -> tuple[float, float, float]:
     Z = pd.get_dummies(d.gen, dtype=float).to_numpy()
     V = SG * Z @ Z.T + np.diag([sv[s] for s in d.site])
     y = d.y.to_numpy()
-    return (loglik_at(problem, theta), reml_loglik_exact(y, X.to_numpy(), V),
+    parts = [(SG, Z @ Z.T)] + [(v, np.diag((d.site == s).to_numpy(float)))
+                               for s, v in sv.items()]  # V summed exactly
+    return (loglik_at(problem, theta), reml_loglik_exact(y, X.to_numpy(), parts),
             reml_loglik(y, X.to_numpy(), V))
 
 
 def test_exact_reference_agrees_with_dense_v_where_double_suffices() -> None:
-    """The exact helper against the double-precision dense-V ℓ at equal-scale variances."""
+    """The exact helper against the double-precision dense-V ℓ at equal-scale variances,
+    and V passed whole against V passed as its terms."""
     _, ex, dn = _lls(1, 0.5)
     assert abs(ex - dn) <= 1e-11 * abs(ex)
+    rng = np.random.default_rng(3)
+    X = np.c_[np.ones(9), rng.normal(size=9)]
+    K = rng.normal(size=(9, 4))
+    y = rng.normal(size=9)
+    whole = reml_loglik_exact(y, X, 2.0 * K @ K.T + 0.5 * np.eye(9))
+    assert whole == pytest.approx(reml_loglik_exact(y, X, [(2.0, K @ K.T), (0.5, np.eye(9))]),
+                                  rel=1e-14)
+    assert whole == pytest.approx(reml_loglik(y, X, 2.0 * K @ K.T + 0.5 * np.eye(9)), rel=1e-12)
 
 
-@pytest.mark.parametrize("ratio", [1e-2, 1e-4, 1e-6, 1e-8])
+@pytest.mark.parametrize("ratio", [1e-2, 1e-6, 1e-9, 1e-11, 1e-13, 1e-14])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_mme_loglik_matches_exact_rational_reml(seed: int, ratio: float) -> None:
     ll, ex, _ = _lls(seed, ratio)
