@@ -12,7 +12,9 @@ on T₂ ~0),
     T'CT = B'B + T'C_rT = [[M₁₁, M₁₂], [M₂₁, M₂₂]],
     log|C| = log|M₁₁| + log|M₂₂ − M₂₁M₁₁⁻¹M₁₂|,
 
-no sum mixes 1/r_S-sized and C_r-sized numbers in the directions where only C_r informs;
+no sum mixes 1/r_S-sized and C_r-sized numbers in the directions where only C_r informs
+(T rotates only the equations the stiff rows reach, and only where C_r is below
+MIX_REL x 1/r_S there: a G⁻¹ as large as R_S⁻¹ would be mixed by the rotation);
 ŝ = T z from the same blocks, and y'Py = ê'R⁻¹ê + ŝ'G*ŝ (ê = y − Wŝ: a sum of
 non-negative terms, stationary in ŝ). Used for ℓ by :meth:`asr_py.reml.mme.MME.evaluate`
 (the factor of C stays for the score and AI); dense, so limited to STIFF_MAX_WORK flops.
@@ -26,6 +28,10 @@ import scipy.sparse as sp
 
 #: records with r_i <= STIFF_REL x max r are stiff (at 1e-6 double still gives ℓ to ~1e-12)
 STIFF_REL = 1e-6
+#: ... and where C_r's entries on the equations the stiff rows reach are at most MIX_REL x
+#: the smallest 1/r_S: the rotation's round-off (ε x C_r) is then below the plain
+#: assembly's (ε / r_S) by that factor
+MIX_REL = 1e-3
 #: the change of basis is made when n x N² (its dense products) is at most this
 STIFF_MAX_WORK = 2e9
 
@@ -53,13 +59,20 @@ def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarra
     d = np.asarray(rinv_diag, dtype=float)
     WS, Wr = Wd[stiff], Wd[~stiff]
     dS, dr = d[stiff], d[~stiff]
-    _, sv, vt = np.linalg.svd(WS)
+    Cr = Wr.T @ (dr[:, None] * Wr) + gstar
+    supp = np.flatnonzero(np.any(WS != 0, axis=0))  # the equations stiff rows reach
+    if supp.size == 0 or np.abs(Cr[np.ix_(supp, supp)]).max() > MIX_REL * dS.min():
+        return None  # C_r not small there (a G⁻¹ as large): the rotation would mix it
+    _, sv, vt = np.linalg.svd(WS[:, supp])
     if sv.size == 0 or sv[0] <= 0:
         return None
     k = int((sv > sv[0] * max(WS.shape) * np.finfo(float).eps).sum())
-    T = vt.T
+    rest = np.setdiff1d(np.arange(Wd.shape[1]), supp)
+    T = np.zeros((Wd.shape[1], Wd.shape[1]))  # rotate only within the support
+    T[np.ix_(supp, np.arange(supp.size))] = vt.T
+    T[rest, supp.size + np.arange(rest.size)] = 1.0
     B = np.sqrt(dS)[:, None] * (WS @ T)
-    M = B.T @ B + T.T @ (Wr.T @ (dr[:, None] * Wr) + gstar) @ T
+    M = B.T @ B + T.T @ Cr @ T
     rhs = T.T @ (Wr.T @ (dr * y[~stiff])) + B.T @ (np.sqrt(dS) * y[stiff])
     try:
         L1 = np.linalg.cholesky(M[:k, :k])

@@ -1,4 +1,4 @@
-"""The MME log-likelihood against exact rational arithmetic (tests/reml/_exact_reml.py) for
+"""The MME log-likelihood against 50-digit arithmetic (tests/reml/_exact_reml.py) for
 dsum(~units | site) residual sections whose variances lie orders of magnitude apart.
 
 ℓ = −½[(n − p) log 2π + log|R| + Σ log|G| + log|C| + y'Py] assembled in double loses digits
@@ -82,6 +82,6 @@ def test_exact_reference_agrees_with_dense_v_where_double_suffices() -> None:
 
 @pytest.mark.parametrize("ratio", [1e-2, 1e-6, 1e-9, 1e-11, 1e-13, 1e-14])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_mme_loglik_matches_exact_rational_reml(seed: int, ratio: float) -> None:
+def test_mme_loglik_matches_50_digit_reml(seed: int, ratio: float) -> None:
     ll, ex, _ = _lls(seed, ratio)
     assert abs(ll - ex) <= 1e-9 * abs(ex)
