@@ -186,7 +186,7 @@ REFIT_MIN_ITER = 5
 
 
 def _second_fit(problem: MixedProblem, kwargs: dict, theta0: np.ndarray | None,
-                constraints: list[str] | None = None) -> RemlResult | None:
+                constraints: list[str] | None = None, **extra: Any) -> RemlResult | None:
     """A second fit of ``problem`` from ``theta0`` (and ``constraints``, if given), or None
     when there is no start, the fit is a short θ-step, or the refit cannot be made."""
     if theta0 is None or kwargs.get("maxit", 30) < REFIT_MIN_ITER:
@@ -195,7 +195,7 @@ def _second_fit(problem: MixedProblem, kwargs: dict, theta0: np.ndarray | None,
     if constraints is not None:
         changes["constraints"] = constraints
     try:
-        return _fit_reml(replace(problem, **changes), **kwargs)
+        return _fit_reml(replace(problem, **changes), **kwargs, **extra)
     except (ModelError, np.linalg.LinAlgError, ValueError):
         return None
 
@@ -207,7 +207,7 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
 
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
-    second = _second_fit(problem, kwargs, escape_start(problem, res))
+    second = _second_fit(problem, kwargs, escape_start(problem, res), soft_corr_bounds=True)
     return res if second is None else better(res, second, dof_scale(problem))
 
 
@@ -266,6 +266,7 @@ def _fit_reml(
     solver: str = "auto",
     stochastic_traces: bool | None = None,
     stochastic_seed: int | None = None,
+    soft_corr_bounds: bool = False,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -292,7 +293,8 @@ def _fit_reml(
     factor, :mod:`asr_py.reml.stochastic`) gives AI steps well above its noise, no selected
     inverse is computed; the last steps, the convergence test and the result use exact
     traces. ``stochastic_seed``: the probes' seed (default
-    :data:`asr_py.reml.stochastic.SEED`; fits are reproducible).
+    :data:`asr_py.reml.stochastic.SEED`; fits are reproducible). ``soft_corr_bounds``: the
+    second fit of :func:`_escape_boundary` (see :func:`asr_py.reml.ai_step.line_search`).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -306,7 +308,7 @@ def _fit_reml(
     tol_ll = loglik_tolerance(problem, tol_loglik)  # absolute, unit-free (tolerance.py)
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = MME(problem, solver=solver)
-    ctx = IterContext(problem)
+    ctx = IterContext(problem, soft_corr_bounds)
     theta = problem.theta0.astype(float).copy()
     nt = theta.size
     if not ctx.valid(theta):

@@ -141,7 +141,12 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
     Projections keep the trial point inside: a 'P' parameter goes no lower than
     max(θ_k·SHRINK, boundary value) unless this step clips it to the boundary value
     (exactly at α = 1); a PD block whose correlation matrix would get an eigenvalue below its
-    floor has those eigenvalues lifted to the floor (:meth:`PDBlock.project`).
+    floor has those eigenvalues lifted to the floor (:meth:`PDBlock.project`). With
+    ``ctx.corr_var`` set (the second fit of reml/corr_escape.py), a variance of a template
+    with free correlations that α = 1 clips onto its bound is also tried at θ_k·SHRINK and
+    the better point kept: on the bound its correlations lose their information, and a jump
+    there from far inside can end the fit on that face (a corgh optimum with r = 1 beside a
+    zero variance was left 2.19 below).
     """
     alpha = 1.0
     lo, hi = held_values(ctx, theta)
@@ -165,15 +170,29 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
                 pr = b.project(cand, f)
                 if pr is not None:
                     cand = pr
-        if ctx.valid(cand):
-            try:
-                new = mme.evaluate(cand)
-            except (np.linalg.LinAlgError, ValueError):
-                new = None
-            if new is not None and new.loglik >= st.loglik - slack:
-                return new, alpha, cand
+        new = _evaluate(mme, ctx, cand)
+        if alpha == 1.0:
+            soft = clipped & ctx.corr_var & (cand < theta) & (theta * SHRINK > lo)
+            if soft.any():
+                alt = cand.copy()
+                alt[soft] = theta[soft] * SHRINK
+                other = _evaluate(mme, ctx, alt)
+                if other is not None and (new is None or other.loglik > new.loglik):
+                    new, cand = other, alt
+        if new is not None and new.loglik >= st.loglik - slack:
+            return new, alpha, cand
         alpha *= 0.5
     return None, 0.0, None
+
+
+def _evaluate(mme: MME, ctx: IterContext, cand: np.ndarray) -> MMEState | None:
+    """The MME state at ``cand``, or None where θ is invalid or C cannot be factorized."""
+    if not ctx.valid(cand):
+        return None
+    try:
+        return mme.evaluate(cand)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
 
 
 # --- issue 11 hook: Newton steps on the PD face (asr_py/reml/pd_face.py) ---

@@ -10,7 +10,10 @@ optimum of an independent dense-V REML, one of them with ``converged=True``.
 :func:`escape_start` builds the start of a second fit: the estimates, every such variance
 raised to half the geometric mean of its template's other variances, and correlations held
 at ±1 brought to ±0.9. The better fit is kept (:func:`better`), so a variance whose optimum is
-truly zero ends there again at the cost of one more fit.
+truly zero ends there again at the cost of one more fit. In the second fit such a variance
+approaches its bound by at most a factor SHRINK per step unless the jump is better
+(``soft_corr_bounds``, :func:`asr_py.reml.ai_step.line_search`): from the raised start a
+single AI step otherwise put it back on the bound it came from.
 """
 
 from __future__ import annotations

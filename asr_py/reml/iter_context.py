@@ -39,7 +39,7 @@ class IterContext:
     """Per-parameter constants of a problem: kinds, bounds, boundary value, scales, and the
     covariance matrices whose positive-definite boundary is handled."""
 
-    def __init__(self, problem: MixedProblem) -> None:
+    def __init__(self, problem: MixedProblem, soft_corr_bounds: bool = False) -> None:
         pm = problem.param_map
         assert pm is not None
         kinds = pm.kinds
@@ -66,6 +66,14 @@ class IterContext:
         unc = set(unconstrained_variances(problem).tolist())
         self.pd = [b for b in self.pd if not unc.intersection(b.idx.tolist())]
         self.leaves = [(sp.template, sp.start) for sp in pm.structures]  # issue 11 (2c)
+        # bounded variances of templates with free correlations, when their approach to the
+        # bound is to be gradual (reml/ai_step.py line_search; reml/corr_escape.py)
+        self.corr_var = np.zeros(len(kinds), dtype=bool)
+        for t, off in self.leaves if soft_corr_bounds else []:
+            ix = range(off, off + t.n_params)
+            if any(kinds[k] == "correlation" and self.cons[k] != "F" for k in ix):
+                for k in ix:
+                    self.corr_var[k] = kinds[k] == "variance" and self.cons[k] in ("P", "B")
 
     def _set(self, c: np.ndarray) -> None:
         self.scale = c

@@ -52,6 +52,7 @@ from asr_py.reml.solver import (
     factorize,
 )
 from asr_py.reml.sparse_x import extreme_eigen, prefer_sparse_x
+from asr_py.reml.stiff_rows import stiff_mask, stiff_solve
 from asr_py.vcov.base import Matrix
 
 LOG2PI = float(np.log(2.0 * np.pi))
@@ -377,6 +378,8 @@ class MME:
             fac = self._factor(data, pat)
         self._last_factor = fac
         sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
+        if rinv is not None and self.signed is None:  # s18eng: reml/stiff_rows.py
+            sol, ypy, ldc, ll = self._stiff(rinv, tvals, ldr, ldg, (sol, ypy, ldc, ll))
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
 
     def _solve_loglik(self, fac: Factor, r: np.ndarray, yry: float, ldr: float,
@@ -390,6 +393,27 @@ class MME:
         if not np.isfinite(ll):
             raise np.linalg.LinAlgError("non-finite log-likelihood")
         return sol, ypy, ldc, ll
+
+    def _stiff(self, rinv: Matrix, tvals: list[TermValues], ldr: float, ldg: list[float],
+               plain: tuple[np.ndarray, float, float, float]
+               ) -> tuple[np.ndarray, float, float, float]:
+        """(ŝ, y'Py, log|C|, ℓ) by the change of basis of :mod:`asr_py.reml.stiff_rows`
+        when some residual variances are orders of magnitude below the others; ``plain``
+        (those of :meth:`_solve_loglik`) otherwise."""
+        stiff = stiff_mask(rinv, self.N)
+        if stiff is None:
+            return plain
+        gstar = np.zeros((self.N, self.N))
+        for tv, t, off in zip(tvals, self.terms, self.u_offsets):
+            q = t.template.n
+            gstar[off:off + q, off:off + q] = tv.matrix(q).toarray()
+        d = rinv.diagonal() if sp.issparse(rinv) else np.diag(np.asarray(rinv))
+        out = stiff_solve(self.W, self.y, d, gstar, stiff)
+        if out is None:
+            return plain
+        sol, ldc, ypy = out
+        ll = -0.5 * ((self.n - self.p) * LOG2PI + ldr + sum(ldg) + ldc + ypy)
+        return (sol, ypy, ldc, ll) if np.isfinite(ll) else plain
 
     # ------------------------------------------------------------------------------------
     def residuals(self, st: MMEState) -> np.ndarray:

@@ -69,7 +69,7 @@ def test_no_second_fit_without_correlations() -> None:
     assert not any("second fit" in s for s in m.result.diagnostics)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 5])
+@pytest.mark.parametrize("seed", [0, 1, 2, 4, 5, 7])
 def test_zero_variance_beside_correlations_converges_at_the_dense_optimum(seed: int) -> None:
     """s16esc: the same construction, other seeds. With E2's variance held at zero its
     correlations have no information (asr_py/reml/orphan_corr.py holds them); before, these
@@ -82,3 +82,43 @@ def test_zero_variance_beside_correlations_converges_at_the_dense_optimum(seed: 
     assert m.converged
     assert (ld - m.loglik) / abs(m.loglik) <= 1e-9
     assert m.varcomp.loc["env:gen!env_E2", "bound"] == "B"
+
+
+def test_correlation_at_one_beside_a_zero_variance_reaches_the_dense_optimum() -> None:
+    """s18eng: seed 4 of the construction above. The dense-V REML optimum
+    (tests/_dense_reml.py) has E2's variance at 0 and r(E0, E1) = 1 (a rank-1 correlation
+    matrix). The first AI steps put E0's variance on its bound too (one step from 5e4 to
+    1e-7), where r(E0, E1) has no information; the second fit from the raised variances
+    jumped straight back and both stopped unconverged 2.19 below the optimum. The second
+    fit now lets a variance of a template with correlations approach its bound by at most
+    a factor SHRINK per step unless the jump is better (asr_py/reml/ai_step.py)."""
+    case, d = _no_signal_in_e2(4)
+    m = fit_asr(case, d)
+    dn = case.dense(d)
+    xd, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+    assert xd[0] > 1.0 - 1e-4 and xd[5] < 1e-6 * xd[3]  # the dense optimum: r = 1, v_E2 = 0
+    assert m.converged
+    assert (ld - m.loglik) / abs(ld) <= 1e-9  # was 4.6e-3 (2.19 in ℓ)
+    vc = m.varcomp
+    assert vc.loc["env:gen!env_E2", "bound"] == "B"
+    assert vc.loc["env:gen!env_E1:E0!cor", "component"] > 1.0 - 1e-6
+    for name, k in (("env:gen!env_E0", 3), ("env:gen!env_E1", 4), ("units!R", 6)):
+        assert vc.loc[name, "component"] == pytest.approx(xd[k], rel=2e-3)
+    assert any("boundary of the parameter space" in s for s in m.result.diagnostics)
+
+
+def test_interior_correlations_are_not_snapped() -> None:
+    """The same data without the E2 construction, seed 2: the dense optimum is interior
+    (every |r| < 0.7); the engine reaches it with the same correlations and no boundary."""
+    case = CASES["corgh(env):gen"]
+    d = case.data(np.random.default_rng(2), 80)
+    m = fit_asr(case, d)
+    dn = case.dense(d)
+    xd, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+    assert np.max(np.abs(xd[:3])) < 0.9
+    assert m.converged
+    assert abs(ld - m.loglik) / abs(ld) <= 1e-9
+    comp = m.varcomp["component"].to_numpy(float)
+    np.testing.assert_allclose(comp[:3], xd[:3], atol=1e-3)
+    assert (m.varcomp["bound"].iloc[3:] == "P").all()
+    assert not any("boundary" in s for s in m.result.diagnostics)

@@ -11,7 +11,7 @@ the AGENTproject historic_pheno_data_analysis fits (``trait ~ accenumb``, random
   converged=False, a residual variance held near zero with a positive score whose AI step
   overshoots (held_release.py). It now converges; checked against an independent dense-V
   REML (tests/_dense_reml.py) maximised by L-BFGS-B from our estimates and from a generic
-  start.
+  start, ℓ at the points compared in 50 digits (tests/reml/_exact_reml.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import indicator, lbfgsb_max, reml_loglik
+from _exact_reml import reml_loglik_exact
 
 import asr_py as asr
 from asr_py.reml.slow_ai import carry_hessian
@@ -84,12 +85,18 @@ def test_dsum_with_variances_on_the_bound_converges_to_the_dense_optimum() -> No
     def ll(t: np.ndarray) -> float:
         return -np.inf if np.any(t < 0) else reml_loglik(y, X, t[0] * zz + np.diag(zc @ t[1:]))
 
+    def ll50(t: np.ndarray) -> float:  # in 50 digits: at variances 1e-11 of the others a
+        # V formed in double is ~1e-4 off in ℓ (s18eng), and L-BFGS-B climbs that noise
+        return reml_loglik_exact(y, X, [(t[0], zz)] + [(v, np.diag(zc[:, k]))
+                                                      for k, v in enumerate(t[1:])])
+
     tol = 1e-8 * abs(m.loglik)
-    assert ll(th) == pytest.approx(m.loglik, abs=10 * tol)  # the same ℓ at our estimates
+    assert ll50(th) == pytest.approx(m.loglik, abs=1e-9 * abs(m.loglik))  # same ℓ at ours
     bounds = [(0.0, None)] * th.size
     x1, f1 = lbfgsb_max(ll, th, np.maximum(th, 1.0), bounds)
     generic = np.full(th.size, float(np.var(y)) / 4)
     x2, f2 = lbfgsb_max(ll, generic, generic, bounds)
+    f1, f2 = ll50(x1), ll50(x2)  # the dense optima's ℓ without double's round-off
     best = max(f1, f2)
     assert best <= m.loglik + 5 * tol  # no better point than ours within the tolerance
     assert m.loglik >= f2 - 5 * tol  # ... and at least what a generic start reaches

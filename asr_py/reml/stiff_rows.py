@@ -1,0 +1,92 @@
+"""log|C|, ŝ and y'Py when some residual variances are orders of magnitude below the others.
+
+With R = diag(r) and records S whose r_i <= STIFF_REL x max r (a dsum section of SD 1e-3
+beside kg/ha sections), C = W_S'R_S⁻¹W_S + C_r, C_r = W_r'R_r⁻¹W_r + G*, is assembled in
+double with entries ~1/r_S: what C_r adds in the null space of W_S is lost to rounding, and
+y'Py = y'R⁻¹y − ŝ'r cancels ~1/r_S-sized terms (simulated: ℓ 2.5e-3 off at r_S/r = 1e-13).
+
+The change of basis: T = [T₁ T₂] orthogonal from the SVD of W_S (T₂ spans its null space;
+W_S's entries are O(1), so T does not depend on r_S). With B = R_S^{-½}W_S T (its columns
+on T₂ ~0),
+
+    T'CT = B'B + T'C_rT = [[M₁₁, M₁₂], [M₂₁, M₂₂]],
+    log|C| = log|M₁₁| + log|M₂₂ − M₂₁M₁₁⁻¹M₁₂|,
+
+no sum mixes 1/r_S-sized and C_r-sized numbers in the directions where only C_r informs
+(T rotates only the equations the stiff rows reach, and only where C_r is below
+MIX_REL x 1/r_S there: a G⁻¹ as large as R_S⁻¹ would be mixed by the rotation);
+ŝ = T z from the same blocks, and y'Py = ê'R⁻¹ê + ŝ'G*ŝ (ê = y − Wŝ: a sum of
+non-negative terms, stationary in ŝ). Used for ℓ by :meth:`asr_py.reml.mme.MME.evaluate`
+(the factor of C stays for the score and AI); dense, so limited to STIFF_MAX_WORK flops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+
+#: records with r_i <= STIFF_REL x max r are stiff (at 1e-6 double still gives ℓ to ~1e-12)
+STIFF_REL = 1e-6
+#: ... and where C_r's entries on the equations the stiff rows reach are at most MIX_REL x
+#: the smallest 1/r_S: the rotation's round-off (ε x C_r) is then below the plain
+#: assembly's (ε / r_S) by that factor
+MIX_REL = 1e-3
+#: the change of basis is made when n x N² (its dense products) is at most this
+STIFF_MAX_WORK = 2e9
+
+
+def stiff_mask(rinv: object, n_eq: int) -> np.ndarray | None:
+    """The stiff records of a diagonal R⁻¹ (None: R⁻¹ not diagonal, none stiff, or the
+    dense change of basis too large)."""
+    d = rinv.diagonal() if sp.issparse(rinv) else np.diag(np.asarray(rinv))
+    n = d.size
+    if n == 0 or n * float(n_eq) ** 2 > STIFF_MAX_WORK or not np.all(d > 0):
+        return None
+    nnz = rinv.count_nonzero() if sp.issparse(rinv) else np.count_nonzero(rinv)
+    if nnz > np.count_nonzero(d):
+        return None
+    stiff = d >= d.min() / STIFF_REL  # r_i <= STIFF_REL x max r
+    return stiff if stiff.any() else None
+
+
+def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarray,
+                gstar: np.ndarray, stiff: np.ndarray
+                ) -> tuple[np.ndarray, float, float] | None:
+    """(ŝ, log|C|, y'Py) by the change of basis of the module docstring, or None where a
+    block is not positive definite (the caller keeps its own values)."""
+    Wd = W.toarray() if sp.issparse(W) else np.asarray(W, dtype=float)
+    d = np.asarray(rinv_diag, dtype=float)
+    WS, Wr = Wd[stiff], Wd[~stiff]
+    dS, dr = d[stiff], d[~stiff]
+    Cr = Wr.T @ (dr[:, None] * Wr) + gstar
+    supp = np.flatnonzero(np.any(WS != 0, axis=0))  # the equations stiff rows reach
+    if supp.size == 0 or np.abs(Cr[np.ix_(supp, supp)]).max() > MIX_REL * dS.min():
+        return None  # C_r not small there (a G⁻¹ as large): the rotation would mix it
+    _, sv, vt = np.linalg.svd(WS[:, supp])
+    if sv.size == 0 or sv[0] <= 0:
+        return None
+    k = int((sv > sv[0] * max(WS.shape) * np.finfo(float).eps).sum())
+    rest = np.setdiff1d(np.arange(Wd.shape[1]), supp)
+    T = np.zeros((Wd.shape[1], Wd.shape[1]))  # rotate only within the support
+    T[np.ix_(supp, np.arange(supp.size))] = vt.T
+    T[rest, supp.size + np.arange(rest.size)] = 1.0
+    B = np.sqrt(dS)[:, None] * (WS @ T)
+    M = B.T @ B + T.T @ Cr @ T
+    rhs = T.T @ (Wr.T @ (dr * y[~stiff])) + B.T @ (np.sqrt(dS) * y[stiff])
+    try:
+        L1 = np.linalg.cholesky(M[:k, :k])
+        X1 = sla.cho_solve((L1, True), M[:k, k:])
+        L2 = np.linalg.cholesky(M[k:, k:] - M[:k, k:].T @ X1)
+    except np.linalg.LinAlgError:
+        return None
+    ldc = 2.0 * float(np.log(np.diag(L1)).sum() + np.log(np.diag(L2)).sum())
+    z1 = sla.cho_solve((L1, True), rhs[:k])
+    z2 = sla.cho_solve((L2, True), rhs[k:] - M[:k, k:].T @ z1) if k < T.shape[1] \
+        else np.zeros(0)
+    sol = T @ np.concatenate([z1 - X1 @ z2, z2])
+    e = y - Wd @ sol
+    ypy = float(e @ (d * e) + sol @ (gstar @ sol))
+    if not np.isfinite(ldc) or not np.isfinite(ypy):
+        return None
+    return sol, ldc, ypy
