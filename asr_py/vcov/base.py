@@ -38,7 +38,7 @@ Matrix = np.ndarray | sp.spmatrix | sp.sparray
 KINDS = ("variance", "covariance", "correlation", "loading", "scale", "other")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity comparison: the fields are sparse matrices
 class Congruence:
     """M = T'DT kept as its factors: ``t`` (m_all x m, CSC) and ``d`` (m_all x m_all,
     symmetric CSR). A subset of a template with a sparse inverse gives R⁻¹ṘR⁻¹ this way
