@@ -17,7 +17,7 @@ from asr_py.reml.pd_face import (
     face_vcov,
 )
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.result import RemlResult
+from asr_py.reml.result import Deferred, RemlResult
 from asr_py.reml.tuning import EIG_TOL
 
 #: the iteration-time singularity message, up to its (then false) verdict on the model
@@ -97,7 +97,10 @@ def build_result(problem: MixedProblem, mme: MME, st: MMEState, score: np.ndarra
             f"the covariance matrix of {problem.random[j].name} is not positive definite (a "
             f"variance with constraint 'U' is below zero; V is positive definite): {which}")
     fitted = mme.w_times(st.sol)
-    vbeta = st.factor.inverse_block(np.arange(p)) if p else np.zeros((0, 0))
+    # Var(β̂) when first asked for (the factor, kept in the result, reads it from its
+    # selected inverse then, with the same digits)
+    fac = st.factor
+    vbeta = Deferred(lambda: fac.inverse_block(np.arange(p))) if p else np.zeros((0, 0))
     return RemlResult(
         theta=st.theta.copy(), names=list(problem.names), constraints=out_cons,
         loglik=st.loglik, converged=converged, n_iter=it, history=history,

@@ -53,7 +53,7 @@ from asr_py.reml.solver import (
 )
 from asr_py.reml.sparse_x import extreme_eigen, prefer_sparse_x
 from asr_py.reml.stiff_rows import stiff_mask, stiff_solve
-from asr_py.vcov.base import Matrix
+from asr_py.vcov.base import Congruence, Matrix, materialise
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -510,7 +510,11 @@ class MME:
             rcache["r"] = []
             for k, (t1, (rows, rdr)) in enumerate(
                     zip(r_t1, prob.residual.inv_deriv_inv_sections(tr))):
-                m, t3 = self._w_rdr_w(rows, rdr, e)
+                if isinstance(rdr, Congruence):  # M = T'DT: from TW (_w_cong_w)
+                    m, t3 = self._w_cong_w(rows, rdr, e, rcache)
+                    rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1), t3))
+                    continue
+                m, t3 = self._w_rdr_w(rows, materialise(rdr), e)
                 rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1), t3))
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
@@ -539,6 +543,22 @@ class MME:
         ws = self._w_rows(rows)
         me[rows] = np.asarray(rdr @ e[rows]).ravel()
         return sp.coo_matrix(ws.T @ (rdr @ ws)), float(e @ me)
+
+    def _w_cong_w(self, rows: np.ndarray | None, rdr: Congruence, e: np.ndarray,
+                  rcache: dict) -> tuple[sp.coo_matrix, float]:
+        """(W'MW, ê'Mê) for M = T'DT at ``rows`` (None: all n) from U = TW_s, formed once
+        per T (a section's derivatives share it): W'MW = U'(DU), ê'Mê = (Tê_s)'D(Tê_s);
+        neither M nor T'D is formed (two sparse products per derivative instead of four)."""
+        ut = rcache.setdefault("u", {})
+        hit = ut.get(id(rdr.t))
+        if hit is None or hit[0] is not rdr.t:
+            ws = self.W if rows is None else self._w_rows(rows)
+            es = e if rows is None else e[rows]
+            u = sp.csr_matrix(rdr.t @ ws)
+            hit = ut[id(rdr.t)] = (rdr.t, u, sp.csr_matrix(u.T), np.asarray(rdr.t @ es).ravel())
+        _, u, u_t, v = hit
+        return (sp.coo_matrix(u_t @ (rdr.d @ u)),
+                float(v @ np.asarray(rdr.d @ v).ravel()))
 
     def _diag_gram(self, rows: np.ndarray) -> DiagGram:
         """The :class:`DiagGram` plan of W's ``rows``, kept per rows array."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,8 @@ class RemlResult:
     inverse of ``ai`` over the free parameters (NaN elsewhere, and NaN everywhere if that
     block is singular). ``score`` is the exact REML score at ``theta`` (all parameters).
     ``beta`` (p), ``u`` (one array per random block), ``fitted`` = Xβ̂ + Zû,
-    ``residuals`` = y − fitted, ``vcov_beta`` = the β block of C⁻¹, ``pev`` = diagonals of
+    ``residuals`` = y − fitted, ``vcov_beta`` = the β block of C⁻¹ (may be given as a
+    :class:`Deferred`: formed on first use, then kept), ``pev`` = diagonals of
     the u blocks of C⁻¹ (prediction error variances). ``history`` has one dict per evaluated
     iteration (iteration 0 is the start): iteration, loglik, theta, step, seconds, method
     ('start', 'AI', 'EM').
@@ -82,3 +84,31 @@ class RemlResult:
         x = self.solve_c(L.T)
         out = L @ x
         return 0.5 * (out + out.T)
+
+
+class Deferred:
+    """A value formed on first use by a zero-argument function: a fit that is never asked
+    for Var(β̂) = C⁻¹[β, β] (model-selection loops keep ℓ only) does not pay for the
+    p x p block."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], np.ndarray]) -> None:
+        self.fn = fn
+
+
+def _get_vcov_beta(self: RemlResult) -> np.ndarray:
+    v = self.__dict__["_vcov_beta"]
+    if isinstance(v, Deferred):
+        v = self.__dict__["_vcov_beta"] = v.fn()
+    return v
+
+
+def _set_vcov_beta(self: RemlResult, value: np.ndarray | Deferred) -> None:
+    self.__dict__["_vcov_beta"] = value
+
+
+# a property over the dataclass field (no default, so no class attribute to shadow): the
+# generated __init__ assigns through the setter
+RemlResult.vcov_beta = property(_get_vcov_beta, _set_vcov_beta,  # type: ignore[assignment]
+                                doc="Var(β̂) = C⁻¹[β, β] (p x p), formed on first use")

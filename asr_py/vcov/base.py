@@ -38,6 +38,28 @@ Matrix = np.ndarray | sp.spmatrix | sp.sparray
 KINDS = ("variance", "covariance", "correlation", "loading", "scale", "other")
 
 
+@dataclass(frozen=True, eq=False)  # identity comparison: the fields are sparse matrices
+class Congruence:
+    """M = T'DT kept as its factors: ``t`` (m_all x m, CSC) and ``d`` (m_all x m_all,
+    symmetric CSR). A subset of a template with a sparse inverse gives R⁻¹ṘR⁻¹ this way
+    (T = [I; −K], D = QΣ̇Q: :class:`asr_py.vcov.composite.Subset`), so a consumer that
+    needs W'MW only through sums can form them from TW and D (one product TW for all
+    the derivatives) instead of materialising M."""
+
+    t: sp.csc_matrix
+    d: sp.csr_matrix
+
+    def matrix(self) -> sp.csc_matrix:
+        """M = T'DT as a CSC matrix, symmetrised: ½(M + M')."""
+        r = sp.csr_matrix(self.t.T) @ (self.d @ self.t)
+        return sp.csc_matrix((r + r.T) * 0.5)
+
+
+def materialise(m: Matrix | Congruence) -> Matrix:
+    """``m`` as a matrix (a :class:`Congruence` formed)."""
+    return m.matrix() if isinstance(m, Congruence) else m
+
+
 def to_dense(m: Matrix) -> np.ndarray:
     """Return ``m`` as a dense ndarray."""
     return m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
@@ -155,13 +177,19 @@ class CovTemplate(ABC):
             out.append(si @ d @ si)
         return out
 
+    def inv_deriv_inv_parts(self, theta: np.ndarray) -> list[Matrix | Congruence]:
+        """:meth:`inv_deriv_inv`, where a structure may give an M_k as a
+        :class:`Congruence` (T'D_kT kept factored). Default: :meth:`inv_deriv_inv`."""
+        return list(self.inv_deriv_inv(theta))
+
     def inv_deriv_inv_sections(self, theta: np.ndarray
-                               ) -> list[tuple[np.ndarray | None, Matrix]]:
+                               ) -> list[tuple[np.ndarray | None, Matrix | Congruence]]:
         """[(rows, M_k)]: Σ⁻¹Σ̇_kΣ⁻¹ is M_k at ``rows`` x ``rows`` (increasing) and zero
-        elsewhere; rows None: M_k is the whole n x n matrix. Default: the whole
-        :meth:`inv_deriv_inv`; a direct sum answers section by section (the score's
+        elsewhere; rows None: M_k is the whole n x n matrix. M_k may be a
+        :class:`Congruence` (:meth:`inv_deriv_inv_parts`). Default: the whole
+        :meth:`inv_deriv_inv_parts`; a direct sum answers section by section (the score's
         W'(Σ⁻¹Σ̇_kΣ⁻¹)W then needs only the section's rows of W)."""
-        return [(None, m) for m in self.inv_deriv_inv(theta)]
+        return [(None, m) for m in self.inv_deriv_inv_parts(theta)]
 
     def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """n x n_params: column k is Σ̇_k v (v a vector of length n). Default: from

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import CovTemplate, Matrix
+from asr_py.vcov.base import Congruence, CovTemplate, Matrix, materialise
 from asr_py.vcov.wrapper import Wrapper
 
 #: block diagonal path used when block_size <= this (patterns are stored as bit masks)
@@ -354,17 +354,23 @@ class Subset(Wrapper):
 
     def _complement_idi(self, theta: np.ndarray) -> list[Matrix]:
         """R_s⁻¹ Ṙ_s R_s⁻¹ = D_oo − D_om K − K'D_mo + K'D_mm K with D = Q Σ̇ Q."""
+        return [c.matrix() for c in self._complement_parts(theta)]
+
+    def _complement_parts(self, theta: np.ndarray) -> list[Congruence]:
+        """R_s⁻¹ Ṙ_s R_s⁻¹ = T'DT (:meth:`_t_matrix`) with D = Q Σ̇ Q, kept factored."""
         key = np.asarray(theta, dtype=float).tobytes()
         if self._k is None or self._k[0] != key:
             self._complement_factor(np.asarray(theta, dtype=float), key)
         assert self._k is not None
         t = self._k[1]
-        tt = sp.csr_matrix(t.T)
-        out: list[Matrix] = []
-        for d in self.template.inv_deriv_inv(theta):
-            r = tt @ (sp.csr_matrix(d) @ t)
-            out.append(sp.csc_matrix((r + r.T) * 0.5))
-        return out
+        return [Congruence(t, sp.csr_matrix(d)) for d in self.template.inv_deriv_inv(theta)]
+
+    def inv_deriv_inv_parts(self, theta: np.ndarray) -> list[Matrix | Congruence]:
+        """Complement path: each R_s⁻¹Ṙ_sR_s⁻¹ as T'DT (:meth:`_complement_parts`)."""
+        self._factor(theta)  # decides the mode
+        if self.mode == "complement":
+            return list(self._complement_parts(theta))
+        return list(self.inv_deriv_inv(theta))
 
     def _t_matrix(self, k: sp.csr_matrix) -> sp.csc_matrix:
         """T (all rows x kept rows): the identity on the kept rows o, −K on the dropped rows
@@ -525,9 +531,10 @@ class DirectSum(CovTemplate):
         """Each section's Σ_k⁻¹Σ̇Σ_k⁻¹ with its rows (increasing rows; otherwise scattered
         to n x n), not n x n matrices."""
         th = self._split(theta)
-        return [(ix, d) if ix.size == 1 or _increasing(ix) else (None, _scatter(d, ix, self.n))
+        return [(ix, d) if ix.size == 1 or _increasing(ix)
+                else (None, _scatter(materialise(d), ix, self.n))
                 for t, x, ix in zip(self.templates, th, self.indices)
-                for d in t.inv_deriv_inv(x)]
+                for d in t.inv_deriv_inv_parts(x)]
 
     def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
         """Each section's pattern at its rows (Σ⁻¹ is block diagonal)."""

@@ -28,6 +28,8 @@ current owner of the shared numeric object and refactors itself when it is not.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import scipy.sparse as sp
 from cvxopt import cholmod, matrix, spmatrix
@@ -152,6 +154,31 @@ class CholmodAnalysis:
 ROOT_BLOCK = 16
 
 
+#: plans of at most this many supernodal values are kept across fits (per thread; the
+#: last :data:`RECENT_PLANS`): refits of one design (model-selection loops, asremlPlus's
+#: changeTerms, test42Parallel's 1 000 fits) skip the symbolic selected-inverse analysis
+RECENT_PLAN_MAX_SIZE = 2_000_000
+RECENT_PLANS = 2
+_recent = threading.local()
+
+
+def _recent_plan(sn: _supernodal.Supernodal
+                 ) -> tuple[SelInvPlan, np.ndarray, np.ndarray] | None:
+    """(plan, L's indptr, L's row indices) of a recent fit in this thread whose supernodes
+    (first columns, row lists, offsets) are ``sn``'s, else None. A plan holds no values
+    between uses (load, run), so factors of different fits can share it."""
+    for hit in getattr(_recent, "plans", []):
+        if hit[0].same_blocks(sn.super, sn.pi, sn.px, sn.s):
+            return hit
+    return None
+
+
+def _remember_plan(plan: SelInvPlan, indptr: np.ndarray, indices: np.ndarray) -> None:
+    if plan.size <= RECENT_PLAN_MAX_SIZE:
+        _recent.plans = [*getattr(_recent, "plans", [])[1 - RECENT_PLANS:],
+                         (plan, indptr, indices)]
+
+
 class CholmodFactor(Factor):
     """CHOLMOD supernodal Cholesky of a sparse SPD C (see the module docstring)."""
 
@@ -272,13 +299,18 @@ class CholmodFactor(Factor):
         an = self._an
         if an.plan is None or not an.plan.same_blocks(sn.super, sn.pi, sn.px, sn.s):
             an.plan = None  # the old plan's arrays go before the new one is built
-            indptr, indices = _supernodal.lower_pattern(sn)
-            an.l_indptr = indptr
-            an.l_indices = indices.astype(np.int32) if self.n < 2**31 else indices
-            an.plan = SelInvPlan(indptr, indices, starts=sn.super[:-1])
             an.entry_cache.clear()
-            del indices
-            release_free_memory()  # the plan's temporaries
+            hit = _recent_plan(sn)  # an earlier fit's, for the same supernodes
+            if hit is not None:
+                an.plan, an.l_indptr, an.l_indices = hit
+            else:
+                indptr, indices = _supernodal.lower_pattern(sn)
+                an.l_indptr = indptr
+                an.l_indices = indices.astype(np.int32) if self.n < 2**31 else indices
+                an.plan = SelInvPlan(indptr, indices, starts=sn.super[:-1])
+                del indices
+                _remember_plan(an.plan, an.l_indptr, an.l_indices)
+                release_free_memory()  # the plan's temporaries
         an.plan.load_blocks(sn.x)
         del sn
         if _supernodal.drop_values(f):
