@@ -15,8 +15,10 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    rappend,
     rbroomasreml,
     rcasewhen,
+    rcast,
     rcount,
     rdcast,
     rdeltamethod,
@@ -1857,6 +1859,14 @@ class Translator(BasePrinter):
             vec = rvector.translate(self, e)
             if vec is not None:
                 return vec
+        if f == "append" and f not in self.functions:       # base R: rappend.py
+            got = rappend.translate(self, e)
+            if got is not None:
+                return got
+        if f in ("cast", "reshape::cast") and f not in self.functions:   # reshape: rcast.py
+            wide = rcast.translate(self, e)
+            if wide is not None:
+                return wide
         if f == "dcast" and f not in self.functions:        # reshape2/data.table: rdcast.py
             wide = rdcast.translate(self, e)
             if wide is not None:

@@ -38,7 +38,8 @@ _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "n
                  "is.na": "pd.isna", "unique": "pd.unique", "floor": "np.floor",
                  "ceiling": "np.ceil", "all": "np.all", "any": "np.any"}
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
-_IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels", "as.data.frame",
+_IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels",
+             "droplevels.data.frame", "as.data.frame",
              "as_tibble", "ungroup", "force", "identity", "I", "as.matrix", "data.matrix"}
 #: testthat expectations about messages/warnings/silence: the code inside is run unchecked
 _EXPECT_RUN = {"expect_warning", "expect_silent", "expect_message", "expect_output",

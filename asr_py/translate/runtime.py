@@ -31,6 +31,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
@@ -75,6 +76,7 @@ from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_na_if,
     r_replace_na,
 )
+from asr_py.translate.rcast import melt_cast, r_cast  # noqa: F401 - reshape's cast()
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
@@ -527,7 +529,9 @@ def _is_matrix(x: Any) -> bool:
 
 def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = "variable",
            value_name: str = "value") -> pd.DataFrame:
-    """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``);
+    """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``;
+    neither ``id.vars`` nor ``measure.vars`` given: the factor, character and logical columns
+    are the ids, as R guesses); of reshape's cast() result, :func:`melt_cast`;
     of a matrix (:func:`_is_matrix`), R's melt.matrix: one row per cell, columns Var1 (row
     label), Var2 (column label) and ``value``, the first index fastest (column by column)."""
     if _is_matrix(x) and id_vars is None and value_vars is None:
@@ -538,6 +542,13 @@ def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = 
         return pd.DataFrame({"Var1": np.tile(np.asarray(m.index, dtype=object), nc),
                              "Var2": np.repeat(np.asarray(m.columns, dtype=object), nr),
                              value_name: a.ravel(order="F")})
+    if id_vars is None and value_vars is None:
+        molten = melt_cast(x)                # reshape's melt() of its own cast()
+        if molten is not None:
+            return molten
+        if isinstance(x, pd.DataFrame):      # R guesses: discrete columns are the ids
+            id_vars = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])
+                       or pd.api.types.is_bool_dtype(x[c])]
     return pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
                    value_name=value_name)
 

@@ -1,0 +1,147 @@
+"""Held-out pass L (s18newL): the reshape package's ``cast()`` and ``melt()`` of its result
+(rcast.py), reshape2's guess of a melt's id columns (runtime.r_melt), base R's ``append()``
+(rappend.py) and ``droplevels.data.frame()``.
+
+Expected values are R's documented semantics written out by hand:
+- reshape 0.8 ``?cast``: "value: name of value column"; its default is the column named
+  ``value``, else the last column; rows are the unique combinations of the row variables
+  and columns the values of the column variable, sorted; "If the combination of variables
+  you supply does not uniquely identify one row in the original data set, you will need to
+  supply an aggregating function": without it ``length`` is used (with a message) and an
+  empty cell is then ``length(numeric(0))`` = 0; otherwise an empty cell is NA.
+- reshape's ``melt.cast_df``: the row variables, ``value`` and the column variables under
+  their own names, NAs kept, the cells taken column by column.
+- reshape2 ``?melt.data.frame``: "If you don't supply id.vars or measure.vars, melt will
+  assume factor and character variables are id variables, and all others are measured."
+- base ``?append``: ``append(x, values, after = length(x))``, "after: a subscript, after
+  which the values are to be appended"; ``after = 0`` puts them first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py import translate
+from asr_py.errors import AsrError
+from asr_py.translate.rappend import r_append
+from asr_py.translate.rcast import melt_cast, r_cast
+from asr_py.translate.runtime import r_melt
+
+_BLUES = """
+d <- data.frame(name = c("b", "a", "a", "c", "c"),
+                study = c("s1", "s1", "s1", "s2", "s2"),
+                trait = c("yld", "yld", "ht", "yld", "ht"),
+                predicted.value = c(3, 1, 2, 4, 5),
+                standard.error = c(0.3, 0.1, 0.2, 0.4, 0.5))
+"""
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"name": ["b", "a", "a", "c", "c"],
+                         "study": ["s1", "s1", "s1", "s2", "s2"],
+                         "trait": ["yld", "yld", "ht", "yld", "ht"],
+                         "pv": [3.0, 1.0, 2.0, 4.0, 5.0]})
+
+
+def test_cast_is_a_sorted_wide_table_with_na_for_a_missing_cell() -> None:
+    wide = r_cast(_frame(), ["name", "study"], ["trait"], value="pv")
+    assert list(wide.columns) == ["name", "study", "ht", "yld"]
+    assert wide["name"].tolist() == ["a", "b", "c"]           # rows sorted
+    assert wide["ht"].tolist()[0] == 2.0 and np.isnan(wide["ht"].tolist()[1])
+    assert wide["yld"].tolist() == [1.0, 3.0, 4.0]
+
+
+def test_cast_value_defaults_to_the_value_column_else_the_last() -> None:
+    d = _frame().rename(columns={"pv": "value"})
+    d["other"] = 9.0
+    assert r_cast(d, ["name"], ["trait"])["yld"].tolist() == [1.0, 3.0, 4.0]
+    assert r_cast(_frame(), ["name"], ["trait"])["ht"].tolist()[2] == 5.0   # last: pv
+
+
+def test_cast_without_fun_counts_duplicates_and_fills_zero() -> None:
+    # name ~ study: a has two records in s1 -> length() used, c has none in s1 -> 0
+    counts = r_cast(_frame(), ["name"], ["study"], value="pv")
+    assert counts["s1"].tolist() == [2, 1, 0] and counts["s2"].tolist() == [0, 0, 2]
+
+
+def test_melt_of_cast_adds_the_missing_rows() -> None:
+    wide = r_cast(_frame(), ["name", "study"], ["trait"], value="pv")
+    long = r_melt(wide)
+    assert list(long.columns) == ["name", "study", "value", "trait"]
+    assert len(long) == 6                               # 3 rows x 2 traits, NA kept
+    assert long["trait"].tolist() == ["ht"] * 3 + ["yld"] * 3   # column by column
+    assert long["name"].tolist() == ["a", "b", "c"] * 2
+    got = long.set_index(["name", "trait"])["value"]
+    assert got[("a", "ht")] == 2.0 and np.isnan(got[("b", "ht")]) and got[("c", "yld")] == 4.0
+
+
+def test_melt_of_a_reshaped_cast_result_is_an_ordinary_melt() -> None:
+    wide = r_cast(_frame(), ["name", "study"], ["trait"], value="pv")
+    assert melt_cast(wide[["name", "yld"]]) is None     # no longer in its cast shape
+    long = r_melt(wide[["name", "yld"]])
+    assert list(long.columns) == ["name", "variable", "value"]
+
+
+def test_melt_guesses_discrete_columns_as_ids() -> None:
+    d = pd.DataFrame({"g": ["x", "y"], "ok": [True, False], "a": [1.0, 2.0], "b": [3, 4]})
+    long = r_melt(d)
+    assert list(long.columns) == ["g", "ok", "variable", "value"]
+    assert long["variable"].tolist() == ["a", "a", "b", "b"]
+    assert long["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_cast_melt_weights_as_the_selection_scripts_use_them() -> None:
+    # UIUC wheat pipelines: add rows for missing cells, weight 1/se^2, missing weight 0
+    env = run_r(_BLUES + """
+library(reshape)
+a <- cast(d, name + study ~ trait, value = 'predicted.value')
+b <- cast(d, name + study ~ trait, value = 'standard.error')
+mta <- melt(a)
+mtb <- melt(b)
+wt <- 1/(mtb$value^2)
+wt[which(is.na(wt))] <- 0
+df <- data.frame(mta, wt)
+wide <- cast(d, name ~ trait, value = 'predicted.value', fun.aggregate = 'mean')
+""", complete=True)
+    df = env["df"]
+    assert list(df.columns) == ["name", "study", "value", "trait", "wt"]
+    w = df.set_index(["name", "trait"])["wt"]
+    assert w[("b", "ht")] == 0 and w[("a", "ht")] == pytest.approx(1 / 0.2 ** 2)
+    assert w[("c", "yld")] == pytest.approx(1 / 0.4 ** 2)
+    wide = env["wide"]
+    assert wide["yld"].tolist() == [1.0, 3.0, 4.0] and np.isnan(wide["ht"].tolist()[1])
+
+
+def test_cast_with_other_arguments_is_left_untranslated() -> None:
+    py = translate("library(reshape)\nw <- cast(d, a ~ b, margins = TRUE)\n")
+    assert "untranslated(" in py and "r_cast" not in py
+
+
+def test_append_follows_r() -> None:
+    assert r_append([1, 2, 3], [8, 9]) == [1, 2, 3, 8, 9]
+    assert r_append([1, 2, 3], 8, after=1) == [1, 8, 2, 3]
+    assert r_append([1, 2, 3], 8, after=0) == [8, 1, 2, 3]
+    assert r_append([1, 2, 3], 8, after=7) == [1, 2, 3, 8]
+    assert r_append(None, "a") == ["a"]                  # c() is NULL
+    with pytest.raises(AsrError, match="negative"):
+        r_append([1], 2, after=-1)
+
+
+def test_append_grows_a_vector_in_a_loop() -> None:
+    env = run_r("""
+ppres <- c()
+for (j in 1:3) {
+  ppres <- append(ppres, j / 2)
+}
+nodata <- append(c("x", "z"), "y", after = 1)
+""", complete=True)
+    assert list(env["ppres"]) == [0.5, 1.0, 1.5]
+    assert list(env["nodata"]) == ["x", "y", "z"]
+
+
+def test_droplevels_data_frame_is_droplevels() -> None:
+    py = translate("d <- data.frame(a = c(1, 2))\ne <- droplevels.data.frame(d)\n")
+    assert "untranslated(" not in py
