@@ -59,6 +59,9 @@ _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.
 _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%/%": "//",
            "%*%": "@", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
            "+": "+", "-": "-", "*": "*", "/": "/"}
+#: calls whose value, as x[f(...), "col"]'s rows, is names, positions or a mask (rbase.r_ij)
+_ROW_CALLS = {"paste", "paste0", "c", "which", "match", "grep", "rownames", "names",
+              "unique", "intersect", "union", "setdiff", "sort", "rev"}
 
 
 def pyname(n: str) -> str:
@@ -475,6 +478,13 @@ class BasePrinter:
                 args[1].kind == "call" and args[1].value == "order":
             # x[, order(names(x))]: the columns in that order (positions)
             return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and args[1].kind == "str" and (
+                args[0].kind == "call" and args[0].value in _ROW_CALLS or
+                args[0].kind == "name" and args[0].value not in _CONST and
+                not self.data_cols and not self._vector_context(args[0])):
+            # x[v, "col"], vc[paste(...), "component"]: rows by the names, positions or mask
+            # v holds when it runs; one column: a vector (R's drop), one cell: a value
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \

@@ -145,3 +145,21 @@ nodata <- append(c("x", "z"), "y", after = 1)
 def test_droplevels_data_frame_is_droplevels() -> None:
     py = translate("d <- data.frame(a = c(1, 2))\ne <- droplevels.data.frame(d)\n")
     assert "untranslated(" not in py
+
+
+def test_rows_held_in_a_variable_then_one_column() -> None:
+    # R: d[i, "col"] selects rows by names (character i), positions (numeric) or a mask
+    # (logical), then drops to a vector; one cell is a value
+    env = run_r("""
+d <- data.frame(component = c(1.5, 2.5, 3.5), row.names = c("g", "units", "r"))
+rn <- c("units", "g")
+v <- d[rn, 'component']
+w <- d[paste0("u", "nits"), 'component']
+k <- d[which(d$component > 2), 'component']
+big <- d$component > 2
+m <- d[big, 'component']
+""", complete=True)
+    assert list(env["v"]) == [2.5, 1.5]
+    assert env["w"] == 2.5
+    assert list(env["k"]) == [2.5, 3.5]
+    assert list(env["m"]) == [2.5, 3.5]
