@@ -1395,6 +1395,8 @@ class Translator(BasePrinter):
                 n is not None and a.kind in ("name", "str") for n, a in args[1:]):
             cols = {a.value: n for n, a in args[1:]}
             return f"{self.py(pos[0])}.rename(columns={cols!r})"
+        if f == "as.formula" and len(args) == 1 and pos and pos[0].kind in ("index", "name"):
+            return f"{self.runtime('r_as_formula')}({self.py(pos[0])})"   # rasformula.py
         if f == "as.formula" and len(args) == 1:
             return self.py(pos[0])
         if f == "as.data.frame" and len(args) == 1 and pos[0].kind == "call" and \

@@ -33,6 +33,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 )
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
+from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
@@ -702,6 +703,8 @@ def r_sub(x: Any, at: Any) -> Any:
     mask (recycled). A data frame keeps those columns, as R's single bracket does."""
     if isinstance(x, Untranslated) or isinstance(at, Untranslated):
         return (at if isinstance(at, Untranslated) else x)._use()
+    if isinstance(at, np.ndarray) and at.ndim == 0:     # x[np.asarray(i)]: one position
+        at = at.item()
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name

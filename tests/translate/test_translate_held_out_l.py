@@ -163,3 +163,35 @@ m <- d[big, 'component']
     assert env["w"] == 2.5
     assert list(env["k"]) == [2.5, 3.5]
     assert list(env["m"]) == [2.5, 3.5]
+
+
+def test_formula_picked_from_a_vector_is_its_one_string() -> None:
+    # R: formula.character parses one string; resids[k] is a length-1 character vector
+    from asr_py.translate.rasformula import r_as_formula
+
+    code = """
+resids <- c('~ar1(col):ar1(row)', '~ar2(col):ar2(row)')
+picked <- c()
+for (k in 1:length(resids)) {
+  picked <- append(picked, as.formula(resids[k]))
+}
+"""
+    assert "r_as_formula(" in translate(code)
+    env = run_r(code, complete=True)
+    assert list(env["picked"]) == ["~ar1(col):ar1(row)", "~ar2(col):ar2(row)"]
+    assert r_as_formula(env["resids"][1:2]) == "~ar2(col):ar2(row)"
+    assert r_as_formula("y ~ x") == "y ~ x"
+    with pytest.raises(AsrError, match="2 values"):
+        r_as_formula(["y ~ a", "y ~ b"])
+
+
+def test_vector_indexed_by_a_loop_position() -> None:
+    # for (i in 1:length(u)) u[i]: the i-th element (the loop variable is one number)
+    env = run_r("""
+ustud <- unique(c("b", "a", "b", "c"))
+got <- c()
+for (i in 1:length(ustud)) {
+  got <- append(got, ustud[i])
+}
+""", complete=True)
+    assert list(env["got"]) == ["b", "a", "c"]
