@@ -195,3 +195,22 @@ for (i in 1:length(ustud)) {
 }
 """, complete=True)
     assert list(env["got"]) == ["b", "a", "c"]
+
+
+def test_merge_matches_a_number_key_to_a_factor_key_by_text() -> None:
+    # R's merge.data.frame pastes the rbind of both sides' keys and matches the text, so
+    # the complete row-column grid (numbers) finds the trial's plots (factor levels)
+    env = run_r("""
+plots <- data.frame(colNumber = as.factor(c("1", "2", "2")), rowNumber = c(1, 1, 2),
+                    y = c(5, 6, 7))
+colNumber <- c(1, 1, 2, 2)
+rowNumber <- c(1, 2, 1, 2)
+crdf <- data.frame(colNumber, rowNumber)
+full <- merge(crdf, plots, all.x = TRUE)
+""", complete=True)
+    full = env["full"]
+    assert len(full) == 4
+    got = {(int(c), int(r)): y for c, r, y in zip(full["colNumber"], full["rowNumber"],
+                                                  full["y"])}
+    assert got[(1, 1)] == 5 and got[(2, 1)] == 6 and got[(2, 2)] == 7
+    assert np.isnan(got[(1, 2)])                            # the empty plot: NA
