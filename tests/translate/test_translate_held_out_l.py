@@ -214,3 +214,20 @@ full <- merge(crdf, plots, all.x = TRUE)
                                                   full["y"])}
     assert got[(1, 1)] == 5 and got[(2, 1)] == 6 and got[(2, 2)] == 7
     assert np.isnan(got[(1, 2)])                            # the empty plot: NA
+
+
+def test_predict_ignore_names_an_at_term_as_asreml_does() -> None:
+    # asreml labels at(site, "s1"):blk as at(site, s1):blk; scripts pass that spelling
+    import asr_py as asr
+
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"site": np.repeat(["s1", "s2"], 24),
+                      "blk": np.tile(np.repeat(["b1", "b2", "b3", "b4"], 6), 2),
+                      "g": np.tile([f"g{k}" for k in range(6)], 8)})
+    d["y"] = rng.normal(size=len(d)) + (d["site"] == "s2") * 2.0
+    fit = asr.asreml(fixed="y ~ site", random='~ g + at(site, "s1"):blk', data=d)
+    quoted = fit.predict(classify="g", ignore=['at(site, "s1"):blk'])
+    bare = fit.predict(classify="g", ignore=["at(site, s1):blk"])
+    assert np.allclose(bare["predicted.value"], quoted["predicted.value"])
+    with pytest.raises(AsrError, match="not a term"):
+        fit.predict(classify="g", ignore=["at(site, s3):blk"])
