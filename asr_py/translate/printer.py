@@ -480,6 +480,8 @@ class BasePrinter:
             return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
         if len(args) == 2 and e.value == "[" and args[1].kind == "str" and (
                 args[0].kind == "call" and args[0].value in _ROW_CALLS or
+                args[0].kind == "index" and args[0].value == "[" and not self.data_cols and
+                args[0].left is not None and args[0].left.kind == "name" or
                 args[0].kind == "name" and args[0].value not in _CONST and
                 not self.data_cols and not self._vector_context(args[0])):
             # x[v, "col"], vc[paste(...), "component"]: rows by the names, positions or mask

@@ -231,3 +231,18 @@ def test_predict_ignore_names_an_at_term_as_asreml_does() -> None:
     assert np.allclose(bare["predicted.value"], quoted["predicted.value"])
     with pytest.raises(AsrError, match="not a term"):
         fit.predict(classify="g", ignore=["at(site, s3):blk"])
+
+
+def test_data_frame_rows_by_partial_name_as_r_pmatches_them() -> None:
+    # R's `[.data.frame` pmatch()es character row subscripts: a unique prefix selects its
+    # row (a varcomp row named by its start), a name matching no row gives NA
+    env = run_r("""
+vc <- data.frame(component = c(1.5, 2.5, 3.5), bound = c("P", "P", "P"),
+                 row.names = c("g!trait_a:a", "g!trait_b:a", "units"))
+rnm <- c("units", "g!trait_a", "g!trait")
+x <- vc[rnm[c(2, 1)], 'component']
+y <- vc[rnm[c(3, 1)], 'component']
+""", complete=True)
+    assert list(env["x"]) == [1.5, 3.5]
+    y = list(env["y"])
+    assert np.isnan(y[0]) and y[1] == 3.5           # "g!trait" is a prefix of two rows
