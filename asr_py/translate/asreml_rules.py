@@ -1070,8 +1070,8 @@ class Translator(BasePrinter):
                 # wald(m)$`Pr(Chisq)`: a column of the table wald() gives without denDF
                 return f"{self.py(obj)}[{col!r}]"
             raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
-        if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
-                and self.is_fit(obj.args[0][1]):
+        if obj.kind == "call" and obj.value in ("coef", "coefficients") and \
+                len(obj.args) == 1 and self.is_fit(obj.args[0][1]):   # R's alias of coef
             which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
             if which == "coef_random":                  # asreml's names (rcoefrandom.py)
                 return self.coef_random_of(obj.args[0][1])
@@ -1190,6 +1190,9 @@ class Translator(BasePrinter):
             # the S3 method called by its full name: as the generic on an asreml fit
             return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
                                start=e.start, end=e.end))
+        if f == "coefficients" and f not in self.functions and args and \
+                self.is_fit(args[0][1]):              # stats' alias of coef()
+            return self.call(R("call", "coef", args, left=e.left, start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
         wrapped = rpossibly.call(self, e)     # g(...) of g <- purrr::possibly(f, v)
         if wrapped is not None:

@@ -246,3 +246,18 @@ y <- vc[rnm[c(3, 1)], 'component']
     assert list(env["x"]) == [1.5, 3.5]
     y = list(env["y"])
     assert np.isnan(y[0]) and y[1] == 3.5           # "g!trait" is a prefix of two rows
+
+
+def test_coefficients_is_coef() -> None:
+    # stats: coefficients <- coef; the balanced one-way model's GLS intercept is the mean
+    g = np.repeat([f"g{k}" for k in range(5)], 4)
+    y = np.array([4.1, 5.0, 4.4, 4.8, 6.2, 5.9, 6.6, 6.1, 3.2, 3.9, 3.5, 3.0,
+                  5.5, 5.1, 5.8, 5.3, 4.9, 4.2, 4.6, 4.4])
+    env = run_r("""
+m <- asreml(y ~ 1, random = ~ g, data = d)
+a <- coefficients(m)$fixed
+b <- coef(m)$fixed
+""", complete=True, d=pd.DataFrame({"g": g, "y": y}))
+    assert np.allclose(np.asarray(env["a"], dtype=float), np.asarray(env["b"], dtype=float))
+    assert float(np.asarray(env["a"], dtype=float).ravel()[0]) == pytest.approx(y.mean(),
+                                                                               rel=1e-6)
