@@ -316,6 +316,9 @@ class BasePrinter:
                 return f"{self.py(e.left)}.isin({right})"
             if e.left.kind in ("str", "num"):
                 return f"({self.py(e.left)} in {self.runtime('r_in_values')}({self.py(e.right)}))"
+            if e.left.kind == "name" and e.left.value in ("NA", "NA_real_", "NA_integer_",
+                                                          "NA_character_"):
+                return f"{self.runtime('r_na_in')}({self.py(e.right)})"     # rnain.py
             # a variable: one value or a vector, known when the script runs (rops.r_in)
             return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("%do%", "%dopar%") and e.left is not None and e.right is not None:

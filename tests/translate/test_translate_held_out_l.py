@@ -261,3 +261,17 @@ b <- coef(m)$fixed
     assert np.allclose(np.asarray(env["a"], dtype=float), np.asarray(env["b"], dtype=float))
     assert float(np.asarray(env["a"], dtype=float).ravel()[0]) == pytest.approx(y.mean(),
                                                                                rel=1e-6)
+
+
+def test_na_in_is_whether_any_value_is_missing() -> None:
+    # R: match() matches NA to NA, so NA %in% x is any(is.na(x)); one logical
+    env = run_r("""
+w <- data.frame(a = c(1, NA, 3), b = c("x", "y", "z"))
+has <- c()
+for (i in 1:2) {
+  if (NA %in% w[, i]) has <- append(has, i)
+}
+none <- NA %in% c(1, 2)
+""", complete=True)
+    assert list(env["has"]) == [1]
+    assert env["none"] is False
