@@ -275,3 +275,31 @@ none <- NA %in% c(1, 2)
 """, complete=True)
     assert list(env["has"]) == [1]
     assert env["none"] is False
+
+
+def test_level_structure_in_the_fixed_formula_is_its_factor() -> None:
+    # ASReml-R reads us(trait):g in the fixed formula as trait:g (its recorded BLUEs of
+    # smallgrains-uiuc/Wheat-Selection-Decisions-2022, Adv_Scb_21blues.csv, are reproduced
+    # to 1e-5 by trait:g; see asr_py/formula/fixedvariance.py)
+    import asr_py as asr
+
+    assert str(asr.parse_model("cbind(a, b) ~ trait + us(trait):g").fixed) == \
+        "cbind(a, b) ~ trait + trait:g"
+    assert str(asr.parse_model("y ~ diag(site)").fixed) == "y ~ site"
+    with pytest.raises(AsrError, match="variance structure"):
+        asr.parse_model("y ~ ar1(row)")                  # not a level structure: an error
+    with pytest.raises(AsrError, match="variance structure"):
+        asr.parse_model("y ~ us(a, init = 1)")           # not one bare factor
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame({"g": np.repeat([f"g{k}" for k in range(8)], 3),
+                      "b": np.tile(["b1", "b2", "b3"], 8)})
+    d["y1"] = rng.normal(size=24) + np.repeat(rng.normal(size=8), 3)
+    d["y2"] = 0.5 * d["y1"] + rng.normal(size=24)
+    kw = dict(random="~ at(trait):b", residual="~ id(units):us(trait)", data=d)
+    a = asr.asreml(fixed="cbind(y1, y2) ~ trait + us(trait):g", **kw)
+    b = asr.asreml(fixed="cbind(y1, y2) ~ trait + trait:g", **kw)
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-8)
+    pa = a.predict(classify="trait:g")
+    pb = b.predict(classify="trait:g")
+    assert np.allclose(pa["predicted.value"], pb["predicted.value"])
+    assert np.allclose(pa["std.error"], pb["std.error"])
