@@ -798,6 +798,13 @@ class Translator(BasePrinter):
             # x[, 2:4] <- v: the columns at those positions, R's values by position
             pos = self.np(f"np.atleast_1d({self.py(args[1])})")
             return f"{self.py(obj)}.iloc[:, {pos} - 1] = np.asarray({rhs})"
+        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "name" and \
+                obj.kind == "name" and args[1].value not in ("T", "F", "TRUE", "FALSE"):
+            # x[, j] <- v with j a variable: a position (for (i in 2:ncol(x))) or a name,
+            # known when it runs (a number j is the j-th column, not a column labelled j)
+            self.assigned.add(obj.value)
+            return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
+                    f"None, {self.py(args[1])}, {rhs})")
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         vec = self._assign_vector(target, rhs)

@@ -303,3 +303,21 @@ def test_level_structure_in_the_fixed_formula_is_its_factor() -> None:
     pb = b.predict(classify="trait:g")
     assert np.allclose(pa["predicted.value"], pb["predicted.value"])
     assert np.allclose(pa["std.error"], pb["std.error"])
+
+
+def test_column_assignment_by_a_position_held_in_a_loop_variable() -> None:
+    # R: x[, i] <- v with i a number sets the i-th column (scale() centres it, NA kept);
+    # with i holding a name it sets (or adds) that column
+    env = run_r("""
+w <- data.frame(name = c("a", "b", "c"), y = c(1, 2, 6), h = c(NA, 4, 8))
+for (i in 2:ncol(w)) {
+  w[, i] <- scale(w[, i], scale = FALSE)
+}
+k <- "z"
+w[, k] <- 1
+""", complete=True)
+    w = env["w"]
+    assert list(w.columns) == ["name", "y", "h", "z"]
+    assert list(w["y"]) == [-2, -1, 3]
+    assert np.isnan(w["h"][0]) and list(w["h"][1:]) == [-2, 2]
+    assert list(w["z"]) == [1, 1, 1]
