@@ -896,7 +896,8 @@ class Translator(BasePrinter):
         frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column); of a
         matrix, R's melt.matrix (runtime ``r_melt``)."""
         keys = {"id.vars": "id_vars", "measure.vars": "value_vars",
-                "variable.name": "var_name", "value.name": "value_name"}
+                "variable.name": "var_name", "value.name": "value_name",
+                "variable_name": "var_name", "na.rm": "na_rm"}   # reshape 0.8: variable_name
         out = [self.py(e.args[0][1])]
         given: set[str] = set()
         for n, a in e.args[1:]:

@@ -530,10 +530,11 @@ def _is_matrix(x: Any) -> bool:
 
 
 def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = "variable",
-           value_name: str = "value") -> pd.DataFrame:
+           value_name: str = "value", na_rm: Any = False) -> pd.DataFrame:
     """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``;
     neither ``id.vars`` nor ``measure.vars`` given: the factor, character and logical columns
-    are the ids, as R guesses); of reshape's cast() result, :func:`melt_cast`;
+    are the ids, as R guesses; ``na.rm``: rows whose value is NA dropped); of reshape's
+    cast() result, :func:`melt_cast` (whatever the other arguments, as reshape dispatches);
     of a matrix (:func:`_is_matrix`), R's melt.matrix: one row per cell, columns Var1 (row
     label), Var2 (column label) and ``value``, the first index fastest (column by column)."""
     if _is_matrix(x) and id_vars is None and value_vars is None:
@@ -544,15 +545,18 @@ def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = 
         return pd.DataFrame({"Var1": np.tile(np.asarray(m.index, dtype=object), nc),
                              "Var2": np.repeat(np.asarray(m.columns, dtype=object), nr),
                              value_name: a.ravel(order="F")})
-    if id_vars is None and value_vars is None:
-        molten = melt_cast(x)                # reshape's melt() of its own cast()
-        if molten is not None:
-            return molten
-        if isinstance(x, pd.DataFrame):      # R guesses: discrete columns are the ids
+    molten = melt_cast(x)        # reshape's melt() of its own cast(): dispatched on the class
+    if molten is None:
+        if id_vars is None and value_vars is None and isinstance(x, pd.DataFrame):
+            # R guesses: the discrete (factor, character, logical) columns are the ids
             id_vars = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])
                        or pd.api.types.is_bool_dtype(x[c])]
-    return pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
-                   value_name=value_name)
+        molten = pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
+                         value_name=value_name)
+    if na_rm is True or isinstance(na_rm, (bool, np.bool_)) and bool(na_rm):
+        value = "value" if "value" in molten.columns else value_name
+        molten = molten[molten[value].notna()].reset_index(drop=True)
+    return molten
 
 
 def r_wald(fit: Any, **kw: Any) -> Any:

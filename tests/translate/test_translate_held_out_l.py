@@ -321,3 +321,17 @@ w[, k] <- 1
     assert list(w["y"]) == [-2, -1, 3]
     assert np.isnan(w["h"][0]) and list(w["h"][1:]) == [-2, 2]
     assert list(w["z"]) == [1, 1, 1]
+
+
+def test_melt_of_cast_with_reshape_arguments() -> None:
+    # reshape 0.8: melt(data, id.vars, variable_name = "variable", na.rm = !preserve.na);
+    # melt() of a cast result is melt.cast_df whatever the other arguments
+    env = run_r(_BLUES + """
+library(reshape)
+q <- melt(cast(d, name + study ~ trait, value = 'predicted.value'),
+          variable_name = 'trait', id.vars = c('name', 'study'), na.rm = FALSE)
+r <- melt(cast(d, name + study ~ trait, value = 'predicted.value'), na.rm = TRUE)
+""", complete=True)
+    assert list(env["q"].columns) == ["name", "study", "value", "trait"]
+    assert len(env["q"]) == 6 and env["q"]["value"].isna().sum() == 1
+    assert len(env["r"]) == 5 and not env["r"]["value"].isna().any()
