@@ -44,6 +44,7 @@ from asr_py.translate import (
     rparallel,
     rpossibly,
     rpronoun,
+    rrank,
     rrecycle,
     rreduce,
     rrenamewith,
@@ -1872,6 +1873,10 @@ class Translator(BasePrinter):
             vec = rvector.translate(self, e)
             if vec is not None:
                 return vec
+        if f == "rank" and f not in self.functions:         # base R: rrank.py
+            got = rrank.translate(self, e)
+            if got is not None:
+                return got
         if f == "append" and f not in self.functions:       # base R: rappend.py
             got = rappend.translate(self, e)
             if got is not None:

@@ -335,3 +335,27 @@ r <- melt(cast(d, name + study ~ trait, value = 'predicted.value'), na.rm = TRUE
     assert list(env["q"].columns) == ["name", "study", "value", "trait"]
     assert len(env["q"]) == 6 and env["q"]["value"].isna().sum() == 1
     assert len(env["r"]) == 5 and not env["r"]["value"].isna().any()
+
+
+def test_rank_follows_r() -> None:
+    # R: rank(c(10, 20, 10, NA, 5)) is 2.5 4 2.5 5 1 (NA last); ties.method and na.last
+    from asr_py.translate.rrank import r_rank
+
+    x = [10, 20, 10, None, 5]
+    assert list(r_rank(x)) == [2.5, 4.0, 2.5, 5.0, 1.0]
+    assert list(r_rank(x, ties_method="min")) == [2, 4, 2, 5, 1]
+    assert list(r_rank(x, ties_method="max")) == [3, 4, 3, 5, 1]
+    assert list(r_rank(x, ties_method="first")) == [2, 4, 3, 5, 1]
+    assert list(r_rank(x, ties_method="last")) == [3, 4, 2, 5, 1]
+    assert list(r_rank(x, na_last=False)) == [3.5, 5.0, 3.5, 1.0, 2.0]
+    kept = r_rank(x, na_last="keep")
+    assert np.isnan(kept[3]) and list(kept[[0, 1, 2, 4]]) == [2.5, 4.0, 2.5, 1.0]
+    with pytest.raises(AsrError, match="random"):
+        r_rank(x, ties_method="random")
+    env = run_r("""
+d <- data.frame(ix = c(3.2, 1.5, 4.8))
+d2 <- data.frame(d, ranking = rank(-d$ix))
+m <- rank(c(2, 2, 1), ties.method = 'min')
+""", complete=True)
+    assert list(env["d2"]["ranking"]) == [2, 3, 1]
+    assert list(env["m"]) == [2, 2, 1]
