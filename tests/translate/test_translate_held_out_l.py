@@ -359,3 +359,19 @@ m <- rank(c(2, 2, 1), ties.method = 'min')
 """, complete=True)
     assert list(env["d2"]["ranking"]) == [2, 3, 1]
     assert list(env["m"]) == [2, 2, 1]
+
+
+def test_colnames_from_a_header_row_read_as_data(tmp_path, monkeypatch) -> None:
+    # R: colnames(df) <- read.csv(f, skip = k, header = FALSE)[1, ]; a one-row data frame
+    # is a list whose as.character() is its values (the UIUC trial export's header row)
+    (tmp_path / "t.csv").write_text("title line\nname,FHB grain - %|CO:1,yield\n"
+                                    "a,3,10\nb,-1,12\n")
+    monkeypatch.chdir(tmp_path)
+    env = run_r("""
+headers <- read.csv('t.csv', skip = 1, header = F)[1, ]
+df <- read.csv('t.csv', skip = 2, header = F)
+colnames(df) <- headers
+bad <- df[which(df$`FHB grain - %|CO:1` < 0), 'name']
+""", complete=True)
+    assert list(env["df"].columns) == ["name", "FHB grain - %|CO:1", "yield"]
+    assert env["bad"] == "b"
