@@ -375,3 +375,17 @@ bad <- df[which(df$`FHB grain - %|CO:1` < 0), 'name']
 """, complete=True)
     assert list(env["df"].columns) == ["name", "FHB grain - %|CO:1", "yield"]
     assert env["bad"] == "b"
+
+
+def test_univariate_model_with_a_trait_column_is_a_clear_error() -> None:
+    # long-format data (value ~ trait + ..., us(trait):name) with a univariate response:
+    # asreml reads the data column 'trait'; asr_py's 'trait' is the multivariate factor, so
+    # it says so instead of fitting one pseudo-trait (a silently different model)
+    import asr_py as asr
+
+    d = pd.DataFrame({"trait": np.repeat(["h", "y"], 6), "value": np.arange(12.0)})
+    with pytest.raises(AsrError, match="column 'trait'"):
+        asr.asreml(fixed="value ~ trait", data=d)
+    d2 = d.rename(columns={"trait": "Trait"})
+    p = asr.asreml(fixed="value ~ Trait", data=d2).predict(classify="Trait")
+    assert list(p["predicted.value"]) == pytest.approx([2.5, 8.5])   # the two means
