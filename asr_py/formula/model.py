@@ -29,6 +29,7 @@ from asr_py.formula.ast import (
     UnaryOp,
 )
 from asr_py.formula.expand import expand
+from asr_py.formula.fixedvariance import fixed_as_factors
 from asr_py.formula.functions import (
     INF,
     TRANSFORMS,
@@ -333,6 +334,10 @@ def parse_model(
             continue
         label = "rcov" if kind == "residual" and residual is None else kind
         f, text = _parse_one(value, label)
+        if kind == "fixed":                  # us(trait):g in the fixed formula is trait:g
+            g = fixed_as_factors(f)
+            if g is not f:
+                f, text = parse_formula(str(g), label), str(g)
         _Checker(text, label).check(f)
         parsed[kind] = f
         texts[kind] = text

@@ -131,6 +131,14 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
     """A factor part: ``Block``, ``trait``, ``units``, ``fac(x)``."""
     rec = ctx.records
     if isinstance(expr, Name) and expr.name == "trait":
+        if not rec.multivariate and "trait" in ctx.frame.columns:
+            # long-format data (value ~ trait + ..., us(trait):g): asreml reads the data
+            # column there; here 'trait' is the multivariate trait factor, so say so
+            raise ctx.error(expr, "'trait' is asr_py's multivariate trait factor, but this "
+                            "model is univariate and the data have a column 'trait' (asreml "
+                            "reads that column here; asr_py does not yet)",
+                            "rename the column, e.g. d['Trait'] = d['trait'], and use "
+                            "Trait in the formulas")
         return Block(indicator(rec.trait, len(rec.traits)), rec.traits, "trait", "trait", True)
     if isinstance(expr, Name) and expr.name == "units":
         nrow = len(rec.frame)

@@ -100,7 +100,9 @@ def _levels(model: Model, covs: list[str], splines: dict[str, Any]) -> dict[str,
 
 
 def _norm(s: str) -> str:
-    return "".join(s.split())
+    """A term label without blanks or quotes: asreml names ``at(trait, "y1"):g`` as
+    ``at(trait, y1):g``, and scripts pass either spelling to ignore=/only=."""
+    return "".join(s.split()).replace('"', "").replace("'", "")
 
 
 def _ignored(model: Model, ignore: Any, what: str = "ignore") -> tuple[set[str], set[int]]:

@@ -15,8 +15,10 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    rappend,
     rbroomasreml,
     rcasewhen,
+    rcast,
     rcount,
     rdcast,
     rdeltamethod,
@@ -42,6 +44,7 @@ from asr_py.translate import (
     rparallel,
     rpossibly,
     rpronoun,
+    rrank,
     rrecycle,
     rreduce,
     rrenamewith,
@@ -807,6 +810,13 @@ class Translator(BasePrinter):
             # x[, 2:4] <- v: the columns at those positions, R's values by position
             pos = self.np(f"np.atleast_1d({self.py(args[1])})")
             return f"{self.py(obj)}.iloc[:, {pos} - 1] = np.asarray({rhs})"
+        if len(args) == 2 and args[0].kind == "empty" and args[1].kind == "name" and \
+                obj.kind == "name" and args[1].value not in ("T", "F", "TRUE", "FALSE"):
+            # x[, j] <- v with j a variable: a position (for (i in 2:ncol(x))) or a name,
+            # known when it runs (a number j is the j-th column, not a column labelled j)
+            self.assigned.add(obj.value)
+            return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
+                    f"None, {self.py(args[1])}, {rhs})")
         if len(args) == 2 and args[0].kind == "empty":
             return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
         vec = self._assign_vector(target, rhs)
@@ -898,7 +908,8 @@ class Translator(BasePrinter):
         frame -> ``pd.melt`` (columns 'variable' and 'value', stacked column by column); of a
         matrix, R's melt.matrix (runtime ``r_melt``)."""
         keys = {"id.vars": "id_vars", "measure.vars": "value_vars",
-                "variable.name": "var_name", "value.name": "value_name"}
+                "variable.name": "var_name", "value.name": "value_name",
+                "variable_name": "var_name", "na.rm": "na_rm"}   # reshape 0.8: variable_name
         out = [self.py(e.args[0][1])]
         given: set[str] = set()
         for n, a in e.args[1:]:
@@ -1081,8 +1092,8 @@ class Translator(BasePrinter):
                 # wald(m)$`Pr(Chisq)`: a column of the table wald() gives without denDF
                 return f"{self.py(obj)}[{col!r}]"
             raise Untranslatable(f"wald()${e.value} (asr_py's wald() is the Wald table)")
-        if obj.kind == "call" and obj.value == "coef" and len(obj.args) == 1 \
-                and self.is_fit(obj.args[0][1]):
+        if obj.kind == "call" and obj.value in ("coef", "coefficients") and \
+                len(obj.args) == 1 and self.is_fit(obj.args[0][1]):   # R's alias of coef
             which = {"fixed": self.coef_fixed, "random": "coef_random"}.get(e.value)
             if which == "coef_random":                  # asreml's names (rcoefrandom.py)
                 return self.coef_random_of(obj.args[0][1])
@@ -1214,6 +1225,9 @@ class Translator(BasePrinter):
             # the S3 method called by its full name: as the generic on an asreml fit
             return self.call(R("call", f[:-len(".asreml")], args, left=e.left,
                                start=e.start, end=e.end))
+        if f == "coefficients" and f not in self.functions and args and \
+                self.is_fit(args[0][1]):              # stats' alias of coef()
+            return self.call(R("call", "coef", args, left=e.left, start=e.start, end=e.end))
         pos = [a for n, a in args if n is None and a.kind != "empty"]
         wrapped = rpossibly.call(self, e)     # g(...) of g <- purrr::possibly(f, v)
         if wrapped is not None:
@@ -1419,6 +1433,8 @@ class Translator(BasePrinter):
                 n is not None and a.kind in ("name", "str") for n, a in args[1:]):
             cols = {a.value: n for n, a in args[1:]}
             return f"{self.py(pos[0])}.rename(columns={cols!r})"
+        if f == "as.formula" and len(args) == 1 and pos and pos[0].kind in ("index", "name"):
+            return f"{self.runtime('r_as_formula')}({self.py(pos[0])})"   # rasformula.py
         if f == "as.formula" and len(args) == 1:
             return self.py(pos[0])
         if f == "as.data.frame" and len(args) == 1 and pos[0].kind == "call" and \
@@ -1885,6 +1901,18 @@ class Translator(BasePrinter):
             vec = rvector.translate(self, e)
             if vec is not None:
                 return vec
+        if f == "rank" and f not in self.functions:         # base R: rrank.py
+            got = rrank.translate(self, e)
+            if got is not None:
+                return got
+        if f == "append" and f not in self.functions:       # base R: rappend.py
+            got = rappend.translate(self, e)
+            if got is not None:
+                return got
+        if f in ("cast", "reshape::cast") and f not in self.functions:   # reshape: rcast.py
+            wide = rcast.translate(self, e)
+            if wide is not None:
+                return wide
         if f == "dcast" and f not in self.functions:        # reshape2/data.table: rdcast.py
             wide = rdcast.translate(self, e)
             if wide is not None:

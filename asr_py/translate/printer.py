@@ -38,7 +38,8 @@ _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "n
                  "is.na": "pd.isna", "unique": "pd.unique", "floor": "np.floor",
                  "ceiling": "np.ceil", "all": "np.all", "any": "np.any"}
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
-_IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels", "as.data.frame",
+_IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels",
+             "droplevels.data.frame", "as.data.frame",
              "as_tibble", "ungroup", "force", "identity", "I", "as.matrix", "data.matrix"}
 #: testthat expectations about messages/warnings/silence: the code inside is run unchecked
 _EXPECT_RUN = {"expect_warning", "expect_silent", "expect_message", "expect_output",
@@ -58,6 +59,9 @@ _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.
 _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%/%": "//",
            "%*%": "@", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
            "+": "+", "-": "-", "*": "*", "/": "/"}
+#: calls whose value, as x[f(...), "col"]'s rows, is names, positions or a mask (rbase.r_ij)
+_ROW_CALLS = {"paste", "paste0", "c", "which", "match", "grep", "rownames", "names",
+              "unique", "intersect", "union", "setdiff", "sort", "rev"}
 
 
 def pyname(n: str) -> str:
@@ -319,6 +323,9 @@ class BasePrinter:
                 return f"{self.py(e.left)}.isin({right})"
             if e.left.kind in ("str", "num"):
                 return f"({self.py(e.left)} in {self.runtime('r_in_values')}({self.py(e.right)}))"
+            if e.left.kind == "name" and e.left.value in ("NA", "NA_real_", "NA_integer_",
+                                                          "NA_character_"):
+                return f"{self.runtime('r_na_in')}({self.py(e.right)})"     # rnain.py
             # a variable: one value or a vector, known when the script runs (rops.r_in)
             return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
         if v in ("%do%", "%dopar%") and e.left is not None and e.right is not None:
@@ -483,6 +490,15 @@ class BasePrinter:
                 args[1].kind == "call" and args[1].value == "order":
             # x[, order(names(x))]: the columns in that order (positions)
             return f"{self.runtime('r_ij')}({obj}, None, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and args[1].kind == "str" and (
+                args[0].kind == "call" and args[0].value in _ROW_CALLS or
+                args[0].kind == "index" and args[0].value == "[" and not self.data_cols and
+                args[0].left is not None and args[0].left.kind == "name" or
+                args[0].kind == "name" and args[0].value not in _CONST and
+                not self.data_cols and not self._vector_context(args[0])):
+            # x[v, "col"], vc[paste(...), "component"]: rows by the names, positions or mask
+            # v holds when it runs; one column: a vector (R's drop), one cell: a value
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]
         if len(args) == 2 and args[1].kind == "empty" and args[0].kind == "call" and \

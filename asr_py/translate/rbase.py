@@ -59,6 +59,13 @@ def _placeholder(*xs: Any) -> Untranslated | None:
     return None
 
 
+def _pmatch(name: str, labels: pd.Index) -> int:
+    """R's pmatch() of one name not among ``labels`` exactly: the 0-based position of the
+    one label it is a prefix of, -1 when none or several are."""
+    hits = [k for k, lab in enumerate(labels) if str(lab).startswith(name)]
+    return hits[0] if len(hits) == 1 else -1
+
+
 def _positions(sel: Any, labels: pd.Index, n: int, what: str,
                beyond_na: bool = False) -> list[int]:
     """0-based positions of R's subscript ``sel`` over ``n`` items labelled ``labels``;
@@ -74,6 +81,11 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str,
         return [k for k in range(n) if seq[k % len(seq)]]
     if all(isinstance(v, str) for v in seq):                           # names
         pos = labels.get_indexer(seq)
+        if (pos < 0).any() and what == "row" and beyond_na:
+            # a data frame's rows: R's `[.data.frame` pmatch()es the names (a unique
+            # prefix is that row), and a name matching no row gives a row of NA
+            pos = np.array([p if p >= 0 else _pmatch(v, labels) for v, p in zip(seq, pos)])
+            return [int(p) for p in pos]
         if (pos < 0).any():
             bad = [v for v, p in zip(seq, pos) if p < 0][0]
             raise AsrError(f"x[i, j]: no {what} named {bad!r}",

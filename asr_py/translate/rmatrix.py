@@ -89,6 +89,12 @@ def _set_dimnames(x: Any, names: Any, axis: int, which: str) -> Any:
     if isinstance(x, Untranslated) or isinstance(names, Untranslated):
         return (x if isinstance(x, Untranslated) else names)._use()
     out = pd.DataFrame(x) if isinstance(x, np.ndarray) else x.copy()
+    if isinstance(names, pd.DataFrame) and names.shape[0] == 1:
+        # colnames(d) <- read.csv(f, header = FALSE)[1, ]: a one-row data frame is a list,
+        # and R's as.character() of it is its values
+        names = [v if isinstance(v, str) else format(float(v), ".15g")
+                 if isinstance(v, (int, float, np.number)) else str(v)
+                 for v in names.iloc[0].tolist()]
     got = _names(names, out.shape[axis], which)
     out = out.set_axis(pd.RangeIndex(out.shape[axis]) if got is None else got, axis=axis)
     return out

@@ -6,9 +6,10 @@ pandas' ``merge`` keeps x's row order and ignores R's arguments; R's ``merge``:
 * keeps unmatched rows of x / y with ``all.x`` / ``all.y`` (``all`` sets both);
 * with ``sort = TRUE`` (the default) orders the rows by the key columns - text as R sorts
   it in an English locale (asr_py.model.collate: case second, lower first), numbers by value;
-* a key that is numbers in one frame and text (a factor) in the other matches by the text of
-  the values (R pastes the keys: the factor level "1" meets the number 1);
-* puts the key columns first, then x's other columns, then y's (clashes: ``.x``, ``.y``).
+* puts the key columns first, then x's other columns, then y's (clashes: ``.x``, ``.y``);
+* matches keys by their text (R pastes the rbind of both sides' keys), so a number key
+  matches a factor or character key of the same text (``1`` and ``"1"``); the result's key
+  column is x's (y's for the rows only y has).
 
 A script that picks rows by position afterwards (``a$Metabolite[c(2, 3, 6)]``) depends on
 that order.
@@ -22,7 +23,6 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.model.collate import collate_key
-from asr_py.model.data import as_labels
 
 __all__ = ["r_merge"]
 
@@ -35,22 +35,19 @@ def _key(v: Any) -> Any:
     return (0, v)
 
 
-def _labels(s: pd.Series) -> pd.Series:
-    """A key column as R's text of its values (numbers as R prints them: 1, not 1.0)."""
-    return pd.Series(as_labels(s), index=s.index, dtype=object)
+def _r_text(s: pd.Series) -> pd.Series:
+    """The values as R's paste() writes them (numbers to 15 significant digits, NA)."""
+    def one(v: Any) -> str:
+        if v is None or isinstance(v, float) and np.isnan(v):
+            return "NA"
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            return format(float(v), ".15g")
+        return str(v)
+    return s.astype(object).map(one)
 
 
-def _common_keys(x: pd.DataFrame, y: pd.DataFrame, keys: list[str]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """x and y with each key that is numbers on one side and text/factor on the other as
-    text on both: R's merge matches keys by their values pasted as text (merge.data.frame
-    pastes the rbind()ed key columns), so a factor "1" meets the number 1."""
-    for k in keys:
-        num = [pd.api.types.is_numeric_dtype(d[k]) and not pd.api.types.is_bool_dtype(d[k])
-               for d in (x, y)]
-        if num[0] != num[1]:
-            x, y = x.assign(**{k: _labels(x[k])}), y.assign(**{k: _labels(y[k])})
-    return x, y
+def _numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
 
 
 def _names(v: Any) -> list[str]:
@@ -104,8 +101,21 @@ def r_merge(x: Any, y: Any, by: Any = None, by_x: Any = None, by_y: Any = None,
         out = x.merge(y, how="cross", suffixes=tuple(suffixes))
         return out.reset_index(drop=True)
     yy = y.rename(columns=dict(zip(byy, bx)))
-    x, yy = _common_keys(x, yy, bx)
-    out = x.merge(yy, how=how, on=bx, suffixes=tuple(suffixes), sort=False)
+    mixed = [k for k in bx if _numeric(x[k]) != _numeric(yy[k])]   # 1 vs "1": by text
+    if mixed:
+        x, yy = x.copy(), yy.copy()
+        for i, k in enumerate(mixed):
+            x[f"__text{i}__"], yy[f"__text{i}__"] = _r_text(x[k]), _r_text(yy[k])
+            yy = yy.rename(columns={k: f"__y{i}__"})
+        on = [k for k in bx if k not in mixed] + [f"__text{i}__" for i in range(len(mixed))]
+        out = x.merge(yy, how=how, on=on, suffixes=tuple(suffixes), sort=False)
+        for i, k in enumerate(mixed):    # rows only y has: R's rbind makes the key text
+            only_y = out[k].isna() & out[f"__y{i}__"].notna()
+            if only_y.any():
+                out[k] = out[f"__text{i}__"]
+        out = out.drop(columns=[c for c in out.columns if c.startswith("__")])
+    else:
+        out = x.merge(yy, how=how, on=bx, suffixes=tuple(suffixes), sort=False)
     rest_x = [c for c in out.columns if c not in bx and (
         c in x.columns or c.endswith(suffixes[0]) and c[:-len(suffixes[0])] in x.columns)]
     rest_y = [c for c in out.columns if c not in bx and c not in rest_x]

@@ -32,7 +32,9 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
+from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
     clean_names,
@@ -77,6 +79,7 @@ from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_na_if,
     r_replace_na,
 )
+from asr_py.translate.rcast import melt_cast, r_cast  # noqa: F401 - reshape's cast()
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
@@ -207,12 +210,14 @@ from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
+from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
 from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
 from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
@@ -550,8 +555,11 @@ def _is_matrix(x: Any) -> bool:
 
 
 def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = "variable",
-           value_name: str = "value") -> pd.DataFrame:
-    """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``);
+           value_name: str = "value", na_rm: Any = False) -> pd.DataFrame:
+    """reshape2's ``melt``: of a data frame, ``pd.melt`` (columns ``variable`` and ``value``;
+    neither ``id.vars`` nor ``measure.vars`` given: the factor, character and logical columns
+    are the ids, as R guesses; ``na.rm``: rows whose value is NA dropped); of reshape's
+    cast() result, :func:`melt_cast` (whatever the other arguments, as reshape dispatches);
     of a matrix (:func:`_is_matrix`), R's melt.matrix: one row per cell, columns Var1 (row
     label), Var2 (column label) and ``value``, the first index fastest (column by column)."""
     if _is_matrix(x) and id_vars is None and value_vars is None:
@@ -562,8 +570,18 @@ def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = 
         return pd.DataFrame({"Var1": np.tile(np.asarray(m.index, dtype=object), nc),
                              "Var2": np.repeat(np.asarray(m.columns, dtype=object), nr),
                              value_name: a.ravel(order="F")})
-    return pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
-                   value_name=value_name)
+    molten = melt_cast(x)        # reshape's melt() of its own cast(): dispatched on the class
+    if molten is None:
+        if id_vars is None and value_vars is None and isinstance(x, pd.DataFrame):
+            # R guesses: the discrete (factor, character, logical) columns are the ids
+            id_vars = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])
+                       or pd.api.types.is_bool_dtype(x[c])]
+        molten = pd.melt(x, id_vars=id_vars, value_vars=value_vars, var_name=var_name,
+                         value_name=value_name)
+    if na_rm is True or isinstance(na_rm, (bool, np.bool_)) and bool(na_rm):
+        value = "value" if "value" in molten.columns else value_name
+        molten = molten[molten[value].notna()].reset_index(drop=True)
+    return molten
 
 
 def r_wald(fit: Any, **kw: Any) -> Any:
@@ -715,6 +733,8 @@ def r_sub(x: Any, at: Any) -> Any:
     mask (recycled). A data frame keeps those columns, as R's single bracket does."""
     if isinstance(x, Untranslated) or isinstance(at, Untranslated):
         return (at if isinstance(at, Untranslated) else x)._use()
+    if isinstance(at, np.ndarray) and at.ndim == 0:     # x[np.asarray(i)]: one position
+        at = at.item()
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name

@@ -104,7 +104,7 @@ def test_caret_sits_under_the_column() -> None:
         ({"residual": "~ dsum(~ units | at(Site))"}, "residual", 1, 18, "single factor",
          None),
         ({"fixed": "y ~ lgo(x)"}, "fixed", 1, 5, "unknown function lgo()", "did you mean log?"),
-        ({"fixed": "y ~ us(trait)"}, "fixed", 1, 5, "variance structure", None),
+        ({"fixed": "y ~ ar1(row)"}, "fixed", 1, 5, "variance structure", None),
         ({"fixed": "y ~ x + str(~ a, ~ id(a))"}, "fixed", 1, 9, "belongs in the random", None),
         ({"fixed": "~ x"}, "fixed", 1, 1, "needs a response", None),
         ({"fixed": "lgo(y) ~ x"}, "fixed", 1, 1, "unknown function lgo()", "log?"),
