@@ -176,6 +176,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     centred, beta0 = centre_response(problem)
     res = _fit_reml(centred, **kwargs)
     res = _escape_boundary(centred, res, kwargs)
+    res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
     return restore_response(res, problem, beta0)
@@ -209,6 +210,17 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
         return res
     second = _second_fit(problem, kwargs, escape_start(problem, res), soft_corr_bounds=True)
     return res if second is None else better(res, second, dof_scale(problem))
+
+
+def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict
+                        ) -> RemlResult:
+    """A second fit when an exp/gau correlation φ ended at an end of (0, 1), from the other
+    end (:mod:`asr_py.reml.distance_restart`); the better of the two."""
+    from asr_py.reml.distance_restart import better_of, far_start
+
+    start = far_start(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
+    second = None if start is None else _second_fit(problem, kwargs, start[0])
+    return res if second is None or start is None else better_of(res, second, start[1])
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:

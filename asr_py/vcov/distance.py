@@ -52,6 +52,11 @@ class _Distance(CorrelationStructure):
     def corr_names(self) -> list[str]:
         return [label(self.name, "cor", "!")]
 
+    def distance_exponents(self) -> np.ndarray:
+        """The exponents e_ij of C_ij = φ^e_ij (d_ij, or d_ij² for gau): what the engine
+        reads to restart φ from the other end of (0, 1) (reml/distance_restart.py)."""
+        return self._e.copy()
+
     def corr_lower(self) -> np.ndarray:
         return np.array([0.0])
 
