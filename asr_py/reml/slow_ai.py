@@ -57,7 +57,8 @@ def is_slow(methods: Sequence[str], alphas: Sequence[float], zsteps: Sequence[fl
     I − AI⁻¹H has an eigenvalue below −1 full AI steps overshoot and the error grows (a
     dsum of ar1 x ar1 and Row x ar1 residuals: −1.15, each step changing ℓ by −1e-9 within
     the line search's slack, so the fit never met the stopping rule). An EM step in the window
-    (taken only after an AI step that failed or was damped) counts as a halved AI step: AI
+    taken after an AI step (its fallback when that step failed or was damped) counts as a
+    halved AI step (the start's warm-up EM steps do not): AI
     and EM steps alternating at |Δℓ| ~ 1e-9 (expv/gauv over 4 ages, where AI under-states
     the curvature in φ 4-fold) are the same overshoot."""
     k = SLOW_STEPS + 1
@@ -66,6 +67,9 @@ def is_slow(methods: Sequence[str], alphas: Sequence[float], zsteps: Sequence[fl
     if any(m not in ("AI", "EM") for m in methods[-k:]):
         return False
     if "EM" in methods[-k:]:  # s18exph: an EM step follows a failed or damped AI step
+        prev = list(methods[-k - 1:-1]) if len(methods) > k else ["start", *methods[:-1]]
+        if any(m == "EM" and p != "AI" for m, p in zip(methods[-k:], prev)):
+            return False  # the warm-up EM steps of the start are no fallback
         return overshooting([0.5 if m == "EM" else a
                              for m, a in zip(methods[-k:], alphas[-k:])])
     if overshooting(alphas[-k:]):
