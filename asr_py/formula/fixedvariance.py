@@ -28,7 +28,8 @@ def _strip(node: Any) -> Any:
             and node.args[0].name is None and isinstance(node.args[0].value, Name):
         return node.args[0].value
     if isinstance(node, tuple):
-        return tuple(_strip(x) for x in node)
+        new = tuple(_strip(x) for x in node)
+        return node if all(a is b for a, b in zip(new, node)) else new
     if not isinstance(node, Node):
         return node
     changes = {}
@@ -42,8 +43,25 @@ def _strip(node: Any) -> Any:
     return replace(node, **changes) if changes else node
 
 
+def _has_level_call(node: Any) -> bool:
+    """Whether a level structure is called anywhere under ``node`` (an explicit stack: a
+    formula of a thousand terms is a tree a thousand deep)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tuple):
+            stack.extend(n)
+        elif isinstance(n, Node):
+            if isinstance(n, Call) and n.func in LEVEL_STRUCTURES:
+                return True
+            stack.extend(getattr(n, f.name) for f in fields(n) if f.name != "span")
+    return False
+
+
 def fixed_as_factors(f: Formula) -> Formula:
     """The fixed formula ``f`` with ``us(x)``, ``diag(x)``, ... of one factor ``x`` in its
     terms read as ``x`` (the response side is left as it is); ``f`` itself when none."""
+    if not _has_level_call(f.rhs):
+        return f
     rhs = _strip(f.rhs)
     return f if rhs is f.rhs else replace(f, rhs=rhs)
