@@ -105,12 +105,13 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 58
+    assert len(why) == 59
     # s15fail: lmebreed() without a random term calls lmer() (R: "No random effects terms
     # specified in formula"); rbindlist() of a data.table (its columns are not lists)
     assert "No random effects terms" in why["code/02_other_software_LM.R"]
     assert "rbindlist" in why["Pheno/2_single_trial.R"]
     assert "not in the repository" in why["GGBC_plant_architecture.R"]
+    assert "cross_year" in why["GGBC.R"]
     # twelfth pass H: relationship matrices never built, a function defined nowhere
     assert "A, G, TG" in why["ModelsFitted.R"]
     assert "atcg1234_2" in why["selection_code/GS_round_3/run_predictions_round3.R"]
