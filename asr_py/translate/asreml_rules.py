@@ -15,6 +15,7 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    raggregate,
     rappend,
     rbroomasreml,
     rcasewhen,
@@ -1688,6 +1689,9 @@ class Translator(BasePrinter):
         if f == "data.table" and args and all(n is not None for n, _ in args):
             return f"{self.runtime('r_data_frame')}({{" + ", ".join(
                 f"{n!r}: {self.py(a)}" for n, a in args) + "})"
+        if f in ("data.frame", "tibble", "data.table") and not args:
+            # data.frame(): no rows, no columns - the accumulator rbind() drops (r_rbind)
+            return "pd.DataFrame()"
         if f == "data.frame" and any(n == "row.names" for n, _ in args) and len(args) > 1:
             # data.frame(..., row.names = v): the row names, not a column named row.names
             rn = [a for n, a in args if n == "row.names"][0]
@@ -2574,8 +2578,9 @@ class Translator(BasePrinter):
         named = {n: a for n, a in args if n is not None}
         pos = iter(a for n, a in args if n is None)
         got = {k: named.get(k) or next(pos, None) for k in ("formula", "data", "FUN")}
-        if "x" in named:
-            raise Untranslatable("aggregate(x, by = ...)")
+        by = raggregate.translate(self, args)       # aggregate(x, by, FUN): raggregate.py
+        if by is not None:
+            return by
         fml, data, fun = got["formula"], got["data"], got["FUN"]
         if fml is None or fml.kind != "formula" or data is None or fun is None:
             raise Untranslatable("aggregate() other than aggregate(y ~ a, data, FUN)")

@@ -534,12 +534,14 @@ class BasePrinter:
             return f"{obj}[{self.py(args[0])}]"                         # x[cond, ]
         a0 = args[0] if len(args) == 1 else None
         if a0 is not None and e.value == "[" and a0.kind == "call" and a0.value in (
-                "upper.tri", "lower.tri") and a0.args and \
-                _bare_src(self.src(a0.args[0][1])) == _bare_src(self.src(e.left)) and all(
+                "upper.tri", "lower.tri") and a0.args and all(
                 n in (None, "x", "diag") for n, _ in a0.args):
-            # x[upper.tri(x)]: the triangle's elements, column by column (R's order)
+            # x[upper.tri(x)]: the triangle's elements, column by column (R's order);
+            # t(G)[lower.tri(G)]: the mask of another matrix of the same shape
             dg = [a for n, a in a0.args[1:] if n in (None, "diag")]
             flag = f", diag={self.py(dg[0])}" if dg else ""
+            if _bare_src(self.src(a0.args[0][1])) != _bare_src(self.src(e.left)):
+                flag += f", of={self.py(a0.args[0][1])}"
             up = "True" if a0.value == "upper.tri" else "False"
             return f"{self.runtime('r_tri_values')}({obj}, upper={up}{flag})"
         if a0 is not None and e.value == "[" and a0.kind == "unary" and a0.value == "-" and \

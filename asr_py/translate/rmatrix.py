@@ -203,12 +203,19 @@ def r_tri(x: Any, upper: bool = True, diag: bool = False) -> np.ndarray:
     return (j > i if upper else j < i) | ((i == j) if diag else False)
 
 
-def r_tri_values(x: Any, upper: bool = True, diag: bool = False) -> np.ndarray:
-    """``x[upper.tri(x)]`` (``lower.tri``): those elements in R's order, column by column."""
-    if isinstance(x, Untranslated):
-        return x._use()  # type: ignore[return-value]
+def r_tri_values(x: Any, upper: bool = True, diag: bool = False,
+                 of: Any = None) -> np.ndarray:
+    """``x[upper.tri(x)]`` (``lower.tri``): those elements in R's order, column by column;
+    ``of`` the matrix whose triangle is the mask (``t(G)[lower.tri(G)]``), of x's shape."""
+    for v in (x, of):
+        if isinstance(v, Untranslated):
+            return v._use()  # type: ignore[return-value]
     a = np.asarray(x)
-    mask = r_tri(a, upper, diag)
+    mask = r_tri(a if of is None else np.asarray(of), upper, diag)
+    if mask.shape != a.shape:
+        raise AsrError(f"x[{'upper' if upper else 'lower'}.tri(y)]: y is {mask.shape[0]} x "
+                       f"{mask.shape[1]} but x has shape {a.shape}",
+                       hint="the triangle's mask must be of the matrix's own shape")
     return a.T[mask.T]
 
 

@@ -1,0 +1,107 @@
+"""Held-out pass M (s19newM): animal-model scripts of wild-population and mouse studies.
+Base R's ``aggregate(x, by, FUN, ...)`` (raggregate.py), ``data.frame()`` as an empty
+accumulator, and ``t(G)[lower.tri(G)]`` (the mask of another matrix of the same shape).
+
+Expected values are R's documented semantics written out by hand:
+- ``?aggregate``: "aggregate.data.frame ... x: a data frame; by: a list of grouping
+  elements, each as long as the variables in the data frame x ... The elements are coerced
+  to factors before use"; "Rows with missing values in any of the by variables will be
+  omitted from the result"; the default method "first converts x to a data frame" (so a
+  vector becomes the column ``x``); unnamed grouping elements are named ``Group.i``; the
+  result is sorted by the groups with the first varying fastest (R builds the groups'
+  combined code as ``1 + sum((g_k - 1) * prod(nlevels before k))``); ``...`` goes to FUN.
+- ``data.frame()`` is "a data frame with 0 columns and 0 rows"; ``rbind(data.frame(), d)``
+  is ``d`` ("zero-column arguments are ignored" in rbind.data.frame's value section).
+- ``?lower.tri``: "a matrix of logicals the same size of a given matrix with entries TRUE
+  in the lower ... triangle"; a logical matrix index selects elements in column-major order,
+  so ``G[lower.tri(G)] <- t(G)[lower.tri(G)]`` copies the upper triangle into the lower one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py.errors import AsrError
+from asr_py.translate.raggregate import r_aggregate_by
+from asr_py.translate.rmatrix import r_tri_values
+
+_D = """
+d <- data.frame(id = c("b", "a", "b", "a", "c", NA),
+                sex = c(1, 1, 2, 2, 1, 1),
+                v = c(1, 2, 3, NA, 5, 7),
+                w = c(10, 20, 30, 40, 50, 60))
+"""
+
+
+def test_aggregate_of_a_vector_names_its_column_x_and_the_group_group_1() -> None:
+    env = run_r(_D + "a <- aggregate(d[, 'v'], list(d$id), mean)\n", complete=True)
+    a = env["a"]
+    assert list(a.columns) == ["Group.1", "x"]
+    assert a["Group.1"].tolist() == ["a", "b", "c"]        # NA group dropped, sorted
+    assert np.isnan(a["x"][0])                              # mean(c(2, NA)) is NA
+    assert a["x"].tolist()[1:] == [2.0, 5.0]
+
+
+def test_aggregate_passes_na_rm_to_fun_and_names_groups_by_the_list() -> None:
+    env = run_r(_D + "a <- aggregate(d$v, by = list(id = d$id), FUN = mean, na.rm = TRUE)\n",
+                complete=True)
+    assert list(env["a"].columns) == ["id", "x"]
+    assert env["a"]["x"].tolist() == [2.0, 2.0, 5.0]
+
+
+def test_aggregate_two_groups_first_varies_fastest() -> None:
+    # groups (id, sex) observed: (b,1) (a,1) (b,2) (a,2) (c,1); R's order: sex slowest
+    env = run_r(_D + "a <- aggregate(d$w, list(d$id, d$sex), sum)\n", complete=True)
+    a = env["a"]
+    assert list(a.columns) == ["Group.1", "Group.2", "x"]
+    assert list(zip(a["Group.1"], a["Group.2"], a["x"], strict=True)) == [
+        ("a", 1, 20), ("b", 1, 10), ("c", 1, 50), ("a", 2, 40), ("b", 2, 30)]
+
+
+def test_aggregate_of_a_data_frame_summarises_each_column() -> None:
+    env = run_r(_D + "a <- aggregate(d[, c('v', 'w')], list(g = d$sex), max)\n",
+                complete=True)
+    a = env["a"]
+    assert list(a.columns) == ["g", "v", "w"]
+    assert a["g"].tolist() == [1, 2]
+    assert a["v"][0] == 7.0 and np.isnan(a["v"][1])     # max(c(3, NA)) is NA
+    assert a["w"].tolist() == [60, 40]
+
+
+def test_aggregate_refuses_groups_of_another_length() -> None:
+    with pytest.raises(AsrError, match="has 2 values but x has 3"):
+        r_aggregate_by([1.0, 2.0, 3.0], [["a", "b"]], "mean")
+    with pytest.raises(AsrError, match="must be a list"):
+        r_aggregate_by([1.0, 2.0], "a", "mean")
+
+
+def test_aggregate_with_a_function_of_the_script() -> None:
+    out = r_aggregate_by(pd.Series([1.0, 2.0, 4.0]), {"g": ["x", "y", "x"]},
+                         lambda v: float(np.prod(v)))
+    assert out["x"].tolist() == [4.0, 2.0]
+
+
+def test_empty_data_frame_is_an_accumulator_rbind_drops() -> None:
+    env = run_r("res <- data.frame()\nn0 <- nrow(res)\n"
+                "for (k in 1:3) res <- rbind(res, data.frame(k = k, sq = k^2))\n",
+                complete=True)
+    assert env["n0"] == 0
+    assert env["res"]["sq"].tolist() == [1, 4, 9] and list(env["res"].columns) == ["k", "sq"]
+
+
+def test_lower_triangle_filled_from_the_transpose() -> None:
+    env = run_r("G <- matrix(c(1, NA, NA, 2, 3, NA, 4, 5, 6), 3, 3)\n"
+                "G[lower.tri(G)] = t(G)[lower.tri(G)]\n", complete=True)
+    g = np.asarray(env["G"], dtype=float)
+    assert np.array_equal(g, g.T)
+    assert g[:, 2].tolist() == [4.0, 5.0, 6.0] and g[2, :].tolist() == [4.0, 5.0, 6.0]
+
+
+def test_tri_values_of_another_matrix_are_column_major_and_shape_checked() -> None:
+    a = np.arange(1, 10).reshape(3, 3, order="F")          # R's matrix(1:9, 3, 3)
+    assert r_tri_values(a, upper=False, of=np.zeros((3, 3))).tolist() == [2, 3, 6]
+    with pytest.raises(AsrError, match="shape"):
+        r_tri_values(a, upper=False, of=np.zeros((2, 2)))
