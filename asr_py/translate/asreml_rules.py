@@ -20,6 +20,7 @@ from asr_py.translate import (
     rbroomasreml,
     rcasewhen,
     rcast,
+    rcomplete,
     rcount,
     rdcast,
     rdeltamethod,
@@ -100,7 +101,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml)
+                 rfinite, rbroomasreml, rcomplete)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -1929,6 +1930,9 @@ class Translator(BasePrinter):
             return rstring.translate(self, e)  # type: ignore[return-value]
         if f == "n" and not args and self.data_cols and f not in self.functions:
             return f"len({self.data_cols})"                 # dplyr's n() in mutate()
+        if f == "row_number" and not args and self.data_cols and f not in self.functions:
+            # dplyr's row_number(): 1..n in the rows' order (a group's rows when grouped)
+            return self.np(f"np.arange(1, len({self.data_cols}) + 1)")
         if f in _TMM_FUNCS and f not in self.functions:     # qr(), rnorm(), A.mat(), ...
             tmm = self.tmm_call(f, e, args)
             if tmm is not None:

@@ -783,6 +783,7 @@ class BasePrinter:
         if f == "read.csv2":
             out.append("sep=';', decimal=','")
         header = header_default
+        readr_names = False
         for n, a in e.args:
             if n is None or a is path:
                 continue
@@ -791,7 +792,7 @@ class BasePrinter:
                                "fileEncoding", "encoding", "colClasses", "nrows", "fill",
                                "blank.lines.skip", "row.names", "col.names", "na", "delim",
                                "data.table", "col_types", "show_col_types", "sheet",
-                               "fill"))
+                               "fill", "col_names"))
             if key == "header":
                 header = self.py(a) == "True"
             elif key in ("sep", "delim"):
@@ -810,6 +811,13 @@ class BasePrinter:
                 out.append(f"comment={self.py(a)}")
             elif key == "col.names":
                 out.append(f"names={self.py(a)}")
+            elif key == "col_names" and f in ("read_csv", "read_delim", "read_tsv", "read_table"):
+                # readr: FALSE - no header, columns X1, X2, ...; a vector - their names
+                header = self.py(a) == "True"
+                if a.kind == "name" and a.value in ("FALSE", "F"):
+                    readr_names = True
+                elif not header:
+                    out.append(f"names={self.py(a)}")
             elif key == "row.names" and a.kind == "num":
                 out.append(f"index_col={int(float(a.value)) - 1}")
             elif key in ("row.names", "colClasses", "quote", "fill", "col_types"):
@@ -824,6 +832,9 @@ class BasePrinter:
             # R's check.names = TRUE: 'my col' -> 'my.col'
             return f"{self.runtime('r_read_csv')}({', '.join(out)})" \
                 f".rename(columns={self.runtime('make_names')})"
+        if readr_names:     # readr's col_names = FALSE: X1, X2, ...
+            return f"{self.runtime('r_read_csv')}({', '.join(out)})" \
+                ".rename(columns=lambda c: f'X{c + 1}')"
         return f"{self.runtime('r_read_csv')}({', '.join(out)})"
 
     # ----- statements ----------------------------------------------------------------------

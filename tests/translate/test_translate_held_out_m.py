@@ -1,6 +1,7 @@
 """Held-out pass M (s19newM): animal-model scripts of wild-population and mouse studies.
 Base R's ``aggregate(x, by, FUN, ...)`` (raggregate.py), ``data.frame()`` as an empty
-accumulator, and ``t(G)[lower.tri(G)]`` (the mask of another matrix of the same shape).
+accumulator, ``t(G)[lower.tri(G)]`` (the mask of another matrix of the same shape), dplyr's
+``row_number()``, tidyr's ``complete()`` (rcomplete.py) and readr's ``col_names = FALSE``.
 
 Expected values are R's documented semantics written out by hand:
 - ``?aggregate``: "aggregate.data.frame ... x: a data frame; by: a list of grouping
@@ -15,6 +16,15 @@ Expected values are R's documented semantics written out by hand:
 - ``?lower.tri``: "a matrix of logicals the same size of a given matrix with entries TRUE
   in the lower ... triangle"; a logical matrix index selects elements in column-major order,
   so ``G[lower.tri(G)] <- t(G)[lower.tri(G)]`` copies the upper triangle into the lower one.
+- dplyr ``?row_number``: "row_number() gives every input a unique rank" - without an
+  argument, 1..n in the rows' order; in a grouped filter()/mutate() each group's rows.
+- tidyr ``?complete``: "a wrapper around expand(), dplyr::full_join() and replace_na()";
+  ``expand()`` gives "all combinations of values" sorted, ``nesting()`` "only combinations
+  that already appear in the data"; ``fill``: "a named list that for each variable supplies
+  a single value to use instead of NA for missing combinations" (and, with explicit = TRUE,
+  for the data's own NAs).
+- readr ``?read_delim``: "col_names ... If FALSE, column names will be generated
+  automatically: X1, X2, X3 etc."; a character vector gives the names, no header read.
 """
 
 from __future__ import annotations
@@ -105,3 +115,65 @@ def test_tri_values_of_another_matrix_are_column_major_and_shape_checked() -> No
     assert r_tri_values(a, upper=False, of=np.zeros((3, 3))).tolist() == [2, 3, 6]
     with pytest.raises(AsrError, match="shape"):
         r_tri_values(a, upper=False, of=np.zeros((2, 2)))
+
+
+_G = """
+g <- data.frame(a = c("x", "x", "x", "y", "y", "z"), v = c(5, 3, 4, 9, 8, 1))
+"""
+
+
+def test_row_number_in_a_grouped_filter_keeps_each_groups_first_half() -> None:
+    env = run_r(_G + "h <- g %>% group_by(a) %>% filter(row_number() <= .5 * n())\n"
+                "i <- g %>% group_by(a) %>% mutate(k = row_number())\n", complete=True)
+    # x: 3 rows -> row 1 (1 <= 1.5); y: 2 rows -> row 1; z: 1 row -> none (1 > 0.5)
+    assert env["h"]["v"].tolist() == [5, 9]
+    assert env["i"]["k"].tolist() == [1, 2, 3, 1, 2, 1]
+
+
+_C = """
+d <- data.frame(id = c("b", "a", "a", "c"), chr = c(1, 1, 2, 2), kb = c(10, 20, NA, 40),
+                w = c("p", "q", "r", "s"))
+"""
+
+
+def test_complete_adds_the_missing_combinations_sorted_and_fills() -> None:
+    env = run_r(_C + "z <- d %>% complete(id, chr, fill = list(kb = 0))\n", complete=True)
+    z = env["z"]
+    assert list(z.columns) == ["id", "chr", "kb", "w"]        # the data's column order
+    assert list(zip(z["id"], z["chr"], strict=True)) == [
+        ("a", 1), ("a", 2), ("b", 1), ("b", 2), ("c", 1), ("c", 2)]
+    assert z["kb"].tolist() == [20, 0, 10, 0, 0, 40]          # the data's NA filled too
+    assert z["w"].tolist()[:3] == ["q", "r", "p"] and pd.isna(z["w"][3])
+
+
+def test_complete_nesting_keeps_only_present_combinations() -> None:
+    env = run_r(_C + "z <- complete(d, nesting(id, chr), w)\n", complete=True)
+    z = env["z"]
+    # 4 (id, chr) pairs present x 4 values of w; each data row once, the rest NA
+    assert len(z) == 16 and z["kb"].notna().sum() == 3
+    assert list(zip(z["id"], z["chr"], z["w"]))[:2] == [("a", 1, "p"), ("a", 1, "q")]
+    assert z["kb"][1] == 20.0 and np.isnan(z["kb"][0])
+
+
+def test_complete_of_another_form_is_left_to_a_todo() -> None:
+    from asr_py import translate
+
+    assert "untranslated('complete()'" in translate("z <- complete(imp, 1)\n")
+
+
+def test_readr_col_names_false_names_columns_x1_x2(tmp_path) -> None:
+    f = tmp_path / "m.txt"
+    f.write_text("1\t2\n3\t4\n")
+    env = run_r(f'm <- read_delim("{f}", delim = "\\t", col_names = FALSE)\n'
+                f'n <- read_delim("{f}", delim = "\\t", col_names = c("a", "b"))\n',
+                complete=True)
+    assert list(env["m"].columns) == ["X1", "X2"] and env["m"]["X2"].tolist() == [2, 4]
+    assert list(env["n"].columns) == ["a", "b"] and len(env["n"]) == 2
+
+
+def test_library_plyr_is_no_todo_but_an_untranslated_plyr_call_is() -> None:
+    from asr_py import translate
+
+    py = translate("library(plyr)\nx <- join(a, b)\ny <- revalue(s, c(a = 'A'))\n")
+    assert "not translated (library(plyr))" not in py
+    assert "untranslated('revalue()'" in py
