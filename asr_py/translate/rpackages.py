@@ -28,6 +28,9 @@ TRANSLATED = frozenset({
     # plyr's join(), count(), arrange(), ldply(), summarise() are translated (rjoin.py,
     # rcount.py, rdplyr.py); its other functions get their own TODO where called
     "plyr",
+    # reshape2's melt()/dcast() (rdcast.py, runtime.r_melt), reshape's cast()/melt()
+    # (rcast.py), msm's deltamethod() (rdeltamethod.py); other functions: a TODO where called
+    "reshape2", "reshape", "msm",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES
 
 

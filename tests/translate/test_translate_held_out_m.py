@@ -171,9 +171,13 @@ def test_readr_col_names_false_names_columns_x1_x2(tmp_path) -> None:
     assert list(env["n"].columns) == ["a", "b"] and len(env["n"]) == 2
 
 
-def test_library_plyr_is_no_todo_but_an_untranslated_plyr_call_is() -> None:
+def test_library_of_emulated_packages_is_no_todo_but_their_other_calls_are() -> None:
     from asr_py import translate
 
-    py = translate("library(plyr)\nx <- join(a, b)\ny <- revalue(s, c(a = 'A'))\n")
-    assert "not translated (library(plyr))" not in py
-    assert "untranslated('revalue()'" in py
+    py = translate("library(plyr)\nlibrary(reshape2)\nlibrary(msm)\nx <- join(a, b)\n"
+                   "y <- revalue(s, c(a = 'A'))\nw <- dcast(d, a ~ b, value.var = 'v')\n"
+                   "z <- acast(d, a ~ b, value.var = 'v')\n")
+    for pkg in ("plyr", "reshape2", "msm"):
+        assert f"not translated (library({pkg}))" not in py
+    assert "untranslated('revalue()'" in py and "untranslated('acast()'" in py
+    assert "r_dcast(d" in py
