@@ -902,8 +902,8 @@ class Translator(BasePrinter):
             at = self.np(f"-np.atleast_1d({self.py(sel.right)})")   # x[-k] <- v
         else:
             at = self.py(sel)
-        x = self.py(obj)
-        return f"{x} = {self.runtime('r_assign')}({x}, {at}, {rhs})"
+        x = self.py(obj)      # in with(d, ...) the column or the variable: read as R reads
+        return f"{pyname(obj.value)} = {self.runtime('r_assign')}({x}, {at}, {rhs})"
 
     def melt(self, e: R) -> str:
         """reshape2's ``melt(d, id.vars, measure.vars, variable.name, value.name)`` of a data

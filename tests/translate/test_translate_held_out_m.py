@@ -181,3 +181,14 @@ def test_library_of_emulated_packages_is_no_todo_but_their_other_calls_are() -> 
         assert f"not translated (library({pkg}))" not in py
     assert "untranslated('revalue()'" in py and "untranslated('acast()'" in py
     assert "r_dcast(d" in py
+
+
+def test_masked_assignment_inside_a_function_of_a_mutate_is_valid_python() -> None:
+    # the name assigned inside mutate(map_dbl(function ...)) is the function's variable
+    # (R's lexical scope); column-major: m = [[a, 2], [0, 1]] -> lower gets 2, sum a + 5
+    env = run_r("d <- data.frame(a = c(1, 2))\n"
+                "f <- d %>% mutate(s = map_dbl(a, function(a) {\n"
+                "  m <- matrix(c(a, 0, 2, 1), 2, 2)\n"
+                "  m[lower.tri(m)] <- t(m)[lower.tri(m)]\n"
+                "  sum(m)\n}))\n", complete=True)
+    assert env["f"]["s"].tolist() == [6.0, 7.0]
