@@ -17,6 +17,7 @@ from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     raggregate,
     rappend,
+    rave,
     rbroomasreml,
     rcasewhen,
     rcast,
@@ -101,7 +102,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml, rcomplete)
+                 rfinite, rbroomasreml, rcomplete, rave)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -1357,8 +1358,10 @@ class Translator(BasePrinter):
             # factor(x, exclude = NULL): missing values become a level of their own
             return f"{self.runtime('r_factor_na')}({self.series(pos[0])})"
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
-                "float", "as.integer": "int", "as.character": "str"}.get(f)
-        if conv and len(pos) == 1 and (len(args) == 1 or f == "factor" and all(
+                "float", "as.integer": "int", "as.character": "str",
+                # an ordered factor is held as a factor is: its labels (rfactor.py)
+                "ordered": "str", "as.ordered": "str"}.get(f)
+        if conv and len(pos) == 1 and (len(args) == 1 or f in ("factor", "ordered") and all(
                 n in (None, "levels", "labels", "ordered") for n, _ in args)):
             if len(args) > 1:
                 self.todo.append(f"{f}(levels/labels =) not translated: levels are the "

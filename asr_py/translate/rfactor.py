@@ -15,7 +15,7 @@ from asr_py.translate.parser import R
 
 __all__ = ["is_factor", "note", "r_factor_codes"]
 
-_FACTOR = ("factor", "as.factor")
+_FACTOR = ("factor", "as.factor", "ordered", "as.ordered")
 
 
 def _state(tr: Any) -> tuple[set[tuple[str, str]], dict[str, list[str]]]:

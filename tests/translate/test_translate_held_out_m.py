@@ -23,6 +23,12 @@ Expected values are R's documented semantics written out by hand:
   that already appear in the data"; ``fill``: "a named list that for each variable supplies
   a single value to use instead of NA for missing combinations" (and, with explicit = TRUE,
   for the data's own NAs).
+- base ``?ave``: "ave(x, ..., FUN = mean)" - "Subsets of x[] are averaged, where each subset
+  consist[s] of those observations with the same factor levels"; its code is
+  ``split(x, g) <- lapply(split(x, g), FUN)`` (a missing grouping value: no subset, x kept;
+  a character x stays character).
+- base ``?ordered``: an ordered factor; ``as.numeric()`` of it gives the level codes, the
+  levels sorted (numbers by value).
 - readr ``?read_delim``: "col_names ... If FALSE, column names will be generated
   automatically: X1, X2, X3 etc."; a character vector gives the names, no header read.
 """
@@ -192,3 +198,19 @@ def test_masked_assignment_inside_a_function_of_a_mutate_is_valid_python() -> No
                 "  m[lower.tri(m)] <- t(m)[lower.tri(m)]\n"
                 "  sum(m)\n}))\n", complete=True)
     assert env["f"]["s"].tolist() == [6.0, 7.0]
+
+
+def test_ave_recycles_fun_within_groups_and_keeps_ungrouped_values() -> None:
+    env = run_r("a <- ave(c(10, 20, 30, 40), c('a', 'b', 'a', 'b'))\n"
+                "b <- ave(c(5, 6, 7, 8), c(1, 1, NA, 1), FUN = seq_along)\n"
+                "d <- data.frame(id = c('p', 'q', 'r'), fam = c(1, 1, 2))\n"
+                "d$k <- ave(d$id, d$fam, FUN = seq_along)\n", complete=True)
+    assert list(env["a"]) == [20.0, 30.0, 20.0, 30.0]
+    assert list(env["b"]) == [1, 2, 7, 3]
+    assert env["d"]["k"].tolist() == ["1", "2", "1"]          # character x stays text
+
+
+def test_ordered_factor_codes_follow_its_sorted_levels() -> None:
+    env = run_r("d <- data.frame(chr = c(10, 2, 2, 9))\n"
+                "d$c <- ordered(as.integer(d$chr))\nk <- as.numeric(d$c)\n", complete=True)
+    assert list(env["k"]) == [3.0, 1.0, 1.0, 2.0]             # levels 2 < 9 < 10
