@@ -748,6 +748,12 @@ class BasePrinter:
         named = {n: a for n, a in e.args if n is not None}
         pos = [a for n, a in e.args if n is None]
         path = named.get("file", named.get("path", pos[0] if pos else None))
+        if path is None and "text" in named:       # read.table(text = x): rreadtext.py
+            from asr_py.translate import rreadtext
+
+            got = rreadtext.translate(self, e)
+            if got is not None:
+                return got
         if path is None:
             raise Untranslatable(f"{f} without a file")
         if f in ("readRDS", "read_rds"):

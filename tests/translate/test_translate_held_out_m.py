@@ -214,3 +214,25 @@ def test_ordered_factor_codes_follow_its_sorted_levels() -> None:
     env = run_r("d <- data.frame(chr = c(10, 2, 2, 9))\n"
                 "d$c <- ordered(as.integer(d$chr))\nk <- as.numeric(d$c)\n", complete=True)
     assert list(env["k"]) == [3.0, 1.0, 1.0, 2.0]             # levels 2 < 9 < 10
+
+
+def test_read_table_of_text_splits_labels_and_converts_types() -> None:
+    # R: read.table(text = c("12_A_3", "7_B_4"), sep = "_") -> V1 12 7 (int), V2 "A" "B"
+    env = run_r("d <- data.frame(f = c('12_A_3', '7_B_4', '5_NA_1'))\n"
+                "d$g <- read.table(text = as.character(d$f), sep = '_')$V2\n"
+                "t <- read.table(text = c('a 1 TRUE', 'b 2.5 F'))\n"
+                "h <- read.csv(text = 'x,y\\n1,p\\n2,q')\n", complete=True)
+    assert env["d"]["g"].tolist()[:2] == ["A", "B"] and pd.isna(env["d"]["g"][2])
+    t = env["t"]
+    assert list(t.columns) == ["V1", "V2", "V3"]
+    assert t["V2"].tolist() == [1.0, 2.5] and t["V3"].tolist() == [True, False]
+    assert list(env["h"].columns) == ["x", "y"] and env["h"]["x"].tolist() == [1, 2]
+
+
+def test_read_table_of_text_refuses_ragged_lines_without_fill() -> None:
+    from asr_py.translate.rreadtext import r_read_text
+
+    with pytest.raises(AsrError, match="line 2 did not have 3 elements"):
+        r_read_text(["a b c", "d e"])
+    out = r_read_text(["a b c", "d e"], fill=True)
+    assert pd.isna(out["V3"][1])
