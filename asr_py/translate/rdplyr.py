@@ -68,6 +68,11 @@ def spec(tr: Any, e: Any, name: str | None = None) -> str:
         pos = [a for n, a in e.args if n is None]
         arg = tr.py(pos[0]) if pos else "None"
         return f"('fn', {e.value!r}, {arg})"
+    if k == "call" and e.value in ("paste", "paste0", "sprintf", "setdiff", "intersect",
+                                   "union"):
+        # select(d, id, paste0("FROH_chr", k)): tidyselect evaluates a call that is no
+        # selection helper and selects the columns its character vector names (all_of)
+        return f"('fn', 'all_of', {tr.py(e)})"
     if k == "dollar" or k == "index" and e.left is not None and e.left.kind == "dollar":
         # select(d, key$Metabolite), select(d, a$Metabolite[c(2, 3)]): an expression giving
         # column names (tidyselect evaluates it to a character vector), as all_of() of it

@@ -29,6 +29,8 @@ Expected values are R's documented semantics written out by hand:
   a character x stays character).
 - base ``?ordered``: an ordered factor; ``as.numeric()`` of it gives the level codes, the
   levels sorted (numbers by value).
+- tidyselect (``?dplyr::select``, "the selection language"): a call that is not a selection
+  helper is evaluated and its character vector names the columns, as ``all_of()``.
 - readr ``?read_delim``: "col_names ... If FALSE, column names will be generated
   automatically: X1, X2, X3 etc."; a character vector gives the names, no header read.
 """
@@ -236,3 +238,11 @@ def test_read_table_of_text_refuses_ragged_lines_without_fill() -> None:
         r_read_text(["a b c", "d e"])
     out = r_read_text(["a b c", "d e"], fill=True)
     assert pd.isna(out["V3"][1])
+
+
+def test_select_columns_named_by_a_paste0_call() -> None:
+    env = run_r("d <- data.frame(Code = 1:2, F1 = 3:4, F2 = 5:6, z = 7:8)\nk <- 2\n"
+                "s <- dplyr::select(d, Code, paste0('F', k))\n"
+                "t <- dplyr::select(d, setdiff(names(d), c('z', 'F1')))\n", complete=True)
+    assert list(env["s"].columns) == ["Code", "F2"] and env["s"]["F2"].tolist() == [5, 6]
+    assert list(env["t"].columns) == ["Code", "F2"]
