@@ -51,6 +51,7 @@ from asr_py.translate import (
     rrecycle,
     rreduce,
     rrenamewith,
+    rreplace,
     rreplfun,
     rslice,
     rstats,
@@ -102,7 +103,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml, rcomplete, rave)
+                 rfinite, rbroomasreml, rcomplete, rave, rreplace)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -31,6 +31,7 @@ Expected values are R's documented semantics written out by hand:
   levels sorted (numbers by value).
 - tidyselect (``?dplyr::select``, "the selection language"): a call that is not a selection
   helper is evaluated and its character vector names the columns, as ``all_of()``.
+- base ``?replace``: ``x[list] <- values; x`` (the changed copy).
 - readr ``?read_delim``: "col_names ... If FALSE, column names will be generated
   automatically: X1, X2, X3 etc."; a character vector gives the names, no header read.
 """
@@ -246,3 +247,17 @@ def test_select_columns_named_by_a_paste0_call() -> None:
                 "t <- dplyr::select(d, setdiff(names(d), c('z', 'F1')))\n", complete=True)
     assert list(env["s"].columns) == ["Code", "F2"] and env["s"]["F2"].tolist() == [5, 6]
     assert list(env["t"].columns) == ["Code", "F2"]
+
+
+def test_replace_is_a_changed_copy_and_works_in_across() -> None:
+    # ?replace: "replace replaces the values in x with indices given in list by those given
+    # in values"; x itself is unchanged (R copies on modify)
+    env = run_r("v <- c(1, NA, 3)\nw <- replace(v, is.na(v), 0)\n"
+                "u <- replace(list = 2, x = c(5, 6, 7), values = 9)\n"
+                "d <- data.frame(a = c(NA, 2), b = c(3, NA))\n"
+                "e <- d %>% mutate(across(everything(), ~replace(., is.na(.), 0)))\n",
+                complete=True)
+    assert list(env["w"]) == [1.0, 0.0, 3.0] and np.isnan(list(env["v"])[1])
+    assert list(env["u"]) == [5, 9, 7]
+    assert env["e"]["a"].tolist() == [0.0, 2.0] and env["e"]["b"].tolist() == [3.0, 0.0]
+    assert env["d"]["a"].isna().sum() == 1
