@@ -42,6 +42,7 @@ from asr_py.translate import (
     rlme4,
     rlucid,
     rmulttest,
+    rmutateall,
     rnull,
     rpackages,
     rparallel,
@@ -103,7 +104,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml, rcomplete, rave, rreplace)
+                 rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -261,3 +261,12 @@ def test_replace_is_a_changed_copy_and_works_in_across() -> None:
     assert list(env["u"]) == [5, 9, 7]
     assert env["e"]["a"].tolist() == [0.0, 2.0] and env["e"]["b"].tolist() == [3.0, 0.0]
     assert env["d"]["a"].isna().sum() == 1
+
+
+def test_mutate_all_is_mutate_across_everything() -> None:
+    # dplyr ?mutate_all: superseded by mutate(across(everything(), .funs))
+    env = run_r("d <- data.frame(a = c(NA, 2), b = c(3, NA))\n"
+                "e <- d %>% mutate_all(~replace(., is.na(.), 0))\n"
+                "f <- mutate_all(d, as.character)\n", complete=True)
+    assert env["e"]["a"].tolist() == [0.0, 2.0] and env["e"]["b"].tolist() == [3.0, 0.0]
+    assert env["f"]["a"].tolist()[1] == "2"
