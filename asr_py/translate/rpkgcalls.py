@@ -20,6 +20,7 @@ from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
 from asr_py.translate.rlambda import PARAM
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
+from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
 
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
@@ -57,6 +58,7 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "pmin": ("r_pmin", ("...", "na.rm"), ("base",)),
 }
 CALLS.update(LUBRIDATE_CALLS)    # ymd(), year(), interval(), as.period() ...: rlubridate.py
+CALLS.update(TPSBITS_CALLS)      # TPSbits' tpsmmb(): rtpsbits.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {
     "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
