@@ -289,11 +289,18 @@ def _values(x: Any) -> np.ndarray:
 
 def r_kronecker(x: Any, y: Any) -> np.ndarray:
     """R's ``kronecker(X, Y)`` / ``X %x% Y``: the Kronecker product (block (i, j) is
-    x[i, j] * Y)."""
+    x[i, j] * Y). A vector beside a matrix is a column, as R pads the shorter ``dim`` with
+    trailing 1s (``kronecker(diag(2), rep(1, 3))`` is 6 x 2; numpy's kron would make it a
+    row); two vectors give a vector."""
     ph = _placeholder(x, y)
     if ph is not None:
         return ph  # type: ignore[return-value]
-    return np.kron(_values(x), _values(y))
+    a, b = np.asarray(_values(x)), np.asarray(_values(y))
+    if a.ndim == 1 and b.ndim == 2:
+        a = a[:, None]
+    elif b.ndim == 1 and a.ndim == 2:
+        b = b[:, None]
+    return np.kron(a, b)
 
 
 def r_matmul(x: Any, y: Any) -> Any:

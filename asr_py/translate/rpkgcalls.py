@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
 from asr_py.translate.rlambda import PARAM
+from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
+from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
 from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
 
@@ -59,12 +61,14 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 CALLS.update(LUBRIDATE_CALLS)    # ymd(), year(), interval(), as.period() ...: rlubridate.py
 CALLS.update(TPSBITS_CALLS)      # TPSbits' tpsmmb(): rtpsbits.py
+CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {
     "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
                 "write the problem for scipy.optimize (a linear objective v'x under "
                 "x'Qx <= r^2 has the closed form x = r Q^-1 v / sqrt(v'Q^-1 v))"),
 }
+UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)
 #: purrr's map family: R name -> (number of inputs, result kind or None for a list)
 MAPS: dict[str, tuple[int, str | None]] = {
     **{f"map{s}": (1, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),

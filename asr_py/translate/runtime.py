@@ -167,6 +167,16 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_rstandard,
 )
 from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
+from asr_py.translate.rlmmsolverbits import (  # noqa: F401 - LMMsolver's helpers
+    r_ADchol,
+    r_as_spam,
+    r_calcUsc,
+    r_constructRinv,
+    r_diag_spam,
+    r_dlogdet,
+    r_linearSum,
+    r_ndxMatrix,
+)
 from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and periods
     r_as_period,
     r_day,

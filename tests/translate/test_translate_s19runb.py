@@ -170,3 +170,74 @@ def test_tpsmmb_reproduces_the_recorded_tps_fit_of_fieldsimr_s11(tmp_path: Path)
     # asreml's loglik leaves out the constant -(n - p)/2 log 2π (n = 200, p = 4)
     asreml_loglik = fit.loglik + 0.5 * (200 - 4) * math.log(2 * math.pi)
     assert -2 * asreml_loglik == pytest.approx(-110.789, abs=0.01)
+
+
+# ------------------------------------------------------------ LMMsolver's helpers
+def test_calcusc_is_the_scaled_penalty_eigenbasis() -> None:
+    from asr_py.translate.rlmmsolverbits import r_calcUsc
+
+    for q, o in ((22, 1), (10, 2)):
+        U = r_calcUsc(q, ord=o)
+        assert U.shape == (q, q - o)
+        D = np.diff(np.eye(q), n=o, axis=0)
+        # U U' is the penalty's pseudo-inverse (iid effects on the penalised directions)
+        np.testing.assert_allclose(U @ U.T, np.linalg.pinv(D.T @ D), atol=1e-10)
+        # the columns are orthogonal to the polynomials of degree < ord (sum to zero)
+        poly = np.vander(np.arange(q, dtype=float), o, increasing=True)
+        np.testing.assert_allclose(poly.T @ U, 0.0, atol=1e-9)
+    with pytest.raises(AsrError, match="0 < ord < q"):
+        r_calcUsc(3, ord=3)
+
+
+def test_ndxmatrix_numbers_the_columns_cbind_adds() -> None:
+    from asr_py.translate.rlmmsolverbits import r_ndxMatrix
+
+    df = pd.DataFrame({"a": [1, 2], "b": [3, 4], "c": [5, 6]})
+    lz = [np.zeros((2, 4)), np.zeros((2, 2))]
+    assert r_ndxMatrix(df, lz, ["P1", "P2"]) == {"P1": [4, 5, 6, 7], "P2": [8, 9]}
+    with pytest.raises(AsrError, match="2 matrices in lZ but 1 names"):
+        r_ndxMatrix(df, lz, "P1")
+
+
+def test_dlogdet_is_the_gradient_of_the_log_determinant() -> None:
+    """tr(C⁻¹P_i) against central finite differences of log|Σθ_i P_i|, and Σθ_i tr(C⁻¹P_i)
+    = tr(I) (the effective dimensions add up to the size of C)."""
+    from asr_py.translate.rlmmsolverbits import r_ADchol, r_dlogdet, r_linearSum
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 5))
+    P = [np.diag([0, 0, 1.0, 1.0, 1.0]), X[:17].T @ X[:17], X[17:].T @ X[17:]]
+    theta = np.array([2.0, 0.7, 1.3])
+    g = r_dlogdet(r_ADchol(P), theta)
+    h = 1e-6
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = h
+        fd = (np.linalg.slogdet(r_linearSum(theta + e, P))[1]
+              - np.linalg.slogdet(r_linearSum(theta - e, P))[1]) / (2 * h)
+        assert g[i] == pytest.approx(fd, rel=1e-6)
+    assert float(theta @ g) == pytest.approx(5.0)
+    with pytest.raises(AsrError, match="not positive definite"):
+        r_dlogdet(r_ADchol(P), np.array([1.0, -5.0, 0.0]))
+
+
+def test_construct_rinv_splits_the_weights_by_level() -> None:
+    from asr_py.translate.rlmmsolverbits import r_constructRinv
+
+    df = pd.DataFrame({"cross": ["AxC", "AxB", "AxC"]})
+    R = r_constructRinv(df, "~cross", weights=2.0)
+    assert list(R) == ["cross_AxC!R", "cross_AxB!R"]              # order of appearance
+    np.testing.assert_array_equal(np.diag(R["cross_AxC!R"]), [2.0, 0.0, 2.0])
+    np.testing.assert_array_equal(R["cross_AxC!R"] + R["cross_AxB!R"], 2.0 * np.eye(3))
+
+
+def test_kronecker_of_a_matrix_and_a_vector_is_r_s() -> None:
+    """R pads the shorter dim with trailing 1s: a vector is a column there."""
+    from asr_py.translate.rbase import r_kronecker
+
+    K = r_kronecker(np.eye(2), np.ones(3))
+    assert K.shape == (6, 2)
+    np.testing.assert_array_equal(K[:, 0], [1, 1, 1, 0, 0, 0])
+    K2 = r_kronecker(np.array([1.0, 2.0]), np.eye(2))
+    np.testing.assert_array_equal(K2, [[1, 0], [0, 1], [2, 0], [0, 2]])
+    assert r_kronecker(np.array([1.0, 2.0]), np.array([1.0, 10.0])).tolist() == [1, 10, 2, 20]
