@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
+from asr_py.translate.rcaret import CALLS as CARET_CALLS
 from asr_py.translate.rlambda import PARAM
 from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
 from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
+from asr_py.translate.rsample import CALLS as SAMPLE_CALLS
 from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
 
 if TYPE_CHECKING:
@@ -61,6 +63,8 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 CALLS.update(LUBRIDATE_CALLS)    # ymd(), year(), interval(), as.period() ...: rlubridate.py
 CALLS.update(TPSBITS_CALLS)      # TPSbits' tpsmmb(): rtpsbits.py
+CALLS.update(CARET_CALLS)        # caret's createFolds(): rcaret.py
+CALLS.update(SAMPLE_CALLS)       # base R's sample(), sample.int(): rsample.py
 CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {

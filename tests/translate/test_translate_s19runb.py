@@ -241,3 +241,50 @@ def test_kronecker_of_a_matrix_and_a_vector_is_r_s() -> None:
     K2 = r_kronecker(np.array([1.0, 2.0]), np.eye(2))
     np.testing.assert_array_equal(K2, [[1, 0], [0, 1], [2, 0], [0, 2]])
     assert r_kronecker(np.array([1.0, 2.0]), np.array([1.0, 10.0])).tolist() == [1, 10, 2, 20]
+
+
+# ------------------------------------------------------------ caret's createFolds(), sample()
+def test_createfolds_balances_the_folds_within_quantile_groups() -> None:
+    """caret's documented rule: numeric y in min(max(n %/% k, 2), 5) quantile groups; in each
+    group the folds 1..k dealt n_g %/% k times each plus n_g %% k distinct extras."""
+    from asr_py.translate.rcaret import r_createFolds
+
+    np.random.seed(11)
+    y = np.arange(1, 101, dtype=float)            # 1:n, as predFA.R's SamplingLines()
+    f = r_createFolds(y, k=4, list=False)
+    assert sorted(set(f.tolist())) == [1, 2, 3, 4]
+    # groups: quantile(1:100, c(0, 1/4, 1/2, 3/4, 1)) = 1, 25.75, 50.5, 75.25, 100
+    groups = [y <= 25.75, (y > 25.75) & (y <= 50.5), (y > 50.5) & (y <= 75.25), y > 75.25]
+    for g in groups:
+        counts = np.bincount(f[g], minlength=5)[1:]
+        assert counts.max() - counts.min() <= 1 and counts.sum() == g.sum()
+    folds = r_createFolds(y, k=10)
+    assert list(folds)[:2] == ["Fold01", "Fold02"] and len(folds) == 10
+    assert sorted(np.concatenate(list(folds.values())).tolist()) == list(range(1, 101))
+    train = r_createFolds(y, k=3, returnTrain=True)
+    # the training sets are the complements of 3 disjoint folds covering 1..100
+    assert sum(100 - len(v) for v in train.values()) == 100
+    assert len(set.intersection(*(set(range(1, 101)) - set(v.tolist())
+                                  for v in train.values()))) == 0
+    # a factor: balanced within each level; k >= n: one observation per fold
+    lab = np.array(["a"] * 6 + ["b"] * 3)
+    f2 = r_createFolds(lab, k=3, list=False)
+    assert sorted(f2[:6].tolist()) == [1, 1, 2, 2, 3, 3] and sorted(f2[6:].tolist()) == [1, 2, 3]
+    assert r_createFolds(np.array([5.0, 6.0]), k=4, list=False).tolist() == [1, 2]
+
+
+def test_sample_follows_r_rules() -> None:
+    from asr_py.translate.rsample import r_sample, r_sample_int
+
+    np.random.seed(2)
+    assert sorted(r_sample(5).tolist()) == [1, 2, 3, 4, 5]          # one number n: 1:n
+    envs = np.array(["E1", "E2", "E3", "E4"])
+    s = r_sample(envs, 2, replace=False)
+    assert len(set(s)) == 2 and set(s) <= set(envs)
+    assert sorted(r_sample(np.array([7.5]), 7).tolist()) == list(range(1, 8))  # 7.5: 1:7
+    assert set(r_sample(np.array([0.5, 0.25]), 2).tolist()) == {0.5, 0.25}
+    assert (r_sample_int(3, 50, replace=True, prob=[0, 1, 0]) == 2).all()
+    with pytest.raises(AsrError, match="larger than the population"):
+        r_sample(envs, 5)
+    with pytest.raises(AsrError, match="incorrect number of probabilities"):
+        r_sample(envs, 1, prob=[1, 2])
