@@ -1367,8 +1367,12 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_factor_codes')}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
-                # R: text that is not a number becomes NA (with a warning), not an error
-                return f"pd.to_numeric({self.series(pos[0])}, errors='coerce')"
+                # R: text that is not a number becomes NA (with a warning), not an error;
+                # a computed matrix (crossprod(), getValue()) loses its dims (r_flat_series)
+                ser = self.series(pos[0])
+                if pos[0].kind == "call" and ser.startswith("pd.Series("):
+                    ser = f"{self.runtime('r_flat_series')}({self.py(pos[0])})"
+                return f"pd.to_numeric({ser}, errors='coerce')"
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
                 # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
 from asr_py.translate.rcaret import CALLS as CARET_CALLS
+from asr_py.translate.rcvxr import CALLS as CVXR_CALLS
 from asr_py.translate.rlambda import PARAM
 from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
 from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
@@ -64,14 +65,11 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 CALLS.update(LUBRIDATE_CALLS)    # ymd(), year(), interval(), as.period() ...: rlubridate.py
 CALLS.update(TPSBITS_CALLS)      # TPSbits' tpsmmb(): rtpsbits.py
 CALLS.update(CARET_CALLS)        # caret's createFolds(): rcaret.py
+CALLS.update(CVXR_CALLS)         # CVXR's Variable(), Problem(), ...: rcvxr.py
 CALLS.update(SAMPLE_CALLS)       # base R's sample(), sample.int(): rsample.py
 CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
-UNAVAILABLE: dict[str, tuple[str, str]] = {
-    "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
-                "write the problem for scipy.optimize (a linear objective v'x under "
-                "x'Qx <= r^2 has the closed form x = r Q^-1 v / sqrt(v'Q^-1 v))"),
-}
+UNAVAILABLE: dict[str, tuple[str, str]] = {}
 UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)
 #: purrr's map family: R name -> (number of inputs, result kind or None for a list)
 MAPS: dict[str, tuple[int, str | None]] = {

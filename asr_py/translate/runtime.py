@@ -51,6 +51,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_data_table,
     r_diag,
     r_dist,
+    r_flat_series,
     r_fun,
     r_ij,
     r_ij_assign,
@@ -88,6 +89,15 @@ from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
+from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
+    r_Maximize,
+    r_Minimize,
+    r_Problem,
+    r_quad_form,
+    r_sum_entries,
+    r_sum_squares,
+    r_Variable,
+)
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm

@@ -288,3 +288,61 @@ def test_sample_follows_r_rules() -> None:
         r_sample(envs, 5)
     with pytest.raises(AsrError, match="incorrect number of probabilities"):
         r_sample(envs, 1, prob=[1, 2])
+
+
+# ------------------------------------------------------------ CVXR's problems
+def test_cvxr_merit_index_is_the_lagrange_closed_form() -> None:
+    """maximize v'x s.t. x'Qx <= r²: x* = r Q⁻¹v / sqrt(v'Q⁻¹v) (Lagrange), checked against
+    the constraint being active and the KKT condition v = 2μQx*; and against a brute-force
+    search over the ellipse's boundary."""
+    from asr_py.translate.rbase import r_matmul
+    from asr_py.translate.rcvxr import (
+        r_Maximize,
+        r_Minimize,
+        r_Problem,
+        r_quad_form,
+        r_Variable,
+    )
+    from asr_py.translate.rsolve import r_solve
+
+    Q = np.array([[2.0, 0.8], [0.8, 1.0]])
+    v = np.array([[1.0, 0.0]])
+    x = r_Variable(2)
+    res = r_solve(r_Problem(r_Maximize(r_matmul(v, x)), [r_quad_form(x, Q) <= 1.5 ** 2]))
+    xs = res["getValue"](x)
+    assert res["status"] == "optimal"
+    assert float(xs @ Q @ xs) == pytest.approx(2.25)
+    g = Q @ xs                                                        # v ∥ Qx* (KKT)
+    assert g[0] * v[0, 1] - g[1] * v[0, 0] == pytest.approx(0.0, abs=1e-12)
+    t = np.linspace(0, 2 * np.pi, 20001)
+    L = np.linalg.cholesky(Q)
+    pts = 1.5 * np.linalg.solve(L.T, np.vstack([np.cos(t), np.sin(t)]))  # x'Qx = 2.25
+    assert res["value"] == pytest.approx(float((v @ pts).max()), rel=1e-6)
+    lo = r_solve(r_Problem(r_Minimize(r_matmul(v, x)), [r_quad_form(x, Q) <= 2.25]))
+    np.testing.assert_allclose(lo["getValue"](x), -xs)
+
+
+def test_cvxr_other_problems_are_solved_numerically() -> None:
+    """minimize ||x - a||² s.t. sum(x) == 1, x >= 0: the projection onto the simplex,
+    whose closed form (sort-and-threshold) is computed here independently."""
+    from asr_py.translate.rcvxr import (
+        r_Minimize,
+        r_Problem,
+        r_sum_entries,
+        r_sum_squares,
+        r_Variable,
+    )
+    from asr_py.translate.rsolve import r_solve
+
+    a = np.array([0.9, 0.6, -0.2, 0.1])
+    x = r_Variable(4)
+    res = r_solve(r_Problem(r_Minimize(r_sum_squares(x - a)),
+                            [r_sum_entries(x) == 1, x >= 0]))
+    u = np.sort(a)[::-1]
+    css = np.cumsum(u)
+    rho = np.nonzero(u * np.arange(1, 5) > (css - 1))[0][-1]
+    proj = np.maximum(a - (css[rho] - 1) / (rho + 1), 0)
+    assert res["status"] == "optimal"
+    np.testing.assert_allclose(res["getValue"](x), proj, atol=1e-6)
+    with pytest.raises(AsrError, match="more than one Variable"):
+        r_solve(r_Problem(r_Minimize(r_sum_squares(x)), [r_Variable(4) >= 0]))
