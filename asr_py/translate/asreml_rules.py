@@ -1449,7 +1449,9 @@ class Translator(BasePrinter):
                 f not in self.functions and not (pos[0].kind == "bin" and pos[0].value in (
                     "%>%", "|>", "<-", "=")):
             # a vector: one column named as R deparses the argument (rasdf.py)
-            col = pos[0].value if pos[0].kind == "name" else "x"
+            # (as.matrix(v): an n x 1 matrix, whose column as.data.frame() names V1)
+            col = pos[0].value if pos[0].kind == "name" else "V1" if pos[0].kind == "call" \
+                and pos[0].value == "as.matrix" and len(pos[0].args) == 1 else "x"
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
