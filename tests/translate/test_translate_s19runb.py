@@ -346,3 +346,29 @@ def test_cvxr_other_problems_are_solved_numerically() -> None:
     np.testing.assert_allclose(res["getValue"](x), proj, atol=1e-6)
     with pytest.raises(AsrError, match="more than one Variable"):
         r_solve(r_Problem(r_Minimize(r_sum_squares(x)), [r_Variable(4) >= 0]))
+
+
+# ------------------------------------------------------------ translated R, end to end
+def test_translated_scripts_use_the_emulations() -> None:
+    """R semantics stated per line: as.data.frame(as.matrix(v)) has one column V1;
+    as.numeric(crossprod(v)) is a number; kronecker(diag(2), rep(1, 3)) is 6 x 2;
+    the CVXR merit problem's optimum is r Q⁻¹v / sqrt(v'Q⁻¹v)."""
+    from _translate_fixtures import run_r
+
+    ns = run_r("v <- c(a = 1, b = 2)\nd <- as.data.frame(as.matrix(v))\n"
+               "s <- as.numeric(crossprod(c(1, 2), c(3, 4)))\n"
+               "K <- kronecker(diag(2), rep(1, 3))\n"
+               "library(CVXR)\nQ <- matrix(c(2, 0.8, 0.8, 1), 2)\nx <- Variable(2)\n"
+               "p <- Problem(Maximize(matrix(c(1, 0), nrow = 1) %*% x),\n"
+               "             list(quad_form(x, Q) <= 4))\n"
+               "res <- solve(p)\nxs <- as.numeric(res$getValue(x))\n"
+               "f <- caret::createFolds(1:20, k = 4, list = FALSE)\n", complete=True)
+    assert list(ns["d"].columns) == ["V1"]
+    assert float(ns["s"]) == pytest.approx(11.0)
+    assert np.shape(ns["K"]) == (6, 2)
+    Qi = np.linalg.inv(np.array([[2.0, 0.8], [0.8, 1.0]]))
+    c = np.array([1.0, 0.0])
+    np.testing.assert_allclose(ns["xs"], 2 * Qi @ c / np.sqrt(c @ Qi @ c))
+    # 4 quantile groups of 5: each deals folds 1..4 once plus one extra fold
+    sizes = np.bincount(ns["f"])[1:]
+    assert sizes.sum() == 20 and len(sizes) == 4 and sizes.min() >= 4 and sizes.max() <= 8
