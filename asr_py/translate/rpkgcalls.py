@@ -25,6 +25,7 @@ from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
 from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
 from asr_py.translate.rsample import CALLS as SAMPLE_CALLS
+from asr_py.translate.rstatgenibd import UNAVAILABLE as STATGENIBD_UNAVAILABLE
 from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmso
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {}
 UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)
+UNAVAILABLE.update(STATGENIBD_UNAVAILABLE)     # statgenIBD's calcIBD(), getQTL()
 #: purrr's map family: R name -> (number of inputs, result kind or None for a list)
 MAPS: dict[str, tuple[int, str | None]] = {
     **{f"map{s}": (1, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),
@@ -101,7 +103,7 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
     pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
         e.left.comments else ""
     if f in UNAVAILABLE:
-        if pkg and pkg != UNAVAILABLE[f][0]:
+        if pkg and pkg not in UNAVAILABLE[f][0].split("|"):
             return None
         raise Untranslatable(UNAVAILABLE[f][1])
     fn, formals, pkgs = CALLS[f]

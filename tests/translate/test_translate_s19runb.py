@@ -372,3 +372,16 @@ def test_translated_scripts_use_the_emulations() -> None:
     # 4 quantile groups of 5: each deals folds 1..4 once plus one extra fold
     sizes = np.bincount(ns["f"])[1:]
     assert sizes.sum() == 20 and len(sizes) == 4 and sizes.min() >= 4 and sizes.max() <= 8
+
+
+def test_statgenibd_calls_get_a_todo_saying_what_to_supply() -> None:
+    from asr_py.translate import translate
+
+    py = translate("df1 <- calcIBD::calcIBD(poptype = 'F4DH', locfile = 'AxB.loc')\n"
+                   "r2 <- statgenIBD::calcIBD(poptype = 'DH', locfile = 'a.loc')\n"
+                   "Q <- getQTL(r2, c('M1'))\nx <- other::calcIBD(1)\n"
+                   "getQTL <- function(a, b) a\nq2 <- getQTL(1, 2)\n")
+    assert py.count("R package statgenIBD, formerly calcIBD") == 2 * 2   # TODO + placeholder
+    assert "getQTL() (R package statgenIBD)" in py and "write.csv(" in py
+    assert "other::calcIBD(), a function of the R package other" in py
+    assert "q2 = getQTL(1, 2)" in py            # a script's own getQTL() is its own
