@@ -1374,8 +1374,12 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_factor_codes')}({self.py(pos[0])})"
             if f in ("as.numeric", "as.double") and pos[0].kind in ("dollar", "name", "index",
                                                                    "call"):
-                # R: text that is not a number becomes NA (with a warning), not an error
-                return f"pd.to_numeric({self.series(pos[0])}, errors='coerce')"
+                # R: text that is not a number becomes NA (with a warning), not an error;
+                # a computed matrix (crossprod(), getValue()) loses its dims (r_flat_series)
+                ser = self.series(pos[0])
+                if pos[0].kind == "call" and ser.startswith("pd.Series("):
+                    ser = f"{self.runtime('r_flat_series')}({self.py(pos[0])})"
+                return f"pd.to_numeric({ser}, errors='coerce')"
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
                 # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)
@@ -1452,7 +1456,9 @@ class Translator(BasePrinter):
                 f not in self.functions and not (pos[0].kind == "bin" and pos[0].value in (
                     "%>%", "|>", "<-", "=")):
             # a vector: one column named as R deparses the argument (rasdf.py)
-            col = pos[0].value if pos[0].kind == "name" else "x"
+            # (as.matrix(v): an n x 1 matrix, whose column as.data.frame() names V1)
+            col = pos[0].value if pos[0].kind == "name" else "V1" if pos[0].kind == "call" \
+                and pos[0].value == "as.matrix" and len(pos[0].args) == 1 else "x"
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"

@@ -33,6 +33,7 @@ from asr_py.translate.rmatshape import (
 )
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
+           "r_flat_series",
            "r_col_or_sourced", "r_diag",
            "r_dist", "r_ij", "r_ij_assign", "r_kronecker", "r_matmul", "r_outer",
            "r_lapply_cols", "r_length",
@@ -289,11 +290,18 @@ def _values(x: Any) -> np.ndarray:
 
 def r_kronecker(x: Any, y: Any) -> np.ndarray:
     """R's ``kronecker(X, Y)`` / ``X %x% Y``: the Kronecker product (block (i, j) is
-    x[i, j] * Y)."""
+    x[i, j] * Y). A vector beside a matrix is a column, as R pads the shorter ``dim`` with
+    trailing 1s (``kronecker(diag(2), rep(1, 3))`` is 6 x 2; numpy's kron would make it a
+    row); two vectors give a vector."""
     ph = _placeholder(x, y)
     if ph is not None:
         return ph  # type: ignore[return-value]
-    return np.kron(_values(x), _values(y))
+    a, b = np.asarray(_values(x)), np.asarray(_values(y))
+    if a.ndim == 1 and b.ndim == 2:
+        a = a[:, None]
+    elif b.ndim == 1 and a.ndim == 2:
+        b = b[:, None]
+    return np.kron(a, b)
 
 
 def r_matmul(x: Any, y: Any) -> Any:
@@ -306,6 +314,8 @@ def r_matmul(x: Any, y: Any) -> Any:
     ph = _placeholder(x, y)
     if ph is not None:
         return ph
+    if hasattr(y, "r_rmatmul"):                     # v %*% x of a CVXR variable (rcvxr.py)
+        return y.r_rmatmul(x)
     a, b = conformable(_values(x), _values(y))
     if a.ndim == 2 and a.shape[0] == 1 and b.ndim == 1:
         # t(v) %*% w of two vectors (r_t's 1 x n row): R's 1 x 1 matrix, held as the one
@@ -704,6 +714,17 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
         flat = a.ravel(order="F") if a.ndim == 2 else a.ravel()
         return flat.astype(conv)
     return conv(x)
+
+
+def r_flat_series(x: Any) -> Any:
+    """A computed value as a Series for ``as.numeric()``: a matrix (2-D array) read column
+    by column, as R drops its dims (a 1 x 1 matrix: its number, which recycles as R's
+    length-one vector does); anything else as ``pd.Series(x)``."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        return x.item() if x.size == 1 else pd.Series(x.ravel(order="F"))
+    return pd.Series(x)
 
 
 def r_col_or(data: Any, name: str, value: Any) -> Any:

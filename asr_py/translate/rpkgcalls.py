@@ -18,8 +18,15 @@ from typing import TYPE_CHECKING
 
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
+from asr_py.translate.rcaret import CALLS as CARET_CALLS
+from asr_py.translate.rcvxr import CALLS as CVXR_CALLS
 from asr_py.translate.rlambda import PARAM
+from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
+from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
+from asr_py.translate.rsample import CALLS as SAMPLE_CALLS
+from asr_py.translate.rstatgenibd import UNAVAILABLE as STATGENIBD_UNAVAILABLE
+from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
 
 if TYPE_CHECKING:
     from asr_py.translate.printer import BasePrinter
@@ -57,12 +64,15 @@ CALLS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "pmin": ("r_pmin", ("...", "na.rm"), ("base",)),
 }
 CALLS.update(LUBRIDATE_CALLS)    # ymd(), year(), interval(), as.period() ...: rlubridate.py
+CALLS.update(TPSBITS_CALLS)      # TPSbits' tpsmmb(): rtpsbits.py
+CALLS.update(CARET_CALLS)        # caret's createFolds(): rcaret.py
+CALLS.update(CVXR_CALLS)         # CVXR's Variable(), Problem(), ...: rcvxr.py
+CALLS.update(SAMPLE_CALLS)       # base R's sample(), sample.int(): rsample.py
+CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
-UNAVAILABLE: dict[str, tuple[str, str]] = {
-    "Problem": ("CVXR", "Problem() (CVXR): general convex optimisation has no equivalent; "
-                "write the problem for scipy.optimize (a linear objective v'x under "
-                "x'Qx <= r^2 has the closed form x = r Q^-1 v / sqrt(v'Q^-1 v))"),
-}
+UNAVAILABLE: dict[str, tuple[str, str]] = {}
+UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)
+UNAVAILABLE.update(STATGENIBD_UNAVAILABLE)     # statgenIBD's calcIBD(), getQTL()
 #: purrr's map family: R name -> (number of inputs, result kind or None for a list)
 MAPS: dict[str, tuple[int, str | None]] = {
     **{f"map{s}": (1, k) for s, k in (("", None), ("_dbl", "dbl"), ("_int", "int"),
@@ -93,7 +103,7 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
     pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
         e.left.comments else ""
     if f in UNAVAILABLE:
-        if pkg and pkg != UNAVAILABLE[f][0]:
+        if pkg and pkg not in UNAVAILABLE[f][0].split("|"):
             return None
         raise Untranslatable(UNAVAILABLE[f][1])
     fn, formals, pkgs = CALLS[f]

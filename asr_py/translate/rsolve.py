@@ -18,7 +18,10 @@ __all__ = ["r_solve"]
 
 def r_solve(a: Any) -> Any:
     """``solve(a)``: the inverse of a square matrix; a DataFrame (R's matrix with dimnames)
-    gives a DataFrame indexed by a's columns, with a's rows as columns."""
+    gives a DataFrame indexed by a's columns, with a's rows as columns. An object with its
+    own ``r_solve()`` (CVXR's Problem: rcvxr.py) is solved by it."""
+    if hasattr(a, "r_solve"):
+        return a.r_solve()
     m = np.asarray(a, dtype=float)
     if m.ndim == 0 or m.size == 1 and m.ndim <= 1:
         return 1.0 / float(m.reshape(-1)[0])

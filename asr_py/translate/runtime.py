@@ -53,6 +53,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_data_table,
     r_diag,
     r_dist,
+    r_flat_series,
     r_fun,
     r_ij,
     r_ij_assign,
@@ -76,6 +77,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
+from asr_py.translate.rcaret import r_createFolds  # noqa: F401 - caret's createFolds()
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
     r_na_if,
@@ -90,6 +92,15 @@ from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R compar
 from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's complete()
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
+from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
+    r_Maximize,
+    r_Minimize,
+    r_Problem,
+    r_quad_form,
+    r_sum_entries,
+    r_sum_squares,
+    r_Variable,
+)
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
@@ -170,6 +181,16 @@ from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix
     r_rstandard,
 )
 from asr_py.translate.rlmmsolver import r_LMMsolve  # noqa: F401 - LMMsolver
+from asr_py.translate.rlmmsolverbits import (  # noqa: F401 - LMMsolver's helpers
+    r_ADchol,
+    r_as_spam,
+    r_calcUsc,
+    r_constructRinv,
+    r_diag_spam,
+    r_dlogdet,
+    r_linearSum,
+    r_ndxMatrix,
+)
 from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and periods
     r_as_period,
     r_day,
@@ -228,6 +249,7 @@ from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(co
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
+from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
     r_duplicated,
@@ -305,6 +327,7 @@ from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), r
     r_summarise,
 )
 from asr_py.translate.rtidyr import r_drop_na  # noqa: F401 - tidyr's drop_na()
+from asr_py.translate.rtpsbits import r_tpsmmb  # noqa: F401 - TPSbits' tpsmmb()
 from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c15tmm)
     r_crossprod,
     r_eigen,

@@ -334,10 +334,10 @@ pairs_tbl <- tidyr::expand_grid(i = seq_len(3), j = seq_len(3)) %>%
     np.testing.assert_allclose(p["h"], np.clip(1 - vd / vt, 0, 1))
 
 
-def test_cvxr_problem_says_why_it_is_not_translated() -> None:
+def test_cvxr_problem_is_translated_unless_the_script_defines_it() -> None:
     py = translate("p <- CVXR::Problem(objective, constraints)\n"
                    "Problem <- function(a, b) a + b\nq <- Problem(1, 2)\n")
-    assert "CVXR): general convex optimisation" in py
+    assert "r_Problem(objective=objective, constraints=constraints)" in py   # rcvxr.py
     assert "q = Problem(1, 2)" in py          # a script's own Problem() is its own
 
 
