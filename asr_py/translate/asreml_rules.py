@@ -2435,6 +2435,8 @@ class Translator(BasePrinter):
                     py = self.py(parse_expr(value))
                 except Untranslatable:
                     py = key
+            if value in giv.values():       # asreml 3's ginverse: an inverse (rginverse.py)
+                py = f"{self.runtime('r_as_ginverse')}({py})"
             out.append(f"{key}={py}")
         used = set(mats.values())
         for fac, mat in giv.items():

@@ -133,6 +133,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_pedigree,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
+from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()

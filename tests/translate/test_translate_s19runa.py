@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from _translate_fixtures import run_r
 
 
@@ -130,3 +131,22 @@ def test_diag_with_named_x_and_positional_sizes() -> None:
     # R matches diag(x = 2, 3, 3) as diag(x = 2, nrow = 3, ncol = 3): 2 times the identity
     ns = run_r("D <- diag(x = 2, 3, 3)\n")
     np.testing.assert_array_equal(np.asarray(ns["D"]), 2 * np.eye(3))
+
+
+def test_asreml3_ginverse_matrix_is_used_as_the_inverse() -> None:
+    # asreml 3: ginverse = list(gid = Ginv) gives ped(gid)/giv(gid) the INVERSE of the
+    # relationship matrix; the fit equals vm(gid, K) with K = solve(Ginv)
+    import asr_py as asr
+
+    rng = np.random.default_rng(9)
+    ids = [f"g{i}" for i in range(10)]
+    M = rng.normal(size=(10, 25))
+    K = pd.DataFrame(M @ M.T / 25 + 0.1 * np.eye(10), index=ids, columns=ids)
+    d = pd.DataFrame({"gid": np.repeat(ids, 3)})
+    d["y"] = rng.normal(size=30) + np.repeat(rng.multivariate_normal(np.zeros(10), K), 3)
+    ns = run_r("Ginv <- solve(K)\n"
+               "m <- asreml(y ~ 1, random = ~ ped(gid), ginverse = list(gid = Ginv), "
+               "data = d)\n", K=K, d=d)
+    direct = asr.asreml("y ~ 1", random="~ vm(gid, K)", data=d, K=K)
+    assert ns["m"].loglik == pytest.approx(direct.loglik, abs=1e-6)
+    assert "inverse" not in ns["Ginv"].attrs            # the script's matrix is not changed
