@@ -81,6 +81,7 @@ from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
+from asr_py.translate.rdeparse import deparse
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
 from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
@@ -1451,7 +1452,7 @@ class Translator(BasePrinter):
                 f not in self.functions and not (pos[0].kind == "bin" and pos[0].value in (
                     "%>%", "|>", "<-", "=")):
             # a vector: one column named as R deparses the argument (rasdf.py)
-            col = pos[0].value if pos[0].kind == "name" else "x"
+            col = pos[0].value if pos[0].kind == "name" else (deparse(pos[0]) or "x")
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"

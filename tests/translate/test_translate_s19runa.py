@@ -150,3 +150,13 @@ def test_asreml3_ginverse_matrix_is_used_as_the_inverse() -> None:
     direct = asr.asreml("y ~ 1", random="~ vm(gid, K)", data=d, K=K)
     assert ns["m"].loglik == pytest.approx(direct.loglik, abs=1e-6)
     assert "inverse" not in ns["Ginv"].attrs            # the script's matrix is not changed
+
+
+def test_as_data_frame_of_a_call_names_the_column_by_its_deparse() -> None:
+    # as.data.frame(v) names the column deparse(substitute(v)), in R's layout: the script's
+    # d$`rowSums(m[, 1:2])` reads it back
+    m = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 6.0]}, index=["r1", "r2"])
+    ns = run_r("s <- as.data.frame(rowSums(m[,1:2]))\n"
+               "v <- s$`rowSums(m[, 1:2])`\n", m=m)
+    assert list(ns["s"].columns) == ["rowSums(m[, 1:2])"]
+    assert list(np.asarray(ns["v"])) == [4.0, 6.0]
