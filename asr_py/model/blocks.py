@@ -422,12 +422,44 @@ def literal(ctx: Context, e: Expr) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
+def _sparse_form(obj: pd.DataFrame, where: Expr) -> tuple[Any, tuple[str, ...], bool]:
+    """asreml's sparse form of a symmetric K or K⁻¹: columns row, column, value (1-based,
+    one triangle) with the ids in ``attrs['rowNames']``; whether it is an inverse must be
+    said (``attr(K, "INVERSE")``, kept as ``attrs['inverse']``)."""
+    ids = tuple(str(i) for i in obj.attrs["rowNames"])
+    if "inverse" not in obj.attrs:
+        raise MatrixError(f"matrix '{where}' is in sparse form without the INVERSE attribute",
+                          hint="say whether it is K or its inverse: "
+                               "attr(K, 'INVERSE') <- FALSE (or TRUE)")
+    try:
+        r = obj.iloc[:, 0].to_numpy(dtype=np.int64) - 1
+        c = obj.iloc[:, 1].to_numpy(dtype=np.int64) - 1
+        v = obj.iloc[:, 2].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise MatrixError(f"matrix '{where}' in sparse form must hold row and column "
+                          "numbers and values") from None
+    n = len(ids)
+    if r.size and (min(r.min(), c.min()) < 0 or max(r.max(), c.max()) >= n):
+        raise MatrixError(f"matrix '{where}' in sparse form refers to rows outside 1..{n} "
+                          f"(its {n} rowNames)")
+    if (r < c).any() and (r > c).any():
+        raise MatrixError(f"matrix '{where}' in sparse form holds both triangles",
+                          hint="the sparse form lists each pair once (the lower triangle)")
+    off = r != c
+    mat = sp.csc_matrix((np.concatenate([v, v[off]]), (np.concatenate([r, c[off]]),
+                                                        np.concatenate([c, r[off]]))),
+                        shape=(n, n))
+    return mat, ids, bool(obj.attrs["inverse"])
+
+
 def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[str, ...], bool]:
     """(matrix, ids, is_inverse) from a RelMatrix-like, DataFrame, or ndarray/sparse."""
     if hasattr(obj, "matrix") and hasattr(obj, "ids"):
         if getattr(obj, "logdet", None) is not None:
             ctx.logdets[id(obj.matrix)] = float(obj.logdet)
         return obj.matrix, tuple(str(i) for i in obj.ids), bool(getattr(obj, "inverse", False))
+    if isinstance(obj, pd.DataFrame) and obj.shape[1] == 3 and "rowNames" in obj.attrs:
+        return _sparse_form(obj, where)
     if isinstance(obj, pd.DataFrame):
         rows = tuple(str(i) for i in obj.index)
         cols = tuple(str(c) for c in obj.columns)

@@ -130,11 +130,18 @@ def build_random(ctx: Context, terms: TermList) -> list[RandomTerm]:
     them (see :func:`overlay`)."""
     compiled: list[tuple[int, Term, list[RandomTerm]]] = []
     ands: list[tuple[int, Term, Call]] = []
-    for i, t in enumerate(terms.terms):
+    # ide(id) takes the ids of a vm(id, K) term, which may be in an interaction the
+    # expansion puts after it (~ vm(g, K):corh(env) + ide(g)): ide terms are compiled last
+    ide_last = sorted(range(len(terms.terms)), key=lambda i: any(
+        isinstance(p, Call) and p.func == "ide" for p in terms.terms[i].parts))
+    for i in ide_last:
+        t = terms.terms[i]
         if len(t.parts) == 1 and isinstance(t.parts[0], Call) and t.parts[0].func == "and":
             ands.append((i, t, t.parts[0]))
         else:
             compiled.append((i, t, _random_term(ctx, t)))
+    compiled.sort(key=lambda c: c[0])
+    ands.sort(key=lambda c: c[0])
     if not ands:
         return [rt for _, _, rts in compiled for rt in rts]
     if any(isinstance(p, Call) and p.func == "and" for t in terms.terms if len(t.parts) > 1

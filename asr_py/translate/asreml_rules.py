@@ -46,6 +46,7 @@ from asr_py.translate import (
     rnull,
     rpackages,
     rparallel,
+    rpls,
     rpossibly,
     rpronoun,
     rrank,
@@ -79,14 +80,18 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
+from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
+from asr_py.translate.rdeparse import deparse
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
 from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 from asr_py.translate.rmatnames import track, track_vector
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
@@ -452,7 +457,7 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "rnorm": ("r_rnorm", ("n", "mean", "sd"), ("stats",)),
     "runif": ("r_runif", ("n", "min", "max"), ("stats",)),
     "A.mat": ("r_A_mat_markers", ("X", "min.MAF", "endelman", "return.imputed",
-                                  "impute.method"), ("sommer", "rrBLUP")),
+                                  "impute.method", "max.missing", "tol"), ("sommer", "rrBLUP")),
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
     "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
@@ -464,6 +469,8 @@ _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlo
 _TMM_FUNCS.update(_RTRYCATCH_FUNCS)                    # conditionMessage() (rtrycatch.py)
 _TMM_FUNCS.update(_RSYSTEM_FUNCS)          # file.exists(), Sys.time(), ... (rsystem.py)
 _TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ristrue.py)
+_TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
+_TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 
@@ -1456,9 +1463,11 @@ class Translator(BasePrinter):
                 f not in self.functions and not (pos[0].kind == "bin" and pos[0].value in (
                     "%>%", "|>", "<-", "=")):
             # a vector: one column named as R deparses the argument (rasdf.py)
-            # (as.matrix(v): an n x 1 matrix, whose column as.data.frame() names V1)
+            # (as.matrix(v): an n x 1 matrix, whose column as.data.frame() names V1;
+            # any other expression: named as R deparses it)
             col = pos[0].value if pos[0].kind == "name" else "V1" if pos[0].kind == "call" \
-                and pos[0].value == "as.matrix" and len(pos[0].args) == 1 else "x"
+                and pos[0].value == "as.matrix" and len(pos[0].args) == 1 \
+                else (deparse(pos[0]) or "x")
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
@@ -1517,7 +1526,12 @@ class Translator(BasePrinter):
             return f"len({self.py(pos[0])})"
         if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
-            return f"{self.runtime('r_diag')}({', '.join(self.kwargs(args))})"
+            # R's matching (rmatchargs.py): diag(x = v, n, n) is diag(v, nrow = n, ncol = n)
+            try:
+                got = match_args(("x", "nrow", "ncol", "names"), args, "diag")
+            except ArgMatchError as err:
+                raise Untranslatable(str(err)) from None
+            return f"{self.runtime('r_diag')}({', '.join(self.kwargs(list(got.items())))})"
         if f in ("pnorm", "qnorm", "pchisq", "qchisq", "pt", "qt") and pos and all(
                 n in (None, "mean", "sd", "df", "lower.tail", "q", "p") for n, _ in args):
             kw = [(n.replace(".", "_") if n else n, a) for n, a in args]
@@ -1850,9 +1864,12 @@ class Translator(BasePrinter):
                     [(None, a) for a in extra_pos] + extra))
                 it = self.iterable(xs[0])
                 if xs[0].kind in ("name", "dollar", "index") or xs[0].kind == "call" and \
-                        xs[0].value in ("split", "list", "setNames", "as.list"):
+                        xs[0].value in ("split", "list", "setNames", "as.list", "lapply"):
                     # a list's values (lapply(split(d, f), g): the parts, not their names),
                     # a frame's columns
+                    if f == "lapply":   # a named list's names are kept (rlapply.py)
+                        return (f"{self.runtime('r_lapply')}({it}, "
+                                f"lambda _el: {fn}(_el{more}))")
                     it = f"{self.runtime('r_iter')}({it})"
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
@@ -1929,6 +1946,13 @@ class Translator(BasePrinter):
             wide = rcast.translate(self, e)
             if wide is not None:
                 return wide
+        if f in ("plsr", "pls::plsr") and f not in self.functions:     # pls: rpls.py
+            got = rpls.translate(self, e)
+            if got is not None:
+                return got
+        if f in ("scores", "pls::scores") and len(args) == 1 and args[0][0] is None and \
+                f not in self.functions:
+            return f"{self.runtime('r_scores')}({self.py(args[0][1])})"
         if f == "dcast" and f not in self.functions:        # reshape2/data.table: rdcast.py
             wide = rdcast.translate(self, e)
             if wide is not None:
@@ -2050,17 +2074,15 @@ class Translator(BasePrinter):
                 raise Untranslatable(f"{f}() with a named argument")
             self.uses_np = True
             return f"{self.runtime(fn)}({', '.join(self.py(a) for _, a in args)})"
-        # R's matching: named arguments take their formals, the others fill the rest in order
-        given: dict[str, R] = {n: a for n, a in args if n is not None and a.kind != "empty"}
-        for n in given:
-            if n not in known:
-                raise Untranslatable(f"{f}(..., {n} = ): argument not supported")
-        free = [k for k in known if k not in given]
-        for n, a in args:
-            if n is None and a.kind != "empty":
-                if not free:
-                    raise Untranslatable(f"{f}(): more arguments than {f}() takes")
-                given[free.pop(0)] = a
+        # R's matching (rmatchargs.py): exact names, unique prefixes, then positions
+        try:
+            given: dict[str, R] = match_args(
+                known, [(n, a) for n, a in args if a.kind != "empty"], f)
+        except ArgMatchError as err:
+            if err.unused is not None:
+                raise Untranslatable(f"{f}(..., {err.unused} = ): argument not supported"
+                                     ) from None
+            raise Untranslatable(str(err)) from None
         parts = [f"{k.replace('.', '_')}={self.py(given[k])}" for k in known if k in given]
         self.uses_np = True
         call = f"{self.runtime(fn)}({', '.join(parts)})"
@@ -2435,6 +2457,8 @@ class Translator(BasePrinter):
                     py = self.py(parse_expr(value))
                 except Untranslatable:
                     py = key
+            if value in giv.values():       # asreml 3's ginverse: an inverse (rginverse.py)
+                py = f"{self.runtime('r_as_ginverse')}({py})"
             out.append(f"{key}={py}")
         used = set(mats.values())
         for fac, mat in giv.items():

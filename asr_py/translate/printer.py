@@ -62,6 +62,9 @@ _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%
 #: calls whose value, as x[f(...), "col"]'s rows, is names, positions or a mask (rbase.r_ij)
 _ROW_CALLS = {"paste", "paste0", "c", "which", "match", "grep", "rownames", "names",
               "unique", "intersect", "union", "setdiff", "sort", "rev"}
+#: calls that give a matrix's rows or columns as positions or names (x[which(..), which(..)])
+_POSITION_CALLS = {"which", "match", "grep", "order", "seq_len", "seq_along", "rev", "sort",
+                   "unique", "rownames", "colnames", "intersect", "union", "setdiff"}
 
 
 def pyname(n: str) -> str:
@@ -481,6 +484,11 @@ class BasePrinter:
                 a.kind == "name" and a.value not in _CONST and not self._vector_context(a)
                 for a in args):
             # A[ids, ids]: u and v hold names, positions or masks (r_ij reads their values)
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and not self.data_cols and all(
+                a.kind == "call" and a.value in _POSITION_CALLS for a in args):
+            # G[which(rownames(G) %in% ids), match(ids, colnames(G))]: rows and columns by
+            # the positions or names the calls give when it runs (r_ij)
             return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and e.value == "[" and args[0].kind == "empty" and \
                 args[1].kind == "name" and args[1].value not in _CONST:
@@ -978,7 +986,8 @@ class BasePrinter:
             assert s.left is not None and s.left.left is not None and s.left.right is not None
             var = pyname(s.left.left.value)
             self.assigned.add(s.left.left.value)
-            head = self.guard(lambda: f"for {var} in {self.iterable(s.left.right)}:", s.left)
+            head = self.guard(lambda: f"for {var} in {self.loop_iterable(s.left.right)}:",
+                              s.left)
             return head + _indent(self.loop_body(s.right, depth + 1))
         if k == "while":
             assert s.left is not None
@@ -1234,6 +1243,14 @@ class BasePrinter:
         if e.kind == "call" and e.value in ("is.na", "grepl", "is.element", "duplicated"):
             return any(self._maybe_vector(a) for _, a in e.args)
         return False
+
+    def loop_iterable(self, e: R) -> str:
+        """What ``for (x in e)`` visits: a list's values (not a dict's keys), a data frame's
+        columns, a vector's elements (rbase.r_iter) when e is a variable or makes a list."""
+        if e.kind in ("name", "dollar") and e.value not in _CONST or e.kind == "call" and \
+                e.value in ("lapply", "split", "list", "setNames", "as.list", "Map"):
+            return f"{self.runtime('r_iter')}({self.iterable(e)})"
+        return self.iterable(e)
 
     def iterable(self, e: R) -> str:
         if e.kind == "call" and e.value == "seq_along" and len(e.args) == 1:

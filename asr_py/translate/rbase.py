@@ -545,6 +545,18 @@ def r_rbind(*xs: Any) -> Any:
     return np.vstack([np.resize(r, n) for r in rows])
 
 
+def _rbind_named(name: str, d: pd.DataFrame) -> pd.DataFrame:
+    """A data frame passed to rbind as argument ``name``: R's rbind.data.frame names its rows
+    ``name`` (one row) or ``name.r`` (r its row names, 1..n when automatic)."""
+    if len(d) == 1:
+        labels = [name]
+    else:
+        rows = [str(i) for i in d.index] if _named_axis(d.index) else \
+            [str(i) for i in range(1, len(d) + 1)]
+        labels = [f"{name}.{r}" for r in rows]
+    return d.set_axis(pd.Index(labels, dtype=object), axis=0)
+
+
 def r_bind_all(fun: str, x: Any) -> Any:
     """R's ``do.call(rbind, x)`` / ``do.call(cbind, x)``: the elements of the list ``x`` as
     the arguments - a list's items, a named list's (dict's) values, a list matrix's cells
@@ -556,6 +568,9 @@ def r_bind_all(fun: str, x: Any) -> Any:
         if fun == "cbind":
             named = {str(k): v for k, v in x.items()}
         items = [] if named else list(x.values())
+        if fun == "rbind" and x and all(isinstance(v, pd.DataFrame) for v in x.values()) \
+                and all(isinstance(k, str) and k for k in x):
+            items = [_rbind_named(k, v) for k, v in x.items()]
     elif isinstance(x, pd.DataFrame) and all(
             _null(v) or isinstance(v, pd.DataFrame | pd.Series | list | dict | np.ndarray)
             for v in x.to_numpy(dtype=object).ravel()):

@@ -24,6 +24,7 @@ import pandas as pd
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rdcast import r_dcast
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["melt_cast", "r_cast", "translate"]
 
@@ -86,17 +87,12 @@ def translate(tr: Any, e: R) -> str | None:
     generic rules) for a call that is not reshape's cast (no formula)."""
     formals = ("data", "formula", "fun.aggregate", "...", "margins", "subset", "df", "fill",
                "add.missing", "value")
-    got: dict[str, R] = {}
-    free = ["data", "formula", "fun.aggregate"]
-    for n, a in e.args:
-        if n is None:
-            if not free:
-                return None
-            got[free.pop(0)] = a
-        elif n in formals:
-            got[n] = a
-        else:
-            return None
+    try:                                # R's exact, partial, positional (rmatchargs)
+        got: dict[str, R] = match_args(formals, e.args, "cast")
+    except ArgMatchError:
+        return None
+    if got.pop("...") or "data" not in got:
+        return None
     if "formula" not in got or got["formula"].kind != "formula" or got["formula"].left is None:
         return None
     extra = set(got) - {"data", "formula", "value", "fun.aggregate"}

@@ -19,6 +19,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import Untranslatable
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
@@ -111,17 +112,12 @@ def translate(tr: Any, e: R) -> str | None:
     """``dcast(data, a + b ~ c, value.var = "v", fun.aggregate = mean)``."""
     formals = ("data", "formula", "fun.aggregate", "...", "margins", "subset", "fill",
                "drop", "value.var")
-    got: dict[str, R] = {}
-    free = ["data", "formula", "fun.aggregate"]
-    for n, a in e.args:
-        if n is None:
-            if not free:
-                return None
-            got[free.pop(0)] = a
-        elif n in formals:
-            got[n] = a
-        else:
-            return None
+    try:                                # R's exact, partial, positional (rmatchargs)
+        got: dict[str, R] = match_args(formals, e.args, "dcast")
+    except ArgMatchError:
+        return None
+    if got.pop("...") or "data" not in got:
+        return None
     if set(got) - {"data", "formula", "value.var", "fun.aggregate"} or "formula" not in got:
         return None
     f = got["formula"]

@@ -29,15 +29,14 @@ def r_A_mat_markers(X: Any, min_MAF: Any = None, **other: Any) -> Any:
     if isinstance(X, Untranslated):
         return X._use()
     method = other.get("impute_method")
-    if method == "EM" and not isinstance(X, Untranslated) and \
-            np.isnan(np.asarray(X, dtype=float)).any():
-        raise AsrError("A.mat(X, impute.method = \"EM\"): X has missing values and rrBLUP's "
-                       "EM imputation is not translated",
-                       hint="impute.method = \"mean\" (marker means) is; with no missing "
-                            "value both methods give the same matrix")
+    if isinstance(method, str) and method.upper() == "EM" and \
+            np.isnan(np.asarray(X, dtype=float)).any() and \
+            other.get("return_imputed") in (None, False):
+        return _a_mat_em(X, min_MAF, other.get("max_missing"), other.get("tol"))
     bad = {k: v for k, v in other.items()
            if not (k in ("endelman",) and v is True or k == "return_imputed" and v is False
-                   or k in ("impute_method",) and v in ("mean", "EM"))}
+                   or k in ("impute_method",) and str(v).upper() in ("MEAN", "EM")
+                   or k == "tol" or k == "max_missing" and v is None)}
     if bad:
         raise AsrError(f"A.mat(): argument(s) {', '.join(k.replace('_', '.') for k in bad)} "
                        "are not supported", hint="A.mat(X, min.MAF =) with its defaults is "
@@ -53,6 +52,27 @@ def r_A_mat_markers(X: Any, min_MAF: Any = None, **other: Any) -> Any:
     if not named:
         return np.asarray(G.matrix, dtype=float)
     return pd.DataFrame(np.asarray(G.matrix, dtype=float), index=ids, columns=ids)
+
+
+def _a_mat_em(X: Any, min_maf: Any, max_missing: Any, tol: Any) -> Any:
+    """rrBLUP's A.mat(X, impute.method = "EM") of X with missing values (rmarkerem.py),
+    named by rownames(X) when X has them."""
+    from asr_py.translate.rmarkerem import amat_em
+
+    M = np.asarray(X, dtype=float)
+    if M.ndim != 2:
+        raise AsrError(f"A.mat(X): X must be a matrix (individuals x markers), got shape "
+                       f"{M.shape}", hint="rows are individuals, columns markers coded -1/0/1")
+    try:
+        A, _ = amat_em(M, min_maf=None if min_maf is None else float(min_maf),
+                       max_missing=None if max_missing is None else float(max_missing),
+                       tol=0.02 if tol is None else float(tol))
+    except ValueError as err:
+        raise AsrError(f"A.mat(X, impute.method = \"EM\"): {err}") from None
+    if isinstance(X, pd.DataFrame) and not isinstance(X.index, pd.RangeIndex):
+        ids = [str(i) for i in X.index]
+        return pd.DataFrame(A, index=ids, columns=ids)
+    return A
 
 
 def r_A_mat_pedigree(ped: Any, ploidy: Any = 2, order_ped: bool = True) -> Any:

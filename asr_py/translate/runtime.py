@@ -33,9 +33,11 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     untranslated,
 )
 from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate(x, by)
+from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
+from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rave import r_ave  # noqa: F401 - ave()
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
@@ -145,6 +147,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_pedigree,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
+from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
@@ -158,6 +161,7 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_spread,
     r_unite,
 )
+from asr_py.translate.rlapply import r_lapply  # noqa: F401 - lapply(named list)
 from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_bdiag,
     r_qr,
@@ -238,6 +242,7 @@ from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
 from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
+from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()

@@ -216,7 +216,8 @@ def test_comment_inside_a_multiline_formula_drops_no_term() -> None:
 def test_dotted_matrix_names_become_identifiers() -> None:
     py = translate("m <- asreml(y ~ 1, random = ~ giv(id), ginverse = list(id = Ginv.sparse),"
                    " data = d)\nm2 <- asreml(y ~ 1, random = ~ vm(id, A.inv), data = d)\n")
-    assert "random='~ vm(id, Ginv_sparse)'" in py and "Ginv_sparse=Ginv_sparse" in py
+    assert "random='~ vm(id, Ginv_sparse)'" in py and \
+        "Ginv_sparse=r_as_ginverse(Ginv_sparse)" in py       # ginverse: an inverse
     assert "    random='~ vm(id, A_inv)',\n    data=d,\n    na_action={'x': 'fail'},\n" \
            "    A_inv=A_inv,\n)" in py
 

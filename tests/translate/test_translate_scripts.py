@@ -77,7 +77,7 @@ def _animal_data(tmp: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_asreml3_pedigree_script(workdir: Path) -> None:
     ped, pheno = _animal_data(workdir)
     py = translate(SCRIPT_ASREML3)
-    assert "    random='~ vm(id, ainv)',\n" in py and "ainv=ainv" in py
+    assert "    random='~ vm(id, ainv)',\n" in py and "ainv=r_as_ginverse(ainv)" in py
     assert max(len(ln) for ln in py.splitlines()) <= 100
     assert "residual='~ units'" in py and "na_action={'x': 'omit'}" in py
     assert "r_read_csv('ped.csv', na_values='0')" in py
