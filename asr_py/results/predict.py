@@ -266,6 +266,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         _check_classify_levels(classify, cls, levels)
         # asreml's table names such a column by the term, as classify wrote it
         term_cols = {v: c for v, c in zip(cls, parts) if v != c}
+        cls = _trait_last(model, cls)
         levels = {k: _level_values(v, lv.get(k) if k not in covs and k not in splines
                                    else None) for k, v in (levels or {}).items()}
     # the response-dimension trait factor (not a data column) in classify or averaged
@@ -416,6 +417,21 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                     sed=sed, vcov=vcov)
     out.attrs["heading"] = [PREDICT_HEADING]     # asreml 4.2's notes: attr(pvals, "heading")
     return out
+
+
+def _trait_last(model: Model, cls: list[str]) -> list[str]:
+    """The classify variables in the order of asreml's table: as written (the first
+    varying slowest), except that a multivariate model's ``trait`` comes last (fastest),
+    wherever classify names it. Evidence: ASReml-R's shipped predictions of the UIUC scab
+    scripts (smallgrains-uiuc/Wheat-Selection-Decisions-2022, Adv_Scb_21blues.csv from
+    classify = 'trait:germplasmName', GEBVscab.csv from 'germplasmName:trait') both list
+    columns germplasmName, trait with trait fastest, and the 2021/2022 scripts divide
+    those PEVs by ``rep(Vg, n_lines)``, Vg the per-trait variances; for ordinary factors
+    asremlPlus's test42Sortalldiffs.r expects classify 'Variety:Nitrogen' of
+    ``Yield ~ Nitrogen*Variety`` as columns Variety, Nitrogen (classify order)."""
+    if model.records.multivariate and TRAIT in cls:
+        return [c for c in cls if c != TRAIT] + [TRAIT]
+    return cls
 
 
 def _check_classify_levels(classify: str, cls: list[str], levels: dict[str, Any] | None
