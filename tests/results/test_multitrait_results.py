@@ -173,6 +173,10 @@ def test_vpredict_heritabilities_and_correlations(fitted: tuple) -> None:
         h2 = theta[i] / (theta[i] + theta[i + 6])
         check(f"h2 ~ {v}", lambda th, i=i: th[i] / (th[i] + th[i + 6]), h2)
     cor = m.covariance("trait:gen", correlation=True)
+    # the formula's spelling of the term finds the same structure
+    pd.testing.assert_frame_equal(m.covariance("us(trait):gen", correlation=True), cor)
+    np.testing.assert_allclose(m.covariance("units:us(trait)").to_numpy(),
+                               Dense.sym(theta[6:]), rtol=1e-12)
     for (a, i), (b, j) in itertools.combinations(diag.items(), 2):
         off = {(0, 1): 1, (0, 2): 3, (1, 2): 4}[(a, b)]
         rg = theta[off] / np.sqrt(theta[i] * theta[j])
