@@ -1,6 +1,9 @@
 """Predicted values (asreml's ``predict(classify = ...)``).
 
-For each combination of the classify variables' levels, the prediction is a weighted average
+One row per combination of the classify variables' levels, the first variable varying
+slowest (columns in classify order), except that a multivariate model's ``trait`` is the last
+column and varies fastest wherever classify names it, as asreml's tables (:func:`_trait_last`).
+For each combination, the prediction is a weighted average
 over cells (see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the fixed
 factors not in classify (equal weights unless ``average=`` gives others; covariates at their
 mean) and the factors named in ``average=`` (random ones too). z includes a random term only
