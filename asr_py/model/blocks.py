@@ -28,6 +28,7 @@ from asr_py.model.data import (
     numeric_value,
 )
 from asr_py.model.records import Records
+from asr_py.model.trait_factor import TRAIT, is_response_trait
 from asr_py.model.unit_labels import UnitLabels
 from asr_py.vcov.base import CovTemplate
 
@@ -130,16 +131,8 @@ def require_covariate(ctx: Context, call: Call, arg: Expr) -> None:
 def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
     """A factor part: ``Block``, ``trait``, ``units``, ``fac(x)``."""
     rec = ctx.records
-    if isinstance(expr, Name) and expr.name == "trait":
-        if not rec.multivariate and "trait" in ctx.frame.columns:
-            # long-format data (value ~ trait + ..., us(trait):g): asreml reads the data
-            # column there; here 'trait' is the multivariate trait factor, so say so
-            raise ctx.error(expr, "'trait' is asr_py's multivariate trait factor, but this "
-                            "model is univariate and the data have a column 'trait' (asreml "
-                            "reads that column here; asr_py does not yet)",
-                            "rename the column, e.g. d['Trait'] = d['trait'], and use "
-                            "Trait in the formulas")
-        return Block(indicator(rec.trait, len(rec.traits)), rec.traits, "trait", "trait", True)
+    if isinstance(expr, Name) and is_response_trait(expr.name, rec):
+        return Block(indicator(rec.trait, len(rec.traits)), rec.traits, TRAIT, TRAIT, True)
     if isinstance(expr, Name) and expr.name == "units":
         nrow = len(rec.frame)
         # '1'..'n' made on demand: n strings are 60 MB at 10^6 records (issue 16, memory)
@@ -201,7 +194,7 @@ def is_factor_expr(ctx: Context, expr: Expr) -> bool:
     if isinstance(expr, Paren):
         return is_factor_expr(ctx, expr.expr)
     if isinstance(expr, Name):
-        if expr.name in ("trait", "units"):
+        if expr.name == "units" or is_response_trait(expr.name, ctx.records):
             return True
         if expr.name in ctx.factors:
             return True
@@ -629,7 +622,8 @@ def structure_block(ctx: Context, call: Call) -> Block:
         raise ctx.error(call, f"{call.func}() cannot wrap {inner.func}()",
                         f"write {call.func}(...):{inner} as two parts")
     else:
-        if isinstance(inner, Name) and inner.name not in ("trait", "units"):
+        if isinstance(inner, Name) and inner.name != "units" and \
+                not is_response_trait(inner.name, ctx.records):
             col = column(ctx.frame, inner.name, inner, ctx.text, ctx.formula)
             coordinates = syntax is not None and syntax.coordinates  # exp/gau: numeric wanted
             if not is_factor_column(col) and inner.name not in ctx.factors and not coordinates:

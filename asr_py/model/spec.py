@@ -38,6 +38,7 @@ from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_re
 from asr_py.model.records import Records, build_records, response_exprs
 from asr_py.model.size import check_mme_size
 from asr_py.model.splines import knot_point_table
+from asr_py.model.trait_factor import check_trait_column
 from asr_py.reml.params import ParamMap, Part, StructureSpan, build_param_map, term_spans
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.vcov.base import CovTemplate, to_dense
@@ -255,7 +256,8 @@ def compile_model(
             raise FormulaError(f"the {kind} formula '{texts.get(kind, '')}' has no terms",
                                text=texts.get(kind, ""), formula=kind, hint=hint)
     sparse_terms = expand(mf.sparse, "fixed") if mf.sparse is not None else None
-    resp_exprs, _ = response_exprs(mf.fixed.lhs)
+    resp_exprs, resp_names = response_exprs(mf.fixed.lhs)
+    check_trait_column(data.columns, resp_names, mf.fixed.lhs.span, texts.get("fixed", ""))
     resp_cols = {e.name for e in resp_exprs if isinstance(e, Name)}
     matrix_names = set(matrices)
     rhs_exprs: list[Expr] = [mf.fixed.rhs]

@@ -95,6 +95,9 @@ def _find(fit: AsremlFit, term: str | None, part: str | None) -> list[StructureP
         sel = [p for p in parts if p.residual]
     else:
         sel = [p for p in parts if term in (p.key, p.term)]
+        if not sel:     # the formula's spelling: 'us(trait):gen' names the term 'trait:gen'
+            key = _term_key(term)
+            sel = [p for p in parts if key in (p.key, p.term)]
     if not sel:
         known = sorted({p.key for p in parts} | {p.term for p in parts})
         close = difflib.get_close_matches(str(term), known, n=3, cutoff=0.5)
@@ -111,6 +114,25 @@ def _find(fit: AsremlFit, term: str | None, part: str | None) -> list[StructureP
                            + "parts: " + ", ".join(map(repr, facs)))
         sel = chosen
     return sel
+
+
+def _term_key(term: str) -> str | None:
+    """The name of a random term written as in the formula (``us(trait):gen``,
+    ``diag(Env):vm(id, A)``): each variance-structure call replaced by its factor, as the
+    parameter names have it (``trait:gen``); None when the text does not parse as one term."""
+    from asr_py.formula.ast import Call
+    from asr_py.formula.expand import expand
+    from asr_py.formula.functions import is_variance_structure
+    from asr_py.formula.parser import parse_formula
+
+    try:
+        terms = expand(parse_formula(f"~ {term}", "random"), "random").terms
+    except AsrError:
+        return None
+    if len(terms) != 1:
+        return None
+    return ":".join(str(p.positional()[0]) if isinstance(p, Call) and p.positional()
+                    and is_variance_structure(p.func) else str(p) for p in terms[0].parts)
 
 
 def _vcov_block(fit: AsremlFit, pos: np.ndarray) -> np.ndarray:

@@ -431,7 +431,8 @@ class AsremlFit:
     def covariance(self, term: str | None = None, part: str | None = None,
                    correlation: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame]:
         """Estimated covariance matrix Σ of each structure with parameters, labelled by its
-        factor's levels: ``covariance('trait:Name')`` (us: the trait covariance),
+        factor's levels: ``covariance('trait:Name')`` or, as the formula writes it,
+        ``covariance('us(trait):Name')`` (us: the trait covariance),
         ``'units:trait'`` or ``'residual'``, fa: ΛΛ' + Ψ, diag: the diagonal, corgh: D R D.
         ``correlation=True``: R = D^{-1/2} Σ D^{-1/2}. Delta-method standard errors of every
         element (from Var(θ̂) and ∂Σ/∂θ) in ``df.attrs['se']``. ``part`` picks one factor of

@@ -1,6 +1,9 @@
 """Predicted values (asreml's ``predict(classify = ...)``).
 
-For each combination of the classify variables' levels, the prediction is a weighted average
+One row per combination of the classify variables' levels, the first variable varying
+slowest (columns in classify order), except that a multivariate model's ``trait`` is the last
+column and varies fastest wherever classify names it, as asreml's tables (:func:`_trait_last`).
+For each combination, the prediction is a weighted average
 over cells (see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the fixed
 factors not in classify (equal weights unless ``average=`` gives others; covariates at their
 mean) and the factors named in ``average=`` (random ones too). z includes a random term only
@@ -42,6 +45,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import AsrError, DataError
 from asr_py.model.data import _num_label, as_labels
+from asr_py.model.trait_factor import TRAIT, is_response_trait
 from asr_py.reml.sparse_x import as_dense
 from asr_py.results.cinv_diag import cinv_diag
 from asr_py.results.predict_grid import build_grid, factor_weights, present_cells
@@ -58,7 +62,7 @@ def _factor_names(model: Model) -> tuple[list[str], list[str]]:
     facs, covs = [], []
     for t in model.fixed.terms:
         for f in t.factors:
-            is_fac = f == "trait" or f in t.factor_parts
+            is_fac = is_response_trait(f, model.records) or f in t.factor_parts
             if is_fac and f not in facs:
                 facs.append(f)
             elif not is_fac and f in frame.columns and f not in covs:
@@ -89,13 +93,13 @@ def _levels(model: Model, covs: list[str], splines: dict[str, Any]) -> dict[str,
     lv: dict[str, tuple] = dict(model.context.levels)
     for t in model.random:
         for b in t.blocks:
-            if (not b.is_factor or b.name in ("trait", "units") or b.name in covs
-                    or b.name in splines):
+            if (not b.is_factor or b.name == "units" or is_response_trait(b.name, model.records)
+                    or b.name in covs or b.name in splines):
                 continue
             if b.name not in lv or (b.known and len(b.labels) > len(lv[b.name])):
                 lv[b.name] = tuple(b.labels)
     if model.records.multivariate:
-        lv["trait"] = tuple(model.records.traits)
+        lv[TRAIT] = tuple(model.records.traits)
     return lv
 
 
@@ -265,10 +269,13 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         _check_classify_levels(classify, cls, levels)
         # asreml's table names such a column by the term, as classify wrote it
         term_cols = {v: c for v, c in zip(cls, parts) if v != c}
+        cls = _trait_last(model, cls)
         levels = {k: _level_values(v, lv.get(k) if k not in covs and k not in splines
                                    else None) for k, v in (levels or {}).items()}
-    if "trait" in cls and "trait" not in lv:
-        lv["trait"] = tuple(model.records.traits)
+    # the response-dimension trait factor (not a data column) in classify or averaged
+    resp_trait = (TRAIT in cls or TRAIT in facs) and is_response_trait(TRAIT, model.records)
+    if resp_trait and TRAIT not in lv:
+        lv[TRAIT] = tuple(model.records.traits)
     cov_cls: dict[str, tuple[float, ...]] = {}
     for c in cls:
         if c in lv and c not in covs and c not in splines:
@@ -285,7 +292,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         raise AsrError(f"predict: '{c}' is not a factor or covariate of the model",
                        hint="classify by factors or covariates used in the model: "
                        + ", ".join(sorted(set(lv) | set(covs) | set(splines))))
-    if model.records.multivariate and "trait" not in cls:
+    if model.records.multivariate and TRAIT not in cls:
         raise AsrError("predict: a multivariate model needs trait in classify",
                        hint=f"e.g. classify='trait:{cls[0]}'" if cls else "classify='trait'")
     c_levels = [cov_cls[c] if c in cov_cls else tuple(str(x) for x in levels.get(c, lv[c]))
@@ -316,11 +323,13 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     a_weights = [factor_weights(a, lv[a], avg_spec.get(a)) for a in avg]
     pres_names = [present] if isinstance(present, str) else list(present or [])
     for p in pres_names:
-        if p not in cls and p not in avg or p in cov_cls or p == "trait" or p not in frame:
+        if p not in cls and p not in avg or p in cov_cls or p not in frame or \
+                is_response_trait(p, model.records):
             raise AsrError(f"predict: present names {p!r}, which is not a classify or "
                            "averaged factor (data column) of the model",
                            hint="present= lists factors among: " + ", ".join(
-                               c for c in cls + avg if c not in cov_cls and c != "trait"))
+                               c for c in cls + avg if c not in cov_cls
+                               and not is_response_trait(c, model.records)))
     seen = present_cells(frame, model.records.row, pres_names) if pres_names else None
     grid = build_grid(cls, c_levels, avg, a_levels, a_weights, parallel=parallel,
                       present=seen, present_names=pres_names)
@@ -338,10 +347,10 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         if cv not in cov_cls:
             cells[cv] = float(np.nanmean(frame[cv].to_numpy(dtype=float)[model.records.row]))
     traits = model.records.traits
-    tcodes = (np.array([traits.index(t) for t in cells["trait"]], dtype=np.int64)
-              if "trait" in cols else np.zeros(len(cells), dtype=np.int64))
+    tcodes = (np.array([traits.index(t) for t in cells[TRAIT]], dtype=np.int64)
+              if resp_trait else np.zeros(len(cells), dtype=np.int64))
     n = len(cells)
-    rec = Records(frame=cells.drop(columns=["trait"], errors="ignore"), y=np.zeros(n),
+    rec = Records(frame=cells.drop(columns=[TRAIT]) if resp_trait else cells, y=np.zeros(n),
                   row=np.arange(n), trait=tcodes, traits=traits)
     ctx = replace(model.context, records=rec, warnings=[],
                   levels={k: v for k, v in model.context.levels.items() if k not in cov_cls})
@@ -413,6 +422,21 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
     return out
 
 
+def _trait_last(model: Model, cls: list[str]) -> list[str]:
+    """The classify variables in the order of asreml's table: as written (the first
+    varying slowest), except that a multivariate model's ``trait`` comes last (fastest),
+    wherever classify names it. Evidence: ASReml-R's shipped predictions of the UIUC scab
+    scripts (smallgrains-uiuc/Wheat-Selection-Decisions-2022, Adv_Scb_21blues.csv from
+    classify = 'trait:germplasmName', GEBVscab.csv from 'germplasmName:trait') both list
+    columns germplasmName, trait with trait fastest, and the 2021/2022 scripts divide
+    those PEVs by ``rep(Vg, n_lines)``, Vg the per-trait variances; for ordinary factors
+    asremlPlus's test42Sortalldiffs.r expects classify 'Variety:Nitrogen' of
+    ``Yield ~ Nitrogen*Variety`` as columns Variety, Nitrogen (classify order)."""
+    if model.records.multivariate and TRAIT in cls:
+        return [c for c in cls if c != TRAIT] + [TRAIT]
+    return cls
+
+
 def _check_classify_levels(classify: str, cls: list[str], levels: dict[str, Any] | None
                            ) -> None:
     """A classify variable named twice is an error; ``levels=`` for a variable not in
@@ -465,7 +489,7 @@ def _unfitted_levels(missing: pd.DataFrame | None, cls: list[str],
     if missing is None:
         return out
     for c in cls:
-        if c in cov_cls or c not in lv or c not in missing.columns or c == "trait":
+        if c in cov_cls or c not in lv or c not in missing.columns:
             continue
         have = set(lv[c])
         extra = [x for x in level_labels(missing[c]) if x not in have]
@@ -557,14 +581,14 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
                 and (t.at is None or t.at[0] in cols)
                 and (t.at is not None or set(t.factors) <= set(cols))
                 and len(t.factors) == len(t.blocks) + (t.at is not None)
-                and all(nm in cols or nm == "trait" for nm in names)):
+                and all(nm in cols or is_response_trait(nm, model.records) for nm in names)):
             idx = np.zeros(n, dtype=np.int64)
             # at(f, l):g enters the cells of level l of f only (its Z is g's on those records)
             ok = (np.ones(n, dtype=bool) if t.at is None
                   else cells[t.at[0]].astype(str).to_numpy() == t.at[1])
             ok_other, new_any = ok.copy(), np.zeros(n, dtype=bool)
             for b in t.blocks:
-                if b.name == "trait":
+                if is_response_trait(b.name, model.records):
                     bv = np.array([traits[j] for j in tcodes])
                 elif b.name in cov_cls:  # dev(x): the factor of x's values
                     bv = np.array([_num_label(v) for v in cells[b.name]], dtype=object)
@@ -579,8 +603,9 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
                 idx = idx * b.k + np.maximum(code, 0)
             for r in np.nonzero(new_any & ok_other)[0]:
                 ph_rows.append(np.array([r]))
-                ph_keys.append((i, tuple(str(cells[b.name].iloc[r]) if b.name != "trait"
-                                         else traits[tcodes[r]] for b in t.blocks)))
+                ph_keys.append((i, tuple(traits[tcodes[r]]
+                                         if is_response_trait(b.name, model.records)
+                                         else str(cells[b.name].iloc[r]) for b in t.blocks)))
             r = np.nonzero(ok)[0]
             r_idx.append(r)
             c_idx.append(off + idx[ok])

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from asr_py.model.trait_factor import TRAIT, is_response_trait
+
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.spec import Model
 
@@ -38,6 +40,8 @@ def containment(model: Model) -> list[set[int]]:
     sub = frame.iloc[rows] if len(rows) else frame
     n = len(terms)
     out: list[set[int]] = [set() for _ in range(n)]
+    # the response-dimension factor (multivariate trait): not a data column
+    resp = {TRAIT} if is_response_trait(TRAIT, model.records) else set()
     codes: dict[tuple[str, ...], tuple[np.ndarray, int] | None] = {}
 
     def combo(facs: tuple[str, ...]) -> tuple[np.ndarray, int] | None:
@@ -59,12 +63,12 @@ def containment(model: Model) -> list[set[int]]:
             if _explicit(tuple(ts.factors), tuple(tk.factors)):
                 out[k].add(s)
                 continue
-            fk = tuple(f for f in tk.factor_parts if f != "trait")
-            fs = tuple(f for f in ts.factor_parts if f != "trait")
-            ck = set(tk.factors) - set(tk.factor_parts) - {"trait"}
-            cs = set(ts.factors) - set(ts.factor_parts) - {"trait"}
+            fk = tuple(f for f in tk.factor_parts if f not in resp)
+            fs = tuple(f for f in ts.factor_parts if f not in resp)
+            ck = set(tk.factors) - set(tk.factor_parts) - resp
+            cs = set(ts.factors) - set(ts.factor_parts) - resp
             if (not fk or not fs or not ck <= cs or set(fk) <= set(fs)
-                    or ("trait" in tk.factors and "trait" not in ts.factors)):
+                    or (resp & set(tk.factors) and not resp & set(ts.factors))):
                 continue
             a, b = combo(fk), combo(fs)
             if a is None or b is None or a[1] >= b[1]:
