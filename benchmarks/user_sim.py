@@ -100,3 +100,81 @@ def repeated_records(ped: pd.DataFrame, a: np.ndarray, *, first_gen: int = 2,
     for t in range(2):
         y[rng.random(an.size) < missing, t] = np.nan
     return pd.DataFrame({"animal": an, "sex": sex, "wt_kg": y[:, 0], "len_mm": y[:, 1]})
+
+
+def markers_with_duplicates(n_lines: int, n_snps: int, *, n_dup: int = 50,
+                            seed: int = 4) -> pd.DataFrame:
+    """0/1/2 genotypes (Hardy-Weinberg, p ~ U(0.05, 0.5)) of ``n_lines`` lines whose last
+    ``n_dup`` rows repeat the first ``n_dup`` under other ids (a line genotyped twice), so
+    G is singular beyond its centring. DataFrame: column ``id`` ('G0000', ...) then SNPs."""
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.05, 0.5, n_snps)
+    M = rng.binomial(2, p, size=(n_lines - n_dup, n_snps)).astype(np.int8)
+    M = np.vstack([M, M[:n_dup]])
+    out = pd.DataFrame(M, columns=[f"snp{j}" for j in range(n_snps)])
+    out.insert(0, "id", [f"G{i:04d}" for i in range(n_lines)])
+    return out
+
+
+def genomic_values(markers: pd.DataFrame, cov: np.ndarray, *, seed: int = 5) -> np.ndarray:
+    """Genetic values g = W β (n_lines x k) with W the centred, scaled markers and β_j ~
+    N(0, cov / m) per SNP, so Var(g) ≈ cov for an average line."""
+    rng = np.random.default_rng(seed)
+    M = markers.drop(columns="id").to_numpy(dtype=float)
+    p = M.mean(axis=0) / 2
+    keep = (p > 0) & (p < 1)
+    W = (M[:, keep] - 2 * p[keep]) / np.sqrt(2 * p[keep] * (1 - p[keep]))
+    beta = rng.standard_normal((W.shape[1], cov.shape[0])) @ np.linalg.cholesky(cov).T
+    return W @ beta / np.sqrt(W.shape[1])
+
+
+#: per-trial units: (name, scale to the common unit t/ha, trial mean in its own unit)
+UNITS = (("t_ha", 1.0, 6.0), ("kg_plot", 1.5, 9.0), ("bu_ac", 1 / 15.93, 95.0),
+         ("g_m2", 0.01, 600.0))
+
+
+def met_trials(n_trials: int, n_geno: int, *, per_trial: int = 120, one_rep_every: int = 5,
+               seed: int = 6) -> pd.DataFrame:
+    """Field trials: trial j tests ``per_trial`` of ``n_geno`` genotypes (overlapping sets)
+    in 2 reps (every ``one_rep_every``-th trial in 1 rep, a fifth of its entries
+    repeated: a p-rep design) laid out in a Row x Col grid of
+    10 rows, with AR1 x AR1 plot errors (ρ_r, ρ_c ~ U(0.2, 0.7)); genetic values across
+    trials from two factors plus specific variances; the response in the trial's unit
+    (:data:`UNITS`, cycling). Columns trial, unit, geno, rep, Row, Col, y."""
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0.2, 0.6, (n_trials, 2)) * np.array([1.0, 0.5])
+    lam[:, 1] *= rng.choice([-1, 1], n_trials)
+    gcov = lam @ lam.T + np.diag(rng.uniform(0.02, 0.08, n_trials))
+    g = rng.standard_normal((n_geno, n_trials)) @ np.linalg.cholesky(gcov).T
+    frames = []
+    for j in range(n_trials):
+        unit, scale, mean = UNITS[j % len(UNITS)]
+        reps = 1 if j % one_rep_every == one_rep_every - 1 else 2
+        geno = np.sort(rng.choice(n_geno, per_trial, replace=False))
+        if reps == 2:
+            order = np.concatenate([rng.permutation(geno) for _ in range(reps)])
+            rep = np.repeat(["R1", "R2"], per_trial)
+        else:  # partially replicated: a fifth of the entries twice, so errors are estimable
+            order = rng.permutation(np.concatenate(
+                [geno, rng.choice(geno, per_trial // 5, replace=False)]))
+            rep = np.full(order.size, "R1")
+        n_plot = order.size
+        n_row = 10
+        n_col = -(-n_plot // n_row)
+        rho_r, rho_c = rng.uniform(0.2, 0.7, 2)
+        er = _ar1_chol(n_row, rho_r)
+        ec = _ar1_chol(n_col, rho_c)
+        e = (er @ rng.standard_normal((n_row, n_col)) @ ec.T).T.ravel()[:n_plot] * 0.35
+        plot = np.arange(n_plot)
+        y_tha = 6.0 + 0.2 * (rep == "R2") + g[order, j] + e
+        frames.append(pd.DataFrame({
+            "trial": f"T{j:02d}", "unit": unit, "geno": [f"V{k:04d}" for k in order],
+            "rep": rep, "Row": plot % n_row + 1, "Col": plot // n_row + 1,
+            "y": mean + (y_tha - 6.0) / scale}))
+    out = pd.concat(frames, ignore_index=True)
+    return out
+
+
+def _ar1_chol(n: int, rho: float) -> np.ndarray:
+    i = np.arange(n)
+    return np.linalg.cholesky(rho ** np.abs(i[:, None] - i[None, :]))
