@@ -1,11 +1,14 @@
 """Bad inputs at a breeder's scale end in a clear error that says what to fix, fast:
 a covariate read as text into a 10^5-level fixed factor (the design-size estimate names the
 number-like factor and the conversion), and a G built without ids next to data with real ids
-(the error shows the matrix's ids and says they are row numbers)."""
+(the error shows the matrix's ids and says they are row numbers); a loop in a 20 000-animal
+pedigree and animals missing from it (named, fast)."""
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,3 +62,35 @@ def test_partial_id_mismatch_shows_matrix_ids_only() -> None:
         asr.asreml(fixed="y ~ 1", random="~ vm(id, G)", data=df, G=G)
     assert "'L0', 'L1', 'L2'" in e.value.hint
     assert "row numbers" not in e.value.hint
+
+
+def _big_pedigree() -> pd.DataFrame:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from user_sim import pedigree
+
+    return pedigree(20_000, 6, seed=3)[["animal", "sire", "dam"]]
+
+
+def test_loop_in_a_large_pedigree_found_fast() -> None:
+    ped = _big_pedigree()
+    young = ped["animal"].iloc[-1]
+    anc = ped.loc[ped["animal"] == ped["dam"].iloc[-1], "dam"].iloc[0]  # a grand-dam
+    loop = ped.copy()
+    loop.loc[loop["animal"] == anc, "sire"] = young  # the grand-dam's sire is her grandchild
+    t0 = time.perf_counter()
+    with pytest.raises(asr.PedigreeError, match="own ancestor") as e:
+        asr.ainverse(loop, check_roles=False)
+    assert time.perf_counter() - t0 < 30
+    assert young in str(e.value) and anc in str(e.value)
+
+
+def test_animal_missing_from_a_large_pedigree_named() -> None:
+    ped = _big_pedigree()
+    ainv = asr.ainverse(ped, check_roles=False)
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"animal": ped["animal"].iloc[-3000:].to_numpy(),
+                       "y": rng.standard_normal(3000)})
+    df.loc[df.index[[5, 17]], "animal"] = ["T5_99998", "T5_99999"]
+    with pytest.raises(asr.MatrixError, match="2 levels of 'animal'.*T5_99998") as e:
+        asr.asreml(fixed="y ~ 1", random="~ vm(animal, Ainv)", data=df, Ainv=ainv)
+    assert "'T0_00000'" in e.value.hint  # the matrix's own ids, to compare spellings
