@@ -512,6 +512,21 @@ def _vm_ids(ctx: Context, factor: str) -> tuple[str, ...] | None:
     return None
 
 
+def _id_mismatch_hint(ids: tuple[str, ...], n_matched: int) -> str:
+    """What to check when data levels are not ids of a known matrix: the matrix's own ids
+    (a few), and when none match and they are row numbers, that it was built without ids."""
+    shown = ", ".join(repr(v) for v in list(ids)[:3]) + (" ..." if len(ids) > 3 else "")
+    hint = (f"every data id must be a row of the matrix; its {len(ids):,} ids are {shown} "
+            "(check id spelling and type)")
+    head = list(ids[:3])
+    if n_matched == 0 and head and head in ([str(i) for i in range(k, k + len(head))]
+                                            for k in (0, 1)):
+        hint += ("; no data id matches and the matrix ids are row numbers, the default of a "
+                 "matrix built without ids: give them (asr.gmatrix(markers, ids=...), a DataFrame "
+                 "with an 'id' column or ids as index and columns)")
+    return hint
+
+
 def known_block(ctx: Context, call: Call) -> Block:
     """vm(id, K), ide(id), ped(id), giv(id): the levels are the matrix ids (all of them)."""
     from asr_py.vcov.known import KnownMatrix
@@ -579,7 +594,7 @@ def known_block(ctx: Context, call: Call) -> Block:
         raise MatrixError(
             f"{len(missing)} levels of '{fac.name}' are not ids of the matrix in {call}: "
             + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
-            hint="every data id must be a row of the matrix (check id spelling and type)")
+            hint=_id_mismatch_hint(tuple(ids), int(np.count_nonzero(codes >= 0))))
     sing_g = _sing_g(ctx, call)
     # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
     # which fills in badly for large random-mating pedigrees

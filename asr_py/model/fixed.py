@@ -43,7 +43,7 @@ from asr_py.model.blocks import (
 )
 from asr_py.model.data import level_labels, numeric_value
 from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
-from asr_py.model.size import check_fixed_size, term_columns
+from asr_py.model.size import check_fixed_size, numeric_looking, term_columns
 from asr_py.reml.sparse_x import null_basis_from_aliasing, prefer_sparse_x
 
 _R_TRANSFORMS = ("log", "log10", "log2", "sqrt", "exp", "abs", "I", "as.numeric", "as.double")
@@ -356,7 +356,9 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         before.add(frozenset(key))
     check_fixed_size(n, [("(Intercept)", 1)] * intercept + [
         (str(t), term_columns([b.k for b in bl])) for t, bl in zip(all_terms, parts)],
-        nnz=n * intercept + sum(_term_nnz(bl) for bl in parts))
+        nnz=n * intercept + sum(_term_nnz(bl) for bl in parts),
+        numeric_like=[b.name for bl in parts for b in bl
+                      if b.is_factor and numeric_looking(b.name, b.labels)])
     for t, blocks in zip(all_terms, parts):
         M = khatri_rao(blocks)
         if not np.all(np.isfinite(M.data)):

@@ -136,6 +136,7 @@ def build_records(
         if n_missing_w:
             notes.append(f"{n_missing_w} data rows dropped for missing weights in "
                          f"'{weights}'")
+            _warn_missing_weights(notes[-1], data.index[miss_w])
         keep_rows &= ~miss_w
         result_rows &= ~miss_w
         bad = keep_rows & ~(np.isfinite(wcol) & (wcol > 0))
@@ -191,6 +192,20 @@ def build_records(
         result_pos=result_pos,
         missing_rows=missing_rows,
     )
+
+
+def _warn_missing_weights(dropped: str, rows: pd.Index) -> None:
+    """Rows with a response but no weight leave the fit: said with an AsrWarning (in stage 2
+    of a two-stage analysis a whole trial can vanish when its stage-1 standard errors are
+    NaN, e.g. a trial with no residual degrees of freedom)."""
+    import warnings
+
+    from asr_py.warning_classes import AsrWarning
+
+    shown = ", ".join(str(x) for x in rows[:5]) + (" ..." if len(rows) > 5 else "")
+    warnings.warn(f"{dropped} (rows {shown}); they are left out of the fit. Give each a "
+                  "weight (1/SE² of a stage-1 mean) or drop them explicitly to silence this",
+                  AsrWarning, stacklevel=5)
 
 
 def _warn_missing_x(dropped: str) -> None:

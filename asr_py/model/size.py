@@ -51,19 +51,46 @@ def _largest(terms: Sequence[tuple[str, int]]) -> str:
     return f"the largest term, {label}, has {cols:,} columns"
 
 
-def check_fixed_size(n: int, terms: Sequence[tuple[str, int]], nnz: int | None = None) -> None:
+#: a factor with more levels than this is checked for number-like labels (a covariate read
+#: as text) when a design is refused
+MANY_LEVELS = 1_000
+
+
+def numeric_looking(name: str, labels: Sequence[str]) -> bool:
+    """True when a factor ``name`` has more than :data:`MANY_LEVELS` levels and its labels
+    (the first 200) all parse as numbers: a numeric column read or stored as text."""
+    if len(labels) <= MANY_LEVELS:
+        return False
+    head = [str(v).strip() for v in labels[:200]]
+    try:
+        [float(v) for v in head]
+    except ValueError:
+        return False
+    return True
+
+
+def check_fixed_size(n: int, terms: Sequence[tuple[str, int]], nnz: int | None = None,
+                     numeric_like: Sequence[str] = ()) -> None:
     """Refuse a fixed design of ``n`` records and (label, columns) ``terms`` when it has
     more than :data:`MAX_FIXED_COLUMNS` columns or X (``nnz`` non-zeros: sparse; else dense)
-    and two p x p matrices need more than :data:`MAX_DENSE_BYTES`."""
+    and two p x p matrices need more than :data:`MAX_DENSE_BYTES`. ``numeric_like`` names
+    factors whose many levels look like numbers (:func:`numeric_looking`): the hint then
+    says to convert them."""
     p = sum(c for _, c in terms)
     x_bytes = 8.0 * n * p if nnz is None else min(8.0 * n * p, 12.0 * nnz)
     need = x_bytes + 16.0 * p * p
     if p > MAX_FIXED_COLUMNS or need > max(MAX_DENSE_BYTES, 0.5 * (available_bytes() or 0)):
+        hint = (f"at most {MAX_FIXED_COLUMNS:,} fixed columns: drop high-order interactions "
+                "((a + b + c)^2 instead of a * b * c) or fit large factors as random terms")
+        if numeric_like:
+            names = ", ".join(dict.fromkeys(numeric_like))
+            first = next(iter(dict.fromkeys(numeric_like)))
+            hint = (f"{names}: a factor whose levels are all numbers; if it is a covariate "
+                    f"stored as text, convert it (df['{first}'] = pd.to_numeric(df['{first}']))"
+                    f"; otherwise {hint}")
         raise ModelError(
             f"the fixed design would have {p:,} columns for {n:,} records "
-            f"(X and X'X: about {_fmt_bytes(need)}); {_largest(terms)}",
-            hint=f"at most {MAX_FIXED_COLUMNS:,} fixed columns: drop high-order interactions "
-                 "((a + b + c)^2 instead of a * b * c) or fit large factors as random terms")
+            f"(X and X'X: about {_fmt_bytes(need)}); {_largest(terms)}", hint=hint)
 
 
 def check_term_size(label: str, level_counts: Sequence[int], n: int) -> None:
@@ -102,4 +129,4 @@ def check_mme_size(labels: Sequence[str], mats: Sequence[object], n: int) -> Non
 
 
 __all__ = ["MAX_FIXED_COLUMNS", "MAX_TERM_COLUMNS", "MAX_MME_NNZ", "check_fixed_size",
-           "check_term_size", "check_mme_size", "term_columns"]
+           "check_term_size", "check_mme_size", "numeric_looking", "term_columns"]

@@ -142,11 +142,28 @@ _PD_HINT = ("a relationship matrix must be positive definite; a genomic G is sin
             "or blend= with A; otherwise add a small value to its diagonal (K + 0.01 I)")
 
 
+def _sparse_diagonal(m: Matrix) -> np.ndarray | None:
+    """diag(M) when M is a sparse diagonal matrix (ide(id)'s identity, a diagonal K), else
+    None: such an M is inverted, ranked and log-determined elementwise, at any size."""
+    if not sp.issparse(m):
+        return None
+    c = sp.coo_matrix(m)
+    if np.any(c.row[c.data != 0] != c.col[c.data != 0]):
+        return None
+    return np.asarray(c.diagonal(), dtype=float)
+
+
 def _logdet_pd(m: Matrix, what: str) -> float:
     """log|M| for a symmetric positive definite M; MatrixError if it is not PD."""
     n = m.shape[0]
     if n == 0:
         return 0.0
+    d = _sparse_diagonal(m)
+    if d is not None:
+        if np.any(d <= 0):
+            raise MatrixError(f"{what}: the matrix is not positive definite (a diagonal "
+                              f"element is {float(d.min()):.4g})", hint=_PD_HINT)
+        return float(np.log(d).sum())
     if sp.issparse(m):
         try:
             lu = spla.splu(sp.csc_matrix(m), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
@@ -186,8 +203,15 @@ def _cholesky_rcond(a: np.ndarray) -> tuple[float, float] | None:
 
 
 def _invert(m: Matrix, what: str) -> Matrix:
-    """Inverse of a PD matrix: dense via Cholesky; sparse via splu (result kept sparse CSC)."""
+    """Inverse of a PD matrix: dense via Cholesky; sparse via splu (result kept sparse CSC);
+    a sparse diagonal D elementwise, D⁻¹ = diag(1/d) (ide(id)'s identity at any size)."""
     n = m.shape[0]
+    d = _sparse_diagonal(m)
+    if d is not None:
+        if np.any(d <= 0):
+            raise MatrixError(f"{what}: the matrix is not positive definite, cannot invert it",
+                              hint=_PD_HINT)
+        return sp.diags(1.0 / d, 0, format="csc")
     if n > DENSE_LIMIT:
         raise MatrixError(
             f"{what}: refusing to invert a {n} x {n} known matrix densely",
@@ -433,6 +457,10 @@ class KnownMatrix(FixedMatrix):
         if self._rank is not None:
             return self._rank
         big = SPARSE_RANK_LIMIT if self.is_sparse else DENSE_LIMIT
+        d = _sparse_diagonal(self._given)
+        if d is not None and not self.given_inverse:  # rank of diag(d): its positive d_j
+            self._rank = self._rank_from(d)
+            return self._rank
         if self.given_inverse or self.n > big or self.n == 0:
             self._rank = KnownRank(self.n, self.n, 0.0, float("nan"), float("nan"))
             return self._rank
