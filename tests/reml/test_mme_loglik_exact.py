@@ -40,8 +40,8 @@ def _design(seed: int) -> pd.DataFrame:
     return d
 
 
-def _lls(seed: int, ratio: float) -> tuple[float, float, float]:
-    """(MME ℓ, exact ℓ, dense-V ℓ in double) at site variances 1e6·(k+1)/3, S2's ratio x 1e6."""
+def _at(seed: int, ratio: float) -> tuple[pd.DataFrame, object, dict, np.ndarray]:
+    """(data, problem, site variances, θ): site variances 1e6·(k+1)/3, S2's ratio x 1e6."""
     d = _design(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -54,6 +54,12 @@ def _lls(seed: int, ratio: float) -> tuple[float, float, float]:
     theta = np.array([SG if n.startswith("gen") else
                       next(v for s, v in sv.items() if f"site_{s}!" in n)
                       for n in problem.names])
+    return d, problem, sv, theta
+
+
+def _lls(seed: int, ratio: float) -> tuple[float, float, float]:
+    """(MME ℓ, exact ℓ, dense-V ℓ in double) at site variances 1e6·(k+1)/3, S2's ratio x 1e6."""
+    d, problem, sv, theta = _at(seed, ratio)
     X = pd.get_dummies(d.site, drop_first=True, dtype=float)
     X.insert(0, "c", 1.0)
     Z = pd.get_dummies(d.gen, dtype=float).to_numpy()
@@ -92,24 +98,13 @@ def _score_and_exact(seed: int, ratio: float) -> tuple[np.ndarray, np.ndarray, n
     :func:`_lls`, S2's at ratio x 1e6."""
     from asr_py.reml.ai import score_ai_at
 
-    d = _design(seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = asr.asreml("y ~ site", random="~ gen", residual="~ dsum(~ units | site)",
-                       data=d, maxit=1)
-    problem = m.model.problem()
-    sites = sorted(d.site.unique())
-    sv = {s: 1e6 * (1 + k) / 3 for k, s in enumerate(sites)}
-    sv["S2"] = ratio * 1e6
-    theta = np.array([SG if n.startswith("gen") else
-                      next(v for s, v in sv.items() if f"site_{s}!" in n)
-                      for n in problem.names])
+    d, problem, sv, theta = _at(seed, ratio)
     _, score, _ = score_ai_at(problem, theta)
     X = pd.get_dummies(d.site, drop_first=True, dtype=float).to_numpy()
     X = np.c_[np.ones(len(d)), X]
     Z = pd.get_dummies(d.gen, dtype=float).to_numpy()
     kmats = [Z @ Z.T if n.startswith("gen") else
-             np.diag((d.site == next(s for s in sites if f"site_{s}!" in n)).to_numpy(float))
+             np.diag((d.site == next(s for s in sv if f"site_{s}!" in n)).to_numpy(float))
              for n in problem.names]
     y = d.y.to_numpy()
 
