@@ -25,6 +25,7 @@ from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, se
 from asr_py.reml.em import em_step
 from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
+from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
@@ -179,6 +180,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
+    res = _polish_floor(centred, res, kwargs)
     return restore_response(res, problem, beta0)
 
 
@@ -245,6 +247,18 @@ def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
     return second
 
 
+def _polish_floor(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """A refit with the variances held on a structural floor held closer to zero
+    (:mod:`asr_py.reml.floor_polish`); the better of the two."""
+    from asr_py.reml.floor_polish import POLISH_REL, polish_start, polished
+
+    start = polish_start(problem, res)
+    if start is None:
+        return res
+    second = _second_fit(problem, kwargs, start[0], held_rel=POLISH_REL * HELD_REL)
+    return polished(res, second, start[1], dof_scale(problem))
+
+
 def _fix_at_ar_limit(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A refit with every ar1 correlation held on its limit fixed at ±0.98 ('F'), as
     ASReml does (:mod:`asr_py.reml.ar_limit_fix`); ``res`` when there is none or the refit
@@ -279,6 +293,7 @@ def _fit_reml(
     stochastic_traces: bool | None = None,
     stochastic_seed: int | None = None,
     soft_corr_bounds: bool = False,
+    held_rel: float = HELD_REL,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -307,6 +322,8 @@ def _fit_reml(
     traces. ``stochastic_seed``: the probes' seed (default
     :data:`asr_py.reml.stochastic.SEED`; fits are reproducible). ``soft_corr_bounds``: the
     second fit of :func:`_escape_boundary` (see :func:`asr_py.reml.ai_step.line_search`).
+    ``held_rel``: HELD_REL of the structural floors (:mod:`asr_py.reml.held_floor`; lower in
+    the polish of :func:`_polish_floor`).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -320,7 +337,7 @@ def _fit_reml(
     tol_ll = loglik_tolerance(problem, tol_loglik)  # absolute, unit-free (tolerance.py)
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = MME(problem, solver=solver)
-    ctx = IterContext(problem, soft_corr_bounds)
+    ctx = IterContext(problem, soft_corr_bounds, held_rel)
     theta = problem.theta0.astype(float).copy()
     nt = theta.size
     if not ctx.valid(theta):

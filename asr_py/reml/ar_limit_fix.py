@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asr_py.reml.param_codes import limit_correlations, param_codes
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
 
@@ -41,27 +42,18 @@ FIX_VALUE = 0.98
 def limit_fix(problem: MixedProblem, res: RemlResult) -> tuple[np.ndarray, list[str]] | None:
     """(θ start, constraints) of the refit with every ar1 correlation that ``res`` holds on
     its limit ('B') fixed at ±FIX_VALUE ('F'), or None when there is none."""
-    pm = problem.param_map
-    if pm is None:
+    codes = param_codes(problem, res)
+    if codes is None:
         return None
-    kinds = pm.kinds
-    cons = [str(c).upper() for c in res.constraints]
-    start_cons = [str(c).upper() for c in problem.constraints]
     theta = np.asarray(res.theta, dtype=float).copy()
-    new_cons = list(start_cons)
+    new_cons = list(codes.start)
     hit = False
-    for sp_ in pm.structures:
-        closed = getattr(sp_.template, "closed_bound", None)
-        if closed is None:
+    for k in limit_correlations(problem):
+        if codes.fit[k] != "B" or abs(theta[k]) <= FIX_VALUE:
             continue
-        for j in range(sp_.template.n_params):
-            k = sp_.start + j
-            if (kinds[k] != "correlation" or cons[k] != "B" or start_cons[k] == "F"
-                    or not closed(j) or abs(theta[k]) <= FIX_VALUE):
-                continue
-            theta[k] = FIX_VALUE * np.sign(theta[k])
-            new_cons[k] = "F"
-            hit = True
+        theta[k] = FIX_VALUE * np.sign(theta[k])
+        new_cons[k] = "F"
+        hit = True
     return (theta, new_cons) if hit else None
 
 
@@ -70,29 +62,21 @@ def mirror_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
     reached its limit during the iteration but ended inside it started at the opposite sign
     (|ρ₀| at least 0.1)."""
     pm = problem.param_map
-    if pm is None or not res.history:
+    codes = param_codes(problem, res)
+    if pm is None or codes is None or not res.history:
         return None
-    kinds = pm.kinds
-    cons = [str(c).upper() for c in res.constraints]
-    start_cons = [str(c).upper() for c in problem.constraints]
     path = np.array([h["theta"] for h in res.history], dtype=float)
     theta = np.asarray(problem.theta0, dtype=float).copy()
     hit = False
-    for sp_ in pm.structures:
-        closed = getattr(sp_.template, "closed_bound", None)
-        if closed is None:
+    for k in limit_correlations(problem):
+        if codes.fit[k] == "B":
             continue
-        for j in range(sp_.template.n_params):
-            k = sp_.start + j
-            if kinds[k] != "correlation" or start_cons[k] == "F" or cons[k] == "B" \
-                    or not closed(j):
-                continue
-            lim = min(abs(float(pm.lower[k])), abs(float(pm.upper[k])))
-            at = path[np.abs(path[:, k]) >= lim * (1 - 1e-9), k]
-            if at.size == 0 or abs(res.theta[k]) >= lim * (1 - 1e-9):
-                continue
-            theta[k] = -np.sign(at[-1]) * max(abs(theta[k]), 0.1)
-            hit = True
+        lim = min(abs(float(pm.lower[k])), abs(float(pm.upper[k])))
+        at = path[np.abs(path[:, k]) >= lim * (1 - 1e-9), k]
+        if at.size == 0 or abs(res.theta[k]) >= lim * (1 - 1e-9):
+            continue
+        theta[k] = -np.sign(at[-1]) * max(abs(theta[k]), 0.1)
+        hit = True
     return theta if hit else None
 
 

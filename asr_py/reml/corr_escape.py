@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asr_py.reml.param_codes import param_codes
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
 
@@ -39,12 +40,10 @@ GAIN_REL = 1e-9
 def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
     """The start of a second fit (see the module docstring), or None when no variance of a
     template with free correlations ended on (or held at) its boundary."""
-    pm = problem.param_map
-    if pm is None:
+    codes = param_codes(problem, res)
+    if codes is None:
         return None
-    kinds = pm.kinds
-    cons = [str(c).upper() for c in res.constraints]
-    start_cons = [str(c).upper() for c in problem.constraints]
+    kinds, cons, start_cons = codes.kinds, codes.fit, codes.start
     theta = np.asarray(res.theta, dtype=float).copy()
     changed = False
     for s in problem.slices():

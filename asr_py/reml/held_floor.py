@@ -36,8 +36,10 @@ def _dense(m: Any) -> np.ndarray:
 
 
 def structural_floors(leaves: Sequence[tuple[Any, int]], kinds: Sequence[str],
-                      pmask: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """b_k (module docstring) for every parameter; 0 where the rule does not apply.
+                      pmask: np.ndarray, theta: np.ndarray, rel: float = HELD_REL
+                      ) -> np.ndarray:
+    """b_k (module docstring, with ``rel`` for HELD_REL: a fit's final polish holds lower,
+    reml/floor_polish.py) for every parameter; 0 where the rule does not apply.
     ``leaves``: (leaf template, offset of its parameters in θ), e.g. chol(Env) inside
     chol(Env):Name (the parameter map's structures)."""
     out = np.zeros(theta.size)
@@ -60,7 +62,7 @@ def structural_floors(leaves: Sequence[tuple[Any, int]], kinds: Sequence[str],
             dm = _dense(ders[j])
             # Σ at θ_k = 0 (exact when Σ is linear in θ_k): nonsingular there, no floor
             mu0 = np.linalg.eigvalsh((sig - th[j] * dm) * np.outer(r, r))[0]
-            if mu0 >= HELD_REL:
+            if mu0 >= HELD_REL:  # (the same singularity test whatever ``rel``)
                 continue
             dd = np.diag(dm)
             sup = dd > 1e-12 * max(float(np.abs(dd).max(initial=0.0)), 1e-300)
@@ -68,5 +70,5 @@ def structural_floors(leaves: Sequence[tuple[Any, int]], kinds: Sequence[str],
                 continue
             rest = (d - th[j] * dd)[sup] / dd[sup]
             if np.all(np.isfinite(rest)) and rest.min() > 0:
-                out[ks[j]] = HELD_REL * float(rest.min())
+                out[ks[j]] = rel * float(rest.min())
     return out

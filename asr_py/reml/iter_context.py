@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asr_py.reml.held_floor import structural_floors
+from asr_py.reml.held_floor import HELD_REL, structural_floors
 from asr_py.reml.indefinite import signed_templates, unconstrained_variances  # issue 11 'U'
 from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.problem import MixedProblem
@@ -21,14 +21,14 @@ from asr_py.reml.tuning import (
 
 
 def residual_variances(problem: MixedProblem, kinds: list[str], cons: list[str]) -> np.ndarray:
-    """The bounded ('P', 'B') variances of the residual structure of a model with random
-    terms: at zero R is singular and the mixed model equations (R⁻¹ in C) lose the digits of
-    ℓ (PSA.27's units + ar1(Lane):ar1(Position): held at 1e-12 x its scale, ℓ came out 0.6
-    too high and the line search took steps that lowered the true ℓ); such a variance is held
-    at RESID_HELD_REL x its scale instead."""
+    """The bounded ('P', 'B') variances of the residual structure: at zero R is singular and
+    the mixed model equations (R⁻¹ in C) lose the digits of ℓ (PSA.27's units +
+    ar1(Lane):ar1(Position): held at 1e-12 x its scale, ℓ came out 0.6 too high and the line
+    search took steps that lowered the true ℓ); such a variance is held at RESID_HELD_REL x
+    its scale instead. So without random terms too (V = R): a section of dsum(~ ar1(r):ar1(c)
+    | Rep) whose records the fixed effects fit exactly reached 6e-14 x its scale, where ℓ
+    (a dense V as well) came out 120 too high (tests/vcov/test_small_fit_paths.py)."""
     out = np.zeros(len(kinds), dtype=bool)
-    if not problem.random:
-        return out
     s = problem.slices()[-1]
     for k in range(s.start, s.stop):
         out[k] = kinds[k] == "variance" and cons[k] in ("P", "B")
@@ -39,7 +39,8 @@ class IterContext:
     """Per-parameter constants of a problem: kinds, bounds, boundary value, scales, and the
     covariance matrices whose positive-definite boundary is handled."""
 
-    def __init__(self, problem: MixedProblem, soft_corr_bounds: bool = False) -> None:
+    def __init__(self, problem: MixedProblem, soft_corr_bounds: bool = False,
+                 held_rel: float = HELD_REL) -> None:
         pm = problem.param_map
         assert pm is not None
         kinds = pm.kinds
@@ -55,6 +56,7 @@ class IterContext:
         self.scale = np.where(self.vc & (th0 > 0), th0, 1.0)
         # values at which variances creeping to zero were put on their bound (zero_snap.py)
         self.snap_floor = np.zeros(th0.size)
+        self.held_rel = held_rel  # the structural floors' HELD_REL (reml/floor_polish.py)
         self.neg_tries = np.zeros(th0.size, dtype=int)  # iterations in a row (zero_snap.py)
         self._seen_se = False
         self.resid_var = residual_variances(problem, kinds, self.cons)
@@ -122,7 +124,7 @@ class IterContext:
         # issue 11 (2c): a variance whose zero makes its matrix singular is held where the
         # log-likelihood is still evaluated accurately (reml/held_floor.py)
         self.bval = np.maximum(np.maximum(self.bval, structural_floors(
-            self.leaves, self.kinds, self.pmask, theta)), self.snap_floor)
+            self.leaves, self.kinds, self.pmask, theta, self.held_rel)), self.snap_floor)
 
     def valid(self, theta: np.ndarray) -> bool:
         """θ within bounds for 'P'/'B' parameters and every template valid (PD)."""

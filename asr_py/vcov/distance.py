@@ -4,8 +4,15 @@ variants, see correlation.py). d_ij = |x_i - x_j|.
 * ``exp``: C_ij = ρ^d_ij     (exponential; ∂C/∂ρ = d ρ^(d-1))
 * ``gau``: C_ij = ρ^(d_ij²)  (gaussian;   ∂C/∂ρ = d² ρ^(d²-1))
 
-One parameter ``{name}!cor`` in (0, 1), starting at 0.1. Coordinates come from the option
-``coords`` (one number per level) or else from the level labels themselves (``"1.5"``).
+One parameter ``{name}!cor`` in (0, 1). Coordinates come from the option ``coords`` (one
+number per level) or else from the level labels themselves (``"1.5"``).
+
+The start follows nlme's ``corExp`` / ``corGaus`` (range r₀ = 90 % of the smallest nonzero
+distance d_min, correlation exp(−d/r₀) or exp(−(d/r₀)²)): the nearest pair starts at
+correlation c₀ = exp(−1/0.9) ≈ 0.33 (exp) or exp(−1/0.81) ≈ 0.29 (gau), i.e.
+φ₀ = c₀^(1/e_min), e_min = d_min or d_min², whatever the units of the coordinates
+(a fixed φ₀ = 0.1 over coordinates 10 units apart started every correlation at 1e-10, where
+the score of φ vanishes).
 """
 
 from __future__ import annotations
@@ -21,6 +28,12 @@ from asr_py.vcov.correlation import (
     correlation_syntax,
     register_correlation,
 )
+
+#: nlme's start: the range at this fraction of the smallest nonzero distance
+RANGE_START = 0.9
+#: ... but φ₀ within these (coordinates 1e6 apart would start on the bound at 1; 0.01 apart,
+#: gau's φ₀ = 0.29^10000 underflows to the bound at 0)
+PHI0_MIN, PHI0_MAX = 1e-3, 1.0 - 1e-6
 
 
 class _Distance(CorrelationStructure):
@@ -59,6 +72,15 @@ class _Distance(CorrelationStructure):
 
     def corr_lower(self) -> np.ndarray:
         return np.array([0.0])
+
+    def corr_initial(self) -> np.ndarray:
+        """φ₀ with the nearest pair's correlation φ₀^e_min = exp(−(1/RANGE_START)^power)
+        (module docstring), within [PHI0_MIN, PHI0_MAX]; 0.1 with a single coordinate."""
+        e = self._e[self._e > 0]
+        if e.size == 0:
+            return np.array([0.1])
+        near = np.exp(-(1.0 / RANGE_START) ** self.power)
+        return np.array([float(np.clip(near ** (1.0 / e.min()), PHI0_MIN, PHI0_MAX))])
 
     def correlation(self, rho: np.ndarray) -> np.ndarray:
         return float(rho[0]) ** self._e

@@ -11,6 +11,9 @@ on a bound: AIC = −2ℓ_asreml + 2k, BIC = −2ℓ_asreml + k log(n − p).
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -218,3 +221,26 @@ def test_update_carries_the_fixed_correlation_as_asreml_does(psa: pd.DataFrame) 
     s2 = float(y @ p0 @ y) / nmp
     assert m2.varcomp.loc["Lane:Position!R", "component"] == pytest.approx(s2, rel=1e-5)
     assert m2.loglik == pytest.approx(reml_loglik(y, X, s2 * corr), abs=1e-5)
+
+
+def test_limit_correlations_are_the_unfixed_ar1_rhos() -> None:
+    """reml/param_codes.limit_correlations: ASReml's !ARLIMIT applies to ar1's ρ (and its
+    v/h forms), not to corgh correlations, exp's φ or a ρ the user fixed ('F')."""
+    from asr_py.reml.param_codes import limit_correlations
+
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"r": np.repeat(np.arange(4), 5).astype(str),
+                      "c": np.tile(np.arange(5), 4).astype(str),
+                      "e": np.tile(["a", "b", "c", "d", "e"], 4),
+                      "y": rng.normal(size=20)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one step of a non-identifiable corgh: codes only
+        m = asr.asreml("y ~ 1", random="~ corgh(e)", residual="~ ar1(r):ar1v(c)", data=d,
+                       maxit=1)
+    pb = m.model.problem()
+    got = [pb.names[k] for k in limit_correlations(pb)]
+    want = [n for n in pb.names if n.startswith("r:c!") and n.endswith("!cor")]
+    assert got == want and len(want) == 2, (pb.names, got)
+    fixed = replace(pb, constraints=["F" if n == want[0] else c
+                                     for n, c in zip(pb.names, pb.constraints)])
+    assert [fixed.names[k] for k in limit_correlations(fixed)] == want[1:]

@@ -52,10 +52,16 @@ def _dense_best(ll, starts) -> tuple[np.ndarray, float]:
     return max((lbfgsb_max(ll, x0, [1.0] * 6, bounds) for x0 in starts), key=lambda t: t[1])
 
 
-def _fit(d: pd.DataFrame) -> asr.AsremlFit:
+def _fit(d: pd.DataFrame, phi0: float | None = None) -> asr.AsremlFit:
+    """The fit, from the default start or with φ started at ``phi0``."""
+    kw = dict(fixed="y ~ agef", random="~ exph(age):id(animal)", data=d)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return asr.asreml("y ~ agef", random="~ exph(age):id(animal)", data=d)
+        if phi0 is not None:
+            sv = asr.asreml(**kw, start_values=True)
+            sv.loc[sv.Component.str.endswith("!cor"), "Value"] = phi0
+            kw["params"] = sv
+        return asr.asreml(**kw)
 
 
 def test_end_of_reads_the_nearest_and_farthest_pair() -> None:
@@ -67,10 +73,10 @@ def test_end_of_reads_the_nearest_and_farthest_pair() -> None:
 
 
 def test_false_optimum_at_zero_phi_is_left() -> None:
-    # the first fit (from φ = 0.1) stopped at φ = 1e-8 with converged=True and ℓ −184.8875;
+    # the first fit from φ = 0.1 stopped at φ = 1e-8 with converged=True and ℓ −184.8875;
     # the dense optimum has φ ≈ 0.63 and ℓ 0.17 higher
     d = _animals(4, 0.9)
-    fit = _fit(d)
+    fit = _fit(d, phi0=0.1)
     x = fit.varcomp["component"].to_numpy()
     ll = _dense(d)
     assert ll(x) == pytest.approx(fit.loglik, abs=1e-6)
@@ -82,6 +88,32 @@ def test_false_optimum_at_zero_phi_is_left() -> None:
     assert 0.3 < x[0] < 0.9
     assert fit.loglik >= best - 1e-5
     assert any("other end" in m for m in fit.diagnostics)
+    # the default start (nlme's: the nearest ages, 1 apart, at correlation e^(−1/0.9), φ₀ =
+    # 0.33) reaches the same optimum in one fit
+    first = _fit(d)
+    assert first.converged and 0.3 < first.varcomp["component"].iloc[0] < 0.9
+    assert first.loglik >= best - 1e-5
+    assert not any("other end" in m for m in first.diagnostics)
+
+
+def test_distance_start_is_nlmes_range_at_90_percent_of_the_smallest_distance() -> None:
+    """The start of exp/gau (and their v/h variants) is nlme's corExp/corGaus start, range
+    r₀ = 0.9 d_min: every correlation exp(−(d_ij/r₀)^p), p = 1 (exp) or 2 (gau), in any units
+    of the coordinates (φ₀ kept off the bounds of (0, 1) where φ^d cannot express it)."""
+    from asr_py.vcov import get_structure, to_dense
+
+    for fam in ("exp", "gau"):
+        t = get_structure(fam)(["0", "0.01", "0.03"], name="x")
+        assert 0 < t.initial(1.0)[0] < 1 and t.is_valid(t.initial(1.0))
+    for scale in (1.0, 10.0, 0.5):
+        x = np.array([3.0, 1.0, 4.0, 7.0]) * scale  # d_min = scale (levels 3 and 4)
+        d = np.abs(np.subtract.outer(x, x))
+        for fam, p in (("exp", 1), ("gau", 2), ("exph", 1), ("gauv", 2)):
+            t = get_structure(fam)([repr(float(v)) for v in x], name="x")
+            m = to_dense(t.matrix(t.initial(2.0)))
+            c = m / np.sqrt(np.outer(np.diag(m), np.diag(m)))
+            want = np.exp(-(d / (0.9 * scale)) ** p)
+            np.testing.assert_allclose(c, want, rtol=1e-9, atol=1e-300)
 
 
 @pytest.mark.parametrize("seed", [0, 3, 6])
