@@ -43,6 +43,7 @@ from asr_py.reml.result import RemlResult
 from asr_py.reml.secant import linear_regime, secant_information
 from asr_py.reml.singular_start import singular_start
 from asr_py.reml.slow_ai import (
+    MAX_FD_PARAMS,
     REUSE_RATE,
     SLOW_STEPS,
     carry_hessian,
@@ -50,6 +51,7 @@ from asr_py.reml.slow_ai import (
     is_slow,
     reuse_hessian,
 )
+from asr_py.reml.slow_subspace import SUB_MAX_Z, recent_steps, subspace_information
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tolerance import dof_scale, loglik_tolerance
@@ -619,8 +621,13 @@ def _fit_reml(
             if noise_cov is not None:  # issue 16: Newton steps need exact scores
                 score, ai, nstep, face = to_exact()
             fd_it = it  # s16eng: after a failure no new attempt before SLOW_STEPS + 1 steps
+            fd_free = ~fixed & ~ctx.at_bound(theta)
             h_fd = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score,
-                                  ai, ~fixed & ~ctx.at_bound(theta))  # issue 11 (2d)
+                                  ai, fd_free)  # issue 11 (2d)
+            if (h_fd is None and fd_free.sum() > MAX_FD_PARAMS  # s19sel: slow_subspace.py
+                    and zsteps[-1] <= SUB_MAX_Z):
+                h_fd = subspace_information(lambda t: _score_or_none(mme, t), ctx.valid,
+                                            theta, score, ai, fd_free, recent_steps(history))
             newton = h_fd is not None
             if h_fd is not None:
                 hess = h_fd
