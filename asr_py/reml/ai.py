@@ -44,6 +44,7 @@ from asr_py.reml.result import RemlResult
 from asr_py.reml.secant import linear_regime, secant_information
 from asr_py.reml.singular_start import singular_start
 from asr_py.reml.slow_ai import (
+    MAX_FD_PARAMS,
     REUSE_RATE,
     SLOW_STEPS,
     carry_hessian,
@@ -51,6 +52,7 @@ from asr_py.reml.slow_ai import (
     is_slow,
     reuse_hessian,
 )
+from asr_py.reml.slow_subspace import SUB_MAX_Z, recent_steps, subspace_information
 from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tolerance import dof_scale, loglik_tolerance
@@ -111,7 +113,7 @@ def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score:
         return st, theta, score, ai
     if not damped:
         mask = creep
-    noise = loglik_noise(mme, st.loglik)
+    noise = loglik_noise(mme)
     for th in snap_values(ctx, theta, mask):
         try:
             st_s = mme.evaluate(th) if ctx.valid(th) else None
@@ -540,7 +542,7 @@ def _fit_reml(
             it -= 1
             continue
         if new_state is None:
-            if at_roundoff(mme, st.loglik, nstep, ai, fixed):
+            if at_roundoff(mme, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
@@ -636,8 +638,13 @@ def _fit_reml(
             if noise_cov is not None:  # issue 16: Newton steps need exact scores
                 score, ai, nstep, face = to_exact()
             fd_it = it  # s16eng: after a failure no new attempt before SLOW_STEPS + 1 steps
+            fd_free = ~fixed & ~ctx.at_bound(theta)
             h_fd = fd_information(lambda t: _score_or_none(mme, t), ctx.valid, theta, score,
-                                  ai, ~fixed & ~ctx.at_bound(theta))  # issue 11 (2d)
+                                  ai, fd_free)  # issue 11 (2d)
+            if (h_fd is None and fd_free.sum() > MAX_FD_PARAMS  # s19sel: slow_subspace.py
+                    and zsteps[-1] <= SUB_MAX_Z):
+                h_fd = subspace_information(lambda t: _score_or_none(mme, t), ctx.valid,
+                                            theta, score, ai, fd_free, recent_steps(history))
             newton = h_fd is not None
             if h_fd is not None:
                 hess = h_fd
@@ -680,8 +687,8 @@ def _fit_reml(
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
         stalled = exact_both and bool(nstep.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
-        at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme, st.loglik)
-                    and at_roundoff(mme, st.loglik, nstep, ai, fixed))
+        at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme)
+                    and at_roundoff(mme, nstep, ai, fixed))
         # two iterations in a row at round-off level (one may be a step past the optimum)
         roundoff = (exact_both and not (full_step or predicted or stalled) and at_noise
                     and prev_noise)
@@ -698,7 +705,7 @@ def _fit_reml(
             # stopped 0.0235 below the optimum); convergence needs a fresh curvature's word
             ok, h_new, s_new = _verified(ctx, mme, theta, score, ai, fixed,
                                          tol_ll, tol_param,
-                                         loglik_noise(mme, st.loglik))
+                                         loglik_noise(mme))
             if not ok:
                 full_step = predicted = stalled = roundoff = False
                 hess, nstep = h_new, s_new

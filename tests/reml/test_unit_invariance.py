@@ -15,6 +15,7 @@ no better point from L-BFGS-B started there.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -165,3 +166,41 @@ def test_fa_met_mixing_t_and_kg_per_ha_converges_in_any_units() -> None:
         np.testing.assert_allclose(_by_env(m.varcomp, "env_{}!units!R", envs), ck ** 2 * r0,
                                    rtol=1e-4)
 
+
+
+def _steps(m: object) -> list[tuple[str, float]]:
+    return [(h["method"], float(h["step"])) for h in m.result.history]
+
+
+@pytest.mark.parametrize("c", [1e3, 1e-3, 1e5])
+def test_spatial_fit_takes_the_same_steps_in_other_units(c: float) -> None:
+    """s19sel: asremlPlus's wheat trial (Rep random, ar1(Row):ar1(Column) residual) with the
+    yield in other units takes the same iterations: the same method and step length at each,
+    the same count and flag. y -> c y maps the model onto itself (variances x c², the
+    correlations unchanged) and shifts the full REML ℓ by −(n − p) log c (the Jacobian of
+    y -> c y, the REML likelihood being that of the n − p error contrasts). Before, the first
+    (EM) step of the kg-scale fit left the variances where they were: EM's information,
+    ~1/σ⁴ for a variance against ~n for a correlation, fell under an eigenvalue floor set
+    relative to the largest (reml/em.py now floors the diagonally scaled matrix)."""
+    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "asremlplus_wheat.csv")
+    for col in ("Rep", "Row", "Column", "Variety"):
+        d[col] = d[col].astype(str).astype("category")
+
+    def fit(frame: pd.DataFrame) -> object:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return asr.asreml("yield ~ Variety", random="~ Rep",
+                              residual="~ ar1(Row):ar1(Column)", data=frame)
+
+    base = fit(d)
+    ds = d.copy()
+    ds["yield"] = ds["yield"] * c
+    m = fit(ds)
+    assert base.converged and m.converged
+    assert _steps(m) == _steps(base)
+    nu = base.result.n_minus_p
+    assert m.loglik == pytest.approx(base.loglik - nu * np.log(c), abs=1e-7 * nu)
+    var = np.array(["cor" not in n for n in base.result.names])
+    np.testing.assert_allclose(m.result.theta[var], c ** 2 * base.result.theta[var],
+                               rtol=1e-6)
+    np.testing.assert_allclose(m.result.theta[~var], base.result.theta[~var], atol=1e-6)
