@@ -7,10 +7,10 @@ trait within row. ``trait`` there is a property of the records, not a data colum
 column of that name would be hidden by it: that is an error (:func:`check_trait_column`).
 
 In a univariate model ``trait`` is an ordinary name. A data column ``trait`` (long-format
-data: ``y ~ trait + env``, ``diag(trait):gen``) is read as any other column; asreml's
-``as.multivariate`` form of the manual refers to such a column ("in this case trait refers to
-the factor in the data frame"). Without such a column ``trait`` stands for the one-level
-trait factor of the single response.
+data: ``y ~ trait + env``, ``diag(trait):gen``) is read as any other column, as asreml reads
+it (the ASReml-S reference manual, 3.15.1, describes such data "expanded into a univariate
+form outside asreml", where ``trait`` is the data's own factor). Without such a column
+``trait`` stands for the one-level trait factor of the single response.
 """
 
 from __future__ import annotations

@@ -377,15 +377,12 @@ bad <- df[which(df$`FHB grain - %|CO:1` < 0), 'name']
     assert env["bad"] == "b"
 
 
-def test_univariate_model_with_a_trait_column_is_a_clear_error() -> None:
+def test_univariate_model_with_a_trait_column_reads_the_column() -> None:
     # long-format data (value ~ trait + ..., us(trait):name) with a univariate response:
-    # asreml reads the data column 'trait'; asr_py's 'trait' is the multivariate factor, so
-    # it says so instead of fitting one pseudo-trait (a silently different model)
+    # asreml reads the data column 'trait', and so does asr_py (asr_py.model.trait_factor)
     import asr_py as asr
 
     d = pd.DataFrame({"trait": np.repeat(["h", "y"], 6), "value": np.arange(12.0)})
-    with pytest.raises(AsrError, match="column 'trait'"):
-        asr.asreml(fixed="value ~ trait", data=d)
-    d2 = d.rename(columns={"trait": "Trait"})
-    p = asr.asreml(fixed="value ~ Trait", data=d2).predict(classify="Trait")
+    p = asr.asreml(fixed="value ~ trait", data=d).predict(classify="trait")
+    assert list(p["trait"]) == ["h", "y"]
     assert list(p["predicted.value"]) == pytest.approx([2.5, 8.5])   # the two means
