@@ -160,3 +160,10 @@ def test_as_data_frame_of_a_call_names_the_column_by_its_deparse() -> None:
                "v <- s$`rowSums(m[, 1:2])`\n", m=m)
     assert list(ns["s"].columns) == ["rowSums(m[, 1:2])"]
     assert list(np.asarray(ns["v"])) == [4.0, 6.0]
+
+
+def test_for_visits_the_values_of_a_named_list() -> None:
+    # R: for (x in L) visits L's elements (not its names); for (x in split(v, g)) the parts
+    ns = run_r("L <- list(a = 2, b = 5)\ns <- 0\nfor (x in L) s <- s + x\n"
+               "n <- 0\nfor (p in split(c(1, 2, 3), c(\"u\", \"v\", \"u\"))) n <- n + length(p)\n")
+    assert ns["s"] == 7 and ns["n"] == 3
