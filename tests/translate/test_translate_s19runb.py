@@ -385,3 +385,25 @@ def test_statgenibd_calls_get_a_todo_saying_what_to_supply() -> None:
     assert "getQTL() (R package statgenIBD)" in py and "write.csv(" in py
     assert "other::calcIBD(), a function of the R package other" in py
     assert "q2 = getQTL(1, 2)" in py            # a script's own getQTL() is its own
+
+
+# ------------------------------------------------------------ grouped verbs at scale
+def test_grouped_filter_and_mutate_match_dplyr_semantics_on_many_groups() -> None:
+    """filter(n() > 2, .by = g) keeps the rows of groups with more than two rows, in the
+    data's order; mutate(z = y - mean(y), .by = g) centres within groups (pandas' transform
+    computes both independently here); one reordered copy is sliced per group."""
+    from asr_py.translate.rgrouped import r_group_filter, r_group_mutate
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    d = pd.DataFrame({"g": pd.Categorical(rng.integers(0, 900, n).astype(str)),
+                      "y": rng.normal(size=n)}, index=rng.permutation(n) + 10)
+    got = r_group_filter(d, ["g"], [lambda g: len(g) > 2])
+    size = d.groupby("g", observed=True)["y"].transform("size")
+    pd.testing.assert_frame_equal(got, d[size > 2])
+    m = r_group_mutate(d, ["g"], [("z", lambda g: g["y"] - g["y"].mean()),
+                                  ("w", lambda g: g["z"] * 2)])
+    z = d["y"] - d.groupby("g", observed=True)["y"].transform("mean")
+    np.testing.assert_allclose(m["z"], z)
+    np.testing.assert_allclose(m["w"], 2 * z)
+    assert list(m.index) == list(d.index) and "z" not in d.columns
