@@ -407,3 +407,28 @@ def test_grouped_filter_and_mutate_match_dplyr_semantics_on_many_groups() -> Non
     np.testing.assert_allclose(m["z"], z)
     np.testing.assert_allclose(m["w"], 2 * z)
     assert list(m.index) == list(d.index) and "z" not in d.columns
+
+
+def test_read_excel_caches_the_workbook_but_sees_a_changed_file(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    from asr_py.translate.rreadxl import r_read_excel
+
+    f = tmp_path / "d.xlsx"
+    with pd.ExcelWriter(f) as w:
+        pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}).to_excel(w, sheet_name="S1",
+                                                                      index=False)
+        pd.DataFrame({"c": [7.5]}).to_excel(w, sheet_name="S2", index=False)
+    one = r_read_excel(str(f), sheet="S1", n_max=1)
+    assert one.shape == (1, 2) and one["a"].tolist() == [1]
+    full = r_read_excel(str(f), sheet="S1", col_types="text")
+    assert full["a"].tolist() == ["1", "2", "3"]
+    full["b"] = "changed"                                    # the caller's copy only
+    assert r_read_excel(str(f), sheet="S1")["b"].tolist() == ["x", "y", "z"]
+    assert r_read_excel(str(f), sheet=2)["c"].tolist() == [7.5]
+    import os
+    import time
+    time.sleep(0.01)
+    with pd.ExcelWriter(f) as w:
+        pd.DataFrame({"a": [9, 8, 7, 6]}).to_excel(w, sheet_name="S1", index=False)
+    os.utime(f, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert r_read_excel(str(f), sheet="S1")["a"].tolist() == [9, 8, 7, 6]
