@@ -432,3 +432,15 @@ def test_read_excel_caches_the_workbook_but_sees_a_changed_file(tmp_path: Path) 
         pd.DataFrame({"a": [9, 8, 7, 6]}).to_excel(w, sheet_name="S1", index=False)
     os.utime(f, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert r_read_excel(str(f), sheet="S1")["a"].tolist() == [9, 8, 7, 6]
+
+
+def test_rows_of_a_one_column_matrix_drop_to_a_named_vector() -> None:
+    """R: m[i, ] of an n x 1 matrix drops the column (drop = TRUE): a vector named by the
+    selected rows; a data frame's one-column subset keeps its own rule here."""
+    from asr_py.translate.rbase import r_ij
+
+    m = pd.DataFrame({"v": [1.0, 2.0, 3.0]}, index=["genA", "genB", "trait1"])
+    got = r_ij(m, [True, True, False], None)
+    assert isinstance(got, pd.Series) and got.to_dict() == {"genA": 1.0, "genB": 2.0}
+    two = pd.DataFrame({"v": [1.0, 2.0], "w": [3.0, 4.0]}, index=["a", "b"])
+    assert isinstance(r_ij(two, [True, False], None), pd.DataFrame)
