@@ -444,3 +444,12 @@ def test_rows_of_a_one_column_matrix_drop_to_a_named_vector() -> None:
     assert isinstance(got, pd.Series) and got.to_dict() == {"genA": 1.0, "genB": 2.0}
     two = pd.DataFrame({"v": [1.0, 2.0], "w": [3.0, 4.0]}, index=["a", "b"])
     assert isinstance(r_ij(two, [True, False], None), pd.DataFrame)
+
+
+def test_lmmsolve_coef_of_a_term_the_fit_lacks_is_a_clear_error() -> None:
+    from asr_py.translate.rlmmsolver import _Terms
+
+    t = _Terms({"gen": pd.Series([1.0]), "rep": pd.Series([0.0])})
+    with pytest.raises(AsrError, match=r"no term 'Prow' .*R gives NULL"):
+        t["Prow"]
+    assert t["gen"].tolist() == [1.0]
