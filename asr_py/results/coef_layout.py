@@ -105,7 +105,8 @@ def fixed_layout(table: pd.DataFrame, model: Model, order: str = "model") -> pd.
     """``table`` (the estimated fixed effects, indexed by name) in asreml's layout: every
     level, those not estimated (reference or aliased) with solution 0 and NaN elsewhere."""
     names = full_fixed_names(model, order)
-    missing = [nm for nm in table.index if nm not in set(names)]
+    known = set(names)                 # once: a set per name was quadratic in the levels
+    missing = [nm for nm in table.index if nm not in known]
     names = names + missing          # never drop an estimate
     out = table.reindex(names)
     zero = ~out.index.isin(table.index)

@@ -216,6 +216,10 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
                 col.reset_index(drop=True)
         if i is not None and out.shape[0] == 1 and is_square_dimnamed(x):
             return out.iloc[0]              # m[k, j] of a matrix: a named vector (drop)
+        if j is None and i is not None and x.shape[1] == 1 and not _frame_not_matrix(x):
+            # m[i, ] of a one-column matrix with row names (C⁻¹ %*% rhs): R drops the
+            # column, a vector named by the rows
+            return out.iloc[:, 0]
         return out
     if isinstance(x, pd.Series) and (j is None or np.ndim(j) == 0 and j == 1):
         # a one-column matrix held as a Series (asreml's coefficients$fixed, rows named by

@@ -43,6 +43,16 @@ _NOT = {"ED": "the effective dimensions $ED", "EDdf": "the effective dimensions 
         "EDmax": "the effective dimensions $EDmax", "EDnominal": "$EDnominal"}
 
 
+class _Terms(dict):
+    """``coef(obj)``: a list by term; a term the fit does not have is an error naming the
+    terms (R's ``$`` gives NULL, which the script's next step then fails on)."""
+
+    def __missing__(self, key: str) -> Any:
+        raise AsrError(f"coef(LMMsolve fit)${key}: the fit has no term {key!r} (R gives "
+                       "NULL here)", hint=f"its terms: {', '.join(map(str, self))}; a "
+                       "group= entry is a term only when random names it as grp(...)")
+
+
 class LMMsolveFit(dict):
     """The value of ``LMMsolve()``: a dict of LMMsolver's components (see the module)."""
 
@@ -82,7 +92,7 @@ class LMMsolveFit(dict):
         """LMMsolver's ``coef(obj, se)`` (see the module)."""
         m = self.fit
         est = pd.concat([m.coef_fixed, m.coef_random])
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = _Terms()
         for label, names in self._layout().items():
             vals = [(nm, est.loc[a, "solution"] if a in est.index else 0.0,
                      est.loc[a, "std.error"] if a in est.index else np.nan)

@@ -3,9 +3,15 @@
 column as text, ``"numeric"`` as numbers (a cell that is not a number is NA, as readxl
 does with a warning), ``"logical"``, ``"date"``, ``"guess"`` as read, ``"skip"`` drops
 it (one type recycled to every column); ``n_max`` rows at most, ``skip`` rows skipped
-first, ``na`` the strings read as missing, ``col_names = FALSE`` names ...1, ...2."""
+first, ``na`` the strings read as missing, ``col_names = FALSE`` names ...1, ...2.
+
+A workbook is opened once per script (kept while its file is unchanged: path, size and
+modification time) and each sheet parsed once: scripts read the sheet names, one row of a
+sheet for its width, then the sheet, and an xlsx of a few MB takes seconds to load.
+Each call gets its own copy of the rows."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -19,6 +25,34 @@ ARGS = {"col_types": "col_types", "n_max": "n_max", "skip": "skip", "na": "na",
         "col_names": "col_names", "sheet": "sheet"}
 
 _TYPES = ("text", "numeric", "logical", "date", "guess", "skip", "list")
+
+
+#: the open workbook (file key -> pd.ExcelFile) and its parsed sheets (read key -> rows)
+_BOOK: dict[tuple[Any, ...], pd.ExcelFile] = {}
+_SHEETS: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+
+def _read(path: Any, kw: dict[str, Any]) -> pd.DataFrame:
+    """``pd.read_excel(path, **kw)`` through the workbook cache (see the module); ``nrows``
+    is applied to the whole parsed sheet (the same rows)."""
+    try:
+        st = os.stat(path)
+        fkey: tuple[Any, ...] = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+    except (OSError, TypeError):
+        return pd.read_excel(path, **kw)          # a URL, a buffer: read as it is
+    nrows = kw.pop("nrows", None)
+    skey = fkey + tuple((k, tuple(v) if isinstance(v, list) else v)
+                        for k, v in sorted(kw.items()))
+    if skey not in _SHEETS:
+        if fkey not in _BOOK:
+            for old in list(_BOOK):                # one workbook open at a time
+                _BOOK.pop(old).close()
+            for old in [k for k in _SHEETS if k[:3] != fkey]:
+                del _SHEETS[old]
+            _BOOK[fkey] = pd.ExcelFile(path)
+        _SHEETS[skey] = pd.read_excel(_BOOK[fkey], **kw)
+    d = _SHEETS[skey]
+    return (d.head(nrows) if nrows is not None else d).copy()
 
 
 def _flat(v: Any) -> list[Any]:
@@ -42,7 +76,7 @@ def r_read_excel(path: Any, sheet: Any = None, col_types: Any = None, n_max: Any
     kw["keep_default_na"] = True
     if col_names is False:
         kw["header"] = None
-    d = pd.read_excel(path, **kw)
+    d = _read(path, kw)
     if col_names is False:
         d.columns = [f"...{i + 1}" for i in range(d.shape[1])]
     elif not isinstance(col_names, bool):

@@ -237,44 +237,40 @@ def r_tpsmmb(columncoordinates: str, rowcoordinates: str, data: pd.DataFrame,  #
         "trace": trace,
     }
     if asreml != "mbf":
-        res["grp"] = _groups(out, asreml, c, r, Zc[cm], Zr[rm], Zcr)
-        res["data"] = out
+        res["data"], res["grp"] = _groups(out, asreml, c, r, Zc[cm], Zr[rm], Zcr)
     if not include:
         res["eigen"] = {"diagc": c["lam"], "diagr": r["lam"], "diagcr": diagcr}
     return res
 
 
 def _groups(out: pd.DataFrame, how: str, c: dict[str, Any], r: dict[str, Any],
-            Zc: np.ndarray, Zr: np.ndarray, Zcr: np.ndarray) -> dict[str, list[int]]:
-    """Adds the spline columns of ``asreml = "grp"/"sepgrp"/"own"`` to ``out`` (in place)
-    and returns each group's 1-based column numbers, as R's ``grp`` list."""
+            Zc: np.ndarray, Zr: np.ndarray, Zcr: np.ndarray
+            ) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """``out`` with the spline columns of ``asreml = "grp"/"sepgrp"/"own"`` appended, and
+    each group's 1-based column numbers, as R's ``grp`` list."""
     cm, rm = c["match"], r["match"]
-    grp: dict[str, list[int]] = {}
-    first = out.shape[1]
-
-    def add(name: str, cols: np.ndarray, stem: str | None = None) -> None:
-        start = out.shape[1]
-        for k in range(cols.shape[1]):
-            out[f"{stem or name}_{k + 1}"] = cols[:, k]
-        grp[name] = list(range(start + 1, start + cols.shape[1] + 1))
-
+    blocks: list[tuple[str, np.ndarray]] = []
     if how == "grp":
-        for i in range(c["d"]):
-            add(f"TP.C.{i + 1}_frow", c["X"][cm, i][:, None] * Zr)
-        for i in range(r["d"]):
-            add(f"TP.R.{i + 1}_fcol", r["X"][rm, i][:, None] * Zc)
-        add("TP_fcol_frow", Zcr)
-        grp["All"] = list(range(first + 1, out.shape[1] + 1))
+        blocks += [(f"TP.C.{i + 1}_frow", c["X"][cm, i][:, None] * Zr) for i in range(c["d"])]
+        blocks += [(f"TP.R.{i + 1}_fcol", r["X"][rm, i][:, None] * Zc) for i in range(r["d"])]
+        blocks.append(("TP_fcol_frow", Zcr))
     elif how == "sepgrp":
-        add("TP_C", c["X"][cm])
-        add("TP_R", r["X"][rm])
-        add("TP_fcol", Zc)
-        add("TP_frow", Zr)
-        add("TP_fcol_frow", Zcr)
-    else:                                                   # "own"
-        add("Xc_Zr", _rowkron(c["X"][cm], Zr))
-        grp_all = grp.pop("Xc_Zr")
-        add("Zc_Xr", _rowkron(Zc, r["X"][rm]))
-        add("Zc_Zr", Zcr)
-        grp = {"All": grp_all + grp["Zc_Xr"] + grp["Zc_Zr"]}
-    return grp
+        blocks += [("TP_C", c["X"][cm]), ("TP_R", r["X"][rm]), ("TP_fcol", Zc),
+                   ("TP_frow", Zr), ("TP_fcol_frow", Zcr)]
+    else:                                                   # "own": one group, "All"
+        blocks += [("Xc_Zr", _rowkron(c["X"][cm], Zr)), ("Zc_Xr", _rowkron(Zc, r["X"][rm])),
+                   ("Zc_Zr", Zcr)]
+    first = out.shape[1]
+    new: dict[str, np.ndarray] = {}
+    grp: dict[str, list[int]] = {}
+    for name, cols in blocks:
+        start = first + len(new)
+        for k in range(cols.shape[1]):
+            new[f"{name}_{k + 1}"] = cols[:, k]
+        grp[name] = list(range(start + 1, start + cols.shape[1] + 1))
+    every = list(range(first + 1, first + len(new) + 1))
+    if how == "grp":
+        grp["All"] = every
+    elif how == "own":
+        grp = {"All": every}
+    return pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1), grp

@@ -385,3 +385,71 @@ def test_statgenibd_calls_get_a_todo_saying_what_to_supply() -> None:
     assert "getQTL() (R package statgenIBD)" in py and "write.csv(" in py
     assert "other::calcIBD(), a function of the R package other" in py
     assert "q2 = getQTL(1, 2)" in py            # a script's own getQTL() is its own
+
+
+# ------------------------------------------------------------ grouped verbs at scale
+def test_grouped_filter_and_mutate_match_dplyr_semantics_on_many_groups() -> None:
+    """filter(n() > 2, .by = g) keeps the rows of groups with more than two rows, in the
+    data's order; mutate(z = y - mean(y), .by = g) centres within groups (pandas' transform
+    computes both independently here); one reordered copy is sliced per group."""
+    from asr_py.translate.rgrouped import r_group_filter, r_group_mutate
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    d = pd.DataFrame({"g": pd.Categorical(rng.integers(0, 900, n).astype(str)),
+                      "y": rng.normal(size=n)}, index=rng.permutation(n) + 10)
+    got = r_group_filter(d, ["g"], [lambda g: len(g) > 2])
+    size = d.groupby("g", observed=True)["y"].transform("size")
+    pd.testing.assert_frame_equal(got, d[size > 2])
+    m = r_group_mutate(d, ["g"], [("z", lambda g: g["y"] - g["y"].mean()),
+                                  ("w", lambda g: g["z"] * 2)])
+    z = d["y"] - d.groupby("g", observed=True)["y"].transform("mean")
+    np.testing.assert_allclose(m["z"], z)
+    np.testing.assert_allclose(m["w"], 2 * z)
+    assert list(m.index) == list(d.index) and "z" not in d.columns
+
+
+def test_read_excel_caches_the_workbook_but_sees_a_changed_file(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    from asr_py.translate.rreadxl import r_read_excel
+
+    f = tmp_path / "d.xlsx"
+    with pd.ExcelWriter(f) as w:
+        pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}).to_excel(w, sheet_name="S1",
+                                                                      index=False)
+        pd.DataFrame({"c": [7.5]}).to_excel(w, sheet_name="S2", index=False)
+    one = r_read_excel(str(f), sheet="S1", n_max=1)
+    assert one.shape == (1, 2) and one["a"].tolist() == [1]
+    full = r_read_excel(str(f), sheet="S1", col_types="text")
+    assert full["a"].tolist() == ["1", "2", "3"]
+    full["b"] = "changed"                                    # the caller's copy only
+    assert r_read_excel(str(f), sheet="S1")["b"].tolist() == ["x", "y", "z"]
+    assert r_read_excel(str(f), sheet=2)["c"].tolist() == [7.5]
+    import os
+    import time
+    time.sleep(0.01)
+    with pd.ExcelWriter(f) as w:
+        pd.DataFrame({"a": [9, 8, 7, 6]}).to_excel(w, sheet_name="S1", index=False)
+    os.utime(f, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert r_read_excel(str(f), sheet="S1")["a"].tolist() == [9, 8, 7, 6]
+
+
+def test_rows_of_a_one_column_matrix_drop_to_a_named_vector() -> None:
+    """R: m[i, ] of an n x 1 matrix drops the column (drop = TRUE): a vector named by the
+    selected rows; a data frame's one-column subset keeps its own rule here."""
+    from asr_py.translate.rbase import r_ij
+
+    m = pd.DataFrame({"v": [1.0, 2.0, 3.0]}, index=["genA", "genB", "trait1"])
+    got = r_ij(m, [True, True, False], None)
+    assert isinstance(got, pd.Series) and got.to_dict() == {"genA": 1.0, "genB": 2.0}
+    two = pd.DataFrame({"v": [1.0, 2.0], "w": [3.0, 4.0]}, index=["a", "b"])
+    assert isinstance(r_ij(two, [True, False], None), pd.DataFrame)
+
+
+def test_lmmsolve_coef_of_a_term_the_fit_lacks_is_a_clear_error() -> None:
+    from asr_py.translate.rlmmsolver import _Terms
+
+    t = _Terms({"gen": pd.Series([1.0]), "rep": pd.Series([0.0])})
+    with pytest.raises(AsrError, match=r"no term 'Prow' .*R gives NULL"):
+        t["Prow"]
+    assert t["gen"].tolist() == [1.0]
