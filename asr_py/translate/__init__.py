@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from asr_py.errors import AsrError
 from asr_py.translate import rlazy, rmd
-from asr_py.translate.asreml_rules import Translator, spatial_coords
 from asr_py.translate.lexer import Tok, tokenize
 from asr_py.translate.parser import Parser, R, Untranslatable
 
@@ -39,6 +38,8 @@ def translate(r_code: str) -> str:
         r_code = rmd.to_r(r_code)
     toks = tokenize(r_code)
     spans = [(t.start, t.end) for t in toks if t.kind == "comment"]
+    from asr_py.translate.asreml_rules import Translator  # heavy: on first translate()
+
     tr = Translator(r_code, spans)
     program = Parser(toks).program()
     tr.defined, tr.opaque = rlazy.defined_names(program)
@@ -56,6 +57,15 @@ def translate(r_code: str) -> str:
     if helpers:
         head.append(f"from asr_py.translate.runtime import {', '.join(helpers)}\n")
     return "".join(head) + "\n" + "\n".join(body).rstrip() + "\n"
+
+
+def __getattr__(name: str):  # PEP 562: the rewrite rules (and the R emulations they import,
+    # scipy.stats among them) load on first use, so ``import asr_py`` stays light
+    if name in ("Translator", "spatial_coords"):
+        from asr_py.translate import asreml_rules
+
+        return getattr(asreml_rules, name)
+    raise AttributeError(f"module 'asr_py.translate' has no attribute {name!r}")
 
 
 __all__ = ["translate", "tokenize", "statements", "spatial_coords", "Untranslatable", "Tok"]
