@@ -10,7 +10,8 @@ by AI-REML (the model's own random and residual structures, the residual rows we
 then updates η from the new BLUEs and BLUPs. The dispersion φ is the residual variance
 parameter(s): held at the family's value (1 for binomial and Poisson data, as ASReml) or
 estimated (``dispersion=None``). The iteration stops when η and θ stop changing
-(max |Δη| / (1 + max |η|) and the relative change of θ both below ``tol``). Variance
+(max |Δη| / (1 + max |η|) and the relative change of θ both below ``tol``), and after the
+first working model for Gaussian errors with the identity link (it is the model itself). Variance
 components are on the latent (link) scale.
 """
 
@@ -122,6 +123,16 @@ def _fit_reml_rr(prob: Any, maxit: int = 30, solver: str = "auto") -> Any:
     return fit_reml(prob, maxit=maxit, solver=solver)
 
 
+def _linear(family: Any) -> bool:
+    """True for Gaussian errors with the identity link (every trait's, multi-trait): the
+    working variate z = η + (y − μ) is y and W = w whatever η, so the first working model
+    is the model itself (asr_gaussian(dispersion = 1) in stage 2 of a two-stage analysis)
+    and more outer iterations would refit it unchanged (up to boundary jitter in θ)."""
+    fams = getattr(family, "families", (family,))
+    return all(getattr(f, "name", None) == "gaussian"
+               and getattr(getattr(f, "link", None), "name", None) == "identity" for f in fams)
+
+
 def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30,
             max_outer: int = 50, tol: float = 1e-6, solver: str = "auto",
             callback: Callable[[dict], Any] | None = None, method: str = "REML") -> PqlResult:
@@ -205,6 +216,9 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
                       "method": f"PQL (deviance {dev:.4f})", "seconds": 0.0})
         if d_eta < tol and d_theta < 10 * tol and result.converged:
             converged = True
+            break
+        if _linear(family):  # z = y and W = w at every iteration: this fit is the answer
+            converged = result.converged
             break
     assert result is not None
     if not converged:
