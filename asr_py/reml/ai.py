@@ -252,12 +252,13 @@ def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
 def _polish_floor(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A refit with the variances held on a structural floor held closer to zero
     (:mod:`asr_py.reml.floor_polish`); the better of the two."""
-    from asr_py.reml.floor_polish import POLISH_REL, polish_start, polished
+    from asr_py.reml.floor_polish import POLISH_MAXIT, POLISH_REL, polish_start, polished
 
-    start = polish_start(problem, res)
+    start = polish_start(problem, res) if res.converged else None
     if start is None:
         return res
-    second = _second_fit(problem, kwargs, start[0], held_rel=POLISH_REL * HELD_REL)
+    kw = {**kwargs, "maxit": min(int(kwargs.get("maxit", 30)), POLISH_MAXIT)}
+    second = _second_fit(problem, kw, start[0], held_rel=POLISH_REL * HELD_REL)
     return polished(res, second, start[1], dof_scale(problem))
 
 

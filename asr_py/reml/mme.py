@@ -378,8 +378,9 @@ class MME:
             fac = self._factor(data, pat)
         self._last_factor = fac
         sol, ypy, ldc, ll = self._solve_loglik(fac, r, yry, ldr, ldg)
-        if rinv is not None and self.signed is None:  # s18eng: reml/stiff_rows.py
-            sol, ypy, ldc, ll = self._stiff(rinv, tvals, ldr, ldg, (sol, ypy, ldc, ll))
+        if rinv is not None and self.signed is None:  # s18eng/s19floor: reml/stiff_rows.py
+            sol, ypy, ldc, ll, fac = self._stiff(rinv, tvals, ldr, ldg,
+                                                 (sol, ypy, ldc, ll, fac))
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
 
     def _solve_loglik(self, fac: Factor, r: np.ndarray, yry: float, ldr: float,
@@ -395,11 +396,12 @@ class MME:
         return sol, ypy, ldc, ll
 
     def _stiff(self, rinv: Matrix, tvals: list[TermValues], ldr: float, ldg: list[float],
-               plain: tuple[np.ndarray, float, float, float]
-               ) -> tuple[np.ndarray, float, float, float]:
-        """(ŝ, y'Py, log|C|, ℓ) by the change of basis of :mod:`asr_py.reml.stiff_rows`
-        when some residual variances are orders of magnitude below the others; ``plain``
-        (those of :meth:`_solve_loglik`) otherwise."""
+               plain: tuple[np.ndarray, float, float, float, Factor]
+               ) -> tuple[np.ndarray, float, float, float, Factor]:
+        """(ŝ, y'Py, log|C|, ℓ, C⁻¹ for the score and AI) by the change of basis of
+        :mod:`asr_py.reml.stiff_rows` when some residual variances are orders of magnitude
+        below the others; ``plain`` (those of :meth:`_solve_loglik`, C's factor)
+        otherwise."""
         stiff = stiff_mask(rinv, self.N)
         if stiff is None:
             return plain
@@ -411,9 +413,9 @@ class MME:
         out = stiff_solve(self.W, self.y, d, gstar, stiff)
         if out is None:
             return plain
-        sol, ldc, ypy = out
+        sol, ldc, ypy, cinv = out
         ll = -0.5 * ((self.n - self.p) * LOG2PI + ldr + sum(ldg) + ldc + ypy)
-        return (sol, ypy, ldc, ll) if np.isfinite(ll) else plain
+        return (sol, ypy, ldc, ll, cinv) if np.isfinite(ll) else plain
 
     # ------------------------------------------------------------------------------------
     def residuals(self, st: MMEState) -> np.ndarray:

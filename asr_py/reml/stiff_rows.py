@@ -16,8 +16,13 @@ no sum mixes 1/r_S-sized and C_r-sized numbers in the directions where only C_r 
 (T rotates only the equations the stiff rows reach, and only where C_r is below
 MIX_REL x 1/r_S there: a G⁻¹ as large as R_S⁻¹ would be mixed by the rotation);
 ŝ = T z from the same blocks, and y'Py = ê'R⁻¹ê + ŝ'G*ŝ (ê = y − Wŝ: a sum of
-non-negative terms, stationary in ŝ). Used for ℓ by :meth:`asr_py.reml.mme.MME.evaluate`
-(the factor of C stays for the score and AI); dense, so limited to STIFF_MAX_WORK flops.
+non-negative terms, stationary in ŝ). Used for ℓ by :meth:`asr_py.reml.mme.MME.evaluate`;
+dense, so limited to STIFF_MAX_WORK flops.
+
+The score and AI need C⁻¹ (traces of its blocks, C⁻¹W'R⁻¹Q): from the plain factor they
+inherit its rounding, and uc16 (one dsum section of SD 1e-3 beside kg/ha sections) never
+converged on them. :class:`RotatedInverse` gives them C⁻¹ = T M⁻¹ T' from the same blocks,
+M⁻¹ = [[M₁₁⁻¹ + X S⁻¹X', −X S⁻¹], [−S⁻¹X', S⁻¹]], X = M₁₁⁻¹M₁₂, S = M₂₂ − M₂₁X.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
+
+from asr_py.reml.solver import DenseFactor
 
 #: records with r_i <= STIFF_REL x max r are stiff (at 1e-6 double still gives ℓ to ~1e-12)
 STIFF_REL = 1e-6
@@ -50,11 +57,34 @@ def stiff_mask(rinv: object, n_eq: int) -> np.ndarray | None:
     return stiff if stiff.any() else None
 
 
+class RotatedInverse(DenseFactor):
+    """C⁻¹ (dense) and log|C| from the rotated blocks (module docstring), in the interface
+    of a dense factor of C: what the score and AI use in place of the plain factor."""
+
+    def __init__(self, cinv: np.ndarray, logdet: float, blocks: tuple) -> None:
+        self.n = cinv.shape[0]
+        self._inv = cinv
+        self._logdet = logdet
+        self._blocks = blocks  # (T, L₁, X, L₂, k)
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """C⁻¹b = T M⁻¹ T'b by the two blocks' factors (as ŝ)."""
+        T, L1, X1, L2, k = self._blocks
+        z = T.T @ np.asarray(b, dtype=float)
+        z1 = sla.cho_solve((L1, True), z[:k])
+        z2 = sla.cho_solve((L2, True), z[k:] - X1.T @ z[:k]) if k < T.shape[1] \
+            else z[k:]
+        return T @ np.concatenate([z1 - X1 @ z2, z2])
+
+    def root_solve(self, z: np.ndarray) -> None:  # type: ignore[override]
+        return None  # no square root of C here: no stochastic traces
+
+
 def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarray,
                 gstar: np.ndarray, stiff: np.ndarray
-                ) -> tuple[np.ndarray, float, float] | None:
-    """(ŝ, log|C|, y'Py) by the change of basis of the module docstring, or None where a
-    block is not positive definite (the caller keeps its own values)."""
+                ) -> tuple[np.ndarray, float, float, RotatedInverse] | None:
+    """(ŝ, log|C|, y'Py, C⁻¹) by the change of basis of the module docstring, or None
+    where a block is not positive definite (the caller keeps its own values)."""
     Wd = W.toarray() if sp.issparse(W) else np.asarray(W, dtype=float)
     d = np.asarray(rinv_diag, dtype=float)
     WS, Wr = Wd[stiff], Wd[~stiff]
@@ -89,4 +119,13 @@ def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarra
     ypy = float(e @ (d * e) + sol @ (gstar @ sol))
     if not np.isfinite(ldc) or not np.isfinite(ypy):
         return None
-    return sol, ldc, ypy
+    minv = np.empty_like(M)
+    minv[:k, :k] = sla.cho_solve((L1, True), np.eye(k))
+    if k < M.shape[0]:
+        sinv = sla.cho_solve((L2, True), np.eye(M.shape[0] - k))
+        minv[k:, k:] = sinv
+        minv[:k, k:] = -X1 @ sinv
+        minv[k:, :k] = minv[:k, k:].T
+        minv[:k, :k] += X1 @ sinv @ X1.T
+    cinv = T @ minv @ T.T
+    return sol, ldc, ypy, RotatedInverse(0.5 * (cinv + cinv.T), ldc, (T, L1, X1, L2, k))

@@ -121,13 +121,13 @@ def _score_and_exact(seed: int, ratio: float) -> tuple[np.ndarray, np.ndarray, n
     return theta, score, fd
 
 
-@pytest.mark.parametrize("ratio", [1e-6, 1e-9, 1e-11])
+@pytest.mark.parametrize("ratio", [1e-6, 1e-9, 1e-11, 1e-13])
 def test_score_at_a_tiny_section_variance_matches_exact_differences(ratio: float) -> None:
     """The analytic score (traces of C⁻¹ blocks, working variates) against central
     differences (h = 1e-5 θ_k: truncation ~1e-10 relative) of the 50-digit ℓ: each θ_k s_k
-    (the score on log θ_k) within 1e-6 x max_k |θ_k s_k| + 1e-4 (in ℓ units). (At 1e-13 the
-    score from the plain factor of C is off by 1.2e-3, 2.6 %: C⁻¹ inherits the rounding
-    of C that reml/stiff_rows.py avoids for ℓ.)"""
+    (the score on log θ_k) within 1e-6 x max_k |θ_k s_k| + 1e-4 (in ℓ units). From the plain
+    factor of C it was off by 1.2e-3 (2.6 %) at 1e-13 (C⁻¹ inherited the rounding of C, and
+    uc16 never converged); the change of basis of reml/stiff_rows.py now gives C⁻¹ too."""
     theta, score, fd = _score_and_exact(0, ratio)
     a, b = theta * score, theta * fd
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-6 * np.abs(b).max() + 1e-4)
