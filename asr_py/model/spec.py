@@ -41,7 +41,7 @@ from asr_py.model.splines import knot_point_table
 from asr_py.model.trait_factor import check_trait_column
 from asr_py.reml.params import ParamMap, Part, StructureSpan, build_param_map, term_spans
 from asr_py.reml.problem import MixedProblem, RandomBlock
-from asr_py.vcov.base import CovTemplate, to_dense
+from asr_py.vcov.base import CovTemplate, frozen_levels, to_dense
 from asr_py.vcov.wrapper import Wrapper
 
 
@@ -459,7 +459,7 @@ def fit_template(template: CovTemplate, target: np.ndarray, theta: np.ndarray,
 
 def _parts(blocks: list[Block]) -> list[Part]:
     """A term's factors as the parameter map takes them: (factor, template, levels)."""
-    return [(b.name or b.label, b.template, tuple(b.labels)) for b in blocks]
+    return [(b.name or b.label, b.template, frozen_levels(b.labels)) for b in blocks]
 
 
 def _spans(template: CovTemplate, blocks: list[Block]) -> list[StructureSpan]:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from asr_py.vcov.base import CovTemplate
+from asr_py.vcov.base import CovTemplate, frozen_levels
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ class ParamMap:
                 for j in range(leaf.n_params):
                     leaf_of[start - off + j] = (k, j)
                 spans.append(StructureSpan(term, term, getattr(leaf, "name", "") or "", leaf,
-                                           tuple(getattr(leaf, "levels", ()))
+                                           frozen_levels(getattr(leaf, "levels", ()))
                                            or tuple(str(i + 1) for i in range(leaf.n)),
                                            start, None, is_res))
                 k += 1
@@ -199,7 +199,7 @@ def term_spans(label: str, template: CovTemplate, sections: Sequence[tuple[str, 
         for k, (factor, t, levels) in enumerate(structured):
             assert t is not None
             key = sec_term if len(structured) == 1 else f"{sec_term}!{factor}"
-            lv = tuple(getattr(t, "levels", levels))
+            lv = frozen_levels(getattr(t, "levels", levels))
             if len(lv) != t.n:
                 lv = tuple(str(i + 1) for i in range(t.n))
             spans.append(StructureSpan(key, sec_term, factor, t, lv, pos,

@@ -121,6 +121,14 @@ def label(name: str, suffix: str, sep: str = "_") -> str:
     return f"{name}{sep}{suffix}" if name else suffix
 
 
+def frozen_levels(labels: Sequence[str]) -> Sequence[str]:
+    """``labels`` as an immutable sequence without copying a lazy one: a tuple or a lazy label
+    sequence (``lazy_labels``, model.unit_labels: units' '1'..'n') as is, else a tuple."""
+    if isinstance(labels, tuple) or getattr(labels, "lazy_labels", False):
+        return labels
+    return tuple(labels)
+
+
 class CovTemplate(ABC):
     """Σ(θ), an ``n x n`` covariance matrix filled from ``n_params`` parameters."""
 
