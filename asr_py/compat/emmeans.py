@@ -158,7 +158,8 @@ def _specs(specs: Any) -> tuple[list[str], list[str], bool]:
         text, b = (s.strip() for s in text.split("|", 1))
         by = [s.strip() for s in re.split(r"[*:+]", b) if s.strip()]
     facs = [s.strip() for s in re.split(r"[*:+]", text) if s.strip()]
-    return facs, by, pair
+    # pairwise ~ "f": a quoted name in the formula (emmeans reads it as f)
+    return [f.strip("\"'`") for f in facs], [b.strip("\"'`") for b in by], pair
 
 
 def _levels(col: pd.Series) -> list[Any]:

@@ -19,6 +19,7 @@ from asr_py.translate import (
     rbroomasreml,
     rcasewhen,
     rcast,
+    rcld,
     rcount,
     rdcast,
     rdeltamethod,
@@ -99,7 +100,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml)
+                 rfinite, rbroomasreml, rcld)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
