@@ -1,0 +1,160 @@
+"""translate: multcomp::cld() of emmeans results (emmeans' cld.emmGrid, rcld.py), as in
+AparicioJohan/HW "QG/Report 1/pheno/Code_1.R":
+``model %>% emmeans(pairwise ~ "Loc", adjust = "tukey") %>% pluck("emmeans") %>%
+multcomp::cld(details = TRUE, Letters = letters)``.
+
+Independent sources: scipy.stats.tukey_hsd (Tukey-Kramer p-values of a one-way design), the
+studentized range in closed form for by-groups, and the stated semantics of a compact letter
+display (two means share a letter exactly when they were not shown to differ; Piepho 2004's
+staircase example)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+from scipy import stats
+
+from asr_py.errors import AsrError
+from asr_py.translate.rcld import compact_letters, letter_matrix, r_cld
+
+_EMM_COLS = ["g", "emmean", "SE", "df", "lower.CL", "upper.CL", ".group"]
+_CMP_COLS = ["contrast", "estimate", "SE", "df", "t.ratio", "p.value"]
+
+
+def _one_way(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    true = {"A": 13.0, "B": 10.0, "C": 14.2, "D": 11.0, "E": 12.1}   # not in level order
+    n = {"A": 5, "B": 6, "C": 5, "D": 4, "E": 5}                     # unbalanced
+    rows = [(g, m + rng.normal(0, 1)) for g, m in true.items() for _ in range(n[g])]
+    return pd.DataFrame(rows, columns=["g", "y"])
+
+
+def _shares(groups: list[str]) -> np.ndarray:
+    sets = [set(s.strip()) for s in groups]
+    return np.array([[bool(a & b) for b in sets] for a in sets])
+
+
+def test_staircase_letters() -> None:
+    """Sorted means 1 < 2 < 3 < 4 with 1-3, 1-4, 2-4 different: the textbook display
+    a, ab, bc, c (Piepho 2004, overlapping groups), monospaced per letter."""
+    got = compact_letters(4, [(0, 2), (0, 3), (1, 3)], list("abcd"))
+    assert got == ["a  ", "ab ", " bc", "  c"]
+    assert compact_letters(4, [], list("xyz")) == ["x"] * 4       # no difference: one letter
+
+
+def test_letters_past_the_end_follow_multcompview() -> None:
+    """More letters needed than given: the last one prefixes the others (multcompView's
+    makeLtrs: with a, b, c the third letter is 'ca')."""
+    got = compact_letters(3, [(0, 1), (0, 2), (1, 2)], list("abc"))
+    assert got == ["a   ", " b  ", "  ca"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_display_represents_every_comparison(seed: int) -> None:
+    """Any pattern of differences: two means share a letter iff they do not differ, and no
+    letter is redundant (its means all holding another one)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 9))
+    pairs = [(i, j) for j in range(1, n) for i in range(j)]
+    differ = [p for p in pairs if rng.random() < 0.5]
+    m = letter_matrix(n, differ)
+    share = (m.astype(int) @ m.T.astype(int)) > 0
+    for i, j in pairs:
+        assert share[i, j] == ((i, j) not in differ)
+    for a, b in itertools.permutations(range(m.shape[1]), 2):
+        assert not (m[:, a] <= m[:, b]).all()
+
+
+def test_one_way_cld_against_scipy_tukey() -> None:
+    """The script's chain on a one-way lm: sorted means, Tukey p-values (scipy), letters."""
+    d = _one_way()
+    ns = run_r("""
+library(emmeans)
+model <- lm(y ~ g, data = d)
+mean_comparisons <- model %>%
+  emmeans(pairwise ~ "g", adjust = "tukey") %>%
+  pluck("emmeans") %>%
+  multcomp::cld(details = TRUE, Letters = letters)
+blues <- mean_comparisons$emmeans %>% data.frame() %>% mutate(exp = "E1", .before = g)
+plain <- multcomp::cld(emmeans(model, ~ g))
+""", complete=True, d=d)
+    emm, cmp = ns["mean_comparisons"]["emmeans"], ns["mean_comparisons"]["comparisons"]
+    assert list(emm.columns) == _EMM_COLS
+    assert list(cmp.columns) == _CMP_COLS
+    raw = d.groupby("g")["y"].mean()
+    order = list(raw.sort_values().index)                       # ascending estimate
+    assert list(emm["g"]) == order
+    np.testing.assert_allclose(emm["emmean"], raw[order], rtol=1e-12)
+    assert list(ns["blues"].columns) == ["exp", *_EMM_COLS]
+    # revpairwise order of the sorted means: 2-1, 3-1, 3-2, 4-1, ...
+    pairs = [(i, j) for j in range(1, 5) for i in range(j)]
+    assert list(cmp["contrast"]) == [f"{order[j]} - {order[i]}" for i, j in pairs]
+    np.testing.assert_allclose(cmp["estimate"], [raw[order[j]] - raw[order[i]]
+                                                 for i, j in pairs], rtol=1e-10)
+    tk = stats.tukey_hsd(*[d.loc[d.g == g, "y"].to_numpy() for g in order]).pvalue
+    np.testing.assert_allclose(cmp["p.value"], [tk[i, j] for i, j in pairs], rtol=1e-4,
+                               atol=1e-8)
+    assert (cmp["df"] == len(d) - 5).all()
+    share = _shares(list(emm[".group"]))
+    for i, j in pairs:
+        assert share[i, j] == (tk[i, j] >= 0.05)
+    assert all(g.startswith(" ") and set(g.strip()) <= set("abcdefghijklmnopqrstuvwxyz")
+               for g in emm[".group"])
+    assert emm[".group"].iloc[0].strip() == "a"                # letters follow the sort
+    # default Letters start at "1"; without details a table
+    assert isinstance(ns["plain"], pd.DataFrame)
+    assert ns["plain"][".group"].iloc[0].strip() == "1"
+
+
+def test_decreasing_reverses_rows_and_letters() -> None:
+    d = _one_way()
+    ns = run_r("library(emmeans)\nm <- lm(y ~ g, data = d)\n"
+               "up <- multcomp::cld(emmeans(m, ~ g), Letters = letters)\n"
+               "down <- multcomp::cld(emmeans(m, ~ g), Letters = letters, decreasing = TRUE)\n",
+               complete=True, d=d)
+    up, down = ns["up"], ns["down"]
+    assert list(down["g"]) == list(up["g"])[::-1]
+    assert down["emmean"].is_monotonic_decreasing
+    assert down[".group"].iloc[0].strip() == "a"                # the largest mean gets 'a'
+    np.testing.assert_array_equal(_shares(list(down[".group"])),
+                                  _shares(list(up[".group"]))[::-1, ::-1])
+
+
+def test_by_groups_sort_and_compare_within_each() -> None:
+    """``pairwise ~ g | b``: sorted within each b, Tukey over the k means of that b (closed
+    form: studentized range at the pooled residual df)."""
+    rng = np.random.default_rng(7)
+    cells = {("A", "x"): 5., ("B", "x"): 9., ("C", "x"): 7., ("A", "z"): 3., ("B", "z"): 2.,
+             ("C", "z"): 8.}
+    n = 4
+    d = pd.DataFrame([(g, b, m + rng.normal(0, 1)) for (g, b), m in cells.items()
+                      for _ in range(n)], columns=["g", "b", "y"])
+    ns = run_r("library(emmeans)\nm <- lm(y ~ g * b, data = d)\n"
+               "r <- multcomp::cld(emmeans(m, ~ g | b), details = TRUE, Letters = letters)\n",
+               complete=True, d=d)
+    emm, cmp = ns["r"]["emmeans"], ns["r"]["comparisons"]
+    assert list(cmp.columns) == ["contrast", "b", *_CMP_COLS[1:]]
+    cm = d.groupby(["b", "g"])["y"].mean()
+    resid = d["y"] - d.groupby(["b", "g"])["y"].transform("mean")
+    dfe = len(d) - 6
+    s = np.sqrt((resid ** 2).sum() / dfe)
+    for b in ("x", "z"):
+        sub = emm[emm["b"] == b]
+        assert list(sub["g"]) == list(cm[b].sort_values().index)
+        c = cmp[cmp["b"] == b]
+        q = np.abs(c["estimate"].to_numpy()) / (s * np.sqrt(1 / n))
+        np.testing.assert_allclose(c["p.value"], stats.studentized_range.sf(q, 3, dfe),
+                                   rtol=1e-6)
+
+
+def test_errors_and_placeholders() -> None:
+    from asr_py.translate.checks import Untranslated
+
+    with pytest.raises(AsrError, match="only emmeans results"):
+        r_cld(pd.DataFrame({"a": [1]}))
+    ph = Untranslated("emmeans()", "e")
+    assert isinstance(r_cld(ph, details=True), Untranslated)
