@@ -158,3 +158,18 @@ def test_errors_and_placeholders() -> None:
         r_cld(pd.DataFrame({"a": [1]}))
     ph = Untranslated("emmeans()", "e")
     assert isinstance(r_cld(ph, details=True), Untranslated)
+
+
+def test_revpairwise_order_is_emmeans() -> None:
+    """emmeans' revpairwise.emmc order: for i = 2..k, j = 1..i-1, 'i - j' (the order cld's
+    comparisons follow); pairwise: 1-2, 1-3, ..., 2-3, ..."""
+    d = _one_way()
+    ns = run_r("library(emmeans)\nm <- lm(y ~ g, data = d)\n"
+               "rp <- pairs(emmeans(m, ~ g), reverse = TRUE)\npp <- pairs(emmeans(m, ~ g))\n",
+               complete=True, d=d)
+    lv = sorted(d["g"].unique())
+    k = len(lv)
+    assert list(ns["rp"]["contrast"]) == [f"{lv[i]} - {lv[j]}" for i in range(1, k)
+                                          for j in range(i)]
+    assert list(ns["pp"]["contrast"]) == [f"{lv[i]} - {lv[j]}" for i in range(k)
+                                          for j in range(i + 1, k)]
