@@ -27,7 +27,8 @@ emmeans documents it:
 ``details = TRUE`` gives a list: ``$emmeans`` (the table with ``.group``) and
 ``$comparisons`` (contrast, [by], estimate, SE, df, t.ratio or z.ratio, p.value). An
 ``adjust`` given to cld() also adjusts the means' confidence limits as emmeans' summary
-does: Sidak for ``tukey``/``sidak`` (level ``L^(1/k)``), Bonferroni (``1 - (1-L)/k``).
+does: Sidak for ``tukey``/``sidak`` (level ``L^(1/k)``), Bonferroni (``1 - (1-L)/k``) for
+``bonferroni`` and the p-value methods (``holm``, ...).
 """
 
 from __future__ import annotations
@@ -177,15 +178,18 @@ def _groups(tbl: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
 
 
 def _ci_level(adjust: str, level: float, k: int) -> float:
+    """The per-interval level of k intervals under emmeans' adjustment of means' limits:
+    Sidak ``L^(1/k)`` (also for 'tukey', which emmeans turns to 'sidak' for means),
+    Bonferroni ``1 - (1-L)/k`` (also for p-value methods as 'holm', 'fdr', as emmeans)."""
     a = adjust.lower()
+    if a in ("scheffe", "dunnettx", "mvt"):
+        raise AsrError(f"cld(adjust = {adjust!r}): not supported for the means' limits",
+                       hint="adjust = 'tukey', 'sidak', 'bonferroni' or 'none'")
+    if a == "none" or k <= 1:
+        return level
     if a in ("tukey", "sidak"):
         return level ** (1.0 / k)
-    if a == "bonferroni":
-        return 1 - (1 - level) / k
-    if a == "none":
-        return level
-    raise AsrError(f"cld(adjust = {adjust!r}): not supported here",
-                   hint="adjust = 'tukey', 'sidak', 'bonferroni' or 'none'")
+    return 1 - (1 - level) / k
 
 
 def _adjusted_ci(tbl: pd.DataFrame, est: str, groups: list[np.ndarray], adjust: str) -> None:
@@ -227,7 +231,7 @@ def r_cld(object: Any, details: bool = False, sort: bool = True, by: Any = _MISS
     est = object.kind
     by_f = list(object.by) if by is _MISSING else (
         [] if by is None else [by] if isinstance(by, str) else [str(b) for b in by])
-    tbl = pd.DataFrame(object).reset_index(drop=True)
+    tbl = pd.DataFrame(object).reset_index(drop=True).copy()
     L = np.asarray(object.linfct, dtype=float)
     if sort:
         keys = [tbl[est].to_numpy(dtype=float)]

@@ -173,3 +173,71 @@ def test_revpairwise_order_is_emmeans() -> None:
                                           for j in range(i)]
     assert list(ns["pp"]["contrast"]) == [f"{lv[i]} - {lv[j]}" for i in range(k)
                                           for j in range(i + 1, k)]
+
+
+def test_lmer_rcbd_kenward_roger_df_and_tukey() -> None:
+    """A balanced RCBD with random blocks (lmer, emmeans' Kenward-Roger df): a treatment
+    difference has SE sqrt(2 MSE / b) and df (b-1)(t-1), the two-way ANOVA's residual
+    (closed form when the block variance is positive); Tukey p from the studentized range."""
+    rng = np.random.default_rng(11)
+    t, b = 4, 6
+    eff = np.array([0.0, 0.4, 2.5, 3.0])
+    blk = rng.normal(0, 1.5, b)
+    d = pd.DataFrame([(f"T{i}", f"B{j}", 20 + eff[i] + blk[j] + rng.normal(0, 0.6))
+                      for j in range(b) for i in range(t)], columns=["g", "blk", "y"])
+    before = d.copy()
+    ns = run_r("library(lme4)\nlibrary(emmeans)\nm <- lmer(y ~ g + (1 | blk), data = d)\n"
+               "r <- multcomp::cld(emmeans(m, ~ g), details = TRUE, Letters = letters)\n",
+               complete=True, d=d)
+    pd.testing.assert_frame_equal(d, before)
+    y = d.pivot(index="blk", columns="g", values="y").to_numpy()
+    res = y - y.mean(0) - y.mean(1)[:, None] + y.mean()
+    dfe = (b - 1) * (t - 1)
+    mse = (res ** 2).sum() / dfe
+    cmp = ns["r"]["comparisons"]
+    np.testing.assert_allclose(cmp["SE"], np.sqrt(2 * mse / b), rtol=1e-5)
+    np.testing.assert_allclose(cmp["df"], dfe, rtol=1e-6)
+    q = np.abs(cmp["estimate"].to_numpy()) / np.sqrt(mse / b)
+    np.testing.assert_allclose(cmp["p.value"], stats.studentized_range.sf(q, t, dfe),
+                               rtol=1e-4)
+    share = _shares(list(ns["r"]["emmeans"][".group"]))
+    pv = dict(zip(cmp["contrast"], cmp["p.value"]))
+    lv = list(ns["r"]["emmeans"]["g"])
+    for j in range(1, t):
+        for i in range(j):
+            assert share[i, j] == (pv[f"{lv[j]} - {lv[i]}"] >= 0.05)
+
+
+def test_signif_sets_mark_differences_and_input_kept() -> None:
+    """signif.sets = TRUE: means sharing a symbol differ (column .signif.set); the emmGrid
+    passed in is not changed."""
+    d = _one_way()
+    ns = run_r("library(emmeans)\nm <- lm(y ~ g, data = d)\ne <- emmeans(m, ~ g)\n"
+               "s <- multcomp::cld(e, details = TRUE, signif.sets = TRUE)\n", complete=True,
+               d=d)
+    e_before = pd.DataFrame(ns["e"]).copy()
+    tab, cmp = ns["s"]["emmeans"], ns["s"]["comparisons"]
+    assert ".signif.set" in tab.columns and ".group" not in tab.columns
+    share = _shares(list(tab[".signif.set"]))
+    k = len(tab)
+    p = iter(cmp["p.value"])
+    for j in range(1, k):
+        for i in range(j):
+            assert share[i, j] == (next(p) < 0.05)
+    r_cld(ns["e"], Letters="xyz", adjust="sidak")
+    pd.testing.assert_frame_equal(pd.DataFrame(ns["e"]), e_before)
+
+
+def test_adjust_given_to_cld_adjusts_the_means_limits() -> None:
+    """emmeans' summary (R/summary.R): 'tukey' on means becomes Sidak, each of the k
+    intervals at level 0.95^(1/k); 'bonferroni' at 1 - 0.05/k."""
+    d = _one_way()
+    ns = run_r("library(emmeans)\nm <- lm(y ~ g, data = d)\ne <- emmeans(m, ~ g)\n"
+               "a <- multcomp::cld(e, adjust = 'tukey')\nb <- multcomp::cld(e, adjust = "
+               "'bonferroni')\nn <- multcomp::cld(e)\n", complete=True, d=d)
+    k = 5
+    for key, lev in (("a", 0.95 ** (1 / k)), ("b", 1 - 0.05 / k), ("n", 0.95)):
+        t = ns[key]
+        q = stats.t.ppf((1 + lev) / 2, t["df"].to_numpy(dtype=float))
+        np.testing.assert_allclose(t["lower.CL"], t["emmean"] - q * t["SE"], rtol=1e-10)
+        np.testing.assert_allclose(t["upper.CL"], t["emmean"] + q * t["SE"], rtol=1e-10)
