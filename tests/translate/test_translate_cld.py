@@ -44,6 +44,9 @@ def test_staircase_letters() -> None:
     got = compact_letters(4, [(0, 2), (0, 3), (1, 3)], list("abcd"))
     assert got == ["a  ", "ab ", " bc", "  c"]
     assert compact_letters(4, [], list("xyz")) == ["x"] * 4       # no difference: one letter
+    # only means 2 and 3 differ: two letters both held first by mean 1, ordered by the next
+    # mean holding them (multcompView's sortCols): 'a' = {1, 2, 4}, 'b' = {1, 3, 4}
+    assert compact_letters(4, [(1, 2)], list("abcd")) == ["ab", "a ", " b", "ab"]
 
 
 def test_letters_past_the_end_follow_multcompview() -> None:
