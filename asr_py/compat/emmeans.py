@@ -158,7 +158,8 @@ def _specs(specs: Any) -> tuple[list[str], list[str], bool]:
         text, b = (s.strip() for s in text.split("|", 1))
         by = [s.strip() for s in re.split(r"[*:+]", b) if s.strip()]
     facs = [s.strip() for s in re.split(r"[*:+]", text) if s.strip()]
-    return facs, by, pair
+    # pairwise ~ "f": a quoted name in the formula (emmeans reads it as f)
+    return [f.strip("\"'`") for f in facs], [b.strip("\"'`") for b in by], pair
 
 
 def _levels(col: pd.Series) -> list[Any]:
@@ -333,7 +334,10 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
         coef: list[tuple[str, np.ndarray]] = []
         m = method.lower() if isinstance(method, str) else method
         if m in ("pairwise", "revpairwise"):
-            for a, b in itertools.combinations(range(k), 2):
+            # emmeans' orders: pairwise 1-2, 1-3, ..., 2-3, ...; revpairwise 2-1, 3-1, 3-2, ...
+            prs = itertools.combinations(range(k), 2) if m == "pairwise" else \
+                ((a, b) for b in range(1, k) for a in range(b))
+            for a, b in prs:
                 c = np.zeros(k)
                 if m == "pairwise":
                     c[a], c[b] = 1, -1

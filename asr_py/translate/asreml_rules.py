@@ -21,6 +21,7 @@ from asr_py.translate import (
     rbroomasreml,
     rcasewhen,
     rcast,
+    rcld,
     rcomplete,
     rcount,
     rdcast,
@@ -109,7 +110,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall)
+                 rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
