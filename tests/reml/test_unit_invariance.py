@@ -180,13 +180,7 @@ def test_fit_takes_the_same_steps_in_other_units(c: float) -> None:
     same method and step length at each, the same count and flag. y -> c y maps the model
     onto itself (ante's precisions d x c⁻², its u's unchanged, residual variances x c²) and
     shifts the full REML ℓ by −(n − p) log c (the Jacobian of y -> c y for the n − p error
-    contrasts); the round-off slack of the step halving and the noise level of the round-off
-    rule are absolute (reml/tolerance.py), the same for both fits."""
-    from asr_py.reml.centering import centre_response
-    from asr_py.reml.convergence import loglik_noise
-    from asr_py.reml.mme import MME
-    from asr_py.reml.tolerance import loglik_slack
-
+    contrasts)."""
     d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "DT_example.csv",
                     dtype={k: str for k in ("Name", "Env", "Loc", "Year", "Block")})
 
@@ -208,6 +202,3 @@ def test_fit_takes_the_same_steps_in_other_units(c: float) -> None:
     power = np.array([-2.0 if n.endswith("!d") else 0.0 if n.endswith("!u") else 2.0
                       for n in base.result.names])
     np.testing.assert_allclose(m.result.theta, c ** power * base.result.theta, rtol=1e-6)
-    p0, p1 = (centre_response(f.model.problem())[0] for f in (base, m))
-    assert loglik_slack(p1) == loglik_slack(p0) > 0
-    assert loglik_noise(MME(p1)) == loglik_noise(MME(p0)) > 0
