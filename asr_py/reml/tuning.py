@@ -22,12 +22,8 @@ RESCALE_HELD = 1e-3
 CHANGE_FLOOR = 1e-4
 #: maximum number of step halvings per iteration
 MAX_HALVINGS = 8
-#: a step may lower ℓ by this much per REML degree of freedom (x max(1, n − p):
-#: :func:`asr_py.reml.tolerance.loglik_slack`) and still count as not decreasing (round-off);
-#: absolute like the stopping rule's tolerance, so the same in any units of the response (it
-#: was 1e-10 x |ℓ|, and ℓ shifts by −(n − p) log c when y is multiplied by c; |ℓ|/ν is
-#: 1.4-7 at variances 1-10⁵)
-LL_SLACK = 3e-10
+#: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
+LL_SLACK = 1e-10
 #: an EM step may take a 'P' parameter down to this fraction of its value at most; a
 #: covariance matrix's smallest (correlation-scale) eigenvalue shrinks at most by this factor
 SHRINK = 1e-3
@@ -44,10 +40,9 @@ STALL_Z = 0.02
 PD_MAX_FLOOR = 1e-2
 #: largest covariance matrix checked for the positive-definite boundary
 PD_MAX_N = 50
-#: round-off level of ℓ per REML degree of freedom x sqrt(number of equations)
-#: (:func:`asr_py.reml.convergence.loglik_noise`; formerly 1e-12 x |ℓ|, which moves with the
-#: units): a predicted gain below it cannot be told from rounding noise in the evaluation of ℓ
-ROUNDOFF = 3e-12
+#: round-off level of ℓ relative to |ℓ| x sqrt(number of equations): a predicted gain below
+#: it cannot be told from rounding noise in the evaluation of ℓ
+ROUNDOFF = 1e-12
 #: ... and a step that moves every parameter by at most this fraction of its standard error
 ROUNDOFF_Z = 1e-3
 #: a full step and the next AI step moving every parameter by at most this fraction of its

@@ -168,39 +168,37 @@ def test_fa_met_mixing_t_and_kg_per_ha_converges_in_any_units() -> None:
 
 
 
+
 def _steps(m: object) -> list[tuple[str, float]]:
     return [(h["method"], float(h["step"])) for h in m.result.history]
 
 
 @pytest.mark.parametrize("c", [1e3, 1e-3, 1e5])
-def test_spatial_fit_takes_the_same_steps_in_other_units(c: float) -> None:
-    """s19sel: asremlPlus's wheat trial (Rep random, ar1(Row):ar1(Column) residual) with the
-    yield in other units takes the same iterations: the same method and step length at each,
-    the same count and flag. y -> c y maps the model onto itself (variances x c², the
-    correlations unchanged) and shifts the full REML ℓ by −(n − p) log c (the Jacobian of
-    y -> c y, the REML likelihood being that of the n − p error contrasts). Before, the first
-    (EM) step of the kg-scale fit left the variances where they were: EM's information,
-    ~1/σ⁴ for a variance against ~n for a correlation, fell under an eigenvalue floor set
-    relative to the largest (reml/em.py now floors the diagonally scaled matrix)."""
-    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "asremlplus_wheat.csv")
-    for col in ("Rep", "Row", "Column", "Variety"):
-        d[col] = d[col].astype(str).astype("category")
+def test_fit_takes_the_same_steps_in_other_units(c: float) -> None:
+    """s19sel: ante(Env):Name with dsum(~ units | Env) residuals (DT_example; AI, secant and
+    differenced-Hessian steps) with the yield in other units takes the same iterations: the
+    same method and step length at each, the same count and flag. y -> c y maps the model
+    onto itself (ante's precisions d x c⁻², its u's unchanged, residual variances x c²) and
+    shifts the full REML ℓ by −(n − p) log c (the Jacobian of y -> c y for the n − p error
+    contrasts)."""
+    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "DT_example.csv",
+                    dtype={k: str for k in ("Name", "Env", "Loc", "Year", "Block")})
 
     def fit(frame: pd.DataFrame) -> object:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return asr.asreml("yield ~ Variety", random="~ Rep",
-                              residual="~ ar1(Row):ar1(Column)", data=frame)
+            return asr.asreml("Yield ~ Env", random="~ ante(Env):Name",
+                              residual="~ dsum(~ units | Env)", data=frame)
 
     base = fit(d)
     ds = d.copy()
-    ds["yield"] = ds["yield"] * c
+    ds["Yield"] = ds["Yield"] * c
     m = fit(ds)
     assert base.converged and m.converged
     assert _steps(m) == _steps(base)
     nu = base.result.n_minus_p
     assert m.loglik == pytest.approx(base.loglik - nu * np.log(c), abs=1e-7 * nu)
-    var = np.array(["cor" not in n for n in base.result.names])
-    np.testing.assert_allclose(m.result.theta[var], c ** 2 * base.result.theta[var],
-                               rtol=1e-6)
-    np.testing.assert_allclose(m.result.theta[~var], base.result.theta[~var], atol=1e-6)
+    # asreml's ante: Σ⁻¹ = U D U' (d: precisions, x c⁻²; u: unit-free); residuals x c²
+    power = np.array([-2.0 if n.endswith("!d") else 0.0 if n.endswith("!u") else 2.0
+                      for n in base.result.names])
+    np.testing.assert_allclose(m.result.theta, c ** power * base.result.theta, rtol=1e-6)
