@@ -115,11 +115,12 @@ def test_na_position_from_match_is_a_clear_error() -> None:
 
 
 def test_another_packages_function_is_a_clear_todo() -> None:
-    # LMMsolver examples: ED <- theta * LMMsolver:::dlogdet(objAD, theta) (LMMsolver's
-    # internal C++ function): the TODO and the placeholder's error name the package
-    py = translate("ED <- theta * LMMsolver:::dlogdet(objAD, theta)\n")
-    assert "not translated (LMMsolver::dlogdet(), a function of the R package LMMsolver" in py
-    with pytest.raises(AsrError, match="LMMsolver::dlogdet"):
+    # LMMsolver examples: ED <- theta * LMMsolver:::dlogdet(objAD, theta) (emulated since
+    # session 19, rlmmsolverbits.py); a package's internal function asr_py lacks (mgcv's
+    # gam.fit3): the TODO and the placeholder's error name the package
+    py = translate("ED <- theta * mgcv:::gam.fit3(objAD, theta)\n")
+    assert "not translated (mgcv::gam.fit3(), a function of the R package mgcv" in py
+    with pytest.raises(AsrError, match="mgcv::gam.fit3"):
         run_py(py + "n = len(ED)\n")           # a value is needed: a clear error
     assert "np.median" in translate("x <- stats::median(c(1, 2))\n")    # base R still is
 
