@@ -146,6 +146,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     passed = {k: other.pop(k) for k in _PREDICT if k in other}
     for k in ("tables", "trace", "titles", "pworkspace", "workspace"):
         other.pop(k, None)              # printing and asreml's memory: no effect on values
+    LSDtype = _legacy_lsd_type(other, LSDtype)
     if other:
         raise AsrError(f"predictPlus(): argument(s) {', '.join(sorted(other))} not supported "
                        "by asr.plus", hint="see docs/asremlplus.md")
@@ -324,3 +325,20 @@ def sort(x: Any, decreasing: bool = False, **kw: Any) -> Any:
     vals = [v for v in (x.tolist() if hasattr(x, "tolist") else list(x))
             if not (isinstance(v, float) and np.isnan(v))]
     return sort_like_r(vals, reverse=decreasing)
+
+
+def _legacy_lsd_type(other: dict[str, Any], lsd_type: str) -> str:
+    """asremlPlus before 4.3 named ``LSDtype`` ``meanLSD.type`` (values ``"overall"``,
+    ``"factor.combination"``, ``"per.prediction"``, partially matched as LSDtype is); 4.3 and
+    later stop on it ("meanLSD.type has been deprecated - use LSDtype"). A script written for
+    the older version gets its meaning, with a warning saying the new name."""
+    old = other.pop("meanLSD_type", other.pop("meanLSD.type", None))
+    if old is None:
+        return lsd_type
+    if lsd_type != "overall":
+        raise AsrError("predictPlus(): both meanLSD.type and LSDtype given",
+                       hint="meanLSD.type is asremlPlus < 4.3's name of LSDtype: keep LSDtype")
+    warnings.warn(f"predictPlus(): meanLSD.type = {old!r} read as LSDtype = {old!r} "
+                  "(asremlPlus 4.3 renamed the argument and stops on the old name)",
+                  AsrWarning, stacklevel=3)
+    return str(old)

@@ -344,3 +344,19 @@ def test_x_fac_becomes_numeric(fit) -> None:
         asr.plus.predictPlus(fit, "N", wald_tab=w, x_fac="N", x_plot_values=[1, 2])
     with pytest.raises(AsrError, match="not numeric"):
         asr.plus.predictPlus(fit, "V", wald_tab=w, x_fac="V")
+
+
+def test_meanlsd_type_of_older_asremlplus_is_lsdtype(fit) -> None:
+    # UIUC wheat scripts (2021): predictPlus(mod, classify, meanLSD.type='factor.combination',
+    # LSDby = 'trait') for asremlPlus < 4.3, whose meanLSD.type 4.3 renamed LSDtype
+    w = fit.wald(denDF="numeric")
+    new = asr.plus.predictPlus(fit, "N:V", wald_tab=w, LSDtype="factor.combinations",
+                               LSDby="V")
+    with pytest.warns(asr.AsrWarning, match="meanLSD.type"):
+        old = asr.plus.predictPlus(fit, "N:V", wald_tab=w, meanLSD_type="factor.combination",
+                                   LSDby="V")
+    assert old.attrs["LSDtype"] == "factor.combinations"
+    pd.testing.assert_frame_equal(old["LSD"], new["LSD"])
+    with pytest.raises(AsrError, match="both meanLSD.type and LSDtype"):
+        asr.plus.predictPlus(fit, "N:V", wald_tab=w, LSDtype="per.prediction",
+                             meanLSD_type="overall")
