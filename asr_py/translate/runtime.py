@@ -1177,6 +1177,7 @@ def r_match(x: Any, table: Any) -> Any:
         k = first.get(v)
         return first.get(a42.get(v)) if k is None and isinstance(v, str) else k
 
-    if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index)):
-        return [pos(v) for v in x]
+    if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
+                      pd.api.extensions.ExtensionArray)):
+        return [pos(v) for v in x]          # (an ExtensionArray: e.g. pandas' Arrow strings)
     return pos(x)
