@@ -12,6 +12,7 @@ from typing import Any
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["r_append", "translate"]
 
@@ -43,22 +44,10 @@ def r_append(x: Any, values: Any, after: Any = None) -> Any:
 
 def translate(tr: Any, e: R) -> str | None:
     """``append(x, values)`` / ``append(x, values, after = k)``; None for other forms."""
-    formals = ("x", "values", "after")
-    got: dict[str, R] = {}
-    free = list(formals)
-    for n, a in e.args:
-        key = n if n is None else next((f for f in formals if f.startswith(n)), None)
-        if n is not None and key is None:
-            return None
-        if key is None:
-            if not free:
-                return None
-            key = free[0]
-        if key in got:
-            return None
-        got[key] = a
-        if key in free:
-            free.remove(key)
+    try:                                # R's exact, partial, positional (rmatchargs)
+        got: dict[str, R] = match_args(("x", "values", "after"), e.args, "append")
+    except ArgMatchError:
+        return None
     if "x" not in got or "values" not in got:
         return None
     parts = [tr.py(got["x"]), tr.py(got["values"])]

@@ -41,6 +41,7 @@ from scipy import stats
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["FUNCTIONS", "PACKAGES", "letter_matrix", "compact_letters", "r_cld", "translate"]
 
@@ -60,26 +61,17 @@ def translate(tr: Any, e: Any) -> str | None:
         e.left.comments else ""
     if pkg not in ("", "multcomp", "emmeans"):
         return None
-    out: list[str] = []
-    pos = 0
-    for name, a in e.args:
-        if a.kind == "empty":
-            pos += name is None
-            continue
-        if name is None:
-            if pos >= len(_ARGS):
-                return None
-            key = _ARGS[pos]
-            pos += 1
-        else:
-            hits = [k for k in _ARGS + _EXTRA if k == name] or \
-                [k for k in _ARGS if k.startswith(name)]
-            if len(hits) != 1:
-                return None
-            key = hits[0]
-        out.append(f"{key.replace('.', '_')}={tr.py(a)}")
-    if not out or not out[0].startswith("object="):
+    try:                          # R's exact, partial, positional (rmatchargs); cld's
+        got = match_args((*_ARGS, "..."), e.args, "cld")   # methods take adjust/which in ...
+    except ArgMatchError:
         return None
+    extra = got.pop("...")
+    if any(n not in _EXTRA for n, _ in extra):
+        return None
+    if "object" not in got or got["object"].kind == "empty":
+        return None
+    out = [f"{k.replace('.', '_')}={tr.py(a)}"
+           for k, a in [*((k, got[k]) for k in _ARGS if k in got), *extra] if a.kind != "empty"]
     return f"{tr.runtime('r_cld')}({', '.join(out)})"
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["FUNCTIONS", "PACKAGES", "r_mt_rawp2adjp", "translate"]
 
@@ -44,23 +45,12 @@ _ARGS = ("rawp", "proc", "alpha", "na.rm")
 def translate(tr: Any, e: Any) -> str | None:
     """``mt.rawp2adjp(rawp, proc, alpha, na.rm)`` -> ``r_mt_rawp2adjp(...)`` (R's positional
     order and partial argument names); None for an argument it does not have."""
-    out: list[str] = []
-    pos = 0
-    for name, a in e.args:
-        if a.kind == "empty":
-            pos += name is None
-            continue
-        if name is None:
-            if pos >= len(_ARGS):
-                return None
-            key = _ARGS[pos]
-            pos += 1
-        else:
-            hits = [k for k in _ARGS if k == name] or [k for k in _ARGS if k.startswith(name)]
-            if len(hits) != 1:
-                return None
-            key = hits[0]
-        out.append(f"{key.replace('.', '_')}={tr.py(a)}")
+    try:                                # R's exact, partial, positional (rmatchargs)
+        got = match_args(_ARGS, e.args, "mt.rawp2adjp")
+    except ArgMatchError:
+        return None
+    out = [f"{k.replace('.', '_')}={tr.py(got[k])}" for k in _ARGS
+           if k in got and got[k].kind != "empty"]
     return f"{tr.runtime('r_mt_rawp2adjp')}({', '.join(out)})"
 
 

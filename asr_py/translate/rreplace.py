@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from asr_py.translate.parser import R
+from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["FUNCTIONS", "translate"]
 
@@ -18,22 +19,11 @@ FUNCTIONS = ("replace", "base::replace")
 
 def translate(tr: Any, e: R) -> str | None:
     """``replace(x, list, values)`` (by position or by name); None for other forms."""
-    formals = ("x", "list", "values")
-    got: dict[str, R] = {}
-    free = list(formals)
-    for n, a in e.args:
-        key = n if n in formals else None
-        if n is not None and key is None:
-            return None
-        if key is None:
-            if not free:
-                return None
-            key = free[0]
-        if key in got:
-            return None
-        got[key] = a
-        free.remove(key)
-    if free:
+    try:                                # R's exact, partial, positional (rmatchargs)
+        got: dict[str, R] = match_args(("x", "list", "values"), e.args, "replace")
+    except ArgMatchError:
+        return None
+    if len(got) < 3 or any(a.kind == "empty" for a in got.values()):
         return None
     return (f"{tr.runtime('r_assign')}({tr.py(got['x'])}, {tr.py(got['list'])}, "
             f"{tr.py(got['values'])})")
