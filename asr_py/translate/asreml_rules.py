@@ -36,6 +36,7 @@ from asr_py.translate import (
     rformlevels,
     rgenherit,
     rgrouped,
+    rgtools,
     ricreml,
     rjoin,
     rlazy,
@@ -110,7 +111,8 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 #: through to the general rules); a script's own function of the same name wins
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
-                 rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld)
+                 rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
+                 rgtools)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

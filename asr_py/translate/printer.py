@@ -64,7 +64,8 @@ _ROW_CALLS = {"paste", "paste0", "c", "which", "match", "grep", "rownames", "nam
               "unique", "intersect", "union", "setdiff", "sort", "rev"}
 #: calls that give a matrix's rows or columns as positions or names (x[which(..), which(..)])
 _POSITION_CALLS = {"which", "match", "grep", "order", "seq_len", "seq_along", "rev", "sort",
-                   "unique", "rownames", "colnames", "intersect", "union", "setdiff"}
+                   "unique", "rownames", "colnames", "intersect", "union", "setdiff",
+                   "mixedorder"}
 
 
 def pyname(n: str) -> str:
@@ -600,7 +601,7 @@ class BasePrinter:
                                                               for n, _ in args[0].args) or
                 args[0].kind == "call" and args[0].value in (
                     "grep", "which", "match", "order", "seq_len", "seq_along", "rev",
-                    "as.integer", "as.numeric")):
+                    "as.integer", "as.numeric", "mixedorder")):
             # x[c("a", "b")], x[v[c(1, 2)]], x[grep(p, names(x))], x[which(v > 2)],
             # x[as.integer(f)] (a factor's level codes): names or positions (known when it
             # runs)

@@ -150,6 +150,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
+from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - gtools
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()
