@@ -74,6 +74,8 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str,
     error (a matrix's "subscript out of bounds")."""
     if sel is None:
         return list(range(n))
+    if isinstance(sel, np.ndarray) and sel.ndim == 0:
+        sel = sel.item()                    # np.asarray(i) of one loop value: a scalar
     seq = list(sel) if isinstance(sel, (list, tuple, range, np.ndarray, pd.Series,
                                         pd.Index)) else [sel]
     if not seq:
