@@ -25,6 +25,8 @@ def r_unique(x: Any) -> Any:
         return pd.DataFrame(x).drop_duplicates().to_numpy()
     if isinstance(x, (list, tuple, range)):
         x = pd.Series(list(x))          # c(3, 1, 3): pd.unique refuses a list
+    elif isinstance(x, (str, bytes, int, float, bool, np.generic)):
+        x = pd.Series([x])              # one value (R: a vector of length 1) is itself
     return pd.unique(x)
 
 

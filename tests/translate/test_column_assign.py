@@ -32,3 +32,10 @@ def test_a_zero_dimensional_subscript_is_one_position() -> None:
     from asr_py.translate.runtime import r_ij
     w = pd.DataFrame({"name": ["a", "b", "c"], "y": [1.0, 2.0, 3.0]})
     assert r_ij(w, np.asarray(2), 1) == "b"
+
+
+def test_unique_of_one_value_is_that_value() -> None:
+    # R: unique("a") is "a" (a length-1 vector); a one-row frame's cell came as a str
+    from asr_py.translate.runique import r_unique
+    assert list(r_unique("HY2020")) == ["HY2020"]
+    assert list(r_unique(3.5)) == [3.5]
