@@ -6,7 +6,6 @@ independently here) or a recorded result the script ships.
 from __future__ import annotations
 
 import math
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -131,26 +130,19 @@ def test_tpsmmb_grp_layout_and_errors() -> None:
         r_tpsmmb("col", "row", d.assign(col=d["col"].astype(str)))
 
 
-_S11 = ("crWerner/fieldsimr", "733547334c5acec1fcce5f3dc483b5e3eb747270",
-        "code-papers/FieldSimR_frontiers/pheno_df.RData")
+#: crWerner/fieldsimr 7335473 code-papers/FieldSimR_frontiers/pheno_df.RData (2.6 kB, GPL >= 3),
+#: copied to tests/data (tests/data/README.md)
+_S11 = Path(__file__).resolve().parents[1] / "data" / "fieldsimr_s11_pheno_df.RData"
 
 
-def test_tpsmmb_reproduces_the_recorded_tps_fit_of_fieldsimr_s11(tmp_path: Path) -> None:
+def test_tpsmmb_reproduces_the_recorded_tps_fit_of_fieldsimr_s11() -> None:
     """SupplementaryScriptS11.R (Werner, Gemenet & Tolhurst 2024) records, for its TPS + ID
     model fitted by asreml with tpsmmb()'s bases, the residual deviance -110.789 (and 55.39
     for the loglik after update())."""
-    pytest.importorskip("pyreadr")
-    git = Path("/work/.mirror") / _S11[0].replace("/", "+") / "repo"
-    if not git.exists():
-        pytest.skip("the corpus mirror of crWerner/fieldsimr is not on this machine")
-    f = tmp_path / "pheno_df.RData"
-    f.write_bytes(subprocess.run(["git", "--git-dir", str(git), "show",
-                                  f"{_S11[1]}:{_S11[2]}"], check=True,
-                                 capture_output=True).stdout)
     import asr_py as asr
     from asr_py.translate.runtime import load_rdata
 
-    pheno = load_rdata(str(f))["pheno_df"]
+    pheno = load_rdata(str(_S11))["pheno_df"]
     df = pheno[pheno["env"].astype(str).str.strip() == "1"].copy()
     for c in ("block", "col", "row", "id"):
         df[c] = df[c].astype(str).str.strip().astype(int)
