@@ -215,7 +215,17 @@ def _latex(m: str) -> str:
 
 def _factor_of(c: Call) -> str:
     pos = c.positional()
+    if len(pos) > 1 and _two_coordinates(c.func):
+        return ":".join(str(a) for a in pos)  # iexp(x, y): the points (x, y)
     return str(pos[0]) if pos else ""
+
+
+def _two_coordinates(name: str) -> bool:
+    """Whether structure ``name`` takes two coordinate columns (iexp(x, y), aexp(x, y))."""
+    from asr_py.vcov.base import structure_syntax
+
+    s = structure_syntax(name)
+    return s is not None and s.coordinates and 2 in s.dimensions
 
 
 def _toy_levels(struct: str) -> list[str]:
@@ -242,6 +252,9 @@ def _structure(name: str, levels: list[str], factor: str, call: Call | None,
             opts = syntax.options(levels, order)
         except ValueError:  # toy (non-numeric) levels of a distance structure
             opts = syntax.options([str(i) for i in range(len(levels))], order)
+        if syntax.coordinates and ":" in factor and _two_coordinates(name):
+            i = np.arange(len(levels), dtype=float)  # toy points in the plane
+            opts = {"coords": np.column_stack([i, i % 2])}
     if name in ("vm", "giv"):
         opts["matrix"] = matrices.get("__K__", _toy_k(len(levels)) if name == "vm"
                                       else np.linalg.inv(_toy_k(len(levels))))

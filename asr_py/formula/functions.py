@@ -80,15 +80,7 @@ def _add(name: str, kind: str, lo: int, hi: int, named: tuple[str, ...] = (), do
 # at compile time instead of "unknown function".
 _INIT = ("init",)
 _UNAVAILABLE: dict[str, tuple[int, int, tuple[str, ...], str]] = {
-    "arma": (1, 1, (), "autoregressive moving average"),
-    "iexp": (1, 2, ("dist",), "isotropic exponential"),
-    "igau": (1, 2, ("dist",), "isotropic gaussian"),
-    "ieuc": (1, 2, ("dist",), "isotropic euclidean"),
     "lvr": (1, 2, ("dist",), "linear variance"),
-    "sph": (1, 2, ("dist",), "spherical"),
-    "cir": (1, 2, ("dist",), "circular"),
-    "aexp": (1, 2, ("dist",), "anisotropic exponential"),
-    "agau": (1, 2, ("dist",), "anisotropic gaussian"),
 }
 for _base, (_lo, _hi, _named, _doc) in _UNAVAILABLE.items():
     _add(_base, "variance", _lo, _hi, _named + _INIT, f"{_doc} correlation (not in asr_py)")
@@ -110,16 +102,8 @@ UNAVAILABLE_SPATIAL = frozenset(
     n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE or n == "mtrn")
 #: what to write instead of an unavailable structure (by family), for the error's hint
 ALTERNATIVES: dict[str, str] = {
-    "arma": "ar1(f) or ma1(f) (or ar2/ma2)",
-    "iexp": "exp(x):exp(y) (separable exponential) or ar1(row):ar1(col) on a grid",
-    "igau": "gau(x):gau(y) (separable gaussian)",
-    "ieuc": "exp(x):exp(y) (separable exponential)",
-    "aexp": "exp(x):exp(y) (separable exponential)",
-    "agau": "gau(x):gau(y) (separable gaussian)",
-    "sph": "exp(x) (exponential decay with distance)",
-    "cir": "exp(x) (exponential decay with distance)",
     "lvr": "exp(x) or ar1(f)",
-    "mtrn": "exp(x) (Matérn with ν = 0.5) or gau(x) (the ν → ∞ limit)",
+    "mtrn": "exp(x) or ieuc(x, y) (Matérn with ν = 0.5), gau(x) or igau(x, y) (ν → ∞)",
     "own": "the closest registered structure, or register your own (asr_py.vcov.register)",
     "xfa": "fa(f, k) or rr(f, k) + diag(f)",
     "sfa": "fa(f, k)",

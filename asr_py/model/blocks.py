@@ -623,7 +623,15 @@ def structure_block(ctx: Context, call: Call) -> Block:
     if not pos:
         raise ctx.error(call, f"{call.func}() needs a factor")
     inner = pos[0]
-    if isinstance(inner, Number):
+    coords = None
+    if syntax is not None and syntax.coordinates:
+        from asr_py.model.coordinates import check_coordinate_arguments, coordinate_block
+
+        pos = check_coordinate_arguments(ctx, call, syntax)
+    if syntax is not None and syntax.coordinates and (len(pos) > 1 or 1 not in
+                                                      syntax.dimensions):
+        base, coords = coordinate_block(ctx, call, pos)
+    elif isinstance(inner, Number):
         k = whole_number(ctx, inner, f"the number of levels in {call.func}()", 1,
                          MAX_PLACEHOLDER_LEVELS,
                          f"{call.func}(k) stands for k levels (us(2) for two traits); for a "
@@ -656,7 +664,8 @@ def structure_block(ctx: Context, call: Call) -> Block:
     if k_expr is not None:
         order = whole_number(ctx, k_expr, f"{call.func}(): the order", 1, max(base.k, 1))
     try:
-        opts: dict[str, Any] = syntax.options(base.labels, order)
+        opts: dict[str, Any] = syntax.options(base.labels, order) if coords is None \
+            else {"coords": coords}
     except ValueError:
         raise ctx.error(inner, f"{call.func}() needs numeric levels (distances)") from None
     factory = get_structure(call.func)

@@ -9,14 +9,18 @@ variants); look them up with
 """
 
 from asr_py.vcov import (  # noqa: F401  (importing a family module registers it)
+    anisotropic,
     ante,
+    arma,
     autoregressive,
     chol,
     correlation,
     distance,
     factor_analytic,
     identity,
+    isotropic,
     known,
+    range_models,
     unstructured,
 )
 from asr_py.vcov.autoregressive import AR1, AR2, AR3, MA1, MA2

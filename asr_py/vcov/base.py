@@ -462,6 +462,9 @@ class StructureSyntax:
     #: a correlation over ordered positions or coordinates (ar, ma, exp, gau, ...): what a
     #: spatial residual ``f(Row):g(Col)`` uses (:func:`asr_py.formula.functions.spatial_functions`)
     spatial: bool = False
+    #: the number of coordinate arguments a metric structure takes (``exp(x)``: (1,);
+    #: ``iexp(x, y)``: (1, 2); ``aexp(x, y)``: (2,)); the compiler pairs the columns
+    dimensions: tuple[int, ...] = (1,)
     words: str = ""
     math: str = ""
     definition: str = ""

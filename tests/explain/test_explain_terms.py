@@ -30,19 +30,26 @@ EXPECTED_PARAMS = {
     "gau": 1, "gauv": 2, "gauh": 4, "fa": 6, "facv": 6, "rr": 6, "vm": 0, "giv": 0,
     # order 1: n variances (D) and n - 1 band terms
     "ante": 5, "chol": 5,
+    # session 20: one φ (or range) / two φ per axis / ARMA's φ and θ
+    **{f + s: k + {"": 0, "v": 1, "h": 3}[s]
+       for f, k in (("iexp", 1), ("igau", 1), ("ieuc", 1), ("sph", 1), ("cir", 1),
+                    ("aexp", 2), ("agau", 2), ("arma", 2)) for s in ("", "v", "h")},
 }
+#: structures over points in a plane only (two coordinate columns)
+PLANE = {f + s for f in ("aexp", "agau") for s in ("", "v", "h")}
 
 
 @pytest.mark.parametrize("name", registered_names())
 def test_every_registered_structure_is_explained(name: str) -> None:
-    formula = {"vm": "~ vm(f, K)", "giv": "~ giv(f)"}.get(name, f"~ {name}(f):g")
+    formula = {"vm": "~ vm(f, K)", "giv": "~ giv(f)"}.get(
+        name, f"~ {name}(x, y):g" if name in PLANE else f"~ {name}(f):g")
     ex = explain(formula)
     term = ex.terms[0]
     part = term.parts[0]
     assert part.n_params == EXPECTED_PARAMS[name], name
     # scale added exactly when the structure carries no variance (ASReml's rule)
     own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "rr", "ante", "chol") or (
-        name[-1] in "vh" and name != "giv")
+        name[-1] in "vh" and name not in ("giv", "sph"))  # sph: spherical, not 'sp' + h
     assert term.scale == (not own_var), name
     assert term.n_params == EXPECTED_PARAMS[name] + (0 if own_var else 1)
     assert name in str(ex) and "Var(u) =" in str(ex)

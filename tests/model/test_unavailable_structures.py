@@ -30,8 +30,8 @@ def trial() -> pd.DataFrame:
     ("~ xfa(site, 1):id(gen)", "xfa", "fa("),
     ("~ gen + mtrn(age)", "mtrn", "exp("),
     ("~ gen + mtrn(age, nu = 1.5)", "mtrn", "exp("),   # its own arguments are not an error
-    ("~ gen + sphv(age)", "sphv", "exp("),
-    ("~ gen + arma(age)", "arma", "ar1("),
+    ("~ gen + lvrv(age)", "lvrv", "exp("),
+    ("~ gen + lvr(age)", "lvr", "ar1("),
 ])
 def test_unavailable_structure_names_what_where_and_an_alternative(
         trial: pd.DataFrame, written: str, name: str, instead: str) -> None:

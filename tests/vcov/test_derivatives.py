@@ -34,6 +34,9 @@ def build(name: str, n: int, rng: np.random.Generator, label: str = "f") -> CovT
         opts["order"] = n  # full rank, so that inverse and logdet exist for the checks
     if name.startswith("corb"):
         opts["order"] = 2
+    if name[:4] in ("aexp", "agau"):  # points in a plane
+        opts["coords"] = np.column_stack([np.asarray(levels, float),
+                                          rng.uniform(0, 3, n).round(1)])
     return get_structure(name)(levels, name=label, **opts)
 
 
