@@ -277,6 +277,8 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
         f = _factor_of(p)
         lv = levels.get(f) or _toy_levels(p.func)
         n = len(levels.get(f, [])) or "n"
+        if p.func == "own":
+            return _own_part(p, f)
         if p.func in registered_names() and p.func not in ("vm", "giv"):
             words, math, defn = family(p.func)
             s = _structure(p.func, lv, f, p, matrices)
@@ -327,6 +329,27 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
     return PartInfo(text, text, "covariate", f"covariate '{text}' (regression)", text)
 
 
+def _own_part(p: Call, f: str) -> PartInfo:
+    """``own(f, 'fun', init, type)``: the user's function is not called here; the number
+    of parameters is the number of init values, their kinds the type codes."""
+    args = dict(zip(("fun", "init", "type"), p.positional()[1:]))
+    args.update(p.named())
+
+    def values(e: Any) -> list[Any]:
+        if isinstance(e, Call) and e.func == "c":
+            return [a.value for a in e.args]
+        return [] if e is None else [e]
+
+    fun = args.get("fun")
+    fname = getattr(fun, "value", None) or getattr(fun, "name", None) or "fun"
+    k = len(values(args.get("init")))
+    codes = [str(getattr(v, "value", v)).upper() for v in values(args.get("type"))]
+    names = [f"{f}!{fname}{j + 1}" for j in range(k)]
+    return PartInfo(str(p), f, "own", f"'{f}' with the user-defined matrix of {fname}(n, κ) "
+                    f"({k} parameter{'s' if k != 1 else ''})", f"OWN_{fname}(κ)", k, names,
+                    any(c in ("V", "G") for c in codes))
+
+
 def _term(parts: tuple[Expr, ...], levels: dict[str, list[str]], matrices: dict[str, Any]
           ) -> TermInfo:
     infos = [_part(p, levels, matrices) for p in parts]
@@ -366,8 +389,8 @@ def _toy_term(t: TermInfo, factors: list[str], rows: list[tuple[str, ...]]) -> n
         if p.structure == "at":
             mask &= np.array([i == 0 for i in idx])
             continue
-        if p.structure in ("factor", "known", "covariate") or p.n_params == 0 and \
-                p.structure in ("id",):
+        if p.structure in ("factor", "known", "covariate", "own") or p.n_params == 0 and \
+                p.structure in ("id",):  # own: the user's function is not called here
             m = _toy_k(k) if p.structure == "known" else np.eye(k)
         else:
             s = _structure(p.structure, [str(i + 1) for i in range(k)], p.factor, None, {})

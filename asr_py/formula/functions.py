@@ -88,7 +88,6 @@ for _base, (_lo, _hi, _named, _doc) in _UNAVAILABLE.items():
          f"{_doc}, times one variance (not in asr_py)", base=_base, suffix="v")
     _add(_base + "h", "variance", _lo, _hi, _named + _INIT,
          f"{_doc}, heterogeneous variances (not in asr_py)", base=_base, suffix="h")
-_add("own", "variance", 1, 4, ("fun", "type", "init"), "user-defined structure (not in asr_py)")
 _add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in asr_py)")
 _add("sfa", "variance", 1, 2, ("k", "init"), "sparse factor analytic (not in asr_py)")
 _add("cholc", "variance", 1, 2, ("k", "init"), "Cholesky, by columns (not in asr_py)")
@@ -97,14 +96,13 @@ _add("mtrn", "variance", 1, 2, ("phi", "nu", "delta", "alpha", "lambda", "init")
      "Matérn correlation (not in asr_py)")
 #: the names above: ASReml variance structures asr_py does not implement
 UNAVAILABLE = frozenset(FUNCTIONS)
-#: ... of which the spatial ones (over ordered positions or distances: all but own and xfa)
+#: ... of which the spatial ones (over ordered positions or distances: all but xfa, ...)
 UNAVAILABLE_SPATIAL = frozenset(
     n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE or n == "mtrn")
 #: what to write instead of an unavailable structure (by family), for the error's hint
 ALTERNATIVES: dict[str, str] = {
     "lvr": "exp(x) or ar1(f)",
     "mtrn": "exp(x) or ieuc(x, y) (Matérn with ν = 0.5), gau(x) or igau(x, y) (ν → ∞)",
-    "own": "the closest registered structure, or register your own (asr_py.vcov.register)",
     "xfa": "fa(f, k) or rr(f, k) + diag(f)",
     "sfa": "fa(f, k)",
     "cholc": "chol(f, k)",

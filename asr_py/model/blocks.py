@@ -668,11 +668,19 @@ def structure_block(ctx: Context, call: Call) -> Block:
             else {"coords": coords}
     except ValueError:
         raise ctx.error(inner, f"{call.func}() needs numeric levels (distances)") from None
+    own_init = None
+    if call.func == "own":
+        from asr_py.model.own_call import own_arguments
+
+        own_opts, own_init = own_arguments(ctx, call)
+        opts.update(own_opts)
     factory = get_structure(call.func)
     try:
         template = factory(base.labels, name=base.name, **opts)
     except (TypeError, ValueError) as exc:
-        raise ctx.error(call, f"cannot build {call.func}() on '{inner}': {exc}") from None
+        msg = str(exc).split("\nhint: ")[0] if getattr(exc, "hint", None) else str(exc)
+        raise ctx.error(call, f"cannot build {call.func}() on '{inner}': {msg}",
+                        getattr(exc, "hint", None)) from None
     if template.n_params > MAX_STRUCTURE_PARAMS:
         numeric = isinstance(inner, Name) and inner.name in ctx.frame.columns and \
             not is_factor_column(ctx.frame[inner.name])
@@ -692,8 +700,8 @@ def structure_block(ctx: Context, call: Call) -> Block:
                             f"numeric column with fractional values ({base.k} distinct)",
                             f"use a factor column, or fac({inner.name}) if each value is "
                             "meant as a level")
-    init = None
-    if "init" in named:
+    init = own_init
+    if "init" in named and own_init is None:
         init = init_values(ctx, named["init"])
         if init.size != template.n_params:
             raise ctx.error(named["init"], f"init for {call.func}({inner}) has {init.size} "

@@ -29,7 +29,7 @@ EXPECTED_PARAMS = {
     "sar": 1, "sarv": 2, "sarh": 4, "sar2": 2, "sar2v": 3, "sar2h": 5,
     "gau": 1, "gauv": 2, "gauh": 4, "fa": 6, "facv": 6, "rr": 6, "vm": 0, "giv": 0,
     # order 1: n variances (D) and n - 1 band terms
-    "ante": 5, "chol": 5,
+    "ante": 5, "chol": 5, "own": 2,
     # session 20: one φ (or range) / two φ per axis / ARMA's φ and θ
     **{f + s: k + {"": 0, "v": 1, "h": 3}[s]
        for f, k in (("iexp", 1), ("igau", 1), ("ieuc", 1), ("sph", 1), ("cir", 1),
@@ -41,14 +41,16 @@ PLANE = {f + s for f in ("aexp", "agau") for s in ("", "v", "h")}
 
 @pytest.mark.parametrize("name", registered_names())
 def test_every_registered_structure_is_explained(name: str) -> None:
-    formula = {"vm": "~ vm(f, K)", "giv": "~ giv(f)"}.get(
+    formula = {"vm": "~ vm(f, K)", "giv": "~ giv(f)",
+               "own": '~ own(f, "fun", c(1, 0.1), c("V", "R")):g'}.get(
         name, f"~ {name}(x, y):g" if name in PLANE else f"~ {name}(f):g")
     ex = explain(formula)
     term = ex.terms[0]
     part = term.parts[0]
     assert part.n_params == EXPECTED_PARAMS[name], name
     # scale added exactly when the structure carries no variance (ASReml's rule)
-    own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "rr", "ante", "chol") or (
+    own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "rr", "ante", "chol",
+                       "own") or (
         name[-1] in "vh" and name not in ("giv", "sph"))  # sph: spherical, not 'sp' + h
     assert term.scale == (not own_var), name
     assert term.n_params == EXPECTED_PARAMS[name] + (0 if own_var else 1)

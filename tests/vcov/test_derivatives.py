@@ -34,6 +34,12 @@ def build(name: str, n: int, rng: np.random.Generator, label: str = "f") -> CovT
         opts["order"] = n  # full rank, so that inverse and logdet exist for the checks
     if name.startswith("corb"):
         opts["order"] = 2
+    if name == "own":  # σ² ρ^|i−j| from a user's function, κ = (σ², ρ)
+        def fun(order: int, kappa: np.ndarray) -> list[np.ndarray]:
+            h = np.abs(np.subtract.outer(np.arange(order), np.arange(order))).astype(float)
+            s2, r = kappa
+            return [s2 * r**h, r**h, s2 * h * np.where(h > 0, r ** np.maximum(h - 1, 0), 0)]
+        opts.update(fun=fun, init=[1.0, 0.1], types=["V", "R"])
     if name[:4] in ("aexp", "agau"):  # points in a plane
         opts["coords"] = np.column_stack([np.asarray(levels, float),
                                           rng.uniform(0, 3, n).round(1)])
