@@ -92,17 +92,14 @@ _add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in a
 _add("sfa", "variance", 1, 2, ("k", "init"), "sparse factor analytic (not in asr_py)")
 _add("cholc", "variance", 1, 2, ("k", "init"), "Cholesky, by columns (not in asr_py)")
 _add("usv", "variance", 1, 1, ("init",), "unstructured with a scale (not in asr_py)")
-_add("mtrn", "variance", 1, 2, ("phi", "nu", "delta", "alpha", "lambda", "init"),
-     "Matérn correlation (not in asr_py)")
 #: the names above: ASReml variance structures asr_py does not implement
 UNAVAILABLE = frozenset(FUNCTIONS)
 #: ... of which the spatial ones (over ordered positions or distances: all but xfa, ...)
 UNAVAILABLE_SPATIAL = frozenset(
-    n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE or n == "mtrn")
+    n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE)
 #: what to write instead of an unavailable structure (by family), for the error's hint
 ALTERNATIVES: dict[str, str] = {
     "lvr": "exp(x) or ar1(f)",
-    "mtrn": "exp(x) or ieuc(x, y) (Matérn with ν = 0.5), gau(x) or igau(x, y) (ν → ∞)",
     "xfa": "fa(f, k) or rr(f, k) + diag(f)",
     "sfa": "fa(f, k)",
     "cholc": "chol(f, k)",

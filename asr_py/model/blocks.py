@@ -669,6 +669,10 @@ def structure_block(ctx: Context, call: Call) -> Block:
     except ValueError:
         raise ctx.error(inner, f"{call.func}() needs numeric levels (distances)") from None
     own_init = None
+    if call.func in ("mtrn", "mtrnv", "mtrnh"):
+        from asr_py.model.matern_call import matern_arguments
+
+        opts.update(matern_arguments(ctx, call))
     if call.func == "own":
         from asr_py.model.own_call import own_arguments
 

@@ -76,7 +76,7 @@ def check_coordinate_arguments(ctx: Context, call: Call, syntax: Any) -> list[Ex
         raise ctx.error(call, f"{call.func}() takes {want} coordinate column"
                         f"{'' if dims == (1,) else 's'}, got {len(pos)}", hint)
     for k, v in call.named().items():
-        if k != "init":
+        if k not in syntax.named or k == "dist":
             raise ctx.error(v, f"{call.func}(): the argument '{k}' is not supported",
                             "the distances come from the coordinate columns' values; "
                             "rescale a column in the data to change the unit")

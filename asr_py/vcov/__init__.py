@@ -20,6 +20,7 @@ from asr_py.vcov import (  # noqa: F401  (importing a family module registers it
     identity,
     isotropic,
     known,
+    matern,
     own,
     range_models,
     unstructured,

@@ -33,7 +33,8 @@ EXPECTED_PARAMS = {
     # session 20: one φ (or range) / two φ per axis / ARMA's φ and θ
     **{f + s: k + {"": 0, "v": 1, "h": 3}[s]
        for f, k in (("iexp", 1), ("igau", 1), ("ieuc", 1), ("sph", 1), ("cir", 1),
-                    ("aexp", 2), ("agau", 2), ("arma", 2)) for s in ("", "v", "h")},
+                    ("aexp", 2), ("agau", 2), ("arma", 2), ("mtrn", 1))
+       for s in ("", "v", "h")},
 }
 #: structures over points in a plane only (two coordinate columns)
 PLANE = {f + s for f in ("aexp", "agau") for s in ("", "v", "h")}

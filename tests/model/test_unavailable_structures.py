@@ -28,8 +28,7 @@ def trial() -> pd.DataFrame:
     ("~ cholc(site, 1):id(gen)", "cholc", "chol("),
     ("~ sfa(site, 1):id(gen)", "sfa", "fa("),
     ("~ xfa(site, 1):id(gen)", "xfa", "fa("),
-    ("~ gen + mtrn(age)", "mtrn", "exp("),
-    ("~ gen + mtrn(age, nu = 1.5)", "mtrn", "exp("),   # its own arguments are not an error
+    ("~ gen + lvr(age, dist = 1)", "lvr", "exp("),   # its own arguments are not an error
     ("~ gen + lvrv(age)", "lvrv", "exp("),
     ("~ gen + lvr(age)", "lvr", "ar1("),
 ])
