@@ -705,8 +705,14 @@ def structure_block(ctx: Context, call: Call) -> Block:
                             f"use a factor column, or fac({inner.name}) if each value is "
                             "meant as a level")
     init = own_init
+    extra = base.extra
     if "init" in named and own_init is None:
+        from asr_py.model.init_codes import init_codes
+
         init = init_values(ctx, named["init"])
+        codes = init_codes(ctx, named["init"])
+        if codes is not None:
+            extra = dict(base.extra, init_codes=codes)
         if init.size != template.n_params:
             raise ctx.error(named["init"], f"init for {call.func}({inner}) has {init.size} "
                             f"values, the structure has {template.n_params} parameters",
@@ -715,7 +721,7 @@ def structure_block(ctx: Context, call: Call) -> Block:
                             f"{call.func}() has no parameter to start; for a start value "
                             f"of the term's variance write idv({inner}, init = ...)")
     return Block(base.mat, base.labels, base.name, base.name, True, template=template,
-                 structure=call.func, init=init, extra=base.extra)
+                 structure=call.func, init=init, extra=extra)
 
 
 def order_argument(call: Call, syntax: Any) -> Expr | None:

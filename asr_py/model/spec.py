@@ -598,6 +598,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
     thetas: list[np.ndarray] = []
     fix_one: list[int] = []
     structural: list[int] = []
+    user_codes: dict[int, str] = {}
 
     def add(th: np.ndarray, init: np.ndarray | None, t: RandomTerm | ResidualTerm,
             blocks: list[Block]) -> None:
@@ -609,6 +610,9 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         if init is not None:  # user init= values override the defaults where given
             ok = np.isfinite(init)
             th[ok] = init[ok]
+        codes = _init_codes(t, blocks, th.size)
+        if codes is not None:  # init = c(F = 0.5): the constraint written on the start value
+            user_codes.update({len(names) + k: c for k, c in enumerate(codes) if c})
         fix_one.extend(len(names) + k for k in held)
         structural.extend(len(names) + np.flatnonzero(t.template.fixed_mask()))  # fa's zeros
         thetas.append(th)
@@ -634,9 +638,35 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         names = uniq
     theta0 = np.concatenate(thetas) if thetas else np.empty(0)
     cons = ["P" if k == "variance" else "U" for k in kinds]
+    for k, c in user_codes.items():
+        cons[k] = c
     for k in fix_one + structural:
         cons[k] = "F"
     return names, kinds, theta0, cons
+
+
+def _init_codes(t: RandomTerm | ResidualTerm, blocks: list[Block], n: int
+                ) -> list[str] | None:
+    """The constraint codes written on a term's init values (asr_py.model.init_codes), in
+    its parameter order; a ModelError where they cannot be placed (a dsum residual's
+    sections, a term whose layout differs from its parts')."""
+    from asr_py.model.init_codes import term_codes
+
+    parts = blocks
+    if isinstance(t, ResidualTerm) and not blocks:
+        parts = [b for _, bl in t.sections for b in bl]
+        if any(b.extra.get("init_codes") for b in parts):
+            raise ModelError(f"init constraint codes (init = c(F = ...)) are not supported "
+                             f"inside the sections of {t.label}",
+                             hint="fix the parameter with params= (constraint 'F') instead")
+        return None
+    scale = not any(b.template is not None and b.template.has_variance for b in parts)
+    try:
+        return term_codes(parts, scale, n)
+    except ValueError:
+        raise ModelError(f"init constraint codes of {t.label} cannot be matched to its "
+                         f"{n} parameters",
+                         hint="fix the parameter with params= (constraint 'F') instead") from None
 
 
 __all__ = ["Model", "compile_model", "fit_template", "AsrError", "sp"]
