@@ -45,12 +45,13 @@ def test_units_at_matches_the_other_spellings(three_tests: pd.DataFrame, residua
                                np.sort(b.varcomp["component"].to_numpy()), rtol=1e-6)
 
 
-def test_own_with_asremls_four_arguments_parses_and_is_refused_plainly(
+def test_own_with_asremls_four_arguments_parses_and_asks_for_the_function(
         three_tests: pd.DataFrame) -> None:
-    # asreml's own(obj, fun, init, type) calls an R function: the formula parses (4
-    # arguments), the fit says the structure is not available (not an arity error)
+    # asreml's own(obj, fun, init, type) calls a function of the user's: the formula parses
+    # (4 arguments), the fit asks for the function by its name (asr_py.vcov.own, session 20;
+    # tests/vcov/test_own.py fits it)
     from asr_py.formula import parse_formula
 
     assert "own(" in str(parse_formula('~ own(Test, "banded", 0.2, "R")'))
-    with pytest.raises(asr.AsrError, match="'own' is not available"):
+    with pytest.raises(asr.AsrError, match="the function 'banded' is not given"):
         asr.asreml("y ~ 1", random='~ own(Test, "banded", 0.2, "R")', data=three_tests)
