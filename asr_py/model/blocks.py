@@ -767,6 +767,10 @@ def part_block(ctx: Context, expr: Expr) -> Block:
             return basis_block(ctx, expr)
         if expr.func == "grp":
             return group_block(ctx, expr)
+        if expr.func == "uni":
+            from asr_py.model.uni import uni_block
+
+            return uni_block(ctx, expr)
         if expr.func == "mbf":
             return mbf_block(ctx, expr)
         if expr.func in ("log", "sqrt", "exp", "I", "abs", "log10", "log2"):
