@@ -137,6 +137,10 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
         nrow = len(rec.frame)
         # '1'..'n' made on demand: n strings are 60 MB at 10^6 records (issue 16, memory)
         return Block(indicator(rec.row, nrow), UnitLabels(nrow), "units", "units", True)
+    if isinstance(expr, Call) and expr.func == "fac" and len(expr.positional()) == 2:
+        from asr_py.model.coordinates import pair_factor_block
+
+        return pair_factor_block(ctx, expr)  # fac(x, y): the distinct (x, y) pairs
     if isinstance(expr, Call) and expr.func in FACTOR_FUNCS and expr.args:
         if expr.func == "dev":
             require_covariate(ctx, expr, expr.args[0].value)

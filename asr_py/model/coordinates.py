@@ -19,7 +19,7 @@ from asr_py.formula.ast import Call, Expr, Name
 from asr_py.model.blocks import Block, Context, indicator
 from asr_py.model.data import column
 
-__all__ = ["coordinate_block", "check_coordinate_arguments"]
+__all__ = ["coordinate_block", "check_coordinate_arguments", "pair_factor_block"]
 
 
 def _numbers(ctx: Context, expr: Expr, call: Call) -> np.ndarray:
@@ -81,3 +81,29 @@ def check_coordinate_arguments(ctx: Context, call: Call, syntax: Any) -> list[Ex
                             "the distances come from the coordinate columns' values; "
                             "rescale a column in the data to change the unit")
     return pos
+
+
+def pair_factor_block(ctx: Context, call: Call) -> Block:
+    """``fac(x, y)``: one factor over the distinct (x, y) pairs of the records (ASReml's
+    two-argument ``fac``), labelled ``"x:y"``: numeric columns as :func:`coordinate_block`
+    (so ``ieuc(fac(x, y))`` reads the points from the labels), other columns by their labels
+    (pairs in sorted order). A record missing either value has an empty row."""
+    a, b = call.positional()[:2]
+    if all(isinstance(e, Name) and pd.api.types.is_numeric_dtype(
+            column(ctx.frame, e.name, e, ctx.text, ctx.formula)) for e in (a, b)):
+        block, _ = coordinate_block(ctx, call, [a, b])
+        return block
+    from asr_py.model.data import as_labels
+
+    la, lb = (as_labels(ctx.record_values(e)) if isinstance(e, Name) else None
+              for e in (a, b))
+    if la is None or lb is None:
+        raise ctx.error(call, "fac(x, y): both arguments must be data columns")
+    ok = np.array([u is not None and v is not None for u, v in zip(la, lb)])
+    pairs = [f"{u}:{v}" for u, v in zip(la[ok], lb[ok])]
+    labels = tuple(sorted(set(pairs)))
+    index = {p: i for i, p in enumerate(labels)}
+    codes = np.full(la.size, -1, dtype=np.int64)
+    codes[ok] = [index[p] for p in pairs]
+    name = f"{a}:{b}"
+    return Block(indicator(codes, len(labels)), labels, name, name, True)

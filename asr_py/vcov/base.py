@@ -476,7 +476,13 @@ class StructureSyntax:
         if self.order and order is not None:
             opts["order"] = int(order)
         if self.coordinates:
-            opts["coords"] = np.array([float(x) for x in levels])
+            try:
+                opts["coords"] = np.array([float(x) for x in levels])
+            except ValueError:  # "x:y" labels (fac(x, y)): points in the plane
+                if 2 not in self.dimensions:
+                    raise
+                opts["coords"] = np.array([[float(v) for v in str(x).split(":")]
+                                           for x in levels]).reshape(len(levels), 2)
         return opts
 
 

@@ -239,3 +239,19 @@ def test_bad_coordinates_give_a_caret_error(field: pd.DataFrame, random: str,
     with pytest.raises(AsrError, match=match) as e:
         asr.asreml("z ~ trt", random=random, data=field)
     assert "^" in str(e.value)
+
+
+def test_fac_of_two_columns_is_the_factor_of_their_pairs(field: pd.DataFrame) -> None:
+    """fac(x, y) (ASReml's two-argument fac): one level per distinct (x, y) pair — it used
+    x alone before session 20; ieuc(fac(x, y)) reads the points from its labels."""
+    d = field.assign(xy=field.x.astype(str) + "_" + field.y.astype(str),
+                     ab=np.where(field.x > 3, "p", "q"))
+    a = asr.asreml("z ~ trt", random="~ fac(x, y)", data=d)
+    b = asr.asreml("z ~ trt", random="~ xy", data=d)
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-8)
+    c = asr.asreml("z ~ trt", random="~ fac(ab, trt)", data=d)
+    e = asr.asreml("z ~ trt", random="~ ab:trt", data=d)
+    assert c.loglik == pytest.approx(e.loglik, abs=1e-8)
+    f = asr.asreml("z ~ trt", random="~ ieuc(fac(x, y))", data=d)
+    g = asr.asreml("z ~ trt", random="~ ieuc(x, y)", data=d)
+    assert f.loglik == pytest.approx(g.loglik, abs=1e-8)
