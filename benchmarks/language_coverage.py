@@ -39,6 +39,8 @@ def _term(name: str) -> str:
     from asr_py.vcov.base import structure_syntax
 
     s = structure_syntax(name)
+    if name == "own":  # the user's function: σ² ρ^|i−j| (_own_ar1)
+        return 'own(site, "fun", c(1, 0.1), c("V", "R")):gen'
     if s is None:  # an ASReml name asr_py does not implement
         return f"{name}(site):gen"
     if s.coordinates:
@@ -48,6 +50,13 @@ def _term(name: str) -> str:
     if s.order:
         return f"{name}(site, 1):gen"
     return f"{name}(site):gen"
+
+
+def _own_ar1(order: int, kappa: np.ndarray) -> list[np.ndarray]:
+    """own()'s function for the table: [σ² ρ^h, ∂/∂σ², ∂/∂ρ] with h = |i − j|."""
+    h = np.abs(np.subtract.outer(np.arange(order), np.arange(order))).astype(float)
+    s2, r = kappa
+    return [s2 * r**h, r**h, s2 * h * np.where(h > 0, r ** np.maximum(h - 1, 0), 0.0)]
 
 
 def run(markdown: bool = False) -> list[tuple[str, str, str]]:
@@ -63,7 +72,8 @@ def run(markdown: bool = False) -> list[tuple[str, str, str]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                fit = asr.asreml("z ~ site", random=f"~ {term}", data=d, maxit=50)
+                extra = {"own": {"fun": _own_ar1}} if nm == "own" else {}
+                fit = asr.asreml("z ~ site", random=f"~ {term}", data=d, maxit=50, **extra)
                 status = (f"fits ({'converged' if fit.converged else 'not converged'}, "
                           f"ℓ {fit.loglik:.3f})")
             except asr.AsrError as e:
