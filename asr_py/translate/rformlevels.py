@@ -1,9 +1,12 @@
-"""R code inside an asreml formula's level selections: ``dsum(~ ... | env, levels =
-list(c(12, 13), which(!1:nlevels(d$env) %in% c(12, 13))))`` or ``at(Site, keep)``. R
-evaluates them when asreml() reads the formula; the translation computes them when the
-script runs and writes their values into the formula text (:func:`r_formula_levels`)."""
+"""R code inside an asreml formula: level selections, ``dsum(~ ... | env, levels =
+list(c(12, 13), which(!1:nlevels(d$env) %in% c(12, 13))))`` or ``at(Site, keep)``, and a
+variable named by text, ``eval(parse(text = trait)) ~ Pop`` (also ``eval(str2lang(s))``).
+R evaluates them when asreml() reads the formula; the translation computes them when the
+script runs and writes their values into the formula text (:func:`r_formula_levels`,
+:func:`r_formula_text`)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +17,7 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
 
-__all__ = ["TOKEN", "level_exprs", "r_formula_levels", "to_python"]
+__all__ = ["TOKEN", "level_exprs", "r_formula_levels", "r_formula_text", "to_python"]
 
 #: the stand-in of the k-th computed selection in the formula text (a valid R name)
 TOKEN = "asr_level_value_{}_"
@@ -35,8 +38,27 @@ def _literal(e: R) -> bool:
     return False
 
 
+def text_of(e: R) -> R | None:
+    """The text argument of ``eval(parse(text = s))`` / ``eval(str2lang(s))`` (R code
+    given as text and evaluated where it stands), else None."""
+    if e.kind != "call" or e.value != "eval" or len(e.args) != 1 or \
+            e.args[0][0] not in (None, "expr"):
+        return None
+    inner = e.args[0][1]
+    if inner.kind != "call" or len(inner.args) != 1:
+        return None
+    name, arg = inner.args[0]
+    if inner.value == "parse" and name == "text" or \
+            inner.value in ("str2lang", "str2expression") and name in (None, "s", "text"):
+        return arg
+    return None
+
+
 def _walk(e: R | None, out: list[R]) -> None:
     if e is None:
+        return
+    if text_of(e) is not None:
+        out.append(e)
         return
     if e.kind == "call" and e.value in ("dsum", "at"):
         for k, (n, a) in enumerate(e.args):
@@ -50,7 +72,8 @@ def _walk(e: R | None, out: list[R]) -> None:
 
 
 def level_exprs(formula: R) -> list[R]:
-    """The non-literal level selections of dsum()/at() calls in ``formula``."""
+    """The non-literal level selections of dsum()/at() calls in ``formula`` and its
+    ``eval(parse(text = s))`` pieces."""
     out: list[R] = []
     _walk(formula, out)
     return out
@@ -76,6 +99,10 @@ def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str])
         if not tok:
             raise AsrError("formula levels: a computed selection was lost in translation",
                            hint="a translator bug")
+        if text_of(sel) is not None:
+            out.append(repr(before))
+            out.append(f"{tr.runtime('r_formula_text')}({tr.py(text_of(sel))})")
+            continue
         is_list = sel.kind == "call" and sel.value == "list"
         parts = [a for _, a in sel.args] if is_list else [sel]
         vals = ", ".join(tr.py(a) for a in parts)
@@ -113,3 +140,24 @@ def r_formula_levels(values: list[Any], is_list: bool) -> str:
     for R's ``list(...)`` of several."""
     groups = ["c(" + ", ".join(_r_value(x) for x in _flat(v)) + ")" for v in values]
     return f"list({', '.join(groups)})" if is_list else groups[0]
+
+
+_R_NAME = re.compile(r"(?:[A-Za-z]|[.](?![0-9]))[A-Za-z0-9._]*|`[^`]+`")
+
+
+def r_formula_text(text: Any) -> str:
+    """``eval(parse(text = s))`` inside a formula: R evaluates the code ``s`` among the
+    data's columns, so a name is that column: the name (backquoted when R would need it)
+    goes into the formula text."""
+    if isinstance(text, Untranslated):
+        text = text._use()
+    vals = _flat(text)
+    if len(vals) != 1 or not isinstance(vals[0], str):
+        raise AsrError(f"eval(parse(text = s)) in a formula: s is {text!r}, not one string",
+                       hint="s must name one data column, e.g. trait <- \"yield\"")
+    code = vals[0].strip()
+    if not _R_NAME.fullmatch(code):
+        raise AsrError(f"eval(parse(text = {code!r})) in a formula: only a column's name is "
+                       "translated (R would compute that expression from the columns)",
+                       hint="compute the column first: d$new <- <expression>")
+    return code
