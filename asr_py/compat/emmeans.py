@@ -187,7 +187,8 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
     if specs is None:
         raise AsrError("emmeans(): no specs given", hint="emmeans(fit, ~ f)")
     for k in options:
-        if k not in ("lmer.df", "type", "level", "adjust", "weights", "data", "nesting"):
+        if k not in ("lmer.df", "type", "level", "adjust", "weights", "data", "nesting",
+                     "nuisance", "non.nuisance", "wt.nuis", "rg.limit"):
             raise AsrError(f"emmeans(): argument {k!r} is not supported")
     facs, by_f, pair = _specs(specs)
     if by is not None:
@@ -214,6 +215,7 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
         if f not in factors:
             raise AsrError(f"emmeans(): {f!r} is not a factor of the fixed model",
                            hint=f"one of {', '.join(factors) or '(none)'}")
+    _check_nuisance(options, factors, facs + by_f)
     used = data[[*variables, *([yname] if yname in data.columns else [])]].notna().all(axis=1)
     cells = data.loc[used.to_numpy(), factors].drop_duplicates().reset_index(drop=True)
     levels = {f: _levels(data[f]) for f in factors}
@@ -257,6 +259,26 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
         return EmmList(emmeans=em, contrasts=contrast(em, "pairwise",
                                                       adjust=options.get("adjust", "tukey")))
     return em
+
+
+def _check_nuisance(options: dict[str, Any], factors: list[str], named: list[str]) -> None:
+    """ref_grid's ``nuisance`` factors (or all but ``non.nuisance``): emmeans averages them
+    out of the reference grid beforehand, ``wt.nuis = "equal"`` by default, which gives the
+    means of averaging them with the others, as here (no grid is built: ``rg.limit`` has no
+    effect). A named factor cannot be a nuisance; other weights are not supported."""
+    if str(options.get("wt.nuis", "equal")).lower() != "equal":
+        raise AsrError(f"emmeans(): wt.nuis = {options['wt.nuis']!r} is not supported",
+                       hint="wt.nuis = 'equal' (emmeans' default)")
+    nuis = options.get("nuisance")
+    nuis = [] if nuis is None else [nuis] if isinstance(nuis, str) else list(nuis)
+    keep = options.get("non.nuisance")
+    if keep is not None:
+        keep = [keep] if isinstance(keep, str) else list(keep)
+        nuis += [f for f in factors if f not in keep]
+    bad = [f for f in nuis if f not in factors or f in named]
+    if bad:
+        raise AsrError(f"emmeans(): nuisance {bad} must be factors of the model that the "
+                       "means are not of", hint=f"factors: {', '.join(factors)}")
 
 
 def _estimable(L: np.ndarray, X: np.ndarray, tol: float = 1e-8) -> np.ndarray:

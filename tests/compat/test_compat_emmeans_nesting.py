@@ -166,3 +166,23 @@ def test_nesting_detection_follows_r_terms_coding() -> None:
     nest = find_nesting(cells, ["Loc", "Block", "row"], t)
     assert nest["Block"] == ["Loc"] and sorted(nest["row"]) == ["Block", "Loc"]
     assert find_nesting(cells, ["Loc", "Block"], [frozenset({"Loc", "Block"})]) == {}
+
+
+def test_nuisance_factors_average_as_the_others() -> None:
+    """ref_grid(nuisance = "Block"), wt.nuis = "equal" (emmeans' default): averaged out
+    beforehand with equal weights, the same means as averaging Block with the others
+    (emmeans' documentation of ``nuisance``); a named factor cannot be a nuisance."""
+    d = _met(13)
+    fit = r_lm("y ~ Gen + Loc + Loc:Block", data=d)
+    plain = em.emmeans(fit, "~ Gen")
+    nuis = em.emmeans(fit, "~ Gen", nuisance=["Block"], **{"rg.limit": 10})
+    np.testing.assert_allclose(nuis["emmean"], plain["emmean"], rtol=1e-12)
+    # every (Loc, Block) holds each genotype once: a genotype's mean is the average over
+    # the locations of the average over each location's own blocks of its fitted values
+    fv = d.assign(fit=fit.fitted_values.to_numpy())
+    want = fv.groupby(["Gen", "Loc"])["fit"].mean().groupby("Gen").mean()
+    np.testing.assert_allclose(plain["emmean"], want.to_numpy(), atol=1e-9)
+    with pytest.raises(AsrError, match="nuisance"):
+        em.emmeans(fit, "~ Gen", nuisance="Gen")
+    with pytest.raises(AsrError, match="wt.nuis"):
+        em.emmeans(fit, "~ Gen", nuisance="Block", **{"wt.nuis": "proportional"})
