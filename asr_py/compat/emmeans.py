@@ -345,25 +345,42 @@ def _distributions(out_levels: list[tuple], keys: list[str], factors: list[str],
     nw = nested_weights(nc, nesting, a_nested) if nc is not None else None
     mix = [f for f in ncols if f not in keys and f not in a_nested]   # crossed nests
     on = [f for f in ncols if f in keys]
+    # the crossed factors' and the nested parts' components are shared by the means
+    # (emmnest.mean_rows computes a shared part's marginal once)
+    uniform = [Component([f], pd.DataFrame({f: levels[f]}), np.full(len(levels[f]),
+                                                                    1 / len(levels[f])))
+               for f in crossed]
+    parts: dict[tuple, Component | None] = {}
     for lv in out_levels:
-        comps = [Component(keys, pd.DataFrame([lv], columns=keys), np.ones(1))]
-        comps += [Component([f], pd.DataFrame({f: levels[f]}), np.full(len(levels[f]),
-                                                                     1 / len(levels[f])))
-                  for f in crossed]
+        comps = [Component(keys, pd.DataFrame([lv], columns=keys), np.ones(1)), *uniform]
         if nc is not None:
             pos = dict(zip(keys, lv))
-            m = np.ones(len(nc), dtype=bool)
-            for f in on:
-                m &= (nc[f] == pos[f]).to_numpy()
-            sub, sw = nc[m], nw[m]
-            n_mix = int(np.prod([len(levels[f]) for f in mix])) if mix else 1
-            if len(sub) == 0 or (mix and len(sub[mix].drop_duplicates()) < n_mix):
+            at = tuple(pos[f] for f in on)
+            if at not in parts:
+                parts[at] = _nested_part(nc, nw, on, at, mix, levels,
+                                         [f for f in ncols if f not in keys])
+            if parts[at] is None:
                 out.append(None)            # a crossed nest without data: not estimable
                 continue
-            rest = [f for f in ncols if f not in keys]
-            comps.append(Component(rest, sub[rest].reset_index(drop=True), sw / n_mix))
+            comps.append(parts[at])
         out.append(comps)
     return out
+
+
+def _nested_part(nc: pd.DataFrame, nw: np.ndarray, on: list[str], at: tuple,
+                 mix: list[str], levels: dict[str, list[Any]], rest: list[str]
+                 ) -> Component | None:
+    """The nested factors' part of a mean at the values ``at`` of its named factors ``on``:
+    the data's combinations there with their weights, spread equally over the crossed
+    nesting factors ``mix`` (None when one of their levels has no data there)."""
+    m = np.ones(len(nc), dtype=bool)
+    for f, v in zip(on, at):
+        m &= (nc[f] == v).to_numpy()
+    sub, sw = nc[m], nw[m]
+    n_mix = int(np.prod([len(levels[f]) for f in mix])) if mix else 1
+    if len(sub) == 0 or (mix and len(sub[mix].drop_duplicates()) < n_mix):
+        return None
+    return Component(rest, sub[rest].reset_index(drop=True), sw / n_mix)
 
 
 def _is_asreml(fit: Any) -> bool:

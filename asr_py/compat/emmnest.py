@@ -104,10 +104,21 @@ class Component:
     combos: pd.DataFrame
     w: np.ndarray
 
+    def key(self, keep: list[str]) -> Any:
+        """What identifies the marginal on ``keep`` across means: one combination's values,
+        else the component itself (the crossed and nested parts are shared objects)."""
+        if not keep:
+            return None
+        if len(self.combos) == 1:
+            return tuple(keep), tuple(self.combos[keep].iloc[0])
+        return tuple(keep), id(self)
+
     def marginal(self, keep: list[str]) -> Component:
         """The distribution of the factors ``keep`` (a subset of ``cols``)."""
         if not keep:
             return Component([], pd.DataFrame(index=[0]), np.ones(1))
+        if keep == self.cols or len(self.combos) == 1:
+            return Component(keep, self.combos[keep], self.w)
         g = self.combos[keep].assign(_w=self.w).groupby(keep, sort=False, observed=True)["_w"].sum()
         return Component(keep, g.index.to_frame(index=False), g.to_numpy())
 
@@ -159,21 +170,30 @@ def mean_rows(spec: Any, dists: list[list[Component] | None], factors: list[str]
     data_vars = set(spec.variables_by_source.get("data", set()))
     pieces: list[pd.DataFrame] = []
     where: list[tuple[int, slice, np.ndarray, np.ndarray]] = []
+    done: dict[Any, tuple[np.ndarray, np.ndarray]] = {}    # the same marginal: the same rows
+    n_rows = 0
+    tfs = {t: [f for f in factors if f in spec.term_variables.get(t, set()) & data_vars]
+           for t in spec.term_slices}
     for i, comps in enumerate(dists):
         if comps is None:
             continue
         for term, sl in spec.term_slices.items():
-            tf = [f for f in factors if f in spec.term_variables.get(term, set()) & data_vars]
-            joint = product([c.marginal([f for f in c.cols if f in tf]) for c in comps])
+            keeps = [[f for f in c.cols if f in tfs[term]] for c in comps]
+            key = (str(term), tuple(c.key(k) for c, k in zip(comps, keeps)))
+            if key in done:
+                where.append((i, sl, *done[key]))
+                continue
+            joint = product([c.marginal(k) for c, k in zip(comps, keeps)])
             g = joint.combos.copy() if joint.cols else pd.DataFrame(index=[0])
             for f in factors:
                 if f not in g.columns:
                     g[f] = first[f]
             for v, m in numeric.items():
                 g[v] = m
-            start = sum(len(p) for p in pieces)
             pieces.append(g[factors + list(numeric)])
-            where.append((i, sl, np.arange(start, start + len(g)), joint.w))
+            done[key] = (np.arange(n_rows, n_rows + len(g)), joint.w)
+            n_rows += len(g)
+            where.append((i, sl, *done[key]))
     L = np.full((len(dists), n_cols), np.nan)
     L[[i for i, c in enumerate(dists) if c is not None]] = 0.0
     if not pieces:
