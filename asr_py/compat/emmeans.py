@@ -232,6 +232,8 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
     nested_keys = [k for k in keys if k in nesting]
     keys = list(dict.fromkeys(nested_keys + [g for k in nested_keys for g in nesting[k]]
                               + keys))
+    # a nested by factor groups within its nests (emmeans widens by to them)
+    by_f = list(dict.fromkeys([g for b in by_f if b in nesting for g in nesting[b]] + by_f))
     out_levels = [tuple(reversed(c)) for c in
                   itertools.product(*[levels[f] for f in reversed(keys)])]
     if nested_keys:     # only the combinations of a nested factor and its nests with data

@@ -100,6 +100,12 @@ def test_means_of_a_nested_factor_are_within_its_nests() -> None:
         fitted = pd.Series(fit.fitted_values.to_numpy(), index=d.index)
         assert mean == pytest.approx(fitted[cell.index[cell["Block"] == blk]].mean(),
                                      abs=1e-9)
+    # a nested by factor: the groups are its blocks within their locations (emmeans
+    # widens by to the nests), so pairs() compares genotypes within each existing block
+    gb = em.emmeans(fit, "~ Gen | Block")
+    assert gb.by == ["Loc", "Block"] and len(gb) == 8 * 4
+    p = em.pairs(gb, adjust="none")
+    assert len(p) == 8 * 6 and set(zip(p["Loc"], p["Block"])) == set(zip(g["Loc"], g["Block"]))
     with pytest.raises(AsrError, match="not 'A %in% B'"):
         em.emmeans(fit, "~ Loc", nesting="Block in Loc")
 
