@@ -17,7 +17,8 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
 
-__all__ = ["TOKEN", "level_exprs", "r_formula_levels", "r_formula_text", "to_python"]
+__all__ = ["TOKEN", "level_exprs", "r_bquote_value", "r_formula_levels", "r_formula_text",
+           "to_python", "unwrap"]
 
 #: the stand-in of the k-th computed selection in the formula text (a valid R name)
 TOKEN = "asr_level_value_{}_"
@@ -54,10 +55,32 @@ def text_of(e: R) -> R | None:
     return None
 
 
-def _walk(e: R | None, out: list[R]) -> None:
+def unwrap(a: R) -> tuple[R, dict[str, R]]:
+    """A formula built by R's quoting: ``as.formula(bquote(~ rr(E, .(k)):G))`` or
+    ``bquote(...)`` (its ``.()`` pieces are computed), ``as.formula(substitute(~ rr(E,
+    k_val):vm(G, M), list(k_val = k, M = Ginv)))`` (the listed names replaced): (the formula,
+    the substitutions by name). Anything else: (``a``, {})."""
+    e = a
+    if e.kind == "call" and e.value in ("as.formula", "formula") and len(e.args) == 1 and \
+            e.args[0][0] in (None, "object", "x"):
+        e = e.args[0][1]
+    if e.kind != "call" or not e.args or e.args[0][0] not in (None, "expr") or \
+            e.args[0][1].kind != "formula":
+        return a, {}
+    if e.value == "bquote" and len(e.args) == 1:
+        return e.args[0][1], {}
+    if e.value == "substitute" and len(e.args) == 2 and e.args[1][0] in (None, "env") and \
+            e.args[1][1].kind == "call" and e.args[1][1].value == "list" and \
+            all(n for n, _ in e.args[1][1].args):
+        return e.args[0][1], {str(n): v for n, v in e.args[1][1].args}
+    return a, {}
+
+
+def _walk(e: R | None, out: list[R], subs: dict[str, R]) -> None:
     if e is None:
         return
-    if text_of(e) is not None:
+    if text_of(e) is not None or e.kind == "call" and e.value == "." and len(e.args) == 1 \
+            or e.kind == "name" and e.value in subs:
         out.append(e)
         return
     if e.kind == "call" and e.value in ("dsum", "at"):
@@ -66,39 +89,83 @@ def _walk(e: R | None, out: list[R]) -> None:
                     not _literal(a):
                 out.append(a)
     for _, a in e.args:
-        _walk(a, out)
-    _walk(e.left, out)
-    _walk(e.right, out)
+        _walk(a, out, subs)
+    _walk(e.left, out, subs)
+    _walk(e.right, out, subs)
 
 
-def level_exprs(formula: R) -> list[R]:
-    """The non-literal level selections of dsum()/at() calls in ``formula`` and its
-    ``eval(parse(text = s))`` pieces."""
+def level_exprs(formula: R, subs: dict[str, R] | None = None) -> list[R]:
+    """The non-literal level selections of dsum()/at() calls in ``formula``, its
+    ``eval(parse(text = s))`` pieces, bquote's ``.()`` pieces and the names ``subs``
+    (substitute()'s list) replaces."""
     out: list[R] = []
-    _walk(formula, out)
+    _walk(formula, out, subs or {})
+    seen: set[int] = set()          # at(f, .(k)): one piece, found as both
+    return [e for e in out if not (e.start in seen or seen.add(e.start))]  # type: ignore[func-returns-value]
+
+
+#: model functions whose arguments name a matrix (substitute()'s value: the matrix itself)
+_MATRIX_FUNS = ("vm", "ide", "giv", "ped", "mbf", "grm")
+
+
+def _matrix_names(e: R | None, out: set[int], inside: bool = False) -> set[int]:
+    """Where (node starts) names stand as arguments of vm(), giv(), ... in ``e``."""
+    if e is None:
+        return out
+    if e.kind == "name" and inside:
+        out.add(e.start)
+    for _, a in e.args:
+        _matrix_names(a, out, e.kind == "call" and e.value in _MATRIX_FUNS)
+    _matrix_names(e.left, out)
+    _matrix_names(e.right, out)
     return out
 
 
-def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str]) -> str:
+def _static(sel: R, subs: dict[str, R], matrices: set[int]) -> str | None:
+    """The text a piece becomes when the script is translated: substitute()'s name for a
+    name standing for a matrix (``vm(G, M)`` with ``list(M = Ginv)``: R puts Ginv's matrix
+    there, asr_py names it, and vm() then reads it), else None (a value put in when the
+    script runs)."""
+    if sel.kind == "name" and sel.value in subs and subs[sel.value].kind == "name" and \
+            sel.start in matrices:
+        return str(subs[sel.value].value)
+    return None
+
+
+def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str],
+              subs: dict[str, R] | None = None) -> str:
     """The Python expression of ``formula`` with the selections ``sels`` computed when the
     script runs; ``rewrite`` is the translator's rewrite of the formula text (vm() ...)."""
     bare = tr.bare           # the script without comments, as tr.src() reads it
     tr.uses_np = True        # R code translated here may use numpy (%in% does)
+    subs = subs or {}
+    mats = _matrix_names(formula, set())
     pieces = []
     last = formula.start
-    for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):
+    late = [s for s in sorted(sels, key=lambda s: s.start) if _static(s, subs, mats) is None]
+    for sel in sorted(sels, key=lambda s: s.start):
         pieces.append(bare[last:sel.start])
-        pieces.append(TOKEN.format(k))
+        fixed = _static(sel, subs, mats)
+        pieces.append(fixed if fixed is not None else TOKEN.format(late.index(sel)))
         last = sel.end
     pieces.append(bare[last:formula.end])
     marked = rewrite(" ".join("".join(pieces).split()))
     out: list[str] = []
     rest = marked
-    for k, sel in enumerate(sorted(sels, key=lambda s: s.start)):
+    for k, sel in enumerate(late):
         before, tok, rest = rest.partition(TOKEN.format(k))
         if not tok:
             raise AsrError("formula levels: a computed selection was lost in translation",
                            hint="a translator bug")
+        if sel.kind == "name" or sel.kind == "call" and sel.value == ".":
+            val = subs[sel.value] if sel.kind == "name" else sel.args[0][1]
+            out.append(repr(before))
+            if val.kind == "call" and val.value in ("as.name", "as.symbol", "sym") and \
+                    len(val.args) == 1:
+                out.append(f"{tr.runtime('r_formula_text')}({tr.py(val.args[0][1])})")
+            else:
+                out.append(f"{tr.runtime('r_bquote_value')}({tr.py(val)})")
+            continue
         if text_of(sel) is not None:
             out.append(repr(before))
             out.append(f"{tr.runtime('r_formula_text')}({tr.py(text_of(sel))})")
@@ -161,3 +228,14 @@ def r_formula_text(text: Any) -> str:
                        "translated (R would compute that expression from the columns)",
                        hint="compute the column first: d$new <- <expression>")
     return code
+
+
+def r_bquote_value(value: Any) -> str:
+    """A value put into a formula by bquote's ``.(x)`` or substitute(): as R deparses it,
+    ``2`` for a whole number, ``"a"`` for a string, ``c(1, 2)`` for several."""
+    vals = _flat(value)
+    if not vals:
+        raise AsrError("bquote(.(x)) in a formula: x has no value", hint="x must be set")
+    parts = [("TRUE" if x else "FALSE") if isinstance(x, (bool, np.bool_)) else _r_value(x)
+             for x in vals]
+    return parts[0] if len(parts) == 1 else f"c({', '.join(parts)})"

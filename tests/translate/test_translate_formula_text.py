@@ -63,3 +63,48 @@ def test_formula_text_is_one_column_name() -> None:
         r_formula_text("log(yield)")
     with pytest.raises(AsrError, match="not one string"):
         r_formula_text(["a", "b"])
+
+
+QUOTED = """
+oats <- read.csv("oats.csv")
+oats$V <- as.factor(oats$V)
+oats$N <- as.factor(oats$N)
+oats$B <- as.factor(oats$B)
+k <- 2
+nm <- "B"
+written <- asreml(fixed = Y ~ V + N, random = ~ B + at(N, 2):B, data = oats)
+q1 <- asreml(fixed = Y ~ V + N, random = as.formula(bquote(~ B + at(N, .(k)):B)),
+             data = oats)
+q2 <- asreml(fixed = Y ~ V + N,
+             random = as.formula(substitute(~ B + at(N, lev):B, list(lev = k))),
+             data = oats)
+q3 <- asreml(fixed = Y ~ V + N, random = bquote(~ .(as.name(nm)) + at(N, .(k)):B),
+             data = oats)
+"""
+
+
+def test_quoted_formulas_fit_the_formula_written_out(workdir) -> None:
+    """R's bquote() puts the value of .(k) into the formula (lbmunaro/earlyGS4wheat's
+    rr(TraitEnv, .(k))), substitute(f, list(lev = k)) the value of k for lev, as.name(nm) a
+    name: each fits the model whose formula is written out (before: the random formula
+    was dropped with a TODO, a different model)."""
+    ns = run_r(QUOTED, complete=True)
+    want = ns["written"]
+    assert set(want.varcomp.index) >= {"B", "at(N, '0.2'):B"}
+    for name in ("q1", "q2", "q3"):
+        m = ns[name]
+        assert list(m.varcomp.index) == list(want.varcomp.index), name
+        assert m.loglik == pytest.approx(want.loglik, abs=1e-8), name
+
+
+def test_substituted_matrix_is_the_named_matrix() -> None:
+    """substitute(~ rr(E, k_val):vm(G, M), list(k_val = k, M = Ginv)) (lbmunaro/
+    mtme-gsi4wheat-htp): R puts the matrix Ginv into vm(); the translation names it, so
+    vm() reads the script's Ginv, and k's value is put in when the script runs."""
+    from asr_py import translate
+
+    py = translate("fit <- asreml(y ~ E, random = as.formula(substitute(\n"
+                   "  ~ rr(E, k_val):vm(G, M) + diag(E):vm(G, M), list(k_val = k, M = Ginv))),"
+                   "\n  data = d)\n")
+    assert "# TODO(asr_py):" not in py and "Ginv=Ginv" in py, py
+    assert "r_bquote_value(k)" in py and "vm(G, Ginv)" in py, py
