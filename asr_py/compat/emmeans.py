@@ -290,7 +290,8 @@ def _estimable(L: np.ndarray, X: np.ndarray, tol: float = 1e-8) -> np.ndarray:
     ok = ~np.isnan(L).any(axis=1)
     if not ok.any():
         return ok
-    _, sv, vt = np.linalg.svd(X, full_matrices=True)
+    # V' of the SVD, all p rows (with n >= p the thin SVD has them: no n x n U is formed)
+    _, sv, vt = np.linalg.svd(X, full_matrices=X.shape[0] < X.shape[1])
     rank = int((sv > sv.max() * max(X.shape) * np.finfo(float).eps).sum()) if sv.size else 0
     null = vt[rank:].T
     if null.shape[1] == 0:
