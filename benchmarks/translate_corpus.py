@@ -67,6 +67,10 @@ class Result:
     valid: bool = False
     r_calls: int = 0
     py_calls: int = 0
+    #: asreml() calls built as text and run by eval(parse()) (count_r_text_calls), and of
+    #: those the ones the translation runs through its run-time translation
+    r_text_calls: int = 0
+    py_text_calls: int = 0
     data: bool = False
     ran: bool | None = None
     error: str = ""
@@ -121,10 +125,34 @@ def strip_comments(code: str) -> str:
 
 def count_r_calls(text: str, path: str) -> int:
     """asreml() calls in the R code (not in comments, not inside strings: a call built as
-    text for eval(parse()) is not code translate can see)."""
-    code = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""',
-                  strip_comments(r_code_of(text, path)))
+    text for eval(parse()) is counted apart, count_r_text_calls)."""
+    code = _STRING.sub('""', strip_comments(r_code_of(text, path)))
     return len(_R_CALL.findall(code))
+
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_EVAL_TEXT = re.compile(r"(?<![\w.])eval\s*\(\s*(?:parse|str2lang|str2expression)\s*\(")
+_PY_EVAL_TEXT = re.compile(r"\br_eval_text\(")
+
+
+def count_r_text_calls(text: str, path: str) -> int:
+    """asreml() calls built as text: the rule is, in a script whose code runs text as R
+    code (``eval(parse(text = ))``, ``eval(str2lang())``, ``eval(str2expression())``), each
+    ``asreml(`` written inside a string literal (``paste("m <- asreml(fixed = ", ...)``,
+    a template ``sub()`` fills in). count_r_calls leaves them out (not code)."""
+    code = strip_comments(r_code_of(text, path))
+    if not _EVAL_TEXT.search(_STRING.sub('""', code)):
+        return 0
+    return sum(len(_R_CALL.findall(lit)) for lit in _STRING.findall(code))
+
+
+def count_py_text_calls(py: str, r_text_calls: int) -> int:
+    """Of ``r_text_calls``, those the translation routes to its run-time translation of the
+    text (renv.r_eval_text: the text is translated, its asreml() call to asr.asreml(), when
+    the script runs): one for each r_eval_text() call of the Python, at most r_text_calls."""
+    n = sum(len(_PY_EVAL_TEXT.findall(ln)) for ln in py.splitlines()
+            if not ln.lstrip().startswith("#"))
+    return min(n, r_text_calls)
 
 
 def count_py_calls(py: str) -> int:
@@ -136,7 +164,8 @@ def measure(name: str, text: str) -> tuple[Result, str]:
     """Translate one script and measure it; returns the figures and the Python."""
     from asr_py.translate import translate
 
-    res = Result(name, r_calls=count_r_calls(text, name))
+    res = Result(name, r_calls=count_r_calls(text, name),
+                 r_text_calls=count_r_text_calls(text, name))
     try:
         py = translate(text)
     except Exception as exc:  # noqa: BLE001 - a crash is what is measured
@@ -148,6 +177,7 @@ def measure(name: str, text: str) -> tuple[Result, str]:
     except SyntaxError as exc:
         res.error = f"SyntaxError line {exc.lineno}: {exc.msg}"
     res.py_calls = count_py_calls(py)
+    res.py_text_calls = count_py_text_calls(py, res.r_text_calls)
     res.todos = [m.group(0) for m in _TODO_ASREML.finditer(py)]
     return res, py
 
@@ -507,6 +537,8 @@ def summary(results: list[Result]) -> dict[str, float]:
         "asreml_calls": r_calls,
         "asr_calls": py_calls,
         "call_rate": py_calls / r_calls if r_calls else 1.0,
+        "asreml_text_calls": sum(r.r_text_calls for r in results),
+        "asr_text_calls": sum(r.py_text_calls for r in results),
         "with_data": len(with_data),
         "ran": sum(bool(r.ran) for r in with_data),
         "runnable_in_r": len(runnable),
@@ -531,6 +563,11 @@ def print_summary(s: dict[str, float]) -> None:
     print(f"valid Python (compile): {s['valid_python']}/{s['scripts']}")
     print(f"asreml() -> asr.asreml(): {s['asr_calls']}/{s['asreml_calls']} "
           f"({100 * s['call_rate']:.1f} %)")
+    if s.get("asreml_text_calls"):
+        print(f"asreml() built as text for eval(parse()) -> run-time translation: "
+              f"{s['asr_text_calls']}/{s['asreml_text_calls']} (code and text together: "
+              f"{s['asr_calls'] + s['asr_text_calls']}/"
+              f"{s['asreml_calls'] + s['asreml_text_calls']})")
     if s["with_data"]:
         print(f"ran end to end (data in the repository): {s['ran']}/{s['with_data']} "
               f"({100 * s['ran'] / s['with_data']:.0f} %)")

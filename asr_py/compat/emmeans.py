@@ -4,9 +4,13 @@
 ``pairs()``, ``contrast()``, ``summary()``/``as.data.frame()`` and the slots scripts read
 (``@linfct``, ``@bhat``, ``@V``).
 
-As emmeans: the reference grid crosses every level of each factor of the fixed model, numeric
-covariates at their mean; a marginal mean averages the grid's rows over the factors not named
-with equal weights. ``emmean = L b``, ``SE = sqrt(diag(L V L'))``.
+As emmeans: a marginal mean averages the model-matrix rows of the reference grid (numeric
+covariates at their mean) over the factors not named, with equal weights over every level
+of a crossed factor and, for a nested factor (``Block %in% Loc``, detected as emmeans does or
+declared by ``nesting =``), over its levels with data within its nests
+(:mod:`asr_py.compat.emmnest`); ``weights = "cells"``, ``"flat"``, ``"proportional"`` as
+emmeans. ``emmean = L b``, ``SE = sqrt(diag(L V L'))``; a mean whose ``L`` is not estimable
+(a crossed cell without data) is NA, as emmeans' ``nonEst``.
 
 Degrees of freedom: an lm's residual df (t); for lmer fits emmeans' default
 ``lmer.df = "kenward-roger"`` (the KR-adjusted covariance of the fixed effects and KR df per
@@ -27,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from asr_py.compat.emmnest import Component, find_nesting, mean_rows, nested_weights, parse_nesting
 from asr_py.compat.lme4 import _untranslated
 from asr_py.errors import AsrError
 from asr_py.reml.sparse_x import as_dense
@@ -122,20 +127,23 @@ def _lmer_df(fit: Any, method: str) -> tuple[np.ndarray, Any]:
 
 
 def _model(fit: Any, lmer_df: str = "kenward-roger"
-           ) -> tuple[np.ndarray, np.ndarray, list[str], Any, pd.DataFrame, Any]:
-    """(beta, V, column names, formulaic spec, data, df function) of a supported fit."""
+           ) -> tuple[np.ndarray, np.ndarray, list[int], Any, pd.DataFrame, Any, np.ndarray, str]:
+    """(beta, V, positions of the estimated columns among the model matrix's, formulaic
+    spec, data, df function, the full model matrix, the response's name) of a fit."""
     from asr_py.compat.lme4 import LmerFit
     from asr_py.translate.rlm import RLm
 
     if isinstance(fit, LmerFit):
         V, dffun = _lmer_df(fit, lmer_df)
-        return (fit.beta, V, list(fit.X.columns), fit._spec, fit.data, dffun)
+        return (fit.beta, V, list(fit._keep), fit._spec, fit.data, dffun, fit._x_all,
+                fit.y_name)
     if isinstance(fit, RLm):
         keep = fit.keep
         xk = fit._xw[:, keep]
         v = np.linalg.inv(xk.T @ xk) * fit.sigma ** 2
-        return (fit.coefficients.to_numpy()[keep], v, [fit.X.columns[j] for j in keep],
-                fit._spec, fit.data, _const(fit.df_residual))
+        return (fit.coefficients.to_numpy()[keep], v, list(keep), fit._spec, fit.data,
+                _const(fit.df_residual), fit.X.to_numpy(),
+                fit.formula.split("~")[0].strip().strip("`"))
     raise AsrError(f"emmeans(): fits of type {type(fit).__name__} are not supported",
                    hint="emmeans() takes lm(), lmer() and asreml fits")
 
@@ -176,15 +184,12 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
     """emmeans' ``emmeans(fit, specs, by)``; see the module's docstring."""
     if _untranslated(fit) is not None:
         return _untranslated(fit)
-    from asr_py.translate.rlm import _r_name
-
     if specs is None:
         raise AsrError("emmeans(): no specs given", hint="emmeans(fit, ~ f)")
     for k in options:
-        if k not in ("lmer.df", "type", "level", "adjust", "weights", "data"):
+        if k not in ("lmer.df", "type", "level", "adjust", "weights", "data", "nesting",
+                     "nuisance", "non.nuisance", "wt.nuis", "rg.limit"):
             raise AsrError(f"emmeans(): argument {k!r} is not supported")
-    if options.get("weights", "equal") not in ("equal",):
-        raise AsrError("emmeans(): only weights = 'equal' (emmeans' default) is supported")
     facs, by_f, pair = _specs(specs)
     if by is not None:
         by_f = [by] if isinstance(by, str) else list(by)
@@ -195,42 +200,58 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
             return EmmList(emmeans=em, contrasts=contrast(
                 em, "pairwise", adjust=options.get("adjust", "tukey")))
         return em
-    beta, V, cols, spec, data, dffun = _model(fit, options.get("lmer.df", "kenward-roger"))
+    beta, V, keep, spec, data, dffun, x_all, yname = _model(
+        fit, options.get("lmer.df", "kenward-roger"))
     variables = [v for v in spec.variables_by_source.get("data", set())
                  if v in data.columns] if hasattr(spec, "variables_by_source") else []
     if not variables:
         variables = [c for c in data.columns if re.search(rf"\b{re.escape(str(c))}\b",
                                                           str(spec.formula))]
-    resp = set()
+    variables = sorted((v for v in variables if v != yname), key=list(data.columns).index)
     numeric = [v for v in variables if pd.api.types.is_numeric_dtype(data[v])
                and not isinstance(data[v].dtype, pd.CategoricalDtype)]
     factors = [v for v in variables if v not in numeric]
-    if hasattr(fit, "y_name"):
-        resp.add(fit.y_name)
-    factors = [f for f in factors if f not in resp]
     for f in facs + by_f:
         if f not in factors:
             raise AsrError(f"emmeans(): {f!r} is not a factor of the fixed model",
                            hint=f"one of {', '.join(factors) or '(none)'}")
+    _check_nuisance(options, factors, facs + by_f)
+    used = data[[*variables, *([yname] if yname in data.columns else [])]].notna().all(axis=1)
+    cells = data.loc[used.to_numpy(), factors].drop_duplicates().reset_index(drop=True)
     levels = {f: _levels(data[f]) for f in factors}
-    combos = list(itertools.product(*[levels[f] for f in reversed(factors)]))
-    grid = pd.DataFrame([tuple(reversed(c)) for c in combos], columns=factors)
-    for v in numeric:
-        grid[v] = float(data[v].mean())
-    for f in factors:
-        if isinstance(data[f].dtype, pd.CategoricalDtype):
-            grid[f] = pd.Categorical(grid[f], categories=data[f].cat.categories)
-    mm = spec.get_model_matrix(grid)
-    names = [_r_name(c) for c in mm.columns]
-    Xg = pd.DataFrame(np.asarray(mm, dtype=float), columns=names)[cols].to_numpy()
+    terms = [frozenset(spec.term_variables.get(t, set()) & set(variables))
+             for t in spec.term_slices]
+    terms = [t for t in terms if t]
+    if "nesting" in options:
+        nesting = {} if options["nesting"] is None else parse_nesting(options["nesting"],
+                                                                         factors)
+    else:
+        nesting = find_nesting(cells, factors, terms)
     keys = facs + [b for b in by_f if b not in facs]
-    out_levels = list(itertools.product(*[levels[f] for f in reversed(keys)]))
-    out_levels = [tuple(reversed(c)) for c in out_levels]
-    L = np.zeros((len(out_levels), len(cols)))
-    gk = [tuple(r) for r in grid[keys].astype(object).itertuples(index=False)]
-    for i, lv in enumerate(out_levels):
-        rows = [j for j, g in enumerate(gk) if g == lv]
-        L[i] = Xg[rows].mean(axis=0)
+    # a nested factor's means are within its nesting factors (emmeans adds them)
+    nested_keys = [k for k in keys if k in nesting]
+    keys = list(dict.fromkeys(nested_keys + [g for k in nested_keys for g in nesting[k]]
+                              + keys))
+    # a nested by factor groups within its nests (emmeans widens by to them)
+    by_f = list(dict.fromkeys([g for b in by_f if b in nesting for g in nesting[b]] + by_f))
+    out_levels = [tuple(reversed(c)) for c in
+                  itertools.product(*[levels[f] for f in reversed(keys)])]
+    if nested_keys:     # only the combinations of a nested factor and its nests with data
+        have = {k: set(cells[[k, *nesting[k]]].itertuples(index=False, name=None))
+                for k in nested_keys}
+        pos = {f: i for i, f in enumerate(keys)}
+        out_levels = [lv for lv in out_levels if all(
+            (lv[pos[k]], *(lv[pos[g]] for g in nesting[k])) in have[k]
+            for k in nested_keys)]
+    dists = _distributions(out_levels, keys, factors, levels, cells, nesting,
+                           data.loc[used.to_numpy(), factors], options.get("weights", "equal"))
+    cats = {f: data[f].cat.categories for f in factors
+            if isinstance(data[f].dtype, pd.CategoricalDtype)}
+    cats.update({f: levels[f] for f in factors if f not in cats})
+    L_all = mean_rows(spec, dists, factors, {v: float(data[v].mean()) for v in numeric},
+                      {f: levels[f][0] for f in factors}, cats, x_all.shape[1])
+    L = L_all[:, keep]
+    L[~_estimable(L_all, x_all)] = np.nan      # emmeans' nonEst: reported NA
     est = L @ beta
     se = np.sqrt(np.einsum("ij,jk,ik->i", L, V, L))
     table = pd.DataFrame(out_levels, columns=keys)
@@ -240,6 +261,129 @@ def emmeans(fit: Any, specs: Any = None, by: Any = None, **options: Any) -> Any:
         return EmmList(emmeans=em, contrasts=contrast(em, "pairwise",
                                                       adjust=options.get("adjust", "tukey")))
     return em
+
+
+def _check_nuisance(options: dict[str, Any], factors: list[str], named: list[str]) -> None:
+    """ref_grid's ``nuisance`` factors (or all but ``non.nuisance``): emmeans averages them
+    out of the reference grid beforehand, ``wt.nuis = "equal"`` by default, which gives the
+    means of averaging them with the others, as here (no grid is built: ``rg.limit`` has no
+    effect). A named factor cannot be a nuisance; other weights are not supported."""
+    if str(options.get("wt.nuis", "equal")).lower() != "equal":
+        raise AsrError(f"emmeans(): wt.nuis = {options['wt.nuis']!r} is not supported",
+                       hint="wt.nuis = 'equal' (emmeans' default)")
+    nuis = options.get("nuisance")
+    nuis = [] if nuis is None else [nuis] if isinstance(nuis, str) else list(nuis)
+    keep = options.get("non.nuisance")
+    if keep is not None:
+        keep = [keep] if isinstance(keep, str) else list(keep)
+        nuis += [f for f in factors if f not in keep]
+    bad = [f for f in nuis if f not in factors or f in named]
+    if bad:
+        raise AsrError(f"emmeans(): nuisance {bad} must be factors of the model that the "
+                       "means are not of", hint=f"factors: {', '.join(factors)}")
+
+
+def _estimable(L: np.ndarray, X: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+    """Rows of ``L`` that are estimable: orthogonal to the null space ``N`` of ``X``
+    (``|N' l|^2 / |l|^2 < tol``, the estimability package's rule emmeans uses); a NaN row
+    is not."""
+    ok = ~np.isnan(L).any(axis=1)
+    if not ok.any():
+        return ok
+    # V' of the SVD, all p rows (with n >= p the thin SVD has them: no n x n U is formed)
+    _, sv, vt = np.linalg.svd(X, full_matrices=X.shape[0] < X.shape[1])
+    rank = int((sv > sv.max() * max(X.shape) * np.finfo(float).eps).sum()) if sv.size else 0
+    null = vt[rank:].T
+    if null.shape[1] == 0:
+        return ok
+    Lk = np.where(ok[:, None], L, 0.0)
+    ratio = (Lk @ null) ** 2
+    return ok & (ratio.sum(axis=1) <= tol * np.maximum((Lk ** 2).sum(axis=1), 1e-300))
+
+
+def _distributions(out_levels: list[tuple], keys: list[str], factors: list[str],
+                   levels: dict[str, list[Any]], cells: pd.DataFrame,
+                   nesting: dict[str, list[str]], rows: pd.DataFrame, weights: Any
+                   ) -> list[list[Component] | None]:
+    """For each mean (``out_levels`` of ``keys``), the factor combinations it averages
+    over, as independent components (None where emmeans' mean is not estimable for want of
+    data): see :mod:`asr_py.compat.emmnest` for ``weights = "equal"``; ``"cells"``: the
+    data's frequencies of the cells at that mean's levels, ``"flat"``: those cells with
+    equal weight, ``"proportional"``: the data's frequencies of the combinations of the
+    averaged factors, the same for every mean."""
+    avg = [f for f in factors if f not in keys]
+    w = str(weights).lower()
+    if w not in ("equal", "cells", "flat", "proportional"):
+        raise AsrError(f"emmeans(): weights = {weights!r} is not supported",
+                       hint="'equal' (emmeans' default), 'cells', 'flat' or 'proportional'")
+    a_nested = [f for f in avg if f in nesting]
+    if w in ("flat", "proportional") and a_nested:
+        raise AsrError(f"emmeans(): weights = {weights!r} with nested factors averaged over "
+                       f"({', '.join(a_nested)}) is not supported", hint="weights = 'equal'")
+    out: list[list[Component] | None] = []
+    if w != "equal":
+        pool = rows[avg].value_counts(sort=False) if avg else None
+        for lv in out_levels:
+            fixed = Component(keys, pd.DataFrame([lv], columns=keys), np.ones(1))
+            if not avg:
+                out.append([fixed])
+                continue
+            if w == "proportional":
+                cnt = pool
+            else:
+                sub = rows[(rows[keys] == pd.Series(lv, index=keys)).all(axis=1)]
+                cnt = sub[avg].value_counts(sort=False)
+                if w == "flat":
+                    cnt = cnt.clip(upper=1)
+            if cnt is None or cnt.sum() == 0:
+                out.append(None)
+                continue
+            combos = cnt.index.to_frame(index=False)
+            combos.columns = avg
+            out.append([fixed, Component(avg, combos, cnt.to_numpy(float) / cnt.sum())])
+        return out
+    ncols = list(dict.fromkeys([g for a in a_nested for g in nesting[a]] + a_nested))
+    crossed = [f for f in avg if f not in ncols]
+    nc = cells[ncols].drop_duplicates().reset_index(drop=True) if ncols else None
+    nw = nested_weights(nc, nesting, a_nested) if nc is not None else None
+    mix = [f for f in ncols if f not in keys and f not in a_nested]   # crossed nests
+    on = [f for f in ncols if f in keys]
+    # the crossed factors' and the nested parts' components are shared by the means
+    # (emmnest.mean_rows computes a shared part's marginal once)
+    uniform = [Component([f], pd.DataFrame({f: levels[f]}), np.full(len(levels[f]),
+                                                                    1 / len(levels[f])))
+               for f in crossed]
+    parts: dict[tuple, Component | None] = {}
+    for lv in out_levels:
+        comps = [Component(keys, pd.DataFrame([lv], columns=keys), np.ones(1)), *uniform]
+        if nc is not None:
+            pos = dict(zip(keys, lv))
+            at = tuple(pos[f] for f in on)
+            if at not in parts:
+                parts[at] = _nested_part(nc, nw, on, at, mix, levels,
+                                         [f for f in ncols if f not in keys])
+            if parts[at] is None:
+                out.append(None)            # a crossed nest without data: not estimable
+                continue
+            comps.append(parts[at])
+        out.append(comps)
+    return out
+
+
+def _nested_part(nc: pd.DataFrame, nw: np.ndarray, on: list[str], at: tuple,
+                 mix: list[str], levels: dict[str, list[Any]], rest: list[str]
+                 ) -> Component | None:
+    """The nested factors' part of a mean at the values ``at`` of its named factors ``on``:
+    the data's combinations there with their weights, spread equally over the crossed
+    nesting factors ``mix`` (None when one of their levels has no data there)."""
+    m = np.ones(len(nc), dtype=bool)
+    for f, v in zip(on, at):
+        m &= (nc[f] == v).to_numpy()
+    sub, sw = nc[m], nw[m]
+    n_mix = int(np.prod([len(levels[f]) for f in mix])) if mix else 1
+    if len(sub) == 0 or (mix and len(sub[mix].drop_duplicates()) < n_mix):
+        return None
+    return Component(rest, sub[rest].reset_index(drop=True), sw / n_mix)
 
 
 def _is_asreml(fit: Any) -> bool:
@@ -375,7 +519,9 @@ def contrast(em: EmmGrid, method: Any = "eff", adjust: str | None = None,
             blk.append(len(rows_l) - 1)
         blocks.append((blk, k))
     C = np.array(rows_l)
-    L = C @ em.linfct
+    na = np.isnan(em.linfct).any(axis=1)        # a non-estimable mean: its contrasts NA
+    L = C @ np.where(na[:, None], 0.0, em.linfct)
+    L[(C[:, na] != 0).any(axis=1)] = np.nan
     est = L @ em.bhat
     se = np.sqrt(np.einsum("ij,jk,ik->i", L, em.V, L))
     table = pd.DataFrame(labels, columns=["contrast", *by])

@@ -343,6 +343,7 @@ class LmerFit:
         self.X = pd.DataFrame(X[:, keep], columns=[names[j] for j in keep],
                               index=self.data.index)
         self._terms = [terms[j] for j in keep]
+        self._x_all, self._keep = X, keep      # emmeans(): estimability on every column
         self.y = np.asarray(yv, dtype=float).ravel()
         n = self.y.size
         zs, lams, self.thetas = [], [], []

@@ -2423,8 +2423,9 @@ class Translator(BasePrinter):
             if n == "data":
                 out.append(self.data_arg(a, named))
                 continue
+            a, subs = rformlevels.unwrap(a)       # as.formula(bquote(~ .(k))), substitute()
             try:
-                if a.kind == "formula" and rformlevels.level_exprs(a):
+                if a.kind == "formula" and rformlevels.level_exprs(a, subs):
                     # dsum(levels = <R code>), at(f, <R code>): computed when the script
                     # runs, written into the formula text (rformlevels.py)
                     def rewrite(t: str, key: str = key) -> str:
@@ -2433,7 +2434,7 @@ class Translator(BasePrinter):
                         self.last_formulas[key] = t2
                         return t2
                     out.append(f"{key}=" + rformlevels.to_python(
-                        self, a, rformlevels.level_exprs(a), rewrite))
+                        self, a, rformlevels.level_exprs(a, subs), rewrite, subs))
                 elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv, self.term_renamed)
                     self.last_formulas[key] = text

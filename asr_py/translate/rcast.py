@@ -23,7 +23,7 @@ import pandas as pd
 
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R, Untranslatable
-from asr_py.translate.rdcast import r_dcast
+from asr_py.translate.rdcast import formula_side_terms, r_dcast
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["melt_cast", "r_cast", "translate"]
@@ -72,16 +72,6 @@ def melt_cast(x: Any) -> pd.DataFrame | None:
     return out
 
 
-def _terms(e: R | None) -> list[str]:
-    if e is None:
-        raise Untranslatable("cast() formula with an empty side")
-    if e.kind == "bin" and e.value == "+":
-        return _terms(e.left) + _terms(e.right)
-    if e.kind in ("name", "str") and e.value not in (".", "..."):
-        return [e.value]
-    raise Untranslatable("cast() formula with other than column names (., ..., |)")
-
-
 def translate(tr: Any, e: R) -> str | None:
     """``cast(data, a + b ~ c, value = "v", fun.aggregate = mean)``; None (left to the
     generic rules) for a call that is not reshape's cast (no formula)."""
@@ -99,7 +89,8 @@ def translate(tr: Any, e: R) -> str | None:
     if extra:
         raise Untranslatable(f"cast({sorted(extra)[0]} = )")
     f = got["formula"]
-    parts = [tr.py(got["data"]), repr(_terms(f.left)), repr(_terms(f.right))]
+    sides = [formula_side_terms(x, "cast", (".", "...")) for x in (f.left, f.right)]
+    parts = [tr.py(got["data"]), repr(sides[0]), repr(sides[1])]
     if "value" in got:
         parts.append(f"value={tr.py(got['value'])}")
     if "fun.aggregate" in got:

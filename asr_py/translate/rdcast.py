@@ -24,7 +24,7 @@ from asr_py.translate.rmatchargs import ArgMatchError, match_args
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["r_dcast", "translate"]
+__all__ = ["formula_side_terms", "r_dcast", "translate"]
 
 
 def _sort_key(v: Any) -> tuple[int, Any, str]:
@@ -98,14 +98,20 @@ def r_dcast(data: Any, lhs: list[str], rhs: list[str], value_var: str | None = N
     return out
 
 
-def _terms(e: R | None) -> list[str]:
+def formula_side_terms(e: R | None, fname: str = "dcast", special: tuple[str, ...] = ()
+                       ) -> list[str]:
+    """The column names of one side of a casting formula, ``a + b``, in order (an empty
+    side, other operators or a name in ``special``, e.g. reshape's ``.`` and ``...``:
+    Untranslatable, naming ``fname``)."""
     if e is None:
-        raise Untranslatable("dcast() formula with an empty side")
+        raise Untranslatable(f"{fname}() formula with an empty side")
     if e.kind == "bin" and e.value == "+":
-        return _terms(e.left) + _terms(e.right)
-    if e.kind in ("name", "str"):
+        return (formula_side_terms(e.left, fname, special)
+                + formula_side_terms(e.right, fname, special))
+    if e.kind in ("name", "str") and e.value not in special:
         return [e.value]
-    raise Untranslatable("dcast() formula with other than column names")
+    shown = f" ({', '.join(special)}, |)" if special else ""
+    raise Untranslatable(f"{fname}() formula with other than column names{shown}")
 
 
 def translate(tr: Any, e: R) -> str | None:
@@ -123,7 +129,7 @@ def translate(tr: Any, e: R) -> str | None:
     f = got["formula"]
     if f.kind != "formula" or f.left is None:
         return None
-    lhs, rhs = _terms(f.left), _terms(f.right)
+    lhs, rhs = formula_side_terms(f.left), formula_side_terms(f.right)
     parts = [tr.py(got["data"]), repr(lhs), repr(rhs)]
     if "value.var" in got:
         parts.append(f"value_var={tr.py(got['value.var'])}")

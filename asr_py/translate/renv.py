@@ -138,16 +138,27 @@ def r_eval_text(text: Any, ns_globals: dict[str, Any],
     if _R_NAME.fullmatch(code):
         return r_get(code, ns_globals, ns_locals)
     from asr_py import translate
+    from asr_py.translate.parser import parse_program
 
-    var = "asr_eval_value_"
-    py = translate(f"{var} <- {{\n{code}\n}}")
+    # code ending in an assignment (a model call pasted as text, "m <- asreml(...)"): run
+    # as it stands, its value is the assigned variable's; else the value of the code's last
+    # expression, taken by assigning the code as a block
+    try:
+        last = parse_program(code)[-1:]
+    except Exception:  # noqa: BLE001 - the translation below reports unparsable code
+        last = []
+    assigned = last[0].left.value if last and last[0].kind == "bin" and \
+        last[0].value in ("<-", "=", "<<-") and last[0].left is not None and \
+        last[0].left.kind == "name" else None
+    var = _py(assigned) if assigned else "asr_eval_value_"
+    py = translate(code if assigned else f"{var} <- {{\n{code}\n}}")
     if "untranslated(" in py:
         raise AsrError(f"eval(parse(text = {code[:60]!r})): that R code cannot be translated",
                        hint="translate the code by hand where the script builds it")
     ns = ns_globals if ns_locals is None or ns_locals is ns_globals else \
         {**ns_globals, **ns_locals}
     exec(compile(py, "<eval(parse(text))>", "exec"), ns)  # noqa: S102 - R's eval()
-    return ns.pop(var, None)
+    return ns.get(var) if assigned else ns.pop(var, None)
 
 
 def r_rm(names: list[str], ns_globals: dict[str, Any],

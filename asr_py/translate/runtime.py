@@ -141,7 +141,11 @@ from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = 
 from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
-from asr_py.translate.rformlevels import r_formula_levels  # noqa: F401 - dsum levels
+from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a formula
+    r_bquote_value,
+    r_formula_levels,
+    r_formula_text,
+)
 from asr_py.translate.rformulaget import r_formula_name  # noqa: F401 - get() in ~
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,

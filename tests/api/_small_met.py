@@ -23,14 +23,30 @@ def small_met(seed: int = 6, n_geno: int = 40) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def dense_reml(met: pd.DataFrame, G: np.ndarray, s2: float) -> float:
-    """REML ℓ with V = Z (G ⊗ I) Z' + σ² I formed densely (lme4's logLik(REML = TRUE))."""
+def _site_geno(met: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str],
+                                           list[str]]:
+    """(X of y ~ Site, site index, genotype index, sites, genotypes) of each record."""
     sites = sorted(met["Site"].unique())
     genos = sorted(met["Geno"].unique())
     X = np.column_stack([np.ones(len(met))] + [(met["Site"] == s).to_numpy(float)
                                                for s in sites[1:]])
     si = met["Site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
-    gi = met["Geno"].map({g: i for i, g in enumerate(genos)}).to_numpy()
+    gi = met["Geno"].map({q: i for i, q in enumerate(genos)}).to_numpy()
+    return X, si, gi, sites, genos
+
+
+def met_design(met: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """(X, Z, sites, genotypes) of y ~ Site with Site:Geno effects: X the intercept and the
+    treatment contrasts of Site, Z the Site:Geno incidence, Site-major effect order."""
+    X, si, gi, sites, genos = _site_geno(met)
+    Z = np.zeros((len(met), len(sites) * len(genos)))
+    Z[np.arange(len(met)), si * len(genos) + gi] = 1.0
+    return X, Z, sites, genos
+
+
+def dense_reml(met: pd.DataFrame, G: np.ndarray, s2: float) -> float:
+    """REML ℓ with V = Z (G ⊗ I) Z' + σ² I formed densely (lme4's logLik(REML = TRUE))."""
+    X, si, gi, _, _ = _site_geno(met)
     V = G[si][:, si] * (gi[:, None] == gi[None, :]) + s2 * np.eye(len(met))
     y = met["y"].to_numpy(float)
     n, p = X.shape

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.optimize as so
-from _small_met import K, P, dense_reml, small_met
+from _small_met import K, P, dense_reml, met_design, small_met
 
 import asr_py as asr
 
@@ -21,18 +21,6 @@ def loadings(m: asr.AsremlFit, site: str = "Site", levels: list[str] | None = No
     lam = np.array([[vc[f"{site}:{geno}!{site}_{lv}!fa{j + 1}"] for j in range(K)]
                     for lv in levels])
     return lam, float(vc["units!R"])
-
-
-def design(met: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    sites = sorted(met["Site"].unique())
-    genos = sorted(met["Geno"].unique())
-    X = np.column_stack([np.ones(len(met))] + [(met["Site"] == s).to_numpy(float)
-                                               for s in sites[1:]])
-    si = met["Site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
-    gi = met["Geno"].map({q: i for i, q in enumerate(genos)}).to_numpy()
-    Z = np.zeros((len(met), P * len(genos)))
-    Z[np.arange(len(met)), si * len(genos) + gi] = 1.0  # Site-major effect order
-    return X, Z, sites, genos
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +39,7 @@ def test_rr_alone_is_the_dense_reml_maximum(met: pd.DataFrame, rr_fit: asr.Asrem
     lam, s2 = loadings(rr_fit)
     assert rr_fit.loglik == pytest.approx(dense_reml(met, lam @ lam.T, s2), abs=1e-7)
 
-    X, Z, _, _ = design(met)
+    X, Z, _, _ = met_design(met)
     y = met["y"].to_numpy()
     n, p = X.shape
     ng = Z.shape[1] // P
@@ -91,7 +79,7 @@ def test_rr_alone_layout_is_fa_with_zero_specific_variances(rr_fit: asr.AsremlFi
 def test_rr_alone_blups_are_the_dense_closed_form(met: pd.DataFrame,
                                                   rr_fit: asr.AsremlFit) -> None:
     lam, s2 = loadings(rr_fit)
-    X, Z, sites, genos = design(met)
+    X, Z, sites, genos = met_design(met)
     G = np.kron(lam @ lam.T, np.eye(len(genos)))
     Vi = np.linalg.inv(Z @ G @ Z.T + s2 * np.eye(len(met)))
     y = met["y"].to_numpy()
@@ -118,7 +106,7 @@ def test_rr_alone_row_and_level_order_do_not_change_the_fit(met: pd.DataFrame,
 def test_rr_alone_over_vm(met: pd.DataFrame) -> None:
     """rr(f, k):vm(g, K): V = Z (ΛΛ' ⊗ K) Z' + σ² I, the dense REML at the estimates, and
     no better point nearby (score ~ 0)."""
-    X, Z, sites, genos = design(met)
+    X, Z, sites, genos = met_design(met)
     idx = np.arange(len(genos))
     kmat = 0.3 ** np.abs(idx[:, None] - idx[None, :])
     m = asr.asreml("y ~ Site", "~ rr(Site, 2):vm(Geno, K)", data=met,

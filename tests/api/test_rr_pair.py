@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _small_met import K, P, dense_reml, small_met
+from _small_met import K, P, dense_reml, met_design, small_met
 
 import asr_py as asr
 from asr_py.formula.expand import expand
@@ -75,14 +75,7 @@ def test_blup_parts_sum_and_match_their_closed_forms(met: pd.DataFrame,
     from asr_py.model.rr_pair import split_pair_blups
 
     g, psi, s2 = site_cov(pair_fit)
-    sites = sorted(met["Site"].unique())
-    genos = sorted(met["Geno"].unique())
-    X = np.column_stack([np.ones(len(met))] + [(met["Site"] == s).to_numpy(float)
-                                               for s in sites[1:]])
-    si = met["Site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
-    gi = met["Geno"].map({q: i for i, q in enumerate(genos)}).to_numpy()
-    Z = np.zeros((len(met), P * len(genos)))
-    Z[np.arange(len(met)), si * len(genos) + gi] = 1.0   # Site-major effect order
+    X, Z, sites, genos = met_design(met)
     Gfull = np.kron(g, np.eye(len(genos)))
     V = Z @ Gfull @ Z.T + s2 * np.eye(len(met))
     Vi = np.linalg.inv(V)

@@ -6,26 +6,7 @@ ar1(Row):ar1(Column) residual."""
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
-
-import pandas as pd
-import pytest
-
 import asr_py as asr
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def wheat_fit():
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv", dtype={c: str for c in (
-        "Rep", "Row", "Column", "WithinColPairs", "Variety")})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return asr.asreml("yield ~ Rep + WithinColPairs + Variety",
-                          random="~ Row + Column + units",
-                          residual="~ ar1(Row):ar1(Column)", data=d)
 
 
 def test_reml_information_criteria_are_asremls(wheat_fit) -> None:

@@ -8,28 +8,17 @@ by 21.709898 (tolerance 1e-2)."""
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import asr_py as asr
 from asr_py.errors import AsrError
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
 
 @pytest.fixture(scope="module")
-def start():
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv", dtype={c: str for c in (
-        "Rep", "Row", "Column", "WithinColPairs", "Variety")})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = asr.asreml("yield ~ Rep + WithinColPairs + Variety",
-                         random="~ Row + Column + units",
-                         residual="~ ar1(Row):ar1(Column)", data=d)
-        return asr.plus.as_asrtests(fit, None, None, label="Maximal model",
-                                    IClikelihood="full")
+def start(wheat_fit):
+    return asr.plus.as_asrtests(wheat_fit, None, None, label="Maximal model",
+                                IClikelihood="full")
 
 
 def test_changeModelOnIC_as_asremlplus_records(start) -> None:

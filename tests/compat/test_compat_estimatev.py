@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import warnings
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _plus_data import wheat_data
 
 import asr_py as asr
 from asr_py.errors import AsrError
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _dummies(s: pd.Series) -> np.ndarray:
@@ -30,15 +28,8 @@ def dt() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def wheat():
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv", dtype={c: str for c in (
-        "Rep", "Row", "Column", "WithinColPairs", "Variety")})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = asr.asreml("yield ~ Rep + WithinColPairs + Variety",
-                       random="~ Row + Column + units",
-                       residual="~ ar1(Row):ar1(Column)", data=d)
-    return d, m
+def wheat(wheat_fit):
+    return wheat_data(), wheat_fit
 
 
 def test_variance_components_model(dt: pd.DataFrame) -> None:

@@ -9,22 +9,19 @@ distances), and with ``na_action={"y": "omit"}`` against the records fitted only
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _plus_data import wheat_data
 
 import asr_py as asr
 from asr_py.translate.rdesign import r_design
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
 
 @pytest.fixture(scope="module")
 def wheat_missing() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv", dtype={c: str for c in (
-        "Rep", "Row", "Column", "WithinColPairs", "Variety")})
+    d = wheat_data()
     d.loc[[3, 40, 41, 100], "yield"] = np.nan
     return d
 

@@ -9,17 +9,14 @@ intercept-only projection). R's ``pretty`` against values R documents/prints.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import asr_py as asr
 from asr_py.compat.lsdexplore import r_hist, r_pretty
 from asr_py.errors import AsrError
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LABS = ["min", "quant10", "quant25", "mean", "median", "quant75", "quant90", "max"]
 
 
@@ -39,10 +36,8 @@ def test_r_hist_right_closed() -> None:
 
 
 @pytest.fixture(scope="module")
-def var_diffs():
-    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
-        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
-    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+def var_diffs(plus_oats_fit):
+    fit = plus_oats_fit
     w = asr.plus.as_asrtests(fit)["wald.tab"]
     p = fit.predict(classify="Nitrogen:Variety", vcov=True)
     return asr.plus.allDifferences(p, "Nitrogen:Variety", vcov=p.attrs["vcov"],

@@ -14,17 +14,16 @@ upper limits 90.69288, 110.19288, 125.52621, 134.69288).
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _plus_data import oats_data
 from scipy import stats
 
 import asr_py as asr
 from asr_py.compat.lsd import lsd_stats, rm_nazero
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 STATS = ["minLSD", "meanLSD", "maxLSD", "assignedLSD"]
 
 
@@ -67,10 +66,8 @@ def test_zero_is_relative_to_the_largest_sed() -> None:
 
 
 @pytest.fixture(scope="module")
-def var_diffs():
-    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
-        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
-    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+def var_diffs(plus_oats_fit):
+    d, fit = oats_data(), plus_oats_fit
     w = asr.plus.as_asrtests(fit)["wald.tab"]
     p = fit.predict(classify="Nitrogen:Variety", vcov=True)
     return d, asr.plus.allDifferences(p, "Nitrogen:Variety", vcov=p.attrs["vcov"],

@@ -13,26 +13,21 @@ test "sort.alldiffs4" ("LSDsupplied on Oats", lines 618-684 at commit b936278), 
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 import asr_py as asr
 from asr_py.errors import AsrError
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 COLS = ["c", "minLSD", "meanLSD", "maxLSD", "assignedLSD", "accuracyLSD", "falsePos",
         "falseNeg"]
 
 
 @pytest.fixture(scope="module")
-def diffs():
-    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
-        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
-    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+def diffs(plus_oats_fit):
+    fit = plus_oats_fit
     w = asr.plus.as_asrtests(fit)["wald.tab"]
     return asr.plus.predictPlus(fit, classify="Nitrogen:Variety", wald_tab=w,
                                 error_intervals="half", tables="none")
@@ -94,15 +89,13 @@ def test_supplied_by_combinations_and_errors(diffs) -> None:
                                         LSDsupplied={"overall": 1.0})
 
 
-def test_intercept_classify_all_differences() -> None:
+def test_intercept_classify_all_differences(plus_oats_fit) -> None:
     """test42alldiffsasr.r (lines 311-323): allDifferences of predict(classify =
     "Intercept") -- asreml 4.2's name of the (Intercept) classify -- is an alldiffs object
     with LSDtype "overall" and LSDstatistic "mean"; its one prediction is the GLS mean;
     findLSDminerrors gives the LSD of two such predictions, 20.92506 (tdf = Variety's
     denDF, 10), and missing counts."""
-    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
-        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
-    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+    fit = plus_oats_fit
     cells = fit.predict("Nitrogen:Variety")["predicted.value"].to_numpy(float)
     p = fit.predict(classify="Intercept", vcov=True)
     obj = asr.plus.allDifferences(predictions=p, classify="Intercept", vcov=p.attrs["vcov"],

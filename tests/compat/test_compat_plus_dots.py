@@ -7,7 +7,6 @@ same call without the extra argument."""
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,16 +16,13 @@ from scipy import stats
 import asr_py as asr
 from asr_py.warning_classes import AsrWarning
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 COLS = ["c", "minLSD", "meanLSD", "maxLSD", "assignedLSD", "accuracyLSD", "falsePos",
         "falseNeg"]
 
 
 @pytest.fixture(scope="module")
-def oats():
-    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={c: str for c in (
-        "Blocks", "Wplots", "Subplots", "Variety", "Nitrogen")})
-    fit = asr.asreml("Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots", data=d)
+def oats(plus_oats_fit):
+    fit = plus_oats_fit
     w = asr.plus.as_asrtests(fit)["wald.tab"]
     base = asr.plus.predictPlus(fit, classify="Nitrogen:Variety", wald_tab=w,
                                 error_intervals="half", tables="none")

@@ -70,16 +70,20 @@ def test_runner_cuts_by_cpu_time_not_wall_clock(tmp_path: Path,
     """The corpus limit is CPU time (RLIMIT_CPU): a busy loop is cut at its CPU limit and
     reported as such; a child that sleeps longer than the limit is not cut (its CPU time
     is far below it) and its CPU seconds are reported. (A wide backstop: on a loaded
-    machine a child gets a small share of a core.)"""
+    machine a child gets a small share of a core. The sleeper's limit is 2 s and it sleeps
+    3 s: its wall time is past its limit by a second, while its CPU time, Python's start,
+    stays far below even when a loaded machine inflates that start; with a 1 s limit the
+    start once reached it, session 19.)"""
     monkeypatch.setattr(tc, "WALL_FACTOR", 120.0)
     busy = tc.Result("busy")
     tc._run_script("while True:\n    pass\n", tmp_path, 1.0, busy)
     assert busy.ran is False and busy.limit == "cpu"
     assert busy.cpu >= 0.9 and "CPU-time limit" in busy.error
     sleepy = tc.Result("sleepy")
-    tc._run_script("import time\ntime.sleep(1.5)\n", tmp_path, 1.0, sleepy)
-    assert sleepy.ran is True and sleepy.limit == ""
-    assert sleepy.seconds >= 1.5 and sleepy.cpu < 1.0
+    tc._run_script("import time\ntime.sleep(3.0)\n", tmp_path, 2.0, sleepy)
+    assert sleepy.ran is True and sleepy.limit == "", sleepy.error
+    assert sleepy.seconds >= 3.0 > 2.0 > sleepy.cpu
+    assert sleepy.seconds - sleepy.cpu >= 1.0       # wall past the limit, CPU not
 
 
 def test_runner_wall_clock_backstop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
