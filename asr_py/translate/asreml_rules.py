@@ -84,6 +84,7 @@ from asr_py.translate.printer import (
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
+from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
@@ -474,6 +475,7 @@ _TMM_FUNCS.update(_RSYSTEM_FUNCS)          # file.exists(), Sys.time(), ... (rsy
 _TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ristrue.py)
 _TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
 _TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
+_TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup(), G.inverse()
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 

@@ -38,6 +38,12 @@ from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
+from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
+    r_G_inverse,
+    r_G_matrix,
+    r_G_tuneup,
+    r_match_kinship2pheno,
+)
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rave import r_ave  # noqa: F401 - ave()
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
