@@ -1197,6 +1197,8 @@ class Translator(BasePrinter):
             raise Untranslatable("na.rm = for a function not in base R's summaries")
         if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
             return self.py(fun)
+        if fun.kind == "name" and fun.value == "I":      # R's identity (AsIs)
+            return "(lambda _v: _v)"
         if fun.kind == "name" and fun.value == "round":
             return self.runtime("r_round")
         if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs"):
@@ -1888,14 +1890,14 @@ class Translator(BasePrinter):
                     it = f"{self.runtime('r_iter')}({it})"
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
-        if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")
-                                                   for n, _ in args):
+        if f == "tapply" and all(n in (None, "X", "INDEX", "FUN", "na.rm") for n, _ in args) \
+                and {"X", "INDEX", "FUN"} <= set(_bind_args(("X", "INDEX", "FUN"), pos, args)):
             got = _bind_args(("X", "INDEX", "FUN"), pos, args)
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
                     f"{fn})")
-        if f == "apply" and len(pos) >= 3 and all(n in (None, "X", "MARGIN", "FUN", "na.rm")
-                                                  for n, _ in args):
+        if f == "apply" and all(n in (None, "X", "MARGIN", "FUN", "na.rm") for n, _ in args) \
+                and {"X", "MARGIN", "FUN"} <= set(_bind_args(("X", "MARGIN", "FUN"), pos, args)):
             got = _bind_args(("X", "MARGIN", "FUN"), pos, args)
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_apply')}({self.py(got['X'])}, "

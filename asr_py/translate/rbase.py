@@ -885,7 +885,11 @@ def r_tapply(x: Any, index: Any, fun: Any) -> pd.Series:
     if ph is not None:
         return ph  # type: ignore[return-value]
     from asr_py.model.data import level_labels
+    from asr_py.translate.rtapply import factors_of, r_tapply_table
 
+    several = factors_of(index, len(np.asarray(x)))
+    if several is not None:                 # tapply(x, list(f1, f2), f): a table
+        return r_tapply_table(x, several, fun)  # type: ignore[return-value]
     xs = pd.Series(np.asarray(x))
     g = pd.Series(np.asarray(index, dtype=object))
     labs = g.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
