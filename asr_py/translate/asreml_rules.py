@@ -96,6 +96,7 @@ from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 from asr_py.translate.rmatnames import track, track_vector
+from asr_py.translate.rpadjust import FUNCS as _RPADJUST_FUNCS
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
@@ -476,6 +477,7 @@ _TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ri
 _TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
 _TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
 _TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup(), G.inverse()
+_TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjust.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 

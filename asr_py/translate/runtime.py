@@ -250,6 +250,7 @@ from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
 from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
+from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
