@@ -832,13 +832,23 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
                                f"not recycle to {n} rows", hint="R's 'differing number of rows'")
             out[k] = (a * (n // len(a))) if a else a
     first = next(iter(flat.values()))
+    lead = next((v for v in cols.values() if v is not None), None)
+    if isinstance(lead, pd.DataFrame) and len(lead) == n and _named_rows(lead.index):
+        # R: a data frame argument's row names are the result's (the first component
+        # with row names), e.g. data.frame(res[pos, ], Trait = t) of a subset
+        return pd.DataFrame(out).set_axis(list(lead.index), axis=0)
     if len(flat) == len(cols) and isinstance(first, pd.Series) and len(first) == n and \
-            not isinstance(first.index, pd.RangeIndex) and first.index.is_unique and \
-            all(isinstance(i, str) for i in first.index):
+            _named_rows(first.index):
         # R: the row names come from the names of the first (named) vector, e.g.
         # data.frame(pred[grep("trait_a", names(pred))]) of a fit's named coefficients
         return pd.DataFrame(out).set_axis(list(first.index), axis=0)
     return pd.DataFrame(out)
+
+
+def _named_rows(index: pd.Index) -> bool:
+    """Row names R would keep: unique texts, not pandas' default 0..n-1."""
+    return not isinstance(index, pd.RangeIndex) and index.is_unique and \
+        all(isinstance(i, str) for i in index)
 
 
 def r_iter(x: Any) -> Any:

@@ -31,3 +31,12 @@ def test_rows_dropped_by_a_variable_of_positions() -> None:
                "none <- which(d$id %in% 'z')\nempty <- d[-none, ]\n", complete=True, d=d)
     assert list(ns["keep"]["id"]) == ["a", "c"]
     assert len(ns["empty"]) == 0
+
+
+def test_data_frame_keeps_the_row_names_of_a_frame_argument() -> None:
+    # R's data.frame(): the row names are those of the first component that has them
+    d = pd.DataFrame({"g": ["a", "b", "c"], "y": [1.0, 2, 3]}, index=["s1", "s2", "s3"])
+    ns = run_r("sub <- d[c(1, 3), ]\nout <- data.frame(sub, Trait = rep('y', 2))\n"
+               "rn <- rownames(out)\n", complete=True, d=d)
+    assert list(ns["rn"]) == ["s1", "s3"]
+    assert list(ns["out"].columns) == ["g", "y", "Trait"]
