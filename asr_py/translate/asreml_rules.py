@@ -84,6 +84,7 @@ from asr_py.translate.printer import (
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
+from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
@@ -95,6 +96,7 @@ from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 from asr_py.translate.rmatnames import track, track_vector
+from asr_py.translate.rpadjust import FUNCS as _RPADJUST_FUNCS
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
@@ -474,6 +476,8 @@ _TMM_FUNCS.update(_RSYSTEM_FUNCS)          # file.exists(), Sys.time(), ... (rsy
 _TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ristrue.py)
 _TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
 _TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
+_TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup(), G.inverse()
+_TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjust.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 
@@ -1195,6 +1199,8 @@ class Translator(BasePrinter):
             raise Untranslatable("na.rm = for a function not in base R's summaries")
         if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
             return self.py(fun)
+        if fun.kind == "name" and fun.value == "I":      # R's identity (AsIs)
+            return "(lambda _v: _v)"
         if fun.kind == "name" and fun.value == "round":
             return self.runtime("r_round")
         if fun.kind == "name" and fun.value in ("sqrt", "log", "exp", "abs"):
@@ -1886,14 +1892,14 @@ class Translator(BasePrinter):
                     it = f"{self.runtime('r_iter')}({it})"
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
-        if f == "tapply" and len(pos) >= 3 and all(n in (None, "X", "INDEX", "FUN", "na.rm")
-                                                   for n, _ in args):
+        if f == "tapply" and all(n in (None, "X", "INDEX", "FUN", "na.rm") for n, _ in args) \
+                and {"X", "INDEX", "FUN"} <= set(_bind_args(("X", "INDEX", "FUN"), pos, args)):
             got = _bind_args(("X", "INDEX", "FUN"), pos, args)
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
                     f"{fn})")
-        if f == "apply" and len(pos) >= 3 and all(n in (None, "X", "MARGIN", "FUN", "na.rm")
-                                                  for n, _ in args):
+        if f == "apply" and all(n in (None, "X", "MARGIN", "FUN", "na.rm") for n, _ in args) \
+                and {"X", "MARGIN", "FUN"} <= set(_bind_args(("X", "MARGIN", "FUN"), pos, args)):
             got = _bind_args(("X", "MARGIN", "FUN"), pos, args)
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_apply')}({self.py(got['X'])}, "

@@ -316,6 +316,12 @@ class BasePrinter:
                     "c", "names", "colnames", "rownames", "levels", "unique", "dimnames"):
                 # colnames(x)[1:2] %in% v: part of a plain vector (a list), not a Series
                 return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
+            if e.left.kind == "index" and e.left.value == "[" and len(e.left.args) == 1 and \
+                    e.left.args[0][0] is None and e.left.args[0][1].kind in ("name", "num"):
+                # v[i] %in% w: one element when i is one index (a loop's), a vector when i is
+                # one: r_in gives one logical or one per element (a Series keeps its labels)
+                return (f"{self.runtime('r_in')}({self.py(e.left)}, "
+                        f"{self.runtime('r_in_values')}({self.py(e.right)}))")
             if self._vector_context(e.left):
                 # c("A", "B") as written; numbers go through r_in_values, which adds their
                 # text labels (a factor's labels are text here; R's match() compares as text)
@@ -477,8 +483,9 @@ class BasePrinter:
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
         a0 = args[0] if len(args) == 2 and args[1].kind == "empty" else None
         if a0 is not None and a0.kind == "unary" and a0.value == "-" and a0.right is not None \
-                and a0.right.kind == "call" and a0.right.value in ("match", "which", "grep"):
-            # x[-match("a", v), ]: the rows at those positions dropped
+                and (a0.right.kind == "call" and a0.right.value in ("match", "which", "grep")
+                     or a0.right.kind == "name" and a0.right.value not in _CONST):
+            # x[-match("a", v), ], x[-pos, ]: the rows at those positions dropped
             inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
             return f"{self.runtime('r_ij')}({obj}, -{inner}, None)"
         if len(args) == 2 and e.value == "[" and not self.data_cols and all(

@@ -832,13 +832,23 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
                                f"not recycle to {n} rows", hint="R's 'differing number of rows'")
             out[k] = (a * (n // len(a))) if a else a
     first = next(iter(flat.values()))
+    lead = next((v for v in cols.values() if v is not None), None)
+    if isinstance(lead, pd.DataFrame) and len(lead) == n and _named_rows(lead.index):
+        # R: a data frame argument's row names are the result's (the first component
+        # with row names), e.g. data.frame(res[pos, ], Trait = t) of a subset
+        return pd.DataFrame(out).set_axis(list(lead.index), axis=0)
     if len(flat) == len(cols) and isinstance(first, pd.Series) and len(first) == n and \
-            not isinstance(first.index, pd.RangeIndex) and first.index.is_unique and \
-            all(isinstance(i, str) for i in first.index):
+            _named_rows(first.index):
         # R: the row names come from the names of the first (named) vector, e.g.
         # data.frame(pred[grep("trait_a", names(pred))]) of a fit's named coefficients
         return pd.DataFrame(out).set_axis(list(first.index), axis=0)
     return pd.DataFrame(out)
+
+
+def _named_rows(index: pd.Index) -> bool:
+    """Row names R would keep: unique texts, not pandas' default 0..n-1."""
+    return not isinstance(index, pd.RangeIndex) and index.is_unique and \
+        all(isinstance(i, str) for i in index)
 
 
 def r_iter(x: Any) -> Any:
@@ -885,7 +895,11 @@ def r_tapply(x: Any, index: Any, fun: Any) -> pd.Series:
     if ph is not None:
         return ph  # type: ignore[return-value]
     from asr_py.model.data import level_labels
+    from asr_py.translate.rtapply import factors_of, r_tapply_table
 
+    several = factors_of(index, len(np.asarray(x)))
+    if several is not None:                 # tapply(x, list(f1, f2), f): a table
+        return r_tapply_table(x, several, fun)  # type: ignore[return-value]
     xs = pd.Series(np.asarray(x))
     g = pd.Series(np.asarray(index, dtype=object))
     labs = g.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))

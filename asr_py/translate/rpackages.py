@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asr_py.translate import rgtools, rlme4, rmulttest, rpkgcalls
+from asr_py.translate import rasrgenomicskin, rgtools, rlme4, rmulttest, rpkgcalls
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
@@ -31,7 +31,8 @@ TRANSLATED = frozenset({
     # reshape2's melt()/dcast() (rdcast.py, runtime.r_melt), reshape's cast()/melt()
     # (rcast.py), msm's deltamethod() (rdeltamethod.py); other functions: a TODO where called
     "reshape2", "reshape", "msm",
-}) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES
+}) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
+    | rasrgenomicskin.PACKAGES
 
 
 def is_translated(pkg: str) -> bool:
