@@ -655,6 +655,8 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
+                if r.value in ("G.param", "R.param"):     # an R list (rparamlist.py)
+                    self.__dict__.setdefault("param_lists", set()).add(name)
             elif pred_of is not None:
                 self.preds[name] = set(pred_of)
             elif r.kind == "call" and r.value in ("predict", "predict.asreml") or (
@@ -1130,7 +1132,11 @@ class Translator(BasePrinter):
                 n == "start.values" for n, _ in obj.args):
             return self.call(obj)
         if obj.kind == "name" and obj.value in self.startvals and e.value in (
-                "vparameters.table", "gammas.table", "G.param", "R.param"):
+                "G.param", "R.param"):          # asreml's list of the table (rparamlist.py)
+            res = ", residual=True" if e.value == "R.param" else ""
+            return f"{self.runtime('r_param_list')}({self.py(obj)}{res})"
+        if obj.kind == "name" and obj.value in self.startvals and e.value in (
+                "vparameters.table", "gammas.table"):
             return self.py(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)
@@ -2570,6 +2576,10 @@ class Translator(BasePrinter):
         table (edited: ``Constraint``/``Value``) -> ``params=``."""
         if a.kind == "dollar" and a.value == n and a.left is not None and self.is_fit(a.left):
             return f"{self.py(a.left)}.params"
+        if a.kind == "name" and a.value in self.__dict__.get("param_lists", ()) or \
+                a.kind == "dollar" and a.value in ("G.param", "R.param") and \
+                a.left is not None and a.left.kind == "name" and a.left.value in self.startvals:
+            return f"{self.runtime('r_params_table')}({self.py(a)})"   # rparamlist.py
         if a.kind == "name" and a.value in self.startvals or a.kind == "dollar" and (
                 a.left is not None and a.left.kind == "name" and a.left.value in
                 self.startvals):

@@ -121,6 +121,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_relocate,
     r_rename_with,
 )
+from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
@@ -175,7 +176,12 @@ from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_rnorm,
     r_runif,
 )
-from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
+from asr_py.translate.rlist import (  # noqa: F401 - x[[k]], x[[i, j]]
+    r_get2,
+    r_get2_ij,
+    r_ifelse_branch,
+    r_set2,
+)
 from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
     r_anova,
     r_coef,
@@ -244,6 +250,7 @@ from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
 from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
+from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()

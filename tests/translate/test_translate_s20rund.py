@@ -1,0 +1,173 @@
+"""Session 20 run D: asreml's R.param list of a start-values call edited and fitted again
+(rparamlist.py), data.table's ``X[Y, on = , nomatch = ]`` (rdtjoin.py), R's ``x[[i, j]]``
+(rlist.py) and the complete message of a residual with two records in one cell."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _dense_reml import fit_dense, indicator
+from _translate_fixtures import run_r
+
+import asr_py as asr
+from asr_py.errors import AsrError, FormulaError
+from asr_py.translate.rdtjoin import r_dt_join
+from asr_py.translate.rlist import r_get2_ij
+from asr_py.translate.rparamlist import r_param_list, r_params_table
+
+LOG2PI = float(np.log(2 * np.pi))
+
+
+def _two_stage_data(seed: int = 3) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Stage-II means: one record per (section s, genotype g); each section's 4 x 4 error
+    variance matrix known (stage I's), as Buntaran2020's Two_Stage_Fully_Efficient.R."""
+    rng = np.random.default_rng(seed)
+    gens = ["g1", "g2", "g3", "g4"]
+    rows, sig = [], {}
+    for s in ("A", "B", "C"):
+        L = rng.normal(size=(4, 4)) * 0.4 + np.eye(4)
+        sig[s] = L @ L.T + 0.5 * np.eye(4)
+        e = np.linalg.cholesky(sig[s]) @ rng.normal(size=4)
+        for k, g in enumerate(gens):
+            rows.append({"s": s, "g": g, "y": 10 + {"A": 0, "B": 1, "C": -1}[s]
+                         + [0.8, -0.5, 0.3, -0.6][k] + e[k]})
+    return pd.DataFrame(rows).astype({"s": "category", "g": "category"}), sig
+
+
+def _named(sig: dict[str, np.ndarray], levels: list[str]) -> dict[str, pd.Series]:
+    """Each section's variances named as asreml names them (the script's paste0)."""
+    out = {}
+    for s, S in sig.items():
+        out[s] = pd.Series({f"s_{s}!g_{a}:{b}": S[i, j] for i, a in enumerate(levels)
+                            for j, b in enumerate(levels)})
+    return out
+
+
+def _dense_optimum(d: pd.DataFrame, sig: dict[str, np.ndarray]) -> tuple[float, float]:
+    """REML of σ²_g with V = σ²_g ZZ' + R, R = diag_s Σ_s fixed (numpy only)."""
+    y = d["y"].to_numpy(float)
+    X = np.column_stack([np.ones(len(d)), indicator(d["s"])[:, 1:]])
+    Z = indicator(d["g"])
+    R = np.zeros((len(d), len(d)))
+    for s, S in sig.items():
+        ix = np.nonzero((d["s"] == s).to_numpy())[0]
+        R[np.ix_(ix, ix)] = S
+    x, f = fit_dense(y, X, lambda t: t[0] * Z @ Z.T + R if t[0] >= 0 else None,
+                     [np.array([0.5]), np.array([2.0])], [(0.0, None)])
+    return float(x[0]), f
+
+
+def test_r_param_list_names_sections_by_level_and_parameters_as_asreml() -> None:
+    d, _ = _two_stage_data()
+    sv = asr.asreml("y ~ s", random="~ g", residual="~ dsum(~ us(g) | s)", data=d,
+                    start_values=True)
+    rp = r_param_list(sv, residual=True)
+    # asreml: R.param[[level]] of a dsum section, its us(g) parameters named
+    # "<f>_<level>!g_<a>:<b>" (the names Two_Stage_Fully_Efficient.R builds to match them)
+    assert list(rp) == ["A", "B", "C"]
+    names = list(rp["A"]["g"]["initial"].index)
+    assert len(names) == 10 and "s_A!g_g1:g1" in names and "s_A!g_g2:g1" in names
+    gp = r_param_list(sv)
+    assert list(gp) == ["g"] and list(gp["g"]) == ["variance"]
+
+
+def test_edited_r_param_fixes_stage_one_variances_and_fits_the_rest() -> None:
+    d, sig = _two_stage_data()
+    levels = ["g1", "g2", "g3", "g4"]
+    vals = _named(sig, levels)
+    sv = asr.asreml("y ~ s", random="~ g", residual="~ dsum(~ us(g) | s)", data=d,
+                    start_values=True)
+    before = sv.copy()
+    rp = r_param_list(sv, residual=True)
+    for s in rp:
+        nm = list(rp[s]["g"]["initial"].index)
+        rp[s]["g"]["initial"] = vals[s][nm]               # a named vector, as the script's
+        rp[s]["g"]["con"] = np.array(["F"] * len(nm), dtype=object)
+    table = r_params_table(rp)
+    pd.testing.assert_frame_equal(sv, before)             # the user's table is not changed
+    assert set(table["Constraint"]) == {"F"} and len(table) == 30
+    fit = asr.asreml("y ~ s", random="~ g", residual="~ dsum(~ us(g) | s)", data=d,
+                     params=table)
+    s2, ll = _dense_optimum(d, sig)
+    assert fit.varcomp.loc["g", "component"] == pytest.approx(s2, rel=1e-4, abs=1e-6)
+    assert fit.loglik == pytest.approx(ll, abs=1e-5)
+    vc = fit.varcomp
+    assert vc.loc["s_B!g!g_g3:g2", "component"] == pytest.approx(sig["B"][2, 1])
+
+
+def test_translated_r_param_round_trip_runs_complete() -> None:
+    d, sig = _two_stage_data()
+    vals = _named(sig, ["g1", "g2", "g3", "g4"])
+    r = ('sv <- asreml(y ~ s, random = ~ g, residual = ~ dsum(~ us(g) | s), data = d,\n'
+         '             start.values = TRUE)\n'
+         'rp <- sv$R.param\n'
+         'for (i in levels(d$s)) {\n'
+         '  nm <- names(rp[[i]]$g$initial)\n'
+         '  rp[[i]]$g$initial <- vals[[i]][nm]\n'
+         '  rp[[i]]$g$con <- rep("F", length(nm))\n'
+         '}\n'
+         'm <- asreml(y ~ s, random = ~ g, residual = ~ dsum(~ us(g) | s), data = d,\n'
+         '            R.param = rp)\n')
+    ns = run_r(r, d=d, vals=vals, complete=True)
+    s2, ll = _dense_optimum(d, sig)
+    assert ns["m"].varcomp.loc["g", "component"] == pytest.approx(s2, rel=1e-4, abs=1e-6)
+    assert ns["m"].loglik == pytest.approx(ll, abs=1e-5)
+
+
+def test_r_param_unknown_name_is_a_clear_error() -> None:
+    d, _ = _two_stage_data()
+    sv = asr.asreml("y ~ s", random="~ g", residual="~ dsum(~ us(g) | s)", data=d,
+                    start_values=True)
+    rp = r_param_list(sv, residual=True)
+    rp["A"]["g"]["initial"] = pd.Series({"s_A!g_g9:g1": 1.0})
+    with pytest.raises(AsrError, match="not parameters of the term"):
+        r_params_table(rp)
+
+
+def test_dt_join_inner_and_right() -> None:
+    # data.table: X[Y, on = "k"] keeps Y's order, all matches of each Y row; X's columns
+    # then Y's other columns (a clash prefixed "i."); nomatch = 0 drops Y rows without a match
+    X = pd.DataFrame({"k": ["a", "b", "b", "c"], "v": [1, 2, 3, 4], "w": [9, 8, 7, 6]})
+    Y = pd.DataFrame({"k": ["b", "z", "a"], "w": [0, 0, 1]})
+    inner = r_dt_join(X, Y, on="k", nomatch=0)
+    assert list(inner.columns) == ["k", "v", "w", "i.w"]
+    assert inner["k"].tolist() == ["b", "b", "a"] and inner["v"].tolist() == [2, 3, 1]
+    assert inner["i.w"].tolist() == [0, 0, 1]
+    right = r_dt_join(X, Y, on="k")
+    assert right["k"].tolist() == ["b", "b", "z", "a"] and np.isnan(right["v"].iloc[2])
+    with pytest.raises(AsrError, match="X has no column 'q'"):
+        r_dt_join(X, Y, on="q")
+
+
+def test_dt_join_and_list_matrix_cell_translate() -> None:
+    r = ('L <- matrix(data = list(), nrow = 2, ncol = 1, dimnames = list(c("p", "q"), "R"))\n'
+         'L[["q", "R"]] <- data.frame(name = c("x", "y", "z"), value = c(1, 2, 3))\n'
+         'K <- data.frame(name = c("z", "w", "x"))\n'
+         'J <- L[["q", "R"]][K, on = "name", nomatch = 0]\n'
+         'first <- L[[2, 1]]\n')
+    ns = run_r(r, complete=True)
+    assert ns["J"]["name"].tolist() == ["z", "x"] and ns["J"]["value"].tolist() == [3, 1]
+    assert ns["first"]["value"].tolist() == [1, 2, 3]
+
+
+def test_get2_ij_by_position_and_name() -> None:
+    m = np.arange(6).reshape(2, 3)            # R: matrix(0:5, 2, byrow = TRUE)
+    assert r_get2_ij(m, 2, 3) == 5
+    d = pd.DataFrame({"a": [1, 2], "b": [3, 4]}, index=["r1", "r2"])
+    assert r_get2_ij(d, "r2", "a") == 2 and r_get2_ij(d, 1, "b") == 3
+    with pytest.raises(AsrError, match="no row named 'r9'"):
+        r_get2_ij(d, "r9", "a")
+
+
+def test_residual_cell_shared_names_section_and_cell() -> None:
+    # ar1(row):ar1(col) gives every record one cell; two plots in one cell make R singular
+    d = pd.DataFrame({"env": ["E1"] * 4 + ["E2"] * 4,
+                      "row": ["1", "1", "2", "2", "1", "1", "1", "2"],
+                      "col": ["1", "2", "1", "2", "1", "1", "1", "2"],
+                      "y": np.arange(8.0)})
+    with pytest.raises(FormulaError) as exc:
+        asr.asreml("y ~ env", residual="~ dsum(~ ar1(row):ar1(col) | env)", data=d)
+    msg = str(exc.value).splitlines()[0]
+    assert "in section env_E2" in msg and "3 at row=1, col=1" in msg
+    assert "1 cells hold 3 of its 4 records" in msg
