@@ -24,6 +24,7 @@ from asr_py.translate.rlambda import PARAM
 from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
 from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
+from asr_py.translate.rmvnggrad import CALLS as MVNGGRAD_CALLS
 from asr_py.translate.rsample import CALLS as SAMPLE_CALLS
 from asr_py.translate.rstatgenibd import UNAVAILABLE as STATGENIBD_UNAVAILABLE
 from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
@@ -69,6 +70,7 @@ CALLS.update(CARET_CALLS)        # caret's createFolds(): rcaret.py
 CALLS.update(CVXR_CALLS)         # CVXR's Variable(), Problem(), ...: rcvxr.py
 CALLS.update(SAMPLE_CALLS)       # base R's sample(), sample.int(): rsample.py
 CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
+CALLS.update(MVNGGRAD_CALLS)     # mvngGrAd's movingGrid(): rmvnggrad.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {}
 UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)

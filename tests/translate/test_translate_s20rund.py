@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -171,3 +173,71 @@ def test_residual_cell_shared_names_section_and_cell() -> None:
     msg = str(exc.value).splitlines()[0]
     assert "in section env_E2" in msg and "3 at row=1, col=1" in msg
     assert "1 cells hold 3 of its 4 records" in msg
+
+
+# ------------------------------------------------------------ mvngGrAd's movingGrid()
+def test_moving_grid_means_and_adjustment_by_hand() -> None:
+    from asr_py.translate.rmvnggrad import r_moving_grid
+
+    # a 3 x 3 field, values 1..9 by row; the cross one cell each way, centre excluded
+    rows = np.repeat([1, 2, 3], 3)
+    cols = np.tile([1, 2, 3], 3)
+    y = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9])
+    y[8] = 10.0                                   # break the symmetry
+    g = r_moving_grid(rows, cols, y, [1, 1, 1, 1], None, True)
+    # centre (2, 2): its 4 neighbours 2, 4, 6, 8; corner (1, 1): 2 and 4
+    assert g.movingMean[4] == pytest.approx((2 + 4 + 6 + 8) / 4)
+    assert g.movingMean[0] == pytest.approx(3.0) and g.nValues[0] == 2
+    b = np.polyfit(g.movingMean, y, 1)[0]          # lm(p ~ x)'s slope
+    np.testing.assert_allclose(g.adjustedPhe, y - b * (g.movingMean - g.movingMean.mean()))
+    # layer 1: the four diagonal cells; the centre of the field sees 1, 3, 7, 10
+    d = r_moving_grid(rows, cols, y, [None, None, None, None], [1], True)
+    assert d.movingMean[4] == pytest.approx((1 + 3 + 7 + 10) / 4) and d.maxValues == 4
+    # an NA value is left out of its neighbours' means and gets no adjusted value
+    y2 = y.copy()
+    y2[1] = np.nan
+    n = r_moving_grid(rows, cols, y2, [1, 1, 1, 1], None, True)
+    assert n.movingMean[0] == pytest.approx(4.0) and np.isnan(n.adjustedPhe[1])
+
+
+def test_moving_grid_bad_input_says_what_is_wrong() -> None:
+    from asr_py.translate.rmvnggrad import r_moving_grid
+
+    with pytest.raises(AsrError, match="two entries in row 1, column 1"):
+        r_moving_grid([1, 1, 2], [1, 1, 2], [1.0, 2.0, 3.0], [1, 1, 1, 1])
+    with pytest.raises(AsrError, match="not 4"):
+        r_moving_grid([1, 2], [1, 2], [1.0, 2.0], [1, 1])
+    with pytest.raises(AsrError, match="distinct positive whole numbers"):
+        r_moving_grid([1, 2], [1, 2], [1.0, 2.0], [0, 1, 1, 1])
+
+
+#: crWerner/fieldsimr 7335473 code-papers/FieldSimR_frontiers/pheno_df.RData (tests/data)
+_S11 = Path(__file__).resolve().parents[1] / "data" / "fieldsimr_s11_pheno_df.RData"
+
+
+@pytest.mark.parametrize(("layers", "residual", "deviance", "tol"), [
+    (None, "~ idv(col):id(row)", -103.76, 0.03),     # Model 6
+    (1, "~ idv(units)", -94.22, 0.01),                # Model 7
+])
+def test_moving_grid_reproduces_fieldsimr_s11_recorded_fits(layers, residual, deviance,
+                                                            tol) -> None:
+    """SupplementaryScriptS11.R (Werner, Gemenet & Tolhurst 2024) records asreml's residual
+    deviance of its models 6 and 7, fitted to movingGrid()'s adjusted phenotypes (the
+    vignette's cross: one cell up and down, four left and right; model 7 adds layer 1)."""
+    from asr_py.translate.rmvnggrad import r_moving_grid
+    from asr_py.translate.runtime import load_rdata
+
+    pheno = load_rdata(str(_S11))["pheno_df"]
+    df = pheno[pheno["env"].astype(str).str.strip() == "1"].copy()
+    for c in ("block", "col", "row", "id"):
+        df[c] = df[c].astype(str).str.strip().astype(int)
+    adj = r_moving_grid(df["row"], df["col"], df["y.Trait1"],
+                        {"down": 1, "up": 1, "left": range(1, 5), "right": range(1, 5)},
+                        layers, True)
+    df["y.adj"] = adj.adjustedPhe
+    for c in ("block", "col", "row", "id"):
+        df[c] = pd.Categorical(df[c])
+    fit = asr.asreml("y.adj ~ 1", random="~ id + block", residual=residual, data=df)
+    # asreml's loglik leaves out the constant -(n - p)/2 log 2π (n = 200, p = 1)
+    asreml_loglik = fit.loglik + 0.5 * (200 - 1) * np.log(2 * np.pi)
+    assert -2 * asreml_loglik == pytest.approx(deviance, abs=tol)
