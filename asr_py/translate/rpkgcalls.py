@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
 from asr_py.translate.rcaret import CALLS as CARET_CALLS
+from asr_py.translate.rcoalesce import CALLS as COALESCE_CALLS
 from asr_py.translate.rcvxr import CALLS as CVXR_CALLS
 from asr_py.translate.rlambda import PARAM
 from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
@@ -71,6 +72,7 @@ CALLS.update(CVXR_CALLS)         # CVXR's Variable(), Problem(), ...: rcvxr.py
 CALLS.update(SAMPLE_CALLS)       # base R's sample(), sample.int(): rsample.py
 CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
 CALLS.update(MVNGGRAD_CALLS)     # mvngGrAd's movingGrid(): rmvnggrad.py
+CALLS.update(COALESCE_CALLS)     # dplyr's coalesce(), cur_column(): rcoalesce.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {}
 UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)
@@ -92,7 +94,7 @@ _BY_NAME = {"mean": "np.mean", "sum": "np.sum", "max": "np.max", "min": "np.min"
             "median": "np.median", "length": "len", "sqrt": "np.sqrt", "log": "np.log",
             "exp": "np.exp", "abs": "np.abs"}
 #: functions whose ``...`` are positional values (pmax(a, b))
-_POSITIONAL_DOTS = frozenset({"r_pmax", "r_pmin"})
+_POSITIONAL_DOTS = frozenset({"r_pmax", "r_pmin", "r_coalesce"})
 
 #: helpers whose ``...`` are the grid's columns (kept as an ordered mapping)
 _GRIDS = frozenset({"r_expand_grid", "r_tidyr_expand_grid", "r_crossing"})

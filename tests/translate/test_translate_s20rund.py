@@ -241,3 +241,34 @@ def test_moving_grid_reproduces_fieldsimr_s11_recorded_fits(layers, residual, de
     # asreml's loglik leaves out the constant -(n - p)/2 log 2π (n = 200, p = 1)
     asreml_loglik = fit.loglik + 0.5 * (200 - 1) * np.log(2 * np.pi)
     assert -2 * asreml_loglik == pytest.approx(deviance, abs=tol)
+
+
+# ------------------------------------------------------------ dplyr: coalesce, across()
+def test_coalesce_takes_the_first_present_value() -> None:
+    from asr_py.translate.rcoalesce import r_coalesce
+
+    # dplyr: coalesce(c(1, NA, NA), c(5, 6, NA), 0) is 1 6 0
+    got = r_coalesce(pd.Series([1.0, np.nan, np.nan]), np.array([5.0, 6.0, np.nan]), 0)
+    assert got.tolist() == [1.0, 6.0, 0.0]
+    with pytest.raises(AsrError, match="argument 2 has 2 values, not 3"):
+        r_coalesce(pd.Series([1.0, np.nan, np.nan]), [1.0, 2.0])
+
+
+def test_across_with_cur_column_get_and_glue_names() -> None:
+    # the C_inv proof script's idiom: fill each x column's gaps from its y twin, the result
+    # named by the glue spec (dplyr: new columns after the others)
+    d = pd.DataFrame({"a.xtab": [1.0, np.nan, 3.0], "a.ytab": [9.0, 8.0, 7.0],
+                      "b.xtab": [np.nan, np.nan, 1.0], "b.ytab": [5.0, 6.0, 7.0]})
+    r = ('p <- d %>% mutate(across(ends_with(".xtab"), .fns = ~ coalesce(., '
+         'get(sub(".xtab", ".ytab", cur_column()))), .names = "{sub(\'.xtab\', \'\', .col)}"))\n'
+         'q <- mutate(d, across(c(a.ytab, b.ytab), ~ . * 2, .names = "{.col}_x2"))\n')
+    ns = run_r(r, d=d, complete=True)
+    p, q = ns["p"], ns["q"]
+    assert list(p.columns) == [*d.columns, "a", "b"]
+    assert p["a"].tolist() == [1.0, 8.0, 3.0] and p["b"].tolist() == [5.0, 6.0, 1.0]
+    assert list(q.columns)[-2:] == ["a.ytab_x2", "b.ytab_x2"]
+    assert q["b.ytab_x2"].tolist() == [10.0, 12.0, 14.0]
+    pd.testing.assert_frame_equal(d, ns["d"])              # the user's data is not changed
+    from asr_py.translate.rcoalesce import r_cur_column
+    with pytest.raises(AsrError, match="inside across"):
+        r_cur_column()
