@@ -272,3 +272,19 @@ def test_across_with_cur_column_get_and_glue_names() -> None:
     from asr_py.translate.rcoalesce import r_cur_column
     with pytest.raises(AsrError, match="inside across"):
         r_cur_column()
+
+
+def test_summarise_across_per_group() -> None:
+    # dplyr: summarise(across(-Y, ~ mean(., na.rm = TRUE))) of data grouped by L: one
+    # summary per column but the grouping one, named as the column (or by .names)
+    d = pd.DataFrame({"L": ["x", "x", "y"], "Y": [1, 2, 3], "a": [1.0, np.nan, 3.0],
+                      "b": [4.0, 5.0, 6.0]})
+    r = ("p <- d %>% group_by(L) %>% summarise(across(-Y, ~mean(., na.rm = T)))\n"
+         "q <- d %>% group_by(L) %>% summarise(n = n(), across(c(a, b), ~max(.), "
+         '.names = "max_{.col}"))\n')
+    ns = run_r(r, d=d, complete=True)
+    p, q = ns["p"], ns["q"]
+    assert list(p.columns) == ["L", "a", "b"]
+    assert p["a"].tolist() == [1.0, 3.0] and p["b"].tolist() == [4.5, 6.0]
+    assert list(q.columns) == ["L", "n", "max_a", "max_b"]
+    assert np.isnan(q["max_a"].iloc[0]) and q["max_b"].tolist() == [5.0, 6.0]   # R: max(NA)
