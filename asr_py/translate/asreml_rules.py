@@ -618,7 +618,7 @@ class Translator(BasePrinter):
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
             track_list(self, name, r)           # R lists compared by element (rcompare)
-            is_fit = _is_fit_call(r, self.fits)
+            is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
             # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
@@ -646,7 +646,8 @@ class Translator(BasePrinter):
             self.spatial.pop(name, None)
             if is_fit:
                 self.fits.add(name)
-                self.formulas[name] = dict(self.last_formulas)
+                self.formulas[name] = dict(self.formulas.get(r.value, {})) if \
+                    _fit_alias(r, self.fits) else dict(self.last_formulas)
                 if coords:
                     self.spatial[name] = coords
             elif r.kind == "call" and r.value in ("asreml", "asreml.fit"):
@@ -1247,6 +1248,12 @@ class Translator(BasePrinter):
             e.kind == "dollar" and _is_asrtests_fit(e.value))   # asremlPlus's asrtests$fit
 
     # ----- calls -----------------------------------------------------------------------------
+    def loop_body(self, e: R | None, depth: int) -> list[str]:
+        """A loop body: names it binds to a fit (``h1 <- mod1``) are fits from its start,
+        as the next pass reads them (``h1$loglik`` before the binding)."""
+        self.fits |= _loop_fit_aliases(e, self.fits)
+        return super().loop_body(e, depth)
+
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
         f = e.value
         args = e.args
@@ -2847,6 +2854,26 @@ def _is_asrtests_fit(name: str) -> bool:
     (``x$asreml.ob``: partial matching; an asrtests list has no other ``asreml.*``)."""
     return name == "asreml.obj" or len(name) >= len("asreml.") and \
         "asreml.obj".startswith(name)
+
+
+def _fit_alias(e: R, fits: set[str]) -> bool:
+    """``h1 <- mod1`` of a fit ``mod1``: h1 is that fit too."""
+    return e.kind == "name" and e.value in fits
+
+
+def _loop_fit_aliases(e: R | None, fits: set[str]) -> set[str]:
+    """Names a loop body binds to a fit (``h1 <- mod1``), so a use earlier in the body (read
+    on the next pass) knows them as fits."""
+    out: set[str] = set()
+    if e is None:
+        return out
+    if e.kind == "bin" and e.value in ("<-", "=", "<<-") and e.left is not None and \
+            e.left.kind == "name" and e.right is not None and _fit_alias(e.right, fits):
+        out.add(e.left.value)
+    for sub in (*[a for _, a in e.args], e.left, e.right, e.alt, *e.body):
+        if sub is not None and sub.kind != "function":
+            out |= _loop_fit_aliases(sub, fits)
+    return out
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:

@@ -288,3 +288,27 @@ def test_summarise_across_per_group() -> None:
     assert p["a"].tolist() == [1.0, 3.0] and p["b"].tolist() == [4.5, 6.0]
     assert list(q.columns) == ["L", "n", "max_a", "max_b"]
     assert np.isnan(q["max_a"].iloc[0]) and q["max_b"].tolist() == [5.0, 6.0]   # R: max(NA)
+
+
+def test_break_call_and_fit_alias_in_a_loop() -> None:
+    # R: break() and next() are break and next; h1 <- mod1 in a loop makes h1 a fit, read
+    # (h1$loglik) before that line on the next pass (the C_inv proof's convergence loop)
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"g": np.repeat(["a", "b", "c", "d"], 3), "y": rng.normal(size=12)})
+    r = ("mod1 <- asreml(y ~ 1, random = ~ g, data = d)\n"
+         "k <- 0\n"
+         "while (TRUE) {\n"
+         "  k <- k + 1\n"
+         "  if (k > 5) break()\n"
+         "  if (exists('h1') && h1$loglik == mod1$loglik) {\n"
+         "    break()\n"
+         "  }\n"
+         "  h1 <- mod1\n"
+         "}\n"
+         "s <- 0\n"
+         "for (i in 1:4) {\n"
+         "  if (i == 2) next()\n"
+         "  s <- s + i\n"
+         "}\n")
+    ns = run_r(r, d=d, complete=True)
+    assert ns["k"] == 2 and ns["s"] == 1 + 3 + 4
