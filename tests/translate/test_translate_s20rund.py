@@ -312,3 +312,13 @@ def test_break_call_and_fit_alias_in_a_loop() -> None:
          "}\n")
     ns = run_r(r, d=d, complete=True)
     assert ns["k"] == 2 and ns["s"] == 1 + 3 + 4
+
+
+def test_data_frame_of_matrices_names_their_columns_as_r() -> None:
+    # R: data.frame(z1 = matrix(2, 3, 1), m = matrix(0:5, 3, byrow = TRUE)) has columns
+    # z1, m.1, m.2 (a one-column matrix is one column; several are numbered)
+    from asr_py.translate.rbase import r_data_frame
+
+    d = r_data_frame({"z1": np.full((3, 1), 2.0), "m": np.arange(6).reshape(3, 2)})
+    assert list(d.columns) == ["z1", "m.1", "m.2"]
+    assert d["z1"].tolist() == [2.0, 2.0, 2.0] and d["m.2"].tolist() == [1, 3, 5]
