@@ -355,6 +355,9 @@ _EXPECTS = re.compile(r"^asr_py\.translate expectations: (\d+) agree, (\d+) diff
                       r"(\d+) unchecked, (\d+) error$", re.M)
 _DIFFERS = re.compile(r"^asr_py\.translate expectation differs: (.*)$", re.M)
 _USED = re.compile(r"^asr_py\.translate untranslated values used: (\d+)$", re.M)
+#: the line an uncaught exception prints: ``pkg.module.SomeError: message`` (not the lines of
+#: source and caret asr_py's formula errors print after it)
+_EXC_LINE = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Interrupt|Exit)\b.*")
 
 
 #: environment of a child run: non-interactive plots, one BLAS/OpenMP thread (the CPU-time
@@ -438,7 +441,9 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result, tag: str = 
     res.ran = code == 0
     tail = [ln for ln in err.strip().splitlines() if ln.strip() and not _USED.match(ln)
             and not ln.startswith("hint:")]
-    res.error = "" if res.ran else (tail[-1] if tail else f"exit {code}")
+    # the exception's own line: asr_py's errors print the formula and a caret line after it
+    said = [ln for ln in tail if _EXC_LINE.match(ln)]
+    res.error = "" if res.ran else (said[-1] if said else tail[-1] if tail else f"exit {code}")
 
 
 def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",

@@ -430,9 +430,19 @@ def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str) -> tuple[
     for b, p in zip(blocks, term.parts):
         cell = cell * b.k + _codes(ctx, b, p)[rows]
     if np.unique(cell).size != cell.size:
-        raise ctx.error(term.parts[0], f"residual {term}: several records share a cell",
-                        "each record needs its own combination of the residual factors; add "
-                        "units or use a unique plot index")
+        cells, counts = np.unique(cell, return_counts=True)
+        top = int(np.argmax(counts))
+        where, code = [], int(cells[top])
+        for b in reversed(blocks):                  # the crowded cell's levels, by factor
+            where.insert(0, f"{b.name}={b.labels[code % b.k]}")
+            code //= b.k
+        section = f" in section {prefix.rstrip('!')}" if prefix else ""
+        raise ctx.error(term.parts[0], f"residual {term}{section}: several records share a "
+                        f"cell ({int((counts > 1).sum())} cells hold "
+                        f"{int(counts[counts > 1].sum())} of its {cell.size} records; "
+                        f"{int(counts[top])} at {', '.join(where)})",
+                        "each record needs its own combination of the residual factors: check "
+                        "the coordinates of those records, or add units or a unique plot index")
     # reduce each part to the levels present in this section (units: this section's rows)
     template = _kron(templates, scale)
     n_cells = int(np.prod([b.k for b in blocks]))

@@ -98,9 +98,16 @@ class Model:
         return len(self.param_names)
 
     def start_values(self) -> pd.DataFrame:
-        """The editable start-values table: Component, Value, Constraint (P/U/F/B)."""
-        return pd.DataFrame({"Component": self.param_names, "Value": self.theta0,
-                             "Constraint": self.constraints, "Kind": self.param_kinds})
+        """The editable start-values table: Component, Value, Constraint (P/U/F/B); its
+        ``attrs['n_residual']``: how many of its last rows are the residual's;
+        ``attrs['residual_sections']``: a dsum section's name prefix -> its level."""
+        out = pd.DataFrame({"Component": self.param_names, "Value": self.theta0,
+                            "Constraint": self.constraints, "Kind": self.param_kinds})
+        res = self.residual
+        out.attrs["n_residual"] = int(res.template.n_params)
+        out.attrs["residual_sections"] = {st.partition("!")[0]: str(lab) for st, (lab, _) in
+                                          zip(res.section_terms, res.sections)}
+        return out
 
     def apply_params(self, table: pd.DataFrame | dict[str, float]) -> None:
         """Set start values / constraints from a (possibly edited) start-values table."""

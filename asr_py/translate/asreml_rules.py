@@ -622,7 +622,7 @@ class Translator(BasePrinter):
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
             track_list(self, name, r)           # R lists compared by element (rcompare)
-            is_fit = _is_fit_call(r, self.fits)
+            is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits)
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
             # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
@@ -650,7 +650,8 @@ class Translator(BasePrinter):
             self.spatial.pop(name, None)
             if is_fit:
                 self.fits.add(name)
-                self.formulas[name] = dict(self.last_formulas)
+                self.formulas[name] = dict(self.formulas.get(r.value, {})) if \
+                    _fit_alias(r, self.fits) else dict(self.last_formulas)
                 if coords:
                     self.spatial[name] = coords
             elif r.kind == "call" and r.value in ("asreml", "asreml.fit"):
@@ -659,6 +660,8 @@ class Translator(BasePrinter):
                     r.left.kind == "name" and r.left.value in self.startvals or
                     r.left.kind == "call" and r.left.value == "asreml"):
                 self.startvals.add(name)
+                if r.value in ("G.param", "R.param"):     # an R list (rparamlist.py)
+                    self.__dict__.setdefault("param_lists", set()).add(name)
             elif pred_of is not None:
                 self.preds[name] = set(pred_of)
             elif r.kind == "call" and r.value in ("predict", "predict.asreml") or (
@@ -1134,7 +1137,11 @@ class Translator(BasePrinter):
                 n == "start.values" for n, _ in obj.args):
             return self.call(obj)
         if obj.kind == "name" and obj.value in self.startvals and e.value in (
-                "vparameters.table", "gammas.table", "G.param", "R.param"):
+                "G.param", "R.param"):          # asreml's list of the table (rparamlist.py)
+            res = ", residual=True" if e.value == "R.param" else ""
+            return f"{self.runtime('r_param_list')}({self.py(obj)}{res})"
+        if obj.kind == "name" and obj.value in self.startvals and e.value in (
+                "vparameters.table", "gammas.table"):
             return self.py(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)
@@ -1247,6 +1254,12 @@ class Translator(BasePrinter):
             e.kind == "dollar" and _is_asrtests_fit(e.value))   # asremlPlus's asrtests$fit
 
     # ----- calls -----------------------------------------------------------------------------
+    def loop_body(self, e: R | None, depth: int) -> list[str]:
+        """A loop body: names it binds to a fit (``h1 <- mod1``) are fits from its start,
+        as the next pass reads them (``h1$loglik`` before the binding)."""
+        self.fits |= _loop_fit_aliases(e, self.fits)
+        return super().loop_body(e, depth)
+
     def call(self, e: R) -> str:  # noqa: C901 - a dispatch table
         f = e.value
         args = e.args
@@ -2577,6 +2590,10 @@ class Translator(BasePrinter):
         table (edited: ``Constraint``/``Value``) -> ``params=``."""
         if a.kind == "dollar" and a.value == n and a.left is not None and self.is_fit(a.left):
             return f"{self.py(a.left)}.params"
+        if a.kind == "name" and a.value in self.__dict__.get("param_lists", ()) or \
+                a.kind == "dollar" and a.value in ("G.param", "R.param") and \
+                a.left is not None and a.left.kind == "name" and a.left.value in self.startvals:
+            return f"{self.runtime('r_params_table')}({self.py(a)})"   # rparamlist.py
         if a.kind == "name" and a.value in self.startvals or a.kind == "dollar" and (
                 a.left is not None and a.left.kind == "name" and a.left.value in
                 self.startvals):
@@ -2844,6 +2861,26 @@ def _is_asrtests_fit(name: str) -> bool:
     (``x$asreml.ob``: partial matching; an asrtests list has no other ``asreml.*``)."""
     return name == "asreml.obj" or len(name) >= len("asreml.") and \
         "asreml.obj".startswith(name)
+
+
+def _fit_alias(e: R, fits: set[str]) -> bool:
+    """``h1 <- mod1`` of a fit ``mod1``: h1 is that fit too."""
+    return e.kind == "name" and e.value in fits
+
+
+def _loop_fit_aliases(e: R | None, fits: set[str]) -> set[str]:
+    """Names a loop body binds to a fit (``h1 <- mod1``), so a use earlier in the body (read
+    on the next pass) knows them as fits."""
+    out: set[str] = set()
+    if e is None:
+        return out
+    if e.kind == "bin" and e.value in ("<-", "=", "<<-") and e.left is not None and \
+            e.left.kind == "name" and e.right is not None and _fit_alias(e.right, fits):
+        out.add(e.left.value)
+    for sub in (*[a for _, a in e.args], e.left, e.right, e.alt, *e.body):
+        if sub is not None and sub.kind != "function":
+            out |= _loop_fit_aliases(sub, fits)
+    return out
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:

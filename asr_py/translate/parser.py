@@ -230,6 +230,11 @@ class Parser:
             if t.text in _KEYWORDS:
                 return self.compound(t)
             if t.text in ("break", "next"):
+                # R's break() and next() (called with no arguments) are break and next
+                if self.i + 1 < len(self.toks) and self.toks[self.i].text == "(" and \
+                        self.toks[self.i + 1].text == ")":
+                    self.i += 2
+                    return R(t.text, start=t.start, end=self.toks[self.i - 1].end)
                 return R(t.text, start=t.start, end=t.end)
             nxt = self.toks[self.i] if self.i < len(self.toks) else None
             if nxt is not None and nxt.text in ("::", ":::"):   # pkg::name

@@ -13,7 +13,7 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rforeach, rformulaget, rjoin, rpronoun, rreadxl, rtrycatch
+from asr_py.translate import rdtjoin, rforeach, rformulaget, rjoin, rpronoun, rreadxl, rtrycatch
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
@@ -436,7 +436,7 @@ class BasePrinter:
     def index(self, e: R) -> str:
         """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``."""
         assert e.left is not None
-        dt = rjoin.dt_sd_which(self, e)     # DT[, .SD[which.min(x)], by = g]
+        dt = rjoin.dt_sd_which(self, e) or rdtjoin.dt_join(self, e)  # DT[, .SD..], X[Y, on=]
         if dt is not None:
             return dt
         got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask
@@ -459,6 +459,9 @@ class BasePrinter:
                 f"{self.runtime('r_get2')}({obj}, {self.py(a)})"
         if len(args) == 2 and all(a.kind == "str" for a in args):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"     # x["r", "c"]
+        if e.value == "[[" and len(args) == 2 and all(n is None and a.kind != "empty"
+                                                      for n, a in e.args):
+            return f"{self.runtime('r_get2_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         rows = _match_rownames(args[0], self.src(e.left), self.src) if args else None
         if len(args) == 2 and rows is not None and args[1].kind != "empty":
             # x[match("a", rownames(x)), "col"]: the row named "a"

@@ -804,7 +804,8 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     """R's ``data.frame(a = x, b = y)``: columns recycled to the longest (one value each:
     one row), by position whatever a Series' index. A NULL value gives no column (all NULL:
     a data frame of no rows and columns); a data frame value gives its columns under their
-    own names (R's rule for an unnamed argument, and for a named one-column frame)."""
+    own names (R's rule for an unnamed argument, and for a named one-column frame); a
+    matrix (2-D array) named k its columns, k for one, k.1, k.2, ... for several."""
     for v in cols.values():
         if isinstance(v, Untranslated):
             return v._use()  # type: ignore[return-value]
@@ -812,6 +813,12 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     for k, v in cols.items():
         if isinstance(v, pd.DataFrame):
             flat.update({str(c): v[c] for c in v.columns})
+        elif isinstance(v, np.ndarray) and v.ndim == 2:
+            # a matrix: its columns, named k for one, k.1, k.2, ... for several (R)
+            if v.shape[1] == 1:
+                flat[k] = v[:, 0]
+            else:
+                flat.update({f"{k}.{j + 1}": v[:, j] for j in range(v.shape[1])})
         elif v is not None:
             flat[k] = v
     if not flat:

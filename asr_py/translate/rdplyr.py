@@ -275,18 +275,24 @@ def _apply(col: pd.Series, how: Any) -> pd.Series:
     raise AsrError(f"mutate_at(): {how} is not a column conversion", hint="a translator bug")
 
 
-def r_mutate_at(df: Any, sel: list[Any], how: Any, masked: bool = False) -> pd.DataFrame:
+def r_mutate_at(df: Any, sel: list[Any], how: Any, masked: bool = False,
+                names: Any = None) -> pd.DataFrame:
     """dplyr's ``mutate_at(df, vars(...), f)`` / ``mutate(df, across(cols, f))`` with f one
     of factor, as.factor, as.character, as.numeric, as.integer, or a function (a script's
     ``\\(x) expr``) of the column. ``masked``: ``how`` is ``lambda _m: f``, f reading other
-    columns of ``df`` (dplyr's data mask: every column's f sees the data before across())."""
+    columns of ``df`` (dplyr's data mask: every column's f sees the data before across()).
+    ``names``: across()'s ``.names``, the result's column name for a column's name (new
+    columns added after the others; one of the same name replaced)."""
     if isinstance(df, Untranslated):
         return df._use()  # type: ignore[return-value]
     if masked:
         how = how(df)
+    from asr_py.translate.rcoalesce import current_column
+
     out = df.copy()
     for c, _ in columns(df, sel, _env()):
-        out[c] = _apply(out[c], how)
+        with current_column(c, df):             # cur_column(), get() in the function
+            out[c if names is None else str(names(c))] = _apply(df[c], how)
     return out
 
 
@@ -456,7 +462,20 @@ def _ldply(tr: Any, args: list[Any]) -> str | None:
 
 def across(tr: Any, data: str, e: Any) -> str | None:
     """``mutate(d, across(cols, f))`` as :func:`r_mutate_at` (``where(is.x)`` as
-    :func:`r_mutate_if`), or None."""
+    :func:`r_mutate_if`), or None; ``.names = "{glue}"``: the new columns' names
+    (rcoalesce.glue_names)."""
+    spec_ = [a for n, a in e.args if n == ".names"]
+    if spec_:
+        from asr_py.translate.parser import R
+        from asr_py.translate.rcoalesce import glue_names
+
+        names = glue_names(tr, spec_[0])
+        rest = [(n, a) for n, a in e.args if n != ".names"]
+        got = None if names is None else across(tr, data, R(
+            "call", e.value, rest, start=e.start, end=e.end))
+        if got is None or not got.startswith(tr.runtime("r_mutate_at") + "("):
+            return None
+        return f"{got[:-1]}, names={names})"
     pos = [(n, a) for n, a in e.args if n in (None, ".cols", ".fns")]
     main = [(n, a) for n, a in e.args if n in (".cols", ".fns")]
     main += [(n, a) for n, a in e.args if n is None][:2 - len(main)]

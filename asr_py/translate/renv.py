@@ -98,7 +98,12 @@ def r_ls(names: list[str], ns_globals: dict[str, Any], ns_locals: dict[str, Any]
 
 def r_get(x: Any, ns_globals: dict[str, Any], ns_locals: dict[str, Any] | None = None) -> Any:
     """R's ``get(x)``: the value of the variable named ``x``."""
+    from asr_py.translate.rcoalesce import mask_column
+
     name = _name_of(x, "get")
+    col = mask_column(name)                 # in across(): the data mask's column first
+    if col is not None:
+        return col
     key = _py(name)
     for ns in (ns_locals, ns_globals):
         if ns is not None and key in ns:

@@ -11,6 +11,8 @@ R semantics kept (R 4.2, ``?Extract``):
 * ``x[[k]]``: a number k is the k-th element (1-based; a dict filled by ``res[[i]] <- v``
   holds k as its key); a string k the element of that name (a data frame's column); a
   length-1 vector key is its one value; k past the end is R's "subscript out of bounds".
+* ``x[[i, j]]``: the one cell of a matrix or data frame (a list matrix's element) at row i
+  and column j, each a 1-based position or a row/column name.
 * ``x[[k]] <- v``: sets the k-th element; k = length + 1 (or beyond: NULLs between) appends;
   ``v = NULL`` removes the element; a string key sets (or adds) the element of that name.
 """
@@ -25,7 +27,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_get2", "r_ifelse_branch", "r_set2"]
+__all__ = ["r_get2", "r_get2_ij", "r_ifelse_branch", "r_set2"]
 
 
 def _key(k: Any) -> Any:
@@ -168,3 +170,31 @@ def r_ifelse_branch(test: Any) -> str | None:
             test is pd.NA:
         return None
     return "yes" if bool(test) else "no"
+
+
+def r_get2_ij(x: Any, i: Any, j: Any) -> Any:
+    """R's ``x[[i, j]]``: one cell of a matrix or data frame (see the module's docstring)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    i, j = _key(i), _key(j)
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        if not (isinstance(i, int) and isinstance(j, int)):
+            raise AsrError(f"x[[{i!r}, {j!r}]]: names of a matrix without dimnames",
+                           hint="index it by position")
+        return x[_position(i, x.shape[0], "x[[i, j]]"), _position(j, x.shape[1], "x[[i, j]]")]
+    if not isinstance(x, pd.DataFrame):
+        raise AsrError(f"x[[i, j]] of a {type(x).__name__}", hint="[[i, j]] takes a matrix "
+                       "or data frame")
+    r = _position(i, x.shape[0], "x[[i, j]]") if isinstance(i, int) else \
+        _label_at(x.index, i, "row")
+    c = _position(j, x.shape[1], "x[[i, j]]") if isinstance(j, int) else \
+        _label_at(x.columns, j, "column")
+    return x.iat[r, c]
+
+
+def _label_at(labels: pd.Index, k: Any, what: str) -> int:
+    hits = np.nonzero(labels.astype(str) == str(k))[0]
+    if not hits.size:
+        raise AsrError(f"x[[i, j]]: no {what} named {k!r}", hint=f"the {what}s: "
+                       f"{list(labels.astype(str))[:10]}")
+    return int(hits[0])

@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.printer import pyname
 from asr_py.translate.rcaret import CALLS as CARET_CALLS
+from asr_py.translate.rcoalesce import CALLS as COALESCE_CALLS
 from asr_py.translate.rcvxr import CALLS as CVXR_CALLS
 from asr_py.translate.rlambda import PARAM
 from asr_py.translate.rlmmsolverbits import CALLS as LMMSOLVER_CALLS
 from asr_py.translate.rlmmsolverbits import UNAVAILABLE as LMMSOLVER_UNAVAILABLE
 from asr_py.translate.rlubridate import LUBRIDATE_CALLS
+from asr_py.translate.rmvnggrad import CALLS as MVNGGRAD_CALLS
 from asr_py.translate.rsample import CALLS as SAMPLE_CALLS
 from asr_py.translate.rstatgenibd import UNAVAILABLE as STATGENIBD_UNAVAILABLE
 from asr_py.translate.rtpsbits import CALLS as TPSBITS_CALLS
@@ -69,6 +71,8 @@ CALLS.update(CARET_CALLS)        # caret's createFolds(): rcaret.py
 CALLS.update(CVXR_CALLS)         # CVXR's Variable(), Problem(), ...: rcvxr.py
 CALLS.update(SAMPLE_CALLS)       # base R's sample(), sample.int(): rsample.py
 CALLS.update(LMMSOLVER_CALLS)    # LMMsolver's calcUsc(), dlogdet(), ...: rlmmsolverbits.py
+CALLS.update(MVNGGRAD_CALLS)     # mvngGrAd's movingGrid(): rmvnggrad.py
+CALLS.update(COALESCE_CALLS)     # dplyr's coalesce(), cur_column(): rcoalesce.py
 #: functions with no honest equivalent here: the TODO says why and what to do instead
 UNAVAILABLE: dict[str, tuple[str, str]] = {}
 UNAVAILABLE.update(LMMSOLVER_UNAVAILABLE)
@@ -90,7 +94,7 @@ _BY_NAME = {"mean": "np.mean", "sum": "np.sum", "max": "np.max", "min": "np.min"
             "median": "np.median", "length": "len", "sqrt": "np.sqrt", "log": "np.log",
             "exp": "np.exp", "abs": "np.abs"}
 #: functions whose ``...`` are positional values (pmax(a, b))
-_POSITIONAL_DOTS = frozenset({"r_pmax", "r_pmin"})
+_POSITIONAL_DOTS = frozenset({"r_pmax", "r_pmin", "r_coalesce"})
 
 #: helpers whose ``...`` are the grid's columns (kept as an ordered mapping)
 _GRIDS = frozenset({"r_expand_grid", "r_tidyr_expand_grid", "r_crossing"})

@@ -48,6 +48,7 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -128,18 +129,85 @@ def _summarise(tr: Any, e: R) -> str | None:
             "drop", "drop_last", "keep")):
         return None
     items = [(n, a) for n, a in rest if n not in (".by", ".groups")]
-    if not items or any(n is None for n, _ in items):
+    if not items or any(n is None and not _across_item(a) for n, a in items):
         return None                          # a summary needs a name here
     done: set[str] = set()
     funcs = []
     chained = False
-    for n, a in items:
+    for k, (n, a) in enumerate(items):
+        if n is None:                        # across(cols, f): one summary per column
+            got = _across_summary(tr, a)
+            if got is None:
+                return None
+            funcs.append(f"{_ACROSS + str(k)!r}: {got}")
+            continue
         chained = chained or bool(names_in(a) & done)
         body = tr.in_data(R("name", "_g"), lambda a=a: tr.py(a))
         funcs.append(f"{n!r}: lambda _g: {body}")
         done.add(n)
     return (f"{tr.runtime('r_summarise')}({tr.py(data)}, {keys!r}, "
             f"{{{', '.join(funcs)}}}" + (", chained=True)" if chained else ")"))
+
+
+#: the key of an across() item among r_summarise's summaries (expanded when it runs)
+_ACROSS = "\0across"
+
+
+def _across_item(a: R) -> bool:
+    return a.kind == "call" and a.value in ("across", "dplyr::across") and bool(a.args)
+
+
+def _across_summary(tr: Any, a: R) -> str | None:
+    """``across(cols, f, .names = "{glue}")`` in summarise(): ``([selection], f, names)``
+    (f a function, a ``~`` lambda or a name) for r_summarise; None if not translatable."""
+    from asr_py.translate import rdplyr
+    from asr_py.translate.parser import Untranslatable
+    from asr_py.translate.rcoalesce import glue_names
+    from asr_py.translate.rlambda import lambda_node
+
+    named = {n: x for n, x in a.args if n is not None}
+    pos = [x for n, x in a.args if n is None]
+    cols = named.get(".cols", pos.pop(0) if pos else None)
+    fn = named.get(".fns", pos.pop(0) if pos else None)
+    if cols is None or fn is None or pos or set(named) - {".cols", ".fns", ".names"}:
+        return None
+    node = lambda_node(fn) or fn
+    names = "None"
+    if ".names" in named:
+        got = glue_names(tr, named[".names"])
+        if got is None:
+            return None
+        names = got
+    try:
+        sel = rdplyr.spec(tr, cols)
+        f = tr.py(node) if node.kind in ("function", "name") else None
+    except Untranslatable:
+        return None
+    return None if f is None else f"([{sel}], {f}, {names})"
+
+
+def _expand_across(df: pd.DataFrame, keys: list[str], funcs: dict[str, Any],
+                   env: dict[str, Any]) -> dict[str, Any]:
+    """r_summarise's summaries with each across() item as one summary per selected column
+    (the grouping columns left out, as dplyr), named by ``.names`` or the column."""
+    from asr_py.translate.rcoalesce import current_column
+    from asr_py.translate.rdplyr import columns
+
+    out: dict[str, Any] = {}
+    for name, f in funcs.items():
+        if not name.startswith(_ACROSS):
+            out[name] = f
+            continue
+        sel, fn, names = f
+        for c, _ in columns(df, sel, env):
+            if c in keys:
+                continue
+
+            def one(g: pd.DataFrame, c: str = c, fn: Any = fn) -> Any:
+                with current_column(c, g):
+                    return fn(g[c])
+            out[c if names is None else str(names(c))] = one
+    return out
 
 
 def _recode(tr: Any, e: R, factor: bool) -> str | None:
@@ -398,6 +466,9 @@ def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFram
     if missing:
         raise AsrError(f"summarise(): no grouping column {', '.join(map(repr, missing))}",
                        hint="columns: " + ", ".join(map(str, df.columns[:20])))
+    if any(k.startswith(_ACROSS) for k in funcs):
+        f = sys._getframe(1)
+        funcs = _expand_across(df, keys, funcs, {**f.f_globals, **f.f_locals})
     if not keys:
         return pd.DataFrame([_summaries(funcs, df, chained)], columns=list(funcs))
     rows: list[tuple[tuple[Any, ...], list[Any]]] = []

@@ -95,6 +95,7 @@ from asr_py.translate.rcast import melt_cast, r_cast  # noqa: F401 - reshape's c
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
+from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
@@ -127,6 +128,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_relocate,
     r_rename_with,
 )
+from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
@@ -185,7 +187,12 @@ from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_rnorm,
     r_runif,
 )
-from asr_py.translate.rlist import r_get2, r_ifelse_branch, r_set2  # noqa: F401 - x[[k]]
+from asr_py.translate.rlist import (  # noqa: F401 - x[[k]], x[[i, j]]
+    r_get2,
+    r_get2_ij,
+    r_ifelse_branch,
+    r_set2,
+)
 from asr_py.translate.rlm import (  # noqa: F401 - lm(), anova(lm), model.matrix()
     r_anova,
     r_coef,
@@ -250,11 +257,13 @@ from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
+from asr_py.translate.rmvnggrad import r_moving_grid  # noqa: F401 - mvngGrAd
 from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
 from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
+from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()

@@ -109,10 +109,12 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 67
+    assert len(why) == 68
     # s20newN: a data directory set only in a comment; an author's absolute Windows path
     assert "datapwd" in why["Phenotypic_data_analysis/Phenotypic_analysis_for_ironome.R"]
     assert "C:/Users/jmcne" in why["BLUP_ANOVA_example_OilPercentage.R"]
+    # s20runD: a parent genotyped under another name (SNPs: Resisto_CIP), so vm() lacks it
+    assert "Resisto_CIP" in why["Codes/True validation.R"]
     # s19runB: LMMsolver's examples written for functions its corpus version no longer has
     assert "calcUsc()" in why["examples/MarginalModelWood_Piepho_Williams_2010_ex2_wr.R"]
     assert "DerivCholesky" in why["examples/QTL_analysis_one_position.R"]
