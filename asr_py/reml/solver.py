@@ -139,6 +139,11 @@ class DenseFactor(Factor):
         return sla.solve_triangular(self._cf[0], np.asarray(z, dtype=float), lower=True,
                                     trans="T", check_finite=False)
 
+    @property
+    def inverse_formed(self) -> bool:
+        """True once :meth:`inverse` has formed C⁻¹ (further entries cost nothing)."""
+        return self._inv is not None
+
     def inverse(self) -> np.ndarray:
         """The full C⁻¹ (cached)."""
         if self._inv is None and self.n == 0:  # no equations (ML θ-step of a model without
