@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 from asr_py.reml.ginverse import TermInverse, TermValues
 from asr_py.reml.memory import check_dense
+from asr_py.vcov.base import Matrix
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.reml.mme import MME, MMEState
@@ -35,6 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: the dense path is taken from this many equations (below it the pattern path's overhead is
 #: small and its digits are kept)
 DENSE_MME_MIN_EQUATIONS = 1000
+#: ... from this many when R⁻¹ is dense (ar2/ar3 residuals: W'R⁻¹W is then an N x N array
+#: and the pattern path sorts its N² keys at the first θ and again whenever an entry that was
+#: an exact zero appears)
+DENSE_MME_MIN_EQUATIONS_DENSE_R = 200
 #: ... when C's estimated fill nnz/N² is at least this (solver.DENSE_MIN_DENSITY: a dense
 #: factorization is chosen from there)
 DENSE_MME_MIN_FILL = 0.15
@@ -82,18 +87,23 @@ class DenseAssembly:
         self._base = (rows, cols, k, dups)
         return k, dups
 
-    def matrix(self, mme: MME, tvals: list[TermValues], base_rows: np.ndarray,
-               base_cols: np.ndarray, base_vals: np.ndarray) -> np.ndarray:
-        """C as an N x N (C-order) array: W'R⁻¹W from its entries (duplicates summed), then
-        each term's G⁻¹ block."""
+    def matrix(self, mme: MME, tvals: list[TermValues], base_rows: np.ndarray | None,
+               base_cols: np.ndarray | None, base_vals: Matrix) -> np.ndarray:
+        """C as an N x N (C-order) array: W'R⁻¹W from its entries (duplicates summed; or
+        given whole, ``base_rows`` None: an array or a sparse matrix), then each term's G⁻¹
+        block."""
         n = self.n
-        c = np.zeros((n, n))
-        flat = c.reshape(-1)
-        keys, dups = self.base_keys(base_rows, base_cols)
-        if dups:
-            np.add.at(flat, keys, base_vals)
+        if base_rows is None:
+            c = base_vals.toarray() if sp.issparse(base_vals) else \
+                np.array(base_vals, dtype=float)
         else:
-            flat[keys] = base_vals
+            c = np.zeros((n, n))
+            flat = c.reshape(-1)
+            keys, dups = self.base_keys(base_rows, base_cols)
+            if dups:
+                np.add.at(flat, keys, base_vals)
+            else:
+                flat[keys] = base_vals
         for term, tv, off in zip(mme.terms, tvals, mme.u_offsets):
             q = term.template.n
             add_block(term, tv, c[off:off + q, off:off + q])
@@ -154,8 +164,11 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
     if "r" not in rcache:  # what does not depend on C⁻¹: once per point
         rcache["r"] = mme._residual_sections(tr, e, r_t1, rcache)
     for k, (m, t1, t3) in enumerate(rcache["r"]):
-        t2 = float(np.asarray(m.data) @ flat[_keys(np.asarray(m.row), np.asarray(m.col),
-                                                   mme.N)])
+        if isinstance(m, np.ndarray):  # W'MW of a dense M, whole
+            t2 = float(np.vdot(m, inv))
+        else:
+            t2 = float(np.asarray(m.data) @ flat[_keys(np.asarray(m.row), np.asarray(m.col),
+                                                       mme.N)])
         out[ro + k] = -0.5 * (t1 - t2 - t3)
     return out
 

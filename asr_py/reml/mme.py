@@ -332,7 +332,7 @@ class MME:
         tvals = [t.values(self.theta_of(theta, j)) for j, t in enumerate(self.terms)]
         ldg = [tv.logdet for tv in tvals]
         s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
-        base = None if s2 is not None else sp.coo_matrix(self.W.T @ riw)
+        base = None if s2 is not None else self.W.T @ riw  # an array for a dense R⁻¹
         if self._cpat is None and self._dense_ok:
             self._decide_dense(tvals, base)
         if self._dense is not None:  # C as one dense array (reml/dense_mme.py)
@@ -340,8 +340,9 @@ class MME:
                 rows, cols, vals = self._dense_base
                 c = self._dense.matrix(self, tvals, rows, cols, vals / s2)
             else:
-                c = self._dense.matrix(self, tvals, base.row, base.col, base.data)
+                c = self._dense.matrix(self, tvals, None, None, base)
             return c, None, r, yry, ldr, ldg, tvals, rinv, s2
+        base = None if base is None else sp.coo_matrix(base)
         if s2 is not None:
             pat = self._pattern(tvals)
             data = np.zeros(pat.nnz)
@@ -366,14 +367,18 @@ class MME:
             data[gp] += tv.g
         return data, pat, r, yry, ldr, ldg, tvals, rinv, s2
 
-    def _decide_dense(self, tvals: list[TermValues], base: sp.coo_matrix | None) -> None:
+    def _decide_dense(self, tvals: list[TermValues], base: Matrix | None) -> None:
         """Assemble C densely from now on (:mod:`asr_py.reml.dense_mme`) when it has at
-        least DENSE_MME_MIN_EQUATIONS equations and a dense factorization would be chosen
+        least DENSE_MME_MIN_EQUATIONS equations (DENSE_MME_MIN_EQUATIONS_DENSE_R when R⁻¹
+        is dense: W'R⁻¹W comes as an array) and a dense factorization would be chosen
         (solver='dense', or C's estimated fill at least DENSE_MME_MIN_FILL)."""
         if self._dense is None:
-            if self.N < dense_mme.DENSE_MME_MIN_EQUATIONS:
+            dense_r = isinstance(base, np.ndarray)
+            if self.N < (dense_mme.DENSE_MME_MIN_EQUATIONS_DENSE_R if dense_r
+                         else dense_mme.DENSE_MME_MIN_EQUATIONS):
                 return
-            base_nnz = self._base.nnz if self._base is not None else base.nnz
+            base_nnz = self._base.nnz if self._base is not None else \
+                int(np.count_nonzero(base)) if dense_r else base.nnz
             fill = dense_mme.estimated_fill(self.N, base_nnz, [tv.g.size for tv in tvals])
             if self.solver != "dense" and fill < dense_mme.DENSE_MME_MIN_FILL:
                 return
@@ -579,6 +584,13 @@ class MME:
         n). A section's product uses W's rows there only: W_s'(M_s W_s) has the entries,
         and the same sums in the same order, as W'(MW) (the other rows of MW are empty);
         ê'Mê is formed on all n as for a whole M."""
+        if not sp.issparse(rdr):  # a dense M (ar2, ar3 inverses): BLAS, no n x n CSC copy
+            rdr = np.asarray(rdr, dtype=float)
+            ws = self.W if rows is None else self._w_rows(rows)
+            es = e if rows is None else e[rows]
+            wmw = np.asarray((ws.T @ rdr) @ ws)
+            return (wmw if self._dense is not None else sp.coo_matrix(wmw),
+                    float(es @ (rdr @ es)))
         rdr = sp.csc_matrix(rdr)
         if rows is None:
             return (sp.coo_matrix(self.W.T @ (rdr @ self.W)),

@@ -129,3 +129,40 @@ def test_memory_refused_before_building(monkeypatch) -> None:
     monkeypatch.setenv("ASR_PY_MEMORY_LIMIT", "100K")
     with pytest.raises(asr.ModelError, match="dense mixed model equations"):
         _fit(d, K)
+
+
+def test_dense_residual_inverse_uses_dense_path(monkeypatch) -> None:
+    """ar2 x ar2 plot errors (a dense R⁻¹: W'R⁻¹W and W'R⁻¹ṘR⁻¹W as arrays) from 200
+    equations: the dense path's ℓ, score and AI equal the pattern path's at one θ."""
+    rng = np.random.default_rng(11)
+    nr, nc = 16, 14
+    d = pd.DataFrame({"Row": np.repeat(np.arange(1, nr + 1), nc).astype(str),
+                      "Col": np.tile(np.arange(1, nc + 1), nr).astype(str)})
+    d["Row"] = pd.Categorical(d["Row"], categories=[str(i) for i in range(1, nr + 1)])
+    d["Col"] = pd.Categorical(d["Col"], categories=[str(i) for i in range(1, nc + 1)])
+    d["geno"] = [f"G{i:03d}" for i in rng.permutation(np.arange(nr * nc) % 210)]
+    d["y"] = 5 + rng.standard_normal(len(d)) + 0.5 * np.repeat(rng.standard_normal(nr), nc)
+    probs = []
+    orig = mme_mod.MME.__init__
+    monkeypatch.setattr(mme_mod.MME, "__init__",
+                        lambda self, p, *a, **k: probs.append(p) or orig(self, p, *a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml(fixed="y ~ 1", random="~ geno", residual="~ ar2(Row):ar2(Col)",
+                         data=d, maxit=3)
+    prob = probs[0]
+    th = np.asarray(fit.result.theta, dtype=float)  # 3 iterations: the score is not 0
+    monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 1 << 40)
+    old = mme_mod.MME(prob)
+    so = old.evaluate(th)
+    assert so.pattern is not None
+    s_old, ai_old = old.score_ai(so)
+    monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 200)
+    new = mme_mod.MME(prob)
+    assert new.N >= 200
+    st = new.evaluate(th)
+    assert st.pattern is None
+    assert st.loglik == pytest.approx(so.loglik, rel=1e-12)
+    s, ai = new.score_ai(st)
+    np.testing.assert_allclose(s, s_old, rtol=1e-8, atol=1e-10 * np.abs(s_old).max())
+    np.testing.assert_allclose(ai, ai_old, rtol=1e-8, atol=1e-10 * np.abs(ai_old).max())
