@@ -9,6 +9,8 @@ Cases (simulated, benchmarks/user_sim.py):
           in each), genomic G (600 SNPs, ridge 0.01); above 20·10⁶ entries of G⁻¹ the term is
           a DenseKronInverse (the old path: GeneralInverse's sparse products).
   met:G   ``fa(env, 2):vm(id, G)``, G lines x 8 environments, ``dsum(~ units | env)``.
+  field:G one trial of G lines in two replicates on a 2G-plot grid, ``~ geno + rep``,
+          ``ar2(Row):ar2(Col)`` plot errors (a dense R⁻¹; the UIUC single-trial scripts).
 Prints per case: seconds (wall and CPU), iterations, peak RSS, ℓ; the ratio old/new and the
 relative differences of ℓ and θ̂.
 """
@@ -39,6 +41,18 @@ def _data(case: str, n_g: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     G = asr.gmatrix(mk, ridge=0.01)
     ids = np.asarray(mk["id"])
     rows = []
+    if case == "field":
+        nc = 20
+        nr = 2 * n_g // nc
+        geno = np.concatenate([rng.permutation(n_g), rng.permutation(n_g)])
+        gv = rng.standard_normal(n_g)
+        field = np.add.outer(np.sin(np.arange(nr) / 3), np.cos(np.arange(nc) / 4)).ravel()
+        d = pd.DataFrame({"Row": pd.Categorical(np.repeat(np.arange(1, nr + 1), nc)),
+                          "Col": pd.Categorical(np.tile(np.arange(1, nc + 1), nr)),
+                          "rep": np.where(np.arange(nr * nc) < n_g, "R1", "R2"),
+                          "geno": ids[geno]})
+        d["y"] = 5 + gv[geno] + field + 0.7 * rng.standard_normal(len(d))
+        return d, G, dict(fixed="y ~ rep", random="~ geno", residual="~ ar2(Row):ar2(Col)")
     if case == "met":
         n_env = 8
         lam = np.random.default_rng(9).uniform(2, 4, (n_env, 2)) * np.array([1.0, 0.5])
@@ -82,7 +96,8 @@ def _child(case: str, n_g: int, mode: str, maxit: int) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = asr.asreml(data=d, G=G, maxit=maxit, **kw)
+        extra = {"G": G} if case != "field" else {}
+        m = asr.asreml(data=d, maxit=maxit, **extra, **kw)
     print(json.dumps({
         "wall_s": round(time.perf_counter() - t0, 2), "cpu_s": round(time.process_time() - c0, 2),
         "iterations": len(m.result.history), "converged": bool(m.converged),
