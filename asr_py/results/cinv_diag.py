@@ -21,6 +21,7 @@ _CHUNK = 256
 SELECTED_MAX_SUPPORT = 16
 #: ... when there are at least this many of them (a few rows: their solves are cheaper)
 SELECTED_MIN_ROWS = 64
+_SELECTED_BACKENDS = ("sparse", "blocked", "eigen")
 
 
 def cinv_diag(result: RemlResult, L: sp.spmatrix, p: int) -> np.ndarray:
@@ -72,9 +73,11 @@ def _selected_pays(result: RemlResult, k: int, n: int) -> bool:
     fac = result.factor
     if fac is None or k < SELECTED_MIN_ROWS:
         return False
-    if fac.kind != "dense":
-        return True
-    return bool(getattr(fac, "inverse_formed", False)) or 3 * k >= n
+    if fac.kind == "dense":
+        return bool(getattr(fac, "inverse_formed", False)) or 3 * k >= n
+    # backends with a selected inverse of their own (CHOLMOD's Takahashi recursions, the
+    # blocked Schur form, the eigen paths' entry formulas); the others form C⁻¹ by solves
+    return fac.name in _SELECTED_BACKENDS
 
 
 def _selected_quad(result: RemlResult, Lu: sp.csr_matrix, rows: np.ndarray, p: int
