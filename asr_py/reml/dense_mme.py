@@ -36,10 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: the dense path is taken from this many equations (below it the pattern path's overhead is
 #: small and its digits are kept)
 DENSE_MME_MIN_EQUATIONS = 1000
-#: ... from this many when R⁻¹ is dense (ar2/ar3 residuals: W'R⁻¹W is then an N x N array
-#: and the pattern path sorts its N² keys at the first θ and again whenever an entry that was
-#: an exact zero appears)
-DENSE_MME_MIN_EQUATIONS_DENSE_R = 200
+#: ... the same when R⁻¹ is dense (ar2/ar3 residuals: W'R⁻¹W is then an N x N array; at
+#: 302 and 602 equations, one ar2 x ar2 trial, the dense path measured no faster: 0.84x and
+#: 0.97x the CPU of the pattern path on a loaded machine)
+DENSE_MME_MIN_EQUATIONS_DENSE_R = 1000
 #: ... when C's estimated fill nnz/N² is at least this (solver.DENSE_MIN_DENSITY: a dense
 #: factorization is chosen from there)
 DENSE_MME_MIN_FILL = 0.15

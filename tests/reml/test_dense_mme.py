@@ -157,7 +157,7 @@ def test_dense_residual_inverse_uses_dense_path(monkeypatch) -> None:
     so = old.evaluate(th)
     assert so.pattern is not None
     s_old, ai_old = old.score_ai(so)
-    monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 200)
+    monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 200)  # (default 1000)
     new = mme_mod.MME(prob)
     assert new.N >= 200
     st = new.evaluate(th)
