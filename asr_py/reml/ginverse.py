@@ -87,6 +87,11 @@ class _NotAProduct(Exception):
     """The template is not a product whose parts the closed forms handle."""
 
 
+class _TooLarge(_NotAProduct):
+    """A product the closed forms handle, but its pattern has more than
+    :data:`PRODUCT_MAX_ENTRIES` entries (:class:`DenseKronInverse` may take it)."""
+
+
 @dataclass
 class _PartValues:
     """One parameter-carrying part Σ_i at θ_i, on its pattern (``full``: row-major n_i²,
@@ -153,7 +158,7 @@ class _ProductIndex:
     and tr(G⁻¹Ġ_k) = (n/n_i) tr(Σ̇_kΣ_i⁻¹), Ġ_kG⁻¹û = (I ⊗ .. ⊗ Σ̇_kΣ_i⁻¹ ⊗ .. ⊗ I) û.
     """
 
-    def __init__(self, template: CovTemplate) -> None:
+    def __init__(self, template: CovTemplate, *, index: bool = True) -> None:
         factors = template.kronecker_factors()
         if factors is not None:
             self.scale, parts = factors
@@ -190,8 +195,13 @@ class _ProductIndex:
                 raise _NotAProduct
         sizes = [r.size for r in pr]
         total = int(np.prod(sizes, dtype=np.float64))
+        self.nnz = total
+        self.const_parts = [None if v is None else sp.csr_matrix((v, (r, c)), shape=(d, d))
+                            for r, c, v, d in zip(pr, pc, pv, self.dims)]
+        if not index:  # dense use only (DenseKronInverse): no index maps
+            return
         if total > PRODUCT_MAX_ENTRIES:
-            raise _NotAProduct
+            raise _TooLarge
         e = np.arange(total, dtype=np.int64)
         rows = np.zeros(total, dtype=np.int64)
         cols = np.zeros(total, dtype=np.int64)
@@ -211,7 +221,6 @@ class _ProductIndex:
             else:
                 self.digits.append(k)
         self.rows, self.cols, self.const = rows, cols, const
-        self.nnz = total
 
     def values(self, theta: np.ndarray) -> tuple[float, list[_PartValues | None], float]:
         """(σ², per-part closed forms (None for constant parts), log|G|)."""
@@ -507,12 +516,21 @@ def _em_block_general(t: CovTemplate, theta: np.ndarray) -> np.ndarray:
     return np.asarray(t.em_block(theta), dtype=float)
 
 
-def term_inverse(template: CovTemplate, closed_forms: bool = True) -> TermInverse:
+def term_inverse(template: CovTemplate, closed_forms: bool = True, *,
+                 dense_ok: bool = False) -> TermInverse:
     """The term's way of producing G⁻¹: closed forms over a product's parts where
-    :class:`_ProductIndex` handles the template (and ``closed_forms``), else the general one."""
+    :class:`_ProductIndex` handles the template (and ``closed_forms``); with ``dense_ok`` (the
+    caller assembles C densely: :mod:`asr_py.reml.dense_mme`) a product too large for the
+    pattern but dense enough is a :class:`DenseKronInverse`; else the general one."""
     if closed_forms:
         try:
             return ProductInverse(template)
+        except _TooLarge:
+            if dense_ok:
+                from asr_py.reml.dense_kron import DenseKronInverse, dense_kron_fits
+
+                if dense_kron_fits(template):
+                    return DenseKronInverse(template)
         except _NotAProduct:
             pass
     return GeneralInverse(template)

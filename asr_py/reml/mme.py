@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse._sparsetools import csc_matvec  # W v accumulated in place, block by block
 
 from asr_py.errors import ModelError
+from asr_py.reml import dense_mme
 from asr_py.reml.cpattern import _CPattern, _pattern_of
 from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach it here
     TermInverse,
@@ -122,8 +123,8 @@ class MMEState:
     r_scale: float | None
     #: each random term's G⁻¹ on its pattern (and what its score needs)
     terms: list[TermValues]
-    #: the pattern C was assembled on
-    pattern: _CPattern
+    #: the pattern C was assembled on (None: C assembled densely, asr_py.reml.dense_mme)
+    pattern: _CPattern | None
 
 
 class MME:
@@ -200,7 +201,15 @@ class MME:
         # --- end issue 11 'U' hook ---
         # how each term's G⁻¹ is produced (per term: closed forms or the general default)
         self._closed_forms = fast
-        self.terms = [term_inverse(b.template, fast) for b in problem.random]
+        # C assembled as one dense array (reml/dense_mme.py): decided at the first θ (None),
+        # at once when a term's G⁻¹ is a dense Kronecker product without a pattern
+        dense_ok = self.signed is None and solver in ("auto", "dense")
+        self.terms = [term_inverse(b.template, fast, dense_ok=dense_ok) for b in problem.random]
+        self._dense: dense_mme.DenseAssembly | None = None
+        self._dense_ok = dense_ok
+        if any(getattr(t, "dense_only", False) for t in self.terms):
+            dense_mme.check_memory(self.N)
+            self._dense = dense_mme.DenseAssembly(self.N)
         self._cpat: _CPattern | None = None
         # the pattern of W'R⁻¹W seen so far (non-scaled residual: it only grows)
         self._base: sp.coo_matrix | None = sp.coo_matrix(wtw) if self.scaled else None
@@ -276,7 +285,7 @@ class MME:
         """C, r, y'R⁻¹y, log|R|, [log|G_j|], [G_j⁻¹], R⁻¹ (or None), σ² (scaled residual)."""
         data, pat, r, yry, ldr, ldg, tvals, rinv, s2 = self._assemble(
             np.asarray(theta, dtype=float))
-        c = pat.csc(data)
+        c = dense_mme.as_sparse(data) if pat is None else pat.csc(data)
         c.eliminate_zeros()
         ginv: list[Matrix] = [tv.matrix(t.template.n) for tv, t in zip(tvals, self.terms)]
         return c, r, yry, ldr, ldg, ginv, rinv, s2
@@ -323,12 +332,22 @@ class MME:
         tvals = [t.values(self.theta_of(theta, j)) for j, t in enumerate(self.terms)]
         ldg = [tv.logdet for tv in tvals]
         s2, r, yry, ldr, rinv, riw = self._residual_terms(theta)
+        base = None if s2 is not None else self.W.T @ riw  # an array for a dense R⁻¹
+        if self._cpat is None and self._dense_ok:
+            self._decide_dense(tvals, base)
+        if self._dense is not None:  # C as one dense array (reml/dense_mme.py)
+            if s2 is not None:
+                rows, cols, vals = self._dense_base
+                c = self._dense.matrix(self, tvals, rows, cols, vals / s2)
+            else:
+                c = self._dense.matrix(self, tvals, None, None, base)
+            return c, None, r, yry, ldr, ldg, tvals, rinv, s2
+        base = None if base is None else sp.coo_matrix(base)
         if s2 is not None:
             pat = self._pattern(tvals)
             data = np.zeros(pat.nnz)
             data[pat.base_pos] = pat.base_vals / s2
         else:
-            base = sp.coo_matrix(self.W.T @ riw)
             if self._base is None and sp.issparse(rinv):  # |W|'P|W|: no entry lost to an
                 self._base = _structural_gram(  # exact cancellation (sparse R⁻¹ only)
                     self.W, self.problem.residual.inverse_pattern(
@@ -348,10 +367,34 @@ class MME:
             data[gp] += tv.g
         return data, pat, r, yry, ldr, ldg, tvals, rinv, s2
 
-    def _factor(self, data: np.ndarray, pat: _CPattern) -> Factor:
+    def _decide_dense(self, tvals: list[TermValues], base: Matrix | None) -> None:
+        """Assemble C densely from now on (:mod:`asr_py.reml.dense_mme`) when it has at
+        least DENSE_MME_MIN_EQUATIONS equations (DENSE_MME_MIN_EQUATIONS_DENSE_R when R⁻¹
+        is dense: W'R⁻¹W comes as an array) and a dense factorization would be chosen
+        (solver='dense', or C's estimated fill at least DENSE_MME_MIN_FILL)."""
+        if self._dense is None:
+            dense_r = isinstance(base, np.ndarray)
+            if self.N < (dense_mme.DENSE_MME_MIN_EQUATIONS_DENSE_R if dense_r
+                         else dense_mme.DENSE_MME_MIN_EQUATIONS):
+                return
+            base_nnz = self._base.nnz if self._base is not None else \
+                int(np.count_nonzero(base)) if dense_r else base.nnz
+            fill = dense_mme.estimated_fill(self.N, base_nnz, [tv.g.size for tv in tvals])
+            if self.solver != "dense" and fill < dense_mme.DENSE_MME_MIN_FILL:
+                return
+            dense_mme.check_memory(self.N)
+            self._dense = dense_mme.DenseAssembly(self.N)
+        self.backend = "dense"
+        if self.scaled and not hasattr(self, "_dense_base"):
+            b = self._base
+            self._dense_base = (b.row, b.col, np.asarray(b.data, dtype=float))
+
+    def _factor(self, data: np.ndarray, pat: _CPattern | None) -> Factor:
         """Factor C from its values on the pattern. C's pattern is the same at every θ:
         refactoring lets a backend keep its symbolic analysis (ordering, supernodes,
         selected-inverse plan) across evaluations."""
+        if pat is None:  # dense C (reml/dense_mme.py), factored in place
+            return DenseFactor(data, overwrite=True)
         last = self._last_factor
         if self.backend is None:
             self.backend = choose_backend(pat.csc(data), self.solver)
@@ -485,6 +528,8 @@ class MME:
     def score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's
         pattern from the selected inverse of ``st.factor``."""
+        if st.pattern is None:  # C assembled densely: traces on the dense C⁻¹
+            return dense_mme.score(self, st, parts)
         prob = self.problem
         pat = st.pattern
         nt = prob.n_theta
@@ -509,15 +554,8 @@ class MME:
         # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
-            rcache["r"] = []
-            for k, (t1, (rows, rdr)) in enumerate(
-                    zip(r_t1, prob.residual.inv_deriv_inv_sections(tr))):
-                if isinstance(rdr, Congruence):  # M = T'DT: from TW (_w_cong_w)
-                    m, t3 = self._w_cong_w(rows, rdr, e, rcache)
-                    rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1), t3))
-                    continue
-                m, t3 = self._w_rdr_w(rows, materialise(rdr), e)
-                rcache["r"].append((m, pat.positions(m.row, m.col, f"r{k}"), float(t1), t3))
+            rcache["r"] = [(m, pat.positions(m.row, m.col, f"r{k}"), t1, t3) for k, (m, t1, t3)
+                           in enumerate(self._residual_sections(tr, e, r_t1, rcache))]
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
@@ -527,12 +565,32 @@ class MME:
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
 
+    def _residual_sections(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
+                           rcache: dict) -> list[tuple[sp.coo_matrix | Entries, float, float]]:
+        """Per R parameter k: (W'MW, tr(R⁻¹Ṙ_k), ê'Mê) with M = R⁻¹Ṙ_kR⁻¹ (what the score
+        needs besides C⁻¹)."""
+        out = []
+        for t1, (rows, rdr) in zip(r_t1, self.problem.residual.inv_deriv_inv_sections(tr)):
+            if isinstance(rdr, Congruence):  # M = T'DT: from TW (_w_cong_w)
+                m, t3 = self._w_cong_w(rows, rdr, e, rcache)
+            else:
+                m, t3 = self._w_rdr_w(rows, materialise(rdr), e)
+            out.append((m, float(t1), t3))
+        return out
+
     def _w_rdr_w(self, rows: np.ndarray | None, rdr: Matrix, e: np.ndarray
                  ) -> tuple[sp.coo_matrix | Entries, float]:
         """(W'MW, ê'Mê) for M = R⁻¹Ṙ_kR⁻¹ given as ``rdr`` at ``rows`` x ``rows`` (None: all
         n). A section's product uses W's rows there only: W_s'(M_s W_s) has the entries,
         and the same sums in the same order, as W'(MW) (the other rows of MW are empty);
         ê'Mê is formed on all n as for a whole M."""
+        if not sp.issparse(rdr):  # a dense M (ar2, ar3 inverses): BLAS, no n x n CSC copy
+            rdr = np.asarray(rdr, dtype=float)
+            ws = self.W if rows is None else self._w_rows(rows)
+            es = e if rows is None else e[rows]
+            wmw = np.asarray((ws.T @ rdr) @ ws)
+            return (wmw if self._dense is not None else sp.coo_matrix(wmw),
+                    float(es @ (rdr @ es)))
         rdr = sp.csc_matrix(rdr)
         if rows is None:
             return (sp.coo_matrix(self.W.T @ (rdr @ self.W)),

@@ -112,14 +112,16 @@ class DenseFactor(Factor):
 
     name = "dense"
 
-    def __init__(self, c: Matrix) -> None:
+    def __init__(self, c: Matrix, *, overwrite: bool = False) -> None:
+        """``overwrite``: factor the float64 array ``c`` in place (the caller's copy)."""
         if c.shape[0] > DENSE_CHECK_FROM:  # C as an array, its factor, C⁻¹ on demand
             check_dense(c.shape[0], copies=3, what="the dense Cholesky factorization of C",
                         hint=_DENSE_HINT)
-        a = c.toarray() if sp.issparse(c) else np.array(c, dtype=float)
+        own = overwrite and isinstance(c, np.ndarray) and c.dtype == np.float64
+        a = c if own else c.toarray() if sp.issparse(c) else np.array(c, dtype=float)
         self.n = a.shape[0]
         try:
-            self._cf = sla.cho_factor(a, lower=True, check_finite=True)
+            self._cf = sla.cho_factor(a, lower=True, check_finite=True, overwrite_a=own)
         except (np.linalg.LinAlgError, ValueError) as exc:
             raise NotPositiveDefinite(str(exc)) from None
         d = np.diag(self._cf[0])
@@ -139,6 +141,11 @@ class DenseFactor(Factor):
         return sla.solve_triangular(self._cf[0], np.asarray(z, dtype=float), lower=True,
                                     trans="T", check_finite=False)
 
+    @property
+    def inverse_formed(self) -> bool:
+        """True once :meth:`inverse` has formed C⁻¹ (further entries cost nothing)."""
+        return self._inv is not None
+
     def inverse(self) -> np.ndarray:
         """The full C⁻¹ (cached)."""
         if self._inv is None and self.n == 0:  # no equations (ML θ-step of a model without
@@ -149,7 +156,7 @@ class DenseFactor(Factor):
             if info != 0:
                 inv = sla.cho_solve(self._cf, np.eye(self.n))
             else:
-                inv = np.tril(inv) + np.tril(inv, -1).T
+                _mirror_lower(inv)
             self._inv = inv
         return self._inv
 
@@ -169,6 +176,21 @@ class DenseFactor(Factor):
 
     def refactor(self, c_new: Matrix) -> DenseFactor:
         return DenseFactor(c_new)
+
+
+#: rows mirrored at a time by :func:`_mirror_lower`
+_MIRROR_BLOCK = 256
+
+
+def _mirror_lower(a: np.ndarray) -> None:
+    """Copy the lower triangle of the square ``a`` onto its upper one, in place, a block of
+    rows at a time (no n x n temporaries: np.tril(a) + np.tril(a, -1).T made three)."""
+    n = a.shape[0]
+    for s in range(0, n, _MIRROR_BLOCK):
+        e = min(n, s + _MIRROR_BLOCK)
+        a[s:e, e:] = a[e:, s:e].T
+        d = a[s:e, s:e]
+        d[...] = np.tril(d) + np.tril(d, -1).T
 
 
 class SparseFactor(Factor):

@@ -33,6 +33,7 @@ import threading
 import numpy as np
 import scipy.sparse as sp
 from cvxopt import cholmod, matrix, spmatrix
+from scipy.sparse.csgraph import connected_components
 
 from asr_py.reml import counters
 from asr_py.reml.backends import ordering as _ordering
@@ -95,6 +96,18 @@ class CholmodAnalysis:
         keys = np.repeat(np.arange(self.n, dtype=np.int64) * self.n, np.diff(self.l_indptr))
         keys += self.l_indices
         return keys
+
+    def components(self) -> np.ndarray:
+        """The connected component of each equation in C's graph (cached). C is block
+        diagonal over its components, so C⁻¹[i, j] = 0 exactly when i and j lie in
+        different ones (an animal's permanent-environment effect without records and its
+        breeding value): no solve is needed for such an entry outside L's pattern."""
+        comp = self.__dict__.get("_components")
+        if comp is None:
+            g = sp.csc_matrix((np.ones(self.indices.size), self.indices, self.indptr),
+                              shape=(self.n, self.n))
+            comp = self.__dict__["_components"] = connected_components(g, directed=False)[1]
+        return comp
 
     def same_pattern(self, low: sp.csc_matrix) -> bool:
         return (low.shape[0] == self.n and np.array_equal(low.indptr, self.indptr)
@@ -337,8 +350,11 @@ class CholmodFactor(Factor):
         found = lkeys[pos] == key
         del lkeys
         data = np.where(found, z[pos], 0.0)
-        if not np.all(found):  # entries outside the filled pattern: solve for those columns
-            miss = np.flatnonzero(~found)
+        comp = an.components() if not np.all(found) else None
+        # entries outside the filled pattern: solve for those columns (0 across components)
+        miss = np.flatnonzero(~found & (comp[rows] == comp[cols])) if comp is not None \
+            else np.zeros(0, dtype=np.int64)
+        if miss.size:
             ucols = np.unique(cols[miss])
             e = np.zeros((self.n, ucols.size))
             e[ucols, np.arange(ucols.size)] = 1.0
@@ -358,12 +374,16 @@ class CholmodFactor(Factor):
         pos = hit[2]
         out = z[np.maximum(pos, 0)]
         if np.any(pos < 0):  # outside the filled pattern: solve for those columns
-            miss = np.flatnonzero(pos < 0)
-            r, c = np.asarray(rows)[miss], np.asarray(cols)[miss]
+            rows, cols = np.asarray(rows), np.asarray(cols)
+            comp = an.components()  # (0 across C's components)
+            out[pos < 0] = 0.0
+            miss = np.flatnonzero((pos < 0) & (comp[rows] == comp[cols]))
+            r, c = rows[miss], cols[miss]
             uc = np.unique(c)
-            e = np.zeros((self.n, uc.size))
-            e[uc, np.arange(uc.size)] = 1.0
-            out[miss] = self.solve(e)[r, np.searchsorted(uc, c)]
+            if uc.size:
+                e = np.zeros((self.n, uc.size))
+                e[uc, np.arange(uc.size)] = 1.0
+                out[miss] = self.solve(e)[r, np.searchsorted(uc, c)]
         return out
 
     def refactor_lower(self, indptr: np.ndarray, indices: np.ndarray,

@@ -1,0 +1,178 @@
+"""The mixed model equations assembled and traced as one dense N x N array (:mod:`.mme`).
+
+When C is dense (a dense G⁻¹ ⊗ Σ⁻¹ of a genomic term, many crossed levels), the general
+path's fixed sparse pattern of C (:class:`~asr_py.reml.cpattern._CPattern`: sorted keys, the
+positions of every source entry, both triangles) costs more than C itself and its Cholesky:
+measured at 2 408 equations (fa(env, 2):vm(id, G), 300 lines x 8 environments), a third of
+an evaluation went to sorting and searching 5.8·10⁶ keys. Here, instead,
+
+    C = W'R⁻¹W + blockdiag(0_p, G_1⁻¹, ..., G_m⁻¹)
+
+is written into an N x N array (W'R⁻¹W scattered from its entries; each G_j⁻¹ block from the
+term's values on its pattern, or as a Kronecker product σ⁻² ⊗_i Σ_i⁻¹ without any pattern,
+:meth:`~asr_py.reml.ginverse.ProductInverse.add_dense`), factored in place by LAPACK, and the
+REML score's traces read the dense C⁻¹ (potri) directly:
+
+    tr(C⁻¹ W'R⁻¹ṘR⁻¹W) = Σ_ab (W'R⁻¹ṘR⁻¹W)_ab C⁻¹_ab,
+    tr(G⁻¹Ġ_kG⁻¹C^{uu}) = ⟨G⁻¹Ġ_kG⁻¹, C^{uu}⟩ (or its Kronecker contraction).
+
+The numbers are those of the pattern path (same C, same LAPACK factorization).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+from asr_py.reml.ginverse import TermInverse, TermValues
+from asr_py.reml.memory import check_dense
+from asr_py.vcov.base import Matrix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.reml.mme import MME, MMEState
+
+#: the dense path is taken from this many equations (below it the pattern path's overhead is
+#: small and its digits are kept)
+DENSE_MME_MIN_EQUATIONS = 1000
+#: ... the same when R⁻¹ is dense (ar2/ar3 residuals: W'R⁻¹W is then an N x N array; at
+#: 302 and 602 equations, one ar2 x ar2 trial, the dense path measured no faster: 0.84x and
+#: 0.97x the CPU of the pattern path on a loaded machine)
+DENSE_MME_MIN_EQUATIONS_DENSE_R = 1000
+#: ... when C's estimated fill nnz/N² is at least this (solver.DENSE_MIN_DENSITY: a dense
+#: factorization is chosen from there)
+DENSE_MME_MIN_FILL = 0.15
+#: dense N x N arrays a dense evaluation holds at its peak (C and its factor in place, C⁻¹,
+#: a G⁻¹ block or a temporary)
+DENSE_MME_COPIES = 3.0
+
+_HINT = ("C is dense (a dense G-inverse over many levels): asr_py holds it as N x N arrays; "
+         "use fewer levels, a machine with more memory, or asr.blup_pcg for BLUP at given "
+         "variance components (docs/large.md). ASR_PY_MEMORY_LIMIT overrides the estimate "
+         "of the memory available")
+
+
+def estimated_fill(n: int, base_nnz: int, term_nnz: list[int]) -> float:
+    """An upper bound of nnz(C)/N² from the sources' entries (overlaps counted twice)."""
+    return (base_nnz + sum(term_nnz)) / float(max(n, 1)) ** 2
+
+
+def check_memory(n: int) -> None:
+    """Refuse (ModelError with the estimate) when the dense arrays cannot fit."""
+    check_dense(n, copies=DENSE_MME_COPIES, what="the dense mixed model equations C",
+                hint=_HINT)
+
+
+def _keys(rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+    return rows.astype(np.int64) * n + cols
+
+
+class DenseAssembly:
+    """Scatter plan of W'R⁻¹W into the N x N array (row-major keys row·N + col, both
+    triangles as the sparse product gives them), kept while the product's structure is the
+    same."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._base: tuple[np.ndarray, np.ndarray, np.ndarray, bool] | None = None
+
+    def base_keys(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, bool]:
+        """(keys row·N + col of W'R⁻¹W's entries, whether a key repeats), kept per arrays."""
+        hit = self._base
+        if hit is not None and hit[0] is rows and hit[1] is cols:
+            return hit[2], hit[3]
+        k = _keys(rows, cols, self.n)
+        dups = _has_dups(k)
+        self._base = (rows, cols, k, dups)
+        return k, dups
+
+    def matrix(self, mme: MME, tvals: list[TermValues], base_rows: np.ndarray | None,
+               base_cols: np.ndarray | None, base_vals: Matrix) -> np.ndarray:
+        """C as an N x N (C-order) array: W'R⁻¹W from its entries (duplicates summed; or
+        given whole, ``base_rows`` None: an array or a sparse matrix), then each term's G⁻¹
+        block."""
+        n = self.n
+        if base_rows is None:
+            c = base_vals.toarray() if sp.issparse(base_vals) else \
+                np.array(base_vals, dtype=float)
+        else:
+            c = np.zeros((n, n))
+            flat = c.reshape(-1)
+            keys, dups = self.base_keys(base_rows, base_cols)
+            if dups:
+                np.add.at(flat, keys, base_vals)
+            else:
+                flat[keys] = base_vals
+        for term, tv, off in zip(mme.terms, tvals, mme.u_offsets):
+            q = term.template.n
+            add_block(term, tv, c[off:off + q, off:off + q])
+        return c
+
+
+def _has_dups(keys: np.ndarray) -> bool:
+    """True if ``keys`` repeats a value (a COO with duplicates: summed, not assigned)."""
+    if keys.size < 2:
+        return False
+    s = np.sort(keys)
+    return bool(np.any(s[1:] == s[:-1]))
+
+
+def add_block(term: TermInverse, tv: TermValues, block: np.ndarray) -> None:
+    """block += G⁻¹ (q x q view of C): by the term's own dense form when it has one, else
+    from its values on its pattern (distinct entries)."""
+    dense = getattr(term, "add_dense", None)
+    if dense is not None and dense(tv, block):
+        return
+    block[tv.rows, tv.cols] += tv.g
+
+
+def term_traces(term: TermInverse, tv: TermValues, prep: object, cuu: np.ndarray,
+                u: np.ndarray) -> np.ndarray:
+    """t_k of the term from its dense block C^{uu} of C⁻¹ (see TermInverse.trace_terms)."""
+    dense = getattr(term, "dense_trace_terms", None)
+    if dense is not None:
+        out = dense(tv, prep, cuu, u)
+        if out is not None:
+            return out
+    z = cuu[tv.rows, tv.cols]
+    return term.trace_terms(tv, prep, z, u, lambda r, c: cuu[r, c])
+
+
+def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
+    """The exact REML score (:meth:`MME.score_from`) with the dense C⁻¹."""
+    prob = mme.problem
+    nt = prob.n_theta
+    ro = prob.residual_offset
+    tr = st.theta[ro:]
+    e, us, preps, r_t1, rcache = parts
+    inv = st.factor.inverse()  # type: ignore[attr-defined]
+    out = np.zeros(nt)
+    for j, (b, term, tv) in enumerate(zip(prob.random, mme.terms, st.terms)):
+        o, q = mme.u_offsets[j], term.template.n
+        t = term_traces(term, tv, preps[j], inv[o:o + q, o:o + q], us[j])
+        out[b.offset:b.offset + t.size] = -0.5 * t
+    flat = inv.reshape(-1)
+    if mme.scaled:
+        s2 = st.r_scale
+        base = mme._dense_base  # (rows, cols, values) of W'ΛW
+        keys, _ = mme._dense.base_keys(base[0], base[1])
+        t2 = float(base[2] @ flat[keys]) / s2**2  # tr(C⁻¹W'ΛW)/σ⁴
+        t3 = float(e @ mme.rinv_times(st, e)) / s2
+        out[ro] = -0.5 * (mme.n / s2 - t2 - t3)
+        return out
+    if "r" not in rcache:  # what does not depend on C⁻¹: once per point
+        rcache["r"] = mme._residual_sections(tr, e, r_t1, rcache)
+    for k, (m, t1, t3) in enumerate(rcache["r"]):
+        if isinstance(m, np.ndarray):  # W'MW of a dense M, whole
+            t2 = float(np.vdot(m, inv))
+        else:
+            t2 = float(np.asarray(m.data) @ flat[_keys(np.asarray(m.row), np.asarray(m.col),
+                                                       mme.N)])
+        out[ro + k] = -0.5 * (t1 - t2 - t3)
+    return out
+
+
+def as_sparse(c: np.ndarray) -> sp.csc_matrix:
+    """C as CSC (callers of :meth:`MME.assemble`)."""
+    return sp.csc_matrix(c)
