@@ -1,15 +1,20 @@
 """asreml's constraint codes of the variance parameters, as a fit object carries them.
 
-asreml 4's ``fit$vparameters.con`` is an integer vector named by the parameters
-(``fit$vparameters``'s names and order, the fixed residual scale ``<term>!R`` included);
-asremlPlus's ``vpc.char(fit)`` turns it into letters with asreml's ``guzpfx`` table
-(R/asremlPlusUtilities.r)::
+asreml 4.2's ``fit$vparameters.con`` is a character vector of the status letters, named by
+the parameters (``fit$vparameters``'s names and order, the fixed residual scale ``<term>!R``
+included): asremlPlus reads it so under asreml 4.2 (R/REMLRTIC.v4.r: ``bound <-
+asreml.obj$vparameters.con`` when ``asr4.2``, else ``vpc.char(asreml.obj)``;
+R/reml4.v13.r: ``vparameters.con[...] %in% c("F","B","S")``) and its 4.2 tests compare it
+with letters (tests/testthat/test42Selection.r: ``vpR == "B"``, ``%in% c("B", "F")``).
+asreml 4.0/4.1 held integer codes there, which asremlPlus's ``vpc.char(fit)`` turns into the
+letters with asreml's ``guzpfx`` table (R/asremlPlusUtilities.r: "asreml functions that have
+been removed from asreml v4.2")::
 
     code   0    1    2    3    4    5    6    7
     char  " "  "P"  "?"  "U"  "F"  "C"  "S"  "B"
 
 P positive (a variance kept ≥ 0), U unconstrained, F fixed, C constrained (equal to
-another), S singular, B on the boundary. asreml 3's ``fit$gammas.con`` holds the same
+another), S singular, B on the boundary. asreml 3's ``fit$gammas.con`` holds the integer
 codes, but its *names* are the words ("Positive", "Unconstrained", "Fixed", "Constrained",
 "Singular", "Boundary"): asremlPlus 3 reads ``names(fit$gammas.con)`` for the status and
 ``names(fit$gammas)`` for the parameters.
@@ -52,10 +57,9 @@ def _letters(fit: Any) -> pd.Series:
 
 
 def vparameters_con(fit: Any) -> pd.Series:
-    """asreml 4's ``fit$vparameters.con``: the integer constraint codes, named by the
+    """asreml 4.2's ``fit$vparameters.con``: the constraint letters, named by the
     parameters."""
-    ch = _letters(fit)
-    return pd.Series([CODES.get(c, 2) for c in ch], index=ch.index, name="vparameters.con")
+    return _letters(fit).rename("vparameters.con")
 
 
 def vpc_char(object: Any) -> pd.Series:  # noqa: A002 - asremlPlus's argument name

@@ -93,18 +93,20 @@ def bound_data() -> pd.DataFrame:
 
 
 def test_vparameters_con_gammas_con_and_vpc_char(bound_data: pd.DataFrame) -> None:
-    """asreml's codes: guzpfx's table (asremlPlus R/asremlPlusUtilities.r) maps
-    vparameters.con back to summary()$varcomp's bound letters."""
+    """asreml 4.2's vparameters.con holds summary()$varcomp's bound letters (asremlPlus
+    R/REMLRTIC.v4.r reads it as the letters under 4.2); asreml 3's gammas.con the integer
+    codes of guzpfx's table (asremlPlus R/asremlPlusUtilities.r), named by the words."""
     table = [" ", "P", "?", "U", "F", "C", "S", "B"]
     env = _run("m <- asreml(y ~ x, random = ~ g, data = d)\n"
                "con <- m$vparameters.con\nch <- vpc.char(m)\ng3 <- m$gammas.con\n"
                "vp <- m$vparameters\n", d=bound_data)
     bound = env["m"].varcomp["bound"]
     assert list(env["con"].index) == list(env["vp"].index) == list(env["ch"].index)
-    assert [table[c] for c in env["con"]] == list(env["ch"]) == list(bound)
-    assert env["ch"]["g"] == "B"
+    assert list(env["con"]) == list(env["ch"]) == list(bound)
+    assert env["ch"]["g"] == env["con"]["g"] == "B"
     words = {"B": "Boundary", "P": "Positive", "U": "Unconstrained", "F": "Fixed"}
     assert list(env["g3"].index) == [words[c] for c in bound]
+    assert [table[c] for c in env["g3"]] == list(bound)
 
 
 def test_design_columns_of_a_str_term_are_named_by_its_terms() -> None:
