@@ -9,7 +9,6 @@ from asr_py.reml.ai_step import (
     AIStep,
 )
 from asr_py.reml.mme import MME
-from asr_py.reml.tolerance import dof_scale
 from asr_py.reml.tuning import DEC_TOL, ROUNDOFF, ROUNDOFF_Z, SETTLE_Z
 
 ROUNDOFF_NOTE = (
@@ -18,19 +17,18 @@ ROUNDOFF_NOTE = (
     f"{ROUNDOFF_Z:g} of its standard error")
 
 
-def loglik_noise(mme: MME) -> float:
-    """Rounding noise of ℓ: ROUNDOFF x max(1, n − p) x sqrt(number of mixed model
-    equations); absolute (a level of ℓ differences), so the same in any units of the
-    response (:mod:`asr_py.reml.tolerance`)."""
-    return ROUNDOFF * dof_scale(mme.problem) * float(np.sqrt(max(mme.N, 1)))
+def loglik_noise(mme: MME, loglik: float) -> float:
+    """Rounding noise of ℓ: ROUNDOFF x max(1, |ℓ|) x sqrt(number of mixed model equations)."""
+    return ROUNDOFF * max(1.0, abs(loglik)) * float(np.sqrt(max(mme.N, 1)))
 
 
-def at_roundoff(mme: MME, nstep: AIStep, ai: np.ndarray, fixed: np.ndarray) -> bool:
+def at_roundoff(mme: MME, loglik: float, nstep: AIStep, ai: np.ndarray,
+                 fixed: np.ndarray) -> bool:
     """True when the next AI step predicts a gain ½-quadratic ≤ the rounding noise of ℓ and
     moves every free parameter by ≤ ROUNDOFF_Z of its conditional standard error 1/sqrt(AI_kk):
     no evaluation of ℓ can confirm a further improvement."""
     if (nstep.clipped.any() or not np.isfinite(nstep.gain)
-            or nstep.gain > loglik_noise(mme)):
+            or nstep.gain > loglik_noise(mme, loglik)):
         return False
     free = ~fixed & ~nstep.held
     d = np.abs(np.diag(ai))[free]

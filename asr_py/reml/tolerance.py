@@ -33,15 +33,6 @@ def dof_scale(problem: Any) -> float:
     return float(max(1, n - p))
 
 
-def loglik_slack(problem: Any) -> float:
-    """How much a step may lower ℓ and still count as not decreasing (round-off):
-    LL_SLACK x max(1, n − p), absolute like :func:`loglik_tolerance` (s20eng: it was
-    1e-10 x |ℓ|, and |ℓ| moves with the units, −(n − p) log c for y -> c y)."""
-    from asr_py.reml.tuning import LL_SLACK
-
-    return LL_SLACK * dof_scale(problem)
-
-
 def loglik_tolerance(problem: Any, tol_loglik: float) -> float:
     """The absolute ℓ tolerance of the stopping rule: ``tol_loglik`` x max(1, n − p)."""
     if not tol_loglik >= 0:

@@ -22,22 +22,8 @@ RESCALE_HELD = 1e-3
 CHANGE_FLOOR = 1e-4
 #: maximum number of step halvings per iteration
 MAX_HALVINGS = 8
-#: a step may lower ℓ by this much per REML degree of freedom (x max(1, n − p):
-#: :func:`asr_py.reml.tolerance.loglik_slack`) and still count as not decreasing (round-off).
-#: Absolute, so the same in any units of the response (s20eng; it was 1e-10 x |ℓ|, and ℓ
-#: shifts by −(n − p) log c when y is multiplied by c). The rounding noise of ℓ does not
-#: follow |ℓ| either: fa(env, 1):gen with one site in g/ha (|ℓ| = 14) and in kg/ha
-#: (|ℓ| = 311) evaluates ℓ to the same ±5e-8 near its optimum. At 3e-10 the fa MET of
-#: tests/reml/test_unit_invariance.py ended 1.2e-6 lower in one unit (a coarser polish of
-#: its floored ψ); 1e-10 (|ℓ|/ν = 1.4 at σ² ≈ 1: the former 1e-10 x |ℓ| there) passes it
-#: and test_corr_escape's seed 5 in units c = 1e-4 and 1 (at c = 1e4 that fit ends
-#: unconverged with the former rule too: its path parts from c = 1's at iteration 3, where a
-#: variance at 6e-12 of its scale has a score of round-off only)
+#: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
 LL_SLACK = 1e-10
-#: ... a step on a PD face (pd_face.py) keeps FACE_SLACK x max(1, |ℓ|): test_corr_escape's
-#: seed 5 is a knife edge there (its second fit converged with 1e-10 x |ℓ| = 4.2e-8 and
-#: not with 5.5e-9 or 5.5e-8 absolute); left relative to |ℓ| (s20eng, open)
-FACE_SLACK = 1e-10
 #: an EM step may take a 'P' parameter down to this fraction of its value at most; a
 #: covariance matrix's smallest (correlation-scale) eigenvalue shrinks at most by this factor
 SHRINK = 1e-3
@@ -54,10 +40,9 @@ STALL_Z = 0.02
 PD_MAX_FLOOR = 1e-2
 #: largest covariance matrix checked for the positive-definite boundary
 PD_MAX_N = 50
-#: round-off level of ℓ per REML degree of freedom x sqrt(number of equations)
-#: (:func:`asr_py.reml.convergence.loglik_noise`; it was 1e-12 x |ℓ|, which moves with the
-#: units): a predicted gain below it cannot be told from rounding noise in the evaluation of ℓ
-ROUNDOFF = 3e-12
+#: round-off level of ℓ relative to |ℓ| x sqrt(number of equations): a predicted gain below
+#: it cannot be told from rounding noise in the evaluation of ℓ
+ROUNDOFF = 1e-12
 #: ... and a step that moves every parameter by at most this fraction of its standard error
 ROUNDOFF_Z = 1e-3
 #: a full step and the next AI step moving every parameter by at most this fraction of its

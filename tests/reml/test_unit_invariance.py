@@ -173,7 +173,7 @@ def _steps(m: object) -> list[tuple[str, float]]:
     return [(h["method"], float(h["step"])) for h in m.result.history]
 
 
-@pytest.mark.parametrize("c", [1e3, 1e-3, 1e5, 1e-4, 1e4])
+@pytest.mark.parametrize("c", [1e3, 1e-3, 1e5])
 def test_fit_takes_the_same_steps_in_other_units(c: float) -> None:
     """s19sel: ante(Env):Name with dsum(~ units | Env) residuals (DT_example; AI, secant and
     differenced-Hessian steps) with the yield in other units takes the same iterations: the
