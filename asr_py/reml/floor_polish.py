@@ -68,19 +68,32 @@ def polished(first: RemlResult, second: RemlResult | None, held: np.ndarray,
              scale: float) -> RemlResult:
     """``second`` when both converged and its ℓ is higher than ``first``'s by more than
     GAIN_REL x ``scale`` (:func:`asr_py.reml.tolerance.dof_scale`); else ``first`` (a fit
-    stopped at ``maxit`` stays stopped there)."""
+    stopped at ``maxit`` stays stopped there). The kept second fit continues the first: its
+    ``n_iter`` is the total of both and its history the first's followed by its own
+    iterations (numbered on, method 'polish-...'; its start row, the first's estimates with
+    the held variances lowered, is the polish's iteration 0 and is not repeated)."""
     if (second is None or not first.converged or not second.converged
             or not np.isfinite(second.loglik)):
         return first
     gain = second.loglik - first.loglik
     if not gain > GAIN_REL * scale:
         return first
+    _continue(first, second)
     names = ", ".join(f"'{second.names[k]}'" for k in held)
     second.diagnostics.insert(0, (
         f"{names} held at a floor that keeps the covariance matrix invertible during the "
         f"iteration; a second fit holding it {1 / POLISH_REL:.0f}x closer to zero reached "
         f"a log-likelihood {gain:.3g} higher (kept)"))
     return second
+
+
+def _continue(first: RemlResult, second: RemlResult) -> None:
+    """Count ``first``'s iterations in ``second`` (n_iter and history), in place."""
+    n1 = int(first.n_iter)
+    second.history = [*first.history, *(
+        {**h, "iteration": int(h.get("iteration", 0)) + n1,
+         "method": f"polish-{h.get('method', '')}"} for h in second.history[1:])]
+    second.n_iter = n1 + int(second.n_iter)
 
 
 __all__ = ["POLISH_MAXIT", "POLISH_REL", "floor_held", "polish_start", "polished"]

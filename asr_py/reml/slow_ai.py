@@ -49,6 +49,14 @@ MAX_FD_PARAMS = 40
 REUSE_RATE = 0.25
 #: the difference step of θ_k, in its conditional standard errors 1/sqrt(AI_kk)
 FD_Z = 1e-4
+#: a differenced H whose scaled smallest eigenvalue is below 0 but above −NEG_MAX x its
+#: largest is shifted (:func:`shifted_hessian`) instead of refused: the ar1(RepRow):ar1(Col)
+#: dsum field fit of tests/vcov/test_small_fit_paths.py (a ridge, λ_1/λ_m = −0.002 .. −0.006
+#: at the three slow episodes) took 19 AI steps halved in turn, 31 iterations (> maxit 30);
+#: Newton steps from iteration 8: 29
+NEG_MAX = 1e-2
+#: ... to this fraction of the largest
+SHIFT_FLOOR = 5e-2
 
 
 def is_slow(methods: Sequence[str], alphas: Sequence[float], zsteps: Sequence[float]) -> bool:
@@ -97,8 +105,9 @@ def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
                    valid: Callable[[np.ndarray], bool], theta: np.ndarray, score: np.ndarray,
                    ai: np.ndarray, free: np.ndarray) -> np.ndarray | None:
     """AI with its block of ``free`` parameters replaced by H = −∂s/∂θ' from central
-    differences of the score (one-sided next to a bound), symmetrised; None when too many
-    parameters, an evaluation fails, or H is not positive definite there."""
+    differences of the score (one-sided next to a bound), symmetrised, shifted when slightly
+    indefinite (:func:`shifted_hessian`); None when too many parameters, an evaluation fails,
+    or H is further from positive definite there."""
     idx = np.flatnonzero(free)
     if idx.size == 0 or idx.size > MAX_FD_PARAMS:
         return None
@@ -127,10 +136,26 @@ def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
     try:
         np.linalg.cholesky(hb * np.outer(r, r))
     except np.linalg.LinAlgError:
-        return None
+        hb = shifted_hessian(hb, d)
+        if hb is None:
+            return None
     out = ai.copy()
     out[np.ix_(idx, idx)] = hb
     return out
+
+
+def shifted_hessian(hb: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    """H + μ D (D = diag(AI) > 0) when the scaled Ĥ = D^-½ H D^-½ is slightly indefinite:
+    its eigenvalues λ_1 <= ... <= λ_m with λ_1 >= −NEG_MAX λ_m, λ_m > 0 (ℓ barely convex
+    along one direction, as on a ridge); μ = SHIFT_FLOOR λ_m − λ_1 raises λ_1 to
+    SHIFT_FLOOR λ_m, a Levenberg-Marquardt step between Newton's and a short scaled
+    gradient step, still taken through the line search. None when H is further from
+    positive definite (the AI step is kept)."""
+    r = 1.0 / np.sqrt(d)
+    w = np.linalg.eigvalsh(hb * np.outer(r, r))
+    if not np.all(np.isfinite(w)) or w[-1] <= 0 or w[0] < -NEG_MAX * w[-1]:
+        return None
+    return hb + (SHIFT_FLOOR * w[-1] - w[0]) * np.diag(d)
 
 
 def carry_hessian(h: np.ndarray, ai: np.ndarray, step: np.ndarray, dscore: np.ndarray,
