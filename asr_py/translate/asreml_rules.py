@@ -1484,6 +1484,8 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
+        if f == "as.matrix" and len(pos) == 1 and f not in self.functions:
+            return f"{self.runtime('r_as_matrix')}({self.py(pos[0])})"    # rasmatrix.py
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f in ("head", "tail") and pos:
@@ -1748,7 +1750,13 @@ class Translator(BasePrinter):
                 pieces.append(f"({v} if isinstance({v}, pd.DataFrame) else "
                               f"{{{self.src(a)!r}: {v}}})" if n is None and a.kind == "name"
                               else f"{{{(n or self.src(a))!r}: {v}}}")
-            return f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
+            out = f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
+            if f == "data.frame" and not any(
+                    n is not None and _partial(n, ("check.names",)) == "check.names" and
+                    a.kind == "name" and a.value in ("FALSE", "F") for n, a in args):
+                # R's check.names = TRUE: a spliced frame's names too (rchecknames.py)
+                out = f"{self.runtime('r_check_names')}({out})"
+            return out
         if f in ("data.frame", "tibble") and args:
             cols = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
             # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)

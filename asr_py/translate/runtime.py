@@ -37,6 +37,7 @@ from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGH
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
+from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rave import r_ave  # noqa: F401 - ave()
@@ -87,6 +88,7 @@ from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
 )
 from asr_py.translate.rcast import melt_cast, r_cast  # noqa: F401 - reshape's cast()
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
+from asr_py.translate.rchecknames import r_check_names  # noqa: F401 - data.frame()
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
