@@ -1355,6 +1355,12 @@ class Translator(BasePrinter):
                 and pos and self.is_fit(pos[0]):
             attr = "fitted" if f.startswith("fitted") else "residuals"
             return f"{self.py(pos[0])}.{attr}"
+        if f in ("resid", "residuals") and pos and f not in self.functions and (
+                self.is_fit(pos[0]) or pos[0].kind == "name" and pos[0].value not in
+                self.lm_fits and any(n == "type" for n, _ in args)):
+            # residuals(m, type = "stdCond"): asreml's residual types (rresidasreml.py);
+            # m <- mkConv(m) by a script's function: an asreml fit or not, known when run
+            return f"{self.runtime('r_resid_asreml')}({', '.join(self.kwargs(args))})"
         if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
             raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
         if f in rlm.FUNCTIONS and not self.is_fit(pos[0] if pos else R("empty")):

@@ -316,6 +316,11 @@ class BasePrinter:
                     "c", "names", "colnames", "rownames", "levels", "unique", "dimnames"):
                 # colnames(x)[1:2] %in% v: part of a plain vector (a list), not a Series
                 return f"{self.runtime('r_in')}({self.py(e.left)}, {self.py(e.right)})"
+            if e.left.kind == "index" and e.left.value == "[" and len(e.left.args) == 1 \
+                    and e.left.args[0][1].kind in ("name", "num"):
+                # stdnms[i] %in% v: one element (a str, not a Series) or a vector (rops.r_in)
+                return (f"{self.runtime('r_in')}({self.py(e.left)}, "
+                        f"{self.runtime('r_in_values')}({self.py(e.right)}))")
             if self._vector_context(e.left):
                 # c("A", "B") as written; numbers go through r_in_values, which adds their
                 # text labels (a factor's labels are text here; R's match() compares as text)
@@ -507,6 +512,13 @@ class BasePrinter:
                 not self.data_cols and not self._vector_context(args[0])):
             # x[v, "col"], vc[paste(...), "component"]: rows by the names, positions or mask
             # v holds when it runs; one column: a vector (R's drop), one cell: a value
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and not self.data_cols and \
+                args[0].kind == "call" and args[0].value in _POSITION_CALLS and \
+                args[1].kind == "name" and args[1].value not in _CONST and \
+                not self._vector_context(args[1]):
+            # trl[match(ids, trl$id), cols]: rows by position, columns by the names,
+            # positions or mask the variable holds when it runs (r_ij)
             return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]

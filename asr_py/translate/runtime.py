@@ -257,6 +257,7 @@ from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's argum
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
+from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
