@@ -817,11 +817,10 @@ class Translator(BasePrinter):
             return f"{frame}.loc[{self._rows(frame, args[0])}, {self.py(args[1])}] = {rhs}"
         if len(args) == 2 and args[0].kind == "empty" and obj.kind == "name" and (
                 args[1].kind == "call" and args[1].value in ("match", "which", "grep") or
-                _numeric_subscript(args[1]) and not (args[1].kind == "unary" and
-                                                     args[1].value == "-")):
-            # x[, 2:4] <- v, x[, match("a", v)] <- 0: the columns at those positions (R
-            # counts from 1) of a data frame or a matrix (a matrix is copied: R's x is
-            # rebound)
+                _numeric_subscript(args[1])):
+            # x[, 2:4] <- v, x[, match("a", v)] <- 0, x[, -c(1:7)] <- round(x[, -c(1:7)]):
+            # the columns at those positions (R counts from 1; negative ones excluded) of a
+            # data frame or a matrix (a matrix is copied: R's x is rebound)
             self.assigned.add(obj.value)
             return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
                     f"None, {self.py(args[1])}, {rhs})")

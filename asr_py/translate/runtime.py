@@ -1164,17 +1164,41 @@ def r_import(path: str, which: Any = None) -> Any:
                    hint="read the file with pandas")
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and \
+        not isinstance(v, (bool, np.bool_)) and not (isinstance(v, float) and np.isnan(v))
+
+
+def _text_and_numbers(xs: list[Any], items: list[Any]) -> bool:
+    """Whether one side of match() holds text and the other numbers (R compares as text)."""
+    def text(vals: list[Any]) -> bool:
+        return any(isinstance(v, str) for v in vals)
+
+    def nums(vals: list[Any]) -> bool:
+        return any(_is_number(v) for v in vals)
+    return text(xs) and nums(items) and not text(items) or \
+        text(items) and nums(xs) and not text(xs)
+
+
 def r_match(x: Any, table: Any) -> Any:
     """R's ``match(x, table)``: the 1-based position of the first match of each value of
     ``x`` in ``table`` (None - R's NA - where there is none); one value for one ``x``."""
     if isinstance(x, Untranslated) or isinstance(table, Untranslated):
         return (x if isinstance(x, Untranslated) else table)._use()
     items = list(table) if not isinstance(table, str) else [table]
+    if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
+        x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
+    xs = list(x) if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
+                                   pd.api.extensions.ExtensionArray)) else [x]
+    if _text_and_numbers(xs, items):
+        # R coerces both to character: a factor's labels "100215" match the numbers 100215
+        items = [_r_label(v) if _is_number(v) else v for v in items]
+        xs = [_r_label(v) if _is_number(v) else v for v in xs]
+        x = xs if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
+                                 pd.api.extensions.ExtensionArray)) else xs[0]
     first: dict[Any, int] = {}
     for i, v in enumerate(items):
         first.setdefault(v, i + 1)
-    if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
-        x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
     from asr_py.translate.rdesign import ASREML42_NAMES as a42  # fit$design, asreml 4.2
 
     def pos(v: Any) -> Any:

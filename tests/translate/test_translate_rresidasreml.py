@@ -72,3 +72,23 @@ def test_element_in_and_match_rows_with_named_columns() -> None:
     ns = run_r('cols <- c("id", "v")\nm <- d[match(c("b", "a"), d$id), cols]\n', d=d)
     assert ns["m"]["id"].tolist() == ["b", "a"] and ns["m"]["v"].tolist() == [2.0, 1.0]
     assert list(ns["m"].columns) == ["id", "v"]
+
+
+def test_match_of_text_and_numbers_compares_as_text() -> None:
+    # R: match(factor(c("100215", "5")), c(5L, 100215L)) is 2 1 (both sides as character);
+    # match("3", 1:3) is 3; match(c("a", "b"), "b") is NA 1
+    from asr_py.translate.runtime import r_match
+
+    assert r_match(pd.Series(["100215", "5"]), np.array([5, 100215])) == [2, 1]
+    assert r_match("3", [1, 2, 3]) == 3
+    assert r_match(["a", "b"], ["b"]) == [None, 1]
+
+
+def test_negative_column_assignment_keeps_the_other_columns() -> None:
+    # R: d[, -c(1)] <- round(d[, -c(1)], 1) rounds columns b and c only (c: 3.3 4.4) and
+    # leaves a as it was; m[, -1] <- 0 of matrix(1:6, 2) gives rows 1 0 0 / 2 0 0
+    ns = run_r('d <- data.frame(a = c("x", "y"), b = c(1.25, 2.5), c = c(3.331, 4.444))\n'
+               'd[, -c(1)] <- round(d[, -c(1)], 1)\nm <- matrix(1:6, 2)\nm[, -1] <- 0\n')
+    assert ns["d"]["a"].tolist() == ["x", "y"]
+    np.testing.assert_allclose(ns["d"]["c"], [3.3, 4.4])
+    np.testing.assert_allclose(np.asarray(ns["m"], float), [[1, 0, 0], [2, 0, 0]])
