@@ -1648,8 +1648,10 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA") or
-                   a.kind == "call" and a.value in _VECTOR_VALUED
+                   a.kind == "call" and a.value in _VECTOR_VALUED or
+                   a.kind in ("bin", "paren") and _reads_variable(a)
                    for _, a in args) and all(n is None for n, _ in args):
+                # (c(1 / d$s^2): arithmetic of a vector is a vector, not one element)
                 # c(x, y) flattens vectors: a helper, since x may hold a list or a value;
                 # NA is a missing value there (np.nan), not R's NULL (None), which c() drops
                 return f"{self.runtime('r_c')}(" + ", ".join(
@@ -2850,6 +2852,18 @@ def _is_asrtests_fit(name: str) -> bool:
     (``x$asreml.ob``: partial matching; an asrtests list has no other ``asreml.*``)."""
     return name == "asreml.obj" or len(name) >= len("asreml.") and \
         "asreml.obj".startswith(name)
+
+
+def _reads_variable(e: R | None) -> bool:
+    """Whether an expression reads a variable, a column or a call's value (not only
+    literals): ``1 / d$s^2`` may be a vector, ``1 / 3`` is one number."""
+    if e is None:
+        return False
+    if e.kind in ("dollar", "index", "call"):
+        return True
+    if e.kind == "name":
+        return e.value not in ("TRUE", "FALSE", "T", "F", "NA", "pi", "Inf", "NaN")
+    return any(_reads_variable(x) for x in (e.left, e.right))
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:

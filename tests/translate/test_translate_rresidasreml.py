@@ -92,3 +92,12 @@ def test_negative_column_assignment_keeps_the_other_columns() -> None:
     assert ns["d"]["a"].tolist() == ["x", "y"]
     np.testing.assert_allclose(ns["d"]["c"], [3.3, 4.4])
     np.testing.assert_allclose(np.asarray(ns["m"], float), [[1, 0, 0], [2, 0, 0]])
+
+
+def test_c_of_vector_arithmetic_is_that_vector() -> None:
+    # R: d$wt <- c(1/(d$se^2)) of se = c(0.5, 2) is 4, 0.25 (c() of one vector is the
+    # vector: the UIUC Big6 summary's weights); c(1/4) is the one number 0.25
+    d = pd.DataFrame({"se": [0.5, 2.0]})
+    ns = run_r("d$wt <- c(1/(d$se^2))\nk <- c(1/4)\n", d=d)
+    np.testing.assert_allclose(ns["d"]["wt"], [4.0, 0.25])
+    np.testing.assert_allclose(np.ravel(ns["k"]), [0.25])
