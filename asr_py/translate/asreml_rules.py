@@ -100,6 +100,7 @@ from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
+from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
@@ -557,6 +558,8 @@ class Translator(BasePrinter):
             return renv.rm_statement(self, e)
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
+            if e.value == "setwd":
+                note_setwd(self, e)          # paths under that folder: rsetwd.py
             return f"# {self.src(e)}: nothing to do in Python"
         out = self.py(e)
         if out == "__IMPORT__":

@@ -18,6 +18,7 @@ from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
+from asr_py.translate.rsetwd import relative_to_wd
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -147,8 +148,8 @@ class BasePrinter:
         if k == "num":
             v = e.value.rstrip("i")
             return str(int(v, 16)) if v.lower().startswith("0x") else v
-        if k == "str":
-            return repr(e.value)
+        if k == "str":   # a path under the script's setwd() folder: relative (rsetwd.py)
+            return repr(relative_to_wd(self, e.value))
         if k == "name":
             if _pkg_dataset(e):
                 # agridat::john.alpha: a package's data set, read as data(john.alpha) is
