@@ -102,6 +102,7 @@ from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
+from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
@@ -561,6 +562,8 @@ class Translator(BasePrinter):
             return renv.rm_statement(self, e)
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
+            if e.value == "setwd":
+                note_setwd(self, e)          # paths under that folder: rsetwd.py
             return f"# {self.src(e)}: nothing to do in Python"
         out = self.py(e)
         if out == "__IMPORT__":
@@ -824,11 +827,10 @@ class Translator(BasePrinter):
             return f"{frame}.loc[{self._rows(frame, args[0])}, {self.py(args[1])}] = {rhs}"
         if len(args) == 2 and args[0].kind == "empty" and obj.kind == "name" and (
                 args[1].kind == "call" and args[1].value in ("match", "which", "grep") or
-                _numeric_subscript(args[1]) and not (args[1].kind == "unary" and
-                                                     args[1].value == "-")):
-            # x[, 2:4] <- v, x[, match("a", v)] <- 0: the columns at those positions (R
-            # counts from 1) of a data frame or a matrix (a matrix is copied: R's x is
-            # rebound)
+                _numeric_subscript(args[1])):
+            # x[, 2:4] <- v, x[, match("a", v)] <- 0, x[, -c(1:7)] <- round(x[, -c(1:7)]):
+            # the columns at those positions (R counts from 1; negative ones excluded) of a
+            # data frame or a matrix (a matrix is copied: R's x is rebound)
             self.assigned.add(obj.value)
             return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
                     f"None, {self.py(args[1])}, {rhs})")
@@ -1374,6 +1376,12 @@ class Translator(BasePrinter):
                 and pos and self.is_fit(pos[0]):
             attr = "fitted" if f.startswith("fitted") else "residuals"
             return f"{self.py(pos[0])}.{attr}"
+        if f in ("resid", "residuals") and pos and f not in self.functions and (
+                self.is_fit(pos[0]) or pos[0].kind == "name" and pos[0].value not in
+                self.lm_fits and any(n == "type" for n, _ in args)):
+            # residuals(m, type = "stdCond"): asreml's residual types (rresidasreml.py);
+            # m <- mkConv(m) by a script's function: an asreml fit or not, known when run
+            return f"{self.runtime('r_resid_asreml')}({', '.join(self.kwargs(args))})"
         if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
             raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
         if f in rlm.FUNCTIONS and not self.is_fit(pos[0] if pos else R("empty")):
@@ -1503,6 +1511,8 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_as_data_frame')}({self.py(pos[0])}, {col!r})"
         if f == "as.list" and len(args) == 1:
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
+        if f == "as.matrix" and len(pos) == 1 and f not in self.functions:
+            return f"{self.runtime('r_as_matrix')}({self.py(pos[0])})"    # rasmatrix.py
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f in ("head", "tail") and pos:
@@ -1660,8 +1670,10 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA") or
-                   a.kind == "call" and a.value in _VECTOR_VALUED
+                   a.kind == "call" and a.value in _VECTOR_VALUED or
+                   a.kind in ("bin", "paren") and _reads_variable(a)
                    for _, a in args) and all(n is None for n, _ in args):
+                # (c(1 / d$s^2): arithmetic of a vector is a vector, not one element)
                 # c(x, y) flattens vectors: a helper, since x may hold a list or a value;
                 # NA is a missing value there (np.nan), not R's NULL (None), which c() drops
                 return f"{self.runtime('r_c')}(" + ", ".join(
@@ -1767,7 +1779,13 @@ class Translator(BasePrinter):
                 pieces.append(f"({v} if isinstance({v}, pd.DataFrame) else "
                               f"{{{self.src(a)!r}: {v}}})" if n is None and a.kind == "name"
                               else f"{{{(n or self.src(a))!r}: {v}}}")
-            return f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
+            out = f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
+            if f == "data.frame" and not any(
+                    n is not None and _partial(n, ("check.names",)) == "check.names" and
+                    a.kind == "name" and a.value in ("FALSE", "F") for n, a in args):
+                # R's check.names = TRUE: a spliced frame's names too (rchecknames.py)
+                out = f"{self.runtime('r_check_names')}({out})"
+            return out
         if f in ("data.frame", "tibble") and args:
             cols = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
             # data.frame(a = 1, b = "x"): one row (pandas needs an index for scalars)
@@ -2881,6 +2899,16 @@ def _loop_fit_aliases(e: R | None, fits: set[str]) -> set[str]:
         if sub is not None and sub.kind != "function":
             out |= _loop_fit_aliases(sub, fits)
     return out
+def _reads_variable(e: R | None) -> bool:
+    """Whether an expression reads a variable, a column or a call's value (not only
+    literals): ``1 / d$s^2`` may be a vector, ``1 / 3`` is one number."""
+    if e is None:
+        return False
+    if e.kind in ("dollar", "index", "call"):
+        return True
+    if e.kind == "name":
+        return e.value not in ("TRUE", "FALSE", "T", "F", "NA", "pi", "Inf", "NaN")
+    return any(_reads_variable(x) for x in (e.left, e.right))
 
 
 def _is_fit_call(e: R, fits: set[str]) -> bool:

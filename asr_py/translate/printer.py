@@ -18,6 +18,7 @@ from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
+from asr_py.translate.rsetwd import relative_to_wd
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -147,8 +148,8 @@ class BasePrinter:
         if k == "num":
             v = e.value.rstrip("i")
             return str(int(v, 16)) if v.lower().startswith("0x") else v
-        if k == "str":
-            return repr(e.value)
+        if k == "str":   # a path under the script's setwd() folder: relative (rsetwd.py)
+            return repr(relative_to_wd(self, e.value))
         if k == "name":
             if _pkg_dataset(e):
                 # agridat::john.alpha: a package's data set, read as data(john.alpha) is
@@ -517,6 +518,13 @@ class BasePrinter:
                 not self.data_cols and not self._vector_context(args[0])):
             # x[v, "col"], vc[paste(...), "component"]: rows by the names, positions or mask
             # v holds when it runs; one column: a vector (R's drop), one cell: a value
+            return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
+        if len(args) == 2 and e.value == "[" and not self.data_cols and \
+                args[0].kind == "call" and args[0].value in _POSITION_CALLS and \
+                args[1].kind == "name" and args[1].value not in _CONST and \
+                not self._vector_context(args[1]):
+            # trl[match(ids, trl$id), cols]: rows by position, columns by the names,
+            # positions or mask the variable holds when it runs (r_ij)
             return f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, {self.py(args[1])})"
         if len(args) == 2 and args[0].kind == "empty" and args[1].kind != "empty":
             return f"{obj}[{self.py(args[1])}]"                         # x[, "a"]

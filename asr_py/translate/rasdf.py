@@ -4,7 +4,7 @@ a list, a 1-D array) becomes one column named as R deparses the argument
 as row names (``rownames_to_column()`` then reads them); a named vector held as a
 dict its names as row names (but a list filled by position, ``l[[i]] <- "a"``, held as a
 dict keyed 1..n, is R's unnamed list of scalars: one row, a column per element); a matrix
-(2-D array) columns V1..Vn; a list of
+(2-D array, or a DataFrame without column names) columns V1..Vn; a list of
 equal-length vectors (a dict, or the unnamed list lapply() returns) one column each
 (unnamed: V1..Vn; R's deparsed names are replaced by ``names(x) <-`` in practice). A data frame, and
 anything else, is returned as it is."""
@@ -25,6 +25,9 @@ def r_as_data_frame(x: Any, name: str = "x") -> Any:
     if isinstance(x, Untranslated):
         return x._use()
     if isinstance(x, pd.DataFrame):
+        if isinstance(x.columns, pd.RangeIndex) and x.shape[1]:
+            # a matrix with row names but no column names (as.matrix of a named vector)
+            return x.set_axis([f"V{k + 1}" for k in range(x.shape[1])], axis=1)
         return x
     if isinstance(x, pd.Series):
         return pd.DataFrame({name: x.to_numpy()}, index=x.index.astype(str)

@@ -37,6 +37,7 @@ from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGH
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
+from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
     r_G_inverse,
@@ -93,6 +94,7 @@ from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
 )
 from asr_py.translate.rcast import melt_cast, r_cast  # noqa: F401 - reshape's cast()
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
+from asr_py.translate.rchecknames import r_check_names  # noqa: F401 - data.frame()
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
@@ -275,6 +277,7 @@ from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's argum
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
+from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
@@ -1181,17 +1184,41 @@ def r_import(path: str, which: Any = None) -> Any:
                    hint="read the file with pandas")
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and \
+        not isinstance(v, (bool, np.bool_)) and not (isinstance(v, float) and np.isnan(v))
+
+
+def _text_and_numbers(xs: list[Any], items: list[Any]) -> bool:
+    """Whether one side of match() holds text and the other numbers (R compares as text)."""
+    def text(vals: list[Any]) -> bool:
+        return any(isinstance(v, str) for v in vals)
+
+    def nums(vals: list[Any]) -> bool:
+        return any(_is_number(v) for v in vals)
+    return text(xs) and nums(items) and not text(items) or \
+        text(items) and nums(xs) and not text(xs)
+
+
 def r_match(x: Any, table: Any) -> Any:
     """R's ``match(x, table)``: the 1-based position of the first match of each value of
     ``x`` in ``table`` (None - R's NA - where there is none); one value for one ``x``."""
     if isinstance(x, Untranslated) or isinstance(table, Untranslated):
         return (x if isinstance(x, Untranslated) else table)._use()
     items = list(table) if not isinstance(table, str) else [table]
+    if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
+        x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
+    xs = list(x) if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
+                                   pd.api.extensions.ExtensionArray)) else [x]
+    if _text_and_numbers(xs, items):
+        # R coerces both to character: a factor's labels "100215" match the numbers 100215
+        items = [_r_label(v) if _is_number(v) else v for v in items]
+        xs = [_r_label(v) if _is_number(v) else v for v in xs]
+        x = xs if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
+                                 pd.api.extensions.ExtensionArray)) else xs[0]
     first: dict[Any, int] = {}
     for i, v in enumerate(items):
         first.setdefault(v, i + 1)
-    if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
-        x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
     from asr_py.translate.rdesign import ASREML42_NAMES as a42  # fit$design, asreml 4.2
 
     def pos(v: Any) -> Any:

@@ -286,6 +286,7 @@ def test_coef_fitted_resid_script(workdir: Path) -> None:
     # fitted + residual = the response, record by record
     y = df.loc[ns["fit_y"].index, "Yield"].to_numpy(float)
     np.testing.assert_allclose(ns["fit_y"].to_numpy() + ns["e1"].to_numpy(), y, atol=1e-8)
-    # a bare coef(m) (a list in R) and resid(m, type = ...) stay TODOs
+    # a bare coef(m) (a list in R) stays a TODO; resid(m, type = ...) is asreml's residual
+    # type (rresidasreml.py, checked in test_translate_rresidasreml.py)
     py = translate("m <- asreml(y ~ 1, data = d)\ncoef(m)\nr <- resid(m, type = 'stdCond')\n")
-    assert "#   coef(m)" in py and "#   r <- resid(m, type = 'stdCond')" in py
+    assert "#   coef(m)" in py and "r = r_resid_asreml(m, type='stdCond')" in py

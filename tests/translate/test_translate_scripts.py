@@ -106,7 +106,8 @@ def test_vm_matrix_script(workdir: Path) -> None:
     K.to_csv(workdir / "K.csv")
     py = translate(SCRIPT_KNOWN_MATRIX)
     # row.names = 1 -> index_col=0; check.names = FALSE keeps the ids as they are
-    assert "K = r_read_csv('K.csv', index_col=0)" in py and "# TODO(asr_py)" not in py
+    assert "K = r_as_matrix(r_read_csv('K.csv', index_col=0))" in py and \
+        "# TODO(asr_py)" not in py
     assert "K=K" in py
     ns = run_py(py)
     direct = asr.asreml("Yield ~ Env", random="~ vm(Name, K)", data=df, K=K)
