@@ -162,7 +162,8 @@ _PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|facet_\w+|"
 #: base R functions whose value is a vector of the input's length: c() flattens them
 _VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vector", "unique",
                             "levels", "names", "colnames", "rownames", "unlist", "sort", "rev",
-                            "which", "paste", "paste0", "seq", "rep", "seq_len", "seq_along"})
+                            "which", "paste", "paste0", "seq", "rep", "seq_len", "seq_along",
+                            "na.omit", "match", "setdiff", "union", "intersect", "order"})
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
