@@ -1643,8 +1643,8 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_names')}({self.py(a)})"
         if f == "levels" and len(args) == 1:
             return f"{self.runtime('r_levels')}({self.py(pos[0])})"
-        if f == "nlevels" and len(args) == 1:
-            return f"{self.py(pos[0])}.nunique()"
+        if f == "nlevels" and len(args) == 1:   # length(levels(f)): unused levels count too
+            return f"len({self.runtime('r_levels')}({self.py(pos[0])}))"
         if f == "str" and len(args) == 1:
             return f"{self.py(pos[0])}.info()"
         if f == "table" and pos:

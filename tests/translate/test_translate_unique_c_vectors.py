@@ -40,3 +40,12 @@ def test_c_flattens_a_vector_returned_by_a_call() -> None:
                "k <- c(setdiff(1:4, 2), 9)\n", complete=True, d=d)
     assert list(ns["rows"]["y"]) == [3.0, 1.0, 5.0, 6.0]
     assert list(ns["k"]) == [1, 3, 4, 9]
+
+
+def test_nlevels_counts_the_levels_of_a_factor_and_of_its_unique_values() -> None:
+    # R: nlevels(unique(f)) keeps f's levels (unique of a factor is a factor); a level with
+    # no value still counts: nlevels(factor("a", levels = c("a", "b"))) is 2
+    d = pd.DataFrame({"s": pd.Categorical(["N", "S", "N"], categories=["N", "S", "W"])})
+    ns = run_r("n1 <- nlevels(d$s)\nn2 <- nlevels(unique(d$s))\n", complete=True, d=d)
+    assert ns["n1"] == 3
+    assert ns["n2"] == 3
