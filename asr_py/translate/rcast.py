@@ -23,8 +23,7 @@ import pandas as pd
 
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R, Untranslatable
-from asr_py.translate.rdcast import formula_side_terms, r_dcast
-from asr_py.translate.rmatchargs import ArgMatchError, match_args
+from asr_py.translate.rdcast import cast_call_args, formula_side_terms, r_dcast
 
 __all__ = ["melt_cast", "r_cast", "translate"]
 
@@ -77,11 +76,8 @@ def translate(tr: Any, e: R) -> str | None:
     generic rules) for a call that is not reshape's cast (no formula)."""
     formals = ("data", "formula", "fun.aggregate", "...", "margins", "subset", "df", "fill",
                "add.missing", "value")
-    try:                                # R's exact, partial, positional (rmatchargs)
-        got: dict[str, R] = match_args(formals, e.args, "cast")
-    except ArgMatchError:
-        return None
-    if got.pop("...") or "data" not in got:
+    got = cast_call_args(e, formals, "cast")
+    if got is None:
         return None
     if "formula" not in got or got["formula"].kind != "formula" or got["formula"].left is None:
         return None

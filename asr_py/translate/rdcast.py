@@ -24,7 +24,7 @@ from asr_py.translate.rmatchargs import ArgMatchError, match_args
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["formula_side_terms", "r_dcast", "translate"]
+__all__ = ["cast_call_args", "formula_side_terms", "r_dcast", "translate"]
 
 
 def _sort_key(v: Any) -> tuple[int, Any, str]:
@@ -114,15 +114,25 @@ def formula_side_terms(e: R | None, fname: str = "dcast", special: tuple[str, ..
     raise Untranslatable(f"{fname}() formula with other than column names{shown}")
 
 
+def cast_call_args(e: R, formals: tuple[str, ...], fname: str) -> dict[str, R] | None:
+    """A reshape/reshape2 cast call's arguments matched to ``formals`` by R's rules (exact,
+    partial, positional: rmatchargs); None when they do not match, when arguments fall into
+    ``...`` or when ``data`` is missing (left to the generic rules)."""
+    try:
+        got: dict[str, R] = match_args(formals, e.args, fname)
+    except ArgMatchError:
+        return None
+    if got.pop("...") or "data" not in got:
+        return None
+    return got
+
+
 def translate(tr: Any, e: R) -> str | None:
     """``dcast(data, a + b ~ c, value.var = "v", fun.aggregate = mean)``."""
     formals = ("data", "formula", "fun.aggregate", "...", "margins", "subset", "fill",
                "drop", "value.var")
-    try:                                # R's exact, partial, positional (rmatchargs)
-        got: dict[str, R] = match_args(formals, e.args, "dcast")
-    except ArgMatchError:
-        return None
-    if got.pop("...") or "data" not in got:
+    got = cast_call_args(e, formals, "dcast")
+    if got is None:
         return None
     if set(got) - {"data", "formula", "value.var", "fun.aggregate"} or "formula" not in got:
         return None
