@@ -57,3 +57,45 @@ def test_eigen_fit_runs_with_the_free_cores(monkeypatch: pytest.MonkeyPatch) -> 
     df = pd.DataFrame({"id": ids, "y": rng.normal(size=n)})
     asr.asreml("y ~ 1", "~ vm(id, G)", data=df, G=pd.DataFrame(G, index=ids, columns=ids))
     assert seen and set(seen) == {1}
+
+
+def _blas_threads_now() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+def test_blas_limit_applies_and_restores_with_the_cached_controller() -> None:
+    """blas_limit reuses one threadpoolctl controller (no library scan per fit): inside the
+    block a fresh scan (threadpool_info) sees what threadpoolctl's own threadpool_limits
+    (a fresh controller) sets, nested or not, on the first and later uses of the cached
+    controller; after it the previous counts are back."""
+    from threadpoolctl import threadpool_limits
+
+    before = _blas_threads_now()
+    if not before:
+        pytest.skip("no BLAS thread pool that threadpoolctl can control")
+    for k in (1, 2, 1):
+        with threadpool_limits(limits=k, user_api="blas"):
+            want = _blas_threads_now()
+        with threads.blas_limit(k):
+            assert _blas_threads_now() == want
+            with threads.blas_limit(1):
+                assert _blas_threads_now() == {1}
+            assert _blas_threads_now() == want
+        assert _blas_threads_now() == before
+
+
+def test_blas_controller_is_cached_and_remade_after_an_import(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The controller is made once while sys.modules is unchanged, again when it changed (a
+    new import may have loaded another BLAS)."""
+    import sys
+    import types
+
+    first = threads.blas_controller()
+    assert threads.blas_controller() is first
+    monkeypatch.setitem(sys.modules, "_asr_py_test_new_module", types.ModuleType("x"))
+    second = threads.blas_controller()
+    assert second is not first
+    assert threads.blas_controller() is second
