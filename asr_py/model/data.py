@@ -73,10 +73,16 @@ def level_labels(values: pd.Series) -> tuple[str, ...]:
     text-coded Row runs 1, 2, ..., 10, not 1, 10, 2 as R's text sort would); other text
     in R's collation order (:func:`~asr_py.model.collate.collate_key`: case and accents
     second, so 'a' < 'B' < 'b', as R's ``factor()`` in an en_US locale)."""
-    s = values.dropna()
     if isinstance(values.dtype, pd.CategoricalDtype):
-        present = set(s.astype(str))
-        return tuple(str(c) for c in values.cat.categories if str(c) in present)
+        # the categories in use, as text: Categorical.astype(str) casts the categories and
+        # takes them at the codes, so this is set(values.dropna().astype(str)) without a
+        # string per record
+        cats = values.cat.categories
+        codes = values.cat.codes.to_numpy()
+        used = np.unique(codes[codes >= 0])
+        present = set(cats.astype(str)[used])
+        return tuple(str(c) for c in cats if str(c) in present)
+    s = values.dropna()
     uniq = pd.unique(s)
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         uniq = np.sort(uniq.astype(float))
@@ -111,6 +117,8 @@ def _unique_labels(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
         lab = np.array([None if pd.isna(v) else str(v) for v in s], dtype=object)
         codes, uniq = pd.factorize(lab)
         return codes, list(uniq)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already: −1 where missing
+        return s.cat.codes.to_numpy(), [str(v) for v in s.cat.categories]
     codes, uniq = pd.factorize(s)
     return codes, [str(v) for v in uniq]
 
