@@ -77,11 +77,14 @@ def level_labels(values: pd.Series) -> tuple[str, ...]:
         # the categories in use, as text: Categorical.astype(str) casts the categories and
         # takes them at the codes, so this is set(values.dropna().astype(str)) without a
         # string per record
-        cats = values.cat.categories
-        codes = values.cat.codes.to_numpy()
-        used = np.unique(codes[codes >= 0])
-        present = set(cats.astype(str)[used])
-        return tuple(str(c) for c in cats if str(c) in present)
+        cat = values.array
+        labels = [str(c) for c in cat.categories.tolist()]
+        text = labels if isinstance(cat.categories.dtype, pd.StringDtype) else \
+            cat.categories.astype(str).tolist()
+        used = np.zeros(len(labels), dtype=bool)
+        used[cat.codes[cat.codes >= 0]] = True
+        present = {text[i] for i in np.flatnonzero(used)}
+        return tuple(lab for lab in labels if lab in present)
     s = values.dropna()
     uniq = pd.unique(s)
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
@@ -118,7 +121,7 @@ def _unique_labels(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
         codes, uniq = pd.factorize(lab)
         return codes, list(uniq)
     if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already: −1 where missing
-        return s.cat.codes.to_numpy(), [str(v) for v in s.cat.categories]
+        return np.asarray(s.array.codes), [str(v) for v in s.array.categories.tolist()]
     codes, uniq = pd.factorize(s)
     return codes, [str(v) for v in uniq]
 
