@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.linalg.lapack import dtrtrs as _dtrtrs
 
 from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
 from asr_py.model.alias_sparse import aliased_by_null_space
@@ -511,8 +512,7 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
             if d <= 0:
                 continue
             if local:
-                w = solve_triangular(Lb[: len(local), : len(local)], S[local, i], lower=True,
-                                     check_finite=False)
+                w = solve_lower(Lb[: len(local), : len(local)], S[local, i])
                 r = S[i, i] - w @ w
             else:
                 w = np.empty(0)
@@ -536,9 +536,30 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
     return keep
 
 
+def solve_lower(L: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x = L⁻¹b for a non-singular lower-triangular L: LAPACK's trtrs called exactly as
+    ``scipy.linalg.solve_triangular(L, b, lower=True, check_finite=False)`` calls it (the
+    same digits), without that wrapper's validation and batching, which cost more than the
+    solve for the small systems :func:`independent_columns` solves once per column."""
+    if L.dtype != np.float64 or b.dtype != np.float64 or L.ndim != 2 or b.size == 0:
+        from scipy.linalg import solve_triangular
+
+        return solve_triangular(L, b, lower=True, check_finite=False)
+    if L.flags.f_contiguous:
+        x, info = _dtrtrs(L, b, lower=1, trans=0)
+    else:  # trtrs expects Fortran order: solve the transposed system, as scipy does
+        x, info = _dtrtrs(L.T, b, lower=0, trans=1)
+    if info > 0:
+        raise np.linalg.LinAlgError(f"singular matrix: resolution failed at diagonal {info - 1}")
+    if info < 0:
+        raise ValueError(f"illegal value in the {-info}-th argument of trtrs")
+    return x
+
+
 def factor_levels_used(frame: pd.DataFrame, name: str) -> tuple[str, ...]:
     """Levels of a data column (R order)."""
     return level_labels(frame[name])
 
 
-__all__ = ["FixedDesign", "FixedTerm", "build_fixed", "independent_columns", "indicator"]
+__all__ = ["FixedDesign", "FixedTerm", "build_fixed", "independent_columns", "indicator",
+           "solve_lower"]
