@@ -79,7 +79,9 @@ def check_fixed_size(n: int, terms: Sequence[tuple[str, int]], nnz: int | None =
     p = sum(c for _, c in terms)
     x_bytes = 8.0 * n * p if nnz is None else min(8.0 * n * p, 12.0 * nnz)
     need = x_bytes + 16.0 * p * p
-    if p > MAX_FIXED_COLUMNS or need > max(MAX_DENSE_BYTES, 0.5 * (available_bytes() or 0)):
+    # free memory is read (/proc, cgroup files) only for a design above MAX_DENSE_BYTES
+    if p > MAX_FIXED_COLUMNS or (need > MAX_DENSE_BYTES
+                                 and need > 0.5 * (available_bytes() or 0)):
         hint = (f"at most {MAX_FIXED_COLUMNS:,} fixed columns: drop high-order interactions "
                 "((a + b + c)^2 instead of a * b * c) or fit large factors as random terms")
         if numeric_like:
