@@ -87,6 +87,12 @@ class Context:
     full_coded: frozenset[str] = frozenset()
     #: knot points of spl(x) by covariate name (asreml's knot.points; asr_py.model.splines)
     knot_points: dict[str, Any] = field(default_factory=dict)
+    #: per-record level codes of factor columns coded so far: name -> (records, levels,
+    #: codes), valid while ``records`` is this context's (a context made by replace() for
+    #: other records, e.g. a predict grid's, starts empty); a column named in several terms
+    #: (Site in the fixed, random and residual formulas) is coded once
+    factor_codes: dict[str, tuple[Records, tuple[str, ...], np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -107,11 +113,16 @@ class Context:
 
 
 def indicator(codes: np.ndarray, k: int) -> sp.csr_matrix:
-    """n x k indicator matrix of integer codes (code −1 gives an empty row)."""
+    """n x k indicator matrix of integer codes (code −1 gives an empty row), built in CSR
+    form directly (at most one entry per row: row pointers are the running count of coded
+    records), the arrays a COO-to-CSR conversion gives."""
     n = codes.size
     ok = codes >= 0
-    rows = np.nonzero(ok)[0]
-    return sp.csr_matrix((np.ones(rows.size), (rows, codes[ok])), shape=(n, k))
+    idx = np.int32 if max(n, k) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(n + 1, dtype=idx)
+    np.cumsum(ok, out=indptr[1:])
+    return sp.csr_matrix((np.ones(int(indptr[-1])), codes[ok].astype(idx), indptr),
+                         shape=(n, k))
 
 
 def require_covariate(ctx: Context, call: Call, arg: Expr) -> None:
@@ -151,13 +162,19 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
         return factor_block(ctx, expr.expr, name)
     if not isinstance(expr, Name):
         raise ctx.error(expr, f"'{expr}' is not a factor", "give a data column name")
-    vals = ctx.record_values(expr)
     levels = ctx.levels.get(expr.name)
-    if levels is None:
-        levels = level_labels(vals)
-        ctx.levels[expr.name] = levels
-    # codes through the distinct values (no per-record label objects: issue 16, memory)
-    codes = make_factor(vals, levels).codes
+    seen = ctx.factor_codes.get(expr.name)
+    if seen is not None and seen[0] is rec and levels is not None and seen[1] == levels:
+        codes = seen[2]
+    else:
+        vals = ctx.record_values(expr)
+        if levels is None:
+            levels = level_labels(vals)
+            ctx.levels[expr.name] = levels
+        # codes through the distinct values (no per-record label objects: issue 16, memory)
+        codes = make_factor(vals, levels).codes
+        codes.flags.writeable = False  # shared by the blocks of every term naming it
+        ctx.factor_codes[expr.name] = (rec, levels, codes)
     return Block(indicator(codes, len(levels)), levels, expr.name, expr.name, True)
 
 
