@@ -51,6 +51,7 @@ from asr_py.translate import (
     rpls,
     rpossibly,
     rpronoun,
+    rrange,
     rrank,
     rrecycle,
     rreduce,
@@ -2043,6 +2044,10 @@ class Translator(BasePrinter):
                 return got
         if f == "unique" and f not in self.functions:     # of a data frame: its rows
             got = runique.translate(self, e)
+            if got is not None:
+                return got
+        if f == "range" and f not in self.functions:      # range(x, na.rm = TRUE) (rrange.py)
+            got = rrange.translate(self, e)
             if got is not None:
                 return got
         if f in rreduce.FUNCTIONS and f not in self.functions:  # max(0, x), prod(x)

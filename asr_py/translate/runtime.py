@@ -270,6 +270,7 @@ from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
 from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(text=)

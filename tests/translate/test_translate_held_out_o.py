@@ -1,6 +1,6 @@
 """Held-out pass O (s21newO): an apple marker-assisted-selection script written for
 ASReml-R 3 (``print(log.TA01 <- summary(TA01)$logl)``, ``print(h2 <- VA/(VA+VE))``) and
-southern-ocean spatial scripts.
+southern-ocean spatial scripts (``zlim <- range(s$z, na.rm = TRUE)``).
 
 Expected values are R's documented semantics written out by hand:
 - R Language Definition 3.4 (assignment) and ``?assignOps``: "value: the value to be
@@ -15,10 +15,14 @@ Expected values are R's documented semantics written out by hand:
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from _translate_fixtures import run_r
 
 from asr_py import translate
+from asr_py.errors import AsrError
+from asr_py.translate.rrange import r_range
 
 
 def test_print_of_an_assignment_binds_and_prints(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,3 +83,42 @@ def test_while_condition_is_not_moved_out_of_the_loop() -> None:
     py = translate("i <- 0\nwhile ((i <- i + 1) < 3) print(i)\n")
     assert "TODO(asr_py)" in py
     assert "\ni = i + 1\nwhile" not in py
+
+
+# ----- range() (rrange.py) -----------------------------------------------------------------
+# ?range: "range returns a vector containing the minimum and maximum of all the given
+# arguments"; range.default combines them with c(..., recursive = TRUE); for numbers
+# "finite: logical, indicating if all non-finite elements should be omitted", na.rm drops
+# NA, and otherwise an NA gives c(NA, NA); with no values left c(Inf, -Inf) and a warning.
+
+def test_range_of_a_vector_and_of_several_arguments() -> None:
+    ns = run_r("r1 <- range(c(3, 1, 5))\nr2 <- range(c(3, 1), 7, -2)\n"
+               "w <- r1[2] - r1[1]\n", complete=True)
+    assert list(ns["r1"]) == [1, 5] and list(ns["r2"]) == [-2, 7]
+    assert ns["w"] == 4
+
+
+def test_range_with_missing_and_non_finite_values() -> None:
+    r = ("d <- data.frame(a = c(1, 5, NA, -Inf), b = c(2, 3, 4, 5))\n"
+         "r_na <- range(d$a)\nr_rm <- range(d$a, na.rm = TRUE)\n"
+         "r_fin <- range(d$a, finite = TRUE)\nr_sub <- range(d$b[d$a > 0], na.rm = TRUE)\n")
+    ns = run_r(r, complete=True)
+    assert all(pd.isna(ns["r_na"])) and len(ns["r_na"]) == 2
+    assert list(ns["r_rm"]) == [-np.inf, 5]
+    assert list(ns["r_fin"]) == [1, 5]
+    assert list(ns["r_sub"]) == [2, 3]          # d$a > 0 is NA for the NA row: dropped
+
+
+def test_range_of_text_and_of_no_values() -> None:
+    ns = run_r('r <- range(c("b", "a", "c"))\n', complete=True)
+    assert list(ns["r"]) == ["a", "c"]
+    with pytest.warns(UserWarning, match="Inf, -Inf"):
+        ns = run_r("e <- range(c(NA, NA), na.rm = TRUE)\n", complete=True)
+    assert list(ns["e"]) == [np.inf, -np.inf]
+
+
+def test_range_of_an_unordered_factor_is_refused_as_in_r() -> None:
+    with pytest.raises(AsrError, match="not meaningful for factors"):
+        r_range(pd.Series(["a", "b"], dtype="category"))
+    lv = pd.Categorical(["lo", "hi", "mid"], categories=["lo", "mid", "hi"], ordered=True)
+    assert list(r_range(pd.Series(lv))) == ["lo", "hi"]
