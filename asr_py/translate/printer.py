@@ -958,7 +958,7 @@ class BasePrinter:
     def inner_assignments(self, s: R, depth: int) -> list[str] | None:
         """``s`` with the assignments used as values inside it run first, each then read
         by its variable (rinnerassign); None when they may not be moved."""
-        parts = split_inner_assignments(s)
+        parts = split_inner_assignments(s, self.functions)
         if parts is None:
             return None
         if id(s) in self._last_value:           # a function's last if: its value returned

@@ -13,8 +13,9 @@ then) and the assignment is evaluated unconditionally.
 Not rewritten (the statement stays a TODO, never a silently different result): an
 assignment evaluated only sometimes or lazily (right of ``&&``/``||``, inside ``if``,
 ``ifelse()``, ``switch()``, ``try()``/``tryCatch()``, testthat's ``expect_*()``,
-``system.time()``, ``quote()``, data-masking verbs such as ``mutate()``, ``with()``, a
-function's body or default, a formula, index arguments: ``DT[, x <- ...]``), an assignment
+``system.time()``, ``quote()``, data-masking verbs such as ``mutate()``, ``with()``, an
+argument of a function the script defines (forced only if its body uses it), a function's
+body or default, a formula, index arguments: ``DT[, x <- ...]``), an assignment
 preceded by a call (its side effects would move after it), an assignment to anything but a
 plain name (``x$a <- v`` has value ``v``, not ``x``), and a ``while``
 condition (evaluated again on each pass).
@@ -34,11 +35,11 @@ _LAZY = frozenset({
     "try", "tryCatch", "withCallingHandlers", "suppressWarnings", "suppressMessages",
     "system.time", "quote", "bquote", "substitute", "expression", "deparse", "eval", "evalq",
     "local", "with", "within", "transform", "subset", "switch", "ifelse", "if_else",
-    "replicate", "on.exit", "missing", "capture.output", "invisible.try", "Recall",
+    "replicate", "on.exit", "missing", "capture.output", "Recall",
     "mutate", "summarise", "summarize", "transmute", "filter", "arrange", "group_by",
     "select", "rename", "do", "by", "aggregate", "test_that", "local_edition", "sink",
-    "microbenchmark", "bench::mark", "force_lazy", "delayedAssign", "makeActiveBinding",
-    "withr::with_seed", "with_seed", "future", "foreach", "parLapply", "mclapply",
+    "microbenchmark", "mark", "delayedAssign", "makeActiveBinding", "future", "foreach",
+    "parLapply", "mclapply",
 })
 _LAZY_PREFIX = re.compile(r"^(?:\w+::)?(?:expect_|test_|capture_|with_|local_)")
 _ASSIGN = ("<-", "=", "<<-")
@@ -72,9 +73,12 @@ def has_inner_assignment(e: R | None) -> bool:
 
 class _Hoister:
     """Walks an expression in R's evaluation order, taking out the assignments that may
-    run first; ``failed`` when one may not."""
+    run first; ``failed`` when one may not. ``unknown``: functions whose forcing of their
+    arguments is not known (the script's own: R forces an argument only when the body
+    uses it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, unknown: frozenset[str] | set[str]) -> None:
+        self.unknown = unknown
         self.taken: list[R] = []
         self.pure = True        # nothing with a side effect evaluated so far
         self.failed = False
@@ -108,7 +112,8 @@ class _Hoister:
             return dataclasses.replace(e, left=left)
         if k == "call":
             fun = e.value
-            if not fun or _lazy(fun) or e.left is not None and e.left.kind != "name":
+            if not fun or _lazy(fun) or fun in self.unknown or \
+                    e.left is not None and e.left.kind != "name":
                 if _contains_assignment(e):
                     self.failed = True
                 self.pure = False
@@ -123,9 +128,11 @@ class _Hoister:
         return e
 
 
-def split_inner_assignments(s: R) -> list[R] | None:
+def split_inner_assignments(s: R, unknown: frozenset[str] | set[str] = frozenset()
+                            ) -> list[R] | None:
     """The statement ``s`` as the assignments inside it, moved before it, then ``s`` with
-    each replaced by its variable; None when ``s`` holds none or one may not be moved."""
+    each replaced by its variable; None when ``s`` holds none or one may not be moved
+    (also when it is an argument of a function in ``unknown``, e.g. the script's own)."""
     if s.kind == "bin" and s.value in ("<-", "=") and s.right is not None:
         expr, rebuild = s.right, (lambda x: dataclasses.replace(s, right=x))
     elif s.kind == "if" and s.left is not None:
@@ -136,7 +143,7 @@ def split_inner_assignments(s: R) -> list[R] | None:
         return None
     if not _contains_assignment(expr):
         return None
-    h = _Hoister()
+    h = _Hoister(unknown)
     rest = h.walk(expr)
     if h.failed or not h.taken:
         return None

@@ -70,6 +70,7 @@ def test_assignment_of_a_value_holding_an_assignment() -> None:
     "ok <- FALSE && (y <- TRUE)\n",            # y is never assigned in R
     "expect_error(k <- stop('no'))\n",         # the error must be caught, not raised
     "print(d$a <- 3)\n",                       # value 3, not d
+    "f <- function(v) 1\nf(q <- 2)\n",          # f never forces v: q is not assigned
 ])
 def test_assignments_that_may_not_move_stay_a_todo(code: str) -> None:
     py = translate(code)
