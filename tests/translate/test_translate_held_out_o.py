@@ -123,3 +123,42 @@ def test_range_of_an_unordered_factor_is_refused_as_in_r() -> None:
         r_range(pd.Series(["a", "b"], dtype="category"))
     lv = pd.Categorical(["lo", "hi", "mid"], categories=["lo", "mid", "hi"], ordered=True)
     assert list(r_range(pd.Series(lv))) == ["lo", "hi"]
+
+
+# ----- commandArgs() (rcommandargs.py) and as.logical() (raslogical.py) --------------------
+# ?commandArgs: "If trailingOnly = TRUE, a character vector of those arguments (if any)
+# supplied after --args" (Rscript script.R a b gives c("a", "b")); ?as.logical: "Character
+# strings c("T", "TRUE", "true", "True") are regarded as true, c("F", "FALSE", "false",
+# "False") as false, and all others as NA"; numbers: zero FALSE, others TRUE.
+
+_CLUSTER = ("args <- commandArgs(trailingOnly = TRUE)\n"
+            "if (length(args) == 0) {\n  cv <- 0\n  debug <- FALSE\n} else {\n"
+            "  cv <- as.numeric(args[1])\n  debug <- as.logical(args[2])\n}\n")
+
+
+def test_command_args_are_the_scripts_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", ["script.py"])
+    ns = run_r(_CLUSTER, complete=True)
+    assert (ns["cv"], ns["debug"]) == (0, False)
+    monkeypatch.setattr("sys.argv", ["script.py", "2", "T"])
+    ns = run_r(_CLUSTER, complete=True)
+    assert ns["args"] == ["2", "T"]
+    assert (ns["cv"], ns["debug"]) == (2, True)
+
+
+def test_command_args_without_trailing_only_is_refused() -> None:
+    with pytest.raises(AsrError, match="R's own command line"):
+        run_r("a <- commandArgs()\n")
+
+
+def test_as_logical_of_text_numbers_and_na() -> None:
+    ns = run_r('x <- as.logical("TRUE")\nf <- as.logical("False")\n'
+               'y <- as.logical(c("T", "false", "yes", NA))\nz <- as.logical(c(0, 2, -1))\n',
+               complete=True)
+    assert ns["x"] is True and ns["f"] is False
+    assert [None if v is pd.NA else bool(v) for v in ns["y"]] == [True, False, None, None]
+    assert [bool(v) for v in ns["z"]] == [False, True, True]
+    ns = run_r('u <- as.logical("maybe")\n', complete=True)
+    assert ns["u"] is pd.NA
+    with pytest.raises(TypeError):            # R: "missing value where TRUE/FALSE needed"
+        run_r('if (as.logical("maybe")) k <- 1\n')
