@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from _translate_fixtures import run_r
 
+import asr_py as asr
 from asr_py import translate
 from asr_py.errors import AsrError
 from asr_py.translate.rrange import r_range
@@ -162,3 +163,35 @@ def test_as_logical_of_text_numbers_and_na() -> None:
     assert ns["u"] is pd.NA
     with pytest.raises(TypeError):            # R: "missing value where TRUE/FALSE needed"
         run_r('if (as.logical("maybe")) k <- 1\n')
+
+
+# ----- asreml.options(na.action = ) -------------------------------------------------------
+# ASReml-R 4 ?asreml.options: options set there are the defaults of later asreml() calls;
+# na.action = na.method(y = "include", x = "omit") makes a fit without its own na.action
+# drop the records with a missing covariate (and keep missing responses) instead of
+# failing (na.method's x default "fail").
+
+def test_asreml_options_na_action_is_the_default_of_later_fits() -> None:
+    r = ('d <- data.frame(y = c(1.2, 2.3, NA, 4.1, 5.7, 6.2, 2.9, 4.4),\n'
+         '                x = c(1, NA, 3, 4, 5, 6, 7, 8),\n'
+         '                g = c("a", "a", "b", "b", "c", "c", "d", "d"))\n'
+         'asreml.options(na.action = na.method(y = "include", x = "omit"))\n'
+         'm1 <- asreml(y ~ x, random = ~ g, data = d)\n'
+         'm2 <- asreml(y ~ x, random = ~ g, data = d, na.action = na.method(x = "include"))\n')
+    py = translate(r)
+    assert "na_action=NA_ACTION" in py and "# TODO(asr_py):" not in py
+    ns = run_r(r, complete=True)
+    d = ns["d"]
+    ref = asr.asreml(fixed="y ~ x", random="~ g", data=d,
+                     na_action={"y": "include", "x": "omit"})
+    assert ns["m1"].loglik == pytest.approx(ref.loglik)
+    own = asr.asreml(fixed="y ~ x", random="~ g", data=d, na_action={"x": "include"})
+    assert ns["m2"].loglik == pytest.approx(own.loglik)       # its own na.action wins
+
+
+def test_fits_before_the_option_keep_asreml_default() -> None:
+    py = translate('m0 <- asreml(y ~ x, data = d)\n'
+                   'asreml.options(na.action = na.method(x = "omit"))\n'
+                   'm1 <- asreml(y ~ x, data = d)\n')
+    first, second = (ln for ln in py.splitlines() if "asr.asreml(" in ln)
+    assert "na_action={'x': 'fail'}" in first and "na_action=NA_ACTION" in second
