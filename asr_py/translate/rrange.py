@@ -5,8 +5,8 @@ R semantics (``?range`` and ``range.default``): the arguments are combined into 
 ``finite = TRUE`` first drops every non-finite value (NA, NaN, -Inf, Inf) and
 ``na.rm = TRUE`` the missing ones; otherwise a missing value makes both ends NA. No values
 left give ``c(Inf, -Inf)`` (R warns). Text is ordered as text (both ends NA when one is
-missing, unless ``na.rm``/``finite``); R refuses an unordered factor ("'range' not
-meaningful for factors") and gives an ordered factor's extreme levels.
+missing, unless ``na.rm``/``finite``), dates as dates; R refuses an unordered factor
+("'range' not meaningful for factors") and gives an ordered factor's extreme levels.
 """
 from __future__ import annotations
 
@@ -80,6 +80,11 @@ def r_range(*args: Any, na_rm: bool = False, finite: bool = False) -> np.ndarray
             raise AsrError("range(): no non-missing text values (R stops here)")
         s = sorted(str(x) for x in vals)
         return np.array([s[0], s[-1]], dtype=object)
+    if vals.dtype.kind == "M":                                # dates: the same type back
+        kept = vals[~missing] if (na_rm or finite) else vals
+        if kept.size == 0 or np.isnat(kept).any():
+            return np.array([np.datetime64("NaT"), np.datetime64("NaT")])
+        return np.array([kept.min(), kept.max()])
     whole = vals.dtype.kind in "iub" and ordered is None      # R keeps an integer's type
     vals = vals.astype(float)
     if finite:

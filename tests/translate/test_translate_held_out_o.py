@@ -126,6 +126,14 @@ def test_range_of_an_unordered_factor_is_refused_as_in_r() -> None:
     assert list(r_range(pd.Series(lv))) == ["lo", "hi"]
 
 
+def test_range_of_dates_gives_dates() -> None:
+    days = pd.Series(pd.to_datetime(["2020-03-01", None, "2020-01-05"]))
+    assert pd.isna(r_range(days)).all()
+    lo, hi = r_range(days, na_rm=True)
+    assert (pd.Timestamp(lo), pd.Timestamp(hi)) == (pd.Timestamp("2020-01-05"),
+                                                    pd.Timestamp("2020-03-01"))
+
+
 # ----- commandArgs() (rcommandargs.py) and as.logical() (raslogical.py) --------------------
 # ?commandArgs: "If trailingOnly = TRUE, a character vector of those arguments (if any)
 # supplied after --args" (Rscript script.R a b gives c("a", "b")); ?as.logical: "Character
