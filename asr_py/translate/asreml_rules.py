@@ -51,6 +51,7 @@ from asr_py.translate import (
     rpls,
     rpossibly,
     rpronoun,
+    rrange,
     rrank,
     rrecycle,
     rreduce,
@@ -83,10 +84,12 @@ from asr_py.translate.printer import (
     pyname,
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
+from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.rdeparse import deparse
@@ -476,6 +479,8 @@ _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlo
 _TMM_FUNCS.update(_RTRYCATCH_FUNCS)                    # conditionMessage() (rtrycatch.py)
 _TMM_FUNCS.update(_RSYSTEM_FUNCS)          # file.exists(), Sys.time(), ... (rsystem.py)
 _TMM_FUNCS.update(_RISTRUE_FUNCS)                      # isTRUE(), isFALSE() (ristrue.py)
+_TMM_FUNCS.update(_RCOMMANDARGS_FUNCS)       # commandArgs(trailingOnly = TRUE) (rcommandargs.py)
+_TMM_FUNCS.update(_RASLOGICAL_FUNCS)                       # as.logical() (raslogical.py)
 _TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
 _TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
 _TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup(), G.inverse()
@@ -517,6 +522,7 @@ class Translator(BasePrinter):
         self.spatial: dict[str, tuple[str, str]] = {}
         self.maxit = False
         self.keep_order = False     # asreml.options(keep.order = ) seen: KEEP_ORDER
+        self.na_option = False      # asreml.options(na.action = ) seen: NA_ACTION
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
@@ -2045,6 +2051,10 @@ class Translator(BasePrinter):
             got = runique.translate(self, e)
             if got is not None:
                 return got
+        if f == "range" and f not in self.functions:      # range(x, na.rm = TRUE) (rrange.py)
+            got = rrange.translate(self, e)
+            if got is not None:
+                return got
         if f in rreduce.FUNCTIONS and f not in self.functions:  # max(0, x), prod(x)
             got = rreduce.translate(self, e)
             if got is not None:
@@ -2629,7 +2639,11 @@ class Translator(BasePrinter):
         return value
 
     def asreml(self, e: R) -> str:
-        out = self.asreml_args(e.args, e, na_default=True)
+        own_na = any(n in ("na.action", "na.method.X", "na.method.Y") for n, _ in e.args)
+        out = self.asreml_args(e.args, e, na_default=not (self.na_option and not own_na))
+        if self.na_option and not own_na:
+            # asreml.options(na.action = ) is the default of the later fits
+            out.append("na_action=NA_ACTION")
         if self.maxit and not any(n in ("maxit", "maxiter") for n, _ in e.args):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
@@ -2641,10 +2655,12 @@ class Translator(BasePrinter):
         -> ``KEEP_ORDER = b`` (used by later asreml() calls)."""
         maxit = [a for n, a in e.args if n in ("maxit", "maxiter")]
         keep = [a for n, a in e.args if n == "keep.order"]
+        na = [a for n, a in e.args if n == "na.action" and a.kind == "call" and
+              a.value == "na.method"]
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # printing only: the same fit in asr_py
-            if n not in ("maxit", "maxiter", "keep.order"):
+            if n not in ("maxit", "maxiter", "keep.order") and not (n == "na.action" and na):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")
         lines = []
@@ -2656,6 +2672,11 @@ class Translator(BasePrinter):
             # an R option holds for every later fit: a module global, also when set in a
             # function (the translated test_that bodies)
             lines.append(f'globals()["KEEP_ORDER"] = {self.py(keep[-1])}')
+        if na:
+            # asreml.options(na.action = na.method(...)): the missing-value handling of every
+            # later asreml() call that does not give its own (an x not given is 'fail')
+            self.na_option = True
+            lines.append(f'globals()["NA_ACTION"] = {self.py(na[-1])}')
         return "; ".join(lines) or "# asreml.options(): nothing to do in asr_py"
 
     def spatial_of(self, e: R) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from asr_py.translate import rdtjoin, rforeach, rformulaget, rjoin, rpronoun, rreadxl, rtrycatch
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
+from asr_py.translate.rinnerassign import has_inner_assignment, split_inner_assignments
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
 from asr_py.translate.rsetwd import relative_to_wd
@@ -922,6 +923,10 @@ class BasePrinter:
             return [f"# {s.value.lstrip('#').strip()}".rstrip()]
         if s.kind == "blank":
             return [""]
+        if s.kind == "if" and has_inner_assignment(s.left):
+            split = self.inner_assignments(s, depth)     # if ((n <- nrow(d)) > 0)
+            if split is not None:
+                return split
         self.todo = []
         saved, self._hoisted = self._hoisted, []
         depth0, self._depth = self._depth, depth
@@ -929,6 +934,10 @@ class BasePrinter:
             lines = self.compound(s, depth)
         except Untranslatable as exc:
             self._hoisted, self._depth = saved, depth0
+            split = self.inner_assignments(s, depth) \
+                if str(exc) == "assignment inside an expression" else None
+            if split is not None:                        # print(h2 <- va / vp)
+                return split
             hoisted = self.hoist(s, depth)
             return hoisted + self.todo_lines(s, str(exc)) + self.placeholder(s, str(exc),
                                                                              hoisted)
@@ -945,6 +954,19 @@ class BasePrinter:
         if len(lines) == 1 and post and not lines[0].startswith("#") and "\n" not in lines[0]:
             return pre + [lines[0] + "  " + post[0]] + post[1:]
         return pre + post + lines
+
+    def inner_assignments(self, s: R, depth: int) -> list[str] | None:
+        """``s`` with the assignments used as values inside it run first, each then read
+        by its variable (rinnerassign); None when they may not be moved."""
+        parts = split_inner_assignments(s, self.functions)
+        if parts is None:
+            return None
+        if id(s) in self._last_value:           # a function's last if: its value returned
+            self._last_value.add(id(parts[-1]))
+        out: list[str] = []
+        for part in parts:
+            out += self.statement(part, depth)
+        return out
 
     def hoist(self, s: R, depth: int) -> list[str]:
         """The asreml() calls inside an untranslatable statement, translated on their own

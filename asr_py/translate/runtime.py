@@ -37,6 +37,7 @@ from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGH
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
+from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()
 from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
@@ -100,6 +101,7 @@ from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
+from asr_py.translate.rcommandargs import r_command_args  # noqa: F401 - commandArgs()
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
 from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's complete()
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
@@ -270,6 +272,7 @@ from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
 from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(text=)
