@@ -43,6 +43,7 @@ from asr_py.model.blocks import (
     whole_number,
 )
 from asr_py.model.data import level_labels, numeric_value
+from asr_py.model.fixed_and import and_factors, overlay_fixed, split_and_terms
 from asr_py.model.formulaic_parts import FORMULAIC_FUNCS, formulaic_block
 from asr_py.model.size import check_fixed_size, numeric_looking, term_columns
 from asr_py.reml.sparse_x import null_basis_from_aliasing, prefer_sparse_x
@@ -323,7 +324,8 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         base, idx = at_levels(ctx, call)
         return base.labels, idx
 
-    all_terms = [s for t in list(terms.terms) + extra for s in split_at_term(t, levels)]
+    split = [s for t in list(terms.terms) + extra for s in split_at_term(t, levels)]
+    all_terms, ands = split_and_terms(ctx, split)  # and(f) joins the term before it
     keys = {frozenset(part_key(p) for p in t.parts) for t in all_terms}
     has_trait = frozenset({"trait"}) in keys
     intercept = terms.intercept and not (multivariate and has_trait)
@@ -347,11 +349,16 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
     if multivariate and has_trait:
         before.add(frozenset({"trait"}))
     before |= {frozenset(part_key(p) for p in t.parts) for t in extra_terms}  # as before
-    for t in all_terms:  # the parts first (cheap), to estimate the design's size
+    for ti_, t in enumerate(all_terms):  # the parts first (cheap), to size the design
         key = [part_key(p) for p in t.parts]
         blocks = []
         for i, p in enumerate(t.parts):
             rest = frozenset(key[:i] + key[i + 1:])
+            if ti_ in ands:  # the full indicators, overlaid, then coded as a factor
+                b = overlay_fixed(ctx, fixed_part(ctx, p, contrast=False), p, ands[ti_])
+                blocks.append(_contrast(b) if rest in before and b.name not in
+                              ctx.full_coded else b)
+                continue
             blocks.append(fixed_part(ctx, p, contrast=rest in before))
         parts.append(blocks)
         before.add(frozenset(key))
@@ -360,7 +367,7 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         nnz=n * intercept + sum(_term_nnz(bl) for bl in parts),
         numeric_like=[b.name for bl in parts for b in bl
                       if b.is_factor and numeric_looking(b.name, b.labels)])
-    for t, blocks in zip(all_terms, parts):
+    for tj, (t, blocks) in enumerate(zip(all_terms, parts)):
         M = khatri_rao(blocks)
         if not np.all(np.isfinite(M.data)):
             check_finite(ctx, t.parts[0], M.toarray(), f"the fixed term {t}")
@@ -371,8 +378,10 @@ def fixed_columns(ctx: Context, terms: TermList, multivariate: bool,
         elif len(blocks) > 1:
             labels = [_interaction_label(blocks, lab) for lab in labels]
         ti = len(fterms)
-        facs = tuple(f for p in t.parts for f in part_factors(p))
-        fparts = tuple(f for p in t.parts if _is_factor_part(ctx, p) for f in part_factors(p))
+        facs = tuple(f for p in t.parts for f in part_factors(p)) + and_factors(
+            ands.get(tj, []))
+        fparts = tuple(f for p in t.parts if _is_factor_part(ctx, p) for f in part_factors(p)
+                       ) + and_factors(ands.get(tj, []))
         fterms.append(FixedTerm(str(t), facs, all_columns=labels, factor_parts=fparts,
                                 name=at_name_of(t, levels)))
         cols.append(sp.csc_matrix(M))
