@@ -10,8 +10,12 @@ n x n_θ working array run over the free parameters only. ℓ is unchanged: with
 (Σ(θ_F) enters V exactly as before). Structures are frozen where they are whole: a template
 with every parameter fixed; a direct-sum section (``dsum``: stage-1 error matrices per
 trial) or a Kronecker part (``us(trait)`` fixed beside ``vm(id, A)``) with every parameter
-fixed, inside a template that keeps free ones. A leaf with some parameters fixed and some
-free keeps them all ('F' ones are held by the engine as before), and so does a residual
+fixed, inside a template that keeps free ones. A structure with some parameters fixed and
+some free is a :class:`~asr_py.vcov.frozen.PartlyFrozen` over its free ones when at least
+:data:`PARTLY_MIN_FIXED` are fixed (a stage-1 error matrix with one genotype's row left
+free), unless it fixes parameters of its own (fa/rr's structural zero loadings, fitted
+through their latent factors): otherwise it keeps them all ('F' ones are held by the
+engine as before). So does a residual
 σ² diag(1/w) with its one parameter fixed (family dispersion = 1, fixed σ² with weights): the
 engine's scaled-residual path needs the parameter, which costs one column.
 
@@ -31,7 +35,14 @@ from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.result import RemlResult
 from asr_py.vcov.base import CovTemplate
 from asr_py.vcov.composite import DirectSum
-from asr_py.vcov.frozen import Frozen
+from asr_py.vcov.frozen import Frozen, PartlyFrozen
+
+#: a structure with some parameters fixed and some free keeps them all (the engine holds the
+#: fixed ones) unless at least this many are fixed: then it is a
+#: :class:`~asr_py.vcov.frozen.PartlyFrozen` over its free ones. A few fixed parameters cost
+#: little, and the whole structure keeps its positive-definite-boundary handling (a
+#: PartlyFrozen Σ is affine in its free parameters: no face geometry)
+PARTLY_MIN_FIXED = 10
 
 
 def _hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
@@ -69,6 +80,9 @@ def _hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
             changed |= npart is not p
             off = sl.stop
         return (t.with_factors(new), keep) if changed else (t, keep)
+    if (int(fixed.sum()) >= PARTLY_MIN_FIXED and not t.fixed_mask().any()
+            and t.latent_identity() is None and t.is_valid(theta)):
+        return PartlyFrozen(t, theta, fixed), ~fixed
     return t, keep
 
 

@@ -4,14 +4,16 @@ Two-stage analyses pass stage-1 error (co)variances as fixed parameters (asreml-
 ``R.param``/``G.param`` with constraint 'F', ``init = c(F = ...)``), often thousands of them.
 Such a structure is a constant matrix: :class:`Frozen` answers Σ, Σ⁻¹ and log|Σ| at the fixed
 θ_F (each computed once) and has no parameters, so the engine forms no derivative, score
-entry or AI row for it (:mod:`asr_py.reml.fixed_hold`).
+entry or AI row for it (:mod:`asr_py.reml.fixed_hold`). :class:`PartlyFrozen` holds some of a
+template's parameters at their values and exposes the free ones only.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
-from asr_py.vcov.base import CovTemplate, Matrix
+from asr_py.vcov.base import CovTemplate, Matrix, PDGeometry
 from asr_py.vcov.known import FixedMatrix
 
 
@@ -63,4 +65,117 @@ class Frozen(FixedMatrix):
         return f"Frozen({self.template!r} at {self.theta.size} fixed values)"
 
 
-__all__ = ["Frozen"]
+
+
+class PartlyFrozen(CovTemplate):
+    """``template`` with the parameters where ``fixed`` is True held at their values in
+    ``theta``: its parameters are the free ones, Σ(θ_free) = template(θ_free ∪ θ_F); each
+    derivative, trace and EM entry is the template's for a free parameter. Σ is affine in
+    θ_free, not linear (:attr:`linear` False, no positive-definite face geometry)."""
+
+    linear = False
+
+    def __init__(self, template: CovTemplate, theta: np.ndarray, fixed: np.ndarray) -> None:
+        th = np.array(theta, dtype=float, copy=True).ravel()
+        fx = np.asarray(fixed, dtype=bool).ravel()
+        if th.size != template.n_params or fx.size != th.size:
+            raise ValueError(f"PartlyFrozen: {th.size} values and {fx.size} flags for a "
+                             f"template with {template.n_params} parameters")
+        self.template = template
+        self.n = int(template.n)
+        self.block_size = template.block_size
+        self.has_variance = template.has_variance
+        self.name = getattr(template, "name", "")
+        self._full = th
+        self._free = np.flatnonzero(~fx)
+
+    def full(self, theta: np.ndarray) -> np.ndarray:
+        """The template's θ: the fixed values with ``theta`` at the free positions."""
+        out = self._full.copy()
+        out[self._free] = np.asarray(theta, dtype=float).ravel()
+        return out
+
+    def _pick(self, items: list) -> list:
+        return [items[k] for k in self._free]
+
+    @property
+    def param_names(self) -> list[str]:
+        return self._pick(list(self.template.param_names))
+
+    @property
+    def param_kinds(self) -> list[str]:
+        return self._pick(list(self.template.param_kinds))
+
+    @property
+    def n_params(self) -> int:
+        return int(self._free.size)
+
+    def matrix(self, theta: np.ndarray) -> Matrix:
+        return self.template.matrix(self.full(theta))
+
+    def inverse(self, theta: np.ndarray) -> Matrix:
+        return self.template.inverse(self.full(theta))
+
+    def logdet(self, theta: np.ndarray) -> float:
+        return float(self.template.logdet(self.full(theta)))
+
+    def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        return self._pick(list(self.template.derivatives(self.full(theta))))
+
+    def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
+        return self._pick(list(self.template.inv_deriv_inv(self.full(theta))))
+
+    def inv_deriv_inv_parts(self, theta: np.ndarray) -> list:
+        return self._pick(list(self.template.inv_deriv_inv_parts(self.full(theta))))
+
+    def inv_deriv_inv_sections(self, theta: np.ndarray) -> list:
+        return self._pick(list(self.template.inv_deriv_inv_sections(self.full(theta))))
+
+    def deriv_times(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return np.asarray(self.template.deriv_times(self.full(theta), v))[:, self._free]
+
+    def inv_deriv_trace(self, theta: np.ndarray) -> np.ndarray:
+        return np.asarray(self.template.inv_deriv_trace(self.full(theta)),
+                          dtype=float)[self._free]
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        blk = np.asarray(self.template.em_block(self.full(theta)), dtype=float)
+        return blk[np.ix_(self._free, self._free)]
+
+    def deriv_entries(self, theta: np.ndarray, rows: np.ndarray,
+                      cols: np.ndarray) -> np.ndarray:
+        return np.asarray(self.template.deriv_entries(self.full(theta), rows, cols))[self._free]
+
+    def inverse_pattern(self, theta: np.ndarray) -> sp.csc_matrix:
+        return self.template.inverse_pattern(self.full(theta))
+
+    def lower(self) -> np.ndarray:
+        return np.asarray(self.template.lower(), dtype=float)[self._free]
+
+    def upper(self) -> np.ndarray:
+        return np.asarray(self.template.upper(), dtype=float)[self._free]
+
+    def within_bounds(self, theta: np.ndarray) -> bool:
+        return self.template.within_bounds(self.full(theta))
+
+    def is_valid(self, theta: np.ndarray) -> bool:
+        return self.template.is_valid(self.full(theta))
+
+    def initial(self, scale: float) -> np.ndarray:
+        return np.asarray(self.template.initial(scale), dtype=float)[self._free]
+
+    def fixed_mask(self) -> np.ndarray:
+        return np.asarray(self.template.fixed_mask(), dtype=bool)[self._free]
+
+    def linear_basis(self, theta: np.ndarray) -> np.ndarray | None:
+        return None
+
+    def pd_geometry(self, theta: np.ndarray) -> PDGeometry | None:
+        return None
+
+    def __repr__(self) -> str:
+        return (f"PartlyFrozen({self.template!r}, {self.n_params} free of "
+                f"{self._full.size})")
+
+
+__all__ = ["Frozen", "PartlyFrozen"]
