@@ -71,7 +71,8 @@ class PartlyFrozen(CovTemplate):
     """``template`` with the parameters where ``fixed`` is True held at their values in
     ``theta``: its parameters are the free ones, Σ(θ_free) = template(θ_free ∪ θ_F); each
     derivative, trace and EM entry is the template's for a free parameter. Σ is affine in
-    θ_free, not linear (:attr:`linear` False, no positive-definite face geometry)."""
+    θ_free, not linear (:attr:`linear` False; the positive-definite geometry of free
+    correlations only, :meth:`pd_geometry`)."""
 
     linear = False
 
@@ -171,7 +172,14 @@ class PartlyFrozen(CovTemplate):
         return None
 
     def pd_geometry(self, theta: np.ndarray) -> PDGeometry | None:
-        return None
+        """The template's geometry over its first k parameters when they are all free (the
+        correlations of corg/corgv/corgh beside fixed variances: C(ρ) does not depend on
+        the variances); None otherwise (Σ affine in θ_free, as the engine treats a
+        covariance matrix with a fixed parameter)."""
+        geo = self.template.pd_geometry(self.full(theta))
+        if geo is None or geo.kind != "correlation" or self._free.size < geo.k:
+            return None
+        return geo if np.array_equal(self._free[:geo.k], np.arange(geo.k)) else None
 
     def __repr__(self) -> str:
         return (f"PartlyFrozen({self.template!r}, {self.n_params} free of "
