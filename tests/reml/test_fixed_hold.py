@@ -207,3 +207,29 @@ def test_every_parameter_fixed_gives_the_dense_loglik(met: pd.DataFrame) -> None
     x = np.concatenate([x[:E], x[E + 2:]])  # the free-in-the-other-tests variances
     assert m.loglik == pytest.approx(reml_loglik(y, X, V(x)), abs=1e-8)
     assert (m.varcomp["bound"] == "F").all()
+
+
+def test_vcm_beside_fixed_structures_matches_dense_reml(met: pd.DataFrame) -> None:
+    """vcm= ties the free residual variances of e2, e3, e4 (one φ) beside the fixed
+    covariances and residual variances: the dense optimum over (5 variances, φ)."""
+    tab = _table(met)
+    res = [c for c in tab["Component"] if c.startswith(("Env_e2!", "Env_e3!", "Env_e4!"))]
+    assert len(res) == 3
+    m = asr.asreml("y ~ Env", data=met, params=tab, vcm={"r": res}, **KW)
+    assert m.converged
+    y, X, V = _dense(met)
+
+    def V6(z: np.ndarray) -> np.ndarray:
+        return V(np.concatenate([z[:E], np.repeat(z[E], 3)]))
+
+    vc = m.varcomp
+    gen = [c for c in tab.loc[tab["Constraint"] != "F", "Component"] if c not in res]
+    assert len(gen) == E  # the genetic variances, in θ order (e0 ... e4)
+    z_asr = np.append(vc.loc[gen, "component"].to_numpy(float), vc.loc[res[0], "component"])
+    np.testing.assert_allclose(vc.loc[res, "component"], z_asr[E], rtol=1e-12)
+    z, ll = lbfgsb_max(lambda x: reml_loglik(y, X, V6(x)), z_asr * 1.3, z_asr,
+                       [(1e-6, None)] * (E + 1))
+    assert m.loglik == pytest.approx(ll, abs=1e-6)
+    np.testing.assert_allclose(z_asr, z, rtol=2e-3)
+    fixed = tab.loc[tab["Constraint"] == "F", "Component"]
+    assert (vc.loc[fixed, "bound"] == "F").all()
