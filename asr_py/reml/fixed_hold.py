@@ -14,10 +14,11 @@ fixed, inside a template that keeps free ones. A structure with some parameters 
 some free is a :class:`~asr_py.vcov.frozen.PartlyFrozen` over its free ones when at least
 :data:`PARTLY_MIN_FIXED` are fixed (a stage-1 error matrix with one genotype's row left
 free), unless it fixes parameters of its own (fa/rr's structural zero loadings, fitted
-through their latent factors): otherwise it keeps them all ('F' ones are held by the
-engine as before). So does a residual
-σ² diag(1/w) with its one parameter fixed (family dispersion = 1, fixed σ² with weights): the
-engine's scaled-residual path needs the parameter, which costs one column.
+through their latent factors); otherwise it keeps them all ('F' ones are held by the engine
+as before: a covariance matrix with a fixed parameter has no positive-definite-boundary
+handling there either). A residual σ² diag(1/w) with its one parameter fixed (family
+dispersion = 1, σ² fixed with weights) keeps it too: the engine's scaled-residual path
+needs the parameter, which costs one column of the working variates.
 
 :func:`hold_fixed` builds the reduced problem; :meth:`FixedHold.result` puts a fit of it
 back in the original θ (fixed values with code 'F'; score, AI and Var(θ̂) NaN in their rows
@@ -154,11 +155,11 @@ def hold_fixed(problem: MixedProblem) -> tuple[MixedProblem, FixedHold] | None:
         t, k = _hold(b.template, th[s], fixed[s])
         blocks.append(RandomBlock(b.name, b.Z, t))
         keeps.append(k)
-    res = problem.residual
-    if _scaled_residual(res, th[sl[-1]]):
+    res, fr = problem.residual, fixed[sl[-1]]
+    if fr.any() and _scaled_residual(res, th[sl[-1]]):
         rk = np.ones(1, dtype=bool)
     else:
-        res, rk = _hold(res, th[sl[-1]], fixed[sl[-1]])
+        res, rk = _hold(res, th[sl[-1]], fr)
     keep = np.flatnonzero(np.concatenate([*keeps, rk]))
     if keep.size == problem.n_theta:
         return None
