@@ -233,3 +233,43 @@ def test_vcm_beside_fixed_structures_matches_dense_reml(met: pd.DataFrame) -> No
     np.testing.assert_allclose(z_asr, z, rtol=2e-3)
     fixed = tab.loc[tab["Constraint"] == "F", "Component"]
     assert (vc.loc[fixed, "bound"] == "F").all()
+
+
+def test_fixed_kronecker_part_of_a_bivariate_residual_matches_dense_reml() -> None:
+    """units:us(trait) with its three parameters fixed (a known 2 x 2 error matrix, a
+    Kronecker part held as known) beside a free us(trait):Gen: the dense optimum over the
+    genetic (co)variances."""
+    rng = np.random.default_rng(5)
+    n_gen, reps = 30, 3
+    g = rng.multivariate_normal([0, 0], [[1, .5], [.5, 2]], size=n_gen)
+    rows = [(f"g{k}", 10 + g[k, 0] + rng.normal(), 5 + g[k, 1] + rng.normal(0, 1.5))
+            for k in range(n_gen) for _ in range(reps)]
+    df = pd.DataFrame(rows, columns=["Gen", "y1", "y2"])
+    df["Gen"] = df["Gen"].astype("category")
+    kw = dict(random="~ us(trait):Gen", residual="~ units:us(trait)", data=df)
+    tab = asr.asreml("cbind(y1, y2) ~ trait", start_values=True, **kw)
+    r_fixed = np.array([[1.0, 0.5], [0.5, 2.0]])
+    sel = tab["Component"].str.startswith("units:trait!")
+    tab.loc[sel, "Value"] = [1.0, 0.5, 2.0]
+    tab.loc[sel, "Constraint"] = "F"
+    m = asr.asreml("cbind(y1, y2) ~ trait", params=tab, **kw)
+    assert m.converged
+    assert (m.varcomp.loc[tab.loc[sel, "Component"], "bound"] == "F").all()
+    y = df[["y1", "y2"]].to_numpy().ravel()  # unit by unit, traits within
+    gen = np.repeat(df["Gen"].cat.codes.to_numpy(), 2)
+    trait = np.tile([0, 1], len(df))
+    unit = np.repeat(np.arange(len(df)), 2)
+    X = (trait[:, None] == np.arange(2)[None, :]).astype(float)
+    same_gen = (gen[:, None] == gen[None, :]).astype(float)
+    same_unit = (unit[:, None] == unit[None, :]).astype(float)
+
+    def V(x: np.ndarray) -> np.ndarray:
+        S = np.array([[x[0], x[1]], [x[1], x[2]]])
+        return S[trait][:, trait] * same_gen + r_fixed[trait][:, trait] * same_unit
+
+    free = tab.loc[~sel, "Component"]
+    x_asr = m.varcomp.loc[free, "component"].to_numpy(float)
+    x, ll = lbfgsb_max(lambda z: reml_loglik(y, X, V(z)), x_asr * 1.2, np.abs(x_asr),
+                       [(1e-6, None), (None, None), (1e-6, None)])
+    assert m.loglik == pytest.approx(ll, abs=1e-6)
+    np.testing.assert_allclose(x_asr, x, rtol=2e-3, atol=2e-3 * abs(x_asr).max())
