@@ -1,7 +1,8 @@
 """Fixed ('F') variance parameters removed from the fit: its cost follows the free ones.
 
-A structure whose parameters are all fixed is a known covariance: it is replaced by
-:class:`asr_py.vcov.frozen.Frozen` (Σ(θ_F), Σ⁻¹ and log|Σ| once; no parameters), so the
+A structure whose parameters are all fixed is a known covariance: each template says which
+of its structures are (:meth:`~asr_py.vcov.base.CovTemplate.hold_fixed`) and holds them as
+:class:`~asr_py.vcov.frozen.Frozen` (Σ(θ_F), Σ⁻¹ and log|Σ| once; no parameters), so the
 REML score, the AI matrix (``AI_kl = ½ q_k'Pq_l``, q_k = V̇_k Py), the EM step and every
 n x n_θ working array run over the free parameters only. ℓ is unchanged: with θ_F held,
 
@@ -11,14 +12,14 @@ n x n_θ working array run over the free parameters only. ℓ is unchanged: with
 with every parameter fixed; a direct-sum section (``dsum``: stage-1 error matrices per
 trial) or a Kronecker part (``us(trait)`` fixed beside ``vm(id, A)``) with every parameter
 fixed, inside a template that keeps free ones. A structure with some parameters fixed and
-some free is a :class:`~asr_py.vcov.frozen.PartlyFrozen` over its free ones when at least
-:data:`PARTLY_MIN_FIXED` are fixed (a stage-1 error matrix with one genotype's row left
-free), unless it fixes parameters of its own (fa/rr's structural zero loadings, fitted
-through their latent factors); otherwise it keeps them all ('F' ones are held by the engine
-as before: a covariance matrix with a fixed parameter has no positive-definite-boundary
-handling there either). A residual σ² diag(1/w) with its one parameter fixed (family
-dispersion = 1, σ² fixed with weights) keeps it too: the engine's scaled-residual path
-needs the parameter, which costs one column of the working variates.
+some free exposes its free ones only (:class:`~asr_py.vcov.frozen.PartlyFrozen`) when at
+least :data:`~asr_py.vcov.frozen.PARTLY_MIN_FIXED` are fixed (a stage-1 error matrix with
+one genotype's row left free), unless it fixes parameters of its own (fa/rr's structural
+zero loadings, fitted through their latent factors); otherwise it keeps them all ('F' ones
+are held by the engine as before: a covariance matrix with a fixed parameter has no
+positive-definite-boundary handling there either). A residual σ² diag(1/w) with its one
+parameter fixed (family dispersion = 1, σ² fixed with weights) keeps it too: the engine's
+scaled-residual path needs the parameter, which costs one column of the working variates.
 
 :func:`hold_fixed` builds the reduced problem; :meth:`FixedHold.result` puts a fit of it
 back in the original θ (fixed values with code 'F'; score, AI and Var(θ̂) NaN in their rows
@@ -35,56 +36,6 @@ import numpy as np
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.result import RemlResult
 from asr_py.vcov.base import CovTemplate
-from asr_py.vcov.composite import DirectSum
-from asr_py.vcov.frozen import Frozen, PartlyFrozen
-
-#: a structure with some parameters fixed and some free keeps them all (the engine holds the
-#: fixed ones) unless at least this many are fixed: then it is a
-#: :class:`~asr_py.vcov.frozen.PartlyFrozen` over its free ones. A few fixed parameters cost
-#: little, and the whole structure keeps its positive-definite-boundary handling (a
-#: PartlyFrozen Σ is affine in its free parameters: no face geometry)
-PARTLY_MIN_FIXED = 10
-
-
-def _hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
-          ) -> tuple[CovTemplate, np.ndarray]:
-    """(``t`` with its wholly fixed structures frozen, which of its parameters remain)."""
-    keep = np.ones(t.n_params, dtype=bool)
-    if not fixed.any() or t.n_params == 0:
-        return t, keep
-    if fixed.all():
-        if not t.is_valid(theta):  # left to the engine's start-value check and message
-            return t, keep
-        return Frozen(t, theta), ~keep
-    if type(t) is DirectSum:
-        parts, off, changed = [], 0, False
-        for s in t.templates:
-            sl = slice(off, off + s.n_params)
-            ns, k = _hold(s, theta[sl], fixed[sl])
-            parts.append(ns)
-            keep[sl] = k
-            changed |= ns is not s
-            off = sl.stop
-        return (DirectSum(parts, t.indices, t.n), keep) if changed else (t, keep)
-    factors = t.kronecker_factors()
-    if factors is not None:
-        scale, parts_k = factors
-        off = 1 if scale else 0
-        if off + sum(p.n_params for p in parts_k) != t.n_params:  # pragma: no cover
-            return t, keep
-        new, changed = [], False
-        for p in parts_k:
-            sl = slice(off, off + p.n_params)
-            npart, k = _hold(p, theta[sl], fixed[sl])
-            new.append(npart)
-            keep[sl] = k
-            changed |= npart is not p
-            off = sl.stop
-        return (t.with_factors(new), keep) if changed else (t, keep)
-    if (int(fixed.sum()) >= PARTLY_MIN_FIXED and not t.fixed_mask().any()
-            and t.latent_identity() is None and t.is_valid(theta)):
-        return PartlyFrozen(t, theta, fixed), ~fixed
-    return t, keep
 
 
 def _scaled_residual(t: CovTemplate, theta: np.ndarray) -> bool:
@@ -152,14 +103,14 @@ def hold_fixed(problem: MixedProblem) -> tuple[MixedProblem, FixedHold] | None:
     sl = problem.slices()
     blocks, keeps = [], []
     for b, s in zip(problem.random, sl):
-        t, k = _hold(b.template, th[s], fixed[s])
+        t, k = b.template.hold_fixed(th[s], fixed[s])
         blocks.append(RandomBlock(b.name, b.Z, t))
         keeps.append(k)
     res, fr = problem.residual, fixed[sl[-1]]
     if fr.any() and _scaled_residual(res, th[sl[-1]]):
         rk = np.ones(1, dtype=bool)
     else:
-        res, rk = _hold(res, th[sl[-1]], fr)
+        res, rk = res.hold_fixed(th[sl[-1]], fr)
     keep = np.flatnonzero(np.concatenate([*keeps, rk]))
     if keep.size == problem.n_theta:
         return None

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from asr_py.vcov.base import CovTemplate, Matrix, PDGeometry
+from asr_py.vcov.composite import DirectSum
 from asr_py.vcov.known import FixedMatrix
 
 
@@ -186,4 +187,57 @@ class PartlyFrozen(CovTemplate):
                 f"{self._full.size})")
 
 
-__all__ = ["Frozen", "PartlyFrozen"]
+#: a structure with some parameters fixed and some free keeps them all (the engine holds the
+#: fixed ones) unless at least this many are fixed: then it is a
+#: :class:`~asr_py.vcov.frozen.PartlyFrozen` over its free ones. A few fixed parameters cost
+#: little, and the whole structure keeps its positive-definite-boundary handling (a
+#: PartlyFrozen Σ is affine in its free parameters: no face geometry)
+PARTLY_MIN_FIXED = 10
+
+
+def hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
+          ) -> tuple[CovTemplate, np.ndarray]:
+    """(``t`` with its wholly fixed structures frozen, which of its parameters remain): all
+    fixed: :class:`Frozen` (unless Σ is invalid there: the engine's start check reports it);
+    a direct sum or a Kronecker product: its sections or parts held in turn; a structure with
+    at least :data:`PARTLY_MIN_FIXED` fixed parameters and none of its own (fa/rr's
+    structural zeros): :class:`PartlyFrozen`; otherwise ``t`` itself, every parameter kept."""
+    keep = np.ones(t.n_params, dtype=bool)
+    if not fixed.any() or t.n_params == 0:
+        return t, keep
+    if fixed.all():
+        if not t.is_valid(theta):  # left to the engine's start-value check and message
+            return t, keep
+        return Frozen(t, theta), ~keep
+    if type(t) is DirectSum:
+        parts, off, changed = [], 0, False
+        for s in t.templates:
+            sl = slice(off, off + s.n_params)
+            ns, k = s.hold_fixed(theta[sl], fixed[sl])
+            parts.append(ns)
+            keep[sl] = k
+            changed |= ns is not s
+            off = sl.stop
+        return (DirectSum(parts, t.indices, t.n), keep) if changed else (t, keep)
+    factors = t.kronecker_factors()
+    if factors is not None:
+        scale, parts_k = factors
+        off = 1 if scale else 0
+        if off + sum(p.n_params for p in parts_k) != t.n_params:  # pragma: no cover
+            return t, keep
+        new, changed = [], False
+        for p in parts_k:
+            sl = slice(off, off + p.n_params)
+            npart, k = p.hold_fixed(theta[sl], fixed[sl])
+            new.append(npart)
+            keep[sl] = k
+            changed |= npart is not p
+            off = sl.stop
+        return (t.with_factors(new), keep) if changed else (t, keep)
+    if (int(fixed.sum()) >= PARTLY_MIN_FIXED and not t.fixed_mask().any()
+            and t.latent_identity() is None and t.is_valid(theta)):
+        return PartlyFrozen(t, theta, fixed), ~fixed
+    return t, keep
+
+
+__all__ = ["PARTLY_MIN_FIXED", "Frozen", "PartlyFrozen", "hold"]
