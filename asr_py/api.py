@@ -377,7 +377,7 @@ def _fit_mv(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
 
             result = fit_with_start_repair(
                 lambda p: fit_reml(p, maxit=maxit, callback=callback, solver=solver),
-                problem, model.default_theta())
+                problem, model.default_theta)
         else:
             result = fit_reml(problem, maxit=maxit, callback=callback, solver=solver)
     except ModelError:

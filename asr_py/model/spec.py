@@ -113,8 +113,10 @@ class Model:
         """Set start values / constraints from a (possibly edited) start-values table."""
         table = params_table(table)
         index = {n: i for i, n in enumerate(self.param_names)}
-        for _, row in table.iterrows():
-            name = str(row["Component"])
+        cons = (table["Constraint"] if "Constraint" in table.columns
+                else pd.Series([None] * len(table), index=table.index))
+        for name, value0, con in zip(table["Component"], table["Value"], cons):
+            name = str(name)  # a plain loop: thousands of fixed stage-1 (co)variances
             if name not in index:
                 import difflib
 
@@ -124,9 +126,9 @@ class Model:
                                 "components: " + ", ".join(self.param_names))
             i = index[name]
             try:
-                value = float(row["Value"])
+                value = float(value0)
             except (TypeError, ValueError):
-                raise DataError(f"params: the value of '{name}' is {row['Value']!r}, not a "
+                raise DataError(f"params: the value of '{name}' is {value0!r}, not a "
                                 "number", hint="give start values as numbers") from None
             if not np.isfinite(value):
                 raise DataError(f"params: the value of '{name}' is {value}",
@@ -134,8 +136,8 @@ class Model:
             self.theta0[i] = value
             self.user_start = True
             self.__dict__.pop("param_map", None)  # its constraint column is rebuilt
-            if "Constraint" in table.columns and isinstance(row["Constraint"], str):
-                c = row["Constraint"].strip().upper()
+            if isinstance(con, str):
+                c = con.strip().upper()
                 if c not in ("P", "U", "F", "B"):
                     raise DataError(f"params: constraint '{c}' of {name} is not P, U, F or B")
                 self.constraints[i] = c

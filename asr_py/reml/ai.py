@@ -173,9 +173,17 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     """Fit ``problem`` by AI-REML (:func:`_fit_reml`, same keywords) on the response centred
     on its least-squares fit (:mod:`asr_py.reml.centering`: the same likelihood, no lost
     digits when the mean is large compared with the spread); β̂ and the fitted values are
-    returned for the original response."""
+    returned for the original response. Structures whose parameters are all fixed are
+    known covariances there (:mod:`asr_py.reml.fixed_hold`: the cost follows the free
+    parameters)."""
     from asr_py.reml.centering import centre_response, restore_response
+    from asr_py.reml.fixed_hold import hold_fixed
 
+    held = hold_fixed(problem)
+    if held is not None:
+        reduced, back = held
+        kw = {**kwargs, "callback": back.callback(kwargs.get("callback"))}
+        return back.result(fit_reml(reduced, **kw))
     centred, beta0 = centre_response(problem)
     res = _fit_reml(centred, **kwargs)
     res = _escape_boundary(centred, res, kwargs)

@@ -76,6 +76,13 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
     if M.shape[0] != problem.n_theta or np.any(M[fixed_rows] != 0):
         raise ModelError("the constraint matrix needs one row per variance parameter, zero "
                          "for fixed ('F') ones")
+    from asr_py.reml.fixed_hold import hold_fixed
+
+    held = hold_fixed(problem)  # wholly fixed structures as known covariances
+    if held is not None:
+        reduced, back = held
+        return back.result(fit_constrained(reduced, M[back.keep], maxit=maxit, solver=solver,
+                                           callback=back.callback(callback)))
     c = np.where(fixed_rows, problem.theta0, 0.0)
     pos = _positive(M, cons)
     phi = phi_start(M, np.asarray(problem.theta0, dtype=float))

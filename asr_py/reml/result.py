@@ -19,7 +19,9 @@ class RemlResult:
     ``ai`` is the average-information matrix over all θ at the final estimates, with the rows
     and columns of fixed ('F') and boundary parameters set to NaN; ``vcov_theta`` is the
     inverse of ``ai`` over the free parameters (NaN elsewhere, and NaN everywhere if that
-    block is singular). ``score`` is the exact REML score at ``theta`` (all parameters).
+    block is singular). ``score`` is the exact REML score at ``theta``; NaN for fixed
+parameters of structures the fit held as known (:mod:`asr_py.reml.fixed_hold`: not
+computed).
     ``beta`` (p), ``u`` (one array per random block), ``fitted`` = Xβ̂ + Zû,
     ``residuals`` = y − fitted, ``vcov_beta`` = the β block of C⁻¹ (may be given as a
     :class:`Deferred`: formed on first use, then kept), ``pev`` = diagonals of

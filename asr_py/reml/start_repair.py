@@ -82,15 +82,18 @@ def start_candidates(problem: MixedProblem, default: np.ndarray
 
 
 def fit_with_start_repair(fit: Callable[[MixedProblem], Any], problem: MixedProblem,
-                          default: np.ndarray) -> Any:
+                          default: np.ndarray | Callable[[], np.ndarray]) -> Any:
     """``fit(problem)``; when it raises a :class:`StartValueError` (C cannot be factored at
     the start values), ``fit`` of the first candidate of :func:`start_candidates` that
     starts, its diagnostic first in the result's diagnostics. Other errors, and a start
-    that no candidate repairs, raise the original error."""
+    that no candidate repairs, raise the original error. ``default``: the default start
+    values, or a function giving them (called only when a repair is needed)."""
     try:
         return fit(problem)
     except StartValueError as exc:
         first = exc
+    if callable(default):
+        default = default()
     for cand, note in start_candidates(problem, default):
         try:
             result = fit(cand)

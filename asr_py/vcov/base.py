@@ -319,6 +319,17 @@ class CovTemplate(ABC):
                 out[off:off + leaf.n_params] |= leaf.fixed_mask()
         return out
 
+    def hold_fixed(self, theta: np.ndarray, fixed: np.ndarray
+                   ) -> tuple[CovTemplate, np.ndarray]:
+        """(this template with the structures whose parameters are all ``fixed`` at ``theta``
+        held as known covariances, a mask of the parameters that remain): the engine then
+        forms no derivative, score entry or AI row for the others. Default:
+        :func:`asr_py.vcov.frozen.hold` (whole templates, direct-sum sections, Kronecker
+        parts; many fixed parameters beside free ones)."""
+        from asr_py.vcov.frozen import hold
+
+        return hold(self, np.asarray(theta, dtype=float), np.asarray(fixed, dtype=bool))
+
     def kronecker_factors(self) -> tuple[bool, list[CovTemplate]] | None:
         """(has a leading scale σ², [Σ_1, ..., Σ_p]) if Σ = [σ²] Σ_1 ⊗ ... ⊗ Σ_p is a
         direct product the engine may use part by part; None (the default) otherwise."""
