@@ -224,7 +224,8 @@ def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict
 
     start = far_start(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
     second = None if start is None else _second_fit(problem, kwargs, start[0])
-    return res if second is None or start is None else better_of(res, second, start[1])
+    return (res if second is None or start is None
+            else better_of(res, second, start[1], dof_scale(problem)))
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:

@@ -109,12 +109,18 @@ def _raise_zero_variances(theta: np.ndarray, var: list[int]) -> None:
         theta[j] = level
 
 
-def better_of(first: RemlResult, second: RemlResult, moved: list[str]) -> RemlResult:
-    """``second`` when its ℓ is higher than ``first``'s by more than GAIN_REL x |ℓ|, or when it
-    converged where ``first`` did not with an ℓ not lower by more than that; else ``first``.
-    The kept fit's diagnostics say so when it is the second."""
+def better_of(first: RemlResult, second: RemlResult, moved: list[str],
+              scale: float) -> RemlResult:
+    """``second`` when its ℓ is higher than ``first``'s by more than GAIN_REL x ``scale``
+    (max(1, n − p), :func:`asr_py.reml.tolerance.dof_scale`), or when it converged where
+    ``first`` did not with an ℓ not lower by more than that; else ``first``. The kept fit's
+    diagnostics say so when it is the second.
+
+    The threshold is absolute in ℓ units: a trait rescaled by c shifts both ℓ by the same
+    −(n − p) log c, which leaves the gain unchanged but not |ℓ| (a threshold GAIN_REL x |ℓ|
+    made the choice depend on the units)."""
     gain = second.loglik - first.loglik
-    tol = GAIN_REL * max(1.0, abs(first.loglik))
+    tol = GAIN_REL * scale
     what = ", ".join(repr(m) for m in moved)
     if np.isfinite(second.loglik) and gain > tol:
         second.diagnostics.insert(0, (
