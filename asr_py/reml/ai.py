@@ -183,6 +183,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
     res = _polish_floor(centred, res, kwargs)
+    res = _check_singular_corr(centred, res, kwargs)
     return restore_response(res, problem, beta0)
 
 
@@ -261,6 +262,17 @@ def _polish_floor(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     kw = {**kwargs, "maxit": min(int(kwargs.get("maxit", 30)), POLISH_MAXIT)}
     second = _second_fit(problem, kw, start[0], held_rel=POLISH_REL * HELD_REL)
     return polished(res, second, start[1], dof_scale(problem))
+
+
+def _check_singular_corr(problem: MixedProblem, res: RemlResult, kwargs: dict
+                         ) -> RemlResult:
+    """ℓ and the optimum checked on V when a correlation matrix is numerically singular at
+    the estimates (:mod:`asr_py.reml.singular_corr`)."""
+    from asr_py.reml.singular_corr import check
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+    return check(problem, res, loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8)))
 
 
 def _fix_at_ar_limit(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:

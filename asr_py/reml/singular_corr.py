@@ -1,0 +1,143 @@
+"""A fit whose correlation matrix is numerically singular: ℓ and its score checked on V.
+
+The mixed model equations hold G⁻¹ (and R⁻¹). A gaussian correlation C_ij = φ^(d_ij²)
+(gau, igau, agau) over close points has eigenvalues down to ~1e-16 x its largest long
+before φ reaches 1 (80 points in a 3 x 3 field: condition number 2e9 at φ = 0.35, 1e13 at
+0.56, C not positive definite in double beyond 0.7). With condition number κ the equations
+lose about log10 κ digits: ℓ was 1.2e-4 off at κ = 2e9 and 0.29 off at κ = 6e12, its
+score's sign wrong, and points past the Cholesky failure cannot be evaluated at all, so the
+AI iteration stops at a false optimum of the rounded ℓ ("neither an AI nor an EM step
+increased the log-likelihood") while V = ZGZ' + R itself stays well conditioned (the
+nugget R).
+
+:func:`check` runs after the fit when a leaf template with a correlation parameter has
+κ > KAPPA_CHECK at the estimates: on V formed densely (n <= DENSE_MAX records), with
+P = V⁻¹ − V⁻¹X(X'V⁻¹X)⁻¹X'V⁻¹ and V̇_k = Z Ġ_k Z' (or Ṙ_k),
+
+    ℓ = −½[(n − p) log 2π + log|V| + log|X'V⁻¹X| + y'Py],
+    s_k = −½ tr(P V̇_k) + ½ y'P V̇_k P y,   AI_kl = ½ y'P V̇_k P V̇_l P y,
+
+and the fit is reported unconverged, with a diagnostic naming the structure and κ, when
+ℓ differs from the equations' by more than the tolerance or the Newton step on V predicts
+a gain ½ s'AI⁻¹s above it (over the free parameters). Nothing is changed otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asr_py.reml.dense_v import DENSE_MAX, as_result, evaluate, maximise
+from asr_py.reml.problem import MixedProblem
+from asr_py.reml.result import RemlResult
+from asr_py.vcov.base import CovTemplate, to_dense
+
+#: a leaf correlation matrix with condition number above this triggers the check (the
+#: equations keep fewer than ~8 of double's 16 digits of its inverse)
+KAPPA_CHECK = 1e8
+#: leaf matrices of at most this order are examined
+LEAF_MAX = 2500
+#: ℓ differences and predicted gains below this x the fit's ℓ tolerance are accepted
+CHECK_SLACK = 10.0
+
+
+def _leaves(problem: MixedProblem) -> list[tuple[str, CovTemplate, int]]:
+    """(block name, leaf template, offset of its first parameter in θ) of every random
+    block and of the residual."""
+    out = []
+    for b in problem.random:
+        out += [(b.name, lf, b.offset + off) for lf, off in b.template.leaves()]
+    out += [("residual", lf, problem.residual_offset + off)
+            for lf, off in problem.residual.leaves()]
+    return out
+
+
+def ill_conditioned(problem: MixedProblem, theta: np.ndarray) -> list[tuple[str, float]]:
+    """(name, condition number) of the leaf templates with a correlation parameter whose
+    matrix at ``theta`` has κ > KAPPA_CHECK (κ = inf: not positive definite in double)."""
+    out = []
+    for block, leaf, off in _leaves(problem):
+        if "correlation" not in leaf.param_kinds or not 1 < leaf.n <= LEAF_MAX:
+            continue
+        th = np.asarray(theta[off:off + leaf.n_params], dtype=float)
+        try:
+            ev = np.linalg.eigvalsh(to_dense(leaf.matrix(th)))
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+        kappa = float(ev[-1] / ev[0]) if ev[0] > 0 else np.inf
+        if kappa > KAPPA_CHECK:
+            out.append((leaf.name or block, kappa))
+    return out
+
+
+def _free(problem: MixedProblem, res: RemlResult) -> np.ndarray:
+    """The parameters V's iteration moves: all but the fixed ('F') ones and the variances
+    held on their boundary (a correlation held 'B' inside its bounds, where the equations
+    could not evaluate the way on, is freed)."""
+    cons = np.array([str(c).upper() for c in res.constraints])
+    held = (cons == "B") | np.asarray(res.boundary, dtype=bool)
+    kinds = problem.param_map.kinds if problem.param_map is not None else []
+    corr = np.array([k == "correlation" for k in kinds], dtype=bool)
+    if corr.size != cons.size:
+        corr = np.zeros(cons.size, dtype=bool)
+    return (cons != "F") & (~held | corr)
+
+
+def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
+    """``res`` as it is when no leaf correlation matrix is numerically singular at the
+    estimates or V confirms ℓ and the optimum there; else the fit continued on V
+    (:func:`asr_py.reml.dense_v.maximise`) with its estimates, ℓ, BLUPs and C⁻¹ from V and a
+    diagnostic saying so; a diagnostic only when V is too large to form (``tol``: the
+    fit's absolute ℓ tolerance; ``res`` is changed in place)."""
+    bad = ill_conditioned(problem, np.asarray(res.theta, dtype=float))
+    if not bad:
+        return res
+    what = ", ".join(f"{nm!r} (condition number {k:.1g})" for nm, k in bad)
+    lost = min(16, int(np.log10(min(k for _, k in bad))))
+    head = (f"the correlation matrix of {what} is numerically singular at the estimates "
+            f"(the mixed model equations lose about {lost} digits of its inverse)")
+    hint = ("a gaussian correlation (gau, igau, agau) over close points does this; "
+            "ieuc/iexp/mtrn keep it well conditioned")
+    start = evaluate(problem, np.asarray(res.theta, dtype=float))
+    if start is None:
+        res.diagnostics.append(f"{head}; ℓ and the estimates were not checked on V (more than "
+                               f"{DENSE_MAX} records, or V not positive definite): {hint}")
+        return res
+    free = _free(problem, res)
+    gain = 0.0
+    if free.any():
+        s = start.score[free]
+        try:
+            gain = 0.5 * float(s @ np.linalg.solve(start.ai[np.ix_(free, free)], s))
+        except np.linalg.LinAlgError:
+            gain = np.inf
+    if abs(start.loglik - res.loglik) <= CHECK_SLACK * tol and gain <= CHECK_SLACK * tol:
+        return res
+    pt, conv, rows = maximise(problem, start, free, tol)
+    p = start.beta.size
+    offsets = list(np.cumsum([p] + [b.template.n for b in problem.random])[:-1])
+    if res.u_offsets and list(res.u_offsets) != offsets:  # C laid out otherwise: only say
+        res.converged = False
+        res.diagnostics.append(
+            f"{head}: on V ℓ is {start.loglik:.6f} at the estimates (the equations' "
+            f"{res.loglik:.6f}) and a Newton step predicts a gain of {gain:.3g}; not "
+            f"converged ({hint})")
+        return res
+    freed = [k for k in np.flatnonzero(free)
+             if str(res.constraints[k]).upper() == "B" or bool(res.boundary[k])]
+    for k in freed:
+        res.constraints[k] = str(problem.constraints[k])
+        res.boundary[k] = False
+        res.diagnostics[:] = [m for m in res.diagnostics
+                              if f"{problem.names[k]!r} is held" not in m]
+    res.diagnostics[:] = [m for m in res.diagnostics if "neither an AI nor an EM" not in m]
+    note = (f"{head}: ℓ there was {res.loglik:.6f} by the equations, {start.loglik:.6f} on V "
+            "formed directly (V = ZGZ' + R, no G⁻¹); the fit continued on V for "
+            f"{len(rows)} AI steps to ℓ {pt.loglik:.6f}, and the estimates, BLUPs, their "
+            "error variances and Var(β̂) are V's"
+            + ("" if conv else " (not converged: ℓ still rises, e.g. along φ → 1 with the "
+               "variance growing; the optimum may be at the limit)")
+            + f"; {hint}")
+    return as_result(problem, res, pt, free, conv, rows, note)
+
+
+__all__ = ["KAPPA_CHECK", "check", "ill_conditioned"]
