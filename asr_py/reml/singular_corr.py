@@ -52,17 +52,25 @@ def _leaves(problem: MixedProblem) -> list[tuple[str, CovTemplate, int]]:
 
 
 def ill_conditioned(problem: MixedProblem, theta: np.ndarray) -> list[tuple[str, float]]:
-    """(name, condition number) of the leaf templates with a correlation parameter whose
-    matrix at ``theta`` has κ > KAPPA_CHECK (κ = inf: not positive definite in double)."""
+    """(name, condition number) of the metric leaf templates (those over level coordinates,
+    ``coords``: exp, gau, iexp, igau, agau, sph, mtrn, ... and their v/h variants) whose
+    correlation matrix D^-½ Σ D^-½ at ``theta`` (D = diag Σ, over the levels with a
+    positive variance) has κ > KAPPA_CHECK (inf: not positive definite in double)."""
     out = []
     for block, leaf, off in _leaves(problem):
-        if "correlation" not in leaf.param_kinds or not 1 < leaf.n <= LEAF_MAX:
+        if getattr(leaf, "coords", None) is None or not 1 < leaf.n <= LEAF_MAX:
             continue
         th = np.asarray(theta[off:off + leaf.n_params], dtype=float)
         try:
-            ev = np.linalg.eigvalsh(to_dense(leaf.matrix(th)))
+            m = np.asarray(to_dense(leaf.matrix(th)), dtype=float)
         except (np.linalg.LinAlgError, ValueError):
             continue
+        d = np.diag(m).copy()
+        keep = d > 0
+        if keep.sum() < 2:
+            continue
+        r = 1.0 / np.sqrt(d[keep])
+        ev = np.linalg.eigvalsh(m[np.ix_(keep, keep)] * r[:, None] * r[None, :])
         kappa = float(ev[-1] / ev[0]) if ev[0] > 0 else np.inf
         if kappa > KAPPA_CHECK:
             out.append((leaf.name or block, kappa))
