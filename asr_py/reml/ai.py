@@ -177,7 +177,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     from asr_py.reml.centering import centre_response, restore_response
 
     centred, beta0 = centre_response(problem)
-    res = _fit_reml(centred, **kwargs)
+    res = _check_singular_corr(centred, _fit_reml(centred, **kwargs), kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
@@ -224,9 +224,17 @@ def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict
     from asr_py.reml.distance_restart import better_of, far_start
 
     start = far_start(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
-    second = None if start is None else _second_fit(problem, kwargs, start[0])
-    return (res if second is None or start is None
-            else better_of(res, second, start[1], dof_scale(problem)))
+    if start is None:
+        return res
+    second = _second_fit(problem, kwargs, start[0])
+    if second is None:  # s21gau: C numerically singular at the start: the fit on V
+        from asr_py.reml.singular_corr import fit_on_v
+
+        second = fit_on_v(problem, res, start[0],
+                          loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8)))
+    else:
+        second = _check_singular_corr(problem, second, kwargs)
+    return res if second is None else better_of(res, second, start[1], dof_scale(problem))
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:

@@ -34,6 +34,11 @@ from asr_py.vcov.base import to_dense
 DENSE_MAX = 2500
 #: Newton (AI) iterations of :func:`maximise` at most, and step halvings per iteration
 MAX_ITER, MAX_HALVINGS = 60, 30
+#: a step goes at most this fraction of the way to a parameter's bound ...
+TO_BOUND = 0.9
+#: ... and a parameter this close to a bound (relative to max(1, |θ|)) that the step
+#: pushes on is held there
+HOLD = 1e-8
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -110,41 +115,72 @@ def evaluate(problem: MixedProblem, theta: np.ndarray) -> VPoint | None:
     return VPoint(theta.copy(), ll, score, 0.5 * (ai + ai.T), beta, py, cinv)
 
 
+def _bounds(problem: MixedProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) of every parameter, from the templates."""
+    lo = [b.template.lower() for b in problem.random] + [problem.residual.lower()]
+    hi = [b.template.upper() for b in problem.random] + [problem.residual.upper()]
+    return (np.concatenate(lo).astype(float), np.concatenate(hi).astype(float))
+
+
+def _to_boundary(theta: np.ndarray, delta: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                 ) -> float:
+    """The largest α <= 1 moving no parameter more than TO_BOUND of its way to a bound."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(delta > 0, (hi - theta) / delta,
+                        np.where(delta < 0, (lo - theta) / delta, np.inf))
+    room = room[np.isfinite(room)]
+    return float(min(1.0, TO_BOUND * room.min())) if room.size else 1.0
+
+
 def maximise(problem: MixedProblem, start: VPoint, free: np.ndarray, tol: float
-             ) -> tuple[VPoint, bool, list[dict]]:
-    """AI (Newton) steps over the ``free`` parameters from ``start``, halved until ℓ rises
-    and θ stays inside the templates' bounds with V positive definite; converged when the
+             ) -> tuple[VPoint, bool, list[dict], np.ndarray]:
+    """AI (Newton) steps over the ``free`` parameters from ``start``, first shortened so no
+    parameter goes more than TO_BOUND of its way to a bound (a φ → 1 approaches it
+    geometrically), then halved until ℓ rises with V positive definite; a parameter within
+    HOLD of a bound that the step pushes on is held there (active set); converged when the
     next step predicts a gain ½ s'AI⁻¹s <= ``tol``. (last point, converged, history rows
-    with method 'V')."""
+    with method 'V', the parameters held on a bound)."""
     pt, rows = start, []
+    lo, hi = _bounds(problem)
+    held = np.zeros_like(free)
     t0 = time.perf_counter()
     for it in range(1, MAX_ITER + 1):
-        s, a = pt.score[free], pt.ai[np.ix_(free, free)]
-        try:
-            delta = np.linalg.solve(a, s)
-        except np.linalg.LinAlgError:
-            return pt, False, rows
+        while True:
+            act = free & ~held
+            s, a = pt.score[act], pt.ai[np.ix_(act, act)]
+            try:
+                delta = np.linalg.solve(a, s)
+            except np.linalg.LinAlgError:
+                return pt, False, rows, held
+            th = pt.theta[act]
+            at_hi = (delta > 0) & (hi[act] - th <= HOLD * np.maximum(1.0, np.abs(th)))
+            at_lo = (delta < 0) & (th - lo[act] <= HOLD * np.maximum(1.0, np.abs(th)))
+            push = at_hi | at_lo
+            if not push.any():
+                break
+            idx = np.flatnonzero(act)[push]
+            held[idx] = True
         gain = 0.5 * float(s @ delta)
         if not np.isfinite(gain) or gain < 0:
-            return pt, False, rows
+            return pt, False, rows, held
         if gain <= tol:
-            return pt, True, rows
-        alpha, new = 1.0, None
+            return pt, True, rows, held
+        alpha, new = _to_boundary(pt.theta[act], delta, lo[act], hi[act]), None
         for _ in range(MAX_HALVINGS):
             th = pt.theta.copy()
-            th[free] += alpha * delta
+            th[act] += alpha * delta
             new = evaluate(problem, th)
             if new is not None and new.loglik > pt.loglik:
                 break
             new, alpha = None, alpha / 2
         if new is None:
-            return pt, False, rows
+            return pt, False, rows, held
         pt = new
         now = time.perf_counter()
         rows.append({"iteration": it, "loglik": pt.loglik, "theta": pt.theta.copy(),
                      "step": alpha, "seconds": now - t0, "method": "V"})
         t0 = now
-    return pt, False, rows
+    return pt, False, rows, held
 
 
 class InverseFactor(DenseFactor):
@@ -168,11 +204,20 @@ class InverseFactor(DenseFactor):
 
 
 def as_result(problem: MixedProblem, res: RemlResult, pt: VPoint, free: np.ndarray,
-              converged: bool, rows: list[dict], note: str) -> RemlResult:
+              converged: bool, rows: list[dict], note: str,
+              held: np.ndarray | None = None) -> RemlResult:
     """``res`` with the estimates, ℓ, score, AI, β̂, û, PEV and C⁻¹ of ``pt`` (``free``: the
-    parameters with standard errors), its history extended by ``rows`` and ``note`` first
-    among its diagnostics."""
+    parameters :func:`maximise` moved, ``held``: those it held on a bound, 'B'), its
+    history extended by ``rows`` and ``note`` first among its diagnostics."""
     nt = problem.n_theta
+    if held is not None and held.any():
+        free = free & ~held
+        for k in np.flatnonzero(held):
+            res.constraints[k] = "B"
+            res.boundary[k] = True
+            res.diagnostics.append(
+                f"parameter {problem.names[k]!r} is held at its bound "
+                f"({pt.theta[k]:.10g}) on V: the likelihood increases towards it")
     ai = pt.ai.copy()
     ai[~free, :] = np.nan
     ai[:, ~free] = np.nan

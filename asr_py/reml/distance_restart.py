@@ -38,16 +38,28 @@ HIGH_END = 0.99
 FAR_RHO = 0.5
 #: the restart from the upper end: the nearest pair's correlation (φ = NEAR_RHO^(1/e_min))
 NEAR_RHO = 0.3
+#: the restart of a φ whose structure's variance vanished (φ anywhere inside, without
+#: information): the median pair's correlation (φ = MID_RHO^(1/e_median))
+MID_RHO = 0.5
 
 
-def _exponent_range(template: object) -> tuple[float, float] | None:
-    """(smallest, largest) positive exponent e_ij of a distance template, else None."""
+def _exponent_ranges(template: object) -> list[tuple[float, float, float]] | None:
+    """Per φ of a distance template, the (smallest, median, largest) positive exponent
+    e_ij; one
+    range serves every φ when the template gives one n x n exponent matrix, one per φ
+    when it gives a (k, n, n) stack (aexp/agau: an axis each); None for other templates or
+    when no exponent is positive."""
     get = getattr(template, "distance_exponents", None)
     if get is None:
         return None
     e = np.asarray(get(), dtype=float)
-    e = e[np.isfinite(e) & (e > 0)]
-    return (float(e.min()), float(e.max())) if e.size else None
+    out = []
+    for ek in (e if e.ndim == 3 else [e]):
+        ek = ek[np.isfinite(ek) & (ek > 0)]
+        if not ek.size:
+            return None
+        out.append((float(ek.min()), float(np.median(ek)), float(ek.max())))
+    return out
 
 
 def end_of(phi: float, e_min: float, e_max: float) -> str | None:
@@ -71,37 +83,62 @@ def far_start(problem: MixedProblem, res: RemlResult) -> tuple[np.ndarray, list[
     theta = np.asarray(res.theta, dtype=float).copy()
     moved: list[str] = []
     for sp_ in pm.structures:
-        rng = _exponent_range(sp_.template)
-        if rng is None:
+        rngs = _exponent_ranges(sp_.template)
+        if rngs is None:
             continue
-        e_min, e_max = rng
         own = list(range(sp_.start, sp_.stop))
-        phis = [k for k in own if kinds[k] == "correlation" and cons[k] != "F"]
+        corr = [k for k in own if kinds[k] == "correlation"]
+        if len(rngs) > 1 and len(rngs) != len(corr):
+            continue
+        span = [int(k) for k in sp_.positions]
+        silent = _vanished(theta, [k for k in span if kinds[k] == "variance"],
+                           [k for k in range(theta.size) if kinds[k] == "variance"
+                            and k not in span])
         hit = False
-        for k in phis:
+        for j, k in enumerate(corr):
+            if cons[k] == "F":
+                continue
+            e_min, e_med, e_max = rngs[j if len(rngs) > 1 else 0]
             end = end_of(float(theta[k]), e_min, e_max)
             if end == "low":
                 theta[k] = FAR_RHO ** (1.0 / e_max)
             elif end == "high":
                 theta[k] = NEAR_RHO ** (1.0 / e_min)
+            elif silent:
+                theta[k] = MID_RHO ** (1.0 / e_med)
             else:
                 continue
             moved.append(str(problem.names[k]))
             hit = True
         if hit:
-            _raise_zero_variances(theta, [k for k in own if kinds[k] == "variance"
-                                          and cons[k] == "P"])
+            _raise_zero_variances(theta, [k for k in span if kinds[k] == "variance"
+                                          and cons[k] == "P"],
+                                  [k for k in range(theta.size) if kinds[k] == "variance"
+                                   and k not in span and theta[k] > 0])
     return (theta, moved) if moved else None
 
 
-def _raise_zero_variances(theta: np.ndarray, var: list[int]) -> None:
-    """Variances below LOW_REL x the largest of ``var`` raised to RAISE_REL x the geometric
-    mean of the others (in place): at zero, a variance leaves φ without information."""
-    if len(var) < 2:
+def _vanished(theta: np.ndarray, var: list[int], others: list[int]) -> bool:
+    """Every variance of ``var`` (a structure's, its term scale included) below LOW_REL x
+    the largest of the model's ``others``: φ is then without information wherever it is."""
+    ref = [theta[j] for j in others if theta[j] > 0]
+    return bool(var and ref) and all(theta[j] < LOW_REL * max(ref) for j in var)
+
+
+def _raise_zero_variances(theta: np.ndarray, var: list[int], others: list[int]) -> None:
+    """Variances of ``var`` below LOW_REL x the largest of them raised to RAISE_REL x the
+    geometric mean of the others (in place): at zero, a variance leaves φ without
+    information. When all of ``var`` are that low (σ²C(φ): one variance, at zero), the
+    geometric mean is that of ``others``, the model's other positive variances."""
+    if not var:
         return
     top = max(theta[j] for j in var)
     low = [j for j in var if theta[j] < LOW_REL * top]
     inside = [j for j in var if j not in low and theta[j] > 0]
+    ref = [j for j in others if theta[j] > 0]
+    if not (low and inside) and ref:  # all of them alike: compared with the others
+        low = [j for j in var if theta[j] < LOW_REL * max(theta[i] for i in ref)]
+        inside = ref if len(low) == len(var) else []
     if not low or not inside:
         return
     level = RAISE_REL * float(np.exp(np.mean(np.log(theta[inside]))))

@@ -24,6 +24,8 @@ a gain ½ s'AI⁻¹s above it (over the free parameters). Nothing is changed oth
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from asr_py.reml.dense_v import DENSE_MAX, as_result, evaluate, maximise
@@ -99,8 +101,10 @@ def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
     bad = ill_conditioned(problem, np.asarray(res.theta, dtype=float))
     if not bad:
         return res
-    what = ", ".join(f"{nm!r} (condition number {k:.1g})" for nm, k in bad)
-    lost = min(16, int(np.log10(min(k for _, k in bad))))
+    what = ", ".join(f"{nm!r} (condition number {k:.1g})" if np.isfinite(k) else
+                     f"{nm!r} (not positive definite in double)" for nm, k in bad)
+    kmin = min(k for _, k in bad)
+    lost = min(16, int(np.log10(kmin))) if np.isfinite(kmin) else 16
     head = (f"the correlation matrix of {what} is numerically singular at the estimates "
             f"(the mixed model equations lose about {lost} digits of its inverse)")
     hint = ("a gaussian correlation (gau, igau, agau) over close points does this; "
@@ -120,7 +124,7 @@ def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
             gain = np.inf
     if abs(start.loglik - res.loglik) <= CHECK_SLACK * tol and gain <= CHECK_SLACK * tol:
         return res
-    pt, conv, rows = maximise(problem, start, free, tol)
+    pt, conv, rows, held = maximise(problem, start, free, tol)
     p = start.beta.size
     offsets = list(np.cumsum([p] + [b.template.n for b in problem.random])[:-1])
     if res.u_offsets and list(res.u_offsets) != offsets:  # C laid out otherwise: only say
@@ -145,7 +149,39 @@ def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
             + ("" if conv else " (not converged: ℓ still rises, e.g. along φ → 1 with the "
                "variance growing; the optimum may be at the limit)")
             + f"; {hint}")
-    return as_result(problem, res, pt, free, conv, rows, note)
+    return as_result(problem, res, pt, free, conv, rows, note, held)
 
 
-__all__ = ["KAPPA_CHECK", "check", "ill_conditioned"]
+def fit_on_v(problem: MixedProblem, res: RemlResult, theta0: np.ndarray, tol: float
+             ) -> RemlResult | None:
+    """A second fit from ``theta0`` on V (:func:`asr_py.reml.dense_v.maximise`, every
+    parameter but the fixed ones free) when a metric correlation matrix is numerically
+    singular there, so the equations cannot start from it; a new result built on ``res``'s
+    layout (``res`` is not changed), or None when the correlations are well conditioned
+    at ``theta0`` or V cannot be formed there."""
+    theta0 = np.asarray(theta0, dtype=float)
+    bad = ill_conditioned(problem, theta0)
+    if not bad:
+        return None
+    start = evaluate(problem, theta0)
+    if start is None:
+        return None
+    p = start.beta.size
+    offsets = list(np.cumsum([p] + [b.template.n for b in problem.random])[:-1])
+    if res.u_offsets and list(res.u_offsets) != offsets:
+        return None
+    cons = [str(c).upper() for c in problem.constraints]
+    free = np.array([c != "F" for c in cons], dtype=bool)
+    pt, conv, rows, held = maximise(problem, start, free, tol)
+    out = replace(res, history=list(res.history), diagnostics=[],
+                  constraints=[str(c) for c in problem.constraints],
+                  boundary=np.zeros(len(cons), dtype=bool), n_iter=0)
+    names = ", ".join(repr(nm) for nm, _ in bad)
+    note = (f"the correlation matrix of {names} is numerically singular at the second "
+            "fit's start, where the mixed model equations cannot be formed: that fit was "
+            f"made on V formed directly (V = ZGZ' + R, no G⁻¹), {len(rows)} AI steps to ℓ "
+            f"{pt.loglik:.6f}" + ("" if conv else " (not converged)"))
+    return as_result(problem, out, pt, free, conv, rows, note, held)
+
+
+__all__ = ["KAPPA_CHECK", "check", "fit_on_v", "ill_conditioned"]
