@@ -38,6 +38,9 @@ from asr_py.vcov.base import CovTemplate, to_dense
 KAPPA_CHECK = 1e8
 #: leaf matrices of at most this order are examined
 LEAF_MAX = 2500
+#: the equations' verdicts a continuation on V replaces
+STALE = ("neither an AI nor an EM", "did not converge in", "is numerically singular at the "
+         "estimates")
 #: ℓ differences and predicted gains below this x the fit's ℓ tolerance are accepted
 CHECK_SLACK = 10.0
 
@@ -107,8 +110,8 @@ def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
     lost = min(16, int(np.log10(kmin))) if np.isfinite(kmin) else 16
     head = (f"the correlation matrix of {what} is numerically singular at the estimates "
             f"(the mixed model equations lose about {lost} digits of its inverse)")
-    hint = ("a gaussian correlation (gau, igau, agau) over close points does this; "
-            "ieuc/iexp/mtrn keep it well conditioned")
+    hint = ("close points correlated near 1 do this: a gaussian correlation (gau, igau, "
+            "agau) or a φ at its upper end")
     start = evaluate(problem, np.asarray(res.theta, dtype=float))
     if start is None:
         res.diagnostics.append(f"{head}; ℓ and the estimates were not checked on V (more than "
@@ -141,7 +144,7 @@ def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
         res.boundary[k] = False
         res.diagnostics[:] = [m for m in res.diagnostics
                               if f"{problem.names[k]!r} is held" not in m]
-    res.diagnostics[:] = [m for m in res.diagnostics if "neither an AI nor an EM" not in m]
+    res.diagnostics[:] = [m for m in res.diagnostics if not any(w in m for w in STALE)]
     note = (f"{head}: ℓ there was {res.loglik:.6f} by the equations, {start.loglik:.6f} on V "
             "formed directly (V = ZGZ' + R, no G⁻¹); the fit continued on V for "
             f"{len(rows)} AI steps to ℓ {pt.loglik:.6f}, and the estimates, BLUPs, their "
