@@ -37,11 +37,12 @@ MAX_ITER, MAX_HALVINGS = 60, 30
 #: a step goes at most this fraction of the way to a parameter's bound ...
 TO_BOUND = 0.9
 #: after this many damped steps in a row the step takes the differenced (observed)
-#: information instead of AI (relative step FD_REL x max(|θ_k|, FD_FLOOR))
-SLOW, FD_REL, FD_FLOOR = 2, 1e-5, 1e-3
-#: ... and a parameter this close to a bound (relative to max(1, |θ|)) that the step
+#: information instead of AI (step FD_REL x max(|θ_k|, its conditional standard error
+#: 1/√AI_kk): the same in any units)
+SLOW, FD_REL = 2, 1e-5
+#: ... and a parameter within HOLD conditional standard errors of a bound that the step
 #: pushes on is held there
-HOLD = 1e-8
+HOLD = 1e-6
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -140,7 +141,8 @@ def maximise(problem: MixedProblem, start: VPoint, free: np.ndarray, tol: float
     """AI (Newton) steps over the ``free`` parameters from ``start``, first shortened so no
     parameter goes more than TO_BOUND of its way to a bound (a φ → 1 approaches it
     geometrically), then halved until ℓ rises with V positive definite; a parameter within
-    HOLD of a bound that the step pushes on is held there (active set); converged when the
+    HOLD standard errors of a bound that the step pushes on is held there (active set);
+    converged when the
     next step predicts a gain ½ s'AI⁻¹s <= ``tol``. (last point, converged, history rows
     with method 'V', the parameters held on a bound)."""
     pt, rows = start, []
@@ -160,8 +162,9 @@ def maximise(problem: MixedProblem, start: VPoint, free: np.ndarray, tol: float
             except np.linalg.LinAlgError:
                 return pt, False, rows, held
             th = pt.theta[act]
-            at_hi = (delta > 0) & (hi[act] - th <= HOLD * np.maximum(1.0, np.abs(th)))
-            at_lo = (delta < 0) & (th - lo[act] <= HOLD * np.maximum(1.0, np.abs(th)))
+            se = 1.0 / np.sqrt(np.maximum(np.diag(pt.ai)[act], 1e-300))  # conditional SE
+            at_hi = (delta > 0) & (hi[act] - th <= HOLD * se)
+            at_lo = (delta < 0) & (th - lo[act] <= HOLD * se)
             push = at_hi | at_lo
             if not push.any():
                 break
@@ -198,7 +201,7 @@ def observed_information(problem: MixedProblem, pt: VPoint, act: np.ndarray,
     idx = np.flatnonzero(act)
     cols = []
     for k in idx:
-        h = FD_REL * max(abs(pt.theta[k]), FD_FLOOR)
+        h = FD_REL * max(abs(pt.theta[k]), 1.0 / np.sqrt(max(pt.ai[k, k], 1e-300)))
         up, dn = pt.theta.copy(), pt.theta.copy()
         up[k] = min(up[k] + h, pt.theta[k] + 0.5 * (hi[k] - pt.theta[k]))
         dn[k] = max(dn[k] - h, pt.theta[k] - 0.5 * (pt.theta[k] - lo[k]))
