@@ -177,7 +177,17 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     from asr_py.reml.centering import centre_response, restore_response
 
     centred, beta0 = centre_response(problem)
-    res = _check_singular_corr(centred, _fit_reml(centred, **kwargs), kwargs)
+    try:
+        res = _fit_reml(centred, **kwargs)
+    except ModelError:  # s21gau: a start the equations cannot take may be fitted on V
+        from asr_py.reml.singular_corr import start_on_v
+
+        on_v = (start_on_v(centred, loglik_tolerance(centred, kwargs.get("tol_loglik", 3e-8)))
+                if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None)
+        if on_v is None:
+            raise
+        res = on_v
+    res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)

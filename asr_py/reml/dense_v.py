@@ -292,4 +292,18 @@ def as_result(problem: MixedProblem, res: RemlResult, pt: VPoint, free: np.ndarr
     return res
 
 
-__all__ = ["DENSE_MAX", "InverseFactor", "VPoint", "as_result", "evaluate", "maximise"]
+def blank_result(problem: MixedProblem) -> RemlResult:
+    """A result with no iterations yet, laid out for ``problem`` (for :func:`as_result`)."""
+    nt, n = problem.n_theta, problem.y.size
+    p = np.asarray(to_dense(problem.X)).reshape(n, -1).shape[1]
+    return RemlResult(
+        theta=np.asarray(problem.theta0, dtype=float).copy(), names=list(problem.names),
+        constraints=[str(c) for c in problem.constraints], loglik=float("nan"),
+        converged=False, n_iter=0, history=[], score=np.full(nt, np.nan),
+        ai=np.full((nt, nt), np.nan), vcov_theta=np.full((nt, nt), np.nan),
+        boundary=np.zeros(nt, dtype=bool), beta=np.zeros(p), u=[], fitted=np.zeros(n),
+        residuals=np.zeros(n), n_minus_p=n - p, vcov_beta=np.zeros((p, p)), pev=[])
+
+
+__all__ = ["DENSE_MAX", "InverseFactor", "VPoint", "as_result", "blank_result", "evaluate",
+           "maximise"]

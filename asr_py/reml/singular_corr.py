@@ -155,8 +155,8 @@ def check(problem: MixedProblem, res: RemlResult, tol: float) -> RemlResult:
     return as_result(problem, res, pt, free, conv, rows, note, held)
 
 
-def fit_on_v(problem: MixedProblem, res: RemlResult, theta0: np.ndarray, tol: float
-             ) -> RemlResult | None:
+def fit_on_v(problem: MixedProblem, res: RemlResult, theta0: np.ndarray, tol: float,
+             where: str = "the second fit's start") -> RemlResult | None:
     """A second fit from ``theta0`` on V (:func:`asr_py.reml.dense_v.maximise`, every
     parameter but the fixed ones free) when a metric correlation matrix is numerically
     singular there, so the equations cannot start from it; a new result built on ``res``'s
@@ -180,11 +180,23 @@ def fit_on_v(problem: MixedProblem, res: RemlResult, theta0: np.ndarray, tol: fl
                   constraints=[str(c) for c in problem.constraints],
                   boundary=np.zeros(len(cons), dtype=bool), n_iter=0)
     names = ", ".join(repr(nm) for nm, _ in bad)
-    note = (f"the correlation matrix of {names} is numerically singular at the second "
-            "fit's start, where the mixed model equations cannot be formed: that fit was "
+    note = (f"the correlation matrix of {names} is numerically singular at {where}, "
+            "where the mixed model equations cannot be formed: the fit was "
             f"made on V formed directly (V = ZGZ' + R, no G⁻¹), {len(rows)} AI steps to ℓ "
             f"{pt.loglik:.6f}" + ("" if conv else " (not converged)"))
     return as_result(problem, out, pt, free, conv, rows, note, held)
 
 
-__all__ = ["KAPPA_CHECK", "check", "fit_on_v", "ill_conditioned"]
+def start_on_v(problem: MixedProblem, tol: float) -> RemlResult | None:
+    """The whole fit on V from ``problem.theta0`` when a metric correlation matrix is
+    numerically singular there (the equations cannot start: a gaussian φ₀ over points
+    0.01 apart); None otherwise or when V cannot be formed there."""
+    from asr_py.reml.dense_v import blank_result
+
+    theta0 = np.asarray(problem.theta0, dtype=float)
+    if not ill_conditioned(problem, theta0):
+        return None
+    return fit_on_v(problem, blank_result(problem), theta0, tol, "the start values")
+
+
+__all__ = ["KAPPA_CHECK", "check", "fit_on_v", "ill_conditioned", "start_on_v"]

@@ -133,3 +133,35 @@ def test_the_same_fit_in_other_units(field: pd.DataFrame, c: float) -> None:
     a, b = base.varcomp["component"].to_numpy(), fit.varcomp["component"].to_numpy()
     np.testing.assert_allclose(b[[0, 2]], a[[0, 2]] * c**2, rtol=2e-3)
     assert b[1] == pytest.approx(a[1], abs=2e-3)
+
+
+def test_a_default_start_the_equations_cannot_take_is_fitted_on_v() -> None:
+    """gau(t) over 80 positions on a 10-unit transect to 0.01: the default φ₀ (1e-3) already
+    gives a correlation matrix that is not positive definite in double, and the fit raised
+    'the starting values are outside the parameter space' though the user gave none."""
+    rng = np.random.default_rng(1)
+    t = np.unique(np.sort(rng.uniform(0, 10, 80)).round(2))
+    n = t.size
+    e = np.subtract.outer(t, t) ** 2
+    u = rng.multivariate_normal(np.zeros(n), 2 * np.exp(-e / 4) + 1e-9 * np.eye(n))
+    df = pd.DataFrame([dict(t=ti, z=3 + u[i] + rng.normal(0, 0.3))
+                       for i, ti in enumerate(t) for _ in range(2)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml("z ~ 1", random="~ gau(t)", data=df)
+    x = fit.varcomp["component"].to_numpy()
+    y, X = df.z.to_numpy(), np.ones((len(df), 1))
+    Z = np.repeat(np.eye(n), 2, axis=0)
+
+    def build(v: np.ndarray) -> np.ndarray | None:
+        if not 0 < v[1] <= 1 or v[0] < 0 or v[2] <= 0:
+            return None
+        return v[0] * Z @ (v[1] ** e) @ Z.T + v[2] * np.eye(len(y))
+
+    assert reml_loglik(y, X, build(x)) == pytest.approx(fit.loglik, abs=1e-6)
+    _, best = fit_dense(y, X, build, [x, np.r_[0.5, 0.5, 0.3]],
+                        [(0, None), (1e-9, 1.0), (1e-6, None)],
+                        scale=np.maximum(np.abs(x), 0.1))
+    assert fit.converged
+    assert fit.loglik >= best - 1e-5
+    assert any("numerically singular at the start values" in m for m in fit.diagnostics)
