@@ -31,7 +31,7 @@ from asr_py.reml.solver import DenseFactor
 from asr_py.vcov.base import to_dense
 
 #: V is formed for at most this many records
-DENSE_MAX = 2500
+DENSE_MAX = 2000
 #: Newton (AI) iterations of :func:`maximise` at most, and step halvings per iteration
 MAX_ITER, MAX_HALVINGS = 60, 30
 #: a step goes at most this fraction of the way to a parameter's bound ...
