@@ -11,6 +11,13 @@ one:
   convergence, while a dense-V REML finds a higher ℓ with φ near 1 (exph over ages 1, 2, 4,
   7 with the variances of ages 1 and 7 at zero: ℓ 1.2 below the optimum).
 * φ → 1: C → 11' (rank one), the other optimum on the other side.
+* the structure's variance at zero (its term scale included): φ is then without information
+  wherever it is (agau over 80 close points stopped there, ℓ 1.8 below the optimum); φ
+  restarts with the median pair at correlation MID_RHO and the variance raised.
+
+aexp/agau give one exponent matrix per axis (a (2, n, n) stack), each φ its own range. A
+second start where the correlation matrix is numerically singular (the equations cannot
+take it) is fitted on V instead (reml/singular_corr.py).
 
 :func:`far_start` builds the start of a second fit from the first's estimates: φ moved to
 the other end (the farthest pair's correlation FAR_RHO from φ → 0, the nearest pair's
