@@ -185,12 +185,23 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         kw = {**kwargs, "callback": back.callback(kwargs.get("callback"))}
         return back.result(fit_reml(reduced, **kw))
     centred, beta0 = centre_response(problem)
-    res = _fit_reml(centred, **kwargs)
+    try:
+        res = _fit_reml(centred, **kwargs)
+    except ModelError:  # s21gau: a start the equations cannot take may be fitted on V
+        from asr_py.reml.singular_corr import start_on_v
+
+        on_v = (start_on_v(centred, loglik_tolerance(centred, kwargs.get("tol_loglik", 3e-8)))
+                if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None)
+        if on_v is None:
+            raise
+        res = on_v
+    res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
     res = _polish_floor(centred, res, kwargs)
+    res = _check_singular_corr(centred, res, kwargs)
     return restore_response(res, problem, beta0)
 
 
@@ -231,8 +242,17 @@ def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict
     from asr_py.reml.distance_restart import better_of, far_start
 
     start = far_start(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
-    second = None if start is None else _second_fit(problem, kwargs, start[0])
-    return res if second is None or start is None else better_of(res, second, start[1])
+    if start is None:
+        return res
+    second = _second_fit(problem, kwargs, start[0])
+    if second is None:  # s21gau: C numerically singular at the start: the fit on V
+        from asr_py.reml.singular_corr import fit_on_v
+
+        second = fit_on_v(problem, res, start[0],
+                          loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8)))
+    else:
+        second = _check_singular_corr(problem, second, kwargs)
+    return res if second is None else better_of(res, second, start[1], dof_scale(problem))
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
@@ -268,6 +288,17 @@ def _polish_floor(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     kw = {**kwargs, "maxit": min(int(kwargs.get("maxit", 30)), POLISH_MAXIT)}
     second = _second_fit(problem, kw, start[0], held_rel=POLISH_REL * HELD_REL)
     return polished(res, second, start[1], dof_scale(problem))
+
+
+def _check_singular_corr(problem: MixedProblem, res: RemlResult, kwargs: dict
+                         ) -> RemlResult:
+    """ℓ and the optimum checked on V when a correlation matrix is numerically singular at
+    the estimates (:mod:`asr_py.reml.singular_corr`)."""
+    from asr_py.reml.singular_corr import check
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+    return check(problem, res, loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8)))
 
 
 def _fix_at_ar_limit(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:

@@ -49,6 +49,11 @@ class _AnisotropicPower(CorrelationStructure):
     def corr_lower(self) -> np.ndarray:
         return np.zeros(2)
 
+    def distance_exponents(self) -> np.ndarray:
+        """(2, n, n): the exponents of φ1 and φ2 (|Δx|^power, |Δy|^power), what the engine
+        reads to restart a φ from the other end of (0, 1) (reml/distance_restart.py)."""
+        return self._e.copy()
+
     def corr_initial(self) -> np.ndarray:
         """Per axis: the nearest distinct pair along it correlated exp(−(1/0.9)^power)."""
         out = []

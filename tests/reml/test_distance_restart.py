@@ -189,3 +189,29 @@ def test_ai_em_cycle_at_interior_optimum_converges(form: str) -> None:
     _, best = lbfgsb_max(ll, x, [1.0] * 4, [(1e-6, 0.999)] + [(0.0, None)] * 3)
     assert best <= fit.loglik + 1e-7
     assert fit.converged
+
+
+@pytest.mark.parametrize("c", [1e-4, 1e4])
+def test_choice_of_the_second_fit_does_not_depend_on_the_units(c: float) -> None:
+    """better_of's choice between the two fits, before and after rescaling the trait by c:
+    both ℓ shift by the same Jacobian −(n − p) log c (R semantics of a change of units), so
+    the decision must be the same. A threshold GAIN_REL x |ℓ| kept the second fit (gain
+    2e-7) at ℓ ≈ −100 and refused it at ℓ ≈ −284 (c = 1e4, n − p = 20)."""
+    from types import SimpleNamespace
+
+    from asr_py.reml.distance_restart import better_of
+
+    nu = 20.0
+    jac = -nu * np.log(c)
+
+    def res(ll: float, conv: bool = True) -> SimpleNamespace:
+        return SimpleNamespace(loglik=ll, converged=conv, diagnostics=[])
+
+    for l1, gain, conv1 in [(-100.0, 2e-7, True), (-100.0, -5e-9, False), (-3.0, 4e-8, True),
+                            (-100.0, 1e-3, True), (-100.0, -1e-3, False)]:
+        a, b = res(l1, conv1), res(l1 + gain)
+        kept = better_of(a, b, ["phi"], nu) is b
+        a2, b2 = res(l1 + jac, conv1), res(l1 + gain + jac)
+        assert (better_of(a2, b2, ["phi"], nu) is b2) == kept
+    assert better_of(res(-100.0), res(-99.999), ["phi"], nu).loglik == -99.999  # a real gain
+    assert better_of(res(-100.0), res(-100.001, False), ["phi"], nu).loglik == -100.0
