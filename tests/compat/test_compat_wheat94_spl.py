@@ -13,6 +13,8 @@ test42Selection.r:775 (asreml 4.2, 6.986221, tolerance 1e-2) and test41Selection
   variance parameters fewer (denDF -3) and the AIC change is asreml's. With the correlation
   free the REML optimum is interior (0.985) and higher in ℓ than the held fit, so asreml's
   reduced fit is not at the REML optimum; ours is (denDF -2, a larger AIC change).
+* The spline's REML log-likelihood against asreml 3's: the REML BIC change for dropping
+  spl(Col) from Variety + spl(Col) + units that test3Selection.r:481 records (-1.764507).
 """
 
 from __future__ import annotations
@@ -119,3 +121,14 @@ def test_drop_spl_aic_is_asremls_with_its_row_correlation_held(full) -> None:
     assert red_free.loglik > red_held.loglik + 0.1
     assert ic_free["varDF"] - ic_full["varDF"] == -2
     assert ic_free["AIC"] - ic_full["AIC"] > d_aic + 2
+
+
+def test_drop_spl_reml_bic_is_asreml3s() -> None:
+    """test3Selection.r:481 (asreml 3, REML likelihood): after Row and Col are dropped,
+    dropping spl(Col) from Variety + spl(Col) + units changes BIC by -1.764507 (the script
+    tests abs(BIC) - 1.764507 < 1e-2): the spline's REML log-likelihood against asreml's."""
+    with_spl, without = _fit("~ Variety + spl(Col) + units"), _fit("~ Variety + units")
+    ic = [asr.plus.infoCriteria(m, IClikelihood="REML", warn=False).iloc[0]
+          for m in (with_spl, without)]
+    assert ic[1]["varDF"] - ic[0]["varDF"] == -1
+    assert ic[1]["BIC"] - ic[0]["BIC"] == pytest.approx(-1.764507, abs=1e-3)
