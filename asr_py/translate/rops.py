@@ -125,12 +125,23 @@ def r_in(x: Any, table: Any) -> Any:
     for v in (x, table):
         if isinstance(v, Untranslated):
             return v._use()
-    pool = [] if table is None else list(_values(table)) if not isinstance(table, dict) \
-        else list(table.values())
+    pool = _pool(table)
     if x is None:
         return np.array([], dtype=bool)
     if np.ndim(x) == 0 and not isinstance(x, (list, tuple, range, dict)):
         return x in pool
-    vals = np.asarray(list(x.values()) if isinstance(x, dict) else _values(x), dtype=object)
-    got = np.isin(vals, np.asarray(pool, dtype=object))
+    vals = list(x.values()) if isinstance(x, dict) else _values(x).tolist()
+    got = np.array([v in pool for v in vals], dtype=bool)
     return pd.Series(got, index=x.index) if isinstance(x, pd.Series) else got
+
+
+def _pool(table: Any) -> list[Any]:
+    """The values of ``table`` each as it is: numpy would make a list of numbers and their
+    text twins (rvector.r_in_values) all text, so that -1 %in% c(-1, -2) were FALSE."""
+    if table is None:
+        return []
+    if isinstance(table, dict):
+        return list(table.values())
+    if isinstance(table, (list, tuple, range)):
+        return list(table)
+    return _values(table).tolist()

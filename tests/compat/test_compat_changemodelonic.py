@@ -58,3 +58,37 @@ def test_changeModelOnIC_absent_term_and_bad_options(start) -> None:
         asr.plus.changeModelOnIC(start, dropRandom="units", IClikelihood="none")
     with pytest.raises(AsrError, match="which.IC"):
         asr.plus.changeModelOnIC(start, dropRandom="units", which_IC="DIC")
+
+
+def test_changeModelOnIC_reproduces_asreml3_records_with_absent_terms_dropped(wheat_fit) -> None:
+    """test3Selection.r lines 513-538 (written 2020-02-17, asreml 3): after update() and
+    rmboundary() (which removes the bound Column variance), dropping 'Row + Column' changes
+    denDF by -1 and the residual Row:ar1(Column) by -2 with AIC change 24.158777 (REML).
+    asremlPlus of that time dropped whatever of the terms was present; the check that makes
+    an absent term give an 'Absent' row came in asremlPlus commit 656cb9e (2021-09-23) and is
+    switched off by allow.absentDropTerms = TRUE (commit a106f76), which reproduces the
+    recorded numbers."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = asr.plus.as_asrtests(wheat_fit.update(), None, None, label="Maximal model",
+                                     IClikelihood="REML")
+        start = asr.plus.rmboundary(start)
+        assert "Column" not in start["asreml.obj"].call["random"]
+        assert float(start["test.summary"]["denDF"].iloc[0]) == 5      # line 520
+        absent = asr.plus.changeModelOnIC(start, dropRandom="Row + Column",
+                                          label="Drop Row + Column", checkboundaryonly=True,
+                                          which_IC="AIC", IClikelihood="REML")
+        t1 = asr.plus.changeModelOnIC(start, dropRandom="Row + Column",
+                                      label="Drop Row + Column", checkboundaryonly=True,
+                                      which_IC="AIC", IClikelihood="REML",
+                                      allow_absentDropTerms=True)
+        t2 = asr.plus.changeModelOnIC(t1, newResidual="Row:ar1(Column)",
+                                      label="Row autocorrelation", IClikelihood="REML")
+    # today's asremlPlus: Column is absent, so nothing changes
+    assert asr.plus.getTestEntry(absent, "Drop Row + Column")["action"].iloc[0] == "Absent"
+    assert absent["asreml.obj"] is start["asreml.obj"]
+    row1 = asr.plus.getTestEntry(t1, "Drop Row + Column")
+    assert float(row1["denDF"].iloc[0]) == -1                          # line 529
+    row2 = asr.plus.getTestEntry(t2, "Row autocorrelation")
+    assert float(row2["denDF"].iloc[0]) == -2                          # line 537
+    assert abs(float(row2["AIC"].iloc[0]) - 24.158777) < 1e-3          # line 538

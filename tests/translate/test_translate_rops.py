@@ -111,3 +111,14 @@ def test_in_of_a_variable_is_elementwise_for_a_vector_and_one_value_for_a_scalar
                id=pd.Series([1.0, 2.0, 5.0]), momid=pd.Series([2.0, 5.0], index=[7, 8]), j=5.0)
     assert ns["is_mom"].tolist() == [False, True, True]
     assert ns["k"] is False and ns["z"] == 1
+
+
+def test_in_of_a_number_against_literal_numbers() -> None:
+    """R: -1 %in% c(-1, -2) is TRUE, also for the double a test.summary column holds
+    (asremlPlus test41Selection.r:760 asks denDF[4] %in% c(-1, -2) with denDF -1);
+    c(-1, 3) %in% c(-1, -2) is TRUE FALSE; "-1" %in% c(-1, -2) is TRUE (match() as text)."""
+    ns = run_r("a <- d[4] %in% c(-1, -2)\nb <- v %in% c(-1, -2)\nt <- '-1' %in% c(-1, -2)\n",
+               d=[0.0, 8.0, -2.0, -1.0], v=pd.Series([-1.0, 3.0]))
+    assert ns["a"] is True
+    assert ns["b"].tolist() == [True, False]
+    assert ns["t"] is True
