@@ -2721,6 +2721,12 @@ class Translator(BasePrinter):
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
                     kw.append(f"{n}=True")
+            elif n == "prwts" or n == "present" and a.kind == "call" and any(
+                    k == "prwts" for k, _ in a.args):
+                # asreml's weighted present table (ASReml's !PRWTS): asr_py's present=
+                # averages the present cells with equal weights, another result
+                raise Untranslatable("predict(prwts = ): the weighted present averaging "
+                                     "(asreml's prwts) is not translated")
             elif n in ("present", "ignore", "average", "only"):
                 # c("A", "B") -> a list; average = list(B = w) -> a dict of weights
                 kw.append(f"{n}={self.py(a)}")

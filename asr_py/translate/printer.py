@@ -719,10 +719,18 @@ class BasePrinter:
         """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict. ``list(...)``
         (``flatten=False``): each argument one element, a vector too, as R's list."""
         items = [(n, a) for n, a in args if a.kind != "empty"]
-        if items and all(n is not None for n, _ in items):
+        if items and all(n is not None for n, _ in items) and not (flatten and any(
+                a.kind == "call" and a.value == "list" for _, a in items)):
             return "{" + ", ".join(f"{n!r}: {self.py(a)}" for n, a in items) + "}"
         if any(n is not None for n, _ in items):
-            raise Untranslatable("mixed c()/list()")
+            # list(a, b = 2), c(a = list(x), l), c(a = list(1, 2)): R's names ("" where
+            # none; a1, a2 over several elements), rcnamed.py
+            if not flatten:
+                return f"{self.runtime('r_list_named')}(" + ", ".join(
+                    f"({n!r}, {self.py(a)})" for n, a in items) + ")"
+            return f"{self.runtime('r_c_named')}(" + ", ".join(
+                f"({n!r}, {self.py(a)}, {a.kind == 'call' and a.value == 'list'})"
+                for n, a in items) + ")"
         parts = []
         for _, a in items:
             if a.kind == "name" and a.value == "NA":

@@ -25,3 +25,54 @@ def test_vector_times_matrix_is_a_row_and_its_transpose_a_column() -> None:
     # t() of a plain vector stays R's 1 x n row, and t(t(v %*% A)) is the 1 x k row again
     assert np.shape(r_t(lam)) == (1, 3)
     assert np.shape(r_t(z)) == (1, 4)
+
+
+def _run(py: str) -> dict:
+    ns: dict = {}
+    exec(compile(py, "<translated>", "exec"), ns)
+    return ns
+
+
+def test_c_of_a_named_list_and_a_list_is_a_list() -> None:
+    # R ?c: the result is a list when any argument is a list; names are kept, an argument
+    # name numbered (a1, a2) over several unnamed elements and prefixed (a.x) to named ones.
+    # In R: names(c(M = list(1:3), list(p = "u", q = "v"))) is c("M", "p", "q") and
+    # names(c(a = list(1, 2), b = list(x = 3))) is c("a1", "a2", "b.x").
+    from asr_py.translate import translate
+
+    ns = _run(translate('t3 <- list(p = "u", q = "v")\nt4 <- c(M = list(1:3), t3)\n'
+                        'nm <- names(t4)\nfirst <- t4[[1]]\nlast <- t4[[3]]\n'
+                        'z <- c(a = list(1, 2), b = list(x = 3))\n'))
+    assert ns["nm"] == ["M", "p", "q"]
+    assert list(ns["first"]) == [1, 2, 3]
+    assert ns["last"] == "v"
+    assert list(ns["z"]) == ["a1", "a2", "b.x"]
+
+
+def test_list_with_some_names_keeps_positions() -> None:
+    # R ?list: list(c("a"), w = 2)[[1]] is "a" and [[2]] (or $w) is 2
+    from asr_py.translate import translate
+
+    ns = _run(translate('l <- list(c("a", "b"), w = 2)\none <- l[[1]]\ntwo <- l[[2]]\n'
+                        'w <- l$w\nn <- length(l)\n'))
+    assert list(ns["one"]) == ["a", "b"]
+    assert ns["two"] == 2 and ns["w"] == 2 and ns["n"] == 2
+
+
+def test_atomic_c_with_some_names_is_a_named_vector() -> None:
+    # R: c("x", b = "y", c = 3) is character with names c("", "b", "c")
+    from asr_py.translate.rcnamed import r_c_named
+
+    v = r_c_named((None, "x", False), ("b", "y", False), ("c", 3, False))
+    assert list(v.index) == ["", "b", "c"]
+    assert list(v) == ["x", "y", 3]
+
+
+def test_predict_prwts_is_not_dropped_silently() -> None:
+    # asreml's prwts weights the present cells; asr_py's present= averages them equally,
+    # so the call is left untranslated (a placeholder), never a different average
+    from asr_py.translate import translate
+
+    py = translate('p <- predict(m, classify = "a:b", present = list(c("s"), prwts = c(0, 1)))\n')
+    assert "prwts" in py and "untranslated(" in py
+    assert ".predict(" not in py
