@@ -96,6 +96,7 @@ from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 from asr_py.translate.rmatnames import track, track_vector
+from asr_py.translate.rownfun import own_function_names
 from asr_py.translate.rpadjust import FUNCS as _RPADJUST_FUNCS
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
@@ -2512,6 +2513,13 @@ class Translator(BasePrinter):
             if value in giv.values():       # asreml 3's ginverse: an inverse (rginverse.py)
                 py = f"{self.runtime('r_as_ginverse')}({py})"
             out.append(f"{key}={py}")
+        for fn in own_function_names(v for k, v in self.last_formulas.items() if isinstance(
+                v, str) and k in ("fixed", "random", "residual", "sparse")):
+            # own(row, "banded", ...): the script's R function banded(order, kappa), passed
+            # by name as asr.asreml finds it (rownfun.py)
+            if (fn in self.functions or fn in self.assigned) and fn.isidentifier() and \
+                    not keyword.iskeyword(fn) and not any(o.startswith(f"{fn}=") for o in out):
+                out.append(f"{fn}={pyname(fn)}")
         used = set(mats.values())
         for fac, mat in giv.items():
             if mat not in used:

@@ -28,7 +28,11 @@ def test_vector_times_matrix_is_a_row_and_its_transpose_a_column() -> None:
 
 
 def _run(py: str) -> dict:
-    ns: dict = {}
+    return _run_with(py)
+
+
+def _run_with(py: str, **given: object) -> dict:
+    ns: dict = dict(given)
     exec(compile(py, "<translated>", "exec"), ns)
     return ns
 
@@ -76,3 +80,40 @@ def test_predict_prwts_is_not_dropped_silently() -> None:
     py = translate('p <- predict(m, classify = "a:b", present = list(c("s"), prwts = c(0, 1)))\n')
     assert "prwts" in py and "untranslated(" in py
     assert ".predict(" not in py
+
+
+def test_own_structure_gets_the_scripts_r_function() -> None:
+    # asreml-R's own(f, "fun", init, type) calls the script's R function fun(order, kappa)
+    # (returning list(V, dV/dkappa)); the translation passes it to asr.asreml by name. Here
+    # fun builds kappa^|i-j| (an AR(1) correlation), so the fit's REML log-likelihood is the
+    # optimum of the dense V = s2 * kappa^|i-j| (tests/_dense_reml.py, numpy/scipy only),
+    # less asreml's omitted constant -(n - p)/2 log(2 pi) (m$loglik is asreml's).
+    from _dense_reml import fit_dense
+
+    from asr_py.translate import translate
+
+    py = translate('myar <- function(order, kappa) {\n'
+                   '  H <- abs(outer(1:order, 1:order, "-"))\n'
+                   '  list(kappa^H, H * kappa^(H - 1))\n}\n'
+                   'm <- asreml(y ~ 1, residual = ~ own(row, "myar", 0.3, "R"), data = d)\n'
+                   'll <- m$loglik\n')
+    assert "myar=myar" in py
+    rng = np.random.default_rng(1)
+    n = 30
+    e = np.zeros(n)
+    e[0] = rng.normal()
+    for i in range(1, n):
+        e[i] = 0.6 * e[i - 1] + 0.8 * rng.normal()
+    levels = [str(i + 1) for i in range(n)]
+    d = pd.DataFrame({"row": pd.Categorical(levels, categories=levels), "y": 5 + e})
+    ns = _run_with(py, d=d)
+    H = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+
+    def build_v(x: np.ndarray) -> np.ndarray | None:
+        s2, k = x
+        return None if s2 <= 0 or abs(k) >= 1 else s2 * k ** H
+
+    _, ll = fit_dense(d["y"].to_numpy(), np.ones((n, 1)), build_v,
+                      [np.array([1.0, 0.3]), np.array([0.5, 0.7])],
+                      [(1e-6, None), (-0.99, 0.99)])
+    assert abs(ns["ll"] - (ll + 0.5 * (n - 1) * np.log(2 * np.pi))) < 1e-4
