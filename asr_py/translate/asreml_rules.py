@@ -1219,6 +1219,17 @@ class Translator(BasePrinter):
         if self._sourced_fun(fun):
             # a function of a source()d file, looked up when the script runs (r_sourced)
             return f"{self.runtime('r_sourced')}({fun.value!r}, globals())"
+        if fun.kind == "name" and fun.value not in self.assigned:
+            # lapply(x, is.null), apply(m, 2, as.integer): R calls FUN(element); the
+            # translation of that one-argument call, as a function of the element
+            arg = "asr_fun_arg_"
+            try:
+                body = self.py(R("call", fun.value, [(None, R("name", arg))],
+                                 start=fun.start, end=fun.end))
+            except Untranslatable:
+                body = ""
+            if arg in body:
+                return f"(lambda {arg}: {body})"
         raise Untranslatable(f"{self.src(fun)} as a function argument")
 
     def _sourced_fun(self, fun: R) -> bool:

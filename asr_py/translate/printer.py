@@ -643,6 +643,15 @@ class BasePrinter:
             # id[i] in mutate()/transmute(): a script's vector read at a column's positions
             # (or names, or a mask), one value per row (r_sub)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if e.value == "[" and not self.data_cols and all(n is None for n, _ in e.args):
+            # any other x[i] / x[i, j] outside a data mask: R reads the subscript by its
+            # value (positions, negative positions, names or a mask), so do r_sub / r_ij
+            # when the script runs (x[length(x)], x[names(y)], m[c(k, nrow(m)), cols])
+            if len(args) == 1 and args[0].kind != "empty":
+                return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+            if len(args) == 2 and all(a.kind != "empty" for a in args):
+                return (f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, "
+                        f"{self.py(args[1])})")
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:

@@ -117,3 +117,36 @@ def test_own_structure_gets_the_scripts_r_function() -> None:
                       [np.array([1.0, 0.3]), np.array([0.5, 0.7])],
                       [(1e-6, None), (-0.99, 0.99)])
     assert abs(ns["ll"] - (ll + 0.5 * (n - 1) * np.log(2 * np.pi))) < 1e-4
+
+
+def test_any_subscript_is_read_by_its_value_when_it_runs() -> None:
+    # R ?Extract: x[i] takes positions (1-based), names ("character vectors will be matched
+    # to the names of the object") or a logical mask; m[i, j] the same for rows and columns.
+    # In R: v[length(v)] is 3; v[names(y)] is c(b = 2, a = 1);
+    # matrix(1:6, 2)[c(k, nrow(m)), c(TRUE, FALSE, TRUE)] with k = 1 is rbind(c(1, 5), c(2, 6))
+    from asr_py.translate import translate
+
+    py = translate('v <- c(a = 1, b = 2, c = 3)\nlast <- v[length(v)]\ny <- c(b = 0, a = 0)\n'
+                   'sel <- v[names(y)]\nm <- matrix(1:6, 2)\nk <- 1\n'
+                   'z <- m[c(k, nrow(m)), c(TRUE, FALSE, TRUE)]\n'
+                   'w <- c(10, 20, 30, 40)\nodd <- w[seq(1, length(w), by = 2)]\n')
+    assert "TODO(asr_py): not" not in py
+    ns = _run(py)
+    assert list(np.ravel(ns["last"])) == [3]
+    assert list(dict(ns["sel"]).items()) == [("b", 2), ("a", 1)]
+    np.testing.assert_array_equal(np.asarray(ns["z"], dtype=float), [[1, 5], [2, 6]])
+    assert list(ns["odd"]) == [10, 30]
+
+
+def test_base_functions_passed_by_name() -> None:
+    # R: sapply/lapply/apply call FUN on each element: unlist(lapply(list(1, NULL), is.null))
+    # is c(FALSE, TRUE); ?as.integer: "non-integral numeric values are truncated towards
+    # zero", so apply(matrix(c(1.7, -2.7, 3, 4), 2), 2, as.integer) is cbind(c(1, -2), c(3, 4))
+    from asr_py.translate import translate
+
+    py = translate('x <- list(1, NULL)\nnull <- unlist(lapply(x, is.null))\n'
+                   'm <- matrix(c(1.7, -2.7, 3, 4), 2)\ni <- apply(m, 2, as.integer)\n')
+    assert "TODO(asr_py): not" not in py
+    ns = _run(py)
+    assert [bool(b) for b in ns["null"]] == [False, True]
+    np.testing.assert_array_equal(np.asarray(ns["i"]), [[1, 3], [-2, 4]])
