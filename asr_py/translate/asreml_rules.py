@@ -51,6 +51,7 @@ from asr_py.translate import (
     rpls,
     rpossibly,
     rpronoun,
+    rrange,
     rrank,
     rrecycle,
     rreduce,
@@ -90,6 +91,7 @@ from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.rdeparse import deparse
+from asr_py.translate.rdiff import FUNCS as _RDIFF_FUNCS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
 from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
@@ -102,6 +104,7 @@ from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsummary import summary_rhs
@@ -116,7 +119,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools)
+                 rgtools, rrange)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -483,6 +486,8 @@ _TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup
 _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjust.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
+_TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
+_TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""

@@ -118,6 +118,7 @@ from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rdiff import r_diff  # noqa: F401 - diff()
 from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
 from asr_py.translate.rdocall import r_do_call  # noqa: F401 - do.call(f, L)
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
@@ -271,12 +272,14 @@ from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rrange import r_range  # noqa: F401 - range()
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
 from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
 from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(text=)
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()

@@ -150,3 +150,33 @@ def test_base_functions_passed_by_name() -> None:
     ns = _run(py)
     assert [bool(b) for b in ns["null"]] == [False, True]
     np.testing.assert_array_equal(np.asarray(ns["i"]), [[1, 3], [-2, 4]])
+
+
+def test_range_diff_remove_rownames() -> None:
+    # R ?range: range(c(3, NA, 1, 7)) is c(NA, NA), with na.rm = TRUE c(1, 7);
+    # range(c(1, 5), 9, -2) is c(-2, 9) (all arguments together).
+    # R ?diff: diff(c(1, 4, 9, 16)) is c(3, 5, 7), differences = 2 gives c(2, 2), lag = 2
+    # gives c(8, 12); diff(diag(4), diff = 1) is the 3 x 4 first-difference matrix
+    # (row i: -1 at i, 1 at i + 1; "diff" matches "differences" by R's partial matching).
+    # tibble ?remove_rownames: the row names become 1..n.
+    from asr_py.translate import translate
+
+    py = translate('x <- c(3, NA, 1, 7)\nr <- range(x, na.rm = TRUE)\nr0 <- range(x)\n'
+                   'r2 <- range(c(1, 5), 9, -2)\nd <- diff(c(1, 4, 9, 16))\n'
+                   'd2 <- diff(c(1, 4, 9, 16), differences = 2)\n'
+                   'd3 <- diff(c(1, 4, 9, 16), lag = 2)\nD <- diff(diag(4), diff = 1)\n'
+                   'df <- data.frame(a = 1:3, row.names = c("x", "y", "z"))\n'
+                   'rn <- df %>% remove_rownames()\n')
+    assert "TODO(asr_py): not" not in py
+    ns = _run(py)
+    assert list(ns["r"]) == [1, 7]
+    assert np.isnan(ns["r0"]).all() and len(ns["r0"]) == 2
+    assert list(ns["r2"]) == [-2, 9]
+    assert list(ns["d"]) == [3, 5, 7]
+    assert list(ns["d2"]) == [2, 2]
+    assert list(ns["d3"]) == [8, 12]
+    expected = np.zeros((3, 4))
+    for i in range(3):
+        expected[i, i], expected[i, i + 1] = -1, 1
+    np.testing.assert_array_equal(ns["D"], expected)
+    assert list(ns["rn"].index) == [0, 1, 2] and list(ns["df"].index) == ["x", "y", "z"]
