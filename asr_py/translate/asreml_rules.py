@@ -84,6 +84,7 @@ from asr_py.translate.printer import (
     pyname,
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
+from asr_py.translate.rallequal import FUNCS as _RALLEQUAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
@@ -487,6 +488,7 @@ _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjus
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
+_TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
 
 class Translator(BasePrinter):

@@ -180,3 +180,29 @@ def test_range_diff_remove_rownames() -> None:
         expected[i, i], expected[i, i + 1] = -1, 1
     np.testing.assert_array_equal(ns["D"], expected)
     assert list(ns["rn"].index) == [0, 1, 2] and list(ns["df"].index) == ["x", "y", "z"]
+
+
+def test_all_equal_as_r_reports() -> None:
+    # R ?all.equal (all.equal.numeric, countEQ = FALSE): all.equal(c(1, 2, 3), c(1, 2, 3.3))
+    # is "Mean relative difference: 0.1" (|3 - 3.3| / |3| over the differing element);
+    # with tolerance 0.2 (partial name tol) TRUE; a difference of 1e-10 is within the
+    # default 1.5e-8; all.equal(1:3, 1:4) is "Numeric: lengths (3, 4) differ";
+    # all.equal(c("x", "y"), c("x", "z")) is "1 string mismatch"; all.equal(0, 1e-9) is
+    # TRUE ("Mean absolute difference" when mean |target| is not above the tolerance).
+    from asr_py.translate import translate
+    from asr_py.translate.checks import expect_true
+
+    py = translate('a <- c(1, 2, 3)\nb <- c(1, 2, 3.3)\ne1 <- all.equal(a, a + 1e-10)\n'
+                   'e2 <- all.equal(a, b)\ne3 <- all.equal(a, b, tol = 0.2)\n'
+                   'e4 <- isTRUE(all.equal(a, b))\ne5 <- all.equal(c("x", "y"), c("x", "z"))\n'
+                   'e6 <- all.equal(1:3, 1:4)\ne7 <- all.equal(0, 1e-9)\n'
+                   'e8 <- all.equal(0, 0.1)\n')
+    assert "TODO(asr_py): not" not in py
+    ns = _run(py)
+    assert ns["e1"] is True and ns["e3"] is True and ns["e4"] is False and ns["e7"] is True
+    assert ns["e2"] == "Mean relative difference: 0.1"
+    assert ns["e5"] == "1 string mismatch"
+    assert ns["e6"] == "Numeric: lengths (3, 4) differ"
+    assert ns["e8"] == "Mean absolute difference: 0.1"
+    # testthat: expect_true() of all.equal()'s message fails (it is not TRUE)
+    assert expect_true(lambda: ns["e2"]) is False
