@@ -867,6 +867,18 @@ class Translator(BasePrinter):
             return vec
         if target.value == "[" and len(args) == 1 and args[0].kind != "empty":
             return self.assign_sub(target, rhs)
+        if target.value == "[" and len(args) == 2 and args[0].kind != "empty" and \
+                args[1].kind == "empty" and all(n is None for n, _ in target.args) and (
+                obj.kind == "name" or obj.kind == "dollar" and obj.left is not None):
+            # x[i, ] <- v (semivar[j, ] <- c(...), sel[is.na(p), ] <- 0): the rows at R's
+            # positions, names or mask, every column, the values recycled (r_ij_assign)
+            new = (f"{self.runtime('r_ij_assign')}({self.py(obj)}, {self.py(args[0])}, "
+                   f"None, {rhs})")
+            if obj.kind == "name":
+                self.assigned.add(obj.value)
+                return f"{pyname(obj.value)} = {new}"
+            assert obj.left is not None
+            return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         raise Untranslatable("indexed assignment")
 
     def assign_into(self, target: R, rhs: str) -> str:

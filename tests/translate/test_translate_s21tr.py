@@ -206,3 +206,18 @@ def test_all_equal_as_r_reports() -> None:
     assert ns["e8"] == "Mean absolute difference: 0.1"
     # testthat: expect_true() of all.equal()'s message fails (it is not TRUE)
     assert expect_true(lambda: ns["e2"]) is False
+
+
+def test_row_assignment_by_position_and_mask() -> None:
+    # R ?Extract (`[<-`): m[j, ] <- v sets row j, the values recycled over the columns;
+    # d[is.na(p), ] <- 0 sets every column of the rows where the mask is TRUE.
+    from asr_py.translate import translate
+
+    py = translate('semivar <- matrix(NA, 3, 3)\nfor (j in 1:3) {\n'
+                   '  semivar[j, ] = c(j, j * 2, j * 3)\n}\n'
+                   'sel <- data.frame(a = c(1, 2, 3), b = c(4, 5, 6))\np <- c(NA, 1, NA)\n'
+                   'sel[is.na(p), ] <- 0\n')
+    assert "TODO(asr_py): not" not in py
+    ns = _run(py)
+    np.testing.assert_array_equal(ns["semivar"], np.outer([1, 2, 3], [1, 2, 3]))
+    assert ns["sel"]["a"].tolist() == [0, 2, 0] and ns["sel"]["b"].tolist() == [0, 5, 0]
