@@ -105,6 +105,7 @@ from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
@@ -489,6 +490,7 @@ _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
+_TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
 
 class Translator(BasePrinter):

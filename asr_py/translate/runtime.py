@@ -280,6 +280,7 @@ from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(te
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rremoveempty import r_remove_empty  # noqa: F401 - janitor
 from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)

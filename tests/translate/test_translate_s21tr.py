@@ -221,3 +221,19 @@ def test_row_assignment_by_position_and_mask() -> None:
     ns = _run(py)
     np.testing.assert_array_equal(ns["semivar"], np.outer([1, 2, 3], [1, 2, 3]))
     assert ns["sel"]["a"].tolist() == [0, 2, 0] and ns["sel"]["b"].tolist() == [0, 5, 0]
+
+
+def test_janitor_remove_empty() -> None:
+    # janitor ?remove_empty: "Removes all rows and/or columns from a data.frame or matrix
+    # that are composed entirely of NA values"; which = c("rows", "cols") by default.
+    from asr_py.translate import translate
+
+    py = translate('d <- data.frame(a = c(1, NA, 3), b = c(NA, NA, NA), c = c("x", NA, "z"))\n'
+                   "d1 <- d |> remove_empty(which = c('cols'))\n"
+                   'd2 <- remove_empty(d, "rows")\nd3 <- remove_empty(d)\n')
+    assert "TODO(asr_py): not" not in py
+    ns = _run(py)
+    assert list(ns["d1"].columns) == ["a", "c"] and len(ns["d1"]) == 3
+    assert list(ns["d2"].columns) == ["a", "b", "c"] and ns["d2"]["a"].tolist() == [1, 3]
+    assert list(ns["d3"].columns) == ["a", "c"] and ns["d3"]["c"].tolist() == ["x", "z"]
+    assert list(ns["d"].columns) == ["a", "b", "c"] and len(ns["d"]) == 3   # not mutated
