@@ -1276,7 +1276,10 @@ class BasePrinter:
             return self._vector_context(e)
         if e.kind in ("bin", "unary", "paren"):
             return self._maybe_vector(e.left) or self._maybe_vector(e.right)
-        if e.kind == "call" and e.value in ("is.na", "grepl", "is.element", "duplicated"):
+        if e.kind == "call" and e.value in ("is.na", "grepl", "is.element", "duplicated",
+                                            "abs", "sqrt", "exp", "log", "round", "signif",
+                                            "floor", "ceiling", "as.numeric", "unname"):
+            # element-wise: a vector of a vector (abs(x[k] - y[k]) > tol in an if)
             return any(self._maybe_vector(a) for _, a in e.args)
         return False
 

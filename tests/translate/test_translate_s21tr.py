@@ -237,3 +237,15 @@ def test_janitor_remove_empty() -> None:
     assert list(ns["d2"].columns) == ["a", "b", "c"] and ns["d2"]["a"].tolist() == [1, 3]
     assert list(ns["d3"].columns) == ["a", "c"] and ns["d3"]["c"].tolist() == ["x", "z"]
     assert list(ns["d"].columns) == ["a", "b", "c"] and len(ns["d"]) == 3   # not mutated
+
+
+def test_if_on_abs_of_a_vector_element_takes_its_one_value() -> None:
+    # R's if() takes one value: if (abs(v[length(v)] - w["b"]) > 1e-3) with named vectors
+    # (v[k] is a length-1 named vector) compares the single elements: |3 - 2| > 1e-3
+    from asr_py.translate import translate
+
+    py = translate('v <- c(1, 2, 3)\nnames(v) <- c("a", "b", "c")\nw <- c(0, 2)\n'
+                   'names(w) <- c("a", "b")\nhit <- FALSE\n'
+                   'if (abs(v[length(v)] - w["b"]) > 1e-3) hit <- TRUE\n')
+    assert "TODO(asr_py): not" not in py
+    assert _run(py)["hit"] is True
