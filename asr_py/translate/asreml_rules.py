@@ -84,6 +84,7 @@ from asr_py.translate.printer import (
     pyname,
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
+from asr_py.translate.rallequal import FUNCS as _RALLEQUAL_FUNCS
 from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
@@ -93,17 +94,21 @@ from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.rdeparse import deparse
+from asr_py.translate.rdiff import FUNCS as _RDIFF_FUNCS
 from asr_py.translate.renvcols import formula_names
 from asr_py.translate.rfdist import FUNCS as _RFDIST_FUNCS
 from asr_py.translate.ristrue import FUNCS as _RISTRUE_FUNCS
 from asr_py.translate.rmargins import FUNCS as _RMARGINS_FUNCS
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 from asr_py.translate.rmatnames import track, track_vector
+from asr_py.translate.rownfun import own_function_names
 from asr_py.translate.rpadjust import FUNCS as _RPADJUST_FUNCS
 from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
+from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsummary import summary_rhs
@@ -487,6 +492,10 @@ _TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup
 _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjust.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
+_TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
+_TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
+_TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
+_TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
 
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
@@ -865,6 +874,18 @@ class Translator(BasePrinter):
             return vec
         if target.value == "[" and len(args) == 1 and args[0].kind != "empty":
             return self.assign_sub(target, rhs)
+        if target.value == "[" and len(args) == 2 and args[0].kind != "empty" and \
+                args[1].kind == "empty" and all(n is None for n, _ in target.args) and (
+                obj.kind == "name" or obj.kind == "dollar" and obj.left is not None):
+            # x[i, ] <- v (semivar[j, ] <- c(...), sel[is.na(p), ] <- 0): the rows at R's
+            # positions, names or mask, every column, the values recycled (r_ij_assign)
+            new = (f"{self.runtime('r_ij_assign')}({self.py(obj)}, {self.py(args[0])}, "
+                   f"None, {rhs})")
+            if obj.kind == "name":
+                self.assigned.add(obj.value)
+                return f"{pyname(obj.value)} = {new}"
+            assert obj.left is not None
+            return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         raise Untranslatable("indexed assignment")
 
     def assign_into(self, target: R, rhs: str) -> str:
@@ -1224,6 +1245,17 @@ class Translator(BasePrinter):
         if self._sourced_fun(fun):
             # a function of a source()d file, looked up when the script runs (r_sourced)
             return f"{self.runtime('r_sourced')}({fun.value!r}, globals())"
+        if fun.kind == "name" and fun.value not in self.assigned:
+            # lapply(x, is.null), apply(m, 2, as.integer): R calls FUN(element); the
+            # translation of that one-argument call, as a function of the element
+            arg = "asr_fun_arg_"
+            try:
+                body = self.py(R("call", fun.value, [(None, R("name", arg))],
+                                 start=fun.start, end=fun.end))
+            except Untranslatable:
+                body = ""
+            if arg in body:
+                return f"(lambda {arg}: {body})"
         raise Untranslatable(f"{self.src(fun)} as a function argument")
 
     def _sourced_fun(self, fun: R) -> bool:
@@ -2522,6 +2554,13 @@ class Translator(BasePrinter):
             if value in giv.values():       # asreml 3's ginverse: an inverse (rginverse.py)
                 py = f"{self.runtime('r_as_ginverse')}({py})"
             out.append(f"{key}={py}")
+        for fn in own_function_names(v for k, v in self.last_formulas.items() if isinstance(
+                v, str) and k in ("fixed", "random", "residual", "sparse")):
+            # own(row, "banded", ...): the script's R function banded(order, kappa), passed
+            # by name as asr.asreml finds it (rownfun.py)
+            if (fn in self.functions or fn in self.assigned) and fn.isidentifier() and \
+                    not keyword.iskeyword(fn) and not any(o.startswith(f"{fn}=") for o in out):
+                out.append(f"{fn}={pyname(fn)}")
         used = set(mats.values())
         for fac, mat in giv.items():
             if mat not in used:
@@ -2742,6 +2781,12 @@ class Translator(BasePrinter):
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
                     kw.append(f"{n}=True")
+            elif n == "prwts" or n == "present" and a.kind == "call" and any(
+                    k == "prwts" for k, _ in a.args):
+                # asreml's weighted present table (ASReml's !PRWTS): asr_py's present=
+                # averages the present cells with equal weights, another result
+                raise Untranslatable("predict(prwts = ): the weighted present averaging "
+                                     "(asreml's prwts) is not translated")
             elif n in ("present", "ignore", "average", "only"):
                 # c("A", "B") -> a list; average = list(B = w) -> a dict of weights
                 kw.append(f"{n}={self.py(a)}")

@@ -644,6 +644,15 @@ class BasePrinter:
             # id[i] in mutate()/transmute(): a script's vector read at a column's positions
             # (or names, or a mask), one value per row (r_sub)
             return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if e.value == "[" and not self.data_cols and all(n is None for n, _ in e.args):
+            # any other x[i] / x[i, j] outside a data mask: R reads the subscript by its
+            # value (positions, negative positions, names or a mask), so do r_sub / r_ij
+            # when the script runs (x[length(x)], x[names(y)], m[c(k, nrow(m)), cols])
+            if len(args) == 1 and args[0].kind != "empty":
+                return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+            if len(args) == 2 and all(a.kind != "empty" for a in args):
+                return (f"{self.runtime('r_ij')}({obj}, {self.py(args[0])}, "
+                        f"{self.py(args[1])})")
         raise Untranslatable("indexing")
 
     def as_array(self, e: R, name: str) -> str:
@@ -720,10 +729,18 @@ class BasePrinter:
         """``c(...)``: a list; nested c() and 1:n flattened; named -> a dict. ``list(...)``
         (``flatten=False``): each argument one element, a vector too, as R's list."""
         items = [(n, a) for n, a in args if a.kind != "empty"]
-        if items and all(n is not None for n, _ in items):
+        if items and all(n is not None for n, _ in items) and not (flatten and any(
+                a.kind == "call" and a.value == "list" for _, a in items)):
             return "{" + ", ".join(f"{n!r}: {self.py(a)}" for n, a in items) + "}"
         if any(n is not None for n, _ in items):
-            raise Untranslatable("mixed c()/list()")
+            # list(a, b = 2), c(a = list(x), l), c(a = list(1, 2)): R's names ("" where
+            # none; a1, a2 over several elements), rcnamed.py
+            if not flatten:
+                return f"{self.runtime('r_list_named')}(" + ", ".join(
+                    f"({n!r}, {self.py(a)})" for n, a in items) + ")"
+            return f"{self.runtime('r_c_named')}(" + ", ".join(
+                f"({n!r}, {self.py(a)}, {a.kind == 'call' and a.value == 'list'})"
+                for n, a in items) + ")"
         parts = []
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
@@ -1281,7 +1298,10 @@ class BasePrinter:
             return self._vector_context(e)
         if e.kind in ("bin", "unary", "paren"):
             return self._maybe_vector(e.left) or self._maybe_vector(e.right)
-        if e.kind == "call" and e.value in ("is.na", "grepl", "is.element", "duplicated"):
+        if e.kind == "call" and e.value in ("is.na", "grepl", "is.element", "duplicated",
+                                            "abs", "sqrt", "exp", "log", "round", "signif",
+                                            "floor", "ceiling", "as.numeric", "unname"):
+            # element-wise: a vector of a vector (abs(x[k] - y[k]) > tol in an if)
             return any(self._maybe_vector(a) for _, a in e.args)
         return False
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import R
+from asr_py.translate.rmatshape import RColumn, RRow
 
 __all__ = ["list_vector", "matrix_value", "r_t", "track", "track_vector"]
 
@@ -123,7 +124,9 @@ def r_t(x: Any) -> Any:
     """R's ``t(x)``: a matrix (ndarray, labelled DataFrame, sparse) transposed; a vector
     (list, 1-D array, Series, named c()) is the 1 x n matrix (R ``?t``: "a vector is
     treated as a column"), its names the column names, so ``v %*% t(v)`` is the n x n outer
-    product as in R (numpy's transpose of a 1-D array would leave it 1-D)."""
+    product as in R (numpy's transpose of a 1-D array would leave it 1-D). The 1 x k
+    result of ``v %*% A`` (:class:`~asr_py.translate.rmatshape.RRow`) transposes to R's
+    k x 1 column."""
     if isinstance(x, Untranslated):
         return x._use()
     if isinstance(x, pd.DataFrame):
@@ -135,6 +138,9 @@ def r_t(x: Any) -> Any:
         return pd.DataFrame([list(x.values())], columns=list(x.keys()))
     if hasattr(x, "toarray") and hasattr(x, "T"):      # a scipy sparse matrix
         return x.T
+    if isinstance(x, RRow):
+        # t(v %*% A): R's 1 x k matrix transposed is the k x 1 column (rmatshape)
+        return np.asarray(x).view(RColumn)
     a = np.asarray(list(x) if isinstance(x, (list, tuple, range)) else x)
     if a.ndim <= 1:
         return np.atleast_1d(a).reshape(1, -1)

@@ -6,6 +6,11 @@
   model equations is built), not make them two rows. :class:`RColumn` is that 1-D result
   marked as R's one-column matrix; :func:`as_column` turns it into the (n, 1) array
   ``rbind`` stacks.
+* ``v %*% A`` of a vector of length n and an n x k matrix is a 1 x k matrix in R (the
+  vector is read as a row). numpy's 1-D result is the same in arithmetic, but ``t()`` of it
+  is R's k x 1 column (``t(lambda %*% t(X))``: one value per row of X), where ``t()`` of a
+  plain vector is a 1 x k row. :class:`RRow` marks that result; ``t()`` of it is an
+  :class:`RColumn`.
 * ``m[i]`` of a matrix indexes its elements column by column (a matrix is a vector with
   dimensions); a matrix with dimnames is held as a labelled DataFrame, where ``d[i]`` of a
   data frame selects columns. A position beyond the frame's columns cannot be a data frame
@@ -20,12 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["RColumn", "as_column", "column_result", "conformable", "is_square_dimnamed",
+__all__ = ["RColumn", "RRow", "as_column", "column_result", "conformable", "is_square_dimnamed",
            "matrix_elements", "reads_as_matrix"]
 
 
 class RColumn(np.ndarray):
     """A 1-D array that R holds as an n x 1 matrix (the result of ``matrix %*% vector``)."""
+
+
+class RRow(np.ndarray):
+    """A 1-D array that R holds as a 1 x k matrix (the result of ``vector %*% matrix``)."""
 
 
 def conformable(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,9 +59,12 @@ def conformable(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def column_result(out: Any, x: Any, y: Any) -> Any:
     """``out = x @ y`` marked as R's n x 1 matrix when x is a matrix and y a vector (R
-    treats the vector as a column when its length is x's column count)."""
+    treats the vector as a column when its length is x's column count), as R's 1 x k
+    matrix when x is a vector and y a matrix (the vector is then a row)."""
     if isinstance(out, np.ndarray) and out.ndim == 1 and np.ndim(x) == 2 and np.ndim(y) == 1:
         return out.view(RColumn)
+    if isinstance(out, np.ndarray) and out.ndim == 1 and np.ndim(x) <= 1 and np.ndim(y) == 2:
+        return out.view(RRow)           # vector %*% matrix: R's 1 x k row
     return out
 
 

@@ -34,6 +34,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 )
 from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate(x, by)
 from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
+from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
@@ -98,6 +99,7 @@ from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rchecknames import r_check_names  # noqa: F401 - data.frame()
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
+from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a = 1, v)
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
@@ -119,6 +121,7 @@ from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
 from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rdiff import r_diff  # noqa: F401 - diff()
 from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
 from asr_py.translate.rdocall import r_do_call  # noqa: F401 - do.call(f, L)
 from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
@@ -279,6 +282,8 @@ from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(te
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rremoveempty import r_remove_empty  # noqa: F401 - janitor
+from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
