@@ -157,7 +157,7 @@ def to_python(tr: Any, formula: R, sels: list[R], rewrite: Callable[[str], str],
         if not tok:
             raise AsrError("formula levels: a computed selection was lost in translation",
                            hint="a translator bug")
-        if sel.kind == "name" or sel.kind == "call" and sel.value == ".":
+        if sel.kind == "name" and sel.value in subs or sel.kind == "call" and sel.value == ".":
             val = subs[sel.value] if sel.kind == "name" else sel.args[0][1]
             out.append(repr(before))
             if val.kind == "call" and val.value in ("as.name", "as.symbol", "sym") and \

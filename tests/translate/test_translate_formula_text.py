@@ -108,3 +108,25 @@ def test_substituted_matrix_is_the_named_matrix() -> None:
                    "\n  data = d)\n")
     assert "# TODO(asr_py):" not in py and "Ginv=Ginv" in py, py
     assert "r_bquote_value(k)" in py and "vm(G, Ginv)" in py, py
+
+
+NAMED_LEVELS = """
+oats <- read.csv("oats.csv")
+oats$V <- as.factor(oats$V)
+oats$N <- as.factor(oats$N)
+oats$B <- as.factor(oats$B)
+cb <- c("0.2", "0.4")
+written <- asreml(fixed = Y ~ V + N, random = ~ B + at(N, c("0.2", "0.4")):B, data = oats)
+named <- asreml(fixed = Y ~ V + N, random = ~ B + at(N, cb):B, data = oats)
+"""
+
+
+def test_at_levels_held_in_a_variable_beside_no_substitution(workdir) -> None:
+    """at(TraitEnv, cb) with cb a vector of the script's (HighlanderLab/jbancic_mtme_fa,
+    Tulhurst2022's at(Env, rc)): R reads cb's value; the translation crashed with
+    KeyError: 'cb' (the selection was looked up among substitute()'s names, of which there
+    were none). The fit equals the one with the levels written out."""
+    ns = run_r(NAMED_LEVELS, complete=True)
+    want, got = ns["written"], ns["named"]
+    assert list(got.varcomp.index) == list(want.varcomp.index)
+    assert got.loglik == pytest.approx(want.loglik, abs=1e-8)
