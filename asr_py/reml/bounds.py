@@ -39,7 +39,22 @@ BOUND_MU = 1e-7
 
 def held_values(ctx: IterContext, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(lo, hi): the values each parameter is held at on its lower / upper bound, at θ
-    (the other parameters of its structure decide whether the bound is singular)."""
+    (the other parameters of its structure decide whether the bound is singular). The last
+    answer is kept per context (s21mv: an iteration asks at one θ several times, and each
+    answer may form and test up to 9 correlation matrices per bound)."""
+    key = (np.asarray(theta, dtype=float).tobytes(), tuple(ctx.cons), tuple(ctx.kinds),
+           np.asarray(ctx.bval, dtype=float).tobytes(),
+           np.asarray(ctx.lower, dtype=float).tobytes(),
+           np.asarray(ctx.upper, dtype=float).tobytes())
+    last = getattr(ctx, "_held_last", None)
+    if last is not None and last[0] == key:
+        return last[1].copy(), last[2].copy()
+    lo, hi = _held_values(ctx, theta)
+    ctx._held_last = (key, lo.copy(), hi.copy())  # type: ignore[attr-defined]
+    return lo, hi
+
+
+def _held_values(ctx: IterContext, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nt = len(ctx.cons)
     lo = np.full(nt, -np.inf)
     hi = np.full(nt, np.inf)

@@ -36,10 +36,12 @@ if TYPE_CHECKING:  # pragma: no cover
 #: the dense path is taken from this many equations (below it the pattern path's overhead is
 #: small and its digits are kept)
 DENSE_MME_MIN_EQUATIONS = 1000
-#: ... the same when R⁻¹ is dense (ar2/ar3 residuals: W'R⁻¹W is then an N x N array; at
-#: 302 and 602 equations, one ar2 x ar2 trial, the dense path measured no faster: 0.84x and
-#: 0.97x the CPU of the pattern path on a loaded machine)
-DENSE_MME_MIN_EQUATIONS_DENSE_R = 1000
+#: ... when R⁻¹ is dense (ar2/ar3/sar2 residuals: W'R⁻¹W is then an N x N array and C is
+#: dense): at every size. s21mv, one process, min of 2 fits, loaded machine, OMP 1 thread:
+#: the pattern path took 1.08x (33 equations), 1.2x (62, 102), 1.7x (152, 302) the CPU of the
+#: dense path on bench_dense_mme's ar2 x ar2 field trial, and 1.4-3.2x on the UIUC
+#: single-trial fits (510 equations, ar2/ar3/sar2 x the same); ℓ and iterations the same
+DENSE_MME_MIN_EQUATIONS_DENSE_R = 0
 #: ... when C's estimated fill nnz/N² is at least this (solver.DENSE_MIN_DENSITY: a dense
 #: factorization is chosen from there)
 DENSE_MME_MIN_FILL = 0.15

@@ -196,7 +196,22 @@ class ARp(_Toeplitz):
         return out
 
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p, phi = self.p, np.asarray(par, dtype=float)
+        """(ρ_0..ρ_{n-1}, ∂ρ/∂φ) for the coefficients φ; the last answer is kept (read-only:
+        a fit asks for it at one θ many times, and the bound search of reml/bounds.py tries
+        many θ)."""
+        phi = np.asarray(par, dtype=float)
+        key = phi.tobytes()
+        last = getattr(self, "_acf_last", None)
+        if last is not None and last[0] == key:
+            return last[1], last[2]
+        r, dr = self._acf(phi)
+        r.setflags(write=False)
+        dr.setflags(write=False)
+        self._acf_last = (key, r, dr)
+        return r, dr
+
+    def _acf(self, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = self.p
         a = np.eye(p)
         b = phi.copy()
         for k in range(1, p + 1):
@@ -221,12 +236,21 @@ class ARp(_Toeplitz):
         r[0] = 1.0
         r[1:p + 1] = first
         dr[:, 1:p + 1] = dfirst
+        # ρ_k = Σ_j φ_j ρ_{k-j};  ∂ρ_k/∂φ_l = ρ_{k-l} + Σ_j φ_j ∂ρ_{k-j}/∂φ_l (all l at once,
+        # the terms summed in the order j = 1..p)
+        ph = [float(v) for v in phi]
+        rl = [float(v) for v in r]
         for k in range(p + 1, length):
-            r[k] = sum(phi[j - 1] * r[k - j] for j in range(1, p + 1))
-            for l in range(1, p + 1):
-                dr[l - 1, k] = r[k - l] + sum(phi[j - 1] * dr[l - 1, k - j]
-                                              for j in range(1, p + 1))
-        return r[:self.n], dr[:, :self.n]
+            acc = 0.0
+            for j in range(1, p + 1):
+                acc += ph[j - 1] * rl[k - j]
+            rl[k] = acc
+            s = ph[0] * dr[:, k - 1]
+            for j in range(2, p + 1):
+                s += ph[j - 1] * dr[:, k - j]
+            dr[:, k] = np.array([rl[k - l] for l in range(1, p + 1)]) + s
+        r = np.asarray(rl)
+        return r[:self.n].copy(), dr[:, :self.n].copy()
 
 
 class AR2(ARp):

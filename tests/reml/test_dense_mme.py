@@ -166,3 +166,76 @@ def test_dense_residual_inverse_uses_dense_path(monkeypatch) -> None:
     s, ai = new.score_ai(st)
     np.testing.assert_allclose(s, s_old, rtol=1e-8, atol=1e-10 * np.abs(s_old).max())
     np.testing.assert_allclose(ai, ai_old, rtol=1e-8, atol=1e-10 * np.abs(ai_old).max())
+
+
+def _ar2_acf(phi1: float, phi2: float, n: int) -> np.ndarray:
+    """AR(2) autocorrelations ρ_0..ρ_{n-1} in closed form: ρ_1 = φ_1/(1 − φ_2), then
+    ρ_k = φ_1ρ_{k−1} + φ_2ρ_{k−2} (Box & Jenkins)."""
+    r = np.ones(max(n, 2))
+    r[1] = phi1 / (1 - phi2)
+    for k in range(2, n):
+        r[k] = phi1 * r[k - 1] + phi2 * r[k - 2]
+    return r[:n]
+
+
+def test_small_dense_residual_inverse_against_dense_v(monkeypatch) -> None:
+    """s21mv: a dense R⁻¹ (ar2 x ar2 plot errors) takes the dense MME path at any size. At
+    41 equations and a θ away from the optimum: ℓ equals the dense-V REML of V = σ²_g ZZ' +
+    σ² ρ_c(|Δcol|) ρ_r(|Δrow|) built entry by entry from the plots' positions; the score
+    equals central differences of that ℓ; ℓ, score and AI equal the pattern path's (1e-8)."""
+    rng = np.random.default_rng(21)
+    nr, nc = 8, 7
+    row, col = np.repeat(np.arange(nr), nc), np.tile(np.arange(nc), nr)
+    geno = rng.permutation(np.arange(nr * nc) % 40)
+    d = pd.DataFrame({"Row": pd.Categorical([str(r + 1) for r in row],
+                                            categories=[str(i + 1) for i in range(nr)]),
+                      "Col": pd.Categorical([str(c + 1) for c in col],
+                                            categories=[str(i + 1) for i in range(nc)]),
+                      "geno": pd.Categorical([f"G{g:02d}" for g in geno])})
+    d["y"] = 3 + rng.standard_normal(40)[geno] + rng.standard_normal(nr * nc) \
+        + 0.8 * np.sin(row / 2.0) + 0.5 * np.cos(col / 2.0)
+    probs = []
+    orig = mme_mod.MME.__init__
+    monkeypatch.setattr(mme_mod.MME, "__init__",
+                        lambda self, p, *a, **k: probs.append(p) or orig(self, p, *a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml(fixed="y ~ 1", random="~ geno", residual="~ ar2(Col):ar2(Row)",
+                         data=d, maxit=2)
+    prob = probs[0]
+    names = list(fit.result.names)
+    th = np.asarray(fit.result.theta, dtype=float)
+    new = mme_mod.MME(prob)  # the default: the dense path
+    st = new.evaluate(th)
+    assert st.pattern is None and new.N == 41
+    s, ai = new.score_ai(st)
+
+    def at(key: str, t: np.ndarray) -> float:
+        (k,) = [i for i, nm in enumerate(names) if nm.endswith(key)]
+        return float(t[k])
+
+    z = (d["geno"].cat.codes.to_numpy()[:, None] == np.arange(40)[None, :]).astype(float)
+
+    def dense_ll(t: np.ndarray) -> float:
+        rc = _ar2_acf(at("Col!phi1", t), at("Col!phi2", t), nc)
+        rr = _ar2_acf(at("Row!phi1", t), at("Row!phi2", t), nr)
+        big_r = rc[np.abs(col[:, None] - col[None, :])] * rr[np.abs(row[:, None] - row[None, :])]
+        v = at("geno", t) * z @ z.T + at("!R", t) * big_r
+        return reml_loglik(d["y"].to_numpy(), np.ones((nr * nc, 1)), v)
+
+    assert st.loglik == pytest.approx(dense_ll(th), rel=1e-10, abs=1e-9)
+    fd = np.zeros_like(th)
+    for k in range(th.size):
+        h = 1e-5 * max(abs(th[k]), 1e-2)
+        e = np.zeros_like(th)
+        e[k] = h
+        fd[k] = (dense_ll(th + e) - dense_ll(th - e)) / (2 * h)
+    np.testing.assert_allclose(s, fd, rtol=1e-5, atol=1e-6 * np.abs(fd).max())
+    monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 1 << 40)
+    old = mme_mod.MME(prob)
+    so = old.evaluate(th)
+    assert so.pattern is not None
+    s_old, ai_old = old.score_ai(so)
+    assert st.loglik == pytest.approx(so.loglik, rel=1e-12)
+    np.testing.assert_allclose(s, s_old, rtol=1e-8, atol=1e-10 * np.abs(s_old).max())
+    np.testing.assert_allclose(ai, ai_old, rtol=1e-8, atol=1e-10 * np.abs(ai_old).max())
