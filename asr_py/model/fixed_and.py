@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from asr_py.formula.ast import Call, Expr, Paren, Term
 from asr_py.model.blocks import Block, Context, factor_block, literal
 
-__all__ = ["and_call", "split_and_terms", "overlay_fixed"]
+__all__ = ["and_call", "and_times", "split_and_terms", "overlay_fixed"]
 
 
 def and_call(t: Term) -> Call | None:
@@ -76,8 +76,9 @@ def split_and_terms(ctx: Context, terms: Sequence[Term]
     return out, {index[i]: calls for i, calls in pending.items()}
 
 
-def _times(ctx: Context, call: Call) -> float:
-    pos, named = call.positional(), call.named()
+def and_times(ctx: Context, pos: Sequence[Expr], named: dict[str, Expr]) -> float:
+    """and()'s multiplier c: its ``times`` argument (second positional or named), 1 if
+    absent (fixed and random and() alike)."""
     t_expr = named.get("times", pos[1] if len(pos) > 1 else None)
     if t_expr is None:
         return 1.0
@@ -100,7 +101,7 @@ def overlay_fixed(ctx: Context, prev: Block, prev_expr: Expr, calls: list[Call])
         pos = call.positional()
         if not pos:
             raise ctx.error(call, "and() needs a factor: and(father)")
-        times = _times(ctx, call)
+        times = and_times(ctx, pos, call.named())
         b = factor_block(ctx, pos[0])
         used = np.diff(b.mat.tocsc().indptr) > 0
         index = {lv: j for j, lv in enumerate(labels)}

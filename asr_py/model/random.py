@@ -36,6 +36,7 @@ from asr_py.model.blocks import (
     part_block,
 )
 from asr_py.model.fixed import at_levels, part_factors
+from asr_py.model.fixed_and import and_times
 from asr_py.model.size import check_term_size
 from asr_py.vcov.base import CovTemplate, get_structure
 
@@ -183,18 +184,6 @@ def _start(t: Term) -> int:
 _AND_STRUCTURES = (None, "id", "idv", "diag", "idh")
 
 
-def _and_times(ctx: Context, pos: list[Expr], named: dict[str, Expr]) -> float:
-    """and()'s multiplier: its ``times`` argument (second positional or named), 1 if absent."""
-    t_expr = named.get("times", pos[1] if len(pos) > 1 else None)
-    if t_expr is None:
-        return 1.0
-    val = literal(ctx, t_expr)
-    if isinstance(val, bool) or not isinstance(val, (int, float)) or not np.isfinite(val):
-        raise ctx.error(t_expr, f"and(): times must be a number, got '{t_expr}'",
-                        "e.g. and(father, times = 0.5)")
-    return float(val)
-
-
 def overlay(ctx: Context, prev: RandomTerm, call: Call) -> RandomTerm:
     """``and(f, times = c)``: ASReml's overlay, Z_prev ← [Z_prev 0] + c · Z_f P.
 
@@ -207,7 +196,7 @@ def overlay(ctx: Context, prev: RandomTerm, call: Call) -> RandomTerm:
     named = call.named()
     if not pos:
         raise ctx.error(call, "and() needs a factor: and(father)")
-    times = _and_times(ctx, pos, named)
+    times = and_times(ctx, pos, named)
     if len(prev.blocks) != 1 or prev.label != _label(prev.blocks):
         raise ctx.error(call, f"and() cannot overlay '{prev.label}': the previous term must "
                         "be a single factor (f, idv(f), diag(f), vm(f, K), ...)",
@@ -348,7 +337,7 @@ def _str_overlay(ctx: Context, call: Call, Z: sp.csr_matrix, levels: tuple[str, 
     if not pos or not levels:
         raise ctx.error(call, "and() in str() adds a factor's design to the one-factor term "
                         "before it", "str(~ vm(g, K) + vm(n1, K) + and(vm(n2, K)), ...)")
-    times = _and_times(ctx, pos, named)
+    times = and_times(ctx, pos, named)
     b = _plain(ctx, pos[0])
     if not b.is_factor or b.template is not None:
         raise ctx.error(pos[0], f"and() takes a plain factor, '{pos[0]}' is not one")
