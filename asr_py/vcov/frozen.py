@@ -10,6 +10,8 @@ template's parameters at their values and exposes the free ones only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -195,6 +197,21 @@ class PartlyFrozen(CovTemplate):
 PARTLY_MIN_FIXED = 10
 
 
+def _hold_parts(parts: Sequence[CovTemplate], theta: np.ndarray, fixed: np.ndarray,
+                off: int, keep: np.ndarray) -> tuple[list[CovTemplate], bool]:
+    """Each of ``parts`` (consecutive in θ from ``off``) held by its own hold_fixed; marks
+    ``keep`` for their parameters; returns the parts and whether any changed."""
+    out, changed = [], False
+    for p in parts:
+        sl = slice(off, off + p.n_params)
+        q, k = p.hold_fixed(theta[sl], fixed[sl])
+        out.append(q)
+        keep[sl] = k
+        changed |= q is not p
+        off = sl.stop
+    return out, changed
+
+
 def hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
           ) -> tuple[CovTemplate, np.ndarray]:
     """(``t`` with its wholly fixed structures frozen, which of its parameters remain): all
@@ -210,14 +227,7 @@ def hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
             return t, keep
         return Frozen(t, theta), ~keep
     if type(t) is DirectSum:
-        parts, off, changed = [], 0, False
-        for s in t.templates:
-            sl = slice(off, off + s.n_params)
-            ns, k = s.hold_fixed(theta[sl], fixed[sl])
-            parts.append(ns)
-            keep[sl] = k
-            changed |= ns is not s
-            off = sl.stop
+        parts, changed = _hold_parts(t.templates, theta, fixed, 0, keep)
         return (DirectSum(parts, t.indices, t.n), keep) if changed else (t, keep)
     factors = t.kronecker_factors()
     if factors is not None:
@@ -225,14 +235,7 @@ def hold(t: CovTemplate, theta: np.ndarray, fixed: np.ndarray
         off = 1 if scale else 0
         if off + sum(p.n_params for p in parts_k) != t.n_params:  # pragma: no cover
             return t, keep
-        new, changed = [], False
-        for p in parts_k:
-            sl = slice(off, off + p.n_params)
-            npart, k = p.hold_fixed(theta[sl], fixed[sl])
-            new.append(npart)
-            keep[sl] = k
-            changed |= npart is not p
-            off = sl.stop
+        new, changed = _hold_parts(parts_k, theta, fixed, off, keep)
         return (t.with_factors(new), keep) if changed else (t, keep)
     if (int(fixed.sum()) >= PARTLY_MIN_FIXED and not t.fixed_mask().any()
             and t.latent_identity() is None and t.is_valid(theta)):
