@@ -131,6 +131,20 @@ def test_memory_refused_before_building(monkeypatch) -> None:
         _fit(d, K)
 
 
+def _fit_and_problem(monkeypatch, d: pd.DataFrame, residual: str, maxit: int):
+    """Fit ``y ~ 1, random ~ geno`` with ``residual`` for ``maxit`` iterations; return the fit
+    and the assembled problem the engine's MME was built from (captured from MME.__init__)."""
+    probs = []
+    orig = mme_mod.MME.__init__
+    monkeypatch.setattr(mme_mod.MME, "__init__",
+                        lambda self, p, *a, **k: probs.append(p) or orig(self, p, *a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml(fixed="y ~ 1", random="~ geno", residual=residual, data=d, maxit=maxit)
+    monkeypatch.setattr(mme_mod.MME, "__init__", orig)
+    return fit, probs[0]
+
+
 def test_dense_residual_inverse_uses_dense_path(monkeypatch) -> None:
     """ar2 x ar2 plot errors (a dense R⁻¹: W'R⁻¹W and W'R⁻¹ṘR⁻¹W as arrays) from 200
     equations: the dense path's ℓ, score and AI equal the pattern path's at one θ."""
@@ -142,15 +156,7 @@ def test_dense_residual_inverse_uses_dense_path(monkeypatch) -> None:
     d["Col"] = pd.Categorical(d["Col"], categories=[str(i) for i in range(1, nc + 1)])
     d["geno"] = [f"G{i:03d}" for i in rng.permutation(np.arange(nr * nc) % 210)]
     d["y"] = 5 + rng.standard_normal(len(d)) + 0.5 * np.repeat(rng.standard_normal(nr), nc)
-    probs = []
-    orig = mme_mod.MME.__init__
-    monkeypatch.setattr(mme_mod.MME, "__init__",
-                        lambda self, p, *a, **k: probs.append(p) or orig(self, p, *a, **k))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = asr.asreml(fixed="y ~ 1", random="~ geno", residual="~ ar2(Row):ar2(Col)",
-                         data=d, maxit=3)
-    prob = probs[0]
+    fit, prob = _fit_and_problem(monkeypatch, d, "~ ar2(Row):ar2(Col)", maxit=3)
     th = np.asarray(fit.result.theta, dtype=float)  # 3 iterations: the score is not 0
     monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 1 << 40)
     old = mme_mod.MME(prob)
@@ -194,15 +200,7 @@ def test_small_dense_residual_inverse_against_dense_v(monkeypatch) -> None:
                       "geno": pd.Categorical([f"G{g:02d}" for g in geno])})
     d["y"] = 3 + rng.standard_normal(40)[geno] + rng.standard_normal(nr * nc) \
         + 0.8 * np.sin(row / 2.0) + 0.5 * np.cos(col / 2.0)
-    probs = []
-    orig = mme_mod.MME.__init__
-    monkeypatch.setattr(mme_mod.MME, "__init__",
-                        lambda self, p, *a, **k: probs.append(p) or orig(self, p, *a, **k))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = asr.asreml(fixed="y ~ 1", random="~ geno", residual="~ ar2(Col):ar2(Row)",
-                         data=d, maxit=2)
-    prob = probs[0]
+    fit, prob = _fit_and_problem(monkeypatch, d, "~ ar2(Col):ar2(Row)", maxit=2)
     names = list(fit.result.names)
     th = np.asarray(fit.result.theta, dtype=float)
     new = mme_mod.MME(prob)  # the default: the dense path

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import fit_dense, reml_loglik
+from _scattered_points import point_design, scattered_field
 
 import asr_py as asr
 from asr_py.reml.centering import centre_response
@@ -31,24 +32,12 @@ from asr_py.reml.dense_v import evaluate
 
 def _field(seed: int = 4, n: int = 80, side: float = 3.0, rng_: float = 5.0,
            noise: float = 0.3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    pts = rng.uniform(0, side, size=(n, 2)).round(2)
-    d2 = ((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1)
-    u = rng.multivariate_normal(np.zeros(n), 2.0 * np.exp(-d2 / rng_**2) + 1e-9 * np.eye(n))
-    rows = []
-    for i, (x, y) in enumerate(pts):
-        for r in range(1 if i % 3 == 0 else 2):
-            rows.append(dict(x=x, y=y, trt="AB"[(i + r) % 2],
-                             z=5 + (r == 1) + u[i] + rng.normal(0, noise)))
-    return pd.DataFrame(rows)
+    """A Gaussian-kernel field 2·exp(−d²/r²) (jittered 1e-9 to stay positive definite)."""
+    return scattered_field(seed, n, side, lambda d2: 2.0 * np.exp(-d2 / rng_**2) + 1e-9 * np.eye(n),
+                           single_every=3, noise=noise)
 
 
-def _design(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    X = np.column_stack([np.ones(len(df)), (df.trt == "B").to_numpy(float)])
-    pts, inv = np.unique(df[["x", "y"]].to_numpy(), axis=0, return_inverse=True)
-    Z = np.zeros((len(df), len(pts)))
-    Z[np.arange(len(df)), np.asarray(inv).ravel()] = 1.0
-    return df.z.to_numpy(), X, Z, pts
+_design = point_design
 
 
 def _gau(pts: np.ndarray, phi: np.ndarray) -> np.ndarray | None:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import fit_dense, reml_loglik
+from _scattered_points import point_design, scattered_field
 from vcov_helpers import check_template
 
 import asr_py as asr
@@ -116,24 +117,11 @@ def test_wrong_coordinates_are_refused() -> None:
 def field() -> pd.DataFrame:
     """30 scattered points, two records at most of them, an exponential spatial process
     (range about 2 units) plus noise and two treatments."""
-    rng = np.random.default_rng(20)
-    pts = rng.uniform(0, 6, size=(30, 2)).round(2)
-    d = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
-    u = rng.multivariate_normal(np.zeros(30), 2.0 * np.exp(-d / 2.0))
-    rows = []
-    for i, (x, y) in enumerate(pts):
-        for r in range(1 if i % 7 == 0 else 2):
-            rows.append(dict(x=x, y=y, trt="AB"[(i + r) % 2],
-                             z=5 + (r == 1) + u[i] + rng.normal(0, 0.7)))
-    return pd.DataFrame(rows)
+    return scattered_field(20, 30, 6.0, lambda d2: 2.0 * np.exp(-np.sqrt(d2) / 2.0),
+                           single_every=7, noise=0.7)
 
 
-def _design(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    X = np.column_stack([np.ones(len(df)), (df.trt == "B").to_numpy(float)])
-    pts, inv = np.unique(df[["x", "y"]].to_numpy(), axis=0, return_inverse=True)
-    Z = np.zeros((len(df), len(pts)))
-    Z[np.arange(len(df)), np.asarray(inv).ravel()] = 1.0
-    return df.z.to_numpy(), X, Z, pts
+_design = point_design
 
 
 def _corr(name: str, p: np.ndarray, par: np.ndarray) -> np.ndarray | None:
