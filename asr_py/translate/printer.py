@@ -57,7 +57,7 @@ _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",
          "windows", "x11", "pdf", "png", "jpeg", "theme_set", "install.packages", "attach",
          "detach", "memory.limit", "asreml.license.status", "asreml.license.activate",
-         "loadNamespace", "Sys.setlocale", "save.image"}
+         "loadNamespace", "Sys.setlocale", "save.image", "closeAllConnections"}
 _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%/%": "//",
            "%*%": "@", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
            "+": "+", "-": "-", "*": "*", "/": "/"}
@@ -449,6 +449,12 @@ class BasePrinter:
         args = [a for _, a in e.args]
         if e.value == "[" and all(a.kind == "empty" for a in args):
             return obj                                                  # x[], d[, ]: all of x
+        keep = _keep_dims(e)
+        if keep is not None and not self.data_cols:
+            # x[i, j, drop = FALSE]: R keeps both dimensions (a one-column or one-row result
+            # stays a matrix / data frame); rows and columns read as r_ij reads them
+            ij = [("None" if a.kind == "empty" else self.py(a)) for a in keep]
+            return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]}, drop=False)"
         if e.value == "[[" and len(args) == 1:
             a = args[0]
             # x[[1]]: by position whatever x is (a dict's first value, a frame's column)
@@ -1115,7 +1121,8 @@ class BasePrinter:
                 body = self.todo_lines(inner, str(exc)) + self.placeholder(inner, str(exc), [])
             return [f"# {s.value}(): not checked in Python; the code inside runs"] + body
         if k in ("call",) and s.value in ("local", "suppressWarnings", "suppressMessages",
-                                          "invisible", "with_options") \
+                                          "suppressPackageStartupMessages", "invisible",
+                                          "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
             return self.block(s.args[-1][1].body, depth)
         if k == "bin" and s.value in ("<-", "=") and rtrycatch.is_trycatch(s.right):
@@ -1130,7 +1137,11 @@ class BasePrinter:
             return self.try_statement(s, depth)
         line = self.top(s, depth)
         if line == "__IMPORT__":
-            return [f"# {self.original(s).strip()}: asr_py and pandas are imported at the top"]
+            # every line of a statement written over several lines is a comment
+            head, *rest = self.original(s).strip().splitlines()
+            return [f"# {head}" + ("" if rest else ": asr_py and pandas are imported at the top")] \
+                + [f"#   {ln}".rstrip() for ln in rest[:-1]] + \
+                ([f"#   {rest[-1]}: asr_py and pandas are imported at the top"] if rest else [])
         return [_wrap(ln, 100 - 4 * depth) for ln in line.split("\n")]
 
     def in_data(self, data: R, make) -> str:  # type: ignore[no-untyped-def]
@@ -1638,6 +1649,16 @@ def _numeric_subscript(a: R) -> bool:
         return _numeric_subscript(a.right)
     return a.kind == "call" and a.value == "c" and bool(a.args) and all(
         n is None and _numeric_subscript(x) for n, x in a.args)
+
+
+def _keep_dims(e: R) -> list[R] | None:
+    """The two subscripts of ``x[i, j, drop = FALSE]`` (``drop = F``); None otherwise."""
+    if e.value != "[" or len(e.args) != 3 or [n for n, _ in e.args] != [None, None, "drop"]:
+        return None
+    flag = e.args[2][1]
+    if flag.kind != "name" or flag.value not in ("FALSE", "F"):
+        return None
+    return [a for _, a in e.args[:2]]
 
 
 def _constant(d: R) -> bool:
