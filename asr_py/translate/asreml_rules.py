@@ -422,6 +422,12 @@ def _upper_tri_target(t: R) -> bool:
         for k, (n, v) in enumerate(a.args))
 
 
+#: dplyr verbs whose named arguments make columns of the data they are piped (rdplyr)
+_MASK_VERBS = frozenset({"mutate", "transmute", "summarise", "summarize", "reframe"})
+#: verbs that put each group's rows into a list-column named "data"
+_NEST_VERBS = frozenset({"nest_by", "nest", "group_nest"})
+
+
 def _assigned_inside(s: R) -> set[str]:
     """The names a statement assigns below its top level (``df <- .`` inside
     ``do({...})``, a loop's or a function's variables)."""
@@ -438,6 +444,12 @@ def _assigned_inside(s: R) -> set[str]:
             out.add(e.left.left.value)
         if e.kind == "function":
             out.update(n for n, _ in e.args if n)
+        if e.kind == "call" and e.value in _MASK_VERBS:
+            # mutate(data = ..., fit = ...): columns of the pipeline, read by the calls
+            # after it in the same data mask, not variables of the script
+            out.update(n for n, _ in e.args if n and n not in (".by", "by", ".keep"))
+        if e.kind == "call" and e.value in _NEST_VERBS:
+            out.add("data")           # nest_by()/nest(): the list-column "data" (?nest_by)
         stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
         stack.extend(a for _, a in e.args if isinstance(a, R))
         stack.extend(e.body)

@@ -96,3 +96,29 @@ def test_close_all_connections_is_nothing_to_do() -> None:
     r = "closeAllConnections()\nx <- 1 + 1\n"
     assert "# TODO(asr_py):" not in translate(r)    # was "not translated"
     assert run_r(r, complete=True)["x"] == 2
+
+
+def test_a_fit_on_nest_by_list_column_is_not_run_on_a_script_variable() -> None:
+    # the script also has a variable called data: a fit hoisted out of the untranslated
+    # pipeline would silently fit the model to that frame instead of each trial's rows
+    r = ("library(dplyr)\nlibrary(asreml)\n"
+         'data <- read.csv("all.csv")\n'
+         "fits <- data |>\n"
+         "  nest_by(trial) |>\n"
+         "  mutate(data = list(droplevels(data)),\n"
+         "         m = list(asreml(y ~ rep, random = ~ geno, data = data)))\n"
+         "whole <- asreml(y ~ rep, random = ~ geno, data = data)\n")
+    py = translate(r)
+    fits = [ln for ln in py.splitlines() if "asr.asreml(" in ln and not ln.startswith("#")]
+    assert len(fits) == 1 and fits[0].startswith("whole = ")   # only the script's own fit
+    assert "fits = untranslated(" in py
+
+
+def test_a_mutate_column_read_by_a_later_fit_is_not_hoisted() -> None:
+    r = ("library(dplyr)\nlibrary(asreml)\n"
+         'd <- read.csv("all.csv")\n'
+         "out <- d |> group_by(env) |> reframe(sub = list(pick(everything())),\n"
+         "    m = list(asreml(y ~ 1, random = ~ g, data = sub[[1]])))\n")
+    py = translate(r)
+    assert not [ln for ln in py.splitlines() if "asr.asreml(" in ln and "sub" in ln
+                and not ln.startswith("#")]
