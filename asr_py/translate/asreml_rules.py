@@ -1097,6 +1097,8 @@ class Translator(BasePrinter):
             comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
             if comp == "loglik":     # asreml's scale: without the 2π constant
                 return f"{self.runtime('r_loglik')}({m})"
+            if comp in ("aic", "bic") and self.is_fit(obj.args[0][1]):
+                return f"{self.runtime('r_' + comp)}({m})"     # from that ℓ (rsummary.py)
             if comp == "coef.fixed" and any(
                     n == "all" and a.kind == "name" and a.value in ("TRUE", "T")
                     for n, a in obj.args):

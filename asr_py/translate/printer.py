@@ -611,7 +611,7 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
-                "dollar", "index") else \
+                "dollar", "index") and not _summary_value(e.left) else \
                 f"{self.runtime('r_elt')}({obj}, {int(float(args[0].value))})"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
                 self._vector_context(args[0]):
@@ -1649,6 +1649,14 @@ def _numeric_subscript(a: R) -> bool:
         return _numeric_subscript(a.right)
     return a.kind == "call" and a.value == "c" and bool(a.args) and all(
         n is None and _numeric_subscript(x) for n, x in a.args)
+
+
+def _summary_value(e: R) -> bool:
+    """``summary(fit)$aic`` (``$bic``, ``$loglik``, ``$nedf``): one number (a float here),
+    so its ``[1]`` is read by r_elt, not ``.iloc``."""
+    return e.kind == "dollar" and e.value in ("aic", "bic", "loglik", "nedf") and \
+        e.left is not None and e.left.kind == "call" and \
+        e.left.value in ("summary", "summary.asreml")
 
 
 def _keep_dims(e: R) -> list[R] | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from _translate_fixtures import run_r
 
 from asr_py import translate
@@ -122,3 +123,60 @@ def test_a_mutate_column_read_by_a_later_fit_is_not_hoisted() -> None:
     py = translate(r)
     assert not [ln for ln in py.splitlines() if "asr.asreml(" in ln and "sub" in ln
                 and not ln.startswith("#")]
+
+
+def test_heterogeneous_one_way_matches_closed_form_and_agridat_record() -> None:
+    # kwstat/agridat data-unused/sokal.pea.r (Sokal & Rohlf's pea sections, 5 sugar
+    # treatments x 10) records info.crit.asreml AIC = 134.9 (one residual variance) and
+    # 128.3 (one per treatment). Closed form for the second model: each treatment's REML
+    # variance is its sample variance s2_k (n_k - 1 = 9 df), with standard error
+    # s2_k * sqrt(2 / 9) (information (n_k - 1) / (2 s2_k^2)); the prediction of a
+    # treatment mean has standard error sqrt(s2_k / 10).
+    length = [75, 67, 70, 75, 65, 71, 67, 67, 76, 68, 57, 58, 60, 59, 62, 60, 60, 57, 59, 61,
+              58, 61, 56, 58, 57, 56, 61, 60, 57, 58, 58, 59, 58, 61, 57, 56, 58, 57, 57, 59,
+              62, 66, 65, 63, 64, 62, 65, 65, 62, 67]
+    r = ('dat <- data.frame(sugar = rep(c("1", "2", "3", "4", "5"), each = 10),\n'
+         f'  length = c({", ".join(map(str, length))}))\n'
+         "dat$trt <- factor(dat$sugar)\n"
+         "m0 <- asreml(fixed = length ~ trt, data = dat)\n"
+         "m1 <- asreml(fixed = length ~ trt, residual = ~ dsum(~ units | trt), data = dat)\n"
+         "vc1 <- summary(m1)$varcomp\n"
+         'p1 <- predict(m1, classify = "trt")$pvals\n'
+         "a0 <- summary(m0)$aic\na1 <- summary(m1)$aic[1]\n")
+    ns = run_r(r, complete=True)
+    y = np.asarray(length, dtype=float).reshape(5, 10)
+    s2 = y.var(axis=1, ddof=1)
+    vc = ns["vc1"]
+    assert np.asarray(vc["component"], dtype=float) == pytest.approx(s2, rel=1e-6)
+    assert np.asarray(vc["std.error"], dtype=float) == pytest.approx(s2 * np.sqrt(2 / 9),
+                                                                      rel=1e-5)
+    assert np.asarray(ns["p1"]["std.error"], dtype=float) == pytest.approx(
+        np.sqrt(s2 / 10), rel=1e-6)
+    assert float(np.ravel(ns["a0"])[0]) == pytest.approx(134.9, abs=0.05)
+    assert float(np.ravel(ns["a1"])[0]) == pytest.approx(128.3, abs=0.05)
+
+
+def test_summary_aic_bic_on_asremls_loglik_scale() -> None:
+    # ASReml-R 4's summary(fit)$aic / $bic are -2 fit$loglik + 2 q and -2 fit$loglik +
+    # q log(n - rank X), fit$loglik without the 2 pi constant: the rendered course page
+    # lfelipe-ferrao/lfelipe-ferrao.github.io class/quantGenetic/week10a_2022.html (ASReml
+    # 4.1.0) prints LogLik -1665.931, two variance components, 227 residual df and
+    # summary(mod1)$aic[1] 3335.863, $bic[1] 3342.713 = 3331.862 + 4, 3331.862 + 2 log 227.
+    assert 2 * 1665.931 + 4 == pytest.approx(3335.863, abs=2e-3)
+    assert 2 * 1665.931 + 2 * np.log(227) == pytest.approx(3342.713, abs=2e-3)
+    r = ('d <- data.frame(g = factor(rep(c("a", "b", "c", "d", "e", "f"), each = 4)),\n'
+         '  x = rep(c(0, 1, 2, 3), 6),\n'
+         '  y = c(5.1, 6.3, 6.9, 8.2, 3.9, 5.2, 6.1, 6.8, 6.0, 7.4, 7.7, 9.1,\n'
+         '        4.8, 5.5, 7.0, 7.6, 5.6, 6.1, 7.9, 8.8, 4.2, 5.9, 6.4, 7.5))\n'
+         "m <- asreml(y ~ x, random = ~ g, data = d)\n"
+         "ll <- m$loglik\naic <- summary(m)$aic\nbic <- summary(m)$bic[1]\n"
+         "s <- summary(m)\naic2 <- s$aic\n")
+    ns = run_r(r, complete=True)
+    fit, ll = ns["m"], float(ns["ll"])
+    q, nu = 2, 24 - 2                                  # sigma2_g, sigma2_e; n - rank X
+    assert float(fit.aic) == pytest.approx(-2 * float(fit.loglik) + 2 * q)   # asr_py's
+    assert float(ns["aic"]) == pytest.approx(-2 * ll + 2 * q, rel=1e-12)
+    assert float(ns["bic"]) == pytest.approx(-2 * ll + q * np.log(nu), rel=1e-12)
+    assert float(ns["aic2"]) == pytest.approx(float(ns["aic"]), rel=1e-12)
+    # asreml's loglik is asr_py's full REML one plus nu/2 log(2 pi)
+    assert ll == pytest.approx(float(fit.loglik) + nu / 2 * np.log(2 * np.pi), rel=1e-12)
