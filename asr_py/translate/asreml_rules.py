@@ -225,7 +225,7 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design", "Cfixed", "ai")    # ai: the inverse AI matrix (not aic)
+                   "design", "Cfixed", "ai", "aom")   # ai: the inverse AI matrix (not aic)
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -1198,6 +1198,10 @@ class Translator(BasePrinter):
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
             name = _fit_component(e.value)
+            if name in ("aic", "bic"):     # asreml's scale, as summary(fit)$aic (rsummary)
+                return f"{self.runtime('r_' + name)}({self.py(obj)})"
+            if name == "aom":              # aom = TRUE's outlier statistics (rasremlaom.py)
+                return f"{self.runtime('r_aom')}({self.py(obj)})"
             if name in _FIT_ATTRS:
                 return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
             if name in ("vparameters.con", "gammas.con"):   # constraint codes (vpcodes.py)
@@ -2479,6 +2483,8 @@ class Translator(BasePrinter):
                                      "matrix's rows in the order of start_values=True")
                 out.append(f"vcm={value}")
                 continue
+            if n == "aom":
+                continue      # its statistics are computed when fit$aom is read (rasremlaom)
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")

@@ -180,3 +180,41 @@ def test_summary_aic_bic_on_asremls_loglik_scale() -> None:
     assert float(ns["aic2"]) == pytest.approx(float(ns["aic"]), rel=1e-12)
     # asreml's loglik is asr_py's full REML one plus nu/2 log(2 pi)
     assert ll == pytest.approx(float(fit.loglik) + nu / 2 * np.log(2 * np.pi), rel=1e-12)
+
+
+def test_fit_aom_r_is_standardised_conditional_residuals_by_data_row() -> None:
+    # asreml's aom$R: columns rinvE = R^-1 e and stdCondRes = e_i / sqrt(Var(e)_ii),
+    # Var(e) = R P R, one row per data row (NA where y is missing), as scripts use it:
+    # cbind(data, fit$aom$R), fit$aom$R[, 2], fit$aom$R[, "stdCondRes"]. Checked against
+    # the dense formulas at the fitted variance components.
+    y = [5.1, 6.3, 6.9, 8.2, 3.9, 5.2, 6.1, 6.8, 6.0, 7.4, 7.7, 9.1,
+         4.8, 5.5, 7.0, 7.6, 5.6, 6.1, 7.9, 8.8, 4.2, 5.9, 6.4, 7.5]
+    ys = ", ".join("NA" if i == 5 else str(v) for i, v in enumerate(y))
+    r = ('d <- data.frame(g = factor(rep(c("a", "b", "c", "d", "e", "f"), each = 4)),\n'
+         f"  x = rep(c(0, 1, 2, 3), 6), y = c({ys}))\n"
+         "m <- asreml(y ~ x, random = ~ g, data = d, aom = TRUE)\n"
+         "s2 <- m$aom$R[, 2]\nsn <- m$aom$R[, \"stdCondRes\"]\nri <- m$aom$R[, \"rinvE\"]\n"
+         "out <- cbind(d, m$aom$R)\n")
+    py = translate(r)
+    assert "# TODO(asr_py):" not in py
+    ns = run_r(r, complete=True)
+    fit = ns["m"]
+    vc = fit.varcomp["component"].to_numpy(dtype=float)
+    sg, se = float(vc[0]), float(vc[-1])                     # sigma2_g, sigma2_e
+    keep = np.array([i != 5 for i in range(24)])
+    yy = np.asarray(y, dtype=float)[keep]
+    g = np.repeat(np.arange(6), 4)[keep]
+    x = np.tile([0.0, 1, 2, 3], 6)[keep]
+    X = np.column_stack([np.ones(len(yy)), x])
+    Z = (g[:, None] == np.arange(6)[None, :]).astype(float)
+    V = sg * Z @ Z.T + se * np.eye(len(yy))
+    Vi = np.linalg.inv(V)
+    P = Vi - Vi @ X @ np.linalg.solve(X.T @ Vi @ X, X.T @ Vi)
+    e = se * (P @ yy)                                        # e = R P y
+    std = e / np.sqrt(se**2 * np.diag(P))
+    for name in ("s2", "sn"):
+        got = np.asarray(ns[name], dtype=float)
+        assert got.shape == (24,) and np.isnan(got[5])      # one per data row, NA row 6
+        np.testing.assert_allclose(got[keep], std, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(ns["ri"], dtype=float)[keep], e / se, rtol=1e-6)
+    assert list(ns["out"].columns[-2:]) == ["rinvE", "stdCondRes"]
