@@ -1068,16 +1068,15 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
-        if k == "index" and s.left is not None and s.left.kind == "name" and \
-                len(s.args) == 2 and s.args[0][1].kind == "empty" and \
-                s.args[1][1].kind == "call" and s.args[1][1].left is not None and \
-                s.args[1][1].left.kind == "str" and s.args[1][1].left.value == ":=" and \
-                s.args[1][1].args and all(n for n, _ in s.args[1][1].args):
-            # data.table's DT[, ':='(a = e1, b = e2)]: the columns set in place, each
-            # expression evaluated among DT's columns (as one assign: e2 sees the old a)
+        sets = _dt_assignments(s)
+        if sets is not None:
+            # data.table's DT[, a := e], DT[, `:=`(a = e1, b = e2)]: the columns set in
+            # place, each expression evaluated among DT's columns (as one assign: e2 sees
+            # the old a)
+            assert s.left is not None
             dt = self.py(s.left)
             kws = []
-            for n, a in s.args[1][1].args:
+            for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
                 kws.append(f"**{{{n!r}: {val}}}")
             self.assigned.add(s.left.value)
@@ -1649,6 +1648,23 @@ def _numeric_subscript(a: R) -> bool:
         return _numeric_subscript(a.right)
     return a.kind == "call" and a.value == "c" and bool(a.args) and all(
         n is None and _numeric_subscript(x) for n, x in a.args)
+
+
+def _dt_assignments(s: R) -> list[tuple[str, R]] | None:
+    """The (column, expression) pairs of data.table's ``DT[, a := e]``,
+    ``DT[, `:=`(a = e1, b = e2)]`` or ``DT[, ':='(...)]`` (all rows); None otherwise."""
+    if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
+            len(s.args) != 2 or s.args[0][1].kind != "empty" or s.args[0][0] is not None \
+            or s.args[1][0] is not None:
+        return None
+    j = s.args[1][1]
+    if j.kind == "bin" and j.value == ":=" and j.left is not None and \
+            j.left.kind in ("name", "str") and j.right is not None:
+        return [(j.left.value, j.right)]
+    if j.kind == "call" and j.left is not None and j.left.kind in ("str", "name") and \
+            j.left.value == ":=" and j.args and all(n for n, _ in j.args):
+        return [(n, a) for n, a in j.args if n]
+    return None
 
 
 def _summary_value(e: R) -> bool:

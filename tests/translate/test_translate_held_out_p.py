@@ -218,3 +218,42 @@ def test_fit_aom_r_is_standardised_conditional_residuals_by_data_row() -> None:
         np.testing.assert_allclose(got[keep], std, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(ns["ri"], dtype=float)[keep], e / se, rtol=1e-6)
     assert list(ns["out"].columns[-2:]) == ["rinvE", "stdCondRes"]
+
+
+def test_data_table_walrus_sets_columns_in_place() -> None:
+    # data.table's ?`:=`: DT[, LHS := RHS] adds or updates a column by reference; RHS is
+    # evaluated among DT's columns, a name that is no column is the script's variable;
+    # `:=`(a = e1, b = e2) evaluates every RHS before assigning (w sees the old y)
+    r = ("library(data.table)\n"
+         'dt <- data.table(y = c(1, 2, 3), q = c("a", "b", "c"))\n'
+         "k <- 10\n"
+         "dt[, z := y * k]\n"
+         "dt[, `:=`(y = y + 1, w = y)]\n"
+         'dt[, ":="(v = z - 1)]\n'
+         "ref <- data.frame(name = c(\"c\", \"a\"), pos = c(30, 10))\n"
+         "dt[, Pos := ref$pos[match(q, ref$name)]]\n")
+    ns = run_r(r, complete=True)
+    dt = ns["dt"]
+    assert dt["z"].tolist() == [10.0, 20.0, 30.0]
+    assert dt["y"].tolist() == [2.0, 3.0, 4.0] and dt["w"].tolist() == [1.0, 2.0, 3.0]
+    assert dt["v"].tolist() == [9.0, 19.0, 29.0]
+    pos = dt["Pos"].tolist()
+    assert pos[0] == 10.0 and np.isnan(pos[1]) and pos[2] == 30.0   # "b" has no match: NA
+
+
+def test_walrus_on_a_row_subset_is_still_refused() -> None:
+    # DT[i, x := v] changes only the rows i (others keep their value, or NA for a new
+    # column): not translated rather than set on every row
+    py = translate('library(data.table)\ndt <- fread("a.csv")\ndt[y > 1, w := 0]\n')
+    assert "# TODO(asr_py):" in py and "assign(" not in py
+
+
+def test_index_by_positions_with_na_gives_na() -> None:
+    # ?Extract: "an NA index selects an NA element"; match() gives NA for no match
+    r = ('pos <- c(30, 10, 20)\nnm <- c("c", "a", "b")\n'
+         'q <- c("a", "z", "c")\nv <- pos[match(q, nm)]\nw <- pos[c(3, NA, 1)]\n')
+    ns = run_r(r, complete=True)
+    v = np.asarray(ns["v"], dtype=float)
+    assert v[0] == 10.0 and np.isnan(v[1]) and v[2] == 30.0
+    w = np.asarray(ns["w"], dtype=float)
+    assert w[0] == 20.0 and np.isnan(w[1]) and w[2] == 30.0
