@@ -1072,9 +1072,18 @@ class BasePrinter:
         if sets is not None:
             # data.table's DT[, a := e], DT[, `:=`(a = e1, b = e2)]: the columns set in
             # place, each expression evaluated among DT's columns (as one assign: e2 sees
-            # the old a)
+            # the old a); DT[i, a := e]: only the rows i, e evaluated among them (rdtset)
             assert s.left is not None
             dt = self.py(s.left)
+            rows = s.args[0][1]
+            if rows.kind != "empty":
+                mask = self.in_data(s.left, lambda: self.py(rows))
+                sub = R("name", "_d")
+                fns = ", ".join(f"({n!r}, lambda _d: "
+                                f"{self.in_data(sub, lambda a=a: self.py(a))})"
+                                for n, a in sets)
+                self.assigned.add(s.left.value)
+                return [f"{dt} = {self.runtime('r_dt_set')}({dt}, {mask}, {fns})"]
             kws = []
             for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
@@ -1651,11 +1660,11 @@ def _numeric_subscript(a: R) -> bool:
 
 
 def _dt_assignments(s: R) -> list[tuple[str, R]] | None:
-    """The (column, expression) pairs of data.table's ``DT[, a := e]``,
-    ``DT[, `:=`(a = e1, b = e2)]`` or ``DT[, ':='(...)]`` (all rows); None otherwise."""
+    """The (column, expression) pairs of data.table's ``DT[i, a := e]``,
+    ``DT[i, `:=`(a = e1, b = e2)]`` or ``DT[i, ':='(...)]`` (i empty: all rows); None
+    otherwise."""
     if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
-            len(s.args) != 2 or s.args[0][1].kind != "empty" or s.args[0][0] is not None \
-            or s.args[1][0] is not None:
+            len(s.args) != 2 or s.args[0][0] is not None or s.args[1][0] is not None:
         return None
     j = s.args[1][1]
     if j.kind == "bin" and j.value == ":=" and j.left is not None and \

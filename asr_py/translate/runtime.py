@@ -137,6 +137,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_rename_with,
 )
 from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
+from asr_py.translate.rdtset import r_dt_set  # noqa: F401 - DT[i, a := e]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,

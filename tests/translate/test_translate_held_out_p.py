@@ -241,11 +241,27 @@ def test_data_table_walrus_sets_columns_in_place() -> None:
     assert pos[0] == 10.0 and np.isnan(pos[1]) and pos[2] == 30.0   # "b" has no match: NA
 
 
-def test_walrus_on_a_row_subset_is_still_refused() -> None:
-    # DT[i, x := v] changes only the rows i (others keep their value, or NA for a new
-    # column): not translated rather than set on every row
-    py = translate('library(data.table)\ndt <- fread("a.csv")\ndt[y > 1, w := 0]\n')
-    assert "# TODO(asr_py):" in py and "assign(" not in py
+def test_walrus_on_a_row_subset_sets_only_those_rows() -> None:
+    # ?`:=`: DT[i, a := e] evaluates e among the rows i and assigns only there; a new
+    # column is NA elsewhere; every RHS of `:=`(...) is evaluated before any assignment
+    r = ("library(data.table)\n"
+         'dt <- data.table(y = c(1, 2, 3, NA), q = c("a", "b", "c", "a"))\n'
+         "dt[y > 1, w := y * 10]\n"
+         'dt[q == "a", `:=`(y = 0, v = y)]\n')
+    ns = run_r(r, complete=True)
+    dt = ns["dt"]
+    w = dt["w"].tolist()                  # rows 2, 3 only; NA in y > 1 selects no row
+    assert np.isnan(w[0]) and w[1:3] == [20.0, 30.0] and np.isnan(w[3])
+    assert dt["y"].tolist()[:3] == [0.0, 2.0, 3.0] and dt["y"].tolist()[3] == 0.0
+    v = dt["v"].tolist()                  # the old y of rows 1 and 4 (1 and NA)
+    assert v[0] == 1.0 and np.isnan(v[1]) and np.isnan(v[2]) and np.isnan(v[3])
+
+
+def test_walrus_by_group_is_still_refused() -> None:
+    # DT[i, a := f(b), by = g] evaluates per group: not translated rather than pooled
+    py = translate('library(data.table)\ndt <- fread("a.csv")\n'
+                   'dt[y > 1, m := mean(y), by = "g"]\n')
+    assert "# TODO(asr_py):" in py and "r_dt_set(" not in py
 
 
 def test_index_by_positions_with_na_gives_na() -> None:
