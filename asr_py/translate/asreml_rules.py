@@ -225,7 +225,7 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design", "Cfixed", "ai")    # ai: the inverse AI matrix (not aic)
+                   "design", "Cfixed", "ai", "aom")   # ai: the inverse AI matrix (not aic)
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -422,6 +422,12 @@ def _upper_tri_target(t: R) -> bool:
         for k, (n, v) in enumerate(a.args))
 
 
+#: dplyr verbs whose named arguments make columns of the data they are piped (rdplyr)
+_MASK_VERBS = frozenset({"mutate", "transmute", "summarise", "summarize", "reframe"})
+#: verbs that put each group's rows into a list-column named "data"
+_NEST_VERBS = frozenset({"nest_by", "nest", "group_nest"})
+
+
 def _assigned_inside(s: R) -> set[str]:
     """The names a statement assigns below its top level (``df <- .`` inside
     ``do({...})``, a loop's or a function's variables)."""
@@ -438,6 +444,12 @@ def _assigned_inside(s: R) -> set[str]:
             out.add(e.left.left.value)
         if e.kind == "function":
             out.update(n for n, _ in e.args if n)
+        if e.kind == "call" and e.value in _MASK_VERBS:
+            # mutate(data = ..., fit = ...): columns of the pipeline, read by the calls
+            # after it in the same data mask, not variables of the script
+            out.update(n for n, _ in e.args if n and n not in (".by", "by", ".keep"))
+        if e.kind == "call" and e.value in _NEST_VERBS:
+            out.add("data")           # nest_by()/nest(): the list-column "data" (?nest_by)
         stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
         stack.extend(a for _, a in e.args if isinstance(a, R))
         stack.extend(e.body)
@@ -1085,6 +1097,8 @@ class Translator(BasePrinter):
             comp = _partial(e.value, tuple(_SUMMARY_ATTRS)) or e.value   # R's partial $
             if comp == "loglik":     # asreml's scale: without the 2π constant
                 return f"{self.runtime('r_loglik')}({m})"
+            if comp in ("aic", "bic") and self.is_fit(obj.args[0][1]):
+                return f"{self.runtime('r_' + comp)}({m})"     # from that ℓ (rsummary.py)
             if comp == "coef.fixed" and any(
                     n == "all" and a.kind == "name" and a.value in ("TRUE", "T")
                     for n, a in obj.args):
@@ -1184,6 +1198,10 @@ class Translator(BasePrinter):
                 return f"{self.py(obj.left)}.{which}['solution']"
         if self.is_fit(obj):
             name = _fit_component(e.value)
+            if name in ("aic", "bic"):     # asreml's scale, as summary(fit)$aic (rsummary)
+                return f"{self.runtime('r_' + name)}({self.py(obj)})"
+            if name == "aom":              # aom = TRUE's outlier statistics (rasremlaom.py)
+                return f"{self.runtime('r_aom')}({self.py(obj)})"
             if name in _FIT_ATTRS:
                 return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
             if name in ("vparameters.con", "gammas.con"):   # constraint codes (vpcodes.py)
@@ -2465,6 +2483,8 @@ class Translator(BasePrinter):
                                      "matrix's rows in the order of start_values=True")
                 out.append(f"vcm={value}")
                 continue
+            if n == "aom":
+                continue      # its statistics are computed when fit$aom is read (rasremlaom)
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")

@@ -41,10 +41,10 @@ class R:
 #: the mark of a dollar node written with R's ``@`` (an S4 slot): printed as r_slot()
 SLOT = "@slot"
 
-_PREC = {"?": 0, "<-": 1, "<<-": 1, "=": 1, "->": 1, "->>": 1, "~": 3, "||": 4, "|": 4,
+_PREC = {"?": 0, "<-": 1, "<<-": 1, "=": 1, ":=": 1, "->": 1, "->>": 1, "~": 3, "||": 4, "|": 4,
          "&&": 5, "&": 5, "==": 7, "!=": 7, "<": 7, ">": 7, "<=": 7, ">=": 7, "+": 8, "-": 8,
          "*": 9, "/": 9, "|>": 10, ":": 11, "^": 13}
-_RIGHT = {"<-", "<<-", "=", "^"}
+_RIGHT = {"<-", "<<-", "=", ":=", "^"}    # := (data.table, rlang): R's LEFT_ASSIGN level
 _BINARY = set(_PREC) | {","}
 _KEYWORDS = {"function", "if", "else", "for", "while", "repeat", "in"}
 
@@ -381,6 +381,10 @@ class Parser:
             self.take()
             rhs = self.expr(1)
             e = R("bin", "<-", left=e, right=rhs, start=e.start, end=rhs.end)
+        elif t is not None and t.text == ":=":      # DT[, a := e]: data.table's (rlang's)
+            self.take()
+            rhs = self.expr(1)
+            e = R("bin", ":=", left=e, right=rhs, start=e.start, end=rhs.end)
         return e
 
 

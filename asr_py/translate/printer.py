@@ -57,7 +57,7 @@ _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",
          "windows", "x11", "pdf", "png", "jpeg", "theme_set", "install.packages", "attach",
          "detach", "memory.limit", "asreml.license.status", "asreml.license.activate",
-         "loadNamespace", "Sys.setlocale", "save.image"}
+         "loadNamespace", "Sys.setlocale", "save.image", "closeAllConnections"}
 _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%/%": "//",
            "%*%": "@", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
            "+": "+", "-": "-", "*": "*", "/": "/"}
@@ -449,6 +449,12 @@ class BasePrinter:
         args = [a for _, a in e.args]
         if e.value == "[" and all(a.kind == "empty" for a in args):
             return obj                                                  # x[], d[, ]: all of x
+        keep = _keep_dims(e)
+        if keep is not None and not self.data_cols:
+            # x[i, j, drop = FALSE]: R keeps both dimensions (a one-column or one-row result
+            # stays a matrix / data frame); rows and columns read as r_ij reads them
+            ij = [("None" if a.kind == "empty" else self.py(a)) for a in keep]
+            return f"{self.runtime('r_ij')}({obj}, {ij[0]}, {ij[1]}, drop=False)"
         if e.value == "[[" and len(args) == 1:
             a = args[0]
             # x[[1]]: by position whatever x is (a dict's first value, a frame's column)
@@ -605,7 +611,7 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
-                "dollar", "index") else \
+                "dollar", "index") and not _summary_value(e.left) else \
                 f"{self.runtime('r_elt')}({obj}, {int(float(args[0].value))})"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
                 self._vector_context(args[0]):
@@ -1062,16 +1068,24 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
-        if k == "index" and s.left is not None and s.left.kind == "name" and \
-                len(s.args) == 2 and s.args[0][1].kind == "empty" and \
-                s.args[1][1].kind == "call" and s.args[1][1].left is not None and \
-                s.args[1][1].left.kind == "str" and s.args[1][1].left.value == ":=" and \
-                s.args[1][1].args and all(n for n, _ in s.args[1][1].args):
-            # data.table's DT[, ':='(a = e1, b = e2)]: the columns set in place, each
-            # expression evaluated among DT's columns (as one assign: e2 sees the old a)
+        sets = _dt_assignments(s)
+        if sets is not None:
+            # data.table's DT[, a := e], DT[, `:=`(a = e1, b = e2)]: the columns set in
+            # place, each expression evaluated among DT's columns (as one assign: e2 sees
+            # the old a); DT[i, a := e]: only the rows i, e evaluated among them (rdtset)
+            assert s.left is not None
             dt = self.py(s.left)
+            rows = s.args[0][1]
+            if rows.kind != "empty":
+                mask = self.in_data(s.left, lambda: self.py(rows))
+                sub = R("name", "_d")
+                fns = ", ".join(f"({n!r}, lambda _d: "
+                                f"{self.in_data(sub, lambda a=a: self.py(a))})"
+                                for n, a in sets)
+                self.assigned.add(s.left.value)
+                return [f"{dt} = {self.runtime('r_dt_set')}({dt}, {mask}, {fns})"]
             kws = []
-            for n, a in s.args[1][1].args:
+            for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
                 kws.append(f"**{{{n!r}: {val}}}")
             self.assigned.add(s.left.value)
@@ -1115,7 +1129,8 @@ class BasePrinter:
                 body = self.todo_lines(inner, str(exc)) + self.placeholder(inner, str(exc), [])
             return [f"# {s.value}(): not checked in Python; the code inside runs"] + body
         if k in ("call",) and s.value in ("local", "suppressWarnings", "suppressMessages",
-                                          "invisible", "with_options") \
+                                          "suppressPackageStartupMessages", "invisible",
+                                          "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
             return self.block(s.args[-1][1].body, depth)
         if k == "bin" and s.value in ("<-", "=") and rtrycatch.is_trycatch(s.right):
@@ -1130,7 +1145,11 @@ class BasePrinter:
             return self.try_statement(s, depth)
         line = self.top(s, depth)
         if line == "__IMPORT__":
-            return [f"# {self.original(s).strip()}: asr_py and pandas are imported at the top"]
+            # every line of a statement written over several lines is a comment
+            head, *rest = self.original(s).strip().splitlines()
+            return [f"# {head}" + ("" if rest else ": asr_py and pandas are imported at the top")] \
+                + [f"#   {ln}".rstrip() for ln in rest[:-1]] + \
+                ([f"#   {rest[-1]}: asr_py and pandas are imported at the top"] if rest else [])
         return [_wrap(ln, 100 - 4 * depth) for ln in line.split("\n")]
 
     def in_data(self, data: R, make) -> str:  # type: ignore[no-untyped-def]
@@ -1638,6 +1657,41 @@ def _numeric_subscript(a: R) -> bool:
         return _numeric_subscript(a.right)
     return a.kind == "call" and a.value == "c" and bool(a.args) and all(
         n is None and _numeric_subscript(x) for n, x in a.args)
+
+
+def _dt_assignments(s: R) -> list[tuple[str, R]] | None:
+    """The (column, expression) pairs of data.table's ``DT[i, a := e]``,
+    ``DT[i, `:=`(a = e1, b = e2)]`` or ``DT[i, ':='(...)]`` (i empty: all rows); None
+    otherwise."""
+    if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
+            len(s.args) != 2 or s.args[0][0] is not None or s.args[1][0] is not None:
+        return None
+    j = s.args[1][1]
+    if j.kind == "bin" and j.value == ":=" and j.left is not None and \
+            j.left.kind in ("name", "str") and j.right is not None:
+        return [(j.left.value, j.right)]
+    if j.kind == "call" and j.left is not None and j.left.kind in ("str", "name") and \
+            j.left.value == ":=" and j.args and all(n for n, _ in j.args):
+        return [(n, a) for n, a in j.args if n]
+    return None
+
+
+def _summary_value(e: R) -> bool:
+    """``summary(fit)$aic`` (``$bic``, ``$loglik``, ``$nedf``): one number (a float here),
+    so its ``[1]`` is read by r_elt, not ``.iloc``."""
+    return e.kind == "dollar" and e.value in ("aic", "bic", "loglik", "nedf") and \
+        e.left is not None and e.left.kind == "call" and \
+        e.left.value in ("summary", "summary.asreml")
+
+
+def _keep_dims(e: R) -> list[R] | None:
+    """The two subscripts of ``x[i, j, drop = FALSE]`` (``drop = F``); None otherwise."""
+    if e.value != "[" or len(e.args) != 3 or [n for n, _ in e.args] != [None, None, "drop"]:
+        return None
+    flag = e.args[2][1]
+    if flag.kind != "name" or flag.value not in ("FALSE", "F"):
+        return None
+    return [a for _, a in e.args[:2]]
 
 
 def _constant(d: R) -> bool:

@@ -201,8 +201,10 @@ def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
     return a
 
 
-def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
-    """R's ``x[i, j]`` of a data frame or a matrix (None: an empty subscript)."""
+def r_ij(x: Any, i: Any = None, j: Any = None, drop: bool = True) -> Any:
+    """R's ``x[i, j]`` of a data frame or a matrix (None: an empty subscript); ``drop=False``
+    is R's ``x[i, j, drop = FALSE]``: the result keeps both dimensions even when one of
+    them has extent 1 (a data frame stays a data frame, a matrix a 2-d array)."""
     ph = _placeholder(x, i, j)
     if ph is not None:
         return ph
@@ -212,6 +214,8 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
         cols = _positions(j, x.columns, x.shape[1], "column")
         out = _rows_with_na(x, rows, cols) if any(r < 0 for r in rows) else \
             x.iloc[rows, cols]
+        if not drop:
+            return out
         if j is not None and out.shape[1] == 1:           # one column: a vector (drop)
             col = out.iloc[:, 0]
             return col.iloc[0] if len(col) == 1 and i is not None else \
@@ -227,6 +231,8 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
         # a one-column matrix held as a Series (asreml's coefficients$fixed, rows named by
         # effect): x[-1, ] drops rows, a vector (R drops the extent-1 column)
         got = x.iloc[_positions(i, x.index.astype(str), len(x), "row")]
+        if not drop:                                      # still a one-column matrix
+            return got.to_frame()
         return got.iloc[0] if len(got) == 1 and i is not None else got
     a = np.asarray(x)
     if a.ndim != 2:
@@ -236,6 +242,8 @@ def r_ij(x: Any, i: Any = None, j: Any = None) -> Any:
     cn = pd.Index([str(k) for k in range(a.shape[1])])
     out = a[np.ix_(_positions(i, rn, a.shape[0], "row"), _positions(j, cn, a.shape[1],
                                                                   "column"))]
+    if not drop:
+        return out
     if out.shape == (1, 1):                               # drop: every extent-1 dimension
         return out[0, 0]
     if out.shape[0] == 1 or out.shape[1] == 1:

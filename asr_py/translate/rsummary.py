@@ -10,15 +10,34 @@ from typing import Any
 from asr_py.errors import AsrError
 from asr_py.translate.parser import R
 
-__all__ = ["RSummary", "r_summary", "summary_rhs"]
+__all__ = ["RSummary", "r_aic", "r_bic", "r_summary", "summary_rhs"]
+
+
+def _shift(fit: Any) -> float:
+    """asreml's log-likelihood minus asr_py's: ½ν log 2π for a Gaussian fit (r_loglik)."""
+    from asr_py.translate.runtime import r_loglik
+
+    return r_loglik(fit) - float(fit.loglik)
+
+
+def r_aic(fit: Any) -> float:
+    """asreml's ``summary(fit)$aic``: −2ℓₐ + 2q, ℓₐ asreml's REML log-likelihood
+    (``fit$loglik``, without the 2π constant: r_loglik) and q the estimated variance
+    parameters (``fit.aic``'s count); ``fit.aic`` is the same with the full ℓ."""
+    return float(fit.aic) - 2.0 * _shift(fit)
+
+
+def r_bic(fit: Any) -> float:
+    """asreml's ``summary(fit)$bic``: −2ℓₐ + q log ν, ν = n − rank X (as :func:`r_aic`)."""
+    return float(fit.bic) - 2.0 * _shift(fit)
 
 
 def _parts(fit: Any) -> dict[str, Any]:
     from asr_py.translate.runtime import r_loglik, r_varcomp
 
     return {"varcomp": r_varcomp(fit), "coef.fixed": fit.coef_fixed,
-            "coef.random": fit.coef_random, "loglik": r_loglik(fit), "aic": fit.aic,
-            "bic": fit.bic, "nedf": fit.result.n_minus_p}
+            "coef.random": fit.coef_random, "loglik": r_loglik(fit), "aic": r_aic(fit),
+            "bic": r_bic(fit), "nedf": fit.result.n_minus_p}
 
 
 class RSummary:

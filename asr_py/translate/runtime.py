@@ -40,6 +40,7 @@ from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()
 from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
+from asr_py.translate.rasremlaom import r_aom  # noqa: F401 - fit$aom
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
     r_G_inverse,
@@ -136,6 +137,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_rename_with,
 )
 from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
+from asr_py.translate.rdtset import r_dt_set  # noqa: F401 - DT[i, a := e]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
@@ -334,7 +336,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_trim,
 )
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
-from asr_py.translate.rsummary import r_summary  # noqa: F401 - s <- summary(fit)
+from asr_py.translate.rsummary import r_aic, r_bic, r_summary  # noqa: F401 - summary(fit)
 from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_det,
     r_determinant,
@@ -792,6 +794,21 @@ def r_rep(x: Any, times: Any = None, each: int | None = None,
     return [v.item() if isinstance(v, np.generic) else v for v in xs]
 
 
+def _sub_with_na(x: Any, seq: list[Any]) -> Any:
+    """R's ``v[c(2, NA, 1)]`` of a vector: NA where the position is NA (or beyond the
+    end); positions from 1. A negative position beside an NA is an error, as in R."""
+    na = [v is None or isinstance(v, float) and np.isnan(v) for v in seq]
+    if any(int(v) < 0 for v, m in zip(seq, na) if not m):
+        raise AsrError("x[i]: negative positions mixed with NA",
+                       hint="R cannot mix negative subscripts with NAs")
+    vals = list(x.to_numpy()) if isinstance(x, pd.Series) else list(x)
+    out = [np.nan if m or not 0 < int(v) <= len(vals) else vals[int(v) - 1]
+           for v, m in zip(seq, na) if m or int(v) != 0]
+    if isinstance(x, pd.Series):
+        return pd.Series(out, name=x.name)
+    return np.asarray(out) if isinstance(x, np.ndarray) else out
+
+
 def r_sub(x: Any, at: Any) -> Any:
     """R's single-bracket ``x[i]``: 1-based positions (``x[4:7]``, ``x[c(1, 3)]``; negative
     positions drop), names (``d[c("a", "b")]``, also held in a variable) or a logical
@@ -817,6 +834,11 @@ def r_sub(x: Any, at: Any) -> Any:
     n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
     if seq and all(isinstance(v, (bool, np.bool_)) for v in seq):    # a logical mask
         idx = [i for i in range(n) if seq[i % len(seq)]]
+    elif any(v is None or isinstance(v, float) and np.isnan(v) for v in seq) and \
+            isinstance(x, (pd.Series, list, tuple)) or isinstance(x, np.ndarray) and \
+            x.ndim == 1 and any(v is None or isinstance(v, float) and np.isnan(v)
+                                for v in seq):
+        return _sub_with_na(x, seq)        # v[match(a, b)] where a value has no match
     else:
         pos = [int(v) for v in seq]
         if pos and all(v < 0 for v in pos):
