@@ -16,6 +16,7 @@ import re
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     raggregate,
+    raov,
     rappend,
     rave,
     rbroomasreml,
@@ -652,7 +653,7 @@ class Translator(BasePrinter):
                           self.raw_names):
                 group.discard(name)
             self.lm_fits.discard(name)
-            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", "LMMsolve",
+            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", "aov", "LMMsolve",
                                                                   *rlme4.FITS} or \
                     r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and \
                     r.right.kind == "call" and r.right.value in {"lm", *rlme4.FITS}:
@@ -1423,6 +1424,10 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_resid_asreml')}({', '.join(self.kwargs(args))})"
         if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
             raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
+        if f in raov.FUNCTIONS:
+            got = raov.translate(self, e)       # aov(), with Error() strata: raov.py
+            if got is not None:
+                return got
         if f in rlm.FUNCTIONS and not self.is_fit(pos[0] if pos else R("empty")):
             ols = rlm.translate(self, e)        # lm(), anova(lm), model.matrix(): rlm.py
             if ols is not None:
