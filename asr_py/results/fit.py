@@ -305,6 +305,14 @@ class AsremlFit:
         :attr:`fitted`)."""
         return self._by_data_row(self.result.residuals, "residuals")
 
+    def csparse(self, terms: str | list[str]) -> pd.DataFrame:
+        """asreml's ``Csparse`` (``asreml.options(Csparse = ~ a + b)``): the cells of C⁻¹
+        within each term's block as rows ``row``, ``column``, ``Cij`` (i >= j, from 1 within
+        the term), indexed by the term (see :mod:`asr_py.results.csparse`)."""
+        from asr_py.results.csparse import csparse
+
+        return csparse(self, terms)
+
     def model_frame(self) -> pd.DataFrame:
         """asreml's ``fit$mf``: the data columns the model uses (in the data's order), one
         row per data row the fit used (see :mod:`asr_py.results.model_frame`)."""

@@ -533,6 +533,7 @@ class Translator(BasePrinter):
         self.maxit = False
         self.keep_order = False     # asreml.options(keep.order = ) seen: KEEP_ORDER
         self.na_option = False      # asreml.options(na.action = ) seen: NA_ACTION
+        self.csparse_opt = False    # asreml.options(Csparse = ) seen: CSPARSE (rcsparse.py)
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
@@ -1064,6 +1065,16 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_dollar')}({obj}, {e.value!r})"
         return code
 
+    def index(self, e: R) -> str:
+        """``fit[["Csparse"]]``: as ``fit$Csparse`` (R's ``[[`` with a name is ``$``
+        without partial matching); other indexing as the base printer's."""
+        args = [a for _, a in e.args]
+        if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
+                e.left is not None and self.is_fit(e.left) and args[0].value == "Csparse":
+            return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
+                                 end=e.end))
+        return super().index(e)
+
     def dollar(self, e: R) -> str:
         assert e.left is not None
         if e.comments == [SLOT]:              # x@slot: an S4 slot (lubridate's Period, ...)
@@ -1210,6 +1221,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.params"
             if name == "nedf":
                 return f"{self.py(obj)}.result.n_minus_p"
+            if name == "Csparse":     # C-inverse cells of asreml.options(Csparse = ~ t)
+                return f"{self.runtime('r_csparse')}({self.py(obj)})"
             if name == "Cfixed":      # the fixed effects' variance matrix (rcfixed.py)
                 return f"{self.runtime('r_cfixed')}({self.py(obj)}" + (
                     ", order='reverse')" if "reverse" in self.coef_fixed else ")")
@@ -2692,6 +2705,12 @@ class Translator(BasePrinter):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
             out.append("keep_order=KEEP_ORDER")
+        own_cs = [a for n, a in e.args if n == "Csparse"]
+        if own_cs or self.csparse_opt:
+            # fit$Csparse: the C-inverse cells of the terms asked for (rcsparse.py)
+            terms = repr(self.src(own_cs[-1])) if own_cs else 'globals().get("CSPARSE")'
+            return (f"{self.runtime('r_with_csparse')}(asr.asreml({', '.join(out)}), "
+                    f"{terms})")
         return f"asr.asreml({', '.join(out)})"
 
     def options(self, e: R) -> str:
@@ -2704,6 +2723,8 @@ class Translator(BasePrinter):
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # printing only: the same fit in asr_py
+            if n in ("Csparse", "Cfixed"):
+                continue            # Cfixed: fit$Cfixed is always there; Csparse below
             if n not in ("maxit", "maxiter", "keep.order") and not (n == "na.action" and na):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")
@@ -2716,6 +2737,13 @@ class Translator(BasePrinter):
             # an R option holds for every later fit: a module global, also when set in a
             # function (the translated test_that bodies)
             lines.append(f'globals()["KEEP_ORDER"] = {self.py(keep[-1])}')
+        cs = [a for n, a in e.args if n == "Csparse"]
+        if cs:
+            # the terms whose C-inverse cells later fits return as fit$Csparse (NULL: none)
+            self.csparse_opt = True
+            text = None if cs[-1].kind == "name" and cs[-1].value == "NULL" else \
+                self.src(cs[-1])
+            lines.append(f'globals()["CSPARSE"] = {text!r}')
         if na:
             # asreml.options(na.action = na.method(...)): the missing-value handling of every
             # later asreml() call that does not give its own (an x not given is 'fail')

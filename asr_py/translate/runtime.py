@@ -109,6 +109,7 @@ from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R compar
 from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's complete()
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
+from asr_py.translate.rcsparse import r_csparse, r_with_csparse  # noqa: F401
 from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
     r_Maximize,
     r_Minimize,
