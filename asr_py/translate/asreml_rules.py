@@ -2814,12 +2814,17 @@ class Translator(BasePrinter):
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
                     kw.append(f"{n}=True")
-            elif n == "prwts" or n == "present" and a.kind == "call" and any(
-                    k == "prwts" for k, _ in a.args):
-                # asreml's weighted present table (ASReml's !PRWTS): asr_py's present=
-                # averages the present cells with equal weights, another result
-                raise Untranslatable("predict(prwts = ): the weighted present averaging "
-                                     "(asreml's prwts) is not translated")
+            elif n == "prwts":
+                kw.append(f"prwts={self.py(a)}")      # asreml's weighted present table
+            elif n == "present" and a.kind == "call" and a.value == "list":
+                # asreml 3's present = list(c("A", "B"), prwts = w): one present table and
+                # its weights (ASReml's !PRWTS); two tables (nested factors) are not done
+                tables = [v for k, v in a.args if k is None]
+                if len(tables) != 1 or any(k not in (None, "prwts") for k, _ in a.args):
+                    raise Untranslatable("predict(present = list(...)) of several present "
+                                         "tables")
+                kw.append(f"present={self.py(tables[0])}")
+                kw += [f"prwts={self.py(v)}" for k, v in a.args if k == "prwts"]
             elif n in ("present", "ignore", "average", "only"):
                 # c("A", "B") -> a list; average = list(B = w) -> a dict of weights
                 kw.append(f"{n}={self.py(a)}")
