@@ -105,18 +105,22 @@ def _format_table(t: pd.DataFrame) -> str:
     return pd.DataFrame(cols, index=t.index).to_string()
 
 
-class AovSummary(dict):  # type: ignore[type-arg]
-    """R's ``summary()`` of an aov or aovlist: a named list of ANOVA tables (one per
-    stratum: ``"Error: block"``, ``"Error: Within"``; an aov's single table unnamed as
-    ``[[1]]``). Each value is a one-element list holding the table, as R's
-    ``summary(fit)[["Error: Within"]][[1]]``."""
+class AovTables(list):  # type: ignore[type-arg]
+    """R's ``summary(aov)`` (class summary.aov): a list of one ANOVA table, so
+    ``summary(fit)[[1]]`` is the table."""
 
     def __repr__(self) -> str:
-        parts = []
-        for name, tabs in self.items():
-            head = f"\n{name}\n" if name.startswith("Error:") else ""
-            parts.append(head + _format_table(tabs[0]))
-        return "\n".join(parts)
+        return "\n".join(_format_table(t) for t in self)
+
+    __str__ = __repr__
+
+
+class AovSummary(dict):  # type: ignore[type-arg]
+    """R's ``summary(aovlist)``: the strata's :class:`AovTables` by name (``"Error:
+    block"``, ``"Error: Within"``), so ``summary(fit)[["Error: Within"]][[1]]`` is a table."""
+
+    def __repr__(self) -> str:
+        return "\n".join(f"\n{name}\n{tabs!r}" for name, tabs in self.items())
 
     __str__ = __repr__
 
@@ -124,13 +128,13 @@ class AovSummary(dict):  # type: ignore[type-arg]
 class RAov(RLm):
     """An ``aov`` fit without Error(): R's lm with ``summary()`` the ANOVA table."""
 
-    def describe(self) -> AovSummary:  # type: ignore[override]
+    def describe(self) -> AovTables:  # type: ignore[override]
         """R's ``summary(aov)``: a one-element list of the sequential ANOVA table."""
         t = self.anova()
         t.index = _padded([str(i) for i in t.index])
         if self.df_residual <= 0:
             t = t[["Df", "Sum Sq", "Mean Sq"]].iloc[:-1]
-        return AovSummary({"": [t]})
+        return AovTables([t])
 
     def __repr__(self) -> str:
         return f"aov({self.formula})\n\n{_format_table(self.anova())}"
@@ -178,7 +182,7 @@ class RAovList(dict):  # type: ignore[type-arg]
     def describe(self) -> AovSummary:
         """R's ``summary(aovlist)``: ``"Error: <stratum>"`` -> [its ANOVA table], the
         intercept stratum left out (as summary.aovlist does)."""
-        return AovSummary({f"Error: {k}": [s.table()] for k, s in self.items()
+        return AovSummary({f"Error: {k}": AovTables([s.table()]) for k, s in self.items()
                            if k != "(Intercept)"})
 
     def __repr__(self) -> str:

@@ -49,8 +49,8 @@ def _oats() -> pd.DataFrame:
     return d
 
 
-def _table(summary: dict, key: str) -> pd.DataFrame:
-    t = summary[key][0].copy()
+def _table(summary: dict | list, key: str) -> pd.DataFrame:
+    t = (summary[0] if key == "" else summary[key][0]).copy()
     t.index = [str(i).strip() for i in t.index]
     return t
 
@@ -69,8 +69,7 @@ def test_single_stratum_aov_is_the_published_npk_table() -> None:
     assert t.loc["N", "F value"] == pytest.approx(12.259, abs=5e-4)
     assert t.loc["N", "Pr(>F)"] == pytest.approx(0.00437, abs=5e-6)
     # summary.aov pads its row names as R's format() does
-    assert list(s[""][0].index)[-1] == "Residuals" and \
-        len({len(i) for i in s[""][0].index}) == 1
+    assert list(s[0].index)[-1] == "Residuals" and len({len(i) for i in s[0].index}) == 1
 
 
 def test_error_block_strata_of_npk() -> None:
@@ -153,12 +152,14 @@ w <- s[["Error: Within"]][[1]]
 p <- w[["Pr(>F)"]][1]
 m1 <- aov(Y ~ B + V, oats)
 a <- anova(m1)
+f1 <- summary(m1)[[1]][["F value"]][2]
 """, complete=True, oats=_oats())
     assert ns["p"] == pytest.approx(_table(ns["s"], "Error: Within").loc["N", "Pr(>F)"])
     assert ns["p"] < 1e-10
     a = ns["a"]
     assert a.loc["B", "Sum Sq"] == pytest.approx(15875.3, abs=0.05)     # blocks, as above
     assert "Error: B:V" in repr(ns["s"])
+    assert ns["f1"] == pytest.approx(a.loc["V", "F value"])      # summary(aov)[[1]]
 
 
 def test_aov_bad_input_says_what() -> None:
