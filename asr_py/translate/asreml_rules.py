@@ -1570,6 +1570,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f == "as.matrix" and len(pos) == 1 and f not in self.functions:
             return f"{self.runtime('r_as_matrix')}({self.py(pos[0])})"    # rasmatrix.py
+        rn = [a for n, a in args if n == "rownames"]
+        if f in ("as_tibble", "as.tibble") and f not in self.functions and len(pos) == 1 \
+                and rn and rn[0].kind == "str":
+            # tibble's as_tibble(d, rownames = "id"): the row names as a first column "id"
+            return f"{self.runtime('r_rownames_to_column')}({self.py(pos[0])}, {rn[0].value!r})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f in ("head", "tail") and pos:
