@@ -250,6 +250,10 @@ def _aovlist(treat: str, error: str, data: pd.DataFrame, weights: Any) -> RAovLi
     rows = _rows(data, [treat, eform])
     sub = data.loc[rows]
     y, x, terms = _design(treat, sub)
+    if y is None or y.shape[1] != 1:
+        raise AsrError(f"aov(): {treat!r} needs one response left of ~ (a multi-response "
+                       "aov with Error() strata is not done here)",
+                       hint="aov(y ~ treatments + Error(block), data), one response at a time")
     _, e, eterms = _design(eform, sub)
     n = len(rows)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float).ravel()

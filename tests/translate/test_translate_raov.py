@@ -172,3 +172,6 @@ def test_aov_bad_input_says_what() -> None:
         r_aov("Y", d)
     with pytest.raises(AsrError, match="data frame"):
         r_aov("Y ~ N + Error(B)", [1, 2])
+    d["Y2"] = d["Y"] * 2
+    with pytest.raises(AsrError, match="one response|cannot build the design matrix"):
+        r_aov("cbind(Y, Y2) ~ N + Error(B)", d)
