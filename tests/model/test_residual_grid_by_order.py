@@ -78,3 +78,41 @@ def test_records_sharing_a_cell_with_a_count_off_the_grid_stop() -> None:
     with pytest.raises(FormulaError, match=r"several records share a cell .*at row=1, col=1"):
         asr.asreml("y ~ 1", residual="~ ar1(row):ar1(col)", data=d,
                    na_action={"y": "omit"})
+
+
+def test_dsum_section_with_crowded_cells_and_a_missing_response() -> None:
+    """dsum(~ id(row):id(col) + ar1(row):ar1(col) | site, levels = list('A', 'B')), as
+    the GIS-FA script: site B's records share cells, its missing response counted in the
+    grid; V = blockdiag(s2_A I, s2_B (AR1_r x AR1_c)[sorted order of B]) on the observed
+    records (tests/_dense_reml.py)."""
+    b = _data(missing=7)
+    a = _data().assign(y=lambda f: f["y"] + 3.0)
+    a["row"] = pd.Categorical(np.repeat(np.arange(1, NR + 1), NC).astype(str))
+    a["col"] = pd.Categorical(np.tile(np.arange(1, NC + 1), NR).astype(str))
+    d = pd.concat([a.assign(site="A"), b.assign(site="B")], ignore_index=True)
+    d["site"] = pd.Categorical(d["site"])
+    for c in ("row", "col"):
+        d[c] = pd.Categorical(d[c].astype(str), categories=[str(i) for i in range(1, 6)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = asr.asreml("y ~ site", data=d, residual="~ dsum(~ id(row):id(col) + "
+                       "ar1(row):ar1(col) | site, levels = list('A', 'B'))")
+    vc = m.varcomp["component"]
+    s2a = vc["site_A!row:col!R"]
+    s2b, rr, rc = (vc["site_B!row:col!R"], vc["site_B!row:col!row!cor"],
+                   vc["site_B!row:col!col!cor"])
+    bb = d[d["site"] == "B"].reset_index(drop=True)
+    order = np.lexsort((np.arange(len(bb)), bb["col"].cat.codes, bb["row"].cat.codes))
+    cell = np.empty(len(bb), dtype=int)
+    cell[order] = np.arange(len(bb))
+    obs_b = bb["y"].notna().to_numpy()
+    vb = (s2b * np.kron(ar1(NR, rr), ar1(NC, rc)))[np.ix_(cell[obs_b], cell[obs_b])]
+    na = int((d["site"] == "A").sum())
+    V = np.zeros((na + vb.shape[0],) * 2)
+    V[:na, :na] = s2a * np.eye(na)
+    V[na:, na:] = vb
+    y = np.concatenate([d.loc[d["site"] == "A", "y"].to_numpy(), bb["y"].to_numpy()[obs_b]])
+    X = np.zeros((y.size, 2))
+    X[:, 0] = 1
+    X[na:, 1] = 1
+    assert m.loglik == pytest.approx(reml_loglik(y, X, V), abs=1e-6)
