@@ -406,9 +406,59 @@ def _codes(ctx: Context, b: Block, where: Expr) -> np.ndarray:
     return m.indices.astype(np.int64)
 
 
-def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str) -> tuple[
+def _grid_by_order(ctx: Context, blocks: list[Block], rows: np.ndarray,
+                   by_level: tuple[str, str] | None) -> np.ndarray | None:
+    """asreml's cells of a section whose records do not have one cell each, or None.
+
+    ASReml takes the records of a separable residual section, sorted on its factors, as the
+    cells of the grid of the levels present (the last factor fastest) and checks only that
+    their number is the grid's size. The section's data rows with a missing response are
+    records to asreml (na.method(y = 'include')): they count and take their place in the
+    sort (ties in data order). With n = prod_f L_f such rows (L_f: levels of factor f in the
+    section) row k of the sort is given cell k, written in the codes of each factor's full
+    set of levels; with another count there is no grid (None)."""
+    rec = ctx.records
+    codes = [b.mat.tocsr().indices.astype(np.int64)[rows] for b in blocks]
+    pos = rec.row[rows].astype(np.int64) if rec.result_pos is None else rec.result_pos[rows]
+    miss = rec.missing_rows
+    if miss is not None and len(miss) and rec.result_index is not None:
+        if not (rec.result_index.is_unique and miss.index.is_unique):
+            return None
+        if by_level is not None:                 # dsum: the section factor's level
+            f, lab = by_level
+            if f not in miss.columns:
+                return None
+            miss = miss[miss[f].astype(str).to_numpy() == lab]
+        extra = []
+        for b in blocks:
+            if b.name not in miss.columns:
+                return None
+            index = {str(lv): i for i, lv in enumerate(b.labels)}
+            got = [index.get(str(v)) for v in miss[b.name]]
+            if any(g is None for g in got):
+                return None
+            extra.append(np.asarray(got, dtype=np.int64))
+        codes = [np.concatenate([c, e]) for c, e in zip(codes, extra)]
+        pos = np.concatenate([pos, rec.result_index.get_indexer(miss.index)])
+    n = codes[0].size if codes else 0
+    present = [np.unique(c) for c in codes]
+    if not blocks or int(np.prod([p.size for p in present])) != n:
+        return None
+    order = np.lexsort((pos, *reversed(codes)))       # first factor slowest, then data order
+    grid = np.stack(np.meshgrid(*present, indexing="ij"), axis=-1).reshape(-1, len(blocks))
+    full = np.zeros(n, dtype=np.int64)
+    for j, b in enumerate(blocks):
+        full = full * b.k + grid[:, j]
+    cell = np.empty(n, dtype=np.int64)
+    cell[order] = full
+    return cell[:rows.size]                           # the fitted records' cells
+
+
+def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str,
+             by_level: tuple[str, str] | None = None) -> tuple[
         CovTemplate, list[str], np.ndarray | None, list[Block]]:
-    """Template over the records ``rows`` for one residual term (one dsum section)."""
+    """Template over the records ``rows`` for one residual term (one dsum section:
+    ``by_level`` = (its factor, its level))."""
     from asr_py.vcov.composite import Subset
 
     blocks = [part_block(ctx, p) for p in term.parts]
@@ -426,12 +476,21 @@ def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str) -> tuple[
             where.insert(0, f"{b.name}={b.labels[code % b.k]}")
             code //= b.k
         section = f" in section {prefix.rstrip('!')}" if prefix else ""
-        raise ctx.error(term.parts[0], f"residual {term}{section}: several records share a "
-                        f"cell ({int((counts > 1).sum())} cells hold "
-                        f"{int(counts[counts > 1].sum())} of its {cell.size} records; "
-                        f"{int(counts[top])} at {', '.join(where)})",
-                        "each record needs its own combination of the residual factors: check "
-                        "the coordinates of those records, or add units or a unique plot index")
+        what = (f"residual {term}{section}: several records share a cell "
+                f"({int((counts > 1).sum())} cells hold {int(counts[counts > 1].sum())} of "
+                f"its {cell.size} records; {int(counts[top])} at {', '.join(where)})")
+        by_order = _grid_by_order(ctx, blocks, rows, by_level)
+        if by_order is None:
+            raise ctx.error(term.parts[0], what,
+                            "each record needs its own combination of the residual factors: "
+                            "check the coordinates of those records, or add units or a "
+                            "unique plot index")
+        ctx.warnings.append(
+            f"{what}; the section has as many records as its grid has cells, so, as asreml "
+            "does (it checks only that count and takes the records sorted on the residual "
+            "factors as the grid's cells, in order), record k of the sorted section is put in "
+            "cell k: the coordinates of those records are probably wrong in the data")
+        cell = by_order
     # reduce each part to the levels present in this section (units: this section's rows)
     template = _kron(templates, scale)
     n_cells = int(np.prod([b.k for b in blocks]))
@@ -584,7 +643,7 @@ def _sections(ctx: Context, pieces: list[tuple[Call, Term]], label: str) -> Resi
         if rows.size == 0:
             continue
         lab = base.labels[j]
-        t, nm, ini, blocks = _section(ctx, term, rows, f"{f}_{lab}!")
+        t, nm, ini, blocks = _section(ctx, term, rows, f"{f}_{lab}!", (f, str(lab)))
         templates.append(t)
         names += nm
         indices.append(rows)

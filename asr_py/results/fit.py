@@ -305,6 +305,14 @@ class AsremlFit:
         :attr:`fitted`)."""
         return self._by_data_row(self.result.residuals, "residuals")
 
+    def csparse(self, terms: str | list[str]) -> pd.DataFrame:
+        """asreml's ``Csparse`` (``asreml.options(Csparse = ~ a + b)``): the cells of C⁻¹
+        within each term's block as rows ``row``, ``column``, ``Cij`` (i >= j, from 1 within
+        the term), indexed by the term (see :mod:`asr_py.results.csparse`)."""
+        from asr_py.results.csparse import csparse
+
+        return csparse(self, terms)
+
     def model_frame(self) -> pd.DataFrame:
         """asreml's ``fit$mf``: the data columns the model uses (in the data's order), one
         row per data row the fit used (see :mod:`asr_py.results.model_frame`)."""
@@ -379,7 +387,7 @@ class AsremlFit:
                 sed: bool = False, vcov: bool = False, *, present: Any = None,
                 ignore: Any = None, only: Any = None, average: Any = None,
                 aliased: bool = False, parallel: bool = False,
-                newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+                newdata: pd.DataFrame | None = None, prwts: Any = None) -> pd.DataFrame:
         """Predicted values and standard errors, as asreml's ``predict`` (see
         :mod:`asr_py.results.predict`).
 
@@ -387,7 +395,9 @@ class AsremlFit:
         levels, or covariate values); fixed factors not in classify are averaged with equal
         weights, random terms not in classify are left out. ``average={'f': weights}`` (or a
         list of factor names) averages over f with those weights (a random f's effects
-        enter); ``present=['f', ...]`` averages only over combinations seen in the data;
+        enter); ``present=['f', ...]`` averages only over combinations seen in the data
+        (``prwts=`` weights them: one weight per combination of the present factors, the
+        first varying slowest, as asreml's prwts);
         ``ignore=['term', ...]`` leaves terms out, ``only=['term', ...]`` keeps only those
         (``only='vm(gen, A)'``: the BLUPs, standard errors sqrt(PEV)); ``aliased=True``
         shows values of non-estimable predictions; ``parallel=True`` pairs the classify
@@ -400,7 +410,7 @@ class AsremlFit:
         return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov,
                         present=present, ignore=ignore, only=only, average=average,
                         aliased=aliased,
-                        parallel=parallel, newdata=newdata)
+                        parallel=parallel, newdata=newdata, prwts=prwts)
 
     def variogram(self, row: str = "Row", col: str = "Col", *, trait: str | None = None,
                   max_lag: int | tuple[int, int] | None = None) -> pd.DataFrame:

@@ -1,31 +1,32 @@
 """Predicted values (asreml's ``predict(classify = ...)``).
 
 One row per combination of the classify variables' levels, the first variable varying
-slowest (columns in classify order), except that a multivariate model's ``trait`` is the last
-column and varies fastest wherever classify names it, as asreml's tables (:func:`_trait_last`).
-For each combination, the prediction is a weighted average
-over cells (see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the fixed
-factors not in classify (equal weights unless ``average=`` gives others; covariates at their
-mean) and the factors named in ``average=`` (random ones too). z includes a random term only
-when all its factors are classify or averaged factors (other random effects are left at
-zero, asreml's default); ``ignore=`` drops fixed or random terms from the prediction (their
+slowest (columns in classify order), except that a multivariate model's ``trait`` is the
+last column and varies fastest wherever classify names it, as asreml's tables
+(:func:`_trait_last`). For each combination, the prediction is a weighted average over cells
+(see :mod:`asr_py.results.predict_grid`) of x'β̂ + z'û. Averaged are the fixed factors not
+in classify (equal weights unless ``average=`` gives others; covariates at their mean) and
+the factors named in ``average=`` (random ones too). z includes a random term only when all
+its factors are classify or averaged factors (other random effects are left at zero,
+asreml's default); ``ignore=`` drops fixed or random terms from the prediction (their
 columns of L are zero) and ``only=`` keeps the terms it names, every other term ignored
 (``only='vm(gen, A)'``: the BLUPs alone, their standard errors sqrt(PEV)); a classify may
 name a one-factor random term (``classify='vm(gen, A)'``: by its variable, the column named
 by the term as asreml names it); ``present=`` averages only over the factor combinations
-seen in the data. A factor's ``levels[f]`` is a label, a list of labels, or whole numbers
-that are not labels (asreml's 1-based level codes). A covariate in classify is predicted at
-``levels[x]`` (default: its mean, or a spline covariate's knots); a random ``spl(x)`` term
-then enters through the spline basis at those x (the fitted curve) and ``dev(x)`` at the x
-values it has levels for. The id of a ``vm()`` / ``ped()`` / ``giv()`` term classifies by
-the matrix's ids, including ids without records (their BLUPs come from the relationships
-alone). ``parallel=True`` pairs the classify levels one-to-one; ``newdata=`` predicts one
-row per data-frame row (its columns are the classify variables, paired). With L the matrix
-of those averaged rows over [β; u], predictions are Lŝ and their standard errors sqrt(diag(L
-C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its fixed part, in the full
-(unaliased) parameterisation, is not orthogonal to the null space of X; its value is NaN
-unless ``aliased=True`` (then Lŝ of the aliased-to-zero solution, one of many, as asreml
-prints).
+seen in the data, ``prwts=`` with weights over the present factors' table (asreml's prwts;
+see :mod:`asr_py.results.predict_grid`). A factor's ``levels[f]`` is a label, a list of
+labels, or whole numbers that are not labels (asreml's 1-based level codes). A covariate in
+classify is predicted at ``levels[x]`` (default: its mean, or a spline covariate's knots); a
+random ``spl(x)`` term then enters through the spline basis at those x (the fitted curve)
+and ``dev(x)`` at the x values it has levels for. The id of a ``vm()`` / ``ped()`` /
+``giv()`` term classifies by the matrix's ids, including ids without records (their BLUPs
+come from the relationships alone). ``parallel=True`` pairs the classify levels one-to-one;
+``newdata=`` predicts one row per data-frame row (its columns are the classify variables,
+paired). With L the matrix of those averaged rows over [β; u], predictions are Lŝ and their
+standard errors sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its
+fixed part, in the full (unaliased) parameterisation, is not orthogonal to the null space of
+X; its value is NaN unless ``aliased=True`` (then Lŝ of the aliased-to-zero solution, one of
+many, as asreml prints).
 
 With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of differences
 SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify
@@ -48,7 +49,12 @@ from asr_py.model.data import _num_label, as_labels
 from asr_py.model.trait_factor import TRAIT, is_response_trait
 from asr_py.reml.sparse_x import as_dense
 from asr_py.results.cinv_diag import cinv_diag
-from asr_py.results.predict_grid import build_grid, factor_weights, present_cells
+from asr_py.results.predict_grid import (
+    build_grid,
+    factor_weights,
+    present_cells,
+    present_weights,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
@@ -216,7 +222,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
             levels: dict[str, list[Any]] | None = None, *, sed: bool = False,
             vcov: bool = False, present: Any = None, ignore: Any = None, only: Any = None,
             average: Any = None, aliased: bool = False, parallel: bool = False,
-            newdata: pd.DataFrame | None = None) -> pd.DataFrame:
+            newdata: pd.DataFrame | None = None, prwts: Any = None) -> pd.DataFrame:
     """Predictions table: classify columns, predicted.value, std.error, status (see the
     module docstring for every option). The levels of a classify factor are those of the
     records in asreml's model: under ``na.method(y = 'include')`` (the default) the rows
@@ -331,8 +337,16 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                                c for c in cls + avg if c not in cov_cls
                                and not is_response_trait(c, model.records)))
     seen = present_cells(frame, model.records.row, pres_names) if pres_names else None
+    pw = None
+    if prwts is not None:
+        if not pres_names:
+            raise AsrError("predict: prwts= weights the present table: give present= too",
+                           hint="e.g. present=['site'], prwts=[1, 0, 1]")
+        all_levels = dict(zip(cls, c_levels)) | dict(zip(avg, a_levels))
+        pw = present_weights(pres_names, [tuple(str(x) for x in all_levels[p])
+                                          for p in pres_names], prwts)
     grid = build_grid(cls, c_levels, avg, a_levels, a_weights, parallel=parallel,
-                      present=seen, present_names=pres_names)
+                      present=seen, present_names=pres_names, present_weights=pw)
     ign_fixed, ign_rand = _ignored(model, ignore)
     only_fixed, only_rand = _only_ignored(model, only)
     ign_fixed, ign_rand = ign_fixed | only_fixed, ign_rand | only_rand

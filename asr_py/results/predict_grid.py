@@ -8,7 +8,16 @@ the averaged factors a = 1..M (all combinations, a product), the weight of cell 
 
 w_f the weights of factor f (equal by default, asreml's ``average=`` sets others) and the
 indicator restricting the ``present=`` factors to the combinations seen in the data. A
-classify combination with no present cell is not predicted (``Grid.present``).
+classify combination with no present cell is not predicted (``Grid.present``). With present
+weights (asreml's ``prwts``, ASReml's !PRWTS: the weights the present machinery uses in place
+of its equal ones) the indicator becomes the weight p(c, a) of the present factors'
+combination in the user's table:
+
+    w_ca = Π_f w_f(a_f) · p(c, a) · 1[(c, a) present] / Σ_a' (same),
+
+so each prediction is the p-weighted average of its present cells (weights normalised over
+them, as the present machinery's equal weights are); one whose present cells all weigh 0
+is not predicted.
 ``parallel=True`` pairs the classify levels one-to-one (the i-th level of each) instead
 of crossing them.
 """
@@ -76,6 +85,42 @@ def factor_weights(name: str, levels: Sequence[str], spec: Any) -> np.ndarray:
     return w / w.sum()
 
 
+def present_weights(names: list[str], levels: list[tuple[str, ...]], prwts: Any
+                    ) -> dict[tuple[str, ...], float]:
+    """asreml's ``prwts``: weights over the table of the present factors' level
+    combinations, the later factors nested within the earlier (the first varies slowest),
+    as a sequence of one weight per combination, or a dict {combination (a tuple, or a
+    level for one factor): weight} (combinations left out weigh 0)."""
+    combos = list(itertools.product(*levels))
+    if isinstance(prwts, (dict, pd.Series)):
+        out: dict[tuple[str, ...], float] = {}
+        for k, v in dict(prwts.items()).items():
+            key = tuple(str(x) for x in (k if isinstance(k, tuple) else (k,)))
+            if key not in set(combos):
+                raise AsrError(f"predict: prwts names {k!r}, which is not a combination of "
+                               f"the present factors {names}",
+                               hint="keys are levels (one present factor) or tuples of "
+                                    "levels in present= order")
+            out[key] = float(v)
+    else:
+        try:
+            w = np.asarray(prwts, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise AsrError("predict: prwts are not numbers",
+                           hint="one weight per combination of the present factors") from None
+        if w.size != len(combos):
+            raise AsrError(f"predict: {w.size} prwts for the {len(combos)} combinations of "
+                           f"the present factors {names} (" + " x ".join(
+                               str(len(v)) for v in levels) + " levels)",
+                           hint="one weight per combination, later factors nested within "
+                                "earlier ones (the first factor's levels vary slowest)")
+        out = {c: float(x) for c, x in zip(combos, w)}
+    vals = np.array(list(out.values()), dtype=float)
+    if not np.all(np.isfinite(vals)) or (vals < 0).any() or not (vals > 0).any():
+        raise AsrError("predict: prwts must be finite, >= 0 and not all zero")
+    return out
+
+
 def present_cells(frame: pd.DataFrame, rows: np.ndarray, names: list[str]) -> set[tuple]:
     """The combinations of the factors ``names`` seen in the records."""
     cols = [as_labels(frame[n].iloc[rows]) for n in names]
@@ -84,8 +129,8 @@ def present_cells(frame: pd.DataFrame, rows: np.ndarray, names: list[str]) -> se
 
 def build_grid(cls: list[str], c_levels: list[tuple], avg: list[str],
                a_levels: list[tuple[str, ...]], a_weights: list[np.ndarray], *,
-               parallel: bool, present: set[tuple] | None, present_names: list[str]
-               ) -> Grid:
+               parallel: bool, present: set[tuple] | None, present_names: list[str],
+               present_weights: dict[tuple[str, ...], float] | None = None) -> Grid:
     """The prediction grid (see the module docstring)."""
     if parallel:
         sizes = {len(v) for v in c_levels}
@@ -109,12 +154,17 @@ def build_grid(cls: list[str], c_levels: list[tuple], avg: list[str],
         for i, c in enumerate(combos):
             for j, a in enumerate(inner):
                 cell = c + a
-                if tuple(str(cell[p]) for p in pos) not in present:
+                key = tuple(str(cell[p]) for p in pos)
+                if key not in present:
                     W[i, j] = 0.0
+                elif present_weights is not None:
+                    W[i, j] *= present_weights.get(key, 0.0)
     tot = W.sum(axis=1)
     keep = tot > 0
     if not keep.any():
-        raise AsrError("predict: no classify combination is present in the data",
+        raise AsrError("predict: no classify combination is present in the data"
+                       + (" with a positive present weight (prwts)" if present_weights
+                          else ""),
                        hint="check present=; it keeps only factor combinations seen in the "
                             "records")
     W[keep] /= tot[keep, None]

@@ -16,6 +16,7 @@ import re
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
     raggregate,
+    raov,
     rappend,
     rave,
     rbroomasreml,
@@ -544,6 +545,7 @@ class Translator(BasePrinter):
         self.maxit = False
         self.keep_order = False     # asreml.options(keep.order = ) seen: KEEP_ORDER
         self.na_option = False      # asreml.options(na.action = ) seen: NA_ACTION
+        self.csparse_opt = False    # asreml.options(Csparse = ) seen: CSPARSE (rcsparse.py)
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
@@ -664,7 +666,7 @@ class Translator(BasePrinter):
                           self.raw_names):
                 group.discard(name)
             self.lm_fits.discard(name)
-            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", "LMMsolve",
+            if r.kind == "call" and rlme4.base_name(r.value) in {"lm", "aov", "LMMsolve",
                                                                   *rlme4.FITS} or \
                     r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and \
                     r.right.kind == "call" and r.right.value in {"lm", *rlme4.FITS}:
@@ -1075,6 +1077,16 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_dollar')}({obj}, {e.value!r})"
         return code
 
+    def index(self, e: R) -> str:
+        """``fit[["Csparse"]]``: as ``fit$Csparse`` (R's ``[[`` with a name is ``$``
+        without partial matching); other indexing as the base printer's."""
+        args = [a for _, a in e.args]
+        if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
+                e.left is not None and self.is_fit(e.left) and args[0].value == "Csparse":
+            return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
+                                 end=e.end))
+        return super().index(e)
+
     def dollar(self, e: R) -> str:
         assert e.left is not None
         if e.comments == [SLOT]:              # x@slot: an S4 slot (lubridate's Period, ...)
@@ -1227,6 +1239,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.params"
             if name == "nedf":
                 return f"{self.py(obj)}.result.n_minus_p"
+            if name == "Csparse":     # C-inverse cells of asreml.options(Csparse = ~ t)
+                return f"{self.runtime('r_csparse')}({self.py(obj)})"
             if name == "Cfixed":      # the fixed effects' variance matrix (rcfixed.py)
                 return f"{self.runtime('r_cfixed')}({self.py(obj)}" + (
                     ", order='reverse')" if "reverse" in self.coef_fixed else ")")
@@ -1441,6 +1455,10 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_resid_asreml')}({', '.join(self.kwargs(args))})"
         if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
             raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
+        if f in raov.FUNCTIONS:
+            got = raov.translate(self, e)       # aov(), with Error() strata: raov.py
+            if got is not None:
+                return got
         if f in rlm.FUNCTIONS and not self.is_fit(pos[0] if pos else R("empty")):
             ols = rlm.translate(self, e)        # lm(), anova(lm), model.matrix(): rlm.py
             if ols is not None:
@@ -1570,6 +1588,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_as_list')}({self.py(pos[0])})"
         if f == "as.matrix" and len(pos) == 1 and f not in self.functions:
             return f"{self.runtime('r_as_matrix')}({self.py(pos[0])})"    # rasmatrix.py
+        rn = [a for n, a in args if n == "rownames"]
+        if f in ("as_tibble", "as.tibble") and f not in self.functions and len(pos) == 1 \
+                and rn and rn[0].kind == "str":
+            # tibble's as_tibble(d, rownames = "id"): the row names as a first column "id"
+            return f"{self.runtime('r_rownames_to_column')}({self.py(pos[0])}, {rn[0].value!r})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f in ("head", "tail") and pos:
@@ -2707,6 +2730,12 @@ class Translator(BasePrinter):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
             out.append("keep_order=KEEP_ORDER")
+        own_cs = [a for n, a in e.args if n == "Csparse"]
+        if own_cs or self.csparse_opt:
+            # fit$Csparse: the C-inverse cells of the terms asked for (rcsparse.py)
+            terms = repr(self.src(own_cs[-1])) if own_cs else 'globals().get("CSPARSE")'
+            return (f"{self.runtime('r_with_csparse')}(asr.asreml({', '.join(out)}), "
+                    f"{terms})")
         return f"asr.asreml({', '.join(out)})"
 
     def options(self, e: R) -> str:
@@ -2719,6 +2748,8 @@ class Translator(BasePrinter):
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # printing only: the same fit in asr_py
+            if n in ("Csparse", "Cfixed"):
+                continue            # Cfixed: fit$Cfixed is always there; Csparse below
             if n not in ("maxit", "maxiter", "keep.order") and not (n == "na.action" and na):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")
@@ -2731,6 +2762,13 @@ class Translator(BasePrinter):
             # an R option holds for every later fit: a module global, also when set in a
             # function (the translated test_that bodies)
             lines.append(f'globals()["KEEP_ORDER"] = {self.py(keep[-1])}')
+        cs = [a for n, a in e.args if n == "Csparse"]
+        if cs:
+            # the terms whose C-inverse cells later fits return as fit$Csparse (NULL: none)
+            self.csparse_opt = True
+            text = None if cs[-1].kind == "name" and cs[-1].value == "NULL" else \
+                self.src(cs[-1])
+            lines.append(f'globals()["CSPARSE"] = {text!r}')
         if na:
             # asreml.options(na.action = na.method(...)): the missing-value handling of every
             # later asreml() call that does not give its own (an x not given is 'fail')
@@ -2801,12 +2839,17 @@ class Translator(BasePrinter):
                     "TRUE", "T", "FALSE", "F"):
                 if a.value in ("TRUE", "T"):
                     kw.append(f"{n}=True")
-            elif n == "prwts" or n == "present" and a.kind == "call" and any(
-                    k == "prwts" for k, _ in a.args):
-                # asreml's weighted present table (ASReml's !PRWTS): asr_py's present=
-                # averages the present cells with equal weights, another result
-                raise Untranslatable("predict(prwts = ): the weighted present averaging "
-                                     "(asreml's prwts) is not translated")
+            elif n == "prwts":
+                kw.append(f"prwts={self.py(a)}")      # asreml's weighted present table
+            elif n == "present" and a.kind == "call" and a.value == "list":
+                # asreml 3's present = list(c("A", "B"), prwts = w): one present table and
+                # its weights (ASReml's !PRWTS); two tables (nested factors) are not done
+                tables = [v for k, v in a.args if k is None]
+                if len(tables) != 1 or any(k not in (None, "prwts") for k, _ in a.args):
+                    raise Untranslatable("predict(present = list(...)) of several present "
+                                         "tables")
+                kw.append(f"present={self.py(tables[0])}")
+                kw += [f"prwts={self.py(v)}" for k, v in a.args if k == "prwts"]
             elif n in ("present", "ignore", "average", "only"):
                 # c("A", "B") -> a list; average = list(B = w) -> a dict of weights
                 kw.append(f"{n}={self.py(a)}")

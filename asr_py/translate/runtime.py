@@ -35,6 +35,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
 from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate(x, by)
 from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
+from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
@@ -109,6 +110,7 @@ from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R compar
 from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's complete()
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
+from asr_py.translate.rcsparse import r_csparse, r_with_csparse  # noqa: F401
 from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
     r_Maximize,
     r_Minimize,

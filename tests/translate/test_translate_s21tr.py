@@ -72,14 +72,14 @@ def test_atomic_c_with_some_names_is_a_named_vector() -> None:
     assert list(v) == ["x", "y", 3]
 
 
-def test_predict_prwts_is_not_dropped_silently() -> None:
-    # asreml's prwts weights the present cells; asr_py's present= averages them equally,
-    # so the call is left untranslated (a placeholder), never a different average
+def test_predict_prwts_is_translated() -> None:
+    # asreml's prwts weights the present cells (s22gaps: predict(prwts=), tested against a
+    # hand computation in tests/results/test_predict_prwts.py)
     from asr_py.translate import translate
 
     py = translate('p <- predict(m, classify = "a:b", present = list(c("s"), prwts = c(0, 1)))\n')
-    assert "prwts" in py and "untranslated(" in py
-    assert ".predict(" not in py
+    assert "untranslated(" not in py
+    assert ".predict(classify='a:b', present=['s'], prwts=[0, 1])" in py
 
 
 def test_own_structure_gets_the_scripts_r_function() -> None:
