@@ -1,0 +1,77 @@
+"""nlme's ``lme()`` in translated scripts: its translation rule.
+
+``lme(fixed, data, random, correlation, weights, method, ...)`` (R's argument matching:
+named, then unnamed in lme's formal order) becomes ``r_lme(...)`` (runtime: rnlmefit.py)
+with the formulas and the ``random``/``weights``/``correlation`` specifications passed as
+their R text; ``varIdent(...)``, ``corAR1(...)``, ``pdDiag(...)``, ... bound to a name are
+held as their text too (``r_nlme_struct``). The fit answers ``logLik()``, ``VarCorr()``,
+``fixef()``, ``ranef()`` and ``summary()`` as nlme's (its name is an lm-like fit for the
+generic rules: asreml_rules/rlme4/rlm).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from asr_py.translate.parser import Untranslatable
+
+if TYPE_CHECKING:
+    from asr_py.translate.parser import R
+
+__all__ = ["FITS", "FUNCTIONS", "STRUCTS", "translate"]
+
+#: calls that return an lme fit
+FITS = frozenset({"lme", "nlme::lme"})
+#: nlme's variance functions, correlation structures and pd classes (their R text)
+STRUCTS = frozenset({"varIdent", "varPower", "varExp", "varConstPower", "varFixed", "varComb",
+                     "corAR1", "corCAR1", "corARMA", "corSymm", "corCompSymm", "corExp",
+                     "corGaus", "corSpher", "corLin", "corRatio", "pdDiag", "pdSymm",
+                     "pdIdent", "pdCompSymm", "pdLogChol", "pdBlocked", "pdNatural"})
+FUNCTIONS = FITS | STRUCTS | {f"nlme::{s}" for s in STRUCTS}
+#: lme's formals in R's order (lme.formula)
+_FORMALS = ("fixed", "data", "random", "correlation", "weights", "subset", "method",
+            "na.action", "control", "contrasts", "keep.data")
+_TEXT = ("fixed", "random", "correlation", "weights")
+
+
+def _base(f: str) -> str:
+    return f[len("nlme::"):] if f.startswith("nlme::") else f
+
+
+def translate(tr: Any, e: R) -> str | None:
+    """The Python of an nlme lme()/structure call, or None (another package's name)."""
+    f = _base(e.value)
+    if f in getattr(tr, "functions", ()):
+        return None
+    if f in STRUCTS:
+        return f"{tr.runtime('r_nlme_struct')}({tr.src(e)!r})"
+    given: dict[str, R] = {}
+    for n, a in e.args:
+        if a.kind == "empty":
+            continue
+        if n is not None:
+            full = [k for k in _FORMALS if k.startswith(n)]
+            if n not in _FORMALS and len(full) != 1:
+                raise Untranslatable(f"lme({n} = ): argument not known")
+            given[n if n in _FORMALS else full[0]] = a
+    free = [k for k in _FORMALS if k not in given]
+    for n, a in e.args:
+        if n is None and a.kind != "empty":
+            if not free:
+                raise Untranslatable("lme(): more arguments than lme() takes")
+            given[free.pop(0)] = a
+    for k in ("subset", "contrasts"):
+        if k in given:
+            raise Untranslatable(f"lme({k} = ): not translated (subset the data first)")
+    parts = []
+    for k in _FORMALS:
+        if k not in given or k in ("control", "keep.data"):
+            continue
+        a = given[k]
+        if k in _TEXT and a.kind in ("formula", "call"):
+            val = repr(" ".join(tr.src(a).split()))
+        elif k == "na.action":
+            continue            # lme drops incomplete records as na.omit does (rnlmefit)
+        else:
+            val = tr.py(a)
+        parts.append(f"{k.replace('.', '_')}={val}")
+    return f"{tr.runtime('r_lme')}({', '.join(parts)})"

@@ -1,0 +1,198 @@
+"""translate(): nlme's lme() (session 22): scripts comparing asreml with nlme fit
+``lme(y ~ x, random = ~ 1 | g, data, weights = varIdent(form = ~ 1 | s))`` and read
+logLik(), VarCorr(), fixef(), ranef(), summary()$tTable; before, lme() was a placeholder.
+
+Independent sources: nlme's Rail example (Pinheiro & Bates 2000, ch. 1: the balanced one-way
+model, whose REML estimates are the ANOVA ones in closed form; lucid's test_vc.r records
+nlme's variances 615.31 and 16.17), the lme4 1.1-31 sleepstudy fit recorded in
+/work/shared/reference/h_sleepstudy.json (nlme and lme4 maximise the same REML likelihood),
+nlme's published denominator DF of Orthodont's ``distance ~ age + Sex`` (80, 80, 25: they
+depend on the design only) and the dense-V REML of tests/_dense_reml.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _dense_reml import fit_dense, reml_loglik
+from _translate_fixtures import run_r
+
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+from asr_py.translate.rnlmefit import r_lme
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+RAIL = [55, 53, 54, 26, 37, 32, 78, 91, 85, 92, 100, 96, 49, 51, 50, 80, 85, 83]
+
+
+def test_rail_random_intercept_as_nlme() -> None:
+    """lme(travel ~ 1, random = ~ 1 | Rail): balanced one-way REML = ANOVA estimates."""
+    ns = run_r("""
+library(nlme)
+Rail <- data.frame(Rail = factor(rep(1:6, each = 3)),
+                   travel = c(55, 53, 54, 26, 37, 32, 78, 91, 85, 92, 100, 96,
+                              49, 51, 50, 80, 85, 83))
+m <- lme(travel ~ 1, random = ~ 1 | Rail, data = Rail, method = "REML")
+vc <- VarCorr(m)
+ll <- logLik(m)
+fe <- fixef(m)
+re <- ranef(m)
+tt <- summary(m)$tTable
+""", complete=True)
+    y = np.array(RAIL, float).reshape(6, 3)
+    msw = ((y - y.mean(1, keepdims=True)) ** 2).sum() / 12
+    msb = 3 * ((y.mean(1) - y.mean()) ** 2).sum() / 5
+    va = (msb - msw) / 3
+    vc = ns["vc"]
+    assert list(vc.index) == ["(Intercept)", "Residual"]
+    assert list(vc.columns) == ["Variance", "StdDev"]
+    np.testing.assert_allclose(vc["Variance"], [va, msw], rtol=1e-5)
+    np.testing.assert_allclose(vc["Variance"], [615.31, 16.17], atol=0.01)  # lucid's record
+    assert ns["fe"]["(Intercept)"] == pytest.approx(66.5)
+    tt = ns["tt"]
+    assert tt.loc["(Intercept)", "DF"] == 12
+    assert tt.loc["(Intercept)", "Std.Error"] == pytest.approx(np.sqrt((va * 3 + msw) / 18),
+                                                               rel=1e-5)
+    Z = np.kron(np.eye(6), np.ones((3, 1)))
+    V = va * Z @ Z.T + msw * np.eye(18)
+    assert ns["ll"] == pytest.approx(reml_loglik(y.ravel(), np.ones((18, 1)), V), abs=1e-6)
+    assert ns["ll"] == pytest.approx(-61.0885, abs=1e-4)    # Pinheiro & Bates, ch. 1
+    shrink = 3 * va / (3 * va + msw)
+    np.testing.assert_allclose(ns["re"]["(Intercept)"], shrink * (y.mean(1) - y.mean()),
+                               rtol=1e-5)
+
+
+def test_sleepstudy_random_slope_matches_lme4_record() -> None:
+    """lme(Reaction ~ Days, random = ~ Days | Subject): lme4 1.1-31's REML fit."""
+    d = pd.read_csv(DATA / "sleepstudy.csv")
+    d["Subject"] = d["Subject"].astype(str)
+    m = r_lme("Reaction ~ Days", d, "~ Days | Subject")
+    vc = m.VarCorr()
+    assert list(vc.index) == ["(Intercept)", "Days", "Residual"]
+    np.testing.assert_allclose(vc["Variance"], [612.089850, 35.0716741, 654.941010],
+                               rtol=2e-4)
+    assert vc.loc["Days", "Corr"] == pytest.approx(9.60434 / np.sqrt(612.08985 * 35.07167),
+                                                   rel=2e-3)
+    assert m.loglik == pytest.approx(-871.814135979246, abs=1e-5)
+    np.testing.assert_allclose(m.fixef(), [251.405104848485, 10.467285959596], rtol=1e-6)
+    assert m.t_table()["DF"].tolist() == [161, 161]     # 180 - 18 - 1
+
+
+def _nested_data(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a = np.repeat(np.arange(6), 8)
+    b = np.tile(np.repeat(np.arange(4), 2), 6)
+    ua = rng.normal(0, 2, 6)
+    ub = rng.normal(0, 1.2, 24)
+    x = rng.normal(size=48)
+    s = np.tile(["lo", "hi"], 24)
+    e = rng.normal(size=48) * np.where(s == "hi", 2.5, 0.8)
+    y = 10 + 0.5 * x + ua[a] + ub[a * 4 + b] + e
+    return pd.DataFrame({"y": y, "x": x, "A": [f"a{i}" for i in a],
+                         "B": [f"b{i}" for i in b], "s": s})
+
+
+def _z(codes: pd.Series) -> np.ndarray:
+    lv = sorted(set(codes))
+    return (codes.to_numpy()[:, None] == np.array(lv)[None, :]).astype(float)
+
+
+def test_nested_intercepts_match_dense_reml() -> None:
+    """random = ~ 1 | A/B (B within A) and list(A = ~ 1, B = ~ 1): the same model."""
+    d = _nested_data()
+    m = r_lme("y ~ x", d, "~ 1 | A/B")
+    m2 = r_lme("y ~ x", d, "list(A = ~ 1, B = ~ 1)")
+    za, zab = _z(d["A"]), _z(d["A"] + ":" + d["B"])
+    X = np.column_stack([np.ones(48), d["x"]])
+    y = d["y"].to_numpy()
+
+    def build(t: np.ndarray) -> np.ndarray | None:
+        if np.any(t < 0) or t[2] <= 0:
+            return None
+        return t[0] * za @ za.T + t[1] * zab @ zab.T + t[2] * np.eye(48)
+
+    est, ll = fit_dense(y, X, build, [np.array([1.0, 1.0, 1.0]), np.array([4.0, .5, 2.0])],
+                        bounds=[(0, None), (0, None), (1e-6, None)])
+    assert m.loglik == pytest.approx(ll, abs=1e-5)
+    assert m2.loglik == pytest.approx(ll, abs=1e-8 + abs(m.loglik - ll))
+    vc = m.VarCorr()
+    assert list(vc.index) == ["A =", "(Intercept)", "B =", "(Intercept)", "Residual"]
+    np.testing.assert_allclose(vc["Variance"].dropna(), est, rtol=2e-3)
+    re = m.ranef()
+    assert list(re) == ["A", "B"] and re["B"].index[0] == "a0/b0"
+    # nlme's DF: x varies within B groups -> residual level, 48 - 24 - 1
+    assert m.t_table()["DF"].tolist() == [23, 23]
+
+
+def test_var_ident_matches_dense_reml() -> None:
+    """weights = varIdent(form = ~ 1 | s): var(e) = sigma^2 delta_s^2, delta = 1 for the
+    first level met (here "lo")."""
+    d = _nested_data(5)
+    m = r_lme("y ~ x", d, "~ 1 | A", weights="varIdent(form = ~ 1 | s)")
+    za = _z(d["A"])
+    hi = (d["s"] == "hi").to_numpy(float)
+    X = np.column_stack([np.ones(48), d["x"]])
+
+    def build(t: np.ndarray) -> np.ndarray | None:
+        if np.any(t <= 0):
+            return None
+        return t[0] * za @ za.T + np.diag(t[1] * (1 - hi) + t[2] * hi)
+
+    est, ll = fit_dense(d["y"].to_numpy(), X, build, [np.array([1.0, 1.0, 1.0])],
+                        bounds=[(1e-8, None)] * 3)
+    assert m.loglik == pytest.approx(ll, abs=1e-5)
+    assert list(m.delta.index) == ["lo", "hi"]
+    assert m.delta["hi"] == pytest.approx(np.sqrt(est[2] / est[1]), rel=2e-3)
+    assert m.sigma ** 2 == pytest.approx(est[1], rel=2e-3)
+    V = build(est)
+    Vi = np.linalg.inv(V)
+    beta = np.linalg.solve(X.T @ Vi @ X, X.T @ Vi @ d["y"].to_numpy())
+    np.testing.assert_allclose(m.fixef(), beta, rtol=1e-3)
+
+
+def test_denominator_df_of_a_between_group_factor() -> None:
+    """Orthodont's design (27 subjects x 4 ages, 16 boys): nlme's DF of distance ~ age + Sex
+    are 80 (intercept), 80 (age), 25 (Sex) (Pinheiro & Bates 2000, p. 86); y here is noise
+    (the DF depend on the design only)."""
+    rng = np.random.default_rng(0)
+    subj = np.repeat(np.arange(27), 4)
+    d = pd.DataFrame({"distance": rng.normal(size=108) + rng.normal(size=27)[subj],
+                      "age": np.tile([8, 10, 12, 14], 27),
+                      "Subject": [f"S{i:02d}" for i in subj],
+                      "Sex": np.where(subj < 16, "Male", "Female")})
+    tt = r_lme("distance ~ age + Sex", d, "~ 1 | Subject").t_table()
+    assert tt["DF"].tolist() == [80, 80, 25]
+    an = r_lme("distance ~ age + Sex", d, "~ 1 | Subject").anova()
+    assert an["denDF"].tolist() == [80, 80, 25]
+    # the last term's sequential F is its t-value squared
+    assert an["F-value"].iloc[-1] == pytest.approx(tt["t-value"].iloc[-1] ** 2, rel=1e-8)
+
+
+def test_translation_of_structures_and_what_stays_a_todo() -> None:
+    py = translate("""
+library(nlme)
+vf <- varIdent(form = ~ 1 | s)
+m <- nlme::lme(y ~ x, data = d, random = ~ 1 | A, weights = vf)
+m1 <- lme(y ~ x, d, ~ 1 | A)
+ci <- intervals(m)
+""")
+    assert "r_lme(fixed='y ~ x', data=d, random='~ 1 | A', weights=vf)" in py
+    assert "r_nlme_struct('varIdent(form = ~ 1 | s)')" in py
+    assert "r_lme(fixed='y ~ x', data=d, random='~ 1 | A')" in py
+    assert "intervals" in py and "untranslated(" in py
+
+
+def test_unsupported_structures_raise_clear_errors() -> None:
+    d = _nested_data()
+    with pytest.raises(AsrError, match="corAR1"):
+        r_lme("y ~ x", d, "~ 1 | A", correlation="corAR1(form = ~ 1 | A)")
+    with pytest.raises(AsrError, match="varPower"):
+        r_lme("y ~ x", d, "~ 1 | A", weights="varPower()")
+    with pytest.raises(AsrError, match="groupedData"):
+        r_lme("y ~ x", d, None)
+    with pytest.raises(AsrError, match="pdIdent"):
+        r_lme("y ~ x", d, "list(A = pdIdent(~ x))")
+    assert list(d.columns) == ["y", "x", "A", "B", "s"]     # the data are not mutated
