@@ -196,3 +196,27 @@ def test_unsupported_structures_raise_clear_errors() -> None:
     with pytest.raises(AsrError, match="pdIdent"):
         r_lme("y ~ x", d, "list(A = pdIdent(~ x))")
     assert list(d.columns) == ["y", "x", "A", "B", "s"]     # the data are not mutated
+
+
+def test_lucid_vc_of_an_lme_fit() -> None:
+    """kwstat/lucid tests/testthat/test_vc.r: vc(lme(travel ~ 1, random = ~ 1 | Rail)) is
+    effect ((Intercept), Residual), variance c(615.31, 16.17), stddev c(24.81, 4.02)."""
+    ns = run_r("""
+library(nlme)
+library(lucid)
+Rail <- data.frame(Rail = factor(rep(1:6, each = 3)),
+                   travel = c(55, 53, 54, 26, 37, 32, 78, 91, 85, 92, 100, 96,
+                              49, 51, 50, 80, 85, 83))
+m1n <- lme(travel ~ 1, random = ~ 1 | Rail, data = Rail)
+v <- vc(m1n)
+""", complete=True)
+    v = ns["v"]
+    assert list(v.columns) == ["effect", "variance", "stddev"]
+    assert list(v["effect"]) == ["(Intercept)", "Residual"]
+    np.testing.assert_allclose(v["variance"], [615.31, 16.17], atol=0.01)
+    np.testing.assert_allclose(v["stddev"], [24.81, 4.02], atol=0.01)
+    nested = r_lme("y ~ x", _nested_data(), "~ 1 | A/B")
+    from asr_py.translate.rlucid import r_vc
+
+    assert list(r_vc(nested)["effect"]) == ["A =", "(Intercept)", "B =", "(Intercept).1",
+                                            "Residual"]
