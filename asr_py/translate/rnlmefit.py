@@ -321,7 +321,7 @@ class LmeFit(LmerFit):
         df = {k: groups[k] - groups[k - 1] - sum(v == k for v in level.values())
               for k in range(1, len(groups))}
         return pd.Series({c: df[level.get(c, len(groups) - 1)] for c in X.columns},
-                         dtype=float)
+                         dtype=int)
 
     def t_table(self) -> pd.DataFrame:
         """``summary(m)$tTable``: Value, Std.Error, DF, t-value, p-value."""
@@ -344,7 +344,7 @@ class LmeFit(LmerFit):
         for t in dict.fromkeys(self._terms):
             idx = [j for j, tt in enumerate(self._terms) if tt == t]
             f = float(np.sum(effects[idx] ** 2)) / len(idx)
-            den = float(dfs.iloc[idx].max())
+            den = int(dfs.iloc[idx].max())
             rows.append((len(idx), den, f, float(stats.f.sf(f, len(idx), den))))
             names.append(t)
         return pd.DataFrame(rows, index=names,
@@ -357,11 +357,16 @@ class LmeFit(LmerFit):
                 "ngrps": self.ngrps(), "coefficients": self.t_table()}
 
     def __getitem__(self, key: str) -> Any:
-        if key == "sigma":
-            return self.sigma
-        if key == "logLik":
-            return self.loglik
-        return super().__getitem__(key)
+        """``m$sigma``, ``m$logLik``, ``m$coefficients`` (list(fixed, random)),
+        ``m$varFix`` (covariance of the fixed effects), ``m$fixDF``, ``m$data``."""
+        named = {"sigma": lambda: self.sigma, "logLik": lambda: self.loglik,
+                 "coefficients": lambda: {"fixed": self.fixef(), "random": self.ranef()},
+                 "varFix": self.vcov, "fixDF": lambda: {"X": self.fixed_df()},
+                 "data": lambda: self.data}
+        if key in named:
+            return named[key]()
+        raise AsrError(f"an lme fit has no component {key!r} here",
+                       hint="use fixef(m), ranef(m), VarCorr(m), logLik(m), summary(m)")
 
     def __repr__(self) -> str:
         return (f"Linear mixed-effects model fit by {'REML' if self.REML else 'ML'}\n"

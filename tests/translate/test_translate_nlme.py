@@ -41,6 +41,9 @@ ll <- logLik(m)
 fe <- fixef(m)
 re <- ranef(m)
 tt <- summary(m)$tTable
+aic <- AIC(m)
+an <- anova(m)
+sg <- m$sigma
 """, complete=True)
     y = np.array(RAIL, float).reshape(6, 3)
     msw = ((y - y.mean(1, keepdims=True)) ** 2).sum() / 12
@@ -60,6 +63,11 @@ tt <- summary(m)$tTable
     V = va * Z @ Z.T + msw * np.eye(18)
     assert ns["ll"] == pytest.approx(reml_loglik(y.ravel(), np.ones((18, 1)), V), abs=1e-6)
     assert ns["ll"] == pytest.approx(-61.0885, abs=1e-4)    # Pinheiro & Bates, ch. 1
+    assert ns["aic"] == pytest.approx(-2 * ns["ll"] + 2 * 3)     # b, var(Rail), sigma
+    assert ns["an"].loc["(Intercept)", "denDF"] == 12
+    assert ns["an"].loc["(Intercept)", "F-value"] == pytest.approx(
+        tt.loc["(Intercept)", "t-value"] ** 2)
+    assert ns["sg"] == pytest.approx(np.sqrt(msw), rel=1e-5)
     shrink = 3 * va / (3 * va + msw)
     np.testing.assert_allclose(ns["re"]["(Intercept)"], shrink * (y.mean(1) - y.mean()),
                                rtol=1e-5)
