@@ -10,8 +10,13 @@ the lmer formula it equals (:mod:`asr_py.compat.lme4`) and read out in nlme's la
   intercept-slope covariance) -> ``(x | g)``; ``~ 1 | a/b`` and ``list(a = ~ 1, b = ~ 1)``
   (b nested in a) -> ``(1 | a) + (1 | a:b)``; ``list(g = pdDiag(~ x))`` -> ``(x || g)``;
 * ``weights = varIdent(form = ~ 1 | s)`` (one residual variance per level of ``s``:
-  ``var(e_i) = sigma^2 delta_s(i)^2``, ``delta`` = 1 for the first level) is fitted by
-  :func:`asr_py.asreml` with ``residual = ~ dsum(~ units | s)``.
+  ``var(e_i) = sigma^2 delta_s(i)^2``, ``delta`` = 1 for the first level met) is fitted
+  by :func:`asr_py.asreml` with ``residual = ~ dsum(~ units | s)``;
+* ``correlation = corAR1(form = ~ 1 | g)`` (``rho^|i - j|`` between the i-th and j-th
+  records of a group, in data order; no form: the innermost random group) ->
+  ``residual = ~ g:ar1(position)``; ``corAR1(form = ~ t | g)`` (integer t, every value
+  from min to max present) -> ``g:ar1(t)``; ``corCAR1(form = ~ t | g)``
+  (``phi^|t_i - t_j|``) -> ``g:exp(t)``.
 
 ``logLik()`` is the full REML (or ML) log-likelihood, nlme's = lme4's:
 ``-1/2 [(n - p) log 2pi + log|V| + log|X'V^-1 X| + r'V^-1 r]`` (REML);
@@ -21,9 +26,10 @@ fixed column is estimated at the outermost grouping level within whose groups it
 constant; DF at level i = groups_i - groups_(i-1) - columns estimated there; the intercept
 takes the innermost level's DF).
 
-Other variance functions (varPower, varExp, ...), correlation structures (corAR1, corSymm,
-...), pdIdent/pdCompSymm blocks and groupedData's implicit ``random`` raise an
-:class:`~asr_py.errors.AsrError` saying so.
+Other variance functions (varPower, varExp, ...), correlation structures (corARMA,
+corSymm, corCompSymm, spatial), varIdent together with a correlation, pdIdent/pdCompSymm
+blocks and groupedData's implicit ``random`` raise an :class:`~asr_py.errors.AsrError`
+saying so.
 """
 from __future__ import annotations
 
@@ -155,12 +161,41 @@ def _var_ident(weights: Any, where: str) -> str | None:
     return m.group(1)
 
 
+def _cor_struct(correlation: Any, where: str) -> tuple[str, str | None, str | None] | None:
+    """(corAR1 or corCAR1, time column or None, group or None: the innermost random
+    group) of ``correlation``, None without."""
+    if correlation is None:
+        return None
+    text = " ".join(str(correlation).split())
+    got = _call(text)
+    hint = ("corAR1(form = ~ 1 | g), corAR1(form = ~ t | g) (integer t) and "
+            "corCAR1(form = ~ t | g) are fitted; corARMA/corSymm/corCompSymm/spatial "
+            "structures are not")
+    if got is None or got[0] not in ("corAR1", "corCAR1"):
+        raise AsrError(f"{where}: correlation = {text} is not fitted here", hint=hint)
+    form = _arg(got[1], "form", 1)
+    value = _arg(got[1], "value", 0)
+    if value is not None and value.startswith("~"):
+        form = value
+    if form is None and got[0] == "corAR1":
+        return got[0], None, None       # nlme: ~ 1 | the innermost random group
+    m = re.fullmatch(rf"~\s*({_NAME}|1)\s*\|\s*({_NAME})", form or "")
+    if not m:
+        raise AsrError(f"{where}: {got[0]}(form = {form}) is not fitted here",
+                       hint=hint + " (one grouping factor; without form: nlme's order in "
+                                   "the innermost random group, write it out)")
+    t = None if m.group(1) == "1" else m.group(1)
+    if got[0] == "corCAR1" and t is None:
+        raise AsrError(f"{where}: corCAR1 needs a time: form = ~ t | g", hint=hint)
+    return got[0], t, m.group(2)
+
+
 class LmeFit(LmerFit):
     """An nlme ``lme`` object: ``fixef()``, ``ranef()``, ``VarCorr()``, ``loglik``,
     ``describe()`` (= ``summary()``) in nlme's layout."""
 
     def __init__(self, fixed: str, data: pd.DataFrame, random: str, method: str = "REML",
-                 weights: Any = None, where: str = "lme()") -> None:
+                 weights: Any = None, correlation: Any = None, where: str = "lme()") -> None:
         if method not in ("REML", "ML"):
             raise AsrError(f"{where}: method = {method!r}", hint='method = "REML" or "ML"')
         fixed = " ".join(str(fixed).split())
@@ -170,35 +205,104 @@ class LmeFit(LmerFit):
         bars, self.levels_nlme = _random_bars(random, where)
         self.random_text = " ".join(str(random).split())
         self.strata = _var_ident(weights, where)
+        self.cor = _cor_struct(correlation, where)
+        if self.strata is not None and self.cor is not None:
+            raise AsrError(f"{where}: varIdent weights together with a correlation "
+                           "structure are not fitted here",
+                           hint="one of weights = varIdent(...) or correlation = corAR1(...)")
         super().__init__(f"{fixed} + {' + '.join(bars)}", data, REML=method == "REML",
                          where=where)
         self.fixed_formula = fixed
-        if self.strata is not None:
-            self._refit_var_ident(where)
+        self.delta: pd.Series | None = None
+        self.phi: float | None = None
+        if self.strata is not None or self.cor is not None:
+            self._refit_residual(where)
 
-    # ----- varIdent: the residual variance by stratum -------------------------------------
-    def _refit_var_ident(self, where: str) -> None:
+    # ----- varIdent / corAR1 / corCAR1: the residual covariance ---------------------------
+    def _refit_residual(self, where: str) -> None:
+        """Refit with asreml's residual for nlme's structure: ``dsum(~ units | s)``
+        (varIdent), ``c:ar1(pos)`` (corAR1: rho^|i - j| over positions in c's groups),
+        ``c:exp(t)`` (corCAR1: phi^|t_i - t_j|)."""
         import asr_py as asr
 
-        s = self.strata
-        if s not in self.data.columns:
-            raise AsrError(f"{where}: varIdent's factor {s!r} is not a column of data")
         d = self.data.copy()
-        lv = list(dict.fromkeys(d[s].astype(str)))   # nlme: the first level seen is 1
-        d[s] = pd.Categorical(d[s].astype(str), categories=lv)
+        if any(len(b.cols) != 1 or b.cols[0] != "(Intercept)" for b in self.bars):
+            raise AsrError(f"{where}: weights/correlation with random slopes are not "
+                           "fitted here", hint="random intercepts (~ 1 | g, ~ 1 | a/b) are")
+        if self.strata is not None:
+            s = self.strata
+            if s not in d.columns:
+                raise AsrError(f"{where}: varIdent's factor {s!r} is not a column of data")
+            lv = list(dict.fromkeys(d[s].astype(str)))   # nlme: the first level seen is 1
+            d[s] = pd.Categorical(d[s].astype(str), categories=lv)
+            residual = f"~ dsum(~ units | {s})"
+        else:
+            kind, t, c = self.cor  # type: ignore[misc]
+            if c is None:       # the innermost level's groups (a:b of a/b)
+                inner = ":".join(self.levels_nlme[-1])
+                c = next(b.key for b in self.bars if b.grp == inner)
+                self.cor = (kind, t, c)
+            for col in (c,) if t is None else (c, t):
+                if col not in d.columns:
+                    raise AsrError(f"{where}: {col!r} of the correlation's form is not a "
+                                   "column of data")
+            if kind == "corAR1":
+                if t is None:      # ~ 1 | c: the order of the records within c's groups
+                    pos = d.groupby(d[c].astype(str), sort=False).cumcount().to_numpy() + 1
+                else:
+                    tv = pd.to_numeric(d[t], errors="coerce")
+                    if tv.isna().any() or not np.allclose(tv, np.round(tv)):
+                        raise AsrError(f"{where}: corAR1(form = ~ {t} | {c}): {t} must be "
+                                       "integer-valued", hint="corCAR1 takes continuous times")
+                    pos = tv.to_numpy(int)
+                    missing = set(range(pos.min(), pos.max() + 1)) - set(pos)
+                    if missing:
+                        raise AsrError(f"{where}: corAR1(form = ~ {t} | {c}): no record at "
+                                       f"{t} = {sorted(missing)[:5]} in any group (a lag "
+                                       "would be miscounted)",
+                                       hint="corCAR1(form = ~ t | g) for gaps in time")
+                width = len(str(pos.max() - pos.min()))
+                d["nlmepos"] = [f"{v - pos.min():0{width}d}" for v in pos]
+                residual = f"~ {c}:ar1(nlmepos)"
+                self._pos = pos.astype(float)
+            else:
+                self._pos = pd.to_numeric(d[t], errors="coerce").to_numpy(float)
+                if np.isnan(self._pos).any():
+                    raise AsrError(f"{where}: corCAR1's time {t!r} is not numeric")
+                residual = f"~ {c}:exp({t})"
         self.data = d
         terms = [b.key for b in self.bars]
-        if any(len(b.cols) != 1 or b.cols[0] != "(Intercept)" for b in self.bars):
-            raise AsrError(f"{where}: varIdent weights with random slopes are not fitted "
-                           "here", hint="random intercepts (~ 1 | g, ~ 1 | a/b) are")
         self.fit = asr.asreml(f"{self.y_name} ~ {self.fixed}", "~ " + " + ".join(terms),
-                              residual=f"~ dsum(~ units | {s})", data=d,
-                              method="REML" if self.REML else "ML")
+                              residual=residual, data=d, method="REML" if self.REML else "ML")
         self._solve_general()
+
+    def _r_matrix(self) -> tuple[np.ndarray, float, int]:
+        """(R, sigma^2, number of residual parameters) at the fitted parameters."""
+        vc = self.fit.varcomp
+        d = self.data
+        if self.strata is not None:
+            s = self.strata
+            lv = list(d[s].cat.categories)
+            rvar = {}
+            for lvl in lv:
+                row = [i for i in vc.index if f"{s}_{lvl}!" in str(i)]
+                if not row:
+                    raise AsrError(f"lme(): no residual variance for {s} = {lvl} in the fit")
+                rvar[lvl] = float(vc.loc[row[0], "component"])
+            self.delta = pd.Series({k: math.sqrt(v / rvar[lv[0]]) for k, v in rvar.items()})
+            return np.diag(d[s].astype(str).map(rvar).to_numpy(float)), rvar[lv[0]], len(lv)
+        _, _, c = self.cor  # type: ignore[misc]
+        s2 = float(vc.loc[[i for i in vc.index if str(i).endswith("!R")][0], "component"])
+        self.phi = float(vc.loc[[i for i in vc.index if str(i).endswith("!cor")][0],
+                                "component"])
+        same = d[c].astype(str).to_numpy()
+        lag = np.abs(self._pos[:, None] - self._pos[None, :])
+        R = s2 * np.where(same[:, None] == same[None, :], self.phi ** lag, 0.0)
+        return R, s2, 2
 
     def _solve_general(self) -> None:
         """GLS fixed effects, BLUPs and the full log-likelihood at the fitted variance
-        parameters: V = Z G Z' + R (dense)."""
+        parameters: V = Z G Z' + R (dense); b = (X'V^-1X)^-1 X'V^-1 y, u = G Z'V^-1 (y - Xb)."""
         vc = self.fit.varcomp
         d = self.data
         X, y = self.X, self.y
@@ -209,23 +313,12 @@ class LmeFit(LmerFit):
             lab = d[b.key].astype(str).to_numpy()
             Zb = (lab[:, None] == np.array(b.levels)[None, :]).astype(float)
             row = [i for i in vc.index if str(i) == b.key]
-            if not row:
-                raise AsrError(f"lme(): no variance for {b.grp} in the fit")
             blocks.append(Zb)
-            gvars.append(float(vc.loc[row[0], "component"]))
+            gvars.append(float(vc.loc[row[0], "component"]) if row else 0.0)
         Z = np.hstack(blocks) if blocks else np.zeros((n, 0))
         G = np.diag(np.concatenate([np.full(B.shape[1], g) for B, g in zip(blocks, gvars)]))
-        s = self.strata
-        lv = list(d[s].cat.categories)
-        rvar = {}
-        for lvl in lv:
-            row = [i for i in vc.index if f"{s}_{lvl}" in str(i) or str(i).endswith(
-                f"!{lvl}")]
-            if not row:
-                raise AsrError(f"lme(): no residual variance for {s} = {lvl} in the fit")
-            rvar[lvl] = float(vc.loc[row[0], "component"])
-        rdiag = d[s].astype(str).map(rvar).to_numpy(float)
-        V = Z @ G @ Z.T + np.diag(rdiag)
+        R, s2, nres = self._r_matrix()
+        V = Z @ G @ Z.T + R
         Vi = np.linalg.inv(V)
         Xm = X.to_numpy(float)
         C = Xm.T @ Vi @ Xm
@@ -243,16 +336,15 @@ class LmeFit(LmerFit):
         self.X, self.beta, self._vcov = X, beta, Ci
         self.b = G @ Z.T @ Vi @ r
         self._fitted = Xm @ beta + Z @ self.b
-        self.sigma = math.sqrt(rvar[lv[0]])
-        self.delta = pd.Series({k: math.sqrt(v / rvar[lv[0]]) for k, v in rvar.items()})
+        self.sigma = math.sqrt(s2)
         self._gvars = gvars
-        # nlme's AIC counts: fixed effects, variances, sigma and varIdent's ratios
-        self.npar = p + len(gvars) + 1 + len(lv) - 1
+        # nlme's AIC counts: fixed effects, variances, sigma and the residual structure's
+        self.npar = p + len(gvars) + nres
 
     # ----- nlme's accessors ---------------------------------------------------------------
     def _variances(self) -> list[tuple[Any, np.ndarray]]:
         """(bar, covariance matrix of its terms) per random term, outer level first."""
-        if self.strata is not None:
+        if self.strata is not None or self.cor is not None:   # refitted: _solve_general
             return [(b, np.array([[g]])) for b, g in zip(self.bars, self._gvars)]
         s2 = self.sigma ** 2
         return [(b, th @ th.T * s2) for b, th in zip(self.bars, self._tmats())]
@@ -396,7 +488,5 @@ def r_lme(fixed: Any, data: Any = None, random: Any = None, correlation: Any = N
         raise AsrError("lme(): no random = given (nlme takes it from a groupedData's "
                        "formula, which is not translated)",
                        hint="write random = ~ 1 | g explicitly")
-    if correlation is not None:
-        raise AsrError(f"lme(): correlation = {correlation} is not fitted here",
-                       hint="asr.asreml(..., residual = ~ g:ar1(t)) fits an AR(1) within g")
-    return LmeFit(str(fixed), data, str(random), method=str(method), weights=weights)
+    return LmeFit(str(fixed), data, str(random), method=str(method), weights=weights,
+                  correlation=correlation)

@@ -195,8 +195,11 @@ ci <- intervals(m)
 
 def test_unsupported_structures_raise_clear_errors() -> None:
     d = _nested_data()
-    with pytest.raises(AsrError, match="corAR1"):
-        r_lme("y ~ x", d, "~ 1 | A", correlation="corAR1(form = ~ 1 | A)")
+    with pytest.raises(AsrError, match="corSymm"):
+        r_lme("y ~ x", d, "~ 1 | A", correlation="corSymm(form = ~ 1 | A)")
+    with pytest.raises(AsrError, match="together"):
+        r_lme("y ~ x", d, "~ 1 | A", correlation="corAR1(form = ~ 1 | A)",
+              weights="varIdent(form = ~ 1 | s)")
     with pytest.raises(AsrError, match="varPower"):
         r_lme("y ~ x", d, "~ 1 | A", weights="varPower()")
     with pytest.raises(AsrError, match="groupedData"):
@@ -228,3 +231,63 @@ v <- vc(m1n)
 
     assert list(r_vc(nested)["effect"]) == ["A =", "(Intercept)", "B =", "(Intercept).1",
                                             "Residual"]
+
+
+def _ar_data(seed: int = 7) -> pd.DataFrame:
+    """Groups of 3 to 6 records, an AR(1) residual within each, times with gaps."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in range(14):
+        nt = 3 + g % 4
+        u = rng.normal() * 1.5
+        e = np.zeros(nt)
+        e[0] = rng.normal()
+        for t in range(1, nt):
+            e[t] = 0.6 * e[t - 1] + rng.normal() * 0.8
+        times = np.cumsum(rng.uniform(0.5, 2.0, nt))
+        for t in range(nt):
+            rows.append((f"g{g:02d}", t + 1, times[t], 3 + 0.4 * t + u + e[t]))
+    return pd.DataFrame(rows, columns=["g", "visit", "time", "y"])
+
+
+def _ar_dense(d: pd.DataFrame, lag: np.ndarray) -> tuple[np.ndarray, float]:
+    """Dense REML of var(g) ZZ' + sigma^2 (rho^lag within groups); rho > 0 for
+    non-integer lags."""
+    zg = _z(d["g"])
+    low = -0.99 if np.allclose(lag, np.round(lag)) else 1e-6
+    same = zg @ zg.T
+    X = np.column_stack([np.ones(len(d)), d["visit"]])
+
+    def build(t: np.ndarray) -> np.ndarray | None:
+        if t[0] < 0 or t[1] <= 0 or not low < t[2] < 0.99:
+            return None
+        return t[0] * same + t[1] * same * np.sign(t[2]) ** lag * np.abs(t[2]) ** lag
+
+    return fit_dense(d["y"].to_numpy(), X, build, [np.array([1.0, 1.0, 0.3]),
+                                                   np.array([2.0, 0.5, 0.7])])
+
+
+def test_cor_ar1_within_groups_matches_dense_reml() -> None:
+    """correlation = corAR1(form = ~ 1 | g): rho^|i - j| by position within the group
+    (written with and without form: nlme's default is the innermost random group)."""
+    d = _ar_data()
+    pos = d["visit"].to_numpy(float)
+    est, ll = _ar_dense(d, np.abs(pos[:, None] - pos[None, :]))
+    for cor in ("corAR1(form = ~ 1 | g)", "corAR1()", "corAR1(form = ~ visit | g)"):
+        m = r_lme("y ~ visit", d, "~ 1 | g", correlation=cor)
+        assert m.loglik == pytest.approx(ll, abs=1e-5), cor
+        assert m.phi == pytest.approx(est[2], abs=2e-3)
+        assert m.sigma ** 2 == pytest.approx(est[1], rel=3e-3)
+        assert m.VarCorr().loc["(Intercept)", "Variance"] == pytest.approx(est[0], rel=3e-3)
+
+
+def test_cor_car1_within_groups_matches_dense_reml() -> None:
+    """correlation = corCAR1(form = ~ time | g): phi^|t_i - t_j| (continuous times)."""
+    d = _ar_data(11)
+    t = d["time"].to_numpy()
+    est, ll = _ar_dense(d, np.abs(t[:, None] - t[None, :]))
+    m = r_lme("y ~ visit", d, "~ 1 | g", correlation="corCAR1(form = ~ time | g)")
+    assert m.loglik == pytest.approx(ll, abs=1e-5)
+    assert m.phi == pytest.approx(est[2], abs=2e-3)
+    with pytest.raises(AsrError, match="integer"):
+        r_lme("y ~ visit", d, "~ 1 | g", correlation="corAR1(form = ~ time | g)")
