@@ -281,6 +281,10 @@ def r_anova(obj: Any, *more: Any, **_: Any) -> Any:
     of anything else, a placeholder of the untranslated value (as before)."""
     if isinstance(obj, RLm) and not more:
         return obj.anova()
+    from asr_py.translate.rnlmefit import LmeFit, lme_anova
+
+    if isinstance(obj, LmeFit):         # nlme's anova (rnlmefit.py)
+        return lme_anova(obj, *more)
     if _is_lmer(obj):
         from asr_py.compat.lme4 import anova
 

@@ -44,7 +44,7 @@ from scipy import stats
 from asr_py.compat.lme4 import LmerFit, _split_top
 from asr_py.errors import AsrError
 
-__all__ = ["LmeFit", "NlmeStruct", "r_lme", "r_nlme_struct"]
+__all__ = ["LmeFit", "NlmeStruct", "lme_anova", "r_lme", "r_nlme_struct"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 
@@ -270,6 +270,13 @@ class LmeFit(LmerFit):
                 if np.isnan(self._pos).any():
                     raise AsrError(f"{where}: corCAR1's time {t!r} is not numeric")
                 residual = f"~ {c}:exp({t})"
+        cols = [self.strata] if self.strata is not None else [
+            x for x in self.cor[1:] if x is not None]  # type: ignore[index]
+        for col in cols:
+            if d[col].isna().any():
+                raise AsrError(f"{where}: {col!r} has missing values (nlme's default "
+                               "na.action = na.fail stops too)",
+                               hint="drop those records first (na.omit)")
         self.data = d
         terms = [b.key for b in self.bars]
         self.fit = asr.asreml(f"{self.y_name} ~ {self.fixed}", "~ " + " + ".join(terms),
@@ -467,6 +474,35 @@ class LmeFit(LmerFit):
                 f"{self.fixef().to_string()}\n\nRandom effects:\n Formula: "
                 f"{self.random_text}\n{self.VarCorr().to_string()}\n\nNumber of "
                 f"Observations: {self.n}")
+
+
+def lme_anova(*fits: LmeFit) -> pd.DataFrame:
+    """nlme's ``anova(m1, m2, ...)``: each model's df (parameters), AIC, BIC, logLik in the
+    order given, and the likelihood-ratio test of each against the one before
+    (``L.Ratio = 2 |logLik_i - logLik_(i-1)|`` on ``|df_i - df_(i-1)|`` degrees of
+    freedom). REML fits are compared as fitted (nlme does not refit them by ML; their
+    comparison is meaningful only when the fixed effects are the same)."""
+    if len(fits) == 1:
+        return fits[0].anova()
+    if len({m.n for m in fits}) > 1:
+        raise AsrError("anova(): the models were not fitted to the same number of records",
+                       hint="fit them to the same rows")
+    if len({m.REML for m in fits}) > 1:
+        raise AsrError("anova(): REML and ML fits cannot be compared",
+                       hint='fit every model with the same method = "REML" or "ML"')
+    rows = []
+    for k, m in enumerate(fits):
+        row: dict[str, Any] = {"Model": k + 1, "df": m.npar, "AIC": m.aic, "BIC": m.bic,
+                               "logLik": m.loglik, "Test": "", "L.Ratio": np.nan,
+                               "p-value": np.nan}
+        if k:
+            prev = fits[k - 1]
+            ddf = abs(m.npar - prev.npar)
+            lr = 2 * abs(m.loglik - prev.loglik)
+            row.update({"Test": f"{k} vs {k + 1}", "L.Ratio": lr,
+                        "p-value": float(stats.chi2.sf(lr, ddf)) if ddf else np.nan})
+        rows.append(row)
+    return pd.DataFrame(rows, index=[f"MODEL{k + 1}" for k in range(len(fits))])
 
 
 def r_lme(fixed: Any, data: Any = None, random: Any = None, correlation: Any = None,

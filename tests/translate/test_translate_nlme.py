@@ -291,3 +291,23 @@ def test_cor_car1_within_groups_matches_dense_reml() -> None:
     assert m.phi == pytest.approx(est[2], abs=2e-3)
     with pytest.raises(AsrError, match="integer"):
         r_lme("y ~ visit", d, "~ 1 | g", correlation="corAR1(form = ~ time | g)")
+
+
+def test_anova_of_two_lme_fits_compares_their_reml_likelihoods() -> None:
+    """anova(m0, m1) of nested REML fits (same fixed effects): nlme's LRT table, the
+    models as fitted (no ML refit), L.Ratio = 2 (logLik1 - logLik0) on 1 df."""
+    d = _nested_data(5)
+    ns = run_r("""
+library(nlme)
+m0 <- lme(y ~ x, random = ~ 1 | A, data = d)
+m1 <- lme(y ~ x, random = ~ 1 | A, data = d, weights = varIdent(form = ~ 1 | s))
+a <- anova(m0, m1)
+""", complete=True, d=d)
+    a, m0, m1 = ns["a"], ns["m0"], ns["m1"]
+    assert a["df"].tolist() == [4, 5]
+    lr = 2 * (m1.loglik - m0.loglik)
+    assert a["L.Ratio"].iloc[1] == pytest.approx(lr)
+    from scipy import stats
+
+    assert a["p-value"].iloc[1] == pytest.approx(stats.chi2.sf(lr, 1))
+    assert a["AIC"].tolist() == pytest.approx([-2 * m0.loglik + 8, -2 * m1.loglik + 10])
