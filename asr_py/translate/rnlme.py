@@ -37,6 +37,28 @@ def _base(f: str) -> str:
     return f[len("nlme::"):] if f.startswith("nlme::") else f
 
 
+def _check_fittable(tr: Any, given: dict[str, R]) -> None:
+    """A TODO (Untranslatable, with the reason) for what rnlmefit cannot fit, when the call
+    spells it out: no random (groupedData's), other variance functions or correlations."""
+    from asr_py.errors import AsrError
+    from asr_py.translate.rnlmefit import _cor_struct, _random_bars, _var_ident
+
+    if "random" not in given:
+        raise Untranslatable("lme() without random = (nlme takes it from a groupedData's "
+                             "formula): write random = ~ 1 | g")
+    checks = (("random", _random_bars), ("weights", _var_ident),
+              ("correlation", _cor_struct))
+    for k, check in checks:
+        a = given.get(k)
+        if a is None or a.kind not in ("formula", "call"):
+            continue
+        try:
+            check(" ".join(tr.src(a).split()), "lme()")
+        except AsrError as err:
+            msg = str(err).split("\n")[0]
+            raise Untranslatable(msg + (f"; {err.hint}" if err.hint else "")) from None
+
+
 def translate(tr: Any, e: R) -> str | None:
     """The Python of an nlme lme()/structure call, or None (another package's name)."""
     f = _base(e.value)
@@ -62,6 +84,7 @@ def translate(tr: Any, e: R) -> str | None:
     for k in ("subset", "contrasts"):
         if k in given:
             raise Untranslatable(f"lme({k} = ): not translated (subset the data first)")
+    _check_fittable(tr, given)
     parts = []
     for k in _FORMALS:
         if k not in given or k in ("control", "keep.data"):

@@ -193,6 +193,18 @@ ci <- intervals(m)
     assert "intervals" in py and "untranslated(" in py
 
 
+def test_unfittable_lme_calls_stay_todos_saying_why() -> None:
+    py = translate("""
+library(nlme)
+m <- lme(y ~ x, data = d, random = ~ 1 | A, correlation = corSymm(form = ~ 1 | A))
+m2 <- lme(distance ~ age, data = Orthodont)
+m3 <- lme(y ~ x, data = d, random = list(A = pdIdent(~ x)))
+""")
+    assert "r_lme(" not in py
+    assert "TODO(asr_py): not translated (lme(): correlation = corSymm" in py
+    assert "groupedData" in py and "pdIdent() random effects are not fitted" in py
+
+
 def test_unsupported_structures_raise_clear_errors() -> None:
     d = _nested_data()
     with pytest.raises(AsrError, match="corSymm"):
