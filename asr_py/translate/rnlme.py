@@ -41,7 +41,8 @@ def _check_fittable(tr: Any, given: dict[str, R]) -> None:
     """A TODO (Untranslatable, with the reason) for what rnlmefit cannot fit, when the call
     spells it out: no random (groupedData's), other variance functions or correlations."""
     from asr_py.errors import AsrError
-    from asr_py.translate.rnlmefit import _cor_struct, _random_bars, _var_ident
+    from asr_py.translate.rnlmefit import _random_bars
+    from asr_py.translate.rnlmeresid import _cor_struct, _var_ident
 
     if "random" not in given:
         raise Untranslatable("lme() without random = (nlme takes it from a groupedData's "

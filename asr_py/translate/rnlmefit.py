@@ -16,7 +16,8 @@ the lmer formula it equals (:mod:`asr_py.compat.lme4`) and read out in nlme's la
   records of a group, in data order; no form: the innermost random group) ->
   ``residual = ~ g:ar1(position)``; ``corAR1(form = ~ t | g)`` (integer t, every value
   from min to max present) -> ``g:ar1(t)``; ``corCAR1(form = ~ t | g)``
-  (``phi^|t_i - t_j|``) -> ``g:exp(t)``.
+  (``phi^|t_i - t_j|``) -> ``g:exp(t)``; ``corCompSymm(form = ~ 1 | g)`` -> ``g:cor()``
+  (rnlmeresid.py).
 
 ``logLik()`` is the full REML (or ML) log-likelihood, nlme's = lme4's:
 ``-1/2 [(n - p) log 2pi + log|V| + log|X'V^-1 X| + r'V^-1 r]`` (REML);
@@ -27,7 +28,7 @@ constant; DF at level i = groups_i - groups_(i-1) - columns estimated there; the
 takes the innermost level's DF).
 
 Other variance functions (varPower, varExp, ...), correlation structures (corARMA,
-corSymm, corCompSymm, spatial), varIdent together with a correlation, pdIdent/pdCompSymm
+corSymm, spatial), varIdent together with a correlation, pdIdent/pdCompSymm
 blocks and groupedData's implicit ``random`` raise an :class:`~asr_py.errors.AsrError`
 saying so.
 """
@@ -43,6 +44,14 @@ from scipy import stats
 
 from asr_py.compat.lme4 import LmerFit, _split_top
 from asr_py.errors import AsrError
+from asr_py.translate.rnlmeresid import (
+    _arg,
+    _call,
+    _cor_struct,
+    _var_ident,
+    residual_matrix,
+    residual_spec,
+)
 
 __all__ = ["LmeFit", "NlmeStruct", "lme_anova", "r_lme", "r_nlme_struct"]
 
@@ -57,26 +66,6 @@ class NlmeStruct(str):
 def r_nlme_struct(text: str) -> NlmeStruct:
     """``varIdent(...)``, ``corAR1(...)``, ``pdDiag(...)`` bound to a name."""
     return NlmeStruct(" ".join(str(text).split()))
-
-
-def _call(text: str) -> tuple[str, str] | None:
-    """(function, inside) of ``f(...)``, or None."""
-    m = re.fullmatch(r"\s*(?:nlme::)?([A-Za-z.]\w*)\s*\((.*)\)\s*", text, flags=re.S)
-    return (m.group(1), m.group(2)) if m else None
-
-
-def _arg(inside: str, name: str, pos: int) -> str | None:
-    """The argument ``name`` (or the ``pos``-th unnamed one) of a call's inside text."""
-    parts = [p for _, p in _split_top(inside, ",")]
-    unnamed = []
-    for p in parts:
-        m = re.match(rf"\s*({_NAME})\s*=(?!=)\s*(.*)", p, flags=re.S)
-        if m:
-            if m.group(1) == name:
-                return m.group(2).strip()
-        else:
-            unnamed.append(p.strip())
-    return unnamed[pos] if pos < len(unnamed) else None
 
 
 def _bar(lhs: str, groups: list[str], diag: bool = False) -> list[str]:
@@ -143,53 +132,6 @@ def _pd_lhs(spec: str, where: str, hint: str) -> tuple[str, bool]:
                         "pdCompSymm/pdBlocked are not")
 
 
-def _var_ident(weights: Any, where: str) -> str | None:
-    """The stratifying factor of ``varIdent(form = ~ 1 | s)``, None without weights."""
-    if weights is None:
-        return None
-    text = " ".join(str(weights).split())
-    got = _call(text)
-    if got is None or got[0] != "varIdent":
-        raise AsrError(f"{where}: weights = {text} is not fitted here",
-                       hint="varIdent(form = ~ 1 | s) is (one residual variance per level "
-                            "of s); varPower/varExp/varFixed/varComb are not")
-    form = _arg(got[1], "form", 1) or ""
-    m = re.fullmatch(rf"~\s*1\s*\|\s*({_NAME})", form)
-    if not m:
-        raise AsrError(f"{where}: varIdent(form = {form!r}) is not fitted here",
-                       hint="varIdent(form = ~ 1 | s) with one factor s is")
-    return m.group(1)
-
-
-def _cor_struct(correlation: Any, where: str) -> tuple[str, str | None, str | None] | None:
-    """(corAR1 or corCAR1, time column or None, group or None: the innermost random
-    group) of ``correlation``, None without."""
-    if correlation is None:
-        return None
-    text = " ".join(str(correlation).split())
-    got = _call(text)
-    hint = ("corAR1(form = ~ 1 | g), corAR1(form = ~ t | g) (integer t) and "
-            "corCAR1(form = ~ t | g) are fitted; corARMA/corSymm/corCompSymm/spatial "
-            "structures are not")
-    if got is None or got[0] not in ("corAR1", "corCAR1"):
-        raise AsrError(f"{where}: correlation = {text} is not fitted here", hint=hint)
-    form = _arg(got[1], "form", 1)
-    value = _arg(got[1], "value", 0)
-    if value is not None and value.startswith("~"):
-        form = value
-    if form is None and got[0] == "corAR1":
-        return got[0], None, None       # nlme: ~ 1 | the innermost random group
-    m = re.fullmatch(rf"~\s*({_NAME}|1)\s*\|\s*({_NAME})", form or "")
-    if not m:
-        raise AsrError(f"{where}: {got[0]}(form = {form}) is not fitted here",
-                       hint=hint + " (one grouping factor; without form: nlme's order in "
-                                   "the innermost random group, write it out)")
-    t = None if m.group(1) == "1" else m.group(1)
-    if got[0] == "corCAR1" and t is None:
-        raise AsrError(f"{where}: corCAR1 needs a time: form = ~ t | g", hint=hint)
-    return got[0], t, m.group(2)
-
-
 class LmeFit(LmerFit):
     """An nlme ``lme`` object: ``fixef()``, ``ranef()``, ``VarCorr()``, ``loglik``,
     ``describe()`` (= ``summary()``) in nlme's layout."""
@@ -220,63 +162,17 @@ class LmeFit(LmerFit):
 
     # ----- varIdent / corAR1 / corCAR1: the residual covariance ---------------------------
     def _refit_residual(self, where: str) -> None:
-        """Refit with asreml's residual for nlme's structure: ``dsum(~ units | s)``
-        (varIdent), ``c:ar1(pos)`` (corAR1: rho^|i - j| over positions in c's groups),
-        ``c:exp(t)`` (corCAR1: phi^|t_i - t_j|)."""
+        """Refit with asreml's residual for nlme's structure (rnlmeresid.py)."""
         import asr_py as asr
 
-        d = self.data.copy()
         if any(len(b.cols) != 1 or b.cols[0] != "(Intercept)" for b in self.bars):
             raise AsrError(f"{where}: weights/correlation with random slopes are not "
                            "fitted here", hint="random intercepts (~ 1 | g, ~ 1 | a/b) are")
-        if self.strata is not None:
-            s = self.strata
-            if s not in d.columns:
-                raise AsrError(f"{where}: varIdent's factor {s!r} is not a column of data")
-            lv = list(dict.fromkeys(d[s].astype(str)))   # nlme: the first level seen is 1
-            d[s] = pd.Categorical(d[s].astype(str), categories=lv)
-            residual = f"~ dsum(~ units | {s})"
-        else:
-            kind, t, c = self.cor  # type: ignore[misc]
-            if c is None:       # the innermost level's groups (a:b of a/b)
-                inner = ":".join(self.levels_nlme[-1])
-                c = next(b.key for b in self.bars if b.grp == inner)
-                self.cor = (kind, t, c)
-            for col in (c,) if t is None else (c, t):
-                if col not in d.columns:
-                    raise AsrError(f"{where}: {col!r} of the correlation's form is not a "
-                                   "column of data")
-            if kind == "corAR1":
-                if t is None:      # ~ 1 | c: the order of the records within c's groups
-                    pos = d.groupby(d[c].astype(str), sort=False).cumcount().to_numpy() + 1
-                else:
-                    tv = pd.to_numeric(d[t], errors="coerce")
-                    if tv.isna().any() or not np.allclose(tv, np.round(tv)):
-                        raise AsrError(f"{where}: corAR1(form = ~ {t} | {c}): {t} must be "
-                                       "integer-valued", hint="corCAR1 takes continuous times")
-                    pos = tv.to_numpy(int)
-                    missing = set(range(pos.min(), pos.max() + 1)) - set(pos)
-                    if missing:
-                        raise AsrError(f"{where}: corAR1(form = ~ {t} | {c}): no record at "
-                                       f"{t} = {sorted(missing)[:5]} in any group (a lag "
-                                       "would be miscounted)",
-                                       hint="corCAR1(form = ~ t | g) for gaps in time")
-                width = len(str(pos.max() - pos.min()))
-                d["nlmepos"] = [f"{v - pos.min():0{width}d}" for v in pos]
-                residual = f"~ {c}:ar1(nlmepos)"
-                self._pos = pos.astype(float)
-            else:
-                self._pos = pd.to_numeric(d[t], errors="coerce").to_numpy(float)
-                if np.isnan(self._pos).any():
-                    raise AsrError(f"{where}: corCAR1's time {t!r} is not numeric")
-                residual = f"~ {c}:exp({t})"
-        cols = [self.strata] if self.strata is not None else [
-            x for x in self.cor[1:] if x is not None]  # type: ignore[index]
-        for col in cols:
-            if d[col].isna().any():
-                raise AsrError(f"{where}: {col!r} has missing values (nlme's default "
-                               "na.action = na.fail stops too)",
-                               hint="drop those records first (na.omit)")
+        if self.cor is not None and self.cor[2] is None:   # the innermost random groups
+            inner = ":".join(self.levels_nlme[-1])
+            self.cor = (self.cor[0], self.cor[1],
+                        next(b.key for b in self.bars if b.grp == inner))
+        d, residual, self._pos = residual_spec(self.data, self.strata, self.cor, where)
         self.data = d
         terms = [b.key for b in self.bars]
         self.fit = asr.asreml(f"{self.y_name} ~ {self.fixed}", "~ " + " + ".join(terms),
@@ -285,27 +181,9 @@ class LmeFit(LmerFit):
 
     def _r_matrix(self) -> tuple[np.ndarray, float, int]:
         """(R, sigma^2, number of residual parameters) at the fitted parameters."""
-        vc = self.fit.varcomp
-        d = self.data
-        if self.strata is not None:
-            s = self.strata
-            lv = list(d[s].cat.categories)
-            rvar = {}
-            for lvl in lv:
-                row = [i for i in vc.index if f"{s}_{lvl}!" in str(i)]
-                if not row:
-                    raise AsrError(f"lme(): no residual variance for {s} = {lvl} in the fit")
-                rvar[lvl] = float(vc.loc[row[0], "component"])
-            self.delta = pd.Series({k: math.sqrt(v / rvar[lv[0]]) for k, v in rvar.items()})
-            return np.diag(d[s].astype(str).map(rvar).to_numpy(float)), rvar[lv[0]], len(lv)
-        _, _, c = self.cor  # type: ignore[misc]
-        s2 = float(vc.loc[[i for i in vc.index if str(i).endswith("!R")][0], "component"])
-        self.phi = float(vc.loc[[i for i in vc.index if str(i).endswith("!cor")][0],
-                                "component"])
-        same = d[c].astype(str).to_numpy()
-        lag = np.abs(self._pos[:, None] - self._pos[None, :])
-        R = s2 * np.where(same[:, None] == same[None, :], self.phi ** lag, 0.0)
-        return R, s2, 2
+        R, s2, nres, self.delta, self.phi = residual_matrix(
+            self.fit.varcomp, self.data, self.strata, self.cor, self._pos)
+        return R, s2, nres
 
     def _solve_general(self) -> None:
         """GLS fixed effects, BLUPs and the full log-likelihood at the fitted variance
