@@ -309,6 +309,11 @@ class LmeFit(LmerFit):
                              "p-value": 2 * stats.t.sf(np.abs(t), dfs)},
                             index=self.X.columns)
 
+    @property
+    def bic(self) -> float:     # type: ignore[override]
+        """nlme's BIC: ``-2 logLik + npar log(N - p)`` for REML (N for ML)."""
+        return self._dev + math.log(self.n - (self.p if self.REML else 0)) * self.npar
+
     def anova(self) -> pd.DataFrame:
         """nlme's ``anova(m)`` of one fit: sequential F tests of the fixed terms
         (numDF, denDF, F-value, p-value), the intercept first: with ``C = vcov(b)`` and

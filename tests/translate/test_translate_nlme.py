@@ -323,3 +323,59 @@ a <- anova(m0, m1)
 
     assert a["p-value"].iloc[1] == pytest.approx(stats.chi2.sf(lr, 1))
     assert a["AIC"].tolist() == pytest.approx([-2 * m0.loglik + 8, -2 * m1.loglik + 10])
+
+
+def test_gls_structures_match_dense_reml_and_the_random_intercept_model() -> None:
+    """gls(): compound symmetry within groups is the random-intercept model (same REML
+    likelihood, rho = var(g) / (var(g) + var(e))); AR(1) and sigma^2 I against dense REML."""
+    d = _ar_data()
+    ns = run_r("""
+library(nlme)
+cs <- gls(y ~ visit, data = d, correlation = corCompSymm(form = ~ 1 | g), na.action = na.omit)
+ri <- lme(y ~ visit, random = ~ 1 | g, data = d)
+ar <- gls(y ~ visit, data = d, correlation = corAR1(form = ~ 1 | g))
+ols <- gls(y ~ visit, data = d)
+a <- anova(ar)
+cf <- coef(ar)
+""", complete=True, d=d)
+    cs, ri, ar, ols = ns["cs"], ns["ri"], ns["ar"], ns["ols"]
+    assert cs.loglik == pytest.approx(ri.loglik, abs=1e-5)
+    vc = ri.VarCorr()["Variance"]
+    assert cs.phi == pytest.approx(vc.iloc[0] / vc.sum(), abs=1e-4)
+    assert cs.sigma ** 2 == pytest.approx(vc.sum(), rel=1e-4)
+    pos = d["visit"].to_numpy(float)
+    zg = _z(d["g"])
+    same = zg @ zg.T
+    lag = np.abs(pos[:, None] - pos[None, :])
+    X = np.column_stack([np.ones(len(d)), d["visit"]])
+    y = d["y"].to_numpy()
+
+    def build(t: np.ndarray) -> np.ndarray | None:
+        if t[0] <= 0 or not -0.99 < t[1] < 0.99:
+            return None
+        return t[0] * same * np.sign(t[1]) ** lag * np.abs(t[1]) ** lag
+
+    est, ll = fit_dense(y, X, build, [np.array([1.0, 0.3]), np.array([3.0, 0.8])])
+    assert ar.loglik == pytest.approx(ll, abs=1e-5)
+    assert ar.phi == pytest.approx(est[1], abs=2e-3)
+    np.testing.assert_allclose(ns["cf"], np.linalg.solve(
+        X.T @ np.linalg.solve(build(est), X), X.T @ np.linalg.solve(build(est), y)),
+        rtol=1e-3)
+    assert ns["a"].loc["visit", "F-value"] == pytest.approx(
+        ar.t_table().loc["visit", "t-value"] ** 2)
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    s2 = float(np.sum((y - X @ beta) ** 2)) / (len(y) - 2)
+    assert ols.loglik == pytest.approx(reml_loglik(y, X, s2 * np.eye(len(y))), abs=1e-8)
+
+
+def test_gls_without_a_group_or_with_missing_values() -> None:
+    py = translate("library(nlme)\nm <- gls(y ~ x, data = d, correlation = corAR1())\n")
+    assert "TODO(asr_py)" in py and "no random groups" in py
+    d = _ar_data()
+    d.loc[3, "y"] = np.nan
+    from asr_py.translate.rnlmegls import r_gls
+
+    with pytest.raises(AsrError, match="na.fail"):
+        r_gls("y ~ visit", d, correlation="corAR1(form = ~ 1 | g)")
+    m = r_gls("y ~ visit", d, correlation="corAR1(form = ~ 1 | g)", na_action="na.omit")
+    assert m.n == len(d) - 1 and np.isnan(d.loc[3, "y"])
