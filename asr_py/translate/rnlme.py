@@ -27,7 +27,8 @@ STRUCTS = frozenset({"varIdent", "varPower", "varExp", "varConstPower", "varFixe
                      "corAR1", "corCAR1", "corARMA", "corSymm", "corCompSymm", "corExp",
                      "corGaus", "corSpher", "corLin", "corRatio", "pdDiag", "pdSymm",
                      "pdIdent", "pdCompSymm", "pdLogChol", "pdBlocked", "pdNatural"})
-FUNCTIONS = FITS | STRUCTS | {f"nlme::{s}" for s in STRUCTS}
+FUNCTIONS = FITS | STRUCTS | {f"nlme::{s}" for s in STRUCTS} | {"groupedData",
+                                                                "nlme::groupedData"}
 #: lme's and gls's formals in R's order (lme.formula, gls)
 _FORMALS = {"lme": ("fixed", "data", "random", "correlation", "weights", "subset", "method",
                     "na.action", "control", "contrasts", "keep.data"),
@@ -38,6 +39,22 @@ _TEXT = ("fixed", "model", "random", "correlation", "weights", "na.action")
 
 def _base(f: str) -> str:
     return f[len("nlme::"):] if f.startswith("nlme::") else f
+
+
+def _grouped_data(tr: Any, e: R) -> str:
+    """``groupedData(formula, data)``: the data with its formula (r_grouped_data)."""
+    names = ("formula", "data")
+    given: dict[str, R] = {n: a for n, a in e.args if n in names}
+    free = [k for k in names if k not in given]
+    for n, a in e.args:
+        if n is None and a.kind != "empty" and free:
+            given[free.pop(0)] = a
+        elif n is not None and n not in names:
+            raise Untranslatable(f"groupedData({n} = ): not translated")
+    if len(given) != 2 or given["formula"].kind != "formula":
+        raise Untranslatable("groupedData() without a formula and data")
+    return (f"{tr.runtime('r_grouped_data')}({' '.join(tr.src(given['formula']).split())!r}"
+            f", {tr.py(given['data'])})")
 
 
 def _check_fittable(tr: Any, f: str, given: dict[str, R]) -> None:
@@ -71,10 +88,13 @@ def _check_fittable(tr: Any, f: str, given: dict[str, R]) -> None:
 def translate(tr: Any, e: R) -> str | None:
     """The Python of an nlme lme()/structure call, or None (another package's name)."""
     f = _base(e.value)
-    if f in getattr(tr, "functions", ()) or f not in STRUCTS and f not in _FORMALS:
+    if f in getattr(tr, "functions", ()) or f not in STRUCTS and f not in _FORMALS and \
+            f != "groupedData":
         return None
     if f in STRUCTS:
         return f"{tr.runtime('r_nlme_struct')}({tr.src(e)!r})"
+    if f == "groupedData":
+        return _grouped_data(tr, e)
     formals = _FORMALS[f]
     given: dict[str, R] = {}
     for n, a in e.args:

@@ -53,7 +53,7 @@ from asr_py.translate.rnlmeresid import (
     residual_spec,
 )
 
-__all__ = ["LmeFit", "NlmeStruct", "lme_anova", "r_lme", "r_nlme_struct"]
+__all__ = ["LmeFit", "NlmeStruct", "lme_anova", "r_grouped_data", "r_lme", "r_nlme_struct"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 
@@ -66,6 +66,21 @@ class NlmeStruct(str):
 def r_nlme_struct(text: str) -> NlmeStruct:
     """``varIdent(...)``, ``corAR1(...)``, ``pdDiag(...)`` bound to a name."""
     return NlmeStruct(" ".join(str(text).split()))
+
+
+def r_grouped_data(formula: str, data: Any) -> Any:
+    """nlme's ``groupedData(y ~ x | g, data)``: the data (a copy), its formula kept in
+    ``attrs["formula"]``; lme()/gls() here take their model from their own arguments."""
+    from asr_py.compat.lme4 import _untranslated
+
+    if _untranslated(data) is not None:
+        return _untranslated(data)
+    if not isinstance(data, pd.DataFrame):
+        raise AsrError("groupedData(): data must be a data frame",
+                       hint="groupedData(y ~ x | g, data = d)")
+    out = data.copy()
+    out.attrs["formula"] = " ".join(str(formula).split())
+    return out
 
 
 def _bar(lhs: str, groups: list[str], diag: bool = False) -> list[str]:

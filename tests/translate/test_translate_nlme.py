@@ -331,7 +331,8 @@ def test_gls_structures_match_dense_reml_and_the_random_intercept_model() -> Non
     d = _ar_data()
     ns = run_r("""
 library(nlme)
-cs <- gls(y ~ visit, data = d, correlation = corCompSymm(form = ~ 1 | g), na.action = na.omit)
+dg <- groupedData(y ~ visit | g, data = d)
+cs <- gls(y ~ visit, data = dg, correlation = corCompSymm(form = ~ 1 | g), na.action = na.omit)
 ri <- lme(y ~ visit, random = ~ 1 | g, data = d)
 ar <- gls(y ~ visit, data = d, correlation = corAR1(form = ~ 1 | g))
 ols <- gls(y ~ visit, data = d)
@@ -339,6 +340,7 @@ a <- anova(ar)
 cf <- coef(ar)
 """, complete=True, d=d)
     cs, ri, ar, ols = ns["cs"], ns["ri"], ns["ar"], ns["ols"]
+    assert ns["dg"].attrs["formula"] == "y ~ visit | g" and "formula" not in d.attrs
     assert cs.loglik == pytest.approx(ri.loglik, abs=1e-5)
     vc = ri.VarCorr()["Variance"]
     assert cs.phi == pytest.approx(vc.iloc[0] / vc.sum(), abs=1e-4)
