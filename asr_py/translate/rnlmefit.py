@@ -356,7 +356,10 @@ class LmeFit(LmerFit):
     def __getitem__(self, key: str) -> Any:
         """``m$sigma``, ``m$logLik``, ``m$coefficients`` (list(fixed, random)),
         ``m$varFix`` (covariance of the fixed effects), ``m$fixDF``, ``m$data``."""
+        from asr_py.translate.rnlmegls import model_struct
+
         named = {"sigma": lambda: self.sigma, "logLik": lambda: self.loglik,
+                 "modelStruct": lambda: model_struct(self.cor, self.phi, self.delta),
                  "coefficients": lambda: {"fixed": self.fixef(), "random": self.ranef()},
                  "varFix": self.vcov, "fixDF": lambda: {"X": self.fixed_df()},
                  "data": lambda: self.data}

@@ -28,9 +28,44 @@ from asr_py.translate.rnlmeresid import (
     residual_spec,
 )
 
-__all__ = ["GlsFit", "r_gls"]
+__all__ = ["GlsFit", "NlmeParams", "model_struct", "r_gls"]
 
 _NAME = r"[A-Za-z.][\w.]*"
+
+
+class NlmeParams(dict):
+    """``m$modelStruct$corStruct`` / ``$varStruct``: the structure's estimates by nlme's
+    name (Rho of corCompSymm, Phi of corAR1/corCAR1; varIdent's SD ratios by level);
+    ``describe()`` (= ``summary()``) and ``coef()`` give them as a Series."""
+
+    def __init__(self, kind: str, values: dict[str, float]) -> None:
+        super().__init__(values)
+        self.kind = kind
+
+    def describe(self) -> pd.Series:
+        return pd.Series(dict(self), name=self.kind, dtype=float)
+
+    def coef(self, unconstrained: bool = True) -> pd.Series:
+        if unconstrained:
+            raise AsrError("coef(corStruct) on nlme's unconstrained scale is not given here",
+                           hint="coef(x, unconstrained = FALSE)")
+        return self.describe()
+
+    def __repr__(self) -> str:
+        return f"{self.kind} parameter estimate(s):\n{self.describe().to_string()}"
+
+
+def model_struct(cor: tuple[str, str | None, str | None] | None, phi: float | None,
+                 delta: pd.Series | None) -> dict[str, NlmeParams]:
+    """``m$modelStruct``: corStruct and/or varStruct of the fitted residual."""
+    out: dict[str, NlmeParams] = {}
+    if cor is not None and phi is not None:
+        out["corStruct"] = NlmeParams(cor[0], {"Rho" if cor[0] == "corCompSymm" else "Phi":
+                                               phi})
+    if delta is not None:
+        out["varStruct"] = NlmeParams("varIdent", {str(k): float(v)
+                                                   for k, v in delta.items()})
+    return out
 
 
 class GlsFit:
@@ -167,6 +202,7 @@ class GlsFit:
     def __getitem__(self, key: str) -> Any:
         named = {"sigma": lambda: self.sigma, "logLik": lambda: self.loglik,
                  "coefficients": self.coef, "varBeta": self.vcov,
+                 "modelStruct": lambda: model_struct(self.cor, self.phi, self.delta),
                  "residuals": lambda: self.residuals, "fitted": lambda: self.fitted}
         if key in named:
             return named[key]()
