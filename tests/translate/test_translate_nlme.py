@@ -345,6 +345,7 @@ cf <- coef(ar)
     vc = ri.VarCorr()["Variance"]
     assert cs.phi == pytest.approx(vc.iloc[0] / vc.sum(), abs=1e-4)
     assert cs.sigma ** 2 == pytest.approx(vc.sum(), rel=1e-4)
+    assert cs["modelStruct"]["corStruct"].describe()["Rho"] == cs.phi
     pos = d["visit"].to_numpy(float)
     zg = _z(d["g"])
     same = zg @ zg.T
