@@ -382,3 +382,18 @@ def test_gls_without_a_group_or_with_missing_values() -> None:
         r_gls("y ~ visit", d, correlation="corAR1(form = ~ 1 | g)")
     m = r_gls("y ~ visit", d, correlation="corAR1(form = ~ 1 | g)", na_action="na.omit")
     assert m.n == len(d) - 1 and np.isnan(d.loc[3, "y"])
+
+
+def test_denominator_df_of_a_split_plot() -> None:
+    """Oats' design (6 blocks x 3 varieties (whole plots) x 4 nitrogen levels): nlme's DF of
+    yield ~ nitro * Variety, random = ~ 1 | Block/Variety are 45 (intercept, nitro, the
+    interaction) and 10 (Variety) (Pinheiro & Bates 2000, §1.6); y here is noise."""
+    rng = np.random.default_rng(4)
+    idx = pd.MultiIndex.from_product([range(6), ["G", "M", "V"], ["0", "2", "4", "6"]])
+    d = pd.DataFrame(idx.to_list(), columns=["Block", "Variety", "nitro"])
+    d["Block"] = "B" + d["Block"].astype(str)
+    d["y"] = rng.normal(size=72)
+    tt = r_lme("y ~ nitro * Variety", d, "~ 1 | Block/Variety").t_table()
+    dfs = dict(zip(tt.index, tt["DF"]))
+    assert dfs["(Intercept)"] == 45 and dfs["nitro2"] == 45 and dfs["nitro2:VarietyM"] == 45
+    assert dfs["VarietyM"] == 10 and dfs["VarietyV"] == 10
