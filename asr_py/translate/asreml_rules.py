@@ -46,6 +46,7 @@ from asr_py.translate import (
     rlucid,
     rmulttest,
     rmutateall,
+    rnlme,
     rnull,
     rpackages,
     rparallel,
@@ -124,7 +125,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools)
+                 rgtools, rnlme)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -667,7 +668,7 @@ class Translator(BasePrinter):
                 group.discard(name)
             self.lm_fits.discard(name)
             if r.kind == "call" and rlme4.base_name(r.value) in {"lm", "aov", "LMMsolve",
-                                                                  *rlme4.FITS} or \
+                                                                  *rlme4.FITS, *rnlme.FITS} or \
                     r.kind == "bin" and r.value in ("|>", "%>%") and r.right is not None and \
                     r.right.kind == "call" and r.right.value in {"lm", *rlme4.FITS}:
                 self.lm_fits.add(name)

@@ -281,6 +281,13 @@ def r_anova(obj: Any, *more: Any, **_: Any) -> Any:
     of anything else, a placeholder of the untranslated value (as before)."""
     if isinstance(obj, RLm) and not more:
         return obj.anova()
+    from asr_py.translate.rnlmefit import LmeFit, lme_anova
+    from asr_py.translate.rnlmegls import GlsFit
+
+    if isinstance(obj, LmeFit):         # nlme's anova (rnlmefit.py)
+        return lme_anova(obj, *more)
+    if isinstance(obj, GlsFit) and not more:
+        return obj.anova()
     if _is_lmer(obj):
         from asr_py.compat.lme4 import anova
 
@@ -289,8 +296,10 @@ def r_anova(obj: Any, *more: Any, **_: Any) -> Any:
 
 
 def r_coef(obj: Any, **_: Any) -> Any:
-    """R's ``coef()`` of an lm or an lmer fit (a placeholder for other objects)."""
-    if _is_lmer(obj):
+    """R's ``coef()`` of an lm, lmer or gls fit (a placeholder for other objects)."""
+    from asr_py.translate.rnlmegls import GlsFit
+
+    if _is_lmer(obj) or isinstance(obj, GlsFit):
         return obj.coef()
     return obj.coefficients.copy() if isinstance(obj, RLm) else _other("coef()", obj, **_)
 

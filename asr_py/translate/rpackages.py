@@ -31,6 +31,8 @@ TRANSLATED = frozenset({
     # reshape2's melt()/dcast() (rdcast.py, runtime.r_melt), reshape's cast()/melt()
     # (rcast.py), msm's deltamethod() (rdeltamethod.py); other functions: a TODO where called
     "reshape2", "reshape", "msm",
+    # nlme's lme() (rnlme.py); gls() and other functions get their own TODO where called
+    "nlme",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
     | rasrgenomicskin.PACKAGES
 
