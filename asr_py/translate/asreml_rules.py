@@ -30,6 +30,7 @@ from asr_py.translate import (
     rdplyr,
     renv,
     rfactor,
+    rfactorlevels,
     rfilterby,
     rfinite,
     rforcats,
@@ -1445,6 +1446,10 @@ class Translator(BasePrinter):
                 and args[1][1].kind == "name" and args[1][1].value == "NULL":
             # factor(x, exclude = NULL): missing values become a level of their own
             return f"{self.runtime('r_factor_na')}({self.series(pos[0])})"
+        if f in ("factor", "ordered") and f not in self.functions and \
+                rfactorlevels.sets_levels(f, args):
+            # factor(x, levels =, labels =, exclude =): a Categorical (rfactorlevels.py)
+            return rfactorlevels.translate(self, f, args)
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
                 "float", "as.integer": "int", "as.character": "str",
                 # an ordered factor is held as a factor is: its labels (rfactor.py)

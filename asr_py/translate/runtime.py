@@ -151,6 +151,7 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_tidyr_expand_grid,
 )
 from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
+from asr_py.translate.rfactorlevels import r_factor, r_ordered  # noqa: F401 - factor(levels=)
 from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
