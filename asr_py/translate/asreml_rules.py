@@ -59,9 +59,11 @@ from asr_py.translate import (
     rrenamewith,
     rreplace,
     rreplfun,
+    rsequence,
     rslice,
     rstats,
     rstring,
+    rsweep,
     rtidy,
     rtidyr,
     runique,
@@ -91,6 +93,7 @@ from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
@@ -108,12 +111,14 @@ from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
+from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
@@ -124,7 +129,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools)
+                 rgtools, rsequence, rsweep)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -494,6 +499,9 @@ _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjus
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
+_TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulate.py)
+_TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
+_TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)

@@ -103,6 +103,7 @@ from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
+from asr_py.translate.rcombn import r_combn  # noqa: F401 - combn()
 from asr_py.translate.rcommandargs import r_command_args  # noqa: F401 - commandArgs()
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
 from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's complete()
@@ -274,6 +275,7 @@ from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
+from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
 from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
@@ -289,6 +291,7 @@ from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
+from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
     r_duplicated,
@@ -343,6 +346,7 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_set_diag,
     r_svd,
 )
+from asr_py.translate.rsweep import r_sweep  # noqa: F401 - sweep()
 from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time(), ...
     r_basename,
     r_dir_create,
@@ -355,6 +359,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_sys_date,
     r_sys_time,
 )
+from asr_py.translate.rtabulate import r_tabulate  # noqa: F401 - tabulate()
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,

@@ -1,0 +1,153 @@
+"""Base R / stats / utils functions session 22 translates (one module each), checked
+against R's documented results:
+
+* ``?tabulate`` examples (R 4): ``tabulate(c(2,3,5))`` is 0 1 1 0 1; ``tabulate(c(2,3,3,5),
+  nbins = 10)`` is 0 1 2 0 1 0 0 0 0 0; ``tabulate(c(-2,0,2,3,3,5))`` is 0 1 2 0 1 ("-2 and
+  0 are ignored"); with ``nbins = 3`` 0 1 2; ``tabulate(factor(letters[1:10]))`` ten 1s;
+* ``?sequence``: "sequence(c(3, 2)) # the concatenated sequences 1:3 and 1:2" and the
+  definition seq(from[i], by = by[i], length.out = nvec[i]) concatenated;
+* ``?combn``: "combinations of the elements of seq(x)" for an integer x, one column each, in
+  lexicographic order; ``combn(letters[1:4], 2)``; ``combn(10, 5, min)`` "minimum value in
+  each combination" (its count of 1s is choose(9, 4));
+* ``?sweep``: the result is FUN(x[i, j], STATS[i or j]) (``sweep(m, 2, colMeans(m))`` has
+  zero column means);
+* ``prcomp(USArrests, scale. = TRUE)``: R prints "Standard deviations (1, .., p=4): [1]
+  1.5748783 0.9948694 0.5971291 0.4164494" and PC1 loadings Murder -0.5358995, Assault
+  -0.5831836, UrbanPop -0.2781909, Rape -0.5434321 (ISLR's lab and R's ?prcomp data set;
+  the sign of a component is the SVD's, compared up to sign);
+* ``?help`` / ``?View``: ``?topic`` and ``View(x)`` show a page or a viewer, nothing a
+  script computes: a comment, never a TODO.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+from asr_py.translate.runtime import r_combn, r_prcomp, r_sequence, r_sweep, r_tabulate
+
+#: R's datasets::USArrests (McNeil 1977): Murder, Assault, UrbanPop, Rape of the 50 states
+_MURDER = [13.2, 10, 8.1, 8.8, 9, 7.9, 3.3, 5.9, 15.4, 17.4, 5.3, 2.6, 10.4, 7.2, 2.2, 6, 9.7,
+           15.4, 2.1, 11.3, 4.4, 12.1, 2.7, 16.1, 9, 6, 4.3, 12.2, 2.1, 7.4, 11.4, 11.1, 13,
+           0.8, 7.3, 6.6, 4.9, 6.3, 3.4, 14.4, 3.8, 13.2, 12.7, 3.2, 2.2, 8.5, 4, 5.7, 2.6,
+           6.8]
+_ASSAULT = [236, 263, 294, 190, 276, 204, 110, 238, 335, 211, 46, 120, 249, 113, 56, 115, 109,
+            249, 83, 300, 149, 255, 72, 259, 178, 109, 102, 252, 57, 159, 285, 254, 337, 45,
+            120, 151, 159, 106, 174, 279, 86, 188, 201, 120, 48, 156, 145, 81, 53, 161]
+_URBANPOP = [58, 48, 80, 50, 91, 78, 77, 72, 80, 60, 83, 54, 83, 65, 57, 66, 52, 66, 51, 67,
+             85, 74, 66, 44, 70, 53, 62, 81, 56, 89, 70, 86, 45, 44, 75, 68, 67, 72, 87, 48,
+             45, 59, 80, 80, 32, 63, 73, 39, 66, 60]
+_RAPE = [21.2, 44.5, 31, 19.5, 40.6, 38.7, 11.1, 15.8, 31.9, 25.8, 20.2, 14.2, 24, 21, 11.3,
+         18, 16.3, 22.2, 7.8, 27.8, 16.3, 35.1, 14.9, 17.1, 28.2, 16.4, 16.5, 46, 9.5, 18.8,
+         32.1, 26.1, 16.1, 7.3, 21.4, 20, 29.3, 14.9, 8.3, 22.5, 12.8, 26.9, 25.5, 22.9, 11.2,
+         20.7, 26.2, 9.3, 10.8, 15.6]
+
+
+def test_tabulate_documented_examples() -> None:
+    assert list(r_tabulate([2, 3, 5])) == [0, 1, 1, 0, 1]
+    assert list(r_tabulate([2, 3, 3, 5], nbins=10)) == [0, 1, 2, 0, 1, 0, 0, 0, 0, 0]
+    assert list(r_tabulate([-2, 0, 2, 3, 3, 5])) == [0, 1, 2, 0, 1]
+    assert list(r_tabulate([-2, 0, 2, 3, 3, 5], nbins=3)) == [0, 1, 2]
+    letters = pd.Series(pd.Categorical(list("abcdefghij")))
+    assert list(r_tabulate(letters)) == [1] * 10
+    assert list(r_tabulate([1.7, np.nan, 2.2, 1])) == [2, 1]        # truncated, NA ignored
+    with pytest.raises(AsrError, match="numeric or a factor"):
+        r_tabulate(["a", "b"])
+
+
+def test_tabulate_mode_idiom_translates_and_runs() -> None:
+    py = translate('x <- c(4, 7, 7, 1, 7, 4)\nux <- unique(x)\n'
+                   'm <- ux[which.max(tabulate(match(x, ux)))]\n')
+    assert "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<mode>", "exec"), env)
+    assert env["m"] == 7
+
+
+def test_sequence_definition() -> None:
+    assert list(r_sequence([3, 2])) == [1, 2, 3, 1, 2]
+    assert list(r_sequence(range(1, 4))) == [1, 1, 2, 1, 2, 3]
+    assert list(r_sequence([3, 2], from_=2)) == [2, 3, 4, 2, 3]
+    assert list(r_sequence([3, 2], by=-1)) == [1, 0, -1, 1, 0]
+    assert list(r_sequence([3, 2], from_=[2, 5], by=[2, -1])) == [2, 4, 6, 5, 4]
+    assert list(r_sequence([0, 2])) == [1, 2]
+    with pytest.raises(AsrError, match="non-negative"):
+        r_sequence([-1])
+    py = translate("j <- sequence(1:3, from = 0)\n")
+    assert "from_=0" in py and "# TODO(asr_py)" not in py
+
+
+def test_combn_order_shape_and_fun() -> None:
+    m = r_combn(4, 2)
+    assert m.shape == (2, 6)
+    assert [tuple(c) for c in m.T] == [(1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]
+    let = r_combn(list("abcd"), 2)
+    assert let[0].tolist() == ["a", "a", "a", "b", "b", "c"]
+    assert let[1].tolist() == ["b", "c", "d", "c", "d", "d"]
+    mins = r_combn(10, 5, min)
+    assert mins.shape == (252,) and int((mins == 1).sum()) == 126       # choose(9, 4)
+    assert r_combn([5.5, 7.0, 9.0], 2, np.diff).tolist() == [1.5, 3.5, 2.0]
+    assert r_combn(4, 3, lambda c: c[:2]).shape == (2, 4)               # a matrix
+    with pytest.raises(AsrError, match="n < m"):
+        r_combn([1, 2], 3)
+    py = translate("cn <- t(combn(c(3, 8, 9), 2))\n")
+    env: dict = {}
+    exec(compile(py, "<combn>", "exec"), env)
+    assert np.asarray(env["cn"]).tolist() == [[3, 8], [3, 9], [8, 9]]
+
+
+def test_sweep_rows_columns_operators_and_frames() -> None:
+    a = np.array([[1.0, 4.0, 9.0], [3.0, 8.0, 12.0]])
+    assert np.allclose(r_sweep(a, 2, a.mean(axis=0)).mean(axis=0), 0)
+    assert np.allclose(r_sweep(a, 1, [1, 2], "/"), a / np.array([[1.0], [2.0]]))
+    assert np.allclose(r_sweep(a, 2, [1, 2, 3], lambda x, s: x * s), a * [1, 2, 3])
+    d = pd.DataFrame(a, columns=["p", "q", "r"], index=["u", "v"])
+    got = r_sweep(d, 2, d.sum(axis=0), "/")
+    assert list(got.columns) == ["p", "q", "r"] and list(got.index) == ["u", "v"]
+    assert np.allclose(got.sum(axis=0), 1)
+    with pytest.raises(AsrError, match="STATS has 2 values for 3 columns"):
+        r_sweep(a, 2, [1, 2])
+    py = translate("m <- matrix(1:6, 2)\nz <- 100*sweep(m, 2, colSums(m), `/`)\n")
+    assert "'/'" in py and "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<sweep>", "exec"), env)
+    assert np.allclose(np.asarray(env["z"]).sum(axis=0), 100)
+
+
+def test_prcomp_usarrests_recorded_result() -> None:
+    d = pd.DataFrame({"Murder": _MURDER, "Assault": _ASSAULT, "UrbanPop": _URBANPOP,
+                      "Rape": _RAPE})
+    pc = r_prcomp(d, scale_=True)
+    assert np.allclose(pc["sdev"], [1.5748783, 0.9948694, 0.5971291, 0.4164494], atol=5e-8)
+    pc1 = pc["rotation"]["PC1"]
+    assert np.allclose(np.abs(pc1[["Murder", "Assault", "UrbanPop", "Rape"]]),
+                       [0.5358995, 0.5831836, 0.2781909, 0.5434321], atol=5e-8)
+    # the scores are the scaled data rotated; their standard deviations are sdev
+    assert np.allclose(pc["x"].std(axis=0, ddof=1), pc["sdev"])
+    assert np.allclose(pc["center"], d.mean()) and np.allclose(pc["scale"], d.std())
+    # without scaling: sdev^2 are the eigenvalues of cov(d) (an independent route)
+    raw = r_prcomp(d)
+    assert np.allclose(np.sort(raw["sdev"] ** 2)[::-1],
+                       np.sort(np.linalg.eigvalsh(np.cov(d.to_numpy().T)))[::-1])
+    assert raw["scale"] is False
+    two = r_prcomp(d, scale_=True, rank_=2)
+    assert list(two["rotation"].columns) == ["PC1", "PC2"] and len(two["sdev"]) == 4
+
+
+def test_prcomp_errors_and_translation() -> None:
+    with pytest.raises(AsrError, match="constant/zero column"):
+        r_prcomp(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [5.0, 5.0, 5.0]}), scale_=True)
+    with pytest.raises(AsrError, match="missing values"):
+        r_prcomp(np.array([[1.0, np.nan], [2.0, 3.0]]))
+    py = translate("PCs <- prcomp(P00, scale = TRUE)\nv <- PCs$sdev^2\n")
+    assert "r_prcomp(x=P00, scale_=True)" in py and "# TODO(asr_py)" not in py
+
+
+def test_help_and_view_are_comments_not_todos() -> None:
+    py = translate("? ginv\n??asreml\nhelp(asreml)\nView(d)\nutils::View(d$x)\nx <- 1\n")
+    assert "# TODO(asr_py)" not in py
+    assert "# ? ginv: nothing to do in Python" in py and "# View(d): nothing" in py
+    env: dict = {}
+    exec(compile(py, "<help>", "exec"), env)
+    assert env["x"] == 1
