@@ -1214,6 +1214,8 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_loglik')}({self.py(obj)})"
             if name == "components":
                 return f"{self.py(obj)}.varcomp['component']"
+            if name == "trace":       # the iteration history, asreml 4's matrix (rtrace.py)
+                return f"{self.runtime('r_trace')}({self.py(obj)})"
             if name in ("vparameters.table", "gammas.table"):
                 return f"{self.py(obj)}.params"
             if name == "nedf":

@@ -372,6 +372,7 @@ from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), r
 )
 from asr_py.translate.rtidyr import r_drop_na  # noqa: F401 - tidyr's drop_na()
 from asr_py.translate.rtpsbits import r_tpsmmb  # noqa: F401 - TPSbits' tpsmmb()
+from asr_py.translate.rtrace import r_trace  # noqa: F401 - fit$trace
 from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c15tmm)
     r_crossprod,
     r_eigen,

@@ -151,3 +151,32 @@ def test_help_and_view_are_comments_not_todos() -> None:
     env: dict = {}
     exec(compile(py, "<help>", "exec"), env)
     assert env["x"] == 1
+
+
+def test_fit_trace_is_the_iteration_history_on_asremls_scale() -> None:
+    """``fit$trace`` (rtrace.py): one column an iteration, LogLik on asreml's scale (the full
+    REML ℓ + ½(n − p) log 2π), the parameters as the varcomp table. Each column's LogLik is
+    checked against an independent dense-V REML at that column's parameters (V = σ²_g ZZ' +
+    σ²_e I), and the last column against the fit's loglik."""
+    from _dense_reml import LOG2PI, indicator, reml_loglik
+
+    import asr_py as asr
+    from asr_py.translate.runtime import r_loglik, r_trace
+
+    rng = np.random.default_rng(7)
+    g = np.repeat([f"g{i}" for i in range(12)], 3)
+    d = pd.DataFrame({"g": g, "y": rng.normal(size=36) + np.repeat(rng.normal(size=12), 3)})
+    fit = asr.asreml(fixed="y ~ 1", random="~ g", data=d)
+    tr = r_trace(fit)
+    assert tr.index[0] == "LogLik" and list(tr.index[1:]) == list(fit.varcomp.index)
+    assert list(tr.columns) == [str(k) for k in range(1, tr.shape[1] + 1)]
+    assert tr.shape[1] >= 2
+    assert np.isclose(tr.loc["LogLik"].iloc[-1], r_loglik(fit))
+    y, X, Z = d["y"].to_numpy(), np.ones((36, 1)), indicator(d["g"])
+    for col in tr.columns:
+        sg, se = tr.loc["g", col], tr.loc["units!R", col]
+        dense = reml_loglik(y, X, sg * Z @ Z.T + se * np.eye(36))
+        assert np.isclose(tr.loc["LogLik", col], dense + 0.5 * 35 * LOG2PI, atol=1e-7)
+    py = translate('m <- asreml(y ~ 1, random = ~ g, data = d)\n'
+                   'll <- m$trace["LogLik", ]\n')
+    assert "r_trace(m)" in py and "# TODO(asr_py)" not in py
