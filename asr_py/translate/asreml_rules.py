@@ -46,6 +46,7 @@ from asr_py.translate import (
     rlucid,
     rmulttest,
     rmutateall,
+    rnest,
     rnull,
     rpackages,
     rparallel,
@@ -129,7 +130,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools, rsequence, rsweep)
+                 rgtools, rsequence, rsweep, rnest)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
