@@ -1410,7 +1410,9 @@ class Translator(BasePrinter):
             return f"asr.vcm_lm({self.src(form[0])!r}, {self.py(data[0])})"
         if f in ("predict", "predict.asreml"):
             return self.predict(e)
-        if f in ("wald", "wald.asreml"):
+        if f in ("wald", "wald.asreml") or f in ("anova", "anova.asreml") and \
+                f not in self.functions and len(pos) == 1 and self.is_fit(pos[0]):
+            # asreml 3's anova.asreml(x, ...) is UseMethod("wald"): the Wald table
             return self.wald(e)
         if f in ("varioGram", "varioGram.asreml"):
             return self.variogram(e)

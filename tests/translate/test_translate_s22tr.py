@@ -180,3 +180,36 @@ def test_fit_trace_is_the_iteration_history_on_asremls_scale() -> None:
     py = translate('m <- asreml(y ~ 1, random = ~ g, data = d)\n'
                    'll <- m$trace["LogLik", ]\n')
     assert "r_trace(m)" in py and "# TODO(asr_py)" not in py
+
+
+def test_anova_of_an_asreml_fit_is_its_wald_table() -> None:
+    """asreml 3's ``anova.asreml <- function(x, ...) UseMethod("wald")``: ``anova(m, denDF =
+    "default")`` is ``wald(m, denDF = "default")`` (the ASReml-R short course's scripts call
+    it). Run on a balanced RCBD with random blocks: the treatment's F equals the classical
+    ANOVA's MS_trt / MS_error on (t − 1, (b − 1)(t − 1)) df (closed form)."""
+    code = ('library(asreml)\nm <- asreml(y ~ trt, random = ~ blk, data = d)\n'
+            'a <- anova(m, denDF = "default")\nw <- wald(m, denDF = "default")\n'
+            'l <- lm(y ~ trt, data = d)\nal <- anova(l)\n')
+    py = translate(code)
+    lines = {ln.split(" = ", 1)[0]: ln.split(" = ", 1)[1] for ln in py.splitlines()
+             if " = " in ln and not ln.startswith(("#", " "))}
+    assert lines["a"] == lines["w"] and "r_anova(l)" in lines["al"]
+    rng = np.random.default_rng(3)
+    t, b = 4, 5
+    d = pd.DataFrame({"trt": np.tile([f"T{i}" for i in range(t)], b),
+                      "blk": np.repeat([f"B{j}" for j in range(b)], t)})
+    d["y"] = (rng.normal(size=t)[np.tile(range(t), b)] + rng.normal(size=b)[
+        np.repeat(range(b), t)] + rng.normal(scale=0.7, size=t * b))
+    env: dict = {"d": d}
+    exec(compile(py.replace("al = r_anova(l)", "pass"), "<anova>", "exec"), env)
+    tab = env["a"]
+    row = tab.loc["trt"]
+    y = d["y"].to_numpy()
+    m_t = d.groupby("trt")["y"].mean().to_numpy()
+    m_b = d.groupby("blk")["y"].mean().to_numpy()
+    ss_t = b * ((m_t - y.mean()) ** 2).sum()
+    ss_b = t * ((m_b - y.mean()) ** 2).sum()
+    ss_e = ((y - y.mean()) ** 2).sum() - ss_t - ss_b
+    f_cl = (ss_t / (t - 1)) / (ss_e / ((b - 1) * (t - 1)))
+    assert np.isclose(row["F.inc"], f_cl, rtol=1e-5)
+    assert np.isclose(row["denDF"], (b - 1) * (t - 1), atol=0.05)
