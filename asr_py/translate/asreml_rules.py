@@ -31,6 +31,7 @@ from asr_py.translate import (
     renv,
     rfactor,
     rfactorlevels,
+    rfctrelevel,
     rfilterby,
     rfinite,
     rforcats,
@@ -117,6 +118,7 @@ from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
+from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
@@ -130,7 +132,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools, rsequence, rsweep, rnest)
+                 rgtools, rsequence, rsweep, rnest, rfctrelevel)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -503,6 +505,7 @@ _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdif
 _TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulate.py)
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
+_TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
@@ -1816,6 +1819,12 @@ class Translator(BasePrinter):
         if f == "data.table" and args and all(n is not None for n, _ in args):
             return f"{self.runtime('r_data_frame')}({{" + ", ".join(
                 f"{n!r}: {self.py(a)}" for n, a in args) + "})"
+        if f == "cbind.data.frame" and args and f not in self.functions:
+            # R's ?cbind: "The cbind data frame method is just a wrapper for
+            # data.frame(..., check.names = FALSE)"
+            return self.call(R("call", "data.frame", [*args, ("check.names", R(
+                "name", "FALSE", start=e.end, end=e.end))], left=R(
+                "name", "data.frame", start=e.start, end=e.start), start=e.start, end=e.end))
         if f in ("data.frame", "tibble", "data.table") and not args:
             # data.frame(): no rows, no columns - the accumulator rbind() drops (r_rbind)
             return "pd.DataFrame()"

@@ -401,6 +401,26 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
         return rmutlambda.translate_at(tr, data, rest[0][1],
                                        R("formula", "", right=body, start=fn.start,
                                          end=e.end))
+    if f == "mutate_if" and len(rest) >= 2 and rest[0][0] in (None, ".predicate") and \
+            rest[1][0] in (None, ".funs") and (
+                len(rest) > 2 or rest[1][1].kind == "formula") and \
+            all(n is None or not n.startswith(".") for n, _ in rest[2:]):
+        # mutate_if(d, is.numeric, round, 3): dplyr passes the extra arguments to the
+        # function, i.e. mutate(d, across(where(is.numeric), ~ round(., 3))); a purrr
+        # lambda (~ round(., 2)) likewise
+        from asr_py.translate.parser import R
+
+        pred, fn = rest[0][1], rest[1][1]
+        if fn.kind == "name" and len(rest) > 2:
+            body = R("call", fn.value, [(None, R("name", ".", start=fn.start, end=fn.end)),
+                                        *rest[2:]], left=fn, start=fn.start, end=e.end)
+            fn = R("formula", "", right=body, start=fn.start, end=e.end)
+        elif fn.kind != "formula" or len(rest) > 2:
+            return None
+        where = R("call", "where", [(None, pred)], left=R("name", "where"), start=pred.start,
+                  end=pred.end)
+        return across(tr, data, R("call", "across", [(None, where), (None, fn)],
+                                  left=R("name", "across"), start=pred.start, end=e.end))
     if f in ("mutate_at", "mutate_if") and len(rest) == 2 and all(n in (None, ".vars",
                                                                        ".predicate", ".funs")
                                                                   for n, _ in rest):

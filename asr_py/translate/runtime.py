@@ -153,6 +153,7 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
 )
 from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
 from asr_py.translate.rfactorlevels import r_factor, r_ordered  # noqa: F401 - factor(levels=)
+from asr_py.translate.rfctrelevel import r_fct_relevel  # noqa: F401 - forcats
 from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
@@ -300,6 +301,7 @@ from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplica
     r_setdiff,
     r_union,
 )
+from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")

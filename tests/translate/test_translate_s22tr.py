@@ -213,3 +213,73 @@ def test_anova_of_an_asreml_fit_is_its_wald_table() -> None:
     f_cl = (ss_t / (t - 1)) / (ss_e / ((b - 1) * (t - 1)))
     assert np.isclose(row["F.inc"], f_cl, rtol=1e-5)
     assert np.isclose(row["denDF"], (b - 1) * (t - 1), atol=0.05)
+
+
+def test_fct_relevel_documented_examples() -> None:
+    """forcats' ``?fct_relevel``: f <- factor(c("a", "b", "c", "d"), levels = c("b", "c",
+    "d", "a")); fct_relevel(f, "a") is a b c d; fct_relevel(f, "b", "a") b a c d;
+    fct_relevel(f, "a", after = 2) b c a d; after = Inf b c d a; an unknown level warns."""
+    from asr_py.translate.runtime import r_factor, r_fct_relevel
+
+    f = r_factor(list("abcd"), levels=["b", "c", "d", "a"])
+    lv = lambda s: list(s.cat.categories)  # noqa: E731
+    assert lv(r_fct_relevel(f, [])) == ["b", "c", "d", "a"]
+    assert lv(r_fct_relevel(f, ["a"])) == ["a", "b", "c", "d"]
+    assert lv(r_fct_relevel(f, ["b", "a"])) == ["b", "a", "c", "d"]
+    assert lv(r_fct_relevel(f, ["a"], after=2)) == ["b", "c", "a", "d"]
+    assert lv(r_fct_relevel(f, ["a"], after=float("inf"))) == ["b", "c", "d", "a"]
+    with pytest.warns(UserWarning, match="unknown levels"):
+        assert lv(r_fct_relevel(f, ["e"])) == ["b", "c", "d", "a"]
+    assert list(r_fct_relevel(f, ["a"])) == list("abcd")           # values unchanged
+    py = translate('library(forcats)\nobs <- data.frame(m = c("jul", "jun", "may", "aug"))\n'
+                   'obs$m <- fct_relevel(obs$m, c("may", "jun"))\n')
+    assert "r_fct_relevel(obs['m'], [['may', 'jun']])" in py and "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<relevel>", "exec"), env)
+    assert lv(env["obs"]["m"]) == ["may", "jun", "aug", "jul"]   # the rest sorted, as R's
+
+
+def test_signif_documented_example() -> None:
+    """R's ``?Round``: x2 <- pi * 100^(-1:3); signif(x2, 3) is 3.14e-02 3.14e+00 3.14e+02
+    3.14e+04 3.14e+06."""
+    from asr_py.translate.runtime import r_signif
+
+    x2 = np.pi * 100.0 ** np.arange(-1, 4)
+    assert np.allclose(r_signif(x2, 3), [0.0314, 3.14, 314, 31400, 3140000], rtol=1e-12)
+    assert r_signif(123456, 2) == 120000 and r_signif(0.0012345, 3) == 0.00123
+    assert r_signif(0.0, 2) == 0 and np.isnan(r_signif(float("nan"), 2))
+    assert r_signif(2 / 3, 0) == 0.7                                  # digits < 1 is 1
+    s = r_signif(pd.Series([1.2345, 98.765], index=["a", "b"]), 2)
+    assert s.to_dict() == {"a": 1.2, "b": 99.0}
+    assert "r_signif(x=h2, digits=2)" in translate("s <- signif(h2, 2)\n")
+
+
+def test_mutate_if_with_extra_arguments_or_a_lambda() -> None:
+    """dplyr's ``mutate_if(.tbl, .predicate, .funs, ...)``: ``...`` are "additional arguments
+    for the function calls in .funs": mutate_if(d, is.numeric, round, 3) rounds every
+    numeric column to 3 decimals, text columns untouched."""
+    code = ('library(dplyr)\nd <- data.frame(g = c("b", "a"), x = c(1.23456, 2.34567), '
+            'y = c(10.5, 11.25))\n'
+            'a <- d |> mutate_if(is.numeric, round, 3)\n'
+            'b <- d |> mutate_if(is.numeric, ~round(., 1))\n'
+            'u <- mutate_if(d, is.character, ~toupper(.))\n')
+    py = translate(code)
+    assert "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<mutate_if>", "exec"), env)
+    assert env["a"]["x"].tolist() == [1.235, 2.346] and env["a"]["g"].tolist() == ["b", "a"]
+    assert env["b"]["y"].tolist() == [10.5, 11.2]                   # R rounds half to even
+    assert env["u"]["g"].tolist() == ["B", "A"] and env["u"]["x"].tolist() == [1.23456,
+                                                                                2.34567]
+
+
+def test_cbind_data_frame_is_data_frame_without_name_checks() -> None:
+    """R's ``?cbind``: "The cbind data frame method is just a wrapper for data.frame(...,
+    check.names = FALSE)"."""
+    py = translate('g <- c("G1", "G2")\nv <- c(0.5, -0.5)\n'
+                   'p <- cbind.data.frame(Genotype = g, `my blup` = v)\n')
+    assert "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<cbind>", "exec"), env)
+    assert list(env["p"].columns) == ["Genotype", "my blup"]         # not my.blup
+    assert env["p"]["my blup"].tolist() == [0.5, -0.5]
