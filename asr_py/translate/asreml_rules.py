@@ -15,6 +15,7 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    racast,
     raggregate,
     rappend,
     rave,
@@ -132,7 +133,7 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools, rsequence, rsweep, rnest, rfctrelevel)
+                 rgtools, rsequence, rsweep, rnest, rfctrelevel, racast)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -32,6 +32,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.racast import r_acast  # noqa: F401 - reshape2's acast()
 from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate(x, by)
 from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()

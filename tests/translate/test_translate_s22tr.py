@@ -283,3 +283,24 @@ def test_cbind_data_frame_is_data_frame_without_name_checks() -> None:
     exec(compile(py, "<cbind>", "exec"), env)
     assert list(env["p"].columns) == ["Genotype", "my blup"]         # not my.blup
     assert env["p"]["my blup"].tolist() == [0.5, -0.5]
+
+
+def test_acast_is_dcast_as_a_named_matrix() -> None:
+    """reshape2's ``acast()``: dcast()'s cells as a matrix, rows named by the left-hand
+    combinations (joined by "_"), columns by the right-hand ones; ``fun.aggregate`` of a
+    cell's records (here their mean, by hand), NA for a combination with none."""
+    code = ('library(reshape2)\n'
+            'dat <- data.frame(site = c("A", "A", "B", "B", "B", "A"), yr = c(1, 2, 1, 1, 2, 1),'
+            ' gen = c("g1", "g1", "g1", "g2", "g2", "g2"), y = c(1, 2, 3, 4, 6, 10))\n'
+            'm <- acast(dat, site + yr ~ gen, value.var = "y", fun.aggregate = mean)\n'
+            'n <- acast(dat, gen ~ site, value.var = "y")\n')
+    py = translate(code)
+    assert "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<acast>", "exec"), env)
+    m = env["m"]
+    assert list(m.index) == ["A_1", "A_2", "B_1", "B_2"] and list(m.columns) == ["g1", "g2"]
+    assert m.loc["A_1", "g1"] == 1 and m.loc["A_1", "g2"] == 10 and m.loc["B_1", "g2"] == 4
+    assert np.isnan(m.loc["A_2", "g2"]) and m.loc["B_2", "g2"] == 6
+    n = env["n"]                        # two records in g1/A, g2/B: R counts them (length)
+    assert n.loc["g1", "A"] == 2 and n.loc["g2", "A"] == 1 and n.loc["g2", "B"] == 2
