@@ -304,3 +304,19 @@ def test_acast_is_dcast_as_a_named_matrix() -> None:
     assert np.isnan(m.loc["A_2", "g2"]) and m.loc["B_2", "g2"] == 6
     n = env["n"]                        # two records in g1/A, g2/B: R counts them (length)
     assert n.loc["g1", "A"] == 2 and n.loc["g2", "A"] == 1 and n.loc["g2", "B"] == 2
+
+
+def test_arrange_by_computed_expressions() -> None:
+    """dplyr's ``arrange(.data, ...)``: "Variables, or functions of variables" (``?arrange``);
+    ``desc()`` sorts descending; the sort is stable. Row text "10" < "2" as text, 2 < 10 as
+    numbers: as.numeric(row) orders numerically."""
+    code = ('library(dplyr)\nd <- data.frame(trial = c("b", "a", "a", "a"), '
+            'row = c("10", "2", "10", "1"), y = c(1, 2, 3, 4))\n'
+            'o <- d |> arrange(trial, as.numeric(row))\no2 <- arrange(d, desc(y * 2))\n')
+    py = translate(code)
+    assert "# TODO(asr_py)" not in py
+    env: dict = {}
+    exec(compile(py, "<arrange>", "exec"), env)
+    assert env["o"]["y"].tolist() == [4, 2, 3, 1] and list(env["o"].columns) == [
+        "trial", "row", "y"]
+    assert env["o2"]["y"].tolist() == [4, 3, 2, 1]
