@@ -164,6 +164,26 @@ def _cells(value: Any, nr: int, nc: int) -> Any:
     return np.resize(flat, nr * nc).reshape((nr, nc), order="F")
 
 
+def _extend_rows(x: pd.DataFrame, i: Any) -> pd.DataFrame:
+    """R's ``[<-.data.frame`` with row positions beyond the last row (``df[nrow(df) + 1, ] <-
+    v``): the data frame grows to the largest one, the new rows NA until assigned, named
+    by their numbers (R's default row names continue 1..n)."""
+    if i is None or isinstance(i, str | bool | np.bool_):
+        return x
+    seq = list(i) if isinstance(i, list | tuple | range | np.ndarray | pd.Series | pd.Index) \
+        else [i]
+    if not seq or not all(isinstance(v, int | float | np.integer | np.floating) and
+                          not isinstance(v, bool | np.bool_) and np.isfinite(v) and v > 0
+                          for v in seq):
+        return x
+    top, n = int(max(seq)), x.shape[0]
+    if top <= n:
+        return x
+    if isinstance(x.index, pd.RangeIndex) and x.index.start == 0 and x.index.step == 1:
+        return x.reindex(pd.RangeIndex(top))
+    return x.reindex([*x.index, *[str(k) for k in range(n + 1, top + 1)]])
+
+
 def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
     """R's ``x[i, j] <- value`` of a data frame or a matrix (positions from 1, negative ones
     excluded, names, logical masks; a new column name adds the column); returns x."""
@@ -176,6 +196,7 @@ def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
             if c not in x.columns]
         for c in cols_new:
             x[c] = np.nan
+        x = _extend_rows(x, i)
         rows = _positions(i, x.index.astype(str), x.shape[0], "row")
         cols = _positions(j, x.columns, x.shape[1], "column")
         val = _cells(value, len(rows), len(cols))

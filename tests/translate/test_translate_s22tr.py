@@ -320,3 +320,21 @@ def test_arrange_by_computed_expressions() -> None:
     assert env["o"]["y"].tolist() == [4, 2, 3, 1] and list(env["o"].columns) == [
         "trial", "row", "y"]
     assert env["o2"]["y"].tolist() == [4, 3, 2, 1]
+
+
+def test_assigning_a_row_past_the_end_grows_a_data_frame() -> None:
+    """R's ``[<-.data.frame``: ``df[nrow(df) + 1, ] <- df[nrow(df), ]`` appends a row (the
+    UIUC trial scripts' addRows() adds MEAN/SE/LSD rows so); a row further on leaves NA
+    rows between; a matrix keeps R's "subscript out of bounds"."""
+    code = ('df <- data.frame(g = c("a", "b"), y = c(1, 2))\n'
+            'df[nrow(df) + 1, ] <- df[nrow(df), ]\ndf[nrow(df), 1] <- "MEAN"\n'
+            'df[5, 2] <- 9\n')
+    py = translate(code)
+    env: dict = {}
+    exec(compile(py, "<grow>", "exec"), env)
+    d = env["df"]
+    assert d["g"].tolist()[:3] == ["a", "b", "MEAN"] and d["y"].tolist()[:3] == [1, 2, 2]
+    assert len(d) == 5 and pd.isna(d["g"].iloc[3]) and d["y"].iloc[4] == 9
+    from asr_py.translate.runtime import r_ij_assign
+    with pytest.raises(AsrError, match="beyond"):
+        r_ij_assign(np.zeros((2, 2)), 3, 1, 1.0)
