@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -179,9 +180,16 @@ def _extend_rows(x: pd.DataFrame, i: Any) -> pd.DataFrame:
     top, n = int(max(seq)), x.shape[0]
     if top <= n:
         return x
-    if isinstance(x.index, pd.RangeIndex) and x.index.start == 0 and x.index.step == 1:
-        return x.reindex(pd.RangeIndex(top))
-    return x.reindex([*x.index, *[str(k) for k in range(n + 1, top + 1)]])
+    # concatenated, not reindexed: the row labels may repeat (d[match(a, b), ] of repeats)
+    plain = isinstance(x.index, pd.RangeIndex) and x.index.start == 0 and x.index.step == 1
+    index = pd.RangeIndex(n, top) if plain else pd.Index([str(k) for k in range(n + 1, top + 1)])
+    extra = pd.DataFrame({c: pd.Series(np.nan, index=index, dtype=float if (
+        pd.api.types.is_numeric_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c]))
+        else object) for c in x.columns}, index=index)
+    extra.columns = x.columns
+    with warnings.catch_warnings():       # pandas' note on all-NA blocks: NA rows are meant
+        warnings.simplefilter("ignore", FutureWarning)
+        return pd.concat([x, extra], ignore_index=plain)
 
 
 def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:

@@ -338,3 +338,13 @@ def test_assigning_a_row_past_the_end_grows_a_data_frame() -> None:
     from asr_py.translate.runtime import r_ij_assign
     with pytest.raises(AsrError, match="beyond"):
         r_ij_assign(np.zeros((2, 2)), 3, 1, 1.0)
+
+
+def test_growing_a_frame_whose_row_labels_repeat() -> None:
+    """d[match(a, b), ] with repeated matches repeats row labels; appending a row still works
+    (R makes the names unique; the values are what matter here)."""
+    from asr_py.translate.runtime import r_ij, r_ij_assign
+
+    d = pd.DataFrame({"g": ["a", "b"], "y": [1.0, 2.0]}, index=["r1", "r1"])
+    d = r_ij_assign(d, 3, None, r_ij(d, 2, None))
+    assert d["g"].tolist() == ["a", "b", "b"] and d["y"].tolist() == [1.0, 2.0, 2.0]
