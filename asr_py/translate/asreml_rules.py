@@ -15,6 +15,7 @@ import re
 
 from asr_py.formula.functions import spatial_functions
 from asr_py.translate import (
+    racast,
     raggregate,
     raov,
     rappend,
@@ -31,6 +32,8 @@ from asr_py.translate import (
     rdplyr,
     renv,
     rfactor,
+    rfactorlevels,
+    rfctrelevel,
     rfilterby,
     rfinite,
     rforcats,
@@ -46,6 +49,7 @@ from asr_py.translate import (
     rlucid,
     rmulttest,
     rmutateall,
+    rnest,
     rnlme,
     rnull,
     rpackages,
@@ -60,9 +64,11 @@ from asr_py.translate import (
     rrenamewith,
     rreplace,
     rreplfun,
+    rsequence,
     rslice,
     rstats,
     rstring,
+    rsweep,
     rtidy,
     rtidyr,
     runique,
@@ -92,6 +98,7 @@ from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
@@ -109,12 +116,15 @@ from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
+from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
+from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
@@ -125,7 +135,8 @@ from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmulttest, rtidy, rslice,
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
-                 rgtools, rnlme)
+                 rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
+                 racast)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -507,6 +518,10 @@ _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjus
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
+_TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulate.py)
+_TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
+_TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
+_TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
@@ -1236,6 +1251,8 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_loglik')}({self.py(obj)})"
             if name == "components":
                 return f"{self.py(obj)}.varcomp['component']"
+            if name == "trace":       # the iteration history, asreml 4's matrix (rtrace.py)
+                return f"{self.runtime('r_trace')}({self.py(obj)})"
             if name in ("vparameters.table", "gammas.table"):
                 return f"{self.py(obj)}.params"
             if name == "nedf":
@@ -1431,7 +1448,9 @@ class Translator(BasePrinter):
             return f"asr.vcm_lm({self.src(form[0])!r}, {self.py(data[0])})"
         if f in ("predict", "predict.asreml"):
             return self.predict(e)
-        if f in ("wald", "wald.asreml"):
+        if f in ("wald", "wald.asreml") or f in ("anova", "anova.asreml") and \
+                f not in self.functions and len(pos) == 1 and self.is_fit(pos[0]):
+            # asreml 3's anova.asreml(x, ...) is UseMethod("wald"): the Wald table
             return self.wald(e)
         if f in ("varioGram", "varioGram.asreml"):
             return self.variogram(e)
@@ -1482,6 +1501,10 @@ class Translator(BasePrinter):
                 and args[1][1].kind == "name" and args[1][1].value == "NULL":
             # factor(x, exclude = NULL): missing values become a level of their own
             return f"{self.runtime('r_factor_na')}({self.series(pos[0])})"
+        if f in ("factor", "ordered") and f not in self.functions and \
+                rfactorlevels.sets_levels(f, args):
+            # factor(x, levels =, labels =, exclude =): a Categorical (rfactorlevels.py)
+            return rfactorlevels.translate(self, f, args)
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
                 "float", "as.integer": "int", "as.character": "str",
                 # an ordered factor is held as a factor is: its labels (rfactor.py)
@@ -1840,6 +1863,12 @@ class Translator(BasePrinter):
         if f == "data.table" and args and all(n is not None for n, _ in args):
             return f"{self.runtime('r_data_frame')}({{" + ", ".join(
                 f"{n!r}: {self.py(a)}" for n, a in args) + "})"
+        if f == "cbind.data.frame" and args and f not in self.functions:
+            # R's ?cbind: "The cbind data frame method is just a wrapper for
+            # data.frame(..., check.names = FALSE)"
+            return self.call(R("call", "data.frame", [*args, ("check.names", R(
+                "name", "FALSE", start=e.end, end=e.end))], left=R(
+                "name", "data.frame", start=e.start, end=e.start), start=e.start, end=e.end))
         if f in ("data.frame", "tibble", "data.table") and not args:
             # data.frame(): no rows, no columns - the accumulator rbind() drops (r_rbind)
             return "pd.DataFrame()"

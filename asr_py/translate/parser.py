@@ -201,6 +201,12 @@ class Parser:
             self.take()
             operand = self.expr(6)
             left = R("unary", "!", right=operand, start=t.start, end=operand.end)
+        elif t.text == "?":
+            # ?topic, ??topic: R's help pages, as help(topic) (a no-op in a script)
+            while self.peek() is not None and self.peek().text == "?":
+                self.take()
+            operand = self.expr(1)
+            left = R("call", "help", args=[(None, operand)], start=t.start, end=operand.end)
         else:
             left = self.postfix(self.atom())
         while True:

@@ -57,7 +57,9 @@ _NOOP = {"rm", "gc", "setwd", "options", "graphics.off", "dev.off", "par", "Sys.
          "skip_on_cran", "skip_if_not_installed", "skip_if", "skip", "context", "sink",
          "windows", "x11", "pdf", "png", "jpeg", "theme_set", "install.packages", "attach",
          "detach", "memory.limit", "asreml.license.status", "asreml.license.activate",
-         "loadNamespace", "Sys.setlocale", "save.image", "closeAllConnections"}
+         "loadNamespace", "Sys.setlocale", "save.image", "closeAllConnections",
+         # R's help pages and data viewers: interactive only, nothing a script computes
+         "help", "View", "fix", "edit", "page"}
 _BINOPS = {"^": "**", "&&": "and", "||": "or", "&": "&", "|": "|", "%%": "%", "%/%": "//",
            "%*%": "@", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
            "+": "+", "-": "-", "*": "*", "/": "/"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -164,6 +165,33 @@ def _cells(value: Any, nr: int, nc: int) -> Any:
     return np.resize(flat, nr * nc).reshape((nr, nc), order="F")
 
 
+def _extend_rows(x: pd.DataFrame, i: Any) -> pd.DataFrame:
+    """R's ``[<-.data.frame`` with row positions beyond the last row (``df[nrow(df) + 1, ] <-
+    v``): the data frame grows to the largest one, the new rows NA until assigned, named
+    by their numbers (R's default row names continue 1..n)."""
+    if i is None or isinstance(i, str | bool | np.bool_):
+        return x
+    seq = list(i) if isinstance(i, list | tuple | range | np.ndarray | pd.Series | pd.Index) \
+        else [i]
+    if not seq or not all(isinstance(v, int | float | np.integer | np.floating) and
+                          not isinstance(v, bool | np.bool_) and np.isfinite(v) and v > 0
+                          for v in seq):
+        return x
+    top, n = int(max(seq)), x.shape[0]
+    if top <= n:
+        return x
+    # concatenated, not reindexed: the row labels may repeat (d[match(a, b), ] of repeats)
+    plain = isinstance(x.index, pd.RangeIndex) and x.index.start == 0 and x.index.step == 1
+    index = pd.RangeIndex(n, top) if plain else pd.Index([str(k) for k in range(n + 1, top + 1)])
+    extra = pd.DataFrame({c: pd.Series(np.nan, index=index, dtype=float if (
+        pd.api.types.is_numeric_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c]))
+        else object) for c in x.columns}, index=index)
+    extra.columns = x.columns
+    with warnings.catch_warnings():       # pandas' note on all-NA blocks: NA rows are meant
+        warnings.simplefilter("ignore", FutureWarning)
+        return pd.concat([x, extra], ignore_index=plain)
+
+
 def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
     """R's ``x[i, j] <- value`` of a data frame or a matrix (positions from 1, negative ones
     excluded, names, logical masks; a new column name adds the column); returns x."""
@@ -176,6 +204,7 @@ def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
             if c not in x.columns]
         for c in cols_new:
             x[c] = np.nan
+        x = _extend_rows(x, i)
         rows = _positions(i, x.index.astype(str), x.shape[0], "row")
         cols = _positions(j, x.columns, x.shape[1], "column")
         val = _cells(value, len(rows), len(cols))

@@ -236,9 +236,10 @@ def _all_columns(a: Any) -> bool:
         and not args[0].args)
 
 
-def r_arrange(df: Any, keys: list[tuple[str | None, bool]]) -> pd.DataFrame:
+def r_arrange(df: Any, keys: list[tuple[Any, bool]]) -> pd.DataFrame:
     """dplyr's ``arrange(df, a, desc(b))``: rows sorted by the keys (``True``: descending),
-    stable, missing values last as dplyr."""
+    stable, missing values last as dplyr; a key may be a function of the frame (an
+    expression dplyr evaluates in the data mask: ``arrange(d, as.numeric(row))``)."""
     if isinstance(df, Untranslated):
         return df._use()  # type: ignore[return-value]
     if not keys:
@@ -246,11 +247,27 @@ def r_arrange(df: Any, keys: list[tuple[str | None, bool]]) -> pd.DataFrame:
     # a key None: every column, first to last (arrange(across()), arrange(pick(everything())))
     keys = [kd for k, d in keys for kd in ([(c, d) for c in df.columns] if k is None
                                            else [(k, d)])]
-    for k, _ in keys:
-        if k not in df.columns:
+    work, names = df, []
+    for j, (k, _) in enumerate(keys):
+        if callable(k):            # a computed key (arrange(d, as.numeric(row))): its values
+            vals = k(df)
+            arr = np.asarray(vals.to_numpy() if isinstance(vals, pd.Series) else vals,
+                             dtype=object).ravel()
+            if arr.size not in (1, len(df)):
+                raise AsrError(f"arrange(): a key gives {arr.size} values for {len(df)} rows",
+                               hint="dplyr needs one value per row")
+            if work is df:
+                work = df.copy()
+            name = f"_arrange_key_{j}_"
+            work[name] = pd.Series(np.resize(arr, len(df)), index=df.index).infer_objects()
+            names.append(name)
+        elif k not in df.columns:
             raise AsrError(f"arrange(): no column {k!r}", hint="arrange() sorts by columns")
-    return df.sort_values([k for k, _ in keys], ascending=[not d for _, d in keys],
-                          kind="stable", na_position="last")
+        else:
+            names.append(k)
+    out = work.sort_values(names, ascending=[not d for _, d in keys], kind="stable",
+                           na_position="last")
+    return out[list(df.columns)] if work is not df else out
 
 
 def _apply(col: pd.Series, how: Any) -> pd.Series:
@@ -385,6 +402,15 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
                 keys.append(f"({a.right.value!r}, True)")
             elif _all_columns(a):
                 keys.append("(None, False)")    # arrange(across()): by every column
+            elif a.kind in ("call", "bin", "unary", "paren", "dollar", "index"):
+                # arrange(d, as.numeric(row), desc(x + y)): the expression's values in the
+                # data mask (dplyr computes each key from the columns), a function of the rows
+                from asr_py.translate.parser import R
+
+                down = a.kind == "call" and a.value == "desc" and len(a.args) == 1
+                expr = a.args[0][1] if down else a
+                body = tr.in_data(R("name", "_m"), lambda expr=expr: tr.py(expr))
+                keys.append(f"((lambda _m: {body}), {down})")
             else:
                 return None
         return f"{tr.runtime('r_arrange')}({data}, [{', '.join(keys)}])"
@@ -401,6 +427,26 @@ def translate(tr: Any, e: Any) -> str | None:  # noqa: C901 - a dispatch of verb
         return rmutlambda.translate_at(tr, data, rest[0][1],
                                        R("formula", "", right=body, start=fn.start,
                                          end=e.end))
+    if f == "mutate_if" and len(rest) >= 2 and rest[0][0] in (None, ".predicate") and \
+            rest[1][0] in (None, ".funs") and (
+                len(rest) > 2 or rest[1][1].kind == "formula") and \
+            all(n is None or not n.startswith(".") for n, _ in rest[2:]):
+        # mutate_if(d, is.numeric, round, 3): dplyr passes the extra arguments to the
+        # function, i.e. mutate(d, across(where(is.numeric), ~ round(., 3))); a purrr
+        # lambda (~ round(., 2)) likewise
+        from asr_py.translate.parser import R
+
+        pred, fn = rest[0][1], rest[1][1]
+        if fn.kind == "name" and len(rest) > 2:
+            body = R("call", fn.value, [(None, R("name", ".", start=fn.start, end=fn.end)),
+                                        *rest[2:]], left=fn, start=fn.start, end=e.end)
+            fn = R("formula", "", right=body, start=fn.start, end=e.end)
+        elif fn.kind != "formula" or len(rest) > 2:
+            return None
+        where = R("call", "where", [(None, pred)], left=R("name", "where"), start=pred.start,
+                  end=pred.end)
+        return across(tr, data, R("call", "across", [(None, where), (None, fn)],
+                                  left=R("name", "across"), start=pred.start, end=e.end))
     if f in ("mutate_at", "mutate_if") and len(rest) == 2 and all(n in (None, ".vars",
                                                                        ".predicate", ".funs")
                                                                   for n, _ in rest):

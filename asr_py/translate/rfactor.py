@@ -36,9 +36,12 @@ def _strings(e: R, strs: dict[str, list[str]]) -> list[str] | None:
 
 
 def _makes_factor(r: R) -> bool:
-    return r.kind == "call" and r.value in _FACTOR and \
-        sum(n is None for n, _ in r.args) == 1 and \
-        all(n in (None, "levels", "labels", "ordered") for n, _ in r.args)
+    from asr_py.translate.rfactorlevels import sets_levels
+
+    return r.kind == "call" and r.value in _FACTOR and (
+        sum(n is None for n, _ in r.args) == 1 and
+        all(n in (None, "levels", "labels", "ordered") for n, _ in r.args) or
+        sets_levels(r.value, r.args))
 
 
 def note(tr: Any, target: R, r: R) -> None:

@@ -37,7 +37,9 @@ _VERBS = ("mutate", "filter")
 FUNCTIONS = frozenset({*_VERBS, *(f"dplyr::{f}" for f in _VERBS)})
 #: verbs that keep a grouped frame grouped (and whose translation ignores the groups safely)
 _KEEP = frozenset({"mutate", "filter", "arrange", "select", "rename", "relocate", "left_join",
-                   "inner_join", "right_join", "full_join", "semi_join", "anti_join"})
+                   "inner_join", "right_join", "full_join", "semi_join", "anti_join",
+                   # tidyr's nest()/unnest() of grouped data stay grouped (rnest.py)
+                   "nest", "unnest"})
 #: verbs whose result depends on the groups but are translated only for ungrouped data (or
 #: right after group_by(), by their own modules)
 _SENSITIVE = frozenset({"slice", "slice_head", "slice_tail", "slice_max", "slice_min",
@@ -184,6 +186,12 @@ def _group_frames(df: pd.DataFrame, groups: list[np.ndarray]
 
 
 def _sized(v: Any, n: int, name: str) -> np.ndarray:
+    if isinstance(v, list) and any(isinstance(x, pd.DataFrame | pd.Series | np.ndarray | list)
+                                   for x in v):
+        # a list value (purrr's map()): a list-column, one element a row (tidyr's nest())
+        arr = np.empty(len(v), dtype=object)
+        arr[:] = v
+        v = arr
     if isinstance(v, pd.Categorical | pd.Series | pd.Index):
         v = np.asarray(v, dtype=object if isinstance(getattr(v, "dtype", None),
                                                       pd.CategoricalDtype) else None)

@@ -32,6 +32,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_true,
     untranslated,
 )
+from asr_py.translate.racast import r_acast  # noqa: F401 - reshape2's acast()
 from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate(x, by)
 from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
@@ -105,6 +106,7 @@ from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
+from asr_py.translate.rcombn import r_combn  # noqa: F401 - combn()
 from asr_py.translate.rcommandargs import r_command_args  # noqa: F401 - commandArgs()
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
 from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's complete()
@@ -155,6 +157,8 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_tidyr_expand_grid,
 )
 from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
+from asr_py.translate.rfactorlevels import r_factor, r_ordered  # noqa: F401 - factor(levels=)
+from asr_py.translate.rfctrelevel import r_fct_relevel  # noqa: F401 - forcats
 from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()
 from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = g)
 from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
@@ -270,6 +274,7 @@ from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rmvnggrad import r_moving_grid  # noqa: F401 - mvngGrAd
 from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
+from asr_py.translate.rnest import r_nest, r_unnest  # noqa: F401 - tidyr nest()
 from asr_py.translate.rnlmefit import (  # noqa: F401 - nlme lme(), groupedData()
     r_grouped_data,
     r_lme,
@@ -283,6 +288,7 @@ from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
+from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
 from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
@@ -298,6 +304,7 @@ from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
+from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
     r_duplicated,
@@ -305,6 +312,7 @@ from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplica
     r_setdiff,
     r_union,
 )
+from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
@@ -352,6 +360,7 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_set_diag,
     r_svd,
 )
+from asr_py.translate.rsweep import r_sweep  # noqa: F401 - sweep()
 from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time(), ...
     r_basename,
     r_dir_create,
@@ -364,6 +373,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_sys_date,
     r_sys_time,
 )
+from asr_py.translate.rtabulate import r_tabulate  # noqa: F401 - tabulate()
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
@@ -376,6 +386,7 @@ from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), r
 )
 from asr_py.translate.rtidyr import r_drop_na  # noqa: F401 - tidyr's drop_na()
 from asr_py.translate.rtpsbits import r_tpsmmb  # noqa: F401 - TPSbits' tpsmmb()
+from asr_py.translate.rtrace import r_trace  # noqa: F401 - fit$trace
 from asr_py.translate.rtransmute import (  # noqa: F401 - base/dplyr helpers (c15tmm)
     r_crossprod,
     r_eigen,
