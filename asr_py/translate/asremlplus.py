@@ -22,7 +22,8 @@ def __getattr__(name: str) -> Any:  # PEP 562: asr_py.compat (scipy.stats, ~45 M
 _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlldiffs",
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
          "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
-         "attr", "findLSDminerrors", "exploreLSDs", "facCombine")
+         "attr", "findLSDminerrors", "exploreLSDs", "facCombine", "ratioTransform",
+         "pairdiffsTransform")
 
 #: R function (and S3 method) -> asr.plus function
 PLUS_CALLS: dict[str, str] = {
@@ -30,7 +31,7 @@ PLUS_CALLS: dict[str, str] = {
     **{f"{f}.alldiffs": f"asr.plus.{f}" for f in (
         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
         "linTransform", "plotPvalues", "facRecast", "facRename", "findLSDminerrors",
-        "exploreLSDs", "facCombine")},
+        "exploreLSDs", "facCombine", "ratioTransform", "pairdiffsTransform")},
     "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
     "chooseModel.asrtests": "asr.plus.chooseModel",
     "chooseModel.data.frame": "asr.plus.chooseModel",

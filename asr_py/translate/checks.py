@@ -41,6 +41,8 @@ __all__ = ["Untranslated", "untranslated", "expect_equal", "expect_true", "expec
 #: tally of expectation outcomes in this process
 OUTCOMES: Counter[str] = Counter()
 _USES = [0]
+#: what the placeholder used last stands for (named when an expectation is unchecked)
+_LAST: list[str] = [""]
 _TOL = float(np.sqrt(np.finfo(float).eps))
 
 
@@ -60,6 +62,7 @@ class Untranslated:
 
     def _use(self) -> Untranslated:
         _USES[0] += 1
+        _LAST[0] = self.what
         return self
 
     def __repr__(self) -> str:
@@ -81,6 +84,7 @@ class Untranslated:
 
     def _needs_value(self, what: str) -> AsrError:
         _USES[0] += 1
+        _LAST[0] = self.what
         return UntranslatedValueError(
             f"{self.name or 'a value'} holds the result of R code that was not "
             f"translated ({self.what}); {what} needs its real value",
@@ -157,7 +161,7 @@ def _guard(name: str, *args: Any, r_line: int | None = None) -> tuple[list[Any] 
         vals = [_lazy(a) for a in args]
     except AsrError as exc:
         if "not translated" in str(exc):
-            return None, "unchecked"
+            return None, _unchecked(name, r_line)
         print(f"asr_py.translate expectation error: {_where(r_line)}{name}: {exc}")
         return None, "error"
     except Exception as exc:  # noqa: BLE001 - testthat records an error and continues
@@ -165,8 +169,16 @@ def _guard(name: str, *args: Any, r_line: int | None = None) -> tuple[list[Any] 
               f"{type(exc).__name__}: {exc}")
         return None, "error"
     if _USES[0] > before or any(_depends_on_untranslated(v) for v in vals):
-        return None, "unchecked"     # a placeholder was touched: pd.isna(it) is no R value
+        # a placeholder was touched: pd.isna(it) is no R value
+        return None, _unchecked(name, r_line)
     return vals, ""
+
+
+def _unchecked(name: str, r_line: int | None) -> str:
+    """Say which untranslated code an unchecked expectation's value depends on."""
+    print(f"asr_py.translate expectation unchecked: {_where(r_line)}{name} uses the value "
+          f"of untranslated code ({_LAST[0]})")
+    return "unchecked"
 
 
 def _where(r_line: int | None) -> str:
@@ -279,10 +291,10 @@ def expect_error(object: Any, *_: Any, r_line: int | None = None, **__: Any) -> 
         value = object() if callable(object) else object
     except Exception:  # noqa: BLE001 - the error testthat expects
         if _USES[0] > uses:
-            return _record("unchecked", "expect_error", r_line=r_line)
+            return _record(_unchecked("expect_error", r_line), "expect_error", r_line=r_line)
         return _record("agree", "expect_error", r_line=r_line)
     if _USES[0] > uses or isinstance(value, Untranslated):
-        return _record("unchecked", "expect_error", r_line=r_line)
+        return _record(_unchecked("expect_error", r_line), "expect_error", r_line=r_line)
     return _record("differ", "expect_error", "no error was raised", r_line)
 
 

@@ -121,6 +121,16 @@ def test_value_computed_from_a_placeholder_is_unchecked() -> None:
     assert checks.OUTCOMES == {"unchecked": 1}
 
 
+def test_unchecked_expectation_names_the_untranslated_code(capsys) -> None:
+    x = checks.untranslated("variofaces()", "v")
+    y = checks.untranslated("R2adj()", "r2")
+    checks.expect_equal(lambda: x["a"] + 1, 2, r_line=7)
+    checks.expect_true(lambda: y > 3, r_line=9)
+    out = capsys.readouterr().out
+    assert "R line 7: expect_equal uses the value of untranslated code (variofaces())" in out
+    assert "R line 9: expect_true uses the value of untranslated code (R2adj())" in out
+
+
 def test_as_asrtests_holds_the_fit_and_its_wald_table(tmp_path: Path) -> None:
     # asremlPlus: as.asrtests(fit, NULL, NULL)$asreml.obj is the fit; wald.tab has a row per
     # fixed term including (Intercept); the test summary starts empty
