@@ -66,6 +66,7 @@ from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.pairtrans import pairdiffsTransform, ratioTransform
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
+from asr_py.compat.r2adj import R2adj
 from asr_py.compat.rattrs import RFormula
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
 from asr_py.errors import AsrError
@@ -82,7 +83,7 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "plotPredictions",
            "estimateV", "chooseModel", "facCombine", "facRecast", "facRename", "attr",
            "findLSDminerrors", "exploreLSDs", "addSpatialModel", "ratioTransform",
-           "pairdiffsTransform", "newfit", "reparamSigDevn",
+           "pairdiffsTransform", "R2adj", "newfit", "reparamSigDevn",
            "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
            "gammas_con"]

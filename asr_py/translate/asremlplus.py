@@ -34,6 +34,7 @@ PLUS_CALLS: dict[str, str] = {
         "exploreLSDs", "facCombine", "ratioTransform", "pairdiffsTransform")},
     "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
     "chooseModel.asrtests": "asr.plus.chooseModel",
+    "R2adj": "asr.plus.R2adj", "R2adj.asreml": "asr.plus.R2adj",
     "chooseModel.data.frame": "asr.plus.chooseModel",
     "allDifferences.data.frame": "asr.plus.allDifferences",
     "plotPredictions.data.frame": "asr.plus.plotPredictions",
