@@ -65,6 +65,7 @@ from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.pairtrans import pairdiffsTransform, ratioTransform
+from asr_py.compat.plotlsds import plotLSDerrors, plotLSDs
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
 from asr_py.compat.r2adj import R2adj
 from asr_py.compat.rattrs import RFormula
@@ -83,7 +84,7 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "plotPredictions",
            "estimateV", "chooseModel", "facCombine", "facRecast", "facRename", "attr",
            "findLSDminerrors", "exploreLSDs", "addSpatialModel", "ratioTransform",
-           "pairdiffsTransform", "R2adj", "newfit", "reparamSigDevn",
+           "pairdiffsTransform", "R2adj", "plotLSDs", "plotLSDerrors", "newfit", "reparamSigDevn",
            "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
            "gammas_con"]

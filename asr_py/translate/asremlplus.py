@@ -23,7 +23,7 @@ _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlld
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
          "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
          "attr", "findLSDminerrors", "exploreLSDs", "facCombine", "ratioTransform",
-         "pairdiffsTransform")
+         "pairdiffsTransform", "plotLSDs", "plotLSDerrors")
 
 #: R function (and S3 method) -> asr.plus function
 PLUS_CALLS: dict[str, str] = {
@@ -31,7 +31,8 @@ PLUS_CALLS: dict[str, str] = {
     **{f"{f}.alldiffs": f"asr.plus.{f}" for f in (
         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
         "linTransform", "plotPvalues", "facRecast", "facRename", "findLSDminerrors",
-        "exploreLSDs", "facCombine", "ratioTransform", "pairdiffsTransform")},
+        "exploreLSDs", "facCombine", "ratioTransform", "pairdiffsTransform", "plotLSDs",
+        "plotLSDerrors")},
     "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
     "chooseModel.asrtests": "asr.plus.chooseModel",
     "R2adj": "asr.plus.R2adj", "R2adj.asreml": "asr.plus.R2adj",
