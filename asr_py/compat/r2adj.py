@@ -142,11 +142,9 @@ def R2adj(asreml_obj: Any, include_which_fixed: Any = "~ .", orthogonalize: str 
         raise AsrError("R2adj(): cannot have both include.which.random and "
                        "include.which.fixed set to NULL")
     pick(orthogonalize, ("eigenmethods", "hybrid"), "orthogonalize")
-    if all_rows_model(asreml_obj) is not None:
-        raise AsrError("R2adj(): the data have records with a missing response, which "
-                       "asreml keeps in V and the design; not implemented here",
-                       hint="fit the records with a response only (na_action={'y': 'omit'})")
-    model = asreml_obj.model
+    # records with a missing response: asreml keeps them in V and in the design (as
+    # estimateV does), so X is the model's compiled over all the records
+    model = all_rows_model(asreml_obj) or asreml_obj.model
     fixed = model.fixed
     X = np.asarray(fixed.X, dtype=float)
     beta = np.asarray(asreml_obj.result.beta, dtype=float)
@@ -180,10 +178,22 @@ def R2adj(asreml_obj: Any, include_which_fixed: Any = "~ .", orthogonalize: str 
     asv_ran = 0.0
     if include_which_random is not None:
         theta = np.asarray(asreml_obj.result.theta, dtype=float)
-        fitted_r = [b.name for b in model.problem(theta).random]
+        model = asreml_obj.model
+        # a str() term's block is named by its terms joined with "+" (``Tree+Tree:x``)
+        blocks = {b.name: [p.strip() for p in b.name.split("+")]
+                  for b in model.problem(theta).random}
+        fitted_r = [p for parts in blocks.values() for p in parts]
         keep_r, attrs["random"] = _included(include_which_random, fitted_r,
                                             "include_which_random")
-        ignore = [t for t in fitted_r if t not in keep_r]
+        ignore = []
+        for name, parts in blocks.items():
+            inc = [p in keep_r for p in parts]
+            if not any(inc):
+                ignore.append(name)
+            elif not all(inc):
+                raise AsrError(f"R2adj(): include_which_random takes only some of the terms "
+                               f"of the str() term {name}; their covariance is one matrix",
+                               hint=f"include all of {', '.join(parts)} or none")
         G = estimateV(asreml_obj, which_matrix="G", ignore_terms=ignore or None,
                       bound_exclusions=bound_exclusions)
         asv_ran = _asv(G)

@@ -234,7 +234,7 @@ def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
                        r_line)
     num = all(x.dtype.kind in "biuf" for x in (a, b))
     if not num:
-        same = [str(x) for x in a] == [str(x) for x in b]
+        same = [_text(x) for x in a] == [_text(x) for x in b]
         return _record("agree" if same else "differ", "expect_equal",
                        "" if same else f"{a.tolist()[:5]} vs R {b.tolist()[:5]}", r_line)
     d = _mean_rel_diff(a, b, tol)
@@ -243,6 +243,15 @@ def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
     return _record("differ", "expect_equal",
                    f"mean relative difference {d:.3g} (tolerance {tol:.3g}); "
                    f"{_first_differences(a, b, tol)}", r_line)
+
+
+def _text(x: Any) -> str:
+    """A value's text for comparison; a formula's (text starting with ``~``) as R compares
+    formulae, by their parsed form: spaces and the kind of quotes do not count."""
+    t = str(x)
+    if t.lstrip().startswith("~"):
+        return "".join(t.split()).replace("'", '"')
+    return t
 
 
 def _first_differences(a: np.ndarray, b: np.ndarray, tol: float, n: int = 4) -> str:

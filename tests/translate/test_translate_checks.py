@@ -121,6 +121,16 @@ def test_value_computed_from_a_placeholder_is_unchecked() -> None:
     assert checks.OUTCOMES == {"unchecked": 1}
 
 
+def test_formulae_compare_as_R_compares_them() -> None:
+    # all.equal(~ Tree + Tree:x, ~Tree+Tree:x) is TRUE in R (language objects, deparsed
+    # alike); ~ A differs from ~ B
+    assert checks.expect_equal("~ Tree + Tree:x", "~Tree+Tree:x")
+    assert checks.expect_equal("~at(expt, 'a'):x", '~ at(expt, "a"):x')
+    assert not checks.expect_equal("~ A", "~ B")
+    assert not checks.expect_equal("A B", "AB")       # text that is no formula: exactly
+    assert checks.OUTCOMES == {"agree": 2, "differ": 2}
+
+
 def test_unchecked_expectation_names_the_untranslated_code(capsys) -> None:
     x = checks.untranslated("variofaces()", "v")
     y = checks.untranslated("R2adj()", "r2")
