@@ -41,6 +41,7 @@ PLUS_CALLS: dict[str, str] = {
     "plotPredictions.data.frame": "asr.plus.plotPredictions",
     "as.alldiffs": "asr.plus.as_alldiffs", "is.alldiffs": "asr.plus.is_alldiffs",
     "sort.alldiffs": "asr.plus.sort_alldiffs", "sort": "asr.plus.sort",
+    "sort.predictions.frame": "asr.plus.sort",
     # dae's marginality of a formula's terms (what chooseModel's scripts take from dae)
     "pstructure": "asr.dae.pstructure", "pstructure.formula": "asr.dae.pstructure",
     "marginality": "asr.dae.marginality", "marginality.pstructure": "asr.dae.marginality",

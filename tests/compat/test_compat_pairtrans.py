@@ -152,3 +152,17 @@ def test_translate_maps_the_calls_and_their_dotted_arguments(diffs, data) -> Non
                                [m["0.6", v] - m["0.2", v] for v in VARIETIES], rtol=1e-8)
     np.testing.assert_allclose(ns["r"]["0.6,0.2"]["predicted.value"],
                                [m["0.6", v] / m["0.2", v] for v in VARIETIES], rtol=1e-8)
+
+
+def test_sort_predictions_frame_by_its_S3_name(diffs, data) -> None:
+    """asremlPlus's sort.predictions.frame (test42Sortalldiffs.r line 209 records
+    "Marvellous" first): the Variety levels by decreasing cell mean at Nitrogen 0."""
+    from asr_py.translate import translate
+
+    py = translate('s <- sort.predictions.frame(p, classify = "Nitrogen:Variety", '
+                   'sortFactor = "Variety", decreasing = TRUE)\n')
+    ns = {"p": diffs["predictions"]}
+    exec(py, ns)
+    m = _means(data)["0"].sort_values(ascending=False)
+    assert list(ns["s"].attrs["sortOrder"]) == list(m.index)
+    assert str(ns["s"]["Variety"].iloc[0]) == "Marvellous" == m.index[0]
