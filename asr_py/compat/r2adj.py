@@ -30,10 +30,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from scipy import linalg
 
 from asr_py.compat.estimatev import all_rows_model, estimateV
 from asr_py.compat.lsd import pick
 from asr_py.errors import AsrError
+from asr_py.vcov.base import to_dense
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["R2adj", "R2Value"]
@@ -91,30 +93,28 @@ def _included(formula: Any, fitted: list[str], arg: str) -> tuple[list[str], str
     return [t for t in fitted if _key(t) in keep], "~" + " + ".join(names)
 
 
-def _projector(A: np.ndarray, tol: float = 1e-8) -> np.ndarray:
-    """The orthogonal projector onto the column space of ``A``."""
+def _basis(A: np.ndarray, tol: float = 1e-8) -> np.ndarray:
+    """An orthonormal basis of the column space of ``A`` (n × rank)."""
     if A.shape[1] == 0:
-        return np.zeros((A.shape[0], A.shape[0]))
+        return np.zeros((A.shape[0], 0))
     u, s, _ = np.linalg.svd(A, full_matrices=False)
-    u = u[:, s > tol * max(s.max(initial=0.0), 1.0)]
-    return u @ u.T
+    return u[:, s > tol * max(s.max(initial=0.0), 1.0)]
 
 
-def _fixed_projectors(fixed: Any, X: np.ndarray) -> dict[str, np.ndarray]:
-    """Each fixed term's projector (module docstring), orthogonalised in the fitted order."""
+def _fixed_bases(fixed: Any, X: np.ndarray) -> dict[str, np.ndarray]:
+    """Each fixed term's projector Q_t (module docstring), orthogonalised in the fitted
+    order, as an orthonormal basis B_t (Q_t = B_t B_t')."""
     n = X.shape[0]
-    grand = np.full((n, n), 1.0 / n)
     terms = [t for t in fixed.terms if t.label != "(Intercept)"]
     out: dict[str, np.ndarray] = {}
-    done = np.zeros((n, n))
+    done = np.ones((n, 1)) / np.sqrt(n)            # the grand mean's direction
     for t in terms:
         mine = set(t.factors)
         cols = [c for s in terms if set(s.factors) <= mine for c in s.columns]
-        Q = _projector(np.column_stack([np.ones(n), X[:, cols]])) - grand
-        R = np.eye(n) - done
-        Q = _projector(R @ Q)
-        out[t.label] = Q
-        done = done + Q
+        B = _basis(X[:, cols]) if cols else np.zeros((n, 0))
+        B = _basis(B - done @ (done.T @ B))
+        out[t.label] = B
+        done = np.column_stack([done, B])
     return out
 
 
@@ -146,7 +146,7 @@ def R2adj(asreml_obj: Any, include_which_fixed: Any = "~ .", orthogonalize: str 
     # estimateV does), so X is the model's compiled over all the records
     model = all_rows_model(asreml_obj) or asreml_obj.model
     fixed = model.fixed
-    X = np.asarray(fixed.X, dtype=float)
+    X = to_dense(fixed.X)
     beta = np.asarray(asreml_obj.result.beta, dtype=float)
     if beta.shape[0] != X.shape[1]:
         raise AsrError("R2adj(): the fixed design and the fixed effects do not match "
@@ -159,7 +159,11 @@ def R2adj(asreml_obj: Any, include_which_fixed: Any = "~ .", orthogonalize: str 
         raise AsrError(f"R2adj(): V has {n} rows, the fixed design {X.shape[0]}")
     f = X @ beta
     pf = f - f.mean()
-    C = np.linalg.pinv(X.T @ np.linalg.pinv(V) @ X)
+    try:                                    # V positive definite: V⁻¹X by Cholesky
+        VinvX = linalg.cho_solve(linalg.cho_factor(V), X)
+    except linalg.LinAlgError:
+        VinvX = np.linalg.pinv(V) @ X
+    C = np.linalg.pinv(X.T @ VinvX)
     PX = X - X.mean(axis=0)
     assb = float((pf @ pf - np.trace(PX.T @ PX @ C)) / (n - 1))
     asv = _asv(V)
@@ -171,10 +175,10 @@ def R2adj(asreml_obj: Any, include_which_fixed: Any = "~ .", orthogonalize: str 
         if set(keep) == set(fitted):
             assb_fix = assb
         elif keep:
-            Qs = _fixed_projectors(fixed, X)
-            Q = sum(Qs[t] for t in keep)
-            QX, Qf = Q @ X, Q @ f
-            assb_fix = float((Qf @ Qf - np.trace(QX.T @ QX @ C)) / (n - 1))
+            bases = _fixed_bases(fixed, X)
+            B = np.column_stack([bases[t] for t in keep])     # Q = BB', Q'Q = Q
+            Bf, BX = B.T @ f, B.T @ X
+            assb_fix = float((Bf @ Bf - np.trace(BX.T @ BX @ C)) / (n - 1))
     asv_ran = 0.0
     if include_which_random is not None:
         theta = np.asarray(asreml_obj.result.theta, dtype=float)
