@@ -89,8 +89,21 @@ def _included(formula: Any, fitted: list[str], arg: str) -> tuple[list[str], str
         warnings.warn("The following terms are not amongst the fitted terms and will be "
                       f"ignored: {', '.join(absent)}", AsrWarning, stacklevel=3)
     keep = {_key(w) for w in wanted} & set(keys)
-    names = [w for w in wanted if _key(w) in keep]
+    flat = _norm(text)
+    names = [":".join(sorted(t.split(":"), key=lambda f: _at(flat, f))) for t in wanted
+             if _key(t) in keep]
     return [t for t in fitted if _key(t) in keep], "~" + " + ".join(names)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace('"', "'")
+
+
+def _at(flat: str, factor: str) -> int:
+    """Where a factor first appears in the formula: R's terms() writes an interaction's
+    factors in that order (``rep:at(expt, 'b')`` after ``at(expt, 'a'):rep``)."""
+    pos = flat.find(_norm(factor))
+    return pos if pos >= 0 else len(flat)
 
 
 def _basis(A: np.ndarray, tol: float = 1e-8) -> np.ndarray:

@@ -68,3 +68,17 @@ def test_bad_arguments_are_clear_errors(m0) -> None:
         r = asr.plus.R2adj(m0, include_which_fixed="~ Nitrogen + Blocks")
     assert r == pytest.approx(asr.plus.R2adj(m0, include_which_fixed="~ Nitrogen"))
     assert np.isfinite(r)
+
+
+def test_included_terms_are_spelt_as_R_terms_writes_them() -> None:
+    """R's update.formula/terms: an interaction's factors in the order the variables first
+    appear in the formula (asremlPlus's test42MET.r lines 59-64 record
+    ``~ at(expt, 'mtnue10'):rep + rep:at(expt, 'pnnue10')`` for the formula typed
+    ``at(expt, 'mtnue10'):rep + at(expt, 'pnnue10'):rep``)."""
+    from asr_py.compat.r2adj import _included
+
+    fitted = ["at(expt, 'mtnue10'):rep", "at(expt, 'pnnue10'):rep", "Genotype"]
+    keep, text = _included("~ at(expt, 'mtnue10'):rep + at(expt, 'pnnue10'):rep", fitted, "f")
+    assert keep == fitted[:2]
+    assert text == "~at(expt, 'mtnue10'):rep + rep:at(expt, 'pnnue10')"
+    assert _included("~ . - Genotype", fitted, "f")[0] == fitted[:2]
