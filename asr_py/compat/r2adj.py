@@ -34,6 +34,7 @@ from scipy import linalg
 
 from asr_py.compat.estimatev import all_rows_model, estimateV
 from asr_py.compat.lsd import pick
+from asr_py.compat.rattrs import RFormula
 from asr_py.errors import AsrError
 from asr_py.vcov.base import to_dense
 from asr_py.warning_classes import AsrWarning
@@ -68,14 +69,14 @@ def _rhs(formula: Any, arg: str) -> str:
     return text.split("~", 1)[1].strip()
 
 
-def _included(formula: Any, fitted: list[str], arg: str) -> tuple[list[str], str]:
+def _included(formula: Any, fitted: list[str], arg: str) -> tuple[list[str], RFormula]:
     """The fitted terms the formula keeps (R's ``update.formula(~ fitted, formula)``), in
     the fitted order, and the formula as R deparses it (``~Tree + Tree:x``)."""
     import formulaic
 
     rhs = _rhs(formula, arg)
     if rhs == ".":
-        return list(fitted), "~."
+        return list(fitted), RFormula("~.")
     text = re.sub(r"(?<![\w.])\.(?![\w.])", "(" + " + ".join(fitted) + ")", rhs)
     try:
         terms = [t for t in formulaic.Formula(text) if str(t) != "1"]
@@ -92,7 +93,9 @@ def _included(formula: Any, fitted: list[str], arg: str) -> tuple[list[str], str
     flat = _norm(text)
     names = [":".join(sorted(t.split(":"), key=lambda f: _at(flat, f))) for t in wanted
              if _key(t) in keep]
-    return [t for t in fitted if _key(t) in keep], "~" + " + ".join(names)
+    # R deparses a formula's strings in double quotes
+    return [t for t in fitted if _key(t) in keep], RFormula(
+        "~" + " + ".join(names).replace("'", '"'))
 
 
 def _norm(text: str) -> str:

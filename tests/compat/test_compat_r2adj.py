@@ -80,5 +80,6 @@ def test_included_terms_are_spelt_as_R_terms_writes_them() -> None:
     fitted = ["at(expt, 'mtnue10'):rep", "at(expt, 'pnnue10'):rep", "Genotype"]
     keep, text = _included("~ at(expt, 'mtnue10'):rep + at(expt, 'pnnue10'):rep", fitted, "f")
     assert keep == fitted[:2]
-    assert text == "~at(expt, 'mtnue10'):rep + rep:at(expt, 'pnnue10')"
+    assert text == '~at(expt, "mtnue10"):rep + rep:at(expt, "pnnue10")'
+    assert text.r_character() == ["~", 'at(expt, "mtnue10"):rep + rep:at(expt, "pnnue10")']
     assert _included("~ . - Genotype", fitted, "f")[0] == fitted[:2]
