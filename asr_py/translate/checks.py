@@ -26,7 +26,9 @@ lengths must match; names are ignored; text compares exactly.
 from __future__ import annotations
 
 import atexit
+import os
 import sys
+import traceback
 from collections import Counter
 from typing import Any
 
@@ -35,7 +37,7 @@ import numpy as np
 from asr_py.errors import AsrError
 
 __all__ = ["Untranslated", "untranslated", "expect_equal", "expect_true", "expect_false",
-           "expect_error",
+           "expect_error", "r_test_that",
            "expect_lt", "expect_lte", "expect_gt", "expect_gte", "report", "OUTCOMES"]
 
 #: tally of expectation outcomes in this process
@@ -341,14 +343,43 @@ def expect_gte(object: Any, expected: Any, r_line: int | None = None, **_: Any) 
     return _compare(object, expected, ">=", r_line)
 
 
+#: the first line of each error a test_that() block stopped on
+_BLOCK_ERRORS: list[str] = []
+
+
+def r_test_that(block: Any, name: str = "") -> None:
+    """testthat's ``test_that(name, { ... })``: run the block; an error in it ends the block,
+    is reported (with its traceback) and the script goes on with the next statement, as
+    testthat goes on with the file. The script still ends with exit status 1 and that
+    error's line (:func:`report`), so a run with one is never counted as complete. Needing
+    the value of untranslated code is no R error: it stops the script at once."""
+    try:
+        block()
+    except UntranslatedValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - testthat reports the error and goes on
+        first = (str(exc).splitlines() or [""])[0]
+        line = f"{type(exc).__module__}.{type(exc).__qualname__}: {first}".removeprefix(
+            "builtins.")
+        print(f"asr_py.translate test_that error: {name}: {line}")
+        traceback.print_exc()
+        _BLOCK_ERRORS.append(line)
+
+
 def report() -> None:
-    """Print the tallies (run at exit of a translated script that imports this module)."""
+    """Print the tallies (run at exit of a translated script that imports this module);
+    after a test_that() block's error, end with exit status 1 and its line."""
     if OUTCOMES:
         print(f"asr_py.translate expectations: {OUTCOMES['agree']} agree, "
               f"{OUTCOMES['differ']} differ, {OUTCOMES['unchecked']} unchecked, "
               f"{OUTCOMES['error']} error")
     if _USES[0]:
         print(f"asr_py.translate untranslated values used: {_USES[0]}", file=sys.stderr)
+    if _BLOCK_ERRORS:
+        sys.stdout.flush()
+        print(_BLOCK_ERRORS[0], file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(1)
 
 
 atexit.register(report)
