@@ -61,3 +61,17 @@ def test_factor_terms_without_trend_and_names(data) -> None:
     assert term_variables("at(Treat, 1):spl(xDAP)") == ["Treat", "xDAP"]
     with pytest.raises(AsrError, match="equal"):
         asr.plus.predictPresent(m, terms="Nitrogen", x_pred_values=[1, 2], x_plot_values=[1])
+
+
+def test_x_fac_stays_a_factor_when_x_num_is_in_the_classify(data) -> None:
+    """asremlPlus's predictPlus recodes x.fac as numbers only without x.num in the
+    classify (R/reml4.v13.r 3489, 3538-3562): text levels beside x.num are no error."""
+    d = data.copy()
+    d["Nlab"] = "N" + d["Nitrogen"].astype(str)          # levels that are not numbers
+    m = asr.asreml("Yield ~ xNitrogen*Variety", random="~Blocks/Wplots", data=d)
+    out = asr.plus.predictPlus(m, classify="Variety:xNitrogen", x_num="xNitrogen",
+                               x_fac="Nlab", x_pred_values=X, tables="none")
+    assert len(out["predictions"]) == 12
+    with pytest.raises(AsrError, match="not numeric in nature"):
+        m2 = asr.asreml("Yield ~ Nlab*Variety", random="~Blocks/Wplots", data=d)
+        asr.plus.predictPlus(m2, classify="Nlab:Variety", x_fac="Nlab", tables="none")
