@@ -422,6 +422,11 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result, tag: str = 
         fe.seek(0)
         out, err = fo.read(), fe.read()
     res.seconds = time.perf_counter() - t0
+    keep = os.environ.get("ASR_CORPUS_KEEP_OUTPUT")   # a folder: each run's output, to read
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^\w.-]+", "_", res.name)[-150:]
+        (Path(keep) / f"{stem}.out").write_text(out + "\n--- stderr ---\n" + err)
     if killed:
         res.limit = "wall"
     # SIGXCPU comes only from RLIMIT_CPU (the soft limit); SIGKILL at the hard limit

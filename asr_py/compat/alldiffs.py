@@ -54,7 +54,7 @@ from asr_py.warning_classes import AsrWarning
 
 __all__ = ["Alldiffs", "allDifferences", "as_alldiffs", "is_alldiffs", "validAlldiffs",
            "redoErrorIntervals", "recalcLSD", "addBacktransforms", "sort_alldiffs",
-           "renewClassify", "subset_alldiffs", "linTransform", "pvalues_table",
+           "renewClassify", "subset_alldiffs", "linTransform", "pvalues_table", "pairs_table",
            "classify_vars", "facRecast",
            "facRename", "attr", "INTERVALS",
            "LSDTYPES", "COMPONENTS"]
@@ -931,35 +931,46 @@ def _lintransform_scale(alldiffs_obj: Alldiffs, submodel: bool) -> dict[str, Any
 
 def pvalues_table(alldiffs_obj: Alldiffs, sections: Sequence[str] | None = None,
                   triangles: str = "both") -> pd.DataFrame:
-    """asremlPlus's plotPvalues data (its ``$pvalues``): the p.differences melted, one row
-    per ordered pair (Rows, Columns, p; the diagonal is NA), the lower (``triangles =
-    "upper"``) or upper ("lower") triangle set to NA. With ``sections``: Rows and Columns
-    are the other classify variables' combinations and ``sections1``/``sections2`` the
-    sections' combination of the row and the column prediction."""
+    """asremlPlus's plotPvalues data (its ``$pvalues``): the p.differences melted by
+    :func:`pairs_table` into Rows, Columns, p."""
     _check(alldiffs_obj, "plotPvalues")
     P = alldiffs_obj.get("p.differences")
     if P is None:
         raise AsrError("plotPvalues(): the alldiffs object has no p.differences",
                        hint="it needs tdf (wald_tab=) and sed")
+    return pairs_table(alldiffs_obj, P, "p", sections, triangles, "plotPvalues")
+
+
+def pairs_table(alldiffs_obj: Alldiffs, values: pd.DataFrame, name: str,
+                sections: Sequence[str] | None = None, triangles: str = "both",
+                fn: str = "plotPvalues") -> pd.DataFrame:
+    """A matrix over the pairs of predictions (p.differences, LSDs, ...) melted as
+    asremlPlus's plot functions do: one row per ordered pair (Rows, Columns, ``name``; the
+    diagonal as the matrix has it), the lower (``triangles = "upper"``) or upper ("lower")
+    triangle set to NA. With ``sections``: Rows and Columns are the other classify
+    variables' combinations and ``sections1``/``sections2`` the sections' combination of
+    the row and the column prediction."""
     tri = pick(triangles, ("both", "upper", "lower"), "triangles")
-    a = P.to_numpy(dtype=float).copy()
+    a = values.to_numpy().copy()
+    if a.dtype.kind in "biuf":
+        a = a.astype(float)
     n = a.shape[0]
     if tri == "upper":
         a[np.tril_indices(n, -1)] = np.nan
     elif tri == "lower":
         a[np.triu_indices(n, 1)] = np.nan
-    labs = list(P.index)
+    labs = list(values.index)
     rows, cols = np.tile(np.arange(n), n), np.repeat(np.arange(n), n)   # R's melt order
     out = pd.DataFrame({"Rows": pd.Categorical([labs[i] for i in rows], categories=labs),
                         "Columns": pd.Categorical([labs[j] for j in cols], categories=labs),
-                        "p": a.ravel(order="F")})
+                        name: a.ravel(order="F")})
     if sections:
         pred = alldiffs_obj["predictions"]
         secs = list(sections)
         vs = classify_vars(_cls(alldiffs_obj))
         bad = [v for v in secs if v not in vs]
         if bad:
-            raise AsrError(f"plotPvalues(): sections {bad} are not classify variables",
+            raise AsrError(f"{fn}(): sections {bad} are not classify variables",
                            hint=f"classify: {alldiffs_obj.attrs['classify']}")
         rest = [v for v in vs if v not in secs]
         sec = _combos(pred, secs)

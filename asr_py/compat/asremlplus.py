@@ -64,7 +64,11 @@ from asr_py.compat.faccombine import facCombine
 from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
 from asr_py.compat.lsdsearch import findLSDminerrors
+from asr_py.compat.pairtrans import pairdiffsTransform, ratioTransform
+from asr_py.compat.plotlsds import plotLSDerrors, plotLSDs
 from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus, sort
+from asr_py.compat.predictpresent import predictPresent
+from asr_py.compat.r2adj import R2adj
 from asr_py.compat.rattrs import RFormula
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
 from asr_py.errors import AsrError
@@ -80,7 +84,9 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "renewClassify", "subset_alldiffs", "linTransform", "predictPlus", "plotPvalues",
            "plotPredictions",
            "estimateV", "chooseModel", "facCombine", "facRecast", "facRename", "attr",
-           "findLSDminerrors", "exploreLSDs", "addSpatialModel", "newfit", "reparamSigDevn",
+           "findLSDminerrors", "exploreLSDs", "addSpatialModel", "ratioTransform",
+           "pairdiffsTransform", "R2adj", "plotLSDs", "plotLSDerrors",
+           "predictPresent", "newfit", "reparamSigDevn",
            "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
            "gammas_con"]

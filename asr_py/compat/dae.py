@@ -8,7 +8,8 @@
   :func:`fac_multinested` (``fac.multinested``): one factor per level of a nesting factor;
   :func:`fac_recast` (``fac.recast``): new level values (merging levels), order, labels.
 * :func:`as_numfac` (``as.numfac``): a factor's labels as numbers; :func:`fac_vcmat`
-  (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z.
+  (``fac.vcmat``): σ² ZZ' of a factor's incidence matrix Z; :func:`fac_sumop`
+  (``fac.sumop``): ZZ'.
 * dae's ``mat.*`` correlation and block matrices (:mod:`asr_py.compat.dae_mat`),
   re-exported here.
 """
@@ -44,7 +45,8 @@ from asr_py.compat.dae_mat import (  # noqa: F401 - re-exported
 )
 from asr_py.errors import AsrError
 
-__all__ = ["as_numfac", "fac_ar1mat", "fac_vcmat", "fac_combine", "fac_nested", "fac_gen",
+__all__ = ["as_numfac", "fac_ar1mat", "fac_vcmat", "fac_sumop", "fac_combine", "fac_nested",
+           "fac_gen",
            "fac_multinested", "fac_recast", "mat_I", "mat_J", "mat_ar1", "mat_ar2",
            "mat_ar3", "mat_arma", "mat_banded", "mat_cor", "mat_corg", "mat_dirprod",
            "mat_dirsum", "mat_exp", "mat_gau", "mat_ginv", "mat_ma1", "mat_ma2", "mat_sar",
@@ -345,6 +347,13 @@ def fac_vcmat(factor: Any, sigma2: float) -> np.ndarray:
     (element (i, j) is σ² when units i and j have the same level, else 0)."""
     s = pd.Series(factor).astype("string").to_numpy()
     return float(sigma2) * (s[:, None] == s[None, :]).astype(float)
+
+
+def fac_sumop(factor: Any) -> np.ndarray:
+    """dae's ``fac.sumop``: the summation matrix ZZ' of ``factor`` (Z its n × levels
+    incidence matrix; ZZ'y sums y over each unit's level): element (i, j) is 1 when units i
+    and j have the same level, else 0."""
+    return fac_vcmat(factor, 1.0)
 
 
 class PStructure(dict):  # type: ignore[type-arg]

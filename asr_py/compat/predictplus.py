@@ -173,7 +173,10 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     pred = _data_levels(pred, asreml_obj, classify)
     pred.attrs.setdefault("heading", [PREDICT_HEADING])     # asreml's notes on the table
     pred.attrs.setdefault("r_class", ["predictions.frame", "asreml.predict", "data.frame"])
-    if x_fac is not None and x_fac in classify_vars(classify) and x_fac in pred.columns:
+    # asremlPlus recodes x_fac as numbers only when x_num is not in the classify
+    # (R/reml4.v13.r 3489, 3538-3562); with x_num it stays a factor beside it
+    if x_fac is not None and x_fac in classify_vars(classify) and x_fac in pred.columns \
+            and (x_num is None or x_num not in classify_vars(classify)):
         pred = _numeric_factor(pred, x_fac, x_plot_values)
     tdf = _denominator(asreml_obj, term or classify, wald_tab, dDF_fault, dDF_values)
     fixed = asreml_obj.call.get("fixed", "") if hasattr(asreml_obj, "call") else ""

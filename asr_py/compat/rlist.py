@@ -22,3 +22,15 @@ class RList(dict):  # type: ignore[type-arg]
         """R's ``na.omit`` of a list (translated as ``.dropna()``): a list is not atomic,
         so R returns it unchanged (here a shallow copy of the same class)."""
         return copy.copy(self)
+
+
+class RNullList(RList):
+    """An R list whose ``$`` gives NULL (None) for a name it does not hold or that is the
+    prefix of several (R's ``$`` on a list): the lists of transforms asremlPlus returns are
+    read so (``x$`0.2,0``` of a pair not formed)."""
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            hits = [k for k in self if isinstance(k, str) and k.startswith(key)]
+            return dict.__getitem__(self, hits[0]) if len(hits) == 1 else None
+        raise KeyError(key)

@@ -222,6 +222,7 @@ _COMPAT = {
         "exp", "gau", "ma1", "ma2", "sar", "sar2")},
     "fac.combine": "asr.dae.fac_combine", "as.numfac": "asr.dae.as_numfac",
     "fac.vcmat": "asr.dae.fac_vcmat", "fac.ar1mat": "asr.dae.fac_ar1mat",
+    "fac.sumop": "asr.dae.fac_sumop",
     "vpc.char": "asr.plus.vpc_char",
     **PLUS_CALLS,   # predictPlus, estimateV, chooseModel, the alldiffs family
 }

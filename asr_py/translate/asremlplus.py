@@ -22,7 +22,8 @@ def __getattr__(name: str) -> Any:  # PEP 562: asr_py.compat (scipy.stats, ~45 M
 _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlldiffs",
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
          "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
-         "attr", "findLSDminerrors", "exploreLSDs", "facCombine")
+         "attr", "findLSDminerrors", "exploreLSDs", "facCombine", "ratioTransform",
+         "pairdiffsTransform", "plotLSDs", "plotLSDerrors")
 
 #: R function (and S3 method) -> asr.plus function
 PLUS_CALLS: dict[str, str] = {
@@ -30,14 +31,19 @@ PLUS_CALLS: dict[str, str] = {
     **{f"{f}.alldiffs": f"asr.plus.{f}" for f in (
         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
         "linTransform", "plotPvalues", "facRecast", "facRename", "findLSDminerrors",
-        "exploreLSDs", "facCombine")},
-    "predictPlus.asreml": "asr.plus.predictPlus", "estimateV.asreml": "asr.plus.estimateV",
+        "exploreLSDs", "facCombine", "ratioTransform", "pairdiffsTransform", "plotLSDs",
+        "plotLSDerrors")},
+    "predictPlus.asreml": "asr.plus.predictPlus",
+    "predictPresent": "asr.plus.predictPresent",
+    "predictPresent.asreml": "asr.plus.predictPresent", "estimateV.asreml": "asr.plus.estimateV",
     "chooseModel.asrtests": "asr.plus.chooseModel",
+    "R2adj": "asr.plus.R2adj", "R2adj.asreml": "asr.plus.R2adj",
     "chooseModel.data.frame": "asr.plus.chooseModel",
     "allDifferences.data.frame": "asr.plus.allDifferences",
     "plotPredictions.data.frame": "asr.plus.plotPredictions",
     "as.alldiffs": "asr.plus.as_alldiffs", "is.alldiffs": "asr.plus.is_alldiffs",
     "sort.alldiffs": "asr.plus.sort_alldiffs", "sort": "asr.plus.sort",
+    "sort.predictions.frame": "asr.plus.sort",
     # dae's marginality of a formula's terms (what chooseModel's scripts take from dae)
     "pstructure": "asr.dae.pstructure", "pstructure.formula": "asr.dae.pstructure",
     "marginality": "asr.dae.marginality", "marginality.pstructure": "asr.dae.marginality",

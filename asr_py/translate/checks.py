@@ -26,7 +26,9 @@ lengths must match; names are ignored; text compares exactly.
 from __future__ import annotations
 
 import atexit
+import os
 import sys
+import traceback
 from collections import Counter
 from typing import Any
 
@@ -35,12 +37,14 @@ import numpy as np
 from asr_py.errors import AsrError
 
 __all__ = ["Untranslated", "untranslated", "expect_equal", "expect_true", "expect_false",
-           "expect_error",
+           "expect_error", "r_test_that",
            "expect_lt", "expect_lte", "expect_gt", "expect_gte", "report", "OUTCOMES"]
 
 #: tally of expectation outcomes in this process
 OUTCOMES: Counter[str] = Counter()
 _USES = [0]
+#: what the placeholder used last stands for (named when an expectation is unchecked)
+_LAST: list[str] = [""]
 _TOL = float(np.sqrt(np.finfo(float).eps))
 
 
@@ -60,6 +64,7 @@ class Untranslated:
 
     def _use(self) -> Untranslated:
         _USES[0] += 1
+        _LAST[0] = self.what
         return self
 
     def __repr__(self) -> str:
@@ -81,6 +86,7 @@ class Untranslated:
 
     def _needs_value(self, what: str) -> AsrError:
         _USES[0] += 1
+        _LAST[0] = self.what
         return UntranslatedValueError(
             f"{self.name or 'a value'} holds the result of R code that was not "
             f"translated ({self.what}); {what} needs its real value",
@@ -157,7 +163,7 @@ def _guard(name: str, *args: Any, r_line: int | None = None) -> tuple[list[Any] 
         vals = [_lazy(a) for a in args]
     except AsrError as exc:
         if "not translated" in str(exc):
-            return None, "unchecked"
+            return None, _unchecked(name, r_line)
         print(f"asr_py.translate expectation error: {_where(r_line)}{name}: {exc}")
         return None, "error"
     except Exception as exc:  # noqa: BLE001 - testthat records an error and continues
@@ -165,8 +171,16 @@ def _guard(name: str, *args: Any, r_line: int | None = None) -> tuple[list[Any] 
               f"{type(exc).__name__}: {exc}")
         return None, "error"
     if _USES[0] > before or any(_depends_on_untranslated(v) for v in vals):
-        return None, "unchecked"     # a placeholder was touched: pd.isna(it) is no R value
+        # a placeholder was touched: pd.isna(it) is no R value
+        return None, _unchecked(name, r_line)
     return vals, ""
+
+
+def _unchecked(name: str, r_line: int | None) -> str:
+    """Say which untranslated code an unchecked expectation's value depends on."""
+    print(f"asr_py.translate expectation unchecked: {_where(r_line)}{name} uses the value "
+          f"of untranslated code ({_LAST[0]})")
+    return "unchecked"
 
 
 def _where(r_line: int | None) -> str:
@@ -222,7 +236,7 @@ def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
                        r_line)
     num = all(x.dtype.kind in "biuf" for x in (a, b))
     if not num:
-        same = [str(x) for x in a] == [str(x) for x in b]
+        same = [_text(x) for x in a] == [_text(x) for x in b]
         return _record("agree" if same else "differ", "expect_equal",
                        "" if same else f"{a.tolist()[:5]} vs R {b.tolist()[:5]}", r_line)
     d = _mean_rel_diff(a, b, tol)
@@ -231,6 +245,15 @@ def expect_equal(object: Any, expected: Any, tolerance: float | None = None,
     return _record("differ", "expect_equal",
                    f"mean relative difference {d:.3g} (tolerance {tol:.3g}); "
                    f"{_first_differences(a, b, tol)}", r_line)
+
+
+def _text(x: Any) -> str:
+    """A value's text for comparison; a formula's (text starting with ``~``) as R compares
+    formulae, by their parsed form: spaces and the kind of quotes do not count."""
+    t = str(x)
+    if t.lstrip().startswith("~"):
+        return "".join(t.split()).replace("'", '"')
+    return t
 
 
 def _first_differences(a: np.ndarray, b: np.ndarray, tol: float, n: int = 4) -> str:
@@ -279,10 +302,10 @@ def expect_error(object: Any, *_: Any, r_line: int | None = None, **__: Any) -> 
         value = object() if callable(object) else object
     except Exception:  # noqa: BLE001 - the error testthat expects
         if _USES[0] > uses:
-            return _record("unchecked", "expect_error", r_line=r_line)
+            return _record(_unchecked("expect_error", r_line), "expect_error", r_line=r_line)
         return _record("agree", "expect_error", r_line=r_line)
     if _USES[0] > uses or isinstance(value, Untranslated):
-        return _record("unchecked", "expect_error", r_line=r_line)
+        return _record(_unchecked("expect_error", r_line), "expect_error", r_line=r_line)
     return _record("differ", "expect_error", "no error was raised", r_line)
 
 
@@ -320,14 +343,43 @@ def expect_gte(object: Any, expected: Any, r_line: int | None = None, **_: Any) 
     return _compare(object, expected, ">=", r_line)
 
 
+#: the first line of each error a test_that() block stopped on
+_BLOCK_ERRORS: list[str] = []
+
+
+def r_test_that(block: Any, name: str = "") -> None:
+    """testthat's ``test_that(name, { ... })``: run the block; an error in it ends the block,
+    is reported (with its traceback) and the script goes on with the next statement, as
+    testthat goes on with the file. The script still ends with exit status 1 and that
+    error's line (:func:`report`), so a run with one is never counted as complete. Needing
+    the value of untranslated code is no R error: it stops the script at once."""
+    try:
+        block()
+    except UntranslatedValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - testthat reports the error and goes on
+        first = (str(exc).splitlines() or [""])[0]
+        line = f"{type(exc).__module__}.{type(exc).__qualname__}: {first}".removeprefix(
+            "builtins.")
+        print(f"asr_py.translate test_that error: {name}: {line}")
+        traceback.print_exc()
+        _BLOCK_ERRORS.append(line)
+
+
 def report() -> None:
-    """Print the tallies (run at exit of a translated script that imports this module)."""
+    """Print the tallies (run at exit of a translated script that imports this module);
+    after a test_that() block's error, end with exit status 1 and its line."""
     if OUTCOMES:
         print(f"asr_py.translate expectations: {OUTCOMES['agree']} agree, "
               f"{OUTCOMES['differ']} differ, {OUTCOMES['unchecked']} unchecked, "
               f"{OUTCOMES['error']} error")
     if _USES[0]:
         print(f"asr_py.translate untranslated values used: {_USES[0]}", file=sys.stderr)
+    if _BLOCK_ERRORS:
+        sys.stdout.flush()
+        print(_BLOCK_ERRORS[0], file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(1)
 
 
 atexit.register(report)

@@ -1117,7 +1117,10 @@ class BasePrinter:
                 inner = self.body_of(body, depth + 1)
             finally:
                 self._loops = loops
-            return [f"def {name}() -> None:"] + _indent(glob + inner) + [f"{name}()"]
+            # testthat reports an error in a block and goes on (checks.r_test_that)
+            call = f"{self.runtime('r_test_that')}({name}, {desc.value!r})" \
+                if desc.kind == "str" else f"{self.runtime('r_test_that')}({name})"
+            return [f"def {name}() -> None:"] + _indent(glob + inner) + [call]
         if k == "bin" and s.value in ("<-", "=", "<<-") and s.left is not None and \
                 s.left.kind == "name" and s.right is not None and s.right.kind == "call" and \
                 s.right.value == "within" and len(s.right.args) == 2:

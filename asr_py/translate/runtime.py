@@ -30,6 +30,7 @@ from asr_py.translate.checks import (  # noqa: F401 - the names translated scrip
     expect_lt,
     expect_lte,
     expect_true,
+    r_test_that,
     untranslated,
 )
 from asr_py.translate.racast import r_acast  # noqa: F401 - reshape2's acast()

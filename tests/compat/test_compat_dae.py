@@ -61,6 +61,15 @@ def test_as_numfac_and_fac_vcmat() -> None:
     np.testing.assert_array_equal(v, 2.5 * z @ z.T)
 
 
+def test_fac_sumop_sums_over_each_units_level() -> None:
+    """dae's summation matrix ZZ': ZZ'y is, for each unit, the sum of y over its level."""
+    f = pd.Series(["a", "b", "a", "c", "b"])
+    y = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    np.testing.assert_array_equal(asr.dae.fac_sumop(f) @ y, [4.0, 7.0, 4.0, 4.0, 7.0])
+    from asr_py.translate import translate
+    assert "asr.dae.fac_sumop(" in translate("S <- fac.sumop(f)\n")
+
+
 def test_mat_ar1_takes_an_r_vector_of_length_one() -> None:
     """R passes c(rho) (a length-1 vector) where a number is meant; 0.5^|i-j| by hand."""
     want = np.array([[1, .5, .25], [.5, 1, .5], [.25, .5, 1]])

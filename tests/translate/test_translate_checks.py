@@ -121,6 +121,43 @@ def test_value_computed_from_a_placeholder_is_unchecked() -> None:
     assert checks.OUTCOMES == {"unchecked": 1}
 
 
+def test_error_in_a_test_that_block_is_reported_and_the_script_goes_on(tmp_path) -> None:
+    # testthat: an error ends its block, is reported, and the next block runs; the run still
+    # ends with exit status 1 and the error's line (never counted as complete)
+    py = translate('library(testthat)\n'
+                   'test_that("first", {\n  x <- 1\n  stop("no such level")\n'
+                   '  expect_equal(x, 2)\n})\n'
+                   'test_that("second", {\n  expect_equal(1 + 1, 2)\n})\n')
+    f = tmp_path / "s.py"
+    f.write_text(py)
+    p = subprocess.run([sys.executable, str(f)], capture_output=True, text=True,
+                       cwd=tmp_path, env=dict(os.environ, MPLBACKEND="Agg"))
+    assert p.returncode == 1
+    assert "asr_py.translate test_that error: first:" in p.stdout
+    assert "asr_py.translate expectations: 1 agree, 0 differ, 0 unchecked, 0 error" in p.stdout
+    assert "no such level" in p.stderr.strip().splitlines()[-1]
+
+
+def test_formulae_compare_as_R_compares_them() -> None:
+    # all.equal(~ Tree + Tree:x, ~Tree+Tree:x) is TRUE in R (language objects, deparsed
+    # alike); ~ A differs from ~ B
+    assert checks.expect_equal("~ Tree + Tree:x", "~Tree+Tree:x")
+    assert checks.expect_equal("~at(expt, 'a'):x", '~ at(expt, "a"):x')
+    assert not checks.expect_equal("~ A", "~ B")
+    assert not checks.expect_equal("A B", "AB")       # text that is no formula: exactly
+    assert checks.OUTCOMES == {"agree": 2, "differ": 2}
+
+
+def test_unchecked_expectation_names_the_untranslated_code(capsys) -> None:
+    x = checks.untranslated("variofaces()", "v")
+    y = checks.untranslated("R2adj()", "r2")
+    checks.expect_equal(lambda: x["a"] + 1, 2, r_line=7)
+    checks.expect_true(lambda: y > 3, r_line=9)
+    out = capsys.readouterr().out
+    assert "R line 7: expect_equal uses the value of untranslated code (variofaces())" in out
+    assert "R line 9: expect_true uses the value of untranslated code (R2adj())" in out
+
+
 def test_as_asrtests_holds_the_fit_and_its_wald_table(tmp_path: Path) -> None:
     # asremlPlus: as.asrtests(fit, NULL, NULL)$asreml.obj is the fit; wald.tab has a row per
     # fixed term including (Intercept); the test summary starts empty
@@ -164,12 +201,12 @@ def test_asrtests_wald_table_denominator_df_of_the_split_plot() -> None:
 
 
 def test_expect_output_runs_its_statement_or_binds_a_placeholder() -> None:
-    py = translate("testthat::expect_output(d <- predictPresent(m, x))\n"
+    py = translate("testthat::expect_output(d <- variofaces(m, x))\n"
                    "expect_silent(y <- 2 * 3)\nexpect_warning(z <- y + 1)\n")
     ns: dict = {}
     exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
     assert ns["y"] == 6 and ns["z"] == 7
-    assert isinstance(ns["d"], checks.Untranslated) and "predictPresent()" in repr(ns["d"])
+    assert isinstance(ns["d"], checks.Untranslated) and "variofaces()" in repr(ns["d"])
 
 
 def test_expect_error_records_whether_the_code_fails() -> None:
