@@ -189,6 +189,18 @@ class AsremlFit:
         return pair_table(table.iloc[random_term_order(self.model, len(table))], self.model)
 
     @property
+    def sigma2(self) -> float:
+        """asreml's residual scale σ² (``fit$sigma2``): the residual variance when the residual
+        model has exactly one (``units``, ``ar1(Row):ar1(Col)``: the component named
+        ``...!R``), else 1 (the residual carries its own variances: ``idh``, ``ar1v``,
+        sections, several traits). The Wald table's ``Sum of Sq`` is σ² times the Wald
+        statistic, as asreml's."""
+        names, kinds = self.result.names, list(self.model.param_kinds)
+        hits = [k for k, (nm, kd) in enumerate(zip(names, kinds))
+                if str(nm).endswith("!R") and kd == "variance"]
+        return float(self.result.theta[hits[0]]) if len(hits) == 1 else 1.0
+
+    @property
     def coef_fixed(self) -> pd.DataFrame:
         """BLUEs: solution, std.error, z.ratio (index: ASReml-style column names)."""
         r = self.result
@@ -345,11 +357,12 @@ class AsremlFit:
     def wald(self, denDF: str | None = None, ssType: str = "incremental") -> pd.DataFrame:
         """Wald tests of the fixed terms (see :mod:`asr_py.results.wald`).
 
-        ``denDF``: None or 'none' (default: χ² tests only, the columns Df, Sum of Sq,
-        Wald statistic, Pr(Chisq), F.inc); 'numeric' (asreml's name), 'kenward-roger'
-        ('kr') or 'default': Kenward-Roger (1997) denominator df, adds the columns denDF,
-        F.adj (the KR-scaled F) and Pr(F) = P(F(Df, denDF) > F.adj); 'satterthwaite':
-        Satterthwaite df (lmerTest's method), F.adj = F.inc.
+        ``denDF``: None or 'none' (default: χ² tests only, the columns Df, Sum of Sq
+        (σ² × Wald statistic, σ² = :attr:`sigma2`), Wald statistic, Pr(Chisq), F.inc);
+        'numeric' (asreml's name), 'kenward-roger' ('kr') or 'default': Kenward-Roger (1997)
+        denominator df, adds the columns denDF, F.adj (the KR-scaled F) and
+        Pr(F) = P(F(Df, denDF) > F.adj); 'satterthwaite': Satterthwaite df (lmerTest's
+        method), F.adj = F.inc.
         ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Df.con,
         Wald.con, F.con, Pr(Chisq.con) - each term after all terms that do not contain it,
         explicitly or by nesting (sites coded apart within locations contain the location
@@ -381,7 +394,8 @@ class AsremlFit:
         return ResultTable(wald_table(
             self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
             conditional=ssType == "conditional", contains=contains, full=full,
-            method="satterthwaite" if key == "satterthwaite" else "kenward-roger"))
+            method="satterthwaite" if key == "satterthwaite" else "kenward-roger",
+            scale=self.sigma2))
 
     def predict(self, classify: str | None = None, levels: dict[str, list[Any]] | None = None,
                 sed: bool = False, vcov: bool = False, *, present: Any = None,

@@ -25,7 +25,9 @@ gives the Kenward-Roger denominator df m and the scaled statistic F* = λ β̂'L
 test is exact, m is the classical denominator df and F* = F.inc. ``denDF='satterthwaite'``:
 Satterthwaite's df (lmerTest's method), F* = F.inc.
 
-Columns: ``Df``, ``Sum of Sq``, ``Wald statistic``, ``Pr(Chisq)``, ``F.inc``; with denDF also
+Columns: ``Df``, ``Sum of Sq`` (σ²·W: asreml's residual scale σ² times the Wald statistic W;
+in a fixed-effects model with one residual variance, the term's sequential sum of squares),
+``Wald statistic``, ``Pr(Chisq)``, ``F.inc``; with denDF also
 ``denDF``, ``F.adj`` (= F*), ``Pr(F)``; with ``ssType='conditional'`` also ``Wald.con``,
 ``F.con``, ``Pr(Chisq.con)`` and, with denDF, ``denDF.con``, ``F.con.adj``, ``Pr(F.con)``.
 
@@ -119,7 +121,8 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                *, kr: KRInfo | None = None, factors: Sequence[tuple[str, ...]] | None = None,
                conditional: bool = False, method: str = "kenward-roger",
                contains: Sequence[set[int]] | None = None,
-               full: tuple[np.ndarray, list[list[int]]] | None = None) -> pd.DataFrame:
+               full: tuple[np.ndarray, list[list[int]]] | None = None,
+               scale: float = 1.0) -> pd.DataFrame:
     """Wald table: one row per term (label, its columns in β), columns as in the module
     docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns, by
     ``method`` 'kenward-roger' or 'satterthwaite');
@@ -128,7 +131,9 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
     wald_margin.containment`, which adds asreml's implicit nesting); ``full`` = (T, each
     term's columns of X_full = X_kept·T) when columns are aliased
     (:func:`asr_py.results.wald_margin.full_columns`): a conditional test is then against
-    all columns of the terms it adjusts for. The conditional numerator df is ``Df.con``
+    all columns of the terms it adjusts for. ``Sum of Sq`` = ``scale`` × the Wald statistic
+    (asreml's σ²: with one residual variance, the term's sum of squares). The conditional
+    numerator df is ``Df.con``
     (less than Df when the term is partly aliased with those terms; 0: NaN statistics)."""
     from scipy import stats
 
@@ -153,7 +158,8 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
             continue
         w = float(np.sum(z[cols] ** 2))
         df = len(cols)
-        row: dict[str, object] = {"term": label, "Df": df, "Sum of Sq": w, "Wald statistic": w,
+        row: dict[str, object] = {"term": label, "Df": df, "Sum of Sq": scale * w,
+                                  "Wald statistic": w,
                                   "Pr(Chisq)": float(stats.chi2.sf(w, df)), "F.inc": w / df}
         if kr is not None:
             res = test(kr, beta, _own_basis(U[cols, :], cols))

@@ -593,24 +593,10 @@ def r_lazy(name: str, scope: dict[str, Any]) -> Any:
     return r_data(name, scope)
 
 
-def _scale_row(fit: Any) -> str | None:
-    """The residual variance asreml 4 takes as the scale σ²: the one residual component
-    named ``...!R`` (the default residual, ``ar1(Row):ar1(Col)``...); None when the residual
-    has no such component (``ar1v``, ``idh``...) or several sections (σ² = 1 then)."""
-    p = fit.params
-    hits = [c for c, k in zip(p["Component"], p["Kind"]) if str(c).endswith("!R")
-            and k == "variance"]
-    return hits[0] if len(hits) == 1 else None
-
-
 def r_sigma2(fit: Any) -> float:
     """asreml 4's ``fit$sigma2`` (asreml 3: ``fit$sigma2``): the residual scale σ², 1 when
-    the residual model carries its own variances."""
-    name = _scale_row(fit)
-    if name is None:
-        return 1.0
-    vc = fit.varcomp
-    return float(vc.loc[name, "component"])
+    the residual model carries its own variances (:attr:`asr_py.AsremlFit.sigma2`)."""
+    return float(fit.sigma2)
 
 
 def r_loglik(fit: Any) -> float:
