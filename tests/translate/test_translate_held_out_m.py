@@ -185,10 +185,10 @@ def test_library_of_emulated_packages_is_no_todo_but_their_other_calls_are() -> 
 
     py = translate("library(plyr)\nlibrary(reshape2)\nlibrary(msm)\nx <- join(a, b)\n"
                    "y <- revalue(s, c(a = 'A'))\nw <- dcast(d, a ~ b, value.var = 'v')\n"
-                   "z <- acast(d, a ~ b, value.var = 'v')\n")
+                   "z <- colsplit(d$x, '_', c('a', 'b'))\n")
     for pkg in ("plyr", "reshape2", "msm"):
         assert f"not translated (library({pkg}))" not in py
-    assert "untranslated('revalue()'" in py and "untranslated('acast()'" in py
+    assert "untranslated('revalue()'" in py and "untranslated('colsplit()'" in py
     assert "r_dcast(d" in py
 
 

@@ -163,16 +163,18 @@ def test_get2_ij_by_position_and_name() -> None:
 
 
 def test_residual_cell_shared_names_section_and_cell() -> None:
-    # ar1(row):ar1(col) gives every record one cell; two plots in one cell make R singular
-    d = pd.DataFrame({"env": ["E1"] * 4 + ["E2"] * 4,
-                      "row": ["1", "1", "2", "2", "1", "1", "1", "2"],
-                      "col": ["1", "2", "1", "2", "1", "1", "1", "2"],
-                      "y": np.arange(8.0)})
+    # ar1(row):ar1(col) gives every record one cell; two plots in one cell make R singular.
+    # E2 has 5 records for its 2 x 2 grid (with exactly 4 they would fill it in sorted order,
+    # with a warning: tests/model/test_residual_grid_by_order.py)
+    d = pd.DataFrame({"env": ["E1"] * 4 + ["E2"] * 5,
+                      "row": ["1", "1", "2", "2", "1", "1", "1", "2", "1"],
+                      "col": ["1", "2", "1", "2", "1", "1", "1", "2", "1"],
+                      "y": np.arange(9.0)})
     with pytest.raises(FormulaError) as exc:
         asr.asreml("y ~ env", residual="~ dsum(~ ar1(row):ar1(col) | env)", data=d)
     msg = str(exc.value).splitlines()[0]
-    assert "in section env_E2" in msg and "3 at row=1, col=1" in msg
-    assert "1 cells hold 3 of its 4 records" in msg
+    assert "in section env_E2" in msg and "4 at row=1, col=1" in msg
+    assert "1 cells hold 4 of its 5 records" in msg
 
 
 # ------------------------------------------------------------ mvngGrAd's movingGrid()
