@@ -8,9 +8,9 @@ Run: ``python3 benchmarks/bench_escape_info.py [--envs 13 --gens 147 --seed 7]
 or pandas pickles of them; else simulated data of that shape). BLAS is limited to one
 thread. Both variants run in the same process, same data:
 
-* old: central differences of the score (2 score evaluations a free parameter; before
-  session 22);
-* new: forward differences (slow_ai.FD_CENTRAL False; 1 a free parameter).
+* old: central differences of the score (2 score evaluations a free parameter; the
+  default, slow_ai.FD_CENTRAL);
+* new: forward differences (FD_CENTRAL False; 1 a free parameter).
 
 It prints CPU seconds of each fit, score evaluations, the ratio, and the differences of ℓ
 and θ̂ between them.
@@ -68,6 +68,7 @@ def read_predfa(pheno: str, ginv: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def fit(d: pd.DataFrame, ginv: pd.DataFrame, *, old: bool) -> tuple[float, int, object]:
     """(CPU seconds, score evaluations, model) of the fit in the old or new variant."""
+    default = slow_ai.FD_CENTRAL
     slow_ai.FD_CENTRAL = old
     calls = [0]
     orig = mme_mod.MME.score_ai
@@ -87,7 +88,7 @@ def fit(d: pd.DataFrame, ginv: pd.DataFrame, *, old: bool) -> tuple[float, int, 
             cpu = time.process_time() - t0
     finally:
         mme_mod.MME.score_ai = orig  # type: ignore[method-assign]
-        slow_ai.FD_CENTRAL = False
+        slow_ai.FD_CENTRAL = default
     return cpu, calls[0], m
 
 

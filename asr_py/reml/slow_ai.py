@@ -49,9 +49,15 @@ MAX_FD_PARAMS = 40
 REUSE_RATE = 0.25
 #: the difference step of θ_k, in its conditional standard errors 1/sqrt(AI_kk)
 FD_Z = 1e-4
-#: central (2 score evaluations a parameter) instead of forward differences (1): kept for
-#: benchmarks/bench_escape_info.py's before/after comparison
-FD_CENTRAL = False
+#: central (2 score evaluations a parameter) instead of forward differences (1). s22esc:
+#: forward differences reach the same optimum on the slow corh(env):vm(geno, K) MET of
+#: tests/reml/test_escape_fd.py with 51 instead of 75 score evaluations (1.34x less CPU,
+#: benchmarks/bench_escape_info.py), but they change the path of other slow fits: the
+#: chol(Env, 2):Name fit of tests/reml/test_ai_corr_boundary.py stopped 2.4e-7 below us()'s
+#: optimum (limit 1e-7), predFA.R's first fit ran to maxit 100 (199 s CPU, ℓ 2.9 higher,
+#: unconverged on corh's ρ = 1 face) where the central form gave up at iteration 19 (49 s).
+#: So central stays the default.
+FD_CENTRAL = True
 #: a differenced H whose scaled smallest eigenvalue is below 0 but above −NEG_MAX x its
 #: largest is shifted (:func:`shifted_hessian`) instead of refused: the ar1(RepRow):ar1(Col)
 #: dsum field fit of tests/vcov/test_small_fit_paths.py (a ridge, λ_1/λ_m = −0.002 .. −0.006
@@ -116,9 +122,8 @@ def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
     s22esc: forward differences halve the cost (n_free score evaluations, not 2 n_free; on
     the 13-environment corh(envs):vm(geno, K) refit of genomic-FA-METs predFA.R three
     differenced H were 72 of 97 score evaluations). With h_k = FD_Z standard errors the
-    truncation error ½ h_k ∂²s/∂θ_k² is ~FD_Z relative to H, far below what a Newton step
-    or the convergence test (:func:`asr_py.reml.ai._verified`) can notice; the round-off
-    error ~ ε_s / h_k is the central difference's."""
+    truncation error ½ h_k ∂²s/∂θ_k² is ~FD_Z relative to H; the round-off error ~ ε_s / h_k
+    is the central difference's. Not the default (see FD_CENTRAL)."""
     idx = np.flatnonzero(free)
     if idx.size == 0 or idx.size > MAX_FD_PARAMS:
         return None
