@@ -1,7 +1,8 @@
 """Slow AI fits of a stage-2 MET, corh(env):vm(geno, K) with fixed weighted residuals
 (asr_gaussian(dispersion = 1)), take Newton steps with the differenced Hessian
-(reml/slow_ai.py): s22esc made it from forward differences (one score evaluation a free
-parameter). The fit is checked against an independent dense-V REML (tests/_dense_reml.py):
+(reml/slow_ai.py), from central differences of the score (the default) or forward ones
+(slow_ai.FD_CENTRAL False, s22esc: one score evaluation a free parameter). The fit is checked
+against an independent dense-V REML (tests/_dense_reml.py):
 
     V = Z (Σ ⊗ K) Z' + diag(1/w),   Σ = ρ s s' + (1 − ρ) diag(s²)   (corh),
 

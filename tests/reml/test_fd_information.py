@@ -1,5 +1,6 @@
-"""The differenced Hessian of slow AI fits (reml/slow_ai.py fd_information) from forward
-differences of the engine's score (s22esc: one score evaluation a free parameter, not two).
+"""The differenced Hessian of slow AI fits (reml/slow_ai.py fd_information) from central
+differences of the engine's score (the default) and from forward ones (slow_ai.FD_CENTRAL
+False, s22esc: one score evaluation a free parameter, not two).
 
 Checked against the closed-form REML Hessian of a balanced one-way random model: with a
 groups of n records, λ = σ²_e + nσ²_g, W the within and S the between sum of squares,
