@@ -49,6 +49,15 @@ MAX_FD_PARAMS = 40
 REUSE_RATE = 0.25
 #: the difference step of θ_k, in its conditional standard errors 1/sqrt(AI_kk)
 FD_Z = 1e-4
+#: central (2 score evaluations a parameter) instead of forward differences (1). s22esc:
+#: forward differences reach the same optimum on the slow corh(env):vm(geno, K) MET of
+#: tests/reml/test_escape_fd.py with 51 instead of 75 score evaluations (1.34x less CPU,
+#: benchmarks/bench_escape_info.py), but they change the path of other slow fits: the
+#: chol(Env, 2):Name fit of tests/reml/test_ai_corr_boundary.py stopped 2.4e-7 below us()'s
+#: optimum (limit 1e-7), predFA.R's first fit ran to maxit 100 (199 s CPU, ℓ 2.9 higher,
+#: unconverged on corh's ρ = 1 face) where the central form gave up at iteration 19 (49 s).
+#: So central stays the default.
+FD_CENTRAL = True
 #: a differenced H whose scaled smallest eigenvalue is below 0 but above −NEG_MAX x its
 #: largest is shifted (:func:`shifted_hessian`) instead of refused: the ar1(RepRow):ar1(Col)
 #: dsum field fit of tests/vcov/test_small_fit_paths.py (a ridge, λ_1/λ_m = −0.002 .. −0.006
@@ -104,10 +113,17 @@ def overshooting(alphas: Sequence[float]) -> bool:
 def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
                    valid: Callable[[np.ndarray], bool], theta: np.ndarray, score: np.ndarray,
                    ai: np.ndarray, free: np.ndarray) -> np.ndarray | None:
-    """AI with its block of ``free`` parameters replaced by H = −∂s/∂θ' from central
-    differences of the score (one-sided next to a bound), symmetrised, shifted when slightly
-    indefinite (:func:`shifted_hessian`); None when too many parameters, an evaluation fails,
-    or H is further from positive definite there."""
+    """AI with its block of ``free`` parameters replaced by H = −∂s/∂θ' from forward
+    differences of the score, H e_k ≈ −(s(θ + h_k e_k) − s(θ)) / h_k (backward where θ + h_k e_k
+    is invalid; central when FD_CENTRAL), symmetrised, shifted when slightly indefinite
+    (:func:`shifted_hessian`); None when too many parameters, an evaluation fails, or H is
+    further from positive definite there.
+
+    s22esc: forward differences halve the cost (n_free score evaluations, not 2 n_free; on
+    the 13-environment corh(envs):vm(geno, K) refit of genomic-FA-METs predFA.R three
+    differenced H were 72 of 97 score evaluations). With h_k = FD_Z standard errors the
+    truncation error ½ h_k ∂²s/∂θ_k² is ~FD_Z relative to H; the round-off error ~ ε_s / h_k
+    is the central difference's. Not the default (see FD_CENTRAL)."""
     idx = np.flatnonzero(free)
     if idx.size == 0 or idx.size > MAX_FD_PARAMS:
         return None
@@ -121,7 +137,7 @@ def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
         e[k] = h
         up, lo = theta + e, theta - e
         s_up = score_at(up) if valid(up) else None
-        s_lo = score_at(lo) if valid(lo) else None
+        s_lo = score_at(lo) if (FD_CENTRAL or s_up is None) and valid(lo) else None
         if s_up is not None and s_lo is not None:
             H[:, j] = -(s_up - s_lo) / (2 * h)
         elif s_up is not None:
