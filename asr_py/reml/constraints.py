@@ -30,8 +30,7 @@ import numpy as np
 from asr_py.errors import ModelError
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
-from asr_py.reml.tolerance import dof_scale, loglik_scale
-from asr_py.reml.tuning import LL_SLACK
+from asr_py.reml.tolerance import dof_scale
 
 #: convergence: |Δℓ| and the predicted gain below this x max(1, n − p)
 TOL_LL = 1e-9
@@ -94,7 +93,6 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
     slices = problem.slices()
     mme = MME(centre_response(problem)[0], solver=solver)
     tol = TOL_LL * dof_scale(problem)  # absolute, unit-free
-    slack = LL_SLACK * loglik_scale(problem)  # round-off: a step this much lower is no decrease
 
     def theta_of(ph: np.ndarray) -> np.ndarray:
         return c + M @ ph
@@ -169,7 +167,7 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
             cand = phi + alpha * delta
             cand = np.where(pos & (cand < bval), bval, cand)  # onto the boundary
             new = evaluate(cand)
-            if new is not None and new.loglik >= st.loglik - slack:
+            if new is not None and new.loglik >= st.loglik - 1e-10 * max(1.0, abs(st.loglik)):
                 break
             new = None
             alpha *= 0.5

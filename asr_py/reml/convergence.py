@@ -9,7 +9,6 @@ from asr_py.reml.ai_step import (
     AIStep,
 )
 from asr_py.reml.mme import MME
-from asr_py.reml.tolerance import loglik_scale
 from asr_py.reml.tuning import DEC_TOL, ROUNDOFF, ROUNDOFF_Z, SETTLE_Z
 
 ROUNDOFF_NOTE = (
@@ -19,10 +18,8 @@ ROUNDOFF_NOTE = (
 
 
 def loglik_noise(mme: MME, loglik: float) -> float:
-    """Rounding noise of ℓ: ROUNDOFF x :func:`~asr_py.reml.tolerance.loglik_scale` x
-    sqrt(number of mixed model equations); unit-free (``loglik`` is not used: |ℓ| moves
-    with the units of the response)."""
-    return ROUNDOFF * loglik_scale(mme.problem) * float(np.sqrt(max(mme.N, 1)))
+    """Rounding noise of ℓ: ROUNDOFF x max(1, |ℓ|) x sqrt(number of mixed model equations)."""
+    return ROUNDOFF * max(1.0, abs(loglik)) * float(np.sqrt(max(mme.N, 1)))
 
 
 def at_roundoff(mme: MME, loglik: float, nstep: AIStep, ai: np.ndarray,

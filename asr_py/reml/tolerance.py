@@ -33,20 +33,6 @@ def dof_scale(problem: Any) -> float:
     return float(max(1, n - p))
 
 
-#: |ℓ| per REML degree of freedom that the round-off rules take ℓ to be (½|log 2πσ² + 1| is
-#: 1.4 at σ² = 1 and 7 at kg/ha variances of 1e5): their slack and noise, once relative to
-#: |ℓ| itself, which moves with the units (−(n − p)·log c for y -> c·y), so a step was
-#: accepted or a fit stopped in one unit and not in another
-LL_PER_DOF = 10.0
-
-
-def loglik_scale(problem: Any) -> float:
-    """The unit-free size of ℓ the round-off rules are relative to: LL_PER_DOF x
-    max(1, n − p) (the line search's slack LL_SLACK x this, ℓ's rounding noise ROUNDOFF x
-    this x √N); at least the former max(1, |ℓ|) wherever |ℓ|/(n − p) <= LL_PER_DOF."""
-    return LL_PER_DOF * dof_scale(problem)
-
-
 def loglik_tolerance(problem: Any, tol_loglik: float) -> float:
     """The absolute ℓ tolerance of the stopping rule: ``tol_loglik`` x max(1, n − p)."""
     if not tol_loglik >= 0:

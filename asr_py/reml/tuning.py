@@ -22,8 +22,7 @@ RESCALE_HELD = 1e-3
 CHANGE_FLOOR = 1e-4
 #: maximum number of step halvings per iteration
 MAX_HALVINGS = 8
-#: a step may lower ℓ by this much (x the unit-free size of ℓ, LL_PER_DOF x max(1, n − p):
-#: reml/tolerance.py) and still count as not decreasing (round-off)
+#: a step may lower ℓ by this much (relative) and still count as not decreasing (round-off)
 LL_SLACK = 1e-10
 #: an EM step may take a 'P' parameter down to this fraction of its value at most; a
 #: covariance matrix's smallest (correlation-scale) eigenvalue shrinks at most by this factor
@@ -41,8 +40,7 @@ STALL_Z = 0.02
 PD_MAX_FLOOR = 1e-2
 #: largest covariance matrix checked for the positive-definite boundary
 PD_MAX_N = 50
-#: round-off level of ℓ relative to its unit-free size (tolerance.loglik_scale) x sqrt(number
-#: of equations): a predicted gain below
+#: round-off level of ℓ relative to |ℓ| x sqrt(number of equations): a predicted gain below
 #: it cannot be told from rounding noise in the evaluation of ℓ
 ROUNDOFF = 1e-12
 #: ... and a step that moves every parameter by at most this fraction of its standard error

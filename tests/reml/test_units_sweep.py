@@ -24,7 +24,9 @@ the units (reml/em.py floors I_c's eigenvalues at 1e-12 x its largest on the uns
 matrix, where a kg/ha variance's information falls under a loading's): fa(env, 2) at
 c = 2¹⁴ ends unconverged 20 below the Jacobian-shifted ℓ; fa(env, 1) at 1e-4 holds its ψ's
 at other values (ℓ 3.8e-6 lower). The scaled floor (s21's 40bc15d) fixes both but sends
-test_resid_held's units + ar1 x ar1 fit to a wrong boundary (s22spl report).
+test_resid_held's units + ar1 x ar1 fit to a wrong boundary; fa(env, 1) at 2⁻¹⁴ also
+parts in its polish through the line search's slack 1e-10 x |ℓ| (|ℓ| moves with the
+units; a per-d.f. slack breaks test_corr_escape seed 5): s22spl report.
 """
 
 from __future__ import annotations
