@@ -42,7 +42,8 @@ from asr_py.vcov.base import CovTemplate, Matrix, to_dense
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
-#: dense n x n arrays the V form holds at its peak (V's factor, P, a gather, a product)
+#: dense n x n arrays the V form holds at its peak besides one per gathered term (V's
+#: factor, P, a gather, a product)
 V_COPIES = 4.0
 #: the V form is chosen when its flops per point are below this fraction of the dense
 #: mixed model equations' (its O(n²) gathers and the final PEV solve are not counted)
@@ -86,10 +87,22 @@ class _Term:
     scale: bool = False
     parts: list[CovTemplate] = field(default_factory=list)
     incid: list[sp.csr_matrix] = field(default_factory=list)
+    _fixed: np.ndarray | None = None
 
     @property
     def gather(self) -> bool:
         return self.zval is not None
+
+    def fixed(self) -> np.ndarray:
+        """(zz') ∘ Π (Σ_l)[c_l, c_l] over the factors without parameters (a known K, an
+        identity): the same at every θ, formed once (n x n)."""
+        if self._fixed is None:
+            out = np.multiply.outer(self.zval, self.zval)
+            for p, c in zip(self.parts, self.codes):
+                if p.n_params == 0:
+                    out *= to_dense(p.matrix(np.zeros(0)))[np.ix_(c, c)]
+            self._fixed = out
+        return self._fixed
 
     def mats(self, th: np.ndarray) -> tuple[float, list[np.ndarray]]:
         """(s, [Σ_l as dense arrays]) at the term's θ."""
@@ -129,9 +142,10 @@ class _Term:
             zg = np.asarray(self.z @ g)
             return np.asarray(self.z @ zg.T).T
         s, mats = self.mats(th)
-        out = s * np.multiply.outer(self.zval, self.zval)
-        for m, c in zip(mats, self.codes):
-            out *= m[np.ix_(c, c)]
+        out = s * self.fixed()
+        for p, m, c in zip(self.parts, mats, self.codes):
+            if p.n_params:
+                out *= m[np.ix_(c, c)]
         return out
 
 
@@ -204,12 +218,13 @@ class VForm:
         self.problem = problem
         y = np.asarray(problem.y, dtype=float).ravel()
         self.y, self.n = y, y.size
-        check_dense(self.n, copies=V_COPIES, what="V = ZGZ' + R",
+        self.terms = _terms(problem)
+        check_dense(self.n, copies=V_COPIES + sum(t.gather for t in self.terms),
+                    what="V = ZGZ' + R",
                     hint="use solver='dense' or solver='sparse' (the mixed model equations)")
         x = problem.X
         self.X = np.asarray(to_dense(x), dtype=float).reshape(self.n, -1)
         self.p = self.X.shape[1]
-        self.terms = _terms(problem)
         self.u_offsets: list[int] = []
         off = self.p
         for t in self.terms:
@@ -329,20 +344,20 @@ def _term_traces(t: _Term, th: np.ndarray, pm: np.ndarray) -> np.ndarray:
     s, mats = t.mats(th)
     s_th = t.template.split(th)[1] if t.template.kronecker_factors() else [th]
     out = []
-    base = pm * np.multiply.outer(t.zval, t.zval)
+    base = pm * t.fixed()
+    free = [lv for lv, part in enumerate(t.parts) if part.n_params]
     if t.scale:  # ∂/∂s: V_j / s
-        full = base.copy()
-        for m, c in zip(mats, t.codes):
-            full *= m[np.ix_(c, c)]
+        full = base.copy() if free else base
+        for lv in free:
+            full *= mats[lv][np.ix_(t.codes[lv], t.codes[lv])]
         out.append(float(full.sum()))
         del full
-    for lv, (part, tl) in enumerate(zip(t.parts, s_th)):
-        if part.n_params == 0:
-            continue
+    for lv in free:
+        part, tl = t.parts[lv], s_th[lv]
         h = base * s
-        for l2, (m, c) in enumerate(zip(mats, t.codes)):
+        for l2 in free:
             if l2 != lv:
-                h *= m[np.ix_(c, c)]
+                h *= mats[l2][np.ix_(t.codes[l2], t.codes[l2])]
         inc = t.incid[lv]
         blk = np.asarray(inc.T @ np.asarray(inc.T @ h).T)  # S'HS (n_l x n_l)
         del h
