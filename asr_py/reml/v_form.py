@@ -392,6 +392,7 @@ class VFactor(Factor):
         self.beta = self.k @ (x.T @ vy)
         self.py = vy - self.vx @ self.beta
         self._p: np.ndarray | None = None
+        self._diag: np.ndarray | None = None
 
     def _vsolve(self, b: np.ndarray) -> np.ndarray:
         return sla.cho_solve((self.low, True), b, check_finite=False)
@@ -435,8 +436,14 @@ class VFactor(Factor):
 
     def diagonal(self) -> np.ndarray:
         """diag C⁻¹: diag K, then per term diag G_j − Σ_i (L⁻¹F_j)_ic² + Σ (L_K⁻¹X'V⁻¹F_j)²
-        with F_j = Z_jG_j, PEV_BLOCK columns at a time."""
+        with F_j = Z_jG_j, PEV_BLOCK columns at a time. Asked for by the result (once, at
+        the end): P and the terms' gathers are released then (formed again if needed)."""
+        if self._diag is not None:
+            return self._diag
         form = self.form
+        self._p = None
+        for t in form.terms:
+            t._fixed = None
         out = [np.diag(self.k).copy()]
         for t in form.terms:
             th = form._theta(self.theta, t)
@@ -453,7 +460,8 @@ class VFactor(Factor):
                     dd += np.einsum("ij,ij->j", xw, xw)
                 d[cols] = dd
             out.append(d)
-        return np.concatenate(out)
+        self._diag = np.concatenate(out)
+        return self._diag
 
     def inverse_on(self, pattern: Matrix) -> sp.csc_matrix:
         pat = sp.coo_matrix(pattern)
