@@ -30,11 +30,13 @@ The prediction error variances diag(G − GZ'PZG) are column sums of squares of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
+from asr_py.errors import ModelError
 from asr_py.reml.memory import check_dense
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.solver import Factor, NotPositiveDefinite
@@ -217,6 +219,9 @@ class VForm:
     def __init__(self, problem: MixedProblem) -> None:
         self.problem = problem
         y = np.asarray(problem.y, dtype=float).ravel()
+        if not np.all(np.isfinite(y)):
+            raise ModelError("the response contains non-finite values",
+                             hint="drop records with missing responses before fitting")
         self.y, self.n = y, y.size
         self.terms = _terms(problem)
         check_dense(self.n, copies=V_COPIES + sum(t.gather for t in self.terms),
@@ -225,12 +230,21 @@ class VForm:
         x = problem.X
         self.X = np.asarray(to_dense(x), dtype=float).reshape(self.n, -1)
         self.p = self.X.shape[1]
+        from asr_py.reml.mme import MME  # the same rank check and message as the MME's
+
+        MME._check_x_rank(SimpleNamespace(  # type: ignore[arg-type]
+            X=sp.csc_matrix(self.X), p=self.p, n=self.n, problem=problem))
         self.u_offsets: list[int] = []
         off = self.p
         for t in self.terms:
             self.u_offsets.append(off)
             off += t.template.n
         self.N = off
+
+    @property
+    def W(self) -> sp.csc_matrix:
+        """W = [X Z_1 ... Z_k] (CSC)."""
+        return sp.hstack([sp.csc_matrix(self.X), *(t.z for t in self.terms)], format="csc")
 
     # --------------------------------------------------------------------------------
     def _theta(self, theta: np.ndarray, t: _Term) -> np.ndarray:
@@ -319,7 +333,11 @@ class VForm:
         temps = [b.template for b in prob.random] + [prob.residual]
         for tmpl, sl in zip(temps, prob.slices()):
             if sl.stop > sl.start:
-                out[sl, sl] = term_inverse(tmpl, True, dense_ok=True).em_block(theta[sl])
+                try:
+                    out[sl, sl] = term_inverse(tmpl, True, dense_ok=True).em_block(theta[sl])
+                except (np.linalg.LinAlgError, ValueError, ModelError):  # no Σ⁻¹ (a
+                    th = np.abs(theta[sl])  # singular known part): a positive diagonal,
+                    out[sl, sl] = np.diag(1.0 / np.maximum(th, 1e-12) ** 2)  # still ascent
         return out
 
 

@@ -14,6 +14,7 @@ an independent dense-V REML (tests/_dense_reml.py, numpy only):
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -210,3 +211,19 @@ def test_form_choice_from_counts(monkeypatch) -> None:
                                                       data=d, maxit=1))
     assert form_choice.estimated_fill(sparse) < 0.15
     assert not form_choice.use_v(sparse, "auto")
+
+
+def test_v_rank_deficient_x_is_refused(monkeypatch) -> None:
+    """The MME's rank check and message: a repeated fixed column is named (the engine's
+    own check: the model stage drops aliased columns before it)."""
+    d, K = _data(n_g=20, n_env=3, seed=2)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    x = np.asarray(prob.X.toarray() if hasattr(prob.X, "toarray") else prob.X, dtype=float)
+    bad = dataclasses.replace(prob, X=np.hstack([x, x[:, :1]]), random=list(prob.random),
+                              x_names=[f"c{i}" for i in range(x.shape[1] + 1)])
+    with pytest.raises(asr.ModelError, match="not of full column rank"):
+        v_form.VForm(bad)
+    with pytest.raises(asr.ModelError, match="non-finite"):
+        y = np.asarray(prob.y, dtype=float).copy()
+        y[3] = np.nan
+        v_form.VForm(dataclasses.replace(prob, y=y, random=list(prob.random)))
