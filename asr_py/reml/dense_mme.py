@@ -167,9 +167,18 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
     kron = kron_sections(prob.residual, tr, mme.n)
     if kron is not None:  # R a Kronecker product: no n x n M_k, no W'M_kW (module docstring)
         h = wcw(mme.W, inv)
+        idx = permutation_of(prob.residual)
+        if idx is not None:  # records in another order: H and ê in the product's order
+            hp = np.empty_like(h)
+            hp[np.ix_(idx, idx)] = h
+            h = hp
+            ep = np.empty_like(e)
+            ep[idx] = e
+        else:
+            ep = e
         for k, (c, mats) in enumerate(kron):
             t2 = c * kron_inner(h, mats)
-            t3 = c * float(e @ kron_matvec(mats, e, [m.shape[0] for m in mats]))
+            t3 = c * float(ep @ kron_matvec(mats, ep, [m.shape[0] for m in mats]))
             out[ro + k] = -0.5 * (r_t1[k] - t2 - t3)
         return out
     if "r" not in rcache:  # what does not depend on C⁻¹: once per point
@@ -189,6 +198,8 @@ def kron_sections(residual: CovTemplate, tr: np.ndarray, n: int
     """M_k = R⁻¹Ṙ_kR⁻¹ as c_k ⊗_i A_ik when R = [s] ⊗_i Σ_i over the n records with dense
     parts: (1/s², [Σ_i⁻¹]) for s, (1/s, [.., Σ_i⁻¹Σ̇_iΣ_i⁻¹, ..]) for a part's parameter;
     None for any other residual."""
+    if permutation_of(residual) is not None:
+        residual = residual.template  # type: ignore[attr-defined]
     kf = residual.kronecker_factors()
     if kf is None or residual.n != n:
         return None
@@ -204,6 +215,17 @@ def kron_sections(residual: CovTemplate, tr: np.ndarray, n: int
         for d in p.inv_deriv_inv(t):
             out.append((1.0 / s, invs[:i] + [residual_part(d)] + invs[i + 1:]))
     return out if len(out) == residual.n_params else None
+
+
+def permutation_of(residual: CovTemplate) -> np.ndarray | None:
+    """The records' positions in the product's order when R is a product over the records
+    in another order (a Subset that permutes all rows: record i is row index[i]); None
+    otherwise."""
+    if getattr(residual, "mode", None) == "permutation" and hasattr(residual, "index") \
+            and getattr(residual, "template", None) is not None \
+            and residual.template.kronecker_factors() is not None:  # type: ignore[attr-defined]
+        return np.asarray(residual.index, dtype=np.int64)  # type: ignore[attr-defined]
+    return None
 
 
 def residual_part(m: Matrix) -> np.ndarray:

@@ -2,7 +2,8 @@
 kron_sections): tr(C⁻¹W'M_kW) as Σ_ij (M_k)_ij (WC⁻¹W')_ij contracted part by part and
 ê'M_kê by Kronecker products, never an n x n M_k. At one θ away from the optimum the score
 equals the one from W'M_kW formed in full (the path before, 1e-10) and central differences
-of the independent dense-V REML ℓ (tests/_dense_reml.py)."""
+of the independent dense-V REML ℓ (tests/_dense_reml.py); also with the records in another
+order than the product's (Col outer, data Row-major: a permuting Subset)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def _field(seed: int = 5, nr: int = 9, nc: int = 7) -> pd.DataFrame:
     return d
 
 
-@pytest.mark.parametrize("resid", ["~ ar2(Row):ar2(Col)", "~ ar1(Row):ar3(Col)"])
+@pytest.mark.parametrize("resid", ["~ ar2(Row):ar2(Col)", "~ ar1(Row):ar3(Col)",
+                                   "~ sar2(Col):ar2(Row)"])  # the last: records permuted
 def test_kron_residual_score(monkeypatch, resid: str) -> None:
     d = _field()
     probs = []
@@ -53,6 +55,8 @@ def test_kron_residual_score(monkeypatch, resid: str) -> None:
     assert st.pattern is None
     s_new, ai_new = m.score_ai(st)
     assert used and all(used)
+    permuted = dense_mme.permutation_of(prob.residual) is not None
+    assert permuted == resid.startswith("~ sar2(Col)")
     monkeypatch.setattr(dense_mme, "kron_sections", lambda *a: None)  # W'M_kW in full
     m2 = mme_mod.MME(prob)
     st2 = m2.evaluate(th)
