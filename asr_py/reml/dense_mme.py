@@ -29,7 +29,6 @@ import scipy.sparse as sp
 from asr_py.reml.ginverse import TermInverse, TermValues
 from asr_py.reml.memory import check_dense
 from asr_py.vcov.base import CovTemplate, Matrix
-from asr_py.vcov.kronecker import kron_matvec
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.reml.mme import MME, MMEState
@@ -178,7 +177,7 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
             ep = e
         for k, (c, mats) in enumerate(kron):
             t2 = c * kron_inner(h, mats)
-            t3 = c * float(ep @ kron_matvec(mats, ep, [m.shape[0] for m in mats]))
+            t3 = c * kron_quad(mats, ep)
             out[ro + k] = -0.5 * (r_t1[k] - t2 - t3)
         return out
     if "r" not in rcache:  # what does not depend on C⁻¹: once per point
@@ -247,6 +246,15 @@ def kron_inner(h: np.ndarray, mats: list[np.ndarray]) -> float:
     for i in range(k - 1, -1, -1):
         t = np.tensordot(t, mats[i], axes=([i, t.ndim - 1], [0, 1]))
     return float(t)
+
+
+def kron_quad(mats: list[np.ndarray], v: np.ndarray) -> float:
+    """v'(A_1 ⊗ ... ⊗ A_m)v without the product: v as an n_1 x ... x n_m array, each A_i
+    applied along its axis."""
+    x = v.reshape([m.shape[0] for m in mats])
+    for i, m in enumerate(mats):
+        x = np.moveaxis(np.tensordot(m, x, axes=([1], [i])), 0, i)
+    return float(v @ x.ravel())
 
 
 def as_sparse(c: np.ndarray) -> sp.csc_matrix:
