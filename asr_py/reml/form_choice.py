@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asr_py.errors import ModelError
 from asr_py.reml.dense_mme import DENSE_MME_MIN_FILL
 from asr_py.reml.mme import MME
 from asr_py.reml.problem import MixedProblem
@@ -87,7 +88,11 @@ def use_v(problem: MixedProblem, solver: str) -> bool:
 def make_form(problem: MixedProblem, solver: str = "auto") -> MME | VForm:
     """The form the iteration evaluates (module docstring)."""
     if use_v(problem, solver):
-        return VForm(problem)
+        try:
+            return VForm(problem)
+        except ModelError:  # V's arrays do not fit in memory: the MME, unless V was asked
+            if solver == V_SOLVER:
+                raise
     return MME(problem, solver=solver)
 
 

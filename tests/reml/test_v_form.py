@@ -227,3 +227,16 @@ def test_v_rank_deficient_x_is_refused(monkeypatch) -> None:
         y = np.asarray(prob.y, dtype=float).copy()
         y[3] = np.nan
         v_form.VForm(dataclasses.replace(prob, y=y, random=list(prob.random)))
+
+
+def test_v_memory_falls_back_to_mme(monkeypatch) -> None:
+    """'auto' takes the MME when V's arrays cannot fit; solver='v' says why it cannot."""
+    d, K = _data(n_g=25, n_env=3, seed=9)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    monkeypatch.setattr(v_form, "V_MIN_EQUATIONS", 0)
+    assert form_choice.use_v(prob, "auto")
+    monkeypatch.setattr(v_form, "check_dense", lambda *a, **k: (_ for _ in ()).throw(
+        asr.ModelError("V = ZGZ' + R needs more memory")))
+    assert isinstance(form_choice.make_form(prob, "auto"), mme_mod.MME)
+    with pytest.raises(asr.ModelError, match="more memory"):
+        form_choice.make_form(prob, "v")
