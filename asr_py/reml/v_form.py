@@ -59,6 +59,20 @@ PEV_BLOCK = 512
 
 
 # ------------------------------------------------------------------------------ terms
+#: a factor of at most this many levels is gathered as E Σ E' (E the n x n_l incidence, BLAS)
+GATHER_GEMM_MAX = 64
+
+
+def _gather(m: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Σ[c_i, c_j] (n x n): E Σ E' for a small Σ (exact: one nonzero term per entry), else
+    row then column takes (numpy's fancy ix_ indexing was the V form's hot spot)."""
+    if m.shape[0] <= GATHER_GEMM_MAX:
+        e = np.zeros((c.size, m.shape[0]))
+        e[np.arange(c.size), c] = 1.0
+        return (e @ m) @ e.T
+    return np.take(np.take(m, c, axis=0), c, axis=1)
+
+
 def _indicator(z: sp.csc_matrix) -> tuple[np.ndarray, np.ndarray] | None:
     """(column c_i, value z_i) of each row when Z has at most one stored entry per row (an
     empty row: column 0, value 0); None otherwise."""
@@ -102,7 +116,7 @@ class _Term:
             out = np.multiply.outer(self.zval, self.zval)
             for p, c in zip(self.parts, self.codes):
                 if p.n_params == 0:
-                    out *= to_dense(p.matrix(np.zeros(0)))[np.ix_(c, c)]
+                    out *= _gather(to_dense(p.matrix(np.zeros(0))), c)
             self._fixed = out
         return self._fixed
 
@@ -147,7 +161,7 @@ class _Term:
         out = s * self.fixed()
         for p, m, c in zip(self.parts, mats, self.codes):
             if p.n_params:
-                out *= m[np.ix_(c, c)]
+                out *= _gather(m, c)
         return out
 
 
@@ -367,7 +381,7 @@ def _term_traces(t: _Term, th: np.ndarray, pm: np.ndarray) -> np.ndarray:
     if t.scale:  # ∂/∂s: V_j / s
         full = base.copy() if free else base
         for lv in free:
-            full *= mats[lv][np.ix_(t.codes[lv], t.codes[lv])]
+            full *= _gather(mats[lv], t.codes[lv])
         out.append(float(full.sum()))
         del full
     for lv in free:
@@ -375,7 +389,7 @@ def _term_traces(t: _Term, th: np.ndarray, pm: np.ndarray) -> np.ndarray:
         h = base * s
         for l2 in free:
             if l2 != lv:
-                h *= mats[l2][np.ix_(t.codes[l2], t.codes[l2])]
+                h *= _gather(mats[l2], t.codes[l2])
         inc = t.incid[lv]
         blk = np.asarray(inc.T @ np.asarray(inc.T @ h).T)  # S'HS (n_l x n_l)
         del h
