@@ -25,6 +25,7 @@ from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, se
 from asr_py.reml.em import em_step
 from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
+from asr_py.reml.form_choice import make_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
@@ -378,7 +379,7 @@ def _fit_reml(
                          hint="use 'P' (positive), 'U' (unconstrained), 'F' (fixed), 'B' (bounded)")
     tol_ll = loglik_tolerance(problem, tol_loglik)  # absolute, unit-free (tolerance.py)
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
-    mme = MME(problem, solver=solver)
+    mme = make_form(problem, solver)  # the MME, or V when cheaper (form_choice.py)
     ctx = IterContext(problem, soft_corr_bounds, held_rel)
     theta = problem.theta0.astype(float).copy()
     nt = theta.size

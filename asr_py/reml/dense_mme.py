@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from asr_py.reml.ginverse import TermInverse, TermValues
 from asr_py.reml.memory import check_dense
-from asr_py.vcov.base import Matrix
+from asr_py.vcov.base import CovTemplate, Matrix
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.reml.mme import MME, MMEState
@@ -163,6 +163,23 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
         t3 = float(e @ mme.rinv_times(st, e)) / s2
         out[ro] = -0.5 * (mme.n / s2 - t2 - t3)
         return out
+    kron = kron_sections(prob.residual, tr, mme.n)
+    if kron is not None:  # R a Kronecker product: no n x n M_k, no W'M_kW (module docstring)
+        h = wcw(mme.W, inv)
+        idx = permutation_of(prob.residual)
+        if idx is not None:  # records in another order: H and ê in the product's order
+            hp = np.empty_like(h)
+            hp[np.ix_(idx, idx)] = h
+            h = hp
+            ep = np.empty_like(e)
+            ep[idx] = e
+        else:
+            ep = e
+        for k, (c, mats) in enumerate(kron):
+            t2 = c * kron_inner(h, mats)
+            t3 = c * kron_quad(mats, ep)
+            out[ro + k] = -0.5 * (r_t1[k] - t2 - t3)
+        return out
     if "r" not in rcache:  # what does not depend on C⁻¹: once per point
         rcache["r"] = mme._residual_sections(tr, e, r_t1, rcache)
     for k, (m, t1, t3) in enumerate(rcache["r"]):
@@ -173,6 +190,71 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
                                                        mme.N)])
         out[ro + k] = -0.5 * (t1 - t2 - t3)
     return out
+
+
+def kron_sections(residual: CovTemplate, tr: np.ndarray, n: int
+                  ) -> list[tuple[float, list[np.ndarray]]] | None:
+    """M_k = R⁻¹Ṙ_kR⁻¹ as c_k ⊗_i A_ik when R = [s] ⊗_i Σ_i over the n records with dense
+    parts: (1/s², [Σ_i⁻¹]) for s, (1/s, [.., Σ_i⁻¹Σ̇_iΣ_i⁻¹, ..]) for a part's parameter;
+    None for any other residual."""
+    if permutation_of(residual) is not None:
+        residual = residual.template  # type: ignore[attr-defined]
+    kf = residual.kronecker_factors()
+    if kf is None or residual.n != n:
+        return None
+    has_scale, parts = kf
+    if len(parts) < 2 or int(np.prod([p.n for p in parts])) != n:
+        return None
+    s, ths = residual.split(tr)
+    invs = [residual_part(p.inverse(t)) for p, t in zip(parts, ths)]
+    if s <= 0 or any(m is None for m in invs):
+        return None
+    out: list[tuple[float, list[np.ndarray]]] = [(1.0 / s**2, invs)] if has_scale else []
+    for i, (p, t) in enumerate(zip(parts, ths)):
+        for d in p.inv_deriv_inv(t):
+            out.append((1.0 / s, invs[:i] + [residual_part(d)] + invs[i + 1:]))
+    return out if len(out) == residual.n_params else None
+
+
+def permutation_of(residual: CovTemplate) -> np.ndarray | None:
+    """The records' positions in the product's order when R is a product over the records
+    in another order (a Subset that permutes all rows: record i is row index[i]); None
+    otherwise."""
+    if getattr(residual, "mode", None) == "permutation" and hasattr(residual, "index") \
+            and getattr(residual, "template", None) is not None \
+            and residual.template.kronecker_factors() is not None:  # type: ignore[attr-defined]
+        return np.asarray(residual.index, dtype=np.int64)  # type: ignore[attr-defined]
+    return None
+
+
+def residual_part(m: Matrix) -> np.ndarray:
+    """A Kronecker part (small: a row or column dimension) as a dense array."""
+    return m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
+
+
+def wcw(w: sp.csc_matrix, cinv: np.ndarray) -> np.ndarray:
+    """H = W C⁻¹ W' (n x n): tr(C⁻¹W'MW) = Σ_ij M_ij H_ij for any symmetric M."""
+    wc = np.asarray(w @ cinv)
+    return np.asarray(w @ wc.T).T
+
+
+def kron_inner(h: np.ndarray, mats: list[np.ndarray]) -> float:
+    """Σ_ij (A_1 ⊗ ... ⊗ A_m)_ij H_ij without the product: H as an (n_1..n_m, n_1..n_m)
+    array contracted one part at a time (last first), O(n²) in all."""
+    k = len(mats)
+    t = h.reshape([m.shape[0] for m in mats] * 2)
+    for i in range(k - 1, -1, -1):
+        t = np.tensordot(t, mats[i], axes=([i, t.ndim - 1], [0, 1]))
+    return float(t)
+
+
+def kron_quad(mats: list[np.ndarray], v: np.ndarray) -> float:
+    """v'(A_1 ⊗ ... ⊗ A_m)v without the product: v as an n_1 x ... x n_m array, each A_i
+    applied along its axis."""
+    x = v.reshape([m.shape[0] for m in mats])
+    for i, m in enumerate(mats):
+        x = np.moveaxis(np.tensordot(m, x, axes=([1], [i])), 0, i)
+    return float(v @ x.ravel())
 
 
 def as_sparse(c: np.ndarray) -> sp.csc_matrix:

@@ -79,8 +79,12 @@ class _Toeplitz(CorrelationStructure):
         """(r[0..n-1], dr[k, 0..n-1] = ∂r/∂par_k)."""
         raise NotImplementedError
 
+    def acf_values(self, par: np.ndarray) -> np.ndarray:
+        """ρ_0..ρ_{n-1} alone (the values of :meth:`acf`, without its derivatives)."""
+        return self.acf(par)[0]
+
     def correlation(self, rho: np.ndarray) -> np.ndarray:
-        return self.acf(rho)[0][self._lag]
+        return self.acf_values(rho)[self._lag]
 
     def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
         dr = self.acf(rho)[1]
@@ -210,7 +214,25 @@ class ARp(_Toeplitz):
         self._acf_last = (key, r, dr)
         return r, dr
 
-    def _acf(self, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def acf_values(self, par: np.ndarray) -> np.ndarray:
+        """ρ_0..ρ_{n-1} alone, the same numbers as :meth:`acf`'s (the bound search of
+        reml/bounds.py forms correlation matrices at many θ and needs no derivatives)."""
+        phi = np.asarray(par, dtype=float)
+        last = getattr(self, "_acf_last", None)
+        if last is not None and last[0] == phi.tobytes():
+            return last[1]
+        a, first = self._first(phi)
+        ph = [float(v) for v in phi]
+        rl = [1.0, *(float(v) for v in first)] + [0.0] * max(0, self.n - self.p - 1)
+        for k in range(self.p + 1, len(rl)):
+            acc = 0.0
+            for j in range(1, self.p + 1):
+                acc += ph[j - 1] * rl[k - j]
+            rl[k] = acc
+        return np.asarray(rl)[:self.n]
+
+    def _first(self, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(A, ρ_1..ρ_p) from the Yule-Walker equations A ρ = φ."""
         p = self.p
         a = np.eye(p)
         b = phi.copy()
@@ -219,7 +241,11 @@ class ARp(_Toeplitz):
                 m = abs(k - j)
                 if m >= 1:
                     a[k - 1, m - 1] -= phi[j - 1]
-        first = np.linalg.solve(a, b)  # ρ_1..ρ_p
+        return a, np.linalg.solve(a, b)
+
+    def _acf(self, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = self.p
+        a, first = self._first(phi)  # ρ_1..ρ_p
         dfirst = np.zeros((p, p))  # [l, k-1] = ∂ρ_k/∂φ_l
         for l in range(1, p + 1):
             db = np.zeros(p)
@@ -292,6 +318,10 @@ class SAR(ARp):
     def corr_initial(self) -> np.ndarray:
         return np.array([0.1])
 
+    def acf_values(self, par: np.ndarray) -> np.ndarray:
+        g = float(par[0])
+        return super().acf_values(np.array([g, -g * g / 4.0]))
+
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         g = float(par[0])
         r, dr_dphi = super().acf(np.array([g, -g * g / 4.0]))
@@ -334,6 +364,9 @@ class SAR2(ARp):
         phi = np.array([g1 + 2 * g2, -g2 * (2 * g1 + g2), g1 * g2 * g2])
         jac = np.array([[1.0, 2.0], [-2 * g2, -2 * (g1 + g2)], [g2 * g2, 2 * g1 * g2]])
         return phi, jac
+
+    def acf_values(self, par: np.ndarray) -> np.ndarray:
+        return super().acf_values(self.phi(par)[0])
 
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         phi, jac = self.phi(par)
