@@ -18,7 +18,7 @@ an entry is NULL (None) when a level is not among the predictions or n equals d.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -100,6 +100,25 @@ def _prepare(obj: Alldiffs, factor: str, first: list[str], second: list[str], fn
     return obj, [f for f in facs if f != factor], levs
 
 
+def _level_pairs(lev: np.ndarray, groups: list[tuple[tuple[str, ...], np.ndarray]],
+                 first: Sequence[str], second: Sequence[str]
+                 ) -> Iterator[tuple[str, str, str,
+                                     list[tuple[tuple[str, ...], np.ndarray, np.ndarray]]
+                                     | None]]:
+    """The pairs (``"f,s"``, f, s) (``second`` slowest, as asremlPlus names them) with, for each
+    combination of the other factors (``groups``), the rows holding level f and level s of
+    the pair factor (``lev``); None for a pair with a level absent or twice the same level."""
+    present = set(lev)
+    for s in second:
+        for f in first:
+            name = f"{f},{s}"
+            if f not in present or s not in present or f == s:
+                yield name, f, s, None
+                continue
+            yield name, f, s, [(vals, idx[lev[idx] == f], idx[lev[idx] == s])
+                               for vals, idx in groups]
+
+
 def _groups(pred: pd.DataFrame, indx: list[str]) -> list[tuple[tuple[str, ...], np.ndarray]]:
     """The combinations of ``indx`` present, in R's ``split(lex.order = TRUE)`` order (the
     first factor slowest, each in its level order), with the rows of each."""
@@ -146,39 +165,33 @@ def ratioTransform(alldiffs_obj: Alldiffs, ratio_factor: str, numerator_levels: 
     W = obj["vcov"].to_numpy(dtype=float)
     pv = pred["predicted.value"].to_numpy(dtype=float)
     lev = pred[ratio_factor].astype(str).to_numpy()
-    present = set(lev)
-    groups = _groups(pred, indx)
     out = RNullList()
-    for d in den:
-        for n in num:
-            name = f"{n},{d}"
-            if n not in present or d not in present or n == d:
-                out[name] = None
-                continue
-            rows = []
-            for vals, idx in groups:
-                i = idx[lev[idx] == n]
-                j = idx[lev[idx] == d]
-                r = (np.nan, np.nan, np.nan)
-                if len(i) == 1 and len(j) == 1:
-                    k = [int(i[0]), int(j[0])]
-                    r = fieller_ratio(pv[k[0]], pv[k[1]], W[np.ix_(k, k)], t)
-                rows.append((*vals, *r))
-            frame = pd.DataFrame({v: _factor([r[c] for r in rows], pred[v])
-                                  for c, v in enumerate(indx)})
-            c = len(indx)
-            frame["predicted.value"] = [r[c] for r in rows]
-            frame["standard.error"] = np.nan
-            frame["upper.Confidence.limit"] = [r[c + 1] for r in rows]
-            frame["lower.Confidence.limit"] = [r[c + 2] for r in rows]
-            frame["est.status"] = "Estimable"
-            frame.attrs = {"response": response or a.get("response"),
-                           "response.title": response_title or a.get("response.title"),
-                           "r_class": ["predictions.frame", "data.frame"]}
-            sf = a.get("sortFactor")
-            if sf is not None and sf != ratio_factor and sf in indx:
-                frame = _sorted_frame(frame, indx, sf, a.get("sortOrder"))
-            out[name] = frame
+    for name, _, _, matches in _level_pairs(lev, _groups(pred, indx), num, den):
+        if matches is None:
+            out[name] = None
+            continue
+        rows = []
+        for vals, i, j in matches:
+            r = (np.nan, np.nan, np.nan)
+            if len(i) == 1 and len(j) == 1:
+                k = [int(i[0]), int(j[0])]
+                r = fieller_ratio(pv[k[0]], pv[k[1]], W[np.ix_(k, k)], t)
+            rows.append((*vals, *r))
+        frame = pd.DataFrame({v: _factor([r[c] for r in rows], pred[v])
+                              for c, v in enumerate(indx)})
+        c = len(indx)
+        frame["predicted.value"] = [r[c] for r in rows]
+        frame["standard.error"] = np.nan
+        frame["upper.Confidence.limit"] = [r[c + 1] for r in rows]
+        frame["lower.Confidence.limit"] = [r[c + 2] for r in rows]
+        frame["est.status"] = "Estimable"
+        frame.attrs = {"response": response or a.get("response"),
+                       "response.title": response_title or a.get("response.title"),
+                       "r_class": ["predictions.frame", "data.frame"]}
+        sf = a.get("sortFactor")
+        if sf is not None and sf != ratio_factor and sf in indx:
+            frame = _sorted_frame(frame, indx, sf, a.get("sortOrder"))
+        out[name] = frame
     opts = [tables] if isinstance(tables, str) else list(tables)
     if opts == ["predictions"]:
         print(f"\n\n#### Table(s) of ratio predictions and confidence limits for "
@@ -234,55 +247,50 @@ def pairdiffsTransform(alldiffs_obj: Alldiffs, pairs_factor: str, first_levels: 
     sort_factor = obj.attrs.get("sortFactor")
     pred = obj["predictions"]
     lev = pred[pairs_factor].astype(str).to_numpy()
-    present = set(lev)
-    groups = _groups(pred, indx)
     out = RNullList()
-    for s in second:
-        for f in first:
-            name = f"{f},{s}"
-            if f not in present or s not in present or f == s:
-                out[name] = None
-                continue
-            rows, labels, combos = [], [], []
-            for vals, idx in groups:
-                i, j = idx[lev[idx] == f], idx[lev[idx] == s]
-                if len(i) == 1 and len(j) == 1:
-                    row = np.zeros(len(pred))
-                    row[i[0]], row[j[0]] = 1.0, -1.0
-                    rows.append(row)
-                    labels.append(",".join(vals))
-                    combos.append(vals)
-            if not rows:
-                raise AsrError(f"pairdiffsTransform(): no combination of {', '.join(indx)} "
-                               f"holds both level {f} and level {s} of {pairs_factor}")
-            L = pd.DataFrame(np.array(rows), index=labels)
-            diffs = linTransform(obj, L, Vmatrix=Vmatrix, error_intervals="Confidence",
-                                 avsed_tolerance=avsed_tolerance,
-                                 accuracy_threshold=accuracy_threshold, alpha=alpha)
-            p = diffs["predictions"]
-            facs = pd.DataFrame(
-                {v: (pd.Categorical(labels, categories=labels) if len(indx) == 1
-                     else _factor([c[k] for c in combos], pred[v]))
-                 for k, v in enumerate(indx)})
-            attrs = dict(p.attrs)
-            p = pd.concat([facs, p.drop(columns="Combination").reset_index(drop=True)],
-                          axis=1)
-            p.attrs = attrs
-            diffs["predictions"] = p
-            diffs = renewClassify(diffs, ":".join(indx))
-            diffs = redoErrorIntervals(diffs, error_intervals=kind, alpha=alpha,
-                                       avsed_tolerance=avsed_tolerance,
-                                       accuracy_threshold=accuracy_threshold,
-                                       LSDtype=LSDtype, LSDby=LSDby, LSDsupplied=LSDsupplied,
-                                       LSDstatistic=LSDstatistic, LSDaccuracy=LSDaccuracy)
-            if sort_factor is not None and sort_factor != pairs_factor and sort_factor in indx:
-                diffs = sort_alldiffs(diffs, sortFactor=sort_factor,
-                                      sortOrder=diffs.attrs.get("sortOrder"))
-            if response is not None:
-                diffs.attrs["response"] = response
-            if response_title is not None:
-                diffs.attrs["response.title"] = response_title
-            out[name] = diffs
+    for name, f, s, matches in _level_pairs(lev, _groups(pred, indx), first, second):
+        if matches is None:
+            out[name] = None
+            continue
+        rows, labels, combos = [], [], []
+        for vals, i, j in matches:
+            if len(i) == 1 and len(j) == 1:
+                row = np.zeros(len(pred))
+                row[i[0]], row[j[0]] = 1.0, -1.0
+                rows.append(row)
+                labels.append(",".join(vals))
+                combos.append(vals)
+        if not rows:
+            raise AsrError(f"pairdiffsTransform(): no combination of {', '.join(indx)} "
+                           f"holds both level {f} and level {s} of {pairs_factor}")
+        L = pd.DataFrame(np.array(rows), index=labels)
+        diffs = linTransform(obj, L, Vmatrix=Vmatrix, error_intervals="Confidence",
+                             avsed_tolerance=avsed_tolerance,
+                             accuracy_threshold=accuracy_threshold, alpha=alpha)
+        p = diffs["predictions"]
+        facs = pd.DataFrame(
+            {v: (pd.Categorical(labels, categories=labels) if len(indx) == 1
+                 else _factor([c[k] for c in combos], pred[v]))
+             for k, v in enumerate(indx)})
+        attrs = dict(p.attrs)
+        p = pd.concat([facs, p.drop(columns="Combination").reset_index(drop=True)],
+                      axis=1)
+        p.attrs = attrs
+        diffs["predictions"] = p
+        diffs = renewClassify(diffs, ":".join(indx))
+        diffs = redoErrorIntervals(diffs, error_intervals=kind, alpha=alpha,
+                                   avsed_tolerance=avsed_tolerance,
+                                   accuracy_threshold=accuracy_threshold,
+                                   LSDtype=LSDtype, LSDby=LSDby, LSDsupplied=LSDsupplied,
+                                   LSDstatistic=LSDstatistic, LSDaccuracy=LSDaccuracy)
+        if sort_factor is not None and sort_factor != pairs_factor and sort_factor in indx:
+            diffs = sort_alldiffs(diffs, sortFactor=sort_factor,
+                                  sortOrder=diffs.attrs.get("sortOrder"))
+        if response is not None:
+            diffs.attrs["response"] = response
+        if response_title is not None:
+            diffs.attrs["response.title"] = response_title
+        out[name] = diffs
     opts = [tables] if isinstance(tables, str) else list(tables)
     if opts != ["none"]:
         for name, d in out.items():
