@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import time
 import warnings
@@ -31,6 +30,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import user_sim as sim  # noqa: E402
+from child_pair import run_modes, same_fit  # noqa: E402
 
 
 def _data(case: str, n_g: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -118,27 +118,14 @@ def main() -> None:
         return
     for spec in a.cases.split(","):
         case, n_g = spec.split(":")
-        res = {}
-        for mode in ("old", "new"):
-            cmd = [sys.executable, __file__, "--maxit", str(a.maxit), "--child", case, n_g, mode]
-            try:
-                p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
-                lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
-                res[mode] = json.loads(lines[-1]) if lines else {"failed": p.stderr[-800:]}
-            except subprocess.TimeoutExpired:
-                res[mode] = {"failed": f"timeout {a.timeout:g} s"}
-            print(f"{case}:{n_g} {mode}: {json.dumps(res[mode])[:400]}", flush=True)
+        res = run_modes({mode: [sys.executable, __file__, "--maxit", str(a.maxit), "--child",
+                                case, n_g, mode] for mode in ("old", "new")},
+                        a.timeout, f"{case}:{n_g}")
         o, n = res["old"], res["new"]
-        if "failed" not in o and "failed" not in n:
-            dth = float(np.max(np.abs(np.subtract(n["theta"], o["theta"]))
-                               / np.maximum(np.abs(o["theta"]), 1e-12)))
+        if (cmp := same_fit(o, n)) is not None:
             print(f"== {case}:{n_g} ({n['equations']} equations): old {o['wall_s']} s wall / "
                   f"{o['cpu_s']} s CPU, {o['peak_rss_mib']} MiB; new {n['wall_s']} s / "
-                  f"{n['cpu_s']} s CPU, {n['peak_rss_mib']} MiB; CPU ratio "
-                  f"{o['cpu_s'] / max(n['cpu_s'], 1e-9):.2f}x; rel dℓ "
-                  f"{abs(n['loglik'] - o['loglik']) / abs(o['loglik']):.1e}, max rel dθ "
-                  f"{dth:.1e}", flush=True)
-
+                  f"{n['cpu_s']} s CPU, {n['peak_rss_mib']} MiB; {cmp}", flush=True)
 
 if __name__ == "__main__":
     main()

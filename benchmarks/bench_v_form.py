@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import time
 import warnings
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_pair import run_modes, same_fit  # noqa: E402
 
 
 def _child(n_g: int, mode: str, maxit: int) -> None:
@@ -60,29 +60,17 @@ def main() -> None:
         _child(int(a.child[0]), a.child[1], a.maxit)
         return
     for n_g in a.lines.split(","):
-        res = {}
-        for mode in ("mme", "v"):
-            cmd = [sys.executable, __file__, "--maxit", str(a.maxit), "--child", n_g, mode]
-            try:
-                p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
-                lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
-                res[mode] = json.loads(lines[-1]) if lines else {"failed": p.stderr[-800:]}
-            except subprocess.TimeoutExpired:
-                res[mode] = {"failed": f"timeout {a.timeout:g} s"}
-            print(f"{n_g} lines {mode}: {json.dumps(res[mode])[:400]}", flush=True)
+        res = run_modes({mode: [sys.executable, __file__, "--maxit", str(a.maxit), "--child",
+                                n_g, mode] for mode in ("mme", "v")},
+                        a.timeout, f"{n_g} lines")
         o, n = res["mme"], res["v"]
-        if "failed" not in o and "failed" not in n:
-            dth = float(np.max(np.abs(np.subtract(n["theta"], o["theta"]))
-                               / np.maximum(np.abs(o["theta"]), 1e-12)))
+        if (cmp := same_fit(o, n)) is not None:
             print(f"== {n_g} lines ({n['records']} records, {n['equations']} equations): MME "
                   f"{o['cpu_s']} s CPU / {o['wall_s']} s wall, {o['iterations']} it, "
                   f"{o['peak_rss_mib']} MiB; V ({n['solver']}) {n['cpu_s']} s CPU / "
-                  f"{n['wall_s']} s wall, {n['iterations']} it, {n['peak_rss_mib']} MiB; CPU "
-                  f"ratio {o['cpu_s'] / max(n['cpu_s'], 1e-9):.2f}x; rel dℓ "
-                  f"{abs(n['loglik'] - o['loglik']) / abs(o['loglik']):.1e}, max rel dθ "
-                  f"{dth:.1e}, rel d mean PEV "
+                  f"{n['wall_s']} s wall, {n['iterations']} it, {n['peak_rss_mib']} MiB; {cmp}, "
+                  f"rel d mean PEV "
                   f"{abs(n['pev_mean'] - o['pev_mean']) / o['pev_mean']:.1e}", flush=True)
-
 
 if __name__ == "__main__":
     main()
