@@ -24,8 +24,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -34,28 +36,16 @@ import asr_py as asr  # noqa: E402
 from asr_py.reml import mme as mme_mod  # noqa: E402
 from asr_py.reml import slow_ai  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
 
 def simulate(envs: int, gens: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """eBLUEs of every genotype in every environment with known weights; one environment
-    with almost no genetic variance and strongly correlated environments (predFA's shape)."""
-    rng = np.random.default_rng(seed)
-    ids = [f"G{i:03d}" for i in range(gens)]
-    m = rng.standard_normal((gens, 3 * gens))
-    K = m @ m.T / (3 * gens) + 0.05 * np.eye(gens)
-    sd = np.exp(rng.uniform(-1.5, 0.5, envs))
-    sd[envs // 2] = 1e-3
-    sig = (0.85 * np.ones((envs, envs)) + 0.15 * np.eye(envs)) * np.outer(sd, sd)
-    u = np.linalg.cholesky(K) @ rng.standard_normal((gens, envs)) @ np.linalg.cholesky(
-        sig + 1e-9 * np.eye(envs)).T
-    rows = []
-    for e in range(envs):
-        se = rng.uniform(0.5, 1.0, gens)
-        y = 10 + e + u[:, e] + se * rng.standard_normal(gens)
-        rows.append(pd.DataFrame({"envs": f"E{e:02d}", "geno": ids, "eblue": y,
-                                  "weights": 1 / se**2}))
-    d = pd.concat(rows, ignore_index=True)
-    kinv = np.linalg.inv(K)
-    return d, pd.DataFrame(kinv, index=ids, columns=ids)
+    """tests/_stage2_met.py's data with predFA's column names and K's inverse."""
+    from _stage2_met import stage2_met
+
+    d, K = stage2_met(envs, gens, seed)
+    d = d.rename(columns={"env": "envs", "y": "eblue", "w": "weights"})
+    return d, pd.DataFrame(np.linalg.inv(K.to_numpy()), index=K.index, columns=K.columns)
 
 
 def read_predfa(pheno: str, ginv: str) -> tuple[pd.DataFrame, pd.DataFrame]:

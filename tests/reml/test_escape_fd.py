@@ -17,31 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import bfgs_max, reml_loglik
+from _stage2_met import stage2_met
 
 import asr_py as asr
 from asr_py.reml import ai as ai_mod
 from asr_py.reml import slow_ai
-
-
-def _met(envs: int, gens: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """eBLUEs of every genotype in every environment with their weights; one environment
-    with almost no genetic variance, environments strongly correlated."""
-    rng = np.random.default_rng(seed)
-    ids = [f"G{i:03d}" for i in range(gens)]
-    m = rng.standard_normal((gens, 3 * gens))
-    K = m @ m.T / (3 * gens) + 0.05 * np.eye(gens)
-    sd = np.exp(rng.uniform(-1.5, 0.5, envs))
-    sd[envs // 2] = 1e-3
-    sig = (0.85 * np.ones((envs, envs)) + 0.15 * np.eye(envs)) * np.outer(sd, sd)
-    u = np.linalg.cholesky(K) @ rng.standard_normal((gens, envs)) @ np.linalg.cholesky(
-        sig + 1e-9 * np.eye(envs)).T
-    rows = []
-    for e in range(envs):
-        se = rng.uniform(0.5, 1.0, gens)
-        rows.append(pd.DataFrame({"env": f"E{e:02d}", "geno": ids,
-                                  "y": 10 + e + u[:, e] + se * rng.standard_normal(gens),
-                                  "w": 1 / se**2}))
-    return pd.concat(rows, ignore_index=True), pd.DataFrame(K, index=ids, columns=ids)
 
 
 def _fit(d: pd.DataFrame, K: pd.DataFrame) -> asr.AsremlModel:
@@ -66,7 +46,7 @@ def _dense_ll(d: pd.DataFrame, K: pd.DataFrame, rho: float, var: np.ndarray) -> 
 @pytest.mark.parametrize("central", [False, True], ids=["forward", "central"])
 def test_slow_corh_met_reaches_the_dense_optimum(monkeypatch: pytest.MonkeyPatch,
                                                  central: bool) -> None:
-    d, K = _met(6, 40, 3)
+    d, K = stage2_met(6, 40, 3)
     monkeypatch.setattr(slow_ai, "FD_CENTRAL", central)
     used = []
     orig = ai_mod.fd_information
