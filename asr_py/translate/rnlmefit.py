@@ -44,6 +44,7 @@ from scipy import stats
 
 from asr_py.compat.lme4 import LmerFit, _split_top
 from asr_py.errors import AsrError
+from asr_py.translate.rnlmecrit import NlmeCriteria, gls_solve
 from asr_py.translate.rnlmeresid import (
     _arg,
     _call,
@@ -147,7 +148,7 @@ def _pd_lhs(spec: str, where: str, hint: str) -> tuple[str, bool]:
                         "pdCompSymm/pdBlocked are not")
 
 
-class LmeFit(LmerFit):
+class LmeFit(NlmeCriteria, LmerFit):
     """An nlme ``lme`` object: ``fixef()``, ``ranef()``, ``VarCorr()``, ``loglik``,
     ``describe()`` (= ``summary()``) in nlme's layout."""
 
@@ -219,27 +220,15 @@ class LmeFit(LmerFit):
         G = np.diag(np.concatenate([np.full(B.shape[1], g) for B, g in zip(blocks, gvars)]))
         R, s2, nres = self._r_matrix()
         V = Z @ G @ Z.T + R
-        Vi = np.linalg.inv(V)
         Xm = X.to_numpy(float)
-        C = Xm.T @ Vi @ Xm
-        Ci = np.linalg.inv(C)
-        beta = Ci @ Xm.T @ Vi @ y
-        r = y - Xm @ beta
-        p = Xm.shape[1]
-        _, ldv = np.linalg.slogdet(V)
-        _, ldc = np.linalg.slogdet(C)
-        quad = float(r @ Vi @ r)
-        if self.REML:
-            self._dev = (n - p) * math.log(2 * math.pi) + ldv + ldc + quad
-        else:
-            self._dev = n * math.log(2 * math.pi) + ldv + quad
+        beta, Ci, Vi, r, self._dev = gls_solve(Xm, y, V, self.REML)
         self.X, self.beta, self._vcov = X, beta, Ci
         self.b = G @ Z.T @ Vi @ r
         self._fitted = Xm @ beta + Z @ self.b
         self.sigma = math.sqrt(s2)
         self._gvars = gvars
         # nlme's AIC counts: fixed effects, variances, sigma and the residual structure's
-        self.npar = p + len(gvars) + nres
+        self.npar = Xm.shape[1] + len(gvars) + nres
 
     # ----- nlme's accessors ---------------------------------------------------------------
     def _variances(self) -> list[tuple[Any, np.ndarray]]:
@@ -323,11 +312,6 @@ class LmeFit(LmerFit):
         return pd.DataFrame({"Value": self.beta, "Std.Error": se, "DF": dfs, "t-value": t,
                              "p-value": 2 * stats.t.sf(np.abs(t), dfs)},
                             index=self.X.columns)
-
-    @property
-    def bic(self) -> float:     # type: ignore[override]
-        """nlme's BIC: ``-2 logLik + npar log(N - p)`` for REML (N for ML)."""
-        return self._dev + math.log(self.n - (self.p if self.REML else 0)) * self.npar
 
     def anova(self) -> pd.DataFrame:
         """nlme's ``anova(m)`` of one fit: sequential F tests of the fixed terms

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.errors import AsrError
+from asr_py.translate.rnlmecrit import NlmeCriteria, gls_solve
 from asr_py.translate.rnlmeresid import (
     _cor_struct,
     _var_ident,
@@ -68,7 +69,7 @@ def model_struct(cor: tuple[str, str | None, str | None] | None, phi: float | No
     return out
 
 
-class GlsFit:
+class GlsFit(NlmeCriteria):
     """An nlme ``gls`` object: ``coef()``, ``loglik``, ``aic``, ``bic``, ``anova()``,
     ``describe()`` (= ``summary()``), ``sigma``, ``vcov()``."""
 
@@ -132,35 +133,11 @@ class GlsFit:
             rss = float(np.sum((y - X @ beta) ** 2))
             s2 = rss / (n - p if self.REML else n)
             R = s2 * np.eye(n)
-        Ri = np.linalg.inv(R)
-        C = X.T @ Ri @ X
-        Ci = np.linalg.inv(C)
-        beta = Ci @ X.T @ Ri @ y
-        r = y - X @ beta
-        _, ldr = np.linalg.slogdet(R)
-        _, ldc = np.linalg.slogdet(C)
-        quad = float(r @ Ri @ r)
-        if self.REML:
-            self._dev = (n - p) * math.log(2 * math.pi) + ldr + ldc + quad
-        else:
-            self._dev = n * math.log(2 * math.pi) + ldr + quad
+        beta, Ci, _, r, self._dev = gls_solve(X, y, R, self.REML)
         self.beta, self._vcov, self.sigma = beta, Ci, math.sqrt(float(s2))
         self.npar = p + nres
         self.residuals = pd.Series(r, index=self.X.index)
         self.fitted = pd.Series(X @ beta, index=self.X.index)
-
-    @property
-    def loglik(self) -> float:
-        """``logLik(m)``: the full REML (ML) log-likelihood, nlme's."""
-        return -self._dev / 2
-
-    @property
-    def aic(self) -> float:
-        return self._dev + 2 * self.npar
-
-    @property
-    def bic(self) -> float:
-        return self._dev + math.log(self.n - (self.p if self.REML else 0)) * self.npar
 
     def coef(self) -> pd.Series:
         """``coef(m)``: the fixed effects."""
