@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from asr_py.compat.asremlplus import _split_top
+from asr_py.formula.toplevel import split_top
 
 __all__ = ["match_at_levels"]
 
@@ -94,21 +95,9 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _parts(term: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in term:
-        depth += (ch in "([") - (ch in ")]")
-        if ch == ":" and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    return out + [cur.strip()]
-
-
 def _at_of(term: str) -> tuple[str, list[str]] | None:
     """(the term's single at() part, its other parts), or None."""
-    parts = _parts(term)
+    parts = split_top(term, strip=True)
     ats = [p for p in parts if p.startswith("at(")]
     if len(ats) != 1:
         return None

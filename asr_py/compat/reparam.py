@@ -30,6 +30,7 @@ from asr_py.compat.asremlplus import (
     changeTerms,
 )
 from asr_py.errors import AsrError
+from asr_py.formula.toplevel import split_top
 
 __all__ = ["newfit", "reparamSigDevn"]
 
@@ -57,15 +58,7 @@ def newfit(asreml_obj: Any, fixed_: str | None = None, random_: str | None = Non
 
 
 def _factors(term: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in term.replace(" ", ""):
-        depth += (ch == "(") - (ch == ")")
-        if ch == ":" and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return out + [cur]
+    return split_top(term.replace(" ", ""))
 
 
 def reparamSigDevn(asrtests_obj: Any, terms: Sequence[str] | str | None = None,

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from asr_py.errors import AsrError
+from asr_py.formula.toplevel import split_top
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
@@ -28,18 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["csparse", "term_labels"]
 
 
-def _split_top(text: str, sep: str = "+") -> list[str]:
-    """``text`` split on ``sep`` outside parentheses, parts stripped."""
-    out, depth, cur = [], 0, ""
-    for ch in text:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if ch == sep and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur.strip())
-    return [p for p in out if p]
+def _plus_terms(text: str) -> list[str]:
+    """``text``'s non-empty terms split on + outside brackets."""
+    return [p for p in split_top(text, "+", strip=True) if p]
 
 
 def _norm(label: str) -> str:
@@ -49,7 +41,7 @@ def _norm(label: str) -> str:
 def term_labels(terms: str | list[str] | tuple[str, ...]) -> list[str]:
     """The term labels of a Csparse formula (``'~ G + z1:G'``) or list of labels."""
     if isinstance(terms, str):
-        return [_norm(t) for t in _split_top(terms.strip().lstrip("~"))]
+        return [_norm(t) for t in _plus_terms(terms.strip().lstrip("~"))]
     return [_norm(str(t)) for t in terms]
 
 
@@ -66,7 +58,7 @@ def _columns(fit: AsremlFit) -> dict[str, np.ndarray]:
         k = u.size
         idx = np.arange(off, off + k)
         cols[_norm(t.label)] = idx
-        parts = _split_top(t.label)
+        parts = _plus_terms(t.label)
         if len(parts) > 1 and len(t.levels) == k:      # str(~ a + b, ...): its parts
             for j, part in enumerate(parts, start=1):
                 sel = [i for i, lv in enumerate(t.levels) if str(lv).startswith(f"{j}:")]

@@ -15,28 +15,16 @@ from typing import Any
 
 import pandas as pd
 
+from asr_py.formula.toplevel import split_top
+
 __all__ = ["asreml_random_names", "r_coef_random"]
-
-
-def _split_top(text: str, sep: str = ":") -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in text:
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == sep and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
-    return out
 
 
 def asreml_random_names(label: str, levels: list[str],
                         renamed: dict[str, str] | None = None) -> list[str]:
     """``factor_level:factor_level`` names of one random term's effects; a term whose level
     labels do not split into one level per factor keeps ``label_level``."""
-    parts = [(renamed or {}).get(p.strip(), p.strip()) for p in _split_top(label)]
+    parts = [(renamed or {}).get(p.strip(), p.strip()) for p in split_top(label)]
     shown = ":".join(parts)
     out = []
     for lv in levels:

@@ -36,6 +36,7 @@ import scipy.sparse as sp
 
 from asr_py.compat.vpnames import asreml_term_label
 from asr_py.errors import AsrError
+from asr_py.formula.toplevel import split_top
 
 __all__ = ["ASREML42_NAMES", "r_design", "r_gparam"]
 
@@ -106,24 +107,11 @@ def _spline_root(template: Any) -> np.ndarray | None:
     return out
 
 
-def _components(label: str) -> list[str]:
-    """The terms of a str() term's label ``New+grp(neighbour)`` (a + outside brackets)."""
-    out, depth, cur = [], 0, ""
-    for ch in label:
-        depth += (ch in "([") - (ch in ")]")
-        if ch == "+" and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return out + [cur]
-
-
 def _str_names(label: str, levels: list[str], ncol: int) -> list[str] | None:
     """Column names of a ``str(~ a + b, ~ us(k):id(n))`` term as asreml's design names them,
     each block of n columns by its own term (``a_<level>``, then ``b_<level>``), so a script's
     ``grep("a", colnames(fit$design))`` finds a's n columns only. None for other terms."""
-    comps = _components(label)
+    comps = split_top(label, "+")
     if len(comps) < 2 or ncol % len(comps) or len(levels) != ncol:
         return None
     n = ncol // len(comps)
@@ -132,25 +120,12 @@ def _str_names(label: str, levels: list[str], ncol: int) -> list[str] | None:
 
 def _str_names42(label: str, levels: list[str], ncol: int) -> list[str] | None:
     """asreml 4.2's names of a str() term's columns (``Tree_1``, ``Tree_1:x``)."""
-    comps = _components(label)
+    comps = split_top(label, "+")
     if len(comps) < 2 or ncol % len(comps) or len(levels) != ncol:
         return None
     n = ncol // len(comps)
-    return [_name42(_split_top(comps[i // n]), str(levels[i]).split(":", 1)[-1].split(":"), {})
+    return [_name42(split_top(comps[i // n]), str(levels[i]).split(":", 1)[-1].split(":"), {})
             for i in range(ncol)]
-
-
-def _split_top(label: str) -> list[str]:
-    """A term label's factors: split at ':' outside brackets."""
-    out, depth, cur = [], 0, ""
-    for ch in label:
-        depth += (ch in "([") - (ch in ")]")
-        if ch == ":" and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return out + [cur]
 
 
 def _name42(factors: list[str], parts: list[str], spline_no: dict[tuple[int, str], int]
@@ -184,7 +159,7 @@ def _asreml42_names(label: str, levels: list[str], ncol: int) -> list[str] | Non
     levels do not split into one part per factor."""
     if len(levels) != ncol:
         return None
-    factors = _split_top(label)
+    factors = split_top(label)
     plain = [f for f in factors if not f.startswith("at(")]
     numbered: dict[tuple[int, str], int] = {}
     out = []
