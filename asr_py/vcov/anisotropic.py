@@ -28,7 +28,7 @@ from asr_py.vcov.correlation import (
     correlation_syntax,
     register_correlation,
 )
-from asr_py.vcov.distance import PHI0_MAX, PHI0_MIN, RANGE_START
+from asr_py.vcov.distance import PHI0_MAX, PHI0_MIN, RANGE_START, power_derivative
 
 
 class _AnisotropicPower(CorrelationStructure):
@@ -75,10 +75,7 @@ class _AnisotropicPower(CorrelationStructure):
         f = self._factors(rho)
         out = []
         for a, (r, e) in enumerate(zip(rho, self._e)):
-            d = np.zeros_like(e)
-            nz = e > 0
-            d[nz] = e[nz] * float(r) ** (e[nz] - 1.0)
-            out.append(d * f[1 - a])
+            out.append(power_derivative(e, float(r)) * f[1 - a])
         return out
 
 

@@ -36,6 +36,14 @@ RANGE_START = 0.9
 PHI0_MIN, PHI0_MAX = 1e-3, 1.0 - 1e-6
 
 
+def power_derivative(e: np.ndarray, r: float) -> np.ndarray:
+    """∂ r^e / ∂r = e r^(e−1) elementwise, 0 where e = 0 (the diagonal: r⁰ = 1)."""
+    d = np.zeros_like(e)
+    nz = e > 0
+    d[nz] = e[nz] * r ** (e[nz] - 1.0)
+    return d
+
+
 class _Distance(CorrelationStructure):
     power = 1  # d ** power is the exponent of ρ
     family = ""
@@ -86,12 +94,7 @@ class _Distance(CorrelationStructure):
         return float(rho[0]) ** self._e
 
     def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
-        r = float(rho[0])
-        e = self._e
-        d = np.zeros_like(e)
-        nz = e > 0
-        d[nz] = e[nz] * r ** (e[nz] - 1.0)
-        return [d]
+        return [power_derivative(self._e, float(rho[0]))]
 
 
 class Exponential(_Distance):
