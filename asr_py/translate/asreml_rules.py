@@ -42,6 +42,7 @@ from asr_py.translate import (
     rgrouped,
     rgtools,
     ricreml,
+    ristype,
     rjoin,
     rlazy,
     rlm,
@@ -67,6 +68,7 @@ from asr_py.translate import (
     rsequence,
     rslice,
     rstats,
+    rstop,
     rstring,
     rsweep,
     rtidy,
@@ -136,7 +138,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast)
+                 racast, ristype, rstop)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

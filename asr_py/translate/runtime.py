@@ -182,6 +182,11 @@ from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - g
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()
+from asr_py.translate.ristype import (  # noqa: F401 - is.data.frame(), inherits(), ...
+    r_inherits,
+    r_is_type,
+    r_is_vector,
+)
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,
@@ -318,6 +323,7 @@ from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
+from asr_py.translate.rstop import r_stop  # noqa: F401 - stop() in an expression
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
     r_formatc,

@@ -1,0 +1,162 @@
+"""Held-out pass Q (s23newQ): plant-breeding scripts (a sorghum G x E x M analysis with
+environmental covariates and its R package ecreml; a G2F maize stage-1 BLUE pipeline).
+Their argument checks use R's type predicates and their functions end in ``stop()``.
+
+Expected values are R's documented semantics written out by hand:
+- ``?stop``: "stop stops execution of the current expression and executes an error
+  action"; the message is the arguments pasted with no separator (``.makeMessage``:
+  ``paste(unlist(lapply(list(...), as.character)), collapse = "")``). It has no value, so
+  a function whose last expression (or taken branch) is ``stop()`` signals that error;
+  ``tryCatch(error = function(e) ...)`` receives it, ``conditionMessage(e)`` its message.
+- ``?is.data.frame``: TRUE for a data frame (a tibble too: it inherits "data.frame").
+- ``?is.matrix``: TRUE when x is a vector with a "dim" attribute of length 2.
+- ``?is.list``: TRUE for lists and pairlists; a data frame is a list.
+- ``?is.integer``: TRUE for integer type "unless it is a factor when it returns FALSE";
+  ``?is.double``/``?is.logical`` likewise by type; a numeric literal ``1`` is a double,
+  ``read.csv`` reads a column of whole numbers as integer.
+- ``?is.vector``: TRUE for a vector with no attributes other than names (FALSE for a
+  matrix, a data frame, a factor); ``mode = "numeric"`` also asks integer or double type.
+- ``?inherits``: whether ``class(x)`` (for dispatch, the implicit class of an unclassed
+  object: "matrix" "array" and the type, "double"/"integer" then "numeric") holds any of
+  ``what``; ``which = TRUE`` gives each one's position, 0 when absent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py import translate
+
+
+def _raises(ns: dict, expr: str) -> str:
+    """The message of the error evaluating ``expr`` in the translated namespace raises."""
+    with pytest.raises(RuntimeError) as exc:
+        eval(expr, ns)
+    return str(exc.value)
+
+
+# ----- stop() where R uses its value ------------------------------------------------------
+
+def test_stop_as_a_functions_last_value_raises_its_message() -> None:
+    r = ('f <- function(x) {\n  if (x > 1) {\n    x * 2\n  } else {\n    stop("x = ", x, '
+         '" is too small")\n  }\n}\na <- f(3)\n'
+         'g <- function(x) if (x) 1 else stop("no")\n')
+    py = translate(r)
+    assert "untranslated(" not in py and "not translated (stop())" not in py
+    ns = run_r(r, complete=True)
+    assert ns["a"] == 6                                   # the branch taken gives the value
+    assert ns["g"](True) == 1
+    assert _raises(ns, "g(False)") == "no"
+    assert _raises(ns, "f(1)") == "x = 1 is too small"    # pasted with no separator
+
+
+def test_stop_in_a_trycatch_handler_rethrows_with_the_caught_message() -> None:
+    r = ('h <- function() tryCatch(stop("inner"), error = function(e) '
+         'stop("outer: ", conditionMessage(e)))\n'
+         'msg <- tryCatch(h(), error = function(e) conditionMessage(e))\n')
+    ns = run_r(r, complete=True)
+    assert ns["msg"] == "outer: inner"
+
+
+def test_stop_in_an_anonymous_function_and_a_switch_default() -> None:
+    r = ('ok <- sapply(c(1, 2, 3), function(v) if (v > 0) v * 10 else stop("negative: ", v))\n'
+         'pick <- function(k) switch(k, a = "first", b = "second", stop("unknown level ", k))\n'
+         'p <- pick("b")\n'
+         'bad <- tryCatch(sapply(c(1, -2), function(v) if (v > 0) v else '
+         'stop("negative: ", v)), error = function(e) conditionMessage(e))\n')
+    ns = run_r(r, complete=True)
+    assert list(np.asarray(ns["ok"], dtype=float)) == [10.0, 20.0, 30.0]
+    assert ns["p"] == "second"
+    assert _raises(ns, "pick('z')") == "unknown level z"
+    assert ns["bad"] == "negative: -2"          # R prints the double -2 as "-2"
+
+
+def test_abort_message_in_value_position() -> None:
+    r = ('chk <- function(x) if (is.numeric(x)) x else rlang::abort("x must be numeric")\n'
+         'v <- chk(5)\n')
+    ns = run_r(r, complete=True)
+    assert ns["v"] == 5
+    assert _raises(ns, "chk('a')") == "x must be numeric"
+
+
+# ----- type predicates ---------------------------------------------------------------------
+
+def test_is_data_frame_matrix_and_list() -> None:
+    r = ('d <- data.frame(g = c("a", "b", "c"), y = c(1.5, 2, 3), n = c(1L, 2L, 3L))\n'
+         'm <- matrix(1:6, nrow = 2)\n'
+         'l <- list(a = 1, b = "x")\n'
+         'res <- c(is.data.frame(d), is.data.frame(m), is.data.frame(l),\n'
+         '         is.matrix(m), is.matrix(d), is.matrix(d$y),\n'
+         '         is.list(d), is.list(l), is.list(m), is.list(d$y))\n'
+         'guard <- function(x) { if (!is.data.frame(x)) stop("need a data frame"); nrow(x) }\n'
+         'nr <- guard(d)\n')
+    ns = run_r(r, complete=True)
+    assert [bool(v) for v in ns["res"]] == [True, False, False, True, False, False,
+                                            True, True, False, False]
+    assert ns["nr"] == 3
+    assert _raises(ns, "guard(m)") == "need a data frame"
+
+
+def test_is_logical_double_integer_by_type(tmp_path, monkeypatch) -> None:
+    (tmp_path / "t.csv").write_text("plot,count,yield,ok\n1,3,2.5,TRUE\n2,4,3.0,FALSE\n")
+    monkeypatch.chdir(tmp_path)
+    r = ('d <- read.csv("t.csv")\n'
+         'f <- factor(c("a", "b"))\n'
+         'res <- c(is.integer(d$count), is.double(d$count), is.double(d$yield),\n'
+         '         is.logical(d$ok), is.logical(d$yield), is.double(1.5), is.double(2),\n'
+         '         is.integer(f), is.double(f), is.logical(c(TRUE, NA)), is.double("1"))\n')
+    ns = run_r(r, complete=True)
+    assert [bool(v) for v in ns["res"]] == [True, False, True, True, False, True, True,
+                                            False, False, True, False]
+
+
+def test_is_vector_with_and_without_mode() -> None:
+    r = ('m <- matrix(1:4, 2)\nd <- data.frame(x = 1:2)\n'
+         'res <- c(is.vector(c(1, 2)), is.vector("a"), is.vector(m),\n'
+         '         is.vector(d), is.vector(list(a = 1)), is.vector(c(1, 2), mode = "numeric"),\n'
+         '         is.vector("a", "numeric"), is.vector(c("a", "b"), "character"),\n'
+         '         is.vector(list(a = 1), "list"), is.vector(NULL), is.vector(d$x, "integer"))\n')
+    ns = run_r(r, complete=True)
+    assert [bool(v) for v in ns["res"]] == [True, True, False, False, True, True,
+                                            False, True, True, False, True]
+
+
+def test_inherits_uses_the_class_and_the_implicit_class() -> None:
+    r = ('d <- data.frame(x = c(1, 2, 3), g = c("a", "b", "a"))\n'
+         'm <- matrix(c(1, 2, 3, 4), 2)\n'
+         'e <- try(stop("failed"), silent = TRUE)\n'
+         'res <- c(inherits(d, "data.frame"), inherits(d, "matrix"), inherits(m, "matrix"),\n'
+         '         inherits(m, "array"), inherits(m, "numeric"), inherits(1.5, "numeric"),\n'
+         '         inherits(1.5, "double"), inherits("a", "numeric"), inherits("a", "character"),\n'
+         '         inherits(e, "try-error"), inherits(d, c("tbl_df", "data.frame")))\n'
+         'w <- inherits(d, c("list", "data.frame", "foo"), which = TRUE)\n')
+    ns = run_r(r, complete=True)
+    assert [bool(v) for v in ns["res"]] == [True, False, True, True, True, True, True,
+                                            False, True, True, True]
+    assert list(ns["w"]) == [0, 1, 0]      # class(d) is "data.frame": position 1, else 0
+
+
+def test_inherits_an_asreml_fit_guards_a_function() -> None:
+    r = ('d <- data.frame(y = c(4.1, 5.2, 6.3, 5.0, 4.4, 6.1, 5.5, 4.9),\n'
+         '                g = factor(rep(c("a", "b", "c", "d"), 2)))\n'
+         'fit <- asreml(fixed = y ~ 1, random = ~ g, data = d)\n'
+         'check <- function(fm) { if (!inherits(fm, "asreml")) stop("not an asreml fit"); '
+         'TRUE }\n'
+         'ok <- check(fit)\nis_list <- is.list(fit)\n')
+    ns = run_r(r, complete=True)
+    assert ns["ok"] is True
+    assert ns["is_list"] is True              # an asreml object is a list in R
+    assert _raises(ns, "check(d)") == "not an asreml fit"
+
+
+def test_predicates_of_untranslated_values_are_errors_not_false() -> None:
+    from asr_py.translate.checks import untranslated
+    from asr_py.translate.ristype import r_inherits, r_is_type
+
+    u = untranslated("foo()", "x")
+    with pytest.raises(Exception, match="foo"):
+        r_is_type(u, "data.frame")
+    with pytest.raises(Exception, match="foo"):
+        r_inherits(u, "asreml")
