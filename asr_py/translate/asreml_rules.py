@@ -24,6 +24,7 @@ from asr_py.translate import (
     rcasewhen,
     rcast,
     rcld,
+    rcoefpattern,
     rcomplete,
     rcount,
     rdcast,
@@ -138,7 +139,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop)
+                 racast, ristype, rstop, rcoefpattern)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

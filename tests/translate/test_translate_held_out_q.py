@@ -160,3 +160,47 @@ def test_predicates_of_untranslated_values_are_errors_not_false() -> None:
         r_is_type(u, "data.frame")
     with pytest.raises(Exception, match="foo"):
         r_inherits(u, "asreml")
+
+
+# ----- asreml's coef(fit, pattern = ) ------------------------------------------------------
+
+_COEF_DATA = ('d <- data.frame(g = rep(c("a", "b", "c", "d"), 3),\n'
+              '                t = rep(c("x", "y", "z"), each = 4),\n'
+              '                y = c(3.1, 4.2, 2.9, 3.8, 5.0, 6.1, 4.8, 5.7, 4.0, 5.2, 3.9, 4.6))\n'
+              'fit <- asreml(y ~ t, random = ~ g, data = d)\n')
+
+
+def test_coef_pattern_gives_the_matching_effects_as_an_effect_column() -> None:
+    """asreml-R ``coef.asreml(object, list = FALSE, pattern)``: a one-column matrix
+    ``effect`` of the effects whose names match. Checked against the closed form of a
+    balanced two-way layout (each g once with each t): the BLUP of g is
+    σ²g / (σ²g + σ²e / 3) × (ȳ_g − ȳ), and t's fixed effects are differences of t means."""
+    r = _COEF_DATA + ('gv <- data.frame(coef(fit, pattern = "g_"))\n'
+                      'tv <- coef(fit, pattern = "^t_")\n'
+                      'x <- as.matrix(coef(fit, pattern = "g")[1:2, ])\n'
+                      'none <- coef(fit, pattern = "^nothing")\n')
+    ns = run_r(r, complete=True)
+    gv, tv = ns["gv"], ns["tv"]
+    assert list(gv.columns) == ["effect"] and list(gv.index) == ["g_a", "g_b", "g_c", "g_d"]
+    y = np.array([3.1, 4.2, 2.9, 3.8, 5.0, 6.1, 4.8, 5.7, 4.0, 5.2, 3.9, 4.6])
+    g = np.array(list("abcd") * 3)
+    vc = ns["fit"].varcomp["component"]
+    sg, se = float(vc.iloc[0]), float(vc.iloc[-1])
+    blup = sg / (sg + se / 3) * np.array([y[g == k].mean() - y.mean() for k in "abcd"])
+    np.testing.assert_allclose(gv["effect"].to_numpy(), blup, rtol=1e-5, atol=1e-8)
+    assert list(tv.index) == ["t_x", "t_y", "t_z"]
+    t_means = [y[:4].mean(), y[4:8].mean(), y[8:].mean()]
+    np.testing.assert_allclose(tv["effect"].to_numpy(),
+                               [0.0, t_means[1] - t_means[0], t_means[2] - t_means[0]],
+                               atol=1e-8)
+    assert np.asarray(ns["x"], dtype=float).shape == (2, 1)    # [1:2, ] drops, as.matrix n x 1
+    assert len(ns["none"]) == 0 and list(ns["none"].columns) == ["effect"]
+
+
+def test_coef_pattern_that_is_not_a_regular_expression_says_so() -> None:
+    from asr_py.errors import AsrError
+
+    ns = run_r(_COEF_DATA, complete=True)
+    from asr_py.translate.rcoefpattern import r_coef_pattern
+    with pytest.raises(AsrError, match="regular expression"):
+        r_coef_pattern(ns["fit"], "vm(geno")
