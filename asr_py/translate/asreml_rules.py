@@ -1234,6 +1234,8 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_' + name)}({self.py(obj)})"
             if name == "aom":              # aom = TRUE's outlier statistics (rasremlaom.py)
                 return f"{self.runtime('r_aom')}({self.py(obj)})"
+            if name == "linear.predictors":     # Xb + Zu by data row (rlinpred.py)
+                return f"{self.runtime('r_linear_predictors')}({self.py(obj)})"
             if name in _FIT_ATTRS:
                 return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
             if name in ("vparameters.con", "gammas.con"):   # constraint codes (vpcodes.py)

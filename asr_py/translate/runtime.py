@@ -209,6 +209,7 @@ from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_rnorm,
     r_runif,
 )
+from asr_py.translate.rlinpred import r_linear_predictors  # noqa: F401 - fit$linear.predictors
 from asr_py.translate.rlist import (  # noqa: F401 - x[[k]], x[[i, j]]
     r_get2,
     r_get2_ij,

@@ -204,3 +204,33 @@ def test_coef_pattern_that_is_not_a_regular_expression_says_so() -> None:
     from asr_py.translate.rcoefpattern import r_coef_pattern
     with pytest.raises(AsrError, match="regular expression"):
         r_coef_pattern(ns["fit"], "vm(geno")
+
+
+# ----- R's ** operator; fit$linear.predictors ----------------------------------------------
+
+def test_double_star_is_power_as_in_r() -> None:
+    """R's lexer reads ``**`` as ``^`` (R Language Definition, 10.3.6: "** is translated
+    to ^"): right-associative, above unary minus, as ``^``."""
+    r = ('avSED <- 0.5\nVg <- 2\nH <- 1 - ((avSED**2)/(2*Vg))\n'
+         'p <- 2 ** 3 ** 2\nq <- -2**2\nv <- c(1, 2, 3) ** 2\n')
+    ns = run_r(r, complete=True)
+    assert ns["H"] == pytest.approx(1 - 0.25 / 4)
+    assert ns["p"] == 512          # 2^(3^2)
+    assert ns["q"] == -4           # -(2^2)
+    assert list(np.asarray(ns["v"], dtype=float)) == [1.0, 4.0, 9.0]
+
+
+def test_linear_predictors_are_xb_plus_zu_by_data_row() -> None:
+    """asreml's ``fit$linear.predictors``: Xβ̂ + Zû for each row (the identity link of a
+    Gaussian fit), computed here from the fit's own coefficients by the design."""
+    r = _COEF_DATA + ('lp <- fit$linear.predictors\n'
+                      'tv <- coef(fit, pattern = "^t_")\n'
+                      'gv <- coef(fit, pattern = "^g_")\n'
+                      'mu <- coef(fit, pattern = "Intercept")\n')
+    ns = run_r(r, complete=True)
+    tv, gv = ns["tv"]["effect"], ns["gv"]["effect"]
+    mu = float(ns["mu"]["effect"].iloc[0])
+    g = list("abcd") * 3
+    t = ["x"] * 4 + ["y"] * 4 + ["z"] * 4
+    expect = [mu + tv[f"t_{ti}"] + gv[f"g_{gi}"] for gi, ti in zip(g, t)]
+    np.testing.assert_allclose(np.asarray(ns["lp"], dtype=float), expect, rtol=1e-10)
