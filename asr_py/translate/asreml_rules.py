@@ -32,6 +32,7 @@ from asr_py.translate import (
     rdots,
     rdplyr,
     renv,
+    reval,
     rfactor,
     rfactorlevels,
     rfctrelevel,
@@ -139,7 +140,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop, rcoefpattern)
+                 racast, ristype, rstop, rcoefpattern, reval)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

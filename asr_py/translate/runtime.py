@@ -153,6 +153,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
     r_rm,
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
+from asr_py.translate.reval import r_eval  # noqa: F401 - eval(fit$call$data)
 from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_grid()
     r_crossing,
     r_expand_grid,

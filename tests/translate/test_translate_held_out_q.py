@@ -234,3 +234,27 @@ def test_linear_predictors_are_xb_plus_zu_by_data_row() -> None:
     t = ["x"] * 4 + ["y"] * 4 + ["z"] * 4
     expect = [mu + tv[f"t_{ti}"] + gv[f"g_{gi}"] for gi, ti in zip(g, t)]
     np.testing.assert_allclose(np.asarray(ns["lp"], dtype=float), expect, rtol=1e-10)
+
+
+# ----- eval() of a fit's call and of its arguments ----------------------------------------
+
+def test_eval_of_a_changed_call_refits_and_leaves_the_fit_alone() -> None:
+    """``?eval``: a language object is evaluated, any other value returned as is. ``cl <-
+    fit$call`` is a copy (R copies on modify): changing ``cl$fixed`` leaves ``fit$call``
+    as it was; ``eval(cl)`` fits the changed model. Checked against the closed-form REML
+    estimates of a balanced one-way layout (y ~ 1, random g, 3 records per g):
+    σ²e = MSW, σ²g = (MSB − MSW) / 3."""
+    r = _COEF_DATA + ('cl <- fit$call\ncl$fixed <- y ~ 1\nm2 <- eval(cl)\n'
+                      'd2 <- eval(fit$call$data)\nfx <- fit$call$fixed\nfive <- eval(5)\n')
+    ns = run_r(r, complete=True)
+    assert "t" in str(ns["fx"])                     # the fit's own call is unchanged
+    assert ns["five"] == 5
+    assert list(ns["d2"]["y"]) == list(ns["d"]["y"])
+    y = np.array([3.1, 4.2, 2.9, 3.8, 5.0, 6.1, 4.8, 5.7, 4.0, 5.2, 3.9, 4.6])
+    g = np.array(list("abcd") * 3)
+    means = np.array([y[g == k].mean() for k in "abcd"])
+    msw = sum(((y[g == k] - y[g == k].mean()) ** 2).sum() for k in "abcd") / (12 - 4)
+    msb = 3 * ((means - y.mean()) ** 2).sum() / (4 - 1)
+    vc = ns["m2"].varcomp["component"]
+    np.testing.assert_allclose([float(vc.iloc[0]), float(vc.iloc[-1])],
+                               [(msb - msw) / 3, msw], rtol=1e-4)
