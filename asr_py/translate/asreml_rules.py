@@ -159,7 +159,8 @@ _PREDICT_ARGS = ("classify", "levels", "present", "ignore", "use", "except", "on
 _DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
 _SSTYPE = ("incremental", "conditional")
 _SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
-                  "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic"}
+                  "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic",
+                  "nedf": "result.n_minus_p"}     # nedf: n - rank(X), as fit$nedf
 #: asreml()'s arguments, in its positional order first
 _ASREML_POS = ("fixed", "random", "sparse", "residual")
 _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",

@@ -258,3 +258,13 @@ def test_eval_of_a_changed_call_refits_and_leaves_the_fit_alone() -> None:
     vc = ns["m2"].varcomp["component"]
     np.testing.assert_allclose([float(vc.iloc[0]), float(vc.iloc[-1])],
                                [(msb - msw) / 3, msw], rtol=1e-4)
+
+
+def test_summary_nedf_is_the_residual_degrees_of_freedom() -> None:
+    """asreml's ``summary(fit)$nedf`` (as ``fit$nedf``): n − rank(X), here 12 records and
+    the intercept plus two contrasts of t: 9; scripts add ``log(2π) nedf`` to asreml's
+    log-likelihood to get the full one."""
+    r = _COEF_DATA + 'a <- summary(fit)$nedf\nb <- fit$nedf\nk <- log(2*pi)*summary(fit)$nedf\n'
+    ns = run_r(r, complete=True)
+    assert ns["a"] == 9 and ns["b"] == 9
+    assert ns["k"] == pytest.approx(9 * np.log(2 * np.pi))
