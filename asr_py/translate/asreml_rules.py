@@ -19,6 +19,7 @@ from asr_py.translate import (
     raggregate,
     raov,
     rappend,
+    rasmv,
     rave,
     rbroomasreml,
     rcasewhen,
@@ -2566,6 +2567,13 @@ class Translator(BasePrinter):
                         else:
                             out.append(f"**{{{m!r}: {pyname(m)}}}")
                     continue
+            if n == "asmv" and rasmv.neutral(self, a, named):
+                note = (f"# NOTE(asr_py): asreml(asmv = {self.src(a)}) dropped: the residual "
+                        "correlates no traits within a unit, so long-format rows fit the "
+                        "same model (rasmv.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
                     "not an asreml() argument asr_py knows"

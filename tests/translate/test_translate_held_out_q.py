@@ -268,3 +268,49 @@ def test_summary_nedf_is_the_residual_degrees_of_freedom() -> None:
     ns = run_r(r, complete=True)
     assert ns["a"] == 9 and ns["b"] == 9
     assert ns["k"] == pytest.approx(9 * np.log(2 * np.pi))
+
+
+# ----- asreml(asmv = ) with a residual that correlates no traits -------------------------
+
+def test_asmv_with_an_uncorrelated_residual_fits_the_long_format_model() -> None:
+    """Stage-two multi-trait GBLUP on long-format BLUEs: ``asmv = trait`` groups the rows
+    of a unit, which only matters when the residual correlates traits; with ``residual =
+    ~ units:trait`` and ``family = asr_gaussian(dispersion = 1)`` the residual is
+    diag(1/w). Checked against an independent dense-V REML (tests/_dense_reml.py) of
+    y = Xβ + Zu + e, u ~ N(0, us(trait) ⊗ I_gen), e ~ N(0, diag(1/w))."""
+    from _dense_reml import fit_dense
+
+    rng = np.random.default_rng(7)
+    gens = [f"G{i}" for i in range(10)]
+    G = np.array([[1.0, 0.6], [0.6, 2.0]])
+    u = rng.multivariate_normal([0, 0], G, size=10)
+    rows = []
+    for gi, g in enumerate(gens):
+        for ti, t in enumerate(["yld", "hgt"]):
+            w = float(rng.uniform(2, 5))
+            rows.append((g, t, [5.0, 9.0][ti] + u[gi, ti] + rng.normal() / np.sqrt(w), w))
+    lines = ",\n".join(f'c("{g}", "{t}", "{y:.6f}", "{w:.6f}")' for g, t, y, w in rows)
+    r = (f"m <- do.call(rbind, list({lines}))\n"
+         'd <- data.frame(gen = m[, 1], trait = m[, 2], blue = as.numeric(m[, 3]),\n'
+         '                wt = as.numeric(m[, 4]))\n'
+         'fit <- asreml(fixed = blue ~ trait, random = ~ us(trait):gen,\n'
+         '              residual = ~ units:trait, family = asr_gaussian(dispersion = 1),\n'
+         '              asmv = trait, weights = wt, data = d)\n')
+    py = translate(r)
+    assert "NOTE(asr_py): asreml(asmv = trait) dropped" in py and "TODO(asr_py): asreml(asmv" \
+        not in py
+    ns = run_r(r)
+    y = np.array([v[2] for v in rows])
+    w = np.array([v[3] for v in rows])
+    tr = np.array([0 if v[1] == "yld" else 1 for v in rows])
+    X = np.column_stack([np.ones(20), tr])
+    Z = np.zeros((20, 20))                       # columns: (gen, trait) pairs
+    for i, v in enumerate(rows):
+        Z[i, gens.index(v[0]) * 2 + tr[i]] = 1.0
+
+    def build(x: np.ndarray) -> np.ndarray | None:
+        L = np.array([[x[0], 0.0], [x[1], x[2]]])
+        return Z @ np.kron(np.eye(10), L @ L.T) @ Z.T + np.diag(1.0 / w)
+
+    _, best = fit_dense(y, X, build, [np.array([1.0, 0.5, 1.0]), np.array([0.5, 0.0, 1.5])])
+    assert float(ns["fit"].loglik) == pytest.approx(best, abs=1e-4)
