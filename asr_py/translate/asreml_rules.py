@@ -613,6 +613,13 @@ class Translator(BasePrinter):
             # rm(a, b) in a script that asks ls()/exists(): gone from them. Otherwise kept
             # (a column looked up as subset(d, x == 1) falls back on a variable x: r_col_or)
             return renv.rm_statement(self, e)
+        if e.kind == "call" and self.src(e.left or e).endswith("opts_knit$set") and \
+                all(n in ("root.dir", "progress", "verbose") for n, _ in e.args):
+            # knitr's root.dir: the chunks' working folder, as setwd() (rsetwd.py)
+            root = [a for n, a in e.args if n == "root.dir"]
+            if root:
+                note_setwd(self, R("call", "setwd", [(None, root[0])]))
+            return f"# {self.src(e)}: nothing to do in Python"
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":

@@ -314,3 +314,15 @@ def test_asmv_with_an_uncorrelated_residual_fits_the_long_format_model() -> None
 
     _, best = fit_dense(y, X, build, [np.array([1.0, 0.5, 1.0]), np.array([0.5, 0.0, 1.5])])
     assert float(ns["fit"].loglik) == pytest.approx(best, abs=1e-4)
+
+
+def test_knitr_root_dir_is_the_working_folder_like_setwd(tmp_path, monkeypatch) -> None:
+    """knitr's ``opts_knit$set(root.dir = d)``: the R chunks run with ``d`` as working
+    folder (knitr ``?opts_knit``), as after ``setwd(d)``; a path the script spells under
+    that folder is the working folder's file (asr_py.translate.rsetwd)."""
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n3,4\n")
+    monkeypatch.chdir(tmp_path)
+    r = ('knitr::opts_knit$set(root.dir = "X:/g2fcompetition2022")\n'
+         'd <- read.csv("X:/g2fcompetition2022/t.csv")\nn <- nrow(d)\n')
+    ns = run_r(r, complete=True)
+    assert ns["n"] == 2
