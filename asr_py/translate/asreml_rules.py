@@ -19,11 +19,13 @@ from asr_py.translate import (
     raggregate,
     raov,
     rappend,
+    rasmv,
     rave,
     rbroomasreml,
     rcasewhen,
     rcast,
     rcld,
+    rcoefpattern,
     rcomplete,
     rcount,
     rdcast,
@@ -31,6 +33,7 @@ from asr_py.translate import (
     rdots,
     rdplyr,
     renv,
+    reval,
     rfactor,
     rfactorlevels,
     rfctrelevel,
@@ -42,6 +45,7 @@ from asr_py.translate import (
     rgrouped,
     rgtools,
     ricreml,
+    ristype,
     rjoin,
     rlazy,
     rlm,
@@ -67,6 +71,7 @@ from asr_py.translate import (
     rsequence,
     rslice,
     rstats,
+    rstop,
     rstring,
     rsweep,
     rtidy,
@@ -136,7 +141,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast)
+                 racast, ristype, rstop, rcoefpattern, reval)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -155,7 +160,8 @@ _PREDICT_ARGS = ("classify", "levels", "present", "ignore", "use", "except", "on
 _DENDF = {"none": "none", "default": "default", "numeric": "numeric", "algebraic": "numeric"}
 _SSTYPE = ("incremental", "conditional")
 _SUMMARY_ATTRS = {"varcomp": "varcomp", "coef.fixed": "coef_fixed", "coef.random":
-                  "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic"}
+                  "coef_random", "loglik": "loglik", "aic": "aic", "bic": "bic",
+                  "nedf": "result.n_minus_p"}     # nedf: n - rank(X), as fit$nedf
 #: asreml()'s arguments, in its positional order first
 _ASREML_POS = ("fixed", "random", "sparse", "residual")
 _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
@@ -607,6 +613,13 @@ class Translator(BasePrinter):
             # rm(a, b) in a script that asks ls()/exists(): gone from them. Otherwise kept
             # (a column looked up as subset(d, x == 1) falls back on a variable x: r_col_or)
             return renv.rm_statement(self, e)
+        if e.kind == "call" and self.src(e.left or e).endswith("opts_knit$set") and \
+                all(n in ("root.dir", "progress", "verbose") for n, _ in e.args):
+            # knitr's root.dir: the chunks' working folder, as setwd() (rsetwd.py)
+            root = [a for n, a in e.args if n == "root.dir"]
+            if root:
+                note_setwd(self, R("call", "setwd", [(None, root[0])]))
+            return f"# {self.src(e)}: nothing to do in Python"
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":
@@ -1231,6 +1244,8 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_' + name)}({self.py(obj)})"
             if name == "aom":              # aom = TRUE's outlier statistics (rasremlaom.py)
                 return f"{self.runtime('r_aom')}({self.py(obj)})"
+            if name == "linear.predictors":     # Xb + Zu by data row (rlinpred.py)
+                return f"{self.runtime('r_linear_predictors')}({self.py(obj)})"
             if name in _FIT_ATTRS:
                 return f"{self.py(obj)}.{_FIT_ATTRS[name]}"
             if name in ("vparameters.con", "gammas.con"):   # constraint codes (vpcodes.py)
@@ -2559,6 +2574,13 @@ class Translator(BasePrinter):
                         else:
                             out.append(f"**{{{m!r}: {pyname(m)}}}")
                     continue
+            if n == "asmv" and rasmv.neutral(self, a, named):
+                note = (f"# NOTE(asr_py): asreml(asmv = {self.src(a)}) dropped: the residual "
+                        "correlates no traits within a unit, so long-format rows fit the "
+                        "same model (rasmv.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
                     "not an asreml() argument asr_py knows"

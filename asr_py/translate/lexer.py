@@ -15,7 +15,7 @@ _TOKEN = re.compile(r"""
         |"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<num>0[xX][0-9a-fA-F]+L?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[Li]?)
   | (?P<name>`[^`]*`|(?:[^\W\d]|\.(?!\d))[\w.]*)
-  | (?P<op>->>|<<-|<-|->|\|>|:::|::|:=|==|!=|<=|>=|&&|\|\||%[^%\n]*%|\\
+  | (?P<op>->>|<<-|<-|->|\|>|:::|::|:=|==|!=|<=|>=|&&|\|\||\*\*|%[^%\n]*%|\\
         |[-+*/^~$@:=<>!&|,;()\[\]{}?])
 """, re.VERBOSE | re.DOTALL)
 
@@ -56,6 +56,8 @@ def tokenize(code: str) -> list[Tok]:
             text = m.group()
             if kind == "op" and text == "\\":   # R 4.1 lambda: \(x) x + 1
                 kind, text = "name", "function"
+            if kind == "op" and text == "**":   # R's lexer reads ** as ^ (gram.y)
+                text = "^"
             out.append(Tok(kind, text, m.start(), m.end()))
         pos = m.end()
     return out

@@ -939,6 +939,9 @@ class BasePrinter:
             if tgt is not None and tgt.kind == "name" and not lines[-1].lstrip().startswith("#"):
                 lines.append(f"return {pyname(tgt.value)}")
             return lines
+        if s.kind == "call" and s.value in ("stop", "abort") and \
+                s.value not in self.functions:
+            return self.statement(s, depth)     # stop() never returns: it raises (rstop.py)
         ret = R("call", "return", [(None, s)], start=s.start, end=s.end, comments=s.comments)
         return self.statement(ret, depth)
 

@@ -37,6 +37,8 @@ def alias_copy(r: Any, rhs: str, variables: set[str], functions: set[str],
     """``r_copy(b)`` for ``a <- b`` where ``b`` is a variable of the script (or a parameter of
     the function being translated), so that changing ``a`` in place leaves ``b`` alone;
     ``rhs`` itself for anything else (a call, a constant, a function's name)."""
+    if r.kind == "dollar" and r.value == "call" and rhs.endswith(".call"):
+        return f"{runtime('r_copy')}({rhs})"      # cl <- fit$call; cl$fixed <- ...: a copy
     if r.kind != "name" or r.value not in variables or r.value in functions or \
             rhs != pyname(r.value):
         return rhs

@@ -105,6 +105,7 @@ from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a = 1, v)
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
+from asr_py.translate.rcoefpattern import r_coef_pattern  # noqa: F401 - coef(fit, pattern=)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcombn import r_combn  # noqa: F401 - combn()
@@ -152,6 +153,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
     r_rm,
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
+from asr_py.translate.reval import r_eval  # noqa: F401 - eval(fit$call$data)
 from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_grid()
     r_crossing,
     r_expand_grid,
@@ -182,6 +184,11 @@ from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - g
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()
+from asr_py.translate.ristype import (  # noqa: F401 - is.data.frame(), inherits(), ...
+    r_inherits,
+    r_is_type,
+    r_is_vector,
+)
 from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_dt_which,
     r_gather,
@@ -203,6 +210,7 @@ from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_rnorm,
     r_runif,
 )
+from asr_py.translate.rlinpred import r_linear_predictors  # noqa: F401 - fit$linear.predictors
 from asr_py.translate.rlist import (  # noqa: F401 - x[[k]], x[[i, j]]
     r_get2,
     r_get2_ij,
@@ -318,6 +326,7 @@ from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
+from asr_py.translate.rstop import r_stop  # noqa: F401 - stop() in an expression
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
     r_endswith,
     r_formatc,

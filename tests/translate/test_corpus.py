@@ -109,7 +109,7 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 74
+    assert len(why) == 75
     # s21newO: a typo (Aniv <- input$Ainv) leaves Ainv undefined; two R parse errors
     assert "object 'Ainv' not found" in why["S1a_model_selection.R"]
     assert "rcov =~," in why["mixed model by depth.R"]

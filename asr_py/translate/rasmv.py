@@ -1,0 +1,48 @@
+"""asreml's ``asmv = trait``: a multivariate model whose data are in long format (one row
+per unit and trait, the response in one column), as two-stage multi-trait GBLUP scripts
+fit stage-one BLUEs: ``asreml(BLUE ~ trait, random = ~ us(trait):vm(gen, G),
+residual = ~ units:trait, asmv = trait, weights = w, family = asr_gaussian(dispersion =
+1))``.
+
+R semantics (asreml-R ``asreml(asmv = )``): the rows with the same unit are one
+multivariate record, so that a residual structure on the trait factor can correlate the
+traits measured on one unit. When the residual correlates no traits (``units``,
+``units:trait``, ``id(units):id(trait)``, ``units:idh(trait)``, ``units:diag(trait)``,
+``dsum(~ units | trait)``: each row its own residual, with one variance or one per trait)
+the residual covariance of the long-format rows is the same diagonal matrix whether or not
+rows are grouped into units, and every other term is indexed by the rows' own factor levels:
+the model is the same without ``asmv``, so the translation drops it (a NOTE says so). A
+residual that correlates the traits (``units:us(trait)``, ``corgh``, ``fa`` ...), or no
+residual given (asreml's default for such data is not used here), keeps the TODO.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from asr_py.translate.parser import R
+
+__all__ = ["neutral"]
+
+#: variance models of the trait factor that give each trait its own variance at most
+_UNCORRELATED = frozenset({"id", "idv", "idh", "diag"})
+
+
+def neutral(tr: Any, a: R, named: list[tuple[str, R]]) -> bool:
+    """Whether ``asmv = a`` leaves the model unchanged (module docstring)."""
+    if a.kind not in ("name", "str"):
+        return False
+    trait = a.value
+    res = [x for n, x in named if n in ("residual", "rcov")]
+    if len(res) != 1:
+        return False
+    text = tr.src(res[0])
+    if not re.search(rf"(?<![\w.]){re.escape(trait)}(?![\w.])", text):
+        return False
+    heads = re.findall(rf"([\w.]+)\s*\(\s*{re.escape(trait)}\s*[,)]", text)
+    if any(h not in _UNCORRELATED for h in heads):
+        return False
+    # any other structure in the residual (ar1(row), us(...)) is not this plain case
+    others = {h for h in re.findall(r"([\w.]+)\s*\(", text)} - _UNCORRELATED - {"dsum"}
+    return not others
