@@ -64,6 +64,7 @@ from asr_py.translate import (
     rrenamewith,
     rreplace,
     rreplfun,
+    rsave,
     rsequence,
     rslice,
     rstats,
@@ -119,6 +120,7 @@ from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
+from asr_py.translate.rsave import save_statement
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
@@ -136,7 +138,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast)
+                 racast, rsave)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -591,6 +593,9 @@ class Translator(BasePrinter):
         if e.kind == "call" and e.value == "load" and e.args:
             path = [a for n, a in e.args if n in (None, "file")][0]
             return f"globals().update({self.runtime('load_rdata')}({self.py(path)}))"
+        if e.kind == "call" and e.value in ("save", "saveRDS") and e.args and \
+                e.value not in self.functions:
+            return save_statement(self, e)              # rsave.py
         if e.kind == "call" and e.value == "set.seed" and e.args:
             return self.np(f"np.random.seed({self.py(e.args[0][1])})")
         if e.kind == "call" and e.value in ("source", "sys.source") and e.args and \
