@@ -727,7 +727,9 @@ def structure_block(ctx: Context, call: Call) -> Block:
                             "meant as a level")
     init = own_init
     extra = base.extra
-    if "init" in named and own_init is None:
+    # init = NA: asreml's "no start values given" (its defaults), as init left out
+    if "init" in named and own_init is None and not (
+            isinstance(named["init"], Name) and named["init"].name == "NA"):
         from asr_py.model.init_codes import init_codes
 
         init = init_values(ctx, named["init"])

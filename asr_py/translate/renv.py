@@ -152,11 +152,20 @@ def r_eval_text(text: Any, ns_globals: dict[str, Any],
         last = parse_program(code)[-1:]
     except Exception:  # noqa: BLE001 - the translation below reports unparsable code
         last = []
-    assigned = last[0].left.value if last and last[0].kind == "bin" and \
-        last[0].value in ("<-", "=", "<<-") and last[0].left is not None and \
-        last[0].left.kind == "name" else None
+    is_assign = bool(last) and last[0].kind == "bin" and last[0].value in ("<-", "=", "<<-") \
+        and last[0].left is not None and last[0].right is not None
+    assigned = last[0].left.value if is_assign and last[0].left.kind == "name" else None
     var = _py(assigned) if assigned else "asr_eval_value_"
-    py = translate(code if assigned else f"{var} <- {{\n{code}\n}}")
+    if assigned:
+        py = translate(code)
+    elif is_assign:
+        # a replacement assignment ("x$a <- v", "x[i] <- v"): run as it stands, its value
+        # (R's value of an assignment) the right-hand side's, computed once
+        e, lhs, rhs = last[0], last[0].left, last[0].right
+        py = translate(f"{code[:e.start]}{var} <- {code[rhs.start:rhs.end]}\n"
+                       f"{code[lhs.start:lhs.end]} <- {var}")
+    else:
+        py = translate(f"{var} <- {{\n{code}\n}}")
     if "untranslated(" in py:
         raise AsrError(f"eval(parse(text = {code[:60]!r})): that R code cannot be translated",
                        hint="translate the code by hand where the script builds it")
@@ -216,6 +225,27 @@ def _args(e: R, formals: tuple[str, ...]) -> dict[str, R]:
     return got
 
 
+#: R code as text that binds a name to an asreml() fit: "m1 <- asreml(fixed = ", ...
+_TEXT_FIT = re.compile(r"^\s*([A-Za-z.][\w.]*)\s*(?:<-|=)\s*(?:asreml::)?asreml\s*\(")
+
+
+def _note_text_fits(tr: Any, text: R) -> None:
+    """Names the R code built by ``text`` (a string, or a paste() of strings and values)
+    binds to asreml() fits: ``eval(parse(text = paste0("m <- asreml(", ...)))`` makes ``m``
+    a fit for the statements after it (``m$loglik`` is the fit's, not a list element)."""
+    fits = getattr(tr, "fits", None)
+    if fits is None:
+        return
+    first = text
+    while first.kind == "call" and first.value in ("paste", "paste0", "sprintf", "glue") \
+            and first.args:
+        first = first.args[0][1]
+    m = _TEXT_FIT.match(first.value) if first.kind == "str" else None
+    if m:
+        fits.add(m.group(1))
+        getattr(tr, "assigned", set()).add(m.group(1))
+
+
 def translate(tr: Any, e: R) -> str | None:
     """The translation of ``ls()``, ``get(x)``, ``exists(x)``, ``assign(x, value)``,
     ``eval(parse(text = s))``; None when the call is not one of these forms."""
@@ -252,6 +282,7 @@ def translate(tr: Any, e: R) -> str | None:
             txt = [a for n, a in inner.args if n == "text"] or \
                 [a for n, a in inner.args if n is None and inner.value != "parse"]
             if len(txt) == 1 and len(inner.args) == 1:
+                _note_text_fits(tr, txt[0])
                 return f"{tr.runtime('r_eval_text')}({tr.py(txt[0])}, {scope})"
         return None
     return None
