@@ -372,6 +372,8 @@ MAX_INIT_RATIO = 1e12
 def init_values(ctx: Context, e: Expr) -> np.ndarray:
     """The ``init = ...`` values of a structure: finite numbers on the data's scale."""
     raw = literal(ctx, e)
+    if isinstance(raw, pd.Series | np.ndarray | tuple):
+        raw = list(np.asarray(raw, dtype=object).ravel())   # a vector passed by name
     vals = raw if isinstance(raw, list) else [raw]
     for v in vals:
         if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) \

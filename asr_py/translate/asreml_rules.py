@@ -620,6 +620,9 @@ class Translator(BasePrinter):
         out = self.py(e)
         if out == "__IMPORT__":
             return out
+        if depth == 0 and e.kind == "call" and e.value == "eval" and \
+                out.startswith(self.runtime("r_eval_text") + "(") and out.endswith(")"):
+            return out[:-1] + ", show=True)"     # R prints its value unless it is assigned
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(", "r_glimpse(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv",

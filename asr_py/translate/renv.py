@@ -130,18 +130,29 @@ def r_assign_name(x: Any, value: Any, ns_globals: dict[str, Any]) -> Any:
 
 
 def r_eval_text(text: Any, ns_globals: dict[str, Any],
-                ns_locals: dict[str, Any] | None = None) -> Any:
+                ns_locals: dict[str, Any] | None = None, show: bool = False) -> Any:
     """R's ``eval(parse(text = text))``: a name's value, else the R code translated and run
-    in the script's namespace (the value of its last expression)."""
+    in the script's namespace (the value of its last expression). ``show``: a top-level
+    statement, whose value R prints unless the code ends in an assignment (invisible)."""
+    value, visible = _eval_text(text, ns_globals, ns_locals)
+    if show and visible and value is not None:
+        print(value)
+    return value
+
+
+def _eval_text(text: Any, ns_globals: dict[str, Any],
+               ns_locals: dict[str, Any] | None) -> tuple[Any, bool]:
+    """The value of ``eval(parse(text = text))`` and whether R shows it (not after an
+    assignment)."""
     if isinstance(text, Untranslated):
-        return text._use()
+        return text._use(), True
     vals = [text] if isinstance(text, str) else list(text)
     if not vals or not all(isinstance(v, str) for v in vals):
         raise AsrError("eval(parse(text = s)): s must be R code as text",
                        hint="a character vector of R code")
     code = "\n".join(vals).strip()
     if _R_NAME.fullmatch(code):
-        return r_get(code, ns_globals, ns_locals)
+        return r_get(code, ns_globals, ns_locals), True
     from asr_py import translate
     from asr_py.translate.parser import parse_program
 
@@ -172,7 +183,7 @@ def r_eval_text(text: Any, ns_globals: dict[str, Any],
     ns = ns_globals if ns_locals is None or ns_locals is ns_globals else \
         {**ns_globals, **ns_locals}
     exec(compile(py, "<eval(parse(text))>", "exec"), ns)  # noqa: S102 - R's eval()
-    return ns.get(var) if assigned else ns.pop(var, None)
+    return (ns.get(var) if assigned else ns.pop(var, None)), not is_assign
 
 
 def r_rm(names: list[str], ns_globals: dict[str, Any],

@@ -130,3 +130,31 @@ def test_init_na_is_no_start_value() -> None:
         warnings.simplefilter("ignore")
         ns = run_r(r, complete=True, rec=rec)
     assert abs(float(ns["la"]) - float(ns["lb"])) < 1e-9
+
+
+def test_eval_text_at_top_level_prints_unless_it_assigns(capsys) -> None:
+    run_r('eval(parse(text = "1 + 2"))\nx <- data.frame(a = 1:2)\n'
+          'eval(parse(text = "x$b <- x$a * 10"))\neval(parse(text = "y <- 7"))\n',
+          complete=True)
+    out = capsys.readouterr().out.split()
+    assert out == ["3"]           # R: [1] 3, then nothing for the two assignments
+
+
+def test_init_given_as_a_named_vector_fixes_the_f_parameter() -> None:
+    rec = _records()
+    rec = rec[rec["parent"] != "zz"].reset_index(drop=True)
+    rec["ym"] = np.where(rec["sex"] == "M", rec["y"], np.nan)
+    rec["yf"] = np.where(rec["sex"] == "F", rec["y"] + 1, np.nan)
+    r = ('ainv <- ainverse(ped)\n'
+         'myinit.1 <- c(0.6, 1, 1)\nnames(myinit.1) <- c("F", "P", "P")\n'
+         'm <- asreml(fixed = cbind(ym, yf) ~ trait,\n'
+         '  random = ~ corgh(trait, init = myinit.1):vm(parent, ainv),\n'
+         '  residual = ~ units:idh(trait), data = rec)\n'
+         'vc <- summary(m)$varcomp\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ns = run_r(r, complete=True, ped=PED, rec=rec)
+    vc = ns["vc"]
+    cor = vc.loc[[i for i in vc.index if i.endswith("!cor")][0]]
+    # asreml: the name F fixes that parameter at its start value; P ones are estimated
+    assert cor["component"] == 0.6 and cor["bound"] == "F"
