@@ -158,3 +158,14 @@ def test_init_given_as_a_named_vector_fixes_the_f_parameter() -> None:
     cor = vc.loc[[i for i in vc.index if i.endswith("!cor")][0]]
     # asreml: the name F fixes that parameter at its start value; P ones are estimated
     assert cor["component"] == 0.6 and cor["bound"] == "F"
+
+
+def test_columns_selected_by_unique_names() -> None:
+    # Soay_Immune_GWAS: x.vec <- unique(x.vec[-which(x.vec == 1)]); x.data[, x.vec]
+    r = ('d <- data.frame(ID = c("p", "q"), Sex = c("F", "M"), y = c(1.5, 2.5), z = 0)\n'
+         'v <- strsplit("1+Sex+ped(ID)+Sex", split = "\\\\+")[[1]]\n'
+         'v[grep("ped", v)] <- "ID"\n'
+         'v <- unique(c(v, "y")[-which(c(v, "y") == 1)])\n'
+         'e <- na.omit(d[, v])\n')
+    ns = run_r(r, complete=True)
+    assert list(ns["e"].columns) == ["Sex", "ID", "y"]     # R: "1" == 1 is TRUE, then unique
