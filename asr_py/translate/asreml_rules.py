@@ -680,7 +680,9 @@ class Translator(BasePrinter):
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
             track_list(self, name, r)           # R lists compared by element (rcompare)
-            is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits)
+            text_kind = renv.text_fit_kind(self, r)     # eval(parse(text = "asreml(..."))
+            is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits) or \
+                text_kind == "fit"
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
             # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
@@ -712,7 +714,8 @@ class Translator(BasePrinter):
                     _fit_alias(r, self.fits) else dict(self.last_formulas)
                 if coords:
                     self.spatial[name] = coords
-            elif r.kind == "call" and r.value in ("asreml", "asreml.fit"):
+            elif r.kind == "call" and r.value in ("asreml", "asreml.fit") or \
+                    text_kind == "startvals":
                 self.startvals.add(name)
             elif r.kind == "dollar" and r.left is not None and (
                     r.left.kind == "name" and r.left.value in self.startvals or
@@ -1223,6 +1226,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_param_list')}({self.py(obj)}{res})"
         if obj.kind == "name" and obj.value in self.startvals and e.value in (
                 "vparameters.table", "gammas.table"):
+            return self.py(obj)
+        if obj.kind == "call" and obj.value == "eval" and e.value in (
+                "vparameters.table", "gammas.table"):
+            # eval(parse(text = paste(model, "start.values = TRUE)")))$vparameters.table:
+            # only asreml's start values have these; asr_py's are the table itself
             return self.py(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)

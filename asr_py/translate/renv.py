@@ -240,6 +240,82 @@ def _args(e: R, formals: tuple[str, ...]) -> dict[str, R]:
 _TEXT_FIT = re.compile(r"^\s*([A-Za-z.][\w.]*)\s*(?:<-|=)\s*(?:asreml::)?asreml\s*\(")
 
 
+_ASREML_TEXT = re.compile(r"^\s*(?:asreml::)?asreml\s*\(")
+
+
+def _assignments(tr: Any) -> dict[str, R]:
+    """The right-hand side of each name's (last) assignment in the whole script, cached."""
+    got = tr.__dict__.get("_text_assignments")
+    if got is not None:
+        return got  # type: ignore[no-any-return]
+    from asr_py.translate.parser import parse_program
+
+    out: dict[str, R] = {}
+
+    def walk(e: R | None) -> None:
+        if e is None:
+            return
+        if e.kind == "bin" and e.value in ("<-", "=", "<<-") and e.left is not None and \
+                e.left.kind == "name" and e.right is not None:
+            out[e.left.value] = e.right
+        for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+            walk(x)
+
+    try:
+        for st in parse_program(getattr(tr, "code", "")):
+            walk(st)
+    except Exception:  # noqa: BLE001 - a script the parser cannot read has no such names
+        out = {}
+    tr.__dict__["_text_assignments"] = out
+    return out
+
+
+def _leading_text(tr: Any, e: R, depth: int = 0) -> str | None:
+    """The text R code built by ``e`` starts with: a string, the first piece of a paste(),
+    or (followed through its assignment) a variable holding one."""
+    if depth > 6:
+        return None
+    if e.kind == "str":
+        return e.value
+    if e.kind == "call" and e.value in ("paste", "paste0", "sprintf") and e.args:
+        return _leading_text(tr, e.args[0][1], depth + 1)
+    if e.kind == "name":
+        rhs = _assignments(tr).get(e.value)
+        return None if rhs is None else _leading_text(tr, rhs, depth + 1)
+    return None
+
+
+def _strings_in(tr: Any, e: R | None, depth: int = 0) -> list[str]:
+    if e is None or depth > 6:
+        return []
+    if e.kind == "str":
+        return [e.value]
+    if e.kind == "name":
+        return _strings_in(tr, _assignments(tr).get(e.value), depth + 1)
+    out: list[str] = []
+    for x in (e.left, e.right, *(a for _, a in e.args)):
+        out += _strings_in(tr, x, depth + 1)
+    return out
+
+
+def text_fit_kind(tr: Any, e: R) -> str | None:
+    """For ``eval(parse(text = T))`` whose R code is an asreml() call (``m <-
+    eval(parse(text = paste(model, "...)")))`` with ``model <- "asreml(fixed = y ~ "``):
+    "startvals" when it asks start.values, else "fit"; None for any other code."""
+    if not (e.kind == "call" and e.value == "eval" and len(e.args) == 1):
+        return None
+    inner = e.args[0][1]
+    if not (inner.kind == "call" and inner.value in ("parse", "str2lang") and inner.args):
+        return None
+    txt = [a for n, a in inner.args if n == "text" or (n is None and inner.value != "parse")]
+    if len(txt) != 1:
+        return None
+    lead = _leading_text(tr, txt[0])
+    if lead is None or not _ASREML_TEXT.match(lead):
+        return None
+    return "startvals" if any("start.values" in t for t in _strings_in(tr, txt[0])) else "fit"
+
+
 def _note_text_fits(tr: Any, text: R) -> None:
     """Names the R code built by ``text`` (a string, or a paste() of strings and values)
     binds to asreml() fits: ``eval(parse(text = paste0("m <- asreml(", ...)))`` makes ``m``

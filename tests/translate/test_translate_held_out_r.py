@@ -169,3 +169,25 @@ def test_columns_selected_by_unique_names() -> None:
          'e <- na.omit(d[, v])\n')
     ns = run_r(r, complete=True)
     assert list(ns["e"].columns) == ["Sex", "ID", "y"]     # R: "1" == 1 is TRUE, then unique
+
+
+def test_start_values_and_fit_of_a_call_built_from_a_text_variable() -> None:
+    # EdgardoVelilla/Relatedness-BLUPs predASReml.r: model <- "asreml(fixed = ...,";
+    # temp <- eval(parse(text = paste(model, "start.values = TRUE)")))$vparameters.table;
+    # constraints edited; fit <- eval(parse(text = paste(model, "G.param = temp, ...)")))
+    rng = np.random.default_rng(2)
+    g = np.repeat(np.arange(6), 4)
+    d = pd.DataFrame({"y": 5 + rng.normal(0, 1, 6)[g] + rng.normal(0, 1, 24),
+                      "g": pd.Categorical(g.astype(str))})
+    r = ('model <- "asreml(fixed = y ~ 1, random = ~ idv(g), data = d,"\n'
+         'sv <- eval(parse(text = paste(model, "start.values = TRUE)")))$vparameters.table\n'
+         'sv[, "Constraint"] <- c("F", "F")\nsv[, "Value"] <- c(2, 1)\n'
+         'm <- eval(parse(text = paste(model, "G.param = sv, R.param = sv)")))\n'
+         'b <- coef(m)$random\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ns = run_r(r, complete=True, d=d)
+    # BLUP with known variances (balanced): n σ²_g / (n σ²_g + σ²_e) (ȳ_i − ȳ)
+    means = d.groupby("g", observed=True)["y"].mean().to_numpy()
+    expect = 4 * 2.0 / (4 * 2.0 + 1.0) * (means - d["y"].mean())
+    np.testing.assert_allclose(np.asarray(ns["b"], dtype=float).ravel(), expect, atol=1e-8)
