@@ -1113,6 +1113,13 @@ class Translator(BasePrinter):
                 e.left is not None and self.is_fit(e.left) and args[0].value == "Csparse":
             return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
                                  end=e.end))
+        if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
+                args[0].value in ("fixed", "random") and e.left is not None and \
+                e.left.kind == "call" and e.left.value in ("coef", "coefficients") and \
+                len(e.left.args) == 1 and self.is_fit(e.left.args[0][1]):
+            # coef(m)[["random"]]: R's [[ with a name is $ (no partial matching)
+            return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
+                                 end=e.end))
         return super().index(e)
 
     def dollar(self, e: R) -> str:

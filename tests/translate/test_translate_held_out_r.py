@@ -183,10 +183,11 @@ def test_start_values_and_fit_of_a_call_built_from_a_text_variable() -> None:
          'sv <- eval(parse(text = paste(model, "start.values = TRUE)")))$vparameters.table\n'
          'sv[, "Constraint"] <- c("F", "F")\nsv[, "Value"] <- c(2, 1)\n'
          'm <- eval(parse(text = paste(model, "G.param = sv, R.param = sv)")))\n'
-         'b <- coef(m)$random\n')
+         'b <- coef(m)$random\nb2 <- coef(m)[["random"]]\n')
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ns = run_r(r, complete=True, d=d)
+    np.testing.assert_array_equal(np.asarray(ns["b2"]), np.asarray(ns["b"]))   # [[ is $
     # BLUP with known variances (balanced): n σ²_g / (n σ²_g + σ²_e) (ȳ_i − ȳ)
     means = d.groupby("g", observed=True)["y"].mean().to_numpy()
     expect = 4 * 2.0 / (4 * 2.0 + 1.0) * (means - d["y"].mean())
