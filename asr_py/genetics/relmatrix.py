@@ -77,6 +77,17 @@ class RelMatrix:
         return sp.issparse(self.matrix)
 
     @property
+    def attrs(self) -> dict[str, Any]:
+        """R's attributes of the matrix as asreml's sparse form carries them (a fresh dict):
+        ``rowNames`` (the ids in order), ``INVERSE`` (whether it is an inverse) and, for a
+        pedigree's, ``inbreeding`` (the inbreeding coefficients in id order)."""
+        out: dict[str, Any] = {"rowNames": list(self.ids), "INVERSE": self.inverse}
+        if self.inbreeding is not None:
+            f = self.inbreeding.reindex(pd.Index(self.ids, dtype=object))
+            out["inbreeding"] = f.to_numpy(dtype=float)
+        return out
+
+    @property
     def n_imputed(self) -> int | None:
         """Number of missing marker values imputed (genomic matrices), else None."""
         return self.info.get("n_imputed")

@@ -372,6 +372,8 @@ MAX_INIT_RATIO = 1e12
 def init_values(ctx: Context, e: Expr) -> np.ndarray:
     """The ``init = ...`` values of a structure: finite numbers on the data's scale."""
     raw = literal(ctx, e)
+    if isinstance(raw, pd.Series | np.ndarray | tuple):
+        raw = list(np.asarray(raw, dtype=object).ravel())   # a vector passed by name
     vals = raw if isinstance(raw, list) else [raw]
     for v in vals:
         if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) \
@@ -727,7 +729,9 @@ def structure_block(ctx: Context, call: Call) -> Block:
                             "meant as a level")
     init = own_init
     extra = base.extra
-    if "init" in named and own_init is None:
+    # init = NA: asreml's "no start values given" (its defaults), as init left out
+    if "init" in named and own_init is None and not (
+            isinstance(named["init"], Name) and named["init"].name == "NA"):
         from asr_py.model.init_codes import init_codes
 
         init = init_values(ctx, named["init"])

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from asr_py.formula.ast import Call, Expr, Paren
+import pandas as pd
+
+from asr_py.formula.ast import Call, Expr, Name, Paren
 
 __all__ = ["CODES", "init_codes", "term_codes"]
 
@@ -26,6 +28,8 @@ def init_codes(ctx: Any, e: Expr) -> list[str] | None:
     or None when no value is named. An unknown name is a caret error."""
     while isinstance(e, Paren):
         e = e.expr
+    if isinstance(e, Name) and e.name in getattr(ctx, "matrices", {}):
+        return _vector_codes(ctx, e, ctx.matrices[e.name])
     if not (isinstance(e, Call) and e.func == "c"):
         return None
     names = [a.name for a in e.args]
@@ -37,6 +41,21 @@ def init_codes(ctx: Any, e: Expr) -> list[str] | None:
                             "name a start value P (positive), U (unconstrained) or F "
                             "(fixed), e.g. init = c(F = 0.5)")
     return ["" if n is None else n.upper() for n in names]
+
+
+def _vector_codes(ctx: Any, e: Expr, v: Any) -> list[str] | None:
+    """The codes of a named vector given by name (``names(v) <- c("F", "P", "P")``: a
+    pandas Series whose index holds them); None when it has no names."""
+    if not isinstance(v, pd.Series) or isinstance(v.index, pd.RangeIndex):
+        return None
+    names = ["" if n is None or (isinstance(n, float) and n != n) else str(n)
+             for n in v.index]
+    bad = [n for n in names if n and n.upper() not in CODES]
+    if bad:
+        raise ctx.error(e, f"init: '{bad[0]}' (a name of {e}) is not a constraint code",
+                        "name the start values P (positive), U (unconstrained) or F "
+                        "(fixed): names(v) <- c(\"F\", \"P\")")
+    return [n.upper() for n in names] if any(names) else None
 
 
 def term_codes(blocks: list[Any], scale: bool, n_params: int) -> list[str] | None:

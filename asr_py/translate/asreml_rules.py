@@ -68,6 +68,7 @@ from asr_py.translate import (
     rrenamewith,
     rreplace,
     rreplfun,
+    rsave,
     rsequence,
     rslice,
     rstats,
@@ -124,6 +125,7 @@ from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
+from asr_py.translate.rsave import save_statement
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
@@ -141,7 +143,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop, rcoefpattern, reval)
+                 racast, ristype, rstop, rcoefpattern, reval, rsave)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -597,6 +599,9 @@ class Translator(BasePrinter):
         if e.kind == "call" and e.value == "load" and e.args:
             path = [a for n, a in e.args if n in (None, "file")][0]
             return f"globals().update({self.runtime('load_rdata')}({self.py(path)}))"
+        if e.kind == "call" and e.value in ("save", "saveRDS") and e.args and \
+                e.value not in self.functions:
+            return save_statement(self, e)              # rsave.py
         if e.kind == "call" and e.value == "set.seed" and e.args:
             return self.np(f"np.random.seed({self.py(e.args[0][1])})")
         if e.kind == "call" and e.value in ("source", "sys.source") and e.args and \
@@ -628,6 +633,9 @@ class Translator(BasePrinter):
         out = self.py(e)
         if out == "__IMPORT__":
             return out
+        if depth == 0 and e.kind == "call" and e.value == "eval" and \
+                out.startswith(self.runtime("r_eval_text") + "(") and out.endswith(")"):
+            return out[:-1] + ", show=True)"     # R prints its value unless it is assigned
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(", "r_glimpse(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv",
@@ -685,7 +693,9 @@ class Translator(BasePrinter):
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
             track_list(self, name, r)           # R lists compared by element (rcompare)
-            is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits)
+            text_kind = renv.text_fit_kind(self, r)     # eval(parse(text = "asreml(..."))
+            is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits) or \
+                text_kind == "fit"
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
             # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
@@ -717,7 +727,8 @@ class Translator(BasePrinter):
                     _fit_alias(r, self.fits) else dict(self.last_formulas)
                 if coords:
                     self.spatial[name] = coords
-            elif r.kind == "call" and r.value in ("asreml", "asreml.fit"):
+            elif r.kind == "call" and r.value in ("asreml", "asreml.fit") or \
+                    text_kind == "startvals":
                 self.startvals.add(name)
             elif r.kind == "dollar" and r.left is not None and (
                     r.left.kind == "name" and r.left.value in self.startvals or
@@ -1115,6 +1126,13 @@ class Translator(BasePrinter):
                 e.left is not None and self.is_fit(e.left) and args[0].value == "Csparse":
             return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
                                  end=e.end))
+        if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
+                args[0].value in ("fixed", "random") and e.left is not None and \
+                e.left.kind == "call" and e.left.value in ("coef", "coefficients") and \
+                len(e.left.args) == 1 and self.is_fit(e.left.args[0][1]):
+            # coef(m)[["random"]]: R's [[ with a name is $ (no partial matching)
+            return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
+                                 end=e.end))
         return super().index(e)
 
     def dollar(self, e: R) -> str:
@@ -1228,6 +1246,11 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_param_list')}({self.py(obj)}{res})"
         if obj.kind == "name" and obj.value in self.startvals and e.value in (
                 "vparameters.table", "gammas.table"):
+            return self.py(obj)
+        if obj.kind == "call" and obj.value == "eval" and e.value in (
+                "vparameters.table", "gammas.table"):
+            # eval(parse(text = paste(model, "start.values = TRUE)")))$vparameters.table:
+            # only asreml's start values have these; asr_py's are the table itself
             return self.py(obj)
         if obj.kind == "call" and obj.value == "asreml.Ainverse" and e.value == "ginv":
             return self.call(obj)

@@ -77,8 +77,8 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str,
         return list(range(n))
     if isinstance(sel, np.ndarray) and sel.ndim == 0:
         sel = sel.item()                    # np.asarray(i) of one loop value: a scalar
-    seq = list(sel) if isinstance(sel, (list, tuple, range, np.ndarray, pd.Series,
-                                        pd.Index)) else [sel]
+    seq = list(sel) if isinstance(sel, (list, tuple, range, np.ndarray, pd.Series, pd.Index,
+                                        pd.api.extensions.ExtensionArray)) else [sel]
     if not seq:
         return []
     if all(isinstance(v, (bool, np.bool_)) for v in seq):              # logical mask

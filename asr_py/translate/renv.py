@@ -130,18 +130,29 @@ def r_assign_name(x: Any, value: Any, ns_globals: dict[str, Any]) -> Any:
 
 
 def r_eval_text(text: Any, ns_globals: dict[str, Any],
-                ns_locals: dict[str, Any] | None = None) -> Any:
+                ns_locals: dict[str, Any] | None = None, show: bool = False) -> Any:
     """R's ``eval(parse(text = text))``: a name's value, else the R code translated and run
-    in the script's namespace (the value of its last expression)."""
+    in the script's namespace (the value of its last expression). ``show``: a top-level
+    statement, whose value R prints unless the code ends in an assignment (invisible)."""
+    value, visible = _eval_text(text, ns_globals, ns_locals)
+    if show and visible and value is not None:
+        print(value)
+    return value
+
+
+def _eval_text(text: Any, ns_globals: dict[str, Any],
+               ns_locals: dict[str, Any] | None) -> tuple[Any, bool]:
+    """The value of ``eval(parse(text = text))`` and whether R shows it (not after an
+    assignment)."""
     if isinstance(text, Untranslated):
-        return text._use()
+        return text._use(), True
     vals = [text] if isinstance(text, str) else list(text)
     if not vals or not all(isinstance(v, str) for v in vals):
         raise AsrError("eval(parse(text = s)): s must be R code as text",
                        hint="a character vector of R code")
     code = "\n".join(vals).strip()
     if _R_NAME.fullmatch(code):
-        return r_get(code, ns_globals, ns_locals)
+        return r_get(code, ns_globals, ns_locals), True
     from asr_py import translate
     from asr_py.translate.parser import parse_program
 
@@ -152,18 +163,27 @@ def r_eval_text(text: Any, ns_globals: dict[str, Any],
         last = parse_program(code)[-1:]
     except Exception:  # noqa: BLE001 - the translation below reports unparsable code
         last = []
-    assigned = last[0].left.value if last and last[0].kind == "bin" and \
-        last[0].value in ("<-", "=", "<<-") and last[0].left is not None and \
-        last[0].left.kind == "name" else None
+    is_assign = bool(last) and last[0].kind == "bin" and last[0].value in ("<-", "=", "<<-") \
+        and last[0].left is not None and last[0].right is not None
+    assigned = last[0].left.value if is_assign and last[0].left.kind == "name" else None
     var = _py(assigned) if assigned else "asr_eval_value_"
-    py = translate(code if assigned else f"{var} <- {{\n{code}\n}}")
+    if assigned:
+        py = translate(code)
+    elif is_assign:
+        # a replacement assignment ("x$a <- v", "x[i] <- v"): run as it stands, its value
+        # (R's value of an assignment) the right-hand side's, computed once
+        e, lhs, rhs = last[0], last[0].left, last[0].right
+        py = translate(f"{code[:e.start]}{var} <- {code[rhs.start:rhs.end]}\n"
+                       f"{code[lhs.start:lhs.end]} <- {var}")
+    else:
+        py = translate(f"{var} <- {{\n{code}\n}}")
     if "untranslated(" in py:
         raise AsrError(f"eval(parse(text = {code[:60]!r})): that R code cannot be translated",
                        hint="translate the code by hand where the script builds it")
     ns = ns_globals if ns_locals is None or ns_locals is ns_globals else \
         {**ns_globals, **ns_locals}
     exec(compile(py, "<eval(parse(text))>", "exec"), ns)  # noqa: S102 - R's eval()
-    return ns.get(var) if assigned else ns.pop(var, None)
+    return (ns.get(var) if assigned else ns.pop(var, None)), not is_assign
 
 
 def r_rm(names: list[str], ns_globals: dict[str, Any],
@@ -216,6 +236,103 @@ def _args(e: R, formals: tuple[str, ...]) -> dict[str, R]:
     return got
 
 
+#: R code as text that binds a name to an asreml() fit: "m1 <- asreml(fixed = ", ...
+_TEXT_FIT = re.compile(r"^\s*([A-Za-z.][\w.]*)\s*(?:<-|=)\s*(?:asreml::)?asreml\s*\(")
+
+
+_ASREML_TEXT = re.compile(r"^\s*(?:asreml::)?asreml\s*\(")
+
+
+def _assignments(tr: Any) -> dict[str, R]:
+    """The right-hand side of each name's (last) assignment in the whole script, cached."""
+    got = tr.__dict__.get("_text_assignments")
+    if got is not None:
+        return got  # type: ignore[no-any-return]
+    from asr_py.translate.parser import parse_program
+
+    out: dict[str, R] = {}
+
+    def walk(e: R | None) -> None:
+        if e is None:
+            return
+        if e.kind == "bin" and e.value in ("<-", "=", "<<-") and e.left is not None and \
+                e.left.kind == "name" and e.right is not None:
+            out[e.left.value] = e.right
+        for x in (e.left, e.right, e.alt, *(a for _, a in e.args), *e.body):
+            walk(x)
+
+    try:
+        for st in parse_program(getattr(tr, "code", "")):
+            walk(st)
+    except Exception:  # noqa: BLE001 - a script the parser cannot read has no such names
+        out = {}
+    tr.__dict__["_text_assignments"] = out
+    return out
+
+
+def _leading_text(tr: Any, e: R, depth: int = 0) -> str | None:
+    """The text R code built by ``e`` starts with: a string, the first piece of a paste(),
+    or (followed through its assignment) a variable holding one."""
+    if depth > 6:
+        return None
+    if e.kind == "str":
+        return e.value
+    if e.kind == "call" and e.value in ("paste", "paste0", "sprintf") and e.args:
+        return _leading_text(tr, e.args[0][1], depth + 1)
+    if e.kind == "name":
+        rhs = _assignments(tr).get(e.value)
+        return None if rhs is None else _leading_text(tr, rhs, depth + 1)
+    return None
+
+
+def _strings_in(tr: Any, e: R | None, depth: int = 0) -> list[str]:
+    if e is None or depth > 6:
+        return []
+    if e.kind == "str":
+        return [e.value]
+    if e.kind == "name":
+        return _strings_in(tr, _assignments(tr).get(e.value), depth + 1)
+    out: list[str] = []
+    for x in (e.left, e.right, *(a for _, a in e.args)):
+        out += _strings_in(tr, x, depth + 1)
+    return out
+
+
+def text_fit_kind(tr: Any, e: R) -> str | None:
+    """For ``eval(parse(text = T))`` whose R code is an asreml() call (``m <-
+    eval(parse(text = paste(model, "...)")))`` with ``model <- "asreml(fixed = y ~ "``):
+    "startvals" when it asks start.values, else "fit"; None for any other code."""
+    if not (e.kind == "call" and e.value == "eval" and len(e.args) == 1):
+        return None
+    inner = e.args[0][1]
+    if not (inner.kind == "call" and inner.value in ("parse", "str2lang") and inner.args):
+        return None
+    txt = [a for n, a in inner.args if n == "text" or (n is None and inner.value != "parse")]
+    if len(txt) != 1:
+        return None
+    lead = _leading_text(tr, txt[0])
+    if lead is None or not _ASREML_TEXT.match(lead):
+        return None
+    return "startvals" if any("start.values" in t for t in _strings_in(tr, txt[0])) else "fit"
+
+
+def _note_text_fits(tr: Any, text: R) -> None:
+    """Names the R code built by ``text`` (a string, or a paste() of strings and values)
+    binds to asreml() fits: ``eval(parse(text = paste0("m <- asreml(", ...)))`` makes ``m``
+    a fit for the statements after it (``m$loglik`` is the fit's, not a list element)."""
+    fits = getattr(tr, "fits", None)
+    if fits is None:
+        return
+    first = text
+    while first.kind == "call" and first.value in ("paste", "paste0", "sprintf", "glue") \
+            and first.args:
+        first = first.args[0][1]
+    m = _TEXT_FIT.match(first.value) if first.kind == "str" else None
+    if m:
+        fits.add(m.group(1))
+        getattr(tr, "assigned", set()).add(m.group(1))
+
+
 def translate(tr: Any, e: R) -> str | None:
     """The translation of ``ls()``, ``get(x)``, ``exists(x)``, ``assign(x, value)``,
     ``eval(parse(text = s))``; None when the call is not one of these forms."""
@@ -252,6 +369,7 @@ def translate(tr: Any, e: R) -> str | None:
             txt = [a for n, a in inner.args if n == "text"] or \
                 [a for n, a in inner.args if n is None and inner.value != "parse"]
             if len(txt) == 1 and len(inner.args) == 1:
+                _note_text_fits(tr, txt[0])
                 return f"{tr.runtime('r_eval_text')}({tr.py(txt[0])}, {scope})"
         return None
     return None

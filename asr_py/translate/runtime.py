@@ -313,6 +313,7 @@ from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
+from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
@@ -508,15 +509,19 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
     when it reads nothing (R lists, asremlPlus's alldiffs) or refuses the file, the ``rdata``
     package if installed (asr_py.translate.rds); {} when neither can."""
     from asr_py.translate import rds as rdata_reader
+    from asr_py.translate.rsave import read_saved
 
     _not_lfs_pointer(path)
+    own = read_saved(path)          # written by the translation's save()/saveRDS()
+    if own is not None:
+        return {("" if rds else k): v for k, v in own.items()}
     try:
         frames = dict(_pyreadr().read_r(path))
         err: Exception | None = None
     except Exception as e:  # noqa: BLE001 - librdata's errors: try the other reader
         frames, err = {}, e
     if frames:
-        return {("" if rds else k): v for k, v in frames.items()}
+        return {("" if rds else k): _auto_rownames(v) for k, v in frames.items()}
     if rdata_reader.available():
         got = rdata_reader.read(path, rds)
         return {"": got} if rds else dict(got)
@@ -525,6 +530,16 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
                        hint="pip install rdata (asr_py[rdata]) reads R lists and files "
                             "pyreadr refuses") from err
     return {}
+
+
+def _auto_rownames(d: Any) -> Any:
+    """pyreadr gives a data frame's row names as an index named "rownames"; row names
+    "1".."n" are R's automatic ones (what pyreadr writes for a default index): a default
+    index, as everywhere in a translation."""
+    if isinstance(d, pd.DataFrame) and d.index.name == "rownames" and \
+            list(map(str, d.index)) == [str(i + 1) for i in range(len(d))]:
+        return d.reset_index(drop=True)
+    return d
 
 
 def _not_lfs_pointer(path: str) -> None:
