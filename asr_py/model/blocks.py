@@ -566,12 +566,14 @@ def known_block(ctx: Context, call: Call) -> Block:
             raise ctx.error(src, f"vm() takes the matrix by name, not as the string {src}",
                             f"write vm({fac}, {src.value}) and pass "
                             f"asreml(..., {src.value}=the_matrix)")
-        if not isinstance(src, Name) or not src.name.isidentifier():
+        if not isinstance(src, Name) or not src.name.replace(".", "_").isidentifier():
             raise ctx.error(src, f"vm(): '{src}' is not the name of a matrix",
                             f"write vm({fac}, K) and pass asreml(..., K=the_matrix)")
         if src.name not in ctx.matrices:
+            how = f"{src}=the_matrix" if src.name.isidentifier() else \
+                f"**{{'{src}': the_matrix}} (an R name with a dot is not a Python keyword)"
             raise ctx.error(src, f"matrix '{src}' is not given",
-                            f"pass it as a keyword argument: asreml(..., {src}=the_matrix)")
+                            f"pass it as a keyword argument: asreml(..., {how})")
         mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
     elif call.func == "ide" and ctx.pedigree is None:
         # asreml 4: ide(id) is the identity over the ids of the vm(id, K) term beside it

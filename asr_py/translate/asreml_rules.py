@@ -348,8 +348,9 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
 def rewrite_known(text: str, giv: dict[str, str],
                   renamed: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
-    a positional init (``corgh(trait, initf)``) is named; matrix names are made Python
-    identifiers (``Ginv.sparse`` -> ``Ginv_sparse``). Returns
+    a positional init (``corgh(trait, initf)``) is named; a vm() matrix's dotted R name
+    (``Ginv.sparse``) stays in the formula, as asreml names its components and effects by it,
+    and is passed as ``**{'Ginv.sparse': Ginv_sparse}``. Returns
     the formula and {keyword: Python expression} of the matrices it needs."""
     mats: dict[str, str] = {}
 
@@ -368,6 +369,9 @@ def rewrite_known(text: str, giv: dict[str, str],
 
     def vm(m: re.Match[str]) -> str:
         mat = m.group(1)
+        if re.fullmatch(r"[^\W\d][\w.]*", mat) and "." in mat:
+            mats.setdefault(mat, mat)   # an R name kept (asreml's component names carry it)
+            return m.group(0)
         key = pyname(mat)
         mats.setdefault(key, key)
         return m.group(0)[: m.start(1) - m.start(0)] + key
@@ -2672,7 +2676,7 @@ class Translator(BasePrinter):
                     py = key
             if value in giv.values():       # asreml 3's ginverse: an inverse (rginverse.py)
                 py = f"{self.runtime('r_as_ginverse')}({py})"
-            out.append(f"{key}={py}")
+            out.append(f"{key}={py}" if key.isidentifier() else f"**{{{key!r}: {py}}}")
         for fn in own_function_names(v for k, v in self.last_formulas.items() if isinstance(
                 v, str) and k in ("fixed", "random", "residual", "sparse")):
             # own(row, "banded", ...): the script's R function banded(order, kappa), passed

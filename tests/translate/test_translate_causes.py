@@ -214,13 +214,16 @@ def test_comment_inside_a_multiline_formula_drops_no_term() -> None:
 
 # ----- 5. dotted names, as.numeric(a/15), !x inside & ------------------------------------------
 
-def test_dotted_matrix_names_become_identifiers() -> None:
+def test_dotted_matrix_names_are_valid_python() -> None:
     py = translate("m <- asreml(y ~ 1, random = ~ giv(id), ginverse = list(id = Ginv.sparse),"
                    " data = d)\nm2 <- asreml(y ~ 1, random = ~ vm(id, A.inv), data = d)\n")
     assert "random='~ vm(id, Ginv_sparse)'" in py and \
         "Ginv_sparse=r_as_ginverse(Ginv_sparse)" in py       # ginverse: an inverse
-    assert "    random='~ vm(id, A_inv)',\n    data=d,\n    na_action={'x': 'fail'},\n" \
-           "    A_inv=A_inv,\n)" in py
+    # vm()'s matrix keeps its R name (asreml's component and effect names carry it) and is
+    # passed by a dict, as a dotted name is no Python keyword
+    assert "    random='~ vm(id, A.inv)',\n    data=d,\n    na_action={'x': 'fail'},\n" \
+           "    **{'A.inv': A_inv},\n)" in py
+    compile(py, "<translated>", "exec")
 
 
 def test_conversions_of_expressions_and_negation_in_and() -> None:
