@@ -1269,10 +1269,11 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
         if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params) \
-                or obj.kind == "index" and obj.value == "[[":
+                or obj.kind == "index" and obj.value == "[[" or obj.kind == "dollar":
             # check.names = FALSE columns; a function's parameter (a list or data frame of
             # the caller's, whose absent element is R's NULL); a list's element
-            # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
+            # (fm[[i]]$nedf, diffs$predictions$upper.Confidence.limit: a fit, a frame or a
+            # list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
@@ -2184,6 +2185,9 @@ class Translator(BasePrinter):
             if len(vals) == 1 and f in ("mean", "sum", "max", "min", "median", "sd", "var") \
                     and rnull.absent_ok(self, pos[0]):
                 vals = [self._null_safe(pos[0])]    # mean(d$absent): R's NULL (rnull.py)
+            if f == "is.na" and len(vals) == 1 and vals[0].startswith("r_dollar("):
+                # is.na(x$a$absent): R's logical(0), not pd.isna(None)'s True (rnull.py)
+                vals = [f"{self.runtime('r_null_vec')}({vals[0]})"]
             if f == "solve" and len(vals) == 1:         # R's dimnames kept (rsolve.py)
                 return f"{self.runtime('r_solve')}({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",

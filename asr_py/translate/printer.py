@@ -294,6 +294,11 @@ class BasePrinter:
             inner = self.py(e.right)
             return f"(not ({inner}))" if e.right.kind in ("bin", "unary") else f"(not {inner})"
         code = self.py(e)
+        if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=") and \
+                code.startswith(("r_op(", "r_eq(", "r_cmp(")):
+            # a comparison of vectors or frames (length(x) == d$LSD["c"], one row): its one
+            # value; length 0 or > 1 is R's error
+            return f"{self.runtime('r_scalar')}({code}, '&&')"
         return f"({code})" if e.kind == "bin" and e.value in ("&&", "||") and \
             e.value != "&&" else code
 
@@ -326,6 +331,10 @@ class BasePrinter:
                 # one: r_in gives one logical or one per element (a Series keeps its labels)
                 return (f"{self.runtime('r_in')}({self.py(e.left)}, "
                         f"{self.runtime('r_in_values')}({self.py(e.right)}))")
+            left = self.py(e.left)
+            if left.startswith("r_dollar("):
+                # x$a$b %in% v: NULL when b is absent (R: logical(0))
+                return f"{self.runtime('r_in')}({left}, {self.py(e.right)})"
             if self._vector_context(e.left):
                 # c("A", "B") as written; numbers go through r_in_values, which adds their
                 # text labels (a factor's labels are text here; R's match() compares as text)
