@@ -1477,14 +1477,14 @@ def _positional_pair(a: R, b: R) -> bool:
 
 def _column_mask(e: R) -> bool:
     """Whether ``e`` is a logical vector over names: ``grepl()``/``startsWith()``/
-    ``endsWith()``, a comparison, ``!`` of one, or ``&``/``|`` of those
+    ``endsWith()``, a comparison or ``%in%``, ``!`` of one, or ``&``/``|`` of those
     (``x[, grepl(a, n) & grepl(b, n)]`` selects columns)."""
     if e.kind == "paren" and e.right is not None:
         return _column_mask(e.right)
     if e.kind == "call":
         return e.value in ("grepl", "startsWith", "endsWith")
-    if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!="):
-        return True             # x[, colSums(is.na(x)) < nrow(x)]: a comparison is logical
+    if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!=", "%in%"):
+        return True             # x[, colSums(is.na(x)) < nrow(x)], x[, !names(x) %in% v]
     if e.kind == "unary" and e.value == "!" and e.right is not None:
         return _column_mask(e.right)
     if e.kind == "bin" and e.value in ("&", "|") and e.left is not None and \

@@ -139,3 +139,15 @@ def test_columns_by_position() -> None:
     np.testing.assert_array_equal(ns["b"], [4, 5, 6])
     np.testing.assert_array_equal(ns["c2"], [[4, 7, 10], [5, 8, 11], [6, 9, 12]])
     assert list(ns["e"].columns) == ["y", "z"]
+
+
+def test_columns_by_an_in_mask_on_a_square_frame() -> None:
+    # R: d[, !names(d) %in% k] selects columns (d[, mask] is never rows), also when the
+    # frame has as many rows as columns; one column left is a vector (R's drop)
+    d = pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6], "c": [7, 8, 9]})
+    ns = run_py(translate('k <- c("a")\nz <- d[, !names(d) %in% k]\n'
+                          'z1 <- d[, dimnames(d)[[2]] %in% c("a", "b")]\n'
+                          'v <- d[, names(d) %in% "c"]\n'), d=d)
+    assert list(ns["z"].columns) == ["b", "c"] and ns["z"].shape == (3, 2)
+    assert list(ns["z1"].columns) == ["a", "b"]
+    assert list(ns["v"]) == [7, 8, 9]
