@@ -1774,6 +1774,9 @@ class Translator(BasePrinter):
                 ix = args[0][1]
                 assert ix.left is not None
                 return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
+            if len(args) == 1 and args[0][0] is None and _one_value(args[0][1]):
+                # c(length(v) + 1): one value, a scalar in R (n_terms = c(length(vars) + 1))
+                return self.py(args[0][1])
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA") or
                    a.kind == "call" and a.value in _VECTOR_VALUED or
@@ -3089,3 +3092,20 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
     if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
     return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit
+
+
+def _one_value(e: R) -> bool:
+    """Whether ``e`` is certainly one value: a number, ``length()``/``nrow()``/``ncol()``/
+    ``nlevels()`` of anything, or arithmetic of those (``length(vars) + 1``)."""
+    if e.kind == "num":
+        return True
+    if e.kind == "paren" and e.right is not None:
+        return _one_value(e.right)
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return _one_value(e.right)
+    if e.kind == "call":
+        return e.value in ("length", "nrow", "ncol", "nlevels") and len(e.args) == 1
+    if e.kind == "bin" and e.value in ("+", "-", "*", "/", "^") and e.left is not None and \
+            e.right is not None:
+        return _one_value(e.left) and _one_value(e.right)
+    return False

@@ -135,3 +135,12 @@ def test_in_of_a_number_against_literal_numbers() -> None:
     assert ns["a"] is True
     assert ns["b"].tolist() == [True, False]
     assert ns["t"] is True
+
+
+def test_c_of_one_value_is_that_value() -> None:
+    # R has no scalars: c(length(v) + 1) is the one number 3, so n^2 is 9 and 36 / n 12
+    # (m-hrachov passes n_terms = c(length(vars) + 1) to a function computing n_terms^2)
+    ns = run_r('v <- c("a", "b")\nn <- c(length(v) + 1)\nm <- n^2\nq <- 36 / c(3)\n'
+               'k <- c(nrow(d))\n', d=frame())
+    assert ns["n"] == 3 and ns["m"] == 9 and ns["q"] == 12
+    assert ns["k"] == len(frame())
