@@ -1883,7 +1883,7 @@ class Translator(BasePrinter):
             rest = R("call", f, [(n, a) for n, a in args if n != "row.names"], left=e.left,
                      start=e.start, end=e.end)
             return f"{self.runtime('set_rownames')}({self.call(rest)}, {self.py(rn)})"
-        if f in ("data.frame", "tibble") and any(n is None and a.kind == "name"
+        if f in ("data.frame", "tibble") and any(n in (None, ".") and a.kind == "name"
                                                    for n, a in args):
             # an unnamed variable may be a data frame, whose columns R splices in place
             pieces = []
@@ -1892,9 +1892,17 @@ class Translator(BasePrinter):
                     continue
                 v = self.py(a)
                 pieces.append(f"({v} if isinstance({v}, pd.DataFrame) else "
-                              f"{{{self.src(a)!r}: {v}}})" if n is None and a.kind == "name"
-                              else f"{{{(n or self.src(a))!r}: {v}}}")
+                              f"{{{(n or self.src(a))!r}: {v}}})" if n in (None, ".") and
+                              a.kind == "name" else f"{{{(n or self.src(a))!r}: {v}}}")
             out = f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
+            one = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
+            if f == "data.frame" and len(one) == 1 and one[0][1].kind == "name":
+                # data.frame(v) of a named vector: its names are the row names (r_data_frame
+                # keeps a Series' labels); a data frame is spliced as before
+                n, a = one[0]
+                v = self.py(a)
+                out = (f"({out} if isinstance({v}, pd.DataFrame) else "
+                       f"{self.runtime('r_data_frame')}({{{(n or self.src(a))!r}: {v}}}))")
             if f == "data.frame" and not any(
                     n is not None and _partial(n, ("check.names",)) == "check.names" and
                     a.kind == "name" and a.value in ("FALSE", "F") for n, a in args):

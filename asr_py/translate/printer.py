@@ -1615,10 +1615,13 @@ def _pipe(e: R) -> R:
         dots = [i for i, (_, a) in enumerate(rhs.args) if a.kind == "name" and a.value in
                 (".", "_")]
         args = list(rhs.args)
+        # x %>% data.frame(.): magrittr evaluates data.frame(.), whose column R names "."
+        # (a data frame piped in is spliced all the same)
+        name = "." if rhs.value == "data.frame" else None
         if dots:
-            args[dots[0]] = (args[dots[0]][0], e.left)
+            args[dots[0]] = (args[dots[0]][0] or name, e.left)
         else:
-            args = [(None, e.left)] + args
+            args = [(name, e.left)] + args
         return R("call", rhs.value, args, left=rhs.left, start=e.start, end=e.end)
     raise Untranslatable("pipe into something other than a call")
 

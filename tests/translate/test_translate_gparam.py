@@ -92,3 +92,23 @@ def test_fa_factor_levels_end_with_its_comp_levels() -> None:
         ns = run_r(r, d=d)
     assert list(ns["lv"]) == ["l0", "l1", "l2", "Comp1"] and ns["md"] == "fa"
     assert len(ns["ld"]) == 6          # 3 specific variances and 3 loadings
+
+
+def test_us_initial_through_data_frame_dot_pipe() -> None:
+    # m-hrachov: initial %>% data.frame(.) %>% rownames_to_column("component") %>%
+    # rename(value = ".") %>% separate(component, c("part1", "part2"), sep = "_"): R names
+    # data.frame(.)'s column "." and keeps the vector's names as row names
+    d = _data(11)
+    r = ("library(dplyr)\nlibrary(tidyr)\n"
+         "m <- asreml(y ~ 1, random = ~ str(~ G + z1:G, ~ us(2):id(G)), data = d)\n"
+         "us <- m$G.param[['G+z1:G']][['2']]$initial %>% data.frame(.) %>%\n"
+         "  tibble::rownames_to_column(., 'component') %>% rename(value = '.') %>%\n"
+         "  separate(component, into = c('part1', 'part2'), sep = '_', remove = TRUE)\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ns = run_r(r, d=d)
+    us = ns["us"]
+    assert list(us["part2"]) == ["1:1", "2:1", "2:2"]
+    vc = ns["m"].varcomp["component"]
+    np.testing.assert_allclose(us["value"].to_numpy(float),
+                               [vc[f"G+z1:G!us(2)_{k}"] for k in ("1:1", "2:1", "2:2")])
