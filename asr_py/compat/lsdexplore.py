@@ -26,7 +26,7 @@ import pandas as pd
 from asr_py.compat.alldiffs import Alldiffs, _check, _combos
 from asr_py.compat.lsd import ACCURACIES, ZERO_TOL, lsd_accuracy, pick, rm_nazero
 from asr_py.compat.lsdsearch import lsd_inputs
-from asr_py.compat.rlist import RList
+from asr_py.compat.rlist import RList, RNullList
 from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
 
@@ -210,7 +210,7 @@ def exploreLSDs(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
             ppa = _pred_acc(L, parts["statistics"].iloc[0], acc, labels=labels, **kw)
             u = L[iu]
             distinct = np.unique(_signif(u[~np.isnan(u)], digits))
-        out = RList({"frequencies": pd.Series(counts, index=[_label(m) for m in mids]),
+        out = RNullList({"frequencies": pd.Series(counts, index=[_label(m) for m in mids]),
                      "distinct.vals": distinct, **parts, "per.pred.accuracy": ppa,
                      "LSD": pd.DataFrame(Lout, index=sed_df.index, columns=sed_df.columns)})
     else:
@@ -240,7 +240,7 @@ def exploreLSDs(alldiffs_obj: Alldiffs, LSDtype: str = "overall",
         parts = {key: pd.concat([rows[lev][key] for lev in levs], ignore_index=True)
                  .set_axis(levs) for key in ("statistics", "accuracy", "false.pos",
                                              "false.neg")}
-        out = RList({"frequencies": pd.DataFrame.from_dict(
+        out = RNullList({"frequencies": pd.DataFrame.from_dict(
                         freq, orient="index", columns=[_label(m) for m in mids]),
                      "distinct.vals": distinct, **parts,
                      "per.pred.accuracy": pd.concat(ppas),

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.compat.alldiffs import Alldiffs, _check, _combos, pairs_table, sort_alldiffs
-from asr_py.compat.rlist import RList
+from asr_py.compat.rlist import RList, RNullList
 from asr_py.errors import AsrError
 
 __all__ = ["plotLSDs", "plotLSDerrors"]
@@ -92,7 +92,7 @@ def plotLSDs(object: Alldiffs, alpha: float = 0.05, sections: Sequence[str] | st
         sortNestingFactor=sortNestingFactor, sortOrder=sortOrder, decreasing=decreasing))
     t = float(stats.t.ppf(1 - alpha / 2, float(object.attrs["tdf"])))
     tab = pairs_table(object, t * object["sed"], "LSDs", sections, triangles, "plotLSDs")
-    return RList(LSDs=tab, plots=_figures(tab, "LSDs", sections, "Plot of LSDs", show))
+    return RNullList(LSDs=tab, plots=_figures(tab, "LSDs", sections, "Plot of LSDs", show))
 
 
 def _assigned(object: Alldiffs) -> np.ndarray:
@@ -167,5 +167,5 @@ def plotLSDerrors(object: Alldiffs, alpha: float = 0.05, useIntervals: bool = Fa
     res[known & not_actual & (approx == 1)] = "FP"
     frame = pd.DataFrame(res, index=object["sed"].index, columns=object["sed"].columns)
     tab = pairs_table(object, frame, "LSDresults", sections, triangles, "plotLSDerrors")
-    return RList(LSDresults=tab,
+    return RNullList(LSDresults=tab,
                  plots=_figures(tab, "LSDresults", sections, "Plot of LSD errors", show))

@@ -30,7 +30,7 @@ from asr_py.compat.alldiffs import (
 )
 from asr_py.compat.lsd import pick
 from asr_py.compat.rattrs import PREDICT_HEADING
-from asr_py.compat.rlist import RList
+from asr_py.compat.rlist import RNullList
 from asr_py.errors import AsrError
 from asr_py.model.collate import sort_like_r
 from asr_py.results.predict import unwrap_classify
@@ -277,7 +277,7 @@ def plotPvalues(object: Any, sections: Sequence[str] | str | None = None, show: 
             part = tab[(tab["sections1"] == lev) & (tab["sections2"] == lev)]
             plots[str(lev)] = _pvalue_figure(part, f"{title or 'Plot of p-values'} - "
                                              f"{', '.join(sections)} = {lev}") if show else None
-    return RList(pvalues=tab, plots=plots)
+    return RNullList(pvalues=tab, plots=plots)
 
 
 def plotPredictions(data: pd.DataFrame, classify: str | None = None,

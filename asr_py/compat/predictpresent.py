@@ -19,7 +19,7 @@ import numpy as np
 
 from asr_py.compat.lsd import pick
 from asr_py.compat.predictplus import plotPredictions, predictPlus
-from asr_py.compat.rlist import RList
+from asr_py.compat.rlist import RList, RNullList
 from asr_py.errors import AsrError
 
 __all__ = ["predictPresent"]
@@ -78,7 +78,7 @@ def predictPresent(asreml_obj: Any, terms: Sequence[str] | str, x_num: str | Non
             has_fac = True
         elif x_num is not None and any(x_num in p for p in parts):
             has_num = True
-    out = RList()
+    out = RNullList()
     for term in terms:
         facs = term_variables(term)
         classify = ":".join(facs)

@@ -26,8 +26,9 @@ class RList(dict):  # type: ignore[type-arg]
 
 class RNullList(RList):
     """An R list whose ``$`` gives NULL (None) for a name it does not hold or that is the
-    prefix of several (R's ``$`` on a list): the lists of transforms asremlPlus returns are
-    read so (``x$`0.2,0``` of a pair not formed)."""
+    prefix of several (R's ``$`` on a list): the lists asremlPlus returns are read so
+    (``x$`0.2,0``` of a pair not formed; ``exploreLSDs(...)$falsepos`` is NULL, the element
+    being ``false.pos``)."""
 
     def __missing__(self, key: Any) -> Any:
         if isinstance(key, str):

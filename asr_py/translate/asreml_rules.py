@@ -1311,10 +1311,11 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.call"
             raise Untranslatable(f"fit${e.value}")
         if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params) \
-                or obj.kind == "index" and obj.value == "[[":
+                or obj.kind == "index" and obj.value == "[[" or obj.kind == "dollar":
             # check.names = FALSE columns; a function's parameter (a list or data frame of
             # the caller's, whose absent element is R's NULL); a list's element
-            # (fm[[i]]$nedf: a fit, a frame or a list, known when the script runs)
+            # (fm[[i]]$nedf, diffs$predictions$upper.Confidence.limit: a fit, a frame or a
+            # list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
@@ -1815,6 +1816,9 @@ class Translator(BasePrinter):
                 ix = args[0][1]
                 assert ix.left is not None
                 return f"{self.runtime('r_elt')}({self.py(ix.left)}, {self.py(ix.args[0][1])})"
+            if len(args) == 1 and args[0][0] is None and _one_value(args[0][1]):
+                # c(length(v) + 1): one value, a scalar in R (n_terms = c(length(vars) + 1))
+                return self.py(args[0][1])
             if any(a.kind not in ("num", "str", "unary", "name", "call", "bin", "empty") or
                    a.kind == "name" and a.value not in ("TRUE", "FALSE", "T", "F", "NA") or
                    a.kind == "call" and a.value in _VECTOR_VALUED or
@@ -1921,7 +1925,7 @@ class Translator(BasePrinter):
             rest = R("call", f, [(n, a) for n, a in args if n != "row.names"], left=e.left,
                      start=e.start, end=e.end)
             return f"{self.runtime('set_rownames')}({self.call(rest)}, {self.py(rn)})"
-        if f in ("data.frame", "tibble") and any(n is None and a.kind == "name"
+        if f in ("data.frame", "tibble") and any(n in (None, ".") and a.kind == "name"
                                                    for n, a in args):
             # an unnamed variable may be a data frame, whose columns R splices in place
             pieces = []
@@ -1930,9 +1934,17 @@ class Translator(BasePrinter):
                     continue
                 v = self.py(a)
                 pieces.append(f"({v} if isinstance({v}, pd.DataFrame) else "
-                              f"{{{self.src(a)!r}: {v}}})" if n is None and a.kind == "name"
-                              else f"{{{(n or self.src(a))!r}: {v}}}")
+                              f"{{{(n or self.src(a))!r}: {v}}})" if n in (None, ".") and
+                              a.kind == "name" else f"{{{(n or self.src(a))!r}: {v}}}")
             out = f"{self.runtime('r_cbind')}(pd.DataFrame(), {', '.join(pieces)})"
+            one = [(n, a) for n, a in args if n not in ("stringsAsFactors", "check.names")]
+            if f == "data.frame" and len(one) == 1 and one[0][1].kind == "name":
+                # data.frame(v) of a named vector: its names are the row names (r_data_frame
+                # keeps a Series' labels); a data frame is spliced as before
+                n, a = one[0]
+                v = self.py(a)
+                out = (f"({out} if isinstance({v}, pd.DataFrame) else "
+                       f"{self.runtime('r_data_frame')}({{{(n or self.src(a))!r}: {v}}}))")
             if f == "data.frame" and not any(
                     n is not None and _partial(n, ("check.names",)) == "check.names" and
                     a.kind == "name" and a.value in ("FALSE", "F") for n, a in args):
@@ -2226,6 +2238,9 @@ class Translator(BasePrinter):
             if len(vals) == 1 and f in ("mean", "sum", "max", "min", "median", "sd", "var") \
                     and rnull.absent_ok(self, pos[0]):
                 vals = [self._null_safe(pos[0])]    # mean(d$absent): R's NULL (rnull.py)
+            if f == "is.na" and len(vals) == 1 and vals[0].startswith("r_dollar("):
+                # is.na(x$a$absent): R's logical(0), not pd.isna(None)'s True (rnull.py)
+                vals = [f"{self.runtime('r_null_vec')}({vals[0]})"]
             if f == "solve" and len(vals) == 1:         # R's dimnames kept (rsolve.py)
                 return f"{self.runtime('r_solve')}({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
@@ -3134,3 +3149,20 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
     if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
     return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit
+
+
+def _one_value(e: R) -> bool:
+    """Whether ``e`` is certainly one value: a number, ``length()``/``nrow()``/``ncol()``/
+    ``nlevels()`` of anything, or arithmetic of those (``length(vars) + 1``)."""
+    if e.kind == "num":
+        return True
+    if e.kind == "paren" and e.right is not None:
+        return _one_value(e.right)
+    if e.kind == "unary" and e.value == "-" and e.right is not None:
+        return _one_value(e.right)
+    if e.kind == "call":
+        return e.value in ("length", "nrow", "ncol", "nlevels") and len(e.args) == 1
+    if e.kind == "bin" and e.value in ("+", "-", "*", "/", "^") and e.left is not None and \
+            e.right is not None:
+        return _one_value(e.left) and _one_value(e.right)
+    return False

@@ -294,6 +294,11 @@ class BasePrinter:
             inner = self.py(e.right)
             return f"(not ({inner}))" if e.right.kind in ("bin", "unary") else f"(not {inner})"
         code = self.py(e)
+        if e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=") and \
+                code.startswith(("r_op(", "r_eq(", "r_cmp(")):
+            # a comparison of vectors or frames (length(x) == d$LSD["c"], one row): its one
+            # value; length 0 or > 1 is R's error
+            return f"{self.runtime('r_scalar')}({code}, '&&')"
         return f"({code})" if e.kind == "bin" and e.value in ("&&", "||") and \
             e.value != "&&" else code
 
@@ -326,6 +331,10 @@ class BasePrinter:
                 # one: r_in gives one logical or one per element (a Series keeps its labels)
                 return (f"{self.runtime('r_in')}({self.py(e.left)}, "
                         f"{self.runtime('r_in_values')}({self.py(e.right)}))")
+            left = self.py(e.left)
+            if left.startswith("r_dollar("):
+                # x$a$b %in% v: NULL when b is absent (R: logical(0))
+                return f"{self.runtime('r_in')}({left}, {self.py(e.right)})"
             if self._vector_context(e.left):
                 # c("A", "B") as written; numbers go through r_in_values, which adds their
                 # text labels (a factor's labels are text here; R's match() compares as text)
@@ -1471,14 +1480,14 @@ def _positional_pair(a: R, b: R) -> bool:
 
 def _column_mask(e: R) -> bool:
     """Whether ``e`` is a logical vector over names: ``grepl()``/``startsWith()``/
-    ``endsWith()``, a comparison, ``!`` of one, or ``&``/``|`` of those
+    ``endsWith()``, a comparison or ``%in%``, ``!`` of one, or ``&``/``|`` of those
     (``x[, grepl(a, n) & grepl(b, n)]`` selects columns)."""
     if e.kind == "paren" and e.right is not None:
         return _column_mask(e.right)
     if e.kind == "call":
         return e.value in ("grepl", "startsWith", "endsWith")
-    if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!="):
-        return True             # x[, colSums(is.na(x)) < nrow(x)]: a comparison is logical
+    if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!=", "%in%"):
+        return True             # x[, colSums(is.na(x)) < nrow(x)], x[, !names(x) %in% v]
     if e.kind == "unary" and e.value == "!" and e.right is not None:
         return _column_mask(e.right)
     if e.kind == "bin" and e.value in ("&", "|") and e.left is not None and \
@@ -1609,10 +1618,13 @@ def _pipe(e: R) -> R:
         dots = [i for i, (_, a) in enumerate(rhs.args) if a.kind == "name" and a.value in
                 (".", "_")]
         args = list(rhs.args)
+        # x %>% data.frame(.): magrittr evaluates data.frame(.), whose column R names "."
+        # (a data frame piped in is spliced all the same)
+        name = "." if rhs.value == "data.frame" else None
         if dots:
-            args[dots[0]] = (args[dots[0]][0], e.left)
+            args[dots[0]] = (args[dots[0]][0] or name, e.left)
         else:
-            args = [(None, e.left)] + args
+            args = [(name, e.left)] + args
         return R("call", rhs.value, args, left=rhs.left, start=e.start, end=e.end)
     raise Untranslatable("pipe into something other than a call")
 

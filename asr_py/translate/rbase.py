@@ -233,7 +233,10 @@ def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
 def r_ij(x: Any, i: Any = None, j: Any = None, drop: bool = True) -> Any:
     """R's ``x[i, j]`` of a data frame or a matrix (None: an empty subscript); ``drop=False``
     is R's ``x[i, j, drop = FALSE]``: the result keeps both dimensions even when one of
-    them has extent 1 (a data frame stays a data frame, a matrix a 2-d array)."""
+    them has extent 1 (a data frame stays a data frame, a matrix a 2-d array). R's
+    ``NULL[i, j]`` is NULL (None)."""
+    if x is None:
+        return None
     ph = _placeholder(x, i, j)
     if ph is not None:
         return ph

@@ -1,4 +1,4 @@
-"""asreml fit components translated scripts read: ``fit$design`` and ``fit$G.param``.
+"""asreml fit component translated scripts read: ``fit$design`` (``fit$G.param``: rgparam.py).
 
 ``fit$design`` (``asreml.options(design = TRUE)``):
 
@@ -20,10 +20,6 @@ columns are numbered 1, 2, ...; test42Orange.r, test42MET.r's ``replaceColnames`
 ``match()`` of such a name against the design's column names finds its column too
 (:data:`ASREML42_NAMES`), so scripts of either version run.
 
-``fit$G.param`` (``R.param``): one entry per random (residual) term, named by the term, holding
-the rows of ``fit.params`` for its variance parameters; scripts loop over
-``names(fit$G.param)`` to visit the random terms. Read by position, ``G.param[[t]][[k]]``
-is asreml's list (``attrs['r_list']``): ``variance``, then each factor with its ``levels``.
 """
 
 from __future__ import annotations
@@ -38,7 +34,7 @@ from asr_py.compat.vpnames import asreml_term_label
 from asr_py.errors import AsrError
 from asr_py.formula.toplevel import split_top
 
-__all__ = ["ASREML42_NAMES", "r_design", "r_gparam"]
+__all__ = ["ASREML42_NAMES", "r_design"]
 
 #: asreml 4.2's name of a design column -> the name r_design gives it (asreml 4.1's
 #: ``term_levels``); filled by r_design, read by match() (runtime.r_match) so a script of
@@ -169,34 +165,3 @@ def _asreml42_names(label: str, levels: list[str], ncol: int) -> list[str] | Non
             return None
         out.append(_name42(factors, parts, numbered))
     return out if len(set(out)) == len(out) else None
-
-
-def r_gparam(fit: Any, residual: bool = False) -> dict[str, pd.DataFrame]:
-    """asreml's ``fit$G.param`` (``residual=True``: ``fit$R.param``) as {term: its rows of
-    ``fit.params``} (module docstring)."""
-    model = getattr(fit, "model", None)
-    if model is None or not hasattr(model, "random"):
-        raise AsrError("fit$G.param: not an asr_py fit", hint="use it on an asr.asreml() fit")
-    p = fit.params
-    comp = [str(c) for c in p["Component"]]
-    labels = [model.residual.label] if residual else [t.label for t in model.random]
-    out: dict[str, pd.DataFrame] = {}
-    terms = [model.residual] if residual else list(model.random)
-    for lab, term in zip(labels, terms):
-        rows = [i for i, c in enumerate(comp) if c == lab or c.startswith(lab + "!")]
-        name = asreml_term_label(model, term)                   # fa(f, k):g as asreml
-        out[name] = p.iloc[rows].copy()
-        out[name].attrs["r_list"] = _term_list(term, out[name])
-    return out
-
-
-def _term_list(term: Any, rows: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
-    """asreml 4's G.param entry of a term as R's list: ``variance`` (its parameters), then
-    one element per factor with its ``levels`` (``G.param[[1]][[2]]$levels`` of
-    ``vm(gen, A)``: gen's levels), read by position through ``r_elt2``."""
-    out: list[tuple[str, dict[str, Any]]] = [("variance", {
-        "initial": rows["Value"].to_numpy() if "Value" in rows else None,
-        "con": rows["Constraint"].to_numpy() if "Constraint" in rows else None})]
-    for b in getattr(term, "blocks", ()) or ():
-        out.append((str(b.name), {"levels": list(b.labels)}))
-    return out

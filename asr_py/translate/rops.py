@@ -84,21 +84,26 @@ def _frames(x: Any, y: Any, op: str, f: Callable[[Any, Any], Any]) -> Any:
 
 def r_op(x: Any, op: str, y: Any) -> Any:
     """R's ``x op y`` by position with R's recycling (see the module docstring). A NULL
-    operand (None: a missing list element or column) is an error, not R's silent
-    ``numeric(0)``."""
+    operand (None: a missing list element or column) gives R's empty result: ``NULL == x``
+    is ``logical(0)``, ``NULL + x`` is ``numeric(0)``; ``all()`` of it is TRUE, ``any()``
+    FALSE, and ``if`` of it R's error (:func:`asr_py.translate.runtime.r_scalar`)."""
     for v in (x, y):
         if isinstance(v, Untranslated):
             return v._use()
     f = _OPS[op]
     if x is None or y is None:
-        raise AsrError(f"x {op} y: an operand is NULL (None)",
-                       hint="R's NULL is what $ or [[ ]] give for a name the list or data "
-                            "frame does not have; check the name")
+        return np.array([], dtype=bool if op in _COMPARE else float)
     px, py = isinstance(x, (pd.Series, pd.DataFrame)), isinstance(y, (pd.Series, pd.DataFrame))
     if op in _COMPARE and any(isinstance(v, (list, tuple, range, dict)) for v in (x, y)):
         from asr_py.translate.rcompare import r_cmp  # R lists compared by element
         return r_cmp(x, op, y)
     if not (px or py):
+        if any(isinstance(v, (list, tuple, range)) for v in (x, y)):
+            # c(3) or 1:3 as a list: R's vector arithmetic (36 / c(3) is 12)
+            a, b = _recycle(_values(x), _values(y), op)
+            out = f(a, b)
+            return out.item() if out.size == 1 and all(
+                np.ndim(v) == 0 or len(v) == 1 for v in (x, y)) else out
         return f(x, y)
     if isinstance(x, pd.DataFrame) or isinstance(y, pd.DataFrame):
         if not (isinstance(x, pd.DataFrame) or _is_vector(x) or np.ndim(x) == 0) or \

@@ -127,7 +127,7 @@ from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
-from asr_py.translate.rdesign import r_design, r_gparam  # noqa: F401
+from asr_py.translate.rdesign import r_design  # noqa: F401
 from asr_py.translate.rdiff import r_diff  # noqa: F401 - diff()
 from asr_py.translate.rdist import r_dist_matrix  # noqa: F401 - dist()
 from asr_py.translate.rdocall import r_do_call  # noqa: F401 - do.call(f, L)
@@ -179,6 +179,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
+from asr_py.translate.rgparam import r_gparam  # noqa: F401 - fit$G.param
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - gtools
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
@@ -447,6 +448,8 @@ def make_names(name: object) -> str:
 def r_eq(x: Any, value: float) -> Any:
     """R's ``x == 4``: a factor (text column) compares its labels (``"4"``), a number
     compares numerically."""
+    if x is None:
+        return np.array([], dtype=bool)         # R: NULL == 4 is logical(0)
     if isinstance(x, pd.Series) and not pd.api.types.is_numeric_dtype(x):
         label = str(int(value)) if float(value).is_integer() else repr(float(value))
         return x.astype(str) == label
@@ -1038,8 +1041,6 @@ def r_elt2(x: Any, k: int) -> Any:
     frame's k-th column, else the k-th element (:func:`r_elt`)."""
     if isinstance(x, dict):
         return list(x.values())[int(k) - 1]
-    if isinstance(x, pd.DataFrame) and x.attrs.get("r_list"):
-        return x.attrs["r_list"][int(k) - 1][1]     # a G.param entry as asreml's list
     if isinstance(x, pd.DataFrame):
         return x.iloc[:, int(k) - 1]
     return r_elt(x, k)

@@ -94,3 +94,11 @@ def test_needs_lsdby(var_diffs) -> None:
         asr.plus.exploreLSDs(var_diffs, LSDtype="factor.combinations")
     with pytest.raises(AsrError, match="not columns"):
         asr.plus.exploreLSDs(var_diffs, LSDtype="factor.combinations", LSDby="Block")
+
+
+def test_absent_element_is_null(var_diffs) -> None:
+    # R's $ on the list exploreLSDs returns: an exact or unique-prefix name gives the
+    # element, "falsepos" (the element is "false.pos") and the ambiguous "false" NULL
+    lsd = asr.plus.exploreLSDs(var_diffs)
+    assert lsd["falsepos"] is None and lsd["false"] is None
+    assert lsd["false.p"] is lsd["false.pos"] and lsd["LSD"] is not None

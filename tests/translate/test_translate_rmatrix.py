@@ -100,7 +100,9 @@ def test_fit_design_is_x_and_z_with_named_columns() -> None:
 
 def test_g_param_names_are_the_random_terms() -> None:
     """``names(fit$G.param)``: the random terms (test41MET.r loops over them);
-    ``fit$R.param`` the residual term; each holds its rows of fit.params."""
+    ``fit$R.param`` the residual term; each is asreml 4's list, whose ``variance`` holds
+    the term's variance (an idv scale: the varcomp component) and ``size`` its number of
+    effects (Penicillin: 24 plates, 6 samples, 144 records)."""
     import pathlib
 
     d = pd.read_csv(pathlib.Path(__file__).parents[1] / "data" / "Penicillin.csv")
@@ -109,8 +111,12 @@ def test_g_param_names_are_the_random_terms() -> None:
     ns = run_py(translate(r), d=d)
     assert ns["rt"] == ["plate", "sample"] and ns["rr"] == ["units"]
     vc = ns["m"].varcomp
-    assert float(ns["gp"]["plate"]["Value"].iloc[0]) == pytest.approx(
-        vc.loc["plate", "component"])
+    for term, size in (("plate", 24), ("sample", 6)):
+        var = ns["gp"][term]["variance"]
+        assert var["model"] == "idv" and var["size"] == size
+        assert float(var["initial"].iloc[0]) == pytest.approx(vc.loc[term, "component"])
+        assert ns["gp"][term][term]["model"] == "id"
+        assert sorted(ns["gp"][term][term]["levels"]) == sorted(d[term].astype(str).unique())
 
 
 def test_a_long_line_with_a_grouping_parenthesis_stays_an_expression() -> None:
@@ -133,3 +139,15 @@ def test_columns_by_position() -> None:
     np.testing.assert_array_equal(ns["b"], [4, 5, 6])
     np.testing.assert_array_equal(ns["c2"], [[4, 7, 10], [5, 8, 11], [6, 9, 12]])
     assert list(ns["e"].columns) == ["y", "z"]
+
+
+def test_columns_by_an_in_mask_on_a_square_frame() -> None:
+    # R: d[, !names(d) %in% k] selects columns (d[, mask] is never rows), also when the
+    # frame has as many rows as columns; one column left is a vector (R's drop)
+    d = pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6], "c": [7, 8, 9]})
+    ns = run_py(translate('k <- c("a")\nz <- d[, !names(d) %in% k]\n'
+                          'z1 <- d[, dimnames(d)[[2]] %in% c("a", "b")]\n'
+                          'v <- d[, names(d) %in% "c"]\n'), d=d)
+    assert list(ns["z"].columns) == ["b", "c"] and ns["z"].shape == (3, 2)
+    assert list(ns["z1"].columns) == ["a", "b"]
+    assert list(ns["v"]) == [7, 8, 9]

@@ -80,9 +80,22 @@ def test_values_pandas_already_pairs_are_unchanged() -> None:
     assert r_op(f, "==", pd.Series(["x", "x"])).tolist() == [True, False]
 
 
-def test_a_null_operand_says_so() -> None:
-    with pytest.raises(AsrError, match="NULL"):
-        r_op(None, "-", pd.Series([1.0]))
+def test_a_null_operand_is_r_empty_vector() -> None:
+    """R: ``NULL - 1`` is numeric(0), ``NULL == c(1, 2)`` logical(0); ``all()`` of that is
+    TRUE, ``any()`` FALSE, ``sum(is.na(NULL))`` 0, and ``if (NULL == 1)`` an error
+    ("argument is of length zero")."""
+    num = r_op(None, "-", pd.Series([1.0]))
+    assert num.dtype == float and num.size == 0
+    cmp = r_op(pd.Series([1.0, 2.0]), "==", None)
+    assert cmp.dtype == bool and cmp.size == 0
+    code = ("L <- list(p = d)\nt1 <- all(L$p$nope == c(1, 2))\nt2 <- any(L$p$nope == 1)\n"
+            "t3 <- sum(is.na(L$p$nope))\nt4 <- all(L$p$nope %in% c(1, 2))\n"
+            "t5 <- any(L$p$nope %in% c(1, 2))\nt6 <- all(L$p$a == d$a)\n")
+    ns = run_r(code, d=frame())
+    assert ns["t1"] and not ns["t2"] and ns["t3"] == 0 and ns["t4"] and not ns["t5"]
+    assert ns["t6"]
+    with pytest.raises(AsrError, match="length 0"):
+        run_r("L <- list(p = d)\nif (L$p$nope == 1) x <- 1\n", d=frame())
 
 
 def test_missing_names_are_null() -> None:
@@ -122,3 +135,12 @@ def test_in_of_a_number_against_literal_numbers() -> None:
     assert ns["a"] is True
     assert ns["b"].tolist() == [True, False]
     assert ns["t"] is True
+
+
+def test_c_of_one_value_is_that_value() -> None:
+    # R has no scalars: c(length(v) + 1) is the one number 3, so n^2 is 9 and 36 / n 12
+    # (m-hrachov passes n_terms = c(length(vars) + 1) to a function computing n_terms^2)
+    ns = run_r('v <- c("a", "b")\nn <- c(length(v) + 1)\nm <- n^2\nq <- 36 / c(3)\n'
+               'k <- c(nrow(d))\n', d=frame())
+    assert ns["n"] == 3 and ns["m"] == 9 and ns["q"] == 12
+    assert ns["k"] == len(frame())
