@@ -39,6 +39,7 @@ from asr_py.translate import (
     rforcats,
     rformlevels,
     rgenherit,
+    rggplot,
     rgrouped,
     rgtools,
     ricreml,
@@ -541,6 +542,10 @@ class Translator(BasePrinter):
         if e.kind == "name" and e.value in _COMPAT and e.value not in self.assigned \
                 and e.value not in self.functions and not self.data_cols:
             return _COMPAT[e.value]
+        if e.kind in ("call", "bin", "paren"):      # a ggplot2 plot: a note (rggplot.py)
+            plot = rggplot.translate(self, e)
+            if plot is not None:
+                return plot
         return super().py(e)
 
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
@@ -617,7 +622,7 @@ class Translator(BasePrinter):
             return out
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(", "r_glimpse(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
-                                                 "str", "write.table", "write_csv",
+                                                 "str", "write.table", "write_csv", "ggsave",
                                                  "fwrite", "stopifnot")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
@@ -665,6 +670,7 @@ class Translator(BasePrinter):
             name = target.value
             rpossibly.note(self, name, r)       # g <- possibly(f, v): g(...) as f(...)
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
+            rggplot.note_binding(self, name, r)     # p <- ggplot(...): a plot (rggplot.py)
             rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
                              self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
             rhs = summary_rhs(self, r) or rhs   # s <- summary(fit); s$varcomp (rsummary.py)

@@ -176,6 +176,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_pedigree,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
+from asr_py.translate.rggplot import r_ggplot, r_ggsave  # noqa: F401 - ggplot2 notes
 from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - gtools
