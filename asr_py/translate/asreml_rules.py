@@ -2849,6 +2849,11 @@ class Translator(BasePrinter):
         return (f"{self.runtime('r_aggregate')}({self.py(data)}, {lhs!r}, {rhs!r}, {f})")
 
     def predict(self, e: R, need: str | None = None) -> str:
+        if not any(n is None for n, _ in e.args) and any(n == "object" for n, _ in e.args):
+            # predict(object = fit, ...): R matches the fit by name (do.call's list too)
+            e = R("call", e.value, sorted(e.args, key=lambda na: na[0] != "object"),
+                  start=e.start, end=e.end)
+            e.args[0] = (None, e.args[0][1])
         pos = [a for n, a in e.args if n is None]
         if not pos:
             raise Untranslatable("predict()")
@@ -3023,7 +3028,17 @@ def _undo_docall(e: R) -> R:
     if n0 not in (None, "what") or n1 not in (None, "args") or what.kind not in (
             "str", "name") or lst.kind != "call" or lst.value != "list":
         return e
-    return R("call", what.value, list(lst.args), start=e.start, end=e.end)
+    return R("call", what.value, [(n, _unquote(a)) for n, a in lst.args], start=e.start,
+             end=e.end)
+
+
+def _unquote(a: R) -> R:
+    """``quote(x)`` in do.call()'s argument list: R puts the symbol ``x`` in the call it
+    builds, which then reads ``x`` (``do.call("predict", list(m, data = quote(d)))``)."""
+    if a.kind == "call" and a.value == "quote" and len(a.args) == 1 and \
+            a.args[0][0] in (None, "expr") and a.args[0][1].kind == "name":
+        return a.args[0][1]
+    return a
 
 
 def _root_name(e: R) -> str | None:
