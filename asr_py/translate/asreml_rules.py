@@ -66,6 +66,7 @@ from asr_py.translate import (
     rreplace,
     rreplfun,
     rsequence,
+    rshapiro,
     rslice,
     rstats,
     rstring,
@@ -2159,6 +2160,10 @@ class Translator(BasePrinter):
                 return got
         if f == "unique" and f not in self.functions:     # of a data frame: its rows
             got = runique.translate(self, e)
+            if got is not None:
+                return got
+        if f == "shapiro.test" and f not in self.functions:    # stats (rshapiro.py)
+            got = rshapiro.translate(self, e)
             if got is not None:
                 return got
         if f == "range" and f not in self.functions:      # range(x, na.rm = TRUE) (rrange.py)

@@ -314,6 +314,7 @@ from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplica
     r_setdiff,
     r_union,
 )
+from asr_py.translate.rshapiro import r_shapiro_test  # noqa: F401 - shapiro.test()
 from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
