@@ -119,6 +119,7 @@ from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
+from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
@@ -525,6 +526,7 @@ _TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulat
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
+_TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)

@@ -293,6 +293,7 @@ from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rquantile import r_quantile  # noqa: F401 - quantile()
 from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
 from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
