@@ -24,6 +24,7 @@ from asr_py.translate import (
     rcasewhen,
     rcast,
     rcld,
+    rcolorramp,
     rcomplete,
     rcount,
     rdcast,
@@ -674,6 +675,7 @@ class Translator(BasePrinter):
             rpossibly.note(self, name, r)       # g <- possibly(f, v): g(...) as f(...)
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
             rggplot.note_binding(self, name, r)     # p <- ggplot(...): a plot (rggplot.py)
+            rcolorramp.note_binding(self, name, r)  # pal <- colorRampPalette(cols)
             rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
                              self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
             rhs = summary_rhs(self, r) or rhs   # s <- summary(fit); s$varcomp (rsummary.py)
@@ -1377,6 +1379,9 @@ class Translator(BasePrinter):
         wrapped = rpossibly.call(self, e)     # g(...) of g <- purrr::possibly(f, v)
         if wrapped is not None:
             return wrapped
+        ramp = rcolorramp.call(self, e)       # colorRampPalette(cols)(n) (rcolorramp.py)
+        if ramp is not None:
+            return ramp
         if f not in self.functions:     # another package's / base R's calls: _CALL_MODULES
             rgrouped.guard(self, e)     # slice(), count(), ... of a grouped chain: a TODO
             for mod in _CALL_MODULES:
