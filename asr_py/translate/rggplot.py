@@ -90,6 +90,8 @@ def is_plot(tr: Any, e: R, top: bool = True) -> bool:
             return e.right.kind == "call" and _fun(tr, e.right) in PLOT_CALLS
         if e.value in _COMBINE:
             left, right = e.left, e.right
+            if e.value == "+" and is_plot(tr, left, False):
+                return True           # ggplot2's +.gg: whatever is added, a plot results
             if e.value == "+" and is_component(tr, right):
                 return is_plot(tr, left, False) or is_component(tr, left) or \
                     _maybe_plot(tr, left)

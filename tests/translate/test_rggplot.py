@@ -71,6 +71,12 @@ def test_patchwork_and_ggpubr_combine_plots() -> None:
     assert ns["h"].what == "d %>% ggplot(aes(x)) + geom_bar()"
 
 
+def test_anything_added_to_a_plot_is_part_of_it() -> None:
+    # ggpubr's fill_palette() is no ggplot2 component, but + of a plot is ggplot2's +.gg
+    ns = _run("p <- ggplot(d, aes(x)) + geom_bar() + fill_palette('jco')\n")
+    assert ns["p"].what == "ggplot(d, aes(x)) + geom_bar() + fill_palette('jco')"
+
+
 def test_a_plot_from_the_scripts_own_function_gets_its_layers() -> None:
     ns = _run("mk <- function(df) {\n  ggplot(df, aes(x)) + geom_bar()\n}\n"
               "m <- mk(d) + theme_classic()\n", d=None)
