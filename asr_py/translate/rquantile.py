@@ -5,7 +5,8 @@ R (``?quantile``, ``stats:::quantile.default``): sample quantiles of Hyndman & F
 ``j = floor(h)``, ``g = h - j`` (numpy's method of the same number: 'linear' for 7,
 'inverted_cdf' for 1, ... 'normal_unbiased' for 9). A missing value in ``x`` is an error
 unless ``na.rm = TRUE`` ("missing values and NaN's not allowed if 'na.rm' is FALSE");
-``probs`` outside [0, 1] is an error; a factor is an error for types other than 1 and 3.
+``probs`` outside [0, 1] is an error; a factor is an error for types other than 1 and 3;
+a matrix (a numeric data frame here) is its values by column.
 The value is named ``paste0(formatC(100 * probs, format = "fg", digits = 7), "%")``
 ("25%", "2.5%", "33.33333%"): a Series here. One probability gives a plain number, since
 pandas would not compare a one-element Series with a column as R recycles it.
@@ -38,9 +39,12 @@ def _name(p: float) -> str:
 
 def _values(x: Any, type_: int) -> np.ndarray:
     if isinstance(x, pd.DataFrame):
-        raise AsrError("quantile(): x is a data frame; R needs a vector "
-                       "((list) object cannot be coerced to type 'double')",
-                       hint="pass one column, e.g. quantile(d$y)")
+        # an R matrix (translated as a data frame) is a numeric vector by column
+        if not all(pd.api.types.is_numeric_dtype(t) for t in x.dtypes):
+            raise AsrError("quantile(): x is a data frame with non-numeric columns; R "
+                           "needs a numeric vector or matrix",
+                           hint="pass one column, e.g. quantile(d$y)")
+        x = x.to_numpy(dtype=float).ravel(order="F")
     if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype) or \
             isinstance(x, pd.Categorical):
         if type_ not in (1, 3):

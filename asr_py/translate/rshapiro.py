@@ -40,9 +40,12 @@ def r_shapiro_test(x: Any, data_name: str = "x") -> Any:
     if isinstance(x, Untranslated):
         return x._use()
     if isinstance(x, pd.DataFrame):
-        raise AsrError(f"shapiro.test(): {data_name} is a data frame; R requires a numeric "
-                       "vector (is.numeric(x) is not TRUE)",
-                       hint="pass one column, e.g. shapiro.test(d$y)")
+        # an R matrix (translated as a data frame) is a numeric vector by column
+        if not all(pd.api.types.is_numeric_dtype(t) for t in x.dtypes):
+            raise AsrError(f"shapiro.test(): {data_name} is a data frame; R requires a "
+                           "numeric vector (is.numeric(x) is not TRUE)",
+                           hint="pass one column, e.g. shapiro.test(d$y)")
+        x = x.to_numpy(dtype=float).ravel(order="F")
     s = pd.Series(np.ravel(np.asarray(x, dtype=object)))
     if len(s) and not all(v is None or isinstance(v, (int, float, np.number)) and
                           not isinstance(v, (bool, np.bool_)) for v in s):

@@ -48,6 +48,14 @@ def test_names_and_na() -> None:
     assert list(r_quantile(X, [0.5, 1], names=False).index) == [0, 1]
 
 
+def test_a_matrix_is_its_values() -> None:
+    # R: quantile(m, 0.7) of a numeric matrix (a data frame here) reads all its values
+    m = pd.DataFrame({"a": [8.0, 1.0], "b": [5.0, 2.0], "c": [4.0, 4.0]})
+    assert r_quantile(m, 0.5) == pytest.approx(4.0)
+    with pytest.raises(AsrError, match="non-numeric"):
+        r_quantile(pd.DataFrame({"g": ["a", "b"]}), 0.5)
+
+
 def test_translated_in_mutate_and_alone() -> None:
     py = translate("d <- data.frame(v = c(8, 1, 5, 2, 4))\n"
                    "d2 <- d %>% mutate(s = ifelse(v > quantile(v, 0.70), 'yes', 'no'))\n"
