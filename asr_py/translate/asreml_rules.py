@@ -105,6 +105,7 @@ from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
+from asr_py.translate.rcullis import FUNCS as _RCULLIS_FUNCS
 from asr_py.translate.rdeparse import deparse
 from asr_py.translate.rdiff import FUNCS as _RDIFF_FUNCS
 from asr_py.translate.renvcols import formula_names
@@ -528,6 +529,7 @@ _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcomb
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
 _TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
+_TMM_FUNCS.update(_RCULLIS_FUNCS)                   # agriutilities h_cullis() (rcullis.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
