@@ -3042,8 +3042,12 @@ def _undo_docall(e: R) -> R:
     if n0 not in (None, "what") or n1 not in (None, "args") or what.kind not in (
             "str", "name") or lst.kind != "call" or lst.value != "list":
         return e
-    return R("call", what.value, [(n, _unquote(a)) for n, a in lst.args], start=e.start,
-             end=e.end)
+    args = [(n, _unquote(a)) for n, a in lst.args]
+    if what.value in ("predict", "predict.asreml", "predictPlus", "predictPlus.asreml"):
+        # data = quote(d) only tells asreml where the fit's data frame is: an asr_py fit
+        # keeps its data, so the argument is dropped
+        args = [(n, a) for n, a in args if n != "data"]
+    return R("call", what.value, args, start=e.start, end=e.end)
 
 
 def _unquote(a: R) -> R:

@@ -47,6 +47,13 @@ def test_do_call_with_a_quoted_symbol_and_object_named() -> None:
     assert np.isnan(empty["predicted.value"])
 
 
+def test_do_call_predictplus_drops_data_the_fit_keeps() -> None:
+    code = _TWOWAY + ('d2 <- do.call("predictPlus", args = list(asreml.obj = mod, '
+                      'classify = "A:B", tables = "none", data = quote(twoway)))\n')
+    py = translate(code)
+    assert "untranslated(" not in py and "data=" not in py.split("d2 = ")[-1]
+
+
 def test_quote_outside_do_call_is_not_unwrapped() -> None:
     # quote(x) as a value is the symbol, not x's value: not translated as x
     py = translate("x <- 1\ns <- quote(x)\n")
