@@ -1102,7 +1102,13 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
     parts = []
     for k, (name, x) in enumerate(flat):
         if isinstance(x, pd.DataFrame):
-            parts.append(x.reset_index(drop=True))
+            x = x.reset_index(drop=True)
+            if name and all(isinstance(c, (int, np.integer)) for c in x.columns):
+                # a matrix without column names given as cbind(d, m): R names its column
+                # m (its columns m.1, m.2, ... when several), as data.frame(d, m) does
+                x.columns = [name] if x.shape[1] == 1 else \
+                    [f"{name}.{j + 1}" for j in range(x.shape[1])]
+            parts.append(x)
         elif np.ndim(x) == 2:
             a = np.asarray(x)
             base = name or f"V{k + 1}"

@@ -58,3 +58,15 @@ def test_quote_outside_do_call_is_not_unwrapped() -> None:
     # quote(x) as a value is the symbol, not x's value: not translated as x
     py = translate("x <- 1\ns <- quote(x)\n")
     assert "s = x" not in py
+
+
+def test_cbind_names_an_unnamed_matrix_by_its_argument() -> None:
+    # R: cbind(d, m) of a data frame and a matrix without colnames is data.frame(d, m):
+    # one column is named m, several m.1, m.2
+    from asr_py.translate.runtime import r_cbind
+
+    d = pd.DataFrame({"a": [1.0, 2.0]})
+    m1 = pd.DataFrame(np.array([[3.0], [4.0]]))
+    m2 = pd.DataFrame(np.array([[3.0, 5.0], [4.0, 6.0]]))
+    assert list(r_cbind(d, m=m1).columns) == ["a", "m"]
+    assert list(r_cbind(d, m=m2).columns) == ["a", "m.1", "m.2"]
