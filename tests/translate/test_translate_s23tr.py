@@ -70,3 +70,15 @@ def test_cbind_names_an_unnamed_matrix_by_its_argument() -> None:
     m2 = pd.DataFrame(np.array([[3.0, 5.0], [4.0, 6.0]]))
     assert list(r_cbind(d, m=m1).columns) == ["a", "m"]
     assert list(r_cbind(d, m=m2).columns) == ["a", "m.1", "m.2"]
+    assert list(r_cbind(d, m=m1.to_numpy()).columns) == ["a", "m"]
+    assert list(r_cbind(d, m=m2.to_numpy()).columns) == ["a", "m.1", "m.2"]
+
+
+def test_one_column_matrix_in_a_data_mask_is_read_row_by_row() -> None:
+    # R: d %>% mutate(s = ifelse(m > quantile(m, 0.5), "yes", "no")) with m a global
+    # n x 1 matrix: m's n values, one per row
+    py = translate("d <- data.frame(a = c(1, 2, 3, 4))\n"
+                   "m <- as.matrix(c(4, 3, 2, 1)) %*% matrix(1, 1, 1)\n"
+                   "d2 <- d %>% mutate(s = ifelse(m > quantile(m, 0.5), 'yes', 'no'))\n")
+    ns = run_py(py)
+    assert list(ns["d2"]["s"]) == ["yes", "yes", "no", "no"]
