@@ -26,6 +26,7 @@ from asr_py.translate import (
     rcast,
     rcld,
     rcoefpattern,
+    rcolorramp,
     rcomplete,
     rcount,
     rdcast,
@@ -42,6 +43,7 @@ from asr_py.translate import (
     rforcats,
     rformlevels,
     rgenherit,
+    rggplot,
     rgrouped,
     rgtools,
     ricreml,
@@ -70,6 +72,7 @@ from asr_py.translate import (
     rreplfun,
     rsave,
     rsequence,
+    rshapiro,
     rslice,
     rstats,
     rstop,
@@ -108,6 +111,7 @@ from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
+from asr_py.translate.rcullis import FUNCS as _RCULLIS_FUNCS
 from asr_py.translate.rdeparse import deparse
 from asr_py.translate.rdiff import FUNCS as _RDIFF_FUNCS
 from asr_py.translate.renvcols import formula_names
@@ -123,6 +127,7 @@ from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
 from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
+from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rsave import save_statement
@@ -535,6 +540,8 @@ _TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulat
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
+_TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
+_TMM_FUNCS.update(_RCULLIS_FUNCS)                   # agriutilities h_cullis() (rcullis.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
@@ -553,6 +560,10 @@ class Translator(BasePrinter):
         if e.kind == "name" and e.value in _COMPAT and e.value not in self.assigned \
                 and e.value not in self.functions and not self.data_cols:
             return _COMPAT[e.value]
+        if e.kind in ("call", "bin", "paren"):      # a ggplot2 plot: a note (rggplot.py)
+            plot = rggplot.translate(self, e)
+            if plot is not None:
+                return plot
         return super().py(e)
 
     def __init__(self, code: str, comment_spans: list[tuple[int, int]]) -> None:
@@ -642,7 +653,7 @@ class Translator(BasePrinter):
             return out[:-1] + ", show=True)"     # R prints its value unless it is assigned
         if depth > 0 or out.startswith(("print(", "asr.plot_variogram(", "r_glimpse(")) or (
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
-                                                 "str", "write.table", "write_csv",
+                                                 "str", "write.table", "write_csv", "ggsave",
                                                  "fwrite", "stopifnot")) or (
                 e.kind == "call" and e.value in EXPECT_VALUE):
             return out
@@ -690,6 +701,8 @@ class Translator(BasePrinter):
             name = target.value
             rpossibly.note(self, name, r)       # g <- possibly(f, v): g(...) as f(...)
             rhs = (None if name in self.called else self.lazy_data(r)) or self.py(r)
+            rggplot.note_binding(self, name, r)     # p <- ggplot(...): a plot (rggplot.py)
+            rcolorramp.note_binding(self, name, r)  # pal <- colorRampPalette(cols)
             rhs = alias_copy(r, rhs, self.assigned | set(self.params), self.functions, pyname,
                              self.runtime)      # d2 <- d: R copies on modify (rcopy.py)
             rhs = summary_rhs(self, r) or rhs   # s <- summary(fit); s$varcomp (rsummary.py)
@@ -1411,6 +1424,9 @@ class Translator(BasePrinter):
         wrapped = rpossibly.call(self, e)     # g(...) of g <- purrr::possibly(f, v)
         if wrapped is not None:
             return wrapped
+        ramp = rcolorramp.call(self, e)       # colorRampPalette(cols)(n) (rcolorramp.py)
+        if ramp is not None:
+            return ramp
         if f not in self.functions:     # another package's / base R's calls: _CALL_MODULES
             rgrouped.guard(self, e)     # slice(), count(), ... of a grouped chain: a TODO
             for mod in _CALL_MODULES:
@@ -2209,6 +2225,10 @@ class Translator(BasePrinter):
             got = runique.translate(self, e)
             if got is not None:
                 return got
+        if f == "shapiro.test" and f not in self.functions:    # stats (rshapiro.py)
+            got = rshapiro.translate(self, e)
+            if got is not None:
+                return got
         if f == "range" and f not in self.functions:      # range(x, na.rm = TRUE) (rrange.py)
             got = rrange.translate(self, e)
             if got is not None:
@@ -2907,6 +2927,11 @@ class Translator(BasePrinter):
         return (f"{self.runtime('r_aggregate')}({self.py(data)}, {lhs!r}, {rhs!r}, {f})")
 
     def predict(self, e: R, need: str | None = None) -> str:
+        if not any(n is None for n, _ in e.args) and any(n == "object" for n, _ in e.args):
+            # predict(object = fit, ...): R matches the fit by name (do.call's list too)
+            e = R("call", e.value, sorted(e.args, key=lambda na: na[0] != "object"),
+                  start=e.start, end=e.end)
+            e.args[0] = (None, e.args[0][1])
         pos = [a for n, a in e.args if n is None]
         if not pos:
             raise Untranslatable("predict()")
@@ -3081,7 +3106,21 @@ def _undo_docall(e: R) -> R:
     if n0 not in (None, "what") or n1 not in (None, "args") or what.kind not in (
             "str", "name") or lst.kind != "call" or lst.value != "list":
         return e
-    return R("call", what.value, list(lst.args), start=e.start, end=e.end)
+    args = [(n, _unquote(a)) for n, a in lst.args]
+    if what.value in ("predict", "predict.asreml", "predictPlus", "predictPlus.asreml"):
+        # data = quote(d) only tells asreml where the fit's data frame is: an asr_py fit
+        # keeps its data, so the argument is dropped
+        args = [(n, a) for n, a in args if n != "data"]
+    return R("call", what.value, args, start=e.start, end=e.end)
+
+
+def _unquote(a: R) -> R:
+    """``quote(x)`` in do.call()'s argument list: R puts the symbol ``x`` in the call it
+    builds, which then reads ``x`` (``do.call("predict", list(m, data = quote(d)))``)."""
+    if a.kind == "call" and a.value == "quote" and len(a.args) == 1 and \
+            a.args[0][0] in (None, "expr") and a.args[0][1].kind == "name":
+        return a.args[0][1]
+    return a
 
 
 def _root_name(e: R) -> str | None:

@@ -797,6 +797,11 @@ def r_col_or(data: Any, name: str, value: Any) -> Any:
         col = data[name]
         # two columns of that name (plyr's .id beside an existing one): R's $ takes the first
         return col.iloc[:, 0] if isinstance(col, pd.DataFrame) else col
+    if isinstance(data, pd.DataFrame) and isinstance(value, (pd.DataFrame, np.ndarray)) \
+            and np.shape(value) == (len(data), 1):
+        # a one-column matrix of the data's length read in a data mask (mutate(s = m > k)):
+        # row by row, as the column dplyr makes of it
+        return pd.Series(np.asarray(value)[:, 0], index=data.index, name=name)
     return value
 
 
@@ -1105,11 +1110,19 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
     parts = []
     for k, (name, x) in enumerate(flat):
         if isinstance(x, pd.DataFrame):
-            parts.append(x.reset_index(drop=True))
+            x = x.reset_index(drop=True)
+            if name and all(isinstance(c, (int, np.integer)) for c in x.columns):
+                # a matrix without column names given as cbind(d, m): R names its column
+                # m (its columns m.1, m.2, ... when several), as data.frame(d, m) does
+                x.columns = [name] if x.shape[1] == 1 else \
+                    [f"{name}.{j + 1}" for j in range(x.shape[1])]
+            parts.append(x)
         elif np.ndim(x) == 2:
             a = np.asarray(x)
             base = name or f"V{k + 1}"
-            parts.append(pd.DataFrame(a, columns=[f"{base}.{j + 1}" for j in range(a.shape[1])]))
+            cols = [name] if name and a.shape[1] == 1 else \
+                [f"{base}.{j + 1}" for j in range(a.shape[1])]
+            parts.append(pd.DataFrame(a, columns=cols))
         else:
             v = np.asarray(x) if np.ndim(x) else np.repeat(x, n)
             col = name or (x.name if isinstance(x, pd.Series) and x.name else f"V{k + 1}")

@@ -108,6 +108,7 @@ from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - 
 from asr_py.translate.rcoefpattern import r_coef_pattern  # noqa: F401 - coef(fit, pattern=)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
+from asr_py.translate.rcolorramp import r_color_ramp, r_color_ramp_palette  # noqa: F401
 from asr_py.translate.rcombn import r_combn  # noqa: F401 - combn()
 from asr_py.translate.rcommandargs import r_command_args  # noqa: F401 - commandArgs()
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
@@ -115,6 +116,7 @@ from asr_py.translate.rcomplete import r_complete  # noqa: F401 - tidyr's comple
 from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
 from asr_py.translate.rcsparse import r_csparse, r_with_csparse  # noqa: F401
+from asr_py.translate.rcullis import r_h_cullis, r_varg  # noqa: F401 - agriutilities
 from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
     r_Maximize,
     r_Minimize,
@@ -178,6 +180,7 @@ from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_pedigree,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
+from asr_py.translate.rggplot import r_ggplot, r_ggsave  # noqa: F401 - ggplot2 notes
 from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
 from asr_py.translate.rgparam import r_gparam  # noqa: F401 - fit$G.param
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
@@ -301,6 +304,7 @@ from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rquantile import r_quantile  # noqa: F401 - quantile()
 from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
 from asr_py.translate.rreadtable import r_read_csv, r_read_table, r_write_table  # noqa: F401
@@ -323,6 +327,7 @@ from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplica
     r_setdiff,
     r_union,
 )
+from asr_py.translate.rshapiro import r_shapiro_test  # noqa: F401 - shapiro.test()
 from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
 from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
