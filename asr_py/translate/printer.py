@@ -231,6 +231,8 @@ class BasePrinter:
             return self.py(col)
         inner = self.py(e.right)
         if e.value == "-" and e.right.kind == "call" and e.right.value in ("c", "seq", "rep"):
+            if re.fullmatch(r"\d+(\.\d*)?([eE][-+]?\d+)?", inner):
+                return f"-{inner}"                      # -c(1): c() of one number is it
             return f"[-_v for _v in {inner}]"          # -c(1, 2): R negates each element
         if e.value != "!":
             return f"{e.value}{inner}"
