@@ -28,6 +28,7 @@ from asr_py.reml.finish import build_result
 from asr_py.reml.form_choice import make_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
+from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
@@ -160,6 +161,18 @@ def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray
 def _as_ai(method: str) -> str:
     """A secant-corrected AI step ('QN') counts as an AI step for :func:`is_slow`."""
     return "AI" if method == "QN" else method
+
+
+def _loglik_or_none(mme: MME, ctx: IterContext) -> Callable[[np.ndarray], float | None]:
+    """ℓ(θ) as a function, None where θ is invalid or the model cannot be evaluated."""
+
+    def loglik_of(theta: np.ndarray) -> float | None:
+        try:
+            return float(mme.evaluate(theta).loglik) if ctx.valid(theta) else None
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+
+    return loglik_of
 
 
 def _score_or_none(mme: MME, theta: np.ndarray) -> np.ndarray | None:
@@ -505,6 +518,26 @@ def _fit_reml(
     raised_once = False
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     fd_tries = [0]  # ... and how many were computed
+    hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
+
+    def held_blocks_stop() -> bool | None:
+        """s23held: at a point the fit would stop at, None when no variance held at its
+        bound has a score read from ℓ that releases it (the stop stands); True when one
+        does (score and next step renewed: the iteration continues); False when it does
+        but the corrections are used up (the stop is not a convergence)."""
+        nonlocal score, nstep, face, newton, h_nr, qn, qn_corr
+        if noise_cov is not None:
+            return None
+        out = wants_out(_loglik_or_none(mme, ctx), ctx, st.loglik, theta, score, ai, fixed,
+                        tol_ll)
+        if out is None:
+            return None
+        if hs_tries[0] >= HS_TRIES:
+            return False
+        hs_tries[0] += 1
+        score, nstep = out
+        face, newton, h_nr, qn, qn_corr = None, False, None, False, None
+        return True
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
@@ -633,6 +666,14 @@ def _fit_reml(
                 and ctx.confirms(st.loglik, new_state.loglik, theta, theta_new,
                                  min(CONFIRM_LOGLIK, tol_ll),
                                  min(CONFIRM_PARAM, tol_param))):
+            esc = held_blocks_stop()
+            if esc:
+                it -= 1
+                continue
+            if esc is False:
+                diagnostics.append(held_note(list(problem.names), ctx, theta, fixed, it - 1))
+                it -= 1
+                break
             kept, st = st, new_state
             record(it, method, alpha, confirming=True)
             st = kept
@@ -771,6 +812,12 @@ def _fit_reml(
                 face, newton, qn, h_nr, fd_next = None, False, False, None, True
                 continue
         if full_step or predicted or stalled or roundoff:
+            esc = held_blocks_stop()
+            if esc:
+                continue
+            if esc is False:
+                diagnostics.append(held_note(list(problem.names), ctx, theta, fixed, it))
+                break
             converged = True
             if method == "face" and face is not None:  # issue 11
                 final_face = face

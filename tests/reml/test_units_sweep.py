@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import fit_dense, indicator, reml_loglik
-from _sweep_cases import cases, compare
+from _dense_reml import ar1, fit_dense, indicator, reml_loglik
+from _sweep_cases import Case, Dense, _mv_dense, cases, compare
 
 import asr_py as asr
 
@@ -309,3 +309,148 @@ def test_spl_is_the_dense_reml_optimum() -> None:
     _, best = fit_dense(y, X, vfun, [a["theta"] * 3, a["theta"] / 3], [(0, None), (1e-6, None)],
                         scale=np.abs(a["theta"]) + 1e-3)
     assert best <= a["ll"] + 1e-7 * abs(a["ll"])
+
+
+# ------------------------------------------------- boundaries at any units (s23held)
+# y -> c·y at decimal and power-of-two c around 1: the fit must reach the dense-REML optimum
+# (tests/_dense_reml.py, several starts, at c = 1) after the Jacobian, with the same boundary
+# codes, and claim convergence only there. Before s23held, units beside ar1 x ar1 (no
+# spatial signal) stopped with 'units' held at 0 at c = 10 and 1024, 0.0106 below, and
+# reported convergence: its analytic score at the held value had lost its digits.
+HELD_C = [1.0, 10.0, 1024.0, 1e-3, 1 / 1024, 100.0]
+
+
+def _plots(seed: int, rho: tuple[float, float], sd_units: float, sd_blk: float = 0.0,
+           nr: int = 12, nc: int = 10) -> pd.DataFrame:
+    """nr x nc plots: 5 + blocks of 3 rows (sd_blk) + σ·ar1 x ar1 (σ = 2) + nugget."""
+    rng = np.random.default_rng(seed)
+    r, c = np.meshgrid(np.arange(nr), np.arange(nc), indexing="ij")
+    R = np.kron(ar1(nr, rho[0]), ar1(nc, rho[1]))
+    blk = r.ravel() // 3
+    y = (5.0 + rng.normal(0.0, sd_blk, blk.max() + 1)[blk]
+         + np.linalg.cholesky(R) @ rng.normal(size=nr * nc) * 2.0
+         + rng.normal(0.0, sd_units, nr * nc))
+    return pd.DataFrame({"r": pd.Categorical(r.ravel()), "c": pd.Categorical(c.ravel()),
+                         "blk": pd.Categorical(blk), "y": y})
+
+
+def _resid_held_data() -> pd.DataFrame:
+    """tests/reml/test_resid_held.py's data: 12 x 10 plots, y = 5 + N(0, 2²), no spatial
+    part (the optimum: units 3.16, σ² 0.61 beside ρ's near 0)."""
+    rng = np.random.default_rng(14)
+    r, c = np.meshgrid(np.arange(12), np.arange(10), indexing="ij")
+    df = pd.DataFrame({"r": pd.Categorical(r.ravel()), "c": pd.Categorical(c.ravel())})
+    df["y"] = 5.0 + rng.normal(0.0, 2.0, 120)
+    return df
+
+
+def _plots_dense(term: str) -> Callable[[pd.DataFrame], Dense]:
+    """V = σ²_t Z_t Z_t' + σ² ar1(ρ_r) ⊗ ar1(ρ_c), x = (σ²_t, σ², ρ_r, ρ_c); |ρ| <= 0.99
+    (asreml's !ARLIMIT, asr_py/vcov/autoregressive.py)."""
+    def make(d: pd.DataFrame) -> Dense:
+        y = d["y"].to_numpy(float)
+        X = np.ones((len(y), 1))
+        Z = np.eye(len(y)) if term == "units" else indicator(d[term])
+        zz = Z @ Z.T
+        r, c = d["r"].cat.codes.to_numpy(), d["c"].cat.codes.to_numpy()
+        dr, dc = np.abs(r[:, None] - r[None, :]), np.abs(c[:, None] - c[None, :])
+        s = float(np.var(y))
+
+        def vfun(x: np.ndarray) -> np.ndarray | None:
+            if x[0] < 0 or x[1] <= 0 or max(abs(x[2]), abs(x[3])) > 0.99:
+                return None
+            return x[0] * zz + x[1] * x[2] ** dr * x[3] ** dc
+
+        return Dense(y, X, vfun, [np.array([0.3 * s, 0.7 * s, 0.3, 0.3]),
+                                  np.array([0.02 * s, s, 0.5, 0.2]),
+                                  np.array([0.8 * s, 0.2 * s, 0.0, 0.0])],
+                     [(0, None), (1e-9 * s, None), (-0.99, 0.99), (-0.99, 0.99)],
+                     np.array([s, s, 1.0, 1.0]), lambda v: v[:4], lambda x: [np.diag(x)])
+    return make
+
+
+def _mv_near_one(seed: int, rg: float) -> Callable[[np.random.Generator, int], pd.DataFrame]:
+    """Yield (kg/ha) and grain weight (g) on 16 families x 6, genetic correlation ``rg``
+    (the REML optimum's at ±1: Σ_g on its PD boundary), 10 % of grain weights missing."""
+    def make(_rng: np.random.Generator, _size: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        fam = np.repeat(np.arange(16), 6)
+        G = np.array([[300.0 ** 2, rg * 300 * 0.004], [rg * 300 * 0.004, 0.004 ** 2]])
+        R = np.array([[500.0 ** 2, 0.2 * 500 * 0.006], [0.2 * 500 * 0.006, 0.006 ** 2]])
+        y = (np.array([5000.0, 0.04]) + (rng.normal(size=(16, 2)) @ np.linalg.cholesky(G).T)[fam]
+             + rng.normal(size=(fam.size, 2)) @ np.linalg.cholesky(R).T)
+        y[rng.uniform(size=fam.size) < 0.1, 1] = np.nan
+        d = pd.DataFrame({"fam": [f"F{i:02d}" for i in fam], "yld": y[:, 0], "gw": y[:, 1]})
+        d["fam"] = pd.Categorical(d["fam"], categories=sorted(d["fam"].unique()))
+        return d
+    return make
+
+
+_MV = dict(fixed="cbind(yld, gw) ~ trait", random="~ us(trait):fam",
+           residual="~ units:us(trait)")
+HELD_CASES = {
+    "units + ar1 x ar1, no spatial signal": (
+        Case("units + ar1 x ar1", lambda _r, _s: _resid_held_data(),
+             dict(fixed="y ~ 1", random="~ units", residual="~ ar1(r):ar1(c)"),
+             _plots_dense("units")), "y", None),
+    "blk variance 0 beside ar1 x ar1": (
+        Case("blk 0 + ar1 x ar1", lambda _r, _s: _plots(2, (0.5, 0.3), 0.0),
+             dict(fixed="y ~ 1", random="~ blk", residual="~ ar1(r):ar1(c)"),
+             _plots_dense("blk"), "σ²_blk = 0"), "y", None),
+    "diag(env):gen one zero": (SWEEP["diag(env):gen one zero"], "y", None),
+    "us(trait) r_g -> +1, g rescaled": (
+        Case("us(trait) +1", _mv_near_one(1, 0.97), _MV, _mv_dense, "r_g = 1"), "gw", "gw"),
+    "us(trait) r_g -> -1, g rescaled": (
+        Case("us(trait) -1", _mv_near_one(2, -0.98), _MV, _mv_dense, "r_g = -1"), "gw", "gw"),
+}
+_HELD_BASE: dict[str, tuple[pd.DataFrame, Family, Dense, np.ndarray, float, list[str]]] = {}
+
+
+def _held_base(name: str) -> tuple[pd.DataFrame, Family, Dense, np.ndarray, float, list[str]]:
+    """The data, its Family, the dense model, the dense optimum (x*, ℓ*) and our boundary
+    codes, at c = 1."""
+    if name not in _HELD_BASE:
+        case, col, trait = HELD_CASES[name]
+        d = case.data(np.random.default_rng(SEED), SIZE)
+        fam = Family(name, lambda: d, {**case.kwargs, **case.extra}, col, trait)
+        dn = case.dense(d)
+        xd, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+        codes = list(_fit(fam, d).varcomp["bound"])
+        _HELD_BASE[name] = (d, fam, dn, xd, ld, codes)
+    return _HELD_BASE[name]
+
+
+def test_the_boundary_families_have_their_optimum_on_the_boundary() -> None:
+    """What the families claim, from the dense optimum alone: σ²_blk = 0 (and ℓ falls off
+    it), one environment's variance 0, the genetic correlation at +1 and at −1."""
+    _, _, dn, x, ld, _ = _held_base("blk variance 0 beside ar1 x ar1")
+    h = 1e-4 * x[1]
+    assert x[0] <= 1e-6 * x[1]
+    assert dn.vfun(np.r_[h, x[1:]]) is not None
+    assert reml_loglik(dn.y, dn.X, dn.vfun(np.r_[h, x[1:]])) < ld
+    _, _, dn, x, _, _ = _held_base("diag(env):gen one zero")
+    assert np.sort(x[:3])[0] <= 1e-6 * x[:3].max()
+    for name, sign in [("us(trait) r_g -> +1, g rescaled", 1.0),
+                       ("us(trait) r_g -> -1, g rescaled", -1.0)]:
+        _, _, dn, x, _, _ = _held_base(name)
+        G = dn.covs(x)[0]
+        assert sign * G[0, 1] / np.sqrt(G[0, 0] * G[1, 1]) >= 1 - 1e-4
+
+
+@pytest.mark.parametrize("c", HELD_C, ids=[f"{c:g}" for c in HELD_C])
+@pytest.mark.parametrize("name", list(HELD_CASES))
+def test_boundary_fit_reaches_the_dense_optimum_in_any_units(name: str, c: float) -> None:
+    d, fam, dn, _, ld, codes = _held_base(name)
+    m = _fit(fam, _scaled(fam, d, c))
+    jv, _, dl = _jacobians(fam, d, m, c)
+    assert m.converged, m.diagnostics
+    theta = m.varcomp["component"].to_numpy(float) / jv
+    V = dn.vfun(dn.from_asr(theta))
+    assert V is not None
+    # our ℓ is the dense ℓ at our estimates (after the Jacobian) ...
+    ll_at = reml_loglik(dn.y, dn.X, V)
+    assert float(m.loglik) - dl == pytest.approx(ll_at, abs=1e-7 * abs(ll_at))
+    # ... and the dense optimum from its own starts is no higher (the fit's tolerance)
+    assert ld - ll_at <= 3e-8 * len(dn.y) * 10, (ld, ll_at, list(m.varcomp["bound"]))
+    # the boundary codes are those of the fit at c = 1
+    assert list(m.varcomp["bound"]) == codes
