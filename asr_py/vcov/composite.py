@@ -38,6 +38,7 @@ import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import Congruence, CovTemplate, Matrix, materialise
+from asr_py.vcov.complement_plan import SchurPattern, TPattern, dense_columns
 from asr_py.vcov.wrapper import Wrapper
 
 #: block diagonal path used when block_size <= this (patterns are stored as bit masks)
@@ -184,19 +185,44 @@ class Subset(Wrapper):
 
     def _complement_factor(self, theta: np.ndarray, key: bytes) -> tuple[Matrix, float]:
         """R_s⁻¹ = Q_oo − Q_om K and log|R_s| = log|Σ| + log|Q_mm| (module docstring)."""
-        q = sp.csr_matrix(self.template.inverse(theta))
+        q = self.template.inverse(theta)
+        if not (type(q) in (sp.csc_matrix, sp.csr_matrix) and q.has_canonical_format):
+            q = sp.csr_matrix(q)
         q_mm, q_mo, q_oo = self._blocks(q)
         lu = spla.splu(sp.csc_matrix(q_mm))
         u = lu.U.diagonal()
         # Q_mm is a principal submatrix of the positive definite Q: det > 0
         ld_mm = float(np.log(np.abs(u)).sum())
+        ld = float(self.template.logdet(theta)) + ld_mm
+        cols = np.flatnonzero(np.diff(q_mo.indptr))
+        if q.has_canonical_format and 0 < cols.size <= _K_CHUNK:
+            return self._complement_planned(lu, q_mo, q_oo, cols, key), ld
         k = self._solve_k(lu, q_mo)
         self._k = (key, self._t_matrix(k))
         inv = q_oo - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
-        return inv, float(self.template.logdet(theta)) + ld_mm
+        return inv, ld
 
-    def _blocks(self, q: sp.csr_matrix) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
+    def _complement_planned(self, lu: spla.SuperLU, q_mo: sp.csc_matrix,
+                            q_oo: sp.csc_matrix, cols: np.ndarray, key: bytes
+                            ) -> sp.csc_matrix:
+        """R_s⁻¹ and T on structures built once (:mod:`asr_py.vcov.complement_plan`): K_c =
+        Q_mm⁻¹Q_mo[:, c] dense (the digits of :meth:`_solve_k`), R_s⁻¹ = ½(Q_oo + Q_oo') −
+        ½(U + U') with U = Q_mo[:, c]'K_c on c x c."""
+        b = dense_columns(q_mo, cols)
+        kd = lu.solve(b)
+        mask = kd != 0
+        tp = getattr(self, "_tplan", None)
+        if tp is None or not tp.serves(cols, mask):
+            tp = self._tplan = TPattern(self.index, self._dropped, cols, mask, self.template.n)
+        self._k = (key, tp.matrix(kd))
+        sq = getattr(self, "_splan", None)
+        if sq is None or not sq.serves(q_oo, cols):
+            sq = self._splan = SchurPattern(q_oo, cols)
+        return sq.inverse(q_oo.data, b.T @ kd)
+
+    def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
+                ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
         """Q_mm, Q_mo and Q_oo (CSC) as ``take`` and the slicing give them. Indexing keeps
         every stored entry, so their structures and the position in Q of each entry depend
         on Q's structure only: found once (slicing a copy of Q whose values are the entries'
@@ -205,15 +231,15 @@ class Subset(Wrapper):
             o, m = self.index, self._dropped
             return take(q, m), sp.csc_matrix(q[m, :])[:, o], take(q, o)
         plan = getattr(self, "_plan", None)
-        if plan is None or not (np.array_equal(plan[0], q.indptr)
+        if plan is None or not (plan[3] is type(q) and np.array_equal(plan[0], q.indptr)
                                 and np.array_equal(plan[1], q.indices)):
             o, m = self.index, self._dropped
-            pos = sp.csr_matrix((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
-                                shape=q.shape)
-            subs = (take(pos, m), sp.csc_matrix(pos[m, :])[:, o], take(pos, o))
+            pos = type(q)((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
+                          shape=q.shape)  # Q's own format (CSR or CSC): no conversion
+            subs = (take(pos, m), sp.csc_matrix(sp.csr_matrix(pos)[m, :])[:, o], take(pos, o))
             plan = (q.indptr.copy(), q.indices.copy(),
                     [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
-                     for b in subs])
+                     for b in subs], type(q))
             self._plan = plan
         return tuple(sp.csc_matrix((q.data[at], ind.copy(), ptr.copy()), shape=shape)
                      for at, ind, ptr, shape in plan[2])  # type: ignore[return-value]
