@@ -38,7 +38,14 @@ import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import Congruence, CovTemplate, Matrix, materialise
-from asr_py.vcov.complement_plan import SchurPattern, TPattern, dense_columns
+from asr_py.vcov.complement_plan import (
+    SchurPattern,
+    Structures,
+    TPattern,
+    dense_columns,
+    recent_structures,
+    remember,
+)
 from asr_py.vcov.wrapper import Wrapper
 
 #: block diagonal path used when block_size <= this (patterns are stored as bit masks)
@@ -196,30 +203,29 @@ class Subset(Wrapper):
         ld = float(self.template.logdet(theta)) + ld_mm
         cols = np.flatnonzero(np.diff(q_mo.indptr))
         if q.has_canonical_format and 0 < cols.size <= _K_CHUNK:
-            return self._complement_planned(lu, q_mo, q_oo, cols, key), ld
+            return self._complement_planned(lu, q_mm, q_mo, q_oo, cols, key), ld
         k = self._solve_k(lu, q_mo)
         self._k = (key, self._t_matrix(k))
         inv = q_oo - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
         return inv, ld
 
-    def _complement_planned(self, lu: spla.SuperLU, q_mo: sp.csc_matrix,
-                            q_oo: sp.csc_matrix, cols: np.ndarray, key: bytes
-                            ) -> sp.csc_matrix:
+    def _complement_planned(self, lu: spla.SuperLU, q_mm: sp.csc_matrix,
+                            q_mo: sp.csc_matrix, q_oo: sp.csc_matrix, cols: np.ndarray,
+                            key: bytes) -> sp.csc_matrix:
         """R_s⁻¹ and T on structures built once (:mod:`asr_py.vcov.complement_plan`): K_c =
         Q_mm⁻¹Q_mo[:, c] dense (the digits of :meth:`_solve_k`), R_s⁻¹ = ½(Q_oo + Q_oo') −
-        ½(U + U') with U = Q_mo[:, c]'K_c on c x c."""
+        ½(U + U') with U = Q_mo[:, c]'K_c on c x c. Both structures are kept while Q's
+        structure (the :meth:`_blocks` plan) and the touched columns are the same."""
         b = dense_columns(q_mo, cols)
         kd = lu.solve(b)
-        mask = kd != 0
-        tp = getattr(self, "_tplan", None)
-        if tp is None or not tp.serves(cols, mask):
-            tp = self._tplan = TPattern(self.index, self._dropped, cols, mask, self.template.n)
-        self._k = (key, tp.matrix(kd))
-        sq = getattr(self, "_splan", None)
-        if sq is None or not sq.serves(q_oo, cols):
-            sq = self._splan = SchurPattern(q_oo, cols)
-        return sq.inverse(q_oo.data, b.T @ kd)
+        st = self._structures  # of Q's structure (set with the _blocks plan)
+        if st.tpat is None:  # T's structure: once per Q structure and kept rows
+            st.tpat = TPattern(self.index, self._dropped, cols, q_mm, q_mo, self.template.n)
+        self._k = (key, st.tpat.matrix(kd))
+        if st.spat is None or not st.spat.serves(q_oo, cols):
+            st.spat = SchurPattern(q_oo, cols)
+        return st.spat.inverse(q_oo.data, b.T @ kd)
 
     def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
                 ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
@@ -233,14 +239,20 @@ class Subset(Wrapper):
         plan = getattr(self, "_plan", None)
         if plan is None or not (plan[3] is type(q) and np.array_equal(plan[0], q.indptr)
                                 and np.array_equal(plan[1], q.indices)):
-            o, m = self.index, self._dropped
-            pos = type(q)((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
-                          shape=q.shape)  # Q's own format (CSR or CSC): no conversion
-            subs = (take(pos, m), sp.csc_matrix(sp.csr_matrix(pos)[m, :])[:, o], take(pos, o))
-            plan = (q.indptr.copy(), q.indices.copy(),
-                    [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
-                     for b in subs], type(q))
-            self._plan = plan
+            st = recent_structures(q, self.index)  # an earlier fit's, same layout
+            if st is None:
+                o, m = self.index, self._dropped
+                pos = type(q)((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
+                              shape=q.shape)  # Q's own format (CSR or CSC): no conversion
+                subs = (take(pos, m), sp.csc_matrix(sp.csr_matrix(pos)[m, :])[:, o],
+                        take(pos, o))
+                plan = (q.indptr.copy(), q.indices.copy(),
+                        [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
+                         for b in subs], type(q))
+                st = Structures(q, self.index, plan)
+                remember(st)
+            self._plan, self._structures = st.plan, st
+            plan = st.plan
         return tuple(sp.csc_matrix((q.data[at], ind.copy(), ptr.copy()), shape=shape)
                      for at, ind, ptr, shape in plan[2])  # type: ignore[return-value]
 

@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse as sp
 from _dense_reml import ar1
 
+from asr_py.vcov import complement_plan
 from asr_py.vcov.autoregressive import AR1
 from asr_py.vcov.composite import Subset
 from asr_py.vcov.kronecker import Kronecker
@@ -39,7 +40,7 @@ def test_refilled_inverse_equals_dense_at_each_theta(seed: int) -> None:
     for th in map(np.asarray, THETAS):  # one object: the structures built once, refilled
         inv, ld = s._factor(th)
         assert s.mode == "complement" and sp.issparse(inv)
-        assert getattr(s, "_splan", None) is not None  # the planned path answered
+        assert s._structures.spat is not None  # the planned path answered
         want, ld_want = _dense(th, s.index)
         np.testing.assert_allclose(inv.toarray(), want, rtol=1e-10,
                                    atol=1e-10 * np.abs(want).max())
@@ -57,6 +58,7 @@ def test_refilled_equals_fresh_build(seed: int) -> None:
     for th in map(np.asarray, THETAS[:2]):
         used._factor(th)
     th = np.asarray(THETAS[2])
+    complement_plan._recent.items = []  # no structures from the fit above
     fresh = _subset(seed)
     a, la = used._factor(th)
     b, lb = fresh._factor(th)
@@ -93,3 +95,25 @@ def test_csc_and_csr_q_give_the_same_blocks() -> None:
     dense = q.toarray()
     o, m = s.index, s._dropped
     np.testing.assert_array_equal(s._blocks(q)[1].toarray(), dense[np.ix_(m, o)])
+
+
+def test_refits_share_structures_only_for_the_same_layout() -> None:
+    """A second Subset of the same layout (a refit) takes the first one's structures; one
+    with its kept rows in another order or other missing plots builds its own. Each answers
+    its own dense inverse."""
+    complement_plan._recent.items = []
+    th = np.asarray(THETAS[1])
+    a, b = _subset(20), _subset(20)
+    a._factor(th)
+    b._factor(th)
+    assert b._structures is a._structures
+    perm = _subset(20)
+    perm.__init__(perm.template, perm.index[::-1])  # the same rows, another order
+    other = _subset(21)
+    for s in (perm, other):
+        inv, _ = s._factor(th)
+        assert s._structures is not a._structures
+        want, _ = _dense(th, s.index)
+        np.testing.assert_allclose(inv.toarray(), want, rtol=1e-10,
+                                   atol=1e-10 * np.abs(want).max())
+    np.testing.assert_array_equal(b._factor(th)[0].toarray(), a._factor(th)[0].toarray())
