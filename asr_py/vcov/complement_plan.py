@@ -7,9 +7,7 @@ the Schur complement
 
 and T = [I on o; −K on m] (all rows x kept rows). Q_mo touches only c columns (the kept
 neighbours of the dropped rows), so with B = Q_mo[:, c] (m x c, dense) and K_c = Q_mm⁻¹B the
-update is the dense c x c block U = B'K_c at (c, c):
-
-    R_s⁻¹ = ½(Q_oo + Q_oo') − ½(U + U') on (c, c).
+update X = Q_om K is the dense c x c block B'K_c at (c, c).
 
 Their structures (Q_oo's pattern with its mirror and c x c; T's from K's structural
 pattern) do not change with θ while Q's pattern stays the same (every θ of
@@ -33,10 +31,14 @@ _recent = threading.local()
 
 
 class SchurPattern:
-    """The CSC pattern of ½(Q_oo + Q_oo') − ½(U + U') and where each source lands.
+    """The CSC pattern of R_s⁻¹ = ½(A + A'), A = Q_oo − X with X = Q_om K nonzero on c x c
+    only, and where each source lands.
 
     ``q_oo``: Q_oo (CSC, canonical); ``cols``: the c kept rows Q_mo touches (increasing).
-    The pattern is the union of Q_oo's entries, their mirrors and c x c."""
+    The pattern is the union of Q_oo's entries, their mirrors and c x c; ``mirror`` is the
+    position of each entry's transpose. The values are formed with the operations, in the
+    order, of scipy's sparse difference and sum (``q_oo - X``, ``A + A.T``, ``* 0.5``) and
+    :func:`schur_update` gives X as scipy's product does: the same digits."""
 
     def __init__(self, q_oo: sp.csc_matrix, cols: np.ndarray) -> None:
         n = q_oo.shape[0]
@@ -48,13 +50,13 @@ class SchurPattern:
         qr = q_oo.indices.astype(np.int64)
         c = cols.astype(np.int64)
         key_q = qc * n + qr  # entry (r, c) at its own place
-        key_t = qr * n + qc  # and at its mirror (c, r)
         key_b = (c[None, :] * n + c[:, None]).ravel()  # block entry (i, j): (c_i, c_j)
-        ukeys = np.unique(np.concatenate([key_q, key_t, key_b]))
+        both = np.concatenate([key_q, key_b])
+        ukeys = np.unique(np.concatenate([both, (both % n) * n + both // n]))
         self.nnz = int(ukeys.size)
         self.pos_q = np.searchsorted(ukeys, key_q)
-        self.pos_t = np.searchsorted(ukeys, key_t)
         self.pos_b = np.searchsorted(ukeys, key_b)
+        self.mirror = np.searchsorted(ukeys, (ukeys % n) * n + ukeys // n)
         self.indices = (ukeys % n).astype(np.int32)
         self.indptr = np.r_[0, np.cumsum(np.bincount(ukeys // n, minlength=n))].astype(np.int32)
 
@@ -63,17 +65,27 @@ class SchurPattern:
         return (np.array_equal(self.cols, cols) and np.array_equal(self.indptr_src, q_oo.indptr)
                 and np.array_equal(self.indices_src, q_oo.indices))
 
-    def inverse(self, q_oo_data: np.ndarray, upd: np.ndarray) -> sp.csc_matrix:
-        """½(Q_oo + Q_oo') − ½(U + U') as CSC, exact zeros dropped (as scipy's sums drop
-        them)."""
-        vals = np.bincount(self.pos_q, weights=q_oo_data, minlength=self.nnz)
-        vals += np.bincount(self.pos_t, weights=q_oo_data, minlength=self.nnz)
-        vals -= np.bincount(self.pos_b, weights=(upd + upd.T).ravel(), minlength=self.nnz)
-        vals *= 0.5
+    def inverse(self, q_oo_data: np.ndarray, x: np.ndarray) -> sp.csc_matrix:
+        """½(A + A'), A = Q_oo − X (X: c x c at ``cols``), as CSC, exact zeros dropped (as
+        scipy's sums drop them)."""
+        a = np.zeros(self.nnz)
+        a[self.pos_q] = q_oo_data
+        a[self.pos_b] -= x.ravel()
+        vals = (a + a[self.mirror]) * 0.5
         out = sp.csc_matrix((vals, self.indices.copy(), self.indptr.copy()),
                             shape=(self.n, self.n))
         out.eliminate_zeros()
         return out
+
+
+def schur_update(b: np.ndarray, kd: np.ndarray) -> np.ndarray:
+    """X = B'K_c (c x c) summed over the dropped rows r in increasing order, one product
+    and one sum per term, as scipy's sparse product Q_mo' K sums each entry (terms with a
+    zero factor add an exact zero)."""
+    x = np.zeros((b.shape[1], kd.shape[1]))
+    for r in range(b.shape[0]):
+        x += np.multiply.outer(b[r], kd[r])
+    return x
 
 
 class TPattern:

@@ -45,6 +45,7 @@ from asr_py.vcov.complement_plan import (
     dense_columns,
     recent_structures,
     remember,
+    schur_update,
 )
 from asr_py.vcov.wrapper import Wrapper
 
@@ -202,7 +203,9 @@ class Subset(Wrapper):
         ld_mm = float(np.log(np.abs(u)).sum())
         ld = float(self.template.logdet(theta)) + ld_mm
         cols = np.flatnonzero(np.diff(q_mo.indptr))
-        if q.has_canonical_format and 0 < cols.size <= _K_CHUNK:
+        st = getattr(self, "_structures", None)
+        if (q.has_canonical_format and 0 < cols.size <= _K_CHUNK and st is not None
+                and st.plan is getattr(self, "_plan", None)):
             return self._complement_planned(lu, q_mm, q_mo, q_oo, cols, key), ld
         k = self._solve_k(lu, q_mo)
         self._k = (key, self._t_matrix(k))
@@ -214,9 +217,10 @@ class Subset(Wrapper):
                             q_mo: sp.csc_matrix, q_oo: sp.csc_matrix, cols: np.ndarray,
                             key: bytes) -> sp.csc_matrix:
         """R_s⁻¹ and T on structures built once (:mod:`asr_py.vcov.complement_plan`): K_c =
-        Q_mm⁻¹Q_mo[:, c] dense (the digits of :meth:`_solve_k`), R_s⁻¹ = ½(Q_oo + Q_oo') −
-        ½(U + U') with U = Q_mo[:, c]'K_c on c x c. Both structures are kept while Q's
-        structure (the :meth:`_blocks` plan) and the touched columns are the same."""
+        Q_mm⁻¹Q_mo[:, c] dense (the digits of :meth:`_solve_k`), R_s⁻¹ = ½(A + A'), A =
+        Q_oo − X with X = Q_mo[:, c]'K_c on c x c (the digits of the sparse path). Both
+        structures are kept while Q's structure (the :meth:`_blocks` plan) and the touched
+        columns are the same."""
         b = dense_columns(q_mo, cols)
         kd = lu.solve(b)
         st = self._structures  # of Q's structure (set with the _blocks plan)
@@ -225,7 +229,7 @@ class Subset(Wrapper):
         self._k = (key, st.tpat.matrix(kd))
         if st.spat is None or not st.spat.serves(q_oo, cols):
             st.spat = SchurPattern(q_oo, cols)
-        return st.spat.inverse(q_oo.data, b.T @ kd)
+        return st.spat.inverse(q_oo.data, schur_update(b, kd))
 
     def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
                 ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:

@@ -117,3 +117,27 @@ def test_refits_share_structures_only_for_the_same_layout() -> None:
         np.testing.assert_allclose(inv.toarray(), want, rtol=1e-10,
                                    atol=1e-10 * np.abs(want).max())
     np.testing.assert_array_equal(b._factor(th)[0].toarray(), a._factor(th)[0].toarray())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_planned_path_has_the_sparse_paths_digits(seed: int) -> None:
+    """R_s⁻¹ and T from the refilled structures equal, digit for digit, the sparse algebra
+    they replace (K by _solve_k, T by _t_matrix, Q_oo − Q_mo'K and ½(A + A') in scipy)."""
+    import scipy.sparse.linalg as spla
+
+    s = _subset(seed)
+    for th in map(np.asarray, THETAS):
+        inv, _ = s._factor(th)
+        q = s.template.inverse(th)
+        q_mm, q_mo, q_oo = s._blocks(q)
+        k = s._solve_k(spla.splu(sp.csc_matrix(q_mm)), q_mo)
+        a = q_oo - sp.csc_matrix(q_mo.T @ k)
+        old = sp.csc_matrix((a + a.T) * 0.5)
+        old_t = s._t_matrix(k)
+        for x, y in ((inv, old), (s._k[1], old_t)):
+            x, y = sp.csc_matrix(x), sp.csc_matrix(y)
+            x.eliminate_zeros()  # T keeps K's structural zeros as stored zeros
+            y.eliminate_zeros()
+            np.testing.assert_array_equal(x.indptr, y.indptr)
+            np.testing.assert_array_equal(x.indices, y.indices)
+            np.testing.assert_array_equal(x.data, y.data)
