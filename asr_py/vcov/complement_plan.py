@@ -27,6 +27,8 @@ import scipy.sparse as sp
 #: one design with the same missing plots (test42Parallel's 1 000 fits, model-selection
 #: chains, cross-validation folds) find them instead of building them again
 RECENT = 4
+#: layouts whose Q stores more entries than this are not kept across fits (memory)
+RECENT_MAX_NNZ = 1_000_000
 _recent = threading.local()
 
 
@@ -164,4 +166,6 @@ def recent_structures(q: sp.csr_matrix | sp.csc_matrix, index: np.ndarray) -> St
 
 
 def remember(st: Structures) -> None:
-    _recent.items = [*getattr(_recent, "items", [])[1 - RECENT:], st]
+    """Keep ``st`` for later fits of this thread (the last :data:`RECENT`; small Q only)."""
+    if st.indices.size <= RECENT_MAX_NNZ:
+        _recent.items = [*getattr(_recent, "items", [])[1 - RECENT:], st]
