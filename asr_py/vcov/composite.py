@@ -56,6 +56,8 @@ MAX_DROPPED = 20000
 MAX_INV_DENSITY = 0.05
 #: columns of K = Q_mm⁻¹ Q_mo solved per dense block (memory: dropped rows x this)
 _K_CHUNK = 512
+#: S Σ̇_k S' are kept for the last θ for subsets of at most this many rows
+DERIV_CACHE_MAX = 1000
 
 
 def take(m: Matrix, index: np.ndarray) -> Matrix:
@@ -108,9 +110,19 @@ class Subset(Wrapper):
         return take(self.template.matrix(theta), self.index)
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        """S Σ̇_k S'; kept for the last θ when the subset has at most
+        :data:`DERIV_CACHE_MAX` rows (the score asks twice per point: R_s⁻¹Ṙ_kR_s⁻¹ and
+        tr(R_s⁻¹Ṙ_k) on the dense path, e.g. ``ar2(Col):ar2(Row)`` with missing plots)."""
         if self.mode == "scaled_identity":
             return [self._diag(np.ones(self.n))]
-        return [take(d, self.index) for d in self.template.derivatives(theta)]
+        key = np.asarray(theta, dtype=float).tobytes()
+        hit = getattr(self, "_ders", None)
+        if hit is not None and hit[0] == key:  # copies: a caller may work in place
+            return [d.copy() for d in hit[1]]
+        out = [take(d, self.index) for d in self.template.derivatives(theta)]
+        if self.n <= DERIV_CACHE_MAX:
+            self._ders = (key, [d.copy() for d in out])
+        return out
 
     def _scale(self, theta: np.ndarray) -> float:
         """σ² of a scaled identity Σ = σ²I (checked as the template checks it)."""

@@ -141,3 +141,40 @@ def test_planned_path_has_the_sparse_paths_digits(seed: int) -> None:
             np.testing.assert_array_equal(x.indptr, y.indptr)
             np.testing.assert_array_equal(x.indices, y.indices)
             np.testing.assert_array_equal(x.data, y.data)
+
+
+def test_dense_path_derivatives_kept_per_theta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dense path's S Σ̇_k S' (kept for the last θ) equal a fresh subset's at every θ,
+    and changing a returned matrix in place does not change the next answer; an
+    ``ar2(Col):ar2(Row)`` fit with missing plots has the same digits with the kept
+    derivatives as without."""
+    import pandas as pd
+
+    import asr_py as asr
+    from asr_py.vcov import composite
+    from asr_py.vcov.autoregressive import AR2
+
+    kept = np.sort(np.random.default_rng(4).choice(NR * NC, NR * NC - 9, replace=False))
+    levels = ([str(i) for i in range(NR)], [str(i) for i in range(NC)])
+    s = Subset(Kronecker([AR2(levels[0]), AR2(levels[1])], scale=True), kept)
+    thetas = [np.array([1.2, 0.3, 0.1, 0.2, -0.1]), np.array([0.8, 0.5, -0.2, 0.1, 0.3])]
+    for th in (*thetas, thetas[0]):
+        s._factor(th)
+        assert s.mode == "dense"
+        got = s.derivatives(th)
+        got[0][:] = 99.0  # in place: must not reach the kept matrices
+        fresh = Subset(s.template, kept).derivatives(th)
+        for a, b in zip(s.derivatives(th), fresh):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame([(r, c) for r in range(12) for c in range(10)], columns=["Row", "Col"])
+    d["y"] = rng.normal(size=len(d)) + 0.1 * d.Row
+    d.loc[rng.choice(len(d), 8, replace=False), "y"] = np.nan
+    for c in ("Row", "Col"):
+        d[c] = pd.Categorical(d[c].astype(str), categories=list(dict.fromkeys(d[c].astype(str))))
+    kw = dict(fixed="y ~ 1", residual="~ ar2(Col):ar2(Row)", data=d)
+    kept_fit = asr.asreml(**kw)
+    monkeypatch.setattr(composite, "DERIV_CACHE_MAX", 0)
+    plain = asr.asreml(**kw)
+    assert kept_fit.loglik == plain.loglik and kept_fit.result.n_iter == plain.result.n_iter
+    np.testing.assert_array_equal(kept_fit.varcomp["component"], plain.varcomp["component"])
