@@ -605,7 +605,7 @@ class MME:
         return sp.coo_matrix(ws.T @ (rdr @ ws)), float(e @ me)
 
     def _w_cong_w(self, rows: np.ndarray | None, rdr: Congruence, e: np.ndarray,
-                  rcache: dict) -> tuple[sp.coo_matrix, float]:
+                  rcache: dict) -> tuple[Entries, float]:
         """(W'MW, ê'Mê) for M = T'DT at ``rows`` (None: all n) from U = TW_s, formed once
         per T (a section's derivatives share it): W'MW = U'(DU), ê'Mê = (Tê_s)'D(Tê_s);
         neither M nor T'D is formed (two sparse products per derivative instead of four)."""
@@ -617,7 +617,7 @@ class MME:
             u = sp.csr_matrix(rdr.t @ ws)
             hit = ut[id(rdr.t)] = (rdr.t, u, sp.csr_matrix(u.T), np.asarray(rdr.t @ es).ravel())
         _, u, u_t, v = hit
-        return (sp.coo_matrix(u_t @ (rdr.d @ u)),
+        return (_csr_entries(u_t @ (rdr.d @ u)),
                 float(v @ np.asarray(rdr.d @ v).ravel()))
 
     def _diag_gram(self, rows: np.ndarray) -> DiagGram:
@@ -712,6 +712,14 @@ class Entries:
     row: np.ndarray
     col: np.ndarray
     data: np.ndarray
+
+
+def _csr_entries(m: sp.csr_matrix) -> Entries:
+    """A CSR matrix's entries in its stored order (as its ``tocoo()``, without a COO's
+    construction and checks: the score only reads them)."""
+    m = m if type(m) is sp.csr_matrix else sp.csr_matrix(m)
+    rows = np.repeat(np.arange(m.shape[0], dtype=m.indices.dtype), np.diff(m.indptr))
+    return Entries(rows, m.indices, m.data)
 
 
 def _cinv_at(factor: Factor | object, n: int, offset: int

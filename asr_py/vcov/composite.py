@@ -38,6 +38,15 @@ import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import Congruence, CovTemplate, Matrix, materialise
+from asr_py.vcov.complement_plan import (
+    SchurPattern,
+    Structures,
+    TPattern,
+    dense_columns,
+    recent_structures,
+    remember,
+    schur_update,
+)
 from asr_py.vcov.wrapper import Wrapper
 
 #: block diagonal path used when block_size <= this (patterns are stored as bit masks)
@@ -47,6 +56,8 @@ MAX_DROPPED = 20000
 MAX_INV_DENSITY = 0.05
 #: columns of K = Q_mm⁻¹ Q_mo solved per dense block (memory: dropped rows x this)
 _K_CHUNK = 512
+#: S Σ̇_k S' are kept for the last θ for subsets of at most this many rows
+DERIV_CACHE_MAX = 1000
 
 
 def take(m: Matrix, index: np.ndarray) -> Matrix:
@@ -99,9 +110,19 @@ class Subset(Wrapper):
         return take(self.template.matrix(theta), self.index)
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
+        """S Σ̇_k S'; kept for the last θ when the subset has at most
+        :data:`DERIV_CACHE_MAX` rows (the score asks twice per point: R_s⁻¹Ṙ_kR_s⁻¹ and
+        tr(R_s⁻¹Ṙ_k) on the dense path, e.g. ``ar2(Col):ar2(Row)`` with missing plots)."""
         if self.mode == "scaled_identity":
             return [self._diag(np.ones(self.n))]
-        return [take(d, self.index) for d in self.template.derivatives(theta)]
+        key = np.asarray(theta, dtype=float).tobytes()
+        hit = getattr(self, "_ders", None)
+        if hit is not None and hit[0] == key:  # copies: a caller may work in place
+            return [d.copy() for d in hit[1]]
+        out = [take(d, self.index) for d in self.template.derivatives(theta)]
+        if self.n <= DERIV_CACHE_MAX:
+            self._ders = (key, [d.copy() for d in out])
+        return out
 
     def _scale(self, theta: np.ndarray) -> float:
         """σ² of a scaled identity Σ = σ²I (checked as the template checks it)."""
@@ -184,19 +205,46 @@ class Subset(Wrapper):
 
     def _complement_factor(self, theta: np.ndarray, key: bytes) -> tuple[Matrix, float]:
         """R_s⁻¹ = Q_oo − Q_om K and log|R_s| = log|Σ| + log|Q_mm| (module docstring)."""
-        q = sp.csr_matrix(self.template.inverse(theta))
+        q = self.template.inverse(theta)
+        if not (type(q) in (sp.csc_matrix, sp.csr_matrix) and q.has_canonical_format):
+            q = sp.csr_matrix(q)
         q_mm, q_mo, q_oo = self._blocks(q)
         lu = spla.splu(sp.csc_matrix(q_mm))
         u = lu.U.diagonal()
         # Q_mm is a principal submatrix of the positive definite Q: det > 0
         ld_mm = float(np.log(np.abs(u)).sum())
+        ld = float(self.template.logdet(theta)) + ld_mm
+        cols = np.flatnonzero(np.diff(q_mo.indptr))
+        st = getattr(self, "_structures", None)
+        if (q.has_canonical_format and 0 < cols.size <= _K_CHUNK and st is not None
+                and st.plan is getattr(self, "_plan", None)):
+            return self._complement_planned(lu, q_mm, q_mo, q_oo, cols, key), ld
         k = self._solve_k(lu, q_mo)
         self._k = (key, self._t_matrix(k))
         inv = q_oo - sp.csc_matrix(q_mo.T @ k)
         inv = sp.csc_matrix((inv + inv.T) * 0.5)
-        return inv, float(self.template.logdet(theta)) + ld_mm
+        return inv, ld
 
-    def _blocks(self, q: sp.csr_matrix) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
+    def _complement_planned(self, lu: spla.SuperLU, q_mm: sp.csc_matrix,
+                            q_mo: sp.csc_matrix, q_oo: sp.csc_matrix, cols: np.ndarray,
+                            key: bytes) -> sp.csc_matrix:
+        """R_s⁻¹ and T on structures built once (:mod:`asr_py.vcov.complement_plan`): K_c =
+        Q_mm⁻¹Q_mo[:, c] dense (the digits of :meth:`_solve_k`), R_s⁻¹ = ½(A + A'), A =
+        Q_oo − X with X = Q_mo[:, c]'K_c on c x c (the digits of the sparse path). Both
+        structures are kept while Q's structure (the :meth:`_blocks` plan) and the touched
+        columns are the same."""
+        b = dense_columns(q_mo, cols)
+        kd = lu.solve(b)
+        st = self._structures  # of Q's structure (set with the _blocks plan)
+        if st.tpat is None:  # T's structure: once per Q structure and kept rows
+            st.tpat = TPattern(self.index, self._dropped, cols, q_mm, q_mo, self.template.n)
+        self._k = (key, st.tpat.matrix(kd))
+        if st.spat is None or not st.spat.serves(q_oo, cols):
+            st.spat = SchurPattern(q_oo, cols)
+        return st.spat.inverse(q_oo.data, schur_update(b, kd))
+
+    def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
+                ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
         """Q_mm, Q_mo and Q_oo (CSC) as ``take`` and the slicing give them. Indexing keeps
         every stored entry, so their structures and the position in Q of each entry depend
         on Q's structure only: found once (slicing a copy of Q whose values are the entries'
@@ -205,16 +253,22 @@ class Subset(Wrapper):
             o, m = self.index, self._dropped
             return take(q, m), sp.csc_matrix(q[m, :])[:, o], take(q, o)
         plan = getattr(self, "_plan", None)
-        if plan is None or not (np.array_equal(plan[0], q.indptr)
+        if plan is None or not (plan[3] is type(q) and np.array_equal(plan[0], q.indptr)
                                 and np.array_equal(plan[1], q.indices)):
-            o, m = self.index, self._dropped
-            pos = sp.csr_matrix((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
-                                shape=q.shape)
-            subs = (take(pos, m), sp.csc_matrix(pos[m, :])[:, o], take(pos, o))
-            plan = (q.indptr.copy(), q.indices.copy(),
-                    [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
-                     for b in subs])
-            self._plan = plan
+            st = recent_structures(q, self.index)  # an earlier fit's, same layout
+            if st is None:
+                o, m = self.index, self._dropped
+                pos = type(q)((np.arange(1, q.nnz + 1, dtype=float), q.indices, q.indptr),
+                              shape=q.shape)  # Q's own format (CSR or CSC): no conversion
+                subs = (take(pos, m), sp.csc_matrix(sp.csr_matrix(pos)[m, :])[:, o],
+                        take(pos, o))
+                plan = (q.indptr.copy(), q.indices.copy(),
+                        [(b.data.astype(np.int64) - 1, b.indices, b.indptr, b.shape)
+                         for b in subs], type(q))
+                st = Structures(q, self.index, plan)
+                remember(st)
+            self._plan, self._structures = st.plan, st
+            plan = st.plan
         return tuple(sp.csc_matrix((q.data[at], ind.copy(), ptr.copy()), shape=shape)
                      for at, ind, ptr, shape in plan[2])  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from _dense_reml import ar1
 
 import asr_py as asr
@@ -73,7 +74,8 @@ def test_score_products_from_tw_equal_dense() -> None:
     rcache: dict = {}
     for cong, m in zip(prob.residual.inv_deriv_inv_parts(th),
                        _dense_parts(th, prob.residual.index)):
-        wmw, t3 = mme._w_cong_w(None, cong, e, rcache)
+        ent, t3 = mme._w_cong_w(None, cong, e, rcache)  # W'MW's entries
+        wmw = sp.coo_matrix((ent.data, (ent.row, ent.col)), shape=(mme.N, mme.N))
         np.testing.assert_allclose(wmw.toarray(), w.T @ m @ w, rtol=1e-9,
                                    atol=1e-9 * np.abs(w.T @ m @ w).max())
         assert t3 == pytest.approx(float(e @ m @ e), rel=1e-9)
