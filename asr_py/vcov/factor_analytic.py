@@ -36,6 +36,7 @@ class _Loadings(Structure):
     """Shared loading bookkeeping for fa and rr."""
 
     family = "fa"
+    dense_inverse = True
 
     def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
         super().__init__(levels, name=name, **options)
