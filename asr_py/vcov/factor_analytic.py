@@ -53,6 +53,12 @@ class _Loadings(Structure):
         self._pos = [(i, j) for j in range(self.order) for i in range(self.n)]
         self._zero = np.array([i < j for i, j in self._pos], dtype=bool)
 
+    @property
+    def n_params(self) -> int:
+        """n specific variances (rr: held at 0) and n·k loadings, counted without forming
+        their names (the engine asks for the count per parameter per iteration)."""
+        return self.n + len(self._pos)
+
     def _loading_names(self) -> list[str]:
         return [label(self.name, f"{self.levels[i]}!fa{j + 1}") for i, j in self._pos]
 

@@ -121,3 +121,13 @@ def test_dense_residual_sections_score_on_the_sparse_path(monkeypatch) -> None:
     assert sorted({c[0] for c in calls}) == [25, 30, 68]  # each trial's section
     fd = _fd(m, th, np.ones(th.size, dtype=bool))
     np.testing.assert_allclose(s, fd, rtol=1e-5, atol=1e-6 * np.abs(fd).max())
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_fa_parameter_count_without_names(k: int) -> None:
+    """n_params (counted, not from the names) is asreml's n(k + 1) for fa and rr."""
+    from asr_py.vcov.factor_analytic import FactorAnalytic, ReducedRank
+
+    for cls in (FactorAnalytic, ReducedRank):
+        t = cls([f"E{i}" for i in range(5)], name="env", order=k)
+        assert t.n_params == 5 * (k + 1) == len(t.param_names) == len(t.param_kinds)
