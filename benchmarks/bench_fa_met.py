@@ -21,7 +21,9 @@ Two paths of the same fit are timed in one process, ``maxit`` iterations each:
 
 Printed: CPU and wall seconds, iterations and ℓ of each path (equal: the change is exact),
 and the ratio before / after. On the real GIS-FA data (s23fa, loaded 2-core machine, one BLAS
-thread) the FA1 fit took 161 s CPU before and 22 s after, 21 iterations each, the same ℓ.
+thread) the FA1 fit took 161 s CPU before and 22 s after (17 s with fa's counted n_params),
+21 iterations each, the same ℓ; this benchmark at ``--size full --maxit 3``: 87.8 s before,
+5.5 s after (15.9x), |Δℓ| 7e-12.
 """
 
 from __future__ import annotations
