@@ -77,6 +77,9 @@ def _kron_deriv_ginv(template: CovTemplate, theta: np.ndarray
 #: a parameter-carrying Kronecker part with a dense pattern has closed forms (ProductInverse)
 #: up to this size (its block of G⁻¹ is then dense: n_i² entries per level of the rest)
 PRODUCT_FULL_PART_MAX = 40
+#: ... and beyond that one whose Σ_i⁻¹ is dense anyway (``dense_inverse``: fa) while its
+#: dense derivatives (n_params x n_i² entries, three such arrays) stay below this many
+PRODUCT_DENSE_PART_ENTRIES = 8_000_000
 #: ... and a diagonal one (diag/idh/idv: n_i parameters, n_i-vectors each) up to this size
 PRODUCT_DIAG_PART_MAX = 4000
 #: at most this many entries in a term's G⁻¹ pattern for the closed forms
@@ -186,7 +189,8 @@ class _ProductIndex:
                 a = np.arange(p.n, dtype=np.int64)
                 pr.append(a), pc.append(a), pv.append(None)
                 self.kinds.append("diag")
-            elif p.n <= PRODUCT_FULL_PART_MAX:
+            elif p.n <= PRODUCT_FULL_PART_MAX or (
+                    p.dense_inverse and p.n_params * p.n**2 <= PRODUCT_DENSE_PART_ENTRIES):
                 pr.append(np.repeat(np.arange(p.n, dtype=np.int64), p.n))
                 pc.append(np.tile(np.arange(p.n, dtype=np.int64), p.n))
                 pv.append(None)

@@ -588,9 +588,9 @@ class MME:
             rdr = np.asarray(rdr, dtype=float)
             ws = self.W if rows is None else self._w_rows(rows)
             es = e if rows is None else e[rows]
-            wmw = np.asarray((ws.T @ rdr) @ ws)
-            return (wmw if self._dense is not None else sp.coo_matrix(wmw),
-                    float(es @ (rdr @ es)))
+            if self._dense is not None:
+                return np.asarray((ws.T @ rdr) @ ws), float(es @ (rdr @ es))
+            return _dense_section_gram(sp.csc_matrix(ws), rdr), float(es @ (rdr @ es))
         rdr = sp.csc_matrix(rdr)
         if rows is None:
             return (sp.coo_matrix(self.W.T @ (rdr @ self.W)),
@@ -657,6 +657,17 @@ class MME:
     def _residual_term(self) -> TermInverse:
         t = self._em_terms[0] = term_inverse(self.problem.residual, self._closed_forms)
         return t
+
+
+def _dense_section_gram(ws: sp.csc_matrix, m: np.ndarray) -> sp.coo_matrix:
+    """W_s'MW_s for a dense M over a section's rows, as COO over W's N columns: formed on
+    the columns W_s uses only (a section of a few hundred records touches a few hundred of
+    C's equations; the N x N dense product and its scan for nonzeros cost O(N²) each)."""
+    used = np.flatnonzero(np.diff(ws.indptr))
+    wc = ws[:, used].toarray()
+    block = wc.T @ (m @ wc)
+    r, c = np.nonzero(block)
+    return sp.coo_matrix((block[r, c], (used[r], used[c])), shape=(ws.shape[1],) * 2)
 
 
 def _is_diagonal(m: sp.csc_matrix) -> bool:

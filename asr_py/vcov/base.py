@@ -302,6 +302,11 @@ class CovTemplate(ABC):
     #: Σ(θ) is linear in θ: True (declared: :meth:`linear_basis` is exact), False (declared
     #: not), None (unknown: :meth:`linear_basis` probes)
     linear: bool | None = None
+    #: Σ(θ)⁻¹ is dense at a generic θ whatever n (fa: (ΛΛ' + Ψ)⁻¹ by Woodbury): a random
+    #: term's closed forms over a full n x n pattern then cost no more entries than
+    #: Σ⁻¹ itself (:class:`asr_py.reml.ginverse._ProductIndex` takes such parts beyond
+    #: its size limit for sparse inverses such as ar1's)
+    dense_inverse: bool = False
 
     def leaves(self, offset: int = 0) -> list[tuple[CovTemplate, int]]:
         """(leaf template, offset of its first parameter) of every structure this template is

@@ -36,6 +36,7 @@ class _Loadings(Structure):
     """Shared loading bookkeeping for fa and rr."""
 
     family = "fa"
+    dense_inverse = True
 
     def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
         super().__init__(levels, name=name, **options)
@@ -51,6 +52,12 @@ class _Loadings(Structure):
         # i < j are the structural zeros
         self._pos = [(i, j) for j in range(self.order) for i in range(self.n)]
         self._zero = np.array([i < j for i, j in self._pos], dtype=bool)
+
+    @property
+    def n_params(self) -> int:
+        """n specific variances (rr: held at 0) and n·k loadings, counted without forming
+        their names (the engine asks for the count per parameter per iteration)."""
+        return self.n + len(self._pos)
 
     def _loading_names(self) -> list[str]:
         return [label(self.name, f"{self.levels[i]}!fa{j + 1}") for i, j in self._pos]
