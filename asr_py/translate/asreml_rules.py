@@ -1728,8 +1728,10 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_na_omit')}({self.py(pos[0])})"
         if f == "length" and len(args) == 1:     # a data frame's length is its columns
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
-        if f in ("nrow", "NROW") and len(args) == 1:
+        if f == "NROW" and len(args) == 1:
             return f"len({self.py(pos[0])})"
+        if f == "nrow" and len(args) == 1:       # NULL for a list (rncol.py)
+            return f"{self.runtime('r_nrow')}({self.py(pos[0])})"
         if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
             # R's matching (rmatchargs.py): diag(x = v, n, n) is diag(v, nrow = n, ncol = n)
@@ -1790,8 +1792,8 @@ class Translator(BasePrinter):
             return self.py(pos[0])          # formula("y ~ x"): as.formula of a string
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
-        if f == "ncol" and len(args) == 1:
-            return f"{self.py(pos[0])}.shape[1]"
+        if f == "ncol" and len(args) == 1:       # NULL for a list or a vector (rncol.py)
+            return f"{self.runtime('r_ncol')}({self.py(pos[0])})"
         if f == "dim" and len(args) == 1:
             return f"{self.py(pos[0])}.shape"
         if f == "colnames" and len(args) == 1:
