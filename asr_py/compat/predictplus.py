@@ -118,6 +118,20 @@ def _data_levels(pred: pd.DataFrame, fit: Any, classify: str) -> pd.DataFrame:
     return out
 
 
+def _require_estimable(pred: pd.DataFrame, classify: str, sed: bool, vcov: bool) -> None:
+    """asreml's ``predict`` returns no ``sed``/``vcov`` component when no predicted value is
+    estimable, and asremlPlus's predictPlus then stops (its predictASR4, R/reml4.v13.r:
+    the variance matrix is checked first when both are asked for)."""
+    if not (sed or vcov) or len(pred) == 0 or pred["predicted.value"].notna().any():
+        return
+    what = "the variance matrix of the predictions" if vcov else \
+        "the sed component for the predictions"
+    raise AsrError(f"predict.asreml has not returned {what} as requested\n(possibly no "
+                   f"estimable predicted values): every prediction of {classify!r} is "
+                   "aliased", hint="predict a classify whose cells the fixed model "
+                   "estimates (e.g. add the covariate the factor is nested in)")
+
+
 def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
                 inestimable_rm: bool = True, linear_transformation: Any = None,
                 error_intervals: str = "Confidence", alpha: float = 0.05,
@@ -168,6 +182,7 @@ def predictPlus(asreml_obj: Any, classify: str, term: str | None = None,
     get_vcov = (Vmatrix or lintrans) and not intercept
     pred = asreml_obj.predict(classify, sed=pairwise and not intercept,
                               vcov=get_vcov, **passed)
+    _require_estimable(pred, classify, sed=pairwise and not intercept, vcov=get_vcov)
     sed = pred.attrs.get("sed") if pairwise and not intercept else None
     vc = pred.attrs.get("vcov") if get_vcov else None
     pred = _data_levels(pred, asreml_obj, classify)
