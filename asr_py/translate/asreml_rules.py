@@ -1728,10 +1728,8 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_na_omit')}({self.py(pos[0])})"
         if f == "length" and len(args) == 1:     # a data frame's length is its columns
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
-        if f == "NROW" and len(args) == 1:
+        if f in ("nrow", "NROW") and len(args) == 1:
             return f"len({self.py(pos[0])})"
-        if f == "nrow" and len(args) == 1:       # NULL for a list (rncol.py)
-            return f"{self.runtime('r_nrow')}({self.py(pos[0])})"
         if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
             # R's matching (rmatchargs.py): diag(x = v, n, n) is diag(v, nrow = n, ncol = n)

@@ -1,8 +1,9 @@
-"""R's ``ncol(x)`` and ``nrow(x)`` of a value without dimensions.
+"""R's ``ncol(x)`` of a value without dimensions.
 
-R defines ``ncol(x)`` as ``dim(x)[2L]`` and ``nrow(x)`` as ``dim(x)[1L]``: a matrix or data
-frame gives its extent, while a list (asremlPlus's alldiffs object, the
-``list(pvalues, plots)`` plotPvalues returns) or a vector has no ``dim`` and gives NULL.
+R defines ``ncol(x)`` as ``dim(x)[2L]``: a matrix or data frame gives its columns, while a
+list (asremlPlus's alldiffs object, the ``list(pvalues, plots)`` plotPvalues returns) or a
+vector has no ``dim`` and gives NULL. (``nrow`` is translated as ``len()``, the rows of the
+data frames and matrices scripts ask it of.)
 """
 
 from __future__ import annotations
@@ -28,14 +29,3 @@ def r_ncol(x: Any) -> Any:
     dims = _dims(x)
     return None if dims is None else dims[1]
 
-
-def r_nrow(x: Any) -> Any:
-    """R's ``nrow(x)`` of a value: the rows of a matrix/data frame, NULL (None) for an R
-    list (a dict here); a 1-D value keeps its length (translations may hold a one-column
-    R matrix as a vector)."""
-    if isinstance(x, Untranslated):
-        return x._use()
-    if isinstance(x, dict):
-        return None
-    dims = _dims(x)
-    return len(x) if dims is None else dims[0]
