@@ -58,6 +58,7 @@ from asr_py.compat.alldiffs import (
     subset_alldiffs,
     validAlldiffs,
 )
+from asr_py.compat.asr_variogram import asr_varioGram
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
 from asr_py.compat.faccombine import facCombine
@@ -91,7 +92,8 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "predictPresent", "newfit", "reparamSigDevn",
            "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
-           "gammas_con", "simulate", "simulate_asreml", "variofaces", "plotVariofaces"]
+           "gammas_con", "simulate", "simulate_asreml", "variofaces", "plotVariofaces",
+           "asr_varioGram"]
 
 #: asremlPlus's test.summary columns
 SUMMARY_COLUMNS = ("terms", "DF", "denDF", "p", "AIC", "BIC", "action")

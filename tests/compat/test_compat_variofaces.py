@@ -136,3 +136,21 @@ def test_variofaces_bad_input(spatial) -> None:
         asr.plus.variofaces(fit, nsim=2, row_factor="Plot", col_factor="Col")
     with pytest.raises(AsrError, match="rows in data and residuals"):
         asr.plus.plotVariofaces(d[["Row", "Col", "y"]], d[["Row", "Col", "y"]].iloc[:5])
+
+
+def test_asr_variogram_of_a_data_frame_by_hand() -> None:
+    d = _grid(4, 3, 6)
+    d.loc[5, "e"] = np.nan                      # a missing value is left out
+    out = asr.plus.asr_varioGram(d[["Row", "Col", "e"]])
+    assert list(out.columns) == ["x", "y", "gamma", "np"] and len(out) == 12
+    ok = d["e"].notna().to_numpy()
+    e = d["e"].to_numpy()[ok]
+    r, c = d["Row"].astype(int).to_numpy()[ok], d["Col"].astype(int).to_numpy()[ok]
+    for _, row in out.iterrows():
+        hx, hy = int(row["x"]), int(row["y"])
+        n = sum(abs(r[i] - r[j]) == hx and abs(c[i] - c[j]) == hy
+                for i in range(e.size) for j in range(i + 1, e.size))
+        assert row["np"] == n
+        assert row["gamma"] == pytest.approx(_gamma_by_hand(e, r, c, hx, hy), abs=1e-12)
+    with pytest.raises(AsrError, match="data frame"):
+        asr.plus.asr_varioGram(d[["Row", "Col"]])

@@ -32,10 +32,13 @@ def test_variofaces_and_simulate_translate_and_run() -> None:
          "resid$residuals <- cbind(resid$observed[c('Row','Column')], resid$residuals)\n"
          "pf <- plotVariofaces(data = resid$observed[c('Row','Column','residuals')],\n"
          "                     residuals = resid$residuals)\n"
-         "p1 <- nrow(pf$face1)\n")
+         "p1 <- nrow(pf$face1)\n"
+         "vario <- asreml::asr_varioGram(resid$observed[c('Row','Column','residuals')])\n"
+         "vn <- c(nrow(vario), ncol(vario))\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ns = run_r(r, complete=True, d=_grid())
     assert (ns["n1"], ns["n2"], ns["k1"]) == (6, 5, 5)
     # observed: the 3 data columns and the residuals (no fitted: which = "resid")
     assert (ns["nr"], ns["no"], ns["p1"]) == (4, 4, 6)
+    assert list(ns["vn"]) == [30, 4]            # a lag per (row, column) pair of the grid
