@@ -15,7 +15,8 @@ type 7, missing values dropped) of the simulated γ's:
 
 The grid factors come from the residual formula (``~ ar1(Row):ar1(Col)``, or
 ``~ dsum(~ ar1(Row):ar1(Col) | Site)`` with a section per level of ``Site``) or are given
-(``row_factor``, ``col_factor``, ``sections``). The residuals are the fit's conditional
+(``row_factor``, ``col_factor``, ``sections``); asreml 3's ``~ at(Site):ar1(Row):ar1(Col)``
+has sections too. The residuals are the fit's conditional
 residuals y − Xβ̂ − Zû (asreml's ``residuals``); the plots are not drawn.
 """
 
@@ -82,7 +83,15 @@ def grid_factors(residual: str) -> tuple[str, str, str | None]:
             raise AsrError(f"variofaces: residual model {residual!r} appears not to include "
                            "the '|' operator")
         term, section = bar[0].strip(), bar[1].strip()
-    facs = [_factor_name(p) for p in _split_top(term, ":")]
+    parts = _split_top(term, ":")
+    ats = [p for p in parts if re.match(r"\s*at\s*\(", p)]
+    if ats:   # asreml 3's rcov = ~ at(Site):ar1(Row):ar1(Col): a section per level of Site
+        if len(ats) != 1 or section is not None:
+            raise AsrError(f"variofaces: residual model {residual!r}: can only have a single "
+                           "factor defining sections of the data")
+        section = _factor_name(ats[0])
+        parts = [p for p in parts if p not in ats]
+    facs = [_factor_name(p) for p in parts]
     if len(facs) != 2:
         raise AsrError(f"variofaces: the residual model {residual!r} must have two dimensions",
                        hint="give row_factor= and col_factor= for the grid")

@@ -95,6 +95,8 @@ def test_grid_factors_from_the_residual_formula() -> None:
         "Lane", "Position", "Smarthouse")
     assert grid_factors("~ dsum(~ id(Lane):ar1(Position) | Smarthouse, levels = 'SW')") == (
         "Lane", "Position", "Smarthouse")
+    assert grid_factors("~ at(Smarthouse):ar1(Lane):ar1(Position)") == (
+        "Lane", "Position", "Smarthouse")
     with pytest.raises(AsrError, match="single term"):
         grid_factors("~ ar1(Row):ar1(Col) + units")
     with pytest.raises(AsrError, match="two dimensions"):
