@@ -5,6 +5,7 @@ test42Variofaces.r expectations, asserted here on a small grid)."""
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -21,7 +22,9 @@ def _grid() -> pd.DataFrame:
 
 def test_variofaces_and_simulate_translate_and_run() -> None:
     r = ("m <- asreml(yield ~ 1, random = ~ Row, residual = ~ ar1(Row):ar1(Column), data = d)\n"
-         "faces <- variofaces(m, nsim = 6, maxit = 20, seed = 14522)\n"
+         "faces <- variofaces(m, nsim = 6, maxit = 20, seed = 14522,\n"
+         "                   ncores = parallel::detectCores())\n"
+         "nc <- parallel::detectCores()\n"
          "n1 <- nrow(faces$face1)\n"
          "n2 <- nrow(faces$face2)\n"
          "k1 <- ncol(faces$face1)\n"
@@ -39,6 +42,7 @@ def test_variofaces_and_simulate_translate_and_run() -> None:
         warnings.simplefilter("ignore")
         ns = run_r(r, complete=True, d=_grid())
     assert (ns["n1"], ns["n2"], ns["k1"]) == (6, 5, 5)
+    assert ns["nc"] == os.cpu_count()            # R: the machine's (logical) CPU cores
     # observed: the 3 data columns and the residuals (no fitted: which = "resid")
     assert (ns["nr"], ns["no"], ns["p1"]) == (4, 4, 6)
     assert list(ns["vn"]) == [30, 4]            # a lag per (row, column) pair of the grid
