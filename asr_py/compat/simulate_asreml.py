@@ -32,11 +32,12 @@ from asr_py.errors import AsrError
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["simulate_asreml", "simulate", "SimulationSetup", "record_positions", "check_sim_fit",
-           "check_nsim", "refit_maxit", "sqrt_factor"]
+           "check_nsim", "refit_maxit", "sqrt_factor", "units_option",
+           "record_residuals"]
 
 #: asreml()/asremlPlus arguments that a refit accepts and that change nothing here
 _IGNORED = {"trace", "aom", "workspace", "pworkspace", "ncores", "graphics_device", "na_action",
-            "Cfixed", "Csparse", "debug", "ai_sing", "fail", "threads", "units"}
+            "Cfixed", "Csparse", "debug", "ai_sing", "fail", "threads"}
 #: attempts per data set before giving up on draws whose fits do not converge
 _TRIES = 20
 
@@ -130,6 +131,26 @@ def refit_maxit(fn: str, other: dict[str, Any]) -> int:
     return int(other.get("maxit", 30))
 
 
+def units_option(units: str, fn: str) -> bool:
+    """asremlPlus's ``units`` argument (partial matching): True for ``'addtoresiduals'``."""
+    hits = [o for o in ("addtoresiduals", "ignore") if o.startswith(str(units))]
+    if len(hits) != 1 or not str(units):
+        raise AsrError(f"{fn}(units = {units!r}) is not 'addtoresiduals' or 'ignore'")
+    return hits[0] == "addtoresiduals"
+
+
+def record_residuals(fit: Any, res: Any, add_units: bool) -> np.ndarray:
+    """asremlPlus's ``get.residuals``: the conditional residuals y − Xβ̂ − Zû of the REML
+    result ``res`` of ``fit``'s model, per record; with ``add_units`` the BLUP of the
+    ``units`` random term (if the model has one) added, e + Z_units û_units."""
+    e = np.asarray(res.residuals, dtype=float).copy()
+    if add_units:
+        for term, u in zip(fit.model.random, res.u):
+            if str(term.label) == "units":
+                e += np.asarray(term.Z @ np.asarray(u, dtype=float)).ravel()
+    return e
+
+
 class SimulationSetup:
     """μ and the factor F of V per record, and the refit of one simulated data set."""
 
@@ -190,11 +211,7 @@ def simulate_asreml(object: Any, nsim: int = 100, seed: int | None = None, means
     ``V=None`` uses ``estimateV(object)``."""
     check_sim_fit(object, "simulate")
     nsim = check_nsim(nsim)
-    if units not in ("ignore", "addtoresiduals"):
-        raise AsrError(f"simulate(units = {units!r}) is not 'ignore' or 'addtoresiduals'")
-    if units == "addtoresiduals":
-        raise AsrError("simulate(units = 'addtoresiduals') is not supported",
-                       hint="use units = 'ignore'")
+    add_units = units_option(units, "simulate")
     opt = _which(which)
     maxit = refit_maxit("simulate", other)
     if seed is not None:
@@ -215,7 +232,7 @@ def simulate_asreml(object: Any, nsim: int = 100, seed: int | None = None, means
         if "fitted" in cols:
             cols["fitted"].append(per_row(np.asarray(res.fitted, float)))
         if "residuals" in cols:
-            cols["residuals"].append(per_row(np.asarray(res.residuals, float)))
+            cols["residuals"].append(per_row(record_residuals(object, res, add_units)))
 
     if opt == ["data"]:   # no refits needed for the data alone
         for _ in range(nsim):
@@ -225,7 +242,7 @@ def simulate_asreml(object: Any, nsim: int = 100, seed: int | None = None, means
     out: dict[str, pd.DataFrame] = {}
     index = object.residuals.index
     if "fitted" in opt or "residuals" in opt:
-        out["observed"] = _observed(object, opt)
+        out["observed"] = _observed(object, opt, add_units)
     for k in ("data", "fitted", "residuals"):
         if k in cols:
             out[k] = pd.DataFrame(np.column_stack(cols[k]), index=index,
@@ -233,7 +250,7 @@ def simulate_asreml(object: Any, nsim: int = 100, seed: int | None = None, means
     return out
 
 
-def _observed(fit: Any, opt: list[str]) -> pd.DataFrame:
+def _observed(fit: Any, opt: list[str], add_units: bool) -> pd.DataFrame:
     """The fit's data rows with its fitted values and residuals added (asremlPlus's
     ``observed``)."""
     data = fit.call.get("data")
@@ -245,7 +262,9 @@ def _observed(fit: Any, opt: list[str]) -> pd.DataFrame:
     if "fitted" in opt:
         frame["fitted"] = fit.fitted.to_numpy()
     if "residuals" in opt:
-        frame["residuals"] = fit.residuals.to_numpy()
+        e = np.full(len(index), np.nan)
+        e[record_positions(fit)] = record_residuals(fit, fit.result, add_units)
+        frame["residuals"] = e
     return frame
 
 

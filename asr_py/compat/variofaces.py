@@ -17,7 +17,8 @@ The grid factors come from the residual formula (``~ ar1(Row):ar1(Col)``, or
 ``~ dsum(~ ar1(Row):ar1(Col) | Site)`` with a section per level of ``Site``) or are given
 (``row_factor``, ``col_factor``, ``sections``); asreml 3's ``~ at(Site):ar1(Row):ar1(Col)``
 has sections too. The residuals are the fit's conditional
-residuals y − Xβ̂ − Zû (asreml's ``residuals``); the plots are not drawn.
+residuals y − Xβ̂ − Zû (asreml's ``residuals``; ``units = "addtoresiduals"`` adds the BLUP
+of a ``units`` random term, asremlPlus's ``get.residuals``); the plots are not drawn.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asr_py.compat.simulate_asreml import SimulationSetup, check_nsim, check_sim_fit, refit_maxit
+from asr_py.compat.simulate_asreml import (
+    SimulationSetup,
+    check_nsim,
+    check_sim_fit,
+    record_residuals,
+    refit_maxit,
+    units_option,
+)
 from asr_py.errors import AsrError
 from asr_py.results.variogram import semivariogram
 from asr_py.warning_classes import AsrWarning
@@ -196,9 +204,7 @@ def variofaces(asreml_obj: Any, means: Any = None, V: Any = None, sections: str 
     that change nothing here) may be given for the refits."""
     check_sim_fit(asreml_obj, "variofaces")
     nsim = check_nsim(nsim)
-    if units != "ignore":
-        raise AsrError(f"variofaces(units = {units!r}) is not supported",
-                       hint="use units = 'ignore' (the default)")
+    add_units = units_option(units, "variofaces")
     maxit = refit_maxit("variofaces", other)
     if (row_factor is None) != (col_factor is None):
         raise AsrError("variofaces: give both row_factor and col_factor, or neither")
@@ -217,10 +223,11 @@ def variofaces(asreml_obj: Any, means: Any = None, V: Any = None, sections: str 
     est = {"extra_matrix": extra_matrix, "ignore_terms": ignore_terms,
            "fixed_spline_terms": fixed_spline_terms, "bound_exclusions": bound_exclusions}
     setup = SimulationSetup(asreml_obj, means, V, tolerance, update, maxit, est)
-    observed = grid.faces(np.asarray(asreml_obj.result.residuals, dtype=float))
+    observed = grid.faces(record_residuals(asreml_obj, asreml_obj.result, add_units))
     sims: list[list[tuple[np.ndarray, np.ndarray]]] = []
     setup.loop(nsim, "variofaces",
-               lambda y, res: sims.append(grid.faces(np.asarray(res.residuals, float))))
+               lambda y, res: sims.append(grid.faces(record_residuals(asreml_obj, res,
+                                                                      add_units))))
     _not_drawn("variofaces")
     return _tables(grid, observed, sims)
 

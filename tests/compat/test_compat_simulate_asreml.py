@@ -119,3 +119,24 @@ def test_bad_input_is_an_error(blocks) -> None:
         asr.plus.simulate_asreml(fit, nsim=2, which="resid", random="~ T")
     with pytest.raises(AsrError, match="asr.asreml"):
         asr.plus.simulate_asreml(pd.DataFrame(), nsim=2)
+
+
+def test_units_added_to_residuals_give_y_minus_gls_mean() -> None:
+    """With ``units`` the only random term, residual + units BLUP = y − Xβ̂ (β̂ the GLS
+    estimate under V), asremlPlus's get.residuals(units = "addtoresiduals")."""
+    rng = np.random.default_rng(8)
+    d = pd.DataFrame({"Row": np.repeat(np.arange(1, 7), 5), "Col": np.tile(np.arange(1, 6), 6)})
+    d["y"] = rng.normal(size=30) + 0.3 * d["Row"] + rng.normal(size=30)
+    d = d.astype({"Row": "category", "Col": "category"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml("y ~ 1", random="~ units", residual="~ ar1(Row):ar1(Col)", data=d)
+        out = asr.plus.simulate_asreml(fit, nsim=1, which="resid", units="addtores")
+    V = asr.plus.estimateV(fit)
+    X = np.ones((30, 1))
+    b, _ = gls(d["y"].to_numpy(), X, V)
+    np.testing.assert_allclose(out["observed"]["residuals"], d["y"] - X @ b, atol=1e-6)
+    plain = asr.plus.simulate_asreml(fit, nsim=1, which="resid", V=V)
+    np.testing.assert_allclose(plain["observed"]["residuals"], fit.residuals, atol=1e-12)
+    with pytest.raises(AsrError, match="units"):
+        asr.plus.simulate_asreml(fit, nsim=1, which="resid", units="both")
