@@ -1,6 +1,6 @@
-"""asreml's ``asr_varioGram`` of a data frame: the empirical semivariogram of the values in
-its third column at the integer plot coordinates of its first two (numbers, or factors
-whose labels are numbers, dae's ``as.numfac``),
+"""asreml's ``asr_varioGram`` (asreml 3: ``asreml.variogram``) of a data frame: the
+empirical semivariogram of the values in its third column at the integer plot coordinates
+of its first two (numbers, or factors whose labels are numbers, dae's ``as.numfac``),
 
     γ(h_x, h_y) = (1 / N(h)) Σ_{i<j at (|Δx|, |Δy|) = h} ½ (z_i − z_j)²
 
@@ -32,8 +32,12 @@ def _coords(col: pd.Series, name: str) -> np.ndarray:
     return np.rint(v).astype(np.int64)
 
 
-def asr_varioGram(x: Any, **other: Any) -> pd.DataFrame:
-    """asreml's ``asr_varioGram`` of a data frame (x, y, z); see the module docstring."""
+def asr_varioGram(x: Any, y: Any = None, z: Any = None, **other: Any) -> pd.DataFrame:
+    """asreml's ``asr_varioGram`` (asreml 3's ``asreml.variogram``) of a data frame (x, y, z),
+    or of the three vectors x, y, z; see the module docstring."""
+    if y is not None and z is not None and not isinstance(x, pd.DataFrame):
+        x = pd.DataFrame({"x": np.asarray(x, dtype=object), "y": np.asarray(y, dtype=object),
+                          "z": np.asarray(z, dtype=float)})
     if not isinstance(x, pd.DataFrame) or x.shape[1] < 3:
         raise AsrError("asr_varioGram: x must be a data frame of coordinates x, y and values z",
                        hint="e.g. asr_varioGram(df[c('Row', 'Column', 'residuals')])")

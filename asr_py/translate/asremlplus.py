@@ -62,7 +62,7 @@ PLUS_CALLS: dict[str, str] = {
     "variofaces": "asr.plus.variofaces", "variofaces.asreml": "asr.plus.variofaces",
     "plotVariofaces": "asr.plus.plotVariofaces",
     "plotVariofaces.data.frame": "asr.plus.plotVariofaces",
-    "asr_varioGram": "asr.plus.asr_varioGram",
+    "asr_varioGram": "asr.plus.asr_varioGram", "asreml.variogram": "asr.plus.asr_varioGram",
     "newfit": "asr.plus.newfit", "newfit.asreml": "asr.plus.newfit",
     "reparamSigDevn": "asr.plus.reparamSigDevn",
     "reparamSigDevn.asrtests": "asr.plus.reparamSigDevn",

@@ -154,5 +154,7 @@ def test_asr_variogram_of_a_data_frame_by_hand() -> None:
                 for i in range(e.size) for j in range(i + 1, e.size))
         assert row["np"] == n
         assert row["gamma"] == pytest.approx(_gamma_by_hand(e, r, c, hx, hy), abs=1e-12)
+    by_vectors = asr.plus.asr_varioGram(d["Row"], d["Col"], d["e"])   # asreml 3's form
+    pd.testing.assert_frame_equal(by_vectors, out)
     with pytest.raises(AsrError, match="data frame"):
         asr.plus.asr_varioGram(d[["Row", "Col"]])
