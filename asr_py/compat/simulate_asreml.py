@@ -121,14 +121,17 @@ def sqrt_factor(V: np.ndarray, tolerance: float = 1e-10) -> np.ndarray:
 
 
 def refit_maxit(fn: str, other: dict[str, Any]) -> int:
-    """The refits' maxit from the arguments asremlPlus passes on to asreml."""
+    """The refits' iteration limit from the arguments asremlPlus passes on to asreml
+    (``maxit``, or asreml 4's option name ``maxiter``; 30 by default)."""
     for k in other:
         if k in ("fixed", "random", "residual", "rcov", "sparse"):
             raise AsrError(f"{fn}(): attempt to change model to be fitted ({k} = )")
-        if k not in _IGNORED and k != "maxit":
+        if k not in _IGNORED and k not in ("maxit", "maxiter"):
             raise AsrError(f"{fn}(): argument {k} is not supported",
                            hint="the refits take maxit; trace, aom, workspace are accepted")
-    return int(other.get("maxit", 30))
+    if "maxit" in other and "maxiter" in other:
+        raise AsrError(f"{fn}(): give maxit or maxiter, not both")
+    return int(other.get("maxit", other.get("maxiter", 30)))
 
 
 def units_option(units: str, fn: str) -> bool:
