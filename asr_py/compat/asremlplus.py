@@ -58,6 +58,7 @@ from asr_py.compat.alldiffs import (
     subset_alldiffs,
     validAlldiffs,
 )
+from asr_py.compat.asr_variogram import asr_varioGram
 from asr_py.compat.choose import chooseModel
 from asr_py.compat.estimatev import estimateV
 from asr_py.compat.faccombine import facCombine
@@ -70,6 +71,8 @@ from asr_py.compat.predictplus import plotPredictions, plotPvalues, predictPlus,
 from asr_py.compat.predictpresent import predictPresent
 from asr_py.compat.r2adj import R2adj
 from asr_py.compat.rattrs import RFormula
+from asr_py.compat.simulate_asreml import simulate, simulate_asreml
+from asr_py.compat.variofaces import plotVariofaces, variofaces
 from asr_py.compat.vpcodes import gammas_con, vparameters_con, vpc_char
 from asr_py.errors import AsrError
 from asr_py.results.wald import as_asreml_reports
@@ -89,7 +92,8 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "predictPresent", "newfit", "reparamSigDevn",
            "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",
-           "gammas_con"]
+           "gammas_con", "simulate", "simulate_asreml", "variofaces", "plotVariofaces",
+           "asr_varioGram"]
 
 #: asremlPlus's test.summary columns
 SUMMARY_COLUMNS = ("terms", "DF", "denDF", "p", "AIC", "BIC", "action")

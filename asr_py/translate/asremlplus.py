@@ -57,6 +57,12 @@ PLUS_CALLS: dict[str, str] = {
     "mat.ginv": "asr.dae.mat_ginv",
     "addSpatialModel": "asr.plus.addSpatialModel",
     "addSpatialModel.asrtests": "asr.plus.addSpatialModel",
+    # asremlPlus's simulated envelopes (compat/simulate_asreml.py, compat/variofaces.py)
+    "simulate": "asr.plus.simulate", "simulate.asreml": "asr.plus.simulate_asreml",
+    "variofaces": "asr.plus.variofaces", "variofaces.asreml": "asr.plus.variofaces",
+    "plotVariofaces": "asr.plus.plotVariofaces",
+    "plotVariofaces.data.frame": "asr.plus.plotVariofaces",
+    "asr_varioGram": "asr.plus.asr_varioGram", "asreml.variogram": "asr.plus.asr_varioGram",
     "newfit": "asr.plus.newfit", "newfit.asreml": "asr.plus.newfit",
     "reparamSigDevn": "asr.plus.reparamSigDevn",
     "reparamSigDevn.asrtests": "asr.plus.reparamSigDevn",

@@ -1,5 +1,6 @@
 """Base R's file-system tests, path parts and clock in translated scripts: ``file.exists()``,
-``dir.exists()``, ``nzchar()``, ``basename()``, ``dirname()``, ``Sys.time()``.
+``dir.exists()``, ``nzchar()``, ``basename()``, ``dirname()``, ``Sys.time()``, and
+parallel's ``detectCores()`` (``os.cpu_count()``).
 
 R semantics kept (R 4 ``?file.exists``, ``?nzchar``, ``?basename``, ``?Sys.time``,
 ``?difftime``):
@@ -35,7 +36,7 @@ import pandas as pd
 from asr_py.translate.checks import Untranslated
 
 __all__ = ["FUNCS", "RDifftime", "RTime", "r_basename", "r_dir_create", "r_dir_exists",
-           "r_dirname", "r_proc_time",
+           "r_dirname", "r_proc_time", "r_detect_cores",
            "r_file_exists", "r_list_files", "r_nzchar", "r_sys_date", "r_sys_time"]
 
 #: R function -> (runtime helper, formals in R's order, packages it may be called from)
@@ -53,6 +54,7 @@ FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                              "ignore.case"), ("base",)),
     "proc.time": ("r_proc_time", (), ("base",)),
     "dir.create": ("r_dir_create", ("path", "showWarnings", "recursive", "mode"), ("base",)),
+    "detectCores": ("r_detect_cores", ("all.tests", "logical"), ("parallel",)),
 }
 
 
@@ -198,6 +200,12 @@ class RTime:
 
     def __repr__(self) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(self.secs))
+
+
+def r_detect_cores(all_tests: Any = False, logical: Any = True) -> int:
+    """parallel's ``detectCores()``: the number of CPU cores (logical ones; the machine's
+    count, as R, not the cores free to this process)."""
+    return int(os.cpu_count() or 1)
 
 
 def r_proc_time() -> pd.Series:

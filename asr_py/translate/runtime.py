@@ -381,6 +381,7 @@ from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
 from asr_py.translate.rsweep import r_sweep  # noqa: F401 - sweep()
 from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time(), ...
     r_basename,
+    r_detect_cores,
     r_dir_create,
     r_dir_exists,
     r_dirname,

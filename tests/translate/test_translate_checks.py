@@ -85,7 +85,7 @@ test_that("dyestuff", {
   m <- asreml(Yield ~ 1, random = ~ Batch, data = Dyestuff)
   testthat::expect_equal(summary(m)$varcomp$component, c(1764.05, 2451.25), tolerance = 1e-4)
   expect_equal(summary(m)$varcomp$component[1], 1800, tolerance = 1e-4)
-  V <- asremlPlus::variofaces(m)
+  V <- asremlPlus::bootREMLRT(m, m)
   expect_equal(nrow(V), 30)
   expect_true(m$converge)
 })
@@ -106,7 +106,7 @@ def test_translated_testthat_script_reports_agreement(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "done" in p.stdout
     # lme4's REML components agree at 1e-4; 1800 for Batch does not; nrow of the untranslated
-    # variofaces() value is unchecked
+    # bootREMLRT() value is unchecked
     assert "asr_py.translate expectations: 2 agree, 1 differ, 1 unchecked, 0 error" in p.stdout
     assert "asr_py.translate untranslated values used:" in p.stderr
     # the difference names its line in the R code (line 8: the 1800 for Batch)
@@ -202,12 +202,12 @@ def test_asrtests_wald_table_denominator_df_of_the_split_plot() -> None:
 
 
 def test_expect_output_runs_its_statement_or_binds_a_placeholder() -> None:
-    py = translate("testthat::expect_output(d <- variofaces(m, x))\n"
+    py = translate("testthat::expect_output(d <- bootREMLRT(m, x))\n"
                    "expect_silent(y <- 2 * 3)\nexpect_warning(z <- y + 1)\n")
     ns: dict = {}
     exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102
     assert ns["y"] == 6 and ns["z"] == 7
-    assert isinstance(ns["d"], checks.Untranslated) and "variofaces()" in repr(ns["d"])
+    assert isinstance(ns["d"], checks.Untranslated) and "bootREMLRT()" in repr(ns["d"])
 
 
 def test_expect_error_records_whether_the_code_fails() -> None:

@@ -97,9 +97,9 @@ def test_dollar_partial_names_on_fits() -> None:
 
 def test_unmapped_asremlplus_calls_stay_placeholders() -> None:
     py = translate('d <- read.csv("d.csv")\nm <- asreml(y ~ 1, random = ~ b, data = d)\n'
-                   'V <- variofaces(m)\n')
-    assert "V = untranslated('variofaces()', 'V')" in py
-    assert "TODO(asr_py): not translated (variofaces())" in py
+                   'V <- bootREMLRT(m, m)\n')
+    assert "V = untranslated('bootREMLRT()', 'V')" in py
+    assert "TODO(asr_py): not translated (bootREMLRT())" in py
 
 
 def test_sapply_lapply_with_fun_and_extra_arguments_unlist_grepl() -> None:
