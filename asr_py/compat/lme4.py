@@ -220,7 +220,29 @@ def _factor(sigma: np.ndarray) -> np.ndarray:
     return t
 
 
-class LmerFit:
+class DevianceCriteria:
+    """``logLik``, ``AIC`` and ``BIC`` from a fit's ``_dev`` (−2ℓ, REML or ML), ``npar`` and
+    ``n``: ℓ = −dev/2, AIC = dev + 2k, BIC = dev + k log n (lme4's)."""
+
+    _dev: float
+    npar: int
+    n: int
+
+    @property
+    def loglik(self) -> float:
+        """``logLik(m)``: REML or ML log-likelihood as lme4's."""
+        return -self._dev / 2
+
+    @property
+    def aic(self) -> float:
+        return self._dev + 2 * self.npar
+
+    @property
+    def bic(self) -> float:
+        return self._dev + math.log(self.n) * self.npar
+
+
+class LmerFit(DevianceCriteria):
     """An lme4 ``merMod``: accessors named as lme4's (``fixef()``, ``ranef()``,
     ``VarCorr()``, ``sigma``, ``loglik``, ``aic``, ``bic``, ``describe()`` = ``summary()``).
 
@@ -518,19 +540,6 @@ class LmerFit:
     def theta(self) -> np.ndarray:
         """lme4's theta: the relative covariance factors' lower triangles, column-wise."""
         return np.concatenate(self.thetas)
-
-    @property
-    def loglik(self) -> float:
-        """``logLik(m)``: REML or ML log-likelihood as lme4's."""
-        return -self._dev / 2
-
-    @property
-    def aic(self) -> float:
-        return self._dev + 2 * self.npar
-
-    @property
-    def bic(self) -> float:
-        return self._dev + math.log(self.n) * self.npar
 
     @property
     def REMLcrit(self) -> float:

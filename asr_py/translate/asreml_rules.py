@@ -14,6 +14,7 @@ import keyword
 import re
 
 from asr_py.formula.functions import spatial_functions
+from asr_py.formula.toplevel import split_top
 from asr_py.translate import (
     racast,
     raggregate,
@@ -318,26 +319,12 @@ _FAMILIES = {"binomial": "binomial", "poisson": "poisson", "Gamma": "Gamma",
              "gaussian": "gaussian"}
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    out, depth, last = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            out.append(text[last:i].strip())
-            last = i + 1
-    out.append(text[last:].strip())
-    return out
-
-
 def spatial_coords(residual: str) -> tuple[str, str] | None:
     """(row, col) of the first two-factor term f(Row):g(Col) of a residual formula with a
     spatial correlation (ar1, ar2, ma1, exp, gau, ...) in at least one factor; None if none."""
     text = residual.strip().lstrip("~")
-    for term in _split_top(text, "+"):
-        parts = _split_top(term, ":")
+    for term in split_top(text, "+", strip=True):
+        parts = split_top(term, ":", strip=True)
         if len(parts) != 2:
             continue
         found = [_COORD.match(x) for x in parts]

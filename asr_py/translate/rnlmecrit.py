@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from asr_py.compat.lme4 import DevianceCriteria
+
 
 def gls_solve(X: np.ndarray, y: np.ndarray, V: np.ndarray, reml: bool
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
@@ -37,24 +39,11 @@ def gls_solve(X: np.ndarray, y: np.ndarray, V: np.ndarray, reml: bool
     return beta, Ci, Vi, r, dev
 
 
-class NlmeCriteria:
-    """``logLik``, ``AIC`` and ``BIC`` of an nlme fit from its ``_dev`` (−2ℓ), ``npar``,
-    ``n``, ``p`` and ``REML``."""
+class NlmeCriteria(DevianceCriteria):
+    """nlme's criteria: lme4's ``logLik``/``AIC`` and nlme's ``BIC`` with log(n − p) for REML."""
 
-    _dev: float
-    npar: int
-    n: int
     p: int
     REML: bool
-
-    @property
-    def loglik(self) -> float:
-        """``logLik(m)``: the full REML (ML) log-likelihood, nlme's."""
-        return -self._dev / 2
-
-    @property
-    def aic(self) -> float:
-        return self._dev + 2 * self.npar
 
     @property
     def bic(self) -> float:
