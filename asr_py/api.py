@@ -50,7 +50,8 @@ def asreml(
 
     ``fixed``: ``"y ~ terms"`` or ``"cbind(y1, y2) ~ trait + ..."``; ``random``, ``residual``
     (``rcov`` is asreml 3's name): ``"~ terms"``. Matrices named in ``vm(id, K)`` are passed
-    as keywords (``K=...``: a DataFrame with ids, or an ``asr.RelMatrix``). With
+    as keywords (``K=...``: a DataFrame with ids, or an ``asr.RelMatrix``); an R name
+    with a dot, ``vm(id, Ainv.as)``, as ``**{'Ainv.as': A}`` (components keep that name). With
     ``start_values=True`` the editable start-values table is returned instead of a fit; pass
     it back (edited) as ``params=``. Returns an :class:`AsremlFit`.
 
