@@ -3,6 +3,8 @@ scripts read it, and running translated code."""
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 #: DT_example's factor columns (read as text, as R's read.csv + as.factor gives levels)
@@ -21,12 +23,15 @@ def run_py(code: str, **env) -> dict:
     return ns
 
 
-def run_r(r_code: str, *, complete: bool = False, **env) -> dict:
+def run_r(r_code: str, *, complete: bool = False, quiet: bool = False, **env) -> dict:
     """Translate R code and run it (:func:`run_py`); ``complete``: the translation must hold
-    no placeholder of untranslated code."""
+    no placeholder of untranslated code; ``quiet``: the run's warnings are not shown."""
     from asr_py import translate
 
     py = translate(r_code)
     if complete:
         assert "untranslated(" not in py, py
-    return run_py(py, **{"__name__": "__translated__", **env})
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")
+        return run_py(py, **{"__name__": "__translated__", **env})

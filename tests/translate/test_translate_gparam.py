@@ -11,8 +11,6 @@ likelihood is reached only when values, order and sizes are those of the fit.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,9 +45,7 @@ def test_us_term_and_simple_term_rebuild_the_fit_v() -> None:
          "nb <- m$G.param$B$variance$size\n"
          "s2 <- m$R.param$units$variance$initial\n"
          "terms <- names(m$G.param)\n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, d=d)
+    ns = run_r(r, d=d, quiet=True)
     assert sorted(ns["terms"]) == ["B", "L:G"] and ns["vmod"] == "id"
     assert ns["nb"] == d["B"].nunique()
     G = np.asarray(ns["G"], dtype=float)
@@ -72,9 +68,7 @@ def test_str_term_element_is_named_by_its_vmodel_argument() -> None:
          "rc <- sapply(strsplit(names(v), '_'), function(p) p[2])\n"
          "gl <- gp$G$levels\n"
          "sl <- m$G.param$L$variance$size\n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, d=d)
+    ns = run_r(r, d=d, quiet=True)
     assert ns["num_G"] == d["G"].nunique() and ns["sl"] == d["L"].nunique()
     assert list(ns["rc"]) == ["1:1", "2:1", "2:2"]
     assert sorted(ns["gl"]) == sorted(d["G"].unique())
@@ -87,9 +81,7 @@ def test_fa_factor_levels_end_with_its_comp_levels() -> None:
          "lv <- m$G.param[[1]][['L']]$levels\n"
          "md <- m$G.param[[1]][['L']]$model\n"
          "ld <- m$G.param[[1]][['L']]$initial\n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, d=d)
+    ns = run_r(r, d=d, quiet=True)
     assert list(ns["lv"]) == ["l0", "l1", "l2", "Comp1"] and ns["md"] == "fa"
     assert len(ns["ld"]) == 6          # 3 specific variances and 3 loadings
 
@@ -104,9 +96,7 @@ def test_us_initial_through_data_frame_dot_pipe() -> None:
          "us <- m$G.param[['G+z1:G']][['2']]$initial %>% data.frame(.) %>%\n"
          "  tibble::rownames_to_column(., 'component') %>% rename(value = '.') %>%\n"
          "  separate(component, into = c('part1', 'part2'), sep = '_', remove = TRUE)\n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, d=d)
+    ns = run_r(r, d=d, quiet=True)
     us = ns["us"]
     assert list(us["part2"]) == ["1:1", "2:1", "2:2"]
     vc = ns["m"].varcomp["component"]

@@ -17,8 +17,6 @@ Expected values are R's and asreml's documented semantics, or an independent com
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from _dense_reml import fit_dense, reml_loglik
@@ -100,9 +98,7 @@ def test_fit_built_as_text_is_a_fit_and_agrees_with_dense_reml() -> None:
          'll <- m1$loglik\n'
          'vc <- summary(m1)$varcomp\n')
     assert "r_loglik(m1)" in translate(r)           # m1 is known as a fit, not a list
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, complete=True, ped=PED, rec=rec)
+    ns = run_r(r, complete=True, ped=PED, rec=rec, quiet=True)
     # dense REML: V = sa ZAZ' + spe ZZ' + se I
     ids = list(PED["id"])
     Z = (rec["parent"].to_numpy()[:, None] == np.array(ids)[None, :]).astype(float)
@@ -126,9 +122,7 @@ def test_init_na_is_no_start_value() -> None:
     r = ('a <- asreml(fixed = y ~ 1, random = ~ idv(parent, init = NA), data = rec)\n'
          'b <- asreml(fixed = y ~ 1, random = ~ idv(parent), data = rec)\n'
          'la <- a$loglik\nlb <- b$loglik\n')
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, complete=True, rec=rec)
+    ns = run_r(r, complete=True, rec=rec, quiet=True)
     assert abs(float(ns["la"]) - float(ns["lb"])) < 1e-9
 
 
@@ -151,9 +145,7 @@ def test_init_given_as_a_named_vector_fixes_the_f_parameter() -> None:
          '  random = ~ corgh(trait, init = myinit.1):vm(parent, ainv),\n'
          '  residual = ~ units:idh(trait), data = rec)\n'
          'vc <- summary(m)$varcomp\n')
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, complete=True, ped=PED, rec=rec)
+    ns = run_r(r, complete=True, ped=PED, rec=rec, quiet=True)
     vc = ns["vc"]
     cor = vc.loc[[i for i in vc.index if i.endswith("!cor")][0]]
     # asreml: the name F fixes that parameter at its start value; P ones are estimated
@@ -184,9 +176,7 @@ def test_start_values_and_fit_of_a_call_built_from_a_text_variable() -> None:
          'sv[, "Constraint"] <- c("F", "F")\nsv[, "Value"] <- c(2, 1)\n'
          'm <- eval(parse(text = paste(model, "G.param = sv, R.param = sv)")))\n'
          'b <- coef(m)$random\nb2 <- coef(m)[["random"]]\n')
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, complete=True, d=d)
+    ns = run_r(r, complete=True, d=d, quiet=True)
     np.testing.assert_array_equal(np.asarray(ns["b2"]), np.asarray(ns["b"]))   # [[ is $
     # BLUP with known variances (balanced): n σ²_g / (n σ²_g + σ²_e) (ȳ_i − ȳ)
     means = d.groupby("g", observed=True)["y"].mean().to_numpy()

@@ -87,9 +87,7 @@ def test_save_rds_and_read_rds_round_trip(here: Path) -> None:
          'res <- list(n = 2, what = "fit")\n'
          'saveRDS(d, "d.rds")\nsaveRDS(res, file = "res.rds")\n'
          'd2 <- readRDS("d.rds")\nr2 <- readRDS("res.rds")\n')
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, complete=True)
+    ns = run_r(r, complete=True, quiet=True)
     pd.testing.assert_frame_equal(ns["d2"], ns["d"], check_dtype=False)
     assert ns["r2"] == {"n": 2, "what": "fit"}
     import pyreadr  # a data frame's .rds is R's format
@@ -105,9 +103,7 @@ def test_an_asreml_fit_saved_and_loaded_is_the_same_fit(here: Path) -> None:
     r = ('m <- asreml(fixed = y ~ 1, random = ~ g, data = dat)\n'
          'save(m, file = "m.RData")\nll <- m$loglik\nrm(m)\n'
          'load("m.RData")\nll2 <- m$loglik\n')
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ns = run_r(r, complete=True, dat=dat)
+    ns = run_r(r, complete=True, dat=dat, quiet=True)
     assert ns["ll2"] == ns["ll"]
 
 
