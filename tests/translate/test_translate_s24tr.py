@@ -1,0 +1,110 @@
+"""Constructs session 24 translates so real scripts no longer stop, checked against R's and
+purrr's documented semantics:
+
+* R's ``?Arithmetic``: "If applied to arrays the result will be an array if this is
+  sensible"; vectors of different lengths: "the shorter is recycled to the length of the
+  longer" and a warning "longer object length is not a multiple of shorter object length"
+  when it does not divide it (asremlPlus's test41alldiffs.asr.r:388
+  ``na.omit(x) - c(87.68, 106.18, 122.35, 132.52)``).
+* purrr's ``?keep``: "keep() selects all elements where .p evaluates to TRUE; discard()
+  selects all elements where .p evaluates to FALSE. compact() discards elements where .p
+  evaluates to an empty vector"; ``.p`` "a predicate function ... returning a single
+  TRUE or FALSE" or "a logical vector of the same length as .x"; the result has ``.x``'s
+  type and names (the C_inv proof script of m-hrachov's repository:
+  ``vp_names %>% map_chr(tag_component) %>% discard(is.na)``).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+
+from asr_py.errors import AsrError
+from asr_py.translate import translate
+
+
+def _quiet(code: str) -> dict:
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        ns = run_r(code, complete=True)
+    ns["_warnings"] = [str(w.message) for w in got]
+    return ns
+
+
+def test_vector_literal_recycled_over_a_longer_vector() -> None:
+    # R: x <- c(1, NA, 3, 4, 5, 6, 7, 8); na.omit(x) - c(1, 2) is
+    #   1-1, 3-2, 4-1, 5-2, 6-1, 7-2, 8-1 = 0 1 3 3 5 5 7, with R's warning (7 vs 2)
+    ns = _quiet("x <- data.frame(a = c(1, NA, 3, 4, 5, 6, 7, 8))\n"
+                "y <- na.omit(x$a) - c(1, 2)\n")
+    np.testing.assert_array_equal(np.asarray(ns["y"], dtype=float), [0, 1, 3, 3, 5, 5, 7])
+    assert any("not a multiple of shorter object length (2)" in w for w in ns["_warnings"])
+
+
+def test_vector_literal_recycled_evenly_without_warning() -> None:
+    # asremlPlus's idiom: abs(na.omit(v) - c(a, b, c, d)) < tol with 8 values: c() used
+    # twice over, no warning (8 is a multiple of 4)
+    ns = _quiet("v <- c(NA, 10, 20, 30, 40, NA, 50, 60, 70, 80)\n"
+                "ok <- all(abs(na.omit(v) - c(10, 20, 30, 40)) < 1e-3)\n"
+                "d <- na.omit(v) * c(1, -1)\n"
+                "w <- c(1, 2, 3, 4, 5, 6) / c(1, 2, 3)\n")
+    assert bool(ns["ok"]) is False          # 50 - 10 is not < 1e-3
+    np.testing.assert_array_equal(np.asarray(ns["d"], dtype=float),
+                                  [10, -20, 30, -40, 50, -60, 70, -80])
+    np.testing.assert_allclose(ns["w"], [1, 1, 1, 4, 2.5, 2])
+    assert not [w for w in ns["_warnings"] if "multiple" in w]
+
+
+def test_vector_literal_with_a_number_is_unchanged() -> None:
+    py = translate("y <- c(1, 2, 3) * 2\nz <- 10 - c(1, 2)\n")
+    assert "r_op(" not in py
+    ns = run_r("y <- c(1, 2, 3) * 2\nz <- 10 - c(1, 2)\n")
+    np.testing.assert_array_equal(ns["y"], [2, 4, 6])
+    np.testing.assert_array_equal(ns["z"], [9, 8])
+
+
+def test_discard_is_na_after_map_chr_as_the_c_inv_script() -> None:
+    code = ("library(purrr)\n"
+            "tag <- function(nm) {\n"
+            "  if (nm == 'L') return('G_l')\n"
+            "  if (grepl('^mbf', nm)) return('G_g')\n"
+            "  NA_character_\n}\n"
+            "vp <- c('L', 'mbf(X):G', 'units!R', 'L', 'mbf(X):G')\n"
+            "chr <- map_chr(vp, tag)\n"
+            "bo <- vp %>% map_chr(tag) %>% discard(is.na) %>% {\\(x) x[!duplicated(x)]}()\n")
+    ns = run_r(code, complete=True)
+    # R: map_chr keeps NA_character_ as NA (not the text "NA")
+    assert pd.isna(ns["chr"][2]) and list(ns["chr"][[0, 1, 3]]) == ["G_l", "G_g", "G_l"]
+    assert list(ns["bo"]) == ["G_l", "G_g"]
+
+
+def test_keep_discard_keep_the_type_and_names() -> None:
+    ns = run_r("library(purrr)\n"
+               "k <- keep(list(1, 'a', 3), is.numeric)\n"
+               "d <- discard(c(u = 1, v = -2, w = 3), ~ .x < 0)\n"
+               "n <- keep(list(a = 1:3, b = 1, c = 4:5), function(z) length(z) > 1)\n"
+               "lv <- keep(c(5, 6, 7), c(TRUE, FALSE, TRUE))\n"
+               "df <- keep(data.frame(x = 1:2, g = c('a', 'b'), y = c(0.5, 2)), is.numeric)\n"
+               "cc <- compact(list(a = 1, b = NULL, c = integer(0), d = 'z'))\n",
+               complete=True)
+    assert ns["k"] == [1, 3]
+    assert ns["d"] == {"u": 1, "w": 3}
+    assert list(ns["n"]) == ["a", "c"]
+    assert list(ns["lv"]) == [5, 7]
+    assert list(ns["df"].columns) == ["x", "y"]
+    assert ns["cc"] == {"a": 1, "d": "z"}
+
+
+def test_keep_predicate_must_give_one_logical() -> None:
+    # purrr: "`.p()` must return a single `TRUE` or `FALSE`", an NA included
+    with pytest.raises(AsrError, match="single TRUE or FALSE, not NA"):
+        run_r("library(purrr)\nk <- keep(c(1, 2, 3), function(z) NA)\n")
+    with pytest.raises(AsrError, match="logical vector of length 3"):
+        run_r("library(purrr)\nk <- keep(c(1, 2, 3), c(TRUE, FALSE))\n")
+
+
+def test_a_scripts_own_keep_is_not_purrrs() -> None:
+    ns = run_r("keep <- function(x, n) x[seq_len(n)]\ny <- keep(c(4, 5, 6), 2)\n")
+    assert list(ns["y"]) == [4, 5]
