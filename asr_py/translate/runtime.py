@@ -304,8 +304,7 @@ from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
-from asr_py.translate.rpurrr import (  # noqa: F401 - purrr's map(), keep()
-    r_compact, r_keep, r_map, r_pmax, r_pmin)
+from asr_py.translate.rpurrr import r_compact, r_keep, r_map, r_pmax, r_pmin  # noqa: F401
 from asr_py.translate.rquantile import r_quantile  # noqa: F401 - quantile()
 from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
