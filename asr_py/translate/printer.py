@@ -603,6 +603,11 @@ class BasePrinter:
             inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
+                not self.data_cols and _apply_mask(args[0], e.left.value):
+            # l[!sapply(l, is.null)]: the elements where the test of each is TRUE, of a
+            # list (its names kept) as of a vector (runtime.r_sub)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+        if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
                 args[0].value in ("==", "!=", "<", ">", "<=", ">=", "&", "|", "!", "%in%") \
                 and _mentions(args[0], e.left.value):
@@ -1472,6 +1477,16 @@ def _whole_literal(e: R) -> bool:
     if e.kind == "unary" and e.value == "-" and e.right is not None:
         return _whole_literal(e.right)
     return e.kind == "num" and re.fullmatch(r"\d+L?", e.value) is not None
+
+
+def _apply_mask(e: R, name: str) -> bool:
+    """Whether ``e`` is ``sapply(name, f)``/``vapply``/``map_lgl`` (or ``!`` of one): a
+    logical vector with one value per element of ``name``."""
+    if e.kind == "unary" and e.value == "!" and e.right is not None:
+        e = e.right
+    return e.kind == "call" and e.value in ("sapply", "vapply", "map_lgl") and \
+        bool(e.args) and e.args[0][0] in (None, "X", ".x") and \
+        e.args[0][1].kind == "name" and e.args[0][1].value == name
 
 
 def _vector_literal(e: R) -> bool:

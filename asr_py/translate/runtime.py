@@ -874,6 +874,9 @@ def r_sub(x: Any, at: Any) -> Any:
     n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
     if seq and all(isinstance(v, (bool, np.bool_)) for v in seq):    # a logical mask
         idx = [i for i in range(n) if seq[i % len(seq)]]
+        if isinstance(x, dict):                # a named list keeps its names
+            keys = list(x)
+            return {keys[i]: x[keys[i]] for i in idx}
     elif any(v is None or isinstance(v, float) and np.isnan(v) for v in seq) and \
             isinstance(x, (pd.Series, list, tuple)) or isinstance(x, np.ndarray) and \
             x.ndim == 1 and any(v is None or isinstance(v, float) and np.isnan(v)

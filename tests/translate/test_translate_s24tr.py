@@ -108,3 +108,22 @@ def test_keep_predicate_must_give_one_logical() -> None:
 def test_a_scripts_own_keep_is_not_purrrs() -> None:
     ns = run_r("keep <- function(x, n) x[seq_len(n)]\ny <- keep(c(4, 5, 6), 2)\n")
     assert list(ns["y"]) == [4, 5]
+
+
+def test_list_subset_by_an_intersect_of_names() -> None:
+    # R: blocks[intersect(c("b", "z", "a"), names(blocks))] is list(b = 2, a = 1), in the
+    # order intersect() gives (x's order); intersect/union/setdiff give plain vectors
+    ns = run_r("blocks <- list(a = 1, b = 2, c = 3)\n"
+               "order <- c('b', 'z', 'a')\n"
+               "got <- blocks[intersect(order, names(blocks))]\n"
+               "u <- union(c('x', 'y'), c('y', 'w'))\n", complete=True)
+    assert ns["got"] == {"b": 2, "a": 1}
+    assert isinstance(ns["u"], np.ndarray) and list(ns["u"]) == ["x", "y", "w"]
+
+
+def test_list_subset_by_sapply_mask_keeps_names() -> None:
+    # R: l <- list(a = 1, b = NULL, c = 3); l[!sapply(l, is.null)] is list(a = 1, c = 3)
+    ns = run_r("l <- list(a = 1, b = NULL, c = 3)\nl <- l[!sapply(l, is.null)]\n"
+               "v <- c(4, 5, 6)\nw <- v[sapply(v, function(z) z > 4)]\n", complete=True)
+    assert ns["l"] == {"a": 1, "c": 3}
+    assert list(ns["w"]) == [5, 6]
