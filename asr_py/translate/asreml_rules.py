@@ -1194,7 +1194,7 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_pvals3')}({self.predict(fit_pred)})"
             if e.value in _PREDICT_ATTRS:
                 need = "vcov" if e.value == "vcov" else "sed"
-                return self.predict(fit_pred, need) + _PREDICT_ATTRS[e.value]
+                return self._pred_attr(self.predict(fit_pred, need), e.value)
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
             inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
@@ -1210,14 +1210,14 @@ class Translator(BasePrinter):
                 return self.predict(obj)
             if e.value in _PREDICT_ATTRS:
                 need = "vcov" if e.value == "vcov" else "sed"
-                return self.predict(obj, need) + _PREDICT_ATTRS[e.value]
+                return self._pred_attr(self.predict(obj, need), e.value)
             raise Untranslatable(f"predict()${e.value}")
         if obj.kind == "name" and obj.value in self.preds:
             if e.value in ("pvals", "predictions"):
                 return self.py(obj)
             need = "vcov" if e.value == "vcov" else "sed"
             if e.value in _PREDICT_ATTRS and need in self.preds[obj.value]:
-                return self.py(obj) + _PREDICT_ATTRS[e.value]
+                return self._pred_attr(self.py(obj), e.value)
             if e.value in _PREDICT_ATTRS:
                 raise Untranslatable(f"{obj.value}${e.value}: add {need} = TRUE to the "
                                      f"predict() call that made {obj.value}")
@@ -1318,6 +1318,12 @@ class Translator(BasePrinter):
             # list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
+
+    def _pred_attr(self, pred: str, name: str) -> str:
+        """``pred$sed`` (NULL when nothing is estimable: rpredsed.py), ``$vcov``, ``$avsed``."""
+        if name == "sed":
+            return f"{self.runtime('r_pred_sed')}({pred})"
+        return pred + _PREDICT_ATTRS[name]
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
         """A function passed by name or written inline (``FUN = mean``, ``function(v) ...``)

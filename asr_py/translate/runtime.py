@@ -303,6 +303,7 @@ from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F4
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
+from asr_py.translate.rpredsed import r_pred_sed  # noqa: F401 - predict(...)$sed
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
 from asr_py.translate.rpurrr import r_compact, r_keep, r_map, r_pmax, r_pmin  # noqa: F401
 from asr_py.translate.rquantile import r_quantile  # noqa: F401 - quantile()

@@ -127,3 +127,29 @@ def test_list_subset_by_sapply_mask_keeps_names() -> None:
                "v <- c(4, 5, 6)\nw <- v[sapply(v, function(z) z > 4)]\n", complete=True)
     assert ns["l"] == {"a": 1, "c": 3}
     assert list(ns["w"]) == [5, 6]
+
+
+_NO_A_MARGIN = ("d <- data.frame(A = factor(c(1, 1, 1, 1, 2, 2, 2, 2)),\n"
+                "                B = factor(c(1, 1, 2, 2, 2, 2, 3, 3)),\n"
+                "                y = c(3, 4, 6, 5, 7, 6, 4, 5))\n"
+                "m <- asreml(y ~ A*B, data = d)\n")
+
+
+def test_predict_sed_is_null_when_nothing_is_estimable() -> None:
+    # cells A1:B3 and A2:B1 are empty, so neither A margin (the mean over B1..B3) is
+    # estimable: asreml 4 leaves sed out of predict()'s list (asremlPlus's
+    # test41/42PredictionsPresentation.r expect predictPlus's "predict.asreml has not
+    # returned the sed component"); the A:B cells are estimable and keep their SEDs
+    ns = run_r(_NO_A_MARGIN + "p <- predict(m, classify = 'A', sed = TRUE)\n"
+               "none <- is.null(p$sed)\n"
+               "q <- predict(m, classify = 'A:B', sed = TRUE)\n"
+               "some <- is.null(q$sed)\nsq <- q$sed\n", complete=True)
+    assert list(ns["p"]["status"]) == ["Aliased", "Aliased"]
+    assert ns["none"] is True and ns["some"] is False
+    # the estimable cells A1:B1 (3, 4), A1:B2 (6, 5): SED = sigma sqrt(1/2 + 1/2), sigma^2
+    # the residual mean square of the cell means model (4 cells, 8 records: 4 df)
+    y = {"11": [3, 4], "12": [6, 5], "22": [7, 6], "23": [4, 5]}
+    s2 = sum(float(np.sum((np.array(v) - np.mean(v)) ** 2)) for v in y.values()) / 4
+    sq = np.asarray(ns["sq"], dtype=float)
+    finite = sq[np.isfinite(sq) & (sq > 0)]
+    np.testing.assert_allclose(finite, np.sqrt(s2), rtol=1e-6)
