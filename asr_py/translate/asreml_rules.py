@@ -573,6 +573,7 @@ class Translator(BasePrinter):
         self.keep_order = False     # asreml.options(keep.order = ) seen: KEEP_ORDER
         self.na_option = False      # asreml.options(na.action = ) seen: NA_ACTION
         self.csparse_opt = False    # asreml.options(Csparse = ) seen: CSPARSE (rcsparse.py)
+        self.gamma_par_opt = False  # asreml.options(gammaPar = ) seen: GAMMA_PAR (rgammapar)
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
@@ -2609,6 +2610,8 @@ class Translator(BasePrinter):
                 continue
             if n == "aom":
                 continue      # its statistics are computed when fit$aom is read (rasremlaom)
+            if n == "gammaPar":
+                continue      # the same fit; fit$sigma2/$vparameters on its scale (asreml())
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")
@@ -2828,7 +2831,7 @@ class Translator(BasePrinter):
                          "its rows by Component name (see asr.asreml(..., start_values=True))")
         return value
 
-    def asreml(self, e: R) -> str:
+    def asreml(self, e: R, gamma: bool = True) -> str:
         own_na = any(n in ("na.action", "na.method.X", "na.method.Y") for n, _ in e.args)
         out = self.asreml_args(e.args, e, na_default=not (self.na_option and not own_na))
         if self.na_option and not own_na:
@@ -2838,6 +2841,11 @@ class Translator(BasePrinter):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
             out.append("keep_order=KEEP_ORDER")
+        own_gp = [a for n, a in e.args if n == "gammaPar"]
+        if gamma and (own_gp or self.gamma_par_opt):
+            # gammaPar = TRUE: fit$sigma2 and fit$vparameters on the gamma scale (rgammapar)
+            flag = self.py(own_gp[-1]) if own_gp else 'globals().get("GAMMA_PAR", False)'
+            return f"{self.runtime('r_with_gamma_par')}({self.asreml(e, gamma=False)}, {flag})"
         own_cs = [a for n, a in e.args if n == "Csparse"]
         if own_cs or self.csparse_opt:
             # fit$Csparse: the C-inverse cells of the terms asked for (rcsparse.py)
@@ -2856,8 +2864,8 @@ class Translator(BasePrinter):
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # printing only: the same fit in asr_py
-            if n in ("Csparse", "Cfixed"):
-                continue            # Cfixed: fit$Cfixed is always there; Csparse below
+            if n in ("Csparse", "Cfixed", "gammaPar"):
+                continue            # Cfixed: fit$Cfixed is always there; Csparse, gammaPar below
             if n not in ("maxit", "maxiter", "keep.order") and not (n == "na.action" and na):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")
@@ -2877,6 +2885,11 @@ class Translator(BasePrinter):
             text = None if cs[-1].kind == "name" and cs[-1].value == "NULL" else \
                 self.src(cs[-1])
             lines.append(f'globals()["CSPARSE"] = {text!r}')
+        gp = [a for n, a in e.args if n == "gammaPar"]
+        if gp:
+            # the parameterisation of every later fit: fit$sigma2/$vparameters (rgammapar.py)
+            self.gamma_par_opt = True
+            lines.append(f'globals()["GAMMA_PAR"] = {self.py(gp[-1])}')
         if na:
             # asreml.options(na.action = na.method(...)): the missing-value handling of every
             # later asreml() call that does not give its own (an x not given is 'fail')

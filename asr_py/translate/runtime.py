@@ -175,6 +175,7 @@ from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a 
     r_formula_text,
 )
 from asr_py.translate.rformulaget import r_formula_name  # noqa: F401 - get() in ~
+from asr_py.translate.rgammapar import r_with_gamma_par  # noqa: F401 - gammaPar = TRUE
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
@@ -630,8 +631,12 @@ def r_lazy(name: str, scope: dict[str, Any]) -> Any:
 
 def r_sigma2(fit: Any) -> float:
     """asreml 4's ``fit$sigma2`` (asreml 3: ``fit$sigma2``): the residual scale σ², 1 when
-    the residual model carries its own variances (:attr:`asr_py.AsremlFit.sigma2`)."""
-    return float(fit.sigma2)
+    the residual model carries its own variances (:attr:`asr_py.AsremlFit.sigma2`); with
+    ``gammaPar = TRUE`` the residual's own variance then (rgammapar.py)."""
+    from asr_py.translate.rgammapar import gamma_scale
+
+    s2 = gamma_scale(fit)
+    return float(fit.sigma2) if s2 is None else s2
 
 
 def r_loglik(fit: Any) -> float:

@@ -153,3 +153,45 @@ def test_predict_sed_is_null_when_nothing_is_estimable() -> None:
     sq = np.asarray(ns["sq"], dtype=float)
     finite = sq[np.isfinite(sq) & (sq > 0)]
     np.testing.assert_allclose(finite, np.sqrt(s2), rtol=1e-6)
+
+
+def _grid() -> pd.DataFrame:
+    rng = np.random.default_rng(24)
+    d = pd.DataFrame({"Row": np.repeat(np.arange(1, 9), 6).astype(str),
+                      "Col": np.tile(np.arange(1, 7), 8).astype(str),
+                      "g": rng.integers(1, 6, 48).astype(str)})
+    d["y"] = rng.normal(size=48) + d["g"].astype(int) * 0.3
+    return d
+
+
+def test_gamma_par_puts_sigma2_and_vparameters_on_the_gamma_scale() -> None:
+    # asreml's gamma parameterisation (asreml.options(gammaPar = TRUE)): the residual
+    # variance is the scale sigma2 and every variance is a ratio gamma = sigma2_i / sigma2
+    # (nadiv's varTrans: components = gammas * sigma2); the fit itself is the same
+    code = ("asreml.options(gammaPar = TRUE)\n"
+            "m <- asreml(y ~ 1, random = ~ g, residual = ~ ar1v(Row):id(Col), data = d)\n"
+            "s2 <- m$sigma2\nvp <- m$vparameters\nvc <- summary(m)$varcomp\n"
+            "m0 <- asreml(y ~ 1, random = ~ g, residual = ~ ar1v(Row):id(Col), data = d,\n"
+            "             gammaPar = FALSE)\n"
+            "s20 <- m0$sigma2\nvp0 <- m0$vparameters\nll <- c(m$loglik, m0$loglik)\n")
+    py = translate(code)
+    assert "# TODO(asr_py)" not in py
+    ns = run_r(code, complete=True, d=_grid())
+    comp = ns["vc"]["component"]
+    assert ns["s2"] == pytest.approx(comp["Row:Col!Row!var"], rel=1e-12)
+    assert ns["vp"]["g"] == pytest.approx(comp["g"] / comp["Row:Col!Row!var"], rel=1e-12)
+    assert ns["vp"]["Row:Col!Row!var"] == pytest.approx(1.0)
+    assert ns["vp"]["Row:Col!Row!cor"] == pytest.approx(comp["Row:Col!Row!cor"], rel=1e-12)
+    # gammaPar = FALSE: asr_py's (and asreml's) sigma parameterisation, sigma2 = 1
+    assert ns["s20"] == 1.0
+    assert ns["vp0"]["g"] == pytest.approx(comp["g"], rel=1e-12)
+    assert ns["ll"][0] == pytest.approx(ns["ll"][1], abs=1e-9)
+
+
+def test_gamma_par_leaves_a_units_residual_as_it_is() -> None:
+    # residual ~ units already has sigma2 = its variance: gammaPar changes nothing
+    code = ("m <- asreml(y ~ 1, random = ~ g, data = d, gammaPar = TRUE)\n"
+            "m0 <- asreml(y ~ 1, random = ~ g, data = d)\n"
+            "same <- c(m$sigma2 - m0$sigma2, m$vparameters - m0$vparameters)\n")
+    ns = run_r(code, complete=True, d=_grid())
+    np.testing.assert_allclose(np.asarray(ns["same"], dtype=float), 0.0, atol=1e-12)
