@@ -2832,6 +2832,11 @@ class Translator(BasePrinter):
         return value
 
     def asreml(self, e: R, gamma: bool = True) -> str:
+        own_gp = [a for n, a in e.args if n == "gammaPar"]
+        if gamma and (own_gp or self.gamma_par_opt):
+            # gammaPar = TRUE: fit$sigma2 and fit$vparameters on the gamma scale (rgammapar)
+            flag = self.py(own_gp[-1]) if own_gp else 'globals().get("GAMMA_PAR", False)'
+            return f"{self.runtime('r_with_gamma_par')}({self.asreml(e, gamma=False)}, {flag})"
         own_na = any(n in ("na.action", "na.method.X", "na.method.Y") for n, _ in e.args)
         out = self.asreml_args(e.args, e, na_default=not (self.na_option and not own_na))
         if self.na_option and not own_na:
@@ -2841,11 +2846,6 @@ class Translator(BasePrinter):
             out.append("maxit=MAXIT")
         if self.keep_order and not any(n == "keep.order" for n, _ in e.args):
             out.append("keep_order=KEEP_ORDER")
-        own_gp = [a for n, a in e.args if n == "gammaPar"]
-        if gamma and (own_gp or self.gamma_par_opt):
-            # gammaPar = TRUE: fit$sigma2 and fit$vparameters on the gamma scale (rgammapar)
-            flag = self.py(own_gp[-1]) if own_gp else 'globals().get("GAMMA_PAR", False)'
-            return f"{self.runtime('r_with_gamma_par')}({self.asreml(e, gamma=False)}, {flag})"
         own_cs = [a for n, a in e.args if n == "Csparse"]
         if own_cs or self.csparse_opt:
             # fit$Csparse: the C-inverse cells of the terms asked for (rcsparse.py)

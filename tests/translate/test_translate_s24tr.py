@@ -195,3 +195,10 @@ def test_gamma_par_leaves_a_units_residual_as_it_is() -> None:
             "same <- c(m$sigma2 - m0$sigma2, m$vparameters - m0$vparameters)\n")
     ns = run_r(code, complete=True, d=_grid())
     np.testing.assert_allclose(np.asarray(ns["same"], dtype=float), 0.0, atol=1e-12)
+
+
+def test_gamma_par_keeps_each_todo_once() -> None:
+    py = translate("asreml.options(gammaPar = TRUE)\n"
+                   "m <- asreml(y ~ 1, random = ~ g, data = d, workspace = 2e8)\n")
+    assert py.count("asreml(workspace = 2e8) dropped") == 1
+    assert "r_with_gamma_par(" in py
