@@ -142,10 +142,28 @@ def units_option(units: str, fn: str) -> bool:
     return hits[0] == "addtoresiduals"
 
 
-def record_residuals(fit: Any, res: Any, add_units: bool) -> np.ndarray:
+def record_residuals(fit: Any, res: Any, add_units: bool,
+                     standardised: bool = False) -> np.ndarray:
     """asremlPlus's ``get.residuals``: the conditional residuals y − Xβ̂ − Zû of the REML
     result ``res`` of ``fit``'s model, per record; with ``add_units`` the BLUP of the
-    ``units`` random term (if the model has one) added, e + Z_units û_units."""
+    ``units`` random term (if the model has one) added, e + Z_units û_units.
+    ``standardised`` (a fit with ``aom = TRUE``: asreml's ``aom$R[, 2]``): each residual
+    over its standard deviation, ê_i / sqrt((R − W C⁻¹ W')_ii), and the units BLUPs
+    standardised too, û_j / sqrt(G_jj − PEV_j) (``aom$G[, 2]``)."""
+    if standardised:
+        from types import SimpleNamespace
+
+        from asr_py.results.residual_diagnostics import random_statistics, record_statistics
+
+        at = SimpleNamespace(model=fit.model, result=res, _record_index=fit._record_index)
+        e = record_statistics(at)["stdCond"].to_numpy(dtype=float).copy()
+        if add_units:
+            g = random_statistics(at)
+            for term in fit.model.random:
+                if str(term.label) == "units":
+                    u = g.loc[g["term"] == term.label, "stdCond"].to_numpy(dtype=float)
+                    e += np.asarray(term.Z @ np.nan_to_num(u)).ravel()
+        return e
     e = np.asarray(res.residuals, dtype=float).copy()
     if add_units:
         for term, u in zip(fit.model.random, res.u):

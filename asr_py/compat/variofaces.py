@@ -18,7 +18,11 @@ The grid factors come from the residual formula (``~ ar1(Row):ar1(Col)``, or
 (``row_factor``, ``col_factor``, ``sections``); asreml 3's ``~ at(Site):ar1(Row):ar1(Col)``
 has sections too. The residuals are the fit's conditional
 residuals y − Xβ̂ − Zû (asreml's ``residuals``; ``units = "addtoresiduals"`` adds the BLUP
-of a ``units`` random term, asremlPlus's ``get.residuals``); the plots are not drawn.
+of a ``units`` random term, asremlPlus's ``get.residuals``); the plots are not drawn. With
+``aom = TRUE`` (asremlPlus passes it to the refits; its scripts fit the model with
+``aom = TRUE`` too) the observed and the simulated faces are of the standardised
+conditional residuals ê_i / sqrt(Var(ê)_ii) (asreml's ``aom$R[, 2]``), as asremlPlus's
+get.residuals takes them from a fit made with ``aom = TRUE``.
 """
 
 from __future__ import annotations
@@ -205,6 +209,9 @@ def variofaces(asreml_obj: Any, means: Any = None, V: Any = None, sections: str 
     check_sim_fit(asreml_obj, "variofaces")
     nsim = check_nsim(nsim)
     add_units = units_option(units, "variofaces")
+    aom = other.get("aom", False)
+    if not isinstance(aom, (bool, np.bool_)):
+        raise AsrError(f"variofaces: aom must be TRUE or FALSE, not {aom!r}")
     maxit = refit_maxit("variofaces", other)
     if (row_factor is None) != (col_factor is None):
         raise AsrError("variofaces: give both row_factor and col_factor, or neither")
@@ -223,11 +230,12 @@ def variofaces(asreml_obj: Any, means: Any = None, V: Any = None, sections: str 
     est = {"extra_matrix": extra_matrix, "ignore_terms": ignore_terms,
            "fixed_spline_terms": fixed_spline_terms, "bound_exclusions": bound_exclusions}
     setup = SimulationSetup(asreml_obj, means, V, tolerance, update, maxit, est)
-    observed = grid.faces(record_residuals(asreml_obj, asreml_obj.result, add_units))
+    observed = grid.faces(record_residuals(asreml_obj, asreml_obj.result, add_units,
+                                           standardised=bool(aom)))
     sims: list[list[tuple[np.ndarray, np.ndarray]]] = []
     setup.loop(nsim, "variofaces",
-               lambda y, res: sims.append(grid.faces(record_residuals(asreml_obj, res,
-                                                                      add_units))))
+               lambda y, res: sims.append(grid.faces(record_residuals(
+                   asreml_obj, res, add_units, standardised=bool(aom)))))
     _not_drawn("variofaces")
     return _tables(grid, observed, sims)
 

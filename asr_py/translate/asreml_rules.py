@@ -573,6 +573,7 @@ class Translator(BasePrinter):
         self.keep_order = False     # asreml.options(keep.order = ) seen: KEEP_ORDER
         self.na_option = False      # asreml.options(na.action = ) seen: NA_ACTION
         self.csparse_opt = False    # asreml.options(Csparse = ) seen: CSPARSE (rcsparse.py)
+        self.gamma_par_opt = False  # asreml.options(gammaPar = ) seen: GAMMA_PAR (rgammapar)
         self.hoisted = 0
         self.formulas: dict[str, dict[str, str]] = {}   # fit -> its formulas (for update)
         self.last_formulas: dict[str, str] = {}
@@ -1194,7 +1195,7 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_pvals3')}({self.predict(fit_pred)})"
             if e.value in _PREDICT_ATTRS:
                 need = "vcov" if e.value == "vcov" else "sed"
-                return self.predict(fit_pred, need) + _PREDICT_ATTRS[e.value]
+                return self._pred_attr(self.predict(fit_pred, need), e.value)
         if obj.kind == "dollar" and obj.value == "predictions" and e.value == "pvals":
             # asreml 3's $predictions$pvals: its column names (standard.error, est.status)
             inner = self.dollar(R("dollar", "pvals", left=obj.left, start=e.start, end=e.end))
@@ -1210,14 +1211,14 @@ class Translator(BasePrinter):
                 return self.predict(obj)
             if e.value in _PREDICT_ATTRS:
                 need = "vcov" if e.value == "vcov" else "sed"
-                return self.predict(obj, need) + _PREDICT_ATTRS[e.value]
+                return self._pred_attr(self.predict(obj, need), e.value)
             raise Untranslatable(f"predict()${e.value}")
         if obj.kind == "name" and obj.value in self.preds:
             if e.value in ("pvals", "predictions"):
                 return self.py(obj)
             need = "vcov" if e.value == "vcov" else "sed"
             if e.value in _PREDICT_ATTRS and need in self.preds[obj.value]:
-                return self.py(obj) + _PREDICT_ATTRS[e.value]
+                return self._pred_attr(self.py(obj), e.value)
             if e.value in _PREDICT_ATTRS:
                 raise Untranslatable(f"{obj.value}${e.value}: add {need} = TRUE to the "
                                      f"predict() call that made {obj.value}")
@@ -1318,6 +1319,12 @@ class Translator(BasePrinter):
             # list, known when the script runs)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
+
+    def _pred_attr(self, pred: str, name: str) -> str:
+        """``pred$sed`` (NULL when nothing is estimable: rpredsed.py), ``$vcov``, ``$avsed``."""
+        if name == "sed":
+            return f"{self.runtime('r_pred_sed')}({pred})"
+        return pred + _PREDICT_ATTRS[name]
 
     def fun_ref(self, fun: R, na_rm: R | None = None) -> str:
         """A function passed by name or written inline (``FUN = mean``, ``function(v) ...``)
@@ -2603,6 +2610,8 @@ class Translator(BasePrinter):
                 continue
             if n == "aom":
                 continue      # its statistics are computed when fit$aom is read (rasremlaom)
+            if n == "gammaPar":
+                continue      # the same fit; fit$sigma2/$vparameters on its scale (asreml())
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")
@@ -2822,7 +2831,12 @@ class Translator(BasePrinter):
                          "its rows by Component name (see asr.asreml(..., start_values=True))")
         return value
 
-    def asreml(self, e: R) -> str:
+    def asreml(self, e: R, gamma: bool = True) -> str:
+        own_gp = [a for n, a in e.args if n == "gammaPar"]
+        if gamma and (own_gp or self.gamma_par_opt):
+            # gammaPar = TRUE: fit$sigma2 and fit$vparameters on the gamma scale (rgammapar)
+            flag = self.py(own_gp[-1]) if own_gp else 'globals().get("GAMMA_PAR", False)'
+            return f"{self.runtime('r_with_gamma_par')}({self.asreml(e, gamma=False)}, {flag})"
         own_na = any(n in ("na.action", "na.method.X", "na.method.Y") for n, _ in e.args)
         out = self.asreml_args(e.args, e, na_default=not (self.na_option and not own_na))
         if self.na_option and not own_na:
@@ -2850,8 +2864,8 @@ class Translator(BasePrinter):
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # printing only: the same fit in asr_py
-            if n in ("Csparse", "Cfixed"):
-                continue            # Cfixed: fit$Cfixed is always there; Csparse below
+            if n in ("Csparse", "Cfixed", "gammaPar"):
+                continue            # Cfixed: fit$Cfixed is always there; Csparse, gammaPar below
             if n not in ("maxit", "maxiter", "keep.order") and not (n == "na.action" and na):
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
                                  "is not translated")
@@ -2871,6 +2885,11 @@ class Translator(BasePrinter):
             text = None if cs[-1].kind == "name" and cs[-1].value == "NULL" else \
                 self.src(cs[-1])
             lines.append(f'globals()["CSPARSE"] = {text!r}')
+        gp = [a for n, a in e.args if n == "gammaPar"]
+        if gp:
+            # the parameterisation of every later fit: fit$sigma2/$vparameters (rgammapar.py)
+            self.gamma_par_opt = True
+            lines.append(f'globals()["GAMMA_PAR"] = {self.py(gp[-1])}')
         if na:
             # asreml.options(na.action = na.method(...)): the missing-value handling of every
             # later asreml() call that does not give its own (an x not given is 'fail')

@@ -392,6 +392,11 @@ class BasePrinter:
         if v in ("+", "-", "*", "/", "^"):   # R vector arithmetic: c(1, 2) + 1
             left = self._array(e.left, left)
             right = self._array(e.right, right)
+            if _vector_literal(e.left) and not _scalar_literal(e.right) or \
+                    _vector_literal(e.right) and not _scalar_literal(e.left):
+                # x - c(a, b, c, d), x of another length: R recycles the shorter (a warning
+                # when it does not divide the longer), where numpy would not broadcast
+                return f"{self.runtime('r_op')}({left}, {v!r}, {right})"
         if v in ("==", "!=", "<", ">", "<=", ">="):
             # R compares vectors element by element: names(d) == "a", c(1, 2) == 1 (a
             # Python list == a value is one False)
@@ -597,6 +602,11 @@ class BasePrinter:
             # x[-match("a", names(x))]: positions dropped (a frame's columns, a list's items)
             inner = self.np(f"np.atleast_1d({self.py(a0.right)})")
             return f"{self.runtime('r_sub')}({obj}, -{inner})"
+        if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
+                not self.data_cols and _apply_mask(args[0], e.left.value):
+            # l[!sapply(l, is.null)]: the elements where the test of each is TRUE, of a
+            # list (its names kept) as of a vector (runtime.r_sub)
+            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
         if len(args) == 1 and e.value == "[" and e.left.kind == "name" and \
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
                 args[0].value in ("==", "!=", "<", ">", "<=", ">=", "&", "|", "!", "%in%") \
@@ -1467,6 +1477,28 @@ def _whole_literal(e: R) -> bool:
     if e.kind == "unary" and e.value == "-" and e.right is not None:
         return _whole_literal(e.right)
     return e.kind == "num" and re.fullmatch(r"\d+L?", e.value) is not None
+
+
+def _apply_mask(e: R, name: str) -> bool:
+    """Whether ``e`` is ``sapply(name, f)``/``vapply``/``map_lgl`` (or ``!`` of one): a
+    logical vector with one value per element of ``name``."""
+    if e.kind == "unary" and e.value == "!" and e.right is not None:
+        e = e.right
+    return e.kind == "call" and e.value in ("sapply", "vapply", "map_lgl") and \
+        bool(e.args) and e.args[0][0] in (None, "X", ".x") and \
+        e.args[0][1].kind == "name" and e.args[0][1].value == name
+
+
+def _vector_literal(e: R) -> bool:
+    """A vector written out: ``c(a, b, ...)`` of two or more values, ``rep()``, ``seq()``."""
+    return e.kind == "call" and (e.value == "c" and len(e.args) > 1 or
+                                 e.value in ("rep", "seq"))
+
+
+def _scalar_literal(e: R) -> bool:
+    """A single constant: a number, a text, TRUE/FALSE/NA."""
+    return e.kind in ("num", "str") or e.kind == "name" and e.value in (
+        "TRUE", "FALSE", "T", "F", "NA", "NA_real_", "NA_integer_", "pi")
 
 
 def _positional_pair(a: R, b: R) -> bool:

@@ -98,7 +98,10 @@ def r_op(x: Any, op: str, y: Any) -> Any:
         from asr_py.translate.rcompare import r_cmp  # R lists compared by element
         return r_cmp(x, op, y)
     if not (px or py):
-        if any(isinstance(v, (list, tuple, range)) for v in (x, y)):
+        if any(isinstance(v, (list, tuple, range)) for v in (x, y)) or all(
+                isinstance(v, np.ndarray) and v.ndim == 1 for v in (x, y)) and \
+                x.size != y.size:
+            # two vectors of different lengths: R recycles (numpy would not broadcast)
             # c(3) or 1:3 as a list: R's vector arithmetic (36 / c(3) is 12)
             a, b = _recycle(_values(x), _values(y), op)
             out = f(a, b)

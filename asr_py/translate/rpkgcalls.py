@@ -8,7 +8,8 @@ Arguments are matched as R matches them: named ones to their formals, unnamed on
 formals before ``...`` in order; what is left is R's ``...`` - passed on by name to the
 objective function for the optimisers (``optim(par, fn, y = y, X = X)``), the vectors to
 combine for the grids. purrr's ``map*()``/``map2*()`` take a ``~`` lambda (``.x``, ``.y``),
-a function or its name (rpurrr.py); ``pmax()``/``pmin()`` their vectors by position.
+a function or its name (rpurrr.py), as do ``keep()``/``discard()``/``compact()``'s
+predicates; ``pmax()``/``pmin()`` their vectors by position.
 ``diag(x) <- v`` (R's ``diag<-``) sets a matrix's diagonal.
 """
 from __future__ import annotations
@@ -89,6 +90,10 @@ MAPS: dict[str, tuple[int, str | None]] = {
 CALLS.update({m: ("r_map", ((".x", ".y", ".f", "...") if n == 2 else (".x", ".f", "..."))
                   + ((".id",) if k is not None and k.endswith("dfr") else ()),
                   ("purrr",)) for m, (n, k) in MAPS.items()})
+#: purrr's predicate filters: keep()/discard() (rpurrr.r_keep), compact() (rpurrr.r_compact)
+_FILTERS = {"keep": True, "discard": False}
+CALLS.update({f: ("r_keep", (".x", ".p", "..."), ("purrr",)) for f in _FILTERS})
+CALLS["compact"] = ("r_compact", (".x", ".p"), ("purrr",))
 #: base functions a script passes to map() by name -> Python
 _BY_NAME = {"mean": "np.mean", "sum": "np.sum", "max": "np.max", "min": "np.min",
             "median": "np.median", "length": "len", "sqrt": "np.sqrt", "log": "np.log",
@@ -140,6 +145,8 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
              for k in formals if k in given]
     if fn == "r_map":
         return _map_call(tr, f, given, dots)
+    if fn in ("r_keep", "r_compact"):
+        return _filter_call(tr, f, given, dots)
     if fn in _POSITIONAL_DOTS:
         if any(n is not None for n, _ in dots):
             raise Untranslatable(f"{f}(): a named argument in its ...")
@@ -210,7 +217,30 @@ def _map_fn(tr: BasePrinter, f: str, fn: R, n_in: int) -> str:
         if fn.value in _BY_NAME:
             tr.uses_np = True
             return _BY_NAME[fn.value]
+        if hasattr(tr, "fun_ref"):
+            # another function by name (is.na, is.null, nchar): its one-argument call
+            return tr.fun_ref(fn)  # type: ignore[attr-defined, no-any-return]
     raise Untranslatable(f"{f}(.f = {tr.src(fn)})")
+
+
+def _filter_call(tr: BasePrinter, f: str, given: dict[str, R],
+                 dots: list[tuple[str | None, R]]) -> str:
+    """``keep(.x, .p, ...)``/``discard()``/``compact(.x, .p)``: ``.p`` a predicate (a
+    ``~`` lambda, a function or its name) or, for keep/discard, a logical vector."""
+    if ".x" not in given or f != "compact" and ".p" not in given:
+        raise Untranslatable(f"{f}() without .x or .p")
+    if any(n is None for n, _ in dots):
+        raise Untranslatable(f"{f}(): an unnamed argument for .p's ...")
+    parts = [tr.py(given[".x"])]
+    if ".p" in given:
+        p = given[".p"]
+        fn_like = p.kind in ("formula", "function") or p.kind == "name" and (
+            p.value in getattr(tr, "functions", ()) or p.value not in tr.assigned)
+        parts.append(_map_fn(tr, f, p, 1) if fn_like else tr.py(p))
+    if f in _FILTERS:
+        parts.append(f"keep={_FILTERS[f]}")
+    parts += [f"{pyname(n)}={tr.py(a)}" for n, a in dots if n is not None]
+    return f"{tr.runtime(CALLS[f][0])}({', '.join(parts)})"
 
 
 def _map_call(tr: BasePrinter, f: str, given: dict[str, R],

@@ -10,6 +10,11 @@
   ``bind_rows()`` does, ``.id`` a first column of ``.x``'s names; ``imap(.x, .f)`` calls
   ``.f(element, name)``, the name being the position (1, 2, ...) when ``.x`` has none, and
   ``imap_dfr()`` binds its results' rows.
+* ``keep(.x, .p, ...)``/``discard(.x, .p, ...)``: the elements for which the predicate
+  ``.p`` is TRUE (``keep``) or FALSE (``discard``), of the same kind as ``.x`` (a list, a
+  named list, a vector keeping its names, a data frame's columns); ``.p`` is a function
+  returning one TRUE or FALSE per element (purrr's error otherwise, NA too) or a logical
+  vector as long as ``.x``. ``compact(.x)`` discards the NULL and length-0 elements.
 * ``pmax(..., na.rm = FALSE)``/``pmin()``: the elementwise maximum/minimum of vectors
   recycled to the longest; NA wins unless ``na.rm = TRUE``.
 """
@@ -24,7 +29,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_map", "r_pmax", "r_pmin"]
+__all__ = ["r_compact", "r_keep", "r_map", "r_pmax", "r_pmin"]
 
 _KINDS = {"dbl": float, "int": int, "chr": str, "lgl": bool}
 
@@ -77,10 +82,10 @@ def _one(v: Any, kind: str, what: str, k: int) -> Any:
         raise AsrError(f"{what}: result {k + 1} must be a single value, not a vector of "
                        f"length {a.size}", hint="use map() for results of other lengths")
     x = a[0]
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return np.nan if kind not in ("lgl", "chr") else None   # NA stays NA
     if kind == "chr":
         return str(x)
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return np.nan if kind != "lgl" else None
     return _KINDS[kind](x)
 
 
@@ -136,6 +141,75 @@ def _imap(kind: str, f: Any, x: Any, id_: Any, dots: dict[str, Any]) -> Any:
     from asr_py.translate.rtidy import r_bind_rows
 
     return r_bind_rows([dict(zip(map(str, keys), res))] if id_ is not None else res, id=id_)
+
+
+def _flag(v: Any, what: str, k: int) -> bool:
+    """One predicate result as purrr takes it: a single TRUE or FALSE."""
+    if isinstance(v, Untranslated):
+        return v._use()  # type: ignore[no-any-return]
+    a = np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=object).ravel()
+    if a.size != 1 or not isinstance(a[0], (bool, np.bool_)):
+        got = f"a vector of length {a.size}" if a.size != 1 else \
+            "NA" if a[0] is None or isinstance(a[0], float) and np.isnan(a[0]) else \
+            f"{type(a[0]).__name__} {a[0]!r}"
+        raise AsrError(f"{what}: .p() must return a single TRUE or FALSE, not {got} "
+                       f"(element {k + 1})", hint="give .p a predicate such as is.na or "
+                       "~ .x > 0 that gives one logical per element")
+    return bool(a[0])
+
+
+def _select(x: Any, flags: list[bool]) -> Any:
+    """The elements of ``x`` where ``flags`` is TRUE, ``x``'s kind and names kept."""
+    if isinstance(x, dict):
+        return {k: v for (k, v), f in zip(x.items(), flags) if f}
+    if isinstance(x, pd.DataFrame):
+        return x.loc[:, np.asarray(flags, dtype=bool)]
+    if isinstance(x, pd.Series):
+        return x[np.asarray(flags, dtype=bool)]
+    if isinstance(x, (list, tuple, range)):
+        return [v for v, f in zip(x, flags) if f]
+    a = np.atleast_1d(np.asarray(x))
+    return a[np.asarray(flags, dtype=bool)]
+
+
+def r_keep(x: Any, p: Any, keep: bool = True, **dots: Any) -> Any:
+    """purrr's ``keep(.x, .p, ...)`` (``keep=False``: ``discard()``): see the module."""
+    what = "keep()" if keep else "discard()"
+    got = _elements(x, what)
+    if isinstance(got, Untranslated):
+        return got
+    vals, _ = got
+    if callable(p):
+        flags = [_flag(p(v, **dots), what, k) for k, v in enumerate(vals)]
+    else:
+        if isinstance(p, Untranslated):
+            return p._use()
+        a = np.atleast_1d(np.asarray(p.to_numpy() if hasattr(p, "to_numpy") else p,
+                                     dtype=object)).ravel()
+        if a.size != len(vals) or not all(isinstance(f, (bool, np.bool_)) for f in a):
+            raise AsrError(f"{what}: .p must be a predicate function or a logical vector "
+                           f"of length {len(vals)} (.x's), got {a.size} values",
+                           hint="keep(x, is.numeric) or keep(x, c(TRUE, FALSE, ...))")
+        flags = [bool(f) for f in a]
+    return _select(x, [f == keep for f in flags])
+
+
+def r_compact(x: Any, p: Any = None) -> Any:
+    """purrr's ``compact(.x, .p = identity)``: the elements whose ``.p(element)`` is
+    neither NULL nor of length 0 (see the module)."""
+    got = _elements(x, "compact()")
+    if isinstance(got, Untranslated):
+        return got
+    vals, _ = got
+
+    def empty(v: Any) -> bool:
+        v = p(v) if p is not None else v
+        if v is None:
+            return True
+        if isinstance(v, (str, bytes)) or np.ndim(v) == 0 and not hasattr(v, "__len__"):
+            return False
+        return len(v) == 0
+    return _select(x, [not empty(v) for v in vals])
 
 
 def _parallel(what: str, op: Callable[..., Any], args: tuple[Any, ...], na_rm: bool) -> Any:

@@ -59,7 +59,10 @@ def _vector(x: Any, fn: str) -> pd.Series:
 
 
 def _unique(s: pd.Series) -> np.ndarray:
-    return pd.unique(s)
+    """The distinct values, first appearance first, as a numpy array (pandas 3 gives text
+    as an extension array, which the other helpers would not read as a vector)."""
+    u = pd.unique(s)
+    return u if isinstance(u, np.ndarray) else np.asarray(u, dtype=object)
 
 
 def r_union(x: Any, y: Any) -> np.ndarray:

@@ -175,6 +175,7 @@ from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a 
     r_formula_text,
 )
 from asr_py.translate.rformulaget import r_formula_name  # noqa: F401 - get() in ~
+from asr_py.translate.rgammapar import r_with_gamma_par  # noqa: F401 - gammaPar = TRUE
 from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
     r_A_mat_markers,
     r_A_mat_pedigree,
@@ -303,8 +304,9 @@ from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F4
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
+from asr_py.translate.rpredsed import r_pred_sed  # noqa: F401 - predict(...)$sed
 from asr_py.translate.rpronoun import r_between  # noqa: F401 - dplyr's between()
-from asr_py.translate.rpurrr import r_map, r_pmax, r_pmin  # noqa: F401 - purrr's map()
+from asr_py.translate.rpurrr import r_compact, r_keep, r_map, r_pmax, r_pmin  # noqa: F401
 from asr_py.translate.rquantile import r_quantile  # noqa: F401 - quantile()
 from asr_py.translate.rrange import r_range  # noqa: F401 - range(x, na.rm = TRUE)
 from asr_py.translate.rrank import r_rank  # noqa: F401 - rank()
@@ -629,8 +631,12 @@ def r_lazy(name: str, scope: dict[str, Any]) -> Any:
 
 def r_sigma2(fit: Any) -> float:
     """asreml 4's ``fit$sigma2`` (asreml 3: ``fit$sigma2``): the residual scale σ², 1 when
-    the residual model carries its own variances (:attr:`asr_py.AsremlFit.sigma2`)."""
-    return float(fit.sigma2)
+    the residual model carries its own variances (:attr:`asr_py.AsremlFit.sigma2`); with
+    ``gammaPar = TRUE`` the residual's own variance then (rgammapar.py)."""
+    from asr_py.translate.rgammapar import gamma_scale
+
+    s2 = gamma_scale(fit)
+    return float(fit.sigma2) if s2 is None else s2
 
 
 def r_loglik(fit: Any) -> float:
@@ -874,6 +880,9 @@ def r_sub(x: Any, at: Any) -> Any:
     n = x.shape[1] if isinstance(x, pd.DataFrame) else len(x)
     if seq and all(isinstance(v, (bool, np.bool_)) for v in seq):    # a logical mask
         idx = [i for i in range(n) if seq[i % len(seq)]]
+        if isinstance(x, dict):                # a named list keeps its names
+            keys = list(x)
+            return {keys[i]: x[keys[i]] for i in idx}
     elif any(v is None or isinstance(v, float) and np.isnan(v) for v in seq) and \
             isinstance(x, (pd.Series, list, tuple)) or isinstance(x, np.ndarray) and \
             x.ndim == 1 and any(v is None or isinstance(v, float) and np.isnan(v)

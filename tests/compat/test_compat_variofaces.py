@@ -158,3 +158,41 @@ def test_asr_variogram_of_a_data_frame_by_hand() -> None:
     pd.testing.assert_frame_equal(by_vectors, out)
     with pytest.raises(AsrError, match="data frame"):
         asr.plus.asr_varioGram(d[["Row", "Col"]])
+
+
+def test_variofaces_aom_uses_standardised_conditional_residuals(spatial) -> None:
+    # asremlPlus's get.residuals with aom = TRUE: asreml's aom$R[, 2], the standardised
+    # conditional residuals e_i / sqrt((R P R)_ii), P = V^-1 - V^-1 X (X'V^-1 X)^-1 X'V^-1;
+    # written out here in dense numpy at the fit's own parameters
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from _dense_reml import ar1, indicator
+
+    d, fit = spatial
+    p = fit.params.set_index("Component")["Value"]
+    r = d["Row"].astype(int).to_numpy()
+    c = d["Col"].astype(int).to_numpy()
+    R = fit.sigma2 * ar1(8, p["Row:Col!Row!cor"])[np.ix_(r - 1, r - 1)] * \
+        ar1(6, p["Row:Col!Col!cor"])[np.ix_(c - 1, c - 1)]
+    Z = indicator(d["Row"].astype(str).to_numpy())
+    V = R + p["Row"] * Z @ Z.T
+    X = np.column_stack([np.ones(len(d)), (d["Rep"] == "B").to_numpy(dtype=float)])
+    Vi = np.linalg.inv(V)
+    P = Vi - Vi @ X @ np.linalg.solve(X.T @ Vi @ X, X.T @ Vi)
+    y = d["y"].to_numpy(dtype=float)
+    e = R @ P @ y
+    std = e / np.sqrt(np.diag(R @ P @ R))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = asr.plus.variofaces(fit, nsim=4, seed=3, aom=True)
+        raw = asr.plus.variofaces(fit, nsim=4, seed=3)
+    for h in range(1, 8):
+        assert out["face1"]["observed"][h] == pytest.approx(
+            _gamma_by_hand(std, r, c, h, 0), rel=1e-6)
+    assert not np.allclose(out["face1"]["observed"], raw["face1"]["observed"])
+    # the simulated faces are of standardised residuals too: near 1 at long lags
+    assert 0.3 < float(out["face2"]["X50."].iloc[-1]) < 3
+    with pytest.raises(AsrError, match="aom must be TRUE or FALSE"):
+        asr.plus.variofaces(fit, nsim=2, aom="yes")

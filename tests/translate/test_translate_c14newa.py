@@ -162,7 +162,7 @@ def test_predict_pred_is_asreml3_predictions_partial_dollar() -> None:
     py = translate("m <- asreml(y ~ 1, random = ~ g, data = d)\n"
                    's <- predict(m, classify = "g", sed = TRUE)$pred$sed\n'
                    'p <- predict(m, classify = "g", vcov = TRUE)$pred\nv <- p$vcov\n')
-    assert "untranslated" not in py and ".attrs['sed']" in py
+    assert "untranslated" not in py and "r_pred_sed(" in py
     d = _one_way()
     env = _run("m <- asreml(y ~ 1, random = ~ g, data = d)\n"
                's <- predict(m, classify = "g", sed = TRUE)$pred$sed\n'
