@@ -270,8 +270,8 @@ def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict
 
 
 def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
-    """A second fit when an ar1 correlation reached its limit on the way but ended inside
-    it, from the start with that correlation's sign mirrored
+    """A second fit when an ar1 correlation reached its limit on the way (ended inside it
+    or held on it), from the start with that correlation's sign mirrored
     (:func:`asr_py.reml.ar_limit_fix.mirror_start`); the better of the two."""
     from asr_py.reml.ar_limit_fix import mirror_start
     from asr_py.reml.corr_escape import GAIN_REL
@@ -285,8 +285,8 @@ def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
     if not (np.isfinite(second.loglik) and gain > GAIN_REL * dof_scale(problem)):
         return res
     second.diagnostics.insert(0, (
-        "an ar1 correlation reached its limit during the iteration and ended inside it; a "
-        f"second fit started from the opposite sign reached a log-likelihood {gain:.3g} "
+        "an ar1 correlation reached its limit during the iteration; a second fit started "
+        f"from the opposite sign reached a log-likelihood {gain:.3g} "
         "higher (kept)"))
     return second
 

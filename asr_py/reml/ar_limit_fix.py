@@ -25,6 +25,9 @@ ar1 residual trades the nugget against σ² differently for ρ > 0 and ρ < 0). 
 (test41Selection.r:954): from ρ = 0.1 the first AI steps took ρ to +0.99, then it settled at
 0.767 with ℓ −1746.776, a local optimum; a dense-V REML has the optimum at ρ = −0.99 with
 ℓ −1744.572. A second fit from the mirrored start finds it; the better of the two is kept.
+The same fit can also end held on +0.99 (ℓ −1746.803 once fixed at +0.98; seen with numpy
+2.4 / scipy 1.17, where the first steps' round-off differs): a correlation held on its limit
+is mirrored too, since ℓ increasing towards one limit says nothing of the other side.
 """
 
 from __future__ import annotations
@@ -59,8 +62,8 @@ def limit_fix(problem: MixedProblem, res: RemlResult) -> tuple[np.ndarray, list[
 
 def mirror_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
     """The start of a second fit, or None: the problem's start with each ar1 correlation that
-    reached its limit during the iteration but ended inside it started at the opposite sign
-    (|ρ₀| at least 0.1)."""
+    reached its limit during the iteration (whether it came back inside or ended held on the
+    limit) started at the opposite sign (|ρ₀| at least 0.1)."""
     pm = problem.param_map
     codes = param_codes(problem, res)
     if pm is None or codes is None or not res.history:
@@ -69,12 +72,12 @@ def mirror_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
     theta = np.asarray(problem.theta0, dtype=float).copy()
     hit = False
     for k in limit_correlations(problem):
-        if codes.fit[k] == "B":
-            continue
         lim = min(abs(float(pm.lower[k])), abs(float(pm.upper[k])))
         at = path[np.abs(path[:, k]) >= lim * (1 - 1e-9), k]
-        if at.size == 0 or abs(res.theta[k]) >= lim * (1 - 1e-9):
+        if at.size == 0 and codes.fit[k] != "B":
             continue
+        if at.size == 0:
+            at = np.asarray(res.theta, dtype=float)[k:k + 1]
         theta[k] = -np.sign(at[-1]) * max(abs(theta[k]), 0.1)
         hit = True
     return theta if hit else None
