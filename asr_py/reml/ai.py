@@ -519,6 +519,7 @@ def _fit_reml(
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
+    hs_out = [np.zeros(nt, dtype=bool)]  # ... the variances the last one released
 
     def held_blocks_stop() -> bool | None:
         """s23held: at a point the fit would stop at, None when no variance held at its
@@ -532,10 +533,11 @@ def _fit_reml(
                         tol_ll)
         if out is None:
             return None
+        hs_out[0] = out.released
         if hs_tries[0] >= HS_TRIES:
             return False
         hs_tries[0] += 1
-        score, nstep = out
+        score, nstep = out.score, out.step
         face, newton, h_nr, qn, qn_corr = None, False, None, False, None
         return True
     while it < maxit:
@@ -671,7 +673,7 @@ def _fit_reml(
                 it -= 1
                 continue
             if esc is False:
-                diagnostics.append(held_note(list(problem.names), ctx, theta, fixed, it - 1))
+                diagnostics.append(held_note(list(problem.names), hs_out[0], it - 1))
                 it -= 1
                 break
             kept, st = st, new_state
@@ -816,7 +818,7 @@ def _fit_reml(
             if esc:
                 continue
             if esc is False:
-                diagnostics.append(held_note(list(problem.names), ctx, theta, fixed, it))
+                diagnostics.append(held_note(list(problem.names), hs_out[0], it))
                 break
             converged = True
             if method == "face" and face is not None:  # issue 11
