@@ -115,7 +115,7 @@ def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score:
         return st, theta, score, ai
     if not damped:
         mask = creep
-    noise = loglik_noise(mme, st.loglik)
+    noise = loglik_noise(mme)
     for th in snap_values(ctx, theta, mask):
         try:
             st_s = mme.evaluate(th) if ctx.valid(th) else None
@@ -771,7 +771,7 @@ def _fit_reml(
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
         stalled = exact_both and bool(nstep.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
-        at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme, st.loglik)
+        at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme)
                     and at_roundoff(mme, st.loglik, nstep, ai, fixed))
         # two iterations in a row at round-off level (one may be a step past the optimum)
         roundoff = (exact_both and not (full_step or predicted or stalled) and at_noise
@@ -789,7 +789,7 @@ def _fit_reml(
             # stopped 0.0235 below the optimum); convergence needs a fresh curvature's word
             ok, h_new, s_new = _verified(ctx, mme, theta, score, ai, fixed,
                                          tol_ll, tol_param,
-                                         loglik_noise(mme, st.loglik))
+                                         loglik_noise(mme))
             if not ok:
                 full_step = predicted = stalled = roundoff = False
                 hess, nstep = h_new, s_new
