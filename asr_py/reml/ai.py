@@ -394,6 +394,9 @@ def _fit_reml(
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = make_form(problem, solver)  # the MME, or V when cheaper (form_choice.py)
     ctx = IterContext(problem, soft_corr_bounds, held_rel)
+    # s24floor: a polish fit (floor_polish.py) holds variances below the structural floor on
+    # purpose and stops on differences of ℓ: no lift of them back up (_lift_held)
+    polish = held_rel < HELD_REL
     theta = problem.theta0.astype(float).copy()
     nt = theta.size
     if not ctx.valid(theta):
@@ -604,7 +607,7 @@ def _fit_reml(
                 and ctx.rel_change(theta, theta_new) <= tol_param
                 and abs(new_state.loglik - st.loglik) <= tol_ll):
             new_state = None  # a null EM step after a failed AI step: no progress
-        if new_state is None and noise_cov is None and not raised_once:
+        if new_state is None and noise_cov is None and not raised_once and not polish:
             lifted = _lift_held(mme, ctx, theta, fixed)
             if lifted is not None:  # restart from variances held where the score is accurate
                 raised_once = True
