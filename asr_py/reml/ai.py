@@ -115,7 +115,7 @@ def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score:
         return st, theta, score, ai
     if not damped:
         mask = creep
-    noise = loglik_noise(mme, st.loglik)
+    noise = loglik_noise(mme)
     for th in snap_values(ctx, theta, mask):
         try:
             st_s = mme.evaluate(th) if ctx.valid(th) else None
@@ -394,6 +394,9 @@ def _fit_reml(
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = make_form(problem, solver)  # the MME, or V when cheaper (form_choice.py)
     ctx = IterContext(problem, soft_corr_bounds, held_rel)
+    # s24floor: a polish fit (floor_polish.py) holds variances below the structural floor on
+    # purpose and stops on differences of ℓ: no lift of them back up (_lift_held)
+    polish = held_rel < HELD_REL
     theta = problem.theta0.astype(float).copy()
     nt = theta.size
     if not ctx.valid(theta):
@@ -519,6 +522,7 @@ def _fit_reml(
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
+    hs_out = [np.zeros(nt, dtype=bool)]  # ... the variances the last one released
 
     def held_blocks_stop() -> bool | None:
         """s23held: at a point the fit would stop at, None when no variance held at its
@@ -532,10 +536,11 @@ def _fit_reml(
                         tol_ll)
         if out is None:
             return None
+        hs_out[0] = out.released
         if hs_tries[0] >= HS_TRIES:
             return False
         hs_tries[0] += 1
-        score, nstep = out
+        score, nstep = out.score, out.step
         face, newton, h_nr, qn, qn_corr = None, False, None, False, None
         return True
     while it < maxit:
@@ -602,7 +607,7 @@ def _fit_reml(
                 and ctx.rel_change(theta, theta_new) <= tol_param
                 and abs(new_state.loglik - st.loglik) <= tol_ll):
             new_state = None  # a null EM step after a failed AI step: no progress
-        if new_state is None and noise_cov is None and not raised_once:
+        if new_state is None and noise_cov is None and not raised_once and not polish:
             lifted = _lift_held(mme, ctx, theta, fixed)
             if lifted is not None:  # restart from variances held where the score is accurate
                 raised_once = True
@@ -671,7 +676,7 @@ def _fit_reml(
                 it -= 1
                 continue
             if esc is False:
-                diagnostics.append(held_note(list(problem.names), ctx, theta, fixed, it - 1))
+                diagnostics.append(held_note(list(problem.names), hs_out[0], it - 1))
                 it -= 1
                 break
             kept, st = st, new_state
@@ -769,7 +774,7 @@ def _fit_reml(
         # converged when STALL_ITERS steps in a row change ℓ only at round-off level
         stalled = exact_both and bool(nstep.pd_held) and len(small) >= STALL_ITERS and all(
             small[-STALL_ITERS:])
-        at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme, st.loglik)
+        at_noise = (abs(st.loglik - ll_old) <= loglik_noise(mme)
                     and at_roundoff(mme, st.loglik, nstep, ai, fixed))
         # two iterations in a row at round-off level (one may be a step past the optimum)
         roundoff = (exact_both and not (full_step or predicted or stalled) and at_noise
@@ -787,7 +792,7 @@ def _fit_reml(
             # stopped 0.0235 below the optimum); convergence needs a fresh curvature's word
             ok, h_new, s_new = _verified(ctx, mme, theta, score, ai, fixed,
                                          tol_ll, tol_param,
-                                         loglik_noise(mme, st.loglik))
+                                         loglik_noise(mme))
             if not ok:
                 full_step = predicted = stalled = roundoff = False
                 hess, nstep = h_new, s_new
@@ -816,7 +821,7 @@ def _fit_reml(
             if esc:
                 continue
             if esc is False:
-                diagnostics.append(held_note(list(problem.names), ctx, theta, fixed, it))
+                diagnostics.append(held_note(list(problem.names), hs_out[0], it))
                 break
             converged = True
             if method == "face" and face is not None:  # issue 11

@@ -20,6 +20,7 @@ from asr_py.reml.pd_face import (
 )
 from asr_py.reml.pd_face import search as face_search
 from asr_py.reml.qp import active_set_qp, scaled_information
+from asr_py.reml.tolerance import loglik_size
 from asr_py.reml.tuning import DEC_TOL, LL_SLACK, MAX_HALVINGS, PD_MAX_FLOOR, SHRINK
 
 
@@ -150,7 +151,7 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
     """
     alpha = 1.0
     lo, hi = held_values(ctx, theta)
-    slack = LL_SLACK * max(1.0, abs(st.loglik))
+    slack = LL_SLACK * loglik_size(mme.problem)  # units-free (tolerance.py)
     move = delta != 0
     pk = ctx.pmask & move & ~clipped
     for _ in range(MAX_HALVINGS + 1):
@@ -219,4 +220,4 @@ def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: n
 def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
                  ) -> tuple[MMEState | None, float, np.ndarray | None]:
     return face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE,
-                       LL_SLACK * max(1.0, abs(st.loglik)), MAX_HALVINGS)
+                       LL_SLACK * loglik_size(mme.problem), MAX_HALVINGS)

@@ -30,7 +30,8 @@ import numpy as np
 from asr_py.errors import ModelError
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
-from asr_py.reml.tolerance import dof_scale
+from asr_py.reml.tolerance import dof_scale, loglik_size
+from asr_py.reml.tuning import LL_SLACK
 
 #: convergence: |Δℓ| and the predicted gain below this x max(1, n − p)
 TOL_LL = 1e-9
@@ -167,7 +168,7 @@ def fit_constrained(problem: MixedProblem, M: np.ndarray, *, maxit: int = 30,
             cand = phi + alpha * delta
             cand = np.where(pos & (cand < bval), bval, cand)  # onto the boundary
             new = evaluate(cand)
-            if new is not None and new.loglik >= st.loglik - 1e-10 * max(1.0, abs(st.loglik)):
+            if new is not None and new.loglik >= st.loglik - LL_SLACK * loglik_size(problem):
                 break
             new = None
             alpha *= 0.5

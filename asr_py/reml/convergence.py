@@ -9,6 +9,7 @@ from asr_py.reml.ai_step import (
     AIStep,
 )
 from asr_py.reml.mme import MME
+from asr_py.reml.tolerance import loglik_size
 from asr_py.reml.tuning import DEC_TOL, ROUNDOFF, ROUNDOFF_Z, SETTLE_Z
 
 ROUNDOFF_NOTE = (
@@ -17,9 +18,11 @@ ROUNDOFF_NOTE = (
     f"{ROUNDOFF_Z:g} of its standard error")
 
 
-def loglik_noise(mme: MME, loglik: float) -> float:
-    """Rounding noise of ℓ: ROUNDOFF x max(1, |ℓ|) x sqrt(number of mixed model equations)."""
-    return ROUNDOFF * max(1.0, abs(loglik)) * float(np.sqrt(max(mme.N, 1)))
+def loglik_noise(mme: MME) -> float:
+    """Rounding noise of ℓ: ROUNDOFF x |ℓ| x sqrt(number of mixed model equations), |ℓ| by
+    its units-free size (:func:`asr_py.reml.tolerance.loglik_size`: the same in any units
+    of y)."""
+    return ROUNDOFF * loglik_size(mme.problem) * float(np.sqrt(max(mme.N, 1)))
 
 
 def at_roundoff(mme: MME, loglik: float, nstep: AIStep, ai: np.ndarray,
@@ -28,7 +31,7 @@ def at_roundoff(mme: MME, loglik: float, nstep: AIStep, ai: np.ndarray,
     moves every free parameter by ≤ ROUNDOFF_Z of its conditional standard error 1/sqrt(AI_kk):
     no evaluation of ℓ can confirm a further improvement."""
     if (nstep.clipped.any() or not np.isfinite(nstep.gain)
-            or nstep.gain > loglik_noise(mme, loglik)):
+            or nstep.gain > loglik_noise(mme)):
         return False
     free = ~fixed & ~nstep.held
     d = np.abs(np.diag(ai))[free]

@@ -23,6 +23,7 @@ convergence rule's DEC_TOL x tol: the KKT condition fails and the fit has not co
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,13 +61,25 @@ def boundary_scores(loglik_of: Callable[[np.ndarray], float | None], ctx: IterCo
     return out
 
 
+@dataclass
+class HeldOut:
+    """A stop that does not stand: ``score`` with the held variances' entries read from ℓ,
+    its active-set AI ``step``, and the held variances that step ``released`` (each with a
+    positive differenced score and a positive step)."""
+
+    score: np.ndarray
+    step: AIStep
+    released: np.ndarray
+
+
 def wants_out(loglik_of: Callable[[np.ndarray], float | None], ctx: IterContext,
               loglik: float, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
-              fixed: np.ndarray, tol: float) -> tuple[np.ndarray, AIStep] | None:
-    """At a point the fit would stop at: the corrected score and its AI step when a variance
-    held at its boundary (:func:`asr_py.reml.zero_snap.at_zero`) has a positive score read
-    from ℓ, the step releases it and predicts a gain > DEC_TOL x ``tol`` (the absolute ℓ
-    tolerance); None when the stop stands."""
+              fixed: np.ndarray, tol: float) -> HeldOut | None:
+    """At a point the fit would stop at: the corrected score, its AI step and the variances
+    it releases when a variance held at its boundary
+    (:func:`asr_py.reml.zero_snap.at_zero`) has a positive score read from ℓ, the step
+    releases it and predicts a gain > DEC_TOL x ``tol`` (the absolute ℓ tolerance); None
+    when the stop stands."""
     held = at_zero(ctx, theta, fixed)
     if not held.any():
         return None
@@ -77,15 +90,15 @@ def wants_out(loglik_of: Callable[[np.ndarray], float | None], ctx: IterContext,
     released = held & (s > 0) & ~step.held & (step.delta > 0)
     if not released.any() or not np.isfinite(step.gain) or step.gain <= DEC_TOL * tol:
         return None
-    return s, step
+    return HeldOut(s, step, released)
 
 
-def held_note(problem_names: list[str], ctx: IterContext, theta: np.ndarray,
-              fixed: np.ndarray, it: int) -> str:
-    """The diagnostic of a fit stopped with a held variance whose score says it would rise."""
-    held = at_zero(ctx, theta, fixed)
-    names = ", ".join(f"'{problem_names[k]}'" for k in np.flatnonzero(held))
-    return (f"not converged at iteration {it}: {names} held at its bound although the "
-            "log-likelihood rises off it (its score from differences of the log-likelihood "
-            "is positive and predicts a gain above the tolerance) and the iteration could not "
-            "release it; try a start value of that variance away from zero")
+def held_note(problem_names: list[str], released: np.ndarray, it: int) -> str:
+    """The diagnostic of a fit stopped with held variances whose score says they would rise:
+    names only the ``released`` ones (:attr:`HeldOut.released`), not every held variance
+    (worded "did not converge" so that the fit's ConvergenceWarning carries it)."""
+    names = ", ".join(f"'{problem_names[k]}'" for k in np.flatnonzero(released))
+    return (f"did not converge at iteration {it}: the log-likelihood rises off the bound of "
+            f"{names} (held there; its score from differences of the log-likelihood is "
+            "positive and predicts a gain above the tolerance) but the iteration could not "
+            "release it; try a start value away from zero")

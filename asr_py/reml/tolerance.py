@@ -38,3 +38,17 @@ def loglik_tolerance(problem: Any, tol_loglik: float) -> float:
     if not tol_loglik >= 0:
         raise ValueError(f"tol_loglik must be >= 0 (got {tol_loglik!r})")
     return float(tol_loglik) * dof_scale(problem)
+
+
+#: |ℓ| per REML degree of freedom where the variances are of the order of the data's mean
+#: square, ½(log 2π + 1) ≈ 1.42 (see the module docstring): the size the round-off rules
+#: scale with (:func:`loglik_size`)
+LL_PER_DF = 1.5
+
+
+def loglik_size(problem: Any) -> float:
+    """A units-free size of |ℓ| for the rules at ℓ's round-off level (the line search's
+    slack, the noise of ℓ): LL_PER_DF x max(1, ν). |ℓ| itself shifts by (n − p) log c when
+    y -> c y (2⁻¹⁴ ... 2¹⁴ moved it from −263 to +164 and −690 on the same design), and a
+    step accepted at one scale was rejected at another."""
+    return LL_PER_DF * dof_scale(problem)

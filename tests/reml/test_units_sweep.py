@@ -19,14 +19,12 @@ variance x c⁻², nothing else changes (ℓ shifts only where the covariate is 
 * **dense**: at c = 1 the engine's ℓ equals the independent dense-V REML
   (tests/_dense_reml.py) at its estimates and no better point exists there.
 
-Not in the sweep: the sweep's fa(env, 1):gen and fa(env, 2):gen, whose EM steps depend on
-the units (reml/em.py floors I_c's eigenvalues at 1e-12 x its largest on the unscaled
-matrix, where a kg/ha variance's information falls under a loading's): fa(env, 2) at
-c = 2¹⁴ ends unconverged 20 below the Jacobian-shifted ℓ; fa(env, 1) at 1e-4 holds its ψ's
-at other values (ℓ 3.8e-6 lower). The scaled floor (s21's 40bc15d) fixes both but sends
-test_resid_held's units + ar1 x ar1 fit to a wrong boundary; fa(env, 1) at 2⁻¹⁴ also
-parts in its polish through the line search's slack 1e-10 x |ℓ| (|ℓ| moves with the
-units; a per-d.f. slack breaks test_corr_escape seed 5): s22spl report.
+The sweep's fa(env, 1):gen and fa(env, 2):gen, and a stage-2 MET's fa(env, 1) and
+fa(env, 2), are in tests/reml/test_units_fa.py (s24floor: the EM step's eigenvalue floor
+on the scaled I_c, the line search's slack and ℓ's noise on a units-free size of |ℓ|, no
+lift in the polish fit); fa(env, 2) climbs its last iterations on differences of ℓ, whose
+rounding differs with |ℓ|, so its paths part at ~1e-10 and it is checked to a tenth of the
+ℓ tolerance there.
 """
 
 from __future__ import annotations
