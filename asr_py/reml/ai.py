@@ -254,7 +254,7 @@ def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Reml
     """Fits on the boundary face of each variance an AI step sent to its bound but that
     ended inside (:mod:`asr_py.reml.bound_revisit`); when the best is better, the whole
     problem refitted from it: the better optimum kept ('B' when the refit holds it there)."""
-    from asr_py.reml.bound_revisit import note, revisit_starts
+    from asr_py.reml.bound_revisit import MIN_GAIN, note, revisit_starts
     from asr_py.reml.corr_escape import GAIN_REL
 
     starts = revisit_starts(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else []
@@ -262,7 +262,7 @@ def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Reml
     face, k = None, -1
     for theta, cons, j in starts:
         f = _second_fit(problem, kwargs, theta, cons)
-        if (f is not None and f.converged and f.loglik - res.loglik > tol
+        if (f is not None and f.converged and f.loglik - res.loglik > MIN_GAIN
                 and (face is None or f.loglik > face.loglik)):
             face, k = f, j
     if face is None:

@@ -38,6 +38,9 @@ VISIT_REL = 1e-2
 HOLD_REL = 1e-4
 #: at most this many faces are fitted (one extra fit each)
 MAX_FACES = 3
+#: a face optimum replaces the fit only when its ℓ is higher by this much (another optimum,
+#: not the round-off of the same one; differences of ℓ do not change with the units)
+MIN_GAIN = 1e-3
 
 
 def visited(problem: MixedProblem, res: RemlResult) -> list[int]:
@@ -86,4 +89,4 @@ def note(name: str, gain: float) -> str:
             f"boundary reached a log-likelihood {gain:.3g} higher (kept)")
 
 
-__all__ = ["HOLD_REL", "MAX_FACES", "VISIT_REL", "note", "revisit_starts", "visited"]
+__all__ = ["HOLD_REL", "MAX_FACES", "MIN_GAIN", "VISIT_REL", "note", "revisit_starts", "visited"]
