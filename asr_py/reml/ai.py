@@ -211,6 +211,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         res = on_v
     res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
+    res = _revisit_bound(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
@@ -247,6 +248,36 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
         return res
     second = _second_fit(problem, kwargs, escape_start(problem, res), soft_corr_bounds=True)
     return res if second is None else better(res, second, dof_scale(problem))
+
+
+def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """Fits on the boundary face of each variance an AI step sent to its bound but that
+    ended inside (:mod:`asr_py.reml.bound_revisit`); when the best is better, the whole
+    problem refitted from it: the better optimum kept ('B' when the refit holds it there)."""
+    from asr_py.reml.bound_revisit import MIN_GAIN, note, revisit_starts
+    from asr_py.reml.corr_escape import GAIN_REL
+
+    starts = revisit_starts(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else []
+    tol = GAIN_REL * dof_scale(problem)
+    face, k = None, -1
+    for theta, cons, j in starts:
+        f = _second_fit(problem, kwargs, theta, cons)
+        if (f is not None and f.converged and f.loglik - res.loglik > MIN_GAIN
+                and (face is None or f.loglik > face.loglik)):
+            face, k = f, j
+    if face is None:
+        return res
+    free = _second_fit(problem, kwargs, np.asarray(face.theta, dtype=float))
+    if free is not None and free.converged and free.loglik >= face.loglik - tol:
+        best = free
+    elif free is not None and (free.constraints[k] == "B" or free.theta[k] <= face.theta[k]):
+        best = face   # the refit takes it to its bound: the face's optimum, coded 'B'
+        best.constraints[k] = "B"
+        best.boundary[k] = True
+    else:
+        return res
+    best.diagnostics.insert(0, note(problem.names[k], best.loglik - res.loglik))
+    return best
 
 
 def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict

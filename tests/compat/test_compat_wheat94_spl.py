@@ -88,7 +88,9 @@ def test_spl_fit_and_full_likelihood_against_dense_v(full) -> None:
              * ar1(22, vc["Col:Row!Row!cor"])[np.ix_(pos_r, pos_r)])
     V = (vc["Variety"] * zv @ zv.T + vc["Row"] * zr @ zr.T + vc["Col"] * zc @ zc.T
          + vc["units"] * np.eye(len(y)) + resid
-         + vc["spl(Col)"] * _spline_cov(np.arange(1.0, 16.0), col.astype(float)))
+         # asreml's σ²_s is on the standardised scale (Col ÷ (15 − 1)/9): c³ × Col's own
+         + vc["spl(Col)"] / (14 / 9) ** 3 * _spline_cov(np.arange(1.0, 16.0),
+                                                          col.astype(float)))
     ll = reml_loglik(y, X, V)
     assert full.loglik == pytest.approx(ll, abs=1e-6)
     _, cov = gls(y, X, V)

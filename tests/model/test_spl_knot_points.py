@@ -48,8 +48,10 @@ def test_knot_points_at_the_records_give_g_and_s_design(trees: pd.DataFrame) -> 
     Q, R = _q_r(np.array(knots, float))
     Z = to_dense(m.random[0].Z)
     pos = np.searchsorted(knots, d.x.to_numpy())
-    np.testing.assert_allclose(Z, (Q @ np.linalg.inv(Q.T @ Q))[pos], rtol=1e-10, atol=1e-14)
-    np.testing.assert_allclose(to_dense(m.random[0].template.matrix(np.array([1.0]))), R,
+    c = (knots[-1] - knots[0]) / 9  # asreml's standardised scale: Z/c, R/c
+    np.testing.assert_allclose(Z, (Q @ np.linalg.inv(Q.T @ Q))[pos] / c, rtol=1e-10,
+                               atol=1e-14)
+    np.testing.assert_allclose(to_dense(m.random[0].template.matrix(np.array([1.0]))), R / c,
                                rtol=1e-12)
 
 

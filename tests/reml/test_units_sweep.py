@@ -287,17 +287,17 @@ def _gs_q_r(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_spl_is_the_dense_reml_optimum() -> None:
-    """spl(x) with knots at the 14 ages: V = σ²_s N Z R Z'N' + σ²_e I with Z = Q(Q'Q)⁻¹ and
-    Q, R of the knots on x's own scale (asr_py's spl(); asreml's standardised scale, x/c with
-    c = (t_r − t_1)/9, would report σ²_s x c³), built here from Green & Silverman's
-    formulas; ℓ at our estimates is the dense ℓ and no better point exists."""
+    """spl(x) with knots at the 14 ages: V = σ²_s N Z R Z'N' / c³ + σ²_e I with Z = Q(Q'Q)⁻¹
+    and Q, R of the knots on x's own scale, built here from Green & Silverman's formulas;
+    σ²_s is on asreml's standardised scale (x/c, c = (t_r − t_1)/9: Z/c, R/c), so c³ times
+    the own-scale variance; ℓ at our estimates is the dense ℓ and no better point exists."""
     d, m, a = _base("spl(x)")
     x, y = d["x"].to_numpy(float), d["y"].to_numpy(float)
     t = np.unique(x)
     Q, R = _gs_q_r(t)
     N = (x[:, None] == t[None, :]).astype(float)
     Z = N @ Q @ np.linalg.inv(Q.T @ Q)
-    K = Z @ R @ Z.T
+    K = Z @ R @ Z.T / ((t[-1] - t[0]) / 9) ** 3
     X = np.column_stack([np.ones_like(x), x])
 
     def vfun(th: np.ndarray) -> np.ndarray | None:

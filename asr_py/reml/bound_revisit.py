@@ -1,0 +1,92 @@
+"""A variance that an AI step sent to its boundary on the way but that ended inside it: the
+boundary face is fitted too, and the better optimum kept.
+
+When the AI step wants a variance below zero, the iteration cuts it to a fraction of its
+value (fraction-to-boundary, reml/bounds.py) and the next step may take it back inside. The
+REML likelihood can then have two optima: an interior one, where the iteration ends, and one
+on the face θ_k = 0, which ASReml reaches because it holds such a variance on its bound
+('B'). asremlPlus tests/testthat/test42Selection.r:499 (longit.dat, ``Area ~ Block +
+Treatments + Treatments:xDAP``, ``random = ~ Block:Cart + at(Treatments):spl(xDAP, k = 10) +
+Treatments:DAP + Block:Cart:spl(xDAP) + Block:Cart:xDAP``, ``residual = ~
+Block:Cart:ar1h(DAP)``): from the default start DAP_17's variance went 6.31 → 0.0063 at
+iteration 8 and ended at 1.54 with ℓ −2203.724 (a local maximum: a dense-V REML's score is 0
+there and its Hessian negative definite); with DAP_17 on its bound ℓ is −2190.06 and the
+spline variances are asreml's recorded ones (233.15, 502.67, 74.96, ... within 1 % but the
+smallest), and asreml codes DAP_17 'B'.
+
+:func:`revisit_start` finds such variances: free ('P'), ended off their bound, and on the
+path at most :data:`VISIT_REL` of the value they ended at, right after a step that cut them
+by that factor. Each such face is fitted with the variance fixed at :data:`HOLD_REL` × its
+final value (from the problem's start, as ASReml's path would be); only when the best face
+optimum is better than the first fit's ℓ is the whole problem refitted from it, the variance
+free again (the iteration then holds it on its bound when its score points out of the
+face). The better of the fits is kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asr_py.reml.param_codes import param_codes
+from asr_py.reml.problem import MixedProblem
+from asr_py.reml.result import RemlResult
+
+#: a variance "visited its bound" when an iterate was at most this fraction of its final
+#: value and of the iterate before it (the fraction-to-boundary cut is 1e-3)
+VISIT_REL = 1e-2
+#: the face fit holds the variance at this fraction of its final value ('F')
+HOLD_REL = 1e-4
+#: at most this many faces are fitted (one extra fit each)
+MAX_FACES = 3
+#: a face optimum replaces the fit only when its ℓ is higher by this much (another optimum,
+#: not the round-off of the same one; differences of ℓ do not change with the units)
+MIN_GAIN = 1e-3
+
+
+def visited(problem: MixedProblem, res: RemlResult) -> list[int]:
+    """θ indices of the free variances that ended inside but visited their bound."""
+    codes = param_codes(problem, res)
+    if codes is None or not res.converged or len(res.history) < 3:
+        return []
+    path = np.array([h["theta"] for h in res.history], dtype=float)
+    theta = np.asarray(res.theta, dtype=float)
+    out = []
+    for k, (kind, start, fit) in enumerate(zip(codes.kinds, codes.start, codes.fit)):
+        if kind != "variance" or start != "P" or fit != "P" or not theta[k] > 0:
+            continue
+        col = path[:, k]
+        cut = (col[1:] <= VISIT_REL * theta[k]) & (col[1:] <= VISIT_REL * col[:-1])
+        if cut.any():
+            out.append(k)
+    return out
+
+
+def revisit_starts(problem: MixedProblem, res: RemlResult
+                   ) -> list[tuple[np.ndarray, list[str], int]]:
+    """(θ start, constraints, index) of each face fit (at most :data:`MAX_FACES`, the
+    variances cut deepest first): the problem's start with that variance fixed ('F') at
+    HOLD_REL × its final value. One face per variance: holding several at once can cost
+    more than one gains (test42Selection's first fit: DAP_17 alone −2190.06; with
+    Treatments:DAP and DAP_21 too −2211.57, below the interior −2203.72)."""
+    ks = visited(problem, res)
+    if not ks:
+        return []
+    path = np.array([h["theta"] for h in res.history], dtype=float)
+    depth = {k: float(path[:, k].min()) / float(res.theta[k]) for k in ks}
+    out = []
+    for k in sorted(ks, key=lambda j: depth[j])[:MAX_FACES]:
+        theta = np.asarray(problem.theta0, dtype=float).copy()
+        cons = [str(c) for c in problem.constraints]
+        theta[k] = HOLD_REL * float(res.theta[k])
+        cons[k] = "F"
+        out.append((theta, cons, k))
+    return out
+
+
+def note(name: str, gain: float) -> str:
+    """The diagnostic of a kept face fit."""
+    return (f"{name!r} went to the boundary during the iteration and came back; a fit on that "
+            f"boundary reached a log-likelihood {gain:.3g} higher (kept)")
+
+
+__all__ = ["HOLD_REL", "MAX_FACES", "MIN_GAIN", "VISIT_REL", "note", "revisit_starts", "visited"]
