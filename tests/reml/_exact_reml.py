@@ -103,11 +103,11 @@ def _dot(ctx: Context, a: Sequence[Decimal], b: Sequence[Decimal]) -> Decimal:
 
 
 def reml_score_terms_exact(y: np.ndarray, X: np.ndarray,
-                           V: Sequence[tuple[float, np.ndarray]], k: int
-                           ) -> tuple[float, float, float]:
-    """(tr(PK_k), y'PK_kPy, ∂ℓ/∂v_k) at V = Σ v_k K_k (the terms summed in DIGITS digits),
-    P = V⁻¹ − V⁻¹X(X'V⁻¹X)⁻¹X'V⁻¹ and ∂ℓ/∂v_k = −½[tr(PK_k) − y'PK_kPy], in DIGITS-digit
-    arithmetic: the REML score and its two terms without the MME's cancellations."""
+                           V: Sequence[tuple[float, np.ndarray]]) -> np.ndarray:
+    """Per term k of V = Σ v_k K_k (summed in DIGITS digits): [tr(PK_k), y'PK_kPy,
+    ∂ℓ/∂v_k] (rows of a len(V) x 3 array), P = V⁻¹ − V⁻¹X(X'V⁻¹X)⁻¹X'V⁻¹ and
+    ∂ℓ/∂v_k = −½[tr(PK_k) − y'PK_kPy], all in DIGITS-digit arithmetic: the REML score and
+    its two terms without the MME's cancellations."""
     ctx = Context(prec=DIGITS)
     n, p = X.shape
     zero = Decimal(0)
@@ -126,11 +126,14 @@ def reml_score_terms_exact(y: np.ndarray, X: np.ndarray,
     H = _solve_exact(ctx, XtVX, [[_dot(ctx, xcol[a], col[p])] + col[a] for a in range(p)])
     py = [ctx.subtract(Z[i][p], _dot(ctx, Z[i][:p], [H[a][0] for a in range(p)]))
           for i in range(n)]
-    Kk = V[k][1]
-    tr = q = zero
-    for i, j in zip(*np.nonzero(Kk)):
-        kij = Decimal(float(Kk[i, j]))
-        pji = ctx.subtract(Z[j][p + 1 + i], _dot(ctx, Z[j][:p], [H[a][1 + i] for a in range(p)]))
-        tr = ctx.add(tr, ctx.multiply(pji, kij))
-        q = ctx.add(q, ctx.multiply(ctx.multiply(py[i], kij), py[j]))
-    return float(tr), float(q), float(ctx.multiply(Decimal(-0.5), ctx.subtract(tr, q)))
+    out = np.zeros((len(V), 3))
+    for k, (_, K) in enumerate(V):
+        tr = q = zero
+        for i, j in zip(*np.nonzero(K)):
+            kij = Decimal(float(K[i, j]))
+            pji = ctx.subtract(Z[j][p + 1 + i],
+                               _dot(ctx, Z[j][:p], [H[a][1 + i] for a in range(p)]))
+            tr = ctx.add(tr, ctx.multiply(pji, kij))
+            q = ctx.add(q, ctx.multiply(ctx.multiply(py[i], kij), py[j]))
+        out[k] = float(tr), float(q), float(ctx.multiply(Decimal(-0.5), ctx.subtract(tr, q)))
+    return out
