@@ -106,20 +106,20 @@ class RotatedInverse(DenseFactor):
         return np.concatenate([a, b])
 
     def section_trace(self, w_rows: sp.spmatrix, rows: np.ndarray | None,
-                      m: sp.spmatrix | np.ndarray) -> float | None:
+                      m: sp.spmatrix | np.ndarray) -> float:
         """tr(C⁻¹W_s'MW_s) = tr(F M F'), F = L⁻¹(W_s T)' with the stiff rows' T₂ columns
         exactly 0 (module docstring), for M (n_s x n_s) on the records ``rows`` (None: all;
-        ``w_rows`` = W's rows there); None when none of them is stiff (C⁻¹'s entries are
-        then as good)."""
+        ``w_rows`` = W's rows there)."""
         T, k = self._blocks[0], self._blocks[4]
-        st = self._stiff if rows is None else self._stiff[rows]
-        if not st.any():
-            return None
         u = np.asarray(w_rows @ T).T  # N x n_s
-        u[k:, st] = 0.0  # W_S T₂ = 0: the null space of W_S (its SVD)
+        u[k:, self.stiff_at(rows)] = 0.0  # W_S T₂ = 0: the null space of W_S (its SVD)
         f = self.half_solve(u)
         fm = np.asarray(m.T @ f.T).T if sp.issparse(m) else f @ np.asarray(m)
         return float(np.einsum("ij,ij->", fm, f))
+
+    def stiff_at(self, rows: np.ndarray | None) -> np.ndarray:
+        """Which of the records ``rows`` (None: all) are stiff."""
+        return self._stiff if rows is None else self._stiff[rows]
 
 
 def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarray,
@@ -178,9 +178,11 @@ def rotated_section_traces(inv: object, W: sp.spmatrix, residual: CovTemplate,
                            tr: np.ndarray) -> list[float | None] | None:
     """[tr(C⁻¹W'M_kW) or None] per residual section (rows, M_k) of
     ``residual.inv_deriv_inv_sections(tr)`` from :meth:`RotatedInverse.section_trace` when
-    ``inv`` is one (stiff records), else None (nothing formed)."""
+    ``inv`` is one (None for a section without stiff records: C⁻¹'s entries are as good
+    there), else None (nothing formed)."""
     if not isinstance(inv, RotatedInverse):
         return None
     Wc = sp.csr_matrix(W)
     return [inv.section_trace(Wc if rows is None else Wc[rows], rows, materialise(m))
+            if inv.stiff_at(rows).any() else None
             for rows, m in residual.inv_deriv_inv_sections(tr)]
