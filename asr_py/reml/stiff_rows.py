@@ -24,14 +24,14 @@ inherit its rounding, and uc16 (one dsum section of SD 1e-3 beside kg/ha section
 converged on them. :class:`RotatedInverse` gives them C⁻¹ = T M⁻¹ T' from the same blocks,
 M⁻¹ = [[M₁₁⁻¹ + X S⁻¹X', −X S⁻¹], [−S⁻¹X', S⁻¹]], X = M₁₁⁻¹M₁₂, S = M₂₂ − M₂₁X.
 
-The residual-section traces tr(C⁻¹W'MW) (M = R⁻¹Ṙ_kR⁻¹ ~ 1/r_S² on a stiff section) are
+The residual-section traces tr(C⁻¹W'AW) (A = R⁻¹Ṙ_kR⁻¹ ~ 1/r_S² on a stiff section) are
 not taken from C⁻¹'s entries: those hold S⁻¹-sized parts (T₂S⁻¹T₂', 1/C_r) that W_S
 annihilates exactly (W_S T₂ = 0) but whose rounding (ε/C_r) survives the sum, so θ_k s_k
 was off by ~ε r_S⁻¹/C_r (1.5e-4 at r_S/r = 1e-13). :meth:`RotatedInverse.section_trace`
 forms them in the changed basis: with M = LL' by the blocks (L = [[L₁, 0], [X'L₁, L₂]]),
 C⁻¹ = T L⁻ᵀL⁻¹T' and
 
-    tr(C⁻¹W_s'MW_s) = tr(F M F'),   F = L⁻¹ U',   U = W_s T with U_S T₂ set to 0 exactly,
+    tr(C⁻¹W_s'AW_s) = tr(F A F'),   F = L⁻¹ U',   U = W_s T with U_S T₂ set to 0 exactly,
 
 and F's columns of stiff rows are [L₁⁻¹U₁'; −L₂⁻¹X'U₁'] (no S⁻¹ part to cancel), so
 the sum keeps ~ε relative (n_s N² flops for a section of n_s records, only where it has stiff
@@ -107,8 +107,8 @@ class RotatedInverse(DenseFactor):
 
     def section_trace(self, w_rows: sp.spmatrix, rows: np.ndarray | None,
                       m: sp.spmatrix | np.ndarray) -> float:
-        """tr(C⁻¹W_s'MW_s) = tr(F M F'), F = L⁻¹(W_s T)' with the stiff rows' T₂ columns
-        exactly 0 (module docstring), for M (n_s x n_s) on the records ``rows`` (None: all;
+        """tr(C⁻¹W_s'AW_s) = tr(F A F'), F = L⁻¹(W_s T)' with the stiff rows' T₂ columns
+        exactly 0 (module docstring), for A = ``m`` (n_s x n_s) on the records ``rows`` (None: all;
         ``w_rows`` = W's rows there)."""
         T, k = self._blocks[0], self._blocks[4]
         u = np.asarray(w_rows @ T).T  # N x n_s
