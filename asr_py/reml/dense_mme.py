@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 from asr_py.reml.ginverse import TermInverse, TermValues
 from asr_py.reml.memory import check_dense
+from asr_py.reml.stiff_rows import rotated_section_traces
 from asr_py.vcov.base import CovTemplate, Matrix
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -163,7 +164,8 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
         t3 = float(e @ mme.rinv_times(st, e)) / s2
         out[ro] = -0.5 * (mme.n / s2 - t2 - t3)
         return out
-    kron = kron_sections(prob.residual, tr, mme.n)
+    rot = rotated_section_traces(st.factor, mme.W, prob.residual, tr)  # stiff rows (else None)
+    kron = kron_sections(prob.residual, tr, mme.n) if rot is None else None  # stiff rows
     if kron is not None:  # R a Kronecker product: no n x n M_k, no W'M_kW (module docstring)
         h = wcw(mme.W, inv)
         idx = permutation_of(prob.residual)
@@ -183,7 +185,9 @@ def score(mme: MME, st: MMEState, parts: tuple) -> np.ndarray:
     if "r" not in rcache:  # what does not depend on C⁻¹: once per point
         rcache["r"] = mme._residual_sections(tr, e, r_t1, rcache)
     for k, (m, t1, t3) in enumerate(rcache["r"]):
-        if isinstance(m, np.ndarray):  # W'MW of a dense M, whole
+        if rot is not None and rot[k] is not None:
+            t2 = rot[k]
+        elif isinstance(m, np.ndarray):  # W'MW of a dense M, whole
             t2 = float(np.vdot(m, inv))
         else:
             t2 = float(np.asarray(m.data) @ flat[_keys(np.asarray(m.row), np.asarray(m.col),

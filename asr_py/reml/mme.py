@@ -53,7 +53,7 @@ from asr_py.reml.solver import (
     factorize,
 )
 from asr_py.reml.sparse_x import extreme_eigen, prefer_sparse_x
-from asr_py.reml.stiff_rows import stiff_mask, stiff_solve
+from asr_py.reml.stiff_rows import rotated_section_traces, stiff_mask, stiff_solve
 from asr_py.vcov.base import Congruence, Matrix, materialise
 
 LOG2PI = float(np.log(2.0 * np.pi))
@@ -556,8 +556,11 @@ class MME:
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
             rcache["r"] = [(m, pat.positions(m.row, m.col, f"r{k}"), t1, t3) for k, (m, t1, t3)
                            in enumerate(self._residual_sections(tr, e, r_t1, rcache))]
+        rot = rotated_section_traces(inv, self.W, prob.residual, tr)  # stiff rows (else None)
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
-            if np.all(pos >= 0):
+            if rot is not None and rot[k] is not None:
+                t2 = rot[k]
+            elif np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
             else:
                 m = sp.coo_matrix((m.data, (m.row, m.col)), shape=(self.N, self.N))

@@ -23,6 +23,19 @@ The score and AI need C⁻¹ (traces of its blocks, C⁻¹W'R⁻¹Q): from the p
 inherit its rounding, and uc16 (one dsum section of SD 1e-3 beside kg/ha sections) never
 converged on them. :class:`RotatedInverse` gives them C⁻¹ = T M⁻¹ T' from the same blocks,
 M⁻¹ = [[M₁₁⁻¹ + X S⁻¹X', −X S⁻¹], [−S⁻¹X', S⁻¹]], X = M₁₁⁻¹M₁₂, S = M₂₂ − M₂₁X.
+
+The residual-section traces tr(C⁻¹W'AW) (A = R⁻¹Ṙ_kR⁻¹ ~ 1/r_S² on a stiff section) are
+not taken from C⁻¹'s entries: those hold S⁻¹-sized parts (T₂S⁻¹T₂', 1/C_r) that W_S
+annihilates exactly (W_S T₂ = 0) but whose rounding (ε/C_r) survives the sum, so θ_k s_k
+was off by ~ε r_S⁻¹/C_r (1.5e-4 at r_S/r = 1e-13). :meth:`RotatedInverse.section_trace`
+forms them in the changed basis: with M = LL' by the blocks (L = [[L₁, 0], [X'L₁, L₂]]),
+C⁻¹ = T L⁻ᵀL⁻¹T' and
+
+    tr(C⁻¹W_s'AW_s) = tr(F A F'),   F = L⁻¹ U',   U = W_s T with U_S T₂ set to 0 exactly,
+
+and F's columns of stiff rows are [L₁⁻¹U₁'; −L₂⁻¹X'U₁'] (no S⁻¹ part to cancel), so
+the sum keeps ~ε relative (n_s N² flops for a section of n_s records, only where it has stiff
+rows: the others use C⁻¹'s entries as before).
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from asr_py.reml.solver import DenseFactor
+from asr_py.vcov.base import CovTemplate, materialise
 
 #: records with r_i <= STIFF_REL x max r are stiff (at 1e-6 double still gives ℓ to ~1e-12)
 STIFF_REL = 1e-6
@@ -61,8 +75,10 @@ class RotatedInverse(DenseFactor):
     """C⁻¹ (dense) and log|C| from the rotated blocks (module docstring), in the interface
     of a dense factor of C: what the score and AI use in place of the plain factor."""
 
-    def __init__(self, cinv: np.ndarray, logdet: float, blocks: tuple) -> None:
+    def __init__(self, cinv: np.ndarray, logdet: float, blocks: tuple,
+                 stiff: np.ndarray) -> None:
         self.n = cinv.shape[0]
+        self._stiff = stiff  # the stiff records (n)
         self._inv = cinv
         self._logdet = logdet
         self._blocks = blocks  # (T, L₁, X, L₂, k)
@@ -78,6 +94,32 @@ class RotatedInverse(DenseFactor):
 
     def root_solve(self, z: np.ndarray) -> None:  # type: ignore[override]
         return None  # no square root of C here: no stochastic traces
+
+    def half_solve(self, u: np.ndarray) -> np.ndarray:
+        """L⁻¹u for u = T'b (M = LL' by the blocks), so that b'C⁻¹b = ‖L⁻¹T'b‖²:
+        [L₁⁻¹u₁; L₂⁻¹(u₂ − X'u₁)]."""
+        _, L1, X1, L2, k = self._blocks
+        a = sla.solve_triangular(L1, u[:k], lower=True, check_finite=False)
+        if k == u.shape[0]:
+            return a
+        b = sla.solve_triangular(L2, u[k:] - X1.T @ u[:k], lower=True, check_finite=False)
+        return np.concatenate([a, b])
+
+    def section_trace(self, w_rows: sp.spmatrix, rows: np.ndarray | None,
+                      m: sp.spmatrix | np.ndarray) -> float:
+        """tr(C⁻¹W_s'AW_s) = tr(F A F'), F = L⁻¹(W_s T)' with the stiff rows' T₂ columns
+        exactly 0 (module docstring), for A = ``m`` (n_s x n_s) on the records ``rows`` (None: all;
+        ``w_rows`` = W's rows there)."""
+        T, k = self._blocks[0], self._blocks[4]
+        u = np.asarray(w_rows @ T).T  # N x n_s
+        u[k:, self.stiff_at(rows)] = 0.0  # W_S T₂ = 0: the null space of W_S (its SVD)
+        f = self.half_solve(u)
+        fm = np.asarray(m.T @ f.T).T if sp.issparse(m) else f @ np.asarray(m)
+        return float(np.einsum("ij,ij->", fm, f))
+
+    def stiff_at(self, rows: np.ndarray | None) -> np.ndarray:
+        """Which of the records ``rows`` (None: all) are stiff."""
+        return self._stiff if rows is None else self._stiff[rows]
 
 
 def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarray,
@@ -128,4 +170,19 @@ def stiff_solve(W: sp.spmatrix | np.ndarray, y: np.ndarray, rinv_diag: np.ndarra
         minv[k:, :k] = minv[:k, k:].T
         minv[:k, :k] += X1 @ sinv @ X1.T
     cinv = T @ minv @ T.T
-    return sol, ldc, ypy, RotatedInverse(0.5 * (cinv + cinv.T), ldc, (T, L1, X1, L2, k))
+    return sol, ldc, ypy, RotatedInverse(0.5 * (cinv + cinv.T), ldc, (T, L1, X1, L2, k),
+                                          stiff)
+
+
+def rotated_section_traces(inv: object, W: sp.spmatrix, residual: CovTemplate,
+                           tr: np.ndarray) -> list[float | None] | None:
+    """[tr(C⁻¹W'M_kW) or None] per residual section (rows, M_k) of
+    ``residual.inv_deriv_inv_sections(tr)`` from :meth:`RotatedInverse.section_trace` when
+    ``inv`` is one (None for a section without stiff records: C⁻¹'s entries are as good
+    there), else None (nothing formed)."""
+    if not isinstance(inv, RotatedInverse):
+        return None
+    Wc = sp.csr_matrix(W)
+    return [inv.section_trace(Wc if rows is None else Wc[rows], rows, materialise(m))
+            if inv.stiff_at(rows).any() else None
+            for rows, m in residual.inv_deriv_inv_sections(tr)]
