@@ -133,6 +133,24 @@ def chol_entries(S: np.ndarray) -> np.ndarray:
     return (dg[:, None] * L)[np.tril_indices(k)]
 
 
+# --------------------------------------------------------------------------- splines
+def gs_q_r(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Green & Silverman's (1994, §2.1.2) Q (r x (r − 2)) and R ((r − 2) x (r − 2)) of the
+    knots t: the cubic smoothing spline's penalty is γ'Q R⁻¹ Q'γ (written out here, not
+    asr_py's)."""
+    h = np.diff(t)
+    r = t.size
+    Q = np.zeros((r, r - 2))
+    R = np.zeros((r - 2, r - 2))
+    for j in range(1, r - 1):
+        Q[j - 1, j - 1], Q[j + 1, j - 1] = 1 / h[j - 1], 1 / h[j]
+        Q[j, j - 1] = -1 / h[j - 1] - 1 / h[j]
+        R[j - 1, j - 1] = (h[j - 1] + h[j]) / 3
+        if j < r - 2:
+            R[j - 1, j] = R[j, j - 1] = h[j] / 6
+    return Q, R
+
+
 # --------------------------------------------------------------------------- optimisers
 def maximise(fun: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
              bounds: Bounds | None = None, *, polish: bool = True) -> tuple[np.ndarray, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _dense_reml import gs_q_r
 
 import asr_py as asr
 from asr_py import translate
@@ -27,25 +28,12 @@ def trees() -> pd.DataFrame:
     return d
 
 
-def _q_r(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    h = np.diff(t)
-    r = t.size
-    Q = np.zeros((r, r - 2))
-    R = np.zeros((r - 2, r - 2))
-    for j in range(1, r - 1):
-        Q[j - 1, j - 1], Q[j, j - 1], Q[j + 1, j - 1] = 1 / h[j - 1], -1 / h[j - 1] - 1 / h[j], \
-            1 / h[j]
-        R[j - 1, j - 1] = (h[j - 1] + h[j]) / 3
-        if j < r - 2:
-            R[j - 1, j] = R[j, j - 1] = h[j] / 6
-    return Q, R
-
 
 def test_knot_points_at_the_records_give_g_and_s_design(trees: pd.DataFrame) -> None:
     knots = [118, 664, 1231, 1582]                  # a subset of the ages
     d = trees[trees.x.isin(knots)].reset_index(drop=True)
     m = asr.compile_model("circ ~ x", "~ spl(x)", data=d, knot_points={"x": knots})
-    Q, R = _q_r(np.array(knots, float))
+    Q, R = gs_q_r(np.array(knots, float))
     Z = to_dense(m.random[0].Z)
     pos = np.searchsorted(knots, d.x.to_numpy())
     c = (knots[-1] - knots[0]) / 9  # asreml's standardised scale: Z/c, R/c

@@ -10,7 +10,7 @@ moves by −log a).
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import fit_dense, reml_loglik
+from _dense_reml import fit_dense, gs_q_r, reml_loglik
 from scipy.interpolate import make_smoothing_spline
 
 import asr_py as asr
@@ -23,26 +23,11 @@ def _data() -> pd.DataFrame:
     return pd.DataFrame({"x": x, "y": y})
 
 
-def _gs_q_r(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Green & Silverman (1994, §2.1.2) Q and R, written out here (not asr_py's)."""
-    h = np.diff(t)
-    r = t.size
-    Q = np.zeros((r, r - 2))
-    R = np.zeros((r - 2, r - 2))
-    for j in range(1, r - 1):
-        Q[j - 1, j - 1] = 1 / h[j - 1]
-        Q[j, j - 1] = -1 / h[j - 1] - 1 / h[j]
-        Q[j + 1, j - 1] = 1 / h[j]
-        R[j - 1, j - 1] = (h[j - 1] + h[j]) / 3
-        if j < r - 2:
-            R[j - 1, j] = R[j, j - 1] = h[j] / 6
-    return Q, R
-
 
 def _own_scale_k(x: np.ndarray) -> tuple[np.ndarray, float]:
     """K = N Q(Q'Q)⁻¹ R (Q'Q)⁻¹Q'N' on x's own scale (knots = unique x) and c."""
     t = np.unique(x)
-    Q, R = _gs_q_r(t)
+    Q, R = gs_q_r(t)
     N = (x[:, None] == t[None, :]).astype(float)
     Z = N @ Q @ np.linalg.inv(Q.T @ Q)
     return Z @ R @ Z.T, (t[-1] - t[0]) / 9

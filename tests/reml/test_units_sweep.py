@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import ar1, fit_dense, indicator, reml_loglik
+from _dense_reml import ar1, fit_dense, gs_q_r, indicator, reml_loglik
 from _sweep_cases import Case, Dense, _mv_dense, cases, compare
 
 import asr_py as asr
@@ -271,20 +271,6 @@ def test_tiny_positive_variance_is_the_dense_optimum() -> None:
     assert best <= a["ll"] + 1e-7 * abs(a["ll"])
 
 
-def _gs_q_r(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Green & Silverman's Q (r x (r − 2)) and R ((r − 2) x (r − 2)) of the knots t."""
-    h = np.diff(t)
-    r = t.size
-    Q = np.zeros((r, r - 2))
-    R = np.zeros((r - 2, r - 2))
-    for j in range(1, r - 1):
-        Q[j - 1, j - 1], Q[j + 1, j - 1] = 1 / h[j - 1], 1 / h[j]
-        Q[j, j - 1] = -1 / h[j - 1] - 1 / h[j]
-        R[j - 1, j - 1] = (h[j - 1] + h[j]) / 3
-        if j < r - 2:
-            R[j - 1, j] = R[j, j - 1] = h[j] / 6
-    return Q, R
-
 
 def test_spl_is_the_dense_reml_optimum() -> None:
     """spl(x) with knots at the 14 ages: V = σ²_s N Z R Z'N' / c³ + σ²_e I with Z = Q(Q'Q)⁻¹
@@ -294,7 +280,7 @@ def test_spl_is_the_dense_reml_optimum() -> None:
     d, m, a = _base("spl(x)")
     x, y = d["x"].to_numpy(float), d["y"].to_numpy(float)
     t = np.unique(x)
-    Q, R = _gs_q_r(t)
+    Q, R = gs_q_r(t)
     N = (x[:, None] == t[None, :]).astype(float)
     Z = N @ Q @ np.linalg.inv(Q.T @ Q)
     K = Z @ R @ Z.T / ((t[-1] - t[0]) / 9) ** 3
