@@ -14,7 +14,7 @@ there and its Hessian negative definite); with DAP_17 on its bound ℓ is −219
 spline variances are asreml's recorded ones (233.15, 502.67, 74.96, ... within 1 % but the
 smallest), and asreml codes DAP_17 'B'.
 
-:func:`revisit_start` finds such variances: free ('P'), ended off their bound, and on the
+:func:`visited` finds such variances: free ('P'), ended off their bound, and on the
 path at most :data:`VISIT_REL` of the value they ended at, right after a step that cut them
 by that factor. Each such face is fitted with the variance fixed at :data:`HOLD_REL` × its
 final value (from the problem's start, as ASReml's path would be); only when the best face
