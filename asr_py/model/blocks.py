@@ -401,6 +401,53 @@ def _check_order(ctx: Context, where: Expr, func: str, k: int, x: np.ndarray) ->
                         f"use an order below {max(n_x, 1)}")
 
 
+def _rep(ctx: Context, e: Call) -> list[Any]:
+    """R's ``rep(x, times = 1, each = 1, length.out = NA)`` of literals (asreml scripts write
+    ``init = rep(0.5, 4)``): each element ``each`` times, then the whole ``times`` times (or
+    element i ``times[i]`` times), then recycled or cut to ``length.out``."""
+    pos = [a.value for a in e.args if a.name is None]
+    named = {a.name: a.value for a in e.args if a.name is not None}
+    bad = set(named) - {"x", "times", "each", "length.out", "len"}
+    if bad or len(pos) > 2 or not (pos or "x" in named):
+        raise ctx.error(e, f"cannot read the value '{e}'",
+                        "write rep(x, times), rep(x, each = k) or rep(x, length.out = n)")
+    x_e = named.get("x", pos[0] if pos else None)
+    times_e = named.get("times", pos[1] if len(pos) > 1 and "x" not in named else
+                        (pos[0] if pos and "x" in named else None))
+    x = literal(ctx, x_e)
+    x = x if isinstance(x, list) else [x]
+
+    def count(a: Expr | None, default: int) -> Any:
+        if a is None:
+            return default
+        v = literal(ctx, a)
+        vs = v if isinstance(v, list) else [v]
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and t >= 0
+                   and float(t).is_integer() and t <= MAX_RANGE for t in vs):
+            raise ctx.error(a, f"rep(): '{a}' must be a whole number from 0 to {MAX_RANGE}")
+        return [int(t) for t in vs] if isinstance(v, list) else int(v)
+
+    each = count(named.get("each"), 1)
+    if isinstance(each, list):
+        raise ctx.error(e, "rep(): each must be one number")
+    out = [v for v in x for _ in range(each)]
+    times = count(times_e, 1)
+    if isinstance(times, list) and len(times) != 1:
+        if len(times) != len(out):
+            raise ctx.error(e, f"rep(): times has {len(times)} values for {len(out)} elements",
+                            "give one number or one per element")
+        out = [v for v, t in zip(out, times) for _ in range(t)]
+    else:
+        out = out * (times[0] if isinstance(times, list) else times)
+    length = named.get("length.out", named.get("len"))
+    if length is not None:
+        n = count(length, 0)
+        if isinstance(n, list) or not out:
+            raise ctx.error(e, "rep(): length.out must be one number and x not empty")
+        out = [out[i % len(out)] for i in range(n)]
+    return out
+
+
 def literal(ctx: Context, e: Expr) -> Any:
     """Evaluate an argument literal: numbers, strings, booleans, c()/list(), ranges a:b."""
     if isinstance(e, Number):
@@ -425,6 +472,8 @@ def literal(ctx: Context, e: Expr) -> Any:
             v = literal(ctx, a.value)
             out.extend(v if isinstance(v, list) and e.func == "c" else [v])
         return out
+    if isinstance(e, Call) and e.func == "rep":
+        return _rep(ctx, e)
     if isinstance(e, Name):
         if e.name in ctx.matrices:
             return ctx.matrices[e.name]

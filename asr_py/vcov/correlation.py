@@ -435,4 +435,4 @@ register_correlation(GeneralCorrelation, "corg", syntax=correlation_syntax(
     "general", "general correlation: one correlation per pair", "CORG(ρ_ij)", "C_ij = ρ_ij"))
 register_correlation(BandedCorrelation, "corb", syntax=correlation_syntax(
     "banded", "banded correlation: one correlation per lag", "CORB(ρ_1..)", "C_ij = ρ_|i-j|",
-    max_args=2, named=("b", "init"), order=True, order_names=("b", "k")))
+    max_args=2, named=("b", "k", "init"), order=True, order_names=("b", "k")))
