@@ -10,8 +10,9 @@ dense-V REML maximisation (tests/_dense_reml.py), an independent computation.
   Alzheimer's trial, ``score ~ trt*month`` with ``rcov = ~ patient:<structure>(month)``.
 * AparicioJohan/agriutilities ba8dc94, docs/articles/repeated_measurements.html (June 2024,
   asreml 4): grassUV, ``y ~ Time + Tmt + Tmt:Time`` with ``residual = ~ id(Plant):<s>(Time)``.
-* AparicioJohan/trainingMM (docs/pages/10_Index.html, ASReml 4.2 of 25/03/2026): a
-  bivariate ``us(trait):gen`` + ``id(units):us(trait)`` fit of two scaled potato traits.
+* AparicioJohan/trainingMM 24f5460 (docs/pages/10_Index.html, ASReml 4.2 of 25/03/2026): a
+  bivariate ``us(trait):gen`` + ``id(units):us(trait)`` fit of two scaled potato traits;
+  docs/pages/07_PBLUP.html: a pedigree BLUP and the page's own solve of Henderson's equations.
 
 asreml's log-likelihood omits the constant −½(n − p) log 2π that ``fit.loglik`` includes.
 """
@@ -216,3 +217,22 @@ def test_trainingmm_bivariate_genetic_and_residual_correlations_as_printed() -> 
     c = m.varcomp["component"].to_numpy()
     assert abs(c[1] / np.sqrt(c[0] * c[2]) - 0.6814824) < 1e-3
     assert abs(c[4] / np.sqrt(c[3] * c[5]) - 0.2659441) < 1e-3
+
+
+def test_trainingmm_pedigree_blups_as_the_pages_own_mme_solve() -> None:
+    """docs/pages/07_PBLUP.html: ``yield ~ 1, random = ~ vm(gen, A) + block`` on a 4-genotype
+    RCBD; the page rebuilds Henderson's equations at asreml's variance components and prints
+    their solution to 7 digits (asreml's own printed BLUPs differ from it by up to 5e-4: asreml
+    reports the solutions of its last iteration's start). Ours, at our REML estimates, agree
+    with the page's solve to 1e-4."""
+    d = pd.read_csv(DATA / "trainingmm_example_1.csv", dtype={"block": str})
+    A = pd.DataFrame([[1, 0, .5, .75], [0, 1, .5, .25], [.5, .5, 1, .75], [.75, .25, .75, 1.25]],
+                     index=["g1", "g2", "g3", "g4"], columns=["g1", "g2", "g3", "g4"])
+    m = fit(fixed="yield ~ 1", random="~ vm(gen, A) + block", data=d, A=A)
+    sol = m.coef_random["solution"]
+    page = {"vm(gen, A)_g1": -0.4596044, "vm(gen, A)_g2": 0.4596044,
+            "vm(gen, A)_g3": -0.3203845, "vm(gen, A)_g4": 1.0027751,
+            "block_1": 1.1440635, "block_2": -0.3661003, "block_3": -0.7779632}
+    for k, v in page.items():
+        assert abs(sol[k] - v) < 1e-4, k
+    assert abs(m.coef_fixed["solution"].iloc[0] - 7.0794023) < 1e-4
