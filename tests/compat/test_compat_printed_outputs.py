@@ -236,3 +236,14 @@ def test_trainingmm_pedigree_blups_as_the_pages_own_mme_solve() -> None:
     for k, v in page.items():
         assert abs(sol[k] - v) < 1e-4, k
     assert abs(m.coef_fixed["solution"].iloc[0] - 7.0794023) < 1e-4
+
+
+def test_covardat_general_correlation_wald_table_as_printed(alz) -> None:
+    """anova(un2): incremental Wald statistics and sums of squares (residual MS 81)."""
+    m = fit(fixed="score ~ trt*month", residual="~ patient:corg(month, init=rep(.8,15))",
+            data=alz)
+    w = m.wald()
+    np.testing.assert_allclose(w["Wald statistic"], [1545.37, 1.33, 115.57, 21.14], rtol=1e-5,
+                               atol=6e-3)  # printed to 2 decimals; ℓ to asreml's tolerance
+    np.testing.assert_allclose(w["Sum of Sq"], [124476, 108, 9308, 1703], atol=0.6)
+    assert list(w["Df"]) == [1, 2, 5, 10]
