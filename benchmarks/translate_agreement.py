@@ -299,13 +299,28 @@ def _trainingmm_pblup() -> Case:
                 prep=lambda d: d.assign(block=d["block"].astype(str)))
 
 
+def _norberg_wheat() -> Case:
+    """cculma/Norberg_2020 R_scripts/wheat_asreml.R: its comment records the REML LRT of
+    ar1(Column) against id(Column), χ²₁ = 12.46 (asreml's wheat data, VSNC/vsnc)."""
+    kw = dict(fixed="yield ~ weed", random="~ idv(Variety)")
+    fits = {"wheat1": dict(kw, residual="~ ar1v(Row):id(Column)"),
+            "wheat2": dict(kw, residual="~ ar1v(Row):ar1(Column)")}
+    checks = [Check("REMLRT chi-square (1 df)", 12.46, 0.006,
+                    lambda f: 2 * (f["wheat2"].loglik - f["wheat1"].loglik))]
+    return Case("cculma/Norberg_2020/R_scripts/wheat_asreml.R:20-36",
+                ("VSNC/vsnc", "data/wheat.rda", "wheat"), fits, checks,
+                "a number written in a comment",
+                prep=lambda d: d.assign(**{c: d[c].astype(str) for c in
+                                           ("Column", "Row", "Variety")}))
+
+
 def _available() -> set[str]:
     from asr_py.vcov import registered_names
     return set(registered_names())
 
 
 CASES: list[Callable[[], Case]] = [_cane, _wheat, _covardat, _grassuv, _trainingmm_index,
-                                    _trainingmm_pblup]
+                                    _trainingmm_pblup, _norberg_wheat]
 
 
 # ----- running ----------------------------------------------------------------------------

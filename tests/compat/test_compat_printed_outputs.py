@@ -247,3 +247,15 @@ def test_covardat_general_correlation_wald_table_as_printed(alz) -> None:
                                atol=6e-3)  # printed to 2 decimals; ℓ to asreml's tolerance
     np.testing.assert_allclose(w["Sum of Sq"], [124476, 108, 9308, 1703], atol=0.6)
     assert list(w["Df"]) == [1, 2, 5, 10]
+
+
+def test_norberg_wheat_ar1_column_lrt_as_written() -> None:
+    """cculma/Norberg_2020 e9876b2 R_scripts/wheat_asreml.R (asreml's ``wheat`` data):
+    ``random = ~ idv(Variety)`` with ``ar1v(Row):id(Column)`` vs ``ar1v(Row):ar1(Column)``;
+    the script's comment records the REML LRT χ²₁ = 12.46."""
+    d = pd.read_csv(DATA / "vsnc_wheat.csv", dtype={"Column": str, "Row": str,
+                                                    "Variety": str})
+    kw = dict(fixed="yield ~ weed", random="~ idv(Variety)", data=d)
+    m1 = fit(residual="~ ar1v(Row):id(Column)", **kw)
+    m2 = fit(residual="~ ar1v(Row):ar1(Column)", **kw)
+    assert abs(2 * (m2.loglik - m1.loglik) - 12.46) < 0.006
