@@ -783,11 +783,14 @@ def r_na_omit(x: Any) -> Any:
     return a
 
 
-def r_names(x: Any) -> list[Any]:
+def r_names(x: Any) -> list[Any] | None:
     """R's ``names(x)``: a data frame's column names, a named vector's (Series') names, a
-    list's (dict's) keys."""
+    list's (dict's) keys; ``names(NULL)`` is NULL (None; a list element that is not there),
+    which :func:`r_sub` keeps NULL and ``NULL == v`` makes ``logical(0)``."""
     if isinstance(x, Untranslated):
         return x._use()   # type: ignore[return-value]
+    if x is None:
+        return None
     if isinstance(x, pd.DataFrame):
         return list(x.columns)
     if isinstance(x, pd.Series):
@@ -861,6 +864,8 @@ def r_sub(x: Any, at: Any) -> Any:
     mask (recycled). A data frame keeps those columns, as R's single bracket does."""
     if isinstance(x, Untranslated) or isinstance(at, Untranslated):
         return (at if isinstance(at, Untranslated) else x)._use()
+    if x is None:                                       # NULL[i] is NULL in R
+        return None
     if isinstance(at, np.ndarray) and at.ndim == 0:     # x[np.asarray(i)]: one position
         at = at.item()
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
