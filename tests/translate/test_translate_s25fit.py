@@ -39,3 +39,16 @@ def test_asremlplus_list_pair_not_formed() -> None:
     ns = run_r('ok <- all(names(p$`0.2,0`)[4:5] == c("upper.Confidence.limit", '
                '"lower.Confidence.limit"))\n', p=preds)
     assert bool(np.all(ns["ok"])) is True
+
+
+def test_as_character_of_a_formula_attribute() -> None:
+    # R: f <- ~ a + b; as.character(f) is c("~", "a + b") (?as.character of a call); the
+    # attribute of asremlPlus's R2adj value read so (test42MET.r:111: [2] is the rhs)
+    from asr_py.compat.r2adj import R2Value
+    from asr_py.compat.rattrs import RFormula
+
+    r = R2Value(50.0, {"fixed": RFormula("~a + b")})
+    ns = run_r('k <- as.character(attr(r, which = "fixed"))\nrhs <- k[2]\nn <- length(k)\n',
+               r=r)
+    assert list(ns["k"]) == ["~", "a + b"]
+    assert ns["rhs"] == "a + b" and ns["n"] == 2
