@@ -1821,7 +1821,9 @@ class Translator(BasePrinter):
                 raise Untranslatable("getASRemlVersionLoaded(nchar = <variable>)")
             return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
-            return f"({self._null_safe(pos[0])} is None)"
+            if pos[0].kind in ("name", "dollar"):
+                return f"({self._null_safe(pos[0])} is None)"
+            return f"{self.runtime('r_is_null')}({self.py(pos[0])})"  # names(NULL): RNull
         if f in ("is.numeric", "is.character", "is.factor") and len(args) == 1 and pos:
             return f"{self.runtime('r_is')}({self.py(pos[0])}, {f[3:]!r})"
         if f == "c":
