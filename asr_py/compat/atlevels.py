@@ -46,10 +46,14 @@ def _split_args(inner: str) -> list[str]:
 
 def _levels(arg: str, levels: Sequence[str]) -> tuple[frozenset[str], bool] | None:
     """The level names an at() level argument selects and whether it gave positions
-    (``'a'``, ``"a"``, ``2``, ``c(1, 3)``, ``1:2``); None when it cannot be read."""
+    (``'a'``, ``"a"``, ``2``, ``c(1, 3)``, ``1:2``, or a bare name ``a``: get.atargs,
+    R/reml4.v13.r:533-575, evaluates only numbers and ``c(...)``, any other text is read as
+    level names, its quotes removed); None when it cannot be read."""
     a = arg.strip()
     if a.startswith("c(") and a.endswith(")"):
         pieces = _split_args(a[2:-1])
+    elif re.fullmatch(r"[A-Za-z._][\w.]*", a) and a in levels:
+        return frozenset([a]), False           # at(AMF, AMF_plus): the level AMF_plus
     else:
         pieces = [a]
     names: set[str] = set()

@@ -13,13 +13,16 @@ design, β̂ its estimate, f = Xβ̂, P = I − J/n (J all ones) and C = (X'V⁻
     R²adj = 100 (ASSBq + ASVG) / (ASSB + ASV).
 
 ``include_which_fixed`` ``~ .`` takes all fixed terms (Q = P); a formula updating the fitted
-terms (``~ Nitrogen``, ``~ . - (A + B)``) takes those terms, each term's projector
-Q_t = proj([1, X_t]) − J/n (X_t the columns of t and of the terms marginal to it, i.e. its
-full design), orthogonalised in the order of the fitted terms to those before it (Q_t
-replaced by the projector onto the range of (I − ΣQ_s) Q_t: dae's ``porthogonalize``; its
-"hybrid" and "eigenmethods" agree for the orthogonal and nested designs this is made for);
-``None`` (R's NULL) none. ``include_which_random`` ``~ .`` takes all random terms, a formula
-updating them those terms, ``None`` none (the default).
+terms (``~ Nitrogen``, ``~ . - (A + B)``; the fitted terms are named as asreml names them,
+``at(expt, 'mtnue10'):vrow`` for ``at(expt, c(1)):vrow``) takes those terms, each term's
+projector Q_t = proj([1, X_t]) − J/n (X_t the term's own columns in asreml's design, every
+level combination of its factors: asremlPlus's ``getTermDesignMatrix``; a term whose parts
+are not data columns, factors or ``at(f, 'level')``, falls back to its columns and those of
+the terms marginal to it), orthogonalised in the order of the fitted terms to those before it
+(Q_t replaced by the projector onto the range of (I − ΣQ_s) Q_t: dae's ``porthogonalize``;
+its "hybrid" and "eigenmethods" agree for the orthogonal and nested designs this is made
+for); ``None`` (R's NULL) none. ``include_which_random`` ``~ .`` takes all random terms, a
+formula updating them those terms, ``None`` none (the default).
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import linalg
 
 from asr_py.compat.estimatev import all_rows_model, estimateV
 from asr_py.compat.lsd import pick
 from asr_py.compat.rattrs import RFormula
 from asr_py.errors import AsrError
+from asr_py.formula.toplevel import split_top
 from asr_py.vcov.base import to_dense
 from asr_py.warning_classes import AsrWarning
 
@@ -117,19 +122,72 @@ def _basis(A: np.ndarray, tol: float = 1e-8) -> np.ndarray:
     return u[:, s > tol * max(s.max(initial=0.0), 1.0)]
 
 
-def _fixed_bases(fixed: Any, X: np.ndarray) -> dict[str, np.ndarray]:
+def _term_name(t: Any) -> str:
+    """A fixed term's name as asreml gives it (its Wald row), else its label."""
+    return str(getattr(t, "name", "") or t.label)
+
+
+_AT_LEVEL = re.compile(r"at\(\s*([\w.]+)\s*,\s*['\"](.*)['\"]\s*\)")
+
+
+def _own_design(t: Any, data: pd.DataFrame | None) -> np.ndarray | None:
+    """The term's own columns in asreml's design, every level combination (asremlPlus's
+    getTermDesignMatrix): a factor part gives an indicator per level, ``at(f, 'a')`` the
+    indicator of f = a, a covariate its values; None when a part is none of these."""
+    if data is None:
+        return None
+    n = len(data)
+    cols = [np.ones(n)]
+    for part in split_top(_term_name(t), strip=True):
+        m = _AT_LEVEL.fullmatch(part)
+        if m:
+            if m.group(1) not in data.columns:
+                return None
+            hit = data[m.group(1)].astype(str).to_numpy() == m.group(2)
+            if not hit.any():
+                return None
+            pieces = [hit.astype(float)]
+        elif part in data.columns and part in t.factor_parts:
+            v = data[part].astype(str).to_numpy()
+            pieces = [(v == lv).astype(float) for lv in pd.unique(v)]
+        elif part in data.columns and pd.api.types.is_numeric_dtype(data[part]):
+            pieces = [data[part].to_numpy(dtype=float)]
+        else:
+            return None
+        cols = [c * w for c in cols for w in pieces]
+    return np.column_stack(cols)
+
+
+def _records_frame(model: Any) -> pd.DataFrame | None:
+    """The model's records (data rows) in data order, the rows' order of R2adj's X and V;
+    None when the model does not keep its data frame."""
+    records = model.records
+    frame = getattr(records, "frame", None)
+    if frame is None or getattr(records, "multivariate", False):
+        return None
+    rows = np.sort(np.asarray(records.row))
+    return frame.iloc[rows].reset_index(drop=True)
+
+
+def _fixed_bases(fixed: Any, X: np.ndarray, data: pd.DataFrame | None = None
+                 ) -> dict[str, np.ndarray]:
     """Each fixed term's projector Q_t (module docstring), orthogonalised in the fitted
-    order, as an orthonormal basis B_t (Q_t = B_t B_t')."""
+    order, as an orthonormal basis B_t (Q_t = B_t B_t'), keyed by the term's asreml name;
+    ``data``: the records in the rows' order of X, for the terms' own designs."""
     n = X.shape[0]
     terms = [t for t in fixed.terms if t.label != "(Intercept)"]
     out: dict[str, np.ndarray] = {}
     done = np.ones((n, 1)) / np.sqrt(n)            # the grand mean's direction
     for t in terms:
-        mine = set(t.factors)
-        cols = [c for s in terms if set(s.factors) <= mine for c in s.columns]
-        B = _basis(X[:, cols]) if cols else np.zeros((n, 0))
+        own = _own_design(t, data)
+        if own is not None:
+            B = _basis(own)
+        else:
+            mine = set(t.factors)
+            cols = [c for s in terms if set(s.factors) <= mine for c in s.columns]
+            B = _basis(X[:, cols]) if cols else np.zeros((n, 0))
         B = _basis(B - done @ (done.T @ B))
-        out[t.label] = B
+        out[_term_name(t)] = B
         done = np.column_stack([done, B])
     return out
 
@@ -186,12 +244,12 @@ def R2adj(asreml_obj: Any, include_which_fixed: Any = "~ .", orthogonalize: str 
     attrs: dict[str, Any] = {}
     assb_fix = 0.0
     if include_which_fixed is not None:
-        fitted = [t.label for t in fixed.terms if t.label != "(Intercept)"]
+        fitted = [_term_name(t) for t in fixed.terms if t.label != "(Intercept)"]
         keep, attrs["fixed"] = _included(include_which_fixed, fitted, "include_which_fixed")
         if set(keep) == set(fitted):
             assb_fix = assb
         elif keep:
-            bases = _fixed_bases(fixed, X)
+            bases = _fixed_bases(fixed, X, _records_frame(model))
             B = np.column_stack([bases[t] for t in keep])     # Q = BB', Q'Q = Q
             Bf, BX = B.T @ f, B.T @ X
             assb_fix = float((Bf @ Bf - np.trace(BX.T @ BX @ C)) / (n - 1))

@@ -1584,6 +1584,11 @@ class Translator(BasePrinter):
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
                 # as.character(x[1]), x[[k]]: one element, a value (a str has no .astype)
                 return f"{self.runtime('r_as')}({self.py(pos[0])}, {conv})"
+            if conv == "str" and f == "as.character" and pos[0].kind == "call" and \
+                    pos[0].value == "attr":
+                # as.character(attr(x, "fixed")): the attribute as it is (a formula gives
+                # c("~", rhs), R2adj's attributes); a Series would turn it into one text
+                return f"{self.runtime('r_labels')}({self.py(pos[0])})"
             if conv == "str":
                 # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0");
                 # as.factor(f) keeps f's NA level, factor(f) and as.character(f) drop it
@@ -1816,7 +1821,9 @@ class Translator(BasePrinter):
                 raise Untranslatable("getASRemlVersionLoaded(nchar = <variable>)")
             return repr("4.2.0"[:int(float(n[0].value))] if n else "4.2.0")
         if f == "is.null" and len(args) == 1:
-            return f"({self._null_safe(pos[0])} is None)"
+            if pos[0].kind in ("name", "dollar"):
+                return f"({self._null_safe(pos[0])} is None)"
+            return f"{self.runtime('r_is_null')}({self.py(pos[0])})"  # names(NULL): RNull
         if f in ("is.numeric", "is.character", "is.factor") and len(args) == 1 and pos:
             return f"{self.runtime('r_is')}({self.py(pos[0])}, {f[3:]!r})"
         if f == "c":

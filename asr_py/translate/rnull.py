@@ -2,7 +2,13 @@
 script names only there (it never creates it, a formula never uses it) reads it with
 ``r_dollar`` (None when absent, as R's NULL) instead of ``d['x']`` (a KeyError), and NULL in a
 summary is ``numeric(0)`` (:func:`r_null_vec`: ``sum(NULL)`` is 0, ``mean(NULL)`` NA), so the
-script goes on as in R."""
+script goes on as in R.
+
+``names(NULL)`` is NULL too, and flows on into loops, ``length``, ``paste``, ``unique``...,
+which treat NULL as an empty vector: :class:`RNull` is that empty vector (a list: iteration,
+``len`` and joins see nothing) that still answers as NULL where R tells them apart:
+``is.null`` (:func:`r_is_null`), ``NULL[i]`` is NULL and ``NULL == v`` is ``logical(0)``
+(``all()`` of it TRUE), where ``character(0)[4:5]`` would be ``c(NA, NA)``."""
 from __future__ import annotations
 
 import re
@@ -10,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["absent_ok", "named_once", "r_null_vec"]
+__all__ = ["RNull", "absent_ok", "is_null", "named_once", "r_is_null", "r_null_vec"]
 
 
 def named_once(code: str, name: str) -> bool:
@@ -43,3 +49,21 @@ def read_from_file(code: str, name: str) -> bool:
     pat = (r"(?<![\w.])" + re.escape(name) + r"\s*(?:<-|=)\s*(?:\w+::)?"
            r"(?:read\.\w+|read_\w+|fread|readRDS|import)\s*\(")
     return re.search(pat, code) is not None
+
+
+class RNull(list):
+    """R's NULL read as a vector (``names(NULL)``): empty; ``r_sub`` keeps it, ``r_op``
+    gives ``logical(0)``, :func:`r_is_null` is True."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+def is_null(x: Any) -> bool:
+    """None or :class:`RNull`: R's NULL."""
+    return x is None or isinstance(x, RNull)
+
+
+def r_is_null(x: Any) -> bool:
+    """R's ``is.null(x)``."""
+    return is_null(x)

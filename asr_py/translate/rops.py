@@ -22,6 +22,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rnull import is_null
 from asr_py.warning_classes import AsrWarning
 
 __all__ = ["r_in", "r_op"]
@@ -91,7 +92,7 @@ def r_op(x: Any, op: str, y: Any) -> Any:
         if isinstance(v, Untranslated):
             return v._use()
     f = _OPS[op]
-    if x is None or y is None:
+    if is_null(x) or is_null(y):
         return np.array([], dtype=bool if op in _COMPARE else float)
     px, py = isinstance(x, (pd.Series, pd.DataFrame)), isinstance(y, (pd.Series, pd.DataFrame))
     if op in _COMPARE and any(isinstance(v, (list, tuple, range, dict)) for v in (x, y)):

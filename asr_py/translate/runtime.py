@@ -296,7 +296,12 @@ from asr_py.translate.rnlmefit import (  # noqa: F401 - nlme lme(), groupedData(
     r_nlme_struct,
 )
 from asr_py.translate.rnlmegls import r_gls  # noqa: F401 - nlme gls()
-from asr_py.translate.rnull import r_null_vec  # noqa: F401 - sum(NULL)
+from asr_py.translate.rnull import (  # noqa: F401 - sum(NULL), is.null(names(NULL))
+    RNull,
+    is_null,
+    r_is_null,
+    r_null_vec,
+)
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
@@ -785,9 +790,12 @@ def r_na_omit(x: Any) -> Any:
 
 def r_names(x: Any) -> list[Any]:
     """R's ``names(x)``: a data frame's column names, a named vector's (Series') names, a
-    list's (dict's) keys."""
+    list's (dict's) keys; ``names(NULL)`` is NULL, read on as an empty vector (:class:`RNull`)
+    which :func:`r_sub` keeps NULL and ``NULL == v`` makes ``logical(0)``."""
     if isinstance(x, Untranslated):
         return x._use()   # type: ignore[return-value]
+    if is_null(x):
+        return RNull()   # NULL, read on as an empty vector (asr_py/translate/rnull.py)
     if isinstance(x, pd.DataFrame):
         return list(x.columns)
     if isinstance(x, pd.Series):
@@ -861,6 +869,8 @@ def r_sub(x: Any, at: Any) -> Any:
     mask (recycled). A data frame keeps those columns, as R's single bracket does."""
     if isinstance(x, Untranslated) or isinstance(at, Untranslated):
         return (at if isinstance(at, Untranslated) else x)._use()
+    if is_null(x):                                      # NULL[i] is NULL in R
+        return x
     if isinstance(at, np.ndarray) and at.ndim == 0:     # x[np.asarray(i)]: one position
         at = at.item()
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,

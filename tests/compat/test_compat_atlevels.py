@@ -30,6 +30,10 @@ def data() -> pd.DataFrame:
     ('at(S, 2):G', 'at(S, "NW"):G'),
     ('at(S, "NW"):G', "at(S, 2):G"),
     ("at(S, 'NW'):G", 'at(S, "NW"):G'),
+    # a bare level name, as asreml 4.1 prints it (test41Selection.r:242-260 drops
+    # 'at(AMF, AMF_plus):per.col' from a model with at(AMF, "AMF_plus") and with at(AMF, 2))
+    ('at(S, 2):G', "at(S, NW):G"),
+    ('at(S, "NW"):G', "at(S, NW):G"),
 ])
 def test_change_terms_drops_the_at_term_given_either_way(data, written, drop) -> None:
     fit = asr.asreml("y ~ S", random=f"~ at(S, 'NE'):G + {written} + B", data=data)
@@ -50,3 +54,5 @@ def test_other_levels_and_factors_are_left_alone() -> None:
     assert match_at_levels("at(S, 1):H", own, d) == "at(S, 1):H"        # other factors
     assert match_at_levels('at(T, "b"):G', own, d) == "at(T, 2):G"
     assert match_at_levels("at(S, 1):G + B", own, d) == 'at(S, "NE"):G + B'
+    assert match_at_levels("at(T, b):G", own, d) == "at(T, 2):G"        # a bare level name
+    assert match_at_levels("at(T, z):G", own, d) == "at(T, z):G"        # not a level of T
