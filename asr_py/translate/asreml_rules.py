@@ -505,6 +505,7 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                                   "impute.method", "max.missing", "tol"), ("sommer", "rrBLUP")),
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
+    "makeA": ("r_makeA", ("pedigree",), ("nadiv",)),             # rgenetics.py
     "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
@@ -2244,6 +2245,12 @@ class Translator(BasePrinter):
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
+            flag = [self.py(a) for n, a in args if n == "na.rm"]
+            if flag and flag[0] not in ("True", "False") and len(pos) == 1 and \
+                    f in ("mean", "sum", "max", "min", "median", "sd", "var"):
+                # max(x, na.rm = na.rm) in a function: known when it runs (it was dropped)
+                return (f"{self.runtime('r_fun')}({f!r}, na_rm=bool({flag[0]}))"
+                        f"({self.py(pos[0])})")
             if na_rm and f in ("mean", "sum", "max", "min", "median", "sd", "var"):
                 py = py.replace("np.", "np.nan")
             if py.startswith("np."):

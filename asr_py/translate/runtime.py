@@ -176,9 +176,10 @@ from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a 
 )
 from asr_py.translate.rformulaget import r_formula_name  # noqa: F401 - get() in ~
 from asr_py.translate.rgammapar import r_with_gamma_par  # noqa: F401 - gammaPar = TRUE
-from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
+from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat(), makeA()
     r_A_mat_markers,
     r_A_mat_pedigree,
+    r_makeA,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.rggplot import r_ggplot, r_ggsave  # noqa: F401 - ggplot2 notes
