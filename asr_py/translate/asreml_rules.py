@@ -1435,6 +1435,13 @@ class Translator(BasePrinter):
                 rlme4.ranef_frame(self, e)
             if got is not None:
                 return got
+        if f in ("is.element", "base::is.element") and f not in self.functions and \
+                len(args) == 2 and all(n in (None, "el", "set") for n, _ in args):
+            # ?is.element: "is.element(x, y) is identical to x %in% y"
+            got = _bind_args(("el", "set"), pos, args)
+            if len(got) == 2:
+                return self.py(R("bin", "%in%", left=got["el"], right=got["set"],
+                                 start=e.start, end=e.end))
         if f == "between" and f not in self.functions and len(pos) == 3 and len(args) == 3:
             return (f"{self.runtime('r_between')}({self.py(pos[0])}, {self.py(pos[1])}, "
                     f"{self.py(pos[2])})")

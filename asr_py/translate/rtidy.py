@@ -17,7 +17,8 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
   a later ``mutate()``/``filter()``/``summarise()`` down the pipe is grouped by those
   (rgrouped.chain_keys). A summary may read an earlier summary of the same call (its
   value for the group, before a column of that name), as dplyr evaluates them in turn.
-* ``ungroup(x)``: ``x`` (translated data frames are never grouped).
+* ``ungroup(x)``: ``x`` (translated data frames are never grouped); ``group_by(x)`` with no
+  grouping variable likewise (it drops the groups: ``.add = FALSE`` overrides them).
 * ``bind_rows(d1, d2, ...)`` / ``bind_rows(list(...), .id = "src")``: rows stacked,
   columns matched by name (a column a frame lacks is NA there), in order of first
   appearance; ``NULL`` elements skipped; ``.id`` a first column of the list's names (or
@@ -65,7 +66,7 @@ __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_lon
 
 _SUMMARISE = ("summarise", "summarize")
 _SUMMARISE_AT = ("summarise_at", "summarize_at")
-_NAMES = ("glimpse", *_SUMMARISE, *_SUMMARISE_AT, "ungroup", "bind_rows", "recode", "recode_factor",
+_NAMES = ("glimpse", *_SUMMARISE, *_SUMMARISE_AT, "ungroup", "group_by", "bind_rows", "recode", "recode_factor",
           "n_distinct", "str_detect", "relocate", "pivot_longer", "str_replace",
           "str_replace_all")
 FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
@@ -387,6 +388,10 @@ def translate(tr: Any, e: R) -> str | None:
     if f == "glimpse" and len(args) == 1 and args[0][0] in (None, "x"):
         return f"{tr.runtime('r_glimpse')}({tr.py(args[0][1])})"
     if f == "ungroup" and len(args) == 1 and args[0][0] in (None, "x"):
+        return tr.py(args[0][1])
+    if f == "group_by" and len(args) == 1 and args[0][0] in (None, ".data"):
+        # group_by(d) with no grouping variable: d ungrouped (?group_by: ".add = FALSE ...
+        # override existing groups"; no variables, so none)
         return tr.py(args[0][1])
     if f == "bind_rows":
         if set(named) - {".id"} or not pos:

@@ -161,3 +161,30 @@ def test_make_a_keeps_the_pedigree_order_and_reads_zero_as_unknown() -> None:
 def test_make_a_refuses_what_nadiv_refuses(ped: pd.DataFrame, said: str) -> None:
     with pytest.raises(AsrError, match=said):
         run_r("A <- makeA(ped)\n", ped=ped, complete=True)
+
+
+# ----- is.element(), group_by() -----------------------------------------------------------------
+
+def test_is_element_is_in() -> None:
+    # ?is.element: "is.element(x, y) is identical to x %in% y" (agridat's minnesota.barley:
+    # subset(dat, !is.element(gen, c(...))))
+    d = pd.DataFrame({"gen": ["a", "b", "c", "b"], "y": [1.0, 2.0, 3.0, 4.0]})
+    ns = run_r("s <- subset(d, !is.element(gen, c('b', 'x')))\n"
+               "one <- is.element(3, 1:5)\n"
+               "v <- is.element(set = c(1, 2), el = c(2, 5))\n"
+               "w <- d[is.element(d$gen, c('c', 'a')), ]\n", d=d, complete=True)
+    assert list(ns["s"]["gen"]) == ["a", "c"]
+    assert bool(ns["one"]) is True
+    assert list(np.asarray(ns["v"])) == [True, False]
+    assert list(ns["w"]["y"]) == [1.0, 3.0]
+
+
+def test_group_by_without_variables_ungroups() -> None:
+    # dplyr ?group_by: .add = FALSE "will override existing groups"; with no variable the
+    # data is no longer grouped, so mean(y) is the grand mean (agridat's fisher.barley)
+    d = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, 3.0, 8.0]})
+    ns = run_r("library(dplyr)\n"
+               "e <- d %>% group_by(g) %>% mutate(gm = mean(y))\n"
+               "e <- e %>% group_by() %>% mutate(all = mean(y))\n", d=d, complete=True)
+    np.testing.assert_allclose(ns["e"]["gm"], [2.0, 2.0, 8.0])
+    np.testing.assert_allclose(ns["e"]["all"], [4.0, 4.0, 4.0])
