@@ -66,9 +66,9 @@ __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_lon
 
 _SUMMARISE = ("summarise", "summarize")
 _SUMMARISE_AT = ("summarise_at", "summarize_at")
-_NAMES = ("glimpse", *_SUMMARISE, *_SUMMARISE_AT, "ungroup", "group_by", "bind_rows", "recode", "recode_factor",
-          "n_distinct", "str_detect", "relocate", "pivot_longer", "str_replace",
-          "str_replace_all")
+_NAMES = ("glimpse", *_SUMMARISE, *_SUMMARISE_AT, "ungroup", "group_by", "bind_rows",
+          "recode", "recode_factor", "n_distinct", "str_detect", "relocate", "pivot_longer",
+          "str_replace", "str_replace_all")
 FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
                                                    "tidyr::") for f in _NAMES)})
 

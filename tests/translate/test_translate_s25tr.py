@@ -188,3 +188,43 @@ def test_group_by_without_variables_ungroups() -> None:
                "e <- e %>% group_by() %>% mutate(all = mean(y))\n", d=d, complete=True)
     np.testing.assert_allclose(ns["e"]["gm"], [2.0, 2.0, 8.0])
     np.testing.assert_allclose(ns["e"]["all"], [4.0, 4.0, 4.0])
+
+
+# ----- asremlPlus's pickLSDstatistics ------------------------------------------------------------
+
+_STATS = ["min", "quant10", "quant25", "mean", "median", "quant75", "quant90", "max"]
+
+
+def _errors(rows: list[list[float]]) -> pd.DataFrame:
+    return pd.DataFrame([[6.0, *r] for r in rows], columns=["c", *_STATS])
+
+
+def test_pick_lsd_statistics_rules_of_asremlplus() -> None:
+    # ?pickLSDstatistics: "the LSD value(s) with the lowest number of false positives are
+    # identified and, from these, the smallest value with the lowest number of false
+    # negatives"; a statistic with no error at all wins first; all NA (one prediction): min
+    from asr_py.compat.lsdpick import pick_from_errors
+
+    nan = float("nan")
+    fp = _errors([[3, 2, 1, 0, 0, 0, 0, 0],      # fewest fp: mean.. max; of these fn 2,1,1,3
+                  [0, 0, 0, 0, 0, 0, 0, 0],      # median has no error at all
+                  [nan] * 8])
+    fn = _errors([[0, 0, 0, 2, 1, 1, 3, 4],
+                  [4, 3, 2, 1, 0, 0, 1, 2],
+                  [nan] * 8])
+    assert list(pick_from_errors(fp, fn)) == ["median", "median", "min"]
+    # false.pos.wt w: the smallest w p + n (ties: the fewest p, then the first); w = 1, row
+    # 1: 3, 2, 1, 2, 1, 1, 3, 4 -> minimum 1 at quant25, median, quant75; of these the
+    # fewest p (0) first: median
+    assert pick_from_errors(fp, fn, false_pos_wt=1.0)[0] == "median"
+    # w = 0.2: 0.6, 0.4, 0.2, 2, 1, 1, 3, 4 -> quant25, written q25
+    assert pick_from_errors(fp, fn, false_pos_wt=0.2)[0] == "q25"
+
+
+def test_pick_lsd_statistics_is_translated() -> None:
+    from asr_py.translate import translate
+
+    py = translate("s <- pickLSDstatistics(d.diffs, LSDtype = 'factor.combinations', "
+                   "LSDby = 'A', false.pos.wt = 2)\n")
+    assert "asr.plus.pickLSDstatistics(d_diffs, LSDtype='factor.combinations', " \
+        "LSDby='A', false_pos_wt=2)" in py.replace("\n", "").replace("    ", "")
