@@ -1730,7 +1730,9 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_na_omit')}({self.py(pos[0])})"
         if f == "length" and len(args) == 1:     # a data frame's length is its columns
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
-        if f in ("nrow", "NROW") and len(args) == 1:
+        if f == "nrow" and len(args) == 1:        # NULL for a list (rncol.py)
+            return f"{self.runtime('r_nrow')}({self.py(pos[0])})"
+        if f == "NROW" and len(args) == 1:
             return f"len({self.py(pos[0])})"
         if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
@@ -2004,6 +2006,17 @@ class Translator(BasePrinter):
                 "suffixes") for n, _ in args):
             # R's merge: all.x/all.y, rows sorted by the key, key columns first (rmerge.py)
             return f"{self.runtime('r_merge')}({', '.join(self.kwargs(args))})"
+        if f == "merge" and f not in self.functions and any(n in ("x", "y") for n, _ in args) \
+                and all(n in (None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y",
+                              "sort", "suffixes") for n, _ in args):
+            # d %>% merge(y = e, by = k): R fills the formals not named (x, y) in order
+            free = [k for k in ("x", "y") if k not in {n for n, _ in args}]
+            if len(pos) == len(free):
+                bound = dict(zip(free, pos)) | {n: a for n, a in args if n in ("x", "y")}
+                rest = [(n, a) for n, a in args if n not in (None, "x", "y")]
+                return (f"{self.runtime('r_merge')}({self.py(bound['x'])}, "
+                        f"{self.py(bound['y'])}" +
+                        "".join(f", {k}" for k in self.kwargs(rest)) + ")")
         if f == "join" and len(pos) >= 2 and all(
                 n in (None, "x", "y", "by", "type", "match") for n, _ in args):
             # plyr's join(x, y, by, type = "left"): x's rows in x's order (pandas' merge)

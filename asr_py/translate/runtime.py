@@ -289,7 +289,7 @@ from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rmvnggrad import r_moving_grid  # noqa: F401 - mvngGrAd
 from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
-from asr_py.translate.rncol import r_ncol  # noqa: F401 - ncol(): NULL for a list
+from asr_py.translate.rncol import r_ncol, r_nrow  # noqa: F401 - ncol(), nrow(): NULL for a list
 from asr_py.translate.rnest import r_nest, r_unnest  # noqa: F401 - tidyr nest()
 from asr_py.translate.rnlmefit import (  # noqa: F401 - nlme lme(), groupedData()
     r_grouped_data,

@@ -228,3 +228,29 @@ def test_pick_lsd_statistics_is_translated() -> None:
                    "LSDby = 'A', false.pos.wt = 2)\n")
     assert "asr.plus.pickLSDstatistics(d_diffs, LSDtype='factor.combinations', " \
         "LSDby='A', false_pos_wt=2)" in py.replace("\n", "").replace("    ", "")
+
+
+def test_merge_with_y_named_after_a_pipe() -> None:
+    # ?merge: merge(x, y, by): the rows whose key is in both, sorted on the key, key column
+    # first (AparicioJohan's Code_1.R: ... %>% merge(y = ..., by = c("trait", "level")))
+    x = pd.DataFrame({"k": [2, 1, 3], "a": ["two", "one", "three"]})
+    z = pd.DataFrame({"b": [10.0, 20.0, 40.0], "k": [1, 2, 4]})
+    ns = run_r("library(dplyr)\nm <- x %>% merge(y = z, by = 'k')\n"
+               "n <- merge(y = z, x, by = 'k', all.x = TRUE)\n", x=x, z=z, complete=True)
+    m = ns["m"]
+    assert list(m.columns) == ["k", "a", "b"]
+    assert list(m["k"]) == [1, 2] and list(m["a"]) == ["one", "two"]
+    assert list(m["b"]) == [10.0, 20.0]
+    n = ns["n"]
+    assert list(n["k"]) == [1, 2, 3] and np.isnan(n["b"].iloc[2])
+
+
+def test_nrow_of_a_list_is_null() -> None:
+    # ?nrow: "nrow and ncol return the number of rows or columns present in x" and are
+    # dim(x)[1L], dim(x)[2L]: NULL for a list (no dim); NROW treats it as one column
+    # (asremlPlus's plotPvalues returns list(pvalues, plots): nrow() of it is NULL in R)
+    d = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    ns = run_r("l <- list(p = d, q = 2)\nn <- nrow(l)\nu <- is.null(nrow(l))\n"
+               "m <- nrow(d)\nk <- NROW(l)\nz <- nrow(as.matrix(d))\n", d=d, complete=True)
+    assert ns["n"] is None and bool(ns["u"]) is True
+    assert ns["m"] == 3 and ns["k"] == 2 and ns["z"] == 3
