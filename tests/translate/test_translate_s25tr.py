@@ -254,3 +254,30 @@ def test_nrow_of_a_list_is_null() -> None:
                "m <- nrow(d)\nk <- NROW(l)\nz <- nrow(as.matrix(d))\n", d=d, complete=True)
     assert ns["n"] is None and bool(ns["u"]) is True
     assert ns["m"] == 3 and ns["k"] == 2 and ns["z"] == 3
+
+
+# ----- G.param size of a str() rr term ---------------------------------------------------------
+
+def test_gparam_size_of_a_str_rr_term_counts_the_score_placeholders() -> None:
+    # asreml 4's str(~ mbf(Co):G, ~ rr(n, k):id(G)) takes n + k covariates, the last k zero
+    # placeholders for the factor scores; m-hrachov's C_inv script recovers the number of G
+    # levels as G.param[[term]]$variance$size / (n + k), so the size is (n + k) x levels
+    # (asr_py drops the placeholders' zero columns from its model: the size was n x levels)
+    import asr_py as asr
+    from asr_py.translate.rgparam import r_gparam
+
+    rng = np.random.default_rng(1)
+    env = [f"E{i}" for i in range(8)]
+    gen = [f"G{i}" for i in range(6)]
+    cov = pd.DataFrame({"ENV": env, "c1": rng.normal(size=8), "c2": rng.normal(size=8),
+                        "x0": 0.0})
+    d = pd.DataFrame([(e, g) for e in env for g in gen], columns=["ENV", "G"])
+    d["y"] = rng.normal(size=len(d))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = asr.asreml("y ~ 1", random="~ str(~mbf(Co):G, ~rr(2, 1):id(G)) + ENV",
+                       mbf={"Co": {"key": ("ENV", "ENV"), "cov": "cov"}}, cov=cov, data=d)
+    gp = r_gparam(m)
+    assert gp["mbf(Co):G"]["variance"]["size"] == (2 + 1) * 6
+    assert gp["mbf(Co):G"]["variance"]["size"] / 3 == len(gen)
+    assert gp["ENV"]["variance"]["size"] == 8
