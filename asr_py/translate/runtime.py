@@ -864,6 +864,11 @@ def r_sub(x: Any, at: Any) -> Any:
         return (at if isinstance(at, Untranslated) else x)._use()
     if isinstance(at, np.ndarray) and at.ndim == 0:     # x[np.asarray(i)]: one position
         at = at.item()
+    from asr_py.translate.rmask import matrix_mask
+
+    got = matrix_mask(x, at)                # M[L], L a logical matrix of M's shape
+    if got is not None:
+        return got
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name

@@ -281,3 +281,16 @@ def test_gparam_size_of_a_str_rr_term_counts_the_score_placeholders() -> None:
     assert gp["mbf(Co):G"]["variance"]["size"] == (2 + 1) * 6
     assert gp["mbf(Co):G"]["variance"]["size"] / 3 == len(gen)
     assert gp["ENV"]["variance"]["size"] == 8
+
+
+def test_matrix_indexed_by_a_logical_matrix_gives_its_elements_column_by_column() -> None:
+    # ?Extract: "x[i] ... i a logical matrix": the elements where it is TRUE, in R's
+    # column-major order (m-hrachov's C_inv script: Cm[mask] / C[mask])
+    ns = run_r("M <- matrix(1:6, nrow = 2)\nN <- matrix(c(0, 1, 1, 0, 1, 1), nrow = 2)\n"
+               "dimnames(M) <- list(c('a', 'b'), c('x', 'y', 'z'))\n"
+               "mask <- (M > 2) & (N != 0)\nv <- M[mask]\nw <- M[N > 0]\n"
+               "r <- 1 - (M[mask] / M[mask])\n", complete=True)
+    # M = [1 3 5; 2 4 6], N = [0 1 1; 1 0 1]
+    np.testing.assert_array_equal(np.asarray(ns["v"], dtype=float), [3, 5, 6])
+    np.testing.assert_array_equal(np.asarray(ns["w"], dtype=float), [2, 3, 5, 6])
+    np.testing.assert_array_equal(np.asarray(ns["r"], dtype=float), [0, 0, 0])
