@@ -294,3 +294,56 @@ def test_matrix_indexed_by_a_logical_matrix_gives_its_elements_column_by_column(
     np.testing.assert_array_equal(np.asarray(ns["v"], dtype=float), [3, 5, 6])
     np.testing.assert_array_equal(np.asarray(ns["w"], dtype=float), [2, 3, 5, 6])
     np.testing.assert_array_equal(np.asarray(ns["r"], dtype=float), [0, 0, 0])
+
+
+# ----- nlme's gls(correlation = corSymm()) --------------------------------------------------
+
+def _repeated(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(12):
+        e = rng.multivariate_normal(np.zeros(3), [[1, .6, .3], [.6, 1, .5], [.3, .5, 1]])
+        for t in range(3):
+            rows.append((f"s{s:02d}", t + 1, ["a", "b"][s % 2], 1 + t + e[t]))
+    return pd.DataFrame(rows, columns=["g", "time", "trt", "y"])
+
+
+def test_gls_corsymm_is_the_dense_reml_optimum() -> None:
+    # nlme ?corSymm: "general correlation matrix, with no additional structure", the
+    # correlation between the k-th and l-th observations of a group; one variance (gls
+    # without weights). Reference: REML over sigma^2 and the 3 correlations by a dense V
+    # (tests/_dense_reml), y ~ trt.
+    import _dense_reml as dr
+
+    d = _repeated()
+    ns = run_r("library(nlme)\nm <- gls(y ~ trt, data = d, correlation = corSymm(form = ~ 1 | g))\n"
+               "ll <- logLik(m)\nb <- coef(m)\ncs <- m$modelStruct$corStruct\n",
+               d=d, complete=True)
+    X = np.column_stack([np.ones(len(d)), (d["trt"] == "b").to_numpy(float)])
+    y = d["y"].to_numpy(float)
+
+    def build(v: np.ndarray) -> np.ndarray | None:
+        s2, r12, r13, r23 = v
+        C = np.array([[1, r12, r13], [r12, 1, r23], [r13, r23, 1]])
+        if s2 <= 0 or np.linalg.eigvalsh(C).min() <= 1e-9:
+            return None
+        return s2 * np.kron(np.eye(12), C)
+
+    x, best = dr.fit_dense(y, X, build, [np.array([1.0, 0.3, 0.3, 0.3]),
+                                          np.array([1.5, 0.7, 0.1, 0.6])])
+    assert float(ns["ll"]) == pytest.approx(best, abs=1e-5)
+    got = ns["cs"].describe()
+    np.testing.assert_allclose(got[["cor(1,2)", "cor(1,3)", "cor(2,3)"]], x[1:], atol=2e-3)
+    V = build(x)
+    beta, _ = dr.gls(y, X, V)
+    np.testing.assert_allclose(np.asarray(ns["b"], float), beta, atol=1e-3)
+
+
+def test_gls_corsymm_does_not_depend_on_the_row_order() -> None:
+    d = _repeated(5)
+    code = ("library(nlme)\nm <- gls(y ~ trt, data = d, correlation = corSymm(form = ~ time | g))\n"
+            "ll <- logLik(m)\n")
+    a = run_r(code, d=d, complete=True)["ll"]
+    b = run_r(code, d=d.sample(frac=1.0, random_state=2).reset_index(drop=True),
+              complete=True)["ll"]
+    assert float(a) == pytest.approx(float(b), abs=1e-6)
