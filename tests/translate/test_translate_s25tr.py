@@ -347,3 +347,26 @@ def test_gls_corsymm_does_not_depend_on_the_row_order() -> None:
     b = run_r(code, d=d.sample(frac=1.0, random_state=2).reset_index(drop=True),
               complete=True)["ll"]
     assert float(a) == pytest.approx(float(b), abs=1e-6)
+
+
+def test_untranslated_detail_names_each_placeholder_and_its_uses() -> None:
+    # ASR_PY_UNTRANSLATED_DETAIL: the exit report lists each placeholder's uses, most used
+    # first (benchmarks/translate_corpus.py keeps these lines out of a run's error)
+    import os
+    import subprocess
+    import sys
+
+    code = ("from asr_py.translate.checks import untranslated\n"
+            "a = untranslated('f()', 'a')\nb = untranslated('g()', 'b')\n"
+            "x = a + 1\ny = a['k']\nz = b.c\n")
+    env = dict(os.environ, ASR_PY_UNTRANSLATED_DETAIL="1")
+    err = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stderr
+    lines = [ln for ln in err.splitlines() if ln.startswith("asr_py.translate untranslated")]
+    assert lines == ["asr_py.translate untranslated values used: 3",
+                     "asr_py.translate untranslated: 2 x f()",
+                     "asr_py.translate untranslated: 1 x g()"]
+    env.pop("ASR_PY_UNTRANSLATED_DETAIL")
+    err = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stderr
+    assert "untranslated: 2 x" not in err and "values used: 3" in err
