@@ -265,6 +265,9 @@ def _summarise_at(tr: Any, e: R) -> str | None:
         return None
     if len(funs) > 1 and any(n is None for n, _ in funs):
         return None                            # dplyr's "fn1", "fn2" names: a TODO
+    from asr_py.translate.rgrouped import chain_keys
+    if {c.value for c in cols} & set(chain_keys(got[".tbl"]) or []):
+        return None              # a grouping column selected: dplyr stops ("Can't ...")
     if extra and any(f.kind != "name" for _, f in funs):
         return None                            # ... given to a lambda: a TODO
     sel = R("call", "c", [(None, c) for c in cols], start=e.start, end=e.end)

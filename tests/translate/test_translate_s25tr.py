@@ -85,11 +85,13 @@ def test_na_rm_given_by_a_variable_is_kept() -> None:
 
 
 def test_summarise_at_unnamed_function_list_is_left_as_a_todo() -> None:
-    # dplyr names list(min, max) "fn1", "fn2": not guessed, kept as a TODO
+    # dplyr names list(min, max) "fn1", "fn2": not guessed, kept as a TODO; a grouping
+    # column in the selection is dplyr's error ("?summarise_at": "always an error")
     from asr_py.translate import translate
 
-    py = translate("m <- d %>% summarise_at(vars(y), list(min, max))\n")
-    assert "untranslated('summarise_at()'" in py
+    py = translate("m <- d %>% summarise_at(vars(y), list(min, max))\n"
+                   "k <- d %>% group_by(g) %>% summarise_at(vars(g, y), mean)\n")
+    assert py.count("untranslated('summarise_at()'") == 2
 
 
 def test_summarise_across_a_function_by_name() -> None:
