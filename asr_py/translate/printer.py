@@ -385,6 +385,10 @@ class BasePrinter:
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
+        if v in ("&", "|") and all(self._matrix_test(x) for x in (e.left, e.right)):
+            # (A != 0) & (B != 0) of two matrices: element by element by position, never
+            # aligned by dimnames (m-hrachov's C_inv script: A and B differ in names)
+            return f"{self.runtime('r_op')}({left}, {v!r}, {right})"
         if v in _POSITIONAL and (_positional_pair(e.left, e.right) or self._named_pair(e)):
             # two R vectors / data frames: by position with recycling, never aligned by
             # pandas labels (rops.r_op)
@@ -411,6 +415,14 @@ class BasePrinter:
                 e.right.value not in ("^",):
             right = f"({right})" if not right.startswith("(") else right
         return f"{left} {op} {right}"
+
+    def _matrix_test(self, e: R) -> bool:
+        """A comparison with a matrix operand (``(A != 0)``, ``B > x``)."""
+        while e.kind == "paren" and e.right is not None:
+            e = e.right
+        return e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=") and \
+            e.left is not None and e.right is not None and (
+                matrix_value(e.left, self.matrices) or matrix_value(e.right, self.matrices))
 
     def _array(self, e: R, text: str, compare: bool = False) -> str:
         if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (

@@ -8,9 +8,10 @@
 * ``corCAR1(form = ~ t | g)``: ``phi^|t_i - t_j|`` -> ``g:exp(t)``;
 * ``corCompSymm(form = ~ 1 | g)``: ``rho`` between any two records of a group ->
   ``g:cor(position)``;
-* ``corSymm(form = ~ 1 | g)`` (``~ t | g``, integer t): a general correlation ``rho_kl``
-  between the k-th and l-th records of a group (by position, or by t), one variance ->
-  ``g:corg(position)``; nlme's ``value =`` (starting values) is not needed.
+* ``corSymm(form = ~ 1 | g)`` (``~ t | g``, integer t), in gls() only: a general
+  correlation ``rho_kl`` between the k-th and l-th records of a group (by position, or by
+  t), one variance -> ``g:corg(position)``; nlme's ``value =`` (starting values) is not
+  needed.
 
 R (dense) is rebuilt from the fitted components: ``sigma^2 (C_g)`` block-diagonal by group.
 """
@@ -81,8 +82,11 @@ def _cor_struct(correlation: Any, where: str) -> tuple[str, str | None, str | No
     hint = ("corAR1(form = ~ 1 | g), corAR1(form = ~ t | g) (integer t), "
             "corCAR1(form = ~ t | g), corCompSymm(form = ~ 1 | g) and corSymm(form = "
             "~ 1 | g) are fitted; corARMA/spatial structures are not")
-    if got is None or got[0] not in CORRELATIONS:
-        raise AsrError(f"{where}: correlation = {text} is not fitted here", hint=hint)
+    if got is None or got[0] not in CORRELATIONS or \
+            got[0] == "corSymm" and not where.startswith("gls"):
+        # corSymm is fitted for gls() (no random term) only
+        raise AsrError(f"{where}: correlation = {text} is not fitted here", hint=hint + (
+            " (corSymm in gls() only)" if got is not None and got[0] == "corSymm" else ""))
     form = _arg(got[1], "form", 1)
     value = _arg(got[1], "value", 0)
     if value is not None and value.startswith("~"):

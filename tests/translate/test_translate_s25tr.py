@@ -372,3 +372,18 @@ def test_untranslated_detail_names_each_placeholder_and_its_uses() -> None:
     err = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True).stderr
     assert "untranslated: 2 x" not in err and "values used: 3" in err
+
+
+def test_and_of_two_matrix_comparisons_is_by_position_not_by_dimnames() -> None:
+    # R's & of two logical matrices is element by element (?Logic); pandas would align
+    # two frames by their (different) dimnames, giving a larger frame of NaN
+    ns = run_r("A <- matrix(c(1, 0, 3, 4), 2)\nB <- matrix(c(0, 1, 1, 1), 2)\n"
+               "dimnames(A) <- list(c('a', 'b'), c('x', 'y'))\n"
+               "dimnames(B) <- list(c('c', 'd'), c('u', 'v'))\n"
+               "mask <- (A != 0) & (B != 0)\nany1 <- (A > 2) | (B > 0)\nv <- A[mask]\n",
+               complete=True)
+    np.testing.assert_array_equal(np.asarray(ns["mask"], dtype=bool),
+                                  [[False, True], [False, True]])
+    np.testing.assert_array_equal(np.asarray(ns["any1"], dtype=bool),
+                                  [[False, True], [True, True]])
+    np.testing.assert_array_equal(np.asarray(ns["v"], dtype=float), [3.0, 4.0])
