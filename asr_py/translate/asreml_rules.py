@@ -1491,7 +1491,12 @@ class Translator(BasePrinter):
             if not pos:
                 raise Untranslatable("update()")
             rest = [(n, a) for n, a in args if a is not pos[0]]
-            return f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
+            got = f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
+            if self.csparse_opt:
+                # update() refits under the asreml.options() then in force: its Csparse
+                # (rcsparse.py; m-hrachov's RR_m3 <- update(RR_m3) then RR_m3[["Csparse"]])
+                got = f'{self.runtime("r_with_csparse")}({got}, globals().get("CSPARSE"))'
+            return got
         if f in ("ainverse", "asreml.Ainverse"):
             # the pedigree: first positional or pedigree= (R's partial names: ped=, p=)
             ped = pos[:1] or [a for n, a in args if n and "pedigree".startswith(n)][:1]

@@ -387,3 +387,16 @@ def test_and_of_two_matrix_comparisons_is_by_position_not_by_dimnames() -> None:
     np.testing.assert_array_equal(np.asarray(ns["any1"], dtype=bool),
                                   [[False, True], [True, True]])
     np.testing.assert_array_equal(np.asarray(ns["v"], dtype=float), [3.0, 4.0])
+
+
+def test_update_keeps_the_csparse_option_in_force() -> None:
+    # asreml.options(Csparse = ~ t) holds for every later fit, update() refits included
+    # (m-hrachov: RR_m3 <- update(RR_m3); nrow(RR_m3[["Csparse"]]))
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame({"G": [f"g{i % 6}" for i in range(36)], "y": rng.normal(size=36)})
+    ns = run_r("asreml.options(Csparse = ~ G)\n"
+               "m <- asreml(y ~ 1, random = ~ G, data = d)\n"
+               "n0 <- nrow(m[['Csparse']])\nm <- update(m)\nn1 <- nrow(m[['Csparse']])\n",
+               d=d, complete=True, quiet=True)
+    # the lower triangle of C^-1 within G's 6 effects: 6 * 7 / 2 cells
+    assert ns["n0"] == ns["n1"] == 21
