@@ -400,3 +400,30 @@ def test_update_keeps_the_csparse_option_in_force() -> None:
                d=d, complete=True, quiet=True)
     # the lower triangle of C^-1 within G's 6 effects: 6 * 7 / 2 cells
     assert ns["n0"] == ns["n1"] == 21
+
+
+def test_gls_corsymm_prints_what_the_covardat_vignette_prints() -> None:
+    # kwstat/covardat's rendered vignette docs/articles/r-side.html (commit 08f62c1) prints
+    # for un1 <- gls(score ~ trt * month, data = datg, correlation = corSymm(form = ~ 1 |
+    # patient), na.action = na.omit): logLik(un1) * 2 = -2657.776 (df = 34); anova(un1):
+    # F 1560.5016, 0.9554, 23.3903, 2.1315 (denominator df 436); the correlations of
+    # rcor(un1) to two digits (first row 1 0.9 0.79 0.8 0.79 0.75). The positions are the
+    # records' order within a patient after na.omit, as nlme's.
+    from pathlib import Path
+
+    alz = pd.read_csv(Path(__file__).resolve().parents[1] / "data" /
+                      "covardat_alzheimers.csv")
+    ns = run_r("library(nlme)\n"
+               "dat <- transform(alz, patient = factor(patient), month = factor(month))\n"
+               "un1 <- gls(score ~ trt * month, data = dat,\n"
+               "           correlation = corSymm(form = ~ 1 | patient), na.action = na.omit)\n"
+               "ll2 <- logLik(un1) * 2\nav <- anova(un1)\ncs <- un1$modelStruct$corStruct\n",
+               alz=alz, complete=True, quiet=True)
+    assert float(ns["ll2"]) == pytest.approx(-2657.776, abs=1e-3)
+    av = ns["av"]
+    np.testing.assert_allclose(av["F-value"], [1560.5016, 0.9554, 23.3903, 2.1315], rtol=1e-4)
+    assert av.attrs["denDF"] == 436
+    cor = ns["cs"].describe()
+    np.testing.assert_allclose(cor[["cor(1,2)", "cor(1,3)", "cor(1,4)", "cor(1,5)",
+                                    "cor(1,6)", "cor(5,6)"]],
+                               [0.9, 0.79, 0.8, 0.79, 0.75, 0.91], atol=0.006)
