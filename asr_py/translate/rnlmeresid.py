@@ -188,7 +188,8 @@ def _general(vc: pd.DataFrame, d: pd.DataFrame, c: str, pos: np.ndarray, s2: flo
              ) -> tuple[np.ndarray, float, int, None, pd.Series]:
     """corSymm's R = sigma^2 C, C_kl = rho_kl between a group's records at positions k and
     l (residual_spec's ``nlmepos`` levels, the fit's ``...!nlmepos_k:l!cor``), with its
-    correlations named as nlme's ``cor(k,l)`` (1-based, k < l)."""
+    correlations named as nlme's ``cor(k,l)`` (k < l numbering the distinct positions or
+    times 1, 2, ...)."""
     lo = int(pos.min())
     rho: dict[tuple[int, int], float] = {}
     for name, val in vc["component"].items():
@@ -204,8 +205,8 @@ def _general(vc: pd.DataFrame, d: pd.DataFrame, c: str, pos: np.ndarray, s2: flo
         raise AsrError("corSymm: a correlation between two positions of a group is not in "
                        "the fit", hint="every group's positions must be among the fitted "
                        "levels")
-    n = int(k.max()) + 1
-    names = {f"cor({i + 1},{j + 1})": rho.get((j, i), np.nan)
-             for i in range(n) for j in range(i + 1, n)}
+    u = sorted(set(k.tolist()))                 # nlme numbers the distinct positions 1, 2, ...
+    names = {f"cor({i + 1},{j + 1})": rho.get((u[j], u[i]), np.nan)
+             for i in range(len(u)) for j in range(i + 1, len(u))}
     return (s2 * np.where(block, corr, 0.0), s2, 1 + len(rho) // 2, None,
             pd.Series(names, dtype=float))

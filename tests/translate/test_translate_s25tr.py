@@ -427,3 +427,18 @@ def test_gls_corsymm_prints_what_the_covardat_vignette_prints() -> None:
     np.testing.assert_allclose(cor[["cor(1,2)", "cor(1,3)", "cor(1,4)", "cor(1,5)",
                                     "cor(1,6)", "cor(5,6)"]],
                                [0.9, 0.79, 0.8, 0.79, 0.75, 0.91], atol=0.006)
+
+
+def test_gls_corsymm_with_a_time_covariate_numbers_its_distinct_times() -> None:
+    # corSymm(form = ~ month | g) with months 2, 4, 6: the same fit as positions 1, 2, 3
+    # (every group has all three), the correlations named cor(1,2), cor(1,3), cor(2,3)
+    d = _repeated()
+    d["month"] = d["time"] * 2
+    code = ("library(nlme)\nm <- gls(y ~ trt, data = d, correlation = corSymm(form = ~ {} | g))"
+            "\nll <- logLik(m)\ncs <- m$modelStruct$corStruct\n")
+    a = run_r(code.format("month"), d=d, complete=True)
+    b = run_r(code.format("1"), d=d, complete=True)
+    assert float(a["ll"]) == pytest.approx(float(b["ll"]), abs=1e-8)
+    ca, cb = a["cs"].describe(), b["cs"].describe()
+    assert list(ca.index) == ["cor(1,2)", "cor(1,3)", "cor(2,3)"] == list(cb.index)
+    np.testing.assert_allclose(ca, cb, atol=1e-8)
