@@ -1038,6 +1038,14 @@ class BasePrinter:
         """``x <- <untranslatable>`` still binds ``x``: to a placeholder that lets the script
         go on and says, when used, that it is not the R value (asr_py.translate.checks);
         ``x[[k]] <- <untranslatable>`` (k a position) puts one in that element."""
+        if s.kind == "call" and s.value in EXPECT_VALUE and s.value != "expect_error":
+            # an expectation whose value is not translated: recorded as unchecked (with
+            # what was not translated), not dropped from the count as a bare TODO was
+            line = str(getattr(self, "code", "")).count("\n", 0, s.start) + 1
+            two = "" if EXPECT_VALUE[s.value] in ("expect_true", "expect_false") else ", None"
+            return [f"{self.runtime(EXPECT_VALUE[s.value])}(lambda: "
+                    f"{self.runtime('untranslated')}({why!r}, 'expectation')._use(){two}, "
+                    f"r_line={line})"]
         if s.kind == "bin" and s.value in ("<-", "=") and s.left is not None and \
                 s.left.kind == "index" and s.left.value == "[[" and len(s.left.args) == 1 \
                 and s.left.args[0][1].kind != "str" and s.right is not None and \

@@ -303,6 +303,10 @@ from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # n
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
+from asr_py.translate.rplusvalid import (  # noqa: F401 - validAsrtests(), ...
+    r_is_compound_symmetric,
+    r_valid_asrtests,
+)
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpredsed import r_pred_sed  # noqa: F401 - predict(...)$sed

@@ -442,3 +442,48 @@ def test_gls_corsymm_with_a_time_covariate_numbers_its_distinct_times() -> None:
     ca, cb = a["cs"].describe(), b["cs"].describe()
     assert list(ca.index) == ["cor(1,2)", "cor(1,3)", "cor(2,3)"] == list(cb.index)
     np.testing.assert_allclose(ca, cb, atol=1e-8)
+
+
+# ----- expectations of untranslated values; asremlPlus's validity checks ----------------------
+
+def test_an_untranslated_expectation_is_counted_unchecked_not_dropped() -> None:
+    # testthat::expect_true(f(x)) with f not translated was a bare TODO comment: the check
+    # vanished from the counts; it is now recorded as unchecked, naming what is missing
+    from asr_py.translate import translate
+    from asr_py.translate.checks import OUTCOMES
+
+    py = translate("testthat::expect_true(someUnknownCheck(x))\n"
+                   "testthat::expect_equal(otherUnknown(x), 3)\n")
+    assert "expect_true(lambda: untranslated('someUnknownCheck()'" in py
+    assert "expect_equal(lambda: untranslated('otherUnknown()'" in py
+    before = OUTCOMES["unchecked"]
+    run_r("testthat::expect_true(someUnknownCheck(x))\n"
+          "testthat::expect_equal(otherUnknown(x), 3)\n", x=1)
+    assert OUTCOMES["unchecked"] == before + 2
+
+
+def test_valid_asrtests_and_is_compound_symmetric() -> None:
+    # asremlPlus R/asremlPlusObjUtils.r validAsrtests: TRUE for an asrtests list, else a
+    # character vector of reasons; isCompoundSymmetric.matrix: symmetric, equal diagonal,
+    # equal off-diagonal elements (1e-8)
+    import asr_py as asr
+    from asr_py.translate.rplusvalid import r_is_compound_symmetric, r_valid_asrtests
+
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"g": [f"g{i % 5}" for i in range(30)], "y": rng.normal(size=30)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml("y ~ 1", random="~ g", data=d)
+    assert r_valid_asrtests(asr.plus.as_asrtests(fit)) is True
+    bad = r_valid_asrtests({"asreml.obj": fit})
+    assert bad[0] == "Error in validAsrtests : " and len(bad) == 3
+    cs = pd.DataFrame([[2.0, 0.5, 0.5], [0.5, 2.0, 0.5], [0.5, 0.5, 2.0]],
+                      index=list("abc"), columns=list("abc"))
+    assert r_is_compound_symmetric(cs) is True
+    un = cs.copy()
+    un.iloc[0, 1] = un.iloc[1, 0] = 0.6
+    assert r_is_compound_symmetric(un) is False
+    assert r_is_compound_symmetric(cs.set_axis(list("xyz"), axis=1)) is False  # dimnames
+    ns = run_r("m <- matrix(c(2, 1, 1, 2), 2)\nok <- isCompoundSymmetric(m)\n",
+               complete=True)
+    assert bool(ns["ok"]) is True
