@@ -304,8 +304,11 @@ from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rplusvalid import (  # noqa: F401 - validAsrtests(), ...
+    r_as_predictions_frame,
     r_is_compound_symmetric,
+    r_is_predictions_frame,
     r_valid_asrtests,
+    r_valid_predictions_frame,
 )
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()

@@ -487,3 +487,24 @@ def test_valid_asrtests_and_is_compound_symmetric() -> None:
     ns = run_r("m <- matrix(c(2, 1, 1, 2), 2)\nok <- isCompoundSymmetric(m)\n",
                complete=True)
     assert bool(ns["ok"]) is True
+
+
+def test_as_predictions_frame_and_its_checks() -> None:
+    # asremlPlus R/alldiffs.v5.r: as.predictions.frame renames se/est.status/predictions to
+    # standard.error/est.status/predicted.value, sets est.status "Estimable" ("Aliased" for
+    # an NA prediction) when missing, and classes it predictions.frame; validPredictionsFrame
+    # needs predicted.value (or backtransformed.predictions), standard.error and est.status
+    p = pd.DataFrame({"A": ["b", "a", "c"], "pv": [1.0, np.nan, 3.0],
+                      "std.error": [0.1, np.nan, 0.3], "status": ["Estimable"] * 3})
+    ns = run_r("v0 <- validPredictionsFrame(p)\n"
+               "f <- as.predictions.frame(p, classify = 'A', predictions = 'pv', "
+               "se = 'std.error', est.status = 'status')\n"
+               "ok <- is.predictions.frame(f)\nv1 <- validPredictionsFrame(f)\n"
+               "g <- as.predictions.frame(p[, c('A', 'pv', 'std.error')], predictions = 'pv',"
+               " se = 'std.error')\nno <- is.predictions.frame(p)\n", p=p, complete=True)
+    assert ns["v0"][0] == "Error in validPredictionsFrame : "
+    f = ns["f"]
+    assert list(f.columns) == ["A", "predicted.value", "standard.error", "est.status"]
+    assert list(f["A"].cat.categories) == ["b", "a", "c"]      # order of appearance
+    assert bool(ns["ok"]) is True and ns["v1"] is True and bool(ns["no"]) is False
+    assert list(ns["g"]["est.status"]) == ["Estimable", "Aliased", "Estimable"]
