@@ -1574,6 +1574,12 @@ class Translator(BasePrinter):
                 rfactorlevels.sets_levels(f, args):
             # factor(x, levels =, labels =, exclude =): a Categorical (rfactorlevels.py)
             return rfactorlevels.translate(self, f, args)
+        if f in ("as.character", "as.numeric", "as.double", "as.integer") and \
+                f not in self.functions and len(pos) == 1 and len(args) > 1 and \
+                all(n is not None for n, a in args if a is not pos[0]):
+            # as.character(1:10, times = 2): R's default methods ignore their ... arguments
+            return self.call(R("call", f, [(None, pos[0])], left=e.left, start=e.start,
+                               end=e.end))
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
                 "float", "as.integer": "int", "as.character": "str",
                 # an ordered factor is held as a factor is: its labels (rfactor.py)

@@ -508,3 +508,13 @@ def test_as_predictions_frame_and_its_checks() -> None:
     assert list(f["A"].cat.categories) == ["b", "a", "c"]      # order of appearance
     assert bool(ns["ok"]) is True and ns["v1"] is True and bool(ns["no"]) is False
     assert list(ns["g"]["est.status"]) == ["Estimable", "Aliased", "Estimable"]
+
+
+def test_as_character_ignores_extra_arguments_as_r() -> None:
+    # ?as.character: "...: further arguments passed to or from other methods" - the default
+    # method uses none (asremlPlus's test42alldiffsasr.r:2385 rep(as.character(1:10,
+    # times = 2)) is "1".."10": the times belong to no rep())
+    ns = run_r("x <- rep(as.character(1:3, times = 2))\ny <- as.numeric('2.5', foo = 1)\n",
+               complete=True)
+    assert list(ns["x"]) == ["1", "2", "3"]
+    assert float(ns["y"]) == 2.5
