@@ -11,6 +11,13 @@ against the R package's documented behaviour or a value computed here independen
   "ordered ID, Dam, Sire", missing parents "NA, '0', or '*'" (RaissaKrupek's LIZARD and
   Salmon animal-model scripts). Checked against Mrode (2005, Example 2.1) and a
   plain-Python tabular method written here.
+* Also: ``is.element`` (= %in%), ``group_by()`` with no variable, ``nrow()`` of a list
+  (NULL), ``merge(y =)`` after a pipe, ``M[L]`` of a logical matrix, ``&`` of two matrix
+  comparisons by position, a variable ``na.rm``, asremlPlus's ``pickLSDstatistics``,
+  ``validAsrtests``, ``isCompoundSymmetric`` and predictions.frame checks, nlme's
+  ``corSymm`` in gls() (dense-V REML and covardat's printed vignette), the G.param size of
+  a str() rr term, update() under asreml.options(Csparse), and untranslated expectations
+  counted unchecked. Each test names its source.
 """
 from __future__ import annotations
 
