@@ -445,7 +445,7 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result, tag: str = 
     res.placeholders = int(u.group(1)) if u else 0
     res.ran = code == 0
     tail = [ln for ln in err.strip().splitlines() if ln.strip() and not _USED.match(ln)
-            and not ln.startswith("hint:")]
+            and not ln.startswith(("hint:", "asr_py.translate untranslated: "))]
     # the exception's own line: asr_py's errors print the formula and a caret line after it
     said = [ln for ln in tail if _EXC_LINE.match(ln)]
     res.error = "" if res.ran else (said[-1] if said else tail[-1] if tail else f"exit {code}")

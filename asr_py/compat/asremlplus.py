@@ -64,6 +64,7 @@ from asr_py.compat.estimatev import estimateV
 from asr_py.compat.faccombine import facCombine
 from asr_py.compat.lsd import pick
 from asr_py.compat.lsdexplore import exploreLSDs
+from asr_py.compat.lsdpick import pickLSDstatistics
 from asr_py.compat.lsdsearch import findLSDminerrors
 from asr_py.compat.pairtrans import pairdiffsTransform, ratioTransform
 from asr_py.compat.plotlsds import plotLSDerrors, plotLSDs
@@ -88,7 +89,7 @@ __all__ = ["AsrTests", "as_asrtests", "addto_test_summary", "REMLRT", "infoCrite
            "plotPredictions",
            "estimateV", "chooseModel", "facCombine", "facRecast", "facRename", "attr",
            "findLSDminerrors", "exploreLSDs", "addSpatialModel", "ratioTransform",
-           "pairdiffsTransform", "R2adj", "plotLSDs", "plotLSDerrors",
+           "pickLSDstatistics", "pairdiffsTransform", "R2adj", "plotLSDs", "plotLSDerrors",
            "predictPresent", "newfit", "reparamSigDevn",
            "SUMMARY_COLUMNS",
            "vpc_char", "vparameters_con",

@@ -127,6 +127,7 @@ from asr_py.translate.rpkgcalls import CALLS as _PKG_CALLS
 from asr_py.translate.rpkgcalls import UNAVAILABLE as _PKG_UNAVAILABLE
 from asr_py.translate.rpkgcalls import set_diag as _pkg_set_diag
 from asr_py.translate.rpkgcalls import translate_call as _pkg_call
+from asr_py.translate.rplusvalid import FUNCS as _RPLUSVALID_FUNCS
 from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
@@ -505,10 +506,12 @@ _TMM_FUNCS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
                                   "impute.method", "max.missing", "tol"), ("sommer", "rrBLUP")),
     "bdiag": ("r_bdiag", ("...",), ("Matrix",)),
     "A_mat": ("r_A_mat_pedigree", ("ped", "ploidy", "order.ped"), ("polyBreedR",)),
+    "makeA": ("r_makeA", ("pedigree",), ("nadiv",)),             # rgenetics.py
     "dist": ("r_dist_matrix", ("x", "method", "diag", "upper", "p"), ("stats",)),     # rdist.py
 }
 _TMM_FUNCS.update(_RMARGINS_FUNCS)                         # rowSums(), colMeans(), ...
 _TMM_FUNCS.update(_RSETS_FUNCS)            # union(), setdiff(), duplicated(), ... (rsets.py)
+_TMM_FUNCS.update(_RPLUSVALID_FUNCS)  # asremlPlus validAsrtests(), isCompoundSymmetric()
 _TMM_FUNCS.update(_RFDIST_FUNCS)                           # pf(), qf() (rfdist.py)
 _TMM_FUNCS.update(_RVLOOKUP_FUNCS)                      # expss::vlookup() (rvlookup.py)
 _TMM_FUNCS.update(_RTRYCATCH_FUNCS)                    # conditionMessage() (rtrycatch.py)
@@ -1434,6 +1437,13 @@ class Translator(BasePrinter):
                 rlme4.ranef_frame(self, e)
             if got is not None:
                 return got
+        if f in ("is.element", "base::is.element") and f not in self.functions and \
+                len(args) == 2 and all(n in (None, "el", "set") for n, _ in args):
+            # ?is.element: "is.element(x, y) is identical to x %in% y"
+            got = _bind_args(("el", "set"), pos, args)
+            if len(got) == 2:
+                return self.py(R("bin", "%in%", left=got["el"], right=got["set"],
+                                 start=e.start, end=e.end))
         if f == "between" and f not in self.functions and len(pos) == 3 and len(args) == 3:
             return (f"{self.runtime('r_between')}({self.py(pos[0])}, {self.py(pos[1])}, "
                     f"{self.py(pos[2])})")
@@ -1483,7 +1493,12 @@ class Translator(BasePrinter):
             if not pos:
                 raise Untranslatable("update()")
             rest = [(n, a) for n, a in args if a is not pos[0]]
-            return f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
+            got = f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
+            if self.csparse_opt:
+                # update() refits under the asreml.options() then in force: its Csparse
+                # (rcsparse.py; m-hrachov's RR_m3 <- update(RR_m3) then RR_m3[["Csparse"]])
+                got = f'{self.runtime("r_with_csparse")}({got}, globals().get("CSPARSE"))'
+            return got
         if f in ("ainverse", "asreml.Ainverse"):
             # the pedigree: first positional or pedigree= (R's partial names: ped=, p=)
             ped = pos[:1] or [a for n, a in args if n and "pedigree".startswith(n)][:1]
@@ -1559,6 +1574,12 @@ class Translator(BasePrinter):
                 rfactorlevels.sets_levels(f, args):
             # factor(x, levels =, labels =, exclude =): a Categorical (rfactorlevels.py)
             return rfactorlevels.translate(self, f, args)
+        if f in ("as.character", "as.numeric", "as.double", "as.integer") and \
+                f not in self.functions and len(pos) == 1 and len(args) > 1 and \
+                all(n is not None for n, a in args if a is not pos[0]):
+            # as.character(1:10, times = 2): R's default methods ignore their ... arguments
+            return self.call(R("call", f, [(None, pos[0])], left=e.left, start=e.start,
+                               end=e.end))
         conv = {"as.factor": "str", "factor": "str", "as.numeric": "float", "as.double":
                 "float", "as.integer": "int", "as.character": "str",
                 # an ordered factor is held as a factor is: its labels (rfactor.py)
@@ -1727,7 +1748,9 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_na_omit')}({self.py(pos[0])})"
         if f == "length" and len(args) == 1:     # a data frame's length is its columns
             return f"{self.runtime('r_length')}({self.py(pos[0])})"
-        if f in ("nrow", "NROW") and len(args) == 1:
+        if f == "nrow" and len(args) == 1:        # NULL for a list (rncol.py)
+            return f"{self.runtime('r_nrow')}({self.py(pos[0])})"
+        if f == "NROW" and len(args) == 1:
             return f"len({self.py(pos[0])})"
         if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
                                                         for n, _ in args):
@@ -2003,6 +2026,17 @@ class Translator(BasePrinter):
                 "suffixes") for n, _ in args):
             # R's merge: all.x/all.y, rows sorted by the key, key columns first (rmerge.py)
             return f"{self.runtime('r_merge')}({', '.join(self.kwargs(args))})"
+        if f == "merge" and f not in self.functions and any(n in ("x", "y") for n, _ in args) \
+                and all(n in (None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y",
+                              "sort", "suffixes") for n, _ in args):
+            # d %>% merge(y = e, by = k): R fills the formals not named (x, y) in order
+            free = [k for k in ("x", "y") if k not in {n for n, _ in args}]
+            if len(pos) == len(free):
+                bound = dict(zip(free, pos)) | {n: a for n, a in args if n in ("x", "y")}
+                rest = [(n, a) for n, a in args if n not in (None, "x", "y")]
+                return (f"{self.runtime('r_merge')}({self.py(bound['x'])}, "
+                        f"{self.py(bound['y'])}" +
+                        "".join(f", {k}" for k in self.kwargs(rest)) + ")")
         if f == "join" and len(pos) >= 2 and all(
                 n in (None, "x", "y", "by", "type", "match") for n, _ in args):
             # plyr's join(x, y, by, type = "left"): x's rows in x's order (pandas' merge)
@@ -2251,6 +2285,12 @@ class Translator(BasePrinter):
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
+            flag = [self.py(a) for n, a in args if n == "na.rm"]
+            if flag and flag[0] not in ("True", "False") and len(pos) == 1 and \
+                    f in ("mean", "sum", "max", "min", "median", "sd", "var"):
+                # max(x, na.rm = na.rm) in a function: known when it runs (it was dropped)
+                return (f"{self.runtime('r_fun')}({f!r}, na_rm=bool({flag[0]}))"
+                        f"({self.py(pos[0])})")
             if na_rm and f in ("mean", "sum", "max", "min", "median", "sd", "var"):
                 py = py.replace("np.", "np.nan")
             if py.startswith("np."):

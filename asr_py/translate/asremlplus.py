@@ -23,7 +23,7 @@ _SAME = ("predictPlus", "estimateV", "chooseModel", "allDifferences", "validAlld
          "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
          "linTransform", "plotPvalues", "plotPredictions", "facRecast", "facRename",
          "attr", "findLSDminerrors", "exploreLSDs", "facCombine", "ratioTransform",
-         "pairdiffsTransform", "plotLSDs", "plotLSDerrors")
+         "pairdiffsTransform", "plotLSDs", "plotLSDerrors", "pickLSDstatistics")
 
 #: R function (and S3 method) -> asr.plus function
 PLUS_CALLS: dict[str, str] = {
@@ -32,7 +32,7 @@ PLUS_CALLS: dict[str, str] = {
         "redoErrorIntervals", "recalcLSD", "addBacktransforms", "renewClassify",
         "linTransform", "plotPvalues", "facRecast", "facRename", "findLSDminerrors",
         "exploreLSDs", "facCombine", "ratioTransform", "pairdiffsTransform", "plotLSDs",
-        "plotLSDerrors")},
+        "plotLSDerrors", "pickLSDstatistics")},
     "predictPlus.asreml": "asr.plus.predictPlus",
     "predictPresent": "asr.plus.predictPresent",
     "predictPresent.asreml": "asr.plus.predictPresent", "estimateV.asreml": "asr.plus.estimateV",

@@ -43,6 +43,8 @@ __all__ = ["Untranslated", "untranslated", "expect_equal", "expect_true", "expec
 #: tally of expectation outcomes in this process
 OUTCOMES: Counter[str] = Counter()
 _USES = [0]
+#: uses per placeholder text (printed at exit when ASR_PY_UNTRANSLATED_DETAIL is set)
+_BY_WHAT: Counter[str] = Counter()
 #: what the placeholder used last stands for (named when an expectation is unchecked)
 _LAST: list[str] = [""]
 _TOL = float(np.sqrt(np.finfo(float).eps))
@@ -64,6 +66,7 @@ class Untranslated:
 
     def _use(self) -> Untranslated:
         _USES[0] += 1
+        _BY_WHAT[self.what] += 1
         _LAST[0] = self.what
         return self
 
@@ -86,6 +89,7 @@ class Untranslated:
 
     def _needs_value(self, what: str) -> AsrError:
         _USES[0] += 1
+        _BY_WHAT[self.what] += 1
         _LAST[0] = self.what
         return UntranslatedValueError(
             f"{self.name or 'a value'} holds the result of R code that was not "
@@ -375,6 +379,9 @@ def report() -> None:
               f"{OUTCOMES['error']} error")
     if _USES[0]:
         print(f"asr_py.translate untranslated values used: {_USES[0]}", file=sys.stderr)
+        if os.environ.get("ASR_PY_UNTRANSLATED_DETAIL"):
+            for what, n in _BY_WHAT.most_common():
+                print(f"asr_py.translate untranslated: {n} x {what}", file=sys.stderr)
     if _BLOCK_ERRORS:
         sys.stdout.flush()
         print(_BLOCK_ERRORS[0], file=sys.stderr)

@@ -385,6 +385,10 @@ class BasePrinter:
             # a matrix with a (named) vector or another matrix: by position, recycled down
             # the columns, never aligned by label (rmatrix.r_arith)
             return f"{self.runtime('r_arith')}({left}, {v!r}, {right})"
+        if v in ("&", "|") and all(self._matrix_test(x) for x in (e.left, e.right)):
+            # (A != 0) & (B != 0) of two matrices: element by element by position, never
+            # aligned by dimnames (m-hrachov's C_inv script: A and B differ in names)
+            return f"{self.runtime('r_op')}({left}, {v!r}, {right})"
         if v in _POSITIONAL and (_positional_pair(e.left, e.right) or self._named_pair(e)):
             # two R vectors / data frames: by position with recycling, never aligned by
             # pandas labels (rops.r_op)
@@ -411,6 +415,14 @@ class BasePrinter:
                 e.right.value not in ("^",):
             right = f"({right})" if not right.startswith("(") else right
         return f"{left} {op} {right}"
+
+    def _matrix_test(self, e: R) -> bool:
+        """A comparison with a matrix operand (``(A != 0)``, ``B > x``)."""
+        while e.kind == "paren" and e.right is not None:
+            e = e.right
+        return e.kind == "bin" and e.value in ("==", "!=", "<", ">", "<=", ">=") and \
+            e.left is not None and e.right is not None and (
+                matrix_value(e.left, self.matrices) or matrix_value(e.right, self.matrices))
 
     def _array(self, e: R, text: str, compare: bool = False) -> str:
         if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (
@@ -1026,6 +1038,14 @@ class BasePrinter:
         """``x <- <untranslatable>`` still binds ``x``: to a placeholder that lets the script
         go on and says, when used, that it is not the R value (asr_py.translate.checks);
         ``x[[k]] <- <untranslatable>`` (k a position) puts one in that element."""
+        if s.kind == "call" and s.value in EXPECT_VALUE and s.value != "expect_error":
+            # an expectation whose value is not translated: recorded as unchecked (with
+            # what was not translated), not dropped from the count as a bare TODO was
+            line = str(getattr(self, "code", "")).count("\n", 0, s.start) + 1
+            two = "" if EXPECT_VALUE[s.value] in ("expect_true", "expect_false") else ", None"
+            return [f"{self.runtime(EXPECT_VALUE[s.value])}(lambda: "
+                    f"{self.runtime('untranslated')}({why!r}, 'expectation')._use(){two}, "
+                    f"r_line={line})"]
         if s.kind == "bin" and s.value in ("<-", "=") and s.left is not None and \
                 s.left.kind == "index" and s.left.value == "[[" and len(s.left.args) == 1 \
                 and s.left.args[0][1].kind != "str" and s.right is not None and \

@@ -20,7 +20,10 @@ _ATTR = "_csparse_terms"
 def r_with_csparse(fit: Any, terms: Any) -> Any:
     """The fit, remembering the Csparse formula active when it was fitted (None: none)."""
     if terms is not None and not isinstance(fit, Untranslated):
-        object.__setattr__(fit, _ATTR, str(terms))
+        try:
+            object.__setattr__(fit, _ATTR, str(terms))
+        except AttributeError:          # update() of another kind of fit: no Csparse
+            pass
     return fit
 
 

@@ -1,6 +1,7 @@
 """Relationship-matrix helpers that asreml scripts call beside asreml, for translated scripts:
 sommer's/rrBLUP's ``A.mat(X)`` (VanRaden's additive genomic relationship from markers coded
--1/0/1) and polyBreedR's ``A_mat(ped, ploidy = 2)`` (the pedigree numerator relationship).
+-1/0/1), polyBreedR's ``A_mat(ped, ploidy = 2)`` and nadiv's ``makeA(pedigree)`` (the
+pedigree numerator relationship).
 
 Both return R's matrix with dimnames as a DataFrame (rows/columns named by the ids), which
 ``vm(gen, A)`` and matrix code in the script then read; they are computed by asr_py.genetics.
@@ -15,7 +16,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_A_mat_markers", "r_A_mat_pedigree"]
+__all__ = ["r_A_mat_markers", "r_A_mat_pedigree", "r_makeA"]
 
 
 def r_A_mat_markers(X: Any, min_MAF: Any = None, **other: Any) -> Any:
@@ -112,3 +113,80 @@ def r_A_mat_pedigree(ped: Any, ploidy: Any = 2, order_ped: bool = True) -> Any:
     idx = [pos[k] for k in order]
     M = np.asarray(A.matrix, dtype=float)[np.ix_(idx, idx)]
     return pd.DataFrame(M, index=order, columns=order)
+
+
+def _nadiv_parent(v: Any, col: str, said: set[tuple[str, str]]) -> str | None:
+    """A parent of nadiv's pedigree as text, None when unknown: NA, "*", and 0 or -998
+    (with nadiv's warning, once per column)."""
+    import warnings
+
+    if v is None or pd.isna(v) or str(v).strip() == "*":
+        return None
+    text = str(int(v)) if isinstance(v, float | np.floating) and float(v).is_integer() \
+        else str(v).strip()
+    if text in ("0", "-998"):
+        if (text, col) not in said:
+            said.add((text, col))
+            warnings.warn(f"{text} in the {col} column interpreted as a missing parent",
+                          stacklevel=3)
+        return None
+    return text
+
+
+def r_makeA(pedigree: Any) -> Any:
+    """nadiv's ``makeA(pedigree)``: the numerator relationship matrix A of a pedigree whose
+    columns are ID, Dam, Sire (nadiv ``?makeA``; unknown parents NA, 0, -998 or "*"),
+    A_ii = 1 + A_{s d}/2 and A_ij = (A_{j s_i} + A_{j d_i})/2 (Henderson's tabular method).
+    Rows and columns are named by the ids (as text) in the pedigree's order, as nadiv's
+    dimnames. nadiv's numPed checks are kept as errors: three columns, parents listed as
+    individuals and before their offspring, no id twice, no individual its own parent."""
+    import warnings
+
+    from asr_py.genetics.pedigree import amatrix
+
+    if isinstance(pedigree, Untranslated):
+        return pedigree._use()
+    if not isinstance(pedigree, pd.DataFrame):
+        raise AsrError("makeA(pedigree): pedigree must be a data frame (ID, Dam, Sire), not "
+                       f"{type(pedigree).__name__}", hint="pass the pedigree's three columns")
+    said: set[tuple[str, str]] = set()
+    ids = [_nadiv_parent(v, "id", set()) for v in pedigree.iloc[:, 0]]
+    dam = [_nadiv_parent(v, "dam", said) for v in pedigree.iloc[:, 1]] \
+        if pedigree.shape[1] > 1 else []
+    sire = [_nadiv_parent(v, "sire", said) for v in pedigree.iloc[:, 2]] \
+        if pedigree.shape[1] > 2 else []
+    if all(p is None for p in dam + sire):
+        raise AsrError("makeA(pedigree): all dams and sires are missing",
+                       hint="nadiv stops here too; A would be the identity")
+    if pedigree.shape[1] != 3:
+        raise AsrError(f"makeA(pedigree): the pedigree must have three columns (ID, Dam, "
+                       f"Sire), not {pedigree.shape[1]}", hint="select them: ped[, 1:3]")
+    pos = {k: j for j, k in enumerate(ids)}
+    for role, par in (("dams", dam), ("sires", sire)):
+        absent = [p for p in par if p is not None and p not in pos]
+        if absent:
+            raise AsrError(f"makeA(pedigree): individuals appearing as {role} but not in the "
+                           f"pedigree ({', '.join(absent[:5])})",
+                           hint="add them as founders first (nadiv's prepPed())")
+    twice = [k for k in pos if ids.count(k) > 1]
+    if twice or None in pos:
+        raise AsrError("makeA(pedigree): some individuals appear more than once (or have no "
+                       f"id) in the pedigree ({', '.join(map(str, twice[:5]))})",
+                       hint="each individual once, in the first column")
+    for role, par in (("dams", dam), ("Sires", sire)):
+        for j, p in enumerate(par):
+            if p is not None and pos[p] > j:
+                raise AsrError(f"makeA(pedigree): offspring {ids[j]} appears before one of "
+                               f"its {role.lower()[:-1]}s ({p})",
+                               hint="order the pedigree parents first (nadiv's prepPed())")
+            if p is not None and pos[p] == j:
+                raise AsrError(f"makeA(pedigree): individual {ids[j]} appears as its own "
+                               f"{role.lower()[:-1]}", hint="fix the pedigree row")
+    if set(p for p in dam if p is not None) & set(p for p in sire if p is not None):
+        warnings.warn("Dams appearing as Sires - assumed selfing in pedigree", stacklevel=2)
+    frame = pd.DataFrame({"id": ids, "sire": sire, "dam": dam})
+    A = amatrix(frame, check_roles=False)
+    where = {k: j for j, k in enumerate(A.ids)}
+    idx = [where[k] for k in ids]         # type: ignore[index]
+    M = np.asarray(A.matrix, dtype=float)[np.ix_(idx, idx)]
+    return pd.DataFrame(M, index=ids, columns=ids)

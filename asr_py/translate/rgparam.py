@@ -8,7 +8,9 @@ holding
   when the term has its own variance parameter (``~ L``: σ²_L; ``ar1(L):G``: the scale of
   the correlation model; the residual's ``units!R``) and ``"id"`` when its factors carry the
   variances (``us(L):G``), then ``initial`` is 1, fixed (``con = "F"``); ``size`` is the
-  number of effects of the term (``diag(rep(initial, size))`` is a simple term's G);
+  number of effects of the term (``diag(rep(initial, size))`` is a simple term's G); a
+  ``str(~ ..., ~ rr(n, k):id(g))`` (fa) term counts asreml's k score placeholders too,
+  (n + k) x g (the C_inv script's ``size / n_terms`` with ``n_terms = n + k`` is g);
 * one element per factor of its variance model, named by the factor (a ``str()`` term's
   ``us(3)`` by its argument, ``"3"``): ``list(model, facnam, levels, initial, con)``, with
   ``model`` asreml's function (``id``, ``us``, ``ar1``, ``fa``, ``vm``, ...), ``levels`` the
@@ -105,6 +107,15 @@ def _entry(p: pd.DataFrame, label: str, blocks: list[Any], size: int
             levels += [f"Comp{j + 1}" for j in range(k)]
         out[name] = {"model": fn, "facnam": name, "levels": levels,
                      "initial": _named(comp, val, rows), "con": _named(comp, con, rows)}
+    first = blocks[0] if blocks else None
+    if first is not None and _model_of(first) in ("fa", "rr", "facv") and \
+            str(first.name).startswith(_model_of(first) + "(") and getattr(first, "k", 0):
+        # str(~ ..., ~ rr(n, k):id(g)): asreml's term has n + k effects per level of the
+        # rest, the last k the factor scores' placeholders (asr_py drops their zero columns:
+        # model/random._drop_score_columns), so its size is (n + k) x rest
+        scores = sum(1 for v in out[_facnam(str(first.name), _model_of(first))]["levels"]
+                     if str(v).startswith("Comp"))
+        variance["size"] = (int(first.k) + scores) * (size // int(first.k))
     return out
 
 

@@ -9,11 +9,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["r_mask"]
+__all__ = ["matrix_mask", "r_mask"]
+
+
+def matrix_mask(x: Any, mask: Any) -> np.ndarray | None:
+    """R's ``M[L]`` with L a logical matrix of M's shape: M's elements where L is TRUE,
+    read column by column (m-hrachov's C_inv script: ``Cm[mask]``); None for another
+    ``mask``."""
+    if not (isinstance(mask, pd.DataFrame | np.ndarray) and np.ndim(mask) == 2 and
+            np.ndim(x) == 2 and np.shape(mask) == np.shape(x)):
+        return None
+    m = np.asarray(mask)
+    if m.dtype != bool and not all(isinstance(v, bool | np.bool_) for v in m.ravel()):
+        return None
+    vals = np.asarray(x.toarray() if hasattr(x, "toarray") else x)
+    return vals.ravel(order="F")[m.astype(bool).ravel(order="F")]
 
 
 def r_mask(x: Any, mask: Any) -> Any:
-    """``x[mask]`` with R's positional reading of a logical vector of x's length."""
+    """``x[mask]`` with R's positional reading of a logical vector of x's length (a logical
+    matrix of x's shape: :func:`matrix_mask`)."""
+    got = matrix_mask(x, mask)
+    if got is not None:
+        return got
     if isinstance(x, (pd.Series, pd.DataFrame)) and isinstance(mask, pd.Series) and \
             len(mask) == len(x) and not mask.index.equals(x.index) and \
             pd.api.types.is_bool_dtype(mask.dtype):

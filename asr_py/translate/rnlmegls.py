@@ -56,11 +56,14 @@ class NlmeParams(dict):
         return f"{self.kind} parameter estimate(s):\n{self.describe().to_string()}"
 
 
-def model_struct(cor: tuple[str, str | None, str | None] | None, phi: float | None,
+def model_struct(cor: tuple[str, str | None, str | None] | None,
+                 phi: float | pd.Series | None,
                  delta: pd.Series | None) -> dict[str, NlmeParams]:
     """``m$modelStruct``: corStruct and/or varStruct of the fitted residual."""
     out: dict[str, NlmeParams] = {}
-    if cor is not None and phi is not None:
+    if cor is not None and isinstance(phi, pd.Series):      # corSymm: cor(k,l) each
+        out["corStruct"] = NlmeParams(cor[0], {str(k): float(v) for k, v in phi.items()})
+    elif cor is not None and phi is not None:
         out["corStruct"] = NlmeParams(cor[0], {"Rho" if cor[0] == "corCompSymm" else "Phi":
                                                phi})
     if delta is not None:
@@ -187,7 +190,10 @@ class GlsFit(NlmeCriteria):
                        hint="use coef(m), logLik(m), anova(m), summary(m)")
 
     def __repr__(self) -> str:
-        extra = "" if self.phi is None else f"\nCorrelation parameter: {self.phi:.4f}"
+        extra = "" if self.phi is None else (
+            "\nCorrelation parameters:\n" + self.phi.round(4).to_string()
+            if isinstance(self.phi, pd.Series) else
+            f"\nCorrelation parameter: {self.phi:.4f}")
         if self.delta is not None:
             extra = f"\nVariance function (varIdent):\n{self.delta.to_string()}"
         return (f"Generalized least squares fit by {'REML' if self.REML else 'ML'}\n"

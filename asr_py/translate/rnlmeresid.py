@@ -7,7 +7,11 @@
   (integer t, every value from min to max present) -> ``g:ar1(t)``;
 * ``corCAR1(form = ~ t | g)``: ``phi^|t_i - t_j|`` -> ``g:exp(t)``;
 * ``corCompSymm(form = ~ 1 | g)``: ``rho`` between any two records of a group ->
-  ``g:cor(position)``.
+  ``g:cor(position)``;
+* ``corSymm(form = ~ 1 | g)`` (``~ t | g``, integer t), in gls() only: a general
+  correlation ``rho_kl`` between the k-th and l-th records of a group (by position, or by
+  t), one variance -> ``g:corg(position)``; nlme's ``value =`` (starting values) is not
+  needed.
 
 R (dense) is rebuilt from the fitted components: ``sigma^2 (C_g)`` block-diagonal by group.
 """
@@ -27,7 +31,7 @@ __all__ = ["CORRELATIONS", "residual_matrix", "residual_spec"]
 
 _NAME = r"[A-Za-z.][\w.]*"
 #: correlation structures fitted here
-CORRELATIONS = ("corAR1", "corCAR1", "corCompSymm")
+CORRELATIONS = ("corAR1", "corCAR1", "corCompSymm", "corSymm")
 
 
 def _call(text: str) -> tuple[str, str] | None:
@@ -76,10 +80,13 @@ def _cor_struct(correlation: Any, where: str) -> tuple[str, str | None, str | No
     text = " ".join(str(correlation).split())
     got = _call(text)
     hint = ("corAR1(form = ~ 1 | g), corAR1(form = ~ t | g) (integer t), "
-            "corCAR1(form = ~ t | g) and corCompSymm(form = ~ 1 | g) are fitted; "
-            "corARMA/corSymm/spatial structures are not")
-    if got is None or got[0] not in CORRELATIONS:
-        raise AsrError(f"{where}: correlation = {text} is not fitted here", hint=hint)
+            "corCAR1(form = ~ t | g), corCompSymm(form = ~ 1 | g) and corSymm(form = "
+            "~ 1 | g) are fitted; corARMA/spatial structures are not")
+    if got is None or got[0] not in CORRELATIONS or \
+            got[0] == "corSymm" and not where.startswith("gls"):
+        # corSymm is fitted for gls() (no random term) only
+        raise AsrError(f"{where}: correlation = {text} is not fitted here", hint=hint + (
+            " (corSymm in gls() only)" if got is not None and got[0] == "corSymm" else ""))
     form = _arg(got[1], "form", 1)
     value = _arg(got[1], "value", 0)
     if value is not None and value.startswith("~"):
@@ -144,7 +151,7 @@ def residual_spec(data: pd.DataFrame, strata: str | None,
                            hint="corCAR1(form = ~ t | g) for gaps in time")
     width = len(str(ip.max() - ip.min()))
     d["nlmepos"] = [f"{v - ip.min():0{width}d}" for v in ip]
-    struct = "ar1" if kind == "corAR1" else "cor"
+    struct = {"corAR1": "ar1", "corSymm": "corg"}.get(kind, "cor")
     return d, f"~ {c}:{struct}(nlmepos)", ip.astype(float)
 
 
@@ -168,8 +175,38 @@ def residual_matrix(vc: pd.DataFrame, d: pd.DataFrame, strata: str | None,
     assert cor is not None and pos is not None
     kind, _, c = cor
     s2 = float(vc.loc[[i for i in vc.index if str(i).endswith("!R")][0], "component"])
+    if kind == "corSymm":
+        return _general(vc, d, c, pos, s2)
     phi = float(vc.loc[[i for i in vc.index if str(i).endswith("!cor")][0], "component"])
     same = d[c].astype(str).to_numpy()
     lag = np.abs(pos[:, None] - pos[None, :])
     corr = np.where(lag == 0, 1.0, phi) if kind == "corCompSymm" else phi ** lag
     return s2 * np.where(same[:, None] == same[None, :], corr, 0.0), s2, 2, None, phi
+
+
+def _general(vc: pd.DataFrame, d: pd.DataFrame, c: str, pos: np.ndarray, s2: float
+             ) -> tuple[np.ndarray, float, int, None, pd.Series]:
+    """corSymm's R = sigma^2 C, C_kl = rho_kl between a group's records at positions k and
+    l (residual_spec's ``nlmepos`` levels, the fit's ``...!nlmepos_k:l!cor``), with its
+    correlations named as nlme's ``cor(k,l)`` (k < l numbering the distinct positions or
+    times 1, 2, ...)."""
+    lo = int(pos.min())
+    rho: dict[tuple[int, int], float] = {}
+    for name, val in vc["component"].items():
+        m = re.search(r"!nlmepos_(\d+):(\d+)!cor$", str(name))
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            rho[(a, b)] = rho[(b, a)] = float(val)
+    k = (pos - lo).astype(int)
+    corr = np.array([[1.0 if i == j else rho.get((i, j), np.nan) for j in k] for i in k])
+    same = d[c].astype(str).to_numpy()
+    block = same[:, None] == same[None, :]
+    if np.isnan(corr[block]).any():
+        raise AsrError("corSymm: a correlation between two positions of a group is not in "
+                       "the fit", hint="every group's positions must be among the fitted "
+                       "levels")
+    u = sorted(set(k.tolist()))                 # nlme numbers the distinct positions 1, 2, ...
+    names = {f"cor({i + 1},{j + 1})": rho.get((u[j], u[i]), np.nan)
+             for i in range(len(u)) for j in range(i + 1, len(u))}
+    return (s2 * np.where(block, corr, 0.0), s2, 1 + len(rho) // 2, None,
+            pd.Series(names, dtype=float))

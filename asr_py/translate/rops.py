@@ -31,7 +31,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "^": operator.pow, "%%": operator.mod, "%/%": operator.floordiv,
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt,
-    "<=": operator.le, ">=": operator.ge}
+    "<=": operator.le, ">=": operator.ge, "&": operator.and_, "|": operator.or_}
 _COMPARE = frozenset({"==", "!=", "<", ">", "<=", ">="})
 
 

@@ -17,7 +17,8 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
   a later ``mutate()``/``filter()``/``summarise()`` down the pipe is grouped by those
   (rgrouped.chain_keys). A summary may read an earlier summary of the same call (its
   value for the group, before a column of that name), as dplyr evaluates them in turn.
-* ``ungroup(x)``: ``x`` (translated data frames are never grouped).
+* ``ungroup(x)``: ``x`` (translated data frames are never grouped); ``group_by(x)`` with no
+  grouping variable likewise (it drops the groups: ``.add = FALSE`` overrides them).
 * ``bind_rows(d1, d2, ...)`` / ``bind_rows(list(...), .id = "src")``: rows stacked,
   columns matched by name (a column a frame lacks is NA there), in order of first
   appearance; ``NULL`` elements skipped; ``.id`` a first column of the list's names (or
@@ -64,9 +65,10 @@ __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_lon
            "r_recode", "r_relocate_sel", "r_str_detect", "r_summarise", "translate"]
 
 _SUMMARISE = ("summarise", "summarize")
-_NAMES = ("glimpse", *_SUMMARISE, "ungroup", "bind_rows", "recode", "recode_factor",
-          "n_distinct", "str_detect", "relocate", "pivot_longer", "str_replace",
-          "str_replace_all")
+_SUMMARISE_AT = ("summarise_at", "summarize_at")
+_NAMES = ("glimpse", *_SUMMARISE, *_SUMMARISE_AT, "ungroup", "group_by", "bind_rows",
+          "recode", "recode_factor", "n_distinct", "str_detect", "relocate", "pivot_longer",
+          "str_replace", "str_replace_all")
 FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
                                                    "tidyr::") for f in _NAMES)})
 
@@ -180,7 +182,10 @@ def _across_summary(tr: Any, a: R) -> str | None:
         names = got
     try:
         sel = rdplyr.spec(tr, cols)
-        f = tr.py(node) if node.kind in ("function", "name") else None
+        # a function by name (mean, sd, a script's cv) through fun_ref: R's summaries are
+        # no Python names (across(c(y, z), mean) printed a bare `mean`)
+        f = tr.py(node) if node.kind == "function" else \
+            tr.fun_ref(node) if node.kind == "name" else None
     except Untranslatable:
         return None
     return None if f is None else f"([{sel}], {f}, {names})"
@@ -208,6 +213,79 @@ def _expand_across(df: pd.DataFrame, keys: list[str], funcs: dict[str, Any],
                     return fn(g[c])
             out[c if names is None else str(names(c))] = one
     return out
+
+
+def _scoped_vars(e: R) -> list[R] | None:
+    """summarise_at()'s ``.vars``: ``vars(a, b)`` (unnamed), ``c("a", "b")`` or ``"a"`` as
+    the columns' name nodes; None for anything else (a selection helper, a named var)."""
+    if e.kind == "str":
+        return [e]
+    if e.kind == "call" and e.value in ("vars", "dplyr::vars", "c") and e.args and all(
+            n is None and (a.kind == "str" or a.kind == "name" and e.value != "c")
+            for n, a in e.args):
+        return [a for _, a in e.args]
+    return None
+
+
+def _scoped_funs(e: R) -> list[tuple[str | None, R]] | None:
+    """summarise_at()'s ``.funs``: a function (a name, ``function(x) ...``, a ``~`` lambda)
+    or ``list(name = f, ...)`` as (name, function node) pairs; None otherwise (``funs()``)."""
+    if e.kind in ("name", "function", "formula"):
+        return [(None, e)]
+    if e.kind == "call" and e.value == "list" and e.args and all(
+            a.kind in ("name", "function", "formula") for _, a in e.args):
+        return list(e.args)
+    return None
+
+
+def _summarise_at(tr: Any, e: R) -> str | None:
+    """dplyr's ``summarise_at(.tbl, .vars, .funs, ...)`` as the summarise() of across()
+    items it equals, named as dplyr's scoped verbs name (dplyr ``?summarise_at``, Naming):
+    one unnamed function keeps the columns' names; one column with named functions takes
+    the functions' names; otherwise ``column_function``, every column for the first
+    function, then every column for the next. The ``...`` arguments go to each function
+    (``na.rm = TRUE``)."""
+    from asr_py.translate.rlambda import PARAM
+
+    formals = (".tbl", ".vars", ".funs")
+    got = dict(zip(formals, [a for n, a in e.args if n is None]))
+    extra: list[tuple[str | None, R]] = []
+    for n, a in e.args:
+        if n in formals:
+            got[n] = a
+        elif n is not None:
+            if n.startswith("."):
+                return None                    # .cols (deprecated): a TODO
+            extra.append((n, a))
+    if len(got) != 3 or len([a for n, a in e.args if n is None]) > 3:
+        return None
+    cols = _scoped_vars(got[".vars"])
+    funs = _scoped_funs(got[".funs"])
+    if cols is None or funs is None:
+        return None
+    if len(funs) > 1 and any(n is None for n, _ in funs):
+        return None                            # dplyr's "fn1", "fn2" names: a TODO
+    from asr_py.translate.rgrouped import chain_keys
+    if {c.value for c in cols} & set(chain_keys(got[".tbl"]) or []):
+        return None              # a grouping column selected: dplyr stops ("Can't ...")
+    if extra and any(f.kind != "name" for _, f in funs):
+        return None                            # ... given to a lambda: a TODO
+    sel = R("call", "c", [(None, c) for c in cols], start=e.start, end=e.end)
+    items: list[tuple[str | None, R]] = [(None, got[".tbl"])]
+    for name, f in funs:
+        if extra:                              # mean, na.rm = TRUE: function(.x) mean(.x, ...)
+            body = R("call", f.value, [(None, R("name", PARAM, start=f.start, end=f.end)),
+                                       *extra], start=f.start, end=e.end)
+            f = R("function", "", [(PARAM, R("empty", start=f.start, end=f.start))],
+                  right=body, start=f.start, end=e.end)
+        args: list[tuple[str | None, R]] = [(None, sel), (None, f)]
+        if name is not None:
+            if "{" in name or "}" in name:
+                return None
+            glue = name if len(cols) == 1 else "{.col}_" + name
+            args.append((".names", R("str", glue, start=e.start, end=e.end)))
+        items.append((None, R("call", "across", args, start=e.start, end=e.end)))
+    return _summarise(tr, R("call", "summarise", items, start=e.start, end=e.end))
 
 
 def _recode(tr: Any, e: R, factor: bool) -> str | None:
@@ -292,6 +370,8 @@ def translate(tr: Any, e: R) -> str | None:
         if args[0][0] not in (None, ".data"):
             return None
         return _summarise(tr, e)
+    if f in _SUMMARISE_AT:
+        return _summarise_at(tr, e)
     if f in ("str_replace", "str_replace_all"):
         names = ("string", "pattern", "replacement")
         if any(n is not None and n not in names for n, _ in args) or len(args) != 3:
@@ -311,6 +391,10 @@ def translate(tr: Any, e: R) -> str | None:
     if f == "glimpse" and len(args) == 1 and args[0][0] in (None, "x"):
         return f"{tr.runtime('r_glimpse')}({tr.py(args[0][1])})"
     if f == "ungroup" and len(args) == 1 and args[0][0] in (None, "x"):
+        return tr.py(args[0][1])
+    if f == "group_by" and len(args) == 1 and args[0][0] in (None, ".data"):
+        # group_by(d) with no grouping variable: d ungrouped (?group_by: ".add = FALSE ...
+        # override existing groups"; no variables, so none)
         return tr.py(args[0][1])
     if f == "bind_rows":
         if set(named) - {".id"} or not pos:

@@ -176,9 +176,10 @@ from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a 
 )
 from asr_py.translate.rformulaget import r_formula_name  # noqa: F401 - get() in ~
 from asr_py.translate.rgammapar import r_with_gamma_par  # noqa: F401 - gammaPar = TRUE
-from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat()
+from asr_py.translate.rgenetics import (  # noqa: F401 - A.mat(), A_mat(), makeA()
     r_A_mat_markers,
     r_A_mat_pedigree,
+    r_makeA,
 )
 from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.rggplot import r_ggplot, r_ggsave  # noqa: F401 - ggplot2 notes
@@ -288,7 +289,7 @@ from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rmvnggrad import r_moving_grid  # noqa: F401 - mvngGrAd
 from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
-from asr_py.translate.rncol import r_ncol  # noqa: F401 - ncol(): NULL for a list
+from asr_py.translate.rncol import r_ncol, r_nrow  # noqa: F401 - ncol(), nrow(): NULL for a list
 from asr_py.translate.rnest import r_nest, r_unnest  # noqa: F401 - tidyr nest()
 from asr_py.translate.rnlmefit import (  # noqa: F401 - nlme lme(), groupedData()
     r_grouped_data,
@@ -307,6 +308,13 @@ from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # n
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
+from asr_py.translate.rplusvalid import (  # noqa: F401 - validAsrtests(), ...
+    r_as_predictions_frame,
+    r_is_compound_symmetric,
+    r_is_predictions_frame,
+    r_valid_asrtests,
+    r_valid_predictions_frame,
+)
 from asr_py.translate.rpossibly import r_possibly, r_possibly_call  # noqa: F401 - purrr
 from asr_py.translate.rprcomp import r_prcomp  # noqa: F401 - prcomp()
 from asr_py.translate.rpredsed import r_pred_sed  # noqa: F401 - predict(...)$sed
@@ -873,6 +881,11 @@ def r_sub(x: Any, at: Any) -> Any:
         return x
     if isinstance(at, np.ndarray) and at.ndim == 0:     # x[np.asarray(i)]: one position
         at = at.item()
+    from asr_py.translate.rmask import matrix_mask
+
+    got = matrix_mask(x, at)                # M[L], L a logical matrix of M's shape
+    if got is not None:
+        return got
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name

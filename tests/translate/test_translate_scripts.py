@@ -197,7 +197,7 @@ def test_tokenizer_strings_comments_nesting() -> None:
     assert len(sts) == 2  # the call spans two lines
     py = translate('d <- read.csv("a#b.csv")\nd$y2 <- d$y ^ 2\nprint(nrow(d))\n')
     assert "d = r_read_csv('a#b.csv')" in py
-    assert "d['y2'] = d['y'] ** 2" in py and "print(len(d))" in py
+    assert "d['y2'] = d['y'] ** 2" in py and "print(r_nrow(d))" in py
 
 
 def test_comments_and_blank_lines_kept() -> None:
