@@ -82,8 +82,33 @@ class SchurPattern:
 
 def schur_update(b: np.ndarray, kd: np.ndarray) -> np.ndarray:
     """X = B'K_c (c x c) summed over the dropped rows r in increasing order, one product
-    and one sum per term, as scipy's sparse product Q_mo' K sums each entry (terms with a
-    zero factor add an exact zero)."""
+    and one sum per term, as scipy's sparse product Q_mo' K sums each entry.
+
+    B stores a few entries a row (a dropped plot's kept neighbours), so each row i of X
+    collects its terms b_ri k_r in rounds: round t adds every row's t-th term (in increasing
+    r), all rows at once. Terms with b_ri = 0 add an exact zero to a sum that is never −0,
+    so leaving them out keeps every digit of :func:`schur_update_dense` (s25speed: 1.7 ->
+    0.1 ms a call on test42Parallel.r's sections, 32 x 174 and 46 x 224)."""
+    if not np.all(np.isfinite(kd)):  # 0 x inf is no exact zero
+        return schur_update_dense(b, kd)
+    x = np.zeros((b.shape[1], kd.shape[1]))
+    r, i = np.nonzero(b)  # row-major: r increasing
+    order = np.argsort(i, kind="stable")  # by row of X, r still increasing within one
+    r, i = r[order], i[order]
+    if i.size == 0:
+        return x
+    first = np.r_[0, np.flatnonzero(np.diff(i)) + 1]
+    rank = np.arange(i.size) - np.repeat(first, np.diff(np.r_[first, i.size]))
+    for t in range(int(rank.max()) + 1):
+        sel = rank == t
+        rt, it = r[sel], i[sel]  # distinct rows of X in one round
+        x[it] += b[rt, it][:, None] * kd[rt]
+    return x
+
+
+def schur_update_dense(b: np.ndarray, kd: np.ndarray) -> np.ndarray:
+    """:func:`schur_update` term by term: X += b_r k_r' for every dropped row r (the
+    reference of tests/vcov/test_schur_update.py)."""
     x = np.zeros((b.shape[1], kd.shape[1]))
     for r in range(b.shape[0]):
         x += np.multiply.outer(b[r], kd[r])
