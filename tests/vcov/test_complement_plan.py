@@ -198,3 +198,22 @@ def test_schur_update_rounds_keep_every_digit(seed: int) -> None:
     assert not np.signbit(got[got == 0]).any() and not np.signbit(ref[ref == 0]).any()
     np.testing.assert_allclose(got, b.T @ kd, rtol=1e-12, atol=1e-12)
     assert np.all(complement_plan.schur_update(np.zeros((m, c)), kd) == 0)
+
+
+def test_schur_update_on_stored_pattern_keeps_every_digit() -> None:
+    """Rounds planned from Q_mo's stored pattern (kept with Q's structure) give the
+    term-by-term digits also when stored entries are exact zeros at this θ (ρ = 0)."""
+    rng = np.random.default_rng(7)
+    m, n_o = 25, 90
+    dense = rng.normal(size=(m, n_o)) * (rng.random((m, n_o)) < 0.1)
+    dense[dense != 0][::3] = 0.0
+    q_mo = sp.csc_matrix(dense)
+    q_mo.data[::4] = 0.0  # stored, but zero at this θ
+    cols = np.flatnonzero(np.diff(q_mo.indptr))
+    b = complement_plan.dense_columns(q_mo, cols)
+    kd = rng.normal(size=(m, cols.size))
+    rounds = complement_plan.stored_rounds(q_mo, cols)
+    assert sum(r.size for r, _ in rounds) == q_mo.nnz
+    got = complement_plan.schur_update(b, kd, rounds)
+    np.testing.assert_array_equal(got, complement_plan.schur_update_dense(b, kd))
+    np.testing.assert_array_equal(got, complement_plan.schur_update(b, kd))
