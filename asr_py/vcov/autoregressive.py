@@ -67,6 +67,14 @@ def _sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
     indptr = np.concatenate([[0], np.cumsum(counts)])
     return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
 
+def _read_only(m: sp.csc_matrix) -> sp.csc_matrix:
+    """``m`` with its arrays read-only: a kept matrix handed out again must not be changed
+    in place by a caller (numpy raises instead)."""
+    for a in (m.data, m.indices, m.indptr):
+        a.flags.writeable = False
+    return m
+
+
 class _Toeplitz(CorrelationStructure):
     """C_ij = r(|i - j|) from an autocorrelation function r and its derivatives."""
 
@@ -141,13 +149,23 @@ class AR1(_Toeplitz):
         r = float(rho[0])
         if not abs(r) < 1:
             raise np.linalg.LinAlgError("ar1: |ρ| >= 1, the matrix is singular")
-        return self._q(r)[0] / (1.0 - r * r)
+        last = getattr(self, "_inv_last", None)  # s25speed: asked ~100 times in a fit of
+        if last is not None and last[0] == r:    # test42Parallel.r's model, 4 ρ values a point
+            return last[1]
+        m = _read_only(self._q(r)[0] / (1.0 - r * r))
+        self._inv_last = (r, m)
+        return m
 
     def correlation_inverse_derivatives(self, rho: np.ndarray) -> list[Matrix] | None:
         r = float(rho[0])
+        last = getattr(self, "_dinv_last", None)
+        if last is not None and last[0] == r:
+            return [last[1]]
         q, dq = self._q(r)
         w = 1.0 - r * r
-        return [sp.csc_matrix(dq / w + q * (2.0 * r / w**2))]
+        m = _read_only(sp.csc_matrix(dq / w + q * (2.0 * r / w**2)))
+        self._dinv_last = (r, m)
+        return [m]
 
     def correlation_logdet(self, rho: np.ndarray) -> float | None:
         r = float(rho[0])
