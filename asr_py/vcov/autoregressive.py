@@ -52,6 +52,9 @@ from asr_py.vcov.correlation import (
 
 #: ASReml's default limit on the magnitude of an autoregressive parameter (``!ARLIMIT``)
 AR_LIMIT = 0.99
+#: AR1's spectral lower bound on C's eigenvalues above which C counts as positive definite
+#: without computing them (is_pd's margin is 1e-10; rounding of C's eigenvalues ~1e-15)
+KNOWN_PD_MIN = 1e-6
 
 
 
@@ -116,6 +119,16 @@ class AR1(_Toeplitz):
 
     def closed_bound(self, j: int) -> bool:
         return j < self.n_corr  # held exactly at ±AR_LIMIT
+
+    def known_pd(self, theta: np.ndarray) -> bool:
+        """C = [ρ^|i-j|] is the covariance of a unit-variance AR(1) process: its eigenvalues
+        lie above the spectral density's minimum (1 − |ρ|)/(1 + |ρ|) (Grenander & Szegő),
+        0.005 at ρ = ±AR_LIMIT, far above is_pd's 1e-10 (s25speed: no eigvalsh, 64 calls a
+        test42Parallel.r fit)."""
+        if self.n_params != 1 or theta.shape != (1,):
+            return False
+        r = abs(float(theta[0]))
+        return r < 1.0 and (1.0 - r) / (1.0 + r) > KNOWN_PD_MIN
 
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r = float(par[0])

@@ -65,3 +65,22 @@ def test_ar1_kept_inverse_is_the_fresh_one_and_read_only() -> None:
         assert a.correlation_inverse(np.array([r])) is got
         with pytest.raises(ValueError):
             got.data[0] = 1.0
+
+
+@pytest.mark.parametrize("n", [2, 5, 24, 60])
+def test_ar1_known_pd_only_where_is_pd_accepts(n: int) -> None:
+    """s25speed: AR1.known_pd (no eigenvalues) says True only where is_pd on the dense
+    ρ^|i-j| says True, and C's smallest eigenvalue is above the spectral bound it uses."""
+    from asr_py.vcov.autoregressive import KNOWN_PD_MIN
+    from asr_py.vcov.base import is_pd
+
+    a = AR1([str(i) for i in range(n)])
+    for r in (0.0, 0.3, -0.7, 0.99, -0.99, 0.999999, 1 - 1e-7, -(1 - 1e-9)):
+        c = r ** np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+        bound = (1 - abs(r)) / (1 + abs(r))
+        assert np.linalg.eigvalsh(c)[0] >= bound - 1e-12
+        known = a.known_pd(np.array([r]))
+        assert known == (bound > KNOWN_PD_MIN)
+        if known:
+            assert is_pd(c) and a.is_valid(np.array([r]))
+    assert not a.known_pd(np.array([1.0])) and not a.is_valid(np.array([1.0]))
