@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from asr_py.errors import ModelError
 from asr_py.reml.memory import check_dense
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.solver import Factor, NotPositiveDefinite
+from asr_py.reml.solver import Factor, NotPositiveDefinite, _mirror_lower
 from asr_py.vcov.base import CovTemplate, Matrix, to_dense
 
 LOG2PI = float(np.log(2.0 * np.pi))
@@ -462,9 +462,8 @@ class VFactor(Factor):
             inv, info = sla.lapack.dpotri(self.low, lower=1)
             if info != 0:
                 inv = self._vsolve(np.eye(self.low.shape[0]))
-            else:
-                il = np.tril_indices(inv.shape[0], -1)
-                inv[il[1], il[0]] = inv[il]
+            else:  # s25speed: blocked copy (the index pairs of n(n-1)/2 entries took 4x)
+                _mirror_lower(inv)
             if self.vx.shape[1]:
                 inv -= self.vx @ self.k @ self.vx.T
             self._p = inv

@@ -52,6 +52,9 @@ from asr_py.vcov.correlation import (
 
 #: ASReml's default limit on the magnitude of an autoregressive parameter (``!ARLIMIT``)
 AR_LIMIT = 0.99
+#: AR1's spectral lower bound on C's eigenvalues above which C counts as positive definite
+#: without computing them (is_pd's margin is 1e-10; rounding of C's eigenvalues ~1e-15)
+KNOWN_PD_MIN = 1e-6
 
 
 
@@ -66,6 +69,14 @@ def _sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
     counts = keep.sum(axis=1)
     indptr = np.concatenate([[0], np.cumsum(counts)])
     return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
+
+def _read_only(m: sp.csc_matrix) -> sp.csc_matrix:
+    """``m`` with its arrays read-only: a kept matrix handed out again must not be changed
+    in place by a caller (numpy raises instead)."""
+    for a in (m.data, m.indices, m.indptr):
+        a.flags.writeable = False
+    return m
+
 
 class _Toeplitz(CorrelationStructure):
     """C_ij = r(|i - j|) from an autocorrelation function r and its derivatives."""
@@ -109,6 +120,16 @@ class AR1(_Toeplitz):
     def closed_bound(self, j: int) -> bool:
         return j < self.n_corr  # held exactly at ±AR_LIMIT
 
+    def known_pd(self, theta: np.ndarray) -> bool:
+        """C = [ρ^|i-j|] is the covariance of a unit-variance AR(1) process: its eigenvalues
+        lie above the spectral density's minimum (1 − |ρ|)/(1 + |ρ|) (Grenander & Szegő),
+        0.005 at ρ = ±AR_LIMIT, far above is_pd's 1e-10 (s25speed: no eigvalsh, 64 calls a
+        test42Parallel.r fit)."""
+        if self.n_params != 1 or theta.shape != (1,):
+            return False
+        r = abs(float(theta[0]))
+        return r < 1.0 and (1.0 - r) / (1.0 + r) > KNOWN_PD_MIN
+
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r = float(par[0])
         k = np.arange(self.n, dtype=float)
@@ -141,13 +162,23 @@ class AR1(_Toeplitz):
         r = float(rho[0])
         if not abs(r) < 1:
             raise np.linalg.LinAlgError("ar1: |ρ| >= 1, the matrix is singular")
-        return self._q(r)[0] / (1.0 - r * r)
+        last = getattr(self, "_inv_last", None)  # s25speed: asked ~100 times in a fit of
+        if last is not None and last[0] == r:    # test42Parallel.r's model, 4 ρ values a point
+            return last[1]
+        m = _read_only(self._q(r)[0] / (1.0 - r * r))
+        self._inv_last = (r, m)
+        return m
 
     def correlation_inverse_derivatives(self, rho: np.ndarray) -> list[Matrix] | None:
         r = float(rho[0])
+        last = getattr(self, "_dinv_last", None)
+        if last is not None and last[0] == r:
+            return [last[1]]
         q, dq = self._q(r)
         w = 1.0 - r * r
-        return [sp.csc_matrix(dq / w + q * (2.0 * r / w**2))]
+        m = _read_only(sp.csc_matrix(dq / w + q * (2.0 * r / w**2)))
+        self._dinv_last = (r, m)
+        return [m]
 
     def correlation_logdet(self, rho: np.ndarray) -> float | None:
         r = float(rho[0])

@@ -46,6 +46,7 @@ from asr_py.vcov.complement_plan import (
     recent_structures,
     remember,
     schur_update,
+    stored_rounds,
 )
 from asr_py.vcov.wrapper import Wrapper
 
@@ -241,7 +242,9 @@ class Subset(Wrapper):
         self._k = (key, st.tpat.matrix(kd))
         if st.spat is None or not st.spat.serves(q_oo, cols):
             st.spat = SchurPattern(q_oo, cols)
-        return st.spat.inverse(q_oo.data, schur_update(b, kd))
+        if st.rounds is None or not np.array_equal(st.rounds[0], cols):
+            st.rounds = (cols.copy(), stored_rounds(q_mo, cols))
+        return st.spat.inverse(q_oo.data, schur_update(b, kd, st.rounds[1]))
 
     def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
                 ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:

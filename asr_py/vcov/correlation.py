@@ -169,7 +169,13 @@ class CorrelationStructure(Structure):
             return False
         if not self.corr_valid(theta[:nc]):
             return False
-        return is_pd(self.matrix(theta))
+        return self.known_pd(theta) or is_pd(self.matrix(theta))
+
+    def known_pd(self, theta: np.ndarray) -> bool:
+        """True when the family's closed form proves that :func:`is_pd` would accept Σ at
+        ``theta`` (inside the bounds), so its eigenvalues need not be computed; False: ask
+        :func:`is_pd`."""
+        return False
 
     def initial(self, scale: float) -> np.ndarray:
         """Correlations 0.1 (families may differ, see ``corr_initial``)."""

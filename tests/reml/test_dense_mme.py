@@ -237,3 +237,27 @@ def test_small_dense_residual_inverse_against_dense_v(monkeypatch) -> None:
     assert st.loglik == pytest.approx(so.loglik, rel=1e-12)
     np.testing.assert_allclose(s, s_old, rtol=1e-8, atol=1e-10 * np.abs(s_old).max())
     np.testing.assert_allclose(ai, ai_old, rtol=1e-8, atol=1e-10 * np.abs(ai_old).max())
+
+
+def test_block_keys_address_the_term_block() -> None:
+    """s25speed: a term's G⁻¹ entries scattered into C and C^{uu} gathered by flat keys are
+    the (row, col) indexing of the term's block, bit for bit; keys are kept per pattern
+    arrays (another pattern of the same values gets its own)."""
+    rng = np.random.default_rng(4)
+    n, off, q = 37, 9, 20
+    rows, cols = np.nonzero(rng.random((q, q)) < 0.4)
+    perm = rng.permutation(rows.size)
+    rows, cols = rows[perm], cols[perm]
+    g = rng.normal(size=rows.size)
+    asm = dense_mme.DenseAssembly(n)
+    c0 = rng.normal(size=(n, n))
+    ref = c0.copy()
+    ref[off:off + q, off:off + q][rows, cols] += g
+    got = c0.copy()
+    keys = asm.block_keys(rows, cols, off)
+    got.reshape(-1)[keys] += g
+    np.testing.assert_array_equal(got, ref)
+    np.testing.assert_array_equal(got.reshape(-1)[keys], ref[off:off + q, off:off + q][rows, cols])
+    assert asm.block_keys(rows, cols, off) is keys
+    other = asm.block_keys(rows.copy(), cols.copy(), off + 1)
+    assert other is not keys and np.array_equal(other, keys + n + 1)

@@ -240,3 +240,27 @@ def test_v_memory_falls_back_to_mme(monkeypatch) -> None:
     assert isinstance(form_choice.make_form(prob, "auto"), mme_mod.MME)
     with pytest.raises(asr.ModelError, match="more memory"):
         form_choice.make_form(prob, "v")
+
+
+def test_p_matrix_is_the_dense_projection(monkeypatch) -> None:
+    """s25speed: P from V's factor (potri, upper triangle mirrored in blocks) equals
+    V⁻¹ − V⁻¹X(X'V⁻¹X)⁻¹X'V⁻¹ formed by numpy's inverse, with PX = 0, symmetric to
+    round-off (more records than one mirror block, so the blocks' edges are crossed)."""
+    from asr_py.reml import solver
+
+    monkeypatch.setattr(solver, "_MIRROR_BLOCK", 16)
+    d, K = _data(n_g=30, n_env=3, seed=8)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.2
+    st = form.evaluate(theta)
+    p = st.factor.p_matrix()
+    assert form.n > 2 * solver._MIRROR_BLOCK
+    low = st.factor.low
+    v = low @ low.T
+    vi = np.linalg.inv(v)
+    x = form.X
+    ref = vi - vi @ x @ np.linalg.solve(x.T @ vi @ x, x.T @ vi)
+    np.testing.assert_allclose(p, ref, atol=1e-10 * np.abs(ref).max())
+    np.testing.assert_allclose(p @ x, 0.0, atol=1e-9 * np.abs(ref).max())
+    np.testing.assert_allclose(p, p.T, rtol=0, atol=1e-13 * np.abs(ref).max())

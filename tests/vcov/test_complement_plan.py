@@ -178,3 +178,42 @@ def test_dense_path_derivatives_kept_per_theta(monkeypatch: pytest.MonkeyPatch) 
     plain = asr.asreml(**kw)
     assert kept_fit.loglik == plain.loglik and kept_fit.result.n_iter == plain.result.n_iter
     np.testing.assert_array_equal(kept_fit.varcomp["component"], plain.varcomp["component"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_schur_update_rounds_keep_every_digit(seed: int) -> None:
+    """s25speed: X = B'K_c summed in rounds over B's stored entries equals the term-by-term
+    sum over every dropped row bit for bit (zero rows and columns of B, signed zeros in K_c,
+    columns of B with one to many terms), and B'K_c by BLAS to round-off."""
+    rng = np.random.default_rng(seed)
+    m, c = 20 + 7 * seed, 40 + 11 * seed
+    b = rng.normal(size=(m, c)) * (rng.random((m, c)) < 0.08 + 0.1 * seed)
+    b[3] = 0.0
+    b[:, 5] = 0.0
+    kd = rng.normal(size=(m, c))
+    kd[rng.random((m, c)) < 0.1] = -0.0
+    got = complement_plan.schur_update(b, kd)
+    ref = complement_plan.schur_update_dense(b, kd)
+    np.testing.assert_array_equal(got, ref)
+    assert not np.signbit(got[got == 0]).any() and not np.signbit(ref[ref == 0]).any()
+    np.testing.assert_allclose(got, b.T @ kd, rtol=1e-12, atol=1e-12)
+    assert np.all(complement_plan.schur_update(np.zeros((m, c)), kd) == 0)
+
+
+def test_schur_update_on_stored_pattern_keeps_every_digit() -> None:
+    """Rounds planned from Q_mo's stored pattern (kept with Q's structure) give the
+    term-by-term digits also when stored entries are exact zeros at this θ (ρ = 0)."""
+    rng = np.random.default_rng(7)
+    m, n_o = 25, 90
+    dense = rng.normal(size=(m, n_o)) * (rng.random((m, n_o)) < 0.1)
+    dense[dense != 0][::3] = 0.0
+    q_mo = sp.csc_matrix(dense)
+    q_mo.data[::4] = 0.0  # stored, but zero at this θ
+    cols = np.flatnonzero(np.diff(q_mo.indptr))
+    b = complement_plan.dense_columns(q_mo, cols)
+    kd = rng.normal(size=(m, cols.size))
+    rounds = complement_plan.stored_rounds(q_mo, cols)
+    assert sum(r.size for r, _ in rounds) == q_mo.nnz
+    got = complement_plan.schur_update(b, kd, rounds)
+    np.testing.assert_array_equal(got, complement_plan.schur_update_dense(b, kd))
+    np.testing.assert_array_equal(got, complement_plan.schur_update(b, kd))
