@@ -1,6 +1,7 @@
 """Time a factor-analytic MET fit at a breeder's scale, before and after s23fa's changes.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_fa_met.py [--size full|quick] [--k 1] [--maxit 4]
+    OMP_NUM_THREADS=1 python benchmarks/bench_fa_met.py --gis data_soy.csv --k 2 --maxit 100
 
 The shape of Kaio-Olimpio/GIS-FA FA_spatmod_soybean.R (soybean VCU trials: 49 environments,
 182 genotypes, 20-64 genotypes x 3 blocks per trial laid out as rows x 3 columns, 6 456
@@ -120,12 +121,44 @@ def fit(d: pd.DataFrame, levels: list[list[int]], k: int, maxit: int) -> dict[st
             "iterations": len(m.iterations), "loglik": float(m.loglik)}
 
 
+def converge(csv: str, k: int, maxit: int) -> None:
+    """s24fa: GIS-FA's Pipeline.Rmd fit ``yield ~ block:env + env, ~ gen:fa(env, k)`` on its
+    data/data_soy.csv (fetch github:Kaio-Olimpio/GIS-FA) to convergence: iterations, CPU,
+    ℓ (and asreml's scale), converged. Measured on a loaded 2-core machine (one BLAS thread),
+    before -> after s24fa (data-based fa start, reml/floor_raise.py), maxit 100:
+    fa1 30 it 14.3 s ℓ -44256.697631 -> 23 it 16.5 s -44256.697655 (both converged);
+    fa2 56 it 27.4 s -44145.042574 -> 28 it 19.1 s -44145.042827 (both converged; ψ on floors
+    cost 2.5e-4); fa3 100 (maxit) 66.6 s -44069.5375 -> 75 it 64.1 s -44079.6145 converged,
+    another local optimum; fa4 100 (maxit) 68.6 s -44014.2773 -> 100 (maxit) 93.3 s
+    -44015.7026. fa3/fa4 are multi-modal here: the start with levels 1..k-1 at a smaller
+    diagonal (the old default's) reached -44069.5327, converged in 64."""
+    from asr_py.translate.runtime import r_loglik
+
+    d = pd.read_csv(csv)
+    for c in ("gen", "block", "env"):
+        d[c] = pd.Categorical(d[c].astype(str))
+    d = d.sort_values(["env", "row", "col"]).reset_index(drop=True)
+    c0 = time.process_time()
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = asr.asreml("yield ~ block:env + env", random=f"~ gen:fa(env, {k})", data=d,
+                       maxit=maxit, na_action={"x": "include", "y": "include"})
+    print(f"fa(env, {k}): {len(m.iterations) - 1} iterations, CPU {time.process_time() - c0:.1f}"
+          f" s, loglik {m.loglik:.6f} (asreml's scale {r_loglik(m):.4f}), "
+          f"converged {m.converged}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", choices=sorted(SIZES), default="full")
     ap.add_argument("--k", type=int, default=1, help="factors of fa(env, k)")
     ap.add_argument("--maxit", type=int, default=4, help="iterations per path")
+    ap.add_argument("--gis", metavar="CSV", help="s24fa: fit GIS-FA's data_soy.csv to "
+                    "convergence instead (maxit: --maxit)")
     a = ap.parse_args()
+    if a.gis:
+        converge(a.gis, a.k, a.maxit)
+        return
     d, levels = simulate(*SIZES[a.size], k=max(a.k, 2))
     print(f"{a.size}: {d.env.nunique()} environments, {d.gen.nunique()} genotypes, {len(d)} "
           f"plots ({int(d['yield'].isna().sum())} without yield), fa(env, {a.k}), "

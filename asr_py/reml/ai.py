@@ -22,7 +22,7 @@ from asr_py.reml.ai_step import (
     tied_to_bound,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
-from asr_py.reml.em import em_step
+from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.form_choice import make_form
@@ -627,9 +627,18 @@ def _fit_reml(
             # a heavily damped (or failed) AI step: an EM step may do better
             free = np.flatnonzero(~fixed & ~nstep.held)
             em = np.zeros(nt)
-            em[free] = em_step(mme, theta, score, free)
+            path = em_path(mme, theta, score, free)
+            em[free] = path.step()
             em_state, em_alpha, em_theta = line_search(
                 mme, ctx, st, theta, em, np.zeros(nt, dtype=bool), floors)
+            if em_state is not None and em_alpha < 1.0:  # s25fa: reml/em.py damped_search
+                # (not when no α was accepted: then the lift / release rules below apply)
+                d_state, d_theta = damped_search(
+                    path, free, nt, st.loglik, lambda d, st=st, th=theta, fl=floors: line_search(
+                        mme, ctx, st, th, d, np.zeros(nt, dtype=bool), fl, halvings=0))
+                if d_state is not None and (em_state is None
+                                            or d_state.loglik > em_state.loglik):
+                    em_state, em_alpha, em_theta = d_state, 1.0, d_theta
             if em_state is not None and (new_state is None
                                          or em_state.loglik > new_state.loglik):
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
