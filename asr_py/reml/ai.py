@@ -25,6 +25,7 @@ from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, se
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
+from asr_py.reml.floor_raise import raise_to_floor
 from asr_py.reml.form_choice import make_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
@@ -737,6 +738,8 @@ def _fit_reml(
         # ASReml's 'B': variances creeping to zero (damped AI or EM steps)
         st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
                                              method == "EM" or alpha < 1.0, theta_old)
+        # s24fa: a held variance below a floor that appeared later (reml/floor_raise.py)
+        st, theta, score, ai = raise_to_floor(mme, ctx, st, theta, score, ai, fixed, scores)
         record(it, "FD" if fd_step and method == "AI" else method, alpha)
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)
