@@ -125,13 +125,15 @@ def converge(csv: str, k: int, maxit: int) -> None:
     """s24fa: GIS-FA's Pipeline.Rmd fit ``yield ~ block:env + env, ~ gen:fa(env, k)`` on its
     data/data_soy.csv (fetch github:Kaio-Olimpio/GIS-FA) to convergence: iterations, CPU,
     ℓ (and asreml's scale), converged. Measured on a loaded 2-core machine (one BLAS thread),
-    before -> after s24fa (data-based fa start, reml/floor_raise.py), maxit 100:
-    fa1 30 it 14.3 s ℓ -44256.697631 -> 23 it 16.5 s -44256.697655 (both converged);
-    fa2 56 it 27.4 s -44145.042574 -> 28 it 19.1 s -44145.042827 (both converged; ψ on floors
-    cost 2.5e-4); fa3 100 (maxit) 66.6 s -44069.5375 -> 75 it 64.1 s -44079.6145 converged,
-    another local optimum; fa4 100 (maxit) 68.6 s -44014.2773 -> 100 (maxit) 93.3 s
-    -44015.7026. fa3/fa4 are multi-modal here: the start with levels 1..k-1 at a smaller
-    diagonal (the old default's) reached -44069.5327, converged in 64."""
+    maxit 100, main 4b24dba -> s25fa (reml/floor_raise.py, the EM step's Marquardt damping):
+    fa1 23 it 10.6 s ℓ -44256.697631 -> 25 it 18.4 s -44256.697658 (both converged);
+    fa2 93 it 48.7 s -44145.042563 -> 36 it 29.5 s -44145.042824 (both converged; ψ on their
+    floors cost 2.6e-4); fa3 100 (maxit) 71.1 s -44069.537892 -> 72 it 57.0 s -44069.532656
+    converged; fa4 stopped at iteration 24 (neither AI nor EM gained) 75.2 s -44353.454940 ->
+    100 (maxit) 77.0 s -44014.273377, ℓ flat to 1e-6 from iteration 71 while loadings near
+    0 move 1-13 % a step (a ridge: more factors than the data hold). 0b780df: fa4 -44014.293
+    at maxit. s24fa's data-based start (not on main) converged fa3 to -44079.61, another
+    local optimum."""
     from asr_py.translate.runtime import r_loglik
 
     d = pd.read_csv(csv)
