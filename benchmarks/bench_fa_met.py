@@ -1,6 +1,7 @@
 """Time a factor-analytic MET fit at a breeder's scale, before and after s23fa's changes.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_fa_met.py [--size full|quick] [--k 1] [--maxit 4]
+    OMP_NUM_THREADS=1 python benchmarks/bench_fa_met.py --gis data_soy.csv --k 2 --maxit 100
 
 The shape of Kaio-Olimpio/GIS-FA FA_spatmod_soybean.R (soybean VCU trials: 49 environments,
 182 genotypes, 20-64 genotypes x 3 blocks per trial laid out as rows x 3 columns, 6 456
@@ -120,12 +121,46 @@ def fit(d: pd.DataFrame, levels: list[list[int]], k: int, maxit: int) -> dict[st
             "iterations": len(m.iterations), "loglik": float(m.loglik)}
 
 
+def converge(csv: str, k: int, maxit: int) -> None:
+    """s24fa: GIS-FA's Pipeline.Rmd fit ``yield ~ block:env + env, ~ gen:fa(env, k)`` on its
+    data/data_soy.csv (fetch github:Kaio-Olimpio/GIS-FA) to convergence: iterations, CPU,
+    ℓ (and asreml's scale), converged. Measured on a loaded 2-core machine (one BLAS thread),
+    maxit 100, main 4b24dba -> s25fa (reml/floor_raise.py, the EM step's Marquardt damping):
+    fa1 23 it 10.6 s ℓ -44256.697631 -> 25 it 18.4 s -44256.697658 (both converged);
+    fa2 93 it 48.7 s -44145.042563 -> 36 it 29.5 s -44145.042824 (both converged; ψ on their
+    floors cost 2.6e-4); fa3 100 (maxit) 71.1 s -44069.537892 -> 72 it 57.0 s -44069.532656
+    converged; fa4 stopped at iteration 24 (neither AI nor EM gained) 75.2 s -44353.454940 ->
+    100 (maxit) 77.0 s -44014.273377, ℓ flat to 1e-6 from iteration 71 while loadings near
+    0 move 1-13 % a step (a ridge: more factors than the data hold). 0b780df: fa4 -44014.293
+    at maxit. s24fa's data-based start (not on main) converged fa3 to -44079.61, another
+    local optimum."""
+    from asr_py.translate.runtime import r_loglik
+
+    d = pd.read_csv(csv)
+    for c in ("gen", "block", "env"):
+        d[c] = pd.Categorical(d[c].astype(str))
+    d = d.sort_values(["env", "row", "col"]).reset_index(drop=True)
+    c0 = time.process_time()
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = asr.asreml("yield ~ block:env + env", random=f"~ gen:fa(env, {k})", data=d,
+                       maxit=maxit, na_action={"x": "include", "y": "include"})
+    print(f"fa(env, {k}): {len(m.iterations) - 1} iterations, CPU {time.process_time() - c0:.1f}"
+          f" s, loglik {m.loglik:.6f} (asreml's scale {r_loglik(m):.4f}), "
+          f"converged {m.converged}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", choices=sorted(SIZES), default="full")
     ap.add_argument("--k", type=int, default=1, help="factors of fa(env, k)")
     ap.add_argument("--maxit", type=int, default=4, help="iterations per path")
+    ap.add_argument("--gis", metavar="CSV", help="s24fa: fit GIS-FA's data_soy.csv to "
+                    "convergence instead (maxit: --maxit)")
     a = ap.parse_args()
+    if a.gis:
+        converge(a.gis, a.k, a.maxit)
+        return
     d, levels = simulate(*SIZES[a.size], k=max(a.k, 2))
     print(f"{a.size}: {d.env.nunique()} environments, {d.gen.nunique()} genotypes, {len(d)} "
           f"plots ({int(d['yield'].isna().sum())} without yield), fa(env, {a.k}), "

@@ -22,9 +22,10 @@ from asr_py.reml.ai_step import (
     tied_to_bound,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
-from asr_py.reml.em import em_step
+from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
+from asr_py.reml.floor_raise import raise_to_floor
 from asr_py.reml.form_choice import make_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
@@ -627,9 +628,19 @@ def _fit_reml(
             # a heavily damped (or failed) AI step: an EM step may do better
             free = np.flatnonzero(~fixed & ~nstep.held)
             em = np.zeros(nt)
-            em[free] = em_step(mme, theta, score, free)
+            path = em_path(mme, theta, score, free)
+            em[free] = path.step()
             em_state, em_alpha, em_theta = line_search(
                 mme, ctx, st, theta, em, np.zeros(nt, dtype=bool), floors)
+            if em_state is not None and em_alpha < 1.0 and not polish:
+                # s25fa: reml/em.py damped_search (not when no α was accepted: the lift /
+                # release rules below apply; nor in the polish, whose ℓ is at round-off);
+                # kept when it beats the halved EM step by more than ℓ's rounding noise
+                d_state, d_theta = damped_search(
+                    path, free, nt, st.loglik, lambda d, st=st, th=theta, fl=floors: line_search(
+                        mme, ctx, st, th, d, np.zeros(nt, dtype=bool), fl, halvings=0))
+                if d_state is not None and d_state.loglik > em_state.loglik + loglik_noise(mme):
+                    em_state, em_alpha, em_theta = d_state, 1.0, d_theta
             if em_state is not None and (new_state is None
                                          or em_state.loglik > new_state.loglik):
                 new_state, alpha, theta_new, method = em_state, em_alpha, em_theta, "EM"
@@ -728,6 +739,8 @@ def _fit_reml(
         # ASReml's 'B': variances creeping to zero (damped AI or EM steps)
         st, theta, score, ai = _snap_to_zero(mme, ctx, st, theta, score, ai, fixed, scores,
                                              method == "EM" or alpha < 1.0, theta_old)
+        # s24fa: a held variance below a floor that appeared later (reml/floor_raise.py)
+        st, theta, score, ai = raise_to_floor(mme, ctx, st, theta, score, ai, fixed, scores)
         record(it, "FD" if fd_step and method == "AI" else method, alpha)
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)

@@ -135,9 +135,10 @@ def tied_to_bound(ctx: IterContext, theta: np.ndarray, score: np.ndarray,
 
 
 def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, delta: np.ndarray,
-                 clipped: np.ndarray, floors: list[float]
+                 clipped: np.ndarray, floors: list[float], halvings: int = MAX_HALVINGS
                  ) -> tuple[MMEState | None, float, np.ndarray | None]:
-    """Try θ + αδ for α = 1, ½, ¼, ...; accept the first valid point that does not lower ℓ.
+    """Try θ + αδ for α = 1, ½, ¼, ... (``halvings`` times halved); accept the first valid
+    point that does not lower ℓ.
 
     Projections keep the trial point inside: a 'P' parameter goes no lower than
     max(θ_k·SHRINK, boundary value) unless this step clips it to the boundary value
@@ -154,7 +155,7 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
     slack = LL_SLACK * loglik_size(mme.problem)  # units-free (tolerance.py)
     move = delta != 0
     pk = ctx.pmask & move & ~clipped
-    for _ in range(MAX_HALVINGS + 1):
+    for _ in range(halvings + 1):
         cand = theta + alpha * delta
         low = pk & (cand < theta * SHRINK)
         cand[low] = np.maximum(theta[low] * SHRINK, ctx.bval[low])
