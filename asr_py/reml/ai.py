@@ -16,6 +16,7 @@ import numpy as np
 from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
     ai_step,
+    evaluate_valid,
     face_line_search,
     line_search,
     next_face_step,
@@ -148,10 +149,7 @@ def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray
         return None
     th = theta.copy()
     th[mask] = lift[mask]
-    try:
-        st = mme.evaluate(th) if ctx.valid(th) else None
-    except (np.linalg.LinAlgError, ValueError):
-        st = None
+    st = evaluate_valid(mme, ctx, th)
     if st is None:
         return None
     ctx.snap_floor[mask] = th[mask]

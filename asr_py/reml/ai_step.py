@@ -172,13 +172,13 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
                 pr = b.project(cand, f)
                 if pr is not None:
                     cand = pr
-        new = _evaluate(mme, ctx, cand)
+        new = evaluate_valid(mme, ctx, cand)
         if alpha == 1.0:
             soft = clipped & ctx.corr_var & (cand < theta) & (theta * SHRINK > lo)
             if soft.any():
                 alt = cand.copy()
                 alt[soft] = theta[soft] * SHRINK
-                other = _evaluate(mme, ctx, alt)
+                other = evaluate_valid(mme, ctx, alt)
                 if other is not None and (new is None or other.loglik > new.loglik):
                     new, cand = other, alt
         if new is not None and new.loglik >= st.loglik - slack:
@@ -187,7 +187,7 @@ def line_search(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, del
     return None, 0.0, None
 
 
-def _evaluate(mme: MME, ctx: IterContext, cand: np.ndarray) -> MMEState | None:
+def evaluate_valid(mme: MME, ctx: IterContext, cand: np.ndarray) -> MMEState | None:
     """The MME state at ``cand``, or None where θ is invalid or C cannot be factorized."""
     if not ctx.valid(cand):
         return None

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from asr_py.reml.ai_step import evaluate_valid
 from asr_py.reml.held_floor import HELD_REL, structural_floors
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
@@ -55,10 +56,7 @@ def raise_to_floor(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray,
         return st, theta, score, ai
     th = theta.copy()
     th[mask] = b[mask]
-    try:
-        new = mme.evaluate(th) if ctx.valid(th) else None
-    except (np.linalg.LinAlgError, ValueError):
-        new = None
+    new = evaluate_valid(mme, ctx, th)
     if new is None:
         return st, theta, score, ai
     ctx.snap_floor[mask] = th[mask]
