@@ -1305,7 +1305,9 @@ def r_match(x: Any, table: Any) -> Any:
     ``x`` in ``table`` (None - R's NA - where there is none); one value for one ``x``."""
     if isinstance(x, Untranslated) or isinstance(table, Untranslated):
         return (x if isinstance(x, Untranslated) else table)._use()
-    items = list(table) if not isinstance(table, str) else [table]
+    if x is None:
+        return []                           # match(NULL, t) is integer(0)
+    items = [] if table is None else list(table) if not isinstance(table, str) else [table]
     if isinstance(x, pd.DataFrame) or isinstance(x, np.ndarray) and x.ndim > 1:
         x = np.asarray(x).ravel(order="F")        # a matrix: its elements, column-major
     xs = list(x) if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
