@@ -630,14 +630,16 @@ def _fit_reml(
             em[free] = path.step()
             em_state, em_alpha, em_theta = line_search(
                 mme, ctx, st, theta, em, np.zeros(nt, dtype=bool), floors)
-            if em_state is not None and em_alpha < 1.0 and not polish:
-                # s25fa: reml/em.py damped_search (not when no α was accepted: the lift /
-                # release rules below apply; nor in the polish, whose ℓ is at round-off);
-                # kept when it beats the halved EM step by more than ℓ's rounding noise
+            if (em_state is None or em_alpha < 1.0) and not polish:
+                # s25fa: reml/em.py damped_search (not in the polish, whose ℓ is at
+                # round-off); kept when it beats the halved EM step (or, none accepted, ℓ
+                # here: s26, a fa(env, 2) Heywood MET stopped 3.07 below its optimum) by
+                # more than ℓ's rounding noise; else the lift / release rules below apply
                 d_state, d_theta = damped_search(
                     path, free, nt, st.loglik, lambda d, st=st, th=theta, fl=floors: line_search(
                         mme, ctx, st, th, d, np.zeros(nt, dtype=bool), fl, halvings=0))
-                if d_state is not None and d_state.loglik > em_state.loglik + loglik_noise(mme):
+                base = st.loglik if em_state is None else em_state.loglik
+                if d_state is not None and d_state.loglik > base + loglik_noise(mme):
                     em_state, em_alpha, em_theta = d_state, 1.0, d_theta
             if em_state is not None and (new_state is None
                                          or em_state.loglik > new_state.loglik):
