@@ -51,6 +51,14 @@ class RFormula(str):
 
     __slots__ = ()
 
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """R's ``terms()`` attributes of the formula (``attr(f, "factors")``, ``term.labels``:
+        :func:`asr_py.compat.rterms.formula_terms`)."""
+        from asr_py.compat.rterms import formula_terms
+
+        return formula_terms(str(self))
+
     def r_character(self) -> list[str]:
         """R's ``as.character(formula)``."""
         lhs, sep, rhs = str(self).partition("~")

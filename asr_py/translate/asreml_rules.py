@@ -1313,6 +1313,8 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.model_frame()"
             if name == "call":            # the asr.asreml() arguments (setvarianceterms)
                 return f"{self.py(obj)}.call"
+            if name == "formulae":        # fixed, random, residual, sparse (R's formulas)
+                return f"asr.plus.getFormulae({self.py(obj)}, 'all')"
             raise Untranslatable(f"fit${e.value}")
         if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params) \
                 or obj.kind == "index" and obj.value == "[[" or obj.kind == "dollar":
@@ -3240,7 +3242,8 @@ def _is_fit_call(e: R, fits: set[str]) -> bool:
         return e.args[0][1].value in fits
     if e.value in ("update", "update.asreml") and e.args:
         return _is_fit_call(e.args[0][1], fits)
-    return e.value in ("setvarianceterms", "setvarianceterms.call")   # asr.plus: a refit
+    # asr.plus refits: setvarianceterms(call, ...), asremlPlus's newfit(asreml.obj, ...)
+    return e.value in ("setvarianceterms", "setvarianceterms.call", "newfit", "newfit.asreml")
 
 
 def _one_value(e: R) -> bool:
