@@ -911,9 +911,17 @@ def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: n
              fixed: np.ndarray, step_held: np.ndarray, tol: float,
              tries: list[int]) -> FdCheck | None:
     """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
-    bound, over the parameters neither fixed nor held by the AI step (at most FD_TRIES
-    times in a fit: ``tries`` counts them; ``tol``: the absolute ℓ tolerance); None otherwise."""
+    bound, or (s26) a correlation on the value held at its bound (±1: its template's matrix
+    singular, the score as short of digits), over the parameters neither fixed nor held by
+    the AI step (at most FD_TRIES times in a fit: ``tries`` counts them; ``tol``: the
+    absolute ℓ tolerance); None otherwise."""
+    from asr_py.reml.bounds import at_lower, at_upper, held_values
+
     held = at_zero(ctx, theta, fixed)
+    lo, hi = held_values(ctx, theta)
+    other = ~fixed & ~held & np.array([k != "variance" for k in ctx.kinds], dtype=bool)
+    down = other & at_upper(theta, hi)
+    held = held | down | (other & at_lower(theta, lo))
     if not held.any() or tries[0] >= FD_TRIES:
         return None
     tries[0] += 1
@@ -925,7 +933,7 @@ def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: n
             return None
 
     return fd_check(loglik_of, loglik, theta, ai, ~fixed & ~held & ~step_held, held,
-                    tol)
+                    tol, inward=np.where(down, -1.0, 1.0))
 
 
 def _verified(ctx: IterContext, mme: MME, theta: np.ndarray, score: np.ndarray,

@@ -53,10 +53,12 @@ class FdCheck:
 
 def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
              theta: np.ndarray, ai: np.ndarray, free: np.ndarray, held: np.ndarray,
-             tol: float) -> FdCheck | None:
+             tol: float, inward: np.ndarray | None = None) -> FdCheck | None:
     """See the module docstring. ``loglik_of(θ)``: ℓ(θ), None where it cannot be
-    evaluated. None when it does not apply (too many free parameters, AI not positive
-    definite on them, a difference that cannot be evaluated)."""
+    evaluated; ``inward``: per held parameter the sign of a move off its bound (+1, the
+    default: a variance on zero; −1: a correlation held at its upper bound). None when it
+    does not apply (too many free parameters, AI not positive definite on them, a
+    difference that cannot be evaluated)."""
     fi = np.flatnonzero(free)
     if fi.size == 0 or fi.size > FD_MAX:
         return None
@@ -76,7 +78,7 @@ def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
     rise = -np.inf
     for k in np.flatnonzero(held):
         th = theta.copy()
-        th[k] += FD_Z / np.sqrt(d[k])
+        th[k] += (1.0 if inward is None else float(inward[k])) * FD_Z / np.sqrt(d[k])
         v = loglik_of(th)
         if v is None:
             return None
@@ -96,7 +98,7 @@ def fd_check(loglik_of: Callable[[np.ndarray], float | None], loglik: float,
 
 def fd_note(chk: FdCheck, it: int, tol: float) -> str:
     """The diagnostic of a fit that converged by :func:`fd_check`."""
-    return (f"converged at iteration {it} with variances held at their bound: the analytic "
+    return (f"converged at iteration {it} with parameters held at their bound: the analytic "
             "score has lost digits there (a nearly singular covariance matrix); the score "
             f"from differences of the log-likelihood predicts a gain of {chk.gain:.2g} "
-            f"(<= {FD_DEC * tol:.2g}) and no held variance rises")
+            f"(<= {FD_DEC * tol:.2g}) and no held parameter rises off its bound")

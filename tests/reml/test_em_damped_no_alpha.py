@@ -29,3 +29,4 @@ def test_fa2_heywood_met_climbs_past_the_failed_em_step_to_the_dense_optimum() -
     assert abs(reml_loglik(dn.y, dn.X, dn.vfun(xa)) - m.loglik) <= 1e-8 * abs(m.loglik)
     _, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
     assert ld - m.loglik <= 1e-6 * abs(m.loglik), (ld, m.loglik)
+
