@@ -8,7 +8,8 @@ averaging set is the fixed-term variables not in classify, plus those named by a
 present; the terms used are those whose variables all lie in the classify and averaging
 sets; simple covariates at their overall mean - the mean over the data rows of the fit,
 those with a missing response included, as asreml 3 prints agridat's ilri.sheep year means,
-tests/compat/test_compat_printed_outputs_2.py). Values, standard errors sqrt(diag L C⁻ L'), SEDs, V and estimability are compared.
+tests/compat/test_compat_printed_outputs_2.py). Values, standard errors sqrt(diag L C⁻ L'),
+SEDs, V and estimability are compared.
 Data: simulated at user scales (yields near 5000 kg/ha, SDs in the hundreds), unbalanced.
 """
 
