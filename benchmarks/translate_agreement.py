@@ -18,6 +18,11 @@ ours, within the script's own tolerance:
   in ℓ under 0.002) means asreml stopped on a flat likelihood short of the optimum we found;
 * **unchecked**: the model cannot be fitted here (a structure asr_py does not have).
 
+Besides testthat records, the cases include numbers asreml printed in rendered documents
+(vignettes, course pages) and in the comments of agridat's help pages (``kwstat/agridat``,
+man/<dataset>.Rd: an asreml call with its printed ``vc()``, ``$loglik``, ``predict()`` or
+``wald()`` below it), compared at one unit of their last printed digit.
+
 Conventions: asreml's log-likelihood omits the constant −½(n − p) log 2π that ours includes
 (``AsremlFit.loglik`` is lme4's full REML value), so ℓ_asreml = ℓ + ½(n − p) log 2π;
 asremlPlus's REML AIC is −2 ℓ_asreml + 2 varDF, with varDF the count the script states.
@@ -526,9 +531,13 @@ def _ag_burgueno_alpha() -> Case:
             "m12": (dict(fixed=lin, random="~ spl(yf)+spl(xf)", residual=r), "-206.82"),
             "m13": (dict(fixed=lin, random="~ spl(yf)+spl(xf)"), "-207.52")}
     fits = {k: kw for k, (kw, _) in spec.items()}
-    checks = [printed(f"{k} loglik", v, asr_ll(k)) for k, (_, v) in spec.items()]
+    checks = [printed(f"{k} loglik" + (" (pol basis)" if "pol(" in fits[k]["fixed"] else ""),
+                      v, asr_ll(k)) for k, (_, v) in spec.items()]
     return _agridat("burgueno.alpha", fits, checks, "the sequence of models on p. 36 of "
-                    "Burgueño et al.", factors=("xf=col", "yf=row"), sort=("xf", "yf"))
+                    "Burgueño et al.; m6, m9: asreml's pol() columns are orthogonal on the "
+                    "unique values with a scale it does not document, ours orthonormal over "
+                    "the records: REML ℓ moves by −Σ log(scale) (3.03 for pol(yf, −2) here), "
+                    "not explained", factors=("xf=col", "yf=row"), sort=("xf", "yf"))
 
 
 def _ag_cullis_earlygen() -> Case:
