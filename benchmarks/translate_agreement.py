@@ -695,6 +695,55 @@ def _ag_fisher_barley() -> Case:
                     sort=("gen",), extra=extra)
 
 
+def _lupin_g(name: str, i: int, j: int) -> Callable[[Fits], float]:
+    """Entry (i, j) of the site x site genetic matrix of us(site):test or of the
+    fa(site, 1) fit (Λ Λ' + Ψ), from the components as the page rebuilds them."""
+    def get(f: Fits) -> float:
+        vc = f[name].varcomp["component"]
+        if name == "m5":
+            lam = vc[vc.index.str.endswith("!fa1")].to_numpy()
+            psi = vc[vc.index.str.startswith("site:test!") & vc.index.str.endswith("!var")]
+            return float(lam[i] * lam[j] + (psi.to_numpy()[i] if i == j else 0.0))
+        a, b = max(i, j) + 1, min(i, j) + 1
+        return float(vc[f"site:test!site_S{a}:S{b}"])
+    return get
+
+
+def _ag_vsn_lupin3() -> Case:
+    def extra(d: pd.DataFrame) -> pd.DataFrame:
+        check = d["gen"].where(d["gen"] <= 336, 0)
+        check = check.where(check < 7, 7)
+        test = d["gen"].where((d["gen"] > 6) & (d["gen"] < 337), 0)
+        return d.assign(check=check.astype(str), test=test.astype(str), gen=d["gen"].astype(str))
+
+    fx = "yield ~ site + check:site"
+    rc = "~ at(site):colf + at(site,3):rowf"
+    res = "~ dsum(~ ar1(colf):ar1(rowf) + id(colf):ar1(rowf) | site, levels=list(1:2, 3))"
+    fits = {k: dict(fixed=fx, random=rc + r, residual=res) for k, r in (
+        ("m1", " + test"), ("m2", " + test + site:test"), ("m3", " + corh(site):test"),
+        ("m4", " + us(site):test"), ("m5", " + fa(site,1, init=c(.7,.1,.1,.5,.3,.2)):test"))}
+    checks = [printed(f"{k} loglik", v, asr_ll(k), tol=2e-4) for k, v in (
+        ("m1", "-314.2616"), ("m2", "-310.8794"), ("m3", "-288.4837"), ("m4", "-286.8239"),
+        ("m5", "-286.8484"))]
+    checks += [printed(f"m1 vc {k}", v, comp("m1", k), param=("m1", k)) for k, v in (
+        ("at(site, 'S1'):colf", "0.6228"), ("at(site, 'S2'):colf", "0.159"),
+        ("at(site, 'S3'):colf", "0.04832"), ("at(site, 'S3'):rowf", "0.0235"),
+        ("test", "0.1031"), ("site_S1!colf:rowf!R", "2.771"),
+        ("site_S1!colf:rowf!colf!cor", "0.1959"), ("site_S1!colf:rowf!rowf!cor", "0.6503"),
+        ("site_S2!colf:rowf!R", "0.9926"), ("site_S2!colf:rowf!colf!cor", "0.2868"),
+        ("site_S2!colf:rowf!rowf!cor", "0.5744"), ("site_S3!colf:rowf!R", "0.1205"),
+        ("site_S3!colf:rowf!rowf!cor", "0.6394"))]
+    for name, mat in (("m4", ((0.992, 0.158, 0.132), (0.073, 0.078), (0.122,))),
+                      ("m5", ((0.991, 0.156, 0.133), (0.092, 0.078), (0.122,)))):
+        for i, row in enumerate(mat):
+            for k, v in enumerate(row):
+                checks.append(Check(f"{name} G[{i + 1},{i + k + 1}]", v, 1e-3,
+                                    _lupin_g(name, i + k, i)))
+    return _agridat("vsn.lupin3", fits, checks, "asreml 4; three sites, dsum residuals with "
+                    "levels", factors=("colf=col", "rowf=row"), sort=("site", "colf", "rowf"),
+                    extra=extra)
+
+
 AGRIDAT_CASES: list[Callable[[], Case]] = [
     _ag_stroup_splitplot, _ag_kempton_slatehall, _ag_snedecor_asparagus, _ag_stroup_nin,
     _ag_harris_wateruse_d22, _ag_harris_wateruse, _ag_john_alpha,
@@ -708,7 +757,7 @@ AGRIDAT_CASES: list[Callable[[], Case]] = [
     _ag_bridges_cucumber, _ag_hildebrand_systems, _ag_burgueno_alpha, _ag_cullis_earlygen,
     _ag_gilmour_slatehall, _ag_besag_triticale, _ag_perry_springwheat, _ag_besag_endive,
     _ag_durban_splitplot, _ag_ilri_sheep, _ag_hanks_sprinkler, _ag_box_cork,
-    _ag_damesa_maize, _ag_fisher_barley,
+    _ag_damesa_maize, _ag_fisher_barley, _ag_vsn_lupin3,
 ]
 
 

@@ -305,3 +305,60 @@ def test_besag_triticale_wald_table_at_asremls_stopping_point() -> None:
     assert abs(w["(Intercept)"] - 103.971) < 0.01
     ours = m.wald()["Wald statistic"].astype(float)
     assert abs(ours["gen"] - 72.899) > 0.05  # at our optimum: 72.838
+
+
+# --------------------------------------------------------------------------- vsn.lupin3
+@pytest.fixture(scope="module")
+def lupin() -> pd.DataFrame:
+    d = ag("vsn_lupin3")
+    check = d["gen"].where(d["gen"] <= 336, 0)
+    test = d["gen"].where((d["gen"] > 6) & (d["gen"] < 337), 0)
+    d = d.assign(check=check.where(check < 7, 7).astype(str), test=test.astype(str),
+                 colf=fac(d["col"]), rowf=fac(d["row"]))
+    return d.sort_values(["site", "col", "row"]).reset_index(drop=True)
+
+
+LUPIN_R = "~ dsum(~ ar1(colf):ar1(rowf) + id(colf):ar1(rowf) | site, levels=list(1:2, 3))"
+
+
+def lupin_fit(data: pd.DataFrame, g: str) -> asr.AsremlFit:
+    return fit(fixed="yield ~ site + check:site",
+               random=f"~ at(site):colf + at(site,3):rowf + {g}", residual=LUPIN_R, data=data)
+
+
+def test_vsn_lupin3_three_sites_with_dsum_levels_as_printed(lupin) -> None:
+    """Sites 1-2 AR1 x AR1, site 3 id x AR1 (dsum(..., levels = list(1:2, 3))), column
+    terms at every site, rows at site 3 only: ℓ and the 13 components (asreml 4). Within 2.5
+    units of the last digit: site S1's column variance is printed 0.6228, 2.2 units from
+    ours, where our ℓ with it fixed at 0.6228 is 1e-7 lower."""
+    m = lupin_fit(lupin, "test")
+    assert abs(asreml_loglik(m) - -314.2616) < 2e-4
+    assert_printed(m.varcomp["component"], {
+        "at(site, 'S1'):colf": "0.6228", "at(site, 'S2'):colf": "0.159",
+        "at(site, 'S3'):colf": "0.04832", "at(site, 'S3'):rowf": "0.0235", "test": "0.1031",
+        "site_S1!colf:rowf!R": "2.771", "site_S1!colf:rowf!colf!cor": "0.1959",
+        "site_S1!colf:rowf!rowf!cor": "0.6503", "site_S2!colf:rowf!R": "0.9926",
+        "site_S2!colf:rowf!colf!cor": "0.2868", "site_S2!colf:rowf!rowf!cor": "0.5744",
+        "site_S3!colf:rowf!R": "0.1205", "site_S3!colf:rowf!rowf!cor": "0.6394"}, units=2.5)
+
+
+def test_vsn_lupin3_unstructured_and_factor_analytic_site_matrices_as_printed(lupin) -> None:
+    """us(site):test and fa(site, 1, init = ...):test: ℓ to 4 decimals and the site x site
+    genetic matrices the page rebuilds (to 3 decimals); the fa fit holds site 2's specific
+    variance at 0, as the page says."""
+    m4 = lupin_fit(lupin, "us(site):test")
+    assert abs(asreml_loglik(m4) - -286.8239) < 2e-4
+    vc = m4.varcomp["component"]
+    G4 = np.array([[vc[f"site:test!site_S{max(i, j)}:S{min(i, j)}"] for j in (1, 2, 3)]
+                   for i in (1, 2, 3)])
+    np.testing.assert_allclose(G4, [[0.992, 0.158, 0.132], [0.158, 0.073, 0.078],
+                                    [0.132, 0.078, 0.122]], atol=1e-3)
+    m5 = lupin_fit(lupin, "fa(site,1, init=c(.7,.1,.1,.5,.3,.2)):test")
+    assert abs(asreml_loglik(m5) - -286.8484) < 2e-4
+    vc5 = m5.varcomp
+    lam = vc5["component"][vc5.index.str.endswith("!fa1")].to_numpy()
+    psi = vc5[vc5.index.str.startswith("site:test!") & vc5.index.str.endswith("!var")]
+    assert psi["bound"].iloc[1] == "B"
+    G5 = np.outer(lam, lam) + np.diag(psi["component"].to_numpy())
+    np.testing.assert_allclose(G5, [[0.991, 0.156, 0.133], [0.156, 0.092, 0.078],
+                                    [0.133, 0.078, 0.122]], atol=1e-3)
