@@ -744,6 +744,35 @@ def _ag_vsn_lupin3() -> Case:
                     extra=extra)
 
 
+def butron_pedigree(d: pd.DataFrame) -> pd.DataFrame:
+    """The page's pedigree: genetic groups Dent and Flint on top, the ten inbred parents
+    (5 Dent, 5 Flint; each group both parents of its lines), then every hybrid."""
+    ped = d[["gen", "male", "female"]].drop_duplicates()
+    inbred = ["A509", "A637", "A661", "CM105", "EP28", "EP31", "EP42", "F7", "PB60", "Z77016"]
+    group = ["Dent"] * 5 + ["Flint"] * 5
+    ped = pd.concat([pd.DataFrame({"gen": ["Dent", "Flint"], "male": "0", "female": "0"}),
+                     pd.DataFrame({"gen": inbred, "male": group, "female": group}), ped],
+                    ignore_index=True)
+    return ped.fillna("0").astype(str)
+
+
+def _ag_butron_maize() -> Case:
+    from asr_py.genetics import ainverse
+
+    ped = butron_pedigree(load(AGRIDAT, "data/butron.maize.txt", "whitespace"))
+    Ai = ainverse(ped, id="gen", sire="male", dam="female", check_roles=False)
+    aic = {"m0": ("~ gen", "229.4037"), "m1": ("~ vm(gen, Ai)", "213.2487"),
+           "m2": ("~ idv(env):vm(gen, Ai)", "290.6156"),
+           "m3": ("~ diag(env):vm(gen, Ai)", "296.8061"),
+           "m4": ("~ fa(env,1):vm(gen, Ai)", "218.1568")}
+    fits = {k: dict(fixed="yield ~ 1+env", random=r, **({"Ai": Ai} if "Ai" in r else {}))
+            for k, (r, _) in aic.items()}
+    checks = [printed(f"{k} summary()$aic ({r})", v, asr_aic(k), tol=1e-3)
+              for k, (r, v) in aic.items()]
+    return _agridat("butron.maize", fits, checks, "asreml 4; pedigree A-inverse with genetic "
+                    "groups (ainverse)")
+
+
 AGRIDAT_CASES: list[Callable[[], Case]] = [
     _ag_stroup_splitplot, _ag_kempton_slatehall, _ag_snedecor_asparagus, _ag_stroup_nin,
     _ag_harris_wateruse_d22, _ag_harris_wateruse, _ag_john_alpha,
@@ -758,6 +787,7 @@ AGRIDAT_CASES: list[Callable[[], Case]] = [
     _ag_gilmour_slatehall, _ag_besag_triticale, _ag_perry_springwheat, _ag_besag_endive,
     _ag_durban_splitplot, _ag_ilri_sheep, _ag_hanks_sprinkler, _ag_box_cork,
     _ag_damesa_maize, _ag_fisher_barley, _ag_vsn_lupin3,
+    _ag_butron_maize,
 ]
 
 
@@ -856,7 +886,11 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     counts = {"agree": 0, "differ": 0, "unchecked": 0}
     for make in CASES:
-        case = make()
+        try:
+            case = make()
+        except FileNotFoundError as exc:  # a case that reads its data to build a matrix
+            print(f"  unchecked: {exc}")
+            continue
         if a.match and not re.search(a.match, case.script):
             continue
         print(f"{case.script}  ({case.note})")

@@ -362,3 +362,30 @@ def test_vsn_lupin3_unstructured_and_factor_analytic_site_matrices_as_printed(lu
     G5 = np.outer(lam, lam) + np.diag(psi["component"].to_numpy())
     np.testing.assert_allclose(G5, [[0.991, 0.156, 0.133], [0.156, 0.092, 0.078],
                                     [0.133, 0.078, 0.122]], atol=1e-3)
+
+
+# --------------------------------------------------------------------------- butron.maize
+def test_butron_maize_pedigree_met_models_aic_as_printed() -> None:
+    """A diallel of 10 inbreds over 5 environments (asreml 4): ``random = ~ gen``, then
+    vm(gen, A⁻¹) alone and with idv/diag/fa(env, 1), the pedigree built as the page does:
+    genetic groups Dent and Flint are both parents of their 5 inbreds (ainverse,
+    check_roles=False). summary()$aic = −2ℓ + 2q to 4 decimals (fa: 5e-4 apart, asreml's
+    ℓ tolerance)."""
+    from asr_py.genetics import ainverse
+
+    d = ag("butron_maize")
+    ped = d[["gen", "male", "female"]].drop_duplicates()
+    inbred = ["A509", "A637", "A661", "CM105", "EP28", "EP31", "EP42", "F7", "PB60", "Z77016"]
+    group = ["Dent"] * 5 + ["Flint"] * 5
+    ped = pd.concat([pd.DataFrame({"gen": ["Dent", "Flint"], "male": "0", "female": "0"}),
+                     pd.DataFrame({"gen": inbred, "male": group, "female": group}), ped],
+                    ignore_index=True).fillna("0").astype(str)
+    Ai = ainverse(ped, id="gen", sire="male", dam="female", check_roles=False)
+    printed = {"~ gen": (2, 229.4037), "~ vm(gen, Ai)": (2, 213.2487),
+               "~ idv(env):vm(gen, Ai)": (2, 290.6156), "~ diag(env):vm(gen, Ai)": (6, 296.8061),
+               "~ fa(env,1):vm(gen, Ai)": (11, 218.1568)}
+    for random, (q, aic) in printed.items():
+        m = fit(fixed="yield ~ 1+env", random=random, data=d, **({"Ai": Ai} if "Ai" in random
+                                                                 else {}))
+        assert int((m.params["Constraint"] != "F").sum()) == q
+        assert abs(-2 * asreml_loglik(m) + 2 * q - aic) < 1e-3, random
