@@ -773,6 +773,67 @@ def _ag_butron_maize() -> Case:
                     "groups (ainverse)")
 
 
+def _ag_besag_met() -> Case:
+    def extra(d: pd.DataFrame) -> pd.DataFrame:
+        return d.groupby(["county", "gen"], as_index=False)["yield"].mean()
+
+    fits = {"m1": dict(fixed="yield ~ gen", random="~ county",
+                       residual="~ dsum(~ units|gen)")}
+    vals = (("county", "1324"), ("gen_G01!units!R", "91.98"), ("gen_G02!units!R", "210.6"),
+            ("gen_G03!units!R", "63.06"), ("gen_G04!units!R", "112.1"),
+            ("gen_G05!units!R", "28.35"), ("gen_G06!units!R", "237.4"))
+    checks = [printed(f"vc {k}", v, comp("m1", k), param=("m1", k)) for k, v in vals]
+    return _agridat("besag.met", fits, checks, "asreml 4 with %ch 0.1-0.2 (still moving); "
+                    "the page's nlme fit prints 91.90 210.75 63.03 112.05 28.39 237.36, ours "
+                    "91.92 210.74 63.03 112.05 28.39 237.36", sort=("gen",), extra=extra)
+
+
+def _ag_burgueno_rowcol() -> Case:
+    fits = {"m2": dict(fixed="yield ~ gen + lin(yf) + lin(xf)", random="~ spl(yf) + spl(xf)",
+                       residual="~ ar1(xf):ar1(yf)")}
+    vals = (("spl(yf)", "0.09077"), ("spl(xf)", "0.08107"), ("xf:yf!R", "0.1482"),
+            ("xf:yf!xf!cor", "0.1152"), ("xf:yf!yf!cor", "0.009467"))
+    checks = [printed(f"vc {k}", v, comp("m2", k), param=("m2", k)) for k, v in vals]
+    return _agridat("burgueno.rowcol", fits, checks, "asreml 4 (Burgueño p. 42); yf cor "
+                    "printed with %ch 0.9", factors=("xf=col", "yf=row"), sort=("xf", "yf"))
+
+
+def _ag_kenward_cattle() -> Case:
+    fits = {"m1": dict(fixed="weight ~ 1 + lin(day) + trt + trt:lin(day)",
+                       random="~ spl(day) + trt:spl(day) + dev(day) + trt:dev(day)")}
+    checks = [printed(f"vc {k}", v, comp("m1", k)) for k, v in
+              (("spl(day)", "25.29"), ("dev(day)", "1.902"), ("units!R", "267"))]
+    checks += [Check(f"vc {k} (asreml 3 'bnd' 0.00003)", 0.0, 3e-5, comp("m1", k))
+               for k in ("trt:spl(day)", "trt:dev(day)")]
+    for term, ss in (("(Intercept)", "37128459"), ("lin(day)", "570798"), ("trt", "455"),
+                     ("trt:lin(day)", "283")):
+        checks.append(printed(f"wald Sum of Sq {term}", ss, lambda f, t=term: float(
+            f["m1"].wald().loc[t, "Sum of Sq"]), tol=1))
+    return _agridat("kenward.cattle", fits, checks, "asreml 3; (Intercept) and lin(day) sums "
+                    "of squares 0.08 % apart with the components agreeing: not explained")
+
+
+def _ag_lonnquist_maize() -> Case:
+    def extra(d: pd.DataFrame) -> pd.DataFrame:
+        keep = ["M", "H", "G", "B", "K", "K2"]
+        return d[d["p1"].isin(keep) & d["p2"].isin(keep)]
+
+    fits = {"m2": dict(fixed="yield ~ 1", random="~ p1 + and(p2)")}
+    checks = [printed(f"vc {k}", v, comp("m2", k)) for k, v in
+              (("p1", "3.865"), ("units!R", "15.93"))]
+    return _agridat("lonnquist.maize", fits, checks, "asreml 3; and(): a diallel's GCA",
+                    extra=extra)
+
+
+def _ag_weiss(name: str, fx: str, vals: tuple[str, ...], se: str,
+              factors: tuple[str, ...] = ()) -> Case:
+    fits = {"m": dict(fixed=fx)}
+    checks = [printed(f"predict gen G0{i + 1}", v, pred("m", "gen", i)) for i, v in
+              enumerate(vals)]
+    checks.append(printed("predict std.error", se, pred("m", "gen", 0, "std.error")))
+    return _agridat(name, fits, checks, "asreml 3, Weiss's adjusted means", factors=factors)
+
+
 AGRIDAT_CASES: list[Callable[[], Case]] = [
     _ag_stroup_splitplot, _ag_kempton_slatehall, _ag_snedecor_asparagus, _ag_stroup_nin,
     _ag_harris_wateruse_d22, _ag_harris_wateruse, _ag_john_alpha,
@@ -787,7 +848,13 @@ AGRIDAT_CASES: list[Callable[[], Case]] = [
     _ag_gilmour_slatehall, _ag_besag_triticale, _ag_perry_springwheat, _ag_besag_endive,
     _ag_durban_splitplot, _ag_ilri_sheep, _ag_hanks_sprinkler, _ag_box_cork,
     _ag_damesa_maize, _ag_fisher_barley, _ag_vsn_lupin3,
-    _ag_butron_maize,
+    _ag_butron_maize, _ag_besag_met, _ag_burgueno_rowcol, _ag_kenward_cattle,
+    _ag_lonnquist_maize,
+    lambda: _ag_weiss("weiss.lattice", "yield ~ rep + rep:xf + rep:yf + gen",
+                      ("27.74", "24.95", "24.38", "28.05", "19.6", "23.79"), "1.461",
+                      factors=("xf=col", "yf=row")),
+    lambda: _ag_weiss("weiss.incblock", "yield ~ gen + block",
+                      ("24.59", "26.92", "32.62", "26.97", "26.02"), "0.8312"),
 ]
 
 

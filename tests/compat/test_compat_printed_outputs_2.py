@@ -389,3 +389,56 @@ def test_butron_maize_pedigree_met_models_aic_as_printed() -> None:
                                                                  else {}))
         assert int((m.params["Constraint"] != "F").sum()) == q
         assert abs(-2 * asreml_loglik(m) + 2 * q - aic) < 1e-3, random
+
+
+# --------------------------------------------------------------------------- splines, and()
+def test_burgueno_rowcol_splines_of_row_and_column_as_printed() -> None:
+    """``yield ~ gen + lin(yf) + lin(xf), random = ~ spl(yf) + spl(xf)`` with AR1 x AR1
+    (Burgueño p. 42, asreml 4's spline scaling). The row correlation 0.009467 is printed
+    with %ch 0.9 (asreml still moving): ours 0.009433, ℓ there 1e-8 higher."""
+    d = ag("burgueno_rowcol").assign(xf=lambda x: fac(x["col"]), yf=lambda x: fac(x["row"]))
+    d = d.sort_values(["col", "row"]).reset_index(drop=True)
+    m = fit(fixed="yield ~ gen + lin(yf) + lin(xf)", random="~ spl(yf) + spl(xf)",
+            residual="~ ar1(xf):ar1(yf)", data=d)
+    vc = m.varcomp["component"]
+    assert_printed(vc, {"spl(yf)": "0.09077", "spl(xf)": "0.08107", "xf:yf!R": "0.1482",
+                        "xf:yf!xf!cor": "0.1152"})
+    assert abs(vc["xf:yf!yf!cor"] - 0.009467) < 5e-5
+
+
+def test_kenward_cattle_spline_and_deviation_components_as_printed() -> None:
+    """Growth curves: lin(day) + spl(day) + dev(day) overall and per treatment (asreml 3);
+    the per-treatment ones on the bound (asreml 3 prints 'bnd' 0.00003), and the Wald sums
+    of squares of trt and trt:lin(day) (455, 283)."""
+    m = fit(fixed="weight ~ 1 + lin(day) + trt + trt:lin(day)",
+            random="~ spl(day) + trt:spl(day) + dev(day) + trt:dev(day)",
+            data=ag("kenward_cattle"))
+    vc = m.varcomp
+    assert_printed(vc["component"], {"spl(day)": "25.29", "dev(day)": "1.902", "units!R": "267"})
+    assert (vc.loc[["trt:spl(day)", "trt:dev(day)"], "bound"] == "B").all()
+    w = m.wald()["Sum of Sq"].astype(float)
+    assert_printed(w, {"trt": "455", "trt:lin(day)": "283"})
+
+
+def test_lonnquist_maize_diallel_gca_with_and_as_printed() -> None:
+    """``random = ~ p1 + and(p2)``: one GCA effect per parent from both sides of a
+    six-parent diallel (asreml 3)."""
+    keep = ["M", "H", "G", "B", "K", "K2"]
+    d = ag("lonnquist_maize")
+    d = d[d["p1"].isin(keep) & d["p2"].isin(keep)].reset_index(drop=True)
+    m = fit(fixed="yield ~ 1", random="~ p1 + and(p2)", data=d)
+    assert_printed(m.varcomp["component"], {"p1": "3.865", "units!R": "15.93"})
+
+
+@pytest.mark.parametrize(("name", "fixed", "means", "se"), [
+    ("weiss_lattice", "yield ~ rep + rep:xf + rep:yf + gen",
+     ["27.74", "24.95", "24.38", "28.05", "19.6", "23.79"], "1.461"),
+    ("weiss_incblock", "yield ~ gen + block", ["24.59", "26.92", "32.62", "26.97", "26.02"],
+     "0.8312")])
+def test_weiss_adjusted_means_as_printed(name, fixed, means, se) -> None:
+    """Weiss's lattice and incomplete-block adjusted means (asreml 3 predict(), fixed
+    blocks): the first genotypes' means and their common standard error."""
+    d = ag(name).assign(xf=lambda x: fac(x["col"]), yf=lambda x: fac(x["row"]))
+    p = asr.asreml(fixed=fixed, data=d).predict(classify="gen")
+    assert_printed(p["predicted.value"], dict(enumerate(means)))
+    assert_printed(p["std.error"], {0: se, len(p) - 1: se})
