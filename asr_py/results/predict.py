@@ -59,8 +59,22 @@ from asr_py.results.predict_grid import (
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
+    from asr_py.model.records import Records
     from asr_py.model.spec import Model
     from asr_py.reml.result import RemlResult
+
+
+def covariate_mean(c: str, records: Records) -> float:
+    """asreml's value of a covariate that classify leaves out: x̄ over the data rows of the
+    fit. Under ``na.method(y = "include")`` (the default) those are the rows with a missing
+    response too (``records.missing_rows``); asreml 3 prints the year means of agridat's
+    ilri.sheep at that x̄ (at the fitted records' mean they all move by β'Δx̄, 1.5e-3)."""
+    x = records.frame[c].to_numpy(dtype=float)[records.row]
+    miss = records.missing_rows
+    if miss is not None and c in miss.columns and len(records.traits) == 1:
+        x = np.concatenate([x, miss[c].to_numpy(dtype=float)])
+    return float(np.nanmean(x))
+
 
 def _factor_names(model: Model) -> tuple[list[str], list[str]]:
     """(factors, covariates) that the fixed formula uses."""
@@ -292,7 +306,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
             elif c in splines:  # asreml: a spline covariate is predicted at its knots
                 vals = np.asarray(splines[c][0].extra["knots"], dtype=float)
             else:  # a covariate at its mean
-                vals = np.array([np.nanmean(frame[c].to_numpy(dtype=float)[model.records.row])])
+                vals = np.array([covariate_mean(c, model.records)])
             cov_cls[c] = tuple(float(v) for v in vals)
             continue
         raise AsrError(f"predict: '{c}' is not a factor or covariate of the model",
@@ -359,7 +373,7 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
         cells[cv] = cells[cv].astype(float)
     for cv in covs:
         if cv not in cov_cls:
-            cells[cv] = float(np.nanmean(frame[cv].to_numpy(dtype=float)[model.records.row]))
+            cells[cv] = covariate_mean(cv, model.records)
     traits = model.records.traits
     tcodes = (np.array([traits.index(t) for t in cells[TRAIT]], dtype=np.int64)
               if resp_trait else np.zeros(len(cells), dtype=np.int64))

@@ -124,7 +124,7 @@ def test_random_level_without_records_pev_is_its_variance() -> None:
     fx, rz = Design([(), ("V",), ("x",)], lev), Design([("Blk",)], lev)
     mme = DenseMME(fx.rows(fit), rz.rows(fit), s2b * np.eye(6), s2e * np.eye(len(fit)),
                    fit["y"].to_numpy(float))
-    xbar = {"x": float(fit["x"].mean())}
+    xbar = {"x": float(d["x"].mean())}  # over every row, missing responses too (asreml)
     L = np.array([np.concatenate([average_rows(fx, {"Blk": b}, {"V": equal(lev["V"])}, xbar),
                                   average_rows(rz, {"Blk": b}, {})]) for b in blks])
     pv, V = mme.predict(L)
@@ -197,7 +197,7 @@ def test_random_interaction_with_level_without_records_matches_dense_mme() -> No
     G = np.diag(np.r_[np.full(6, s2b), np.full(5 * 6, s2vb)])
     mme = DenseMME(fx.rows(fit), rz.rows(fit), G, s2e * np.eye(len(fit)),
                    fit["y"].to_numpy(float))
-    xbar = {"x": float(fit["x"].mean())}
+    xbar = {"x": float(d["x"].mean())}  # over every row, missing responses too (asreml)
     vs = {"V": equal(lev["V"])}
     L = np.array([np.concatenate([average_rows(fx, {"Blk": b}, vs, xbar),
                                   average_rows(rz, {"Blk": b}, vs)]) for b in blks])
