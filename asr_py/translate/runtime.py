@@ -40,7 +40,7 @@ from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
-from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
+from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()
 from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
 from asr_py.translate.rasremlaom import r_aom  # noqa: F401 - fit$aom
