@@ -1603,6 +1603,9 @@ class Translator(BasePrinter):
                 ser = self.series(pos[0])
                 if pos[0].kind == "call" and ser.startswith("pd.Series("):
                     ser = f"{self.runtime('r_flat_series')}({self.py(pos[0])})"
+                elif pos[0].kind == "name":
+                    # a named vector built element by element is a dict (rbase.r_numeric_of)
+                    ser = f"{self.runtime('r_numeric_of')}({ser})"
                 return f"pd.to_numeric({ser}, errors='coerce')"
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":

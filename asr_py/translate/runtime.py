@@ -79,6 +79,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_lapply_cols,
     r_length,
     r_matmul,
+    r_numeric_of,
     r_outer,
     r_paste,
     r_rbind,

@@ -14,6 +14,10 @@ against R's documentation, the expected values written out by hand:
 - ``?formula``: "formula(x, ...)" extracts a formula; ``formula.formula`` returns its
   argument, ``formula.character`` parses a string ("as.formula is almost identical").
 - ``?rm``: "remove(..., list = character(), ...)"; "rm and remove are identical".
+- ``?as.vector``: coercion to an atomic mode removes all attributes, names included; a
+  list coerces to numeric only when every element has length one. ``x <- c(); x[i] <- v``
+  names the elements (``?Extract``: "x[i] <- value" with character ``i`` adds elements of
+  those names); with ``v`` a one-column data frame (``lrt(m0, m1)[3]``) ``x`` is a list.
 - tidyselect (``?dplyr::select``): a call that is no selection helper is evaluated and
   "character vectors" of names select those columns; ``-`` drops them.
 """
@@ -163,3 +167,21 @@ def test_corpus_runner_reads_raw_urls_written_with_refs_heads(tmp_path, monkeypa
     notes = tc.prefill_source_cache((app / "s.R").read_text(), app / ".git",
                                     git(app, "rev-parse", "HEAD"), cache)
     assert rsource_url.cache_path(url, cache).read_text() == "v <- 1\n", notes
+
+
+def test_as_numeric_of_a_vector_built_by_names() -> None:
+    df = pd.DataFrame({"df": [1], "LR-statistic": [4.2], "Pr(Chisq)": [0.02]})
+    r = ('p <- c()\nfor (e in c("E1", "E2", "E3")) p[e] <- lrt_tab[3]\n'
+         'd <- data.frame(env = names(p), pv = as.numeric(p))\n'
+         'v <- c()\nv["a"] <- 1.5\nv["b"] <- 2\nw <- as.numeric(v)\n')
+    ns = run_r(r, complete=True, lrt_tab=df)
+    assert ns["d"]["env"].tolist() == ["E1", "E2", "E3"]
+    assert ns["d"]["pv"].tolist() == [0.02, 0.02, 0.02]
+    assert list(ns["w"]) == [1.5, 2.0]
+
+
+def test_as_numeric_of_a_list_with_a_longer_element_is_refused() -> None:
+    from asr_py.translate.rbase import r_numeric_of
+
+    with pytest.raises(AsrError, match="length 2"):
+        r_numeric_of({"a": [1.0, 2.0]})
