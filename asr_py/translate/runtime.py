@@ -1234,13 +1234,27 @@ def r_source(path: str, into: dict[str, Any]) -> None:
 
 def r_sourced(name: str, scope: dict[str, Any]) -> Any:
     """A function a source()d file defined (by its Python name), else one that returns a
-    placeholder saying ``name()`` was not translated."""
+    placeholder saying ``name()`` was not translated. The call's R argument names
+    (``fa.outs(m, name.env = "env")``, written as the translation could not know the
+    function) reach the parameters the translation named (``name_env``)."""
+    import inspect
+
     from asr_py.translate.printer import pyname
 
     fn = scope.get(pyname(name))
-    if callable(fn):
+    if not callable(fn):
+        return lambda *a, **k: Untranslated(f"{name}()", "")
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
         return fn
-    return lambda *a, **k: Untranslated(f"{name}()", "")
+
+    def call(*a: Any, **k: Any) -> Any:
+        kw = {pyname(n) if n not in params and pyname(n) in params else n: v
+              for n, v in k.items()}
+        return fn(*a, **kw)
+
+    return call
 
 
 def r_rownames_to_column(d: Any, var: str = "rowname") -> Any:

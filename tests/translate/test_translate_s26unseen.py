@@ -185,3 +185,17 @@ def test_as_numeric_of_a_list_with_a_longer_element_is_refused() -> None:
 
     with pytest.raises(AsrError, match="length 2"):
         r_numeric_of({"a": [1.0, 2.0]})
+
+
+def test_call_of_a_sourced_function_with_dotted_argument_names(tmp_path, monkeypatch) -> None:
+    """R matches ``name.env = "env"`` to the parameter ``name.env`` of a function a
+    source()d file defines (``?source``: the file's expressions are evaluated, its
+    functions defined); the translation names that parameter ``name_env``."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "helper.R").write_text(
+        "fa.outs <- function(model, name.env, name.gen, ...) paste(model, name.env, name.gen)\n")
+    r = 'source("helper.R")\nx <- fa.outs(1, name.env = "env", name.gen = "gen")\n'
+    py = translate(r)
+    assert "'name.env'" in py                 # the translation cannot know the parameter
+    ns = run_r(r, complete=True)
+    assert ns["x"] == "1 env gen"
