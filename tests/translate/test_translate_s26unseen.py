@@ -18,6 +18,9 @@ against R's documentation, the expected values written out by hand:
   list coerces to numeric only when every element has length one. ``x <- c(); x[i] <- v``
   names the elements (``?Extract``: "x[i] <- value" with character ``i`` adds elements of
   those names); with ``v`` a one-column data frame (``lrt(m0, m1)[3]``) ``x`` is a list.
+- dplyr ``?dplyr_by``: ".by: Summaries use existing order of group keys | group_by():
+  Summaries sort group keys in ascending order"; ``?reframe``: "reframe() ... can return
+  an arbitrary number of rows per group", sizes recycled (vctrs: only size 1 recycles).
 - tidyselect (``?dplyr::select``): a call that is no selection helper is evaluated and
   "character vectors" of names select those columns; ``-`` drops them.
 """
@@ -199,3 +202,37 @@ def test_call_of_a_sourced_function_with_dotted_argument_names(tmp_path, monkeyp
     assert "'name.env'" in py                 # the translation cannot know the parameter
     ns = run_r(r, complete=True)
     assert ns["x"] == "1 env gen"
+
+
+_B = pd.DataFrame({"gen": ["z", "a", "z", "m", "a"], "se": [1.0, 2.0, 3.0, 4.0, 5.0]})
+
+
+def test_summarise_by_keeps_the_order_of_first_appearance() -> None:
+    r = ("library(dplyr)\n"
+         "r1 <- b |> summarise(rel = 1 - mean(se^2), .by = gen)\n"
+         "r2 <- b |> group_by(gen) |> summarise(rel = 1 - mean(se^2))\n")
+    ns = run_r(r, complete=True, b=_B)
+    # z: 1 - (1 + 9)/2 = -4; a: 1 - (4 + 25)/2 = -13.5; m: 1 - 16 = -15
+    assert ns["r1"]["gen"].tolist() == ["z", "a", "m"]
+    assert ns["r1"]["rel"].tolist() == [-4.0, -13.5, -15.0]
+    assert ns["r2"]["gen"].tolist() == ["a", "m", "z"]          # group_by(): sorted
+    assert ns["r2"]["rel"].tolist() == [-13.5, -15.0, -4.0]
+
+
+def test_reframe_gives_any_number_of_rows_a_group() -> None:
+    r = ("library(dplyr)\n"
+         "r1 <- b |> dplyr::reframe(rel = 1 - mean(se^2), .by = gen)\n"
+         "r2 <- b |> group_by(gen) |> reframe(q = range(se), n = n())\n")
+    ns = run_r(r, complete=True, b=_B)
+    assert ns["r1"]["rel"].tolist() == [-4.0, -13.5, -15.0]
+    assert ns["r2"]["gen"].tolist() == ["a", "a", "m", "m", "z", "z"]
+    assert ns["r2"]["q"].tolist() == [2.0, 5.0, 4.0, 4.0, 1.0, 3.0]
+    assert ns["r2"]["n"].tolist() == [2, 2, 1, 1, 2, 2]         # size 1 recycled
+
+
+def test_reframe_refuses_sizes_that_do_not_recycle() -> None:
+    from asr_py.translate.rtidy import r_summarise
+
+    with pytest.raises(AsrError, match="only size 1 recycles"):
+        r_summarise(_B, ["gen"], {"q": lambda g: [1, 2], "r": lambda g: [1, 2, 3]},
+                    reframe=True)
