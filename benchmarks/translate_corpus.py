@@ -247,8 +247,10 @@ def build_index() -> None:
     print(f"{len(rows)} scripts from {len({r['repo'] for r in rows})} repositories -> {INDEX}")
 
 
-_RAW_GITHUB = re.compile(r"(?i)https?://(?:raw\.githubusercontent\.com/([^/]+)/([^/]+)/[^/]+/"
-                         r"|github\.com/([^/]+)/([^/]+)/raw/[^/]+/)(.+)")
+#: a raw GitHub file URL: owner, repo, path (the ref may be written refs/heads/<branch>/)
+_RAW_GITHUB = re.compile(r"(?i)https?://(?:raw\.githubusercontent\.com/([^/]+)/([^/]+)/"
+                         r"(?:refs/(?:heads|tags)/)?[^/]+/"
+                         r"|github\.com/([^/]+)/([^/]+)/raw/(?:refs/(?:heads|tags)/)?[^/]+/)(.+)")
 
 
 def prefill_source_cache(text: str, gd: Path, commit: str, cache: Path,

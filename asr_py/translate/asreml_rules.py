@@ -618,6 +618,9 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_source')}({self.py(e.args[0][1])}, globals())"
         if e.kind == "call" and e.value in ("source",):
             raise Untranslatable("source(): translate that file too and import it")
+        if e.kind == "call" and e.value == "remove" and "remove" not in self.functions:
+            e = R("call", "rm", e.args, left=e.left, start=e.start, end=e.end,
+                  comments=e.comments)                 # base R: remove() is rm()
         if e.kind == "call" and e.value == "rm" and e.args and "rm" not in self.functions \
                 and all(n is None and a.kind in ("name", "str") for n, a in e.args) and \
                 renv.asks_names(self.code):
@@ -1602,6 +1605,9 @@ class Translator(BasePrinter):
                 ser = self.series(pos[0])
                 if pos[0].kind == "call" and ser.startswith("pd.Series("):
                     ser = f"{self.runtime('r_flat_series')}({self.py(pos[0])})"
+                elif pos[0].kind == "name":
+                    # a named vector built element by element is a dict (rbase.r_numeric_of)
+                    ser = f"{self.runtime('r_numeric_of')}({ser})"
                 return f"pd.to_numeric({ser}, errors='coerce')"
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
                     len(pos[0].args) == 1 and pos[0].args[0][1].kind == "num":
@@ -1809,9 +1815,13 @@ class Translator(BasePrinter):
                 n in (None, "x", "diag") for n, _ in args):
             return self.tri_mask(f, args)
         if f == "formula" and len(args) == 1 and pos and (
-                pos[0].kind == "str" or pos[0].kind == "call" and
+                pos[0].kind in ("str", "formula") or pos[0].kind == "call" and
                 pos[0].value in ("paste", "paste0", "sprintf")):
-            return self.py(pos[0])          # formula("y ~ x"): as.formula of a string
+            # formula("y ~ x"): as.formula of a string; formula(y ~ x): the formula itself
+            return self.py(pos[0])
+        if f == "formula" and len(args) == 1 and pos and pos[0].kind in (
+                "name", "index", "dollar") and "formula" not in self.functions:
+            return f"{self.runtime('r_formula')}({self.py(pos[0])})"   # rasformula.py
         if f == "kronecker" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_kronecker')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "ncol" and len(args) == 1:       # NULL for a list or a vector (rncol.py)

@@ -13,7 +13,16 @@ import keyword
 import re
 from collections.abc import Callable
 
-from asr_py.translate import rdtjoin, rforeach, rformulaget, rjoin, rpronoun, rreadxl, rtrycatch
+from asr_py.translate import (
+    rdtjoin,
+    rforeach,
+    rformulaget,
+    rjoin,
+    rpronoun,
+    rreadr,
+    rreadxl,
+    rtrycatch,
+)
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rinnerassign import has_inner_assignment, split_inner_assignments
@@ -876,6 +885,8 @@ class BasePrinter:
             out.append("sep=';', decimal=','")
         header = header_default
         readr_names = False
+        readr = f in ("read_csv", "read_delim", "read_tsv", "read_csv2")
+        trim = f in rreadr.TRIM_DEFAULT
         for n, a in e.args:
             if n is None or a is path:
                 continue
@@ -884,8 +895,16 @@ class BasePrinter:
                                "fileEncoding", "encoding", "colClasses", "nrows", "fill",
                                "blank.lines.skip", "row.names", "col.names", "na", "delim",
                                "data.table", "col_types", "show_col_types", "sheet",
-                               "fill", "col_names"))
-            if key == "header":
+                               "fill", "col_names") + (
+                               ("escape_double", "trim_ws", "locale") if readr else ()))
+            if key in ("escape_double", "trim_ws", "locale"):     # rreadr.py
+                try:
+                    kws, trim_ws = rreadr.options(self, key, a)
+                except rreadr.ReadrUntranslatable as exc:
+                    raise Untranslatable(f"{f}({exc})") from None
+                out += kws
+                trim = trim if trim_ws is None else trim_ws
+            elif key == "header":
                 header = self.py(a) == "True"
             elif key in ("sep", "delim"):
                 out.append(f"sep={self.py(a)}")
@@ -918,6 +937,8 @@ class BasePrinter:
                 raise Untranslatable(f"{f}({n} = )")
         if not header:
             out.append("header=None")
+        if readr and trim:
+            out.append("trim_ws=True")
         if f in ("read.csv", "read.table", "read.delim", "read.csv2") and not any(
                 n is not None and _partial(n, ("check.names",)) == "check.names"
                 and self.py(a) == "False" for n, a in e.args):

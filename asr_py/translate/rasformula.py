@@ -17,7 +17,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 
-__all__ = ["r_as_formula"]
+__all__ = ["r_as_formula", "r_formula"]
 
 
 def r_as_formula(x: Any) -> Any:
@@ -34,3 +34,15 @@ def r_as_formula(x: Any) -> Any:
     if isinstance(x, np.str_):
         return str(x)
     return x
+
+
+def r_formula(x: Any) -> Any:
+    """``formula(x)`` of a variable: R's ``formula.character`` parses a string as
+    ``as.formula`` does, ``formula.formula`` returns a formula unchanged; any other object
+    (a fitted model: ``stats::formula.default`` looks for ``x$formula``, ``x$terms``,
+    ``x$call$formula``) is refused here, not guessed."""
+    x = r_as_formula(x)
+    if isinstance(x, str):
+        return x
+    raise AsrError(f"formula() of a {type(x).__name__} is not translated",
+                   hint="write the model's formula as text, e.g. 'y ~ x'")

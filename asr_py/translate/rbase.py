@@ -34,7 +34,7 @@ from asr_py.translate.rmatshape import (
 )
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
-           "r_flat_series",
+           "r_flat_series", "r_numeric_of",
            "r_col_or_sourced", "r_diag",
            "r_dist", "r_ij", "r_ij_assign", "r_kronecker", "r_matmul", "r_outer",
            "r_lapply_cols", "r_length",
@@ -786,6 +786,27 @@ def r_flat_series(x: Any) -> Any:
     if isinstance(x, np.ndarray) and x.ndim == 2:
         return x.item() if x.size == 1 else pd.Series(x.ravel(order="F"))
     return pd.Series(x)
+
+
+def r_numeric_of(x: Any) -> Any:
+    """The argument of ``as.numeric(x)`` as pandas can read it: a named list or vector held
+    as a dict (``v <- c(); v["a"] <- 1``, or ``v[i] <- lrt(m0, m1)[3]``, which makes a list)
+    gives its values in order, names dropped, each element of length one read as its value
+    (``?as.vector``: coercion to an atomic mode drops the names; a list coerces when every
+    element has length one, else R stops: "(list) object cannot be coerced to type
+    'double'"); anything else is returned as it is."""
+    if not isinstance(x, dict):
+        return x
+    out = []
+    for k, v in x.items():
+        vals = np.asarray(v.to_numpy() if isinstance(v, (pd.Series, pd.DataFrame)) else v,
+                          dtype=object).ravel()
+        if vals.size != 1:
+            raise AsrError(f"as.numeric(): element {k!r} has length {vals.size}; R coerces a "
+                           "list only when each element has length one",
+                           hint="unlist() it first if the values belong together")
+        out.append(vals[0])
+    return pd.Series(out, dtype=object)
 
 
 def r_col_or(data: Any, name: str, value: Any) -> Any:

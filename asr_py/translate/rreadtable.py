@@ -134,11 +134,17 @@ def r_read_csv(file: Any, **kw: Any) -> pd.DataFrame:
     its stray bytes kept as ``\\xNN`` text (:data:`R_TEXT_BYTES`), not a UnicodeDecodeError.
     The header's names lose their leading/trailing spaces and tabs, as R reads the header
     line with ``scan(strip.white = TRUE)`` (``"site ,yield"`` -> ``site``, ``yield``; readr
-    and data.table trim them too); the values keep theirs (``strip.white = FALSE``)."""
+    and data.table trim them too); the values keep theirs (``strip.white = FALSE``) unless
+    ``trim_ws = True`` (readr's ``trim_ws``: :func:`asr_py.translate.rreadr.trim_fields`)."""
+    trim = kw.pop("trim_ws", False)
     if "encoding" not in kw:
         kw["encoding_errors"] = R_TEXT_BYTES
     d = pd.read_csv(file, **kw)
     d.columns = [c.strip(" \t") if isinstance(c, str) else c for c in d.columns]
+    if trim:        # readr's trim_ws = TRUE (rreadr.py)
+        from asr_py.translate.rreadr import trim_fields
+
+        d = trim_fields(d, kw.get("na_values"))
     return d
 
 

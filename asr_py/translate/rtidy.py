@@ -8,15 +8,20 @@ R semantics kept (dplyr 1.1 ``?summarise``, ``?bind_rows``, ``?recode``, ``?glim
 * ``glimpse(x)`` prints the columns (name, type, first values) and returns ``x``, so
   ``d <- x |> filter(...) |> glimpse()`` keeps the filtered data.
 * ``summarise(group_by(d, g1, g2), a = f(x), ...)`` (also ``summarize``, ``.by = g`` or
-  ``.by = c(g1, g2)``): one row per combination of the keys present in the data, sorted by
-  them (a factor by its level order, text in C-locale order, NA last), the keys first, then
-  one column per summary, each computed on the group's rows (bare names are the group's
-  columns, ``n()`` its row count). A summary must give one value (dplyr 1.1's several-row
-  results are ``reframe()``'s: an error). Without keys: one row. The result is returned
-  ungrouped: dplyr keeps it grouped by all keys but the last (``.groups = "drop_last"``);
-  a later ``mutate()``/``filter()``/``summarise()`` down the pipe is grouped by those
-  (rgrouped.chain_keys). A summary may read an earlier summary of the same call (its
-  value for the group, before a column of that name), as dplyr evaluates them in turn.
+  ``.by = c(g1, g2)``): one row per combination of the keys present in the data, the keys
+  first, then one column per summary, each computed on the group's rows (bare names are
+  the group's columns, ``n()`` its row count). ``group_by()``: the rows sorted by the keys
+  (a factor by its level order, text in C-locale order, NA last); ``.by``: in order of
+  first appearance (``?dplyr_by``: ".by: Summaries use existing order of group keys |
+  group_by(): Summaries sort group keys in ascending order"). A summary must give one value
+  (dplyr 1.1's several-row results are ``reframe()``'s: an error). Without keys: one row.
+  ``reframe()`` (same arguments) "can return an arbitrary number of rows per group"
+  (``?reframe``): each group's summaries recycled to a common size (size 1 recycles), the
+  keys repeated. The result is returned ungrouped: dplyr keeps it grouped by all keys but
+  the last (``.groups = "drop_last"``); a later ``mutate()``/``filter()``/``summarise()``
+  down the pipe is grouped by those (rgrouped.chain_keys). A summary may read an earlier
+  summary of the same call (its value for the group, before a column of that name), as
+  dplyr evaluates them in turn.
 * ``ungroup(x)``: ``x`` (translated data frames are never grouped); ``group_by(x)`` with no
   grouping variable likewise (it drops the groups: ``.add = FALSE`` overrides them).
 * ``bind_rows(d1, d2, ...)`` / ``bind_rows(list(...), .id = "src")``: rows stacked,
@@ -66,7 +71,7 @@ __all__ = ["FUNCTIONS", "r_bind_rows", "r_glimpse", "r_n_distinct", "r_pivot_lon
 
 _SUMMARISE = ("summarise", "summarize")
 _SUMMARISE_AT = ("summarise_at", "summarize_at")
-_NAMES = ("glimpse", *_SUMMARISE, *_SUMMARISE_AT, "ungroup", "group_by", "bind_rows",
+_NAMES = ("glimpse", *_SUMMARISE, "reframe", *_SUMMARISE_AT, "ungroup", "group_by", "bind_rows",
           "recode", "recode_factor", "n_distinct", "str_detect", "relocate", "pivot_longer",
           "str_replace", "str_replace_all")
 FUNCTIONS = frozenset({*_NAMES, *(p + f for p in ("dplyr::", "tibble::", "stringr::",
@@ -147,8 +152,10 @@ def _summarise(tr: Any, e: R) -> str | None:
         body = tr.in_data(R("name", "_g"), lambda a=a: tr.py(a))
         funcs.append(f"{n!r}: lambda _g: {body}")
         done.add(n)
+    opts = (", chained=True" if chained else "") + (", by=True" if by else "") + (
+        ", reframe=True" if _bare(e.value) == "reframe" else "")
     return (f"{tr.runtime('r_summarise')}({tr.py(data)}, {keys!r}, "
-            f"{{{', '.join(funcs)}}}" + (", chained=True)" if chained else ")"))
+            f"{{{', '.join(funcs)}}}{opts})")
 
 
 #: the key of an across() item among r_summarise's summaries (expanded when it runs)
@@ -366,7 +373,7 @@ def translate(tr: Any, e: R) -> str | None:
         return None
     pos = [a for n, a in args if n is None]
     named = {n: a for n, a in args if n is not None}
-    if f in _SUMMARISE:
+    if f in _SUMMARISE or f == "reframe":
         if args[0][0] not in (None, ".data"):
             return None
         return _summarise(tr, e)
@@ -495,9 +502,15 @@ def _order_key(col: pd.Series, v: Any) -> tuple[int, Any]:
     return (0, v)
 
 
-def _summary(f: Callable[[pd.DataFrame], Any], g: pd.DataFrame, name: str) -> Any:
+def _summary(f: Callable[[pd.DataFrame], Any], g: pd.DataFrame, name: str,
+             many: bool = False) -> Any:
     try:
-        return _one(f(g), name)
+        v = f(g)
+        if many:              # reframe(): any number of values
+            return [x.item() if isinstance(x, np.generic) else x
+                    for x in np.asarray(v, dtype=object).ravel()] if isinstance(
+                v, pd.Series | pd.Index | np.ndarray | list | tuple) else [v]
+        return _one(v, name)
     except KeyError as exc:
         raise AsrError(f"summarise(): '{name}' reads {exc}, which is not a column of the data",
                        hint="columns: " + ", ".join(map(str, g.columns[:20])) + " (a column "
@@ -528,19 +541,32 @@ class _Made:
 
 
 def _summaries(funcs: dict[str, Callable[[pd.DataFrame], Any]], g: pd.DataFrame,
-               chained: bool) -> list[Any]:
+               chained: bool, many: bool = False) -> list[Any]:
     if not chained:
-        return [_summary(f, g, n) for n, f in funcs.items()]
+        return [_summary(f, g, n, many) for n, f in funcs.items()]
     made: dict[str, Any] = {}
     for n, f in funcs.items():
-        made[n] = _summary(f, _Made(g, made), n)  # type: ignore[arg-type]
+        made[n] = _summary(f, _Made(g, made), n, many)  # type: ignore[arg-type]
     return list(made.values())
 
 
+def _recycled(vals: list[list[Any]], names: list[str]) -> list[list[Any]]:
+    """reframe()'s rows of one group: the summaries recycled to their common size (vctrs'
+    rule: a size-1 summary recycles, the others must share one size)."""
+    sizes = {len(v) for v in vals if len(v) != 1}
+    if len(sizes) > 1:
+        raise AsrError("reframe(): the summaries of a group have sizes "
+                       + ", ".join(f"{n} {len(v)}" for n, v in zip(names, vals))
+                       + ": only size 1 recycles", hint="give each summary one size per group")
+    n = sizes.pop() if sizes else 1
+    return [[v[0] if len(v) == 1 else v[i] for v in vals] for i in range(n)]
+
+
 def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFrame], Any]],
-                chained: bool = False) -> Any:
+                chained: bool = False, by: bool = False, reframe: bool = False) -> Any:
     """dplyr's ``summarise()`` of ``df`` grouped by ``keys``: see the module docstring
-    (``chained``: a summary reads an earlier one)."""
+    (``chained``: a summary reads an earlier one; ``by``: the keys came as ``.by``, groups
+    in order of first appearance; ``reframe``: ``reframe()``, any number of rows a group)."""
     if (ph := _placeholder(df)) is not None:
         return ph
     if not isinstance(df, pd.DataFrame):
@@ -554,15 +580,21 @@ def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFram
         f = sys._getframe(1)
         funcs = _expand_across(df, keys, funcs, {**f.f_globals, **f.f_locals})
     if not keys:
+        if reframe:
+            return pd.DataFrame(_recycled(_summaries(funcs, df, chained, True), list(funcs)),
+                                columns=list(funcs))
         return pd.DataFrame([_summaries(funcs, df, chained)], columns=list(funcs))
-    rows: list[tuple[tuple[Any, ...], list[Any]]] = []
+    rows: list[tuple[tuple[Any, ...], list[list[Any]]]] = []
     grouped = df.groupby(keys, sort=False, observed=True, dropna=False)
-    for key, g in grouped:
+    for key, g in grouped:          # in order of first appearance (sort=False)
         kv = list(key) if isinstance(key, tuple) else [key]
         order = tuple(_order_key(df[k], v) for k, v in zip(keys, kv))
-        rows.append((order, kv + _summaries(funcs, g, chained)))
-    rows.sort(key=lambda r: r[0])
-    out = pd.DataFrame([r for _, r in rows], columns=[*keys, *funcs])
+        made = _summaries(funcs, g, chained, reframe)
+        rows.append((order, [kv + r for r in _recycled(made, list(funcs))] if reframe
+                     else [kv + made]))
+    if not by:
+        rows.sort(key=lambda r: r[0])
+    out = pd.DataFrame([r for _, block in rows for r in block], columns=[*keys, *funcs])
     for k in keys:
         if isinstance(df[k].dtype, pd.CategoricalDtype):
             out[k] = pd.Categorical(out[k], categories=df[k].cat.categories,

@@ -40,7 +40,7 @@ from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
-from asr_py.translate.rasformula import r_as_formula  # noqa: F401 - as.formula(v[k])
+from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()
 from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
 from asr_py.translate.rasremlaom import r_aom  # noqa: F401 - fit$aom
@@ -79,6 +79,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_lapply_cols,
     r_length,
     r_matmul,
+    r_numeric_of,
     r_outer,
     r_paste,
     r_rbind,
@@ -1233,13 +1234,27 @@ def r_source(path: str, into: dict[str, Any]) -> None:
 
 def r_sourced(name: str, scope: dict[str, Any]) -> Any:
     """A function a source()d file defined (by its Python name), else one that returns a
-    placeholder saying ``name()`` was not translated."""
+    placeholder saying ``name()`` was not translated. The call's R argument names
+    (``fa.outs(m, name.env = "env")``, written as the translation could not know the
+    function) reach the parameters the translation named (``name_env``)."""
+    import inspect
+
     from asr_py.translate.printer import pyname
 
     fn = scope.get(pyname(name))
-    if callable(fn):
+    if not callable(fn):
+        return lambda *a, **k: Untranslated(f"{name}()", "")
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
         return fn
-    return lambda *a, **k: Untranslated(f"{name}()", "")
+
+    def call(*a: Any, **k: Any) -> Any:
+        kw = {pyname(n) if n not in params and pyname(n) in params else n: v
+              for n, v in k.items()}
+        return fn(*a, **kw)
+
+    return call
 
 
 def r_rownames_to_column(d: Any, var: str = "rowname") -> Any:

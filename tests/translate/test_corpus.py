@@ -109,7 +109,9 @@ def test_index_reasons_for_scripts_failing_in_r() -> None:
     rows = tc.read_index()
     assert all("fails_in_r" in r for r in rows)
     why = {r["path"]: r["fails_in_r"] for r in rows if r["fails_in_r"]}
-    assert len(why) == 76
+    assert len(why) == 77
+    # s26unseen: the shipped phenotype file is per-line means, not the plot records read
+    assert "object 'YR' not found" in why["R-script_MVGS.R"]
     # s23alld: an asreml 3 test whose predictPresent stops under asreml 4 (no estimable value)
     assert "predictASR4" in why["tests/testthat/test3PredictionsPresentation.r"]
     # s21newO: a typo (Aniv <- input$Ainv) leaves Ainv undefined; two R parse errors
