@@ -20,9 +20,15 @@ of the kept ones); its df ``Df.con`` is the rank they add, below Df when k is pa
 aliased with those terms (0: nothing to test, NaN statistics).
 
 **Denominator df** (``denDF``): for each test's L (above), :mod:`asr_py.results.kenward_roger`
-gives the Kenward-Roger denominator df m and the scaled statistic F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df
-(Φ_A the adjusted Var(β̂)), with Pr(F) = P(F(Df, m) > F*). In a balanced design where the F
-test is exact, m is the classical denominator df and F* = F.inc. ``denDF='satterthwaite'``:
+gives the Kenward-Roger denominator df m and scale λ. ``denDF='kenward-roger'``: pbkrtest's
+test, W = I_E⁻¹ (expected information) and the scaled statistic
+F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df (Φ_A the adjusted Var(β̂)), Pr(F) = P(F(Df, m) > F*).
+``denDF='numeric'``, ``'default'`` or ``'algebraic'``: asreml's rule
+(:func:`asr_py.results.kenward_roger.asreml_test`): m and λ with W = AI⁻¹ (asreml's
+Var(θ̂)), statistics from the unadjusted Φ; the incremental F is reported unscaled
+(F.adj = F.inc, Pr(F) = P(F(Df, m) > F.inc)) and the conditional one scaled
+(F.con.adj = λ·F.con, the F.con asreml prints). In a balanced design where the F test is
+exact, m is the classical denominator df and λ = 1. ``denDF='satterthwaite'``:
 Satterthwaite's df (lmerTest's method), F* = F.inc.
 
 Columns: ``Df``, ``Sum of Sq`` (σ²·W: asreml's residual scale σ² times the Wald statistic W;
@@ -50,9 +56,13 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.kenward_roger import KRInfo
 
-#: accepted ``denDF`` values: None/'none' = no denominator df; 'satterthwaite'; the others
-#: use Kenward-Roger
-DENDF_CHOICES = (None, "none", "default", "numeric", "kenward-roger", "kr", "satterthwaite")
+#: accepted ``denDF`` values: None/'none' = no denominator df; 'satterthwaite';
+#: 'kenward-roger'/'kr' (pbkrtest's); asreml's names 'default', 'numeric', 'algebraic'
+#: (asreml's rule, module docstring)
+DENDF_CHOICES = (None, "none", "default", "numeric", "algebraic", "kenward-roger", "kr",
+                 "satterthwaite")
+#: the ``denDF`` values that select asreml's rule
+ASREML_DENDF = ("default", "numeric", "algebraic")
 SSTYPE_CHOICES = ("incremental", "conditional")
 
 
@@ -125,7 +135,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                scale: float = 1.0) -> pd.DataFrame:
     """Wald table: one row per term (label, its columns in β), columns as in the module
     docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns, by
-    ``method`` 'kenward-roger' or 'satterthwaite');
+    ``method`` 'kenward-roger', 'asreml' or 'satterthwaite');
     ``conditional`` needs ``factors`` (each term's factors, for the marginality rule) or
     ``contains`` (for each term, the terms that contain it: :func:`asr_py.results.
     wald_margin.containment`, which adds asreml's implicit nesting); ``full`` = (T, each
@@ -137,9 +147,15 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
     (less than Df when the term is partly aliased with those terms; 0: NaN statistics)."""
     from scipy import stats
 
-    from asr_py.results.kenward_roger import kr_test, satterthwaite_test
+    from asr_py.results.kenward_roger import asreml_test, kr_test, satterthwaite_test
 
-    test = satterthwaite_test if method == "satterthwaite" else kr_test
+    def test(info: KRInfo, b: np.ndarray, L: np.ndarray, scaled: bool) -> dict[str, float]:
+        if method == "satterthwaite":
+            return satterthwaite_test(info, b, L)
+        if method == "asreml":
+            return asreml_test(info, b, L, scaled)
+        return kr_test(info, b, L)
+
     beta = np.asarray(beta, dtype=float)
     vcov = np.asarray(vcov, dtype=float)
     M = np.linalg.inv(vcov)
@@ -162,7 +178,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                                   "Wald statistic": w,
                                   "Pr(Chisq)": float(stats.chi2.sf(w, df)), "F.inc": w / df}
         if kr is not None:
-            res = test(kr, beta, _own_basis(U[cols, :], cols))
+            res = test(kr, beta, _own_basis(U[cols, :], cols), False)
             row.update({"denDF": res["denDF"], "F.adj": res["F.adj"], "Pr(F)": res["Pr(F)"]})
         if conditional:
             before = [c for s in range(len(terms)) if s != t and s not in contains[t]
@@ -173,7 +189,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
             row.update({"Df.con": dfc, "Wald.con": wc, "F.con": wc / dfc if dfc else np.nan,
                         "Pr(Chisq.con)": float(stats.chi2.sf(wc, dfc)) if dfc else np.nan})
             if kr is not None:
-                res = (test(kr, beta, _own_basis_rank(R, list(cols))) if dfc else
+                res = (test(kr, beta, _own_basis_rank(R, list(cols)), True) if dfc else
                        {"denDF": np.nan, "F.adj": np.nan, "Pr(F)": np.nan})
                 row.update({"denDF.con": res["denDF"], "F.con.adj": res["F.adj"],
                             "Pr(F.con)": res["Pr(F)"]})
