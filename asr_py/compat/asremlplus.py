@@ -233,9 +233,9 @@ def plus_wald_tab(wald: pd.DataFrame) -> pd.DataFrame:
     cols = list(wald.columns)
     if "F.inc" not in cols or "Pr" in cols:
         return wald
-    if "Pr(F.con)" in cols:
+    if "Pr(F.con)" in cols:      # asreml's F.con: the F its Pr is of (λ-scaled, F.con.adj)
         return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF.con"],
-                             "F.inc": wald["F.inc"], "F.con": wald["F.con"], "Margin": "",
+                             "F.inc": wald["F.inc"], "F.con": wald["F.con.adj"], "Margin": "",
                              "Pr": wald["Pr(F.con)"]}, index=wald.index)
     if "Pr(F)" in cols:
         return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF"], "F.inc": wald["F.inc"],
