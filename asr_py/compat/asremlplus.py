@@ -13,7 +13,7 @@ Tests (asremlPlus's definitions):
   p = ½ P(χ²₁ > D) (Self & Liang 1987, case 5); ``bound_test_parameters="one-and-one"``:
   p = 1 − ½[F_χ²₁(D) + F_χ²₂(D)] (case 6).
 * A fixed term: the p-value of its row of the Wald table (asr_py: ``denDF="numeric"`` gives
-  Kenward-Roger F tests, ``Pr(F)``; asreml's numeric denDF may differ slightly).
+  asreml's Kenward-Roger F tests, ``Pr(F)``: W = AI⁻¹, F.inc unscaled, F.con scaled by λ).
 * Information criteria (:func:`infoCriteria`): AIC = −2ℓ + 2(fixedDF + varDF),
   BIC = −2ℓ + (fixedDF + varDF) log(ν + fixedDF), ν = n − rank(X), with asreml's
   log-likelihood, which leaves out the 2π constant: ℓ = ℓ_R + ½ν log 2π (ℓ_R = ``fit.loglik``,
