@@ -361,8 +361,8 @@ class AsremlFit:
         (σ² × Wald statistic, σ² = :attr:`sigma2`), Wald statistic, Pr(Chisq), F.inc); the
         others add the columns denDF, F.adj and Pr(F) = P(F(Df, denDF) > F.adj):
         'numeric', 'default' or 'algebraic' (asreml's names): asreml's Kenward-Roger
-        denominator df (W = inverse average information; F.adj = F.inc, unscaled, and the
-        conditional F.con.adj = λ·F.con, as asreml reports them); 'kenward-roger' ('kr'):
+        denominator df and scale λ (W = inverse average information; F.adj = λ·F.inc and
+        F.con.adj = λ·F.con, the F.inc and F.con asreml prints); 'kenward-roger' ('kr'):
         pbkrtest's Kenward-Roger (1997) test (expected information; F.adj = λF with the
         adjusted Var(β̂)); 'satterthwaite': Satterthwaite df (lmerTest's method),
         F.adj = F.inc.

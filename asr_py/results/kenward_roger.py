@@ -25,15 +25,15 @@ n x n Σ (n ≤ :data:`MAX_RECORDS`).
 
 **asreml's rule** (:func:`asreml_test`, ``wald(denDF='numeric'|'default'|'algebraic')``):
 the same m and λ with W = AI⁻¹, the inverse of the average information
-AI[i, j] = ½ (Py)'Σ̇_i P Σ̇_j (Py) (asreml's Var(θ̂)) in place of I_E⁻¹, and the Wald
-statistics from the unadjusted Φ (asreml's ``kenadj = "none"``, its default): an
-incremental F is reported as it is, a conditional F scaled, λF. Evidence (the printed
-tables reproduced in tests/results/test_wald_asreml_printed.py): biometryassist's
-asreml 4.2 ``wald(denDF = "default")`` tables (ar1 residuals; denDF 6.9, 27.6, 30.1, 27.5,
-29.6, 29.4, 5.0, 54.3, 43.2, 50.1, 5.0, 53.6, 21.3, 50.3, 17.7, 69.4 all to the printed
-decimal with AI⁻¹, 9 of them off with I_E⁻¹; F.inc the unscaled F) and agriutilities'
-``wald(denDF = "numeric", ssType = "conditional")`` F.con of grassUV (λF: 40.47 for
-us(Time) where F is 53.97).
+AI[i, j] = ½ (Py)'Σ̇_i P Σ̇_j (Py) (asreml's Var(θ̂)) in place of I_E⁻¹, and the statistic
+λF with F = β̂'L(L'ΦL)⁻¹L'β̂/ℓ from the unadjusted Φ (asreml's ``kenadj = "none"``, its
+default), for the incremental F.inc and the conditional F.con alike. Evidence (asreml
+4.2's printed tables, reproduced in tests/results/test_wald_asreml_printed.py):
+biometryassist's ``wald(denDF = "default")`` tables of five fits (ar1 residuals, a split
+plot): every denDF to the printed decimal (I_E⁻¹ misses 11 of 16), every F.inc to its
+printed digits and Pr to 4-6 digits, e.g. 2.963 = λF with F 2.960, λ 1.00093;
+agriutilities' ``wald(denDF = "numeric", ssType = "conditional")`` F.con of grassUV
+(40.47 = λF for us(Time), F 53.97, λ 0.75).
 """
 
 from __future__ import annotations
@@ -277,14 +277,12 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, W: np.ndarray | None 
             "Pr(F)": float(stats.f.sf(f_adj, q, m))}
 
 
-def asreml_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, scaled: bool
-                ) -> dict[str, float]:
+def asreml_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, float]:
     """asreml's F test of L'β = 0 (module docstring): m and λ of :func:`kr_test` with
-    W = AI⁻¹ (``info.W_ai``), F from the unadjusted Φ; ``F.adj`` = λF when ``scaled``
-    (asreml's conditional F.con) else F (its incremental F.inc), ``Pr(F)`` =
-    P(F(ℓ, m) > F.adj)."""
+    W = AI⁻¹ (``info.W_ai``); ``F.adj`` = λF with F from the unadjusted Φ (the F.inc or
+    F.con asreml prints), ``Pr(F)`` = P(F(ℓ, m) > λF)."""
     res = kr_test(info, beta, L, W=info.W_ai)
-    f = res["F"] * res["scale"] if scaled else res["F"]
+    f = res["F"] * res["scale"]
     m = res["denDF"]
     q = int(np.linalg.matrix_rank(np.atleast_2d(np.asarray(L, dtype=float))))
     pr = float(stats.f.sf(f, q, m)) if np.isfinite(f) else np.nan

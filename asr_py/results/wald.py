@@ -25,11 +25,10 @@ test, W = I_E⁻¹ (expected information) and the scaled statistic
 F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df (Φ_A the adjusted Var(β̂)), Pr(F) = P(F(Df, m) > F*).
 ``denDF='numeric'``, ``'default'`` or ``'algebraic'``: asreml's rule
 (:func:`asr_py.results.kenward_roger.asreml_test`): m and λ with W = AI⁻¹ (asreml's
-Var(θ̂)), statistics from the unadjusted Φ; the incremental F is reported unscaled
-(F.adj = F.inc, Pr(F) = P(F(Df, m) > F.inc)) and the conditional one scaled
-(F.con.adj = λ·F.con, the F.con asreml prints). In a balanced design where the F test is
-exact, m is the classical denominator df and λ = 1. ``denDF='satterthwaite'``:
-Satterthwaite's df (lmerTest's method), F* = F.inc.
+Var(θ̂)) and the statistic from the unadjusted Φ, F.adj = λ·F.inc and F.con.adj = λ·F.con
+(what asreml prints as F.inc and F.con), Pr(F) = P(F(Df, m) > F.adj). In a balanced design
+where the F test is exact, m is the classical denominator df and λ = 1 (λ = 1 for one df).
+``denDF='satterthwaite'``: Satterthwaite's df (lmerTest's method), F* = F.inc.
 
 Columns: ``Df``, ``Sum of Sq`` (σ²·W: asreml's residual scale σ² times the Wald statistic W;
 in a fixed-effects model with one residual variance, the term's sequential sum of squares),
@@ -149,12 +148,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
 
     from asr_py.results.kenward_roger import asreml_test, kr_test, satterthwaite_test
 
-    def test(info: KRInfo, b: np.ndarray, L: np.ndarray, scaled: bool) -> dict[str, float]:
-        if method == "satterthwaite":
-            return satterthwaite_test(info, b, L)
-        if method == "asreml":
-            return asreml_test(info, b, L, scaled)
-        return kr_test(info, b, L)
+    test = {"satterthwaite": satterthwaite_test, "asreml": asreml_test}.get(method, kr_test)
 
     beta = np.asarray(beta, dtype=float)
     vcov = np.asarray(vcov, dtype=float)
@@ -178,7 +172,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                                   "Wald statistic": w,
                                   "Pr(Chisq)": float(stats.chi2.sf(w, df)), "F.inc": w / df}
         if kr is not None:
-            res = test(kr, beta, _own_basis(U[cols, :], cols), False)
+            res = test(kr, beta, _own_basis(U[cols, :], cols))
             row.update({"denDF": res["denDF"], "F.adj": res["F.adj"], "Pr(F)": res["Pr(F)"]})
         if conditional:
             before = [c for s in range(len(terms)) if s != t and s not in contains[t]
@@ -189,7 +183,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
             row.update({"Df.con": dfc, "Wald.con": wc, "F.con": wc / dfc if dfc else np.nan,
                         "Pr(Chisq.con)": float(stats.chi2.sf(wc, dfc)) if dfc else np.nan})
             if kr is not None:
-                res = (test(kr, beta, _own_basis_rank(R, list(cols)), True) if dfc else
+                res = (test(kr, beta, _own_basis_rank(R, list(cols))) if dfc else
                        {"denDF": np.nan, "F.adj": np.nan, "Pr(F)": np.nan})
                 row.update({"denDF.con": res["denDF"], "F.con.adj": res["F.adj"],
                             "Pr(F.con)": res["Pr(F)"]})
