@@ -29,9 +29,10 @@ AI[i, j] = ½ (Py)'Σ̇_i P Σ̇_j (Py) (asreml's Var(θ̂)) in place of I_E⁻�
 λF with F = β̂'L(L'ΦL)⁻¹L'β̂/ℓ from the unadjusted Φ (asreml's ``kenadj = "none"``, its
 default), for the incremental F.inc and the conditional F.con alike. Evidence (asreml
 4.2's printed tables, reproduced in tests/results/test_wald_asreml_printed.py):
-biometryassist's ``wald(denDF = "default")`` tables of five fits (ar1 residuals, a split
-plot): every denDF to the printed decimal (I_E⁻¹ misses 14 of 17), every F.inc to its
-printed digits and Pr to 4-6 digits, e.g. 2.963 = λF with F 2.960, λ 1.00093;
+biometryassist's ``wald(denDF = "default")`` tables of six fits (ar1 residuals, a split
+plot, random regressions): every denDF to the printed decimal (I_E⁻¹ misses 14 of 19),
+every F.inc to its printed digits and Pr to 4-6 digits, e.g. 2.963 = λF with F 2.960,
+λ 1.00093;
 agriutilities' ``wald(denDF = "numeric", ssType = "conditional")`` F.con of grassUV
 (40.47 = λF for us(Time), F 53.97, λ 0.75).
 """

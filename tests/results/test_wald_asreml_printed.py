@@ -5,7 +5,7 @@ df m and scale λ with Var(θ̂) = AI⁻¹ (the inverse average information) and
 λF, F from the unadjusted Var(β̂) (``kenadj = "none"``), for F.inc and F.con alike.
 
 * biometryhub/biometryassist efd60ee (MIT), tests/testthat/_snaps/all-w2.md: the printed
-  ``asreml::wald(m, denDF = "default")$Wald`` of five asreml 4.2 fits whose calls (and
+  ``asreml::wald(m, denDF = "default")$Wald`` of six asreml 4.2 fits whose calls (and
   asreml 4.2 as core_version) are stored in tests/testthat/data/w2_models.Rdata; data from
   tests/testthat/data/w2_data.Rdata (tests/data/README.md). Printed denDF to one decimal,
   F.inc to 4 significant digits, Pr to 7 (4 for exercise 13).
@@ -15,7 +15,7 @@ df m and scale λ with Var(θ̂) = AI⁻¹ (the inverse average information) and
   significant digits.
 
 The other readings fail on these tables (the test checks that, so the data discriminate):
-pbkrtest's W = I_E⁻¹ misses 14 of the 17 printed denDF; the unscaled F misses F.inc where
+pbkrtest's W = I_E⁻¹ misses 14 of the 19 printed denDF; the unscaled F misses F.inc where
 λ ≠ 1 (2.963 printed, F 2.960) and F.con by far (40.47 printed, F 53.97 for us(Time)).
 asreml's fits differ from ours by ≤ 5e-4 in the variance parameters (converged to its
 tolerance), which moves the statistics in their 4th digit: F and Pr are compared to 5e-4
@@ -54,6 +54,9 @@ BIOMETRY = {
                      "Herbicide": (27.5, 3.415, 9.356671e-03),
                      "Rate": (29.6, 0.03766, 9.630875e-01),
                      "Herbicide:Rate": (29.4, 3.18, 7.021822e-03)}),
+    # asreml's model frame has row and col as integers: random regressions on them
+    "exercise10": ("SugarYield ~ Treatment", "~ row + col", "~ plots", "exercise6", {
+        "(Intercept)": (0.7, 124.1, 0.11595886), "Treatment": (10.0, 5.659, 0.01573632)}),
     "exercise11": ("Yield ~ Genotype + Nitrogen + Genotype:Nitrogen",
                    "~ Block + Block:WholePlot", "~ units", "exercise11", {
                        "(Intercept)": (5.0, 245.1, 1.931825e-05),
@@ -84,7 +87,9 @@ def _fit(**kw: object) -> asr.AsremlFit:
 def _biometry(case: str) -> tuple[asr.AsremlFit, dict]:
     fixed, random, residual, data, printed = BIOMETRY[case]
     d = pd.read_csv(DATA / f"biometryassist_w2_{data}.csv", dtype=str)
-    d["Yield"] = d["Yield"].astype(float)
+    for c in ("Yield", "SugarYield", "row", "col"):
+        if c in d:
+            d[c] = d[c].astype(float)
     return _fit(fixed=fixed, random=random, residual=residual, data=d), printed
 
 
@@ -123,8 +128,8 @@ def test_biometryassist_tables_discriminate_the_readings() -> None:
             assert abs(w.loc["Treatment", "F.inc"] - 2.963) > 2e-3       # unscaled: 2.960
             assert abs(kr.loc["(Intercept)", "F.adj"] - 188.1) > 1.0      # Φ_A: 185.8
             assert round(float(kr.loc["(Intercept)", "denDF"]), 1) == 7.1
-    assert misses == 14                                   # of 17
-    # of 16: example 6 Treatment, 7 Herbicide and Herbicide:Rate, exercises 11 and 14 Genotype
+    assert misses == 14                                   # of 19
+    # of 18: example 6 Treatment, 7 Herbicide and Herbicide:Rate, exercises 11 and 14 Genotype
     assert unscaled == 5
 
 
