@@ -279,3 +279,17 @@ def test_dendf_from_numeric_derivatives_of_c() -> None:
     # pbkrtest's expected information gives another df here
     kr = m.wald(denDF="kenward-roger")
     assert abs(kr.loc["Treatment", "denDF"] - ref[1][0]) > 1e-2
+
+
+def test_asreml_rule_invariant_to_units_and_row_order() -> None:
+    fixed, random, residual, data, _ = BIOMETRY["exercise11"]
+    d = pd.read_csv(DATA / f"biometryassist_w2_{data}.csv", dtype=str)
+    d["Yield"] = d["Yield"].astype(float)
+    base = _fit(fixed=fixed, random=random, residual=residual, data=d).wald(
+        denDF="numeric", ssType="conditional")
+    d2 = d.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    d2["Yield"] = d2["Yield"] * 1e4
+    other = _fit(fixed=fixed, random=random, residual=residual, data=d2).wald(
+        denDF="numeric", ssType="conditional")
+    for c in ("denDF", "F.adj", "Pr(F)", "denDF.con", "F.con.adj", "Pr(F.con)"):
+        np.testing.assert_allclose(other[c], base[c], rtol=1e-5, err_msg=c)
