@@ -191,12 +191,15 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
     return pd.DataFrame(rows).set_index("term")
 
 
-def as_asreml_reports(table: pd.DataFrame) -> pd.DataFrame:
+def as_asreml_reports(table: pd.DataFrame, pr_from_reported: bool = True) -> pd.DataFrame:
     """The Wald table with ``denDF``/``denDF.con`` rounded to one decimal place, as asreml
-    reports them (see the module docstring), and ``Pr(F)``/``Pr(F.con)`` from those df, as
-    asreml's: asremlPlus's test42alldiffsasr.r (dat699, line 2064) records that the Wald
-    Pr of a 1-df term equals 2·pt(t, denDF) with the reported denDF to 1e-5 (with our
-    unrounded 14.64 against the reported 14.6 they differ by 3e-5). A copy."""
+    reports them (see the module docstring). ``pr_from_reported``: ``Pr(F)``/``Pr(F.con)``
+    from those rounded df, as asremlPlus's recalcWaldTab recomputes them
+    (R/reml4.v13.r: ``1 - pf(F, Df, denDF)`` of the table): its test42alldiffsasr.r (dat699,
+    line 2064) records that the Wald Pr of a 1-df term equals 2·pt(t, denDF) with the
+    reported denDF to 1e-5. False: the Pr of the unrounded df kept, as asreml's own
+    ``wald()`` prints it (biometryassist's all-w2.md: Pr 0.11595886 beside denDF 0.7 is
+    P(F(1, 0.696) > 124.1); on 0.7 it would be 0.1149). A copy."""
     from scipy import stats
 
     out = table.copy()
@@ -204,7 +207,7 @@ def as_asreml_reports(table: pd.DataFrame) -> pd.DataFrame:
         if c not in out.columns:
             continue
         out[c] = pd.to_numeric(out[c], errors="coerce").round(1)
-        if f in out.columns and pr in out.columns and "Df" in out.columns:
+        if pr_from_reported and f in out.columns and pr in out.columns and "Df" in out.columns:
             fv = pd.to_numeric(out[f], errors="coerce").to_numpy(dtype=float)
             dv = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float)
             nv = pd.to_numeric(out["Df"], errors="coerce").to_numpy(dtype=float)

@@ -39,6 +39,7 @@ import pytest
 from scipy import stats
 
 import asr_py as asr
+from asr_py.translate.runtime import r_wald
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 AR1 = "~ id(Column):ar1(Row)"
@@ -110,6 +111,10 @@ def test_biometryassist_default_wald_as_printed(case: str) -> None:
     # the same numbers, one name apart: 'numeric' and 'algebraic' are asreml's rule too
     for other in ("numeric", "algebraic"):
         pd.testing.assert_frame_equal(m.wald(denDF=other), w)
+    # the translation's wald(): denDF rounded as printed, Pr of the unrounded df as printed
+    shown = r_wald(m, denDF="default")
+    np.testing.assert_array_equal(shown["denDF"], [p[0] for p in printed.values()])
+    np.testing.assert_allclose(shown["Pr(F)"], w["Pr(F)"], rtol=1e-12)
 
 
 def test_biometryassist_tables_discriminate_the_readings() -> None:
