@@ -13,7 +13,7 @@ Tests (asremlPlus's definitions):
   p = ½ P(χ²₁ > D) (Self & Liang 1987, case 5); ``bound_test_parameters="one-and-one"``:
   p = 1 − ½[F_χ²₁(D) + F_χ²₂(D)] (case 6).
 * A fixed term: the p-value of its row of the Wald table (asr_py: ``denDF="numeric"`` gives
-  Kenward-Roger F tests, ``Pr(F)``; asreml's numeric denDF may differ slightly).
+  asreml's Kenward-Roger F tests, ``Pr(F)``: W = AI⁻¹, F scaled by λ, as asreml's).
 * Information criteria (:func:`infoCriteria`): AIC = −2ℓ + 2(fixedDF + varDF),
   BIC = −2ℓ + (fixedDF + varDF) log(ν + fixedDF), ν = n − rank(X), with asreml's
   log-likelihood, which leaves out the 2π constant: ℓ = ℓ_R + ½ν log 2π (ℓ_R = ``fit.loglik``,
@@ -233,12 +233,12 @@ def plus_wald_tab(wald: pd.DataFrame) -> pd.DataFrame:
     cols = list(wald.columns)
     if "F.inc" not in cols or "Pr" in cols:
         return wald
-    if "Pr(F.con)" in cols:
+    if "Pr(F.con)" in cols:      # asreml's F.inc/F.con: the F its Pr is of (F.adj, F.con.adj)
         return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF.con"],
-                             "F.inc": wald["F.inc"], "F.con": wald["F.con"], "Margin": "",
+                             "F.inc": wald["F.adj"], "F.con": wald["F.con.adj"], "Margin": "",
                              "Pr": wald["Pr(F.con)"]}, index=wald.index)
     if "Pr(F)" in cols:
-        return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF"], "F.inc": wald["F.inc"],
+        return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF"], "F.inc": wald["F.adj"],
                              "Pr": wald["Pr(F)"]}, index=wald.index)
     return wald[[c for c in ("Df", "Sum of Sq", "Wald statistic", "Pr(Chisq)") if c in cols]]
 

@@ -358,11 +358,14 @@ class AsremlFit:
         """Wald tests of the fixed terms (see :mod:`asr_py.results.wald`).
 
         ``denDF``: None or 'none' (default: χ² tests only, the columns Df, Sum of Sq
-        (σ² × Wald statistic, σ² = :attr:`sigma2`), Wald statistic, Pr(Chisq), F.inc);
-        'numeric' (asreml's name), 'kenward-roger' ('kr') or 'default': Kenward-Roger (1997)
-        denominator df, adds the columns denDF, F.adj (the KR-scaled F) and
-        Pr(F) = P(F(Df, denDF) > F.adj); 'satterthwaite': Satterthwaite df (lmerTest's
-        method), F.adj = F.inc.
+        (σ² × Wald statistic, σ² = :attr:`sigma2`), Wald statistic, Pr(Chisq), F.inc); the
+        others add the columns denDF, F.adj and Pr(F) = P(F(Df, denDF) > F.adj):
+        'numeric', 'default' or 'algebraic' (asreml's names): asreml's Kenward-Roger
+        denominator df and scale λ (W = inverse average information; F.adj = λ·F.inc and
+        F.con.adj = λ·F.con, the F.inc and F.con asreml prints); 'kenward-roger' ('kr'):
+        pbkrtest's Kenward-Roger (1997) test (expected information; F.adj = λF with the
+        adjusted Var(β̂)); 'satterthwaite': Satterthwaite df (lmerTest's method),
+        F.adj = F.inc.
         ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Df.con,
         Wald.con, F.con, Pr(Chisq.con) - each term after all terms that do not contain it,
         explicitly or by nesting (sites coded apart within locations contain the location
@@ -374,8 +377,8 @@ class AsremlFit:
         key = denDF.lower() if isinstance(denDF, str) else denDF
         if key not in DENDF_CHOICES:
             raise AsrError(f"wald: unknown denDF {denDF!r}",
-                           hint="use None, 'none', 'default', 'numeric', 'kenward-roger' or "
-                                "'satterthwaite'")
+                           hint="use None, 'none', 'default', 'numeric', 'algebraic', "
+                                "'kenward-roger' or 'satterthwaite'")
         if ssType not in SSTYPE_CHOICES:
             raise AsrError(f"wald: unknown ssType {ssType!r}",
                            hint="use 'incremental' or 'conditional'")
@@ -384,6 +387,10 @@ class AsremlFit:
             from asr_py.results.kenward_roger import kr_info
 
             kr = kr_info(self.model, self.result)
+        from asr_py.results.wald import ASREML_DENDF
+
+        method = ("satterthwaite" if key == "satterthwaite" else
+                  "asreml" if key in ASREML_DENDF else "kenward-roger")
         terms = [(t.name or t.label, t.columns) for t in self.model.fixed.terms]
         factors = [tuple(t.factors) for t in self.model.fixed.terms]
         contains = full = None
@@ -394,8 +401,7 @@ class AsremlFit:
         return ResultTable(wald_table(
             self.result.beta, self.result.vcov_beta, terms, kr=kr, factors=factors,
             conditional=ssType == "conditional", contains=contains, full=full,
-            method="satterthwaite" if key == "satterthwaite" else "kenward-roger",
-            scale=self.sigma2))
+            method=method, scale=self.sigma2))
 
     def predict(self, classify: str | None = None, levels: dict[str, list[Any]] | None = None,
                 sed: bool = False, vcov: bool = False, *, present: Any = None,

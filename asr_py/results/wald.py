@@ -20,10 +20,15 @@ of the kept ones); its df ``Df.con`` is the rank they add, below Df when k is pa
 aliased with those terms (0: nothing to test, NaN statistics).
 
 **Denominator df** (``denDF``): for each test's L (above), :mod:`asr_py.results.kenward_roger`
-gives the Kenward-Roger denominator df m and the scaled statistic F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df
-(Φ_A the adjusted Var(β̂)), with Pr(F) = P(F(Df, m) > F*). In a balanced design where the F
-test is exact, m is the classical denominator df and F* = F.inc. ``denDF='satterthwaite'``:
-Satterthwaite's df (lmerTest's method), F* = F.inc.
+gives the Kenward-Roger denominator df m and scale λ. ``denDF='kenward-roger'``: pbkrtest's
+test, W = I_E⁻¹ (expected information) and the scaled statistic
+F* = λ β̂'L(L'Φ_A L)⁻¹L'β̂/Df (Φ_A the adjusted Var(β̂)), Pr(F) = P(F(Df, m) > F*).
+``denDF='numeric'``, ``'default'`` or ``'algebraic'``: asreml's rule
+(:func:`asr_py.results.kenward_roger.asreml_test`): m and λ with W = AI⁻¹ (asreml's
+Var(θ̂)) and the statistic from the unadjusted Φ, F.adj = λ·F.inc and F.con.adj = λ·F.con
+(what asreml prints as F.inc and F.con), Pr(F) = P(F(Df, m) > F.adj). In a balanced design
+where the F test is exact, m is the classical denominator df and λ = 1 (λ = 1 for one df).
+``denDF='satterthwaite'``: Satterthwaite's df (lmerTest's method), F* = F.inc.
 
 Columns: ``Df``, ``Sum of Sq`` (σ²·W: asreml's residual scale σ² times the Wald statistic W;
 in a fixed-effects model with one residual variance, the term's sequential sum of squares),
@@ -50,9 +55,13 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.kenward_roger import KRInfo
 
-#: accepted ``denDF`` values: None/'none' = no denominator df; 'satterthwaite'; the others
-#: use Kenward-Roger
-DENDF_CHOICES = (None, "none", "default", "numeric", "kenward-roger", "kr", "satterthwaite")
+#: accepted ``denDF`` values: None/'none' = no denominator df; 'satterthwaite';
+#: 'kenward-roger'/'kr' (pbkrtest's); asreml's names 'default', 'numeric', 'algebraic'
+#: (asreml's rule, module docstring)
+DENDF_CHOICES = (None, "none", "default", "numeric", "algebraic", "kenward-roger", "kr",
+                 "satterthwaite")
+#: the ``denDF`` values that select asreml's rule
+ASREML_DENDF = ("default", "numeric", "algebraic")
 SSTYPE_CHOICES = ("incremental", "conditional")
 
 
@@ -125,7 +134,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                scale: float = 1.0) -> pd.DataFrame:
     """Wald table: one row per term (label, its columns in β), columns as in the module
     docstring. ``kr``: Kenward-Roger ingredients (adds the denominator-df columns, by
-    ``method`` 'kenward-roger' or 'satterthwaite');
+    ``method`` 'kenward-roger', 'asreml' or 'satterthwaite');
     ``conditional`` needs ``factors`` (each term's factors, for the marginality rule) or
     ``contains`` (for each term, the terms that contain it: :func:`asr_py.results.
     wald_margin.containment`, which adds asreml's implicit nesting); ``full`` = (T, each
@@ -137,9 +146,10 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
     (less than Df when the term is partly aliased with those terms; 0: NaN statistics)."""
     from scipy import stats
 
-    from asr_py.results.kenward_roger import kr_test, satterthwaite_test
+    from asr_py.results.kenward_roger import asreml_test, kr_test, satterthwaite_test
 
-    test = satterthwaite_test if method == "satterthwaite" else kr_test
+    test = {"satterthwaite": satterthwaite_test, "asreml": asreml_test}.get(method, kr_test)
+
     beta = np.asarray(beta, dtype=float)
     vcov = np.asarray(vcov, dtype=float)
     M = np.linalg.inv(vcov)
@@ -181,12 +191,15 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
     return pd.DataFrame(rows).set_index("term")
 
 
-def as_asreml_reports(table: pd.DataFrame) -> pd.DataFrame:
+def as_asreml_reports(table: pd.DataFrame, pr_from_reported: bool = True) -> pd.DataFrame:
     """The Wald table with ``denDF``/``denDF.con`` rounded to one decimal place, as asreml
-    reports them (see the module docstring), and ``Pr(F)``/``Pr(F.con)`` from those df, as
-    asreml's: asremlPlus's test42alldiffsasr.r (dat699, line 2064) records that the Wald
-    Pr of a 1-df term equals 2·pt(t, denDF) with the reported denDF to 1e-5 (with our
-    unrounded 14.64 against the reported 14.6 they differ by 3e-5). A copy."""
+    reports them (see the module docstring). ``pr_from_reported``: ``Pr(F)``/``Pr(F.con)``
+    from those rounded df, as asremlPlus's recalcWaldTab recomputes them
+    (R/reml4.v13.r: ``1 - pf(F, Df, denDF)`` of the table): its test42alldiffsasr.r (dat699,
+    line 2064) records that the Wald Pr of a 1-df term equals 2·pt(t, denDF) with the
+    reported denDF to 1e-5. False: the Pr of the unrounded df kept, as asreml's own
+    ``wald()`` prints it (biometryassist's all-w2.md: Pr 0.11595886 beside denDF 0.7 is
+    P(F(1, 0.696) > 124.1); on 0.7 it would be 0.1149). A copy."""
     from scipy import stats
 
     out = table.copy()
@@ -194,7 +207,7 @@ def as_asreml_reports(table: pd.DataFrame) -> pd.DataFrame:
         if c not in out.columns:
             continue
         out[c] = pd.to_numeric(out[c], errors="coerce").round(1)
-        if f in out.columns and pr in out.columns and "Df" in out.columns:
+        if pr_from_reported and f in out.columns and pr in out.columns and "Df" in out.columns:
             fv = pd.to_numeric(out[f], errors="coerce").to_numpy(dtype=float)
             dv = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float)
             nv = pd.to_numeric(out["Df"], errors="coerce").to_numpy(dtype=float)

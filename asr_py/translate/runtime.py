@@ -713,11 +713,13 @@ def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = 
 
 def r_wald(fit: Any, **kw: Any) -> Any:
     """asreml's ``wald(fit, denDF=...)``: ``fit.wald(...)`` with the denominator df to one
-    decimal place, as asreml reports them (:func:`asr_py.results.wald.as_asreml_reports`)."""
+    decimal place, as asreml reports them, and Pr of the unrounded df, as asreml computes it
+    (:func:`asr_py.results.wald.as_asreml_reports`)."""
     from asr_py.results.wald import as_asreml_reports
 
     table = fit.wald(**kw)
-    return as_asreml_reports(table) if isinstance(table, pd.DataFrame) else table
+    return (as_asreml_reports(table, pr_from_reported=False) if isinstance(table, pd.DataFrame)
+            else table)
 
 
 def r_varcomp(fit: Any) -> pd.DataFrame:

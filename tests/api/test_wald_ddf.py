@@ -109,7 +109,7 @@ def test_unbalanced_dt_example_against_pbkrtest(dt_fit):
     info = kr_info(dt_fit.model, dt_fit.result)
     np.testing.assert_allclose(info.phi, ref["vcov_beta"], rtol=1e-6)
     np.testing.assert_allclose(info.phi_a, ref["vcov_adj"], rtol=1e-6)
-    w = dt_fit.wald(denDF="numeric")
+    w = dt_fit.wald(denDF="kenward-roger")
     assert (w["denDF"] != np.round(w["denDF"])).all()  # not an integer: a real KR answer
     for (term, row), r in zip(w.iterrows(), ref["incremental"]):
         assert row["denDF"] == pytest.approx(r["ddf"], rel=1e-6), term
@@ -121,7 +121,7 @@ def test_random_slopes_sleepstudy_against_pbkrtest(sleep_fit):
     ref = REF["sleepstudy"]
     np.testing.assert_allclose(sleep_fit.result.theta, np.array(ref["theta"])[[0, 2, 1, 3]],
                                rtol=1e-4)
-    w = sleep_fit.wald(denDF="default")
+    w = sleep_fit.wald(denDF="kenward-roger")
     for (term, row), r in zip(w.iterrows(), ref["incremental"]):
         assert row["denDF"] == pytest.approx(r["ddf"], rel=1e-5), term
         assert row["F.adj"] == pytest.approx(r["F"], rel=1e-4), term
@@ -240,7 +240,7 @@ def test_satterthwaite_exact_and_against_lmertest(oats_fit, dt_fit, sleep_fit, o
             assert row["F.inc"] == pytest.approx(r["F"], rel=tol), (key, term)
             assert row["Pr(F)"] == pytest.approx(r["p"], rel=10 * tol), (key, term)
     # differs from Kenward-Roger on unbalanced data
-    kr = dt_fit.wald(denDF="numeric")
+    kr = dt_fit.wald(denDF="kenward-roger")
     assert abs(kr.loc["Env", "denDF"] - dt_fit.wald(denDF="satterthwaite").loc[
         "Env", "denDF"]) > 1
 

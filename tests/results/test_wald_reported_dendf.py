@@ -43,14 +43,18 @@ def test_reported_dendf_is_rounded_to_one_decimal() -> None:
     np.testing.assert_array_equal(shown["denDF"].to_numpy(),
                                   np.round(full["denDF"].to_numpy(dtype=float), 1))
     assert shown.loc[TERM, "denDF"] == 8.7
-    # Pr(F) from the reported df, as asreml's (test42alldiffsasr.r line 2064: a 1-df term's
-    # Wald Pr equals 2·pt(t, reported denDF) to 1e-5); the other columns are the API's
-    np.testing.assert_allclose(shown["Pr(F)"].to_numpy(dtype=float), stats.f.sf(
+    # asreml's wald() keeps Pr of the unrounded df (biometryassist's printed tables,
+    # test_wald_asreml_printed.py); asremlPlus's table recomputes it from the reported df
+    # (test42alldiffsasr.r line 2064: a 1-df term's Wald Pr equals 2·pt(t, reported denDF)
+    # to 1e-5); the other columns are the API's
+    pd.testing.assert_frame_equal(shown.drop(columns=["denDF"]), full.drop(columns=["denDF"]))
+    plus = as_asreml_reports(full)
+    np.testing.assert_allclose(plus["Pr(F)"].to_numpy(dtype=float), stats.f.sf(
         full["F.adj"].to_numpy(dtype=float), full["Df"].to_numpy(dtype=float),
-        shown["denDF"].to_numpy(dtype=float)), rtol=1e-12)
-    assert not np.allclose(shown["Pr(F)"].to_numpy(dtype=float),
+        plus["denDF"].to_numpy(dtype=float)), rtol=1e-12)
+    assert not np.allclose(plus["Pr(F)"].to_numpy(dtype=float),
                            full["Pr(F)"].to_numpy(dtype=float), rtol=1e-6, atol=0)
-    pd.testing.assert_frame_equal(shown.drop(columns=["denDF", "Pr(F)"]),
+    pd.testing.assert_frame_equal(plus.drop(columns=["denDF", "Pr(F)"]),
                                   full.drop(columns=["denDF", "Pr(F)"]))
     assert full.loc[TERM, "denDF"] != 8.7
     assert as_asreml_reports(m.wald()).equals(m.wald())     # no denDF column: unchanged

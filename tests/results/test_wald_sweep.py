@@ -9,7 +9,8 @@ does not contain it. The designs are built here, over-parameterised (every level
 constraints), so Df also checks asr_py's aliasing. Kenward-Roger: pbkrtest's formulas
 (Kenward & Roger 1997; Halekoh & Højsgaard 2014) written here for the hypothesis space of
 each test (the directions a term adds, in the V⁻¹ metric), with the variance parameters
-as components. Data: simulated at user scales, unbalanced.
+as components; asreml's rule (denDF='numeric') the same with W = AI⁻¹. Data: simulated at
+user scales, unbalanced.
 """
 
 from __future__ import annotations
@@ -66,10 +67,13 @@ def dense_wald(design: Design, X: np.ndarray, Vi: np.ndarray, y: np.ndarray,
 
 
 def dense_kr(X: np.ndarray, y: np.ndarray, dV: list[np.ndarray], V: np.ndarray,
-             before: np.ndarray, term: np.ndarray) -> tuple[float, float, int]:
+             before: np.ndarray, term: np.ndarray, rule: str = "kr"
+             ) -> tuple[float, float, int]:
     """Kenward-Roger (denominator df, scaled F, numerator df) for the directions that the
     columns ``term`` add to the columns ``before`` (V⁻¹ metric). Full-rank X (a basis of
-    the column space of the whole design) is formed first."""
+    the column space of the whole design) is formed first. ``rule='asreml'``: W = the
+    inverse of the average information ½ y'P V̇_i P V̇_j P y (asreml's Var(θ̂)) and λ times
+    the F of the unadjusted Var(β̂)."""
     Vi = np.linalg.inv(V)
     U, s, _ = np.linalg.svd(X, full_matrices=False)
     Xf = U[:, s > 1e-8 * s[0]] * s[s > 1e-8 * s[0]]          # a basis of col(X)
@@ -90,6 +94,9 @@ def dense_kr(X: np.ndarray, y: np.ndarray, dV: list[np.ndarray], V: np.ndarray,
     P = [-Xf.T @ Vi @ d @ Vi @ Xf for d in dV]
     Pm = Vi - Vi @ Xf @ Phi @ Xf.T @ Vi
     info = np.array([[0.5 * np.trace(Pm @ a @ Pm @ b) for b in dV] for a in dV])
+    if rule == "asreml":
+        py = Pm @ y
+        info = np.array([[0.5 * float(py @ a @ Pm @ b @ py) for b in dV] for a in dV])
     Wt_ = np.linalg.inv(info)
     Q = [[Xf.T @ Vi @ a @ Vi @ b @ Vi @ Xf for b in dV] for a in dV]
     n = len(dV)
@@ -110,6 +117,9 @@ def dense_kr(X: np.ndarray, y: np.ndarray, dV: list[np.ndarray], V: np.ndarray,
     m = 4 + (q + 2) / (q * rho - 1)
     lam = m / (Es * (m - 2))
     lb = L @ beta
+    if rule == "asreml":
+        F = float(lb @ np.linalg.solve(L @ Phi @ L.T, lb)) / q
+        return float(m), lam * F, q
     F = float(lb @ np.linalg.solve(L @ PhiA @ L.T, lb)) / q
     return float(m), lam * F, q
 
@@ -159,7 +169,7 @@ def test_incremental_and_conditional_factorial(fac):
 
 def test_kenward_roger_factorial(fac):
     m, des, X, V, y, dV = fac
-    tab = m.wald(denDF="numeric", ssType="conditional")
+    tab = m.wald(denDF="kenward-roger", ssType="conditional")
     for k, t in enumerate(des.terms):
         for cond, dcol, fcol in ((False, "denDF", "F.adj"), (True, "denDF.con", "F.con.adj")):
             before = ([j for j, s in enumerate(des.terms) if j != k and not _contains(s, t)]
@@ -170,6 +180,25 @@ def test_kenward_roger_factorial(fac):
             assert q == row["Df"]
             np.testing.assert_allclose(row[dcol], mkr, rtol=1e-5, err_msg=f"{t} {dcol}")
             np.testing.assert_allclose(row[fcol], fkr, rtol=1e-5, err_msg=f"{t} {fcol}")
+
+
+def test_asreml_rule_factorial(fac):
+    """denDF='numeric' (asreml's rule): W = AI⁻¹; F.adj = λ·F.inc, F.con.adj = λ·F.con."""
+    m, des, X, V, y, dV = fac
+    tab = m.wald(denDF="numeric", ssType="conditional")
+    kr = m.wald(denDF="kenward-roger", ssType="conditional")
+    assert np.abs(tab["denDF"] - kr["denDF"]).max() > 1e-3      # AI⁻¹ is not I_E⁻¹ here
+    for k, t in enumerate(des.terms):
+        for cond, dcol, fcol in ((False, "denDF", "F.adj"), (True, "denDF.con", "F.con.adj")):
+            before = ([j for j, s in enumerate(des.terms) if j != k and not _contains(s, t)]
+                      if cond else list(range(k)))
+            mkr, fkr, q = dense_kr(X, y, dV, V, X[:, _cols(des, before)],
+                                   X[:, _cols(des, [k])], rule="asreml")
+            row = tab.iloc[k]
+            np.testing.assert_allclose(row[dcol], mkr, rtol=1e-5, err_msg=f"{t} {dcol}")
+            np.testing.assert_allclose(row[fcol], fkr, rtol=1e-5, err_msg=f"{t} {fcol}")
+        pr = stats.f.sf(tab.iloc[k]["F.con.adj"], tab.iloc[k]["Df.con"], tab.iloc[k]["denDF.con"])
+        np.testing.assert_allclose(tab.iloc[k]["Pr(F.con)"], pr, rtol=1e-9)
 
 
 def test_separate_slopes_and_weights():
@@ -238,7 +267,7 @@ def test_met_rep_within_env_kr():
     assert [t for t in m.result.names] == ["Gen", "Env:Gen", "units!R"]
     V = sum(t * v for t, v in zip(m.result.theta, dV))
     X, y = des.rows(d), d["y"].to_numpy(float)
-    tab = m.wald(denDF="numeric", ssType="conditional")
+    tab = m.wald(denDF="kenward-roger", ssType="conditional")
     _compare(tab, dense_wald(des, X, np.linalg.inv(V), y))
     _compare(tab, dense_wald(des, X, np.linalg.inv(V), y, conditional=True), "Wald.con")
     for k in range(len(des.terms)):
@@ -286,7 +315,8 @@ def test_kr_heterogeneous_residual():
     V = sum(t * v for t, v in zip([th["Gen"]] + [th[f"Env_{e}!units!R"] for e in ENV], dV))
     des = Design([(), ("Env",), ("Env", "Rep")], {"Env": ENV, "Rep": ["R1", "R2"]})
     X, y = des.rows(d), d["y"].to_numpy(float)
-    tab = m.wald(denDF="numeric")
+    tab = m.wald(denDF="kenward-roger")
+    asr_tab = m.wald(denDF="numeric")
     _compare(tab, dense_wald(des, X, np.linalg.inv(V), y))
     for k in range(1, len(des.terms)):
         mkr, fkr, q = dense_kr(X, y, dV, V, X[:, _cols(des, list(range(k)))],
@@ -294,3 +324,7 @@ def test_kr_heterogeneous_residual():
         assert q == tab.iloc[k]["Df"]
         np.testing.assert_allclose(tab.iloc[k]["denDF"], mkr, rtol=1e-5)
         np.testing.assert_allclose(tab.iloc[k]["F.adj"], fkr, rtol=1e-5)
+        mai, fai, _ = dense_kr(X, y, dV, V, X[:, _cols(des, list(range(k)))],
+                               X[:, _cols(des, [k])], rule="asreml")
+        np.testing.assert_allclose(asr_tab.iloc[k]["denDF"], mai, rtol=1e-5)
+        np.testing.assert_allclose(asr_tab.iloc[k]["F.adj"], fai, rtol=1e-5)
