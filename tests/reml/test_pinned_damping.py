@@ -68,6 +68,17 @@ def test_whole_matrix_damped_when_the_moving_block_is_singular() -> None:
     h2[2:, 2:] = [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     hs, _, singular = scaled_information(h2, np.arange(5), np.array([1, 1, 0, 0, 0], bool))
     assert singular
+    # pinned 0, 1, the moving block positive definite but ill conditioned (5e-4)
+    h3 = _matrix()
+    h3[2:, 2:] = [[1.0, 0.999, 0.0], [0.999, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    assert np.linalg.eigvalsh(h3)[0] < 0
+    hs, _, singular = scaled_information(h3, np.arange(5), np.array([1, 1, 0, 0, 0], bool))
+    assert singular and hs[4, 4] > 1.0
+    # near-singular but not indefinite: the small λI as before
+    h4 = np.eye(5)
+    h4[2, 3] = h4[3, 2] = 1 - 1e-12
+    hs, _, singular = scaled_information(h4, np.arange(5), np.array([1, 1, 0, 0, 0], bool))
+    assert singular and hs[0, 0] == hs[2, 2] == 1.0 + 1e-6
 
 
 def test_heywood_fa1_met_converges_to_the_dense_optimum() -> None:
