@@ -16,6 +16,7 @@ gives one such section per level of f.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -38,7 +39,9 @@ from asr_py.model.blocks import (
 from asr_py.model.fixed import at_levels, part_factors
 from asr_py.model.fixed_and import and_times
 from asr_py.model.size import check_term_size
+from asr_py.model.str_order import order_warning
 from asr_py.vcov.base import CovTemplate, get_structure
+from asr_py.warning_classes import AsrWarning
 
 
 @dataclass
@@ -290,6 +293,7 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     assert isinstance(cols_f, Formula) and isinstance(struct_f, Formula)
     zs: list[sp.csr_matrix] = []
     labels: list[tuple[str, ...]] = []
+    grids: list[list[int]] = []
     cterms = expand(cols_f, "random").terms
     for tt in sorted(cterms, key=_start):  # written order: and() adds to the term before it
         if len(tt.parts) == 1 and isinstance(tt.parts[0], Call) and tt.parts[0].func == "and":
@@ -303,17 +307,24 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
             raise ctx.error(cols_f, "the first formula of str() lists plain terms, no structures")
         zs.append(khatri_rao(bl).tocsr())
         labels.append(bl[0].labels if len(bl) == 1 else ())
+        grids.append([b.k for b in bl])
     Z = sp.hstack(zs, format="csc")
     sterms = expand(struct_f, "random").terms
     if len(sterms) != 1:
         raise ctx.error(struct_f, "the second formula of str() must be one term, e.g. us(2):id(f)")
     blocks = [part_block(ctx, p) for p in sterms[0].parts]
     dim = int(np.prod([b.k for b in blocks]))
+    n_cols = Z.shape[1]
     Z = _drop_score_columns(ctx, call, sterms[0].parts, blocks, Z)
     if dim != Z.shape[1]:
         raise ctx.error(call, f"str(): the terms have {Z.shape[1]} columns but the structure "
                         f"{sterms[0]} has dimension {dim}",
                         "the structure's sizes must multiply to the number of effects")
+    note = None if Z.shape[1] != n_cols else order_warning(
+        grids, str(cols_f), [b.k for b in blocks], str(struct_f))
+    if note is not None:
+        ctx.warnings.append(note)
+        warnings.warn(note, AsrWarning, stacklevel=2)
     label = "+".join(str(tt) for tt in expand(cols_f, "random").terms)
     factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
                     for f in part_factors(p))

@@ -86,10 +86,11 @@ def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarr
         for mi, hc in zip(m, curv):
             if mi > 0:
                 ai_m -= mi * hc
-    hs, r, singular = scaled_information(ai_m, idx)
-    gs = score[idx] * r
     # one-sided bounds (reml/bounds.py): θ_k + δ_k between the values held on its bounds
     lo, hi = held_values(ctx, theta)
+    at = at_lower(theta, lo) | at_upper(theta, hi)
+    hs, r, singular = scaled_information(ai_m, idx, at[idx])
+    gs = score[idx] * r
     th = theta[idx]
     with np.errstate(invalid="ignore"):
         lb = np.where(np.isfinite(lo[idx]), (np.minimum(lo[idx], th) - th) / r, -np.inf)
@@ -100,7 +101,6 @@ def ai_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarr
     delta[idx] = x * r
     held = np.zeros(nt, dtype=bool)
     clipped = np.zeros(nt, dtype=bool)
-    at = at_lower(theta, lo) | at_upper(theta, hi)
     for j, k in enumerate(idx):
         if wb[j]:
             if at[k]:

@@ -4,7 +4,7 @@ ASReml documents it (user guide, "pol() function": "It includes the intercept if
 omits it if n is negative. For example, pol(time,2) forms a design matrix with three columns
 ... pol(time,-2) is a term with two columns"; asreml-R's modelFunctions help: "t: the maximum
 degree ... If negative, the intercept polynomial is omitted"). Random regressions rely on it:
-``str(~ id:pol(time, 2), ~ us(3):id(id))`` needs three columns per id.
+``str(~ pol(time, 2):id, ~ us(3):id(id))`` needs three columns per id.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_pol_columns_follow_the_sign_of_t(t: int, ncol: int, has_intercept: bool
 
 def test_str_random_regression_with_pol_t2_has_three_columns_per_id() -> None:
     df = _data()
-    fit = asr.asreml("y ~ pol(time, -2)", random="~ str(~ id:pol(time, 2), ~ us(3):id(id))",
+    fit = asr.asreml("y ~ pol(time, -2)", random="~ str(~ pol(time, 2):id, ~ us(3):id(id))",
                      data=df)
     assert fit.model.random[0].Z.shape[1] == 3 * df["id"].nunique()
     # the fixed part: pol(time, -2) is the linear and quadratic columns besides the intercept
