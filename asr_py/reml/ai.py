@@ -425,8 +425,8 @@ def _fit_reml(
     ``held_rel``: HELD_REL of the structural floors (:mod:`asr_py.reml.held_floor`; lower in
     the polish of :func:`_polish_floor`).
     ``monitor``: called after each iteration with (ℓ, the AI step's predicted gain
-    s'δ − ½δ'AIδ at the new point); it may raise to abandon the fit
-    (:func:`_revisit_bound`'s face fits).
+    s'δ − ½δ'AIδ at the new point; ∞ where the score is a stochastic estimate); it may raise
+    to abandon the fit (:func:`_revisit_bound`'s face fits).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -760,7 +760,8 @@ def _fit_reml(
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)
         if monitor is not None:  # before the costlier steps below (a differenced Hessian...)
-            monitor(float(st.loglik), ai_step(ctx, theta, score, ai, fixed).gain)
+            monitor(float(st.loglik), np.inf if noise_cov is not None   # issue 16: no gain
+                    else ai_step(ctx, theta, score, ai, fixed).gain)   # from a noisy score
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
         zsteps.append(float(zd.max(initial=0.0)))
         hess = ai

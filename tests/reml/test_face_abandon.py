@@ -60,6 +60,16 @@ def test_closed_form_path_below_target_is_abandoned(q: float) -> None:
     assert it == first + br.ABANDON_ITERS - 1
 
 
+def test_no_estimate_from_an_unknown_or_growing_gain() -> None:
+    # g = ∞ (a stochastic score) or g not contracting: R = ∞, never abandoned however low ℓ
+    assert _replay(-100.0, [(-1e4 + i, np.inf) for i in range(30)]) is None
+    assert _replay(-100.0, [(-1e4 + i, 1.0 + i) for i in range(30)]) is None
+    # an unknown gain between contracting ones restarts the count of iterations below (it
+    # and the iterate after it give no estimate)
+    path = [(-1e4, 8.0), (-1e4, 4.0), (-1e4, np.inf), (-1e4, 2.0), (-1e4, 1.0), (-1e4, 0.5)]
+    assert _replay(-100.0, path) == 5 + br.ABANDON_ITERS - 1   # below again from 5
+
+
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, float | None]]:
     """Wrap ai._fit_reml: (iterations seen by the monitor, outcome, ℓ) of each inner fit."""
     calls: list[tuple[int, str, float | None]] = []
