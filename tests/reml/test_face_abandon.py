@@ -124,9 +124,9 @@ def test_the_face_optimum_is_found_when_the_first_fit_ended_inside(
     problem = asr.asreml("y ~ 1", random="~ units", residual="~ ar1(t)", data=d).model.problem()
     assert list(problem.names) == ["units", "t!R", "t!t!cor"]
     v = float(np.var(y))
-    # the face fits start far below the target (ℓ −5695 at their first iterate, the estimate
-    # R_i at most 1/0.98 of the distance to the interior ℓ while below it): they climb for
-    # 14 iterations, the hardest path seen for the rule (test42Selection's face: 1/0.82)
+    # the face fit starts far below the target (ℓ −5695 at its first iterate) and climbs for
+    # more than a dozen iterations with R_i only just above T − ℓ_i (down to (T − ℓ_i)/0.98;
+    # M = 0.9 abandons it): the hardest path seen (test42Selection's face DAP_17: /0.82)
     problem = replace(problem, theta0=np.array([v, v / 100, -0.9]))
     first = ai.fit_reml(replace(problem, theta0=np.array([0.8 * v, 0.2 * v, 0.97])), maxit=50)
     X = np.ones((n, 1))
