@@ -126,7 +126,7 @@ def test_the_face_optimum_is_found_when_the_first_fit_ended_inside(
     v = float(np.var(y))
     # the face fit starts far below the target (ℓ −5695 at its first iterate) and climbs for
     # more than a dozen iterations with R_i only just above T − ℓ_i (down to (T − ℓ_i)/0.98;
-    # M = 0.9 abandons it; test42Selection's face DAP_17: /0.82, the corpus's hardest: ×1.31)
+    # M = 0.9 abandons it; test42Selection's DAP_17 /0.82, cculma/Fransen_2022 /1.31)
     problem = replace(problem, theta0=np.array([v, v / 100, -0.9]))
     first = ai.fit_reml(replace(problem, theta0=np.array([0.8 * v, 0.2 * v, 0.97])), maxit=50)
     X = np.ones((n, 1))
