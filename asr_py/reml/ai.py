@@ -252,15 +252,28 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
 def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """Fits on the boundary face of each variance an AI step sent to its bound but that
     ended inside (:mod:`asr_py.reml.bound_revisit`); when the best is better, the whole
-    problem refitted from it: the better optimum kept ('B' when the refit holds it there)."""
-    from asr_py.reml.bound_revisit import MIN_GAIN, note, revisit_starts
+    problem refitted from it: the better optimum kept ('B' when the refit holds it there).
+    A face fit that cannot beat the first fit (nor the best face so far) is abandoned early
+    (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
+    from asr_py.reml.bound_revisit import (
+        MIN_GAIN,
+        FaceAbandoned,
+        FaceWatch,
+        note,
+        revisit_starts,
+    )
     from asr_py.reml.corr_escape import GAIN_REL
 
     starts = revisit_starts(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else []
     tol = GAIN_REL * dof_scale(problem)
     face, k = None, -1
     for theta, cons, j in starts:
-        f = _second_fit(problem, kwargs, theta, cons)
+        target = res.loglik + MIN_GAIN if face is None else max(res.loglik + MIN_GAIN,
+                                                                face.loglik)
+        try:
+            f = _second_fit(problem, kwargs, theta, cons, monitor=FaceWatch(target))
+        except FaceAbandoned:
+            continue
         if (f is not None and f.converged and f.loglik - res.loglik > MIN_GAIN
                 and (face is None or f.loglik > face.loglik)):
             face, k = f, j
@@ -380,6 +393,7 @@ def _fit_reml(
     stochastic_seed: int | None = None,
     soft_corr_bounds: bool = False,
     held_rel: float = HELD_REL,
+    monitor: Callable[[float, float], None] | None = None,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -410,6 +424,9 @@ def _fit_reml(
     second fit of :func:`_escape_boundary` (see :func:`asr_py.reml.ai_step.line_search`).
     ``held_rel``: HELD_REL of the structural floors (:mod:`asr_py.reml.held_floor`; lower in
     the polish of :func:`_polish_floor`).
+    ``monitor``: called after each iteration with (ℓ, the AI step's predicted gain
+    s'δ − ½δ'AIδ at the new point; ∞ where the score is a stochastic estimate); it may raise
+    to abandon the fit (:func:`_revisit_bound`'s face fits).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -744,6 +761,9 @@ def _fit_reml(
         record(it, "FD" if fd_step and method == "AI" else method, alpha)
         pair_ok = pair_ok and noise_cov is None and np.array_equal(theta, theta_new)
         ctx.update_scales(np.diag(ai), theta)
+        if monitor is not None:  # before the costlier steps below (a differenced Hessian...)
+            monitor(float(st.loglik), np.inf if noise_cov is not None   # issue 16: no gain
+                    else ai_step(ctx, theta, score, ai, fixed).gain)   # from a noisy score
         zd = np.abs(theta - theta_old)[~fixed] * np.sqrt(np.abs(np.diag(ai)[~fixed]))
         zsteps.append(float(zd.max(initial=0.0)))
         hess = ai
