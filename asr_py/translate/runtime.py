@@ -712,14 +712,21 @@ def r_melt(x: Any, id_vars: Any = None, value_vars: Any = None, var_name: str = 
 
 
 def r_wald(fit: Any, **kw: Any) -> Any:
-    """asreml's ``wald(fit, denDF=...)``: ``fit.wald(...)`` with the denominator df to one
-    decimal place, as asreml reports them, and Pr of the unrounded df, as asreml computes it
-    (:func:`asr_py.results.wald.as_asreml_reports`)."""
+    """asreml's ``wald(fit, denDF=...)$Wald``: ``fit.wald(...)`` in asreml 4's columns
+    (``Df, denDF, F.inc, Pr``; with ``ssType = "conditional"`` ``Df, denDF, F.inc, F.con,
+    Margin, Pr``, denDF and Pr of the conditional F; asreml's F is the λ-scaled one,
+    asr_py's ``F.adj``/``F.con.adj``: :func:`asr_py.compat.asremlplus.plus_wald_tab`), the
+    denominator df to one decimal place as asreml reports them and Pr of the unrounded df,
+    as asreml computes it (:func:`asr_py.results.wald.as_asreml_reports`). A script's
+    ``w[, c("F.con", "Pr")]`` then reads what asreml's table holds."""
+    from asr_py.compat.asremlplus import plus_wald_tab
     from asr_py.results.wald import as_asreml_reports
 
     table = fit.wald(**kw)
-    return (as_asreml_reports(table, pr_from_reported=False) if isinstance(table, pd.DataFrame)
-            else table)
+    if not isinstance(table, pd.DataFrame):
+        return table
+    shown = as_asreml_reports(table, pr_from_reported=False)
+    return plus_wald_tab(shown) if "denDF" in shown.columns else shown
 
 
 def r_varcomp(fit: Any) -> pd.DataFrame:

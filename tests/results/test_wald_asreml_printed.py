@@ -111,10 +111,14 @@ def test_biometryassist_default_wald_as_printed(case: str) -> None:
     # the same numbers, one name apart: 'numeric' and 'algebraic' are asreml's rule too
     for other in ("numeric", "algebraic"):
         pd.testing.assert_frame_equal(m.wald(denDF=other), w)
-    # the translation's wald(): denDF rounded as printed, Pr of the unrounded df as printed
+    # the translation's wald()$Wald: asreml's columns (Df, denDF, F.inc, Pr) and numbers,
+    # denDF rounded as printed, Pr of the unrounded df as printed
     shown = r_wald(m, denDF="default")
+    assert list(shown.columns) == ["Df", "denDF", "F.inc", "Pr"]
     np.testing.assert_array_equal(shown["denDF"], [p[0] for p in printed.values()])
-    np.testing.assert_allclose(shown["Pr(F)"], w["Pr(F)"], rtol=1e-12)
+    np.testing.assert_allclose(shown["Pr"], w["Pr(F)"], rtol=1e-12)
+    for term, (_, f, _) in printed.items():
+        assert shown.loc[term, "F.inc"] == pytest.approx(f, rel=tf), term
 
 
 def test_biometryassist_tables_discriminate_the_readings() -> None:

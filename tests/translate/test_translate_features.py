@@ -99,6 +99,8 @@ wd <- wald(sp, denDF = "default")
 wn <- wald(sp, denDF = "none")
 wi <- wald(sp, ssType = "incremental")
 tab <- wd$Wald
+sel <- wc[, c("F.con", "Pr")]
+pv <- tab$Pr
 """
 
 
@@ -113,14 +115,26 @@ def test_wald_ddf_script(workdir: Path) -> None:
     direct = asr.asreml("Y ~ N*V", random="~ B + B:MP", data=oats())
     want = direct.wald(denDF="numeric", ssType="conditional")
     got = ns["wc"]
-    assert list(got.index) == list(want.index) and list(got.columns) == list(want.columns)
-    np.testing.assert_allclose(got.select_dtypes("number").to_numpy(float),
-                               want.select_dtypes("number").to_numpy(float), rtol=1e-7)
+    # asreml 4's wald(ssType = "conditional")$Wald: Df, denDF, F.inc, F.con, Margin, Pr
+    # (denDF and Pr of the conditional F; asreml's F is the λ-scaled F.adj / F.con.adj)
+    assert list(got.index) == list(want.index)
+    assert list(got.columns) == ["Df", "denDF", "F.inc", "F.con", "Margin", "Pr"]
+    for ours, theirs in (("denDF", "denDF.con"), ("F.inc", "F.adj"), ("F.con", "F.con.adj"),
+                         ("Pr", "Pr(F.con)")):
+        np.testing.assert_allclose(got[ours].to_numpy(float), want[theirs].to_numpy(float),
+                                   rtol=1e-7)
     # the split plot: whole-plot variety V tested on 10 df, N and N:V on 45 (Kenward-Roger)
     assert got.loc["V", "denDF"] == pytest.approx(10, abs=1e-6)
     assert got.loc["N", "denDF"] == pytest.approx(45, abs=1e-6)
     np.testing.assert_allclose(ns["tab"]["denDF"], direct.wald(denDF="default")["denDF"],
                                rtol=1e-8)
+    # a script reading asreml's columns by name (agriutilities' select(F.con, Pr)): R's $
+    # matches Pr exactly, not the API's Pr(F) / Pr(Chisq) (ambiguous: NULL)
+    assert list(ns["sel"].columns) == ["F.con", "Pr"]
+    np.testing.assert_allclose(ns["sel"]["Pr"].to_numpy(float),
+                               want["Pr(F.con)"].to_numpy(float), rtol=1e-7)
+    np.testing.assert_allclose(np.asarray(ns["pv"], dtype=float),
+                               direct.wald(denDF="default")["Pr(F)"].to_numpy(float), rtol=1e-7)
     pd.testing.assert_frame_equal(ns["wn"], direct.wald())
     pd.testing.assert_frame_equal(ns["wi"], direct.wald())
 
