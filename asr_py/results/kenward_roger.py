@@ -239,8 +239,8 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, W: np.ndarray | None 
     """Kenward-Roger F test of L'β = 0 (L: p x ℓ, full column rank).
 
     Returns ``F`` (unadjusted Wald/ℓ with Φ), ``F.adj`` = λ β̂'L(L'Φ_A L)⁻¹L'β̂/ℓ,
-    ``denDF`` = m, ``scale`` = λ and ``Pr(F)`` = P(F(ℓ, m) > F.adj). ``W``: Var(θ̂) in m and
-    λ (default ``info.W`` = I_E⁻¹, as pbkrtest)."""
+    ``denDF`` = m, ``scale`` = λ, ``Df`` = ℓ (L's rank) and ``Pr(F)`` = P(F(ℓ, m) > F.adj).
+    ``W``: Var(θ̂) in m and λ (default ``info.W`` = I_E⁻¹, as pbkrtest)."""
     L = np.atleast_2d(np.asarray(L, dtype=float))
     if L.shape[0] != info.phi.shape[0]:
         L = L.T
@@ -262,7 +262,7 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, W: np.ndarray | None 
         for j, mj in enumerate(ms):
             a2 += W[i, j] * float(np.sum(mi * mj.T))
     if a2 <= 0 or not np.isfinite(a2):  # no variance parameters: exact F(ℓ, ∞)
-        return {"F": f_unadj, "F.adj": f_a, "denDF": np.inf, "scale": 1.0,
+        return {"F": f_unadj, "F.adj": f_a, "denDF": np.inf, "scale": 1.0, "Df": q,
                 "Pr(F)": float(stats.f.sf(f_a, q, np.inf)) if np.isfinite(f_a) else np.nan}
     bb = (a1 + 6.0 * a2) / (2.0 * q)
     g = ((q + 1) * a1 - (q + 4) * a2) / ((q + 2) * a2)
@@ -274,7 +274,7 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, W: np.ndarray | None 
     m = 4 + (q + 2) / (q * rho - 1)
     lam = 1.0 if abs(m - 2) < 1e-2 else m * (1 - a2 / q) / (m - 2)  # as pbkrtest
     f_adj = lam * f_a
-    return {"F": f_unadj, "F.adj": f_adj, "denDF": float(m), "scale": float(lam),
+    return {"F": f_unadj, "F.adj": f_adj, "denDF": float(m), "scale": float(lam), "Df": q,
             "Pr(F)": float(stats.f.sf(f_adj, q, m))}
 
 
@@ -284,8 +284,7 @@ def asreml_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[str, floa
     F.con asreml prints), ``Pr(F)`` = P(F(ℓ, m) > λF)."""
     res = kr_test(info, beta, L, W=info.W_ai)
     f = res["F"] * res["scale"]
-    m = res["denDF"]
-    q = int(np.linalg.matrix_rank(np.atleast_2d(np.asarray(L, dtype=float))))
+    m, q = res["denDF"], res["Df"]
     pr = float(stats.f.sf(f, q, m)) if np.isfinite(f) else np.nan
     return {"F": res["F"], "F.adj": f, "denDF": m, "scale": res["scale"], "Pr(F)": pr}
 
