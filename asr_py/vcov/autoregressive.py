@@ -70,6 +70,23 @@ def _sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
     indptr = np.concatenate([[0], np.cumsum(counts)])
     return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
 
+def _band(m: sp.spmatrix, p: int) -> sp.csc_matrix:
+    """``m`` (zero outside |i − j| <= p) as a CSC matrix storing every entry of that band,
+    zeros included: the same structure at every parameter value (a Kronecker plan, built
+    once for the structures, stays valid; scipy's products drop the zeros at φ_j = 0)."""
+    n = m.shape[0]
+    j = np.arange(n)
+    offs = np.arange(-p, p + 1)
+    rows = j[:, None] + offs[None, :]                   # column j holds rows j-p..j+p
+    keep = (rows >= 0) & (rows < n)
+    m = sp.csc_matrix(m)
+    vals = np.zeros(rows.shape)
+    for k, o in enumerate(offs):  # entries (j + o, j) = scipy's diagonal(-o), j ascending
+        vals[keep[:, k], k] = m.diagonal(-o)
+    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+    return sp.csc_matrix((vals[keep], rows[keep], indptr), shape=(n, n))
+
+
 def _read_only(m: sp.csc_matrix) -> sp.csc_matrix:
     """``m`` with its arrays read-only: a kept matrix handed out again must not be changed
     in place by a caller (numpy raises instead)."""
@@ -262,6 +279,87 @@ class ARp(_Toeplitz):
             rl[k] = acc
         return np.asarray(rl)[:self.n]
 
+    # ----- closed forms: C⁻¹ is banded (bandwidth p) ------------------------------------------
+    def phi_jacobian(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(φ(par), J) with J[l, i] = ∂φ_l/∂par_i: the identity for ar2/ar3 (par = φ)."""
+        phi = np.asarray(par, dtype=float)
+        return phi.copy(), np.eye(self.p)
+
+    def _precision(self, par: np.ndarray
+                   ) -> tuple[sp.csc_matrix, list[sp.csc_matrix], float] | None:
+        """(C⁻¹, [∂C⁻¹/∂par_i], log|C|) of the stationary AR(p), or None when n <= p.
+
+        The joint density of x_0..x_{n-1} factors as N(x_{0:p}; 0, C_p) · Π_{t>=p}
+        N(x_t; Σ_j φ_j x_{t-j}, s), s = 1 − Σ_j φ_j ρ_j (the innovation variance of the
+        unit-variance process), so
+
+            C⁻¹ = blockdiag(C_p⁻¹, 0) + A'A / s,   log|C| = log|C_p| + (n − p) log s,
+
+        A's rows t = p..n-1 holding 1 at t and −φ_j at t − j (C_p: the p x p Toeplitz of
+        ρ_0..ρ_{p-1}). Derivatives in φ_l: ∂C_p⁻¹ = −C_p⁻¹ ∂C_p C_p⁻¹,
+        ∂s = −ρ_l − Σ_j φ_j ∂ρ_j, ∂A = −E_l (E_l[t, t − l] = 1); then the chain rule to par.
+        The last answer is kept (a fit asks for it at one θ many times)."""
+        p, n = self.p, self.n
+        if n <= p:
+            return None
+        key = np.asarray(par, dtype=float).tobytes()
+        last = getattr(self, "_prec_last", None)
+        if last is not None and last[0] == key:
+            return last[1]
+        phi, jac = self.phi_jacobian(par)
+        r, dr = ARp.acf(self, phi)  # ρ and ∂ρ/∂φ (in φ, whatever the parametrisation)
+        lag = np.abs(np.arange(p)[:, None] - np.arange(p)[None, :])
+        cp = r[lag]
+        cp_inv = np.linalg.inv(cp)
+        s = 1.0 - float(phi @ r[1:p + 1])
+        if not s > 0.0:
+            raise np.linalg.LinAlgError(f"{type(self).__name__.lower()}: the process is not "
+                                        "stationary (innovation variance <= 0)")
+        t = np.arange(p, n)
+        rows = np.concatenate([t] + [t] * p)
+        cols = np.concatenate([t] + [t - j for j in range(1, p + 1)])
+        vals = np.concatenate([np.ones(t.size)] + [np.full(t.size, -phi[j - 1])
+                                                   for j in range(1, p + 1)])
+        a = sp.csc_matrix((vals, (rows, cols)), shape=(n, n))
+        ata = (a.T @ a).tocsc()
+
+        def head(m: np.ndarray) -> sp.csc_matrix:
+            out = np.zeros((p, p))
+            out[:, :] = m
+            return sp.csc_matrix((out.ravel(), (np.repeat(np.arange(p), p),
+                                                np.tile(np.arange(p), p))), shape=(n, n))
+
+        q = _band(head(cp_inv) + ata / s, p)
+        dq_phi = []
+        for l in range(1, p + 1):
+            dcp = dr[l - 1][lag]
+            ds = -r[l] - float(phi @ dr[l - 1][1:p + 1])
+            e = sp.csc_matrix((np.full(t.size, -1.0), (t, t - l)), shape=(n, n))
+            d = head(-cp_inv @ dcp @ cp_inv) + ata * (-ds / s**2) + (e.T @ a + a.T @ e) / s
+            dq_phi.append(d.tocsc())
+        dq = []
+        for i in range(jac.shape[1]):
+            acc = dq_phi[0] * jac[0, i]
+            for l in range(1, p):
+                acc = acc + dq_phi[l] * jac[l, i]
+            dq.append(_read_only(_band(acc, p)))
+        logdet = float(np.linalg.slogdet(cp)[1] + (n - p) * np.log(s))
+        out = (_read_only(q), dq, logdet)
+        self._prec_last = (key, out)
+        return out
+
+    def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:
+        pr = self._precision(rho)
+        return None if pr is None else pr[0]
+
+    def correlation_inverse_derivatives(self, rho: np.ndarray) -> list[Matrix] | None:
+        pr = self._precision(rho)
+        return None if pr is None else pr[1]
+
+    def correlation_logdet(self, rho: np.ndarray) -> float | None:
+        pr = self._precision(rho)
+        return None if pr is None else pr[2]
+
     def _first(self, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(A, ρ_1..ρ_p) from the Yule-Walker equations A ρ = φ."""
         p = self.p
@@ -349,6 +447,10 @@ class SAR(ARp):
     def corr_initial(self) -> np.ndarray:
         return np.array([0.1])
 
+    def phi_jacobian(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g = float(par[0])
+        return np.array([g, -g * g / 4.0]), np.array([[1.0], [-0.5 * g]])
+
     def acf_values(self, par: np.ndarray) -> np.ndarray:
         g = float(par[0])
         return super().acf_values(np.array([g, -g * g / 4.0]))
@@ -395,6 +497,9 @@ class SAR2(ARp):
         phi = np.array([g1 + 2 * g2, -g2 * (2 * g1 + g2), g1 * g2 * g2])
         jac = np.array([[1.0, 2.0], [-2 * g2, -2 * (g1 + g2)], [g2 * g2, 2 * g1 * g2]])
         return phi, jac
+
+    def phi_jacobian(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.phi(par)
 
     def acf_values(self, par: np.ndarray) -> np.ndarray:
         return super().acf_values(self.phi(par)[0])

@@ -21,6 +21,7 @@ import asr_py as asr
 import asr_py.reml.ginverse as gi
 import asr_py.reml.mme as mme_mod
 from asr_py.reml import dense_mme
+from asr_py.vcov.autoregressive import ARp
 
 
 def _data(n_g: int = 40, n_env: int = 4, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -156,6 +157,9 @@ def test_dense_residual_inverse_uses_dense_path(monkeypatch) -> None:
     d["Col"] = pd.Categorical(d["Col"], categories=[str(i) for i in range(1, nc + 1)])
     d["geno"] = [f"G{i:03d}" for i in rng.permutation(np.arange(nr * nc) % 210)]
     d["y"] = 5 + rng.standard_normal(len(d)) + 0.5 * np.repeat(rng.standard_normal(nr), nc)
+    # ar2's C⁻¹ is banded in closed form (ARp._precision); the dense R⁻¹ this test is about
+    # (ma, exp, gau ... correlations) comes from the dense inverse it falls back to
+    monkeypatch.setattr(ARp, "_precision", lambda self, par: None)
     fit, prob = _fit_and_problem(monkeypatch, d, "~ ar2(Row):ar2(Col)", maxit=3)
     th = np.asarray(fit.result.theta, dtype=float)  # 3 iterations: the score is not 0
     monkeypatch.setattr(dense_mme, "DENSE_MME_MIN_EQUATIONS_DENSE_R", 1 << 40)
@@ -200,6 +204,7 @@ def test_small_dense_residual_inverse_against_dense_v(monkeypatch) -> None:
                       "geno": pd.Categorical([f"G{g:02d}" for g in geno])})
     d["y"] = 3 + rng.standard_normal(40)[geno] + rng.standard_normal(nr * nc) \
         + 0.8 * np.sin(row / 2.0) + 0.5 * np.cos(col / 2.0)
+    monkeypatch.setattr(ARp, "_precision", lambda self, par: None)  # dense C⁻¹ (see above)
     fit, prob = _fit_and_problem(monkeypatch, d, "~ ar2(Col):ar2(Row)", maxit=2)
     names = list(fit.result.names)
     th = np.asarray(fit.result.theta, dtype=float)
