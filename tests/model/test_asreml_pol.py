@@ -151,3 +151,22 @@ def test_too_few_distinct_values_is_an_error() -> None:
     d = _small().assign(time=2.0)
     with pytest.raises(DataError, match="distinct"):
         asr.asreml("y ~ pol(time)", data=d)
+
+
+def test_leg_is_the_normalised_legendre_of_the_literature() -> None:
+    """leg(x, 3): √((2j+1)/2) P_j(z) on z = x's range mapped to [−1, 1] — Mrode (2005, Linear
+    Models for the Prediction of Animal Breeding Values, random regression chapter): days in
+    milk 4, 38, ..., 310 standardise to −1, −7/9, ..., 1; f_0 = 0.7071, f_1 = 1.2247 z,
+    f_2 = 2.3717 z² − 0.7906 (his printed 4 decimals); f_3 = √(7/2) (5z³ − 3z)/2."""
+    dim = np.arange(4.0, 311.0, 34.0)
+    d = pd.DataFrame({"dim": dim, "y": np.sin(dim / 50), "id": ["a", "b"] * 5})
+    m = compile_model("y ~ 1", random="~ leg(dim, 3):id", data=d)
+    Z = m.random[0].Z.tocsr()
+    Z.sort_indices()
+    got = Z.data.reshape(-1, 4)  # each record's own id: 4 columns in order
+    z = np.linspace(-1, 1, 10)
+    np.testing.assert_allclose(z, -1 + 2 * (dim - 4) / 306, atol=1e-12)
+    mrode = np.column_stack([np.full(10, 0.7071), 1.2247 * z, 2.3717 * z**2 - 0.7906])
+    np.testing.assert_allclose(got[:, :3], mrode, atol=1e-4)
+    f3 = np.sqrt(3.5) * (5 * z**3 - 3 * z) / 2
+    np.testing.assert_allclose(got[:, 3], f3, atol=1e-12)
