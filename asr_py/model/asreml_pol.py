@@ -57,6 +57,7 @@ class PolBasis:
     a: np.ndarray
     b: np.ndarray
     c: np.ndarray  # column j (degree j + 1) is p_{j+1}(z) · c[j]
+    points: np.ndarray  # S, in x (asreml's default prediction points of x)
 
     @classmethod
     def fit(cls, x: np.ndarray, k: int, n: int = NSPPOINTS) -> PolBasis:
@@ -77,9 +78,9 @@ class PolBasis:
             b[j] = norm / norm_prev if j > 0 else 0.0
             p_prev, p = p, (z - a[j]) * p - b[j] * p_prev
             norm_prev = norm
-        basis = cls(lo, span, a, b, np.ones(k))
+        basis = cls(lo, span, a, b, np.ones(k), s)
         at_min = basis._monic(np.zeros(1))[0]
-        return cls(lo, span, a, b, 1.0 / np.abs(at_min))
+        return cls(lo, span, a, b, 1.0 / np.abs(at_min), s)
 
     def _monic(self, z: np.ndarray) -> np.ndarray:
         k = self.a.size

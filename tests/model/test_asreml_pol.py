@@ -2,9 +2,10 @@
 
 Sources: asreml-R 3.0's fit of AaronRendahl/Jane-asreml-modeling (commit f56afc4,
 asreml_msi_modeling2.R; tests/data/jane_ogtt_hr.csv is its data's Number_ID, time, glucose,
-insulin): the log-likelihoods and σ² its .Rout prints, the 25 prediction times its
-results-fit.csv holds, and the pol(time, 2) columns solved from its saved fit
-(tests/data/jane_pol_reference.py); closed forms of Gram polynomials on equally spaced points.
+insulin): the log-likelihoods and σ² its .Rout prints, the 25 predictions over time its
+results-fit.csv holds (tests/data/jane_asreml3_predict_time.csv), and the pol(time, 2)
+columns solved from its saved fit (tests/data/jane_pol_reference.py); closed forms of Gram
+polynomials on equally spaced points.
 asreml 4's burgueno.alpha log-likelihoods (m6, m9): tests/compat/test_compat_printed_outputs_2.py.
 """
 
@@ -84,6 +85,21 @@ def test_random_regression_fit_is_asreml3s(jane: pd.DataFrame, resp: str, loglik
                2.0791637647]
         np.testing.assert_allclose(m.varcomp["component"].to_numpy()[:6],
                                    np.array(gam) * 57.00109174705561, rtol=1e-3)
+
+
+@pytest.mark.parametrize(("resp", "name"), [("glucose", "glucose"), ("logINS", "insulin")])
+def test_predict_over_time_is_asreml3s(jane: pd.DataFrame, resp: str, name: str) -> None:
+    """predict(classify = "time") at pol()'s points, as asreml 3's getfit() wrote them
+    (results-fit.csv, "time_only": 25 times, values and standard errors); they differ only
+    by asreml's stopping point (relative 2e-6)."""
+    ref = pd.read_csv(DATA.parent / "jane_asreml3_predict_time.csv").query("response == @name")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", asr.AsrWarning)
+        m = asr.asreml(f"{resp} ~ pol(time,-2)", random=RANDOM, data=jane, maxit=400)
+    p = m.predict(classify="time")
+    np.testing.assert_allclose(p["time"], ref["time"], atol=1e-9)
+    np.testing.assert_allclose(p["predicted.value"], ref["predicted.value"], rtol=1e-5)
+    np.testing.assert_allclose(p["std.error"], ref["standard.error"], rtol=1e-5)
 
 
 def _gram(i: np.ndarray, n: int) -> np.ndarray:
