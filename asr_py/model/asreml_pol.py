@@ -40,12 +40,11 @@ def pol_points(x: np.ndarray, n: int = NSPPOINTS) -> np.ndarray:
     if u.size < 2:
         return u
     h = (u[-1] - u[0]) / (n - 1)
-    pts = [u[:1]]
-    for lo, hi in zip(u[:-1], u[1:]):
-        k = np.arange(1, int(np.ceil((hi - lo) / h)) + 1)
-        inner = lo + k * h
-        pts += [inner[inner < hi - 1e-9 * h], [hi]]
-    return np.concatenate(pts)
+    wide = np.flatnonzero(np.diff(u) > h)  # fewer than n − 1 gaps are wider than h
+    inner = [lo + h * np.arange(1, np.ceil((hi - lo) / h) + 1) for lo, hi in
+             zip(u[wide], u[wide + 1])]
+    inner = [v[v < hi - 1e-9 * h] for v, hi in zip(inner, u[wide + 1])]
+    return np.sort(np.concatenate([u, *inner]))
 
 
 @dataclass(frozen=True)
