@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from asr_py.errors import DataError, FormulaError, MatrixError
 from asr_py.formula.ast import Arg, BinOp, Bool, Call, Expr, Name, Number, Paren, String
 from asr_py.formula.functions import ALTERNATIVES, is_variance_structure, variance_base
+from asr_py.model.asreml_pol import PolBasis
 from asr_py.model.data import (
     as_labels,
     column,
@@ -321,17 +322,18 @@ def basis_block(ctx: Context, call: Call) -> Block:
         k = whole_number(ctx, pos[1], f"the order of {call.func}()", -MAX_POLY_ORDER,
                          MAX_POLY_ORDER, f"{call.func}(x, k): polynomials of order 1..k "
                          "(k > 0 includes the intercept polynomial, k < 0 omits it)")
-        key = f"{call}|poly" if call.func == "pol" else f"{call}|leg"
+        key = f"{call}|{call.func}"
         if key not in ctx.stateful:  # training data (not predict's grid)
             _check_order(ctx, pos[1], call.func, abs(k), x)
     if call.func == "pol":
-        from asr_py.model.fixed import _stateful_poly
-
         # asreml: pol(x, t) has the intercept polynomial for t > 0 (t + 1 columns: pol(time, 2)
         # is 3), not for t < 0 (|t| columns); in a fixed formula with an intercept it is aliased
         with_int = k > 0
         k = abs(k)
-        M = _stateful_poly(ctx, f"{call}|poly", x_full, k)[ctx.records.row]
+        key = f"{call}|pol"  # the training basis, reused on new data (predict's grid)
+        if key not in ctx.stateful:
+            ctx.stateful[key] = PolBasis.fit(x_full, k)
+        M = ctx.stateful[key](x_full)[ctx.records.row]
         labels = [f"{call.func}({xname}, {k})_{j}" for j in range(1, k + 1)]
         if with_int:
             M = np.column_stack([np.ones(x.size), M])

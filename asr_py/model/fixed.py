@@ -135,15 +135,8 @@ def fixed_part(ctx: Context, p: Expr, contrast: bool) -> Block:
         if p.func in FACTOR_FUNCS:
             b = factor_block(ctx, p)
             return _contrast(b) if contrast and b.name not in ctx.full_coded else b
-        if p.func == "pol" and f"{p}|poly" in ctx.stateful:
-            return _pol_again(ctx, p)
-        if p.func in BASIS_FUNCS:
-            b = basis_block(ctx, p)
-            if p.func == "pol":  # keep the training basis for new data (predict)
-                x = numeric_value(p.positional()[0], ctx.frame, ctx.text, ctx.formula)
-                ctx.stateful[f"{p}|poly"] = _poly_state(x, abs(int(literal(
-                    ctx, p.positional()[1]))) if len(p.positional()) > 1 else 1)
-            return b
+        if p.func in BASIS_FUNCS:  # pol()/leg() keep their training basis (Context.stateful)
+            return basis_block(ctx, p)
         if p.func == "poly":
             pos = p.positional()
             k_expr = pos[1] if len(pos) > 1 else p.named().get("degree")
@@ -217,20 +210,6 @@ def _stateful_poly(ctx: Context, key: str, x: np.ndarray, k: int) -> np.ndarray:
     if st["x"].shape == x.shape and np.array_equal(st["x"], x, equal_nan=True):
         return orthopoly(x, k)
     return _poly_predict(x, st)
-
-
-def _pol_again(ctx: Context, call: Call) -> Block:
-    """``pol(x, k)`` re-evaluated (e.g. on predict's grid) with the training basis."""
-    pos = call.positional()
-    k = int(literal(ctx, pos[1])) if len(pos) > 1 else 1
-    xname = str(pos[0])
-    x = numeric_value(pos[0], ctx.frame, ctx.text, ctx.formula)
-    M = _stateful_poly(ctx, f"{call}|poly", x, abs(k))[ctx.records.row]
-    labels = [f"pol({xname}, {abs(k)})_{j}" for j in range(1, abs(k) + 1)]
-    if k > 0:  # the intercept polynomial (asreml's convention, as in basis_block)
-        M = np.column_stack([np.ones(M.shape[0]), M])
-        labels = [f"pol({xname}, {abs(k)})_0"] + labels
-    return Block(sp.csr_matrix(M), tuple(labels), str(call), str(call), False)
 
 
 def _is_factor_part(ctx: Context, p: Expr) -> bool:

@@ -55,7 +55,7 @@ def order_warning(term_grids: Sequence[Sequence[int]], term_text: str,
             f"not follow the nesting of the effects ({shown}, outermost first): its first "
             "factor must be the outermost of the effects. As written each covariance couples "
             "effects by position only, the fit depends on the order of the factor levels "
-            "and the likelihood commonly has several local optima; asreml checks only the "
+            "and the likelihood can have several local optima; asreml checks only the "
             "size and fits it the same way. Reorder the term's parts (e.g. "
             "str(~ pol(x, 2):id, ~ us(3):id(id)), not str(~ id:pol(x, 2), ...)) or the "
             "structure's factors")

@@ -45,6 +45,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from asr_py.errors import AsrError, DataError
+from asr_py.model.asreml_pol import PolBasis
 from asr_py.model.data import _num_label, as_labels
 from asr_py.model.trait_factor import TRAIT, is_response_trait
 from asr_py.reml.sparse_x import as_dense
@@ -105,6 +106,16 @@ def _spline_terms(model: Model) -> dict[str, list[Any]]:
         if x is not None:
             out.setdefault(x, []).append(t.blocks[0])
     return out
+
+
+def _pol_points(model: Model, x: str) -> np.ndarray | None:
+    """The points asreml's pol() of covariate x is built on (its distinct values and the
+    interpolated ones): asreml 3 predicts a classify covariate of a pol() term there."""
+    for key, st in model.context.stateful.items():
+        if key.endswith("|pol") and key.startswith("pol(") and isinstance(st, PolBasis):
+            if key[4:].split(",")[0].split(")")[0].strip() == x:
+                return st.points
+    return None
 
 
 def _levels(model: Model, covs: list[str], splines: dict[str, Any]) -> dict[str, tuple]:
@@ -305,6 +316,8 @@ def predict(model: Model, result: RemlResult, classify: str | None = None,
                 vals = _covariate_values(c, levels[c])
             elif c in splines:  # asreml: a spline covariate is predicted at its knots
                 vals = np.asarray(splines[c][0].extra["knots"], dtype=float)
+            elif (pts := _pol_points(model, c)) is not None:  # asreml: at pol()'s points
+                vals = pts
             else:  # a covariate at its mean
                 vals = np.array([covariate_mean(c, model.records)])
             cov_cls[c] = tuple(float(v) for v in vals)
