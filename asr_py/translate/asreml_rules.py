@@ -21,6 +21,7 @@ from asr_py.translate import (
     raov,
     rappend,
     rasmv,
+    rasreml3read,
     rave,
     rbroomasreml,
     rcasewhen,
@@ -62,6 +63,7 @@ from asr_py.translate import (
     rpackages,
     rparallel,
     rpls,
+    rplusold,
     rpossibly,
     rpronoun,
     rrange,
@@ -150,7 +152,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop, rcoefpattern, reval, rsave)
+                 racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -1,0 +1,65 @@
+"""asremlPlus 1.x/2.x function names (asreml 3 era) as today's ``asr.plus`` calls.
+
+asremlPlus 4 keeps these names only as stubs that say which function replaced them
+(its R/S3methodsDeprecations.r: ``testrcov.asreml`` -> ``testresidual.asrtests``,
+``rmboundary.asreml`` -> ``rmboundary.asrtests``, ``reml.lrt`` -> ``REMLRT.asreml``...).
+The old functions took the model terms **first** and the asrtests object second
+(asremlPlus 1.10's help: ``testrcov.asreml("~ Row:ar1(Column)", current.asrt, label = ...)``;
+``testranfix.asreml(terms, asrtests.obj, ...)``; ``testswapran.asreml(oldterms, newterms,
+asrtests.obj, ...)``; ``newrcov.asrtests(terms, asrtests.obj, ...)``), today's take the
+asrtests object first. The positional arguments are matched to the old formals as R matches
+them, renamed (``terms`` -> ``term`` for testranfix, ``constraints`` -> ``bounds``,
+``dDF.na`` -> ``dDF.fault``) and passed to the new function by name, its object first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asr_py.translate.parser import R, Untranslatable
+
+__all__ = ["FUNCTIONS", "OLD", "translate"]
+
+#: old name -> (today's asremlPlus function, the old positional formals, renames)
+OLD: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
+    "rmboundary.asreml": ("rmboundary", ("asrtests.obj",), {}),
+    "testranfix.asreml": ("testranfix", ("terms", "asrtests.obj"), {"terms": "term"}),
+    "testrcov.asreml": ("testresidual", ("terms", "asrtests.obj"), {}),
+    "testrcov.asrtests": ("testresidual", ("terms", "asrtests.obj"), {}),
+    "testswapran.asreml": ("testswapran", ("oldterms", "newterms", "asrtests.obj"), {}),
+    "newrcov.asrtests": ("changeTerms", ("terms", "asrtests.obj"), {"terms": "newResidual"}),
+    "recalc.wald.tab.asreml": ("recalcWaldTab", ("asrtests.obj",), {}),
+    "recalc.wald.tab.asrtests": ("recalcWaldTab", ("asrtests.obj",), {}),
+    "reml.lrt": ("REMLRT", ("h0.asreml.obj", "h1.asreml.obj"), {}),
+    "reml.lrt.asreml": ("REMLRT", ("h0.asreml.obj", "h1.asreml.obj"), {}),
+    "info.crit": ("infoCriteria", ("asreml.obj",), {}),
+}
+#: argument names asremlPlus 4 renamed (all these functions)
+_RENAMED = {"constraints": "bounds", "dDF.na": "dDF.fault"}
+#: the formals today's functions take by position (the fitted objects)
+_OBJECTS = ("asrtests.obj", "h0.asreml.obj", "h1.asreml.obj", "asreml.obj")
+
+FUNCTIONS = frozenset(OLD)
+
+
+def rewrite(e: R) -> R:
+    """The old call ``e`` as a call of today's function (arguments by name, objects first)."""
+    new, formals, renames = OLD[e.value]
+    pos = [a for n, a in e.args if n is None]
+    if len(pos) > len(formals):
+        raise Untranslatable(f"{e.value}() with more than {len(formals)} unnamed arguments")
+    named = dict(zip(formals, pos, strict=False))
+    for n, a in e.args:
+        if n is not None:
+            hit = [f for f in formals if f.startswith(n)] if n not in formals else [n]
+            named[hit[0] if len(hit) == 1 else n] = a
+    args: list[tuple[str | None, R]] = [(None, named.pop(o)) for o in _OBJECTS if o in named]
+    for n, a in named.items():
+        args.append((renames.get(n, _RENAMED.get(n, n)), a))
+    return R("call", new, args, start=e.start, end=e.end)
+
+
+def translate(tr: Any, e: R) -> str | None:
+    """``testrcov.asreml("~ Row:ar1(Column)", asrt, ...)`` ->
+    ``asr.plus.testresidual(asrt, terms='~ Row:ar1(Column)', ...)`` (see the module doc)."""
+    return tr.call(rewrite(e))

@@ -1,0 +1,132 @@
+"""asreml-R snippets of public pages (tests/translate/snippets; session 27): every one
+translates to valid Python with each ``asreml()`` call an ``asr.asreml()`` call, and what
+they showed untranslated now runs:
+
+- asremlPlus 1.x/2.x names, from asremlPlus 1.10's help page for print.asrtests
+  (https://www.rdocumentation.org/packages/asremlPlus/versions/1.10-16/topics/print.asrtests):
+  ``rmboundary.asreml(current.asrt)``, ``testrcov.asreml("~ Row:ar1(Column)", current.asrt,
+  label=, simpler=TRUE)`` - the terms first. asremlPlus 4's R/S3methodsDeprecations.r names
+  their successors (``rmboundary.asrtests``, ``testresidual.asrtests``, object first).
+  Checked against a REML likelihood-ratio test computed here from two fits:
+  2(ℓ₁ − ℓ₀) on 1 df (one correlation dropped, not on a bound).
+- asreml 3's ``asreml.read.table`` (the ASReml-R cookbook,
+  https://asreml.kb.vsni.co.uk/knowledge-base/cookbook-univariate-analysis-r/): R's
+  read.table whose capitalised columns become factors. Checked by the fit: ``yield ~ Rep``
+  with Rep read as a factor predicts the Rep group means (ordinary least squares, closed
+  form), which a covariate Rep would not.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_r
+from scipy import stats
+
+import asr_py as asr
+from asr_py import translate
+
+SNIPPETS = Path(__file__).parent / "snippets"
+DATA = Path(__file__).resolve().parents[1] / "data"
+_R_CALL = re.compile(r"(?<![\w.$@])(?:asreml::)?asreml\s*\(")
+
+
+@pytest.mark.parametrize("path", sorted(SNIPPETS.glob("*.R")), ids=lambda p: p.stem)
+def test_snippet_translates_to_valid_python_with_every_call(path: Path) -> None:
+    text = path.read_text()
+    assert text.startswith("# source: http")
+    code = "\n".join("" if ln.lstrip().startswith("#") else ln for ln in text.splitlines())
+    py = translate(text)
+    compile(py, path.name, "exec")
+    assert len(re.findall(r"\basr\.asreml\(", py)) == len(_R_CALL.findall(code))
+
+
+def test_snippet_index_lists_every_file() -> None:
+    index = pd.read_csv(SNIPPETS / "index.csv")
+    assert sorted(index["file"]) == sorted(p.name for p in SNIPPETS.glob("*.R"))
+    for row in index.itertuples():
+        first = (SNIPPETS / row.file).read_text().splitlines()[0]
+        assert first == f"# source: {row.source}" or first.startswith(f"# source: {row.source} ")
+
+
+@pytest.fixture()
+def wheat(tmp_path, monkeypatch) -> pd.DataFrame:
+    monkeypatch.chdir(tmp_path)
+    d = pd.read_csv(DATA / "asremlplus_wheat.csv")
+    d.to_csv(tmp_path / "wheat.csv", index=False)
+    return d
+
+
+_OLD_PLUS = """
+Wheat.dat <- asreml.read.table("wheat.csv", header = TRUE, sep = ",")
+current.asr <- asreml(yield ~ Rep + WithinColPairs + Variety,
+                      random = ~ Row + Column,
+                      rcov = ~ ar1(Row):ar1(Column),
+                      data=Wheat.dat)
+current.asrt <- asrtests(current.asr, NULL, NULL)
+current.asrt <- rmboundary.asreml(current.asrt)
+current.asrt <- testrcov.asreml("~ Row:ar1(Column)", current.asrt,
+                                label="Row autocorrelation", simpler=TRUE)
+"""
+
+
+def test_old_asremlplus_names_are_todays_functions(wheat) -> None:
+    py = translate(_OLD_PLUS)
+    assert "asr.plus.rmboundary(current_asrt)" in py
+    assert "asr.plus.testresidual(" in py and "terms='~ Row:ar1(Column)'" in py
+    ns = run_r(_OLD_PLUS, complete=True, quiet=True)
+    summ = ns["current_asrt"]["test.summary"]
+    row = summ[summ["terms"] == "Row autocorrelation"].iloc[-1]
+    # rmboundary dropped Column (its variance at the bound, as asremlPlus does)
+    assert summ["terms"].iloc[0] == "Column" and summ["action"].iloc[0] == "Boundary"
+    # the same test computed here: both residual models fitted directly
+    d = wheat.copy()
+    for c in ("Rep", "Row", "Column", "WithinColPairs", "Variety"):
+        d[c] = d[c].astype(str)
+    kw = dict(fixed="yield ~ Rep + WithinColPairs + Variety", random="~ Row", data=d)
+    full = asr.asreml(residual="~ ar1(Row):ar1(Column)", **kw)
+    simple = asr.asreml(residual="~ Row:ar1(Column)", **kw)
+
+    def free(m: asr.AsremlFit) -> int:   # parameters not at a bound/fixed (asremlPlus's count)
+        return int((~m.varcomp["bound"].isin(["F", "B", "S", "C"])).sum())
+
+    lr = 2 * (full.loglik - simple.loglik)
+    assert row["DF"] == free(full) - free(simple)
+    assert row["p"] == pytest.approx(stats.chi2.sf(lr, row["DF"]), rel=1e-6, abs=1e-12)
+
+
+def test_testranfix_and_testswapran_terms_first_forms() -> None:
+    py = translate('a <- testranfix.asreml("Row", current.asrt, positive = TRUE)\n'
+                   'b <- testswapran.asreml("Row", "ar1(Row)", current.asrt, simpler = TRUE)\n'
+                   'c <- newrcov.asrtests("~ Row:Column", current.asrt)\n'
+                   'd <- reml.lrt.asreml(m0, m1, positive.zero = TRUE)\n')
+    assert "asr.plus.testranfix(current_asrt, term='Row', positive_zero=True)" in py
+    assert ("asr.plus.testswapran(current_asrt, oldterms='Row', newterms='ar1(Row)', "
+            "simpler=True)") in py
+    assert "asr.plus.changeTerms(current_asrt, newResidual='~ Row:Column')" in py
+    assert "asr.plus.REMLRT(m0, m1, positive_zero=True)" in py
+
+
+def test_asreml_read_table_makes_capitalised_columns_factors(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(4)
+    rep = np.repeat([1, 2, 3], 6)
+    y = np.array([10.0, 14.0, 11.0])[rep - 1] + rng.normal(size=18)
+    lat = np.linspace(0.5, 9.0, 18)
+    pd.DataFrame({"Variety": np.tile(list("abcdef"), 3), "Rep": rep, "yield": y,
+                  "lat": lat}).to_csv(tmp_path / "nin.csv", index=False)
+    r = ('dat <- asreml.read.table("nin.csv", header = TRUE, sep = ",")\n'
+         'm <- asreml(yield ~ Rep, data = dat)\n'
+         'p <- predict(m, classify = "Rep")$pvals\n')
+    ns = run_r(r, complete=True, quiet=True)
+    dat = ns["dat"]
+    assert dat["Rep"].tolist() == [str(v) for v in rep]         # a factor's labels
+    assert dat["Variety"].tolist() == list(np.tile(list("abcdef"), 3))
+    assert dat["lat"].dtype.kind == "f" and dat["yield"].dtype.kind == "f"
+    pv = ns["p"].set_index("Rep")["predicted.value"]
+    means = pd.Series(y).groupby(rep).mean()
+    assert np.allclose(pv.loc[["1", "2", "3"]].to_numpy(), means.to_numpy(), atol=1e-8)
