@@ -54,6 +54,7 @@ from asr_py.translate import (
     rlazy,
     rlm,
     rlme4,
+    rlogltest,
     rlucid,
     rmulttest,
     rmutateall,
@@ -152,7 +153,8 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read)
+                 racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
+                 rlogltest)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -246,6 +246,7 @@ from asr_py.translate.rlmmsolverbits import (  # noqa: F401 - LMMsolver's helper
     r_linearSum,
     r_ndxMatrix,
 )
+from asr_py.translate.rlogltest import r_logl_test  # noqa: F401 - biometryassist::logl_test()
 from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and periods
     r_as_period,
     r_day,

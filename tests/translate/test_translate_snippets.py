@@ -130,3 +130,54 @@ def test_asreml_read_table_makes_capitalised_columns_factors(tmp_path, monkeypat
     pv = ns["p"].set_index("Rep")["predicted.value"]
     means = pd.Series(y).groupby(rep).mean()
     assert np.allclose(pv.loc[["1", "2", "3"]].to_numpy(), means.to_numpy(), atol=1e-8)
+
+
+_LOGL = """
+dat <- read.csv("oats.csv")
+dat <- transform(dat, Blocks = factor(Blocks), Wplots = factor(Wplots),
+                 Row = factor(Row), Column = factor(Column))
+dat <- dat[order(dat$Row, dat$Column),]
+model.asr <- asreml(yield ~ Nitrogen + Variety + Nitrogen:Variety,
+                    random = ~ Blocks + Blocks:Wplots,
+                    residual = ~ ar1(Row):ar1(Column),
+                    data = dat)
+t5 <- logl_test(model.obj = model.asr, rand.terms = c("Blocks", "Blocks:Wplots"),
+                resid.terms = c("ar1(Row)", "ar1(Column)"), decimals = 5, quiet = TRUE)
+n5 <- logl_test(model.obj = model.asr, rand.terms = c("Blocks", "Blocks:Wplots"),
+                resid.terms = c("ar1(Row)", "ar1(Column)"), decimals = 5, numeric = TRUE)
+t1 <- logl_test(model.obj = model.asr, rand.terms = c("Blocks", "Blocks:Wplots"),
+                resid.terms = c("ar1(Row)", "ar1(Column)"), decimals = 1)
+"""
+
+
+def test_biometryassist_logl_test_reproduces_asremls_pvalues(tmp_path, monkeypatch) -> None:
+    """biometryassist's help example for logl_test (one of the snippets) on asreml::oats
+    (biometryassist's tests/testthat/data/oats_data.Rdata, as tests/data/
+    biometryassist_oats.csv); its tests/testthat/test-logltest.R records asreml's p-values
+    0.11116, 0.13142, 0.00559, 0.82883 (BiometryTraining's older test of the same model:
+    0.82896 for ar1(Column) - asreml's own stopping point moves the 4th decimal), and the
+    one-decimal formatting '0.1', '0.1', '<0.1', '0.8'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "oats.csv").write_text((DATA / "biometryassist_oats.csv").read_text())
+    ns = run_r(_LOGL, complete=True, quiet=True)
+    terms = ["Blocks", "Blocks:Wplots", "ar1(Row)", "ar1(Column)"]
+    for t in ("t5", "n5", "t1"):
+        assert ns[t]["Term"].tolist() == terms
+    assert ns["t1"]["LogLRT.pvalue"].tolist() == ["0.1", "0.1", "<0.1", "0.8"]
+    printed = np.array([0.11116, 0.13142, 0.00559, 0.82883])
+    got = ns["n5"]["LogLRT.pvalue"].to_numpy(dtype=float)
+    assert np.allclose(got, printed, atol=2e-4)
+    assert ns["t5"]["LogLRT.pvalue"].tolist() == [f"{v:.5f}" for v in got]
+    # the p-value computed here from two fits: Blocks dropped, 1 parameter, χ²(1)
+    m = ns["model_asr"]
+    r = m.update(random="~ . - Blocks")
+    assert got[0] == round(stats.chi2.sf(2 * (m.loglik - r.loglik), 1), 5)
+
+
+def test_format_pval_as_r() -> None:
+    from asr_py.translate.rlogltest import r_format_pval
+
+    # R: format.pval(c(0.5, 0), digits = 3, eps = 0.001) -> "0.5" "<0.001"
+    assert r_format_pval([0.5, 0.0], digits=3, eps=0.001) == ["0.5", "<0.001"]
+    # R: format.pval(c(0.11116, 0.00559), digits = 5, eps = 1e-5) -> "0.11116" "0.00559"
+    assert r_format_pval([0.11116, 0.00559], digits=5, eps=1e-5) == ["0.11116", "0.00559"]
