@@ -22,6 +22,7 @@ from asr_py.translate import (
     rappend,
     rasmv,
     rasreml3read,
+    rasremllrt,
     rave,
     rbroomasreml,
     rcasewhen,
@@ -154,7 +155,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest)
+                 rlogltest, rasremllrt)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

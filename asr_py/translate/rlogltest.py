@@ -30,9 +30,12 @@ from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
 from asr_py.translate.parser import bind_formals
 
-__all__ = ["FUNCTIONS", "r_format_pval", "r_logl_test", "translate"]
+__all__ = ["FUNCTIONS", "PACKAGES", "r_format_pval", "r_logl_test", "translate"]
 
 FUNCTIONS = frozenset({"logl_test", "biometryassist::logl_test"})
+#: library(biometryassist) needs no TODO: logl_test() translates; its other functions get
+#: their own TODO where called
+PACKAGES = frozenset({"biometryassist"})
 _FORMALS = ("model.obj", "rand.terms", "resid.terms", "decimals", "numeric", "quiet")
 
 

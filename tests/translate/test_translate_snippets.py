@@ -181,3 +181,30 @@ def test_format_pval_as_r() -> None:
     assert r_format_pval([0.5, 0.0], digits=3, eps=0.001) == ["0.5", "<0.001"]
     # R: format.pval(c(0.11116, 0.00559), digits = 5, eps = 1e-5) -> "0.11116" "0.00559"
     assert r_format_pval([0.11116, 0.00559], digits=5, eps=1e-5) == ["0.11116", "0.00559"]
+
+
+def test_vsnc_asreml_lrt(tmp_path, monkeypatch) -> None:
+    """VSNC's asreml.lrt (vsnc/learnasreml R/asreml.lrt.R; the learnasreml help example, a
+    snippet): the fit with more components is the full one, DF their difference, p rounded
+    to 4 decimals; different fixed models give the function's message instead."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "oats.csv").write_text((DATA / "biometryassist_oats.csv").read_text())
+    r = ('library(vsnc)\n'
+         'oats <- read.csv("oats.csv")\n'
+         'oats <- transform(oats, Blocks = factor(Blocks))\n'
+         'm1 <- asreml(yield ~ 1, random=~Nitrogen*Variety, data=oats)\n'
+         'm2 <- asreml(yield ~ 1, random=~Nitrogen*Variety+Blocks, data=oats)\n'
+         'a <- asreml.lrt(m1,m2)\n'
+         'b <- asreml.lrt(m2,m1)\n'
+         'm3 <- asreml(yield ~ Variety, random=~Blocks, data=oats)\n'
+         'msg <- asreml.lrt(m2, m3)\n')
+    assert "TODO" not in translate(r).split("\n", 1)[1]
+    ns = run_r(r, complete=True, quiet=True)
+    m1, m2 = ns["m1"], ns["m2"]
+    lr = 2 * (m2.loglik - m1.loglik)
+    for t in ("a", "b"):
+        row = ns[t].iloc[0]
+        assert row["REMLLRT"] == pytest.approx(lr, rel=1e-12)
+        assert row["DF"] == 1
+        assert row["P_value"] == round(stats.chi2.sf(lr, 1), 4)
+    assert ns["msg"] == "Fixed models must be the same"
