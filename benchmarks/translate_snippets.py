@@ -15,9 +15,11 @@ and with ``--fit`` it fits every translated call whose formulas are literal stri
 simulated data of the right shape (:func:`simulate`): a column for each variable the
 formulas name, a factor or a covariate by its use (``ar1(Row)``: factor; ``pol(x, 2)``,
 ``spl(x)``: covariate), a complete grid for a two-factor spatial term, a relationship matrix
-for ``vm(id, K)``/``ped``/``giv``. Each fit runs in a child process with a time limit; the
-outcome is ``ok``, ``unconverged`` (reported by the fit), ``input`` (a clear error about the
-data or the arguments: an :class:`asr_py.errors.AsrError` naming what is missing), ``skip``
+for ``vm(id, K)`` (``ped``/``giv`` of asreml 3: skipped). Each fit runs in a child process
+with a time limit; the
+outcome is ``ok`` (converged, and the same fit with the rows permuted and with the responses
+times 1000 agree, :func:`invariance`), ``unconverged`` (reported by the fit), ``input`` (a
+clear error about the data or the arguments: an :class:`asr_py.errors.AsrError`), ``skip``
 (the call needs something the harness cannot make: ``mbf``/``grp`` data, an R object as an
 argument) or ``finding`` (any other exception, a hang, a crash).
 
@@ -344,6 +346,32 @@ def _matrix(ids: list[str], inverse: bool, seed: int) -> Any:
     return RelMatrix(k, tuple(ids), kind="G")
 
 
+def invariance(m: Any, data: Any, kw: dict[str, Any], roles: Roles) -> list[str]:
+    """The project's invariances on a converged fit: the rows in another order give the
+    same ℓ; the responses times 1000 give ℓ − (n − p) log 1000 (the REML likelihood of c·y).
+    Returns what failed."""
+    import numpy as np
+
+    import asr_py as asr
+
+    out = []
+    perm = data.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    mp = asr.asreml(data=perm, **kw)
+    tol = 1e-5 * max(1.0, abs(m.loglik))
+    if not mp.converged or abs(mp.loglik - m.loglik) > tol:
+        out.append(f"rows permuted: loglik {m.loglik:.6f} -> {mp.loglik:.6f}"
+                   f"{'' if mp.converged else ' (unconverged)'}")
+    scaled = data.copy()
+    for r in roles.responses or ["y"]:
+        scaled[r] = scaled[r] * 1000.0
+    ms = asr.asreml(data=scaled, **kw)
+    want = m.loglik - float(m.result.n_minus_p) * np.log(1000.0)
+    if not ms.converged or abs(ms.loglik - want) > tol:
+        out.append(f"y x 1000: loglik {ms.loglik:.6f}, expected {want:.6f}"
+                   f"{'' if ms.converged else ' (unconverged)'}")
+    return out
+
+
 def fit_one(spec: dict[str, Any]) -> dict[str, Any]:
     """Fit one call (in a child process); returns its outcome."""
     import warnings
@@ -366,10 +394,13 @@ def fit_one(spec: dict[str, Any]) -> dict[str, Any]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             m = asr.asreml(data=data, **kw)
-        conv = getattr(m, "converge", True)
-        return {"outcome": "ok" if conv else "unconverged",
-                "cpu": round(time.process_time() - t0, 2),
-                "warnings": sorted({type(w.message).__name__ for w in caught})}
+            bad = [] if family or not m.converged else invariance(m, data, kw, roles)
+        out = {"outcome": "ok" if m.converged else "unconverged",
+               "cpu": round(time.process_time() - t0, 2),
+               "warnings": sorted({type(w.message).__name__ for w in caught})}
+        if bad:
+            out.update(outcome="finding", error="; ".join(bad))
+        return out
     except AsrError as e:
         return {"outcome": "input", "error": f"{type(e).__name__}: {str(e).splitlines()[0]}"}
     except Exception as e:  # noqa: BLE001 - any other exception is a finding
