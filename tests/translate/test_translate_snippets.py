@@ -208,3 +208,14 @@ def test_vsnc_asreml_lrt(tmp_path, monkeypatch) -> None:
         assert row["DF"] == 1
         assert row["P_value"] == round(stats.chi2.sf(lr, 1), 4)
     assert ns["msg"] == "Fixed models must be the same"
+
+
+def test_old_asremlplus_named_and_extra_arguments() -> None:
+    # named as the old formals (R's partial matching: asrtests = asrtests.obj)
+    py = translate('x <- testrcov.asreml(terms = "~ Row:ar1(Column)", asrtests = a, '
+                   'constraints = "U", dDF.na = "residual")\n')
+    assert ("asr.plus.testresidual(a, terms='~ Row:ar1(Column)', bounds='U', "
+            "dDF_fault='residual')") in py
+    # more unnamed arguments than the old function took by position: kept as a TODO
+    py = translate('x <- rmboundary.asreml(a, "extra")\n')
+    assert "TODO(asr_py)" in py and "rmboundary.asreml" in py
