@@ -7,7 +7,9 @@ The old functions took the model terms **first** and the asrtests object second
 (asremlPlus 1.10's help: ``testrcov.asreml("~ Row:ar1(Column)", current.asrt, label = ...)``;
 ``testranfix.asreml(terms, asrtests.obj, ...)``; ``testswapran.asreml(oldterms, newterms,
 asrtests.obj, ...)``; ``newrcov.asrtests(terms, asrtests.obj, ...)``), today's take the
-asrtests object first. The positional arguments are matched to the old formals as R matches
+asrtests object first; ``reml.lrt.asreml(full.asreml.obj, reduced.asreml.obj)`` (asremlPlus
+2.0's help) took the full model first, ``REMLRT(h0.asreml.obj, h1.asreml.obj)`` takes the
+reduced one first. The positional arguments are matched to the old formals as R matches
 them, renamed (``terms`` -> ``term`` for testranfix, ``constraints`` -> ``bounds``,
 ``dDF.na`` -> ``dDF.fault``) and passed to the new function by name, its object first.
 """
@@ -30,8 +32,13 @@ OLD: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "newrcov.asrtests": ("changeTerms", ("terms", "asrtests.obj"), {"terms": "newResidual"}),
     "recalc.wald.tab.asreml": ("recalcWaldTab", ("asrtests.obj",), {}),
     "recalc.wald.tab.asrtests": ("recalcWaldTab", ("asrtests.obj",), {}),
-    "reml.lrt": ("REMLRT", ("h0.asreml.obj", "h1.asreml.obj"), {}),
-    "reml.lrt.asreml": ("REMLRT", ("h0.asreml.obj", "h1.asreml.obj"), {}),
+    # reml.lrt.asreml(full.asreml.obj, reduced.asreml.obj): the full model FIRST (2.0's help),
+    # REMLRT(h0 = the reduced model, h1 = the full one)
+    "reml.lrt": ("REMLRT", ("h1.asreml.obj", "h0.asreml.obj"),
+                 {"full.asreml.obj": "h1.asreml.obj", "reduced.asreml.obj": "h0.asreml.obj"}),
+    "reml.lrt.asreml": ("REMLRT", ("h1.asreml.obj", "h0.asreml.obj"),
+                        {"full.asreml.obj": "h1.asreml.obj",
+                         "reduced.asreml.obj": "h0.asreml.obj"}),
     "info.crit": ("infoCriteria", ("asreml.obj",), {}),
 }
 #: argument names asremlPlus 4 renamed (all these functions)
@@ -49,10 +56,14 @@ def rewrite(e: R) -> R:
     if len(pos) > len(formals):
         raise Untranslatable(f"{e.value}() with more than {len(formals)} unnamed arguments")
     named = dict(zip(formals, pos, strict=False))
+    old_names = list(formals) + [k for k in renames if k not in formals]
     for n, a in e.args:
         if n is not None:
-            hit = [f for f in formals if f.startswith(n)] if n not in formals else [n]
-            named[hit[0] if len(hit) == 1 else n] = a
+            hit = [f for f in old_names if f.startswith(n)] if n not in old_names else [n]
+            key = hit[0] if len(hit) == 1 else n
+            if renames.get(key, "").endswith(".obj"):    # full.asreml.obj -> h1.asreml.obj
+                key = renames[key]
+            named[key] = a
     args: list[tuple[str | None, R]] = [(None, named.pop(o)) for o in _OBJECTS if o in named]
     for n, a in named.items():
         args.append((renames.get(n, _RENAMED.get(n, n)), a))

@@ -103,12 +103,15 @@ def test_testranfix_and_testswapran_terms_first_forms() -> None:
     py = translate('a <- testranfix.asreml("Row", current.asrt, positive = TRUE)\n'
                    'b <- testswapran.asreml("Row", "ar1(Row)", current.asrt, simpler = TRUE)\n'
                    'c <- newrcov.asrtests("~ Row:Column", current.asrt)\n'
-                   'd <- reml.lrt.asreml(m0, m1, positive.zero = TRUE)\n')
+                   'd <- reml.lrt.asreml(full, reduced, positive.zero = TRUE)\n'
+                   'e <- reml.lrt(reduced.asreml.obj = r, full.asreml.obj = f)\n')
     assert "asr.plus.testranfix(current_asrt, term='Row', positive_zero=True)" in py
     assert ("asr.plus.testswapran(current_asrt, oldterms='Row', newterms='ar1(Row)', "
             "simpler=True)") in py
     assert "asr.plus.changeTerms(current_asrt, newResidual='~ Row:Column')" in py
-    assert "asr.plus.REMLRT(m0, m1, positive_zero=True)" in py
+    # asremlPlus 2.0's reml.lrt.asreml(full.asreml.obj, reduced.asreml.obj): full first
+    assert "asr.plus.REMLRT(reduced, full, positive_zero=True)" in py
+    assert "asr.plus.REMLRT(r, f)" in py
 
 
 def test_asreml_read_table_makes_capitalised_columns_factors(tmp_path, monkeypatch) -> None:
