@@ -20,7 +20,7 @@ from typing import Any
 
 from asr_py.translate.parser import R, Untranslatable
 
-__all__ = ["FUNCTIONS", "OLD", "translate"]
+__all__ = ["FUNCTIONS", "OLD", "TERMS_FIRST", "translate"]
 
 #: old name -> (today's asremlPlus function, the old positional formals, renames)
 OLD: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
@@ -41,17 +41,25 @@ OLD: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
                          "reduced.asreml.obj": "h0.asreml.obj"}),
     "info.crit": ("infoCriteria", ("asreml.obj",), {}),
 }
+#: asremlPlus 2.0's terms-first forms of names asremlPlus 4 still has, object first
+#: (2.0's help: ``testranfix.asrtests(term=NULL, asrtests.obj, ...)``,
+#: ``testswapran.asrtests(oldterms=NULL, newterms=NULL, asrtests.obj, ...)``): rewritten only
+#: when the first unnamed argument is a string, which today's asrtests object never is
+TERMS_FIRST: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
+    "testranfix.asrtests": ("testranfix", ("term", "asrtests.obj"), {}),
+    "testswapran.asrtests": ("testswapran", ("oldterms", "newterms", "asrtests.obj"), {}),
+}
 #: argument names asremlPlus 4 renamed (all these functions)
 _RENAMED = {"constraints": "bounds", "dDF.na": "dDF.fault"}
 #: the formals today's functions take by position (the fitted objects)
 _OBJECTS = ("asrtests.obj", "h0.asreml.obj", "h1.asreml.obj", "asreml.obj")
 
-FUNCTIONS = frozenset(OLD)
+FUNCTIONS = frozenset(OLD) | frozenset(TERMS_FIRST)
 
 
 def rewrite(e: R) -> R:
     """The old call ``e`` as a call of today's function (arguments by name, objects first)."""
-    new, formals, renames = OLD[e.value]
+    new, formals, renames = OLD[e.value] if e.value in OLD else TERMS_FIRST[e.value]
     pos = [a for n, a in e.args if n is None]
     if len(pos) > len(formals):
         raise Untranslatable(f"{e.value}() with more than {len(formals)} unnamed arguments")
@@ -72,5 +80,10 @@ def rewrite(e: R) -> R:
 
 def translate(tr: Any, e: R) -> str | None:
     """``testrcov.asreml("~ Row:ar1(Column)", asrt, ...)`` ->
-    ``asr.plus.testresidual(asrt, terms='~ Row:ar1(Column)', ...)`` (see the module doc)."""
+    ``asr.plus.testresidual(asrt, terms='~ Row:ar1(Column)', ...)`` (see the module doc);
+    None (today's call, translated as such) for a TERMS_FIRST name called object first."""
+    if e.value in TERMS_FIRST:
+        pos = [a for n, a in e.args if n is None]
+        if not pos or pos[0].kind != "str":
+            return None
     return tr.call(rewrite(e))

@@ -222,3 +222,14 @@ def test_old_asremlplus_named_and_extra_arguments() -> None:
     # more unnamed arguments than the old function took by position: kept as a TODO
     py = translate('x <- rmboundary.asreml(a, "extra")\n')
     assert "TODO(asr_py)" in py and "rmboundary.asreml" in py
+
+
+def test_asremlplus_2_0_terms_first_forms_of_todays_names() -> None:
+    """asremlPlus 2.0-9's help: testranfix.asrtests(term=NULL, asrtests.obj, ...); today's
+    testranfix.asrtests(asrtests.obj, term=NULL, ...) is left as it is."""
+    py = translate('a <- testranfix.asrtests("units", current.asrt, positive.zero = TRUE)\n'
+                   'b <- testranfix.asrtests(current.asrt, "units")\n'
+                   'c <- testswapran.asrtests("Row", "ar1(Row)", current.asrt)\n')
+    assert "a = asr.plus.testranfix(current_asrt, term='units', positive_zero=True)" in py
+    assert "b = asr.plus.testranfix(current_asrt, 'units')" in py
+    assert "c = asr.plus.testswapran(current_asrt, oldterms='Row', newterms='ar1(Row)')" in py
