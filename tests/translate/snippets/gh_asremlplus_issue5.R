@@ -1,4 +1,4 @@
 # source: https://github.com/briencj/asremlPlus/issues/5
-m <- asreml(myformula,
+asreml(myformula,
                      random = ~box+corh(HEXP):boxor,
                      data = myset, maxiter = 200)
