@@ -25,6 +25,8 @@ argument) or ``finding`` (any other exception, a hang, a crash).
 
     python benchmarks/translate_snippets.py            # translate + formulas
     python benchmarks/translate_snippets.py --fit -v   # also fit (about a minute)
+    python benchmarks/translate_snippets.py --run -v   # run each translated snippet whole
+                                                       # on simulated data (run_snippet)
 """
 
 from __future__ import annotations
@@ -442,17 +444,135 @@ def fit_calls(results: list[FileResult], timeout: float, verbose: bool) -> dict[
                 print(f"  fit {label:45s} {outcome['outcome']:11s} {extra}")
     return counts
 
+# --------------------------------------------------------------------------- whole snippets
+_READERS = re.compile(r"\b(?:r_read_csv|r_read_table|r_data|pd\.read_csv|r_capital_factors|"
+                      r"read_rds|r_read_excel|r_load|r_import)\(")
+
+
+def _data_names(py: str) -> dict[str, list[Call]]:
+    """The data frames the asr.asreml calls fit (``data=d`` or ``data=d[...]``) -> calls."""
+    out: dict[str, list[Call]] = {}
+    tree = ast.parse(py)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "asreml"):
+            continue
+        for kw in node.keywords:
+            if kw.arg != "data":
+                continue
+            base = kw.value.value if isinstance(kw.value, ast.Subscript) else kw.value
+            if isinstance(base, ast.Name):
+                call = asr_calls(ast.unparse(node), "")[0]
+                out.setdefault(base.id, []).append(call)
+    return out
+
+
+def run_snippet(path: str) -> dict[str, Any]:
+    """Run one translated snippet top to bottom with its data frames (and their ``vm()``
+    matrices) simulated: the statements assigning those names and those reading files that
+    are not there are skipped; the first other statement that fails is reported. A missing
+    object the page never defines (NameError) or an AsrError is ``input``; any other
+    exception is a ``finding``."""
+    import warnings
+
+    import pandas as pd
+
+    from asr_py.errors import AsrError
+    from asr_py.translate import translate
+
+    py = translate(Path(path).read_text())
+    ns: dict[str, Any] = {"__name__": "__snippet__"}
+    seeded: set[str] = set()
+    for name, calls in _data_names(py).items():
+        roles = Roles()
+        for c in calls:
+            if not isinstance(c.kwargs.get("fixed"), str) or formula_error(c):
+                continue
+            r = roles_of(c)
+            roles.responses += [x for x in r.responses if x not in roles.responses]
+            for f, k in r.factors.items():
+                if f not in r.covariates and f not in roles.covariates:
+                    roles.factors.setdefault(f, k)
+            roles.covariates |= r.covariates
+            for f in r.covariates:
+                roles.factors.pop(f, None)
+            roles.grid = roles.grid or r.grid
+            roles.sections += [x for x in r.sections if x not in roles.sections]
+            roles.matrices.update(r.matrices)
+        if not roles.responses:
+            continue
+        df = simulate(roles, "binomial" if "binomial" in py else "")   # family=: not literal
+        ns[name] = df
+        seeded.add(name)
+        for mname, fac in roles.matrices.items():
+            ids = sorted(set(df[fac]), key=lambda v: int(v))
+            for v in {mname, mname.replace(".", "_")}:   # R's harvey.ainv is harvey_ainv
+                ns[v] = _matrix(ids, inverse="inv" in mname.lower(), seed=3)
+                seeded.add(v)
+    if not seeded:
+        return {"outcome": "skip", "error": "no asr.asreml call with literal formulas"}
+    tree = ast.parse(py)
+    done = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for stmt in tree.body:
+            text = ast.unparse(stmt)
+            targets = {t.id for t in ast.walk(stmt) if isinstance(t, ast.Name)
+                       and isinstance(t.ctx, ast.Store)}
+            if targets & seeded:
+                continue                   # the data (or its matrix) made: simulated instead
+            if _READERS.search(text) and not targets:
+                continue
+            try:
+                exec(compile(ast.Module([stmt], []), path, "exec"), ns)  # noqa: S102
+                done += 1
+            except FileNotFoundError:
+                continue                   # a file the page reads: not there
+            except (NameError, AsrError) as e:
+                if "no file" in str(e):
+                    continue
+                return {"outcome": "input", "error": f"{type(e).__name__}: {e}"[:200],
+                        "statements": done}
+            except Exception as e:  # noqa: BLE001 - any other exception is a finding
+                return {"outcome": "finding", "statements": done,
+                        "error": f"{type(e).__name__}: {e} [{text[:80]}]"[:300]}
+    pd.set_option("display.width", 100)
+    return {"outcome": "ok", "statements": done}
+
+
+def run_snippets(files: list[Path], timeout: float, verbose: bool) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in files:
+        try:
+            r = subprocess.run([sys.executable, __file__, "--run-one", str(p)],
+                               capture_output=True, text=True, timeout=timeout)
+            line = r.stdout.strip().splitlines()[-1:] or [""]
+            out = (json.loads(line[0]) if line[0].startswith("{") else
+                   {"outcome": "finding", "error": f"child rc {r.returncode}: {r.stderr[-300:]}"})
+        except subprocess.TimeoutExpired:
+            out = {"outcome": "finding", "error": f"no result in {timeout:.0f} s"}
+        counts[out["outcome"]] = counts.get(out["outcome"], 0) + 1
+        if verbose:
+            print(f"  run {p.name:45s} {out['outcome']:8s} {out.get('error', '')}")
+    return counts
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fit", action="store_true", help="also fit the calls to simulated data")
+    ap.add_argument("--run", action="store_true",
+                    help="also run each translated snippet on simulated data")
     ap.add_argument("--fit-one", help=argparse.SUPPRESS)
+    ap.add_argument("--run-one", help=argparse.SUPPRESS)
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--match", default="", help="only files whose name matches this regex")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     if args.fit_one:
         print(json.dumps(fit_one(json.loads(args.fit_one))))
+        return 0
+    if args.run_one:
+        print(json.dumps(run_snippet(args.run_one)))
         return 0
     files = sorted(p for p in SNIPPETS.glob("*.R") if re.search(args.match, p.name))
     results = [measure(p) for p in files]
@@ -486,6 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         counts = fit_calls(results, args.timeout, args.verbose)
         print("fits                 " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if args.run:
+        counts = run_snippets(files, args.timeout, args.verbose)
+        print("snippets run         " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 0
 
 
