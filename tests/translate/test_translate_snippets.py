@@ -233,3 +233,27 @@ def test_asremlplus_2_0_terms_first_forms_of_todays_names() -> None:
     assert "a = asr.plus.testranfix(current_asrt, term='units', positive_zero=True)" in py
     assert "b = asr.plus.testranfix(current_asrt, 'units')" in py
     assert "c = asr.plus.testswapran(current_asrt, oldterms='Row', newterms='ar1(Row)')" in py
+
+
+def test_logl_test_bound_term_p_one_and_dropped_first() -> None:
+    """biometryassist's R/logltest.R: a random term whose component is at the bound ('B') gets
+    p = 1 and is dropped from the model before the other terms are tested."""
+    from asr_py.translate.rlogltest import r_logl_test
+
+    rng = np.random.default_rng(11)
+    n_b, n_g, reps = 6, 8, 3
+    d = pd.DataFrame({"Block": np.repeat(np.arange(n_b), n_g * reps).astype(str),
+                      "Gen": np.tile(np.arange(n_g), n_b * reps).astype(str)})
+    g = rng.normal(0, 1.0, n_g)
+    d["y"] = 10 + g[d["Gen"].astype(int)] + rng.normal(0, 1.0, len(d))
+    d["y"] -= d.groupby("Block")["y"].transform("mean") - d["y"].mean()   # no Block variation
+    m = asr.asreml("y ~ 1", random="~ Block + Gen", data=d)
+    assert m.varcomp.loc["Block", "bound"] == "B"
+    out = r_logl_test(m, rand_terms=["Block", "Gen"], numeric=True)
+    assert out["Term"].tolist() == ["Block", "Gen"]
+    assert out["LogLRT.pvalue"].iloc[0] == 1.0
+    full = asr.asreml("y ~ 1", random="~ Gen", data=d)
+    null = asr.asreml("y ~ 1", data=d)
+    p = round(stats.chi2.sf(2 * (full.loglik - null.loglik), 1), 3)
+    assert out["LogLRT.pvalue"].iloc[1] == pytest.approx(max(p, 1e-3), abs=1e-3)
+    assert r_logl_test(m, rand_terms=["Block"])["LogLRT.pvalue"].tolist() == ["1"]
