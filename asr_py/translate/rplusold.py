@@ -61,9 +61,9 @@ def rewrite(e: R) -> R:
     """The old call ``e`` as a call of today's function (arguments by name, objects first)."""
     new, formals, renames = OLD[e.value] if e.value in OLD else TERMS_FIRST[e.value]
     pos = [a for n, a in e.args if n is None]
-    if len(pos) > len(formals):
-        raise Untranslatable(f"{e.value}() with more than {len(formals)} unnamed arguments")
-    named = dict(zip(formals, pos, strict=False))
+    # R's matching: named arguments first (exact, then a unique prefix), then the unnamed
+    # ones fill the formals left, in order
+    named: dict[str, R] = {}
     old_names = list(formals) + [k for k in renames if k not in formals]
     for n, a in e.args:
         if n is not None:
@@ -72,8 +72,13 @@ def rewrite(e: R) -> R:
             if renames.get(key, "").endswith(".obj"):    # full.asreml.obj -> h1.asreml.obj
                 key = renames[key]
             named[key] = a
+    free = [f for f in formals if f not in named]
+    if len(pos) > len(free):
+        raise Untranslatable(f"{e.value}() with more unnamed arguments than its formals")
+    named.update(zip(free, pos, strict=False))
     args: list[tuple[str | None, R]] = [(None, named.pop(o)) for o in _OBJECTS if o in named]
-    for n, a in named.items():
+    order = [f for f in formals if f in named] + [n for n in named if n not in formals]
+    for n, a in ((n, named[n]) for n in order):
         args.append((renames.get(n, _RENAMED.get(n, n)), a))
     return R("call", new, args, start=e.start, end=e.end)
 

@@ -104,7 +104,10 @@ def test_testranfix_and_testswapran_terms_first_forms() -> None:
                    'b <- testswapran.asreml("Row", "ar1(Row)", current.asrt, simpler = TRUE)\n'
                    'c <- newrcov.asrtests("~ Row:Column", current.asrt)\n'
                    'd <- reml.lrt.asreml(full, reduced, positive.zero = TRUE)\n'
-                   'e <- reml.lrt(reduced.asreml.obj = r, full.asreml.obj = f)\n')
+                   'e <- reml.lrt(reduced.asreml.obj = r, full.asreml.obj = f)\n'
+                   # ConradStack/ASReml-R-Short-Course Day1/Alfalfa_estimating_variances.R:29
+                   'f <- reml.lrt.asreml(full.asreml.obj = model1, model0, positive.zero = TRUE)'
+                   '\n')
     assert "asr.plus.testranfix(current_asrt, term='Row', positive_zero=True)" in py
     assert ("asr.plus.testswapran(current_asrt, oldterms='Row', newterms='ar1(Row)', "
             "simpler=True)") in py
@@ -112,6 +115,7 @@ def test_testranfix_and_testswapran_terms_first_forms() -> None:
     # asremlPlus 2.0's reml.lrt.asreml(full.asreml.obj, reduced.asreml.obj): full first
     assert "asr.plus.REMLRT(reduced, full, positive_zero=True)" in py
     assert "asr.plus.REMLRT(r, f)" in py
+    assert "asr.plus.REMLRT(model0, model1, positive_zero=True)" in py
 
 
 def test_asreml_read_table_makes_capitalised_columns_factors(tmp_path, monkeypatch) -> None:
