@@ -21,6 +21,8 @@ from asr_py.translate import (
     raov,
     rappend,
     rasmv,
+    rasreml3read,
+    rasremllrt,
     rave,
     rbroomasreml,
     rcasewhen,
@@ -53,6 +55,7 @@ from asr_py.translate import (
     rlazy,
     rlm,
     rlme4,
+    rlogltest,
     rlucid,
     rmulttest,
     rmutateall,
@@ -62,6 +65,7 @@ from asr_py.translate import (
     rpackages,
     rparallel,
     rpls,
+    rplusold,
     rpossibly,
     rpronoun,
     rrange,
@@ -150,7 +154,8 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop, rcoefpattern, reval, rsave)
+                 racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
+                 rlogltest, rasremllrt)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

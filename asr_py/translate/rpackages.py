@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asr_py.translate import rasrgenomicskin, rggplot, rgtools, rlme4, rmulttest, rpkgcalls
+from asr_py.translate import (
+    rasremllrt,
+    rasrgenomicskin,
+    rggplot,
+    rgtools,
+    rlme4,
+    rlogltest,
+    rmulttest,
+    rpkgcalls,
+)
 
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
@@ -34,7 +43,7 @@ TRANSLATED = frozenset({
     # nlme's lme() (rnlme.py); gls() and other functions get their own TODO where called
     "nlme",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
-    | rasrgenomicskin.PACKAGES | rggplot.PACKAGES
+    | rasrgenomicskin.PACKAGES | rggplot.PACKAGES | rasremllrt.PACKAGES | rlogltest.PACKAGES
 
 
 def is_translated(pkg: str) -> bool:

@@ -43,7 +43,9 @@ from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame
 from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()
 from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
+from asr_py.translate.rasreml3read import r_capital_factors  # noqa: F401 - asreml.read.table()
 from asr_py.translate.rasremlaom import r_aom  # noqa: F401 - fit$aom
+from asr_py.translate.rasremllrt import r_asreml_lrt  # noqa: F401 - vsnc::asreml.lrt()
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
     r_G_inverse,
@@ -245,6 +247,7 @@ from asr_py.translate.rlmmsolverbits import (  # noqa: F401 - LMMsolver's helper
     r_linearSum,
     r_ndxMatrix,
 )
+from asr_py.translate.rlogltest import r_logl_test  # noqa: F401 - biometryassist::logl_test()
 from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and periods
     r_as_period,
     r_day,
