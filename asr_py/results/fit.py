@@ -507,8 +507,7 @@ class AsremlFit:
     def update(self, **changes: Any) -> AsremlFit:
         """Refit with changed arguments, starting from the current estimates: every variance
         parameter of the new model whose component name is in this fit starts at its
-        estimate (as asreml's update; one the fit held at a limit, 'F' not set by the user,
-        starts free); new parameters start at their defaults. Formulas
+        estimate (as asreml's update); new parameters start at their defaults. Formulas
         follow R's ``update.formula``: ``random="~ . - Env:Name"`` is this fit's random
         formula without ``Env:Name``, ``fixed=". ~ . + x"`` adds ``x``
         (:mod:`asr_py.formula.update`)."""
@@ -535,13 +534,6 @@ class AsremlFit:
             table = asreml(**{**kw, "start_values": True})
             assert isinstance(table, pd.DataFrame)
             mine = self.params.set_index("Component")
-            # a correlation the engine held on asreml's ar1 limit ('F' the user did not
-            # set) starts free at its value, as asreml 4.2's update (asremlPlus's
-            # test42Selection.r:1052: newfit(~ . - units) is not held again)
-            held = [k for k, c in enumerate(self.result.constraints)
-                    if c == "F" and str(self.model.constraints[k]).upper() != "F"]
-            mine.iloc[held, mine.columns.get_loc("Constraint")] = [
-                str(self.model.constraints[k]).upper() for k in held]
             hit = table["Component"].isin(mine.index)
             if hit.any():
                 comp = table.loc[hit, "Component"]

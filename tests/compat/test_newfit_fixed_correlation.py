@@ -1,19 +1,16 @@
-"""asremlPlus's ``newfit.asreml`` keeps the supplied fit when the refit is not acceptable,
-and a correlation the engine held on asreml's ar1 limit starts free in a refit.
+"""asremlPlus's ``newfit.asreml`` keeps the supplied fit when the refit is not acceptable.
 
 asremlPlus R/reml4.v13.r, newfit.asreml: after the refit, ``if (!asreml.new.obj$converge)
 {warning(...); if (!allow.unconverged) asreml.new.obj <- asreml.obj} else if
 (!isFixedCorrelOK.asreml(asreml.new.obj, allow.fixedcorrelation)) {warning("At least one
 correlation's estimated value is bound, singular or fixed"); asreml.new.obj <- asreml.obj}``.
 
-PSA.27 (tests/data/asremlplus_psa27.csv, asremlPlus's PSA.27.dat), fixed ``PSA.27 ~ 1``,
-residual ``~ ar1(Lane):Position``: with random ``~ Lane + Position + units`` the Lane
-correlation is held at -0.98 'F' (asreml holds it there: test41Selection.r:882); without
-units it is -0.024 'U' (ℓ -1746.669, the same fit from scratch). asremlPlus's
-test42Selection.r:1045-1058 (asreml 4.2): ``newfit(m.asr, random. = ~ . - units,
-allow.fixedcorrelation = FALSE)`` warns about the supplied fit and drops units (the refit's
-correlation is free); asreml 4.1 (test41Selection.r:972/978) carried the hold into the refit
-(ℓ -1950.803, 204 below) and kept units.
+Expectations: asremlPlus's tests/testthat/test41Selection.r lines 966-978 (PSA.27, fixed
+``PSA.27 ~ 1``, random ``~ Lane + Position + units``, residual ``~ ar1(Lane):Position``):
+``newfit(m.asr, random. = ~ . - units, allow.fixedcorrelation = TRUE)`` drops units; with
+FALSE units stays in the random formula (the refit's Lane correlation is held at -0.98,
+'F', as asreml holds it: test41Selection.r:882 expects 'F' for the same residual).
+Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 """
 
 from __future__ import annotations
@@ -46,33 +43,20 @@ def _cor_bound(fit: object) -> str:
     return str(vc.loc[[i for i in vc.index if str(i).endswith("!cor")][0], "bound"])
 
 
-def test_held_correlation_starts_free_in_the_refit(psa_fit) -> None:
+def test_refit_with_fixed_correlation_is_not_kept(psa_fit) -> None:
     assert _cor_bound(psa_fit) == "F"
-    with pytest.warns(AsrWarning, match="supplied asreml fit for PSA.27 is bound, singular"):
-        new = asr.plus.newfit(psa_fit, random_="~ . - units", allow_fixedcorrelation=False)
-    assert new is not psa_fit and "units" not in list(new.varcomp.index)  # 4.2: :1052/1058
-    assert _cor_bound(new) == "U"
-    d = psa_fit.call["data"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scratch = asr.asreml("PSA.27 ~ 1", random="~ Lane + Position",
-                             residual="~ ar1(Lane):Position", data=d, maxit=50)
-    assert new.loglik == pytest.approx(scratch.loglik, abs=1e-6)
-    assert new.loglik == pytest.approx(-1746.669029, abs=1e-5)
-
-
-def test_refit_with_a_held_correlation_is_not_kept(psa_fit) -> None:
-    """Adding units back pushes the correlation onto the limit again: with
-    allow.fixedcorrelation FALSE newfit returns the supplied fit, with TRUE the refit."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        small = asr.plus.newfit(psa_fit, random_="~ . - units")
-        grown = asr.plus.newfit(small, random_="~ . + units", allow_fixedcorrelation=True)
-    assert "units" in list(grown.varcomp.index) and _cor_bound(grown) == "F"
-    assert grown.loglik == pytest.approx(psa_fit.loglik, abs=1e-6)
-    with pytest.warns(AsrWarning, match="At least one correlation's estimated value is bound"):
-        kept = asr.plus.newfit(small, random_="~ . + units", allow_fixedcorrelation=False)
-    assert kept is small
+        dropped = asr.plus.newfit(psa_fit, random_="~ . - units", allow_fixedcorrelation=True)
+    assert "units" not in list(dropped.varcomp.index)          # test41Selection.r:966
+    assert _cor_bound(dropped) == "F"        # the reason FALSE keeps the supplied fit
+    with pytest.warns(AsrWarning) as rec:
+        kept = asr.plus.newfit(psa_fit, random_="~ . - units", allow_fixedcorrelation=False)
+    msgs = [str(w.message) for w in rec]
+    assert any("supplied asreml fit for PSA.27 is bound, singular or fixed" in m for m in msgs)
+    assert any("At least one correlation's estimated value is bound" in m for m in msgs)
+    assert kept is psa_fit                                     # test41Selection.r:972/978
+    assert "units" in list(kept.varcomp.index)
 
 
 def test_unconverged_refit_is_not_kept_when_not_allowed(psa_fit) -> None:
