@@ -8,8 +8,10 @@ correlation's estimated value is bound, singular or fixed"); asreml.new.obj <- a
 Expectations: asremlPlus's tests/testthat/test41Selection.r lines 966-978 (PSA.27, fixed
 ``PSA.27 ~ 1``, random ``~ Lane + Position + units``, residual ``~ ar1(Lane):Position``):
 ``newfit(m.asr, random. = ~ . - units, allow.fixedcorrelation = TRUE)`` drops units; with
-FALSE units stays in the random formula (the refit's Lane correlation is held at -0.98,
-'F', as asreml holds it: test41Selection.r:882 expects 'F' for the same residual).
+FALSE units stays in the random formula (the refit starts from the supplied fit's Lane
+correlation held at -0.98 'F' and keeps it, as asreml's refits do: test41Selection.r:902 and
+test42Selection.r:983 record "Unchanged - fixed correlation" for testranfix dropping units).
+asreml 4.2's test42Selection.r:1052/1058 drop units: its m.asr is unconverged (line 1035).
 Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 """
 
