@@ -14,7 +14,12 @@ order, A for a term containing nothing but the intercept, B for one containing a
 ..., level(k) = 1 + max level of the terms k contains (the intercept at level 0); blank
 (ASReml's ".") where the test adjusts for nothing, every other term containing it (the
 intercept; ``trait`` in a multivariate model without one). The ASReml User Guide's
-three-way factorial: 1 ".", A B C "A", A.B A.C B.C "B", A.B.C "C".
+three-way factorial: 1 ".", A B C "A", A.B A.C B.C "B", A.B.C "C". Printed asreml-R tables
+agree (intercept blank, main effects A; ``trait`` blank and ``at(trait, t):X`` B in a
+multivariate fit). Reading the letter as the term's number of factors gives the same letters
+on all of them; the two differ for an interaction fitted without its main effects (A:B alone:
+A here) and for implicit nesting (Location within Region: B here), which no printed table
+seen decides.
 
 :func:`full_columns` gives, for the aliased parameterisation (asreml and asr_py drop the
 columns that are linear combinations of earlier ones), T with X_full = X_kept·T and each
