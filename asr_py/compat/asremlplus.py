@@ -228,14 +228,15 @@ def plus_wald_tab(wald: pd.DataFrame) -> pd.DataFrame:
     """asremlPlus's ``wald.tab`` layout of asr_py's Wald table (asreml 4's ``wald()``
     columns): with F tests ``Df, denDF, F.inc, Pr`` (Pr of the incremental F) or, with
     conditional tests, ``Df, denDF, F.inc, F.con, Margin, Pr`` (denDF and Pr of the
-    conditional F; Margin is left empty: asr_py does not mark marginality); without F
+    conditional F; Margin asreml's marginality code, blank, A, B, ...); without F
     tests ``Df, Sum of Sq, Wald statistic, Pr(Chisq)``. A table already so is kept."""
     cols = list(wald.columns)
     if "F.inc" not in cols or "Pr" in cols:
         return wald
     if "Pr(F.con)" in cols:      # asreml's F.inc/F.con: the F its Pr is of (F.adj, F.con.adj)
         return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF.con"],
-                             "F.inc": wald["F.adj"], "F.con": wald["F.con.adj"], "Margin": "",
+                             "F.inc": wald["F.adj"], "F.con": wald["F.con.adj"],
+                             "Margin": wald["Margin"] if "Margin" in cols else "",
                              "Pr": wald["Pr(F.con)"]}, index=wald.index)
     if "Pr(F)" in cols:
         return pd.DataFrame({"Df": wald["Df"], "denDF": wald["denDF"], "F.inc": wald["F.adj"],

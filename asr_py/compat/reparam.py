@@ -8,12 +8,16 @@
   hold a ``trend.num`` term, the linear trend term is added to the fixed model too).
 
 Both warn, as asremlPlus does, when a correlation of the supplied fit is fixed, bound or
-singular and ``allow.fixedcorrelation`` is FALSE; ``reparamSigDevn`` then keeps the
-supplied model if the new one has such a correlation ("Unchanged - fixed correlation").
+singular and ``allow.fixedcorrelation`` is FALSE; both then keep the supplied fit if the new
+one has such a correlation (newfit.asreml returns ``asreml.obj`` with the warning "At least
+one correlation's estimated value is bound, singular or fixed"; reparamSigDevn records
+"Unchanged - fixed correlation"). newfit also returns the supplied fit when the refit did
+not converge and ``allow.unconverged`` is FALSE (asremlPlus's R/reml4.v13.r, newfit.asreml).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,19 +35,24 @@ from asr_py.compat.asremlplus import (
 )
 from asr_py.errors import AsrError
 from asr_py.formula.toplevel import split_top
+from asr_py.warning_classes import AsrWarning
 
 __all__ = ["newfit", "reparamSigDevn"]
 
 #: harmless asremlPlus arguments (printing, asreml's own update mechanics)
-_IGNORED = ("trace", "update", "allow_unconverged", "keep_order", "set_terms",
+_IGNORED = ("trace", "update", "keep_order", "set_terms",
             "ignore_suffices", "bounds", "initial_values")
 
 
 def newfit(asreml_obj: Any, fixed_: str | None = None, random_: str | None = None,
            residual_: str | None = None, rcov_: str | None = None,
-           allow_fixedcorrelation: bool = True, **other: Any) -> Any:
+           allow_fixedcorrelation: bool = True, allow_unconverged: bool = True,
+           **other: Any) -> Any:
     """asremlPlus's ``newfit.asreml``: the fit refitted with update formulas (module
-    docstring); other asreml arguments are passed to the refit."""
+    docstring); other asreml arguments are passed to the refit. The supplied fit is
+    returned instead when the refit did not converge and ``allow_unconverged`` is False,
+    or, converged, has a fixed, bound or singular correlation and
+    ``allow_fixedcorrelation`` is False (with asremlPlus's warning)."""
     _check_fit(asreml_obj, "newfit")
     for k in _IGNORED:
         other.pop(k, None)
@@ -54,7 +63,14 @@ def newfit(asreml_obj: Any, fixed_: str | None = None, random_: str | None = Non
         residual_ = rcov_
     changes = {k: v for k, v in (("fixed", fixed_), ("random", random_),
                                  ("residual", residual_)) if v is not None}
-    return asreml_obj.update(**changes, **other)
+    new = asreml_obj.update(**changes, **other)
+    if not getattr(new, "converged", True):
+        return new if allow_unconverged else asreml_obj     # the refit warned already
+    if not _fixed_correlation_ok(new, allow_fixedcorrelation):
+        warnings.warn("At least one correlation's estimated value is bound, singular or fixed",
+                      AsrWarning, stacklevel=2)
+        return asreml_obj
+    return new
 
 
 def _factors(term: str) -> list[str]:

@@ -369,8 +369,11 @@ class AsremlFit:
         ``ssType``: 'incremental' (sequential, F.inc) or 'conditional' (also Df.con,
         Wald.con, F.con, Pr(Chisq.con) - each term after all terms that do not contain it,
         explicitly or by nesting (sites coded apart within locations contain the location
-        term) - and, with denDF, denDF.con, F.con.adj, Pr(F.con)). Printed within 80
-        columns (4 significant digits, wide tables wrapped); the values keep full precision."""
+        term) - and, with denDF, denDF.con, F.con.adj, Pr(F.con); then Margin, asreml's
+        marginality code: blank where the test adjusts for nothing (the intercept), A for a
+        term containing only the intercept, B for one containing an A term, ...). Printed
+        within 80 columns (4 significant digits, wide tables wrapped); the values keep full
+        precision."""
         from asr_py.errors import AsrError
         from asr_py.results.wald import DENDF_CHOICES, SSTYPE_CHOICES
 

@@ -34,7 +34,9 @@ Columns: ``Df``, ``Sum of Sq`` (σ²·W: asreml's residual scale σ² times the 
 in a fixed-effects model with one residual variance, the term's sequential sum of squares),
 ``Wald statistic``, ``Pr(Chisq)``, ``F.inc``; with denDF also
 ``denDF``, ``F.adj`` (= F*), ``Pr(F)``; with ``ssType='conditional'`` also ``Wald.con``,
-``F.con``, ``Pr(Chisq.con)`` and, with denDF, ``denDF.con``, ``F.con.adj``, ``Pr(F.con)``.
+``F.con``, ``Pr(Chisq.con)`` and, with denDF, ``denDF.con``, ``F.con.adj``, ``Pr(F.con)``,
+then ``Margin``: asreml's marginality code of the conditional test (blank, A, B, ...:
+:func:`asr_py.results.wald_margin.margin_codes`).
 
 **As asreml reports it** (:func:`as_asreml_reports`): asreml gives the denominator df to one
 decimal place, and code built on its table (asremlPlus's LSDs, t quantiles) uses that
@@ -162,6 +164,10 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
         contains = [{s for s in range(len(terms)) if s != t
                      and _contains(factors[s], factors[t])} for t in range(len(terms))]
     T, full_cols = full if full is not None else (np.eye(beta.size), [list(c) for _, c in terms])
+    if conditional:
+        from asr_py.results.wald_margin import margin_codes
+
+        margin = margin_codes(contains, factors)
     rows = []
     for t, (label, cols) in enumerate(terms):
         if not cols:
@@ -187,6 +193,7 @@ def wald_table(beta: np.ndarray, vcov: np.ndarray, terms: Sequence[tuple[str, li
                        {"denDF": np.nan, "F.adj": np.nan, "Pr(F)": np.nan})
                 row.update({"denDF.con": res["denDF"], "F.con.adj": res["F.adj"],
                             "Pr(F.con)": res["Pr(F)"]})
+            row["Margin"] = margin[t]
         rows.append(row)
     return pd.DataFrame(rows).set_index("term")
 

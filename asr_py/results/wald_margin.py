@@ -8,6 +8,19 @@ although coded independently). Implicit here: on the records of the fit, the lev
 combination of the inner term's factors is a function of the outer term's, with strictly
 fewer combinations, and the inner term's covariates (and ``trait``) are among the outer's.
 
+:func:`margin_codes` gives asreml's marginality code of each conditional test (its
+``Margin`` column, the M code of ASReml's F-con table): the term's level in that containment
+order, A for a term containing nothing but the intercept, B for one containing an A term,
+..., level(k) = 1 + max level of the terms k contains (the intercept at level 0); blank
+(ASReml's ".") where the test adjusts for nothing, every other term containing it (the
+intercept; ``trait`` in a multivariate model without one). The ASReml User Guide's
+three-way factorial: 1 ".", A B C "A", A.B A.C B.C "B", A.B.C "C". Printed asreml-R tables
+agree (intercept blank, main effects A; ``trait`` blank and ``at(trait, t):X`` B in a
+multivariate fit). Reading the letter as the term's number of factors gives the same letters
+on all of them; the two differ for an interaction fitted without its main effects (A:B alone:
+A here) and for implicit nesting (Location within Region: B here), which no printed table
+seen decides.
+
 :func:`full_columns` gives, for the aliased parameterisation (asreml and asr_py drop the
 columns that are linear combinations of earlier ones), T with X_full = X_kept·T and each
 term's columns in X_full: a term tested after terms whose columns were dropped (because a
@@ -16,6 +29,7 @@ later term made them aliased) must be tested against the span of all their colum
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,6 +91,36 @@ def containment(model: Model) -> list[set[int]]:
             if not pairs["s"].duplicated().any():      # each s combination: one k one
                 out[k].add(s)
     return out
+
+
+def margin_codes(contains: Sequence[set[int]],
+                 factors: Sequence[tuple[str, ...]] | None = None) -> list[str]:
+    """asreml's ``Margin`` letter of each term's conditional test (module docstring), from
+    ``contains`` (for each term, the terms that contain it: :func:`containment`) and each
+    term's factors (the intercept has none; without ``factors`` a term no other term
+    contains is not the intercept and a term every other one contains is)."""
+    n = len(contains)
+    inner = [[s for s in range(n) if s != k and k in contains[s]] for k in range(n)]
+    level: dict[int, int] = {}
+
+    def lev(k: int, seen: frozenset[int]) -> int:
+        if k not in level:
+            if (factors[k] == () if factors is not None else
+                    len(contains[k]) == n - 1 and n > 1):
+                level[k] = 0
+            else:               # a containment cycle cannot occur (strict order); guarded
+                level[k] = 1 + max((lev(s, seen | {k}) for s in inner[k] if s not in seen),
+                                   default=0)
+        return level[k]
+
+    codes = []
+    for k in range(n):
+        if n == 1 or len(contains[k] - {k}) == n - 1:   # adjusted for nothing
+            codes.append("")
+        else:
+            lk = lev(k, frozenset())
+            codes.append(chr(ord("A") + lk - 1) if 1 <= lk <= 26 else "")
+    return codes
 
 
 def full_columns(model: Model) -> tuple[np.ndarray, list[list[int]]] | None:
