@@ -211,6 +211,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
+    res = _corner_faces(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
@@ -289,6 +290,34 @@ def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Reml
     else:
         return res
     best.diagnostics.insert(0, note(problem.names[k], best.loglik - res.loglik))
+    return best
+
+
+def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """Fits on the faces where a variance of a level-coupled correlation structure is zero,
+    when its C(ρ̂) ended near its positive-definite limit (:mod:`asr_py.reml.corr_corner`);
+    the best, when it beats the first fit, is kept. A face that cannot beat it is abandoned
+    early (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
+    from asr_py.reml.bound_revisit import MIN_GAIN, FaceAbandoned, FaceWatch
+    from asr_py.reml.corr_corner import as_boundary, corner_faces, note
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+    best, kept = None, None
+    for face in corner_faces(problem, res):
+        target = res.loglik + MIN_GAIN if best is None else best.loglik
+        try:
+            f = _second_fit(face.problem, kwargs, face.problem.theta0,
+                            list(face.problem.constraints), monitor=FaceWatch(target))
+        except FaceAbandoned:
+            continue
+        if (f is not None and f.converged and f.loglik - res.loglik > MIN_GAIN
+                and (best is None or f.loglik > best.loglik)):
+            best, kept = f, face
+    if best is None or kept is None:
+        return res
+    best = as_boundary(kept, best)
+    best.diagnostics.insert(0, note(kept, best.loglik - res.loglik))
     return best
 
 
