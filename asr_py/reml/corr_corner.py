@@ -1,23 +1,25 @@
-"""Faces where a variance of a level-coupled correlation structure is zero (corh/corgh
-corners).
+"""Faces where a variance of a level-coupled correlation structure is zero (corh corners).
 
-In Σ = D C(ρ) D (corh, corgh, corbh: D = diag(σ_i)) the correlations are admissible while
-C(ρ) is positive definite: for corh over n levels ρ > −1/(n − 1). With σ²_i = 0, level i's
-row and column of Σ vanish whatever C_ik is, and Σ stays positive semi-definite for every
-ρ whose C over the *other* levels is: the closed parameter set {σ² >= 0, Σ PSD} has a face
-σ²_i = 0 on which the correlations range further (corh over 3 levels: ρ ∈ [−1, 1] there,
-against ρ > −½ inside). A simulated corh(env):gen MET (tests/reml/_sweep_cases.py, seed 1)
-has its REML optimum on such a face, at σ²_E2 = 0, ρ = −1 (a dense-V REML over the closed
-set); the fit from inside cannot reach it (every path stays in ρ > −½ until σ²_E2 is 0) and
-ended on C's limit ρ = −½, 0.53 below.
+In Σ = D C(ρ) D (corh, corbh: D = diag(σ_i); the family's ``level_coupled``) the
+correlations are admissible while C(ρ) is positive definite: for corh over n levels
+ρ > −1/(n − 1). With σ²_i = 0, level i's row and column of Σ vanish whatever C_ik is, and
+Σ stays positive semi-definite for every ρ whose C over the *other* levels is: the closed
+parameter set {σ² >= 0, Σ PSD} has a face σ²_i = 0 on which the correlations range further
+(corh over 3 levels: ρ ∈ [−1, 1] there, against ρ > −½ inside). A simulated corh(env):gen
+MET (tests/reml/_sweep_cases.py, seed 1) has its REML optimum on such a face, at
+σ²_E2 = 0, ρ = −1 (a dense-V REML over the closed set); the fit from inside cannot reach it
+(every path stays in ρ > −½ until σ²_E2 is 0) and ended on C's limit ρ = −½, 0.53 below
+(before cor's limit was a bound: crawling towards it, unconverged, 2.1 below).
 
 :func:`corner_faces` lists, after a fit whose C(ρ̂) of such a structure is near its
 positive-definite limit (smallest eigenvalue of Σ̂'s correlation matrix below CORNER_MU: a
 corner can only beat it when it is), one face per variance σ²_i of that structure: its
 template with level i detached (:meth:`~asr_py.vcov.base.CovTemplate.zero_variance_face`:
 C_ik = 0 for k ≠ i), σ²_i held at HELD_REL x the structure's largest variance ('F' there,
-reported 'B'), and the correlations the face leaves without any entry of Σ (corgh's pairs
-with level i) held where they are (reported 'F': not identified). The caller fits each face
+reported 0 and 'B'), and any correlation the face leaves without an entry of Σ held where it
+is (reported 'F': not identified). corgh has no such faces: its correlations are free per
+pair, so C over the other levels is never more than the closure allows (its zero level's
+correlations are orphaned: reml/orphan_corr.py). The caller fits each face
 (reml/ai.py ``_corner_faces``) and keeps the best when it beats the first fit; the face
 result's β̂, û, PEV and ℓ are those of the face's model, Σ with level i uncoupled, which is
 the structure's Σ at σ²_i = 0 up to O(HELD_REL).

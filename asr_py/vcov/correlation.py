@@ -48,8 +48,11 @@ class CorrelationStructure(Structure):
     #: levels whose correlations are detached (Σ_ik = 0, k ≠ i): the face of an 'h' variant
     #: where their variances are zero (:meth:`_HVariant.zero_variance_face`)
     _detached: tuple[int, ...] = ()
-    #: the family's admissible correlations depend on which levels are coupled (C positive
-    #: definite over them: cor, corg, corb), so a level whose variance is zero widens them
+    #: the family's parameters tie the levels' correlations together (cor: one ρ for every
+    #: pair; corb: one per lag), so a level whose variance is zero can widen what the others'
+    #: may be (C positive definite over the coupled levels only). Not corg: its correlations
+    #: are free per pair, and every positive-definite C over the other levels completes to
+    #: one over all of them (a zero level's own correlations are orphaned, reml/orphan_corr.py)
     level_coupled: bool = False
 
     # ----- hooks for the family ------------------------------------------------------------
@@ -457,8 +460,6 @@ class CompoundSymmetry(CorrelationStructure):
 class GeneralCorrelation(CorrelationStructure):
     """``corg``: one correlation per pair (i > j), lower triangle row by row: (2,1), (3,1),
     (3,2), ...; names ``{name}_{level_i}:{level_j}!cor``; valid when C is positive definite."""
-
-    level_coupled = True
 
     def _pairs(self) -> list[tuple[int, int]]:
         return [(i, j) for i in range(self.n) for j in range(i)]

@@ -176,7 +176,8 @@ def test_zero_variance_face_template() -> None:
     assert t.zero_variance_face(0) is None
     assert f.zero_variance_face(1) is None             # one coupled level would be left
     assert get_structure("ar1h")(LEVELS, name="env").zero_variance_face(2) is None
-    g = get_structure("corgh")(LEVELS, name="env").zero_variance_face(4)   # level E1
-    assert g is not None
-    np.testing.assert_allclose(g.matrix(np.array([0.3, 0.2, 0.4, 1.0, 1.0, 1.0]))[1],
-                               [0.0, 1.0, 0.0])
+    # corg's pairs are free: a PD C over two levels completes to three; no face
+    assert get_structure("corgh")(LEVELS, name="env").zero_variance_face(4) is None
+    b = get_structure("corbh")(["a", "b", "c", "d"], name="x").zero_variance_face(2)  # b
+    np.testing.assert_allclose(b.matrix(np.array([0.6, 1.0, 1.0, 1.0, 1.0]))[1],
+                               [0.0, 1.0, 0.0, 0.0])
