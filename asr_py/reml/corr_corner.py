@@ -13,7 +13,8 @@ MET (tests/reml/_sweep_cases.py, seed 1) has its REML optimum on such a face, at
 
 :func:`corner_faces` lists, after a fit whose C(ρ̂) of such a structure is near its
 positive-definite limit (smallest eigenvalue of Σ̂'s correlation matrix below CORNER_MU: a
-corner can only beat it when it is), one face per variance σ²_i of that structure: its
+corner can only beat it when it is), one face per variance σ²_i of that structure where
+the limit is relieved (the face's matrix not as near singular: not corh's ρ → 1): its
 template with level i detached (:meth:`~asr_py.vcov.base.CovTemplate.zero_variance_face`:
 C_ik = 0 for k ≠ i), σ²_i held at HELD_REL x the structure's largest variance ('F' there,
 reported 0 and 'B'), and any correlation the face leaves without an entry of Σ held where it
@@ -144,6 +145,8 @@ def corner_faces(problem: MixedProblem, res: RemlResult) -> list[CornerFace]:
                              param_map=_face_map(problem, s0, leaf, face_leaf))
                 if not face_t.is_valid(th0[off:off + tmpl.n_params]):
                     continue
+                if _corr_mu(face_leaf.matrix(th0[s0:s0 + leaf.n_params])) < CORNER_MU:
+                    continue  # C is as near its limit on the face (corh's ρ → 1): no gain
                 out.append(CornerFace(fp, k, orph, problem.names[k]))
     return out
 
