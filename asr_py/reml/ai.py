@@ -296,29 +296,37 @@ def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Reml
 def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """Fits on the faces where a variance of a level-coupled correlation structure is zero,
     when its C(ρ̂) ended near its positive-definite limit (:mod:`asr_py.reml.corr_corner`);
-    the best, when it beats the first fit, is kept. A face that cannot beat it is abandoned
-    early (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
+    the best, when it beats the fit before, is kept, and its own faces tried in turn (a
+    second level's variance zero: corh over 4 levels, ρ > −⅓, −½, then −1). A face that
+    cannot beat the fit before is abandoned early
+    (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
     from asr_py.reml.bound_revisit import MIN_GAIN, FaceAbandoned, FaceWatch
-    from asr_py.reml.corr_corner import as_boundary, corner_faces, note
+    from asr_py.reml.corr_corner import MAX_ROUNDS, as_boundary, corner_faces, note
 
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
-    best, kept = None, None
-    for face in corner_faces(problem, res):
-        target = res.loglik + MIN_GAIN if best is None else best.loglik
-        try:
-            f = _second_fit(face.problem, kwargs, face.problem.theta0,
-                            list(face.problem.constraints), monitor=FaceWatch(target))
-        except FaceAbandoned:
-            continue
-        if (f is not None and f.converged and f.loglik - res.loglik > MIN_GAIN
-                and (best is None or f.loglik > best.loglik)):
-            best, kept = f, face
-    if best is None or kept is None:
+    cur_problem, cur, kept = problem, res, []
+    for _ in range(MAX_ROUNDS):
+        best, face_kept = None, None
+        for face in corner_faces(cur_problem, cur):
+            target = cur.loglik + MIN_GAIN if best is None else best.loglik
+            try:
+                f = _second_fit(face.problem, kwargs, face.problem.theta0,
+                                list(face.problem.constraints), monitor=FaceWatch(target))
+            except FaceAbandoned:
+                continue
+            if (f is not None and f.converged and f.loglik - cur.loglik > MIN_GAIN
+                    and (best is None or f.loglik > best.loglik)):
+                best, face_kept = f, face
+        if best is None or face_kept is None:
+            break
+        cur_problem, cur = face_kept.problem, best
+        kept.append(face_kept)
+    if not kept:
         return res
-    best = as_boundary(kept, best)
-    best.diagnostics.insert(0, note(kept, best.loglik - res.loglik))
-    return best
+    cur = as_boundary(kept, cur)
+    cur.diagnostics.insert(0, note(kept, cur.loglik - res.loglik))
+    return cur
 
 
 def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict

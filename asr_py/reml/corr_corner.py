@@ -45,6 +45,8 @@ CORNER_MU = 1e-2
 HELD_REL = 1e-8
 #: structures of more levels are not examined (one face fit per level)
 MAX_LEVELS = 12
+#: faces within faces: at most this many of a structure's variances found zero in turn
+MAX_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -151,27 +153,30 @@ def corner_faces(problem: MixedProblem, res: RemlResult) -> list[CornerFace]:
     return out
 
 
-def as_boundary(face: CornerFace, r: RemlResult) -> RemlResult:
-    """The face fit ``r`` reported in the original problem's codes: the zero variance at 0
-    and 'B' (on its boundary; the structure's Σ there is the face's, exactly positive
-    semi-definite, where the held value would couple its level by O(√HELD_REL)), the
-    orphaned correlations 'F' (not identified)."""
+def as_boundary(faces: list[CornerFace], r: RemlResult) -> RemlResult:
+    """The fit ``r`` on the kept ``faces`` reported in the original problem's codes: each
+    zero variance at 0 and 'B' (on its boundary; the structure's Σ there is the face's,
+    exactly positive semi-definite, where the held value would couple its level by
+    O(√HELD_REL)), the orphaned correlations 'F' (not identified)."""
     r.theta = np.asarray(r.theta, dtype=float).copy()
-    r.theta[face.k] = 0.0
-    r.constraints[face.k] = "B"
-    r.boundary[face.k] = True
+    for face in faces:
+        r.theta[face.k] = 0.0
+        r.constraints[face.k] = "B"
+        r.boundary[face.k] = True
     return r
 
 
-def note(face: CornerFace, gain: float) -> str:
-    """The diagnostic of a kept face."""
-    extra = (f"; {len(face.orphans)} correlation(s) of that level are not identified there "
-             "(held, 'F')" if face.orphans else "")
-    return (f"{face.label} is zero at the optimum: with that level's correlations uncoupled "
-            f"the others range over their own admissible set, and the fit there is {gain:.3g} "
-            f"higher in log-likelihood than the fit with C positive definite (kept; "
-            f"{face.label} coded 'B'{extra})")
+def note(faces: list[CornerFace], gain: float) -> str:
+    """The diagnostic of the kept faces."""
+    names = ", ".join(f.label for f in faces)
+    n_orph = sum(len(f.orphans) for f in faces)
+    extra = (f"; {n_orph} correlation(s) of those levels are not identified there "
+             "(held, 'F')" if n_orph else "")
+    return (f"{names} {'is' if len(faces) == 1 else 'are'} zero at the optimum: with that "
+            f"level's correlations uncoupled the others range over their own admissible "
+            f"set, and the fit there is {gain:.3g} higher in log-likelihood than the fit "
+            f"with C positive definite (kept; coded 'B'{extra})")
 
 
-__all__ = ["CORNER_MU", "HELD_REL", "MAX_LEVELS", "CornerFace", "as_boundary",
+__all__ = ["CORNER_MU", "HELD_REL", "MAX_LEVELS", "MAX_ROUNDS", "CornerFace", "as_boundary",
            "corner_faces", "note"]

@@ -181,3 +181,51 @@ def test_zero_variance_face_template() -> None:
     b = get_structure("corbh")(["a", "b", "c", "d"], name="x").zero_variance_face(2)  # b
     np.testing.assert_allclose(b.matrix(np.array([0.6, 1.0, 1.0, 1.0, 1.0]))[1],
                                [0.0, 1.0, 0.0, 0.0])
+
+
+def _four_env(seed: int) -> pd.DataFrame:
+    """30 genotypes x 4 environments x 2 reps: genotype effects 3a in E0, −2a in E1 (a
+    genetic correlation of −1), none in E2 and E3; residual sd 1.5."""
+    rng = np.random.default_rng(seed)
+    envs = ["E0", "E1", "E2", "E3"]
+    a = rng.normal(0.0, 1.0, 30)
+    eff = {"E0": 3.0 * a, "E1": -2.0 * a, "E2": 0.0 * a, "E3": 0.0 * a}
+    rows = [(f"G{g:02d}", e, 10.0 + k + eff[e][g] + rng.normal(0.0, 1.5))
+            for g in range(30) for k, e in enumerate(envs) for _ in range(2)]
+    d = pd.DataFrame(rows, columns=["gen", "env", "y"])
+    d["gen"] = pd.Categorical(d["gen"])
+    d["env"] = pd.Categorical(d["env"], categories=envs)
+    return d
+
+
+def test_corh_two_levels_zero_in_turn() -> None:
+    """corh over 4 levels: ρ > −⅓ inside, > −½ with one variance zero, [−1, 1] with two.
+    The fit finds both faces in turn (E2 and E3 zero, 'B'); ℓ is the dense-V optimum on
+    that face (ρ, σ²_E0, σ²_E1, σ²_e free, ρ ∈ [−1, 1]); a dense search over the whole set
+    from inside stops on −⅓ far below (8.7)."""
+    d = _four_env(0)
+    m = _fit(d)
+    assert m.converged, m.diagnostics
+    vc = m.varcomp
+    assert list(vc["bound"].iloc[3:5]) == ["B", "B"]
+    assert list(vc["component"].iloc[3:5]) == [0.0, 0.0]
+    y = d["y"].to_numpy(float)
+    E = indicator(d["env"].cat.codes.to_numpy(), range(4))
+    X = np.column_stack([np.ones(len(y)), E[:, 1:]])
+    G = indicator(d["gen"].cat.codes.to_numpy(), range(30))
+    Z = np.einsum("ie,ig->ieg", E, G).reshape(len(y), 120)
+
+    def vfun(x: np.ndarray) -> np.ndarray | None:
+        if abs(x[0]) > 1 or x[1] < 0 or x[2] < 0 or x[3] <= 0:
+            return None
+        S = corgh([x[0]] * 6, [x[1], x[2], 0.0, 0.0])
+        return Z @ np.kron(S, np.eye(30)) @ Z.T + x[3] * np.eye(len(y))
+
+    xd, ld = fit_dense(y, X, vfun, [np.array([r, 5.0, 2.0, 2.0]) for r in (-0.9, 0.5)],
+                       [(-1.0, 1.0), (0, None), (0, None), (1e-9, None)],
+                       scale=[1.0, 5.0, 2.0, 2.0])
+    assert abs(m.loglik - ld) <= 1e-8 * abs(ld), (m.loglik, ld)
+    x = vc["component"].to_numpy(float)
+    assert abs(x[0] - xd[0]) <= 1e-4
+    assert reml_loglik(y, X, vfun(np.array([max(x[0], -1.0), x[1], x[2], x[5]]))) \
+        == pytest.approx(m.loglik, abs=1e-8 * abs(m.loglik))
