@@ -9,11 +9,12 @@ optimum of an independent dense-V REML, one of them with ``converged=True``.
 
 :func:`escape_start` builds the start of a second fit: the estimates, every such variance
 raised to half the geometric mean of its template's other variances, and correlations held
-at ±1 brought to ±0.9. The better fit is kept (:func:`better`), so a variance whose optimum is
-truly zero ends there again at the cost of one more fit. In the second fit such a variance
-approaches its bound by at most a factor SHRINK per step unless the jump is better
-(``soft_corr_bounds``, :func:`asr_py.reml.ai_step.line_search`): from the raised start a
-single AI step otherwise put it back on the bound it came from.
+at ±1 brought to ±0.9 (at cor's limit −1/(n − 1): 5 % of the range inside it). The better
+fit is kept (:func:`better`), so a variance whose optimum is truly zero ends there again at
+the cost of one more fit. In the second fit such a variance approaches its bound by at most
+a factor SHRINK per step unless the jump is better (``soft_corr_bounds``,
+:func:`asr_py.reml.ai_step.line_search`): from the raised start a single AI step otherwise
+put it back on the bound it came from.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
         return None
     kinds, cons, start_cons = codes.kinds, codes.fit, codes.start
     theta = np.asarray(res.theta, dtype=float).copy()
+    lo_b, hi_b = problem.param_map.lower, problem.param_map.upper  # type: ignore[union-attr]
     changed = False
     for s in problem.slices():
         k = list(range(s.start, s.stop))
@@ -61,10 +63,19 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
         for j in low:
             theta[j] = max(theta[j], level)
         for j in k:
-            if kinds[j] == "correlation" and start_cons[j] != "F" and abs(theta[j]) > CORR_RESTART:
-                theta[j] = CORR_RESTART * np.sign(theta[j])
+            if kinds[j] == "correlation" and start_cons[j] != "F":
+                theta[j] = _inward(theta[j], lo_b[j], hi_b[j])
         changed = True
     return theta if changed else None
+
+
+def _inward(r: float, lo: float, hi: float) -> float:
+    """A correlation near a bound brought inside: ±1 to ±CORR_RESTART; a limit inside
+    (cor's −1/(n − 1)) to (1 − CORR_RESTART)/2 of the range from it (corh over 3 levels:
+    −½ to −0.425), where C is not singular."""
+    a, b = (lo, hi) if np.isfinite(lo) and np.isfinite(hi) else (-1.0, 1.0)
+    inset = 0.5 * (1.0 - CORR_RESTART) * (b - a)
+    return float(np.clip(r, max(-CORR_RESTART, a + inset), min(CORR_RESTART, b - inset)))
 
 
 def better(first: RemlResult, second: RemlResult, scale: float = 1.0) -> RemlResult:
