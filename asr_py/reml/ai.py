@@ -24,7 +24,7 @@ from asr_py.reml.ai_step import (
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
 from asr_py.reml.em import damped_search, em_path
-from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
+from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
 from asr_py.reml.form_choice import make_form
@@ -738,7 +738,7 @@ def _fit_reml(
                 record(it, "release", 1.0)
                 continue
             chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_ll,
-                           fd_tries)
+                           fd_tries, final=True)
             if chk is not None and chk.converged:  # s17fa: fd_score.py
                 converged = True
                 diagnostics.append(fd_note(chk, it - 1, tol_ll))
@@ -966,12 +966,15 @@ def _fit_reml(
 
 def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
              fixed: np.ndarray, step_held: np.ndarray, tol: float,
-             tries: list[int]) -> FdCheck | None:
+             tries: list[int], final: bool = False) -> FdCheck | None:
     """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
     bound, or (s26) a correlation on the value held at its bound (±1: its template's matrix
     singular, the score as short of digits), over the parameters neither fixed nor held by
-    the AI step (at most FD_TRIES times in a fit: ``tries`` counts them; ``tol``: the
-    absolute ℓ tolerance); None otherwise."""
+    the AI step (at most FD_TRIES times in a fit: ``tries`` counts them; ``final``, where
+    neither an AI nor an EM step gains and the fit would stop unconverged, FD_FINAL more:
+    s27corh, sweep corh seed 9 used its six on the way and stopped at the dense optimum
+    with ℓ flat to 1e-8, "unconverged"; ``tol``: the absolute ℓ tolerance); None
+    otherwise."""
     from asr_py.reml.bounds import at_lower, at_upper, held_values
 
     held = at_zero(ctx, theta, fixed)
@@ -979,7 +982,7 @@ def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: n
     other = ~fixed & ~held & np.array([k != "variance" for k in ctx.kinds], dtype=bool)
     down = other & at_upper(theta, hi)
     held = held | down | (other & at_lower(theta, lo))
-    if not held.any() or tries[0] >= FD_TRIES:
+    if not held.any() or tries[0] >= FD_TRIES + (FD_FINAL if final else 0):
         return None
     tries[0] += 1
 
