@@ -31,6 +31,9 @@ RAISE_REL = 0.5
 #: a variance below this fraction of its template's largest counts as on its boundary (an
 #: unconverged fit leaves it held at its lifted floor, not coded 'B')
 LOW_REL = 1e-5
+#: an unconverged second fit's variance below this x its template's largest restarts there
+#: (:func:`crept_start`)
+CREPT_REL = 1e-6
 #: a correlation on its ±1 bound restarts at this value (its sign)
 CORR_RESTART = 0.9
 #: the second fit replaces the first when its ℓ is higher by this much x max(1, n − p)
@@ -67,6 +70,25 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
                 theta[j] = _inward(theta[j], lo_b[j], hi_b[j])
         changed = True
     return theta if changed else None
+
+
+def crept_start(problem: MixedProblem, res: RemlResult) -> np.ndarray:
+    """The estimates of an unconverged second fit with every 'P' variance of a template
+    with correlations that crept below CREPT_REL x the template's largest (the soft bounds
+    never hold it) raised to that value: a start from which the fit holds it as usual."""
+    theta = np.asarray(res.theta, dtype=float).copy()
+    codes = param_codes(problem, res)
+    if codes is None:
+        return theta
+    for s in problem.slices():
+        k = list(range(s.start, s.stop))
+        if not any(codes.kinds[j] == "correlation" for j in k):
+            continue
+        var = [j for j in k if codes.kinds[j] == "variance" and codes.start[j] == "P"]
+        top = max((theta[j] for j in var), default=0.0)
+        for j in var:
+            theta[j] = max(theta[j], CREPT_REL * top)
+    return theta
 
 
 def _inward(r: float, lo: float, hi: float) -> float:

@@ -252,3 +252,19 @@ def test_flat_at_rho_one_converges_by_a_final_differenced_score() -> None:
     inside = x.copy()
     inside[0] = 0.99
     assert reml_loglik(dn.y, dn.X, dn.vfun(inside)) < m.loglik
+
+
+def test_escape_fit_that_crept_is_continued() -> None:
+    """Sweep corh(env):gen seed 14 (size 150): the first fit ends on cor's limit ρ = −½
+    with σ²_E2 at 0; reml/corr_escape.py's second fit (soft bounds) climbs 1.05 to ρ = 1
+    but σ²_E0 creeps to 1e-17 without being held and the fit ends unconverged at maxit,
+    ℓ flat to 1e-8. Continued from there with that variance at 1e-6 x the largest (the
+    bounds held as usual): converged, σ²_E0 and ρ 'B', ℓ the dense-V optimum."""
+    case = {c.name: c for c in cases(150)}["corh(env):gen"]
+    d = case.data(np.random.default_rng(14), 150)
+    m = fit_asr(case, d)
+    assert m.converged, m.diagnostics
+    assert list(m.varcomp["bound"].iloc[:2]) == ["B", "B"]
+    dn = case.dense(d)
+    _, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+    assert ld - m.loglik <= 1e-9 * abs(m.loglik), (ld, m.loglik)
