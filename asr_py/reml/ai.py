@@ -24,7 +24,7 @@ from asr_py.reml.ai_step import (
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
 from asr_py.reml.em import damped_search, em_path
-from asr_py.reml.fd_score import FD_TRIES, FdCheck, fd_check, fd_note
+from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
 from asr_py.reml.form_choice import make_form
@@ -211,6 +211,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
+    res = _corner_faces(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
@@ -241,11 +242,20 @@ def _second_fit(problem: MixedProblem, kwargs: dict, theta0: np.ndarray | None,
 def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """A second fit when a variance of a template with correlations ended on its boundary
     (:mod:`asr_py.reml.corr_escape`); the better of the two."""
-    from asr_py.reml.corr_escape import better, escape_start
+    from asr_py.reml.corr_escape import GAIN_REL as GAIN_TOL_REL
+    from asr_py.reml.corr_escape import better, crept_start, escape_start
 
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
     second = _second_fit(problem, kwargs, escape_start(problem, res), soft_corr_bounds=True)
+    if second is not None and not second.converged and second.loglik > res.loglik:
+        # s27corh: the soft bounds let a variance creep to zero without ever being held
+        # (sweep corh seed 14: ℓ flat to 1e-8 at the dense optimum, σ² 1e-17, unconverged
+        # at maxit); continued from there with the bounds held as usual
+        third = _second_fit(problem, kwargs, crept_start(problem, second))
+        if (third is not None and third.converged
+                and third.loglik >= second.loglik - GAIN_TOL_REL * dof_scale(problem)):
+            second = third
     return res if second is None else better(res, second, dof_scale(problem))
 
 
@@ -290,6 +300,42 @@ def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Reml
         return res
     best.diagnostics.insert(0, note(problem.names[k], best.loglik - res.loglik))
     return best
+
+
+def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """Fits on the faces where a variance of a level-coupled correlation structure is zero,
+    when its C(ρ̂) ended near its positive-definite limit (:mod:`asr_py.reml.corr_corner`);
+    the best, when it beats the fit before, is kept, and its own faces tried in turn (a
+    second level's variance zero: corh over 4 levels, ρ > −⅓, −½, then −1). A face that
+    cannot beat the fit before is abandoned early
+    (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
+    from asr_py.reml.bound_revisit import MIN_GAIN, FaceAbandoned, FaceWatch
+    from asr_py.reml.corr_corner import MAX_ROUNDS, as_boundary, corner_faces, note
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+    cur_problem, cur, kept = problem, res, []
+    for _ in range(MAX_ROUNDS):
+        best, face_kept = None, None
+        for face in corner_faces(cur_problem, cur):
+            target = cur.loglik + MIN_GAIN if best is None else best.loglik
+            try:
+                f = _second_fit(face.problem, kwargs, face.problem.theta0,
+                                list(face.problem.constraints), monitor=FaceWatch(target))
+            except FaceAbandoned:
+                continue
+            if (f is not None and f.converged and f.loglik - cur.loglik > MIN_GAIN
+                    and (best is None or f.loglik > best.loglik)):
+                best, face_kept = f, face
+        if best is None or face_kept is None:
+            break
+        cur_problem, cur = face_kept.problem, best
+        kept.append(face_kept)
+    if not kept:
+        return res
+    cur = as_boundary(kept, cur)
+    cur.diagnostics.insert(0, note(kept, cur.loglik - res.loglik))
+    return cur
 
 
 def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict
@@ -701,7 +747,7 @@ def _fit_reml(
                 record(it, "release", 1.0)
                 continue
             chk = _fd_stop(mme, ctx, st.loglik, theta, ai, fixed, nstep.held, tol_ll,
-                           fd_tries)
+                           fd_tries, final=True)
             if chk is not None and chk.converged:  # s17fa: fd_score.py
                 converged = True
                 diagnostics.append(fd_note(chk, it - 1, tol_ll))
@@ -929,12 +975,15 @@ def _fit_reml(
 
 def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
              fixed: np.ndarray, step_held: np.ndarray, tol: float,
-             tries: list[int]) -> FdCheck | None:
+             tries: list[int], final: bool = False) -> FdCheck | None:
     """s17fa: :func:`asr_py.reml.fd_score.fd_check` at θ when a variance is held at its
     bound, or (s26) a correlation on the value held at its bound (±1: its template's matrix
     singular, the score as short of digits), over the parameters neither fixed nor held by
-    the AI step (at most FD_TRIES times in a fit: ``tries`` counts them; ``tol``: the
-    absolute ℓ tolerance); None otherwise."""
+    the AI step (at most FD_TRIES times in a fit: ``tries`` counts them; ``final``, where
+    neither an AI nor an EM step gains and the fit would stop unconverged, FD_FINAL more:
+    s27corh, sweep corh seed 9 used its six on the way and stopped at the dense optimum
+    with ℓ flat to 1e-8, "unconverged"; ``tol``: the absolute ℓ tolerance); None
+    otherwise."""
     from asr_py.reml.bounds import at_lower, at_upper, held_values
 
     held = at_zero(ctx, theta, fixed)
@@ -942,7 +991,7 @@ def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: n
     other = ~fixed & ~held & np.array([k != "variance" for k in ctx.kinds], dtype=bool)
     down = other & at_upper(theta, hi)
     held = held | down | (other & at_lower(theta, lo))
-    if not held.any() or tries[0] >= FD_TRIES:
+    if not held.any() or tries[0] >= FD_TRIES + (FD_FINAL if final else 0):
         return None
     tries[0] += 1
 

@@ -9,11 +9,12 @@ optimum of an independent dense-V REML, one of them with ``converged=True``.
 
 :func:`escape_start` builds the start of a second fit: the estimates, every such variance
 raised to half the geometric mean of its template's other variances, and correlations held
-at ±1 brought to ±0.9. The better fit is kept (:func:`better`), so a variance whose optimum is
-truly zero ends there again at the cost of one more fit. In the second fit such a variance
-approaches its bound by at most a factor SHRINK per step unless the jump is better
-(``soft_corr_bounds``, :func:`asr_py.reml.ai_step.line_search`): from the raised start a
-single AI step otherwise put it back on the bound it came from.
+at ±1 brought to ±0.9 (at cor's limit −1/(n − 1): 5 % of the range inside it). The better
+fit is kept (:func:`better`), so a variance whose optimum is truly zero ends there again at
+the cost of one more fit. In the second fit such a variance approaches its bound by at most
+a factor SHRINK per step unless the jump is better (``soft_corr_bounds``,
+:func:`asr_py.reml.ai_step.line_search`): from the raised start a single AI step otherwise
+put it back on the bound it came from.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ RAISE_REL = 0.5
 #: a variance below this fraction of its template's largest counts as on its boundary (an
 #: unconverged fit leaves it held at its lifted floor, not coded 'B')
 LOW_REL = 1e-5
+#: an unconverged second fit's variance below this x its template's largest restarts there
+#: (:func:`crept_start`)
+CREPT_REL = 1e-6
 #: a correlation on its ±1 bound restarts at this value (its sign)
 CORR_RESTART = 0.9
 #: the second fit replaces the first when its ℓ is higher by this much x max(1, n − p)
@@ -45,6 +49,7 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
         return None
     kinds, cons, start_cons = codes.kinds, codes.fit, codes.start
     theta = np.asarray(res.theta, dtype=float).copy()
+    lo_b, hi_b = problem.param_map.lower, problem.param_map.upper  # type: ignore[union-attr]
     changed = False
     for s in problem.slices():
         k = list(range(s.start, s.stop))
@@ -61,10 +66,38 @@ def escape_start(problem: MixedProblem, res: RemlResult) -> np.ndarray | None:
         for j in low:
             theta[j] = max(theta[j], level)
         for j in k:
-            if kinds[j] == "correlation" and start_cons[j] != "F" and abs(theta[j]) > CORR_RESTART:
-                theta[j] = CORR_RESTART * np.sign(theta[j])
+            if kinds[j] == "correlation" and start_cons[j] != "F":
+                theta[j] = _inward(theta[j], lo_b[j], hi_b[j])
         changed = True
     return theta if changed else None
+
+
+def crept_start(problem: MixedProblem, res: RemlResult) -> np.ndarray:
+    """The estimates of an unconverged second fit with every 'P' variance of a template
+    with correlations that crept below CREPT_REL x the template's largest (the soft bounds
+    never hold it) raised to that value: a start from which the fit holds it as usual."""
+    theta = np.asarray(res.theta, dtype=float).copy()
+    codes = param_codes(problem, res)
+    if codes is None:
+        return theta
+    for s in problem.slices():
+        k = list(range(s.start, s.stop))
+        if not any(codes.kinds[j] == "correlation" for j in k):
+            continue
+        var = [j for j in k if codes.kinds[j] == "variance" and codes.start[j] == "P"]
+        top = max((theta[j] for j in var), default=0.0)
+        for j in var:
+            theta[j] = max(theta[j], CREPT_REL * top)
+    return theta
+
+
+def _inward(r: float, lo: float, hi: float) -> float:
+    """A correlation near a bound brought inside: ±1 to ±CORR_RESTART; a limit inside
+    (cor's −1/(n − 1)) to (1 − CORR_RESTART)/2 of the range from it (corh over 3 levels:
+    −½ to −0.425), where C is not singular."""
+    a, b = (lo, hi) if np.isfinite(lo) and np.isfinite(hi) else (-1.0, 1.0)
+    inset = 0.5 * (1.0 - CORR_RESTART) * (b - a)
+    return float(np.clip(r, max(-CORR_RESTART, a + inset), min(CORR_RESTART, b - inset)))
 
 
 def better(first: RemlResult, second: RemlResult, scale: float = 1.0) -> RemlResult:

@@ -33,6 +33,9 @@ FD_Z = 1e-3
 FD_MAX = 60
 #: at most this many differenced scores in one fit
 FD_TRIES = 6
+#: ... and this many more where the fit would otherwise stop unconverged (neither an AI nor
+#: an EM step gains: the last chance to read convergence from ℓ itself)
+FD_FINAL = 2
 #: converged when the differenced score predicts a gain <= FD_DEC x tol (absolute ℓ tolerance):
 #: the full-step rule's ℓ tolerance (0.1 was too strict where AI overstates the gain: the
 #: sweep's fa(env, 2) case predicts 6e-7 at each of its last points while ℓ changes 1e-8)

@@ -356,6 +356,26 @@ class CovTemplate(ABC):
         semi-definite (L its n x r root); None (the default) for every other template."""
         return None
 
+    def zero_variance_face(self, j: int) -> CovTemplate | None:
+        """This template on the face where its variance parameter θ_j is zero, when that
+        zero widens what the other parameters may be: a template with the same θ layout whose
+        Σ equals Σ(θ) with θ_j's level uncoupled from the others (a correlation family's 'h'
+        variant: corh over 3 levels needs ρ > −½ while every σ²_i > 0, but with σ²_i = 0
+        Σ = D C D is positive semi-definite for every ρ ∈ [−1, 1]); θ_j stays its diagonal
+        entry, held near zero by the engine. None (the default) when there is no such face;
+        a Kronecker product asks the part that holds θ_j."""
+        factors = self.kronecker_factors()
+        if factors is None:
+            return None
+        scale, parts = factors
+        off = 1 if scale else 0
+        for i, p in enumerate(parts):
+            if off <= j < off + p.n_params:
+                q = p.zero_variance_face(j - off)
+                return None if q is None else self.with_factors([*parts[:i], q, *parts[i + 1:]])
+            off += p.n_params
+        return None
+
     def latent_identity(self) -> CovTemplate | None:
         """I_k of the latent factors f when Σ = ΛΛ' (n x n, Λ n x k from θ's loadings) is
         fitted as u = (Λ ⊗ I) f (``rr(f, k)``, :mod:`asr_py.reml.rr_latent`); None (the

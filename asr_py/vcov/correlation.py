@@ -19,6 +19,7 @@ live in autoregressive.py and distance.py and use the same machinery.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -28,6 +29,7 @@ import scipy.sparse as sp
 
 from asr_py.errors import ModelError
 from asr_py.vcov.base import (
+    CovTemplate,
     Matrix,
     PDGeometry,
     Structure,
@@ -43,6 +45,15 @@ class CorrelationStructure(Structure):
     """Base of every correlation family: Σ = C(ρ). Subclasses define the ``corr_*`` hooks."""
 
     has_variance = False
+    #: levels whose correlations are detached (Σ_ik = 0, k ≠ i): the face of an 'h' variant
+    #: where their variances are zero (:meth:`_HVariant.zero_variance_face`)
+    _detached: tuple[int, ...] = ()
+    #: the family's parameters tie the levels' correlations together (cor: one ρ for every
+    #: pair; corb: one per lag), so a level whose variance is zero can widen what the others'
+    #: may be (C positive definite over the coupled levels only). Not corg: its correlations
+    #: are free per pair, and every positive-definite C over the other levels completes to
+    #: one over all of them (a zero level's own correlations are orphaned, reml/orphan_corr.py)
+    level_coupled: bool = False
 
     # ----- hooks for the family ------------------------------------------------------------
     def corr_names(self) -> list[str]:
@@ -313,6 +324,63 @@ class _HVariant:
         """Correlations as the base family, every σ²_i = scale."""
         return np.concatenate([self.corr_initial(), np.full(self.n, float(scale))])
 
+    # ----- the face where a level's variance is zero ---------------------------------------
+    def zero_variance_face(self, j: int) -> CovTemplate | None:
+        """Σ on the face σ²_i = 0 (i = j − n_corr) of a family whose admissible correlations
+        depend on the coupled levels (``level_coupled``): level i detached, C_ik = 0 (k ≠ i),
+        so the other levels' correlations range where their own C is positive definite (corh
+        over 3 levels: ρ > −½ while every σ²_i > 0; with σ²_i = 0, Σ = D C D is positive
+        semi-definite for every ρ ∈ [−1, 1]). Same θ layout; σ²_i stays Σ_ii (the engine
+        holds it near zero). None for another family, a correlation parameter, or fewer than
+        two coupled levels left."""
+        i = j - self.n_corr
+        det = self._detached
+        if not self.level_coupled or i < 0 or i >= self.n or i in det:
+            return None
+        det = tuple(sorted((*det, i)))
+        if self.n - len(det) < 2:
+            return None
+        face = copy.copy(self)
+        face._detached = det
+        return face
+
+    def correlation(self, rho: np.ndarray) -> np.ndarray:
+        c = super().correlation(rho)  # type: ignore[misc]
+        return _detach(c, self._detached, 1.0) if self._detached else c
+
+    def correlation_derivatives(self, rho: np.ndarray) -> list[np.ndarray]:
+        out = super().correlation_derivatives(rho)  # type: ignore[misc]
+        return [_detach(d, self._detached, 0.0) for d in out] if self._detached else out
+
+    def correlation_inverse(self, rho: np.ndarray) -> Matrix | None:
+        return None if self._detached else super().correlation_inverse(rho)  # type: ignore[misc]
+
+    def correlation_inverse_derivatives(self, rho: np.ndarray) -> list[Matrix] | None:
+        if self._detached:
+            return None
+        return super().correlation_inverse_derivatives(rho)  # type: ignore[misc]
+
+    def correlation_logdet(self, rho: np.ndarray) -> float | None:
+        return None if self._detached else super().correlation_logdet(rho)  # type: ignore[misc]
+
+    def known_pd(self, theta: np.ndarray) -> bool:
+        return False if self._detached else super().known_pd(theta)  # type: ignore[misc]
+
+    def pd_geometry(self, theta: np.ndarray) -> PDGeometry | None:
+        """The family's, except on a detached face (its detached pairs have no basis
+        matrix: bounds and validity only there)."""
+        return None if self._detached else super().pd_geometry(theta)  # type: ignore[misc]
+
+
+def _detach(m: np.ndarray, levels: tuple[int, ...], diag: float) -> np.ndarray:
+    """``m`` with the rows and columns of ``levels`` zeroed, their diagonal ``diag``."""
+    out = np.array(to_dense(m), dtype=float, copy=True)
+    ix = list(levels)
+    out[ix, :] = 0.0
+    out[:, ix] = 0.0
+    out[ix, ix] = diag
+    return out
+
 
 def _positive(v: np.ndarray) -> None:
     if np.any(~np.isfinite(v)) or np.any(v <= 0):
@@ -370,8 +438,16 @@ class CompoundSymmetry(CorrelationStructure):
     """``cor``: C = (1 - ρ) I + ρ J (every pair of levels correlated ρ); one parameter
     ``{name}!cor``; positive definite for -1/(n-1) < ρ < 1."""
 
+    level_coupled = True
+
     def corr_names(self) -> list[str]:
         return [label(self.name, "cor", "!")]
+
+    def corr_lower(self) -> np.ndarray:
+        """−1/(m − 1) over the m coupled levels (m <= 2: −1): C's positive-definite limit,
+        an estimation bound held like ±1 ('B') rather than a wall met by step halving."""
+        m = self.n - len(self._detached)
+        return np.array([-1.0 / (m - 1) if m > 2 else -1.0])
 
     def correlation(self, rho: np.ndarray) -> np.ndarray:
         r = float(rho[0])
@@ -417,6 +493,8 @@ class GeneralCorrelation(CorrelationStructure):
 class BandedCorrelation(CorrelationStructure):
     """``corb`` (option ``order`` = k, default 1): banded Toeplitz C_ij = ρ_|i-j| for
     1 <= |i-j| <= k, 0 beyond; names ``{name}!cor1`` ... ``{name}!cor{k}``."""
+
+    level_coupled = True
 
     def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
         super().__init__(levels, name=name, **options)
