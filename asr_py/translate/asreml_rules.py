@@ -2032,6 +2032,13 @@ class Translator(BasePrinter):
                 k -= 1
             # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
             keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
+            if any(n is not None and m is None for (n, _), (m, _) in zip(keep, keep[1:])) \
+                    and not any(a.kind == "name" and a.value == "..." for _, a in keep):
+                # cbind(response = n, d): R binds in argument order; a named argument
+                # before a positional one goes as a one-element list (r_cbind splices it)
+                return f"{self.runtime('r_cbind')}(" + ", ".join(
+                    self.py(a) if n is None else f"{{{n!r}: {self.py(a)}}}"
+                    for n, a in keep if a.kind != "empty") + ")"
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2 and all(n in (
                 None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y", "sort",
