@@ -61,6 +61,7 @@ from asr_py.translate import (
     rnull,
     rpackages,
     rparallel,
+    rpin,
     rpls,
     rpossibly,
     rpronoun,
@@ -150,7 +151,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rtidyr, rstats, rpossibly, rreplfun, rcasewhen, rcount,
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
-                 racast, ristype, rstop, rcoefpattern, reval, rsave)
+                 racast, ristype, rstop, rcoefpattern, reval, rsave, rpin)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

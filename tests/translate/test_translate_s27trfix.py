@@ -82,3 +82,76 @@ def test_rbind_of_a_named_vector_names_the_columns() -> None:
     assert list(ns["u"].columns) == ["x", "y"]
     # no names: a plain matrix as before
     assert isinstance(ns["v"], np.ndarray)
+
+
+# --- AAfun / AAFMM pin() (their R/pin.R source: signif adds sig.level, Rdf gives c(t, se))
+
+def _family_data(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    fam = np.repeat([f"F{k}" for k in range(12)], 6)
+    u = rng.normal(0, 2.0, 12).repeat(6)
+    return pd.DataFrame({"Fam": fam, "h5": 10 + u + rng.normal(0, 3.0, fam.size)})
+
+
+_PIN = ('fm <- asreml(h5 ~ 1, random = ~ Fam, data = df)\n'
+        'p0 <- pin(fm, h2 ~ 4*V1/(V1+V2))\n'
+        'p1 <- pin(fm, h2 ~ 4*V1/(V1+V2), signif = TRUE)\n'
+        'p2 <- pin(fm, h2 ~ 4*V1/(V1+V2), Rdf = TRUE)\n'
+        'p3 <- pin(fm, corN = 2)\n')
+
+
+def _rule(z: float, lowest: float) -> str:
+    a = abs(z)
+    return "***" if a > 3.090 else "**" if a > 2.326 else "*" if a > lowest else "Not signif"
+
+
+def test_pin_signif_rdf_corn_aafun() -> None:
+    from asr_py import translate
+
+    py = translate('library(AAfun)\n' + _PIN)
+    assert "fm.vpredict('h2 ~ 4*V1/(V1+V2)')" in py     # the plain call is unchanged
+    ns = run_r('library(AAfun)\n' + _PIN, df=_family_data(), quiet=True)
+    fm, p0 = ns["fm"], ns["p0"]
+    # h2 = 4 V1/(V1 + V2) from the fit's components (V1 Fam, V2 units)
+    vc = fm.varcomp
+    v1, v2 = float(vc["component"].iloc[0]), float(vc["component"].iloc[1])
+    np.testing.assert_allclose(p0["Estimate"].iloc[0], 4 * v1 / (v1 + v2), rtol=1e-10)
+    p1 = ns["p1"]
+    assert list(p1.columns) == ["Estimate", "SE", "sig.level"]
+    assert list(p1.index) == ["h2"]
+    np.testing.assert_allclose(p1[["Estimate", "SE"]].to_numpy(), p0.to_numpy())
+    assert p1["sig.level"].iloc[0] == _rule(p0["Estimate"].iloc[0] / p0["SE"].iloc[0], 1.450)
+    np.testing.assert_allclose(ns["p2"], p0.to_numpy()[0])          # vv = c(t, se)
+    p3 = ns["p3"]
+    assert list(p3.index) == list(vc.index[:2])
+    np.testing.assert_allclose(p3["Estimate"], vc["component"].iloc[:2])
+    np.testing.assert_allclose(p3["SE"], vc["std.error"].iloc[:2])
+    assert list(p3["sig.level"]) == [_rule(c / s, 1.450) for c, s in zip(
+        vc["component"].iloc[:2], vc["std.error"].iloc[:2], strict=True)]
+
+
+def test_pin_aafmm_vres_and_positional_order() -> None:
+    r = ('library(AAFMM)\n'
+         'fm <- asreml(h5 ~ 1, random = ~ Fam, data = df)\n'
+         'v <- pin(fm, h2 ~ 4*V1/(V1+V2), vres = TRUE, digit = 4)\n'
+         'p <- pin(fm, h2 ~ 4*V1/(V1+V2), 3, TRUE)\n'       # AAFMM: asrV, then signif
+         'q <- pin(fm, h2 ~ 4*V1/(V1+V2))\n')
+    ns = run_r(r, df=_family_data(), quiet=True)
+    q = ns["q"]
+    est, se = float(q["Estimate"].iloc[0]), float(q["SE"].iloc[0])
+    v = ns["v"]
+    assert list(v.index) == ["h2", "h2.se"]
+    np.testing.assert_array_equal(v.to_numpy(), [round(est, 4), round(se, 4)])
+    assert list(ns["p"].columns) == ["Estimate", "SE", "sig.level"]
+    assert ns["p"]["sig.level"].iloc[0] == _rule(est / se, 1.645)
+
+
+def test_sig_level_thresholds() -> None:
+    from asr_py.translate.rpin import sig_level
+
+    z = [1.4, 1.5, 1.7, -2.4, 3.1, 3.09]
+    assert sig_level(z, [1.0] * 6) == ["Not signif", "*", "*", "**", "***", "**"]
+    assert sig_level(z, [1.0] * 6, 1.645) == ["Not signif", "Not signif", "*", "**", "***",
+                                               "**"]
+    # units-free: t and se scaled together
+    assert sig_level([150.0], [100.0]) == sig_level([1.5], [1.0])
