@@ -155,3 +155,52 @@ def test_sig_level_thresholds() -> None:
                                                "**"]
     # units-free: t and se scaled together
     assert sig_level([150.0], [100.0]) == sig_level([1.5], [1.0])
+
+
+# --- asreml.options() (asreml-R 4 reference manual, asreml.options: "ai.sing=FALSE Force
+# continuation if a singularity is detected in the average information matrix"; "aom",
+# "design", "Cfixed" ask for parts of the returned object; "workspace", "pworkspace",
+# "threads", "trace", "colourise" memory/cores/printing; "extra", "step.size",
+# "ai.loadings", "ai.penalty", "pxem" control the iterations)
+
+def test_asreml_options_every_corpus_form_maps_or_says_why() -> None:
+    from asr_py import translate
+
+    py = translate('asreml.options(ai.sing = TRUE)\n'
+                   'asreml.options(extra = 5, ai.sing = TRUE, fail = "soft")\n'
+                   'asreml.options(ai.sing=TRUE, aom=TRUE)\n'
+                   'asreml.options(design = TRUE, keep.order = TRUE)\n'
+                   'asreml.options(Cfixed = TRUE, maxit = 50, trace = 0)\n'
+                   'asreml.options(workspace="1024mb", pworkspace = "2gb", threads = 1)\n'
+                   'asreml.options(step.size = 0.0001, ai.loadings = 2, pxem = TRUE)\n'
+                   'm <- asreml(y ~ 1, random = ~ g, data = d)\n')
+    assert "TODO(asr_py):" not in py, py
+    assert "MAXIT = 50" in py and "maxit=MAXIT" in py
+    assert "singular AI matrix" in py             # the comment says what asr_py does
+    py = translate('asreml.options(aodev = TRUE, grid = FALSE)\n')
+    todo = [ln for ln in py.splitlines() if "TODO(asr_py):" in ln]
+    assert len(todo) == 2
+    assert "analysis of deviance" in todo[0] and "aodev" in todo[0]
+    assert "grid = FALSE" in todo[1] and "not an option" in todo[1]
+
+
+def test_asreml_options_ai_sing_fit_continues_and_reports() -> None:
+    # g and h label the same groups: only var(g) + var(h) is identifiable; asreml stops on
+    # the singular AI matrix unless ai.sing = TRUE, asr_py continues and says so.
+    rng = np.random.default_rng(1)
+    n, k = 10, 5
+    g = np.repeat([f"G{j}" for j in range(n)], k)
+    y = 3 + rng.normal(0, 2, n).repeat(k) + rng.normal(0, 1, n * k)
+    d = pd.DataFrame({"g": g, "h": ["H" + x[1:] for x in g], "y": y})
+    r = ('asreml.options(ai.sing = TRUE)\n'
+         'm <- asreml(y ~ 1, random = ~ g + h, data = d)\n')
+    ns = run_r(r, complete=True, quiet=True, d=d)
+    m = ns["m"]
+    assert any("Singularity in Average Information" in s for s in m.diagnostics)
+    # balanced one-way ANOVA (closed form): σ²_e = MSW, σ²_g + σ²_h = (MSB − MSW)/k
+    means = y.reshape(n, k).mean(axis=1)
+    msw = float(((y.reshape(n, k) - means[:, None]) ** 2).sum() / (n * (k - 1)))
+    msb = float(k * ((means - y.mean()) ** 2).sum() / (n - 1))
+    vc = m.varcomp["component"]
+    np.testing.assert_allclose(vc.iloc[-1], msw, rtol=1e-5)
+    np.testing.assert_allclose(vc.iloc[0] + vc.iloc[1], (msb - msw) / k, rtol=1e-5)
