@@ -2956,6 +2956,7 @@ class Translator(BasePrinter):
         keep = [a for n, a in e.args if n == "keep.order"]
         na = [a for n, a in e.args if n == "na.action" and a.kind == "call" and
               a.value == "na.method"]
+        todos = len(self.todo)
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
                 continue            # the same fit in asr_py (_NO_EFFECT_OPTIONS says why)
@@ -2995,6 +2996,10 @@ class Translator(BasePrinter):
             lines.append(f'globals()["NA_ACTION"] = {self.py(na[-1])}')
         if not lines:
             why = sorted({_NO_EFFECT_OPTIONS[n] for n, _ in e.args if n in _NO_EFFECT_OPTIONS})
+            if len(self.todo) > todos:      # the TODO says what is not done
+                return "# asreml.options(): the other options need nothing in asr_py" + (
+                    f" ({'; '.join(why)})" if why else "") if why else \
+                    "# asreml.options(): the TODO says what is not done"
             return "# asreml.options(): nothing to do in asr_py" + (
                 f" ({'; '.join(why)})" if why else "")
         return "; ".join(lines)
