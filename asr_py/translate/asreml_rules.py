@@ -64,6 +64,7 @@ from asr_py.translate import (
     rnull,
     rpackages,
     rparallel,
+    rpin,
     rpls,
     rplusold,
     rpossibly,
@@ -155,7 +156,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt)
+                 rlogltest, rasremllrt, rpin)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -423,8 +424,36 @@ _RVECTOR_CALLS: dict[str, tuple[str, tuple[str | None, ...]]] = {
     "class": ("r_class", (None, "x")),          # rclass.py
 }
 
-#: asreml.options() that change only what asreml prints (no TODO; workspace keeps its note)
-_NO_EFFECT_OPTIONS = frozenset({"trace", "colourise"})
+#: asreml.options() (asreml-R 4 reference manual, ``asreml.options``) that need nothing in
+#: the translation, and why; maxit, keep.order, na.action, Csparse, gammaPar set globals
+#: (``options()``); any other option is a TODO saying what is not done
+_NO_EFFECT_OPTIONS: dict[str, str] = {
+    "trace": "printing only", "colourise": "printing only",
+    "workspace": "memory: asr_py sizes its own", "pworkspace": "memory: asr_py sizes its own",
+    "threads": "cores: asr_py's BLAS threads (asr_py/threads.py)",
+    # asr_py always continues past a singular average information matrix (a damped AI/EM
+    # step) and reports it in the fit's diagnostics (docs/method.md, 'Scaled model')
+    "ai.sing": "asr_py continues past a singular AI matrix and reports it",
+    # fit$aom (standardised conditional residuals and BLUPs) is computed when read
+    "aom": "fit$aom is computed when read (rasremlaom.py)",
+    "design": "fit$design is built when read (rdesign.py)",
+    "Cfixed": "fit$Cfixed is always there (rcfixed.py)",
+    # fail = "soft": asreml returns instead of stopping; asr_py returns an unconverged fit
+    # with an AsrWarning and raises AsrError (what and where) on a model it cannot fit
+    "fail": "asr_py warns on non-convergence, raises on a model it cannot fit",
+    # iteration-path controls: asr_py stops at its own convergence test (a stationary point
+    # of the REML log-likelihood), whatever path asreml's step controls take to it
+    "extra": "asr_py iterates to its own convergence test",
+    "step.size": "asr_py's step control is its own (docs/method.md)",
+    "ai.loadings": "asr_py's fa updates have their own safeguards (docs/method.md)",
+    "ai.penalty": "asr_py's fa updates have their own safeguards (docs/method.md)",
+    "pxem": "asr_py's fa updates have their own safeguards (docs/method.md)",
+    "dense": "sparse/dense storage: the same fit",
+}
+#: asreml.options() asr_py does not do, with the reason the TODO gives
+_TODO_OPTIONS: dict[str, str] = {
+    "aodev": "asreml's analysis of deviance of a GLM fit (fit$aodev) is not computed",
+}
 
 
 def _bind_args(formals: tuple[str, ...], pos: list[R], args: list[tuple[str | None, R]]
@@ -2037,6 +2066,13 @@ class Translator(BasePrinter):
                 k -= 1
             # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
             keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
+            if any(n is not None and m is None for (n, _), (m, _) in zip(keep, keep[1:])) \
+                    and not any(a.kind == "name" and a.value == "..." for _, a in keep):
+                # cbind(response = n, d): R binds in argument order; a named argument
+                # before a positional one goes as a one-element list (r_cbind splices it)
+                return f"{self.runtime('r_cbind')}(" + ", ".join(
+                    self.py(a) if n is None else f"{{{n!r}: {self.py(a)}}}"
+                    for n, a in keep if a.kind != "empty") + ")"
             return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
         if f == "merge" and len(pos) >= 2 and all(n in (
                 None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y", "sort",
@@ -2925,14 +2961,18 @@ class Translator(BasePrinter):
         keep = [a for n, a in e.args if n == "keep.order"]
         na = [a for n, a in e.args if n == "na.action" and a.kind == "call" and
               a.value == "na.method"]
+        todos = len(self.todo)
         for n, a in e.args:
             if n in _NO_EFFECT_OPTIONS:
-                continue            # printing only: the same fit in asr_py
-            if n in ("Csparse", "Cfixed", "gammaPar"):
-                continue            # Cfixed: fit$Cfixed is always there; Csparse, gammaPar below
+                continue            # the same fit in asr_py (_NO_EFFECT_OPTIONS says why)
+            if n in ("Csparse", "gammaPar"):
+                continue            # below
             if n not in ("maxit", "maxiter", "keep.order") and not (n == "na.action" and na):
+                why = "na.action is read only as na.method(...)" if n == "na.action" else \
+                    _TODO_OPTIONS.get(n or "", "not an option asr_py's translation knows "
+                                      "(asreml-R's asreml.options help lists them)")
                 self.todo.append(f"asreml.options({n or ''}{' = ' if n else ''}{self.src(a)}) "
-                                 "is not translated")
+                                 f"is not translated: {why}")
         lines = []
         if maxit:
             self.maxit = True
@@ -2959,7 +2999,15 @@ class Translator(BasePrinter):
             # later asreml() call that does not give its own (an x not given is 'fail')
             self.na_option = True
             lines.append(f'globals()["NA_ACTION"] = {self.py(na[-1])}')
-        return "; ".join(lines) or "# asreml.options(): nothing to do in asr_py"
+        if not lines:
+            why = sorted({_NO_EFFECT_OPTIONS[n] for n, _ in e.args if n in _NO_EFFECT_OPTIONS})
+            if len(self.todo) > todos:      # the TODO says what is not done
+                return "# asreml.options(): the other options need nothing in asr_py" + (
+                    f" ({'; '.join(why)})" if why else "") if why else \
+                    "# asreml.options(): the TODO says what is not done"
+            return "# asreml.options(): nothing to do in asr_py" + (
+                f" ({'; '.join(why)})" if why else "")
+        return "; ".join(lines)
 
     def spatial_of(self, e: R) -> tuple[str, str] | None:
         for n, a in e.args:

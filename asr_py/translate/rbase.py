@@ -577,6 +577,10 @@ def r_rbind(*xs: Any) -> Any:
             # R makes a data frame's repeated row names unique; kept positional here
             out = out.reset_index(drop=True)
         return out
+    # a named vector c(a = 1, b = 2) is a dict here: its values, its names kept
+    items = [pd.Series(list(x.values()), index=pd.Index([str(k) for k in x], dtype=object))
+             if isinstance(x, dict) and all(np.ndim(v) == 0 for v in x.values()) else x
+             for x in items]
     rows = [np.atleast_1d(np.asarray(as_column(x))) for x in items]
     if any(r.ndim == 2 for r in rows):
         # matrices are stacked (R: their column counts must agree); a vector is one row,
@@ -588,7 +592,13 @@ def r_rbind(*xs: Any) -> Any:
                            hint="R's rbind needs the same number of columns")
         return np.vstack([r if r.ndim == 2 else np.resize(r, ncol)[None, :] for r in rows])
     n = max(len(r) for r in rows)
-    return np.vstack([np.resize(r, n) for r in rows])
+    out = np.vstack([np.resize(r, n) for r in rows])
+    # R (?cbind): the result's column names are the names of the first vector argument
+    # of that length that has names (rbind(c(chi2 = 1, df = 2, P = .5)))
+    names = next((list(x.index) for x in items if isinstance(x, pd.Series) and
+                  len(x) == n and _named_axis(x.index) and
+                  not pd.api.types.is_integer_dtype(x.index)), None)
+    return out if names is None else pd.DataFrame(out, columns=pd.Index(names, dtype=object))
 
 
 def _rbind_named(name: str, d: pd.DataFrame) -> pd.DataFrame:
@@ -726,6 +736,8 @@ def r_wald_test(Sigma: Any, b: Any, Terms: Any = None, L: Any = None, H0: Any = 
     ph = _placeholder(Sigma, b, Terms, L, H0, df)
     if ph is not None:
         return ph  # type: ignore[return-value]
+    if isinstance(b, dict):     # a named vector c(a = 1, b = 2)
+        b = list(b.values())
     bv = np.asarray(b, dtype=float).ravel()
     V = np.asarray(Sigma, dtype=float)
     if (Terms is None) == (L is None):

@@ -554,9 +554,9 @@ def test_vector_subset_by_its_own_values() -> None:
 
 
 def test_test_that_block_is_not_repeated_as_a_todo_and_all_any() -> None:
-    py = translate('test_that("a", {\n  asreml.options(design = TRUE)\n  x <- c(1, -2)\n'
+    py = translate('test_that("a", {\n  asreml.options(aodev = TRUE)\n  x <- c(1, -2)\n'
                    "  ok <- all(abs(x) < 3)\n  no <- any(abs(x) > 5)\n})\n")
-    assert py.count("asreml.options(design = TRUE)") == 2       # the TODO and its R line
+    assert py.count("asreml.options(aodev = TRUE)") == 2       # the TODO and its R line
     assert "test_that(" not in py.replace("r_test_that(", "")
     ns = run_py(py)
     assert ns["ok"] and not ns["no"]

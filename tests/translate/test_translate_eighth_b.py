@@ -142,9 +142,9 @@ def test_negative_positions_in_c_and_lookup_by_column() -> None:
 
 def test_printing_options_need_no_todo_model_options_keep_one() -> None:
     py = translate('asreml.options(trace = FALSE, colourise = FALSE)\n'
-                   'asreml.options(ai.sing = TRUE, trace = FALSE)\n')
+                   'asreml.options(aodev = TRUE, trace = FALSE)\n')
     assert "trace" not in "".join(ln for ln in py.splitlines() if "TODO(asr_py):" in ln)
-    assert "# TODO(asr_py): asreml.options(ai.sing = TRUE) is not translated" in py
+    assert "# TODO(asr_py): asreml.options(aodev = TRUE) is not translated" in py
 
 
 def test_which_complete_cases_cor_stopifnot() -> None:

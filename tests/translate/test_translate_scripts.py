@@ -161,7 +161,7 @@ def test_bivariate_with_init(workdir: Path) -> None:
 SCRIPT_UNTRANSLATABLE = """
 library(asreml)
 library(ggplot2)
-asreml.options(workspace = "2gb", pworkspace = "2gb")
+asreml.options(aodev = TRUE, grid = FALSE)
 dat <- read.csv("DT.csv")
 gp <- asreml(Yield ~ Env, random = ~ Name, data = dat, start.values = TRUE)$vparameters.table
 m <- asreml(Yield ~ Env, random = ~ Name, G.param = gp, data = dat)
@@ -176,7 +176,7 @@ def test_untranslatable_kept_as_todo(workdir: Path) -> None:
     """Other packages and options stay TODOs; the loop, now translated, and the start-values
     table as G.param (params=) no longer are; the ggplot2 plot is a note (rggplot.py)."""
     py = translate(SCRIPT_UNTRANSLATABLE)
-    for original in ('library(ggplot2)', 'asreml.options(workspace = "2gb", pworkspace = "2gb")',
+    for original in ('library(ggplot2)', 'asreml.options(aodev = TRUE, grid = FALSE)',
                      "ggplot(dat, aes(Env, Yield)) + geom_boxplot()"):
         assert original in py, original
     assert py.count("# TODO(asr_py)") >= 2
