@@ -1180,6 +1180,9 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_varcomp')}({m})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
                 return f"{m}.{self.coef_fixed}"    # every level (coef_layout.py)
+            if comp == "coef.random" and self.is_fit(obj.args[0][1]):   # asreml's names
+                extra = f", {self.term_renamed!r}" if self.term_renamed else ""
+                return f"{self.runtime('r_coef_random')}({m}{extra})"     # rcoefrandom.py
             if comp in _SUMMARY_ATTRS and self.is_fit(obj.args[0][1]):
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             first = obj.args[0][1]

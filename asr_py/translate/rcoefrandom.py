@@ -7,7 +7,9 @@ levels (``trait:vm(gid, gid_ginv)_Brix:GS1_10``). Scripts grep these names
 (``pred[grep("trait_Brix", names(pred))]``, ``gsub("trait_Brix:ped\\\\(gid\\\\)_", "", ...)``),
 so ``fit$coefficients$random`` is given asreml's names; a term the translation rewrote
 (asreml 3's ``ped(gid)`` with ``ginverse = list(gid = Ginv)`` became ``vm(gid, gid_ginv)``)
-shows the script's own text again.
+shows the script's own text again. An ``fa(f, k)``/``rr(f, k)`` factor is named by its call,
+as asreml names it, and its factor scores follow the effects (``fa(Site, 2)_S1:Genotype_G01``
+.., ``fa(Site, 2)_Comp1:Genotype_G01``; :mod:`asr_py.results.fa_scores`).
 """
 from __future__ import annotations
 
@@ -42,12 +44,13 @@ def r_coef_random(fit: Any, renamed: dict[str, str] | None = None) -> pd.DataFra
 
     if isinstance(fit, Untranslated):
         return fit._use()
+    from asr_py.compat.vpnames import asreml_term_label
+    from asr_py.results.fa_scores import random_rows
+
     tab = fit.coef_random
     names: list[str] = []
-    for t, u in zip(fit.model.random, fit.result.u):
-        levels = [str(v) for v in t.levels] if len(t.levels) == len(u) else [
-            str(i + 1) for i in range(len(u))]
-        names += asreml_random_names(t.label, levels, renamed)
+    for t, levels, _, _ in random_rows(fit):     # an fa term's Comp rows included
+        names += asreml_random_names(asreml_term_label(fit.model, t), levels, renamed)
     if len(names) != len(tab):
         return tab
     return tab.set_axis(names, axis=0)

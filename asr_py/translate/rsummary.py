@@ -33,10 +33,11 @@ def r_bic(fit: Any) -> float:
 
 
 def _parts(fit: Any) -> dict[str, Any]:
+    from asr_py.translate.rcoefrandom import r_coef_random
     from asr_py.translate.runtime import r_loglik, r_varcomp
 
     return {"varcomp": r_varcomp(fit), "coef.fixed": fit.coef_fixed,
-            "coef.random": fit.coef_random, "loglik": r_loglik(fit), "aic": r_aic(fit),
+            "coef.random": r_coef_random(fit), "loglik": r_loglik(fit), "aic": r_aic(fit),
             "bic": r_bic(fit), "nedf": fit.result.n_minus_p}
 
 
