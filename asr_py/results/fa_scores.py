@@ -45,7 +45,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
 
-__all__ = ["FAScores", "fa_scores", "extended_layout", "random_rows"]
+__all__ = ["FAScores", "extended_layout", "fa_scores", "pair_parts", "random_rows"]
 
 #: relative cut-off of Σ's eigenvalues in its pseudo-inverse (rr's null directions)
 PINV_RCOND = 1e-10
@@ -96,12 +96,26 @@ def _scale(fit: AsremlFit, fa_part: Any, theta: np.ndarray) -> float:
     return 1.0
 
 
-def _term_scores(fit: AsremlFit, i: int, offset: int) -> FAScores | None:
-    from asr_py.results.cinv_diag import cinv_diag
+@dataclass(frozen=True)
+class _FATerm:
+    """One fa/rr term at θ̂: its parts' sizes, the fa axis q, Λ (σ²-scaled), Σ, Ψ and the
+    diagonal of every other part (K), and where its effects sit in C."""
+
+    term: int
+    axis: int
+    shape: tuple[int, ...]
+    lam: np.ndarray
+    sigma: np.ndarray
+    psi: np.ndarray
+    diags: list[np.ndarray | None]
+    offset: int
+
+
+def _fa_term(fit: AsremlFit, i: int, offset: int) -> _FATerm | None:
     from asr_py.vcov.factor_analytic import FactorAnalytic
 
     t = fit.model.random[i]
-    u = np.asarray(fit.result.u[i], dtype=float)
+    u = np.asarray(fit.result.u[i])
     got = _kron_parts(t.template)
     if got is None:
         return None
@@ -113,7 +127,7 @@ def _term_scores(fit: AsremlFit, i: int, offset: int) -> FAScores | None:
     q = hits[0]
     fa = parts[q]
     theta = np.asarray(fit.result.theta, dtype=float)
-    diags = []
+    diags: list[np.ndarray | None] = []
     for j, p in enumerate(parts):
         if j == q:
             diags.append(None)
@@ -122,47 +136,81 @@ def _term_scores(fit: AsremlFit, i: int, offset: int) -> FAScores | None:
         if m is None:
             return None
         diags.append(m if m.ndim == 1 else np.diag(m))
-    own = None
-    for s in fit.model.param_map.structures:
-        if s.template is fa:
-            own = theta[s.start:s.stop]
+    own = next((theta[s.start:s.stop] for s in fit.model.param_map.structures
+                if s.template is fa), None)
     if own is None:
         return None
     s2 = _scale(fit, fa, theta) if scaled else 1.0
     lam = fa.loadings(own[fa.n:]) * np.sqrt(s2)
-    S = np.asarray(fa.matrix(own), dtype=float) * s2
-    A = lam.T @ np.linalg.pinv(S, rcond=PINV_RCOND, hermitian=True)      # k x n
-    k = lam.shape[1]
-    U = u.reshape(shape)
-    F = np.moveaxis(np.tensordot(A, U, axes=([1], [q])), 0, q)          # f̂ = (A ⊗ I) û
-    # prior part: diag(I − Λ'Σ⁺Λ) ⊗ diag K (K: the other parts, with the scale)
-    prior = np.clip(np.diag(np.eye(k) - A @ lam), 0.0, None)
+    psi = np.asarray(own[:fa.n], dtype=float) * s2
+    return _FATerm(i, q, shape, lam, lam @ lam.T + np.diag(psi), psi, diags, offset)
+
+
+def _latent(fit: AsremlFit, ft: _FATerm, A: np.ndarray, prior: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """x̂ = (A ⊗ I) û of a latent part x of u with Cov(x, u) = A(Σ ⊗ K), and sqrt of its
+    prediction error variance diag(prior ⊗ K) + diag((A ⊗ I) C⁻¹_uu (A ⊗ I)'), ``prior`` =
+    diag(Cov x) − diag(AΣA') over the fa factor (term shape, the fa axis of size rows(A))."""
+    from asr_py.results.cinv_diag import cinv_diag
+
+    q, shape = ft.axis, ft.shape
+    U = np.asarray(fit.result.u[ft.term], dtype=float).reshape(shape)
+    X = np.moveaxis(np.tensordot(A, U, axes=([1], [q])), 0, q)
     pv = np.ones(())
-    for j in range(len(parts)):
-        pv = np.multiply.outer(pv, prior if j == q else diags[j])
-    # A C⁻¹_uu A': one row of L per score, over the term's columns of C
-    N = int(fit.result.beta.size + sum(np.asarray(v).size for v in fit.result.u))
-    idx = np.arange(u.size).reshape(shape)
-    rows, cols, vals = [], [], []
-    out_idx = np.arange(F.size).reshape(F.shape)
-    for r in range(k):
-        sel_out = np.take(out_idx, r, axis=q)            # the scores of factor r
-        for jn in range(fa.n):
-            if A[r, jn] == 0.0:
-                continue
-            rows.append(sel_out.ravel())
-            cols.append(np.take(idx, jn, axis=q).ravel() + offset)
-            vals.append(np.full(sel_out.size, A[r, jn]))
+    for j in range(len(shape)):
+        d = ft.diags[j]
+        pv = np.multiply.outer(pv, np.clip(prior, 0.0, None) if j == q else d)
     p = int(fit.result.beta.size)
+    N = int(p + sum(np.asarray(v).size for v in fit.result.u))
+    idx = np.arange(int(np.prod(shape))).reshape(shape)
+    out_idx = np.arange(X.size).reshape(X.shape)
+    rows, cols, vals = [], [], []
+    for r in range(A.shape[0]):
+        sel_out = np.take(out_idx, r, axis=q).ravel()
+        for jn in np.flatnonzero(A[r]):
+            rows.append(sel_out)
+            cols.append(np.take(idx, jn, axis=q).ravel() + ft.offset + p)
+            vals.append(np.full(sel_out.size, A[r, jn]))
     try:
-        L = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)
-                                                   + p)), shape=(F.size, N)) if vals else \
-            sp.csr_matrix((F.size, N))
-        pe = cinv_diag(fit.result, L, p).reshape(F.shape)
-        se = np.sqrt(np.clip(pe + pv.reshape(F.shape), 0.0, None))
+        L = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(X.size, N)) if vals else sp.csr_matrix((X.size, N))
+        pe = cinv_diag(fit.result, L, p).reshape(X.shape)
+        se = np.sqrt(np.clip(pe + pv.reshape(X.shape), 0.0, None))
     except ValueError:           # no factor of C kept (a fit without C⁻¹ access)
-        se = np.full(F.shape, np.nan)
-    return FAScores(i, q, shape, k, F, se)
+        se = np.full(X.shape, np.nan)
+    return X, se
+
+
+def _sigma_pinv(ft: _FATerm) -> np.ndarray:
+    return np.linalg.pinv(ft.sigma, rcond=PINV_RCOND, hermitian=True)
+
+
+def _term_scores(fit: AsremlFit, i: int, offset: int) -> FAScores | None:
+    ft = _fa_term(fit, i, offset)
+    if ft is None:
+        return None
+    A = ft.lam.T @ _sigma_pinv(ft)                                     # Λ'Σ⁺ (k x n)
+    F, se = _latent(fit, ft, A, 1.0 - np.einsum("rj,jr->r", A, ft.lam))   # I − Λ'Σ⁺Λ
+    return FAScores(i, ft.axis, ft.shape, ft.lam.shape[1], F, se)
+
+
+def pair_parts(fit: AsremlFit, i: int, offset: int
+               ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+    """The common part (Λ ⊗ I)f and the specific part δ of an fa term's effects (the
+    ``rr(f, k):g`` and ``diag(f):g`` terms of an asreml pair fitted as one fa term,
+    :mod:`asr_py.model.rr_pair`): (values, std.error) of each, the term's effects' layout.
+    (Λ ⊗ I)f̂ = (ΛΛ'Σ⁺ ⊗ I)û, δ̂ = (ΨΣ⁺ ⊗ I)û; prior parts ΛΛ' − ΛΛ'Σ⁺ΛΛ' and Ψ − ΨΣ⁺Ψ."""
+    ft = _fa_term(fit, i, offset)
+    if ft is None:
+        return None
+    Si = _sigma_pinv(ft)
+    ll = ft.lam @ ft.lam.T
+    P = np.diag(ft.psi)
+    out = []
+    for C in (ll, P):
+        A = C @ Si
+        out.append(_latent(fit, ft, A, np.diag(C - A @ C)))
+    return (out[0][0].ravel(), out[0][1].ravel()), (out[1][0].ravel(), out[1][1].ravel())
 
 
 def fa_scores(fit: AsremlFit) -> dict[int, FAScores]:
@@ -205,8 +253,9 @@ def extended_layout(levels: list[str], s: FAScores, solution: np.ndarray, se: np
     return names, sol.ravel(), err.ravel(), flag.ravel()
 
 
-def random_rows(fit: AsremlFit) -> list[tuple[Any, list[str], np.ndarray, np.ndarray]]:
-    """Per random term: (term, level labels, solution, std.error) of its rows in
+def random_rows(fit: AsremlFit
+                ) -> list[tuple[Any, list[str], np.ndarray, np.ndarray, np.ndarray]]:
+    """Per random term: (term, level labels, solution, std.error, is_score) of its rows in
     ``coef_random``: û and sqrt(PEV), an fa/rr term's factor scores inserted in asreml's
     layout (:func:`extended_layout`)."""
     scores = fa_scores(fit) if fit.model.param_map.structures else {}
@@ -216,7 +265,8 @@ def random_rows(fit: AsremlFit) -> list[tuple[Any, list[str], np.ndarray, np.nda
         se = np.sqrt(np.clip(np.asarray(pev, dtype=float), 0, None))
         levels = [str(lv) for lv in t.levels] if len(t.levels) == u.size else [
             str(j + 1) for j in range(u.size)]
+        flag = np.zeros(u.size, dtype=bool)
         if i in scores:
-            levels, u, se, _ = extended_layout(levels, scores[i], u, se)
-        out.append((t, levels, u, se))
+            levels, u, se, flag = extended_layout(levels, scores[i], u, se)
+        out.append((t, levels, u, se, flag))
     return out

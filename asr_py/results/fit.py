@@ -226,7 +226,7 @@ class AsremlFit:
         from asr_py.results.fa_scores import random_rows
 
         frames = []
-        for t, levels, u, se in random_rows(self):
+        for t, levels, u, se, _ in random_rows(self):
             with np.errstate(all="ignore"):
                 z = u / se
             idx = [f"{t.label}_{lv}" for lv in levels]

@@ -160,3 +160,35 @@ def test_asreml_names_of_the_comp_rows() -> None:
     comp1 = tab[tab.index.str.contains("Comp1:gen", regex=False)]
     assert [n.replace("fa(env, 2)_Comp1:gen_", "") for n in comp1.index] == GENS
     np.testing.assert_array_equal(tab.to_numpy(), fit.coef_random.to_numpy())
+
+
+def test_rr_diag_pair_lists_asreml_two_terms_with_dense_blups() -> None:
+    """``rr(env, 2):gen + diag(env):gen`` (fitted as one fa term): asreml lists the rr term's
+    common effects (Λ ⊗ I)f and its scores, then the diag term's specific effects δ
+    (lbmunaro/MTME_ILWheat's Functions_MTME.R adds ``Lamf + delta``); each BLUP and PEV is
+    the dense one of that part (G = ΛΛ' ⊗ I, Ψ ⊗ I, I_k)."""
+    d = _met()
+    fit = _fit(d, "~ rr(env, 2):gen + diag(env):gen")
+    s = fit.fa()
+    lam = s.loadings.loc[ENVS].to_numpy()
+    psi = s.specific.loc[ENVS].to_numpy()
+    s2 = float(fit.varcomp.loc["units!R", "component"])
+    Z = indicator(d["env"] + ":" + d["gen"], [f"{e}:{g}" for e in ENVS for g in GENS])
+    X = np.column_stack([np.ones(len(d)), indicator(d["env"], ENVS)[:, 1:]])
+    eye = np.eye(len(GENS))
+    V = Z @ np.kron(lam @ lam.T + np.diag(psi), eye) @ Z.T + s2 * np.eye(len(d))
+    y = d["y"].to_numpy()
+    tab = r_coef_random(fit)
+    common = tab.loc[[f"rr(env, 2)_{e}:gen_{g}" for e in ENVS for g in GENS]]
+    spec = tab.loc[[f"env_{e}:gen_{g}" for e in ENVS for g in GENS]]
+    comp = tab.loc[[f"rr(env, 2)_Comp{r}:gen_{g}" for r in (1, 2) for g in GENS]]
+    assert len(tab) == 2 * NU + 2 * len(GENS)
+    for got, G, Zx in ((common, np.kron(lam @ lam.T, eye), Z),
+                       (spec, np.kron(np.diag(psi), eye), Z),
+                       (comp, np.eye(2 * len(GENS)), Z @ np.kron(lam, eye))):
+        u, pev = blup(y, X, V, Zx, G)
+        np.testing.assert_allclose(got["solution"], u, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(got["std.error"] ** 2, pev, rtol=1e-6, atol=1e-10)
+    total = fit.coef_random.iloc[:NU]["solution"].to_numpy()
+    np.testing.assert_allclose(common["solution"].to_numpy() + spec["solution"].to_numpy(), total,
+                               rtol=1e-10, atol=1e-12)
