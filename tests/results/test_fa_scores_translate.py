@@ -1,0 +1,71 @@
+"""Translated MET scripts reading asreml's fa factor-score rows (``Comp``) of coef random.
+
+The R lines are those of public scripts: saulo-chaves/Cod_Pinus FAMM.R
+(``coef5[grep("Comp1", row.names(coef5)), 1]``, ``sub("fa(env, 4)_Comp1:gen_", "", ...,
+fixed = T)``, the rotation ``kronecker(t(svd$v), diag(num.gen)) %*% fa.scores``),
+saulo-chaves/May_b_useful fa_outs.R steps 9-10 (``grep('Comp', ...)``, ``regmatches(...,
+regexpr("Comp\\\\d+", ...))``, ``split`` by factor) and agriutilities' R/fa.R
+(``grep("Comp1:gen", ...)`` of ``coef(model)$random``). The expected numbers come from the
+fit's own table and loadings with numpy (tests/results/test_fa_scores.py checks those
+against a dense BLUP of f).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "translate"))
+from _translate_fixtures import run_r  # noqa: E402
+from test_fa_scores import GENS, _fit, _met  # noqa: E402
+
+SCRIPT = """
+library(asreml)
+dat <- read.csv("met.csv")
+dat$env <- as.factor(dat$env)
+dat$gen <- as.factor(dat$gen)
+num.gen <- nlevels(dat$gen)
+m <- asreml(y ~ env, random = ~ fa(env, 2):gen, data = dat, maxit = 100)
+coef5 <- summary(m, coef = T)$coef.random
+fa1.scores <- coef5[grep("Comp1", row.names(coef5)), 1]
+fa2.scores <- coef5[grep("Comp2", row.names(coef5)), 1]
+fa.scores <- rbind(as.matrix(fa1.scores), as.matrix(fa2.scores))
+vc <- summary(m)$varcomp
+L <- cbind(vc[grep("!fa1$", rownames(vc)), "component"],
+           vc[grep("!fa2$", rownames(vc)), "component"])
+sv <- svd(L)
+f.star <- kronecker(t(sv$v), diag(num.gen)) %*% fa.scores
+scores <- data.frame(summary(m, coef = T)$coef.random)[
+  grep('Comp', rownames(data.frame(summary(m, coef = T)$coef.random))), ]
+scores$fa <- regmatches(rownames(scores), regexpr("Comp\\\\d+", rownames(scores)))
+scor.vec <- do.call(c, lapply(split(scores, f = scores$fa), function(x) x[, 'solution']))
+u <- coef(m)$random
+f1 <- u[grep("Comp1:gen", rownames(u)), ]
+g1 <- sub("fa(env, 2)_Comp1:gen_", "", names(f1), fixed = TRUE)
+"""
+
+
+@pytest.fixture()
+def met_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    _met().to_csv(tmp_path / "met.csv", index=False)
+    return tmp_path
+
+
+def test_scripts_read_the_comp_rows_by_grep(met_dir: Path) -> None:
+    ns = run_r(SCRIPT, complete=True, quiet=True)
+    fit = _fit(_met())
+    tab = fit.coef_random
+    f = np.concatenate([tab.loc[[f"env:gen_Comp{r}:{g}" for g in GENS], "solution"]
+                        for r in (1, 2)])
+    np.testing.assert_allclose(np.ravel(ns["fa_scores"]), f, rtol=1e-6)
+    np.testing.assert_allclose(np.ravel(ns["scor_vec"]), f, rtol=1e-6)
+    lam = fit.fa().loadings.to_numpy()
+    v = np.linalg.svd(lam)[2].T
+    np.testing.assert_allclose(np.ravel(ns["f_star"]),
+                               np.kron(v.T, np.eye(len(GENS))) @ f, rtol=1e-5, atol=1e-8)
+    assert list(ns["g1"]) == GENS                     # agriutilities' fixed-name sub
+    np.testing.assert_allclose(ns["f1"].to_numpy(), f[:len(GENS)], rtol=1e-6)
