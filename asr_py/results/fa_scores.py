@@ -257,7 +257,11 @@ def random_rows(fit: AsremlFit
                 ) -> list[tuple[Any, list[str], np.ndarray, np.ndarray, np.ndarray]]:
     """Per random term: (term, level labels, solution, std.error, is_score) of its rows in
     ``coef_random``: û and sqrt(PEV), an fa/rr term's factor scores inserted in asreml's
-    layout (:func:`extended_layout`)."""
+    layout (:func:`extended_layout`). Kept on the fit (its result does not change): the
+    scores' PEVs cost C⁻¹ solves, and scripts ask for ``coef(m)$random`` repeatedly."""
+    cached = getattr(fit, "_random_rows", None)
+    if cached is not None and cached[0] is fit.result:
+        return cached[1]
     scores = fa_scores(fit) if fit.model.param_map.structures else {}
     out = []
     for i, (t, u, pev) in enumerate(zip(fit.model.random, fit.result.u, fit.result.pev)):
@@ -269,4 +273,5 @@ def random_rows(fit: AsremlFit
         if i in scores:
             levels, u, se, flag = extended_layout(levels, scores[i], u, se)
         out.append((t, levels, u, se, flag))
+    fit._random_rows = (fit.result, out)
     return out

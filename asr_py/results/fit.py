@@ -56,6 +56,8 @@ class AsremlFit:
         #: ``refit(**call)`` fits again (``asr.asreml``, given by the API: results/ does not
         #: import it); :meth:`update` uses it
         self.refit = refit
+        #: (result, rows) of coef_random, formed on first use (results/fa_scores.py)
+        self._random_rows: tuple[Any, list[Any]] | None = None
         cons = list(result.constraints)
         for k in getattr(result, "face_idx", ()):  # on a PD face: judged by the engine
             cons[int(k)] = "F"
