@@ -5,9 +5,10 @@ The R lines are those of public scripts: saulo-chaves/Cod_Pinus FAMM.R
 fixed = T)``, the rotation ``kronecker(t(svd$v), diag(num.gen)) %*% fa.scores``),
 saulo-chaves/May_b_useful fa_outs.R steps 9-10 (``grep('Comp', ...)``, ``regmatches(...,
 regexpr("Comp\\\\d+", ...))``, ``split`` by factor) and agriutilities' R/fa.R
-(``grep("Comp1:gen", ...)`` of ``coef(model)$random``). The expected numbers come from the
-fit's own table and loadings with numpy (tests/results/test_fa_scores.py checks those
-against a dense BLUP of f).
+(``grep("Comp1:gen", ...)`` of ``coef(model)$random``), and fa_outs.R's
+``lambdacross <- L.star %*% tcrossprod(D, L.star)`` read by environment names (step 18).
+The expected numbers come from the fit's own table and loadings with numpy
+(tests/results/test_fa_scores.py checks those against a dense BLUP of f).
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ scor.vec <- do.call(c, lapply(split(scores, f = scores$fa), function(x) x[, 'sol
 u <- coef(m)$random
 f1 <- u[grep("Comp1:gen", rownames(u)), ]
 g1 <- sub("fa(env, 2)_Comp1:gen_", "", names(f1), fixed = TRUE)
+rownames(L) <- levels(dat$env)
+svd.lambda <- svd(L)
+L.star <- svd.lambda$u
+rownames(L.star) <- rownames(L)
+D <- diag(svd.lambda$d^2, nrow = length(svd.lambda$d))
+lambdacross <- L.star %*% tcrossprod(D, L.star)
+lc12 <- lambdacross["E1", "E2"]
+scor.vec.star <- kronecker(sqrt(D) %*% t(svd.lambda$v), diag(num.gen)) %*% scor.vec
+marginal <- kronecker(L.star, diag(num.gen)) %*% scor.vec.star
 """
 
 
@@ -69,3 +79,8 @@ def test_scripts_read_the_comp_rows_by_grep(met_dir: Path) -> None:
                                np.kron(v.T, np.eye(len(GENS))) @ f, rtol=1e-5, atol=1e-8)
     assert list(ns["g1"]) == GENS                     # agriutilities' fixed-name sub
     np.testing.assert_allclose(ns["f1"].to_numpy(), f[:len(GENS)], rtol=1e-6)
+    # fa_outs.R steps 13-22: U D U' = ΛΛ' indexed by environment, and the "marginal"
+    # BLUPs (Λ ⊗ I) f̂, whatever rotation the SVD picks
+    assert ns["lc12"] == pytest.approx((lam @ lam.T)[0, 1], rel=1e-6)
+    np.testing.assert_allclose(np.ravel(ns["marginal"]), np.kron(lam, np.eye(len(GENS))) @ f,
+                               rtol=1e-6, atol=1e-8)
