@@ -132,6 +132,7 @@ from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
+from asr_py.translate.rreshape import FUNCS as _RRESHAPE_FUNCS
 from asr_py.translate.rsave import save_statement
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
@@ -527,6 +528,7 @@ _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
 _TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulate.py)
+_TMM_FUNCS.update(_RRESHAPE_FUNCS)            # base R reshape(direction = 'wide')
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)

@@ -84,3 +84,53 @@ def test_scripts_read_the_comp_rows_by_grep(met_dir: Path) -> None:
     assert ns["lc12"] == pytest.approx((lam @ lam.T)[0, 1], rel=1e-6)
     np.testing.assert_allclose(np.ravel(ns["marginal"]), np.kron(lam, np.eye(len(GENS))) @ f,
                                rtol=1e-6, atol=1e-8)
+
+
+ASV = """
+env <- c("A", "B", "C")
+lc <- matrix(c(4, 1, 2, 1, 9, 3, 2, 3, 16), 3, 3, dimnames = list(env, env))
+fullsv <- list()
+for (i in env) {
+  semivar <- matrix(nrow = 3, ncol = 3, dimnames = list(env, c('i', 'j', 'semivar')))
+  for (j in env) {
+    semivar[j, ] <- c(i, j, .5 * (lc[i, i] + lc[j, j]) - lc[i, j])
+  }
+  fullsv[[i]] <- semivar
+}
+fullsv <- data.frame(do.call(rbind, fullsv))
+fullsv$semivar <- as.numeric(fullsv$semivar)
+fullsv <- reshape(data = fullsv, timevar = 'i', idvar = 'j', direction = 'wide')[, -1]
+colnames(fullsv) <- sub('semivar.', '', colnames(fullsv))
+asv <- 2 / (nrow(fullsv) * (nrow(fullsv) - 1)) * sum(fullsv[upper.tri(fullsv)])
+"""
+
+
+def test_fa_outs_average_semivariance_through_reshape_wide() -> None:
+    """fa_outs.R steps 18-19: the pairwise semivariances ½(λ_ii + λ_jj) − λ_ij in long
+    form, ``reshape(direction = "wide")`` to a j x i table (?reshape: one row per idvar,
+    a column ``semivar.<time>`` per time in order of appearance), its upper triangle
+    averaged. By hand: AB ½(4 + 9) − 1 = 5.5, AC ½(4 + 16) − 2 = 8, BC ½(9 + 16) − 3 = 9.5;
+    ASV = (5.5 + 8 + 9.5)/3."""
+    ns = run_r(ASV, complete=True)
+    sv = ns["fullsv"]
+    assert list(sv.columns) == ["A", "B", "C"]
+    np.testing.assert_allclose(sv.to_numpy(dtype=float),
+                               [[0, 5.5, 8], [5.5, 0, 9.5], [8, 9.5, 0]])
+    assert ns["asv"] == pytest.approx(23 / 3)
+
+
+def test_reshape_wide_fills_missing_times_and_refuses_long() -> None:
+    import pandas as pd
+
+    from asr_py.errors import AsrError
+    from asr_py.translate.rreshape import r_reshape
+    d = pd.DataFrame({"id": ["a", "a", "b"], "t": [1, 2, 1], "x": [1.0, 2.0, 3.0],
+                      "k": ["p", "p", "q"]})
+    w = r_reshape(d, v_names="x", timevar="t", idvar="id", direction="wide")
+    assert list(w.columns) == ["id", "k", "x.1", "x.2"] and list(w.index) == [0, 2]
+    np.testing.assert_array_equal(w["x.1"], [1.0, 3.0])
+    assert w["x.2"].iloc[0] == 2.0 and np.isnan(w["x.2"].iloc[1])       # b has no t = 2
+    with pytest.raises(AsrError, match="long"):
+        r_reshape(d, timevar="t", idvar="id", direction="long")
+    with pytest.raises(AsrError, match="no column 'z'"):
+        r_reshape(d, timevar="z", idvar="id", direction="wide")
