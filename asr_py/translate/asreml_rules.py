@@ -784,7 +784,7 @@ class Translator(BasePrinter):
             self.assigned.add(target.value)
             return f"globals()[{pyname(target.value)!r}] = {rhs}"
         if target.kind == "dollar" and target.left is not None:
-            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+            return f"{self._dollar_lvalue(target)} = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
                 target.left is not None and target.left.kind == "call" and \
                 target.left.value in ("names", "colnames") and len(target.left.args) == 1:
@@ -956,12 +956,21 @@ class Translator(BasePrinter):
             return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         raise Untranslatable("indexed assignment")
 
+    def _dollar_lvalue(self, target: R) -> str:
+        """``x$name`` as an assignment target; a prediction's ``$sed``/``$vcov`` is its
+        attribute (``colnames(pred$sed) <- v``: fa_outs.R), not a column of its table."""
+        assert target.left is not None
+        if target.left.kind == "name" and target.left.value in self.preds and \
+                target.value in ("sed", "vcov"):
+            return f"{self.py(target.left)}.attrs[{target.value!r}]"
+        return f"{self.py(target.left)}[{target.value!r}]"
+
     def assign_into(self, target: R, rhs: str) -> str:
         """``target <- <rhs, already Python>`` for a target that is itself a replacement
         (``x$a``, ``x[i]``, ``x[[k]]``, ``x[i, j]``); a target Python cannot assign to (a
         call's value) is a TODO, never an assignment to a function call."""
         if target.kind == "dollar" and target.left is not None:
-            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+            return f"{self._dollar_lvalue(target)} = {rhs}"
         if target.kind == "index" and target.left is not None:
             if target.value == "[" and len(target.args) == 2 and \
                     target.args[0][1].kind == "empty" and target.args[1][1].kind != "empty":
@@ -1009,7 +1018,7 @@ class Translator(BasePrinter):
         part = target.args[0][1]
         if part.kind == "dollar" and part.left is not None:
             new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
-            return f"{self.py(part.left)}[{part.value!r}] = {new}"
+            return f"{self._dollar_lvalue(part)} = {new}"
         if part.kind == "index" and part.left is not None:
             new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
             return self.assign_index(part, new)
