@@ -134,3 +134,29 @@ def test_reshape_wide_fills_missing_times_and_refuses_long() -> None:
         r_reshape(d, timevar="t", idvar="id", direction="long")
     with pytest.raises(AsrError, match="no column 'z'"):
         r_reshape(d, timevar="z", idvar="id", direction="wide")
+
+
+H2 = """
+library(asreml)
+dat <- read.csv("met.csv")
+dat$env <- as.factor(dat$env)
+dat$gen <- as.factor(dat$gen)
+m <- asreml(y ~ env, random = ~ fa(env, 2):gen, data = dat, maxit = 100)
+modpred <- predict(m, classify = "gen:env", sed = T)
+colnames(modpred$sed) = rownames(modpred$sed) = paste(modpred$pvals[,1], modpred$pvals[,2],
+                                                      sep = '_')
+vd <- (modpred$sed[grep("E2", rownames(modpred$sed)), grep("E2", colnames(modpred$sed))])^2
+msed <- mean(vd[upper.tri(vd, diag = F)])
+"""
+
+
+def test_fa_outs_step23_renames_the_sed_matrix(met_dir: Path) -> None:
+    """fa_outs.R step 23: ``colnames(modpred$sed) = rownames(modpred$sed) = ...`` names the
+    SED matrix (the prediction's, not a column of its table), then reads E2's block."""
+    ns = run_r(H2, quiet=True)
+    p = _fit(_met()).predict(classify="gen:env", sed=True)
+    sed = np.asarray(p.attrs["sed"], dtype=float)
+    at = (p["env"].astype(str) == "E2").to_numpy()
+    block = sed[np.ix_(at, at)] ** 2
+    assert list(ns["vd"].index) == [f"{g}_E2" for g in p.loc[at, "gen"].astype(str)]
+    assert ns["msed"] == pytest.approx(block[np.triu_indices(at.sum(), 1)].mean(), rel=1e-8)
