@@ -56,6 +56,8 @@ class AsremlFit:
         #: ``refit(**call)`` fits again (``asr.asreml``, given by the API: results/ does not
         #: import it); :meth:`update` uses it
         self.refit = refit
+        #: (result, rows) of coef_random, formed on first use (results/fa_scores.py)
+        self._random_rows: tuple[Any, list[Any]] | None = None
         cons = list(result.constraints)
         for k in getattr(result, "face_idx", ()):  # on a PD face: judged by the engine
             cons[int(k)] = "F"
@@ -220,14 +222,16 @@ class AsremlFit:
 
     @property
     def coef_random(self) -> pd.DataFrame:
-        """BLUPs: solution, std.error (sqrt PEV), z.ratio; index 'term_level'."""
+        """BLUPs: solution, std.error (sqrt PEV), z.ratio; index 'term_level'. An fa/rr term
+        also lists its factor scores f̂ as asreml does, the fa factor's levels extended by
+        ``Comp1``..``Compk`` (``env:gen_Comp1:G01``; :mod:`asr_py.results.fa_scores`)."""
+        from asr_py.results.fa_scores import random_rows
+
         frames = []
-        for t, u, pev in zip(self.model.random, self.result.u, self.result.pev):
-            se = np.sqrt(np.clip(pev, 0, None))
+        for t, levels, u, se, _ in random_rows(self):
             with np.errstate(all="ignore"):
                 z = u / se
-            idx = [f"{t.label}_{lv}" for lv in t.levels] if len(t.levels) == u.size else [
-                f"{t.label}_{i + 1}" for i in range(u.size)]
+            idx = [f"{t.label}_{lv}" for lv in levels]
             frames.append(pd.DataFrame({"solution": u, "std.error": se, "z.ratio": z},
                                        index=idx))
         if not frames:

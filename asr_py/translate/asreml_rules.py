@@ -137,6 +137,7 @@ from asr_py.translate.rprcomp import FUNCS as _RPRCOMP_FUNCS
 from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
+from asr_py.translate.rreshape import FUNCS as _RRESHAPE_FUNCS
 from asr_py.translate.rsave import save_statement
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
@@ -561,6 +562,7 @@ _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py
 _TMM_FUNCS.update(_RDIFF_FUNCS)                                   # diff() (rdiff.py)
 _TMM_FUNCS.update(_RTABULATE_FUNCS)                       # tabulate() (rtabulate.py)
+_TMM_FUNCS.update(_RRESHAPE_FUNCS)            # base R reshape(direction = 'wide')
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
@@ -816,7 +818,7 @@ class Translator(BasePrinter):
             self.assigned.add(target.value)
             return f"globals()[{pyname(target.value)!r}] = {rhs}"
         if target.kind == "dollar" and target.left is not None:
-            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+            return f"{self._dollar_lvalue(target)} = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
                 target.left is not None and target.left.kind == "call" and \
                 target.left.value in ("names", "colnames") and len(target.left.args) == 1:
@@ -988,12 +990,21 @@ class Translator(BasePrinter):
             return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         raise Untranslatable("indexed assignment")
 
+    def _dollar_lvalue(self, target: R) -> str:
+        """``x$name`` as an assignment target; a prediction's ``$sed``/``$vcov`` is its
+        attribute (``colnames(pred$sed) <- v``: fa_outs.R), not a column of its table."""
+        assert target.left is not None
+        if target.left.kind == "name" and target.left.value in self.preds and \
+                target.value in ("sed", "vcov"):
+            return f"{self.py(target.left)}.attrs[{target.value!r}]"
+        return f"{self.py(target.left)}[{target.value!r}]"
+
     def assign_into(self, target: R, rhs: str) -> str:
         """``target <- <rhs, already Python>`` for a target that is itself a replacement
         (``x$a``, ``x[i]``, ``x[[k]]``, ``x[i, j]``); a target Python cannot assign to (a
         call's value) is a TODO, never an assignment to a function call."""
         if target.kind == "dollar" and target.left is not None:
-            return f"{self.py(target.left)}[{target.value!r}] = {rhs}"
+            return f"{self._dollar_lvalue(target)} = {rhs}"
         if target.kind == "index" and target.left is not None:
             if target.value == "[" and len(target.args) == 2 and \
                     target.args[0][1].kind == "empty" and target.args[1][1].kind != "empty":
@@ -1041,7 +1052,7 @@ class Translator(BasePrinter):
         part = target.args[0][1]
         if part.kind == "dollar" and part.left is not None:
             new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
-            return f"{self.py(part.left)}[{part.value!r}] = {new}"
+            return f"{self._dollar_lvalue(part)} = {new}"
         if part.kind == "index" and part.left is not None:
             new = f"{self.runtime(helpers[target.value])}({self.py(part)}, {rhs})"
             return self.assign_index(part, new)
@@ -1214,6 +1225,9 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_varcomp')}({m})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
                 return f"{m}.{self.coef_fixed}"    # every level (coef_layout.py)
+            if comp == "coef.random" and self.is_fit(obj.args[0][1]):   # asreml's names
+                extra = f", {self.term_renamed!r}" if self.term_renamed else ""
+                return f"{self.runtime('r_coef_random')}({m}{extra})"     # rcoefrandom.py
             if comp in _SUMMARY_ATTRS and self.is_fit(obj.args[0][1]):
                 return f"{m}.{_SUMMARY_ATTRS[comp]}"
             first = obj.args[0][1]

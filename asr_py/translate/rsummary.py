@@ -33,11 +33,20 @@ def r_bic(fit: Any) -> float:
 
 
 def _parts(fit: Any) -> dict[str, Any]:
+    from asr_py.translate.rcoefrandom import r_coef_random
     from asr_py.translate.runtime import r_loglik, r_varcomp
 
     return {"varcomp": r_varcomp(fit), "coef.fixed": fit.coef_fixed,
-            "coef.random": fit.coef_random, "loglik": r_loglik(fit), "aic": r_aic(fit),
-            "bic": r_bic(fit), "nedf": fit.result.n_minus_p}
+            "coef.random": _Lazy(lambda: r_coef_random(fit)), "loglik": r_loglik(fit),
+            "aic": r_aic(fit), "bic": r_bic(fit), "nedf": fit.result.n_minus_p}
+
+
+class _Lazy:
+    """An element formed on first use (coef.random: an fa term's scores need C⁻¹ solves;
+    ``summary(m)$varcomp`` alone should not pay for them)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
 
 
 class RSummary:
@@ -53,11 +62,13 @@ class RSummary:
         return list(self._parts)
 
     def __getitem__(self, name: str) -> Any:
-        if name in self._parts:
-            return self._parts[name]
-        hits = [k for k in self._parts if k.startswith(str(name))]
+        hits = [name] if name in self._parts else [
+            k for k in self._parts if k.startswith(str(name))]
         if len(hits) == 1:
-            return self._parts[hits[0]]
+            v = self._parts[hits[0]]
+            if isinstance(v, _Lazy):
+                v = self._parts[hits[0]] = v.fn()
+            return v
         raise AsrError(f"summary(fit)${name}: asr_py's summary has no element of that name",
                        hint="its elements: " + ", ".join(self._parts))
 

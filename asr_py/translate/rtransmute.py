@@ -149,8 +149,25 @@ def _as_matrix(x: Any) -> np.ndarray:
     return a.reshape(-1, 1) if a.ndim <= 1 else a
 
 
+def _dimnames(x: Any, axis: int) -> pd.Index | None:
+    """A matrix's row (0) or column (1) names as translate holds them (a data frame's
+    non-default index or columns); None when it has none."""
+    if not isinstance(x, pd.DataFrame):
+        return None
+    ix = x.index if axis == 0 else x.columns
+    return None if isinstance(ix, pd.RangeIndex) else ix
+
+
+def _named(out: np.ndarray, rows: pd.Index | None, cols: pd.Index | None) -> Any:
+    """``out`` with R's dimnames of the product (a data frame when it has any)."""
+    if rows is None and cols is None:
+        return out
+    return pd.DataFrame(out, index=rows, columns=cols)
+
+
 def r_crossprod(x: Any, y: Any = None) -> np.ndarray:
-    """R's ``crossprod(x, y)`` = ``t(x) %*% y`` (y = x when missing)."""
+    """R's ``crossprod(x, y)`` = ``t(x) %*% y`` (y = x when missing), dimnames
+    (colnames(x), colnames(y)) as R's."""
     for v in (x, y):
         if isinstance(v, Untranslated):
             return v._use()  # type: ignore[return-value]
@@ -159,11 +176,13 @@ def r_crossprod(x: Any, y: Any = None) -> np.ndarray:
     if a.shape[0] != b.shape[0]:
         raise AsrError(f"crossprod(): non-conformable arguments ({a.shape[0]} and "
                        f"{b.shape[0]} rows)", hint="t(x) %*% y needs as many rows in x as y")
-    return a.T @ b
+    return _named(a.T @ b, _dimnames(x, 1), _dimnames(x if y is None else y, 1))
 
 
 def r_tcrossprod(x: Any, y: Any = None) -> np.ndarray:
-    """R's ``tcrossprod(x, y)`` = ``x %*% t(y)`` (y = x when missing)."""
+    """R's ``tcrossprod(x, y)`` = ``x %*% t(y)`` (y = x when missing), dimnames
+    (rownames(x), rownames(y)) as R's (fa_outs.R indexes ``A %*% tcrossprod(D, A)`` by the
+    environments' names)."""
     for v in (x, y):
         if isinstance(v, Untranslated):
             return v._use()  # type: ignore[return-value]
@@ -172,7 +191,7 @@ def r_tcrossprod(x: Any, y: Any = None) -> np.ndarray:
     if a.shape[1] != b.shape[1]:
         raise AsrError(f"tcrossprod(): non-conformable arguments ({a.shape[1]} and "
                        f"{b.shape[1]} columns)", hint="x %*% t(y) needs as many columns")
-    return a @ b.T
+    return _named(a @ b.T, _dimnames(x, 0), _dimnames(x if y is None else y, 0))
 
 
 def r_split(x: Any, f: Any, drop: bool = False) -> dict[str, Any]:
