@@ -264,3 +264,43 @@ def test_p_matrix_is_the_dense_projection(monkeypatch) -> None:
     np.testing.assert_allclose(p, ref, atol=1e-10 * np.abs(ref).max())
     np.testing.assert_allclose(p @ x, 0.0, atol=1e-9 * np.abs(ref).max())
     np.testing.assert_allclose(p, p.T, rtol=0, atol=1e-13 * np.abs(ref).max())
+
+
+def test_p_matrix_c_order_same_entries_and_dense_score(monkeypatch) -> None:
+    """s27speed: P is held in C order (the transposed view of potri's symmetric
+    Fortran-ordered inverse), the order of the form's gathers, so that P ∘ F and S'(P ∘ F)S
+    do not mix memory orders. Its entries, the score and the AI equal the old path's (the
+    Fortran-ordered P, forced) exactly; the score equals −½ tr(P V̇_k) + ½ y'PV̇_kPy with V
+    built entry by entry in numpy (V̇_k by central differences, P by numpy's inverse)."""
+    d, K = _data(n_g=30, n_env=3, seed=8)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.2
+    st = form.evaluate(theta)
+    p = st.factor.p_matrix()
+    s, ai = form.score_ai(st)
+    assert p.flags.c_contiguous
+    monkeypatch.setattr(v_form, "_c_order", lambda a: a)  # the old path
+    st0 = form.evaluate(theta)
+    p0 = st0.factor.p_matrix()
+    s0, ai0 = form.score_ai(st0)
+    assert p0.flags.f_contiguous and not p0.flags.c_contiguous
+    np.testing.assert_array_equal(p, p0)
+    np.testing.assert_allclose(s, s0, rtol=1e-12, atol=1e-13 * np.abs(s0).max())
+    np.testing.assert_allclose(ai, ai0, rtol=1e-12, atol=1e-13 * np.abs(ai0).max())
+    # independent: numpy's dense V (records in the form's order) and its derivatives
+    y, x, v, _, _ = _dense_v(d, K, theta, 3)
+    np.testing.assert_allclose(v, st.factor.low @ st.factor.low.T, rtol=1e-12,
+                               atol=1e-12 * np.abs(v).max())
+    vi = np.linalg.inv(v)
+    pr = vi - vi @ x @ np.linalg.solve(x.T @ vi @ x, x.T @ vi)
+    y = form.y
+    ref = np.empty(theta.size)
+    for k in range(theta.size):
+        h = 1e-6 * max(abs(theta[k]), 1e-3)
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        dv = (_dense_v(d, K, tp, 3)[2] - _dense_v(d, K, tm, 3)[2]) / (2 * h)
+        ref[k] = -0.5 * np.vdot(pr, dv) + 0.5 * (pr @ y) @ dv @ (pr @ y)
+    np.testing.assert_allclose(s, ref, rtol=1e-6, atol=1e-7 * np.abs(ref).max())

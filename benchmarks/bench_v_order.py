@@ -1,0 +1,126 @@
+"""Benchmark (s27speed): the V form's P in C order against the old Fortran-ordered P
+(reml/v_form.py ``_c_order``; the old path forced by replacing it with the identity), both
+measured in this run, one BLAS thread.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_v_order.py [--lines 600] [--reps 5] [--fit]
+
+Case: bench_v_form's ``vm(geno, G):corh(env) + ide(geno)`` (L lines x 6 environments,
+n = 4.2 L records; the sweetpotato second stage has L = 1120). Prints per path the CPU
+seconds of one score evaluation (V's Cholesky, P, the traces and the AI: what the
+iteration and a differenced Hessian pay per point, best of ``reps``), its O(n²) part (P's X
+correction and the traces) and, with ``--fit``, a whole fit's CPU, iterations and ℓ; the
+old/new ratios; exits 1 unless P, score and AI are the same digits and the fits agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from bench_dense_mme import _data  # noqa: E402
+
+import asr_py as asr  # noqa: E402
+from asr_py.reml import v_form  # noqa: E402
+
+_NEW = v_form._c_order
+
+
+def _best(fn: Callable[[], object], reps: int) -> float:
+    best = np.inf
+    for _ in range(reps):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return float(best)
+
+
+def _form(n_g: int) -> tuple[v_form.VForm, np.ndarray, dict, object, object]:
+    d, G, kw = _data("corh", n_g)
+    cap: dict = {}
+    orig = v_form.VForm.__init__
+
+    def init(self: v_form.VForm, problem: object) -> None:
+        orig(self, problem)  # type: ignore[arg-type]
+        cap["form"] = self
+
+    v_form.VForm.__init__ = init  # type: ignore[method-assign]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = asr.asreml(data=d, maxit=2, G=G, solver="v", **kw)
+    finally:
+        v_form.VForm.__init__ = orig  # type: ignore[method-assign]
+    return cap["form"], np.asarray(m.result.theta, dtype=float), kw, d, G
+
+
+def _point(form: v_form.VForm, theta: np.ndarray, reps: int) -> tuple[float, float, tuple]:
+    def score() -> tuple:
+        st = form.evaluate(theta)
+        return st.factor.p_matrix(), *form.score_ai(st)
+
+    st = form.evaluate(theta)
+    pm = st.factor.p_matrix()
+
+    def quadratic() -> None:  # the O(n²) part: P's X correction and the traces
+        st.factor._p = None
+        st.factor.p_matrix()
+        for t in form.terms:
+            if t.template.n_params:
+                v_form._term_traces(t, form._theta(theta, t), pm)
+
+    t_all = _best(score, reps)
+    t_quad = _best(quadratic, reps) - _best(
+        lambda: v_form.sla.lapack.dpotri(st.factor.low, lower=1), reps)
+    return t_all, t_quad, score()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=600)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--fit", action="store_true", help="also time a whole fit per path")
+    a = ap.parse_args()
+    form, theta, kw, d, G = _form(a.lines)
+    res = {}
+    for name, fn in (("old", lambda s: s), ("new", _NEW)):
+        v_form._c_order = fn
+        res[name] = _point(form, theta, a.reps)
+    v_form._c_order = _NEW
+    (to, qo, (po, so, ao)), (tn, qn, (pn, sn, an)) = res["old"], res["new"]
+    same = (np.array_equal(po, pn) and np.allclose(sn, so, rtol=1e-12, atol=0)
+            and np.allclose(an, ao, rtol=1e-12, atol=0))
+    print(f"n = {form.n} records: score point old {to:.3f} s / new {tn:.3f} s CPU "
+          f"(x{to / tn:.2f}); O(n²) part old {qo:.3f} / new {qn:.3f} s (x{qo / max(qn, 1e-9):.1f});"
+          f" same P, score, AI: {same}", flush=True)
+    ok = same
+    if a.fit:
+        fits = {}
+        for name, fn in (("old", lambda s: s), ("new", _NEW)):
+            v_form._c_order = fn
+            t0 = time.process_time()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m = asr.asreml(data=d, maxit=30, G=G, solver="v", **kw)
+            fits[name] = (time.process_time() - t0, m.result)
+        v_form._c_order = _NEW
+        (co, ro), (cn, rn) = fits["old"], fits["new"]
+        d_ll = abs(rn.loglik - ro.loglik) / abs(ro.loglik)
+        d_th = float(np.max(np.abs(rn.theta - ro.theta) / np.maximum(np.abs(ro.theta), 1e-12)))
+        print(f"fit: old {co:.2f} s / new {cn:.2f} s CPU (x{co / cn:.2f}), iterations "
+              f"{ro.n_iter}/{rn.n_iter}, rel d loglik {d_ll:.1e}, max rel d theta {d_th:.1e}")
+        ok = ok and ro.n_iter == rn.n_iter and d_ll <= 1e-10 and d_th <= 1e-8
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
