@@ -1,6 +1,9 @@
-"""Benchmark (s27speed): the V form's P in C order against the old Fortran-ordered P
-(reml/v_form.py ``_c_order``; the old path forced by replacing it with the identity), both
-measured in this run, one BLAS thread.
+"""Benchmark (s27speed): two V form changes against their old paths, both measured in this
+run, one BLAS thread (reml/v_form.py):
+
+* P in C order against the old Fortran-ordered P (``_c_order``; old: the identity);
+* the EM information's closed forms from the index-free product, built once per form
+  (``_em_term``), against term_inverse's index maps built at each call (old).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_v_order.py [--lines 600] [--reps 5] [--fit]
 
@@ -8,8 +11,9 @@ Case: bench_v_form's ``vm(geno, G):corh(env) + ide(geno)`` (L lines x 6 environm
 n = 4.2 L records; the sweetpotato second stage has L = 1120). Prints per path the CPU
 seconds of one score evaluation (V's Cholesky, P, the traces and the AI: what the
 iteration and a differenced Hessian pay per point, best of ``reps``), its O(n²) part (P's X
-correction and the traces) and, with ``--fit``, a whole fit's CPU, iterations and ℓ; the
-old/new ratios; exits 1 unless P, score and AI are the same digits and the fits agree.
+correction and the traces), one EM information, and with ``--fit`` a whole fit's CPU,
+iterations and ℓ (old: both old paths); the old/new ratios; exits 1 unless P, score, AI and
+the EM information are the same digits and the fits agree.
 """
 
 from __future__ import annotations
@@ -33,6 +37,24 @@ import asr_py as asr  # noqa: E402
 from asr_py.reml import v_form  # noqa: E402
 
 _NEW = v_form._c_order
+_NEW_EM = v_form._em_term
+
+
+class _OldEm:
+    """The old path: term_inverse (with its index maps) at every em_block call."""
+
+    def __init__(self, tmpl: object) -> None:
+        self.tmpl = tmpl
+
+    def em_block(self, theta: np.ndarray) -> np.ndarray:
+        from asr_py.reml.ginverse import term_inverse
+
+        return term_inverse(self.tmpl, True, dense_ok=True).em_block(theta)  # type: ignore[arg-type]
+
+
+def _set(old: bool) -> None:
+    v_form._c_order = (lambda a: a) if old else _NEW
+    v_form._em_term = _OldEm if old else _NEW_EM  # type: ignore[assignment]
 
 
 def _best(fn: Callable[[], object], reps: int) -> float:
@@ -92,27 +114,41 @@ def main() -> int:
     a = ap.parse_args()
     form, theta, kw, d, G = _form(a.lines)
     res = {}
-    for name, fn in (("old", lambda s: s), ("new", _NEW)):
-        v_form._c_order = fn
+    for name in ("old", "new"):
+        _set(name == "old")
         res[name] = _point(form, theta, a.reps)
-    v_form._c_order = _NEW
+    _set(False)
     (to, qo, (po, so, ao)), (tn, qn, (pn, sn, an)) = res["old"], res["new"]
     same = (np.array_equal(po, pn) and np.allclose(sn, so, rtol=1e-12, atol=0)
             and np.allclose(an, ao, rtol=1e-12, atol=0))
     print(f"n = {form.n} records: score point old {to:.3f} s / new {tn:.3f} s CPU "
           f"(x{to / tn:.2f}); O(n²) part old {qo:.3f} / new {qn:.3f} s (x{qo / max(qn, 1e-9):.1f});"
           f" same P, score, AI: {same}", flush=True)
-    ok = same
+    ems = {}
+    for name in ("old", "new"):
+        _set(name == "old")
+        form._em_terms = {}
+        t0 = time.process_time()
+        e1 = form.em_information(theta)
+        t1 = time.process_time()
+        form.em_information(theta)
+        ems[name] = (t1 - t0, time.process_time() - t1, e1)
+    _set(False)
+    same_em = np.array_equal(ems["old"][2], ems["new"][2])
+    print(f"EM information: first call old {ems['old'][0]:.3f} / new {ems['new'][0]:.3f} s, "
+          f"later calls old {ems['old'][1]:.3f} / new {ems['new'][1]:.4f} s CPU; "
+          f"same digits: {same_em}", flush=True)
+    ok = same and same_em
     if a.fit:
         fits = {}
-        for name, fn in (("old", lambda s: s), ("new", _NEW)):
-            v_form._c_order = fn
+        for name in ("old", "new"):
+            _set(name == "old")
             t0 = time.process_time()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 m = asr.asreml(data=d, maxit=30, G=G, solver="v", **kw)
             fits[name] = (time.process_time() - t0, m.result)
-        v_form._c_order = _NEW
+        _set(False)
         (co, ro), (cn, rn) = fits["old"], fits["new"]
         d_ll = abs(rn.loglik - ro.loglik) / abs(ro.loglik)
         d_th = float(np.max(np.abs(rn.theta - ro.theta) / np.maximum(np.abs(ro.theta), 1e-12)))

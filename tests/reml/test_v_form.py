@@ -304,3 +304,42 @@ def test_p_matrix_c_order_same_entries_and_dense_score(monkeypatch) -> None:
         dv = (_dense_v(d, K, tp, 3)[2] - _dense_v(d, K, tm, 3)[2]) / (2 * h)
         ref[k] = -0.5 * np.vdot(pr, dv) + 0.5 * (pr @ y) @ dv @ (pr @ y)
     np.testing.assert_allclose(s, ref, rtol=1e-6, atol=1e-7 * np.abs(ref).max())
+
+
+def test_em_information_index_free_and_dense(monkeypatch) -> None:
+    """s27speed: the V form's EM information comes from the product's index-free closed
+    forms, built once per form: equal to the old path (term_inverse per call) and to
+    ½ tr(G⁻¹Ġ_kG⁻¹Ġ_l) of each template's dense G and derivatives in numpy."""
+    from asr_py.reml import ginverse
+    from asr_py.vcov.base import to_dense
+
+    d, K = _data(n_g=20, n_env=3, seed=4)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.1
+    built = []
+    orig = ginverse._ProductIndex.__init__
+
+    def spy(self, template, *, index=True):  # type: ignore[no-untyped-def]
+        built.append(index)
+        orig(self, template, index=index)
+
+    monkeypatch.setattr(ginverse._ProductIndex, "__init__", spy)
+    em = form.em_information(theta)
+    em2 = form.em_information(theta * 1.05)
+    assert built and not any(built)  # no index maps, and built once per template
+    n_built = len(built)
+    form.em_information(theta)
+    assert len(built) == n_built
+    old = np.zeros_like(em)
+    temps = [b.template for b in prob.random] + [prob.residual]
+    for tmpl, sl in zip(temps, prob.slices()):
+        if sl.stop > sl.start:
+            old[sl, sl] = ginverse.term_inverse(tmpl, True, dense_ok=True).em_block(theta[sl])
+            g = np.asarray(to_dense(tmpl.matrix(theta[sl])), dtype=float)
+            gi = np.linalg.inv(g)
+            fs = [gi @ np.asarray(to_dense(dk), dtype=float) for dk in tmpl.derivatives(theta[sl])]
+            ref = 0.5 * np.array([[np.trace(a @ b) for b in fs] for a in fs])
+            np.testing.assert_allclose(em[sl, sl], ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+    np.testing.assert_array_equal(em, old)
+    assert not np.array_equal(em2, em)
