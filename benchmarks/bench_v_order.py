@@ -3,7 +3,9 @@ run, one BLAS thread (reml/v_form.py):
 
 * P in C order against the old Fortran-ordered P (``_c_order``; old: the identity);
 * the EM information's closed forms from the index-free product, built once per form
-  (``_em_term``), against term_inverse's index maps built at each call (old).
+  (``_em_term``), against term_inverse's index maps built at each call (old);
+* a gathered term's V_j and traces without the s·F copy when s = 1 (``_Term.v_part``,
+  ``_term_traces``; old: the session 26 code, kept here as ``old_v_part``/``old_traces``).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_v_order.py [--lines 600] [--reps 5] [--fit]
 
@@ -52,9 +54,55 @@ class _OldEm:
         return term_inverse(self.tmpl, True, dense_ok=True).em_block(theta)  # type: ignore[arg-type]
 
 
+def old_v_part(self: v_form._Term, th: np.ndarray) -> np.ndarray:
+    """_Term.v_part before s27speed."""
+    if not self.gather:
+        return _NEW_VPART(self, th)
+    s, mats = self.mats(th)
+    out = s * self.fixed()
+    for p, m, c in zip(self.parts, mats, self.codes):
+        if p.n_params:
+            out *= v_form._gather(m, c)
+    return out
+
+
+def old_traces(t: v_form._Term, th: np.ndarray, pm: np.ndarray) -> np.ndarray:
+    """_term_traces before s27speed."""
+    if not t.gather:
+        return _NEW_TRACES(t, th, pm)
+    s, mats = t.mats(th)
+    s_th = t.template.split(th)[1] if t.template.kronecker_factors() else [th]
+    out = []
+    base = pm * t.fixed()
+    free = [lv for lv, part in enumerate(t.parts) if part.n_params]
+    if t.scale:
+        full = base.copy() if free else base
+        for lv in free:
+            full *= v_form._gather(mats[lv], t.codes[lv])
+        out.append(float(full.sum()))
+        del full
+    for lv in free:
+        part, tl = t.parts[lv], s_th[lv]
+        h = base * s
+        for l2 in free:
+            if l2 != lv:
+                h *= v_form._gather(mats[l2], t.codes[l2])
+        inc = t.incid[lv]
+        blk = np.asarray(inc.T @ np.asarray(inc.T @ h).T)
+        del h
+        out += [v_form._trace_with(blk, d) for d in part.derivatives(tl)]
+    return np.array(out, dtype=float)
+
+
+_NEW_VPART = v_form._Term.v_part
+_NEW_TRACES = v_form._term_traces
+
+
 def _set(old: bool) -> None:
     v_form._c_order = (lambda a: a) if old else _NEW
     v_form._em_term = _OldEm if old else _NEW_EM  # type: ignore[assignment]
+    v_form._Term.v_part = old_v_part if old else _NEW_VPART  # type: ignore[method-assign]
+    v_form._term_traces = old_traces if old else _NEW_TRACES
 
 
 def _best(fn: Callable[[], object], reps: int) -> float:

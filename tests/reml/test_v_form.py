@@ -343,3 +343,41 @@ def test_em_information_index_free_and_dense(monkeypatch) -> None:
             np.testing.assert_allclose(em[sl, sl], ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
     np.testing.assert_array_equal(em, old)
     assert not np.array_equal(em2, em)
+
+
+def test_v_part_and_traces_without_scale_copy(monkeypatch) -> None:
+    """s27speed: a gathered term with s = 1 multiplies its first gather by F in place (no s·F
+    copy) and its trace uses P ∘ F itself: the same digits as s·F ∘ Π gathers and
+    S'(s·P ∘ F)S formed as before, and V_j equals numpy's K[g, g] ∘ Σ[e, e]."""
+    d, K = _data(n_g=20, n_env=3, seed=6)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.15
+    st = form.evaluate(theta)
+    pm = st.factor.p_matrix()
+    hit = 0
+    for t in form.terms:
+        th = form._theta(theta, t)
+        s, mats = t.mats(th)
+        ref = s * t.fixed()
+        for p, m, c in zip(t.parts, mats, t.codes):
+            if p.n_params:
+                ref *= v_form._gather(m, c)
+        np.testing.assert_array_equal(t.v_part(th), ref)
+        free = [lv for lv, p in enumerate(t.parts) if p.n_params]
+        if s == 1.0 and len(free) == 1:
+            hit += 1
+            h = (pm * t.fixed()) * s
+            inc = t.incid[free[0]]
+            blk = np.asarray(inc.T @ np.asarray(inc.T @ h).T)
+            old = [v_form._trace_with(blk, dk) for dk in t.parts[free[0]].derivatives(
+                t.template.split(th)[1][free[0]])]
+            np.testing.assert_array_equal(v_form._term_traces(t, th, pm), old)
+            # numpy: the corh term's V_j = K[g, g] ∘ Σ[e, e] (Σ = D R D)
+            rho, var = th[0], th[1:]
+            sig = (rho * np.ones((3, 3)) + (1 - rho) * np.eye(3)) * np.sqrt(np.outer(var, var))
+            gi_ = K.index.get_indexer(d["geno"])
+            ei = d["env"].str[1:].astype(int).to_numpy()
+            vj = K.to_numpy()[np.ix_(gi_, gi_)] * sig[np.ix_(ei, ei)]
+            np.testing.assert_allclose(t.v_part(th), vj, rtol=1e-13, atol=1e-14)
+    assert hit == 1
