@@ -288,12 +288,18 @@ class VForm:
         prob = self.problem
         tr = theta[prob.residual_offset:]
         r = prob.residual.matrix(tr)
+        terms = self.terms
         if sp.issparse(r) and _is_diag(r):
-            v = np.zeros((self.n, self.n))
-            v[np.diag_indices(self.n)] = r.diagonal()
+            if terms and terms[0].gather:  # s27speed: V_1 (fresh, C order) holds V, no zeros
+                v = terms[0].v_part(self._theta(theta, terms[0]))
+                v[np.diag_indices(self.n)] += r.diagonal()  # V_1 + R = R + V_1 exactly
+                terms = terms[1:]
+            else:
+                v = np.zeros((self.n, self.n))
+                v[np.diag_indices(self.n)] = r.diagonal()
         else:
             v = np.array(to_dense(r), dtype=float)
-        for t in self.terms:
+        for t in terms:
             v += t.v_part(self._theta(theta, t))
         try:
             low = sla.cholesky(v, lower=True, overwrite_a=True, check_finite=False)
