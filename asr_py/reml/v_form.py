@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
@@ -158,10 +159,15 @@ class _Term:
             zg = np.asarray(self.z @ g)
             return np.asarray(self.z @ zg.T).T
         s, mats = self.mats(th)
-        out = s * self.fixed()
-        for p, m, c in zip(self.parts, mats, self.codes):
-            if p.n_params:
-                out *= _gather(m, c)
+        free = [(m, c) for p, m, c in zip(self.parts, mats, self.codes) if p.n_params]
+        if s == 1.0 and free:  # s27speed: f ∘ g₁ as g₁ ∘ f (the same digits), no s·f copy
+            out = _gather(*free[0])
+            out *= self.fixed()
+            free = free[1:]
+        else:
+            out = s * self.fixed()
+        for m, c in free:
+            out *= _gather(m, c)
         return out
 
 
@@ -254,6 +260,8 @@ class VForm:
             self.u_offsets.append(off)
             off += t.template.n
         self.N = off
+        #: per template (index in prob.slices()): what em_information's blocks come from
+        self._em_terms: dict[int, Any] = {}
 
     @property
     def W(self) -> sp.csc_matrix:
@@ -280,12 +288,18 @@ class VForm:
         prob = self.problem
         tr = theta[prob.residual_offset:]
         r = prob.residual.matrix(tr)
+        terms = self.terms
         if sp.issparse(r) and _is_diag(r):
-            v = np.zeros((self.n, self.n))
-            v[np.diag_indices(self.n)] = r.diagonal()
+            if terms and terms[0].gather:  # s27speed: V_1 (fresh, C order) holds V, no zeros
+                v = terms[0].v_part(self._theta(theta, terms[0]))
+                v[np.diag_indices(self.n)] += r.diagonal()  # V_1 + R = R + V_1 exactly
+                terms = terms[1:]
+            else:
+                v = np.zeros((self.n, self.n))
+                v[np.diag_indices(self.n)] = r.diagonal()
         else:
             v = np.array(to_dense(r), dtype=float)
-        for t in self.terms:
+        for t in terms:
             v += t.v_part(self._theta(theta, t))
         try:
             low = sla.cholesky(v, lower=True, overwrite_a=True, check_finite=False)
@@ -342,17 +356,43 @@ class VForm:
         :meth:`MME.em_information`): ½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l) within each G_j and R."""
         prob = self.problem
         out = np.zeros((prob.n_theta, prob.n_theta))
-        from asr_py.reml.ginverse import term_inverse
-
         temps = [b.template for b in prob.random] + [prob.residual]
-        for tmpl, sl in zip(temps, prob.slices()):
+        for j, (tmpl, sl) in enumerate(zip(temps, prob.slices())):
             if sl.stop > sl.start:
                 try:
-                    out[sl, sl] = term_inverse(tmpl, True, dense_ok=True).em_block(theta[sl])
+                    if j not in self._em_terms:
+                        self._em_terms[j] = _em_term(tmpl)
+                    out[sl, sl] = self._em_terms[j].em_block(theta[sl])
                 except (np.linalg.LinAlgError, ValueError, ModelError):  # no Σ⁻¹ (a
                     th = np.abs(theta[sl])  # singular known part): a positive diagonal,
                     out[sl, sl] = np.diag(1.0 / np.maximum(th, 1e-12) ** 2)  # still ascent
         return out
+
+
+def _em_term(tmpl: CovTemplate) -> Any:
+    """What gives ½ tr(Σ⁻¹Σ̇_kΣ⁻¹Σ̇_l) for ``tmpl`` (``.em_block(θ)``): the closed forms of
+    term_inverse(tmpl, dense_ok=True) with the same arithmetic. s27speed: for a product
+    (ProductInverse, DenseKronInverse) only its index-free :class:`_ProductIndex`, whose
+    em_block both call: the index maps of G⁻¹'s pattern (L² n_env² entries for vm(geno, K)
+    x corh(env)) were built at every call, 1.3 s each at 600 lines, for nothing."""
+    from asr_py.reml.dense_kron import dense_kron_fits
+    from asr_py.reml.ginverse import PRODUCT_MAX_ENTRIES, _NotAProduct, _ProductIndex, term_inverse
+
+    try:
+        pl = _ProductIndex(tmpl, index=False)
+    except _NotAProduct:
+        return term_inverse(tmpl, True, dense_ok=True)
+    if pl.nnz <= PRODUCT_MAX_ENTRIES or dense_kron_fits(tmpl):
+        return pl
+    return term_inverse(tmpl, True, dense_ok=True)
+
+
+def _c_order(sym: np.ndarray) -> np.ndarray:
+    """An exactly symmetric n x n array in C order without a copy when it is
+    Fortran-ordered (its transpose: the same entries)."""
+    if sym.flags.c_contiguous or not sym.flags.f_contiguous:
+        return sym
+    return sym.T
 
 
 def _is_diag(m: Matrix) -> bool:
@@ -386,7 +426,8 @@ def _term_traces(t: _Term, th: np.ndarray, pm: np.ndarray) -> np.ndarray:
         del full
     for lv in free:
         part, tl = t.parts[lv], s_th[lv]
-        h = base * s
+        # s27speed: base itself when nothing scales or multiplies it (base · 1 = base)
+        h = base * s if s != 1.0 or len(free) > 1 else base
         for l2 in free:
             if l2 != lv:
                 h *= _gather(mats[l2], t.codes[l2])
@@ -457,15 +498,21 @@ class VFactor(Factor):
         return sla.cho_solve((self.low, True), b, check_finite=False)
 
     def p_matrix(self) -> np.ndarray:
-        """P = V⁻¹ − V⁻¹X K X'V⁻¹ (n x n, formed once: potri on L)."""
+        """P = V⁻¹ − V⁻¹X K X'V⁻¹ (n x n, formed once: potri on L), C-contiguous.
+
+        s27speed: potri's inverse is Fortran-ordered; V⁻¹ is symmetric, so its transposed
+        view holds the same entries in C order, the order of every other n x n array of the
+        form (gathers, products): elementwise products, sums and S'HS between arrays of
+        opposite orders traverse one of them across rows (3-18x slower at n = 2520)."""
         if self._p is None:
             inv, info = sla.lapack.dpotri(self.low, lower=1)
             if info != 0:
                 inv = self._vsolve(np.eye(self.low.shape[0]))
             else:  # s25speed: blocked copy (the index pairs of n(n-1)/2 entries took 4x)
                 _mirror_lower(inv)
+                inv = _c_order(inv)
             if self.vx.shape[1]:
-                inv -= self.vx @ self.k @ self.vx.T
+                inv -= (self.vx @ self.k) @ self.vx.T
             self._p = inv
         return self._p
 

@@ -264,3 +264,120 @@ def test_p_matrix_is_the_dense_projection(monkeypatch) -> None:
     np.testing.assert_allclose(p, ref, atol=1e-10 * np.abs(ref).max())
     np.testing.assert_allclose(p @ x, 0.0, atol=1e-9 * np.abs(ref).max())
     np.testing.assert_allclose(p, p.T, rtol=0, atol=1e-13 * np.abs(ref).max())
+
+
+def test_p_matrix_c_order_same_entries_and_dense_score(monkeypatch) -> None:
+    """s27speed: P is held in C order (the transposed view of potri's symmetric
+    Fortran-ordered inverse), the order of the form's gathers, so that P ∘ F and S'(P ∘ F)S
+    do not mix memory orders. Its entries, the score and the AI equal the old path's (the
+    Fortran-ordered P, forced) exactly; the score equals −½ tr(P V̇_k) + ½ y'PV̇_kPy with V
+    built entry by entry in numpy (V̇_k by central differences, P by numpy's inverse)."""
+    d, K = _data(n_g=30, n_env=3, seed=8)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.2
+    st = form.evaluate(theta)
+    p = st.factor.p_matrix()
+    s, ai = form.score_ai(st)
+    assert p.flags.c_contiguous
+    monkeypatch.setattr(v_form, "_c_order", lambda a: a)  # the old path
+    st0 = form.evaluate(theta)
+    p0 = st0.factor.p_matrix()
+    s0, ai0 = form.score_ai(st0)
+    assert p0.flags.f_contiguous and not p0.flags.c_contiguous
+    np.testing.assert_array_equal(p, p0)
+    np.testing.assert_allclose(s, s0, rtol=1e-12, atol=1e-13 * np.abs(s0).max())
+    np.testing.assert_allclose(ai, ai0, rtol=1e-12, atol=1e-13 * np.abs(ai0).max())
+    # independent: numpy's dense V (records in the form's order) and its derivatives
+    y, x, v, _, _ = _dense_v(d, K, theta, 3)
+    np.testing.assert_allclose(v, st.factor.low @ st.factor.low.T, rtol=1e-12,
+                               atol=1e-12 * np.abs(v).max())
+    vi = np.linalg.inv(v)
+    pr = vi - vi @ x @ np.linalg.solve(x.T @ vi @ x, x.T @ vi)
+    y = form.y
+    ref = np.empty(theta.size)
+    for k in range(theta.size):
+        h = 1e-6 * max(abs(theta[k]), 1e-3)
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        dv = (_dense_v(d, K, tp, 3)[2] - _dense_v(d, K, tm, 3)[2]) / (2 * h)
+        ref[k] = -0.5 * np.vdot(pr, dv) + 0.5 * (pr @ y) @ dv @ (pr @ y)
+    np.testing.assert_allclose(s, ref, rtol=1e-6, atol=1e-7 * np.abs(ref).max())
+
+
+def test_em_information_index_free_and_dense(monkeypatch) -> None:
+    """s27speed: the V form's EM information comes from the product's index-free closed
+    forms, built once per form: equal to the old path (term_inverse per call) and to
+    ½ tr(G⁻¹Ġ_kG⁻¹Ġ_l) of each template's dense G and derivatives in numpy."""
+    from asr_py.reml import ginverse
+    from asr_py.vcov.base import to_dense
+
+    d, K = _data(n_g=20, n_env=3, seed=4)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.1
+    built = []
+    orig = ginverse._ProductIndex.__init__
+
+    def spy(self, template, *, index=True):  # type: ignore[no-untyped-def]
+        built.append(index)
+        orig(self, template, index=index)
+
+    monkeypatch.setattr(ginverse._ProductIndex, "__init__", spy)
+    em = form.em_information(theta)
+    em2 = form.em_information(theta * 1.05)
+    assert built and not any(built)  # no index maps, and built once per template
+    n_built = len(built)
+    form.em_information(theta)
+    assert len(built) == n_built
+    old = np.zeros_like(em)
+    temps = [b.template for b in prob.random] + [prob.residual]
+    for tmpl, sl in zip(temps, prob.slices()):
+        if sl.stop > sl.start:
+            old[sl, sl] = ginverse.term_inverse(tmpl, True, dense_ok=True).em_block(theta[sl])
+            g = np.asarray(to_dense(tmpl.matrix(theta[sl])), dtype=float)
+            gi = np.linalg.inv(g)
+            fs = [gi @ np.asarray(to_dense(dk), dtype=float) for dk in tmpl.derivatives(theta[sl])]
+            ref = 0.5 * np.array([[np.trace(a @ b) for b in fs] for a in fs])
+            np.testing.assert_allclose(em[sl, sl], ref, rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+    np.testing.assert_array_equal(em, old)
+    assert not np.array_equal(em2, em)
+
+
+def test_v_part_and_traces_without_scale_copy(monkeypatch) -> None:
+    """s27speed: a gathered term with s = 1 multiplies its first gather by F in place (no s·F
+    copy) and its trace uses P ∘ F itself: the same digits as s·F ∘ Π gathers and
+    S'(s·P ∘ F)S formed as before, and V_j equals numpy's K[g, g] ∘ Σ[e, e]."""
+    d, K = _data(n_g=20, n_env=3, seed=6)
+    prob = _problem(monkeypatch, lambda: _fit(d, K, "auto", maxit=1))
+    form = v_form.VForm(prob)
+    theta = np.asarray(prob.theta0, dtype=float) * 1.15
+    st = form.evaluate(theta)
+    pm = st.factor.p_matrix()
+    hit = 0
+    for t in form.terms:
+        th = form._theta(theta, t)
+        s, mats = t.mats(th)
+        ref = s * t.fixed()
+        for p, m, c in zip(t.parts, mats, t.codes):
+            if p.n_params:
+                ref *= v_form._gather(m, c)
+        np.testing.assert_array_equal(t.v_part(th), ref)
+        free = [lv for lv, p in enumerate(t.parts) if p.n_params]
+        if s == 1.0 and len(free) == 1:
+            hit += 1
+            h = (pm * t.fixed()) * s
+            inc = t.incid[free[0]]
+            blk = np.asarray(inc.T @ np.asarray(inc.T @ h).T)
+            old = [v_form._trace_with(blk, dk) for dk in t.parts[free[0]].derivatives(
+                t.template.split(th)[1][free[0]])]
+            np.testing.assert_array_equal(v_form._term_traces(t, th, pm), old)
+            # numpy: the corh term's V_j = K[g, g] ∘ Σ[e, e] (Σ = D R D)
+            rho, var = th[0], th[1:]
+            sig = (rho * np.ones((3, 3)) + (1 - rho) * np.eye(3)) * np.sqrt(np.outer(var, var))
+            gi_ = K.index.get_indexer(d["geno"])
+            ei = d["env"].str[1:].astype(int).to_numpy()
+            vj = K.to_numpy()[np.ix_(gi_, gi_)] * sig[np.ix_(ei, ei)]
+            np.testing.assert_allclose(t.v_part(th), vj, rtol=1e-13, atol=1e-14)
+    assert hit == 1
