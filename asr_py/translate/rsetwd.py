@@ -8,7 +8,11 @@ folder, so R reads and writes the working folder's ``blues.csv``. Elsewhere R wo
 ("cannot open file ... No such file or directory"). The translation keeps the author's
 meaning: a text literal that starts with the folder of the script's last literal
 ``setwd()`` (``~`` and trailing ``/`` as written) becomes the path relative to the working
-folder. Any other absolute path is left as written.
+folder; failing that, one under an earlier literal ``setwd()`` folder (the most recent first)
+becomes the path relative to that folder — a script that moves into a subfolder
+(``setwd(".../W-2023/Residuals")``) and then writes to its project folder in full
+(``".../W-2023/YT blues.csv"``) writes beside its data. Any other absolute path is left as
+written.
 """
 
 from __future__ import annotations
@@ -23,18 +27,24 @@ def _norm(path: str) -> str:
 
 
 def note_setwd(printer: Any, e: Any) -> None:
-    """Remember the folder of ``setwd("dir")`` (a literal; anything else forgets it)."""
+    """Remember the folder of ``setwd("dir")`` (a literal; anything else forgets the last
+    one; the earlier literal folders are kept in ``setwd_dirs``)."""
     args = [a for n, a in e.args if n in (None, "dir")]
     printer.setwd_dir = _norm(args[0].value) if len(args) == 1 and args[0].kind == "str" \
         and _norm(args[0].value) else None
+    if printer.setwd_dir:
+        printer.setwd_dirs = [*getattr(printer, "setwd_dirs", []), printer.setwd_dir]
 
 
 def relative_to_wd(printer: Any, text: str) -> str:
-    """``text`` relative to the working folder when it lies under the setwd() folder."""
-    wd = getattr(printer, "setwd_dir", None)
-    if not wd or not isinstance(text, str):
+    """``text`` relative to the working folder when it lies under the last setwd() folder,
+    else relative to the most recent earlier setwd() folder it lies under."""
+    if not isinstance(text, str):
         return text
+    last = getattr(printer, "setwd_dir", None)
+    folders = ([last] if last else []) + list(reversed(getattr(printer, "setwd_dirs", [])))
     t = text.replace("\\", "/")
-    if t.startswith(wd + "/") and len(t) > len(wd) + 1:
-        return t[len(wd) + 1:]
+    for wd in folders:
+        if t.startswith(wd + "/") and len(t) > len(wd) + 1:
+            return t[len(wd) + 1:]
     return text
