@@ -524,6 +524,8 @@ def compare(case: Case, d: pd.DataFrame, m: object | None = None, *, polish: boo
             Z, Gf = dn.blup_term
             u, pev = blup(dn.y, dn.X, Va, Z, Gf(xa))
             cr = m.coef_random  # type: ignore[attr-defined]
+            # the term's effects (fa's factor scores, asreml's "_Comp" rows, are not in Z)
+            cr = cr[~cr.index.astype(str).str.contains("_Comp")]
             out["blup"] = _rel(cr["solution"].to_numpy(float), u)
             out["pev"] = _rel(cr["std.error"].to_numpy(float) ** 2, pev)
     return out
