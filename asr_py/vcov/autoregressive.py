@@ -323,11 +323,10 @@ class ARp(_Toeplitz):
         a = sp.csc_matrix((vals, (rows, cols)), shape=(n, n))
         ata = (a.T @ a).tocsc()
 
-        def head(m: np.ndarray) -> sp.csc_matrix:
-            out = np.zeros((p, p))
-            out[:, :] = m
-            return sp.csc_matrix((out.ravel(), (np.repeat(np.arange(p), p),
-                                                np.tile(np.arange(p), p))), shape=(n, n))
+        hr, hc = np.repeat(np.arange(p), p), np.tile(np.arange(p), p)
+
+        def head(m: np.ndarray) -> sp.csc_matrix:  # a p x p block in C⁻¹'s top-left corner
+            return sp.csc_matrix((np.ravel(m), (hr, hc)), shape=(n, n))
 
         q = _band(head(cp_inv) + ata / s, p)
         dq_phi = []

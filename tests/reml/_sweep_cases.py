@@ -536,3 +536,23 @@ def _rel(a: Vec, b: Vec) -> float:
     if a.shape != b.shape:
         return float("inf")
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
+
+
+def check_corh_held_at_one(seed: int, gap_rel: float) -> None:
+    """Sweep ``corh(env):gen`` (size 150) at ``seed``: the fit converges with ρ held at 1
+    ('B'), its ℓ is not more than ``gap_rel`` (relative) below the dense-V optimum, and ℓ
+    falls when ρ is moved off 1 to 0.99 (the KKT condition read from ℓ itself)."""
+    from _dense_reml import fit_dense, reml_loglik
+
+    case = {c.name: c for c in cases(150)}["corh(env):gen"]
+    d = case.data(np.random.default_rng(seed), 150)
+    m = fit_asr(case, d)
+    assert m.converged, m.diagnostics
+    vc = m.varcomp
+    assert vc.loc["env:gen!env!cor", "bound"] == "B"
+    dn = case.dense(d)
+    _, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
+    assert ld - m.loglik <= gap_rel * abs(m.loglik), (ld, m.loglik)
+    inside = dn.from_asr(vc["component"].to_numpy(float)).copy()
+    inside[0] = 0.99
+    assert reml_loglik(dn.y, dn.X, dn.vfun(inside)) < m.loglik

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import corgh, fit_dense, indicator, reml_loglik
-from _sweep_cases import cases, fit_asr
+from _sweep_cases import cases, check_corh_held_at_one, fit_asr
 
 import asr_py as asr
 
@@ -239,19 +239,7 @@ def test_flat_at_rho_one_converges_by_a_final_differenced_score() -> None:
     1e-8 at the dense-V optimum. A differenced score at that stop (FD_FINAL) reads the
     convergence from ℓ itself: converged, ρ 'B' at 1, ℓ not below the dense optimum, and ℓ
     falls when ρ is moved off 1 (the KKT condition from ℓ)."""
-    case = {c.name: c for c in cases(150)}["corh(env):gen"]
-    d = case.data(np.random.default_rng(9), 150)
-    m = fit_asr(case, d)
-    assert m.converged, m.diagnostics
-    vc = m.varcomp
-    assert vc.loc["env:gen!env!cor", "bound"] == "B"
-    dn = case.dense(d)
-    _, ld = fit_dense(dn.y, dn.X, dn.vfun, dn.starts, dn.bounds, scale=dn.scale)
-    assert ld - m.loglik <= 1e-9 * abs(m.loglik), (ld, m.loglik)
-    x = dn.from_asr(vc["component"].to_numpy(float))
-    inside = x.copy()
-    inside[0] = 0.99
-    assert reml_loglik(dn.y, dn.X, dn.vfun(inside)) < m.loglik
+    check_corh_held_at_one(9, 1e-9)
 
 
 def test_escape_fit_that_crept_is_continued() -> None:
