@@ -187,6 +187,8 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "weights": "weights", "group": "group", "ginverse": "ginverse",
                 "G.param": "params", "R.param": "params", "knot.points": "knot_points",
                 "keep.order": "keep_order"}
+#: asreml arguments that only size asreml's work space: a NOTE, not a TODO (nothing to review)
+_MEMORY = {"workspace", "pworkspace"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
 _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
@@ -2726,6 +2728,12 @@ class Translator(BasePrinter):
                 continue      # its statistics are computed when fit$aom is read (rasremlaom)
             if n == "gammaPar":
                 continue      # the same fit; fit$sigma2/$vparameters on its scale (asreml())
+            if n in _MEMORY:
+                note = (f"# NOTE(asr_py): asreml({n} = {self.src(a)}) dropped: it sizes "
+                        "asreml's work space; asr_py sizes its own memory")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
                                  "the model in asr_py")

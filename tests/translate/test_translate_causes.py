@@ -137,7 +137,9 @@ def test_unknown_arguments_get_a_todo_each_and_the_call_is_kept() -> None:
                    "            family = asr_negbin())\n")
     lines = body(py)
     todo = "\n".join(ln for ln in lines if ln.startswith("# TODO"))
-    assert "asreml(workspace = 1e8) dropped: it does not change the model" in todo
+    # workspace only sizes asreml's memory: a NOTE (nothing for the user to review), no TODO
+    assert "workspace" not in todo
+    assert "# NOTE(asr_py): asreml(workspace = 1e8) dropped: it sizes asreml's work space" in py
     assert "asreml(mef = vc) is not translated (an asreml argument asr_py does not have)" \
         ": this call may fit a DIFFERENT model" in todo
     assert "asreml(foo = 3) is not translated (not an asreml() argument" in todo
