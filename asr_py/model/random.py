@@ -31,6 +31,7 @@ from asr_py.model.blocks import (
     Block,
     Context,
     combine_labels,
+    factor_block,
     is_factor_expr,
     khatri_rao,
     literal,
@@ -407,6 +408,15 @@ def _drop_score_columns(ctx: Context, call: Call, parts: tuple, blocks: list,
 # ---------------------------------------------------------------------------------------------
 
 
+def _residual_part(ctx: Context, p: Expr) -> Block:
+    """A part of a residual term. A bare numeric column is a factor there, as in asreml
+    (``residual = ~ plots`` with integer plot numbers is ``~ id(plots)``): a residual
+    variance model is over levels, a covariate has no meaning in it."""
+    if isinstance(p, Name) and not is_factor_expr(ctx, p) and p.name in ctx.frame.columns:
+        return factor_block(ctx, p)
+    return part_block(ctx, p)
+
+
 def _codes(ctx: Context, b: Block, where: Expr) -> np.ndarray:
     m = b.mat.tocsr()
     counts = np.diff(m.indptr)
@@ -472,7 +482,7 @@ def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str,
     ``by_level`` = (its factor, its level))."""
     from asr_py.vcov.composite import Subset
 
-    blocks = [part_block(ctx, p) for p in term.parts]
+    blocks = [_residual_part(ctx, p) for p in term.parts]
     label = _label(blocks)
     templates = [b.template if b.template is not None else _identity(b) for b in blocks]
     scale = not any(t.has_variance for t in templates)

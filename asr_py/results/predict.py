@@ -78,7 +78,8 @@ def covariate_mean(c: str, records: Records) -> float:
 
 
 def _factor_names(model: Model) -> tuple[list[str], list[str]]:
-    """(factors, covariates) that the fixed formula uses."""
+    """(factors, covariates) that the fixed formula uses; the covariates also those random
+    terms use as plain covariates (``~ x``, ``~ f:x``: asreml predicts them at x̄ too)."""
     frame = model.records.frame
     facs, covs = [], []
     for t in model.fixed.terms:
@@ -88,6 +89,10 @@ def _factor_names(model: Model) -> tuple[list[str], list[str]]:
                 facs.append(f)
             elif not is_fac and f in frame.columns and f not in covs:
                 covs.append(f)
+    for rt in model.random:
+        for b in rt.blocks:
+            if _plain_covariate(b, model) and b.name not in covs and b.name not in facs:
+                covs.append(b.name)
     return facs, covs
 
 
@@ -618,17 +623,27 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
             r_idx.append(B.row)
             c_idx.append(B.col + off)
             vals.append(B.data)
-        elif (t.blocks and all(b.is_factor for b in t.blocks)
+        elif (t.blocks and all(b.is_factor or _plain_covariate(b, model) for b in t.blocks)
                 and (t.at is None or t.at[0] in cols)
-                and (t.at is not None or set(t.factors) <= set(cols))
+                and (t.at is not None or set(_term_factors(t, model)) <= set(cols))
                 and len(t.factors) == len(t.blocks) + (t.at is not None)
-                and all(nm in cols or is_response_trait(nm, model.records) for nm in names)):
+                and all(nm in cols or is_response_trait(nm, model.records)
+                        or _plain_covariate(b, model) for nm, b in zip(names, t.blocks))):
             idx = np.zeros(n, dtype=np.int64)
+            # a covariate block (random slopes, or a random covariate alone) enters at the
+            # cell's value: a classify covariate's level, else the covariate's mean
+            xval = np.ones(n)
+            for b in t.blocks:
+                if _plain_covariate(b, model):
+                    xval = xval * (cells[b.name].to_numpy(dtype=float) if b.name in cells
+                                   else covariate_mean(b.name, model.records))
             # at(f, l):g enters the cells of level l of f only (its Z is g's on those records)
             ok = (np.ones(n, dtype=bool) if t.at is None
                   else cells[t.at[0]].astype(str).to_numpy() == t.at[1])
             ok_other, new_any = ok.copy(), np.zeros(n, dtype=bool)
             for b in t.blocks:
+                if _plain_covariate(b, model):
+                    continue          # one column (k = 1): its value is in xval
                 if is_response_trait(b.name, model.records):
                     bv = np.array([traits[j] for j in tcodes])
                 elif b.name in cov_cls:  # dev(x): the factor of x's values
@@ -650,7 +665,7 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
             r = np.nonzero(ok)[0]
             r_idx.append(r)
             c_idx.append(off + idx[ok])
-            vals.append(np.ones(r.size))
+            vals.append(xval[ok])
         off += q
     phantom = None
     if ph_keys:
@@ -664,6 +679,20 @@ def _random_design(model: Model, cells: pd.DataFrame, cols: list[str],
         return sp.csr_matrix((n, off)), phantom
     return sp.csr_matrix((np.concatenate(vals), (np.concatenate(r_idx), np.concatenate(c_idx))),
                          shape=(n, off)), phantom
+
+
+def _plain_covariate(b: Any, model: Model) -> bool:
+    """A random term's block that is a data covariate itself (``x`` in ``~ x`` or
+    ``~ f:x``), not a factor and not a basis of x (pol, leg, spl)."""
+    return (not b.is_factor and b.mat.shape[1] == 1 and b.name in model.records.frame.columns
+            and tuple(b.labels) == (b.name,))
+
+
+def _term_factors(t: Any, model: Model) -> list[str]:
+    """The factors of random term t that must be grid columns for it to enter: its factors
+    without its plain covariates (those enter at a value, see :func:`_random_design`)."""
+    cov = {b.name for b in t.blocks if _plain_covariate(b, model)}
+    return [f for f in t.factors if f not in cov]
 
 
 def _label(combo: tuple) -> str:
