@@ -8,7 +8,9 @@ last column and varies fastest wherever classify names it, as asreml's tables
 in classify (equal weights unless ``average=`` gives others; covariates at their mean) and
 the factors named in ``average=`` (random ones too). z includes a random term only when all
 its factors are classify or averaged factors (other random effects are left at zero,
-asreml's default); ``ignore=`` drops fixed or random terms from the prediction (their
+asreml's default); a plain covariate x of a random term (``~ x``, ``~ f:x``) enters at its
+classify value or its mean x̄, as a fixed covariate does (asreml 4.2 predicts
+``random = ~ row + col`` with numeric row, col at x̄·û); ``ignore=`` drops fixed or random terms from the prediction (their
 columns of L are zero) and ``only=`` keeps the terms it names, every other term ignored
 (``only='vm(gen, A)'``: the BLUPs alone, their standard errors sqrt(PEV)); a classify may
 name a one-factor random term (``classify='vm(gen, A)'``: by its variable, the column named
