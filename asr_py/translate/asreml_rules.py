@@ -1986,7 +1986,8 @@ class Translator(BasePrinter):
                 extra = [f"sep={self.py(sep[0])}"] if sep else []
                 return f"{self.runtime('r_cat')}(" + ", ".join(self.kwargs(keep) + extra) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
-        if f == "print" and pos:
+        if f in ("print", "print.data.frame", "print.default") and pos:
+            # print.data.frame(x): the S3 method print(x) dispatches to for a data frame
             return f"print({self.py(pos[0])})"
         if f in ("paste0", "paste"):
             return self.paste(e)
@@ -2120,6 +2121,11 @@ class Translator(BasePrinter):
             return (f"{self.py(got['x'])}.merge({self.py(got['y'])}, how={how!r}{on}, "
                     "suffixes=('.x', '.y'))")
         if f == "file.path" and pos:
+            self.helpers.add("os")
+            return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "test_path" and pos and all(n is None for n, _ in args):
+            # testthat: a path under tests/testthat, where testthat runs a test file (and
+            # the translated script runs): file.path(...) there
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
         if f == "here" and pos:

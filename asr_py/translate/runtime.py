@@ -38,6 +38,7 @@ from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate
 from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
+from asr_py.translate.rtestskip import r_skip_on  # noqa: F401 - testthat's skip_on_ci() ...
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
