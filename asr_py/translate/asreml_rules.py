@@ -831,6 +831,16 @@ class Translator(BasePrinter):
                 # colnames(l[[1]])[2:4] <- v: renamed, written back into l[[1]]
                 return self.assign_into(inner, value)
             return f"{obj} = {value}"
+        if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
+                target.left is not None and target.left.kind == "call" and \
+                target.left.value == "levels" and len(target.left.args) == 1 and \
+                target.left.args[0][0] is None and not (r.kind == "call" and r.value == "list"):
+            # levels(f)[i] <- v: `levels<-`(f, `[<-`(levels(f), i, v)) (rsetlevels.py)
+            inner = target.left.args[0][1]
+            obj = self.py(inner)
+            lv = (f"{self.runtime('r_sub_assign')}({self.runtime('r_levels')}({obj}), "
+                  f"{self.py(target.args[0][1])}, {rhs})")
+            return self._set_levels(inner, lv)
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
         part = self._replace_part(target, rhs)
@@ -871,9 +881,19 @@ class Translator(BasePrinter):
                                     f"{self.py(inner)}, {rhs})")
         if target.kind == "call" and target.value == "diag" and len(target.args) == 1:
             return _pkg_set_diag(self, target, rhs)           # diag(V) <- diag(V) + 1e-14
+        if target.kind == "call" and target.value == "levels" and len(target.args) == 1 and \
+                target.args[0][0] is None and not (r.kind == "call" and r.value == "list"):
+            return self._set_levels(target.args[0][1], rhs)    # rsetlevels.py
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
+
+    def _set_levels(self, inner: R, levels: str) -> str:
+        """``inner <- `levels<-`(inner, levels)``, written back where ``inner`` lives."""
+        value = f"{self.runtime('r_set_levels')}({self.py(inner)}, {levels})"
+        if inner.kind in ("name", "str"):
+            return f"{self.py(inner)} = {value}"
+        return self.assign_into(inner, value)
 
     def _lapply_cols(self, target: R, r: R) -> str | None:
         """``d[cols] <- lapply(d[cols], f)`` (or ``d[, cols]``): f applied to each of those

@@ -38,7 +38,6 @@ from asr_py.translate.raggregate import r_aggregate_by  # noqa: F401 - aggregate
 from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGHmatrix
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
-from asr_py.translate.rtestskip import r_skip_on  # noqa: F401 - testthat's skip_on_ci() ...
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
@@ -343,6 +342,7 @@ from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
+from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
     r_duplicated,
@@ -415,6 +415,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_sys_time,
 )
 from asr_py.translate.rtabulate import r_tabulate  # noqa: F401 - tabulate()
+from asr_py.translate.rtestskip import r_skip_on  # noqa: F401 - testthat's skip_on_ci() ...
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
