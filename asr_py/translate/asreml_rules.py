@@ -888,6 +888,35 @@ class Translator(BasePrinter):
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
 
+    def _mapply(self, args: list[tuple[str | None, R]]) -> str:
+        """``mapply(FUN, ..., MoreArgs, SIMPLIFY = FALSE, USE.NAMES)`` (rmapply.py): FUN by
+        name or first position; the ``...`` arguments in order, positional before named."""
+        opts = {n: a for n, a in args if n in ("FUN", "MoreArgs", "SIMPLIFY", "USE.NAMES")}
+        rest = [(n, a) for n, a in args if n not in opts]
+        if "FUN" not in opts:
+            if not rest or rest[0][0] is not None:
+                raise Untranslatable("mapply() without FUN")
+            opts["FUN"], rest = rest[0][1], rest[1:]
+        simplify = opts.get("SIMPLIFY")
+        if simplify is None or not (simplify.kind == "name" and simplify.value in ("FALSE",
+                                                                                  "F")):
+            raise Untranslatable("mapply() simplifying its result (SIMPLIFY = TRUE)")
+        names = [n for n, _ in rest]
+        if any(n is None for n in names[names.index(next((n for n in names if n), None)):]
+               ) if any(names) else False:
+            raise Untranslatable("mapply() with a positional argument after a named one")
+        fun = opts["FUN"]
+        fn = self.fun_ref(fun)
+        if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+            rest = [(pyname(n) if n else n, a) for n, a in rest]   # its Python parameters
+        kw = self.kwargs(rest)
+        if "MoreArgs" in opts:
+            kw.append(f"more_args={self.py(opts['MoreArgs'])}")
+        use = opts.get("USE.NAMES")
+        if use is not None:
+            kw.append(f"use_names={self.py(use)}")
+        return f"{self.runtime('r_mapply')}({', '.join([fn] + kw)})"
+
     def _set_levels(self, inner: R, levels: str) -> str:
         """``inner <- `levels<-`(inner, levels)``, written back where ``inner`` lives."""
         value = f"{self.runtime('r_set_levels')}({self.py(inner)}, {levels})"
@@ -2190,6 +2219,8 @@ class Translator(BasePrinter):
             return f"range(1, len({self.py(pos[0])}) + 1)"
         if f in rparallel.PARALLEL_APPLY and rparallel.as_serial(e) is not None:
             return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
+        if f == "mapply" and args:
+            return self._mapply(args)                      # rmapply.py
         if f in ("sapply", "lapply", "vapply"):
             # R's matching (rdots.py): X, FUN, and what goes on through ... to FUN
             parts = rdots.apply_parts(f, args)

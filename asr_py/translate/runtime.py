@@ -268,6 +268,7 @@ from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and 
     r_ymd,
 )
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
+from asr_py.translate.rmapply import r_mapply  # noqa: F401 - mapply(SIMPLIFY = FALSE)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
     r_colSums,

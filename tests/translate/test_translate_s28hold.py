@@ -182,3 +182,33 @@ def test_levels_assignment_with_too_few_names_is_r_error() -> None:
         run_r('g <- factor(c("x", "y", "z"))\nlevels(g) <- c("p", "q")\n')
     assert "not translated (levels(x) <- ...)" in translate(
         'levels(g) <- list(A = c("x", "y"), B = "z")\n')
+
+
+# ----- mapply(..., SIMPLIFY = FALSE) (mppGxE's QTL scans: 4 TODO lines) -----------------------
+
+def test_mapply_applies_fun_elementwise_recycling_as_r() -> None:
+    """?mapply: FUN(a[i], b[i], ...) for i over the longest argument, the others recycled;
+    MoreArgs passed to every call; USE.NAMES: an unnamed character first argument names the
+    result; SIMPLIFY = FALSE keeps a list."""
+    ns = run_r('a <- list(1, 2, 3)\n'
+               'b <- list(10, 20)\n'
+               's <- mapply(function(x, y) x + y, x = a, y = b, SIMPLIFY = FALSE)\n'
+               'f <- function(p, q, r) p * q + r\n'
+               't <- mapply(f, c(1, 2), c(3, 4), MoreArgs = list(r = 100), SIMPLIFY = FALSE)\n'
+               'u <- mapply(function(x, n) nchar(x) + n, c("ab", "c"), 1:2, SIMPLIFY = FALSE)\n'
+               'e <- mapply(function(x, y) x + y, list(), b, SIMPLIFY = FALSE)\n',
+               complete=True)
+    assert ns["s"] == [11, 22, 13]
+    assert ns["t"] == [103, 108]
+    assert dict(ns["u"]) == {"ab": 3, "c": 3}
+    assert ns["e"] == []
+
+
+def test_mapply_forms_not_read_stay_todos() -> None:
+    """R's default SIMPLIFY = TRUE may give a vector or a matrix (simplify2array); a
+    positional argument after a named one cannot keep R's order in a Python call."""
+    py = translate('v <- mapply(rep, 1:3, 3:1)\n'
+                   'w <- mapply(function(x, y) x + y, x = a, b, SIMPLIFY = FALSE)\n')
+    assert "mapply() simplifying its result (SIMPLIFY = TRUE)" in py
+    assert "mapply() with a positional argument after a named one" in py
+    assert "r_mapply(" not in py
