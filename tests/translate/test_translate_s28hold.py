@@ -212,3 +212,24 @@ def test_mapply_forms_not_read_stay_todos() -> None:
     assert "mapply() simplifying its result (SIMPLIFY = TRUE)" in py
     assert "mapply() with a positional argument after a named one" in py
     assert "r_mapply(" not in py
+
+
+# ----- the hold-out index ------------------------------------------------------------------
+
+def test_holdout_index_is_apart_from_the_corpus_index() -> None:
+    """The hold-out measures code the translator was not tuned on: same columns as the
+    corpus index, one row per script, and no repository of the corpus index (a repository
+    moved into the corpus must leave the hold-out)."""
+    import csv
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    with (here / "holdout" / "index.csv").open(newline="") as fh:
+        hold = list(csv.DictReader(fh))
+    with (here / "corpus" / "index.csv").open(newline="") as fh:
+        corpus = list(csv.DictReader(fh))
+    assert list(hold[0]) == list(corpus[0]) == ["repo", "path", "commit", "licence",
+                                                  "fails_in_r"]
+    assert len({(r["repo"], r["path"]) for r in hold}) == len(hold) >= 20
+    assert not {r["repo"] for r in hold} & {r["repo"] for r in corpus}
+    assert all(len(r["commit"]) == 40 for r in hold)
