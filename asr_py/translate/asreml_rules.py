@@ -906,9 +906,11 @@ class Translator(BasePrinter):
                ) if any(names) else False:
             raise Untranslatable("mapply() with a positional argument after a named one")
         fun = opts["FUN"]
+        if not (fun.kind == "function" or fun.kind == "name" and fun.value in self.functions):
+            # a function mapped to Python by name is not known to take these arguments
+            raise Untranslatable(f"mapply() of {self.src(fun)}")
         fn = self.fun_ref(fun)
-        if fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
-            rest = [(pyname(n) if n else n, a) for n, a in rest]   # its Python parameters
+        rest = [(pyname(n) if n else n, a) for n, a in rest]   # its Python parameters
         kw = self.kwargs(rest)
         if "MoreArgs" in opts:
             kw.append(f"more_args={self.py(opts['MoreArgs'])}")
