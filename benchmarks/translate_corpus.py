@@ -10,6 +10,8 @@ Two corpora:
       python benchmarks/translate_corpus.py            # translate + measure
       python benchmarks/translate_corpus.py --run      # also execute scripts whose data exist
       python benchmarks/translate_corpus.py --index    # rebuild index.csv from the mirrors
+      python benchmarks/translate_corpus.py --from-index tests/translate/holdout/index.csv
+                                                       # the hold-out set (not tuned on)
 
 * the **snippet corpus**: ``tests/translate/corpus/snippets/*.R``, small scripts written
   here reproducing each construct seen in the public scripts; CI measures these
@@ -196,8 +198,9 @@ def _git(gd: Path, *args: str) -> bytes:
                           check=True).stdout
 
 
-def read_index() -> list[dict[str, str]]:
-    with INDEX.open(newline="") as fh:
+def read_index(index: Path | None = None) -> list[dict[str, str]]:
+    """The rows of ``index`` (default: the corpus index.csv)."""
+    with (index or INDEX).open(newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -319,6 +322,7 @@ _DATA_DIRS = (".", "data", "../data", "../../data")
 _DATA_EXT = (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv")
 
 
+_TEST_PATH = re.compile(r"\btest_path\(\s*((?:[\"'][^\"'\n]+[\"']\s*,?\s*)+)\)")
 _LAZY_DATA = re.compile(r"\br_lazy\('([\w.]+)', globals\(\)\)")
 
 
@@ -329,6 +333,9 @@ def _inputs(text: str, py: str = "") -> list[str]:
     (asr_py.translate.rlazy)."""
     code = strip_comments(text)
     files = [p for p in _INPUT.findall(code) if not p.startswith("http")]
+    # testthat's test_path("data", "x.Rdata"): a file under the test file's folder
+    files += ["/".join(re.findall(r"[\"']([^\"']+)[\"']", m.group(1)))
+              for m in _TEST_PATH.finditer(code)]
     names = list(dict.fromkeys(_DATA_CALL.findall(code) + _LAZY_DATA.findall(py)))
     for name in names:
         files.append("|".join(f"{d}/{name}{x}" for d in _DATA_DIRS for x in _DATA_EXT))
@@ -454,8 +461,9 @@ def _run_script(py: str, workdir: Path, timeout: float, res: Result, tag: str = 
 
 
 def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
-                  jobs: int = 1) -> list[Result]:
-    """Translate (and with ``run`` execute) the scripts of the index; ``jobs`` scripts run
+                  jobs: int = 1, index: Path | None = None) -> list[Result]:
+    """Translate (and with ``run`` execute) the scripts of ``index`` (default: the corpus
+    index.csv; e.g. tests/translate/holdout/index.csv, same columns); ``jobs`` scripts run
     at a time (the limit is CPU time, so running several at once changes no outcome)."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -466,7 +474,7 @@ def public_corpus(run: bool, timeout: float, verbose: bool, match: str = "",
     tmp = Path(tempfile.mkdtemp(prefix="asr_corpus_"))
     _CHILD_ENV["ASR_PY_SOURCE_CACHE"] = str(tmp / "_source_cache")   # no network here
     missing: set[str] = set()
-    for row in read_index():
+    for row in read_index(index):
         if match and not re.search(match, f"{row['repo']}/{row['path']}"):
             continue
         gd = _git_dir(row["repo"])
@@ -604,6 +612,9 @@ def print_summary(s: dict[str, float]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", action="store_true", help="rebuild index.csv from the mirrors")
+    ap.add_argument("--from-index", metavar="CSV", default="",
+                    help="measure the scripts of this index instead of the corpus index.csv "
+                         "(same columns, e.g. tests/translate/holdout/index.csv)")
     ap.add_argument("--run", action="store_true", help="execute scripts whose data exist")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="CPU-time limit per script in seconds (RLIMIT_CPU; the wall-clock "
@@ -621,7 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.run and importlib.util.find_spec("pyreadr") is None:
         print("note: pyreadr is not installed: scripts reading .rda/.rds/data() fail "
               "(pip install asr_py[rdata])")
-    results = public_corpus(args.run, args.timeout, args.verbose, args.match, args.jobs)
+    results = public_corpus(args.run, args.timeout, args.verbose, args.match, args.jobs,
+                            Path(args.from_index) if args.from_index else None)
     print_summary(summary(results))
     if args.differ_report:
         write_report([d for r in results for d in r.differ_rows], Path(args.differ_report))

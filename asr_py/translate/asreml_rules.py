@@ -833,6 +833,16 @@ class Translator(BasePrinter):
                 # colnames(l[[1]])[2:4] <- v: renamed, written back into l[[1]]
                 return self.assign_into(inner, value)
             return f"{obj} = {value}"
+        if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
+                target.left is not None and target.left.kind == "call" and \
+                target.left.value == "levels" and len(target.left.args) == 1 and \
+                target.left.args[0][0] is None and not (r.kind == "call" and r.value == "list"):
+            # levels(f)[i] <- v: `levels<-`(f, `[<-`(levels(f), i, v)) (rsetlevels.py)
+            inner = target.left.args[0][1]
+            obj = self.py(inner)
+            lv = (f"{self.runtime('r_sub_assign')}({self.runtime('r_levels')}({obj}), "
+                  f"{self.py(target.args[0][1])}, {rhs})")
+            return self._set_levels(inner, lv)
         if target.kind == "index" and target.left is not None:
             return self.assign_index(target, rhs)
         part = self._replace_part(target, rhs)
@@ -873,9 +883,50 @@ class Translator(BasePrinter):
                                     f"{self.py(inner)}, {rhs})")
         if target.kind == "call" and target.value == "diag" and len(target.args) == 1:
             return _pkg_set_diag(self, target, rhs)           # diag(V) <- diag(V) + 1e-14
+        if target.kind == "call" and target.value == "levels" and len(target.args) == 1 and \
+                target.args[0][0] is None and not (r.kind == "call" and r.value == "list"):
+            return self._set_levels(target.args[0][1], rhs)    # rsetlevels.py
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
         raise Untranslatable("assignment target")
+
+    def _mapply(self, args: list[tuple[str | None, R]]) -> str:
+        """``mapply(FUN, ..., MoreArgs, SIMPLIFY = FALSE, USE.NAMES)`` (rmapply.py): FUN by
+        name or first position; the ``...`` arguments in order, positional before named."""
+        opts = {n: a for n, a in args if n in ("FUN", "MoreArgs", "SIMPLIFY", "USE.NAMES")}
+        rest = [(n, a) for n, a in args if n not in opts]
+        if "FUN" not in opts:
+            if not rest or rest[0][0] is not None:
+                raise Untranslatable("mapply() without FUN")
+            opts["FUN"], rest = rest[0][1], rest[1:]
+        simplify = opts.get("SIMPLIFY")
+        if simplify is None or not (simplify.kind == "name" and simplify.value in ("FALSE",
+                                                                                  "F")):
+            raise Untranslatable("mapply() simplifying its result (SIMPLIFY = TRUE)")
+        names = [n for n, _ in rest]
+        if any(n is None for n in names[names.index(next((n for n in names if n), None)):]
+               ) if any(names) else False:
+            raise Untranslatable("mapply() with a positional argument after a named one")
+        fun = opts["FUN"]
+        if not (fun.kind == "function" or fun.kind == "name" and fun.value in self.functions):
+            # a function mapped to Python by name is not known to take these arguments
+            raise Untranslatable(f"mapply() of {self.src(fun)}")
+        fn = self.fun_ref(fun)
+        rest = [(pyname(n) if n else n, a) for n, a in rest]   # its Python parameters
+        kw = self.kwargs(rest)
+        if "MoreArgs" in opts:
+            kw.append(f"more_args={self.py(opts['MoreArgs'])}")
+        use = opts.get("USE.NAMES")
+        if use is not None:
+            kw.append(f"use_names={self.py(use)}")
+        return f"{self.runtime('r_mapply')}({', '.join([fn] + kw)})"
+
+    def _set_levels(self, inner: R, levels: str) -> str:
+        """``inner <- `levels<-`(inner, levels)``, written back where ``inner`` lives."""
+        value = f"{self.runtime('r_set_levels')}({self.py(inner)}, {levels})"
+        if inner.kind in ("name", "str"):
+            return f"{self.py(inner)} = {value}"
+        return self.assign_into(inner, value)
 
     def _lapply_cols(self, target: R, r: R) -> str | None:
         """``d[cols] <- lapply(d[cols], f)`` (or ``d[, cols]``): f applied to each of those
@@ -1988,7 +2039,8 @@ class Translator(BasePrinter):
                 extra = [f"sep={self.py(sep[0])}"] if sep else []
                 return f"{self.runtime('r_cat')}(" + ", ".join(self.kwargs(keep) + extra) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
-        if f == "print" and pos:
+        if f in ("print", "print.data.frame", "print.default") and pos:
+            # print.data.frame(x): the S3 method print(x) dispatches to for a data frame
             return f"print({self.py(pos[0])})"
         if f in ("paste0", "paste"):
             return self.paste(e)
@@ -2124,6 +2176,11 @@ class Translator(BasePrinter):
         if f == "file.path" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
+        if f == "test_path" and pos and all(n is None for n, _ in args):
+            # testthat: a path under tests/testthat, where testthat runs a test file (and
+            # the translated script runs): file.path(...) there
+            self.helpers.add("os")
+            return f"os.path.join({', '.join(self.py(a) for a in pos)})"
         if f == "here" and pos:
             self.helpers.add("os")
             return f"os.path.join({', '.join(self.py(a) for a in pos)})"
@@ -2166,6 +2223,8 @@ class Translator(BasePrinter):
             return f"range(1, len({self.py(pos[0])}) + 1)"
         if f in rparallel.PARALLEL_APPLY and rparallel.as_serial(e) is not None:
             return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
+        if f == "mapply" and args:
+            return self._mapply(args)                      # rmapply.py
         if f in ("sapply", "lapply", "vapply"):
             # R's matching (rdots.py): X, FUN, and what goes on through ... to FUN
             parts = rdots.apply_parts(f, args)

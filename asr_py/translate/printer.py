@@ -21,6 +21,7 @@ from asr_py.translate import (
     rpronoun,
     rreadr,
     rreadxl,
+    rtestskip,
     rtrycatch,
 )
 from asr_py.translate.parser import R, Untranslatable
@@ -136,6 +137,7 @@ class BasePrinter:
         self._n_anon = 0
         self._depth = 0
         self._loops = 0     # loops around the statement being printed (a function resets it)
+        self._in_test = False   # printing a test_that() block's own body (rtestskip.py)
 
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
@@ -1178,10 +1180,11 @@ class BasePrinter:
                             and x.left.kind == "name"})
             glob = [f"global {', '.join(names)}"] if names else []
             loops, self._loops = self._loops, 0      # the block becomes a function
+            in_test, self._in_test = self._in_test, True
             try:
                 inner = self.body_of(body, depth + 1)
             finally:
-                self._loops = loops
+                self._loops, self._in_test = loops, in_test
             # testthat reports an error in a block and goes on (checks.r_test_that)
             call = f"{self.runtime('r_test_that')}({name}, {desc.value!r})" \
                 if desc.kind == "str" else f"{self.runtime('r_test_that')}({name})"
@@ -1198,6 +1201,21 @@ class BasePrinter:
             except Untranslatable as exc:
                 body = self.todo_lines(inner, str(exc)) + self.placeholder(inner, str(exc), [])
             return [f"# {s.value}(): not checked in Python; the code inside runs"] + body
+        if k == "call" and s.value in rtestskip.SNAPSHOT:
+            inner = rtestskip.snapshot_subject(s.value, s.args)
+            if inner is not None:
+                # the value is computed as in R; the stored snapshot is not compared
+                try:
+                    body = self.compound(inner, depth)
+                except Untranslatable as exc:
+                    body = self.todo_lines(inner, str(exc)) + self.placeholder(inner, str(exc),
+                                                                               [])
+                return [f"# {s.value}(): the snapshot (tests/testthat/_snaps/) is not "
+                        "compared in Python; the code inside runs"] + body
+        if k == "call" and s.value in rtestskip.SKIPS and self._in_test:
+            cond = self.skip_condition(s)
+            if cond is not None:       # testthat ends the test, successfully, when it holds
+                return [f"if {cond}:  # {self.src(s)}", "    return"]
         if k in ("call",) and s.value in ("local", "suppressWarnings", "suppressMessages",
                                           "suppressPackageStartupMessages", "invisible",
                                           "with_options") \
@@ -1409,6 +1427,21 @@ class BasePrinter:
             return f"range(1, {self.py(e.args[0][1])} + 1)"
         return self.py(e)
 
+    def skip_condition(self, s: R) -> str | None:
+        """testthat's ``skip_on_ci()``, ``skip_on_covr()``, ``skip_on_os(os)`` as a test
+        (rtestskip.r_skip_on); None for a form not read here (``arch =``, computed os)."""
+        kind = s.value.removeprefix("skip_on_")
+        if kind in ("ci", "covr"):
+            return f"{self.runtime('r_skip_on')}({kind!r})" if not s.args else None
+        if len(s.args) != 1 or s.args[0][0] not in (None, "os"):
+            return None
+        a = s.args[0][1]
+        items = [a] if a.kind == "str" else [v for _, v in a.args] \
+            if a.kind == "call" and a.value == "c" else []
+        if not items or any(v.kind != "str" for v in items):
+            return None
+        return f"{self.runtime('r_skip_on')}('os', {[v.value for v in items]!r})"
+
     def def_(self, name: str, fn: R, depth: int) -> list[str]:
         """``f <- function(a, b = 1, ..., c)`` -> ``def f(a, b=1, *args, c=None, **kwargs)``."""
         before: list[str] = []
@@ -1447,14 +1480,14 @@ class BasePrinter:
         self.functions.add(name)
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
-        outer, loops = self.params, self._loops
+        outer, loops, in_test = self.params, self._loops, self._in_test
         self.params = outer | {n for n, _ in fn.args if n and n != "..."}
-        self._loops = 0
+        self._loops, self._in_test = 0, False      # a return there leaves this def only
         try:
             return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
                 lazy + self.block(body, depth + 1, fn=True))
         finally:
-            self.params, self._loops = outer, loops
+            self.params, self._loops, self._in_test = outer, loops, in_test
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""

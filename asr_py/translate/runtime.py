@@ -268,6 +268,7 @@ from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and 
     r_ymd,
 )
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
+from asr_py.translate.rmapply import r_mapply  # noqa: F401 - mapply(SIMPLIFY = FALSE)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
     r_colSums,
@@ -342,6 +343,7 @@ from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
+from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
     r_duplicated,
@@ -414,6 +416,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_sys_time,
 )
 from asr_py.translate.rtabulate import r_tabulate  # noqa: F401 - tabulate()
+from asr_py.translate.rtestskip import r_skip_on  # noqa: F401 - testthat's skip_on_ci() ...
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
     r_glimpse,
