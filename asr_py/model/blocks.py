@@ -627,12 +627,17 @@ def known_block(ctx: Context, call: Call) -> Block:
                             f"pass it as a keyword argument: asreml(..., {how})")
         mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
     elif call.func == "ide" and ctx.pedigree is None:
-        # asreml 4: ide(id) is the identity over the ids of the vm(id, K) term beside it
+        # asreml 4: ide(id) is the identity over the ids of the vm(id, K) term beside it;
+        # asreml 3: over the ids of ginverse = list(id = M) (no ped(id) term needed)
         ids = _vm_ids(ctx, fac.name)
+        giv = ctx.matrices.get("ginverse") or {}
+        if ids is None and isinstance(giv, dict) and fac.name in giv:
+            ids = tuple(_matrix_with_ids(ctx, giv[fac.name], fac)[1])
         if ids is None:
             raise ctx.error(call, f"ide({fac}) needs the ids of a vm({fac}, K) term or a "
                             "pedigree", f"write vm({fac}, K) before it: ~ vm({fac}, K) + "
-                            f"ide({fac}), or pass asreml(..., pedigree=ped_dataframe)")
+                            f"ide({fac}), or pass asreml(..., pedigree=ped_dataframe) or "
+                            f"ginverse={{'{fac}': Ginv}}")
         mat, inv = sp.identity(len(ids), format="csc"), False
     elif call.func in ("ped", "ide"):
         ped = ctx.pedigree

@@ -9,26 +9,26 @@ in classify (equal weights unless ``average=`` gives others; covariates at their
 the factors named in ``average=`` (random ones too). z includes a random term only when all
 its factors are classify or averaged factors (other random effects are left at zero,
 asreml's default); a plain covariate x of a random term (``~ x``, ``~ f:x``) enters at its
-classify value or its mean x̄, as a fixed covariate does (asreml 4.2 predicts
-``random = ~ row + col`` with numeric row, col at x̄·û); ``ignore=`` drops fixed or random terms from the prediction (their
-columns of L are zero) and ``only=`` keeps the terms it names, every other term ignored
-(``only='vm(gen, A)'``: the BLUPs alone, their standard errors sqrt(PEV)); a classify may
-name a one-factor random term (``classify='vm(gen, A)'``: by its variable, the column named
-by the term as asreml names it); ``present=`` averages only over the factor combinations
-seen in the data, ``prwts=`` with weights over the present factors' table (asreml's prwts;
-see :mod:`asr_py.results.predict_grid`). A factor's ``levels[f]`` is a label, a list of
-labels, or whole numbers that are not labels (asreml's 1-based level codes). A covariate in
-classify is predicted at ``levels[x]`` (default: its mean, or a spline covariate's knots); a
-random ``spl(x)`` term then enters through the spline basis at those x (the fitted curve)
-and ``dev(x)`` at the x values it has levels for. The id of a ``vm()`` / ``ped()`` /
-``giv()`` term classifies by the matrix's ids, including ids without records (their BLUPs
-come from the relationships alone). ``parallel=True`` pairs the classify levels one-to-one;
-``newdata=`` predicts one row per data-frame row (its columns are the classify variables,
-paired). With L the matrix of those averaged rows over [β; u], predictions are Lŝ and their
-standard errors sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased' (not estimable) when its
-fixed part, in the full (unaliased) parameterisation, is not orthogonal to the null space of
-X; its value is NaN unless ``aliased=True`` (then Lŝ of the aliased-to-zero solution, one of
-many, as asreml prints).
+classify value or its mean x̄, as a fixed covariate does (asreml 4.2 predicts ``random = ~
+row + col`` with numeric row, col at x̄·û); ``ignore=`` drops fixed or random terms from the
+prediction (their columns of L are zero) and ``only=`` keeps the terms it names, every other
+term ignored (``only='vm(gen, A)'``: the BLUPs alone, their standard errors sqrt(PEV)); a
+classify may name a one-factor random term (``classify='vm(gen, A)'``: by its variable, the
+column named by the term as asreml names it); ``present=`` averages only over the factor
+combinations seen in the data, ``prwts=`` with weights over the present factors' table
+(asreml's prwts; see :mod:`asr_py.results.predict_grid`). A factor's ``levels[f]`` is a
+label, a list of labels, or whole numbers that are not labels (asreml's 1-based level
+codes). A covariate in classify is predicted at ``levels[x]`` (default: its mean, or a
+spline covariate's knots); a random ``spl(x)`` term then enters through the spline basis at
+those x (the fitted curve) and ``dev(x)`` at the x values it has levels for. The id of a
+``vm()`` / ``ped()`` / ``giv()`` term classifies by the matrix's ids, including ids without
+records (their BLUPs come from the relationships alone). ``parallel=True`` pairs the
+classify levels one-to-one; ``newdata=`` predicts one row per data-frame row (its columns
+are the classify variables, paired). With L the matrix of those averaged rows over [β; u],
+predictions are Lŝ and their standard errors sqrt(diag(L C⁻¹ L')). A prediction is 'Aliased'
+(not estimable) when its fixed part, in the full (unaliased) parameterisation, is not
+orthogonal to the null space of X; its value is NaN unless ``aliased=True`` (then Lŝ of the
+aliased-to-zero solution, one of many, as asreml prints).
 
 With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of differences
 SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify

@@ -216,7 +216,10 @@ _MODEL = {"subset", "family", "equate.levels", "mbf", "knots", "predict",
           "offset", "asmv", "mef", "uid", "constraints", "include.levels", "at", "mv", "knot",
           "splines", "model.frame", "dispersion", "G.param", "R.param"}
 _COORD = re.compile(r"^(?:([A-Za-z][\w]*)\(\s*([A-Za-z.][\w.]*)\s*(?:,.*)?\)|([A-Za-z.][\w.]*))$")
-_KNOWN_CALL = re.compile(r"\b(ped|giv)\(\s*([^\W\d][\w.]*)\s*\)")
+_KNOWN_CALL = re.compile(r"\b(ped|giv|ide)\(\s*([^\W\d][\w.]*)\s*((?:,[^(),]*(?:\([^()]*\))?)*)\)")
+#: asreml 3's options of ped()/giv()/ide(): var = T (a variance is estimated: the default)
+#: and init = v (its starting value)
+_KNOWN_OPT = re.compile(r"\s*(var|init)\s*=\s*(.+?)\s*")
 _VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?![\w.]|\s*\()")
@@ -347,6 +350,10 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
     return None
 
 
+#: a rewrite_known() matrix key that is a ginverse= entry (an ide() factor's ids), not a keyword
+_GINVERSE_KEY = "__ginverse__:"
+
+
 def rewrite_known(text: str, giv: dict[str, str],
                   renamed: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """asreml 3's ``ped(id)``/``giv(id)`` with ``ginverse = list(id = M)`` -> ``vm(id, M)``;
@@ -357,15 +364,26 @@ def rewrite_known(text: str, giv: dict[str, str],
     mats: dict[str, str] = {}
 
     def sub(m: re.Match[str]) -> str:
-        fac = m.group(2)
-        if fac in giv:
-            name = pyname(giv[fac]) if re.fullmatch(r"[^\W\d][\w.]*", giv[fac]) \
-                else pyname(fac) + "_ginv"
-            mats[name] = giv[fac]
-            if renamed is not None:      # the script's own text, for asreml's coef names
-                renamed[f"vm({fac}, {name})"] = f"{m.group(1)}({fac})"
-            return f"vm({fac}, {name})"
-        return m.group(0)
+        fac, func = m.group(2), m.group(1)
+        opts = [o for o in m.group(3).split(",")[1:]] if m.group(3) else []
+        found = [_KNOWN_OPT.fullmatch(o) for o in opts]
+        if fac not in giv or not all(found):
+            return m.group(0)
+        kw = {f.group(1): f.group(2) for f in found if f is not None}
+        if kw.get("var", "T") not in ("T", "TRUE"):
+            return m.group(0)            # var = F: no variance parameter (left as written)
+        init = f", init = {kw['init']}" if "init" in kw else ""
+        if func == "ide":
+            # asreml 3: the identity over the ginverse's ids (asr_py's ide(id) reads them
+            # from ginverse={id: M}); init = v has no counterpart in ide()
+            mats[f"{_GINVERSE_KEY}{fac}"] = giv[fac]
+            return f"ide({fac})"
+        name = pyname(giv[fac]) if re.fullmatch(r"[^\W\d][\w.]*", giv[fac]) \
+            else pyname(fac) + "_ginv"
+        mats[name] = giv[fac]
+        if renamed is not None:      # the script's own text, for asreml's coef names
+            renamed[f"vm({fac}, {name})"] = f"{func}({fac})"
+        return f"vm({fac}, {name}{init})"
 
     text = _KNOWN_CALL.sub(sub, text)
 
@@ -2877,15 +2895,15 @@ class Translator(BasePrinter):
         elif params:
             out.append(f"params=pd.concat([{', '.join(params)}]).drop_duplicates("
                        "'Component', keep='last')")
+        ginv = {k[len(_GINVERSE_KEY):]: v for k, v in mats.items() if k.startswith(_GINVERSE_KEY)}
+        if ginv:
+            conv = self.runtime("r_as_ginverse")
+            out.append("ginverse={" + ", ".join(
+                f"{f!r}: {conv}({self._matrix_py(v, f)})" for f, v in ginv.items()) + "}")
         for key, value in mats.items():
-            py = pyname(value) if re.fullmatch(r"[^\W\d][\w.]*", value) else None
-            if py is None:
-                try:
-                    from asr_py.translate.parser import parse_expr
-
-                    py = self.py(parse_expr(value))
-                except Untranslatable:
-                    py = key
+            if key.startswith(_GINVERSE_KEY):
+                continue
+            py = self._matrix_py(value, key)
             if value in giv.values():       # asreml 3's ginverse: an inverse (rginverse.py)
                 py = f"{self.runtime('r_as_ginverse')}({py})"
             out.append(f"{key}={py}" if key.isidentifier() else f"**{{{key!r}: {py}}}")
@@ -2902,6 +2920,18 @@ class Translator(BasePrinter):
                 self.todo.append(f"ginverse entry {fac} = {mat} is not used by a ped()/giv() "
                                  "term")
         return out
+
+    def _matrix_py(self, value: str, key: str) -> str:
+        """Python for a matrix argument's R text: its name, or the translated expression
+        (``key`` when that fails)."""
+        if re.fullmatch(r"[^\W\d][\w.]*", value):
+            return pyname(value)
+        try:
+            from asr_py.translate.parser import parse_expr
+
+            return self.py(parse_expr(value))
+        except Untranslatable:
+            return key
 
     def env_columns(self, out: list[str], matrices: set[str]) -> None:
         """R finds a formula variable that data= lacks in the script's environment: the
