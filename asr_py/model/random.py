@@ -39,6 +39,7 @@ from asr_py.model.blocks import (
 )
 from asr_py.model.fixed import at_levels, part_factors
 from asr_py.model.fixed_and import and_times
+from asr_py.model.residual_levels import whole_data_levels
 from asr_py.model.size import check_term_size
 from asr_py.model.str_order import order_warning
 from asr_py.vcov.base import CovTemplate, get_structure
@@ -482,7 +483,8 @@ def _section(ctx: Context, term: Term, rows: np.ndarray, prefix: str,
     ``by_level`` = (its factor, its level))."""
     from asr_py.vcov.composite import Subset
 
-    blocks = [_residual_part(ctx, p) for p in term.parts]
+    with whole_data_levels(ctx, term.parts):
+        blocks = [_residual_part(ctx, p) for p in term.parts]
     label = _label(blocks)
     templates = [b.template if b.template is not None else _identity(b) for b in blocks]
     scale = not any(t.has_variance for t in templates)

@@ -1,0 +1,74 @@
+"""The levels of a residual grid's factors: those of the whole data, not only the records
+with a response.
+
+asreml's default ``na.method(y = "include")`` keeps the data rows whose response is missing
+as records (their residuals are reported as NaN). A residual variance model is over the
+levels of its factors in those rows too: a field row or column whose plots all lack a
+response keeps its place in the grid, so ``ar1(Row)`` correlates rows 10 and 14 as ρ⁴, not
+as neighbours when rows 11-13 are empty. The observed records pick their cells of the full
+grid (:class:`~asr_py.vcov.composite.Subset`), whose covariance is the marginal one:
+R_obs = R[obs, obs].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from asr_py.formula.ast import Call, Expr, Name, Paren
+from asr_py.model.data import level_labels
+from asr_py.model.trait_factor import is_response_trait
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asr_py.model.blocks import Context
+
+
+def _part_names(e: Expr) -> list[str]:
+    """Data-column names a residual part indexes by: a bare name, or the positional
+    arguments of a structure or factor call (``ar1(Row)``, ``id(Col)``)."""
+    if isinstance(e, Name):
+        return [e.name]
+    if isinstance(e, Paren):
+        return _part_names(e.expr)
+    if isinstance(e, Call):
+        return [n for a in e.positional() for n in _part_names(a)]
+    return []
+
+
+@contextmanager
+def whole_data_levels(ctx: Context, parts: tuple[Expr, ...]) -> Iterator[None]:
+    """While the residual's blocks are built, each factor of ``parts`` has the levels of
+    its records and of the data rows kept with a missing response (``ctx.levels`` is put
+    back afterwards: fixed and random terms keep the levels of the records)."""
+    miss = ctx.records.missing_rows
+    saved: dict[str, tuple[str, ...] | None] = {}
+    if miss is not None and len(miss):
+        for name in dict.fromkeys(n for p in parts for n in _part_names(p)):
+            if (name == "units" or name not in miss.columns or name not in ctx.frame.columns
+                    or is_response_trait(name, ctx.records)):
+                continue
+            rec = ctx.record_values(Name(name))
+            if not isinstance(rec.dtype, pd.CategoricalDtype) and \
+                    pd.api.types.is_float_dtype(rec) and not _whole(rec):
+                continue                     # a coordinate covariate, not a factor
+            union = level_labels(pd.concat([rec, miss[name]], ignore_index=True))
+            current = ctx.levels.get(name) or level_labels(rec)
+            if len(union) > len(current):
+                saved[name] = ctx.levels.get(name)
+                ctx.levels[name] = union
+    try:
+        yield
+    finally:
+        for name, lv in saved.items():
+            if lv is None:
+                ctx.levels.pop(name, None)
+            else:
+                ctx.levels[name] = lv
+
+
+def _whole(s: pd.Series) -> bool:
+    v = s.dropna().to_numpy(dtype=float)
+    return bool((v == v.round()).all())
