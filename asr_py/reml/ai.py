@@ -212,6 +212,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _escape_boundary(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
     res = _corner_faces(centred, res, kwargs)
+    res = _fold_faces(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
@@ -336,6 +337,48 @@ def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     cur = as_boundary(kept, cur)
     cur.diagnostics.insert(0, note(kept, cur.loglik - res.loglik))
     return cur
+
+
+def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """A fit on the folds of a parametrisation (sar2's γ_1 = γ_2) the fit ended near
+    (:mod:`asr_py.reml.fold_face`): kept when it converged, is not lower, and ℓ does not
+    rise off the faces; where it rises, the whole problem refitted from that side (the
+    better of it and ``res``)."""
+    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
+    from asr_py.reml.corr_escape import GAIN_REL
+    from asr_py.reml.fold_face import as_fold, face_problem, near_folds, note, off_face
+
+    folds = near_folds(problem, res) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else []
+    fp = face_problem(problem, res, folds) if folds else None
+    if fp is None:
+        return res
+    tol = GAIN_REL * dof_scale(problem)
+    try:
+        f = _second_fit(fp.problem, kwargs, fp.problem.theta0, list(fp.problem.constraints),
+                        monitor=FaceWatch(res.loglik - tol))
+    except FaceAbandoned:
+        return res
+    if f is None or not f.converged or f.loglik < res.loglik - tol:
+        return res
+    rises = off_face(problem, np.asarray(f.theta, dtype=float), fp.folds,
+                     lambda th: _loglik_or_none_at(problem, th))
+    if not rises:
+        gain = f.loglik - res.loglik
+        f = as_fold(fp.folds, f)
+        f.diagnostics.insert(0, note(fp.folds, gain))
+        return f
+    start = max(rises, key=lambda r: r[2])[1]
+    free = _second_fit(problem, kwargs, start)
+    if free is None or not free.converged or free.loglik <= res.loglik + tol:
+        return res
+    return free
+
+
+def _loglik_or_none_at(problem: MixedProblem, theta: np.ndarray) -> float | None:
+    try:
+        return loglik_at(problem, theta)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return None
 
 
 def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict

@@ -38,12 +38,13 @@ a stationary but extreme φ (|φ_2| > 1) that dae's ``mat.ar3`` and ASReml never
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from asr_py.vcov.base import Matrix, label
+from asr_py.vcov.base import FoldFace, Matrix, label
 from asr_py.vcov.correlation import (
     CorrelationStructure,
     correlation_syntax,
@@ -489,6 +490,9 @@ class SAR2(ARp):
     def corr_initial(self) -> np.ndarray:
         return np.array([0.1, 0.1])
 
+    #: Σ on the fold γ_1 = γ_2 (:meth:`fold_faces`): φ(γ_1, γ_1), γ_2 ignored
+    _tied: bool = False
+
     @staticmethod
     def phi(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(φ(γ), J) with J[l, i] = ∂φ_l/∂γ_i."""
@@ -498,15 +502,34 @@ class SAR2(ARp):
         return phi, jac
 
     def phi_jacobian(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.phi(par)
+        """(φ, J) at γ, or on the fold at (γ_1, γ_1) with J = [J_1 + J_2, 0] (the derivative
+        along the face, none in the held γ_2)."""
+        if not self._tied:
+            return self.phi(par)
+        g = float(par[0])
+        phi, jac = self.phi(np.array([g, g]))
+        return phi, np.column_stack([jac[:, 0] + jac[:, 1], np.zeros(3)])
 
     def acf_values(self, par: np.ndarray) -> np.ndarray:
-        return super().acf_values(self.phi(par)[0])
+        return super().acf_values(self.phi_jacobian(par)[0])
 
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        phi, jac = self.phi(par)
+        phi, jac = self.phi_jacobian(par)
         r, dr_dphi = super().acf(phi)
         return r, jac.T @ dr_dphi  # chain rule: ∂r/∂γ_i = Σ_l ∂φ_l/∂γ_i ∂r/∂φ_l
+
+    def fold_faces(self) -> list[FoldFace]:
+        """The fold γ_1 = γ_2 (module docstring, "The fold"): Σ there from γ_1 alone, the
+        normal (−2, 1) on (γ_1, γ_2) (J's kernel on the face)."""
+        if self._tied:
+            return []
+        face = copy.copy(self)
+        for k in [k for k in vars(face) if k.endswith("_last")]:  # answers kept for γ
+            delattr(face, k)
+        face._tied = True
+        normal = np.zeros(self.n_params)
+        normal[:2] = (-2.0, 1.0)
+        return [FoldFace(0, 1, face, normal)]
 
 
 class MA1(_Toeplitz):
