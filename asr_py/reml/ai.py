@@ -364,7 +364,7 @@ def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
                      lambda th: _loglik_or_none_at(problem, th))
     if not rises:
         gain = f.loglik - res.loglik
-        f = as_fold(fp.folds, f)
+        f = as_fold(fp.folds, f, res)
         f.diagnostics.insert(0, note(fp.folds, gain))
         return f
     start = max(rises, key=lambda r: r[2])[1]

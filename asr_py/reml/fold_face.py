@@ -182,9 +182,11 @@ def _valid(problem: MixedProblem, theta: np.ndarray) -> bool:
     return all(t.is_valid(theta[off:off + t.n_params]) for t, off, _ in _templates(problem))
 
 
-def as_fold(folds: tuple[Fold, ...], r: RemlResult) -> RemlResult:
+def as_fold(folds: tuple[Fold, ...], r: RemlResult, first: RemlResult) -> RemlResult:
     """The face fit ``r`` reported in the original problem's codes: θ_j = θ_i, coded 'B'
-    (held on the fold), with θ_i's row of Var(θ̂) (on the face they are one parameter)."""
+    (held on the fold), with θ_i's row of Var(θ̂) (on the face they are one parameter); it
+    continues ``first`` (n_iter the total, history the first's then its own, method
+    'fold-...')."""
     r.theta = np.asarray(r.theta, dtype=float).copy()
     v = np.array(r.vcov_theta, dtype=float, copy=True)
     for f in folds:
@@ -194,11 +196,16 @@ def as_fold(folds: tuple[Fold, ...], r: RemlResult) -> RemlResult:
         v[f.j, :] = v[f.i, :]
         v[:, f.j] = v[:, f.i]
     r.vcov_theta = v
-    for h in r.history:  # the held θ_j was the start's projection: on the face it is θ_i
+    own = []
+    n1 = int(first.n_iter)
+    for h in r.history[1:]:  # the held θ_j was the start's projection: on the face it is θ_i
         th = np.asarray(h["theta"], dtype=float).copy()
         for f in folds:
             th[f.j] = th[f.i]
-        h["theta"] = th
+        own.append({**h, "theta": th, "iteration": int(h.get("iteration", 0)) + n1,
+                    "method": f"fold-{h.get('method', '')}"})
+    r.history = [*first.history, *own]
+    r.n_iter = n1 + int(r.n_iter)
     return r
 
 
