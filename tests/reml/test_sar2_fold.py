@@ -20,7 +20,7 @@ from _dense_reml import maximise, reml_loglik
 
 import asr_py as asr
 from asr_py.reml import loglik_at
-from asr_py.reml.fold_face import off_face
+from asr_py.reml.fold_face import near_folds, off_face
 
 NB, NP = 3, 40          # one axis: three transects of 40 plots
 NC, NR = 12, 10         # a field: sar2(Col):sar2(Row)
@@ -175,31 +175,28 @@ def test_field_with_both_axes_on_their_folds() -> None:
     assert la <= lf + 1e-7
 
 
-def test_off_face_check_reads_the_likelihood_beside_the_fold() -> None:
+@pytest.mark.parametrize("seed,rises", [(0, True), (2, False)])
+def test_off_face_check_reads_the_likelihood_beside_the_fold(seed: int, rises: bool) -> None:
     """At the fold's optimum of a field whose optimum is off the fold (seed 0: dense u =
     0.086) ℓ rises along the normal; at a fold optimum (seed 2) it does not. The ℓ values are
     the dense REML's at the same θ."""
-    for seed, rises in ((0, True), (2, False)):
-        d = _transects(seed)
-        ll = _ll_transects(d)
-        xf, lf = maximise(lambda z: ll(np.array([z[0], z[1], 0.0])),
-                          [np.array([2.0, 0.4]), np.array([1.0, 0.0])])
-        m = asr.compile_model("y ~ 1", residual="~ Block:sar2(Pos)", data=d)
-        problem = m.problem()
-        assert list(problem.names) == TR
-        theta = np.array([xf[0], xf[1], xf[1]])
-        assert loglik_at(problem, theta) == pytest.approx(lf, abs=1e-8)
-        from asr_py.reml.fold_face import near_folds
-
-        folds = tuple(near_folds(problem, _Res(theta)))
-        assert len(folds) == 1
-        got = off_face(problem, theta, folds, lambda th: loglik_at(problem, th))
-        assert bool(got) is rises
-        if rises:
-            (fold, th, value), = got
-            u = (th[2] - th[1]) / 3
-            assert value == pytest.approx(ll(np.array([th[0], th[1] + 2 * u, u])), abs=1e-8)
-            assert value > lf
+    d = _transects(seed)
+    ll = _ll_transects(d)
+    xf, lf = maximise(lambda z: ll(np.array([z[0], z[1], 0.0])),
+                      [np.array([2.0, 0.4]), np.array([1.0, 0.0])])
+    problem = asr.compile_model("y ~ 1", residual="~ Block:sar2(Pos)", data=d).problem()
+    assert list(problem.names) == TR
+    theta = np.array([xf[0], xf[1], xf[1]])
+    assert loglik_at(problem, theta) == pytest.approx(lf, abs=1e-8)
+    folds = tuple(near_folds(problem, _Res(theta)))
+    assert len(folds) == 1
+    got = off_face(problem, theta, folds, lambda th: loglik_at(problem, th))
+    assert bool(got) is rises
+    if rises:
+        (_, th, value), = got
+        u = (th[2] - th[1]) / 3
+        assert value == pytest.approx(ll(np.array([th[0], th[1] + 2 * u, u])), abs=1e-8)
+        assert value > lf
 
 
 class _Res:

@@ -108,3 +108,33 @@ def _field():
     row = np.tile(np.arange(3), 4)
     return pd.DataFrame({"y": np.arange(12.0) % 5, "Col": pd.Categorical(col),
                          "Row": pd.Categorical(row)})
+
+
+def test_wrapped_and_direct_sum_templates_delegate() -> None:
+    """A residual in another row order (Subset), weighted records (Weighted) and sections
+    (DirectSum: dsum) offer their sar2's fold, the face wrapped in the same way."""
+    from asr_py.vcov.composite import DirectSum, Subset
+    from asr_py.vcov.weighted import Weighted
+
+    t = _sar2("sar2v", 5)
+    th = np.array([0.35, -0.4, 1.6])
+    face_c = 1.6 * _dae_sar2(0.35, 0.35, 5)
+    perm = np.array([3, 0, 4, 1, 2])
+    (f,) = Subset(t, perm).fold_faces()
+    assert (f.i, f.j) == (0, 1) and isinstance(f.template, Subset)
+    np.testing.assert_allclose(to_dense(f.template.matrix(th)), face_c[np.ix_(perm, perm)],
+                               atol=1e-12)
+    w = np.array([1.0, 2.0, 0.5, 4.0, 1.0])
+    (f,) = Weighted(t, w).fold_faces()
+    np.testing.assert_allclose(to_dense(f.template.matrix(th)),
+                               face_c / np.sqrt(np.outer(w, w)), atol=1e-12)
+    ds = DirectSum([_sar2("sar2v", 3), t], [[0, 2, 4], [1, 3, 5, 6, 7]], 8)
+    folds = ds.fold_faces()
+    assert [(f.i, f.j) for f in folds] == [(0, 1), (3, 4)]
+    np.testing.assert_allclose(folds[1].normal, [0, 0, 0, -2, 1, 0])
+    th2 = np.array([0.1, 0.2, 0.9, *th])
+    m = to_dense(folds[1].template.matrix(th2))
+    np.testing.assert_allclose(m[np.ix_([1, 3, 5, 6, 7], [1, 3, 5, 6, 7])], face_c,
+                               atol=1e-12)
+    np.testing.assert_allclose(m[np.ix_([0, 2, 4], [0, 2, 4])],
+                               0.9 * _dae_sar2(0.1, 0.2, 3), atol=1e-12)
