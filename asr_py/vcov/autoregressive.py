@@ -16,6 +16,14 @@
   polynomial is (1 − γ_1 B)(1 − γ_2 B)², i.e. φ_1 = γ_1 + 2γ_2, φ_2 = −γ_2(2γ_1 + γ_2),
   φ_3 = γ_1 γ_2² (dae's ``mat.sar2``, whose code this follows); parameters ``{name}!cor1``
   = γ_1 and ``{name}!cor2`` = γ_2 (asremlPlus's names), stationary iff |γ_1|, |γ_2| < 1.
+  The fold: the map γ → φ is one-to-one on the square (a cubic with a single root 1/γ_1 and
+  a double root 1/γ_2), but at γ_1 = γ_2 = g (a triple root) its Jacobian has rank 1,
+  ∂φ/∂γ_2 = 2 ∂φ/∂γ_1 = 2(1, −2g, g²); in γ_1 = g − 2u, γ_2 = g + u,
+  φ = (3g, −3g² + 3u², g³ − 3gu² − 2u³), so C changes only at second order along
+  n = (−2, 1) and φ's image (cubics with a repeated root) has a cuspidal edge there. Every
+  likelihood has ∂ℓ/∂u = 0 on the diagonal, REML optima lie on it for an open set of data
+  sets, and the information of u is zero there: :meth:`SAR2.fold_faces` declares the
+  face (reml/fold_face.py fits it).
 * ``ma1``: x_t = e_t - θ e_{t-1} (Box-Jenkins sign): ρ_1 = -θ / (1 + θ²), 0 beyond lag 1;
   parameter ``{name}!theta1`` in (-1, 1) (invertible).
 * ``ma2``: x_t = e_t - θ_1 e_{t-1} - θ_2 e_{t-2}: ρ_1 = -θ_1 (1 - θ_2) / (1 + θ_1² + θ_2²),
