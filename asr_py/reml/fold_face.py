@@ -56,6 +56,7 @@ class Fold:
     normal: np.ndarray
     block: int
     label: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def near_folds(problem: MixedProblem, res: RemlResult) -> list[Fold]:
             normal = np.zeros(theta.size)
             normal[off:off + tmpl.n_params] = f.normal
             out.append(Fold(i, j, normal, blk,
-                            f"{problem.names[i]!r} = {problem.names[j]!r}"))
+                            f"{problem.names[i]!r} = {problem.names[j]!r}", f.why))
     return out
 
 
@@ -212,11 +213,12 @@ def as_fold(folds: tuple[Fold, ...], r: RemlResult, first: RemlResult) -> RemlRe
 def note(folds: tuple[Fold, ...], gain: float) -> str:
     """The diagnostic of the kept fold fit."""
     names = ", ".join(f.label for f in folds)
-    return (f"{names} at the optimum: the autoregressive polynomial has a triple root there, "
-            f"a fold of the parametrisation where the information of the difference is zero "
-            f"(steps cannot converge on it); fitted on the fold with one parameter, a maximum "
-            f"over the whole set, log-likelihood {gain:+.3g} from the fit before (kept; the "
-            f"second coded 'B', its standard error the first's)")
+    whys = "; ".join(dict.fromkeys(f.why for f in folds if f.why))
+    return (f"{names} at the optimum{': ' + whys if whys else ''}: a fold of the "
+            f"parametrisation where the information of their difference is zero (steps cannot "
+            f"converge on it); fitted on the fold with one parameter, a maximum over the whole "
+            f"set, log-likelihood {gain:+.3g} from the fit before (kept; the second coded 'B', "
+            f"its standard error the first's)")
 
 
 __all__ = ["CHECK_STEP", "FOLD_NEAR", "Fold", "FoldProblem", "as_fold", "face_problem",

@@ -537,7 +537,8 @@ class SAR2(ARp):
         face._tied = True
         normal = np.zeros(self.n_params)
         normal[:2] = (-2.0, 1.0)
-        return [FoldFace(0, 1, face, normal)]
+        return [FoldFace(0, 1, face, normal, "sar2's AR(3) polynomial (1 − γ_1B)(1 − γ_2B)² has "
+                         "a triple root there")]
 
 
 class MA1(_Toeplitz):

@@ -395,7 +395,7 @@ class CovTemplate(ABC):
                 normal[off:off + p.n_params] = f.normal
                 out.append(FoldFace(off + f.i, off + f.j,
                                     self.with_factors([*parts[:k], f.template, *parts[k + 1:]]),
-                                    normal))
+                                    normal, f.why))
             off += p.n_params
         return out
 
@@ -483,12 +483,14 @@ class FoldFace:
     """A fold θ_i = θ_j of a template's parametrisation (:meth:`CovTemplate.fold_faces`):
     ``template`` is Σ on the face (same θ layout, θ_j ignored), ``normal`` the direction in
     θ that leaves the face along which Σ changes only at second order (sar2: (−2, 1) on
-    (γ_1, γ_2)), the line on which the engine checks that the face's optimum is a maximum."""
+    (γ_1, γ_2)), the line on which the engine checks that the face's optimum is a maximum;
+    ``why`` says what the face is, for the fit's note."""
 
     i: int
     j: int
     template: CovTemplate
     normal: np.ndarray
+    why: str = ""
 
 
 class PDGeometry:

@@ -557,7 +557,7 @@ class DirectSum(CovTemplate):
                 normal[sl] = f.normal
                 parts = [*self.templates[:k], f.template, *self.templates[k + 1:]]
                 out.append(FoldFace(sl.start + f.i, sl.start + f.j,
-                                    type(self)(parts, self.indices, self.n), normal))
+                                    type(self)(parts, self.indices, self.n), normal, f.why))
         return out
 
     def _split(self, theta: np.ndarray) -> list[np.ndarray]:

@@ -31,7 +31,7 @@ class Wrapper(CovTemplate):
         for f in self.template.fold_faces():
             face = self.rewrap(f.template)
             if face is not None:
-                out.append(FoldFace(f.i, f.j, face, f.normal))
+                out.append(FoldFace(f.i, f.j, face, f.normal, f.why))
         return out
 
     @property
