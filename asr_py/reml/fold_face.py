@@ -122,11 +122,11 @@ def project(theta: np.ndarray, fold: Fold) -> np.ndarray:
     return th
 
 
-def face_problem(problem: MixedProblem, res: RemlResult, folds: list[Fold]
+def face_problem(problem: MixedProblem, theta: np.ndarray, folds: list[Fold]
                  ) -> FoldProblem | None:
-    """The problem on the faces of ``folds`` (all tied), or None when a template cannot tie
-    them or the projected start is not valid."""
-    theta = np.asarray(res.theta, dtype=float)
+    """The problem on the faces of ``folds`` (all tied) started from ``theta`` projected
+    onto them, or None when a template cannot tie them or the start is not valid."""
+    theta = np.asarray(theta, dtype=float)
     for f in folds:
         theta = project(theta, f)
     cons = list(problem.constraints)
@@ -179,6 +179,31 @@ def off_face(problem: MixedProblem, theta: np.ndarray, folds: tuple[Fold, ...],
     return out
 
 
+def mirror_starts(problem: MixedProblem, res: RemlResult) -> list[tuple[np.ndarray, Fold]]:
+    """(start, fold) for each declared fold the fit ended away from (|θ_i − θ_j| above
+    FOLD_NEAR): its estimate reflected across the fold along n (u → −u, the other
+    coordinates kept), when valid. Where ℓ rises off the fold on both sides (∂ℓ/∂u = 0 on
+    it, ∂²ℓ/∂u² > 0: a saddle) there can be a maximum on each side, and a fit started on
+    the fold (sar2's default start (0.1, 0.1) is on it) goes to one of them."""
+    theta = np.asarray(res.theta, dtype=float)
+    cons = [str(c).upper() for c in problem.constraints]
+    out = []
+    for tmpl, off, blk in _templates(problem):
+        for f in tmpl.fold_faces():
+            i, j = off + f.i, off + f.j
+            if "F" in (cons[i], cons[j]) or abs(theta[i] - theta[j]) <= FOLD_NEAR:
+                continue
+            normal = np.zeros(theta.size)
+            normal[off:off + tmpl.n_params] = f.normal
+            fold = Fold(i, j, normal, blk, f"{problem.names[i]!r} = {problem.names[j]!r}",
+                        f.why)
+            t = (theta[i] - theta[j]) / (normal[i] - normal[j])
+            start = theta - 2.0 * t * normal
+            if _valid(problem, start):
+                out.append((start, fold))
+    return out
+
+
 def _valid(problem: MixedProblem, theta: np.ndarray) -> bool:
     return all(t.is_valid(theta[off:off + t.n_params]) for t, off, _ in _templates(problem))
 
@@ -222,4 +247,4 @@ def note(folds: tuple[Fold, ...], gain: float) -> str:
 
 
 __all__ = ["CHECK_STEP", "FOLD_NEAR", "Fold", "FoldProblem", "as_fold", "face_problem",
-           "near_folds", "note", "off_face", "project"]
+           "mirror_starts", "near_folds", "note", "off_face", "project"]
