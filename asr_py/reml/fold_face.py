@@ -25,7 +25,11 @@ and it is a maximum over the whole parameter set: ℓ of the *original* problem 
 reads the sign of b). Where ℓ rises off the face, the whole problem is refitted from that
 side. The kept fit reports θ_j = θ_i, coded 'B' (held on the fold; its standard error is
 θ_i's: on the face they are one parameter g, whose variance comes from the face's
-information), and a note.
+information), and a note. Where ℓ rises off the fold on both sides (b > 0) a maximum can lie
+on each side, and a fit started on the fold (sar2's default start) goes to one of them:
+:func:`mirror_starts` gives, for each fold a fit ended away from, its estimate reflected
+across the fold (u → −u), from which the caller fits again (the folds the fit is held on
+stay tied) and keeps the better.
 """
 
 from __future__ import annotations

@@ -37,10 +37,11 @@ def _dae_sar2(g1: float, g2: float, n: int) -> np.ndarray:
     return np.array(r)[np.abs(i[:, None] - i[None, :])]
 
 
-def _transects(seed: int) -> pd.DataFrame:
-    """Errors sar2(0.5, 0.5) (a triple root) with variance 2 in each transect."""
+def _transects(seed: int, gamma: tuple[float, float] = (0.5, 0.5)) -> pd.DataFrame:
+    """Errors sar2(γ) (default (0.5, 0.5): a triple root) with variance 2 in each
+    transect."""
     rng = np.random.default_rng(seed)
-    c = _dae_sar2(0.5, 0.5, NP)
+    c = _dae_sar2(*gamma, NP)
     e = np.concatenate([np.linalg.cholesky(2.0 * c) @ rng.normal(size=NP) for _ in range(NB)])
     blk = np.repeat(np.arange(NB), NP)
     y = 5 + rng.normal(0, 1.0, NB)[blk] + e
@@ -206,17 +207,65 @@ class _Res:
         self.theta = theta
 
 
-def test_interior_optimum_away_from_the_fold_is_unchanged() -> None:
-    """Seed 0's fit ends at γ = (0.67, 0.47), far from the fold: no fold fit, both 'U',
-    a dense REML maximum (a dense search started there stays there)."""
+def test_saddle_on_the_fold_the_higher_side_is_found() -> None:
+    """Seed 0: ℓ rises off the fold on both sides (a saddle at the fold's optimum, ℓ
+    −80.898038); from the default start (0.1, 0.1), on the fold, the fit went to the lower
+    side (γ 0.672/0.466, ℓ −80.858318: a dense local maximum) and now also from the estimate
+    reflected across the fold, reaching the dense REML's maximum over the whole set."""
     d = _transects(0)
     fit = _fit(d)
     assert fit.converged
-    est = _est(fit, TR)
-    assert abs(est[1] - est[2]) > 0.1
-    assert list(fit.varcomp.loc[TR, "bound"]) == ["P", "U", "U"]
-    assert not any("triple root" in x for x in fit.diagnostics)
     ll = _ll_transects(d)
-    u = (est[2] - est[1]) / 3
-    _, la = maximise(ll, [np.array([est[0], est[1] + 2 * u, u])])
+    _, la = maximise(ll, [np.array(s) for s in ([2.0, 0.4, 0.05], [2.0, 0.4, -0.05],
+                                                 [1.0, 0.0, 0.1], [3.0, 0.7, -0.1])])
     assert fit.loglik == pytest.approx(la, abs=1e-6)
+    _, lower = maximise(ll, [np.array([2.69, 0.535, -0.068])])  # the other side's maximum
+    assert lower < la - 0.01
+    est = _est(fit, TR)
+    assert list(fit.varcomp.loc[TR, "bound"]) == ["P", "U", "U"]
+    assert any("reflected across their fold" in x for x in fit.diagnostics)
+    u = (est[2] - est[1]) / 3
+    assert ll(np.array([est[0], est[1] + 2 * u, u])) == pytest.approx(fit.loglik, abs=1e-8)
+
+
+def test_field_one_fold_held_the_other_reflected() -> None:
+    """sar2(Col):sar2(Row), seed 6: Col's optimum on its fold, Row's on the far side of a
+    saddle: the Row reflection is fitted with Col held on its fold; the fit reaches the dense
+    REML's maximum over the whole set (before: −94.988611, the near side)."""
+    d = _field(6)
+    names = ["Col:Row!R", "Col:Row!Col!cor1", "Col:Row!Col!cor2", "Col:Row!Row!cor1",
+             "Col:Row!Row!cor2"]
+    fit = _fit(d, "~ sar2(Col):sar2(Row)")
+    assert fit.converged
+    assert list(fit.varcomp.loc[names, "bound"]) == ["P", "U", "B", "U", "U"]
+    ll = _ll_field(d)
+    starts = [np.array(s) for s in ([2.0, 0.4, 0.03, 0.3, 0.03], [2.0, 0.4, -0.03, 0.3, -0.03],
+                                     [1.0, 0.1, 0.1, 0.1, -0.1], [2, 0.4, 0.1, 0.3, 0.1])]
+    _, la = maximise(ll, starts, polish=False)
+    assert fit.loglik == pytest.approx(la, abs=1e-5)
+    assert fit.loglik > -94.98861111 + 0.05
+
+
+def test_interior_optimum_is_unchanged() -> None:
+    """sar2(0.6, −0.4) errors, an optimum inside the square. Started near it (init=), the
+    fit ends there and keeps nothing else (the reflected start does not beat it); from the
+    default start (0.1, 0.1), on the fold, the fit ended lower before this change (main
+    890a814: −220.428 against −217.390; seeds 3-7 all 0.9-10.8 lower) and the start
+    reflected across the fold now reaches the same optimum. Both the dense REML's maximum
+    over the whole set."""
+    d = _transects(3, (0.6, -0.4))
+    ll = _ll_transects(d)
+    _, la = maximise(ll, [np.array(s) for s in ([2.0, 0.0, 0.2], [2.0, 0.2, -0.2],
+                                                 [1.0, 0.0, -0.1], [3.0, 0.3, 0.1])])
+    near = _fit(d, "~ Block:sar2(Pos, init = c(0.7, -0.45))")
+    default = _fit(d)
+    for fit in (near, default):
+        assert fit.converged
+        assert list(fit.varcomp.loc[TR, "bound"]) == ["P", "U", "U"]
+        assert fit.loglik == pytest.approx(la, abs=1e-6)
+        est = _est(fit, TR)
+        u = (est[2] - est[1]) / 3
+        assert ll(np.array([est[0], est[1] + 2 * u, u])) == pytest.approx(fit.loglik,
+                                                                           abs=1e-8)
+    assert not any("fold" in x for x in near.diagnostics)
+    assert any("reflected across their fold" in x for x in default.diagnostics)
