@@ -341,102 +341,29 @@ def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
 
 def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """The folds of a parametrisation (sar2's γ_1 = γ_2; :mod:`asr_py.reml.fold_face`):
-    those the fit ended near fitted on their faces (:func:`_fold_tie`), then a fit from the
-    estimate reflected across each fold it ended away from (:func:`_fold_mirror`)."""
-    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
-        return res
-    return _fold_mirror(problem, _fold_tie(problem, res, kwargs), kwargs)
-
-
-def _fold_fit(problem: MixedProblem, res: RemlResult, kwargs: dict, theta: np.ndarray,
-              tied: list, target: float) -> RemlResult | None:
-    """A fit from ``theta`` with the folds ``tied`` on their faces (none: the problem
-    itself), converged and above ``target``, and on the faces a maximum over the whole set
-    (:func:`asr_py.reml.fold_face.off_face`); reported in the problem's codes
-    (:func:`asr_py.reml.fold_face.as_fold`). None otherwise, or abandoned
-    (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
-    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
-    from asr_py.reml.fold_face import as_fold, face_problem, note, off_face
-
-    fp = face_problem(problem, theta, tied) if tied else None
-    if tied and fp is None:
-        return None
-    sub = problem if fp is None else fp.problem
-    try:
-        f = _second_fit(sub, kwargs, np.asarray(sub.theta0 if fp else theta, dtype=float),
-                        list(sub.constraints), monitor=FaceWatch(target))
-    except FaceAbandoned:
-        return None
-    if f is None or not f.converged or f.loglik < target:
-        return None
-    if fp is None:
-        return f
-    if off_face(problem, np.asarray(f.theta, dtype=float), fp.folds,
-                lambda th: _loglik_or_none_at(problem, th)):
-        return None
-    gain = f.loglik - res.loglik
-    f = as_fold(fp.folds, f, res)
-    f.diagnostics.insert(0, note(fp.folds, gain))
-    return f
-
-
-def _fold_tie(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
-    """A fit on the folds the fit ended near: kept when it converged, is not lower, and ℓ
-    does not rise off the faces; where it rises, the whole problem refitted from that side
-    (the better of it and ``res``)."""
+    those the fit ended near fitted on their faces, then a fit from the estimate reflected
+    across each fold it ended away from; refits abandoned early when they cannot reach
+    their target (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
     from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
     from asr_py.reml.corr_escape import GAIN_REL
-    from asr_py.reml.fold_face import as_fold, face_problem, near_folds, note, off_face
+    from asr_py.reml.fold_face import mirror, tie
 
-    folds = near_folds(problem, res)
-    fp = face_problem(problem, res.theta, folds) if folds else None
-    if fp is None:
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
-    tol = GAIN_REL * dof_scale(problem)
-    try:
-        f = _second_fit(fp.problem, kwargs, fp.problem.theta0, list(fp.problem.constraints),
-                        monitor=FaceWatch(res.loglik - tol))
-    except FaceAbandoned:
-        return res
-    if f is None or not f.converged or f.loglik < res.loglik - tol:
-        return res
-    rises = off_face(problem, np.asarray(f.theta, dtype=float), fp.folds,
-                     lambda th: _loglik_or_none_at(problem, th))
-    if not rises:
-        gain = f.loglik - res.loglik
-        f = as_fold(fp.folds, f, res)
-        f.diagnostics.insert(0, note(fp.folds, gain))
-        return f
-    free = _second_fit(problem, kwargs, max(rises, key=lambda r: r[2])[1])
-    if free is None or not free.converged or free.loglik <= res.loglik + tol:
-        return res
-    return free
 
+    def refit(p: MixedProblem, theta0: np.ndarray, cons: list[str],
+              target: float | None) -> RemlResult | None:
+        try:
+            return _second_fit(p, kwargs, theta0, cons,
+                               monitor=None if target is None else FaceWatch(target))
+        except FaceAbandoned:
+            return None
 
-def _fold_mirror(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
-    """Second fits from the estimate reflected across each fold it ended away from
-    (:func:`asr_py.reml.fold_face.mirror_starts`: a maximum on the other side of a saddle
-    on the fold), the folds it ended on kept tied; the best, when converged and higher."""
-    from asr_py.reml.bound_revisit import MIN_GAIN
-    from asr_py.reml.fold_face import mirror_starts, near_folds
+    def loglik_of(theta: np.ndarray) -> float | None:
+        return _loglik_or_none_at(problem, theta)
 
-    if not res.converged:
-        return res
-    tied = [f for f in near_folds(problem, res)  # the folds the fit is held on
-            if res.constraints[f.j] == "B" and res.theta[f.i] == res.theta[f.j]]
-    best, fold = None, None
-    for start, f in mirror_starts(problem, res):
-        target = res.loglik + MIN_GAIN if best is None else best.loglik
-        second = _fold_fit(problem, res, kwargs, start, tied, target)
-        if second is not None and (best is None or second.loglik > best.loglik):
-            best, fold = second, f
-    if best is None or fold is None:
-        return res
-    best.diagnostics.insert(0, (
-        f"{fold.label.replace(' = ', ' and ')}: a second fit started from the estimate "
-        f"reflected across their fold (equal values) reached a log-likelihood "
-        f"{best.loglik - res.loglik:.3g} higher (kept)"))
-    return best
+    tied = tie(problem, res, refit, loglik_of, GAIN_REL * dof_scale(problem))
+    return mirror(problem, tied, refit, loglik_of)
 
 
 def _loglik_or_none_at(problem: MixedProblem, theta: np.ndarray) -> float | None:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -48,6 +49,21 @@ from asr_py.vcov.base import CovTemplate
 FOLD_NEAR = 0.02
 #: the step h along the normal n of the off-face check (halved while θ̂ ± h·n is invalid)
 CHECK_STEP = 1e-2
+#: a fit from a reflected start replaces the fit when its ℓ is higher by this much (another
+#: optimum, not the round-off of the same one: :data:`asr_py.reml.bound_revisit.MIN_GAIN`)
+MIRROR_GAIN = 1e-3
+
+
+class Refit(Protocol):
+    """The caller's refit: ``problem`` from ``theta0`` under ``constraints``, abandoned early
+    (None) once it cannot end above ``target`` (no target: never); None when it cannot be
+    made."""
+
+    def __call__(self, problem: MixedProblem, theta0: np.ndarray, constraints: list[str],
+                 target: float | None) -> RemlResult | None: ...
+
+
+LoglikOf = Callable[[np.ndarray], float | None]
 
 
 @dataclass(frozen=True)
@@ -250,5 +266,77 @@ def note(folds: tuple[Fold, ...], gain: float) -> str:
             f"its standard error the first's)")
 
 
-__all__ = ["CHECK_STEP", "FOLD_NEAR", "Fold", "FoldProblem", "as_fold", "face_problem",
-           "mirror_starts", "near_folds", "note", "off_face", "project"]
+def _on_faces(problem: MixedProblem, first: RemlResult, theta: np.ndarray,
+              tied: list[Fold], target: float, refit: Refit, loglik_of: LoglikOf
+              ) -> tuple[RemlResult | None, list[tuple[Fold, np.ndarray, float]]]:
+    """(the fit from ``theta`` with ``tied`` on their faces, reported in the problem's codes,
+    or None; where ℓ rises off them, :func:`off_face`'s list, the fit then None). With
+    nothing tied, the problem's own fit. Kept only when converged and not below
+    ``target``."""
+    fp = face_problem(problem, theta, tied) if tied else None
+    if tied and fp is None:
+        return None, []
+    sub = problem if fp is None else fp.problem
+    start = np.asarray(sub.theta0 if fp is not None else theta, dtype=float)
+    f = refit(sub, start, list(sub.constraints), target)
+    if f is None or not f.converged or f.loglik < target:
+        return None, []
+    if fp is None:
+        return f, []
+    rises = off_face(problem, np.asarray(f.theta, dtype=float), fp.folds, loglik_of)
+    if rises:
+        return None, rises
+    gain = f.loglik - first.loglik
+    f = as_fold(fp.folds, f, first)
+    f.diagnostics.insert(0, note(fp.folds, gain))
+    return f, []
+
+
+def tie(problem: MixedProblem, res: RemlResult, refit: Refit, loglik_of: LoglikOf,
+        tol: float) -> RemlResult:
+    """``res``, or the fit on the folds it ended near (:func:`near_folds`, all tied) when
+    that converged, is not lower by more than ``tol`` and ℓ does not rise off the faces;
+    where ℓ rises, the whole problem refitted from the higher side, kept when converged
+    and higher by more than ``tol``."""
+    folds = near_folds(problem, res)
+    if not folds:
+        return res
+    f, rises = _on_faces(problem, res, np.asarray(res.theta, dtype=float), folds,
+                         res.loglik - tol, refit, loglik_of)
+    if f is not None:
+        return f
+    if not rises:
+        return res
+    free = refit(problem, max(rises, key=lambda r: r[2])[1], list(problem.constraints), None)
+    if free is None or not free.converged or free.loglik <= res.loglik + tol:
+        return res
+    return free
+
+
+def mirror(problem: MixedProblem, res: RemlResult, refit: Refit,
+           loglik_of: LoglikOf) -> RemlResult:
+    """``res``, or the best fit from its estimate reflected across a fold it ended away from
+    (:func:`mirror_starts`; the folds ``res`` is held on stay tied), when that converged
+    and is higher by more than MIRROR_GAIN."""
+    if not res.converged:
+        return res
+    tied = [f for f in near_folds(problem, res)  # the folds the fit is held on
+            if res.constraints[f.j] == "B" and res.theta[f.i] == res.theta[f.j]]
+    best, fold = None, None
+    for start, f in mirror_starts(problem, res):
+        target = res.loglik + MIRROR_GAIN if best is None else best.loglik
+        second, _ = _on_faces(problem, res, start, tied, target, refit, loglik_of)
+        if second is not None and (best is None or second.loglik > best.loglik):
+            best, fold = second, f
+    if best is None or fold is None:
+        return res
+    best.diagnostics.insert(0, (
+        f"{fold.label.replace(' = ', ' and ')}: a second fit started from the estimate "
+        f"reflected across their fold (equal values) reached a log-likelihood "
+        f"{best.loglik - res.loglik:.3g} higher (kept)"))
+    return best
+
+
+__all__ = ["CHECK_STEP", "FOLD_NEAR", "MIRROR_GAIN", "Fold", "FoldProblem", "Refit",
+           "as_fold", "face_problem", "mirror", "mirror_starts", "near_folds", "note",
+           "off_face", "project", "tie"]
