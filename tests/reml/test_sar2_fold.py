@@ -226,6 +226,12 @@ def test_saddle_on_the_fold_the_higher_side_is_found() -> None:
     assert any("reflected across their fold" in x for x in fit.diagnostics)
     u = (est[2] - est[1]) / 3
     assert ll(np.array([est[0], est[1] + 2 * u, u])) == pytest.approx(fit.loglik, abs=1e-8)
+    big = _fit(d.assign(y=d["y"] * 1000))
+    rev = _fit(d.iloc[::-1].reset_index(drop=True))
+    assert big.loglik + (len(d) - 1) * np.log(1000) == pytest.approx(fit.loglik, abs=1e-6)
+    assert rev.loglik == pytest.approx(fit.loglik, abs=1e-7)
+    np.testing.assert_allclose(_est(big, TR) / [1e6, 1, 1], est, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(_est(rev, TR), est, rtol=1e-6, atol=1e-7)
 
 
 def test_field_one_fold_held_the_other_reflected() -> None:
