@@ -212,6 +212,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _escape_boundary(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
     res = _corner_faces(centred, res, kwargs)
+    res = _fold_faces(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
@@ -336,6 +337,40 @@ def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     cur = as_boundary(kept, cur)
     cur.diagnostics.insert(0, note(kept, cur.loglik - res.loglik))
     return cur
+
+
+def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """The folds of a parametrisation (sar2's γ_1 = γ_2; :mod:`asr_py.reml.fold_face`):
+    those the fit ended near fitted on their faces, then a fit from the estimate reflected
+    across each fold it ended away from; refits abandoned early when they cannot reach
+    their target (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
+    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
+    from asr_py.reml.corr_escape import GAIN_REL
+    from asr_py.reml.fold_face import mirror, tie
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+
+    def refit(p: MixedProblem, theta0: np.ndarray, cons: list[str],
+              target: float | None) -> RemlResult | None:
+        try:
+            return _second_fit(p, kwargs, theta0, cons,
+                               monitor=None if target is None else FaceWatch(target))
+        except FaceAbandoned:
+            return None
+
+    def loglik_of(theta: np.ndarray) -> float | None:
+        return _loglik_or_none_at(problem, theta)
+
+    tied = tie(problem, res, refit, loglik_of, GAIN_REL * dof_scale(problem))
+    return mirror(problem, tied, refit, loglik_of)
+
+
+def _loglik_or_none_at(problem: MixedProblem, theta: np.ndarray) -> float | None:
+    try:
+        return loglik_at(problem, theta)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return None
 
 
 def _distance_other_end(problem: MixedProblem, res: RemlResult, kwargs: dict

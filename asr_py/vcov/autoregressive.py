@@ -16,6 +16,14 @@
   polynomial is (1 − γ_1 B)(1 − γ_2 B)², i.e. φ_1 = γ_1 + 2γ_2, φ_2 = −γ_2(2γ_1 + γ_2),
   φ_3 = γ_1 γ_2² (dae's ``mat.sar2``, whose code this follows); parameters ``{name}!cor1``
   = γ_1 and ``{name}!cor2`` = γ_2 (asremlPlus's names), stationary iff |γ_1|, |γ_2| < 1.
+  The fold: the map γ → φ is one-to-one on the square (a cubic with a single root 1/γ_1 and
+  a double root 1/γ_2), but at γ_1 = γ_2 = g (a triple root) its Jacobian has rank 1,
+  ∂φ/∂γ_2 = 2 ∂φ/∂γ_1 = 2(1, −2g, g²); in γ_1 = g − 2u, γ_2 = g + u,
+  φ = (3g, −3g² + 3u², g³ − 3gu² − 2u³), so C changes only at second order along
+  n = (−2, 1) and φ's image (cubics with a repeated root) has a cuspidal edge there. Every
+  likelihood has ∂ℓ/∂u = 0 on the diagonal, REML optima lie on it for an open set of data
+  sets, and the information of u is zero there: :meth:`SAR2.fold_faces` declares the
+  face (reml/fold_face.py fits it).
 * ``ma1``: x_t = e_t - θ e_{t-1} (Box-Jenkins sign): ρ_1 = -θ / (1 + θ²), 0 beyond lag 1;
   parameter ``{name}!theta1`` in (-1, 1) (invertible).
 * ``ma2``: x_t = e_t - θ_1 e_{t-1} - θ_2 e_{t-2}: ρ_1 = -θ_1 (1 - θ_2) / (1 + θ_1² + θ_2²),
@@ -38,12 +46,13 @@ a stationary but extreme φ (|φ_2| > 1) that dae's ``mat.ar3`` and ASReml never
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from asr_py.vcov.base import Matrix, label
+from asr_py.vcov.base import FoldFace, Matrix, label
 from asr_py.vcov.correlation import (
     CorrelationStructure,
     correlation_syntax,
@@ -489,6 +498,9 @@ class SAR2(ARp):
     def corr_initial(self) -> np.ndarray:
         return np.array([0.1, 0.1])
 
+    #: Σ on the fold γ_1 = γ_2 (:meth:`fold_faces`): φ(γ_1, γ_1), γ_2 ignored
+    _tied: bool = False
+
     @staticmethod
     def phi(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(φ(γ), J) with J[l, i] = ∂φ_l/∂γ_i."""
@@ -498,15 +510,35 @@ class SAR2(ARp):
         return phi, jac
 
     def phi_jacobian(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.phi(par)
+        """(φ, J) at γ, or on the fold at (γ_1, γ_1) with J = [J_1 + J_2, 0] (the derivative
+        along the face, none in the held γ_2)."""
+        if not self._tied:
+            return self.phi(par)
+        g = float(par[0])
+        phi, jac = self.phi(np.array([g, g]))
+        return phi, np.column_stack([jac[:, 0] + jac[:, 1], np.zeros(3)])
 
     def acf_values(self, par: np.ndarray) -> np.ndarray:
-        return super().acf_values(self.phi(par)[0])
+        return super().acf_values(self.phi_jacobian(par)[0])
 
     def acf(self, par: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        phi, jac = self.phi(par)
+        phi, jac = self.phi_jacobian(par)
         r, dr_dphi = super().acf(phi)
         return r, jac.T @ dr_dphi  # chain rule: ∂r/∂γ_i = Σ_l ∂φ_l/∂γ_i ∂r/∂φ_l
+
+    def fold_faces(self) -> list[FoldFace]:
+        """The fold γ_1 = γ_2 (module docstring, "The fold"): Σ there from γ_1 alone, the
+        normal (−2, 1) on (γ_1, γ_2) (J's kernel on the face)."""
+        if self._tied:
+            return []
+        face = copy.copy(self)
+        for k in [k for k in vars(face) if k.endswith("_last")]:  # answers kept for γ
+            delattr(face, k)
+        face._tied = True
+        normal = np.zeros(self.n_params)
+        normal[:2] = (-2.0, 1.0)
+        return [FoldFace(0, 1, face, normal, "sar2's AR(3) polynomial (1 − γ_1B)(1 − γ_2B)² has "
+                         "a triple root there")]
 
 
 class MA1(_Toeplitz):

@@ -376,6 +376,29 @@ class CovTemplate(ABC):
             off += p.n_params
         return None
 
+    def fold_faces(self) -> list[FoldFace]:
+        """The folds of this template's parametrisation: faces θ_i = θ_j where ∂Σ/∂θ_j is a
+        multiple of ∂Σ/∂θ_i, so the information is singular and ∂ℓ/∂(normal) = 0 for every
+        likelihood (sar2's γ_1 = γ_2, a triple root of its AR(3) polynomial), each with a
+        template of the same θ layout whose Σ(θ) is Σ at θ_j := θ_i and ∂Σ/∂θ_j = 0 (the
+        engine holds θ_j). [] (the default) when there is none; a Kronecker product asks
+        its parts."""
+        factors = self.kronecker_factors()
+        if factors is None:
+            return []
+        scale, parts = factors
+        off = 1 if scale else 0
+        out = []
+        for k, p in enumerate(parts):
+            for f in p.fold_faces():
+                normal = np.zeros(self.n_params)
+                normal[off:off + p.n_params] = f.normal
+                out.append(FoldFace(off + f.i, off + f.j,
+                                    self.with_factors([*parts[:k], f.template, *parts[k + 1:]]),
+                                    normal, f.why))
+            off += p.n_params
+        return out
+
     def latent_identity(self) -> CovTemplate | None:
         """I_k of the latent factors f when Σ = ΛΛ' (n x n, Λ n x k from θ's loadings) is
         fitted as u = (Λ ⊗ I) f (``rr(f, k)``, :mod:`asr_py.reml.rr_latent`); None (the
@@ -453,6 +476,21 @@ class CovTemplate(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n={self.n}, params={self.param_names})"
+
+
+@dataclass(frozen=True, eq=False)
+class FoldFace:
+    """A fold θ_i = θ_j of a template's parametrisation (:meth:`CovTemplate.fold_faces`):
+    ``template`` is Σ on the face (same θ layout, θ_j ignored), ``normal`` the direction in
+    θ that leaves the face along which Σ changes only at second order (sar2: (−2, 1) on
+    (γ_1, γ_2)), the line on which the engine checks that the face's optimum is a maximum;
+    ``why`` says what the face is, for the fit's note."""
+
+    i: int
+    j: int
+    template: CovTemplate
+    normal: np.ndarray
+    why: str = ""
 
 
 class PDGeometry:

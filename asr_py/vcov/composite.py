@@ -37,7 +37,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Congruence, CovTemplate, Matrix, materialise
+from asr_py.vcov.base import Congruence, CovTemplate, FoldFace, Matrix, materialise
 from asr_py.vcov.complement_plan import (
     SchurPattern,
     Structures,
@@ -103,6 +103,10 @@ class Subset(Wrapper):
         self._k: tuple[bytes, sp.csc_matrix] | None = None
         if self.mode == "block":
             self._prepare_blocks(int(b))  # type: ignore[arg-type]
+
+    def rewrap(self, template: CovTemplate) -> CovTemplate:
+        """The same rows of another ``template`` (a face of the wrapped one)."""
+        return Subset(template, self.index)
 
     # ----- values --------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:
@@ -542,6 +546,18 @@ class DirectSum(CovTemplate):
         for t in self.templates:
             out += t.leaves(o)
             o += t.n_params
+        return out
+
+    def fold_faces(self) -> list[FoldFace]:
+        """Each section's folds, the face a direct sum with that section on its face."""
+        out = []
+        for k, (t, sl) in enumerate(zip(self.templates, self._slices)):
+            for f in t.fold_faces():
+                normal = np.zeros(self._n_params)
+                normal[sl] = f.normal
+                parts = [*self.templates[:k], f.template, *self.templates[k + 1:]]
+                out.append(FoldFace(sl.start + f.i, sl.start + f.j,
+                                    type(self)(parts, self.indices, self.n), normal, f.why))
         return out
 
     def _split(self, theta: np.ndarray) -> list[np.ndarray]:

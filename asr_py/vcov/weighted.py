@@ -51,6 +51,10 @@ class Weighted(Wrapper):
         self._si = np.sqrt(w)  # D⁻¹
         self._sum_log_w = float(np.log(w).sum())
 
+    def rewrap(self, template: CovTemplate) -> CovTemplate:
+        """The same weights on another ``template`` (a face of the wrapped one)."""
+        return Weighted(template, self.weights)
+
     # ----- values ------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:
         """D R(θ) D."""

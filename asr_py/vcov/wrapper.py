@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asr_py.vcov.base import CovTemplate
+from asr_py.vcov.base import CovTemplate, FoldFace
 
 
 class Wrapper(CovTemplate):
@@ -19,6 +19,20 @@ class Wrapper(CovTemplate):
     def leaves(self, offset: int = 0) -> list[tuple[CovTemplate, int]]:
         """The wrapped template's leaves (a wrapper is PD exactly when its template is)."""
         return self.template.leaves(offset)
+
+    def rewrap(self, template: CovTemplate) -> CovTemplate | None:
+        """The same wrapper around another ``template`` of the same size and θ layout (a face
+        of the wrapped one); None (the default) when the subclass cannot."""
+        return None
+
+    def fold_faces(self) -> list[FoldFace]:
+        """The wrapped template's folds, each face wrapped in the same way."""
+        out = []
+        for f in self.template.fold_faces():
+            face = self.rewrap(f.template)
+            if face is not None:
+                out.append(FoldFace(f.i, f.j, face, f.normal, f.why))
+        return out
 
     @property
     def param_names(self) -> list[str]:
