@@ -191,16 +191,19 @@ def test_leg_is_the_normalised_legendre_of_the_literature() -> None:
 #: asreml 3's coefficient names in its saved fits (results_glucose.RDS of commit f56afc4:
 #: ``time_only`` and ``SEX``, the latter from ``update(glu, ~ . + SEX * pol(time, 2))``)
 ASREML3_FIXED_TIME_ONLY = {"pol(time, -2)_order1", "pol(time, -2)_order2", "(Intercept)"}
-ASREML3_FIXED_SEX = {
+ASREML3_FIXED_SEX = [
     "SEX_g:pol(time, 2)_order0", "SEX_g:pol(time, 2)_order1", "SEX_g:pol(time, 2)_order2",
     "SEX_m:pol(time, 2)_order0", "SEX_m:pol(time, 2)_order1", "SEX_m:pol(time, 2)_order2",
     "pol(time, 2)_order0", "pol(time, 2)_order1", "pol(time, 2)_order2", "SEX_g", "SEX_m",
-    "pol(time, -2)_order1", "pol(time, -2)_order2", "(Intercept)"}
+    "pol(time, -2)_order1", "pol(time, -2)_order2", "(Intercept)"]
 
 
 def test_coefficient_names_are_asremls(jane: pd.DataFrame) -> None:
     """The names asreml 3 gives pol() coefficients: the call as written, ``_order<j>``;
-    every name of an asr_py fit is one of asreml's (asreml also lists the aliased ones)."""
+    every name of an asr_py fit is one of asreml's, and asreml's whole layout (aliased
+    columns too, asreml 3's order: last term first) is asreml's list."""
+    from asr_py.results.coef_layout import full_fixed_names
+
     d = jane.assign(SEX=np.where(jane["Number_ID"].cat.codes % 2 == 0, "g", "m"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -209,5 +212,6 @@ def test_coefficient_names_are_asremls(jane: pd.DataFrame) -> None:
                        data=d)
     assert set(a.coef_fixed.index) == ASREML3_FIXED_TIME_ONLY
     got = set(b.coef_fixed.index)
-    assert got <= ASREML3_FIXED_SEX
+    assert got <= set(ASREML3_FIXED_SEX)
+    assert full_fixed_names(b.model, "reverse") == ASREML3_FIXED_SEX
     assert {"SEX_m:pol(time, 2)_order1", "SEX_m:pol(time, 2)_order2"} <= got
