@@ -9,9 +9,10 @@ PEV = Var(u − û) (σ² included), as ``Cfixed`` and the standard errors of th
 ASReml reports only the cells it formed (those on its factor's sparsity pattern); here every
 cell of the term's lower triangle is reported, so the cells asreml gives are a subset and
 agree in value. A term of ``str(~ a + b, ...)`` is named by its parts (``a``, ``b``), as in
-asreml's design matrix. An fa/rr term's block covers its extended effects, u and then its
-factor scores as asreml's design lays them out (:mod:`asr_py.results.rr_design`): a
-``str(~ mbf(Co):G, ~ rr(9, 2):id(G))`` term over 25 genotypes has 11 x 25 rows.
+asreml's design matrix. A ``str(~ mbf(Co):G, ~ rr(9, 2):id(G))`` term written with 2 zero
+placeholder covariates for its factor scores covers its extended effects, u and then the
+scores, as asreml's design lays them out (:mod:`asr_py.results.rr_design`): 11 x 25 rows
+over 25 genotypes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.formula.toplevel import split_top
-from asr_py.results.rr_design import extended_cinv, extended_terms
+from asr_py.results.rr_design import extended_cinv, extended_terms, has_score_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
@@ -89,7 +90,8 @@ def csparse(fit: AsremlFit, terms: str | list[str] | tuple[str, ...]) -> pd.Data
                        hint="terms of this fit: " + ", ".join(list(cols)[:30]))
     n = len(res.beta) + sum(u.size for u in res.u)
     frames = []
-    whole = {_norm(t.label): i for i, t in enumerate(fit.model.random)}
+    whole = {_norm(t.label): i for i, t in enumerate(fit.model.random)
+             if has_score_columns(fit, i)}
     ext = extended_terms(fit) if any(t in whole for t in labels) else {}
     for t in labels:
         idx = cols[t]

@@ -8,6 +8,9 @@ by k score levels, and their design [Z, 0]. asreml-R 4 lists these rows in ``coe
 ``str(~ mbf(Co):G, ~ rr(n, k):id(G))`` term is written with k zero placeholder covariates for
 them (``x0 = 0, x00 = 0``: m-hrachov's C_inv script reads a (n + k) x 25 square block of
 ``Csparse`` for 25 genotypes, Piepho's extended Finlay-Wilkinson code builds ``C2`` with two).
+Only then are the scores columns of ``fit$design`` and rows of ``Csparse`` here: asreml
+4.1's design of a direct ``fa(Site, 2):Geno`` term has the Site x Geno columns alone
+(asremlPlus's test41MET.r), and no asreml output shows a direct term's Csparse.
 
 The block of C⁻¹ over (u, f) is the joint prediction error covariance
 
@@ -40,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
 
 __all__ = ["ExtendedTerm", "extended_cinv", "extended_design", "extended_levels", "extended_terms",
-           "score_names"]
+           "has_score_columns", "score_names"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,15 @@ def extended_terms(fit: AsremlFit) -> dict[int, ExtendedTerm]:
         return {}
     return {i: ExtendedTerm(i, s.axis, tuple(int(x) for x in s.shape), int(s.k))
             for i, s in fa_scores(fit).items()}
+
+
+def has_score_columns(fit: AsremlFit, i: int) -> bool:
+    """Whether term ``i``'s scores are columns of asreml's design and rows of its
+    ``Csparse``: a ``str()`` term written with placeholder covariates for them (asreml 4.1's
+    design of ``fa(Site, 2):Geno`` has Site x Geno columns only: asremlPlus's test41MET.r
+    forms V from ``grep(term, colnames(design))`` with G ⊗ I of that size)."""
+    terms = fit.model.random
+    return 0 <= i < len(terms) and bool(getattr(terms[i], "score_labels", ()))
 
 
 def score_names(term: object, k: int) -> list[str]:
@@ -236,7 +248,10 @@ def extended_levels(levels: list[str], et: ExtendedTerm, names: list[str]) -> li
 def extended_design(fit: AsremlFit, i: int, Z: np.ndarray, levels: list[str]
                     ) -> tuple[np.ndarray, list[str]] | None:
     """Term ``i``'s design in the extended layout (u's columns, zero columns for the scores)
-    and its level labels; None for a term without scores."""
+    and its level labels; None for a term whose scores are not design columns (module
+    docstring: only a ``str()`` term written with placeholders)."""
+    if not has_score_columns(fit, i):
+        return None
     et = extended_terms(fit).get(i)
     if et is None or Z.shape[1] != int(np.prod(et.shape)):
         return None
