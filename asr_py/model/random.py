@@ -335,23 +335,24 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
                     for f in part_factors(p))
     term = term_from_blocks(label, blocks, factors, Z)
-    if n_scores and len(zs) == 1:
+    if len(zs) == 1:
         _name_by_columns(term, plain, blocks, n_scores)
     return term
 
 
 def _name_by_columns(term: RandomTerm, plain: list[Block], blocks: list[Block],
                      n_scores: int) -> None:
-    """A ``str(~ mbf(Co):G, ~ rr(n, k):id(G))`` term with k score placeholders: its effects
-    are named by the first formula's columns (``pf_sum:G01``, as asreml's design
-    ``mbf(Co)_pf_sum:G_G01``) when its parts match the structure's part for part, and the
-    placeholders' labels are kept as the score levels' names."""
+    """A ``str(~ mbf(Co):G, ~ us(n):id(G))`` term (one term in the first formula): its
+    effects are named by that term's columns (``pf_sum:G01``, as asreml's design
+    ``mbf(Co)_pf_sum:G_G01``) when its parts match the structure's part for part; with k
+    score placeholders (``rr(n, k)``) their labels are kept as the score levels' names."""
     sizes = [b.k for b in plain]
     sizes[0] -= n_scores
     if sizes != [b.k for b in blocks]:
         return
     first = plain[0].labels
-    term.score_labels = tuple(str(x) for x in first[len(first) - n_scores:])
+    if n_scores:
+        term.score_labels = tuple(str(x) for x in first[len(first) - n_scores:])
     named = [replace(plain[0], labels=tuple(first[:len(first) - n_scores])), *plain[1:]]
     term.levels = combine_labels(named)
 

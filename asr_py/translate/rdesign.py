@@ -69,9 +69,9 @@ def r_design(fit: Any) -> pd.DataFrame:
                 f"{lab}_{i + 1}" for i in range(z.shape[1])])
         new = _str_names42(t.label, levels, z.shape[1]) or _asreml42_names(
             t.label, levels, z.shape[1]) or []
-        if getattr(t, "score_labels", ()) and len(new) == len(names):
-            # str(~ mbf(Co):G, ~ rr(n, k):id(G)) with placeholders: the scripts that write them
-            # (asreml 4.2) read the columns by 4.2's names (``mbf(Co)_x0:G_G01``)
+        if _mbf_str(t) and len(new) == len(names):
+            # str(~ mbf(Co):G, ...): the scripts that write it (asreml 4.2: m-hrachov's C_inv
+            # script) read the columns by 4.2's names (``mbf(Co)_z0:G_G01``, ``mbf(Co)_x0``)
             names, new = new, names
         ASREML42_NAMES.update({a: b for a, b in zip(new, names) if a != b})
         parts.append(pd.DataFrame(z, columns=names))
@@ -81,6 +81,13 @@ def r_design(fit: Any) -> pd.DataFrame:
     if not np.array_equal(order, np.arange(rows.size)):     # data order, as estimateV's V
         out = out.iloc[order].reset_index(drop=True)
     return out
+
+
+def _mbf_str(term: Any) -> bool:
+    """A ``str()`` term over one term with an ``mbf()`` part (``str(~ mbf(Co):G, ...)``)."""
+    label = str(term.label)
+    return "mbf(" in label and len(split_top(label, "+")) == 1 and \
+        any(str(f).startswith("mbf(") for f in split_top(label))
 
 
 def _spline_root(template: Any) -> np.ndarray | None:
