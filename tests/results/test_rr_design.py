@@ -195,3 +195,24 @@ def test_score_block_invariances() -> None:
     _close(c[:nu, :nu] / 1e6, a[:nu, :nu], 1e-5)
     _close(c[nu:, nu:], a[nu:, nu:], 1e-5)
     _close(c[nu:, :nu] / 1e3, a[nu:, :nu], 1e-5)
+
+
+def test_str_over_one_mbf_term_is_named_by_its_covariates() -> None:
+    """``str(~ mbf(Co):gen, ~ us(3):id(gen))`` (no placeholders): effects ``c1:G01``, design
+    columns asreml 4.2's ``mbf(Co)_c1:gen_G01`` (m-hrachov's script indexes C⁻¹ so), the
+    data's Z otherwise unchanged."""
+    d, table = _regression_data(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = asr.asreml("y ~ env", random="~ str(~ mbf(Co):gen, ~ us(3):id(gen))",
+                         mbf={"Co": {"key": ("env", "env"), "cov": "C"}},
+                         C=table.drop(columns=["x0", "x00"]), data=d, maxit=5)
+    term = fit.model.random[0]
+    assert term.score_labels == ()
+    assert term.levels[:2] == ["c1:G01", "c1:G02"] and term.levels[-1] == "c3:G24"
+    des = r_design(fit)
+    cols = [c for c in des.columns if c.startswith("mbf(Co)")]
+    assert cols[0] == "mbf(Co)_c1:gen_G01" and cols[-1] == "mbf(Co)_c3:gen_G24"
+    xc = table.set_index("env").loc[d["env"], ["c1", "c2", "c3"]].to_numpy()
+    Z = np.hstack([indicator(d["gen"], GENS) * xc[:, [c]] for c in range(NCOV)])
+    np.testing.assert_array_equal(des[cols].to_numpy(), Z)
