@@ -334,10 +334,12 @@ def basis_block(ctx: Context, call: Call) -> Block:
         if key not in ctx.stateful:
             ctx.stateful[key] = PolBasis.fit(x_full, k)
         M = ctx.stateful[key](x_full)[ctx.records.row]
-        labels = [f"{call.func}({xname}, {k})_{j}" for j in range(1, k + 1)]
+        # asreml's names: the call as R deparses it, then _order<j> (asreml 3's saved fit of
+        # AaronRendahl/Jane-asreml-modeling: pol(time, -2)_order1, pol(time, 2)_order0)
+        labels = [f"{call}_order{j}" for j in range(1, k + 1)]
         if with_int:
             M = np.column_stack([np.ones(x.size), M])
-            labels = [f"{call.func}({xname}, {k})_0"] + labels
+            labels = [f"{call}_order0"] + labels
     else:  # leg
         no_int = k < 0
         k = abs(k)

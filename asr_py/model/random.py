@@ -60,6 +60,10 @@ class RandomTerm:
     init: np.ndarray | None = None
     #: ``at(f, level):g``: (f's column, the level's label); Z is g's Z on f == level's records
     at: tuple[str, str] | None = None
+    #: ``str(~ ..., ~ rr(n, k):...)`` (also fa) written with k zero placeholder columns for the
+    #: factor scores: their labels (``x0``, ``x00``), the names of the score levels in
+    #: asreml's extended design (:mod:`asr_py.results.rr_design`); () otherwise
+    score_labels: tuple[str, ...] = ()
 
 
 @dataclass
@@ -296,6 +300,7 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     zs: list[sp.csr_matrix] = []
     labels: list[tuple[str, ...]] = []
     grids: list[list[int]] = []
+    plain: list[Block] = []
     cterms = expand(cols_f, "random").terms
     for tt in sorted(cterms, key=_start):  # written order: and() adds to the term before it
         if len(tt.parts) == 1 and isinstance(tt.parts[0], Call) and tt.parts[0].func == "and":
@@ -310,6 +315,7 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
         zs.append(khatri_rao(bl).tocsr())
         labels.append(bl[0].labels if len(bl) == 1 else ())
         grids.append([b.k for b in bl])
+        plain = bl
     Z = sp.hstack(zs, format="csc")
     sterms = expand(struct_f, "random").terms
     if len(sterms) != 1:
@@ -317,7 +323,7 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     blocks = [part_block(ctx, p) for p in sterms[0].parts]
     dim = int(np.prod([b.k for b in blocks]))
     n_cols = Z.shape[1]
-    Z = _drop_score_columns(ctx, call, sterms[0].parts, blocks, Z)
+    Z, n_scores = _drop_score_columns(ctx, call, sterms[0].parts, blocks, Z)
     if dim != Z.shape[1]:
         raise ctx.error(call, f"str(): the terms have {Z.shape[1]} columns but the structure "
                         f"{sterms[0]} has dimension {dim}",
@@ -330,7 +336,27 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     label = "+".join(str(tt) for tt in expand(cols_f, "random").terms)
     factors = tuple(f for tt in expand(cols_f, "random").terms for p in tt.parts
                     for f in part_factors(p))
-    return term_from_blocks(label, blocks, factors, Z)
+    term = term_from_blocks(label, blocks, factors, Z)
+    if len(zs) == 1:
+        _name_by_columns(term, plain, blocks, n_scores)
+    return term
+
+
+def _name_by_columns(term: RandomTerm, plain: list[Block], blocks: list[Block],
+                     n_scores: int) -> None:
+    """A ``str(~ mbf(Co):G, ~ us(n):id(G))`` term (one term in the first formula): its
+    effects are named by that term's columns (``pf_sum:G01``, as asreml's design
+    ``mbf(Co)_pf_sum:G_G01``) when its parts match the structure's part for part; with k
+    score placeholders (``rr(n, k)``) their labels are kept as the score levels' names."""
+    sizes = [b.k for b in plain]
+    sizes[0] -= n_scores
+    if sizes != [b.k for b in blocks]:
+        return
+    first = plain[0].labels
+    if n_scores:
+        term.score_labels = tuple(str(x) for x in first[len(first) - n_scores:])
+    named = [replace(plain[0], labels=tuple(first[:len(first) - n_scores])), *plain[1:]]
+    term.levels = combine_labels(named)
 
 
 def _plain(ctx: Context, p: Expr) -> Block:
@@ -377,31 +403,34 @@ def _is_known_matrix(p: Expr) -> bool:
 
 
 def _drop_score_columns(ctx: Context, call: Call, parts: tuple, blocks: list,
-                        Z: sp.csc_matrix) -> sp.csc_matrix:
+                        Z: sp.csc_matrix) -> tuple[sp.csc_matrix, int]:
     """asreml 4's ``str(~ ..., ~ rr(n, k):id(g))`` (also fa) takes n + k terms: the last k
     are placeholders for the k factor scores (zero columns such as ``G:x0``, ``G:x00``; the
     scores' design asreml builds from the loadings itself). The marginal model of the data
-    is that of the first n terms, so the placeholders are dropped; they must be zero."""
+    is that of the first n terms, so the placeholders are dropped from Z (they must be zero);
+    returns Z and the number k of placeholders dropped (0: none). asreml's extended design
+    keeps them as the scores' columns (ASReml's XFA: "the design matrix for f augmented with
+    k columns of zeros for the k factors"), :mod:`asr_py.results.rr_design`."""
     first = parts[0] if parts else None
     if not (isinstance(first, Call) and first.func in ("rr", "fa", "facv")):
-        return Z
+        return Z, 0
     pos = first.positional()
     kval = first.named().get("k", pos[1] if len(pos) > 1 else None)
     try:
         k = int(float(str(kval))) if kval is not None else 1
     except ValueError:
-        return Z
+        return Z, 0
     n = blocks[0].k
     rest = int(np.prod([b.k for b in blocks[1:]]))
     if Z.shape[1] != (n + k) * rest:
-        return Z
+        return Z, 0
     extra = Z[:, n * rest:]
     if extra.count_nonzero():
         raise ctx.error(call, f"str(): the structure {first.func}(.., {k}) takes {n} terms "
                         f"plus {k} placeholder(s) for its factor scores, but the last "
                         f"{k} term(s) are not zero",
                         "asreml's placeholders are zero columns (e.g. x0 = 0)")
-    return sp.csc_matrix(Z[:, :n * rest])
+    return sp.csc_matrix(Z[:, :n * rest]), k
 
 
 # ---------------------------------------------------------------------------------------------

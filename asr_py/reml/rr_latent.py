@@ -39,8 +39,8 @@ from asr_py.reml.psd import RankReduction, _BlockMap
 from asr_py.reml.result import RemlResult
 from asr_py.vcov.base import CovTemplate
 
-#: the profile gradient's largest entry (in ℓ units per loading, relative to max(1, |Λ|))
-#: at which the quasi-Newton search stops
+#: the profile gradient's largest entry (ℓ units per loading, the loadings relative to their
+#: start's size) at which the quasi-Newton search stops
 GTOL = 1e-5
 #: relative step of the central differences of the score for the information matrix
 FD_REL = 1e-5
@@ -231,9 +231,20 @@ def fit_latent(problem: MixedProblem, fit: Callable[[MixedProblem], RemlResult],
         return -ll, -g
 
     x0 = theta[free_pos].copy()
-    opt = so.minimize(fun, x0, jac=True, method="BFGS",
+    # the search runs on Λ / s (s: the start loadings' size, which carries the data's units)
+    # so that its path and stopping rule do not depend on the units of y: BFGS starts from
+    # the identity as the Hessian, a step of the wrong size for loadings of 1000 (y x 1000
+    # stopped after 2 steps, 15 units of ℓ below the optimum)
+    s = float(np.abs(x0).max()) or 1.0
+
+    def fun_scaled(z: np.ndarray) -> tuple[float, np.ndarray]:
+        f, gr = fun(z * s)
+        return f, gr * s
+
+    opt = so.minimize(fun_scaled, x0 / s, jac=True, method="BFGS",
                       options={"maxiter": max(maxit, STEPS_PER_LOADING * x0.size),
-                               "gtol": GTOL * max(1.0, float(np.abs(x0).max()))})
+                               "gtol": GTOL})
+    opt.x = opt.x * s
     ll, g, r, red, back = evaluate(opt.x)
     th = theta.copy()
     th[free_pos] = opt.x

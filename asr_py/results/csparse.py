@@ -9,7 +9,10 @@ PEV = Var(u − û) (σ² included), as ``Cfixed`` and the standard errors of th
 ASReml reports only the cells it formed (those on its factor's sparsity pattern); here every
 cell of the term's lower triangle is reported, so the cells asreml gives are a subset and
 agree in value. A term of ``str(~ a + b, ...)`` is named by its parts (``a``, ``b``), as in
-asreml's design matrix.
+asreml's design matrix. A ``str(~ mbf(Co):G, ~ rr(9, 2):id(G))`` term written with 2 zero
+placeholder covariates for its factor scores covers its extended effects, u and then the
+scores, as asreml's design lays them out (:mod:`asr_py.results.rr_design`): 11 x 25 rows
+over 25 genotypes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.formula.toplevel import split_top
+from asr_py.results.rr_design import extended_cinv, extended_terms, has_score_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
@@ -86,12 +90,19 @@ def csparse(fit: AsremlFit, terms: str | list[str] | tuple[str, ...]) -> pd.Data
                        hint="terms of this fit: " + ", ".join(list(cols)[:30]))
     n = len(res.beta) + sum(u.size for u in res.u)
     frames = []
+    whole = {_norm(t.label): i for i, t in enumerate(fit.model.random)
+             if has_score_columns(fit, i)}
+    ext = extended_terms(fit) if any(t in whole for t in labels) else {}
     for t in labels:
         idx = cols[t]
-        e = np.zeros((n, idx.size))
-        e[idx, np.arange(idx.size)] = 1.0
-        block = res.solve_c(e)[idx]
-        block = 0.5 * (block + block.T)
+        if whole.get(t) in ext:        # an fa/rr term: u and its factor scores (rr_design)
+            block = extended_cinv(fit, whole[t])
+            idx = np.arange(block.shape[0])
+        else:
+            e = np.zeros((n, idx.size))
+            e[idx, np.arange(idx.size)] = 1.0
+            block = res.solve_c(e)[idx]
+            block = 0.5 * (block + block.T)
         i, j = np.tril_indices(idx.size)
         frames.append(pd.DataFrame({"row": i + 1, "column": j + 1, "Cij": block[i, j]},
                                    index=pd.Index([t] * i.size)))

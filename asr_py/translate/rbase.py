@@ -552,8 +552,9 @@ def _null(x: Any) -> bool:
 
 def r_rbind(*xs: Any) -> Any:
     """R's ``rbind``: NULL arguments and zero-row data frames (unless all are) dropped; data
-    frames stacked, their columns matched by name (rows renumbered); otherwise vectors
-    become the rows of a matrix (recycled to the longest)."""
+    frames stacked, their columns matched by name (rows renumbered); matrices with dimnames
+    (DataFrames whose names disagree: :func:`_matrices_by_position`) stacked by position;
+    otherwise vectors become the rows of a matrix (recycled to the longest)."""
     for x in xs:
         if isinstance(x, Untranslated):
             return x._use()
@@ -568,6 +569,8 @@ def r_rbind(*xs: Any) -> Any:
         cols = next((x.columns for x in items if isinstance(x, pd.DataFrame)), None)
         if cols is None:
             return r_rbind(*items)
+        if _matrices_by_position(items):
+            return pd.DataFrame(np.vstack([x.to_numpy() for x in items]), columns=cols)
         parts = [x if isinstance(x, pd.DataFrame)
                  else pd.DataFrame([list(np.resize(np.asarray(x, dtype=object), len(cols)))],
                                    columns=cols) for x in items]
@@ -599,6 +602,21 @@ def r_rbind(*xs: Any) -> Any:
                   len(x) == n and _named_axis(x.index) and
                   not pd.api.types.is_integer_dtype(x.index)), None)
     return out if names is None else pd.DataFrame(out, columns=pd.Index(names, dtype=object))
+
+
+def _matrices_by_position(items: list[Any]) -> bool:
+    """Whether rbind's DataFrames are matrices with dimnames (bound by position, R's
+    rbind of matrices) rather than data frames (matched by name): all numeric, the same
+    number of columns, and column names that do not agree, where rbind.data.frame would
+    stop ("names do not match previous names"). The first one's column names are kept."""
+    if len(items) < 2 or not all(isinstance(x, pd.DataFrame) for x in items):
+        return False
+    n = items[0].shape[1]
+    if any(x.shape[1] != n for x in items):
+        return False
+    if all(set(map(str, x.columns)) == set(map(str, items[0].columns)) for x in items):
+        return False
+    return all(pd.api.types.is_numeric_dtype(t) for x in items for t in x.dtypes)
 
 
 def _rbind_named(name: str, d: pd.DataFrame) -> pd.DataFrame:

@@ -49,6 +49,7 @@ def r_design(fit: Any) -> pd.DataFrame:
         raise AsrError("fit$design: not an asr_py fit", hint="use it on an asr.asreml() fit")
     from asr_py.compat.estimatev import all_rows_model
     from asr_py.results.design import fixed_design_columns, random_terms_written_order
+    from asr_py.results.rr_design import extended_design
 
     model = all_rows_model(fit) or model
     parts = [fixed_design_columns(model)]           # asreml 4.1's layout: asr_py.results.design
@@ -58,12 +59,20 @@ def r_design(fit: Any) -> pd.DataFrame:
         if root is not None and root.shape[0] == z.shape[1]:
             z = z @ root
         levels = list(t.levels)
+        pos = next((i for i, s in enumerate(model.random) if s is t), None)
+        ext = extended_design(fit, pos, z, levels) if pos is not None else None
+        if ext is not None:           # fa/rr: zero columns for the factor scores (rr_design)
+            z, levels = ext
         lab = asreml_term_label(model, t)                       # fa(f, k):g as asreml
         names = _str_names(t.label, levels, z.shape[1]) or (
             [f"{lab}_{lv}" for lv in levels] if len(levels) == z.shape[1] else [
                 f"{lab}_{i + 1}" for i in range(z.shape[1])])
         new = _str_names42(t.label, levels, z.shape[1]) or _asreml42_names(
             t.label, levels, z.shape[1]) or []
+        if _mbf_str(t) and len(new) == len(names):
+            # str(~ mbf(Co):G, ...): the scripts that write it (asreml 4.2: m-hrachov's C_inv
+            # script) read the columns by 4.2's names (``mbf(Co)_z0:G_G01``, ``mbf(Co)_x0``)
+            names, new = new, names
         ASREML42_NAMES.update({a: b for a, b in zip(new, names) if a != b})
         parts.append(pd.DataFrame(z, columns=names))
     out = pd.concat(parts, axis=1)
@@ -72,6 +81,13 @@ def r_design(fit: Any) -> pd.DataFrame:
     if not np.array_equal(order, np.arange(rows.size)):     # data order, as estimateV's V
         out = out.iloc[order].reset_index(drop=True)
     return out
+
+
+def _mbf_str(term: Any) -> bool:
+    """A ``str()`` term over one term with an ``mbf()`` part (``str(~ mbf(Co):G, ...)``)."""
+    label = str(term.label)
+    return "mbf(" in label and len(split_top(label, "+")) == 1 and \
+        any(str(f).startswith("mbf(") for f in split_top(label))
 
 
 def _spline_root(template: Any) -> np.ndarray | None:

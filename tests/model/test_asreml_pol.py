@@ -186,3 +186,32 @@ def test_leg_is_the_normalised_legendre_of_the_literature() -> None:
     np.testing.assert_allclose(got[:, :3], mrode, atol=1e-4)
     f3 = np.sqrt(3.5) * (5 * z**3 - 3 * z) / 2
     np.testing.assert_allclose(got[:, 3], f3, atol=1e-12)
+
+
+#: asreml 3's coefficient names in its saved fits (results_glucose.RDS of commit f56afc4:
+#: ``time_only`` and ``SEX``, the latter from ``update(glu, ~ . + SEX * pol(time, 2))``)
+ASREML3_FIXED_TIME_ONLY = {"pol(time, -2)_order1", "pol(time, -2)_order2", "(Intercept)"}
+ASREML3_FIXED_SEX = [
+    "SEX_g:pol(time, 2)_order0", "SEX_g:pol(time, 2)_order1", "SEX_g:pol(time, 2)_order2",
+    "SEX_m:pol(time, 2)_order0", "SEX_m:pol(time, 2)_order1", "SEX_m:pol(time, 2)_order2",
+    "pol(time, 2)_order0", "pol(time, 2)_order1", "pol(time, 2)_order2", "SEX_g", "SEX_m",
+    "pol(time, -2)_order1", "pol(time, -2)_order2", "(Intercept)"]
+
+
+def test_coefficient_names_are_asremls(jane: pd.DataFrame) -> None:
+    """The names asreml 3 gives pol() coefficients: the call as written, ``_order<j>``;
+    every name of an asr_py fit is one of asreml's, and asreml's whole layout (aliased
+    columns too, asreml 3's order: last term first) is asreml's list."""
+    from asr_py.results.coef_layout import full_fixed_names
+
+    d = jane.assign(SEX=np.where(jane["Number_ID"].cat.codes % 2 == 0, "g", "m"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = asr.asreml("glucose ~ pol(time,-2)", random="~ Number_ID", data=d)
+        b = asr.asreml("glucose ~ pol(time,-2) + SEX * pol(time, 2)", random="~ Number_ID",
+                       data=d)
+    assert set(a.coef_fixed.index) == ASREML3_FIXED_TIME_ONLY
+    got = set(b.coef_fixed.index)
+    assert got <= set(ASREML3_FIXED_SEX)
+    assert full_fixed_names(b.model, "reverse") == ASREML3_FIXED_SEX
+    assert {"SEX_m:pol(time, 2)_order1", "SEX_m:pol(time, 2)_order2"} <= got
