@@ -1544,13 +1544,15 @@ def _scalar_literal(e: R) -> bool:
 
 def _positional_pair(a: R, b: R) -> bool:
     """Whether ``a op b`` may pair two pandas objects that pandas would align by label: no
-    literal operand and one a ``$`` or ``[`` value (a column, a row, a list element)."""
+    literal operand and one a ``$`` or ``[`` value (a column, a row, a list element) or a
+    ``diag()`` (a matrix's diagonal keeps its dimnames' names, rbase.r_diag)."""
     lit = ("num", "str")
     if a.kind in lit or b.kind in lit or any(
             x.kind == "name" and x.value in ("TRUE", "FALSE", "T", "F", "NA", "NULL")
             for x in (a, b)):
         return False
-    return any(x.kind in ("dollar", "index") for x in (a, b))
+    return any(x.kind in ("dollar", "index") or x.kind == "call" and x.value == "diag"
+               for x in (a, b))
 
 
 def _column_mask(e: R) -> bool:
