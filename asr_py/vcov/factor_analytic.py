@@ -31,7 +31,6 @@ import numpy as np
 from asr_py.errors import ModelError
 from asr_py.vcov.base import Matrix, Structure, StructureSyntax, is_pd, label, register
 
-
 #: an exchange start (:meth:`FactorAnalytic.exchange_start`) gives the raised ψ this share
 #: of its level's variance and the lowered one EXCHANGE_LOW of its own
 EXCHANGE_SHARE = 0.5
