@@ -389,7 +389,7 @@ def _heywood_swaps(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Reml
     from asr_py.reml.bound_revisit import MIN_GAIN, FaceAbandoned, FaceWatch
     from asr_py.reml.heywood_swap import MAX_ROUNDS, note, swap_starts
 
-    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER or not res.converged:
         return res
     cur, kept = res, []
     for _ in range(MAX_ROUNDS):
