@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-
 #: b_k relative to the rest of Σ_ii: at 1e-5 the analytic score of chol(Env, 2):Name's d_3
 #: (DT_example) matches finite differences to 1e-3 relative, at 1e-6 only to 20%; holding
 #: there instead of at 0 costs |∂ℓ/∂θ_k| x b_k (~4e-7 log-likelihood units in that example)
