@@ -13,7 +13,8 @@ the better set in both.
 :func:`swap_starts` lists such starts after a fit, for every leaf that offers them: the
 held variances i (code 'B') in increasing |∂ℓ/∂θ_i|·Σ_ii (the least pinned first: a
 scale-free measure), the free ones j ('P') in increasing θ_j/Σ_jj (the nearest to zero
-first), pairs by increasing rank sum (i's rank first on ties), at most :data:`MAX_SWAPS`.
+first), pairs by increasing rank sum (i's rank first on ties), at most :data:`MAX_SWAPS`;
+structures of up to :data:`MAX_LEVELS` levels.
 The caller (reml/ai.py ``_heywood_swaps``) fits each, abandoning a fit that cannot beat the
 target (:class:`asr_py.reml.bound_revisit.FaceWatch`), keeps the best converged one when it
 is higher by more than MIN_GAIN, and looks again from there (at most :data:`MAX_ROUNDS`).
@@ -33,6 +34,10 @@ from asr_py.reml.result import RemlResult
 MAX_SWAPS = 6
 #: rounds: a kept exchange is looked at again from its own optimum
 MAX_ROUNDS = 2
+#: structures of more levels are not examined: there the MAX_SWAPS pairs are a small sample
+#: of |held| x |free| (GIS-FA's soybean fa(env, 2), 49 environments: 5 x 44) and each is a
+#: whole fit (that fit took 35 s CPU, 98 s with six exchange fits, none better)
+MAX_LEVELS = 12
 
 
 def _diag(m: object) -> np.ndarray:
@@ -58,6 +63,8 @@ def swap_starts(problem: MixedProblem, res: RemlResult) -> list[tuple[np.ndarray
     for tmpl, off in tmpls:
         for leaf, loff in tmpl.leaves():
             s0 = off + loff
+            if leaf.n > MAX_LEVELS:
+                continue
             kinds = list(leaf.param_kinds)
             var = [j for j, k in enumerate(kinds) if k == "variance"]
             held = [j for j in var if cons[s0 + j] == "B"]
@@ -98,4 +105,4 @@ def note(labels: list[str], gain: float) -> str:
             "log-likelihood (kept)")
 
 
-__all__ = ["MAX_ROUNDS", "MAX_SWAPS", "note", "swap_starts"]
+__all__ = ["MAX_LEVELS", "MAX_ROUNDS", "MAX_SWAPS", "note", "swap_starts"]
