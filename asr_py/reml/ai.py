@@ -215,6 +215,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _fold_faces(centred, res, kwargs)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
+    res = _heywood_swaps(centred, res, kwargs)
     res = _fix_at_ar_limit(centred, res, kwargs)
     res = _polish_floor(centred, res, kwargs)
     res = _check_singular_corr(centred, res, kwargs)
@@ -413,6 +414,38 @@ def _mirror_ar1(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
         f"from the opposite sign reached a log-likelihood {gain:.3g} "
         "higher (kept)"))
     return second
+
+
+def _heywood_swaps(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """Fits from starts exchanging a zero specific variance with a non-zero one (another
+    Heywood set of fa, :mod:`asr_py.reml.heywood_swap`); the best converged one kept when
+    higher by MIN_GAIN, then looked at again from there. A fit that cannot beat the target
+    is abandoned early (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
+    from asr_py.reml.bound_revisit import MIN_GAIN, FaceAbandoned, FaceWatch
+    from asr_py.reml.heywood_swap import MAX_ROUNDS, note, swap_starts
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER or not res.converged:
+        return res
+    cur, kept = res, []
+    for _ in range(MAX_ROUNDS):
+        best, label = None, ""
+        for theta0, lab in swap_starts(problem, cur):
+            target = cur.loglik + MIN_GAIN if best is None else best.loglik
+            try:
+                f = _second_fit(problem, kwargs, theta0, monitor=FaceWatch(target))
+            except FaceAbandoned:
+                continue
+            if (f is not None and f.converged and f.loglik - cur.loglik > MIN_GAIN
+                    and (best is None or f.loglik > best.loglik)):
+                best, label = f, lab
+        if best is None:
+            break
+        cur = best
+        kept.append(label)
+    if not kept:
+        return res
+    cur.diagnostics.insert(0, note(kept, cur.loglik - res.loglik))
+    return cur
 
 
 def _polish_floor(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:

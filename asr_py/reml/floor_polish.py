@@ -80,6 +80,10 @@ def polished(first: RemlResult, second: RemlResult | None, held: np.ndarray,
         return first
     _continue(first, second)
     names = ", ".join(f"'{second.names[k]}'" for k in held)
+    # how the first fit was reached (another optimum kept: bound revisits, corners, Heywood
+    # exchanges ...) still describes the polished one
+    second.diagnostics[:0] = [d for d in first.diagnostics if "(kept" in d
+                              and d not in second.diagnostics]
     second.diagnostics.insert(0, (
         f"{names} held at a floor that keeps the covariance matrix invertible during the "
         f"iteration; a second fit holding it {1 / POLISH_REL:.0f}x closer to zero reached "

@@ -23,12 +23,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from asr_py.reml.tuning import PD_MAX_N
-
 #: b_k relative to the rest of Σ_ii: at 1e-5 the analytic score of chol(Env, 2):Name's d_3
 #: (DT_example) matches finite differences to 1e-3 relative, at 1e-6 only to 20%; holding
 #: there instead of at 0 costs |∂ℓ/∂θ_k| x b_k (~4e-7 log-likelihood units in that example)
 HELD_REL = 1e-5
+#: largest matrix whose variances are examined (one n x n eigenvalue problem per variance;
+#: the positive-definite face machinery's PD_MAX_N = 50 left fa(env, 6) over 53
+#: environments (GIS-FA_Mallawi) without floors: its zero ψ went to 1e-6 .. 4e-7, the
+#: loadings' analytic score lost its digits, and 27 of 50 iterations were EM crawling)
+FLOOR_MAX_N = 100
 
 
 def _dense(m: Any) -> np.ndarray:
@@ -46,7 +49,7 @@ def structural_floors(leaves: Sequence[tuple[Any, int]], kinds: Sequence[str],
     for t, off in leaves:
         ks = np.arange(off, off + t.n_params)
         want = [j for j, k in enumerate(ks) if pmask[k] and kinds[k] == "variance"]
-        if not want or ks.size < 2 or t.n > PD_MAX_N:
+        if not want or ks.size < 2 or t.n > FLOOR_MAX_N:
             continue
         th = theta[ks]
         try:

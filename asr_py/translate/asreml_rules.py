@@ -1879,8 +1879,8 @@ class Translator(BasePrinter):
             return f"{self.runtime('r_nrow')}({self.py(pos[0])})"
         if f == "NROW" and len(args) == 1:
             return f"len({self.py(pos[0])})"
-        if f == "diag" and 1 <= len(args) <= 3 and all(n in (None, "x", "nrow", "ncol")
-                                                        for n, _ in args):
+        if f == "diag" and 1 <= len(args) <= 4 and all(
+                n in (None, "x", "nrow", "ncol", "names") for n, _ in args):
             # R's matching (rmatchargs.py): diag(x = v, n, n) is diag(v, nrow = n, ncol = n)
             try:
                 got = match_args(("x", "nrow", "ncol", "names"), args, "diag")

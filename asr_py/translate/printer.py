@@ -839,9 +839,60 @@ class BasePrinter:
             n != "collapse" for n, _ in e.args) and any(
             n is None and self._is_vector(a) for n, a in e.args)
 
+    def _read_xlsx(self, e: R) -> str:
+        """openxlsx's ``read.xlsx(xlsxFile, sheet = 1, startRow = 1, colNames = TRUE,
+        rowNames = FALSE)`` (openxlsx's argument order): ``rowNames = TRUE`` takes the first
+        column as the row names, ``colNames = FALSE`` reads no header, ``startRow = n``
+        skips n − 1 rows, ``na.strings`` the missing-value codes; other arguments only at
+        their defaults (refused otherwise: never silently dropped)."""
+        from asr_py.translate.rmatchargs import ArgMatchError, match_args
+
+        try:
+            got = match_args(("xlsxFile", "sheet", "startRow", "colNames", "rowNames",
+                              "detectDates", "skipEmptyRows", "skipEmptyCols", "rows", "cols",
+                              "check.names", "sep.names", "namedRegion", "na.strings"),
+                             e.args, "read.xlsx")
+        except ArgMatchError as err:
+            raise Untranslatable(str(err)) from None
+        if "xlsxFile" not in got:
+            raise Untranslatable("read.xlsx without a file")
+        # detectDates: pandas reads Excel dates as dates anyway; the rest must keep their
+        # defaults (empty rows/columns skipped, names as they are, the whole sheet)
+        for arg in ("skipEmptyRows", "skipEmptyCols", "rows", "cols", "check.names",
+                    "sep.names", "namedRegion"):
+            a = got.get(arg)
+            if a is not None and not (arg.startswith("skip") and a.kind == "name"
+                                      and a.value in ("TRUE", "T")
+                                      or arg == "check.names" and a.kind == "name"
+                                      and a.value in ("FALSE", "F")):
+                raise Untranslatable(f"read.xlsx() argument {arg}=")
+        out = [self._read_path(got["xlsxFile"])]
+        sheet = got.get("sheet")
+        if sheet is not None:
+            out.append(f"sheet_name={self.py(sheet)}" if sheet.kind == "str" else
+                       f"sheet_name={int(float(sheet.value)) - 1}" if sheet.kind == "num"
+                       else f"sheet_name={self.py(sheet)} - 1")
+        if "startRow" in got:
+            out.append(f"skiprows={self.py(got['startRow'])} - 1")
+        if "na.strings" in got:
+            out.append(f"na_values={self.py(got['na.strings'])}")
+        for arg, kw, yes in (("colNames", "header", "0"), ("rowNames", "index_col", "0")):
+            a = got.get(arg)
+            if a is None:
+                continue
+            if a.kind == "name" and a.value in ("TRUE", "T", "FALSE", "F"):
+                val = yes if a.value in ("TRUE", "T") else "None"
+            else:
+                val = f"({yes} if {self.py(a)} else None)"
+            if not (arg == "colNames" and val == "0" or arg == "rowNames" and val == "None"):
+                out.append(f"{kw}={val}")
+        return f"pd.read_excel({', '.join(out)})"
+
     def read_table(self, e: R) -> str:
         """read.csv/read.table/read.delim/read_excel/readRDS/fread/read_csv -> pandas."""
         f = e.value
+        if f == "read.xlsx":                                  # openxlsx
+            return self._read_xlsx(e)
         named = {n: a for n, a in e.args if n is not None}
         pos = [a for n, a in e.args if n is None]
         path = named.get("file", named.get("path", pos[0] if pos else None))
@@ -864,7 +915,7 @@ class BasePrinter:
                 [f"sheet={self.py(pos[1])}"] if len(pos) > 1 else []) + [
                 f"{rreadxl.ARGS[n]}={self.py(a)}" for n, a in named.items() if n != "path"]
             return f"{self.runtime('r_read_excel')}({', '.join(kw)})"
-        if f in ("read_excel", "read.xlsx", "read_xlsx", "read_xls"):
+        if f in ("read_excel", "read_xlsx", "read_xls"):
             out = [self._read_path(path)]
             sheet = named.get("sheet", pos[1] if len(pos) > 1 else None)
             if sheet is not None:
@@ -1577,13 +1628,15 @@ def _scalar_literal(e: R) -> bool:
 
 def _positional_pair(a: R, b: R) -> bool:
     """Whether ``a op b`` may pair two pandas objects that pandas would align by label: no
-    literal operand and one a ``$`` or ``[`` value (a column, a row, a list element)."""
+    literal operand and one a ``$`` or ``[`` value (a column, a row, a list element) or a
+    ``diag()`` (a matrix's diagonal keeps its dimnames' names, rbase.r_diag)."""
     lit = ("num", "str")
     if a.kind in lit or b.kind in lit or any(
             x.kind == "name" and x.value in ("TRUE", "FALSE", "T", "F", "NA", "NULL")
             for x in (a, b)):
         return False
-    return any(x.kind in ("dollar", "index") for x in (a, b))
+    return any(x.kind in ("dollar", "index") or x.kind == "call" and x.value == "diag"
+               for x in (a, b))
 
 
 def _column_mask(e: R) -> bool:

@@ -298,15 +298,27 @@ def r_length(x: Any) -> int:
     return len(x)
 
 
-def r_diag(x: Any = 1.0, nrow: int | None = None, ncol: int | None = None) -> Any:
+def r_diag(x: Any = 1.0, nrow: int | None = None, ncol: int | None = None,
+           names: Any = True) -> Any:
     """R's ``diag``: ``diag(n)`` the n x n identity, ``diag(v)`` a diagonal matrix,
     ``diag(M)`` the diagonal of a matrix; ``diag(v, nrow, ncol)`` an nrow x ncol matrix
-    whose diagonal is v recycled (a one-value v: v times the identity)."""
+    whose diagonal is v recycled (a one-value v: v times the identity).
+
+    The diagonal of a matrix with row and column names is a named vector (a Series) when
+    its first m = min(dim) row names equal its first m column names and ``names`` is TRUE
+    (R's ?diag: "names: when x is a matrix, logical indicating if the resulting vector
+    should inherit names from dimnames(x) if available"; base R's diag tests
+    ``identical(rownames[1:m], colnames[1:m])``); otherwise an unnamed vector."""
     ph = _placeholder(x)
     if ph is not None:
         return ph
     if isinstance(x, pd.DataFrame):
-        return np.diag(x.to_numpy())
+        d = np.diag(x.to_numpy())
+        m = min(x.shape)
+        if bool(names) and _named_axis(x.index) and _named_axis(x.columns) and \
+                [str(v) for v in x.index[:m]] == [str(v) for v in x.columns[:m]]:
+            return pd.Series(d, index=[str(v) for v in x.index[:m]])
+        return d
     a = np.asarray(list(x.values()) if isinstance(x, dict) else x)   # c(a = 2): its values
     if a.ndim == 2:
         return np.diag(a)

@@ -28,7 +28,12 @@ def r_pred_sed(pred: Any) -> Any:
     if sed is None:
         return None
     if isinstance(pred, pd.DataFrame) and "status" in pred.columns:
-        if not (pred["status"].astype(str) == "Estimable").any():
+        # the column's values without pred["status"]: pandas deep-copies attrs (the SED
+        # matrix itself) into every Series derived from the table (GIS-FA_Mallawi's
+        # fa_outs.R reads pred$sed 4 times per environment, 8109 x 8109)
+        j = list(pred.columns).index("status")
+        status = pred.to_numpy(dtype=object)[:, j]
+        if not any(str(v) == "Estimable" for v in status):
             return None
     elif np.isnan(np.asarray(sed, dtype=float)).all():
         return None

@@ -409,6 +409,13 @@ class CovTemplate(ABC):
         """The diagonal of Σ(θ) for a :attr:`diagonal` template."""
         raise NotImplementedError(f"{type(self).__name__} is not diagonal")
 
+    def exchange_start(self, theta: np.ndarray, free: int, zero: int) -> np.ndarray | None:
+        """A start θ' for another local REML optimum of a leaf whose variance parameters trade
+        places at zero (fa's Heywood sets: which ψ_i are 0): variance θ_free (at its bound)
+        raised, variance θ_zero (inside) lowered near zero, the diagonal of Σ kept (the
+        engine's :mod:`asr_py.reml.heywood_swap`). None (the default): no such exchange."""
+        return None
+
     def linear_basis(self, theta: np.ndarray) -> np.ndarray | None:
         """E (k x n x n) with Σ(θ) = Σ_k θ_k E_k for every θ (Σ linear in its parameters),
         else None. Default: ∂Σ/∂θ at θ, accepted when Σ(θ) = Σ θ_k E_k at θ and at

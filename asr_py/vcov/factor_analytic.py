@@ -31,6 +31,11 @@ import numpy as np
 from asr_py.errors import ModelError
 from asr_py.vcov.base import Matrix, Structure, StructureSyntax, is_pd, label, register
 
+#: an exchange start (:meth:`FactorAnalytic.exchange_start`) gives the raised ψ this share
+#: of its level's variance and the lowered one EXCHANGE_LOW of its own
+EXCHANGE_SHARE = 0.5
+EXCHANGE_LOW = 1e-3
+
 
 class _Loadings(Structure):
     """Shared loading bookkeeping for fa and rr."""
@@ -133,6 +138,26 @@ class FactorAnalytic(_Loadings):
             return False
         return is_pd(self.matrix(theta))
 
+    def exchange_start(self, theta: np.ndarray, free: int, zero: int) -> np.ndarray | None:
+        """ψ_free = EXCHANGE_SHARE·Σ_ff with λ_f scaled by sqrt(1 − EXCHANGE_SHARE), and
+        ψ_zero = EXCHANGE_LOW·Σ_zz with λ_z scaled so Σ_zz is kept: diag(Σ) unchanged, the
+        structural zeros kept (a row is scaled as a whole)."""
+        th = np.asarray(theta, dtype=float).copy()
+        n = self.n
+        if free == zero or not (0 <= free < n and 0 <= zero < n) or th.size != self.n_params:
+            return None
+        lam = self.loadings(th[n:])
+        sii = np.sum(lam ** 2, axis=1) + th[:n]
+        cz = float(np.sum(lam[zero] ** 2))
+        if not (sii[free] > 0 and sii[zero] > 0 and cz > 0):
+            return None
+        th[free] = EXCHANGE_SHARE * sii[free]
+        lam[free] *= np.sqrt(1.0 - EXCHANGE_SHARE)
+        th[zero] = EXCHANGE_LOW * sii[zero]
+        lam[zero] *= np.sqrt((sii[zero] - th[zero]) / cz)
+        th[n:] = lam.T.ravel()
+        return th if self.is_valid(th) else None
+
     def initial(self, scale: float) -> np.ndarray:
         """ψ_i = scale/2, loadings sqrt(scale/(2k))."""
         return np.concatenate([np.full(self.n, scale / 2.0),
@@ -158,6 +183,10 @@ class ReducedRank(FactorAnalytic):
         theta = np.asarray(theta, dtype=float)
         return (theta.shape == (self.n_params,) and bool(np.all(np.isfinite(theta)))
                 and bool(np.all(theta[:self.n] >= 0)))
+
+    def exchange_start(self, theta: np.ndarray, free: int, zero: int) -> np.ndarray | None:
+        """None: rr's ψ are held at 0 (no Heywood sets to exchange)."""
+        return None
 
     def latent_identity(self) -> Structure:
         """I_k, the covariance of the k latent factors (u = (Λ ⊗ I) f)."""

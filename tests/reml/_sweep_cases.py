@@ -151,7 +151,7 @@ def _diag_like(k: int, off: int = 0) -> Callable[[pd.DataFrame], Dense]:
 
 
 def _us_like(k: int, kind: str) -> Callable[[pd.DataFrame], Dense]:
-    """us / corgh / corh / fa1 / fa2 of env in env:gen, + units. Dense parameters: the
+    """us / corgh / corh / fa1 / fa2 / fa3 of env in env:gen, + units. Dense parameters: the
     Cholesky factor of Σ_env (any of these is a Σ; fa/corh are restricted families, so
     their dense models use their own parameters) then σ²."""
     def make(d: pd.DataFrame) -> Dense:
@@ -209,14 +209,15 @@ def _us_like(k: int, kind: str) -> Callable[[pd.DataFrame], Dense]:
 
             lam0 = np.column_stack([0.6 * sd] + [0.2 * sd * (-1) ** np.arange(k)] * (f - 1))
             lam0 = lam0.copy()
-            if f == 2:
-                lam0[0, 1] = 0.0  # asr_py fixes the upper triangle of Λ at 0
+            zeros = [(i, j) for j in range(f) for i in range(j)]
+            for i, j in zeros:
+                lam0[i, j] = 0.0  # asr_py fixes the upper triangle of Λ at 0
             starts = [np.concatenate([0.2 * s, lam0.T.ravel(), [0.5 * s.mean()]]),
                       np.concatenate([0.5 * s, 0.5 * lam0.T.ravel(), [0.8 * s.mean()]])]
             scale = np.concatenate([s, np.tile(sd, f), [s.mean()]])
             bounds = [(0, None)] * k + [(None, None)] * (k * f) + [(1e-12 * s.mean(), None)]
-            if f == 2:  # Λ[0, 1] = 0 (asr_py's fixed loading): held by a zero-width bound
-                bounds[k + k] = (0.0, 0.0)
+            for i, j in zeros:  # asr_py's fixed loadings: held by zero-width bounds
+                bounds[k + j * k + i] = (0.0, 0.0)
 
         def vfun(x: Vec) -> np.ndarray | None:
             if not np.all(np.isfinite(x)) or x[npar] <= 0:

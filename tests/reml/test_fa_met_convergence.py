@@ -168,3 +168,41 @@ def test_overfactored_fa4_reaches_the_dense_optimum() -> None:
                             else (ll(x + e) - ll(x - e)) / (2 * h))
     assert np.abs(g[~held]).max() <= 2e-3
     assert g[held].max() <= 1e-5
+
+
+def test_heywood_met_over_fifty_environments_holds_psi_on_their_floors() -> None:
+    """fa(env, 1) over 51 environments (six simulated Heywood, more at the optimum): the
+    structural floors of ψ were only computed for matrices up to the PD face limit of 50
+    levels, so over 50 (GIS-FA_Mallawi: 53) the zero ψ went to 1e-5 .. 0.3 of their floor,
+    where the loadings' analytic score loses its digits: unconverged at maxit 100, ℓ
+    −2187.552822. Now held on their floors (reml/held_floor.py FLOOR_MAX_N): converged (51
+    iterations) at −2187.460816. Checked on the dense-V ℓ: its value at the estimates; its
+    central-difference gradient there (each component x its parameter: the gain of a 1 %
+    move) on the free parameters; ℓ not increasing as a held ψ leaves its floor (forward
+    difference)."""
+    k, n = 1, 51
+    d = _met(n, 12, k, heywood=6, seed=1, share=0.5)
+    fit = _fit(d, k)
+    assert fit.converged
+    assert len(fit.iterations) - 1 <= 60
+    th = fit.result.theta
+    sig = _sigma(fit, d, k)[0]
+    held_psi = np.flatnonzero(th[:n] < 1e-3 * np.diag(sig))
+    assert held_psi.size >= 6
+    for i in held_psi:  # each at (at least) its structural floor HELD_REL x the rest of Σ_ii
+        assert th[i] >= 0.5 * HELD_REL * (sig[i, i] - th[i])
+    ll, free = _dense(d, k)
+    x = np.concatenate([th[:n], th[n:n + n * k][free], th[-1:]])
+    f0 = ll(x)
+    assert f0 == pytest.approx(fit.loglik, abs=1e-6)
+    assert f0 > -2187.5528  # main's stopping point
+    held = np.zeros(x.size, dtype=bool)
+    held[held_psi] = True
+    g = np.zeros(x.size)
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = h = 1e-4 * abs(x[j])
+        g[j] = abs(x[j]) * ((ll(x + e) - f0) / h if held[j]
+                            else (ll(x + e) - ll(x - e)) / (2 * h))
+    assert np.abs(g[~held]).max() <= 2e-3
+    assert g[held].max() <= 1e-5
