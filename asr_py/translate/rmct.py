@@ -36,7 +36,6 @@ comparison names at '-'.
 from __future__ import annotations
 
 import math
-import re
 import sys
 import warnings
 from typing import Any
