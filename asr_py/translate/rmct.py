@@ -35,6 +35,7 @@ comparison names at '-'.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import warnings
@@ -83,8 +84,8 @@ def translate(tr: Any, e: Any) -> str | None:
     dots = got.pop("...", [])
     if any(n is None for n, _ in dots) or "model.obj" not in got:
         return None
-    kw = [f"{k.replace('.', '_')}={tr.py(a)}" for k, a in got.items()
-          if k != "model.obj" and a.kind != "empty"]
+    kw = [f"{k.replace('.', '_')}={tr.py(got[k])}" for k in formals
+          if k in got and k != "model.obj" and got[k].kind != "empty"]
     kw += [f"{n.replace('.', '_')}={tr.py(a)}" for n, a in dots]
     if name == "mct.out":
         kw.append("legacy=True")
@@ -168,11 +169,12 @@ def _asreml_predictions(fit: Any, classify: str, dots: dict[str, Any]
     sed = np.asarray(p.attrs["sed"], dtype=float).copy()
     pp = p.drop(columns=[c for c in ("status",) if c in p.columns]).reset_index(drop=True)
     pp.attrs = {}
-    aliased = None
+    keys = [c for c in pp.columns if c not in ("predicted.value", "std.error")]
+    aliased = [":".join(str(pp.at[i, c]) for c in keys) for i in np.flatnonzero(np.isnan(pv))]
+    if "present" in kw:
+        aliased = sorted(aliased + _absent(fit, pp, keys), key=_grid_rank(fit, keys))
     bad = np.isnan(pv)
-    if bad.any():
-        keys = [c for c in pp.columns if c not in ("predicted.value", "std.error")]
-        aliased = [":".join(str(pp.at[i, c]) for c in keys) for i in np.flatnonzero(bad)]
+    if aliased:
         if len(aliased) > 1:
             msg = (f"Some levels of {classify} are aliased. They have been removed from "
                    f"predicted output.\n  Aliased levels are: {', '.join(aliased)}.\n  These "
@@ -187,7 +189,30 @@ def _asreml_predictions(fit: Any, classify: str, dots: dict[str, Any]
                 pp[c] = pp[c].cat.remove_unused_categories()
         sed = sed[np.ix_(~bad, ~bad)]
         warnings.warn(msg, stacklevel=3)
-    return pp, sed, aliased
+    return pp, sed, aliased or None
+
+
+def _factor_levels(fit: Any, keys: list[str]) -> list[list[str]] | None:
+    levels = dict(getattr(getattr(fit.model, "context", None), "levels", {}) or {})
+    if not all(c in levels for c in keys):
+        return None
+    return [[str(v) for v in levels[c]] for c in keys]
+
+
+def _absent(fit: Any, pp: pd.DataFrame, keys: list[str]) -> list[str]:
+    """Classify combinations asreml lists (as NA, aliased) under ``present =`` and
+    asr_py's predict leaves out: those of the factors' levels absent from the table."""
+    lv = _factor_levels(fit, keys)
+    if lv is None:
+        return []
+    have = {tuple(str(pp.at[i, c]) for c in keys) for i in range(len(pp))}
+    return [":".join(g) for g in itertools.product(*lv) if g not in have]
+
+
+def _grid_rank(fit: Any, keys: list[str]) -> Any:
+    """Sort key of 'a:b' names in asreml's order (the first factor varying slowest)."""
+    pos = [{v: k for k, v in enumerate(lv)} for lv in (_factor_levels(fit, keys) or [])]
+    return lambda name: tuple(p.get(x, -1) for p, x in zip(pos, name.split(":"), strict=False))
 
 
 def _check_sig(sig: float) -> None:
