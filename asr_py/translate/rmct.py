@@ -215,6 +215,43 @@ def _grid_rank(fit: Any, keys: list[str]) -> Any:
     return lambda name: tuple(p.get(x, -1) for p, x in zip(pos, name.split(":"), strict=False))
 
 
+def _lm_predictions(fit: Any, classify: str) -> tuple[pd.DataFrame, np.ndarray, float,
+                                                     list[str] | None]:
+    """An lm/aov fit (biometryassist's get_predictions.lm): emmeans' means of classify,
+    ``SED_ij = σ √(1/n_i + 1/n_j)`` (n: records of each mean, emmeans' ``.wgt.``), the
+    residual df."""
+    from asr_py.compat.emmeans import emmeans
+
+    vars_ = classify.split(":")
+    terms = [str(t) for t in getattr(fit, "terms", [])]
+    if terms and classify not in terms:
+        raise AsrError(f"{classify} is not a term in the model. Please check model "
+                       "specification.", hint="classify names a term of the formula")
+    em = pd.DataFrame(emmeans(fit, vars_)).reset_index(drop=True)
+    pp = em[[*vars_, "emmean", "SE", "df"]].rename(
+        columns={"emmean": "predicted.value", "SE": "std.error"})
+    y = fit.formula.split("~", 1)[0].strip()
+    d = fit.data
+    used = d[[c for c in [y, *vars_] if c in d.columns]].dropna()
+    counts = used.groupby([used[v].astype(str) for v in vars_], observed=True).size()
+    n = np.array([float(counts.get(tuple(str(pp.at[i, v]) for v in vars_) if len(vars_) > 1
+                                   else str(pp.at[i, vars_[0]]), np.nan))
+                  for i in range(len(pp))])
+    sed = float(fit.sigma) * np.sqrt(1 / n[:, None] + 1 / n[None, :])
+    np.fill_diagonal(sed, np.nan)
+    pv = pp["predicted.value"].to_numpy(dtype=float)
+    aliased = None
+    bad = np.isnan(pv)
+    if bad.any():
+        aliased = [":".join(str(pp.at[i, v]) for v in vars_) for i in np.flatnonzero(bad)]
+        pp = pp.loc[~bad].reset_index(drop=True)
+        sed = sed[np.ix_(~bad, ~bad)]
+        warnings.warn(f"Some levels of {classify} are aliased. They have been removed from "
+                      f"predicted output.\n  Aliased levels are: {', '.join(aliased)}.",
+                      stacklevel=3)
+    return pp, sed, float(pp["df"].iloc[0]), aliased
+
+
 def _check_sig(sig: float) -> None:
     if sig >= 0.5:
         if 1 <= sig < 50:
@@ -264,9 +301,16 @@ def _back_transform(pp: pd.DataFrame, trans: str, offset: float | None,
 
 
 def _r_round(x: np.ndarray, digits: int) -> np.ndarray:
-    """R's ``round(x, digits)``: to the nearest, the representable ties by the decimal
-    value (as R ≥ 4.0 chooses the candidate closer to x)."""
-    out = np.round(x, digits)
+    """R's (≥ 4.0) ``round(x, digits)``: of the two neighbours ⌊x·10^d⌋/10^d and
+    ⌈x·10^d⌉/10^d the one nearer to x as doubles (2200.085 -> 2200.08, where x·100 rounds
+    up), an exact tie to the even one."""
+    p = 10.0 ** digits
+    with np.errstate(invalid="ignore"):
+        f = np.floor(x * p)
+        lo, hi = f / p, np.ceil(x * p) / p
+        d_lo, d_hi = x - lo, hi - x
+        out = np.where(d_lo < d_hi, lo, np.where(d_hi < d_lo, hi,
+                                                  np.where(f % 2 == 0, lo, hi)))
     return np.where(np.isfinite(x), out, x)
 
 
@@ -333,17 +377,23 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
     if bad:
         raise AsrError(f"Invalid column name. Please change the name of column(s): "
                        f"{', '.join(bad)}", hint="rename the factor in the data and refit")
-    if not hasattr(model_obj, "predict") or not hasattr(model_obj, "varcomp"):
-        raise AsrError("multiple_comparisons(): only asreml fits are translated",
-                       hint="model.obj <- asreml(...); aov/lm/lmer fits are not supported "
-                            "here")
-    ylab = _response(model_obj)
+    from asr_py.translate.rlm import RLm
+
+    is_lm = isinstance(model_obj, RLm)
+    if not is_lm and not (hasattr(model_obj, "predict") and hasattr(model_obj, "varcomp")):
+        raise AsrError("model.obj must be a linear (mixed) model object. Supported here: "
+                       "asreml, aov, lm", hint="model.obj <- asreml(...) or aov(y ~ f, d)")
+    ylab = (model_obj.formula.split("~", 1)[0].strip() if is_lm else
+            _response(model_obj))
     if "(" in ylab and trans is None:
         warnings.warn(f"The response variable appears to be transformed in the model "
                       f"formula: {ylab}.\nPlease specify the 'trans' argument if you want "
                       "back-transformed predictions.", stacklevel=2)
-    pp, sed, aliased = _asreml_predictions(model_obj, classify, dots)
-    ndf = _denominator_df(model_obj, classify, dots.get("dendf"))
+    if is_lm:
+        pp, sed, ndf, aliased = _lm_predictions(model_obj, classify)
+    else:
+        pp, sed, aliased = _asreml_predictions(model_obj, classify, dots)
+        ndf = _denominator_df(model_obj, classify, dots.get("dendf"))
 
     # treatment names (dashes become '_': multcompView splits comparisons at '-')
     names = ["_".join(str(pp.at[i, v]) for v in vars_) for i in range(len(pp))]

@@ -259,3 +259,54 @@ def test_translation_of_calls() -> None:
     assert "r_multiple_comparisons(m, classify='A:B', sig=0.01, present=['A', 'B'])" in out
     assert "r_multiple_comparisons(m, classify='A', decimals=4)" in out
     assert "legacy=True" in out
+
+
+#: aov fits of test-all-w2.r (examples 1 and 4): the printed tables (df column included)
+AOV = {
+    "example1": ("RL ~ trt", "RL", [
+        ("20", 9.96, 0.4, 16, "a", 0.86, 9.11, 10.82),
+        ("1", 12.26, 0.4, 16, "b", 0.86, 11.40, 13.12),
+        ("5", 16.14, 0.4, 16, "c", 0.86, 15.29, 17.00),
+        ("10", 17.77, 0.4, 16, "c", 0.86, 16.92, 18.63)]),
+    # 2200.08: R's round of its mean 2200.085 (a double just below the tie); ours carries
+    # 2e-12 of solver round-off above it and shows 2200.09 (within the last place)
+    "example4": ("DM ~ row + col + trt", "DM", [
+        ("S4", 1707.94, 61.98, 6, "a", 151.65, 1556.29, 1859.59),
+        ("S2", 1802.70, 61.98, 6, "ab", 151.65, 1651.05, 1954.35),
+        ("S1", 2053.73, 61.98, 6, "bc", 151.65, 1902.08, 2205.38),
+        ("S3", 2200.08, 61.98, 6, "c", 151.65, 2048.44, 2351.73)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AOV))
+def test_aov_tables_as_printed(case: str) -> None:
+    """aov: emmeans' means, SED = σ√(1/n_i + 1/n_j), residual df; an exact fit (no
+    iteration): the printed 2 decimals within one unit of the last place (at a tie the
+    solver's round-off decides), letters and df exactly."""
+    from asr_py.translate.raov import r_aov
+
+    formula, y, rows = AOV[case]
+    fit = r_aov(formula, data=_data(case, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = r_multiple_comparisons(fit, classify="trt")
+    assert list(out.columns) == ["trt", "predicted.value", "std.error", "df", "groups", "ci",
+                                 "low", "up"]
+    assert list(out["trt"].astype(str)) == [r[0] for r in rows]
+    assert list(out["groups"]) == [r[4] for r in rows]
+    for k, col in ((1, "predicted.value"), (2, "std.error"), (3, "df"), (5, "ci"), (6, "low"),
+                   (7, "up")):
+        np.testing.assert_allclose(out[col], [r[k] for r in rows], atol=0.0100001,
+                                   err_msg=col)
+    assert list(out["df"]) == [r[3] for r in rows]
+
+
+def test_r_round() -> None:
+    """R ≥ 4.0's round(): the representable neighbour nearer to the double (R's NEWS for
+    4.0.0: round(0.15, 1) = 0.1, round(2.675, 2) = 2.67), ties of exact halves to even."""
+    from asr_py.translate.rmct import _r_round
+
+    got = _r_round(np.array([0.15, 2.675, 2.5, 3.5, -2.5, 1.0049999, 2200.085]), 0)
+    np.testing.assert_array_equal(got[2:5], [2.0, 4.0, -2.0])
+    np.testing.assert_array_equal(_r_round(np.array([0.15]), 1), [0.1])
+    np.testing.assert_array_equal(_r_round(np.array([2.675, 2200.085]), 2), [2.67, 2200.08])
