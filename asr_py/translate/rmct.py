@@ -1,8 +1,9 @@
 """biometryassist's ``multiple_comparisons(model.obj, classify, sig = 0.05, int.type = "ci",
 trans = NULL, offset = NULL, power = NULL, decimals = 2, descending = FALSE, groups = TRUE,
-plot = FALSE, ..., save = FALSE, savename = "predicted_values")`` (and BiometryTraining's
-``mct.out``, its older name) of an asreml fit, as its R/mct.R and R/prediction_methods.R
-compute it (biometryassist 1.3.1):
+plot = FALSE, ..., save = FALSE, savename = "predicted_values")`` of an asreml fit (and of
+an aov/lm: emmeans' means, ``SED_ij = σ√(1/n_i + 1/n_j)``, the residual df, column ``df``),
+as its R/mct.R and R/prediction_methods.R compute it (biometryassist 1.3.1; BiometryTraining's
+older ``mct.out``: :mod:`asr_py.translate.rmctout`):
 
 1. predictions ``p = predict(m, classify, sed = TRUE, ...)`` (``present =`` etc. passed on);
    aliased rows (NA prediction) are dropped, with a warning, and kept as the ``aliased``
@@ -58,10 +59,10 @@ PACKAGES: frozenset[str] = frozenset()
 _FORMALS = ("model.obj", "classify", "sig", "int.type", "trans", "offset", "power",
             "decimals", "descending", "groups", "plot", "label_height", "rotation", "save",
             "savename", "order", "pred.obj", "pred", "...")
-#: mct.out(model.obj, pred.obj, sig, int.type, trans, offset, power, decimals, order,
-#: save, savename, pred, ...) (BiometryTraining)
-_MCT_OUT = ("model.obj", "pred.obj", "sig", "int.type", "trans", "offset", "power",
-            "decimals", "order", "save", "savename", "pred", "...")
+#: BiometryTraining's mct.out (asr_py.translate.rmctout)
+_MCT_OUT = ("model.obj", "pred.obj", "classify", "sig", "int.type", "trans", "offset",
+            "decimals", "order", "plot", "label_height", "rotation", "save", "savename",
+            "pred")
 #: predict.asreml() arguments passed on through multiple_comparisons' ...
 _PREDICT = {"present": "present", "ignore": "ignore", "only": "only", "average": "average",
             "levels": "levels", "aliased": "aliased", "parallel": "parallel"}
@@ -87,9 +88,8 @@ def translate(tr: Any, e: Any) -> str | None:
     kw = [f"{k.replace('.', '_')}={tr.py(got[k])}" for k in formals
           if k in got and k != "model.obj" and got[k].kind != "empty"]
     kw += [f"{n.replace('.', '_')}={tr.py(a)}" for n, a in dots]
-    if name == "mct.out":
-        kw.append("legacy=True")
-    return (f"{tr.runtime('r_multiple_comparisons')}({tr.py(got['model.obj'])}"
+    fn = "r_mct_out" if name == "mct.out" else "r_multiple_comparisons"
+    return (f"{tr.runtime(fn)}({tr.py(got['model.obj'])}"
             f"{''.join(', ' + k for k in kw)})")
 
 
@@ -338,7 +338,7 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
                            plot: bool = False, label_height: float = 0.1,
                            rotation: float = 0, save: bool = False,
                            savename: str = "predicted_values", order: Any = None,
-                           pred_obj: Any = None, pred: Any = None, legacy: bool = False,
+                           pred_obj: Any = None, pred: Any = None,
                            **dots: Any) -> Any:
     """biometryassist's ``multiple_comparisons`` of an asreml fit: see the module docstring.
     Returns the table (a DataFrame) with ``attrs`` ``ylab``, ``HSD`` and ``aliased``."""
@@ -348,9 +348,6 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
         warnings.warn("Argument `pred` has been deprecated and will be removed in a future "
                       "version. Please use `classify` instead.", stacklevel=2)
         classify = pred
-    if legacy and classify is None and isinstance(pred_obj, pd.DataFrame):
-        classify = ":".join(c for c in pred_obj.columns
-                            if c not in ("predicted.value", "std.error", "status"))
     if not isinstance(classify, str):
         raise AsrError("multiple_comparisons(): classify must name a model term",
                        hint="multiple_comparisons(m, classify = 'Variety')")
@@ -359,7 +356,7 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
                       "version. Please use `descending` instead.", stacklevel=2)
         if isinstance(order, str) and order.lower() in ("descending", "decreasing"):
             descending = True
-    if pred_obj is not None and not legacy:
+    if pred_obj is not None:
         warnings.warn("Argument `pred.obj` has been deprecated and will be removed in a "
                       "future version. Predictions are now performed internally in the "
                       "function.", stacklevel=2)

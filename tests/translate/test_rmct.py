@@ -258,7 +258,63 @@ def test_translation_of_calls() -> None:
     assert not [ln for ln in out.splitlines() if "TODO(asr_py):" in ln]
     assert "r_multiple_comparisons(m, classify='A:B', sig=0.01, present=['A', 'B'])" in out
     assert "r_multiple_comparisons(m, classify='A', decimals=4)" in out
-    assert "legacy=True" in out
+    assert "r_mct_out(m, pred_obj=pr, classify='A', order='descending')" in out
+
+
+def _oats() -> asr.Fit:
+    """biometryassist's model.asr (tests/testthat/data/asreml_model.Rdata; its call as in
+    tests/translate/test_translate_snippets.py) on asreml::oats (tests/data)."""
+    d = pd.read_csv(DATA / "biometryassist_oats.csv", dtype=str)
+    d["yield"] = d["yield"].astype(float)
+    d = d.sort_values(["Row", "Column"], key=lambda c: c.astype(int))
+    return _fit("yield ~ Nitrogen + Variety + Nitrogen:Variety", "~ Blocks + Blocks:Wplots",
+                "~ ar1(Row):ar1(Column)", d)
+
+
+def test_oats_tables_and_mct_out_order() -> None:
+    """biometryassist's tests/testthat (asreml 4.2): _snaps/mct.md "Testing asreml
+    predictions" (Nitrogen: 77.76 6.93 a 14.02 63.74 91.79, ...) and test-mct.R's
+    "Interaction terms work" (sorted Nitrogen:Variety predictions); BiometryTraining
+    (5f5f36d) tests/testthat/test-mct.R: mct.out(model.asr, pred.asr, classify =
+    "Nitrogen:Variety") in its default order - the treatment names in ICU collation, '0_cwt'
+    before '0.2_cwt'."""
+    from asr_py.translate.rmctout import r_mct_out
+
+    fit = _oats()
+    out = _mct(fit, "Nitrogen", None)
+    assert list(out["Nitrogen"].astype(str)) == ["0_cwt", "0.2_cwt", "0.4_cwt", "0.6_cwt"]
+    assert list(out["groups"]) == ["a", "b", "c", "c"]
+    np.testing.assert_allclose(out["predicted.value"], [77.76, 100.15, 114.41, 123.23],
+                               atol=0.0100001)
+    np.testing.assert_allclose(out["std.error"], [6.93, 6.90, 6.89, 6.91], atol=0.0100001)
+    np.testing.assert_allclose(out["ci"], [14.02, 13.96, 13.94, 13.99], atol=0.0100001)
+    inter = _mct(fit, "Nitrogen:Variety", None, pvals=True)
+    np.testing.assert_allclose(inter["predicted.value"],
+                               [70.85, 76.58, 85.86, 92.22, 99.91, 108.32, 113.1, 113.5,
+                                116.63, 118.4, 123.75, 127.53], atol=0.0100001)
+    p = fit.predict(classify="Nitrogen:Variety", sed=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        legacy = r_mct_out(fit, p, classify="Nitrogen:Variety")
+        down = r_mct_out(fit, p, classify="Nitrogen:Variety", order="desc", decimals=6)
+    np.testing.assert_allclose(legacy["predicted.value"],
+                               [76.58, 85.86, 70.85, 99.91, 108.32, 92.22, 116.63, 113.50,
+                                113.10, 123.75, 127.53, 118.40], atol=0.0100001)
+    assert list(down["predicted.value"]) == sorted(down["predicted.value"], reverse=True)
+    # mct.out's interval: the one-sided t quantile qt(sig, df, lower.tail = FALSE)
+    nu = float(r_wald_df(fit, "Nitrogen:Variety"))
+    np.testing.assert_allclose(down["ci"], stats.t.isf(0.05, nu) * down["std.error"],
+                               atol=2e-6)
+    with pytest.raises(AsrError, match="order must be one of"):
+        r_mct_out(fit, p, classify="Nitrogen:Variety", order="xyz")
+    with pytest.raises(AsrError, match="supply an offset"):
+        r_mct_out(fit, p, classify="Nitrogen:Variety", trans="log")
+
+
+def r_wald_df(fit: asr.Fit, term: str) -> float:
+    """The conditional Wald denDF of a term as asreml reports it (one decimal)."""
+    w = fit.wald(denDF="default", ssType="conditional")
+    return round(float(w.loc[term, "denDF.con"]), 1)
 
 
 #: aov fits of test-all-w2.r (examples 1 and 4): the printed tables (df column included)
