@@ -366,3 +366,32 @@ def test_r_round() -> None:
     np.testing.assert_array_equal(got[2:5], [2.0, 4.0, -2.0])
     np.testing.assert_array_equal(_r_round(np.array([0.15]), 1), [0.1])
     np.testing.assert_array_equal(_r_round(np.array([2.675, 2200.085]), 2), [2.67, 2200.08])
+
+
+#: exercise 14 (150 plots, 50 genotypes, ar1 rows): the printed genotype order, predicted
+#: values and letters (up to 8 per genotype) of _snaps/all-w2.md
+EX14_NAMES = [f"G{k:02d}" for k in (36, 28, 30, 46, 23, 29, 7, 21, 45, 33, 49, 6, 38, 27,
+    43, 19, 15, 31, 24, 48, 34, 5, 18, 37, 47, 8, 25, 26, 13, 35, 44, 39, 14, 41, 1, 10, 3,
+    16, 32, 22, 20, 2, 40, 11, 42, 9, 50, 17, 12, 4)]
+EX14_PV = [3.68, 3.79, 3.90, 3.91, 3.92, 3.96, 3.96, 3.98, 3.98, 4.02, 4.03, 4.04, 4.06,
+    4.06, 4.06, 4.07, 4.12, 4.13, 4.13, 4.15, 4.15, 4.15, 4.16, 4.16, 4.18, 4.18, 4.19,
+    4.19, 4.20, 4.21, 4.22, 4.23, 4.26, 4.27, 4.31, 4.31, 4.33, 4.33, 4.33, 4.34, 4.36,
+    4.36, 4.38, 4.38, 4.41, 4.42, 4.43, 4.43, 4.49, 4.52]
+EX14_GROUPS = ["a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdef", "abcdefg", "abcdefg",
+    "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh",
+    "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh", "abcdefgh",
+    "bcdefgh", "abcdefgh", "abcdefgh", "bcdefgh", "abcdefgh", "bcdefgh", "bcdefgh",
+    "bcdefgh", "bcdefgh", "bcdefgh", "bcdefgh", "bcdefgh", "cdefgh", "cdefgh", "cdefgh",
+    "cdefgh", "cdefgh", "cdefgh", "cdefgh", "cdefgh", "cdefgh", "defgh", "efgh", "efgh",
+    "fgh", "gh", "h"]
+
+
+def test_fifty_genotypes_letters_as_printed() -> None:
+    """test-all-w2.r's exercise 14: asreml 4.2 printed 50 rows with 8 overlapping letter
+    groups; the genotype order and the letters agree exactly, the means to 0.01."""
+    d = _data("exercise14", "Yield")
+    fit = _fit("Yield ~ Genotype", "~ Block", AR1, d)
+    out = _mct(fit, "Genotype", None)
+    assert list(out["Genotype"].astype(str)) == EX14_NAMES
+    assert list(out["groups"]) == EX14_GROUPS
+    np.testing.assert_allclose(out["predicted.value"], EX14_PV, atol=0.0100001)
