@@ -51,7 +51,8 @@ from asr_py.translate.checks import Untranslated
 from asr_py.translate.rcld import letter_matrix
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
-__all__ = ["FUNCTIONS", "PACKAGES", "mct_letters", "r_multiple_comparisons", "translate"]
+__all__ = ["FUNCTIONS", "PACKAGES", "MctTable", "mct_letters", "r_multiple_comparisons",
+           "translate"]
 
 FUNCTIONS = frozenset({"multiple_comparisons", "biometryassist::multiple_comparisons",
                        "mct.out", "BiometryTraining::mct.out"})
@@ -71,6 +72,31 @@ _HARMLESS = {"pvals", "trace", "maxit", "maxiter", "workspace", "pworkspace", "s
 _RESERVED = ("predicted.value", "std.error", "Df", "groups", "PredictedValue", "ApproxSE",
              "ci", "low", "up")
 _LETTERS = [*"abcdefghijklmnopqrstuvwxyz", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "."]
+
+
+class MctTable(pd.DataFrame):
+    """biometryassist 1.3.1's result (a data frame of class ``mct``) that also answers
+    1.5.0's list elements: ``x$predictions`` (the table), ``x$pairwise_pvalues`` (Tukey
+    p-values ``P(q_{k,ν} > √2 |μ_i − μ_j| / SED_ij)``, 1 on the diagonal, treatment-name
+    dimnames in prediction order), ``x$hsd``, ``x$sig_level``, ``x$comparison_method``,
+    ``x$aliased``."""
+
+    _LIST = ("predictions", "pairwise_pvalues", "hsd", "sig_level", "comparison_method",
+             "aliased")
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str) and key in self._LIST and key not in self.columns:
+            if key == "predictions":
+                return pd.DataFrame(self)
+            return {"pairwise_pvalues": self.attrs.get("pvalues"),
+                    "hsd": self.attrs.get("HSD"), "sig_level": self.attrs.get("sig"),
+                    "comparison_method": "tukey",
+                    "aliased": self.attrs.get("aliased")}[key]
+        return super().__getitem__(key)
 
 
 def translate(tr: Any, e: Any) -> str | None:
@@ -460,4 +486,14 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
     else:
         pp.attrs["HSD"] = pd.DataFrame(crit, index=names0, columns=names0)
     pp.attrs["class"] = ["mct", "data.frame"]
-    return pp
+    pp.attrs["sig"] = sig
+    pval = np.ones((k, k))
+    if k > 1:
+        iu = np.triu_indices(k, 1)
+        qs = np.abs(mu[iu[0]] - mu[iu[1]]) / sed[iu] * math.sqrt(2)
+        pval[iu] = stats.studentized_range.sf(qs, k, ndf)
+        pval[(iu[1], iu[0])] = pval[iu]
+    pp.attrs["pvalues"] = pd.DataFrame(pval, index=names0, columns=names0)
+    out = MctTable(pp)
+    out.attrs = pp.attrs
+    return out

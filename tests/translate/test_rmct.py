@@ -395,3 +395,27 @@ def test_fifty_genotypes_letters_as_printed() -> None:
     assert list(out["Genotype"].astype(str)) == EX14_NAMES
     assert list(out["groups"]) == EX14_GROUPS
     np.testing.assert_allclose(out["predicted.value"], EX14_PV, atol=0.0100001)
+
+
+def test_list_elements_of_biometryassist_1_5() -> None:
+    """biometryassist 1.5.0 returns list(predictions, pairwise_pvalues, hsd, sig_level, ...):
+    the same table answers those names. Tukey p-values from scipy's studentized range,
+    checked against the letters' rule: p < sig exactly where |μ_i − μ_j| > HSD_ij, and for
+    a balanced one-way aov the closed form q = |Δ| / (σ √(1/n)) (n = 5 records a mean)."""
+    from asr_py.translate.raov import r_aov
+
+    d = _data("example1", "RL")
+    fit = r_aov("RL ~ trt", data=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = r_multiple_comparisons(fit, classify="trt", decimals=8)
+    assert out["predictions"].shape == (4, 8) and out["sig_level"] == 0.05
+    pv = out["pairwise_pvalues"]
+    assert list(pv.index) == ["1", "5", "10", "20"]
+    assert np.allclose(np.diag(pv), 1) and np.allclose(pv, pv.T)
+    means = d.groupby("trt", observed=True)["RL"].mean()
+    sigma = float(fit.sigma)
+    for a, b in itertools.combinations(pv.index, 2):
+        q = abs(means[a] - means[b]) / (sigma * np.sqrt(1 / 5))
+        assert pv.loc[a, b] == pytest.approx(stats.studentized_range.sf(q, 4, 16), rel=1e-6)
+        assert (pv.loc[a, b] < 0.05) == (abs(means[a] - means[b]) > out["hsd"])
