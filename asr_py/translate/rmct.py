@@ -55,7 +55,8 @@ __all__ = ["FUNCTIONS", "PACKAGES", "MctTable", "mct_letters", "r_multiple_compa
            "translate"]
 
 FUNCTIONS = frozenset({"multiple_comparisons", "biometryassist::multiple_comparisons",
-                       "mct.out", "BiometryTraining::mct.out"})
+                       "mct.out", "BiometryTraining::mct.out", "pairwise_comparisons",
+                       "biometryassist::pairwise_comparisons"})
 PACKAGES: frozenset[str] = frozenset()
 _FORMALS = ("model.obj", "classify", "sig", "int.type", "trans", "offset", "power",
             "decimals", "descending", "groups", "plot", "label_height", "rotation", "save",
@@ -64,6 +65,9 @@ _FORMALS = ("model.obj", "classify", "sig", "int.type", "trans", "offset", "powe
 _MCT_OUT = ("model.obj", "pred.obj", "classify", "sig", "int.type", "trans", "offset",
             "decimals", "order", "plot", "label_height", "rotation", "save", "savename",
             "pred")
+#: pairwise_comparisons (asr_py.translate.rpairwise)
+_PAIRWISE = ("model.obj", "classify", "pairs", "contrasts", "adjust", "by", "sig",
+             "include_means", "descending", "...")
 #: predict.asreml() arguments passed on through multiple_comparisons' ...
 _PREDICT = {"present": "present", "ignore": "ignore", "only": "only", "average": "average",
             "levels": "levels", "aliased": "aliased", "parallel": "parallel"}
@@ -103,7 +107,7 @@ def translate(tr: Any, e: Any) -> str | None:
     """``multiple_comparisons(m, classify = "A", ...)`` -> ``r_multiple_comparisons(m,
     classify='A', ...)`` (R's positional order and partial names; ``...`` by name)."""
     name = str(e.value).split("::")[-1]
-    formals = _MCT_OUT if name == "mct.out" else _FORMALS
+    formals = {"mct.out": _MCT_OUT, "pairwise_comparisons": _PAIRWISE}.get(name, _FORMALS)
     try:
         got = match_args(formals, e.args, name)
     except ArgMatchError:
@@ -114,7 +118,8 @@ def translate(tr: Any, e: Any) -> str | None:
     kw = [f"{k.replace('.', '_')}={tr.py(got[k])}" for k in formals
           if k in got and k != "model.obj" and got[k].kind != "empty"]
     kw += [f"{n.replace('.', '_')}={tr.py(a)}" for n, a in dots]
-    fn = "r_mct_out" if name == "mct.out" else "r_multiple_comparisons"
+    fn = {"mct.out": "r_mct_out", "pairwise_comparisons": "r_pairwise_comparisons"}.get(
+        name, "r_multiple_comparisons")
     return (f"{tr.runtime(fn)}({tr.py(got['model.obj'])}"
             f"{''.join(', ' + k for k in kw)})")
 

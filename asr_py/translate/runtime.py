@@ -313,6 +313,7 @@ from asr_py.translate.rnull import (  # noqa: F401 - sum(NULL), is.null(names(NU
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
+from asr_py.translate.rpairwise import r_pairwise_comparisons  # noqa: F401 - biometryassist
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpin import r_pin  # noqa: F401 - AAfun/AAFMM's pin()
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls

@@ -419,3 +419,64 @@ def test_list_elements_of_biometryassist_1_5() -> None:
         q = abs(means[a] - means[b]) / (sigma * np.sqrt(1 / 5))
         assert pv.loc[a, b] == pytest.approx(stats.studentized_range.sf(q, 4, 16), rel=1e-6)
         assert (pv.loc[a, b] < 0.05) == (abs(means[a] - means[b]) > out["hsd"])
+
+
+def test_pairwise_comparisons_against_closed_form() -> None:
+    """biometryassist 1.5.0's pairwise_comparisons() of a balanced one-way aov: estimate =
+    difference of the treatment means, SE = σ√(2/n) (n = 5), t on the residual df 16,
+    p-values Holm-adjusted (computed here: sorted p_(k)·(m − k + 1), running maximum, capped
+    at 1), unadjusted 95% limits; rows in R's combn() order of the levels."""
+    from asr_py.translate.raov import r_aov
+    from asr_py.translate.rpairwise import r_pairwise_comparisons
+
+    d = _data("example1", "RL")
+    fit = r_aov("RL ~ trt", data=d)
+    out = r_pairwise_comparisons(fit, classify="trt")
+    levels = ["1", "5", "10", "20"]
+    pairs = list(itertools.combinations(levels, 2))
+    assert list(out["comparison"]) == [f"{a} - {b}" for a, b in pairs]
+    means = d.groupby("trt", observed=True)["RL"].mean()
+    se = float(fit.sigma) * np.sqrt(2 / 5)
+    est = np.array([means[a] - means[b] for a, b in pairs])
+    np.testing.assert_allclose(out["estimate"], est, rtol=1e-10)
+    np.testing.assert_allclose(out["std.error"], se, rtol=1e-8)
+    raw = 2 * stats.t.sf(np.abs(est / se), 16)
+    order = np.argsort(raw)
+    holm = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
+    adj = np.empty_like(raw)
+    adj[order] = holm
+    np.testing.assert_allclose(out["p.value"], adj, rtol=1e-7)
+    np.testing.assert_allclose(out["conf.high"] - out["estimate"], stats.t.isf(0.025, 16) * se,
+                               rtol=1e-8)
+    assert list(out.columns) == ["level1", "level2", "comparison", "estimate", "level1.mean",
+                                 "level2.mean", "std.error", "statistic", "df", "p.value",
+                                 "conf.low", "conf.high"]
+    one = r_pairwise_comparisons(fit, classify="trt", pairs=["20 - 1"], adjust="none")
+    assert list(one["comparison"]) == ["20 - 1"]
+    assert one["p.value"][0] == pytest.approx(2 * stats.t.sf(abs(means["20"] - means["1"]) / se,
+                                                             16), rel=1e-7)
+    with pytest.raises(AsrError, match="Unknown level"):
+        r_pairwise_comparisons(fit, classify="trt", pairs=["20 - 7"])
+    with pytest.raises(AsrError, match="not valid for pairwise_comparisons"):
+        r_pairwise_comparisons(fit, classify="trt", adjust="tukey")
+
+
+def test_pairwise_by_group_of_an_asreml_fit() -> None:
+    """by = 'Irrigation': the comparisons within each irrigation level, the SE from the
+    predictions' covariance V (√(V_ii + V_jj − 2V_ij), read here from predict(vcov=TRUE)),
+    ν the Wald denDF of the interaction term."""
+    from asr_py.translate.rpairwise import r_pairwise_comparisons
+
+    fit = _fit("Yield ~ Variety * Irrigation", "~ Block + Block:WholePlot", "~ units",
+               _data("exercise12", "Yield"))
+    out = r_pairwise_comparisons(fit, classify="Variety:Irrigation", by="Irrigation")
+    assert list(out.columns[:3]) == ["Irrigation", "level1", "level2"]
+    assert len(out) == 2 * 10                                  # choose(5, 2) per group
+    p = fit.predict(classify="Variety:Irrigation", vcov=True)
+    v = np.asarray(p.attrs["vcov"], dtype=float)
+    lab = {(str(a), str(b)): k for k, (a, b) in enumerate(zip(p["Variety"], p["Irrigation"],
+                                                               strict=True))}
+    for _, r in out.iterrows():
+        i, j = lab[(r["level1"], r["Irrigation"])], lab[(r["level2"], r["Irrigation"])]
+        assert r["std.error"] == pytest.approx(np.sqrt(v[i, i] + v[j, j] - 2 * v[i, j]))
+    assert set(out["df"]) == {r_wald_df(fit, "Variety:Irrigation")}
