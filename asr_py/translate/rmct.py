@@ -78,6 +78,27 @@ _RESERVED = ("predicted.value", "std.error", "Df", "groups", "PredictedValue", "
 _LETTERS = [*"abcdefghijklmnopqrstuvwxyz", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "."]
 
 
+class _TukeyPvalues:
+    """Tukey p-values P(q_{k,ν} > √2 |μ_i − μ_j| / SED_ij), 1 on the diagonal, computed
+    when first read (the studentized range's tail costs ~7 ms a pair)."""
+
+    def __init__(self, mu: np.ndarray, sed: np.ndarray, ndf: float, names: list[str]) -> None:
+        self.mu, self.sed, self.ndf, self.names = mu, sed, ndf, names
+        self._value: pd.DataFrame | None = None
+
+    def __call__(self) -> pd.DataFrame:
+        if self._value is None:
+            k = len(self.mu)
+            pval = np.ones((k, k))
+            if k > 1:
+                iu = np.triu_indices(k, 1)
+                qs = np.abs(self.mu[iu[0]] - self.mu[iu[1]]) / self.sed[iu] * math.sqrt(2)
+                pval[iu] = stats.studentized_range.sf(qs, k, self.ndf)
+                pval[(iu[1], iu[0])] = pval[iu]
+            self._value = pd.DataFrame(pval, index=self.names, columns=self.names)
+        return self._value
+
+
 class MctTable(pd.DataFrame):
     """biometryassist 1.3.1's result (a data frame of class ``mct``) that also answers
     1.5.0's list elements: ``x$predictions`` (the table), ``x$pairwise_pvalues`` (Tukey
@@ -96,7 +117,8 @@ class MctTable(pd.DataFrame):
         if isinstance(key, str) and key in self._LIST and key not in self.columns:
             if key == "predictions":
                 return pd.DataFrame(self)
-            return {"pairwise_pvalues": self.attrs.get("pvalues"),
+            pv = self.attrs.get("pvalues")
+            return {"pairwise_pvalues": pv() if callable(pv) else pv,
                     "hsd": self.attrs.get("HSD"), "sig_level": self.attrs.get("sig"),
                     "comparison_method": "tukey",
                     "aliased": self.attrs.get("aliased")}[key]
@@ -492,13 +514,7 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
         pp.attrs["HSD"] = pd.DataFrame(crit, index=names0, columns=names0)
     pp.attrs["class"] = ["mct", "data.frame"]
     pp.attrs["sig"] = sig
-    pval = np.ones((k, k))
-    if k > 1:
-        iu = np.triu_indices(k, 1)
-        qs = np.abs(mu[iu[0]] - mu[iu[1]]) / sed[iu] * math.sqrt(2)
-        pval[iu] = stats.studentized_range.sf(qs, k, ndf)
-        pval[(iu[1], iu[0])] = pval[iu]
-    pp.attrs["pvalues"] = pd.DataFrame(pval, index=names0, columns=names0)
+    pp.attrs["pvalues"] = _TukeyPvalues(mu, sed, ndf, names0)
     out = MctTable(pp)
     out.attrs = pp.attrs
     return out
