@@ -415,6 +415,9 @@ def r_multiple_comparisons(model_obj: Any, classify: Any = None, sig: float = 0.
                       "function.", stacklevel=2)
     if "letters" in dots:
         groups = bool(dots.pop("letters"))
+    if str(dots.pop("adjust", "tukey")).lower() != "tukey":     # biometryassist 1.5.0
+        raise AsrError("multiple_comparisons(adjust = ...): only Tukey's HSD is translated",
+                       hint="adjust = 'tukey' (the default)")
     unknown = [k for k in dots if k not in _PREDICT and k not in _HARMLESS and k != "dendf"]
     if unknown:
         raise AsrError(f"multiple_comparisons(): argument(s) {', '.join(unknown)} not "
