@@ -480,3 +480,18 @@ def test_pairwise_by_group_of_an_asreml_fit() -> None:
         i, j = lab[(r["level1"], r["Irrigation"])], lab[(r["level2"], r["Irrigation"])]
         assert r["std.error"] == pytest.approx(np.sqrt(v[i, i] + v[j, j] - 2 * v[i, j]))
     assert set(out["df"]) == {r_wald_df(fit, "Variety:Irrigation")}
+
+
+def test_dashes_in_levels_become_underscores() -> None:
+    """biometryassist replaces '-' in level names by '_' with a warning (multcompView splits
+    comparison names at '-'); the table is otherwise that of the undashed levels."""
+    d = _data("example3", "Yield")
+    base = _mct(_fit("Yield ~ Variety", "~ Block", "~ id(Plot)", d), "Variety", None)
+    dashed = d.assign(Variety=d["Variety"].cat.rename_categories(
+        lambda s: "Kas-pa" if s == "Kaspa" else s))
+    fit = _fit("Yield ~ Variety", "~ Block", "~ id(Plot)", dashed)
+    with pytest.warns(UserWarning, match="The treatment level Kas-pa contained '-'"):
+        out = r_multiple_comparisons(fit, classify="Variety")
+    assert list(out["Variety"].astype(str)) == [
+        "Kas_pa" if s == "Kaspa" else s for s in base["Variety"].astype(str)]
+    assert list(out["groups"]) == list(base["groups"])
