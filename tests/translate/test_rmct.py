@@ -253,12 +253,14 @@ def test_bad_input_is_named() -> None:
 def test_translation_of_calls() -> None:
     src = ('p <- multiple_comparisons(m, classify = "A:B", sig = 0.01, present = c("A", "B"))\n'
            'q <- biometryassist::multiple_comparisons(m, "A", decimals = 4)\n'
-           'r <- mct.out(m, pred.obj = pr, classify = "A", order = "descending")\n')
+           'r <- mct.out(m, pred.obj = pr, classify = "A", order = "descending")\n'
+           's <- pairwise_comparisons(m, "A:B", by = "B", adjust = "bonferroni")\n')
     out = asr.translate(src)
     assert not [ln for ln in out.splitlines() if "TODO(asr_py):" in ln]
     assert "r_multiple_comparisons(m, classify='A:B', sig=0.01, present=['A', 'B'])" in out
     assert "r_multiple_comparisons(m, classify='A', decimals=4)" in out
     assert "r_mct_out(m, pred_obj=pr, classify='A', order='descending')" in out
+    assert "r_pairwise_comparisons(m, classify='A:B', adjust='bonferroni', by='B')" in out
 
 
 def _oats() -> asr.Fit:
