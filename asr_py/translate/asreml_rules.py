@@ -57,6 +57,7 @@ from asr_py.translate import (
     rlme4,
     rlogltest,
     rlucid,
+    rmct,
     rmulttest,
     rmutateall,
     rnest,
@@ -157,7 +158,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin)
+                 rlogltest, rasremllrt, rpin, rmct)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

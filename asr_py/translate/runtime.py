@@ -289,6 +289,8 @@ from asr_py.translate.rmatrix import (  # noqa: F401
     set_rownames,
 )
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
+from asr_py.translate.rmct import r_multiple_comparisons  # noqa: F401 - multiple_comparisons()
+from asr_py.translate.rmctout import r_mct_out  # noqa: F401 - BiometryTraining's mct.out()
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
@@ -311,6 +313,7 @@ from asr_py.translate.rnull import (  # noqa: F401 - sum(NULL), is.null(names(NU
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
+from asr_py.translate.rpairwise import r_pairwise_comparisons  # noqa: F401 - biometryassist
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
 from asr_py.translate.rpin import r_pin  # noqa: F401 - AAfun/AAFMM's pin()
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls

@@ -1,0 +1,212 @@
+"""biometryassist's (1.5.0) ``pairwise_comparisons(model.obj, classify, pairs = NULL,
+contrasts = NULL, adjust = "holm", by = NULL, sig = 0.05, include_means = TRUE,
+descending = NULL, ...)`` of an asreml or aov/lm fit, as its R/pairwise_comparisons.R and
+R/comparison_helpers.R compute it:
+
+* predictions μ and their covariance V (asreml: ``predict(m, classify, vcov = TRUE, ...)``,
+  aliased rows dropped; aov/lm: emmeans' means and covariance), the denominator df ν as in
+  :mod:`asr_py.translate.rmct`;
+* the pairs: ``pairs`` (``"a - b"`` strings, split at the '-' that leaves two known levels,
+  or ``list(c("a", "b"))``), by default every pair of levels in prediction order (R's
+  ``combn``), within each ``by`` group (levels of the rest joined by ':');
+* ``estimate = μ_i − μ_j``, ``std.error = √(V_ii + V_jj − 2V_ij)``, ``statistic`` = t,
+  p = 2 P(t_ν > |t|) adjusted by ``p.adjust(adjust)`` within the group, ``conf.low/high =
+  est ∓ qt(1 − sig/2, ν)·se`` (unadjusted);
+* columns [by...], level1, level2, comparison ("a - b"), estimate, [level1.mean,
+  level2.mean], std.error, statistic, df, p.value, conf.low, conf.high; rows by estimate
+  when ``descending`` is given; attributes sig_level, comparison_method, classify, by, ylab,
+  comparison_type, aliased.
+
+``contrasts =`` (general linear contrasts) is not translated: an error says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from asr_py.errors import AsrError
+from asr_py.translate.checks import Untranslated
+
+__all__ = ["r_pairwise_comparisons"]
+
+_P_ADJUST = ("holm", "hochberg", "hommel", "bonferroni", "BH", "BY", "fdr", "none")
+
+
+def _pairs(pairs: Any, labels: list[str]) -> list[tuple[str, str]]:
+    if pairs is None:
+        return list(itertools.combinations(labels, 2))
+    items = [pairs] if isinstance(pairs, str) else list(pairs)
+    out: list[tuple[str, str]] = []
+    for p in items:
+        if not isinstance(p, str):
+            q = [str(x) for x in np.ravel(np.asarray(p, dtype=object))]
+            if len(q) != 2:
+                raise AsrError("Each element of `pairs` (list form) must be a character "
+                               "vector of length 2.", hint='pairs = list(c("a", "b"))')
+            out.append((q[0], q[1]))
+            continue
+        cand = [(p[:k].strip(), p[k + 1:].strip()) for k, ch in enumerate(p) if ch == "-"]
+        hits = [c for c in cand if c[0] in labels and c[1] in labels]
+        if len(hits) > 1:
+            raise AsrError(f'Pair "{p}" is ambiguous because a level name contains \'-\'',
+                           hint='use the list form, e.g. list(c("level1", "level2"))')
+        if not hits:
+            raise AsrError(f'Unknown level(s) in `pairs`: "{p}".\nAvailable levels: '
+                           f"{', '.join(labels)}.", hint='pairs = c("a - b")')
+        out.append(hits[0])
+    return out
+
+
+def _predictions(fit: Any, classify: str, dots: dict[str, Any]
+                 ) -> tuple[pd.DataFrame, np.ndarray, float, list[str] | None, str]:
+    from asr_py.translate.rlm import RLm
+    from asr_py.translate.rmct import _PREDICT, _denominator_df, _response, _term_labels
+
+    vars_ = classify.split(":")
+    if isinstance(fit, RLm):
+        from asr_py.compat.emmeans import emmeans
+
+        em = emmeans(fit, vars_)
+        tab = pd.DataFrame(em).reset_index(drop=True)
+        pp = tab[[*vars_, "emmean"]].rename(columns={"emmean": "predicted.value"})
+        vc = np.asarray(em.vcov() if callable(getattr(em, "vcov", None)) else em.V,
+                        dtype=float)
+        ndf = float(tab["df"].iloc[0])
+        ylab = fit.formula.split("~", 1)[0].strip()
+    elif hasattr(fit, "predict") and hasattr(fit, "varcomp"):
+        if classify not in _term_labels(fit):
+            raise AsrError(f"{classify} is not a term in the model. Please check model "
+                           "specification.", hint="classify = 'Variety' or 'A:B'")
+        kw = {_PREDICT[k]: v for k, v in dots.items() if k in _PREDICT}
+        p = fit.predict(classify=classify, vcov=True, **kw)
+        pp = p[[*vars_, "predicted.value"]].reset_index(drop=True)
+        vc = np.asarray(p.attrs["vcov"], dtype=float)
+        ndf = _denominator_df(fit, classify, dots.get("dendf"))
+        ylab = _response(fit)
+    else:
+        raise AsrError("model.obj must be a linear (mixed) model object. Supported here: "
+                       "asreml, aov, lm", hint="model.obj <- asreml(...)")
+    pv = pp["predicted.value"].to_numpy(dtype=float)
+    aliased = None
+    if np.isnan(pv).all():
+        raise AsrError("All predicted values are aliased. Perhaps you need the `present` "
+                       "argument?", hint="present = c('A', 'B')")
+    bad = np.isnan(pv)
+    if bad.any():
+        aliased = [":".join(str(pp.at[i, v]) for v in vars_) for i in np.flatnonzero(bad)]
+        pp, vc = pp.loc[~bad].reset_index(drop=True), vc[np.ix_(~bad, ~bad)]
+        warnings.warn(f"Some levels of {classify} are aliased. They have been removed from "
+                      f"predicted output.\n  Aliased levels are: {', '.join(aliased)}.",
+                      stacklevel=3)
+    return pp, vc, ndf, aliased, ylab
+
+
+def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = None,
+                           contrasts: Any = None, adjust: str = "holm", by: Any = None,
+                           sig: float = 0.05, include_means: bool = True,
+                           descending: bool | None = None, **dots: Any) -> Any:
+    """biometryassist's ``pairwise_comparisons``: see the module docstring."""
+    from asr_py.translate.rmct import _HARMLESS, _PREDICT, _check_sig
+    from asr_py.translate.rpadjust import r_p_adjust
+
+    if isinstance(model_obj, Untranslated):
+        return model_obj._use()
+    if pairs is not None and contrasts is not None:
+        raise AsrError("Supply only one of `pairs` or `contrasts`, not both.",
+                       hint="pairs = c('a - b') or contrasts = list(...)")
+    if contrasts is not None:
+        raise AsrError("pairwise_comparisons(contrasts = ...) is not translated",
+                       hint="compute the contrast from predict(m, classify, vcov = TRUE)")
+    method = str(adjust)
+    if method.lower() == "tukey":
+        raise AsrError('`adjust = "tukey"` is not valid for pairwise_comparisons()',
+                       hint="use multiple_comparisons() or adjust = 'holm'")
+    if method.lower() == "dunnett":
+        raise AsrError('`adjust = "dunnett"` is not valid for pairwise_comparisons()',
+                       hint="use reference_comparisons()")
+    if method.lower() not in [m.lower() for m in _P_ADJUST]:
+        raise AsrError(f"Invalid `adjust` method. Must be one of: {', '.join(_P_ADJUST)}.",
+                       hint="adjust = 'holm'")
+    unknown = [k for k in dots if k not in _PREDICT and k not in _HARMLESS and k != "dendf"]
+    if unknown:
+        raise AsrError(f"pairwise_comparisons(): argument(s) {', '.join(unknown)} not "
+                       "supported", hint="predict arguments such as present are")
+    if not isinstance(classify, str):
+        raise AsrError("pairwise_comparisons(): classify must name a model term",
+                       hint="classify = 'Variety'")
+    sig = float(sig)
+    _check_sig(sig)
+    vars_ = classify.split(":")
+    by_v = [] if by is None else ([by] if isinstance(by, str) else [str(b) for b in by])
+    if any(b not in vars_ for b in by_v):
+        raise AsrError("`by` must be a subset of the `classify` factor(s). Unknown: "
+                       f"{', '.join(b for b in by_v if b not in vars_)}.", hint="by = 'A'")
+    within = [v for v in vars_ if v not in by_v]
+    if not within:
+        raise AsrError("`by` consumes all `classify` factors, leaving nothing to compare "
+                       "within each group.", hint="by = one of the classify factors")
+    pp, vc, ndf, aliased, ylab = _predictions(model_obj, classify, dots)
+    label = [":".join(str(pp.at[i, v]) for v in within) for i in range(len(pp))]
+    key = [":".join(str(pp.at[i, v]) for v in by_v) if by_v else "All"
+           for i in range(len(pp))]
+    groups = list(dict.fromkeys(key))
+    if by_v:       # interaction(pp[, by]) levels: by the factors' level orders
+        from asr_py.translate.rmct import _factor_levels
+
+        known = _factor_levels(model_obj, by_v) if hasattr(model_obj, "model") else None
+        rank = [{x: k for k, x in enumerate(lv)} for lv in known] if known else [
+            {str(x): k for k, x in enumerate(pp[v].cat.categories)}
+            if isinstance(pp[v].dtype, pd.CategoricalDtype) else {} for v in by_v]
+        groups.sort(key=lambda g: tuple(r.get(x, len(r)) for r, x in
+                                        zip(rank[::-1], g.split(":")[::-1], strict=True)))
+    wanted = None if pairs is None else _pairs(pairs, list(dict.fromkeys(label)))
+    mu = pp["predicted.value"].to_numpy(dtype=float)
+    blocks = []
+    for g in groups:
+        idx = [i for i in range(len(pp)) if key[i] == g]
+        if len(idx) < 2:
+            warnings.warn(f"Group '{g}' has fewer than 2 levels to compare; skipping.",
+                          stacklevel=2)
+            continue
+        lab = {label[i]: i for i in idx}
+        gp = (list(itertools.combinations([label[i] for i in idx], 2)) if wanted is None
+              else [p for p in wanted if p[0] in lab and p[1] in lab])
+        if not gp:
+            continue
+        i_ix = np.array([lab[a] for a, _ in gp])
+        j_ix = np.array([lab[b] for _, b in gp])
+        est = mu[i_ix] - mu[j_ix]
+        dv = np.diag(vc)
+        se = np.sqrt(np.maximum(0.0, dv[i_ix] + dv[j_ix] - 2 * vc[i_ix, j_ix]))
+        t = est / se
+        p_raw = 2 * stats.t.sf(np.abs(t), ndf)
+        p_adj = np.asarray(r_p_adjust(list(p_raw), method=method), dtype=float)
+        crit = stats.t.isf(sig / 2, ndf)
+        block = pd.DataFrame({"level1": [a for a, _ in gp], "level2": [b for _, b in gp]})
+        block["comparison"] = [f"{a} - {b}" for a, b in gp]
+        block["estimate"] = est
+        if include_means:
+            block["level1.mean"], block["level2.mean"] = mu[i_ix], mu[j_ix]
+        block["std.error"], block["statistic"], block["df"] = se, t, ndf
+        block["p.value"] = p_adj
+        block["conf.low"], block["conf.high"] = est - crit * se, est + crit * se
+        for v in reversed(by_v):
+            block.insert(0, v, [pp.at[idx[0], v]] * len(block))
+        if descending is not None:
+            block = block.iloc[np.argsort(-est if descending else est, kind="stable")]
+        blocks.append(block)
+    if not blocks:
+        raise AsrError("No comparisons could be computed.", hint="check pairs and by")
+    out = pd.concat(blocks, ignore_index=True)
+    out.attrs.update({"class": ["pairwise_comparisons", "data.frame"], "sig_level": sig,
+                      "comparison_method": method, "classify": classify, "by": by,
+                      "ylab": ylab, "comparison_type": "pairs"})
+    if aliased:
+        out.attrs["aliased"] = aliased
+    return out
