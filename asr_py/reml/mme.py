@@ -572,14 +572,22 @@ class MME:
                            rcache: dict) -> list[tuple[sp.coo_matrix | Entries, float, float]]:
         """Per R parameter k: (W'MW, tr(R⁻¹Ṙ_k), ê'Mê) with M = R⁻¹Ṙ_kR⁻¹ (what the score
         needs besides C⁻¹)."""
-        out = []
-        for t1, (rows, rdr) in zip(r_t1, self.problem.residual.inv_deriv_inv_sections(tr)):
-            if isinstance(rdr, Congruence):  # M = T'DT: from TW (_w_cong_w)
-                m, t3 = self._w_cong_w(rows, rdr, e, rcache)
-            else:
-                m, t3 = self._w_rdr_w(rows, materialise(rdr), e)
-            out.append((m, float(t1), t3))
-        return out
+        secs = self.problem.residual.inv_deriv_inv_sections(tr)
+        got: list[tuple[sp.coo_matrix | Entries, float] | None] = [None] * len(secs)
+        k = 0
+        while k < len(secs):
+            rows, rdr = secs[k]
+            if isinstance(rdr, Congruence):  # M = T'DT: from TW, a section's Ds together
+                run = k + 1
+                while (run < len(secs) and isinstance(secs[run][1], Congruence)
+                       and secs[run][1].t is rdr.t and secs[run][0] is rows):
+                    run += 1
+                got[k:run] = self._w_cong_w_all(rows, [s[1] for s in secs[k:run]], e, rcache)
+                k = run
+                continue
+            got[k] = self._w_rdr_w(rows, materialise(rdr), e)
+            k += 1
+        return [(m, float(t1), t3) for t1, (m, t3) in zip(r_t1, got)]  # type: ignore[misc]
 
     def _w_rdr_w(self, rows: np.ndarray | None, rdr: Matrix, e: np.ndarray
                  ) -> tuple[sp.coo_matrix | Entries, float]:
@@ -612,16 +620,37 @@ class MME:
         """(W'MW, ê'Mê) for M = T'DT at ``rows`` (None: all n) from U = TW_s, formed once
         per T (a section's derivatives share it): W'MW = U'(DU), ê'Mê = (Tê_s)'D(Tê_s);
         neither M nor T'D is formed (two sparse products per derivative instead of four)."""
+        return self._w_cong_w_all(rows, [rdr], e, rcache)[0]
+
+    def _w_cong_w_all(self, rows: np.ndarray | None, rdrs: list[Congruence], e: np.ndarray,
+                      rcache: dict) -> list[tuple[Entries, float]]:
+        """:meth:`_w_cong_w` for the derivatives M_k = T'D_kT of one section (one T): every
+        U'(D_kU) from one product U'[D_1U … D_KU] (s28perf). Each entry of block k is the
+        same sum, in the same order, as in U'(D_kU), and sparsetools lists a row's columns
+        in reverse order of first appearance, so block k's entries come in U'(D_kU)'s own
+        order: the same digits, K − 1 fewer products."""
+        t = rdrs[0].t
         ut = rcache.setdefault("u", {})
-        hit = ut.get(id(rdr.t))
-        if hit is None or hit[0] is not rdr.t:
+        hit = ut.get(id(t))
+        if hit is None or hit[0] is not t:
             ws = self.W if rows is None else self._w_rows(rows)
             es = e if rows is None else e[rows]
-            u = sp.csr_matrix(rdr.t @ ws)
-            hit = ut[id(rdr.t)] = (rdr.t, u, sp.csr_matrix(u.T), np.asarray(rdr.t @ es).ravel())
+            u = sp.csr_matrix(t @ ws)
+            hit = ut[id(t)] = (t, u, sp.csr_matrix(u.T), np.asarray(t @ es).ravel())
         _, u, u_t, v = hit
-        return (_csr_entries(u_t @ (rdr.d @ u)),
-                float(v @ np.asarray(rdr.d @ v).ravel()))
+        t3 = [float(v @ np.asarray(r.d @ v).ravel()) for r in rdrs]
+        if len(rdrs) == 1:
+            return [(_csr_entries(u_t @ (rdrs[0].d @ u)), t3[0])]
+        n_col = u.shape[1]
+        big = u_t @ sp.hstack([sp.csr_matrix(r.d @ u) for r in rdrs], format="csr")
+        big = big if type(big) is sp.csr_matrix else sp.csr_matrix(big)
+        ent = _csr_entries(big)
+        block = ent.col // n_col
+        out = []
+        for k in range(len(rdrs)):
+            sel = np.flatnonzero(block == k)
+            out.append((Entries(ent.row[sel], ent.col[sel] - k * n_col, ent.data[sel]), t3[k]))
+        return out
 
     def _diag_gram(self, rows: np.ndarray) -> DiagGram:
         """The :class:`DiagGram` plan of W's ``rows``, kept per rows array."""
