@@ -189,6 +189,9 @@ class Structures:
         self.tpat: TPattern | None = None
         self.spat: SchurPattern | None = None
         self.rounds: tuple[np.ndarray, list] | None = None  # (cols, stored_rounds)
+        #: Subset.inverse_pattern's answer with the template pattern it came from (shape,
+        #: indptr, indices, pattern)
+        self.ipat: tuple[Any, np.ndarray, np.ndarray, sp.csc_matrix] | None = None
 
     def matches(self, q: sp.csr_matrix | sp.csc_matrix, index: np.ndarray) -> bool:
         """True for the same format, shape and stored structure of Q and the same kept rows."""

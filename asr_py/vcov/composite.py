@@ -348,9 +348,21 @@ class Subset(Wrapper):
             return _ones(take(self.template.inverse_pattern(theta), self.index))
         if self.mode != "complement":
             return super().inverse_pattern(theta)
+        pat = _ones(self.template.inverse_pattern(theta)).tocsr()
+        st = getattr(self, "_structures", None)  # this layout's, kept across refits
+        hit = None if st is None else st.ipat
+        if (hit is not None and hit[0] == pat.shape and np.array_equal(hit[1], pat.indptr)
+                and np.array_equal(hit[2], pat.indices)):
+            return hit[3].copy()
+        out = self._complement_pattern(pat)
+        if st is not None:
+            st.ipat = (pat.shape, pat.indptr.copy(), pat.indices.copy(), out.copy())
+        return out
+
+    def _complement_pattern(self, pat: sp.csr_matrix) -> sp.csc_matrix:
+        """T̃'PT̃ of :meth:`inverse_pattern` from the template's pattern P (CSR of ones)."""
         from scipy.sparse.csgraph import connected_components
 
-        pat = _ones(self.template.inverse_pattern(theta)).tocsr()
         o, m = self.index, self._dropped
         ncomp, comp = connected_components(take(pat, m), directed=False)
         member = sp.csr_matrix((np.ones(m.size), (np.arange(m.size), comp)),
