@@ -42,7 +42,8 @@ class SchurPattern:
     order, of scipy's sparse difference and sum (``q_oo - X``, ``A + A.T``, ``* 0.5``) and
     :func:`schur_update` gives X as scipy's product does: the same digits."""
 
-    def __init__(self, q_oo: sp.csc_matrix, cols: np.ndarray) -> None:
+    def __init__(self, q_oo: sp.csc_matrix, cols: np.ndarray,
+                 x_pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         n = q_oo.shape[0]
         self.n = n
         self.indptr_src = q_oo.indptr.copy()
@@ -52,7 +53,12 @@ class SchurPattern:
         qr = q_oo.indices.astype(np.int64)
         c = cols.astype(np.int64)
         key_q = qc * n + qr  # entry (r, c) at its own place
-        key_b = (c[None, :] * n + c[:, None]).ravel()  # block entry (i, j): (c_i, c_j)
+        #: the entries (i, j) of X that can be nonzero (None: all c x c)
+        self.x_pairs = x_pairs
+        if x_pairs is None:
+            key_b = (c[None, :] * n + c[:, None]).ravel()  # block entry (i, j): (c_i, c_j)
+        else:
+            key_b = c[x_pairs[1]] * n + c[x_pairs[0]]
         both = np.concatenate([key_q, key_b])
         ukeys = np.unique(np.concatenate([both, (both % n) * n + both // n]))
         self.nnz = int(ukeys.size)
@@ -72,7 +78,10 @@ class SchurPattern:
         scipy's sums drop them)."""
         a = np.zeros(self.nnz)
         a[self.pos_q] = q_oo_data
-        a[self.pos_b] -= x.ravel()
+        if self.x_pairs is None:
+            a[self.pos_b] -= x.ravel()
+        else:  # X's structural zeros are exact zeros (x finite): nothing to subtract there
+            a[self.pos_b] -= x[self.x_pairs]
         vals = (a + a[self.mirror]) * 0.5
         out = sp.csc_matrix((vals, self.indices.copy(), self.indptr.copy()),
                             shape=(self.n, self.n))
@@ -151,6 +160,11 @@ class TPattern:
         struct = (member @ (member.T @ b)).toarray() > 0
         kr, kc = np.nonzero(struct)
         self.kr, self.kc = kr, kc
+        #: X = B'K_c's structure (i, j) (s28perf): B's stored entries times K's structure;
+        #: outside it X is exactly zero (K_c solves each connected component of Q_mm on
+        #: its own, so a column is exactly zero on a component its right-hand side misses)
+        xs = (b.T @ sp.csr_matrix(struct.astype(float))).toarray() != 0
+        self.x_pairs = np.nonzero(xs)
         n_o = o.size
         rows = np.concatenate([o, m[kr]]).astype(np.int64)
         tcols = np.concatenate([np.arange(n_o), cols[kc]]).astype(np.int64)

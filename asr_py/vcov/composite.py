@@ -241,10 +241,14 @@ class Subset(Wrapper):
             st.tpat = TPattern(self.index, self._dropped, cols, q_mm, q_mo, self.template.n)
         self._k = (key, st.tpat.matrix(kd))
         if st.spat is None or not st.spat.serves(q_oo, cols):
-            st.spat = SchurPattern(q_oo, cols)
+            same = np.array_equal(st.tpat.cols, cols)
+            st.spat = SchurPattern(q_oo, cols, st.tpat.x_pairs if same else None)
         if st.rounds is None or not np.array_equal(st.rounds[0], cols):
             st.rounds = (cols.copy(), stored_rounds(q_mo, cols))
-        return st.spat.inverse(q_oo.data, schur_update(b, kd, st.rounds[1]))
+        x = schur_update(b, kd, st.rounds[1])
+        if st.spat.x_pairs is not None and not np.all(np.isfinite(kd)):
+            return SchurPattern(q_oo, cols).inverse(q_oo.data, x)  # 0 x inf is no zero
+        return st.spat.inverse(q_oo.data, x)
 
     def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
                 ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
