@@ -46,6 +46,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
 from asr_py.reml.indefinite import signed_model  # issue 11 'U'
 from asr_py.reml.memory import map_large_arrays, release_free_memory
 from asr_py.reml.problem import MixedProblem
+from asr_py.reml.section_traces import SectionPlan
 from asr_py.reml.solver import (
     DenseFactor,
     Factor,
@@ -590,10 +591,15 @@ class MME:
             return score
         # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
+        rot = rotated_section_traces(inv, self.W, prob.residual, tr)  # stiff rows (else None)
+        planned = None if rot is not None else self._planned_traces(tr, e, r_t1, z_low, pat)
+        if planned is not None:  # every section a congruence T'D_kT (reml/section_traces.py)
+            for k, (t1, t2, t3) in enumerate(planned):
+                score[ro + k] = -0.5 * (t1 - t2 - t3)
+            return score
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
             rcache["r"] = [(m, pat.positions(m.row, m.col, f"r{k}"), t1, t3) for k, (m, t1, t3)
                            in enumerate(self._residual_sections(tr, e, r_t1, rcache))]
-        rot = rotated_section_traces(inv, self.W, prob.residual, tr)  # stiff rows (else None)
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
             if rot is not None and rot[k] is not None:
                 t2 = rot[k]
@@ -604,6 +610,45 @@ class MME:
                 t2 = _sum_prod(m.tocsc(), inv.inverse_on(m))
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
+
+    def _planned_traces(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
+                        z_low: np.ndarray, pat: _CPattern
+                        ) -> list[tuple[float, float, float]] | None:
+        """Per R parameter k: (tr(R⁻¹Ṙ_k), tr(C⁻¹W'M_kW), ê'M_kê) when every section's M_k
+        is a congruence T'D_kT: the traces from :class:`SectionPlan`'s H = UZU' on D's
+        pattern (one H per section and point, shared by its derivatives), ê'M_kê =
+        (Tê_s)'D_k(Tê_s). None (nothing formed) otherwise, or when a plan cannot be built."""
+        if self.__dict__.get("_no_section_plans"):
+            return None
+        secs = self.problem.residual.inv_deriv_inv_sections(tr)
+        if not secs or not all(isinstance(r, Congruence) for _, r in secs):
+            self._no_section_plans = True
+            return None
+        plans = self.__dict__.setdefault("_section_plans", {})
+        hs: dict[tuple[int, int], tuple[sp.spmatrix, np.ndarray]] = {}
+        vs: dict[int, tuple[sp.spmatrix, np.ndarray]] = {}
+        out = []
+        for t1, (rows, rdr) in zip(r_t1, secs):
+            ws = self.W if rows is None else self._w_rows(rows)
+            kept = plans.setdefault(-1 if rows is None else id(rows), [])
+            plan = next((q for q in kept if q.serves(rdr.t, ws, rdr.d, pat)), None)
+            if plan is None:
+                plan = SectionPlan.build(rdr.t, ws, rdr.d, pat)
+                if plan is None:
+                    self._no_section_plans = True
+                    return None
+                kept[:] = [*kept[-3:], plan]
+            hit = hs.get((id(rdr.t), id(plan)))
+            if hit is None or hit[0] is not rdr.t:
+                hit = hs[(id(rdr.t), id(plan))] = (rdr.t, plan.h(rdr.t, z_low))
+            vt = vs.get(id(rdr.t))
+            if vt is None or vt[0] is not rdr.t:
+                es = e if rows is None else e[rows]
+                vt = vs[id(rdr.t)] = (rdr.t, np.asarray(rdr.t @ es).ravel())
+            v = vt[1]
+            out.append((float(t1), plan.trace(rdr.d, hit[1]),
+                        float(v @ np.asarray(rdr.d @ v).ravel())))
+        return out
 
     def _residual_sections(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
                            rcache: dict) -> list[tuple[sp.coo_matrix | Entries, float, float]]:
