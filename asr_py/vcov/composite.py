@@ -43,8 +43,10 @@ from asr_py.vcov.complement_plan import (
     Structures,
     TPattern,
     dense_columns,
+    pair_rounds,
     recent_structures,
     remember,
+    schur_pairs,
     schur_update,
     stored_rounds,
 )
@@ -245,9 +247,13 @@ class Subset(Wrapper):
             st.spat = SchurPattern(q_oo, cols, st.tpat.x_pairs if same else None)
         if st.rounds is None or not np.array_equal(st.rounds[0], cols):
             st.rounds = (cols.copy(), stored_rounds(q_mo, cols))
-        x = schur_update(b, kd, st.rounds[1])
-        if st.spat.x_pairs is not None and not np.all(np.isfinite(kd)):
-            return SchurPattern(q_oo, cols).inverse(q_oo.data, x)  # 0 x inf is no zero
+        if st.spat.x_pairs is None or not np.all(np.isfinite(kd)):  # 0 x inf is no zero
+            x = schur_update(b, kd, st.rounds[1])
+            spat = st.spat if st.spat.x_pairs is None else SchurPattern(q_oo, cols)
+            return spat.inverse(q_oo.data, x)
+        if st.pair_rounds is None or st.pair_rounds[0] is not st.spat:
+            st.pair_rounds = (st.spat, pair_rounds(st.rounds[1], st.spat.x_pairs, cols.size))
+        x = schur_pairs(b, kd, st.pair_rounds[1], st.spat.x_pairs[0].size)
         return st.spat.inverse(q_oo.data, x)
 
     def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
