@@ -28,8 +28,8 @@ import scipy.sparse as sp
 from asr_py.reml.cpattern import _CPattern
 
 #: plans are not built when they would list more index triples than this (memory: 16 bytes
-#: a triple); such sections keep the product path
-MAX_TERMS = 20_000_000
+#: a triple, 64 MB at the limit); such sections keep the product path
+MAX_TERMS = 4_000_000
 
 
 def _structure_of(m: sp.spmatrix) -> tuple[tuple[int, int], np.ndarray, np.ndarray]:
@@ -94,7 +94,7 @@ class SectionPlan:
         di, dj = di[upper], dj[upper]
         self.twice = np.where(di == dj, 1.0, 2.0)
         n_terms = u_len[di] * u_len[dj]
-        if int(n_terms.sum()) > MAX_TERMS:
+        if int(n_terms.sum()) > MAX_TERMS or pat.nnz >= 2**31:
             return None
         p_of, local = _ranges(np.zeros(di.size, dtype=np.int64), n_terms)
         lj = u_len[dj][p_of]
@@ -103,9 +103,9 @@ class SectionPlan:
         pos = pat.positions(u_col[ia], u_col[ib])
         if np.any(pos < 0):
             return None
-        self.p_of = p_of.astype(np.int32) if di.size < 2**31 else p_of
-        self.ia, self.ib = ia, ib
-        self.z_at = pat.to_low[pos]
+        self.p_of = p_of.astype(np.int32)  # MAX_TERMS: every index fits in int32
+        self.ia, self.ib = ia.astype(np.int32), ib.astype(np.int32)
+        self.z_at = pat.to_low[pos].astype(np.int32)
         self.n_d = di.size
         return self
 
