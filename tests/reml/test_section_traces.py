@@ -120,3 +120,30 @@ def test_fit_on_the_planned_path_equals_the_product_path(monkeypatch) -> None:
     assert new.converged and old.converged
     assert new.loglik == pytest.approx(old.loglik, rel=1e-12)
     np.testing.assert_allclose(new.varcomp["component"], old.varcomp["component"], rtol=1e-7)
+
+
+def test_structural_gram_kept_per_layout() -> None:
+    """A refit of one layout reads W'R⁻¹W's structural pattern kept by the first fit (the
+    same C pattern, ℓ to the last digit); another layout (other missing plots) forms its
+    own, and its ℓ is the dense-V REML's."""
+    from asr_py.reml import mme as mme_mod
+
+    mme_mod._recent_grams.items = []
+    d = _data()
+    first = MME(_problem(d))
+    ll = first.evaluate(THETA).loglik
+    assert len(mme_mod._recent_grams.items) == 1
+    again = MME(_problem(d))
+    assert again.evaluate(THETA).loglik == ll
+    assert len(mme_mod._recent_grams.items) == 1
+    np.testing.assert_array_equal(again._cpat.rows, first._cpat.rows)
+    other = _data(seed=8)
+    m = MME(_problem(other))
+    assert m.evaluate(THETA).loglik == pytest.approx(_dense_loglik(other, THETA), rel=1e-12)
+    assert len(mme_mod._recent_grams.items) == 2
+    # a W with a stored zero is not looked up (a stored zero drops out of the product)
+    w = first.W.copy()
+    w.data[0] = 0.0
+    gram = mme_mod._structural_gram(w, first.problem.residual.inverse_pattern(
+        THETA[first.problem.residual_offset:]))
+    assert len(mme_mod._recent_grams.items) == 2 and gram.nnz <= first._cpat.nnz
