@@ -4,13 +4,14 @@ A section s of the residual whose R_s⁻¹Ṙ_kR_s⁻¹ comes as M_k = T'D_kT (a
 template with a sparse inverse: :class:`asr_py.vcov.base.Congruence`) needs, per parameter k,
 
     t2_k = tr(C⁻¹ W_s'M_kW_s) = Σ_ab (U'D_kU)_ab Z_ab = Σ_(i,j)∈D D_k,ij H_ij,
-    U = TW_s,   H_ij = Σ_ab U_ia Z_ab U_jb   (Z = C⁻¹),
+    U = TW_s,   H_ij = Σ_a U_ia Y_ja,   Y_ja = Σ_b Z_ab U_jb   (Z = C⁻¹),
 
 with H needed on D's pattern only, and Z only where U'DU can be nonzero — inside C's pattern
 (C's W'R⁻¹W part is |W|'|P||W| with P the subset's structural inverse pattern T̃'|Q|T̃), so
 the selected inverse covers it. U's structure (T's structural pattern times W_s's) and D's
-do not change with θ, so a :class:`SectionPlan` lists once, per entry of D, the index
-triples (U_ia, U_jb, Z_ab); each θ costs gathers and one ``bincount`` instead of the sparse
+do not change with θ, so a :class:`SectionPlan` lists once the index pairs of Y's terms
+(U_jb, Z_ab; Y on the (j, a) that D's entries reach: neighbours j share most columns a) and
+of H's (U_ia, Y_ja); each θ costs gathers and two ``bincount`` instead of the sparse
 products U'(D_kU) (K of them) and the look-up of their entries in C's pattern.
 
 D and H are symmetric, so H is formed on D's entries on and above the diagonal only (those
@@ -27,8 +28,8 @@ import scipy.sparse as sp
 
 from asr_py.reml.cpattern import _CPattern
 
-#: plans are not built when they would list more index triples than this (memory: 16 bytes
-#: a triple, 64 MB at the limit); such sections keep the product path
+#: plans are not built when they would list more terms than this (memory: at most 12 bytes
+#: a term, 48 MB at the limit); such sections keep the product path
 MAX_TERMS = 4_000_000
 
 
@@ -49,7 +50,7 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 class SectionPlan:
-    """Index triples of H = U Z U' on D's pattern for one section's structures: T (CSC,
+    """Index lists of H = U Z U' on D's pattern for one section's structures: T (CSC,
     all rows x kept rows), W_s (kept rows x N), D (CSR, all rows x all rows) and C's
     pattern. :meth:`build` returns None when C's pattern lacks an entry the traces need
     or the plan would be too large (the caller keeps its product path)."""
@@ -93,19 +94,24 @@ class SectionPlan:
         self.sel = upper
         di, dj = di[upper], dj[upper]
         self.twice = np.where(di == dj, 1.0, 2.0)
-        n_terms = u_len[di] * u_len[dj]
-        if int(n_terms.sum()) > MAX_TERMS or pat.nnz >= 2**31:
+        # two stages: Y_ja = Σ_b Z_ab U_jb on the (j, a) the entries need (a in U_i for some
+        # entry (i, j): neighbours share most of their columns), then H_ij = Σ_a U_ia Y_ja
+        p_of, ia = _ranges(u_ptr[di], u_len[di])  # each entry's (a in U_i) terms
+        ykey = dj[p_of] * n_col + u_col[ia]
+        ys, y_of = np.unique(ykey, return_inverse=True)
+        y_j, y_a = ys // n_col, ys % n_col
+        s_of, ib = _ranges(u_ptr[y_j], u_len[y_j])  # Y's (b in U_j) terms
+        if ia.size + ib.size > MAX_TERMS or pat.nnz >= 2**31:
             return None
-        p_of, local = _ranges(np.zeros(di.size, dtype=np.int64), n_terms)
-        lj = u_len[dj][p_of]
-        ia = u_ptr[di][p_of] + local // lj
-        ib = u_ptr[dj][p_of] + local % lj
-        pos = pat.positions(u_col[ia], u_col[ib])
+        pos = pat.positions(y_a[s_of], u_col[ib])
         if np.any(pos < 0):
             return None
-        self.p_of = p_of.astype(np.int32)  # MAX_TERMS: every index fits in int32
-        self.ia, self.ib = ia.astype(np.int32), ib.astype(np.int32)
+        # every index below MAX_TERMS (and C's nnz below 2³¹): int32
+        self.s_of, self.ib = s_of.astype(np.int32), ib.astype(np.int32)
         self.z_at = pat.to_low[pos].astype(np.int32)
+        self.ny = ys.size
+        self.p_of, self.ia = p_of.astype(np.int32), ia.astype(np.int32)
+        self.y_of = y_of.ravel().astype(np.int32)
         self.n_d = di.size
         return self
 
@@ -120,8 +126,8 @@ class SectionPlan:
         tr(C⁻¹W_s'T'D_kTW_s) = ``trace(d, h)`` for symmetric D_k."""
         u = np.bincount(self.u_of, weights=t.data[self.e_of] * self.w_data[self.f_of],
                         minlength=self.nu)
-        h = np.bincount(self.p_of, weights=u[self.ia] * u[self.ib] * z_low[self.z_at],
-                        minlength=self.n_d)
+        y = np.bincount(self.s_of, weights=u[self.ib] * z_low[self.z_at], minlength=self.ny)
+        h = np.bincount(self.p_of, weights=u[self.ia] * y[self.y_of], minlength=self.n_d)
         return h * self.twice
 
     def trace(self, d: sp.csr_matrix, h: np.ndarray) -> float:
