@@ -11,7 +11,8 @@ thread):
 * X = B'K_c of the Schur complement on its structural pairs (old: all c x c, schur_update);
 * the structural W'R⁻¹W pattern and Subset's complement inverse pattern kept across refits
   of one layout (old: formed at every fit);
-* Kronecker products scaled in place (old: ``out * factor``).
+* Kronecker products scaled in place (old: ``out * factor``); AR1's Q, C⁻¹ and dC⁻¹/dρ on a
+  tridiagonal structure kept per size (old: index arrays and scipy arithmetic at each ρ).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_refit_spatial.py [--fits 10] [--rda PATH]
 
@@ -45,7 +46,7 @@ import scipy.sparse as sp  # noqa: E402
 
 import asr_py as asr  # noqa: E402
 from asr_py.reml import mme as mme_mod  # noqa: E402
-from asr_py.vcov import complement_plan, kronecker  # noqa: E402
+from asr_py.vcov import autoregressive, complement_plan, kronecker  # noqa: E402
 from asr_py.vcov.composite import Subset  # noqa: E402
 
 
@@ -83,6 +84,57 @@ def _old_kron(self: kronecker.Kronecker, mats: list, factor: float = 1.0) -> Any
     return out * factor if factor != 1.0 else out
 
 
+def _old_sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
+    """Before s28perf: index arrays built at every call."""
+    n = diag.size
+    j = np.arange(n)
+    rows = np.stack([j - 1, j, j + 1], axis=1)
+    vals = np.stack([np.full(n, off), diag, np.full(n, off)], axis=1)
+    keep = (rows >= 0) & (rows < n)
+    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+    return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
+
+
+def _old_q(self: autoregressive.AR1, r: float) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+    last = getattr(self, "_q_last", None)
+    if last is not None and last[0] == r:
+        return last[1], last[2]
+    n = self.n
+    if n == 1:
+        q, dq = sp.csc_matrix([[1.0 - r * r]]), sp.csc_matrix([[-2.0 * r]])
+    else:
+        diag, ddiag = np.full(n, 1.0 + r * r), np.full(n, 2.0 * r)
+        diag[[0, -1]] = 1.0
+        ddiag[[0, -1]] = 0.0
+        q, dq = _old_sym_tridiag(diag, -r), _old_sym_tridiag(ddiag, -1.0)
+    self._q_last = (r, q, dq)
+    return q, dq
+
+
+def _old_ar1_inverse(self: autoregressive.AR1, rho: np.ndarray) -> sp.csc_matrix:
+    r = float(rho[0])
+    if not abs(r) < 1:
+        raise np.linalg.LinAlgError("ar1: |ρ| >= 1, the matrix is singular")
+    last = getattr(self, "_inv_last", None)
+    if last is not None and last[0] == r:
+        return last[1]
+    m = autoregressive._read_only(self._q(r)[0] / (1.0 - r * r))
+    self._inv_last = (r, m)
+    return m
+
+
+def _old_ar1_dinv(self: autoregressive.AR1, rho: np.ndarray) -> list[sp.csc_matrix]:
+    r = float(rho[0])
+    last = getattr(self, "_dinv_last", None)
+    if last is not None and last[0] == r:
+        return [last[1]]
+    q, dq = self._q(r)
+    w = 1.0 - r * r
+    m = autoregressive._read_only(sp.csc_matrix(dq / w + q * (2.0 * r / w**2)))
+    self._dinv_last = (r, m)
+    return [m]
+
+
 _OLD_TPATTERN_INIT = complement_plan.TPattern.__init__
 
 
@@ -96,7 +148,11 @@ _NEW: dict[str, Callable[..., Any]] = {
     "planned": mme_mod.MME._planned_traces, "cong": mme_mod.MME._w_cong_w_all,
     "gram": mme_mod._structural_gram, "inverse_pattern": Subset.inverse_pattern,
     "kron": kronecker.Kronecker._kron, "tpat": complement_plan.TPattern.__init__,
+    "q": autoregressive.AR1._q, "inv": autoregressive.AR1.correlation_inverse,
+    "dinv": autoregressive.AR1.correlation_inverse_derivatives,
 }
+_AR1 = (("_q", "q", _old_q), ("correlation_inverse", "inv", _old_ar1_inverse),
+        ("correlation_inverse_derivatives", "dinv", _old_ar1_dinv))
 
 
 def _forget() -> None:
@@ -114,6 +170,8 @@ def old_paths() -> Iterator[None]:
     Subset.inverse_pattern = _old_inverse_pattern  # type: ignore[method-assign]
     kronecker.Kronecker._kron = _old_kron  # type: ignore[method-assign]
     complement_plan.TPattern.__init__ = _old_tpattern_init  # type: ignore[method-assign]
+    for name, _, fn in _AR1:
+        setattr(autoregressive.AR1, name, fn)
     try:
         yield
     finally:
@@ -123,6 +181,8 @@ def old_paths() -> Iterator[None]:
         Subset.inverse_pattern = _NEW["inverse_pattern"]  # type: ignore[method-assign]
         kronecker.Kronecker._kron = _NEW["kron"]  # type: ignore[method-assign]
         complement_plan.TPattern.__init__ = _NEW["tpat"]  # type: ignore[method-assign]
+        for name, key, _ in _AR1:
+            setattr(autoregressive.AR1, name, _NEW[key])
         _forget()
 
 
