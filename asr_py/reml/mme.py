@@ -592,16 +592,18 @@ class MME:
         # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
         rot = rotated_section_traces(inv, self.W, prob.residual, tr)  # stiff rows (else None)
-        planned = None if rot is not None else self._planned_traces(tr, e, r_t1, z_low, pat)
-        if planned is not None:  # every section a congruence T'D_kT (reml/section_traces.py)
-            for k, (t1, t2, t3) in enumerate(planned):
-                score[ro + k] = -0.5 * (t1 - t2 - t3)
-            return score
+        # sections given as congruences T'D_kT: planned traces (reml/section_traces.py)
+        planned = (None if rot is not None else
+                   self._planned_traces(tr, e, r_t1, z_low, pat, rcache))
+        skip = set() if planned is None else {k for k, x in enumerate(planned) if x is not None}
         if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
-            rcache["r"] = [(m, pat.positions(m.row, m.col, f"r{k}"), t1, t3) for k, (m, t1, t3)
-                           in enumerate(self._residual_sections(tr, e, r_t1, rcache))]
+            rcache["r"] = [(m, None if m is None else pat.positions(m.row, m.col, f"r{k}"),
+                            t1, t3) for k, (m, t1, t3)
+                           in enumerate(self._residual_sections(tr, e, r_t1, rcache, skip))]
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
-            if rot is not None and rot[k] is not None:
+            if k in skip:
+                t1, t2, t3 = planned[k]  # type: ignore[index, misc]
+            elif rot is not None and rot[k] is not None:
                 t2 = rot[k]
             elif np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
@@ -612,23 +614,30 @@ class MME:
         return score
 
     def _planned_traces(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
-                        z_low: np.ndarray, pat: _CPattern
-                        ) -> list[tuple[float, float, float]] | None:
-        """Per R parameter k: (tr(R⁻¹Ṙ_k), tr(C⁻¹W'M_kW), ê'M_kê) when every section's M_k
-        is a congruence T'D_kT: the traces from :class:`SectionPlan`'s H = UZU' on D's
+                        z_low: np.ndarray, pat: _CPattern, rcache: dict | None = None
+                        ) -> list[tuple[float, float, float] | None] | None:
+        """Per R parameter k whose section's M_k is a congruence T'D_kT: (tr(R⁻¹Ṙ_k),
+        tr(C⁻¹W'M_kW), ê'M_kê), the trace from :class:`SectionPlan`'s H = UZU' on D's
         pattern (one H per section and point, shared by its derivatives), ê'M_kê =
-        (Tê_s)'D_k(Tê_s). None (nothing formed) otherwise, or when a plan cannot be built."""
+        (Tê_s)'D_k(Tê_s); None for the other parameters (the product path's). None
+        altogether when no section is a congruence or a plan cannot be built. The sections
+        are kept in ``rcache`` for :meth:`_residual_sections`."""
         if self.__dict__.get("_no_section_plans"):
             return None
         secs = self.problem.residual.inv_deriv_inv_sections(tr)
-        if not secs or not all(isinstance(r, Congruence) for _, r in secs):
+        if rcache is not None:
+            rcache["secs"] = secs
+        if not any(isinstance(r, Congruence) for _, r in secs):
             self._no_section_plans = True
             return None
         plans = self.__dict__.setdefault("_section_plans", {})
         hs: dict[tuple[int, int], tuple[sp.spmatrix, np.ndarray]] = {}
         vs: dict[int, tuple[sp.spmatrix, np.ndarray]] = {}
-        out = []
+        out: list[tuple[float, float, float] | None] = []
         for t1, (rows, rdr) in zip(r_t1, secs):
+            if not isinstance(rdr, Congruence):
+                out.append(None)
+                continue
             ws = self.W if rows is None else self._w_rows(rows)
             kept = plans.setdefault(-1 if rows is None else id(rows), [])
             plan = next((q for q in kept if q.serves(rdr.t, ws, rdr.d, pat)), None)
@@ -651,17 +660,25 @@ class MME:
         return out
 
     def _residual_sections(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
-                           rcache: dict) -> list[tuple[sp.coo_matrix | Entries, float, float]]:
+                           rcache: dict, skip: set[int] | None = None
+                           ) -> list[tuple[sp.coo_matrix | Entries | None, float, float]]:
         """Per R parameter k: (W'MW, tr(R⁻¹Ṙ_k), ê'Mê) with M = R⁻¹Ṙ_kR⁻¹ (what the score
-        needs besides C⁻¹)."""
-        secs = self.problem.residual.inv_deriv_inv_sections(tr)
-        got: list[tuple[sp.coo_matrix | Entries, float] | None] = [None] * len(secs)
+        needs besides C⁻¹); (None, tr(R⁻¹Ṙ_k), 0) for the parameters in ``skip`` (their
+        traces planned, :meth:`_planned_traces`)."""
+        secs = rcache.get("secs") or self.problem.residual.inv_deriv_inv_sections(tr)
+        skip = skip or set()
+        got: list[tuple[sp.coo_matrix | Entries | None, float] | None] = [None] * len(secs)
         k = 0
         while k < len(secs):
             rows, rdr = secs[k]
+            if k in skip:
+                got[k] = (None, 0.0)
+                k += 1
+                continue
             if isinstance(rdr, Congruence):  # M = T'DT: from TW, a section's Ds together
                 run = k + 1
-                while (run < len(secs) and isinstance(secs[run][1], Congruence)
+                while (run < len(secs) and run not in skip
+                       and isinstance(secs[run][1], Congruence)
                        and secs[run][1].t is rdr.t and secs[run][0] is rows):
                     run += 1
                 got[k:run] = self._w_cong_w_all(rows, [s[1] for s in secs[k:run]], e, rcache)

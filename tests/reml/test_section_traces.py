@@ -18,7 +18,7 @@ NR, NC = 15, 14  # Σ⁻¹ sparse enough (Subset.MAX_INV_DENSITY) for the comple
 HOUSES = ("A", "B")
 
 
-def _data(seed: int = 3) -> pd.DataFrame:
+def _data(seed: int = 3, house_b_complete: bool = False) -> pd.DataFrame:
     """Two houses of NR x NC plots (record order: house, row, column), a cluster of
     adjacent missing plots in house A (a connected block of Q_mm) and scattered ones."""
     rng = np.random.default_rng(seed)
@@ -31,7 +31,8 @@ def _data(seed: int = 3) -> pd.DataFrame:
     miss = np.zeros(len(d), dtype=bool)
     for r, c in ((3, 2), (3, 3), (4, 3), (5, 3)):  # connected, house A
         miss[(r - 1) * NC + (c - 1)] = True
-    miss[rng.choice(np.flatnonzero(house_b), 5, replace=False)] = True
+    if not house_b_complete:
+        miss[rng.choice(np.flatnonzero(house_b), 5, replace=False)] = True
     miss[[0, 40]] = True
     d.loc[miss, "y"] = np.nan
     for c in ("House", "Row", "Col", "Trt"):
@@ -147,3 +148,29 @@ def test_structural_gram_kept_per_layout() -> None:
     gram = mme_mod._structural_gram(w, first.problem.residual.inverse_pattern(
         THETA[first.problem.residual_offset:]))
     assert len(mme_mod._recent_grams.items) == 2 and gram.nnz <= first._cpat.nnz
+
+
+def test_mixed_sections_plan_the_congruence_ones() -> None:
+    """House B complete (its section a permutation: R⁻¹ṘR⁻¹ as matrices), house A with
+    missing plots (a congruence): A's three traces planned, B's by the product path; the
+    score against dense-V REML differences and against the product path for all."""
+    d = _data(house_b_complete=True)
+    mme = MME(_problem(d))
+    secs = mme.problem.residual.inv_deriv_inv_sections(THETA[1:])
+    from asr_py.vcov.base import Congruence
+
+    assert [isinstance(r, Congruence) for _, r in secs] == [True] * 3 + [False] * 3
+    st = mme.evaluate(THETA)
+    score = mme.score_ai(st)[0]
+    assert mme.__dict__.get("_section_plans") and not mme.__dict__.get("_no_section_plans")
+    old = MME(_problem(d))
+    old._no_section_plans = True
+    s_old = old.score_ai(old.evaluate(THETA))[0]
+    np.testing.assert_allclose(score, s_old, rtol=0, atol=1e-11 * len(d) / THETA[[1, 4]].min())
+    h = 1e-5
+    for k in range(THETA.size):
+        up, dn = THETA.copy(), THETA.copy()
+        up[k] += h
+        dn[k] -= h
+        fd = (_dense_loglik(d, up) - _dense_loglik(d, dn)) / (2 * h)
+        assert score[k] == pytest.approx(fd, rel=1e-6, abs=1e-6), k
