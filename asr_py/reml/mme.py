@@ -25,6 +25,7 @@ all k at once through the same factor of C.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach
 from asr_py.reml.indefinite import signed_model  # issue 11 'U'
 from asr_py.reml.memory import map_large_arrays, release_free_memory
 from asr_py.reml.problem import MixedProblem
+from asr_py.reml.section_traces import SectionPlan
 from asr_py.reml.solver import (
     DenseFactor,
     Factor,
@@ -80,11 +82,47 @@ def _gram(w: sp.csc_matrix, lw: sp.csc_matrix) -> sp.csc_matrix:
     return (w.T @ lw).tocsc()
 
 
+#: structural patterns of W'R⁻¹W of the last few layouts (per thread; patterns only, no
+#: values): refits of one design (test42Parallel.r's 1 000 fits, model-selection chains)
+#: find theirs instead of forming |W|'|P||W| again (s28perf: 8 ms of a 0.3 s chickpea fit)
+RECENT_GRAMS = 2
+#: layouts whose pattern has more entries than this are not kept (memory)
+RECENT_GRAM_MAX_NNZ = 2_000_000
+_recent_grams = threading.local()
+
+
+def _structure(m: sp.spmatrix) -> tuple:
+    """A compressed matrix's stored structure (shape, format, indptr, indices; copies)."""
+    return (m.shape, m.format, m.indptr.copy(), m.indices.copy())
+
+
+def _same_structure(kept: tuple, m: sp.spmatrix) -> bool:
+    return (kept[0] == m.shape and kept[1] == m.format and np.array_equal(kept[2], m.indptr)
+            and np.array_equal(kept[3], m.indices))
+
+
 def _structural_gram(w: sp.csc_matrix, rinv: Matrix) -> sp.coo_matrix:
     """The pattern of W'R⁻¹W from |W|'|P||W|, P the residual's inverse pattern (nonnegative
     terms cannot cancel: an entry that is zero at one θ by cancellation is in the pattern
     from the start, and C's pattern does not grow, with a new symbolic analysis, from
-    iteration to iteration)."""
+    iteration to iteration). A pattern depends on the structures of W and P only: the
+    last :data:`RECENT_GRAMS` of this thread are kept and a copy returned."""
+    if not (sp.issparse(w) and sp.issparse(rinv) and w.format in ("csc", "csr")
+            and rinv.format in ("csc", "csr") and np.all(w.data != 0)
+            and np.all(rinv.data != 0)):  # a stored zero drops out of the product
+        return _gram_pattern(w, rinv)
+    for hw, hp, gram in getattr(_recent_grams, "items", []):
+        if _same_structure(hw, w) and _same_structure(hp, rinv):
+            return gram.copy()
+    gram = _gram_pattern(w, rinv)
+    if gram.nnz <= RECENT_GRAM_MAX_NNZ:
+        _recent_grams.items = [*getattr(_recent_grams, "items", [])[1 - RECENT_GRAMS:],
+                               (_structure(w), _structure(rinv), gram.copy())]
+    return gram
+
+
+def _gram_pattern(w: sp.csc_matrix, rinv: Matrix) -> sp.coo_matrix:
+    """|W|'|P||W|'s distinct entries (:func:`_structural_gram`)."""
     aw = abs(w)
     ar = abs(sp.csc_matrix(rinv)) if sp.issparse(rinv) else sp.csc_matrix(np.abs(rinv))
     m = sp.coo_matrix(aw.T @ (ar @ aw))
@@ -553,12 +591,19 @@ class MME:
             return score
         # [i14b] R⁻¹ṘR⁻¹ from the template (sparse for ar1 x ar1, with or without missing
         # plots) rather than the product R⁻¹ Ṙ R⁻¹ with a dense Ṙ
-        if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
-            rcache["r"] = [(m, pat.positions(m.row, m.col, f"r{k}"), t1, t3) for k, (m, t1, t3)
-                           in enumerate(self._residual_sections(tr, e, r_t1, rcache))]
         rot = rotated_section_traces(inv, self.W, prob.residual, tr)  # stiff rows (else None)
+        # sections given as congruences T'D_kT: planned traces (reml/section_traces.py)
+        planned = (None if rot is not None else
+                   self._planned_traces(tr, e, r_t1, z_low, pat, rcache))
+        skip = set() if planned is None else {k for k, x in enumerate(planned) if x is not None}
+        if "r" not in rcache:  # what does not depend on C⁻¹: once per point (issue 16)
+            rcache["r"] = [(m, None if m is None else pat.positions(m.row, m.col, f"r{k}"),
+                            t1, t3) for k, (m, t1, t3)
+                           in enumerate(self._residual_sections(tr, e, r_t1, rcache, skip))]
         for k, (m, pos, t1, t3) in enumerate(rcache["r"]):
-            if rot is not None and rot[k] is not None:
+            if k in skip:
+                t1, t2, t3 = planned[k]  # type: ignore[index, misc]
+            elif rot is not None and rot[k] is not None:
                 t2 = rot[k]
             elif np.all(pos >= 0):
                 t2 = pat.dot_full(m.data, pos, z_low)
@@ -568,18 +613,80 @@ class MME:
             score[ro + k] = -0.5 * (t1 - t2 - t3)
         return score
 
-    def _residual_sections(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
-                           rcache: dict) -> list[tuple[sp.coo_matrix | Entries, float, float]]:
-        """Per R parameter k: (W'MW, tr(R⁻¹Ṙ_k), ê'Mê) with M = R⁻¹Ṙ_kR⁻¹ (what the score
-        needs besides C⁻¹)."""
-        out = []
-        for t1, (rows, rdr) in zip(r_t1, self.problem.residual.inv_deriv_inv_sections(tr)):
-            if isinstance(rdr, Congruence):  # M = T'DT: from TW (_w_cong_w)
-                m, t3 = self._w_cong_w(rows, rdr, e, rcache)
-            else:
-                m, t3 = self._w_rdr_w(rows, materialise(rdr), e)
-            out.append((m, float(t1), t3))
+    def _planned_traces(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
+                        z_low: np.ndarray, pat: _CPattern, rcache: dict | None = None
+                        ) -> list[tuple[float, float, float] | None] | None:
+        """Per R parameter k whose section's M_k is a congruence T'D_kT: (tr(R⁻¹Ṙ_k),
+        tr(C⁻¹W'M_kW), ê'M_kê), the trace from :class:`SectionPlan`'s H = UZU' on D's
+        pattern (one H per section and point, shared by its derivatives), ê'M_kê =
+        (Tê_s)'D_k(Tê_s); None for the other parameters (the product path's). None
+        altogether when no section is a congruence or a plan cannot be built. The sections
+        are kept in ``rcache`` for :meth:`_residual_sections`."""
+        if self.__dict__.get("_no_section_plans"):
+            return None
+        secs = self.problem.residual.inv_deriv_inv_sections(tr)
+        if rcache is not None:
+            rcache["secs"] = secs
+        if not any(isinstance(r, Congruence) for _, r in secs):
+            self._no_section_plans = True
+            return None
+        plans = self.__dict__.setdefault("_section_plans", {})
+        hs: dict[tuple[int, int], tuple[sp.spmatrix, np.ndarray]] = {}
+        vs: dict[int, tuple[sp.spmatrix, np.ndarray]] = {}
+        out: list[tuple[float, float, float] | None] = []
+        for t1, (rows, rdr) in zip(r_t1, secs):
+            if not isinstance(rdr, Congruence):
+                out.append(None)
+                continue
+            ws = self.W if rows is None else self._w_rows(rows)
+            kept = plans.setdefault(-1 if rows is None else id(rows), [])
+            plan = next((q for q in kept if q.serves(rdr.t, ws, rdr.d, pat)), None)
+            if plan is None:
+                plan = SectionPlan.build(rdr.t, ws, rdr.d, pat)
+                if plan is None:
+                    self._no_section_plans = True
+                    return None
+                kept[:] = [*kept[-3:], plan]
+            hit = hs.get((id(rdr.t), id(plan)))
+            if hit is None or hit[0] is not rdr.t:
+                hit = hs[(id(rdr.t), id(plan))] = (rdr.t, plan.h(rdr.t, z_low))
+            vt = vs.get(id(rdr.t))
+            if vt is None or vt[0] is not rdr.t:
+                es = e if rows is None else e[rows]
+                vt = vs[id(rdr.t)] = (rdr.t, np.asarray(rdr.t @ es).ravel())
+            v = vt[1]
+            out.append((float(t1), plan.trace(rdr.d, hit[1]),
+                        float(v @ np.asarray(rdr.d @ v).ravel())))
         return out
+
+    def _residual_sections(self, tr: np.ndarray, e: np.ndarray, r_t1: np.ndarray,
+                           rcache: dict, skip: set[int] | None = None
+                           ) -> list[tuple[sp.coo_matrix | Entries | None, float, float]]:
+        """Per R parameter k: (W'MW, tr(R⁻¹Ṙ_k), ê'Mê) with M = R⁻¹Ṙ_kR⁻¹ (what the score
+        needs besides C⁻¹); (None, tr(R⁻¹Ṙ_k), 0) for the parameters in ``skip`` (their
+        traces planned, :meth:`_planned_traces`)."""
+        secs = rcache.get("secs") or self.problem.residual.inv_deriv_inv_sections(tr)
+        skip = skip or set()
+        got: list[tuple[sp.coo_matrix | Entries | None, float] | None] = [None] * len(secs)
+        k = 0
+        while k < len(secs):
+            rows, rdr = secs[k]
+            if k in skip:
+                got[k] = (None, 0.0)
+                k += 1
+                continue
+            if isinstance(rdr, Congruence):  # M = T'DT: from TW, a section's Ds together
+                run = k + 1
+                while (run < len(secs) and run not in skip
+                       and isinstance(secs[run][1], Congruence)
+                       and secs[run][1].t is rdr.t and secs[run][0] is rows):
+                    run += 1
+                got[k:run] = self._w_cong_w_all(rows, [s[1] for s in secs[k:run]], e, rcache)
+                k = run
+                continue
+            got[k] = self._w_rdr_w(rows, materialise(rdr), e)
+            k += 1
+        return [(m, float(t1), t3) for t1, (m, t3) in zip(r_t1, got)]  # type: ignore[misc]
 
     def _w_rdr_w(self, rows: np.ndarray | None, rdr: Matrix, e: np.ndarray
                  ) -> tuple[sp.coo_matrix | Entries, float]:
@@ -612,16 +719,37 @@ class MME:
         """(W'MW, ê'Mê) for M = T'DT at ``rows`` (None: all n) from U = TW_s, formed once
         per T (a section's derivatives share it): W'MW = U'(DU), ê'Mê = (Tê_s)'D(Tê_s);
         neither M nor T'D is formed (two sparse products per derivative instead of four)."""
+        return self._w_cong_w_all(rows, [rdr], e, rcache)[0]
+
+    def _w_cong_w_all(self, rows: np.ndarray | None, rdrs: list[Congruence], e: np.ndarray,
+                      rcache: dict) -> list[tuple[Entries, float]]:
+        """:meth:`_w_cong_w` for the derivatives M_k = T'D_kT of one section (one T): every
+        U'(D_kU) from one product U'[D_1U … D_KU] (s28perf). Each entry of block k is the
+        same sum, in the same order, as in U'(D_kU), and sparsetools lists a row's columns
+        in reverse order of first appearance, so block k's entries come in U'(D_kU)'s own
+        order: the same digits, K − 1 fewer products."""
+        t = rdrs[0].t
         ut = rcache.setdefault("u", {})
-        hit = ut.get(id(rdr.t))
-        if hit is None or hit[0] is not rdr.t:
+        hit = ut.get(id(t))
+        if hit is None or hit[0] is not t:
             ws = self.W if rows is None else self._w_rows(rows)
             es = e if rows is None else e[rows]
-            u = sp.csr_matrix(rdr.t @ ws)
-            hit = ut[id(rdr.t)] = (rdr.t, u, sp.csr_matrix(u.T), np.asarray(rdr.t @ es).ravel())
+            u = sp.csr_matrix(t @ ws)
+            hit = ut[id(t)] = (t, u, sp.csr_matrix(u.T), np.asarray(t @ es).ravel())
         _, u, u_t, v = hit
-        return (_csr_entries(u_t @ (rdr.d @ u)),
-                float(v @ np.asarray(rdr.d @ v).ravel()))
+        t3 = [float(v @ np.asarray(r.d @ v).ravel()) for r in rdrs]
+        if len(rdrs) == 1:
+            return [(_csr_entries(u_t @ (rdrs[0].d @ u)), t3[0])]
+        n_col = u.shape[1]
+        big = u_t @ sp.hstack([sp.csr_matrix(r.d @ u) for r in rdrs], format="csr")
+        big = big if type(big) is sp.csr_matrix else sp.csr_matrix(big)
+        ent = _csr_entries(big)
+        block = ent.col // n_col
+        out = []
+        for k in range(len(rdrs)):
+            sel = np.flatnonzero(block == k)
+            out.append((Entries(ent.row[sel], ent.col[sel] - k * n_col, ent.data[sel]), t3[k]))
+        return out
 
     def _diag_gram(self, rows: np.ndarray) -> DiagGram:
         """The :class:`DiagGram` plan of W's ``rows``, kept per rows array."""

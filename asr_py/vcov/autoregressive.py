@@ -67,17 +67,41 @@ KNOWN_PD_MIN = 1e-6
 
 
 
+_TRIDIAG: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _tridiag_structure(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(stored-entry mask of the n x 3 (above, diagonal, below) layout, row indices,
+    column pointers) of the n x n tridiagonal CSC pattern; kept per n, read-only."""
+    hit = _TRIDIAG.get(n)
+    if hit is None:
+        j = np.arange(n)
+        rows = np.stack([j - 1, j, j + 1], axis=1)
+        keep = (rows >= 0) & (rows < n)
+        indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int32)
+        hit = (keep, rows[keep].astype(np.int32), indptr)
+        for a in hit:
+            a.flags.writeable = False
+        _TRIDIAG[n] = hit
+    return hit
+
+
+def _csc(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, n: int) -> sp.csc_matrix:
+    """An n x n CSC matrix on these (sorted, in-range) index arrays, given without copies."""
+    return sp.csc_matrix((data, indices, indptr), shape=(n, n), copy=False)
+
+
 def _sym_tridiag(diag: np.ndarray, off: float) -> sp.csc_matrix:
     """The symmetric tridiagonal CSC matrix with this diagonal and ``off`` on both
-    off-diagonals (n >= 2), built from its index arrays (``sp.diags`` costs ~1 ms)."""
+    off-diagonals (n >= 2), built from its index arrays (``sp.diags`` costs ~1 ms; the
+    structure is kept per n, s28perf)."""
     n = diag.size
-    j = np.arange(n)
-    rows = np.stack([j - 1, j, j + 1], axis=1)
-    vals = np.stack([np.full(n, off), diag, np.full(n, off)], axis=1)
-    keep = (rows >= 0) & (rows < n)
-    counts = keep.sum(axis=1)
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-    return sp.csc_matrix((vals[keep].astype(float), rows[keep], indptr), shape=(n, n))
+    keep, rows, indptr = _tridiag_structure(n)
+    vals = np.empty((n, 3))
+    vals[:, 0] = off
+    vals[:, 1] = diag
+    vals[:, 2] = off
+    return _csc(vals[keep], rows, indptr, n)
 
 def _band(m: sp.spmatrix, p: int) -> sp.csc_matrix:
     """``m`` (zero outside |i − j| <= p) as a CSC matrix storing every entry of that band,
@@ -191,7 +215,8 @@ class AR1(_Toeplitz):
         last = getattr(self, "_inv_last", None)  # s25speed: asked ~100 times in a fit of
         if last is not None and last[0] == r:    # test42Parallel.r's model, 4 ρ values a point
             return last[1]
-        m = _read_only(self._q(r)[0] / (1.0 - r * r))
+        q = self._q(r)[0]  # Q / (1 − ρ²) as scipy divides: Q times 1 / (1 − ρ²)
+        m = _read_only(_csc(q.data * (1 / (1.0 - r * r)), q.indices, q.indptr, q.shape[0]))
         self._inv_last = (r, m)
         return m
 
@@ -202,7 +227,17 @@ class AR1(_Toeplitz):
             return [last[1]]
         q, dq = self._q(r)
         w = 1.0 - r * r
-        m = _read_only(sp.csc_matrix(dq / w + q * (2.0 * r / w**2)))
+        # dQ / w + Q (2ρ / w²) as scipy's sum of the two (Q, dQ: one structure) gives it:
+        # entrywise dQ·(1/w) + Q·(2ρ/w²), exact zeros dropped
+        if dq.nnz != q.nnz or not np.array_equal(dq.indices, q.indices):  # n = 1 at ρ = 0
+            return [_read_only(sp.csc_matrix(dq / w + q * (2.0 * r / w**2)))]
+        vals = dq.data * (1 / w) + q.data * (2.0 * r / w**2)
+        if np.all(vals != 0):
+            m = _csc(vals, q.indices, q.indptr, q.shape[0])
+        else:  # (ρ = 0: a zero diagonal) dropped as the sum drops it, on copied indices
+            m = _csc(vals, q.indices.copy(), q.indptr.copy(), q.shape[0])
+            m.eliminate_zeros()
+        m = _read_only(m)
         self._dinv_last = (r, m)
         return [m]
 

@@ -42,7 +42,8 @@ class SchurPattern:
     order, of scipy's sparse difference and sum (``q_oo - X``, ``A + A.T``, ``* 0.5``) and
     :func:`schur_update` gives X as scipy's product does: the same digits."""
 
-    def __init__(self, q_oo: sp.csc_matrix, cols: np.ndarray) -> None:
+    def __init__(self, q_oo: sp.csc_matrix, cols: np.ndarray,
+                 x_pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         n = q_oo.shape[0]
         self.n = n
         self.indptr_src = q_oo.indptr.copy()
@@ -52,7 +53,12 @@ class SchurPattern:
         qr = q_oo.indices.astype(np.int64)
         c = cols.astype(np.int64)
         key_q = qc * n + qr  # entry (r, c) at its own place
-        key_b = (c[None, :] * n + c[:, None]).ravel()  # block entry (i, j): (c_i, c_j)
+        #: the entries (i, j) of X that can be nonzero (None: all c x c)
+        self.x_pairs = x_pairs
+        if x_pairs is None:
+            key_b = (c[None, :] * n + c[:, None]).ravel()  # block entry (i, j): (c_i, c_j)
+        else:
+            key_b = c[x_pairs[1]] * n + c[x_pairs[0]]
         both = np.concatenate([key_q, key_b])
         ukeys = np.unique(np.concatenate([both, (both % n) * n + both // n]))
         self.nnz = int(ukeys.size)
@@ -68,11 +74,14 @@ class SchurPattern:
                 and np.array_equal(self.indices_src, q_oo.indices))
 
     def inverse(self, q_oo_data: np.ndarray, x: np.ndarray) -> sp.csc_matrix:
-        """½(A + A'), A = Q_oo − X (X: c x c at ``cols``), as CSC, exact zeros dropped (as
-        scipy's sums drop them)."""
+        """½(A + A'), A = Q_oo − X (X: c x c at ``cols``, or its values at ``x_pairs`` when
+        built with them), as CSC, exact zeros dropped (as scipy's sums drop them)."""
         a = np.zeros(self.nnz)
         a[self.pos_q] = q_oo_data
-        a[self.pos_b] -= x.ravel()
+        if self.x_pairs is None:
+            a[self.pos_b] -= x.ravel()
+        else:  # X on its structure only (:func:`schur_pairs`; elsewhere X is exactly zero)
+            a[self.pos_b] -= x
         vals = (a + a[self.mirror]) * 0.5
         out = sp.csc_matrix((vals, self.indices.copy(), self.indptr.copy()),
                             shape=(self.n, self.n))
@@ -98,6 +107,34 @@ def schur_update(b: np.ndarray, kd: np.ndarray,
     x = np.zeros((b.shape[1], kd.shape[1]))
     for rt, it in rounds:  # distinct rows of X in one round
         x[it] += b[rt, it][:, None] * kd[rt]
+    return x
+
+
+def pair_rounds(rounds: list[tuple[np.ndarray, np.ndarray]],
+                pairs: tuple[np.ndarray, np.ndarray], c: int
+                ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`schur_update`'s rounds restricted to X's entries ``pairs`` (i, j): per round
+    t, the pairs whose row i has a t-th term, that term's dropped row r, and i, j."""
+    pi, pj = np.asarray(pairs[0]), np.asarray(pairs[1])
+    out = []
+    for rt, it in rounds:
+        r_of = np.full(c, -1, dtype=np.int64)
+        r_of[it] = rt
+        sel = np.flatnonzero(r_of[pi] >= 0)
+        out.append((sel, r_of[pi[sel]], pi[sel], pj[sel]))
+    return out
+
+
+def schur_pairs(b: np.ndarray, kd: np.ndarray,
+                rounds: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], n: int
+                ) -> np.ndarray:
+    """X = B'K_c at the ``n`` pairs of :func:`pair_rounds` only: each entry the same terms,
+    added in the same order (round by round: increasing dropped row), as
+    :func:`schur_update` gives it — the same digits (s28perf: 1 592 of 174² entries on
+    test42Parallel.r's section)."""
+    x = np.zeros(n)
+    for sel, r, i, j in rounds:
+        x[sel] += b[r, i] * kd[r, j]
     return x
 
 
@@ -151,6 +188,11 @@ class TPattern:
         struct = (member @ (member.T @ b)).toarray() > 0
         kr, kc = np.nonzero(struct)
         self.kr, self.kc = kr, kc
+        #: X = B'K_c's structure (i, j) (s28perf): B's stored entries times K's structure;
+        #: outside it X is exactly zero (K_c solves each connected component of Q_mm on
+        #: its own, so a column is exactly zero on a component its right-hand side misses)
+        xs = (b.T @ sp.csr_matrix(struct.astype(float))).toarray() != 0
+        self.x_pairs = np.nonzero(xs)
         n_o = o.size
         rows = np.concatenate([o, m[kr]]).astype(np.int64)
         tcols = np.concatenate([np.arange(n_o), cols[kc]]).astype(np.int64)
@@ -189,6 +231,11 @@ class Structures:
         self.tpat: TPattern | None = None
         self.spat: SchurPattern | None = None
         self.rounds: tuple[np.ndarray, list] | None = None  # (cols, stored_rounds)
+        #: (spat, pair_rounds of rounds and spat.x_pairs)
+        self.pair_rounds: tuple[SchurPattern, list] | None = None
+        #: Subset.inverse_pattern's answer with the template pattern it came from (shape,
+        #: indptr, indices, pattern)
+        self.ipat: tuple[Any, np.ndarray, np.ndarray, sp.csc_matrix] | None = None
 
     def matches(self, q: sp.csr_matrix | sp.csc_matrix, index: np.ndarray) -> bool:
         """True for the same format, shape and stored structure of Q and the same kept rows."""

@@ -43,8 +43,10 @@ from asr_py.vcov.complement_plan import (
     Structures,
     TPattern,
     dense_columns,
+    pair_rounds,
     recent_structures,
     remember,
+    schur_pairs,
     schur_update,
     stored_rounds,
 )
@@ -245,10 +247,18 @@ class Subset(Wrapper):
             st.tpat = TPattern(self.index, self._dropped, cols, q_mm, q_mo, self.template.n)
         self._k = (key, st.tpat.matrix(kd))
         if st.spat is None or not st.spat.serves(q_oo, cols):
-            st.spat = SchurPattern(q_oo, cols)
+            same = np.array_equal(st.tpat.cols, cols)
+            st.spat = SchurPattern(q_oo, cols, st.tpat.x_pairs if same else None)
         if st.rounds is None or not np.array_equal(st.rounds[0], cols):
             st.rounds = (cols.copy(), stored_rounds(q_mo, cols))
-        return st.spat.inverse(q_oo.data, schur_update(b, kd, st.rounds[1]))
+        if st.spat.x_pairs is None or not np.all(np.isfinite(kd)):  # 0 x inf is no zero
+            x = schur_update(b, kd, st.rounds[1])
+            spat = st.spat if st.spat.x_pairs is None else SchurPattern(q_oo, cols)
+            return spat.inverse(q_oo.data, x)
+        if st.pair_rounds is None or st.pair_rounds[0] is not st.spat:
+            st.pair_rounds = (st.spat, pair_rounds(st.rounds[1], st.spat.x_pairs, cols.size))
+        x = schur_pairs(b, kd, st.pair_rounds[1], st.spat.x_pairs[0].size)
+        return st.spat.inverse(q_oo.data, x)
 
     def _blocks(self, q: sp.csr_matrix | sp.csc_matrix
                 ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
@@ -352,9 +362,21 @@ class Subset(Wrapper):
             return _ones(take(self.template.inverse_pattern(theta), self.index))
         if self.mode != "complement":
             return super().inverse_pattern(theta)
+        pat = _ones(self.template.inverse_pattern(theta)).tocsr()
+        st = getattr(self, "_structures", None)  # this layout's, kept across refits
+        hit = None if st is None else st.ipat
+        if (hit is not None and hit[0] == pat.shape and np.array_equal(hit[1], pat.indptr)
+                and np.array_equal(hit[2], pat.indices)):
+            return hit[3].copy()
+        out = self._complement_pattern(pat)
+        if st is not None:
+            st.ipat = (pat.shape, pat.indptr.copy(), pat.indices.copy(), out.copy())
+        return out
+
+    def _complement_pattern(self, pat: sp.csr_matrix) -> sp.csc_matrix:
+        """T̃'PT̃ of :meth:`inverse_pattern` from the template's pattern P (CSR of ones)."""
         from scipy.sparse.csgraph import connected_components
 
-        pat = _ones(self.template.inverse_pattern(theta)).tocsr()
         o, m = self.index, self._dropped
         ncomp, comp = connected_components(take(pat, m), directed=False)
         member = sp.csr_matrix((np.ones(m.size), (np.arange(m.size), comp)),

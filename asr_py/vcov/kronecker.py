@@ -37,10 +37,10 @@ def kron_all(mats: Sequence[Matrix], sparse: bool, cache: KronCache | None = Non
     """Σ_1 ⊗ Σ_2 ⊗ ... (first outermost); CSC if ``sparse`` else ndarray. With a ``cache``
     the sparse products reuse their structure (:mod:`asr_py.vcov.kron_plan`; same values)."""
     if sparse:
+        csc = [m if type(m) is sp.csc_matrix else sp.csc_matrix(m) for m in mats]
         if cache is not None:
-            return reduce(cache.kron, [sp.csc_matrix(m) for m in mats])
-        return reduce(lambda a, b: sp.kron(a, b, format="csc"),
-                      [sp.csc_matrix(m) for m in mats])
+            return reduce(cache.kron, csc)
+        return reduce(lambda a, b: sp.kron(a, b, format="csc"), csc)
     return reduce(np.kron, [m.toarray() if sp.issparse(m) else np.asarray(m) for m in mats])
 
 
@@ -146,7 +146,14 @@ class Kronecker(CovTemplate):
 
     def _kron(self, mats: Sequence[Matrix], factor: float = 1.0) -> Matrix:
         out = kron_all(mats, self._sparse(mats), getattr(self, "_kcache", None))
-        return out * factor if factor != 1.0 else out
+        if factor != 1.0 and len(mats) < 2:  # the part itself (shared): not in place
+            return out * factor
+        if factor != 1.0:  # a fresh product: scaled in place (the values of out * factor)
+            if sp.issparse(out):
+                out.data *= factor
+            else:
+                out *= factor
+        return out
 
     # ----- values --------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:

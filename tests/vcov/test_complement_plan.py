@@ -217,3 +217,57 @@ def test_schur_update_on_stored_pattern_keeps_every_digit() -> None:
     got = complement_plan.schur_update(b, kd, rounds)
     np.testing.assert_array_equal(got, complement_plan.schur_update_dense(b, kd))
     np.testing.assert_array_equal(got, complement_plan.schur_update(b, kd))
+
+
+def _clustered() -> Subset:
+    """Missing plots in blocks (a 3 x 3 patch, a run along a row) and alone: Q_mm has
+    connected components of several rows, so K_c and X = B'K_c have structural zeros."""
+    miss = {r * NC + c for r in (5, 6, 7) for c in (3, 4, 5)} | {12 * NC + c for c in range(6)}
+    miss |= {2 * NC + 9, 17 * NC + 1, 19 * NC + 13}
+    kept = np.array([i for i in range(NR * NC) if i not in miss])
+    return Subset(Kronecker([AR1([str(i) for i in range(NR)]), AR1([str(i) for i in range(NC)])],
+                            scale=True), kept)
+
+
+def test_schur_block_on_x_structure_has_the_full_blocks_digits() -> None:
+    """s28perf: R_s⁻¹ with X = B'K_c formed on its structure only (schur_pairs) equals, digit
+    for digit, the c x c block path (schur_update, SchurPattern without pairs), and the
+    dense inverse; the structure is a small part of c x c here."""
+    import scipy.sparse.linalg as spla
+
+    s = _clustered()
+    for th in map(np.asarray, THETAS):
+        inv, _ = s._factor(th)
+        st = s._structures
+        pairs = st.spat.x_pairs
+        assert pairs is not None and 0 < pairs[0].size < st.spat.cols.size ** 2 / 4
+        q_mm, q_mo, q_oo = s._blocks(s.template.inverse(th))
+        cols = np.flatnonzero(np.diff(q_mo.indptr))
+        b = complement_plan.dense_columns(q_mo, cols)
+        kd = spla.splu(sp.csc_matrix(q_mm)).solve(b)
+        full = complement_plan.SchurPattern(q_oo, cols).inverse(
+            q_oo.data, complement_plan.schur_update(b, kd, st.rounds[1]))
+        for a in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(inv, a), getattr(full, a))
+        want, _ = _dense(th, s.index)
+        np.testing.assert_allclose(inv.toarray(), want, rtol=1e-10,
+                                   atol=1e-10 * np.abs(want).max())
+
+
+def test_inverse_pattern_kept_across_refits() -> None:
+    """s28perf: a refit's Subset (same layout) reads the first one's inverse pattern from
+    the layout's structures; it equals a fresh computation and covers R_s⁻¹ and every
+    R_s⁻¹Ṙ_kR_s⁻¹ at other θ."""
+    complement_plan._recent.items = []
+    a, b = _clustered(), _clustered()
+    pa = a.inverse_pattern(np.asarray(THETAS[0]))
+    th = np.asarray(THETAS[2])
+    pb = b.inverse_pattern(th)
+    assert b._structures is a._structures and a._structures.ipat is not None
+    fresh = b._complement_pattern(sp.csr_matrix(b.template.inverse_pattern(th)))
+    for x in (pa, pb):
+        assert (abs(x - fresh)).nnz == 0
+    inv = b._factor(th)[0]
+    for m in [inv, *b.inv_deriv_inv(th)]:
+        outside = sp.csc_matrix(abs(m)) - sp.csc_matrix(abs(m)).multiply(pb)
+        assert outside.count_nonzero() == 0
