@@ -280,7 +280,8 @@ def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
                                       (f,) + rt.factors, rt.blocks, rt.init,
                                       at=(base.name, str(base.labels[j]))))
         return res
-    blocks = [part_block(ctx, p) for p in parts]
+    with whole_data_levels(ctx, tuple(parts)):
+        blocks = [part_block(ctx, p) for p in parts]
     if len(parts) == 1 and not blocks[0].is_factor and isinstance(parts[0], Name):
         ctx.warnings.append(
             f"random term '{parts[0]}' is a numeric column: it is fitted as a covariate "

@@ -1,5 +1,5 @@
-"""The levels of a residual grid's factors: those of the whole data, not only the records
-with a response.
+"""The levels of a spatial structure's factor (residual or random): those of the whole data,
+not only the records with a response.
 
 asreml's default ``na.method(y = "include")`` keeps the data rows whose response is missing
 as records (their residuals are reported as NaN). A residual variance model is over the
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from asr_py.formula.ast import Call, Expr, Name, Paren
+from asr_py.formula.functions import spatial_functions
 from asr_py.model.data import level_labels
 from asr_py.model.trait_factor import is_response_trait
 
@@ -27,22 +28,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _part_names(e: Expr) -> list[str]:
-    """Data-column names a residual part indexes by: a bare name, or the positional
-    arguments of a structure or factor call (``ar1(Row)``, ``id(Col)``)."""
-    if isinstance(e, Name):
-        return [e.name]
+    """The factors of a term's parts that index ordered positions or coordinates: the
+    positional names of a spatial structure call (``ar1(Row)``, ``sar2(Col)``, ``exp(x)``:
+    :func:`~asr_py.formula.functions.spatial_functions`). Only there does a level without a
+    response change the model (the lags between the others); an ``idh(env)`` level without
+    one would only add a variance no record informs."""
     if isinstance(e, Paren):
         return _part_names(e.expr)
-    if isinstance(e, Call):
-        return [n for a in e.positional() for n in _part_names(a)]
+    if isinstance(e, Call) and e.func in spatial_functions():
+        return [a.name for a in e.positional() if isinstance(a, Name)]
     return []
 
 
 @contextmanager
 def whole_data_levels(ctx: Context, parts: tuple[Expr, ...]) -> Iterator[None]:
-    """While the residual's blocks are built, each factor of ``parts`` has the levels of
+    """While a term's blocks are built, each spatial factor of ``parts`` has the levels of
     its records and of the data rows kept with a missing response (``ctx.levels`` is put
-    back afterwards: fixed and random terms keep the levels of the records)."""
+    back afterwards: other terms keep the levels of the records)."""
     miss = ctx.records.missing_rows
     saved: dict[str, tuple[str, ...] | None] = {}
     if miss is not None and len(miss):

@@ -87,3 +87,47 @@ def test_units_and_row_order() -> None:
     assert vc2["row:col!row!cor"] == pytest.approx(vc1["row:col!row!cor"], abs=1e-5)
     assert vc2["row:col!R"] == pytest.approx(1e6 * vc1["row:col!R"], rel=1e-5)
 
+
+
+def test_random_spatial_term_keeps_the_empty_rows() -> None:
+    # random = ~ ar1(row):id(col): the same rule as the residual's; dense-V REML with the
+    # full 12-row AR1 (Z maps each record to its cell of the whole grid)
+    d = _field(seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = asr.asreml(fixed="y ~ 1", random="~ ar1(row):id(col)", data=d)
+    assert "AR1(n=12" in str(m.model.random[0].template)
+    obs = d["y"].notna().to_numpy()
+    y = d["y"].to_numpy(float)[obs]
+    X = np.ones((y.size, 1))
+    Z = np.eye(R * C)[obs]                    # the rows of _field are the grid, row-major
+    s = float(np.var(y))
+
+    def build(t: np.ndarray) -> np.ndarray | None:
+        sa, se, rr = t
+        if sa < 0 or se <= 0 or abs(rr) >= 1:
+            return None
+        return sa * Z @ np.kron(ar1(R, rr), np.eye(C)) @ Z.T + se * np.eye(y.size)
+
+    _, f = fit_dense(y, X, build, [np.array([0.5 * s, 0.5 * s, 0.5]),
+                                   np.array([0.2 * s, 0.8 * s, 0.1])],
+                     [(0, None), (1e-9 * s, None), (-0.99, 0.99)], scale=[s, s, 1])
+    assert m.loglik == pytest.approx(f, abs=1e-5)
+
+
+@pytest.mark.parametrize("residual", ["~ idh(env):units", "~ units:diag(env)"])
+def test_a_variance_per_level_gets_none_for_a_level_without_records(residual: str) -> None:
+    # only spatial factors keep the empty levels: idh(env) with env E3 all missing fits E1,
+    # E2 only - the same fit as without E3's rows (no unidentifiable variance for E3)
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"env": np.repeat(["E1", "E2", "E3"], 40),
+                      "gen": np.tile([f"g{i}" for i in range(20)], 6)})
+    d["y"] = rng.normal(size=len(d)) * np.repeat([1.0, 2.0, 3.0], 40) + 10
+    d.loc[d["env"] == "E3", "y"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", asr.IdentifiabilityWarning)
+        m = asr.asreml(fixed="y ~ env", random="~ gen", residual=residual, data=d)
+        m2 = asr.asreml(fixed="y ~ env", random="~ gen", residual=residual,
+                        data=d[d["env"] != "E3"].reset_index(drop=True))
+    assert len(m.varcomp) == 3
+    assert m.loglik == pytest.approx(m2.loglik, abs=1e-8)
