@@ -80,6 +80,20 @@ def indicator(codes: pd.Series | np.ndarray, levels: Sequence[object] | None = N
     return (s.to_numpy()[:, None] == np.asarray(lv, dtype=object)[None, :]).astype(float)
 
 
+def tabular_a(sires: Sequence[object], dams: Sequence[object]) -> np.ndarray:
+    """Numerator relationship matrix A by the tabular method, animal by animal (parents
+    before offspring; ``sires[i]``/``dams[i]`` are positions of earlier animals, or None):
+    A_ij = ½(A_j,s + A_j,d) for j < i, A_ii = 1 + ½A_s,d."""
+    n = len(sires)
+    A = np.zeros((n, n))
+    for i, (si, di) in enumerate(zip(sires, dams)):
+        for j in range(i):
+            A[i, j] = A[j, i] = 0.5 * ((A[j, si] if si is not None else 0.0)
+                                       + (A[j, di] if di is not None else 0.0))
+        A[i, i] = 1.0 + (0.5 * A[si, di] if si is not None and di is not None else 0.0)
+    return A
+
+
 def drop_aliased(X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     """X without its aliased columns (pivoted QR), the kept ones in their original order."""
     _, rf, piv = sla.qr(X, mode="economic", pivoting=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import indicator, reml_loglik
+from _dense_reml import indicator, reml_loglik, tabular_a
 from _translate_fixtures import run_r
 
 import asr_py as asr
@@ -43,13 +43,7 @@ def _data(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     ids = list(ped["animal"])
     pos = {a: i for i, a in enumerate(ids)}
     n = len(ids)
-    A = np.zeros((n, n))
-    for i, (s, d) in enumerate(zip(ped["sire"], ped["dam"])):
-        si, di = pos.get(s), pos.get(d)
-        for j in range(i):
-            A[i, j] = A[j, i] = 0.5 * ((A[j, si] if si is not None else 0.0)
-                                       + (A[j, di] if di is not None else 0.0))
-        A[i, i] = 1.0 + (0.5 * A[si, di] if si is not None and di is not None else 0.0)
+    A = tabular_a([pos.get(s) for s in ped["sire"]], [pos.get(d) for d in ped["dam"]])
     a = rng.multivariate_normal(np.zeros(n), 2.0 * A)
     rec = pd.DataFrame({"animal": np.repeat(kids, 3)})
     rec["dam"] = rec["animal"].map(dict(zip(ped["animal"], ped["dam"])))
