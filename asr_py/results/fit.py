@@ -420,7 +420,9 @@ class AsremlFit:
 
         ``classify='A:B'``: one prediction per combination of levels (``levels=`` picks
         levels, or covariate values); fixed factors not in classify are averaged with equal
-        weights, random terms not in classify are left out. ``average={'f': weights}`` (or a
+        weights, covariates (fixed, or the plain x of a random ``~ x`` / ``~ f:x``) enter at
+        their mean; a random term enters only when all its factors are classify or averaged
+        factors (others are left at zero, asreml's default). ``average={'f': weights}`` (or a
         list of factor names) averages over f with those weights (a random f's effects
         enter); ``present=['f', ...]`` averages only over combinations seen in the data
         (``prwts=`` weights them: one weight per combination of the present factors, the
