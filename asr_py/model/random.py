@@ -23,7 +23,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from asr_py.errors import FormulaError
-from asr_py.formula.ast import Arg, BinOp, Call, Expr, Formula, Name, Paren, Term, TermList
+from asr_py.formula.ast import (
+    Arg,
+    BinOp,
+    Call,
+    Expr,
+    Formula,
+    Name,
+    Node,
+    Paren,
+    Term,
+    TermList,
+)
 from asr_py.formula.expand import expand
 from asr_py.model.at_label import at_label
 from asr_py.model.blocks import (
@@ -291,6 +302,19 @@ def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
     return [term_from_blocks(_label(blocks), blocks, factors)]
 
 
+def _written_names(node: Node) -> list[Name]:
+    """The variable names written anywhere in ``node``."""
+    out: list[Name] = []
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name):
+            out.append(item)
+        elif isinstance(item, Node):
+            stack.extend(item._pieces())
+    return out
+
+
 def _str_term(ctx: Context, call: Call) -> RandomTerm:
     """``str(~ a + b, ~ us(2):id(f))``: shared structure over the columns of several terms."""
     pos = call.positional()
@@ -326,9 +350,15 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
     n_cols = Z.shape[1]
     Z, n_scores = _drop_score_columns(ctx, call, sterms[0].parts, blocks, Z)
     if dim != Z.shape[1]:
+        numeric = sorted({n.name for n in _written_names(struct_f) if n.name in ctx.frame.columns
+                          and not is_factor_expr(ctx, n)})
+        hint = "the structure's sizes must multiply to the number of effects"
+        if numeric:
+            hint += (f"; {', '.join(numeric)} {'is' if len(numeric) == 1 else 'are'} numeric, so "
+                     "a covariate (one column): make a factor column (astype(str) or "
+                     "'category') or write fac(...)")
         raise ctx.error(call, f"str(): the terms have {Z.shape[1]} columns but the structure "
-                        f"{sterms[0]} has dimension {dim}",
-                        "the structure's sizes must multiply to the number of effects")
+                        f"{sterms[0]} has dimension {dim}", hint)
     note = None if Z.shape[1] != n_cols else order_warning(
         grids, str(cols_f), [b.k for b in blocks], str(struct_f))
     if note is not None:

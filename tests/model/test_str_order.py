@@ -163,3 +163,28 @@ def test_mismatched_order_fit_depends_on_the_level_order() -> None:
     assert _dense(d, ids)(th) == pytest.approx(m.loglik, abs=1e-6)
     assert _dense(rev, ids[::-1])(m2.result.theta) == pytest.approx(m2.loglik, abs=1e-6)
     assert abs(_dense(d, ids[::-1])(th) - m.loglik) > 1e-3
+
+
+def test_str_dimension_error_names_a_numeric_id_column() -> None:
+    """A numeric id column is a covariate (one column, R's rule), so str(~ g + g:x, ~ us(2):id(g))
+    has 2 columns where the structure has 2·n_g: the error says so and how to make g a factor;
+    with g a factor the same call fits."""
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    import asr_py as asr
+    from asr_py.errors import FormulaError
+
+    rng = np.random.default_rng(3)
+    g = np.repeat(np.arange(8), 5)
+    x = np.tile(np.arange(5.0), 8)
+    y = 2 + 0.5 * x + rng.normal(size=8)[g] + 0.3 * rng.normal(size=8)[g] * x + rng.normal(size=40)
+    df = pd.DataFrame({"y": y, "x": x, "g": g})
+    with pytest.raises(FormulaError) as e:
+        asr.asreml("y ~ x", random="~ str(~ g + g:x, ~ us(2):id(g))", data=df)
+    assert "g is numeric" in str(e.value) and "astype(str)" in str(e.value)
+    df2 = df.assign(g=df["g"].astype(str))
+    m = asr.asreml("y ~ x", random="~ str(~ g + g:x, ~ us(2):id(g))", data=df2)
+    assert m.varcomp.shape[0] == 4
+    assert df["g"].dtype.kind == "i"  # the user's frame is not mutated
