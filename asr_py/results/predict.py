@@ -34,7 +34,10 @@ With ``sed=True`` the table carries ``attrs['sed']``, the standard errors of dif
 SED_ij = sqrt(v_ii + v_jj − 2v_ij) (V = L C⁻¹ L', rows/columns labelled by the classify
 levels joined by ':'), and ``attrs['avsed']`` = min, mean, max of SED_ij over pairs i < j
 (asreml's avsed is the mean); ``vcov=True`` adds ``attrs['vcov']`` = V. Aliased predictions
-have NaN rows and columns and are left out of avsed.
+have NaN rows and columns and are left out of avsed. These matrices are shared, not copied,
+by the tables pandas derives from the table (``df.head()``, a filtered or sorted copy) and
+``pd.concat`` of prediction tables works (:mod:`asr_py.results.shared_attrs`); take
+``.copy()`` of one to modify it.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from asr_py.results.predict_grid import (
     present_cells,
     present_weights,
 )
+from asr_py.results.shared_attrs import shared
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
@@ -717,15 +721,15 @@ def _attach_sed(out: pd.DataFrame, V: np.ndarray, est: np.ndarray, combos: list[
     labels = [_label(c) for c in combos]
     V = np.where(np.outer(est, est), V, np.nan)
     if vcov:
-        out.attrs["vcov"] = pd.DataFrame(V, index=labels, columns=labels)
+        out.attrs["vcov"] = shared(pd.DataFrame(V, index=labels, columns=labels))
     if sed:
         d = np.diag(V)
         s = np.sqrt(np.clip(d[:, None] + d[None, :] - 2.0 * V, 0.0, None))
         np.fill_diagonal(s, np.where(est, 0.0, np.nan))
-        out.attrs["sed"] = pd.DataFrame(s, index=labels, columns=labels)
+        out.attrs["sed"] = shared(pd.DataFrame(s, index=labels, columns=labels))
         iu = np.triu_indices(len(labels), 1)
         pairs = s[iu]
         pairs = pairs[np.isfinite(pairs)]
-        out.attrs["avsed"] = pd.Series(
+        out.attrs["avsed"] = shared(pd.Series(
             [pairs.min(), pairs.mean(), pairs.max()] if pairs.size else [np.nan] * 3,
-            index=["min", "mean", "max"], name="avsed")
+            index=["min", "mean", "max"], name="avsed"))
