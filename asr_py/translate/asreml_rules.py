@@ -1296,7 +1296,9 @@ class Translator(BasePrinter):
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
                 return f"{self.runtime('r_varcomp')}({m})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
-                return f"{m}.{self.coef_fixed}"    # every level (coef_layout.py)
+                # every level (coef_layout.py); asreml 4's columns: solution, 'std error'
+                # (with a space, unlike coef.random's std.error), z.ratio
+                return f"{m}.{self.coef_fixed}.rename(columns={{'std.error': 'std error'}})"
             if comp == "coef.random" and self.is_fit(obj.args[0][1]):   # asreml's names
                 extra = f", {self.term_renamed!r}" if self.term_renamed else ""
                 return f"{self.runtime('r_coef_random')}({m}{extra})"     # rcoefrandom.py
