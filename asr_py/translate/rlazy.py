@@ -13,8 +13,10 @@ script stops there with an error naming the data set and how to export it from R
 A name ``load()`` binds is found in the scope by ``r_lazy`` first, so ``load()`` does not
 stop the rewriting. A script that may create names translate cannot see (``attach()``,
 ``source()``, ``assign()`` of a computed name, ``eval()``, ``list2env()``), or that attaches
-no package other than asreml and data-free helpers (dplyr, ggplot2, ...), gets no such
-rewriting. Besides the value of an assignment and ``data =``, a never-defined name indexed
+no package other than data-free helpers (dplyr, ggplot2, ...), gets no such rewriting.
+asreml itself has ``LazyData: true`` (its DESCRIPTION): ``library(asreml); asreml(yield ~
+Variety, ..., data = oats)`` reads its example data (oats, nin89, wheat, harvey, ...) by name,
+as tutorials do. Besides the value of an assignment and ``data =``, a never-defined name indexed
 as a data frame (``gv_df[gv_df$env == 1, ]``, ``gv_df$env``) is read this way.
 """
 
@@ -42,7 +44,7 @@ def _walk(nodes: Iterable[R]) -> Iterable[R]:
 
 
 #: attached packages that bring no data sets a script reads by name
-_NO_DATA = {"asreml", "asremlPlus", "dae", "dplyr", "tidyr", "tidyverse", "ggplot2",
+_NO_DATA = {"asremlPlus", "dae", "dplyr", "tidyr", "tidyverse", "ggplot2",
             "magrittr", "readxl", "readr", "data.table", "stats", "utils", "methods",
             "lattice", "plyr", "reshape", "reshape2", "Matrix", "stringr", "purrr",
             "tibble", "knitr", "rmarkdown", "here", "devtools", "testthat", "pacman"}
