@@ -642,6 +642,7 @@ class Translator(BasePrinter):
         #: (rlazy.py: a bare name it never defines is an attached package's data set)
         self.defined: set[str] = set()
         self.opaque = True
+        self.asreml_data = False     # only asreml attached: its data sets (rlazy.ASREML_DATA)
         self.called: set[str] = set()
 
     # ----- simple statements ---------------------------------------------------------------
@@ -2965,7 +2966,8 @@ class Translator(BasePrinter):
         if self.data_cols:                  # with(d, ...): a bare name is d's column
             return None
         name = rlazy.lazy_data_name(e, self.defined, self.opaque,
-                                    set(_CONST) | self.functions | self.assigned)
+                                    set(_CONST) | self.functions | self.assigned,
+                                    self.asreml_data)
         if name is None:
             return None
         return f"{self.runtime('r_lazy')}({name!r}, globals())"

@@ -252,11 +252,11 @@ def test_asremls_example_data_by_name_reads_the_data_set(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     """asreml's DESCRIPTION has ``LazyData: true``: after ``library(asreml)`` tutorials fit
-    ``data = oats`` (the ASReml-S manual, biometryassist's examples), ``wheat`` (Norberg's
-    wheat_asreml.R), ``harvey`` (the vpredict note) with no data() call. Before: a bare
-    Python name (NameError). Now read as R's data() would (runtime.r_lazy: a file
-    data/oats.rda); the fit is the split-plot ANOVA solution the manual prints (to its
-    stopping point, 2e-5)."""
+    ``data = oats`` (the ASReml-S manual, biometryassist's examples), ``nin89`` (Emi
+    Tanaka's post), ``harvey`` (the vpredict note) with no data() call. Before: a bare
+    Python name (NameError). Now asreml's own data sets (rlazy.ASREML_DATA) are read as R's
+    data() would (runtime.r_lazy: a file data/oats.rda); the fit is the split-plot ANOVA
+    solution the manual prints (to its stopping point, 2e-5)."""
     import pyreadr
 
     (tmp_path / "data").mkdir()
@@ -270,6 +270,9 @@ def test_asremls_example_data_by_name_reads_the_data_set(tmp_path: Path,
             "data = oats)\nvc <- summary(oats.asr)$varcomp\n")
     py = translate(code)
     assert "r_lazy('oats', globals())" in py
+    # only asreml's own data sets: another never-defined name stays a name (c14newa)
+    assert "r_lazy" not in translate("library(asreml)\nx <- d\n")
+    assert "r_lazy" not in translate("library(asreml)\nsource('a.R')\nx <- oats\n")
     ns = run_py(py)
     np.testing.assert_allclose(ns["vc"]["component"], [214.4808, 106.0637, 177.0864],
                                rtol=2e-5)
