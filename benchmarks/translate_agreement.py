@@ -977,8 +977,25 @@ def _page_lucid_rail() -> Case:
                 prep=lambda d: d.assign(Rail=_factor(d["Rail"])))
 
 
+def _page_biosci_harvey() -> Case:
+    pages = Path(__file__).resolve().parents[1] / "tests" / "translate" / "holdout" / "pages"
+    ainv = asr.ainverse(pd.read_csv(pages / "data" / "harvey.ped.csv"))
+    fits = {"adg0": dict(fixed="y3 ~ Line", random="~ vm(Calf, ainv)", residual="~ idv(units)",
+                         ainv=ainv)}
+    checks = [printed("vc vm(Calf)", "499.5204", comp("adg0", "vm(Calf, ainv)"),
+                      param=("adg0", "vm(Calf, ainv)")),
+              printed("vc units!units", "273.1669", comp("adg0", "units!units!var")),
+              printed("hA", "0.6464716", vpred("adg0", "hA ~ V1/(V1+V2)", "Estimate")),
+              printed("hA SE", "0.5658723", vpred("adg0", "hA ~ V1/(V1+V2)", "SE"))]
+    return Case("http://www.biosci.global/customer-stories-en/supplementary-note-for-new-"
+                "function-vpredict-in-asreml-r-version-4/",
+                ("tests/data", "../translate/holdout/pages/data/harvey.csv", ""), fits, checks,
+                "Biosci vpredict note, asreml 4; asreml's harvey = agridat harvey.lsmeans")
+
+
 PAGE_CASES: list[Callable[[], Case]] = [_page_asr001, _page_asr002, _page_asr015,
-                                        _page_asremls_oats, _page_lucid_rail]
+                                        _page_asremls_oats, _page_lucid_rail,
+                                        _page_biosci_harvey]
 
 
 def _available() -> set[str]:

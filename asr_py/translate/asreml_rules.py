@@ -607,6 +607,10 @@ class Translator(BasePrinter):
         if e.kind == "name" and e.value in _COMPAT and e.value not in self.assigned \
                 and e.value not in self.functions and not self.data_cols:
             return _COMPAT[e.value]
+        if e.kind == "name" and self.asreml_data and e.value in rlazy.ASREML_DATA and \
+                e.value not in self.defined and not self.data_cols:
+            # asreml's own data set (LazyData), used as a value: ainverse(harvey.ped)
+            return f"{self.runtime('r_lazy')}({e.value!r}, globals())"
         if e.kind in ("call", "bin", "paren"):      # a ggplot2 plot: a note (rggplot.py)
             plot = rggplot.translate(self, e)
             if plot is not None:

@@ -53,11 +53,13 @@ _NO_DATA = {"asreml", "asremlPlus", "dae", "dplyr", "tidyr", "tidyverse", "ggplo
 
 #: asreml's example data sets a script reads by name after library(asreml) (LazyData), as
 #: its documentation and tutorials name them: oats, harvey (VSNi knowledge base pages),
-#: cheese, cheese.cat (asreml 4.1 reference manual index), nin89 (Emi Tanaka's 2016 post),
-#: wheat, grassUV (asreml's data as VSNC/vsnc ships them; Norberg's wheat_asreml.R,
-#: agriutilities' vignette), orange (asremlPlus's test41Orange.r, "data from asreml examples")
-ASREML_DATA = frozenset({"oats", "harvey", "cheese", "cheese.cat", "nin89", "wheat",
-                         "grassUV", "orange"})
+#: harvey.ped (the Biosci vpredict note: ainverse(harvey.ped)), cheese, cheese.cat (asreml
+#: 4.1 reference manual index), nin89 (Emi Tanaka's 2016 post), wheat, grassUV (asreml's
+#: data as VSNC/vsnc ships them; Norberg's wheat_asreml.R, agriutilities' vignette), orange
+#: (asremlPlus's test41Orange.r, "data from asreml examples"). Read wherever the script
+#: uses the name (``ainverse(harvey.ped)``), not only as data.
+ASREML_DATA = frozenset({"oats", "harvey", "harvey.ped", "cheese", "cheese.cat", "nin89",
+                         "wheat", "grassUV", "orange"})
 
 
 def called_names(program: list[R]) -> set[str]:
