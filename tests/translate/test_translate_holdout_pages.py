@@ -3,9 +3,10 @@ pages/: the VSNi ASReml-R cookbook, the ASReml-S reference manual, lucid's vc() 
 blog posts; each script restates its page's calls, its header gives the address).
 
 Sources checked against: the numbers the pages print, closed forms (balanced one-way and
-split-plot ANOVA), the dense-V REML of tests/_dense_reml.py (numpy, no asr_py), and asreml
-4's documented layout of ``summary(m, coef = TRUE)$coef.fixed`` (columns solution,
-``std error``, z.ratio, as the cookbook's ASR002 page prints; coef.random: std.error).
+split-plot ANOVA), the dense-V REML of tests/_dense_reml.py (numpy, no asr_py), asreml
+4's layout of ``summary(m, coef = TRUE)$coef.fixed`` (columns solution, ``std error``,
+z.ratio, as the cookbook's ASR002 page prints; coef.random: std.error) and asreml's
+``LazyData: true`` (its example data sets read by name after ``library(asreml)``).
 
 Every printed number that differs is explained here by an independent computation:
 
