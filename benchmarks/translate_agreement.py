@@ -878,6 +878,126 @@ AGRIDAT_CASES: list[Callable[[], Case]] = [
 ]
 
 
+# ----- hold-out web pages: tutorials, a vendor's cookbook and manual, a package help page ----
+# (tests/translate/holdout/pages/: the pages' calls restated as R scripts, read 2026-12-06;
+# the numbers are the ones the pages print)
+
+COOKBOOK = "https://cookbook.asreml.vsni.co.uk/asr"
+
+
+def wald_col(name: str, term: str, col: str) -> Callable[[Fits], float]:
+    """asreml's ``wald(m, denDF = "numeric")$Wald[term, col]`` (Pr is ours 'Pr(F)')."""
+    col = {"Pr": "Pr(F)"}.get(col, col)
+    return lambda f: float(f[name].wald(denDF="numeric").loc[term, col])
+
+
+def vpred(name: str, formula: str, col: str) -> Callable[[Fits], float]:
+    return lambda f: float(f[name].vpredict(formula)[col].iloc[0])
+
+
+def coef(name: str, which: str, label: str, col: str = "solution") -> Callable[[Fits], float]:
+    return lambda f: float(getattr(f[name], f"coef_{which}").loc[label, col])
+
+
+def _elbatan(d: pd.DataFrame) -> pd.DataFrame:
+    return d.assign(colf=_factor(d["col"]))
+
+
+def _page_asr001() -> Case:
+    fits = {"asr001": dict(fixed="yield ~ colf", random="~ gen", residual="~ units")}
+    checks = [printed("wald (Intercept) F.inc", "967.9", wald_col("asr001", "(Intercept)",
+                                                                   "F.inc")),
+              printed("wald col denDF", "98", wald_col("asr001", "colf", "denDF"), tol=0.1),
+              printed("wald col F.inc", "1.135", wald_col("asr001", "colf", "F.inc")),
+              printed("wald col Pr", "0.3257146", wald_col("asr001", "colf", "Pr")),
+              printed("vc gen", "0.1388994", comp("asr001", "gen"), param=("asr001", "gen")),
+              printed("vc units!R", "0.5153082", comp("asr001", "units!R")),
+              printed("h2", "0.2123171", vpred("asr001", "h2 ~ V1/(V1+V2)", "Estimate")),
+              printed("h2 SE", "0.09254986", vpred("asr001", "h2 ~ V1/(V1+V2)", "SE"))]
+    checks += [printed(f"BLUP {g}", v, coef("asr001", "random", f"gen_{g}")) for g, v in
+               (("G01", "0.42473388"), ("G02", "0.28676626"), ("G03", "0.26607112"))]
+    return Case(f"{COOKBOOK}/asr001.html", (AGRIDAT, "data/besag.elbatan.txt", "whitespace"),
+                fits, checks, "VSNi ASReml-R cookbook, asreml 4; D001 = agridat besag.elbatan",
+                prep=_elbatan)
+
+
+def _page_asr002() -> Case:
+    fits = {"asr002": dict(fixed="yield ~ col + row", random="~ gen", residual="~ units")}
+    checks = [printed(f"wald {t} denDF", v, wald_col("asr002", t, "denDF"))
+              for t, v in (("(Intercept)", "48.8"), ("col", "98.1"), ("row", "127.4"))]
+    checks += [printed(f"wald {t} F.inc", v, wald_col("asr002", t, "F.inc"), tol=tol)
+               for t, v, tol in (("(Intercept)", "1318", 1.0), ("col", "4.855", None),
+                                 ("row", "129.6", None))]
+    checks.append(printed("wald col Pr", "0.02990027", wald_col("asr002", "col", "Pr")))
+    checks += [printed(f"coef.fixed {t} {c}", v, coef("asr002", "fixed", t, c))
+               for t, c, v in (("(Intercept)", "solution", "3.57713516"),
+                               ("col", "solution", "-0.10808700"),
+                               ("row", "solution", "-0.03563415"),
+                               ("(Intercept)", "std.error", "0.143371942"),
+                               ("col", "std.error", "0.049053064"),
+                               ("row", "std.error", "0.003129811"))]
+    return Case(f"{COOKBOOK}/asr002.html", (AGRIDAT, "data/besag.elbatan.txt", "whitespace"),
+                fits, checks, "VSNi ASReml-R cookbook, asreml 4; col and row covariates",
+                prep=lambda d: d)
+
+
+def _page_asr015() -> Case:
+    fits = {"asr015": dict(fixed="yield ~ rep", random="~ gen + rep:rowf + rep:bedf",
+                           residual="~ units")}
+    checks = [printed(f"wald {t} {c}", v, wald_col("asr015", t, c), tol=tol)
+              for t, c, v, tol in (("(Intercept)", "denDF", "28.1", None),
+                                   ("(Intercept)", "F.inc", "9816", 1.0),
+                                   ("rep", "denDF", "23.7", None), ("rep", "F.inc", "1.504", None),
+                                   ("rep", "Pr", "0.2321964", None))]
+    for k, v in (("rep:rowf", "0.03115915"), ("rep:bedf", "0.05255079"), ("gen", "0.06962016"),
+                 ("units!R", "0.06622248")):
+        checks.append(printed(f"vc {k}", v, comp("asr015", k), param=("asr015", k)))
+    return Case(f"{COOKBOOK}/asr015.html", (AGRIDAT, "data/durban.rowcol.txt", "whitespace"),
+                fits, checks, "VSNi ASReml-R cookbook, asreml 4; D010 = agridat durban.rowcol",
+                prep=lambda d: d.assign(rowf=_factor(d["row"]), bedf=_factor(d["bed"])))
+
+
+def _page_asremls_oats() -> Case:
+    fits = {"oats": dict(fixed="Yield ~ Variety*Nitrogen", random="~ Blocks/Wplots")}
+    checks = [printed(f"vc {k}", v, comp("oats", k), param=("oats", k)) for k, v in
+              (("Blocks", "214.4808"), ("Blocks:Wplots", "106.0637"), ("units!R", "177.0864"))]
+    return Case("https://www.yumpu.com/en/document/view/50857650/asreml-s-reference-manual-"
+                "vsn-international/93", ("briencj/asremlPlus", "data/Oats.dat.rda", "Oats.dat"),
+                fits, checks, "ASReml-S reference manual 8.2, split plot (balanced: REML is "
+                "the ANOVA solution)")
+
+
+def _page_lucid_rail() -> Case:
+    fits = {"ma": dict(fixed="travel ~ 1", random="~ Rail")}
+    checks = [printed("vc Rail", "615.3", comp("ma", "Rail")),
+              printed("vc R!variance", "16.17", comp("ma", "units!R"))]
+    return Case("https://search.r-project.org/CRAN/refmans/lucid/html/vc.html",
+                ("tests/data", "nlme_rail.csv", ""), fits, checks,
+                "lucid's vc() help page, asreml 3 on nlme's Rail",
+                prep=lambda d: d.assign(Rail=_factor(d["Rail"])))
+
+
+def _page_biosci_harvey() -> Case:
+    pages = Path(__file__).resolve().parents[1] / "tests" / "translate" / "holdout" / "pages"
+    ainv = asr.ainverse(pd.read_csv(pages / "data" / "harvey.ped.csv"))
+    fits = {"adg0": dict(fixed="y3 ~ Line", random="~ vm(Calf, ainv)", residual="~ idv(units)",
+                         ainv=ainv)}
+    checks = [printed("vc vm(Calf)", "499.5204", comp("adg0", "vm(Calf, ainv)"),
+                      param=("adg0", "vm(Calf, ainv)")),
+              printed("vc units!units", "273.1669", comp("adg0", "units!units!var")),
+              printed("hA", "0.6464716", vpred("adg0", "hA ~ V1/(V1+V2)", "Estimate")),
+              printed("hA SE", "0.5658723", vpred("adg0", "hA ~ V1/(V1+V2)", "SE"))]
+    return Case("http://www.biosci.global/customer-stories-en/supplementary-note-for-new-"
+                "function-vpredict-in-asreml-r-version-4/",
+                ("tests/data", "../translate/holdout/pages/data/harvey.csv", ""), fits, checks,
+                "Biosci vpredict note, asreml 4; asreml's harvey = agridat harvey.lsmeans")
+
+
+PAGE_CASES: list[Callable[[], Case]] = [_page_asr001, _page_asr002, _page_asr015,
+                                        _page_asremls_oats, _page_lucid_rail,
+                                        _page_biosci_harvey]
+
+
 def _available() -> set[str]:
     from asr_py.vcov import registered_names
     return set(registered_names())
@@ -885,7 +1005,7 @@ def _available() -> set[str]:
 
 CASES: list[Callable[[], Case]] = [_cane, _wheat, _covardat, _grassuv, _trainingmm_index,
                                     _trainingmm_pblup, _norberg_wheat, _jane_ogtt,
-                                    *AGRIDAT_CASES]
+                                    *AGRIDAT_CASES, *PAGE_CASES]
 
 
 # ----- running ----------------------------------------------------------------------------
@@ -896,6 +1016,8 @@ def load(repo: str, path: str, obj: str) -> pd.DataFrame:
     import io
     import tempfile
 
+    if repo == "tests/data":      # a public data set bundled here (tests/data/README.md)
+        return pd.read_csv(Path(__file__).resolve().parents[1] / "tests" / "data" / path)
     gd = _git_dir(repo)
     if gd is None:
         raise FileNotFoundError(f"{repo} is not fetched (use the search tool's fetch)")

@@ -43,6 +43,7 @@ def translate(r_code: str) -> str:
     tr = Translator(r_code, spans)
     program = Parser(toks).program()
     tr.defined, tr.opaque = rlazy.defined_names(program)
+    tr.asreml_data = rlazy.asreml_only(program)
     tr.called = rlazy.called_names(program)
     body: list[str] = []
     for node in program:

@@ -607,6 +607,10 @@ class Translator(BasePrinter):
         if e.kind == "name" and e.value in _COMPAT and e.value not in self.assigned \
                 and e.value not in self.functions and not self.data_cols:
             return _COMPAT[e.value]
+        if e.kind == "name" and self.asreml_data and e.value in rlazy.ASREML_DATA and \
+                e.value not in self.defined and not self.data_cols:
+            # asreml's own data set (LazyData), used as a value: ainverse(harvey.ped)
+            return f"{self.runtime('r_lazy')}({e.value!r}, globals())"
         if e.kind in ("call", "bin", "paren"):      # a ggplot2 plot: a note (rggplot.py)
             plot = rggplot.translate(self, e)
             if plot is not None:
@@ -642,6 +646,7 @@ class Translator(BasePrinter):
         #: (rlazy.py: a bare name it never defines is an attached package's data set)
         self.defined: set[str] = set()
         self.opaque = True
+        self.asreml_data = False     # only asreml attached: its data sets (rlazy.ASREML_DATA)
         self.called: set[str] = set()
 
     # ----- simple statements ---------------------------------------------------------------
@@ -1296,7 +1301,9 @@ class Translator(BasePrinter):
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
                 return f"{self.runtime('r_varcomp')}({m})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
-                return f"{m}.{self.coef_fixed}"    # every level (coef_layout.py)
+                # every level (coef_layout.py); asreml 4's columns: solution, 'std error'
+                # (with a space, unlike coef.random's std.error), z.ratio
+                return f"{m}.{self.coef_fixed}.rename(columns={{'std.error': 'std error'}})"
             if comp == "coef.random" and self.is_fit(obj.args[0][1]):   # asreml's names
                 extra = f", {self.term_renamed!r}" if self.term_renamed else ""
                 return f"{self.runtime('r_coef_random')}({m}{extra})"     # rcoefrandom.py
@@ -2963,7 +2970,8 @@ class Translator(BasePrinter):
         if self.data_cols:                  # with(d, ...): a bare name is d's column
             return None
         name = rlazy.lazy_data_name(e, self.defined, self.opaque,
-                                    set(_CONST) | self.functions | self.assigned)
+                                    set(_CONST) | self.functions | self.assigned,
+                                    self.asreml_data)
         if name is None:
             return None
         return f"{self.runtime('r_lazy')}({name!r}, globals())"

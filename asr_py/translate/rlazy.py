@@ -14,8 +14,11 @@ A name ``load()`` binds is found in the scope by ``r_lazy`` first, so ``load()``
 stop the rewriting. A script that may create names translate cannot see (``attach()``,
 ``source()``, ``assign()`` of a computed name, ``eval()``, ``list2env()``), or that attaches
 no package other than asreml and data-free helpers (dplyr, ggplot2, ...), gets no such
-rewriting. Besides the value of an assignment and ``data =``, a never-defined name indexed
-as a data frame (``gv_df[gv_df$env == 1, ]``, ``gv_df$env``) is read this way.
+rewriting, except for asreml's own example data sets (:data:`ASREML_DATA`): asreml's
+DESCRIPTION has ``LazyData: true``, and tutorials fit ``library(asreml); asreml(...,
+data = oats)`` with no data() call. Besides the value of an assignment and ``data =``, a
+never-defined name indexed as a data frame (``gv_df[gv_df$env == 1, ]``, ``gv_df$env``) is
+read this way.
 """
 
 from __future__ import annotations
@@ -48,6 +51,17 @@ _NO_DATA = {"asreml", "asremlPlus", "dae", "dplyr", "tidyr", "tidyverse", "ggplo
             "tibble", "knitr", "rmarkdown", "here", "devtools", "testthat", "pacman"}
 
 
+#: asreml's example data sets a script reads by name after library(asreml) (LazyData), as
+#: its documentation and tutorials name them: oats, harvey (VSNi knowledge base pages),
+#: harvey.ped (the Biosci vpredict note: ainverse(harvey.ped)), cheese, cheese.cat (asreml
+#: 4.1 reference manual index), nin89 (Emi Tanaka's 2016 post), wheat, grassUV (asreml's
+#: data as VSNC/vsnc ships them; Norberg's wheat_asreml.R, agriutilities' vignette), orange
+#: (asremlPlus's test41Orange.r, "data from asreml examples"). Read wherever the script
+#: uses the name (``ainverse(harvey.ped)``), not only as data.
+ASREML_DATA = frozenset({"oats", "harvey", "harvey.ped", "cheese", "cheese.cat", "nin89",
+                         "wheat", "grassUV", "orange"})
+
+
 def called_names(program: list[R]) -> set[str]:
     """Names the program calls as functions (``h <- harmonic.mean; h(x)``: h is a function,
     so harmonic.mean is not a data set)."""
@@ -59,6 +73,20 @@ def defined_names(program: list[R]) -> tuple[set[str], bool]:
     variables, ``data(x)``, ``assign("x", ...)``), and whether bare names are to be left
     alone: the program may define names it does not spell (an opaque call of
     :data:`_OPAQUE`) or attaches no package that may bring data sets."""
+    names, opaque, attached = _scan(program)
+    return names, opaque or not (attached - _NO_DATA)
+
+
+def asreml_only(program: list[R]) -> bool:
+    """Whether the program attaches asreml and no other package that brings data sets, and
+    makes no opaque call: then a never-defined :data:`ASREML_DATA` name is asreml's data."""
+    _, opaque, attached = _scan(program)
+    return not opaque and "asreml" in attached and not attached - _NO_DATA
+
+
+def _scan(program: list[R]) -> tuple[set[str], bool, set[str]]:
+    """The names the program defines, whether it makes an opaque call, the packages it
+    attaches."""
     names: set[str] = set()
     opaque = False
     attached: set[str] = set()
@@ -84,14 +112,17 @@ def defined_names(program: list[R]) -> tuple[set[str], bool]:
                 opaque = True
         elif e.kind == "call" and e.value in _OPAQUE:
             opaque = True
-    return names, opaque or not (attached - _NO_DATA)
+    return names, opaque, attached
 
 
-def lazy_data_name(e: R, defined: set[str], opaque: bool, known: set[str]) -> str | None:
+def lazy_data_name(e: R, defined: set[str], opaque: bool, known: set[str],
+                   asreml_data: bool = False) -> str | None:
     """The data set name when ``e`` is a bare name the program never defines (R finds it in
     an attached package's data); None otherwise. ``known``: names translate itself binds
-    (R constants, the script's functions)."""
-    if opaque or e.kind != "name" or e.value in defined or e.value in known or \
-            e.value in _BASE:
+    (R constants, the script's functions); ``asreml_data``: the program attaches asreml and
+    no other data package, so only asreml's own data sets (:data:`ASREML_DATA`) count."""
+    if e.kind != "name" or e.value in defined or e.value in known or e.value in _BASE:
+        return None
+    if opaque and not (asreml_data and e.value in ASREML_DATA):
         return None
     return e.value

@@ -36,7 +36,9 @@ def _parts(fit: Any) -> dict[str, Any]:
     from asr_py.translate.rcoefrandom import r_coef_random
     from asr_py.translate.runtime import r_loglik, r_varcomp
 
-    return {"varcomp": r_varcomp(fit), "coef.fixed": fit.coef_fixed,
+    # asreml 4's coef.fixed names its standard errors 'std error' (coef.random: std.error)
+    return {"varcomp": r_varcomp(fit),
+            "coef.fixed": fit.coef_fixed.rename(columns={"std.error": "std error"}),
             "coef.random": _Lazy(lambda: r_coef_random(fit)), "loglik": r_loglik(fit),
             "aic": r_aic(fit), "bic": r_bic(fit), "nedf": fit.result.n_minus_p}
 
