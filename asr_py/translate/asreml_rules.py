@@ -715,9 +715,11 @@ class Translator(BasePrinter):
         if not names:
             raise Untranslatable("data()")
         helper = self.runtime("r_data")
+        pkg = [a for n, a in e.args if n == "package" and a.kind in ("name", "str")]
+        extra = f", package={pkg[0].value!r}" if pkg else ""
         for n in names:
             self.assigned.add(n)
-        return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals())" for n in names)
+        return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals(){extra})" for n in names)
 
     def assign(self, e: R) -> str:
         try:

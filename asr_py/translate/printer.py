@@ -42,6 +42,12 @@ _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "
                         "'August', 'September', 'October', 'November', 'December']",
           "month.abb": "['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', "
                        "'Oct', 'Nov', 'Dec']"}
+def _r_dataset(name: str) -> bool:
+    from asr_py.translate import rdatasets
+
+    return rdatasets.is_dataset(name)
+
+
 _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "np.mean",
                  "abs": "np.abs", "round": "np.round", "sum": "np.sum",
                  "var": "np.var", "max": "np.max", "min": "np.min", "median": "np.median",
@@ -197,6 +203,12 @@ class BasePrinter:
                        f"{pyname(e.value)})"
             if e.value in self.arrays:
                 return f"np.asarray({pyname(e.value)})"
+            if _r_dataset(e.value) and e.value not in self.assigned and \
+                    e.value not in self.functions and \
+                    e.value not in getattr(self, "defined", ()):
+                # iris, CO2 ...: R's datasets package is attached in every session; its
+                # value if the script's scope has one (load(), source()), else R's data
+                return f"{self.runtime('r_lazy')}({e.value!r}, globals())"
             return pyname(e.value)
         if k == "paren":
             return f"({self.py(e.right)})"  # type: ignore[arg-type]

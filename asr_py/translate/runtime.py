@@ -610,10 +610,17 @@ def load_rdata(path: str) -> dict[str, Any]:
     return {pyname(k): v for k, v in _read_r(path, rds=False).items()}
 
 
-def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
+def r_data(name: str, into: dict[str, Any] | None = None,
+           package: str | None = None) -> pd.DataFrame:
     """R's ``data(name)``: the data set from a file next to the script or under ``data/``.
     An .rda/.RData file may hold objects of other names (``data(local851)`` gives
-    ``site2``): R binds them all, so they are put in ``into`` (the script's globals())."""
+    ``site2``): R binds them all, so they are put in ``into`` (the script's globals()).
+    A data frame of R's ``datasets`` package (``iris``, ``CO2`` ...; attached in every R
+    session, searched before the working directory's data/) is R's own (rdatasets.py)."""
+    from asr_py.translate import rdatasets
+
+    if package in (None, "datasets") and rdatasets.is_dataset(name):
+        return rdatasets.dataset(name)
     # R's data() reads a data/ directory (a package's, or the working directory's): those
     # first, so a package's data/X.rda wins over an X.csv beside the script (inst/extdata)
     dirs = [d for d in _DIRS if Path(d).name == "data"] + \
