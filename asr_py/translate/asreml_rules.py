@@ -209,7 +209,11 @@ _PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|facet_\w+|"
 _VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vector", "unique",
                             "levels", "names", "colnames", "rownames", "unlist", "sort", "rev",
                             "which", "paste", "paste0", "seq", "rep", "seq_len", "seq_along",
-                            "na.omit", "match", "setdiff", "union", "intersect", "order"})
+                            "na.omit", "match", "setdiff", "union", "intersect", "order",
+                            # may give several values: c(prod(x), diff(y)) flattens them
+                            "diff", "cumsum", "cumprod", "cummax", "cummin", "range",
+                            "colMeans", "colSums", "rowMeans", "rowSums", "quantile", "head",
+                            "tail", "dim", "fivenum"})
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
@@ -1727,8 +1731,9 @@ class Translator(BasePrinter):
                 ser = self.series(pos[0])
                 if pos[0].kind == "call" and ser.startswith("pd.Series("):
                     ser = f"{self.runtime('r_flat_series')}({self.py(pos[0])})"
-                elif pos[0].kind == "name":
-                    # a named vector built element by element is a dict (rbase.r_numeric_of)
+                elif pos[0].kind in ("name", "dollar", "index"):
+                    # a named vector built element by element is a dict; a factor held as a
+                    # Categorical gives its codes (rbase.r_numeric_of)
                     ser = f"{self.runtime('r_numeric_of')}({ser})"
                 return f"pd.to_numeric({ser}, errors='coerce')"
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
@@ -2304,7 +2309,24 @@ class Translator(BasePrinter):
             low = ", minimum=True" if f == "which.min" else ""
             return f"{self.runtime('r_which_max')}({self.py(pos[0])}{low})"
         if f == "unname" and len(args) == 1 and pos:
-            return self.py(pos[0])
+            return f"{self.runtime('r_unname')}({self.py(pos[0])})"
+        if f == "relevel" and f not in self.functions and len(args) == 2 and \
+                all(n in (None, "x", "ref") for n, _ in args):
+            got = _bind_args(("x", "ref"), pos, args)
+            return f"{self.runtime('r_relevel')}({self.py(got['x'])}, {self.py(got['ref'])})"
+        if f == "format" and f not in self.functions and len(pos) == 1 and \
+                args[0][0] is None and len(args) > 1 and \
+                all(n in ("digits", "nsmall") for n, _ in args[1:]):
+            # format(x, digits = k, nsmall = m): R's common layout (rformat.py)
+            kw = "".join(f", {n}={self.py(a)}" for n, a in args[1:])
+            return f"{self.runtime('r_format')}({self.py(pos[0])}{kw})"
+        if f == "log" and f not in self.functions and len(args) == 2 and \
+                args[0][0] in (None, "x") and args[1][0] in (None, "base"):
+            # log(x, base) = log(x) / log(base)
+            return self.np(f"(np.log({self.py(args[0][1])}) / np.log({self.py(args[1][1])}))")
+        if f == "anyNA" and f not in self.functions and len(args) == 1 and pos:
+            return self.np(f"bool(np.any(pd.isna(np.asarray({self.runtime('r_unname')}("
+                           f"{self.py(pos[0])}), dtype=object))))")
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
             plain = any(n == "use.names" and self.py(a) == "False" for n, a in args)
             return (f"{self.runtime('r_unlist')}({self.py(pos[0])}"   # a frame's values too

@@ -42,6 +42,32 @@ _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "
                         "'August', 'September', 'October', 'November', 'December']",
           "month.abb": "['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', "
                        "'Oct', 'Nov', 'Dec']"}
+#: _literal_text of NA
+_NA = object()
+
+
+def _literal_text(e: R) -> object:
+    """R's as.character of a literal (a string, a double or integer number, TRUE/FALSE, NA:
+    :data:`_NA`); None when ``e`` is not a literal."""
+    from asr_py.translate.rnumtext import r_double_text
+
+    if e.kind == "str":
+        return e.value
+    if e.kind == "name" and e.value in ("TRUE", "FALSE"):
+        return e.value
+    if e.kind == "name" and e.value == "NA":
+        return _NA
+    if e.kind == "unary" and e.value == "-" and e.right is not None and e.right.kind == "num":
+        inner = _literal_text(e.right)
+        return None if inner is None else r_double_text(-float(str(inner)))
+    if e.kind == "num" and not e.value.lower().startswith("0x") and \
+            not e.value.endswith("i"):
+        if e.value.endswith("L"):
+            return str(int(float(e.value[:-1])))
+        return r_double_text(float(e.value))
+    return None
+
+
 def _r_dataset(name: str) -> bool:
     from asr_py.translate import rdatasets
 
@@ -54,7 +80,7 @@ _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "n
                  "sd": "np.std", "log10": "np.log10", "log2": "np.log2", "cumsum": "np.cumsum",
                  "diag": "np.diag", "t": "np.transpose", "solve": "np.linalg.solve",
                  "is.na": "pd.isna", "unique": "pd.unique", "floor": "np.floor",
-                 "ceiling": "np.ceil", "all": "np.all", "any": "np.any"}
+                 "ceiling": "np.ceil", "all": "np.all", "any": "np.any", "trunc": "np.trunc"}
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
 _IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels",
              "droplevels.data.frame", "as.data.frame",
@@ -805,6 +831,11 @@ class BasePrinter:
             return f"{self.runtime('r_c_named')}(" + ", ".join(
                 f"({n!r}, {self.py(a)}, {a.kind == 'call' and a.value == 'list'})"
                 for n, a in items) + ")"
+        texts = [_literal_text(a) for _, a in items]
+        if flatten and items and all(t is not None for t in texts) and \
+                any(a.kind == "str" for _, a in items):
+            # c(1, "a", TRUE): R's character vector c("1", "a", "TRUE")
+            return "[" + ", ".join("None" if t == _NA else repr(t) for t in texts) + "]"
         parts = []
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
@@ -839,6 +870,10 @@ class BasePrinter:
             # c("a", "b")): R's recycling at run time; one value is a string
             return (f"{self.runtime('r_paste')}(" + ", ".join(
                 [self.py(a) for a in pos] + [f"sep={sep!r}"]) + ")")
+        texts = [_literal_text(a) for a in pos]
+        if pos and all(t is not None and t != _NA for t in texts):
+            # literals: R's as.character of each (1e5 -> "1e+05", TRUE -> "TRUE")
+            return repr(sep.join(str(t) for t in texts))
         return f"{sep!r}.join([str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "]])"
 
     def _is_vector(self, e: R) -> bool:

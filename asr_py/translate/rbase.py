@@ -32,6 +32,7 @@ from asr_py.translate.rmatshape import (
     conformable,
     is_square_dimnamed,
 )
+from asr_py.translate.rnumtext import r_double_text
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_flat_series", "r_numeric_of",
@@ -470,7 +471,10 @@ def _r_str(v: Any) -> Any:
     if isinstance(v, (float, np.floating)):
         if np.isnan(v):
             return "NA"
-        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
+        # a whole number as an integer (pandas holds R's integer columns with NA as floats;
+        # R never writes an integer in e notation); else R's as.character of a double
+        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else \
+            r_double_text(float(v))
     if isinstance(v, pd.Timestamp) and v == v.normalize():
         return v.strftime("%Y-%m-%d")     # a Date (as.Date, ymd, Sys.Date) prints its day
     return str(v)
@@ -836,7 +840,13 @@ def r_numeric_of(x: Any) -> Any:
     gives its values in order, names dropped, each element of length one read as its value
     (``?as.vector``: coercion to an atomic mode drops the names; a list coerces when every
     element has length one, else R stops: "(list) object cannot be coerced to type
-    'double'"); anything else is returned as it is."""
+    'double'"); a factor held as a pandas Categorical (``factor(x, levels =)``, R's data
+    sets) gives its codes 1, 2, ... (NA for a missing value); anything else is returned as
+    it is."""
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        codes = x.cat.codes.to_numpy().astype(float) + 1
+        codes[codes == 0] = np.nan
+        return pd.Series(codes, index=x.index, name=x.name)
     if not isinstance(x, dict):
         return x
     out = []
@@ -1277,3 +1287,14 @@ def r_is(x: Any, kind: str) -> bool:
     return vals.dtype.kind in "OUT" and not r_is(x, "numeric") and all(
         isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
         for v in vals.ravel())
+
+
+def r_unname(x: Any) -> Any:
+    """R's ``unname(x)``: a named vector (a dict, or a Series on text names) without its
+    names, its values in order; a named list (a dict) its elements as a list; anything else
+    as it is."""
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, pd.Series) and len(x) and all(isinstance(i, str) for i in x.index):
+        return x.reset_index(drop=True)
+    return x

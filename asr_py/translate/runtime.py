@@ -90,6 +90,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_seq,
     r_set_attr,
     r_tapply,
+    r_unname,
     r_wald_test,
     r_which_max,
 )
@@ -172,6 +173,7 @@ from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = 
 from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
+from asr_py.translate.rformat import r_format  # noqa: F401 - format(x, digits, nsmall)
 from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a formula
     r_bquote_value,
     r_formula_levels,
@@ -310,6 +312,7 @@ from asr_py.translate.rnull import (  # noqa: F401 - sum(NULL), is.null(names(NU
     r_is_null,
     r_null_vec,
 )
+from asr_py.translate.rnumtext import r_double_text
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
@@ -337,6 +340,7 @@ from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(te
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rrelevel import r_relevel  # noqa: F401 - stats' relevel()
 from asr_py.translate.rremoveempty import r_remove_empty  # noqa: F401 - janitor
 from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
@@ -1121,7 +1125,7 @@ def _r_label(v: Any) -> str:
         f = float(v)
         if f.is_integer() and abs(f) < 1e15:
             return str(int(f))
-        return f"{f:.15g}"
+        return r_double_text(f)     # R's as.character: 1e-04, 0.3, 1e+15
     return str(v)
 
 
