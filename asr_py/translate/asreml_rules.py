@@ -925,9 +925,10 @@ class Translator(BasePrinter):
                 raise Untranslatable("mapply() without FUN")
             opts["FUN"], rest = rest[0][1], rest[1:]
         simplify = opts.get("SIMPLIFY")
-        if simplify is None or not (simplify.kind == "name" and simplify.value in ("FALSE",
-                                                                                  "F")):
-            raise Untranslatable("mapply() simplifying its result (SIMPLIFY = TRUE)")
+        if simplify is not None and not (simplify.kind == "name" and simplify.value in (
+                "FALSE", "F", "TRUE", "T")):
+            raise Untranslatable("mapply(SIMPLIFY = <not TRUE or FALSE>)")
+        simple = simplify is None or simplify.value in ("TRUE", "T")
         names = [n for n, _ in rest]
         if any(n is None for n in names[names.index(next((n for n in names if n), None)):]
                ) if any(names) else False:
@@ -944,6 +945,8 @@ class Translator(BasePrinter):
         use = opts.get("USE.NAMES")
         if use is not None:
             kw.append(f"use_names={self.py(use)}")
+        if simple:
+            kw.append("simplify=True")
         return f"{self.runtime('r_mapply')}({', '.join([fn] + kw)})"
 
     def _set_levels(self, inner: R, levels: str) -> str:
@@ -2291,6 +2294,12 @@ class Translator(BasePrinter):
                         return (f"{self.runtime('r_lapply')}({it}, "
                                 f"lambda _el: {fn}(_el{more}))")
                     it = f"{self.runtime('r_iter')}({it})"
+                if f in ("sapply", "vapply") and all(n != "simplify" for n, _ in args):
+                    # R's names (USE.NAMES) and simplification to a vector or a matrix
+                    un = [self.py(a) for n, a in args if n == "USE.NAMES"]
+                    flag = f", use_names={un[0]}" if un else ""
+                    return (f"{self.runtime('r_sapply')}({self.iterable(xs[0])}, "
+                            f"lambda _el: {fn}(_el{more}){flag})")
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
         if f == "tapply" and all(n in (None, "X", "INDEX", "FUN", "na.rm") for n, _ in args) \

@@ -348,6 +348,7 @@ from asr_py.translate.rreshape import r_reshape  # noqa: F401 - reshape(directio
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
+from asr_py.translate.rsapply import r_sapply  # noqa: F401 - names, simplification
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
 from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
