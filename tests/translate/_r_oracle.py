@@ -78,7 +78,7 @@ def _flat(py: Any) -> list[Any] | None:
     if isinstance(py, Mapping):
         vals = list(py.values())
         return vals if all(np.ndim(v) == 0 for v in vals) else None
-    if isinstance(py, pd.Series | pd.Index | pd.Categorical):
+    if isinstance(py, pd.Series | pd.Index | pd.Categorical | pd.api.extensions.ExtensionArray):
         return list(py)
     if isinstance(py, np.ndarray):
         return list(py.ravel()) if py.ndim <= 1 else None
