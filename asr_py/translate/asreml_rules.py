@@ -213,7 +213,7 @@ _VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vect
                             # may give several values: c(prod(x), diff(y)) flattens them
                             "diff", "cumsum", "cumprod", "cummax", "cummin", "range",
                             "colMeans", "colSums", "rowMeans", "rowSums", "quantile", "head",
-                            "tail", "dim", "fivenum"})
+                            "tail", "dim", "fivenum", "pmax", "pmin"})
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
@@ -1978,6 +1978,25 @@ class Translator(BasePrinter):
             return self.table(e)
         if f == "match" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_match')}({self.py(pos[0])}, {self.py(pos[1])})"
+        if f == "match" and f not in self.functions and len(pos) == 2 and \
+                [n for n, _ in args if n is not None] == ["nomatch"]:
+            # match(x, table, nomatch = v): v where there is no match
+            nm = self.py(dict(args)["nomatch"])
+            return (f"{self.runtime('r_match')}({self.py(pos[0])}, {self.py(pos[1])}, "
+                    f"nomatch={nm})")
+        if f in ("make.names", "make.unique") and f not in self.functions and pos and \
+                all(n in (None, "names", "unique", "sep") for n, _ in args):
+            helper = self.runtime("r_make_names" if f == "make.names" else "r_make_unique")
+            return f"{helper}({', '.join(self.kwargs(args))})"
+        if f == "rep_len" and f not in self.functions and len(pos) == 2 and len(args) == 2:
+            # rep_len(x, n): x recycled to length n
+            return f"{self.runtime('r_rep')}({self.py(pos[0])}, length_out={self.py(pos[1])})"
+        if f == "xor" and f not in self.functions and len(pos) == 2 and len(args) == 2:
+            return self.np(f"np.logical_xor({self.py(pos[0])}, {self.py(pos[1])})")
+        if f == "prop.table" and f not in self.functions and len(pos) == 1 and \
+                len(args) == 1:
+            # prop.table(x): x / sum(x), names kept (a table, a named vector)
+            return f"{self.runtime('r_prop_table')}({self.py(pos[0])})"
         if f == "getASRemlVersionLoaded":
             # asremlPlus's asreml version query: asr_py follows asreml 4.2 (scripts branch
             # on "3" to reshape asreml 3 objects)

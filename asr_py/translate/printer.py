@@ -694,16 +694,25 @@ class BasePrinter:
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
-            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
-                "dollar", "index") and not _summary_value(e.left) else \
+            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if (e.left.kind == "dollar"
+                                                                      or e.left.kind ==
+                                                                      "index" and
+                                                                      e.left.value == "[") \
+                and not _summary_value(e.left) else \
                 f"{self.runtime('r_elt')}({obj}, {int(float(args[0].value))})"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
                 self._vector_context(args[0]):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"  # x[cond, cols]
         if len(args) == 1 and e.value == "[" and args[0].kind == "name" and \
                 not self._vector_context(args[0]) and args[0].value not in _CONST:
-            # x[v]: v holds names, positions or a logical vector (known when it runs)
-            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+            # x[v]: v holds names, positions or a logical vector (known when it runs); a
+            # factor indexes by its codes (as.numeric(levels(f))[f], rfactor.py)
+            from asr_py.translate import rfactor
+
+            at = self.py(args[0])
+            if rfactor.is_factor(self, args[0]):
+                at = f"{self.runtime('r_factor_codes')}({at})"
+            return f"{self.runtime('r_sub')}({obj}, {at})"
         if len(args) == 1 and e.value == "[" and (
                 args[0].kind in ("index", "dollar") or args[0].kind == "call" and
                 args[0].value == "c" and args[0].args and all(n is None

@@ -270,6 +270,7 @@ from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and 
     r_ymd,
 )
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
+from asr_py.translate.rmakenames import r_make_names, r_make_unique  # noqa: F401
 from asr_py.translate.rmapply import r_mapply  # noqa: F401 - mapply(SIMPLIFY = FALSE)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
@@ -1347,9 +1348,10 @@ def _text_and_numbers(xs: list[Any], items: list[Any]) -> bool:
         text(items) and nums(xs) and not text(xs)
 
 
-def r_match(x: Any, table: Any) -> Any:
-    """R's ``match(x, table)``: the 1-based position of the first match of each value of
-    ``x`` in ``table`` (None - R's NA - where there is none); one value for one ``x``."""
+def r_match(x: Any, table: Any, nomatch: Any = None) -> Any:
+    """R's ``match(x, table, nomatch)``: the 1-based position of the first match of each
+    value of ``x`` in ``table`` (``nomatch``, by default None - R's NA - where there is
+    none); one value for one ``x``."""
     if isinstance(x, Untranslated) or isinstance(table, Untranslated):
         return (x if isinstance(x, Untranslated) else table)._use()
     if x is None:
@@ -1372,9 +1374,24 @@ def r_match(x: Any, table: Any) -> Any:
 
     def pos(v: Any) -> Any:
         k = first.get(v)
-        return first.get(a42.get(v)) if k is None and isinstance(v, str) else k
+        k = first.get(a42.get(v)) if k is None and isinstance(v, str) else k
+        return nomatch if k is None else k
 
     if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
                       pd.api.extensions.ExtensionArray)):
         return [pos(v) for v in x]          # (an ExtensionArray: e.g. pandas' Arrow strings)
     return pos(x)
+
+
+def r_prop_table(x: Any) -> Any:
+    """R's ``prop.table(x)`` (``proportions``): ``x / sum(x)``; a table's (a Series') or a
+    named vector's names kept, a matrix's shape kept."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, dict):
+        tot = sum(x.values())
+        return {k: v / tot for k, v in x.items()}
+    if isinstance(x, pd.Series | pd.DataFrame):
+        return x / x.to_numpy().sum()
+    arr = np.asarray(x, dtype=float)
+    return arr / arr.sum()

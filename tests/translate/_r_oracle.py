@@ -216,6 +216,8 @@ def differ(r: dict[str, Any], py: Any, where: str = "out") -> str | None:
         got = [x.item() if isinstance(x, np.generic) else x for x in got]
         names = _listify(r["names"])
         pn = _names_of(py)
+        if names and isinstance(py, pd.Series):     # a table of numbers: labels 1, 2, 3
+            pn = [str(i) for i in py.index]
         if names and pn != names:
             return f"{where}: names {pn}, R {names}"
         if not names and pn:

@@ -587,3 +587,266 @@ out <- levels(esoph$agegp)
 out <- sapply(npk, class)
 ## snippet: cars_lm
 out <- coef(lm(dist ~ speed, data = cars))
+## snippet: levels_numeric_idiom
+f <- factor(c("10", "2.5", "10", "7"))
+out <- as.numeric(levels(f))[f]
+## snippet: cut_breaks
+out <- cut(c(1, 5, 10, 15), breaks = c(0, 5, 10, 20))
+## snippet: cut_labels
+out <- cut(d$x, breaks = 3, labels = c("lo", "mid", "hi"))
+## snippet: prop_table
+out <- prop.table(table(c("a", "b", "a", "a")))
+## snippet: order_decreasing
+out <- d$gen[order(d$x, decreasing = TRUE)]
+## snippet: order_df_rows
+out <- d[order(d$env, d$gen), c("env", "gen", "x")]
+## snippet: rev_sort_table
+out <- rev(sort(table(c("x", "y", "y", "z", "z", "z"))))
+## snippet: names_which_max_table
+out <- names(which.max(table(c("b", "a", "b"))))
+## snippet: ave_group_mean
+out <- ave(d$x, d$env)
+## snippet: ave_fun
+out <- ave(d$x, d$gen, FUN = length)
+## snippet: split_sapply_mean
+out <- sapply(split(d$x, d$env), mean)
+## snippet: do_call_rbind_lapply
+out <- do.call(rbind, lapply(1:3, function(i) data.frame(i = i, sq = i^2)))
+## snippet: reduce_merge
+a <- data.frame(id = 1:3, p = c(1, 2, 3))
+b <- data.frame(id = 3:1, q = c("c", "b", "a"))
+out <- Reduce(function(x, y) merge(x, y, by = "id"), list(a, b))
+## snippet: merge_sort_false
+a <- data.frame(k = c("b", "a", "c"), v1 = 1:3)
+b <- data.frame(k = c("c", "b"), v2 = c(3, 2))
+out <- merge(a, b, by = "k", all.x = TRUE, sort = FALSE)
+## snippet: merge_numeric_key
+a <- data.frame(k = c(10, 2, 33), v1 = c("x", "y", "z"))
+b <- data.frame(k = c(33, 10, 2), v2 = c(TRUE, FALSE, TRUE))
+out <- merge(a, b)
+## snippet: unlist_strsplit
+out <- unlist(strsplit(c("a-b", "c-d-e"), "-"))
+## snippet: strsplit_index
+out <- strsplit("2021_trial_A", "_")[[1]][2]
+## snippet: sub_greedy
+out <- sub(".*_", "", c("a_b_c", "x_y"))
+## snippet: gsub_space
+out <- gsub("\\s+", " ", "a   b \t c")
+## snippet: gsub_class_digits
+out <- gsub("[^0-9]", "", c("Plot12", "R3C4"))
+## snippet: regmatches_num
+out <- regmatches("yield 45.2 t/ha", regexpr("[0-9.]+", "yield 45.2 t/ha"))
+## snippet: tolower_names
+out <- tolower(names(d))
+## snippet: make_names
+out <- make.names(c("a b", "1x", "ok", "a b"))
+## snippet: make_unique
+out <- make.unique(c("a", "a", "b", "a"))
+## snippet: duplicated_df
+out <- duplicated(d[, c("env", "rep")])
+## snippet: dedupe_rows
+out <- d[!duplicated(d$env), c("env", "x")]
+## snippet: length_unique
+out <- length(unique(d$gen))
+## snippet: nlevels_factor
+out <- nlevels(factor(d$gen))
+## snippet: interaction_sep
+out <- interaction(d$env, d$rep, sep = "_")
+## snippet: factor_paste
+out <- factor(paste(d$env, d$rep, sep = "."))
+## snippet: levels_droplevels
+out <- levels(droplevels(d$env[d$x < 35]))
+## snippet: setdiff_names
+out <- setdiff(names(d), c("y", "x"))
+## snippet: select_setdiff
+out <- d[, setdiff(names(d), c("gen", "y"))]
+## snippet: colnames_paste
+m <- matrix(1:6, 2)
+colnames(m) <- paste0("V", 1:ncol(m))
+out <- m
+## snippet: rowmeans_df
+out <- rowMeans(d[, c("x", "rep")])
+## snippet: colsums_df
+out <- colSums(d[, c("x", "rep")])
+## snippet: cor_matrix
+out <- cor(cbind(a = c(1, 2, 3, 4), b = c(2, 4, 5, 9), c = c(4, 3, 2, 1)))
+## snippet: var_matrix
+out <- var(cbind(a = c(1, 2, 3, 4), b = c(2, 4, 5, 9)))
+## snippet: cov2cor_mat
+out <- cov2cor(matrix(c(4, 2, 2, 9), 2))
+## snippet: diag_assign
+m <- matrix(1:9, 3)
+diag(m) <- 0
+out <- m
+## snippet: lower_tri_na
+m <- matrix(1:9, 3)
+m[lower.tri(m)] <- NA
+out <- m
+## snippet: outer_minus
+out <- outer(1:3, 1:2, "-")
+## snippet: which_arr_ind
+m <- matrix(c(1, 9, 3, 4), 2)
+out <- which(m == max(m), arr.ind = TRUE)
+## snippet: expand_grid_paste
+g <- expand.grid(r = 1:2, c = c("a", "b"))
+out <- paste(g$r, g$c, sep = ":")
+## snippet: rowsum_group
+out <- rowsum(c(1, 2, 3, 4), c("b", "a", "b", "a"))
+## snippet: scale_center
+out <- as.vector(scale(c(2, 4, 6), scale = FALSE))
+## snippet: ifelse_impute
+out <- ifelse(is.na(d$y), mean(d$y, na.rm = TRUE), d$y)
+## snippet: max_table
+out <- max(table(d$env))
+## snippet: cumsum_table
+out <- cumsum(table(c(1, 1, 2, 3, 3, 3)))
+## snippet: seq_step
+out <- seq(1, 10, 2)
+## snippet: seq_decimal
+out <- seq(0.1, 0.5, 0.1)
+## snippet: rep_len_vec
+out <- rep_len(c("a", "b", "c"), 5)
+## snippet: head_negative
+out <- head(1:6, -2)
+## snippet: tail_negative
+out <- tail(1:6, -2)
+## snippet: match_nomatch
+out <- match(c("b", "z"), c("a", "b"), nomatch = 0)
+## snippet: sort_na_last
+out <- sort(c(3, NA, 1), na.last = TRUE)
+## snippet: order_ties
+out <- order(c(2, 1, 2, 1))
+## snippet: nchar_na
+out <- nchar(c("abc", NA))
+## snippet: sprintf_e
+out <- sprintf("%.2e", 12345.678)
+## snippet: sprintf_s_width
+out <- sprintf("%-5s|%5s", "ab", "cd")
+## snippet: sprintf_g
+out <- sprintf("%g", c(1e-5, 123456789, 0.5))
+## snippet: formatc_big_mark
+out <- formatC(1234567.891, format = "f", digits = 1, big.mark = ",")
+## snippet: round_vector_df
+out <- round(d$x / 7, 3)
+## snippet: paste_round_collapse
+out <- paste(round(c(1.234, 5.678), 1), collapse = ", ")
+## snippet: which_names_vec
+out <- which(c(a = 1, b = 5, c = 7) > 2)
+## snippet: stack_list
+out <- stack(list(a = 1:2, b = 3))
+## snippet: mapply_paste_names
+out <- mapply(function(a, b) paste(a, b), c("x", "y"), c("1", "2"))
+## snippet: apply_function_rows
+m <- matrix(c(1, 5, 3, 2, 8, 4), 2, byrow = TRUE)
+out <- apply(m, 1, function(r) max(r) - min(r))
+## snippet: apply_matrix_result
+m <- matrix(1:4, 2)
+out <- apply(m, 2, function(col) col / sum(col))
+## snippet: sapply_seq_names
+out <- sapply(c(first = 1, second = 2), function(v) v * 10)
+## snippet: vapply_chr
+out <- vapply(c("a", "bb"), function(s) toupper(s), character(1))
+## snippet: lapply_seq_along
+x <- c(5, 6)
+out <- lapply(seq_along(x), function(i) x[i] * i)
+## snippet: tapply_two_factors
+out <- tapply(d$x, list(d$env, d$rep), sum)
+## snippet: aggregate_dot_formula
+out <- aggregate(. ~ env, data = d[, c("env", "x", "rep")], FUN = sum)
+## snippet: aggregate_length
+out <- aggregate(x ~ gen, data = d, FUN = length)
+## snippet: table_with_na
+out <- table(c("a", NA, "a"), useNA = "ifany")
+## snippet: table_df_column
+out <- as.data.frame(table(g = c("b", "a", "b")))
+## snippet: is_element
+out <- is.element(c(1, 5), c(1, 2, 3))
+## snippet: all_any_narm
+out <- c(all(c(TRUE, NA), na.rm = TRUE), any(c(FALSE, NA)))
+## snippet: xor_logic
+out <- xor(c(TRUE, FALSE, TRUE), c(TRUE, TRUE, FALSE))
+## snippet: integer_division
+out <- c(7 %/% 2, -7 %/% 2, 7 %% 3, -7 %% 3)
+## snippet: pmax_pmin
+out <- c(pmax(c(1, 5), c(3, 2)), pmin(c(1, 5), c(3, 2)))
+## snippet: rev_string_sort
+out <- sort(c("b10", "b2", "a1"), decreasing = TRUE)
+## snippet: colnames_index_assign
+e <- d[, 1:3]
+colnames(e)[2] <- "genotype"
+out <- names(e)
+## snippet: dplyr_summarise_groups_drop
+library(dplyr)
+out <- d %>% group_by(env, rep) %>% summarise(s = sum(x), .groups = "drop") %>% as.data.frame()
+## snippet: dplyr_filter_not_na
+library(dplyr)
+out <- d %>% filter(!is.na(y)) %>% pull(y)
+## snippet: dplyr_arrange_desc_y
+library(dplyr)
+out <- d %>% arrange(desc(y)) %>% pull(gen)
+## snippet: dplyr_left_join_named_by
+library(dplyr)
+a <- data.frame(g = c("g1", "g2"), score = c(1, 2))
+out <- left_join(d[, c("gen", "x")], a, by = c("gen" = "g"))
+## snippet: dplyr_select_starts
+library(dplyr)
+w <- data.frame(id = 1, x_a = 2, x_b = 3, y = 4)
+out <- w %>% select(starts_with("x_"))
+## snippet: dplyr_mutate_rank
+library(dplyr)
+out <- d %>% mutate(r = rank(-x)) %>% pull(r)
+## snippet: dplyr_n_group
+library(dplyr)
+out <- d %>% group_by(gen) %>% summarise(n = n()) %>% as.data.frame()
+## snippet: dplyr_distinct_keep
+library(dplyr)
+out <- d %>% distinct(env, .keep_all = TRUE)
+## snippet: dplyr_row_number
+library(dplyr)
+out <- d %>% group_by(env) %>% mutate(k = row_number()) %>% pull(k)
+## snippet: dplyr_lag
+library(dplyr)
+out <- lag(c(1, 2, 3))
+## snippet: dplyr_coalesce
+library(dplyr)
+out <- coalesce(d$y, 0)
+## snippet: dplyr_mutate_across_where
+library(dplyr)
+out <- d %>% mutate(across(where(is.character), toupper)) %>% pull(gen)
+## snippet: dplyr_transmute
+library(dplyr)
+out <- d %>% transmute(gen, x2 = x * 2)
+## snippet: dplyr_group_mutate_n
+library(dplyr)
+out <- d %>% group_by(env) %>% mutate(n = n()) %>% pull(n)
+## snippet: dplyr_rename_with
+library(dplyr)
+out <- d %>% rename_with(toupper) %>% names()
+## snippet: dplyr_bind_cols
+library(dplyr)
+out <- bind_cols(data.frame(a = 1:2), data.frame(b = c("x", "y")))
+## snippet: dplyr_slice_max
+library(dplyr)
+out <- d %>% slice_max(x, n = 2) %>% pull(gen)
+## snippet: tidyr_drop_na
+library(tidyr)
+out <- drop_na(d)
+## snippet: tidyr_replace_na
+library(tidyr)
+out <- replace_na(d$y, -9)
+## snippet: tidyr_gather
+library(tidyr)
+w <- data.frame(id = c("p", "q"), a = c(1, 2), b = c(3, 4))
+out <- gather(w, key = "k", value = "v", a, b)
+## snippet: tidyr_pivot_longer_prefix
+library(tidyr)
+w <- data.frame(id = 1:2, yr_2020 = c(1, 2), yr_2021 = c(3, 4))
+out <- as.data.frame(pivot_longer(w, -id, names_to = "year", names_prefix = "yr_",
+                                  values_to = "v"))
+## snippet: tidyr_unite_keep
+library(tidyr)
+out <- unite(data.frame(a = c("x", "y"), b = 1:2), "ab", a, b, remove = FALSE)
+## snippet: reshape2_dcast_fun
+library(reshape2)
+l <- data.frame(id = c("p", "p", "q"), k = c("a", "a", "b"), val = c(1, 2, 3))
+out <- dcast(l, id ~ k, value.var = "val", fun.aggregate = sum)
