@@ -1835,6 +1835,10 @@ class Translator(BasePrinter):
                 and rn and rn[0].kind == "str":
             # tibble's as_tibble(d, rownames = "id"): the row names as a first column "id"
             return f"{self.runtime('r_rownames_to_column')}({self.py(pos[0])}, {rn[0].value!r})"
+        if f in ("droplevels", "droplevels.data.frame") and f not in self.functions and \
+                len(pos) == 1 and len(args) == 1:
+            # a factor held as text has no unused levels; a Categorical drops them
+            return f"{self.runtime('r_droplevels')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f in ("head", "tail") and pos:
@@ -2503,6 +2507,9 @@ class Translator(BasePrinter):
                 vals = [f"{self.runtime('r_null_vec')}({vals[0]})"]
             if f == "solve" and len(vals) == 1:         # R's dimnames kept (rsolve.py)
                 return f"{self.runtime('r_solve')}({vals[0]})"
+            if f == "var" and len(vals) == 1 and not na_rm and not flag:
+                # var(m) of a matrix or data frame: the covariance matrix (rbase.r_var)
+                return f"{self.runtime('r_var')}({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA

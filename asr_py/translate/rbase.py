@@ -1298,3 +1298,38 @@ def r_unname(x: Any) -> Any:
     if isinstance(x, pd.Series) and len(x) and all(isinstance(i, str) for i in x.index):
         return x.reset_index(drop=True)
     return x
+
+
+def r_droplevels(x: Any) -> Any:
+    """R's ``droplevels(x)``: a factor (or a data frame's factor columns) without the levels
+    no value uses. A factor held as its text labels has none; a pandas Categorical (set
+    levels, R's data sets) drops them, keeping the others' order."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        return x.cat.remove_unused_categories()
+    if isinstance(x, pd.DataFrame) and any(isinstance(t, pd.CategoricalDtype)
+                                           for t in x.dtypes):
+        out = x.copy()
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+    return x
+
+
+def r_var(x: Any) -> Any:
+    """R's ``var(x)``: of a vector the sample variance (n − 1 divisor; NA when a value is
+    missing); of a matrix or data frame the covariance matrix of its columns (a data frame's
+    column names as both dimnames)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.DataFrame):
+        cols = [str(c) for c in x.columns]
+        return pd.DataFrame(np.atleast_2d(np.cov(x.to_numpy(dtype=float), rowvar=False)),
+                            index=cols, columns=cols)
+    arr = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else
+                     list(x.values()) if isinstance(x, dict) else x, dtype=float)
+    if arr.ndim == 2:
+        return np.atleast_2d(np.cov(arr, rowvar=False))
+    return float(np.var(arr, ddof=1)) if arr.size > 1 else float("nan")

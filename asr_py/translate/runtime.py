@@ -70,6 +70,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_data_table,
     r_diag,
     r_dist,
+    r_droplevels,
     r_flat_series,
     r_fun,
     r_ij,
@@ -91,6 +92,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_set_attr,
     r_tapply,
     r_unname,
+    r_var,
     r_wald_test,
     r_which_max,
 )

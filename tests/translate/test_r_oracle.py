@@ -44,6 +44,27 @@ KNOWN: dict[str, tuple[str, str]] = {
     "datatable_filter": ("data.table's DT[i] with bare column names is not translated",
                          "NameError"),
     "datatable_agg": ("data.table's DT[, j, by] is not translated", "Untranslated"),
+    "names_which_max_table": ("which.max() of a named vector gives no name", "length 0, R 1"),
+    "reduce_merge": ("Reduce() is not translated", "Untranslated"),
+    "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
+                         "the rest) is not followed", r"out\$k\[2\]"),
+    "cor_matrix": ("cbind() of named vectors makes a matrix without column names",
+                   "row names"),
+    "var_matrix": ("cbind() of named vectors makes a matrix without column names (the "
+                   "covariances agree)", "row names None"),
+    "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
+    "rowsum_group": ("rowsum() is not translated", "Untranslated"),
+    "which_names_vec": ("a named vector c(a = 1, ...) is a dict: no comparison operators",
+                        "TypeError"),
+    "stack_list": ("stack() is not translated", "Untranslated"),
+    "table_with_na": ("table(useNA =) is not translated", "useNA"),
+    "table_df_column": ("as.data.frame(table(g = x)) with a named argument is not "
+                        "translated", "Untranslated"),
+    "all_any_narm": ("any()/all() do not give R's NA for a missing value", r"out\[2\]"),
+    "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
+    "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
+                                  "across"),
+    "dplyr_slice_max": ("slice_max() is not translated", "slice_max"),
 }
 
 

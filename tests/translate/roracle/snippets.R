@@ -850,3 +850,31 @@ out <- unite(data.frame(a = c("x", "y"), b = 1:2), "ab", a, b, remove = FALSE)
 library(reshape2)
 l <- data.frame(id = c("p", "p", "q"), k = c("a", "a", "b"), val = c(1, 2, 3))
 out <- dcast(l, id ~ k, value.var = "val", fun.aggregate = sum)
+## snippet: plantgrowth_lm
+out <- coef(lm(weight ~ group, data = PlantGrowth))
+## snippet: co2_aggregate_two
+out <- aggregate(uptake ~ Type + Treatment, data = CO2, FUN = mean)
+## snippet: esoph_table_ordered
+out <- table(esoph$agegp)
+## snippet: chickweight_droplevels_subset
+out <- levels(droplevels(subset(ChickWeight, Diet == 1))$Chick)
+## snippet: orange_nlevels
+out <- nlevels(Orange$Tree)
+## snippet: orange_codes
+out <- as.numeric(Orange$Tree[c(1, 8, 35)])
+## snippet: iris_sapply_means
+out <- sapply(iris[, 1:4], mean)
+## snippet: mtcars_colmeans_subset
+out <- colMeans(mtcars[mtcars$am == 1, c("mpg", "wt")])
+## snippet: airquality_not_na
+out <- head(airquality[!is.na(airquality$Ozone), "Ozone"])
+## snippet: insectsprays_unique
+out <- unique(InsectSprays$spray)
+## snippet: chickweight_diet_labels
+out <- factor(ChickWeight$Diet, labels = c("a", "b", "c", "d"))[c(1, 578)]
+## snippet: toothgrowth_dose_factor
+out <- levels(factor(ToothGrowth$dose))
+## snippet: warpbreaks_xtabs_means
+out <- aggregate(breaks ~ wool + tension, data = warpbreaks, FUN = median)
+## snippet: loblolly_seed_order
+out <- head(Loblolly[order(Loblolly$Seed, Loblolly$age), c("Seed", "age")], 4)
