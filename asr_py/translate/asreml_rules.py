@@ -2268,6 +2268,15 @@ class Translator(BasePrinter):
         if f == "rev" and len(args) == 1 and pos and f not in self.functions:
             return f"{self.runtime('r_rev')}({self.py(pos[0])})"
         if f in ("ifelse", "if_else") and len(pos) == 3 and len(args) == 3:
+            test = pos[0]
+            sides = [x for x in (test.left, test.right) if x is not None and
+                     x.kind not in ("num", "str")] if test.kind == "bin" and \
+                test.value in ("==", "!=", "<", ">", "<=", ">=") else []
+            if sides:
+                # R: NA where the comparison meets a missing value (pandas gives False)
+                na = ", ".join(self.py(x) for x in sides)
+                return (f"{self.runtime('r_ifelse')}({', '.join(self.py(a) for a in pos)}, "
+                        f"na={self.runtime('r_na_of')}({na}))")
             return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
         if f == "seq_len" and len(pos) == 1:
             return f"range(1, {self.py(pos[0])} + 1)"

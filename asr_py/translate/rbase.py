@@ -1333,3 +1333,34 @@ def r_var(x: Any) -> Any:
     if arr.ndim == 2:
         return np.atleast_2d(np.cov(arr, rowvar=False))
     return float(np.var(arr, ddof=1)) if arr.size > 1 else float("nan")
+
+
+def r_na_of(*xs: Any) -> np.ndarray:
+    """Where any of ``xs`` (the operands of a comparison) is missing: R's comparison gives
+    NA there, pandas' gives False."""
+    masks = [np.asarray(pd.isna(x.to_numpy() if isinstance(x, pd.Series) else x))
+             for x in xs if not isinstance(x, dict | Untranslated | pd.DataFrame)]
+    out = np.zeros((), dtype=bool)
+    for m in masks:
+        out = out | m
+    return out
+
+
+def r_ifelse(test: Any, yes: Any, no: Any, na: Any = None) -> Any:
+    """R's ``ifelse(test, yes, no)``: ``yes`` where test is TRUE, ``no`` where FALSE, NA
+    where test is NA (``na``: where the compared values were missing)."""
+    for v in (test, yes, no):
+        if isinstance(v, Untranslated):
+            return v._use()
+    out = np.where(test, yes, no)
+    mask = np.broadcast_to(np.asarray(na, dtype=bool), out.shape) if na is not None \
+        else None
+    if mask is None or not mask.any():
+        return out
+    if out.dtype.kind in "iufcb":
+        out = out.astype(float)
+        out[mask] = np.nan
+    else:
+        out = out.astype(object)
+        out[mask] = None
+    return out

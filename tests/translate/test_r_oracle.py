@@ -23,8 +23,6 @@ ORACLE = oracle()
 #: snippet -> (reason, a regex of the difference _r_oracle.check reports)
 KNOWN: dict[str, tuple[str, str]] = {
     "table_two_way": ("a two-way table() is a long Series, not R's matrix", "R matrix"),
-    "ifelse_na_cond": ("pandas comparisons give False for NA (R: NA), so ifelse() gives "
-                       "the 'no' value", r"out\[3\]: 0, R NA"),
     "index_logical_na": ("x[x > k] drops the NA positions R keeps as NA (pandas "
                          "comparisons give False for NA)", "length 4, R 5"),
     "reduce_sum": ("Reduce() is not translated", "Reduce"),
