@@ -1692,7 +1692,13 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.vpredict({self.src(pos[1])!r})"
         if f == "summary" and len(args) == 1:
             x = pos[0]
-            return f"{self.py(x)}.summary()" if self.is_fit(x) else f"{self.py(x)}.describe()"
+            if self.is_fit(x):
+                return f"{self.py(x)}.summary()"
+            if x.kind in ("dollar", "call") and not (x.kind == "call" and (
+                    x.value in raov.FUNCTIONS or x.value in rlm.FUNCTIONS)):
+                # summary(d$y), summary(c(...)): R's summary of a vector (rsummarydefault)
+                return f"{self.runtime('r_summary_default')}({self.py(x)})"
+            return f"{self.py(x)}.describe()"
         if f == "summary" and len(pos) == 1 and self.is_fit(pos[0]) and all(
                 n in ("coef", "vparameters", "all") for n, _ in args if n is not None):
             return f"{self.py(pos[0])}.summary()"
@@ -2340,6 +2346,23 @@ class Translator(BasePrinter):
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
                     f"{fn})")
+        if f == "apply" and f not in self.functions and len(pos) == 3 and \
+                all(n is None or n not in ("X", "MARGIN", "FUN", "na.rm", "simplify")
+                    for n, _ in args) and any(n is not None for n, _ in args):
+            # apply(d, 1, paste, collapse = "-"): named extras go on to FUN (R's ...)
+            fun = pos[2]
+            named = [(n, a) for n, a in args if n is not None]
+            if fun.kind == "name" and fun.value not in self.functions | self.assigned:
+                # R's own function: the call FUN(row, extras) translated as R's
+                body = self.py(R("call", fun.value, [(None, R("name", "_r")), *named],
+                                 start=fun.start, end=fun.end))
+            elif fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+                extra = ", ".join(f"{pyname(n)}={self.py(a)}" for n, a in named)
+                body = f"{self.fun_ref(fun)}(_r, {extra})"
+            else:
+                raise Untranslatable("apply() of a function held in a variable, with extras")
+            return (f"{self.runtime('r_apply')}({self.py(pos[0])}, {self.py(pos[1])}, "
+                    f"lambda _r: {body})")
         if f == "apply" and all(n in (None, "X", "MARGIN", "FUN", "na.rm") for n, _ in args) \
                 and {"X", "MARGIN", "FUN"} <= set(_bind_args(("X", "MARGIN", "FUN"), pos, args)):
             got = _bind_args(("X", "MARGIN", "FUN"), pos, args)

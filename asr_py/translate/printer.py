@@ -694,10 +694,10 @@ class BasePrinter:
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
-            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if (e.left.kind == "dollar"
-                                                                      or e.left.kind ==
-                                                                      "index" and
-                                                                      e.left.value == "[") \
+            column = e.left.kind == "dollar" and not obj.startswith("r_dollar(") and not (
+                e.left.left is not None and e.left.left.kind == "dollar")   # l$a$b: a list's
+            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if (
+                column or e.left.kind == "index" and e.left.value == "[") \
                 and not _summary_value(e.left) else \
                 f"{self.runtime('r_elt')}({obj}, {int(float(args[0].value))})"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
@@ -1701,8 +1701,8 @@ def _column_mask(e: R) -> bool:
     (``x[, grepl(a, n) & grepl(b, n)]`` selects columns)."""
     if e.kind == "paren" and e.right is not None:
         return _column_mask(e.right)
-    if e.kind == "call":
-        return e.value in ("grepl", "startsWith", "endsWith")
+    if e.kind == "call":        # sapply(d, is.numeric): one TRUE/FALSE a column
+        return e.value in ("grepl", "startsWith", "endsWith", "sapply", "vapply")
     if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!=", "%in%"):
         return True             # x[, colSums(is.na(x)) < nrow(x)], x[, !names(x) %in% v]
     if e.kind == "unary" and e.value == "!" and e.right is not None:

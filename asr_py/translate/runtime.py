@@ -407,6 +407,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
 )
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
 from asr_py.translate.rsummary import r_aic, r_bic, r_summary  # noqa: F401 - summary(fit)
+from asr_py.translate.rsummarydefault import r_summary_default  # noqa: F401
 from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_det,
     r_determinant,

@@ -63,6 +63,18 @@ KNOWN: dict[str, tuple[str, str]] = {
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
                                   "across"),
     "dplyr_slice_max": ("slice_max() is not translated", "slice_max"),
+    "sapply_mask_single_bracket": ("is.character() of a factor held as text is TRUE",
+                                   "length 2, R 1"),
+    "sapply_class_vector": ("class() of a factor held as text is 'character'",
+                            "'character', R 'factor'"),
+    "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
+                              "row names"),
+    "mean_trim": ("mean(trim =) is not translated", "mean"),
+    "round_negative_half": ("round() with one digits value per element", r"out\[3\]"),
+    "as_integer_text": ("as.integer() of text that is not a number stops (R: NA)",
+                        "ValueError"),
+    "max_character": ("max()/min() of text stop (R: the last/first in sort order)",
+                      "UFuncTypeError"),
 }
 
 

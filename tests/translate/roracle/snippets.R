@@ -878,3 +878,136 @@ out <- levels(factor(ToothGrowth$dose))
 out <- aggregate(breaks ~ wool + tension, data = warpbreaks, FUN = median)
 ## snippet: loblolly_seed_order
 out <- head(Loblolly[order(Loblolly$Seed, Loblolly$age), c("Seed", "age")], 4)
+## snippet: sapply_mask_columns
+out <- d[, sapply(d, is.numeric)]
+## snippet: sapply_mask_single_bracket
+out <- names(d[sapply(d, is.character)])
+## snippet: colnames_sapply_mask
+out <- colnames(d)[sapply(d, is.numeric)]
+## snippet: sapply_class_vector
+out <- unname(sapply(d, class))
+## snippet: sapply_result_arith
+out <- sapply(split(d$x, d$env), sum) / 10
+## snippet: sapply_data_frame_col
+out <- data.frame(g = levels(d$env), m = sapply(split(d$x, d$env), mean))
+## snippet: summary_numeric
+out <- summary(c(1, 2, 3, 4, 100))
+## snippet: mean_trim
+out <- mean(c(1, 2, 3, 4, 100), trim = 0.2)
+## snippet: cor_complete
+out <- cor(d$x, d$y, use = "complete.obs")
+## snippet: order_minus
+out <- order(-d$x)
+## snippet: rank_min
+out <- rank(c(10, 20, 10, 30), ties.method = "min")
+## snippet: round_negative_half
+out <- round(c(-0.5, -1.5, 2.675), c(0, 0, 2))
+## snippet: sprintf_percent
+out <- sprintf("%.1f%%", 100 * c(0.123, 0.5))
+## snippet: as_integer_text
+out <- as.integer(c("3", "7", "x"))
+## snippet: as_integer_trunc
+out <- as.integer(c(3.7, -3.7))
+## snippet: as_logical_text
+out <- as.logical(c("TRUE", "yes", "T", "false"))
+## snippet: max_character
+out <- c(max(c("b", "a", "c")), min(c("b", "a", "c")))
+## snippet: sum_logical_narm
+out <- sum(c(TRUE, NA, TRUE), na.rm = TRUE)
+## snippet: mean_logical
+out <- mean(c(TRUE, FALSE, TRUE, TRUE))
+## snippet: rowsums_is_na
+out <- rowSums(is.na(d))
+## snippet: table_cut
+out <- table(cut(d$x, breaks = c(0, 25, 45, 100)))
+## snippet: seq_float_index
+out <- seq(0, 1, 0.1)[4]
+## snippet: nchar_numbers
+out <- nchar(c(123, 4.5))
+## snippet: paste_factor_levels
+out <- paste(levels(d$env), collapse = "/")
+## snippet: rev_order_names
+x <- c(b = 2, a = 3, c = 1)
+out <- names(x)[order(x, decreasing = TRUE)]
+## snippet: cumsum_rev
+out <- rev(cumsum(1:4))
+## snippet: vector_arith_recycle
+out <- 1:6 * c(1, 10)
+## snippet: vector_compare_chr
+out <- c("a", "b") == c("a", "c")
+## snippet: seq_len_zero
+out <- seq_len(0)
+## snippet: length_null
+out <- length(NULL)
+## snippet: is_na_assign
+x <- c(1, 2, 3)
+x[2] <- NA
+out <- x
+## snippet: append_vec
+out <- append(1:3, 99, after = 1)
+## snippet: numeric_init
+out <- numeric(3)
+## snippet: character_init
+out <- character(2)
+## snippet: vector_grow
+x <- c()
+for (i in 1:3) x <- c(x, i * 2)
+out <- x
+## snippet: list_grow_names
+l <- list()
+l[["a"]] <- 1
+l[["b"]] <- "x"
+out <- l
+## snippet: for_accumulate
+tot <- 0
+for (v in c(2, 4, 6)) tot <- tot + v
+out <- tot
+## snippet: while_loop
+k <- 1
+while (k < 100) k <- k * 3
+out <- k
+## snippet: function_default
+f <- function(x, p = 2) x^p
+out <- c(f(3), f(2, 3))
+## snippet: function_return_list
+f <- function(x) list(m = mean(x), n = length(x))
+out <- f(c(1, 2, 6))
+## snippet: switch_value
+out <- switch("b", a = 1, b = 2, 3)
+## snippet: if_else_chain
+x <- 7
+out <- if (x > 10) "big" else if (x > 5) "mid" else "small"
+## snippet: nested_list_access
+l <- list(a = list(b = c(10, 20)))
+out <- l$a$b[2]
+## snippet: df_column_by_var
+col <- "x"
+out <- d[[col]]
+## snippet: df_new_col_bracket
+e <- d
+e[["z"]] <- e$x + 1
+out <- e$z
+## snippet: df_rows_which
+out <- d[which(d$x > 30), "gen"]
+## snippet: df_nrow_filter
+out <- nrow(d[d$env == "E3", ])
+## snippet: df_apply_rows_paste
+out <- apply(d[, c("gen", "env")], 1, paste, collapse = "-")
+## snippet: df_order_desc_col
+out <- d[order(-d$x), "x"]
+## snippet: df_unique_rows
+out <- unique(d[, c("env", "rep")])
+## snippet: df_colnames_grep
+out <- grep("^[xy]$", colnames(d), value = TRUE)
+## snippet: df_lapply_factor_cols
+e <- d
+e[c("gen", "rep")] <- lapply(e[c("gen", "rep")], factor)
+out <- e$rep
+## snippet: df_rbind_loop
+res <- NULL
+for (g in c("E1", "E2")) res <- rbind(res, data.frame(env = g, s = sum(d$x[d$env == g])))
+out <- res
+## snippet: df_merge_then_order
+a <- data.frame(gen = c("g2", "g1", "g3"), w = c(2, 1, 3))
+m <- merge(d[, c("gen", "x")], a)
+out <- m[order(m$x), ]
