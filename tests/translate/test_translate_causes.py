@@ -250,7 +250,7 @@ def test_double_brackets_keep_statements_apart() -> None:
     lines = body(translate(r))
     # (l is a parameter: l[["a"]] of a list without "a" is NULL, hence r_dollar)
     assert lines == ["def f(l):", "    x = r_dollar(l, 'a', exact=True)", "    return x",
-                     "y = res['b'].iloc[0]",
+                     "y = r_elt(res['b'], 1)",      # a list element: by position
                      "z = 2"]
 
 
