@@ -88,3 +88,18 @@ def test_data_of_another_package_is_not_the_bundled_one(tmp_path, monkeypatch) -
     monkeypatch.chdir(tmp_path)
     with pytest.raises(AsrError, match="no file npk"):
         run_r('data(npk, package = "MASS")\n')
+
+
+def test_corpus_benchmark_counts_r_datasets_as_present(tmp_path) -> None:
+    """benchmarks/translate_corpus.py runs a script whose only data is R's (``data(iris)``,
+    a bare ``CO2``): no file is needed; another data set still needs its file."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import translate_corpus as tc
+
+    code = "data(iris)\nm <- lm(uptake ~ conc, data = CO2)\ndata(oats)\n"
+    ins = tc._inputs(code, translate(code))
+    assert all(tc._exists(tmp_path, p) for p in ins if "iris" in p or "CO2" in p)
+    assert not all(tc._exists(tmp_path, p) for p in ins)        # oats: a file is needed
