@@ -1303,9 +1303,10 @@ def r_unname(x: Any) -> Any:
 def r_droplevels(x: Any) -> Any:
     """R's ``droplevels(x)``: a factor (or a data frame's factor columns) without the levels
     no value uses. A factor held as its text labels has none; a pandas Categorical (set
-    levels, R's data sets) drops them, keeping the others' order."""
+    levels, R's data sets) drops them, keeping the others' order. A placeholder passes
+    through as it is (droplevels only tidies levels)."""
     if isinstance(x, Untranslated):
-        return x._use()
+        return x
     if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
         return x.cat.remove_unused_categories()
     if isinstance(x, pd.DataFrame) and any(isinstance(t, pd.CategoricalDtype)
