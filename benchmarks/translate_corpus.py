@@ -324,6 +324,8 @@ _DATA_EXT = (".csv", ".rda", ".RData", ".rdata", ".rds", ".txt", ".tsv")
 
 _TEST_PATH = re.compile(r"\btest_path\(\s*((?:[\"'][^\"'\n]+[\"']\s*,?\s*)+)\)")
 _LAZY_DATA = re.compile(r"\br_lazy\('([\w.]+)', globals\(\)\)")
+#: an input that is a data frame of R's datasets package (asr_py.translate.rdatasets)
+_R_DATASETS = "R datasets::"
 
 
 def _inputs(text: str, py: str = "") -> list[str]:
@@ -331,6 +333,8 @@ def _inputs(text: str, py: str = "") -> list[str]:
     asr_py.translate.runtime.r_data looks for (a pattern with '|' alternatives); with the
     translation ``py``, also the data sets of attached packages it reads by bare name
     (asr_py.translate.rlazy)."""
+    from asr_py.translate import rdatasets
+
     code = strip_comments(text)
     files = [p for p in _INPUT.findall(code) if not p.startswith("http")]
     # testthat's test_path("data", "x.Rdata"): a file under the test file's folder
@@ -338,6 +342,9 @@ def _inputs(text: str, py: str = "") -> list[str]:
               for m in _TEST_PATH.finditer(code)]
     names = list(dict.fromkeys(_DATA_CALL.findall(code) + _LAZY_DATA.findall(py)))
     for name in names:
+        if rdatasets.is_dataset(name):      # R's datasets package: bundled with asr_py
+            files.append(f"{_R_DATASETS}{name}")
+            continue
         files.append("|".join(f"{d}/{name}{x}" for d in _DATA_DIRS for x in _DATA_EXT))
     return files
 
@@ -357,6 +364,8 @@ def _data_literals(code: str, where: Path) -> list[str]:
 
 
 def _exists(where: Path, pattern: str) -> bool:
+    if pattern.startswith(_R_DATASETS):
+        return True
     return any((where / p).exists() for p in pattern.split("|"))
 
 

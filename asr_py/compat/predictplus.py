@@ -337,12 +337,24 @@ def sort(x: Any, decreasing: bool = False, **kw: Any) -> Any:
         pred.attrs = {"sortFactor": out.attrs["sortFactor"],
                       "sortOrder": out.attrs["sortOrder"]}
         return pred
+    na_last = kw.pop("na_last", None)
     if kw:
         raise AsrError(f"sort(): argument(s) {', '.join(sorted(kw))} apply only to alldiffs "
                        "objects")
-    vals = [v for v in (x.tolist() if hasattr(x, "tolist") else list(x))
-            if not (isinstance(v, float) and np.isnan(v))]
-    return sort_like_r(vals, reverse=decreasing)
+    named = isinstance(x, pd.Series) and len(x) and all(isinstance(i, str) for i in x.index)
+    items = list(zip(x.index, x.tolist())) if named else \
+        list(enumerate(x.tolist() if hasattr(x, "tolist") else list(x)))
+    na = [(k, v) for k, v in items if v is None or isinstance(v, float) and np.isnan(v)]
+    items = [(k, v) for k, v in items if not (v is None or isinstance(v, float) and
+                                              np.isnan(v))]
+    rank = {v: i for i, v in enumerate(sort_like_r(list(dict.fromkeys(v for _, v in items)),
+                                                   reverse=decreasing))}
+    items = sorted(items, key=lambda kv: rank[kv[1]])     # stable: ties keep their order
+    if na_last is not None:         # R: na.last = TRUE puts NA last, FALSE first, NA drops
+        items = items + na if na_last else na + items
+    if named:       # a named vector (a table) keeps its names (R's x[order(x)])
+        return pd.Series([v for _, v in items], index=[k for k, _ in items], name=x.name)
+    return [v for _, v in items]
 
 
 def _legacy_lsd_type(other: dict[str, Any], lsd_type: str) -> str:

@@ -209,7 +209,11 @@ _PLOTTING = re.compile(r"ggplot|aes|aes_string|geom_\w+|stat_\w+|facet_\w+|"
 _VECTOR_VALUED = frozenset({"as.character", "as.numeric", "as.integer", "as.vector", "unique",
                             "levels", "names", "colnames", "rownames", "unlist", "sort", "rev",
                             "which", "paste", "paste0", "seq", "rep", "seq_len", "seq_along",
-                            "na.omit", "match", "setdiff", "union", "intersect", "order"})
+                            "na.omit", "match", "setdiff", "union", "intersect", "order",
+                            # may give several values: c(prod(x), diff(y)) flattens them
+                            "diff", "cumsum", "cumprod", "cummax", "cummin", "range",
+                            "colMeans", "colSums", "rowMeans", "rowSums", "quantile", "head",
+                            "tail", "dim", "fivenum", "pmax", "pmin"})
 _MUTATE_FUNS = {"factor": "astype(str)", "as.factor": "astype(str)",
                 "as.character": "astype(str)", "as.numeric": "astype(float)",
                 "as.integer": "astype(int)"}
@@ -720,9 +724,11 @@ class Translator(BasePrinter):
         if not names:
             raise Untranslatable("data()")
         helper = self.runtime("r_data")
+        pkg = [a for n, a in e.args if n == "package" and a.kind in ("name", "str")]
+        extra = f", package={pkg[0].value!r}" if pkg else ""
         for n in names:
             self.assigned.add(n)
-        return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals())" for n in names)
+        return "; ".join(f"{pyname(n)} = {helper}({n!r}, globals(){extra})" for n in names)
 
     def assign(self, e: R) -> str:
         try:
@@ -924,9 +930,10 @@ class Translator(BasePrinter):
                 raise Untranslatable("mapply() without FUN")
             opts["FUN"], rest = rest[0][1], rest[1:]
         simplify = opts.get("SIMPLIFY")
-        if simplify is None or not (simplify.kind == "name" and simplify.value in ("FALSE",
-                                                                                  "F")):
-            raise Untranslatable("mapply() simplifying its result (SIMPLIFY = TRUE)")
+        if simplify is not None and not (simplify.kind == "name" and simplify.value in (
+                "FALSE", "F", "TRUE", "T")):
+            raise Untranslatable("mapply(SIMPLIFY = <not TRUE or FALSE>)")
+        simple = simplify is None or simplify.value in ("TRUE", "T")
         names = [n for n, _ in rest]
         if any(n is None for n in names[names.index(next((n for n in names if n), None)):]
                ) if any(names) else False:
@@ -943,6 +950,8 @@ class Translator(BasePrinter):
         use = opts.get("USE.NAMES")
         if use is not None:
             kw.append(f"use_names={self.py(use)}")
+        if simple:
+            kw.append("simplify=True")
         return f"{self.runtime('r_mapply')}({', '.join([fn] + kw)})"
 
     def _set_levels(self, inner: R, levels: str) -> str:
@@ -1690,7 +1699,13 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.vpredict({self.src(pos[1])!r})"
         if f == "summary" and len(args) == 1:
             x = pos[0]
-            return f"{self.py(x)}.summary()" if self.is_fit(x) else f"{self.py(x)}.describe()"
+            if self.is_fit(x):
+                return f"{self.py(x)}.summary()"
+            if x.kind in ("dollar", "call") and not (x.kind == "call" and (
+                    x.value in raov.FUNCTIONS or x.value in rlm.FUNCTIONS)):
+                # summary(d$y), summary(c(...)): R's summary of a vector (rsummarydefault)
+                return f"{self.runtime('r_summary_default')}({self.py(x)})"
+            return f"{self.py(x)}.describe()"
         if f == "summary" and len(pos) == 1 and self.is_fit(pos[0]) and all(
                 n in ("coef", "vparameters", "all") for n, _ in args if n is not None):
             return f"{self.py(pos[0])}.summary()"
@@ -1732,8 +1747,9 @@ class Translator(BasePrinter):
                 ser = self.series(pos[0])
                 if pos[0].kind == "call" and ser.startswith("pd.Series("):
                     ser = f"{self.runtime('r_flat_series')}({self.py(pos[0])})"
-                elif pos[0].kind == "name":
-                    # a named vector built element by element is a dict (rbase.r_numeric_of)
+                elif pos[0].kind in ("name", "dollar", "index"):
+                    # a named vector built element by element is a dict; a factor held as a
+                    # Categorical gives its codes (rbase.r_numeric_of)
                     ser = f"{self.runtime('r_numeric_of')}({ser})"
                 return f"pd.to_numeric({ser}, errors='coerce')"
             if pos[0].kind == "index" and pos[0].value in ("[", "[[") and \
@@ -1832,6 +1848,10 @@ class Translator(BasePrinter):
                 and rn and rn[0].kind == "str":
             # tibble's as_tibble(d, rownames = "id"): the row names as a first column "id"
             return f"{self.runtime('r_rownames_to_column')}({self.py(pos[0])}, {rn[0].value!r})"
+        if f in ("droplevels", "droplevels.data.frame") and f not in self.functions and \
+                len(pos) == 1 and len(args) == 1:
+            # a factor held as text has no unused levels; a Categorical drops them
+            return f"{self.runtime('r_droplevels')}({self.py(pos[0])})"
         if f in _IDENTITY and len(pos) == 1:
             return self.py(pos[0])
         if f in ("head", "tail") and pos:
@@ -1975,6 +1995,25 @@ class Translator(BasePrinter):
             return self.table(e)
         if f == "match" and len(pos) == 2 and len(args) == 2:
             return f"{self.runtime('r_match')}({self.py(pos[0])}, {self.py(pos[1])})"
+        if f == "match" and f not in self.functions and len(pos) == 2 and \
+                [n for n, _ in args if n is not None] == ["nomatch"]:
+            # match(x, table, nomatch = v): v where there is no match
+            nm = self.py(dict(args)["nomatch"])
+            return (f"{self.runtime('r_match')}({self.py(pos[0])}, {self.py(pos[1])}, "
+                    f"nomatch={nm})")
+        if f in ("make.names", "make.unique") and f not in self.functions and pos and \
+                all(n in (None, "names", "unique", "sep") for n, _ in args):
+            helper = self.runtime("r_make_names" if f == "make.names" else "r_make_unique")
+            return f"{helper}({', '.join(self.kwargs(args))})"
+        if f == "rep_len" and f not in self.functions and len(pos) == 2 and len(args) == 2:
+            # rep_len(x, n): x recycled to length n
+            return f"{self.runtime('r_rep')}({self.py(pos[0])}, length_out={self.py(pos[1])})"
+        if f == "xor" and f not in self.functions and len(pos) == 2 and len(args) == 2:
+            return self.np(f"np.logical_xor({self.py(pos[0])}, {self.py(pos[1])})")
+        if f == "prop.table" and f not in self.functions and len(pos) == 1 and \
+                len(args) == 1:
+            # prop.table(x): x / sum(x), names kept (a table, a named vector)
+            return f"{self.runtime('r_prop_table')}({self.py(pos[0])})"
         if f == "getASRemlVersionLoaded":
             # asremlPlus's asreml version query: asr_py follows asreml 4.2 (scripts branch
             # on "3" to reshape asreml 3 objects)
@@ -2242,6 +2281,15 @@ class Translator(BasePrinter):
         if f == "rev" and len(args) == 1 and pos and f not in self.functions:
             return f"{self.runtime('r_rev')}({self.py(pos[0])})"
         if f in ("ifelse", "if_else") and len(pos) == 3 and len(args) == 3:
+            test = pos[0]
+            sides = [x for x in (test.left, test.right) if x is not None and
+                     x.kind not in ("num", "str")] if test.kind == "bin" and \
+                test.value in ("==", "!=", "<", ">", "<=", ">=") else []
+            if sides:
+                # R: NA where the comparison meets a missing value (pandas gives False)
+                na = ", ".join(self.py(x) for x in sides)
+                return (f"{self.runtime('r_ifelse')}({', '.join(self.py(a) for a in pos)}, "
+                        f"na={self.runtime('r_na_of')}({na}))")
             return self.np(f"np.where({', '.join(self.py(a) for a in pos)})")
         if f == "seq_len" and len(pos) == 1:
             return f"range(1, {self.py(pos[0])} + 1)"
@@ -2291,6 +2339,12 @@ class Translator(BasePrinter):
                         return (f"{self.runtime('r_lapply')}({it}, "
                                 f"lambda _el: {fn}(_el{more}))")
                     it = f"{self.runtime('r_iter')}({it})"
+                if f in ("sapply", "vapply") and all(n != "simplify" for n, _ in args):
+                    # R's names (USE.NAMES) and simplification to a vector or a matrix
+                    un = [self.py(a) for n, a in args if n == "USE.NAMES"]
+                    flag = f", use_names={un[0]}" if un else ""
+                    return (f"{self.runtime('r_sapply')}({self.iterable(xs[0])}, "
+                            f"lambda _el: {fn}(_el{more}){flag})")
                 # _el: the script's own x may appear inside fn (lambda n: d[x == n])
                 return f"[{fn}(_el{more}) for _el in {it}]"
         if f == "tapply" and all(n in (None, "X", "INDEX", "FUN", "na.rm") for n, _ in args) \
@@ -2299,6 +2353,23 @@ class Translator(BasePrinter):
             fn = self.fun_ref(got["FUN"], got.get("na.rm"))
             return (f"{self.runtime('r_tapply')}({self.py(got['X'])}, {self.py(got['INDEX'])}, "
                     f"{fn})")
+        if f == "apply" and f not in self.functions and len(pos) == 3 and \
+                all(n is None or n not in ("X", "MARGIN", "FUN", "na.rm", "simplify")
+                    for n, _ in args) and any(n is not None for n, _ in args):
+            # apply(d, 1, paste, collapse = "-"): named extras go on to FUN (R's ...)
+            fun = pos[2]
+            named = [(n, a) for n, a in args if n is not None]
+            if fun.kind == "name" and fun.value not in self.functions | self.assigned:
+                # R's own function: the call FUN(row, extras) translated as R's
+                body = self.py(R("call", fun.value, [(None, R("name", "_r")), *named],
+                                 start=fun.start, end=fun.end))
+            elif fun.kind == "function" or fun.kind == "name" and fun.value in self.functions:
+                extra = ", ".join(f"{pyname(n)}={self.py(a)}" for n, a in named)
+                body = f"{self.fun_ref(fun)}(_r, {extra})"
+            else:
+                raise Untranslatable("apply() of a function held in a variable, with extras")
+            return (f"{self.runtime('r_apply')}({self.py(pos[0])}, {self.py(pos[1])}, "
+                    f"lambda _r: {body})")
         if f == "apply" and all(n in (None, "X", "MARGIN", "FUN", "na.rm") for n, _ in args) \
                 and {"X", "MARGIN", "FUN"} <= set(_bind_args(("X", "MARGIN", "FUN"), pos, args)):
             got = _bind_args(("X", "MARGIN", "FUN"), pos, args)
@@ -2309,7 +2380,24 @@ class Translator(BasePrinter):
             low = ", minimum=True" if f == "which.min" else ""
             return f"{self.runtime('r_which_max')}({self.py(pos[0])}{low})"
         if f == "unname" and len(args) == 1 and pos:
-            return self.py(pos[0])
+            return f"{self.runtime('r_unname')}({self.py(pos[0])})"
+        if f == "relevel" and f not in self.functions and len(args) == 2 and \
+                all(n in (None, "x", "ref") for n, _ in args):
+            got = _bind_args(("x", "ref"), pos, args)
+            return f"{self.runtime('r_relevel')}({self.py(got['x'])}, {self.py(got['ref'])})"
+        if f == "format" and f not in self.functions and len(pos) == 1 and \
+                args[0][0] is None and len(args) > 1 and \
+                all(n in ("digits", "nsmall") for n, _ in args[1:]):
+            # format(x, digits = k, nsmall = m): R's common layout (rformat.py)
+            kw = "".join(f", {n}={self.py(a)}" for n, a in args[1:])
+            return f"{self.runtime('r_format')}({self.py(pos[0])}{kw})"
+        if f == "log" and f not in self.functions and len(args) == 2 and \
+                args[0][0] in (None, "x") and args[1][0] in (None, "base"):
+            # log(x, base) = log(x) / log(base)
+            return self.np(f"(np.log({self.py(args[0][1])}) / np.log({self.py(args[1][1])}))")
+        if f == "anyNA" and f not in self.functions and len(args) == 1 and pos:
+            return self.np(f"bool(np.any(pd.isna(np.asarray({self.runtime('r_unname')}("
+                           f"{self.py(pos[0])}), dtype=object))))")
         if f == "unlist" and len(pos) == 1 and all(n in (None, "use.names") for n, _ in args):
             plain = any(n == "use.names" and self.py(a) == "False" for n, a in args)
             return (f"{self.runtime('r_unlist')}({self.py(pos[0])}"   # a frame's values too
@@ -2458,6 +2546,9 @@ class Translator(BasePrinter):
                 vals = [f"{self.runtime('r_null_vec')}({vals[0]})"]
             if f == "solve" and len(vals) == 1:         # R's dimnames kept (rsolve.py)
                 return f"{self.runtime('r_solve')}({vals[0]})"
+            if f == "var" and len(vals) == 1 and not na_rm and not flag:
+                # var(m) of a matrix or data frame: the covariance matrix (rbase.r_var)
+                return f"{self.runtime('r_var')}({vals[0]})"
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA

@@ -42,13 +42,45 @@ _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "
                         "'August', 'September', 'October', 'November', 'December']",
           "month.abb": "['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', "
                        "'Oct', 'Nov', 'Dec']"}
+#: _literal_text of NA
+_NA = object()
+
+
+def _literal_text(e: R) -> object:
+    """R's as.character of a literal (a string, a double or integer number, TRUE/FALSE, NA:
+    :data:`_NA`); None when ``e`` is not a literal."""
+    from asr_py.translate.rnumtext import r_double_text
+
+    if e.kind == "str":
+        return e.value
+    if e.kind == "name" and e.value in ("TRUE", "FALSE"):
+        return e.value
+    if e.kind == "name" and e.value == "NA":
+        return _NA
+    if e.kind == "unary" and e.value == "-" and e.right is not None and e.right.kind == "num":
+        inner = _literal_text(e.right)
+        return None if inner is None else r_double_text(-float(str(inner)))
+    if e.kind == "num" and not e.value.lower().startswith("0x") and \
+            not e.value.endswith("i"):
+        if e.value.endswith("L"):
+            return str(int(float(e.value[:-1])))
+        return r_double_text(float(e.value))
+    return None
+
+
+def _r_dataset(name: str) -> bool:
+    from asr_py.translate import rdatasets
+
+    return rdatasets.is_dataset(name)
+
+
 _SIMPLE_FUNCS = {"sqrt": "np.sqrt", "log": "np.log", "exp": "np.exp", "mean": "np.mean",
                  "abs": "np.abs", "round": "np.round", "sum": "np.sum",
                  "var": "np.var", "max": "np.max", "min": "np.min", "median": "np.median",
                  "sd": "np.std", "log10": "np.log10", "log2": "np.log2", "cumsum": "np.cumsum",
                  "diag": "np.diag", "t": "np.transpose", "solve": "np.linalg.solve",
                  "is.na": "pd.isna", "unique": "pd.unique", "floor": "np.floor",
-                 "ceiling": "np.ceil", "all": "np.all", "any": "np.any"}
+                 "ceiling": "np.ceil", "all": "np.all", "any": "np.any", "trunc": "np.trunc"}
 #: calls whose value is their only argument's (R side effects only, or no-ops in pandas)
 _IDENTITY = {"invisible", "suppressWarnings", "suppressMessages", "droplevels",
              "droplevels.data.frame", "as.data.frame",
@@ -197,6 +229,12 @@ class BasePrinter:
                        f"{pyname(e.value)})"
             if e.value in self.arrays:
                 return f"np.asarray({pyname(e.value)})"
+            if _r_dataset(e.value) and e.value not in self.assigned and \
+                    e.value not in self.functions and \
+                    e.value not in getattr(self, "defined", ()):
+                # iris, CO2 ...: R's datasets package is attached in every session; its
+                # value if the script's scope has one (load(), source()), else R's data
+                return f"{self.runtime('r_lazy')}({e.value!r}, globals())"
             return pyname(e.value)
         if k == "paren":
             return f"({self.py(e.right)})"  # type: ignore[arg-type]
@@ -656,16 +694,25 @@ class BasePrinter:
             return f"{obj}[{self.py(args[0])}]"
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
-            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if e.left.kind in (
-                "dollar", "index") and not _summary_value(e.left) else \
+            column = e.left.kind == "dollar" and not obj.startswith("r_dollar(") and not (
+                e.left.left is not None and e.left.left.kind == "dollar")   # l$a$b: a list's
+            return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if (
+                column or e.left.kind == "index" and e.left.value == "[") \
+                and not _summary_value(e.left) else \
                 f"{self.runtime('r_elt')}({obj}, {int(float(args[0].value))})"
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
                 self._vector_context(args[0]):
             return f"{obj}.loc[{self.py(args[0])}, {self.py(args[1])}]"  # x[cond, cols]
         if len(args) == 1 and e.value == "[" and args[0].kind == "name" and \
                 not self._vector_context(args[0]) and args[0].value not in _CONST:
-            # x[v]: v holds names, positions or a logical vector (known when it runs)
-            return f"{self.runtime('r_sub')}({obj}, {self.py(args[0])})"
+            # x[v]: v holds names, positions or a logical vector (known when it runs); a
+            # factor indexes by its codes (as.numeric(levels(f))[f], rfactor.py)
+            from asr_py.translate import rfactor
+
+            at = self.py(args[0])
+            if rfactor.is_factor(self, args[0]):
+                at = f"{self.runtime('r_factor_codes')}({at})"
+            return f"{self.runtime('r_sub')}({obj}, {at})"
         if len(args) == 1 and e.value == "[" and (
                 args[0].kind in ("index", "dollar") or args[0].kind == "call" and
                 args[0].value == "c" and args[0].args and all(n is None
@@ -793,6 +840,11 @@ class BasePrinter:
             return f"{self.runtime('r_c_named')}(" + ", ".join(
                 f"({n!r}, {self.py(a)}, {a.kind == 'call' and a.value == 'list'})"
                 for n, a in items) + ")"
+        texts = [_literal_text(a) for _, a in items]
+        if flatten and items and all(t is not None for t in texts) and \
+                any(a.kind == "str" for _, a in items):
+            # c(1, "a", TRUE): R's character vector c("1", "a", "TRUE")
+            return "[" + ", ".join("None" if t == _NA else repr(t) for t in texts) + "]"
         parts = []
         for _, a in items:
             if a.kind == "name" and a.value == "NA":
@@ -827,6 +879,10 @@ class BasePrinter:
             # c("a", "b")): R's recycling at run time; one value is a string
             return (f"{self.runtime('r_paste')}(" + ", ".join(
                 [self.py(a) for a in pos] + [f"sep={sep!r}"]) + ")")
+        texts = [_literal_text(a) for a in pos]
+        if pos and all(t is not None and t != _NA for t in texts):
+            # literals: R's as.character of each (1e5 -> "1e+05", TRUE -> "TRUE")
+            return repr(sep.join(str(t) for t in texts))
         return f"{sep!r}.join([str(x) for x in [" + ", ".join(self.py(a) for a in pos) + "]])"
 
     def _is_vector(self, e: R) -> bool:
@@ -1645,8 +1701,8 @@ def _column_mask(e: R) -> bool:
     (``x[, grepl(a, n) & grepl(b, n)]`` selects columns)."""
     if e.kind == "paren" and e.right is not None:
         return _column_mask(e.right)
-    if e.kind == "call":
-        return e.value in ("grepl", "startsWith", "endsWith")
+    if e.kind == "call":        # sapply(d, is.numeric): one TRUE/FALSE a column
+        return e.value in ("grepl", "startsWith", "endsWith", "sapply", "vapply")
     if e.kind == "bin" and e.value in ("<", ">", "<=", ">=", "==", "!=", "%in%"):
         return True             # x[, colSums(is.na(x)) < nrow(x)], x[, !names(x) %in% v]
     if e.kind == "unary" and e.value == "!" and e.right is not None:

@@ -32,6 +32,7 @@ from asr_py.translate.rmatshape import (
     conformable,
     is_square_dimnamed,
 )
+from asr_py.translate.rnumtext import r_double_text
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_flat_series", "r_numeric_of",
@@ -470,7 +471,10 @@ def _r_str(v: Any) -> Any:
     if isinstance(v, (float, np.floating)):
         if np.isnan(v):
             return "NA"
-        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else format(v, ".15g")
+        # a whole number as an integer (pandas holds R's integer columns with NA as floats;
+        # R never writes an integer in e notation); else R's as.character of a double
+        return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else \
+            r_double_text(float(v))
     if isinstance(v, pd.Timestamp) and v == v.normalize():
         return v.strftime("%Y-%m-%d")     # a Date (as.Date, ymd, Sys.Date) prints its day
     return str(v)
@@ -836,7 +840,13 @@ def r_numeric_of(x: Any) -> Any:
     gives its values in order, names dropped, each element of length one read as its value
     (``?as.vector``: coercion to an atomic mode drops the names; a list coerces when every
     element has length one, else R stops: "(list) object cannot be coerced to type
-    'double'"); anything else is returned as it is."""
+    'double'"); a factor held as a pandas Categorical (``factor(x, levels =)``, R's data
+    sets) gives its codes 1, 2, ... (NA for a missing value); anything else is returned as
+    it is."""
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        codes = x.cat.codes.to_numpy().astype(float) + 1
+        codes[codes == 0] = np.nan
+        return pd.Series(codes, index=x.index, name=x.name)
     if not isinstance(x, dict):
         return x
     out = []
@@ -1277,3 +1287,81 @@ def r_is(x: Any, kind: str) -> bool:
     return vals.dtype.kind in "OUT" and not r_is(x, "numeric") and all(
         isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
         for v in vals.ravel())
+
+
+def r_unname(x: Any) -> Any:
+    """R's ``unname(x)``: a named vector (a dict, or a Series on text names) without its
+    names, its values in order; a named list (a dict) its elements as a list; anything else
+    as it is."""
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, pd.Series) and len(x) and all(isinstance(i, str) for i in x.index):
+        return x.reset_index(drop=True)
+    return x
+
+
+def r_droplevels(x: Any) -> Any:
+    """R's ``droplevels(x)``: a factor (or a data frame's factor columns) without the levels
+    no value uses. A factor held as its text labels has none; a pandas Categorical (set
+    levels, R's data sets) drops them, keeping the others' order. A placeholder passes
+    through as it is (droplevels only tidies levels)."""
+    if isinstance(x, Untranslated):
+        return x
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        return x.cat.remove_unused_categories()
+    if isinstance(x, pd.DataFrame) and any(isinstance(t, pd.CategoricalDtype)
+                                           for t in x.dtypes):
+        out = x.copy()
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+    return x
+
+
+def r_var(x: Any) -> Any:
+    """R's ``var(x)``: of a vector the sample variance (n − 1 divisor; NA when a value is
+    missing); of a matrix or data frame the covariance matrix of its columns (a data frame's
+    column names as both dimnames)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.DataFrame):
+        cols = [str(c) for c in x.columns]
+        return pd.DataFrame(np.atleast_2d(np.cov(x.to_numpy(dtype=float), rowvar=False)),
+                            index=cols, columns=cols)
+    arr = np.asarray(x.to_numpy() if isinstance(x, pd.Series) else
+                     list(x.values()) if isinstance(x, dict) else x, dtype=float)
+    if arr.ndim == 2:
+        return np.atleast_2d(np.cov(arr, rowvar=False))
+    return float(np.var(arr, ddof=1)) if arr.size > 1 else float("nan")
+
+
+def r_na_of(*xs: Any) -> np.ndarray:
+    """Where any of ``xs`` (the operands of a comparison) is missing: R's comparison gives
+    NA there, pandas' gives False."""
+    masks = [np.asarray(pd.isna(x.to_numpy() if isinstance(x, pd.Series) else x))
+             for x in xs if not isinstance(x, dict | Untranslated | pd.DataFrame)]
+    out = np.zeros((), dtype=bool)
+    for m in masks:
+        out = out | m
+    return out
+
+
+def r_ifelse(test: Any, yes: Any, no: Any, na: Any = None) -> Any:
+    """R's ``ifelse(test, yes, no)``: ``yes`` where test is TRUE, ``no`` where FALSE, NA
+    where test is NA (``na``: where the compared values were missing)."""
+    for v in (test, yes, no):
+        if isinstance(v, Untranslated):
+            return v._use()
+    out = np.where(test, yes, no)
+    mask = np.broadcast_to(np.asarray(na, dtype=bool), out.shape) if na is not None \
+        else None
+    if mask is None or not mask.any():
+        return out
+    if out.dtype.kind in "iufcb":
+        out = out.astype(float)
+        out[mask] = np.nan
+    else:
+        out = out.astype(object)
+        out[mask] = None
+    return out

@@ -57,6 +57,15 @@ def note(tr: Any, target: R, r: R) -> None:
         fac -= old
         if r.kind == "name":        # d2 <- d: the same columns
             fac |= {(name, c) for d, c in set(fac) if d == r.value}
+        elif _makes_factor(r):      # f <- factor(x): the variable itself
+            fac.add((name, ""))
+        elif r.kind == "call" and r.value in ("data.frame", "tibble", "data.table"):
+            # data.frame(g = factor(x), ...), or text columns with stringsAsFactors = TRUE
+            named = dict((n, a) for n, a in r.args if n is not None)
+            saf = named.get("stringsAsFactors")
+            text = saf is not None and saf.kind == "name" and saf.value in ("TRUE", "T")
+            fac |= {(name, n) for n, a in r.args if n is not None and n != "stringsAsFactors"
+                    and (_makes_factor(a) or text and _text_vector(a))}
         return
     if target.kind == "dollar" and target.left is not None and target.left.kind == "name":
         key = (target.left.value, target.value)
@@ -80,6 +89,12 @@ def note(tr: Any, target: R, r: R) -> None:
                 fac |= {(d, c) for c in cols}
 
 
+def _text_vector(e: R) -> bool:
+    """A literal text value or ``c()`` of them."""
+    return e.kind == "str" or e.kind == "call" and e.value == "c" and bool(e.args) and all(
+        a.kind == "str" for _, a in e.args)
+
+
 def is_factor(tr: Any, e: R) -> bool:
     """Whether ``e`` is ``d$x`` of a column the script made a factor, or a call that makes
     one (``factor(x)``, ``as.factor(x)``: ``as.numeric(factor(x))`` is R's level codes)."""
@@ -87,6 +102,8 @@ def is_factor(tr: Any, e: R) -> bool:
                                         "base::as.factor"):
         return True
     fac, _ = _state(tr)
+    if e.kind == "name":
+        return (e.value, "") in fac
     return e.kind == "dollar" and e.left is not None and e.left.kind == "name" and \
         (e.left.value, e.value) in fac
 

@@ -3,8 +3,8 @@
 second elements, and so on; the arguments are recycled to the longest (any of length zero:
 an empty result); ``MoreArgs`` (a list) is passed to every call; with ``USE.NAMES``, the
 result takes the names of the first ``...`` argument, or that argument's values when it is
-an unnamed character vector. ``SIMPLIFY = FALSE`` keeps the result a list; the translation
-reads only that form (R's default ``simplify2array`` may make a vector or a matrix).
+an unnamed character vector. ``SIMPLIFY = FALSE`` keeps the result a list; R's default
+``SIMPLIFY = TRUE`` simplifies it as sapply does (rsapply.simplify: a vector, a matrix).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ __all__ = ["r_mapply"]
 
 
 def r_mapply(fn: Callable[..., Any], *args: Any, more_args: Any = None,
-             use_names: bool = True, **named: Any) -> Any:
+             use_names: bool = True, simplify: bool = False, **named: Any) -> Any:
     """The list of ``fn(a1[i], a2[i], ..., name=b[i], **more_args)``, i over the longest
     argument (recycled); an RList named as R names it (module docstring)."""
     from asr_py.translate.rbase import r_iter
+    from asr_py.translate.rsapply import simplify as simplify2array
 
     for v in (*args, *named.values(), more_args):
         if isinstance(v, Untranslated):
@@ -41,5 +42,7 @@ def r_mapply(fn: Callable[..., Any], *args: Any, more_args: Any = None,
         keys = list(first.keys()) if isinstance(first, dict) else \
             seqs[0][1] if seqs[0][1] and all(isinstance(v, str) for v in seqs[0][1]) else None
         if keys and n == len(keys):
+            if simplify:
+                return simplify2array(vals, [str(k) for k in keys])
             return RList(zip(keys, vals, strict=True))
-    return vals
+    return simplify2array(vals, None) if simplify else vals

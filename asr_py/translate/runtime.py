@@ -70,8 +70,10 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_data_table,
     r_diag,
     r_dist,
+    r_droplevels,
     r_flat_series,
     r_fun,
+    r_ifelse,
     r_ij,
     r_ij_assign,
     r_interaction,
@@ -81,6 +83,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_lapply_cols,
     r_length,
     r_matmul,
+    r_na_of,
     r_numeric_of,
     r_outer,
     r_paste,
@@ -90,6 +93,8 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
     r_seq,
     r_set_attr,
     r_tapply,
+    r_unname,
+    r_var,
     r_wald_test,
     r_which_max,
 )
@@ -172,6 +177,7 @@ from asr_py.translate.rfilterby import r_filter_by  # noqa: F401 - filter(.by = 
 from asr_py.translate.rfinite import r_is_finite  # noqa: F401 - is.finite()
 from asr_py.translate.rforcats import r_fct  # noqa: F401 - forcats' fct_inseq, ...
 from asr_py.translate.rforeach import r_foreach  # noqa: F401 - foreach %do%
+from asr_py.translate.rformat import r_format  # noqa: F401 - format(x, digits, nsmall)
 from asr_py.translate.rformlevels import (  # noqa: F401 - computed pieces of a formula
     r_bquote_value,
     r_formula_levels,
@@ -268,6 +274,7 @@ from asr_py.translate.rlubridate import (  # noqa: F401 - lubridate's dates and 
     r_ymd,
 )
 from asr_py.translate.rlucid import r_vc  # noqa: F401 - lucid vc(fit)
+from asr_py.translate.rmakenames import r_make_names, r_make_unique  # noqa: F401
 from asr_py.translate.rmapply import r_mapply  # noqa: F401 - mapply(SIMPLIFY = FALSE)
 from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), ...
     r_colMeans,
@@ -310,6 +317,7 @@ from asr_py.translate.rnull import (  # noqa: F401 - sum(NULL), is.null(names(NU
     r_is_null,
     r_null_vec,
 )
+from asr_py.translate.rnumtext import r_double_text
 from asr_py.translate.rops import r_in, r_op  # noqa: F401 - x op y by position, %in%
 from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # noqa: F401
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
@@ -337,6 +345,7 @@ from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(te
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rrelevel import r_relevel  # noqa: F401 - stats' relevel()
 from asr_py.translate.rremoveempty import r_remove_empty  # noqa: F401 - janitor
 from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble
 from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
@@ -344,6 +353,7 @@ from asr_py.translate.rreshape import r_reshape  # noqa: F401 - reshape(directio
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
+from asr_py.translate.rsapply import r_sapply  # noqa: F401 - names, simplification
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
 from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
@@ -397,6 +407,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
 )
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
 from asr_py.translate.rsummary import r_aic, r_bic, r_summary  # noqa: F401 - summary(fit)
+from asr_py.translate.rsummarydefault import r_summary_default  # noqa: F401
 from asr_py.translate.rsvd import (  # noqa: F401 - svd(), det(), drop(), diag<-
     r_det,
     r_determinant,
@@ -610,10 +621,17 @@ def load_rdata(path: str) -> dict[str, Any]:
     return {pyname(k): v for k, v in _read_r(path, rds=False).items()}
 
 
-def r_data(name: str, into: dict[str, Any] | None = None) -> pd.DataFrame:
+def r_data(name: str, into: dict[str, Any] | None = None,
+           package: str | None = None) -> pd.DataFrame:
     """R's ``data(name)``: the data set from a file next to the script or under ``data/``.
     An .rda/.RData file may hold objects of other names (``data(local851)`` gives
-    ``site2``): R binds them all, so they are put in ``into`` (the script's globals())."""
+    ``site2``): R binds them all, so they are put in ``into`` (the script's globals()).
+    A data frame of R's ``datasets`` package (``iris``, ``CO2`` ...; attached in every R
+    session, searched before the working directory's data/) is R's own (rdatasets.py)."""
+    from asr_py.translate import rdatasets
+
+    if package in (None, "datasets") and rdatasets.is_dataset(name):
+        return rdatasets.dataset(name)
     # R's data() reads a data/ directory (a package's, or the working directory's): those
     # first, so a package's data/X.rda wins over an X.csv beside the script (inst/extdata)
     dirs = [d for d in _DIRS if Path(d).name == "data"] + \
@@ -1114,7 +1132,7 @@ def _r_label(v: Any) -> str:
         f = float(v)
         if f.is_integer() and abs(f) < 1e15:
             return str(int(f))
-        return f"{f:.15g}"
+        return r_double_text(f)     # R's as.character: 1e-04, 0.3, 1e+15
     return str(v)
 
 
@@ -1335,9 +1353,10 @@ def _text_and_numbers(xs: list[Any], items: list[Any]) -> bool:
         text(items) and nums(xs) and not text(xs)
 
 
-def r_match(x: Any, table: Any) -> Any:
-    """R's ``match(x, table)``: the 1-based position of the first match of each value of
-    ``x`` in ``table`` (None - R's NA - where there is none); one value for one ``x``."""
+def r_match(x: Any, table: Any, nomatch: Any = None) -> Any:
+    """R's ``match(x, table, nomatch)``: the 1-based position of the first match of each
+    value of ``x`` in ``table`` (``nomatch``, by default None - R's NA - where there is
+    none); one value for one ``x``."""
     if isinstance(x, Untranslated) or isinstance(table, Untranslated):
         return (x if isinstance(x, Untranslated) else table)._use()
     if x is None:
@@ -1360,9 +1379,24 @@ def r_match(x: Any, table: Any) -> Any:
 
     def pos(v: Any) -> Any:
         k = first.get(v)
-        return first.get(a42.get(v)) if k is None and isinstance(v, str) else k
+        k = first.get(a42.get(v)) if k is None and isinstance(v, str) else k
+        return nomatch if k is None else k
 
     if isinstance(x, (list, tuple, np.ndarray, pd.Series, pd.Index,
                       pd.api.extensions.ExtensionArray)):
         return [pos(v) for v in x]          # (an ExtensionArray: e.g. pandas' Arrow strings)
     return pos(x)
+
+
+def r_prop_table(x: Any) -> Any:
+    """R's ``prop.table(x)`` (``proportions``): ``x / sum(x)``; a table's (a Series') or a
+    named vector's names kept, a matrix's shape kept."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, dict):
+        tot = sum(x.values())
+        return {k: v / tot for k, v in x.items()}
+    if isinstance(x, pd.Series | pd.DataFrame):
+        return x / x.to_numpy().sum()
+    arr = np.asarray(x, dtype=float)
+    return arr / arr.sum()

@@ -250,7 +250,7 @@ def test_double_brackets_keep_statements_apart() -> None:
     lines = body(translate(r))
     # (l is a parameter: l[["a"]] of a list without "a" is NULL, hence r_dollar)
     assert lines == ["def f(l):", "    x = r_dollar(l, 'a', exact=True)", "    return x",
-                     "y = res['b'].iloc[0]",
+                     "y = r_elt(res['b'], 1)",      # a list element: by position
                      "z = 2"]
 
 
@@ -308,10 +308,11 @@ def test_asreml3_result_components() -> None:
 def test_r_vector_semantics() -> None:
     lines = body(translate('lab <- paste(d$Env, d$Block, sep = ".")\nv <- c(1, 2) + 1\n'
                            'u <- paste("a", 1)\n'))
-    # r_paste: R's recycling and as.character (a whole number prints as 10, not 10.0)
+    # r_paste: R's recycling and as.character (a whole number prints as 10, not 10.0);
+    # literals are joined when translating, as R's as.character writes them
     assert lines == ["lab = r_paste(d['Env'], d['Block'], sep='.')",
                      "v = np.array([1, 2]) + 1",
-                     "u = ' '.join([str(x) for x in ['a', 1]])"]
+                     "u = 'a 1'"]
 
 
 def test_init_vector_held_in_a_variable_is_passed_by_keyword() -> None:

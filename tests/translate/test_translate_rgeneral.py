@@ -218,7 +218,8 @@ def test_sapply_over_a_named_list_of_fits() -> None:
                           'll <- sapply(fits, function(f) f$loglik)\n'
                           'mx <- sapply(list(c(1, 5), c(2, 3)), max)\n'), d=d)
     assert len(ns["ll"]) == 2
-    assert ns["ll"][0] != ns["ll"][1]
+    assert list(ns["ll"].index) == ["a", "b"]       # R: a named vector (the list's names)
+    assert ns["ll"].iloc[0] != ns["ll"].iloc[1]
     assert list(ns["mx"]) == [5, 3]
 
 

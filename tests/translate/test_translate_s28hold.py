@@ -205,12 +205,12 @@ def test_mapply_applies_fun_elementwise_recycling_as_r() -> None:
 
 
 def test_mapply_forms_not_read_stay_todos() -> None:
-    """R's default SIMPLIFY = TRUE may give a vector or a matrix (simplify2array); a
-    positional argument after a named one cannot keep R's order in a Python call."""
+    """A positional argument after a named one cannot keep R's order in a Python call; a
+    function mapped to Python by name is not known to take the arguments (R's default
+    SIMPLIFY = TRUE is read since s29: test_r_oracle.py's mapply snippets)."""
     py = translate('v <- mapply(rep, 1:3, 3:1)\n'
                    'w <- mapply(function(x, y) x + y, x = a, b, SIMPLIFY = FALSE)\n'
                    'z <- mapply(rep, 1:3, 3:1, SIMPLIFY = FALSE)\n')
-    assert "mapply() simplifying its result (SIMPLIFY = TRUE)" in py
     assert "mapply() with a positional argument after a named one" in py
     assert "mapply() of rep" in py          # R's rep() takes (x, times): not a 1-arg map
     assert "r_mapply(" not in py

@@ -1,0 +1,117 @@
+"""The R-oracle harness: each R snippet of roracle/snippets.R is translated, run, and its
+``out`` compared with the value R 4.2.2 gave (roracle/oracle.json, recorded by
+``Rscript scripts/record_r_oracle.R``; _r_oracle.py compares values, names, types, factor
+levels, dimensions). Snippets follow idioms of the corpus scripts (paste, c, seq/rep,
+factor/levels, table, tapply/aggregate, the apply family, merge, subset and indexing,
+strings, rounding, NA handling, matrices, dplyr, tidyr, reshape2, data.table, R's data
+sets).
+
+:data:`KNOWN` lists the snippets translate still gets wrong, with the reason; their test
+asserts the difference is still there, so a fix shows up as a failure to update here."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from _r_oracle import check, differ, oracle
+
+ORACLE = oracle()
+
+#: snippet -> (reason, a regex of the difference _r_oracle.check reports)
+KNOWN: dict[str, tuple[str, str]] = {
+    "table_two_way": ("a two-way table() is a long Series, not R's matrix", "R matrix"),
+    "index_logical_na": ("x[x > k] drops the NA positions R keeps as NA (pandas "
+                         "comparisons give False for NA)", "length 4, R 5"),
+    "reduce_sum": ("Reduce() is not translated", "Reduce"),
+    "rbind_vectors": ("rbind() of named vectors is not translated", "R matrix"),
+    "index_rownum": ("a factor held as text loses its unused levels on a row subset",
+                     r"levels \['E1'\]"),
+    "head_df": ("a factor held as text loses its unused levels on a row subset",
+                r"levels \['E1', 'E2'\]"),
+    "dplyr_filter": ("a factor held as text loses its unused levels on a row subset",
+                     r"levels \['E1', 'E3'\]"),
+    "dplyr_slice": ("a factor held as text loses its unused levels on a row subset",
+                    r"levels \['E1', 'E2'\]"),
+    "class_of": ("class() of a factor held as text is 'character'", "'character', R 'factor'"),
+    "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
+                         "'1000000'): pandas holds R's integer columns with NA as floats",
+                         "'1000000', R '1e\\+06'"),
+    "datatable_filter": ("data.table's DT[i] with bare column names is not translated",
+                         "NameError"),
+    "datatable_agg": ("data.table's DT[, j, by] is not translated", "Untranslated"),
+    "names_which_max_table": ("which.max() of a named vector gives no name", "length 0, R 1"),
+    "reduce_merge": ("Reduce() is not translated", "Untranslated"),
+    "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
+                         "the rest) is not followed", r"out\$k\[2\]"),
+    "cor_matrix": ("cbind() of named vectors makes a matrix without column names",
+                   "row names"),
+    "var_matrix": ("cbind() of named vectors makes a matrix without column names (the "
+                   "covariances agree)", "row names None"),
+    "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
+    "rowsum_group": ("rowsum() is not translated", "Untranslated"),
+    "which_names_vec": ("a named vector c(a = 1, ...) is a dict: no comparison operators",
+                        "TypeError"),
+    "stack_list": ("stack() is not translated", "Untranslated"),
+    "table_with_na": ("table(useNA =) is not translated", "useNA"),
+    "table_df_column": ("as.data.frame(table(g = x)) with a named argument is not "
+                        "translated", "Untranslated"),
+    "all_any_narm": ("any()/all() do not give R's NA for a missing value", r"out\[2\]"),
+    "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
+    "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
+                                  "across"),
+    "dplyr_slice_max": ("slice_max() is not translated", "slice_max"),
+    "sapply_mask_single_bracket": ("is.character() of a factor held as text is TRUE",
+                                   "length 2, R 1"),
+    "sapply_class_vector": ("class() of a factor held as text is 'character'",
+                            "'character', R 'factor'"),
+    "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
+                              "row names"),
+    "mean_trim": ("mean(trim =) is not translated", "mean"),
+    "round_negative_half": ("round() with one digits value per element", r"out\[3\]"),
+    "as_integer_text": ("as.integer() of text that is not a number stops (R: NA)",
+                        "ValueError"),
+    "max_character": ("max()/min() of text stop (R: the last/first in sort order)",
+                      "UFuncTypeError"),
+}
+
+
+def test_the_oracle_says_where_it_comes_from() -> None:
+    assert ORACLE["r_version"].startswith("R version 4.")
+    assert ORACLE["command"] == "Rscript scripts/record_r_oracle.R"
+    assert len(ORACLE["snippets"]) >= 150
+    assert set(KNOWN) <= set(ORACLE["snippets"])
+    assert all("value" in s or "error" in s for s in ORACLE["snippets"].values())
+
+
+@pytest.mark.parametrize("name", [n for n in ORACLE["snippets"] if n not in KNOWN])
+def test_translation_gives_r_value(name: str) -> None:
+    got = check(name, ORACLE)
+    assert got is None, f"{name}: {got}\n{ORACLE['snippets'][name]['code']}"
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_known_difference_is_still_there(name: str) -> None:
+    reason, pattern = KNOWN[name]
+    got = check(name, ORACLE)
+    assert got is not None, f"{name} agrees with R now ({reason}): move it out of KNOWN"
+    assert re.search(pattern, got), got
+
+
+def test_comparison_catches_each_kind_of_difference() -> None:
+    """The comparator itself: values, names, types, levels, dims each make a difference."""
+    vec = {"kind": "vector", "type": "double", "names": ["a", "b"], "values": ["1", "2.5"]}
+    assert differ(vec, pd.Series([1.0, 2.5], index=["a", "b"])) is None
+    assert "out[2]: 2.6, R 2.5" in differ(vec, pd.Series([1.0, 2.6], index=["a", "b"]))
+    assert "names" in differ(vec, [1.0, 2.5])
+    assert "number" in differ(vec, pd.Series(["1", "2.5"], index=["a", "b"]))
+    fac = {"kind": "factor", "ordered": False, "levels": ["b", "a"], "values": ["a", "b"],
+           "names": None}
+    assert differ(fac, pd.Series(pd.Categorical(["a", "b"], categories=["b", "a"]))) is None
+    assert "levels" in differ(fac, ["a", "b"])          # text labels: sorted levels a, b
+    mat = {"kind": "matrix", "type": "integer", "dim": [2, 1], "rownames": None,
+           "colnames": None, "values": [1, 2]}
+    assert differ(mat, np.array([[1], [2]])) is None
+    assert "shape" in differ(mat, np.array([[1, 2]]))
