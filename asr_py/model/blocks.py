@@ -603,6 +603,24 @@ def _id_mismatch_hint(ids: tuple[str, ...], n_matched: int) -> str:
     return hint
 
 
+def _source_matrix(ctx: Context, func: str, fac: Name, src: Expr) -> Any:
+    """The matrix named by the second argument of vm(id, K) / ide(id, K) (a keyword of
+    asreml()); an error with a caret when it is not a name or not given."""
+    if isinstance(src, String) and src.value.isidentifier():
+        raise ctx.error(src, f"{func}() takes the matrix by name, not as the string {src}",
+                        f"write {func}({fac}, {src.value}) and pass "
+                        f"asreml(..., {src.value}=the_matrix)")
+    if not isinstance(src, Name) or not src.name.replace(".", "_").isidentifier():
+        raise ctx.error(src, f"{func}(): '{src}' is not the name of a matrix",
+                        f"write {func}({fac}, K) and pass asreml(..., K=the_matrix)")
+    if src.name not in ctx.matrices:
+        how = f"{src}=the_matrix" if src.name.isidentifier() else \
+            f"**{{'{src}': the_matrix}} (an R name with a dot is not a Python keyword)"
+        raise ctx.error(src, f"matrix '{src}' is not given",
+                        f"pass it as a keyword argument: asreml(..., {how})")
+    return ctx.matrices[src.name]
+
+
 def known_block(ctx: Context, call: Call) -> Block:
     """vm(id, K), ide(id), ped(id), giv(id): the levels are the matrix ids (all of them)."""
     from asr_py.vcov.known import KnownMatrix
@@ -614,20 +632,13 @@ def known_block(ctx: Context, call: Call) -> Block:
     if call.func == "vm":
         if len(pos) < 2:
             raise ctx.error(call, "vm() needs a matrix: vm(id, K)")
-        src = pos[1]
-        if isinstance(src, String) and src.value.isidentifier():
-            raise ctx.error(src, f"vm() takes the matrix by name, not as the string {src}",
-                            f"write vm({fac}, {src.value}) and pass "
-                            f"asreml(..., {src.value}=the_matrix)")
-        if not isinstance(src, Name) or not src.name.replace(".", "_").isidentifier():
-            raise ctx.error(src, f"vm(): '{src}' is not the name of a matrix",
-                            f"write vm({fac}, K) and pass asreml(..., K=the_matrix)")
-        if src.name not in ctx.matrices:
-            how = f"{src}=the_matrix" if src.name.isidentifier() else \
-                f"**{{'{src}': the_matrix}} (an R name with a dot is not a Python keyword)"
-            raise ctx.error(src, f"matrix '{src}' is not given",
-                            f"pass it as a keyword argument: asreml(..., {how})")
-        mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
+        mat, ids, inv = _matrix_with_ids(ctx, _source_matrix(ctx, call.func, fac, pos[1]),
+                                         pos[1])
+    elif call.func == "ide" and len(pos) > 1:
+        # ide(id, M): the identity over the ids of M (the matrix of the vm(id, M) beside it)
+        ids = tuple(_matrix_with_ids(ctx, _source_matrix(ctx, call.func, fac, pos[1]),
+                                     pos[1])[1])
+        mat, inv = sp.identity(len(ids), format="csc"), False
     elif call.func == "ide" and ctx.pedigree is None:
         # asreml 4: ide(id) is the identity over the ids of the vm(id, K) term beside it;
         # asreml 3: over the ids of ginverse = list(id = M) (no ped(id) term needed)
