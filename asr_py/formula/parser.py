@@ -277,6 +277,9 @@ class _Build(Transformer):
             args = [Arg(_tf(a.value), a.name, span=a.span) for a in args]
         if str(name) in _SLOTS:
             args = _by_position(_SLOTS[str(name)], args)
+        elif len(args) == 2 and all(a.name is None for a in args) and \
+                _init_second(str(name)):
+            args = [args[0], Arg(args[1].value, "init", span=args[1].span)]
         return Call(str(name), tuple(args), span=span)
 
 
@@ -289,6 +292,17 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "vm": ("obj", "source"),
     "ide": ("obj", "source"),
 }
+
+
+def _init_second(name: str) -> bool:
+    """Whether ``name`` is a variance structure of one factor whose R signature is ``f(obj,
+    init = NA)`` (``idv``, ``ar1``, ``corgh``, ``us`` ...): its second positional argument is
+    ``init``, as R matches it (``corgh(trait, c(0.5, 1, 1))``)."""
+    from asr_py.formula.functions import FUNCTIONS, functions
+
+    spec = FUNCTIONS.get(name) or functions().get(name)  # the structures load on first need
+    return spec is not None and spec.kind == "variance" and spec.max_args == 1 \
+        and "init" in spec.named
 
 
 def _slot_of(name: str, slots: tuple[str, ...]) -> str | None:

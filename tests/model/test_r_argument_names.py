@@ -118,3 +118,38 @@ def test_str_form_vmodel_fits_as_positional() -> None:
     a = asr.asreml("y ~ x", random="~ str(~ g + g:x, ~ us(2):id(g))", data=d)
     b = asr.asreml("y ~ x", random="~ str(form = ~ g + g:x, vmodel = ~ us(2):id(g))", data=d)
     assert a.loglik == pytest.approx(b.loglik, abs=1e-10)
+
+
+@pytest.mark.parametrize("text, canonical", [
+    ("~ corgh(site, c(0.5, 1, 2)):g", "~ corgh(site, init = c(0.5, 1, 2)):g"),
+    ("~ idv(g, 0.5)", "~ idv(g, init = 0.5)"),
+    ("~ ar1v(t, c(0.3, 1)):site", "~ ar1v(t, init = c(0.3, 1)):site"),
+    ("~ fa(site, 2):g", "~ fa(site, 2):g"),          # fa's second argument is its order
+    ("~ corb(site, 1):g", "~ corb(site, 1):g"),
+])
+def test_positional_init_of_one_factor_structures(text: str, canonical: str) -> None:
+    """R's ``idv(obj, init = NA)``: a second positional argument is init."""
+    assert str(parse_formula(text, "random")) == str(parse_formula(canonical, "random"))
+
+
+def test_positional_init_fits_as_named() -> None:
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"site": np.repeat(["A", "B", "C"], 20),
+                      "g": np.tile([f"g{i}" for i in range(10)], 6)})
+    d["y"] = rng.standard_normal(60) + np.tile(rng.standard_normal(10), 6)
+    a = asr.asreml("y ~ site", random="~ corv(site, init = c(0.4, 0.9)):g", data=d, maxit=1)
+    b = asr.asreml("y ~ site", random="~ corv(site, c(0.4, 0.9)):g", data=d, maxit=1)
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-12)
+    c = asr.asreml("y ~ site", random="~ corv(site):g", data=d, maxit=1)
+    assert abs(c.loglik - a.loglik) > 1e-6    # the init was used (one iteration from it)
+    with pytest.raises(FormulaError, match="init for corv"):
+        asr.asreml("y ~ site", random="~ corv(site, c(0.4, 0.9, 1)):g", data=d)
+
+
+@pytest.mark.parametrize("text", ["~ vs(gen)", "~ vsm(usm(trait), ism(gen))",
+                                  "~ vsr(dsm(env), gen)"])
+def test_sommer_syntax_is_named_with_the_asreml_form(text: str) -> None:
+    with pytest.raises(FormulaError, match="unknown ASReml function") as e:
+        asr.parse_model("y ~ 1", text)
+    assert "^" in str(e.value) and "sommer's syntax" in str(e.value) \
+        and "us(trait):gen" in str(e.value)
