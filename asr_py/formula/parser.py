@@ -278,7 +278,7 @@ class _Build(Transformer):
         if str(name) in _SLOTS:
             args = _by_position(_SLOTS[str(name)], args)
         elif len(args) == 2 and all(a.name is None for a in args) and \
-                _init_second(str(name)):
+                _literal_values(args[1].value) and _init_second(str(name)):
             args = [args[0], Arg(args[1].value, "init", span=args[1].span)]
         return Call(str(name), tuple(args), span=span)
 
@@ -292,6 +292,17 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "vm": ("obj", "source"),
     "ide": ("obj", "source"),
 }
+
+
+def _literal_values(e: object) -> bool:
+    """A number or ``c(...)``/``rep(...)`` of numbers: what a positional init is written as
+    (a bare name stays positional, to be refused as an extra argument)."""
+    if isinstance(e, Number):
+        return True
+    if isinstance(e, UnaryOp):
+        return isinstance(e.operand, Number)
+    return isinstance(e, Call) and e.func in ("c", "rep") and all(
+        _literal_values(a.value) for a in e.args if a.name is None)
 
 
 def _init_second(name: str) -> bool:
