@@ -37,6 +37,7 @@ from asr_py.translate import (
     rdots,
     rdplyr,
     renv,
+    requatelevels,
     reval,
     rfactor,
     rfactorlevels,
@@ -2842,6 +2843,13 @@ class Translator(BasePrinter):
                 note = (f"# NOTE(asr_py): asreml(asmv = {self.src(a)}) dropped: the residual "
                         "correlates no traits within a unit, so long-format rows fit the "
                         "same model (rasmv.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
+            if n == "equate.levels" and requatelevels.neutral(self, a, named):
+                note = (f"# NOTE(asr_py): asreml(equate.levels = {self.src(a)}) dropped: "
+                        "and() adds to the previous term's effects by level label, over the "
+                        "union of levels (requatelevels.py)")
                 if note not in self._hoisted:
                     self._hoisted.append(note)
                 continue

@@ -73,3 +73,38 @@ def test_vm_list_element_matrix(gdata) -> None:
     exec(compile(py, "<translated>", "exec"), ns)
     direct = asr.asreml("y ~ env", random="~ vm(genotype, K) + ide(genotype)", data=d, K=G)
     assert ns["m"].loglik == pytest.approx(direct.loglik, abs=1e-9)
+
+
+def test_equate_levels_with_and_is_dropped_and_fits_the_union_design() -> None:
+    """equate.levels = c('P1', 'P2') beside ~ P1 + and(P2): asreml's union of levels; the
+    translated fit equals the dense-V REML optimum of V = σ²_u Z Z' + σ² I with
+    Z = Z_P1 + Z_P2 over the union of the two factors' levels, built in numpy."""
+    from tests._dense_reml import fit_dense, indicator
+
+    rng = np.random.default_rng(11)
+    p1 = rng.choice([f"h{i}" for i in range(8)], 60)           # h8, h9 only in P2
+    p2 = rng.choice([f"h{i}" for i in range(2, 10)], 60)
+    u = rng.normal(size=10)
+    d = pd.DataFrame({"P1": p1, "P2": p2, "env": np.tile(["a", "b", "c"], 20)})
+    d["y"] = [u[int(a[1:])] + u[int(b[1:])] for a, b in zip(p1, p2)] + rng.normal(size=60)
+    py = asr.translate("m <- asreml(y ~ env, random = ~ P1 + and(P2), "
+                       "equate.levels = c('P1', 'P2'), data = dat)\n")
+    assert "NOTE(asr_py): asreml(equate.levels" in py and "TODO(asr_py): asreml(" not in py
+    ns = {"dat": d}
+    exec(compile(py, "<translated>", "exec"), ns)
+    lv = sorted(set(p1) | set(p2))
+    Z = indicator(d.P1, lv) + indicator(d.P2, lv)
+    X = np.column_stack([np.ones(60), d.env == "b", d.env == "c"]).astype(float)
+
+    def build(t: np.ndarray) -> np.ndarray | None:
+        return None if min(t) <= 0 else t[0] * Z @ Z.T + t[1] * np.eye(60)
+
+    t, ll = fit_dense(d.y.to_numpy(), X, build, [np.array([0.5, 1.0]), np.array([2.0, 0.5])])
+    assert ns["m"].loglik == pytest.approx(ll, abs=1e-6)
+    np.testing.assert_allclose(ns["m"].varcomp.component.to_numpy(), t, rtol=2e-3)
+
+
+def test_equate_levels_elsewhere_stays_a_todo() -> None:
+    py = asr.translate("m <- asreml(y ~ 1, random = ~ str(~ P1 + P2, ~ us(2):id(P1)), "
+                       "equate.levels = c('P1', 'P2'), data = dat)\n")
+    assert "TODO(asr_py): asreml(equate.levels" in py
