@@ -267,8 +267,7 @@ CASES: list[Case] = [
     Case("maxit", "argument", "y ~ site", random="~ gen", kw={"maxit": 50},
          r_args="maxit = 50"),
     Case("equate.levels", "argument", "y ~ site", random="~ mother + and(father)",
-         kw={"equate_levels": ["mother", "father"]},
-         r_args="equate.levels = c('mother', 'father')", refuse=True),
+         r_args="equate.levels = c('mother', 'father')"),   # and() takes the union of levels
 ]
 
 
