@@ -563,8 +563,10 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
 
 
 def _sing_g(ctx: Context, call: Call) -> str | None:
-    """The ``singG = "PSD"`` option of vm(): None when absent; an error for another value."""
-    val = call.named().get("singG")
+    """The ``singG = "PSD"`` option of vm() (named, or its third positional argument as in
+    R's ``vm(obj, source, singG)``): None when absent; an error for another value."""
+    pos = call.positional()
+    val = call.named().get("singG", pos[2] if len(pos) > 2 else None)
     if val is None:
         return None
     if call.func != "vm":

@@ -153,3 +153,19 @@ def test_sommer_syntax_is_named_with_the_asreml_form(text: str) -> None:
         asr.parse_model("y ~ 1", text)
     assert "^" in str(e.value) and "sommer's syntax" in str(e.value) \
         and "us(trait):gen" in str(e.value)
+
+
+def test_vm_third_positional_is_singG(data) -> None:
+    """R's vm(obj, source, singG): a third positional argument is singG (it was ignored, so
+    vm(g, K, 'NSD') fitted silently as a positive definite K)."""
+    d, K = data
+    x = np.linspace(-1, 1, 12)
+    S = pd.DataFrame(np.outer(x, x) + np.outer(x**2, x**2), index=K.index, columns=K.columns)
+    named = asr.asreml("y ~ env", random="~ vm(mother, S, singG = 'PSD')", data=d, S=S)
+    pos = asr.asreml("y ~ env", random="~ vm(mother, S, 'PSD')", data=d, S=S)
+    assert pos.loglik == pytest.approx(named.loglik, abs=1e-10)
+    with pytest.raises(FormulaError, match="singG = 'NSD'") as e:
+        asr.asreml("y ~ env", random="~ vm(mother, K, 'NSD')", data=d, K=K)
+    assert "^" in str(e.value)
+    with pytest.raises(FormulaError, match="singG = 3 is not an option"):
+        asr.asreml("y ~ env", random="~ vm(mother, K, 3)", data=d, K=K)
