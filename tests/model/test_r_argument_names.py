@@ -169,3 +169,44 @@ def test_vm_third_positional_is_singG(data) -> None:
     assert "^" in str(e.value)
     with pytest.raises(FormulaError, match="singG = 3 is not an option"):
         asr.asreml("y ~ env", random="~ vm(mother, K, 3)", data=d, K=K)
+
+
+def test_init_of_a_part_without_parameters_starts_the_term_variance(data) -> None:
+    """vm(g, K, init = v), pol(x, k, init = v):f, ped(g, init = v): init is the start value
+    of the term's one variance (it was silently ignored). Checked on the start-values table
+    (the value given, not the default), then the converged fit is the same optimum (ℓ and
+    σ² equal the fit without init) and the names carry no init."""
+    d, K = data
+    d = d.assign(x=np.tile([1.0, 2.0, 3.0, 4.0], 18))
+    sv = asr.asreml("y ~ env", random="~ vm(mother, K, init = 2.5) + pol(x, 1, init = 0.2):env",
+                    data=d, K=K, start_values=True)
+    assert sv.set_index("Component").loc["vm(mother, K)", "Value"] == 2.5
+    assert sv.set_index("Component").loc["pol(x, 1):env", "Value"] == 0.2
+    a = asr.asreml("y ~ env", random="~ vm(mother, K, init = 2.5)", data=d, K=K)
+    b = asr.asreml("y ~ env", random="~ vm(mother, K)", data=d, K=K)
+    assert a.converged and b.converged
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-7)
+    assert list(a.varcomp.index) == list(b.varcomp.index) == ["vm(mother, K)", "units!R"]
+    one = asr.asreml("y ~ env", random="~ vm(mother, K, init = 2.5)", data=d, K=K, maxit=1)
+    two = asr.asreml("y ~ env", random="~ vm(mother, K)", data=d, K=K, maxit=1)
+    assert abs(one.loglik - two.loglik) > 1e-6       # one iteration from another start
+    ped = pd.DataFrame({"id": list(K.index), "sire": ["0"] * 6 + ["a0"] * 6,
+                        "dam": ["0"] * 6 + ["a1"] * 6})
+    sp_ = asr.asreml("y ~ env", random="~ ped(mother, init = 0.7)", data=d, pedigree=ped,
+                     start_values=True)
+    assert sp_.set_index("Component").loc["ped(mother)", "Value"] == 0.7
+
+
+def test_init_errors_and_ped_var_false(data) -> None:
+    d, K = data
+    with pytest.raises(FormulaError, match="has 2 values, the term has one variance") as e:
+        asr.asreml("y ~ env", random="~ vm(mother, K, init = c(1, 2))", data=d, K=K)
+    assert "^" in str(e.value)
+    with pytest.raises(FormulaError, match="nothing to start"):
+        asr.asreml("y ~ env", random="~ us(env):vm(mother, K, init = 1)", data=d, K=K)
+    ped = pd.DataFrame({"id": list(K.index), "sire": "0", "dam": "0"})
+    with pytest.raises(FormulaError, match=r"ped\(var = FALSE\) is not supported") as e:
+        asr.asreml("y ~ env", random="~ ped(mother, var = F)", data=d, pedigree=ped)
+    assert "^" in str(e.value)
+    ok = asr.asreml("y ~ env", random="~ ped(mother, var = T)", data=d, pedigree=ped)
+    assert ok.converged
