@@ -519,11 +519,17 @@ def _sizes(terms: list[TermInfo], model: Any, kind: str, data: Any, fixed: str |
         while i + len(group) < len(terms) and _is_and(terms[i + len(group)]):
             group.append(terms[i + len(group)])
         formula = " + ".join(t.text for t in group)
-        one = compile_model(fx, random=f"~ {formula}", data=data, **matrices)
-        ti.n_params = sum(len(r.param_names) for r in one.random)
+        # ide(id) takes its ids from the vm(id, K) terms before it: compiled with them
+        lead = [t.text for t in terms[:i] if "vm(" in t.text] if "ide(" in formula else []
+        skip = len(compile_model(fx, random="~ " + " + ".join(lead), data=data,
+                                 **matrices).random) if lead else 0
+        one = compile_model(fx, random="~ " + " + ".join([*lead, formula]), data=data,
+                            **matrices)
+        blocks = one.random[skip:]
+        ti.n_params = sum(len(r.param_names) for r in blocks)
         ti.sizes = "; ".join(f"{r.label}: Z is {r.Z.shape[0]} x {r.Z.shape[1]}, "
-                             f"{len(r.param_names)} parameter(s)" for r in one.random)
-        ti.matrices = [matrix_form(r) for r in one.random]
+                             f"{len(r.param_names)} parameter(s)" for r in blocks)
+        ti.matrices = [matrix_form(r) for r in blocks]
         for t in group[1:]:
             t.sizes = f"its Z is added to that of term '{ti.text}' (shown there)"
         i += len(group)

@@ -139,7 +139,8 @@ def _load_structures() -> None:
 
 # --- ASReml model functions ---------------------------------------------------------------
 _add("vm", "model", 2, 3, ("singG", "init"), "known relationship matrix or its inverse")
-_add("ide", "model", 1, 1, (), "identity companion of a vm() term")
+_add("ide", "model", 1, 2, (), "identity companion of a vm() term (over the ids of "
+     "vm(id, K), of ide(id, K)'s K, or of the pedigree)")
 _add("ped", "model", 1, 1, ("var", "init"), "pedigree relationship (asreml 3)")
 _add("giv", "model", 1, 1, ("var", "init"), "generalized inverse (asreml 3)")
 _add("at", "model", 1, 2, ("lvls",), "a term at (selected) levels of a factor")

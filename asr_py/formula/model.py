@@ -287,6 +287,11 @@ _NOT_SUPPORTED = {
               "e.g. I(y - x) ~ ..., or add the known term to a derived response column",
     "sbs": "asr_py does not implement asreml's sbs(); docs/coverage.md lists the model "
            "functions it supports",
+    **dict.fromkeys(
+        ("vs", "vsm", "vsr", "vsc", "ism", "dsm", "usm", "unsm", "atm", "csm"),
+        "this is sommer's syntax, not asreml's: write the structure on the factor, e.g. "
+        "vsm(usm(trait), ism(gen)) is us(trait):gen, vsr(dsm(env), gen) is diag(env):gen, "
+        "vs(id, Gu = K) is vm(id, K) (asr.lme4 takes lme4's syntax)"),
 }
 
 

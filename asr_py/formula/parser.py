@@ -275,24 +275,83 @@ class _Build(Transformer):
                                   hint="remove the extra comma or write the missing argument")
         if str(name) in ("c", "list"):
             args = [Arg(_tf(a.value), a.name, span=a.span) for a in args]
-        if str(name) == "str":
-            args = _str_by_position(args)
+        if str(name) in _SLOTS:
+            args = _by_position(_SLOTS[str(name)], args)
+        elif len(args) == 2 and all(a.name is None for a in args) and \
+                _literal_values(args[1].value) and _init_second(str(name)):
+            args = [args[0], Arg(args[1].value, "init", span=args[1].span)]
         return Call(str(name), tuple(args), span=span)
 
 
-def _str_by_position(args: list) -> list:
-    """asreml's ``str(formula, vmodel)`` with its arguments named (``str(~ a:g, vmodel = ~
-    rr(2):id(g))``) put in R's positional order; other names are left for the checks."""
-    slots = ("formula", "vmodel")
-    if not any(a.name in slots for a in args) or any(
-            a.name is not None and a.name not in slots for a in args):
+#: R's names of the leading arguments of asreml's model functions that users write by name:
+#: ``str(form = ~ a:g, vmodel = ~ rr(2):id(g))``, ``vm(g, source = Ginv)``, ``ide(g, source =
+#: M)`` (ASReml-R 4's argument lists; R matches a unique prefix of a name, so ``form`` is
+#: ``formula``)
+_SLOTS: dict[str, tuple[str, ...]] = {
+    "str": ("formula", "vmodel"),
+    "vm": ("obj", "source"),
+    "ide": ("obj", "source"),
+}
+
+
+def _literal_values(e: object) -> bool:
+    """A number or ``c(...)``/``rep(...)`` of numbers: what a positional init is written as
+    (a bare name stays positional, to be refused as an extra argument)."""
+    if isinstance(e, Number):
+        return True
+    if isinstance(e, UnaryOp):
+        return isinstance(e.operand, Number)
+    return isinstance(e, Call) and e.func in ("c", "rep") and all(
+        _literal_values(a.value) for a in e.args if a.name is None)
+
+
+def _init_second(name: str) -> bool:
+    """Whether ``name`` is a variance structure of one factor whose R signature is ``f(obj,
+    init = NA)`` (``idv``, ``ar1``, ``corgh``, ``us`` ...): its second positional argument is
+    ``init``, as R matches it (``corgh(trait, c(0.5, 1, 1))``)."""
+    from asr_py.formula.functions import FUNCTIONS, functions
+
+    spec = FUNCTIONS.get(name) or functions().get(name)  # the structures load on first need
+    return spec is not None and spec.kind == "variance" and spec.max_args == 1 \
+        and "init" in spec.named
+
+
+def _slot_of(name: str, slots: tuple[str, ...]) -> str | None:
+    """The slot an argument name matches as R does: exactly, else as the unique prefix."""
+    if name in slots:
+        return name
+    hits = [s for s in slots if s.startswith(name)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _by_position(slots: tuple[str, ...], args: list) -> list:
+    """Leading arguments written by name (``vm(g, source = K)``, ``str(form = ~ a, vmodel =
+    ~ b)``) put in R's positional order, as R's argument matching does: named slots first,
+    the positional arguments filling the others from the left; other named arguments
+    (``singG =``) stay named after them. Left as written when the slots cannot be filled
+    in order (the checks then say what is wrong)."""
+    named = {}
+    for a in args:
+        slot = _slot_of(a.name, slots) if a.name is not None else None
+        if slot is not None:
+            if slot in named:
+                return args
+            named[slot] = a
+    if not named:
         return args
-    named = {a.name: a for a in args if a.name is not None}
     pos = iter(a for a in args if a.name is None)
-    out = [named.get(k) or next(pos, None) for k in slots]
-    if any(a is None for a in out) or next(pos, None) is not None:
+    lead = []
+    for k in slots:
+        a = named.get(k) or next(pos, None)
+        if a is None:
+            break
+        lead.append(a)
+    if len(lead) < max(slots.index(k) for k in named) + 1:
         return args
-    return [Arg(a.value, None, span=a.span) for a in out]
+    rest = list(pos)
+    other = [a for a in args
+             if a.name is not None and all(a is not b for b in named.values())]
+    return [Arg(a.value, None, span=a.span) for a in lead + rest] + other
 
 
 # ---------------------------------------------------------------------------------------------

@@ -336,10 +336,10 @@ def basis_block(ctx: Context, call: Call) -> Block:
         M = ctx.stateful[key](x_full)[ctx.records.row]
         # asreml's names: the call as R deparses it, then _order<j> (asreml 3's saved fit of
         # AaronRendahl/Jane-asreml-modeling: pol(time, -2)_order1, pol(time, 2)_order0)
-        labels = [f"{call}_order{j}" for j in range(1, k + 1)]
+        labels = [f"{_without_init(call)}_order{j}" for j in range(1, k + 1)]
         if with_int:
             M = np.column_stack([np.ones(x.size), M])
-            labels = [f"{call}_order0"] + labels
+            labels = [f"{_without_init(call)}_order0"] + labels
     else:  # leg
         no_int = k < 0
         k = abs(k)
@@ -350,7 +350,29 @@ def basis_block(ctx: Context, call: Call) -> Block:
         labels = [f"{call.func}({xname}, {k})_{j}" for j in range(0, k + 1)]
         if no_int:
             M, labels = M[:, 1:], labels[1:]
-    return Block(sp.csr_matrix(M), tuple(labels), str(call), str(call), False)
+    name = _without_init(call)
+    return Block(sp.csr_matrix(M), tuple(labels), name, name, False,
+                 extra=scale_init(ctx, call))
+
+
+def _without_init(call: Call) -> str:
+    """The call as written without its ``init =`` (term and component names, as a
+    structure's init is not part of its name)."""
+    return str(Call(call.func, tuple(a for a in call.args if a.name != "init")))
+
+
+def scale_init(ctx: Context, call: Call) -> dict[str, Any]:
+    """``init = v`` of a part without parameters of its own (vm, ide, ped, giv, pol, leg):
+    the start value of the term's one variance σ² (its scale), as ``{'scale_init': (v,
+    expression)}``; {} when not given or ``init = NA``."""
+    e = call.named().get("init")
+    if e is None or (isinstance(e, Name) and e.name == "NA"):
+        return {}
+    v = init_values(ctx, e)
+    if v.size != 1:
+        raise ctx.error(e, f"init for {call.func}() has {v.size} values, the term has one "
+                        "variance to start", f"write {call.func}(..., init = 0.5)")
+    return {"scale_init": (float(v[0]), str(call))}
 
 
 def _number(ctx: Context, e: Expr) -> float:
@@ -563,8 +585,10 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
 
 
 def _sing_g(ctx: Context, call: Call) -> str | None:
-    """The ``singG = "PSD"`` option of vm(): None when absent; an error for another value."""
-    val = call.named().get("singG")
+    """The ``singG = "PSD"`` option of vm() (named, or its third positional argument as in
+    R's ``vm(obj, source, singG)``): None when absent; an error for another value."""
+    pos = call.positional()
+    val = call.named().get("singG", pos[2] if len(pos) > 2 else None)
     if val is None:
         return None
     if call.func != "vm":
@@ -603,6 +627,24 @@ def _id_mismatch_hint(ids: tuple[str, ...], n_matched: int) -> str:
     return hint
 
 
+def _source_matrix(ctx: Context, func: str, fac: Name, src: Expr) -> Any:
+    """The matrix named by the second argument of vm(id, K) / ide(id, K) (a keyword of
+    asreml()); an error with a caret when it is not a name or not given."""
+    if isinstance(src, String) and src.value.isidentifier():
+        raise ctx.error(src, f"{func}() takes the matrix by name, not as the string {src}",
+                        f"write {func}({fac}, {src.value}) and pass "
+                        f"asreml(..., {src.value}=the_matrix)")
+    if not isinstance(src, Name) or not src.name.replace(".", "_").isidentifier():
+        raise ctx.error(src, f"{func}(): '{src}' is not the name of a matrix",
+                        f"write {func}({fac}, K) and pass asreml(..., K=the_matrix)")
+    if src.name not in ctx.matrices:
+        how = f"{src}=the_matrix" if src.name.isidentifier() else \
+            f"**{{'{src}': the_matrix}} (an R name with a dot is not a Python keyword)"
+        raise ctx.error(src, f"matrix '{src}' is not given",
+                        f"pass it as a keyword argument: asreml(..., {how})")
+    return ctx.matrices[src.name]
+
+
 def known_block(ctx: Context, call: Call) -> Block:
     """vm(id, K), ide(id), ped(id), giv(id): the levels are the matrix ids (all of them)."""
     from asr_py.vcov.known import KnownMatrix
@@ -614,20 +656,13 @@ def known_block(ctx: Context, call: Call) -> Block:
     if call.func == "vm":
         if len(pos) < 2:
             raise ctx.error(call, "vm() needs a matrix: vm(id, K)")
-        src = pos[1]
-        if isinstance(src, String) and src.value.isidentifier():
-            raise ctx.error(src, f"vm() takes the matrix by name, not as the string {src}",
-                            f"write vm({fac}, {src.value}) and pass "
-                            f"asreml(..., {src.value}=the_matrix)")
-        if not isinstance(src, Name) or not src.name.replace(".", "_").isidentifier():
-            raise ctx.error(src, f"vm(): '{src}' is not the name of a matrix",
-                            f"write vm({fac}, K) and pass asreml(..., K=the_matrix)")
-        if src.name not in ctx.matrices:
-            how = f"{src}=the_matrix" if src.name.isidentifier() else \
-                f"**{{'{src}': the_matrix}} (an R name with a dot is not a Python keyword)"
-            raise ctx.error(src, f"matrix '{src}' is not given",
-                            f"pass it as a keyword argument: asreml(..., {how})")
-        mat, ids, inv = _matrix_with_ids(ctx, ctx.matrices[src.name], src)
+        mat, ids, inv = _matrix_with_ids(ctx, _source_matrix(ctx, call.func, fac, pos[1]),
+                                         pos[1])
+    elif call.func == "ide" and len(pos) > 1:
+        # ide(id, M): the identity over the ids of M (the matrix of the vm(id, M) beside it)
+        ids = tuple(_matrix_with_ids(ctx, _source_matrix(ctx, call.func, fac, pos[1]),
+                                     pos[1])[1])
+        mat, inv = sp.identity(len(ids), format="csc"), False
     elif call.func == "ide" and ctx.pedigree is None:
         # asreml 4: ide(id) is the identity over the ids of the vm(id, K) term beside it;
         # asreml 3: over the ids of ginverse = list(id = M) (no ped(id) term needed)
@@ -681,14 +716,21 @@ def known_block(ctx: Context, call: Call) -> Block:
     sing_g = _sing_g(ctx, call)
     # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
     # which fills in badly for large random-mating pedigrees
-    key = str(call)
+    key = _without_init(call)      # init = v starts the variance: not part of the name
     template = ctx.known.get(key)
     if template is None:
         template = ctx.known[key] = KnownMatrix(mat, inverse=inv, levels=ids, name=str(call),
                                                 logdet=ctx.logdets.get(id(mat)), sing_g=sing_g)
-    label = str(call)
+    label = key
+    var = call.named().get("var")   # asreml 3's ped(id, var = T): a variance is estimated
+    if var is not None and not (isinstance(var, (Name, Bool)) and str(var) in (
+            "T", "TRUE", "True")):
+        raise ctx.error(var, f"{call.func}(var = {var}) is not supported: the term always "
+                        "has a variance estimated", f"leave var out; to hold the variance at "
+                        f"a value write {call.func}({fac}, init = v) and fix it with params= "
+                        "(constraint 'F')")
     return Block(indicator(codes, len(ids)), ids, fac.name, label, True, template=template,
-                 known=True, structure=call.func)
+                 known=True, structure=call.func, extra=scale_init(ctx, call))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -113,9 +113,17 @@ def _names(label: str, blocks: list[Block], scale: bool, scale_name: str) -> lis
 
 
 def _init(blocks: list[Block], scale: bool) -> np.ndarray | None:
-    if not any(b.init is not None for b in blocks):
+    given = [b.extra["scale_init"] for b in blocks if "scale_init" in b.extra]
+    if given and (not scale or len(given) > 1):
+        where = given[1][1] if len(given) > 1 else given[0][1]
+        raise FormulaError(
+            f"init in {where} has nothing to start: " + (
+                "another part of the term already gives the term's variance a start value"
+                if scale else "the term's variances come from its other parts"),
+            hint="give init= on one part of the term, the one carrying its variance(s)")
+    if not any(b.init is not None for b in blocks) and not given:
         return None
-    parts = [np.array([np.nan])] if scale else []
+    parts = [np.array([given[0][0] if given else np.nan])] if scale else []
     for b in blocks:
         if b.template is not None:
             parts.append(b.init if b.init is not None else np.full(b.template.n_params, np.nan))

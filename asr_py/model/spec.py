@@ -207,7 +207,7 @@ def _used_columns(exprs: list[Expr], data: pd.DataFrame, skip: set[str]) -> list
                 out.append(e.name)
         elif isinstance(e, Call):
             args = [a.value for a in e.args
-                    if not (e.func in ("vm", "giv") and a is not e.args[0])]
+                    if not (e.func in ("vm", "giv", "ide") and a is not e.args[0])]
             stack.extend(reversed(args))
         elif isinstance(e, Formula):
             stack.append(e.rhs)

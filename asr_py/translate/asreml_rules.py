@@ -37,6 +37,7 @@ from asr_py.translate import (
     rdots,
     rdplyr,
     renv,
+    requatelevels,
     reval,
     rfactor,
     rfactorlevels,
@@ -225,7 +226,9 @@ _KNOWN_CALL = re.compile(r"\b(ped|giv|ide)\(\s*([^\W\d][\w.]*)\s*((?:,[^(),]*(?:
 #: asreml 3's options of ped()/giv()/ide(): var = T (a variance is estimated: the default)
 #: and init = v (its starting value)
 _KNOWN_OPT = re.compile(r"\s*(var|init)\s*=\s*(.+?)\s*")
-_VM_CALL = re.compile(r"\bvm\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*)")
+_VM_CALL = re.compile(r"\b(?:vm|ide)\(\s*[^\W\d][\w.]*\s*,\s*([^\W\d][\w.]*(?:\$[^\W\d][\w.]*)*)")
+#: vm(g, source = K) / ide(g, source = K): asreml 4's argument name (the formula keeps K)
+_SOURCE_ARG = re.compile(r"(\b(?:vm|ide)\(\s*[^\W\d][\w.]*\s*,\s*)source\s*=\s*")
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 _INIT_VAR = re.compile(r"(\binit\s*=\s*)([^\W\d][\w.]*)(?![\w.]|\s*\()")
 #: asreml 3's banded correlation ``corb(f, k = 4)`` is asreml 4's ``corb(f, b = 4)``
@@ -394,6 +397,10 @@ def rewrite_known(text: str, giv: dict[str, str],
 
     def vm(m: re.Match[str]) -> str:
         mat = m.group(1)
+        if "$" in mat:              # vm(g, GINV$Ginv.sparse): a list element, by a new name
+            key = pyname(mat.replace("$", "_"))
+            mats.setdefault(key, mat)
+            return m.group(0)[: m.start(1) - m.start(0)] + key
         if re.fullmatch(r"[^\W\d][\w.]*", mat) and "." in mat:
             mats.setdefault(mat, mat)   # an R name kept (asreml's component names carry it)
             return m.group(0)
@@ -414,7 +421,7 @@ def rewrite_known(text: str, giv: dict[str, str],
     # init = rep(0.5, 4) of literal numbers: the values written out (the formula reads c())
     text = _REP_NUM.sub(lambda m: "c(" + ", ".join([m.group(1)] * int(m.group(2))) + ")",
                         text)
-    text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, text))
+    text = _INIT_VAR.sub(init, _VM_CALL.sub(vm, _SOURCE_ARG.sub(r"\1", text)))
     return text, mats
 
 
@@ -2937,6 +2944,13 @@ class Translator(BasePrinter):
                 if note not in self._hoisted:
                     self._hoisted.append(note)
                 continue
+            if n == "equate.levels" and requatelevels.neutral(self, a, named):
+                note = (f"# NOTE(asr_py): asreml(equate.levels = {self.src(a)}) dropped: "
+                        "and() adds to the previous term's effects by level label, over the "
+                        "union of levels (requatelevels.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
                     "not an asreml() argument asr_py knows"
@@ -3098,8 +3112,8 @@ class Translator(BasePrinter):
         known."""
         if a.kind != "call":
             return None
-        base = a.value.split(".")[-1].removeprefix("asr_")
-        if base not in _FAMILIES:
+        base = a.value.removeprefix("asreml.").removeprefix("asr_")
+        if base not in _FAMILIES:   # asr_negative.binomial, asr_inverse.gaussian: not taken
             return None
         parts = []
         for i, (k, v) in enumerate(a.args):
