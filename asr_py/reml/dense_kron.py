@@ -37,11 +37,6 @@ from asr_py.vcov.base import CovTemplate
 DENSE_KRON_MIN_FILL = 0.15
 #: rows of the constant part contracted at a time (memory: chunk x n_p x n_c x n_p floats)
 _CHUNK_ROWS = 64
-#: s29slow: from this many G⁻¹ entries the dense closed forms replace the index maps' even
-#: when the maps fit (:func:`dense_kron_preferred`): on predFA.R's corh(envs):vm(geno, Ginv)
-#: (13 x 147, 3.65 M entries, N = 1 924) one point costs 1.35x less (assembly, traces), the
-#: same ℓ digits (benchmarks/bench_dense_kron_choice.py)
-DENSE_KRON_MIN_ENTRIES = 1_000_000
 
 
 def _split(template: CovTemplate) -> _ProductIndex | None:
@@ -66,21 +61,6 @@ def _split(template: CovTemplate) -> _ProductIndex | None:
 def dense_kron_fits(template: CovTemplate) -> bool:
     """True if :class:`DenseKronInverse` handles ``template``."""
     return _split(template) is not None
-
-
-def dense_kron_preferred(template: CovTemplate, n_equations: int) -> bool:
-    """True when C will be assembled densely whatever the term's form and
-    :class:`DenseKronInverse` handles ``template``: C has at least DENSE_MME_MIN_EQUATIONS
-    equations and the term's G⁻¹ alone fills at least DENSE_MME_MIN_FILL of C's N² entries
-    (:meth:`asr_py.reml.mme.MME._decide_dense`'s rule), with DENSE_KRON_MIN_ENTRIES or more
-    of them (below, the index maps cost little)."""
-    from asr_py.reml.dense_mme import DENSE_MME_MIN_EQUATIONS, DENSE_MME_MIN_FILL
-
-    if n_equations < DENSE_MME_MIN_EQUATIONS:
-        return False
-    pl = _split(template)
-    return (pl is not None and pl.nnz >= DENSE_KRON_MIN_ENTRIES
-            and pl.nnz >= DENSE_MME_MIN_FILL * float(n_equations) ** 2)
 
 
 class DenseKronTermValues(TermValues):

@@ -521,18 +521,11 @@ def _em_block_general(t: CovTemplate, theta: np.ndarray) -> np.ndarray:
 
 
 def term_inverse(template: CovTemplate, closed_forms: bool = True, *,
-                 dense_ok: bool = False, n_equations: int = 0) -> TermInverse:
+                 dense_ok: bool = False) -> TermInverse:
     """The term's way of producing G⁻¹: closed forms over a product's parts where
     :class:`_ProductIndex` handles the template (and ``closed_forms``); with ``dense_ok`` (the
     caller assembles C densely: :mod:`asr_py.reml.dense_mme`) a product too large for the
-    pattern but dense enough is a :class:`DenseKronInverse`, as is one whose G⁻¹ makes C of
-    ``n_equations`` dense anyway (:func:`~asr_py.reml.dense_kron.dense_kron_preferred`);
-    else the general one."""
-    if closed_forms and dense_ok and n_equations:
-        from asr_py.reml.dense_kron import DenseKronInverse, dense_kron_preferred
-
-        if dense_kron_preferred(template, n_equations):
-            return DenseKronInverse(template)
+    pattern but dense enough is a :class:`DenseKronInverse`; else the general one."""
     if closed_forms:
         try:
             return ProductInverse(template)

@@ -242,8 +242,7 @@ class MME:
         # C assembled as one dense array (reml/dense_mme.py): decided at the first θ (None),
         # at once when a term's G⁻¹ is a dense Kronecker product without a pattern
         dense_ok = self.signed is None and solver in ("auto", "dense")
-        self.terms = [term_inverse(b.template, fast, dense_ok=dense_ok, n_equations=self.N)
-                      for b in problem.random]
+        self.terms = [term_inverse(b.template, fast, dense_ok=dense_ok) for b in problem.random]
         self._dense: dense_mme.DenseAssembly | None = None
         self._dense_ok = dense_ok
         if any(getattr(t, "dense_only", False) for t in self.terms):
