@@ -250,3 +250,10 @@ def fit_dense(y: np.ndarray, X: np.ndarray, build_v: Callable[[np.ndarray], np.n
         for (a, b), c in zip(bounds, sc)]
     z, f = maximise(ll, [np.asarray(s, float) / sc for s in starts], bs, polish=polish)
     return z * sc, f
+
+
+def lag_power(rho: float, lag: np.ndarray) -> np.ndarray:
+    """``rho ** lag.astype(float)`` for an integer ``lag`` array: each distinct power once
+    (np.power of the same operands, so the same doubles), picked by index — an n x n
+    elementwise power is most of a dense-V evaluation."""
+    return np.power(rho, np.arange(int(lag.max()) + 1, dtype=float))[lag]

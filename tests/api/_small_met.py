@@ -4,6 +4,8 @@ rr + diag tests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import scipy.linalg as sla
@@ -44,16 +46,27 @@ def met_design(met: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], li
     return X, Z, sites, genos
 
 
-def dense_reml(met: pd.DataFrame, G: np.ndarray, s2: float) -> float:
-    """REML ℓ with V = Z (G ⊗ I) Z' + σ² I formed densely (lme4's logLik(REML = TRUE))."""
+def dense_reml_of(met: pd.DataFrame) -> Callable[[np.ndarray, float], float]:
+    """``ll(G, s2)``: :func:`dense_reml` of ``met`` with its design formed once (the same
+    arithmetic; for optimisers that evaluate it many times)."""
     X, si, gi, _, _ = _site_geno(met)
-    V = G[si][:, si] * (gi[:, None] == gi[None, :]) + s2 * np.eye(len(met))
+    same = gi[:, None] == gi[None, :]
     y = met["y"].to_numpy(float)
     n, p = X.shape
-    c = sla.cho_factor(V, lower=True)
-    vx, vy = sla.cho_solve(c, X), sla.cho_solve(c, y)
-    xvx = X.T @ vx
-    beta = np.linalg.solve(xvx, X.T @ vy)
-    ypy = y @ vy - (X.T @ vy) @ beta
-    return -0.5 * ((n - p) * np.log(2 * np.pi) + 2 * np.log(np.diag(c[0])).sum()
-                   + np.linalg.slogdet(xvx)[1] + ypy)
+
+    def ll(G: np.ndarray, s2: float) -> float:
+        V = G[si][:, si] * same + s2 * np.eye(n)
+        c = sla.cho_factor(V, lower=True)
+        vx, vy = sla.cho_solve(c, X), sla.cho_solve(c, y)
+        xvx = X.T @ vx
+        beta = np.linalg.solve(xvx, X.T @ vy)
+        ypy = y @ vy - (X.T @ vy) @ beta
+        return -0.5 * ((n - p) * np.log(2 * np.pi) + 2 * np.log(np.diag(c[0])).sum()
+                       + np.linalg.slogdet(xvx)[1] + ypy)
+
+    return ll
+
+
+def dense_reml(met: pd.DataFrame, G: np.ndarray, s2: float) -> float:
+    """REML ℓ with V = Z (G ⊗ I) Z' + σ² I formed densely (lme4's logLik(REML = TRUE))."""
+    return dense_reml_of(met)(G, s2)

@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import ar1, lbfgsb_max, reml_loglik
+from _dense_reml import ar1, lag_power, lbfgsb_max, reml_loglik
 from _psa27 import psa27
 
 import asr_py as asr
@@ -64,12 +64,13 @@ def test_units_beside_ar1_lane_matches_asremls_recorded_aic(psa: pd.DataFrame) -
     pos = psa["Position"].cat.codes.to_numpy()
     dl = np.abs(lane[:, None] - lane[None, :]).astype(float)
     same_pos = (pos[:, None] == pos[None, :]).astype(float)
+    dli = dl.astype(np.intp)
 
     def ll(x: np.ndarray, rho: float) -> float:
         su, s2 = x
         if su < 0 or s2 < 0:
             return -np.inf
-        return reml_loglik(y, X, su * np.eye(n) + s2 * rho ** dl * same_pos)
+        return reml_loglik(y, X, su * np.eye(n) + s2 * lag_power(rho, dli) * same_pos)
 
     b = [(0, None), (0, None)]
     x98, f98 = _best(lambda z: ll(z, -0.98), [[20, 1], [10, 10]], [10, 1], b)
@@ -99,13 +100,14 @@ def test_correlation_that_visited_its_limit_restarts_mirrored(psa: pd.DataFrame)
     dl = np.abs(lane[:, None] - lane[None, :]).astype(float)
     same_lane = (dl == 0).astype(float)
     same_pos = (pos[:, None] == pos[None, :]).astype(float)
+    dli = dl.astype(np.intp)
 
     def ll(x: np.ndarray) -> float:
         sl, sp, su, s2, r = x
         if min(sl, sp, su, s2) < 0 or abs(r) > LIM:
             return -np.inf
         return reml_loglik(y, X, sl * same_lane + sp * same_pos + su * np.eye(n)
-                           + s2 * r ** dl * same_pos)
+                           + s2 * lag_power(r, dli) * same_pos)
 
     b = [(0, None)] * 4 + [(-LIM, LIM)]
     sc = [1, 1, 10, 1, 1]
@@ -139,12 +141,13 @@ def _dense_ar1ar1(d: pd.DataFrame, fix_r: float | None = None):  # type: ignore[
     dr = np.abs(r[:, None] - r[None, :]).astype(float)
     dc = np.abs(c[:, None] - c[None, :]).astype(float)
     eye = np.eye(len(y))
+    dri, dci = dr.astype(np.intp), dc.astype(np.intp)
 
     def ll(x: np.ndarray) -> float:
         su, s2, rr, rc = x if fix_r is None else (x[0], x[1], fix_r, x[2])
         if su < 0 or s2 < 0 or abs(rr) > LIM or abs(rc) > LIM:
             return -np.inf
-        return reml_loglik(y, X, su * eye + s2 * rr ** dr * rc ** dc)
+        return reml_loglik(y, X, su * eye + s2 * lag_power(rr, dri) * lag_power(rc, dci))
 
     v = float(np.var(y))
     starts = [[v / 2, v / 2, 0.3, 0.3], [v / 10, v, 0.8, 0.1], [v, v / 10, -0.3, 0.5]]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import lbfgsb_max, reml_loglik
+from _dense_reml import lag_power, lbfgsb_max, reml_loglik
 from _psa27 import psa27
 
 import asr_py as asr
@@ -72,7 +72,7 @@ def test_units_beside_ar1_ar1_residual_reaches_the_dense_optimum(psa: pd.DataFra
         su, s2, rl, rp = x
         if su < 0 or s2 < 0 or abs(rl) > AR_LIMIT or abs(rp) > AR_LIMIT:
             return -np.inf
-        return reml_loglik(y, X, su * np.eye(len(y)) + s2 * rl ** dl * rp ** dp)
+        return reml_loglik(y, X, su * np.eye(len(y)) + s2 * lag_power(rl, dl) * lag_power(rp, dp))
 
     starts = [np.array(s, float) for s in ([20, 5, 0.1, 0.3], [5, 20, 0.5, 0.5],
                                            [12, 12, -0.5, 0.1])]
@@ -109,7 +109,7 @@ def test_lane_units_ar1_lane_residual_reaches_the_limited_optimum(psa: pd.DataFr
         if sl < 0 or su < 0 or s2 < 0 or abs(rl) > lim:
             return -np.inf
         return reml_loglik(y, X, sl * same_lane + su * np.eye(len(y))
-                           + s2 * rl ** dl * same_pos)
+                           + s2 * lag_power(rl, dl) * same_pos)
 
     starts = [np.array(s, float) for s in ([1, 20, 1, 0.9], [5, 10, 10, 0.1])]
     bounds = [(0, None), (0, None), (0, None), (-AR_LIMIT, AR_LIMIT)]
@@ -146,7 +146,7 @@ def test_residual_variance_held_value_is_accurate() -> None:
         su, s2, rr, rc = x
         if su < 0 or s2 < 0 or abs(rr) > AR_LIMIT or abs(rc) > AR_LIMIT:
             return -np.inf
-        return reml_loglik(y, X, su * np.eye(len(y)) + s2 * rr ** dr * rc ** dc)
+        return reml_loglik(y, X, su * np.eye(len(y)) + s2 * lag_power(rr, dr) * lag_power(rc, dc))
 
     bounds = [(0, None), (0, None), (-AR_LIMIT, AR_LIMIT), (-AR_LIMIT, AR_LIMIT)]
     starts = [np.array(s, float) for s in ([3, 1, 0.2, 0.2], [1, 3, -0.3, 0.5],
@@ -212,7 +212,8 @@ def test_block_gen_nugget_at_zero_converges_at_a_dense_optimum(seed: int) -> Non
         sb, sg, sbg, s2, rr, rc = x
         if min(sb, sg, sbg, s2) < 0 or abs(rr) > AR_LIMIT or abs(rc) > AR_LIMIT:
             return -np.inf
-        return reml_loglik(y, X, sb * zb + sg * zg + sbg * zbg + s2 * rr ** dr * rc ** dc)
+        return reml_loglik(y, X, sb * zb + sg * zg + sbg * zbg
+                           + s2 * lag_power(rr, dr) * lag_power(rc, dc))
 
     v = float(np.var(y))
     x0 = np.where(np.arange(6) < 4, np.maximum(ours, 0.0), ours)
@@ -246,12 +247,14 @@ def test_section_variance_without_random_terms_is_held_where_loglik_has_its_digi
     rr, cc = d.RepRow.astype(int).to_numpy(), d.Col.astype(int).to_numpy()
     rep = d.Rep.astype(str).to_numpy()
 
+    sections = [(i, np.abs(np.subtract.outer(rr[i], rr[i])),
+                 np.abs(np.subtract.outer(cc[i], cc[i])))
+                for i in (np.flatnonzero(rep == s) for s in ("R0", "R1"))]
+
     def ll(t: np.ndarray) -> float:
         V = np.zeros((len(d), len(d)))
-        for s, (s2, pr, pc) in zip(("R0", "R1"), (t[:3], t[3:])):
-            i = np.flatnonzero(rep == s)
-            V[np.ix_(i, i)] = (s2 * pr ** np.abs(np.subtract.outer(rr[i], rr[i]))
-                               * pc ** np.abs(np.subtract.outer(cc[i], cc[i])))
+        for (i, lr, lc), (s2, pr, pc) in zip(sections, (t[:3], t[3:])):
+            V[np.ix_(i, i)] = s2 * lag_power(pr, lr) * lag_power(pc, lc)
         return reml_loglik(d.y.to_numpy(), X, V)
 
     x = m.varcomp["component"].to_numpy()  # R0: σ², ρ_row, ρ_col; R1: the same

@@ -14,10 +14,12 @@ Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
-from _dense_reml import lbfgsb_max
+from _dense_reml import lag_power, lbfgsb_max
 from _psa27 import psa27
 
 import asr_py as asr
@@ -45,19 +47,26 @@ def _carried(psa: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _dense_loglik(psa: pd.DataFrame, su: float, sr: float, rho: float) -> float:
-    """REML ℓ (asreml's constant) of V = σ_u² I + σ_r² AR1(ρ)_Lane ⊗ I_Position, dense."""
+def _dense_loglik_of(psa: pd.DataFrame) -> Callable[[float, float, float], float]:
+    """``ll(su, sr, rho)``: REML ℓ (asreml's constant) of V = σ_u² I + σ_r² AR1(ρ)_Lane ⊗
+    I_Position, dense (the design formed once for the optimiser)."""
     y = psa["PSA"].to_numpy(float)
     X = pd.get_dummies(psa[["Lane", "Position"]], drop_first=True).to_numpy(float)
     X = np.column_stack([np.ones(len(y)), X])
     lane = psa["Lane"].cat.codes.to_numpy()
     pos = psa["Position"].cat.codes.to_numpy()
-    corr = rho ** np.abs(lane[:, None] - lane[None, :]) * (pos[:, None] == pos[None, :])
-    V = su * np.eye(len(y)) + sr * corr
-    Vi = np.linalg.inv(V)
-    XVX = X.T @ Vi @ X
-    r = y - X @ np.linalg.solve(XVX, X.T @ Vi @ y)
-    return float(-0.5 * (np.linalg.slogdet(V)[1] + np.linalg.slogdet(XVX)[1] + r @ Vi @ r))
+    lag = np.abs(lane[:, None] - lane[None, :])
+    same_pos = pos[:, None] == pos[None, :]
+
+    def ll(su: float, sr: float, rho: float) -> float:
+        corr = lag_power(rho, lag) * same_pos
+        V = su * np.eye(len(y)) + sr * corr
+        Vi = np.linalg.inv(V)
+        XVX = X.T @ Vi @ X
+        r = y - X @ np.linalg.solve(XVX, X.T @ Vi @ y)
+        return float(-0.5 * (np.linalg.slogdet(V)[1] + np.linalg.slogdet(XVX)[1] + r @ Vi @ r))
+
+    return ll
 
 
 def test_carried_boundary_estimates_cannot_start_unrepaired(psa: pd.DataFrame) -> None:
@@ -80,7 +89,8 @@ def test_fit_from_carried_estimates_starts_and_reaches_the_optimum(psa: pd.DataF
     vc = m.varcomp["component"]
     su, sr, rho = (float(vc[n]) for n in ("units", "Lane:Position!R",
                                            "Lane:Position!Lane!cor"))
-    assert _dense_loglik(psa, su, sr, rho) == pytest.approx(r_loglik(m), abs=1e-6)
+    dense_ll = _dense_loglik_of(psa)
+    assert dense_ll(su, sr, rho) == pytest.approx(r_loglik(m), abs=1e-6)
     assert m.converged, m.diagnostics
     # the dense-V REML optimum (independent of asr_py) from several starts
 
@@ -88,7 +98,7 @@ def test_fit_from_carried_estimates_starts_and_reaches_the_optimum(psa: pd.DataF
         if x[0] < 0 or x[1] < 0 or abs(x[2]) > 0.99:
             return -np.inf
         try:
-            return _dense_loglik(psa, *x)
+            return dense_ll(*x)
         except np.linalg.LinAlgError:
             return -np.inf
 
