@@ -23,6 +23,7 @@ from asr_py.reml.ai_step import (
     tied_to_bound,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
+from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
@@ -198,8 +199,9 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         kw = {**kwargs, "callback": back.callback(kwargs.get("callback"))}
         return back.result(fit_reml(reduced, **kw))
     centred, beta0 = centre_response(problem)
+    stop = CrawlStop(centred) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
     try:
-        res = _fit_reml(centred, **kwargs)
+        res = _fit_reml(centred, **kwargs, crawl_stop=stop)
     except ModelError:  # s21gau: a start the equations cannot take may be fitted on V
         from asr_py.reml.singular_corr import start_on_v
 
@@ -208,11 +210,12 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         if on_v is None:
             raise
         res = on_v
+    first = res if stop is not None and stop.fired else None  # s29conv: reml/crawl.py
     res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
     res = _corner_faces(centred, res, kwargs)
-    res = _fold_faces(centred, res, kwargs)
+    res = _fold_faces(centred, res, kwargs, crawled=res is first)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _heywood_swaps(centred, res, kwargs)
@@ -340,17 +343,32 @@ def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     return cur
 
 
-def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict,
+                crawled: bool = False) -> RemlResult:
     """The folds of a parametrisation (sar2's γ_1 = γ_2; :mod:`asr_py.reml.fold_face`):
     those the fit ended near fitted on their faces, then a fit from the estimate reflected
     across each fold it ended away from; refits abandoned early when they cannot reach
-    their target (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
-    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
+    their target (:class:`asr_py.reml.bound_revisit.FaceWatch`). ``crawled``: ``res`` is
+    the first fit stopped crawling beside a fold (:func:`_crawl_fold`)."""
     from asr_py.reml.corr_escape import GAIN_REL
     from asr_py.reml.fold_face import mirror, tie
 
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
+
+    def loglik_of(theta: np.ndarray) -> float | None:
+        return _loglik_or_none_at(problem, theta)
+
+    refit = _fold_refit(kwargs)
+    tied = (_crawl_fold(problem, res, kwargs) if crawled
+            else tie(problem, res, refit, loglik_of, GAIN_REL * dof_scale(problem)))
+    return mirror(problem, tied, refit, loglik_of)
+
+
+def _fold_refit(kwargs: dict) -> Callable[..., RemlResult | None]:
+    """The refit of :mod:`asr_py.reml.fold_face` (its ``Refit``): :func:`_second_fit`,
+    abandoned (None) once it cannot reach its target."""
+    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
 
     def refit(p: MixedProblem, theta0: np.ndarray, cons: list[str],
               target: float | None) -> RemlResult | None:
@@ -360,11 +378,28 @@ def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
         except FaceAbandoned:
             return None
 
-    def loglik_of(theta: np.ndarray) -> float | None:
-        return _loglik_or_none_at(problem, theta)
+    return refit
 
-    tied = tie(problem, res, refit, loglik_of, GAIN_REL * dof_scale(problem))
-    return mirror(problem, tied, refit, loglik_of)
+
+def _crawl_fold(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """s29conv: the first fit stopped crawling beside a fold (:mod:`asr_py.reml.crawl`):
+    the fit on the fold (:func:`asr_py.reml.fold_face.tie`) when it is kept and converged,
+    else the first fit continued from where it stopped for its remaining iterations."""
+    from asr_py.reml.corr_escape import GAIN_REL
+    from asr_py.reml.fold_face import tie
+
+    tied = tie(problem, res, _fold_refit(kwargs),
+               lambda th: _loglik_or_none_at(problem, th), GAIN_REL * dof_scale(problem))
+    if tied is not res and tied.converged:
+        return tied
+    rest = int(kwargs.get("maxit", 30)) - int(res.n_iter)
+    kw = {k: v for k, v in kwargs.items() if k != "maxit"}
+    try:
+        second = _fit_reml(replace(problem, theta0=np.asarray(res.theta, dtype=float),
+                                   random=list(problem.random)), maxit=max(rest, 0), **kw)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    return continued(res, second)
 
 
 def _loglik_or_none_at(problem: MixedProblem, theta: np.ndarray) -> float | None:
@@ -508,6 +543,7 @@ def _fit_reml(
     soft_corr_bounds: bool = False,
     held_rel: float = HELD_REL,
     monitor: Callable[[float, float], None] | None = None,
+    crawl_stop: Callable[[np.ndarray, list[dict]], bool] | None = None,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -541,6 +577,8 @@ def _fit_reml(
     ``monitor``: called after each iteration with (ℓ, the AI step's predicted gain
     s'δ − ½δ'AIδ at the new point; ∞ where the score is a stochastic estimate); it may raise
     to abandon the fit (:func:`_revisit_bound`'s face fits).
+    ``crawl_stop``: called after each iteration with (θ, the record so far); True stops the
+    fit there, unconverged (:class:`asr_py.reml.crawl.CrawlStop`).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -1009,6 +1047,9 @@ def _fit_reml(
                     f"converged on the positive-definite boundary: the last {STALL_ITERS} "
                     f"iterations changed the log-likelihood by <= {tol_ll:.2g} "
                     f"and every parameter by <= {STALL_Z} of its standard error")
+            break
+        if crawl_stop is not None and noise_cov is None and crawl_stop(theta, history):
+            diagnostics.append(CRAWL_NOTE.format(it=it, fold=getattr(crawl_stop, "fired", "")))
             break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
