@@ -35,6 +35,7 @@ from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
+from asr_py.reml.oscillation import OSC_KEEP, OSC_STEPS, oscillating, ridge_note
 from asr_py.reml.pd_face import (
     FACE_RIDGE,
     FINAL_RIDGE,
@@ -384,12 +385,17 @@ def _fold_refit(kwargs: dict) -> Callable[..., RemlResult | None]:
 def _crawl_fold(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
     """s29conv: the first fit stopped crawling beside a fold (:mod:`asr_py.reml.crawl`):
     the fit on the fold (:func:`asr_py.reml.fold_face.tie`) when it is kept and converged,
-    else the first fit continued from where it stopped for its remaining iterations."""
+    else the first fit continued from where it stopped for its remaining iterations and the
+    folds it ends near fitted then (as without the stop: a second fold, not yet near at the
+    stop, may be needed)."""
     from asr_py.reml.corr_escape import GAIN_REL
     from asr_py.reml.fold_face import tie
 
-    tied = tie(problem, res, _fold_refit(kwargs),
-               lambda th: _loglik_or_none_at(problem, th), GAIN_REL * dof_scale(problem))
+    def tied_of(r: RemlResult) -> RemlResult:
+        return tie(problem, r, _fold_refit(kwargs),
+                   lambda th: _loglik_or_none_at(problem, th), GAIN_REL * dof_scale(problem))
+
+    tied = tied_of(res)
     if tied is not res and tied.converged:
         return tied
     rest = int(kwargs.get("maxit", 30)) - int(res.n_iter)
@@ -399,7 +405,7 @@ def _crawl_fold(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
                                    random=list(problem.random)), maxit=max(rest, 0), **kw)
     except (ModelError, np.linalg.LinAlgError, ValueError):
         return res
-    return continued(res, second)
+    return tied_of(continued(res, second))
 
 
 def _loglik_or_none_at(problem: MixedProblem, theta: np.ndarray) -> float | None:
@@ -718,6 +724,7 @@ def _fit_reml(
     small: list[bool] = []
     prev_noise = False
     raised_once = False
+    osc_it = 0  # s29conv: the iteration of the last averaged point (oscillation.py)
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
@@ -1048,6 +1055,22 @@ def _fit_reml(
                     f"iterations changed the log-likelihood by <= {tol_ll:.2g} "
                     f"and every parameter by <= {STALL_Z} of its standard error")
             break
+        if (noise_cov is None and it - osc_it > OSC_STEPS and not fd_next
+                and oscillating(recent_steps(history), ai, ~fixed & ~nstep.held)):
+            # s29conv: steps flipping back and forth across a ridge (reml/oscillation.py)
+            osc_it = it
+            stop, avg = _ridge(mme, ctx, st, theta, history, tol_ll)
+            if avg is not None:
+                st, theta = avg
+                score, ai, nstep, face = moved_to(st, theta)
+                newton, h_nr, qn, qn_corr, full_steps = False, None, False, None, []
+                record(it, "avg", 0.5)
+            if stop is not None:
+                diagnostics.append(ridge_note(list(problem.names), stop, ai,
+                                              ~fixed & ~nstep.held, it, float(
+                                                  _spread(history, OSC_STEPS + 1))))
+                converged = True
+                break
         if crawl_stop is not None and noise_cov is None and crawl_stop(theta, history):
             diagnostics.append(CRAWL_NOTE.format(it=it, fold=getattr(crawl_stop, "fired", "")))
             break
@@ -1080,6 +1103,33 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)
+
+
+def _spread(history: list[dict], k: int) -> float:
+    """max − min of ℓ over the last ``k`` records."""
+    ll = [float(h["loglik"]) for h in history[-k:]]
+    return max(ll) - min(ll)
+
+
+def _ridge(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, history: list[dict],
+           tol: float) -> tuple[np.ndarray | None, tuple[Any, np.ndarray] | None]:
+    """s29conv: at an oscillation (:func:`asr_py.reml.oscillation.oscillating`) the
+    averaged point θ̄ = (θ_k + θ_{k−1}) / 2 as (state, θ̄) when ℓ is not lower there (else
+    None); and the last step when ℓ over the window of OSC_STEPS + 1 iterates and θ̄ varies
+    by at most ``tol`` (the fit has converged on the ridge; else None) while the steps did not
+    shrink below OSC_KEEP of the window's first (a converging oscillation is left to the
+    stopping rule)."""
+    th = [np.asarray(h["theta"], dtype=float) for h in history[-OSC_STEPS - 1:]]
+    steps = [b - a for a, b in zip(th[:-1], th[1:])]
+    mid = 0.5 * (th[-1] + th[-2])
+    st_m = evaluate_valid(mme, ctx, mid)
+    avg = (st_m, mid) if st_m is not None and st_m.loglik >= st.loglik else None
+    lls = [float(h["loglik"]) for h in history[-OSC_STEPS - 1:]]
+    if st_m is not None:
+        lls.append(float(st_m.loglik))
+    n = [float(np.linalg.norm(s)) for s in steps]
+    flat = max(lls) - min(lls) <= tol and n[0] > 0 and n[-1] >= OSC_KEEP * n[0]
+    return (steps[-1] if flat else None), avg
 
 
 def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,
