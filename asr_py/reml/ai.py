@@ -25,6 +25,7 @@ from asr_py.reml.ai_step import (
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
+from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
@@ -725,6 +726,7 @@ def _fit_reml(
     prev_noise = False
     raised_once = False
     osc_it = 0  # s29conv: the iteration of the last averaged point (oscillation.py)
+    ext_it = 0  # ... and of the last walk along a straight crawl (extrapolate.py)
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
@@ -1071,6 +1073,21 @@ def _fit_reml(
                                                   _spread(history, OSC_STEPS + 1))))
                 converged = True
                 break
+        elif (noise_cov is None and it - ext_it > EXT_STEPS and not fd_next
+              and all(h["method"] in ("AI", "NR", "QN") and h["step"] == 1.0
+                      for h in history[-EXT_STEPS:])
+              and straight(recent_steps(history),
+                           np.diff([h["loglik"] for h in history[-EXT_STEPS - 1:]]), ai,
+                           ~fixed & ~nstep.held)):
+            # s29conv: full steps along one line, not shrinking (reml/extrapolate.py)
+            ext_it = it
+            got = walk(lambda th: _loglik_state(mme, ctx, th), theta, theta - theta_old,
+                       st.loglik, loglik_noise(mme), ctx.pmask)
+            if got is not None:
+                theta, st = got
+                score, ai, nstep, face = moved_to(st, theta)
+                newton, h_nr, qn, qn_corr, full_steps = False, None, False, None, []
+                record(it, "walk", 1.0)
         if crawl_stop is not None and noise_cov is None and crawl_stop(theta, history):
             diagnostics.append(CRAWL_NOTE.format(it=it, fold=getattr(crawl_stop, "fired", "")))
             break
@@ -1103,6 +1120,12 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)
+
+
+def _loglik_state(mme: MME, ctx: IterContext, theta: np.ndarray) -> tuple[float, Any] | None:
+    """(ℓ, the MME state) at θ, None where θ is invalid or C cannot be factorized."""
+    st = evaluate_valid(mme, ctx, theta)
+    return None if st is None else (float(st.loglik), st)
 
 
 def _spread(history: list[dict], k: int) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from asr_py.reml.extrapolate import straight, walk
 from asr_py.reml.oscillation import OSC_STEPS, oscillating, ridge_note
 
 
@@ -66,3 +67,34 @@ def test_note_names_the_moving_parameters() -> None:
                       3e-7)
     assert "iteration 12" in note and "'a'" in note and "'b'" in note and "'c'" not in note
     assert "not identified" in note
+
+
+# --- the straight crawl (reml/extrapolate.py) ---
+
+def test_straight_crawl_rule() -> None:
+    v = np.array([1.0, -0.5, 0.2, 0.0])
+    same = [v, 1.02 * v, 0.98 * v]
+    assert straight(same, [1e-4, 1e-4, 0.9e-4], AI, FREE)
+    assert not straight(same, [1e-4, 2e-5, 0.9e-5], AI, FREE)   # gains shrinking fast
+    assert not straight([v, 0.5 * v, 0.25 * v], [1e-4] * 3, AI, FREE)   # steps shrinking
+    assert not straight([v, -v, v], [1e-4] * 3, AI, FREE)
+    assert not straight(same, [1e-4, -1e-6, 1e-4], AI, FREE)
+
+
+def test_walk_along_a_linear_rise() -> None:
+    """ℓ = a'θ − ½ (θ − c)'(θ − c)/100 along the line: the best multiple is taken, and the
+    walk stops at the first that does not gain; a 'P' parameter is never halved."""
+    c = np.array([10.0, 5.0])
+
+    def ll(th: np.ndarray):
+        return float(-0.5 * np.sum((th - c) ** 2)), th.copy()
+
+    got = walk(ll, np.zeros(2), np.array([1.0, 0.5]), ll(np.zeros(2))[0], 1e-12,
+               np.zeros(2, dtype=bool))
+    assert got is not None
+    np.testing.assert_allclose(got[0], [7.0, 3.5])       # 1, 3, 7 gain; 15 overshoots
+    halving = walk(ll, np.array([1.0, 1.0]), np.array([1.0, -0.4]), ll(np.ones(2))[0], 1e-12,
+                   np.array([False, True]))
+    assert halving is not None
+    np.testing.assert_allclose(halving[0], [2.0, 0.6])   # m = 3 would take θ_1 to −0.2
+    assert walk(ll, c, np.array([1.0, 0.0]), ll(c)[0], 1e-12, np.zeros(2, dtype=bool)) is None
