@@ -1074,12 +1074,13 @@ def _fit_reml(
                 converged = True
                 break
         elif (noise_cov is None and it - ext_it > EXT_STEPS and not fd_next
-              and all(h["method"] in ("AI", "NR", "QN") and h["step"] == 1.0
+              and all(h["method"] in ("AI", "QN") and h["step"] == 1.0
                       for h in history[-EXT_STEPS:])
               and straight(recent_steps(history),
                            np.diff([h["loglik"] for h in history[-EXT_STEPS - 1:]]), ai,
                            ~fixed & ~nstep.held)):
-            # s29conv: full steps along one line, not shrinking (reml/extrapolate.py)
+            # s29conv: full AI steps along one line, not shrinking (reml/extrapolate.py;
+            # not Newton steps: a carried Hessian converging along a line is left alone)
             ext_it = it
             got = walk(lambda th: _loglik_state(mme, ctx, th), theta, theta - theta_old,
                        st.loglik, loglik_noise(mme), ctx.pmask)
