@@ -1138,17 +1138,21 @@ def _spread(history: list[dict], k: int) -> float:
 def _ridge(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, history: list[dict],
            tol: float) -> tuple[np.ndarray | None, tuple[Any, np.ndarray] | None]:
     """s29conv: at an oscillation (:func:`asr_py.reml.oscillation.oscillating`) the
-    averaged point θ̄ = (θ_k + θ_{k−1}) / 2 as (state, θ̄) when ℓ is not lower there (else
-    None); and the last step when ℓ over the window of OSC_STEPS + 1 iterates and θ̄ varies
-    by at most ``tol`` (the fit has converged on the ridge; else None) while the steps did not
-    shrink below OSC_KEEP of the window's first (a converging oscillation is left to the
-    stopping rule)."""
+    averaged point θ̄ = (θ_k + θ_{k−1}) / 2 as (state, θ̄) when ℓ there is higher than at
+    θ_k by at least the last step's gain (else None); and the last step when ℓ over the
+    window of OSC_STEPS + 1 iterates and θ̄ varies by at most ``tol`` while the steps did
+    not shrink below OSC_KEEP of the window's first (the fit has converged on the ridge;
+    else None: a converging oscillation is left to the stopping rule)."""
     th = [np.asarray(h["theta"], dtype=float) for h in history[-OSC_STEPS - 1:]]
     steps = [b - a for a, b in zip(th[:-1], th[1:])]
     mid = 0.5 * (th[-1] + th[-2])
     st_m = evaluate_valid(mme, ctx, mid)
-    avg = (st_m, mid) if st_m is not None and st_m.loglik >= st.loglik else None
     lls = [float(h["loglik"]) for h in history[-OSC_STEPS - 1:]]
+    # taken only when it gains at least what the last step gained: an iteration still
+    # climbing through its oscillation (a drift along other parameters: GIS-FA_Mallawi's
+    # FA6, ψ crawling while near-zero loadings flip) is left to climb
+    avg = ((st_m, mid) if st_m is not None
+           and st_m.loglik >= st.loglik + max(0.0, lls[-1] - lls[-2]) else None)
     if st_m is not None:
         lls.append(float(st_m.loglik))
     n = [float(np.linalg.norm(s)) for s in steps]
