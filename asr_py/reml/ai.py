@@ -23,7 +23,9 @@ from asr_py.reml.ai_step import (
     tied_to_bound,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
+from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
+from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
@@ -34,6 +36,7 @@ from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
+from asr_py.reml.oscillation import OSC_KEEP, OSC_STEPS, oscillating, ridge_note
 from asr_py.reml.pd_face import (
     FACE_RIDGE,
     FINAL_RIDGE,
@@ -198,8 +201,9 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         kw = {**kwargs, "callback": back.callback(kwargs.get("callback"))}
         return back.result(fit_reml(reduced, **kw))
     centred, beta0 = centre_response(problem)
+    stop = CrawlStop(centred) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
     try:
-        res = _fit_reml(centred, **kwargs)
+        res = _fit_reml(centred, **kwargs, crawl_stop=stop)
     except ModelError:  # s21gau: a start the equations cannot take may be fitted on V
         from asr_py.reml.singular_corr import start_on_v
 
@@ -208,11 +212,12 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         if on_v is None:
             raise
         res = on_v
+    first = res if stop is not None and stop.fired else None  # s29conv: reml/crawl.py
     res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
     res = _corner_faces(centred, res, kwargs)
-    res = _fold_faces(centred, res, kwargs)
+    res = _fold_faces(centred, res, kwargs, crawled=res is first)
     res = _distance_other_end(centred, res, kwargs)
     res = _mirror_ar1(centred, res, kwargs)
     res = _heywood_swaps(centred, res, kwargs)
@@ -340,17 +345,32 @@ def _corner_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     return cur
 
 
-def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict,
+                crawled: bool = False) -> RemlResult:
     """The folds of a parametrisation (sar2's γ_1 = γ_2; :mod:`asr_py.reml.fold_face`):
     those the fit ended near fitted on their faces, then a fit from the estimate reflected
     across each fold it ended away from; refits abandoned early when they cannot reach
-    their target (:class:`asr_py.reml.bound_revisit.FaceWatch`)."""
-    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
+    their target (:class:`asr_py.reml.bound_revisit.FaceWatch`). ``crawled``: ``res`` is
+    the first fit stopped crawling beside a fold (:func:`_crawl_fold`)."""
     from asr_py.reml.corr_escape import GAIN_REL
     from asr_py.reml.fold_face import mirror, tie
 
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
         return res
+
+    def loglik_of(theta: np.ndarray) -> float | None:
+        return _loglik_or_none_at(problem, theta)
+
+    refit = _fold_refit(kwargs)
+    tied = (_crawl_fold(problem, res, kwargs) if crawled
+            else tie(problem, res, refit, loglik_of, GAIN_REL * dof_scale(problem)))
+    return mirror(problem, tied, refit, loglik_of)
+
+
+def _fold_refit(kwargs: dict) -> Callable[..., RemlResult | None]:
+    """The refit of :mod:`asr_py.reml.fold_face` (its ``Refit``): :func:`_second_fit`,
+    abandoned (None) once it cannot reach its target."""
+    from asr_py.reml.bound_revisit import FaceAbandoned, FaceWatch
 
     def refit(p: MixedProblem, theta0: np.ndarray, cons: list[str],
               target: float | None) -> RemlResult | None:
@@ -360,11 +380,33 @@ def _fold_faces(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRes
         except FaceAbandoned:
             return None
 
-    def loglik_of(theta: np.ndarray) -> float | None:
-        return _loglik_or_none_at(problem, theta)
+    return refit
 
-    tied = tie(problem, res, refit, loglik_of, GAIN_REL * dof_scale(problem))
-    return mirror(problem, tied, refit, loglik_of)
+
+def _crawl_fold(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """s29conv: the first fit stopped crawling beside a fold (:mod:`asr_py.reml.crawl`):
+    the fit on the fold (:func:`asr_py.reml.fold_face.tie`) when it is kept and converged,
+    else the first fit continued from where it stopped for its remaining iterations and the
+    folds it ends near fitted then (as without the stop: a second fold, not yet near at the
+    stop, may be needed)."""
+    from asr_py.reml.corr_escape import GAIN_REL
+    from asr_py.reml.fold_face import tie
+
+    def tied_of(r: RemlResult) -> RemlResult:
+        return tie(problem, r, _fold_refit(kwargs),
+                   lambda th: _loglik_or_none_at(problem, th), GAIN_REL * dof_scale(problem))
+
+    tied = tied_of(res)
+    if tied is not res and tied.converged:
+        return tied
+    rest = int(kwargs.get("maxit", 30)) - int(res.n_iter)
+    kw = {k: v for k, v in kwargs.items() if k != "maxit"}
+    try:
+        second = _fit_reml(replace(problem, theta0=np.asarray(res.theta, dtype=float),
+                                   random=list(problem.random)), maxit=max(rest, 0), **kw)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    return tied_of(continued(res, second))
 
 
 def _loglik_or_none_at(problem: MixedProblem, theta: np.ndarray) -> float | None:
@@ -508,6 +550,7 @@ def _fit_reml(
     soft_corr_bounds: bool = False,
     held_rel: float = HELD_REL,
     monitor: Callable[[float, float], None] | None = None,
+    crawl_stop: Callable[[np.ndarray, list[dict]], bool] | None = None,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -541,6 +584,8 @@ def _fit_reml(
     ``monitor``: called after each iteration with (ℓ, the AI step's predicted gain
     s'δ − ½δ'AIδ at the new point; ∞ where the score is a stochastic estimate); it may raise
     to abandon the fit (:func:`_revisit_bound`'s face fits).
+    ``crawl_stop``: called after each iteration with (θ, the record so far); True stops the
+    fit there, unconverged (:class:`asr_py.reml.crawl.CrawlStop`).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -680,6 +725,8 @@ def _fit_reml(
     small: list[bool] = []
     prev_noise = False
     raised_once = False
+    osc_it = 0  # s29conv: the iteration of the last averaged point (oscillation.py)
+    ext_it = 0  # ... and of the last walk along a straight crawl (extrapolate.py)
     fd_next = False  # s17fa: the next step comes from a differenced score (fd_score.py)
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
@@ -1010,6 +1057,41 @@ def _fit_reml(
                     f"iterations changed the log-likelihood by <= {tol_ll:.2g} "
                     f"and every parameter by <= {STALL_Z} of its standard error")
             break
+        if (noise_cov is None and it - osc_it > OSC_STEPS and not fd_next
+                and oscillating(recent_steps(history), ai, ~fixed & ~nstep.held)):
+            # s29conv: steps flipping back and forth across a ridge (reml/oscillation.py)
+            osc_it = it
+            stop, avg = _ridge(mme, ctx, st, theta, history, tol_ll)
+            if avg is not None:
+                st, theta = avg
+                score, ai, nstep, face = moved_to(st, theta)
+                newton, h_nr, qn, qn_corr, full_steps = False, None, False, None, []
+                record(it, "avg", 0.5)
+            if stop is not None:
+                diagnostics.append(ridge_note(list(problem.names), stop, ai,
+                                              ~fixed & ~nstep.held, it, float(
+                                                  _spread(history, OSC_STEPS + 1))))
+                converged = True
+                break
+        elif (noise_cov is None and it - ext_it > EXT_STEPS and not fd_next
+              and all(h["method"] in ("AI", "QN") and h["step"] == 1.0
+                      for h in history[-EXT_STEPS:])
+              and straight(recent_steps(history),
+                           np.diff([h["loglik"] for h in history[-EXT_STEPS - 1:]]), ai,
+                           ~fixed & ~nstep.held)):
+            # s29conv: full AI steps along one line, not shrinking (reml/extrapolate.py;
+            # not Newton steps: a carried Hessian converging along a line is left alone)
+            ext_it = it
+            got = walk(lambda th: _loglik_state(mme, ctx, th), theta, theta - theta_old,
+                       st.loglik, loglik_noise(mme), ctx.pmask)
+            if got is not None:
+                theta, st = got
+                score, ai, nstep, face = moved_to(st, theta)
+                newton, h_nr, qn, qn_corr, full_steps = False, None, False, None, []
+                record(it, "walk", 1.0)
+        if crawl_stop is not None and noise_cov is None and crawl_stop(theta, history):
+            diagnostics.append(CRAWL_NOTE.format(it=it, fold=getattr(crawl_stop, "fired", "")))
+            break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
     if not converged and it >= maxit:
@@ -1039,6 +1121,43 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                          history, diagnostics, cons, ctx, final_face)
+
+
+def _loglik_state(mme: MME, ctx: IterContext, theta: np.ndarray) -> tuple[float, Any] | None:
+    """(ℓ, the MME state) at θ, None where θ is invalid or C cannot be factorized."""
+    st = evaluate_valid(mme, ctx, theta)
+    return None if st is None else (float(st.loglik), st)
+
+
+def _spread(history: list[dict], k: int) -> float:
+    """max − min of ℓ over the last ``k`` records."""
+    ll = [float(h["loglik"]) for h in history[-k:]]
+    return max(ll) - min(ll)
+
+
+def _ridge(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, history: list[dict],
+           tol: float) -> tuple[np.ndarray | None, tuple[Any, np.ndarray] | None]:
+    """s29conv: at an oscillation (:func:`asr_py.reml.oscillation.oscillating`) the
+    averaged point θ̄ = (θ_k + θ_{k−1}) / 2 as (state, θ̄) when ℓ there is higher than at
+    θ_k by at least the last step's gain (else None); and the last step when ℓ over the
+    window of OSC_STEPS + 1 iterates and θ̄ varies by at most ``tol`` while the steps did
+    not shrink below OSC_KEEP of the window's first (the fit has converged on the ridge;
+    else None: a converging oscillation is left to the stopping rule)."""
+    th = [np.asarray(h["theta"], dtype=float) for h in history[-OSC_STEPS - 1:]]
+    steps = [b - a for a, b in zip(th[:-1], th[1:])]
+    mid = 0.5 * (th[-1] + th[-2])
+    st_m = evaluate_valid(mme, ctx, mid)
+    lls = [float(h["loglik"]) for h in history[-OSC_STEPS - 1:]]
+    # taken only when it gains at least what the last step gained: an iteration still
+    # climbing through its oscillation (a drift along other parameters: GIS-FA_Mallawi's
+    # FA6, ψ crawling while near-zero loadings flip) is left to climb
+    avg = ((st_m, mid) if st_m is not None
+           and st_m.loglik >= st.loglik + max(0.0, lls[-1] - lls[-2]) else None)
+    if st_m is not None:
+        lls.append(float(st_m.loglik))
+    n = [float(np.linalg.norm(s)) for s in steps]
+    flat = max(lls) - min(lls) <= tol and n[0] > 0 and n[-1] >= OSC_KEEP * n[0]
+    return (steps[-1] if flat else None), avg
 
 
 def _fd_stop(mme: MME, ctx: IterContext, loglik: float, theta: np.ndarray, ai: np.ndarray,

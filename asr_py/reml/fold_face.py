@@ -294,11 +294,13 @@ def _on_faces(problem: MixedProblem, first: RemlResult, theta: np.ndarray,
 
 def tie(problem: MixedProblem, res: RemlResult, refit: Refit, loglik_of: LoglikOf,
         tol: float) -> RemlResult:
-    """``res``, or the fit on the folds it ended near (:func:`near_folds`, all tied) when
+    """``res``, or the fit on the folds it ended near (:func:`near_folds`, all tied; not
+    those ``res`` is already held on, 'B') when
     that converged, is not lower by more than ``tol`` and ℓ does not rise off the faces;
     where ℓ rises, the whole problem refitted from the higher side, kept when converged
     and higher by more than ``tol``."""
-    folds = near_folds(problem, res)
+    folds = [f for f in near_folds(problem, res)  # s29conv: not those it is held on
+             if not (res.constraints[f.j] == "B" and res.theta[f.i] == res.theta[f.j])]
     if not folds:
         return res
     f, rises = _on_faces(problem, res, np.asarray(res.theta, dtype=float), folds,

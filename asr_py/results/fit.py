@@ -75,6 +75,8 @@ class AsremlFit:
             warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
         elif self._unidentified:
             warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
+        elif ridge := [d for d in self.result.diagnostics if "converged on a ridge" in d]:
+            warnings.warn(ridge[0], IdentifiabilityWarning, stacklevel=4)  # reml/oscillation
         elif not self.result.converged:
             why = [d for d in self.result.diagnostics if "did not converge" in d]
             head = (f"the {self.method} fit {why[0]}" if why else f"the {self.method} fit did "

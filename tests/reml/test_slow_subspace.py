@@ -100,6 +100,7 @@ def test_subspace_newton_reaches_the_dense_reml_optimum_fast(
     assert m.converged and r.n_iter <= 20
     assert "NR" in [h["method"] for h in r.history]
     monkeypatch.setattr(ai_mod, "SUB_MAX_Z", -1.0)  # the subspace step off: plain AI
+    monkeypatch.setattr(ai_mod, "straight", lambda *a, **k: False)  # s29conv: no walk
     plain = asr.asreml("Yield ~ Env", random="~ ante(Env):Name",
                        residual="~ dsum(~ units | Env)", data=dt, maxit=200)
     assert plain.converged and plain.result.n_iter >= 2 * r.n_iter
