@@ -60,6 +60,7 @@ from asr_py.translate import (
     rmct,
     rmulttest,
     rmutateall,
+    rnasubset,
     rnest,
     rnlme,
     rnull,
@@ -1180,13 +1181,21 @@ class Translator(BasePrinter):
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
         sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
-        args = []
+        args, dnn, given = [], [], None
         for n, a in e.args:
-            if n is None:
-                args.append(self.py(a))
-            elif n != "dnn" and not (n == "useNA" and a.kind == "str" and a.value == "no"):
+            if n == "dnn":
+                given = self.py(a)
+            elif n == "useNA" and a.kind == "str" and a.value == "no":
+                continue
+            elif n is not None and n in ("exclude", "deparse.level", "useNA"):
                 raise Untranslatable(f"table({n} = )")
+            else:
+                # R's dimnames names (deparse.level = 1): an argument's name, a bare
+                # variable's name, else none (as.data.frame: Var1, Var2, ...)
+                args.append(self.py(a))
+                dnn.append(n if n is not None else a.value if a.kind == "name" else "")
         extra = ", frame=True" if frame else ""
+        extra += f", dnn={given}" if given else f", dnn={dnn!r}"
         return f"{self.runtime('r_table')}({', '.join(args)}{extra})"
 
     def _rows(self, frame: str, e: R) -> str:
@@ -2542,6 +2551,12 @@ class Translator(BasePrinter):
             if f == "var" and len(vals) == 1 and not na_rm and not flag:
                 # var(m) of a matrix or data frame: the covariance matrix (rbase.r_var)
                 return f"{self.runtime('r_var')}({vals[0]})"
+            sides = rnasubset.cmp_sides(pos[0]) if f in ("sum", "mean") and not na_rm and \
+                not flag and len(vals) == 1 else None
+            if sides:       # sum(x > k): NA where a compared value is (R; rnasubset.py)
+                na = ", ".join(self.py(x) for x in sides)
+                vals = [f"{self.runtime('r_na_logical')}({vals[0]}, "
+                        f"{self.runtime('r_na_of')}({na}))"]
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA

@@ -18,6 +18,7 @@ from asr_py.translate import (
     rforeach,
     rformulaget,
     rjoin,
+    rnasubset,
     rpronoun,
     rreadr,
     rreadxl,
@@ -515,7 +516,25 @@ class BasePrinter:
         return name
 
     def index(self, e: R) -> str:
-        """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``."""
+        """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``; a comparison subscript
+        keeps R's NA elements / rows where it meets a missing value (rnasubset.py)."""
+        got = self._index(e)
+        args = [a for _, a in e.args]
+        if e.value != "[" or self.data_cols or not args or len(args) > 2 or \
+                any(n is not None for n, _ in e.args) or e.left is None:
+            return got
+        sides = rnasubset.cmp_sides(args[0])
+        if sides is None or len(args) == 2 and args[1].kind not in ("empty", "str"):
+            return got
+        na = f"{self.runtime('r_na_of')}({', '.join(self.py(x) for x in sides)})"
+        rows = ", rows=True" if len(args) == 2 else ""
+        col = f", col={self.py(args[1])}" if len(args) == 2 and args[1].kind == "str" else ""
+        lazy = getattr(self, "lazy_data", None)
+        obj = (lazy(e.left) if lazy is not None else None) or self.py(e.left)
+        return (f"{self.runtime('r_na_subset')}({got}, {obj}, "
+                f"{self.py(args[0])}, {na}{rows}{col})")
+
+    def _index(self, e: R) -> str:
         assert e.left is not None
         dt = rjoin.dt_sd_which(self, e) or rdtjoin.dt_join(self, e)  # DT[, .SD..], X[Y, on=]
         if dt is not None:

@@ -929,7 +929,11 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
             return v._use()  # type: ignore[return-value]
     flat: dict[str, Any] = {}
     for k, v in cols.items():
-        if isinstance(v, pd.DataFrame):
+        if isinstance(v, pd.DataFrame) and (v.attrs.get("r_class") or [None])[0] == "table":
+            from asr_py.translate.runtime import table_long
+
+            flat.update({str(c): col for c, col in table_long(v).items()})   # Var1 Var2 Freq
+        elif isinstance(v, pd.DataFrame):
             flat.update({str(c): v[c] for c in v.columns})
         elif isinstance(v, np.ndarray) and v.ndim == 2:
             # a matrix: its columns, named k for one, k.1, k.2, ... for several (R)

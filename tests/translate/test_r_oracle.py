@@ -22,9 +22,6 @@ ORACLE = oracle()
 
 #: snippet -> (reason, a regex of the difference _r_oracle.check reports)
 KNOWN: dict[str, tuple[str, str]] = {
-    "table_two_way": ("a two-way table() is a long Series, not R's matrix", "R matrix"),
-    "index_logical_na": ("x[x > k] drops the NA positions R keeps as NA (pandas "
-                         "comparisons give False for NA)", "length 4, R 5"),
     "reduce_sum": ("Reduce() is not translated", "Reduce"),
     "rbind_vectors": ("rbind() of named vectors is not translated", "R matrix"),
     "index_rownum": ("a factor held as text loses its unused levels on a row subset",
@@ -56,8 +53,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                         "TypeError"),
     "stack_list": ("stack() is not translated", "Untranslated"),
     "table_with_na": ("table(useNA =) is not translated", "useNA"),
-    "table_df_column": ("as.data.frame(table(g = x)) with a named argument is not "
-                        "translated", "Untranslated"),
     "all_any_narm": ("any()/all() do not give R's NA for a missing value", r"out\[2\]"),
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",

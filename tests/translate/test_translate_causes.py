@@ -117,7 +117,8 @@ def test_empty_arguments() -> None:
     lines = body(translate('x <- dat[, "Yield"]\ny <- dat[dat$a > 1, ]\n'
                            "m <- asreml(y ~ 1, , data = d)\n"))
     # the script's y is offered as a column when d has none (R's formula environment)
-    assert lines == ["x = dat['Yield']", "y = dat[dat['a'] > 1]",
+    assert lines == ["x = dat['Yield']", "y = r_na_subset(dat[dat['a'] > 1], dat, "
+                     "dat['a'] > 1, r_na_of(dat['a']), rows=True)",
                      "m = asr.asreml(fixed='y ~ 1', data=r_env_columns(d, ['y'])"
                      ", na_action={'x': 'fail'})"]
 

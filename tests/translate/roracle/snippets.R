@@ -1011,3 +1011,57 @@ out <- res
 a <- data.frame(gen = c("g2", "g1", "g3"), w = c(2, 1, 3))
 m <- merge(d[, c("gen", "x")], a)
 out <- m[order(m$x), ]
+## snippet: index_logical_na_vector
+x <- c(1, NA, 5, 3, NA)
+out <- x[x > 2]
+## snippet: index_logical_na_factor
+out <- d$env[d$y > 3]
+## snippet: index_logical_na_text
+out <- d$gen[d$y > 3.5]
+## snippet: index_logical_na_rows_count
+out <- nrow(d[d$y > 3, ])
+## snippet: index_logical_na_rows_column
+out <- d[d$y > 3, ]$x
+## snippet: index_logical_na_rows_col_name
+out <- d[d$y > 3, "gen"]
+## snippet: index_logical_na_rows_factor
+out <- d[d$y > 3, ]$env
+## snippet: index_logical_no_na_rows
+out <- d[d$x > 25, ]$gen
+## snippet: which_na_dropped
+out <- which(d$y > 3)
+## snippet: sum_cmp_na
+out <- sum(d$y > 3)
+## snippet: sum_cmp_na_rm
+out <- sum(d$y > 3, na.rm = TRUE)
+## snippet: mean_cmp_na
+out <- mean(d$y > 3)
+## snippet: sum_cmp_no_na
+out <- sum(d$x > 25)
+## snippet: length_which_na
+out <- length(which(d$y > 3))
+## snippet: subset_na_dropped
+out <- subset(d, y > 3)$gen
+## snippet: index_logical_and_isna
+out <- d$y[!is.na(d$y) & d$y > 3]
+## snippet: table_two_way_df
+out <- as.data.frame(table(d$env, d$gen))
+## snippet: table_two_way_data_frame
+out <- data.frame(table(d$gen, d$rep))
+## snippet: table_two_way_with_names
+out <- with(d, as.data.frame(table(env, gen)))
+## snippet: table_two_way_dim
+out <- dim(table(d$env, d$gen))
+## snippet: table_two_way_cell
+out <- table(d$env, d$gen)["E1", "g2"]
+## snippet: table_two_way_rowsums
+out <- rowSums(table(d$env, d$gen))
+## snippet: table_two_way_apply
+tab <- table(d$env, d$rep)
+out <- apply(X = tab, MARGIN = 1, FUN = function(x) sum(x != 0))
+## snippet: table_two_way_all
+out <- all(table(d$env, d$gen) > 0)
+## snippet: table_two_way_dnn
+out <- as.data.frame(table(d$env, d$rep, dnn = c("E", "R")))
+## snippet: table_one_way_df
+out <- as.data.frame(table(d$gen))
