@@ -2193,6 +2193,13 @@ class Translator(BasePrinter):
             return f"pd.DataFrame({body})"
         if f in ("rbind", "rbind.data.frame") and pos and len(pos) == len(args):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
+        if f == "rbind" and args and all(n is None or n.isidentifier() and n not in (
+                "deparse.level", "make.row.names", "stringsAsFactors", "factor.exclude")
+                for n, _ in args):
+            # rbind(a = x, b = y): the arguments' names are the matrix's row names (R)
+            names = [n for n, _ in args]
+            vals = ", ".join(self.py(a) for _, a in args)
+            return f"{self.runtime('r_rbind')}({vals}, _names={names!r})"
         if f == "cbind" and (len(args) > 1 or len(pos) == 1):   # cbind(v): one column
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             k = len(keep)
@@ -2208,7 +2215,10 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_cbind')}(" + ", ".join(
                     self.py(a) if n is None else f"{{{n!r}: {self.py(a)}}}"
                     for n, a in keep if a.kind != "empty") + ")"
-            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
+            first = keep[0][1] if keep and keep[0][0] is None else None
+            hint = f", _first={first.value!r}" if first is not None and len(keep) > 1 and \
+                first.kind == "name" and first.value not in _CONST else ""
+            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))}{hint})"
         if f == "merge" and len(pos) >= 2 and all(n in (
                 None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y", "sort",
                 "suffixes") for n, _ in args):

@@ -566,11 +566,20 @@ def _null(x: Any) -> bool:
         isinstance(x, pd.DataFrame) and x.shape[1] == 0)
 
 
-def r_rbind(*xs: Any) -> Any:
+def r_rbind(*xs: Any, _names: Sequence[str | None] | None = None) -> Any:
     """R's ``rbind``: NULL arguments and zero-row data frames (unless all are) dropped; data
     frames stacked, their columns matched by name (rows renumbered); matrices with dimnames
     (DataFrames whose names disagree: :func:`_matrices_by_position`) stacked by position;
-    otherwise vectors become the rows of a matrix (recycled to the longest)."""
+    otherwise vectors become the rows of a matrix (recycled to the longest), named by the
+    arguments' names ``_names`` (``rbind(a = x, b = y)``; "" where none)."""
+    if _names is not None and len(_names) == len(xs) and any(_names) and \
+            not any(isinstance(x, pd.DataFrame) or _null(x) or np.ndim(x) > 1 for x in xs):
+        out = r_rbind(*xs)
+        if isinstance(out, np.ndarray) and out.ndim == 2 and out.shape[0] == len(xs):
+            return pd.DataFrame(out, index=pd.Index([n or "" for n in _names], dtype=object))
+        if isinstance(out, pd.DataFrame) and len(out) == len(xs):
+            return out.set_axis(pd.Index([n or "" for n in _names], dtype=object), axis=0)
+        return out
     for x in xs:
         if isinstance(x, Untranslated):
             return x._use()
@@ -1166,7 +1175,10 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
     """R's ``cbind``: with a data frame among the arguments a data frame (vectors and
     scalars become columns, recycled; a list's elements are arguments of their own, as
     ``cbind(d, lst)`` does), otherwise a matrix of the columns. Rows by position."""
+    first = named.pop("_first", None)     # the first argument's bare name (deparse.level 1)
     items: list[tuple[str | None, Any]] = [(None, x) for x in xs] + list(named.items())
+    if first is not None and items and items[0][0] is None:
+        items[0] = (first, items[0][1])
     flat: list[tuple[str | None, Any]] = []
     for name, x in items:
         if isinstance(x, Untranslated):
@@ -1183,7 +1195,18 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
         isinstance(x, pd.DataFrame) and x.shape[1] == 0)), default=1)   # tibble(a, b) of scalars
     if not frames:
         cols = [np.asarray(x) if np.ndim(x) else np.repeat(x, n) for _, x in flat]
-        return np.column_stack(cols)
+        out = np.column_stack(cols)
+        names = [[name or ""] if np.ndim(x) < 2 else [""] * np.shape(x)[1]
+                 for name, x in flat]
+        names = [c for group in names for c in group]
+        if not any(names) or len(names) != out.shape[1]:
+            return out
+        # R: a matrix with the arguments' names as column names ("" where none), its row
+        # names those of the first named vector
+        rows = next((list(x.index) for _, x in flat if isinstance(x, pd.Series) and
+                     len(x) == out.shape[0] and not isinstance(x.index, pd.RangeIndex)),
+                    None)
+        return pd.DataFrame(out, columns=names, index=rows)
     parts = []
     for k, (name, x) in enumerate(flat):
         if isinstance(x, pd.DataFrame):

@@ -23,7 +23,6 @@ ORACLE = oracle()
 #: snippet -> (reason, a regex of the difference _r_oracle.check reports)
 KNOWN: dict[str, tuple[str, str]] = {
     "reduce_sum": ("Reduce() is not translated", "Reduce"),
-    "rbind_vectors": ("rbind() of named vectors is not translated", "R matrix"),
     "index_rownum": ("a factor held as text loses its unused levels on a row subset",
                      r"levels \['E1'\]"),
     "head_df": ("a factor held as text loses its unused levels on a row subset",
@@ -43,10 +42,6 @@ KNOWN: dict[str, tuple[str, str]] = {
     "reduce_merge": ("Reduce() is not translated", "Untranslated"),
     "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
                          "the rest) is not followed", r"out\$k\[2\]"),
-    "cor_matrix": ("cbind() of named vectors makes a matrix without column names",
-                   "row names"),
-    "var_matrix": ("cbind() of named vectors makes a matrix without column names (the "
-                   "covariances agree)", "row names None"),
     "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
     "rowsum_group": ("rowsum() is not translated", "Untranslated"),
     "which_names_vec": ("a named vector c(a = 1, ...) is a dict: no comparison operators",

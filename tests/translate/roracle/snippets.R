@@ -1065,3 +1065,22 @@ out <- all(table(d$env, d$gen) > 0)
 out <- as.data.frame(table(d$env, d$rep, dnn = c("E", "R")))
 ## snippet: table_one_way_df
 out <- as.data.frame(table(d$gen))
+## snippet: cbind_symbols
+a <- c(1, 2, 3)
+b <- c(4, 5, 7)
+out <- cbind(a, b)
+## snippet: cbind_named_colnames
+out <- colnames(cbind(mu = c(1, 2), sd = c(0.5, 0.25)))
+## snippet: cbind_named_column
+m <- cbind(lo = d$x - 1, hi = d$x + 1)
+out <- m[, "hi"]
+## snippet: cbind_mixed_names
+out <- cbind(1:2, z = c(5, 6))
+## snippet: cbind_unnamed
+out <- cbind(1:3, c(2.5, 3, 1))
+## snippet: rbind_named_rows
+out <- rbind(first = c(1, 2, 3), second = c(4, 5, 6))
+## snippet: rbind_named_rownames
+out <- rownames(rbind(a = 1:2, b = 3:4, c = 5:6))
+## snippet: rbind_named_vectors_cols
+out <- rbind(r1 = c(x = 1, y = 2), r2 = c(x = 3, y = 4))
