@@ -75,6 +75,7 @@ from asr_py.translate import (
     rrank,
     rrecycle,
     rreduce,
+    rreducef,
     rrenamewith,
     rreplace,
     rreplfun,
@@ -2311,6 +2312,8 @@ class Translator(BasePrinter):
             return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
         if f == "mapply" and args:
             return self._mapply(args)                      # rmapply.py
+        if f == "Reduce" and f not in self.functions:
+            return rreducef.translate(self, e)             # rreducef.py
         if f in ("sapply", "lapply", "vapply"):
             # R's matching (rdots.py): X, FUN, and what goes on through ... to FUN
             parts = rdots.apply_parts(f, args)

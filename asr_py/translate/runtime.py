@@ -349,6 +349,7 @@ from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(te
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rreducef import r_fold  # noqa: F401 - Reduce()
 from asr_py.translate.rrelevel import r_relevel  # noqa: F401 - stats' relevel()
 from asr_py.translate.rremoveempty import r_remove_empty  # noqa: F401 - janitor
 from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble

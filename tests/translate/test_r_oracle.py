@@ -22,7 +22,6 @@ ORACLE = oracle()
 
 #: snippet -> (reason, a regex of the difference _r_oracle.check reports)
 KNOWN: dict[str, tuple[str, str]] = {
-    "reduce_sum": ("Reduce() is not translated", "Reduce"),
     "index_rownum": ("a factor held as text loses its unused levels on a row subset",
                      r"levels \['E1'\]"),
     "head_df": ("a factor held as text loses its unused levels on a row subset",
@@ -39,7 +38,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                          "NameError"),
     "datatable_agg": ("data.table's DT[, j, by] is not translated", "Untranslated"),
     "names_which_max_table": ("which.max() of a named vector gives no name", "length 0, R 1"),
-    "reduce_merge": ("Reduce() is not translated", "Untranslated"),
     "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
                          "the rest) is not followed", r"out\$k\[2\]"),
     "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),

@@ -1084,3 +1084,20 @@ out <- rbind(first = c(1, 2, 3), second = c(4, 5, 6))
 out <- rownames(rbind(a = 1:2, b = 3:4, c = 5:6))
 ## snippet: rbind_named_vectors_cols
 out <- rbind(r1 = c(x = 1, y = 2), r2 = c(x = 3, y = 4))
+## snippet: reduce_plus
+out <- Reduce(`+`, c(2, 4, 8))
+## snippet: reduce_right_accumulate
+out <- Reduce(`+`, 1:4, accumulate = TRUE, right = TRUE)
+## snippet: reduce_init_paste
+out <- Reduce(function(a, b) paste0(a, b), c("x", "y", "z"), "s")
+## snippet: reduce_intersect
+out <- Reduce(intersect, list(1:5, 3:7, 4:9))
+## snippet: reduce_merge_by_name
+a <- data.frame(id = 1:3, p = c(1, 2, 3))
+b <- data.frame(id = c(2L, 3L, 1L), q = c("b", "c", "a"))
+out <- Reduce(merge, list(a, b))
+## snippet: reduce_rbind_list
+l <- list(data.frame(k = 1, v = "a"), data.frame(k = 2, v = "b"), data.frame(k = 3, v = "c"))
+out <- Reduce(rbind, l)
+## snippet: reduce_empty_init
+out <- Reduce(`+`, list(), 0)
