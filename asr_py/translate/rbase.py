@@ -33,6 +33,7 @@ from asr_py.translate.rmatshape import (
     is_square_dimnamed,
 )
 from asr_py.translate.rnumtext import r_double_text
+from asr_py.warning_classes import AsrWarning
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_flat_series", "r_numeric_of",
@@ -823,6 +824,8 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
         return (x.dt.total_seconds() / 86400.0).astype(conv)   # a difftime: days
     if isinstance(x, pd.Timedelta):
         return conv(x.total_seconds() / 86400.0)
+    if conv in (int, float) and _text_values(x):
+        return _text_to_number(x, conv)
     if isinstance(x, pd.Series):
         return x.astype(conv)
     if isinstance(x, pd.DataFrame | np.ndarray | list | tuple | range):
@@ -830,6 +833,36 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
         flat = a.ravel(order="F") if a.ndim == 2 else a.ravel()
         return flat.astype(conv)
     return conv(x)
+
+
+def _text_values(x: Any) -> bool:
+    """A vector of text (a str Series, array or list), missing values allowed."""
+    if isinstance(x, str):
+        return True
+    if not isinstance(x, pd.Series | np.ndarray | list | tuple) or np.ndim(x) != 1 or \
+            isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
+        return False
+    vals = [v for v in x if not (v is None or isinstance(v, float) and np.isnan(v))]
+    return bool(vals) and all(isinstance(v, str) for v in vals)
+
+
+def _text_to_number(x: Any, conv: Any) -> Any:
+    """R's as.numeric()/as.integer() of text: NA (with R's warning 'NAs introduced by
+    coercion') where a text is not a number; as.integer truncates toward zero."""
+    one = isinstance(x, str)
+    s = pd.Series([x] if one else list(x), dtype=object)
+    num = pd.to_numeric(s.str.strip(), errors="coerce")
+    if (num.isna() & s.notna()).any():
+        warnings.warn("NAs introduced by coercion (R's as.numeric/as.integer of text that "
+                      "is not a number)", AsrWarning, stacklevel=3)
+    vals = num.to_numpy(dtype=float)
+    if conv is int:
+        vals = np.trunc(vals)
+        if not np.isnan(vals).any():
+            vals = vals.astype(int)
+    if one:
+        return vals[0].item()
+    return pd.Series(vals, index=x.index) if isinstance(x, pd.Series) else vals
 
 
 def r_flat_series(x: Any) -> Any:

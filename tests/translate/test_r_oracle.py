@@ -46,7 +46,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                         "TypeError"),
     "stack_list": ("stack() is not translated", "Untranslated"),
     "table_with_na": ("table(useNA =) is not translated", "useNA"),
-    "all_any_narm": ("any()/all() do not give R's NA for a missing value", r"out\[2\]"),
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
                                   "across"),
@@ -59,8 +58,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                               "row names"),
     "mean_trim": ("mean(trim =) is not translated", "mean"),
     "round_negative_half": ("round() with one digits value per element", r"out\[3\]"),
-    "as_integer_text": ("as.integer() of text that is not a number stops (R: NA)",
-                        "ValueError"),
     "max_character": ("max()/min() of text stop (R: the last/first in sort order)",
                       "UFuncTypeError"),
 }
