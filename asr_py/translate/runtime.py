@@ -371,7 +371,7 @@ from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplica
 )
 from asr_py.translate.rshapiro import r_shapiro_test  # noqa: F401 - shapiro.test()
 from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
-from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
+from asr_py.translate.rslice import r_slice, r_slice_by  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)

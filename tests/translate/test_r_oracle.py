@@ -49,7 +49,6 @@ KNOWN: dict[str, tuple[str, str]] = {
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
                                   "across"),
-    "dplyr_slice_max": ("slice_max() is not translated", "slice_max"),
     "sapply_mask_single_bracket": ("is.character() of a factor held as text is TRUE",
                                    "length 2, R 1"),
     "sapply_class_vector": ("class() of a factor held as text is 'character'",

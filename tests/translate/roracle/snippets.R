@@ -1101,3 +1101,12 @@ l <- list(data.frame(k = 1, v = "a"), data.frame(k = 2, v = "b"), data.frame(k =
 out <- Reduce(rbind, l)
 ## snippet: reduce_empty_init
 out <- Reduce(`+`, list(), 0)
+## snippet: dplyr_slice_min_ties
+library(dplyr)
+out <- d %>% slice_min(rep, n = 1) %>% pull(gen)
+## snippet: dplyr_slice_max_na
+library(dplyr)
+out <- d %>% slice_max(y, n = 5) %>% pull(x)
+## snippet: dplyr_slice_max_no_ties
+library(dplyr)
+out <- slice_max(d, rep, n = 1, with_ties = FALSE)$gen
