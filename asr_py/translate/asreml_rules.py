@@ -36,6 +36,7 @@ from asr_py.translate import (
     rdeltamethod,
     rdots,
     rdplyr,
+    rdtquery,
     renv,
     reval,
     rfactor,
@@ -769,6 +770,7 @@ class Translator(BasePrinter):
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
             track_list(self, name, r)           # R lists compared by element (rcompare)
+            rdtquery.track(self, name, r)       # a data.table: DT[i], DT[, j, by]
             text_kind = renv.text_fit_kind(self, r)     # eval(parse(text = "asreml(..."))
             is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits) or \
                 text_kind == "fit"

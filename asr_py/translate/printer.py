@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from asr_py.translate import (
     rdtjoin,
+    rdtquery,
     rforeach,
     rformulaget,
     rjoin,
@@ -520,6 +521,9 @@ class BasePrinter:
         keeps R's NA elements / rows where it meets a missing value (rnasubset.py)."""
         got = self._index(e)
         args = [a for _, a in e.args]
+        if e.left is not None and e.left.kind == "name" and \
+                e.left.value in getattr(self, "dt_vars", ()):
+            return got                   # a data.table: NA in i selects no row (rdtquery)
         if e.value != "[" or self.data_cols or not args or len(args) > 2 or \
                 any(n is not None for n, _ in e.args) or e.left is None:
             return got
@@ -536,7 +540,8 @@ class BasePrinter:
 
     def _index(self, e: R) -> str:
         assert e.left is not None
-        dt = rjoin.dt_sd_which(self, e) or rdtjoin.dt_join(self, e)  # DT[, .SD..], X[Y, on=]
+        dt = rjoin.dt_sd_which(self, e) or rdtjoin.dt_join(self, e) or \
+            rdtquery.translate(self, e)          # DT[, .SD..], X[Y, on=], DT[i, j, by]
         if dt is not None:
             return dt
         got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask

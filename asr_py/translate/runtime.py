@@ -153,6 +153,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_rename_with,
 )
 from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
+from asr_py.translate.rdtquery import r_dt_query, r_dt_rows  # noqa: F401 - DT[i, j, by]
 from asr_py.translate.rdtset import r_dt_set  # noqa: F401 - DT[i, a := e]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,

@@ -1110,3 +1110,23 @@ out <- d %>% slice_max(y, n = 5) %>% pull(x)
 ## snippet: dplyr_slice_max_no_ties
 library(dplyr)
 out <- slice_max(d, rep, n = 1, with_ties = FALSE)$gen
+## snippet: datatable_rows_na
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[y > 3])
+## snippet: datatable_by_two
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[, .(s = sum(x), n = .N), by = .(env, rep)])
+## snippet: datatable_i_j_by_text
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[rep == 1, mean(x), by = "env"])
+## snippet: datatable_keyby
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[, .(m = max(x)), keyby = env])
+## snippet: datatable_no_by
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[, .(tot = sum(x), avg = mean(x))])
