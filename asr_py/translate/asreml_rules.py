@@ -1982,6 +1982,13 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.shape"
         if f == "colnames" and len(args) == 1:
             return f"list({self.py(pos[0])}.columns)"
+        if f == "names" and len(args) == 1 and pos and pos[0].kind == "call" and \
+                pos[0].value in ("which.max", "which.min") and len(pos[0].args) == 1 and \
+                pos[0].args[0][0] is None:
+            # names(which.max(x)): the name of x's first maximum (R keeps x's names)
+            low = ", minimum=True" if pos[0].value == "which.min" else ""
+            return (f"{self.runtime('r_which_max')}({self.py(pos[0].args[0][1])}{low}, "
+                    "name=True)")
         if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
             a = pos[0]
             if a.kind == "index" and a.value == "[" and a.left is not None and \

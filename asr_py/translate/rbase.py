@@ -1108,17 +1108,26 @@ def r_apply(x: Any, margin: int, fun: Any) -> Any:
     return np.column_stack(parts)          # R: one column per row/column visited
 
 
-def r_which_max(x: Any, minimum: bool = False) -> int | None:
+def r_which_max(x: Any, minimum: bool = False, name: bool = False) -> Any:
     """R's ``which.max(x)`` / ``which.min(x)``: the 1-based position of the first maximum
-    (minimum), missing values skipped; None (integer(0)) when every value is missing."""
+    (minimum), missing values skipped; None (integer(0)) when every value is missing.
+    ``name``: ``names(which.max(x))``, the name there (a dict's key, a Series' label, a
+    one-way table's level), None when x has no names."""
     ph = _placeholder(x)
     if ph is not None:
         return ph  # type: ignore[return-value]
+    labels = list(x) if isinstance(x, dict) else list(x.index) if isinstance(
+        x, pd.Series) and not isinstance(x.index, pd.RangeIndex) else None
+    if isinstance(x, dict):
+        x = list(x.values())
     v = np.asarray(pd.to_numeric(pd.Series(np.asarray(x).ravel()), errors="coerce"),
                    dtype=float)
     if np.isnan(v).all():
         return None
-    return int(np.nanargmin(v) if minimum else np.nanargmax(v)) + 1
+    at = int(np.nanargmin(v) if minimum else np.nanargmax(v))
+    if name:
+        return None if labels is None else str(labels[at])
+    return at + 1
 
 
 def r_seq(from_: Any = 1, to: Any = None, by: Any = None, length_out: Any = None) -> list:

@@ -34,7 +34,6 @@ KNOWN: dict[str, tuple[str, str]] = {
     "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
                          "'1000000'): pandas holds R's integer columns with NA as floats",
                          "'1000000', R '1e\\+06'"),
-    "names_which_max_table": ("which.max() of a named vector gives no name", "length 0, R 1"),
     "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
                          "the rest) is not followed", r"out\$k\[2\]"),
     "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),

@@ -1130,3 +1130,7 @@ out <- as.data.frame(dt[, .(m = max(x)), keyby = env])
 library(data.table)
 dt <- as.data.table(d)
 out <- as.data.frame(dt[, .(tot = sum(x), avg = mean(x))])
+## snippet: names_which_min_named
+out <- names(which.min(c(a = 3, b = 1, c = 2)))
+## snippet: which_max_position
+out <- which.max(c(2, 9, 9, 1))
