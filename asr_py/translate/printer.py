@@ -476,6 +476,8 @@ class BasePrinter:
                 matrix_value(e.left, self.matrices) or matrix_value(e.right, self.matrices))
 
     def _array(self, e: R, text: str, compare: bool = False) -> str:
+        if e.kind == "call" and e.value == "c" and any(n is not None for n, _ in e.args):
+            return text            # c(a = 1, b = 2): a dict, compared by r_cmp (its names)
         if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (
                 e.kind == "bin" and e.value == ":") or compare and e.kind == "call" and \
                 e.value in ("names", "colnames", "rownames", "levels", "unique"):

@@ -38,8 +38,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                          "the rest) is not followed", r"out\$k\[2\]"),
     "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
     "rowsum_group": ("rowsum() is not translated", "Untranslated"),
-    "which_names_vec": ("a named vector c(a = 1, ...) is a dict: no comparison operators",
-                        "TypeError"),
     "stack_list": ("stack() is not translated", "Untranslated"),
     "table_with_na": ("table(useNA =) is not translated", "useNA"),
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),

@@ -1134,3 +1134,5 @@ out <- as.data.frame(dt[, .(tot = sum(x), avg = mean(x))])
 out <- names(which.min(c(a = 3, b = 1, c = 2)))
 ## snippet: which_max_position
 out <- which.max(c(2, 9, 9, 1))
+## snippet: named_literal_cmp
+out <- c(a = 1, b = 5, c = 7) >= 5
