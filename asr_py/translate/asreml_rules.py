@@ -1770,6 +1770,9 @@ class Translator(BasePrinter):
                 # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0");
                 # as.factor(f) keeps f's NA level, factor(f) and as.character(f) drop it
                 keep = ", na_level=True" if f == "as.factor" else ""
+                if f in ("factor", "as.factor") and len(args) == 1:
+                    # a factor keeps its levels on row subsets (rfactor.r_as_factor)
+                    return f"{self.runtime('r_as_factor')}({self.series(pos[0])}{keep})"
                 return f"{self.runtime('r_labels')}({self.series(pos[0])}{keep})"
             if self.series(pos[0]).startswith("pd.Series("):
                 # an expression whose value may be a matrix (t(x) %*% V %*% x / k): R's

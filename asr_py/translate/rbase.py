@@ -1338,8 +1338,8 @@ def r_dist(name: str, x: Any, *args: Any, mean: float = 0.0, sd: float = 1.0,
 def r_is(x: Any, kind: str) -> bool:
     """R's ``is.numeric(x)`` / ``is.character(x)`` / ``is.factor(x)`` (``kind`` "numeric",
     "character", "factor") of a value as translate holds it: numbers (not logicals) are
-    numeric; text (a column read as text, which translate uses for R's factors too) is
-    character and factor alike, as asr.asreml treats both as factors."""
+    numeric; text (a column read as text) is character and factor alike, as asr.asreml
+    treats both as factors; a pandas Categorical (a factor) is a factor only."""
     if isinstance(x, Untranslated):
         return x._use()  # type: ignore[return-value]
     vals = x.to_numpy() if isinstance(x, pd.Series | pd.Index) else np.asarray(
@@ -1352,7 +1352,7 @@ def r_is(x: Any, kind: str) -> bool:
         return bool(items) and all(isinstance(v, int | float | np.integer | np.floating)
                                    and not isinstance(v, bool | np.bool_) for v in items)
     if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
-        return True
+        return kind == "factor"          # a factor (factor(), R's data sets): not text
     return vals.dtype.kind in "OUT" and not r_is(x, "numeric") and all(
         isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
         for v in vals.ravel())

@@ -170,7 +170,10 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_expand_grid,
     r_tidyr_expand_grid,
 )
-from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
+from asr_py.translate.rfactor import (  # noqa: F401 - as.numeric(f), factor(x)
+    r_as_factor,
+    r_factor_codes,
+)
 from asr_py.translate.rfactorlevels import r_factor, r_ordered  # noqa: F401 - factor(levels=)
 from asr_py.translate.rfctrelevel import r_fct_relevel  # noqa: F401 - forcats
 from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()

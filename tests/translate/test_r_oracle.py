@@ -22,15 +22,8 @@ ORACLE = oracle()
 
 #: snippet -> (reason, a regex of the difference _r_oracle.check reports)
 KNOWN: dict[str, tuple[str, str]] = {
-    "index_rownum": ("a factor held as text loses its unused levels on a row subset",
-                     r"levels \['E1'\]"),
-    "head_df": ("a factor held as text loses its unused levels on a row subset",
-                r"levels \['E1', 'E2'\]"),
-    "dplyr_filter": ("a factor held as text loses its unused levels on a row subset",
-                     r"levels \['E1', 'E3'\]"),
-    "dplyr_slice": ("a factor held as text loses its unused levels on a row subset",
-                    r"levels \['E1', 'E2'\]"),
-    "class_of": ("class() of a factor held as text is 'character'", "'character', R 'factor'"),
+    "class_of": ("a whole-number double column (c(10, 20)) is held as int64: class() "
+                 "'integer'", "'integer', R 'numeric'"),
     "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
                          "'1000000'): pandas holds R's integer columns with NA as floats",
                          "'1000000', R '1e\\+06'"),
@@ -43,10 +36,8 @@ KNOWN: dict[str, tuple[str, str]] = {
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
                                   "across"),
-    "sapply_mask_single_bracket": ("is.character() of a factor held as text is TRUE",
-                                   "length 2, R 1"),
-    "sapply_class_vector": ("class() of a factor held as text is 'character'",
-                            "'character', R 'factor'"),
+    "sapply_class_vector": ("a whole-number double column (c(10, 20)) is held as int64: class() "
+                 "'integer'", "'integer', R 'numeric'"),
     "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
                               "row names"),
     "mean_trim": ("mean(trim =) is not translated", "mean"),

@@ -241,7 +241,7 @@ def test_conversions_of_expressions_and_negation_in_and() -> None:
 
 def test_non_ascii_identifiers() -> None:
     lines = body(translate("año <- 2020\ndatos$época <- factor(datos$época)\n"))
-    assert lines == ["año = 2020", "datos['época'] = r_labels(datos['época'])"]
+    assert lines == ["año = 2020", "datos['época'] = r_as_factor(datos['época'])"]
 
 
 # ----- 7. x[["a"]] -----------------------------------------------------------------------------
