@@ -4,8 +4,9 @@ and ``ordered(x, levels, labels)`` with levels or labels given (R 4 ``?factor``)
 A translated script holds ``factor(x)``/``as.factor(x)`` of a column as a pandas
 Categorical on R's sorted levels (:func:`asr_py.translate.rfactor.r_as_factor`), and a
 factor whose levels the script sets as a Categorical in that order; asr.asreml codes the
-categories in their order (:func:`asr_py.model.data.level_labels`). Other factors (a
-literal vector's) are held as their text labels, which asr.asreml sorts as R does. R's algorithm:
+categories in their order (:func:`asr_py.model.data.level_labels`). Factors made
+otherwise (``mutate_at(d, cols, as.factor)``, ...) are held as their text labels, which
+asr.asreml sorts as R does. R's algorithm:
 
 * ``x`` is compared as text: ``as.character(x)`` (28.0 -> "28", TRUE -> "TRUE");
 * ``levels`` defaults to the distinct values of ``x`` in increasing order (a factor's
