@@ -36,6 +36,7 @@ from asr_py.translate import (
     rdeltamethod,
     rdots,
     rdplyr,
+    rdtquery,
     renv,
     requatelevels,
     reval,
@@ -61,6 +62,7 @@ from asr_py.translate import (
     rmct,
     rmulttest,
     rmutateall,
+    rnasubset,
     rnest,
     rnlme,
     rnull,
@@ -75,6 +77,7 @@ from asr_py.translate import (
     rrank,
     rrecycle,
     rreduce,
+    rreducef,
     rrenamewith,
     rreplace,
     rreplfun,
@@ -779,6 +782,7 @@ class Translator(BasePrinter):
             track(self.matrices, name, r)       # positional arithmetic of matrices
             track_vector(self.vectors, name, r)  # and of vectors held as lists
             track_list(self, name, r)           # R lists compared by element (rcompare)
+            rdtquery.track(self, name, r)       # a data.table: DT[i], DT[, j, by]
             text_kind = renv.text_fit_kind(self, r)     # eval(parse(text = "asreml(..."))
             is_fit = _is_fit_call(r, self.fits) or _fit_alias(r, self.fits) or \
                 text_kind == "fit"
@@ -1192,13 +1196,21 @@ class Translator(BasePrinter):
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
         sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
-        args = []
+        args, dnn, given = [], [], None
         for n, a in e.args:
-            if n is None:
-                args.append(self.py(a))
-            elif n != "dnn" and not (n == "useNA" and a.kind == "str" and a.value == "no"):
+            if n == "dnn":
+                given = self.py(a)
+            elif n == "useNA" and a.kind == "str" and a.value == "no":
+                continue
+            elif n is not None and n in ("exclude", "deparse.level", "useNA"):
                 raise Untranslatable(f"table({n} = )")
+            else:
+                # R's dimnames names (deparse.level = 1): an argument's name, a bare
+                # variable's name, else none (as.data.frame: Var1, Var2, ...)
+                args.append(self.py(a))
+                dnn.append(n if n is not None else a.value if a.kind == "name" else "")
         extra = ", frame=True" if frame else ""
+        extra += f", dnn={given}" if given else f", dnn={dnn!r}"
         return f"{self.runtime('r_table')}({', '.join(args)}{extra})"
 
     def _rows(self, frame: str, e: R) -> str:
@@ -1772,6 +1784,9 @@ class Translator(BasePrinter):
                 # R keeps NA missing and prints 28.0 as "28" (astype(str) gives "nan", "28.0");
                 # as.factor(f) keeps f's NA level, factor(f) and as.character(f) drop it
                 keep = ", na_level=True" if f == "as.factor" else ""
+                if f in ("factor", "as.factor") and len(args) == 1:
+                    # a factor keeps its levels on row subsets (rfactor.r_as_factor)
+                    return f"{self.runtime('r_as_factor')}({self.series(pos[0])}{keep})"
                 return f"{self.runtime('r_labels')}({self.series(pos[0])}{keep})"
             if self.series(pos[0]).startswith("pd.Series("):
                 # an expression whose value may be a matrix (t(x) %*% V %*% x / k): R's
@@ -1984,6 +1999,13 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.shape"
         if f == "colnames" and len(args) == 1:
             return f"list({self.py(pos[0])}.columns)"
+        if f == "names" and len(args) == 1 and pos and pos[0].kind == "call" and \
+                pos[0].value in ("which.max", "which.min") and len(pos[0].args) == 1 and \
+                pos[0].args[0][0] is None:
+            # names(which.max(x)): the name of x's first maximum (R keeps x's names)
+            low = ", minimum=True" if pos[0].value == "which.min" else ""
+            return (f"{self.runtime('r_which_max')}({self.py(pos[0].args[0][1])}{low}, "
+                    "name=True)")
         if f == "names" and len(args) == 1:   # a data frame's columns, a vector's names
             a = pos[0]
             if a.kind == "index" and a.value == "[" and a.left is not None and \
@@ -2198,6 +2220,13 @@ class Translator(BasePrinter):
             return f"pd.DataFrame({body})"
         if f in ("rbind", "rbind.data.frame") and pos and len(pos) == len(args):
             return f"{self.runtime('r_rbind')}({', '.join(self.py(a) for a in pos)})"
+        if f == "rbind" and args and all(n is None or n.isidentifier() and n not in (
+                "deparse.level", "make.row.names", "stringsAsFactors", "factor.exclude")
+                for n, _ in args):
+            # rbind(a = x, b = y): the arguments' names are the matrix's row names (R)
+            names = [n for n, _ in args]
+            vals = ", ".join(self.py(a) for _, a in args)
+            return f"{self.runtime('r_rbind')}({vals}, _names={names!r})"
         if f == "cbind" and (len(args) > 1 or len(pos) == 1):   # cbind(v): one column
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             k = len(keep)
@@ -2213,7 +2242,10 @@ class Translator(BasePrinter):
                 return f"{self.runtime('r_cbind')}(" + ", ".join(
                     self.py(a) if n is None else f"{{{n!r}: {self.py(a)}}}"
                     for n, a in keep if a.kind != "empty") + ")"
-            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))})"
+            first = keep[0][1] if keep and keep[0][0] is None else None
+            hint = f", _first={first.value!r}" if first is not None and len(keep) > 1 and \
+                first.kind == "name" and first.value not in _CONST else ""
+            return f"{self.runtime('r_cbind')}({', '.join(self.kwargs(keep))}{hint})"
         if f == "merge" and len(pos) >= 2 and all(n in (
                 None, "x", "y", "by", "by.x", "by.y", "all", "all.x", "all.y", "sort",
                 "suffixes") for n, _ in args):
@@ -2306,6 +2338,8 @@ class Translator(BasePrinter):
             return self.call(rparallel.as_serial(e))      # mclapply(...) -> lapply(...)
         if f == "mapply" and args:
             return self._mapply(args)                      # rmapply.py
+        if f == "Reduce" and f not in self.functions:
+            return rreducef.translate(self, e)             # rreducef.py
         if f in ("sapply", "lapply", "vapply"):
             # R's matching (rdots.py): X, FUN, and what goes on through ... to FUN
             parts = rdots.apply_parts(f, args)
@@ -2556,6 +2590,12 @@ class Translator(BasePrinter):
             if f == "var" and len(vals) == 1 and not na_rm and not flag:
                 # var(m) of a matrix or data frame: the covariance matrix (rbase.r_var)
                 return f"{self.runtime('r_var')}({vals[0]})"
+            sides = rnasubset.cmp_sides(pos[0]) if f in ("sum", "mean") and not na_rm and \
+                not flag and len(vals) == 1 else None
+            if sides:       # sum(x > k): NA where a compared value is (R; rnasubset.py)
+                na = ", ".join(self.py(x) for x in sides)
+                vals = [f"{self.runtime('r_na_logical')}({vals[0]}, "
+                        f"{self.runtime('r_na_of')}({na}))"]
             if not na_rm and len(vals) == 1 and f in ("mean", "sum", "max", "min", "median",
                                                        "sd", "var"):
                 # np.mean(Series) is pandas' mean, which skips NA; R's mean(x) is NA

@@ -15,9 +15,11 @@ from collections.abc import Callable
 
 from asr_py.translate import (
     rdtjoin,
+    rdtquery,
     rforeach,
     rformulaget,
     rjoin,
+    rnasubset,
     rpronoun,
     rreadr,
     rreadxl,
@@ -474,6 +476,8 @@ class BasePrinter:
                 matrix_value(e.left, self.matrices) or matrix_value(e.right, self.matrices))
 
     def _array(self, e: R, text: str, compare: bool = False) -> str:
+        if e.kind == "call" and e.value == "c" and any(n is not None for n, _ in e.args):
+            return text            # c(a = 1, b = 2): a dict, compared by r_cmp (its names)
         if e.kind == "call" and e.value in ("c", "rep", "seq", "seq_len") or (
                 e.kind == "bin" and e.value == ":") or compare and e.kind == "call" and \
                 e.value in ("names", "colnames", "rownames", "levels", "unique"):
@@ -515,9 +519,31 @@ class BasePrinter:
         return name
 
     def index(self, e: R) -> str:
-        """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``."""
+        """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``; a comparison subscript
+        keeps R's NA elements / rows where it meets a missing value (rnasubset.py)."""
+        got = self._index(e)
+        args = [a for _, a in e.args]
+        if e.left is not None and e.left.kind == "name" and \
+                e.left.value in getattr(self, "dt_vars", ()):
+            return got                   # a data.table: NA in i selects no row (rdtquery)
+        if e.value != "[" or self.data_cols or not args or len(args) > 2 or \
+                any(n is not None for n, _ in e.args) or e.left is None:
+            return got
+        sides = rnasubset.cmp_sides(args[0])
+        if sides is None or len(args) == 2 and args[1].kind not in ("empty", "str"):
+            return got
+        na = f"{self.runtime('r_na_of')}({', '.join(self.py(x) for x in sides)})"
+        rows = ", rows=True" if len(args) == 2 else ""
+        col = f", col={self.py(args[1])}" if len(args) == 2 and args[1].kind == "str" else ""
+        lazy = getattr(self, "lazy_data", None)
+        obj = (lazy(e.left) if lazy is not None else None) or self.py(e.left)
+        return (f"{self.runtime('r_na_subset')}({got}, {obj}, "
+                f"{self.py(args[0])}, {na}{rows}{col})")
+
+    def _index(self, e: R) -> str:
         assert e.left is not None
-        dt = rjoin.dt_sd_which(self, e) or rdtjoin.dt_join(self, e)  # DT[, .SD..], X[Y, on=]
+        dt = rjoin.dt_sd_which(self, e) or rdtjoin.dt_join(self, e) or \
+            rdtquery.translate(self, e)          # DT[, .SD..], X[Y, on=], DT[i, j, by]
         if dt is not None:
             return dt
         got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask

@@ -25,6 +25,10 @@ def r_as_data_frame(x: Any, name: str = "x") -> Any:
     if isinstance(x, Untranslated):
         return x._use()
     if isinstance(x, pd.DataFrame):
+        from asr_py.translate.runtime import is_table_matrix, table_long
+
+        if is_table_matrix(x):          # a two-way table: its cells, long (Var1, Var2, Freq)
+            return table_long(x)
         if isinstance(x.columns, pd.RangeIndex) and x.shape[1]:
             # a matrix with row names but no column names (as.matrix of a named vector)
             return x.set_axis([f"V{k + 1}" for k in range(x.shape[1])], axis=1)

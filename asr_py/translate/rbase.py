@@ -33,6 +33,7 @@ from asr_py.translate.rmatshape import (
     is_square_dimnamed,
 )
 from asr_py.translate.rnumtext import r_double_text
+from asr_py.warning_classes import AsrWarning
 
 __all__ = ["RArray", "clean_names", "r_aggregate", "r_as", "r_bind_all", "r_cbind", "r_cut",
            "r_flat_series", "r_numeric_of",
@@ -566,11 +567,20 @@ def _null(x: Any) -> bool:
         isinstance(x, pd.DataFrame) and x.shape[1] == 0)
 
 
-def r_rbind(*xs: Any) -> Any:
+def r_rbind(*xs: Any, _names: Sequence[str | None] | None = None) -> Any:
     """R's ``rbind``: NULL arguments and zero-row data frames (unless all are) dropped; data
     frames stacked, their columns matched by name (rows renumbered); matrices with dimnames
     (DataFrames whose names disagree: :func:`_matrices_by_position`) stacked by position;
-    otherwise vectors become the rows of a matrix (recycled to the longest)."""
+    otherwise vectors become the rows of a matrix (recycled to the longest), named by the
+    arguments' names ``_names`` (``rbind(a = x, b = y)``; "" where none)."""
+    if _names is not None and len(_names) == len(xs) and any(_names) and \
+            not any(isinstance(x, pd.DataFrame) or _null(x) or np.ndim(x) > 1 for x in xs):
+        out = r_rbind(*xs)
+        if isinstance(out, np.ndarray) and out.ndim == 2 and out.shape[0] == len(xs):
+            return pd.DataFrame(out, index=pd.Index([n or "" for n in _names], dtype=object))
+        if isinstance(out, pd.DataFrame) and len(out) == len(xs):
+            return out.set_axis(pd.Index([n or "" for n in _names], dtype=object), axis=0)
+        return out
     for x in xs:
         if isinstance(x, Untranslated):
             return x._use()
@@ -814,6 +824,8 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
         return (x.dt.total_seconds() / 86400.0).astype(conv)   # a difftime: days
     if isinstance(x, pd.Timedelta):
         return conv(x.total_seconds() / 86400.0)
+    if conv in (int, float) and _text_values(x):
+        return _text_to_number(x, conv)
     if isinstance(x, pd.Series):
         return x.astype(conv)
     if isinstance(x, pd.DataFrame | np.ndarray | list | tuple | range):
@@ -821,6 +833,36 @@ def r_as_vector(x: Any, conv: Any = float) -> Any:
         flat = a.ravel(order="F") if a.ndim == 2 else a.ravel()
         return flat.astype(conv)
     return conv(x)
+
+
+def _text_values(x: Any) -> bool:
+    """A vector of text (a str Series, array or list), missing values allowed."""
+    if isinstance(x, str):
+        return True
+    if not isinstance(x, pd.Series | np.ndarray | list | tuple) or np.ndim(x) != 1 or \
+            isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
+        return False
+    vals = [v for v in x if not (v is None or isinstance(v, float) and np.isnan(v))]
+    return bool(vals) and all(isinstance(v, str) for v in vals)
+
+
+def _text_to_number(x: Any, conv: Any) -> Any:
+    """R's as.numeric()/as.integer() of text: NA (with R's warning 'NAs introduced by
+    coercion') where a text is not a number; as.integer truncates toward zero."""
+    one = isinstance(x, str)
+    s = pd.Series([x] if one else list(x), dtype=object)
+    num = pd.to_numeric(s.str.strip(), errors="coerce")
+    if (num.isna() & s.notna()).any():
+        warnings.warn("NAs introduced by coercion (R's as.numeric/as.integer of text that "
+                      "is not a number)", AsrWarning, stacklevel=3)
+    vals = num.to_numpy(dtype=float)
+    if conv is int:
+        vals = np.trunc(vals)
+        if not np.isnan(vals).any():
+            vals = vals.astype(int)
+    if one:
+        return vals[0].item()
+    return pd.Series(vals, index=x.index) if isinstance(x, pd.Series) else vals
 
 
 def r_flat_series(x: Any) -> Any:
@@ -929,7 +971,11 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
             return v._use()  # type: ignore[return-value]
     flat: dict[str, Any] = {}
     for k, v in cols.items():
-        if isinstance(v, pd.DataFrame):
+        if isinstance(v, pd.DataFrame) and (v.attrs.get("r_class") or [None])[0] == "table":
+            from asr_py.translate.runtime import table_long
+
+            flat.update({str(c): col for c, col in table_long(v).items()})   # Var1 Var2 Freq
+        elif isinstance(v, pd.DataFrame):
             flat.update({str(c): v[c] for c in v.columns})
         elif isinstance(v, np.ndarray) and v.ndim == 2:
             # a matrix: its columns, named k for one, k.1, k.2, ... for several (R)
@@ -1062,17 +1108,26 @@ def r_apply(x: Any, margin: int, fun: Any) -> Any:
     return np.column_stack(parts)          # R: one column per row/column visited
 
 
-def r_which_max(x: Any, minimum: bool = False) -> int | None:
+def r_which_max(x: Any, minimum: bool = False, name: bool = False) -> Any:
     """R's ``which.max(x)`` / ``which.min(x)``: the 1-based position of the first maximum
-    (minimum), missing values skipped; None (integer(0)) when every value is missing."""
+    (minimum), missing values skipped; None (integer(0)) when every value is missing.
+    ``name``: ``names(which.max(x))``, the name there (a dict's key, a Series' label, a
+    one-way table's level), None when x has no names."""
     ph = _placeholder(x)
     if ph is not None:
         return ph  # type: ignore[return-value]
+    labels = list(x) if isinstance(x, dict) else list(x.index) if isinstance(
+        x, pd.Series) and not isinstance(x.index, pd.RangeIndex) else None
+    if isinstance(x, dict):
+        x = list(x.values())
     v = np.asarray(pd.to_numeric(pd.Series(np.asarray(x).ravel()), errors="coerce"),
                    dtype=float)
     if np.isnan(v).all():
         return None
-    return int(np.nanargmin(v) if minimum else np.nanargmax(v)) + 1
+    at = int(np.nanargmin(v) if minimum else np.nanargmax(v))
+    if name:
+        return None if labels is None else str(labels[at])
+    return at + 1
 
 
 def r_seq(from_: Any = 1, to: Any = None, by: Any = None, length_out: Any = None) -> list:
@@ -1162,7 +1217,10 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
     """R's ``cbind``: with a data frame among the arguments a data frame (vectors and
     scalars become columns, recycled; a list's elements are arguments of their own, as
     ``cbind(d, lst)`` does), otherwise a matrix of the columns. Rows by position."""
+    first = named.pop("_first", None)     # the first argument's bare name (deparse.level 1)
     items: list[tuple[str | None, Any]] = [(None, x) for x in xs] + list(named.items())
+    if first is not None and items and items[0][0] is None:
+        items[0] = (first, items[0][1])
     flat: list[tuple[str | None, Any]] = []
     for name, x in items:
         if isinstance(x, Untranslated):
@@ -1179,7 +1237,18 @@ def r_cbind(*xs: Any, **named: Any) -> Any:
         isinstance(x, pd.DataFrame) and x.shape[1] == 0)), default=1)   # tibble(a, b) of scalars
     if not frames:
         cols = [np.asarray(x) if np.ndim(x) else np.repeat(x, n) for _, x in flat]
-        return np.column_stack(cols)
+        out = np.column_stack(cols)
+        names = [[name or ""] if np.ndim(x) < 2 else [""] * np.shape(x)[1]
+                 for name, x in flat]
+        names = [c for group in names for c in group]
+        if not any(names) or len(names) != out.shape[1]:
+            return out
+        # R: a matrix with the arguments' names as column names ("" where none), its row
+        # names those of the first named vector
+        rows = next((list(x.index) for _, x in flat if isinstance(x, pd.Series) and
+                     len(x) == out.shape[0] and not isinstance(x.index, pd.RangeIndex)),
+                    None)
+        return pd.DataFrame(out, columns=names, index=rows)
     parts = []
     for k, (name, x) in enumerate(flat):
         if isinstance(x, pd.DataFrame):
@@ -1269,8 +1338,8 @@ def r_dist(name: str, x: Any, *args: Any, mean: float = 0.0, sd: float = 1.0,
 def r_is(x: Any, kind: str) -> bool:
     """R's ``is.numeric(x)`` / ``is.character(x)`` / ``is.factor(x)`` (``kind`` "numeric",
     "character", "factor") of a value as translate holds it: numbers (not logicals) are
-    numeric; text (a column read as text, which translate uses for R's factors too) is
-    character and factor alike, as asr.asreml treats both as factors."""
+    numeric; text (a column read as text) is character and factor alike, as asr.asreml
+    treats both as factors; a pandas Categorical (a factor) is a factor only."""
     if isinstance(x, Untranslated):
         return x._use()  # type: ignore[return-value]
     vals = x.to_numpy() if isinstance(x, pd.Series | pd.Index) else np.asarray(
@@ -1283,7 +1352,7 @@ def r_is(x: Any, kind: str) -> bool:
         return bool(items) and all(isinstance(v, int | float | np.integer | np.floating)
                                    and not isinstance(v, bool | np.bool_) for v in items)
     if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
-        return True
+        return kind == "factor"          # a factor (factor(), R's data sets): not text
     return vals.dtype.kind in "OUT" and not r_is(x, "numeric") and all(
         isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
         for v in vals.ravel())

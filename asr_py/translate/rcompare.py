@@ -155,7 +155,8 @@ def _literal(e: Any) -> bool:
         return e.value in _CONSTS
     if e.kind in ("unary", "paren") and e.right is not None:
         return _literal(e.right)
-    return e.kind == "call" and e.value == "c" and all(_literal(a) for _, a in e.args)
+    return e.kind == "call" and e.value == "c" and all(  # c(a = 1): a dict, by element
+        n is None and _literal(a) for n, a in e.args)
 
 
 def _simple(e: Any, lists: set[str] | frozenset[str]) -> bool:

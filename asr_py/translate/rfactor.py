@@ -122,3 +122,27 @@ def r_factor_codes(x: Any) -> Any:
     out = pd.Series([np.nan if pd.isna(v) else pos.get(str(v), np.nan) for v in lab],
                     index=s.index, name=s.name, dtype=float)
     return out if isinstance(x, pd.Series) else out.to_numpy()
+
+
+def r_as_factor(x: Any, na_level: bool = False) -> Any:
+    """R's ``factor(x)`` (``na_level``: ``as.factor(x)``) of a column or vector: a pandas
+    Categorical whose categories are R's levels (the sorted labels, numbers in numeric
+    order), so a row subset keeps the levels no row uses, as R's factor does (asr.asreml
+    codes only the levels with records either way). ``as.factor`` of a factor is that
+    factor; ``factor`` of a factor drops its unused levels, keeping their order."""
+    from asr_py.translate.runtime import r_labels, r_levels
+
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        if na_level:
+            return x
+        from asr_py.translate.runtime import NA_LEVEL
+
+        if NA_LEVEL in list(x.cat.categories):     # factor(f) drops f's NA level (R)
+            x = x.cat.remove_categories([NA_LEVEL])
+        return x.cat.remove_unused_categories()
+    labels = r_labels(x, na_level=na_level)
+    if not isinstance(labels, pd.Series):
+        return labels
+    return labels.astype(pd.CategoricalDtype(r_levels(labels)))

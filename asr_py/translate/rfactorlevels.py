@@ -1,9 +1,12 @@
 """Base R's ``factor(x, levels, labels = levels, exclude = NA, ordered = is.ordered(x))``
 and ``ordered(x, levels, labels)`` with levels or labels given (R 4 ``?factor``).
 
-A translated script holds a plain factor as its text labels (asr.asreml sorts them as R
-does); a factor whose levels the script sets is a pandas Categorical, whose categories
-asr.asreml codes in their order (:func:`asr_py.model.data.level_labels`). R's algorithm:
+A translated script holds ``factor(x)``/``as.factor(x)`` of a column as a pandas
+Categorical on R's sorted levels (:func:`asr_py.translate.rfactor.r_as_factor`), and a
+factor whose levels the script sets as a Categorical in that order; asr.asreml codes the
+categories in their order (:func:`asr_py.model.data.level_labels`). Factors made
+otherwise (``mutate_at(d, cols, as.factor)``, ...) are held as their text labels, which
+asr.asreml sorts as R does. R's algorithm:
 
 * ``x`` is compared as text: ``as.character(x)`` (28.0 -> "28", TRUE -> "TRUE");
 * ``levels`` defaults to the distinct values of ``x`` in increasing order (a factor's

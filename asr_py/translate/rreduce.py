@@ -27,16 +27,16 @@ _NP = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "any": np.a
 
 
 def translate(tr: Any, e: Any) -> str | None:
-    """``max(a, b, na.rm = TRUE)`` -> ``r_reduce('max', a, b, na_rm=True)``; ``prod(x)``
-    too. None for one argument of the others (left to the plain numpy rule) or another
-    named argument."""
+    """``max(a, b, na.rm = TRUE)`` -> ``r_reduce('max', a, b, na_rm=True)``; ``prod(x)``,
+    ``any(x)``, ``all(x)`` too. None for one argument of the others (left to the plain
+    numpy rule) or another named argument."""
     f = e.value
     pos = [a for n, a in e.args if n is None and a.kind != "empty"]
     named = [(n, a) for n, a in e.args if n is not None]
     if not pos or any(n != "na.rm" for n, _ in named) or len(named) > 1:
         return None
-    if len(pos) == 1 and f != "prod":
-        return None
+    if len(pos) == 1 and f not in ("prod", "any", "all"):
+        return None             # any(x)/all(x): R's NA rule (np.any of NaN is True)
     na = ""
     if named:
         flag = named[0][1]

@@ -153,6 +153,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
     r_rename_with,
 )
 from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
+from asr_py.translate.rdtquery import r_dt_query, r_dt_rows  # noqa: F401 - DT[i, j, by]
 from asr_py.translate.rdtset import r_dt_set  # noqa: F401 - DT[i, a := e]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
@@ -169,7 +170,10 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_expand_grid,
     r_tidyr_expand_grid,
 )
-from asr_py.translate.rfactor import r_factor_codes  # noqa: F401 - as.numeric(f)
+from asr_py.translate.rfactor import (  # noqa: F401 - as.numeric(f), factor(x)
+    r_as_factor,
+    r_factor_codes,
+)
 from asr_py.translate.rfactorlevels import r_factor, r_ordered  # noqa: F401 - factor(levels=)
 from asr_py.translate.rfctrelevel import r_fct_relevel  # noqa: F401 - forcats
 from asr_py.translate.rfdist import r_pf, r_qf  # noqa: F401 - pf(), qf()
@@ -303,6 +307,10 @@ from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rmvnggrad import r_moving_grid  # noqa: F401 - mvngGrAd
 from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
+from asr_py.translate.rnasubset import (  # noqa: F401 - x[x > k] with NA (R)
+    r_na_logical,
+    r_na_subset,
+)
 from asr_py.translate.rncol import r_ncol, r_nrow  # noqa: F401 - ncol(), nrow(): NULL for a list
 from asr_py.translate.rnest import r_nest, r_unnest  # noqa: F401 - tidyr nest()
 from asr_py.translate.rnlmefit import (  # noqa: F401 - nlme lme(), groupedData()
@@ -345,6 +353,7 @@ from asr_py.translate.rreadtext import r_read_text  # noqa: F401 - read.table(te
 from asr_py.translate.rreadxl import r_read_excel  # noqa: F401 - readxl's arguments
 from asr_py.translate.rrecycle import r_recycle1  # noqa: F401 - mutate(x = f(const))
 from asr_py.translate.rreduce import r_reduce  # noqa: F401 - max(a, b), prod()
+from asr_py.translate.rreducef import r_fold  # noqa: F401 - Reduce()
 from asr_py.translate.rrelevel import r_relevel  # noqa: F401 - stats' relevel()
 from asr_py.translate.rremoveempty import r_remove_empty  # noqa: F401 - janitor
 from asr_py.translate.rremoverownames import r_remove_rownames  # noqa: F401 - tibble
@@ -366,7 +375,7 @@ from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplica
 )
 from asr_py.translate.rshapiro import r_shapiro_test  # noqa: F401 - shapiro.test()
 from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
-from asr_py.translate.rslice import r_slice  # noqa: F401 - dplyr's slice()
+from asr_py.translate.rslice import r_slice, r_slice_by  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
@@ -1157,7 +1166,7 @@ def _table_of_matrix(d: pd.DataFrame) -> bool:
     return False
 
 
-def r_table(*xs: Any, frame: bool = False) -> pd.Series | pd.DataFrame:
+def r_table(*xs: Any, frame: bool = False, dnn: Any = None) -> pd.Series | pd.DataFrame:
     """R's ``table(...)``: counts of every level (one factor) or of every combination of
     levels (several, or the columns of one data frame), zeros included, NA left out; with
     ``frame`` R's ``as.data.frame(table(...))``: one row per combination, the first factor
@@ -1169,8 +1178,14 @@ def r_table(*xs: Any, frame: bool = False) -> pd.Series | pd.DataFrame:
         cols = [xs[0][c] for c in xs[0].columns]
     else:
         cols = [x if isinstance(x, pd.Series) else pd.Series(list(x)) for x in xs]
-    names = [str(c.name) if c.name is not None else f"Var{i + 1}"
-             for i, c in enumerate(cols)]
+    if dnn is not None and not (len(xs) == 1 and isinstance(xs[0], pd.DataFrame)):
+        # R's names of the dimnames (table()'s dnn, or the arguments' names); none: VarK
+        dnn = [dnn] if isinstance(dnn, str) else list(dnn)
+        names = [str(dnn[i]) if i < len(dnn) and dnn[i] else f"Var{i + 1}"
+                 for i in range(len(cols))]
+    else:
+        names = [str(c.name) if c.name is not None else f"Var{i + 1}"
+                 for i, c in enumerate(cols)]
     data = pd.concat([c.reset_index(drop=True).rename(n) for c, n in zip(cols, names)],
                      axis=1).dropna()
     levels = [_r_levels(data[n]) for n in names]
@@ -1182,12 +1197,42 @@ def r_table(*xs: Any, frame: bool = False) -> pd.Series | pd.DataFrame:
         list(range(len(names)))[::-1]) if len(names) > 1 else pd.Index(levels[0],
                                                                        name=names[0])
     out = counts.reindex(grid, fill_value=0).rename("Freq").astype(int)
+    if not frame and len(names) == 2:
+        return table_matrix(out)          # R: a two-way table is a matrix with dimnames
     if not frame:
         return out
     df = out.reset_index()
     for n in names:
         df[n] = df[n].map(_r_label)
     return df
+
+
+def table_matrix(counts: pd.Series) -> pd.DataFrame:
+    """A two-way table's counts (a Series over the grid of both factors' levels) as R's
+    matrix: rows the first factor's levels, columns the second's (R's labels), class
+    ``table`` (``attrs["r_class"]``; as.data.frame() gives the long form back)."""
+    rows, cols = counts.index.levels
+    m = counts.unstack(level=1, fill_value=0).reindex(index=rows, columns=cols,
+                                                      fill_value=0).astype(int)
+    m.index = pd.Index([_r_label(v) for v in rows])
+    m.columns = pd.Index([_r_label(v) for v in cols])
+    m.attrs["r_class"] = ["table"]
+    m.attrs["dimnames_names"] = list(counts.index.names)
+    return m
+
+
+def table_long(m: pd.DataFrame) -> pd.DataFrame:
+    """R's ``as.data.frame()`` of a two-way table: one row per cell, the first factor
+    varying fastest, columns named after the table's dimnames (Var1, Var2) and Freq."""
+    n1, n2 = (m.attrs.get("dimnames_names") or ["Var1", "Var2"])[:2]
+    r = list(m.index) * m.shape[1]
+    c = [k for k in m.columns for _ in range(m.shape[0])]
+    return pd.DataFrame({n1: r, n2: c, "Freq": m.to_numpy().ravel(order="F")})
+
+
+def is_table_matrix(x: Any) -> bool:
+    """A two-way table made by :func:`r_table`."""
+    return isinstance(x, pd.DataFrame) and (x.attrs.get("r_class") or [None])[0] == "table"
 
 
 def r_as_list(x: Any) -> Any:

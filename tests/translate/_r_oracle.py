@@ -41,6 +41,12 @@ def _listify(v: Any) -> list[Any]:
     return v if isinstance(v, list) else [v]
 
 
+def _values(r: dict[str, Any]) -> list[Any]:
+    """A serialised value's elements: auto_unbox writes one NA as null (not an empty vector,
+    which is [])."""
+    return [None] if r["values"] is None else _listify(r["values"])
+
+
 def _r_double(t: Any) -> float | None:
     """A double written as "%.17g" text: NA is None."""
     if t is None or t == "NA":
@@ -188,7 +194,7 @@ def differ(r: dict[str, Any], py: Any, where: str = "out") -> str | None:
         if ordered != bool(r["ordered"]):
             return f"{where}: ordered {ordered}, R {r['ordered']}"
         got = [None if _is_na(x) else str(x) for x in list(py)]
-        return _values_differ("character", _listify(r["values"]), got, where)
+        return _values_differ("character", _values(r), got, where)
     if kind == "matrix":
         dim = _listify(r["dim"])
         if isinstance(py, pd.DataFrame):
@@ -205,7 +211,7 @@ def differ(r: dict[str, Any], py: Any, where: str = "out") -> str | None:
             return f"{where}: row names {rows}, R {rn}"
         if cn and cols != cn:
             return f"{where}: column names {cols}, R {cn}"
-        return _values_differ(r["type"], _listify(r["values"]),
+        return _values_differ(r["type"], _values(r),
                               list(arr.ravel(order="F")), where)
     if kind == "vector":
         if isinstance(py, pd.Series) and isinstance(py.dtype, pd.CategoricalDtype):
@@ -222,7 +228,7 @@ def differ(r: dict[str, Any], py: Any, where: str = "out") -> str | None:
             return f"{where}: names {pn}, R {names}"
         if not names and pn:
             return f"{where}: names {pn}, R none"
-        return _values_differ(r["type"], _listify(r["values"]), got, where)
+        return _values_differ(r["type"], _values(r), got, where)
     return f"{where}: R kind {kind} is not compared"
 
 

@@ -22,57 +22,26 @@ ORACLE = oracle()
 
 #: snippet -> (reason, a regex of the difference _r_oracle.check reports)
 KNOWN: dict[str, tuple[str, str]] = {
-    "table_two_way": ("a two-way table() is a long Series, not R's matrix", "R matrix"),
-    "index_logical_na": ("x[x > k] drops the NA positions R keeps as NA (pandas "
-                         "comparisons give False for NA)", "length 4, R 5"),
-    "reduce_sum": ("Reduce() is not translated", "Reduce"),
-    "rbind_vectors": ("rbind() of named vectors is not translated", "R matrix"),
-    "index_rownum": ("a factor held as text loses its unused levels on a row subset",
-                     r"levels \['E1'\]"),
-    "head_df": ("a factor held as text loses its unused levels on a row subset",
-                r"levels \['E1', 'E2'\]"),
-    "dplyr_filter": ("a factor held as text loses its unused levels on a row subset",
-                     r"levels \['E1', 'E3'\]"),
-    "dplyr_slice": ("a factor held as text loses its unused levels on a row subset",
-                    r"levels \['E1', 'E2'\]"),
-    "class_of": ("class() of a factor held as text is 'character'", "'character', R 'factor'"),
+    "class_of": ("a whole-number double column (c(10, 20)) is held as int64: class() "
+                 "'integer'", "'integer', R 'numeric'"),
     "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
                          "'1000000'): pandas holds R's integer columns with NA as floats",
                          "'1000000', R '1e\\+06'"),
-    "datatable_filter": ("data.table's DT[i] with bare column names is not translated",
-                         "NameError"),
-    "datatable_agg": ("data.table's DT[, j, by] is not translated", "Untranslated"),
-    "names_which_max_table": ("which.max() of a named vector gives no name", "length 0, R 1"),
-    "reduce_merge": ("Reduce() is not translated", "Untranslated"),
     "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
                          "the rest) is not followed", r"out\$k\[2\]"),
-    "cor_matrix": ("cbind() of named vectors makes a matrix without column names",
-                   "row names"),
-    "var_matrix": ("cbind() of named vectors makes a matrix without column names (the "
-                   "covariances agree)", "row names None"),
     "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
     "rowsum_group": ("rowsum() is not translated", "Untranslated"),
-    "which_names_vec": ("a named vector c(a = 1, ...) is a dict: no comparison operators",
-                        "TypeError"),
     "stack_list": ("stack() is not translated", "Untranslated"),
     "table_with_na": ("table(useNA =) is not translated", "useNA"),
-    "table_df_column": ("as.data.frame(table(g = x)) with a named argument is not "
-                        "translated", "Untranslated"),
-    "all_any_narm": ("any()/all() do not give R's NA for a missing value", r"out\[2\]"),
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
                                   "across"),
-    "dplyr_slice_max": ("slice_max() is not translated", "slice_max"),
-    "sapply_mask_single_bracket": ("is.character() of a factor held as text is TRUE",
-                                   "length 2, R 1"),
-    "sapply_class_vector": ("class() of a factor held as text is 'character'",
-                            "'character', R 'factor'"),
+    "sapply_class_vector": ("a whole-number double column (c(10, 20)) is held as int64: class() "
+                 "'integer'", "'integer', R 'numeric'"),
     "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
                               "row names"),
     "mean_trim": ("mean(trim =) is not translated", "mean"),
     "round_negative_half": ("round() with one digits value per element", r"out\[3\]"),
-    "as_integer_text": ("as.integer() of text that is not a number stops (R: NA)",
-                        "ValueError"),
     "max_character": ("max()/min() of text stop (R: the last/first in sort order)",
                       "UFuncTypeError"),
 }

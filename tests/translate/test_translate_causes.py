@@ -117,7 +117,8 @@ def test_empty_arguments() -> None:
     lines = body(translate('x <- dat[, "Yield"]\ny <- dat[dat$a > 1, ]\n'
                            "m <- asreml(y ~ 1, , data = d)\n"))
     # the script's y is offered as a column when d has none (R's formula environment)
-    assert lines == ["x = dat['Yield']", "y = dat[dat['a'] > 1]",
+    assert lines == ["x = dat['Yield']", "y = r_na_subset(dat[dat['a'] > 1], dat, "
+                     "dat['a'] > 1, r_na_of(dat['a']), rows=True)",
                      "m = asr.asreml(fixed='y ~ 1', data=r_env_columns(d, ['y'])"
                      ", na_action={'x': 'fail'})"]
 
@@ -240,7 +241,7 @@ def test_conversions_of_expressions_and_negation_in_and() -> None:
 
 def test_non_ascii_identifiers() -> None:
     lines = body(translate("año <- 2020\ndatos$época <- factor(datos$época)\n"))
-    assert lines == ["año = 2020", "datos['época'] = r_labels(datos['época'])"]
+    assert lines == ["año = 2020", "datos['época'] = r_as_factor(datos['época'])"]
 
 
 # ----- 7. x[["a"]] -----------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_table_of_a_wide_numeric_matrix_counts_its_values() -> None:
     assert got.index.tolist() == vals.tolist() and got.tolist() == counts.tolist()
     # a frame of two factors is still a cross-table (R's table() of a data frame)
     d = pd.DataFrame({"a": ["x", "y", "x"], "b": ["u", "u", "v"]})
-    assert r_table(d).shape == (4,)
+    assert r_table(d).shape == (2, 2)        # R: dim(table(d)) is 2 2, a matrix
 
 
 def test_apply_with_results_of_different_lengths_is_a_named_list() -> None:

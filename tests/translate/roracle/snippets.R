@@ -1011,3 +1011,128 @@ out <- res
 a <- data.frame(gen = c("g2", "g1", "g3"), w = c(2, 1, 3))
 m <- merge(d[, c("gen", "x")], a)
 out <- m[order(m$x), ]
+## snippet: index_logical_na_vector
+x <- c(1, NA, 5, 3, NA)
+out <- x[x > 2]
+## snippet: index_logical_na_factor
+out <- d$env[d$y > 3]
+## snippet: index_logical_na_text
+out <- d$gen[d$y > 3.5]
+## snippet: index_logical_na_rows_count
+out <- nrow(d[d$y > 3, ])
+## snippet: index_logical_na_rows_column
+out <- d[d$y > 3, ]$x
+## snippet: index_logical_na_rows_col_name
+out <- d[d$y > 3, "gen"]
+## snippet: index_logical_na_rows_factor
+out <- d[d$y > 3, ]$env
+## snippet: index_logical_no_na_rows
+out <- d[d$x > 25, ]$gen
+## snippet: which_na_dropped
+out <- which(d$y > 3)
+## snippet: sum_cmp_na
+out <- sum(d$y > 3)
+## snippet: sum_cmp_na_rm
+out <- sum(d$y > 3, na.rm = TRUE)
+## snippet: mean_cmp_na
+out <- mean(d$y > 3)
+## snippet: sum_cmp_no_na
+out <- sum(d$x > 25)
+## snippet: length_which_na
+out <- length(which(d$y > 3))
+## snippet: subset_na_dropped
+out <- subset(d, y > 3)$gen
+## snippet: index_logical_and_isna
+out <- d$y[!is.na(d$y) & d$y > 3]
+## snippet: table_two_way_df
+out <- as.data.frame(table(d$env, d$gen))
+## snippet: table_two_way_data_frame
+out <- data.frame(table(d$gen, d$rep))
+## snippet: table_two_way_with_names
+out <- with(d, as.data.frame(table(env, gen)))
+## snippet: table_two_way_dim
+out <- dim(table(d$env, d$gen))
+## snippet: table_two_way_cell
+out <- table(d$env, d$gen)["E1", "g2"]
+## snippet: table_two_way_rowsums
+out <- rowSums(table(d$env, d$gen))
+## snippet: table_two_way_apply
+tab <- table(d$env, d$rep)
+out <- apply(X = tab, MARGIN = 1, FUN = function(x) sum(x != 0))
+## snippet: table_two_way_all
+out <- all(table(d$env, d$gen) > 0)
+## snippet: table_two_way_dnn
+out <- as.data.frame(table(d$env, d$rep, dnn = c("E", "R")))
+## snippet: table_one_way_df
+out <- as.data.frame(table(d$gen))
+## snippet: cbind_symbols
+a <- c(1, 2, 3)
+b <- c(4, 5, 7)
+out <- cbind(a, b)
+## snippet: cbind_named_colnames
+out <- colnames(cbind(mu = c(1, 2), sd = c(0.5, 0.25)))
+## snippet: cbind_named_column
+m <- cbind(lo = d$x - 1, hi = d$x + 1)
+out <- m[, "hi"]
+## snippet: cbind_mixed_names
+out <- cbind(1:2, z = c(5, 6))
+## snippet: cbind_unnamed
+out <- cbind(1:3, c(2.5, 3, 1))
+## snippet: rbind_named_rows
+out <- rbind(first = c(1, 2, 3), second = c(4, 5, 6))
+## snippet: rbind_named_rownames
+out <- rownames(rbind(a = 1:2, b = 3:4, c = 5:6))
+## snippet: rbind_named_vectors_cols
+out <- rbind(r1 = c(x = 1, y = 2), r2 = c(x = 3, y = 4))
+## snippet: reduce_plus
+out <- Reduce(`+`, c(2, 4, 8))
+## snippet: reduce_right_accumulate
+out <- Reduce(`+`, 1:4, accumulate = TRUE, right = TRUE)
+## snippet: reduce_init_paste
+out <- Reduce(function(a, b) paste0(a, b), c("x", "y", "z"), "s")
+## snippet: reduce_intersect
+out <- Reduce(intersect, list(1:5, 3:7, 4:9))
+## snippet: reduce_merge_by_name
+a <- data.frame(id = 1:3, p = c(1, 2, 3))
+b <- data.frame(id = c(2L, 3L, 1L), q = c("b", "c", "a"))
+out <- Reduce(merge, list(a, b))
+## snippet: reduce_rbind_list
+l <- list(data.frame(k = 1, v = "a"), data.frame(k = 2, v = "b"), data.frame(k = 3, v = "c"))
+out <- Reduce(rbind, l)
+## snippet: reduce_empty_init
+out <- Reduce(`+`, list(), 0)
+## snippet: dplyr_slice_min_ties
+library(dplyr)
+out <- d %>% slice_min(rep, n = 1) %>% pull(gen)
+## snippet: dplyr_slice_max_na
+library(dplyr)
+out <- d %>% slice_max(y, n = 5) %>% pull(x)
+## snippet: dplyr_slice_max_no_ties
+library(dplyr)
+out <- slice_max(d, rep, n = 1, with_ties = FALSE)$gen
+## snippet: datatable_rows_na
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[y > 3])
+## snippet: datatable_by_two
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[, .(s = sum(x), n = .N), by = .(env, rep)])
+## snippet: datatable_i_j_by_text
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[rep == 1, mean(x), by = "env"])
+## snippet: datatable_keyby
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[, .(m = max(x)), keyby = env])
+## snippet: datatable_no_by
+library(data.table)
+dt <- as.data.table(d)
+out <- as.data.frame(dt[, .(tot = sum(x), avg = mean(x))])
+## snippet: names_which_min_named
+out <- names(which.min(c(a = 3, b = 1, c = 2)))
+## snippet: which_max_position
+out <- which.max(c(2, 9, 9, 1))
+## snippet: named_literal_cmp
+out <- c(a = 1, b = 5, c = 7) >= 5
