@@ -631,9 +631,18 @@ class MME:
             self._no_section_plans = True
             return None
         plans = self.__dict__.setdefault("_section_plans", {})
-        hs: dict[tuple[int, int], tuple[sp.spmatrix, np.ndarray]] = {}
+        # keyed by ids, holding the objects themselves: a plan evicted from ``kept`` while
+        # this loop runs must not be freed and its id taken by a new plan (a stale H of
+        # another length: asremlPlus test3Selection's at() residual sections)
+        hs: dict[tuple[int, int], tuple[sp.spmatrix, SectionPlan, np.ndarray]] = {}
         vs: dict[int, tuple[sp.spmatrix, np.ndarray]] = {}
         out: list[tuple[float, float, float] | None] = []
+        # one plan per D_k pattern: the derivatives of one section (ar1h's variances) share
+        # its rows but not D's pattern, so a key keeps as many plans as it has sections
+        per_key: dict[int, int] = {}
+        for rows, _ in secs:
+            k = -1 if rows is None else id(rows)
+            per_key[k] = per_key.get(k, 0) + 1
         for t1, (rows, rdr) in zip(r_t1, secs):
             if not isinstance(rdr, Congruence):
                 out.append(None)
@@ -646,16 +655,17 @@ class MME:
                 if plan is None:
                     self._no_section_plans = True
                     return None
-                kept[:] = [*kept[-3:], plan]
+                keep = max(4, per_key[-1 if rows is None else id(rows)])
+                kept[:] = [*kept[-(keep - 1):], plan]
             hit = hs.get((id(rdr.t), id(plan)))
-            if hit is None or hit[0] is not rdr.t:
-                hit = hs[(id(rdr.t), id(plan))] = (rdr.t, plan.h(rdr.t, z_low))
+            if hit is None or hit[0] is not rdr.t or hit[1] is not plan:
+                hit = hs[(id(rdr.t), id(plan))] = (rdr.t, plan, plan.h(rdr.t, z_low))
             vt = vs.get(id(rdr.t))
             if vt is None or vt[0] is not rdr.t:
                 es = e if rows is None else e[rows]
                 vt = vs[id(rdr.t)] = (rdr.t, np.asarray(rdr.t @ es).ravel())
             v = vt[1]
-            out.append((float(t1), plan.trace(rdr.d, hit[1]),
+            out.append((float(t1), plan.trace(rdr.d, hit[2]),
                         float(v @ np.asarray(rdr.d @ v).ravel())))
         return out
 
