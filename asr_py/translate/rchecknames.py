@@ -21,8 +21,9 @@ from asr_py.translate.checks import Untranslated
 __all__ = ["make_unique", "r_check_names"]
 
 
-def make_unique(names: list[str]) -> list[str]:
-    """R's ``make.unique(names, sep = ".")``."""
+def make_unique(names: list[str], sep: str = ".") -> list[str]:
+    """R's ``make.unique(names, sep)``: a repeat of a name gets the first ``<name><sep><k>``
+    (k = 1, 2, ...) not already a name."""
     seen = set(names)
     count: dict[str, int] = {}
     out: list[str] = []
@@ -35,7 +36,7 @@ def make_unique(names: list[str]) -> list[str]:
         k = count.get(n, 0)
         while True:
             k += 1
-            cand = f"{n}.{k}"
+            cand = f"{n}{sep}{k}"
             if cand not in seen:
                 break
         count[n] = k

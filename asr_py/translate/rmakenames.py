@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.rchecknames import make_unique
 
 _RESERVED = {"if", "else", "repeat", "while", "function", "for", "next", "break", "TRUE",
              "FALSE", "NULL", "Inf", "NaN", "NA", "NA_integer_", "NA_real_",
@@ -30,24 +31,7 @@ def r_make_unique(names: Any, sep: str = ".") -> Any:
     if isinstance(names, Untranslated):
         return names._use()
     vals, one = _values(names)
-    used = {str(v) for v in vals}
-    seen: set[str] = set()
-    count: dict[str, int] = {}
-    out = []
-    for v in map(str, vals):
-        if v not in seen:
-            seen.add(v)
-            out.append(v)
-            continue
-        k = count.get(v, 0)
-        while True:
-            k += 1
-            cand = f"{v}{sep}{k}"
-            if cand not in used:
-                break
-        count[v] = k
-        used.add(cand)
-        out.append(cand)
+    out = make_unique([str(v) for v in vals], sep)
     return out[0] if one else out
 
 
