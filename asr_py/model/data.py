@@ -143,6 +143,32 @@ def make_factor(values: pd.Series, levels: tuple[str, ...] | None = None) -> Fac
     return Factor(to_level[codes], tuple(levels))
 
 
+def _bad_entries(s: pd.Series, conv: pd.Series) -> pd.Series:
+    """The present entries of ``s`` that are not numbers."""
+    return s[conv.isna().to_numpy() & s.notna().to_numpy()]
+
+
+def _not_numeric_message(name: str, s: pd.Series, conv: pd.Series) -> str:
+    """What is wrong: the column, its non-numeric entries (first few) and their rows."""
+    bad = _bad_entries(s, conv)
+    shown = ", ".join(f"{v!r} (row {i})" for i, v in list(bad.items())[:3])
+    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+    return (f"column '{name}' is not numeric (dtype {s.dtype}): {len(bad)} of {s.notna().sum()} "
+            f"entries are not numbers: {shown}{more}")
+
+
+def _not_numeric_hint(s: pd.Series, conv: pd.Series) -> str:
+    """How to fix it: missing-value codes read as text, or a factor used as a number."""
+    codes = sorted({str(v).strip() for v in _bad_entries(s, conv)})
+    if len(codes) <= 3 and all(len(c) <= 3 and not c.isalnum() or c.upper() in
+                               ("NA", "N/A", "NAN", "NULL", "MISSING", "") for c in codes):
+        lst = ", ".join(repr(c) for c in codes)
+        return (f"{lst} looks like a missing-value code: read the file with "
+                f"pd.read_csv(..., na_values=[{lst}]) (R: na.strings)")
+    return ("a response or covariate must be a number; convert the column "
+            "(pd.to_numeric(df[col], errors='coerce') makes non-numbers missing)")
+
+
 def numeric_value(expr: Expr, data: pd.DataFrame, text: str = "",
                   formula: str | None = None) -> np.ndarray:
     """Evaluate an arithmetic expression of columns (``log(y)``, ``y^(1/3)``, ``adj/6``)."""
@@ -151,8 +177,8 @@ def numeric_value(expr: Expr, data: pd.DataFrame, text: str = "",
         if is_factor_column(s) and not pd.api.types.is_bool_dtype(s):
             conv = pd.to_numeric(s, errors="coerce")
             if conv.notna().sum() < s.notna().sum():
-                _fail(expr, f"column '{expr.name}' is not numeric (dtype {s.dtype})", text,
-                      formula, "a response or covariate must be a number; convert the column")
+                _fail(expr, _not_numeric_message(expr.name, s, conv), text, formula,
+                      _not_numeric_hint(s, conv))
             return conv.to_numpy(dtype=float)
         return s.to_numpy(dtype=float, na_value=np.nan)
     if isinstance(expr, Number):
