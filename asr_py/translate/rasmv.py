@@ -13,7 +13,10 @@ the residual covariance of the long-format rows is the same diagonal matrix whet
 rows are grouped into units, and every other term is indexed by the rows' own factor levels:
 the model is the same without ``asmv``, so the translation drops it (a NOTE says so). A
 residual that correlates the traits (``units:us(trait)``, ``corgh``, ``fa`` ...), or no
-residual given (asreml's default for such data is not used here), keeps the TODO.
+residual given (asreml's default for such data is ``units:us(trait)``), is asr_py's own
+``asmv=`` (:mod:`asr_py.model.asmv`): the units are found by the data order, as asreml does,
+and asr_py checks that each unit holds each trait once. A random formula that names
+``units`` keeps ``asmv`` too (``units`` then has one level per unit, not per row).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 
 from asr_py.translate.parser import R
 
-__all__ = ["neutral"]
+__all__ = ["neutral", "passed"]
 
 #: variance models of the trait factor that give each trait its own variance at most
 _UNCORRELATED = frozenset({"id", "idv", "idh", "diag"})
@@ -37,6 +40,9 @@ def neutral(tr: Any, a: R, named: list[tuple[str, R]]) -> bool:
     res = [x for n, x in named if n in ("residual", "rcov")]
     if len(res) != 1:
         return False
+    if any(n == "random" and re.search(r"(?<![\w.])units(?![\w.])", tr.src(x))
+           for n, x in named):
+        return False
     text = tr.src(res[0])
     if not re.search(rf"(?<![\w.]){re.escape(trait)}(?![\w.])", text):
         return False
@@ -46,3 +52,18 @@ def neutral(tr: Any, a: R, named: list[tuple[str, R]]) -> bool:
     # any other structure in the residual (ar1(row), us(...)) is not this plain case
     others = {h for h in re.findall(r"([\w.]+)\s*\(", text)} - _UNCORRELATED - {"dsum"}
     return not others
+
+
+def passed(a: R) -> str | None:
+    """``asmv=`` of the translated call when ``asmv = a`` is a column name (``trait`` or
+    ``'trait'``), else None (the TODO stays)."""
+    if a.kind not in ("name", "str") or not isinstance(a.value, str):
+        return None
+    return f"asmv={a.value!r}"
+
+
+#: the NOTE written above a call whose asmv is passed
+NOTE = ("# NOTE(asr_py): asreml(asmv = {a}): the long data's units are found by the data "
+        "order, as asreml does (units:us(trait): each unit's rows consecutive; "
+        "us(trait):units: each trait's rows); asr_py stops if a unit does not hold each trait "
+        "once (rasmv.py)")
