@@ -94,8 +94,8 @@ def _arg_texts(src: str) -> list[str] | None:
 
 def _matrix(value: Any, src: str, n: int | None) -> tuple[np.ndarray, list[str]]:
     """The response's values (n × k) and trait names."""
-    if isinstance(value, pd.Series):
-        value = value.to_frame(name=value.name if value.name is not None else src)
+    if isinstance(value, pd.Series):     # an R vector: no column name (pandas keeps one)
+        value = value.to_numpy()
     if isinstance(value, pd.DataFrame):
         cols = list(value.columns)
         named = not (isinstance(value.columns, pd.RangeIndex) or
