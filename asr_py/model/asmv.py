@@ -11,7 +11,10 @@ t trait levels there are u = n / t units:
 * residual ``units:us(trait)`` (units first, asreml's default with asmv): the traits are
   nested within units, row k (from 0) belongs to unit ⌊k / t⌋;
 * residual ``us(trait):units`` (trait first): the units are nested within traits, row k
-  belongs to unit k mod u.
+  belongs to unit k mod u;
+* a residual split into sections by the trait (``at(trait):units``, ``dsum(~ units |
+  trait)``): no two traits share a covariance, so either order is taken (the first that
+  fits).
 
 ``units`` then has u levels, R = I_u ⊗ Σ over the (unit, trait) cells, and every other term
 reads each row's own values (a row's weight, its environment, ...). A missing response keeps
@@ -50,13 +53,22 @@ def _mentions(p: Expr, name: str) -> bool:
     return False
 
 
-def traits_outer(resid_terms: TermList | None, trait: str) -> bool:
+def _sections(p: Expr) -> bool:
+    return isinstance(p, Call) and p.func in ("at", "dsum")
+
+
+def traits_outer(resid_terms: TermList | None, trait: str) -> bool | None:
     """Whether the residual puts the trait factor before ``units`` (``us(trait):units``):
     the data are then units nested within traits. The default (no residual, or ``units``
-    first) is traits nested within units."""
+    first) is traits nested within units. None when the trait only splits the residual
+    into sections (``at(trait):units``, ``dsum(~ units | trait)``): no two traits share a
+    covariance, and either order of the data is taken."""
     if resid_terms is None or len(resid_terms.terms) != 1:
         return False
     parts = resid_terms.terms[0].parts
+    if any(_sections(p) and _mentions(p, trait) for p in parts) and \
+            not any(_mentions(p, trait) for p in parts if not _sections(p)):
+        return None
     where_t = [i for i, p in enumerate(parts) if _mentions(p, trait)]
     where_u = [i for i, p in enumerate(parts) if _mentions(p, "units")]
     return bool(where_t and where_u and where_t[0] < where_u[0])
@@ -95,13 +107,16 @@ def asmv_units(data: pd.DataFrame, trait: str, resid_terms: TermList | None) -> 
                              "pivot to wide and back, or use cbind(y1, y2) ~ trait)")
     u = n // t
     pos = np.arange(n)
-    outer = traits_outer(resid_terms, trait)
-    unit = pos % u if outer else pos // t
-    # each unit holds each trait once
-    key = unit * (int(codes.max()) + 1) + codes
-    if np.unique(key).size != n:
+    order = traits_outer(resid_terms, trait)
+    k = int(codes.max()) + 1
+    for outer in ([False, True] if order is None else [order]):
+        unit = pos % u if outer else pos // t
+        key = unit * k + codes                 # each unit holds each trait once
+        if np.unique(key).size == n:
+            break
+    else:
         first = int(np.flatnonzero(np.bincount(key) > 1)[0])
-        bad = first // (int(codes.max()) + 1)
+        bad = first // k
         rows = np.flatnonzero(unit == bad)
         labels = [f"{data.index[r]} ({col.iloc[r]})" for r in rows[:6]]
         order = ("units nested within traits (residual trait first)" if outer else
