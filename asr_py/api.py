@@ -107,6 +107,10 @@ def asreml(
     interactions, ... (the order of the incremental Wald tests and of the aliasing: a term
     whose columns are all spanned by earlier ones has no Wald row).
 
+    A response matrix is passed by name as a keyword: ``asreml("Y ~ trait", data=d, Y=M)``
+    with M a DataFrame (its columns the traits) or a 2-D array (traits V1, ..., Vk) of one
+    row per data row is ``cbind()`` of its columns (:mod:`asr_py.model.matrix_response`).
+
     ``asmv`` (asreml's ``asmv = trait``): the data are multivariate in long format, one row
     per unit and trait with the response in one column and ``asmv`` naming the trait column
     (``"y ~ trait"``). The units are found by the data order, as asreml does: with residual
@@ -121,6 +125,9 @@ def asreml(
                 family=family, subset=subset, method=method, vcm=vcm, knot_points=knot_points,
                 **({"keep_order": True} if keep_order else {}),
                 **({"asmv": asmv} if asmv is not None else {}), **matrices)
+    from asr_py.model.matrix_response import matrix_response
+
+    fixed, data, matrices = matrix_response(fixed, data, matrices)   # "Y ~ trait", Y=matrix
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:

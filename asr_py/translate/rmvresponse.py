@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asr_py.errors import DataError
+from asr_py.model.matrix_response import add_columns, matrix_columns, quote
 from asr_py.translate.parser import R
 
 __all__ = ["emit", "lhs_of", "r_mv_data", "r_mv_fixed"]
@@ -93,37 +93,12 @@ def _arg_texts(src: str) -> list[str] | None:
 
 
 def _matrix(value: Any, src: str, n: int | None) -> tuple[np.ndarray, list[str]]:
-    """The response's values (n × k) and trait names."""
-    if isinstance(value, pd.Series):     # an R vector: no column name (pandas keeps one)
-        value = value.to_numpy()
-    if isinstance(value, pd.DataFrame):
-        cols = list(value.columns)
-        named = not (isinstance(value.columns, pd.RangeIndex) or
-                     all(isinstance(c, (int, np.integer)) for c in cols))
-        vals = value.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    else:
-        vals = np.asarray(value, dtype=float)
-        named, cols = False, []
-    if vals.ndim == 1:
-        vals = vals.reshape(-1, 1)
-    if vals.ndim != 2:
-        raise DataError(f"the response {src} has {vals.ndim} dimensions",
-                        hint="a multivariate response is a matrix: one column per trait")
-    if n is not None and vals.shape[0] != n:
-        raise DataError(f"the response {src} has {vals.shape[0]} rows but the data have {n}",
-                        hint="take the response columns from the data= frame itself")
-    k = vals.shape[1]
-    if named:
-        names = [str(c) for c in cols]
-    elif (args := _arg_texts(src)) is not None and len(args) == k:
-        names = args
-    elif k == 1:
-        names = [src]
-    else:
-        names = [f"V{j + 1}" for j in range(k)]
-    if len(set(names)) != len(names):
-        raise DataError(f"the response {src} has repeated column names: {names}",
-                        hint="give each trait column its own name")
+    """The response's values (n × k) and trait names (module docstring)."""
+    vals, names, named = matrix_columns(value, src, n)
+    if not named:
+        args = _arg_texts(src)
+        names = args if args is not None and len(args) == vals.shape[1] else \
+            [src] if vals.shape[1] == 1 else names
     return vals, names
 
 
@@ -131,18 +106,14 @@ def _in_data(data: Any, src: str) -> bool:
     return isinstance(data, pd.DataFrame) and src in data.columns
 
 
-def _quote(name: str) -> str:
-    return name if name.isidentifier() else "`" + name.replace("`", "") + "`"
-
-
 def r_mv_fixed(data: Any, value: Any, src: str, rhs: str) -> str:
     """The fixed formula with the response ``value`` (R text ``src``) as ``cbind()`` of its
     trait columns (one column: that column), ``rhs`` its right-hand side (``~ trait``)."""
     if _in_data(data, src):
-        return f"{_quote(src)} {rhs}"
+        return f"{quote(src)} {rhs}"
     _, names = _matrix(value, src, len(data) if isinstance(data, pd.DataFrame) else None)
-    lhs = _quote(names[0]) if len(names) == 1 else \
-        "cbind(" + ", ".join(_quote(n) for n in names) + ")"
+    lhs = quote(names[0]) if len(names) == 1 else \
+        "cbind(" + ", ".join(quote(n) for n in names) + ")"
     return f"{lhs} {rhs}"
 
 
@@ -152,15 +123,4 @@ def r_mv_data(data: Any, value: Any, src: str) -> pd.DataFrame:
     if _in_data(data, src):
         return data
     vals, names = _matrix(value, src, len(data) if isinstance(data, pd.DataFrame) else None)
-    cols = {nm: vals[:, j] for j, nm in enumerate(names)}
-    if not isinstance(data, pd.DataFrame):
-        return pd.DataFrame(cols)
-    clash = [nm for nm in names if nm in data.columns]
-    if clash:
-        same = all(np.allclose(pd.to_numeric(data[nm], errors="coerce").to_numpy(float),
-                               cols[nm], equal_nan=True) for nm in clash)
-        if not same:
-            raise DataError(f"the response {src} names a trait {clash[0]!r} that is also a "
-                            "different data column",
-                            hint="rename the data column or the matrix column")
-    return data.assign(**cols)
+    return add_columns(data if isinstance(data, pd.DataFrame) else None, vals, names, src)
