@@ -3045,6 +3045,12 @@ class Translator(BasePrinter):
                         self, a, rformlevels.level_exprs(a, subs), rewrite, subs))
                 elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv, self.term_renamed)
+                    if key in ("fixed", "random") and rasmv.drop_mv(text) != text:
+                        if rasmv.MV_NOTE not in self._hoisted:  # asreml 3's mv (rasmv.py)
+                            self._hoisted.append(rasmv.MV_NOTE)
+                        if rasmv.drop_mv(text) is None:
+                            continue
+                        text = str(rasmv.drop_mv(text))
                     self.last_formulas[key] = text
                     mats.update(used)
                     out.append(f"{key}={text!r}")

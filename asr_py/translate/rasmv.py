@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from asr_py.formula.toplevel import split_top
 from asr_py.translate.parser import R
 
-__all__ = ["neutral", "passed"]
+__all__ = ["drop_mv", "neutral", "passed"]
 
 #: variance models of the trait factor that give each trait its own variance at most
 _UNCORRELATED = frozenset({"id", "idv", "idh", "diag"})
@@ -67,3 +68,26 @@ NOTE = ("# NOTE(asr_py): asreml(asmv = {a}): the long data's units are found by 
         "order, as asreml does (units:us(trait): each unit's rows consecutive; "
         "us(trait):units: each trait's rows); asr_py stops if a unit does not hold each trait "
         "once (rasmv.py)")
+
+
+#: the NOTE written above a call whose formula named asreml 3's ``mv``
+MV_NOTE = ("# NOTE(asr_py): asreml 3's missing-value term mv dropped: asr_py fits the observed "
+           "records (na_action y='include'), the same REML fit as mv's estimated missing "
+           "values (rasmv.py)")
+
+
+def drop_mv(text: str) -> str | None:
+    """``text`` (a formula) without asreml 3's top-level term ``mv``, the effect of each missing
+    response (a random term with no shrinkage, or a fixed one: either way the missing values
+    are estimated and the REML fit of the observed records is the same as leaving them out,
+    which asr_py does); ``text`` itself when it has no ``mv``, None when nothing is left of a
+    one-sided formula (``~ mv``)."""
+    lhs, _, rhs = text.rpartition("~") if "~" in text else ("", "", text)
+    parts = split_top(rhs, "+")
+    kept = [p for p in parts if p.strip() != "mv"]
+    if len(kept) == len(parts):
+        return text
+    if not kept:
+        return None if not lhs.strip() else f"{lhs.rstrip()} ~ 1"
+    body = " +".join(kept).strip()
+    return f"{lhs}~ {body}" if lhs or text.lstrip().startswith("~") else body

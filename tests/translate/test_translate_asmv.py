@@ -188,3 +188,18 @@ def test_a_script_vector_response_stays_univariate() -> None:
     ref = asr.asreml("z ~ 1", random="~ gen", data=d.assign(z=d["a"] * 2))
     assert float(fit.loglik) == pytest.approx(ref.loglik, abs=1e-8)
     assert not fit.model.records.multivariate
+
+
+def test_asreml3_mv_term_is_dropped_with_a_note() -> None:
+    """asreml 3's ``mv`` (an effect per missing response) leaves the REML fit of the observed
+    records unchanged: the translation drops it; the fit equals the cbind fit without it and
+    the sum of the two univariate fits when the traits separate."""
+    d = _wide()
+    r = ("fit <- asreml(cbind(a, b) ~ trait + mv, random = ~ diag(trait):gen + mv,\n"
+         "              rcov = ~ units:diag(trait), data = d)\n")
+    py = translate(r)
+    assert "missing-value term mv dropped" in py and "+ mv" not in py
+    fit = run_r(r, quiet=True, d=d)["fit"]
+    ua = asr.asreml("a ~ 1", random="~ gen", data=d)
+    ub = asr.asreml("b ~ 1", random="~ gen", data=d)
+    assert float(fit.loglik) == pytest.approx(ua.loglik + ub.loglik, abs=1e-6)
