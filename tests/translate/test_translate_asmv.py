@@ -203,3 +203,13 @@ def test_asreml3_mv_term_is_dropped_with_a_note() -> None:
     ua = asr.asreml("a ~ 1", random="~ gen", data=d)
     ub = asr.asreml("b ~ 1", random="~ gen", data=d)
     assert float(fit.loglik) == pytest.approx(ua.loglik + ub.loglik, abs=1e-6)
+
+
+def test_a_response_column_beats_a_later_script_variable() -> None:
+    """R's formula reads ``a`` from data= first; a variable ``a`` the script makes after the
+    call (unset when the call runs) is not looked up."""
+    d = _wide().dropna()
+    r = "fit <- asreml(a ~ 1, random = ~ gen, data = d)\na <- 3\n"
+    fit = run_r(r, quiet=True, d=d)["fit"]
+    ref = asr.asreml("a ~ 1", random="~ gen", data=d)
+    assert float(fit.loglik) == pytest.approx(ref.loglik, abs=1e-10)
