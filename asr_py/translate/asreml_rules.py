@@ -2887,7 +2887,7 @@ class Translator(BasePrinter):
         mats: dict[str, str] = {}
         params: list[str] = []
         named: list[tuple[str, R]] = []
-        mv: tuple[R, str] | None = None      # a matrix response written as R code
+        mresp: tuple[R, str, str] | None = None     # a matrix response written as R code
         pos_i = 0
         for n, a in args:
             if a.kind == "empty":
@@ -3030,7 +3030,7 @@ class Translator(BasePrinter):
                 text, used = rewrite_known("~ " + self.src(a.right), giv, self.term_renamed)
                 mats.update(used)
                 self.last_formulas[key] = text
-                mv = (rmvresponse.lhs_of(self, a), text)  # type: ignore[assignment]
+                mresp = (rmvresponse.lhs_of(self, a), text, self.src(a))  # type: ignore[assignment]
                 continue
             try:
                 if a.kind == "formula" and rformlevels.level_exprs(a, subs):
@@ -3065,13 +3065,13 @@ class Translator(BasePrinter):
                                  + (": this call fits a DIFFERENT model than the R script"
                                     if n in ("fixed", "random", "residual", "rcov", "sparse")
                                     else ""))
-        if mv is not None:
+        if mresp is not None:
             try:
-                rmvresponse.emit(self, out, *mv)
+                rmvresponse.emit(self, out, mresp[0], mresp[1])
             except Untranslatable as exc:
-                self.todo.append(f"asreml(fixed = {self.src(mv[0])} ~ ...) is not "
-                                 f"translated ({exc}): this call fits a DIFFERENT model than "
-                                 "the R script")
+                out.insert(0, f"fixed={mresp[2]!r}")
+                self.todo.append(f"asreml(fixed = {mresp[2]}) is not translated ({exc}): this "
+                                 "call fits a DIFFERENT model than the R script")
         said = {n for n, _ in named}
         if na_default and not said & {"na.action", "na.method.X", "..."}:
             na.append("'x': 'fail'")     # asreml's na.method.X / na.method(x = ) default
