@@ -6,7 +6,9 @@ names (ASReml-R reference manual, "Multivariate analysis"). Here ``Y`` is a keyw
 :func:`asr_py.asreml`: a DataFrame (its column names are the traits), or a 2-D array (traits
 ``V1, ..., Vk``), with one row per data row. Its columns join the data under the trait
 names and the response becomes ``cbind()`` of them; a data column of the same name with other
-values is an error, as is a row count other than the data's.
+values is an error, as is a row count other than the data's. A data frame may also name
+its own columns as a response matrix: ``data.attrs['matrix_responses'] = {'Y': ['a', 'b']}``
+makes ``Y ~ trait`` the model ``cbind(a, b) ~ trait`` (what translated scripts use).
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ import pandas as pd
 
 from asr_py.errors import DataError
 
-__all__ = ["matrix_columns", "matrix_response"]
+__all__ = ["MATRIX_RESPONSES", "matrix_columns", "matrix_response"]
+
+#: ``data.attrs[MATRIX_RESPONSES] = {"Y": ["a", "b"]}``: the response ``Y`` is the data's
+#: columns a and b (set by translate's ``r_env_columns`` for a script's response matrix)
+MATRIX_RESPONSES = "matrix_responses"
 
 
 def matrix_columns(value: Any, src: str, n: int | None = None
@@ -79,6 +85,11 @@ def matrix_response(fixed: str, data: pd.DataFrame | None, matrices: dict[str, A
         return fixed, data, matrices
     lhs, rhs = fixed.split("~", 1)
     name = lhs.strip()
+    if isinstance(data, pd.DataFrame) and name not in data.columns and name not in matrices:
+        cols = data.attrs.get(MATRIX_RESPONSES, {}).get(name)
+        if cols and all(c in data.columns for c in cols):
+            return ("cbind(" + ", ".join(quote(str(c)) for c in cols) + f") ~{rhs}", data,
+                    matrices)
     if not name.isidentifier() or name not in matrices or (
             isinstance(data, pd.DataFrame) and name in data.columns):
         return fixed, data, matrices

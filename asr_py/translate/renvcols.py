@@ -60,6 +60,7 @@ def r_env_columns(data: Any, names: list[str | tuple[str, str]]) -> Any:
         return data
     frame = sys._getframe(1)
     add = {}
+    mats: dict[str, list[str]] = {}
     for item in names:
         name, var = (item, item) if isinstance(item, str) else item
         if name in data.columns:
@@ -68,4 +69,25 @@ def r_env_columns(data: Any, names: list[str | tuple[str, str]]) -> Any:
         col = _as_column(v, len(data))
         if col is not None:
             add[name] = col
+        elif _is_matrix(v, len(data)):
+            # a response matrix (Y ~ trait): its trait columns, named for asr.asreml
+            from asr_py.model.matrix_response import add_columns, matrix_columns
+
+            vals, cols, _ = matrix_columns(v, name, len(data))
+            data = add_columns(data, vals, cols, name)
+            mats[name] = cols
+    if mats:
+        from asr_py.model.matrix_response import MATRIX_RESPONSES
+
+        data = data.copy(deep=False)
+        data.attrs = {**data.attrs, MATRIX_RESPONSES: {
+            **data.attrs.get(MATRIX_RESPONSES, {}), **mats}}
     return data.assign(**add) if add else data
+
+
+def _is_matrix(v: Any, n: int) -> bool:
+    """A matrix of n rows and several columns (a multivariate response)."""
+    if isinstance(v, pd.DataFrame):
+        return v.shape[0] == n and v.shape[1] > 1 and n > 1
+    return isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == n and v.shape[1] > 1 \
+        and n > 1 and v.dtype.kind in "fiub"

@@ -1,6 +1,8 @@
 """A matrix response written as R code: ``d[, 2:3] ~ trait``, ``as.matrix(d[, c("a",
-"b")]) ~ trait``, ``cbind(d$y1, d$y2) ~ trait``, ``Y ~ trait`` with ``Y`` a matrix the script
-made.
+"b")]) ~ trait``, ``cbind(d$y1, d$y2) ~ trait`` (``Y ~ trait`` with ``Y`` a matrix the script
+made: the script's variables in a formula are renvcols.r_env_columns', which gives the data the
+matrix's trait columns and names them in ``data.attrs['matrix_responses']``, read by
+:mod:`asr_py.model.matrix_response`).
 
 R semantics (ASReml-R reference manual, "Multivariate analysis": "If the response term ...
 is a matrix then a multivariate analysis is automatically performed ... asreml creates a
@@ -19,16 +21,13 @@ column and a script variable is the data column, as R's formula lookup gives.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from asr_py.errors import DataError
 from asr_py.model.matrix_response import add_columns, matrix_columns, quote
 from asr_py.translate.parser import R
-from asr_py.translate.printer import pyname
 
 __all__ = ["emit", "lhs_of", "r_mv_data", "r_mv_fixed"]
 
@@ -48,8 +47,6 @@ def lhs_of(tr: Any, a: R) -> R | None:
     if lhs.kind == "call" and lhs.value == "cbind" and \
             any(v.kind in ("dollar", "index") for _, v in lhs.args):
         return lhs
-    if lhs.kind == "name" and lhs.value in getattr(tr, "assigned", ()):
-        return lhs
     return None
 
 
@@ -57,12 +54,7 @@ def emit(tr: Any, out: list[str], lhs: R, rhs: str) -> None:
     """Write the fixed formula and the data of a call whose response is the matrix ``lhs``
     (its right-hand side ``rhs``, e.g. ``'~ trait'``) into the call's arguments ``out``:
     ``fixed=r_mv_fixed(d, Y, 'src', rhs)`` and ``data=r_mv_data(d, Y, 'src')``."""
-    src = tr.src(lhs)
-    # a name: looked up when the call runs, and only when the data lack that column (the
-    # script may assign it elsewhere, after the call or in another function)
-    value = "None" if lhs.kind == "name" else tr.py(lhs)
-    if lhs.kind == "name" and pyname(lhs.value) != lhs.value:
-        src = f"{src}={pyname(lhs.value)}"
+    value, src = tr.py(lhs), tr.src(lhs)
     at = [k for k, v in enumerate(out) if v.startswith("data=")]
     d = out[at[0]][5:] if at else "None"
     fixed = f"fixed={tr.runtime('r_mv_fixed')}({d}, {value}, {src!r}, {rhs!r})"
@@ -114,29 +106,11 @@ def _in_data(data: Any, src: str) -> bool:
     return isinstance(data, pd.DataFrame) and src in data.columns
 
 
-def _lookup(value: Any, src: str, depth: int = 2) -> tuple[Any, str]:
-    """(value, R name): a response given by name (value None, ``src`` 'name' or
-    'name=python_name') is the caller's variable of that name (its locals, then its
-    globals: R's formula environment)."""
-    if value is not None:
-        return value, src
-    name, _, var = src.partition("=")
-    frame = sys._getframe(depth)
-    var = var or name
-    if var in frame.f_locals:
-        return frame.f_locals[var], name
-    if var in frame.f_globals:
-        return frame.f_globals[var], name
-    raise DataError(f"the response {name} is neither a data column nor a variable",
-                    hint="add the response to the data")
-
-
 def r_mv_fixed(data: Any, value: Any, src: str, rhs: str) -> str:
     """The fixed formula with the response ``value`` (R text ``src``) as ``cbind()`` of its
     trait columns (one column: that column), ``rhs`` its right-hand side (``~ trait``)."""
-    if _in_data(data, src.partition("=")[0]):
-        return f"{quote(src.partition('=')[0])} {rhs}"
-    value, src = _lookup(value, src)
+    if _in_data(data, src):
+        return f"{quote(src)} {rhs}"
     _, names = _matrix(value, src, len(data) if isinstance(data, pd.DataFrame) else None)
     lhs = quote(names[0]) if len(names) == 1 else \
         "cbind(" + ", ".join(quote(n) for n in names) + ")"
@@ -146,8 +120,7 @@ def r_mv_fixed(data: Any, value: Any, src: str, rhs: str) -> str:
 def r_mv_data(data: Any, value: Any, src: str) -> pd.DataFrame:
     """``data`` with the response's trait columns (module docstring); a data frame of them
     when the call gives no data."""
-    if _in_data(data, src.partition("=")[0]):
+    if _in_data(data, src):
         return data
-    value, src = _lookup(value, src)
     vals, names = _matrix(value, src, len(data) if isinstance(data, pd.DataFrame) else None)
     return add_columns(data if isinstance(data, pd.DataFrame) else None, vals, names, src)
