@@ -1,8 +1,8 @@
 """A matrix response written as R code: ``d[, 2:3] ~ trait``, ``as.matrix(d[, c("a",
-"b")]) ~ trait``, ``cbind(d$y1, d$y2) ~ trait`` (``Y ~ trait`` with ``Y`` a matrix the script
-made: the script's variables in a formula are renvcols.r_env_columns', which gives the data the
-matrix's trait columns and names them in ``data.attrs['matrix_responses']``, read by
-:mod:`asr_py.model.matrix_response`).
+"b")]) ~ trait``, ``cbind(d$y1, d$y2) ~ trait``. (``Y ~ trait`` with ``Y`` a matrix the
+script made keeps its text: renvcols.r_env_columns gives the data the matrix's trait columns
+and names them in ``data.attrs['matrix_responses']``, which
+:mod:`asr_py.model.matrix_response` reads.)
 
 R semantics (ASReml-R reference manual, "Multivariate analysis": "If the response term ...
 is a matrix then a multivariate analysis is automatically performed ... asreml creates a
@@ -15,8 +15,7 @@ translated call puts the matrix's columns into the data under the trait names an
 Trait names: a data frame's or a named matrix's column names; a matrix without column names
 made by ``cbind(e1, ..., ek)``: each argument's R text (asr_py names a ``cbind(log(y1), y2)``
 trait ``log(y1)`` the same way); otherwise ``V1, ..., Vk``. A response of one column is
-univariate (``y`` named by its column, else by its R text). ``Y ~`` with ``Y`` both a data
-column and a script variable is the data column, as R's formula lookup gives.
+univariate (``y`` named by its column, else by its R text).
 """
 
 from __future__ import annotations
