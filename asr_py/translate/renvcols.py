@@ -4,8 +4,10 @@ asreml(), like every model-frame based R fit, finds a formula variable that ``da
 the environment the formula was written in: ``y <- matrix(d$yield); asreml(y ~ 1 + block,
 data = d)`` fits the script's ``y``. :func:`r_env_columns` adds such variables to a copy of
 the data frame, one column each, when the value has one element per row (a vector or a
-one-column matrix); a column of the data always wins, as in R. Anything else is left out,
-so the fit reports the missing column with its position in the formula.
+one-column matrix); a column of the data always wins, as in R. A matrix of several columns
+(a multivariate response ``Y ~ trait``) adds its columns under its column names and names
+them in ``data.attrs['matrix_responses']`` (asr_py.model.matrix_response). Anything else is
+left out, so the fit reports the missing column with its position in the formula.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asr_py.errors import DataError
 from asr_py.translate.checks import Untranslated
 
 __all__ = ["formula_names", "r_env_columns"]
@@ -74,7 +77,10 @@ def r_env_columns(data: Any, names: list[str | tuple[str, str]]) -> Any:
             from asr_py.model.matrix_response import add_columns, matrix_columns
 
             vals, cols, _ = matrix_columns(v, name, len(data))
-            data = add_columns(data, vals, cols, name)
+            try:
+                data = add_columns(data, vals, cols, name)
+            except DataError:      # a column of another value has a trait's name: left out
+                continue
             mats[name] = cols
     if mats:
         from asr_py.model.matrix_response import MATRIX_RESPONSES
