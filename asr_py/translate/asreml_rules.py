@@ -2986,14 +2986,14 @@ class Translator(BasePrinter):
                         else:
                             out.append(f"**{{{m!r}: {pyname(m)}}}")
                     continue
-            if n == "asmv" and rasmv.neutral(self, a, named):
+            if n in ("asmv", "as.multivariate") and rasmv.neutral(self, a, named):
                 note = (f"# NOTE(asr_py): asreml(asmv = {self.src(a)}) dropped: the residual "
                         "correlates no traits within a unit, so long-format rows fit the "
                         "same model (rasmv.py)")
                 if note not in self._hoisted:
                     self._hoisted.append(note)
                 continue
-            if n == "asmv" and rasmv.passed(a) is not None:
+            if n in ("asmv", "as.multivariate") and rasmv.passed(a) is not None:
                 out.append(rasmv.passed(a))      # type: ignore[arg-type]
                 note = rasmv.NOTE.format(a=self.src(a))
                 if note not in self._hoisted:

@@ -213,3 +213,17 @@ def test_a_response_column_beats_a_later_script_variable() -> None:
     fit = run_r(r, quiet=True, d=d)["fit"]
     ref = asr.asreml("a ~ 1", random="~ gen", data=d)
     assert float(fit.loglik) == pytest.approx(ref.loglik, abs=1e-10)
+
+
+def test_asreml3_as_multivariate_is_asmv() -> None:
+    """ASReml-S 3's name of the argument (reference manual 3.15.1: ``as.multivariate =
+    trait``): the same fit as ``asmv``."""
+    d = _long(seed=9)
+    r = ("fit <- asreml(blue ~ trait, random = ~ us(trait):gen, weights = wt,\n"
+         "              rcov = ~ units:us(trait), as.multivariate = trait, data = d)\n")
+    py = translate(r)
+    assert "asmv='trait'" in py and "# TODO" not in py
+    fit = run_r(r, quiet=True, d=d)["fit"]
+    ref = asr.asreml("blue ~ trait", random="~ us(trait):gen", residual="~ units:us(trait)",
+                     weights="wt", data=d, asmv="trait")
+    assert float(fit.loglik) == pytest.approx(ref.loglik, abs=1e-10)
