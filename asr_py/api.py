@@ -44,6 +44,7 @@ def asreml(
     vcm: Any = None,
     knot_points: dict[str, Any] | None = None,
     keep_order: bool = False,
+    asmv: str | None = None,
     **matrices: Any,
 ) -> AsremlFit | pd.DataFrame:
     """Fit a linear mixed model written in ASReml-R notation by AI-REML.
@@ -105,12 +106,28 @@ def asreml(
     default they are ordered as R's ``terms.formula`` does, main effects first, then two-way
     interactions, ... (the order of the incremental Wald tests and of the aliasing: a term
     whose columns are all spanned by earlier ones has no Wald row).
+
+    A response matrix is passed by name as a keyword: ``asreml("Y ~ trait", data=d, Y=M)``
+    with M a DataFrame (its columns the traits) or a 2-D array (traits V1, ..., Vk) of one
+    row per data row is ``cbind()`` of its columns (:mod:`asr_py.model.matrix_response`).
+
+    ``asmv`` (asreml's ``asmv = trait``): the data are multivariate in long format, one row
+    per unit and trait with the response in one column and ``asmv`` naming the trait column
+    (``"y ~ trait"``). The units are found by the data order, as asreml does: with residual
+    ``units:us(trait)`` (the default with ``asmv``) each unit's t rows are consecutive, with
+    ``us(trait):units`` the rows of each trait are; each unit must hold each trait once (a
+    missing measurement is a row with the response NA). Then R = I_units ⊗ Σ, and each row
+    keeps its own weight and factor values (:mod:`asr_py.model.asmv`).
     """
     call = dict(fixed=fixed, random=random, residual=residual, data=data, rcov=rcov,
                 sparse=sparse, maxit=maxit, trace=trace, factors=factors, na_action=na_action,
                 pedigree=pedigree, group=group, solver=solver, mv_start=mv_start, weights=weights,
                 family=family, subset=subset, method=method, vcm=vcm, knot_points=knot_points,
-                **({"keep_order": True} if keep_order else {}), **matrices)
+                **({"keep_order": True} if keep_order else {}),
+                **({"asmv": asmv} if asmv is not None else {}), **matrices)
+    from asr_py.model.matrix_response import matrix_response
+
+    fixed, data, matrices = matrix_response(fixed, data, matrices)   # "Y ~ trait", Y=matrix
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:
@@ -128,7 +145,7 @@ def asreml(
     model = compile_model(fixed, random, residual, data, rcov=rcov, sparse=sparse,
                           factors=factors, na_action=na_action, pedigree=pedigree,
                           group=group, weights=weights, knot_points=knot_points,
-                          keep_order=_check_keep_order(keep_order),
+                          keep_order=_check_keep_order(keep_order), asmv=asmv,
                           check_identifiable=params is None and not start_values,
                           **matrices)
     if params is not None:
@@ -195,7 +212,7 @@ def asreml(
 _KEYWORDS = ("fixed", "random", "residual", "data", "rcov", "sparse", "maxit", "start_values",
              "params", "trace", "factors", "na_action", "pedigree", "group", "solver",
              "mv_start", "weights", "family", "subset", "method", "vcm", "mbf",
-             "ginverse", "knot_points", "keep_order")
+             "ginverse", "knot_points", "keep_order", "asmv")
 
 
 def _check_keep_order(keep_order: Any) -> bool:

@@ -145,6 +145,10 @@ def factor_block(ctx: Context, expr: Expr, name: str | None = None) -> Block:
     rec = ctx.records
     if isinstance(expr, Name) and is_response_trait(expr.name, rec):
         return Block(indicator(rec.trait, len(rec.traits)), rec.traits, TRAIT, TRAIT, True)
+    if isinstance(expr, Name) and expr.name == "units" and rec.unit is not None:
+        # asmv: the long data's units, several rows each (asr_py.model.asmv)
+        return Block(indicator(rec.unit, rec.n_units), UnitLabels(rec.n_units), "units",
+                     "units", True)
     if isinstance(expr, Name) and expr.name == "units":
         nrow = len(rec.frame)
         # '1'..'n' made on demand: n strings are 60 MB at 10^6 records (issue 16, memory)

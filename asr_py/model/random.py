@@ -603,6 +603,10 @@ def build_residual(ctx: Context, terms: TermList | None) -> ResidualTerm:
         parts: tuple[Expr, ...] = (Name("units"),)
         if ctx.records.multivariate:
             parts = (Name("units"), Call("us", (Arg(Name("trait")),)))
+        elif ctx.records.asmv is not None:     # asreml's units:us(trait) for asmv data
+            from asr_py.model.asmv import default_residual
+
+            parts = default_residual(ctx.records.asmv)
         term = Term(parts)
     elif len(terms.terms) > 1:
         if all(_is_dsum(t) for t in terms.terms):  # dsum(~ A | f, levels = 1) + dsum(...)

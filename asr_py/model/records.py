@@ -57,6 +57,12 @@ class Records:
     #: on (response missing), still part of asreml's model, so their factor levels are
     #: levels of the model (predict lists them); None with 'omit' or when there are none
     missing_rows: pd.DataFrame | None = None
+    #: asreml's ``asmv = trait`` (long-format multivariate data, :mod:`asr_py.model.asmv`):
+    #: the trait column's name, each record's unit (0, ..., n_units − 1) and the number of
+    #: units, which ``units`` then indexes; None: ``units`` is the data row
+    asmv: str | None = None
+    unit: np.ndarray | None = None
+    n_units: int = 0
 
     @property
     def n(self) -> int:
@@ -91,8 +97,10 @@ def build_records(
     text: str = "",
     na_action: dict[str, str] | None = None,
     weights: str | None = None,
+    asmv: tuple[str, np.ndarray] | None = None,
 ) -> Records:
-    """Evaluate the response and select the records (see module docstring)."""
+    """Evaluate the response and select the records (see module docstring); ``asmv``: the
+    trait column and the unit of every data row (:func:`asr_py.model.asmv.asmv_units`)."""
     na = {"y": "include", "x": "omit"}
     na.update(na_action or {})
     wcol = _weight_column(data, weights)
@@ -176,7 +184,11 @@ def build_records(
         unfitted = result_rows & ~keep_rows
         if unfitted.any():
             missing_rows = data.loc[unfitted]
+    unit = None if asmv is None else asmv[1][np.flatnonzero(keep_rows)[rows]]
     return Records(
+        asmv=None if asmv is None else asmv[0],
+        unit=unit,
+        n_units=0 if asmv is None else int(asmv[1].max()) + 1,
         frame=frame,
         y=y.astype(float),
         row=rows.astype(np.int64),

@@ -236,13 +236,15 @@ def compile_model(
     knot_points: dict[str, Any] | None = None,
     check_identifiable: bool = True,
     keep_order: bool = False,
+    asmv: str | None = None,
     **matrices: Any,
 ) -> Model:
     """Compile formulas and data into a :class:`Model` (see the module docstring);
     ``keep_order``: the fixed terms in the order written (asreml's ``keep.order``), else in
     R's order (by degree). ``check_identifiable=False`` leaves the count of free variance
     parameters to the caller
-    (asreml() checks it after ``params=`` has held some fixed)."""
+    (asreml() checks it after ``params=`` has held some fixed). ``asmv``: the trait column
+    of long-format multivariate data (asreml's ``asmv``, :mod:`asr_py.model.asmv`)."""
     from asr_py.formula.model import parse_model
 
     check_compile_arguments(fixed, random, residual, data, rcov, sparse, factors, na_action,
@@ -285,8 +287,18 @@ def compile_model(
         used_checked = [c for c in used if c not in kept]
     else:
         used_checked = used
+    units = None
+    if asmv is not None:
+        from asr_py.model.asmv import asmv_units
+
+        if len(resp_names) > 1:
+            raise FormulaError(f"asmv='{asmv}' is for long-format data (one response column); "
+                               f"this response has {len(resp_names)} columns",
+                               text=texts.get("fixed", ""), formula="fixed",
+                               hint="drop asmv= for a cbind(...) ~ trait model")
+        units = (asmv, asmv_units(data, asmv, resid_terms))
     records = build_records(mf.fixed.lhs, data, used_checked, text=texts.get("fixed", ""),
-                            na_action=na_action, weights=weights)
+                            na_action=na_action, weights=weights, asmv=units)
     if include_note:
         records.notes.append(include_note)
     if records.missing_rows is not None:  # their model variables only (predict's levels)

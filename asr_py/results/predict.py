@@ -75,10 +75,16 @@ def covariate_mean(c: str, records: Records) -> float:
     """asreml's value of a covariate that classify leaves out: x̄ over the data rows of the
     fit. Under ``na.method(y = "include")`` (the default) those are the rows with a missing
     response too (``records.missing_rows``); asreml 3 prints the year means of agridat's
-    ilri.sheep at that x̄ (at the fitted records' mean they all move by β'Δx̄, 1.5e-3)."""
-    x = records.frame[c].to_numpy(dtype=float)[records.row]
+    ilri.sheep at that x̄ (at the fitted records' mean they all move by β'Δx̄, 1.5e-3).
+    A multivariate (``cbind``) fit under "include" keeps a missing trait value as a record
+    too, so every data row counts once for each trait: x̄ is the mean over the data rows,
+    the same x̄ as the long form of those data (``asmv``) gives."""
+    if records.multivariate and records.result_index is not None:
+        x = records.frame[c].to_numpy(dtype=float)
+    else:
+        x = records.frame[c].to_numpy(dtype=float)[records.row]
     miss = records.missing_rows
-    if miss is not None and c in miss.columns and len(records.traits) == 1:
+    if miss is not None and c in miss.columns:
         x = np.concatenate([x, miss[c].to_numpy(dtype=float)])
     return float(np.nanmean(x))
 

@@ -62,6 +62,7 @@ from asr_py.translate import (
     rmct,
     rmulttest,
     rmutateall,
+    rmvresponse,
     rnasubset,
     rnest,
     rnlme,
@@ -2886,6 +2887,7 @@ class Translator(BasePrinter):
         mats: dict[str, str] = {}
         params: list[str] = []
         named: list[tuple[str, R]] = []
+        mresp: tuple[R, str, str] | None = None     # a matrix response written as R code
         pos_i = 0
         for n, a in args:
             if a.kind == "empty":
@@ -2947,6 +2949,13 @@ class Translator(BasePrinter):
                                      "matrix's rows in the order of start_values=True")
                 out.append(f"vcm={value}")
                 continue
+            if n == "vcc":   # ASReml-R 4.1's constraint matrix (group, scale) as vcm= (rvcc.py)
+                try:
+                    out.append(f"vcm={self.runtime('r_vcc')}({self.py(a)})")
+                except Untranslatable as exc:
+                    self.todo.append(f"asreml(vcc = {self.src(a)}) is not translated ({exc}): "
+                                     "this call fits a DIFFERENT model than the R script")
+                continue
             if n == "aom":
                 continue      # its statistics are computed when fit$aom is read (rasremlaom)
             if n == "gammaPar":
@@ -2977,10 +2986,16 @@ class Translator(BasePrinter):
                         else:
                             out.append(f"**{{{m!r}: {pyname(m)}}}")
                     continue
-            if n == "asmv" and rasmv.neutral(self, a, named):
+            if n in ("asmv", "as.multivariate") and rasmv.neutral(self, a, named):
                 note = (f"# NOTE(asr_py): asreml(asmv = {self.src(a)}) dropped: the residual "
                         "correlates no traits within a unit, so long-format rows fit the "
                         "same model (rasmv.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
+            if n in ("asmv", "as.multivariate") and rasmv.passed(a) is not None:
+                out.append(rasmv.passed(a))      # type: ignore[arg-type]
+                note = rasmv.NOTE.format(a=self.src(a))
                 if note not in self._hoisted:
                     self._hoisted.append(note)
                 continue
@@ -3010,6 +3025,13 @@ class Translator(BasePrinter):
                 out.append(self.data_arg(a, named))
                 continue
             a, subs = rformlevels.unwrap(a)       # as.formula(bquote(~ .(k))), substitute()
+            if n == "fixed" and not subs and rmvresponse.lhs_of(self, a) is not None \
+                    and a.right is not None:      # d[, 2:3] ~ trait (rmvresponse.py)
+                text, used = rewrite_known("~ " + self.src(a.right), giv, self.term_renamed)
+                mats.update(used)
+                self.last_formulas[key] = text
+                mresp = (rmvresponse.lhs_of(self, a), text, self.src(a))  # type: ignore[assignment]
+                continue
             try:
                 if a.kind == "formula" and rformlevels.level_exprs(a, subs):
                     # dsum(levels = <R code>), at(f, <R code>): computed when the script
@@ -3023,6 +3045,12 @@ class Translator(BasePrinter):
                         self, a, rformlevels.level_exprs(a, subs), rewrite, subs))
                 elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv, self.term_renamed)
+                    if key in ("fixed", "random") and rasmv.drop_mv(text) != text:
+                        if rasmv.MV_NOTE not in self._hoisted:  # asreml 3's mv (rasmv.py)
+                            self._hoisted.append(rasmv.MV_NOTE)
+                        if rasmv.drop_mv(text) is None:
+                            continue
+                        text = str(rasmv.drop_mv(text))
                     self.last_formulas[key] = text
                     mats.update(used)
                     out.append(f"{key}={text!r}")
@@ -3037,6 +3065,13 @@ class Translator(BasePrinter):
                                  + (": this call fits a DIFFERENT model than the R script"
                                     if n in ("fixed", "random", "residual", "rcov", "sparse")
                                     else ""))
+        if mresp is not None:
+            try:
+                rmvresponse.emit(self, out, mresp[0], mresp[1])
+            except Untranslatable as exc:
+                out.insert(0, f"fixed={mresp[2]!r}")
+                self.todo.append(f"asreml(fixed = {mresp[2]}) is not translated ({exc}): this "
+                                 "call fits a DIFFERENT model than the R script")
         said = {n for n, _ in named}
         if na_default and not said & {"na.action", "na.method.X", "..."}:
             na.append("'x': 'fail'")     # asreml's na.method.X / na.method(x = ) default

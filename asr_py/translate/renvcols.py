@@ -4,8 +4,10 @@ asreml(), like every model-frame based R fit, finds a formula variable that ``da
 the environment the formula was written in: ``y <- matrix(d$yield); asreml(y ~ 1 + block,
 data = d)`` fits the script's ``y``. :func:`r_env_columns` adds such variables to a copy of
 the data frame, one column each, when the value has one element per row (a vector or a
-one-column matrix); a column of the data always wins, as in R. Anything else is left out,
-so the fit reports the missing column with its position in the formula.
+one-column matrix); a column of the data always wins, as in R. A matrix of several columns
+(a multivariate response ``Y ~ trait``) adds its columns under its column names and names
+them in ``data.attrs['matrix_responses']`` (asr_py.model.matrix_response). Anything else is
+left out, so the fit reports the missing column with its position in the formula.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asr_py.errors import DataError
 from asr_py.translate.checks import Untranslated
 
 __all__ = ["formula_names", "r_env_columns"]
@@ -60,6 +63,7 @@ def r_env_columns(data: Any, names: list[str | tuple[str, str]]) -> Any:
         return data
     frame = sys._getframe(1)
     add = {}
+    mats: dict[str, list[str]] = {}
     for item in names:
         name, var = (item, item) if isinstance(item, str) else item
         if name in data.columns:
@@ -68,4 +72,28 @@ def r_env_columns(data: Any, names: list[str | tuple[str, str]]) -> Any:
         col = _as_column(v, len(data))
         if col is not None:
             add[name] = col
+        elif _is_matrix(v, len(data)):
+            # a response matrix (Y ~ trait): its trait columns, named for asr.asreml
+            from asr_py.model.matrix_response import add_columns, matrix_columns
+
+            vals, cols, _ = matrix_columns(v, name, len(data))
+            try:
+                data = add_columns(data, vals, cols, name)
+            except DataError:      # a column of another value has a trait's name: left out
+                continue
+            mats[name] = cols
+    if mats:
+        from asr_py.model.matrix_response import MATRIX_RESPONSES
+
+        data = data.copy(deep=False)
+        data.attrs = {**data.attrs, MATRIX_RESPONSES: {
+            **data.attrs.get(MATRIX_RESPONSES, {}), **mats}}
     return data.assign(**add) if add else data
+
+
+def _is_matrix(v: Any, n: int) -> bool:
+    """A matrix of n rows and several columns (a multivariate response)."""
+    if isinstance(v, pd.DataFrame):
+        return v.shape[0] == n and v.shape[1] > 1 and n > 1
+    return isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == n and v.shape[1] > 1 \
+        and n > 1 and v.dtype.kind in "fiub"

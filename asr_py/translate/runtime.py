@@ -306,6 +306,7 @@ from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
 from asr_py.translate.rmvnggrad import r_moving_grid  # noqa: F401 - mvngGrAd
+from asr_py.translate.rmvresponse import r_mv_data, r_mv_fixed  # noqa: F401 - d[, 2:3] ~
 from asr_py.translate.rnain import r_na_in  # noqa: F401 - NA %in% x
 from asr_py.translate.rnasubset import (  # noqa: F401 - x[x > k] with NA (R)
     r_na_logical,
@@ -467,6 +468,7 @@ from asr_py.translate.rtrycatch import (  # noqa: F401 - tryCatch(error = )
     r_condition_message,
 )
 from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
+from asr_py.translate.rvcc import r_vcc  # noqa: F401 - asreml(vcc = ) as vcm=
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,
