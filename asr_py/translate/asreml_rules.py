@@ -33,6 +33,7 @@ from asr_py.translate import (
     rcomplete,
     rcount,
     rdcast,
+    rddply,
     rdeltamethod,
     rdots,
     rdplyr,
@@ -152,6 +153,7 @@ from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
+from asr_py.translate.ruserargs import bind_user_call
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
@@ -162,7 +164,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct)
+                 rlogltest, rasremllrt, rpin, rmct, rddply)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -1721,7 +1723,8 @@ class Translator(BasePrinter):
             if self.is_fit(x):
                 return f"{self.py(x)}.summary()"
             if x.kind in ("dollar", "call") and not (x.kind == "call" and (
-                    x.value in raov.FUNCTIONS or x.value in rlm.FUNCTIONS)):
+                    x.value in raov.FUNCTIONS or x.value in rlm.FUNCTIONS)) or \
+                    x.kind == "name" and x.value in self.vectors:    # x <- c(1.5, 2)
                 # summary(d$y), summary(c(...)): R's summary of a vector (rsummarydefault)
                 return f"{self.runtime('r_summary_default')}({self.py(x)})"
             return f"{self.py(x)}.describe()"
@@ -2465,7 +2468,9 @@ class Translator(BasePrinter):
                         f"{self.py(pos[1])}, dots=True)")
         if f in self.functions:
             # the script's function: its parameters are spelled as Python names (min.n ->
-            # min_n), so are the names of the arguments passed to them
+            # min_n), so are the names of the arguments passed to them; bound as R binds
+            # them when Python would bind them otherwise (ruserargs.py)
+            args = bind_user_call(self.formals.get(f, ("...",)), args, f) or args
             named = [(pyname(n) if n is not None and n != "..." and "." in n else n, a)
                      for n, a in args]
             return f"{pyname(f)}({', '.join(self.kwargs(named))})"
