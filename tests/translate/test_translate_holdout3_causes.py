@@ -50,7 +50,7 @@ summary(x)
 ```
 
 ```
-##    Min. 1st Qu.  Median    Mean 3rd Qu.    Max. 
+##    Min. 1st Qu.  Median    Mean 3rd Qu.    Max.
 ##   1.500   1.625   1.750   1.750   1.875   2.000
 ```
 
@@ -79,7 +79,7 @@ mean(x)
 summary(x)
 ```
 
-    ##    Min. 1st Qu.  Median    Mean 3rd Qu.    Max. 
+    ##    Min. 1st Qu.  Median    Mean 3rd Qu.    Max.
     ##   1.500   1.625   1.750   1.750   1.875   2.000
 
 ``` r
