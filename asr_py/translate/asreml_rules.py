@@ -911,9 +911,13 @@ class Translator(BasePrinter):
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "attr" and len(target.args) == 2 and \
                 target.args[1][1].kind == "str":     # attr(x, "INVERSE") <- TRUE
-            obj = self.py(target.args[0][1])
-            return (f"{obj} = {self.runtime('r_set_attr')}({obj}, "
-                    f"{target.args[1][1].value!r}, {rhs})")
+            inner = target.args[0][1]
+            obj = self.py(inner)
+            value = f"{self.runtime('r_set_attr')}({obj}, {target.args[1][1].value!r}, {rhs})"
+            if inner.kind not in ("name", "str"):
+                # attr(l[[i]], "a") <- v: R's `attr<-` on l[[i]], written back into l[[i]]
+                return self.assign_into(inner, value)
+            return f"{obj} = {value}"
         if target.kind == "call" and target.value == "dimnames" and len(target.args) == 1 \
                 and target.args[0][1].kind == "name":
             obj = self.py(target.args[0][1])           # dimnames(m) <- list(rows, cols)
