@@ -154,6 +154,7 @@ from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
 from asr_py.translate.ruserargs import bind_user_call
+from asr_py.translate.rvarcomp3 import is_asreml3
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
@@ -1333,7 +1334,8 @@ class Translator(BasePrinter):
                 return (f"{m}.{self.coef_fixed}.set_axis(['solution', 'std error', "
                         "'z ratio'], axis=1)")
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
-                return f"{self.runtime('r_varcomp')}({m})"
+                v3 = is_asreml3(self.bare)      # asreml 3's columns and names (rvarcomp3)
+                return f"{self.runtime('r_varcomp3' if v3 else 'r_varcomp')}({m})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
                 # every level (coef_layout.py); asreml 4's columns: solution, 'std error'
                 # (with a space, unlike coef.random's std.error), z.ratio
