@@ -195,6 +195,9 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "weights": "weights", "group": "group", "ginverse": "ginverse",
                 "G.param": "params", "R.param": "params", "knot.points": "knot_points",
                 "keep.order": "keep_order"}
+#: update.asreml()'s formula formals -> asreml()'s arguments
+_UPDATE_FORMALS = {"fixed.": "fixed", "random.": "random", "sparse.": "sparse",
+                   "residual.": "residual", "rcov.": "residual"}
 #: asreml arguments that only size asreml's work space: a NOTE, not a TODO (nothing to review)
 _MEMORY = {"workspace", "pworkspace"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
@@ -1660,7 +1663,10 @@ class Translator(BasePrinter):
         if f in ("update", "update.asreml"):
             if not pos:
                 raise Untranslatable("update()")
-            rest = [(n, a) for n, a in args if a is not pos[0]]
+            # update.asreml(object, fixed., random., sparse., residual., ...): its formals
+            # end in a dot (asreml 3: rcov.); random. is not asreml()'s random.order
+            rest = [(_UPDATE_FORMALS.get(n, n) if n else n, a) for n, a in args
+                    if a is not pos[0]]
             got = f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
             if self.csparse_opt:
                 # update() refits under the asreml.options() then in force: its Csparse

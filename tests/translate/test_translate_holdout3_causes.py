@@ -15,15 +15,21 @@ the R code and what R printed are quoted with each test):
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import asr_py as asr
 from asr_py import translate
 from asr_py.errors import AsrError
 from asr_py.translate import rknitted
 from asr_py.translate.rddply import r_ddply
 from tests.translate._translate_fixtures import run_py, run_r
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 # ----- knitted R Markdown --------------------------------------------------------------------
 
@@ -231,3 +237,32 @@ def test_named_before_positional_arguments_bind_as_in_r() -> None:
     assert "c = f(w, 3)" in py                       # nothing to re-bind: as written
     ns = run_py(py)
     assert ns["a"] == 23 and ns["b"] == 23 and ns["c"] == 23
+
+
+# ----- update.asreml(object, fixed., random., ...) ---------------------------------------------
+
+def test_update_with_dotted_formula_arguments_changes_the_model() -> None:
+    """asreml-R 4's update.asreml(object, fixed., random., sparse., residual., ...): wgaim's
+    update(baseModel, fixed. = fix.form, random. = ran.base). random. was partial-matched to
+    asreml()'s random.order and dropped with a TODO saying it changes nothing: the refit was
+    the old model. Now it is the model R fits: random ~ Name + Env:Name, fixed without Env
+    (the same as fitting those formulas directly)."""
+    d = pd.read_csv(DATA_DIR / "DT_example.csv")
+    for c in ("Name", "Env"):
+        d[c] = d[c].astype(str)
+    code = ("m <- asreml(Yield ~ Env, random = ~ Name, data = d)\n"
+            "ran <- ~ . + Env:Name\n"
+            "m2 <- update(m, random. = ran)\n"
+            "m3 <- update(m2, fixed. = . ~ . - Env)\n")
+    py = translate(code)
+    assert "random_order" not in py and "TODO(asr_py):" not in py, py
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ns = run_py(py, d=d)
+        want2 = asr.asreml(fixed="Yield ~ Env", random="~ Name + Env:Name", data=d)
+        want3 = asr.asreml(fixed="Yield ~ 1", random="~ Name + Env:Name", data=d)
+    assert list(ns["m2"].varcomp.index) == list(want2.varcomp.index) == [
+        "Name", "Env:Name", "units!R"]
+    assert ns["m2"].loglik == pytest.approx(want2.loglik, abs=1e-6)
+    assert ns["m3"].loglik == pytest.approx(want3.loglik, abs=1e-6)
