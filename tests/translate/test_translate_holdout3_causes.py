@@ -266,3 +266,21 @@ def test_update_with_dotted_formula_arguments_changes_the_model() -> None:
         "Name", "Env:Name", "units!R"]
     assert ns["m2"].loglik == pytest.approx(want2.loglik, abs=1e-6)
     assert ns["m3"].loglik == pytest.approx(want3.loglik, abs=1e-6)
+
+
+# ----- attr(x[[i]], "a") <- v -----------------------------------------------------------------
+
+def test_attr_assignment_into_a_list_element_is_valid_python() -> None:
+    """wgaim16.R's attr(model$formulae[[i]], ".Environment") <- ..., statgenSTA's
+    attr(TDOut[[trial]], "renamedCols") <- ...: R's `attr<-` on the element, written back
+    into the list (R 4.2.2: attr(l[["d"]], "lab") then reads "x", l$e is untouched). It was
+    printed as an assignment to a call: invalid Python, the whole file failed to compile."""
+    code = ('l <- list(d = data.frame(a = 1:2), e = 3)\n'
+            'attr(l[["d"]], "lab") <- "x"\n'
+            'attr(l$d, "more") <- 2\n'
+            'got <- attr(l[["d"]], "lab")\n'
+            'got2 <- attr(l$d, "more")\n')
+    py = translate(code)
+    compile(py, "<attr>", "exec")
+    ns = run_py(py)
+    assert ns["got"] == "x" and ns["got2"] == 2 and ns["l"]["e"] == 3
