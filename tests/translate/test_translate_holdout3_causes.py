@@ -275,11 +275,12 @@ def test_attr_assignment_into_a_list_element_is_valid_python() -> None:
     attr(TDOut[[trial]], "renamedCols") <- ...: R's `attr<-` on the element, written back
     into the list (R 4.2.2: attr(l[["d"]], "lab") then reads "x", l$e is untouched). It was
     printed as an assignment to a call: invalid Python, the whole file failed to compile."""
-    code = ('l <- list(d = data.frame(a = 1:2), e = 3)\n'
-            'attr(l[["d"]], "lab") <- "x"\n'
-            'attr(l$d, "more") <- 2\n'
-            'got <- attr(l[["d"]], "lab")\n'
-            'got2 <- attr(l$d, "more")\n')
+    code = ('l <- list(d = data.frame(a = 1:2), e = 3)\nk <- "d"\n'
+            'attr(l[[k]], "lab") <- "x"\n'
+            'm <- list(f = l)\n'
+            'attr(m$f[[k]], "more") <- 2\n'
+            'got <- attr(l[[k]], "lab")\n'
+            'got2 <- attr(m$f[[k]], "more")\n')
     py = translate(code)
     compile(py, "<attr>", "exec")
     ns = run_py(py)
