@@ -122,7 +122,10 @@ def test_wgaim_vignette_runs_and_gives_its_printed_components(tmp_path: Path,
         assert abs(vc.loc[name, "component"] - comp) <= tol * abs(comp) + 1e-6
         assert abs(vc.loc[name, "std.error"] - se) <= 0.01 * se
     assert r_loglik(fit) == pytest.approx(222.607, abs=6e-4)       # LogLik, iteration 8
+    # the vignette ends with update.asreml(rkyld.asf, fixed. = . ~ . - Type), LogLik 214.012
+    # (its iteration 6): main dropped fixed. (read as asreml()'s argument), 224.658 again
     assert ns["rkyld_asf"].converged
+    assert r_loglik(ns["rkyld_asf"]) == pytest.approx(214.012, abs=6e-4)
 
 
 def test_wgaim_printed_components_sit_below_our_optimum(tmp_path: Path) -> None:
