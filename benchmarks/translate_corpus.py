@@ -94,10 +94,28 @@ class Result:
 
 
 def r_code_of(text: str, path: str) -> str:
-    """The R code of a script: the whole file, or the R chunks of an .Rmd/.qmd."""
-    if path.lower().endswith((".rmd", ".qmd")):
-        return "\n".join(m.group(1) for m in _CHUNK.finditer(text))
+    """The R code of a script: the whole file, or the R chunks of an .Rmd/.qmd; of a knitted
+    document (knitr's .md, a pre-knit vignette .Rmd: asr_py.translate.rknitted) its R code
+    blocks."""
+    low = path.lower()
+    if low.endswith((".rmd", ".qmd", ".md", ".rmd_orig", ".rmd.orig")):
+        chunks = [m.group(1) for m in _CHUNK.finditer(text)]
+        if chunks:
+            return "\n".join(chunks)
+        knit = _rknitted()
+        return knit.to_r(text) if knit.is_knitted(text) else ""
     return text
+
+
+def _rknitted():  # noqa: ANN202 - a module
+    """asr_py.translate.rknitted of this checkout (read by path: the measure stays the same
+    when the asr_py measured is another one, e.g. main's for a before/after)."""
+    spec = importlib.util.spec_from_file_location(
+        "_asr_rknitted", ROOT / "asr_py" / "translate" / "rknitted.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def strip_comments(code: str) -> str:

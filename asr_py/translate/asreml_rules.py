@@ -33,6 +33,7 @@ from asr_py.translate import (
     rcomplete,
     rcount,
     rdcast,
+    rddply,
     rdeltamethod,
     rdots,
     rdplyr,
@@ -153,6 +154,8 @@ from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
 from asr_py.translate.rtransmute import mbf_arg, pluck_as_index, transmute
 from asr_py.translate.rtrycatch import FUNCS as _RTRYCATCH_FUNCS
+from asr_py.translate.ruserargs import bind_user_call
+from asr_py.translate.rvarcomp3 import is_asreml3
 from asr_py.translate.rvlookup import FUNCS as _RVLOOKUP_FUNCS
 
 #: modules that translate a family of calls (each has ``FUNCTIONS``, the R names it knows,
@@ -163,7 +166,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct)
+                 rlogltest, rasremllrt, rpin, rmct, rddply)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -193,6 +196,9 @@ _ASREML_ARGS = {"fixed": "fixed", "random": "random", "residual": "residual",
                 "weights": "weights", "group": "group", "ginverse": "ginverse",
                 "G.param": "params", "R.param": "params", "knot.points": "knot_points",
                 "keep.order": "keep_order"}
+#: update.asreml()'s formula formals -> asreml()'s arguments
+_UPDATE_FORMALS = {"fixed.": "fixed", "random.": "random", "sparse.": "sparse",
+                   "residual.": "residual", "rcov.": "residual"}
 #: asreml arguments that only size asreml's work space: a NOTE, not a TODO (nothing to review)
 _MEMORY = {"workspace", "pworkspace"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
@@ -910,9 +916,13 @@ class Translator(BasePrinter):
             return f"{obj} = {self.runtime('set_names')}({obj}, {rhs})"
         if target.kind == "call" and target.value == "attr" and len(target.args) == 2 and \
                 target.args[1][1].kind == "str":     # attr(x, "INVERSE") <- TRUE
-            obj = self.py(target.args[0][1])
-            return (f"{obj} = {self.runtime('r_set_attr')}({obj}, "
-                    f"{target.args[1][1].value!r}, {rhs})")
+            inner = target.args[0][1]
+            obj = self.py(inner)
+            value = f"{self.runtime('r_set_attr')}({obj}, {target.args[1][1].value!r}, {rhs})"
+            if inner.kind not in ("name", "str"):
+                # attr(l[[i]], "a") <- v: R's `attr<-` on l[[i]], written back into l[[i]]
+                return self.assign_into(inner, value)
+            return f"{obj} = {value}"
         if target.kind == "call" and target.value == "dimnames" and len(target.args) == 1 \
                 and target.args[0][1].kind == "name":
             obj = self.py(target.args[0][1])           # dimnames(m) <- list(rows, cols)
@@ -1328,7 +1338,8 @@ class Translator(BasePrinter):
                 return (f"{m}.{self.coef_fixed}.set_axis(['solution', 'std error', "
                         "'z ratio'], axis=1)")
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
-                return f"{self.runtime('r_varcomp')}({m})"
+                v3 = is_asreml3(self.bare)      # asreml 3's columns and names (rvarcomp3)
+                return f"{self.runtime('r_varcomp3' if v3 else 'r_varcomp')}({m})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
                 # every level (coef_layout.py); asreml 4's columns: solution, 'std error'
                 # (with a space, unlike coef.random's std.error), z.ratio
@@ -1653,7 +1664,10 @@ class Translator(BasePrinter):
         if f in ("update", "update.asreml"):
             if not pos:
                 raise Untranslatable("update()")
-            rest = [(n, a) for n, a in args if a is not pos[0]]
+            # update.asreml(object, fixed., random., sparse., residual., ...): its formals
+            # end in a dot (asreml 3: rcov.); random. is not asreml()'s random.order
+            rest = [(_UPDATE_FORMALS.get(n, n) if n else n, a) for n, a in args
+                    if a is not pos[0]]
             got = f"{self.py(pos[0])}.update({', '.join(self.asreml_args(rest, e))})"
             if self.csparse_opt:
                 # update() refits under the asreml.options() then in force: its Csparse
@@ -1722,7 +1736,8 @@ class Translator(BasePrinter):
             if self.is_fit(x):
                 return f"{self.py(x)}.summary()"
             if x.kind in ("dollar", "call") and not (x.kind == "call" and (
-                    x.value in raov.FUNCTIONS or x.value in rlm.FUNCTIONS)):
+                    x.value in raov.FUNCTIONS or x.value in rlm.FUNCTIONS)) or \
+                    x.kind == "name" and x.value in self.vectors:    # x <- c(1.5, 2)
                 # summary(d$y), summary(c(...)): R's summary of a vector (rsummarydefault)
                 return f"{self.runtime('r_summary_default')}({self.py(x)})"
             return f"{self.py(x)}.describe()"
@@ -2466,7 +2481,9 @@ class Translator(BasePrinter):
                         f"{self.py(pos[1])}, dots=True)")
         if f in self.functions:
             # the script's function: its parameters are spelled as Python names (min.n ->
-            # min_n), so are the names of the arguments passed to them
+            # min_n), so are the names of the arguments passed to them; bound as R binds
+            # them when Python would bind them otherwise (ruserargs.py)
+            args = bind_user_call(self.formals.get(f, ("...",)), args, f) or args
             named = [(pyname(n) if n is not None and n != "..." and "." in n else n, a)
                      for n, a in args]
             return f"{pyname(f)}({', '.join(self.kwargs(named))})"

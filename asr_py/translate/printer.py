@@ -163,6 +163,7 @@ class BasePrinter:
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
         self.functions: set[str] = set()     # functions the script defines
+        self.formals: dict[str, tuple[str, ...]] = {}   # their formals (ruserargs)
         self.matrices: set[str] = set()      # names last assigned a matrix (rmatnames)
         self.vectors: set[str] = set()       # names last assigned c()/a:b/seq() (rmatnames)
         self.arrays: frozenset[str] = frozenset()   # names read as np.asarray(name) here
@@ -1611,6 +1612,7 @@ class BasePrinter:
             (after if dots else before).append(text)
         params = before + (["*args"] if dots else []) + after + (["**kwargs"] if dots else [])
         self.functions.add(name)
+        self.formals[name] = tuple(n or "_" for n, _ in fn.args)
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
         outer, loops, in_test = self.params, self._loops, self._in_test

@@ -32,6 +32,7 @@ from asr_py.translate.rmatshape import (
     conformable,
     is_square_dimnamed,
 )
+from asr_py.translate.rnewcols import add_positional_columns
 from asr_py.translate.rnumtext import r_double_text
 from asr_py.warning_classes import AsrWarning
 
@@ -206,6 +207,7 @@ def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
             if c not in x.columns]
         for c in cols_new:
             x[c] = np.nan
+        x = add_positional_columns(x, j, value)
         x = _extend_rows(x, i)
         rows = _positions(i, x.index.astype(str), x.shape[0], "row")
         cols = _positions(j, x.columns, x.shape[1], "column")

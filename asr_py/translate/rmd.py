@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import re
 
+from asr_py.translate import rknitted
+
 _FENCE = re.compile(r"^(\s*)(`{3,})\s*\{([^}]*)\}\s*$")
 _PLAIN_FENCE = re.compile(r"^\s*`{3,}")
 _NOT_EVAL = re.compile(r"\beval\s*=\s*(FALSE|F)\b|#\|\s*eval:\s*false")
 
 
 def is_markdown(text: str) -> bool:
-    """Does ``text`` hold R Markdown/Quarto R chunks?"""
+    """Does ``text`` hold R Markdown/Quarto R chunks, or is it a knitted document
+    (:mod:`.rknitted`)?"""
     return any(_FENCE.match(ln) and re.match(r"\s*r\b", _FENCE.match(ln).group(3))  # type: ignore[union-attr]
-               for ln in text.splitlines())
+               for ln in text.splitlines()) or rknitted.is_knitted(text)
 
 
 def to_r(text: str) -> str:
     """The R program of an .Rmd/.qmd file (same number of lines)."""
+    if rknitted.is_knitted(text):
+        return rknitted.to_r(text)
     out: list[str] = []
     lines = text.splitlines()
     i = 0

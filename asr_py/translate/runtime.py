@@ -136,6 +136,7 @@ from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
 )
 from asr_py.translate.rdate import r_as_date  # noqa: F401 - as.Date()
 from asr_py.translate.rdcast import r_dcast  # noqa: F401 - dcast()
+from asr_py.translate.rddply import r_ddply  # noqa: F401 - plyr's ddply()
 from asr_py.translate.rdeltamethod import r_deltamethod  # noqa: F401 - msm
 from asr_py.translate.rdesign import r_design  # noqa: F401
 from asr_py.translate.rdiff import r_diff  # noqa: F401 - diff()
@@ -468,6 +469,7 @@ from asr_py.translate.rtrycatch import (  # noqa: F401 - tryCatch(error = )
     r_condition_message,
 )
 from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
+from asr_py.translate.rvarcomp3 import r_varcomp3  # noqa: F401 - asreml 3's varcomp
 from asr_py.translate.rvcc import r_vcc  # noqa: F401 - asreml(vcc = ) as vcm=
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,

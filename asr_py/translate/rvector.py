@@ -363,7 +363,11 @@ def select_spec(tr: Any, e: R) -> str:
     if k == "unary" and e.value == "-" and e.right is not None:
         return f"{tr.runtime('r_negate')}({select_spec(tr, e.right)})"
     if k == "bin" and e.value == ":" and e.left is not None and e.right is not None:
-        return f"range({select_spec(tr, e.left)}, {select_spec(tr, e.right)} + 1)"
+        lo, hi = e.left, e.right
+        if lo.kind == hi.kind == "num" and float(lo.value) <= float(hi.value):
+            return f"range({select_spec(tr, lo)}, {select_spec(tr, hi)} + 1)"
+        # R's from:to counts down when from > to (-1:-4 is -1, -2, -3, -4)
+        return f"{tr.runtime('r_colon')}({select_spec(tr, lo)}, {select_spec(tr, hi)})"
     if k == "call" and e.value == "c" and all(n is None for n, _ in e.args):
         return f"[{', '.join(select_spec(tr, a) for _, a in e.args)}]"
     raise Untranslatable(f"subset(select = {tr.src(e)})")
