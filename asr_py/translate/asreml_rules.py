@@ -83,6 +83,7 @@ from asr_py.translate import (
     rreplfun,
     rsave,
     rsequence,
+    rsetattrs,
     rshapiro,
     rslice,
     rstats,
@@ -121,6 +122,7 @@ from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
+from asr_py.translate.rcomplexassign import via_temporary
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.rcullis import FUNCS as _RCULLIS_FUNCS
 from asr_py.translate.rdeparse import deparse
@@ -144,6 +146,7 @@ from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rreshape import FUNCS as _RRESHAPE_FUNCS
 from asr_py.translate.rsave import save_statement
+from asr_py.translate.rsetattrs import FUNCS as _RSETATTRS_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
@@ -601,6 +604,7 @@ _TMM_FUNCS.update(_RRESHAPE_FUNCS)            # base R reshape(direction = 'wide
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
+_TMM_FUNCS.update(_RSETATTRS_FUNCS)                           # unclass() (rsetattrs.py)
 _TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
 _TMM_FUNCS.update(_RCULLIS_FUNCS)                   # agriutilities h_cullis() (rcullis.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
@@ -743,6 +747,18 @@ class Translator(BasePrinter):
     def assign(self, e: R) -> str:
         try:
             return self._assign(e)
+        except Untranslatable as exc:    # f(g(x)) <- v through a temporary (rcomplexassign)
+            if str(exc) not in ("assignment target", "indexed assignment") or \
+                    e.left is None or e.right is None:
+                raise
+            self.__dict__["_tmp_n"] = n = self.__dict__.get("_tmp_n", 0) + 1
+            parts = via_temporary(e.left, e.right, f".asr_tmp{n}")
+            if parts is None:
+                raise
+            try:
+                return "\n".join(self.assign(p) for p in parts)
+            except Untranslatable:
+                raise exc from None
         finally:           # after the value is translated: which columns are factors now
             if e.left is not None and e.right is not None:
                 r = _pipe(e.right) if e.right.kind == "bin" and e.right.value in (
@@ -860,6 +876,10 @@ class Translator(BasePrinter):
             # .GlobalEnv$x <- v (in a function or a foreach body): the script's variable
             self.assigned.add(target.value)
             return f"globals()[{pyname(target.value)!r}] = {rhs}"
+        if target.kind == "dollar" and target.left is not None and \
+                target.left.kind == "index" and target.left.value == "[":
+            # d[rows, ]$a <- v: d[rows, ] is a copy here; R's *tmp* rule (rcomplexassign)
+            raise Untranslatable("assignment target")
         if target.kind == "dollar" and target.left is not None:
             return f"{self._dollar_lvalue(target)} = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
@@ -929,6 +949,9 @@ class Translator(BasePrinter):
             return self._set_levels(target.args[0][1], rhs)    # rsetlevels.py
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
+        setter = rsetattrs.assign_call(self, target, rhs, r)    # class(x) <- v, dim(x) <- d
+        if setter is not None:
+            return setter
         raise Untranslatable("assignment target")
 
     def _mapply(self, args: list[tuple[str | None, R]]) -> str:

@@ -36,6 +36,10 @@ def r_class(x: Any) -> Any:
             return out[0] if len(out) == 1 else list(out)
     if x is None:
         return "NULL"
+    own = getattr(x, "attrs", None) if not isinstance(x, str) else None
+    if isinstance(own, dict) and own.get("r_class"):     # set by class(x) <- v (rsetattrs)
+        cls = list(own["r_class"])
+        return cls[0] if len(cls) == 1 else cls
     if isinstance(x, BaseException):
         return "try-error"          # try() of a failing expression: the error's value
     if isinstance(x, pd.DataFrame):

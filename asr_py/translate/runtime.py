@@ -365,6 +365,13 @@ from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - samp
 from asr_py.translate.rsapply import r_sapply  # noqa: F401 - names, simplification
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
+from asr_py.translate.rsetattrs import (  # noqa: F401 - class(x) <- v, attributes(x) <- NULL
+    r_set_class,
+    r_set_dim,
+    r_set_storage_mode,
+    r_strip_attributes,
+    r_unclass,
+)
 from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
