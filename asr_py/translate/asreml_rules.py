@@ -20,6 +20,7 @@ from asr_py.translate import (
     raggregate,
     raov,
     rappend,
+    rarray,
     rasmv,
     rasreml3read,
     rasremllrt,
@@ -114,6 +115,7 @@ from asr_py.translate.printer import (
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
 from asr_py.translate.rallequal import FUNCS as _RALLEQUAL_FUNCS
+from asr_py.translate.rarray import FUNCS as _RARRAY_FUNCS
 from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
@@ -605,6 +607,7 @@ _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcomb
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
 _TMM_FUNCS.update(_RSETATTRS_FUNCS)                           # unclass() (rsetattrs.py)
+_TMM_FUNCS.update(_RARRAY_FUNCS)                              # array() (rarray.py)
 _TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
 _TMM_FUNCS.update(_RCULLIS_FUNCS)                   # agriutilities h_cullis() (rcullis.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
@@ -1026,6 +1029,9 @@ class Translator(BasePrinter):
     def assign_index(self, target: R, rhs: str) -> str:
         """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
         assert target.left is not None
+        arr = rarray.assign(self, target, rhs)       # x[i, j, k] <- v of an array (rarray)
+        if arr is not None:
+            return arr
         args = [a for _, a in target.args]
         obj = target.left
         if target.value == "[[" and len(args) == 1:

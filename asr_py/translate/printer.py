@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from asr_py.translate import (
+    rarray,
     rdtjoin,
     rdtquery,
     rforeach,
@@ -554,6 +555,9 @@ class BasePrinter:
         got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask
         if got is not None:
             return got
+        arr = rarray.index(self, e)          # x[i, j, k]: an array's subscripts (rarray)
+        if arr is not None:
+            return arr
         lazy = getattr(self, "lazy_data", None)
         obj = (lazy(e.left) if lazy is not None else None) or self.py(e.left)  # a data set
         args = [a for _, a in e.args]

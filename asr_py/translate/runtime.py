@@ -39,6 +39,12 @@ from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGH
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
+from asr_py.translate.rarray import (  # noqa: F401 - array(), x[i, j, k], which(arr.ind)
+    r_array,
+    r_array_assign,
+    r_array_index,
+    r_which_arr_ind,
+)
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()

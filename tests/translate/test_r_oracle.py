@@ -29,7 +29,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                          "'1000000', R '1e\\+06'"),
     "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
                          "the rest) is not followed", r"out\$k\[2\]"),
-    "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
     "rowsum_group": ("rowsum() is not translated", "Untranslated"),
     "stack_list": ("stack() is not translated", "Untranslated"),
     "table_with_na": ("table(useNA =) is not translated", "useNA"),

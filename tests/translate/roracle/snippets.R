@@ -1136,3 +1136,97 @@ out <- names(which.min(c(a = 3, b = 1, c = 2)))
 out <- which.max(c(2, 9, 9, 1))
 ## snippet: named_literal_cmp
 out <- c(a = 1, b = 5, c = 7) >= 5
+## snippet: complex_assign_dollar_rows
+o <- data.frame(Model = c("A", "B", "C"), r = NA)
+o[o$Model == "B", ]$r <- 0.5
+out <- o
+## snippet: inner_assign_cat_dollar
+o <- data.frame(Model = c("A", "B"), r = NA)
+cat("r: ", o[o$Model == "A", ]$r <- 2.5, "\n")
+out <- o$r
+## snippet: inner_assign_cat_index
+w <- c(1, 2, 3)
+cat("w2:", w[2] <- 20, "\n")
+out <- w
+## snippet: rownames_replace_last
+f <- data.frame(a = 1:3, row.names = c("x", "y", "z"))
+rownames(f)[nrow(f)] <- "residuals"
+out <- rownames(f)
+## snippet: dimnames_replace_k
+m <- matrix(1:4, 2, dimnames = list(c("a", "b"), c("c", "d")))
+dimnames(m)[[2]] <- c("P", "Q")
+out <- m
+## snippet: class_assign_frame
+x <- data.frame(a = 1:2)
+class(x) <- c("test.summary", "data.frame")
+out <- class(x)
+## snippet: class_assign_inherits
+x <- data.frame(a = 1:2)
+class(x) <- c("test.summary", "data.frame")
+out <- c(inherits(x, "test.summary"), is.data.frame(x), inherits(x, "lm"))
+## snippet: class_assign_list
+l <- list(a = 1, b = "q")
+class(l) <- "asreml"
+out <- class(l)
+## snippet: attributes_null_factor
+f <- factor(c("b", "a", "b"))
+attributes(f) <- NULL
+out <- f
+## snippet: attributes_null_matrix
+m <- matrix(1:4, 2)
+attributes(m) <- NULL
+out <- m
+## snippet: attributes_null_named
+x <- c(a = 1.5, b = 2)
+attributes(x) <- NULL
+out <- x
+## snippet: storage_mode_numeric
+M <- matrix(c("1", "2.5", "3", "4"), 2)
+storage.mode(M) <- "numeric"
+out <- M
+## snippet: dim_assign
+v <- c(1.5, 2, 3, 4, 5, 6)
+dim(v) <- c(2, 3)
+out <- v
+## snippet: unclass_factor
+out <- unclass(factor(c("z", "y", "z")))
+## snippet: suppress_warnings_assign
+suppressWarnings(z <- as.numeric(c("1", "x")))
+out <- z
+## snippet: array_slices
+X <- array(dim = c(2, 3, 2))
+X[, , 1] <- matrix(1:6, 2)
+X[, , 2] <- 10
+out <- X[, , 1]
+## snippet: array_loop_fill
+h <- array(dim = c(3, 2, 2))
+for (i in 1:3) for (j in 1:2) for (k in 1:2) h[i, j, k] <- i * 100 + j * 10 + k
+out <- h[, 1, 2]
+## snippet: array_data_drop
+a <- array(1:24, dim = c(2, 3, 4))
+out <- a[2, , 4]
+## snippet: array_keep_matrix
+a <- array(1:24, dim = c(2, 3, 4))
+out <- a[, 2, ]
+## snippet: array_one_value
+a <- array(1:24, dim = c(2, 3, 4))
+out <- a[2, 3, 4] + a[1, 1, 1]
+## snippet: array_negative_drop_false
+a <- array(1:24, dim = c(2, 3, 4))
+out <- dim(a[-1, , 2:3, drop = FALSE])
+## snippet: array_dim
+out <- dim(array(0, c(2, 3, 4)))
+## snippet: which_arr_ind_rownames
+m <- matrix(c(0, 1, 1, 0), 2, dimnames = list(c("r1", "r2"), c("a", "b")))
+out <- which(m > 0, arr.ind = TRUE)
+## snippet: which_arr_ind_vector
+out <- which(c(3, 6, 1, 6) == 6, arr.ind = TRUE)
+## snippet: which_arr_ind_3d
+a <- array(1:8, c(2, 2, 2))
+out <- which(a > 6, arr.ind = TRUE)
+## snippet: which_arr_ind_first_cell
+m <- matrix(c(5, 7, 7, 1), 2)
+out <- unname(which(m == 7, arr.ind = TRUE)[1, 2])
+## snippet: frame_third_subscript_drop
+d2 <- data.frame(a = 1:3, b = 4:6)
+out <- d2[2:3, , F]
