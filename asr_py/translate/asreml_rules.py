@@ -61,6 +61,7 @@ from asr_py.translate import (
     rlogltest,
     rlucid,
     rmct,
+    rmeantrim,
     rmulttest,
     rmutateall,
     rnasubset,
@@ -1225,21 +1226,29 @@ class Translator(BasePrinter):
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
         sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
-        args, dnn, given = [], [], None
+        args, dnn, given, use_na = [], [], None, "no"
         for n, a in e.args:
             if n == "dnn":
                 given = self.py(a)
             elif n == "useNA" and a.kind == "str" and a.value == "no":
                 continue
+            elif n == "useNA" and a.kind == "str" and a.value in ("ifany", "always"):
+                use_na = a.value             # NA counted as a level (runtime.r_table)
             elif n is not None and n in ("exclude", "deparse.level", "useNA"):
                 raise Untranslatable(f"table({n} = )")
             else:
                 # R's dimnames names (deparse.level = 1): an argument's name, a bare
                 # variable's name, else none (as.data.frame: Var1, Var2, ...)
-                args.append(self.py(a))
+                sides = rnasubset.cmp_sides(a)
+                args.append(self.py(a) if not sides else
+                            # table(x > k): NA where x is (R), not FALSE (rnasubset.py)
+                            f"{self.runtime('r_na_logical')}({self.py(a)}, "
+                            f"{self.runtime('r_na_of')}("
+                            f"{', '.join(self.py(x) for x in sides)}), logical=True)")
                 dnn.append(n if n is not None else a.value if a.kind == "name" else "")
         extra = ", frame=True" if frame else ""
         extra += f", dnn={given}" if given else f", dnn={dnn!r}"
+        extra += f", use_na={use_na!r}" if use_na != "no" else ""
         return f"{self.runtime('r_table')}({', '.join(args)}{extra})"
 
     def _rows(self, frame: str, e: R) -> str:
@@ -2594,6 +2603,10 @@ class Translator(BasePrinter):
                 all(n is None for n, _ in args):
             # R's round(): the closer decimal candidate, a true tie to even (rround.py)
             return f"{self.runtime('r_round')}({', '.join(self.py(a) for a in pos)})"
+        if f == "mean" and f not in self.functions:
+            got = rmeantrim.translate(self, e)          # mean(x, trim = 0.1) (rmeantrim.py)
+            if got is not None:
+                return got
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)

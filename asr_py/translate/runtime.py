@@ -308,6 +308,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmct import r_multiple_comparisons  # noqa: F401 - multiple_comparisons()
 from asr_py.translate.rmctout import r_mct_out  # noqa: F401 - BiometryTraining's mct.out()
+from asr_py.translate.rmeantrim import r_mean_trim  # noqa: F401 - mean(x, trim =)
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
@@ -1179,11 +1180,15 @@ def _table_of_matrix(d: pd.DataFrame) -> bool:
     return False
 
 
-def r_table(*xs: Any, frame: bool = False, dnn: Any = None) -> pd.Series | pd.DataFrame:
+def r_table(*xs: Any, frame: bool = False, dnn: Any = None,
+            use_na: str = "no") -> pd.Series | pd.DataFrame:
     """R's ``table(...)``: counts of every level (one factor) or of every combination of
     levels (several, or the columns of one data frame), zeros included, NA left out; with
     ``frame`` R's ``as.data.frame(table(...))``: one row per combination, the first factor
-    varying fastest, the counts in ``Freq``."""
+    varying fastest, the counts in ``Freq``. ``use_na`` is R's ``useNA``: "ifany" counts NA
+    as a last level of a factor that has one, "always" of every factor (its label NA)."""
+    if use_na not in ("no", "ifany", "always"):
+        raise AsrError(f"table(useNA = {use_na!r}): R takes 'no', 'ifany' or 'always'")
     if len(xs) == 1 and isinstance(xs[0], pd.DataFrame) and _table_of_matrix(xs[0]):
         # a matrix (readRDS of one gives a data frame): R tabulates all its values
         cols = [pd.Series(xs[0].to_numpy().ravel(order="F"))]
@@ -1200,7 +1205,10 @@ def r_table(*xs: Any, frame: bool = False, dnn: Any = None) -> pd.Series | pd.Da
         names = [str(c.name) if c.name is not None else f"Var{i + 1}"
                  for i, c in enumerate(cols)]
     data = pd.concat([c.reset_index(drop=True).rename(n) for c, n in zip(cols, names)],
-                     axis=1).dropna()
+                     axis=1)
+    if use_na != "no":
+        return _table_na(data, names, use_na, frame)
+    data = data.dropna()
     levels = [_r_levels(data[n]) for n in names]
     counts = data.groupby(names, sort=False, observed=True).size()
     if len(names) == 1:
@@ -1218,6 +1226,51 @@ def r_table(*xs: Any, frame: bool = False, dnn: Any = None) -> pd.Series | pd.Da
     for n in names:
         df[n] = df[n].map(_r_label)
     return df
+
+
+#: the NA level of table(useNA =) while counting (R's label: NA)
+_NA_LEVEL = "\x00NA"
+
+
+def _table_na(data: pd.DataFrame, names: list[str], use_na: str,
+              frame: bool) -> pd.Series | pd.DataFrame:
+    """r_table with NA counted as a level (useNA "ifany"/"always"): the level is last."""
+    levels, cols = [], {}
+    for n in names:
+        col = data[n]
+        lv = list(_r_levels(col))
+        if use_na == "always" or col.isna().any():
+            lv.append(_NA_LEVEL)
+        levels.append(lv)
+        cols[n] = col.astype(object).where(col.notna(), _NA_LEVEL)
+    keyed = pd.DataFrame(cols)
+    counts = keyed.groupby(names, sort=False).size()
+    grid = pd.MultiIndex.from_product(levels[::-1], names=names[::-1]).reorder_levels(
+        list(range(len(names)))[::-1]) if len(names) > 1 else pd.Index(levels[0],
+                                                                       name=names[0])
+    out = counts.reindex(grid, fill_value=0).rename("Freq").astype(int)
+
+    def label(v: Any) -> Any:
+        return None if isinstance(v, str) and v == _NA_LEVEL else _r_label(v)
+
+    if frame:
+        df = out.reset_index()
+        for n in names:
+            df[n] = df[n].map(label)
+        return df
+    if len(names) == 2:
+        m = out.unstack(level=1, fill_value=0).reindex(
+            index=levels[0], columns=levels[1], fill_value=0).astype(int)
+        m.index = pd.Index([label(v) for v in levels[0]], dtype=object)
+        m.columns = pd.Index([label(v) for v in levels[1]], dtype=object)
+        m.attrs["r_class"] = ["table"]
+        m.attrs["dimnames_names"] = list(names)
+        return m
+    if len(names) > 2:
+        raise AsrError("table(useNA =) of more than two factors is not translated",
+                       hint="tabulate two at a time, or use as.data.frame(table(...))")
+    out.index = pd.Index([label(v) for v in out.index], name=names[0], dtype=object)
+    return out
 
 
 def table_matrix(counts: pd.Series) -> pd.DataFrame:

@@ -1230,3 +1230,29 @@ out <- unname(which(m == 7, arr.ind = TRUE)[1, 2])
 ## snippet: frame_third_subscript_drop
 d2 <- data.frame(a = 1:3, b = 4:6)
 out <- d2[2:3, , F]
+## snippet: merge_sort_false_all
+a <- data.frame(k = c("b", "a", "c", "b"), v1 = 1:4)
+b <- data.frame(k = c("c", "b", "d", "c"), v2 = c(3, 2, 9, 4))
+out <- merge(a, b, by = "k", all = TRUE, sort = FALSE)
+## snippet: merge_sort_false_dups
+a <- data.frame(k = c("b", "c", "b"), v1 = 1:3)
+b <- data.frame(k = c("b", "c", "b"), v2 = c(10, 20, 30))
+out <- merge(a, b, by = "k", sort = FALSE)
+## snippet: merge_sort_false_swap
+a <- data.frame(k = c("b", "a", "c", "b"), v1 = 1:4)
+b <- data.frame(k = c("c", "b", "d", "c"), v2 = c(3, 2, 9, 4))
+out <- merge(b, a, by = "k", all.x = TRUE, sort = FALSE)
+## snippet: mean_trim_na_rm
+out <- mean(c(1, NA, 5, 7, 100, -20), trim = 0.25, na.rm = TRUE)
+## snippet: mean_trim_na
+out <- mean(c(1, NA, 5), trim = 0.1)
+## snippet: mean_trim_half
+out <- mean(c(9, 1, 4, 20), trim = 0.5)
+## snippet: max_min_factor_labels
+out <- c(max(as.character(d$env)), min(d$gen))
+## snippet: max_text_case
+out <- max(c("apple", "Banana", "cherry"))
+## snippet: table_use_na_always
+out <- table(c("b", "a", "b"), useNA = "always")
+## snippet: table_use_na_column
+out <- table(d$y > 3, useNA = "ifany")
