@@ -733,7 +733,7 @@ class Translator(BasePrinter):
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv", "ggsave",
                                                  "fwrite", "stopifnot")) or (
-                e.kind == "call" and e.value in EXPECT_VALUE):
+                e.kind == "call" and e.value in (*EXPECT_VALUE, "expect_is", "expect_s3_class")):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
 
@@ -1666,6 +1666,10 @@ class Translator(BasePrinter):
             return self.melt(e)
         if f in ("asreml", "asreml.fit"):
             return self.asreml(e)
+        if f in ("expect_is", "expect_s3_class") and f not in self.functions:
+            got = _expect_class(e)       # testthat: expect_true(inherits(x, class))
+            if got is not None:
+                return self.call(got)
         if f in EXPECT_VALUE and pos:
             keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
                                                          "scale", "check.attributes")]
@@ -3511,6 +3515,36 @@ def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
 
     walk(e)
     return out
+
+
+def _expect_class(e: R) -> R | None:
+    """testthat's ``expect_is(object, class)`` / ``expect_s3_class(object, class, exact =
+    FALSE)`` as the expectation they check: ``expect_true(inherits(object, class))``
+    (``exact = TRUE``: ``identical(class(object), class)``); None for other arguments."""
+    got: dict[str, R] = {}
+    free = ["object", "class"]
+    for n, a in e.args:
+        if n is None and free:
+            got[free.pop(0)] = a
+        elif n in ("object", "class", "exact", "info", "label") and n not in got:
+            got[n] = a
+        else:
+            return None
+    if "object" not in got or "class" not in got:
+        return None
+    exact = got.get("exact")
+    if exact is not None and not (exact.kind == "name" and exact.value in (
+            "TRUE", "T", "FALSE", "F")):
+        return None
+    at = {"start": e.start, "end": e.end}
+    if exact is not None and exact.value in ("TRUE", "T"):
+        cls = R("call", "class", [(None, got["object"])], left=R("name", "class"), **at)
+        test = R("call", "identical", [(None, cls), (None, got["class"])],
+                 left=R("name", "identical"), **at)
+    else:
+        test = R("call", "inherits", [(None, got["object"]), (None, got["class"])],
+                 left=R("name", "inherits"), **at)
+    return R("call", "expect_true", [(None, test)], left=R("name", "expect_true"), **at)
 
 
 def _literal(e: R) -> bool:
