@@ -64,6 +64,7 @@ from asr_py.translate import (
     rmeantrim,
     rmulttest,
     rmutateall,
+    rnaomity,
     rnasubset,
     rnest,
     rnlme,
@@ -718,6 +719,11 @@ class Translator(BasePrinter):
             if root:
                 note_setwd(self, R("call", "setwd", [(None, root[0])]))
             return f"# {self.src(e)}: nothing to do in Python"
+        if e.kind == "call" and e.value in ("system", "system2", "shell") and \
+                e.value not in self.functions:
+            # a shell command (an external program: gcta64, rm): not run from Python
+            return (f"# NOTE(asr_py): {e.value}(): a shell command, not run by the "
+                    f"translation: {' '.join(self.src(e).split())}")
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":
@@ -3034,6 +3040,13 @@ class Translator(BasePrinter):
                 note = (f"# NOTE(asr_py): asreml(equate.levels = {self.src(a)}) dropped: "
                         "and() adds to the previous term's effects by level label, over the "
                         "union of levels (requatelevels.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
+            if n in rnaomity.NAMES and rnaomity.neutral(named):
+                note = (f"# NOTE(asr_py): asreml({n} = {self.src(a)}) dropped: no asreml "
+                        "argument (R passes it to asreml's ..., unused); one response, so "
+                        "asreml's default y = 'include' is the same fit (rnaomity.py)")
                 if note not in self._hoisted:
                     self._hoisted.append(note)
                 continue
