@@ -149,11 +149,13 @@ from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rreshape import FUNCS as _RRESHAPE_FUNCS
+from asr_py.translate.rrowsum import FUNCS as _RROWSUM_FUNCS
 from asr_py.translate.rsave import save_statement
 from asr_py.translate.rsetattrs import FUNCS as _RSETATTRS_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
+from asr_py.translate.rstack import FUNCS as _RSTACK_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
@@ -610,6 +612,8 @@ _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcom
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
 _TMM_FUNCS.update(_RSETATTRS_FUNCS)                           # unclass() (rsetattrs.py)
 _TMM_FUNCS.update(_RARRAY_FUNCS)                              # array() (rarray.py)
+_TMM_FUNCS.update(_RROWSUM_FUNCS)                             # rowsum() (rrowsum.py)
+_TMM_FUNCS.update(_RSTACK_FUNCS)                              # stack() (rstack.py)
 _TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
 _TMM_FUNCS.update(_RCULLIS_FUNCS)                   # agriutilities h_cullis() (rcullis.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)

@@ -368,6 +368,7 @@ from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rreshape import r_reshape  # noqa: F401 - reshape(direction = 'wide')
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
+from asr_py.translate.rrowsum import r_rowsum  # noqa: F401 - rowsum()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsapply import r_sapply  # noqa: F401 - names, simplification
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
@@ -392,6 +393,7 @@ from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
 from asr_py.translate.rslice import r_slice, r_slice_by  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
+from asr_py.translate.rstack import r_stack  # noqa: F401 - stack()
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstop import r_stop  # noqa: F401 - stop() in an expression
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions

@@ -27,8 +27,6 @@ KNOWN: dict[str, tuple[str, str]] = {
     "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
                          "'1000000'): pandas holds R's integer columns with NA as floats",
                          "'1000000', R '1e\\+06'"),
-    "rowsum_group": ("rowsum() is not translated", "Untranslated"),
-    "stack_list": ("stack() is not translated", "Untranslated"),
     "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
     "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
                                   "across"),
@@ -36,7 +34,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                  "'integer'", "'integer', R 'numeric'"),
     "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
                               "row names"),
-    "round_negative_half": ("round() with one digits value per element", r"out\[3\]"),
 }
 
 

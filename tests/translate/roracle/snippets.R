@@ -1256,3 +1256,17 @@ out <- max(c("apple", "Banana", "cherry"))
 out <- table(c("b", "a", "b"), useNA = "always")
 ## snippet: table_use_na_column
 out <- table(d$y > 3, useNA = "ifany")
+## snippet: rowsum_matrix
+out <- rowsum(matrix(1:6, 3, dimnames = list(NULL, c("p", "q"))), c("b", "a", "b"))
+## snippet: rowsum_na
+out <- rowsum(c(1, NA, 3), c("x", "y", "x"))
+## snippet: rowsum_factor_levels
+out <- rowsum(c(1, 2, 3), factor(c("m", "k", "m"), levels = c("m", "k", "z")))
+## snippet: rowsum_no_reorder_narm
+out <- rowsum(c(5, NA, 1, 2), c("z", "a", "z", "a"), reorder = FALSE, na.rm = TRUE)
+## snippet: stack_names_order
+out <- stack(list(b = 1, a = 2:3))
+## snippet: stack_frame_columns
+out <- stack(d[, c("x", "y")])
+## snippet: round_digits_recycled
+out <- round(c(1.2345, 2.3456, 3.4567, 4.5678), 1:2)
