@@ -55,6 +55,7 @@ from asr_py.translate import (
     ricreml,
     ristype,
     rjoin,
+    rlag,
     rlazy,
     rlm,
     rlme4,
@@ -171,7 +172,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct)
+                 rlogltest, rasremllrt, rpin, rmct, rlag)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -223,6 +223,7 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_spread,
     r_unite,
 )
+from asr_py.translate.rlag import r_lag  # noqa: F401 - dplyr's lag()/lead()
 from asr_py.translate.rlapply import r_lapply  # noqa: F401 - lapply(named list)
 from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_bdiag,

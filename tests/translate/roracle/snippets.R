@@ -1270,3 +1270,9 @@ out <- stack(list(b = 1, a = 2:3))
 out <- stack(d[, c("x", "y")])
 ## snippet: round_digits_recycled
 out <- round(c(1.2345, 2.3456, 3.4567, 4.5678), 1:2)
+## snippet: dplyr_lead_grouped_default
+library(dplyr)
+out <- d %>% group_by(env) %>% mutate(nx = lead(x, 1, default = 0)) %>% pull(nx)
+## snippet: dplyr_lag_two
+library(dplyr)
+out <- lag(c(5, 6, 7, 8), 2)
