@@ -8,6 +8,7 @@
   extents of length one dropped (``drop = TRUE``: R's rule), so ``X[, , 1]`` is a matrix and
   ``x[1, 2, 3]`` one value; ``drop = FALSE`` keeps them.
 * ``x[i, j, k] <- value``: the selected block, ``value`` recycled over it column-major.
+* ``f[drop = TRUE]``: all of a factor, its unused levels dropped (``?Extract.factor``).
 * ``which(x, arr.ind = TRUE)``: for a matrix or array the subscripts of the TRUE elements,
   one row each in R's (column-major) order, columns ``row``, ``col`` (``dim1``, ``dim2``,
   ... for more dimensions), row names from the matrix's row names; for a vector the
@@ -199,6 +200,11 @@ def index(tr: Any, e: R) -> str | None:
         return None
     args = [a for n, a in e.args if n is None]
     named = {n: a for n, a in e.args if n is not None}
+    if not args and set(named) == {"drop"} and named["drop"].kind == "name" and \
+            named["drop"].value in ("TRUE", "T", "FALSE", "F"):
+        # f[drop = TRUE]: all of f, a factor's unused levels dropped (?Extract.factor)
+        return f"{tr.runtime('r_droplevels')}({tr.py(e.left)})" \
+            if named["drop"].value in ("TRUE", "T") else tr.py(e.left)
     if len(args) < 3 or set(named) - {"drop"}:
         return None
     drop = f", drop={tr.py(named['drop'])}" if "drop" in named else ""

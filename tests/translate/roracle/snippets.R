@@ -1276,3 +1276,6 @@ out <- d %>% group_by(env) %>% mutate(nx = lead(x, 1, default = 0)) %>% pull(nx)
 ## snippet: dplyr_lag_two
 library(dplyr)
 out <- lag(c(5, 6, 7, 8), 2)
+## snippet: factor_drop_true
+f <- factor(c("a", "c", "a"), levels = c("a", "b", "c"))
+out <- f[drop = TRUE]
