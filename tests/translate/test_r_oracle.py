@@ -27,8 +27,6 @@ KNOWN: dict[str, tuple[str, str]] = {
     "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
                          "'1000000'): pandas holds R's integer columns with NA as floats",
                          "'1000000', R '1e\\+06'"),
-    "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
-                                  "across"),
     "sapply_class_vector": ("a whole-number double column (c(10, 20)) is held as int64: class() "
                  "'integer'", "'integer', R 'numeric'"),
     "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",

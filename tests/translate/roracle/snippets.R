@@ -1279,3 +1279,9 @@ out <- lag(c(5, 6, 7, 8), 2)
 ## snippet: factor_drop_true
 f <- factor(c("a", "c", "a"), levels = c("a", "b", "c"))
 out <- f[drop = TRUE]
+## snippet: dplyr_across_cols_toupper
+library(dplyr)
+out <- d %>% mutate(across(c(gen, env), toupper))
+## snippet: dplyr_across_where_numeric_fn
+library(dplyr)
+out <- d %>% mutate(across(where(is.numeric), abs)) %>% pull(y)
