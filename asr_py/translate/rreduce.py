@@ -67,6 +67,21 @@ def r_reduce(f: str, *args: Any, na_rm: bool = False) -> Any:
     """R's ``f(...)`` over all the values of ``args`` combined (see the module docstring)."""
     if f not in _NP:
         raise AsrError(f"r_reduce(): {f!r} is not one of {sorted(_NP)}")
+    cats = [a for a in args if isinstance(a, pd.Series) and
+            isinstance(a.dtype, pd.CategoricalDtype)]
+    if cats and f in ("max", "min"):
+        # R's Summary.factor: only an ordered factor has a max/min (by its level order)
+        if len(args) != 1 or not cats[0].cat.ordered:
+            raise AsrError(f"'{f}' not meaningful for factors (R's error)",
+                           hint="use as.character() for the last / first label in sort "
+                                "order, or an ordered factor")
+        codes = cats[0].cat.codes.to_numpy()
+        if (codes < 0).any() and not na_rm:
+            return np.nan
+        codes = codes[codes >= 0]
+        if not codes.size:
+            raise AsrError(f"{f}() of an empty factor (R's error)")
+        return cats[0].cat.categories[codes.max() if f == "max" else codes.min()]
     parts = [_values(a) for a in args]
     vals = np.concatenate(parts) if parts else np.array([])
     if vals.dtype.kind in "fcO" or vals.dtype.kind == "M":

@@ -112,3 +112,12 @@ def test_na_omit_y_of_two_responses_stays_a_todo() -> None:
     py = translate('m <- asreml(fixed = cbind(y1, y2) ~ trait, random = ~ g, data = d, '
                    'na.omit.Y = "na.omit")\n')
     assert any("na.omit.Y" in t for t in _todos(py))
+
+
+def test_max_of_an_unordered_factor_stops_as_in_r() -> None:
+    """R 4.2.2: ``max(factor(c("a", "b")))`` is the error "'max' not meaningful for
+    factors" (an ordered factor's max is in the R oracle: max_ordered_factor)."""
+    from asr_py.errors import AsrError
+
+    with pytest.raises(AsrError, match="not meaningful for factors"):
+        run_r('out <- max(factor(c("a", "b")))\n')

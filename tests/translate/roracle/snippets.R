@@ -1285,3 +1285,6 @@ out <- d %>% mutate(across(c(gen, env), toupper))
 ## snippet: dplyr_across_where_numeric_fn
 library(dplyr)
 out <- d %>% mutate(across(where(is.numeric), abs)) %>% pull(y)
+## snippet: max_ordered_factor
+f <- factor(c("lo", "hi", "mid"), levels = c("lo", "mid", "hi"), ordered = TRUE)
+out <- c(as.character(max(f)), as.character(min(f)))
