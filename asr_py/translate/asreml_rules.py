@@ -20,6 +20,7 @@ from asr_py.translate import (
     raggregate,
     raov,
     rappend,
+    rarray,
     rasmv,
     rasreml3read,
     rasremllrt,
@@ -55,15 +56,18 @@ from asr_py.translate import (
     ricreml,
     ristype,
     rjoin,
+    rlag,
     rlazy,
     rlm,
     rlme4,
     rlogltest,
     rlucid,
     rmct,
+    rmeantrim,
     rmulttest,
     rmutateall,
     rmvresponse,
+    rnaomity,
     rnasubset,
     rnest,
     rnlme,
@@ -85,6 +89,7 @@ from asr_py.translate import (
     rreplfun,
     rsave,
     rsequence,
+    rsetattrs,
     rshapiro,
     rslice,
     rstats,
@@ -115,6 +120,7 @@ from asr_py.translate.printer import (
 )
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
 from asr_py.translate.rallequal import FUNCS as _RALLEQUAL_FUNCS
+from asr_py.translate.rarray import FUNCS as _RARRAY_FUNCS
 from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
@@ -123,6 +129,7 @@ from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
+from asr_py.translate.rcomplexassign import via_temporary
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.rcullis import FUNCS as _RCULLIS_FUNCS
 from asr_py.translate.rdeparse import deparse
@@ -145,10 +152,13 @@ from asr_py.translate.rquantile import FUNCS as _RQUANTILE_FUNCS
 from asr_py.translate.rremoveempty import FUNCS as _RREMOVEEMPTY_FUNCS
 from asr_py.translate.rremoverownames import FUNCS as _RREMOVEROWNAMES_FUNCS
 from asr_py.translate.rreshape import FUNCS as _RRESHAPE_FUNCS
+from asr_py.translate.rrowsum import FUNCS as _RROWSUM_FUNCS
 from asr_py.translate.rsave import save_statement
+from asr_py.translate.rsetattrs import FUNCS as _RSETATTRS_FUNCS
 from asr_py.translate.rsets import FUNCS as _RSETS_FUNCS
 from asr_py.translate.rsetwd import note_setwd
 from asr_py.translate.rsignif import FUNCS as _RSIGNIF_FUNCS
+from asr_py.translate.rstack import FUNCS as _RSTACK_FUNCS
 from asr_py.translate.rsummary import summary_rhs
 from asr_py.translate.rsystem import FUNCS as _RSYSTEM_FUNCS
 from asr_py.translate.rtabulate import FUNCS as _RTABULATE_FUNCS
@@ -166,7 +176,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct, rddply)
+                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -608,6 +618,10 @@ _TMM_FUNCS.update(_RRESHAPE_FUNCS)            # base R reshape(direction = 'wide
 _TMM_FUNCS.update(_RCOMBN_FUNCS)                                # combn() (rcombn.py)
 _TMM_FUNCS.update(_RPRCOMP_FUNCS)                             # prcomp() (rprcomp.py)
 _TMM_FUNCS.update(_RSIGNIF_FUNCS)                             # signif() (rsignif.py)
+_TMM_FUNCS.update(_RSETATTRS_FUNCS)                           # unclass() (rsetattrs.py)
+_TMM_FUNCS.update(_RARRAY_FUNCS)                              # array() (rarray.py)
+_TMM_FUNCS.update(_RROWSUM_FUNCS)                             # rowsum() (rrowsum.py)
+_TMM_FUNCS.update(_RSTACK_FUNCS)                              # stack() (rstack.py)
 _TMM_FUNCS.update(_RQUANTILE_FUNCS)                       # quantile() (rquantile.py)
 _TMM_FUNCS.update(_RCULLIS_FUNCS)                   # agriutilities h_cullis() (rcullis.py)
 _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (rallequal.py)
@@ -717,6 +731,11 @@ class Translator(BasePrinter):
             if root:
                 note_setwd(self, R("call", "setwd", [(None, root[0])]))
             return f"# {self.src(e)}: nothing to do in Python"
+        if e.kind == "call" and e.value in ("system", "system2", "shell") and \
+                e.value not in self.functions:
+            # a shell command (an external program: gcta64, rm): not run from Python
+            return (f"# NOTE(asr_py): {e.value}(): a shell command, not run by the "
+                    f"translation: {' '.join(self.src(e).split())}")
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":
@@ -732,7 +751,7 @@ class Translator(BasePrinter):
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv", "ggsave",
                                                  "fwrite", "stopifnot")) or (
-                e.kind == "call" and e.value in EXPECT_VALUE):
+                e.kind == "call" and e.value in (*EXPECT_VALUE, "expect_is", "expect_s3_class")):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
 
@@ -750,6 +769,18 @@ class Translator(BasePrinter):
     def assign(self, e: R) -> str:
         try:
             return self._assign(e)
+        except Untranslatable as exc:    # f(g(x)) <- v through a temporary (rcomplexassign)
+            if str(exc) not in ("assignment target", "indexed assignment") or \
+                    e.left is None or e.right is None:
+                raise
+            self.__dict__["_tmp_n"] = n = self.__dict__.get("_tmp_n", 0) + 1
+            parts = via_temporary(e.left, e.right, f".asr_tmp{n}")
+            if parts is None:
+                raise
+            try:
+                return "\n".join(self.assign(p) for p in parts)
+            except Untranslatable:
+                raise exc from None
         finally:           # after the value is translated: which columns are factors now
             if e.left is not None and e.right is not None:
                 r = _pipe(e.right) if e.right.kind == "bin" and e.right.value in (
@@ -867,6 +898,10 @@ class Translator(BasePrinter):
             # .GlobalEnv$x <- v (in a function or a foreach body): the script's variable
             self.assigned.add(target.value)
             return f"globals()[{pyname(target.value)!r}] = {rhs}"
+        if target.kind == "dollar" and target.left is not None and \
+                target.left.kind == "index" and target.left.value == "[":
+            # d[rows, ]$a <- v: d[rows, ] is a copy here; R's *tmp* rule (rcomplexassign)
+            raise Untranslatable("assignment target")
         if target.kind == "dollar" and target.left is not None:
             return f"{self._dollar_lvalue(target)} = {rhs}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
@@ -940,6 +975,9 @@ class Translator(BasePrinter):
             return self._set_levels(target.args[0][1], rhs)    # rsetlevels.py
         if target.kind == "call" and target.value == "levels" and target.args:
             raise Untranslatable("levels(x) <- ...")
+        setter = rsetattrs.assign_call(self, target, rhs, r)    # class(x) <- v, dim(x) <- d
+        if setter is not None:
+            return setter
         raise Untranslatable("assignment target")
 
     def _mapply(self, args: list[tuple[str | None, R]]) -> str:
@@ -1014,6 +1052,9 @@ class Translator(BasePrinter):
     def assign_index(self, target: R, rhs: str) -> str:
         """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
         assert target.left is not None
+        arr = rarray.assign(self, target, rhs)       # x[i, j, k] <- v of an array (rarray)
+        if arr is not None:
+            return arr
         args = [a for _, a in target.args]
         obj = target.left
         if target.value == "[[" and len(args) == 1:
@@ -1207,21 +1248,29 @@ class Translator(BasePrinter):
     def table(self, e: R, frame: bool = False) -> str:
         """R's ``table(x, ...)`` (every level or combination, zeros included; sorted as R
         sorts factor levels), and ``as.data.frame(table(...))`` with ``frame``."""
-        args, dnn, given = [], [], None
+        args, dnn, given, use_na = [], [], None, "no"
         for n, a in e.args:
             if n == "dnn":
                 given = self.py(a)
             elif n == "useNA" and a.kind == "str" and a.value == "no":
                 continue
+            elif n == "useNA" and a.kind == "str" and a.value in ("ifany", "always"):
+                use_na = a.value             # NA counted as a level (runtime.r_table)
             elif n is not None and n in ("exclude", "deparse.level", "useNA"):
                 raise Untranslatable(f"table({n} = )")
             else:
                 # R's dimnames names (deparse.level = 1): an argument's name, a bare
                 # variable's name, else none (as.data.frame: Var1, Var2, ...)
-                args.append(self.py(a))
+                sides = rnasubset.cmp_sides(a)
+                args.append(self.py(a) if not sides else
+                            # table(x > k): NA where x is (R), not FALSE (rnasubset.py)
+                            f"{self.runtime('r_na_logical')}({self.py(a)}, "
+                            f"{self.runtime('r_na_of')}("
+                            f"{', '.join(self.py(x) for x in sides)}), logical=True)")
                 dnn.append(n if n is not None else a.value if a.kind == "name" else "")
         extra = ", frame=True" if frame else ""
         extra += f", dnn={given}" if given else f", dnn={dnn!r}"
+        extra += f", use_na={use_na!r}" if use_na != "no" else ""
         return f"{self.runtime('r_table')}({', '.join(args)}{extra})"
 
     def _rows(self, frame: str, e: R) -> str:
@@ -1640,6 +1689,10 @@ class Translator(BasePrinter):
             return self.melt(e)
         if f in ("asreml", "asreml.fit"):
             return self.asreml(e)
+        if f in ("expect_is", "expect_s3_class") and f not in self.functions:
+            got = _expect_class(e)       # testthat: expect_true(inherits(x, class))
+            if got is not None:
+                return self.call(got)
         if f in EXPECT_VALUE and pos:
             keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
                                                          "scale", "check.attributes")]
@@ -2583,6 +2636,10 @@ class Translator(BasePrinter):
                 all(n is None for n, _ in args):
             # R's round(): the closer decimal candidate, a true tie to even (rround.py)
             return f"{self.runtime('r_round')}({', '.join(self.py(a) for a in pos)})"
+        if f == "mean" and f not in self.functions:
+            got = rmeantrim.translate(self, e)          # mean(x, trim = 0.1) (rmeantrim.py)
+            if got is not None:
+                return got
         if f in _SIMPLE_FUNCS and pos and all(n in (None, "na.rm") for n, _ in args):
             py = _SIMPLE_FUNCS[f]
             na_rm = any(n == "na.rm" and self.py(a) == "True" for n, a in args)
@@ -3020,6 +3077,13 @@ class Translator(BasePrinter):
                 note = (f"# NOTE(asr_py): asreml(equate.levels = {self.src(a)}) dropped: "
                         "and() adds to the previous term's effects by level label, over the "
                         "union of levels (requatelevels.py)")
+                if note not in self._hoisted:
+                    self._hoisted.append(note)
+                continue
+            if n in rnaomity.NAMES and rnaomity.neutral(named):
+                note = (f"# NOTE(asr_py): asreml({n} = {self.src(a)}) dropped: no asreml "
+                        "argument (R passes it to asreml's ..., unused); one response, so "
+                        "asreml's default y = 'include' is the same fit (rnaomity.py)")
                 if note not in self._hoisted:
                     self._hoisted.append(note)
                 continue
@@ -3521,6 +3585,36 @@ def _asreml_calls(e: R) -> list[tuple[R | None, R]]:
 
     walk(e)
     return out
+
+
+def _expect_class(e: R) -> R | None:
+    """testthat's ``expect_is(object, class)`` / ``expect_s3_class(object, class, exact =
+    FALSE)`` as the expectation they check: ``expect_true(inherits(object, class))``
+    (``exact = TRUE``: ``identical(class(object), class)``); None for other arguments."""
+    got: dict[str, R] = {}
+    free = ["object", "class"]
+    for n, a in e.args:
+        if n is None and free:
+            got[free.pop(0)] = a
+        elif n in ("object", "class", "exact", "info", "label") and n not in got:
+            got[n] = a
+        else:
+            return None
+    if "object" not in got or "class" not in got:
+        return None
+    exact = got.get("exact")
+    if exact is not None and not (exact.kind == "name" and exact.value in (
+            "TRUE", "T", "FALSE", "F")):
+        return None
+    at = {"start": e.start, "end": e.end}
+    if exact is not None and exact.value in ("TRUE", "T"):
+        cls = R("call", "class", [(None, got["object"])], left=R("name", "class"), **at)
+        test = R("call", "identical", [(None, cls), (None, got["class"])],
+                 left=R("name", "identical"), **at)
+    else:
+        test = R("call", "inherits", [(None, got["object"]), (None, got["class"])],
+                 left=R("name", "inherits"), **at)
+    return R("call", "expect_true", [(None, test)], left=R("name", "expect_true"), **at)
 
 
 def _literal(e: R) -> bool:

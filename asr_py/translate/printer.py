@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from asr_py.translate import (
+    rarray,
     rdtjoin,
     rdtquery,
     rforeach,
@@ -125,6 +126,11 @@ def pyname(n: str) -> str:
         out = "_" + out
     return out + "_" if keyword.iskeyword(out) or out in _RESERVED else out
 
+
+#: calls that, as a statement, run their one argument (an assignment) once
+_RUN_ARG = frozenset({"suppressWarnings", "suppressMessages", "suppressPackageStartupMessages",
+                      "invisible", "system.time", "base::suppressWarnings",
+                      "base::suppressMessages"})
 
 #: Python names a translation relies on: builtins it calls, the modules it imports
 _RESERVED = frozenset({"print", "len", "list", "asr", "np", "pd", "os"})
@@ -550,6 +556,9 @@ class BasePrinter:
         got = rpronoun.pronoun(self, e)      # .data[[x]], .env[["x"]] in a data mask
         if got is not None:
             return got
+        arr = rarray.index(self, e)          # x[i, j, k]: an array's subscripts (rarray)
+        if arr is not None:
+            return arr
         lazy = getattr(self, "lazy_data", None)
         obj = (lazy(e.left) if lazy is not None else None) or self.py(e.left)  # a data set
         args = [a for _, a in e.args]
@@ -1355,6 +1364,14 @@ class BasePrinter:
                                           "with_options") \
                 and s.args and s.args[-1][1].kind == "block":
             return self.block(s.args[-1][1].body, depth)
+        if k == "call" and s.value in _RUN_ARG and len(s.args) == 1 and \
+                s.args[0][0] in (None, "expr") and s.args[0][1].kind == "bin" and \
+                s.args[0][1].value in ("<-", "=", "<<-") and s.value not in self.functions:
+            # suppressWarnings(x <- f()) as a statement: the assignment runs (R evaluates
+            # the argument once; only its warnings / messages / printing are muted)
+            note = ["# system.time(): the code runs; its timing is not printed"] \
+                if s.value == "system.time" else []
+            return note + self.compound(s.args[0][1], depth)
         if k == "bin" and s.value in ("<-", "=") and rtrycatch.is_trycatch(s.right):
             return rtrycatch.trycatch_lines(self, s.right, s.left, depth)   # rtrycatch.py
         if rtrycatch.is_trycatch(s):

@@ -36,6 +36,14 @@ def r_class(x: Any) -> Any:
             return out[0] if len(out) == 1 else list(out)
     if x is None:
         return "NULL"
+    own = getattr(x, "attrs", None) if not isinstance(x, str) else None
+    if isinstance(own, dict):
+        # class(x) <- v (rsetattrs), or a helper's R class attribute (rmct: "class")
+        cls = own.get("r_class") or own.get("class")
+        if isinstance(cls, str):
+            return cls
+        if isinstance(cls, list | tuple) and cls and all(isinstance(c, str) for c in cls):
+            return cls[0] if len(cls) == 1 else list(cls)
     if isinstance(x, BaseException):
         return "try-error"          # try() of a failing expression: the error's value
     if isinstance(x, pd.DataFrame):

@@ -586,6 +586,19 @@ def across(tr: Any, data: str, e: Any) -> str | None:
             return None
         return f"{tr.runtime('r_mutate_if')}({data}, {pred!r}, {tr.py(fn)})"
     how = _COLUMN_FUNS.get(fun or "")
+    if (how is None or how in ("upper", "lower")) and pos[1][1].kind == "name" and \
+            not getattr(tr, "data_cols", None):
+        # across(cols, toupper): the function of each column, as across(cols, \(x) f(x))
+        from asr_py.translate.parser import R
+        from asr_py.translate.rlambda import PARAM
+
+        f = pos[1][1]
+        body = R("call", f.value, [(None, R("name", PARAM, start=f.start, end=f.end))],
+                 left=R("name", f.value, start=f.start, end=f.end), start=f.start, end=f.end)
+        fn = R("function", "", [(PARAM, R("empty", start=f.start, end=f.start))],
+               right=body, start=f.start, end=f.end)
+        return across(tr, data, R("call", e.value, [(pos[0][0], target), (None, fn)],
+                                  start=e.start, end=e.end))
     if how is None or how in ("upper", "lower"):
         return None
     if target.kind == "call" and target.value == "where" and len(target.args) == 1 and \

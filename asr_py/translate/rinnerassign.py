@@ -16,9 +16,10 @@ assignment evaluated only sometimes or lazily (right of ``&&``/``||``, inside ``
 ``system.time()``, ``quote()``, data-masking verbs such as ``mutate()``, ``with()``, an
 argument of a function the script defines (forced only if its body uses it), a function's
 body or default, a formula, index arguments: ``DT[, x <- ...]``), an assignment
-preceded by a call (its side effects would move after it), an assignment to anything but a
-plain name (``x$a <- v`` has value ``v``, not ``x``), and a ``while``
-condition (evaluated again on each pass).
+preceded by a call (its side effects would move after it), and a ``while`` condition
+(evaluated again on each pass). An assignment to a part (``x$a <- v``, ``x[i, ]$a <- v``)
+has the value ``v``, not ``x``: ``v`` is held in a temporary, assigned, and the temporary
+used in its place.
 """
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ class _Hoister:
         self.taken: list[R] = []
         self.pure = True        # nothing with a side effect evaluated so far
         self.failed = False
+        self.temps = 0          # temporaries holding the values of x$a <- v, x[i] <- v
 
     def walk(self, e: R) -> R:
         if self.failed:
@@ -90,12 +92,19 @@ class _Hoister:
         if k in ("name", "num", "str", "empty", "comment", "blank", "function", "formula"):
             return e
         if k == "bin" and e.value in _ASSIGN:
-            if e.value == "<<-" or e.left is None or e.left.kind != "name" or \
-                    e.right is None or not self.pure:
+            if e.value == "<<-" or e.left is None or e.right is None or not self.pure or \
+                    _contains_assignment(e.left):
                 self.failed = True
                 return e
-            self.taken.append(e)   # its value is then the variable: the same value
-            return R("name", e.left.value, start=e.start, end=e.end)
+            if e.left.kind == "name":
+                self.taken.append(e)   # its value is then the variable: the same value
+                return R("name", e.left.value, start=e.start, end=e.end)
+            # x$a <- v, x[i] <- v: the value is v (not x): held in a temporary first
+            self.temps += 1
+            tmp = R("name", f".asr_val{self.temps}", start=e.start, end=e.end)
+            self.taken.append(dataclasses.replace(e, left=tmp))
+            self.taken.append(dataclasses.replace(e, right=tmp))
+            return tmp
         if k == "bin" and e.value in ("&&", "||"):
             left = self.walk(e.left) if e.left is not None else None
             if e.right is not None and _contains_assignment(e.right):

@@ -101,6 +101,7 @@ def r_merge(x: Any, y: Any, by: Any = None, by_x: Any = None, by_y: Any = None,
         out = x.merge(y, how="cross", suffixes=tuple(suffixes))
         return out.reset_index(drop=True)
     yy = y.rename(columns=dict(zip(byy, bx)))
+    x, yy = x.assign(__xi__=np.arange(len(x))), yy.assign(__yi__=np.arange(len(yy)))
     mixed = [k for k in bx if _numeric(x[k]) != _numeric(yy[k])]   # 1 vs "1": by text
     if mixed:
         x, yy = x.copy(), yy.copy()
@@ -113,9 +114,11 @@ def r_merge(x: Any, y: Any, by: Any = None, by_x: Any = None, by_y: Any = None,
             only_y = out[k].isna() & out[f"__y{i}__"].notna()
             if only_y.any():
                 out[k] = out[f"__text{i}__"]
-        out = out.drop(columns=[c for c in out.columns if c.startswith("__")])
+        out = out.drop(columns=[c for c in out.columns if c.startswith("__") and
+                                c not in ("__xi__", "__yi__")])
     else:
         out = x.merge(yy, how=how, on=bx, suffixes=tuple(suffixes), sort=False)
+    xi, yi = out.pop("__xi__").to_numpy(dtype=float), out.pop("__yi__").to_numpy(dtype=float)
     rest_x = [c for c in out.columns if c not in bx and (
         c in x.columns or c.endswith(suffixes[0]) and c[:-len(suffixes[0])] in x.columns)]
     rest_y = [c for c in out.columns if c not in bx and c not in rest_x]
@@ -123,4 +126,26 @@ def r_merge(x: Any, y: Any, by: Any = None, by_x: Any = None, by_y: Any = None,
     if sort is not False:
         order = sorted(range(len(out)), key=lambda i: tuple(_key(out[k].iloc[i]) for k in bx))
         out = out.iloc[order]
+    else:
+        keys = [tuple(map(str, t)) for t in out[bx].itertuples(index=False)]
+        out = out.iloc[_unsorted_order(xi, yi, keys)]
     return out.reset_index(drop=True)
+
+
+def _unsorted_order(xi: np.ndarray, yi: np.ndarray, keys: list[tuple[Any, ...]]) -> list[int]:
+    """R's row order of ``merge(sort = FALSE)`` (merge.data.frame: the keys in both are
+    numbered by their first matched row of x; .Internal(merge) gives the matched pairs by
+    that number, then x's row, then y's; then the rows only x has, then those only y has,
+    each in its own order). ``xi``/``yi``: each output row's 0-based row of x / y (NaN when
+    it has none); ``keys``: each row's key values."""
+    both = ~np.isnan(xi) & ~np.isnan(yi)
+    first: dict[tuple[Any, ...], float] = {}
+    for i in np.nonzero(both)[0]:
+        first[keys[i]] = min(first.get(keys[i], np.inf), xi[i])
+
+    def key(i: int) -> tuple[float, ...]:
+        if both[i]:
+            return (0, first[keys[i]], xi[i], yi[i])
+        return (1, xi[i], 0, 0) if not np.isnan(xi[i]) else (2, yi[i], 0, 0)
+
+    return sorted(range(len(xi)), key=key)

@@ -133,9 +133,10 @@ def r_na_subset(got: Any, x: Any, cond: Any, na: Any, rows: bool = False,
     return got
 
 
-def r_na_logical(cmp: Any, na: Any) -> Any:
+def r_na_logical(cmp: Any, na: Any, logical: bool = False) -> Any:
     """A comparison's logical vector with R's NA (nan) where a compared value was missing,
-    for ``sum(x > k)`` / ``mean(x > k)`` (R: NA); unchanged when nothing was missing."""
+    for ``sum(x > k)`` / ``mean(x > k)`` (R: NA); unchanged when nothing was missing. With
+    ``logical`` the values stay TRUE/FALSE (an object vector, NA None): ``table(x > k)``."""
     if isinstance(cmp, Untranslated):
         return cmp
     c = cmp.to_numpy() if isinstance(cmp, pd.Series) else np.asarray(cmp)
@@ -144,6 +145,10 @@ def r_na_logical(cmp: Any, na: Any) -> Any:
     m = _na_mask(na, len(c))
     if m is None:
         return cmp
+    if logical:
+        obj = c.astype(object)
+        obj[m] = None
+        return obj
     out = c.astype(float)
     out[m] = np.nan
     return out

@@ -7,7 +7,8 @@ applies to the number x is, not to its printed decimals: ``round(0.15, 1)`` is 0
 0.1499999...), where numpy's ``np.round`` (x 10^d, then rint) gives 0.2; ``round(2.5)`` is 2,
 ``round(-1.5)`` is -2, ``round(0.5)`` is 0. Negative digits round to tens, hundreds, ...
 The sign is set aside first (round(-x) = -round(x)).
-Missing values stay missing; a Series keeps its index.
+Missing values stay missing; a Series keeps its index. ``digits`` may be a vector: one
+value per element, x and digits recycled to the longer (R's Math2 group).
 """
 
 from __future__ import annotations
@@ -44,7 +45,17 @@ def r_round(x: Any, digits: Any = 0) -> Any:
     """R's ``round(x, digits)``: see the module docstring."""
     if isinstance(x, Untranslated):
         return x._use()
-    d = int(np.asarray(digits).ravel()[0])
+    ds = np.asarray(digits, dtype=float).ravel()
+    if ds.size > 1 and not isinstance(x, pd.DataFrame):
+        # one digits value per element, both recycled to the longer (R's Math2 group)
+        vals = np.atleast_1d(np.asarray(x.to_numpy() if isinstance(x, pd.Series) else x,
+                                        dtype=float)).ravel()
+        n = max(vals.size, ds.size)
+        vals, ds = np.resize(vals, n), np.resize(ds, n)
+        out = np.array([_round(np.array([v]), int(k))[0] for v, k in zip(vals, ds)])
+        return pd.Series(out, index=x.index, name=x.name) if isinstance(x, pd.Series) and \
+            len(x) == n else out
+    d = int(ds[0])
     if isinstance(x, pd.DataFrame):
         num = x.select_dtypes("number").columns
         out = x.copy()

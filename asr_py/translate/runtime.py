@@ -39,6 +39,12 @@ from asr_py.translate.raghmatrix import r_Amatrix, r_Gmatrix  # noqa: F401 - AGH
 from asr_py.translate.rallequal import r_all_equal  # noqa: F401 - all.equal()
 from asr_py.translate.raov import r_aov  # noqa: F401 - aov(), Error() strata
 from asr_py.translate.rappend import r_append  # noqa: F401 - append()
+from asr_py.translate.rarray import (  # noqa: F401 - array(), x[i, j, k], which(arr.ind)
+    r_array,
+    r_array_assign,
+    r_array_index,
+    r_which_arr_ind,
+)
 from asr_py.translate.rasdf import r_as_data_frame  # noqa: F401 - as.data.frame(v)
 from asr_py.translate.rasformula import r_as_formula, r_formula  # noqa: F401 - as.formula(v[k])
 from asr_py.translate.raslogical import r_as_logical  # noqa: F401 - as.logical()
@@ -218,6 +224,7 @@ from asr_py.translate.rjoin import (  # noqa: F401 - joins, tidyr, rbindlist
     r_spread,
     r_unite,
 )
+from asr_py.translate.rlag import r_lag  # noqa: F401 - dplyr's lag()/lead()
 from asr_py.translate.rlapply import r_lapply  # noqa: F401 - lapply(named list)
 from asr_py.translate.rlinalg import (  # noqa: F401 - qr(), rnorm(), runif()
     r_bdiag,
@@ -303,6 +310,7 @@ from asr_py.translate.rmatrix import (  # noqa: F401
 from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmct import r_multiple_comparisons  # noqa: F401 - multiple_comparisons()
 from asr_py.translate.rmctout import r_mct_out  # noqa: F401 - BiometryTraining's mct.out()
+from asr_py.translate.rmeantrim import r_mean_trim  # noqa: F401 - mean(x, trim =)
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
@@ -363,10 +371,18 @@ from asr_py.translate.rrenamewith import r_rename_fn  # noqa: F401 - dplyr
 from asr_py.translate.rreshape import r_reshape  # noqa: F401 - reshape(direction = 'wide')
 from asr_py.translate.rresidasreml import r_resid_asreml  # noqa: F401 - resid(fit)
 from asr_py.translate.rround import r_round  # noqa: F401 - round()
+from asr_py.translate.rrowsum import r_rowsum  # noqa: F401 - rowsum()
 from asr_py.translate.rsample import r_sample, r_sample_int  # noqa: F401 - sample()
 from asr_py.translate.rsapply import r_sapply  # noqa: F401 - names, simplification
 from asr_py.translate.rsave import r_save, r_save_rds  # noqa: F401 - save(), saveRDS()
 from asr_py.translate.rsequence import r_sequence  # noqa: F401 - sequence()
+from asr_py.translate.rsetattrs import (  # noqa: F401 - class(x) <- v, attributes(x) <- NULL
+    r_set_class,
+    r_set_dim,
+    r_set_storage_mode,
+    r_strip_attributes,
+    r_unclass,
+)
 from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
@@ -380,6 +396,7 @@ from asr_py.translate.rsignif import r_signif  # noqa: F401 - signif()
 from asr_py.translate.rslice import r_slice, r_slice_by  # noqa: F401 - dplyr's slice()
 from asr_py.translate.rsolve import r_solve  # noqa: F401 - solve(a) with dimnames
 from asr_py.translate.rsource_url import r_url_file  # noqa: F401 - read.csv("https:..")
+from asr_py.translate.rstack import r_stack  # noqa: F401 - stack()
 from asr_py.translate.rstats import r_cov2cor  # noqa: F401 - cov2cor(V)
 from asr_py.translate.rstop import r_stop  # noqa: F401 - stop() in an expression
 from asr_py.translate.rstring import (  # noqa: F401 - R's string functions
@@ -1170,11 +1187,15 @@ def _table_of_matrix(d: pd.DataFrame) -> bool:
     return False
 
 
-def r_table(*xs: Any, frame: bool = False, dnn: Any = None) -> pd.Series | pd.DataFrame:
+def r_table(*xs: Any, frame: bool = False, dnn: Any = None,
+            use_na: str = "no") -> pd.Series | pd.DataFrame:
     """R's ``table(...)``: counts of every level (one factor) or of every combination of
     levels (several, or the columns of one data frame), zeros included, NA left out; with
     ``frame`` R's ``as.data.frame(table(...))``: one row per combination, the first factor
-    varying fastest, the counts in ``Freq``."""
+    varying fastest, the counts in ``Freq``. ``use_na`` is R's ``useNA``: "ifany" counts NA
+    as a last level of a factor that has one, "always" of every factor (its label NA)."""
+    if use_na not in ("no", "ifany", "always"):
+        raise AsrError(f"table(useNA = {use_na!r}): R takes 'no', 'ifany' or 'always'")
     if len(xs) == 1 and isinstance(xs[0], pd.DataFrame) and _table_of_matrix(xs[0]):
         # a matrix (readRDS of one gives a data frame): R tabulates all its values
         cols = [pd.Series(xs[0].to_numpy().ravel(order="F"))]
@@ -1191,7 +1212,12 @@ def r_table(*xs: Any, frame: bool = False, dnn: Any = None) -> pd.Series | pd.Da
         names = [str(c.name) if c.name is not None else f"Var{i + 1}"
                  for i, c in enumerate(cols)]
     data = pd.concat([c.reset_index(drop=True).rename(n) for c, n in zip(cols, names)],
-                     axis=1).dropna()
+                     axis=1)
+    if use_na != "no":
+        from asr_py.translate.rtablena import table_na
+
+        return table_na(data, names, use_na, frame)     # table(useNA = "ifany")
+    data = data.dropna()
     levels = [_r_levels(data[n]) for n in names]
     counts = data.groupby(names, sort=False, observed=True).size()
     if len(names) == 1:

@@ -4,7 +4,7 @@ the replacement ``x[i] <- v`` of a vector. Their translation rules and their run
 R semantics kept (R 4.2, ``?which``, ``?vector``, ``?Extract``):
 
 * ``which(x)`` gives the 1-based positions of the TRUE elements of a logical vector; NA counts
-  as FALSE. ``arr.ind = TRUE`` (matrix indices) is not translated.
+  as FALSE. ``arr.ind = TRUE`` (matrix indices): rarray.r_which_arr_ind.
 * ``numeric(n)``/``double(n)``/``integer(n)`` give n zeros, ``character(n)`` n empty strings,
   ``logical(n)`` n FALSE, ``vector(mode, length)`` the same by mode (``"list"``: n NULLs).
 * ``head(x, n = 6)``/``tail(x, n = 6)`` of a vector (list, array) as of a data frame; a
@@ -312,11 +312,16 @@ def translate(tr: Any, e: R) -> str | None:
     pos = [a for n, a in e.args if n is None and a.kind != "empty"]
     named = {n: a for n, a in e.args if n is not None}
     if f == "which":
-        if any(n not in ("x", "useNames") for n in named) or len(pos) + ("x" in named) != 1:
-            raise Untranslatable("which(arr.ind = TRUE)" if "arr.ind" in named else
-                                 "which() with these arguments")
+        if any(n not in ("x", "useNames", "arr.ind") for n in named) or \
+                len(pos) + ("x" in named) != 1:
+            raise Untranslatable("which() with these arguments")
         x = named.get("x", pos[0] if pos else None)
         assert x is not None
+        arr = named.get("arr.ind")
+        if arr is not None and not (arr.kind == "name" and arr.value in ("FALSE", "F")):
+            if not (arr.kind == "name" and arr.value in ("TRUE", "T")):
+                raise Untranslatable("which(arr.ind = <a variable>)")
+            return f"{tr.runtime('r_which_arr_ind')}({tr.py(x)})"     # rarray.py
         return f"{tr.runtime('r_which')}({tr.py(x)})"
     if f == "order":
         if any(n not in ("decreasing",) for n in named) or not pos:

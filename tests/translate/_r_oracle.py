@@ -223,7 +223,7 @@ def differ(r: dict[str, Any], py: Any, where: str = "out") -> str | None:
         names = _listify(r["names"])
         pn = _names_of(py)
         if names and isinstance(py, pd.Series):     # a table of numbers: labels 1, 2, 3
-            pn = [str(i) for i in py.index]
+            pn = [None if _is_na(i) else str(i) for i in py.index]    # NA: R's NA name
         if names and pn != names:
             return f"{where}: names {pn}, R {names}"
         if not names and pn:

@@ -27,23 +27,10 @@ KNOWN: dict[str, tuple[str, str]] = {
     "as_character_num": ("a computed whole double is written as an integer (1e6 -> "
                          "'1000000'): pandas holds R's integer columns with NA as floats",
                          "'1000000', R '1e\\+06'"),
-    "merge_sort_false": ("merge(sort = FALSE): R's row order (matches in x's order, then "
-                         "the rest) is not followed", r"out\$k\[2\]"),
-    "which_arr_ind": ("which(arr.ind = TRUE) is not translated", "Untranslated"),
-    "rowsum_group": ("rowsum() is not translated", "Untranslated"),
-    "stack_list": ("stack() is not translated", "Untranslated"),
-    "table_with_na": ("table(useNA =) is not translated", "useNA"),
-    "dplyr_lag": ("dplyr's lag() outside a data mask is not translated", "lag"),
-    "dplyr_mutate_across_where": ("across(where(), toupper) is not translated",
-                                  "across"),
     "sapply_class_vector": ("a whole-number double column (c(10, 20)) is held as int64: class() "
                  "'integer'", "'integer', R 'numeric'"),
     "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
                               "row names"),
-    "mean_trim": ("mean(trim =) is not translated", "mean"),
-    "round_negative_half": ("round() with one digits value per element", r"out\[3\]"),
-    "max_character": ("max()/min() of text stop (R: the last/first in sort order)",
-                      "UFuncTypeError"),
 }
 
 

@@ -60,9 +60,14 @@ def test_minus_an_empty_which_selects_no_row_as_in_r() -> None:
     assert list(env["k"]["y"]) == [1.0]
 
 
-def test_which_arr_ind_is_a_clear_todo() -> None:
+def test_which_arr_ind_gives_r_subscripts() -> None:
+    """(s30lang: translated; was a TODO) R: ``which(matrix(1:4, 2) > 2, arr.ind = TRUE)``
+    is the matrix rbind(c(row = 1, col = 2), c(2, 2))."""
     py = translate("m <- matrix(1:4, 2)\nw <- which(m > 2, arr.ind = TRUE)\n")
-    assert "which(arr.ind = TRUE)" in py and "untranslated(" in py
+    assert "untranslated(" not in py
+    w = _run("m <- matrix(1:4, 2)\nw <- which(m > 2, arr.ind = TRUE)\n")["w"]
+    assert list(w.columns) == ["row", "col"]
+    assert w.to_numpy().tolist() == [[1, 2], [2, 2]]
 
 
 def test_numeric_and_vector_constructors() -> None:

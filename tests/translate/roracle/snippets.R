@@ -1136,3 +1136,155 @@ out <- names(which.min(c(a = 3, b = 1, c = 2)))
 out <- which.max(c(2, 9, 9, 1))
 ## snippet: named_literal_cmp
 out <- c(a = 1, b = 5, c = 7) >= 5
+## snippet: complex_assign_dollar_rows
+o <- data.frame(Model = c("A", "B", "C"), r = NA)
+o[o$Model == "B", ]$r <- 0.5
+out <- o
+## snippet: inner_assign_cat_dollar
+o <- data.frame(Model = c("A", "B"), r = NA)
+cat("r: ", o[o$Model == "A", ]$r <- 2.5, "\n")
+out <- o$r
+## snippet: inner_assign_cat_index
+w <- c(1, 2, 3)
+cat("w2:", w[2] <- 20, "\n")
+out <- w
+## snippet: rownames_replace_last
+f <- data.frame(a = 1:3, row.names = c("x", "y", "z"))
+rownames(f)[nrow(f)] <- "residuals"
+out <- rownames(f)
+## snippet: dimnames_replace_k
+m <- matrix(1:4, 2, dimnames = list(c("a", "b"), c("c", "d")))
+dimnames(m)[[2]] <- c("P", "Q")
+out <- m
+## snippet: class_assign_frame
+x <- data.frame(a = 1:2)
+class(x) <- c("test.summary", "data.frame")
+out <- class(x)
+## snippet: class_assign_inherits
+x <- data.frame(a = 1:2)
+class(x) <- c("test.summary", "data.frame")
+out <- c(inherits(x, "test.summary"), is.data.frame(x), inherits(x, "lm"))
+## snippet: class_assign_list
+l <- list(a = 1, b = "q")
+class(l) <- "asreml"
+out <- class(l)
+## snippet: attributes_null_factor
+f <- factor(c("b", "a", "b"))
+attributes(f) <- NULL
+out <- f
+## snippet: attributes_null_matrix
+m <- matrix(1:4, 2)
+attributes(m) <- NULL
+out <- m
+## snippet: attributes_null_named
+x <- c(a = 1.5, b = 2)
+attributes(x) <- NULL
+out <- x
+## snippet: storage_mode_numeric
+M <- matrix(c("1", "2.5", "3", "4"), 2)
+storage.mode(M) <- "numeric"
+out <- M
+## snippet: dim_assign
+v <- c(1.5, 2, 3, 4, 5, 6)
+dim(v) <- c(2, 3)
+out <- v
+## snippet: unclass_factor
+out <- unclass(factor(c("z", "y", "z")))
+## snippet: suppress_warnings_assign
+suppressWarnings(z <- as.numeric(c("1", "x")))
+out <- z
+## snippet: array_slices
+X <- array(dim = c(2, 3, 2))
+X[, , 1] <- matrix(1:6, 2)
+X[, , 2] <- 10
+out <- X[, , 1]
+## snippet: array_loop_fill
+h <- array(dim = c(3, 2, 2))
+for (i in 1:3) for (j in 1:2) for (k in 1:2) h[i, j, k] <- i * 100 + j * 10 + k
+out <- h[, 1, 2]
+## snippet: array_data_drop
+a <- array(1:24, dim = c(2, 3, 4))
+out <- a[2, , 4]
+## snippet: array_keep_matrix
+a <- array(1:24, dim = c(2, 3, 4))
+out <- a[, 2, ]
+## snippet: array_one_value
+a <- array(1:24, dim = c(2, 3, 4))
+out <- a[2, 3, 4] + a[1, 1, 1]
+## snippet: array_negative_drop_false
+a <- array(1:24, dim = c(2, 3, 4))
+out <- dim(a[-1, , 2:3, drop = FALSE])
+## snippet: array_dim
+out <- dim(array(0, c(2, 3, 4)))
+## snippet: which_arr_ind_rownames
+m <- matrix(c(0, 1, 1, 0), 2, dimnames = list(c("r1", "r2"), c("a", "b")))
+out <- which(m > 0, arr.ind = TRUE)
+## snippet: which_arr_ind_vector
+out <- which(c(3, 6, 1, 6) == 6, arr.ind = TRUE)
+## snippet: which_arr_ind_3d
+a <- array(1:8, c(2, 2, 2))
+out <- which(a > 6, arr.ind = TRUE)
+## snippet: which_arr_ind_first_cell
+m <- matrix(c(5, 7, 7, 1), 2)
+out <- unname(which(m == 7, arr.ind = TRUE)[1, 2])
+## snippet: frame_third_subscript_drop
+d2 <- data.frame(a = 1:3, b = 4:6)
+out <- d2[2:3, , F]
+## snippet: merge_sort_false_all
+a <- data.frame(k = c("b", "a", "c", "b"), v1 = 1:4)
+b <- data.frame(k = c("c", "b", "d", "c"), v2 = c(3, 2, 9, 4))
+out <- merge(a, b, by = "k", all = TRUE, sort = FALSE)
+## snippet: merge_sort_false_dups
+a <- data.frame(k = c("b", "c", "b"), v1 = 1:3)
+b <- data.frame(k = c("b", "c", "b"), v2 = c(10, 20, 30))
+out <- merge(a, b, by = "k", sort = FALSE)
+## snippet: merge_sort_false_swap
+a <- data.frame(k = c("b", "a", "c", "b"), v1 = 1:4)
+b <- data.frame(k = c("c", "b", "d", "c"), v2 = c(3, 2, 9, 4))
+out <- merge(b, a, by = "k", all.x = TRUE, sort = FALSE)
+## snippet: mean_trim_na_rm
+out <- mean(c(1, NA, 5, 7, 100, -20), trim = 0.25, na.rm = TRUE)
+## snippet: mean_trim_na
+out <- mean(c(1, NA, 5), trim = 0.1)
+## snippet: mean_trim_half
+out <- mean(c(9, 1, 4, 20), trim = 0.5)
+## snippet: max_min_factor_labels
+out <- c(max(as.character(d$env)), min(d$gen))
+## snippet: max_text_case
+out <- max(c("apple", "Banana", "cherry"))
+## snippet: table_use_na_always
+out <- table(c("b", "a", "b"), useNA = "always")
+## snippet: table_use_na_column
+out <- table(d$y > 3, useNA = "ifany")
+## snippet: rowsum_matrix
+out <- rowsum(matrix(1:6, 3, dimnames = list(NULL, c("p", "q"))), c("b", "a", "b"))
+## snippet: rowsum_na
+out <- rowsum(c(1, NA, 3), c("x", "y", "x"))
+## snippet: rowsum_factor_levels
+out <- rowsum(c(1, 2, 3), factor(c("m", "k", "m"), levels = c("m", "k", "z")))
+## snippet: rowsum_no_reorder_narm
+out <- rowsum(c(5, NA, 1, 2), c("z", "a", "z", "a"), reorder = FALSE, na.rm = TRUE)
+## snippet: stack_names_order
+out <- stack(list(b = 1, a = 2:3))
+## snippet: stack_frame_columns
+out <- stack(d[, c("x", "y")])
+## snippet: round_digits_recycled
+out <- round(c(1.2345, 2.3456, 3.4567, 4.5678), 1:2)
+## snippet: dplyr_lead_grouped_default
+library(dplyr)
+out <- d %>% group_by(env) %>% mutate(nx = lead(x, 1, default = 0)) %>% pull(nx)
+## snippet: dplyr_lag_two
+library(dplyr)
+out <- lag(c(5, 6, 7, 8), 2)
+## snippet: factor_drop_true
+f <- factor(c("a", "c", "a"), levels = c("a", "b", "c"))
+out <- f[drop = TRUE]
+## snippet: dplyr_across_cols_toupper
+library(dplyr)
+out <- d %>% mutate(across(c(gen, env), toupper))
+## snippet: dplyr_across_where_numeric_fn
+library(dplyr)
+out <- d %>% mutate(across(where(is.numeric), abs)) %>% pull(y)
+## snippet: max_ordered_factor
+f <- factor(c("lo", "hi", "mid"), levels = c("lo", "mid", "hi"), ordered = TRUE)
+out <- c(as.character(max(f)), as.character(min(f)))
