@@ -87,12 +87,14 @@ def _eqp(h: np.ndarray, g: np.ndarray, x: np.ndarray, bound: np.ndarray,
         return p
     rhs = (g - h @ x)[f]
     hf = h[np.ix_(f, f)]
-    if rows.shape[0]:
-        _, sv, vt = np.linalg.svd(rows[:, f])
-        rank = int(np.sum(sv > 1e-12 * max(float(sv.max()), 1e-300)))
-        nb = vt[rank:].T
-    else:
-        nb = np.eye(f.size)
+    if not rows.shape[0]:
+        # no rows: the null space is the identity, whose products would only copy hf and
+        # rhs (exactly) at two n³ matrix products' cost
+        p[f] = np.linalg.solve(hf, rhs)
+        return p
+    _, sv, vt = np.linalg.svd(rows[:, f])
+    rank = int(np.sum(sv > 1e-12 * max(float(sv.max()), 1e-300)))
+    nb = vt[rank:].T
     if nb.shape[1] == 0:
         return p
     z = np.linalg.solve(nb.T @ hf @ nb, nb.T @ rhs)
@@ -114,8 +116,10 @@ def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
     wb = lb >= 0  # lower bounds active at x = 0
     wu = (ub <= 0) & ~wb  # upper bounds active at x = 0
     wr = np.ones(rows.shape[0], dtype=bool)
+    solved = False  # x minimises the model on the working set (reached by a full step)
     for _ in range(4 * (2 * n + rows.shape[0]) + 10):
-        p = _eqp(h, g, x, wb | wu, rows[wr])
+        p = np.zeros(n) if solved else _eqp(h, g, x, wb | wu, rows[wr])
+        solved = False
         if np.max(np.abs(p)) <= 1e-12 * max(1.0, float(np.max(np.abs(x)))):
             # multipliers: h x − g = Σ λ_i c_i over the working set, λ ≥ 0 at the optimum
             # (c_i = e_k for a lower bound, −e_k for an upper bound)
@@ -157,6 +161,12 @@ def active_set_qp(h: np.ndarray, g: np.ndarray, lb: np.ndarray, rows: np.ndarray
                     alpha, block = max(t, 0.0), ("r", i)
         x = x + alpha * p
         if block is None:
+            # a full step on an unchanged working set reaches its minimiser: the next EQP
+            # step is 0 in exact arithmetic (Nocedal & Wright 16.3), so the multipliers are
+            # read at once. Recomputed, it is round-off, |p| ~ cond(h) ε |x|, which on an
+            # ill-conditioned h stays above the 1e-12 test and kept the loop re-solving the
+            # same n x n system (an over-factored fa(env, 5): 791 solves for one step)
+            solved = True
             continue
         if block[0] == "b":
             wb[block[1]] = True
