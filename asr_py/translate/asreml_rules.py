@@ -49,6 +49,7 @@ from asr_py.translate import (
     rformlevels,
     rgenherit,
     rggplot,
+    rgraphcalls,
     rgrouped,
     rgtools,
     ricreml,
@@ -162,7 +163,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct)
+                 rlogltest, rasremllrt, rpin, rmct, rgraphcalls)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -710,6 +711,9 @@ class Translator(BasePrinter):
             if root:
                 note_setwd(self, R("call", "setwd", [(None, root[0])]))
             return f"# {self.src(e)}: nothing to do in Python"
+        gfx = rgraphcalls.statement(self, e)       # base graphics (rgraphcalls.py)
+        if gfx is not None:
+            return gfx
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":

@@ -165,7 +165,8 @@ def draw_barplot(ax: Any, height: Any, mids: np.ndarray, o: dict[str, Any],
     if h.ndim == 2 and not o.get("beside"):
         base = np.zeros(h.shape[1])
         for r in range(h.shape[0]):
-            c = st.color(cols[r % len(cols)]) if cols else f"{0.3 + 0.6 * r / max(1, h.shape[0] - 1):.2f}"
+            grey = f"{0.3 + 0.6 * r / max(1, h.shape[0] - 1):.2f}"     # R's gray.colors
+            c = st.color(cols[r % len(cols)]) if cols else grey
             bar(mids, h[r], w, base, color=c, edgecolor=border)
             base = base + h[r]
         top = base

@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Device", "state", "has_matplotlib", "open_device", "dev_off", "graphics_off",
-           "plot_new", "current_axes", "par", "layout", "PAR_DEFAULTS", "warn_once"]
+           "plot_new", "current_axes", "par", "layout", "PAR_DEFAULTS", "warn_once", "whole_page",
+           "text_size"]
 
 PAR_DEFAULTS: dict[str, Any] = {
     "mfrow": [1, 1], "mfcol": [1, 1], "mar": [5.1, 4.1, 4.1, 2.1], "oma": [0.0, 0.0, 0.0, 0.0],
@@ -388,3 +389,16 @@ def layout(mat: Any, widths: Any = None, heights: Any = None, respect: Any = Fal
     if state.current is not None:
         state.current.fresh = True
     return len(panels)
+
+
+def whole_page() -> Any:
+    """A page of its own (asreml's 2 × 2 residual plot, ``pairs()``): the current page is
+    finished, the new one is full (the next plot starts another); its Figure."""
+    dev = _device()
+    from matplotlib.figure import Figure
+
+    _finish_page(dev)
+    dev.fig = Figure(figsize=(dev.width, dev.height), dpi=dev.dpi)
+    dev.panel, dev.fresh = len(_panels()) - 1, False
+    dev.axes = None
+    return dev.fig

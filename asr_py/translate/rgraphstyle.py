@@ -62,7 +62,7 @@ def as_list(v: Any) -> list[Any]:
     if hasattr(v, "tolist") and not isinstance(v, dict):
         out = v.tolist()
         return out if isinstance(out, list) else [out]
-    if isinstance(v, (list, tuple)):
+    if isinstance(v, (list, tuple, range)):
         return list(v)
     return [v]
 
@@ -103,7 +103,7 @@ def color(c: Any, bg: str = "none") -> Any:
         return hexv
     if key.isdigit():
         return color(int(key))
-    if key == "transparent":
+    if key in ("transparent", "none"):
         return "none"
     raise ValueError(f"invalid color name '{s}'")
 
