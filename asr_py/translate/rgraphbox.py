@@ -114,11 +114,16 @@ def draw_boxplot(ax: Any, b: RList, o: dict[str, Any], xlab: Any = None,
     horiz = bool(o.get("horizontal"))
     fills = [st.color(c) for c in st.recycle(o.get("col"), len(boxes))] \
         if o.get("col") is not None else []
-    bp = ax.bxp(boxes, positions=pos, vert=not horiz, widths=0.8 * float(
-        np.ravel(o.get("boxwex", 0.8))[0]) / 0.8 * 0.8, patch_artist=True,
-        flierprops={"marker": "o", "markerfacecolor": "none", "markeredgecolor": "black"},
-        medianprops={"color": "black", "linewidth": 2.0},
-        whiskerprops={"linestyle": (0, (4, 4))})
+    kw = {"positions": pos, "widths": float(np.ravel(o.get("boxwex", 0.8))[0]),
+          "patch_artist": True,
+          "flierprops": {"marker": "o", "markerfacecolor": "none",
+                         "markeredgecolor": "black"},
+          "medianprops": {"color": "black", "linewidth": 2.0},
+          "whiskerprops": {"linestyle": (0, (4, 4))}}
+    try:                                   # matplotlib >= 3.10: orientation, not vert
+        bp = ax.bxp(boxes, orientation="horizontal" if horiz else "vertical", **kw)
+    except TypeError:
+        bp = ax.bxp(boxes, vert=not horiz, **kw)
     for j, patch in enumerate(bp["boxes"]):
         patch.set_facecolor(fills[j] if j < len(fills) and fills[j] else "none")
     names = [str(x["label"]) for x in boxes]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import keyword
 from typing import Any
 
+from asr_py.translate import rggplot
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
@@ -150,9 +151,15 @@ def _note(tr: Any, text: str) -> None:
 def statement(tr: Any, e: R) -> str | None:
     """A graphics call as a statement (never printed: R's graphics return invisibly)."""
     if e.kind != "call" or e.value not in FUNCTIONS or e.value in tr.functions or \
-            _base(e.value) in tr.functions:
+            _base(e.value) in tr.functions or _ggplot(tr, e):
         return None
     return translate(tr, e)
+
+
+def _ggplot(tr: Any, e: R) -> bool:
+    """``plot(p)`` of a ggplot2 plot: rggplot's rule (printing the plot's note)."""
+    return _base(e.value) == "plot" and bool(e.args) and e.args[0][0] in (None, "x") and \
+        rggplot.is_plot(tr, e.args[0][1], False)
 
 
 def translate(tr: Any, e: R) -> str | None:
@@ -167,12 +174,17 @@ def translate(tr: Any, e: R) -> str | None:
     formals, helper = _FORMALS[f]
     if f == "plot":
         first = args[0][1] if args and args[0][0] in (None, "x") else None
-        if first is not None and len(args) == 1:
-            if first.kind == "call" and first.value in ("varioGram", "varioGram.asreml") or \
-                    first.kind == "name" and first.value in tr.variograms:
-                return None                     # asr.plot_variogram (asreml_rules)
-            if tr.is_fit(first):
-                return f"{tr.runtime('r_plot_fit')}({tr.py(first)})"
+        if first is not None and _ggplot(tr, e):
+            return None
+        if first is not None and len(args) == 1 and (
+                first.kind == "call" and first.value in ("varioGram", "varioGram.asreml") or
+                first.kind == "name" and first.value in tr.variograms):
+            return None                         # asr.plot_variogram (asreml_rules)
+        if first is not None and tr.is_fit(first):
+            for n, a in args[1:]:
+                _note(tr, f"plot({n or ''}{' = ' if n else ''}{tr.src(a)}) of an asreml fit "
+                          "is not used: asr_py draws its residual panels")
+            return f"{tr.runtime('r_plot_fit')}({tr.py(first)})"
     if f in ("plot", "boxplot", "pairs") and args and args[0][1].kind == "formula" and \
             args[0][0] in (None, "x", "formula"):
         return _formula_call(tr, f, helper, formals, args)

@@ -200,14 +200,28 @@ def _close(dev: Device) -> None:
         if dev.pdf is not None:
             dev.pdf.close()
         elif dev.kind == "pdf" and dev.pages == 0 and "%" not in dev.file:
-            # R writes a pdf with no page too (an empty, valid document)
-            from matplotlib.backends.backend_pdf import PdfPages
-
-            _mkdir(dev.file)
-            PdfPages(dev.file).close()
+            _mkdir(dev.file)            # R writes a pdf with no page too
+            _empty_pdf(dev.file)
     finally:
         if dev in state.devices:
             state.devices.remove(dev)
+
+
+def _empty_pdf(path: str) -> None:
+    """A valid PDF document with no page (what R's pdf() then dev.off() leaves)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for k, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objs) + 1, xref)
+    with open(path, "wb") as fh:
+        fh.write(bytes(out))
 
 
 def graphics_off() -> None:

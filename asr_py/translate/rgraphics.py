@@ -205,7 +205,9 @@ def r_barplot(height: Any, *, names_arg: Any = None, beside: Any = False, space:
         return bad
     h = height
     names = None
-    if isinstance(h, pd.Series):
+    if isinstance(h, dict):                  # a named vector: c(a = 3, b = 5)
+        names, h = [str(k) for k in h], np.asarray(list(h.values()), dtype=float)
+    elif isinstance(h, pd.Series):
         names = [str(v) for v in h.index] if not isinstance(h.index, pd.RangeIndex) else None
         h = h.to_numpy(dtype=float)
     elif isinstance(h, pd.DataFrame):

@@ -70,6 +70,8 @@ def _short(v: Any) -> str:
 def numeric_values(x: Any, what: str = "x") -> np.ndarray:
     """A numeric vector of ``x`` (a list, Series, array; a data frame's values by column),
     missing values as NaN; an error naming ``what`` if it is not numeric."""
+    if isinstance(x, dict):                      # a named vector
+        x = list(x.values())
     if hasattr(x, "to_numpy") and getattr(x, "ndim", 1) == 2:
         x = x.to_numpy().ravel(order="F")
     elif hasattr(x, "to_numpy"):
