@@ -13,11 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib")
-
-from asr_py.translate import translate  # noqa: E402
-from asr_py.translate import rgraphdevice as dv  # noqa: E402
-from asr_py.translate import runtime as rt  # noqa: E402
+from asr_py.translate import rgraphdevice as dv
+from asr_py.translate import runtime as rt
+from asr_py.translate import translate
 
 _HERE = Path(__file__).parent / "rgraphics"
 _R = json.loads((_HERE / "devices.json").read_text())["snippets"]
