@@ -24,7 +24,7 @@ from asr_py.translate import rgraphstyle as st
 from asr_py.translate.rgraphbox import draw_barplot, draw_boxplot, levels_of
 from asr_py.translate.rgraphdevice import plot_new, state, text_size
 from asr_py.translate.rgraphdraw import annotate, draw_xy, finite, set_limits
-from asr_py.translate.rgraphvalues import RList, numeric_values
+from asr_py.translate.rgraphvalues import RList, numeric_values, qqnorm_values
 
 __all__ = ["plot_xy", "draw_hist", "draw_matplot", "draw_pairs", "draw_image", "is_factor",
            "draw_fit"]
@@ -229,3 +229,38 @@ def draw_variogram(obj: Any, row: str | None = None, col: str | None = None) -> 
 def finite_range(v: Any) -> tuple[float, float]:
     f = finite(v)
     return (float(f.min()), float(f.max())) if f.size else (0.0, 1.0)
+
+
+def draw_lm(fit: Any, o: dict[str, Any]) -> None:
+    """``plot(lm_fit)`` (R's ``plot.lm``, ``which = c(1, 2, 3, 5)``), a panel each:
+    residuals against fitted values; the normal Q-Q plot of the standardised residuals
+    ``r_i = e_i sqrt(w_i) / (s sqrt(1 - h_ii))``; ``sqrt(|r_i|)`` against fitted values;
+    ``r_i`` against the leverages ``h_ii`` (the diagonal of the weighted hat matrix)."""
+    from scipy import stats
+
+    xw = np.asarray(fit._xw)[:, fit.keep]
+    q, _ = np.linalg.qr(xw)
+    h = np.sum(q * q, axis=1)
+    e = np.asarray(fit.residuals, dtype=float)
+    f = np.asarray(fit.fitted_values, dtype=float)
+    s = float(np.sqrt(np.sum(fit.w * e ** 2) / max(1, fit.df_residual)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = e * np.sqrt(fit.w) / (s * np.sqrt(1 - h))
+    z = qqnorm_values(r)["x"]
+    panels = [(f, e, "Fitted values", "Residuals", "Residuals vs Fitted", 0.0),
+              (z, r, "Theoretical Quantiles", "Standardized residuals", "Normal Q-Q", None),
+              (f, np.sqrt(np.abs(r)), "Fitted values", "\u221a|Standardized residuals|",
+               "Scale-Location", None),
+              (h, r, "Leverage", "Standardized residuals", "Residuals vs Leverage", 0.0)]
+    for xs, ys, xl, yl, name, hline in panels:
+        ax = plot_new()
+        set_limits(ax, xs, ys, o)
+        draw_xy(ax, xs, ys, o, "p")
+        if hline is not None:
+            ax.axhline(hline, color="gray", linestyle=(0, (1, 3)))
+        if name == "Normal Q-Q":
+            q1, q3 = np.nanquantile(r, [0.25, 0.75])
+            z1, z3 = stats.norm.ppf([0.25, 0.75])
+            ax.axline((z1, q1), slope=(q3 - q1) / (z3 - z1), color="gray",
+                      linestyle=(0, (1, 3)))
+        annotate(ax, {**o, "main": o.get("main", name)}, xlab=xl, ylab=yl)

@@ -96,6 +96,9 @@ def r_plot(x: Any = None, y: Any = None, *, formula: str | None = None, data: An
     if _is_fit(x):
         _draw("plot", hi.draw_fit, x)
         return None
+    if type(x).__name__ == "RLm":
+        _draw("plot", hi.draw_lm, x, o)
+        return None
     if _is_variogram(x):
         _draw("plot", hi.draw_variogram, x)
         return None
