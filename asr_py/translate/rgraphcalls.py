@@ -176,10 +176,11 @@ def translate(tr: Any, e: R) -> str | None:
         first = args[0][1] if args and args[0][0] in (None, "x") else None
         if first is not None and _ggplot(tr, e):
             return None
-        if first is not None and len(args) == 1 and (
-                first.kind == "call" and first.value in ("varioGram", "varioGram.asreml") or
-                first.kind == "name" and first.value in tr.variograms):
-            return None                         # asr.plot_variogram (asreml_rules)
+        if first is not None and first.kind == "call" and first.value in (
+                "varioGram", "varioGram.asreml"):
+            # the fit's variogram table (asreml_rules' variogram()), drawn on the device
+            # by asr.plot_variogram (rgraphhigh.draw_variogram)
+            return f"{tr.runtime('r_plot')}({tr.variogram(first)})"
         if first is not None and tr.is_fit(first):
             for n, a in args[1:]:
                 _note(tr, f"plot({n or ''}{' = ' if n else ''}{tr.src(a)}) of an asreml fit "

@@ -213,6 +213,7 @@ def draw_fit(fit: Any) -> None:
     fig = whole_page()
     axes = [fig.add_subplot(2, 2, k) for k in range(1, 5)]
     plot_residuals(fit, "all", ax=axes)
+    fig.tight_layout()
 
 
 def draw_variogram(obj: Any, row: str | None = None, col: str | None = None) -> None:

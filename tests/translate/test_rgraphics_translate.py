@@ -56,7 +56,7 @@ LINES = [
      FIT + "plot(m, facet=F)", "# NOTE(asr_py): plot(facet = F) of an asreml fit"),
     ("smallgrains-uiuc/Wheat-Selection-Decisions-2022/Adv and Pr 2021 YT UV blues.R",
      "m <- asreml(y ~ 1, residual = ~ar1(Row):ar1(Col), data = d)\nplot(varioGram(m))",
-     "asr.plot_variogram(m"),
+     "r_plot(m.variogram('Row', 'Col'))"),
 ]
 
 
