@@ -23,9 +23,9 @@ from asr_py.translate import rggplot
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
-__all__ = ["FUNCTIONS", "translate", "statement", "HELPERS"]
+__all__ = ["FUNCTIONS", "translate", "statement", "HELPERS", "PACKAGES"]
 
-_PREFIXES = ("graphics::", "grDevices::", "stats::", "base::")
+_PREFIXES = ("graphics::", "grDevices::", "stats::", "base::", "lattice::")
 #: R function -> (its formals in R's order, the runtime helper)
 _FORMALS: dict[str, tuple[tuple[str, ...], str]] = {
     "plot": (("x", "y", "..."), "r_plot"),
@@ -122,10 +122,18 @@ _USED = frozenset({
     "xname", "do.conf", "do.out", "cut"})
 #: positional data arguments whose R text is a default axis label (r_src)
 _DATA_ARGS = ("x", "y", "height", "expr")
-FUNCTIONS = frozenset(_FORMALS) | frozenset(_DEVICES) | frozenset(
-    p + f for p in _PREFIXES for f in (*_FORMALS, *_DEVICES))
+_LATTICE = {"xyplot": ("x", "data", "allow.multiple", "outer", "auto.key", "aspect", "panel",
+                       "prepanel", "scales", "strip", "groups", "xlab", "xlim", "ylab",
+                       "ylim", "drop.unused.levels", "...", "lattice.options",
+                       "default.scales", "default.prepanel", "subscripts", "subset")}
+#: packages whose functions this module translates (their library() needs no TODO; a
+#: function of theirs not here gets its own TODO where called)
+PACKAGES = frozenset({"lattice", "graphics", "grDevices"})
+FUNCTIONS = frozenset(_FORMALS) | frozenset(_DEVICES) | frozenset(_LATTICE) | frozenset(
+    p + f for p in _PREFIXES for f in (*_FORMALS, *_DEVICES, *_LATTICE))
 #: every runtime helper this module's translations may call
-HELPERS = frozenset(h for _, h in _FORMALS.values()) | {"r_dev_open", "r_plot_fit"}
+HELPERS = frozenset(h for _, h in _FORMALS.values()) | {"r_dev_open", "r_plot_fit",
+                                                       "r_xyplot"}
 
 
 def _base(f: str) -> str:
@@ -153,6 +161,9 @@ def statement(tr: Any, e: R) -> str | None:
     if e.kind != "call" or e.value not in FUNCTIONS or e.value in tr.functions or \
             _base(e.value) in tr.functions or _ggplot(tr, e):
         return None
+    if _base(e.value) in _LATTICE:             # R prints (draws) a top-level lattice plot
+        got = translate(tr, e)
+        return got[:-1] + ", draw=True)" if got and got.endswith(")") else got
     return translate(tr, e)
 
 
@@ -171,6 +182,8 @@ def translate(tr: Any, e: R) -> str | None:
     args = [(n, a) for n, a in e.args if a.kind != "empty"]
     if f in _DEVICES:
         return _device(tr, f, args)
+    if f in _LATTICE:
+        return _lattice(tr, f, args)
     formals, helper = _FORMALS[f]
     if f == "plot":
         first = args[0][1] if args and args[0][0] in (None, "x") else None
@@ -301,3 +314,33 @@ def _device(tr: Any, f: str, args: list[tuple[str | None, R]]) -> str:
         else:                 # dev.new(width = 7): sizes of a screen window
             _note(tr, f"{f}({n} = {tr.src(a)}): a screen window's setting, ignored")
     return f"{tr.runtime('r_dev_open')}({', '.join(parts)})"
+
+
+def _lattice(tr: Any, f: str, args: list[tuple[str | None, R]]) -> str:
+    """``xyplot(y ~ x | g, data, groups = h, ...)``: the formula and ``groups`` as text
+    (lattice looks them up in ``data``), the data, the arguments rgraphlattice reads."""
+    try:
+        got = match_args(_LATTICE[f], args, f)
+    except ArgMatchError as err:
+        raise Untranslatable(f"{f}(): {err}") from None
+    form = got.get("x")
+    if form is None or form.kind != "formula":
+        raise Untranslatable(f"{f}() of something other than a formula")
+    if "subset" in got:
+        raise Untranslatable(f"{f}(subset = )")
+    parts = [f"formula={tr.src(form)!r}"]
+    if "data" in got:
+        parts.append(f"data={tr.py(got['data'])}")
+    parts.append("env=[locals(), globals()]")
+    if "groups" in got:
+        parts.append(f"groups={tr.src(got['groups'])!r}")
+    named = [(n, got[n]) for n in _LATTICE[f] if n in got and n not in (
+        "x", "data", "groups", "...")] + list(got.get("...", []))
+    for n, a in named:
+        if n in ("xlab", "ylab", "main", "type", "layout", "col", "pch", "lty", "lwd", "cex",
+                 "auto.key"):
+            parts.append(f"{_pyname(n)}={tr.py(a)}")
+        else:
+            _note(tr, f"{f}({n or ''}{' = ' if n else ''}{tr.src(a)}) is not drawn by "
+                      "asr_py's graphics: ignored")
+    return f"{tr.runtime('r_xyplot')}({', '.join(parts)})"

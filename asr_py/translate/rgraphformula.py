@@ -17,13 +17,24 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 
-__all__ = ["formula_frame"]
+__all__ = ["formula_frame", "term"]
 
 _FUNS = {"log": np.log, "log10": np.log10, "log2": np.log2, "exp": np.exp, "sqrt": np.sqrt,
          "abs": np.abs, "I": lambda v: v, "as.numeric": lambda v: pd.to_numeric(v),
          "factor": lambda v: pd.Series(v).astype("category"),
          "as.factor": lambda v: pd.Series(v).astype("category")}
 _CALL = re.compile(r"^([A-Za-z.][\w.]*)\((.*)\)$")
+_NAME = re.compile(r"`[^`]+`|[A-Za-z.][\w.]*")
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _split(side: str) -> list[str]:
@@ -61,21 +72,35 @@ def _lookup(name: str, data: Any, envs: list[Mapping[str, Any]]) -> Any:
                    hint="give data = the data frame holding it")
 
 
-def _term(t: str, data: Any, envs: list[Mapping[str, Any]]) -> pd.Series:
+def term(t: str, data: Any, envs: list[Mapping[str, Any]]) -> pd.Series:
+    """One variable of a formula (module docstring): a name, a call of the functions there,
+    or arithmetic of the data's columns (``(a + b)``, ``a/n``: pandas' eval)."""
+    t = t.strip()
+    while t.startswith("(") and t.endswith(")") and _balanced(t[1:-1]):
+        t = t[1:-1].strip()
     m = _CALL.match(t)
-    if m and m.group(1) in _FUNS:
-        v = _FUNS[m.group(1)](_term(m.group(2).strip(), data, envs))
-    else:
+    if m and m.group(1) in _FUNS and _balanced(m.group(2)):
+        v = _FUNS[m.group(1)](term(m.group(2).strip(), data, envs))
+    elif _NAME.fullmatch(t) or "$" in t:
         v = _lookup(t, data, envs)
+    elif isinstance(data, pd.DataFrame):
+        try:
+            v = data.eval(t.replace("^", "**"))
+        except Exception as exc:  # noqa: BLE001 - pandas' many parse errors
+            raise AsrError(f"formula term {t!r} is not understood ({exc})",
+                           hint="compute it as a column first") from None
+    else:
+        raise AsrError(f"formula term {t!r} is not understood",
+                       hint="give data = the data frame, or compute it as a variable first")
     if isinstance(v, pd.Series):
         return v.reset_index(drop=True)
     return pd.Series(list(v) if isinstance(v, (list, tuple)) else np.ravel(np.asarray(v)))
 
 
-def formula_frame(formula: str, data: Any = None, env: Any = None
+def formula_frame(formula: str, data: Any = None, env: Any = None, keep_na: bool = False
                   ) -> tuple[pd.Series | None, list[pd.Series], list[str], str, list[str]]:
     """(response, right-hand terms, their names, the response's name, conditioning terms'
-    names) of ``formula``; rows with a missing value dropped."""
+    names) of ``formula``; rows with a missing value dropped unless ``keep_na``."""
     text = str(formula)
     lhs, sep, rhs = text.partition("~")
     if not sep:
@@ -87,11 +112,11 @@ def formula_frame(formula: str, data: Any = None, env: Any = None
         rhs, _, c = rhs.partition("|")
         cond = _split(c)
     names = _split(rhs)
-    terms = [_term(t, data, envs) for t in names]
-    y = _term(lhs.strip(), data, envs) if lhs.strip() else None
+    terms = [term(t, data, envs) for t in names]
+    y = term(lhs.strip(), data, envs) if lhs.strip() else None
     frame = pd.concat(([y] if y is not None else []) + terms, axis=1, ignore_index=True)
     keep = frame.notna().all(axis=1).to_numpy()
-    if not keep.all():
+    if not keep.all() and not keep_na:
         if y is not None:
             y = y[keep].reset_index(drop=True)
         terms = [t[keep].reset_index(drop=True) for t in terms]

@@ -32,6 +32,7 @@ from asr_py.translate.checks import Untranslated
 from asr_py.translate.rgraphbox import barplot_mids, boxplot_values, draw_barplot
 from asr_py.translate.rgraphdraw import r_names
 from asr_py.translate.rgraphformula import formula_frame
+from asr_py.translate.rgraphlattice import RTrellis
 from asr_py.translate.rgraphvalues import (
     RList,
     hist_values,
@@ -45,7 +46,7 @@ __all__ = ["r_plot", "r_hist", "r_boxplot", "r_barplot", "r_matplot", "r_curve",
            "r_mtext", "r_legend", "r_title", "r_axis", "r_box", "r_grid", "r_polygon",
            "r_segments", "r_arrows", "r_rect", "r_par", "r_layout", "r_dev_open",
            "r_dev_off", "r_graphics_off", "r_dev_cur", "r_plot_new", "r_pretty_values",
-           "r_plot_fit"]
+           "r_plot_fit", "r_xyplot"]
 
 
 def _placeholder(*vals: Any) -> Untranslated | None:
@@ -95,6 +96,9 @@ def r_plot(x: Any = None, y: Any = None, *, formula: str | None = None, data: An
         return None
     if _is_fit(x):
         _draw("plot", hi.draw_fit, x)
+        return None
+    if isinstance(x, RTrellis):
+        _draw("plot", x.draw)
         return None
     if type(x).__name__ == "RLm":
         _draw("plot", hi.draw_lm, x, o)
@@ -520,3 +524,16 @@ def r_pretty_values(x: Any, n: Any = 5, min_n: Any = None) -> np.ndarray:
     v = v[np.isfinite(v)]
     mn = None if min_n is None else int(min_n)
     return r_pretty(float(v.min()), float(v.max()), int(n), mn)
+
+
+def r_xyplot(formula: Any = None, data: Any = None, *, env: Any = None, draw: bool = False,
+             groups: Any = None, r_src: Any = None, **kw: Any) -> Any:
+    """lattice's ``xyplot()``: the plot (rgraphlattice.RTrellis), drawn now when ``draw``
+    (a top-level call, which R prints) or when printed."""
+    bad = _placeholder(formula, data, *kw.values())
+    if bad is not None:
+        return bad
+    t = RTrellis(str(formula), data, env, {**r_names(kw), "groups": groups})
+    if draw:
+        _draw("xyplot", t.draw)
+    return t

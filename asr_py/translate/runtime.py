@@ -232,6 +232,7 @@ from asr_py.translate.rgraphics import (  # noqa: F401 - base graphics on matplo
     r_segments,
     r_text,
     r_title,
+    r_xyplot,
 )
 from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphics functions
     r_boxplot_stats,
