@@ -131,7 +131,8 @@ def open_device(kind: str, file: str | None, width: float | None = None,
         w, h = float(width or (480 if units == "px" else 480 / dpi)) * scale, \
             float(height or (480 if units == "px" else 480 / dpi)) * scale
         default = f"Rplot%03d.{ 'jpeg' if kind == 'jpeg' else kind}"
-    dev = Device(kind, str(file) if file else default, w, h, dpi, number)
+    # R opens the file when the device opens: a relative name is of that working folder
+    dev = Device(kind, os.path.abspath(str(file) if file else default), w, h, dpi, number)
     state.devices.append(dev)
     state.current = dev
     _reset_par()
