@@ -46,6 +46,9 @@ for (nm in names(inputs)) {
     add("density", nm, list(adjust = 2, n = 100),
         list(x = num(d$x), y = num(d$y), bw = num(d$bw), n = d$n))
   }
+  Fn <- ecdf(x)
+  add("ecdf", nm, list(), list(knots = num(knots(Fn)), value = num(Fn(knots(Fn))),
+                               below = num(Fn(min(x) - 1))))
   q <- qqnorm(x, plot.it = FALSE)
   add("qqnorm", nm, list(), list(x = num(q$x), y = num(q$y)))
 }

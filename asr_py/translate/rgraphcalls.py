@@ -87,6 +87,7 @@ _FORMALS: dict[str, tuple[tuple[str, ...], str]] = {
     "fivenum": (("x", "na.rm"), "r_fivenum"),
     "boxplot.stats": (("x", "coef", "do.conf", "do.out"), "r_boxplot_stats"),
     "ppoints": (("n", "a"), "r_ppoints"),
+    "ecdf": (("x",), "r_ecdf"),
     "pretty": (("x", "n", "min.n", "..."), "r_pretty_values"),
 }
 _DEVICES: dict[str, tuple[str, ...]] = {

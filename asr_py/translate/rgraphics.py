@@ -34,6 +34,7 @@ from asr_py.translate.rgraphdraw import r_names
 from asr_py.translate.rgraphformula import formula_frame
 from asr_py.translate.rgraphlattice import RTrellis
 from asr_py.translate.rgraphvalues import (
+    REcdf,
     RList,
     hist_values,
     numeric_values,
@@ -99,6 +100,14 @@ def r_plot(x: Any = None, y: Any = None, *, formula: str | None = None, data: An
         return None
     if isinstance(x, RTrellis):
         _draw("plot", x.draw)
+        return None
+    if isinstance(x, REcdf):                  # plot.ecdf: steps with points at the jumps
+        k = x.knots
+        ys = x(k)
+        xs = np.r_[k[0] - 0.04 * max(np.ptp(k), 1.0), k, k[-1] + 0.04 * max(np.ptp(k), 1.0)]
+        _draw("plot", hi.plot_xy, xs, np.r_[0.0, ys, 1.0],
+              {"main": f"ecdf({_src(r_src, 0) or 'x'})", "type": "s", "pch": 19, **o},
+              "x", "Fn(x)")
         return None
     if type(x).__name__ == "RLm":
         _draw("plot", hi.draw_lm, x, o)

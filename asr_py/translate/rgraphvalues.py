@@ -35,7 +35,7 @@ from asr_py.errors import AsrError
 
 __all__ = ["RList", "r_pretty", "hist_values", "fivenum", "boxplot_stats", "density_values",
            "qqnorm_values", "ppoints", "r_fivenum", "r_density", "r_boxplot_stats",
-           "r_ppoints", "numeric_values"]
+           "r_ppoints", "numeric_values", "REcdf", "r_ecdf"]
 
 _EPS = float(np.finfo(float).eps)
 
@@ -360,3 +360,28 @@ def r_ppoints(n: Any) -> np.ndarray:
     """``ppoints(n)`` (a number, or a vector's length)."""
     arr = np.atleast_1d(np.asarray(n))
     return ppoints(int(arr[0]) if arr.size == 1 else arr.size)
+
+
+class REcdf:
+    """R's ``ecdf(x)``: the empirical distribution function ``Fn(q) = #{x_i <= q} / n``
+    (missing values dropped); ``knots`` the sorted distinct values."""
+
+    def __init__(self, x: Any) -> None:
+        v = numeric_values(x, "x")
+        self.values = np.sort(v[~np.isnan(v)])
+        if self.values.size == 0:
+            raise AsrError("ecdf(): 'x' must have 1 or more non-missing values")
+        self.knots = np.unique(self.values)
+
+    def __call__(self, q: Any) -> Any:
+        qs = numeric_values(q, "q")
+        out = np.searchsorted(self.values, qs, side="right") / self.values.size
+        return float(out[0]) if np.ndim(q) == 0 else out
+
+    def __repr__(self) -> str:
+        return f"<R ecdf of {self.values.size} values>"
+
+
+def r_ecdf(x: Any) -> REcdf:
+    """``ecdf(x)``."""
+    return REcdf(x)

@@ -237,6 +237,7 @@ from asr_py.translate.rgraphics import (  # noqa: F401 - base graphics on matplo
 from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphics functions
     r_boxplot_stats,
     r_density,
+    r_ecdf,
     r_fivenum,
     r_ppoints,
 )

@@ -61,6 +61,11 @@ def test_value_as_r(case: dict) -> None:
         got = gv.qqnorm_values(x)
         np.testing.assert_allclose(got["x"], _num(want["x"]), rtol=1e-14)
         np.testing.assert_allclose(got["y"], _num(want["y"]))
+    elif fun == "ecdf":
+        fn = gv.REcdf(x)
+        np.testing.assert_allclose(fn.knots, _num(want["knots"]), rtol=1e-15)
+        np.testing.assert_allclose(fn(fn.knots), _num(want["value"]), rtol=1e-15)
+        assert fn(float(x.min()) - 1) == float(want["below"])
     elif fun == "ppoints":
         np.testing.assert_allclose(gv.ppoints(int(args["n"])), _num(want["value"]),
                                    rtol=1e-15)
