@@ -29,6 +29,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from asr_py.errors import AsrError
@@ -79,7 +80,7 @@ def numeric_values(x: Any, what: str = "x") -> np.ndarray:
     a = np.asarray(x, dtype=object).ravel() if not isinstance(x, np.ndarray) else x.ravel()
     try:
         return np.array([np.nan if v is None or v is np.ma.masked or
-                         (isinstance(v, float) and math.isnan(v)) else float(v) for v in a],
+                         (not isinstance(v, str) and pd.isna(v)) else float(v) for v in a],
                         dtype=float) if a.dtype == object else a.astype(float)
     except (TypeError, ValueError):
         raise AsrError(f"{what} is not numeric (R: 'x' must be numeric)",

@@ -106,3 +106,27 @@ dev.off()
     assert (tmp_path / "f.pdf").read_bytes().count(b"/Type /Page\n") + \
         (tmp_path / "f.pdf").read_bytes().count(b"/Type /Page ") >= 1
     assert isinstance(ns["d"], pd.DataFrame)
+
+
+def test_lattice_xyplot_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """IssieWinney/Sparrows-HeritabilityofPersonality's ``xyplot(total~end, groups=asrid,
+    data=ar, type="b")`` and exploration-july2015.R's ``xyplot((flights+x2r)~befaft, ...)``:
+    a top-level lattice call is drawn (R prints it), an assigned one when printed; a page
+    each, as R 4.2.2 writes them (two pages in Rplots.pdf for this script)."""
+    monkeypatch.chdir(tmp_path)
+    dv.graphics_off()
+    code = """library(lattice)
+ar <- data.frame(total = c(3, 5, 2, 6), end = c(1, 2, 1, 2), asrid = c("a", "a", "b", "b"),
+                 flights = c(1, 2, 3, 4), x2r = c(0, 1, 0, 1), befaft = c(1, 2, 1, 2))
+xyplot(total~end, groups=asrid, data=ar, type="b")
+p <- xyplot((flights+x2r)~befaft, groups=asrid, data=ar, type="b", scales = list(cex = 2))
+print(p)
+"""
+    py = translate(code)
+    assert "# TODO(asr_py): " not in py
+    assert "groups='asrid'" in py and "draw=True" in py
+    assert "# NOTE(asr_py): xyplot(scales = list(cex = 2)) is not drawn" in py
+    exec(compile(py, "t.py", "exec"), {})
+    dv.graphics_off()
+    pdf = (tmp_path / "Rplots.pdf").read_bytes()
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") == 2
