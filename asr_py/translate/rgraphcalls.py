@@ -17,9 +17,10 @@ function of ``x``. An argument the runtime does not use is dropped with a NOTE(a
 from __future__ import annotations
 
 import keyword
+import re
 from typing import Any
 
-from asr_py.translate import rggplot
+from asr_py.translate import rggplot, rlme4
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
@@ -185,6 +186,9 @@ def translate(tr: Any, e: R) -> str | None:
         return _device(tr, f, args)
     if f in _LATTICE:
         return _lattice(tr, f, args)
+    if f == "pairs" and rlme4._emm_arg(e) and re.search(r"\b(emmeans|lsmeans)\b",
+                                                       str(getattr(tr, "code", ""))):
+        return None                 # emmeans' pairs() of a grid (rlme4)
     formals, helper = _FORMALS[f]
     if f == "plot":
         first = args[0][1] if args and args[0][0] in (None, "x") else None

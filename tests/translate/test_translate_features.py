@@ -175,7 +175,7 @@ def test_variogram_script(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     lines = body(py)
     assert "vg = sp.variogram('row', 'col')" in lines
     # drawn through R's graphics emulation (rgraphics): pages of Rplots.pdf, as Rscript
-    assert "r_plot(x=vg)" in lines
+    assert "r_plot(x=vg, r_src=['vg'])" in lines
     assert "r_plot(sp.variogram('row', 'col'))" in lines
     assert "vg2 = sp2.variogram('row', 'col')" in lines
     # m0 has no spatial residual: a TODO naming what to write
