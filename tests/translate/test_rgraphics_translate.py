@@ -130,3 +130,15 @@ print(p)
     dv.graphics_off()
     pdf = (tmp_path / "Rplots.pdf").read_bytes()
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") == 2
+
+
+def test_cor_use_partial_match() -> None:
+    """kwstat/covardat's ``image(cor(datw, use="pair"))``: R pmatch()es ``use``; R 4.2.2
+    printed 0.92155064056542813 for these vectors (``cor(x, y, use = "pair")``)."""
+    from asr_py.translate.rvector import r_cor
+
+    x = pd.Series([1, 2, None, 4, 5], dtype=float)
+    y = pd.Series([2, 1, 4, None, 7], dtype=float)
+    assert r_cor(x, y, use="pair") == pytest.approx(0.92155064056542813, rel=1e-15)
+    with pytest.raises(Exception, match="not a choice"):
+        r_cor(x, y, use="p")                         # ambiguous, as in R
