@@ -141,4 +141,4 @@ def test_cor_use_partial_match() -> None:
     y = pd.Series([2, 1, 4, None, 7], dtype=float)
     assert r_cor(x, y, use="pair") == pytest.approx(0.92155064056542813, rel=1e-15)
     with pytest.raises(Exception, match="not a choice"):
-        r_cor(x, y, use="p")                         # ambiguous, as in R
+        r_cor(x, y, use="x")                         # R: invalid 'use' argument
