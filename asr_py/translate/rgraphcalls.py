@@ -24,7 +24,7 @@ from asr_py.translate import rggplot, rlme4
 from asr_py.translate.parser import R, Untranslatable
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
-__all__ = ["FUNCTIONS", "translate", "statement", "HELPERS", "PACKAGES"]
+__all__ = ["FUNCTIONS", "translate", "statement", "PACKAGES"]
 
 _PREFIXES = ("graphics::", "grDevices::", "stats::", "base::", "lattice::")
 #: R function -> (its formals in R's order, the runtime helper)
@@ -133,9 +133,6 @@ _LATTICE = {"xyplot": ("x", "data", "allow.multiple", "outer", "auto.key", "aspe
 PACKAGES = frozenset({"lattice", "graphics", "grDevices"})
 FUNCTIONS = frozenset(_FORMALS) | frozenset(_DEVICES) | frozenset(_LATTICE) | frozenset(
     p + f for p in _PREFIXES for f in (*_FORMALS, *_DEVICES, *_LATTICE))
-#: every runtime helper this module's translations may call
-HELPERS = frozenset(h for _, h in _FORMALS.values()) | {"r_dev_open", "r_plot_fit",
-                                                       "r_xyplot"}
 
 
 def _base(f: str) -> str:

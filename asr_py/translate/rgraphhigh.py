@@ -23,7 +23,7 @@ import pandas as pd
 from asr_py.translate import rgraphstyle as st
 from asr_py.translate.rgraphbox import draw_barplot, draw_boxplot, levels_of
 from asr_py.translate.rgraphdevice import plot_new, state, text_size
-from asr_py.translate.rgraphdraw import annotate, draw_xy, finite, set_limits
+from asr_py.translate.rgraphdraw import annotate, draw_xy, set_limits
 from asr_py.translate.rgraphvalues import RList, numeric_values, qqnorm_values
 
 __all__ = ["plot_xy", "draw_hist", "draw_matplot", "draw_pairs", "draw_image", "is_factor",
@@ -225,11 +225,6 @@ def draw_variogram(obj: Any, row: str | None = None, col: str | None = None) -> 
     ax = fig.add_subplot(1, 1, 1, projection="3d")
     args = [a for a in (row, col) if a is not None]
     plot_variogram(obj, *args, ax=ax)
-
-
-def finite_range(v: Any) -> tuple[float, float]:
-    f = finite(v)
-    return (float(f.min()), float(f.max())) if f.size else (0.0, 1.0)
 
 
 def draw_lm(fit: Any, o: dict[str, Any]) -> None:
