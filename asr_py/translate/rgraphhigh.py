@@ -232,8 +232,6 @@ def draw_lm(fit: Any, o: dict[str, Any]) -> None:
     residuals against fitted values; the normal Q-Q plot of the standardised residuals
     ``r_i = e_i sqrt(w_i) / (s sqrt(1 - h_ii))``; ``sqrt(|r_i|)`` against fitted values;
     ``r_i`` against the leverages ``h_ii`` (the diagonal of the weighted hat matrix)."""
-    from scipy import stats
-
     xw = np.asarray(fit._xw)[:, fit.keep]
     q, _ = np.linalg.qr(xw)
     h = np.sum(q * q, axis=1)
@@ -255,8 +253,8 @@ def draw_lm(fit: Any, o: dict[str, Any]) -> None:
         if hline is not None:
             ax.axhline(hline, color="gray", linestyle=(0, (1, 3)))
         if name == "Normal Q-Q":
-            q1, q3 = np.nanquantile(r, [0.25, 0.75])
-            z1, z3 = stats.norm.ppf([0.25, 0.75])
-            ax.axline((z1, q1), slope=(q3 - q1) / (z3 - z1), color="gray",
-                      linestyle=(0, (1, 3)))
+            from asr_py.results.plots import qq_points
+
+            _, _, a, b = qq_points(r[np.isfinite(r)])
+            ax.axline((0.0, a), slope=b, color="gray", linestyle=(0, (1, 3)))
         annotate(ax, {**o, "main": o.get("main", name)}, xlab=xl, ylab=yl)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from asr_py.results.plots import qq_points
 from asr_py.translate import rgraphstyle as st
 from asr_py.translate.rgraphdevice import text_size
 from asr_py.translate.rgraphdraw import draw_xy, opt, title
@@ -267,11 +267,8 @@ def add_rect(ax: Any, x0: Any, y0: Any, x1: Any, y1: Any, o: dict[str, Any]) -> 
 def add_qqline(ax: Any, y: Any, o: dict[str, Any]) -> None:
     """``qqline(y)``: through (Φ⁻¹(.25), Q1) and (Φ⁻¹(.75), Q3) of ``y`` (type 7)."""
     v = numeric_values(y, "y")
-    v = v[~np.isnan(v)]
-    q1, q3 = np.quantile(v, [0.25, 0.75])
-    z1, z3 = stats.norm.ppf([0.25, 0.75])
-    slope = (q3 - q1) / (z3 - z1)
-    ax.axline((float(z1), float(q1)), slope=float(slope), **_line_kw(o))
+    _, _, a, b = qq_points(v[~np.isnan(v)])
+    ax.axline((0.0, a), slope=b, **_line_kw(o))
 
 
 def add_title(ax: Any, o: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from asr_py.errors import AsrError
+from asr_py.results.plots import ppoints
 
 __all__ = ["RList", "r_pretty", "hist_values", "fivenum", "boxplot_stats", "density_values",
            "qqnorm_values", "ppoints", "r_fivenum", "r_density", "r_boxplot_stats",
@@ -312,12 +313,6 @@ def _bin_dist(x: np.ndarray, w: np.ndarray, lo: float, hi: float, n: int) -> np.
         elif ix == ixmax + 1:
             y[ix] += wi * (1 - fx)
     return y
-
-
-def ppoints(n: int) -> np.ndarray:
-    """R's ``ppoints(n)``."""
-    a = 3 / 8 if n <= 10 else 0.5
-    return (np.arange(1, n + 1) - a) / (n + 1 - 2 * a) if n > 0 else np.zeros(0)
 
 
 def qqnorm_values(y: Any) -> RList:
