@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Device", "state", "has_matplotlib", "open_device", "dev_off", "graphics_off",
-           "plot_new", "current_axes", "par", "layout", "PAR_DEFAULTS", "warn_once", "whole_page",
-           "text_size"]
+__all__ = ["RDeviceNumber", "Device", "state", "has_matplotlib", "open_device", "dev_off",
+           "dev_cur", "graphics_off", "plot_new", "current_axes", "par", "layout",
+           "PAR_DEFAULTS", "warn_once", "whole_page", "text_size"]
 
 PAR_DEFAULTS: dict[str, Any] = {
     "mfrow": [1, 1], "mfcol": [1, 1], "mar": [5.1, 4.1, 4.1, 2.1], "oma": [0.0, 0.0, 0.0, 0.0],
@@ -51,6 +51,23 @@ PAR_DEFAULTS: dict[str, Any] = {
     "ask": False, "page": True, "xaxp": [0, 1, 5], "yaxp": [0, 1, 5], "yaxs.old": None}
 _READONLY = {"usr", "fin", "pin", "plt", "din", "page", "xlog", "ylog", "xaxp", "yaxp"}
 _LINE_IN = 0.2          # one margin line, inches
+
+
+class RDeviceNumber(int):
+    """R's value of ``dev.cur()``/``dev.off()``: a device number named by its kind
+    (``c("null device" = 1)``, ``c(pdf = 2)``); compares as the number (``dev.cur() > 1``)."""
+
+    def __new__(cls, number: int, name: str) -> RDeviceNumber:
+        obj = super().__new__(cls, number)
+        obj.name = name
+        return obj
+
+    name: str
+
+    def __repr__(self) -> str:
+        return f"{self.name}\n{int(self):>{len(self.name)}}"
+
+    __str__ = __repr__
 
 
 @dataclass
@@ -178,7 +195,14 @@ def _mkdir(path: str) -> None:
                                 "exist (R: unable to start device)")
 
 
-def dev_off(which: Any = None) -> dict[str, int]:
+def dev_cur() -> RDeviceNumber:
+    """``dev.cur()``: the current device (1, the null device, when none is open)."""
+    cur = state.current
+    return RDeviceNumber(1, "null device") if cur is None else RDeviceNumber(cur.number,
+                                                                             cur.kind)
+
+
+def dev_off(which: Any = None) -> RDeviceNumber:
     """``dev.off()``: write and close the current device; R's value, the next device."""
     dev = state.current
     if which is not None:
@@ -187,12 +211,11 @@ def dev_off(which: Any = None) -> dict[str, int]:
     if dev is None:
         if which is None or int(np.ravel(np.asarray(which, dtype=float))[0]) == 1:
             raise ValueError("cannot shut down device 1 (the null device)")
-        return {"null device": 1}
+        return dev_cur()
     _close(dev)
     if state.current is dev:
         state.current = state.devices[-1] if state.devices else None
-    cur = state.current
-    return {"null device": 1} if cur is None else {cur.kind: cur.number}
+    return dev_cur()
 
 
 def _close(dev: Device) -> None:

@@ -500,7 +500,7 @@ def _num(v: Any) -> float | None:
 def r_dev_off(which: Any = None) -> Any:
     """``dev.off()``: the device is written and closed; R's value, the next device."""
     if not dv.has_matplotlib():
-        return {"null device": 1}
+        return dv.dev_cur()
     return dv.dev_off(which)
 
 
@@ -509,9 +509,9 @@ def r_graphics_off() -> None:
         dv.graphics_off()
 
 
-def r_dev_cur() -> dict[str, int]:
-    cur = dv.state.current
-    return {"null device": 1} if cur is None else {cur.kind: cur.number}
+def r_dev_cur() -> Any:
+    """``dev.cur()``: the current device's number, named by its kind."""
+    return dv.dev_cur()
 
 
 def r_plot_new() -> None:

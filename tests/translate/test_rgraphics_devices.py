@@ -79,7 +79,7 @@ def test_mfrow_panels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert np.isclose(p[3].x0, p[0].x0) and p[3].y0 < p[0].y0
     rt.r_plot([1, 2])                                     # a 7th: a new page
     assert len(dv.state.current.fig.axes) == 1
-    assert rt.r_dev_off() == {"null device": 1}
+    assert _dev(rt.r_dev_off()) == ("null device", 1)
     assert len(_PAGE.findall((tmp_path / "p.pdf").read_bytes())) == 2
 
 
@@ -97,7 +97,11 @@ def test_mfcol_and_layout_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         rt.r_plot([1, 2, 3])
     p = [ax.get_position() for ax in dv.state.current.fig.axes]
     assert p[0].width > 1.5 * p[1].width                  # panel 1 spans both columns
-    assert rt.r_dev_off() == {"null device": 1}
+    assert _dev(rt.r_dev_off()) == ("null device", 1)
+
+
+def _dev(v: object) -> tuple[str, int]:
+    return v.name, int(v)               # type: ignore[attr-defined]
 
 
 def test_dev_off_returns_next_device(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,9 +109,11 @@ def test_dev_off_returns_next_device(tmp_path: Path, monkeypatch: pytest.MonkeyP
     dv.graphics_off()
     rt.r_dev_open("pdf", file="a.pdf")
     rt.r_dev_open("png", file="b.png")
-    assert rt.r_dev_cur() == {"png": 3}                    # R numbers devices from 2
-    assert rt.r_dev_off() == {"pdf": 2}
-    assert rt.r_dev_off() == {"null device": 1}
+    assert _dev(rt.r_dev_cur()) == ("png", 3)              # R numbers devices from 2
+    assert rt.r_dev_cur() > 1                              # while (dev.cur() > 1) dev.off()
+    assert _dev(rt.r_dev_off()) == ("pdf", 2)
+    assert _dev(rt.r_dev_off()) == ("null device", 1)
+    assert not rt.r_dev_cur() > 1
 
 
 def test_low_level_without_plot_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
