@@ -18,8 +18,9 @@ State as in R (``?Devices``, ``?par``, ``?layout``):
   ``oma`` (around the page), a line 0.2 inch × ``mex``; the plot region is the panel less
   its margins.
 
-Without matplotlib (the ``plot`` extra) nothing is drawn: the first graphics call prints one
-note and every graphics call returns its R value without drawing.
+Without matplotlib (the ``plot`` extra), or with the environment variable
+``ASR_PY_GRAPHICS=off``, nothing is drawn: the first graphics call prints one note and every
+graphics call returns its R value without drawing.
 """
 from __future__ import annotations
 
@@ -114,7 +115,15 @@ state = _State()
 
 
 def has_matplotlib() -> bool:
-    """Whether matplotlib is installed; the first call without it prints one note."""
+    """Whether figures are drawn: matplotlib is installed and the environment variable
+    ``ASR_PY_GRAPHICS`` is not ``off`` (a batch run's choice: values only, no files, less
+    CPU); the first call without them prints one note."""
+    if os.environ.get("ASR_PY_GRAPHICS", "").lower() in ("off", "0", "no", "none"):
+        if not state.noted:
+            state.noted = True
+            print("asr_py.translate: ASR_PY_GRAPHICS=off, so R's graphics calls draw nothing",
+                  file=sys.stderr)
+        return False
     try:
         import matplotlib  # noqa: F401
     except ImportError:

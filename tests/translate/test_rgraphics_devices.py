@@ -149,3 +149,17 @@ def test_without_matplotlib_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert err.count("matplotlib is not installed") == 1
     assert list(h["counts"]) == [1, 2, 1] or sum(h["counts"]) == 4
     assert not list(tmp_path.iterdir())
+
+
+def test_graphics_off_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    dv.graphics_off()
+    monkeypatch.setenv("ASR_PY_GRAPHICS", "off")
+    monkeypatch.setattr(dv.state, "noted", False)
+    rt.r_plot([1, 2, 3])
+    b = rt.r_boxplot([1.0, 2.0, 3.0, 4.0, 100.0])
+    rt.r_dev_off()
+    assert capsys.readouterr().err.count("ASR_PY_GRAPHICS=off") == 1
+    assert list(b["out"]) == [100.0]             # R: boxplot.stats(c(1:4, 100))$out
+    assert not list(tmp_path.iterdir())
