@@ -51,6 +51,7 @@ from asr_py.translate import (
     rformlevels,
     rgenherit,
     rggplot,
+    rgraphcalls,
     rgrouped,
     rgtools,
     ricreml,
@@ -176,7 +177,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag)
+                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -736,6 +737,9 @@ class Translator(BasePrinter):
             # a shell command (an external program: gcta64, rm): not run from Python
             return (f"# NOTE(asr_py): {e.value}(): a shell command, not run by the "
                     f"translation: {' '.join(self.src(e).split())}")
+        gfx = rgraphcalls.statement(self, e)       # base graphics (rgraphcalls.py)
+        if gfx is not None:
+            return gfx
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":

@@ -12,6 +12,7 @@ from asr_py.translate import (
     rasremllrt,
     rasrgenomicskin,
     rggplot,
+    rgraphcalls,
     rgtools,
     rlme4,
     rlogltest,
@@ -43,7 +44,8 @@ TRANSLATED = frozenset({
     # nlme's lme() (rnlme.py); gls() and other functions get their own TODO where called
     "nlme",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
-    | rasrgenomicskin.PACKAGES | rggplot.PACKAGES | rasremllrt.PACKAGES | rlogltest.PACKAGES
+    | rasrgenomicskin.PACKAGES | rggplot.PACKAGES | rasremllrt.PACKAGES | rlogltest.PACKAGES \
+    | rgraphcalls.PACKAGES
 
 
 def is_translated(pkg: str) -> bool:

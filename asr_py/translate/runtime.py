@@ -205,6 +205,49 @@ from asr_py.translate.rgenherit import r_genherit1  # noqa: F401 - lmmtools
 from asr_py.translate.rggplot import r_ggplot, r_ggsave  # noqa: F401 - ggplot2 notes
 from asr_py.translate.rginverse import r_as_ginverse  # noqa: F401 - ginverse = list()
 from asr_py.translate.rgparam import r_gparam  # noqa: F401 - fit$G.param
+from asr_py.translate.rgraphics import (  # noqa: F401 - base graphics on matplotlib
+    r_abline,
+    r_arrows,
+    r_axis,
+    r_barplot,
+    r_box,
+    r_boxplot,
+    r_curve,
+    r_dev_cur,
+    r_dev_off,
+    r_dev_open,
+    r_graphics_off,
+    r_grid,
+    r_hist,
+    r_image,
+    r_layout,
+    r_legend,
+    r_lines,
+    r_matplot,
+    r_mtext,
+    r_pairs,
+    r_par,
+    r_plot,
+    r_plot_fit,
+    r_plot_new,
+    r_points,
+    r_polygon,
+    r_pretty_values,
+    r_qqline,
+    r_qqnorm,
+    r_rect,
+    r_segments,
+    r_text,
+    r_title,
+    r_xyplot,
+)
+from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphics functions
+    r_boxplot_stats,
+    r_density,
+    r_ecdf,
+    r_fivenum,
+    r_ppoints,
+)
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - gtools
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()

@@ -465,8 +465,12 @@ def r_cor(x: Any, y: Any = None, use: str = "everything", method: str = "pearson
     if method not in ("pearson", "spearman", "kendall"):
         raise AsrError(f"cor(method = {method!r}): not a method R knows",
                        hint="'pearson', 'spearman' or 'kendall'")
-    if use not in ("everything", "all.obs", "complete.obs", "na.or.complete",
-                   "pairwise.complete.obs"):
+    uses = ("all.obs", "complete.obs", "pairwise.complete.obs", "everything",
+            "na.or.complete")
+    hits = [c for c in uses if isinstance(use, str) and c.startswith(use)]
+    if use not in uses and len(hits) == 1:
+        use = hits[0]                       # R: pmatch(use, ...), so "pair" is pairwise
+    if use not in uses:
         raise AsrError(f"cor(use = {use!r}): not a choice R knows",
                        hint="'everything', 'complete.obs' or 'pairwise.complete.obs'")
     if y is None:

@@ -22,3 +22,20 @@ def workdir(tmp_path: Path):
     os.chdir(tmp_path)
     yield tmp_path
     os.chdir(old)
+
+
+@pytest.fixture(autouse=True)
+def _graphics_devices_closed():
+    """Translated code draws R's base graphics (asr_py.translate.rgraphics): the devices a
+    test opened are written and closed when it ends, as a script's exit does, so none is
+    left to the next test; a test must not leave R's Rplots.pdf in the checkout (draw in
+    ``workdir``)."""
+    from asr_py.translate import rgraphdevice
+
+    stray = ROOT / "Rplots.pdf"
+    had = stray.exists()
+    yield
+    rgraphdevice.graphics_off()
+    if stray.exists() and not had:
+        stray.unlink()
+        pytest.fail("the test drew R graphics in the checkout (Rplots.pdf): use workdir")

@@ -174,14 +174,19 @@ def test_variogram_script(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     py = translate(SCRIPT_VARIOGRAM)
     lines = body(py)
     assert "vg = sp.variogram('row', 'col')" in lines
-    assert "asr.plot_variogram(vg)" in lines
-    assert "asr.plot_variogram(sp, 'row', 'col')" in lines
+    # drawn through R's graphics emulation (rgraphics): pages of Rplots.pdf, as Rscript
+    assert "r_plot(x=vg, r_src=['vg'])" in lines
+    assert "r_plot(sp.variogram('row', 'col'))" in lines
     assert "vg2 = sp2.variogram('row', 'col')" in lines
     # m0 has no spatial residual: a TODO naming what to write
     assert "#   vg0 <- varioGram(m0)" in py and "m0.variogram(row='Row', col='Col')" in py
-    before = len(plt.get_fignums())
+    from asr_py.translate import rgraphdevice
+
+    rgraphdevice.graphics_off()
     ns = run_py(py)
-    assert len(plt.get_fignums()) == before + 2  # the two plots were drawn
+    rgraphdevice.graphics_off()                  # what the script's exit does
+    pdf = (workdir / "Rplots.pdf").read_bytes()  # the two plots were drawn, a page each
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") == 2
     plt.close("all")
     df = oats()
     direct = asr.asreml("Y ~ N + V", random="~ B", residual="~ ar1(row):ar1(col)", data=df)
@@ -200,7 +205,7 @@ def test_variogram_coordinates_from_other_residuals() -> None:
                    "m2 <- asreml(y ~ 1, residual = ~ units:us(trait), data = d)\n"
                    "varioGram(m2)\nplot(m2)\n")
     assert "v = m.variogram('Range', 'Pass')" in py
-    assert "#   varioGram(m2)" in py and "#   plot(m2)" in py
+    assert "#   varioGram(m2)" in py and "r_plot_fit(m2)" in py     # its residual panels
     cases = {"~ ar1(Row):ar1(Col)": ("Row", "Col"), "~ Row:ar1(Col)": ("Row", "Col"),
              "~ ar1(Row, init = 0.3):exp(x)": ("Row", "x"),
              "~ idv(units) + ar1(Row):ar1(Col)": ("Row", "Col"),

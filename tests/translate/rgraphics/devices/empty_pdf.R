@@ -1,0 +1,2 @@
+pdf("empty.pdf")
+dev.off()

@@ -1,0 +1,8 @@
+x <- c(4.1, 5.2, 3.3, 6.8, 5.5, 4.9, 5.0, 6.1)
+pdf("layout.pdf")
+n <- layout(matrix(c(1, 1, 2, 3), 2, 2, byrow = TRUE), heights = c(2, 1))
+plot(x, type = "l")
+hist(x)
+boxplot(x)
+plot(x, type = "h")
+dev.off()

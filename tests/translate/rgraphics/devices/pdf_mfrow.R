@@ -1,0 +1,5 @@
+x <- c(4.1, 5.2, 3.3, 6.8, 5.5, 4.9, 5.0, 6.1)
+pdf("grid.pdf", width = 8, height = 8)
+par(mfrow = c(2, 2))
+for (k in 1:5) plot(x, x^k, main = k)
+dev.off()
