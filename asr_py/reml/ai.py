@@ -22,7 +22,14 @@ from asr_py.reml.ai_step import (
     next_face_step,
     tied_to_bound,
 )
-from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
+from asr_py.reml.convergence import (
+    MEASURED_NOTE,
+    ROUNDOFF_NOTE,
+    at_roundoff,
+    loglik_noise,
+    measured_noise,
+    settled,
+)
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
@@ -846,6 +853,18 @@ def _fit_reml(
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
                 break
+            if nstep.gain <= DEC_TOL * tol_ll:
+                # s30refit: a predicted gain below the stopping rule's, that no evaluation
+                # confirmed: ℓ's rounding noise, read from ℓ itself, may be above the
+                # size-based estimate (an ill-conditioned V; convergence.measured_noise)
+                noise = measured_noise(_loglik_or_none(mme, ctx), theta, st.loglik, score,
+                                       ~fixed)
+                if at_roundoff(mme, st.loglik, nstep, ai, fixed, min(noise, DEC_TOL * tol_ll)):
+                    converged = True
+                    diagnostics.append(MEASURED_NOTE.format(it=it - 1, gain=nstep.gain,
+                                                            noise=noise))
+                    it -= 1
+                    break
             rel = release_probe(  # s16eng: held_release.py
                 mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
                     mme, ctx, st, th, d, c, fl),
