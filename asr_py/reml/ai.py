@@ -28,6 +28,7 @@ from asr_py.reml.convergence import (
     at_roundoff,
     loglik_noise,
     measured_noise,
+    noisy_note,
     settled,
 )
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
@@ -896,9 +897,11 @@ def _fit_reml(
                     newton, h_nr = False, None
                     record(it, "fd", 1.0)
                     continue
+            noise = measured_noise(_loglik_or_none(mme, ctx), theta, st.loglik, score, ~fixed)
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
-                "stopped with the best estimates so far (try other start values)")
+                "stopped with the best estimates so far (try other start values)"
+                + noisy_note(noise, tol_ll))
             break
         # --- s16fact (issue 16, goal 3): a confirming step. A full AI step that changed ℓ
         # by <= min(CONFIRM_LOGLIK, tol) and no parameter by more than CONFIRM_PARAM relative

@@ -96,3 +96,18 @@ def measured_noise(loglik_of: Callable[[np.ndarray], float | None], theta: np.nd
             continue
         worst = max(worst, abs(ll - loglik - float(score @ d)))
     return worst
+
+
+def noisy_note(noise: float, tol: float) -> str:
+    """The words added to an unconverged stop when ℓ's measured rounding ``noise`` exceeds
+    the ℓ tolerance ``tol``: ℓ itself is then uncertain to that amount (s30refit: a residual
+    ar1h variance at 1.5e-10 beside others of 10²: ±0.28, and ℓ 0.45 above a dense-V
+    evaluation at the same estimates); '' otherwise."""
+    if not noise > tol:
+        return ""
+    return (f"; the log-likelihood is evaluated only to about ±{noise:.2g} at these estimates "
+            f"(its rounding noise, read from evaluations {NOISE_REL:g} apart; the tolerance "
+            f"is {tol:.2g}): V is ill-conditioned there (e.g. a variance near zero beside "
+            "much larger ones, where its matrix is singular), so no step can be confirmed "
+            "and the log-likelihood reported is uncertain by as much; fixing that variance "
+            "at a small positive value (constraint 'F') avoids it")

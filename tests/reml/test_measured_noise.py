@@ -189,3 +189,11 @@ def test_refit_is_the_same_in_other_units_and_row_order(refit: asr.AsremlFit) ->
     back = np.asarray(other.result.theta, dtype=float)
     back = back / np.where(np.arange(th.size) == N_RANDOM, 1.0, 1e6)
     np.testing.assert_allclose(back, th, rtol=1e-3)
+
+
+def test_an_unconverged_stop_says_when_the_loglik_is_only_known_to_its_noise() -> None:
+    from asr_py.reml.convergence import noisy_note
+
+    assert noisy_note(1e-7, 3.2e-5) == ""
+    note = noisy_note(0.28, 3.2e-5)
+    assert "±0.28" in note and "ill-conditioned" in note and "'F'" in note
