@@ -67,7 +67,7 @@ def settled(step_z: float, nstep: AIStep, ai: np.ndarray, fixed: np.ndarray, dl:
 NOISE_REL = 1e-12
 NOISE_PROBES = 4
 MEASURED_NOTE = (
-    "converged at round-off level at iteration {it}: neither an AI nor an EM step increased "
+    "converged at round-off level at iteration {it}: no AI or EM step increased "
     "the log-likelihood, and the next step predicts a gain of {gain:.2g}, below the rounding "
     "noise of the log-likelihood measured at the estimates ({noise:.2g}: its evaluations at "
     f"points {NOISE_REL:g} apart), moving every parameter by less than {ROUNDOFF_Z:g} of its "
