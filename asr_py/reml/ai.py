@@ -22,7 +22,15 @@ from asr_py.reml.ai_step import (
     next_face_step,
     tied_to_bound,
 )
-from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
+from asr_py.reml.convergence import (
+    MEASURED_NOTE,
+    ROUNDOFF_NOTE,
+    at_roundoff,
+    loglik_noise,
+    measured_noise,
+    noisy_note,
+    settled,
+)
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
@@ -846,6 +854,18 @@ def _fit_reml(
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
                 break
+            if nstep.gain <= DEC_TOL * tol_ll:
+                # s30refit: a predicted gain below the stopping rule's, that no evaluation
+                # confirmed: ℓ's rounding noise, read from ℓ itself, may be above the
+                # size-based estimate (an ill-conditioned V; convergence.measured_noise)
+                noise = measured_noise(_loglik_or_none(mme, ctx), theta, st.loglik, score,
+                                       ~fixed)
+                if at_roundoff(mme, st.loglik, nstep, ai, fixed, min(noise, DEC_TOL * tol_ll)):
+                    converged = True
+                    diagnostics.append(MEASURED_NOTE.format(it=it - 1, gain=nstep.gain,
+                                                            noise=noise))
+                    it -= 1
+                    break
             rel = release_probe(  # s16eng: held_release.py
                 mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
                     mme, ctx, st, th, d, c, fl),
@@ -877,9 +897,11 @@ def _fit_reml(
                     newton, h_nr = False, None
                     record(it, "fd", 1.0)
                     continue
+            noise = measured_noise(_loglik_or_none(mme, ctx), theta, st.loglik, score, ~fixed)
             diagnostics.append(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
-                "stopped with the best estimates so far (try other start values)")
+                "stopped with the best estimates so far (try other start values)"
+                + noisy_note(noise, tol_ll))
             break
         # --- s16fact (issue 16, goal 3): a confirming step. A full AI step that changed ℓ
         # by <= min(CONFIRM_LOGLIK, tol) and no parameter by more than CONFIRM_PARAM relative
