@@ -37,9 +37,6 @@ from asr_py.vcov.base import CovTemplate, to_dense
 #: a leaf correlation matrix with condition number above this triggers the check (the
 #: equations keep fewer than ~8 of double's 16 digits of its inverse)
 KAPPA_CHECK = 1e8
-#: ... for a leaf over levels (corh, corgh, ar1 ...: s30inv), whose G⁻¹ enters ℓ with
-#: weights ~ the variances: ℓ of a 4-site corh(site):gen MET was 1e-5 off at κ = 3e7
-KAPPA_CORR = 1e6
 #: leaf matrices of at most this order are examined
 LEAF_MAX = 2500
 #: the equations' verdicts a continuation on V replaces
@@ -66,12 +63,8 @@ def ill_conditioned(problem: MixedProblem, theta: np.ndarray) -> list[tuple[str,
     correlation matrix D^-½ Σ D^-½ at ``theta`` (D = diag Σ, over the levels with a
     positive variance) has κ > KAPPA_CHECK (inf: not positive definite in double)."""
     out = []
-    kinds = list(problem.param_map.kinds) if problem.param_map is not None else []
     for block, leaf, off in _leaves(problem):
-        # s30inv: and any leaf with a correlation parameter (corh(site) with ρ → 1: κ ~
-        # n/(1 − ρ); ℓ by the equations 5e-4 off at 1 − ρ = 1e-12)
-        corr = any(k == "correlation" for k in kinds[off:off + leaf.n_params])
-        if (getattr(leaf, "coords", None) is None and not corr) or not 1 < leaf.n <= LEAF_MAX:
+        if getattr(leaf, "coords", None) is None or not 1 < leaf.n <= LEAF_MAX:
             continue
         th = np.asarray(theta[off:off + leaf.n_params], dtype=float)
         try:
@@ -84,7 +77,7 @@ def ill_conditioned(problem: MixedProblem, theta: np.ndarray) -> list[tuple[str,
             continue
         r = 1.0 / np.sqrt(d[keep])
         kappa = _condition(m[np.ix_(keep, keep)] * r[:, None] * r[None, :])
-        if kappa > (KAPPA_CHECK if getattr(leaf, "coords", None) is not None else KAPPA_CORR):
+        if kappa > KAPPA_CHECK:
             out.append((leaf.name or block, kappa))
     return out
 
