@@ -6,11 +6,13 @@ levels relabelled, and with y x 1000. ``~ corh(site):gen + idh(site):rep`` (seed
 three ways on main 2365677: −498.3406784 as is (converged), −498.3412533 with the rows
 shuffled (unconverged at maxit 50), −498.3425071 with the levels relabelled, "converged"
 1.8e-3 below the dense-V optimum. The optimum has ρ at 1 and σ²_S1 = 0.0083 (6.8e-6 of the
-largest site variance): where C(ρ) is singular ℓ rises like sqrt(σ²_S1) off zero. Three rules
-amplified round-off there: the lift of held variances to 1e-6 x a standard error of 3.4e4
-(idh(site):rep over 2 reps; ℓ 1.3e-3 lower, held there), a held variance the AI model cannot
-release (:mod:`asr_py.reml.corr_ladder`) and ℓ by the mixed model equations 1e-5 off at
-1 − ρ = 1.3e-7 (:mod:`asr_py.reml.singular_corr`, KAPPA_CORR).
+largest site variance): where C(ρ) is singular ℓ rises like sqrt(σ²_S1) off zero. Two
+rules amplified round-off there: the lift of held variances to 1e-6 x a standard error of
+3.4e4 (idh(site):rep over 2 reps; ℓ 1.3e-3 lower, held there: now only as far as it costs
+at most the tolerance, reml/ai.py ``_lift_held``) and a held variance the AI model cannot
+release (now probed on a ladder of its scale, :mod:`asr_py.reml.corr_ladder`). Left open:
+as is and with the rows shuffled the fits stop unconverged 1.3e-5 and 9e-6 below the
+optimum (ℓ by the mixed model equations carries ~1e-5 of round-off at 1 − ρ ~ 1e-7).
 
 Checked against an independent dense-V REML (tests/_dense_reml.py), maximised by L-BFGS-B.
 """
