@@ -11,10 +11,10 @@ step, the differenced score of :mod:`asr_py.reml.held_score` and the release pro
 :mod:`asr_py.reml.held_release` (all scaled by 1/sqrt(AI_kk)) look only 1e-12 off the bound,
 where the gain is ~a·1e-6, below the tolerance, and the fit stops on the bound — or, from
 the escape's raised start (:mod:`asr_py.reml.corr_escape`), crawls beside it. Which of the
-two, and where, depended on the round-off of the row order and the level labels: a 4-site
-``corh(site):gen + idh(site):rep`` MET ended 1.8e-3 below the dense-V REML optimum
-(σ²_S1 = 0.0083, 6.8e-6 of the largest site variance) "converged" with the gen levels
-relabelled, 5.8e-4 below it unconverged with the rows shuffled.
+two, and where, depended on the round-off of the row order and the level labels: in a 4-site
+``corh(site):gen + idh(site):rep`` MET the dense-V REML optimum has ρ = 1 and σ²_S1 = 0.0083
+(6.8e-6 of the largest site variance); σ²_S1 held at zero cost 5.7e-4 of ℓ, on the paths
+(the gen levels relabelled) that put it there, reported "converged".
 
 :func:`ladder_start` reads ℓ itself on a ladder that does not depend on the path: each such
 variance (code 'B', held at its boundary, or below LOW_REL of its template's largest) alone
