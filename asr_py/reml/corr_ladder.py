@@ -18,8 +18,8 @@ two, and where, depended on the round-off of the row order and the level labels:
 
 :func:`ladder_start` reads ℓ itself on a ladder that does not depend on the path: each such
 variance (code 'B', held at its boundary, or below LOW_REL of its template's largest) alone
-at σ²_max x 10^-j, j = LADDER; the best point, when it gains more than the tolerance, starts
-a refit (:func:`asr_py.reml.ai._climb_ladder`), and the better fit is kept.
+at σ²_max x 10^e, e = −10 ... −1 (LADDER); the best point, when it gains more than the
+tolerance, starts a refit (:func:`asr_py.reml.ai._climb_ladder`), and the better fit is kept.
 """
 
 from __future__ import annotations
