@@ -89,6 +89,8 @@ CONFIRM_PARAM = 1e-10
 #: a variance held at its boundary when the iteration cannot gain is lifted to this x its
 #: scale (:func:`_lift_held`)
 LIFT_REL = 1e-6
+#: ... or as many powers of ten lower, the first whose ℓ is within the tolerance (s30inv)
+LIFT_TRIES = 6
 
 
 def loglik_at(problem: MixedProblem, theta: np.ndarray, *, solver: str = "auto") -> float:
@@ -145,27 +147,40 @@ def _snap_to_zero(mme: MME, ctx: IterContext, st: Any, theta: np.ndarray, score:
     return st, theta, score, ai
 
 
-def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray
-               ) -> tuple[Any, np.ndarray] | None:
+def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray,
+               loglik: float = -np.inf, tol: float = np.inf) -> tuple[Any, np.ndarray] | None:
     """When neither an AI nor an EM step gains: every free 'P' variance at its boundary
     value below LIFT_REL x its scale raised to that value (held there from now on), where
     its score still has its digits (at 1e-12 x its scale the score of a σ²K variance is a
     difference of terms ~ q/θ_k: Fransen_2022's block:gen beside an ar1 x ar1 residual had
     scores 16, 32, 0 in turn, the AI step left the bound and failed, EM did nothing). The
-    new state, or None if no variance qualifies or ℓ cannot be evaluated there."""
-    lift = LIFT_REL * ctx.scale
-    mask = (ctx.pmask & ~fixed & ctx.at_bound(theta) & (theta < lift)
+    new state, or None if no variance qualifies or ℓ cannot be evaluated there.
+
+    s30inv: the scale is a standard error, which for a variance the data hardly inform (an
+    idh(site):rep over 2 reps a site: 3.4e4) puts the lift far from zero; held there, a
+    4-site MET ended 1.3e-3 below its optimum, on the paths (row orders, level labels) that
+    reached the lift. So the lift is LIFT_REL x 10^-j x the scale, j = 0 .. LIFT_TRIES, the
+    first that costs at most ``tol`` of ``loglik`` (ℓ at θ); None when none does."""
+    base = LIFT_REL * ctx.scale
+    mask = (ctx.pmask & ~fixed & ctx.at_bound(theta) & (theta < base)
             & np.array([k == "variance" for k in ctx.kinds], dtype=bool))
     if not mask.any():
         return None
-    th = theta.copy()
-    th[mask] = lift[mask]
-    st = evaluate_valid(mme, ctx, th)
-    if st is None:
-        return None
-    ctx.snap_floor[mask] = th[mask]
-    ctx.bval[mask] = np.maximum(ctx.bval[mask], th[mask])
-    return st, th
+    for j in range(LIFT_TRIES + 1):
+        lift = base * 10.0 ** -j
+        m = mask & (theta < lift)
+        if not m.any():
+            return None
+        th = theta.copy()
+        th[m] = lift[m]
+        st = evaluate_valid(mme, ctx, th)
+        if st is None:
+            return None
+        if st.loglik >= loglik - tol:
+            ctx.snap_floor[m] = th[m]
+            ctx.bval[m] = np.maximum(ctx.bval[m], th[m])
+            return st, th
+    return None
 
 
 def _as_ai(method: str) -> str:
@@ -223,6 +238,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     first = res if stop is not None and stop.fired else None  # s29conv: reml/crawl.py
     res = _check_singular_corr(centred, res, kwargs)
     res = _escape_boundary(centred, res, kwargs)
+    res = _climb_ladder(centred, res, kwargs)
     res = _revisit_bound(centred, res, kwargs)
     res = _corner_faces(centred, res, kwargs)
     res = _fold_faces(centred, res, kwargs, crawled=res is first)
@@ -272,6 +288,34 @@ def _escape_boundary(problem: MixedProblem, res: RemlResult, kwargs: dict) -> Re
                 and third.loglik >= second.loglik - GAIN_TOL_REL * dof_scale(problem)):
             second = third
     return res if second is None else better(res, second, dof_scale(problem))
+
+
+def _climb_ladder(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """s30inv: refits from the best point of a ladder of values of a variance of a template
+    with correlations held at zero (:mod:`asr_py.reml.corr_ladder`); the better fit kept."""
+    from asr_py.reml.corr_escape import GAIN_REL
+    from asr_py.reml.corr_ladder import MAX_ROUNDS, ladder_start, note
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+    tol = GAIN_REL * dof_scale(problem)
+    first = res
+    for _ in range(MAX_ROUNDS):
+        start = ladder_start(problem, res, lambda th: _loglik_or_none_at(problem, th),
+                             loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8)))
+        second = _second_fit(problem, kwargs, start, soft_corr_bounds=True)
+        if second is None or not (second.loglik - res.loglik > tol or (
+                second.converged and not res.converged and second.loglik >= res.loglik - tol)):
+            break
+        res = second
+    if res is first:
+        return res
+    if not res.converged:  # as _escape_boundary's third fit: held as usual from there
+        third = _second_fit(problem, kwargs, np.asarray(res.theta, dtype=float))
+        if third is not None and third.converged and third.loglik >= res.loglik - tol:
+            res = third
+    res.diagnostics.insert(0, note(res.loglik - first.loglik))
+    return res
 
 
 def _revisit_bound(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
@@ -836,7 +880,7 @@ def _fit_reml(
                 and abs(new_state.loglik - st.loglik) <= tol_ll):
             new_state = None  # a null EM step after a failed AI step: no progress
         if new_state is None and noise_cov is None and not raised_once and not polish:
-            lifted = _lift_held(mme, ctx, theta, fixed)
+            lifted = _lift_held(mme, ctx, theta, fixed, st.loglik, tol_ll)
             if lifted is not None:  # restart from variances held where the score is accurate
                 raised_once = True
                 st, theta = lifted

@@ -68,8 +68,14 @@ class AsremlFit:
         """Python warnings for what the user must not miss (also in ``diagnostics``)."""
         import warnings
 
+        from asr_py.results.overfactored import overfactored_notes
         from asr_py.warning_classes import ConvergenceWarning, IdentifiabilityWarning
 
+        tmpl = getattr(self.model, "templates", None)
+        for note in overfactored_notes(tmpl() if callable(tmpl) else []):  # s30inv
+            if note not in self.result.diagnostics:
+                self.result.diagnostics.append(note)
+            warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
         if getattr(self.model, "saturated", False):   # n = rank(X): nothing to estimate
             note = next(w for w in self.model.warnings if w.startswith("no residual degrees"))
             warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
