@@ -160,27 +160,36 @@ def _lift_held(mme: MME, ctx: IterContext, theta: np.ndarray, fixed: np.ndarray,
     idh(site):rep over 2 reps a site: 3.4e4) puts the lift far from zero; held there, a
     4-site MET ended 1.3e-3 below its optimum, on the paths (row orders, level labels) that
     reached the lift. So the lift is LIFT_REL x 10^-j x the scale, j = 0 .. LIFT_TRIES, the
-    first that costs at most ``tol`` of ``loglik`` (ℓ at θ); None when none does."""
+    first that costs at most ``tol`` of ``loglik`` (ℓ at θ); when none does, the full lift
+    (j = 0) as before: a fit stalled far from its optimum (a start 10¹² off) needs the move
+    whatever it costs at that point, and the iteration climbs from there."""
     base = LIFT_REL * ctx.scale
     mask = (ctx.pmask & ~fixed & ctx.at_bound(theta) & (theta < base)
             & np.array([k == "variance" for k in ctx.kinds], dtype=bool))
     if not mask.any():
         return None
+    first: tuple[Any, np.ndarray, np.ndarray] | None = None
     for j in range(LIFT_TRIES + 1):
         lift = base * 10.0 ** -j
         m = mask & (theta < lift)
         if not m.any():
-            return None
+            break
         th = theta.copy()
         th[m] = lift[m]
         st = evaluate_valid(mme, ctx, th)
         if st is None:
-            return None
+            break
+        if first is None:
+            first = (st, th, m)
         if st.loglik >= loglik - tol:
-            ctx.snap_floor[m] = th[m]
-            ctx.bval[m] = np.maximum(ctx.bval[m], th[m])
-            return st, th
-    return None
+            first = (st, th, m)
+            break
+    if first is None:
+        return None
+    st, th, m = first
+    ctx.snap_floor[m] = th[m]
+    ctx.bval[m] = np.maximum(ctx.bval[m], th[m])
+    return st, th
 
 
 def _as_ai(method: str) -> str:
