@@ -37,55 +37,12 @@ _EPS = float(np.finfo(float).eps)
 
 
 def r_pretty(lo: float, hi: float, n: int = 5, min_n: int | None = None) -> np.ndarray:
-    """R's ``pretty(c(lo, hi), n, min.n)`` (R_pretty of src/appl/pretty.c with the
-    defaults shrink.sml = 0.75, high.u.bias = 1.5, u5.bias = 2.75)."""
-    min_n = n // 3 if min_n is None else min_n
-    h, h5, shrink = 1.5, 0.5 + 1.5 * 1.5, 0.75
-    dx = hi - lo
-    if dx == 0 and hi == 0:
-        cell, small = 1.0, True
-    else:
-        cell = max(abs(lo), abs(hi))
-        u = 1 + (1 / (1 + h) if h5 >= 1.5 * h + 0.5 else 1.5 / (1 + h5))
-        u *= max(1, n) * _EPS
-        small = dx < cell * u * 3
-    if small:
-        if cell > 10:
-            cell = 9 + cell / 10
-        cell *= shrink
-        if min_n > 1:
-            cell /= min_n
-    else:
-        cell = dx / n if n > 1 else dx
-    base = 10.0 ** math.floor(math.log10(cell))
-    unit = base
-    if 2 * base - cell < h * (cell - unit):
-        unit = 2 * base
-        if 5 * base - cell < h5 * (cell - unit):
-            unit = 5 * base
-            if 10 * base - cell < h * (cell - unit):
-                unit = 10 * base
-    reps = 1e-10
-    ns = math.floor(lo / unit + reps)
-    nu = math.ceil(hi / unit - reps)
-    while ns * unit > lo + reps * unit:
-        ns -= 1
-    while nu * unit < hi - reps * unit:
-        nu += 1
-    k = int(0.5 + nu - ns)
-    if k < min_n:
-        k = min_n - k
-        if ns >= 0:
-            nu += k // 2
-            ns -= k // 2 + k % 2
-        else:
-            ns -= k // 2
-            nu += k // 2 + k % 2
-        k = min_n
-    s = np.linspace(ns * unit, nu * unit, k + 1)
-    if k:
-        s[np.abs(s) < 1e-14 * (nu - ns) * unit / k] = 0.0
-    return s
+    """R's ``pretty(c(lo, hi), n, min.n)`` with R's defaults (shrink.sml = 0.75,
+    high.u.bias = 1.5, u5.bias = 2.75): R_pretty of src/appl/pretty.c, written once in
+    :func:`asr_py.translate.rgraphvalues.r_pretty` (checked there against R's output)."""
+    from asr_py.translate.rgraphvalues import r_pretty as pretty
+
+    return pretty(lo, hi, n, min_n)
 
 
 def r_hist(x: np.ndarray, breaks: np.ndarray | None = None
