@@ -708,8 +708,10 @@ class BasePrinter:
                 not self.data_cols and args[0].kind in ("bin", "unary") and \
                 args[0].value in ("==", "!=", "<", ">", "<=", ">=", "&", "|", "!", "%in%") \
                 and _mentions(args[0], e.left.value):
-            # v[v != "a"] of a vector v (a Python list, an array or a Series): elementwise
-            return self.np(f"np.asarray({obj})[{self.as_array(args[0], e.left.value)}]")
+            # v[v != "a"] of a vector v (a Python list, an array or a Series): elementwise;
+            # of a matrix, R's column-major order (the transposes; no-ops on a vector)
+            mask = self.as_array(args[0], e.left.value)
+            return self.np(f"np.asarray({obj}).T[np.asarray({mask}).T]")
         if len(args) == 1 and e.value == "[" and args[0].kind == "bin" and \
                 args[0].value in (":", "+", "-", "*", "/") and not self.data_cols and \
                 _mentions(args[0], "length") and e.left.kind == "name":

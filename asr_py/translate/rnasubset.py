@@ -115,6 +115,8 @@ def r_na_subset(got: Any, x: Any, cond: Any, na: Any, rows: bool = False,
         return out if col is None else out[col]
     if rows or isinstance(x, pd.DataFrame | dict):
         return got
+    if isinstance(x, np.ndarray) and x.ndim != 1:   # a matrix: m[m > k] as computed
+        return got
     if isinstance(x, pd.Series | pd.Index | np.ndarray | list | tuple):
         s = x if isinstance(x, pd.Series) else pd.Series(
             x if isinstance(x, pd.Index) else np.asarray(x, dtype=None if len(x) else float))
