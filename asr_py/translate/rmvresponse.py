@@ -66,29 +66,18 @@ def emit(tr: Any, out: list[str], lhs: R, rhs: str) -> None:
 
 
 def _arg_texts(src: str) -> list[str] | None:
-    """The argument texts of ``cbind(e1, ..., ek)`` (top-level commas), else None."""
+    """The argument texts of ``cbind(e1, ..., ek)`` (read by translate's R parser), else
+    None."""
+    from asr_py.translate.parser import Untranslatable, parse_expr
+
     s = src.strip()
-    if not (s.startswith("cbind(") and s.endswith(")")):
+    try:
+        e = parse_expr(s)
+    except (Untranslatable, ValueError, IndexError):
         return None
-    inner, depth, cur, out, quote = s[6:-1], 0, "", [], ""
-    for ch in inner:
-        if quote:
-            cur += ch
-            quote = "" if ch == quote else quote
-            continue
-        if ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-            continue
-        cur += ch
-    out.append(cur.strip())
-    return out
+    if e.kind != "call" or e.value != "cbind" or any(n is not None for n, _ in e.args):
+        return None
+    return [s[a.start:a.end].strip() for _, a in e.args]
 
 
 def _matrix(value: Any, src: str, n: int | None) -> tuple[np.ndarray, list[str]]:
