@@ -2742,8 +2742,8 @@ class Translator(BasePrinter):
         call = f"{self.runtime(fn)}({', '.join(parts)})"
         note = (f"# NOTE(asr_py): {f}() draws from numpy's generator: R's random stream "
                 "cannot be reproduced, so the simulated numbers differ from R's")
-        if f in ("rnorm", "runif") and note not in self._hoisted:
-            self._hoisted.append(note)
+        if f in ("rnorm", "runif"):
+            self._note_once(note)
         return call
 
     def switch(self, args: list[tuple[str | None, R]]) -> str:
@@ -3041,8 +3041,7 @@ class Translator(BasePrinter):
             if n in _MEMORY:
                 note = (f"# NOTE(asr_py): asreml({n} = {self.src(a)}) dropped: it sizes "
                         "asreml's work space; asr_py sizes its own memory")
-                if note not in self._hoisted:
-                    self._hoisted.append(note)
+                self._note_once(note)
                 continue
             if n in _HARMLESS:
                 self.todo.append(f"asreml({n} = {self.src(a)}) dropped: it does not change "
@@ -3068,28 +3067,24 @@ class Translator(BasePrinter):
                 note = (f"# NOTE(asr_py): asreml(asmv = {self.src(a)}) dropped: the residual "
                         "correlates no traits within a unit, so long-format rows fit the "
                         "same model (rasmv.py)")
-                if note not in self._hoisted:
-                    self._hoisted.append(note)
+                self._note_once(note)
                 continue
             if n in ("asmv", "as.multivariate") and rasmv.passed(a) is not None:
                 out.append(rasmv.passed(a))      # type: ignore[arg-type]
                 note = rasmv.NOTE.format(a=self.src(a))
-                if note not in self._hoisted:
-                    self._hoisted.append(note)
+                self._note_once(note)
                 continue
             if n == "equate.levels" and requatelevels.neutral(self, a, named):
                 note = (f"# NOTE(asr_py): asreml(equate.levels = {self.src(a)}) dropped: "
                         "and() adds to the previous term's effects by level label, over the "
                         "union of levels (requatelevels.py)")
-                if note not in self._hoisted:
-                    self._hoisted.append(note)
+                self._note_once(note)
                 continue
             if n in rnaomity.NAMES and rnaomity.neutral(named):
                 note = (f"# NOTE(asr_py): asreml({n} = {self.src(a)}) dropped: no asreml "
                         "argument (R passes it to asreml's ..., unused); one response, so "
                         "asreml's default y = 'include' is the same fit (rnaomity.py)")
-                if note not in self._hoisted:
-                    self._hoisted.append(note)
+                self._note_once(note)
                 continue
             if n in _MODEL or n not in _ASREML_ARGS:
                 what = "an asreml argument asr_py does not have" if n in _MODEL else \
@@ -3131,8 +3126,7 @@ class Translator(BasePrinter):
                 elif a.kind == "formula":
                     text, used = rewrite_known(self.src(a), giv, self.term_renamed)
                     if key in ("fixed", "random") and rasmv.drop_mv(text) != text:
-                        if rasmv.MV_NOTE not in self._hoisted:  # asreml 3's mv (rasmv.py)
-                            self._hoisted.append(rasmv.MV_NOTE)
+                        self._note_once(rasmv.MV_NOTE)  # asreml 3's mv (rasmv.py)
                         if rasmv.drop_mv(text) is None:
                             continue
                         text = str(rasmv.drop_mv(text))

@@ -525,6 +525,11 @@ class BasePrinter:
         self._hoisted += lines
         return name
 
+    def _note_once(self, line: str) -> None:
+        """A line (a NOTE) written before the statement being translated, once."""
+        if line not in self._hoisted:
+            self._hoisted.append(line)
+
     def index(self, e: R) -> str:
         """``x[["a"]]``, ``x[, "col"]``, ``x[cond, ]``, ``x$a[i]``; a comparison subscript
         keeps R's NA elements / rows where it meets a missing value (rnasubset.py)."""

@@ -150,9 +150,7 @@ def _pyname(n: str) -> str:
 
 
 def _note(tr: Any, text: str) -> None:
-    note = f"# NOTE(asr_py): {text}"
-    if note not in tr._hoisted:
-        tr._hoisted.append(note)
+    tr._note_once(f"# NOTE(asr_py): {text}")
 
 
 def statement(tr: Any, e: R) -> str | None:
