@@ -25,6 +25,8 @@ import scipy.sparse as sp
 
 from asr_py.errors import PedigreeError
 from asr_py.genetics.relmatrix import RelMatrix
+from asr_py.genetics.selfing import (check_selfing, parent_weights, selfed, selfed_inbreeding,
+                                     selfed_mendelian)
 
 __all__ = ["prepare_pedigree", "inbreeding", "ainverse", "amatrix"]
 
@@ -174,7 +176,7 @@ def _prepare(
         raise PedigreeError(
             f"a pedigree needs three columns (id, sire, dam); this one has {pedigree.shape[1]}"
         )
-    unknown = tuple(unknown)
+    unknown = (unknown,) if isinstance(unknown, str) else tuple(unknown)  # R: mv = "0"
     unknown_text = {_code_text(u) for u in unknown if not _is_na(u)}
 
     ids = _as_text(_column(pedigree, id, 0, "id"), unknown_text)
@@ -358,8 +360,10 @@ def prepare_pedigree(
 # ---------------------------------------------------------------------------------------------
 # inbreeding
 # ---------------------------------------------------------------------------------------------
-def _mendelian_var(sire: np.ndarray, dam: np.ndarray, F: np.ndarray) -> np.ndarray:
-    """D_ii = 1/2 - (F_s+F_d)/4, 3/4 - F_p/4 or 1 (see module docstring)."""
+def _mendelian_var(sire: np.ndarray, dam: np.ndarray, F: np.ndarray,
+                   selfing: float | None = None) -> np.ndarray:
+    """D_ii = 1/2 - (F_s+F_d)/4, 3/4 - F_p/4 or 1 (see module docstring); with ``selfing``
+    s, 1 - (1 + s²)(1 + F_p)/4 for an animal open to selfing (:mod:`.selfing`)."""
     fs = np.where(sire >= 0, F[np.maximum(sire, 0)], 0.0)
     fd = np.where(dam >= 0, F[np.maximum(dam, 0)], 0.0)
     ks = sire >= 0
@@ -369,6 +373,9 @@ def _mendelian_var(sire: np.ndarray, dam: np.ndarray, F: np.ndarray) -> np.ndarr
     D[both] = 0.5 - 0.25 * (fs[both] + fd[both])
     one = ks ^ kd
     D[one] = 0.75 - 0.25 * (fs[one] + fd[one])
+    if selfing is not None:
+        k = selfed(sire, dam)
+        D[k] = selfed_mendelian(fs[k], selfing)
     return D
 
 
@@ -430,13 +437,16 @@ def _sparse_cost(
     return work * scale
 
 
-def _parent_matrix(sire: np.ndarray, dam: np.ndarray) -> sp.csr_matrix:
-    """P with P[i, s_i] = P[i, d_i] = 1/2 (summed when s_i = d_i)."""
+def _parent_matrix(sire: np.ndarray, dam: np.ndarray,
+                   selfing: float | None = None) -> sp.csr_matrix:
+    """P with P[i, s_i] = P[i, d_i] = 1/2 (summed when s_i = d_i); with ``selfing`` s,
+    (1 + s)/2 for the known parent of an animal open to selfing."""
     n = sire.size
     ks, kd = sire >= 0, dam >= 0
+    ws, wd = parent_weights(sire, dam, selfing)
     rows = np.concatenate([np.flatnonzero(ks), np.flatnonzero(kd)])
     cols = np.concatenate([sire[ks], dam[kd]])
-    P = sp.csr_matrix((np.full(rows.size, 0.5), (rows, cols)), shape=(n, n))
+    P = sp.csr_matrix((np.concatenate([ws[ks], wd[kd]]), (rows, cols)), shape=(n, n))
     P.sum_duplicates()
     return P
 
@@ -448,16 +458,21 @@ def _inbreeding_arrays(
     *,
     dense_width: int = DENSE_WIDTH,
     method: str = "auto",
+    selfing: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inbreeding F and Mendelian variances D for a sorted pedigree.
 
     Two exact methods: the tabular method on a sliding window of the animals that still have
     offspring to come (cost ~ window width x number of parents; good for deep, narrow
     pedigrees), and the sparse ancestor method of Meuwissen & Luo (1992) (cost ~ ancestor
-    paths; good for wide, shallow ones). 'auto' picks the cheaper by an estimate.
+    paths; good for wide, shallow ones). 'auto' picks the cheaper by an estimate. With
+    ``selfing`` (asreml's partial selfing, :mod:`.selfing`) the sparse method, whose P
+    carries the known parent's weight (1 + s)/2.
     """
     if sire.size == 0:
         return np.zeros(0), np.ones(0)
+    if selfing is not None:
+        return _inbreeding_sparse(sire, dam, gen, selfing=selfing)
     if method == "auto":
         width = _active_width(sire, dam, gen)
         method = "sparse"
@@ -521,7 +536,8 @@ def _inbreeding_window(sire: np.ndarray, dam: np.ndarray, gen: np.ndarray) -> np
 
 
 def _inbreeding_sparse(
-    sire: np.ndarray, dam: np.ndarray, gen: np.ndarray, *, chunk: int = 2048
+    sire: np.ndarray, dam: np.ndarray, gen: np.ndarray, *, chunk: int = 2048,
+    selfing: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inbreeding by the sparse ancestor method.
 
@@ -536,12 +552,16 @@ def _inbreeding_sparse(
     D = np.ones(n)
     if n == 0:
         return F, D
-    P = _parent_matrix(sire, dam)
+    P = _parent_matrix(sire, dam, selfing)
     both = (sire >= 0) & (dam >= 0)
+    self_ = selfed(sire, dam) if selfing is not None else np.zeros(n, dtype=bool)
     bounds = np.searchsorted(gen, np.arange(gen.max() + 2))  # gen is sorted
     for g in range(1, int(gen.max()) + 1):
         lo_prev, lo, hi = bounds[g - 1], bounds[g], bounds[g + 1]
-        D[lo_prev:lo] = _mendelian_var(sire[lo_prev:lo], dam[lo_prev:lo], F)
+        D[lo_prev:lo] = _mendelian_var(sire[lo_prev:lo], dam[lo_prev:lo], F, selfing)
+        sk = lo + np.flatnonzero(self_[lo:hi])
+        if sk.size:
+            F[sk] = selfed_inbreeding(F[sire[sk]], selfing)  # type: ignore[arg-type]
         kids = lo + np.flatnonzero(both[lo:hi])
         if kids.size == 0:
             continue
@@ -557,7 +577,7 @@ def _inbreeding_sparse(
             Fpair[c0 : c0 + chunk] = 0.5 * (Ls.multiply(Ld) @ D)
         F[kids] = Fpair[inv]
     lo = bounds[int(gen.max())]
-    D[lo:] = _mendelian_var(sire[lo:], dam[lo:], F)
+    D[lo:] = _mendelian_var(sire[lo:], dam[lo:], F, selfing)
     return F, D
 
 
@@ -581,49 +601,58 @@ def _ancestor_rows(animals: np.ndarray, P: sp.csr_matrix) -> sp.csr_matrix:
     return L
 
 
-def inbreeding(pedigree: pd.DataFrame, **opts: Any) -> pd.Series:
+def inbreeding(pedigree: pd.DataFrame, *, selfing: float | None = None,
+               **opts: Any) -> pd.Series:
     """Inbreeding coefficients F (Meuwissen & Luo 1992), by id in sorted pedigree order.
 
-    ``opts`` go to :func:`prepare_pedigree`. F_i = A_{s_i d_i}/2 (0 if a parent is unknown).
+    ``opts`` go to :func:`prepare_pedigree`. F_i = A_{s_i d_i}/2 (0 if a parent is unknown;
+    with ``selfing`` s, s (1 + F_p)/2 when only the sire p is known, :mod:`.selfing`).
     """
     ped = _prepare(pedigree, **opts)
-    F, _ = _inbreeding_arrays(ped.sire, ped.dam, ped.generation)
+    F, _ = _inbreeding_arrays(ped.sire, ped.dam, ped.generation,
+                              selfing=check_selfing(selfing))
     return pd.Series(F, index=pd.Index(ped.ids, dtype=object, name="id"), name="F")
 
 
 # ---------------------------------------------------------------------------------------------
 # A-inverse and A
 # ---------------------------------------------------------------------------------------------
-def ainverse(pedigree: pd.DataFrame, **opts: Any) -> RelMatrix:
+def ainverse(pedigree: pd.DataFrame, *, selfing: float | None = None,
+             **opts: Any) -> RelMatrix:
     """Sparse A-inverse by Henderson's rules with Quaas' inbreeding correction.
 
     With d_i = 1/D_ii (module docstring), animal i adds d_i to (i,i); with both parents known
     -d_i/2 to (i,s), (s,i), (i,d), (d,i) and d_i/4 to (s,s), (d,d), (s,d), (d,s); with one
-    parent p known -d_i/2 to (i,p), (p,i) and d_i/4 to (p,p). ``opts`` go to
-    :func:`prepare_pedigree`.
+    parent p known -d_i/2 to (i,p), (p,i) and d_i/4 to (p,p). ``selfing`` = s (asreml's
+    ``selfing``; default None, asreml's NA): an animal whose sire is known and dam unknown
+    was selfed with probability s, so its sire's weight 1/2 becomes w = (1 + s)/2 (-w d_i,
+    w² d_i) and D_ii = 1 - (1 + s²)(1 + F_p)/4 (:mod:`asr_py.genetics.selfing`). ``opts``
+    go to :func:`prepare_pedigree`.
 
     Returns a RelMatrix (kind 'Ainv', inverse=True, csc) in sorted pedigree order, with
     ``logdet`` = log|A| = sum_i log D_ii and ``inbreeding`` = F.
     """
+    selfing = check_selfing(selfing)
     ped = _prepare(pedigree, **opts)
     s, d, n = ped.sire, ped.dam, ped.ids.size
-    F, D = _inbreeding_arrays(s, d, ped.generation)
+    F, D = _inbreeding_arrays(s, d, ped.generation, selfing=selfing)
     w = 1.0 / D
+    wts, wtd = parent_weights(s, d, selfing)
     i = np.arange(n)
     ks, kd = s >= 0, d >= 0
     both = ks & kd
     rr = [i]
     cc = [i]
     vv = [w]
-    for known, par in ((ks, s), (kd, d)):  # animal-parent and parent-parent(self) terms
-        a, p, wa = i[known], par[known], w[known]
+    for known, par, wt in ((ks, s, wts), (kd, d, wtd)):  # animal-parent, parent-parent(self)
+        a, p, wa, c = i[known], par[known], w[known], wt[known]
         rr += [a, p, p]
         cc += [p, a, p]
-        vv += [-0.5 * wa, -0.5 * wa, 0.25 * wa]
-    a, ws = i[both], w[both]
+        vv += [-c * wa, -c * wa, c * c * wa]
+    wb = w[both] * wts[both] * wtd[both]
     rr += [s[both], d[both]]
     cc += [d[both], s[both]]
-    vv += [0.25 * ws, 0.25 * ws]
+    vv += [wb, wb]
     M = sp.coo_matrix(
         (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(n, n)
     ).tocsc()
@@ -637,18 +666,23 @@ def ainverse(pedigree: pd.DataFrame, **opts: Any) -> RelMatrix:
         logdet=float(np.log(D).sum()),
         inbreeding=pd.Series(F, index=index, name="F"),
         kind="Ainv",
-        info={"n_animals": n, "n_founders_added": ped.n_added},
+        info={"n_animals": n, "n_founders_added": ped.n_added,
+              **({"selfing": selfing} if selfing is not None else {})},
     )
 
 
-def amatrix(pedigree: pd.DataFrame, *, max_animals: int = AMATRIX_MAX, **opts: Any) -> RelMatrix:
+def amatrix(pedigree: pd.DataFrame, *, max_animals: int = AMATRIX_MAX,
+            selfing: float | None = None, **opts: Any) -> RelMatrix:
     """Dense numerator relationship matrix A by the tabular method.
 
     A_ij = (A_{j s_i} + A_{j d_i})/2 for j older than i, A_ii = 1 + A_{s_i d_i}/2, unknown
-    parents contributing 0; computed a whole generation at a time. ``opts`` go to
-    :func:`prepare_pedigree`. Refuses more than ``max_animals`` animals (A is dense, 8 n^2
-    bytes): use :func:`ainverse` for large pedigrees.
+    parents contributing 0; computed a whole generation at a time. With ``selfing`` s (see
+    :func:`ainverse`) an animal with only its sire p known has A_ij = (1 + s)/2 A_pj and
+    A_ii = 1 + s A_pp/2. ``opts`` go to :func:`prepare_pedigree`. Refuses more than
+    ``max_animals`` animals (A is dense, 8 n^2 bytes): use :func:`ainverse` for large
+    pedigrees.
     """
+    selfing = check_selfing(selfing)
     ped = _prepare(pedigree, **opts)
     n = ped.ids.size
     if n > max_animals:
@@ -658,24 +692,29 @@ def amatrix(pedigree: pd.DataFrame, *, max_animals: int = AMATRIX_MAX, **opts: A
             hint="use ainverse(pedigree), which is sparse, or raise max_animals=",
         )
     s, d, gen = ped.sire, ped.dam, ped.generation
+    wts, wtd = parent_weights(s, d, selfing)
+    self_ = selfed(s, d) if selfing is not None else np.zeros(n, dtype=bool)
     A = np.zeros((n, n))
     bounds = np.searchsorted(gen, np.arange(gen.max() + 2)) if n else np.zeros(1, int)
     for g in range(int(gen.max()) + 1 if n else 0):
         lo, hi = bounds[g], bounds[g + 1]
         sg, dg = s[lo:hi], d[lo:hi]
-        ms, md = (sg >= 0)[:, None], (dg >= 0)[:, None]
+        ms = ((sg >= 0) * wts[lo:hi])[:, None]
+        md = ((dg >= 0) * wtd[lo:hi])[:, None]
         ss, dd = np.maximum(sg, 0), np.maximum(dg, 0)
         # block against older animals, then within the generation
-        blk = 0.5 * (A[ss, :lo] * ms + A[dd, :lo] * md)
+        blk = A[ss, :lo] * ms + A[dd, :lo] * md
         A[lo:hi, :lo] = blk
         A[:lo, lo:hi] = blk.T
-        within = 0.5 * (A[ss, lo:hi] * ms + A[dd, lo:hi] * md)
+        within = A[ss, lo:hi] * ms + A[dd, lo:hi] * md
         within = 0.5 * (within + within.T)
         asd = np.where((sg >= 0) & (dg >= 0), A[ss, dd], 0.0)
+        # selfed with probability s: F_i = s (1 + F_p)/2 = s A_pp/2 (asreml's selfing)
+        asd = np.where(self_[lo:hi], (selfing or 0.0) * A[ss, ss], asd)
         within[np.diag_indices_from(within)] = 1.0 + 0.5 * asd
         A[lo:hi, lo:hi] = within
     F = np.diag(A) - 1.0
-    D = _mendelian_var(s, d, F)
+    D = _mendelian_var(s, d, F, selfing)
     index = pd.Index(ped.ids, dtype=object, name="id")
     return RelMatrix(
         matrix=A,

@@ -119,6 +119,7 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
+from asr_py.translate.rainverse import ainverse_call
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
 from asr_py.translate.rallequal import FUNCS as _RALLEQUAL_FUNCS
 from asr_py.translate.rarray import FUNCS as _RARRAY_FUNCS
@@ -1731,16 +1732,8 @@ class Translator(BasePrinter):
                 # (rcsparse.py; m-hrachov's RR_m3 <- update(RR_m3) then RR_m3[["Csparse"]])
                 got = f'{self.runtime("r_with_csparse")}({got}, globals().get("CSPARSE"))'
             return got
-        if f in ("ainverse", "asreml.Ainverse"):
-            # the pedigree: first positional or pedigree= (R's partial names: ped=, p=)
-            ped = pos[:1] or [a for n, a in args if n and "pedigree".startswith(n)][:1]
-            if not ped:
-                raise Untranslatable(f"{f}() without a pedigree argument")
-            if len(args) != 1:
-                self.todo.append(f"{f}() options other than the pedigree are not translated")
-            # asreml takes pedigrees where an id is both sire and dam (selfing, reciprocal
-            # crosses in plants and trees); asr_py checks roles unless told not to
-            return f"asr.ainverse({self.py(ped[0])}, check_roles=False)"
+        if f in ("ainverse", "asreml.Ainverse"):    # its options: rainverse.py
+            return ainverse_call(self, f, args)
         if f == "vcm.lm":   # vcm.lm(~ f, data = sv) -> asr.vcm_lm('~ f', sv)
             form = [a for a in pos if a.kind == "formula"]
             data = [a for n, a in args if n == "data"] or [a for a in pos if a.kind != "formula"]
