@@ -25,8 +25,13 @@ import scipy.sparse as sp
 
 from asr_py.errors import PedigreeError
 from asr_py.genetics.relmatrix import RelMatrix
-from asr_py.genetics.selfing import (check_selfing, parent_weights, selfed, selfed_inbreeding,
-                                     selfed_mendelian)
+from asr_py.genetics.selfing import (
+    check_selfing,
+    parent_weights,
+    selfed,
+    selfed_inbreeding,
+    selfed_mendelian,
+)
 
 __all__ = ["prepare_pedigree", "inbreeding", "ainverse", "amatrix"]
 

@@ -119,8 +119,8 @@ from asr_py.translate.printer import (
     _wrap,
     pyname,
 )
-from asr_py.translate.rainverse import ainverse_call
 from asr_py.translate.raghmatrix import FUNCS as _RAGHMATRIX_FUNCS
+from asr_py.translate.rainverse import ainverse_call
 from asr_py.translate.rallequal import FUNCS as _RALLEQUAL_FUNCS
 from asr_py.translate.rarray import FUNCS as _RARRAY_FUNCS
 from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
