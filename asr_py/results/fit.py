@@ -525,7 +525,8 @@ class AsremlFit:
         follow R's ``update.formula``: ``random="~ . - Env:Name"`` is this fit's random
         formula without ``Env:Name``, ``fixed=". ~ . + x"`` adds ``x``
         (:mod:`asr_py.formula.update`)."""
-        from asr_py.formula.update import FORMULA_KINDS, update_text
+        from asr_py.api import _KEYWORDS
+        from asr_py.results.update_call import updated_call
 
         asreml = self.refit
         if asreml is None:
@@ -535,20 +536,18 @@ class AsremlFit:
                              hint="fits made by asr.asreml() can be updated; refit this model "
                              "with asr.asreml(...) directly")
 
-        # asremlPlus's record of setvarianceterms (call$setvparameters) is no asreml argument
-        kw = {k: v for k, v in self.call.items() if k != "setvparameters"}
-        for key, kind in FORMULA_KINDS.items():  # R's update.formula: '.' = the old formula
-            if isinstance(changes.get(key), str):
-                old = self.call.get(key)
-                if key == "residual" and old is None:
-                    old = self.call.get("rcov")
-                changes = {**changes, key: update_text(old, changes[key], kind, keyword=key)}
-        kw.update(changes)
+        # asremlPlus's record of setvarianceterms (call$setvparameters) is no asreml argument;
+        # residual/rcov one argument; matrices of dropped terms left out (update_call.py)
+        kw = updated_call(dict(self.call), changes, _KEYWORDS)
         if "params" not in changes:
             table = asreml(**{**kw, "start_values": True})
             assert isinstance(table, pd.DataFrame)
             mine = self.params.set_index("Component")
-            hit = table["Component"].isin(mine.index)
+            # an estimate held on its boundary (constraint 'B', e.g. a residual variance at
+            # 1e-7) starts the new model from its default: from the boundary the AI steps
+            # crawl (units!R 1e-7 -> 3e-3 in 30 iterations, unconverged 13 640 below)
+            held = [n for n, c in zip(self.result.names, self.result.constraints) if c == "B"]
+            hit = table["Component"].isin(mine.index.difference(held))
             if hit.any():
                 comp = table.loc[hit, "Component"]
                 table.loc[hit, "Value"] = mine.loc[comp, "Value"].to_numpy()

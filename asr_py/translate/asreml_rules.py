@@ -382,6 +382,32 @@ def spatial_coords(residual: str) -> tuple[str, str] | None:
 
 #: a rewrite_known() matrix key that is a ginverse= entry (an ide() factor's ids), not a keyword
 _GINVERSE_KEY = "__ginverse__:"
+#: a fit's record (Translator.formulas) of its asreml 3 ginverse entries, by factor
+_GIV_REC = "__giv__:"
+
+
+def ginverse_key(fac: str, mat: str) -> str:
+    """The keyword that passes asreml 3's ``ginverse = list(fac = mat)`` to ``vm(fac, key)``:
+    the matrix's R name as Python, else ``<fac>_ginv``."""
+    return pyname(mat) if re.fullmatch(r"[^\W\d][\w.]*", mat) else pyname(fac) + "_ginv"
+
+
+def ginverse_swaps(parent: dict[str, str], old: dict[str, str], new: dict[str, str],
+                   mats: dict[str, str]) -> list[str]:
+    """The factors whose inverse an ``update(fit, ginverse = list(...))`` replaces in a term
+    of the fit's own formulas (``vm(fac, key)`` from ``ped(fac)``), where the update's own
+    formulas do not already pass that key: their keyword must carry the new matrix."""
+    texts = [v for k, v in parent.items() if isinstance(v, str)
+             and k in ("fixed", "random", "residual", "sparse")]
+    out = []
+    for fac, mat in new.items():
+        if fac not in old or old[fac] == mat:
+            continue
+        key = ginverse_key(fac, old[fac])
+        if key not in mats and any(re.search(rf"\bvm\(\s*{re.escape(fac)}\s*,\s*"
+                                             rf"{re.escape(key)}\b", t) for t in texts):
+            out.append(fac)
+    return out
 
 
 def rewrite_known(text: str, giv: dict[str, str],
@@ -408,8 +434,7 @@ def rewrite_known(text: str, giv: dict[str, str],
             # from ginverse={id: M}); init = v has no counterpart in ide()
             mats[f"{_GINVERSE_KEY}{fac}"] = giv[fac]
             return f"ide({fac})"
-        name = pyname(giv[fac]) if re.fullmatch(r"[^\W\d][\w.]*", giv[fac]) \
-            else pyname(fac) + "_ginv"
+        name = ginverse_key(fac, giv[fac])
         mats[name] = giv[fac]
         if renamed is not None:      # the script's own text, for asreml's coef names
             renamed[f"vm({fac}, {name})"] = f"{func}({fac})"
@@ -2949,9 +2974,12 @@ class Translator(BasePrinter):
         those rows with a warning. Not when the call passes R's ``...`` (it may hold
         na.action)."""
         parent: dict[str, str] = {}
-        if call.value == "update" and call.args and call.args[0][1].kind == "name":
+        if call.value in ("update", "update.asreml") and call.args and \
+                call.args[0][1].kind == "name":
             parent = self.formulas.get(call.args[0][1].value, {})
         self.last_formulas = dict(parent)
+        # asreml 3's ginverse list of the fit updated: update() keeps it in the call
+        old_giv = {k[len(_GIV_REC):]: v for k, v in parent.items() if k.startswith(_GIV_REC)}
         out: list[str] = []
         giv: dict[str, str] = {}
         na: list[str] = []
@@ -2984,6 +3012,10 @@ class Translator(BasePrinter):
                 else:
                     self.todo.append(f"asreml(ginverse = {self.src(a)}) is not translated: "
                                      "this call fits a DIFFERENT model than the R script")
+        new_giv = dict(giv)
+        giv = {**old_giv, **giv}
+        for fac, mat in giv.items():
+            self.last_formulas[_GIV_REC + fac] = mat
         for n, a in named:
             if n == "ginverse":
                 continue
@@ -3174,8 +3206,15 @@ class Translator(BasePrinter):
             if (fn in self.functions or fn in self.assigned) and fn.isidentifier() and \
                     not keyword.iskeyword(fn) and not any(o.startswith(f"{fn}=") for o in out):
                 out.append(f"{fn}={pyname(fn)}")
+        for fac in ginverse_swaps(parent, old_giv, new_giv, mats):
+            # update(m, ginverse = list(id = A2)): the fit's own ped(id) term, vm(id, K) in
+            # its call, refits with A2 as K (main refitted with the old inverse: s30hold3)
+            key = ginverse_key(fac, old_giv[fac])
+            py = f"{self.runtime('r_as_ginverse')}({self._matrix_py(new_giv[fac], key)})"
+            out.append(f"{key}={py}" if key.isidentifier() else f"**{{{key!r}: {py}}}")
+            mats[key] = new_giv[fac]
         used = set(mats.values())
-        for fac, mat in giv.items():
+        for fac, mat in new_giv.items():
             if mat not in used:
                 self.todo.append(f"ginverse entry {fac} = {mat} is not used by a ped()/giv() "
                                  "term")
