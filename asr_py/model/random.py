@@ -48,6 +48,7 @@ from asr_py.model.blocks import (
     literal,
     part_block,
 )
+from asr_py.model.factor_levels import with_r_factor_levels
 from asr_py.model.fixed import at_levels, part_factors
 from asr_py.model.fixed_and import and_times
 from asr_py.model.residual_levels import whole_data_levels
@@ -330,6 +331,14 @@ def _str_term(ctx: Context, call: Call) -> RandomTerm:
         raise ctx.error(call, "str() needs two formulas: str(~ terms, ~ structure)")
     cols_f, struct_f = pos
     assert isinstance(cols_f, Formula) and isinstance(struct_f, Formula)
+    # effects are coupled by their positions: the R factor's levels, unused ones included,
+    # as asreml (factor_levels.py)
+    with with_r_factor_levels(ctx, [n.name for n in _written_names(call)]):
+        return _str_built(ctx, call, cols_f, struct_f)
+
+
+def _str_built(ctx: Context, call: Call, cols_f: Formula, struct_f: Formula) -> RandomTerm:
+    """:func:`_str_term` once the levels of its factors are set."""
     zs: list[sp.csr_matrix] = []
     labels: list[tuple[str, ...]] = []
     grids: list[list[int]] = []

@@ -21,6 +21,7 @@ import pandas as pd
 from asr_py.formula.ast import Call, Expr, Name, Paren
 from asr_py.formula.functions import spatial_functions
 from asr_py.model.data import level_labels
+from asr_py.model.factor_levels import with_r_factor_levels
 from asr_py.model.trait_factor import is_response_trait
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,7 +63,10 @@ def whole_data_levels(ctx: Context, parts: tuple[Expr, ...]) -> Iterator[None]:
                 saved[name] = ctx.levels.get(name)
                 ctx.levels[name] = union
     try:
-        yield
+        # an R factor's unused levels are positions too (asreml: levels(f); factor_levels.py)
+        with with_r_factor_levels(ctx, [n for p in parts for n in _part_names(p)
+                                        if n != "units"]):
+            yield
     finally:
         for name, lv in saved.items():
             if lv is None:
