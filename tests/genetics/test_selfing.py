@@ -79,8 +79,8 @@ def test_expected_relationships_over_the_selfing_outcomes(s: float) -> None:
     np.testing.assert_allclose(_dense(Ainv, ids) @ _dense(A, ids), np.eye(len(ids)),
                                atol=1e-12)
     assert Ainv.logdet == pytest.approx(np.linalg.slogdet(_dense(A, ids))[1], abs=1e-12)
-    np.testing.assert_allclose(inbreeding(PED, selfing=s, check_roles=False).loc[ids], np.diag(expect) - 1,
-                               atol=1e-14)
+    F = inbreeding(PED, selfing=s, check_roles=False).loc[ids]
+    np.testing.assert_allclose(F, np.diag(expect) - 1, atol=1e-14)
 
 
 def test_no_selfing_is_the_default_and_nan_is_asremls_na() -> None:
