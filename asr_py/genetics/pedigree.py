@@ -24,6 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from asr_py.errors import PedigreeError
+from asr_py.genetics.fgen import Fgen, check_fgen, fgen_arrays, line_inbreeding
 from asr_py.genetics.relmatrix import RelMatrix
 from asr_py.genetics.selfing import (
     check_selfing,
@@ -464,6 +465,7 @@ def _inbreeding_arrays(
     dense_width: int = DENSE_WIDTH,
     method: str = "auto",
     selfing: float | None = None,
+    fgen: Fgen | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inbreeding F and Mendelian variances D for a sorted pedigree.
 
@@ -472,12 +474,13 @@ def _inbreeding_arrays(
     pedigrees), and the sparse ancestor method of Meuwissen & Luo (1992) (cost ~ ancestor
     paths; good for wide, shallow ones). 'auto' picks the cheaper by an estimate. With
     ``selfing`` (asreml's partial selfing, :mod:`.selfing`) the sparse method, whose P
-    carries the known parent's weight (1 + s)/2.
+    carries the known parent's weight (1 + s)/2; with ``fgen`` (inbred lines,
+    :mod:`.fgen`) too.
     """
     if sire.size == 0:
         return np.zeros(0), np.ones(0)
-    if selfing is not None:
-        return _inbreeding_sparse(sire, dam, gen, selfing=selfing)
+    if selfing is not None or fgen is not None:
+        return _inbreeding_sparse(sire, dam, gen, selfing=selfing, fgen=fgen)
     if method == "auto":
         width = _active_width(sire, dam, gen)
         method = "sparse"
@@ -542,7 +545,7 @@ def _inbreeding_window(sire: np.ndarray, dam: np.ndarray, gen: np.ndarray) -> np
 
 def _inbreeding_sparse(
     sire: np.ndarray, dam: np.ndarray, gen: np.ndarray, *, chunk: int = 2048,
-    selfing: float | None = None,
+    selfing: float | None = None, fgen: Fgen | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inbreeding by the sparse ancestor method.
 
@@ -560,10 +563,18 @@ def _inbreeding_sparse(
     P = _parent_matrix(sire, dam, selfing)
     both = (sire >= 0) & (dam >= 0)
     self_ = selfed(sire, dam) if selfing is not None else np.zeros(n, dtype=bool)
+    Fc = np.zeros(n)            # inbred lines (fgen): the cross's F; D_ii grows by F_i - Fc_i
+    if fgen is not None:
+        F[~both] = line_inbreeding(np.zeros(int((~both).sum())), fgen, ~both)
+
+    def mendel(lo: int, hi: int) -> np.ndarray:
+        D_ = _mendelian_var(sire[lo:hi], dam[lo:hi], F, selfing)
+        return D_ + (F[lo:hi] - Fc[lo:hi]) if fgen is not None else D_
+
     bounds = np.searchsorted(gen, np.arange(gen.max() + 2))  # gen is sorted
     for g in range(1, int(gen.max()) + 1):
         lo_prev, lo, hi = bounds[g - 1], bounds[g], bounds[g + 1]
-        D[lo_prev:lo] = _mendelian_var(sire[lo_prev:lo], dam[lo_prev:lo], F, selfing)
+        D[lo_prev:lo] = mendel(lo_prev, lo)
         sk = lo + np.flatnonzero(self_[lo:hi])
         if sk.size:
             F[sk] = selfed_inbreeding(F[sire[sk]], selfing)  # type: ignore[arg-type]
@@ -580,9 +591,10 @@ def _inbreeding_sparse(
             L = _ancestor_rows(par, P)
             Ls, Ld = L[pos[: cs.size]], L[pos[cs.size :]]
             Fpair[c0 : c0 + chunk] = 0.5 * (Ls.multiply(Ld) @ D)
-        F[kids] = Fpair[inv]
+        Fc[kids] = Fpair[inv]
+        F[kids] = Fc[kids] if fgen is None else line_inbreeding(Fc[kids], fgen, kids)
     lo = bounds[int(gen.max())]
-    D[lo:] = _mendelian_var(sire[lo:], dam[lo:], F, selfing)
+    D[lo:] = mendel(lo, n)
     return F, D
 
 
@@ -606,23 +618,50 @@ def _ancestor_rows(animals: np.ndarray, P: sp.csr_matrix) -> sp.csr_matrix:
     return L
 
 
-def inbreeding(pedigree: pd.DataFrame, *, selfing: float | None = None,
+def _fgen_of(pedigree: pd.DataFrame, ped: _Ped, fgen: Any, selfing: float | None,
+             opts: dict[str, Any]) -> Fgen | None:
+    """The inbred-line levels of ``fgen`` (:mod:`.fgen`) for the prepared pedigree."""
+    spec = check_fgen(fgen)
+    if spec is None:
+        return None
+    if selfing is not None:
+        raise PedigreeError("selfing= and fgen= together: asreml takes one or the other",
+                            hint="selfing for open-pollinated seed, fgen for inbred lines")
+    col, implicit = spec
+    if col not in pedigree.columns:
+        raise PedigreeError(f"fgen names the column '{col}', which the pedigree does not have;"
+                            f" columns are {list(pedigree.columns)}",
+                            hint="the column of selfing levels (0 a cross, 1 selfed once, ...)")
+    unknown = opts.get("unknown", DEFAULT_UNKNOWN)
+    unknown = (unknown,) if isinstance(unknown, str) else tuple(unknown)
+    ids = _as_text(_column(pedigree, opts.get("id"), 0, "id"),
+                   {_code_text(u) for u in unknown if not _is_na(u)})
+    vals = pd.Series(pd.to_numeric(pedigree[col], errors="coerce").to_numpy(dtype=float),
+                     index=pd.Index(ids, dtype=object))
+    vals = vals[~vals.index.duplicated()]
+    return fgen_arrays(vals, np.isin(ped.ids, ids), (ped.sire >= 0) | (ped.dam >= 0),
+                       implicit, ped.ids, col)
+
+
+def inbreeding(pedigree: pd.DataFrame, *, selfing: float | None = None, fgen: Any = None,
                **opts: Any) -> pd.Series:
     """Inbreeding coefficients F (Meuwissen & Luo 1992), by id in sorted pedigree order.
 
     ``opts`` go to :func:`prepare_pedigree`. F_i = A_{s_i d_i}/2 (0 if a parent is unknown;
-    with ``selfing`` s, s (1 + F_p)/2 when only the sire p is known, :mod:`.selfing`).
+    with ``selfing`` s, s (1 + F_p)/2 when only the sire p is known, :mod:`.selfing`; with
+    ``fgen`` inbred lines, :mod:`.fgen`).
     """
+    selfing = check_selfing(selfing)
     ped = _prepare(pedigree, **opts)
-    F, _ = _inbreeding_arrays(ped.sire, ped.dam, ped.generation,
-                              selfing=check_selfing(selfing))
+    F, _ = _inbreeding_arrays(ped.sire, ped.dam, ped.generation, selfing=selfing,
+                              fgen=_fgen_of(pedigree, ped, fgen, selfing, opts))
     return pd.Series(F, index=pd.Index(ped.ids, dtype=object, name="id"), name="F")
 
 
 # ---------------------------------------------------------------------------------------------
 # A-inverse and A
 # ---------------------------------------------------------------------------------------------
-def ainverse(pedigree: pd.DataFrame, *, selfing: float | None = None,
+def ainverse(pedigree: pd.DataFrame, *, selfing: float | None = None, fgen: Any = None,
              **opts: Any) -> RelMatrix:
     """Sparse A-inverse by Henderson's rules with Quaas' inbreeding correction.
 
@@ -631,8 +670,11 @@ def ainverse(pedigree: pd.DataFrame, *, selfing: float | None = None,
     parent p known -d_i/2 to (i,p), (p,i) and d_i/4 to (p,p). ``selfing`` = s (asreml's
     ``selfing``; default None, asreml's NA): an animal whose sire is known and dam unknown
     was selfed with probability s, so its sire's weight 1/2 becomes w = (1 + s)/2 (-w d_i,
-    w² d_i) and D_ii = 1 - (1 + s²)(1 + F_p)/4 (:mod:`asr_py.genetics.selfing`). ``opts``
-    go to :func:`prepare_pedigree`.
+    w² d_i) and D_ii = 1 - (1 + s²)(1 + F_p)/4 (:mod:`asr_py.genetics.selfing`). ``fgen``
+    = ("col", f) (asreml's ``fgen = list("col", f)``): inbred lines, the column giving each
+    cross's selfing generations t (F_i = 1 - (1 - A_sd/2)/2^t, D_ii larger by F_i - A_sd/2)
+    or a base individual's F in (0, 1), implicit individuals F = f
+    (:mod:`asr_py.genetics.fgen`). ``opts`` go to :func:`prepare_pedigree`.
 
     Returns a RelMatrix (kind 'Ainv', inverse=True, csc) in sorted pedigree order, with
     ``logdet`` = log|A| = sum_i log D_ii and ``inbreeding`` = F.
@@ -640,7 +682,8 @@ def ainverse(pedigree: pd.DataFrame, *, selfing: float | None = None,
     selfing = check_selfing(selfing)
     ped = _prepare(pedigree, **opts)
     s, d, n = ped.sire, ped.dam, ped.ids.size
-    F, D = _inbreeding_arrays(s, d, ped.generation, selfing=selfing)
+    F, D = _inbreeding_arrays(s, d, ped.generation, selfing=selfing,
+                              fgen=_fgen_of(pedigree, ped, fgen, selfing, opts))
     w = 1.0 / D
     wts, wtd = parent_weights(s, d, selfing)
     i = np.arange(n)
@@ -677,13 +720,14 @@ def ainverse(pedigree: pd.DataFrame, *, selfing: float | None = None,
 
 
 def amatrix(pedigree: pd.DataFrame, *, max_animals: int = AMATRIX_MAX,
-            selfing: float | None = None, **opts: Any) -> RelMatrix:
+            selfing: float | None = None, fgen: Any = None, **opts: Any) -> RelMatrix:
     """Dense numerator relationship matrix A by the tabular method.
 
     A_ij = (A_{j s_i} + A_{j d_i})/2 for j older than i, A_ii = 1 + A_{s_i d_i}/2, unknown
     parents contributing 0; computed a whole generation at a time. With ``selfing`` s (see
     :func:`ainverse`) an animal with only its sire p known has A_ij = (1 + s)/2 A_pj and
-    A_ii = 1 + s A_pp/2. ``opts`` go to :func:`prepare_pedigree`. Refuses more than
+    A_ii = 1 + s A_pp/2; with ``fgen`` (inbred lines) A_ii = 1 + F_i of :func:`ainverse`.
+    ``opts`` go to :func:`prepare_pedigree`. Refuses more than
     ``max_animals`` animals (A is dense, 8 n^2 bytes): use :func:`ainverse` for large
     pedigrees.
     """
@@ -697,6 +741,7 @@ def amatrix(pedigree: pd.DataFrame, *, max_animals: int = AMATRIX_MAX,
             hint="use ainverse(pedigree), which is sparse, or raise max_animals=",
         )
     s, d, gen = ped.sire, ped.dam, ped.generation
+    fg = _fgen_of(pedigree, ped, fgen, selfing, opts)
     wts, wtd = parent_weights(s, d, selfing)
     self_ = selfed(s, d) if selfing is not None else np.zeros(n, dtype=bool)
     A = np.zeros((n, n))
@@ -716,10 +761,14 @@ def amatrix(pedigree: pd.DataFrame, *, max_animals: int = AMATRIX_MAX,
         asd = np.where((sg >= 0) & (dg >= 0), A[ss, dd], 0.0)
         # selfed with probability s: F_i = s (1 + F_p)/2 = s A_pp/2 (asreml's selfing)
         asd = np.where(self_[lo:hi], (selfing or 0.0) * A[ss, ss], asd)
-        within[np.diag_indices_from(within)] = 1.0 + 0.5 * asd
+        Fi = 0.5 * asd if fg is None else line_inbreeding(0.5 * asd, fg, slice(lo, hi))
+        within[np.diag_indices_from(within)] = 1.0 + Fi
         A[lo:hi, lo:hi] = within
     F = np.diag(A) - 1.0
     D = _mendelian_var(s, d, F, selfing)
+    if fg is not None:          # D_ii grows by F_i - F_cross (fgen.py)
+        both = (s >= 0) & (d >= 0)
+        D += F - np.where(both, 0.5 * A[np.maximum(s, 0), np.maximum(d, 0)], 0.0)
     index = pd.Index(ped.ids, dtype=object, name="id")
     return RelMatrix(
         matrix=A,

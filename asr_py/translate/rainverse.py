@@ -1,5 +1,6 @@
-"""asreml 4's ``ainverse(pedigree, fgen, gpc, selfing, mgs, mv, method)`` and asreml 3's
-``asreml.Ainverse(pedigree, groups, method, selfing, inBreed, mgs, mv, psort)`` as
+"""asreml 4's ``ainverse(pedigree, fgen, gender, groups, groupOffset, selfing, inBreed, mgs,
+mv, psort)`` (4.1; 4.0 also had ``gpc``, ``method``) and asreml 3's ``asreml.Ainverse(pedigree,
+groups, method, selfing, inBreed, mgs, mv, psort)`` (later 3.0 versions: ``fgen``) as
 ``asr.ainverse(...)``.
 
 Each option is translated, dropped with a NOTE when it cannot change the matrix, or left as
@@ -7,11 +8,15 @@ a TODO (the call is then emitted without it: a DIFFERENT matrix):
 
 * ``selfing = s`` -> ``selfing=s`` (partial selfing, :mod:`asr_py.genetics.selfing`);
 * ``mv = c("NA", "0", "*")`` -> ``unknown=`` (the codes of an unknown parent);
+* ``fgen = list("Selfing", f)`` (inbred lines: the column of selfing generations, implicit
+  individuals' inbreeding f in (0, 1)) -> ``fgen=("Selfing", f)`` (asr_py.genetics.fgen);
+  a second element outside (0, 1) (``c('Selfing', 5)`` in asreml 3 scripts: no documented
+  meaning) stays a TODO;
 * ``method`` (the inbreeding algorithm), ``psort`` (whether the sorted pedigree is
   returned): the same matrix -> a NOTE;
-* ``fgen``, ``gpc``, ``groups``, ``inBreed``, ``mgs`` (inbred lines, genetic groups,
-  maternal grandsires): no counterpart in ``asr.ainverse`` -> a TODO (their defaults,
-  written out, are the same matrix).
+* ``gender``, ``gpc``, ``groups``, ``groupOffset``, ``inBreed``, ``mgs`` (the X
+  chromosome, genetic groups, maternal grandsires, inbred bases): no counterpart in
+  ``asr.ainverse`` -> a TODO (their defaults, written out, are the same matrix).
 
 Arguments are matched as R does (exact, then a unique prefix: ``self = .1`` is
 ``selfing``).
@@ -30,13 +35,16 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["FORMALS", "ainverse_call"]
 
 #: each function's formals in R's order
-FORMALS = {"ainverse": ("pedigree", "fgen", "gpc", "selfing", "mgs", "mv", "method"),
+FORMALS = {"ainverse": ("pedigree", "fgen", "gender", "groups", "groupOffset", "selfing",
+                        "inBreed", "mgs", "mv", "psort", "gpc", "method"),
            "asreml.Ainverse": ("pedigree", "groups", "method", "selfing", "inBreed", "mgs",
-                               "mv", "psort")}
+                               "mv", "psort", "fgen")}
 #: options that leave the inverse as it is
 _SAME = {"method": "the inbreeding algorithm", "psort": "the order of the returned pedigree"}
 #: the defaults of the options asr_py has no counterpart for (written out: the same matrix)
-_DEFAULT = {"groups": {"0"}, "gpc": {"FALSE", "F"}, "mgs": {"FALSE", "F"}, "inBreed": {"NA"}}
+_DEFAULT = {"groups": {"0"}, "groupOffset": {"0"}, "gpc": {"FALSE", "F"},
+            "mgs": {"FALSE", "F"}, "inBreed": {"NA"}, "gender": {"character(0)"},
+            "fgen": {"list(character(0), 0.01)"}}
 
 
 def ainverse_call(tr: Translator, f: str, args: list[tuple[str | None, R]]) -> str:
@@ -71,6 +79,8 @@ def ainverse_call(tr: Translator, f: str, args: list[tuple[str | None, R]]) -> s
                 out.append(f"selfing={tr.py(a)}")
         elif name == "mv":
             out.append(f"unknown={tr.py(a)}")
+        elif name == "fgen" and _fgen(tr, f, a) is not None:
+            out.append(f"fgen={_fgen(tr, f, a)}")
         elif tr.src(a).strip() in _DEFAULT.get(name, ()):
             continue
         elif name in _SAME:
@@ -81,3 +91,25 @@ def ainverse_call(tr: Translator, f: str, args: list[tuple[str | None, R]]) -> s
                            "asr.ainverse): the inverse is a DIFFERENT matrix than the R "
                            "script's")
     return f"asr.ainverse({', '.join(out)})"
+
+
+def _fgen(tr: Translator, f: str, a: R) -> str | None:
+    """``fgen=`` for ``list("col", f)`` / ``c("col", f)`` / a name; None when the implicit
+    individuals' inbreeding is a literal outside (0, 1) (no documented meaning)."""
+    if a.kind == "call" and a.value in ("c", "list") and a.args and \
+            a.args[0][1].kind == "str":
+        col = a.args[0][1].value
+        if len(a.args) == 1:
+            return f"({col!r},)"
+        x = a.args[1][1]
+        try:
+            v = float(x.value) if x.kind in ("num", "str") else None
+        except ValueError:
+            v = None
+        if v is None or not 0.0 < v < 1.0:
+            return None
+        return f"({col!r}, {v!r})"
+    if a.kind == "name":
+        return tr.py(a)
+    return None
+

@@ -140,8 +140,13 @@ def test_an_update_ginverse_for_a_term_the_fit_lacks_stays_a_todo() -> None:
 def test_ainverse_options_are_translated_or_flagged() -> None:
     py = translate("A3 <- asreml.Ainverse(ped, mv = c('0', '*'), psort = TRUE)$ginv\n"
                    "A4 <- ainverse(ped, gpc = FALSE, mgs = FALSE, selfing = NA)\n"
-                   "A5 <- ainverse(ped, fgen = list('Fgen', 0.01))\n")
+                   "A5 <- ainverse(ped, fgen = list('Fgen', 0.01))\n"
+                   "A6 <- asreml.Ainverse(pd, fgen = c('Selfing', 5))\n"
+                   "A7 <- ainverse(ped, gender = 'sex')\n")
     assert "A3 = asr.ainverse(ped, check_roles=False, unknown=['0', '*'])" in py
     assert "psort = TRUE) dropped" in py
     assert "A4 = asr.ainverse(ped, check_roles=False)\n" in py     # defaults: the same
-    assert "ainverse(fgen = list('Fgen', 0.01)) is not translated" in py
+    assert "A5 = asr.ainverse(ped, check_roles=False, fgen=('Fgen', 0.01))" in py
+    # asreml 3 scripts' c('Selfing', 5): f outside (0, 1) has no documented meaning
+    assert "asreml.Ainverse(fgen = c('Selfing', 5)) is not translated" in py
+    assert "ainverse(gender = 'sex') is not translated" in py
