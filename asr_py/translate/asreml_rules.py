@@ -1418,7 +1418,8 @@ class Translator(BasePrinter):
                         "'z ratio'], axis=1)")
             if comp == "varcomp":    # asreml's rows: its fixed residual scale <term>!R too
                 v3 = is_asreml3(self.bare)      # asreml 3's columns and names (rvarcomp3)
-                return f"{self.runtime('r_varcomp3' if v3 else 'r_varcomp')}({m})"
+                ren = f", {self.term_renamed!r}" if v3 and self.term_renamed else ""
+                return f"{self.runtime('r_varcomp3' if v3 else 'r_varcomp')}({m}{ren})"
             if comp == "coef.fixed" and self.is_fit(obj.args[0][1]):
                 # every level (coef_layout.py); asreml 4's columns: solution, 'std error'
                 # (with a space, unlike coef.random's std.error), z.ratio

@@ -63,8 +63,9 @@ def _name3(name: str, sections: int) -> str:
     return name
 
 
-def r_varcomp3(fit: Any) -> Any:
-    """asreml 3's ``summary(fit)$varcomp`` (module docstring)."""
+def r_varcomp3(fit: Any, renamed: dict[str, str] | None = None) -> Any:
+    """asreml 3's ``summary(fit)$varcomp`` (module docstring); ``renamed``: the script's own
+    terms of rewritten ones (``vm(Treeid, pedinv)`` was ``ped(Treeid)``), as their names."""
     from asr_py.translate.runtime import r_varcomp, r_vparameters
 
     vc = r_varcomp(fit)
@@ -81,5 +82,5 @@ def r_varcomp3(fit: Any) -> Any:
         "std.error": vc["std.error"].to_numpy(dtype=float),
         "z.ratio": vc["z.ratio"].to_numpy(dtype=float),
         "constraint": [_CONSTRAINT.get(str(b), str(b)) for b in vc.get("bound", [""] * len(vc))],
-    }, index=[_name3(str(n), sections) for n in vc.index])
+    }, index=[_name3((renamed or {}).get(str(n), str(n)), sections) for n in vc.index])
     return out

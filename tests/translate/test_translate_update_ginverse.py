@@ -121,6 +121,9 @@ def test_update_with_a_new_ginverse_refits_with_it() -> None:
     # summary()$varcomp (asreml 3): z ratio of Vg unchanged, gamma = component / R!variance
     z0, z1 = ns["vc0"]["z.ratio"].iloc[1], ns["vc1"]["z.ratio"].iloc[1]
     assert z1 == pytest.approx(z0, rel=1e-3)
+    # the row names self.md prints (asreml 3 names ped(Treeid) by the script's own term)
+    for vc in (ns["vc0"], ns["vc1"]):
+        assert list(vc.index) == ["Block!Block.var", "ped(Treeid)!ped", "R!variance"]
 
 
 def test_update_keeps_the_fits_ginverse_for_a_new_ped_term() -> None:
