@@ -1878,9 +1878,18 @@ def _bare_src(src: str) -> str:
 
 
 def _pipe(e: R) -> R:
-    """``x |> f(a)`` / ``x %>% f(a)`` -> ``f(x, a)``; ``x %>% f`` -> ``f(x)``."""
+    """``x |> f(a)`` / ``x %>% f(a)`` -> ``f(x, a)``; ``x %>% f`` -> ``f(x)``.
+
+    magrittr's dot (``%>%`` only): a ``.`` given as an argument takes ``x`` instead of the
+    first place; a ``.`` inside an argument (``f(n = nrow(.))``) is ``x`` too, ``x`` still
+    coming first; any other right side that reads ``.`` (``.[i, j]``, ``.$a``, ``{...}``) is
+    evaluated with ``.`` bound to ``x``. A ``.`` besides one whole argument is written
+    ``(function(.) rhs)(x)``, so ``x`` is evaluated once."""
     assert e.left is not None and e.right is not None
     rhs = e.right
+    magrittr = e.value == "%>%"
+    if rhs.kind == "paren" and rhs.right is not None and rhs.right.kind == "function":
+        return R("call", "", [(None, e.left)], left=rhs, start=e.start, end=e.end)
     if rhs.kind == "name":
         return R("call", rhs.value, [(None, e.left)], left=rhs, start=e.start, end=e.end)
     if rhs.kind == "call":
@@ -1890,12 +1899,51 @@ def _pipe(e: R) -> R:
         # x %>% data.frame(.): magrittr evaluates data.frame(.), whose column R names "."
         # (a data frame piped in is spliced all the same)
         name = "." if rhs.value == "data.frame" else None
+        inner = magrittr and (len(dots) > 1 or any(
+            i not in dots and _reads_dot(a) for i, (_, a) in enumerate(args)))
+        if inner:          # the dot elsewhere too: bind it once (magrittr evaluates x once)
+            dot = R("name", ".", start=e.start, end=e.start)
+            if dots:
+                args[dots[0]] = (args[dots[0]][0] or name, dot)
+            else:
+                args = [(name, dot)] + args
+            return _bind_dot(R("call", rhs.value, args, left=rhs.left, start=rhs.start,
+                               end=rhs.end), e)
         if dots:
             args[dots[0]] = (args[dots[0]][0] or name, e.left)
         else:
             args = [(name, e.left)] + args
         return R("call", rhs.value, args, left=rhs.left, start=e.start, end=e.end)
+    if magrittr and _reads_dot(rhs):
+        return _bind_dot(rhs, e)     # x %>% .[i, j], x %>% .$a, x %>% { if (c) f(.) else . }
     raise Untranslatable("pipe into something other than a call")
+
+
+def _bind_dot(body: R, e: R) -> R:
+    """``(function(.) body)(x)`` for the pipe ``e`` (``x %>% ...``)."""
+    assert e.left is not None
+    fn = R("function", "", [(".", R("empty"))], right=body, start=e.start, end=e.end)
+    return R("call", "", [(None, e.left)], left=R("paren", right=fn, start=e.start,
+                                                 end=e.end), start=e.start, end=e.end)
+
+
+def _reads_dot(e: R | None) -> bool:
+    """Whether ``e`` reads magrittr's ``.``: not inside a formula (its ``.`` is "all other
+    columns"), a function that has its own ``.``, or the right side of another ``%>%``."""
+    if e is None:
+        return False
+    if e.kind == "name":
+        return e.value == "."
+    if e.kind == "formula":
+        return False
+    if e.kind == "function":
+        return not any(n == "." for n, _ in e.args) and _reads_dot(e.right)
+    if e.kind == "bin" and e.value == "%>%":
+        return _reads_dot(e.left)
+    if e.kind == "dollar":
+        return _reads_dot(e.left)
+    return any(_reads_dot(a) for _, a in e.args) or _reads_dot(e.left) or \
+        _reads_dot(e.right) or _reads_dot(e.alt) or any(_reads_dot(b) for b in e.body)
 
 
 def _wrap(line: str, width: int = 100) -> str:

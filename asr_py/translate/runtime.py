@@ -119,6 +119,7 @@ from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a = 1, v)
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
+from asr_py.translate.rcoeflist import r_coef_asreml  # noqa: F401 - coef(fit, list=)
 from asr_py.translate.rcoefpattern import r_coef_pattern  # noqa: F401 - coef(fit, pattern=)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values

@@ -1288,3 +1288,35 @@ out <- d %>% mutate(across(where(is.numeric), abs)) %>% pull(y)
 ## snippet: max_ordered_factor
 f <- factor(c("lo", "hi", "mid"), levels = c("lo", "mid", "hi"), ordered = TRUE)
 out <- c(as.character(max(f)), as.character(min(f)))
+## snippet: list_dollar_sub_assign
+l <- list(a = c(1, 2, 3), b = "x")
+l$a[2] <- 10
+l$a[l$a > 2] <- 0
+l$new[3] <- 1
+out <- l
+## snippet: list_dollar_sub_assign_partial
+l <- list(abc = 1)
+l$a[2] <- 5
+out <- l
+## snippet: pipe_dot_nested_data_frame
+library(dplyr)
+out <- tapply(d$x, d$env, sum) %>% data.frame(env = names(.), total = .)
+## snippet: pipe_dot_nested_only
+library(dplyr)
+out <- d %>% head(n = nrow(.) - 4)
+## snippet: pipe_dot_index
+library(dplyr)
+out <- d %>% filter(rep == 1) %>% .[2:3, c("gen", "x")]
+## snippet: pipe_dot_dollar
+library(dplyr)
+out <- d %>% arrange(x) %>% .$gen
+## snippet: pipe_dot_braces
+library(dplyr)
+keep <- NULL
+out <- d %>% { if (!is.null(keep)) filter(., gen %in% keep) else . } %>% pull(x)
+## snippet: pipe_dot_twice
+library(dplyr)
+out <- c(4, 1, 3) %>% paste(., rev(.), sep = "-")
+## snippet: pipe_function_literal
+library(dplyr)
+out <- d$x %>% (function(z) z / max(z))
