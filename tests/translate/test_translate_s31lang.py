@@ -1,0 +1,130 @@
+"""Session 31 (s31lang): R constructs translate used to leave as TODO or got wrong.
+
+R's own values (magrittr's dot, ``l$a[i] <- v`` on a list, data.frame() row names) are
+checked against R 4.2.2 in the R oracle (roracle/snippets.R). Here: asreml's ``coef(fit)``
+and ``coef(fit, list = TRUE)``, and a prediction's table taken as ``p$pvals``, against closed
+forms of a balanced randomised complete block design (random blocks), whose BLUEs are the
+treatment means and whose block BLUPs shrink the block means by t σ²_b / (t σ²_b + σ²_e)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _translate_fixtures import run_py
+
+from asr_py.translate import translate
+
+T, B = 4, 5
+
+
+def _rcbd() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"trt": np.repeat([f"T{i + 1}" for i in range(T)], B),
+                      "blk": np.tile([f"B{j + 1}" for j in range(B)], T)})
+    d["y"] = (10 + np.repeat([0, 1.5, -0.7, 2.2], B) + np.tile(rng.normal(0, 1.2, B), T)
+              + rng.normal(0, 0.8, T * B))
+    return d
+
+
+def _todos(py: str) -> list[str]:
+    return [ln for ln in py.splitlines() if "# TODO(asr_py):" in ln]
+
+
+def _closed_forms(d: pd.DataFrame, fit) -> tuple[pd.Series, pd.Series]:
+    """Balanced RCBD: treatment means (BLUEs) and block BLUPs at the fit's σ²_b, σ²_e."""
+    vc = fit.varcomp["component"]
+    sb, se = float(vc.loc["blk"]), float(vc.iloc[-1])
+    means = d.groupby("trt")["y"].mean()
+    shrink = T * sb / (T * sb + se)
+    blups = shrink * (d.groupby("blk")["y"].mean() - d["y"].mean())
+    return means, blups
+
+
+CODE = """library(asreml)
+m <- asreml(y ~ trt, random = ~ blk, data = d)
+cf <- coef(m)
+cl <- coef(m, list = TRUE)
+b <- coef(m, list = TRUE)$trt[, 1]
+p <- predict(m, classify = "trt")
+pv <- p$pvals
+pv$w <- 1 / pv$std.error^2
+blues <- function(x) coef(x)$fixed
+blups <- function(x) coef(x)$random %>% data.frame(gen = rownames(.), BLUP = .)
+g <- blups(m)
+"""
+
+
+@pytest.fixture(scope="module")
+def ran() -> dict:
+    py = translate(CODE)
+    assert not _todos(py), py
+    return run_py(py, d=_rcbd())
+
+
+def test_coef_list_false_holds_fixed_and_random_under_asreml_names(ran: dict) -> None:
+    means, blups = _closed_forms(ran["d"], ran["m"])
+    cf = ran["cf"]
+    assert set(cf) == {"fixed", "random"}
+    fixed = cf["fixed"]
+    # asreml 4.2's layout: (Intercept) first, every level (the reference's effect 0)
+    assert list(fixed.index) == ["(Intercept)", "trt_T1", "trt_T2", "trt_T3", "trt_T4"]
+    assert fixed["(Intercept)"] == pytest.approx(means["T1"], abs=1e-8)
+    eff = (means - means["T1"]).to_numpy()
+    assert np.allclose(fixed.iloc[1:].to_numpy(), eff, atol=1e-8)
+    assert list(cf["random"].index) == [f"blk_B{j + 1}" for j in range(B)]
+    assert np.allclose(cf["random"].to_numpy(), blups.to_numpy(), atol=1e-6)
+
+
+def test_coef_list_true_has_one_component_per_term(ran: dict) -> None:
+    means, blups = _closed_forms(ran["d"], ran["m"])
+    cl = ran["cl"]
+    assert list(cl) == ["(Intercept)", "trt", "blk"]
+    assert list(cl["trt"].index) == ["trt_T1", "trt_T2", "trt_T3", "trt_T4"]
+    assert np.allclose(cl["trt"].to_numpy(), (means - means["T1"]).to_numpy(), atol=1e-8)
+    assert np.allclose(cl["blk"].to_numpy(), blups.to_numpy(), atol=1e-6)
+    # coef(m, list = TRUE)$trt[, 1]: the one-column matrix's values with their names
+    assert list(ran["b"].index) == list(cl["trt"].index)
+    assert np.allclose(ran["b"].to_numpy(), cl["trt"].to_numpy())
+
+
+def test_coef_of_a_function_parameter_is_decided_when_run(ran: dict) -> None:
+    """MullerLi/Asremlr_Shiny's ``coef(x)$random %>% data.frame(gen = rownames(.), BLUP = .)``
+    with x a function's parameter (was a TODO; the pipe's nested dot was an undefined name)."""
+    _, blups = _closed_forms(ran["d"], ran["m"])
+    g = ran["g"]
+    assert list(g["gen"]) == [f"blk_B{j + 1}" for j in range(B)]
+    assert np.allclose(g.iloc[:, 1].to_numpy(), blups.to_numpy(), atol=1e-6)
+    assert list(g.index) == list(g["gen"])            # R: row names from the named column
+    assert ran["blues"](ran["m"]).equals(ran["cf"]["fixed"])
+
+
+def test_pvals_taken_from_a_prediction_is_its_table(ran: dict) -> None:
+    """``pv <- p$pvals; pv$predicted.value`` (cculma's stage-wise scripts, 22 TODO lines):
+    the table's column; changing pv leaves p alone (R copies)."""
+    means, _ = _closed_forms(ran["d"], ran["m"])
+    pv, p = ran["pv"], ran["p"]
+    assert np.allclose(pv["predicted.value"].to_numpy(), means.to_numpy(), atol=1e-8)
+    assert np.allclose(pv["w"].to_numpy(), 1 / pv["std.error"].to_numpy() ** 2)
+    assert "w" not in p.columns
+
+
+def test_coef_list_of_other_objects_is_their_own_coef() -> None:
+    """coef(x, list = TRUE) of a parameter bound to an lm fit: lm's coefficients."""
+    d = _rcbd()
+    py = translate("f <- function(x) coef(x, list = TRUE)\nfit <- lm(y ~ trt, data = d)\n"
+                   "out <- f(fit)\n")
+    ns = run_py(py, d=d)
+    means = d.groupby("trt")["y"].mean()
+    assert ns["out"]["(Intercept)"] == pytest.approx(means["T1"], abs=1e-10)
+    assert ns["out"]["trtT4"] == pytest.approx(means["T4"] - means["T1"], abs=1e-10)
+
+
+def test_list_element_assignment_by_position_runs_on_a_list() -> None:
+    """``res$h2[k] <- v`` on a list built by list() was ``res.loc[...]`` (AttributeError)."""
+    py = translate("res <- list(h2 = numeric(0), name = 'a')\n"
+                   "for (k in 1:3) res$h2[k] <- k / 10\n")
+    assert ".loc" not in py
+    ns = run_py(py)
+    assert list(ns["res"]["h2"]) == pytest.approx([0.1, 0.2, 0.3])
+    assert ns["res"]["name"] == "a"
