@@ -1320,3 +1320,12 @@ out <- c(4, 1, 3) %>% paste(., rev(.), sep = "-")
 ## snippet: pipe_function_literal
 library(dplyr)
 out <- d$x %>% (function(z) z / max(z))
+## snippet: summarise_unnamed_n
+library(dplyr)
+out <- d %>% group_by(env) %>% summarise(n(), n_distinct(gen), mean(x, na.rm = TRUE))
+## snippet: summarise_across_fn_list
+library(dplyr)
+out <- d %>% group_by(env) %>% summarise(across(c(x, y), list(m = mean, sd)), n())
+## snippet: summarise_across_unnamed_list_numeric
+library(dplyr)
+out <- d %>% select(env, x, rep) %>% group_by(env) %>% summarise(across(everything(), list(mean)))
