@@ -64,6 +64,7 @@ from asr_py.translate import (
     rlme4,
     rlogltest,
     rlucid,
+    rmatcharg,
     rmct,
     rmeantrim,
     rmulttest,
@@ -178,7 +179,8 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls)
+                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
+                 rmatcharg)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

@@ -168,6 +168,7 @@ class BasePrinter:
         self._named_targets: set[str] | None = None    # names(x) <- v anywhere (_named_pair)
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
+        self.defaults: dict[str, R] = {}     # the defaults of the function being written
         self.functions: set[str] = set()     # functions the script defines
         self.formals: dict[str, tuple[str, ...]] = {}   # their formals (ruserargs)
         self.matrices: set[str] = set()      # names last assigned a matrix (rmatnames)
@@ -1640,13 +1641,17 @@ class BasePrinter:
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
         outer, loops, in_test = self.params, self._loops, self._in_test
+        outer_defaults = self.defaults
         self.params = outer | {n for n, _ in fn.args if n and n != "..."}
+        # the formals' defaults as R wrote them (match.arg(x): rmatcharg.py)
+        self.defaults = {n: d for n, d in fn.args if n and d.kind != "empty"}
         self._loops, self._in_test = 0, False      # a return there leaves this def only
         try:
             return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
                 lazy + self.block(body, depth + 1, fn=True))
         finally:
             self.params, self._loops, self._in_test = outer, loops, in_test
+            self.defaults = outer_defaults
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""

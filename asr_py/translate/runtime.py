@@ -355,6 +355,7 @@ from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmct import r_multiple_comparisons  # noqa: F401 - multiple_comparisons()
 from asr_py.translate.rmctout import r_mct_out  # noqa: F401 - BiometryTraining's mct.out()
 from asr_py.translate.rmeantrim import r_mean_trim  # noqa: F401 - mean(x, trim =)
+from asr_py.translate.rmatcharg import r_match_arg  # noqa: F401 - match.arg()
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)

@@ -246,14 +246,24 @@ def run_snippet(preamble: str, code: str) -> Any:
 
 
 def check(name: str, o: dict[str, Any] | None = None) -> str | None:
-    """The first difference for snippet ``name`` (an exception counts as one)."""
+    """The first difference for snippet ``name`` (an exception counts as one). A snippet R
+    stopped with an error agrees when the translation raises asr_py's error saying R's
+    message."""
+    from asr_py.errors import AsrError
+
     o = o or oracle()
     snip = o["snippets"][name]
     try:
         got = run_snippet(o["preamble"], snip["code"])
-        return differ(snip["value"], got)
+    except AsrError as e:
+        if "error" in snip and snip["error"] in str(e):
+            return None
+        return f"raised AsrError: {str(e).splitlines()[0] if str(e) else ''}"
     except Exception as e:  # noqa: BLE001 - a failing translation is a difference
         return f"raised {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    if "error" in snip:
+        return f"no error, R: {snip['error']}"
+    return differ(snip["value"], got)
 
 
 def main() -> None:

@@ -68,7 +68,7 @@ def test_predict_sed_script(workdir: Path) -> None:
     py = translate(SCRIPT_SED)
     lines = body(py)
     assert "pr = m.predict(classify='Env', sed=True)" in lines
-    assert "pv = pr" in lines and "sedm = r_pred_sed(pr)" in lines
+    assert "pv = r_copy(pr)" in lines and "sedm = r_pred_sed(pr)" in lines   # R copies
     assert "avsed = pr.attrs['avsed']['mean']" in lines
     assert "av_direct = m.predict(classify='Env', sed=True).attrs['avsed']['mean']" in py
     # pn was predicted without sed = TRUE: its $avsed is a TODO saying what to add

@@ -1329,3 +1329,17 @@ out <- d %>% group_by(env) %>% summarise(across(c(x, y), list(m = mean, sd)), n(
 ## snippet: summarise_across_unnamed_list_numeric
 library(dplyr)
 out <- d %>% select(env, x, rep) %>% group_by(env) %>% summarise(across(everything(), list(mean)))
+## snippet: match_arg_default_first
+f <- function(engine = c("asreml", "lme4", "SpATS")) {
+  engine <- match.arg(engine)
+  engine
+}
+out <- c(f(), f("lme4"), f("Sp"))
+## snippet: match_arg_several_ok
+f <- function(what = c("fixed", "random", "sparse")) match.arg(what, several.ok = TRUE)
+out <- list(f(), f(c("ran", "fixed")))
+## snippet: match_arg_choices_given
+out <- match.arg("me", c("mean", "median", "mode"))
+## snippet: match_arg_no_match_error
+f <- function(type = c("a", "b")) match.arg(type)
+out <- f("z")
