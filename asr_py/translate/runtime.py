@@ -339,6 +339,7 @@ from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), .
     r_rowSums,
 )
 from asr_py.translate.rmask import r_mask  # noqa: F401 - x[cond] by position
+from asr_py.translate.rmatcharg import r_match_arg  # noqa: F401 - match.arg()
 from asr_py.translate.rmatnames import r_t  # noqa: F401 - t() of a vector: 1 x n
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
@@ -355,7 +356,6 @@ from asr_py.translate.rmatshape import matrix_elements, reads_as_matrix
 from asr_py.translate.rmct import r_multiple_comparisons  # noqa: F401 - multiple_comparisons()
 from asr_py.translate.rmctout import r_mct_out  # noqa: F401 - BiometryTraining's mct.out()
 from asr_py.translate.rmeantrim import r_mean_trim  # noqa: F401 - mean(x, trim =)
-from asr_py.translate.rmatcharg import r_match_arg  # noqa: F401 - match.arg()
 from asr_py.translate.rmerge import r_merge  # noqa: F401 - merge()
 from asr_py.translate.rmulttest import r_mt_rawp2adjp  # noqa: F401 - multtest
 from asr_py.translate.rmutlambda import r_mutate_at_mask  # noqa: F401 - mutate_at(~ .)
