@@ -78,6 +78,7 @@ from asr_py.translate import (
     rpackages,
     rparallel,
     rpin,
+    rplotmath,
     rpls,
     rplusold,
     rpossibly,
@@ -98,6 +99,7 @@ from asr_py.translate import (
     rstats,
     rstop,
     rstring,
+    rstructure,
     rsweep,
     rtidy,
     rtidyr,
@@ -180,7 +182,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
                  rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
-                 rmatcharg)
+                 rmatcharg, rstructure, rplotmath)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

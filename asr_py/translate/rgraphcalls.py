@@ -172,7 +172,16 @@ def _ggplot(tr: Any, e: R) -> bool:
 
 def translate(tr: Any, e: R) -> str | None:
     """``e`` as a call of the graphics runtime; None for the forms other rules translate
-    (``plot(varioGram(fit))``)."""
+    (``plot(varioGram(fit))``). Its expression()/bquote() labels are text (rplotmath)."""
+    outer = getattr(tr, "plot_labels", False)
+    tr.plot_labels = True
+    try:
+        return _translate(tr, e)
+    finally:
+        tr.plot_labels = outer
+
+
+def _translate(tr: Any, e: R) -> str | None:
     f = _base(e.value)
     if f in tr.functions:
         return None

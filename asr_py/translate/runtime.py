@@ -478,6 +478,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_to_upper,
     r_str_trim,
 )
+from asr_py.translate.rstructure import r_structure  # noqa: F401 - structure()
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
 from asr_py.translate.rsummary import r_aic, r_bic, r_summary  # noqa: F401 - summary(fit)
 from asr_py.translate.rsummarydefault import r_summary_default  # noqa: F401
@@ -1000,6 +1001,11 @@ def r_sub(x: Any, at: Any) -> Any:
     got = matrix_mask(x, at)                # M[L], L a logical matrix of M's shape
     if got is not None:
         return got
+    if isinstance(at, pd.Categorical) or isinstance(at, pd.Series) and \
+            isinstance(at.dtype, pd.CategoricalDtype):
+        # a factor subscript is its integer codes (R's ?Extract), not its labels
+        codes = np.asarray(at.cat.codes if isinstance(at, pd.Series) else at.codes)
+        at = [np.nan if c < 0 else int(c) + 1 for c in codes]
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name
@@ -1051,6 +1057,12 @@ def r_sub(x: Any, at: Any) -> Any:
             return x[idx[0]]          # v[i] at one position: a value, as for a list below
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
+    if isinstance(x, dict) and all(i < len(items) for i in idx):
+        keys = list(x)                 # a named vector or list keeps its names (R)
+        if len(set(idx)) == len(idx):
+            return {keys[i]: items[i] for i in idx}
+        if all(np.isscalar(items[i]) for i in idx):     # names repeated: a named vector
+            return pd.Series([items[i] for i in idx], index=[keys[i] for i in idx])
     if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,
                                                        pd.Series, pd.Index)) and len(idx) == 1:
         # v[i] of an atomic vector at one position: R's length-1 vector, a value here

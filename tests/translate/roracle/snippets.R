@@ -1343,3 +1343,26 @@ out <- match.arg("me", c("mean", "median", "mode"))
 ## snippet: match_arg_no_match_error
 f <- function(type = c("a", "b")) match.arg(type)
 out <- f("z")
+## snippet: structure_dput_data_frame
+out <- structure(list(ENV = structure(c(2L, 1L, 2L), levels = c("1", "2"), class = "factor"),
+                      Pa = c(3.113, 3.379, 3.067)), class = "data.frame", row.names = c(NA, -3L))
+## snippet: structure_dput_factor_column
+df <- structure(list(g = structure(c(1L, 3L, 2L, 1L), levels = c("a", "b", "c"), class = "factor"),
+                     y = c(1.5, 2, 2.5, 3)), row.names = c(NA, 4L), class = "data.frame")
+out <- levels(df$g)[df$g]
+## snippet: structure_dim_dimnames
+out <- structure(1:6, dim = 2:3, dimnames = list(c("r1", "r2"), c("a", "b", "c")))
+## snippet: structure_names
+out <- structure(c(1.5, 2.5), names = c("lo", "hi"))
+## snippet: structure_class_list
+m <- structure(list(a = 1), class = "my_fit")
+out <- list(class(m), inherits(m, "my_fit"), m$a)
+## snippet: structure_attribute_read_back
+G <- structure(diag(2), INVERSE = TRUE)
+out <- attr(G, "INVERSE")
+## snippet: structure_row_names_text
+out <- structure(list(x = c(1, 2)), class = "data.frame", row.names = c("p", "q"))
+## snippet: index_by_factor_codes
+v <- c(a = 10, b = 20, c = 30)
+f <- factor(c("c", "a", "c"), levels = c("c", "b", "a"))
+out <- v[f]
