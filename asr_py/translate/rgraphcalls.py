@@ -52,6 +52,9 @@ _FORMALS: dict[str, tuple[tuple[str, ...], str]] = {
                "ylab", "breaks", "oldstyle", "useRaster", "..."), "r_image"),
     "lines": (("x", "y", "..."), "r_lines"),
     "points": (("x", "y", "..."), "r_points"),
+    "symbols": (("x", "y", "circles", "squares", "rectangles", "stars", "thermometers",
+                 "boxplots", "inches", "add", "fg", "bg", "xlab", "ylab", "main", "xlim",
+                 "ylim", "..."), "r_symbols"),
     "abline": (("a", "b", "h", "v", "reg", "coef", "untf", "..."), "r_abline"),
     "text": (("x", "y", "labels", "adj", "pos", "offset", "vfont", "cex", "col", "font",
               "..."), "r_text"),
@@ -121,7 +124,7 @@ _USED = frozenset({
     "y1", "xleft", "ybottom", "xright", "ytop", "height", "expr", "text", "bw", "adjust",
     "kernel", "na.rm", "min.n", "data", "file", "filename", "units", "res", "pointsize",
     "no.readonly", "mfrow", "mfcol", "mar", "oma", "mex", "frame", "col.axis", "font",
-    "xname", "do.conf", "do.out", "cut"})
+    "xname", "do.conf", "do.out", "cut", "circles", "squares", "inches", "fg"})
 #: positional data arguments whose R text is a default axis label (r_src)
 _DATA_ARGS = ("x", "y", "height", "expr")
 _LATTICE = {"xyplot": ("x", "data", "allow.multiple", "outer", "auto.key", "aspect", "panel",
@@ -247,7 +250,10 @@ def _translate(tr: Any, e: R) -> str | None:
                          else f"**{{{n!r}: {tr.py(a)}}}")
         else:
             _note(tr, f"{f}({n} = {tr.src(a)}) is not drawn by asr_py's graphics: ignored")
-    if src and f in ("plot", "hist", "boxplot", "barplot", "matplot", "curve", "qqnorm"):
+    if f == "symbols" and not {"circles", "squares"} & set(got):
+        raise Untranslatable("symbols() of rectangles, stars, thermometers or boxplots")
+    if src and f in ("plot", "hist", "boxplot", "barplot", "matplot", "curve", "qqnorm",
+                     "symbols"):
         parts.append(f"r_src={src!r}")
     if f == "density" and got.get("x") is not None:
         parts.append(f"xname={tr.src(got['x'])!r}")

@@ -150,7 +150,7 @@ def _expr(tr: Any, e: R, quoted: bool) -> str | None:
     if not any(c for c, _ in p.items):
         return repr("".join(t for _, t in p.items))
     args = ", ".join(t if c else repr(t) for c, t in p.items)
-    return f"{tr.runtime('r_paste0')}({args})"
+    return f"{tr.runtime('r_paste')}({args}, sep='')"
 
 
 def translate(tr: Any, e: R) -> str | None:

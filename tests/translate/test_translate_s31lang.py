@@ -128,3 +128,86 @@ def test_list_element_assignment_by_position_runs_on_a_list() -> None:
     ns = run_py(py)
     assert list(ns["res"]["h2"]) == pytest.approx([0.1, 0.2, 0.3])
     assert ns["res"]["name"] == "a"
+
+
+# ----- graphics: plotmath labels and symbols() (corpus lines) -----------------------------
+
+#: (corpus script, R line, the label text ?plotmath says R draws)
+PLOTMATH = [
+    ("arthurkorte/MTMM/scripts/mtmm_function_2.r",
+     "plot(e, o, type = 'l', xlab = expression(Expected~~-log[10](italic(p))))",
+     "xlab='Expected  −log₁₀(p)'"),
+    ("lisamarieharrison/R-mixed-models/Broke_2006_mixed_model.R",
+     'title(bquote("Correlogram at " ~ .(d)~"m depth"))',
+     "main=r_paste('Correlogram at  ', d, ' m depth', sep='')"),
+    ("Lucy-Peters/Red_deer_antler_genetic_architecture",
+     'mtext(expression(paste(italic(r)[A], " = 0.7353065 ±  0.1094838")), side = 1)',
+     "text='r_A = 0.7353065 ±  0.1094838'"),
+    ("qgevoeco/Caldwell_turtle_nest-choice-predation",
+     "mtext(text = expression((bold(A))), side = 3, line = -0.4)", "text='(A)'"),
+    ("lisamarieharrison/R-broke-west/R-ctd-krill-compare.R",
+     'plot(e, o, xlab = expression(Temperature~(degree*C)), ylab = expression(mu*g ~ L^{-1}))',
+     "xlab='Temperature (°C)', ylab='μg L⁻¹'"),
+]
+
+
+@pytest.mark.parametrize("script,line,want", PLOTMATH, ids=[p[0] for p in PLOTMATH])
+def test_plotmath_labels_are_the_text_r_draws(script: str, line: str, want: str,
+                                              workdir) -> None:
+    py = translate("d <- 25\ne <- c(1, 2, 3)\no <- c(1.5, 2.5, 2.9)\nplot(e, o)\n" + line)
+    assert not _todos(py), py
+    assert want in py, py
+    run_py(py)                                            # draws (Rplots.pdf in workdir)
+
+
+def test_expression_outside_graphics_stays_a_todo() -> None:
+    """Elsewhere an expression is a language object (D(), eval()): not a text."""
+    assert _todos(translate("z <- expression(x^2)\n"))
+
+
+def test_symbols_circles_scaled_to_inches(workdir) -> None:
+    """lisamarieharrison's ``symbols(x = long, y = lat, circles = rad, inches = 0.3)``:
+    R scales the radii so the largest is ``inches`` (?symbols); one circle per point."""
+    from asr_py.translate import rgraphdevice as dv
+
+    py = translate("long <- c(1, 2, 3, 4); lat <- c(-60, -61, -62, -60.5)\n"
+                   "rad <- c(1, 2, 0.5, 4)\n"
+                   "symbols(x = long, y = lat, circles = rad, inches = 0.3, "
+                   "xlab = 'longitude', ylab = 'latitude')\n")
+    assert not _todos(py), py
+    run_py(py)
+    ax = dv.current_axes("test")
+    (pts,) = [c for c in ax.collections if len(c.get_offsets()) == 4]
+    diam = np.sqrt(pts.get_sizes())                          # points
+    assert diam.max() == pytest.approx(2 * 0.3 * 72)        # radius 0.3 in = 21.6 pt
+    assert np.allclose(diam / diam.max(), np.array([1, 2, 0.5, 4]) / 4)
+    assert ax.get_xlabel() == "longitude"
+    assert _todos(translate("symbols(x, y, stars = m)\n"))   # other symbols: a TODO
+
+
+# ----- structure(), match.arg(): corpus lines ---------------------------------------------
+
+def test_dput_data_frame_of_the_corpus_reads_as_r_does() -> None:
+    """Rpubs' nitrate data (dput output): ``structure(list(ENV = structure(1:18, levels =
+    c("1", ...), class = "factor"), Pa = c(...)), class = "data.frame", row.names = c(NA,
+    -18L))`` (shortened here): a data frame with a factor column."""
+    py = translate('nitrate <- structure(list(ENV = structure(c(3L, 1L, 2L), levels = '
+                   'c("1", "2", "3"), class = "factor"), Pa = c(3.113, 3.379, 3.067)), '
+                   'class = "data.frame", row.names = c(NA, -3L))\n'
+                   'm <- tapply(nitrate$Pa, nitrate$ENV, mean)\n')
+    assert not _todos(py), py
+    ns = run_py(py)
+    d = ns["nitrate"]
+    assert list(d.columns) == ["ENV", "Pa"] and len(d) == 3
+    assert list(d["ENV"].astype(str)) == ["3", "1", "2"]
+    assert list(d["ENV"].cat.categories) == ["1", "2", "3"]
+
+
+def test_match_arg_of_statgen_engine_argument() -> None:
+    """statgenGxE's ``engine <- match.arg(engine)`` with ``engine = c("lme4", "asreml")``."""
+    py = translate('f <- function(TD, engine = c("lme4", "asreml")) {\n'
+                   '  engine <- match.arg(engine)\n  engine\n}\n'
+                   'a <- f(1)\nb <- f(1, engine = "as")\n')
+    assert not _todos(py), py
+    ns = run_py(py)
+    assert (ns["a"], ns["b"]) == ("lme4", "asreml")
