@@ -1058,12 +1058,15 @@ def r_sub(x: Any, at: Any) -> Any:
             return x[idx[0]]          # v[i] at one position: a value, as for a list below
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
-    if isinstance(x, dict) and all(i < len(items) for i in idx):
+    if isinstance(x, dict) and isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
+                                               pd.Index)) and all(i < len(items) for i in idx):
         keys = list(x)                 # a named vector or list keeps its names (R)
-        if len(set(idx)) == len(idx):
+        if all(np.isscalar(items[i]) for i in idx):      # a named vector: a Series
+            return pd.Series([items[i] for i in idx], index=[keys[i] for i in idx],
+                             dtype=object if any(isinstance(items[i], str) for i in idx)
+                             else None)
+        if len(set(idx)) == len(idx):                    # a named list
             return {keys[i]: items[i] for i in idx}
-        if all(np.isscalar(items[i]) for i in idx):     # names repeated: a named vector
-            return pd.Series([items[i] for i in idx], index=[keys[i] for i in idx])
     if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,
                                                        pd.Series, pd.Index)) and len(idx) == 1:
         # v[i] of an atomic vector at one position: R's length-1 vector, a value here

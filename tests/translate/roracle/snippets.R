@@ -1366,3 +1366,9 @@ out <- structure(list(x = c(1, 2)), class = "data.frame", row.names = c("p", "q"
 v <- c(a = 10, b = 20, c = 30)
 f <- factor(c("c", "a", "c"), levels = c("c", "b", "a"))
 out <- v[f]
+## snippet: named_vector_positions_keep_names
+w <- c(a = 1, b = 2, c = 3)
+out <- w[2:3] * 2
+## snippet: named_list_positions
+l <- list(a = 1, b = "x", c = list(2))
+out <- l[2:3]
