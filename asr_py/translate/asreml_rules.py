@@ -94,6 +94,7 @@ from asr_py.translate import (
     rsave,
     rsequence,
     rsetattrs,
+    rsetdt,
     rshapiro,
     rslice,
     rstats,
@@ -182,7 +183,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
                  rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
-                 rmatcharg, rstructure, rplotmath)
+                 rmatcharg, rstructure, rplotmath, rsetdt)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -750,6 +751,9 @@ class Translator(BasePrinter):
         gfx = rgraphcalls.statement(self, e)       # base graphics (rgraphcalls.py)
         if gfx is not None:
             return gfx
+        got = rsetdt.statement(self, e)            # setDT(d): d rebound (rsetdt.py)
+        if got is not None:
+            return got
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":
@@ -1364,6 +1368,11 @@ class Translator(BasePrinter):
     def index(self, e: R) -> str:
         """``fit[["Csparse"]]``: as ``fit$Csparse`` (R's ``[[`` with a name is ``$``
         without partial matching); other indexing as the base printer's."""
+        if e.value == "[" and any(n == "with" and a.kind == "name" and a.value in ("FALSE", "F")
+                                  for n, a in e.args):
+            # data.table's DT[, j, with = FALSE]: j selects columns as a data frame's does
+            return self.index(R("index", "[", [(n, a) for n, a in e.args if n != "with"],
+                                left=e.left, start=e.start, end=e.end))
         args = [a for _, a in e.args]
         if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
                 e.left is not None and self.is_fit(e.left) and args[0].value == "Csparse":

@@ -1288,22 +1288,42 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
+        sd = _dt_sd_assignment(s)
+        if sd is not None:
+            # DT[i, (cols) := lapply(.SD, f), .SDcols = cols, by]: each column by f (rdtset)
+            assert s.left is not None
+            cols, fn, by = sd
+            dt = self.py(s.left)
+            rows = s.args[0][1]
+            mask = "None" if rows.kind == "empty" else \
+                self.in_data(s.left, lambda: self.py(rows))
+            f = self.fun_ref(fn) if fn.kind == "name" else self.py(fn)
+            extra = f", by={by!r}" if by else ""
+            self.assigned.add(s.left.value)
+            return [f"{dt} = {self.runtime('r_dt_set_sd')}({dt}, {mask}, {self.py(cols)}, "
+                    f"{f}{extra})"]
         sets = _dt_assignments(s)
         if sets is not None:
             # data.table's DT[, a := e], DT[, `:=`(a = e1, b = e2)]: the columns set in
             # place, each expression evaluated among DT's columns (as one assign: e2 sees
-            # the old a); DT[i, a := e]: only the rows i, e evaluated among them (rdtset)
+            # the old a); DT[i, a := e, by]: only the rows i, e evaluated among them (each
+            # group on its own with by; rdtset)
             assert s.left is not None
             dt = self.py(s.left)
             rows = s.args[0][1]
-            if rows.kind != "empty":
-                mask = self.in_data(s.left, lambda: self.py(rows))
+            by = _dt_by(s)
+            if rows.kind != "empty" or by:
+                mask = "None" if rows.kind == "empty" else \
+                    self.in_data(s.left, lambda: self.py(rows))
+                from asr_py.translate.rdtquery import _count_rows
+
                 sub = R("name", "_d")
-                fns = ", ".join(f"({n!r}, lambda _d: "
-                                f"{self.in_data(sub, lambda a=a: self.py(a))})"
+                fns = ", ".join(f"({n!r}, lambda _d: "    # .N: the rows (of the group)
+                                f"{self.in_data(sub, lambda a=a: self.py(_count_rows(a)))})"
                                 for n, a in sets)
+                extra = f", by={by!r}" if by else ""
                 self.assigned.add(s.left.value)
-                return [f"{dt} = {self.runtime('r_dt_set')}({dt}, {mask}, {fns})"]
+                return [f"{dt} = {self.runtime('r_dt_set')}({dt}, {mask}, {fns}{extra})"]
             kws = []
             for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
@@ -2001,12 +2021,48 @@ def _numeric_subscript(a: R) -> bool:
         n is None and _numeric_subscript(x) for n, x in a.args)
 
 
+def _dt_by(s: R) -> list[str] | None:
+    """The grouping columns of ``DT[i, a := e, by = g]`` (``by``/``keyby``: a name, text,
+    ``c()``, ``.()``, ``list()`` of them); None without by. Another by: Untranslatable."""
+    got = [a for n, a in s.args[2:] if n in ("by", "keyby")]
+    if not got:
+        return None
+    e = got[0]
+    if e.kind in ("name", "str"):
+        return [e.value]
+    if e.kind == "call" and e.value in (".", "list", "c") and e.args and all(
+            n is None and a.kind in ("name", "str") for n, a in e.args):
+        return [a.value for _, a in e.args]
+    raise Untranslatable("DT[i, a := e, by = <an expression>]")
+
+
+def _dt_sd_assignment(s: R) -> tuple[R, R, list[str] | None] | None:
+    """(cols, f, by) of ``DT[i, (cols) := lapply(.SD, f), .SDcols = cols, by]``."""
+    if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
+            len(s.args) < 3 or s.args[0][0] is not None or s.args[1][0] is not None or \
+            any(n not in (".SDcols", "by", "keyby") for n, _ in s.args[2:]):
+        return None
+    j = s.args[1][1]
+    sdcols = [a for n, a in s.args[2:] if n == ".SDcols"]
+    if not (j.kind == "bin" and j.value == ":=" and j.left is not None and
+            j.left.kind == "paren" and j.right is not None and j.right.kind == "call" and
+            j.right.value == "lapply" and len(j.right.args) == 2 and
+            j.right.args[0][1].kind == "name" and j.right.args[0][1].value == ".SD" and
+            len(sdcols) == 1 and j.left.right is not None):
+        return None
+    if j.left.right.kind != sdcols[0].kind or j.left.right.kind not in ("name", "str") or \
+            j.left.right.value != sdcols[0].value:
+        return None                              # (a) := lapply(.SD, f), .SDcols = b
+    return sdcols[0], j.right.args[1][1], _dt_by(s)
+
+
 def _dt_assignments(s: R) -> list[tuple[str, R]] | None:
     """The (column, expression) pairs of data.table's ``DT[i, a := e]``,
-    ``DT[i, `:=`(a = e1, b = e2)]`` or ``DT[i, ':='(...)]`` (i empty: all rows); None
-    otherwise."""
+    ``DT[i, `:=`(a = e1, b = e2)]`` or ``DT[i, ':='(...)]`` (i empty: all rows; a ``by``
+    after them: _dt_by); None otherwise."""
     if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
-            len(s.args) != 2 or s.args[0][0] is not None or s.args[1][0] is not None:
+            len(s.args) < 2 or s.args[0][0] is not None or s.args[1][0] is not None or \
+            any(n not in ("by", "keyby") for n, _ in s.args[2:]):
         return None
     j = s.args[1][1]
     if j.kind == "bin" and j.value == ":=" and j.left is not None and \

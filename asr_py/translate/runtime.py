@@ -162,7 +162,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
 )
 from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
 from asr_py.translate.rdtquery import r_dt_query, r_dt_rows  # noqa: F401 - DT[i, j, by]
-from asr_py.translate.rdtset import r_dt_set  # noqa: F401 - DT[i, a := e]
+from asr_py.translate.rdtset import r_dt_set, r_dt_set_sd  # noqa: F401 - DT[i, a := e]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
@@ -429,6 +429,7 @@ from asr_py.translate.rsetattrs import (  # noqa: F401 - class(x) <- v, attribut
     r_strip_attributes,
     r_unclass,
 )
+from asr_py.translate.rsetdt import r_set_dt  # noqa: F401 - data.table's setDT()
 from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,

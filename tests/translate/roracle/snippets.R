@@ -1372,3 +1372,35 @@ out <- w[2:3] * 2
 ## snippet: named_list_positions
 l <- list(a = 1, b = "x", c = list(2))
 out <- l[2:3]
+## snippet: datatable_assign_by_group_subset
+library(data.table)
+dt <- as.data.table(d)
+dt[rep == 1, mx := mean(x), by = "env"]
+out <- dt$mx
+## snippet: datatable_assign_by_all_rows
+library(data.table)
+dt <- as.data.table(d)
+dt[, n_env := .N, by = env]
+dt[, c_x := x - mean(x), by = .(env)]
+out <- as.data.frame(dt[, .(n_env, c_x)])
+## snippet: datatable_sd_lapply
+library(data.table)
+dt <- as.data.table(d)
+cols <- c("gen", "env")
+dt[, (cols) := lapply(.SD, function(v) factor(v, levels = unique(v))), .SDcols = cols]
+out <- list(levels(dt$gen), levels(dt$env), as.character(dt$gen))
+## snippet: factor_levels_unique_text
+out <- factor(d$gen, levels = unique(d$gen))
+## snippet: datatable_with_false
+library(data.table)
+dt <- as.data.table(d)
+out <- as.matrix(dt[, -c(1, 2, 3), with = FALSE])
+## snippet: datatable_setdt_keep_rownames
+library(data.table)
+m <- data.frame(effect = c(0.5, -0.25), row.names = c("gen_A", "gen_B"))
+out <- as.data.frame(setDT(m, keep.rownames = TRUE))
+## snippet: datatable_setdt_statement_key
+library(data.table)
+e <- data.frame(k = c("b", "a", "b"), v = 1:3)
+setDT(e, key = "k")
+out <- as.data.frame(e)
