@@ -26,6 +26,7 @@ from asr_py.translate import (
     rasremllrt,
     rave,
     rbroomasreml,
+    rcapture,
     rcasewhen,
     rcast,
     rcld,
@@ -102,6 +103,7 @@ from asr_py.translate import (
     rstring,
     rstructure,
     rsweep,
+    rtempfile,
     rtidy,
     rtidyr,
     runique,
@@ -183,7 +185,8 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
                  rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
-                 rmatcharg, rstructure, rplotmath, rsetdt)
+                 rmatcharg, rstructure, rplotmath, rsetdt, rcapture,
+                 rtempfile)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -754,6 +757,9 @@ class Translator(BasePrinter):
         got = rsetdt.statement(self, e)            # setDT(d): d rebound (rsetdt.py)
         if got is not None:
             return got
+        silenced = rcapture.statement(self, e, depth)   # capture.output(x <- f(), file =)
+        if silenced is not None:
+            return "\n".join(silenced)
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":

@@ -106,6 +106,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
+from asr_py.translate.rcapture import r_capture_output, r_capture_to  # noqa: F401
 from asr_py.translate.rcaret import r_createFolds  # noqa: F401 - caret's createFolds()
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
@@ -506,6 +507,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_sys_time,
 )
 from asr_py.translate.rtabulate import r_tabulate  # noqa: F401 - tabulate()
+from asr_py.translate.rtempfile import r_tempdir, r_tempfile  # noqa: F401 - tempfile()
 from asr_py.translate.rtestskip import r_skip_on  # noqa: F401 - testthat's skip_on_ci() ...
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,

@@ -211,3 +211,19 @@ def test_match_arg_of_statgen_engine_argument() -> None:
     assert not _todos(py), py
     ns = run_py(py)
     assert (ns["a"], ns["b"]) == ("lme4", "asreml")
+
+
+def test_capture_output_lines_file_and_silenced_statements(workdir) -> None:
+    """utils::capture.output: one element per printed line (a visible value printed, an
+    assignment or print() not twice); with file = the lines go there; StageWise's and
+    statgenHTP's ``capture.output(fit <- f(...), file = tempfile())`` only silences."""
+    py = translate("x <- c(1.5, 2.5)\nn <- length(capture.output(x, x))\n"
+                   "one <- length(capture.output(print(x)))\n"
+                   "capture.output(fit <- sum(x), file = tempfile())\n"
+                   "capture.output({\n  p <- mean(x)\n  print(p)\n}, file = 'cap.txt')\n"
+                   "y <- fit + p\n")
+    assert not _todos(py), py
+    assert "NOTE(asr_py): capture.output()" in py
+    ns = run_py(py)
+    assert (ns["n"], ns["one"], ns["y"]) == (2, 1, 6.0)
+    assert (workdir / "cap.txt").read_text().strip() == "2.0"
