@@ -52,6 +52,10 @@ _FORMALS: dict[str, tuple[tuple[str, ...], str]] = {
                "ylab", "breaks", "oldstyle", "useRaster", "..."), "r_image"),
     "lines": (("x", "y", "..."), "r_lines"),
     "points": (("x", "y", "..."), "r_points"),
+    "heatmap": (("x", "Rowv", "Colv", "distfun", "hclustfun", "reorderfun", "add.expr",
+                 "symm", "revC", "scale", "na.rm", "margins", "ColSideColors",
+                 "RowSideColors", "cexRow", "cexCol", "labRow", "labCol", "main", "xlab",
+                 "ylab", "keep.dendro", "verbose", "..."), "r_heatmap"),
     "symbols": (("x", "y", "circles", "squares", "rectangles", "stars", "thermometers",
                  "boxplots", "inches", "add", "fg", "bg", "xlab", "ylab", "main", "xlim",
                  "ylim", "..."), "r_symbols"),
@@ -124,7 +128,8 @@ _USED = frozenset({
     "y1", "xleft", "ybottom", "xright", "ytop", "height", "expr", "text", "bw", "adjust",
     "kernel", "na.rm", "min.n", "data", "file", "filename", "units", "res", "pointsize",
     "no.readonly", "mfrow", "mfcol", "mar", "oma", "mex", "frame", "col.axis", "font",
-    "xname", "do.conf", "do.out", "cut", "circles", "squares", "inches", "fg"})
+    "xname", "do.conf", "do.out", "cut", "circles", "squares", "inches", "fg", "Rowv", "Colv",
+    "symm", "scale"})
 #: positional data arguments whose R text is a default axis label (r_src)
 _DATA_ARGS = ("x", "y", "height", "expr")
 _LATTICE = {"xyplot": ("x", "data", "allow.multiple", "outer", "auto.key", "aspect", "panel",
@@ -233,6 +238,9 @@ def _translate(tr: Any, e: R) -> str | None:
             _note(tr, f"{f}({name} = {tr.src(a)}) is not drawn by asr_py's graphics: ignored")
         elif f == "boxplot" and name == "x":
             pos.append(tr.py(a))
+        elif f == "heatmap" and name in ("Rowv", "Colv") and a.kind == "name" and \
+                a.value == "NA":
+            parts.append(f"{name}={tr.np('np.nan')}")     # NA: no dendrogram (not NULL)
         else:
             parts.append(f"{_pyname(name)}={tr.py(a)}")
     for n, a in got.get("...", []):

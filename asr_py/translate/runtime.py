@@ -253,6 +253,7 @@ from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphi
 )
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - gtools
+from asr_py.translate.rheatmap import r_heatmap  # noqa: F401 - stats' heatmap()
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()

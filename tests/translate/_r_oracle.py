@@ -18,6 +18,7 @@ import contextlib
 import io
 import json
 import math
+import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -239,9 +240,17 @@ def run_snippet(preamble: str, code: str) -> Any:
     from asr_py.translate import translate
 
     py = translate(preamble + "\n" + code + "\n")
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        ns = run_py(py, __name__="__translated__")
+    old = os.environ.get("ASR_PY_GRAPHICS")
+    os.environ["ASR_PY_GRAPHICS"] = "off"        # values only (heatmap()): no Rplots.pdf
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            ns = run_py(py, __name__="__translated__")
+    finally:
+        if old is None:
+            os.environ.pop("ASR_PY_GRAPHICS", None)
+        else:
+            os.environ["ASR_PY_GRAPHICS"] = old
     return ns["out"]
 
 

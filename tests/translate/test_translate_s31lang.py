@@ -227,3 +227,17 @@ def test_capture_output_lines_file_and_silenced_statements(workdir) -> None:
     ns = run_py(py)
     assert (ns["n"], ns["one"], ns["y"]) == (2, 1, 6.0)
     assert (workdir / "cap.txt").read_text().strip() == "2.0"
+
+
+def test_heatmap_of_site_correlations_draws(workdir) -> None:
+    """smallgrains-uiuc's ``heatmap(df)`` of site correlations: drawn (no TODO), R's row and
+    column order (the R oracle's heatmap snippets check the order against R 4.2.2)."""
+    from asr_py.translate import rgraphdevice as dv
+
+    py = translate("x <- matrix(c(1, 5, 3, 8, 2, 2, 9, 1, 7, 3, 4, 4, 0, 6, 5, 2, 3, 3, 8, 9),"
+                   " 4)\ndf <- cor(x)\nh <- heatmap(df)\nh2 <- heatmap(x)\n")
+    assert not _todos(py), py
+    ns = run_py(py)
+    assert (ns["h2"]["rowInd"], ns["h2"]["colInd"]) == ([3, 1, 2, 4], [4, 2, 3, 1, 5])  # R
+    ax = dv.current_axes("test")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3", "1", "2", "4"]

@@ -1404,3 +1404,14 @@ library(data.table)
 e <- data.frame(k = c("b", "a", "b"), v = 1:3)
 setDT(e, key = "k")
 out <- as.data.frame(e)
+## snippet: heatmap_order
+x <- matrix(c(1, 5, 3, 8, 2, 2, 9, 1, 7, 3, 4, 4, 0, 6, 5, 2, 3, 3, 8, 9), 4)
+h <- heatmap(x)
+out <- list(h$rowInd, h$colInd)
+## snippet: heatmap_symm_cor
+x <- matrix(c(1, 5, 3, 8, 2, 2, 9, 1, 7, 3, 4, 4, 0, 6, 5, 2, 3, 3, 8, 9), 4)
+h <- heatmap(cor(x), symm = TRUE)
+out <- list(h$rowInd, h$colInd)
+## snippet: heatmap_data_frame_rows
+h <- heatmap(as.matrix(d[, c("x", "rep", "y")][c(1, 2, 4, 5, 6), ]), Colv = NA)
+out <- list(h$rowInd, h$colInd)
