@@ -52,6 +52,9 @@ _FORMALS: dict[str, tuple[tuple[str, ...], str]] = {
                "ylab", "breaks", "oldstyle", "useRaster", "..."), "r_image"),
     "lines": (("x", "y", "..."), "r_lines"),
     "points": (("x", "y", "..."), "r_points"),
+    "rug": (("x", "ticksize", "side", "lwd", "col", "quiet", "..."), "r_rug"),
+    "matlines": (("x", "y", "type", "lty", "lwd", "lend", "pch", "col", "..."), "r_matlines"),
+    "matpoints": (("x", "y", "type", "lty", "lwd", "pch", "col", "..."), "r_matpoints"),
     "heatmap": (("x", "Rowv", "Colv", "distfun", "hclustfun", "reorderfun", "add.expr",
                  "symm", "revC", "scale", "na.rm", "margins", "ColSideColors",
                  "RowSideColors", "cexRow", "cexCol", "labRow", "labCol", "main", "xlab",
@@ -129,7 +132,7 @@ _USED = frozenset({
     "kernel", "na.rm", "min.n", "data", "file", "filename", "units", "res", "pointsize",
     "no.readonly", "mfrow", "mfcol", "mar", "oma", "mex", "frame", "col.axis", "font",
     "xname", "do.conf", "do.out", "cut", "circles", "squares", "inches", "fg", "Rowv", "Colv",
-    "symm", "scale"})
+    "symm", "scale", "ticksize"})
 #: positional data arguments whose R text is a default axis label (r_src)
 _DATA_ARGS = ("x", "y", "height", "expr")
 _LATTICE = {"xyplot": ("x", "data", "allow.multiple", "outer", "auto.key", "aspect", "panel",

@@ -243,6 +243,7 @@ from asr_py.translate.rgraphics import (  # noqa: F401 - base graphics on matplo
     r_title,
     r_xyplot,
 )
+from asr_py.translate.rgraphmarks import r_matlines, r_matpoints, r_rug  # noqa: F401
 from asr_py.translate.rgraphsymbols import r_symbols  # noqa: F401 - symbols()
 from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphics functions
     r_boxplot_stats,

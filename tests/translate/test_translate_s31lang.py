@@ -241,3 +241,20 @@ def test_heatmap_of_site_correlations_draws(workdir) -> None:
     assert (ns["h2"]["rowInd"], ns["h2"]["colInd"]) == ([3, 1, 2, 4], [4, 2, 3, 1, 5])  # R
     ax = dv.current_axes("test")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["3", "1", "2", "4"]
+
+
+def test_rug_and_matlines_add_to_the_plot(workdir) -> None:
+    """rug(x) draws a tick per value on the current plot; matlines(x, m) a line per column
+    (matplot(x, m, type = "l", add = TRUE))."""
+    from asr_py.translate import rgraphdevice as dv
+
+    py = translate("x <- c(1, 2, 2.5, 4)\nm <- cbind(x, 5 - x)\nplot(x, x)\nrug(x)\n"
+                   "matlines(x, m)\n")
+    assert not _todos(py), py
+    run_py(py)
+    ax = dv.current_axes("test")
+    (ticks,) = [c for c in ax.collections if hasattr(c, "get_segments") and
+                len(c.get_segments()) == 4]
+    assert sorted(s[0][0] for s in ticks.get_segments()) == [1, 2, 2.5, 4]
+    ys = sorted(tuple(ln.get_ydata()) for ln in ax.get_lines()[-2:])
+    assert ys == [(1, 2, 2.5, 4), (4, 3, 2.5, 1)]
