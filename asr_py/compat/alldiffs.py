@@ -1089,6 +1089,8 @@ def attr(x: Any, which: str, exact: bool = False) -> Any:
         own = attributes(x)
         return None if own is None else own.get(which)
     attrs = user_attrs(x)
+    if which == "INVERSE" and "inverse" in attrs:     # asreml's flag (translate's attr<-)
+        return attrs["inverse"]
     if which in attrs or exact:
         return attrs.get(which)
     hits = [k for k in attrs if str(k).startswith(which)]

@@ -26,9 +26,11 @@ from asr_py.translate import (
     rasremllrt,
     rave,
     rbroomasreml,
+    rcapture,
     rcasewhen,
     rcast,
     rcld,
+    rcoeflist,
     rcoefpattern,
     rcolorramp,
     rcomplete,
@@ -63,6 +65,7 @@ from asr_py.translate import (
     rlme4,
     rlogltest,
     rlucid,
+    rmatcharg,
     rmct,
     rmeantrim,
     rmulttest,
@@ -76,6 +79,7 @@ from asr_py.translate import (
     rpackages,
     rparallel,
     rpin,
+    rplotmath,
     rpls,
     rplusold,
     rpossibly,
@@ -91,12 +95,15 @@ from asr_py.translate import (
     rsave,
     rsequence,
     rsetattrs,
+    rsetdt,
     rshapiro,
     rslice,
     rstats,
     rstop,
     rstring,
+    rstructure,
     rsweep,
+    rtempfile,
     rtidy,
     rtidyr,
     runique,
@@ -178,7 +185,9 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rfinite, rbroomasreml, rcomplete, rave, rreplace, rmutateall, rcld,
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
-                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls)
+                 rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
+                 rmatcharg, rstructure, rplotmath, rsetdt, rcapture,
+                 rtempfile)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",
@@ -663,6 +672,11 @@ class Translator(BasePrinter):
         extra = f", {self.term_renamed!r}" if self.term_renamed else ""
         return f"{self.runtime('r_coef_random')}({self.py(fit)}{extra})['solution']"
 
+    def _lm_like(self, e: R | None) -> bool:
+        """Whether ``e`` is known to be another package's fit (lm, lmer, LMMsolve, gls)."""
+        return e is not None and (e.kind == "name" and e.value in self.lm_fits or
+                                  e.kind == "call" and e.value in {"lm", *rlme4.FITS})
+
     def py(self, e: R) -> str:
         """A dae/asremlPlus function named as a value (``list(ar1 = mat.ar1)``,
         ``FUN = mat.ar1``) is its asr_py.compat counterpart, unless the script defines it."""
@@ -766,6 +780,12 @@ class Translator(BasePrinter):
         gfx = rgraphcalls.statement(self, e)       # base graphics (rgraphcalls.py)
         if gfx is not None:
             return gfx
+        got = rsetdt.statement(self, e)            # setDT(d): d rebound (rsetdt.py)
+        if got is not None:
+            return got
+        silenced = rcapture.statement(self, e, depth)   # capture.output(x <- f(), file =)
+        if silenced is not None:
+            return "\n".join(silenced)
         if e.kind == "call" and (e.value in _NOOP or self.src(e.left or e).endswith(
                 "opts_chunk$set")):
             if e.value == "setwd":
@@ -856,9 +876,10 @@ class Translator(BasePrinter):
                 text_kind == "fit"
             coords = self.spatial_of(r) if is_fit else None
             self._asreml3_predictions(r)
-            # x <- p$predictions of a prediction p (asreml 3's list) is that prediction
+            # x <- p$predictions of a prediction p (asreml 3's list) is that prediction;
+            # x <- p$pvals is its table (x$predicted.value a column, x$sed R's NULL)
             pred_of = self.preds.get(r.left.value) if r.kind == "dollar" and \
-                r.value in ("predictions", "pvals") and r.left is not None and \
+                r.value == "predictions" and r.left is not None and \
                 r.left.kind == "name" else None
             for group in (self.fits, self.walds, self.variograms, self.startvals,
                           self.raw_names):
@@ -1105,6 +1126,13 @@ class Translator(BasePrinter):
             row = self._rows(frame, args[0]) if args[0].kind in ("num", "str") else \
                 f"{self.runtime('r_rows')}({frame}, {self.py(args[0])})[0]"
             return f"{frame}.at[{row}, {col}] = {rhs}"
+        if obj.kind == "dollar" and obj.left is not None and len(args) == 1 and \
+                obj.left.kind == "name" and obj.left.value in getattr(self, "r_lists", ()):
+            # l$a[i] <- v of a list: R's l$a <- `[<-`(l$a, i, v) (l$a partially matched)
+            lst = self.py(obj.left)
+            return (f"{lst}[{obj.value!r}] = {self.runtime('r_sub_assign')}("
+                    f"{self.runtime('r_dollar')}({lst}, {obj.value!r}), "
+                    f"{self.py(args[0])}, {rhs})")
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
             frame = self.py(obj.left)
             return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
@@ -1372,6 +1400,11 @@ class Translator(BasePrinter):
     def index(self, e: R) -> str:
         """``fit[["Csparse"]]``: as ``fit$Csparse`` (R's ``[[`` with a name is ``$``
         without partial matching); other indexing as the base printer's."""
+        if e.value == "[" and any(n == "with" and a.kind == "name" and a.value in ("FALSE", "F")
+                                  for n, a in e.args):
+            # data.table's DT[, j, with = FALSE]: j selects columns as a data frame's does
+            return self.index(R("index", "[", [(n, a) for n, a in e.args if n != "with"],
+                                left=e.left, start=e.start, end=e.end))
         args = [a for _, a in e.args]
         if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
                 e.left is not None and self.is_fit(e.left) and args[0].value == "Csparse":
@@ -1494,6 +1527,14 @@ class Translator(BasePrinter):
             if which:
                 return f"{self.py(obj.args[0][1])}.{which}['solution']"
             raise Untranslatable(f"coef()${e.value}")
+        if obj.kind == "call" and obj.value in ("coef", "coefficients") and \
+                obj.value not in self.functions and e.value in ("fixed", "random") and \
+                len(obj.args) == 1 and obj.args[0][0] in (None, "object") and \
+                not self._lm_like(obj.args[0][1]):
+            # coef(x)$random of a function's parameter x: asreml's list (decided when run)
+            got = rcoeflist.translate(self, obj, unknown=True)
+            if got is not None:
+                return f"{got}[{e.value!r}]"
         if obj.kind == "call" and obj.value in ("asreml", "asreml.fit") and e.value in (
                 "vparameters.table", "gammas.table", "G.param", "R.param") and any(
                 n == "start.values" for n, _ in obj.args):
@@ -1793,8 +1834,13 @@ class Translator(BasePrinter):
             # residuals(m, type = "stdCond"): asreml's residual types (rresidasreml.py);
             # m <- mkConv(m) by a script's function: an asreml fit or not, known when run
             return f"{self.runtime('r_resid_asreml')}({', '.join(self.kwargs(args))})"
-        if f == "coef" and len(args) == 1 and pos and self.is_fit(pos[0]):
-            raise Untranslatable("coef(m) (use coef(m)$fixed or coef(m)$random)")
+        if f == "coef" and f not in self.functions:
+            # coef(m), coef(m, list = TRUE) of an asreml fit; of a function's parameter
+            # with list = (asreml's argument) decided when run (rcoeflist.py)
+            got = rcoeflist.translate(self, e, unknown=any(n == "list" for n, _ in args) and
+                                      not self._lm_like(pos[0] if pos else None))
+            if got is not None:
+                return got
         if f in raov.FUNCTIONS:
             got = raov.translate(self, e)       # aov(), with Error() strata: raov.py
             if got is not None:

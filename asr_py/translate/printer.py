@@ -168,6 +168,7 @@ class BasePrinter:
         self._named_targets: set[str] | None = None    # names(x) <- v anywhere (_named_pair)
         self.assigned: set[str] = set()      # names the script assigns (not data columns)
         self.params: set[str] = set()        # parameters of the functions being written
+        self.defaults: dict[str, R] = {}     # the defaults of the function being written
         self.functions: set[str] = set()     # functions the script defines
         self.formals: dict[str, tuple[str, ...]] = {}   # their formals (ruserargs)
         self.matrices: set[str] = set()      # names last assigned a matrix (rmatnames)
@@ -1287,22 +1288,42 @@ class BasePrinter:
             return ["continue"]
         if k == "bad":
             raise Untranslatable(s.value)
+        sd = _dt_sd_assignment(s)
+        if sd is not None:
+            # DT[i, (cols) := lapply(.SD, f), .SDcols = cols, by]: each column by f (rdtset)
+            assert s.left is not None
+            cols, fn, by = sd
+            dt = self.py(s.left)
+            rows = s.args[0][1]
+            mask = "None" if rows.kind == "empty" else \
+                self.in_data(s.left, lambda: self.py(rows))
+            f = self.fun_ref(fn) if fn.kind == "name" else self.py(fn)
+            extra = f", by={by!r}" if by else ""
+            self.assigned.add(s.left.value)
+            return [f"{dt} = {self.runtime('r_dt_set_sd')}({dt}, {mask}, {self.py(cols)}, "
+                    f"{f}{extra})"]
         sets = _dt_assignments(s)
         if sets is not None:
             # data.table's DT[, a := e], DT[, `:=`(a = e1, b = e2)]: the columns set in
             # place, each expression evaluated among DT's columns (as one assign: e2 sees
-            # the old a); DT[i, a := e]: only the rows i, e evaluated among them (rdtset)
+            # the old a); DT[i, a := e, by]: only the rows i, e evaluated among them (each
+            # group on its own with by; rdtset)
             assert s.left is not None
             dt = self.py(s.left)
             rows = s.args[0][1]
-            if rows.kind != "empty":
-                mask = self.in_data(s.left, lambda: self.py(rows))
+            by = _dt_by(s)
+            if rows.kind != "empty" or by:
+                mask = "None" if rows.kind == "empty" else \
+                    self.in_data(s.left, lambda: self.py(rows))
+                from asr_py.translate.rdtquery import _count_rows
+
                 sub = R("name", "_d")
-                fns = ", ".join(f"({n!r}, lambda _d: "
-                                f"{self.in_data(sub, lambda a=a: self.py(a))})"
+                fns = ", ".join(f"({n!r}, lambda _d: "    # .N: the rows (of the group)
+                                f"{self.in_data(sub, lambda a=a: self.py(_count_rows(a)))})"
                                 for n, a in sets)
+                extra = f", by={by!r}" if by else ""
                 self.assigned.add(s.left.value)
-                return [f"{dt} = {self.runtime('r_dt_set')}({dt}, {mask}, {fns})"]
+                return [f"{dt} = {self.runtime('r_dt_set')}({dt}, {mask}, {fns}{extra})"]
             kws = []
             for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
@@ -1640,13 +1661,17 @@ class BasePrinter:
         assert fn.right is not None
         body = fn.right.body if fn.right.kind == "block" else [fn.right]
         outer, loops, in_test = self.params, self._loops, self._in_test
+        outer_defaults = self.defaults
         self.params = outer | {n for n, _ in fn.args if n and n != "..."}
+        # the formals' defaults as R wrote them (match.arg(x): rmatcharg.py)
+        self.defaults = {n: d for n, d in fn.args if n and d.kind != "empty"}
         self._loops, self._in_test = 0, False      # a return there leaves this def only
         try:
             return [f"def {pyname(name)}({', '.join(params)}):"] + _indent(
                 lazy + self.block(body, depth + 1, fn=True))
         finally:
             self.params, self._loops, self._in_test = outer, loops, in_test
+            self.defaults = outer_defaults
 
     def top(self, e: R, depth: int) -> str:
         """A simple statement; overridden by the asreml rules for fit bookkeeping."""
@@ -1878,9 +1903,18 @@ def _bare_src(src: str) -> str:
 
 
 def _pipe(e: R) -> R:
-    """``x |> f(a)`` / ``x %>% f(a)`` -> ``f(x, a)``; ``x %>% f`` -> ``f(x)``."""
+    """``x |> f(a)`` / ``x %>% f(a)`` -> ``f(x, a)``; ``x %>% f`` -> ``f(x)``.
+
+    magrittr's dot (``%>%`` only): a ``.`` given as an argument takes ``x`` instead of the
+    first place; a ``.`` inside an argument (``f(n = nrow(.))``) is ``x`` too, ``x`` still
+    coming first; any other right side that reads ``.`` (``.[i, j]``, ``.$a``, ``{...}``) is
+    evaluated with ``.`` bound to ``x``. A ``.`` besides one whole argument is written
+    ``(function(.) rhs)(x)``, so ``x`` is evaluated once."""
     assert e.left is not None and e.right is not None
     rhs = e.right
+    magrittr = e.value == "%>%"
+    if rhs.kind == "paren" and rhs.right is not None and rhs.right.kind == "function":
+        return R("call", "", [(None, e.left)], left=rhs, start=e.start, end=e.end)
     if rhs.kind == "name":
         return R("call", rhs.value, [(None, e.left)], left=rhs, start=e.start, end=e.end)
     if rhs.kind == "call":
@@ -1890,12 +1924,51 @@ def _pipe(e: R) -> R:
         # x %>% data.frame(.): magrittr evaluates data.frame(.), whose column R names "."
         # (a data frame piped in is spliced all the same)
         name = "." if rhs.value == "data.frame" else None
+        inner = magrittr and (len(dots) > 1 or any(
+            i not in dots and _reads_dot(a) for i, (_, a) in enumerate(args)))
+        if inner:          # the dot elsewhere too: bind it once (magrittr evaluates x once)
+            dot = R("name", ".", start=e.start, end=e.start)
+            if dots:
+                args[dots[0]] = (args[dots[0]][0] or name, dot)
+            else:
+                args = [(name, dot)] + args
+            return _bind_dot(R("call", rhs.value, args, left=rhs.left, start=rhs.start,
+                               end=rhs.end), e)
         if dots:
             args[dots[0]] = (args[dots[0]][0] or name, e.left)
         else:
             args = [(name, e.left)] + args
         return R("call", rhs.value, args, left=rhs.left, start=e.start, end=e.end)
+    if magrittr and _reads_dot(rhs):
+        return _bind_dot(rhs, e)     # x %>% .[i, j], x %>% .$a, x %>% { if (c) f(.) else . }
     raise Untranslatable("pipe into something other than a call")
+
+
+def _bind_dot(body: R, e: R) -> R:
+    """``(function(.) body)(x)`` for the pipe ``e`` (``x %>% ...``)."""
+    assert e.left is not None
+    fn = R("function", "", [(".", R("empty"))], right=body, start=e.start, end=e.end)
+    return R("call", "", [(None, e.left)], left=R("paren", right=fn, start=e.start,
+                                                 end=e.end), start=e.start, end=e.end)
+
+
+def _reads_dot(e: R | None) -> bool:
+    """Whether ``e`` reads magrittr's ``.``: not inside a formula (its ``.`` is "all other
+    columns"), a function that has its own ``.``, or the right side of another ``%>%``."""
+    if e is None:
+        return False
+    if e.kind == "name":
+        return e.value == "."
+    if e.kind == "formula":
+        return False
+    if e.kind == "function":
+        return not any(n == "." for n, _ in e.args) and _reads_dot(e.right)
+    if e.kind == "bin" and e.value == "%>%":
+        return _reads_dot(e.left)
+    if e.kind == "dollar":
+        return _reads_dot(e.left)
+    return any(_reads_dot(a) for _, a in e.args) or _reads_dot(e.left) or \
+        _reads_dot(e.right) or _reads_dot(e.alt) or any(_reads_dot(b) for b in e.body)
 
 
 def _wrap(line: str, width: int = 100) -> str:
@@ -1948,12 +2021,48 @@ def _numeric_subscript(a: R) -> bool:
         n is None and _numeric_subscript(x) for n, x in a.args)
 
 
+def _dt_by(s: R) -> list[str] | None:
+    """The grouping columns of ``DT[i, a := e, by = g]`` (``by``/``keyby``: a name, text,
+    ``c()``, ``.()``, ``list()`` of them); None without by. Another by: Untranslatable."""
+    got = [a for n, a in s.args[2:] if n in ("by", "keyby")]
+    if not got:
+        return None
+    e = got[0]
+    if e.kind in ("name", "str"):
+        return [e.value]
+    if e.kind == "call" and e.value in (".", "list", "c") and e.args and all(
+            n is None and a.kind in ("name", "str") for n, a in e.args):
+        return [a.value for _, a in e.args]
+    raise Untranslatable("DT[i, a := e, by = <an expression>]")
+
+
+def _dt_sd_assignment(s: R) -> tuple[R, R, list[str] | None] | None:
+    """(cols, f, by) of ``DT[i, (cols) := lapply(.SD, f), .SDcols = cols, by]``."""
+    if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
+            len(s.args) < 3 or s.args[0][0] is not None or s.args[1][0] is not None or \
+            any(n not in (".SDcols", "by", "keyby") for n, _ in s.args[2:]):
+        return None
+    j = s.args[1][1]
+    sdcols = [a for n, a in s.args[2:] if n == ".SDcols"]
+    if not (j.kind == "bin" and j.value == ":=" and j.left is not None and
+            j.left.kind == "paren" and j.right is not None and j.right.kind == "call" and
+            j.right.value == "lapply" and len(j.right.args) == 2 and
+            j.right.args[0][1].kind == "name" and j.right.args[0][1].value == ".SD" and
+            len(sdcols) == 1 and j.left.right is not None):
+        return None
+    if j.left.right.kind != sdcols[0].kind or j.left.right.kind not in ("name", "str") or \
+            j.left.right.value != sdcols[0].value:
+        return None                              # (a) := lapply(.SD, f), .SDcols = b
+    return sdcols[0], j.right.args[1][1], _dt_by(s)
+
+
 def _dt_assignments(s: R) -> list[tuple[str, R]] | None:
     """The (column, expression) pairs of data.table's ``DT[i, a := e]``,
-    ``DT[i, `:=`(a = e1, b = e2)]`` or ``DT[i, ':='(...)]`` (i empty: all rows); None
-    otherwise."""
+    ``DT[i, `:=`(a = e1, b = e2)]`` or ``DT[i, ':='(...)]`` (i empty: all rows; a ``by``
+    after them: _dt_by); None otherwise."""
     if s.kind != "index" or s.value != "[" or s.left is None or s.left.kind != "name" or \
-            len(s.args) != 2 or s.args[0][0] is not None or s.args[1][0] is not None:
+            len(s.args) < 2 or s.args[0][0] is not None or s.args[1][0] is not None or \
+            any(n not in ("by", "keyby") for n, _ in s.args[2:]):
         return None
     j = s.args[1][1]
     if j.kind == "bin" and j.value == ":=" and j.left is not None and \

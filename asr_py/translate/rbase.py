@@ -1004,17 +1004,14 @@ def r_data_frame(cols: dict[str, Any]) -> pd.DataFrame:
                 raise AsrError(f"data.frame(): column {k!r} has {len(a)} values, which do "
                                f"not recycle to {n} rows", hint="R's 'differing number of rows'")
             out[k] = (a * (n // len(a))) if a else a
-    first = next(iter(flat.values()))
-    lead = next((v for v in cols.values() if v is not None), None)
-    if isinstance(lead, pd.DataFrame) and len(lead) == n and _named_rows(lead.index):
-        # R: a data frame argument's row names are the result's (the first component
-        # with row names), e.g. data.frame(res[pos, ], Trait = t) of a subset
-        return pd.DataFrame(out).set_axis(list(lead.index), axis=0)
-    if len(flat) == len(cols) and isinstance(first, pd.Series) and len(first) == n and \
-            _named_rows(first.index):
-        # R: the row names come from the names of the first (named) vector, e.g.
-        # data.frame(pred[grep("trait_a", names(pred))]) of a fit's named coefficients
-        return pd.DataFrame(out).set_axis(list(first.index), axis=0)
+    # R: the row names are those of the first component that has some (a data frame's row
+    # names, a vector's unique names), e.g. data.frame(res[pos, ], Trait = t) of a subset,
+    # data.frame(g = levels(f), m = sapply(split(x, f), mean)); else 1..n
+    for v in cols.values():
+        if isinstance(v, pd.DataFrame) and (v.attrs.get("r_class") or [None])[0] == "table":
+            continue
+        if isinstance(v, pd.DataFrame | pd.Series) and len(v) == n and _named_rows(v.index):
+            return pd.DataFrame(out).set_axis(list(v.index), axis=0)
     return pd.DataFrame(out)
 
 

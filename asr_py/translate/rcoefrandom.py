@@ -20,7 +20,7 @@ import pandas as pd
 
 from asr_py.formula.toplevel import split_top
 
-__all__ = ["asreml_random_names", "r_coef_random"]
+__all__ = ["asreml_random_names", "r_coef_random", "random_terms"]
 
 
 def asreml_random_names(label: str, levels: list[str],
@@ -44,14 +44,24 @@ def r_coef_random(fit: Any, renamed: dict[str, str] | None = None) -> pd.DataFra
     ``rr(f, k):g + diag(f):g`` pair fitted as one fa term is listed as asreml lists its two
     terms: the rr term's common effects (Λ ⊗ I)f̂ and scores, then the diag term's δ̂
     (:func:`asr_py.results.fa_scores.pair_parts`)."""
-    from asr_py.compat.vpnames import asreml_term_label
-    from asr_py.model.rr_pair import _is_fa_of
-    from asr_py.results.fa_scores import pair_parts, random_rows
     from asr_py.translate.checks import Untranslated
 
     if isinstance(fit, Untranslated):
         return fit._use()
-    frames = []
+    frames = [tab for _, tab in random_terms(fit, renamed)]
+    if not frames:
+        return fit.coef_random
+    return pd.concat(frames)
+
+
+def random_terms(fit: Any, renamed: dict[str, str] | None = None
+                 ) -> list[tuple[str, pd.DataFrame]]:
+    """(asreml's term label, its rows of :func:`r_coef_random`) per random term, in order."""
+    from asr_py.compat.vpnames import asreml_term_label
+    from asr_py.model.rr_pair import _is_fa_of
+    from asr_py.results.fa_scores import pair_parts, random_rows
+
+    out = []
     offset = 0
     pairs = list(getattr(fit.model, "rr_pairs", []) or [])
     for i, (t, levels, sol, se, score) in enumerate(random_rows(fit)):
@@ -62,14 +72,15 @@ def r_coef_random(fit: Any, renamed: dict[str, str] | None = None) -> pd.DataFra
             (common, c_se), (spec, s_se) = split
             sol, se = sol.copy(), se.copy()
             sol[~score], se[~score] = common, c_se
-        names = asreml_random_names(asreml_term_label(fit.model, t), levels, renamed)
-        frames.append(_table(sol, se, names))
+        label = asreml_term_label(fit.model, t)
+        names = asreml_random_names(label, levels, renamed)
+        out.append((":".join((renamed or {}).get(p.strip(), p.strip())
+                             for p in split_top(label)), _table(sol, se, names)))
         if split is not None:
             own = [lv for lv, f in zip(levels, score) if not f]
-            frames.append(_table(spec, s_se, asreml_random_names(t.label, own, renamed)))
-    if not frames:
-        return fit.coef_random
-    return pd.concat(frames)
+            out.append((str(t.label), _table(spec, s_se,
+                                              asreml_random_names(t.label, own, renamed))))
+    return out
 
 
 def _table(sol: np.ndarray, se: np.ndarray, names: list[str]) -> pd.DataFrame:

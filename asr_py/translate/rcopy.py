@@ -39,6 +39,8 @@ def alias_copy(r: Any, rhs: str, variables: set[str], functions: set[str],
     ``rhs`` itself for anything else (a call, a constant, a function's name)."""
     if r.kind == "dollar" and r.value == "call" and rhs.endswith(".call"):
         return f"{runtime('r_copy')}({rhs})"      # cl <- fit$call; cl$fixed <- ...: a copy
+    if r.kind == "dollar" and rhs.isidentifier() and rhs in {pyname(v) for v in variables}:
+        return f"{runtime('r_copy')}({rhs})"      # pv <- p$pvals held as p itself: a copy
     if r.kind != "name" or r.value not in variables or r.value in functions or \
             rhs != pyname(r.value):
         return rhs

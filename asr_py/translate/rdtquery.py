@@ -92,9 +92,10 @@ def translate(tr: Any, e: R) -> str | None:
         return f"{tr.runtime('r_dt_rows')}({dt}, {rows})"
     if j is None:
         return None
-    if j.kind == "call" and j.value in (".", "list") and all(
-            n is not None for n, _ in j.args):
-        exprs = list(j.args)
+    if j.kind == "call" and j.value in (".", "list") and j.args and all(
+            n is not None or a.kind == "name" for n, a in j.args):
+        # data.table names an unnamed item by its column: DT[, .(a, m = mean(b))]
+        exprs = [(n if n is not None else a.value, a) for n, a in j.args]
     elif j.kind == "call" and j.value not in (".", "list", "c") or j.kind == "bin":
         exprs = [("V1", j)]
     else:

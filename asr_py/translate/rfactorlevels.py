@@ -60,7 +60,8 @@ def _text(v: Any) -> str | None:
 
 
 def _vector(v: Any) -> list[Any]:
-    if isinstance(v, pd.Series | pd.Index | np.ndarray | list | tuple | range):
+    if isinstance(v, pd.Series | pd.Index | np.ndarray | list | tuple | range |
+                  pd.api.extensions.ExtensionArray):     # unique(x) of text: an ExtensionArray
         return list(v)
     if isinstance(v, pd.DataFrame):
         raise AsrError("factor(): levels/labels/exclude must be a vector, not a data frame",

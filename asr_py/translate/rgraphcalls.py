@@ -52,6 +52,16 @@ _FORMALS: dict[str, tuple[tuple[str, ...], str]] = {
                "ylab", "breaks", "oldstyle", "useRaster", "..."), "r_image"),
     "lines": (("x", "y", "..."), "r_lines"),
     "points": (("x", "y", "..."), "r_points"),
+    "rug": (("x", "ticksize", "side", "lwd", "col", "quiet", "..."), "r_rug"),
+    "matlines": (("x", "y", "type", "lty", "lwd", "lend", "pch", "col", "..."), "r_matlines"),
+    "matpoints": (("x", "y", "type", "lty", "lwd", "pch", "col", "..."), "r_matpoints"),
+    "heatmap": (("x", "Rowv", "Colv", "distfun", "hclustfun", "reorderfun", "add.expr",
+                 "symm", "revC", "scale", "na.rm", "margins", "ColSideColors",
+                 "RowSideColors", "cexRow", "cexCol", "labRow", "labCol", "main", "xlab",
+                 "ylab", "keep.dendro", "verbose", "..."), "r_heatmap"),
+    "symbols": (("x", "y", "circles", "squares", "rectangles", "stars", "thermometers",
+                 "boxplots", "inches", "add", "fg", "bg", "xlab", "ylab", "main", "xlim",
+                 "ylim", "..."), "r_symbols"),
     "abline": (("a", "b", "h", "v", "reg", "coef", "untf", "..."), "r_abline"),
     "text": (("x", "y", "labels", "adj", "pos", "offset", "vfont", "cex", "col", "font",
               "..."), "r_text"),
@@ -121,7 +131,8 @@ _USED = frozenset({
     "y1", "xleft", "ybottom", "xright", "ytop", "height", "expr", "text", "bw", "adjust",
     "kernel", "na.rm", "min.n", "data", "file", "filename", "units", "res", "pointsize",
     "no.readonly", "mfrow", "mfcol", "mar", "oma", "mex", "frame", "col.axis", "font",
-    "xname", "do.conf", "do.out", "cut"})
+    "xname", "do.conf", "do.out", "cut", "circles", "squares", "inches", "fg", "Rowv", "Colv",
+    "symm", "scale", "ticksize"})
 #: positional data arguments whose R text is a default axis label (r_src)
 _DATA_ARGS = ("x", "y", "height", "expr")
 _LATTICE = {"xyplot": ("x", "data", "allow.multiple", "outer", "auto.key", "aspect", "panel",
@@ -172,7 +183,16 @@ def _ggplot(tr: Any, e: R) -> bool:
 
 def translate(tr: Any, e: R) -> str | None:
     """``e`` as a call of the graphics runtime; None for the forms other rules translate
-    (``plot(varioGram(fit))``)."""
+    (``plot(varioGram(fit))``). Its expression()/bquote() labels are text (rplotmath)."""
+    outer = getattr(tr, "plot_labels", False)
+    tr.plot_labels = True
+    try:
+        return _translate(tr, e)
+    finally:
+        tr.plot_labels = outer
+
+
+def _translate(tr: Any, e: R) -> str | None:
     f = _base(e.value)
     if f in tr.functions:
         return None
@@ -221,6 +241,9 @@ def translate(tr: Any, e: R) -> str | None:
             _note(tr, f"{f}({name} = {tr.src(a)}) is not drawn by asr_py's graphics: ignored")
         elif f == "boxplot" and name == "x":
             pos.append(tr.py(a))
+        elif f == "heatmap" and name in ("Rowv", "Colv") and a.kind == "name" and \
+                a.value == "NA":
+            parts.append(f"{name}={tr.np('np.nan')}")     # NA: no dendrogram (not NULL)
         else:
             parts.append(f"{_pyname(name)}={tr.py(a)}")
     for n, a in got.get("...", []):
@@ -238,7 +261,10 @@ def translate(tr: Any, e: R) -> str | None:
                          else f"**{{{n!r}: {tr.py(a)}}}")
         else:
             _note(tr, f"{f}({n} = {tr.src(a)}) is not drawn by asr_py's graphics: ignored")
-    if src and f in ("plot", "hist", "boxplot", "barplot", "matplot", "curve", "qqnorm"):
+    if f == "symbols" and not {"circles", "squares"} & set(got):
+        raise Untranslatable("symbols() of rectangles, stars, thermometers or boxplots")
+    if src and f in ("plot", "hist", "boxplot", "barplot", "matplot", "curve", "qqnorm",
+                     "symbols"):
         parts.append(f"r_src={src!r}")
     if f == "density" and got.get("x") is not None:
         parts.append(f"xname={tr.src(got['x'])!r}")

@@ -136,6 +136,7 @@ def _summarise(tr: Any, e: R) -> str | None:
             "drop", "drop_last", "keep")):
         return None
     items = [(n, a) for n, a in rest if n not in (".by", ".groups")]
+    items = [(n if n is not None or _across_item(a) else _auto_name(a), a) for n, a in items]
     if not items or any(n is None and not _across_item(a) for n, a in items):
         return None                          # a summary needs a name here
     done: set[str] = set()
@@ -156,6 +157,16 @@ def _summarise(tr: Any, e: R) -> str | None:
         ", reframe=True" if _bare(e.value) == "reframe" else "")
     return (f"{tr.runtime('r_summarise')}({tr.py(data)}, {keys!r}, "
             f"{{{', '.join(funcs)}}}{opts})")
+
+
+def _auto_name(a: R) -> str | None:
+    """dplyr's name of an unnamed summary (rlang's ``as_label()``): the expression deparsed,
+    ``n()``, ``n_distinct(gen)``, ``mean(x, na.rm = TRUE)``; None when it would not fit
+    deparse's one 60-character line (as_label then abbreviates) or is not deparsed here."""
+    from asr_py.translate.rdeparse import deparse
+
+    text = deparse(a)
+    return text if text is not None and len(text) <= 60 else None
 
 
 #: the key of an across() item among r_summarise's summaries (expanded when it runs)
@@ -187,12 +198,24 @@ def _across_summary(tr: Any, a: R) -> str | None:
         if got is None:
             return None
         names = got
-    try:
-        sel = rdplyr.spec(tr, cols)
+    def one(node: R) -> str | None:
         # a function by name (mean, sd, a script's cv) through fun_ref: R's summaries are
         # no Python names (across(c(y, z), mean) printed a bare `mean`)
-        f = tr.py(node) if node.kind == "function" else \
+        return tr.py(node) if node.kind == "function" else \
             tr.fun_ref(node) if node.kind == "name" else None
+
+    try:
+        sel = rdplyr.spec(tr, cols)
+        if fn.kind == "call" and fn.value == "list" and fn.args and names == "None":
+            # across(cols, list(m = mean, sd)): "{.col}_{.fn}", .fn a function's name or
+            # its position; each column's summaries together (dplyr's order)
+            fs = [(n or str(k + 1), one(lambda_node(x) or x)) for k, (n, x) in
+                  enumerate(fn.args)]
+            if any(f is None for _, f in fs):
+                return None
+            f = "[" + ", ".join(f"({n!r}, {f})" for n, f in fs) + "]"
+        else:
+            f = one(node)
     except Untranslatable:
         return None
     return None if f is None else f"([{sel}], {f}, {names})"
@@ -218,6 +241,10 @@ def _expand_across(df: pd.DataFrame, keys: list[str], funcs: dict[str, Any],
             def one(g: pd.DataFrame, c: str = c, fn: Any = fn) -> Any:
                 with current_column(c, g):
                     return fn(g[c])
+            if isinstance(fn, list):          # a list of functions: "{.col}_{.fn}"
+                for fname, f1 in fn:
+                    out[f"{c}_{fname}"] = lambda g, c=c, f1=f1: one(g, c, f1)
+                continue
             out[c if names is None else str(names(c))] = one
     return out
 

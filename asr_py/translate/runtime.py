@@ -106,6 +106,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 )
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
+from asr_py.translate.rcapture import r_capture_output, r_capture_to  # noqa: F401
 from asr_py.translate.rcaret import r_createFolds  # noqa: F401 - caret's createFolds()
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
@@ -119,6 +120,7 @@ from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a = 1, v)
 from asr_py.translate.rcoalesce import r_coalesce, r_cur_column  # noqa: F401 - dplyr
+from asr_py.translate.rcoeflist import r_coef_asreml  # noqa: F401 - coef(fit, list=)
 from asr_py.translate.rcoefpattern import r_coef_pattern  # noqa: F401 - coef(fit, pattern=)
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
@@ -161,7 +163,7 @@ from asr_py.translate.rdplyr import (  # noqa: F401 - dplyr verbs
 )
 from asr_py.translate.rdtjoin import r_dt_join  # noqa: F401 - X[Y, on = ]
 from asr_py.translate.rdtquery import r_dt_query, r_dt_rows  # noqa: F401 - DT[i, j, by]
-from asr_py.translate.rdtset import r_dt_set  # noqa: F401 - DT[i, a := e]
+from asr_py.translate.rdtset import r_dt_set, r_dt_set_sd  # noqa: F401 - DT[i, a := e]
 from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(parse())
     r_assign_name,
     r_eval_text,
@@ -241,6 +243,8 @@ from asr_py.translate.rgraphics import (  # noqa: F401 - base graphics on matplo
     r_title,
     r_xyplot,
 )
+from asr_py.translate.rgraphmarks import r_matlines, r_matpoints, r_rug  # noqa: F401
+from asr_py.translate.rgraphsymbols import r_symbols  # noqa: F401 - symbols()
 from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphics functions
     r_boxplot_stats,
     r_density,
@@ -250,6 +254,7 @@ from asr_py.translate.rgraphvalues import (  # noqa: F401 - values of R's graphi
 )
 from asr_py.translate.rgrouped import r_group_filter, r_group_mutate  # noqa: F401 - dplyr
 from asr_py.translate.rgtools import r_mixedorder, r_mixedsort  # noqa: F401 - gtools
+from asr_py.translate.rheatmap import r_heatmap  # noqa: F401 - stats' heatmap()
 from asr_py.translate.ricreml import r_icreml  # noqa: F401 - lmmtools' icREML()
 from asr_py.translate.ridentical import r_identical  # noqa: F401 - identical()
 from asr_py.translate.ristrue import r_isfalse, r_istrue  # noqa: F401 - isTRUE()
@@ -338,6 +343,7 @@ from asr_py.translate.rmargins import (  # noqa: F401 - rowSums(), colMeans(), .
     r_rowSums,
 )
 from asr_py.translate.rmask import r_mask  # noqa: F401 - x[cond] by position
+from asr_py.translate.rmatcharg import r_match_arg  # noqa: F401 - match.arg()
 from asr_py.translate.rmatnames import r_t  # noqa: F401 - t() of a vector: 1 x n
 from asr_py.translate.rmatrix import (  # noqa: F401
     r_arith,
@@ -426,6 +432,7 @@ from asr_py.translate.rsetattrs import (  # noqa: F401 - class(x) <- v, attribut
     r_strip_attributes,
     r_unclass,
 )
+from asr_py.translate.rsetdt import r_set_dt  # noqa: F401 - data.table's setDT()
 from asr_py.translate.rsetlevels import r_set_levels  # noqa: F401 - levels(f) <- v
 from asr_py.translate.rsets import (  # noqa: F401 - union(), setdiff(), duplicated()
     r_anyDuplicated,
@@ -476,6 +483,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_to_upper,
     r_str_trim,
 )
+from asr_py.translate.rstructure import r_structure  # noqa: F401 - structure()
 from asr_py.translate.rsubname import r_sub_name, r_unlist  # noqa: F401 - d["a"], unlist()
 from asr_py.translate.rsummary import r_aic, r_bic, r_summary  # noqa: F401 - summary(fit)
 from asr_py.translate.rsummarydefault import r_summary_default  # noqa: F401
@@ -501,6 +509,7 @@ from asr_py.translate.rsystem import (  # noqa: F401 - file.exists(), Sys.time()
     r_sys_time,
 )
 from asr_py.translate.rtabulate import r_tabulate  # noqa: F401 - tabulate()
+from asr_py.translate.rtempfile import r_tempdir, r_tempfile  # noqa: F401 - tempfile()
 from asr_py.translate.rtestskip import r_skip_on  # noqa: F401 - testthat's skip_on_ci() ...
 from asr_py.translate.rtidy import (  # noqa: F401 - summarise(), bind_rows(), recode()
     r_bind_rows,
@@ -998,6 +1007,11 @@ def r_sub(x: Any, at: Any) -> Any:
     got = matrix_mask(x, at)                # M[L], L a logical matrix of M's shape
     if got is not None:
         return got
+    if isinstance(at, pd.Categorical) or isinstance(at, pd.Series) and \
+            isinstance(at.dtype, pd.CategoricalDtype):
+        # a factor subscript is its integer codes (R's ?Extract), not its labels
+        codes = np.asarray(at.cat.codes if isinstance(at, pd.Series) else at.codes)
+        at = [np.nan if c < 0 else int(c) + 1 for c in codes]
     seq = list(at) if isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
                                       pd.Index)) else [at]
     if seq and all(isinstance(v, str) for v in seq):                 # by name
@@ -1049,6 +1063,15 @@ def r_sub(x: Any, at: Any) -> Any:
             return x[idx[0]]          # v[i] at one position: a value, as for a list below
         return x[idx]
     items = list(x.values()) if isinstance(x, dict) else list(x)
+    if isinstance(x, dict) and isinstance(at, (list, tuple, range, np.ndarray, pd.Series,
+                                               pd.Index)) and all(i < len(items) for i in idx):
+        keys = list(x)                 # a named vector or list keeps its names (R)
+        if all(np.isscalar(items[i]) for i in idx):      # a named vector: a Series
+            return pd.Series([items[i] for i in idx], index=[keys[i] for i in idx],
+                             dtype=object if any(isinstance(items[i], str) for i in idx)
+                             else None)
+        if len(set(idx)) == len(idx):                    # a named list
+            return {keys[i]: items[i] for i in idx}
     if not isinstance(x, dict) and not isinstance(at, (list, tuple, range, np.ndarray,
                                                        pd.Series, pd.Index)) and len(idx) == 1:
         # v[i] of an atomic vector at one position: R's length-1 vector, a value here

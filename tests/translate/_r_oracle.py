@@ -18,6 +18,7 @@ import contextlib
 import io
 import json
 import math
+import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -239,21 +240,39 @@ def run_snippet(preamble: str, code: str) -> Any:
     from asr_py.translate import translate
 
     py = translate(preamble + "\n" + code + "\n")
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        ns = run_py(py, __name__="__translated__")
+    old = os.environ.get("ASR_PY_GRAPHICS")
+    os.environ["ASR_PY_GRAPHICS"] = "off"        # values only (heatmap()): no Rplots.pdf
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            ns = run_py(py, __name__="__translated__")
+    finally:
+        if old is None:
+            os.environ.pop("ASR_PY_GRAPHICS", None)
+        else:
+            os.environ["ASR_PY_GRAPHICS"] = old
     return ns["out"]
 
 
 def check(name: str, o: dict[str, Any] | None = None) -> str | None:
-    """The first difference for snippet ``name`` (an exception counts as one)."""
+    """The first difference for snippet ``name`` (an exception counts as one). A snippet R
+    stopped with an error agrees when the translation raises asr_py's error saying R's
+    message."""
+    from asr_py.errors import AsrError
+
     o = o or oracle()
     snip = o["snippets"][name]
     try:
         got = run_snippet(o["preamble"], snip["code"])
-        return differ(snip["value"], got)
+    except AsrError as e:
+        if "error" in snip and snip["error"] in str(e):
+            return None
+        return f"raised AsrError: {str(e).splitlines()[0] if str(e) else ''}"
     except Exception as e:  # noqa: BLE001 - a failing translation is a difference
         return f"raised {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    if "error" in snip:
+        return f"no error, R: {snip['error']}"
+    return differ(snip["value"], got)
 
 
 def main() -> None:

@@ -29,8 +29,6 @@ KNOWN: dict[str, tuple[str, str]] = {
                          "'1000000', R '1e\\+06'"),
     "sapply_class_vector": ("a whole-number double column (c(10, 20)) is held as int64: class() "
                  "'integer'", "'integer', R 'numeric'"),
-    "sapply_data_frame_col": ("data.frame() takes no row names from a named vector",
-                              "row names"),
 }
 
 

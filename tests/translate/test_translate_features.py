@@ -68,7 +68,7 @@ def test_predict_sed_script(workdir: Path) -> None:
     py = translate(SCRIPT_SED)
     lines = body(py)
     assert "pr = m.predict(classify='Env', sed=True)" in lines
-    assert "pv = pr" in lines and "sedm = r_pred_sed(pr)" in lines
+    assert "pv = r_copy(pr)" in lines and "sedm = r_pred_sed(pr)" in lines   # R copies
     assert "avsed = pr.attrs['avsed']['mean']" in lines
     assert "av_direct = m.predict(classify='Env', sed=True).attrs['avsed']['mean']" in py
     # pn was predicted without sed = TRUE: its $avsed is a TODO saying what to add
@@ -109,7 +109,7 @@ def test_wald_ddf_script(workdir: Path) -> None:
     lines = body(py)
     # with a denominator df: asreml's table, the df to one decimal (results/wald.py)
     assert "wc = r_wald(sp, denDF='numeric', ssType='conditional')" in lines
-    assert "wd = r_wald(sp, denDF='default')" in lines and "tab = wd" in lines
+    assert "wd = r_wald(sp, denDF='default')" in lines and "tab = r_copy(wd)" in lines
     assert "# TODO(asr_py)" not in py
     ns = run_py(py)
     direct = asr.asreml("Y ~ N*V", random="~ B + B:MP", data=oats())
@@ -311,7 +311,9 @@ def test_coef_fitted_resid_script(workdir: Path) -> None:
     # fitted + residual = the response, record by record
     y = df.loc[ns["fit_y"].index, "Yield"].to_numpy(float)
     np.testing.assert_allclose(ns["fit_y"].to_numpy() + ns["e1"].to_numpy(), y, atol=1e-8)
-    # a bare coef(m) (a list in R) stays a TODO; resid(m, type = ...) is asreml's residual
-    # type (rresidasreml.py, checked in test_translate_rresidasreml.py)
+    # a bare coef(m) is asreml's list of $fixed and $random (rcoeflist.py, checked in
+    # test_translate_s31lang.py); resid(m, type = ...) is asreml's residual type
+    # (rresidasreml.py, checked in test_translate_rresidasreml.py)
     py = translate("m <- asreml(y ~ 1, data = d)\ncoef(m)\nr <- resid(m, type = 'stdCond')\n")
-    assert "#   coef(m)" in py and "r = r_resid_asreml(m, type='stdCond')" in py
+    assert "print(r_coef_asreml(m, order='model'))" in py and \
+        "r = r_resid_asreml(m, type='stdCond')" in py

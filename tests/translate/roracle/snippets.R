@@ -1288,3 +1288,130 @@ out <- d %>% mutate(across(where(is.numeric), abs)) %>% pull(y)
 ## snippet: max_ordered_factor
 f <- factor(c("lo", "hi", "mid"), levels = c("lo", "mid", "hi"), ordered = TRUE)
 out <- c(as.character(max(f)), as.character(min(f)))
+## snippet: list_dollar_sub_assign
+l <- list(a = c(1, 2, 3), b = "x")
+l$a[2] <- 10
+l$a[l$a > 2] <- 0
+l$new[3] <- 1
+out <- l
+## snippet: list_dollar_sub_assign_partial
+l <- list(abc = 1)
+l$a[2] <- 5
+out <- l
+## snippet: pipe_dot_nested_data_frame
+library(dplyr)
+out <- tapply(d$x, d$env, sum) %>% data.frame(env = names(.), total = .)
+## snippet: pipe_dot_nested_only
+library(dplyr)
+out <- d %>% head(n = nrow(.) - 4)
+## snippet: pipe_dot_index
+library(dplyr)
+out <- d %>% filter(rep == 1) %>% .[2:3, c("gen", "x")]
+## snippet: pipe_dot_dollar
+library(dplyr)
+out <- d %>% arrange(x) %>% .$gen
+## snippet: pipe_dot_braces
+library(dplyr)
+keep <- NULL
+out <- d %>% { if (!is.null(keep)) filter(., gen %in% keep) else . } %>% pull(x)
+## snippet: pipe_dot_twice
+library(dplyr)
+out <- c(4, 1, 3) %>% paste(., rev(.), sep = "-")
+## snippet: pipe_function_literal
+library(dplyr)
+out <- d$x %>% (function(z) z / max(z))
+## snippet: summarise_unnamed_n
+library(dplyr)
+out <- d %>% group_by(env) %>% summarise(n(), n_distinct(gen), mean(x, na.rm = TRUE))
+## snippet: summarise_across_fn_list
+library(dplyr)
+out <- d %>% group_by(env) %>% summarise(across(c(x, y), list(m = mean, sd)), n())
+## snippet: summarise_across_unnamed_list_numeric
+library(dplyr)
+out <- d %>% select(env, x, rep) %>% group_by(env) %>% summarise(across(everything(), list(mean)))
+## snippet: match_arg_default_first
+f <- function(engine = c("asreml", "lme4", "SpATS")) {
+  engine <- match.arg(engine)
+  engine
+}
+out <- c(f(), f("lme4"), f("Sp"))
+## snippet: match_arg_several_ok
+f <- function(what = c("fixed", "random", "sparse")) match.arg(what, several.ok = TRUE)
+out <- list(f(), f(c("ran", "fixed")))
+## snippet: match_arg_choices_given
+out <- match.arg("me", c("mean", "median", "mode"))
+## snippet: match_arg_no_match_error
+f <- function(type = c("a", "b")) match.arg(type)
+out <- f("z")
+## snippet: structure_dput_data_frame
+out <- structure(list(ENV = structure(c(2L, 1L, 2L), levels = c("1", "2"), class = "factor"),
+                      Pa = c(3.113, 3.379, 3.067)), class = "data.frame", row.names = c(NA, -3L))
+## snippet: structure_dput_factor_column
+df <- structure(list(g = structure(c(1L, 3L, 2L, 1L), levels = c("a", "b", "c"), class = "factor"),
+                     y = c(1.5, 2, 2.5, 3)), row.names = c(NA, 4L), class = "data.frame")
+out <- levels(df$g)[df$g]
+## snippet: structure_dim_dimnames
+out <- structure(1:6, dim = 2:3, dimnames = list(c("r1", "r2"), c("a", "b", "c")))
+## snippet: structure_names
+out <- structure(c(1.5, 2.5), names = c("lo", "hi"))
+## snippet: structure_class_list
+m <- structure(list(a = 1), class = "my_fit")
+out <- list(class(m), inherits(m, "my_fit"), m$a)
+## snippet: structure_attribute_read_back
+G <- structure(diag(2), INVERSE = TRUE)
+out <- attr(G, "INVERSE")
+## snippet: structure_row_names_text
+out <- structure(list(x = c(1, 2)), class = "data.frame", row.names = c("p", "q"))
+## snippet: index_by_factor_codes
+v <- c(a = 10, b = 20, c = 30)
+f <- factor(c("c", "a", "c"), levels = c("c", "b", "a"))
+out <- v[f]
+## snippet: named_vector_positions_keep_names
+w <- c(a = 1, b = 2, c = 3)
+out <- w[2:3] * 2
+## snippet: named_list_positions
+l <- list(a = 1, b = "x", c = list(2))
+out <- l[2:3]
+## snippet: datatable_assign_by_group_subset
+library(data.table)
+dt <- as.data.table(d)
+dt[rep == 1, mx := mean(x), by = "env"]
+out <- dt$mx
+## snippet: datatable_assign_by_all_rows
+library(data.table)
+dt <- as.data.table(d)
+dt[, n_env := .N, by = env]
+dt[, c_x := x - mean(x), by = .(env)]
+out <- as.data.frame(dt[, .(n_env, c_x)])
+## snippet: datatable_sd_lapply
+library(data.table)
+dt <- as.data.table(d)
+cols <- c("gen", "env")
+dt[, (cols) := lapply(.SD, function(v) factor(v, levels = unique(v))), .SDcols = cols]
+out <- list(levels(dt$gen), levels(dt$env), as.character(dt$gen))
+## snippet: factor_levels_unique_text
+out <- factor(d$gen, levels = unique(d$gen))
+## snippet: datatable_with_false
+library(data.table)
+dt <- as.data.table(d)
+out <- as.matrix(dt[, -c(1, 2, 3), with = FALSE])
+## snippet: datatable_setdt_keep_rownames
+library(data.table)
+m <- data.frame(effect = c(0.5, -0.25), row.names = c("gen_A", "gen_B"))
+out <- as.data.frame(setDT(m, keep.rownames = TRUE))
+## snippet: datatable_setdt_statement_key
+library(data.table)
+e <- data.frame(k = c("b", "a", "b"), v = 1:3)
+setDT(e, key = "k")
+out <- as.data.frame(e)
+## snippet: heatmap_order
+x <- matrix(c(1, 5, 3, 8, 2, 2, 9, 1, 7, 3, 4, 4, 0, 6, 5, 2, 3, 3, 8, 9), 4)
+h <- heatmap(x)
+out <- list(h$rowInd, h$colInd)
+## snippet: heatmap_symm_cor
+x <- matrix(c(1, 5, 3, 8, 2, 2, 9, 1, 7, 3, 4, 4, 0, 6, 5, 2, 3, 3, 8, 9), 4)
+h <- heatmap(cor(x), symm = TRUE)
+out <- list(h$rowInd, h$colInd)
+## snippet: heatmap_data_frame_rows
+h <- heatmap(as.matrix(d[, c("x", "rep", "y")][c(1, 2, 4, 5, 6), ]), Colv = NA)
+out <- list(h$rowInd, h$colInd)
