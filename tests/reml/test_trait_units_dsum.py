@@ -5,6 +5,8 @@
 (tests/data/mv_units: gen.py, make.py). Main started every residual section at the traits'
 mean variance (10¹³ off for the smallest trait) and "converged" hundreds below the optimum
 once the traits were rescaled (seed 111: −462; seed 109, K of rank 25 from markers: −913).
+A random term over one trait's records (``at(trait, 'y3'):env``) likewise started at the
+traits' mean variance (10⁵ x var(y3)).
 
 Checks against independent sources:
 * the dense-V REML optimum (tests/_dense_reml.py, numpy/scipy only) from generic starts;
@@ -150,3 +152,35 @@ def test_residual_sections_start_on_their_trait_scale() -> None:
     start = np.array([val[f"trait_{y}!units!R"] for y in TRAITS])
     var = np.array([d[y].var(ddof=1) for y in TRAITS])
     np.testing.assert_allclose(start / start[0], var / var[0], rtol=1e-10)
+
+
+AT_RANDOM = "~ diag(trait):vm(id, K) + at(trait, 'y3'):env"
+
+
+def test_one_trait_random_term_starts_on_its_trait_scale() -> None:
+    """``at(trait, 'y3'):env`` (a term over trait y3's records only) starts at y3's share of
+    var(y3), as trait y3's variance of the other random term does (main: at the traits'
+    mean variance, 10⁵ x var(y3))."""
+    d, K = _load(109)
+    sv = asr.asreml("cbind(y1, y2, y3) ~ trait", AT_RANDOM, "~ units:diag(trait)", data=d, K=K,
+                    start_values=True)
+    val = dict(zip(sv["Component"], sv["Value"]))
+    assert val["at(trait, 'y3'):env"] == pytest.approx(val["trait:vm(id, K)!trait_y3"],
+                                                       rel=1e-10)
+    assert val["at(trait, 'y3'):env"] == pytest.approx(0.25 * d["y3"].var(ddof=1), rel=1e-10)
+
+
+def test_one_trait_random_term_in_other_units() -> None:
+    d, K = _load(109)
+    ds = d.copy()
+    for t, y in enumerate(TRAITS):
+        ds[y] = ds[y] * SCALE[t]
+    fits = []
+    for dd in (d, ds):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits.append(asr.asreml("cbind(y1, y2, y3) ~ trait + at(trait):f", AT_RANDOM,
+                                   "~ units:diag(trait)", data=dd, K=K, maxit=30))
+    m0, m1 = fits
+    assert m0.converged and m1.converged
+    assert m1.loglik + _jacobian(d, SCALE) == pytest.approx(m0.loglik, abs=1e-6)
