@@ -1126,8 +1126,6 @@ def _fit_reml(
             converged = True
             if method == "face" and face is not None:  # issue 11
                 final_face = face
-            elif stalled and face is not None:  # s31inv: stalled on a face the last step
-                final_face = face  # did not take: reported at FINAL_RIDGE all the same
             if stalled and not (full_step or predicted):
                 diagnostics.append(
                     f"converged on the positive-definite boundary: the last {STALL_ITERS} "
