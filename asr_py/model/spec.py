@@ -586,8 +586,22 @@ def _section_starts(res: ResidualTerm, share: float, tv: np.ndarray,
     out = []
     for (_, bl), t, ix in zip(res.sections, temps, rows):
         d = level_scales(records.y, records.trait, tv, [np.asarray(ix)])
-        out.append(_start(t, bl, share * (1.0 if d is None else float(d[0])), tv, records))
+        one = _trait_factor(records, np.asarray(ix), tv)
+        out.append(_start(t, bl, share * one * (1.0 if d is None else float(d[0])), tv,
+                          records))
     return np.concatenate(out) if out else np.empty(0)
+
+
+def _trait_factor(records: Records, rows: np.ndarray, tv: np.ndarray) -> float:
+    """v_t / mean(v) when the records ``rows`` are all of one trait t, else 1: a term or
+    residual section over one trait's records (``dsum(~ units | trait)``, ``at(trait,
+    'y1'):env``) starts on that trait's scale, as a structure over the traits does (grams
+    beside tonnes: started at the traits' mean variance, one trait's start was 10¹³ off and
+    the iteration path, hence the fit, depended on the units)."""
+    if len(records.traits) < 2 or rows.size == 0:
+        return 1.0
+    ts = np.unique(records.trait[rows])
+    return float(tv[ts[0]] / tv.mean()) if ts.size == 1 else 1.0
 
 
 def _later_scales(template: CovTemplate, blocks: list[Block]) -> list[tuple[int, StructureSpan]]:
@@ -641,7 +655,9 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         kinds.extend(t.template.param_kinds)
 
     for t in rnd:
-        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records), t.init, t, t.blocks)
+        one = _trait_factor(records, np.unique(sp.csr_matrix(t.Z).nonzero()[0]), tv)
+        add(_start(t.template, t.blocks, 0.5 * v / n_r * one, tv, records), t.init, t,
+            t.blocks)
     share = 0.5 * v if rnd else v
     if len(res.sections) <= 1:
         blocks = [b for _, bl in res.sections for b in bl]
