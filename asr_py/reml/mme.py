@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from scipy.sparse._sparsetools import csc_matvec  # W v accumulated in place, block by block
 
 from asr_py.errors import ModelError
-from asr_py.reml import dense_mme
+from asr_py.reml import dense_mme, root_form
 from asr_py.reml.cpattern import _CPattern, _pattern_of
 from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach it here
     TermInverse,
@@ -462,7 +462,23 @@ class MME:
         if rinv is not None and self.signed is None:  # s18eng/s19floor: reml/stiff_rows.py
             sol, ypy, ldc, ll, fac = self._stiff(rinv, tvals, ldr, ldg,
                                                  (sol, ypy, ldc, ll, fac))
+        if self.signed is None and fac is self._last_factor:  # s31noise: reml/root_form.py
+            roots = root_form.rooted_terms(self, theta)
+            out = roots and root_form.evaluate(self, roots, self._wrw(s2, rinv, pat), tvals,
+                                               r, yry, ldr, ldg)
+            if out:  # ŝ and ℓ from C* (C's factor still serves the score and AI)
+                sol, ypy, ldc, ll = out[:4]
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
+
+    def _wrw(self, s2: float | None, rinv: Matrix | None, pat: _CPattern | None
+             ) -> sp.spmatrix:
+        """W'R⁻¹W alone (C without the G⁻¹ blocks)."""
+        if s2 is None:
+            return sp.csc_matrix(self.W.T @ (rinv @ self.W))
+        if pat is not None:
+            return pat.base() / s2
+        rows, cols, vals = self._dense_base
+        return sp.coo_matrix((vals / s2, (rows, cols)), shape=(self.N, self.N))
 
     def _solve_loglik(self, fac: Factor, r: np.ndarray, yry: float, ldr: float,
                       ldg: list[float]) -> tuple[np.ndarray, float, float, float]:

@@ -1,0 +1,175 @@
+"""ℓ next to a singular covariance matrix: the mixed model equations in the root (Λ) form.
+
+With ``G_j`` nearly singular (a correlation near ±1, a ``us`` matrix of lower rank) the
+equations hold ``G_j⁻¹`` with entries of order 1/λ_min, and
+
+    ℓ = −½[(n − p) log 2π + log|R| + Σ_j log|G_j| + log|C| + y'Py]
+
+adds two log-determinants of order log λ_min that cancel, each with an error of order
+ε·κ(G_j) (1e-5 at κ ≈ 1e10, 1e-3 at 1e12, either sign). With a root ``G_j = Λ_jΛ_j'``
+(``u_j = Λ_j b_j``, ``b_j ~ N(0, I)``; Bates et al.'s lme4 / MixedModels.jl form) and
+``T = blockdiag(I_p, Λ_j or I)``:
+
+    C* = T'CT = T'(W'R⁻¹W)T + blockdiag(0, I or G_j⁻¹),     r* = T'r,
+    log|C*| = log|C| + Σ_root log|G_j|,   y'Py = y'R⁻¹y − r*'C*⁻¹r*,   ŝ = T C*⁻¹r*,
+
+so the rooted terms' log|G_j| and ``G_j⁻¹`` never appear and every matrix is as well
+conditioned as V. A term takes this form when a leaf of its template (a Kronecker factor,
+a section) with parameters has a correlation matrix ``D^-½ΣD^-½`` with condition number
+above :data:`KAPPA_ROOT` (a small variance alone scales a diagonal: the Cholesky factor of
+C is unaffected). The root is ``√σ² ⊗_f Λ_f`` over the template's Kronecker factors (an
+identity factor stays the identity), each ``Λ_f = U diag(√max(d, 0))`` from the
+eigendecomposition ``Σ_f = U diag(d) U'`` (backward stable: ``Λ_fΛ_f' = Σ_f`` to ε‖Σ_f‖,
+where ℓ is a smooth function of Σ_f), or of the whole ``G_j`` when it is not a product.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+
+from asr_py.reml.solver import DenseFactor, Factor, NotPositiveDefinite, factorize
+from asr_py.vcov.base import CovTemplate, to_dense
+
+if TYPE_CHECKING:
+    from asr_py.reml.ginverse import TermValues
+    from asr_py.reml.mme import MME
+
+#: a leaf correlation matrix with a condition number above this puts its term in the root
+#: form (the plain equations lose ~ε·κ of ℓ: 1e-12 here)
+KAPPA_ROOT = 1e4
+#: leaves of at most this order are examined (a parameter-free leaf never: a known matrix
+#: is the same at every θ)
+LEAF_MAX = 400
+#: a root is formed for factors (or whole terms) of at most this order; larger: plain form
+ROOT_MAX = 3000
+#: C* is factored densely up to this many equations, else by the sparse backend
+DENSE_MAX = 3000
+
+
+def _kappa(m: np.ndarray) -> float:
+    """κ₁ of the correlation matrix of the symmetric ``m`` over its positive diagonal (inf
+    when not positive definite in double)."""
+    d = np.diag(m).copy()
+    keep = d > 0
+    if keep.sum() < 2:
+        return 1.0
+    r = 1.0 / np.sqrt(d[keep])
+    c = m[np.ix_(keep, keep)] * r[:, None] * r[None, :]
+    factor, info = sla.lapack.dpotrf(c, lower=1)
+    if info != 0:
+        return np.inf
+    rcond, info = sla.lapack.dpocon(factor, float(np.abs(c).sum(axis=0).max()), uplo="L")
+    return float(1.0 / rcond) if info == 0 and rcond > 0 else np.inf
+
+
+def ill_leaf(template: CovTemplate, theta: np.ndarray) -> bool:
+    """True when a leaf of ``template`` with parameters (order 2..LEAF_MAX) has a
+    correlation matrix with κ > KAPPA_ROOT at ``theta``."""
+    for leaf, off in template.leaves():
+        if leaf.n_params == 0 or not 1 < leaf.n <= LEAF_MAX:
+            continue
+        try:
+            m = np.asarray(to_dense(leaf.matrix(theta[off:off + leaf.n_params])), dtype=float)
+        except (np.linalg.LinAlgError, ValueError, ArithmeticError):
+            continue
+        if m.shape == (leaf.n, leaf.n) and np.all(np.isfinite(m)) and _kappa(m) > KAPPA_ROOT:
+            return True
+    return False
+
+
+def _eig_root(m: np.ndarray) -> np.ndarray:
+    """Λ with ΛΛ' = m (symmetric PSD) from its eigendecomposition, negative round-off
+    eigenvalues clipped to zero."""
+    d, u = np.linalg.eigh(0.5 * (m + m.T))
+    return u * np.sqrt(np.clip(d, 0.0, None))[None, :]
+
+
+def term_root(template: CovTemplate, theta: np.ndarray) -> sp.csc_matrix | None:
+    """Λ with ΛΛ' = G(θ): √σ² ⊗_f Λ_f over the Kronecker factors (identity factors kept as
+    such), or the root of the whole G; None when a factor (or G) is larger than
+    ROOT_MAX or cannot be formed."""
+    theta = np.asarray(theta, dtype=float)
+    kf = template.kronecker_factors()
+    try:
+        if kf is None:
+            if template.n > ROOT_MAX:
+                return None
+            return sp.csc_matrix(_eig_root(np.asarray(to_dense(template.matrix(theta)), float)))
+        scale, parts = template.split(theta)
+        roots = []
+        for part, th in zip(kf[1], parts):
+            if part.n_params == 0 and part.diagonal == "identity":
+                roots.append(sp.identity(part.n, format="csc"))
+                continue
+            if part.n > ROOT_MAX:
+                return None
+            roots.append(sp.csc_matrix(_eig_root(np.asarray(to_dense(part.matrix(th)), float))))
+    except (np.linalg.LinAlgError, ValueError, ArithmeticError):
+        return None
+    if not scale > 0:
+        return None
+    out = roots[0]
+    for r in roots[1:]:
+        out = sp.kron(out, r, format="csc")
+    return sp.csc_matrix(out * np.sqrt(scale))
+
+
+def rooted_terms(mme: MME, theta: np.ndarray) -> dict[int, sp.csc_matrix]:
+    """{term j: Λ_j} for the random terms to be taken in the root form at θ (empty: none)."""
+    out: dict[int, sp.csc_matrix] = {}
+    for j, b in enumerate(mme.problem.random):
+        th = mme.theta_of(theta, j)
+        if not ill_leaf(b.template, th):
+            continue
+        lam = term_root(b.template, th)
+        if lam is not None and lam.shape == (b.template.n, b.template.n):
+            out[j] = lam
+    return out
+
+
+def evaluate(mme: MME, roots: dict[int, sp.csc_matrix], wrw: sp.spmatrix,
+             tvals: list[TermValues], r: np.ndarray, yry: float, ldr: float,
+             ldg: list[float]) -> tuple[np.ndarray, float, float, float, Factor] | None:
+    """(ŝ, y'Py, log|C| (= log|C*| − Σ_root log|G_j|), ℓ, C*'s factor) in the root form
+    (module docstring) given W'R⁻¹W (``wrw``), the terms' G⁻¹ values ``tvals`` and
+    r, y'R⁻¹y, log|R|, [log|G_j|] as the plain equations have them; None when C* cannot
+    be factored."""
+    blocks: list[sp.spmatrix] = [sp.identity(mme.p, format="csc")]
+    diag: list[sp.spmatrix] = [sp.csc_matrix((mme.p, mme.p))]
+    for j, (b, tv) in enumerate(zip(mme.problem.random, tvals)):
+        q = b.template.n
+        if j in roots:
+            blocks.append(roots[j])
+            diag.append(sp.identity(q, format="csc"))
+        else:
+            blocks.append(sp.identity(q, format="csc"))
+            diag.append(tv.matrix(q))
+    t = sp.block_diag(blocks, format="csc")
+    d = sp.block_diag(diag, format="csc")
+    cs = sp.csc_matrix(t.T @ sp.csc_matrix(wrw) @ t + d)
+    cs = 0.5 * (cs + cs.T)
+    try:
+        if mme.N <= DENSE_MAX:
+            fac: Factor = DenseFactor(cs.toarray(), overwrite=True)
+        else:
+            fac = factorize(sp.csc_matrix(cs), "sparse")
+    except (NotPositiveDefinite, np.linalg.LinAlgError, ValueError):
+        return None
+    rs = np.asarray(t.T @ r).ravel()
+    sol_s = fac.solve(rs)
+    ypy = yry - float(sol_s @ rs)
+    ldc_s = fac.logdet()
+    kept = sum(g for j, g in enumerate(ldg) if j not in roots)
+    ll = -0.5 * ((mme.n - mme.p) * np.log(2.0 * np.pi) + ldr + kept + ldc_s + ypy)
+    if not np.isfinite(ll):
+        return None
+    sol = np.asarray(t @ sol_s).ravel()
+    ldc = ldc_s - sum(ldg[j] for j in roots)
+    return sol, ypy, ldc, float(ll), fac
+
+
+__all__ = ["KAPPA_ROOT", "evaluate", "ill_leaf", "rooted_terms", "term_root"]
