@@ -466,8 +466,8 @@ class MME:
             roots = root_form.rooted_terms(self, theta)
             out = roots and root_form.evaluate(self, roots, self._wrw(s2, rinv, pat), tvals,
                                                r, yry, ldr, ldg)
-            if out:  # ŝ and ℓ from C* (C's factor still serves the score and AI)
-                sol, ypy, ldc, ll = out[:4]
+            if out:  # ŝ, ℓ and (a dense C*) C⁻¹ = T C*⁻¹T' for the score and AI
+                sol, ypy, ldc, ll, fac = out
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
 
     def _wrw(self, s2: float | None, rinv: Matrix | None, pat: _CPattern | None
@@ -552,6 +552,14 @@ class MME:
             q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
             us.append(uj)
             preps.append(prep)
+        rcache: dict = {}
+        if isinstance(st.factor, root_form.RootFactor):  # G⁻¹û = Z_j'R⁻¹ê: no G⁻¹
+            rie = self.rinv_times(st, e)
+            rcache["root_g"] = {j: np.asarray(self.Z[j].T @ rie).ravel() for j in st.factor.roots}
+            for j, g in rcache["root_g"].items():
+                b = prob.random[j]
+                cols = root_form.working_columns(self, j, self.theta_of(st.theta, j), g)
+                q[:, b.offset:b.offset + cols.shape[1]] = np.asarray(self.Z[j] @ cols)
         ro = prob.residual_offset
         tr = st.theta[ro:]
         r_t1 = np.zeros(0)
@@ -577,11 +585,21 @@ class MME:
         cbq = st.factor.solve(bq)
         ai = 0.5 * (qrq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
-        return (e, us, preps, r_t1, {}), ai
+        return (e, us, preps, r_t1, rcache), ai
 
     def score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's
-        pattern from the selected inverse of ``st.factor``."""
+        pattern from the selected inverse of ``st.factor`` (a term in the root form:
+        :func:`asr_py.reml.root_form.term_scores`)."""
+        score = self._score_from(st, parts)
+        if isinstance(st.factor, root_form.RootFactor):
+            for j, g in parts[4].get("root_g", {}).items():
+                b = self.problem.random[j]
+                t = root_form.term_scores(self, st.factor, j, self.theta_of(st.theta, j), g)
+                score[b.offset:b.offset + t.size] = -0.5 * t
+        return score
+
+    def _score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         if st.pattern is None:  # C assembled densely: traces on the dense C⁻¹
             return dense_mme.score(self, st, parts)
         prob = self.problem

@@ -131,6 +131,53 @@ def rooted_terms(mme: MME, theta: np.ndarray) -> dict[int, sp.csc_matrix]:
     return out
 
 
+class RootFactor(Factor):
+    """C⁻¹ = T C*⁻¹ T' from C*'s dense factor (C's own factor loses ε·κ(G) of C⁻¹): the
+    solves of the AI matrix and the traces of the score and of the prediction error
+    variances. Keeps T, W'R⁻¹W and the rooted terms for :func:`term_scores`."""
+
+    name = "root"
+
+    def __init__(self, star: DenseFactor, t: sp.csc_matrix, wrw: sp.csc_matrix,
+                 roots: dict[int, sp.csc_matrix], logdet: float) -> None:
+        self.star, self.t, self.wrw, self.roots = star, t, wrw, roots
+        self.n = t.shape[0]
+        self._logdet = logdet
+        self._inv: np.ndarray | None = None
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        b = np.asarray(b, dtype=float)
+        return np.asarray(self.t @ self.star.solve(np.asarray(self.t.T @ b)))
+
+    def logdet(self) -> float:
+        return self._logdet
+
+    def inverse(self) -> np.ndarray:
+        """The full C⁻¹ = T C*⁻¹ T' (cached)."""
+        if self._inv is None:
+            a = np.asarray(self.t @ self.star.inverse())
+            self._inv = np.asarray(self.t @ a.T)
+            self._inv = 0.5 * (self._inv + self._inv.T)
+        return self._inv
+
+    def inverse_on(self, pattern: object) -> sp.csc_matrix:
+        pat = sp.csc_matrix(pattern)
+        pat.sum_duplicates()
+        cols = np.repeat(np.arange(pat.shape[1]), np.diff(pat.indptr))
+        rows = pat.indices
+        return sp.csc_matrix((self.inverse()[rows, cols], (rows, cols)), shape=(self.n,) * 2)
+
+    def inverse_block(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows)
+        return self.inverse()[np.ix_(rows, rows)]
+
+    def inverse_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.inverse()[np.asarray(rows), np.asarray(cols)]
+
+    def refactor(self, c_new: object) -> Factor:
+        return DenseFactor(c_new)
+
+
 def evaluate(mme: MME, roots: dict[int, sp.csc_matrix], wrw: sp.spmatrix,
              tvals: list[TermValues], r: np.ndarray, yry: float, ldr: float,
              ldg: list[float]) -> tuple[np.ndarray, float, float, float, Factor] | None:
@@ -150,7 +197,8 @@ def evaluate(mme: MME, roots: dict[int, sp.csc_matrix], wrw: sp.spmatrix,
             diag.append(tv.matrix(q))
     t = sp.block_diag(blocks, format="csc")
     d = sp.block_diag(diag, format="csc")
-    cs = sp.csc_matrix(t.T @ sp.csc_matrix(wrw) @ t + d)
+    wrw = sp.csc_matrix(wrw)
+    cs = sp.csc_matrix(t.T @ wrw @ t + d)
     cs = 0.5 * (cs + cs.T)
     try:
         if mme.N <= DENSE_MAX:
@@ -169,7 +217,36 @@ def evaluate(mme: MME, roots: dict[int, sp.csc_matrix], wrw: sp.spmatrix,
         return None
     sol = np.asarray(t @ sol_s).ravel()
     ldc = ldc_s - sum(ldg[j] for j in roots)
+    if isinstance(fac, DenseFactor):
+        fac = RootFactor(fac, t, wrw, roots, ldc)
     return sol, ypy, ldc, float(ll), fac
 
 
-__all__ = ["KAPPA_ROOT", "evaluate", "ill_leaf", "rooted_terms", "term_root"]
+def working_columns(mme: MME, j: int, theta_j: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Ġ_kG⁻¹û = Ġ_k g of rooted term j as columns (q x k), with g = G⁻¹û = Z_j'R⁻¹ê
+    (the equations' u-rows: no G⁻¹)."""
+    ders = mme.problem.random[j].template.derivatives(theta_j)
+    return np.column_stack([np.asarray(dk @ g).ravel() for dk in ders]) if ders else \
+        np.zeros((g.size, 0))
+
+
+def term_scores(mme: MME, fac: RootFactor, j: int, theta_j: np.ndarray, g: np.ndarray
+                ) -> np.ndarray:
+    """t_k = tr(Ġ_k Z_j'PZ_j) − g'Ġ_k g of rooted term j (the score is −½t), with
+    Z_j'PZ_j = Z_j'R⁻¹Z_j − (W'R⁻¹Z_j)'C⁻¹(W'R⁻¹Z_j) (= G⁻¹ − G⁻¹C^{uu}G⁻¹, whose two
+    terms of order 1/λ_min(G) cancel) and g = Z_j'Py = G⁻¹û."""
+    o = mme.u_offsets[j]
+    q = mme.problem.random[j].template.n
+    bj = fac.wrw[:, o:o + q].toarray()
+    f = bj[o:o + q] - bj.T @ fac.solve(bj)
+    f = 0.5 * (f + f.T)
+    ders = mme.problem.random[j].template.derivatives(theta_j)
+    out = np.empty(len(ders))
+    for k, dk in enumerate(ders):
+        dk = dk.toarray() if sp.issparse(dk) else np.asarray(dk, dtype=float)
+        out[k] = float(np.vdot(dk, f)) - float(g @ (dk @ g))
+    return out
+
+
+__all__ = ["KAPPA_ROOT", "RootFactor", "evaluate", "ill_leaf", "rooted_terms", "term_root",
+           "term_scores", "working_columns"]
