@@ -466,8 +466,11 @@ class MME:
             roots = root_form.rooted_terms(self, theta)
             out = roots and root_form.evaluate(self, roots, self._wrw(s2, rinv, pat), tvals,
                                                r, yry, ldr, ldg)
-            if out:  # ŝ, ℓ and (a dense C*) C⁻¹ = T C*⁻¹T' for the score and AI
-                sol, ypy, ldc, ll, fac = out
+            if out:  # ŝ, ℓ and (C's factor a dense one) C⁻¹ = T C*⁻¹T' for score and AI
+                if isinstance(out[4], root_form.RootFactor) and type(fac) is DenseFactor:
+                    sol, ypy, ldc, ll, fac = out
+                else:  # ℓ only: ŝ stays consistent with the C⁻¹ the score reads
+                    ypy, ldc, ll = out[1:4]
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
 
     def _wrw(self, s2: float | None, rinv: Matrix | None, pat: _CPattern | None

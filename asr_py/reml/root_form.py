@@ -21,6 +21,14 @@ C is unaffected). The root is ``√σ² ⊗_f Λ_f`` over the template's Kroneck
 identity factor stays the identity), each ``Λ_f = U diag(√max(d, 0))`` from the
 eigendecomposition ``Σ_f = U diag(d) U'`` (backward stable: ``Λ_fΛ_f' = Σ_f`` to ε‖Σ_f‖,
 where ℓ is a smooth function of Σ_f), or of the whole ``G_j`` when it is not a product.
+
+In a fit only ℓ (y'Py, log|C|) is taken from C*: ŝ, the score and the AI matrix stay on
+C's own factor, consistent with each other. With :data:`ROOT_SCORE` they come from C* too
+(C⁻¹ = T C*⁻¹T', G⁻¹û = Z'R⁻¹ê, tr(G⁻¹Ġ_k) − tr(G⁻¹Ġ_kG⁻¹C^{uu}) = tr(Ġ_k Z'PZ): exact to
+1e-14 where the plain score is wrong in sign), but the paths of fits held on a PD face
+change: the eigenvalue constraints of the AI step (reml/ai_step.py) then keep a correlation
+at its floor that the plain score's noise released (test_ai_escape's corh fit ended at a
+corner 0.21 lower) — off until that step is reworked.
 """
 
 from __future__ import annotations
@@ -48,6 +56,9 @@ LEAF_MAX = 400
 ROOT_MAX = 3000
 #: C* is factored densely up to this many equations, else by the sparse backend
 DENSE_MAX = 3000
+#: ŝ, the score and the AI matrix from C* too (a dense C*, C's own factor a dense one; the
+#: module docstring says why not by default)
+ROOT_SCORE = False
 
 
 def _kappa(m: np.ndarray) -> float:
@@ -217,7 +228,7 @@ def evaluate(mme: MME, roots: dict[int, sp.csc_matrix], wrw: sp.spmatrix,
         return None
     sol = np.asarray(t @ sol_s).ravel()
     ldc = ldc_s - sum(ldg[j] for j in roots)
-    if isinstance(fac, DenseFactor):
+    if ROOT_SCORE and isinstance(fac, DenseFactor):
         fac = RootFactor(fac, t, wrw, roots, ldc)
     return sol, ypy, ldc, float(ll), fac
 

