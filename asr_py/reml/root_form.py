@@ -39,7 +39,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from asr_py.reml.solver import DenseFactor, Factor, NotPositiveDefinite, factorize
+from asr_py.reml.solver import DenseFactor, Factor, NotPositiveDefinite
 from asr_py.vcov.base import CovTemplate, to_dense
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ KAPPA_ROOT = 1e4
 LEAF_MAX = 400
 #: a root is formed for factors (or whole terms) of at most this order; larger: plain form
 ROOT_MAX = 3000
-#: C* is factored densely up to this many equations, else by the sparse backend
+#: C* is formed and factored densely up to this many equations (more: the plain form)
 DENSE_MAX = 3000
 #: ŝ, the score and the AI matrix from C* too (a dense C*, C's own factor a dense one; the
 #: module docstring says why not by default)
@@ -78,11 +78,11 @@ def _kappa(m: np.ndarray) -> float:
 
 
 def ill_leaf(template: CovTemplate, theta: np.ndarray) -> bool:
-    """True when a leaf of ``template`` with parameters (order 2..LEAF_MAX) has a
-    correlation matrix with κ > KAPPA_ROOT at ``theta``."""
+    """True when a leaf of ``template`` with parameters (order 2..LEAF_MAX, not diagonal)
+    has a correlation matrix with κ > KAPPA_ROOT at ``theta``."""
     for leaf, off in template.leaves():
-        if leaf.n_params == 0 or not 1 < leaf.n <= LEAF_MAX:
-            continue
+        if leaf.n_params == 0 or leaf.diagonal is not None or not 1 < leaf.n <= LEAF_MAX:
+            continue  # a diagonal Σ: its correlation matrix is I
         try:
             m = np.asarray(to_dense(leaf.matrix(theta[off:off + leaf.n_params])), dtype=float)
         except (np.linalg.LinAlgError, ValueError, ArithmeticError):
@@ -99,7 +99,45 @@ def _eig_root(m: np.ndarray) -> np.ndarray:
     return u * np.sqrt(np.clip(d, 0.0, None))[None, :]
 
 
-def term_root(template: CovTemplate, theta: np.ndarray) -> sp.csc_matrix | None:
+class Root:
+    """Λ = s ⊗_f Λ_f of one term (``parts[f]`` None: an identity factor of order
+    ``dims[f]``), applied without forming it."""
+
+    def __init__(self, scale: float, parts: list[np.ndarray | None], dims: list[int]) -> None:
+        self.scale, self.parts, self.dims = scale, parts, dims
+        self.q = int(np.prod(dims))
+
+    def right(self, x: np.ndarray, transpose: bool = False) -> np.ndarray:
+        """X Λ (``transpose``: X Λ') for X with q columns (m x q)."""
+        m = x.shape[0]
+        y = x.reshape(m, *self.dims)
+        for f, lam in enumerate(self.parts):
+            if lam is not None:  # Σ_a y[.., a, ..] Λ_f[a, b] along axis f + 1
+                y = np.moveaxis(np.tensordot(y, lam.T if transpose else lam,
+                                             axes=([f + 1], [0])), -1, f + 1)
+        return self.scale * np.ascontiguousarray(y).reshape(m, self.q)
+
+    def times(self, v: np.ndarray) -> np.ndarray:
+        """Λ v for a q-vector v."""
+        return self.right(v[None, :], transpose=True)[0]
+
+    def left_t(self, x: np.ndarray) -> np.ndarray:
+        """Λ' X for X with q rows (q x m, or a q-vector)."""
+        if x.ndim == 1:
+            return self.right(x[None, :])[0]
+        return self.right(np.ascontiguousarray(x.T)).T
+
+    def sparse(self) -> sp.csc_matrix:
+        """Λ as a sparse matrix."""
+        mats = [sp.identity(d, format="csc") if lam is None else sp.csc_matrix(lam)
+                for lam, d in zip(self.parts, self.dims)]
+        out = mats[0]
+        for m in mats[1:]:
+            out = sp.kron(out, m, format="csc")
+        return sp.csc_matrix(out * self.scale)
+
+
+def term_root(template: CovTemplate, theta: np.ndarray) -> Root | None:
     """Λ with ΛΛ' = G(θ): √σ² ⊗_f Λ_f over the Kronecker factors (identity factors kept as
     such), or the root of the whole G; None when a factor (or G) is larger than
     ROOT_MAX or cannot be formed."""
@@ -109,35 +147,33 @@ def term_root(template: CovTemplate, theta: np.ndarray) -> sp.csc_matrix | None:
         if kf is None:
             if template.n > ROOT_MAX:
                 return None
-            return sp.csc_matrix(_eig_root(np.asarray(to_dense(template.matrix(theta)), float)))
+            lam = _eig_root(np.asarray(to_dense(template.matrix(theta)), dtype=float))
+            return Root(1.0, [lam], [template.n])
         scale, parts = template.split(theta)
-        roots = []
+        roots: list[np.ndarray | None] = []
         for part, th in zip(kf[1], parts):
             if part.n_params == 0 and part.diagonal == "identity":
-                roots.append(sp.identity(part.n, format="csc"))
+                roots.append(None)
                 continue
             if part.n > ROOT_MAX:
                 return None
-            roots.append(sp.csc_matrix(_eig_root(np.asarray(to_dense(part.matrix(th)), float))))
+            roots.append(_eig_root(np.asarray(to_dense(part.matrix(th)), dtype=float)))
     except (np.linalg.LinAlgError, ValueError, ArithmeticError):
         return None
     if not scale > 0:
         return None
-    out = roots[0]
-    for r in roots[1:]:
-        out = sp.kron(out, r, format="csc")
-    return sp.csc_matrix(out * np.sqrt(scale))
+    return Root(float(np.sqrt(scale)), roots, [p.n for p in kf[1]])
 
 
-def rooted_terms(mme: MME, theta: np.ndarray) -> dict[int, sp.csc_matrix]:
+def rooted_terms(mme: MME, theta: np.ndarray) -> dict[int, Root]:
     """{term j: Λ_j} for the random terms to be taken in the root form at θ (empty: none)."""
-    out: dict[int, sp.csc_matrix] = {}
+    out: dict[int, Root] = {}
     for j, b in enumerate(mme.problem.random):
         th = mme.theta_of(theta, j)
         if not ill_leaf(b.template, th):
             continue
         lam = term_root(b.template, th)
-        if lam is not None and lam.shape == (b.template.n, b.template.n):
+        if lam is not None and lam.q == b.template.n:
             out[j] = lam
     return out
 
@@ -150,7 +186,7 @@ class RootFactor(Factor):
     name = "root"
 
     def __init__(self, star: DenseFactor, t: sp.csc_matrix, wrw: sp.csc_matrix,
-                 roots: dict[int, sp.csc_matrix], logdet: float) -> None:
+                 roots: dict[int, Root], logdet: float) -> None:
         self.star, self.t, self.wrw, self.roots = star, t, wrw, roots
         self.n = t.shape[0]
         self._logdet = logdet
@@ -189,47 +225,54 @@ class RootFactor(Factor):
         return DenseFactor(c_new)
 
 
-def evaluate(mme: MME, roots: dict[int, sp.csc_matrix], wrw: sp.spmatrix,
+def evaluate(mme: MME, roots: dict[int, Root], wrw: sp.spmatrix | np.ndarray,
              tvals: list[TermValues], r: np.ndarray, yry: float, ldr: float,
              ldg: list[float]) -> tuple[np.ndarray, float, float, float, Factor] | None:
     """(ŝ, y'Py, log|C| (= log|C*| − Σ_root log|G_j|), ℓ, C*'s factor) in the root form
     (module docstring) given W'R⁻¹W (``wrw``), the terms' G⁻¹ values ``tvals`` and
-    r, y'R⁻¹y, log|R|, [log|G_j|] as the plain equations have them; None when C* cannot
-    be factored."""
-    blocks: list[sp.spmatrix] = [sp.identity(mme.p, format="csc")]
-    diag: list[sp.spmatrix] = [sp.csc_matrix((mme.p, mme.p))]
-    for j, (b, tv) in enumerate(zip(mme.problem.random, tvals)):
-        q = b.template.n
+    r, y'R⁻¹y, log|R|, [log|G_j|] as the plain equations have them; None when C* is too
+    large or cannot be factored. C* = T'(W'R⁻¹W)T is formed densely, Λ_j applied factor by
+    factor to term j's rows and columns."""
+    if mme.N > DENSE_MAX:
+        return None
+    c = wrw.toarray() if sp.issparse(wrw) else np.array(wrw, dtype=float)
+    spans = []
+    for j, b in enumerate(mme.problem.random):
+        o, q = mme.u_offsets[j], b.template.n
+        spans.append((o, q))
         if j in roots:
-            blocks.append(roots[j])
-            diag.append(sp.identity(q, format="csc"))
+            c[:, o:o + q] = roots[j].right(c[:, o:o + q])
+            c[o:o + q, :] = roots[j].left_t(c[o:o + q, :])
+    for j, (tv, (o, q)) in enumerate(zip(tvals, spans)):
+        if j in roots:
+            c[np.arange(o, o + q), np.arange(o, o + q)] += 1.0
         else:
-            blocks.append(sp.identity(q, format="csc"))
-            diag.append(tv.matrix(q))
-    t = sp.block_diag(blocks, format="csc")
-    d = sp.block_diag(diag, format="csc")
-    wrw = sp.csc_matrix(wrw)
-    cs = sp.csc_matrix(t.T @ wrw @ t + d)
-    cs = 0.5 * (cs + cs.T)
+            np.add.at(c, (o + tv.rows, o + tv.cols), tv.g)
+    c = 0.5 * (c + c.T)
     try:
-        if mme.N <= DENSE_MAX:
-            fac: Factor = DenseFactor(cs.toarray(), overwrite=True)
-        else:
-            fac = factorize(sp.csc_matrix(cs), "sparse")
+        fac = DenseFactor(c, overwrite=True)
     except (NotPositiveDefinite, np.linalg.LinAlgError, ValueError):
         return None
-    rs = np.asarray(t.T @ r).ravel()
-    sol_s = fac.solve(rs)
-    ypy = yry - float(sol_s @ rs)
+    rs = np.array(r, dtype=float)
+    for j, lam in roots.items():
+        o, q = spans[j]
+        rs[o:o + q] = lam.left_t(rs[o:o + q])
+    sol = fac.solve(rs)
+    ypy = yry - float(sol @ rs)
     ldc_s = fac.logdet()
     kept = sum(g for j, g in enumerate(ldg) if j not in roots)
     ll = -0.5 * ((mme.n - mme.p) * np.log(2.0 * np.pi) + ldr + kept + ldc_s + ypy)
     if not np.isfinite(ll):
         return None
-    sol = np.asarray(t @ sol_s).ravel()
+    for j, lam in roots.items():
+        o, q = spans[j]
+        sol[o:o + q] = lam.times(sol[o:o + q])
     ldc = ldc_s - sum(ldg[j] for j in roots)
-    if ROOT_SCORE and isinstance(fac, DenseFactor):
-        fac = RootFactor(fac, t, wrw, roots, ldc)
+    if ROOT_SCORE:
+        t = sp.block_diag([roots[j].sparse() if j in roots else sp.identity(q, format="csc")
+                           for j, (o, q) in enumerate(spans)], format="csc")
+        t = sp.block_diag([sp.identity(mme.p, format="csc"), t], format="csc")
+        return sol, ypy, ldc, float(ll), RootFactor(fac, t, sp.csc_matrix(wrw), roots, ldc)
     return sol, ypy, ldc, float(ll), fac
 
 
@@ -259,5 +302,5 @@ def term_scores(mme: MME, fac: RootFactor, j: int, theta_j: np.ndarray, g: np.nd
     return out
 
 
-__all__ = ["KAPPA_ROOT", "RootFactor", "evaluate", "ill_leaf", "rooted_terms", "term_root",
+__all__ = ["KAPPA_ROOT", "Root", "RootFactor", "evaluate", "ill_leaf", "rooted_terms", "term_root",
            "term_scores", "working_columns"]
