@@ -47,8 +47,12 @@ if TYPE_CHECKING:
     from asr_py.reml.mme import MME
 
 #: a leaf correlation matrix with a condition number above this puts its term in the root
-#: form (the plain equations lose ~ε·κ of ℓ: 1e-12 here)
-KAPPA_ROOT = 1e4
+#: form: beyond the engine's own floors (a held correlation at 1 − ρ ≈ 1.5e-7, FINAL_RIDGE's
+#: 1e-8 of a correlation matrix's eigenvalues: κ ≈ 1e7..7e8 for 4..6 levels), so fits held
+#: on those floors keep their paths (at 1e4 a corh fit held at ρ = 1 stopped 1e-6 short by a
+#: differenced score that the plain ℓ's noise had kept going); there the plain ℓ is within
+#: ~1e-7 (corh: 8e-8 at 1 − ρ = 1e-8, 6e-6 at 1e-10, 1e-3 at 1e-12)
+KAPPA_ROOT = 1e9
 #: leaves of at most this order are examined (a parameter-free leaf never: a known matrix
 #: is the same at every θ)
 LEAF_MAX = 400
