@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from scipy.sparse._sparsetools import csc_matvec  # W v accumulated in place, block by block
 
 from asr_py.errors import ModelError
-from asr_py.reml import dense_mme
+from asr_py.reml import dense_mme, root_form
 from asr_py.reml.cpattern import _CPattern, _pattern_of
 from asr_py.reml.ginverse import (  # noqa: F401 - _kron_deriv_ginv: tests reach it here
     TermInverse,
@@ -462,7 +462,26 @@ class MME:
         if rinv is not None and self.signed is None:  # s18eng/s19floor: reml/stiff_rows.py
             sol, ypy, ldc, ll, fac = self._stiff(rinv, tvals, ldr, ldg,
                                                  (sol, ypy, ldc, ll, fac))
+        if self.signed is None and fac is self._last_factor:  # s31noise: reml/root_form.py
+            roots = root_form.rooted_terms(self, theta)
+            out = roots and root_form.evaluate(self, roots, self._wrw(s2, rinv, pat), tvals,
+                                               r, yry, ldr, ldg)
+            if out:  # ŝ, ℓ and (C's factor a dense one) C⁻¹ = T C*⁻¹T' for score and AI
+                if isinstance(out[4], root_form.RootFactor) and type(fac) is DenseFactor:
+                    sol, ypy, ldc, ll, fac = out
+                else:  # ℓ only: ŝ stays consistent with the C⁻¹ the score reads
+                    ypy, ldc, ll = out[1:4]
         return MMEState(theta, fac, sol, float(ll), ypy, ldc, ldr, ldg, rinv, s2, tvals, pat)
+
+    def _wrw(self, s2: float | None, rinv: Matrix | None, pat: _CPattern | None
+             ) -> sp.spmatrix:
+        """W'R⁻¹W alone (C without the G⁻¹ blocks)."""
+        if s2 is None:
+            return sp.csc_matrix(self.W.T @ (rinv @ self.W))
+        if pat is not None:
+            return pat.base() / s2
+        rows, cols, vals = self._dense_base
+        return sp.coo_matrix((vals / s2, (rows, cols)), shape=(self.N, self.N))
 
     def _solve_loglik(self, fac: Factor, r: np.ndarray, yry: float, ldr: float,
                       ldg: list[float]) -> tuple[np.ndarray, float, float, float]:
@@ -536,6 +555,14 @@ class MME:
             q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
             us.append(uj)
             preps.append(prep)
+        rcache: dict = {}
+        if isinstance(st.factor, root_form.RootFactor):  # G⁻¹û = Z_j'R⁻¹ê: no G⁻¹
+            rie = self.rinv_times(st, e)
+            rcache["root_g"] = {j: np.asarray(self.Z[j].T @ rie).ravel() for j in st.factor.roots}
+            for j, g in rcache["root_g"].items():
+                b = prob.random[j]
+                cols = root_form.working_columns(self, j, self.theta_of(st.theta, j), g)
+                q[:, b.offset:b.offset + cols.shape[1]] = np.asarray(self.Z[j] @ cols)
         ro = prob.residual_offset
         tr = st.theta[ro:]
         r_t1 = np.zeros(0)
@@ -561,11 +588,21 @@ class MME:
         cbq = st.factor.solve(bq)
         ai = 0.5 * (qrq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
-        return (e, us, preps, r_t1, {}), ai
+        return (e, us, preps, r_t1, rcache), ai
 
     def score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's
-        pattern from the selected inverse of ``st.factor``."""
+        pattern from the selected inverse of ``st.factor`` (a term in the root form:
+        :func:`asr_py.reml.root_form.term_scores`)."""
+        score = self._score_from(st, parts)
+        if isinstance(st.factor, root_form.RootFactor):
+            for j, g in parts[4].get("root_g", {}).items():
+                b = self.problem.random[j]
+                t = root_form.term_scores(self, st.factor, j, self.theta_of(st.theta, j), g)
+                score[b.offset:b.offset + t.size] = -0.5 * t
+        return score
+
+    def _score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         if st.pattern is None:  # C assembled densely: traces on the dense C⁻¹
             return dense_mme.score(self, st, parts)
         prob = self.problem
