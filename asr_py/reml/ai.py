@@ -17,6 +17,7 @@ from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
     ai_step,
     evaluate_valid,
+    face_finish,
     face_line_search,
     line_search,
     next_face_step,
@@ -38,13 +39,10 @@ from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
 from asr_py.reml.oscillation import OSC_KEEP, OSC_STEPS, oscillating, ridge_note
 from asr_py.reml.pd_face import (
-    FACE_RIDGE,
-    FINAL_RIDGE,
     FaceStep,
     held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
-from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
@@ -600,6 +598,7 @@ def _fit_reml(
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = make_form(problem, solver)  # the MME, or V when cheaper (form_choice.py)
     ctx = IterContext(problem, soft_corr_bounds, held_rel)
+    ctx.loglik_of, ctx.loglik_noise = _loglik_or_none(mme, ctx), loglik_noise(mme)  # s30face
     # s24floor: a polish fit (floor_polish.py) holds variances below the structural floor on
     # purpose and stops on differences of ℓ: no lift of them back up (_lift_held)
     polish = held_rel < HELD_REL
@@ -1100,13 +1099,7 @@ def _fit_reml(
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
-        th_f = face_reridge(final_face, theta, FACE_RIDGE, FINAL_RIDGE)
-        try:
-            st_f = mme.evaluate(th_f) if ctx.valid(th_f) else None
-        except (np.linalg.LinAlgError, ValueError):
-            st_f = None
-        if st_f is not None and st_f.loglik >= st.loglik:
-            st, theta = st_f, th_f  # score and AI stay those of the FACE_RIDGE point
+        st, theta = face_finish(mme, ctx, st, theta, final_face)  # (score, AI: FACE_RIDGE's)
     on_faces = final_face.faces if final_face is not None else []
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
         diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr_py.reml.bounds import at_lower, at_upper, held_values
+from asr_py.reml.face_fd import checked
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.orphan_corr import orphaned
 from asr_py.reml.pd_blocks import PDBlock
 from asr_py.reml.pd_face import (
     FACE_RIDGE,
+    FINAL_RIDGE,
     FaceStep,
     face_step,
     near_face,
 )
+from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.pd_face import search as face_search
 from asr_py.reml.qp import active_set_qp, scaled_information
 from asr_py.reml.tolerance import loglik_size
@@ -215,6 +218,8 @@ def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: n
         step = face_step(theta, score, ai, keep, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
         if step is None or any(step.rank_up):
             return None
+    if ctx.loglik_of is not None:  # s30face: the gradient checked against ℓ (face_fd.py)
+        step = checked(step, ctx.loglik_of, FACE_RIDGE, ctx.loglik_noise)
     return step
 
 
@@ -222,3 +227,24 @@ def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
                  ) -> tuple[MMEState | None, float, np.ndarray | None]:
     return face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE,
                        LL_SLACK * loglik_size(mme.problem), MAX_HALVINGS)
+
+
+
+def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: FaceStep
+                ) -> tuple[MMEState, np.ndarray]:
+    """The reported point of a fit converged on a face: of θ and (s30face) θ after the
+    face's last, predicted Newton step, each as it is and with its faces' ridge lowered to
+    FINAL_RIDGE (LL' + c Diag(LL'): ℓ falls across the boundary by ~|∂ℓ/∂μ| c), the one of
+    highest ℓ. The last step's gain is second order once the gradient is ℓ's own
+    (face_fd.py): the fit ends at the face's optimum to ~ℓ's noise rather than up to
+    FACE_DEC x tol short of it."""
+    cand = step.theta_at(1.0, FACE_RIDGE)
+    trials = [face_reridge(step, theta, FACE_RIDGE, FINAL_RIDGE)]
+    if np.all(np.isfinite(cand)):
+        trials += [cand, face_reridge(step, cand, FACE_RIDGE, FINAL_RIDGE)]
+    best = (st, theta)
+    for th in trials:
+        new = evaluate_valid(mme, ctx, th)
+        if new is not None and new.loglik >= best[0].loglik:
+            best = (new, th)
+    return best
