@@ -21,6 +21,7 @@ from asr_py.reml.ai_step import (
     face_line_search,
     line_search,
     next_face_step,
+    off_face,
     tied_to_bound,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
@@ -769,7 +770,10 @@ def _fit_reml(
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
         if face is not None:
             new_state, alpha, theta_new = face_line_search(mme, ctx, st, face)
-            if new_state is not None:
+            off = off_face(mme, ctx, st, theta, nstep, face, floors, new_state)  # s30face
+            if off is not None:
+                new_state, alpha, theta_new = off
+            elif new_state is not None:
                 method = "face"
         if new_state is None:
             new_state, alpha, theta_new = line_search(mme, ctx, st, theta, nstep.delta,

@@ -230,6 +230,25 @@ def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
 
 
 
+
+def off_face(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, nstep: AIStep,
+             step: FaceStep, floors: list[float], on: MMEState | None
+             ) -> tuple[MMEState, float, np.ndarray] | None:
+    """s30face: the AI step, as :func:`line_search` takes it, when it is not held on the
+    PD boundary of the face's blocks (its quadratic model leaves the face inwards) and
+    reaches a higher ℓ than the face step's point ``on`` (None: the face step failed);
+    else None. The normal-cone test (:func:`asr_py.reml.pd_face._rank_up`) reads only
+    first-order gains out of the face: with x far from 0 the us(2) of
+    str(~ g + g:x, ~ us(2):id(g)) has an interior optimum (its correlation 0.997) while
+    every face point on the way passes that test, and the face steps, Newton steps in L
+    far from the face's optimum, each gained ~1 where the AI step gained ~10 (lme4 fuzz
+    d101: 28 face iterations, unconverged at maxit)."""
+    held = {id(b) for b in nstep.pd_held}
+    if on is None or any(id(f.block) in held for f in step.faces):
+        return None
+    got = line_search(mme, ctx, st, theta, nstep.delta, nstep.clipped, floors)
+    return got if got[0] is not None and got[0].loglik > on.loglik else None
+
 def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: FaceStep
                 ) -> tuple[MMEState, np.ndarray]:
     """The reported point of a fit converged on a face: of θ and (s30face) θ after the
