@@ -32,7 +32,6 @@ from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, T
 from asr_py.formula.expand import expand
 from asr_py.model.arguments import check_compile_arguments, group_columns, params_table
 from asr_py.model.blocks import Block, Context
-from asr_py.model.column_scales import covariate_scales
 from asr_py.model.fixed import FixedDesign, build_fixed
 from asr_py.model.level_scales import factor_members, level_scales
 from asr_py.model.random import RandomTerm, ResidualTerm, build_random, build_residual
@@ -487,7 +486,7 @@ def _over_traits(s: StructureSpan, traits: tuple[str, ...]) -> bool:
 
 
 def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndarray,
-           records: Records, Z: Any = None) -> np.ndarray:
+           records: Records) -> np.ndarray:
     """The template's initial values at ``share``; a structure over the traits starts at the
     traits' variance ratios (Σ_ij ∝ √(v_i v_j)), one over another factor at its levels'
     response scales d_l (Σ_ij ∝ √(d_i d_j), :mod:`asr_py.model.level_scales`)."""
@@ -507,10 +506,6 @@ def _start(template: CovTemplate, blocks: list[Block], share: float, tv: np.ndar
             # zero-variance-beside-correlations cases of tests/reml/test_corr_escape.py reach
             # the variance's zero in one step, unheld, and stop unconverged)
             d = _factor_scales(records, structured[k], tv, t.n)
-            if d is None and Z is not None:  # s30face: str()'s covariate columns
-                d = covariate_scales(Z, [b.k for b in blocks],
-                                     next(j for j, b in enumerate(blocks)
-                                          if b is structured[k]))
         else:
             d = None
         if d is None:
@@ -634,8 +629,7 @@ def _parameters(records: Records, rnd: list[RandomTerm], res: ResidualTerm) -> t
         kinds.extend(t.template.param_kinds)
 
     for t in rnd:
-        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records, t.Z), t.init, t,
-                   t.blocks)
+        add(_start(t.template, t.blocks, 0.5 * v / n_r, tv, records), t.init, t, t.blocks)
     share = 0.5 * v if rnd else v
     if len(res.sections) <= 1:
         blocks = [b for _, bl in res.sections for b in bl]
