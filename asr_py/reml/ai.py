@@ -844,6 +844,10 @@ def _fit_reml(
             it -= 1
             continue
         if new_state is None:
+            if face is not None and noise_cov is None and face.gain <= FACE_DEC * tol_ll:
+                converged, final_face = True, face  # s30face: the face step (its gradient
+                it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
+                break  # nothing left: the on-face stopping rule
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr_py.reml.bounds import at_lower, at_upper, held_values
-from asr_py.reml.face_fd import checked
+from asr_py.reml.face_fd import checked, collapsed, collapsing, rank_up_read
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.orphan_corr import orphaned
@@ -210,23 +210,50 @@ def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: n
     if not blocks:
         return None
     gain_tol = DEC_TOL * tol
-    step = face_step(theta, score, ai, blocks, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
+    step = _read(ctx, theta, ai, face_step(theta, score, ai, blocks, ~fixed & ~nstep.held,
+                                           FACE_RIDGE, gain_tol), gain_tol)
     if step is None or any(step.rank_up):
         keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []
         if not keep or len(keep) == len(blocks):
             return None
-        step = face_step(theta, score, ai, keep, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
+        step = _read(ctx, theta, ai, face_step(theta, score, ai, keep, ~fixed & ~nstep.held,
+                                               FACE_RIDGE, gain_tol), gain_tol)
         if step is None or any(step.rank_up):
             return None
-    if ctx.loglik_of is not None:  # s30face: the gradient checked against ℓ (face_fd.py)
-        step = checked(step, ctx.loglik_of, FACE_RIDGE, ctx.loglik_noise)
+    return step
+
+
+def _read(ctx: IterContext, theta: np.ndarray, ai: np.ndarray, step: FaceStep | None,
+          gain_tol: float) -> FaceStep | None:
+    """s30face: ``step`` with its rank-up test read from ℓ (face_fd.rank_up_read)."""
+    if False and step is not None and ctx.loglik_of is not None:
+        step.rank_up = rank_up_read(step, theta, ai, ctx.loglik_of, gain_tol,
+                                    ctx.loglik_noise)
     return step
 
 
 def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
-                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
-    return face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE,
-                       LL_SLACK * loglik_size(mme.problem), MAX_HALVINGS)
+                     ) -> tuple[MMEState | None, float, np.ndarray | None]:
+    """The face step's line search (pd_face.search); s30face: where it fails, the step with
+    its gradient read from ℓ (face_fd.checked) searched instead when that differs (its
+    δφ, H and predicted gain then replace ``step``'s); and where the step heads for L = 0
+    (:func:`asr_py.reml.face_fd.collapsing`), the faces' matrices shrunk to COLLAPSE x
+    themselves (:func:`asr_py.reml.face_fd.collapsed`) when ℓ is higher there."""
+    slack = LL_SLACK * loglik_size(mme.problem)
+    got = face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE, slack, MAX_HALVINGS)
+    if got[0] is None and ctx.loglik_of is not None:
+        fd = checked(step, ctx.loglik_of, FACE_RIDGE, ctx.loglik_noise)
+        if fd is not step:
+            step.dphi, step.gain, step.g, step.H = fd.dphi, fd.gain, fd.g, fd.H
+            got = face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE, slack,
+                              MAX_HALVINGS)
+    if collapsing(step):
+        th = collapsed(step, FACE_RIDGE)
+        new = evaluate_valid(mme, ctx, th)
+        if new is not None and new.loglik >= (st.loglik - slack if got[0] is None
+                                              else got[0].loglik):
+            return new, 1.0, th
+    return got
 
 
 
@@ -266,13 +293,11 @@ def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, ste
     if np.all(np.isfinite(cand)):
         trials += [cand, face_reridge(step, cand, FACE_RIDGE, FINAL_RIDGE)]
     best = (st, theta)
-    lowered = False
-    for k, th in enumerate(trials):
+    for th in trials:
         new = evaluate_valid(mme, ctx, th)
         if new is not None and new.loglik >= best[0].loglik:
-            lowered = k != 1 and new.loglik - best[0].loglik > POLISH_NOISE * ctx.loglik_noise
             best = (new, th)
-    return _polish(mme, ctx, *best, step) if lowered else best
+    return _polish(mme, ctx, *best, step)
 
 
 #: Newton steps on the face at FINAL_RIDGE after convergence at FACE_RIDGE (face_finish)

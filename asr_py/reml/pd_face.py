@@ -112,6 +112,7 @@ class FaceStep:
     J: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # ∂θ/∂φ
     H: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # −∇²ℓ(φ)
     g: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)  # ∂ℓ/∂φ
+    T: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # H = J'AIJ − T
 
     def theta_at(self, alpha: float, ridge: float) -> np.ndarray:
         """θ(φ₀ + α δφ)."""
@@ -242,7 +243,7 @@ def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
         return None
     gain = float(g @ dphi - 0.5 * dphi @ H @ dphi)
     # θ₀ on the face (its small eigenvalues dropped): the step starts there
-    step = FaceStep(theta.copy(), other, faces, dphi, gain, J=J, H=H, g=g)
+    step = FaceStep(theta.copy(), other, faces, dphi, gain, J=J, H=H, g=g, T=T)
     step.theta0 = step.theta_at(0.0, ridge)
     step.theta0[other] = theta[other]
     step.rank_up = [f.rank_up(theta, score, ai, gain_tol, RANK_TOL) for f in faces]
