@@ -15,6 +15,7 @@ import numpy as np
 
 from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
+    ZERO_NOTE,
     ai_step,
     evaluate_valid,
     face_finish,
@@ -23,6 +24,7 @@ from asr_py.reml.ai_step import (
     next_face_step,
     off_face,
     tied_to_bound,
+    zero_stop,
 )
 from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, settled
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
@@ -848,6 +850,11 @@ def _fit_reml(
                 converged, final_face = True, face  # s30face: the face step (its gradient
                 it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
                 break  # nothing left: the on-face stopping rule
+            if zero_stop(ctx, st.loglik, theta, tol_ll):  # s30face: a face collapsed to 0
+                converged = True
+                diagnostics.append(ZERO_NOTE.format(it=it - 1))
+                it -= 1
+                break
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr_py.reml.bounds import at_lower, at_upper, held_values
-from asr_py.reml.face_fd import checked, collapsed, collapsing, rank_up_read
+from asr_py.reml.face_fd import (
+    checked,
+    collapsed,
+    collapsing,
+    rank_up_read,
+    zero_confirmed,
+)
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.orphan_corr import orphaned
@@ -252,6 +258,8 @@ def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
         new = evaluate_valid(mme, ctx, th)
         if new is not None and new.loglik >= (st.loglik - slack if got[0] is None
                                               else got[0].loglik):
+            ix = np.concatenate([np.asarray(f.block.idx) for f in step.faces])
+            ctx.collapsed = (th.copy(), (ix, step.theta0[ix].copy()))
             return new, 1.0, th
     return got
 
@@ -332,3 +340,22 @@ def _polish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: F
             break
         st, theta = new, th
     return st, theta
+
+
+ZERO_NOTE = ("converged at iteration {it} with a covariance matrix at zero: its face steps "
+             "collapsed it, and the log-likelihood does not rise when it grows again")
+
+
+def zero_stop(ctx: IterContext, loglik: float, theta: np.ndarray, tol: float) -> bool:
+    """s30face: where neither an AI nor an EM step gains with the matrix a face step
+    collapsed to M ≈ 0 (:func:`face_line_search`) still there, whether ℓ confirms the
+    zero matrix as the optimum (:func:`asr_py.reml.face_fd.zero_confirmed`, ``tol`` the
+    absolute ℓ tolerance)."""
+    c = ctx.collapsed
+    if c is None or ctx.loglik_of is None:
+        return False
+    ix = c[1][0]
+    if not np.all(np.abs(theta[ix]) <= 10.0 * np.abs(c[0][ix])):  # (EM steps since: the
+        return False  # matrix still at its collapsed size)
+    variance = np.array([k == "variance" for k in ctx.kinds], dtype=bool)
+    return zero_confirmed(ctx.loglik_of, loglik, theta, c[1], variance, tol)

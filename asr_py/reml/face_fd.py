@@ -180,3 +180,28 @@ def collapsed(step: FaceStep, ridge: float) -> np.ndarray:
     for f in step.faces:
         th[f.block.idx] = COLLAPSE * step.theta0[f.block.idx]
     return th
+
+
+def zero_confirmed(loglik_of: LoglikOf, loglik: float, theta: np.ndarray,
+                   before: tuple[np.ndarray, np.ndarray], variance: np.ndarray,
+                   tol: float) -> bool:
+    """At a point reached by :func:`collapsed` (``before``: the faces' θ indices and their
+    values before the collapse), whether the zero matrix is the optimum to ``tol``: ℓ
+    rises by at most ``tol`` when the matrix grows by FD_Z x its value before the
+    collapse, as a whole (the face's own direction) or along each variance alone (the
+    normal cone of the PSD cone at 0, read from ℓ: the analytic score at M ≈ 0 has no
+    digits)."""
+    ix, prev = before
+    dirs = [np.asarray(prev, dtype=float)]
+    for j, k in enumerate(ix):
+        if variance[k]:
+            e = np.zeros(len(ix))
+            e[j] = prev[j]
+            dirs.append(e)
+    for d in dirs:
+        th = theta.copy()
+        th[ix] = theta[ix] + FD_Z * d
+        up = loglik_of(th)
+        if up is None or up - loglik > tol:
+            return False
+    return True
