@@ -30,6 +30,7 @@ from asr_py.reml.convergence import ROUNDOFF_NOTE, at_roundoff, loglik_noise, se
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
+from asr_py.reml.face_ridge import gap_note
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
@@ -1114,7 +1115,10 @@ def _fit_reml(
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
-        st, theta = face_finish(mme, ctx, st, theta, final_face)  # (score, AI: FACE_RIDGE's)
+        st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
+        if gap > tol_ll:  # (score and AI stay those of the FACE_RIDGE point)
+            converged = False
+            diagnostics.append(gap_note(final_face, gap, tol_ll))
     on_faces = final_face.faces if final_face is not None else []
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
         diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),

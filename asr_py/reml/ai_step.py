@@ -15,6 +15,7 @@ from asr_py.reml.face_fd import (
     rank_up_read,
     zero_confirmed,
 )
+from asr_py.reml.face_ridge import ridge_gap
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.orphan_corr import orphaned
@@ -284,34 +285,38 @@ def off_face(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, nstep:
     got = line_search(mme, ctx, st, theta, nstep.delta, nstep.clipped, floors)
     return got if got[0] is not None and got[0].loglik > on.loglik else None
 
-def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: FaceStep
-                ) -> tuple[MMEState, np.ndarray]:
-    """The reported point of a fit converged on a face: of θ and (s30face) θ after the
-    face's last, predicted Newton step, each as it is and with its faces' ridge lowered to
-    FINAL_RIDGE (LL' + c Diag(LL'): ℓ falls across the boundary by ~|∂ℓ/∂μ| c), the one of
-    highest ℓ. The last step's gain is second order once the gradient is ℓ's own
-    (face_fd.py): the fit ends at the face's optimum to ~ℓ's noise rather than up to
-    FACE_DEC x tol short of it. When lowering the ridge gains more than POLISH_NOISE x ℓ's
-    noise, the optimal L itself moves with c (the correlation scale is not the data's: a
-    random slope on an uncentred x, whose face is a zero intercept variance at the mean of
-    x, lost 0.026 to c = 1e-6 and 4e-4 to c = 1e-8): Newton steps on the face at
-    FINAL_RIDGE follow (:func:`_polish`)."""
+def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: FaceStep,
+                tol: float) -> tuple[MMEState, np.ndarray, float]:
+    """The reported point of a fit converged on a face, and what the faces' ridge still
+    costs there (:func:`asr_py.reml.face_ridge.ridge_gap`; ``tol``: the absolute ℓ
+    tolerance): of θ and (s30face) θ after the face's last, predicted Newton step, each as
+    it is and with its faces' ridge lowered to FINAL_RIDGE (LL' + c Diag(LL'): ℓ falls
+    across the boundary by ~|∂ℓ/∂μ| c), the one of highest ℓ, then (s30face) up to
+    POLISH_STEPS Newton steps on the face at FINAL_RIDGE with the gradient and curvature
+    checked against ℓ (:func:`_polish`): the fit ends at the face's optimum to ~ℓ's noise
+    rather than up to FACE_DEC x tol short of it."""
     cand = step.theta_at(1.0, FACE_RIDGE)
-    trials = [face_reridge(step, theta, FACE_RIDGE, FINAL_RIDGE)]
+    trials = [(face_reridge(step, theta, FACE_RIDGE, FINAL_RIDGE), FINAL_RIDGE)]
     if np.all(np.isfinite(cand)):
-        trials += [cand, face_reridge(step, cand, FACE_RIDGE, FINAL_RIDGE)]
-    best = (st, theta)
-    for th in trials:
+        trials += [(cand, FACE_RIDGE), (face_reridge(step, cand, FACE_RIDGE, FINAL_RIDGE),
+                                        FINAL_RIDGE)]
+    best, ridge = (st, theta), FACE_RIDGE
+    low: tuple[MMEState, np.ndarray] | None = None  # the best point at FINAL_RIDGE
+    for th, c in trials:
         new = evaluate_valid(mme, ctx, th)
+        if new is not None and c == FINAL_RIDGE and (low is None or new.loglik > low[0].loglik):
+            low = (new, th)
         if new is not None and new.loglik >= best[0].loglik:
-            best = (new, th)
-    return _polish(mme, ctx, *best, step)
+            best, ridge = (new, th), c
+    if low is not None:
+        pol = _polish(mme, ctx, *low, step)
+        if pol[0].loglik >= best[0].loglik:
+            best, ridge = pol, FINAL_RIDGE
+    return best[0], best[1], ridge_gap(mme, best[1], step, ridge, tol)
 
 
 #: Newton steps on the face at FINAL_RIDGE after convergence at FACE_RIDGE (face_finish)
 POLISH_STEPS = 5
-#: ... taken when lowering the ridge gained more than this x ℓ's rounding noise
-POLISH_NOISE = 1e3
 
 
 def _polish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: FaceStep
