@@ -17,6 +17,7 @@ from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
     ZERO_NOTE,
     ai_step,
+    covariance_faces,
     evaluate_valid,
     face_finish,
     face_line_search,
@@ -847,7 +848,8 @@ def _fit_reml(
             it -= 1
             continue
         if new_state is None:
-            if face is not None and noise_cov is None and face.gain <= FACE_DEC * tol_ll:
+            if (face is not None and noise_cov is None and covariance_faces(face)
+                    and face.gain <= FACE_DEC * tol_ll):
                 converged, final_face = True, face  # s30face: the face step (its gradient
                 it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
                 break  # nothing left: the on-face stopping rule

@@ -12,7 +12,6 @@ from asr_py.reml.face_fd import (
     checked,
     collapsed,
     collapsing,
-    rank_up_read,
     zero_confirmed,
 )
 from asr_py.reml.face_ridge import ridge_gap
@@ -217,25 +216,14 @@ def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: n
     if not blocks:
         return None
     gain_tol = DEC_TOL * tol
-    step = _read(ctx, theta, ai, face_step(theta, score, ai, blocks, ~fixed & ~nstep.held,
-                                           FACE_RIDGE, gain_tol), gain_tol)
+    step = face_step(theta, score, ai, blocks, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
     if step is None or any(step.rank_up):
         keep = [f.block for f, up in zip(step.faces, step.rank_up) if not up] if step else []
         if not keep or len(keep) == len(blocks):
             return None
-        step = _read(ctx, theta, ai, face_step(theta, score, ai, keep, ~fixed & ~nstep.held,
-                                               FACE_RIDGE, gain_tol), gain_tol)
+        step = face_step(theta, score, ai, keep, ~fixed & ~nstep.held, FACE_RIDGE, gain_tol)
         if step is None or any(step.rank_up):
             return None
-    return step
-
-
-def _read(ctx: IterContext, theta: np.ndarray, ai: np.ndarray, step: FaceStep | None,
-          gain_tol: float) -> FaceStep | None:
-    """s30face: ``step`` with its rank-up test read from ℓ (face_fd.rank_up_read)."""
-    if False and step is not None and ctx.loglik_of is not None:
-        step.rank_up = rank_up_read(step, theta, ai, ctx.loglik_of, gain_tol,
-                                    ctx.loglik_noise)
     return step
 
 
@@ -248,7 +236,7 @@ def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
     themselves (:func:`asr_py.reml.face_fd.collapsed`) when ℓ is higher there."""
     slack = LL_SLACK * loglik_size(mme.problem)
     got = face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE, slack, MAX_HALVINGS)
-    if got[0] is None and ctx.loglik_of is not None:
+    if got[0] is None and ctx.loglik_of is not None and covariance_faces(step):
         fd = checked(step, ctx.loglik_of, FACE_RIDGE, ctx.loglik_noise)
         if fd is not step:
             step.dphi, step.gain, step.g, step.H = fd.dphi, fd.gain, fd.g, fd.H
@@ -267,6 +255,13 @@ def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
 
 
 
+def covariance_faces(step: FaceStep) -> bool:
+    """s30face: every face of ``step`` is a covariance matrix's (M = LL' + c Diag(LL')); the
+    s30face rules (ℓ-read gradients, off_face, collapse, polish, ridge gap) are for those
+    only: a correlation matrix's face (unit rows, pd_face_corr.py) keeps its own."""
+    return all(not f.block.corr for f in step.faces)
+
+
 def off_face(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, nstep: AIStep,
              step: FaceStep, floors: list[float], on: MMEState | None
              ) -> tuple[MMEState, float, np.ndarray] | None:
@@ -280,7 +275,7 @@ def off_face(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, nstep:
     far from the face's optimum, each gained ~1 where the AI step gained ~10 (lme4 fuzz
     d101: 28 face iterations, unconverged at maxit)."""
     held = {id(b) for b in nstep.pd_held}
-    if on is None or any(id(f.block) in held for f in step.faces):
+    if on is None or not covariance_faces(step) or any(id(f.block) in held for f in step.faces):
         return None
     got = line_search(mme, ctx, st, theta, nstep.delta, nstep.clipped, floors)
     return got if got[0] is not None and got[0].loglik > on.loglik else None
@@ -297,7 +292,7 @@ def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, ste
     rather than up to FACE_DEC x tol short of it."""
     cand = step.theta_at(1.0, FACE_RIDGE)
     trials = [(face_reridge(step, theta, FACE_RIDGE, FINAL_RIDGE), FINAL_RIDGE)]
-    if np.all(np.isfinite(cand)):
+    if np.all(np.isfinite(cand)) and covariance_faces(step):
         trials += [(cand, FACE_RIDGE), (face_reridge(step, cand, FACE_RIDGE, FINAL_RIDGE),
                                         FINAL_RIDGE)]
     best, ridge = (st, theta), FACE_RIDGE
@@ -308,6 +303,8 @@ def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, ste
             low = (new, th)
         if new is not None and new.loglik >= best[0].loglik:
             best, ridge = (new, th), c
+    if not covariance_faces(step):  # (correlation faces: as before s30face)
+        return best[0], best[1], 0.0
     if low is not None:
         pol = _polish(mme, ctx, *low, step)
         if pol[0].loglik >= best[0].loglik:

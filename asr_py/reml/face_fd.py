@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from asr_py.reml.pd_face import RANK_TOL, FaceStep, newton_step
+from asr_py.reml.pd_face import FaceStep, newton_step
 
 #: differences' step in units of the standard error along the step (1/sqrt(δφ'Hδφ)) or of
 #: the coordinate (1/sqrt(H_aa))
@@ -99,54 +99,6 @@ def _central(step: FaceStep, loglik_of: LoglikOf, v: np.ndarray, t: float, ridge
     return (up - dn) / (2.0 * t)
 
 
-def rank_up_read(step: FaceStep, theta: np.ndarray, ai: np.ndarray, loglik_of: LoglikOf,
-                 gain_tol: float, noise: float) -> list[bool]:
-    """Per face of ``step``, whether a direction out of it gains (the normal-cone test of
-    :func:`asr_py.reml.pd_face._rank_up`) with the first-order gain g read from ℓ: the
-    forward difference (ℓ(θ₀ + h t) − ℓ(θ₀)) / h along t = P vec(uu'), u = D^½w for each
-    null vector w of the correlation matrix at θ, h = FD_Z / sqrt(t'AI t); rank up when
-    g > noise / h and ½g²/(t'AI t) > ``gain_tol``. The analytic s't has the face's lost
-    digits too (lme4 fuzz d95: it flipped between 'gains' and 'does not' from one
-    iteration to the next at the optimum). Correlation faces, and a face whose ℓ cannot
-    be read, keep the analytic answer."""
-    out = list(step.rank_up)
-    th0 = step.theta0
-    l0 = None
-    for k, f in enumerate(step.faces):
-        b = f.block
-        if b.corr or not hasattr(f, "P"):
-            continue
-        m = np.tensordot(theta[b.idx], b.E, axes=1)
-        sd = np.sqrt(np.diag(m))
-        mu, w = np.linalg.eigh(m / np.outer(sd, sd))
-        a_b = ai[np.ix_(b.idx, b.idx)]
-        up = False
-        for v in w[:, mu <= RANK_TOL].T:
-            u = sd * v
-            t = f.P @ np.outer(u, u).ravel()
-            c = float(t @ a_b @ t)
-            if not (np.isfinite(c) and c > 0):
-                up = out[k]
-                break
-            if l0 is None:
-                l0 = loglik_of(th0)
-                if l0 is None:
-                    return out
-            h = FD_Z / np.sqrt(c)
-            th = th0.copy()
-            th[b.idx] += h * t
-            lh = loglik_of(th)
-            if lh is None:
-                up = out[k]
-                break
-            g = (lh - l0) / h
-            if g > noise / h and 0.5 * g * g / c > gain_tol:
-                up = True
-                break
-        out[k] = up
-    return out
-
-
 #: a face step that takes every face's L to below this fraction of its norm heads for L = 0
 COLLAPSE_RATIO = 0.5
 #: ... and the faces' matrices are tried at this fraction of themselves
@@ -162,7 +114,7 @@ def collapsing(step: FaceStep) -> bool:
         return False
     o = step.free.size
     for f in step.faces:
-        if not hasattr(f, "mask"):
+        if f.block.corr or not hasattr(f, "L"):  # (a correlation face: unit rows)
             return False
         cur = f.L[f.mask]
         dl = step.dphi[o:o + f.n_free]
