@@ -8,14 +8,20 @@ H δφ = g converge only linearly (each gaining a fixed fraction of what is left
 where the wrong g predicts a gain no evaluation of ℓ realises (lme4 fuzz d3: stopped 1e-5
 below the optimum, "converged" by the stall rule).
 
-:func:`checked` asks ℓ. Along the step, the directional derivative is the central
-difference (ℓ(φ₀ + aδφ) − ℓ(φ₀ − aδφ)) / 2a, a = FD_Z / sqrt(δφ'Hδφ) (a thousandth of
-the step's standard error: truncation error negligible, round-off ~ noise / a). When it
-agrees with g'δφ to FD_AGREE (or within the noise) the step stands; else each face entry's
-component of g is its own central difference (h_a = FD_Z / sqrt(H_aa)), the other free
-parameters keep their analytic score (their G⁻¹ is well conditioned), and δφ = H⁻¹g is
-solved again. Near the optimum of the face the step then converges as Newton's does and
-its predicted gain, the stopping rule's quantity, is ℓ's own.
+:func:`checked` asks ℓ (where a face step fails, ai_step.face_line_search, and in the
+Newton steps that end a fit on a face, ai_step.face_finish). Along the step, the
+directional derivative is the central difference (ℓ(φ₀ + aδφ) − ℓ(φ₀ − aδφ)) / 2a,
+a = FD_Z / sqrt(δφ'J'AIJδφ) (a thousandth of the step's standard error: truncation error
+negligible, round-off ~ noise / a). When it disagrees with g'δφ beyond FD_AGREE (and the
+noise), each face entry's component of g is its own central difference (h_a = FD_Z /
+sqrt(H_aa)); the other free parameters keep their analytic score (their G⁻¹ is well
+conditioned). When δφ'Hδφ disagrees with ℓ's second difference along δφ, H = J'AIJ − T
+loses T (made of the same analytic score) and keeps J'AIJ. δφ = H⁻¹g is then solved again:
+near the optimum of the face the step converges as Newton's does and its predicted gain,
+the stopping rule's quantity, is ℓ's own.
+
+:func:`collapsing` / :func:`collapsed` / :func:`zero_confirmed`: a face whose optimum is
+the zero matrix (rank 0), which LL' + c Diag(LL') reaches only in the limit.
 """
 
 from __future__ import annotations
