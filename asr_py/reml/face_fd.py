@@ -8,8 +8,7 @@ H δφ = g converge only linearly (each gaining a fixed fraction of what is left
 where the wrong g predicts a gain no evaluation of ℓ realises (lme4 fuzz d3: stopped 1e-5
 below the optimum, "converged" by the stall rule).
 
-:func:`checked` asks ℓ (where a face step fails, ai_step.face_line_search, and in the
-Newton steps that end a fit on a face, ai_step.face_finish). Along the step, the
+:func:`checked` asks ℓ where a face step fails (ai_step.face_line_search). Along the step, the
 directional derivative is the central difference (ℓ(φ₀ + aδφ) − ℓ(φ₀ − aδφ)) / 2a,
 a = FD_Z / sqrt(δφ'J'AIJδφ) (a thousandth of the step's standard error: truncation error
 negligible, round-off ~ noise / a). When it disagrees with g'δφ beyond FD_AGREE (and the

@@ -1,3 +1,4 @@
+# ruff: noqa  (verbatim copy of the generator as it ran, /work/notes/s30/face_cases: provenance of d<i>.csv)
 import numpy as np, pandas as pd, json, random
 R = random.Random(8)
 cases = []
