@@ -49,6 +49,8 @@ from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
+from asr_py.reml.lift_release import MAX_RELEASES, interior_start, released, stale_floors
+from asr_py.reml.lift_release import release_note as lift_note
 from asr_py.reml.mme import MME
 from asr_py.reml.oscillation import OSC_KEEP, OSC_STEPS, oscillating, ridge_note
 from asr_py.reml.pd_face import (
@@ -615,6 +617,7 @@ def _fit_reml(
     held_rel: float = HELD_REL,
     monitor: Callable[[float, float], None] | None = None,
     crawl_stop: Callable[[np.ndarray, list[dict]], bool] | None = None,
+    releases: int = 0,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -650,6 +653,8 @@ def _fit_reml(
     to abandon the fit (:func:`_revisit_bound`'s face fits).
     ``crawl_stop``: called after each iteration with (θ, the record so far); True stops the
     fit there, unconverged (:class:`asr_py.reml.crawl.CrawlStop`).
+    ``releases``: how many times the fit was continued after stale lifted floors were
+    released (:mod:`asr_py.reml.lift_release`; at most MAX_RELEASES).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -796,6 +801,8 @@ def _fit_reml(
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
     hs_out = [np.zeros(nt, dtype=bool)]  # ... the variances the last one released
+    lifted = np.zeros(nt, dtype=bool)  # s31lift: variances _lift_held put on a floor
+    lift_it = 0  # ... at this iteration
 
     def held_blocks_stop() -> bool | None:
         """s23held: at a point the fit would stop at, None when no variance held at its
@@ -896,10 +903,13 @@ def _fit_reml(
                 and abs(new_state.loglik - st.loglik) <= tol_ll):
             new_state = None  # a null EM step after a failed AI step: no progress
         if new_state is None and noise_cov is None and not raised_once and not polish:
-            lifted = _lift_held(mme, ctx, theta, fixed, st.loglik, tol_ll)
-            if lifted is not None:  # restart from variances held where the score is accurate
+            before = ctx.snap_floor.copy()
+            got = _lift_held(mme, ctx, theta, fixed, st.loglik, tol_ll)
+            if got is not None:  # restart from variances held where the score is accurate
                 raised_once = True
-                st, theta = lifted
+                st, theta = got
+                lifted |= ctx.snap_floor != before
+                lift_it = it
                 score, ai, nstep, face = moved_to(st, theta)
                 record(it, "lift", 0.0)
                 continue
@@ -1186,6 +1196,12 @@ def _fit_reml(
             break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
+    stale = np.zeros(nt, dtype=bool)
+    if converged and lifted.any():  # s31lift: a stop at floors measured elsewhere
+        stale, fold = stale_floors(ctx, theta, ai, LIFT_REL, lifted)
+        if stale.any():
+            converged, final_face = False, None
+            diagnostics.append(lift_note(list(problem.names), stale, lift_it, fold))
     if not converged and it >= maxit:
         diagnostics.append(
             f"did not converge in {maxit} iterations (last change in loglik "
@@ -1208,8 +1224,23 @@ def _fit_reml(
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
-    return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
-                         history, diagnostics, cons, ctx, final_face)
+    res = build_result(problem, mme, st, score, ai, fixed, held, converged, it,
+                       history, diagnostics, cons, ctx, final_face)
+    if not stale.any() or releases >= MAX_RELEASES or it >= maxit:
+        return res
+    # s31lift: continued from an interior point with the stale floors released
+    try:
+        second = _fit_reml(
+            replace(problem, theta0=interior_start(ctx, theta, stale),
+                    random=list(problem.random)),
+            maxit=maxit - it, tol_loglik=tol_loglik, tol_param=tol_param, trace=trace,
+            callback=callback, solver=solver, stochastic_traces=stochastic_traces,
+            stochastic_seed=stochastic_seed, soft_corr_bounds=soft_corr_bounds,
+            held_rel=held_rel, monitor=monitor, crawl_stop=crawl_stop,
+            releases=releases + 1)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    return released(res, second, maxit, tol_ll)
 
 
 def _loglik_state(mme: MME, ctx: IterContext, theta: np.ndarray) -> tuple[float, Any] | None:
