@@ -803,6 +803,8 @@ def _fit_reml(
     hs_out = [np.zeros(nt, dtype=bool)]  # ... the variances the last one released
     lifted = np.zeros(nt, dtype=bool)  # s31lift: variances _lift_held put on a floor
     lift_it = 0  # ... at this iteration
+    lift_stall = False  # ... and the fit stalled while one of them is stale
+    flat: list[bool] = []  # ... |Δℓ| <= tol in each iteration
 
     def held_blocks_stop() -> bool | None:
         """s23held: at a point the fit would stop at, None when no variance held at its
@@ -1107,6 +1109,12 @@ def _fit_reml(
         roundoff = (exact_both and not (full_step or predicted or stalled) and at_noise
                     and prev_noise)
         prev_noise = at_noise
+        flat.append(abs(st.loglik - ll_old) <= tol_ll)
+        if (lifted.any() and exact_both and len(flat) >= STALL_ITERS
+                and all(flat[-STALL_ITERS:])
+                and stale_floors(ctx, theta, ai, LIFT_REL, lifted)[0].any()):
+            lift_stall = True  # s31lift: crawling under a stale floor: released below
+            break
         if roundoff:
             diagnostics.append(ROUNDOFF_NOTE.format(it=it))
         if on_face:  # issue 11
@@ -1197,7 +1205,7 @@ def _fit_reml(
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
     stale = np.zeros(nt, dtype=bool)
-    if converged and lifted.any():  # s31lift: a stop at floors measured elsewhere
+    if (converged or lift_stall) and lifted.any():  # s31lift: a stop at stale floors
         stale, fold = stale_floors(ctx, theta, ai, LIFT_REL, lifted)
         if stale.any():
             converged, final_face = False, None
