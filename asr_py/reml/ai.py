@@ -1112,7 +1112,8 @@ def _fit_reml(
         flat.append(abs(st.loglik - ll_old) <= tol_ll)
         if (lifted.any() and exact_both and len(flat) >= STALL_ITERS
                 and all(flat[-STALL_ITERS:])
-                and stale_floors(ctx, theta, ai, LIFT_REL, lifted)[0].any()):
+                and (stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll)[0]
+                     & lifted).any()):
             lift_stall = True  # s31lift: crawling under a stale floor: released below
             break
         if roundoff:
@@ -1205,11 +1206,11 @@ def _fit_reml(
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
     stale = np.zeros(nt, dtype=bool)
-    if (converged or lift_stall) and lifted.any():  # s31lift: a stop at stale floors
-        stale, fold = stale_floors(ctx, theta, ai, LIFT_REL, lifted)
+    if (converged or lift_stall) and not polish:  # s31lift: a stop at stale floors
+        stale, fold = stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll)
         if stale.any():
             converged, final_face = False, None
-            diagnostics.append(lift_note(list(problem.names), stale, lift_it, fold))
+            diagnostics.append(lift_note(list(problem.names), stale, lifted, lift_it, fold))
     if not converged and it >= maxit:
         diagnostics.append(
             f"did not converge in {maxit} iterations (last change in loglik "

@@ -24,36 +24,48 @@ from __future__ import annotations
 
 import numpy as np
 
+from asr_py.reml.held_floor import structural_floors
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.result import RemlResult
+from asr_py.reml.tuning import BOUNDARY_REL, RESID_HELD_REL
 
 #: a lifted floor is stale when the floor from the present scale is this many times lower
-MOVE_FACTOR = 10.0
+MOVE_FACTOR = 4.0
 #: the blend towards the diagonal of a matrix re-entered from its PD face
 REENTRY_BLEND = 0.5
 #: a matrix whose smallest correlation-scale eigenvalue is below this is on (next to) a face
 FACE_EIG = 1e-3
 #: continued fits after a release, at most (then the fit is reported unconverged)
-MAX_RELEASES = 3
+MAX_RELEASES = 10
 
 RELEASE_NOTE = (
-    "did not converge: {n} variance(s) ({names}) held at a floor set at iteration {it} from "
-    "standard errors of that point; at the estimates their standard errors put the floor "
-    "{fold:.2g} times lower (the stop was at that floor, not at the optimum; increase maxit "
-    "or change start values)")
+    "did not converge: {n} variance(s) ({names}) held at a boundary value set from the "
+    "standard errors of an earlier point{lift}; at the estimates their standard errors put "
+    "it up to {fold:.2g} times lower (the stop was at that value, not at the optimum; "
+    "increase maxit or change start values)")
 
 
-def stale_floors(ctx: IterContext, theta: np.ndarray, ai: np.ndarray, lift_rel: float,
-                 lifted: np.ndarray) -> tuple[np.ndarray, float]:
-    """The lifted variances still held at (or under) their floor whose floor from the
-    present standard errors, ``lift_rel`` x 1/sqrt(AI_kk), is more than MOVE_FACTOR times
-    lower; with the largest such ratio (1.0 when none)."""
-    floor = ctx.snap_floor
+def stale_floors(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
+                 fixed: np.ndarray, lifted: np.ndarray, lift_rel: float, tol: float
+                 ) -> tuple[np.ndarray, float]:
+    """The free 'P' variances held at their boundary value b_k whose floor from the present
+    point, f'_k = rel_k x se_k (se_k = 1/sqrt(AI_kk); rel_k = ``lift_rel`` for a variance
+    ``lifted`` by _lift_held, else RESID_HELD_REL / BOUNDARY_REL as in IterContext; never
+    below the structural floor at θ) is more than MOVE_FACTOR times lower, and, unless
+    lifted, where moving there gains more than ``tol`` to first order, −s_k (θ_k − f'_k);
+    with the largest b_k / f'_k among them (1.0 when none)."""
     d = np.abs(np.diag(np.asarray(ai, dtype=float)))
+    variance = np.array([k == "variance" for k in ctx.kinds], dtype=bool)
+    held = ctx.pmask & variance & ~fixed & ctx.at_bound(theta)
+    rel = np.where(lifted, lift_rel, np.where(ctx.resid_var, RESID_HELD_REL, BOUNDARY_REL))
     with np.errstate(divide="ignore", invalid="ignore"):
-        now = np.where(np.isfinite(d) & (d > 0), lift_rel / np.sqrt(d), np.inf)
-        ratio = np.where(now > 0, floor / now, 0.0)
-    stale = lifted & (floor > 0) & (theta <= floor * (1 + 1e-9)) & (ratio > MOVE_FACTOR)
+        now = np.where(np.isfinite(d) & (d > 0), rel / np.sqrt(d), np.inf)
+    now = np.maximum(now, structural_floors(ctx.leaves, ctx.kinds, ctx.pmask, theta,
+                                            ctx.held_rel))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(now > 0, ctx.bval / now, np.inf)
+    gain = -np.asarray(score, dtype=float) * (theta - now)
+    stale = held & (ratio > MOVE_FACTOR) & (lifted | (gain > tol))
     return stale, float(ratio[stale].max(initial=1.0))
 
 
@@ -77,11 +89,13 @@ def interior_start(ctx: IterContext, theta: np.ndarray, released: np.ndarray
     return out if ctx.valid(out) else np.asarray(theta, dtype=float).copy()
 
 
-def release_note(names: list[str], stale: np.ndarray, it: int, fold: float) -> str:
-    """The diagnostic of a fit that stopped at stale floors and could not continue."""
+def release_note(names: list[str], stale: np.ndarray, lifted: np.ndarray, it: int,
+                 fold: float) -> str:
+    """The diagnostic of a fit that stopped at stale boundary values."""
     ks = np.flatnonzero(stale)
+    lift = f" (lifted at iteration {it})" if (stale & lifted).any() else ""
     return RELEASE_NOTE.format(n=ks.size, names=", ".join(f"'{names[k]}'" for k in ks),
-                               it=it, fold=fold)
+                               lift=lift, fold=fold)
 
 
 def released(first: RemlResult, second: RemlResult, maxit: int, tol: float) -> RemlResult:
