@@ -1207,7 +1207,8 @@ def _fit_reml(
         score, ai, nstep, face = to_exact()
     stale = np.zeros(nt, dtype=bool)
     if (converged or lift_stall) and not polish:  # s31lift: a stop at stale floors
-        stale, fold = stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll)
+        stale, fold = stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll,
+                                   _loglik_or_none(mme, ctx), st.loglik)
         if stale.any():
             converged, final_face = False, None
             diagnostics.append(lift_note(list(problem.names), stale, lifted, lift_it, fold))

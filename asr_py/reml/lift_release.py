@@ -22,6 +22,8 @@ continued fit has its own floors and scales, measured from there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from asr_py.reml.held_floor import structural_floors
@@ -46,14 +48,18 @@ RELEASE_NOTE = (
 
 
 def stale_floors(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
-                 fixed: np.ndarray, lifted: np.ndarray, lift_rel: float, tol: float
-                 ) -> tuple[np.ndarray, float]:
+                 fixed: np.ndarray, lifted: np.ndarray, lift_rel: float, tol: float,
+                 loglik_of: Callable[[np.ndarray], float | None] | None = None,
+                 loglik: float = np.inf) -> tuple[np.ndarray, float]:
     """The free 'P' variances held at their boundary value b_k whose floor from the present
     point, f'_k = rel_k x se_k (se_k = 1/sqrt(AI_kk); rel_k = ``lift_rel`` for a variance
     ``lifted`` by _lift_held, else RESID_HELD_REL / BOUNDARY_REL as in IterContext; never
     below the structural floor at θ) is more than MOVE_FACTOR times lower, and, unless
-    lifted, where moving there gains more than ``tol`` to first order, −s_k (θ_k − f'_k);
-    with the largest b_k / f'_k among them (1.0 when none)."""
+    lifted, where moving there gains more than ``tol`` to first order, −s_k (θ_k − f'_k),
+    and (``loglik_of``, ℓ at θ ``loglik``) ℓ with all of them at f'_k is higher by more than
+    ``tol`` (the analytic score of a variance held next to zero beside correlations at ±1
+    has lost its digits: test_corr_escape's seed 4 read a gain its ℓ did not have); with the
+    largest b_k / f'_k among them (1.0 when none)."""
     d = np.abs(np.diag(np.asarray(ai, dtype=float)))
     variance = np.array([k == "variance" for k in ctx.kinds], dtype=bool)
     held = ctx.pmask & variance & ~fixed & ctx.at_bound(theta)
@@ -66,6 +72,13 @@ def stale_floors(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: np.
         ratio = np.where(now > 0, ctx.bval / now, np.inf)
     gain = -np.asarray(score, dtype=float) * (theta - now)
     stale = held & (ratio > MOVE_FACTOR) & (lifted | (gain > tol))
+    other = stale & ~lifted
+    if other.any() and loglik_of is not None:
+        th = np.asarray(theta, dtype=float).copy()
+        th[other] = now[other]
+        ll = loglik_of(th) if np.all(np.isfinite(th)) else None
+        if ll is None or not ll > loglik + tol:
+            stale = stale & ~other
     return stale, float(ratio[stale].max(initial=1.0))
 
 
