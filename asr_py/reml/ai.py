@@ -15,12 +15,17 @@ import numpy as np
 
 from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
+    ZERO_NOTE,
     ai_step,
+    covariance_faces,
     evaluate_valid,
+    face_finish,
     face_line_search,
     line_search,
     next_face_step,
+    off_face,
     tied_to_bound,
+    zero_stop,
 )
 from asr_py.reml.convergence import (
     MEASURED_NOTE,
@@ -34,6 +39,7 @@ from asr_py.reml.convergence import (
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
+from asr_py.reml.face_ridge import gap_note
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
@@ -43,16 +49,15 @@ from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
+from asr_py.reml.lift_release import MAX_RELEASES, interior_start, released, stale_floors
+from asr_py.reml.lift_release import release_note as lift_note
 from asr_py.reml.mme import MME
 from asr_py.reml.oscillation import OSC_KEEP, OSC_STEPS, oscillating, ridge_note
 from asr_py.reml.pd_face import (
-    FACE_RIDGE,
-    FINAL_RIDGE,
     FaceStep,
     held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
-from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
@@ -612,6 +617,7 @@ def _fit_reml(
     held_rel: float = HELD_REL,
     monitor: Callable[[float, float], None] | None = None,
     crawl_stop: Callable[[np.ndarray, list[dict]], bool] | None = None,
+    releases: int = 0,
 ) -> RemlResult:
     """Fit ``problem`` by AI-REML and return a :class:`RemlResult` (never raises on
     non-convergence: the best estimates so far come back with ``converged=False``).
@@ -647,6 +653,8 @@ def _fit_reml(
     to abandon the fit (:func:`_revisit_bound`'s face fits).
     ``crawl_stop``: called after each iteration with (θ, the record so far); True stops the
     fit there, unconverged (:class:`asr_py.reml.crawl.CrawlStop`).
+    ``releases``: how many times the fit was continued after stale lifted floors were
+    released (:mod:`asr_py.reml.lift_release`; at most MAX_RELEASES).
     Raises :class:`asr_py.errors.ModelError` for a start θ at which the model cannot be
     evaluated (invalid parameters, C not positive definite) or a rank-deficient X.
     """
@@ -661,6 +669,7 @@ def _fit_reml(
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = make_form(problem, solver)  # the MME, or V when cheaper (form_choice.py)
     ctx = IterContext(problem, soft_corr_bounds, held_rel)
+    ctx.loglik_of, ctx.loglik_noise = _loglik_or_none(mme, ctx), loglik_noise(mme)  # s30face
     # s24floor: a polish fit (floor_polish.py) holds variances below the structural floor on
     # purpose and stops on differences of ℓ: no lift of them back up (_lift_held)
     polish = held_rel < HELD_REL
@@ -792,6 +801,10 @@ def _fit_reml(
     fd_tries = [0]  # ... and how many were computed
     hs_tries = [0]  # s23held: scores of held variances read from ℓ at a stop (held_score.py)
     hs_out = [np.zeros(nt, dtype=bool)]  # ... the variances the last one released
+    lifted = np.zeros(nt, dtype=bool)  # s31lift: variances _lift_held put on a floor
+    lift_it = 0  # ... at this iteration
+    lift_stall = False  # ... and the fit stalled while one of them is stale
+    flat: list[bool] = []  # ... |Δℓ| <= tol in each iteration
 
     def held_blocks_stop() -> bool | None:
         """s23held: at a point the fit would stop at, None when no variance held at its
@@ -831,7 +844,10 @@ def _fit_reml(
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
         if face is not None:
             new_state, alpha, theta_new = face_line_search(mme, ctx, st, face)
-            if new_state is not None:
+            off = off_face(mme, ctx, st, theta, nstep, face, floors, new_state)  # s30face
+            if off is not None:
+                new_state, alpha, theta_new = off
+            elif new_state is not None:
                 method = "face"
         if new_state is None:
             new_state, alpha, theta_new = line_search(mme, ctx, st, theta, nstep.delta,
@@ -889,10 +905,13 @@ def _fit_reml(
                 and abs(new_state.loglik - st.loglik) <= tol_ll):
             new_state = None  # a null EM step after a failed AI step: no progress
         if new_state is None and noise_cov is None and not raised_once and not polish:
-            lifted = _lift_held(mme, ctx, theta, fixed, st.loglik, tol_ll)
-            if lifted is not None:  # restart from variances held where the score is accurate
+            before = ctx.snap_floor.copy()
+            got = _lift_held(mme, ctx, theta, fixed, st.loglik, tol_ll)
+            if got is not None:  # restart from variances held where the score is accurate
                 raised_once = True
-                st, theta = lifted
+                st, theta = got
+                lifted |= ctx.snap_floor != before
+                lift_it = it
                 score, ai, nstep, face = moved_to(st, theta)
                 record(it, "lift", 0.0)
                 continue
@@ -902,6 +921,16 @@ def _fit_reml(
             it -= 1
             continue
         if new_state is None:
+            if (face is not None and noise_cov is None and covariance_faces(face)
+                    and face.gain <= FACE_DEC * tol_ll):
+                converged, final_face = True, face  # s30face: the face step (its gradient
+                it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
+                break  # nothing left: the on-face stopping rule
+            if zero_stop(ctx, st.loglik, theta, tol_ll):  # s30face: a face collapsed to 0
+                converged = True
+                diagnostics.append(ZERO_NOTE.format(it=it - 1))
+                it -= 1
+                break
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
@@ -1080,6 +1109,13 @@ def _fit_reml(
         roundoff = (exact_both and not (full_step or predicted or stalled) and at_noise
                     and prev_noise)
         prev_noise = at_noise
+        flat.append(abs(st.loglik - ll_old) <= tol_ll)
+        if (lifted.any() and exact_both and len(flat) >= STALL_ITERS
+                and all(flat[-STALL_ITERS:])
+                and (stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll)[0]
+                     & lifted).any()):
+            lift_stall = True  # s31lift: crawling under a stale floor: released below
+            break
         if roundoff:
             diagnostics.append(ROUNDOFF_NOTE.format(it=it))
         if on_face:  # issue 11
@@ -1169,19 +1205,23 @@ def _fit_reml(
             break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
+    stale = np.zeros(nt, dtype=bool)
+    if (converged or lift_stall) and not polish:  # s31lift: a stop at stale floors
+        stale, fold = stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll,
+                                   _loglik_or_none(mme, ctx), st.loglik)
+        if stale.any():
+            converged, final_face = False, None
+            diagnostics.append(lift_note(list(problem.names), stale, lifted, lift_it, fold))
     if not converged and it >= maxit:
         diagnostics.append(
             f"did not converge in {maxit} iterations (last change in loglik "
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
-        th_f = face_reridge(final_face, theta, FACE_RIDGE, FINAL_RIDGE)
-        try:
-            st_f = mme.evaluate(th_f) if ctx.valid(th_f) else None
-        except (np.linalg.LinAlgError, ValueError):
-            st_f = None
-        if st_f is not None and st_f.loglik >= st.loglik:
-            st, theta = st_f, th_f  # score and AI stay those of the FACE_RIDGE point
+        st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
+        if gap > tol_ll:  # (score and AI stay those of the FACE_RIDGE point)
+            converged = False
+            diagnostics.append(gap_note(final_face, gap, tol_ll))
     on_faces = final_face.faces if final_face is not None else []
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
         diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),
@@ -1194,8 +1234,23 @@ def _fit_reml(
     phase("final pass: standard errors (AI inverse), prediction error variances and "
           "Var(beta) from the selected inverse of C", mme.N)
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
-    return build_result(problem, mme, st, score, ai, fixed, held, converged, it,
-                         history, diagnostics, cons, ctx, final_face)
+    res = build_result(problem, mme, st, score, ai, fixed, held, converged, it,
+                       history, diagnostics, cons, ctx, final_face)
+    if not stale.any() or releases >= MAX_RELEASES or it >= maxit:
+        return res
+    # s31lift: continued from an interior point with the stale floors released
+    try:
+        second = _fit_reml(
+            replace(problem, theta0=interior_start(ctx, theta, stale),
+                    random=list(problem.random)),
+            maxit=maxit - it, tol_loglik=tol_loglik, tol_param=tol_param, trace=trace,
+            callback=callback, solver=solver, stochastic_traces=stochastic_traces,
+            stochastic_seed=stochastic_seed, soft_corr_bounds=soft_corr_bounds,
+            held_rel=held_rel, monitor=monitor, crawl_stop=crawl_stop,
+            releases=releases + 1)
+    except (ModelError, np.linalg.LinAlgError, ValueError):
+        return res
+    return released(res, second, maxit, tol_ll)
 
 
 def _loglik_state(mme: MME, ctx: IterContext, theta: np.ndarray) -> tuple[float, Any] | None:
