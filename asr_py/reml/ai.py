@@ -15,12 +15,17 @@ import numpy as np
 
 from asr_py.errors import ModelError
 from asr_py.reml.ai_step import (
+    ZERO_NOTE,
     ai_step,
+    covariance_faces,
     evaluate_valid,
+    face_finish,
     face_line_search,
     line_search,
     next_face_step,
+    off_face,
     tied_to_bound,
+    zero_stop,
 )
 from asr_py.reml.convergence import (
     MEASURED_NOTE,
@@ -34,6 +39,7 @@ from asr_py.reml.convergence import (
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
+from asr_py.reml.face_ridge import gap_note
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
@@ -46,13 +52,10 @@ from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME
 from asr_py.reml.oscillation import OSC_KEEP, OSC_STEPS, oscillating, ridge_note
 from asr_py.reml.pd_face import (
-    FACE_RIDGE,
-    FINAL_RIDGE,
     FaceStep,
     held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
-from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
@@ -661,6 +664,7 @@ def _fit_reml(
     t_start = time.perf_counter()  # trace: wall time of each iteration, setup in iteration 0
     mme = make_form(problem, solver)  # the MME, or V when cheaper (form_choice.py)
     ctx = IterContext(problem, soft_corr_bounds, held_rel)
+    ctx.loglik_of, ctx.loglik_noise = _loglik_or_none(mme, ctx), loglik_noise(mme)  # s30face
     # s24floor: a polish fit (floor_polish.py) holds variances below the structural floor on
     # purpose and stops on differences of ℓ: no lift of them back up (_lift_held)
     polish = held_rel < HELD_REL
@@ -831,7 +835,10 @@ def _fit_reml(
         # --- issue 11 hook: a Newton step on the PD face (asr_py/reml/pd_face.py) ---
         if face is not None:
             new_state, alpha, theta_new = face_line_search(mme, ctx, st, face)
-            if new_state is not None:
+            off = off_face(mme, ctx, st, theta, nstep, face, floors, new_state)  # s30face
+            if off is not None:
+                new_state, alpha, theta_new = off
+            elif new_state is not None:
                 method = "face"
         if new_state is None:
             new_state, alpha, theta_new = line_search(mme, ctx, st, theta, nstep.delta,
@@ -902,6 +909,16 @@ def _fit_reml(
             it -= 1
             continue
         if new_state is None:
+            if (face is not None and noise_cov is None and covariance_faces(face)
+                    and face.gain <= FACE_DEC * tol_ll):
+                converged, final_face = True, face  # s30face: the face step (its gradient
+                it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
+                break  # nothing left: the on-face stopping rule
+            if zero_stop(ctx, st.loglik, theta, tol_ll):  # s30face: a face collapsed to 0
+                converged = True
+                diagnostics.append(ZERO_NOTE.format(it=it - 1))
+                it -= 1
+                break
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
@@ -1175,13 +1192,10 @@ def _fit_reml(
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
-        th_f = face_reridge(final_face, theta, FACE_RIDGE, FINAL_RIDGE)
-        try:
-            st_f = mme.evaluate(th_f) if ctx.valid(th_f) else None
-        except (np.linalg.LinAlgError, ValueError):
-            st_f = None
-        if st_f is not None and st_f.loglik >= st.loglik:
-            st, theta = st_f, th_f  # score and AI stay those of the FACE_RIDGE point
+        st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
+        if gap > tol_ll:  # (score and AI stay those of the FACE_RIDGE point)
+            converged = False
+            diagnostics.append(gap_note(final_face, gap, tol_ll))
     on_faces = final_face.faces if final_face is not None else []
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
         diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),

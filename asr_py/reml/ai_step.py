@@ -8,16 +8,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr_py.reml.bounds import at_lower, at_upper, held_values
+from asr_py.reml.face_fd import (
+    checked,
+    collapsed,
+    collapsing,
+    zero_confirmed,
+)
+from asr_py.reml.face_ridge import ridge_gap
 from asr_py.reml.iter_context import IterContext
 from asr_py.reml.mme import MME, MMEState
 from asr_py.reml.orphan_corr import orphaned
 from asr_py.reml.pd_blocks import PDBlock
 from asr_py.reml.pd_face import (
     FACE_RIDGE,
+    FINAL_RIDGE,
     FaceStep,
     face_step,
     near_face,
 )
+from asr_py.reml.pd_face import reridge as face_reridge
 from asr_py.reml.pd_face import search as face_search
 from asr_py.reml.qp import active_set_qp, scaled_information
 from asr_py.reml.tolerance import loglik_size
@@ -219,6 +228,98 @@ def next_face_step(ctx: IterContext, theta: np.ndarray, score: np.ndarray, ai: n
 
 
 def face_line_search(mme: MME, ctx: IterContext, st: MMEState, step: FaceStep
-                 ) -> tuple[MMEState | None, float, np.ndarray | None]:
-    return face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE,
-                       LL_SLACK * loglik_size(mme.problem), MAX_HALVINGS)
+                     ) -> tuple[MMEState | None, float, np.ndarray | None]:
+    """The face step's line search (pd_face.search); s30face: where it fails, the step with
+    its gradient read from ℓ (face_fd.checked) searched instead when that differs (its
+    δφ, H and predicted gain then replace ``step``'s); and where the step heads for L = 0
+    (:func:`asr_py.reml.face_fd.collapsing`), the faces' matrices shrunk to COLLAPSE x
+    themselves (:func:`asr_py.reml.face_fd.collapsed`) when ℓ is higher there."""
+    slack = LL_SLACK * loglik_size(mme.problem)
+    got = face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE, slack, MAX_HALVINGS)
+    if got[0] is None and ctx.loglik_of is not None and covariance_faces(step):
+        fd = checked(step, ctx.loglik_of, FACE_RIDGE, ctx.loglik_noise)
+        if fd is not step:
+            step.dphi, step.gain, step.g, step.H = fd.dphi, fd.gain, fd.g, fd.H
+            got = face_search(step, mme.evaluate, ctx.valid, st.loglik, FACE_RIDGE, slack,
+                              MAX_HALVINGS)
+    if collapsing(step):
+        th = collapsed(step, FACE_RIDGE)
+        new = evaluate_valid(mme, ctx, th)
+        if new is not None and new.loglik >= (st.loglik - slack if got[0] is None
+                                              else got[0].loglik):
+            ix = np.concatenate([np.asarray(f.block.idx) for f in step.faces])
+            ctx.collapsed = (th.copy(), (ix, step.theta0[ix].copy()))
+            return new, 1.0, th
+    return got
+
+
+
+
+def covariance_faces(step: FaceStep) -> bool:
+    """s30face: every face of ``step`` is a covariance matrix's (M = LL' + c Diag(LL')); the
+    s30face rules (ℓ-read gradients, off_face, collapse, polish, ridge gap) are for those
+    only: a correlation matrix's face (unit rows, pd_face_corr.py) keeps its own."""
+    return all(not f.block.corr for f in step.faces)
+
+
+def off_face(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, nstep: AIStep,
+             step: FaceStep, floors: list[float], on: MMEState | None
+             ) -> tuple[MMEState, float, np.ndarray] | None:
+    """s30face: the AI step, as :func:`line_search` takes it, when it is not held on the
+    PD boundary of the face's blocks (its quadratic model leaves the face inwards) and
+    reaches a higher ℓ than the face step's point ``on`` (None: the face step failed);
+    else None. The normal-cone test (:func:`asr_py.reml.pd_face._rank_up`) reads only
+    first-order gains out of the face: with x far from 0 the us(2) of
+    str(~ g + g:x, ~ us(2):id(g)) has an interior optimum (its correlation 0.997) while
+    every face point on the way passes that test, and the face steps, Newton steps in L
+    far from the face's optimum, each gained ~1 where the AI step gained ~10 (lme4 fuzz
+    d101: 28 face iterations, unconverged at maxit)."""
+    held = {id(b) for b in nstep.pd_held}
+    if on is None or not covariance_faces(step) or any(id(f.block) in held for f in step.faces):
+        return None
+    got = line_search(mme, ctx, st, theta, nstep.delta, nstep.clipped, floors)
+    return got if got[0] is not None and got[0].loglik > on.loglik else None
+
+def face_finish(mme: MME, ctx: IterContext, st: MMEState, theta: np.ndarray, step: FaceStep,
+                tol: float) -> tuple[MMEState, np.ndarray, float]:
+    """The reported point of a fit converged on a face, and what the faces' ridge still
+    costs there (:func:`asr_py.reml.face_ridge.ridge_gap`; ``tol``: the absolute ℓ
+    tolerance): of θ and (s30face) θ after the face's last, predicted Newton step, each as
+    it is and with its faces' ridge lowered to FINAL_RIDGE (LL' + c Diag(LL'): ℓ falls
+    across the boundary by ~|∂ℓ/∂μ| c), the one of highest ℓ; the last step's points only
+    when they gain more than DEC_TOL x tol. (Newton steps at FINAL_RIDGE with the gradient
+    read from ℓ reached lme4 fuzz d46/d109 to 1e-8 but moved a flat us(env):gen fit along
+    its ridge differently in y x 2^14 units: tests/reml/test_units_sweep.py.)"""
+    cand = step.theta_at(1.0, FACE_RIDGE)
+    trials = [(face_reridge(step, theta, FACE_RIDGE, FINAL_RIDGE), FINAL_RIDGE)]
+    if np.all(np.isfinite(cand)) and covariance_faces(step):
+        trials += [(cand, FACE_RIDGE), (face_reridge(step, cand, FACE_RIDGE, FINAL_RIDGE),
+                                        FINAL_RIDGE)]
+    best, ridge = (st, theta), FACE_RIDGE
+    gain = DEC_TOL * tol  # s30face's points must gain more than this: below it, which one
+    for k, (th, c) in enumerate(trials):  # wins is ℓ's rounding, not the same in any units
+        new = evaluate_valid(mme, ctx, th)
+        if new is not None and new.loglik >= best[0].loglik + (0.0 if k == 0 else gain):
+            best, ridge = (new, th), c
+    if not covariance_faces(step):  # (correlation faces: as before s30face)
+        return best[0], best[1], 0.0
+    return best[0], best[1], ridge_gap(mme, best[1], step, ridge, tol)
+
+
+ZERO_NOTE = ("converged at iteration {it} with a covariance matrix at zero: its face steps "
+             "collapsed it, and the log-likelihood does not rise when it grows again")
+
+
+def zero_stop(ctx: IterContext, loglik: float, theta: np.ndarray, tol: float) -> bool:
+    """s30face: where neither an AI nor an EM step gains with the matrix a face step
+    collapsed to M ≈ 0 (:func:`face_line_search`) still there, whether ℓ confirms the
+    zero matrix as the optimum (:func:`asr_py.reml.face_fd.zero_confirmed`, ``tol`` the
+    absolute ℓ tolerance)."""
+    c = ctx.collapsed
+    if c is None or ctx.loglik_of is None:
+        return False
+    ix = c[1][0]
+    if not np.all(np.abs(theta[ix]) <= 10.0 * np.abs(c[0][ix])):  # (EM steps since: the
+        return False  # matrix still at its collapsed size)
+    variance = np.array([k == "variance" for k in ctx.kinds], dtype=bool)
+    return zero_confirmed(ctx.loglik_of, loglik, theta, c[1], variance, tol)

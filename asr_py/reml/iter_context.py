@@ -3,6 +3,8 @@ scale-free per-parameter scales (issue 11), validity of θ."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from asr_py.reml.held_floor import HELD_REL, structural_floors
@@ -62,6 +64,13 @@ class IterContext:
         self.resid_var = residual_variances(problem, kinds, self.cons)
         self._set(self.scale)
         self.pd = pd_blocks(problem, self.cons)
+        # s30face: ℓ(θ) (None where it fails) and its rounding noise, for the face steps'
+        # check of their gradient (reml/face_fd.py); set by the iteration that owns the MME
+        self.loglik_of: Callable[[np.ndarray], float | None] | None = None
+        self.loglik_noise = 0.0
+        # ... the point a face step collapsed to M ≈ 0 and (the faces' θ indices, their
+        # values before): face_fd.zero_confirmed
+        self.collapsed: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
         # issue 11 'U': a 'U' variance may go below zero while V stays PD (reml/indefinite.py):
         # its term's validity is Σ nonsingular (V PD is tested on C), no PD-boundary handling
         self.templates = signed_templates(problem, self.templates)

@@ -111,15 +111,21 @@ class FaceStep:
     rank_up: list[bool] = field(default_factory=list)  # per face: a higher rank gains
     J: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # ∂θ/∂φ
     H: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # −∇²ℓ(φ)
+    g: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)  # ∂ℓ/∂φ
+    T: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # H = J'AIJ − T
 
     def theta_at(self, alpha: float, ridge: float) -> np.ndarray:
         """θ(φ₀ + α δφ)."""
+        return self.theta_of(alpha * self.dphi, ridge)
+
+    def theta_of(self, dphi: np.ndarray, ridge: float) -> np.ndarray:
+        """θ(φ₀ + dφ)."""
         th = self.theta0.copy()
         nf = self.free.size
-        th[self.free] += alpha * self.dphi[:nf]
+        th[self.free] += dphi[:nf]
         o = nf
         for f in self.faces:
-            th[f.block.idx] = f.params(alpha * self.dphi[o:o + f.n_free], ridge)
+            th[f.block.idx] = f.params(dphi[o:o + f.n_free], ridge)
             o += f.n_free
         return th
 
@@ -232,19 +238,19 @@ def face_step(theta: np.ndarray, score: np.ndarray, ai: np.ndarray,
         o += f.n_free
     g = J.T @ score
     H = J.T @ ai @ J - T
-    dphi = _newton(H, g)
+    dphi = newton_step(H, g)
     if dphi is None:
         return None
     gain = float(g @ dphi - 0.5 * dphi @ H @ dphi)
     # θ₀ on the face (its small eigenvalues dropped): the step starts there
-    step = FaceStep(theta.copy(), other, faces, dphi, gain, J=J, H=H)
+    step = FaceStep(theta.copy(), other, faces, dphi, gain, J=J, H=H, g=g, T=T)
     step.theta0 = step.theta_at(0.0, ridge)
     step.theta0[other] = theta[other]
     step.rank_up = [f.rank_up(theta, score, ai, gain_tol, RANK_TOL) for f in faces]
     return step
 
 
-def _newton(H: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+def newton_step(H: np.ndarray, g: np.ndarray) -> np.ndarray | None:
     """Solve H δ = g in the diagonally scaled coordinates, Levenberg-Marquardt damped until
     the scaled matrix is positive definite."""
     d = np.abs(np.diag(H))
