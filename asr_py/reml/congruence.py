@@ -23,7 +23,9 @@ C'⁻¹ blockdiag(I, T)'; ℓ, β̂, fitted values unchanged. A start in the def
 (:meth:`~asr_py.vcov.base.CovTemplate.initial`) is that pattern again in the working
 columns, each variance scaled to the column's size (n / D_a² times the term's scale: a
 start that does not depend on the units or the origin of x); any other start (params=,
-update()) is mapped, θ₀' = A θ₀ (the same V).
+update()) is mapped, θ₀' = A θ₀ (the same V), unless that is nearly singular in the working
+columns (a start written for the raw columns: correlation eigenvalue < START_EIG), when the
+default pattern is used at the start's own scale.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from asr_py.reml.psd import MappedFactor
 from asr_py.reml.result import RemlResult
 from asr_py.vcov.base import CovTemplate
 
+#: a given start mapped into the working columns is used when its correlation matrix's
+#: smallest eigenvalue is at least this; else the default pattern at the start's scale
+START_EIG = 1e-3
 #: the columns are recombined when their pooled correlation matrix has a condition number
 #: above this (2 x 2: |r| > 0.82, x̄ > 1.4 sd); below it the fit is left as written
 COND_MIN = 10.0
@@ -106,10 +111,30 @@ def _working_start(part: CovTemplate, e: np.ndarray, th0: np.ndarray, d2: np.nda
     """θ₀' for the part (see the module docstring)."""
     pattern = np.asarray(part.initial(1.0), dtype=float)
     c = th0[0] / pattern[0] if pattern[0] != 0 else np.nan
-    if np.isfinite(c) and c > 0 and np.allclose(th0, c * pattern, rtol=1e-12, atol=0.0):
-        w = np.sqrt(c * n_rows / d2)
-        return _coords(e, w[:, None] * np.tensordot(pattern, e, 1) * w[None, :])
-    return a @ th0
+    if not (np.isfinite(c) and c > 0 and np.allclose(th0, c * pattern, rtol=1e-12, atol=0.0)):
+        mapped = a @ th0
+        if _well_inside(np.tensordot(mapped, e, 1)):
+            return mapped
+        c = _mean_variance(np.tensordot(th0, e, 1))
+    w = np.sqrt(c * n_rows / d2)
+    return _coords(e, w[:, None] * np.tensordot(pattern, e, 1) * w[None, :])
+
+
+def _well_inside(sigma: np.ndarray) -> bool:
+    """Σ's correlation matrix has its smallest eigenvalue >= START_EIG (a start mapped from
+    the user's columns can be singular to round-off in the working ones)."""
+    d = np.diag(sigma)
+    if not np.all(np.isfinite(sigma)) or np.any(d <= 0):
+        return False
+    r = 1.0 / np.sqrt(d)
+    return bool(np.linalg.eigvalsh(sigma * r[:, None] * r[None, :])[0] >= START_EIG)
+
+
+def _mean_variance(sigma: np.ndarray) -> float:
+    """The scale of a given start read as the default's: the mean of its variances (the
+    default pattern's variances are the scale itself), or 1 when that is not positive."""
+    v = float(np.mean(np.diag(sigma)))
+    return v if np.isfinite(v) and v > 0 else 1.0
 
 
 def _block_map(j: int, blk: RandomBlock, offset: int, theta0: np.ndarray,

@@ -165,3 +165,37 @@ def test_a_given_start_is_kept() -> None:
     assert r.result.history[0]["loglik"] == pytest.approx(m.loglik, abs=1e-6)
     assert r.loglik == pytest.approx(m.loglik, abs=1e-7)
     np.testing.assert_allclose(r.result.history[0]["theta"], m.result.theta, rtol=1e-9)
+
+
+def test_a_start_written_for_the_raw_columns() -> None:
+    """us(2, init = c(1, 0.5, 1)) on x = 10⁴ ± 2 % (as asremlPlus's Orange script's
+    us(3, init =) on age, age²): mapped into the centred columns that start is singular to
+    round-off, so the default pattern at its scale is used; the fit reaches the optimum
+    (on main: unconverged at maxit 30, 3.1 below)."""
+    d = _sim(0, 1e4)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        m = asr.asreml(fixed="y ~ x", random="~ str(~ g + g:x, ~ us(2, init = c(1, 0.5, 1)):"
+                       "id(g))", data=d)
+    assert m.result.converged and m.result.n_iter <= 15
+    assert not any(issubclass(x.category, ConvergenceWarning) for x in w)
+    assert m.loglik >= _dense_optimum(d) - 1e-7
+
+
+def test_bivariate_slopes_equal_the_centred_fit() -> None:
+    """us(4) over trait × (intercept, slope): the same fit as with x centred by hand, the
+    slopes' 2 x 2 block equal and the intercepts' mapped by K = [[I, cI], [0, I]] (on main:
+    22 iterations and 3.8e-3 below)."""
+    d = _sim(0, 1e4)
+    d["y2"] = 0.5 * d["y"] + np.random.default_rng(7).standard_normal(len(d))
+    kw = dict(fixed="cbind(y, y2) ~ trait + trait:x", residual="~ units:us(trait)",
+              random="~ str(~ trait:g + trait:g:x, ~ us(4):id(g))")
+    c = float(d["x"].mean())
+    m = asr.asreml(data=d, **kw)
+    mc = asr.asreml(data=d.assign(x=d["x"] - c), **kw)
+    assert m.result.converged and mc.result.converged and m.result.n_iter <= 15
+    assert m.loglik == pytest.approx(mc.loglik, abs=1e-7)
+    k = np.block([[np.eye(2), c * np.eye(2)], [np.zeros((2, 2)), np.eye(2)]])
+    cov, covc = m.covariance("trait:g+trait:g:x"), mc.covariance("trait:g+trait:g:x")
+    np.testing.assert_allclose(k @ np.asarray(cov) @ k.T, np.asarray(covc), rtol=2e-3,
+                               atol=1e-6 * np.abs(np.asarray(covc)).max())
