@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from asr_py.reml.problem import MixedProblem, RandomBlock
 from asr_py.reml.psd import MappedFactor
 from asr_py.reml.result import RemlResult
+from asr_py.reml.solver import Factor
 from asr_py.vcov.base import CovTemplate
 
 #: a given start mapped into the working columns is used when its correlation matrix's
@@ -266,9 +267,7 @@ class Congruence:
                 continue
             u.append(np.asarray(pm.T @ np.asarray(uj, dtype=float)).ravel())
             if r.factor is not None and r.u_offsets:
-                rows = np.arange(r.u_offsets[j], r.u_offsets[j] + np.asarray(uj).size)
-                mc = np.asarray(pm.T @ r.factor.inverse_block(rows))
-                pev.append(np.asarray(pm.T.multiply(mc).sum(axis=1)).ravel())
+                pev.append(_pev(pm.T, r.factor, r.u_offsets[j]))
             else:
                 pev.append(np.full(np.asarray(uj).size, np.nan))
             tblocks.append(pm.T)
@@ -276,6 +275,16 @@ class Congruence:
         if r.factor is not None:
             factor = MappedFactor(r.factor, sp.block_diag(tblocks, format="csr"))
         return {"u": u, "pev": pev, "factor": factor}
+
+
+def _pev(t: sp.csr_matrix, factor: Factor, offset: int) -> np.ndarray:
+    """diag(T C'⁻¹[u, u] T') from the entries of C'⁻¹ that T pairs (a selected inverse:
+    T = I ⊗ M ⊗ I pairs only the k columns of a level, never the whole block)."""
+    pat = sp.coo_matrix(abs(t).T @ abs(t))
+    vals = factor.inverse_entries(pat.row.astype(np.int64) + offset,
+                                  pat.col.astype(np.int64) + offset)
+    c = sp.csr_matrix((vals, (pat.row, pat.col)), shape=pat.shape)
+    return np.asarray(t.multiply(t @ c).sum(axis=1)).ravel()
 
 
 def _touched(maps: list[_PartMap], a: np.ndarray) -> np.ndarray:
