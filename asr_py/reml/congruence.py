@@ -250,6 +250,7 @@ class Congruence:
         return dataclasses.replace(
             r, theta=self.theta(r.theta), constraints=cons, score=score, ai=ai,
             vcov_theta=vc, boundary=boundary | (held & ~_touched(self.maps, a)),
+            ai_work=np.asarray(r.ai, dtype=float).copy(),
             history=[{**h, "theta": self.theta(h["theta"])} for h in r.history],
             **self._random(r))
 
