@@ -237,6 +237,13 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         reduced, back = held
         kw = {**kwargs, "callback": back.callback(kwargs.get("callback"))}
         return back.result(fit_reml(reduced, **kw))
+    from asr_py.reml.congruence import working_columns
+
+    work = working_columns(problem)  # s31centre: random slopes on an uncentred covariate
+    if work is not None:
+        wp, cong = work
+        kw = {**kwargs, "callback": cong.callback(kwargs.get("callback"))}
+        return cong.result(fit_reml(wp, **kw))
     centred, beta0 = centre_response(problem)
     stop = CrawlStop(centred) if kwargs.get("maxit", 30) >= REFIT_MIN_ITER else None
     try:

@@ -79,6 +79,10 @@ class FixedHold:
         ai[np.ix_(k, k)] = r.ai
         vc = np.full((nt, nt), np.nan)
         vc[np.ix_(k, k)] = r.vcov_theta
+        work = None
+        if r.ai_work is not None:  # reml/congruence.py's working AI, laid out as ai
+            work = np.full((nt, nt), np.nan)
+            work[np.ix_(k, k)] = r.ai_work
         bound = np.zeros(nt, dtype=bool)
         bound[k] = r.boundary
         free_map = None
@@ -89,7 +93,7 @@ class FixedHold:
             r, theta=self.theta(r.theta), names=list(prob.names), constraints=cons,
             score=score, ai=ai, vcov_theta=vc, boundary=bound,
             history=[{**h, "theta": self.theta(h["theta"])} for h in r.history],
-            free_map=free_map, face_idx=k[np.asarray(r.face_idx, dtype=int)])
+            free_map=free_map, face_idx=k[np.asarray(r.face_idx, dtype=int)], ai_work=work)
 
 
 def hold_fixed(problem: MixedProblem) -> tuple[MixedProblem, FixedHold] | None:

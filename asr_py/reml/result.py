@@ -67,6 +67,10 @@ computed).
     #: per matrix on a PD face: (term, its parameters, the face's dimension: n·r − r(r−1)/2
     #: for a covariance matrix of rank r, n(r − 1) − r(r − 1)/2 for a correlation matrix)
     face_dims: list[tuple[str, int, int]] = field(default_factory=list, repr=False)
+    #: the AI matrix in the coordinates the engine iterated in, when they are not θ's
+    #: (:mod:`asr_py.reml.congruence`: θ_w = Aθ, same parameter positions): identifiability
+    #: is judged there (``ai`` = A'(ai_work)A is as singular, but its diagonal scaling is not)
+    ai_work: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def solution(self) -> np.ndarray:

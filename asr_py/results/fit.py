@@ -61,7 +61,8 @@ class AsremlFit:
         cons = list(result.constraints)
         for k in getattr(result, "face_idx", ()):  # on a PD face: judged by the engine
             cons[int(k)] = "F"
-        self._unidentified = unidentified(result.ai, cons)
+        work = getattr(result, "ai_work", None)  # reml/congruence.py: the working AI
+        self._unidentified = unidentified(result.ai if work is None else work, cons)
         self._warn()
 
     def _warn(self) -> None:
