@@ -77,6 +77,7 @@ from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tolerance import dof_scale, loglik_tolerance
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
+from asr_py.reml.vanished import code_vanished
 from asr_py.reml.zero_snap import (
     at_zero,
     creeping,
@@ -269,6 +270,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _fix_at_ar_limit(centred, res, kwargs)
     res = _polish_floor(centred, res, kwargs)
     res = _check_singular_corr(centred, res, kwargs)
+    res = code_vanished(res)
     return restore_response(res, problem, beta0)
 
 

@@ -45,6 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover
 LARGE_FIT = 10_000
 
 
+#: update() arguments that leave the model as it is (the refit starts at every estimate)
+_CONTROL = frozenset({"maxit", "trace", "solver", "start_values"})
+
+
 class AsremlFit:
     """A fitted model: estimates, tables, tests, predictions."""
 
@@ -526,7 +530,8 @@ class AsremlFit:
         follow R's ``update.formula``: ``random="~ . - Env:Name"`` is this fit's random
         formula without ``Env:Name``, ``fixed=". ~ . + x"`` adds ``x``
         (:mod:`asr_py.formula.update`)."""
-        from asr_py.api import _KEYWORDS
+        import inspect
+
         from asr_py.results.update_call import updated_call
 
         asreml = self.refit
@@ -539,7 +544,9 @@ class AsremlFit:
 
         # asremlPlus's record of setvarianceterms (call$setvparameters) is no asreml argument;
         # residual/rcov one argument; matrices of dropped terms left out (update_call.py)
-        kw = updated_call(dict(self.call), changes, _KEYWORDS)
+        own = tuple(n for n, p in inspect.signature(asreml).parameters.items()
+                    if p.kind is not inspect.Parameter.VAR_KEYWORD)  # asreml()'s keywords
+        kw = updated_call(dict(self.call), changes, own)
         if "params" not in changes:
             table = asreml(**{**kw, "start_values": True})
             assert isinstance(table, pd.DataFrame)
@@ -547,7 +554,9 @@ class AsremlFit:
             # an estimate held on its boundary (constraint 'B', e.g. a residual variance at
             # 1e-7) starts the new model from its default: from the boundary the AI steps
             # crawl (units!R 1e-7 -> 3e-3 in 30 iterations, unconverged 13 640 below)
-            held = [n for n, c in zip(self.result.names, self.result.constraints) if c == "B"]
+            # (update() of the same model keeps them: it converges there at once)
+            held = [n for n, c in zip(self.result.names, self.result.constraints)
+                    if c == "B"] if set(changes) - _CONTROL else []
             hit = table["Component"].isin(mine.index.difference(held))
             if hit.any():
                 comp = table.loc[hit, "Component"]
