@@ -15,20 +15,19 @@ constant −½(n − p) log 2π that ``fit.loglik`` includes.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOG2PI = float(np.log(2 * np.pi))
 
 
 def ag(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / f"agridat_{name}.csv")
+    return pd.read_csv(fetched(f"agridat_{name}.csv"))
 
 
 def fac(col: pd.Series) -> pd.Categorical:

@@ -15,17 +15,14 @@ asr_py's Yule-Walker solve:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import lbfgsb_max, reml_loglik
+from _fetched import fetched
 
 import asr_py as asr
 from asr_py.vcov import get_structure
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def make(name: str, levels: list[str]):  # noqa: ANN201
@@ -44,7 +41,7 @@ def test_ar_templates_limit_estimation_not_validity() -> None:
 
 
 def _cane() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_local851.csv")
+    d = pd.read_csv(fetched("asremlplus_local851.csv"))
     for c in ("Row", "Col"):
         d[c] = pd.Categorical(d[c].astype(str),
                               categories=[str(v) for v in sorted(d[c].unique())])

@@ -15,20 +15,18 @@ against an independent dense-V REML (``tests/_dense_reml.py``) maximised by scip
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import lbfgsb_max, maximise, reml_loglik
+from _fetched import fetched
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
 
 def _cane() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_local851.csv")
+    d = pd.read_csv(fetched("asremlplus_local851.csv"))
     for c in ("Row", "Col"):
         d[c] = pd.Categorical(d[c].astype(str),
                               categories=[str(v) for v in sorted(d[c].unique())])

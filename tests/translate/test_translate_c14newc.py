@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_r
 
 import asr_py as asr
@@ -158,7 +159,6 @@ def test_data_frame_column_of_na_is_missing_values_not_dropped() -> None:
 
 # ----- a held-out animal model: LIZARD (RaissaKrupek/Mixed_Models, VSNi course) -------------
 
-DATA = __import__("pathlib").Path(__file__).parent / "data"
 
 
 def _dense_reml(y: np.ndarray, x: np.ndarray, k: np.ndarray) -> tuple[float, float]:
@@ -189,11 +189,11 @@ def test_lizard_pedigree_ids_in_a_float_column_match_the_animals() -> None:
     besides whole numbers, so R reads it as numbers and writes them 203, 206.1. Before, every
     parent became '203.0' and never matched the animal '203' (38 phantom founders, '0.0' an
     animal): A was wrong, h2 0.13 instead of 0.62."""
-    raw = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+", dtype=str)
+    raw = pd.read_csv(fetched("lizard_vsni_course.txt"), sep=r"\s+", dtype=str)
     ped_txt = raw[["INDIV", "DAM", "SIRE"]].replace("0", None)
     expect = np.linalg.inv(_tabular_a(ped_txt.rename(columns={"INDIV": "id", "DAM": "dam",
                                                               "SIRE": "sire"})))
-    num = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+")
+    num = pd.read_csv(fetched("lizard_vsni_course.txt"), sep=r"\s+")
     assert num["DAM"].dtype == float
     ainv = asr.ainverse(num[["INDIV", "DAM", "SIRE"]].astype({"INDIV": str}),
                         check_roles=False)
@@ -213,8 +213,8 @@ def test_lizard_course_script_fit_agrees_with_dense_reml() -> None:
             "m <- asreml(fixed = logitPY ~ COHORT + SEX, random = ~vm(INDIV, ainv),\n"
             "            residual = ~idv(units), data = LIZARD)\n"
             "vc <- summary(m)$varcomp\nh2 <- vpredict(m, h2 ~ V1/(V1+V2))\n")
-    env = _run(code, PATH=str(DATA / "lizard_vsni_course.txt"))
-    d = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+", dtype={"INDIV": str,
+    env = _run(code, PATH=str(fetched("lizard_vsni_course.txt")))
+    d = pd.read_csv(fetched("lizard_vsni_course.txt"), sep=r"\s+", dtype={"INDIV": str,
                                                                          "DAM": str,
                                                                          "SIRE": str})
     y = np.log((d["P_YELLOW"] + 1) / (100 - d["P_YELLOW"] + 1)).to_numpy()
@@ -362,8 +362,8 @@ def test_salmon_parental_model_and_equate_levels_agrees_with_dense_reml() -> Non
             "                residual = ~idv(units), equate.levels = c('SIRE', 'DAM'),\n"
             "                data = FISH)\n"
             "vc <- summary(progo)$varcomp\nh2 <- vpredict(progo, h2 ~ 4 * V1/(V1 + V2))\n")
-    env = _run(code, PATH=str(DATA / "salmon_uk_vsni_course.txt"))
-    d = pd.read_csv(DATA / "salmon_uk_vsni_course.txt", sep=r"\s+", dtype={"SEX": str})
+    env = _run(code, PATH=str(fetched("salmon_uk_vsni_course.txt")))
+    d = pd.read_csv(fetched("salmon_uk_vsni_course.txt"), sep=r"\s+", dtype={"SEX": str})
     y = (100 * np.log(d["LICE"] + 10)).to_numpy(float)
     x = np.column_stack([np.ones(len(y)), (d["SEX"] == "1").to_numpy(float)])
     parents = sorted(set(d["SIRE"]) | set(d["DAM"]))

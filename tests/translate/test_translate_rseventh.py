@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_py
 
 from asr_py import translate
@@ -144,7 +145,7 @@ def test_rcov_corb_fit_matches_the_vignettes_printed_asreml_numbers() -> None:
     # copied to tests/translate/data/covardat_alzheimers.txt
     import pandas as pd
 
-    dat = pd.read_csv(Path(__file__).parent / "data" / "covardat_alzheimers.txt", sep="\t")
+    dat = pd.read_csv(fetched("covardat_alzheimers.txt"), sep="\t")
     ns = _r("dat$patient <- factor(dat$patient)\ndat$month <- factor(dat$month)\n"
             "dat <- dat[order(dat$patient, dat$month), ]\n"
             "cs2 <- asreml(score ~ trt * month, data = dat, rcov = ~ patient:cor(month))\n"
