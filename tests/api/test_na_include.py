@@ -51,7 +51,7 @@ def test_include_for_covariates_sets_them_to_zero_as_least_squares() -> None:
 
 
 def _oats() -> pd.DataFrame:
-    """asremlPlus's Oats.dat (tests/data/asremlplus_oats.csv), R's level orders."""
+    """asremlPlus's Oats.dat (fetched asremlplus_oats.csv), R's level orders."""
     d = pd.read_csv(fetched("asremlplus_oats.csv"), dtype={"Blocks": str, "Wplots": str,
                                                            "Nitrogen": str})
     d["Variety"] = pd.Categorical(d["Variety"], ["Victory", "Golden Rain", "Marvellous"])

@@ -1,4 +1,4 @@
-"""asremlPlus's Wheat and Oats data (tests/data/asremlplus_wheat.csv, asremlplus_oats.csv)
+"""asremlPlus's Wheat and Oats data (fetched asremlplus_wheat.csv, asremlplus_oats.csv)
 as the compat tests read them, factors as text, and the models its tests fit to them; each
 call reads a fresh frame, so a test that changes it changes no other test's."""
 

@@ -2,7 +2,7 @@
 test files record (briencj/asremlPlus at commit b936278, MIT licence):
 
 * tests/testthat/test41alldiffs.asr.r, test "LSDWater4": pH of WaterRunoff.dat
-  (data/WaterRunoff.dat.rda -> tests/data/asremlplus_waterrunoff.csv, written with pyreadr),
+  (data/WaterRunoff.dat.rda -> fetched asremlplus_waterrunoff.csv, written with pyreadr),
   ``pH ~ Benches + Sources*(Type + Species)``, random ``Benches:MainPlots`` removed by
   rmboundary, predictions of Sources:Type:Species over the combinations present; the LSD
   accuracies, false positives/negatives and the per-Type:Species LSDs the file expects.

@@ -1,4 +1,4 @@
-"""wheat94 (tests/data/asremlplus_wheat94.csv) with spl(Col): the full-likelihood AIC change for
+"""wheat94 (fetched asremlplus_wheat94.csv) with spl(Col): the full-likelihood AIC change for
 dropping spl(Col) that asreml records in briencj/asremlPlus tests/testthat (commit b936278):
 test42Selection.r:775 (asreml 4.2, 6.986221, tolerance 1e-2) and test41Selection.r:727
 (asreml 4.1, 6.981351, tolerance 0.1), with denDF in c(-2, -3).

@@ -12,7 +12,7 @@ FALSE units stays in the random formula (the refit starts from the supplied fit'
 correlation held at -0.98 'F' and keeps it, as asreml's refits do: test41Selection.r:902 and
 test42Selection.r:983 record "Unchanged - fixed correlation" for testranfix dropping units).
 asreml 4.2's test42Selection.r:1052/1058 drop units: its m.asr is unconverged (line 1035).
-Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
+Data: fetched asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """asreml's pol(x, t) basis (asr_py/model/asreml_pol.py) against asreml's own numbers.
 
 Sources: asreml-R 3.0's fit of AaronRendahl/Jane-asreml-modeling (commit f56afc4,
-asreml_msi_modeling2.R; tests/data/jane_ogtt_hr.csv is its data's Number_ID, time, glucose,
+asreml_msi_modeling2.R; fetched jane_ogtt_hr.csv is its data's Number_ID, time, glucose,
 insulin): the log-likelihoods and σ² its .Rout prints, the 25 predictions over time its
-results-fit.csv holds (tests/data/jane_asreml3_predict_time.csv), and the pol(time, 2)
+results-fit.csv holds (fetched jane_asreml3_predict_time.csv), and the pol(time, 2)
 columns solved from its saved fit (tests/data/jane_pol_reference.py); closed forms of Gram
 polynomials on equally spaced points.
 asreml 4's burgueno.alpha log-likelihoods (m6, m9): tests/compat/test_compat_printed_outputs_2.py.

@@ -1,4 +1,4 @@
-"""asremlPlus's PSA.27 data (tests/data/asremlplus_psa27.csv, from asremlPlus's .rda, GPL)
+"""asremlPlus's PSA.27 data (fetched asremlplus_psa27.csv, from asremlPlus's .rda, GPL)
 as R's factors hold it: Lane and Position with levels in numeric order."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""asremlPlus's Wheat data (tests/data/asremlplus_wheat.csv) and the dense-V REML of its
+"""asremlPlus's Wheat data (fetched asremlplus_wheat.csv) and the dense-V REML of its
 ``random = ~ Row + Column + units``, ``residual = ~ ar1(Row):ar1(Column)`` model (asremlPlus
 test41REMLRTIC.r m1), shared by test_ai_overshoot.py and test_update_boundary_start.py."""
 

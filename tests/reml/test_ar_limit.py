@@ -6,7 +6,7 @@ Checked against an independent dense-V REML (``tests/_dense_reml.py``, scipy) wh
 autocorrelations come from dae's closed form (ρ_1, ρ_2 from φ, then the recursion), not from
 asr_py's Yule-Walker solve:
 
-* asremlPlus test42GeneticCane.R (local851, ``tests/data/asremlplus_local851.csv``):
+* asremlPlus test42GeneticCane.R (local851, fetched ``asremlplus_local851.csv``):
   ``random = ~ New + ar1(Col):ar3(Row)``. Without the limit the fit went to φ = (1.21, −1.08,
   0.58), stationary but outside the range ASReml allows and dae's ``mat.ar3`` accepts; held,
   φ_1 = 0.99 ('B') and the rest maximise the dense ℓ with φ_1 fixed there.

@@ -13,7 +13,7 @@ dense-V REML (V block-diagonal by treatment; X, Block:Cart, Block:Cart:xDAP and 
 residual built here from the data; the spline terms' Z G Z' per unit variance from asr_py's
 basis), whose L-BFGS-B optimum from three starts (the fit's estimates; all free parameters
 x 2 with ρ = 0.5; log-normal scatter with ρ = 0.9) is OPT_LOGLIK.
-Data: tests/data/asremlplus_longit.csv (asremlPlus's longit.dat, tests/data/README.md).
+Data: fetched asremlplus_longit.csv (asremlPlus's longit.dat, tests/data/README.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 (reml/bounds.py): an exp()/gau() correlation in (0, 1) whose optimum is its bound 0, checked
 against an independent dense-V REML (``tests/_dense_reml.py``) maximised by scipy.
 
-* asremlPlus test41GeneticCane.R (local851, ``tests/data/asremlplus_local851.csv``):
+* asremlPlus test41GeneticCane.R (local851, fetched ``asremlplus_local851.csv``):
   ``tch ~ Control/Check, random = ~ Col + Row + New, residual = ~ ar1(Col):exp(Row)`` (and
   gau). Before: the first AI step put the Row correlation at 3.4e-4 and σ²_Col at 1e-10, EM
   could not move them, and the fit stopped at maxit at ℓ = −1076.47; the dense optimum is

@@ -9,13 +9,13 @@ that row is gone and so is the level. Evidence:
 * asremlPlus (briencj/asremlPlus b936278) tests/testthat/test42Variofaces.r, default
   na.method: ``nrow(predict(current.asr, classify = "Lines")$pvals) == 247`` for chkpeadat,
   whose 247 Lines include 3 with every Biomass.plant missing
-  (tests/data/asremlplus_chkpea_biomass.csv).
+  (fetched asremlplus_chkpea_biomass.csv).
 * Breeding-Insight/alfalfa_BLUE (f88c708) scripts/estimate_blue.r: the phase-2 fit
   ``predicted.value ~ geno_id_Meng + year``, ``na.method(y = "omit", x = "omit")``, on the
   phase-1 predictions of 652 genotypes, NA for genotypes without a 2022 (2023) record;
   asreml's recorded data/processed/blue_2phase_results.csv lists 634 genotypes, exactly
   those with a record in some year, and blue_2phase_by_year_results.csv 634 x 2 rows, all
-  Estimable (tests/data/alfalfa_blue_geno_records.csv).
+  Estimable (fetched alfalfa_blue_geno_records.csv).
 
 The prediction error variance of a random level without records is checked against a dense
 mixed model (tests/results/_dense_mme.py) whose Z has a column for that level (all zero).

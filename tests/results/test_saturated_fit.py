@@ -4,7 +4,7 @@ isabellajchiara/BLUPs_and_GGE (c840be8) BLUPs.R fits, per location, ``yield ~ na
 ``random = ~ year + name:year`` and ``sparse = ~ year + name:year + name:rep``; at GART (one
 year, one record per name:rep cell) that is 462 records and 462 fixed effects. asreml fitted
 it and its stage-2 fit on those predictions is recorded in BLUPsTwoStep.xlsx
-(tests/data/blups_gge_gart_asreml.csv). Closed forms: with X square and invertible,
+(fetched blups_gge_gart_asreml.csv). Closed forms: with X square and invertible,
 β̂ = X⁻¹y (the predictions of the cells are the records), P = 0 so û = 0, and the REML
 likelihood does not depend on θ; standard errors need θ and are NaN.
 """

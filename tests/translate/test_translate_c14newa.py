@@ -217,7 +217,7 @@ def test_bare_names_left_alone_without_a_data_package_or_when_defined() -> None:
 @pytest.fixture(scope="module")
 def prspa() -> pd.DataFrame:
     """AAfun's PrSpa (yzhlinscau/AAfun data/PrSpa.rda, GPL-3), Spacing 3 rows: Pinus half-sib
-    families (Fam) in 5 replicates; copied to tests/translate/data/aafun_prspa_spacing3.csv."""
+    families (Fam) in 5 replicates; built locally as aafun_prspa_spacing3.csv."""
     d = pd.read_csv(fetched("aafun_prspa_spacing3.csv"), dtype={"Rep": str, "Fam": str})
     return d
 

@@ -185,7 +185,7 @@ def _dense_reml(y: np.ndarray, x: np.ndarray, k: np.ndarray) -> tuple[float, flo
 def test_lizard_pedigree_ids_in_a_float_column_match_the_animals() -> None:
     """LIZARD.TXT (98 lizards, Katrina et al. 2016, BMC Evol. Biol. 16:179, as shipped by the
     VSNi course in RaissaKrupek/Mixed_Models at 89ea064; copied to
-    tests/translate/data/lizard_vsni_course.txt): the DAM column holds 206.1 (an animal's id)
+    fetched lizard_vsni_course.txt): the DAM column holds 206.1 (an animal's id)
     besides whole numbers, so R reads it as numbers and writes them 203, 206.1. Before, every
     parent became '203.0' and never matched the animal '203' (38 phantom founders, '0.0' an
     animal): A was wrong, h2 0.13 instead of 0.62."""
@@ -352,7 +352,7 @@ def test_double_bracket_of_a_matrix_is_column_major() -> None:
 def test_salmon_parental_model_and_equate_levels_agrees_with_dense_reml() -> None:
     """SALMON_UK.txt (534 salmon, sea-lice counts; VSNi course data as shipped in
     RaissaKrupek/Mixed_Models at 89ea064, Material/Session03; copied to
-    tests/translate/data/salmon_uk_vsni_course.txt). The course's parental model
+    fetched salmon_uk_vsni_course.txt). The course's parental model
     ``random = ~SIRE + and(DAM), equate.levels = c('SIRE', 'DAM')``: one parent effect whose
     design is Z_sire + Z_dam over the union of parents, checked against a dense numpy REML."""
     code = ("FISH <- read.table(PATH, h = TRUE, na.strings = 'NA')\n"

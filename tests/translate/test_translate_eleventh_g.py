@@ -7,7 +7,7 @@ Expected values: R's documented semantics written out by hand; icREML's full log
 from a dense numpy computation (-½(log|V| + y'Py) at the fitted variances, V built here) and
 the values lmmtools' own example script records for the Gilmour et al. (1997) wheat trial
 (mpeddu/lmmtools inst/extdata/wheat.R, asreml-R output in its comments; the data,
-tests/translate/data/lmmtools_WheatData.csv, is lmmtools' inst/extdata/WheatData.csv, GPL-3).
+fetched lmmtools_WheatData.csv, is lmmtools' inst/extdata/WheatData.csv, GPL-3).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ before returning or exiting"; a handler is a function, so its assignments are lo
 message); for tidy(), the balanced one-way model's closed forms (REML = ANOVA estimates
 sigma2_e = MSE, sigma2_u = (MSA - MSE)/n; Var(mu-hat) = MSA/(a n); BLUP_i = n s2u/(n s2u +
 s2e) (ybar_i - ybar)) and broom.asreml's R/tidy.R (the columns of each type), and the
-ASReml-R tidy() tables AAGI-AUS/bayesreml records (tests/data/bayesreml_barrero_m2_*.csv).
+ASReml-R tidy() tables AAGI-AUS/bayesreml records (fetched bayesreml_barrero_m2_*.csv).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ tests/_dense_reml.py (numpy, no asr_py):
   ``summary(rkyld.asi)$varcomp`` and the LogLik 222.607. asreml stopped with %ch 0.7 on
   Rep: its printed components sit 7.8e-5 below our log-likelihood, ours is stationary;
 * yzhlinscau/my-R-blog's plyr.md (knitted; asreml-R 3 on agridat's butron.maize, whose
-  twin is tests/data/agridat_butron_maize.csv): the variance components, their standard
+  twin is fetched agridat_butron_maize.csv): the variance components, their standard
   errors and the asreml 3 row names of ``summary()$varcomp``, to the 3 printed decimals.
 """
 

@@ -132,7 +132,7 @@ def test_tpsmmb_grp_layout_and_errors() -> None:
 
 
 #: crWerner/fieldsimr 7335473 code-papers/FieldSimR_frontiers/pheno_df.RData (2.6 kB, GPL >= 3),
-#: copied to tests/data (tests/data/README.md)
+#: not committed: built locally by scripts/fetched_data.py (tests/data/README.md)
 
 
 def test_tpsmmb_reproduces_the_recorded_tps_fit_of_fieldsimr_s11() -> None:
