@@ -35,6 +35,7 @@ varDF), BIC = −2ℓ + (fixedDF + varDF) log n.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -972,14 +973,13 @@ def _page_lucid_rail() -> Case:
     checks = [printed("vc Rail", "615.3", comp("ma", "Rail")),
               printed("vc R!variance", "16.17", comp("ma", "units!R"))]
     return Case("https://search.r-project.org/CRAN/refmans/lucid/html/vc.html",
-                ("tests/data", "nlme_rail.csv", ""), fits, checks,
+                ("fetched", "nlme_rail.csv", ""), fits, checks,
                 "lucid's vc() help page, asreml 3 on nlme's Rail",
                 prep=lambda d: d.assign(Rail=_factor(d["Rail"])))
 
 
 def _page_biosci_harvey() -> Case:
-    pages = Path(__file__).resolve().parents[1] / "tests" / "translate" / "holdout" / "pages"
-    ainv = asr.ainverse(pd.read_csv(pages / "data" / "harvey.ped.csv"))
+    ainv = asr.ainverse(load("fetched", "harvey.ped.csv", ""))
     fits = {"adg0": dict(fixed="y3 ~ Line", random="~ vm(Calf, ainv)", residual="~ idv(units)",
                          ainv=ainv)}
     checks = [printed("vc vm(Calf)", "499.5204", comp("adg0", "vm(Calf, ainv)"),
@@ -989,7 +989,7 @@ def _page_biosci_harvey() -> Case:
               printed("hA SE", "0.5658723", vpred("adg0", "hA ~ V1/(V1+V2)", "SE"))]
     return Case("http://www.biosci.global/customer-stories-en/supplementary-note-for-new-"
                 "function-vpredict-in-asreml-r-version-4/",
-                ("tests/data", "../translate/holdout/pages/data/harvey.csv", ""), fits, checks,
+                ("fetched", "harvey.csv", ""), fits, checks,
                 "Biosci vpredict note, asreml 4; asreml's harvey = agridat harvey.lsmeans")
 
 
@@ -1016,8 +1016,12 @@ def load(repo: str, path: str, obj: str) -> pd.DataFrame:
     import io
     import tempfile
 
-    if repo == "tests/data":      # a public data set bundled here (tests/data/README.md)
-        return pd.read_csv(Path(__file__).resolve().parents[1] / "tests" / "data" / path)
+    if repo == "fetched":   # the local copy scripts/fetched_data.py builds (not committed)
+        local = Path(os.environ.get("ASR_FETCHED_DATA") or "/work/.fetched_data") / path
+        if not local.is_file():
+            raise FileNotFoundError(f"{local}: build the local copy of fetched data with "
+                                    "scripts/fetched_data.py")
+        return pd.read_csv(local)
     gd = _git_dir(repo)
     if gd is None:
         raise FileNotFoundError(f"{repo} is not fetched (use the search tool's fetch)")

@@ -7,7 +7,8 @@ The scripts are read from the mirrors (``fetch`` each repository: it lands in
 /work/.mirror/<owner>+<name>/), at the commits of ``third/index.csv``; nothing of them is
 committed here. Run as a new user would: translated, then executed in a checkout of their
 repository at that commit. A script whose data set is a public one the repository does not
-ship reads it from ``tests/data`` under the name it asks for (``TWINS``; only data are
+ship reads it from the local copy of fetched data (``scripts/fetched_data.py``, not
+committed) under the name it asks for (``TWINS``; only data are
 pointed at, no line of a script is restated). Figures as ``translate_corpus.py`` prints
 them; the printed numbers of the scripts are checked in
 tests/translate/test_translate_holdout3.py.
@@ -21,12 +22,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import translate_corpus as tc  # noqa: E402
+from _fetched import fetched_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = ROOT / "tests" / "translate" / "holdout" / "third" / "index.csv"
-DATA = ROOT / "tests" / "data"
-#: repository -> {path in its checkout: file of tests/data} (public twins, tests/data/README)
+#: repository -> {path in its checkout: file of the local fetched-data copy} (public twins,
+#: tests/data/README.md; built by scripts/fetched_data.py)
 TWINS: dict[str, dict[str, str]] = {
     # data(butron.maize, package = 'agridat'): agridat's data set (kwstat/agridat 5919e3f)
     "yzhlinscau/my-R-blog": {"butron.maize.csv": "agridat_butron_maize.csv"},
@@ -42,7 +45,8 @@ def _with_twins(checkout):  # noqa: ANN001, ANN202 - wraps translate_corpus._che
         repo = dest.name.replace("+", "/", 1)
         for rel, src in TWINS.get(repo, {}).items():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(DATA / src, dest / rel)
+            if (fetched_dir() / src).is_file():
+                shutil.copy(fetched_dir() / src, dest / rel)
     return run
 
 

@@ -7,11 +7,12 @@
 read are in each file's header and in ``tests/translate/holdout/pages/index.csv``). Where
 the page prints asreml's numbers, the script ends with ``expect_lt(abs(x - printed), unit)``
 lines holding them (one unit of the last printed digit). Data sets with a public twin are
-in ``tests/data`` (tests/data/README.md); pages whose data are the author's own are measured
-by translation only.
+taken from fetched repositories: not committed, built locally by ``scripts/fetched_data.py``
+into ``$ASR_FETCHED_DATA`` (tests/data/README.md); pages whose data are the author's own are
+measured by translation only.
 
 Figures, as ``translate_corpus.py`` prints them: translated without a crash, valid Python,
-asreml() calls translated; with ``--run`` the scripts whose data are in tests/data that run
+asreml() calls translated; with ``--run`` the scripts whose data are here that run
 end to end and their expectations (agree / differ / unchecked / error).
 """
 
@@ -25,6 +26,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _fetched import fetched_dir  # noqa: E402
 from translate_corpus import (  # noqa: E402
     _exists,
     _inputs,
@@ -38,9 +41,9 @@ from translate_corpus import (  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "translate" / "holdout" / "pages"
 DATA = ROOT / "tests" / "data"
-#: asreml's own data sets under their asreml names (a page reads them by name), derived from
-#: public twins (pages/README.md)
-PAGES_DATA = PAGES / "data"
+#: the public twins (agridat, nlme's Rail, asreml's harvey/harvey.ped under their asreml names
+#: from agridat's harvey.lsmeans): the local copy scripts/fetched_data.py builds
+FETCHED = fetched_dir()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,12 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         text = path.read_text()
         res, py = measure(f"holdout/pages/{path.name}", text)
         ins = _inputs(text, py)
-        res.data = bool(ins) and all(_exists(DATA, p) or _exists(PAGES_DATA, p) for p in ins)
+        res.data = bool(ins) and all(_exists(DATA, p) or _exists(FETCHED, p) for p in ins)
         if args.run and res.data and res.valid:
             with tempfile.TemporaryDirectory(prefix="asr_pages_") as tmp:
                 for p in ins:
                     for alt in p.split("|"):
-                        for where in (DATA, PAGES_DATA):
+                        for where in (DATA, FETCHED):
                             if (where / alt).exists():
                                 shutil.copy(where / alt, Path(tmp) / Path(alt).name)
                 _run_script(py, Path(tmp), args.timeout, res)

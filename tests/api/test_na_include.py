@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 
@@ -50,8 +51,8 @@ def test_include_for_covariates_sets_them_to_zero_as_least_squares() -> None:
 
 
 def _oats() -> pd.DataFrame:
-    """asremlPlus's Oats.dat (tests/data/asremlplus_oats.csv), R's level orders."""
-    d = pd.read_csv(DATA / "asremlplus_oats.csv", dtype={"Blocks": str, "Wplots": str,
+    """asremlPlus's Oats.dat (fetched asremlplus_oats.csv), R's level orders."""
+    d = pd.read_csv(fetched("asremlplus_oats.csv"), dtype={"Blocks": str, "Wplots": str,
                                                            "Nitrogen": str})
     d["Variety"] = pd.Categorical(d["Variety"], ["Victory", "Golden Rain", "Marvellous"])
     d["Nitrogen"] = pd.Categorical(d["Nitrogen"], ["0", "0.2", "0.4", "0.6"])

@@ -1,14 +1,11 @@
-"""asremlPlus's Wheat and Oats data (tests/data/asremlplus_wheat.csv, asremlplus_oats.csv)
+"""asremlPlus's Wheat and Oats data (fetched asremlplus_wheat.csv, asremlplus_oats.csv)
 as the compat tests read them, factors as text, and the models its tests fit to them; each
 call reads a fresh frame, so a test that changes it changes no other test's."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from _fetched import fetched
 
 #: the Wheat data's factor columns
 WHEAT_FACTORS = ("Rep", "Row", "Column", "WithinColPairs", "Variety")
@@ -20,7 +17,7 @@ WHEAT_MAXIMAL = dict(fixed="yield ~ Rep + WithinColPairs + Variety",
 
 def wheat_data() -> pd.DataFrame:
     """A fresh copy of the Wheat data, factors as text."""
-    return pd.read_csv(DATA / "asremlplus_wheat.csv", dtype=dict.fromkeys(WHEAT_FACTORS, str))
+    return pd.read_csv(fetched("asremlplus_wheat.csv"), dtype=dict.fromkeys(WHEAT_FACTORS, str))
 
 
 #: the Oats data's factor columns
@@ -32,4 +29,4 @@ OATS_SPLIT_PLOT = dict(fixed="Yield ~ Nitrogen*Variety", random="~ Blocks/Wplots
 
 def oats_data() -> pd.DataFrame:
     """A fresh copy of the Oats data, factors as text."""
-    return pd.read_csv(DATA / "asremlplus_oats.csv", dtype=dict.fromkeys(OATS_FACTORS, str))
+    return pd.read_csv(fetched("asremlplus_oats.csv"), dtype=dict.fromkeys(OATS_FACTORS, str))

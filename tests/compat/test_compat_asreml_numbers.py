@@ -1,7 +1,7 @@
 """asr.plus.infoCriteria against the numbers asreml 4.1 gave asremlPlus's author, as his test
 files expect them (github.com/briencj/asremlPlus, tests/testthat/test41REMLRTIC.r and
 test41WheatVignette.r, with their tolerances): the wheat field trial (asremlPlus's
-Wheat.dat, tests/data/asremlplus_wheat.csv) with Row + Column + units random and an
+Wheat.dat, fetched asremlplus_wheat.csv) with Row + Column + units random and an
 ar1(Row):ar1(Column) residual."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """asremlPlus's changeModelOnIC (asr.plus.changeModelOnIC) against the asreml 4.1 numbers
 asremlPlus's own testthat file records: briencj/asremlPlus tests/testthat/test41Selection.r,
 test "changeModelOnIC_Example_asreml41" (lines 779-822 at commit b936278): Wheat.dat
-(tests/data/asremlplus_wheat.csv), full-likelihood AIC; starting DF 31, denDF 5; dropping
+(fetched asremlplus_wheat.csv), full-likelihood AIC; starting DF 31, denDF 5; dropping
 Row + Column changes denDF by -1; the residual Row:ar1(Column) changes denDF by -2 and AIC
 by 21.709898 (tolerance 1e-2)."""
 

@@ -1,5 +1,5 @@
 """asr.plus.exploreLSDs against the asreml 4.2 numbers asremlPlus's testthat file records for
-the Oats data (tests/data/asremlplus_oats.csv; Yield ~ Nitrogen*Variety, random
+the Oats data (fetched asremlplus_oats.csv; Yield ~ Nitrogen*Variety, random
 ~ Blocks/Wplots, allDifferences of the Nitrogen:Variety predictions with Variety's denDF):
 briencj/asremlPlus tests/testthat/test42alldiffsasr.r at commit b936278, test
 "exploreLSDOatsr4" (lines 1390-1424) and test "LSD asreml42" (lines 341-347: the

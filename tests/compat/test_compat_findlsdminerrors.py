@@ -1,7 +1,7 @@
 """findLSDminerrors (asr.plus.findLSDminerrors) against the asreml 4.2 numbers asremlPlus's
 testthat file records: briencj/asremlPlus tests/testthat/test42alldiffsasr.r, test
 "exploreLSDWater4" (lines 1180-1262 at commit b936278): pH of WaterRunoff.dat
-(tests/data/asremlplus_waterrunoff.csv), pH ~ Benches + Sources*(Type + Species), random
+(fetched asremlplus_waterrunoff.csv), pH ~ Benches + Sources*(Type + Species), random
 Benches:MainPlots removed by rmboundary, predictPlus(classify = "Sources:Type", present =
 Sources, Type, Species):
 

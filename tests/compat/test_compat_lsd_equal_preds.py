@@ -5,7 +5,7 @@ two independent predictions, t·√2·se, with c = 0; SEDs are zero relative to 
 
 Checked against a closed form (predictions with vcov s²·J: all SEDs zero, every SE s) and
 against the asreml 4.2 numbers asremlPlus's testthat file records for the Oats data
-(tests/data/asremlplus_oats.csv): tests/testthat/test42alldiffsasr.r, test "LSD asreml42",
+(fetched asremlplus_oats.csv): tests/testthat/test42alldiffsasr.r, test "LSD asreml42",
 lines 326-336 (linTransform(~ 1): LSD c(0, 20.92506 x 4), upper half-LSD limit 114.4348) and
 lines 481-487 (linTransform(~ Nitrogen), LSDtype "factor" by Nitrogen: assignedLSD 22.60797,
 upper limits 90.69288, 110.19288, 125.52621, 134.69288).

@@ -1,7 +1,7 @@
 """redoErrorIntervals(LSDtype = "supplied", LSDsupplied =) against the asreml 4.1 numbers
 asremlPlus's testthat file records: briencj/asremlPlus tests/testthat/test41alldiffs.asr.r,
 test "sort.alldiffs4" ("LSDsupplied on Oats", lines 618-684 at commit b936278), Oats.dat
-(tests/data/asremlplus_oats.csv), Yield ~ Nitrogen*Variety, random ~ Blocks/Wplots:
+(fetched asremlplus_oats.csv), Yield ~ Nitrogen*Variety, random ~ Blocks/Wplots:
 
 * predictPlus(classify = "Nitrogen:Variety", error.intervals = "half"): LSD row
   c(66, 15.47426, 18.54066, 19.56707, 18.54066, 0.1653879, 2, 4);

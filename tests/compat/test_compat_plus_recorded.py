@@ -2,7 +2,7 @@
 test files record (briencj/asremlPlus at commit b936278, MIT licence):
 
 * tests/testthat/test41alldiffs.asr.r, test "LSDWater4": pH of WaterRunoff.dat
-  (data/WaterRunoff.dat.rda -> tests/data/asremlplus_waterrunoff.csv, written with pyreadr),
+  (data/WaterRunoff.dat.rda -> fetched asremlplus_waterrunoff.csv, written with pyreadr),
   ``pH ~ Benches + Sources*(Type + Species)``, random ``Benches:MainPlots`` removed by
   rmboundary, predictions of Sources:Type:Species over the combinations present; the LSD
   accuracies, false positives/negatives and the per-Type:Species LSDs the file expects.
@@ -18,16 +18,15 @@ denDF is 8.747, which moves the LSDs by 0.09 % (11.9153 against 11.9255).
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from scipy import stats
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LEVELS = {
     "Sources": ["Rainwater", "Recycled water", "Tap water", "Rain+Basalt", "Rain+Dolomite",
                 "Rain+Quartzite"],
@@ -39,7 +38,7 @@ LEVELS = {
 
 def _water_data() -> pd.DataFrame:
     """WaterRunoff with pH numeric and the factors in asremlPlus's level order."""
-    d = pd.read_csv(DATA / "asremlplus_waterrunoff.csv", dtype=str).astype({"pH": float})
+    d = pd.read_csv(fetched("asremlplus_waterrunoff.csv"), dtype=str).astype({"pH": float})
     for c, levs in LEVELS.items():
         d[c] = pd.Categorical(d[c], categories=levs)
     return d

@@ -20,17 +20,16 @@ asreml's log-likelihood omits the constant −½(n − p) log 2π that ``fit.log
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.linalg as sla
+from _fetched import fetched
 
 import asr_py as asr
 from tests._dense_reml import drop_aliased, fit_dense, reml_loglik
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOG2PI = float(np.log(2 * np.pi))
 
 
@@ -60,7 +59,7 @@ def fit(**kw: object) -> asr.AsremlFit:
 # --------------------------------------------------------------------------- covardat
 @pytest.fixture(scope="module")
 def alz() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "covardat_alzheimers.csv")
+    d = pd.read_csv(fetched("covardat_alzheimers.csv"))
     d["patient"] = d["patient"].astype(str)
     d["month"] = pd.Categorical(d["month"].astype(str),
                                 categories=[str(m) for m in sorted(d["month"].unique())])
@@ -138,7 +137,7 @@ def test_covardat_banded_correlation_reaches_the_printed_optimum(alz) -> None:
 # --------------------------------------------------------------------------- agriutilities
 @pytest.fixture(scope="module")
 def grass() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "vsnc_grassUV.csv")
+    d = pd.read_csv(fetched("vsnc_grassUV.csv"))
     d["Time"] = pd.Categorical(d["Time"].astype(str), categories=["1", "3", "5", "7", "10"])
     d["Plant"] = d["Plant"].astype(str)
     return d
@@ -206,7 +205,7 @@ def test_grassuv_antedependence_components_as_printed(grass) -> None:
 def test_trainingmm_bivariate_genetic_and_residual_correlations_as_printed() -> None:
     """pheno = na.omit(example_2) with the two traits scaled: asreml's final ℓ −163.8166
     (its last change 3e-4) and cov2cor of Σ_g, Σ_e: 0.6814824, 0.2659441."""
-    d = pd.read_csv(DATA / "trainingmm_example_2.csv").dropna()
+    d = pd.read_csv(fetched("trainingmm_example_2.csv")).dropna()
     for t in ("yield", "average_GC"):
         d[t] = (d[t] - d[t].mean()) / d[t].std()
     d["gen"] = d["gen"].astype(str)
@@ -225,7 +224,7 @@ def test_trainingmm_pedigree_blups_as_the_pages_own_mme_solve() -> None:
     their solution to 7 digits (asreml's own printed BLUPs differ from it by up to 5e-4: asreml
     reports the solutions of its last iteration's start). Ours, at our REML estimates, agree
     with the page's solve to 1e-4."""
-    d = pd.read_csv(DATA / "trainingmm_example_1.csv", dtype={"block": str})
+    d = pd.read_csv(fetched("trainingmm_example_1.csv"), dtype={"block": str})
     A = pd.DataFrame([[1, 0, .5, .75], [0, 1, .5, .25], [.5, .5, 1, .75], [.75, .25, .75, 1.25]],
                      index=["g1", "g2", "g3", "g4"], columns=["g1", "g2", "g3", "g4"])
     m = fit(fixed="yield ~ 1", random="~ vm(gen, A) + block", data=d, A=A)
@@ -253,7 +252,7 @@ def test_norberg_wheat_ar1_column_lrt_as_written() -> None:
     """cculma/Norberg_2020 e9876b2 R_scripts/wheat_asreml.R (asreml's ``wheat`` data):
     ``random = ~ idv(Variety)`` with ``ar1v(Row):id(Column)`` vs ``ar1v(Row):ar1(Column)``;
     the script's comment records the REML LRT χ²₁ = 12.46."""
-    d = pd.read_csv(DATA / "vsnc_wheat.csv", dtype={"Column": str, "Row": str,
+    d = pd.read_csv(fetched("vsnc_wheat.csv"), dtype={"Column": str, "Row": str,
                                                     "Variety": str})
     kw = dict(fixed="yield ~ weed", random="~ idv(Variety)", data=d)
     m1 = fit(residual="~ ar1v(Row):id(Column)", **kw)

@@ -5,7 +5,7 @@ whose results are pasted as comments under them (``lucid::vc(m)``, ``m$loglik``,
 ``predict(...)$pvals``; asreml 3 or 4 as the column names show: ``constr``/``con`` is
 asreml 3, ``bound %ch`` asreml 4). Each page is its own document: another dataset, another
 analysis, often matched there against the source publication. The data are the package's
-``data/<name>.txt``, copied to tests/data/agridat_<name>.csv (tests/data/README.md).
+``data/<name>.txt``, built locally as agridat_<name>.csv (tests/data/README.md).
 
 A printed number agrees when ours is within one unit of its last printed digit (the
 rounding plus asreml's own convergence tolerance). asreml's log-likelihood omits the
@@ -15,20 +15,19 @@ constant −½(n − p) log 2π that ``fit.loglik`` includes.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOG2PI = float(np.log(2 * np.pi))
 
 
 def ag(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / f"agridat_{name}.csv")
+    return pd.read_csv(fetched(f"agridat_{name}.csv"))
 
 
 def fac(col: pd.Series) -> pd.Categorical:

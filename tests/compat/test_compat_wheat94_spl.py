@@ -1,4 +1,4 @@
-"""wheat94 (tests/data/asremlplus_wheat94.csv) with spl(Col): the full-likelihood AIC change for
+"""wheat94 (fetched asremlplus_wheat94.csv) with spl(Col): the full-likelihood AIC change for
 dropping spl(Col) that asreml records in briencj/asremlPlus tests/testthat (commit b936278):
 test42Selection.r:775 (asreml 4.2, 6.986221, tolerance 1e-2) and test41Selection.r:727
 (asreml 4.1, 6.981351, tolerance 0.1), with denDF in c(-2, -3).
@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import ar1, gls, indicator, reml_loglik
+from _fetched import fetched
 from scipy.interpolate import CubicSpline
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 FIXED = "yield ~ lin(Row) + lin(Col) + Rowcode + Colcode"
 RESIDUAL = "~ ar1(Col):ar1(Row)"
 FULL = "~ Variety + Row + spl(Col) + Col + units"      # after rmboundary dropped Block
@@ -39,7 +38,7 @@ REDUCED = "~ Variety + Row + Col + units"
 
 
 def _wheat94() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_wheat94.csv", dtype=str).astype({"yield": float})
+    d = pd.read_csv(fetched("asremlplus_wheat94.csv"), dtype=str).astype({"yield": float})
     for c in ("Variety", "Block", "Rowcode", "Colcode", "Row", "Col"):
         d[c] = pd.Categorical(d[c], categories=sorted(d[c].unique(), key=int))
     return d

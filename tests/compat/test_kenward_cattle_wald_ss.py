@@ -21,15 +21,14 @@ printed sums of squares and both Wald statistics. Nothing to fix in asr_py's Wal
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 KW = dict(fixed="weight ~ 1 + lin(day) + trt + trt:lin(day)",
           random="~ spl(day) + trt:spl(day) + dev(day) + trt:dev(day)")
 #: the page's wald(m1): Sum of Sq, Wald statistic
@@ -39,7 +38,7 @@ PRINTED = {"(Intercept)": (37128459, 139060), "trt": (455, 2), "lin(day)": (5707
 
 @pytest.fixture(scope="module")
 def cattle() -> tuple[pd.DataFrame, asr.AsremlFit]:
-    d = pd.read_csv(DATA / "agridat_kenward_cattle.csv")
+    d = pd.read_csv(fetched("agridat_kenward_cattle.csv"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return d, asr.asreml(**KW, data=d)

@@ -12,26 +12,24 @@ FALSE units stays in the random formula (the refit starts from the supplied fit'
 correlation held at -0.98 'F' and keeps it, as asreml's refits do: test41Selection.r:902 and
 test42Selection.r:983 record "Unchanged - fixed correlation" for testranfix dropping units).
 asreml 4.2's test42Selection.r:1052/1058 drop units: its m.asr is unconverged (line 1035).
-Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
+Data: fetched asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 """
 
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 from asr_py.warning_classes import AsrWarning
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
 
 @pytest.fixture(scope="module")
 def psa_fit() -> object:
-    d = pd.read_csv(DATA / "asremlplus_psa27.csv", dtype={"Lane": str, "Position": str})
+    d = pd.read_csv(fetched("asremlplus_psa27.csv"), dtype={"Lane": str, "Position": str})
     for c in ("Lane", "Position"):      # R's factor levels, numeric order
         d[c] = pd.Categorical(d[c], categories=sorted(d[c].unique(), key=int))
     with warnings.catch_warnings():

@@ -1,9 +1,9 @@
 """asreml's pol(x, t) basis (asr_py/model/asreml_pol.py) against asreml's own numbers.
 
 Sources: asreml-R 3.0's fit of AaronRendahl/Jane-asreml-modeling (commit f56afc4,
-asreml_msi_modeling2.R; tests/data/jane_ogtt_hr.csv is its data's Number_ID, time, glucose,
+asreml_msi_modeling2.R; fetched jane_ogtt_hr.csv is its data's Number_ID, time, glucose,
 insulin): the log-likelihoods and σ² its .Rout prints, the 25 predictions over time its
-results-fit.csv holds (tests/data/jane_asreml3_predict_time.csv), and the pol(time, 2)
+results-fit.csv holds (fetched jane_asreml3_predict_time.csv), and the pol(time, 2)
 columns solved from its saved fit (tests/data/jane_pol_reference.py); closed forms of Gram
 polynomials on equally spaced points.
 asreml 4's burgueno.alpha log-likelihoods (m6, m9): tests/compat/test_compat_printed_outputs_2.py.
@@ -12,18 +12,17 @@ asreml 4's burgueno.alpha log-likelihoods (m6, m9): tests/compat/test_compat_pri
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 from asr_py.errors import DataError
 from asr_py.model.asreml_pol import PolBasis, pol_points
 from asr_py.model.spec import compile_model
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "jane_ogtt_hr.csv"
 TIMES = np.array([0, 15, 30, 60, 75, 90, 120, 150, 180.0])
 #: asreml 3's P1, P2 at TIMES (jane_pol_reference.py; its P0 is 1 at every time)
 ASREML3_P = np.array([
@@ -40,7 +39,7 @@ RANDOM = "~ str(~Number_ID:pol(time,2), ~us(3):id(Number_ID))"
 
 @pytest.fixture(scope="module")
 def jane() -> pd.DataFrame:
-    d = pd.read_csv(DATA)
+    d = pd.read_csv(fetched("jane_ogtt_hr.csv"))
     ids = sorted(d["Number_ID"].unique())
     return d.assign(Number_ID=pd.Categorical(d["Number_ID"].astype(str),
                                              categories=[str(i) for i in ids]),
@@ -92,7 +91,7 @@ def test_predict_over_time_is_asreml3s(jane: pd.DataFrame, resp: str, name: str)
     """predict(classify = "time") at pol()'s points, as asreml 3's getfit() wrote them
     (results-fit.csv, "time_only": 25 times, values and standard errors); they differ only
     by asreml's stopping point (relative 2e-6)."""
-    ref = pd.read_csv(DATA.parent / "jane_asreml3_predict_time.csv").query("response == @name")
+    ref = pd.read_csv(fetched("jane_asreml3_predict_time.csv")).query("response == @name")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", asr.AsrWarning)
         m = asr.asreml(f"{resp} ~ pol(time,-2)", random=RANDOM, data=jane, maxit=400)

@@ -1,17 +1,15 @@
-"""asremlPlus's Wheat data (tests/data/asremlplus_wheat.csv) and the dense-V REML of its
+"""asremlPlus's Wheat data (fetched asremlplus_wheat.csv) and the dense-V REML of its
 ``random = ~ Row + Column + units``, ``residual = ~ ar1(Row):ar1(Column)`` model (asremlPlus
 test41REMLRTIC.r m1), shared by test_ai_overshoot.py and test_update_boundary_start.py."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from _dense_reml import drop_aliased, lbfgsb_max, reml_loglik
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from _fetched import fetched
 
 WHEAT = dict(fixed="yield ~ Rep + WithinColPairs + Variety", random="~ Row + Column + units",
              residual="~ ar1(Row):ar1(Column)")
@@ -19,7 +17,7 @@ WHEAT = dict(fixed="yield ~ Rep + WithinColPairs + Variety", random="~ Row + Col
 
 def wheat() -> pd.DataFrame:
     """The Wheat frame with its factors' levels in numeric order, as R's."""
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv")
+    d = pd.read_csv(fetched("asremlplus_wheat.csv"))
     for c in ("Rep", "Row", "Column", "WithinColPairs", "Variety"):
         d[c] = pd.Categorical(d[c].astype(str),
                               categories=[str(v) for v in sorted(d[c].unique())])

@@ -4,7 +4,7 @@ to end at maxit with a ConvergenceWarning although the estimates were right. The
 to Newton steps with a differenced Hessian (reml/slow_ai.py).
 
 * asremlPlus test41REMLRTIC.r Wheat m1 (``units`` + ``ar1(Row):ar1(Column)`` residual;
-  tests/data/asremlplus_wheat.csv): before 22 iterations, the last AI steps changing ℓ by
+  fetched asremlplus_wheat.csv): before 22 iterations, the last AI steps changing ℓ by
   2-4e-7; after 13. Checked against an independent dense-V REML maximised by scipy.
 * the dsum model of test_dsum_sections.py: before 30 iterations (maxit) and a warning, after 17.
 * a truly unconverged fit (maxit too small) still warns.

@@ -6,7 +6,7 @@ Checked against an independent dense-V REML (``tests/_dense_reml.py``, scipy) wh
 autocorrelations come from dae's closed form (ρ_1, ρ_2 from φ, then the recursion), not from
 asr_py's Yule-Walker solve:
 
-* asremlPlus test42GeneticCane.R (local851, ``tests/data/asremlplus_local851.csv``):
+* asremlPlus test42GeneticCane.R (local851, fetched ``asremlplus_local851.csv``):
   ``random = ~ New + ar1(Col):ar3(Row)``. Without the limit the fit went to φ = (1.21, −1.08,
   0.58), stationary but outside the range ASReml allows and dae's ``mat.ar3`` accepts; held,
   φ_1 = 0.99 ('B') and the rest maximise the dense ℓ with φ_1 fixed there.
@@ -15,17 +15,14 @@ asr_py's Yule-Walker solve:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import lbfgsb_max, reml_loglik
+from _fetched import fetched
 
 import asr_py as asr
 from asr_py.vcov import get_structure
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def make(name: str, levels: list[str]):  # noqa: ANN201
@@ -44,7 +41,7 @@ def test_ar_templates_limit_estimation_not_validity() -> None:
 
 
 def _cane() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_local851.csv")
+    d = pd.read_csv(fetched("asremlplus_local851.csv"))
     for c in ("Row", "Col"):
         d[c] = pd.Categorical(d[c].astype(str),
                               categories=[str(v) for v in sorted(d[c].unique())])

@@ -13,21 +13,19 @@ dense-V REML (V block-diagonal by treatment; X, Block:Cart, Block:Cart:xDAP and 
 residual built here from the data; the spline terms' Z G Z' per unit variance from asr_py's
 basis), whose L-BFGS-B optimum from three starts (the fit's estimates; all free parameters
 x 2 with ρ = 0.5; log-normal scatter with ρ = 0.9) is OPT_LOGLIK.
-Data: tests/data/asremlplus_longit.csv (asremlPlus's longit.dat, tests/data/README.md).
+Data: fetched asremlplus_longit.csv (asremlPlus's longit.dat, tests/data/README.md).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 from asr_py.reml.convergence import measured_noise
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "asremlplus_longit.csv"
 TRT = ["-,0", "-,10", "-,40", "-,90", "+,0", "+,10", "+,40", "+,90"]
 FIXED = "Area ~ Block + Treatments + Treatments:xDAP"
 RANDOM = ("~ Block:Cart + at(Treatments):spl(xDAP, k = 10) + Block:Cart:spl(xDAP) "
@@ -55,7 +53,8 @@ OPT_LOGLIK = -2191.074274437289  # dense-V L-BFGS-B: the three starts agree to 1
 
 
 def _data(scale: float = 1.0, seed: int | None = None) -> pd.DataFrame:
-    d = pd.read_csv(DATA, dtype={"Block": str, "Cart": str, "DAP": str, "Treatments": str})
+    d = pd.read_csv(fetched("asremlplus_longit.csv"),
+                    dtype={"Block": str, "Cart": str, "DAP": str, "Treatments": str})
     for col, levels in (("Block", range(1, 5)), ("Cart", range(1, 9)), ("DAP", range(17, 52))):
         d[col] = pd.Categorical(d[col], categories=[str(i) for i in levels])
     d["Treatments"] = pd.Categorical(d.Treatments, categories=TRT)

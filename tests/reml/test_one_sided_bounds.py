@@ -2,7 +2,7 @@
 (reml/bounds.py): an exp()/gau() correlation in (0, 1) whose optimum is its bound 0, checked
 against an independent dense-V REML (``tests/_dense_reml.py``) maximised by scipy.
 
-* asremlPlus test41GeneticCane.R (local851, ``tests/data/asremlplus_local851.csv``):
+* asremlPlus test41GeneticCane.R (local851, fetched ``asremlplus_local851.csv``):
   ``tch ~ Control/Check, random = ~ Col + Row + New, residual = ~ ar1(Col):exp(Row)`` (and
   gau). Before: the first AI step put the Row correlation at 3.4e-4 and σ²_Col at 1e-10, EM
   could not move them, and the fit stopped at maxit at ℓ = −1076.47; the dense optimum is
@@ -15,20 +15,18 @@ against an independent dense-V REML (``tests/_dense_reml.py``) maximised by scip
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import lbfgsb_max, maximise, reml_loglik
+from _fetched import fetched
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
 
 def _cane() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_local851.csv")
+    d = pd.read_csv(fetched("asremlplus_local851.csv"))
     for c in ("Row", "Col"):
         d[c] = pd.Categorical(d[c].astype(str),
                               categories=[str(v) for v in sorted(d[c].unique())])

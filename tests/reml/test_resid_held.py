@@ -10,7 +10,7 @@ so the line search accepted steps that lowered the true ℓ and the fit stopped 
 residual variance is now held at RESID_HELD_REL x its scale, and full AI steps that keep
 overshooting on the units/σ² ridge switch to Newton steps with a differenced Hessian.
 Expected numbers: an independent dense-V REML (tests/_dense_reml.py, scipy) from
-several starts. Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat, GPL).
+several starts. Data: fetched asremlplus_psa27.csv (asremlPlus's PSA.27.dat, GPL).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ with those estimates as start values (update()). C is then positive definite in 
 arithmetic only: the fit must start (as asreml's does) from repaired values and reach the
 dense-V REML optimum (scipy, several starts; ρ within ASReml's !ARLIMIT 0.99; there on the
 limit, so fixed at −0.98 as asreml does, reml/ar_limit_fix.py).
-Data: tests/data/asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
+Data: fetched asremlplus_psa27.csv (asremlPlus's PSA.27.dat).
 """
 
 from __future__ import annotations

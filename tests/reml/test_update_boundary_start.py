@@ -1,7 +1,7 @@
 """update() of a fit with a variance on its boundary (reml/iter_context.py update_scales).
 
 asremlPlus's test3/test41/test42Selection.r (briencj/asremlPlus, 'changeModelOnIC example')
-fit the Wheat data (tests/data/asremlplus_wheat.csv) with ``random = ~ Row + Column + units``
+fit the Wheat data (fetched asremlplus_wheat.csv) with ``random = ~ Row + Column + units``
 and ``ar1(Row):ar1(Column)``, then ``update(current.asr)``. The Column variance is on its
 boundary (held at 4e-9 beside variances of 5e4). Carried in as a start value, the engine took
 4e-9 as that variance's scale (its information on log θ, AI_kk·θ², is ~1e-25 there and was

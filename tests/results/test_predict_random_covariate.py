@@ -17,20 +17,19 @@ sqrt(L C⁻¹ L') with L's random columns the covariates' means.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 PRINTED = {"T4": 16.01, "T8": 17.51, "T12": 21.40, "T0": 24.39}
 
 
 def _data() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "biometryassist_w2_exercise6.csv")
+    d = pd.read_csv(fetched("biometryassist_w2_exercise6.csv"))
     d["Treatment"] = d["Treatment"].astype(str)
     assert d["row"].dtype.kind == "i" and d["plots"].dtype.kind == "i"
     return d

@@ -9,13 +9,13 @@ that row is gone and so is the level. Evidence:
 * asremlPlus (briencj/asremlPlus b936278) tests/testthat/test42Variofaces.r, default
   na.method: ``nrow(predict(current.asr, classify = "Lines")$pvals) == 247`` for chkpeadat,
   whose 247 Lines include 3 with every Biomass.plant missing
-  (tests/data/asremlplus_chkpea_biomass.csv).
+  (fetched asremlplus_chkpea_biomass.csv).
 * Breeding-Insight/alfalfa_BLUE (f88c708) scripts/estimate_blue.r: the phase-2 fit
   ``predicted.value ~ geno_id_Meng + year``, ``na.method(y = "omit", x = "omit")``, on the
   phase-1 predictions of 652 genotypes, NA for genotypes without a 2022 (2023) record;
   asreml's recorded data/processed/blue_2phase_results.csv lists 634 genotypes, exactly
   those with a record in some year, and blue_2phase_by_year_results.csv 634 x 2 rows, all
-  Estimable (tests/data/alfalfa_blue_geno_records.csv).
+  Estimable (fetched alfalfa_blue_geno_records.csv).
 
 The prediction error variance of a random level without records is checked against a dense
 mixed model (tests/results/_dense_mme.py) whose Z has a column for that level (all zero).
@@ -23,16 +23,13 @@ mixed model (tests/results/_dense_mme.py) whose Z has a column for that level (a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_mme import DenseMME, Design, average_rows, equal, sed_of
+from _fetched import fetched
 
 import asr_py as asr
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +38,7 @@ def alfalfa() -> pd.DataFrame:
     response NA where the genotype has no record that year (asreml's phase-1 prediction of
     it is Aliased, NA); values: the genotype's mean spread that year (any values would do:
     the rule concerns which levels are listed)."""
-    g = pd.read_csv(DATA / "alfalfa_blue_geno_records.csv")
+    g = pd.read_csv(fetched("alfalfa_blue_geno_records.csv"))
     rows = []
     for yr in ("22", "23"):
         v = g[f"mean{yr}"].where(g[f"n{yr}"] > 0)
@@ -53,7 +50,7 @@ def alfalfa() -> pd.DataFrame:
 
 
 def test_omit_leaves_out_levels_without_records_alfalfa(alfalfa: pd.DataFrame) -> None:
-    g = pd.read_csv(DATA / "alfalfa_blue_geno_records.csv")
+    g = pd.read_csv(fetched("alfalfa_blue_geno_records.csv"))
     recorded = set(g.loc[g["in_asreml_pvals"] == 1, "geno_id_Meng"])
     before = alfalfa.copy()
     m = asr.asreml("predicted.value ~ geno_id_Meng + year", data=alfalfa,
@@ -69,7 +66,7 @@ def test_omit_leaves_out_levels_without_records_alfalfa(alfalfa: pd.DataFrame) -
 def test_include_lists_levels_without_records_alfalfa(alfalfa: pd.DataFrame) -> None:
     """The same data under the default y = 'include': the 18 genotypes without any record
     are in the model, not estimable (a fixed factor)."""
-    g = pd.read_csv(DATA / "alfalfa_blue_geno_records.csv")
+    g = pd.read_csv(fetched("alfalfa_blue_geno_records.csv"))
     p = asr.asreml("predicted.value ~ geno_id_Meng + year", data=alfalfa).predict(
         "geno_id_Meng")
     assert len(p) == 652
@@ -80,7 +77,7 @@ def test_include_lists_levels_without_records_alfalfa(alfalfa: pd.DataFrame) -> 
 
 def test_include_lists_levels_without_records_chkpea() -> None:
     """asremlPlus test42Variofaces.r: 247 Lines predicted, 3 of them without a response."""
-    d = pd.read_csv(DATA / "asremlplus_chkpea_biomass.csv")
+    d = pd.read_csv(fetched("asremlplus_chkpea_biomass.csv"))
     empty = d.groupby("Lines")["Biomass.plant"].count()
     empty = set(empty.index[empty == 0])
     assert len(empty) == 3

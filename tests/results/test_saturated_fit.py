@@ -4,7 +4,7 @@ isabellajchiara/BLUPs_and_GGE (c840be8) BLUPs.R fits, per location, ``yield ~ na
 ``random = ~ year + name:year`` and ``sparse = ~ year + name:year + name:rep``; at GART (one
 year, one record per name:rep cell) that is 462 records and 462 fixed effects. asreml fitted
 it and its stage-2 fit on those predictions is recorded in BLUPsTwoStep.xlsx
-(tests/data/blups_gge_gart_asreml.csv). Closed forms: with X square and invertible,
+(fetched blups_gge_gart_asreml.csv). Closed forms: with X square and invertible,
 β̂ = X⁻¹y (the predictions of the cells are the records), P = 0 so û = 0, and the REML
 likelihood does not depend on θ; standard errors need θ and are NaN.
 """
@@ -12,15 +12,13 @@ likelihood does not depend on θ; standard errors need θ and are NaN.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _cells(seed: int = 5) -> pd.DataFrame:
@@ -62,7 +60,7 @@ def test_blups_and_gge_gart_two_stage_matches_asreml() -> None:
     ``yield ~ loc`` with ``random = ~ name + name:loc`` and ``sparse = ~ name + name:loc``
     (sparse terms are fixed effects, so name is fixed and its random effects confounded),
     gives asreml's recorded predictions and standard errors."""
-    g = pd.read_csv(DATA / "blups_gge_gart.csv", dtype={"name": str, "year": str, "rep": str})
+    g = pd.read_csv(fetched("blups_gge_gart.csv"), dtype={"name": str, "year": str, "rep": str})
     g["yield"] = g["yield"].astype(float)
     g["loc"] = "GART"
     with warnings.catch_warnings():
@@ -82,7 +80,7 @@ def test_blups_and_gge_gart_two_stage_matches_asreml() -> None:
         m2 = asr.asreml("yield ~ loc", random="~ name + name:loc", sparse="~ name + name:loc",
                         data=s2, maxit=500)
     p = m2.predict("name").set_index("name")
-    rec = pd.read_csv(DATA / "blups_gge_gart_asreml.csv", dtype={"name": str}).set_index("name")
+    rec = pd.read_csv(fetched("blups_gge_gart_asreml.csv"), dtype={"name": str}).set_index("name")
     assert set(p.index) == set(rec.index)
     p = p.reindex(rec.index)
     np.testing.assert_allclose(p["predicted.value"], rec["yield"], rtol=1e-8)

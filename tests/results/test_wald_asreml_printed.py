@@ -31,17 +31,16 @@ derivatives) and forms AI from them - no asr_py code.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from scipy import stats
 
 import asr_py as asr
 from asr_py.translate.runtime import r_wald
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 AR1 = "~ id(Column):ar1(Row)"
 
 #: fixed formula, random, residual, data file; per term (denDF, F.inc, Pr) as printed
@@ -87,7 +86,7 @@ def _fit(**kw: object) -> asr.AsremlFit:
 
 def _biometry(case: str) -> tuple[asr.AsremlFit, dict]:
     fixed, random, residual, data, printed = BIOMETRY[case]
-    d = pd.read_csv(DATA / f"biometryassist_w2_{data}.csv", dtype=str)
+    d = pd.read_csv(fetched(f"biometryassist_w2_{data}.csv"), dtype=str)
     for c in ("Yield", "SugarYield", "row", "col"):
         if c in d:
             d[c] = d[c].astype(float)
@@ -156,7 +155,7 @@ GRASS = {"us": ((40.47, 1.715, 3.344), (0.0, 0.215, 0.061)),
 
 @pytest.fixture(scope="module")
 def grass() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "vsnc_grassUV.csv")
+    d = pd.read_csv(fetched("vsnc_grassUV.csv"))
     d["Time"] = pd.Categorical(d["Time"].astype(str), categories=["1", "3", "5", "7", "10"])
     d["Plant"] = d["Plant"].astype(str)
     return d
@@ -292,7 +291,7 @@ def test_dendf_from_numeric_derivatives_of_c() -> None:
 
 def test_asreml_rule_invariant_to_units_and_row_order() -> None:
     fixed, random, residual, data, _ = BIOMETRY["exercise11"]
-    d = pd.read_csv(DATA / f"biometryassist_w2_{data}.csv", dtype=str)
+    d = pd.read_csv(fetched(f"biometryassist_w2_{data}.csv"), dtype=str)
     d["Yield"] = d["Yield"].astype(float)
     base = _fit(fixed=fixed, random=random, residual=residual, data=d).wald(
         denDF="numeric", ssType="conditional")

@@ -11,21 +11,18 @@ Independent checks:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "asremlplus_oats.csv"
 
 
 @pytest.fixture(scope="module")
 def oats() -> pd.DataFrame:
-    d = pd.read_csv(DATA, dtype={"Blocks": str, "Wplots": str, "Subplots": str,
-                                 "Nitrogen": str})
+    d = pd.read_csv(fetched("asremlplus_oats.csv"), dtype={"Blocks": str, "Wplots": str,
+                                                           "Subplots": str, "Nitrogen": str})
     return d
 
 

@@ -19,17 +19,16 @@ structure of the cane script, is ``benchmarks/translate_agreement.py``.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.linalg as sla
+from _fetched import fetched
 from scipy.stats import chi2
 
 import asr_py as asr
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 LOG2PI = float(np.log(2 * np.pi))
 
 
@@ -44,13 +43,13 @@ def _factors(d: pd.DataFrame, numeric: list[str], other: list[str]) -> pd.DataFr
 
 @pytest.fixture(scope="module")
 def wheat() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv")
+    d = pd.read_csv(fetched("asremlplus_wheat.csv"))
     return _factors(d, ["Rep", "Row", "Column", "WithinColPairs", "Variety"], [])
 
 
 @pytest.fixture(scope="module")
 def cane() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "asremlplus_local851.csv")
+    d = pd.read_csv(fetched("asremlplus_local851.csv"))
     return _factors(d, ["Row", "Col"], ["Control", "Check", "New"])
 
 

@@ -7,10 +7,9 @@ renameDiffsAttr does, R/alldiffs.v5.r 340-356)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _fetched import fetched
 
 import asr_py as asr
 from asr_py.compat.rattrs import attributes
@@ -18,12 +17,10 @@ from asr_py.compat.rattrs import attributes
 pytest.importorskip("rdata")
 from asr_py.translate import rds  # noqa: E402
 
-RDA = Path(__file__).resolve().parent / "data" / "asremlplus_testDiffs.rda"
-
 
 @pytest.fixture(scope="module")
 def diffs():
-    return rds.read(str(RDA), rds=False)["diffs.ClUp"]
+    return rds.read(str(fetched("asremlplus_testDiffs.rda")), rds=False)["diffs.ClUp"]
 
 
 def test_frame_attributes_are_read(diffs) -> None:

@@ -20,23 +20,22 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from scipy import stats
 
 import asr_py as asr
 from asr_py.errors import AsrError
 from asr_py.translate.rmct import mct_letters, r_multiple_comparisons
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 AR1 = "~ id(Column):ar1(Row)"
 
 
 def _data(name: str, y: str) -> pd.DataFrame:
-    d = pd.read_csv(DATA / f"biometryassist_w2_{name}.csv", dtype=str)
+    d = pd.read_csv(fetched(f"biometryassist_w2_{name}.csv"), dtype=str)
     d[y] = d[y].astype(float)
     for c in d.columns:          # factors; numeric labels in numeric order (as w2_data's)
         if c != y:
@@ -266,7 +265,7 @@ def test_translation_of_calls() -> None:
 def _oats() -> asr.Fit:
     """biometryassist's model.asr (tests/testthat/data/asreml_model.Rdata; its call as in
     tests/translate/test_translate_snippets.py) on asreml::oats (tests/data)."""
-    d = pd.read_csv(DATA / "biometryassist_oats.csv", dtype=str)
+    d = pd.read_csv(fetched("biometryassist_oats.csv"), dtype=str)
     d["yield"] = d["yield"].astype(float)
     d = d.sort_values(["Row", "Column"], key=lambda c: c.astype(int))
     return _fit("yield ~ Nitrogen + Variety + Nitrogen:Variety", "~ Blocks + Blocks:Wplots",

@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 from asr_py.errors import AsrError
 from asr_py.translate import translate
 from asr_py.translate.runtime import r_assign, r_scale, r_select, r_vector, r_which
-
-DATA = Path(__file__).parent / "data"
 
 
 def _run(code: str, where: Path | None = None, **env: Any) -> dict[str, Any]:
@@ -218,8 +217,8 @@ def test_bare_names_left_alone_without_a_data_package_or_when_defined() -> None:
 @pytest.fixture(scope="module")
 def prspa() -> pd.DataFrame:
     """AAfun's PrSpa (yzhlinscau/AAfun data/PrSpa.rda, GPL-3), Spacing 3 rows: Pinus half-sib
-    families (Fam) in 5 replicates; copied to tests/translate/data/aafun_prspa_spacing3.csv."""
-    d = pd.read_csv(DATA / "aafun_prspa_spacing3.csv", dtype={"Rep": str, "Fam": str})
+    families (Fam) in 5 replicates; built locally as aafun_prspa_spacing3.csv."""
+    d = pd.read_csv(fetched("aafun_prspa_spacing3.csv"), dtype={"Rep": str, "Fam": str})
     return d
 
 

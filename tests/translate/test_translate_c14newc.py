@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_r
 
 import asr_py as asr
@@ -158,7 +159,6 @@ def test_data_frame_column_of_na_is_missing_values_not_dropped() -> None:
 
 # ----- a held-out animal model: LIZARD (RaissaKrupek/Mixed_Models, VSNi course) -------------
 
-DATA = __import__("pathlib").Path(__file__).parent / "data"
 
 
 def _dense_reml(y: np.ndarray, x: np.ndarray, k: np.ndarray) -> tuple[float, float]:
@@ -185,15 +185,15 @@ def _dense_reml(y: np.ndarray, x: np.ndarray, k: np.ndarray) -> tuple[float, flo
 def test_lizard_pedigree_ids_in_a_float_column_match_the_animals() -> None:
     """LIZARD.TXT (98 lizards, Katrina et al. 2016, BMC Evol. Biol. 16:179, as shipped by the
     VSNi course in RaissaKrupek/Mixed_Models at 89ea064; copied to
-    tests/translate/data/lizard_vsni_course.txt): the DAM column holds 206.1 (an animal's id)
+    fetched lizard_vsni_course.txt): the DAM column holds 206.1 (an animal's id)
     besides whole numbers, so R reads it as numbers and writes them 203, 206.1. Before, every
     parent became '203.0' and never matched the animal '203' (38 phantom founders, '0.0' an
     animal): A was wrong, h2 0.13 instead of 0.62."""
-    raw = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+", dtype=str)
+    raw = pd.read_csv(fetched("lizard_vsni_course.txt"), sep=r"\s+", dtype=str)
     ped_txt = raw[["INDIV", "DAM", "SIRE"]].replace("0", None)
     expect = np.linalg.inv(_tabular_a(ped_txt.rename(columns={"INDIV": "id", "DAM": "dam",
                                                               "SIRE": "sire"})))
-    num = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+")
+    num = pd.read_csv(fetched("lizard_vsni_course.txt"), sep=r"\s+")
     assert num["DAM"].dtype == float
     ainv = asr.ainverse(num[["INDIV", "DAM", "SIRE"]].astype({"INDIV": str}),
                         check_roles=False)
@@ -213,8 +213,8 @@ def test_lizard_course_script_fit_agrees_with_dense_reml() -> None:
             "m <- asreml(fixed = logitPY ~ COHORT + SEX, random = ~vm(INDIV, ainv),\n"
             "            residual = ~idv(units), data = LIZARD)\n"
             "vc <- summary(m)$varcomp\nh2 <- vpredict(m, h2 ~ V1/(V1+V2))\n")
-    env = _run(code, PATH=str(DATA / "lizard_vsni_course.txt"))
-    d = pd.read_csv(DATA / "lizard_vsni_course.txt", sep=r"\s+", dtype={"INDIV": str,
+    env = _run(code, PATH=str(fetched("lizard_vsni_course.txt")))
+    d = pd.read_csv(fetched("lizard_vsni_course.txt"), sep=r"\s+", dtype={"INDIV": str,
                                                                          "DAM": str,
                                                                          "SIRE": str})
     y = np.log((d["P_YELLOW"] + 1) / (100 - d["P_YELLOW"] + 1)).to_numpy()
@@ -352,7 +352,7 @@ def test_double_bracket_of_a_matrix_is_column_major() -> None:
 def test_salmon_parental_model_and_equate_levels_agrees_with_dense_reml() -> None:
     """SALMON_UK.txt (534 salmon, sea-lice counts; VSNi course data as shipped in
     RaissaKrupek/Mixed_Models at 89ea064, Material/Session03; copied to
-    tests/translate/data/salmon_uk_vsni_course.txt). The course's parental model
+    fetched salmon_uk_vsni_course.txt). The course's parental model
     ``random = ~SIRE + and(DAM), equate.levels = c('SIRE', 'DAM')``: one parent effect whose
     design is Z_sire + Z_dam over the union of parents, checked against a dense numpy REML."""
     code = ("FISH <- read.table(PATH, h = TRUE, na.strings = 'NA')\n"
@@ -362,8 +362,8 @@ def test_salmon_parental_model_and_equate_levels_agrees_with_dense_reml() -> Non
             "                residual = ~idv(units), equate.levels = c('SIRE', 'DAM'),\n"
             "                data = FISH)\n"
             "vc <- summary(progo)$varcomp\nh2 <- vpredict(progo, h2 ~ 4 * V1/(V1 + V2))\n")
-    env = _run(code, PATH=str(DATA / "salmon_uk_vsni_course.txt"))
-    d = pd.read_csv(DATA / "salmon_uk_vsni_course.txt", sep=r"\s+", dtype={"SEX": str})
+    env = _run(code, PATH=str(fetched("salmon_uk_vsni_course.txt")))
+    d = pd.read_csv(fetched("salmon_uk_vsni_course.txt"), sep=r"\s+", dtype={"SEX": str})
     y = (100 * np.log(d["LICE"] + 10)).to_numpy(float)
     x = np.column_stack([np.ones(len(y)), (d["SEX"] == "1").to_numpy(float)])
     parents = sorted(set(d["SIRE"]) | set(d["DAM"]))

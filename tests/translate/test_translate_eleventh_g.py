@@ -7,7 +7,7 @@ Expected values: R's documented semantics written out by hand; icREML's full log
 from a dense numpy computation (-½(log|V| + y'Py) at the fitted variances, V built here) and
 the values lmmtools' own example script records for the Gilmour et al. (1997) wheat trial
 (mpeddu/lmmtools inst/extdata/wheat.R, asreml-R output in its comments; the data,
-tests/translate/data/lmmtools_WheatData.csv, is lmmtools' inst/extdata/WheatData.csv, GPL-3).
+fetched lmmtools_WheatData.csv, is lmmtools' inst/extdata/WheatData.csv, GPL-3).
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_r
 
 import asr_py as asr
 from asr_py import translate
 from asr_py.errors import AsrError
 from asr_py.translate.rreduce import r_reduce
-
-DATA = Path(__file__).parent / "data"
 
 
 # ----- lapply/sapply/vapply: extra arguments go on to FUN ----------------------------------
@@ -128,7 +127,7 @@ def test_icreml_full_loglik_against_dense_numpy() -> None:
 def test_icreml_wheat_recorded_by_lmmtools() -> None:
     """lmmtools' wheat.R records (asreml-R, icREML of lmmtools 2019) loglik (the full one),
     p, q, AIC, BIC and logdet for fm0 (no spatial term) and fm1 (ar1 x ar1 residual)."""
-    d = pd.read_csv(DATA / "lmmtools_WheatData.csv")
+    d = pd.read_csv(fetched("lmmtools_WheatData.csv"))
     for c in ("Variety", "Block", "Row", "Col"):
         d[c] = pd.Categorical(d[c])
     fm0 = asr.asreml(fixed="yield ~ 1", random="~ Variety + Block", data=d)

@@ -8,16 +8,15 @@ before returning or exiting"; a handler is a function, so its assignments are lo
 message); for tidy(), the balanced one-way model's closed forms (REML = ANOVA estimates
 sigma2_e = MSE, sigma2_u = (MSA - MSE)/n; Var(mu-hat) = MSA/(a n); BLUP_i = n s2u/(n s2u +
 s2e) (ybar_i - ybar)) and broom.asreml's R/tidy.R (the columns of each type), and the
-ASReml-R tidy() tables AAGI-AUS/bayesreml records (tests/data/bayesreml_barrero_m2_*.csv).
+ASReml-R tidy() tables AAGI-AUS/bayesreml records (fetched bayesreml_barrero_m2_*.csv).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_r
 
 from asr_py import translate
@@ -38,8 +37,6 @@ from asr_py.translate.rsystem import (
 )
 from asr_py.translate.rtrycatch import r_condition, r_condition_message
 from asr_py.translate.runtime import r_paste
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 # ----- tryCatch() ---------------------------------------------------------------------------
@@ -282,17 +279,17 @@ def test_tidy_asreml_agrees_with_asreml_recorded_by_bayesreml() -> None:
     ASReml-R (outputs/01-asreml-barrero-maize-m2-*.rds): the same terms, the same numbers."""
     import asr_py as asr
 
-    d = pd.read_csv(DATA / "barrero_maize_2000_2001.csv", dtype={"gen": str})
+    d = pd.read_csv(fetched("barrero_maize_2000_2001.csv"), dtype={"gen": str})
     d["env"], d["gen"] = d["env"].astype("category"), d["gen"].astype("category")
     m2 = asr.asreml(fixed="yield ~ env", random="~ gen + gen:env",
                     residual="~ dsum(~ units | env)", data=d)
-    rec = pd.read_csv(DATA / "bayesreml_barrero_m2_vcomp.csv")
+    rec = pd.read_csv(fetched("bayesreml_barrero_m2_vcomp.csv"))
     vc = r_tidy_asreml(m2, "vcomp")
     assert vc["term"].tolist() == rec["term"].tolist()       # gen, gen:env, env_2000BA!R, ...
     assert list(vc["constraint"]) == list(rec["constraint"])
     assert vc["estimate"].to_numpy() == pytest.approx(rec["estimate"].to_numpy(), rel=1e-3)
     assert vc["std.error"].to_numpy() == pytest.approx(rec["std.error"].to_numpy(), rel=2e-3)
-    recf = pd.read_csv(DATA / "bayesreml_barrero_m2_fixed.csv")
+    recf = pd.read_csv(fetched("bayesreml_barrero_m2_fixed.csv"))
     fx = r_tidy_asreml(m2, "fixed")
     assert fx["term"].tolist() == recf["term"].tolist()       # (Intercept), env_2000BA, ...
     assert fx["estimate"].to_numpy() == pytest.approx(recf["estimate"].to_numpy(), abs=1e-3)
@@ -300,7 +297,7 @@ def test_tidy_asreml_agrees_with_asreml_recorded_by_bayesreml() -> None:
     assert fx["std.error"].to_numpy() == pytest.approx(recf["std.error"].to_numpy(), abs=1e-3)
     # the BLUPs (every 50th of the 3 108 and the last): asreml's names gen_9211,
     # gen_WG1788:env_2001WH (a combination with no record: 0, with its prior SE)
-    recr = pd.read_csv(DATA / "bayesreml_barrero_m2_random_every50.csv")
+    recr = pd.read_csv(fetched("bayesreml_barrero_m2_random_every50.csv"))
     rd = r_tidy_asreml(m2, "random").set_index("term")
     assert len(rd) == 3108 and set(recr["term"]) <= set(rd.index)
     got = rd.loc[recr["term"]]

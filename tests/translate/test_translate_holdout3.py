@@ -11,7 +11,7 @@ tests/_dense_reml.py (numpy, no asr_py):
   ``summary(rkyld.asi)$varcomp`` and the LogLik 222.607. asreml stopped with %ch 0.7 on
   Rep: its printed components sit 7.8e-5 below our log-likelihood, ours is stationary;
 * yzhlinscau/my-R-blog's plyr.md (knitted; asreml-R 3 on agridat's butron.maize, whose
-  twin is tests/data/agridat_butron_maize.csv): the variance components, their standard
+  twin is fetched agridat_butron_maize.csv): the variance components, their standard
   errors and the asreml 3 row names of ``summary()$varcomp``, to the 3 printed decimals.
 """
 
@@ -35,11 +35,11 @@ from tests.translate._translate_fixtures import run_py
 
 ROOT = Path(__file__).resolve().parents[2]
 THIRD = ROOT / "tests" / "translate" / "holdout" / "third"
-DATA = ROOT / "tests" / "data"
 MIRROR = Path(os.environ.get("ASR_MIRROR", "/work/.mirror"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 from _dense_reml import ar1, reml_loglik  # noqa: E402
+from _fetched import fetched  # noqa: E402
 from translate_corpus import count_py_calls, count_r_calls  # noqa: E402
 
 
@@ -172,7 +172,7 @@ def test_blog_asreml3_varcomp_of_butron_maize_to_the_printed_digits() -> None:
     AIC 213.108. Fam is tidyr::unite(male, female) ("NA.NA" for the 20 parents' own
     plots, whose male and female are NA: kept by 'include'). The asreml calls of the post,
     its column selection t(summary(asr)$varcomp[, 2:3]) included, on the data twin."""
-    d = pd.read_csv(DATA / "agridat_butron_maize.csv")
+    d = pd.read_csv(fetched("agridat_butron_maize.csv"))
     d["Fam"] = d["male"].fillna("NA") + "." + d["female"].fillna("NA")
     code = ("asr <- asreml(fixed = yield ~ 1 + env, random = ~ male + female + Fam,\n"
             "              rcov = ~ units, na.method.X = 'include', data = d)\n"

@@ -36,15 +36,15 @@ from tests.translate._translate_fixtures import run_py
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _dense_reml import blup, fit_dense, gls, indicator, reml_loglik, tabular_a  # noqa: E402
+from _fetched import fetched
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "translate" / "holdout" / "pages"
-DATA = ROOT / "tests" / "data"
 _R_CALL = re.compile(r"(?<![\w.$@])asreml\s*\(")
 
 
 def _elbatan(y_scale: float = 1.0) -> pd.DataFrame:
-    d = pd.read_csv(DATA / "agridat_besag_elbatan.csv")
+    d = pd.read_csv(fetched("agridat_besag_elbatan.csv"))
     return d.assign(yield_=d["yield"] * y_scale)
 
 
@@ -77,7 +77,7 @@ def test_summary_coef_fixed_names_its_standard_errors_std_error(tmp_path: Path,
     ``$`std error``` (Lucy-Peters 3_antler_animal_models.R, CrossPred's rename(std.error =
     'std error')). Before: KeyError 'std error'. Values: the page's and the GLS standard
     errors at our components (dense numpy)."""
-    shutil.copy(DATA / "agridat_besag_elbatan.csv", tmp_path / "d.csv")
+    shutil.copy(fetched("agridat_besag_elbatan.csv"), tmp_path / "d.csv")
     monkeypatch.chdir(tmp_path)
     ns = run_py(translate(
         'library(asreml)\nd <- read.csv("d.csv")\nd$gen <- as.factor(d$gen)\n'
@@ -91,7 +91,7 @@ def test_summary_coef_fixed_names_its_standard_errors_std_error(tmp_path: Path,
         assert ns["se"][k] == pytest.approx(v, rel=5e-7)     # the page's 8-9 digits
         assert ns["se2"][k] == ns["se"][k]
     m = ns["m"]
-    d = pd.read_csv(DATA / "agridat_besag_elbatan.csv")
+    d = pd.read_csv(fetched("agridat_besag_elbatan.csv"))
     X = np.column_stack([np.ones(len(d)), d["col"], d["row"]]).astype(float)
     Z = indicator(d["gen"])
     sg, se = m.varcomp.loc[["gen", "units!R"], "component"]
@@ -174,7 +174,7 @@ def test_cookbook_asr001_units_and_row_order_invariance() -> None:
 # ----- ASR015 (row-column design) --------------------------------------------------------------
 
 def test_cookbook_asr015_asreml_stopped_short_of_the_dense_reml_optimum() -> None:
-    r = pd.read_csv(DATA / "agridat_durban_rowcol.csv")
+    r = pd.read_csv(fetched("agridat_durban_rowcol.csv"))
     r = r.assign(**{c: r[c].astype(str) for c in ("rep", "gen", "row", "bed")})
     m = _fit(fixed="yield ~ rep", random="~gen + rep:row + rep:bed", residual="~units",
              data=r)
@@ -208,7 +208,7 @@ def test_cookbook_asr015_asreml_stopped_short_of_the_dense_reml_optimum() -> Non
 def test_asremls_manual_oats_is_the_anova_solution() -> None:
     """Balanced split plot: REML is the ANOVA solution; the manual's asreml printed
     214.4808 / 106.0637 / 177.0864, 2.4e-10..3.4e-9 below it in ℓ."""
-    d = pd.read_csv(DATA / "asremlplus_oats.csv").astype({"Blocks": str, "Wplots": str,
+    d = pd.read_csv(fetched("asremlplus_oats.csv")).astype({"Blocks": str, "Wplots": str,
                                                           "Nitrogen": str})
     m = _fit(fixed="Yield ~ Variety*Nitrogen", random="~ Blocks/Wplots", data=d)
     r, a, b = 6, 3, 4
@@ -230,7 +230,7 @@ def test_lucid_rail_one_way_closed_form_and_printed_digits() -> None:
     """lucid's vc() page: asreml 3 printed Rail 615.3 (s.e. 392.6), R 16.17 (6.6). Balanced
     one-way: σ²_e = MSW, σ²_a = (MSB − MSW)/n; SEs from the expected information,
     Var(σ̂²_e) = 2 MSW²/(N − a), Var(σ̂²_a) = 2[MSB²/(a − 1) + MSW²/(N − a)]/n²."""
-    d = pd.read_csv(DATA / "nlme_rail.csv").astype({"Rail": str})
+    d = pd.read_csv(fetched("nlme_rail.csv")).astype({"Rail": str})
     m = _fit(fixed="travel ~ 1", random="~ Rail", data=d)
     a, n = 6, 3
     N = a * n
@@ -261,7 +261,7 @@ def test_asremls_example_data_by_name_reads_the_data_set(tmp_path: Path,
     import pyreadr
 
     (tmp_path / "data").mkdir()
-    oats = pd.read_csv(DATA / "vsnc_oats.csv", dtype=str).astype({"yield": int})
+    oats = pd.read_csv(fetched("vsnc_oats.csv"), dtype=str).astype({"yield": int})
     oats = oats.astype({c: "category" for c in ("Blocks", "Nitrogen", "Subplots", "Variety",
                                                  "Wplots")})          # factors, as asreml's
     pyreadr.write_rdata(str(tmp_path / "data" / "oats.rda"), oats, df_name="oats")
@@ -284,20 +284,21 @@ def test_biosci_vpredict_page_runs_on_asremls_harvey_by_name(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
     """The vpredict note's ``ainverse(harvey.ped)`` and ``data = harvey`` read asreml's data
-    sets by name (here the agridat twin under asreml's names, pages/data/). Printed: vm(Calf)
-    499.5204 (s.e. 500.5139), units!units 273.1669 (410.0206), units!R 1 F; hA 0.6464716
-    (0.5658723). Ours is the dense-V REML optimum of σ²_a ZAZ' + σ²_e I (A by the tabular
-    method); asreml's printed point is 4e-7 away, below ours in ℓ by < 1e-9."""
+    sets by name (here the agridat twin under asreml's names, built by
+    scripts/fetched_data.py). Printed: vm(Calf) 499.5204 (s.e. 500.5139), units!units
+    273.1669 (410.0206), units!R 1 F; hA 0.6464716 (0.5658723). Ours is the dense-V REML
+    optimum of σ²_a ZAZ' + σ²_e I (A by the tabular method); asreml's printed point is 4e-7
+    away, below ours in ℓ by < 1e-9."""
     for f in ("harvey.csv", "harvey.ped.csv"):
-        shutil.copy(PAGES / "data" / f, tmp_path / f)
+        shutil.copy(fetched(f), tmp_path / f)
     monkeypatch.chdir(tmp_path)
     ns = run_py(translate((PAGES / "biosci_vpredict_harvey.R").read_text()))
     vc = ns["vc"]
     assert list(vc.index) == ["vm(Calf, harvey.ainv)", "units!units", "units!R"]
     assert vc.loc["units!R", "component"] == 1.0 and vc.loc["units!R", "bound"] == "F"
     ours = vc["component"].iloc[:2].to_numpy(float)
-    h = pd.read_csv(PAGES / "data" / "harvey.csv")
-    ped = pd.read_csv(PAGES / "data" / "harvey.ped.csv")
+    h = pd.read_csv(fetched("harvey.csv"))
+    ped = pd.read_csv(fetched("harvey.ped.csv"))
     pos = {c: i for i, c in enumerate(ped["Calf"])}
     A = tabular_a([pos.get(s) for s in ped["Sire"]], [pos.get(s) for s in ped["Dam"]])
     Z = np.zeros((len(h), len(ped)))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_py
 
 from asr_py import translate
@@ -141,10 +142,10 @@ def test_rcov_corb_fit_matches_the_vignettes_printed_asreml_numbers() -> None:
     # kwstat/covardat vignettes/r-side.Rmd (MIT), docs/articles/r-side.html prints asreml 3's
     # cs2 <- asreml(score ~ trt * month, rcov = ~ patient:cor(month)): R!variance 80.485103
     # (s.e. 10.92939077), R!month.cor 0.803791 (s.e. 0.02925262); data/alzheimers.txt is
-    # copied to tests/translate/data/covardat_alzheimers.txt
+    # built locally as covardat_alzheimers.txt
     import pandas as pd
 
-    dat = pd.read_csv(Path(__file__).parent / "data" / "covardat_alzheimers.txt", sep="\t")
+    dat = pd.read_csv(fetched("covardat_alzheimers.txt"), sep="\t")
     ns = _r("dat$patient <- factor(dat$patient)\ndat$month <- factor(dat$month)\n"
             "dat <- dat[order(dat$patient, dat$month), ]\n"
             "cs2 <- asreml(score ~ trt * month, data = dat, rcov = ~ patient:cor(month))\n"

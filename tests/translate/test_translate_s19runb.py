@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 
 from asr_py.errors import AsrError
 from asr_py.translate.rtpsbits import bspline_basis, penalty_split, r_tpsmmb
@@ -131,8 +132,7 @@ def test_tpsmmb_grp_layout_and_errors() -> None:
 
 
 #: crWerner/fieldsimr 7335473 code-papers/FieldSimR_frontiers/pheno_df.RData (2.6 kB, GPL >= 3),
-#: copied to tests/data (tests/data/README.md)
-_S11 = Path(__file__).resolve().parents[1] / "data" / "fieldsimr_s11_pheno_df.RData"
+#: not committed: built locally by scripts/fetched_data.py (tests/data/README.md)
 
 
 def test_tpsmmb_reproduces_the_recorded_tps_fit_of_fieldsimr_s11() -> None:
@@ -142,7 +142,7 @@ def test_tpsmmb_reproduces_the_recorded_tps_fit_of_fieldsimr_s11() -> None:
     import asr_py as asr
     from asr_py.translate.runtime import load_rdata
 
-    pheno = load_rdata(str(_S11))["pheno_df"]
+    pheno = load_rdata(str(fetched("fieldsimr_s11_pheno_df.RData")))["pheno_df"]
     df = pheno[pheno["env"].astype(str).str.strip() == "1"].copy()
     for c in ("block", "col", "row", "id"):
         df[c] = df[c].astype(str).str.strip().astype(int)

@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from _dense_reml import fit_dense, indicator
+from _fetched import fetched
 from _translate_fixtures import run_r
 
 import asr_py as asr
@@ -214,7 +213,6 @@ def test_moving_grid_bad_input_says_what_is_wrong() -> None:
 
 
 #: crWerner/fieldsimr 7335473 code-papers/FieldSimR_frontiers/pheno_df.RData (tests/data)
-_S11 = Path(__file__).resolve().parents[1] / "data" / "fieldsimr_s11_pheno_df.RData"
 
 
 @pytest.mark.parametrize(("layers", "residual", "deviance", "tol"), [
@@ -229,7 +227,7 @@ def test_moving_grid_reproduces_fieldsimr_s11_recorded_fits(layers, residual, de
     from asr_py.translate.rmvnggrad import r_moving_grid
     from asr_py.translate.runtime import load_rdata
 
-    pheno = load_rdata(str(_S11))["pheno_df"]
+    pheno = load_rdata(str(fetched("fieldsimr_s11_pheno_df.RData")))["pheno_df"]
     df = pheno[pheno["env"].astype(str).str.strip() == "1"].copy()
     for c in ("block", "col", "row", "id"):
         df[c] = df[c].astype(str).str.strip().astype(int)

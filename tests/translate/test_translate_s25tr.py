@@ -416,10 +416,9 @@ def test_gls_corsymm_prints_what_the_covardat_vignette_prints() -> None:
     # F 1560.5016, 0.9554, 23.3903, 2.1315 (denominator df 436); the correlations of
     # rcor(un1) to two digits (first row 1 0.9 0.79 0.8 0.79 0.75). The positions are the
     # records' order within a patient after na.omit, as nlme's.
-    from pathlib import Path
+    from _fetched import fetched
 
-    alz = pd.read_csv(Path(__file__).resolve().parents[1] / "data" /
-                      "covardat_alzheimers.csv")
+    alz = pd.read_csv(fetched("covardat_alzheimers.csv"))
     ns = run_r("library(nlme)\n"
                "dat <- transform(alz, patient = factor(patient), month = factor(month))\n"
                "un1 <- gls(score ~ trt * month, data = dat,\n"

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _fetched import fetched
 from _translate_fixtures import run_r
 from scipy import stats
 
@@ -31,7 +32,6 @@ import asr_py as asr
 from asr_py import translate
 
 SNIPPETS = Path(__file__).parent / "snippets"
-DATA = Path(__file__).resolve().parents[1] / "data"
 _R_CALL = re.compile(r"(?<![\w.$@])(?:asreml::)?asreml\s*\(")
 
 
@@ -56,7 +56,7 @@ def test_snippet_index_lists_every_file() -> None:
 @pytest.fixture()
 def wheat(tmp_path, monkeypatch) -> pd.DataFrame:
     monkeypatch.chdir(tmp_path)
-    d = pd.read_csv(DATA / "asremlplus_wheat.csv")
+    d = pd.read_csv(fetched("asremlplus_wheat.csv"))
     d.to_csv(tmp_path / "wheat.csv", index=False)
     return d
 
@@ -165,7 +165,7 @@ def test_biometryassist_logl_test_reproduces_asremls_pvalues(tmp_path, monkeypat
     0.82896 for ar1(Column) - asreml's own stopping point moves the 4th decimal), and the
     one-decimal formatting '0.1', '0.1', '<0.1', '0.8'."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "oats.csv").write_text((DATA / "biometryassist_oats.csv").read_text())
+    (tmp_path / "oats.csv").write_text((fetched("biometryassist_oats.csv")).read_text())
     ns = run_r(_LOGL, complete=True, quiet=True)
     terms = ["Blocks", "Blocks:Wplots", "ar1(Row)", "ar1(Column)"]
     for t in ("t5", "n5", "t1"):
@@ -195,7 +195,7 @@ def test_vsnc_asreml_lrt(tmp_path, monkeypatch) -> None:
     snippet): the fit with more components is the full one, DF their difference, p rounded
     to 4 decimals; different fixed models give the function's message instead."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "oats.csv").write_text((DATA / "biometryassist_oats.csv").read_text())
+    (tmp_path / "oats.csv").write_text((fetched("biometryassist_oats.csv")).read_text())
     r = ('library(vsnc)\n'
          'oats <- read.csv("oats.csv")\n'
          'oats <- transform(oats, Blocks = factor(Blocks))\n'

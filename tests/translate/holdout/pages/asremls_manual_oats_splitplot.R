@@ -2,7 +2,7 @@
 # Design", as stored at https://www.yumpu.com/en/document/view/50857650/asreml-s-reference-manual-vsn-international/93
 # (stored copy read 2026-12-06; asreml-S/R 2-3 syntax and output). The manual's model,
 # restated: fixed Variety*Nitrogen, random Blocks and Blocks:Wplots; data asreml's oats,
-# here asremlPlus's Oats.dat, the same 72 plots (tests/data/asremlplus_oats.csv, MIT).
+# here asremlPlus's Oats.dat, the same 72 plots (asremlplus_oats.csv: local copy, scripts/fetched_data.py, MIT).
 # expect_lt(): the manual's printed gamma, component and std.error (its z.ratio follows).
 library(asreml)
 library(testthat)

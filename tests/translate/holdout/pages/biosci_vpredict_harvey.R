@@ -3,7 +3,7 @@
 # (stored copy read 2026-12-06; asreml-R 4). The page's calls, restated; its call names the
 # G-inverse 'harvey.aiv', a typo: its printed output names vm(Calf, harvey.ainv), used here.
 # Data: asreml's harvey and harvey.ped, read by name after library(asreml) (LazyData); here
-# pages/data/harvey*.csv, derived from agridat's harvey.lsmeans (Harvey 1960, the same 65
+# harvey*.csv (local copy, scripts/fetched_data.py), derived from agridat's harvey.lsmeans (Harvey 1960, the same 65
 # steers; MIT): y3 = 100 adg, a sire pedigree with unknown dams (pages/README.md).
 # expect_lt(): the printed components and h2, one unit of the last printed digit.
 library(asreml)

@@ -2,7 +2,7 @@
 # https://emitanaka.rbind.io/post/2016-05-linear-mixed-model-in-r/ (stored copy read
 # 2026-12-06; asreml-R 3 syntax; the stored copy ends before any printed output). The page's
 # asreml calls, restated; data asreml's nin89 = agridat's stroup.nin
-# (tests/data/agridat_stroup_nin.csv, MIT) with nin89's column names.
+# (agridat_stroup_nin.csv: local copy, scripts/fetched_data.py, MIT) with nin89's column names.
 library(asreml)
 nin89 <- read.csv("agridat_stroup_nin.csv")
 names(nin89) <- c("Variety", "Rep", "yield", "Column", "Row")

@@ -1,7 +1,7 @@
 # Hold-out page: lucid's help page for vc() ("Extract variance components from mixed
 # models"), https://search.r-project.org/CRAN/refmans/lucid/html/vc.html (stored copy read
 # 2026-12-06; the asreml example is asreml-R 3, output printed with vc()'s 4 significant
-# digits). The page's call, restated; data nlme's Rail (tests/data/nlme_rail.csv, from
+# digits). The page's call, restated; data nlme's Rail (nlme_rail.csv: local copy, scripts/fetched_data.py, from
 # vincentarelbundock/Rdatasets csv/nlme/Rail.csv; nlme GPL >= 2). expect_lt(): the printed
 # component and std.error of Rail!Rail.var (615.3, 392.6) and R!variance (16.17, 6.6).
 library(asreml)

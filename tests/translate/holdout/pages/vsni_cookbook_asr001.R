@@ -1,7 +1,7 @@
 # Hold-out page: VSNi ASReml-R cookbook, ASR001 "LMM for a randomized complete block
 # design - Wheat varieties", https://cookbook.asreml.vsni.co.uk/asr/asr001.html
 # (stored copy read 2026-12-06; asreml-R 4.x output). The page's calls, restated; its data
-# D001 is agridat's besag.elbatan (tests/data/agridat_besag_elbatan.csv, MIT).
+# D001 is agridat's besag.elbatan (agridat_besag_elbatan.csv: local copy, scripts/fetched_data.py, MIT).
 # The expect_lt() lines hold the numbers the page prints (one unit of the last digit).
 library(asreml)
 library(testthat)

@@ -1,7 +1,7 @@
 # Hold-out page: VSNi ASReml-R cookbook, ASR002 "LMM for a randomized complete block
 # design with covariates - Wheat varieties", https://cookbook.asreml.vsni.co.uk/asr/asr002.html
 # (stored copy read 2026-12-06; asreml-R 4.x). The page's calls, restated; data D001 =
-# agridat's besag.elbatan (tests/data/agridat_besag_elbatan.csv, MIT). expect_lt(): the
+# agridat's besag.elbatan (agridat_besag_elbatan.csv: local copy, scripts/fetched_data.py, MIT). expect_lt(): the
 # printed numbers (asreml's wald rounds F to 4 significant digits and denDF to 1 decimal).
 library(asreml)
 library(testthat)

@@ -1,7 +1,7 @@
 # Hold-out page: VSNi ASReml-R cookbook, ASR009 "LMM for a randomized complete block
 # design with spatial analysis - Wheat varieties", https://cookbook.asreml.vsni.co.uk/asr/asr009.html
 # (stored copy read 2026-12-06; the stored copy ends before the printed output: calls only).
-# Data D001 = agridat's besag.elbatan (tests/data/agridat_besag_elbatan.csv, MIT).
+# Data D001 = agridat's besag.elbatan (agridat_besag_elbatan.csv: local copy, scripts/fetched_data.py, MIT).
 library(asreml)
 d001 <- read.csv("agridat_besag_elbatan.csv")
 d001$gen <- as.factor(d001$gen)

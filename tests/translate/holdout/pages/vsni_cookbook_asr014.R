@@ -2,7 +2,7 @@
 # covariates - Oats varieties", https://cookbook.asreml.vsni.co.uk/asr/asr014.html
 # (stored copy read 2026-12-06; it ends before the printed output: calls only). Data D011 =
 # asreml's oats (block, nitrogen, subplot, variety, wplot, yield, ...), here asremlPlus's
-# Oats.dat, the same 72 plots in the same order (tests/data/asremlplus_oats.csv, MIT),
+# Oats.dat, the same 72 plots in the same order (asremlplus_oats.csv: local copy, scripts/fetched_data.py, MIT),
 # renamed to D011's column names.
 library(asreml)
 d011 <- read.csv("asremlplus_oats.csv")

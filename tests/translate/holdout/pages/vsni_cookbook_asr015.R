@@ -1,7 +1,7 @@
 # Hold-out page: VSNi ASReml-R cookbook, ASR015 "LMM for a row-column design with nested
 # effects - Spring barley varieties", https://cookbook.asreml.vsni.co.uk/asr/asr015.html
 # (stored copy read 2026-12-06; asreml-R 4.x). The page's calls, restated; data D010 =
-# agridat's durban.rowcol (tests/data/agridat_durban_rowcol.csv, MIT). expect_lt(): the
+# agridat's durban.rowcol (agridat_durban_rowcol.csv: local copy, scripts/fetched_data.py, MIT). expect_lt(): the
 # numbers the page prints (the stored copy ends inside the residual's row).
 library(asreml)
 library(testthat)

@@ -3,7 +3,7 @@
 # (stored copy read 2026-12-06; it ends before the model call and the output: the call is
 # the page's model equation, y = mu + spacing*stock*gen + rep + rep:wplot + rep:wplot:subplot,
 # with wplot = row x spacing and subplot = row x spacing x stock as the page describes).
-# Data D013 = agridat's archbold.apple (tests/data/agridat_archbold_apple.csv, MIT).
+# Data D013 = agridat's archbold.apple (agridat_archbold_apple.csv: local copy, scripts/fetched_data.py, MIT).
 library(asreml)
 d013 <- read.csv("agridat_archbold_apple.csv")
 d013$rep <- as.factor(d013$rep)
