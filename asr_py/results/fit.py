@@ -546,6 +546,7 @@ class AsremlFit:
         # residual/rcov one argument; matrices of dropped terms left out (update_call.py)
         own = tuple(n for n, p in inspect.signature(asreml).parameters.items()
                     if p.kind is not inspect.Parameter.VAR_KEYWORD)  # asreml()'s keywords
+        own = own or tuple(self.call)  # a refit taking only **kw: every argument is its own
         kw = updated_call(dict(self.call), changes, own)
         if "params" not in changes:
             table = asreml(**{**kw, "start_values": True})
