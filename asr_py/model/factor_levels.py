@@ -33,7 +33,7 @@ from asr_py.model.data import level_labels
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.blocks import Context
 
-__all__ = ["r_factor_levels", "with_r_factor_levels"]
+__all__ = ["r_factor_levels", "restore_levels", "with_r_factor_levels"]
 
 
 def r_factor_levels(values: pd.Series) -> tuple[str, ...] | None:
@@ -65,8 +65,13 @@ def with_r_factor_levels(ctx: Context, names: Iterable[str]) -> Iterator[None]:
     try:
         yield
     finally:
-        for name, lv in saved.items():
-            if lv is None:
-                ctx.levels.pop(name, None)
-            else:
-                ctx.levels[name] = lv
+        restore_levels(ctx, saved)
+
+
+def restore_levels(ctx: Context, saved: dict[str, tuple[str, ...] | None]) -> None:
+    """Put back the ``ctx.levels`` entries a term's build replaced (None: there was none)."""
+    for name, lv in saved.items():
+        if lv is None:
+            ctx.levels.pop(name, None)
+        else:
+            ctx.levels[name] = lv

@@ -21,7 +21,7 @@ import pandas as pd
 from asr_py.formula.ast import Call, Expr, Name, Paren
 from asr_py.formula.functions import spatial_functions
 from asr_py.model.data import level_labels
-from asr_py.model.factor_levels import with_r_factor_levels
+from asr_py.model.factor_levels import restore_levels, with_r_factor_levels
 from asr_py.model.trait_factor import is_response_trait
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,11 +68,7 @@ def whole_data_levels(ctx: Context, parts: tuple[Expr, ...]) -> Iterator[None]:
                                         if n != "units"]):
             yield
     finally:
-        for name, lv in saved.items():
-            if lv is None:
-                ctx.levels.pop(name, None)
-            else:
-                ctx.levels[name] = lv
+        restore_levels(ctx, saved)
 
 
 def _whole(s: pd.Series) -> bool:
