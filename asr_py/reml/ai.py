@@ -58,6 +58,9 @@ from asr_py.reml.pd_face import (
     held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
+from asr_py.reml.unbounded import level_labels
+from asr_py.reml.unbounded import note as unb_note
+from asr_py.reml.unbounded_fit import unbounded_blocks
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
@@ -1226,17 +1229,28 @@ def _fit_reml(
             f"did not converge in {maxit} iterations (last change in loglik "
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
+    gap = 0.0
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
         st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
-        if gap > tol_ll:  # (score and AI stay those of the FACE_RIDGE point)
-            converged = False
-            diagnostics.append(gap_note(final_face, gap, tol_ll))
     on_faces = final_face.faces if final_face is not None else []
+    # s32unb: a singular matrix along which ℓ rises without bound is no estimate
+    unb = unbounded_blocks(mme, problem, theta, st.loglik,
+                           [f.block for f in on_faces] + list(nstep.pd_held))
+    if unb:
+        converged = False
+        diagnostics += [unb_note(u, level_labels(problem.names, b, len(u.combo)))
+                        for u, b in unb]
+    elif gap > tol_ll:  # (score and AI stay those of the FACE_RIDGE point)
+        converged = False
+        diagnostics.append(gap_note(final_face, gap, tol_ll))
+    unb_ids = {id(b) for _, b in unb}
     for f in on_faces:  # issue 11: the rank and only the correlations truly at ±1
+        if id(f.block) in unb_ids:
+            continue
         diagnostics.append(face_describe(f.block.name, f.block.matrix(theta),
                                          "correlation" if f.block.corr else "covariance"))
     for b in nstep.pd_held:
-        if any(f.block is b for f in on_faces):
+        if any(f.block is b for f in on_faces) or id(b) in unb_ids:
             continue
         diagnostics.append(held_describe(b.name, b.matrix(theta),
                                          "correlation" if b.corr else "covariance"))
@@ -1245,6 +1259,9 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     res = build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                        history, diagnostics, cons, ctx, final_face)
+    for u, _ in unb:  # s32unb: asreml's 'S' (singular) on the block's parameters
+        for k in u.idx:
+            res.constraints[int(k)] = "S"
     if not stale.any() or releases >= MAX_RELEASES or it >= maxit:
         return res
     # s31lift: continued from an interior point with the stale floors released

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from asr_py.reml.unbounded import UNB_HEAD
 from asr_py.results.call_args import CallArgs
 from asr_py.results.coef_layout import fixed_layout
 from asr_py.results.covariances import FASummary
@@ -84,6 +85,9 @@ class AsremlFit:
         if getattr(self.model, "saturated", False):   # n = rank(X): nothing to estimate
             note = next(w for w in self.model.warnings if w.startswith("no residual degrees"))
             warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
+        elif unb := [d for d in self.result.diagnostics if d.startswith(UNB_HEAD)]:
+            warnings.warn(f"the {self.method} fit: {unb[0]}", ConvergenceWarning,
+                          stacklevel=4)  # s32unb: reml/unbounded.py
         elif self._unidentified:
             warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
         elif ridge := [d for d in self.result.diagnostics if "converged on a ridge" in d]:
@@ -143,7 +147,7 @@ class AsremlFit:
     def n_estimated(self) -> int:
         """Variance parameters estimated (not fixed, not at a boundary, not 'C': set by
         another through ``vcm=`` constraints)."""
-        return int(sum(c not in ("F", "B", "C") for c in self.result.constraints))
+        return int(sum(c not in ("F", "B", "C", "S") for c in self.result.constraints))
 
     @property
     def aic(self) -> float:
@@ -519,7 +523,7 @@ class AsremlFit:
         ``params=`` to start another fit of the same model from here."""
         return pd.DataFrame({"Component": self.result.names, "Value": self.result.theta,
                              "Constraint": [str(self.model.constraints[k]).upper()
-                                            if c in ("B", "C") else c
+                                            if c in ("B", "C", "S") else c
                                             for k, c in enumerate(self.result.constraints)],
                              "Kind": list(self.model.param_kinds)})
 

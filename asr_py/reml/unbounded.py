@@ -1,0 +1,165 @@
+"""Is the REML log-likelihood bounded along a singular covariance matrix? (s32unb)
+
+A fit can end with a covariance matrix M held singular (on a face of the positive-definite
+cone, :mod:`asr_py.reml.pd_face`, or held at the correlation-scale floor PD_EPS). That is a
+boundary estimate when ℓ has a finite limit there; but when the records hold d > 0
+contrasts w (w'X = 0) that no random term reaches and that M's null combination makes
+exactly 0 (w'y = 0: e.g. a residual ``units:us(trait)`` whose only pure-replicate contrasts
+-- repeated records of an id, ids with identical rows in a genomic K -- are fewer than its
+traits: the trait combination v with v'(y_a − y_b) = 0 has no residual left), V becomes
+singular along w with y in its range and
+
+    ℓ(λ) = −½ d ln λ + O(1) → +∞  as λ (M's small correlation-scale eigenvalues) → 0:
+
+ℓ is unbounded and there is no REML estimate; the number the engine stops at is set by its
+floor (FINAL_RIDGE, PD_EPS). On a bounded boundary ℓ changes by O(λ) instead (the gain of
+moving along the normal cone, ≤ |∂ℓ/∂λ|·λ).
+
+:func:`probe` tells them apart from ℓ itself: M's correlation-scale eigenvalues below
+RANK_TOL are multiplied by κ = 0.1 and 0.01 (the rest of θ held), and ℓ is compared at the
+three points. Unbounded: both decades gain at least UNB_RATE·ln 10 (d/2·ln 10 ≥ 1.15
+expected, d ≥ 1); bounded: a few λ·|∂ℓ/∂λ| (< 1e-3 at the floors). d is estimated from the
+second decade's gain, d ≈ 2Δ/ln 10. ℓ is read from V formed directly when there are at
+most V_MAX records (accurate at any λ; :mod:`asr_py.reml.dense_v`), else from the mixed
+model equations. Any block of the PDBlock interface (``matrix``, ``scaled_eig``,
+``params_of``, ``corr``, ``idx``, ``name``) is probed; nothing here knows a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: eigenvalues of the correlation matrix below this are the ones shrunk (pd_face.RANK_TOL)
+SMALL = 1e-3
+#: the shrink factors of the probe (one and two decades)
+KAPPAS = (0.1, 0.01)
+#: least gain per e-fold of λ, over each decade, that counts as unbounded (d/2 ≥ 0.5 expected)
+UNB_RATE = 0.25
+#: ℓ from V formed directly for at most this many records
+V_MAX = 2000
+
+#: how the note starts (results/fit.py turns it into the fit's ConvergenceWarning)
+UNB_HEAD = "the REML log-likelihood is unbounded"
+UNB_NOTE = (UNB_HEAD + ": it rises by {g1:.3g} and {g2:.3g} as the small eigenvalues of the "
+            "correlation matrix of {name} (smallest {lam:.2g}) shrink 10-fold and 100-fold "
+            "(≈ {d}/2·ln 10 per decade: V is singular along {d} record contrast(s) that "
+            "the data fit exactly), so the reported values are set by the engine's floor on "
+            "that eigenvalue: they are no optimum and no REML estimates (coded 'S'). The "
+            "combination {combo} of its levels has a variance of 0: the records hold too "
+            "few contrasts free of every fixed and random effect (replicates: repeated "
+            "records of an id, ids with identical rows in a relationship matrix, ...) to "
+            "estimate {name} in full, and that combination of them is exactly 0 in the "
+            "data. Fit a simpler structure there (diag/idh instead of us), remove the "
+            "duplicated records or ids, or fix the singular part")
+
+
+@dataclass(frozen=True)
+class Unbounded:
+    """A block along whose singular directions ℓ rises without bound."""
+
+    name: str
+    idx: np.ndarray  # the block's θ indices
+    gains: tuple[float, float]  # ℓ gained over the first and the second decade of λ
+    d: int  # estimated null dimension of V (≈ 2 x gain per decade / ln 10)
+    lam: float  # the smallest correlation-scale eigenvalue at the reported point
+    combo: np.ndarray  # the null combination of M's levels, correlation scale (unit norm)
+
+
+def shrink(block: Any, theta: np.ndarray, kappa: float) -> np.ndarray | None:
+    """θ with the block's correlation-scale eigenvalues below SMALL multiplied by ``kappa``
+    (None when it has none or a non-positive variance). A correlation block is rescaled to
+    a unit diagonal afterwards."""
+    m = block.matrix(theta)
+    se = block.scaled_eig(m)
+    if se is None:
+        return None
+    mu, w, d = se
+    small = mu < SMALL
+    if not small.any():
+        return None
+    s = (w * np.where(small, kappa * np.maximum(mu, 0.0), mu)) @ w.T
+    if block.corr:
+        r = 1.0 / np.sqrt(np.diag(s))
+        s = s * r[:, None] * r[None, :]
+    else:
+        sd = np.sqrt(d)
+        s = s * sd[:, None] * sd[None, :]
+    out = theta.copy()
+    out[block.idx] = block.params_of(s)
+    return out
+
+
+def probe(block: Any, theta: np.ndarray, loglik: Callable[[np.ndarray], float | None]
+          ) -> Unbounded | None:
+    """:class:`Unbounded` when ℓ (``loglik``: None where it cannot be evaluated) rises by
+    at least UNB_RATE·ln 10 over each of two decades of the block's small eigenvalues."""
+    se = block.scaled_eig(block.matrix(theta))
+    if se is None or not (se[0] < SMALL).any():
+        return None
+    ll0 = loglik(theta)
+    pts = [shrink(block, theta, k) for k in KAPPAS]
+    if ll0 is None or any(p is None for p in pts):
+        return None
+    lls = [loglik(p) for p in pts if p is not None]
+    if any(v is None or not np.isfinite(v) for v in lls):
+        return None
+    g1, g2 = float(lls[0] - ll0), float(lls[1] - lls[0])
+    least = UNB_RATE * np.log(10.0)
+    if not (g1 >= least and g2 >= least):
+        return None
+    mu, w, _ = se
+    return Unbounded(block.name, np.asarray(block.idx), (g1, g2),
+                     max(1, int(round(2 * g2 / np.log(10.0)))), float(mu[0]), w[:, 0])
+
+
+def find(blocks: Sequence[Any], theta: np.ndarray,
+         loglik: Callable[[np.ndarray], float | None]) -> list[Unbounded]:
+    """The blocks of ``blocks`` (each once) along which ℓ is unbounded."""
+    out, seen = [], set()
+    for b in blocks:
+        if id(b) in seen:
+            continue
+        seen.add(id(b))
+        u = probe(b, theta, loglik)
+        if u is not None:
+            out.append(u)
+    return out
+
+
+def level_labels(names: Sequence[str], block: Any, n: int) -> list[str]:
+    """Labels of the block's n levels from its diagonal parameters' names (``...!a:a`` or
+    ``...!trait_y1:y1`` -> the part after the last ':'); 'level i' where they cannot be
+    read."""
+    out = [f"level {i + 1}" for i in range(n)]
+    if block.corr:
+        return out
+    E = np.asarray(block.E)
+    for k, j in enumerate(np.asarray(block.idx)):
+        nz = np.argwhere(np.abs(E[k]) > 0)
+        if len(nz) == 1 and nz[0][0] == nz[0][1]:
+            out[int(nz[0][0])] = str(names[int(j)]).split("!")[-1].split(":")[-1]
+    return out
+
+
+def combination(w: np.ndarray, labels: Sequence[str]) -> str:
+    """'0.71·z(y1) − 0.71·z(y2)' (z: a level scaled by its own standard deviation in the
+    matrix), terms below 1e-3 of the largest left out."""
+    w = w / np.abs(w).max()
+    if w[np.argmax(np.abs(w))] < 0:
+        w = -w
+    parts = [(c, lb) for c, lb in zip(w, labels) if abs(c) >= 1e-3]
+    s = " ".join(f"{'−' if c < 0 else '+'} {abs(c):.3g}·z({lb})" for c, lb in parts)
+    return s.lstrip("+ ").strip() + " (z: a level over its standard deviation in the matrix)"
+
+
+def note(u: Unbounded, labels: Sequence[str]) -> str:
+    """The diagnostic of an unbounded ℓ along ``u`` (:data:`UNB_NOTE`)."""
+    return UNB_NOTE.format(g1=u.gains[0], g2=u.gains[1], name=u.name, lam=u.lam, d=u.d,
+                           combo=combination(u.combo, labels))
+
+
+__all__ = ["Unbounded", "UNB_HEAD", "UNB_NOTE", "find", "level_labels", "note", "probe", "shrink"]
