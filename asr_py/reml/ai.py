@@ -58,9 +58,6 @@ from asr_py.reml.pd_face import (
     held_describe,
 )
 from asr_py.reml.pd_face import describe as face_describe
-from asr_py.reml.unbounded import level_labels
-from asr_py.reml.unbounded import note as unb_note
-from asr_py.reml.unbounded_fit import unbounded_blocks
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.progress import phase
 from asr_py.reml.result import RemlResult
@@ -80,6 +77,9 @@ from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tolerance import dof_scale, loglik_tolerance
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
+from asr_py.reml.unbounded import level_labels
+from asr_py.reml.unbounded import note as unb_note
+from asr_py.reml.unbounded_fit import unbounded_blocks
 from asr_py.reml.vanished import code_vanished
 from asr_py.reml.zero_snap import (
     at_zero,
