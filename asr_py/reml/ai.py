@@ -77,9 +77,7 @@ from asr_py.reml.start_repair import StartValueError
 from asr_py.reml.stochastic import StochasticTraces, noise_dominates, wanted
 from asr_py.reml.tolerance import dof_scale, loglik_tolerance
 from asr_py.reml.tuning import DEC_TOL, FACE_DEC, PRED_PARAM, STALL_ITERS, STALL_Z
-from asr_py.reml.unbounded import level_labels
-from asr_py.reml.unbounded import note as unb_note
-from asr_py.reml.unbounded_fit import unbounded_blocks
+from asr_py.reml.unbounded_fit import unbounded_report
 from asr_py.reml.vanished import code_vanished
 from asr_py.reml.zero_snap import (
     at_zero,
@@ -1234,12 +1232,12 @@ def _fit_reml(
         st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
     on_faces = final_face.faces if final_face is not None else []
     # s32unb: a singular matrix along which ℓ rises without bound is no estimate
-    unb = unbounded_blocks(mme, problem, theta, st.loglik,
-                           [f.block for f in on_faces] + list(nstep.pd_held))
+    unb, unb_notes = unbounded_report(mme, problem, theta, st.loglik,
+                                      [f.block for f in on_faces] + list(nstep.pd_held),
+                                      ctx.pd)
     if unb:
         converged = False
-        diagnostics += [unb_note(u, level_labels(problem.names, b, len(u.combo)))
-                        for u, b in unb]
+        diagnostics += unb_notes
     elif gap > tol_ll:  # (score and AI stay those of the FACE_RIDGE point)
         converged = False
         diagnostics.append(gap_note(final_face, gap, tol_ll))

@@ -44,17 +44,19 @@ V_MAX = 2000
 
 #: how the note starts (results/fit.py turns it into the fit's ConvergenceWarning)
 UNB_HEAD = "the REML log-likelihood is unbounded"
+#: why, and what to do (shared by both notes)
+UNB_CAUSE = ("The combination {combo} of its levels has a variance of 0: the records hold too "
+             "few contrasts free of every fixed and random effect (replicates: repeated "
+             "records of an id, ids with identical rows in a relationship matrix, ...) to "
+             "estimate {name} in full, and that combination of them is exactly 0 in the "
+             "data. Fit a simpler structure there (diag/idh instead of us), remove the "
+             "duplicated records or ids, or fix the singular part")
 UNB_NOTE = (UNB_HEAD + ": it rises by {g1:.3g} and {g2:.3g} as the small eigenvalues of the "
             "correlation matrix of {name} (smallest {lam:.2g}) shrink 10-fold and 100-fold "
             "(≈ {d}/2·ln 10 per decade: V is singular along {d} record contrast(s) that "
             "the data fit exactly), so the reported values are set by the engine's floor on "
-            "that eigenvalue: they are no optimum and no REML estimates (coded 'S'). The "
-            "combination {combo} of its levels has a variance of 0: the records hold too "
-            "few contrasts free of every fixed and random effect (replicates: repeated "
-            "records of an id, ids with identical rows in a relationship matrix, ...) to "
-            "estimate {name} in full, and that combination of them is exactly 0 in the "
-            "data. Fit a simpler structure there (diag/idh instead of us), remove the "
-            "duplicated records or ids, or fix the singular part")
+            "that eigenvalue: they are no optimum and no REML estimates (coded 'S'). "
+            + UNB_CAUSE)
 
 
 @dataclass(frozen=True)
@@ -162,4 +164,5 @@ def note(u: Unbounded, labels: Sequence[str]) -> str:
                            combo=combination(u.combo, labels))
 
 
-__all__ = ["Unbounded", "UNB_HEAD", "UNB_NOTE", "find", "level_labels", "note", "probe", "shrink"]
+__all__ = ["Unbounded", "UNB_CAUSE", "UNB_HEAD", "UNB_NOTE", "combination", "find",
+           "level_labels", "note", "probe", "shrink"]

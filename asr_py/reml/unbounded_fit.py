@@ -14,10 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from asr_py.reml.dense_v import evaluate as v_evaluate
 from asr_py.reml.mme import MME
 from asr_py.reml.problem import MixedProblem
-from asr_py.reml.unbounded import V_MAX, Unbounded, find, probe
+from asr_py.reml.pure_error import residual_escape
+from asr_py.reml.unbounded import (
+    UNB_CAUSE,
+    UNB_HEAD,
+    V_MAX,
+    Unbounded,
+    combination,
+    find,
+    level_labels,
+    note,
+    probe,
+)
+from asr_py.reml.v_loglik import v_loglik, v_parts
 
 
 def _mme_loglik(mme: MME) -> Any:
@@ -31,13 +42,8 @@ def _mme_loglik(mme: MME) -> Any:
 
 
 def _v_loglik(problem: MixedProblem) -> Any:
-    def ll(theta: np.ndarray) -> float | None:
-        try:
-            pt = v_evaluate(problem, theta)
-        except (np.linalg.LinAlgError, ValueError, ArithmeticError):
-            return None
-        return None if pt is None or not np.isfinite(pt.loglik) else float(pt.loglik)
-    return ll
+    parts = v_parts(problem)
+    return lambda theta: v_loglik(parts, problem, theta)
 
 
 def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
@@ -60,9 +66,41 @@ def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
     return out
 
 
+def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
+                     singular: Sequence[Any], every: Sequence[Any]
+                     ) -> tuple[list[tuple[Unbounded, Any]], list[str]]:
+    """The unbounded blocks among ``singular`` (:func:`unbounded_blocks`), else a residual
+    block of ``every`` along which ℓ is unbounded though the fit left it interior
+    (:func:`asr_py.reml.pure_error.residual_escape`); with their diagnostics."""
+    found = unbounded_blocks(mme, problem, theta, loglik, singular)
+    if found:
+        return found, [note(u, level_labels(problem.names, b, len(u.combo)))
+                       for u, b in found]
+    try:
+        esc = residual_escape(problem, theta, loglik, every)
+    except (np.linalg.LinAlgError, ValueError, ArithmeticError):
+        esc = None
+    if esc is None:
+        return [], []
+    u, b, lls = esc
+    labels = level_labels(problem.names, b, len(u.combo))
+    text = ESCAPE_NOTE.format(ll=loglik, name=b.name, lam=u.lam, l0=lls[0], g1=u.gains[0],
+                              g2=u.gains[1], d=u.d, combo=combination(u.combo, labels))
+    return [(u, b)], [text]
+
+
+ESCAPE_NOTE = (UNB_HEAD + ": the fit stopped at a local maximum (ℓ = {ll:.7g}) with {name} "
+               "inside the positive-definite cone, but with {name} singular along the "
+               "combination below (smallest correlation-scale eigenvalue λ = {lam:.2g}; "
+               "every other parameter maximised again on V) ℓ = {l0:.7g}, and it rises by "
+               "{g1:.3g} and {g2:.3g} as λ shrinks 10-fold and 100-fold (≈ {d}/2·ln 10 per "
+               "decade): there is no REML estimate, the reported values are a local "
+               "maximum only (coded 'S'). " + UNB_CAUSE)
+
+
 def _block(blocks: Sequence[Any], u: Unbounded) -> Any:
     return next(b for b in blocks if np.array_equal(np.asarray(b.idx), u.idx)
                 and b.name == u.name)
 
 
-__all__ = ["unbounded_blocks"]
+__all__ = ["ESCAPE_NOTE", "unbounded_blocks", "unbounded_report"]

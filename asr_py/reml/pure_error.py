@@ -1,0 +1,183 @@
+"""An unbounded ℓ the iteration never walked towards: the pure-error contrasts (s32unb).
+
+:mod:`asr_py.reml.unbounded` reads an unbounded ℓ where the fit ended with a singular
+matrix. A fit can also stop at a local maximum elsewhere (a genetic matrix on its face, the
+residual interior) while ℓ rises without bound along a singular residual. The cause is in
+the design and the data, so it is read from them:
+
+* the pure-error contrasts B (n x m, orthonormal): B'X = 0 and B'Z_j = 0 on the range of
+  every random term's G_j (at the start values, where the templates are positive definite):
+  records' contrasts that only the residual reaches (repeated records of an id, ids whose
+  rows of a relationship matrix coincide);
+* their REML log-likelihood ℓ_pe(R) = −½[log|B'RB| + b'(B'RB)⁻¹b], b = B'y, is maximised
+  over the residual's linear PD block M = LL' (the other parameters at the estimates). For
+  a ``units:us(trait)`` residual on complete records it is unbounded exactly when the m x t
+  matrix of pure-error contrasts has rank < t (m < t: fewer replicate contrasts than
+  traits); missing records are covered as they are (no formula needed);
+* where that maximum is a singular M, ℓ itself (V formed directly) is probed there with the
+  estimates of every other parameter (:func:`asr_py.reml.unbounded.probe`): the verdict
+  rests on ℓ, not on ℓ_pe. (ℓ = ℓ_pe + ℓ of the other contrasts given B'y, whose
+  conditional variance stays ≥ the random part's on its range: bounded as M turns
+  singular.)
+
+Dense: at most PE_MAX records and PE_M pure-error contrasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+from scipy.optimize import minimize
+
+from asr_py.reml.dense_v import evaluate as v_evaluate
+from asr_py.reml.dense_v import maximise as v_maximise
+from asr_py.reml.problem import MixedProblem
+from asr_py.reml.unbounded import SMALL, Unbounded, probe
+from asr_py.reml.v_loglik import VParts, v_parts
+
+#: records at most (dense SVD of the design)
+PE_MAX = 1000
+#: pure-error contrasts at most (ℓ_pe is maximised on m x m matrices)
+PE_M = 400
+#: the probe starts with ℓ_pe's null directions this far inside the cone (corr. scale)
+START_RIDGE = 1e-4
+#: other PD blocks' correlation-scale eigenvalues lifted to at least this at the probe
+LIFT = 0.05
+#: a singular value of W below this x the largest counts as 0
+RANK_RTOL = 1e-10
+
+
+def pure_error_basis(parts: VParts, problem: MixedProblem) -> np.ndarray | None:
+    """B (n x m) spanning the contrasts free of X and of every random term's range at the
+    start values; None when there are none (or too many)."""
+    cols = [parts.X]
+    for b, Z in zip(problem.random, parts.Z):
+        th0 = problem.theta0[b.offset:b.offset + b.template.n_params]
+        try:
+            G = np.asarray(_dense(b.template.matrix(th0)), dtype=float)
+            w, U = np.linalg.eigh(0.5 * (G + G.T))
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        keep = w > RANK_RTOL * max(float(np.abs(w).max()), 1e-300)
+        cols.append(Z @ U[:, keep])
+    W = np.hstack(cols)
+    U, s, _ = np.linalg.svd(W, full_matrices=True)
+    r = int(np.sum(s > RANK_RTOL * (s[0] if s.size else 1.0)))
+    m = W.shape[0] - r
+    if m <= 0 or m > PE_M:
+        return None
+    return U[:, r:]
+
+
+def _with(theta: np.ndarray, blk: Any, th_b: np.ndarray) -> np.ndarray:
+    out = theta.copy()
+    out[blk.idx] = th_b
+    return out
+
+
+def _dense(a: Any) -> np.ndarray:
+    return a.toarray() if hasattr(a, "toarray") else np.asarray(a)
+
+
+def _refit_loglik(problem: MixedProblem, free: np.ndarray, tol: float) -> Any:
+    """ℓ at θ maximised on V over the ``free`` parameters (the residual block held):
+    :func:`asr_py.reml.dense_v.maximise` from θ; None where V is not PD there."""
+    def ll(theta: np.ndarray) -> float | None:
+        start = v_evaluate(problem, theta)
+        if start is None:
+            return None
+        try:
+            pt = v_maximise(problem, start, free, tol)[0]
+        except (np.linalg.LinAlgError, ValueError, ArithmeticError):
+            return float(start.loglik)
+        return float(max(pt.loglik, start.loglik))
+    return ll
+
+
+def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
+                    blocks: Sequence[Any], tol: float = 1e-6
+                    ) -> tuple[Unbounded, Any, list[float]] | None:
+    """(finding on ℓ, block, ℓ at the probe's three points) when ℓ is unbounded along a singular
+    residual block that the fit left interior; None otherwise (module docstring)."""
+    y = np.asarray(problem.y, dtype=float)
+    off = problem.residual_offset
+    res = [b for b in blocks if not b.corr and int(np.min(b.idx)) >= off]
+    if not res or y.size > PE_MAX or not np.isfinite(loglik):
+        return None
+    parts = v_parts(problem)
+    B = pure_error_basis(parts, problem)
+    if B is None:
+        return None
+    bvec = B.T @ y
+    tr = theta[off:]
+    R0 = np.asarray(_dense(problem.residual.matrix(tr)), dtype=float)
+    derivs = [np.asarray(_dense(d), dtype=float) for d in problem.residual.derivatives(tr)]
+    S0 = B.T @ R0 @ B
+    lifted = theta.copy()  # the other singular matrices lifted inside (ℓ_rest stays finite
+    for b in blocks:       # along the probe only where G is PD on its range)
+        if all(b is not r for r in res):
+            up = b.project(lifted, LIFT)
+            lifted = lifted if up is None else up
+    for blk in res:
+        local = np.asarray(blk.idx) - off
+        A = [B.T @ derivs[k] @ B for k in local]
+        th_b = theta[blk.idx]
+        n = blk.matrix(theta).shape[0]
+        tril = np.tril_indices(n)
+
+        def theta_of(x: np.ndarray, blk: Any = blk, n: int = n, tril: Any = tril
+                     ) -> np.ndarray:
+            L = np.zeros((n, n))
+            L[tril] = x
+            return np.asarray(blk.params_of(L @ L.T), dtype=float)
+
+        def neg(x: np.ndarray, A: list = A, th_b: np.ndarray = th_b) -> float:
+            S = S0 + sum((t - t0) * a for t, t0, a in zip(theta_of(x), th_b, A))
+            try:
+                c = sla.cho_factor(0.5 * (S + S.T), lower=True)
+            except (np.linalg.LinAlgError, ValueError):
+                return 1e300
+            ld = 2.0 * float(np.log(np.diag(c[0])).sum())
+            return 0.5 * (ld + float(bvec @ sla.cho_solve(c, bvec)))
+
+        M = blk.matrix(theta)
+        try:
+            L0 = np.linalg.cholesky(M + 1e-9 * np.diag(np.diag(M)))
+        except np.linalg.LinAlgError:
+            continue
+        opt = minimize(neg, L0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
+        se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(opt.x))))
+        if se is None or not (se[0] < SMALL).any():
+            continue
+        # M with the estimates' variances and ℓ_pe's null directions N (D^-½ w): the Schur
+        # complement M − MN(N'MN)⁻¹N'M (M N' = 0 there), a ridge below SMALL inside
+        mu, w, d = se
+        N = w[:, mu < SMALL] / np.sqrt(d)[:, None]
+        Mn = M - M @ N @ np.linalg.solve(N.T @ M @ N, N.T @ M)
+        Mn = 0.5 * (Mn + Mn.T)
+        Mn = Mn + START_RIDGE * np.diag(np.diag(Mn))
+        star = _with(lifted, blk, np.asarray(blk.params_of(Mn), dtype=float))
+        free = np.ones(theta.size, dtype=bool)
+        free[blk.idx] = False
+        free &= np.array([str(c).upper() != "F" for c in problem.constraints], dtype=bool)
+        seen: list[float] = []
+        refit = _refit_loglik(problem, free, tol)
+
+        def ll(th: np.ndarray, seen: list = seen, refit: Any = refit) -> float | None:
+            v = refit(th)
+            if v is not None:
+                seen.append(v)
+            return v
+
+        u = probe(blk, star, ll)
+        if u is not None:
+            lam = blk.scaled_eig(blk.matrix(star))[0][0]
+            return replace(u, lam=float(lam)), blk, seen
+    return None
+
+
+__all__ = ["PE_M", "PE_MAX", "pure_error_basis", "residual_escape"]
