@@ -57,14 +57,18 @@ def pure_error_basis(parts: VParts, problem: MixedProblem) -> np.ndarray | None:
     cols = [parts.X]
     for b, Z in zip(problem.random, parts.Z):
         th0 = problem.theta0[b.offset:b.offset + b.template.n_params]
-        try:
+        try:  # range(G) = D^½ range(D^-½ G D^-½): judged on the correlation scale
             G = np.asarray(_dense(b.template.matrix(th0)), dtype=float)
-            w, U = np.linalg.eigh(0.5 * (G + G.T))
+            d = np.diag(G).copy()
+            sd = np.sqrt(np.where(d > 0, d, 1.0))
+            w, U = np.linalg.eigh(0.5 * (G + G.T) / np.outer(sd, sd))
         except (np.linalg.LinAlgError, ValueError):
             return None
         keep = w > RANK_RTOL * max(float(np.abs(w).max()), 1e-300)
-        cols.append(Z @ U[:, keep])
+        cols.append(Z @ (sd[:, None] * U[:, keep]))
     W = np.hstack(cols)
+    norm = np.linalg.norm(W, axis=0)
+    W = W[:, norm > 0] / norm[norm > 0]  # (the rank does not depend on column scales)
     U, s, _ = np.linalg.svd(W, full_matrices=True)
     r = int(np.sum(s > RANK_RTOL * (s[0] if s.size else 1.0)))
     m = W.shape[0] - r
@@ -116,6 +120,14 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
     tr = theta[off:]
     R0 = np.asarray(_dense(problem.residual.matrix(tr)), dtype=float)
     derivs = [np.asarray(_dense(d), dtype=float) for d in problem.residual.derivatives(tr)]
+    # contrasts whitened by the estimate's R (B'RB = I there): S = Σ θ_k B'R_kB then adds
+    # terms of one scale whatever the traits' units (else trait 2's 1e-4 drowns in trait
+    # 1's 3e5 roundoff)
+    ev, Ev = np.linalg.eigh(0.5 * (B.T @ R0 @ B + (B.T @ R0 @ B).T))
+    if not ev[0] > 0:
+        return None
+    B = B @ (Ev / np.sqrt(ev)) @ Ev.T
+    bvec = B.T @ y
     S0 = B.T @ R0 @ B
     lifted = theta.copy()  # the other singular matrices lifted inside (ℓ_rest stays finite
     for b in blocks:       # along the probe only where G is PD on its range)
@@ -126,17 +138,27 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
         local = np.asarray(blk.idx) - off
         A = [B.T @ derivs[k] @ B for k in local]
         th_b = theta[blk.idx]
-        n = blk.matrix(theta).shape[0]
+        M = blk.matrix(theta)
+        n = M.shape[0]
         tril = np.tril_indices(n)
+        sd0 = np.sqrt(np.abs(np.diag(M)))
+        if not np.all(sd0 > 0):
+            continue
 
-        def theta_of(x: np.ndarray, blk: Any = blk, n: int = n, tril: Any = tril
-                     ) -> np.ndarray:
-            L = np.zeros((n, n))
-            L[tril] = x
-            return np.asarray(blk.params_of(L @ L.T), dtype=float)
+        def theta_of(x: np.ndarray, blk: Any = blk, n: int = n, tril: Any = tril,
+                     sd0: np.ndarray = sd0) -> np.ndarray:
+            L = np.zeros((n, n))  # M = D½ L L' D½, D = diag of the estimate (scale-free),
+            L[tril] = x           # L's diagonal as its logarithm: ℓ_pe ~ linear in it
+            L[np.diag_indices(n)] = np.exp(np.clip(np.diag(L), -300.0, 300.0))
+            return np.asarray(blk.params_of(np.outer(sd0, sd0) * (L @ L.T)), dtype=float)
 
-        def neg(x: np.ndarray, A: list = A, th_b: np.ndarray = th_b) -> float:
-            S = S0 + sum((t - t0) * a for t, t0, a in zip(theta_of(x), th_b, A))
+        # B'RB = Σ_k θ_k A_k + the other residual parameters' part (none for a residual
+        # that is the block alone: no cancellation between variances of disparate units)
+        rest = (np.zeros_like(S0) if len(local) == problem.residual.n_params
+                else S0 - sum(t0 * a for t0, a in zip(th_b, A)))
+
+        def neg(x: np.ndarray, A: list = A, rest: np.ndarray = rest) -> float:
+            S = rest + sum(t * a for t, a in zip(theta_of(x), A))
             try:
                 c = sla.cho_factor(0.5 * (S + S.T), lower=True)
             except (np.linalg.LinAlgError, ValueError):
@@ -144,12 +166,13 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
             ld = 2.0 * float(np.log(np.diag(c[0])).sum())
             return 0.5 * (ld + float(bvec @ sla.cho_solve(c, bvec)))
 
-        M = blk.matrix(theta)
         try:
-            L0 = np.linalg.cholesky(M + 1e-9 * np.diag(np.diag(M)))
+            L0 = np.linalg.cholesky(M / np.outer(sd0, sd0) + 1e-9 * np.eye(n))
         except np.linalg.LinAlgError:
             continue
-        opt = minimize(neg, L0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
+        x0 = L0.copy()
+        x0[np.diag_indices(n)] = np.log(np.diag(L0))
+        opt = minimize(neg, x0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
         se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(opt.x))))
         if se is None or not (se[0] < SMALL).any():
             continue
