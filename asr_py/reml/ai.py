@@ -1234,7 +1234,7 @@ def _fit_reml(
     # s32unb: a singular matrix along which ℓ rises without bound is no estimate
     unb, unb_notes = unbounded_report(mme, problem, theta, st.loglik,
                                       [f.block for f in on_faces] + list(nstep.pd_held),
-                                      ctx.pd)
+                                      ctx.pd, converged)
     if unb:
         converged = False
         diagnostics += unb_notes

@@ -40,7 +40,7 @@ from asr_py.reml.unbounded import SMALL, Unbounded, probe
 from asr_py.reml.v_loglik import VParts, v_parts
 
 #: records at most (dense SVD of the design)
-PE_MAX = 1000
+PE_MAX = 500
 #: pure-error contrasts at most (ℓ_pe is maximised on m x m matrices)
 PE_M = 400
 #: the probe starts with ℓ_pe's null directions this far inside the cone (corr. scale)
@@ -59,6 +59,9 @@ def pure_error_basis(parts: VParts, problem: MixedProblem) -> np.ndarray | None:
         th0 = problem.theta0[b.offset:b.offset + b.template.n_params]
         try:  # range(G) = D^½ range(D^-½ G D^-½): judged on the correlation scale
             G = np.asarray(_dense(b.template.matrix(th0)), dtype=float)
+            if _pd(G):  # range(Z G Z') = range(Z)
+                cols.append(Z)
+                continue
             d = np.diag(G).copy()
             sd = np.sqrt(np.where(d > 0, d, 1.0))
             w, U = np.linalg.eigh(0.5 * (G + G.T) / np.outer(sd, sd))
@@ -75,6 +78,18 @@ def pure_error_basis(parts: VParts, problem: MixedProblem) -> np.ndarray | None:
     if m <= 0 or m > PE_M:
         return None
     return U[:, r:]
+
+
+def _pd(G: np.ndarray) -> bool:
+    """G positive definite, judged on its correlation scale (Cholesky)."""
+    d = np.diag(G)
+    if not np.all(d > 0):
+        return False
+    try:
+        np.linalg.cholesky(G / np.sqrt(np.outer(d, d)) - RANK_RTOL * np.eye(len(d)))
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def _with(theta: np.ndarray, blk: Any, th_b: np.ndarray) -> np.ndarray:

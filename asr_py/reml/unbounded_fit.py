@@ -67,15 +67,19 @@ def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
 
 
 def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
-                     singular: Sequence[Any], every: Sequence[Any]
+                     singular: Sequence[Any], every: Sequence[Any], converged: bool
                      ) -> tuple[list[tuple[Unbounded, Any]], list[str]]:
     """The unbounded blocks among ``singular`` (:func:`unbounded_blocks`), else a residual
     block of ``every`` along which ℓ is unbounded though the fit left it interior
-    (:func:`asr_py.reml.pure_error.residual_escape`); with their diagnostics."""
+    (:func:`asr_py.reml.pure_error.residual_escape`: looked for only when the fit did not
+    converge or ended with some matrix singular -- a cost of O(n³) on V, skipped for an
+    interior optimum); with their diagnostics."""
     found = unbounded_blocks(mme, problem, theta, loglik, singular)
     if found:
         return found, [note(u, level_labels(problem.names, b, len(u.combo)))
                        for u, b in found]
+    if converged and not singular:  # an interior optimum: the escape is not looked for
+        return [], []
     try:
         esc = residual_escape(problem, theta, loglik, every)
     except (np.linalg.LinAlgError, ValueError, ArithmeticError):
