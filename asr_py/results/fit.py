@@ -186,7 +186,8 @@ class AsremlFit:
 
     @property
     def varcomp(self) -> pd.DataFrame:
-        """component, std.error, z.ratio, bound (P/U/F/B), %ch (last iteration's change); rows
+        """component, std.error, z.ratio, bound (P/U/F/B; S: no estimate, ℓ unbounded along
+        that matrix), %ch (last iteration's change); rows
         in asreml's order: the random terms by their number of effects, smallest first (ties
         in formula order), then the residual (:mod:`asr_py.results.vnumbers`)."""
         r = self.result
