@@ -18,10 +18,11 @@ moving along the normal cone, ≤ |∂ℓ/∂λ|·λ).
 :func:`probe` tells them apart from ℓ itself: M's correlation-scale eigenvalues below
 RANK_TOL are multiplied by κ = 0.1 and 0.01 (the rest of θ held), and ℓ is compared at the
 three points. Unbounded: both decades gain at least UNB_RATE·ln 10 (d/2·ln 10 ≥ 1.15
-expected, d ≥ 1); bounded: a few λ·|∂ℓ/∂λ| (< 1e-3 at the floors). d is estimated from the
-second decade's gain, d ≈ 2Δ/ln 10. ℓ is read from V formed directly when there are at
-most V_MAX records (accurate at any λ; :mod:`asr_py.reml.dense_v`), else from the mixed
-model equations. Any block of the PDBlock interface (``matrix``, ``scaled_eig``,
+expected, d ≥ 1); bounded: a few λ·|∂ℓ/∂λ| (< 1e-3 at the floors). d is estimated from
+the mean gain per decade, d ≈ (Δ₁ + Δ₂)/ln 10 (away from the optimum in the other
+parameters the first decade can still pay for them). ℓ is read from V formed directly when
+there are at most V_MAX records (accurate at any λ; :mod:`asr_py.reml.v_loglik`), else from
+the mixed model equations. Any block of the PDBlock interface (``matrix``, ``scaled_eig``,
 ``params_of``, ``corr``, ``idx``, ``name``) is probed; nothing here knows a template.
 """
 
@@ -66,7 +67,7 @@ class Unbounded:
     name: str
     idx: np.ndarray  # the block's θ indices
     gains: tuple[float, float]  # ℓ gained over the first and the second decade of λ
-    d: int  # estimated null dimension of V (≈ 2 x gain per decade / ln 10)
+    d: int  # estimated null dimension of V (≈ 2 x mean gain per decade / ln 10)
     lam: float  # the smallest correlation-scale eigenvalue at the reported point
     combo: np.ndarray  # the null combination of M's levels, correlation scale (unit norm)
 
@@ -115,7 +116,7 @@ def probe(block: Any, theta: np.ndarray, loglik: Callable[[np.ndarray], float | 
         return None
     mu, w, _ = se
     return Unbounded(block.name, np.asarray(block.idx), (g1, g2),
-                     max(1, int(round(2 * g2 / np.log(10.0)))), float(mu[0]), w[:, 0])
+                     max(1, int(round((g1 + g2) / np.log(10.0)))), float(mu[0]), w[:, 0])
 
 
 def find(blocks: Sequence[Any], theta: np.ndarray,
