@@ -404,6 +404,10 @@ def _fit_mv(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
         result = None
     if not staged_ok or (result is not None and result.converged):
         return result
+    from asr_py.reml.unbounded import UNB_HEAD
+
+    if result is not None and any(d.startswith(UNB_HEAD) for d in result.diagnostics):
+        return result  # s32unb: ℓ unbounded: no start values give an estimate
     # the fit failed: refit from univariate fits, from the default start values for every
     # parameter the user did not fix
     if callback is not None:
