@@ -86,8 +86,7 @@ class AsremlFit:
             note = next(w for w in self.model.warnings if w.startswith("no residual degrees"))
             warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
         elif unb := [d for d in self.result.diagnostics if d.startswith(UNB_HEAD)]:
-            warnings.warn(f"the {self.method} fit: {unb[0]}", ConvergenceWarning,
-                          stacklevel=4)  # s32unb: reml/unbounded.py
+            warnings.warn(unb[0], ConvergenceWarning, stacklevel=4)  # s32unb
         elif self._unidentified:
             warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
         elif ridge := [d for d in self.result.diagnostics if "converged on a ridge" in d]:
