@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
-from scipy.optimize import minimize
 
 from asr_py.reml.dense_v import evaluate as v_evaluate
 from asr_py.reml.dense_v import maximise as v_maximise
@@ -122,6 +121,8 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
                     ) -> tuple[Unbounded, Any, list[float]] | None:
     """(finding on ℓ, block, ℓ at the probe's three points) when ℓ is unbounded along a singular
     residual block that the fit left interior; None otherwise (module docstring)."""
+    from scipy.optimize import minimize  # (only here: a fit never pays its import)
+
     y = np.asarray(problem.y, dtype=float)
     off = problem.residual_offset
     res = [b for b in blocks if not b.corr and int(np.min(b.idx)) >= off]
