@@ -116,35 +116,76 @@ def _refit_loglik(problem: MixedProblem, free: np.ndarray, tol: float) -> Any:
     return ll
 
 
+def _pe_null(blk: Any, theta: np.ndarray, B: np.ndarray, b: np.ndarray,
+             A: list[np.ndarray], S0: np.ndarray | None) -> np.ndarray | None:
+    """The null directions (data scale, columns) of the block's matrix M at the maximum of
+    ℓ_pe(M) = −½[log|S| + b'S⁻¹b], S = Σ_k θ_k(M) A_k (+ the other residual parameters'
+    part, S0 − Σ θ̂_k A_k, when the residual has more than the block), over M = D½ LL' D½
+    (D: the estimate's variances, L's diagonal as logarithms: ℓ_pe ~ linear along an
+    unbounded ray); None when M is not singular there."""
+    from scipy.optimize import minimize  # (only here: a fit never pays its import)
+
+    M = blk.matrix(theta)
+    n = M.shape[0]
+    tril = np.tril_indices(n)
+    sd0 = np.sqrt(np.abs(np.diag(M)))
+    if not np.all(sd0 > 0):
+        return None
+    rest = (np.zeros_like(A[0]) if S0 is None
+            else S0 - sum(t0 * a for t0, a in zip(theta[blk.idx], A)))
+
+    def theta_of(x: np.ndarray) -> np.ndarray:
+        L = np.zeros((n, n))
+        L[tril] = x
+        L[np.diag_indices(n)] = np.exp(np.clip(np.diag(L), -300.0, 300.0))
+        return np.asarray(blk.params_of(np.outer(sd0, sd0) * (L @ L.T)), dtype=float)
+
+    def neg(x: np.ndarray) -> float:
+        S = rest + sum(t * a for t, a in zip(theta_of(x), A))
+        try:
+            c = sla.cho_factor(0.5 * (S + S.T), lower=True)
+        except (np.linalg.LinAlgError, ValueError):
+            return 1e300
+        return 0.5 * (2.0 * float(np.log(np.diag(c[0])).sum())
+                      + float(b @ sla.cho_solve(c, b)))
+
+    try:
+        L0 = np.linalg.cholesky(M / np.outer(sd0, sd0) + 1e-9 * np.eye(n))
+    except np.linalg.LinAlgError:
+        return None
+    L0[np.diag_indices(n)] = np.log(np.diag(L0))
+    opt = minimize(neg, L0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
+    se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(opt.x))))
+    if se is None or not (se[0] < SMALL).any():
+        return None
+    mu, w, d = se
+    return w[:, mu < SMALL] / np.sqrt(d)[:, None]
+
+
 def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
                     blocks: Sequence[Any], tol: float = 1e-6
                     ) -> tuple[Unbounded, Any, list[float]] | None:
-    """(finding on ℓ, block, ℓ at the probe's three points) when ℓ is unbounded along a singular
+    """(finding on ℓ, block, ℓ at the probe's points) when ℓ is unbounded along a singular
     residual block that the fit left interior; None otherwise (module docstring)."""
-    from scipy.optimize import minimize  # (only here: a fit never pays its import)
-
     y = np.asarray(problem.y, dtype=float)
     off = problem.residual_offset
     res = [b for b in blocks if not b.corr and int(np.min(b.idx)) >= off]
     if not res or y.size > PE_MAX or not np.isfinite(loglik):
         return None
-    parts = v_parts(problem)
-    B = pure_error_basis(parts, problem)
+    B = pure_error_basis(v_parts(problem), problem)
     if B is None:
         return None
-    bvec = B.T @ y
     tr = theta[off:]
     R0 = np.asarray(_dense(problem.residual.matrix(tr)), dtype=float)
-    derivs = [np.asarray(_dense(d), dtype=float) for d in problem.residual.derivatives(tr)]
     # contrasts whitened by the estimate's R (B'RB = I there): S = Σ θ_k B'R_kB then adds
     # terms of one scale whatever the traits' units (else trait 2's 1e-4 drowns in trait
     # 1's 3e5 roundoff)
-    ev, Ev = np.linalg.eigh(0.5 * (B.T @ R0 @ B + (B.T @ R0 @ B).T))
+    S = B.T @ R0 @ B
+    ev, Ev = np.linalg.eigh(0.5 * (S + S.T))
     if not ev[0] > 0:
         return None
     B = B @ (Ev / np.sqrt(ev)) @ Ev.T
-    bvec = B.T @ y
-    S0 = B.T @ R0 @ B
+    derivs = [np.asarray(_dense(d), dtype=float) for d in problem.residual.derivatives(tr)]
     lifted = theta.copy()  # the other singular matrices lifted inside (ℓ_rest stays finite
     for b in blocks:       # along the probe only where G is PD on its range)
         if all(b is not r for r in res):
@@ -152,50 +193,14 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
             lifted = lifted if up is None else up
     for blk in res:
         local = np.asarray(blk.idx) - off
-        A = [B.T @ derivs[k] @ B for k in local]
-        th_b = theta[blk.idx]
+        whole = len(local) == problem.residual.n_params
+        N = _pe_null(blk, theta, B, B.T @ y, [B.T @ derivs[k] @ B for k in local],
+                     None if whole else B.T @ R0 @ B)
+        if N is None:
+            continue
+        # M with the estimates' variances and ℓ_pe's null directions N: the Schur
+        # complement M − MN(N'MN)⁻¹N'M (M N = 0 there), a ridge below SMALL inside
         M = blk.matrix(theta)
-        n = M.shape[0]
-        tril = np.tril_indices(n)
-        sd0 = np.sqrt(np.abs(np.diag(M)))
-        if not np.all(sd0 > 0):
-            continue
-
-        def theta_of(x: np.ndarray, blk: Any = blk, n: int = n, tril: Any = tril,
-                     sd0: np.ndarray = sd0) -> np.ndarray:
-            L = np.zeros((n, n))  # M = D½ L L' D½, D = diag of the estimate (scale-free),
-            L[tril] = x           # L's diagonal as its logarithm: ℓ_pe ~ linear in it
-            L[np.diag_indices(n)] = np.exp(np.clip(np.diag(L), -300.0, 300.0))
-            return np.asarray(blk.params_of(np.outer(sd0, sd0) * (L @ L.T)), dtype=float)
-
-        # B'RB = Σ_k θ_k A_k + the other residual parameters' part (none for a residual
-        # that is the block alone: no cancellation between variances of disparate units)
-        rest = (np.zeros_like(S0) if len(local) == problem.residual.n_params
-                else S0 - sum(t0 * a for t0, a in zip(th_b, A)))
-
-        def neg(x: np.ndarray, A: list = A, rest: np.ndarray = rest) -> float:
-            S = rest + sum(t * a for t, a in zip(theta_of(x), A))
-            try:
-                c = sla.cho_factor(0.5 * (S + S.T), lower=True)
-            except (np.linalg.LinAlgError, ValueError):
-                return 1e300
-            ld = 2.0 * float(np.log(np.diag(c[0])).sum())
-            return 0.5 * (ld + float(bvec @ sla.cho_solve(c, bvec)))
-
-        try:
-            L0 = np.linalg.cholesky(M / np.outer(sd0, sd0) + 1e-9 * np.eye(n))
-        except np.linalg.LinAlgError:
-            continue
-        x0 = L0.copy()
-        x0[np.diag_indices(n)] = np.log(np.diag(L0))
-        opt = minimize(neg, x0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
-        se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(opt.x))))
-        if se is None or not (se[0] < SMALL).any():
-            continue
-        # M with the estimates' variances and ℓ_pe's null directions N (D^-½ w): the Schur
-        # complement M − MN(N'MN)⁻¹N'M (M N' = 0 there), a ridge below SMALL inside
-        mu, w, d = se
-        N = w[:, mu < SMALL] / np.sqrt(d)[:, None]
         Mn = M - M @ N @ np.linalg.solve(N.T @ M @ N, N.T @ M)
         Mn = 0.5 * (Mn + Mn.T)
         Mn = Mn + START_RIDGE * np.diag(np.diag(Mn))
