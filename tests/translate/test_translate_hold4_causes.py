@@ -11,6 +11,9 @@ on code and data written here:
   error in the model and the argument a TODO. Checked: the translated script fits the
   model whose log-likelihood a dense-V REML written here gives (tests/model/
   test_and_interaction.py).
+* pascal's ``asreml.nvc(...)`` (asreml "allowing for negative variance components"; 9
+  scripts of one hold-out repository): a TODO. Checked: on a balanced one-way layout the
+  fit equals the closed-form unbounded REML (ANOVA) estimates, a negative group variance.
 """
 
 from __future__ import annotations
@@ -123,3 +126,53 @@ def test_equate_levels_with_and_over_an_interaction() -> None:
 
     assert m.loglik == pytest.approx(_dense_loglik(d, cov(g), cov(r)), abs=1e-6)
     assert isinstance(ns["vc"], pd.DataFrame)
+
+
+# ----- pascal's asreml.nvc(): variance components unbounded -----------------------------------
+
+NVC_R = """
+m <- asreml.nvc(fixed = y ~ 1, random = ~ g, data = d)
+vc <- summary(m)$varcomp
+m0 <- asreml(fixed = y ~ 1, random = ~ g, data = d)
+mp <- asreml.nvc(fixed = y ~ 1, random = ~ g, data = d, gconstraints = c("P"))
+"""
+
+
+def _negative_icc(seed: int = 3, k: int = 8, n: int = 4) -> pd.DataFrame:
+    """A balanced one-way layout whose group means vary less than the residual allows
+    (MSB < MSW): the unbounded REML estimate of the group variance is negative."""
+    rng = np.random.default_rng(seed)
+    e = rng.normal(size=(k, n))
+    e -= 0.8 * e.mean(axis=1, keepdims=True)      # shrink the group means
+    y = 5.0 + e
+    return pd.DataFrame({"g": np.repeat([f"g{i}" for i in range(k)], n), "y": y.ravel()})
+
+
+def test_asreml_nvc_is_the_unbounded_reml_fit() -> None:
+    """Balanced one-way model: the REML estimates without bounds are the ANOVA ones,
+    σ²_g = (MSB − MSW)/n and σ²_e = MSW (closed form), σ²_g < 0 here; asreml() holds it at
+    its boundary and so does ``gconstraints = "P"``."""
+    d = _negative_icc()
+    k, n = 8, 4
+    y = d["y"].to_numpy().reshape(k, n)
+    msb = n * ((y.mean(axis=1) - y.mean()) ** 2).sum() / (k - 1)
+    msw = ((y - y.mean(axis=1, keepdims=True)) ** 2).sum() / (k * (n - 1))
+    assert msb < msw
+    py = translate(NVC_R)
+    assert "# TODO(asr_py):" not in py and "r_asreml_nvc(asr.asreml(" in py
+    ns = run_py(py, d=d.assign(g=d["g"].astype("category")))
+    vc = ns["vc"]["component"]
+    assert vc["g"] == pytest.approx((msb - msw) / n, rel=1e-6)
+    assert vc["g"] < 0
+    assert vc["units!R"] == pytest.approx(msw, rel=1e-6)
+    for bounded in (ns["m0"], ns["mp"]):
+        assert bounded.varcomp["component"]["g"] == pytest.approx(0.0, abs=1e-6)
+        assert bounded.loglik <= ns["m"].loglik + 1e-9
+
+
+def test_asreml_nvc_checks_its_own_arguments() -> None:
+    d = _negative_icc()
+    py = translate("m <- asreml.nvc(fixed = y ~ 1, random = ~ g, data = d, "
+                   "gconstraints = c('U', 'U'))")
+    with pytest.raises(Exception, match=r"gconstraints = \): 2 codes for 1 variance"):
+        run_py(py, d=d.assign(g=d["g"].astype("category")))
