@@ -96,8 +96,9 @@ def _code_blocks(text: str) -> list[tuple[int, int]] | None:
 
 #: R's assignment arrow (``x <- f(y)``), which no shell or Python block writes
 _ARROW = re.compile(r"[\w.)\]]\s*<<?-\s*\S")
-#: a line of another language: a shell prompt or command, Python's import/def, a REPL
-_OTHER = re.compile(r"^\s*(?:\$\s|>>>|pip\s|conda\s|git\s|cd\s|sudo\s|apt(?:-get)?\s|"
+#: a line of another language (a shell prompt or command, Python's import/def, a REPL) or
+#: of an R console transcript (``> x <- 1``, prompts and printed output mixed)
+_OTHER = re.compile(r"^\s*(?:\$\s|>>>|>\s|pip\s|conda\s|git\s|cd\s|sudo\s|apt(?:-get)?\s|"
                     r"import\s|from\s+\S+\s+import\s|def\s|#!)")
 #: a statement that calls a function: ``summary(m)$varcomp``, ``wald(m)``
 _CALL = re.compile(r"^\s*[A-Za-z.][\w.]*(?:::[\w.]+)?\s*\(")

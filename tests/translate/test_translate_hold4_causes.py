@@ -87,6 +87,8 @@ def test_notes_without_an_r_assignment_stay_prose() -> None:
     assert not rknitted.is_knitted(shell)
     python = "# Use\n\n```\nimport numpy as np\nx = np.zeros(3)\nprint(x)\n```\n"
     assert not rknitted.is_knitted(python)
+    console = "# Session\n\n```\n> x <- c(1, 2)\n> mean(x)\n[1] 1.5\n```\n"
+    assert not rknitted.is_knitted(console)       # a transcript, not a program
 
 
 def test_an_r_block_wins_over_untagged_ones() -> None:
