@@ -14,6 +14,9 @@ on code and data written here:
 * pascal's ``asreml.nvc(...)`` (asreml "allowing for negative variance components"; 9
   scripts of one hold-out repository): a TODO. Checked: on a balanced one-way layout the
   fit equals the closed-form unbounded REML (ANOVA) estimates, a negative group variance.
+* ``lm(terms(f, keep.order = TRUE), data)`` (the same scripts: a sequential ANOVA in the
+  order the terms are written): a TODO. Checked against R 4.2's anova()
+  (tests/translate/rscripts/lm_keep_order.R).
 """
 
 from __future__ import annotations
@@ -178,3 +181,42 @@ def test_asreml_nvc_checks_its_own_arguments() -> None:
                    "gconstraints = c('U', 'U'))")
     with pytest.raises(Exception, match=r"gconstraints = \): 2 codes for 1 variance"):
         run_py(py, d=d.assign(g=d["g"].astype("category")))
+
+
+# ----- lm(terms(f, keep.order = TRUE), data) ---------------------------------------------------
+
+#: R 4.2's anova() (tests/translate/rscripts/lm_keep_order.R): sums of squares of a, a:b, c
+#: in the written order, and of a, c, a:b (R's default order, by degree)
+R_SS_KEEP = {"a": 15.88280007278, "a:b": 0.22631172658, "c": 3.87827564135,
+             "Residuals": 15.88149631899}
+R_SS_DEFAULT = {"a": 15.88280007278, "c": 3.75937453429, "a:b": 0.34521283363,
+                "Residuals": 15.88149631899}
+
+
+def _keep_order_data() -> pd.DataFrame:
+    """R's expand.grid(a, b, c, rep = 1:3) (first factor fastest), y without random numbers,
+    rows 2, 7, 17, 30 (1-based) dropped: unbalanced, so the order of terms matters."""
+    rows = [(a, b, c) for _ in range(3) for c in ("c1", "c2") for b in ("b1", "b2")
+            for a in ("a1", "a2", "a3")]
+    d = pd.DataFrame(rows, columns=["a", "b", "c"])
+    i = np.arange(1, len(d) + 1)
+    ia = d["a"].str[1].astype(int)
+    ic = d["c"].str[1].astype(int)
+    d["y"] = np.round(10 + ia + 0.5 * ic + np.sin(1.7 * i), 4)
+    return d.drop(index=[1, 6, 16, 29]).reset_index(drop=True)
+
+
+def test_lm_terms_keep_order() -> None:
+    r = """
+lm1 <- lm(terms(y ~ a + a:b + c, keep.order = TRUE), data = d)
+t1 <- anova(lm1)
+lm2 <- lm(y ~ a + a:b + c, data = d)
+t2 <- anova(lm2)
+"""
+    py = translate(r)
+    assert "# TODO(asr_py):" not in py
+    ns = run_py(py, d=_keep_order_data())
+    for tab, want in ((ns["t1"], R_SS_KEEP), (ns["t2"], R_SS_DEFAULT)):
+        assert list(tab.index) == list(want)
+        np.testing.assert_allclose(tab["Sum Sq"].to_numpy(), list(want.values()),
+                                   rtol=1e-9)
