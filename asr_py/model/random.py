@@ -36,6 +36,7 @@ from asr_py.formula.ast import (
     TermList,
 )
 from asr_py.formula.expand import expand
+from asr_py.model.and_parts import last_part
 from asr_py.model.at_label import at_label
 from asr_py.model.blocks import (
     KNOWN_MATRIX_FUNCS,
@@ -220,41 +221,47 @@ def overlay(ctx: Context, prev: RandomTerm, call: Call) -> RandomTerm:
     (P) onto the previous term's levels, new levels are appended (plain factors, id, idv,
     diag) and must already be levels for a known matrix (vm, ped, giv, ide). G is the
     previous term's structure over the union of levels, its parameter names unchanged.
+    Over an interaction ending in a factor (``us(trait):sire + and(us(trait):dam)``) the
+    overlay acts on the last part (:mod:`asr_py.model.and_parts`).
     """
     pos = call.positional()
     named = call.named()
     if not pos:
         raise ctx.error(call, "and() needs a factor: and(father)")
     times = and_times(ctx, pos, named)
-    if len(prev.blocks) != 1 or prev.label != _label(prev.blocks):
+    if prev.label != _label(prev.blocks):
         raise ctx.error(call, f"and() cannot overlay '{prev.label}': the previous term must "
-                        "be a single factor (f, idv(f), diag(f), vm(f, K), ...)",
+                        "be a factor (f, idv(f), diag(f), vm(f, K), ...) or an interaction "
+                        "ending in one (us(trait):f)",
                         "write and() right after a one-factor random term")
-    pb = prev.blocks[0]
+    leading = list(prev.blocks[:-1])
+    pb = prev.blocks[-1]
     if not pb.is_factor or pb.structure not in _AND_STRUCTURES + ("vm", "ped", "giv", "ide"):
         raise ctx.error(call, f"and() cannot overlay '{prev.label}' (structure "
                         f"{pb.structure or 'covariate'}): the previous term must be a factor "
                         "with an identity, diagonal or known-matrix structure")
-    arg = pos[0]
+    arg = pos[0] if not leading else last_part(ctx, call, pos[0], prev.label, leading)
     b = part_block(ctx, arg)
     if not b.is_factor or (b.template is not None and b.template.n_params > 0):
         raise ctx.error(arg, f"and() takes a plain factor, '{arg}' is not one",
                         "the structure comes from the previous term: ~ idv(mother) + and(father)")
     Zb = b.mat.tocsc()
     used = np.diff(Zb.indptr) > 0
-    index = {lv: i for i, lv in enumerate(prev.levels)}
+    base = tuple(prev.levels) if not leading else tuple(pb.labels)
+    index = {lv: i for i, lv in enumerate(base)}
     new = [lv for lv, u in zip(b.labels, used) if u and lv not in index]
     if new and pb.known:
         raise ctx.error(arg, f"and(): {len(new)} levels of '{arg}' are not ids of the matrix "
                         f"in {prev.label}: " + ", ".join(new[:5]) + (" ..." if len(new) > 5
                                                                      else ""),
                         "every level must be a row of the known matrix")
-    levels = list(prev.levels) + new
-    index.update({lv: len(prev.levels) + i for i, lv in enumerate(new)})
+    levels = list(base) + new
+    index.update({lv: len(base) + i for i, lv in enumerate(new)})
     cols = np.array([index.get(lv, -1) for lv in b.labels])
     keep = np.nonzero(used)[0]
     P = sp.csr_matrix((np.ones(keep.size), (keep, cols[keep])), shape=(b.k, len(levels)))
-    Zp = sp.hstack([prev.Z, sp.csc_matrix((prev.Z.shape[0], len(new)))], format="csr")
+    last = prev.Z if not leading else pb.mat   # the term is KR(leading..., last) (and_parts)
+    Zp = sp.hstack([last, sp.csc_matrix((last.shape[0], len(new)))], format="csr")
     Z = (Zp + times * (b.mat.tocsr() @ P)).tocsr()
     Z.eliminate_zeros()
     template = pb.template
@@ -266,6 +273,9 @@ def overlay(ctx: Context, prev: RandomTerm, call: Call) -> RandomTerm:
                             "parameters)", "give init= for the union of the levels, or none")
     block = Block(Z, tuple(levels), pb.name, pb.label, True, template=template, known=pb.known,
                   structure=pb.structure, init=pb.init, extra=dict(pb.extra, overlay=str(call)))
+    if leading:
+        return term_from_blocks(prev.label, [*leading, block], prev.factors,
+                                khatri_rao([*leading, block]).tocsc())
     return term_from_blocks(prev.label, [block], prev.factors, Z)
 
 

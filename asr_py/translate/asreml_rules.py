@@ -78,6 +78,7 @@ from asr_py.translate import (
     rnull,
     rpackages,
     rparallel,
+    rpascal,
     rpin,
     rplotmath,
     rpls,
@@ -1761,6 +1762,8 @@ class Translator(BasePrinter):
             return self.melt(e)
         if f in ("asreml", "asreml.fit"):
             return self.asreml(e)
+        if f == "asreml.nvc" and f not in self.functions:
+            return rpascal.translate_nvc(self, e)    # pascal: variances unbounded
         if f in ("expect_is", "expect_s3_class") and f not in self.functions:
             got = _expect_class(e)       # testthat: expect_true(inherits(x, class))
             if got is not None:

@@ -9,7 +9,9 @@ the previous term's effects by level label, appending the levels only it has: th
 design Z = Z_mother + Z_father over the union, the same model, whatever the level order.
 So when every equated factor other than the first is the argument of an ``and()`` in the
 random formula right after a term of the first, the translation drops the argument (a NOTE
-says so); any other use (str(), fixed-only factors) keeps the TODO.
+says so); any other use (str(), fixed-only factors) keeps the TODO. Over an interaction
+the and() term repeats the leading parts (``corgh(trait):sire + and(corgh(trait):dam)``):
+the overlay maps the last part by level label the same way (asr_py.model.and_parts).
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from typing import Any
 from asr_py.translate.parser import R
 
 __all__ = ["neutral"]
+
+
+#: the leading parts an and() over an interaction repeats: ``and(corgh(trait):dam)``
+#: after ``corgh(trait):sire`` (asr_py.model.and_parts)
+_LEADING = r"(?:[\w.]+(?:\([^()]*\))?\s*:\s*)*"
 
 
 def _names(a: R) -> list[str] | None:
@@ -41,7 +48,8 @@ def neutral(tr: Any, a: R, named: list[tuple[str, R]]) -> bool:
         return False
     first = re.escape(names[0])
     for other in names[1:]:
-        pat = rf"(?<![\w.]){first}(?:\s*\))?\s*\+\s*and\(\s*{re.escape(other)}\s*[,)]"
+        pat = (rf"(?<![\w.]){first}(?:\s*\))?\s*\+\s*and\(\s*{_LEADING}"
+               rf"{re.escape(other)}\s*[,)]")
         if not re.search(pat, text):
             return False
     return True

@@ -14,6 +14,11 @@ are the program and everything else, the printed output included, becomes ``#`` 
 the document has no ``r`` block (the whole document knitted with ``highlight = FALSE``) or
 when knitr's output follows it. Chunks knitted with ``echo = FALSE`` left no code behind and
 cannot be recovered.
+
+Notes written straight in Markdown (a README, an analysis write-up) often fence R code with
+no language at all: when such a document has no ``r`` block and no printed output, its
+untagged blocks are R code if one of them assigns with R's ``<-`` (:func:`_untagged_r`;
+shell and Python blocks stay comments).
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ def _code_blocks(text: str) -> list[tuple[int, int]] | None:
         any(_indented_output_at(lines, k) for k in range(len(lines)))
     r_blocks = [(a, b) for a, b, info in blocks if _R_INFO.match(info)]
     if not has_output:
-        return r_blocks or None
+        return r_blocks or _untagged_r(lines, blocks) or None
     code = list(r_blocks)
     for n, (a, b, info) in enumerate(blocks):
         if not _TEXT_INFO.match(info):
@@ -87,6 +92,33 @@ def _code_blocks(text: str) -> list[tuple[int, int]] | None:
         if not r_blocks or followed:
             code.append((a, b))
     return sorted(code) or None
+
+
+#: R's assignment arrow (``x <- f(y)``), which no shell or Python block writes
+_ARROW = re.compile(r"[\w.)\]]\s*<<?-\s*\S")
+#: a line of another language (a shell prompt or command, Python's import/def, a REPL) or
+#: of an R console transcript (``> x <- 1``, prompts and printed output mixed)
+_OTHER = re.compile(r"^\s*(?:\$\s|>>>|>\s|pip\s|conda\s|git\s|cd\s|sudo\s|apt(?:-get)?\s|"
+                    r"import\s|from\s+\S+\s+import\s|def\s|#!)")
+#: a statement that calls a function: ``summary(m)$varcomp``, ``wald(m)``
+_CALL = re.compile(r"^\s*[A-Za-z.][\w.]*(?:::[\w.]+)?\s*\(")
+
+
+def _untagged_r(lines: list[str], blocks: list[tuple[int, int, str]]
+                ) -> list[tuple[int, int]]:
+    """Notes written in Markdown with R code in fenced blocks that carry no language (```
+    alone): when one of those blocks assigns with R's ``<-``, every untagged block that
+    assigns or calls a function, and holds no line of another language, is R code."""
+    untagged = [(a, b) for a, b, info in blocks if not info]
+    if not any(_ARROW.search(ln) for a, b in untagged for ln in lines[a + 1:b]):
+        return []
+    out = []
+    for a, b in untagged:
+        body = [ln for ln in lines[a + 1:b] if ln.strip() and not ln.lstrip().startswith("#")]
+        if body and not any(_OTHER.match(ln) for ln in body) and \
+                any(_ARROW.search(ln) or _CALL.match(ln) for ln in body):
+            out.append((a, b))
+    return out
 
 
 def is_knitted(text: str) -> bool:

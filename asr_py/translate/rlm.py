@@ -54,8 +54,11 @@ def _r_name(col: str) -> str:
     return ":".join(parts)
 
 
-def _design(formula: str, data: pd.DataFrame) -> tuple[Any, Any, list[str]]:
-    """(y or None, X as a formulaic ModelMatrix, the term label of each column)."""
+def _design(formula: str, data: pd.DataFrame, keep_order: bool = False
+            ) -> tuple[Any, Any, list[str]]:
+    """(y or None, X as a formulaic ModelMatrix, the term label of each column); terms in
+    R's order (by degree), or as written with ``keep_order`` (R's ``terms(f, keep.order =
+    TRUE)``)."""
     import formulaic
 
     if not isinstance(data, pd.DataFrame):
@@ -68,7 +71,9 @@ def _design(formula: str, data: pd.DataFrame) -> tuple[Any, Any, list[str]]:
                                                    v is None or v != v).all():
             data[c] = pd.Categorical(data[c])
     try:
-        mm = formulaic.model_matrix(_r_formula(formula), data, na_action="drop")
+        spec = formulaic.Formula(_r_formula(formula), _ordering="none") if keep_order \
+            else _r_formula(formula)
+        mm = formulaic.model_matrix(spec, data, na_action="drop")
     except Exception as err:  # noqa: BLE001 - formulaic raises many kinds
         raise AsrError(f"lm()/model.matrix(): cannot build the design matrix of "
                        f"{formula!r}: {err}", hint="the formula's variables must be "
@@ -99,8 +104,9 @@ class RLm:
     """An R ``lm`` fit: ``fit["coefficients"]``, ``["residuals"]``, ``["fitted.values"]``,
     ``["df.residual"]``, ``["rank"]`` as R's ``fit$...``; ``describe()`` is ``summary()``."""
 
-    def __init__(self, formula: str, data: pd.DataFrame, weights: Any = None) -> None:
-        y, x, terms = _design(formula, data)
+    def __init__(self, formula: str, data: pd.DataFrame, weights: Any = None,
+                 keep_order: bool = False) -> None:
+        y, x, terms = _design(formula, data, keep_order)
         if y is None or y.shape[1] != 1:
             lhs = formula.split("~")[0].strip().strip("`")
             if isinstance(data, pd.DataFrame) and lhs in data.columns and \
@@ -247,15 +253,17 @@ class RLm:
 
 
 def r_lm(formula: Any, data: pd.DataFrame | None = None, weights: Any = None,
-         **_: Any) -> RLm:
-    """R's ``lm(formula, data, weights)`` (the formula as its R text)."""
+         keep_order: bool = False, **_: Any) -> RLm:
+    """R's ``lm(formula, data, weights)`` (the formula as its R text); ``keep_order``: the
+    terms in the order written (``lm(terms(f, keep.order = TRUE), data)``: what anova()'s
+    sequential sums of squares follow)."""
     if data is None:
         raise AsrError("lm(): no data given", hint="lm(y ~ x, data = d)")
     if not isinstance(formula, str) or "~" not in formula:
         raise AsrError(f"lm(): the formula is {formula!r}, not a model formula",
                        hint="lm(y ~ x, data = d), or a formula built by reformulate()/"
                             "as.formula(paste(...))")
-    return RLm(formula, data, weights)
+    return RLm(formula, data, weights, keep_order)
 
 
 def _other(what: str, obj: Any, **kw: Any) -> Any:
@@ -348,6 +356,28 @@ def r_rstandard(obj: Any, **_: Any) -> Any:
     return pd.Series(r, index=obj.residuals.index)
 
 
+def _unwrap_terms(e: Any) -> tuple[Any, bool | None]:
+    """``lm(terms(f, keep.order = TRUE), data)`` -> (``lm(f, data)``, True); a call with
+    no terms() -> (it, False); terms() with arguments other than keep.order -> (e, None)."""
+    from dataclasses import replace
+
+    for k, (n, a) in enumerate(e.args):
+        if n not in (None, "formula") or a.kind != "call" or a.value != "terms":
+            continue
+        inner = [x for m, x in a.args if m in (None, "x")]
+        flags = [x for m, x in a.args if m == "keep.order"]
+        if len(inner) != 1 or len(flags) + len(inner) != len(a.args) or \
+                inner[0].kind != "formula" or \
+                any(x.kind != "name" or x.value not in ("TRUE", "T", "FALSE", "F")
+                    for x in flags):
+            return e, None
+        keep = bool(flags) and flags[0].value in ("TRUE", "T")
+        args = list(e.args)
+        args[k] = (n, inner[0])
+        return replace(e, args=args), keep
+    return e, False
+
+
 def translate(printer: Any, e: Any) -> str | None:
     """The Python of a call to one of :data:`FUNCTIONS`, or None (then other rules apply).
     The formula argument is passed as its R text."""
@@ -366,6 +396,11 @@ def translate(printer: Any, e: Any) -> str | None:
             return None
     args = []
     literal = False                      # a formula (or its text) is given
+    keep: bool | None = False
+    if f == "lm":
+        e, keep = _unwrap_terms(e)
+        if keep is None:
+            return None                  # terms(f, <other arguments>): not done here
     for n, a in e.args:
         if n == "se" and f in ("coef", "coefficients"):
             args.append(("se", printer.py(a)))       # LMMsolver's coef(obj, se = TRUE)
@@ -390,5 +425,7 @@ def translate(printer: Any, e: Any) -> str | None:
         # a formula held in a variable (reformulate(), as.formula(paste(...)): its text)
         if f == "lm" and not (form is not None and form.kind == "name"):
             return None
+    if keep:
+        args.append(("keep_order", "True"))
     helper = printer.runtime(FUNCTIONS[f])
     return f"{helper}(" + ", ".join(v if k is None else f"{k}={v}" for k, v in args) + ")"

@@ -390,6 +390,7 @@ from asr_py.translate.roptim import r_nlminb, r_optim, r_optimize, r_optimr  # n
 from asr_py.translate.rpadjust import r_p_adjust  # noqa: F401 - p.adjust()
 from asr_py.translate.rpairwise import r_pairwise_comparisons  # noqa: F401 - biometryassist
 from asr_py.translate.rparamlist import r_param_list, r_params_table  # noqa: F401
+from asr_py.translate.rpascal import r_asreml_nvc  # noqa: F401 - pascal's asreml.nvc()
 from asr_py.translate.rpin import r_pin  # noqa: F401 - AAfun/AAFMM's pin()
 from asr_py.translate.rpls import r_plsr, r_scores  # noqa: F401 - pls
 from asr_py.translate.rplusvalid import (  # noqa: F401 - validAsrtests(), ...

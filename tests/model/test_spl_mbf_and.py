@@ -361,7 +361,7 @@ def test_and_fit_equals_grp_on_hand_built_columns(parents) -> None:
 @pytest.mark.parametrize("random, msg", [
     ("~ and(father) + mother", "no previous term"),
     ("~ us(mother) + and(father)", "cannot overlay"),
-    ("~ mother:father + and(father)", "must be a single factor"),
+    ("~ mother:father + and(father)", "needs a term of 2 parts"),
     ("~ mother + and(y)", "plain factor"),
     ("~ mother + and(father, times = q)", "'q' is not given"),
 ])
