@@ -7,7 +7,8 @@ R/comparison_helpers.R compute it:
   aliased rows dropped; aov/lm: emmeans' means and covariance), the denominator df ν as in
   :mod:`asr_py.translate.rmct`;
 * the pairs: ``pairs`` (``"a - b"`` strings, split at the '-' that leaves two known levels,
-  or ``list(c("a", "b"))``), by default every pair of levels in prediction order (R's
+  or ``list(c("a", "b"))``; a pair of one level is an error, a repeated or reversed pair
+  is dropped with a warning), by default every pair of levels in prediction order (R's
   ``combn``), within each ``by`` group (levels of the rest joined by ':');
 * ``estimate = μ_i − μ_j``, ``std.error = √(V_ii + V_jj − 2V_ij)``, ``statistic`` = t,
   p = 2 P(t_ν > |t|) adjusted by ``p.adjust(adjust)`` within the group, ``conf.low/high =
@@ -60,6 +61,30 @@ def _pairs(pairs: Any, labels: list[str]) -> list[tuple[str, str]]:
             raise AsrError(f'Unknown level(s) in `pairs`: "{p}".\nAvailable levels: '
                            f"{', '.join(labels)}.", hint='pairs = c("a - b")')
         out.append(hits[0])
+    return _distinct_once(out)
+
+
+def _distinct_once(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """R's parse_pairs() checks: a pair of one level twice is an error; a pair repeated
+    or reversed (``"A-B"`` after ``"B-A"``) is dropped with a warning, the first one kept
+    with its direction (a duplicate would enlarge the adjustment's family)."""
+    for a, b in pairs:
+        if a == b:
+            raise AsrError(f'A pair must reference two distinct levels (got "{a}" twice).',
+                           hint='pairs = c("a - b") with a != b')
+    seen: set[frozenset[str]] = set()
+    out: list[tuple[str, str]] = []
+    dups: list[str] = []
+    for a, b in pairs:
+        key = frozenset((a, b))
+        if key in seen:
+            dups.append(f"{a}-{b}")
+            continue
+        seen.add(key)
+        out.append((a, b))
+    if dups:
+        warnings.warn(f"Duplicate or reversed pair(s) removed: {', '.join(dups)}.",
+                      stacklevel=3)
     return out
 
 
