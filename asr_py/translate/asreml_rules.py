@@ -27,6 +27,7 @@ from asr_py.translate import (
     rave,
     rbroomasreml,
     rcapture,
+    rcapwarn,
     rcasewhen,
     rcast,
     rcld,
@@ -186,7 +187,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
                  rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
-                 rmatcharg, rstructure, rplotmath, rsetdt, rcapture,
+                 rmatcharg, rstructure, rplotmath, rsetdt, rcapture, rcapwarn,
                  rtempfile)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -2270,6 +2271,9 @@ class Translator(BasePrinter):
                 sep = [a for n, a in args if n == "sep"]
                 extra = [f"sep={self.py(sep[0])}"] if sep else []
                 return f"{self.runtime('r_cat')}(" + ", ".join(self.kwargs(keep) + extra) + ")"
+            if f == "warning":      # a warning, so capture_warnings() sees it (rcapwarn)
+                keep = [(n, a) for n, a in keep if n not in ("immediate.", "noBreaks.")]
+                return f"{self.runtime('r_warning')}(" + ", ".join(self.kwargs(keep)) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
         if f in ("print", "print.data.frame", "print.default") and pos:
             # print.data.frame(x): the S3 method print(x) dispatches to for a data frame

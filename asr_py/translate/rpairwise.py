@@ -9,7 +9,8 @@ R/comparison_helpers.R compute it:
 * the pairs: ``pairs`` (``"a - b"`` strings, split at the '-' that leaves two known levels,
   or ``list(c("a", "b"))``; a pair of one level is an error, a repeated or reversed pair
   is dropped with a warning), by default every pair of levels in prediction order (R's
-  ``combn``), within each ``by`` group (levels of the rest joined by ':');
+  ``combn``), within each ``by`` group (levels of the rest joined by ':'; a pair naming a
+  level absent from a group is skipped there with a warning);
 * ``estimate = μ_i − μ_j``, ``std.error = √(V_ii + V_jj − 2V_ij)``, ``statistic`` = t,
   p = 2 P(t_ν > |t|) adjusted by ``p.adjust(adjust)`` within the group, ``conf.low/high =
   est ∓ qt(1 − sig/2, ν)·se`` (unadjusted);
@@ -202,6 +203,10 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
         lab = {label[i]: i for i in idx}
         gp = (list(itertools.combinations([label[i] for i in idx], 2)) if wanted is None
               else [p for p in wanted if p[0] in lab and p[1] in lab])
+        if wanted is not None and len(gp) < len(wanted):
+            skipped = [f"{a} - {b}" for a, b in wanted if (a, b) not in gp]
+            warnings.warn(f"In group '{g}', skipped comparison(s) referencing levels not "
+                          f"present there: {', '.join(skipped)}.", stacklevel=2)
         if not gp:
             continue
         i_ix = np.array([lab[a] for a, _ in gp])

@@ -107,6 +107,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
 from asr_py.translate.rcapture import r_capture_output, r_capture_to  # noqa: F401
+from asr_py.translate.rcapwarn import r_capture_warnings, r_warning  # noqa: F401 - testthat
 from asr_py.translate.rcaret import r_createFolds  # noqa: F401 - caret's createFolds()
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
