@@ -45,6 +45,7 @@ from asr_py.translate import (
     renv,
     requatelevels,
     reval,
+    rexpectmore,
     rfactor,
     rfactorlevels,
     rfctrelevel,
@@ -802,7 +803,8 @@ class Translator(BasePrinter):
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv", "ggsave",
                                                  "fwrite", "stopifnot")) or (
-                e.kind == "call" and e.value in (*EXPECT_VALUE, "expect_is", "expect_s3_class")):
+                e.kind == "call" and e.value in (*EXPECT_VALUE, "expect_is", "expect_s3_class",
+                                                 *rexpectmore.FUNCTIONS)):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
 
@@ -1766,6 +1768,10 @@ class Translator(BasePrinter):
             got = _expect_class(e)       # testthat: expect_true(inherits(x, class))
             if got is not None:
                 return self.call(got)
+        if f in rexpectmore.FUNCTIONS and f not in self.functions:
+            got = rexpectmore.rewrite(e)     # expect_length(x, n): expect_equal(length(x), n)
+            if got is not None:
+                return self.call(got)
         if f in EXPECT_VALUE and pos:
             keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
                                                          "scale", "check.attributes")]
@@ -2025,7 +2031,7 @@ class Translator(BasePrinter):
         if f in ("rownames", "row.names") and len(args) == 1:
             return f"{self.runtime('r_rownames')}({self.py(pos[0])})"
         if f == "setequal" and len(pos) == 2 and len(args) == 2:
-            return f"(set({self.py(pos[0])}) == set({self.py(pos[1])}))"
+            return f"{self.runtime('r_setequal')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "system.file" and pos:   # a package's installed file: its source tree's inst/
             keep = [self.py(a) for n, a in args if n is None] + [
                 f"{n.replace('.', '_')}={self.py(a)}" for n, a in args
