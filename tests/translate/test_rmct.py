@@ -490,6 +490,29 @@ def test_pairwise_pairs_repeated_reversed_or_of_one_level() -> None:
         r_pairwise_comparisons(fit, classify="trt", pairs="A-A")
 
 
+def test_pairwise_pair_naming_an_aliased_level_says_aliased() -> None:
+    """biometryassist 1.5.0's stop_unknown_levels(): a level dropped as aliased (an empty
+    cell of Trt*Site) is named as aliased, not unknown; a level that never existed as
+    unknown; a pair with no '-' split into two parts cannot be parsed. Own data."""
+    from asr_py.translate.raov import r_aov
+    from asr_py.translate.rpairwise import r_pairwise_comparisons
+
+    d = pd.DataFrame({"Trt": list("AABBBB"), "Site": list("XXXXYY"),
+                      "y": [1.0, 1.4, 2.2, 2.0, 3.1, 3.5]})
+    fit = r_aov("y ~ Trt * Site", data=d.astype({"Trt": "category", "Site": "category"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(AsrError, match="Aliased .*A:Y") as err:
+            r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:Y-B:Y")
+        assert "Unknown level" not in str(err.value)
+        with pytest.raises(AsrError, match="Unknown level.*C:X"):
+            r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:X-C:X")
+        with pytest.raises(AsrError, match="Could not unambiguously parse"):
+            r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:X-B:X-B:Y")
+        ok = r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:X-B:X")
+    assert ok["estimate"].iloc[0] == pytest.approx(1.2 - 2.1)
+
+
 def test_pairwise_by_group_of_an_asreml_fit() -> None:
     """by = 'Irrigation': the comparisons within each irrigation level, the SE from the
     predictions' covariance V (√(V_ii + V_jj − 2V_ij), read here from predict(vcov=TRUE)),
