@@ -7,10 +7,8 @@ R/comparison_helpers.R compute it:
   aliased rows dropped; aov/lm: emmeans' means and covariance), the denominator df ν as in
   :mod:`asr_py.translate.rmct`;
 * the pairs: ``pairs`` (``"a - b"`` strings, split at the '-' that leaves two known levels,
-  or ``list(c("a", "b"))``; a pair of one level is an error, a repeated or reversed pair
-  is dropped with a warning), by default every pair of levels in prediction order (R's
-  ``combn``), within each ``by`` group (levels of the rest joined by ':'; a pair naming a
-  level absent from a group is skipped there with a warning);
+  or ``list(c("a", "b"))``), by default every pair of levels in prediction order (R's
+  ``combn``), within each ``by`` group (levels of the rest joined by ':');
 * ``estimate = μ_i − μ_j``, ``std.error = √(V_ii + V_jj − 2V_ij)``, ``statistic`` = t,
   p = 2 P(t_ν > |t|) adjusted by ``p.adjust(adjust)`` within the group, ``conf.low/high =
   est ∓ qt(1 − sig/2, ν)·se`` (unadjusted);
@@ -62,70 +60,6 @@ def _pairs(pairs: Any, labels: list[str]) -> list[tuple[str, str]]:
             raise AsrError(f'Unknown level(s) in `pairs`: "{p}".\nAvailable levels: '
                            f"{', '.join(labels)}.", hint='pairs = c("a - b")')
         out.append(hits[0])
-    return _distinct_once(out)
-
-
-def _check_levels(pairs: Any, labels: list[str], aliased: list[str] | None) -> None:
-    """R's parse_pairs() errors for levels that are not estimable: a pair with no split
-    into two known levels is split at its '-' (more or fewer than two parts: an error), and
-    its parts that are no label are named, the aliased ones (dropped from the predictions)
-    as aliased, the rest as unknown (its stop_unknown_levels)."""
-    if pairs is None:
-        return
-    items = [pairs] if isinstance(pairs, str) else list(pairs)
-    asked: list[str] = []
-    for p in items:
-        if not isinstance(p, str):
-            asked += [str(x) for x in np.ravel(np.asarray(p, dtype=object))]
-            continue
-        s = p.strip()
-        if any(s[:k].strip() in labels and s[k + 1:].strip() in labels
-               for k, ch in enumerate(s) if ch == "-"):
-            continue
-        parts = [x.strip() for x in s.split("-")]
-        if len(parts) != 2:
-            raise AsrError(f'Could not unambiguously parse pair "{s}" (expected exactly two '
-                           "levels separated by '-'). If a factor level contains '-', use "
-                           'the list form, e.g. list(c("level1", "level2")).',
-                           hint='pairs = list(c("a", "b"))')
-        asked += parts
-    unknown = list(dict.fromkeys(x for x in asked if x not in labels))
-    if not unknown:
-        return
-    gone = [x for x in unknown if aliased and x in aliased]
-    truly = [x for x in unknown if x not in gone]
-    msg = []
-    if gone:
-        msg.append(f"Aliased (not estimable) level(s) in `pairs`: {', '.join(gone)}. These "
-                   "levels were aliased in the model and removed from the predictions, so "
-                   "they cannot be compared.")
-    if truly:
-        msg.append(f"Unknown level(s) in `pairs`: {', '.join(truly)}.\nAvailable levels: "
-                   f"{', '.join(labels)}.")
-    raise AsrError("\n".join(msg), hint='pairs = c("a - b") with estimable levels')
-
-
-def _distinct_once(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """R's parse_pairs() checks: a pair of one level twice is an error; a pair repeated
-    or reversed (``"A-B"`` after ``"B-A"``) is dropped with a warning, the first one kept
-    with its direction (a duplicate would enlarge the adjustment's family)."""
-    for a, b in pairs:
-        if a == b:
-            raise AsrError(f'A pair must reference two distinct levels (got "{a}" twice).',
-                           hint='pairs = c("a - b") with a != b')
-    seen: set[frozenset[str]] = set()
-    out: list[tuple[str, str]] = []
-    dups: list[str] = []
-    for a, b in pairs:
-        key = frozenset((a, b))
-        if key in seen:
-            dups.append(f"{a}-{b}")
-            continue
-        seen.add(key)
-        out.append((a, b))
-    if dups:
-        warnings.warn(f"Duplicate or reversed pair(s) removed: {', '.join(dups)}.",
-                      stacklevel=3)
     return out
 
 
@@ -231,7 +165,6 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
             if isinstance(pp[v].dtype, pd.CategoricalDtype) else {} for v in by_v]
         groups.sort(key=lambda g: tuple(r.get(x, len(r)) for r, x in
                                         zip(rank[::-1], g.split(":")[::-1], strict=True)))
-    _check_levels(pairs, list(dict.fromkeys(label)), aliased)   # R's stop_unknown_levels
     wanted = None if pairs is None else _pairs(pairs, list(dict.fromkeys(label)))
     mu = pp["predicted.value"].to_numpy(dtype=float)
     blocks = []
@@ -244,10 +177,6 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
         lab = {label[i]: i for i in idx}
         gp = (list(itertools.combinations([label[i] for i in idx], 2)) if wanted is None
               else [p for p in wanted if p[0] in lab and p[1] in lab])
-        if wanted is not None and len(gp) < len(wanted):
-            skipped = [f"{a} - {b}" for a, b in wanted if (a, b) not in gp]
-            warnings.warn(f"In group '{g}', skipped comparison(s) referencing levels not "
-                          f"present there: {', '.join(skipped)}.", stacklevel=2)
         if not gp:
             continue
         i_ix = np.array([lab[a] for a, _ in gp])
