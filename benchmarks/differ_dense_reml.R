@@ -73,3 +73,15 @@ for (g2 in c(-0.3, 0.3)) {
 }
 b <- maximise(function(t) sar2(c(t, -0.157972)), c(0.1, 0.5, 1.2, 0, -0.1), lo[1:5], hi[1:5])
 cat(sprintf("GeneticCane ar1(Col):sar2(Row) at asreml's cor2 -0.157972: l = %.6f\n", b$l))
+
+# 3. test3REMLRTIC.r:23 / test41REMLRTIC.r:23: yield ~ Rep + WithinColPairs + Variety,
+#    random ~ Row + Column + units, residual ar1(Row):ar1(Column); asremlPlus's AIC is
+#    -2 l_asreml + 2 * 5 with l_asreml = l + (n - p) log(2 pi) / 2 (asreml drops the constant)
+d <- Wheat.dat; y <- d$yield
+X <- full_rank(model.matrix(~ Rep + WithinColPairs + Variety, d))
+ZR <- same(d$Row); ZC <- same(d$Column); DR <- lag(d$Row); DC <- lag(d$Column)
+m1 <- function(t) -reml(y, X, t[1] * ZR + t[2] * ZC + t[3] * diag(length(y)) + t[4]^DR * t[5]^DC)
+a <- maximise(m1, c(0.1, 0.1, 0.1, 0.5, 0.5), c(0, 0, 0, -0.99, -0.99), c(50, 50, 50, 0.99, 0.99))
+aic <- -2 * (a$l + (length(y) - ncol(X)) * log(2 * pi) / 2) + 2 * 5
+cat(sprintf("REMLRTIC m1: l = %.6f, AIC = %.4f (asreml 3 printed 1346.766, asreml 4.1 1346.76764)\n",
+            a$l, aic))
