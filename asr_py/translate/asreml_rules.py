@@ -27,6 +27,7 @@ from asr_py.translate import (
     rave,
     rbroomasreml,
     rcapture,
+    rcapwarn,
     rcasewhen,
     rcast,
     rcld,
@@ -44,6 +45,7 @@ from asr_py.translate import (
     renv,
     requatelevels,
     reval,
+    rexpectmore,
     rfactor,
     rfactorlevels,
     rfctrelevel,
@@ -187,7 +189,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  rgtools, rnlme, rsequence, rsweep, rnest, rfctrelevel,
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
                  rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
-                 rmatcharg, rstructure, rplotmath, rsetdt, rcapture,
+                 rmatcharg, rstructure, rplotmath, rsetdt, rcapture, rcapwarn,
                  rtempfile)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
@@ -802,7 +804,8 @@ class Translator(BasePrinter):
                 e.kind == "call" and e.value in ("print", "cat", "plot", "library", "write.csv",
                                                  "str", "write.table", "write_csv", "ggsave",
                                                  "fwrite", "stopifnot")) or (
-                e.kind == "call" and e.value in (*EXPECT_VALUE, "expect_is", "expect_s3_class")):
+                e.kind == "call" and e.value in (*EXPECT_VALUE, "expect_is", "expect_s3_class",
+                                                 *rexpectmore.FUNCTIONS)):
             return out
         return f"print({out})"  # R prints the value of a top-level expression
 
@@ -1768,6 +1771,10 @@ class Translator(BasePrinter):
             got = _expect_class(e)       # testthat: expect_true(inherits(x, class))
             if got is not None:
                 return self.call(got)
+        if f in rexpectmore.FUNCTIONS and f not in self.functions:
+            got = rexpectmore.rewrite(e)     # expect_length(x, n): expect_equal(length(x), n)
+            if got is not None:
+                return self.call(got)
         if f in EXPECT_VALUE and pos:
             keep = [(n, a) for n, a in args if n not in ("info", "label", "expected.label",
                                                          "scale", "check.attributes")]
@@ -2027,7 +2034,7 @@ class Translator(BasePrinter):
         if f in ("rownames", "row.names") and len(args) == 1:
             return f"{self.runtime('r_rownames')}({self.py(pos[0])})"
         if f == "setequal" and len(pos) == 2 and len(args) == 2:
-            return f"(set({self.py(pos[0])}) == set({self.py(pos[1])}))"
+            return f"{self.runtime('r_setequal')}({self.py(pos[0])}, {self.py(pos[1])})"
         if f == "system.file" and pos:   # a package's installed file: its source tree's inst/
             keep = [self.py(a) for n, a in args if n is None] + [
                 f"{n.replace('.', '_')}={self.py(a)}" for n, a in args
@@ -2273,6 +2280,9 @@ class Translator(BasePrinter):
                 sep = [a for n, a in args if n == "sep"]
                 extra = [f"sep={self.py(sep[0])}"] if sep else []
                 return f"{self.runtime('r_cat')}(" + ", ".join(self.kwargs(keep) + extra) + ")"
+            if f == "warning":      # a warning, so capture_warnings() sees it (rcapwarn)
+                keep = [(n, a) for n, a in keep if n not in ("immediate.", "noBreaks.")]
+                return f"{self.runtime('r_warning')}(" + ", ".join(self.kwargs(keep)) + ")"
             return "print(" + ", ".join(self.kwargs(keep) + ["sep=''"]) + ")"
         if f in ("print", "print.data.frame", "print.default") and pos:
             # print.data.frame(x): the S3 method print(x) dispatches to for a data frame

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from asr_py.translate import (
     rarray,
+    rcapwarn,
     rdtjoin,
     rdtquery,
     rforeach,
@@ -1400,6 +1401,9 @@ class BasePrinter:
             note = ["# system.time(): the code runs; its timing is not printed"] \
                 if s.value == "system.time" else []
             return note + self.compound(s.args[0][1], depth)
+        captured = rcapwarn.statement(self, s, depth)   # w <- capture_warnings(x <- f())
+        if captured is not None:
+            return captured
         if k == "bin" and s.value in ("<-", "=") and rtrycatch.is_trycatch(s.right):
             return rtrycatch.trycatch_lines(self, s.right, s.left, depth)   # rtrycatch.py
         if rtrycatch.is_trycatch(s):

@@ -107,6 +107,7 @@ from asr_py.translate.rbase import (  # noqa: F401 - the names translated script
 from asr_py.translate.rbindcols import r_bind_cols  # noqa: F401 - dplyr
 from asr_py.translate.rbroomasreml import r_tidy_asreml  # noqa: F401 - broom.asreml
 from asr_py.translate.rcapture import r_capture_output, r_capture_to  # noqa: F401
+from asr_py.translate.rcapwarn import r_capture_warnings, r_warning  # noqa: F401 - testthat
 from asr_py.translate.rcaret import r_createFolds  # noqa: F401 - caret's createFolds()
 from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
     r_case_when,
@@ -179,6 +180,7 @@ from asr_py.translate.rexpand import (  # noqa: F401 - expand.grid(), expand_gri
     r_expand_grid,
     r_tidyr_expand_grid,
 )
+from asr_py.translate.rexpectmore import r_setequal  # noqa: F401
 from asr_py.translate.rfactor import (  # noqa: F401 - as.numeric(f), factor(x)
     r_as_factor,
     r_factor_codes,
@@ -932,7 +934,9 @@ def r_names(x: Any) -> list[Any]:
         return list(x.index)
     if isinstance(x, dict):
         return list(x)
-    return list(getattr(x, "columns", []))
+    cols = getattr(x, "columns", None)
+    # an unnamed vector or list (a Python list, an array, a number): names() is NULL
+    return RNull() if cols is None else list(cols)
 
 
 def r_scalar(x: Any, where: str = "if") -> Any:
