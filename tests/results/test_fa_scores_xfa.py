@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import scipy.sparse as sp
 from _dense_reml import indicator
 from test_fa_scores import ENVS, GENS, NU, _fit, _met
@@ -81,3 +82,35 @@ def test_xfa_mme_with_a_relationship_matrix_given_as_its_inverse() -> None:
     rel = asr.RelMatrix(kinv, ids=tuple(GENS), inverse=True)
     fit = _fit(d, "~ fa(env, 2):vm(gen, Kinv)", Kinv=rel)
     _check(fit, d, K)
+
+
+def test_scores_of_a_large_sparse_inverse_keep_their_standard_errors(monkeypatch) -> None:
+    """Above the size where a known matrix refuses to form K from a given K⁻¹ (DENSE_LIMIT,
+    12 000 levels; lowered here), coef_random stopped with that refusal (a large pedigree
+    or G-inverse): diag K now comes from a selected inverse of K⁻¹, same numbers."""
+    import asr_py.vcov.known as known
+
+    monkeypatch.setattr(known, "DENSE_LIMIT", 20)
+    d = _met(seed=5)
+    K = _relationship()
+    rel = asr.RelMatrix(sp.csc_matrix(np.linalg.inv(K)), ids=tuple(GENS), inverse=True)
+    _check(_fit(d, "~ fa(env, 2):vm(gen, Kinv)", Kinv=rel), d, K)
+
+
+def test_scores_without_diag_k_have_nan_errors_and_a_warning(monkeypatch) -> None:
+    """A dense K⁻¹ above that size: K is out of reach, so the scores (which need only û)
+    are given with NaN standard errors and a warning, never an error for all of
+    coef_random, nor a made-up number."""
+    import asr_py.vcov.known as known
+
+    monkeypatch.setattr(known, "DENSE_LIMIT", 20)
+    d = _met(seed=5)
+    K = _relationship()
+    rel = asr.RelMatrix(np.linalg.inv(K), ids=tuple(GENS), inverse=True)
+    fit = _fit(d, "~ fa(env, 2):vm(gen, Kinv)", Kinv=rel)
+    with pytest.warns(asr.AsrWarning, match="standard errors are NaN"):
+        tab = fit.coef_random
+    u, pev_u, f, _ = _xfa_solve(fit, d, K)
+    np.testing.assert_allclose(tab["solution"].iloc[NU:], f, rtol=1e-6, atol=1e-8)
+    assert tab["std.error"].iloc[NU:].isna().all()
+    np.testing.assert_allclose(tab["std.error"].iloc[:NU] ** 2, pev_u, rtol=1e-6, atol=1e-10)
