@@ -51,6 +51,7 @@ SOURCES: dict[str, str] = {
     "blups_gge_gart_asreml.csv": "isabellajchiara/BLUPs_and_GGE",
     "alfalfa_blue_geno_records.csv": "Breeding-Insight/alfalfa_BLUE",
     "nlme_rail.csv": "vincentarelbundock/Rdatasets",
+    "saulo_fa_outs.R": "saulo-chaves/May_b_useful",
 }
 
 

@@ -36,11 +36,15 @@ leaves f̂ and its standard errors unchanged.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from asr_py.errors import MatrixError
+from asr_py.warning_classes import AsrWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.results.fit import AsremlFit
@@ -75,13 +79,28 @@ def _kron_parts(template: Any) -> tuple[list[Any], bool] | None:
     return [template], False
 
 
+def _known_diagonal(part: Any) -> np.ndarray:
+    """diag K of a part without parameters (a known matrix, the identity). K⁻¹ given sparse
+    (``ped()``, ``giv()``, a G-inverse): diag K = diag((K⁻¹)⁻¹) from a selected inverse of
+    K⁻¹'s sparse factor (Takahashi; the cost of the factorization), never K itself, which a
+    known matrix refuses to form densely above its size limit."""
+    if getattr(part, "given_inverse", False) and getattr(part, "is_sparse", False):
+        from asr_py.reml.solver import choose_backend, factorize
+
+        kinv = sp.csc_matrix(part.inverse())
+        idx = np.arange(kinv.shape[0])
+        return np.asarray(factorize(kinv, choose_backend(kinv)).inverse_entries(idx, idx),
+                          dtype=float)
+    m = part.matrix(np.zeros(0))
+    return np.asarray(m.diagonal() if sp.issparse(m) else np.diag(m), dtype=float)
+
+
 def _part_matrix(part: Any, fit: AsremlFit, theta: np.ndarray) -> np.ndarray | None:
-    """A part's Σ at θ̂ (a known matrix or the identity when it has no parameters)."""
+    """A part's Σ at θ̂ (its diagonal for a part without parameters: :func:`_known_diagonal`)."""
     from asr_py.vcov.base import to_dense
 
     if part.n_params == 0:
-        m = part.matrix(np.zeros(0))
-        return np.asarray(m.diagonal() if sp.issparse(m) else np.diag(m), dtype=float)
+        return _known_diagonal(part)
     for s in fit.model.param_map.structures:
         if s.template is part:
             return np.asarray(to_dense(part.matrix(theta[s.start:s.stop])), dtype=float)
@@ -94,6 +113,11 @@ def _scale(fit: AsremlFit, fa_part: Any, theta: np.ndarray) -> float:
         if s.template is fa_part and s.scale is not None:
             return float(theta[s.scale])
     return 1.0
+
+
+def _warn_no_se(label: str, err: Exception) -> None:
+    warnings.warn(f"fa scores of {label!r}: their standard errors are NaN, as the diagonal "
+                  f"of the term's known matrix is not available ({err})", AsrWarning, stacklevel=4)
 
 
 @dataclass(frozen=True)
@@ -132,7 +156,12 @@ def _fa_term(fit: AsremlFit, i: int, offset: int) -> _FATerm | None:
         if j == q:
             diags.append(None)
             continue
-        m = _part_matrix(p, fit, theta)
+        try:
+            m = _part_matrix(p, fit, theta)
+        except MatrixError as e:          # diag K out of reach: the scores without SEs
+            _warn_no_se(t.label, e)
+            diags.append(None)
+            continue
         if m is None:
             return None
         diags.append(m if m.ndim == 1 else np.diag(m))
@@ -159,6 +188,8 @@ def _latent(fit: AsremlFit, ft: _FATerm, A: np.ndarray, prior: np.ndarray
     pv = np.ones(())
     for j in range(len(shape)):
         d = ft.diags[j]
+        if j != q and d is None:          # diag K not known (_fa_term warned)
+            d = np.full(shape[j], np.nan)
         pv = np.multiply.outer(pv, np.clip(prior, 0.0, None) if j == q else d)
     p = int(fit.result.beta.size)
     N = int(p + sum(np.asarray(v).size for v in fit.result.u))
