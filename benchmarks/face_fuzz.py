@@ -220,17 +220,19 @@ def dense_case(cs: dict, l4: dict, asr_rec: dict | None) -> dict:
     ks = [len(c) for c, _ in des]
     npar = [k * (k + 1) // 2 for k in ks]
 
+    cross = [[[c[a] @ c[b].T for b in range(len(c))] for a in range(len(c))]
+             for c, _ in des]
+
     def V(x: np.ndarray) -> np.ndarray:
         v = x[-1] ** 2 * np.eye(len(y))
         o = 0
-        for (cols, _), k, p in zip(des, ks, npar):
+        for cr, k, p in zip(cross, ks, npar):
             L = chol_from(x[o:o + p], k)
             S = L @ L.T
             o += p
             for a in range(k):
                 for b in range(k):
-                    if S[a, b] != 0.0:
-                        v += S[a, b] * (cols[a] @ cols[b].T)
+                    v += S[a, b] * cr[a][b]
         return v
 
     def start(mats: list[np.ndarray], s2: float) -> np.ndarray:
@@ -250,12 +252,14 @@ def dense_case(cs: dict, l4: dict, asr_rec: dict | None) -> dict:
     if asr_rec and asr_rec.get("ll") is not None:
         mats, s2 = _matrices(asr_rec["names"], asr_rec["theta"], len(cs["terms"]))
         starts.append(start(mats, s2))
-    starts.append(np.r_[np.concatenate([np.eye(k)[np.tril_indices(k)] * 0.3 for k in ks]), 0.7])
+    if len(starts) < 2:
+        starts.append(np.r_[np.concatenate([np.eye(k)[np.tril_indices(k)] * 0.3 for k in ks]),
+                            0.7])
     xo, f = fit_dense(ys, X, V, starts)
     jac = -(len(y) - X.shape[1]) * np.log(sy)
     at_asr = None
     if asr_rec and asr_rec.get("ll") is not None:
-        at_asr = reml_loglik(ys, X, V(starts[-2])) + jac
+        at_asr = reml_loglik(ys, X, V(starts[-1])) + jac
     return dict(opt=float(f + jac), at_asr=at_asr)
 
 

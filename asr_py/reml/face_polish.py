@@ -1,0 +1,157 @@
+"""s32face: the optimum of a fit that ended with a covariance matrix on (or near) its
+positive-definite face, checked in the Cholesky parametrisation.
+
+The AI iteration reaches a singular M (us, and the us parts of Kronecker products; pd_face.py)
+through its face steps and stopping rules, which judge the face by the analytic score, and
+that score loses its digits as M approaches its face (G⁻¹ has eigenvalues ~ 1/(c v)). Three
+rules then stop short of the face's optimum: the stall rule (3 iterations whose failed face
+steps change nothing), the collapse to M = 0 (face_fd.zero_confirmed: ℓ read a thousandth of
+the way back, along M's own direction and each variance alone, while ℓ rises along a mixed
+rank-1 direction), and a face step converged where its wrong gradient predicts no gain
+(session-32 fuzz, benchmarks/face_fuzz.py: 13 of 240 fits "converged" up to 0.0065 below
+lme4 and the dense-V optimum).
+
+Here ℓ itself is maximised (BFGS, central differences of ℓ) over
+
+    M = S (LL' + c Diag(LL')) S,   L lower triangular n x n,   S = diag(s),
+    s_i² = max(M_ii, se(M_ii)),   se from the fit's AI matrix (units-free),
+
+in which the face is an interior point (lme4's parametrisation), with every other 'P'
+parameter as θ_k e^{z_k} and the rest held. L starts at the Cholesky factor of
+S⁻¹MS⁻¹ + NUDGE I (in L, a zero column is a stationary point: the normal directions of the
+face must start off it). When ℓ ends more than the fit's tolerance above the fit's, the fit
+is redone from there (ai._face_polish).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.optimize import minimize
+
+from asr_py.reml.pd_blocks import PDBlock, pd_blocks
+from asr_py.reml.pd_face import FINAL_RIDGE, RANK_TOL
+from asr_py.reml.problem import MixedProblem
+from asr_py.reml.result import RemlResult
+
+#: BFGS iterations of the polish
+POLISH_MAXITER = 80
+#: the correlation-scale eigenvalues of a singular block's start lifted by this
+NUDGE = 1e-2
+#: central differences of ℓ in the polish's coordinates (order one) with this step
+FD_H = 1e-5
+NOTE = ("the fit ended with a singular covariance matrix {gap:.3g} below the optimum that ℓ, "
+        "maximised over its Cholesky factor, reached; refitted from there")
+
+LoglikOf = Callable[[np.ndarray], "float | None"]
+
+
+def singular(b: PDBlock, theta: np.ndarray) -> bool:
+    """A covariance block whose correlation matrix has an eigenvalue below RANK_TOL or
+    with a variance at (or below) zero."""
+    m = b.matrix(theta)
+    d = np.diag(m)
+    if not np.all(np.isfinite(m)):
+        return False
+    if np.any(d <= 0):
+        return True
+    sd = np.sqrt(d)
+    return bool(np.linalg.eigvalsh(m / np.outer(sd, sd))[0] < RANK_TOL)
+
+
+class _Coords:
+    """θ(z): the blocks' S (LL' + c Diag(LL')) S from their L entries, exp-scaled 'P'
+    parameters, the rest at θ₀."""
+
+    def __init__(self, theta: np.ndarray, blocks: list[PDBlock], scales: list[np.ndarray],
+                 pos: np.ndarray) -> None:
+        self.theta0, self.blocks, self.scales, self.pos = theta, blocks, scales, pos
+        self.tri = [np.tril_indices(b.E.shape[1]) for b in blocks]
+
+    def start(self) -> np.ndarray:
+        z = []
+        for b, s, tri in zip(self.blocks, self.scales, self.tri):
+            c = b.matrix(self.theta0) / np.outer(s, s)
+            c = 0.5 * (c + c.T)
+            w, v = np.linalg.eigh(c)
+            c = (v * np.maximum(w, 0.0)) @ v.T + NUDGE * np.eye(c.shape[0])
+            z.append(np.linalg.cholesky(c)[tri])
+        z.append(np.zeros(self.pos.size))
+        return np.concatenate(z)
+
+    def theta(self, z: np.ndarray) -> np.ndarray:
+        th = self.theta0.copy()
+        o = 0
+        for b, s, tri in zip(self.blocks, self.scales, self.tri):
+            n = b.E.shape[1]
+            L = np.zeros((n, n))
+            L[tri] = z[o:o + len(tri[0])]
+            o += len(tri[0])
+            m = L @ L.T
+            m = (m + FINAL_RIDGE * np.diag(np.diag(m))) * np.outer(s, s)
+            th[b.idx] = b.params_of(m)
+        th[self.pos] = self.theta0[self.pos] * np.exp(z[o:])
+        return th
+
+
+def _scales(b: PDBlock, theta: np.ndarray, ai: np.ndarray) -> np.ndarray:
+    """s_i = sqrt(max(M_ii, se(M_ii))): se from the AI matrix's diagonal of the parameter
+    that is M_ii (M's own size where the data inform it, else its standard error)."""
+    m = b.matrix(theta)
+    n = m.shape[0]
+    s = np.empty(n)
+    for i in range(n):
+        k = int(np.argmax(np.abs(b.E[:, i, i])))
+        a = float(ai[b.idx[k], b.idx[k]]) if ai.shape[0] > b.idx[k] else 0.0
+        se = 1.0 / np.sqrt(a) if np.isfinite(a) and a > 0 else abs(m[i, i])
+        s[i] = np.sqrt(max(m[i, i], se, 1e-300))
+    return s
+
+
+def polish(problem: MixedProblem, res: RemlResult, loglik_of: LoglikOf, tol: float
+           ) -> tuple[np.ndarray, float] | None:
+    """(θ, ℓ) of the polish when it ends more than ``tol`` above the fit's ℓ, else None
+    (no singular covariance block, or nothing gained)."""
+    theta = np.asarray(res.theta, dtype=float)
+    cons = list(res.constraints)
+    blocks = [b for b in pd_blocks(problem, cons) if not b.corr and singular(b, theta)]
+    if not blocks:
+        return None
+    ai = np.asarray(res.ai, dtype=float)
+    if ai.shape != (theta.size, theta.size):
+        return None
+    in_b = np.zeros(theta.size, dtype=bool)
+    for b in blocks:
+        in_b[b.idx] = True
+    pos = np.flatnonzero(~in_b & (np.asarray(cons) == "P") & (theta > 0))
+    co = _Coords(theta, blocks, [_scales(b, theta, ai) for b in blocks], pos)
+
+    def neg(z: np.ndarray) -> float:
+        th = co.theta(z)
+        if not np.all(np.isfinite(th)):
+            return np.inf
+        v = loglik_of(th)
+        return np.inf if v is None or not np.isfinite(v) else -v
+
+    def grad(z: np.ndarray) -> np.ndarray:
+        g = np.zeros(z.size)
+        for k in range(z.size):
+            h = FD_H * max(1.0, abs(z[k]))
+            e = np.zeros(z.size)
+            e[k] = h
+            up, dn = neg(z + e), neg(z - e)
+            if not (np.isfinite(up) and np.isfinite(dn)):
+                return np.zeros(z.size)
+            g[k] = (up - dn) / (2.0 * h)
+        return g
+
+    z0 = co.start()
+    if not np.isfinite(neg(z0)):
+        return None
+    r = minimize(neg, z0, jac=grad, method="BFGS",
+                 options={"maxiter": POLISH_MAXITER, "gtol": 1e-6})
+    best = -float(r.fun)
+    if not np.isfinite(best) or best <= res.loglik + tol:
+        return None
+    return co.theta(r.x), best
