@@ -590,13 +590,14 @@ def _face_polish(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRe
     tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
     mme = MME(problem)
 
-    def loglik_of(th: np.ndarray) -> float | None:
+    def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
         try:
-            return float(mme.evaluate(th).loglik)
+            st = mme.evaluate(th)
+            return float(st.loglik), mme.score_ai(st)[0]
         except (ModelError, np.linalg.LinAlgError, ValueError):
             return None
 
-    got = polish(problem, res, loglik_of, tol)
+    got = polish(problem, res, value_score, tol)
     if got is None:
         return res
     second = _second_fit(problem, kwargs, got[0])

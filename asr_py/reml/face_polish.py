@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import OptimizeResult, minimize
 
 from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.pd_face import FINAL_RIDGE, RANK_TOL
@@ -36,15 +36,17 @@ from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
 
 #: BFGS iterations of the polish
-POLISH_MAXITER = 80
+POLISH_MAXITER = 60
+#: ... stopped below the fit's ℓ when the pace of the last STALL_ITERS iterations would
+#: not reach it in PACE_ITERS more
+STALL_ITERS = 4
+PACE_ITERS = 10
 #: the correlation-scale eigenvalues of a singular block's start lifted by this
-NUDGE = 1e-2
-#: central differences of ℓ in the polish's coordinates (order one) with this step
-FD_H = 1e-5
+NUDGE = 1e-3
 NOTE = ("the fit ended with a singular covariance matrix {gap:.3g} below the optimum that ℓ, "
         "maximised over its Cholesky factor, reached; refitted from there")
 
-LoglikOf = Callable[[np.ndarray], "float | None"]
+ValueScore = Callable[[np.ndarray], "tuple[float, np.ndarray] | None"]
 
 
 def singular(b: PDBlock, theta: np.ndarray) -> bool:
@@ -94,6 +96,25 @@ class _Coords:
         th[self.pos] = self.theta0[self.pos] * np.exp(z[o:])
         return th
 
+    def jacobian(self, z: np.ndarray, th: np.ndarray) -> np.ndarray:
+        """J = ∂θ/∂z: dM/dL_ij = S(e_i l_j' + l_j e_i')S (+ c Diag), l_j column j of L."""
+        J = np.zeros((th.size, z.size))
+        o = 0
+        for b, s, tri in zip(self.blocks, self.scales, self.tri):
+            n = b.E.shape[1]
+            L = np.zeros((n, n))
+            L[tri] = z[o:o + len(tri[0])]
+            P = np.linalg.pinv(b.basis)
+            for i, j in zip(*tri):
+                dm = np.zeros((n, n))
+                dm[i, :] += L[:, j]
+                dm[:, i] += L[:, j]
+                dm += FINAL_RIDGE * np.diag(np.diag(dm))
+                J[b.idx, o] = P @ (dm * np.outer(s, s)).ravel()
+                o += 1
+        J[self.pos, o + np.arange(self.pos.size)] = th[self.pos]
+        return J
+
 
 def _scales(b: PDBlock, theta: np.ndarray, ai: np.ndarray) -> np.ndarray:
     """s_i = sqrt(max(M_ii, se(M_ii))): se from the AI matrix's diagonal of the parameter
@@ -109,10 +130,29 @@ def _scales(b: PDBlock, theta: np.ndarray, ai: np.ndarray) -> np.ndarray:
     return s
 
 
-def polish(problem: MixedProblem, res: RemlResult, loglik_of: LoglikOf, tol: float
+def _fisher_inverse(J: np.ndarray, ai: np.ndarray) -> np.ndarray | None:
+    """(J'AIJ)⁻¹, BFGS's first inverse Hessian (the fit's AI matrix carried to z), or None
+    when it is not positive definite."""
+    h = J.T @ ai @ J
+    h = 0.5 * (h + h.T)
+    d = np.diag(h)
+    if not np.all(np.isfinite(h)) or np.any(d <= 0):
+        return None
+    r = 1.0 / np.sqrt(d)
+    try:
+        c = np.linalg.cholesky(h * np.outer(r, r) + 1e-10 * np.eye(d.size))
+    except np.linalg.LinAlgError:
+        return None
+    ci = np.linalg.inv(c)
+    return (ci.T @ ci) * np.outer(r, r)
+
+
+def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol: float
            ) -> tuple[np.ndarray, float] | None:
     """(θ, ℓ) of the polish when it ends more than ``tol`` above the fit's ℓ, else None
-    (no singular covariance block, or nothing gained)."""
+    (no singular covariance block, or nothing gained). ``value_score(θ)``: (ℓ, ∂ℓ/∂θ) or
+    None where θ cannot be evaluated; the gradient in z is J'(∂ℓ/∂θ), J = ∂θ/∂z (off the
+    face the analytic score keeps its digits)."""
     theta = np.asarray(res.theta, dtype=float)
     cons = list(res.constraints)
     blocks = [b for b in pd_blocks(problem, cons) if not b.corr and singular(b, theta)]
@@ -127,30 +167,33 @@ def polish(problem: MixedProblem, res: RemlResult, loglik_of: LoglikOf, tol: flo
     pos = np.flatnonzero(~in_b & (np.asarray(cons) == "P") & (theta > 0))
     co = _Coords(theta, blocks, [_scales(b, theta, ai) for b in blocks], pos)
 
-    def neg(z: np.ndarray) -> float:
+    def neg(z: np.ndarray) -> tuple[float, np.ndarray]:
         th = co.theta(z)
-        if not np.all(np.isfinite(th)):
-            return np.inf
-        v = loglik_of(th)
-        return np.inf if v is None or not np.isfinite(v) else -v
-
-    def grad(z: np.ndarray) -> np.ndarray:
-        g = np.zeros(z.size)
-        for k in range(z.size):
-            h = FD_H * max(1.0, abs(z[k]))
-            e = np.zeros(z.size)
-            e[k] = h
-            up, dn = neg(z + e), neg(z - e)
-            if not (np.isfinite(up) and np.isfinite(dn)):
-                return np.zeros(z.size)
-            g[k] = (up - dn) / (2.0 * h)
-        return g
+        got = value_score(th) if np.all(np.isfinite(th)) else None
+        if got is None or not np.isfinite(got[0]) or not np.all(np.isfinite(got[1])):
+            return np.inf, np.zeros(z.size)
+        return -got[0], -(co.jacobian(z, th).T @ got[1])
 
     z0 = co.start()
-    if not np.isfinite(neg(z0)):
+    if not np.isfinite(neg(z0)[0]):
         return None
-    r = minimize(neg, z0, jac=grad, method="BFGS",
-                 options={"maxiter": POLISH_MAXITER, "gtol": 1e-6})
+    seen: list[float] = []
+
+    def flat(intermediate_result: OptimizeResult) -> None:
+        """Stop below the fit's ℓ + tol when the last STALL_ITERS iterations' pace would
+        not reach it in PACE_ITERS more (or gained < tol / 10)."""
+        seen.append(-float(intermediate_result.fun))
+        if len(seen) <= STALL_ITERS or seen[-1] > res.loglik + tol:
+            return
+        pace = (seen[-1] - seen[-1 - STALL_ITERS]) / STALL_ITERS
+        if pace * STALL_ITERS < 0.1 * tol or pace * PACE_ITERS < res.loglik + tol - seen[-1]:
+            raise StopIteration
+
+    opts: dict = {"maxiter": POLISH_MAXITER, "gtol": 1e-6}
+    h0 = _fisher_inverse(co.jacobian(z0, co.theta(z0)), ai)
+    if h0 is not None:
+        opts["hess_inv0"] = h0
+    r = minimize(neg, z0, jac=True, method="BFGS", callback=flat, options=opts)
     best = -float(r.fun)
     if not np.isfinite(best) or best <= res.loglik + tol:
         return None
