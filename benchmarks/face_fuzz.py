@@ -208,7 +208,7 @@ def _matrices(names: list[str], theta: list[float], nterms: int) -> tuple[list[n
     return out, s2
 
 
-def dense_case(cs: dict, l4: dict, asr_rec: dict | None) -> dict:
+def dense_case(cs: dict, l4: dict, asr_rec: dict | None, asr_start: bool = True) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from _dense_reml import chol_entries, chol_from, fit_dense, indicator, reml_loglik
     d = load(cs["i"])
@@ -249,17 +249,18 @@ def dense_case(cs: dict, l4: dict, asr_rec: dict | None) -> dict:
         byname = dict(zip(l4["vcn"] if isinstance(l4["vcn"], list) else [l4["vcn"]], vcs))
         mats = [np.atleast_2d(np.asarray(byname[g], float)) for g, _ in cs["terms"]]
         starts.append(start(mats, l4["sigma2"]))
+    at = None
     if asr_rec and asr_rec.get("ll") is not None:
         mats, s2 = _matrices(asr_rec["names"], asr_rec["theta"], len(cs["terms"]))
-        starts.append(start(mats, s2))
+        at = start(mats, s2)
+        if asr_start:
+            starts.append(at)
     if len(starts) < 2:
         starts.append(np.r_[np.concatenate([np.eye(k)[np.tril_indices(k)] * 0.3 for k in ks]),
                             0.7])
     xo, f = fit_dense(ys, X, V, starts)
     jac = -(len(y) - X.shape[1]) * np.log(sy)
-    at_asr = None
-    if asr_rec and asr_rec.get("ll") is not None:
-        at_asr = reml_loglik(ys, X, V(starts[-1])) + jac
+    at_asr = None if at is None else reml_loglik(ys, X, V(at)) + jac
     return dict(opt=float(f + jac), at_asr=at_asr)
 
 
@@ -268,11 +269,11 @@ def flagged(cs: dict, l4: dict, a: dict) -> bool:
             or a["ll"] < l4["ll"] - 1e-6 or bool(l4.get("conv")))
 
 
-def dense_run(tag: str, allc: bool, match: str | None) -> None:
+def dense_run(tag: str, allc: bool, match: str | None, asr_start: bool) -> None:
     cases = json.loads((OUT / "cases.json").read_text())
     l4 = {str(r["i"]): r for r in json.loads((OUT / "lme4.json").read_text())}
     a = json.loads((OUT / f"asr_{tag}.json").read_text())
-    path = OUT / "dense.json"
+    path = OUT / ("dense_l4.json" if not asr_start else "dense.json")
     res = json.loads(path.read_text()) if path.exists() else {}
     for cs in cases:
         k = str(cs["i"])
@@ -281,7 +282,7 @@ def dense_run(tag: str, allc: bool, match: str | None) -> None:
         if k not in a or (not allc and not flagged(cs, l4[k], a[k])) or (k in res and not match):
             continue
         t = time.perf_counter()
-        res[k] = dense_case(cs, l4[k], a[k])
+        res[k] = dense_case(cs, l4[k], a[k], asr_start)
         print(k, cs["form"], res[k], round(time.perf_counter() - t, 1), flush=True)
         path.write_text(json.dumps(res, indent=0))
 
@@ -335,6 +336,8 @@ def main() -> None:
     ap.add_argument("--tag", default="before")
     ap.add_argument("--match")
     ap.add_argument("--all", action="store_true")
+    ap.add_argument("--lme4-start", action="store_true",
+                    help="dense: start at lme4's estimates and a generic point only")
     ap.add_argument("--limit", type=float, default=120)
     o = ap.parse_args()
     if o.step == "gen":
@@ -344,7 +347,7 @@ def main() -> None:
     elif o.step == "asr":
         asr_run(o.tag, o.match, o.limit)
     elif o.step == "dense":
-        dense_run(o.tag, o.all, o.match)
+        dense_run(o.tag, o.all, o.match, not o.lme4_start)
     else:
         report(o.tag)
 

@@ -130,6 +130,13 @@ def _scales(b: PDBlock, theta: np.ndarray, ai: np.ndarray) -> np.ndarray:
     return s
 
 
+def _spans(b: PDBlock) -> bool:
+    """The block's parameters represent every symmetric n x n matrix (us does; LL' must
+    map back to θ_b exactly)."""
+    n = b.E.shape[1]
+    return int(np.linalg.matrix_rank(b.basis)) == n * (n + 1) // 2
+
+
 def _fisher_inverse(J: np.ndarray, ai: np.ndarray) -> np.ndarray | None:
     """(J'AIJ)⁻¹, BFGS's first inverse Hessian (the fit's AI matrix carried to z), or None
     when it is not positive definite."""
@@ -155,7 +162,8 @@ def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol:
     face the analytic score keeps its digits)."""
     theta = np.asarray(res.theta, dtype=float)
     cons = list(res.constraints)
-    blocks = [b for b in pd_blocks(problem, cons) if not b.corr and singular(b, theta)]
+    blocks = [b for b in pd_blocks(problem, cons)
+              if not b.corr and _spans(b) and singular(b, theta)]
     if not blocks:
         return None
     ai = np.asarray(res.ai, dtype=float)
