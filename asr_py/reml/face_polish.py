@@ -34,6 +34,7 @@ from asr_py.reml.pd_blocks import PDBlock, pd_blocks
 from asr_py.reml.pd_face import FINAL_RIDGE, RANK_TOL
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.result import RemlResult
+from asr_py.reml.tuning import PD_EPS
 
 #: BFGS iterations of the polish
 POLISH_MAXITER = 60
@@ -205,4 +206,9 @@ def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol:
     best = -float(r.fun)
     if not np.isfinite(best) or best <= res.loglik + tol:
         return None
-    return co.theta(r.x), best
+    th = co.theta(r.x)
+    for b in blocks:  # the refit's start: eigenvalues lifted to the iteration's floor
+        lifted = b.project(th, PD_EPS)
+        if lifted is not None:
+            th = lifted
+    return th, best
