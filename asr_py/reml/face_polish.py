@@ -11,7 +11,8 @@ rank-1 direction), and a face step converged where its wrong gradient predicts n
 (session-32 fuzz, benchmarks/face_fuzz.py: 13 of 240 fits "converged" up to 0.0065 below
 lme4 and the dense-V optimum).
 
-Here ℓ itself is maximised (BFGS, central differences of ℓ) over
+Here ℓ itself is maximised (BFGS; gradient J'(∂ℓ/∂θ), J = ∂θ/∂z, from the analytic score
+away from the face, where it keeps its digits; first inverse Hessian (J'AIJ)⁻¹) over
 
     M = S (LL' + c Diag(LL')) S,   L lower triangular n x n,   S = diag(s),
     s_i² = max(M_ii, se(M_ii)),   se from the fit's AI matrix (units-free),
@@ -20,7 +21,8 @@ in which the face is an interior point (lme4's parametrisation), with every othe
 parameter as θ_k e^{z_k} and the rest held. L starts at the Cholesky factor of
 S⁻¹MS⁻¹ + NUDGE I (in L, a zero column is a stationary point: the normal directions of the
 face must start off it). When ℓ ends more than the fit's tolerance above the fit's, the fit
-is redone from there (ai._face_polish).
+is redone from there, the blocks' correlation eigenvalues lifted to the iteration's floor
+PD_EPS (ai._face_polish), and kept when it is that much higher.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from asr_py.reml.tuning import PD_EPS
 
 #: BFGS iterations of the polish
 POLISH_MAXITER = 60
+#: ... and after this many evaluations of (ℓ, score) (the fuzz's gains took <= 53)
+MAX_EVALS = 100
 #: ... stopped below the fit's ℓ when the pace of the last STALL_ITERS iterations would
 #: not reach it in PACE_ITERS more
 STALL_ITERS = 4
@@ -176,7 +180,10 @@ def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol:
     pos = np.flatnonzero(~in_b & (np.asarray(cons) == "P") & (theta > 0))
     co = _Coords(theta, blocks, [_scales(b, theta, ai) for b in blocks], pos)
 
+    evals = [0]
+
     def neg(z: np.ndarray) -> tuple[float, np.ndarray]:
+        evals[0] += 1
         th = co.theta(z)
         got = value_score(th) if np.all(np.isfinite(th)) else None
         if got is None or not np.isfinite(got[0]) or not np.all(np.isfinite(got[1])):
@@ -192,6 +199,8 @@ def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol:
         """Stop below the fit's ℓ + tol when the last STALL_ITERS iterations' pace would
         not reach it in PACE_ITERS more (or gained < tol / 10)."""
         seen.append(-float(intermediate_result.fun))
+        if evals[0] >= MAX_EVALS:
+            raise StopIteration
         if len(seen) <= STALL_ITERS or seen[-1] > res.loglik + tol:
             return
         pace = (seen[-1] - seen[-1 - STALL_ITERS]) / STALL_ITERS
