@@ -271,6 +271,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _fix_at_ar_limit(centred, res, kwargs)
     res = _polish_floor(centred, res, kwargs)
     res = _check_singular_corr(centred, res, kwargs)
+    res = _face_polish(centred, res, kwargs)
     res = code_vanished(res)
     return restore_response(res, problem, beta0)
 
@@ -577,6 +578,34 @@ def _polish_floor(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlR
     kw = {**kwargs, "maxit": min(int(kwargs.get("maxit", 30)), POLISH_MAXIT)}
     second = _second_fit(problem, kw, start[0], held_rel=POLISH_REL * HELD_REL)
     return polished(res, second, start[1], dof_scale(problem))
+
+
+def _face_polish(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlResult:
+    """s32face: a fit that ended with a singular covariance matrix checked by maximising ℓ
+    over its Cholesky factor (:mod:`asr_py.reml.face_polish`); when that gains more than the
+    tolerance, the fit redone from there is kept if it is higher."""
+    from asr_py.reml.face_polish import NOTE, polish
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
+        return res
+    tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
+    mme = MME(problem)
+
+    def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
+        try:
+            st = mme.evaluate(th)
+            return float(st.loglik), mme.score_ai(st)[0]
+        except (ModelError, np.linalg.LinAlgError, ValueError):
+            return None
+
+    got = polish(problem, res, value_score, tol)
+    if got is None:
+        return res
+    second = _second_fit(problem, kwargs, got[0])
+    if second is None or second.loglik <= res.loglik + tol:
+        return res
+    second.diagnostics.insert(0, NOTE.format(gap=got[1] - res.loglik))
+    return second
 
 
 def _check_singular_corr(problem: MixedProblem, res: RemlResult, kwargs: dict
