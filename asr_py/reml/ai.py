@@ -586,8 +586,8 @@ def _face_polish(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRe
     tolerance, the fit redone from there is kept if it is higher."""
     from asr_py.reml.face_polish import NOTE, polish
 
-    if kwargs.get("maxit", 30) < REFIT_MIN_ITER:
-        return res
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER or "S" in list(res.constraints):
+        return res  # 'S': ℓ unbounded along a singular block (s32unb), no optimum to polish
     tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
     mme = MME(problem)
 
