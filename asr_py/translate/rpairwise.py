@@ -17,7 +17,13 @@ R/comparison_helpers.R compute it:
   when ``descending`` is given; attributes sig_level, comparison_method, classify, by, ylab,
   comparison_type, aliased.
 
-``contrasts =`` (general linear contrasts) is not translated: an error says so.
+``contrasts = list(name = c(level = coef, ...))`` (general linear contrasts, its
+build_contrast_block): per contrast c, ``estimate = c'μ``, ``std.error = √max(0, c'Vc)``,
+t, p adjusted over the group's contrasts, the same df and limits; columns [by...],
+comparison (the contrast's name), estimate, std.error, statistic, df, p.value, conf.low,
+conf.high; a contrast naming a level absent from a ``by`` group is skipped there with a
+warning; coefficients not summing to zero give a warning (evaluated as a linear
+combination). An aov/lm fit with one residual df gives the same df as emmeans' contrast().
 """
 
 from __future__ import annotations
@@ -61,6 +67,72 @@ def _pairs(pairs: Any, labels: list[str]) -> list[tuple[str, str]]:
                            f"{', '.join(labels)}.", hint='pairs = c("a - b")')
         out.append(hits[0])
     return out
+
+
+def _contrasts(contrasts: Any, labels: list[str], aliased: list[str] | None
+               ) -> dict[str, dict[str, float]]:
+    """The named list of named coefficient vectors, checked (its parse_contrasts)."""
+    if isinstance(contrasts, pd.Series):
+        contrasts = {str(contrasts.name or ""): contrasts}
+    if not isinstance(contrasts, dict) or not contrasts or any(not str(k) for k in contrasts):
+        raise AsrError("`contrasts` must be a non-empty named list of named numeric "
+                       'coefficient vectors, e.g. list("A vs B&C" = c(A = 1, B = -0.5, '
+                       "C = -0.5)).", hint='contrasts = list(name = c(a = 1, b = -1))')
+    out: dict[str, dict[str, float]] = {}
+    for name, co in contrasts.items():
+        items = (list(co.items()) if isinstance(co, (dict, pd.Series)) else None)
+        if not items or any(not str(k) for k, _ in items):
+            raise AsrError("Each contrast must be a named numeric vector whose names are "
+                           "level labels.", hint="c(a = 1, b = -0.5, c = -0.5)")
+        try:
+            w = {str(k): float(v) for k, v in items}
+        except (TypeError, ValueError) as err:
+            raise AsrError("Each contrast must be a named numeric vector whose names are "
+                           "level labels.", hint="c(a = 1, b = -0.5, c = -0.5)") from err
+        unknown = [k for k in w if k not in labels]
+        if unknown:
+            gone = [k for k in unknown if aliased and k in aliased]
+            raise AsrError(f"Unknown level(s) in `contrasts`: {', '.join(unknown)}."
+                           + (f" Aliased (not estimable): {', '.join(gone)}." if gone else "")
+                           + f"\nAvailable levels: {', '.join(labels)}.",
+                           hint="name the coefficients by the classify levels")
+        tot = sum(w.values())
+        if abs(tot) > 1e-8:
+            warnings.warn(f"Coefficients of a contrast do not sum to zero (sum = {tot:.3g}); "
+                          "it is evaluated as a general linear combination.", stacklevel=4)
+        out[str(name)] = w
+    return out
+
+
+def _contrast_block(cons: dict[str, dict[str, float]], lab: dict[str, int], group: str,
+                    mu: np.ndarray, vc: np.ndarray, ndf: float, method: str, sig: float,
+                    descending: bool | None) -> pd.DataFrame | None:
+    """One group's contrasts: estimate c'μ, se √(c'Vc), t on ``ndf``, p adjusted."""
+    from asr_py.translate.rpadjust import r_p_adjust
+
+    keep = {k: w for k, w in cons.items() if all(x in lab for x in w)}
+    if len(keep) < len(cons):
+        warnings.warn(f"In group '{group}', skipped contrast(s) referencing levels not "
+                      f"present there: {', '.join(k for k in cons if k not in keep)}.",
+                      stacklevel=4)
+    if not keep:
+        return None
+    c = np.zeros((len(keep), mu.size))
+    for r, w in enumerate(keep.values()):
+        for x, v in w.items():
+            c[r, lab[x]] += v
+    est = c @ mu
+    se = np.sqrt(np.maximum(0.0, np.einsum("ij,jk,ik->i", c, vc, c)))
+    t = est / se
+    p_adj = np.asarray(r_p_adjust(list(2 * stats.t.sf(np.abs(t), ndf)), method=method),
+                       dtype=float)
+    crit = stats.t.isf(sig / 2, ndf)
+    block = pd.DataFrame({"comparison": list(keep), "estimate": est, "std.error": se,
+                          "statistic": t, "df": ndf, "p.value": p_adj,
+                          "conf.low": est - crit * se, "conf.high": est + crit * se})
+    if descending is not None:
+        block = block.iloc[np.argsort(-est if descending else est, kind="stable")]
+    return block
 
 
 def _predictions(fit: Any, classify: str, dots: dict[str, Any]
@@ -120,9 +192,8 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
     if pairs is not None and contrasts is not None:
         raise AsrError("Supply only one of `pairs` or `contrasts`, not both.",
                        hint="pairs = c('a - b') or contrasts = list(...)")
-    if contrasts is not None:
-        raise AsrError("pairwise_comparisons(contrasts = ...) is not translated",
-                       hint="compute the contrast from predict(m, classify, vcov = TRUE)")
+    if not isinstance(adjust, str):
+        raise AsrError("`adjust` must be a single character string.", hint="adjust = 'holm'")
     method = str(adjust)
     if method.lower() == "tukey":
         raise AsrError('`adjust = "tukey"` is not valid for pairwise_comparisons()',
@@ -166,6 +237,8 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
         groups.sort(key=lambda g: tuple(r.get(x, len(r)) for r, x in
                                         zip(rank[::-1], g.split(":")[::-1], strict=True)))
     wanted = None if pairs is None else _pairs(pairs, list(dict.fromkeys(label)))
+    cons = None if contrasts is None else _contrasts(contrasts, list(dict.fromkeys(label)),
+                                                     aliased)
     mu = pp["predicted.value"].to_numpy(dtype=float)
     blocks = []
     for g in groups:
@@ -175,6 +248,13 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
                           stacklevel=2)
             continue
         lab = {label[i]: i for i in idx}
+        if cons is not None:
+            block = _contrast_block(cons, lab, g, mu, vc, ndf, method, sig, descending)
+            if block is not None:
+                for v in reversed(by_v):
+                    block.insert(0, v, [pp.at[idx[0], v]] * len(block))
+                blocks.append(block)
+            continue
         gp = (list(itertools.combinations([label[i] for i in idx], 2)) if wanted is None
               else [p for p in wanted if p[0] in lab and p[1] in lab])
         if not gp:
@@ -206,7 +286,8 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
     out = pd.concat(blocks, ignore_index=True)
     out.attrs.update({"class": ["pairwise_comparisons", "data.frame"], "sig_level": sig,
                       "comparison_method": method, "classify": classify, "by": by,
-                      "ylab": ylab, "comparison_type": "pairs"})
+                      "ylab": ylab,
+                      "comparison_type": "pairs" if contrasts is None else "contrasts"})
     if aliased:
         out.attrs["aliased"] = aliased
     return out

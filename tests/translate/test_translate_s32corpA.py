@@ -53,3 +53,81 @@ def test_lm_power_inside_a_call_is_the_power_and_crossing_outside() -> None:
     assert ss[1] == pytest.approx(rss(x) - rss(x, x ** 2))
     assert list(ns["tab"].index)[:2] == ["x", "I(x^2)"]
     assert list(ns["X2"].columns) == ["(Intercept)", "a2", "b2", "a2:b2"]
+
+
+# biometryassist ?pairwise_comparisons: "contrasts: An optional named list of general linear
+# contrasts to test"; "The contrast variance is c' V c"; estimate c' tau, t on the model's
+# df, p adjusted within the group's family; a level absent from a `by` group skips that
+# contrast there with a warning; coefficients not summing to zero warn.
+_PW = ('d <- data.frame(y = c(4.1, 5.0, 4.6, 6.2, 5.9, 6.8, 7.7, 8.1, 7.0, 7.5),\n'
+       '                g = factor(c("a", "a", "a", "b", "b", "b", "c", "c", "c", "c")))\n'
+       'm <- aov(y ~ g, data = d)\n')
+
+
+def _oneway() -> tuple[np.ndarray, np.ndarray, float, int]:
+    y = np.array([4.1, 5.0, 4.6, 6.2, 5.9, 6.8, 7.7, 8.1, 7.0, 7.5])
+    grp = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    n = np.bincount(grp)
+    mu = np.bincount(grp, y) / n
+    s2 = float(np.sum((y - mu[grp]) ** 2) / (10 - 3))
+    return mu, n, s2, 7
+
+
+def test_pairwise_comparisons_general_contrast_by_closed_form() -> None:
+    from scipy import stats
+
+    r = _PW + ('ct <- pairwise_comparisons(m, classify = "g", adjust = "none",\n'
+               '  contrasts = list("a vs rest" = c(a = 1, b = -0.5, c = -0.5),\n'
+               '                   "b vs c" = c(b = 1, c = -1)))\n'
+               'pc <- pairwise_comparisons(m, classify = "g", pairs = "b - c", adjust = "none")\n')
+    ns = run_r(r, complete=True)
+    ct, pc = ns["ct"], ns["pc"]
+    mu, n, s2, df = _oneway()
+    c = np.array([1, -0.5, -0.5])
+    est, se = c @ mu, np.sqrt(s2 * np.sum(c ** 2 / n))
+    assert list(ct.columns) == ["comparison", "estimate", "std.error", "statistic", "df",
+                                "p.value", "conf.low", "conf.high"]
+    assert ct["comparison"].tolist() == ["a vs rest", "b vs c"]
+    assert ct["estimate"].iloc[0] == pytest.approx(est)
+    assert ct["std.error"].iloc[0] == pytest.approx(se)
+    assert ct["df"].iloc[0] == pytest.approx(df)
+    assert ct["p.value"].iloc[0] == pytest.approx(2 * stats.t.sf(abs(est / se), df))
+    assert ct["conf.low"].iloc[0] == pytest.approx(est - stats.t.isf(0.025, df) * se)
+    for col in ("estimate", "std.error", "p.value"):      # a two-level contrast is the pair
+        assert ct[col].iloc[1] == pytest.approx(pc[col].iloc[0])
+    assert ct.attrs["comparison_type"] == "contrasts" and pc.attrs["comparison_type"] == "pairs"
+
+
+def test_pairwise_comparisons_contrasts_holm_within_by_groups_and_checks() -> None:
+    r = ('d <- expand.grid(t = factor(c("A", "B", "C")), s = factor(c("X", "Y")), rep = 1:3)\n'
+         'd$y <- c(1.2, 2.3, 3.1, 5.2, 6.1, 7.4, 1.0, 2.6, 2.9, 5.5, 6.4, 7.1,\n'
+         '         1.4, 2.1, 3.3, 5.0, 6.0, 7.6)\n'
+         'm <- aov(y ~ t * s, data = d)\n'
+         'out <- pairwise_comparisons(m, classify = "t:s", by = "s",\n'
+         '  contrasts = list("A vs B&C" = c(A = 1, B = -0.5, C = -0.5),\n'
+         '                   "B vs C" = c(B = 1, C = -1)))\n')
+    ns = run_r(r, complete=True)
+    out = ns["out"]
+    assert list(out.columns)[:2] == ["s", "comparison"]
+    assert out["s"].astype(str).tolist() == ["X", "X", "Y", "Y"]
+    y = np.array([1.2, 2.3, 3.1, 5.2, 6.1, 7.4, 1.0, 2.6, 2.9, 5.5, 6.4, 7.1,
+                  1.4, 2.1, 3.3, 5.0, 6.0, 7.6]).reshape(3, 2, 3)   # rep, s, t
+    cell = y.mean(axis=0)
+    assert out["estimate"].iloc[2] == pytest.approx(cell[1, 0] - cell[1, 1:].mean())
+    # holm over the group's 2 contrasts: the smaller raw p doubled
+    from scipy import stats
+    s2 = float(np.sum((y - cell) ** 2) / (18 - 6))
+    se = np.sqrt(s2 / 3 * np.array([1.5, 2.0]))
+    est = np.array([cell[0, 0] - cell[0, 1:].mean(), cell[0, 1] - cell[0, 2]])
+    p = 2 * stats.t.sf(np.abs(est / se), 12)
+    lo = int(np.argmin(p))
+    assert out["p.value"].iloc[lo] == pytest.approx(min(1.0, 2 * p[lo]))
+    with pytest.raises(Exception, match="Unknown level"):
+        run_r(_PW + 'pairwise_comparisons(m, classify = "g",\n'
+              '  contrasts = list(x = c(a = 1, z = -1)))\n')
+    with pytest.raises(Exception, match="only one of"):
+        run_r(_PW + 'pairwise_comparisons(m, classify = "g", pairs = "a - b",\n'
+              '  contrasts = list(x = c(a = 1, b = -1)))\n')
+    with pytest.warns(UserWarning, match="sum to zero"):
+        run_r(_PW + 'o <- pairwise_comparisons(m, classify = "g",\n'
+              '  contrasts = list(x = c(a = 1, b = 1)))\n')
