@@ -7,8 +7,10 @@ R/comparison_helpers.R compute it:
   aliased rows dropped; aov/lm: emmeans' means and covariance), the denominator df ν as in
   :mod:`asr_py.translate.rmct`;
 * the pairs: ``pairs`` (``"a - b"`` strings, split at the '-' that leaves two known levels,
-  or ``list(c("a", "b"))``), by default every pair of levels in prediction order (R's
-  ``combn``), within each ``by`` group (levels of the rest joined by ':');
+  or ``list(c("a", "b"))``; two distinct levels, a duplicate or reversed pair dropped with
+  a warning), by default every pair of levels in prediction order (R's ``combn``), within
+  each ``by`` group (levels of the rest joined by ':'; a pair absent from a group skipped
+  there with a warning);
 * ``estimate = μ_i − μ_j``, ``std.error = √(V_ii + V_jj − 2V_ij)``, ``statistic`` = t,
   p = 2 P(t_ν > |t|) adjusted by ``p.adjust(adjust)`` within the group, ``conf.low/high =
   est ∓ qt(1 − sig/2, ν)·se`` (unadjusted);
@@ -66,7 +68,22 @@ def _pairs(pairs: Any, labels: list[str]) -> list[tuple[str, str]]:
             raise AsrError(f'Unknown level(s) in `pairs`: "{p}".\nAvailable levels: '
                            f"{', '.join(labels)}.", hint='pairs = c("a - b")')
         out.append(hits[0])
-    return out
+    for a, b in out:
+        if a == b:
+            raise AsrError(f'A pair must reference two distinct levels (got "{a}" twice).',
+                           hint='pairs = c("a - b")')
+    seen: set[frozenset[str]] = set()
+    kept, dups = [], []
+    for pr in out:                  # order-insensitive, the first occurrence and direction
+        if frozenset(pr) in seen:
+            dups.append("-".join(pr))
+            continue
+        seen.add(frozenset(pr))
+        kept.append(pr)
+    if dups:
+        warnings.warn(f"Duplicate or reversed pair(s) removed: {', '.join(dups)}.",
+                      stacklevel=4)
+    return kept
 
 
 def _contrasts(contrasts: Any, labels: list[str], aliased: list[str] | None
@@ -257,6 +274,11 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
             continue
         gp = (list(itertools.combinations([label[i] for i in idx], 2)) if wanted is None
               else [p for p in wanted if p[0] in lab and p[1] in lab])
+        if wanted is not None and len(gp) < len(wanted):
+            warnings.warn(f"In group '{g}', skipped comparison(s) referencing levels not "
+                          "present there: " + ", ".join(f"{a} - {b}" for a, b in wanted
+                                                       if a not in lab or b not in lab)
+                          + ".", stacklevel=2)
         if not gp:
             continue
         i_ix = np.array([lab[a] for a, _ in gp])

@@ -131,3 +131,24 @@ def test_pairwise_comparisons_contrasts_holm_within_by_groups_and_checks() -> No
     with pytest.warns(UserWarning, match="sum to zero"):
         run_r(_PW + 'o <- pairwise_comparisons(m, classify = "g",\n'
               '  contrasts = list(x = c(a = 1, b = 1)))\n')
+
+
+def test_pairwise_comparisons_pairs_distinct_deduplicated_and_skipped_per_group() -> None:
+    # ?pairwise_comparisons: a pair names two distinct levels; "Duplicate or reversed"
+    # pairs are removed with a warning; a pair absent from a `by` group is skipped there
+    with pytest.raises(Exception, match="two distinct levels"):
+        run_r(_PW + 'pairwise_comparisons(m, classify = "g", pairs = "a-a")\n')
+    with pytest.warns(UserWarning, match="Duplicate or reversed"):
+        ns = run_r(_PW + 'o <- pairwise_comparisons(m, classify = "g",\n'
+                   '  pairs = c("a-b", "b-a", "a-c"))\n')
+    assert ns["o"]["comparison"].tolist() == ["a - b", "a - c"]
+    r = ('d <- expand.grid(t = factor(c("A", "B", "C")), s = factor(c("X", "Y")), rep = 1:2)\n'
+         'd <- d[!(d$t == "C" & d$s == "Y"), ]\n'
+         'd$y <- c(1.1, 2.3, 3.2, 2.0, 3.1, 1.3, 2.2, 3.0, 2.4, 3.3)\n'
+         'm <- aov(y ~ t * s, data = d)\n'
+         'o <- pairwise_comparisons(m, classify = "t:s", by = "s", pairs = "A-C")\n')
+    with pytest.warns(UserWarning, match="skipped comparison"):
+        ns = run_r(r)
+    o = ns["o"]
+    assert o["s"].astype(str).tolist() == ["X"] and o["comparison"].tolist() == ["A - C"]
+    assert o["estimate"].iloc[0] == pytest.approx((1.1 + 1.3) / 2 - (3.2 + 3.0) / 2)  # A:X - C:X
