@@ -5,7 +5,8 @@ R/comparison_helpers.R compute it:
 
 * predictions μ and their covariance V (asreml: ``predict(m, classify, vcov = TRUE, ...)``,
   aliased rows dropped; aov/lm: emmeans' means and covariance), the denominator df ν as in
-  :mod:`asr_py.translate.rmct`;
+  :mod:`asr_py.translate.rmct`; lmer: emmeans' means, their Kenward-Roger covariance and KR
+  df of each comparison's own linear function (its lmerMod engine);
 * the pairs: ``pairs`` (``"a - b"`` strings, split at the '-' that leaves two known levels,
   or ``list(c("a", "b"))``; two distinct levels, a duplicate or reversed pair dropped with
   a warning), by default every pair of levels in prediction order (R's ``combn``), within
@@ -122,9 +123,9 @@ def _contrasts(contrasts: Any, labels: list[str], aliased: list[str] | None
 
 
 def _contrast_block(cons: dict[str, dict[str, float]], lab: dict[str, int], group: str,
-                    mu: np.ndarray, vc: np.ndarray, ndf: float, method: str, sig: float,
+                    mu: np.ndarray, vc: np.ndarray, dff: Any, method: str, sig: float,
                     descending: bool | None) -> pd.DataFrame | None:
-    """One group's contrasts: estimate c'μ, se √(c'Vc), t on ``ndf``, p adjusted."""
+    """One group's contrasts: estimate c'μ, se √(c'Vc), t on ``dff(c)`` df, p adjusted."""
     from asr_py.translate.rpadjust import r_p_adjust
 
     keep = {k: w for k, w in cons.items() if all(x in lab for x in w)}
@@ -141,6 +142,7 @@ def _contrast_block(cons: dict[str, dict[str, float]], lab: dict[str, int], grou
     est = c @ mu
     se = np.sqrt(np.maximum(0.0, np.einsum("ij,jk,ik->i", c, vc, c)))
     t = est / se
+    ndf = dff(c)
     p_adj = np.asarray(r_p_adjust(list(2 * stats.t.sf(np.abs(t), ndf)), method=method),
                        dtype=float)
     crit = stats.t.isf(sig / 2, ndf)
@@ -153,12 +155,17 @@ def _contrast_block(cons: dict[str, dict[str, float]], lab: dict[str, int], grou
 
 
 def _predictions(fit: Any, classify: str, dots: dict[str, Any]
-                 ) -> tuple[pd.DataFrame, np.ndarray, float, list[str] | None, str]:
+                 ) -> tuple[pd.DataFrame, np.ndarray, Any, list[str] | None, str]:
+    """(predictions, their covariance, df function of contrast rows over the predictions,
+    aliased labels, response label). An lmer fit: emmeans' means with Kenward-Roger df
+    per comparison (biometryassist's lmerMod engine)."""
+    from asr_py.compat.lme4 import LmerFit
     from asr_py.translate.rlm import RLm
     from asr_py.translate.rmct import _PREDICT, _denominator_df, _response, _term_labels
 
     vars_ = classify.split(":")
-    if isinstance(fit, RLm):
+    lin = None
+    if isinstance(fit, (RLm, LmerFit)):
         from asr_py.compat.emmeans import emmeans
 
         em = emmeans(fit, vars_)
@@ -166,8 +173,12 @@ def _predictions(fit: Any, classify: str, dots: dict[str, Any]
         pp = tab[[*vars_, "emmean"]].rename(columns={"emmean": "predicted.value"})
         vc = np.asarray(em.vcov() if callable(getattr(em, "vcov", None)) else em.V,
                         dtype=float)
-        ndf = float(tab["df"].iloc[0])
-        ylab = fit.formula.split("~", 1)[0].strip()
+        if isinstance(fit, LmerFit):
+            lin, dfun = np.asarray(em.linfct, dtype=float), em.dffun
+            ylab = str(fit.y_name)
+        else:
+            ndf = float(tab["df"].iloc[0])
+            ylab = fit.formula.split("~", 1)[0].strip()
     elif hasattr(fit, "predict") and hasattr(fit, "varcomp"):
         if classify not in _term_labels(fit):
             raise AsrError(f"{classify} is not a term in the model. Please check model "
@@ -180,7 +191,7 @@ def _predictions(fit: Any, classify: str, dots: dict[str, Any]
         ylab = _response(fit)
     else:
         raise AsrError("model.obj must be a linear (mixed) model object. Supported here: "
-                       "asreml, aov, lm", hint="model.obj <- asreml(...)")
+                       "asreml, aov, lm, lmer", hint="model.obj <- asreml(...)")
     pv = pp["predicted.value"].to_numpy(dtype=float)
     aliased = None
     if np.isnan(pv).all():
@@ -190,10 +201,17 @@ def _predictions(fit: Any, classify: str, dots: dict[str, Any]
     if bad.any():
         aliased = [":".join(str(pp.at[i, v]) for v in vars_) for i in np.flatnonzero(bad)]
         pp, vc = pp.loc[~bad].reset_index(drop=True), vc[np.ix_(~bad, ~bad)]
+        lin = None if lin is None else lin[~bad]
         warnings.warn(f"Some levels of {classify} are aliased. They have been removed from "
                       f"predicted output.\n  Aliased levels are: {', '.join(aliased)}.",
                       stacklevel=3)
-    return pp, vc, ndf, aliased, ylab
+    if lin is not None:
+        def dff(c: np.ndarray, lin: np.ndarray = lin) -> np.ndarray:
+            return np.asarray(dfun(np.atleast_2d(c) @ lin), dtype=float)
+    else:
+        def dff(c: np.ndarray, ndf: float = ndf) -> np.ndarray:
+            return np.full(len(np.atleast_2d(c)), float(ndf))
+    return pp, vc, dff, aliased, ylab
 
 
 def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = None,
@@ -239,7 +257,7 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
     if not within:
         raise AsrError("`by` consumes all `classify` factors, leaving nothing to compare "
                        "within each group.", hint="by = one of the classify factors")
-    pp, vc, ndf, aliased, ylab = _predictions(model_obj, classify, dots)
+    pp, vc, dff, aliased, ylab = _predictions(model_obj, classify, dots)
     label = [":".join(str(pp.at[i, v]) for v in within) for i in range(len(pp))]
     key = [":".join(str(pp.at[i, v]) for v in by_v) if by_v else "All"
            for i in range(len(pp))]
@@ -266,7 +284,7 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
             continue
         lab = {label[i]: i for i in idx}
         if cons is not None:
-            block = _contrast_block(cons, lab, g, mu, vc, ndf, method, sig, descending)
+            block = _contrast_block(cons, lab, g, mu, vc, dff, method, sig, descending)
             if block is not None:
                 for v in reversed(by_v):
                     block.insert(0, v, [pp.at[idx[0], v]] * len(block))
@@ -287,6 +305,10 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
         dv = np.diag(vc)
         se = np.sqrt(np.maximum(0.0, dv[i_ix] + dv[j_ix] - 2 * vc[i_ix, j_ix]))
         t = est / se
+        cmat = np.zeros((len(gp), mu.size))
+        cmat[np.arange(len(gp)), i_ix] += 1.0
+        cmat[np.arange(len(gp)), j_ix] -= 1.0
+        ndf = dff(cmat)
         p_raw = 2 * stats.t.sf(np.abs(t), ndf)
         p_adj = np.asarray(r_p_adjust(list(p_raw), method=method), dtype=float)
         crit = stats.t.isf(sig / 2, ndf)

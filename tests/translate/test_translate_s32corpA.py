@@ -152,3 +152,36 @@ def test_pairwise_comparisons_pairs_distinct_deduplicated_and_skipped_per_group(
     o = ns["o"]
     assert o["s"].astype(str).tolist() == ["X"] and o["comparison"].tolist() == ["A - C"]
     assert o["estimate"].iloc[0] == pytest.approx((1.1 + 1.3) / 2 - (3.2 + 3.0) / 2)  # A:X - C:X
+
+
+def test_pairwise_comparisons_of_an_lmer_fit_balanced_rcbd_closed_form() -> None:
+    # balanced RCBD, y ~ trt + (1 | block): a treatment difference has se sqrt(2 MSE / b)
+    # and Kenward-Roger df (b - 1)(t - 1), the intra-block ANOVA's (MSE its residual MS
+    # when the block variance is positive)
+    from scipy import stats
+
+    y = np.array([[5.1, 6.3, 7.2], [4.2, 5.8, 6.1], [6.0, 6.9, 8.4], [5.5, 5.9, 7.7]])
+    r = ('d <- expand.grid(trt = factor(c("A", "B", "C")), block = factor(1:4))\n'
+         'd$y <- c(' + ", ".join(str(v) for v in y.ravel()) + ')\n'
+         'm <- lme4::lmer(y ~ trt + (1 | block), data = d)\n'
+         'o <- pairwise_comparisons(m, classify = "trt", adjust = "none")\n'
+         'ct <- pairwise_comparisons(m, classify = "trt", adjust = "none",\n'
+         '  contrasts = list(x = c(A = 1, B = -0.5, C = -0.5)))\n')
+    ns = run_r(r, complete=True)
+    o, ct = ns["o"], ns["ct"]
+    b, t = y.shape
+    res = y - y.mean(axis=1, keepdims=True) - y.mean(axis=0) + y.mean()
+    mse = float(np.sum(res ** 2) / ((b - 1) * (t - 1)))
+    mu = y.mean(axis=0)
+    assert o["comparison"].tolist() == ["A - B", "A - C", "B - C"]
+    assert o["estimate"].to_numpy() == pytest.approx([mu[0] - mu[1], mu[0] - mu[2],
+                                                      mu[1] - mu[2]])
+    assert o["std.error"].to_numpy() == pytest.approx(np.full(3, np.sqrt(2 * mse / b)),
+                                                      rel=1e-4)
+    assert o["df"].to_numpy() == pytest.approx(np.full(3, 6.0), rel=1e-4)
+    se_c = np.sqrt(mse * 1.5 / b)
+    est_c = mu[0] - mu[1:].mean()
+    assert ct["std.error"].iloc[0] == pytest.approx(se_c, rel=1e-4)
+    assert ct["df"].iloc[0] == pytest.approx(6.0, rel=1e-4)
+    assert ct["p.value"].iloc[0] == pytest.approx(2 * stats.t.sf(abs(est_c / se_c), 6),
+                                                  rel=1e-3)
