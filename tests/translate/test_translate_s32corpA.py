@@ -1,6 +1,10 @@
 """Session 32, corpus scripts (owners A-L) that failed when run as translated: one test per
 cause, each on a snippet written here, the expected values by closed form.
 
+- R's lazy data (``?data``: "Data sets in attached packages with LazyData are available by
+  name"): a never-defined name a pipe starts from (``besag.met |> mutate(...)``) is that
+  data set, read as ``data(name)`` would be (a file next to the script), or a clear error
+  naming it - not Python's NameError.
 - ``?formula``: "variables in the formula may be any syntactic name", and a call such as
   ``log(Petal.Width)`` is evaluated with the data's columns in scope; a dotted column name
   inside a call is the column, not Python's attribute access (lm/aov/model.matrix).
@@ -185,3 +189,19 @@ def test_pairwise_comparisons_of_an_lmer_fit_balanced_rcbd_closed_form() -> None
     assert ct["df"].iloc[0] == pytest.approx(6.0, rel=1e-4)
     assert ct["p.value"].iloc[0] == pytest.approx(2 * stats.t.sf(abs(est_c / se_c), 6),
                                                   rel=1e-3)
+
+
+def test_pipe_from_a_lazy_data_set_reads_it_or_says_which(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = ('library(agridat)\nlibrary(dplyr)\n'
+         'd2 <- trial.dat %>% filter(x > 1)\n'
+         'm <- lm(y ~ z, data = trial.dat |> mutate(z = 2 * x))\n')
+    with pytest.raises(Exception, match=r"data\(trial\.dat\): no file trial\.dat\.csv"):
+        run_r(r)
+    (tmp_path / "trial.dat.csv").write_text("x,y\n1,2.0\n2,3.1\n3,3.9\n4,5.2\n")
+    ns = run_r(r, complete=True)
+    assert ns["d2"]["x"].tolist() == [2, 3, 4]
+    b = pd.Series(ns["m"]["coefficients"])
+    x, y = np.array([1.0, 2, 3, 4]), np.array([2.0, 3.1, 3.9, 5.2])
+    slope = np.polyfit(2 * x, y, 1)[0]
+    assert b["z"] == pytest.approx(slope)
