@@ -680,8 +680,9 @@ class Translator(BasePrinter):
     def compound(self, s: R, depth: int) -> list[str]:
         """A pipe from a bare name the script never defines (``besag.met |> mutate(...)``)
         reads that name as R's lazy data (rlazy.py), as ``data = name`` and ``d <- name``
-        do: bound just before the statement, so every verb of the chain reads it."""
-        for head in _pipe_heads(s):
+        do: bound just before the statement, so every verb of the chain reads it (not in
+        a script that calls load(), whose names translate cannot see)."""
+        for head in ([] if self.loads else _pipe_heads(s)):
             lazy = self.lazy_data(head)
             if lazy is not None:
                 self._note_once(f"{pyname(head.value)} = {lazy}")
@@ -734,6 +735,7 @@ class Translator(BasePrinter):
         self.opaque = True
         self.asreml_data = False     # only asreml attached: its data sets (rlazy.ASREML_DATA)
         self.called: set[str] = set()
+        self.loads = True            # the script calls load(): no pipe-head lazy data
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:

@@ -205,3 +205,10 @@ def test_pipe_from_a_lazy_data_set_reads_it_or_says_which(tmp_path, monkeypatch)
     x, y = np.array([1.0, 2, 3, 4]), np.array([2.0, 3.1, 3.9, 5.2])
     slope = np.polyfit(2 * x, y, 1)[0]
     assert b["z"] == pytest.approx(slope)
+
+
+def test_pipe_head_left_alone_when_load_may_bind_it() -> None:
+    from asr_py import translate
+
+    py = translate('library(agridat)\nload("x.RData")\nd2 <- pheno %>% filter(x > 1)\n')
+    assert "r_lazy" not in py
