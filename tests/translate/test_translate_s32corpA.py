@@ -212,3 +212,33 @@ def test_pipe_head_left_alone_when_load_may_bind_it() -> None:
 
     py = translate('library(agridat)\nload("x.RData")\nd2 <- pheno %>% filter(x > 1)\n')
     assert "r_lazy" not in py
+
+
+def test_unreadable_rds_is_a_placeholder_and_unreadable_rdata_a_clear_error(
+        tmp_path, monkeypatch) -> None:
+    # a saved asreml fit (BiometryTraining's complex_model.rds) holds R_UnboundValue, which
+    # the rdata parser refuses ("252 is not a valid RObjectType"): readRDS gives a value
+    # that stops the script clearly when used; load() says which file and why
+    from asr_py.errors import AsrError
+    from asr_py.translate import rds, runtime
+    from asr_py.translate.checks import Untranslated
+
+    class _NoFrames:
+        @staticmethod
+        def read_r(path: str) -> dict:
+            return {}
+
+    def refuse(path: str, is_rds: bool) -> None:
+        raise ValueError("252 is not a valid RObjectType")
+
+    monkeypatch.setattr(runtime, "_pyreadr", lambda: _NoFrames)
+    monkeypatch.setattr(rds, "available", lambda: True)
+    monkeypatch.setattr(rds, "read", refuse)
+    f = tmp_path / "fit.rds"
+    f.write_bytes(b"X\n" + bytes(200))
+    got = runtime.read_rds(str(f))
+    assert isinstance(got, Untranslated) and "252 is not a valid RObjectType" in got.what
+    g = tmp_path / "fit.RData"
+    g.write_bytes(b"RDX3\n" + bytes(200))
+    with pytest.raises(AsrError, match="cannot read .*fit.RData.*no Python counterpart"):
+        runtime.load_rdata(str(g))
