@@ -45,6 +45,7 @@ def translate(r_code: str) -> str:
     tr.defined, tr.opaque = rlazy.defined_names(program)
     tr.asreml_data = rlazy.asreml_only(program)
     tr.called = rlazy.called_names(program)
+    tr.loads = rlazy.calls_load(program)
     body: list[str] = []
     for node in program:
         body += tr.statement(node, 0)

@@ -680,6 +680,17 @@ class Translator(BasePrinter):
         return e is not None and (e.kind == "name" and e.value in self.lm_fits or
                                   e.kind == "call" and e.value in {"lm", *rlme4.FITS})
 
+    def compound(self, s: R, depth: int) -> list[str]:
+        """A pipe from a bare name the script never defines (``besag.met |> mutate(...)``)
+        reads that name as R's lazy data (rlazy.py), as ``data = name`` and ``d <- name``
+        do: bound just before the statement, so every verb of the chain reads it (not in
+        a script that calls load(), whose names translate cannot see)."""
+        for head in ([] if self.loads else _pipe_heads(s)):
+            lazy = self.lazy_data(head)
+            if lazy is not None:
+                self._note_once(f"{pyname(head.value)} = {lazy}")
+        return super().compound(s, depth)
+
     def py(self, e: R) -> str:
         """A dae/asremlPlus function named as a value (``list(ar1 = mat.ar1)``,
         ``FUN = mat.ar1``) is its asr_py.compat counterpart, unless the script defines it."""
@@ -727,6 +738,7 @@ class Translator(BasePrinter):
         self.opaque = True
         self.asreml_data = False     # only asreml attached: its data sets (rlazy.ASREML_DATA)
         self.called: set[str] = set()
+        self.loads = True            # the script calls load(): no pipe-head lazy data
 
     # ----- simple statements ---------------------------------------------------------------
     def top(self, e: R, depth: int) -> str:
@@ -3740,6 +3752,24 @@ def _unquote(a: R) -> R:
             a.args[0][0] in (None, "expr") and a.args[0][1].kind == "name":
         return a.args[0][1]
     return a
+
+
+def _pipe_heads(s: R) -> list[R]:
+    """The bare names pipes in the statement ``s`` start from (``x |> f()``, ``x %>% f()``),
+    not looking into function bodies or the statements of compound ones (translated, and
+    run, on their own)."""
+    out: list[R] = []
+    stack = [s]
+    while stack:
+        e = stack.pop()
+        if e.kind in ("function", "block", "if", "for", "while", "repeat", "formula"):
+            continue
+        if e.kind == "bin" and e.value in ("|>", "%>%") and e.left is not None and \
+                e.left.kind == "name" and e.left.value not in (".", "_"):
+            out.append(e.left)
+        stack.extend(a for _, a in e.args if isinstance(a, R))
+        stack.extend(x for x in (e.left, e.right) if x is not None)
+    return out
 
 
 def _root_name(e: R) -> str | None:

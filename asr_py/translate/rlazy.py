@@ -68,6 +68,12 @@ def called_names(program: list[R]) -> set[str]:
     return {e.value for e in _walk(program) if e.kind == "call" and e.value}
 
 
+def calls_load(program: list[R]) -> bool:
+    """Whether the program calls ``load()``, which binds names it does not spell (found by
+    ``r_lazy`` in the scope, but the corpus runner cannot tell them from data files)."""
+    return any(e.kind == "call" and e.value in ("load", "base::load") for e in _walk(program))
+
+
 def defined_names(program: list[R]) -> tuple[set[str], bool]:
     """Every name the R program defines anywhere (assignments, function parameters, for
     variables, ``data(x)``, ``assign("x", ...)``), and whether bare names are to be left

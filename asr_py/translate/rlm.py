@@ -34,11 +34,42 @@ FUNCTIONS = {"lm": "r_lm", "model.matrix": "r_model_matrix", "anova": "r_anova",
              "hatvalues": "r_hatvalues", "rstandard": "r_rstandard"}
 
 
-def _r_formula(formula: str) -> str:
+#: a syntactic R name (letters, digits, '.', '_'; not a number), not already in backticks
+_NAME = re.compile(r"(?<![\w.`])([A-Za-z.][\w.]*)(?![\w.`])")
+
+
+def _r_formula(formula: str, columns: Any = ()) -> str:
     """An R model formula in formulaic's syntax: ``factor(x)``/``as.factor(x)`` -> ``C(x)``,
-    ``-1``/``+0`` kept (formulaic reads them as R does)."""
+    ``-1``/``+0`` kept (formulaic reads them as R does); a column name with a '.' in
+    ``columns`` quoted in backticks (``log(Petal.Width)`` would be Python's attribute
+    access inside a call; formulaic reads `` `Petal.Width` `` as the column)."""
     f = re.sub(r"\b(?:as\.)?factor\(", "C(", formula.strip())
-    return f
+    dotted = {str(c) for c in columns if "." in str(c)}
+    if dotted:
+        f = _NAME.sub(lambda m: f"`{m.group(1)}`" if m.group(1) in dotted else m.group(1), f)
+    return _power_in_calls(f)
+
+
+def _power_in_calls(f: str) -> str:
+    """R's ``^`` inside a call (``I(x^2)``, ``log(x)^2`` in ``poly``...) is the power, Python's
+    ``**`` (formulaic evaluates a call as Python, where ``^`` is exclusive or: ``5^2`` = 7);
+    outside calls ``(a + b)^2`` stays formula crossing."""
+    out, stack, quote = [], [], ""
+    for k, ch in enumerate(f):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "`'\"":
+            quote = ch
+        elif ch == "(":
+            j = k - 1
+            stack.append(j >= 0 and (f[j].isalnum() or f[j] in "._`"))
+        elif ch == ")" and stack:
+            stack.pop()
+        elif ch == "^" and any(stack):
+            out.append("**")
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 def _r_name(col: str) -> str:
@@ -46,6 +77,7 @@ def _r_name(col: str) -> str:
     ``geng2``, ``gen[g1]`` -> ``geng1``, ``C(x)[T.b]`` -> ``factor(x)b``."""
     if col == "Intercept":
         return "(Intercept)"
+    col = col.replace("`", "").replace(" ** ", "^")    # undo _r_formula's quoting and power
     parts = []
     for p in col.split(":"):
         p = re.sub(r"^C\((.*)\)(?=\[)", r"factor(\1)", p)
@@ -71,8 +103,8 @@ def _design(formula: str, data: pd.DataFrame, keep_order: bool = False
                                                    v is None or v != v).all():
             data[c] = pd.Categorical(data[c])
     try:
-        spec = formulaic.Formula(_r_formula(formula), _ordering="none") if keep_order \
-            else _r_formula(formula)
+        rf = _r_formula(formula, data.columns)
+        spec = formulaic.Formula(rf, _ordering="none") if keep_order else rf
         mm = formulaic.model_matrix(spec, data, na_action="drop")
     except Exception as err:  # noqa: BLE001 - formulaic raises many kinds
         raise AsrError(f"lm()/model.matrix(): cannot build the design matrix of "

@@ -656,13 +656,26 @@ def _read_r(path: str, rds: bool) -> dict[str, Any]:
     if frames:
         return {("" if rds else k): _auto_rownames(v) for k, v in frames.items()}
     if rdata_reader.available():
-        got = rdata_reader.read(path, rds)
+        try:
+            got = rdata_reader.read(path, rds)
+        except (ValueError, NotImplementedError, TypeError, KeyError) as e:
+            # an R object with parts no reader knows (R_UnboundValue in a saved fit's
+            # environments: "252 is not a valid RObjectType")
+            raise _UnreadableR(f"cannot read {path!r}: it holds R objects neither pyreadr "
+                               f"nor rdata reads ({type(e).__name__}: {e}); a saved model "
+                               "fit (asreml, lmer) has no Python counterpart",
+                               hint="save the data frames the script needs (saveRDS of a "
+                                    "data.frame, write.csv) and fit again") from e
         return {"": got} if rds else dict(got)
     if err is not None:
         raise AsrError(f"cannot read {path!r}: {err}",
                        hint="pip install rdata (asr_py[rdata]) reads R lists and files "
                             "pyreadr refuses") from err
     return {}
+
+
+class _UnreadableR(AsrError):
+    """An .rds/.RData file whose R objects no reader can rebuild."""
 
 
 def _auto_rownames(d: Any) -> Any:
@@ -690,7 +703,10 @@ def read_rds(path: str) -> Any:
     (asr_py.translate.checks.Untranslated) when no reader can make it."""
     if not Path(path).exists():
         raise AsrError(f"readRDS: no file {path!r}", hint="run the script from its folder")
-    objs = _read_r(path, rds=True)
+    try:
+        objs = _read_r(path, rds=True)
+    except _UnreadableR as e:       # readRDS's value: a placeholder, used -> a clear stop
+        return Untranslated(f"readRDS({path!r}): {str(e).splitlines()[0]}", path)
     if not objs:
         return Untranslated(f"readRDS({path!r}): not a data frame pyreadr can read (pip "
                             "install rdata for R lists)", path)
