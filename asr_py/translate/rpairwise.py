@@ -87,6 +87,46 @@ def _pairs(pairs: Any, labels: list[str]) -> list[tuple[str, str]]:
     return kept
 
 
+def _check_levels(pairs: Any, labels: list[str], aliased: list[str] | None) -> None:
+    """R's parse_pairs() errors for levels that are not estimable: a pair with no split
+    into two known levels is split at its '-' (more or fewer than two parts: an error), and
+    its parts that are no label are named, the aliased ones (dropped from the predictions)
+    as aliased, the rest as unknown (its stop_unknown_levels)."""
+    if pairs is None:
+        return
+    items = [pairs] if isinstance(pairs, str) else list(pairs)
+    asked: list[str] = []
+    for p in items:
+        if not isinstance(p, str):
+            asked += [str(x) for x in np.ravel(np.asarray(p, dtype=object))]
+            continue
+        s = p.strip()
+        if any(s[:k].strip() in labels and s[k + 1:].strip() in labels
+               for k, ch in enumerate(s) if ch == "-"):
+            continue
+        parts = [x.strip() for x in s.split("-")]
+        if len(parts) != 2:
+            raise AsrError(f'Could not unambiguously parse pair "{s}" (expected exactly two '
+                           "levels separated by '-'). If a factor level contains '-', use "
+                           'the list form, e.g. list(c("level1", "level2")).',
+                           hint='pairs = list(c("a", "b"))')
+        asked += parts
+    unknown = list(dict.fromkeys(x for x in asked if x not in labels))
+    if not unknown:
+        return
+    gone = [x for x in unknown if aliased and x in aliased]
+    truly = [x for x in unknown if x not in gone]
+    msg = []
+    if gone:
+        msg.append(f"Aliased (not estimable) level(s) in `pairs`: {', '.join(gone)}. These "
+                   "levels were aliased in the model and removed from the predictions, so "
+                   "they cannot be compared.")
+    if truly:
+        msg.append(f"Unknown level(s) in `pairs`: {', '.join(truly)}.\nAvailable levels: "
+                   f"{', '.join(labels)}.")
+    raise AsrError("\n".join(msg), hint='pairs = c("a - b") with estimable levels')
+
+
 def _contrasts(contrasts: Any, labels: list[str], aliased: list[str] | None
                ) -> dict[str, dict[str, float]]:
     """The named list of named coefficient vectors, checked (its parse_contrasts)."""
@@ -271,6 +311,7 @@ def r_pairwise_comparisons(model_obj: Any, classify: Any = None, pairs: Any = No
             if isinstance(pp[v].dtype, pd.CategoricalDtype) else {} for v in by_v]
         groups.sort(key=lambda g: tuple(r.get(x, len(r)) for r, x in
                                         zip(rank[::-1], g.split(":")[::-1], strict=True)))
+    _check_levels(pairs, list(dict.fromkeys(label)), aliased)   # R's stop_unknown_levels
     wanted = None if pairs is None else _pairs(pairs, list(dict.fromkeys(label)))
     cons = None if contrasts is None else _contrasts(contrasts, list(dict.fromkeys(label)),
                                                      aliased)

@@ -462,6 +462,58 @@ def test_pairwise_comparisons_against_closed_form() -> None:
         r_pairwise_comparisons(fit, classify="trt", adjust="tukey")
 
 
+
+def test_pairwise_pairs_repeated_reversed_or_of_one_level() -> None:
+    """biometryassist 1.5.0's parse_pairs(): a reversed or repeated pair is dropped with a
+    warning (first one kept with its direction), so Holm's family has 2 members here, not 3:
+    p_adj = min(1, max-accumulated sorted p_(k)·(2 − k + 1)); "A-A" is an error. Own data:
+    one-way layout, 3 levels x 4 records; means and σ̂ by hand."""
+    from asr_py.translate.raov import r_aov
+    from asr_py.translate.rpairwise import r_pairwise_comparisons
+
+    y = [4.1, 5.0, 4.6, 4.3, 6.2, 5.8, 6.9, 6.1, 5.1, 4.4, 5.6, 4.9]
+    d = pd.DataFrame({"trt": pd.Categorical(list("AAAABBBBCCCC")), "y": y})
+    fit = r_aov("y ~ trt", data=d)
+    with pytest.warns(UserWarning, match="Duplicate or reversed pair.*B-A"):
+        out = r_pairwise_comparisons(fit, classify="trt", pairs=["A-B", "B-A", "C-A", "A-B"])
+    assert list(out["comparison"]) == ["A - B", "C - A"]
+    m = d.groupby("trt", observed=True)["y"].mean()
+    s2 = float(((d["y"] - d["trt"].map(m).astype(float)) ** 2).sum()) / 9
+    se = np.sqrt(s2 * 2 / 4)
+    est = np.array([m["A"] - m["B"], m["C"] - m["A"]])
+    np.testing.assert_allclose(out["estimate"], est, rtol=1e-12)
+    raw = 2 * stats.t.sf(np.abs(est / se), 9)
+    order = np.argsort(raw)
+    adj = np.empty(2)
+    adj[order] = np.minimum(1, np.maximum.accumulate(raw[order] * np.array([2, 1])))
+    np.testing.assert_allclose(out["p.value"], adj, rtol=1e-8)
+    with pytest.raises(AsrError, match="two distinct levels"):
+        r_pairwise_comparisons(fit, classify="trt", pairs="A-A")
+
+
+def test_pairwise_pair_naming_an_aliased_level_says_aliased() -> None:
+    """biometryassist 1.5.0's stop_unknown_levels(): a level dropped as aliased (an empty
+    cell of Trt*Site) is named as aliased, not unknown; a level that never existed as
+    unknown; a pair with no '-' split into two parts cannot be parsed. Own data."""
+    from asr_py.translate.raov import r_aov
+    from asr_py.translate.rpairwise import r_pairwise_comparisons
+
+    d = pd.DataFrame({"Trt": list("AABBBB"), "Site": list("XXXXYY"),
+                      "y": [1.0, 1.4, 2.2, 2.0, 3.1, 3.5]})
+    fit = r_aov("y ~ Trt * Site", data=d.astype({"Trt": "category", "Site": "category"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(AsrError, match="Aliased .*A:Y") as err:
+            r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:Y-B:Y")
+        assert "Unknown level" not in str(err.value)
+        with pytest.raises(AsrError, match="Unknown level.*C:X"):
+            r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:X-C:X")
+        with pytest.raises(AsrError, match="Could not unambiguously parse"):
+            r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:X-B:X-B:Y")
+        ok = r_pairwise_comparisons(fit, classify="Trt:Site", pairs="A:X-B:X")
+    assert ok["estimate"].iloc[0] == pytest.approx(1.2 - 2.1)
+
+
 def test_pairwise_by_group_of_an_asreml_fit() -> None:
     """by = 'Irrigation': the comparisons within each irrigation level, the SE from the
     predictions' covariance V (√(V_ii + V_jj − 2V_ij), read here from predict(vcov=TRUE)),
