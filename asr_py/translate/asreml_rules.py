@@ -135,6 +135,7 @@ from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcolpos import needs_position
 from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
@@ -954,7 +955,7 @@ class Translator(BasePrinter):
             # d[rows, ]$a <- v: d[rows, ] is a copy here; R's *tmp* rule (rcomplexassign)
             raise Untranslatable("assignment target")
         if target.kind == "dollar" and target.left is not None:
-            return f"{self._dollar_lvalue(target)} = {rhs}"
+            return f"{self._dollar_lvalue(target)} = {self.by_position(target.left, r, rhs)}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
                 target.left is not None and target.left.kind == "call" and \
                 target.left.value in ("names", "colnames") and len(target.left.args) == 1:
@@ -1110,7 +1111,7 @@ class Translator(BasePrinter):
         obj = target.left
         if target.value == "[[" and len(args) == 1:
             if args[0].kind == "str":
-                return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+                return f"{self.py(obj)}[{self.py(args[0])}] = {self.by_position(obj, None, rhs)}"
             # x[[i]] <- v, x[[v[k]]] <- v: R's 1-based position or a name (rlist.r_set2)
             new = f"{self.runtime('r_set2')}({self.py(obj)}, {self.py(args[0])}, {rhs})"
             if obj.kind == "name":
@@ -1177,7 +1178,7 @@ class Translator(BasePrinter):
             return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
                     f"None, {self.py(args[1])}, {rhs})")
         if len(args) == 2 and args[0].kind == "empty":
-            return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
+            return f"{self.py(obj)}[{self.py(args[1])}] = {self.by_position(obj, None, rhs)}"
         vec = self._assign_vector(target, rhs)
         if vec is not None:
             return vec
@@ -1196,6 +1197,15 @@ class Translator(BasePrinter):
             assert obj.left is not None
             return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         raise Untranslatable("indexed assignment")
+
+    def by_position(self, frame: R, value: R | None, rhs: str,
+                    columns_by_name: bool = False) -> str:
+        """``rhs`` (the Python of ``value``) as a new column of ``frame``: R puts it by
+        position (rcolpos.py); unchanged when ``value`` keeps the frame's rows (constants,
+        the frame's own columns; None: unknown)."""
+        if value is not None and not needs_position(value, frame, columns_by_name):
+            return rhs
+        return f"{self.runtime('r_col_value')}({self.py(frame)}, {rhs})"
 
     def _dollar_lvalue(self, target: R) -> str:
         """``x$name`` as an assignment target; a prediction's ``$sed``/``$vcov`` is its
