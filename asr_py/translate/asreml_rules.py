@@ -2379,9 +2379,10 @@ class Translator(BasePrinter):
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             k = len(keep)
             while k > 1 and keep[k - 1][1].kind == "name" and keep[k - 1][0] is None and \
-                    keep[k - 1][1].value not in _CONST and keep[k - 1][1].value.isidentifier():
+                    keep[k - 1][1].value not in _CONST and keep[k - 1][1].value != "...":
                 k -= 1
-            # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
+            # cbind(x, pval), cbind(fa1.l, fa2.l): a bare name names its column (R's
+            # deparse.level = 1; a dotted R name too, given as **{'fa2.l': v})
             keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
             if any(n is not None and m is None for (n, _), (m, _) in zip(keep, keep[1:])) \
                     and not any(a.kind == "name" and a.value == "..." for _, a in keep):
