@@ -979,6 +979,7 @@ class Translator(BasePrinter):
                   f"{self.py(target.args[0][1])}, {rhs})")
             return self._set_levels(inner, lv)
         if target.kind == "index" and target.left is not None:
+            self.__dict__["_col_value"] = r      # the R value, for by_position (rcolpos)
             return self.assign_index(target, rhs)
         part = self._replace_part(target, rhs)
         if part is not None:
@@ -1104,6 +1105,7 @@ class Translator(BasePrinter):
     def assign_index(self, target: R, rhs: str) -> str:
         """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
         assert target.left is not None
+        value = self.__dict__.pop("_col_value", None)   # set by _assign: rhs's R value
         arr = rarray.assign(self, target, rhs)       # x[i, j, k] <- v of an array (rarray)
         if arr is not None:
             return arr
@@ -1111,7 +1113,7 @@ class Translator(BasePrinter):
         obj = target.left
         if target.value == "[[" and len(args) == 1:
             if args[0].kind == "str":
-                return f"{self.py(obj)}[{self.py(args[0])}] = {self.by_position(obj, None, rhs)}"
+                return f"{self.py(obj)}[{self.py(args[0])}] = {self.by_position(obj, value, rhs)}"
             # x[[i]] <- v, x[[v[k]]] <- v: R's 1-based position or a name (rlist.r_set2)
             new = f"{self.runtime('r_set2')}({self.py(obj)}, {self.py(args[0])}, {rhs})"
             if obj.kind == "name":
@@ -1178,7 +1180,7 @@ class Translator(BasePrinter):
             return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
                     f"None, {self.py(args[1])}, {rhs})")
         if len(args) == 2 and args[0].kind == "empty":
-            return f"{self.py(obj)}[{self.py(args[1])}] = {self.by_position(obj, None, rhs)}"
+            return f"{self.py(obj)}[{self.py(args[1])}] = {self.by_position(obj, value, rhs)}"
         vec = self._assign_vector(target, rhs)
         if vec is not None:
             return vec

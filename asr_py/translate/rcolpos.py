@@ -29,6 +29,12 @@ _ELEMENTWISE = frozenset({
     "as.logical", "log", "log10", "log2", "exp", "sqrt", "abs", "round", "floor", "ceiling",
     "paste", "paste0", "ifelse", "is.na", "toupper", "tolower", "gsub", "sub", "substr",
     "nchar", "trimws"})
+#: R functions whose value carries no pandas index here: one number, or a vector translate
+#: holds as a list/array (positional already)
+_NO_INDEX = frozenset({
+    "rownames", "row.names", "colnames", "names", "seq_len", "seq_along", "seq", "rep",
+    "nrow", "ncol", "NROW", "NCOL", "length", "nlevels", "mean", "sum", "min", "max",
+    "median", "var", "sd", "prod", "unique", "levels"})
 _CONSTANTS = frozenset({"TRUE", "FALSE", "T", "F", "NA", "NULL", "Inf", "NaN", "pi",
                         "NA_real_", "NA_integer_", "NA_character_"})
 
@@ -56,13 +62,20 @@ def _same_rows(e: R, frame: R | None, by_name: bool) -> bool:
         return _same_rows(e.right, frame, by_name)
     if k == "unary" and e.right is not None:
         return _same_rows(e.right, frame, by_name)
+    if k == "bin" and e.value == ":":
+        return True                                       # 1:n, a range
+    if k == "call" and e.value in _NO_INDEX:
+        return True
     if k == "bin" and e.left is not None and e.right is not None and \
-            e.value not in ("<-", "=", "<<-", ":", "|>", "%>%", "%*%", "%o%", "%in%"):
+            e.value not in ("<-", "=", "<<-", "|>", "%>%", "%*%", "%o%", "%in%"):
         return _same_rows(e.left, frame, by_name) and _same_rows(e.right, frame, by_name)
     if k == "dollar":
         return _same_frame(e.left, frame)
     if k == "index" and e.value == "[[" and len(e.args) == 1:
         return _same_frame(e.left, frame) and e.args[0][1].kind == "str"
+    if k == "index" and e.value == "[" and len(e.args) == 2:     # frame[, "a"]
+        return _same_frame(e.left, frame) and e.args[0][1].kind == "empty" and \
+            e.args[1][1].kind == "str"
     if k == "call" and e.value in _ELEMENTWISE and e.args:
         return all(_same_rows(a, frame, by_name) for _, a in e.args)
     return False

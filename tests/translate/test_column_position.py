@@ -53,6 +53,21 @@ def test_data_table_assign_by_position() -> None:
     assert not p.isna().any().any()
 
 
+def test_sapply_over_a_column_of_a_row_subset() -> None:
+    # sapply over a character vector names its result by the strings (USE.NAMES): R still
+    # puts it by position; so does another frame's column (R: b "3" "1", y 1 2)
+    ns = _run('d <- data.frame(a = c("p_1", "q_2", "r_3"))\n'
+              'd <- d[c(3, 1), , drop = FALSE]\n'
+              'd$b <- sapply(d$a, function(x) strsplit(x, "_")[[1]][2])\n'
+              'd$c <- d[, "a"]\n'
+              'e <- data.frame(z = 1:2)\n'
+              'd[, "y"] <- e$z\n')
+    d = ns["d"]
+    assert d["b"].tolist() == ["3", "1"]
+    assert d["c"].tolist() == ["r_3", "p_1"]
+    assert d["y"].tolist() == [1, 2]
+
+
 def test_a_shorter_vector_is_recycled_and_a_misfit_is_an_error() -> None:
     ns = _run('d <- data.frame(a = 1:4)\nd$h <- c(k = 1, l = 2)\n')
     assert ns["d"]["h"].tolist() == [1.0, 2.0, 1.0, 2.0]          # R: 1 2 1 2
@@ -68,8 +83,10 @@ def test_a_factor_keeps_its_levels_and_own_columns_stay_as_they_are() -> None:
     assert list(got.index) == [5, 9] and list(got.cat.categories) == ["y", "x"]
     assert r_col_value([1, 2], f) is f                                # no data frame
     # a value built of the frame's own columns keeps its index: printed as it was
-    py = translate("d$y2 <- d$y^2\nd$g <- as.factor(paste(d$a, d$b))\nd$w <- diag(m)\n")
+    py = translate("d$y2 <- d$y^2\nd$g <- as.factor(paste(d$a, d$b))\nd$w <- diag(m)\n"
+                   'd[, "k"] <- d[, "a"]\nd$i <- 1:nrow(d)\n')
     assert "d['y2'] = d['y'] ** 2" in py
     assert "d['g'] = r_as_factor(" in py and "r_col_value(d, r_as_factor" not in py
     assert "d['w'] = r_col_value(d, r_diag(" in py
+    assert "d['k'] = d['a']" in py and "d['i'] = r_colon(1, r_nrow(d))" in py
     np.testing.assert_array_equal(r_col_value(d, np.array([3, 4])), [3, 4])
