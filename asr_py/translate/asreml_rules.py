@@ -3011,6 +3011,9 @@ class Translator(BasePrinter):
                 val = self.in_data(data, lambda a=a: self.py(a))
                 if rrecycle.is_constant_call(a):     # as.factor(22): every row, not row 0
                     val = f"lambda _d: {self.runtime('r_recycle1')}({val}, _d)"
+                elif data.kind == "name" and needs_position(a, data, columns_by_name=True):
+                    # transform(d, w = diag(M)): R's values by position (rcolpos.py)
+                    val = f"{self.runtime('r_col_value')}({d}, {val})"
             seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")

@@ -90,3 +90,16 @@ def test_a_factor_keeps_its_levels_and_own_columns_stay_as_they_are() -> None:
     assert "d['w'] = r_col_value(d, r_diag(" in py
     assert "d['k'] = d['a']" in py and "d['i'] = r_colon(1, r_nrow(d))" in py
     np.testing.assert_array_equal(r_col_value(d, np.array([3, 4])), [3, 4])
+
+
+def test_transform_and_mutate_by_position() -> None:
+    # R (dplyr 1.1): w 1 2 3, v 2 4 6, u 8 16 32 on rows 4, 5, 6
+    ns = _run('library(dplyr)\nd <- data.frame(a = 1:6, b = c(2, 4, 8, 16, 32, 64))\n'
+              'd <- d[d$a > 3, ]\n'
+              'm <- diag(c(1, 2, 3))\ndimnames(m) <- list(c("x","y","z"), c("x","y","z"))\n'
+              'd <- transform(d, w = diag(m))\n'
+              'd <- d %>% mutate(v = diag(m) * 2, u = b / 2)\n')
+    d = ns["d"]
+    assert d["w"].tolist() == [1.0, 2.0, 3.0]
+    assert d["v"].tolist() == [2.0, 4.0, 6.0]
+    assert d["u"].tolist() == [8.0, 16.0, 32.0]
