@@ -3013,7 +3013,7 @@ class Translator(BasePrinter):
                     val = f"lambda _d: {self.runtime('r_recycle1')}({val}, _d)"
                 elif data.kind == "name" and needs_position(a, data, columns_by_name=True):
                     # transform(d, w = diag(M)): R's values by position (rcolpos.py)
-                    val = f"{self.runtime('r_col_value')}({d}, {val})"
+                    val = f"{self.runtime('r_col_value')}({self.py(data)}, {val})"
             seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")

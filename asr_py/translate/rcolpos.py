@@ -28,7 +28,9 @@ _ELEMENTWISE = frozenset({
     "as.factor", "factor", "as.numeric", "as.double", "as.integer", "as.character",
     "as.logical", "log", "log10", "log2", "exp", "sqrt", "abs", "round", "floor", "ceiling",
     "paste", "paste0", "ifelse", "is.na", "toupper", "tolower", "gsub", "sub", "substr",
-    "nchar", "trimws"})
+    "nchar", "trimws", "as.Date", "fct_inorder", "fct_inseq", "fct_relevel", "str_remove",
+    "str_remove_all", "str_replace", "str_replace_all", "str_sub", "str_detect", "str_trim",
+    "str_to_upper", "str_to_lower", "relevel", "droplevels"})
 #: R functions whose value carries no pandas index here: one number, or a vector translate
 #: holds as a list/array (positional already)
 _NO_INDEX = frozenset({
@@ -77,7 +79,9 @@ def _same_rows(e: R, frame: R | None, by_name: bool) -> bool:
         return _same_frame(e.left, frame) and e.args[0][1].kind == "empty" and \
             e.args[1][1].kind == "str"
     if k == "call" and e.value in _ELEMENTWISE and e.args:
-        return all(_same_rows(a, frame, by_name) for _, a in e.args)
+        # the values: positional arguments (named ones are options: levels =, sep =, ...)
+        return all(_same_rows(a, frame, by_name) for n, a in e.args
+                   if n in (None, "x", "test", "yes", "no", "string", "f", "text"))
     return False
 
 
