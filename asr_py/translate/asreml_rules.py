@@ -224,6 +224,8 @@ _UPDATE_FORMALS = {"fixed.": "fixed", "random.": "random", "sparse.": "sparse",
 #: asreml arguments that only size asreml's work space: a NOTE, not a TODO (nothing to review)
 _MEMORY = {"workspace", "pworkspace"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
+#: ``x$name`` that only an asreml fit has (never a data column in the corpus): r_dollar
+_FIT_ONLY_COMPONENTS = frozenset({"aom", "converge", "nedf", "Cfixed", "fitted.values"})
 _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
              "dense", "pxem", "random.order", "options", "control", "update", "converge",
@@ -1625,6 +1627,10 @@ class Translator(BasePrinter):
             # the caller's, whose absent element is R's NULL); a list's element
             # (fm[[i]]$nedf, diffs$predictions$upper.Confidence.limit: a fit, a frame or a
             # list, known when the script runs)
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
+        if obj.kind == "name" and e.value in _FIT_ONLY_COMPONENTS:
+            # m$aom of a fit the translator lost track of (m <- myConverge(m)): read when
+            # the script runs, a fit's component or a list's element (rsubname.fit_dollar)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
