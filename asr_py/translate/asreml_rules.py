@@ -138,6 +138,7 @@ from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
+from asr_py.translate.rcolpos import needs_position
 from asr_py.translate.rcombn import FUNCS as _RCOMBN_FUNCS
 from asr_py.translate.rcommandargs import FUNCS as _RCOMMANDARGS_FUNCS
 from asr_py.translate.rcompare import track_list
@@ -226,6 +227,8 @@ _UPDATE_FORMALS = {"fixed.": "fixed", "random.": "random", "sparse.": "sparse",
 #: asreml arguments that only size asreml's work space: a NOTE, not a TODO (nothing to review)
 _MEMORY = {"workspace", "pworkspace"}
 #: asreml arguments with no effect on the fitted model (memory, printing, output size)
+#: ``x$name`` that only an asreml fit has (never a data column in the corpus): r_dollar
+_FIT_ONLY_COMPONENTS = frozenset({"aom", "converge", "nedf", "Cfixed", "fitted.values"})
 _HARMLESS = {"workspace", "pworkspace", "aom", "debug", "Cfixed", "Csparse",
              "y.fitted" + "", "ai.sing", "fail", "wald", "ai.loadings",
              "dense", "pxem", "random.order", "options", "control", "update", "converge",
@@ -970,7 +973,7 @@ class Translator(BasePrinter):
             # d[rows, ]$a <- v: d[rows, ] is a copy here; R's *tmp* rule (rcomplexassign)
             raise Untranslatable("assignment target")
         if target.kind == "dollar" and target.left is not None:
-            return f"{self._dollar_lvalue(target)} = {rhs}"
+            return f"{self._dollar_lvalue(target)} = {self.by_position(target.left, r, rhs)}"
         if target.kind == "index" and target.value == "[" and len(target.args) == 1 and \
                 target.left is not None and target.left.kind == "call" and \
                 target.left.value in ("names", "colnames") and len(target.left.args) == 1:
@@ -994,6 +997,7 @@ class Translator(BasePrinter):
                   f"{self.py(target.args[0][1])}, {rhs})")
             return self._set_levels(inner, lv)
         if target.kind == "index" and target.left is not None:
+            self.__dict__["_col_value"] = r      # the R value, for by_position (rcolpos)
             return self.assign_index(target, rhs)
         part = self._replace_part(target, rhs)
         if part is not None:
@@ -1119,6 +1123,7 @@ class Translator(BasePrinter):
     def assign_index(self, target: R, rhs: str) -> str:
         """``d$x[cond] <- v`` -> ``d.loc[cond, 'x'] = v``; ``x[["a"]] <- v``."""
         assert target.left is not None
+        value = self.__dict__.pop("_col_value", None)   # set by _assign: rhs's R value
         arr = rarray.assign(self, target, rhs)       # x[i, j, k] <- v of an array (rarray)
         if arr is not None:
             return arr
@@ -1126,7 +1131,7 @@ class Translator(BasePrinter):
         obj = target.left
         if target.value == "[[" and len(args) == 1:
             if args[0].kind == "str":
-                return f"{self.py(obj)}[{self.py(args[0])}] = {rhs}"
+                return f"{self.py(obj)}[{self.py(args[0])}] = {self.by_position(obj, value, rhs)}"
             # x[[i]] <- v, x[[v[k]]] <- v: R's 1-based position or a name (rlist.r_set2)
             new = f"{self.runtime('r_set2')}({self.py(obj)}, {self.py(args[0])}, {rhs})"
             if obj.kind == "name":
@@ -1193,7 +1198,7 @@ class Translator(BasePrinter):
             return (f"{pyname(obj.value)} = {self.runtime('r_ij_assign')}({self.py(obj)}, "
                     f"None, {self.py(args[1])}, {rhs})")
         if len(args) == 2 and args[0].kind == "empty":
-            return f"{self.py(obj)}[{self.py(args[1])}] = {rhs}"
+            return f"{self.py(obj)}[{self.py(args[1])}] = {self.by_position(obj, value, rhs)}"
         vec = self._assign_vector(target, rhs)
         if vec is not None:
             return vec
@@ -1212,6 +1217,15 @@ class Translator(BasePrinter):
             assert obj.left is not None
             return f"{self.py(obj.left)}[{obj.value!r}] = {new}"
         raise Untranslatable("indexed assignment")
+
+    def by_position(self, frame: R, value: R | None, rhs: str,
+                    columns_by_name: bool = False) -> str:
+        """``rhs`` (the Python of ``value``) as a new column of ``frame``: R puts it by
+        position (rcolpos.py); unchanged when ``value`` keeps the frame's rows (constants,
+        the frame's own columns; None: unknown)."""
+        if value is not None and not needs_position(value, frame, columns_by_name):
+            return rhs
+        return f"{self.runtime('r_col_value')}({self.py(frame)}, {rhs})"
 
     def _dollar_lvalue(self, target: R) -> str:
         """``x$name`` as an assignment target; a prediction's ``$sed``/``$vcov`` is its
@@ -1629,6 +1643,10 @@ class Translator(BasePrinter):
             # the caller's, whose absent element is R's NULL); a list's element
             # (fm[[i]]$nedf, diffs$predictions$upper.Confidence.limit: a fit, a frame or a
             # list, known when the script runs)
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
+        if obj.kind == "name" and e.value in _FIT_ONLY_COMPONENTS:
+            # m$aom of a fit the translator lost track of (m <- myConverge(m)): read when
+            # the script runs, a fit's component or a list's element (rsubname.fit_dollar)
             return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
@@ -2394,9 +2412,10 @@ class Translator(BasePrinter):
             keep = [(n, a) for n, a in args if n not in ("deparse.level", "stringsAsFactors")]
             k = len(keep)
             while k > 1 and keep[k - 1][1].kind == "name" and keep[k - 1][0] is None and \
-                    keep[k - 1][1].value not in _CONST and keep[k - 1][1].value.isidentifier():
+                    keep[k - 1][1].value not in _CONST and keep[k - 1][1].value != "...":
                 k -= 1
-            # cbind(x, pval): a bare name names its column (R's deparse.level = 1)
+            # cbind(x, pval), cbind(fa1.l, fa2.l): a bare name names its column (R's
+            # deparse.level = 1; a dotted R name too, given as **{'fa2.l': v})
             keep = keep[:k] + [(a.value, a) for _, a in keep[k:]]
             if any(n is not None and m is None for (n, _), (m, _) in zip(keep, keep[1:])) \
                     and not any(a.kind == "name" and a.value == "..." for _, a in keep):
@@ -3023,6 +3042,9 @@ class Translator(BasePrinter):
                 val = self.in_data(data, lambda a=a: self.py(a))
                 if rrecycle.is_constant_call(a):     # as.factor(22): every row, not row 0
                     val = f"lambda _d: {self.runtime('r_recycle1')}({val}, _d)"
+                elif data.kind == "name" and needs_position(a, data, columns_by_name=True):
+                    # transform(d, w = diag(M)): R's values by position (rcolpos.py)
+                    val = f"{self.runtime('r_col_value')}({self.py(data)}, {val})"
             seen.add(n)
             ok = n.isidentifier() and not keyword.iskeyword(n)
             kws.append(f"{n}={val}" if ok else f"**{{{n!r}: {val}}}")

@@ -29,6 +29,7 @@ from asr_py.translate import (
     rtrycatch,
 )
 from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.rcolpos import needs_position
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rinnerassign import has_inner_assignment, split_inner_assignments
 from asr_py.translate.rmatnames import list_vector, matrix_value
@@ -1328,6 +1329,8 @@ class BasePrinter:
             kws = []
             for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
+                if needs_position(a, s.left, columns_by_name=True):     # rcolpos.py
+                    val = f"{self.runtime('r_col_value')}({dt}, {val})"
                 kws.append(f"**{{{n!r}: {val}}}")
             self.assigned.add(s.left.value)
             return [f"{dt} = {dt}.assign({', '.join(kws)})"]

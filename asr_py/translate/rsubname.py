@@ -91,6 +91,10 @@ def fit_dollar(fit: Any, name: str) -> Any:
         return fit.model_frame()
     if name == "nedf":                      # residual degrees of freedom, n - rank(X)
         return fit.result.n_minus_p
+    if name == "aom":                       # aom = TRUE's outlier statistics
+        from asr_py.translate.rasremlaom import r_aom
+
+        return r_aom(fit)
     if name == "Cfixed":                    # the fixed effects' variance matrix
         from asr_py.translate.rcfixed import r_cfixed
 
@@ -98,6 +102,6 @@ def fit_dollar(fit: Any, name: str) -> Any:
     if len(hits) == 1:
         return getattr(fit, _FIT_DOLLAR[hits[0]])
     raise AsrError(f"m${name} of an asreml fit is not available in asr_py",
-                   hint="fit components: " + ", ".join(_FIT_DOLLAR) + ", mf, nedf, Cfixed" +
+                   hint="fit components: " + ", ".join(_FIT_DOLLAR) + ", mf, nedf, aom, Cfixed" +
                         "; coefficients: m.coef_fixed / m.coef_random; "
                         "variance components: m.varcomp")

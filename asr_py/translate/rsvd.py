@@ -34,8 +34,9 @@ def _matrix(x: Any, what: str) -> np.ndarray:
     if hasattr(x, "toarray"):
         x = x.toarray()
     if isinstance(x, pd.DataFrame):
-        bad = [str(c) for c in x.columns if not (pd.api.types.is_numeric_dtype(x[c])
-                                                 or pd.api.types.is_bool_dtype(x[c]))]
+        # by position: a matrix's column names may repeat (cbind's "" of unnamed vectors)
+        bad = [str(c) for c, t in zip(x.columns, x.dtypes) if not (
+            pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))]
         if bad:
             raise AsrError(f"{what}: a numeric/complex matrix/vector argument is required; "
                            f"column(s) {bad[:4]} are not numeric",

@@ -126,6 +126,7 @@ from asr_py.translate.rcoefpattern import r_coef_pattern  # noqa: F401 - coef(fi
 from asr_py.translate.rcoefrandom import r_coef_random  # noqa: F401 - asreml's names
 from asr_py.translate.rcolon import r_colon  # noqa: F401 - a:b of values
 from asr_py.translate.rcolorramp import r_color_ramp, r_color_ramp_palette  # noqa: F401
+from asr_py.translate.rcolpos import r_col_value  # noqa: F401 - d$x <- v by position
 from asr_py.translate.rcombn import r_combn  # noqa: F401 - combn()
 from asr_py.translate.rcommandargs import r_command_args  # noqa: F401 - commandArgs()
 from asr_py.translate.rcompare import r_cmp, r_sub_keep  # noqa: F401 - R comparisons
