@@ -2265,12 +2265,13 @@ class Translator(BasePrinter):
         if f == "seq" and len(pos) == 2 and all(n is None for n, _ in args):
             return f"range({self.py(pos[0])}, {self.py(pos[1])} + 1)"
         if f == "seq" and args and all(n in (None, "from", "to", "by", "length.out",
-                                             "length") for n, _ in args) and len(pos) <= 3:
+                                             "length", "along.with") for n, _ in args) and len(
+                pos) <= 3:
             # seq(1, 10, by = 2), seq(0, 1, length.out = 5) (rbase.r_seq)
             got = dict(zip(("from_", "to", "by"), pos))
             for n, a in args:
                 if n is not None:
-                    got[{"from": "from_", "length": "length_out",
+                    got[{"from": "from_", "length": "length_out", "along.with": "along_with",
                          "length.out": "length_out"}.get(n, n)] = a
             return f"{self.runtime('r_seq')}(" + ", ".join(
                 f"{k}={self.py(a)}" for k, a in got.items()) + ")"

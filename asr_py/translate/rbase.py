@@ -1129,13 +1129,43 @@ def r_which_max(x: Any, minimum: bool = False, name: bool = False) -> Any:
     return at + 1
 
 
-def r_seq(from_: Any = 1, to: Any = None, by: Any = None, length_out: Any = None) -> list:
+def _seq_one(x: Any) -> list:
+    """R's one-argument ``seq(x)``: ``seq_along(x)`` (1..length(x)) when x is not one
+    number, else ``1:x`` (so seq(3) is 1 2 3, seq(0) is 1 0, seq(2.5) is 1 2)."""
+    if isinstance(x, (str, bytes)) or x is None:
+        n = 1
+    elif np.ndim(x) == 0 or (hasattr(x, "__len__") and len(x) == 1):
+        v = x if np.ndim(x) == 0 else list(np.asarray(x, dtype=object).ravel())[0]
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            if not np.isfinite(float(v)):
+                raise AsrError(f"seq({v!r}): 'from' must be a finite number")
+            hi = float(v)
+            step = 1 if hi >= 1 else -1
+            return list(range(1, int(np.floor(hi + 1e-10)) + 1)) if step == 1 else list(
+                range(1, int(np.ceil(hi - 1e-10)) - 1, -1))
+        n = 1
+    else:
+        n = len(x)
+    return list(range(1, n + 1))
+
+
+def r_seq(from_: Any = 1, to: Any = None, by: Any = None, length_out: Any = None,
+          along_with: Any = None) -> list:
     """R's ``seq(from, to, by = , length.out = )``: from, from + by, ... not past ``to``
     (by defaults to 1, or -1 going down); with ``length.out`` that many equally spaced
-    values. Whole numbers stay whole (R's integer/double distinction aside)."""
-    ph = _placeholder(from_, to, by, length_out)
+    values. Whole numbers stay whole (R's integer/double distinction aside). One argument
+    alone is R's ``seq(x)``: ``seq_along(x)`` for a vector, ``1:x`` for one number;
+    ``along.with = x`` is ``seq_along(x)``."""
+    ph = _placeholder(from_, to, by, length_out, along_with)
     if ph is not None:
         return ph  # type: ignore[return-value]
+    if along_with is not None:
+        if to is not None or by is not None or length_out is not None:
+            raise AsrError("seq(): along.with goes alone (R ignores the others)",
+                           hint="use seq_along(x)")
+        return list(range(1, len(np.atleast_1d(np.asarray(along_with, dtype=object))) + 1))
+    if to is None and by is None and length_out is None:
+        return _seq_one(from_)
     if length_out is not None:
         n = int(length_out)
         if to is None:

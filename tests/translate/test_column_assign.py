@@ -4,14 +4,11 @@ frame (R Language Definition 3.4.1: the j-th columns by position, v recycled dow
 on a character matrix (was ``b.iloc[...]``: an AttributeError on a numpy matrix)."""
 
 import numpy as np
-
-from asr_py.translate import translate
+from _translate_fixtures import run_r
 
 
 def _run(code: str) -> dict:
-    ns: dict = {}
-    exec(compile(translate(code), "t", "exec"), ns)  # noqa: S102 - the translation under test
-    return ns
+    return run_r(code)
 
 
 def test_matrix_and_frame_columns_by_position() -> None:

@@ -8,6 +8,7 @@ R 4.2's (data.table 1.14), printed by the same snippets run with Rscript."""
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import run_r
 
 from asr_py.errors import AsrError
 from asr_py.translate import translate
@@ -17,9 +18,7 @@ _M = 'm <- matrix(c(4,0,0,0,2,0,0,0,1), 3, 3, dimnames = list(c("x","y","z"), c(
 
 
 def _run(code: str) -> dict:
-    ns: dict = {}
-    exec(compile(translate(code), "t", "exec"), ns)  # noqa: S102 - the translation under test
-    return ns
+    return run_r(code)
 
 
 def test_named_vectors_and_other_frames_go_in_by_position() -> None:

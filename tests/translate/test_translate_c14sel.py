@@ -10,17 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from asr_py.translate import translate
+from _translate_fixtures import run_r
 
 _REC = {ln.split(":|", 1)[0]: ln.rstrip("\n").split(":|", 1)[1].split("|")
         for ln in (Path(__file__).parent / "data" / "c14sel_rbase.txt").read_text().splitlines()}
 
 
 def _run(code: str, **ns: object) -> dict:
-    env: dict = dict(ns)
-    exec(translate(code), env)
-    return env
+    return run_r(code, **ns)
 
 
 def test_paste_of_a_vector_held_in_a_variable_recycles() -> None:

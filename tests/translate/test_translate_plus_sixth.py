@@ -5,15 +5,11 @@ semantics for fac.*)."""
 from __future__ import annotations
 
 import pandas as pd
-
-from asr_py.translate import translate
+from _translate_fixtures import run_r
 
 
 def _run(code: str, **ns: object) -> dict:
-    py = translate(code)
-    env: dict = dict(ns)
-    exec(py, env)
-    return env
+    return run_r(code, **ns)
 
 
 def test_names_of_a_one_value_series_is_one_name() -> None:

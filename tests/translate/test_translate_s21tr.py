@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from _translate_fixtures import run_py
 
 from asr_py.translate.rbase import r_data_frame, r_matmul
 from asr_py.translate.rmatnames import r_t
@@ -32,9 +33,7 @@ def _run(py: str) -> dict:
 
 
 def _run_with(py: str, **given: object) -> dict:
-    ns: dict = dict(given)
-    exec(compile(py, "<translated>", "exec"), ns)
-    return ns
+    return run_py(py, **given)
 
 
 def test_c_of_a_named_list_and_a_list_is_a_list() -> None:

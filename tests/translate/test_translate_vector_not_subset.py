@@ -8,15 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _translate_fixtures import run_r
 
 from asr_py.translate import translate
 from asr_py.translate.rvector import r_not
 
 
 def _run(src: str) -> dict:
-    ns: dict = {}
-    exec(translate(src), ns)
-    return ns
+    return run_r(src)
 
 
 def test_not_of_a_logical_vector_is_elementwise() -> None:
