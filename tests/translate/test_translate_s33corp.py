@@ -3,6 +3,7 @@ with Rscript, R 4.2, on the snippets here)."""
 
 from __future__ import annotations
 
+import numpy as np
 from _translate_fixtures import run_r
 
 # ----- seq(x): seq_along for a vector, 1:x for one number ---------------------------------------
@@ -22,5 +23,5 @@ def test_seq_of_one_argument_is_seq_along_or_one_to_n() -> None:
     assert list(ns["s4"]) == [1, 0]
     assert list(ns["s5"]) == [1, 2]
     assert list(ns["s6"]) == [1, 0, -1, -2]
-    assert ns["tot"] == 21
+    assert list(np.atleast_1d(np.asarray(ns["tot"], dtype=float))) == [21.0]
     assert list(ns["s7"]) == [1, 4, 7, 10]
