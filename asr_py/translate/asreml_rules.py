@@ -1155,8 +1155,14 @@ class Translator(BasePrinter):
                     f"{self.runtime('r_dollar')}({lst}, {obj.value!r}), "
                     f"{self.py(args[0])}, {rhs})")
         if obj.kind == "dollar" and obj.left is not None and len(args) == 1:
+            # d$x[i] <- v is R's d$x <- `[<-`(d$x, i, v): positions, a mask (by position,
+            # NA selecting nothing) or row names, v's values by position (never pandas'
+            # alignment on v's index); a new column starts as R's NULL
             frame = self.py(obj.left)
-            return f"{frame}.loc[{self._rows(frame, args[0])}, {obj.value!r}] = {rhs}"
+            col = f"{self.runtime('r_dollar')}({frame}, {obj.value!r}, exact=True)"
+            new = (f"{self.runtime('r_col_value')}({frame}, {self.runtime('r_sub_assign')}("
+                   f"{col}, {self.py(args[0])}, {rhs}))")
+            return self.assign_into(obj, new)
         if len(args) == 2 and args[0].kind != "empty" and args[1].kind != "empty" and \
                 obj.kind in ("name", "dollar") and not (obj.kind == "dollar" and obj.left is None):
             # x[i, j] <- v of a data frame or a matrix: R's positions, names or masks for

@@ -31,8 +31,25 @@ def _items(v: Any) -> list[Any]:
     return [v]
 
 
+def _null(v: Any) -> bool:
+    return v is None or v is pd.NA or isinstance(v, (float, np.floating)) and np.isnan(v)
+
+
 def _is_mask(at: list[Any]) -> bool:
-    return bool(at) and all(isinstance(v, (bool, np.bool_)) for v in at)
+    """A logical subscript; R's NA in it (None/NaN/pd.NA beside TRUE/FALSE) selects nothing
+    when one value is assigned (R errors for more: :func:`_na_mask_check`)."""
+    return bool(at) and any(isinstance(v, (bool, np.bool_)) for v in at) and all(
+        isinstance(v, (bool, np.bool_)) or _null(v) for v in at)
+
+
+def _na_mask_check(at: Any, value: Any, where: str) -> None:
+    """R: "NAs are not allowed in subscripted assignments" when a logical subscript holds
+    NA and more than one value is assigned."""
+    seq = _items(at)
+    if _is_mask(seq) and any(_null(v) for v in seq) and len(_items(value)) > 1:
+        raise AsrError(f"{where}: NAs are not allowed in subscripted assignments (the "
+                       "logical subscript holds NA and several values are assigned)",
+                       hint="R's error too: drop the NA first, e.g. x[!is.na(c) & c] <- v")
 
 
 def _positions(at: Any, n: int, where: str) -> list[int]:
@@ -42,7 +59,7 @@ def _positions(at: Any, n: int, where: str) -> list[int]:
     if _is_mask(seq):
         if len(seq) > n:
             n = len(seq)
-        return [i for i in range(n) if seq[i % len(seq)]]
+        return [i for i in range(n) if not _null(seq[i % len(seq)]) and seq[i % len(seq)]]
     try:
         pos = [int(v) for v in seq if not (isinstance(v, float) and np.isnan(v))]
     except (TypeError, ValueError) as exc:
@@ -115,9 +132,14 @@ def r_sub_assign(x: Any, at: Any, value: Any) -> Any:
             flat = flat.astype(object)
         flat[idx] = vals
         return flat.reshape(x.shape, order="F")
+    _na_mask_check(at, value, where)
     if isinstance(x, pd.Series):
         idx = _positions(at, len(x), where)
         vals = _recycled(value, len(idx), where)
+        if isinstance(x.dtype, pd.CategoricalDtype) and max(idx, default=-1) < len(x):
+            return _factor_assign(x, idx, vals, where)
+        if max(idx, default=-1) < len(x):
+            return _series_set(x, idx, vals)
         items = list(x)
         labels = list(x.index)
         grow = max(idx, default=-1) + 1 - len(items)
@@ -148,6 +170,41 @@ def r_sub_assign(x: Any, at: Any, value: Any) -> Any:
     for i, v in zip(idx, vals):
         items[i] = v
     return np.asarray(items) if array else items
+
+
+def _series_set(x: pd.Series, idx: list[int], vals: list[Any]) -> pd.Series:
+    """A copy of ``x`` with the values at positions ``idx`` replaced, x's index kept; the
+    dtype widens as R's vector does (an integer vector given 2.5 becomes double, a number
+    given text becomes character)."""
+    out = x.copy()
+    if not idx:
+        return out
+    try:
+        out.iloc[idx] = vals
+        return out
+    except (TypeError, ValueError):
+        pass
+    items = x.to_numpy(dtype=object, copy=True)
+    for i, v in zip(idx, vals):
+        items[i] = v
+    return pd.Series(list(items), index=x.index, name=x.name)
+
+
+def _factor_assign(x: pd.Series, idx: list[int], vals: list[Any], where: str) -> pd.Series:
+    """``f[i] <- v`` of a factor: it stays a factor with its levels (their order is the
+    model's coding); a value that is not a level is NA, with R's warning."""
+    import warnings
+
+    cats = x.cat.categories
+    bad = sorted({str(v) for v in vals if not _null(v) and v not in cats})
+    if bad:
+        warnings.warn(f"{where}: invalid factor level, NA generated ({bad[:3]}; the levels "
+                      f"are {list(cats[:6])})", stacklevel=3)
+    codes = x.cat.codes.to_numpy().copy()
+    for i, v in zip(idx, vals):
+        codes[i] = -1 if _null(v) or v not in cats else cats.get_loc(v)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=x.dtype), index=x.index,
+                     name=x.name)
 
 
 def _frame_assign(x: pd.DataFrame, at: Any, sel: list[Any], value: Any, where: str) -> Any:

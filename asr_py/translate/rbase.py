@@ -98,7 +98,7 @@ def _positions(sel: Any, labels: pd.Index, n: int, what: str,
             raise AsrError(f"x[i, j]: no {what} named {bad!r}",
                            hint=f"the {what}s are {list(labels[:6])}")
         return [int(p) for p in pos]
-    if any(_null(v) for v in seq):
+    if any(_null(v) or v is pd.NA for v in seq):
         raise AsrError(f"x[i, j]: a missing (NA) {what} position, e.g. from match() of a "
                        f"name that is not among the {what}s",
                        hint=f"the {what}s are {list(labels[:6])}...; compare the names "
@@ -195,6 +195,18 @@ def _extend_rows(x: pd.DataFrame, i: Any) -> pd.DataFrame:
         return pd.concat([x, extra], ignore_index=plain)
 
 
+def _no_na_mask(i: Any) -> None:
+    """R's ``d[i, j] <- v`` with NA in a logical ``i``: "missing values are not allowed in
+    subscripted assignments of data frames"."""
+    if isinstance(i, pd.Series | np.ndarray | list | tuple) and np.ndim(i) == 1:
+        seq = list(i)
+        if any(isinstance(v, bool | np.bool_) for v in seq) and any(
+                _null(v) or v is pd.NA for v in seq):
+            raise AsrError("d[i, j] <- value: the logical row subscript holds NA (R: missing "
+                           "values are not allowed in subscripted assignments of data frames)",
+                           hint="drop the NA first: d[!is.na(cond) & cond, j] <- value")
+
+
 def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
     """R's ``x[i, j] <- value`` of a data frame or a matrix (positions from 1, negative ones
     excluded, names, logical masks; a new column name adds the column); returns x."""
@@ -209,6 +221,7 @@ def r_ij_assign(x: Any, i: Any, j: Any, value: Any) -> Any:
             x[c] = np.nan
         x = add_positional_columns(x, j, value)
         x = _extend_rows(x, i)
+        _no_na_mask(i)
         rows = _positions(i, x.index.astype(str), x.shape[0], "row")
         cols = _positions(j, x.columns, x.shape[1], "column")
         val = _cells(value, len(rows), len(cols))

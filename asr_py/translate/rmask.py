@@ -36,4 +36,10 @@ def r_mask(x: Any, mask: Any) -> Any:
             len(mask) == len(x) and not mask.index.equals(x.index) and \
             pd.api.types.is_bool_dtype(mask.dtype):
         return x[np.asarray(mask, dtype=bool)]
+    if isinstance(x, list | tuple) and isinstance(mask, pd.Series | np.ndarray | list) and \
+            len(mask) and all(isinstance(v, bool | np.bool_) for v in mask):
+        # a vector translate holds as a list (c(7, 8, 9)) by a logical vector: positions,
+        # the mask recycled as R does
+        m = list(mask)
+        return [v for k, v in enumerate(x) if m[k % len(m)]]
     return x[mask]

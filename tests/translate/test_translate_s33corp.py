@@ -4,7 +4,11 @@ with Rscript, R 4.2, on the snippets here)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 from _translate_fixtures import run_r
+
+from asr_py.errors import AsrError
 
 # ----- seq(x): seq_along for a vector, 1:x for one number ---------------------------------------
 
@@ -25,3 +29,52 @@ def test_seq_of_one_argument_is_seq_along_or_one_to_n() -> None:
     assert list(ns["s6"]) == [1, 0, -1, -2]
     assert list(np.atleast_1d(np.asarray(ns["tot"], dtype=float))) == [21.0]
     assert list(ns["s7"]) == [1, 4, 7, 10]
+
+
+# ----- d$x[cond] <- v, d[cond, "x"] <- v, d$x[idx] <- v: R's positions -------------------------
+
+_ASSIGN = """
+d <- data.frame(g = c("a", "b", "a", "c", "b"), x = c(1, 2, 3, 4, 5), y = c(10, 20, 30, 40, 50))
+d <- d[c(5, 3, 1, 4, 2), ]
+e <- data.frame(v = c(100, 200, 300))
+rownames(e) <- c("r3", "r1", "r2")
+d$x[d$g == "a"] <- e$v[2:3]
+d[d$g == "b", "y"] <- c(-1, -2)
+d$x[c(1, 4)] <- 0
+w <- c(7, 8, 9, 10, 11)
+d$z <- NA
+d$z[d$x > 3] <- w[d$x > 3]
+k <- c(TRUE, NA, FALSE, FALSE, TRUE)
+d$y[k] <- 0
+"""
+
+
+def test_column_element_assignment_is_by_position_within_the_selected_rows() -> None:
+    # Rscript: d$x 0 200 300 0 2; d$y 0 30 10 40 0; d$z NA 8 9 NA NA (the frame's rows are
+    # reordered and e's values carry other row names: neither may align the values)
+    ns = run_r(_ASSIGN, complete=True)
+    d = ns["d"]
+    assert list(d["x"].astype(float)) == [0, 200, 300, 0, 2]
+    assert list(d["y"].astype(float)) == [0, 30, 10, 40, 0]
+    z = d["z"].astype(float).to_numpy()
+    assert np.isnan(z[[0, 3, 4]]).all() and list(z[[1, 2]]) == [8, 9]
+    assert list(d["g"]) == ["b", "a", "a", "c", "b"]
+
+
+def test_na_in_a_logical_subscript_with_several_values_is_r_error() -> None:
+    # Rscript: "NAs are not allowed in subscripted assignments" and, for d[k, "y"] <- 5,
+    # "missing values are not allowed in subscripted assignments of data frames"
+    with pytest.raises(AsrError, match="NAs are not allowed"):
+        run_r(_ASSIGN + "d$y[k] <- c(1, 2)\n")
+    with pytest.raises(AsrError, match="missing values are not allowed"):
+        run_r(_ASSIGN + 'd[k, "y"] <- 5\n')
+
+
+def test_factor_element_assignment_keeps_the_levels() -> None:
+    # Rscript: levels lo hi; as.integer(f) 1 1 1
+    ns = run_r('f <- factor(c("lo", "hi", "lo"), levels = c("lo", "hi"))\nf[2] <- "lo"\n'
+               'd <- data.frame(f = f)\nd$f[3] <- "hi"\n', complete=True)
+    f = ns["d"]["f"]
+    if isinstance(f.dtype, pd.CategoricalDtype):
+        assert list(f.cat.categories) == ["lo", "hi"]
+    assert list(f.astype(str)) == ["lo", "lo", "hi"]
