@@ -334,7 +334,8 @@ m <- asreml(Yield ~ Env, random = ~ Name, data = dat, G.param = gp, R.param = gp
 """
     py = translate(r)
     assert "params=gp" in py and "# TODO(asr_py):" not in py
-    assert "gp.loc[gp['Component'] == 'Name', 'Constraint'] = 'F'" in py
+    assert ("r_sub_assign(r_dollar(gp, 'Constraint', exact=True), "
+            "gp['Component'] == 'Name', 'F')") in py
     ns = run_py(py)
     vc = ns["m"].varcomp
     assert vc.loc["Name", "component"] == pytest.approx(5.0)
