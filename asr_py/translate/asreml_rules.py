@@ -3049,7 +3049,8 @@ class Translator(BasePrinter):
                 val = self.in_data(data, lambda a=a: self.py(a))
                 if rrecycle.is_constant_call(a):     # as.factor(22): every row, not row 0
                     val = f"lambda _d: {self.runtime('r_recycle1')}({val}, _d)"
-                elif data.kind == "name" and needs_position(a, data, columns_by_name=True):
+                elif data.kind == "name" and needs_position(a, data, columns_by_name=True,
+                                                            variables=self.assigned):
                     # transform(d, w = diag(M)): R's values by position (rcolpos.py)
                     val = f"{self.runtime('r_col_value')}({self.py(data)}, {val})"
             seen.add(n)

@@ -1329,7 +1329,8 @@ class BasePrinter:
             kws = []
             for n, a in sets:
                 val = self.in_data(s.left, lambda a=a: self.py(a))
-                if needs_position(a, s.left, columns_by_name=True):     # rcolpos.py
+                if needs_position(a, s.left, columns_by_name=True,      # rcolpos.py
+                                  variables=self.assigned):
                     val = f"{self.runtime('r_col_value')}({dt}, {val})"
                 kws.append(f"**{{{n!r}: {val}}}")
             self.assigned.add(s.left.value)

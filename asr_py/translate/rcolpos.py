@@ -41,12 +41,14 @@ _CONSTANTS = frozenset({"TRUE", "FALSE", "T", "F", "NA", "NULL", "Inf", "NaN", "
                         "NA_real_", "NA_integer_", "NA_character_"})
 
 
-def needs_position(value: R, frame: R | None, columns_by_name: bool = False) -> bool:
+def needs_position(value: R, frame: R | None, columns_by_name: bool = False,
+                   variables: frozenset[str] | set[str] = frozenset()) -> bool:
     """Whether ``value`` (R) may be a vector whose index is not ``frame``'s: True unless it
     is built of constants and columns of ``frame`` (``frame$a``, ``frame[["a"]]``; with
-    ``columns_by_name`` a bare name too, as in data.table's ``j``) by operators and
+    ``columns_by_name`` a bare name too, as in data.table's ``j``, unless it is one of the
+    script's ``variables``: ``DT[, v := w]`` with ``w`` a named vector) by operators and
     element-wise functions."""
-    return not _same_rows(value, frame, columns_by_name)
+    return not _same_rows(value, frame, columns_by_name, frozenset(variables))
 
 
 def _same_frame(e: R | None, frame: R | None) -> bool:
@@ -54,23 +56,25 @@ def _same_frame(e: R | None, frame: R | None) -> bool:
         e.value == frame.value
 
 
-def _same_rows(e: R, frame: R | None, by_name: bool) -> bool:
+def _same_rows(e: R, frame: R | None, by_name: bool,
+               variables: frozenset[str] = frozenset()) -> bool:
     k = e.kind
     if k in ("num", "str"):
         return True
     if k == "name":
-        return e.value in _CONSTANTS or by_name
+        return e.value in _CONSTANTS or by_name and e.value not in variables
     if k == "paren" and e.right is not None:
-        return _same_rows(e.right, frame, by_name)
+        return _same_rows(e.right, frame, by_name, variables)
     if k == "unary" and e.right is not None:
-        return _same_rows(e.right, frame, by_name)
+        return _same_rows(e.right, frame, by_name, variables)
     if k == "bin" and e.value == ":":
         return True                                       # 1:n, a range
     if k == "call" and e.value in _NO_INDEX:
         return True
     if k == "bin" and e.left is not None and e.right is not None and \
             e.value not in ("<-", "=", "<<-", "|>", "%>%", "%*%", "%o%", "%in%"):
-        return _same_rows(e.left, frame, by_name) and _same_rows(e.right, frame, by_name)
+        return _same_rows(e.left, frame, by_name, variables) and \
+            _same_rows(e.right, frame, by_name, variables)
     if k == "dollar":
         return _same_frame(e.left, frame)
     if k == "index" and e.value == "[[" and len(e.args) == 1:
@@ -80,7 +84,7 @@ def _same_rows(e: R, frame: R | None, by_name: bool) -> bool:
             e.args[1][1].kind == "str"
     if k == "call" and e.value in _ELEMENTWISE and e.args:
         # the values: positional arguments (named ones are options: levels =, sep =, ...)
-        return all(_same_rows(a, frame, by_name) for n, a in e.args
+        return all(_same_rows(a, frame, by_name, variables) for n, a in e.args
                    if n in (None, "x", "test", "yes", "no", "string", "f", "text"))
     return False
 

@@ -78,3 +78,44 @@ def test_factor_element_assignment_keeps_the_levels() -> None:
     if isinstance(f.dtype, pd.CategoricalDtype):
         assert list(f.cat.categories) == ["lo", "hi"]
     assert list(f.astype(str)) == ["lo", "lo", "hi"]
+
+
+# ----- data.table DT[, x := v] with v a script's named vector; := by group ----------------------
+
+def test_datatable_set_of_a_global_named_vector_is_by_position() -> None:
+    # Rscript (data.table): v 10 20 30 40 50; m 2 3 2 3 5; s 9 11 9 11 10; mg 200 100 200
+    # 100 300 (before: v all NaN, pandas read the named vector as a mapping by label)
+    ns = run_r("""library(data.table)
+DT <- data.table(g = c("b", "a", "b", "a", "c"), x = c(1, 2, 3, 4, 5))
+w <- c(p = 10, q = 20, r = 30, s = 40, t = 50)
+DT[, v := w]
+DT[, m := mean(x), by = g]
+DT[, s := sum(x) + length(w), by = g]
+mu <- c(a = 100, b = 200, c = 300)
+DT[, mg := mu[g]]
+""", complete=True)
+    d = ns["DT"]
+    assert list(d["v"].astype(float)) == [10, 20, 30, 40, 50]
+    assert list(d["m"].astype(float)) == [2, 3, 2, 3, 5]
+    assert list(d["s"].astype(float)) == [9, 11, 9, 11, 10]
+    assert list(d["mg"].astype(float)) == [200, 100, 200, 100, 300]
+
+
+def test_datatable_set_by_group_of_vectors_and_named_values() -> None:
+    # Rscript (data.table): r 1 2 2 1 1; z -1 0.5 1 -0.5 0; n 2 2 2 2 1; t 10 50 30 40 20;
+    # u 10 10 20 20 10
+    ns = run_r("""library(data.table)
+DT <- data.table(g = c("b", "a", "b", "a", "c"), x = c(1, 5, 3, 4, 2))
+w <- c(p = 10, q = 20, r = 30, s = 40, t = 50)
+DT[, r := rank(x), by = g]
+DT[, z := x - mean(x), by = g]
+DT[, n := .N, by = g]
+DT[, t := setNames(x * 10, paste0("n", x)), by = g]
+DT[, u := w[seq_len(.N)], by = g]
+""", complete=True)
+    d = ns["DT"]
+    assert list(d["r"].astype(float)) == [1, 2, 2, 1, 1]
+    assert list(d["z"].astype(float)) == [-1, 0.5, 1, -0.5, 0]
+    assert list(d["n"].astype(float)) == [2, 2, 2, 2, 1]
+    assert list(d["t"].astype(float)) == [10, 50, 30, 40, 20]
+    assert list(d["u"].astype(float)) == [10, 10, 20, 20, 10]
