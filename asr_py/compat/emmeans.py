@@ -144,6 +144,11 @@ def _model(fit: Any, lmer_df: str = "kenward-roger"
         return (fit.coefficients.to_numpy()[keep], v, list(keep), fit._spec, fit.data,
                 _const(fit.df_residual), fit.X.to_numpy(),
                 fit.formula.split("~")[0].strip().strip("`"))
+    from asr_py.translate.raov import RAovList
+
+    if isinstance(fit, RAovList):          # aov(y ~ ... + Error(e)): intra-block basis
+        beta, V, keep, dffun = fit.emm_basis()
+        return beta, V, keep, fit._spec, fit.data, dffun, fit.X, fit.response
     raise AsrError(f"emmeans(): fits of type {type(fit).__name__} are not supported",
                    hint="emmeans() takes lm(), lmer() and asreml fits")
 

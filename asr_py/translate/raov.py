@@ -144,13 +144,23 @@ class AovStratum:
     """One stratum of an aovlist: its treatment fit on (Q_s'y, Q_s'X)."""
 
     def __init__(self, name: str, dim: int, effects: list[tuple[str, str, float]],
-                 coefficients: pd.Series, sum_sq_y: float) -> None:
+                 coefficients: pd.Series, sum_sq_y: float,
+                 cov_unscaled: np.ndarray | None = None) -> None:
         self.name, self.dim = name, dim
         self.effects = effects                 # (term, column, effect) in order
         self.coefficients = coefficients
         self.rank = len(effects)
         self.df_residual = dim - self.rank
         self.rss = max(sum_sq_y - sum(e * e for _, _, e in effects), 0.0)
+        #: (X_s'X_s)^-1 of the stratum's estimated columns (the coefficients' order)
+        self.cov_unscaled = np.zeros((0, 0)) if cov_unscaled is None else cov_unscaled
+
+    def vcov(self) -> pd.DataFrame:
+        """R's ``vcov(fit[[stratum]])``: s^2 (X_s'X_s)^-1, s^2 = RSS_s / df_s (NaN when the
+        stratum has no residual df)."""
+        s2 = self.rss / self.df_residual if self.df_residual > 0 else np.nan
+        return pd.DataFrame(s2 * self.cov_unscaled, index=self.coefficients.index,
+                            columns=self.coefficients.index)
 
     def table(self) -> pd.DataFrame:
         """summary.aov of the stratum: its terms (no intercept row) and Residuals."""
@@ -187,6 +197,65 @@ class RAovList(dict):  # type: ignore[type-arg]
 
     def __repr__(self) -> str:
         return f"aov({self.formula})\n" + repr(self.describe())
+
+    def emm_basis(self) -> tuple[np.ndarray, np.ndarray, list[int], Any]:
+        """emmeans' basis of an aovlist (intra-block analysis): each coefficient is taken
+        from the LAST stratum that estimates it (Within first, then up), with that
+        stratum's covariance block; the intercept from the "(Intercept)" stratum with
+        variance MS_1 / N (MS_1: the first error stratum's residual mean square). Returns
+        (beta, V, the estimated columns, df function): a linear function k'beta has df by
+        Satterthwaite over the strata, (sum_s v_s)^2 / sum_s (v_s^2 / df_s), v_s = k_s'V_s
+        k_s the part of its variance from stratum s."""
+        ncol = self.X.shape[1]
+        names = [n for n in self if n != "(Intercept)"]
+        col_of = {c: j for j, c in enumerate(self._columns())}
+        beta = np.full(ncol, np.nan)
+        V = np.zeros((ncol, ncol))
+        owner: dict[str, list[int]] = {n: [] for n in names}
+        blocks: dict[str, np.ndarray] = {}
+        for n in reversed(names):
+            st = self[n]
+            b = st.coefficients.dropna()
+            vc = st.vcov().loc[b.index, b.index].to_numpy()
+            pos = [col_of[c] for c in b.index]
+            take = [k for k, j in enumerate(pos) if np.isnan(beta[j])]
+            owner[n] = [pos[k] for k in take]
+            blocks[n] = vc[np.ix_(take, take)]
+            for k in take:
+                beta[pos[k]] = b.iloc[k]
+            V[np.ix_(owner[n], owner[n])] = blocks[n]
+        first = names[0] if names else None
+        if "(Intercept)" in self and len(self["(Intercept)"].coefficients) and first:
+            j0 = col_of[self["(Intercept)"].coefficients.index[0]]
+            beta[j0] = float(self["(Intercept)"].coefficients.iloc[0])
+            st = self[first]
+            ms = st.rss / st.df_residual if st.df_residual > 0 else np.nan
+            V[j0, j0] = ms / sum(s.dim for s in self.values())
+            k = len(owner[first])
+            grown = np.zeros((k + 1, k + 1))
+            grown[1:, 1:] = blocks[first]
+            grown[0, 0] = V[j0, j0]
+            owner[first] = [j0, *owner[first]]
+            blocks[first] = grown
+        keep = [j for j in range(ncol) if not np.isnan(beta[j])]
+        at = {j: i for i, j in enumerate(keep)}
+        dfs = {n: float(self[n].df_residual) if self[n].df_residual > 0 else -1.0
+               for n in names}
+
+        def dffun(L: np.ndarray) -> np.ndarray:
+            out = []
+            for row in np.atleast_2d(np.asarray(L, dtype=float)):
+                v = np.array([float(row[[at[j] for j in owner[n]]] @ blocks[n] @
+                                    row[[at[j] for j in owner[n]]]) for n in names])
+                den = float(np.sum(v ** 2 / np.array([dfs[n] for n in names])))
+                out.append(float(np.sum(v)) ** 2 / den if den != 0 else np.nan)
+            return np.array(out, dtype=float)
+
+        return beta[keep], V[np.ix_(keep, keep)], keep, dffun
+
+    def _columns(self) -> list[str]:
+        """The treatment model matrix's column names (R's: "(Intercept)", "Aa2", ...)."""
+        return list(self._colnames)
 
 
 def _rows(data: pd.DataFrame, formulas: list[str]) -> pd.Index:
@@ -237,10 +306,13 @@ def _stratum_fit(name: str, proj: Any, dim: int, y: np.ndarray, x: np.ndarray,
         used.append(j)
         effects.append((terms[j], cols[j], float(qv @ py)))
     beta = np.full(len(cols), np.nan)
+    cov = np.zeros((0, 0))
     if used:
         beta[used] = np.linalg.lstsq(px[:, used], py, rcond=None)[0]
+        xu = px[:, used]
+        cov = np.linalg.inv(xu.T @ xu)
     coef = pd.Series(beta, index=cols).iloc[used] if used else pd.Series(dtype=float)
-    return AovStratum(name, dim, effects, coef, float(py @ py))
+    return AovStratum(name, dim, effects, coef, float(py @ py), cov)
 
 
 def _aovlist(treat: str, error: str, data: pd.DataFrame, weights: Any) -> RAovList:
@@ -282,7 +354,11 @@ def _aovlist(treat: str, error: str, data: pd.DataFrame, weights: Any) -> RAovLi
         strata["Within"] = _stratum_fit(
             "Within", lambda v: v - basis @ (basis.T @ v), n - basis.shape[1], yv, xv,
             cols, terms)
-    return RAovList(f"{treat} + Error({error})", strata)
+    out = RAovList(f"{treat} + Error({error})", strata)
+    out.data, out._spec, out.X = sub, x.model_spec, np.asarray(x, dtype=float)
+    out._colnames = cols
+    out.response = lhs.strip().strip("`")
+    return out
 
 
 def r_aov(formula: Any, data: pd.DataFrame | None = None, weights: Any = None,

@@ -205,7 +205,9 @@ def _predictions(fit: Any, classify: str, dots: dict[str, Any]
 
     vars_ = classify.split(":")
     lin = None
-    if isinstance(fit, (RLm, LmerFit)):
+    from asr_py.translate.raov import RAovList
+
+    if isinstance(fit, (RLm, LmerFit, RAovList)):
         from asr_py.compat.emmeans import emmeans
 
         em = emmeans(fit, vars_)
@@ -216,6 +218,9 @@ def _predictions(fit: Any, classify: str, dots: dict[str, Any]
         if isinstance(fit, LmerFit):
             lin, dfun = np.asarray(em.linfct, dtype=float), em.dffun
             ylab = str(fit.y_name)
+        elif isinstance(fit, RAovList):     # df per comparison (Satterthwaite over strata)
+            lin, dfun = np.asarray(em.linfct, dtype=float), em.dffun
+            ylab = fit.response
         else:
             ndf = float(tab["df"].iloc[0])
             ylab = fit.formula.split("~", 1)[0].strip()
@@ -231,7 +236,8 @@ def _predictions(fit: Any, classify: str, dots: dict[str, Any]
         ylab = _response(fit)
     else:
         raise AsrError("model.obj must be a linear (mixed) model object. Supported here: "
-                       "asreml, aov, lm, lmer", hint="model.obj <- asreml(...)")
+                       "asreml, aov (with or without Error()), lm, lmer",
+                       hint="model.obj <- asreml(...)")
     pv = pp["predicted.value"].to_numpy(dtype=float)
     aliased = None
     if np.isnan(pv).all():

@@ -119,3 +119,61 @@ DT[, u := w[seq_len(.N)], by = g]
     assert list(d["n"].astype(float)) == [2, 2, 2, 2, 1]
     assert list(d["t"].astype(float)) == [10, 50, 30, 40, 20]
     assert list(d["u"].astype(float)) == [10, 10, 20, 20, 10]
+
+
+# ----- pairwise_comparisons() of aov(y ~ ... + Error(strata)) -----------------------------------
+
+_AOV_ERR = """library(biometryassist)
+y <- c(12.1, 13.4, 15.2, 16.8, 11.0, 14.9, 13.3, 12.7, 16.1, 17.9, 12.4, 15.5,
+       11.8, 13.9, 14.4, 17.2, 10.6, 15.3, 12.9, 14.0, 15.7, 18.4, 11.9, 16.6)
+d <- data.frame(block = factor(rep(1:4, each = 6)),
+                A = factor(rep(rep(c("a1", "a2", "a3"), each = 2), 4)),
+                B = factor(rep(c("b1", "b2"), 12)), y = y)
+m <- aov(y ~ A * B + Error(block/A), data = d)
+pA <- pairwise_comparisons(m, classify = "A", adjust = "none")
+pB <- pairwise_comparisons(m, classify = "B", adjust = "none")
+z <- c(5.1, 5.9, 6.3, 4.2, 4.8, 7.7, 8.1, 7.2, 6.9, 8.8, 9.4, 9.9, 8.0, 6.1, 6.6, 5.5, 7.4, 7.9)
+s <- factor(c(1, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7))
+g <- factor(c("t1", "t1", "t1", "t1", "t1", "t2", "t2", "t2", "t2", "t3", "t3", "t3", "t3",
+              "t1", "t1", "t1", "t2", "t2"))
+m2 <- aov(z ~ g + Error(s), data = data.frame(z = z, s = s, g = g))
+pg <- pairwise_comparisons(m2, classify = "g", adjust = "none")
+"""
+
+#: tests/translate/roracle/aov_error_pairs.R (R's strata, emmeans' aovlist basis by hand):
+#: (estimate, se, df, p) per pair
+_AOV_ERR_R = {
+    "pA": [(-4.075, 0.3569255291, 13.92025266, 1.876460538e-08),
+           (-2.075, 0.3569255291, 13.92025266, 4.599190317e-05),
+           (2.000, 0.3569255291, 13.92025266, 6.646909273e-05)],
+    "pB": [(-2.433333333, 0.2500925755, 9.0, 4.492702834e-06)],
+    "pg": [(-1.970833333, 0.4837058550, 4.0, 0.015167435366),
+           (-3.462500000, 0.5484708857, 4.0, 0.003219876201),
+           (-1.491666667, 0.5781390764, 4.0, 0.061319832155)],
+}
+
+
+def test_pairwise_comparisons_of_an_aov_with_error_strata() -> None:
+    """Split plot (A on whole plots within blocks, B and A:B within): A's differences mix
+    the whole-plot and Within strata (Satterthwaite df 13.92); B's are Within only (df 9).
+    Subjects with unequal records and the treatment constant within a subject: the
+    comparisons come from the subject stratum (df 4). Before: "model.obj must be a linear
+    (mixed) model object"."""
+    ns = run_r(_AOV_ERR, complete=True)
+    for key, want in _AOV_ERR_R.items():
+        got = ns[key]
+        assert len(got) == len(want), key
+        for r, (est, se, df, p) in enumerate(want):
+            assert float(got["estimate"].iloc[r]) == pytest.approx(est, abs=1e-8)
+            assert float(got["std.error"].iloc[r]) == pytest.approx(se, rel=1e-8)
+            assert float(got["df"].iloc[r]) == pytest.approx(df, rel=1e-8)
+            assert float(got["p.value"].iloc[r]) == pytest.approx(p, rel=1e-6)
+
+
+def test_aov_error_strata_vcov_is_r_stratum_vcov() -> None:
+    # Rscript: vcov(m[["block:A"]]) 0.03357639 (diag), 0.01678819; Within Bb2 0.1876389
+    ns = run_r(_AOV_ERR, complete=True)
+    v = ns["m"]["block:A"].vcov()
+    assert v.loc["Aa2", "Aa2"] == pytest.approx(0.03357639, rel=1e-6)
+    assert v.loc["Aa2", "Aa3"] == pytest.approx(0.01678819, rel=1e-6)
+    assert ns["m"]["Within"].vcov().loc["Bb2", "Bb2"] == pytest.approx(0.1876389, rel=1e-6)
