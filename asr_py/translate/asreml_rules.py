@@ -30,6 +30,7 @@ from asr_py.translate import (
     rcapwarn,
     rcasewhen,
     rcast,
+    rchoose,
     rcld,
     rcoeflist,
     rcoefpattern,
@@ -191,7 +192,7 @@ _CALL_MODULES = (rgrouped, rjoin, rgenherit, ricreml, rlucid, rrenamewith, rmult
                  racast, ristype, rstop, rcoefpattern, reval, rsave, rplusold, rasreml3read,
                  rlogltest, rasremllrt, rpin, rmct, rddply, rlag, rgraphcalls,
                  rmatcharg, rstructure, rplotmath, rsetdt, rcapture, rcapwarn,
-                 rtempfile)
+                 rtempfile, rchoose)
 
 _FIT_ATTRS = {"converge": "converged", "aic": "aic", "bic": "bic",
               "residuals": "residuals", "fitted.values": "fitted",

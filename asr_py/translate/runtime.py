@@ -117,6 +117,7 @@ from asr_py.translate.rcasewhen import (  # noqa: F401 - dplyr, tidyr
 from asr_py.translate.rcast import melt_cast, r_cast  # noqa: F401 - reshape's cast()
 from asr_py.translate.rcfixed import r_cfixed  # noqa: F401 - fit$Cfixed
 from asr_py.translate.rchecknames import r_check_names  # noqa: F401 - data.frame()
+from asr_py.translate.rchoose import r_choose, r_is_unsorted  # noqa: F401 - choose(), is.unsorted()
 from asr_py.translate.rclass import r_class  # noqa: F401 - class(x)
 from asr_py.translate.rcld import r_cld  # noqa: F401 - emmeans' cld()
 from asr_py.translate.rcnamed import r_c_named, r_list_named  # noqa: F401 - c(a = 1, v)

@@ -177,3 +177,19 @@ def test_aov_error_strata_vcov_is_r_stratum_vcov() -> None:
     assert v.loc["Aa2", "Aa2"] == pytest.approx(0.03357639, rel=1e-6)
     assert v.loc["Aa2", "Aa3"] == pytest.approx(0.01678819, rel=1e-6)
     assert ns["m"]["Within"].vcov().loc["Bb2", "Bb2"] == pytest.approx(0.1876389, rel=1e-6)
+
+
+# ----- choose(), is.unsorted() ------------------------------------------------------------------
+
+def test_choose_and_is_unsorted_as_r() -> None:
+    # Rscript: 10; 6; 10 20; 1.875; 0; 6; FALSE; TRUE; NA; TRUE; TRUE
+    ns = run_r('a <- choose(5, 2)\nb <- choose(4L, 2L)\nv <- choose(c(5, 6), c(2, 3))\n'
+               'h <- choose(2.5, 2)\nz <- choose(5, -1)\nneg <- choose(-3, 2)\n'
+               'u1 <- is.unsorted(c(1, 2, 2, 3))\n'
+               'u2 <- is.unsorted(c(1, 2, 2, 3), strictly = TRUE)\n'
+               'u3 <- is.unsorted(c(1, NA, 3))\nu4 <- is.unsorted(c(3, NA, 1), na.rm = TRUE)\n'
+               'u5 <- is.unsorted(c("a", "c", "b"))\n', complete=True)
+    assert ns["a"] == 10 and ns["b"] == 6 and list(ns["v"]) == [10, 20]
+    assert ns["h"] == pytest.approx(1.875) and ns["z"] == 0 and ns["neg"] == 6
+    assert ns["u1"] is False and ns["u2"] is True and ns["u3"] is None
+    assert ns["u4"] is True and ns["u5"] is True
