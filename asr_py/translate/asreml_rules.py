@@ -312,7 +312,8 @@ _FIT_COMPONENTS = ("loglik", "converge", "aic", "bic", "residuals", "fitted.valu
                    "sigma2", "components", "nedf", "coefficients", "call", "formulae",
                    "predictions", "linear.predictors", "monitor", "mf", "G.param", "R.param",
                    "noeff", "hat", "deviance", "errtxt", "warning", "trace", "factor.names",
-                   "design", "Cfixed", "ai", "aom")   # ai: the inverse AI matrix (not aic)
+                   "design", "Cfixed", "ai", "aom",   # ai: the inverse AI matrix (not aic)
+                   "vcoeff")
 
 
 def _compat_arg(target: str, name: str) -> str:
@@ -1597,6 +1598,7 @@ class Translator(BasePrinter):
                 return self.coef_random_of(obj.left)
             if which:
                 return f"{self.py(obj.left)}.{which}['solution']"
+            raise Untranslatable(f"fit$coefficients${e.value}")    # $sparse: not kept apart
         if self.is_fit(obj):
             name = _fit_component(e.value)
             if name in ("aic", "bic"):     # asreml's scale, as summary(fit)$aic (rsummary)
@@ -1643,6 +1645,13 @@ class Translator(BasePrinter):
                 return f"{self.py(obj)}.call"
             if name == "formulae":        # fixed, random, residual, sparse (R's formulas)
                 return f"asr.plus.getFormulae({self.py(obj)}, 'all')"
+            if name in ("coefficients", "vcoeff"):
+                # the whole list: $fixed and $random under asreml's names (rcoeflist.py);
+                # vcoeff: their std.error^2 / sigma2, asreml's scale (rvcoeff.py)
+                fn = "r_coef_asreml" if name == "coefficients" else "r_vcoeff"
+                extra = f", renamed={self.term_renamed!r}" if self.term_renamed else ""
+                order = "'reverse'" if "reverse" in self.coef_fixed else "'model'"
+                return f"{self.runtime(fn)}({self.py(obj)}{extra}, order={order})"
             raise Untranslatable(f"fit${e.value}")
         if obj.kind == "name" and (obj.value in self.raw_names or obj.value in self.params) \
                 or obj.kind == "index" and obj.value == "[[" or obj.kind == "dollar":

@@ -545,6 +545,7 @@ from asr_py.translate.rtrycatch import (  # noqa: F401 - tryCatch(error = )
 from asr_py.translate.runique import r_unique  # noqa: F401 - unique(d): rows
 from asr_py.translate.rvarcomp3 import r_varcomp3  # noqa: F401 - asreml 3's varcomp
 from asr_py.translate.rvcc import r_vcc  # noqa: F401 - asreml(vcc = ) as vcm=
+from asr_py.translate.rvcoeff import r_vcoeff  # noqa: F401 - fit$vcoeff
 from asr_py.translate.rvector import (  # noqa: F401 - which(), cor(), x[i] <- v, ...
     RVectorList,
     r_assign,
