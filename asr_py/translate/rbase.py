@@ -155,6 +155,8 @@ def _cells(value: Any, nr: int, nc: int) -> Any:
     """R's value for an nr x nc block: one value, or nr*nc (or a divisor's) filled by column."""
     if isinstance(value, pd.DataFrame):
         value = value.to_numpy()
+    if isinstance(value, dict):              # a named vector: its values, by position
+        value = list(value.values())
     v = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) and any(
         isinstance(e, str) for e in value) else None)
     if v.ndim == 0 or v.size == 1:

@@ -42,4 +42,9 @@ def r_mask(x: Any, mask: Any) -> Any:
         # the mask recycled as R does
         m = list(mask)
         return [v for k, v in enumerate(x) if m[k % len(m)]]
+    if isinstance(x, dict) and isinstance(mask, pd.Series | np.ndarray | list) and \
+            len(mask) and all(isinstance(v, bool | np.bool_) for v in mask):
+        # a named vector (c(p = 10, q = 20)) by a logical vector: positions, names kept
+        m = list(mask)
+        return {k: v for i, (k, v) in enumerate(x.items()) if m[i % len(m)]}
     return x[mask]

@@ -222,3 +222,16 @@ def test_fit_coefficients_list_and_vcoeff(workdir: Path) -> None:
     assert list(ns["vf"].index) == list(m.coef_fixed_all("model").index)
     py = translate("m <- asreml(y ~ 1, random = ~ g, data = d)\nsp <- m$coefficients$sparse\n")
     assert "# TODO(asr_py): not translated (fit$coefficients$sparse)" in py
+
+
+def test_masked_assignment_of_a_named_vector_is_by_position() -> None:
+    # Rscript: x 1 30 3 4; y 10 NA 30 NA; z 0 0 30 40 (w's names are never row labels)
+    ns = run_r('d <- data.frame(g = c("a", "b", "a", "c"), x = c(1, 2, 3, 4))\n'
+               'w <- c(p = 10, q = 20, r = 30, s = 40)\n'
+               'd[d$g == "a", "y"] <- w[d$g == "a"]\n'
+               'd$z <- 0\nd$z[d$x > 2] <- w[d$x > 2]\nd[2, "x"] <- w["r"]\n', complete=True)
+    d = ns["d"]
+    assert list(d["x"].astype(float)) == [1, 30, 3, 4]
+    y = d["y"].astype(float).to_numpy()
+    assert list(y[[0, 2]]) == [10, 30] and np.isnan(y[[1, 3]]).all()
+    assert list(d["z"].astype(float)) == [0, 0, 30, 40]
