@@ -99,9 +99,22 @@ def fit_dollar(fit: Any, name: str) -> Any:
         from asr_py.translate.rcfixed import r_cfixed
 
         return r_cfixed(fit)
+    if name == "coefficients":              # list(fixed =, random =) (rcoeflist.py)
+        from asr_py.translate.rcoeflist import r_coef_asreml
+
+        return r_coef_asreml(fit)
+    if name == "vcoeff":                    # their std.error^2 / sigma2 (rvcoeff.py)
+        from asr_py.translate.rvcoeff import r_vcoeff
+
+        return r_vcoeff(fit)
+    if name == "sigma2":
+        from asr_py.translate.runtime import r_sigma2
+
+        return r_sigma2(fit)
     if len(hits) == 1:
         return getattr(fit, _FIT_DOLLAR[hits[0]])
     raise AsrError(f"m${name} of an asreml fit is not available in asr_py",
-                   hint="fit components: " + ", ".join(_FIT_DOLLAR) + ", mf, nedf, aom, Cfixed" +
+                   hint="fit components: " + ", ".join(_FIT_DOLLAR) +
+                        ", mf, nedf, aom, Cfixed, coefficients, vcoeff, sigma2" +
                         "; coefficients: m.coef_fixed / m.coef_random; "
                         "variance components: m.varcomp")

@@ -235,3 +235,19 @@ def test_masked_assignment_of_a_named_vector_is_by_position() -> None:
     y = d["y"].astype(float).to_numpy()
     assert list(y[[0, 2]]) == [10, 30] and np.isnan(y[[1, 3]]).all()
     assert list(d["z"].astype(float)) == [0, 0, 30, 40]
+
+
+def test_vcoeff_and_coefficients_of_a_function_parameter(workdir: Path) -> None:
+    """Inside a function the fit is a parameter (known only when it runs): the same
+    components through r_dollar."""
+    code = ('d <- read.csv("DT.csv")\n'
+            'se_of <- function(fit) sqrt(fit$vcoeff$random * fit$sigma2)\n'
+            'blups <- function(fit) fit$coefficients$random\n'
+            'm <- asreml(Yield ~ Env, random = ~ Name, data = d)\n'
+            's <- se_of(m)\nb <- blups(m)\n')
+    ns = run_r(code, quiet=True)
+    from asr_py.translate.rcoefrandom import r_coef_random
+
+    rnd = r_coef_random(ns["m"])
+    assert np.allclose(np.asarray(ns["s"], dtype=float), rnd["std.error"], rtol=1e-12)
+    assert np.allclose(np.asarray(ns["b"], dtype=float), rnd["solution"])
