@@ -1451,8 +1451,10 @@ class Translator(BasePrinter):
         if e.value == "[[" and len(args) == 1 and args[0].kind == "str" and \
                 args[0].value in ("fixed", "random") and e.left is not None and \
                 e.left.kind == "call" and e.left.value in ("coef", "coefficients") and \
-                len(e.left.args) == 1 and self.is_fit(e.left.args[0][1]):
-            # coef(m)[["random"]]: R's [[ with a name is $ (no partial matching)
+                e.left.value not in self.functions and len(e.left.args) == 1 and \
+                e.left.args[0][0] in (None, "object") and not self._lm_like(e.left.args[0][1]):
+            # coef(m)[["random"]]: R's [[ with a name is $ (no partial matching); of a
+            # function's parameter too (asreml's list, decided when run)
             return self.dollar(R("dollar", args[0].value, left=e.left, start=e.start,
                                  end=e.end))
         return super().index(e)

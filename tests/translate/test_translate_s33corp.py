@@ -243,11 +243,14 @@ def test_vcoeff_and_coefficients_of_a_function_parameter(workdir: Path) -> None:
     code = ('d <- read.csv("DT.csv")\n'
             'se_of <- function(fit) sqrt(fit$vcoeff$random * fit$sigma2)\n'
             'blups <- function(fit) fit$coefficients$random\n'
+            'mu_of <- function(mix) coef(mix)[["fixed"]]["(Intercept)", ]\n'
             'm <- asreml(Yield ~ Env, random = ~ Name, data = d)\n'
-            's <- se_of(m)\nb <- blups(m)\n')
+            's <- se_of(m)\nb <- blups(m)\nmu <- mu_of(m)\n')
     ns = run_r(code, quiet=True)
     from asr_py.translate.rcoefrandom import r_coef_random
 
     rnd = r_coef_random(ns["m"])
     assert np.allclose(np.asarray(ns["s"], dtype=float), rnd["std.error"], rtol=1e-12)
     assert np.allclose(np.asarray(ns["b"], dtype=float), rnd["solution"])
+    want = ns["m"].coef_fixed_all("model").loc["(Intercept)", "solution"]
+    assert float(np.asarray(ns["mu"], dtype=float).ravel()[0]) == pytest.approx(want)
