@@ -2349,8 +2349,15 @@ class Translator(BasePrinter):
             return f"{self.py(pos[0])}.drop_duplicates()"
         if f == "pluck" and pos and args[0][0] is None:
             return self.py(pluck_as_index(e))
-        if f == "with" and len(pos) == 2:
-            return self.in_data(pos[0], lambda: self.py(pos[1]))
+        if f == "with" and len(args) == 2 and f not in self.functions and all(
+                n in (None, "data", "expr") for n, _ in args):
+            # with(data, expr), with(data = d, expr): expr with d's columns as names
+            try:
+                got = match_args(("data", "expr"), args, "with")
+            except ArgMatchError:
+                got = {}
+            if set(got) == {"data", "expr"}:
+                return self.in_data(got["data"], lambda: self.py(got["expr"]))
         if f in ("data.table", "as.data.table") and len(pos) == 1 and len(args) == 1:
             # data.table(df): a copy of the data frame, without row names (rbase.py)
             nm = f", name={pos[0].value!r}" if pos[0].kind == "name" else ""

@@ -254,3 +254,12 @@ def test_vcoeff_and_coefficients_of_a_function_parameter(workdir: Path) -> None:
     assert np.allclose(np.asarray(ns["b"], dtype=float), rnd["solution"])
     want = ns["m"].coef_fixed_all("model").loc["(Intercept)", "solution"]
     assert float(np.asarray(ns["mu"], dtype=float).ravel()[0]) == pytest.approx(want)
+
+
+def test_with_takes_its_arguments_by_name() -> None:
+    # Rscript: 32; 5; 2 3 (was a TODO "not translated (with())" for data = by name)
+    ns = run_r('d <- data.frame(a = c(1, 2, 3), b = c(4, 5, 6))\n'
+               's <- with(data = d, sum(a * b))\nm <- with(expr = mean(b), data = d)\n'
+               'k <- with(d, a[b > 4])\n', complete=True)
+    assert ns["s"] == 32 and ns["m"] == 5
+    assert list(np.asarray(ns["k"], dtype=float)) == [2, 3]
