@@ -136,6 +136,7 @@ from asr_py.translate.rarray import FUNCS as _RARRAY_FUNCS
 from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
+from asr_py.translate.rasrgenomicsqc import FUNCS as _RASRGENOMICSQC_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcolpos import needs_position
@@ -651,6 +652,7 @@ _TMM_FUNCS.update(_RASLOGICAL_FUNCS)                       # as.logical() (raslo
 _TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
 _TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
 _TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup(), G.inverse()
+_TMM_FUNCS.update(_RASRGENOMICSQC_FUNCS)                  # ASRgenomics' qc.filtering()
 _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjust.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py

@@ -59,6 +59,10 @@ from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
     r_G_tuneup,
     r_match_kinship2pheno,
 )
+from asr_py.translate.rasrgenomicsqc import (  # noqa: F401 - ASRgenomics
+    r_kinship_diagnostics,
+    r_qc_filtering,
+)
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rave import r_ave  # noqa: F401 - ave()
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
@@ -480,6 +484,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_remove_all,
     r_str_replace,
     r_str_replace_all,
+    r_str_split,
     r_str_split_i,
     r_str_sub,
     r_str_to_lower,
