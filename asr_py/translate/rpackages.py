@@ -43,6 +43,9 @@ TRANSLATED = frozenset({
     "reshape2", "reshape", "msm",
     # nlme's lme() (rnlme.py); gls() and other functions get their own TODO where called
     "nlme",
+    # AGHmatrix's Gmatrix()/Amatrix() (raghmatrix.py), nadiv's makeA() (rgenetics.py): their
+    # other functions get their own TODO where called
+    "AGHmatrix", "nadiv",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
     | rasrgenomicskin.PACKAGES | rggplot.PACKAGES | rasremllrt.PACKAGES | rlogltest.PACKAGES \
     | rgraphcalls.PACKAGES
