@@ -46,6 +46,8 @@ TRANSLATED = frozenset({
     # AGHmatrix's Gmatrix()/Amatrix() (raghmatrix.py), nadiv's makeA() (rgenetics.py): their
     # other functions get their own TODO where called
     "AGHmatrix", "nadiv",
+    # janitor's clean_names() (rbase.py); its other functions: a TODO where called
+    "janitor",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
     | rasrgenomicskin.PACKAGES | rggplot.PACKAGES | rasremllrt.PACKAGES | rlogltest.PACKAGES \
     | rgraphcalls.PACKAGES

@@ -231,3 +231,26 @@ def test_library_of_partly_translated_packages() -> None:
     py = translate("library(AGHmatrix)\nlibrary(nadiv)\nD <- makeD(ped)\n")
     todos = [ln for ln in py.splitlines() if "# TODO(asr_py):" in ln]
     assert len(todos) == 1 and "makeD" in todos[0]
+
+
+# ----- read.csv(row.names = "<column>"), library(janitor) ---------------------------------------
+
+def test_read_csv_row_names_by_column_name(tmp_path) -> None:
+    # R 4.2: read.csv("rn.csv", row.names = "T") -> rows r1, r2, columns Row, a (the same
+    # with read.table(header = TRUE, sep = ",")); a name that is no column stops R too
+    f = tmp_path / "rn.csv"
+    f.write_text("Row,T,a\nx,r1,1\ny,r2,2\n")
+    env = run_r(f'd <- read.csv("{f}", row.names = "T")\n'
+                f'e <- read.table("{f}", header = TRUE, sep = ",", row.names = "T")\n',
+                complete=True)
+    for k in ("d", "e"):
+        assert list(env[k].index) == ["r1", "r2"] and list(env[k].columns) == ["Row", "a"]
+        assert list(env[k]["a"]) == [1, 2]
+    with pytest.raises(AsrError, match="no column named 'Z'"):
+        run_r(f'd <- read.csv("{f}", row.names = "Z")\n')
+
+
+def test_library_janitor_is_no_todo() -> None:
+    py = translate("library(janitor)\n"
+                   "d <- clean_names(data.frame(`A b` = 1, check.names = FALSE))\n")
+    assert "# TODO(asr_py):" not in py
