@@ -254,3 +254,25 @@ def test_library_janitor_is_no_todo() -> None:
     py = translate("library(janitor)\n"
                    "d <- clean_names(data.frame(`A b` = 1, check.names = FALSE))\n")
     assert "# TODO(asr_py):" not in py
+
+
+# ----- x[[i]] <- tryCatch(...) -----------------------------------------------------------------
+
+def test_trycatch_assigned_to_an_element() -> None:
+    # R 4.2 (the same code): fits is list(1, -1, 2) (the handler's value where expr stops),
+    # d$b is log(1:2)
+    code = ('fits <- list()\nvals <- c(1, -1, 4)\n'
+            'for (i in 1:3) {\n'
+            '  fits[[i]] <- tryCatch({\n'
+            '    if (vals[i] < 0) stop("negative")\n'
+            '    sqrt(vals[i])\n'
+            '  }, error = function(err) {\n'
+            '    message("An error occured")\n'
+            '    -1\n'
+            '  })\n'
+            '}\nout <- unlist(fits)\n'
+            'd <- data.frame(a = 1:2)\nd$b <- tryCatch(log(d$a), error = function(e) 0)\n')
+    assert "# TODO(asr_py):" not in translate(code)
+    env = run_r(code, complete=True, quiet=True)
+    assert list(env["out"]) == [1.0, -1.0, 2.0]
+    np.testing.assert_allclose(env["d"]["b"], np.log([1.0, 2.0]))
