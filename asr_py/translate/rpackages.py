@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from asr_py.translate import (
     rasremllrt,
     rasrgenomicskin,
+    rcvtools,
     rggplot,
     rgraphcalls,
     rgtools,
@@ -50,7 +51,7 @@ TRANSLATED = frozenset({
     "janitor",
 }) | rlme4.PACKAGES | rmulttest.PACKAGES | rpkgcalls.PACKAGES | rgtools.PACKAGES \
     | rasrgenomicskin.PACKAGES | rggplot.PACKAGES | rasremllrt.PACKAGES | rlogltest.PACKAGES \
-    | rgraphcalls.PACKAGES
+    | rgraphcalls.PACKAGES | rcvtools.PACKAGES
 
 
 def is_translated(pkg: str) -> bool:

@@ -139,6 +139,7 @@ from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
 from asr_py.translate.rcsparse import r_csparse, r_with_csparse  # noqa: F401
 from asr_py.translate.rcullis import r_h_cullis, r_varg  # noqa: F401 - agriutilities
+from asr_py.translate.rcvtools import r_cvFolds  # noqa: F401 - cvTools
 from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
     r_Maximize,
     r_Minimize,

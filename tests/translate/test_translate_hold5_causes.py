@@ -276,3 +276,39 @@ def test_trycatch_assigned_to_an_element() -> None:
     env = run_r(code, complete=True, quiet=True)
     assert list(env["out"]) == [1.0, -1.0, 2.0]
     np.testing.assert_allclose(env["d"]["b"], np.log([1.0, 2.0]))
+
+
+# ----- cvTools' cvFolds() ----------------------------------------------------------------------
+
+def test_cvfolds_follows_cvtools_rules() -> None:
+    # cvTools 0.3: which = rep(1:K, length.out = n) (consecutive: the same counts in
+    # blocks); random: each column of subsets a permutation of 1..n, R columns; K = n is
+    # leave-one-out (subsets 1..n); the folds are R's split(x[subsets], which)
+    env = run_r("library(cvTools)\nset.seed(3)\n"
+                "f <- cvFolds(10, K = 3, R = 2)\n"
+                "g <- cvFolds(7, K = 3, type = 'consecutive')\n"
+                "h <- cvFolds(7, K = 3, type = 'interleaved', R = 4)\n"
+                "l <- cvFolds(4, K = 4)\n"
+                "S <- cbind(f$which, f$subsets)\n"
+                "parts <- split(letters[1:10][S[, 2]], f = S[, 1])\n", complete=True)
+    f = env["f"]
+    assert f["n"] == 10 and f["K"] == 3 and f["R"] == 2
+    assert list(f["which"]) == [1, 2, 3, 1, 2, 3, 1, 2, 3, 1]
+    sub = np.asarray(f["subsets"])
+    assert sub.shape == (10, 2)
+    for r in range(2):
+        assert sorted(sub[:, r]) == list(range(1, 11))
+    assert list(env["g"]["which"]) == [1, 1, 1, 2, 2, 3, 3]
+    assert np.asarray(env["g"]["subsets"]).ravel().tolist() == list(range(1, 8))
+    assert env["h"]["R"] == 1 and list(env["h"]["which"]) == [1, 2, 3, 1, 2, 3, 1]
+    assert list(env["l"]["which"]) == [1, 2, 3, 4]
+    parts = env["parts"]
+    assert sorted(len(v) for v in parts.values()) == [3, 3, 4]
+    assert sorted(x for v in parts.values() for x in v) == list("abcdefghij")
+
+
+def test_cvfolds_errors_say_what() -> None:
+    with pytest.raises(AsrError, match="'K' outside allowable range"):
+        run_r("library(cvTools)\nf <- cvFolds(3, K = 5)\n")
+    with pytest.raises(AsrError, match="'type' should be one of"):
+        run_r("library(cvTools)\nf <- cvFolds(6, K = 2, type = 'blocks')\n")
