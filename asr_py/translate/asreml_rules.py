@@ -137,6 +137,7 @@ from asr_py.translate.rarray import FUNCS as _RARRAY_FUNCS
 from asr_py.translate.raslogical import FUNCS as _RASLOGICAL_FUNCS
 from asr_py.translate.rasrgenomics import FUNCS as _RASRGENOMICS_FUNCS
 from asr_py.translate.rasrgenomicskin import FUNCS as _RASRGENOMICSKIN_FUNCS
+from asr_py.translate.rasrgenomicsqc import FUNCS as _RASRGENOMICSQC_FUNCS
 from asr_py.translate.rbindcols import FUNCS as _RBINDCOLS_FUNCS
 from asr_py.translate.rcoef import coef_order
 from asr_py.translate.rcolpos import needs_position
@@ -146,6 +147,7 @@ from asr_py.translate.rcompare import track_list
 from asr_py.translate.rcomplexassign import via_temporary
 from asr_py.translate.rcopy import CONTAINER_CALLS, alias_copy
 from asr_py.translate.rcullis import FUNCS as _RCULLIS_FUNCS
+from asr_py.translate.rcvtools import FUNCS as _RCVTOOLS_FUNCS
 from asr_py.translate.rdeparse import deparse
 from asr_py.translate.rdiff import FUNCS as _RDIFF_FUNCS
 from asr_py.translate.renvcols import formula_names
@@ -653,6 +655,8 @@ _TMM_FUNCS.update(_RASLOGICAL_FUNCS)                       # as.logical() (raslo
 _TMM_FUNCS.update(_RAGHMATRIX_FUNCS)               # AGHmatrix's Gmatrix(), Amatrix()
 _TMM_FUNCS.update(_RASRGENOMICS_FUNCS)             # ASRgenomics' full2sparse(), sparse2full()
 _TMM_FUNCS.update(_RASRGENOMICSKIN_FUNCS)    # ASRgenomics' G.matrix(), G.tuneup(), G.inverse()
+_TMM_FUNCS.update(_RASRGENOMICSQC_FUNCS)                  # ASRgenomics' qc.filtering()
+_TMM_FUNCS.update(_RCVTOOLS_FUNCS)                              # cvTools' cvFolds()
 _TMM_FUNCS.update(_RPADJUST_FUNCS)                         # p.adjust() (rpadjust.py)
 _TMM_FUNCS.update(_RBINDCOLS_FUNCS)                      # dplyr's bind_cols() (rbindcols.py)
 _TMM_FUNCS["identical"] = ("r_identical", ("x", "y"), ("base",))      # ridentical.py

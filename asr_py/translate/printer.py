@@ -1086,6 +1086,10 @@ class BasePrinter:
                     out.append(f"names={self.py(a)}")
             elif key == "row.names" and a.kind == "num":
                 out.append(f"index_col={int(float(a.value)) - 1}")
+            elif key == "row.names" and a.kind == "str" and \
+                    f in ("read.csv", "read.table", "read.delim", "read.csv2"):
+                # row.names = "id": the row names are the column of that name (r_read_csv)
+                out.append(f"row_names={self.py(a)}")
             elif key in ("row.names", "colClasses", "quote", "fill", "col_types"):
                 raise Untranslatable(f"{f}({n} = {self.src(a)})")
             elif key is None:

@@ -181,7 +181,8 @@ def needs_r_cmp(left: Any, right: Any, lists: set[str] | frozenset[str] = frozen
     return not all(_literal(x) or _simple(x, lists) for x in (left, right))
 
 
-_LIST_MAKERS = frozenset({"list", "lapply", "Map", "attributes", "strsplit"})
+_LIST_MAKERS = frozenset({"list", "lapply", "Map", "attributes", "strsplit",
+                          "str_split"})
 
 
 def track_list(tr: Any, name: str, value: Any) -> None:

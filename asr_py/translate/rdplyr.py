@@ -56,6 +56,11 @@ def spec(tr: Any, e: Any, name: str | None = None) -> str:
         return f"('i', {tr.py(e)})"
     if k == "paren" and e.right is not None:
         return spec(tr, e.right)
+    injected = _injected_name(e)
+    if injected is not None:
+        # select(d, c(id, !!as.symbol(trait))): rlang's injection of a symbol made from a
+        # text (sym(), as.name(), as.symbol()) selects the column that text names
+        return f"('fn', 'all_of', {tr.py(injected)})"
     if k == "unary" and e.value in ("-", "!") and e.right is not None:
         return f"('neg', {spec(tr, e.right)})"
     if k == "bin" and e.value == ":" and e.left is not None and e.right is not None:
@@ -80,6 +85,22 @@ def spec(tr: Any, e: Any, name: str | None = None) -> str:
         # names (tidyselect evaluates it to a character vector), as all_of() of it
         return f"('fn', 'all_of', {tr.py(e)})"
     raise _untranslatable(f"a column selection {tr.src(e)}")
+
+
+def _injected_name(e: Any) -> Any:
+    """The text argument ``x`` of ``!!sym(x)`` (also ``rlang::sym``, ``ensym``, ``as.name``,
+    ``as.symbol``), else None."""
+    if not (e.kind == "unary" and e.value == "!" and e.right is not None and
+            e.right.kind == "unary" and e.right.value == "!" and e.right.right is not None):
+        return None
+    inner = e.right.right
+    if inner.kind == "paren" and inner.right is not None:
+        inner = inner.right
+    if inner.kind == "call" and inner.value in ("sym", "rlang::sym", "ensym", "as.name",
+                                                "as.symbol") and \
+            len(inner.args) == 1 and inner.args[0][0] is None:
+        return inner.args[0][1]
+    return None
 
 
 def _names_call(e: Any) -> bool:

@@ -28,6 +28,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
@@ -36,8 +37,8 @@ from asr_py.translate.parser import Untranslatable
 if TYPE_CHECKING:
     from asr_py.translate.parser import R
 
-__all__ = ["FUNCTIONS", "r_assign_name", "r_eval_text", "r_exists", "r_get", "r_ls", "r_rm",
-           "rm_statement", "translate"]
+__all__ = ["FUNCTIONS", "r_assign_name", "r_eval_text", "r_exists", "r_get", "r_ls",
+           "r_ls_list", "r_rm", "rm_statement", "translate"]
 
 _R_NAME = re.compile(r"(?:[A-Za-z]|\.(?![0-9]))[\w.]*|\.")
 
@@ -94,6 +95,21 @@ def r_ls(names: list[str], ns_globals: dict[str, Any], ns_locals: dict[str, Any]
         rx = _regex(pattern)
         out = [n for n in out if rx.search(n)]
     return np.array(out, dtype=object)      # a character vector: x[mask] works on it
+
+
+def r_ls_list(x: Any) -> np.ndarray:
+    """R's ``ls(x)`` of a list (or data frame): ``as.environment(x)``'s names, sorted as R
+    sorts them; an error for anything else (an environment asr_py does not model)."""
+    if isinstance(x, Untranslated):
+        return x._use()
+    if isinstance(x, pd.DataFrame):
+        names = [str(c) for c in x.columns]
+    elif isinstance(x, dict):
+        names = [str(k) for k in x]
+    else:
+        raise AsrError(f"ls(x): x is a {type(x).__name__}, not a list or an environment "
+                       "asr_py models", hint="names(x) lists a list's elements")
+    return np.array(sorted(names, key=_r_sort_key), dtype=object)
 
 
 def r_get(x: Any, ns_globals: dict[str, Any], ns_locals: dict[str, Any] | None = None) -> Any:
@@ -340,6 +356,11 @@ def translate(tr: Any, e: R) -> str | None:
     scope = "globals(), locals()"
     if f == "ls":
         a = _args(e, ("name", "pos", "envir", "all.names", "pattern", "sorted"))
+        if set(a) == {"name"} and a["name"].kind == "name" and \
+                a["name"].value in getattr(tr, "assigned", ()):
+            # ls(x) of a list the script made (ASRgenomics' results): as.environment(x),
+            # so its names, sorted
+            return f"{tr.runtime('r_ls_list')}({tr.py(a['name'])})"
         if set(a) - {"pattern", "envir"} or ("envir" in a and tr.src(a["envir"]) not in _ENV_OK):
             raise Untranslatable("ls() of another environment")
         names = sorted(set(tr.assigned) | set(getattr(tr, "functions", ())))

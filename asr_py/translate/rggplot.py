@@ -44,7 +44,9 @@ PLOT_CALLS = frozenset({
     "ggpar", "ggmaplot",
     # GGally, ggcorrplot, cowplot, patchwork, gridExtra, desplot
     "ggpairs", "ggcorr", "ggcorrplot", "plot_grid", "wrap_plots", "plot_annotation",
-    "grid.arrange", "arrangeGrob", "desplot", "ggdesplot"})
+    "grid.arrange", "arrangeGrob", "desplot", "ggdesplot",
+    # ASRgenomics' ggplot2 figures
+    "kinship.heatmap"})
 #: ggplot2 components: what ``+`` adds to a plot
 _COMPONENT = re.compile(
     r"geom_\w+|stat_\w+|scale_\w+|theme|theme_\w+|labs|xlab|ylab|ggtitle|facet_\w+|"

@@ -112,7 +112,7 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
             # pandas makes the extra first column the index, as R makes it the row names
             d.index = d.index.map(str)
         elif row_names is not None:
-            d = d.set_index(d.columns[int(row_names) - 1])
+            d = d.set_index(_row_names_column(d, row_names, file))
             d.index = d.index.map(str)
             d.index.name = None
         if check_names is not False:
@@ -121,7 +121,7 @@ def r_read_table(file: Any, header: Any = None, sep: Any = None, row_names: Any 
     d = pd.read_csv(file, header=None, **opts)
     d.columns = [f"V{k + 1}" for k in range(d.shape[1])]
     if row_names is not None:
-        col = d.columns[int(row_names) - 1]
+        col = _row_names_column(d, row_names, file)
         d = d.set_index(col)
         d.index = d.index.map(str)
         d.index.name = None
@@ -135,8 +135,10 @@ def r_read_csv(file: Any, **kw: Any) -> pd.DataFrame:
     The header's names lose their leading/trailing spaces and tabs, as R reads the header
     line with ``scan(strip.white = TRUE)`` (``"site ,yield"`` -> ``site``, ``yield``; readr
     and data.table trim them too); the values keep theirs (``strip.white = FALSE``) unless
-    ``trim_ws = True`` (readr's ``trim_ws``: :func:`asr_py.translate.rreadr.trim_fields`)."""
+    ``trim_ws = True`` (readr's ``trim_ws``: :func:`asr_py.translate.rreadr.trim_fields`);
+    ``row_names = "id"`` (R's ``row.names =`` a column name): that column as the row names."""
     trim = kw.pop("trim_ws", False)
+    row_names = kw.pop("row_names", None)
     if "encoding" not in kw:
         kw["encoding_errors"] = R_TEXT_BYTES
     d = pd.read_csv(file, **kw)
@@ -145,6 +147,10 @@ def r_read_csv(file: Any, **kw: Any) -> pd.DataFrame:
         from asr_py.translate.rreadr import trim_fields
 
         d = trim_fields(d, kw.get("na_values"))
+    if row_names is not None:      # read.csv(row.names = "id"): that column, as text
+        d = d.set_index(_row_names_column(d, row_names, file))
+        d.index = d.index.map(str)
+        d.index.name = None
     return d
 
 
@@ -161,6 +167,18 @@ def _make_names(cols: list[Any]) -> list[str]:
             s = f"{base}.{k}"
         out.append(s)
     return out
+
+
+def _row_names_column(d: pd.DataFrame, row_names: Any, file: Any) -> Any:
+    """The column ``row.names =`` names: a number (its position) or a text (the column of
+    that name; R's read.table stops when there is none)."""
+    if isinstance(row_names, str):
+        if row_names in d.columns:
+            return row_names
+        raise AsrError(f"read.table({file!r}, row.names = {row_names!r}): the file has no "
+                       f"column named {row_names!r} (its columns: {list(d.columns)[:8]})",
+                       hint="row.names = 1 takes the first column")
+    return d.columns[int(row_names) - 1]
 
 
 #: read.table() arguments (full names, for R's partial matching) and r_read_table's keywords
@@ -190,7 +208,7 @@ def rreadtable_call(p: Any, e: Any, path: Any) -> str | None:
         return None
     if cc is not None and not (cc.kind == "str" and cc.value == "character"):
         return None
-    if rn is not None and rn.kind != "num":
+    if rn is not None and rn.kind not in ("num", "str"):
         return None
     out = [p.py(path)]
     for key, a in named.items():

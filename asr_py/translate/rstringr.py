@@ -3,7 +3,8 @@ R's ``rev()``: ``str_detect(x, p, negate)``, ``str_remove(x, p)`` / ``str_remove
 ``str_replace(x, p, r)`` / ``str_replace_all``, ``str_sub(x, start, end)`` (negative
 positions count from the end: ``str_sub(x, -3)`` the last three characters),
 ``str_to_upper`` / ``str_to_lower`` / ``str_to_title``, ``str_length``, ``str_trim``,
-``str_split_i(x, p, i)`` (the i-th piece, negative from the end; NA past the pieces).
+``str_split_i(x, p, i)`` (the i-th piece, negative from the end; NA past the pieces),
+``str_split(x, p, n, simplify)`` (every piece kept, the empty ones too).
 NA stays NA; a single value gives a single value, a Series a Series."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asr_py.errors import AsrError
 from asr_py.translate import rstring
 from asr_py.translate.checks import Untranslated
 
@@ -88,6 +90,43 @@ def r_str_trim(string: Any, side: str = "both") -> Any:
     return rstring.r_trimws(string, which=side)
 
 
+def r_str_split(string: Any, pattern: Any, n: Any = np.inf, simplify: bool = False) -> Any:
+    """``str_split``: a list with one character vector per element. Unlike base R's
+    ``strsplit`` every piece is kept, the empty ones before a leading or after a trailing
+    separator too (stringi's ``omit_empty = FALSE``); ``n``: at most that many pieces, the
+    last one holding the rest; NA gives NA; ``simplify = TRUE``: a character matrix, rows
+    padded with "" (stringr 1.5)."""
+    if isinstance(string, Untranslated):
+        return string._use()
+    xs, _ = rstring._strings(string)
+    pat = rstring._strings(pattern)[0]
+    pat = pat[0] if pat else ""
+    k = float(n)
+    if k < 1:
+        raise AsrError(f"str_split(n = {n!r}): n must be at least 1")
+    out: list[Any] = []
+    for s in xs:
+        if rstring._is_na(s):
+            out.append(np.array([np.nan], dtype=object))
+            continue
+        text = rstring._text(s)
+        if rstring._is_na(pat) or rstring._text(pat) == "":
+            pieces = list(text)
+            if np.isfinite(k) and len(pieces) > k:
+                pieces = pieces[:int(k) - 1] + ["".join(pieces[int(k) - 1:])]
+        else:
+            rx = rstring._regex(rstring._text(pat), False)
+            pieces = rx.split(text, maxsplit=0 if not np.isfinite(k) else int(k) - 1)
+        out.append(np.array(pieces, dtype=object))
+    if not simplify:
+        return out
+    width = max((len(p) for p in out), default=0)
+    mat = np.full((len(out), width), "", dtype=object)
+    for r, p in enumerate(out):
+        mat[r, :len(p)] = p
+    return mat
+
+
 def r_str_split_i(string: Any, pattern: Any, i: int) -> Any:
     """``str_split_i``: the i-th piece of each element (negative: from the end)."""
     pieces = rstring.r_strsplit(string, pattern)
@@ -119,4 +158,4 @@ STRINGR = {"str_detect": r_str_detect, "str_remove": r_str_remove,
            "str_replace_all": r_str_replace_all, "str_sub": r_str_sub,
            "str_to_upper": r_str_to_upper, "str_to_lower": r_str_to_lower,
            "str_to_title": r_str_to_title, "str_length": r_str_length, "str_trim": r_str_trim,
-           "str_split_i": r_str_split_i}
+           "str_split_i": r_str_split_i, "str_split": r_str_split}

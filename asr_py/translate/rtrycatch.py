@@ -12,10 +12,12 @@ R semantics kept (R 4 ``?tryCatch``, ``?conditions``):
 * ``finally`` is evaluated on the way out, error or not (Python's ``finally``).
 * With no handler, ``tryCatch(expr)`` is ``expr``.
 
-Used as ``x <- tryCatch(...)``, as a statement, or as a function's last expression (its
-value is returned). Not translated (a TODO, never a silently different result): handlers of
-other conditions (``warning =``: R aborts ``expr`` at the first warning, ``message =``,
-custom classes), a value-giving ``expr`` whose last statement is a loop or an ``if``.
+Used as ``x <- tryCatch(...)`` (or ``fits[[i]] <- tryCatch(...)``: the value through a name
+of its own, then assigned to the element), as a statement, or as a function's last
+expression (its value is returned). Not translated (a TODO, never a silently different
+result): handlers of other conditions (``warning =``: R aborts ``expr`` at the first
+warning, ``message =``, custom classes), a value-giving ``expr`` whose last statement is a
+loop or an ``if``.
 
 An error raised because a value of untranslated R code was needed is never handled: the
 handler would hide that the translation is incomplete (asr_py.translate.checks).
@@ -88,7 +90,15 @@ def trycatch_lines(p: BasePrinter, call: R, target: R | None, depth: int,
     if returning and target is None:
         target = R("name", "_trycatch_value")
     if target is not None and target.kind not in ("name", "str"):
-        raise Untranslatable("tryCatch() assigned to an element")
+        # fits[[i]] <- tryCatch(...): the value (expr's or the handler's) through a name of
+        # its own, then assigned to the element as R assigns it
+        element = target
+        k = getattr(p, "_trycatch_n", 0) + 1
+        p._trycatch_n = k                               # type: ignore[attr-defined]
+        tmp = R("name", f"_trycatch_value_{k}", start=element.start, end=element.end)
+        return trycatch_lines(p, call, tmp, depth) + p.statement(
+            R("bin", "<-", left=element, right=tmp, start=element.start, end=element.end),
+            depth)
     stmts = _statements(expr)
     body: list[str] = []
     for s in stmts[:-1] if target is not None else stmts:

@@ -59,6 +59,10 @@ from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
     r_G_tuneup,
     r_match_kinship2pheno,
 )
+from asr_py.translate.rasrgenomicsqc import (  # noqa: F401 - ASRgenomics
+    r_kinship_diagnostics,
+    r_qc_filtering,
+)
 from asr_py.translate.rassign import r_sub_assign  # noqa: F401 - x[i] <- v
 from asr_py.translate.rave import r_ave  # noqa: F401 - ave()
 from asr_py.translate.rbase import (  # noqa: F401 - the names translated scripts import
@@ -136,6 +140,7 @@ from asr_py.translate.rcopy import r_copy  # noqa: F401 - a <- b <- list()
 from asr_py.translate.rcount import r_count  # noqa: F401 - dplyr's count()/tally()
 from asr_py.translate.rcsparse import r_csparse, r_with_csparse  # noqa: F401
 from asr_py.translate.rcullis import r_h_cullis, r_varg  # noqa: F401 - agriutilities
+from asr_py.translate.rcvtools import r_cvFolds  # noqa: F401 - cvTools
 from asr_py.translate.rcvxr import (  # noqa: F401 - CVXR's problems
     r_Maximize,
     r_Minimize,
@@ -173,6 +178,7 @@ from asr_py.translate.renv import (  # noqa: F401 - ls(), get(), assign(), eval(
     r_exists,
     r_get,
     r_ls,
+    r_ls_list,
     r_rm,
 )
 from asr_py.translate.renvcols import r_env_columns  # noqa: F401 - formula variables
@@ -481,6 +487,7 @@ from asr_py.translate.rstringr import (  # noqa: F401 - stringr's functions, rev
     r_str_remove_all,
     r_str_replace,
     r_str_replace_all,
+    r_str_split,
     r_str_split_i,
     r_str_sub,
     r_str_to_lower,
