@@ -1,13 +1,25 @@
-"""A response the fixed effects reproduce exactly (a constant column, a trait recorded only
-as a function of the fixed factors): y = Xβ leaves y'Py = 0, and the REML log-likelihood
-rises without bound as the variances shrink, ℓ ≈ ½(n − p)·ln(1/σ²) → +∞. There is no
-estimate; a fit would stop at the engine's floor and report it as a boundary optimum.
-Refused before fitting, per trait, with the trait named.
+"""A response the model reproduces exactly has no REML estimate; it is refused before fitting,
+per trait, with the trait named.
 
-Trait t is checked on the columns of X that are non-zero only on its records (all of X for
-one trait): r_t = y_t − X_t β̂_t by least squares, and the trait is refused when
-‖r_t‖ ≤ TOL·‖y_t‖. A design too large for a dense least-squares solve (n p² > MAX_DENSE) is checked for a
-constant response only (when it has a column constant on the trait's records)."""
+* By the fixed effects (a constant column, a value per fixed class): y = Xβ leaves
+  y'Py = 0 and ℓ ≈ ½(n − p)·ln(1/σ²) → +∞ as the variances shrink. Trait t is checked on
+  the columns of X non-zero only on its records (all of X for one trait): r_t = y_t − X_t β̂_t
+  by least squares, refused when ‖r_t‖ ≤ TOL·‖y_t‖. A design too large for a dense solve
+  (n p² > MAX_DENSE) is checked for a constant response only.
+* Within the levels of a random factor g (a brood's hatch date recorded on every nestling,
+  fitted with ``~ dam``): y ∈ span(X, Z_g). With g's variance held and every other variance
+  shrinking, V tends to σ²_g Z_g Z_g', singular along the d within-level contrasts with y in
+  its range, and ℓ ≈ ½ d·ln(1/σ²) → +∞. Checked for random terms whose Z is an indicator on
+  the trait's records (one level per record) and not a known matrix (a singular K has a
+  smaller range): y and X centred within the levels, the centred y fitted exactly by the
+  centred X, with d = n − levels − rank > 0 contrasts.
+
+Both need a residual variance free to shrink: with every residual variance fixed ('F', a
+two-stage fit's units!R = 1 with weights) ℓ is bounded and nothing is checked.
+
+Without the check the engine stops at its floor and reports a converged boundary fit
+(ℓ = 1146.9 for a constant Yield of sommer's DT_example; ℓ = 5711.5 for DT_btdata's
+hatchdate with ``~ dam + fosternest``)."""
 
 from __future__ import annotations
 
@@ -23,15 +35,21 @@ TOL = 1e-10
 #: largest records x columns² solved densely (the flops of the least-squares solve)
 MAX_DENSE = 500_000_000
 
+_HINT_FIXED = ("check that the response is the right column and varies within the "
+               "fixed-effect classes; a variance component needs residual variation left "
+               "after the fixed effects")
+
 
 def check_not_fitted_exactly(model: Any) -> None:
-    """A ModelError when some trait's response is reproduced exactly by the fixed effects
-    (skipped for a saturated model, n = rank(X), which says so itself)."""
+    """A ModelError when some trait's response is reproduced exactly by the fixed effects,
+    or by them and one random factor (skipped for a saturated model, n = rank(X), which
+    says so itself)."""
     rec = model.records
-    if getattr(model, "saturated", False) or rec.n == 0:
+    if getattr(model, "saturated", False) or rec.n == 0 or not _residual_free(model):
         return
     X = model.fixed.X
     Xc = X.tocsc() if sp.issparse(X) else sp.csc_matrix(np.asarray(X))
+    multi = len(rec.traits) > 1
     for t, name in enumerate(rec.traits):
         rows = np.nonzero(np.asarray(rec.trait) == t)[0]
         y = np.asarray(rec.y, dtype=float)[rows]
@@ -41,12 +59,31 @@ def check_not_fitted_exactly(model: Any) -> None:
         if cols is None or cols.size == 0 or cols.size >= y.size:
             continue
         Xt = Xc[rows][:, cols]
-        exact = _exact(y, Xt)
-        if exact:
-            raise ModelError(_message(name, y, len(rec.traits) > 1, model), hint=(
-                "check that the response is the right column and varies within the "
-                "fixed-effect classes; a variance component needs residual variation left "
-                "after the fixed effects"))
+        what = f"trait '{name}'" if multi else f"the response '{name}'"
+        if _exact(y, Xt):
+            raise ModelError(_message(what, y, Xc.shape[1]), hint=_HINT_FIXED)
+        if y.size * Xt.shape[1] ** 2 > MAX_DENSE:
+            continue
+        for term in getattr(model, "random", []):
+            d = _within_exact(y, Xt, term, rows)
+            if d:
+                raise ModelError(
+                    f"{what} does not vary within the levels of the random term "
+                    f"{term.label} once the fixed effects are removed ({d} within-level "
+                    "contrasts, all 0): the residual variance has nothing to estimate and "
+                    "the REML log-likelihood has no maximum (it rises without bound as the "
+                    "residual variance shrinks)",
+                    hint=f"a trait measured once per level of {term.label} (the same value "
+                         "on all its records) is analysed at that level, one record per "
+                         "level; or check that the response is the right column")
+
+
+def _residual_free(model: Any) -> bool:
+    """Some residual variance is estimated (not fixed, 'F'): with the residual held (a
+    two-stage fit's weights with units!R fixed at 1) ℓ stays bounded and a fit is valid."""
+    names = set(model.residual.param_names)
+    return any(n in names and k == "variance" and c != "F" for n, k, c in
+               zip(model.param_names, model.param_kinds, model.constraints))
 
 
 def _own_columns(Xc: sp.csc_matrix, rows: np.ndarray) -> np.ndarray | None:
@@ -55,14 +92,15 @@ def _own_columns(Xc: sp.csc_matrix, rows: np.ndarray) -> np.ndarray | None:
     mask = np.zeros(Xc.shape[0], dtype=bool)
     mask[rows] = True
     nz_in = np.asarray(abs(Xc[rows]).sum(axis=0)).ravel() > 0
-    nz_out = np.asarray(abs(Xc[~mask]).sum(axis=0)).ravel() > 0 if (~mask).any() \
-        else np.zeros(Xc.shape[1], dtype=bool)
+    nz_out = (np.asarray(abs(Xc[~mask]).sum(axis=0)).ravel() > 0 if (~mask).any()
+              else np.zeros(Xc.shape[1], dtype=bool))
     if (nz_in & nz_out).any():
         return None
     return np.nonzero(nz_in)[0]
 
 
 def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
+    """y = X_t β exactly (relative TOL); constant y only, for a design too large."""
     scale = float(np.linalg.norm(y))
     if scale == 0.0:
         return True
@@ -76,12 +114,44 @@ def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
     return any(np.ptp(Xt[:, [j]].toarray()) == 0 for j in np.nonzero(dense_cols)[0])
 
 
-def _message(name: str, y: np.ndarray, multi: bool, model: Any) -> str:
-    what = f"trait '{name}'" if multi else f"the response '{name}'"
+def _within_exact(y: np.ndarray, Xt: sp.csc_matrix, term: Any, rows: np.ndarray) -> int:
+    """d > 0 when y, centred within the levels of ``term`` (an indicator Z on ``rows``), is
+    fitted exactly by the centred fixed effects with d within-level contrasts; else 0."""
+    if any(getattr(b, "known", False) for b in getattr(term, "blocks", [])):
+        return 0
+    Z = sp.csr_matrix(term.Z)[rows]
+    nnz = np.diff(Z.indptr)
+    if nnz.max(initial=0) > 1 or (Z.data.size and np.ptp(Z.data) != 0):
+        return 0
+    has = nnz == 1
+    code = np.empty(rows.size, dtype=np.int64)
+    code[has] = Z.indices[Z.indptr[:-1][has]]
+    code[~has] = Z.shape[1] + np.arange(int((~has).sum()))  # no level: a group of its own
+    g = np.unique(code, return_inverse=True)[1].ravel()
+    n_g = int(g.max()) + 1
+    counts = np.bincount(g, minlength=n_g).astype(float)
+
+    def centred(v: np.ndarray) -> np.ndarray:
+        return v - (np.bincount(g, weights=v, minlength=n_g) / counts)[g]
+
+    scale = float(np.linalg.norm(y - y.mean()))
+    A = Xt.toarray()
+    Ac = np.column_stack([centred(A[:, j]) for j in range(A.shape[1])])
+    rank = int(np.linalg.matrix_rank(Ac)) if np.any(Ac) else 0
+    d = y.size - n_g - rank
+    if d <= 0 or scale == 0.0:
+        return 0
+    r = centred(y)
+    if rank:
+        r = r - Ac @ np.linalg.lstsq(Ac, r, rcond=None)[0]
+    return d if float(np.linalg.norm(r)) <= TOL * scale else 0
+
+
+def _message(what: str, y: np.ndarray, p: int) -> str:
     if np.ptp(y) == 0:
         how = f"is constant ({y[0]:.6g} on all {y.size} records)"
     else:
-        how = (f"is reproduced exactly by the fixed effects ({y.size} records, "
-               f"{model.fixed.X.shape[1]} fixed-effect columns)")
+        how = (f"is reproduced exactly by the fixed effects ({y.size} records, {p} "
+               "fixed-effect columns)")
     return (f"{what} {how}: nothing is left for the variance components, and the REML "
             "log-likelihood has no maximum (it rises without bound as the variances shrink)")

@@ -65,3 +65,46 @@ def test_ordinary_and_near_exact_responses_still_fit() -> None:
     d2 = d.assign(y=d.Env.map({"E1": 1.0, "E2": 2.0, "E3": 5.0}) + 1e-3 * d.y)
     m2 = asr.asreml(fixed="y ~ Env", random="~ Name", data=d2)
     assert np.isfinite(m2.loglik)
+
+
+def _broods(seed: int = 0) -> pd.DataFrame:
+    """Nestlings of 40 broods (dam) reared in 30 foster nests; 'hatch' is a brood-level
+    value (the same on every nestling of a dam), 'size' a nestling-level one."""
+    rng = np.random.default_rng(seed)
+    dam = np.repeat(np.arange(40), 4)
+    nest = rng.integers(0, 30, dam.size)
+    return pd.DataFrame({"dam": [f"d{i}" for i in dam], "nest": [f"n{i}" for i in nest],
+                         "hatch": rng.normal(0, 1, 40)[dam],
+                         "size": rng.normal(0, 1, 40)[dam] + rng.normal(0, 1, dam.size)})
+
+
+def test_dense_reml_is_unbounded_for_a_brood_level_trait() -> None:
+    d = _broods()
+    Z = indicator(d.dam)
+    X = np.ones((len(d), 1))
+    y = d.hatch.to_numpy()
+    lls = [reml_loglik(y, X, 0.9 * Z @ Z.T + s * np.eye(len(y))) for s in (1e-3, 1e-5, 1e-7)]
+    d_contrasts = len(d) - 40          # within-dam contrasts: ℓ gains d/2·ln 100 per step
+    np.testing.assert_allclose(np.diff(lls), d_contrasts / 2 * np.log(100), rtol=0.01)
+
+
+def test_a_trait_constant_within_a_random_factor_is_refused() -> None:
+    d = _broods()
+    with pytest.raises(ModelError) as e:
+        asr.asreml(fixed="hatch ~ 1", random="~ dam + nest", data=d)
+    assert ("the response 'hatch' does not vary within the levels of the random term dam"
+            in str(e.value)) and "120 within-level contrasts" in str(e.value)
+    with pytest.raises(ModelError, match="trait 'hatch' does not vary within the levels"):
+        asr.asreml(fixed="cbind(size, hatch) ~ trait", random="~ us(trait):dam",
+                   residual="~ units:us(trait)", data=d)
+    m = asr.asreml(fixed="size ~ 1", random="~ dam + nest", data=d)
+    assert np.isfinite(m.loglik)
+
+
+def test_a_fixed_residual_keeps_the_fit() -> None:
+    """With units!R held ('F') ℓ is bounded: an exact response is a valid (if odd) fit."""
+    d = _broods()
+    sv = asr.asreml(fixed="hatch ~ 1", random="~ dam", data=d, start_values=True).copy()
+    sv.loc[sv.Component == "units!R", ["Value", "Constraint"]] = [1.0, "F"]
+    m = asr.asreml(fixed="hatch ~ 1", random="~ dam", data=d, params=sv)
+    assert m.converged and np.isfinite(m.loglik)
