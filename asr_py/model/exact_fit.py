@@ -64,8 +64,10 @@ def check_not_fitted_exactly(model: Any) -> None:
             raise ModelError(_message(what, y, Xc.shape[1]), hint=_HINT_FIXED)
         if y.size * Xt.shape[1] ** 2 > MAX_DENSE:
             continue
+        B = np.column_stack([Xt.toarray(), y])
+        gram = B.T @ B
         for term in getattr(model, "random", []):
-            d = _within_exact(y, Xt, term, rows)
+            d = _within_exact(B, gram, term, rows)
             if d:
                 raise ModelError(
                     f"{what} does not vary within the levels of the random term "
@@ -105,46 +107,70 @@ def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
     if scale == 0.0:
         return True
     if y.size * Xt.shape[1] ** 2 <= MAX_DENSE:
-        A = Xt.toarray()
-        beta = np.linalg.lstsq(A, y, rcond=None)[0]
-        return bool(np.linalg.norm(y - A @ beta) <= TOL * scale)
+        r, _ = _ls_residual(Xt.toarray(), y)
+        return bool(np.linalg.norm(r) <= TOL * scale)
     if np.ptp(y) > TOL * np.abs(y).max():
         return False
     dense_cols = np.diff(Xt.indptr) == Xt.shape[0]
     return any(np.ptp(Xt[:, [j]].toarray()) == 0 for j in np.nonzero(dense_cols)[0])
 
 
-def _within_exact(y: np.ndarray, Xt: sp.csc_matrix, term: Any, rows: np.ndarray) -> int:
-    """d > 0 when y, centred within the levels of ``term`` (an indicator Z on ``rows``), is
-    fitted exactly by the centred fixed effects with d within-level contrasts; else 0."""
+def _within_exact(B: np.ndarray, gram: np.ndarray, term: Any, rows: np.ndarray) -> int:
+    """d > 0 when y (last column of B = [X_t, y]), centred within the levels of ``term``
+    (an indicator Z on ``rows``), is fitted exactly by the centred fixed effects with d
+    within-level contrasts; else 0. Screened first on the centred Gram matrix
+    B'B − B'S'C⁻¹SB (S the level indicator, C the counts; n p² flops once per trait, n p
+    per term), which tells a clearly inexact response apart without touching n x p arrays."""
     if any(getattr(b, "known", False) for b in getattr(term, "blocks", [])):
         return 0
-    Z = sp.csr_matrix(term.Z)[rows]
+    Z = sp.csr_matrix(term.Z)
+    if rows.size != Z.shape[0]:
+        Z = Z[rows]
     nnz = np.diff(Z.indptr)
     if nnz.max(initial=0) > 1 or (Z.data.size and np.ptp(Z.data) != 0):
         return 0
     has = nnz == 1
-    code = np.empty(rows.size, dtype=np.int64)
-    code[has] = Z.indices[Z.indptr[:-1][has]]
-    code[~has] = Z.shape[1] + np.arange(int((~has).sum()))  # no level: a group of its own
-    g = np.unique(code, return_inverse=True)[1].ravel()
-    n_g = int(g.max()) + 1
-    counts = np.bincount(g, minlength=n_g).astype(float)
-
-    def centred(v: np.ndarray) -> np.ndarray:
-        return v - (np.bincount(g, weights=v, minlength=n_g) / counts)[g]
-
-    scale = float(np.linalg.norm(y - y.mean()))
-    A = Xt.toarray()
-    Ac = np.column_stack([centred(A[:, j]) for j in range(A.shape[1])])
-    rank = int(np.linalg.matrix_rank(Ac)) if np.any(Ac) else 0
-    d = y.size - n_g - rank
-    if d <= 0 or scale == 0.0:
+    g = np.empty(rows.size, dtype=np.int64)
+    g[has] = Z.indices[Z.indptr[:-1][has]]
+    g[~has] = Z.shape[1] + np.arange(int((~has).sum()))  # no level: a group of its own
+    n_cols = Z.shape[1] + int((~has).sum())
+    counts = np.bincount(g, minlength=n_cols).astype(float)
+    n_g = int(np.count_nonzero(counts))
+    if rows.size - n_g <= 0:
         return 0
-    r = centred(y)
-    if rank:
-        r = r - Ac @ np.linalg.lstsq(Ac, r, rcond=None)[0]
-    return d if float(np.linalg.norm(r)) <= TOL * scale else 0
+    counts = np.maximum(counts, 1.0)                     # (empty levels: sums of 0)
+    S = sp.csr_matrix((np.ones(g.size), (g, np.arange(g.size))), shape=(n_cols, g.size))
+    M = np.asarray(S @ B)
+    C = gram - M.T @ (M / counts[:, None])              # Gram of the centred [X_t, y]
+    yy = float(C[-1, -1])
+    total = float(gram[-1, -1] - B[:, -1].sum() ** 2 / rows.size)
+    if total <= 0.0 or yy > 1e-6 * total:
+        return 0                                          # varies within the levels
+    if C.shape[0] > 1 and np.any(C[:-1, :-1]):
+        lam, V = np.linalg.eigh(C[:-1, :-1])
+        keep = lam > lam.max() * 1e-12
+        w = V[:, keep].T @ C[:-1, -1]
+        if yy - float(w @ (w / lam[keep])) > 1e-6 * total:
+            return 0
+    Bc = B - (M / counts[:, None])[g]                     # near exact: decide on the data
+    r, rank = _ls_residual(Bc[:, :-1], Bc[:, -1])
+    d = rows.size - n_g - rank
+    return d if d > 0 and float(np.linalg.norm(r)) <= TOL * np.sqrt(total) else 0
+
+
+def _ls_residual(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+    """(y − Aβ̂ by least squares, rank of A), from the Gram matrix A'A (n p² flops in one
+    matrix product; an SVD of the tall A costs ten times more) with two refinement steps,
+    so that an exact fit leaves a residual near rounding."""
+    if A.shape[1] == 0 or not np.any(A):
+        return y.copy(), 0
+    lam, V = np.linalg.eigh(A.T @ A)
+    keep = lam > lam.max() * 1e-12
+    Vk = V[:, keep] / np.sqrt(lam[keep])
+    r = y.copy()
+    for _ in range(3):
+        r = r - A @ (Vk @ (Vk.T @ (A.T @ r)))
+    return r, int(keep.sum())
 
 
 def _message(what: str, y: np.ndarray, p: int) -> str:
