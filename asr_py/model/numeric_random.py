@@ -26,9 +26,13 @@ def numeric_term_note(names: list[Name], frame: pd.DataFrame) -> str:
         note += (f"; {cols} {'holds' if len(labelled) == 1 else 'hold'} whole numbers "
                  "repeated over records, like ids or codes read as numbers (pd.read_csv does "
                  "that)")
-    first = names[0].name
-    return (note + f". For a factor write fac({first}) or factors=['{first}'], or read the "
-            f"column as text: pd.read_csv(..., dtype={{'{first}': str}})")
+    cols = [n.name for n in names]
+    fac = ":".join(f"fac({c})" for c in cols)
+    listed = ", ".join(f"'{c}'" for c in cols)
+    dtypes = ", ".join(f"'{c}': str" for c in cols)
+    return (note + f". For a factor write {fac} or factors=[{listed}], or read the "
+            f"column{'s' if len(cols) > 1 else ''} as text: pd.read_csv(..., "
+            f"dtype={{{dtypes}}})")
 
 
 def _looks_like_labels(col: pd.Series) -> bool:

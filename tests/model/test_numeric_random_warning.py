@@ -54,7 +54,9 @@ def test_integer_ids_in_a_random_term_warn_with_the_fix() -> None:
 
 def test_a_product_of_numeric_columns_warns_too() -> None:
     _, said = _fit(_dams(), "~ BYEAR:MOTHER")
-    assert any("'BYEAR:MOTHER'" in s and "product of numeric columns" in s for s in said)
+    note = next(s for s in said if "'BYEAR:MOTHER'" in s)
+    assert "product of numeric columns" in note and "fac(BYEAR):fac(MOTHER)" in note
+    assert "dtype={'BYEAR': str, 'MOTHER': str}" in note
 
 
 def test_a_measured_covariate_is_not_called_an_id() -> None:
