@@ -57,7 +57,7 @@ from asr_py.model.residual_levels import whole_data_levels
 from asr_py.model.size import check_term_size
 from asr_py.model.str_order import order_warning
 from asr_py.vcov.base import CovTemplate, get_structure
-from asr_py.warning_classes import AsrWarning
+from asr_py.warning_classes import AsrWarning, user_stacklevel
 
 
 @dataclass
@@ -316,7 +316,7 @@ def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
     if all(isinstance(p, Name) for p in parts) and not any(b.is_factor for b in blocks):
         note = numeric_term_note([p for p in parts if isinstance(p, Name)], ctx.frame)
         ctx.warnings.append(note)
-        warnings.warn(note, AsrWarning, stacklevel=2)
+        warnings.warn(note, AsrWarning, stacklevel=user_stacklevel())
     factors = tuple(f for p in parts for f in part_factors(p))
     return [term_from_blocks(_label(blocks), blocks, factors)]
 
