@@ -157,6 +157,10 @@ def asreml(
                             model.residual, model.constraints)
     if start_values:
         return model.start_values()
+    if family is None:
+        from asr_py.model.exact_fit import check_not_fitted_exactly
+
+        check_not_fitted_exactly(model)
     callback = _Printer() if trace else None
     if vcm is not None:
         return _fit_vcm(model, vcm, family, method, maxit, callback, solver, call)

@@ -4,6 +4,7 @@ plot (matplotlib on the non-interactive Agg backend, saved at 80 dpi). Not an ex
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,18 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def plot_or_note(plot: Callable[..., None], *args: Any) -> None:
+    """``plot(*args)`` when matplotlib can be imported; else one line saying how to get the
+    plot (the optional extra ``asr_py[plot]``), so that a run without it ends after its
+    printed results instead of with a ModuleNotFoundError traceback."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("\n(plot skipped: matplotlib is not installed; pip install 'asr_py[plot]')")
+        return
+    plot(*args)
 
 
 def save_figure(fig: Any, out: Path, name: str, *, tight: bool = True) -> None:

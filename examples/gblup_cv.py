@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import parser, pyplot, save_figure
+from _common import parser, plot_or_note, pyplot, save_figure
 
 import asr_py as asr
 
@@ -94,7 +94,7 @@ def main(out: Path | None = None, n_lines: int = 300, n_markers: int = 800, k: i
           f"{folds['r(gebv, g)'].mean():.3f}; predictive ability / sqrt(h2) = "
           f"{pa / np.sqrt(H2):.3f}")
     if out is not None:
-        _plot(preds, pa, Path(out))
+        plot_or_note(_plot, preds, pa, Path(out))
     return {"pheno": pheno, "G": G, "folds": folds, "predictions": preds}
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import parser, pyplot, save_figure
+from _common import parser, plot_or_note, pyplot, save_figure
 
 import asr_py as asr
 
@@ -76,7 +76,7 @@ def main(out: Path | None = None) -> dict[str, object]:
     print("\nmean accuracy: phenotyped {:.3f}, not phenotyped {:.3f}".format(
         *bv.groupby("phenotyped")["accuracy"].mean().reindex([True, False])))
     if out is not None:
-        _plot(bv, Path(out))
+        plot_or_note(_plot, bv, Path(out))
     return {"fit": m, "data": df, "pedigree": ped, "ainv": ainv, "ratios": ratios, "bv": bv}
 
 

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import parser, pyplot, save_figure
+from _common import parser, plot_or_note, pyplot, save_figure
 
 import asr_py as asr
 
@@ -189,7 +189,7 @@ def main(out: Path | None = Path("asr_py_output"), n: int = 1000, n_snps: int = 
     print("\n(b) genetic variance by location (estimate / true):")
     print((lv.round(3).astype(str) + " / " + truth.round(3).astype(str)).to_string())
     if out is not None:
-        _plot(Path(out), h2, lv, truth)
+        plot_or_note(_plot, Path(out), h2, lv, truth)
     return {"data": df, "G": G, "fits": fits, "h2": h2, "table": table,
             "location_variances": lv, "true_location_variances": truth, "seconds": seconds}
 

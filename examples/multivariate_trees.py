@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import parser, pyplot, save_figure
+from _common import parser, plot_or_note, pyplot, save_figure
 
 import asr_py as asr
 
@@ -100,7 +100,7 @@ def main(out: Path | None = None) -> dict[str, asr.AsremlFit]:
     sf = TRUE["Sf"]
     print(f"true r_g = {sf[0, 1] / np.sqrt(sf[0, 0] * sf[1, 1]):.4f}")
     if out is not None:
-        _plot(m4, ratios, Path(out))
+        plot_or_note(_plot, m4, ratios, Path(out))
     return fits
 
 

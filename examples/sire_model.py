@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import parser, pyplot, save_figure
+from _common import parser, plot_or_note, pyplot, save_figure
 
 import asr_py as asr
 
@@ -102,7 +102,7 @@ def main(out: Path | None = None, data: pd.DataFrame | None = None) -> dict[str,
     print(f"values of the fixed variances: t = {t:.4f}, h2 = {4 * t:.4f}")
 
     if out is not None:
-        _plot(blups, Path(out))
+        plot_or_note(_plot, blups, Path(out))
     return {"data": df, "known": known, "free": free, "blups": blups, "h2": h2}
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import parser, pyplot, save_figure
+from _common import parser, plot_or_note, pyplot, save_figure
 
 import asr_py as asr
 
@@ -82,7 +82,7 @@ def main(out: Path | None = None, n_row: int = 30, n_col: int = 20) -> dict[str,
           f"{vc['component'].iloc[3]:.3f} (SE {vc['std.error'].iloc[3]:.3f}, "
           f"true {TRUE['rho_col']})")
     if out is not None:
-        _plot(plots, spatial, Path(out))
+        plot_or_note(_plot, plots, spatial, Path(out))
     return {"plots": plots, "geno": geno, "iid": iid, "spatial": spatial,
             "comparison": comparison}
 

@@ -562,6 +562,7 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
             obj = obj.set_index("id")
             rows = tuple(str(i) for i in obj.index)
             cols = tuple(str(c) for c in obj.columns)
+        _check_unique_ids(rows, cols, where)
         if rows != cols:
             if set(rows) == set(cols):
                 obj = obj.loc[:, list(obj.index)]
@@ -586,6 +587,28 @@ def _matrix_with_ids(ctx: Context, obj: Any, where: Expr) -> tuple[Any, tuple[st
             hint="pass a DataFrame with ids as index and columns, or an asr.RelMatrix "
                  "(asr.ainverse / asr.gmatrix give one)")
     raise MatrixError(f"'{where}' is not a matrix (got {type(obj).__name__})")
+
+
+def _check_unique_ids(rows: tuple[str, ...], cols: tuple[str, ...], where: Expr) -> None:
+    """A MatrixError naming the ids a DataFrame matrix lists twice on an axis (the rows of a
+    data frame of records, a concatenation): which of its rows belongs to the id is unknown,
+    so the data levels cannot be matched."""
+    for axis, ids in (("row", rows), ("column", cols)):
+        seen: dict[str, int] = {}
+        dup: dict[str, list[int]] = {}
+        for k, i in enumerate(ids):
+            if i in seen:
+                dup.setdefault(i, [seen[i]]).append(k)
+            else:
+                seen[i] = k
+        if dup:
+            shown = "; ".join(f"'{i}' at {axis}s {', '.join(map(str, ks[:4]))}"
+                              for i, ks in list(dup.items())[:3])
+            raise MatrixError(
+                f"matrix '{where}' lists {len(dup)} {axis} id(s) more than once: {shown}"
+                f"{' ...' if len(dup) > 3 else ''} ({len(rows)} x {len(cols)})",
+                hint="each id must name one row and one column; if the copies are identical "
+                     "keep one: K = K.loc[~K.index.duplicated(), ~K.columns.duplicated()]")
 
 
 def _sing_g(ctx: Context, call: Call) -> str | None:

@@ -92,7 +92,10 @@ def level_labels(values: pd.Series) -> tuple[str, ...]:
         return tuple(_num_label(v) for v in uniq)
     if pd.api.types.is_bool_dtype(s):
         return tuple(str(v).upper() for v in sorted(uniq))
-    labels = [str(v) for v in uniq]
+    # the labels the records are coded with (:func:`_unique_labels`): str() of pd.unique's
+    # values can differ from them (datetime64: numpy's '2020-01-02T00:00:00.000000' vs the
+    # records' '2020-01-02 00:00:00'), which left every record without a level
+    labels = list(dict.fromkeys(lab for lab in _unique_labels(s)[1] if lab is not None))
     nums = pd.to_numeric(pd.Series(labels, dtype=object), errors="coerce").to_numpy(float)
     if labels and np.all(np.isfinite(nums)):
         order = np.lexsort((np.array(labels, dtype=object), nums))

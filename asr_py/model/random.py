@@ -52,11 +52,12 @@ from asr_py.model.blocks import (
 from asr_py.model.factor_levels import with_r_factor_levels
 from asr_py.model.fixed import at_levels, part_factors
 from asr_py.model.fixed_and import and_times
+from asr_py.model.numeric_random import numeric_term_note
 from asr_py.model.residual_levels import whole_data_levels
 from asr_py.model.size import check_term_size
 from asr_py.model.str_order import order_warning
 from asr_py.vcov.base import CovTemplate, get_structure
-from asr_py.warning_classes import AsrWarning
+from asr_py.warning_classes import AsrWarning, user_stacklevel
 
 
 @dataclass
@@ -312,11 +313,10 @@ def _random_term(ctx: Context, t: Term) -> list[RandomTerm]:
         return res
     with whole_data_levels(ctx, tuple(parts)):
         blocks = [part_block(ctx, p) for p in parts]
-    if len(parts) == 1 and not blocks[0].is_factor and isinstance(parts[0], Name):
-        ctx.warnings.append(
-            f"random term '{parts[0]}' is a numeric column: it is fitted as a covariate "
-            f"(one random slope), not as a factor; use fac({parts[0]}) or factors=['{parts[0]}'] "
-            "for a factor")
+    if all(isinstance(p, Name) for p in parts) and not any(b.is_factor for b in blocks):
+        note = numeric_term_note([p for p in parts if isinstance(p, Name)], ctx.frame)
+        ctx.warnings.append(note)
+        warnings.warn(note, AsrWarning, stacklevel=user_stacklevel())
     factors = tuple(f for p in parts for f in part_factors(p))
     return [term_from_blocks(_label(blocks), blocks, factors)]
 

@@ -118,10 +118,13 @@ def row_nnz(mats: Sequence[object]) -> np.ndarray:
 
 
 def check_mme_size(labels: Sequence[str], mats: Sequence[object], n: int) -> None:
-    """Refuse random terms whose Z'Z would hold more than :data:`MAX_MME_NNZ` non-zeros."""
+    """Refuse random terms whose Z'Z would hold more than :data:`MAX_MME_NNZ` non-zeros:
+    nnz(Z'Z) ≤ min(Σ_rows nnz_row², q²), q the columns of all terms (a dense Z, such as the
+    marker covariates of grp() or mbf(), has rows of q non-zeros but Z'Z is only q x q)."""
     if not mats:
         return
-    nnz = float(np.sum(row_nnz(mats) ** 2))
+    q = float(sum(m.shape[1] for m in mats))  # type: ignore[attr-defined]
+    nnz = min(float(np.sum(row_nnz(mats) ** 2)), q * q)
     if nnz > MAX_MME_NNZ:
         raise ModelError(
             f"the mixed model equations of the {len(labels):,} random terms would hold about "

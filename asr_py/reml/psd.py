@@ -54,13 +54,16 @@ def psd_note(km: CovTemplate, how: str) -> str:
 
 
 def warn_undeclared(km: CovTemplate) -> None:
-    """A UserWarning for a singular K whose vm() did not declare singG = 'PSD'."""
+    """An AsrWarning (a UserWarning) for a singular K whose vm() did not declare
+    singG = 'PSD', pointing at the user's line."""
+    from asr_py.warning_classes import AsrWarning, user_stacklevel
+
     if km.sing_g == "PSD":
         return
     rk = km.rank()
     warnings.warn(f"{km.name or 'known matrix'}: K is singular (rank {rk.rank} of {rk.n}); it "
                   "is fitted as positive semi-definite (write vm(..., singG = 'PSD') to "
-                  "declare it and silence this warning)", UserWarning, stacklevel=4)
+                  "declare it and silence this warning)", AsrWarning, stacklevel=user_stacklevel())
 
 
 @dataclass
