@@ -37,7 +37,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Congruence, CovTemplate, FoldFace, Matrix, materialise
+from asr_py.vcov.base import Congruence, CovTemplate, FoldFace, Matrix, materialise, take
 from asr_py.vcov.complement_plan import (
     SchurPattern,
     Structures,
@@ -61,14 +61,6 @@ MAX_INV_DENSITY = 0.05
 _K_CHUNK = 512
 #: S Σ̇_k S' are kept for the last θ for subsets of at most this many rows
 DERIV_CACHE_MAX = 1000
-
-
-def take(m: Matrix, index: np.ndarray) -> Matrix:
-    """M[index][:, index], keeping sparse matrices sparse (CSC)."""
-    if sp.issparse(m):
-        m = sp.csr_matrix(m)[index, :]
-        return sp.csc_matrix(m)[:, index]
-    return np.asarray(m)[np.ix_(index, index)]
 
 
 def _check_index(index: Sequence[int], n: int, what: str) -> np.ndarray:
@@ -114,7 +106,7 @@ class Subset(Wrapper):
     def matrix(self, theta: np.ndarray) -> Matrix:
         if self.mode == "scaled_identity":
             return self._diag(np.full(self.n, float(self._scale(theta))))
-        return take(self.template.matrix(theta), self.index)
+        return self.template.matrix_at(theta, self.index)
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
         """S Σ̇_k S'; kept for the last θ when the subset has at most
@@ -126,7 +118,7 @@ class Subset(Wrapper):
         hit = getattr(self, "_ders", None)
         if hit is not None and hit[0] == key:  # copies: a caller may work in place
             return [d.copy() for d in hit[1]]
-        out = [take(d, self.index) for d in self.template.derivatives(theta)]
+        out = self.template.derivatives_at(theta, self.index)
         if self.n <= DERIV_CACHE_MAX:
             self._ders = (key, [d.copy() for d in out])
         return out
