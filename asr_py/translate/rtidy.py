@@ -509,6 +509,14 @@ def r_glimpse(x: Any, width: int = 80) -> Any:
 
 
 def _one(v: Any, name: str) -> Any:
+    if isinstance(v, pd.Series) and isinstance(v.dtype, pd.CategoricalDtype):
+        v = v.array
+    if isinstance(v, pd.Categorical):   # a factor's one value (unique(f)): kept a factor,
+        if v.size != 1:                 # made a column by _factor_summaries
+            raise AsrError(f"summarise(): '{name}' gives {v.size} values for a group, not "
+                           "one", hint="a summary must be one value per group (dplyr 1.1's "
+                           "several-row results are reframe()'s)")
+        return v
     if isinstance(v, pd.Series | pd.Index | np.ndarray | list | tuple):
         arr = np.asarray(v, dtype=object).ravel()
         if arr.size != 1:
@@ -517,6 +525,23 @@ def _one(v: Any, name: str) -> Any:
                            "1.1's several-row results are reframe()'s)")
         v = arr[0]
     return v.item() if isinstance(v, np.generic) else v
+
+
+def _factor_summaries(out: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Summaries that are a factor's one value (``summarise(yr = unique(yr))``) as a factor
+    column with that factor's levels (dplyr's; several level sets: the values as text)."""
+    for c in names:
+        col = out[c]
+        cells = [x for x in col if isinstance(x, pd.Categorical)]
+        if not cells:
+            continue
+        vals = [x[0] if isinstance(x, pd.Categorical) else x for x in col]
+        cats = cells[0].categories
+        if len(cells) == len(col) and all(x.categories.equals(cats) for x in cells):
+            out[c] = pd.Categorical(vals, categories=cats, ordered=cells[0].ordered)
+        else:
+            out[c] = pd.Series(vals, index=out.index, dtype=object)
+    return out
 
 
 def _order_key(col: pd.Series, v: Any) -> tuple[int, Any]:
@@ -610,7 +635,8 @@ def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFram
         if reframe:
             return pd.DataFrame(_recycled(_summaries(funcs, df, chained, True), list(funcs)),
                                 columns=list(funcs))
-        return pd.DataFrame([_summaries(funcs, df, chained)], columns=list(funcs))
+        return _factor_summaries(pd.DataFrame([_summaries(funcs, df, chained)],
+                                              columns=list(funcs)), list(funcs))
     rows: list[tuple[tuple[Any, ...], list[list[Any]]]] = []
     grouped = df.groupby(keys, sort=False, observed=True, dropna=False)
     for key, g in grouped:          # in order of first appearance (sort=False)
@@ -622,6 +648,8 @@ def r_summarise(df: Any, keys: list[str], funcs: dict[str, Callable[[pd.DataFram
     if not by:
         rows.sort(key=lambda r: r[0])
     out = pd.DataFrame([r for _, block in rows for r in block], columns=[*keys, *funcs])
+    if not reframe:
+        out = _factor_summaries(out, [c for c in funcs if c not in keys])
     for k in keys:
         if isinstance(df[k].dtype, pd.CategoricalDtype):
             out[k] = pd.Categorical(out[k], categories=df[k].cat.categories,

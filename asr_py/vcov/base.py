@@ -81,6 +81,14 @@ def entries_at(m: Matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.asarray(m, dtype=float)[rows, cols]
 
 
+def take(m: Matrix, index: np.ndarray) -> Matrix:
+    """M[index][:, index], keeping sparse matrices sparse (CSC)."""
+    if sp.issparse(m):
+        m = sp.csr_matrix(m)[index, :]
+        return sp.csc_matrix(m)[:, index]
+    return np.asarray(m)[np.ix_(index, index)]
+
+
 def to_sparse(m: Matrix) -> sp.csc_matrix:
     """Return ``m`` as a scipy.sparse CSC matrix."""
     return sp.csc_matrix(m)
@@ -176,6 +184,15 @@ class CovTemplate(ABC):
         m = to_dense(self.matrix(theta))
         c = np.linalg.cholesky(m)
         return float(2.0 * np.log(np.diag(c)).sum())
+
+    def matrix_at(self, theta: np.ndarray, index: np.ndarray) -> Matrix:
+        """Σ[index][:, index] (:func:`take` of :meth:`matrix`); a Kronecker product forms only
+        the product of its parts' rows that ``index`` reaches."""
+        return take(self.matrix(theta), index)
+
+    def derivatives_at(self, theta: np.ndarray, index: np.ndarray) -> list[Matrix]:
+        """[(∂Σ/∂θ_k)[index][:, index]] (:func:`take` of :meth:`derivatives`)."""
+        return [take(d, index) for d in self.derivatives(theta)]
 
     def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
         """[Σ⁻¹ (∂Σ/∂θ_k) Σ⁻¹ for each k]; Kronecker products override this cheaply."""

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import Congruence, CovTemplate, FoldFace, Matrix, materialise
+from asr_py.vcov.base import Congruence, CovTemplate, FoldFace, Matrix, materialise, take
 from asr_py.vcov.complement_plan import (
     SchurPattern,
     Structures,
@@ -63,14 +63,6 @@ _K_CHUNK = 512
 DERIV_CACHE_MAX = 1000
 
 
-def take(m: Matrix, index: np.ndarray) -> Matrix:
-    """M[index][:, index], keeping sparse matrices sparse (CSC)."""
-    if sp.issparse(m):
-        m = sp.csr_matrix(m)[index, :]
-        return sp.csc_matrix(m)[:, index]
-    return np.asarray(m)[np.ix_(index, index)]
-
-
 def _check_index(index: Sequence[int], n: int, what: str) -> np.ndarray:
     idx = np.asarray(index)
     if idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
@@ -85,11 +77,25 @@ def _check_index(index: Sequence[int], n: int, what: str) -> np.ndarray:
 
 
 class Subset(Wrapper):
-    """``template`` restricted to the rows/columns ``index`` (in that order)."""
+    """``template`` restricted to the rows/columns ``index`` (in that order).
 
-    def __init__(self, template: CovTemplate, index: Sequence[int]) -> None:
+    A Kronecker product whose parts have levels no row of ``index`` reaches (an
+    ``ar1(row):ar1(col)`` trial whose factors keep a whole field's levels) is first
+    restricted to the levels reached (:func:`_restrict_levels`): the wrapped template is
+    then ⊗_i Σ_i[u_i][:, u_i] over the grid Π |u_i|, each restricted part a ``levels``
+    Subset of its own (the same Σ[index][:, index], without a grid of mostly dropped cells,
+    so a nearly complete trial keeps the sparse complement or permutation path). ``levels``:
+    this Subset is such a part (few rows: the complement path whenever Σ⁻¹ has a zero)."""
+
+    def __init__(self, template: CovTemplate, index: Sequence[int],
+                 levels: bool = False) -> None:
+        idx = _check_index(index, template.n, "Subset")
+        restricted = None if levels else _restrict_levels(template, idx)
+        if restricted is not None:
+            template, idx = restricted
         super().__init__(template)
-        self.index = _check_index(index, template.n, "Subset")
+        self.index = idx
+        self.levels = bool(levels)
         self.n = int(self.index.size)
         b = template.block_size
         if self.n == template.n:
@@ -108,13 +114,13 @@ class Subset(Wrapper):
 
     def rewrap(self, template: CovTemplate) -> CovTemplate:
         """The same rows of another ``template`` (a face of the wrapped one)."""
-        return Subset(template, self.index)
+        return Subset(template, self.index, self.levels)
 
     # ----- values --------------------------------------------------------------------------
     def matrix(self, theta: np.ndarray) -> Matrix:
         if self.mode == "scaled_identity":
             return self._diag(np.full(self.n, float(self._scale(theta))))
-        return take(self.template.matrix(theta), self.index)
+        return self.template.matrix_at(theta, self.index)
 
     def derivatives(self, theta: np.ndarray) -> list[Matrix]:
         """S Σ̇_k S'; kept for the last θ when the subset has at most
@@ -126,7 +132,7 @@ class Subset(Wrapper):
         hit = getattr(self, "_ders", None)
         if hit is not None and hit[0] == key:  # copies: a caller may work in place
             return [d.copy() for d in hit[1]]
-        out = [take(d, self.index) for d in self.template.derivatives(theta)]
+        out = self.template.derivatives_at(theta, self.index)
         if self.n <= DERIV_CACHE_MAX:
             self._ders = (key, [d.copy() for d in out])
         return out
@@ -199,11 +205,11 @@ class Subset(Wrapper):
         :data:`MAX_DROPPED` rows (and no more than are kept) are dropped, else 'dense'."""
         n_all = self.template.n
         dropped = n_all - self.n
-        if dropped > MAX_DROPPED or dropped > self.n:
+        if dropped > MAX_DROPPED or (dropped > self.n and not self.levels):
             return "dense"
         q = self.template.inverse(theta)
         nnz = q.nnz if sp.issparse(q) else int(np.count_nonzero(q))
-        if nnz > MAX_INV_DENSITY * float(n_all) ** 2:
+        if nnz > (1.0 - 1e-12 if self.levels else MAX_INV_DENSITY) * float(n_all) ** 2:
             return "dense"
         keep = np.zeros(n_all, dtype=bool)
         keep[self.index] = True
@@ -467,6 +473,30 @@ class Subset(Wrapper):
 
     def __repr__(self) -> str:
         return f"Subset({self.template!r}, {self.n} of {self.template.n} rows, {self.mode})"
+
+
+def _restrict_levels(template: CovTemplate, index: np.ndarray
+                     ) -> tuple[CovTemplate, np.ndarray] | None:
+    """(⊗_i Σ_i[u_i][:, u_i], ``index`` on the grid Π |u_i|) when ``template`` is a
+    Kronecker product Σ_1 ⊗ ... ⊗ Σ_p and some part has levels u_i ⊊ 0..n_i−1 that
+    ``index`` reaches; None otherwise. Exact: (⊗_i Σ_i)[(a_i), (b_i)] = Π_i Σ_i[a_i, b_i], so
+    the rows ``index`` of the two products are the same matrix (an unused level keeps its
+    place: ar1's ρ^|a−b| counts it). Block-diagonal parts (id, units: the block path needs
+    their ``block_size``) are kept whole."""
+    factors = template.kronecker_factors()
+    if factors is None or index.size == 0:
+        return None
+    _, parts = factors
+    codes = np.unravel_index(index, tuple(int(p.n) for p in parts))
+    used = [np.unique(c) for c in codes]
+    whole = [u.size == p.n or p.block_size is not None for u, p in zip(used, parts)]
+    if all(whole):
+        return None
+    used = [np.arange(p.n) if w else u for u, p, w in zip(used, parts, whole)]
+    new = [p if w else Subset(p, u, levels=True) for p, u, w in zip(parts, used, whole)]
+    local = np.ravel_multi_index([np.searchsorted(u, c) for u, c in zip(used, codes)],
+                                 tuple(u.size for u in used)).astype(np.int64)
+    return template.with_factors(new), local
 
 
 def _scaled_identity(t: CovTemplate) -> bool:

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from asr_py.errors import ModelError
-from asr_py.vcov.base import CovTemplate, Matrix, entries_at
+from asr_py.vcov.base import CovTemplate, Matrix, entries_at, take
 from asr_py.vcov.kron_plan import KronCache
 
 #: Kronecker products larger than this are returned sparse even when every part is dense
@@ -144,8 +144,11 @@ class Kronecker(CovTemplate):
     def _sparse(self, mats: Sequence[Matrix]) -> bool:
         return self.n > SPARSE_ABOVE or any(sp.issparse(m) for m in mats)
 
-    def _kron(self, mats: Sequence[Matrix], factor: float = 1.0) -> Matrix:
-        out = kron_all(mats, self._sparse(mats), getattr(self, "_kcache", None))
+    def _kron(self, mats: Sequence[Matrix], factor: float = 1.0,
+              sparse: bool | None = None) -> Matrix:
+        if sparse is None:
+            sparse = self._sparse(mats)
+        out = kron_all(mats, sparse, getattr(self, "_kcache", None))
         if factor != 1.0 and len(mats) < 2:  # the part itself (shared): not in place
             return out * factor
         if factor != 1.0:  # a fresh product: scaled in place (the values of out * factor)
@@ -167,6 +170,55 @@ class Kronecker(CovTemplate):
         for i, (p, t) in enumerate(zip(self.parts, th)):
             for d in p.derivatives(t):
                 out.append(self._kron(mats[:i] + [d] + mats[i + 1:], s))
+        return out
+
+    # ----- rows of the product only (a Subset: the records of an incomplete grid) ----------
+    def _restriction(self, index: np.ndarray) -> tuple[list[np.ndarray | None], np.ndarray]:
+        """For Σ[index][:, index]: each part's levels u_i that ``index`` reaches (None: all
+        of them) and ``index`` on the grid Π |u_i| of those levels. Since
+        (⊗_i Σ_i)[(a_i), (b_i)] = Π_i Σ_i[a_i, b_i], the records' submatrix of Σ is that of
+        ⊗_i Σ_i[u_i][:, u_i], entry by entry the same products (e.g. an ``ar1(row):ar1(col)``
+        trial whose row and col factors keep the levels of a whole field)."""
+        index = np.asarray(index, dtype=np.int64)
+        key = index.tobytes()
+        hit = getattr(self, "_restricted", None)
+        if hit is not None and hit[0] == key:
+            return hit[1], hit[2]
+        codes = np.unravel_index(index, self._sizes())
+        used = [np.unique(c) for c in codes]
+        local = np.ravel_multi_index([np.searchsorted(u, c) for u, c in zip(used, codes)],
+                                     tuple(u.size for u in used)).astype(np.int64)
+        out = [None if u.size == p.n else u for u, p in zip(used, self.parts)]
+        self._restricted = (key, out, local)
+        return out, local
+
+    def matrix_at(self, theta: np.ndarray, index: np.ndarray) -> Matrix:
+        """Σ[index][:, index] from the product of the parts' rows ``index`` reaches
+        (:meth:`_restriction`); the format (sparse or dense) is that of :meth:`matrix`."""
+        used, local = self._restriction(index)
+        if all(u is None for u in used):
+            return take(self.matrix(theta), index)
+        s, th = self.split(theta)
+        mats = [p.matrix(t) for p, t in zip(self.parts, th)]
+        sparse = self._sparse(mats)
+        return take(self._kron(_restrict(mats, used), s, sparse), local)
+
+    def derivatives_at(self, theta: np.ndarray, index: np.ndarray) -> list[Matrix]:
+        """[(∂Σ/∂θ_k)[index][:, index]] as :meth:`matrix_at` forms them (the products of
+        :meth:`derivatives` on the parts' rows ``index`` reaches)."""
+        used, local = self._restriction(index)
+        if all(u is None for u in used):
+            return [take(d, index) for d in self.derivatives(theta)]
+        s, th = self.split(theta)
+        full = [p.matrix(t) for p, t in zip(self.parts, th)]
+        sparse = self._sparse(full)
+        mats = _restrict(full, used)
+        out = [take(self._kron(mats, 1.0, sparse), local)] if self.scale else []
+        for i, (p, t) in enumerate(zip(self.parts, th)):
+            for d in p.derivatives(t):
+                sparse = self._sparse(full[:i] + [d] + full[i + 1:])
+                d = d if used[i] is None else take(d, used[i])
+                out.append(take(self._kron(mats[:i] + [d] + mats[i + 1:], s, sparse), local))
         return out
 
     def inverse(self, theta: np.ndarray) -> Matrix:
@@ -283,3 +335,8 @@ class Kronecker(CovTemplate):
     def __repr__(self) -> str:
         inner = " ⊗ ".join(repr(p) for p in self.parts)
         return f"Kronecker({'σ² ' if self.scale else ''}{inner})"
+
+
+def _restrict(mats: Sequence[Matrix], used: Sequence[np.ndarray | None]) -> list[Matrix]:
+    """Each matrix's rows and columns ``used`` (None: the whole matrix)."""
+    return [m if u is None else take(m, u) for m, u in zip(mats, used)]

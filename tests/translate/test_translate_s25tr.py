@@ -524,3 +524,29 @@ def test_as_character_ignores_extra_arguments_as_r() -> None:
                complete=True)
     assert list(ns["x"]) == ["1", "2", "3"]
     assert float(ns["y"]) == 2.5
+
+
+def test_summarise_at_unique_of_a_factor_is_one_factor_value_per_group() -> None:
+    """``summarise_at(vars(yr), ~unique(.x))`` of a factor (wheat_big6_GS Step2's year,
+    location, trial; s33speed): one value per group, a factor with the column's levels, as
+    R 4.2 / dplyr print for this snippet (tibble: s <chr> a b, yr <fct> 2023 2024, levels
+    2023 2024 2025). Each cell was a one-value pd.Categorical, and saveRDS wrote its repr
+    "['2024']\\nCategories (2, str): ..." as the text."""
+    d = pd.DataFrame({"s": ["b", "a", "b", "a"],
+                      "yr": pd.Categorical(["2024", "2023", "2024", "2023"],
+                                           categories=["2023", "2024", "2025"]),
+                      "z": [1, 2, 3, 4]})
+    ns = run_r("library(dplyr)\n"
+               "k <- d %>% group_by(s) %>% summarise_at(vars(yr), ~unique(.x))\n"
+               "m <- d %>% summarise(yr = unique(yr))\n", d=d.iloc[[0, 2]], complete=True)
+    k = run_r("library(dplyr)\n"
+              "k <- d %>% group_by(s) %>% summarise_at(vars(yr), ~unique(.x))\n",
+              d=d, complete=True)["k"]
+    assert list(k["s"]) == ["a", "b"]
+    assert isinstance(k["yr"].dtype, pd.CategoricalDtype)
+    assert list(k["yr"]) == ["2023", "2024"]
+    assert list(k["yr"].cat.categories) == ["2023", "2024", "2025"]
+    assert list(ns["m"]["yr"]) == ["2024"] and isinstance(ns["m"]["yr"].dtype,
+                                                          pd.CategoricalDtype)
+    with pytest.raises(AsrError, match="2 values for a group"):
+        run_r("library(dplyr)\nm <- d %>% summarise(yr = unique(yr))\n", d=d, complete=True)
