@@ -75,6 +75,7 @@ class _Coords:
                  pos: np.ndarray) -> None:
         self.theta0, self.blocks, self.scales, self.pos = theta, blocks, scales, pos
         self.tri = [np.tril_indices(b.E.shape[1]) for b in blocks]
+        self.pinv = [np.linalg.pinv(b.basis) for b in blocks]  # J's map vec(Ṁ) -> θ̇_b
 
     def start(self) -> np.ndarray:
         z = []
@@ -105,11 +106,10 @@ class _Coords:
         """J = ∂θ/∂z: dM/dL_ij = S(e_i l_j' + l_j e_i')S (+ c Diag), l_j column j of L."""
         J = np.zeros((th.size, z.size))
         o = 0
-        for b, s, tri in zip(self.blocks, self.scales, self.tri):
+        for b, s, tri, P in zip(self.blocks, self.scales, self.tri, self.pinv):
             n = b.E.shape[1]
             L = np.zeros((n, n))
             L[tri] = z[o:o + len(tri[0])]
-            P = np.linalg.pinv(b.basis)
             for i, j in zip(*tri):
                 dm = np.zeros((n, n))
                 dm[i, :] += L[:, j]
@@ -159,6 +159,15 @@ def _fisher_inverse(J: np.ndarray, ai: np.ndarray) -> np.ndarray | None:
     return (ci.T @ ci) * np.outer(r, r)
 
 
+def candidates(problem: MixedProblem, theta: np.ndarray, constraints: list[str]
+               ) -> list[PDBlock]:
+    """The blocks the polish works on at θ: covariance matrices whose parameters span the
+    symmetric matrices (us) and that are singular there."""
+    theta = np.asarray(theta, dtype=float)
+    return [b for b in pd_blocks(problem, list(constraints))
+            if not b.corr and _spans(b) and singular(b, theta)]
+
+
 def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol: float
            ) -> tuple[np.ndarray, float] | None:
     """(θ, ℓ) of the polish when it ends more than ``tol`` above the fit's ℓ, else None
@@ -167,8 +176,7 @@ def polish(problem: MixedProblem, res: RemlResult, value_score: ValueScore, tol:
     face the analytic score keeps its digits)."""
     theta = np.asarray(res.theta, dtype=float)
     cons = list(res.constraints)
-    blocks = [b for b in pd_blocks(problem, cons)
-              if not b.corr and _spans(b) and singular(b, theta)]
+    blocks = candidates(problem, theta, cons)
     if not blocks:
         return None
     ai = np.asarray(res.ai, dtype=float)
