@@ -47,6 +47,7 @@ from asr_py.reml.floor_raise import raise_to_floor
 from asr_py.reml.form_choice import make_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
+from asr_py.reml.held_ridge import held_ridge
 from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
@@ -1280,6 +1281,9 @@ def _fit_reml(
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
     gap = 0.0
+    if converged and final_face is None and nstep.pd_held:  # s33polish: reml/held_ridge.py
+        st, theta = held_ridge(lambda th: evaluate_valid(mme, ctx, th), st, theta,
+                               nstep.pd_held, tol_ll)
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
         st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
     on_faces = final_face.faces if final_face is not None else []
