@@ -96,4 +96,24 @@ def make_form(problem: MixedProblem, solver: str = "auto") -> MME | VForm:
     return MME(problem, solver=solver)
 
 
-__all__ = ["V_SOLVER", "estimated_fill", "make_form", "use_v"]
+#: s33polish: the face polish evaluates V up to this many records (n³ flops a point)
+POLISH_V_MAX = 1000
+
+
+def polish_form(problem: MixedProblem, form: MME | VForm | None) -> MME | VForm:
+    """The form reml/face_polish.py evaluates: V when the problem has at most POLISH_V_MAX
+    records and every term can be put on V (ℓ and the score from V = ZGZ' + R need no
+    G⁻¹, whose eigenvalues ~ 1/(c v) take their digits from the MME's as a covariance
+    matrix approaches its face: fuzz d197's BFGS stopped 2.7e-6 short on C's, reached the
+    dense-V optimum to 1e-8 on V); else ``form`` (the fit's own), or a new one."""
+    if form is not None and form.backend == V_SOLVER:
+        return form
+    if np.size(problem.y) <= POLISH_V_MAX and feasible(problem):
+        try:
+            return VForm(problem)
+        except ModelError:
+            pass
+    return form if form is not None else make_form(problem)
+
+
+__all__ = ["POLISH_V_MAX", "V_SOLVER", "estimated_fill", "make_form", "polish_form", "use_v"]
