@@ -44,7 +44,7 @@ from asr_py.reml.face_ridge import gap_note
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
-from asr_py.reml.form_choice import make_form, polish_form
+from asr_py.reml.form_choice import make_form, precise_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
 from asr_py.reml.held_ridge import held_ridge
@@ -592,18 +592,25 @@ def _face_polish(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRe
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER or "S" in list(res.constraints):
         return res  # 'S': ℓ unbounded along a singular block (s32unb), no optimum to polish
     tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
-    # s33polish: V where ℓ keeps its digits on the face, else the form the fit's iteration
-    # evaluated (its symbolic analysis); the score alone: BFGS reads ℓ and its gradient
-    form = polish_form(problem, res.form)
+    # s33polish: the form the fit's iteration evaluated (its symbolic analysis) and the
+    # score alone (BFGS reads ℓ and its gradient); V where those lose their digits
+    form = res.form if res.form is not None else make_form(problem)
 
-    def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
-        try:
-            st = form.evaluate(th)
-            return float(st.loglik), form.score(st)
-        except (ModelError, np.linalg.LinAlgError, ValueError):
-            return None
+    def reader(f: Any) -> Callable[[np.ndarray], tuple[float, np.ndarray] | None]:
+        def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
+            try:
+                st = f.evaluate(th)
+                return float(st.loglik), f.score(st)
+            except (ModelError, np.linalg.LinAlgError, ValueError):
+                return None
 
-    got = polish(problem, res, value_score, tol)
+        return value_score
+
+    def precise() -> Callable[[np.ndarray], tuple[float, np.ndarray] | None] | None:
+        v = precise_form(problem, form)
+        return None if v is None else reader(v)
+
+    got = polish(problem, res, reader(form), tol, precise)
     if got is None:
         return res
     second = _second_fit(problem, kwargs, got[0])

@@ -96,24 +96,23 @@ def make_form(problem: MixedProblem, solver: str = "auto") -> MME | VForm:
     return MME(problem, solver=solver)
 
 
-#: s33polish: the face polish evaluates V up to this many records (n³ flops a point)
+#: s33polish: the face polish continues on V up to this many records (n³ flops a point)
 POLISH_V_MAX = 1000
 
 
-def polish_form(problem: MixedProblem, form: MME | VForm | None) -> MME | VForm:
-    """The form reml/face_polish.py evaluates: V when the problem has at most POLISH_V_MAX
-    records and every term can be put on V (ℓ and the score from V = ZGZ' + R need no
-    G⁻¹, whose eigenvalues ~ 1/(c v) take their digits from the MME's as a covariance
-    matrix approaches its face: fuzz d197's BFGS stopped 2.7e-6 short on C's, reached the
-    dense-V optimum to 1e-8 on V); else ``form`` (the fit's own), or a new one."""
+def precise_form(problem: MixedProblem, form: MME | VForm | None) -> VForm | None:
+    """The form whose ℓ and score keep their digits as a covariance matrix approaches its
+    face, for reml/face_polish.py: V = ZGZ' + R (no G⁻¹, whose eigenvalues ~ 1/(c v) take
+    them from the MME's) when the problem has at most POLISH_V_MAX records, every term can
+    be put on V and ``form`` (the fit's) is not V already; else None."""
     if form is not None and form.backend == V_SOLVER:
-        return form
-    if np.size(problem.y) <= POLISH_V_MAX and feasible(problem):
-        try:
-            return VForm(problem)
-        except ModelError:
-            pass
-    return form if form is not None else make_form(problem)
+        return None
+    if np.size(problem.y) > POLISH_V_MAX or not feasible(problem):
+        return None
+    try:
+        return VForm(problem)
+    except ModelError:
+        return None
 
 
-__all__ = ["POLISH_V_MAX", "V_SOLVER", "estimated_fill", "make_form", "polish_form", "use_v"]
+__all__ = ["POLISH_V_MAX", "V_SOLVER", "estimated_fill", "make_form", "precise_form", "use_v"]
