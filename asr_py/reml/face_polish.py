@@ -23,6 +23,13 @@ S⁻¹MS⁻¹ + NUDGE I (in L, a zero column is a stationary point: the normal d
 face must start off it). When ℓ ends more than the fit's tolerance above the fit's, the fit
 is redone from there, the blocks' correlation eigenvalues lifted to the iteration's floor
 PD_EPS (ai._face_polish), and kept when it is that much higher.
+
+s33polish: (ℓ, score) come from the form the fit's iteration evaluated (RemlResult.form: no
+second symbolic analysis) and its score alone (``score``: no AI matrix); where BFGS stops on
+a loss of precision within the tolerance above the fit's ℓ, it is run again on V
+(form_choice.precise_form: no G⁻¹). Which stops need the polish (benchmarks/face_fuzz.py,
+two fuzzes of 240): improvements followed the stall rule, the collapse to zero, maxit and
+(once) the on-face Newton stop, so it stays on after every singular ending.
 """
 
 from __future__ import annotations
