@@ -277,6 +277,8 @@ def dense_case(cs: dict, l4: dict, asr_rec: dict | None, asr_start: bool = True)
     at = None
     if asr_rec and asr_rec.get("ll") is not None:
         mats, s2 = _matrices(asr_rec["names"], asr_rec["theta"], len(cs["terms"]))
+        if [m.shape[0] for m in mats] != [t.shape[0] for _, t in des]:
+            mats = mats[::-1]  # (asr names us(f):g + h's terms h first)
         at = start(mats, s2)
         if asr_start:
             starts.append(at)
