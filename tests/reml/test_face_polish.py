@@ -21,9 +21,12 @@ s33polish, the three left 1.2 to 2.4 times the fit's tolerance below lme4:
   itself cost 7.6e-6 and 1.04e-5 (reml/held_ridge.py: reported at FINAL_RIDGE when higher).
 * d197, us(f):g over 5 levels (rank 2) + h: the polish's BFGS on the MME stopped 2.7e-6 short
   ("precision loss": near the face ℓ and the score through G⁻¹ lose their digits); on V
-  (form_choice.polish_form) it reaches the dense optimum. Invariances: y x 1000 shifts ℓ by the Jacobian −(n − p) ln 1000 (to the fit's
-tolerance 3e-8 (n − p): the refit in those units stops 2.5e-6 lower, by the stall rule);
-shuffled rows change nothing.
+  (form_choice.precise_form, where BFGS on the MME loses precision) it reaches the dense
+  optimum.
+
+Invariances: y x 1000 shifts ℓ by the Jacobian −(n − p) ln 1000 (to the fit's tolerance
+3e-8 (n − p): the refit in those units stops 2.5e-6 lower, by the stall rule); shuffled
+rows change nothing (d224, d64; d132 with the floor's ridge, to 1e-6).
 """
 
 from __future__ import annotations
