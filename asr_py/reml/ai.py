@@ -801,7 +801,7 @@ def _fit_reml(
 
     converged = False
     it = 0
-    stop = "maxit"  # s33polish: the rule that ended the iteration (RemlResult.stop)
+    ended = "maxit"  # s33polish: the rule that ended the iteration (RemlResult.stop)
     score, ai = scores(st)
     record(0, "start", 0.0)
     ctx.update_scales(np.diag(ai), theta)
@@ -880,7 +880,7 @@ def _fit_reml(
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
-            stop = "no_free"
+            ended = "no_free"
             break
         it += 1
         if nstep.singular and not sing_flagged:
@@ -978,19 +978,19 @@ def _fit_reml(
                     and face.gain <= FACE_DEC * tol_ll):
                 converged, final_face = True, face  # s30face: the face step (its gradient
                 it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
-                stop = "face_failed"
+                ended = "face_failed"
                 break  # nothing left: the on-face stopping rule
             if zero_stop(ctx, st.loglik, theta, tol_ll):  # s30face: a face collapsed to 0
                 converged = True
                 diagnostics.append(ZERO_NOTE.format(it=it - 1))
                 it -= 1
-                stop = "zero"
+                ended = "zero"
                 break
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
-                stop = "roundoff"
+                ended = "roundoff"
                 break
             if nstep.gain <= DEC_TOL * tol_ll:
                 # s30refit: a predicted gain below the stopping rule's, that no evaluation
@@ -1003,7 +1003,7 @@ def _fit_reml(
                     diagnostics.append(MEASURED_NOTE.format(it=it - 1, gain=nstep.gain,
                                                             noise=noise))
                     it -= 1
-                    stop = "measured"
+                    ended = "measured"
                     break
             rel = release_probe(  # s16eng: held_release.py
                 mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
@@ -1013,7 +1013,7 @@ def _fit_reml(
                 converged = True
                 diagnostics.append(release_note(rel, problem, it - 1, tol_ll))
                 it -= 1
-                stop = "release"
+                ended = "release"
                 break
             if rel is not None:
                 st, theta = rel.state, rel.theta
@@ -1027,7 +1027,7 @@ def _fit_reml(
                 converged = True
                 diagnostics.append(fd_note(chk, it - 1, tol_ll))
                 it -= 1
-                stop = "fd_final"
+                ended = "fd_final"
                 break
             if chk is not None:
                 f_state, _, f_theta = line_search(mme, ctx, st, theta, chk.delta,
@@ -1043,7 +1043,7 @@ def _fit_reml(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)"
                 + noisy_note(noise, tol_ll))
-            stop = "no_step"
+            ended = "no_step"
             break
         # --- s16fact (issue 16, goal 3): a confirming step. A full AI step that changed ℓ
         # by <= min(CONFIRM_LOGLIK, tol) and no parameter by more than CONFIRM_PARAM relative
@@ -1062,13 +1062,13 @@ def _fit_reml(
             if esc is False:
                 diagnostics.append(held_note(list(problem.names), hs_out[0], it - 1))
                 it -= 1
-                stop = "held"
+                ended = "held"
                 break
             kept, st = st, new_state
             record(it, method, alpha, confirming=True)
             st = kept
             converged = True
-            stop = "confirm"
+            ended = "confirm"
             break
         # --- end s16fact ---
         ll_old, theta_old = st.loglik, st.theta.copy()
@@ -1177,14 +1177,14 @@ def _fit_reml(
                 and (stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll)[0]
                      & lifted).any()):
             lift_stall = True  # s31lift: crawling under a stale floor: released below
-            stop = "lift_stall"
+            ended = "lift_stall"
             break
         if roundoff:
             diagnostics.append(ROUNDOFF_NOTE.format(it=it))
         if on_face:  # issue 11
             converged = True
             final_face = face
-            stop = "on_face"
+            ended = "on_face"
             break
         if carried and (full_step or predicted or stalled or roundoff):
             # a carried (secant-updated or reused) Hessian may be stale: its Newton step can
@@ -1210,7 +1210,7 @@ def _fit_reml(
             if chk is not None and chk.converged:
                 diagnostics.append(fd_note(chk, it, tol_ll))
                 converged = True
-                stop = "fd"
+                ended = "fd"
                 break
             if chk is not None:  # the next step: AI⁻¹ s̃, from the differenced score
                 nstep = replace(nstep, delta=chk.delta, gain=chk.gain,
@@ -1223,7 +1223,7 @@ def _fit_reml(
                 continue
             if esc is False:
                 diagnostics.append(held_note(list(problem.names), hs_out[0], it))
-                stop = "held"
+                ended = "held"
                 break
             converged = True
             if method == "face" and face is not None:  # issue 11
@@ -1233,8 +1233,8 @@ def _fit_reml(
                     f"converged on the positive-definite boundary: the last {STALL_ITERS} "
                     f"iterations changed the log-likelihood by <= {tol_ll:.2g} "
                     f"and every parameter by <= {STALL_Z} of its standard error")
-            stop = ("stall" if stalled and not (full_step or predicted) else
-                    "full_step" if full_step else "predicted" if predicted else "roundoff")
+            ended = ("stall" if stalled and not (full_step or predicted) else
+                     "full_step" if full_step else "predicted" if predicted else "roundoff")
             break
         if (noise_cov is None and it - osc_it > OSC_STEPS and not fd_next
                 and oscillating(recent_steps(history), ai, ~fixed & ~nstep.held)):
@@ -1251,7 +1251,7 @@ def _fit_reml(
                                               ~fixed & ~nstep.held, it, float(
                                                   _spread(history, OSC_STEPS + 1))))
                 converged = True
-                stop = "ridge"
+                ended = "ridge"
                 break
         elif (noise_cov is None and it - ext_it > EXT_STEPS and not fd_next
               and all(h["method"] in ("AI", "QN") and h["step"] == 1.0
@@ -1271,7 +1271,7 @@ def _fit_reml(
                 record(it, "walk", 1.0)
         if crawl_stop is not None and noise_cov is None and crawl_stop(theta, history):
             diagnostics.append(CRAWL_NOTE.format(it=it, fold=getattr(crawl_stop, "fired", "")))
-            stop = "crawl"
+            ended = "crawl"
             break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
@@ -1320,7 +1320,7 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     res = build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                        history, diagnostics, cons, ctx, final_face)
-    res.stop = stop + ("+pd_held" if nstep.pd_held else "") + ("" if converged else "+unconverged")
+    res.stop = ended + ("+pd_held" if nstep.pd_held else "") + ("" if converged else "+unconverged")
     if maxit >= REFIT_MIN_ITER and polish_candidates(problem, res.theta, res.constraints):
         res.form = mme  # s33polish: for _face_polish (reml/face_polish.py)
     for u, _ in unb:  # s32unb: asreml's 'S' (singular) on the block's parameters
