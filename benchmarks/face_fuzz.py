@@ -12,6 +12,7 @@ on a face. Steps (files in OUT, default /tmp/facefuzz):
     python benchmarks/face_fuzz.py asr [--tag before]           # asr_<tag>.json
     python benchmarks/face_fuzz.py dense [--tag before]         # dense.json (flagged cases)
     python benchmarks/face_fuzz.py report [--tag before]
+    python benchmarks/face_fuzz.py cpu [--every 4 --rounds 1 --variants off,s32,now]
 
 LOWER: asr converged with ℓ < lme4's − 1e-6; higher: ℓ > lme4's + 1e-6; unconverged: asr
 says so. ``dense`` polishes the dense-V optimum (Cholesky parametrisation, starts at lme4's
@@ -122,8 +123,30 @@ def load(i: int) -> pd.DataFrame:
     return d
 
 
+def _polish_log() -> list[dict]:
+    """s33polish: every call of the face polish (reml/ai.py _face_polish) logged: the rule
+    that ended the fit it checks (RemlResult.stop), ℓ in and out, whether it replaced it."""
+    import asr_py.reml.ai as ai
+    log: list[dict] = []
+    inner = ai._face_polish
+
+    def logged(problem, res, kwargs):  # noqa: ANN001, ANN202
+        from asr_py.reml.face_polish import candidates
+        cand = len(candidates(problem, res.theta, res.constraints))
+        t = time.process_time()
+        out = inner(problem, res, kwargs)
+        log.append(dict(stop=getattr(res, "stop", ""), ll_in=float(res.loglik),
+                        ll_out=float(out.loglik), polished=out is not res, blocks=cand,
+                        sec=round(time.process_time() - t, 4)))
+        return out
+
+    ai._face_polish = logged
+    return log
+
+
 def asr_run(tag: str, match: str | None, limit: float) -> None:
     import asr_py as asr
+    plog = _polish_log()
     cases = json.loads((OUT / "cases.json").read_text())
     path = OUT / f"asr_{tag}.json"
     res = json.loads(path.read_text()) if path.exists() and match else {}
@@ -133,6 +156,7 @@ def asr_run(tag: str, match: str | None, limit: float) -> None:
             continue
         d = load(cs["i"])
         t = time.perf_counter()
+        plog.clear()
         signal.alarm(int(limit))
         try:
             with warnings.catch_warnings(record=True) as w:
@@ -141,7 +165,8 @@ def asr_run(tag: str, match: str | None, limit: float) -> None:
             r = m.result
             rec = dict(ll=float(m.loglik), conv=bool(r.converged), it=int(r.n_iter),
                        names=list(r.names), theta=[float(v) for v in r.theta],
-                       warn=[str(x.message)[:200] for x in w])
+                       warn=[str(x.message)[:200] for x in w],
+                       stop=getattr(r, "stop", ""), polish=list(plog))
         except _Timeout:
             rec = dict(ll=None, conv=False, it=-1, error="timeout")
         except Exception as e:  # noqa: BLE001 - a fuzz records every failure
@@ -252,6 +277,8 @@ def dense_case(cs: dict, l4: dict, asr_rec: dict | None, asr_start: bool = True)
     at = None
     if asr_rec and asr_rec.get("ll") is not None:
         mats, s2 = _matrices(asr_rec["names"], asr_rec["theta"], len(cs["terms"]))
+        if [m.shape[0] for m in mats] != [t.shape[0] for _, t in des]:
+            mats = mats[::-1]  # (asr names us(f):g + h's terms h first)
         at = start(mats, s2)
         if asr_start:
             starts.append(at)
@@ -328,9 +355,85 @@ def report(tag: str) -> None:
           round(sum(secs), 1))
 
 
+def _s32_polish(problem, res, kwargs):  # noqa: ANN001, ANN202
+    """The session-32 face polish (baseline of ``cpu``): a second MME(problem) (its own
+    symbolic analysis) and score_ai (score and AI) at each BFGS evaluation."""
+    from asr_py.errors import ModelError
+    from asr_py.reml.ai import REFIT_MIN_ITER, _second_fit
+    from asr_py.reml.face_polish import NOTE, polish
+    from asr_py.reml.mme import MME
+    from asr_py.reml.tolerance import loglik_tolerance
+
+    if kwargs.get("maxit", 30) < REFIT_MIN_ITER or "S" in list(res.constraints):
+        return res
+    tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
+    mme = MME(problem)
+
+    def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
+        try:
+            st = mme.evaluate(th)
+            return float(st.loglik), mme.score_ai(st)[0]
+        except (ModelError, np.linalg.LinAlgError, ValueError):
+            return None
+
+    got = polish(problem, res, value_score, tol)
+    if got is None:
+        return res
+    second = _second_fit(problem, kwargs, got[0])
+    if second is None or second.loglik <= res.loglik + tol:
+        return res
+    second.diagnostics.insert(0, NOTE.format(gap=got[1] - res.loglik))
+    return second
+
+
+def cpu_run(every: int, rounds: int, variants: list[str]) -> None:
+    """Process time of the fits of every ``every``-th case with the face polish off, as in
+    session 32 (``s32``) and as it is now (``now``): the variants alternate case by case in
+    one process (the same load on each), ``rounds`` times; ℓ and iterations per variant."""
+    import asr_py as asr
+    import asr_py.reml.ai as ai
+    now = ai._face_polish
+    impl = {"off": lambda problem, res, kwargs: res, "s32": _s32_polish, "now": now}
+    cases = [c for c in json.loads((OUT / "cases.json").read_text()) if c["i"] % every == 0]
+    tot = {v: 0.0 for v in variants}
+    pol = {v: 0.0 for v in variants}
+    out: dict[str, dict] = {v: {} for v in variants}
+    for _ in range(rounds):
+        for cs in cases:
+            d = load(cs["i"])
+            for v in variants:
+                spent = [0.0]
+
+                def timed(problem, res, kwargs, f=impl[v], spent=spent):  # noqa: ANN001, ANN202
+                    t0 = time.process_time()
+                    try:
+                        return f(problem, res, kwargs)
+                    finally:
+                        spent[0] += time.process_time() - t0
+
+                ai._face_polish = timed
+                t = time.process_time()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    m = asr.asreml(fixed=cs["fixed"], random=cs["random"], data=d)
+                tot[v] += time.process_time() - t
+                pol[v] += spent[0]
+                out[v][str(cs["i"])] = dict(ll=float(m.loglik), conv=bool(m.result.converged),
+                                            it=int(m.result.n_iter))
+    ai._face_polish = now
+    for v in variants:
+        its = sum(r["it"] for r in out[v].values())
+        print(f"{v:4s} fits {len(cases) * rounds}  CPU {tot[v]:.2f} s  (polish {pol[v]:.2f} s)"
+              f"  iterations {its}")
+    for a, v in zip(variants[:-1], variants[1:]):
+        dl = [abs(out[v][k]["ll"] - out[a][k]["ll"]) for k in out[a]]
+        print(f"{v} vs {a}: max |Δℓ| {max(dl):.3g}, cases differing > 1e-9:",
+              [k for k, x in zip(out[a], dl) if x > 1e-9])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("step", choices=["gen", "lme4", "asr", "dense", "report"])
+    ap.add_argument("step", choices=["gen", "lme4", "asr", "dense", "report", "cpu"])
     ap.add_argument("--n", type=int, default=240)
     ap.add_argument("--seed", type=int, default=3200)
     ap.add_argument("--tag", default="before")
@@ -339,6 +442,9 @@ def main() -> None:
     ap.add_argument("--lme4-start", action="store_true",
                     help="dense: start at lme4's estimates and a generic point only")
     ap.add_argument("--limit", type=float, default=120)
+    ap.add_argument("--every", type=int, default=4, help="cpu: every k-th case")
+    ap.add_argument("--rounds", type=int, default=1, help="cpu: passes over the cases")
+    ap.add_argument("--variants", default="off,s32,now", help="cpu: polish variants")
     o = ap.parse_args()
     if o.step == "gen":
         gen(o.n, o.seed)
@@ -346,6 +452,8 @@ def main() -> None:
         lme4()
     elif o.step == "asr":
         asr_run(o.tag, o.match, o.limit)
+    elif o.step == "cpu":
+        cpu_run(o.every, o.rounds, o.variants.split(","))
     elif o.step == "dense":
         dense_run(o.tag, o.all, o.match, not o.lme4_start)
     else:

@@ -39,13 +39,15 @@ from asr_py.reml.convergence import (
 from asr_py.reml.crawl import CRAWL_NOTE, CrawlStop, continued
 from asr_py.reml.em import damped_search, em_path
 from asr_py.reml.extrapolate import EXT_STEPS, straight, walk
+from asr_py.reml.face_polish import candidates as polish_candidates
 from asr_py.reml.face_ridge import gap_note
 from asr_py.reml.fd_score import FD_FINAL, FD_TRIES, FdCheck, fd_check, fd_note
 from asr_py.reml.finish import build_result
 from asr_py.reml.floor_raise import raise_to_floor
-from asr_py.reml.form_choice import make_form
+from asr_py.reml.form_choice import make_form, precise_form
 from asr_py.reml.held_floor import HELD_REL
 from asr_py.reml.held_release import release_note, release_probe
+from asr_py.reml.held_ridge import held_ridge
 from asr_py.reml.held_score import HS_TRIES, held_note, wants_out
 from asr_py.reml.indefinite import invalid_start_hint  # issue 11 'U'
 from asr_py.reml.iter_context import IterContext
@@ -272,6 +274,7 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
     res = _polish_floor(centred, res, kwargs)
     res = _check_singular_corr(centred, res, kwargs)
     res = _face_polish(centred, res, kwargs)
+    res.form = None  # (the iteration's form, kept for the polish: freed with the fit)
     res = code_vanished(res)
     return restore_response(res, problem, beta0)
 
@@ -589,16 +592,25 @@ def _face_polish(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRe
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER or "S" in list(res.constraints):
         return res  # 'S': ℓ unbounded along a singular block (s32unb), no optimum to polish
     tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
-    mme = MME(problem)
+    # s33polish: the form the fit's iteration evaluated (its symbolic analysis) and the
+    # score alone (BFGS reads ℓ and its gradient); V where those lose their digits
+    form = res.form if res.form is not None else make_form(problem)
 
-    def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
-        try:
-            st = mme.evaluate(th)
-            return float(st.loglik), mme.score_ai(st)[0]
-        except (ModelError, np.linalg.LinAlgError, ValueError):
-            return None
+    def reader(f: Any) -> Callable[[np.ndarray], tuple[float, np.ndarray] | None]:
+        def value_score(th: np.ndarray) -> tuple[float, np.ndarray] | None:
+            try:
+                st = f.evaluate(th)
+                return float(st.loglik), f.score(st)
+            except (ModelError, np.linalg.LinAlgError, ValueError):
+                return None
 
-    got = polish(problem, res, value_score, tol)
+        return value_score
+
+    def precise() -> Callable[[np.ndarray], tuple[float, np.ndarray] | None] | None:
+        v = precise_form(problem, form)
+        return None if v is None else reader(v)
+
+    got = polish(problem, res, reader(form), tol, precise)
     if got is None:
         return res
     second = _second_fit(problem, kwargs, got[0])
@@ -789,6 +801,7 @@ def _fit_reml(
 
     converged = False
     it = 0
+    ended = "maxit"  # s33polish: the rule that ended the iteration (RemlResult.stop)
     score, ai = scores(st)
     record(0, "start", 0.0)
     ctx.update_scales(np.diag(ai), theta)
@@ -867,6 +880,7 @@ def _fit_reml(
     while it < maxit:
         if not np.any(~fixed & ~nstep.held):
             converged = True
+            ended = "no_free"
             break
         it += 1
         if nstep.singular and not sing_flagged:
@@ -964,16 +978,19 @@ def _fit_reml(
                     and face.gain <= FACE_DEC * tol_ll):
                 converged, final_face = True, face  # s30face: the face step (its gradient
                 it -= 1  # read from ℓ where it failed, ai_step.face_line_search) has
+                ended = "face_failed"
                 break  # nothing left: the on-face stopping rule
             if zero_stop(ctx, st.loglik, theta, tol_ll):  # s30face: a face collapsed to 0
                 converged = True
                 diagnostics.append(ZERO_NOTE.format(it=it - 1))
                 it -= 1
+                ended = "zero"
                 break
             if at_roundoff(mme, st.loglik, nstep, ai, fixed):
                 converged = True
                 diagnostics.append(ROUNDOFF_NOTE.format(it=it - 1))
                 it -= 1
+                ended = "roundoff"
                 break
             if nstep.gain <= DEC_TOL * tol_ll:
                 # s30refit: a predicted gain below the stopping rule's, that no evaluation
@@ -986,6 +1003,7 @@ def _fit_reml(
                     diagnostics.append(MEASURED_NOTE.format(it=it - 1, gain=nstep.gain,
                                                             noise=noise))
                     it -= 1
+                    ended = "measured"
                     break
             rel = release_probe(  # s16eng: held_release.py
                 mme.evaluate, lambda d, c, st=st, th=theta, fl=floors: line_search(
@@ -995,6 +1013,7 @@ def _fit_reml(
                 converged = True
                 diagnostics.append(release_note(rel, problem, it - 1, tol_ll))
                 it -= 1
+                ended = "release"
                 break
             if rel is not None:
                 st, theta = rel.state, rel.theta
@@ -1008,6 +1027,7 @@ def _fit_reml(
                 converged = True
                 diagnostics.append(fd_note(chk, it - 1, tol_ll))
                 it -= 1
+                ended = "fd_final"
                 break
             if chk is not None:
                 f_state, _, f_theta = line_search(mme, ctx, st, theta, chk.delta,
@@ -1023,6 +1043,7 @@ def _fit_reml(
                 f"iteration {it}: neither an AI nor an EM step increased the log-likelihood; "
                 "stopped with the best estimates so far (try other start values)"
                 + noisy_note(noise, tol_ll))
+            ended = "no_step"
             break
         # --- s16fact (issue 16, goal 3): a confirming step. A full AI step that changed ℓ
         # by <= min(CONFIRM_LOGLIK, tol) and no parameter by more than CONFIRM_PARAM relative
@@ -1041,11 +1062,13 @@ def _fit_reml(
             if esc is False:
                 diagnostics.append(held_note(list(problem.names), hs_out[0], it - 1))
                 it -= 1
+                ended = "held"
                 break
             kept, st = st, new_state
             record(it, method, alpha, confirming=True)
             st = kept
             converged = True
+            ended = "confirm"
             break
         # --- end s16fact ---
         ll_old, theta_old = st.loglik, st.theta.copy()
@@ -1154,12 +1177,14 @@ def _fit_reml(
                 and (stale_floors(ctx, theta, score, ai, fixed, lifted, LIFT_REL, tol_ll)[0]
                      & lifted).any()):
             lift_stall = True  # s31lift: crawling under a stale floor: released below
+            ended = "lift_stall"
             break
         if roundoff:
             diagnostics.append(ROUNDOFF_NOTE.format(it=it))
         if on_face:  # issue 11
             converged = True
             final_face = face
+            ended = "on_face"
             break
         if carried and (full_step or predicted or stalled or roundoff):
             # a carried (secant-updated or reused) Hessian may be stale: its Newton step can
@@ -1185,6 +1210,7 @@ def _fit_reml(
             if chk is not None and chk.converged:
                 diagnostics.append(fd_note(chk, it, tol_ll))
                 converged = True
+                ended = "fd"
                 break
             if chk is not None:  # the next step: AI⁻¹ s̃, from the differenced score
                 nstep = replace(nstep, delta=chk.delta, gain=chk.gain,
@@ -1197,6 +1223,7 @@ def _fit_reml(
                 continue
             if esc is False:
                 diagnostics.append(held_note(list(problem.names), hs_out[0], it))
+                ended = "held"
                 break
             converged = True
             if method == "face" and face is not None:  # issue 11
@@ -1206,6 +1233,8 @@ def _fit_reml(
                     f"converged on the positive-definite boundary: the last {STALL_ITERS} "
                     f"iterations changed the log-likelihood by <= {tol_ll:.2g} "
                     f"and every parameter by <= {STALL_Z} of its standard error")
+            ended = ("stall" if stalled and not (full_step or predicted) else
+                     "full_step" if full_step else "predicted" if predicted else "roundoff")
             break
         if (noise_cov is None and it - osc_it > OSC_STEPS and not fd_next
                 and oscillating(recent_steps(history), ai, ~fixed & ~nstep.held)):
@@ -1222,6 +1251,7 @@ def _fit_reml(
                                               ~fixed & ~nstep.held, it, float(
                                                   _spread(history, OSC_STEPS + 1))))
                 converged = True
+                ended = "ridge"
                 break
         elif (noise_cov is None and it - ext_it > EXT_STEPS and not fd_next
               and all(h["method"] in ("AI", "QN") and h["step"] == 1.0
@@ -1241,6 +1271,7 @@ def _fit_reml(
                 record(it, "walk", 1.0)
         if crawl_stop is not None and noise_cov is None and crawl_stop(theta, history):
             diagnostics.append(CRAWL_NOTE.format(it=it, fold=getattr(crawl_stop, "fired", "")))
+            ended = "crawl"
             break
     if noise_cov is not None:  # issue 16: the result's score and AI from exact traces
         score, ai, nstep, face = to_exact()
@@ -1257,6 +1288,9 @@ def _fit_reml(
             f"{history[-1]['loglik'] - history[-2]['loglik'] if len(history) > 1 else 0:.3g}); "
             "returned the last estimates (increase maxit or change start values)")
     gap = 0.0
+    if converged and final_face is None and nstep.pd_held:  # s33polish: reml/held_ridge.py
+        st, theta = held_ridge(lambda th: evaluate_valid(mme, ctx, th), st, theta,
+                               nstep.pd_held, tol_ll)
     if final_face is not None:  # issue 11: report L L' + FINAL_RIDGE Diag(L L')
         st, theta, gap = face_finish(mme, ctx, st, theta, final_face, tol_ll)  # s30face
     on_faces = final_face.faces if final_face is not None else []
@@ -1286,6 +1320,9 @@ def _fit_reml(
     held = nstep.held | at_zero(ctx, theta, fixed)  # on its bound at the end: 'B'
     res = build_result(problem, mme, st, score, ai, fixed, held, converged, it,
                        history, diagnostics, cons, ctx, final_face)
+    res.stop = ended + ("+pd_held" if nstep.pd_held else "") + ("" if converged else "+unconverged")
+    if maxit >= REFIT_MIN_ITER and polish_candidates(problem, res.theta, res.constraints):
+        res.form = mme  # s33polish: for _face_polish (reml/face_polish.py)
     for u, _ in unb:  # s32unb: asreml's 'S' (singular) on the block's parameters
         for k in u.idx:
             res.constraints[int(k)] = "S"

@@ -96,4 +96,23 @@ def make_form(problem: MixedProblem, solver: str = "auto") -> MME | VForm:
     return MME(problem, solver=solver)
 
 
-__all__ = ["V_SOLVER", "estimated_fill", "make_form", "use_v"]
+#: s33polish: the face polish continues on V up to this many records (n³ flops a point)
+POLISH_V_MAX = 1000
+
+
+def precise_form(problem: MixedProblem, form: MME | VForm | None) -> VForm | None:
+    """The form whose ℓ and score keep their digits as a covariance matrix approaches its
+    face, for reml/face_polish.py: V = ZGZ' + R (no G⁻¹, whose eigenvalues ~ 1/(c v) take
+    them from the MME's) when the problem has at most POLISH_V_MAX records, every term can
+    be put on V and ``form`` (the fit's) is not V already; else None."""
+    if form is not None and form.backend == V_SOLVER:
+        return None
+    if np.size(problem.y) > POLISH_V_MAX or not feasible(problem):
+        return None
+    try:
+        return VForm(problem)
+    except ModelError:
+        return None
+
+
+__all__ = ["POLISH_V_MAX", "V_SOLVER", "estimated_fill", "make_form", "precise_form", "use_v"]

@@ -540,26 +540,33 @@ class MME:
         parts, ai = self.ai_parts(st)
         return self.score_from(st, parts), ai
 
-    def ai_parts(self, st: MMEState) -> tuple[tuple, np.ndarray]:
-        """(what :meth:`score_from` needs, AI) at ``st``: solves only, no selected inverse."""
+    def score(self, st: MMEState) -> np.ndarray:
+        """The exact REML score at ``st`` alone: :meth:`score_ai`'s traces without the
+        working variates Q's solve C⁻¹W'R⁻¹Q and the AI matrix (a caller that needs ℓ and
+        its gradient only: reml/face_polish.py's BFGS)."""
+        return self.score_from(st, self._parts(st, None))
+
+    def _parts(self, st: MMEState, q: np.ndarray | None) -> tuple:
+        """What :meth:`score_from` needs at ``st`` (ê, the û_j, the terms' trace
+        preparations, tr(R⁻¹Ṙ_k), a cache); the working variates Q = [Ṙ_kR⁻¹ê, Z_jĠ_kG⁻¹û]
+        written into ``q`` (n x n_θ) when given."""
         prob = self.problem
         e = self.residuals(st)
-        nt = prob.n_theta
-        q = np.zeros((self.n, nt))
         us, preps = [], []
         for j, (b, term, tv) in enumerate(zip(prob.random, self.terms, st.terms)):
             o = self.u_offsets[j]
             uj = st.sol[o:o + b.template.n]
             cols, prep = term.deriv_cols(tv, uj)
-            k = cols.shape[1]
-            q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
+            if q is not None:
+                k = cols.shape[1]
+                q[:, b.offset:b.offset + k] = np.asarray(self.Z[j] @ cols).reshape(self.n, k)
             us.append(uj)
             preps.append(prep)
         rcache: dict = {}
         if isinstance(st.factor, root_form.RootFactor):  # G⁻¹û = Z_j'R⁻¹ê: no G⁻¹
             rie = self.rinv_times(st, e)
             rcache["root_g"] = {j: np.asarray(self.Z[j].T @ rie).ravel() for j in st.factor.roots}
-            for j, g in rcache["root_g"].items():
+            for j, g in rcache["root_g"].items() if q is not None else ():
                 b = prob.random[j]
                 cols = root_form.working_columns(self, j, self.theta_of(st.theta, j), g)
                 q[:, b.offset:b.offset + cols.shape[1]] = np.asarray(self.Z[j] @ cols)
@@ -567,13 +574,20 @@ class MME:
         tr = st.theta[ro:]
         r_t1 = np.zeros(0)
         if self.scaled:
-            q[:, ro] = e / st.r_scale  # Ṙ R⁻¹ê = diag(1/w) (diag(w)/σ²) ê
+            if q is not None:
+                q[:, ro] = e / st.r_scale  # Ṙ R⁻¹ê = diag(1/w) (diag(w)/σ²) ê
         else:
             # Ṙ_k Py and tr(R⁻¹Ṙ_k) from the template (Kronecker products, direct sums and
             # subsets answer without forming an n x n Ṙ_k)
-            py = self.rinv_times(st, e)
-            q[:, ro:] = prob.residual.deriv_times(tr, py)
+            if q is not None:
+                q[:, ro:] = prob.residual.deriv_times(tr, self.rinv_times(st, e))
             r_t1 = np.asarray(prob.residual.inv_deriv_trace(tr), dtype=float)
+        return e, us, preps, r_t1, rcache
+
+    def ai_parts(self, st: MMEState) -> tuple[tuple, np.ndarray]:
+        """(what :meth:`score_from` needs, AI) at ``st``: solves only, no selected inverse."""
+        q = np.zeros((self.n, self.problem.n_theta))
+        parts = self._parts(st, q)
         # ---- AI = ½ [Q'R⁻¹Q − (W'R⁻¹Q)' C⁻¹ (W'R⁻¹Q)] --------------------------------
         if self.scaled and self.rw is None and self.n >= TRIM_MIN_RECORDS:
             # R⁻¹ = I/σ²: no n x n_θ copy R⁻¹Q (issue 16; small fits keep Q'(Q/σ²)'s digits)
@@ -588,7 +602,7 @@ class MME:
         cbq = st.factor.solve(bq)
         ai = 0.5 * (qrq - bq.T @ cbq)
         ai = 0.5 * (ai + ai.T)
-        return (e, us, preps, r_t1, rcache), ai
+        return parts, ai
 
     def score_from(self, st: MMEState, parts: tuple) -> np.ndarray:
         """The score at ``st`` from :meth:`ai_parts`' ``parts``: traces with C⁻¹ on C's

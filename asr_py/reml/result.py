@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +72,15 @@ computed).
     #: (:mod:`asr_py.reml.congruence`: θ_w = Aθ, same parameter positions): identifiability
     #: is judged there (``ai`` = A'(ai_work)A is as singular, but its diagonal scaling is not)
     ai_work: np.ndarray | None = field(default=None, repr=False)
+    #: s33polish: the form (mixed model equations or V) the fit's iteration evaluated, kept
+    #: for fit_reml's post-fit checks (reml/face_polish.py: no second symbolic analysis)
+    #: when the fit ends with a singular covariance matrix; None once fit_reml returns
+    form: Any = field(default=None, repr=False, compare=False)
+    #: s33polish: the rule that ended the iteration ('predicted', 'full_step', 'stall',
+    #: 'zero', 'on_face', 'face_failed', 'maxit', ...: reml/ai.py's _fit_reml), with
+    #: '+pd_held' when its last AI step was held on a positive-definite boundary and
+    #: '+unconverged' when the fit did not converge
+    stop: str = ""
 
     @property
     def solution(self) -> np.ndarray:

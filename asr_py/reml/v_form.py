@@ -320,8 +320,19 @@ class VForm:
             raise np.linalg.LinAlgError("non-finite log-likelihood")
         return VState(theta, float(ll), np.concatenate(sol), fac, py)
 
+    def score(self, st: VState) -> np.ndarray:
+        """The exact score at ``st`` alone (:meth:`score_ai` without AI's product PQ)."""
+        return self._score_q(st)[0]
+
     def score_ai(self, st: VState) -> tuple[np.ndarray, np.ndarray]:
         """Exact score and AI at ``st`` (module docstring): P formed once from V's factor."""
+        score, q = self._score_q(st)
+        pq = st.factor.p_matrix() @ q
+        ai = 0.5 * (q.T @ pq)
+        return score, 0.5 * (ai + ai.T)
+
+    def _score_q(self, st: VState) -> tuple[np.ndarray, np.ndarray]:
+        """(the score, the working variates Q = [Z_jĠ_kZ_j'Py, Ṙ_kPy]) at ``st``."""
         prob = self.problem
         theta, py = st.theta, st.py
         nt = prob.n_theta
@@ -347,9 +358,7 @@ class VForm:
             for k, rd in enumerate(prob.residual.derivatives(tr)):
                 score[ro + k] = -0.5 * _trace_with(pm, rd)
         score += 0.5 * (q.T @ py)
-        pq = pm @ q
-        ai = 0.5 * (q.T @ pq)
-        return score, 0.5 * (ai + ai.T)
+        return score, q
 
     def em_information(self, theta: np.ndarray) -> np.ndarray:
         """Complete-data (EM) information, block diagonal by template (as
