@@ -23,11 +23,13 @@ from asr_py.reml.unbounded import (
     V_MAX,
     Unbounded,
     combination,
-    find,
+    flat,
     level_labels,
+    n_small,
     note,
     probe,
 )
+from asr_py.reml.unbounded_profile import PROFILE_N, profile_probe
 from asr_py.reml.v_loglik import v_loglik, v_parts
 
 
@@ -48,19 +50,33 @@ def _v_loglik(problem: MixedProblem) -> Any:
 
 def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
                      blocks: Sequence[Any]) -> list[tuple[Unbounded, Any]]:
-    """(finding, block) for every block of ``blocks`` (singular at θ: on a face or held)
-    along which ℓ is unbounded (:func:`asr_py.reml.unbounded.probe`); ``loglik``: ℓ at θ
-    (unused beyond a finite check)."""
+    """(finding, block) for every block of ``blocks`` with correlation-scale eigenvalues
+    below SMALL along which ℓ is unbounded (:func:`asr_py.reml.unbounded.probe`); ``loglik``:
+    ℓ at θ (unused beyond a finite check). Probed on the equations first; with at most V_MAX
+    records, every block they do not call flat (bounded to their digits) is decided on V."""
     if not blocks or not np.isfinite(loglik):
         return []
-    screened = find(blocks, theta, _mme_loglik(mme))
-    if not screened or np.asarray(problem.y).size > V_MAX:
-        return [(u, _block(blocks, u)) for u in screened]
-    on_v = _v_loglik(problem)
-    out = []
-    for u in screened:
-        b = _block(blocks, u)
-        again = probe(b, theta, on_v)
+    on_mme, on_v = _mme_loglik(mme), None
+    small = np.asarray(problem.y).size <= V_MAX
+    out, done = [], set()
+    for b in blocks:
+        if id(b) in done:
+            continue
+        done.add(id(b))
+        seen: list = []
+        u = probe(b, theta, on_mme, seen)
+        if not small:
+            if u is not None:
+                out.append((u, b))
+            continue
+        if u is None and all(flat(g) for _, g in seen):
+            continue
+        on_v = _v_loglik(problem) if on_v is None else on_v
+        seen = []
+        again = probe(b, theta, on_v, seen)
+        if again is None and not all(flat(g) for _, g in seen) and np.asarray(
+                problem.y).size <= PROFILE_N:  # off the null directions: re-oriented
+            again = profile_probe(b, theta, on_v)
         if again is not None:
             out.append((again, b))
     return out
@@ -69,12 +85,16 @@ def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
 def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
                      singular: Sequence[Any], every: Sequence[Any], converged: bool
                      ) -> tuple[list[tuple[Unbounded, Any]], list[str]]:
-    """The unbounded blocks among ``singular`` (:func:`unbounded_blocks`), else a residual
+    """The unbounded blocks among ``singular`` and the blocks of ``every`` close to singular
+    (:func:`unbounded_blocks`), else a residual
     block of ``every`` along which ℓ is unbounded though the fit left it interior
     (:func:`asr_py.reml.pure_error.residual_escape`: looked for only when the fit did not
     converge or ended with some matrix singular -- a cost of O(n³) on V, skipped for an
     interior optimum); with their diagnostics."""
-    found = unbounded_blocks(mme, problem, theta, loglik, singular)
+    # the singular blocks, and any other with a correlation-scale eigenvalue below SMALL (a
+    # fit stopped on its way to the floor: maxit, a stall)
+    near = [b for b in every if n_small(b, theta) > 0]
+    found = unbounded_blocks(mme, problem, theta, loglik, list(singular) + near)
     if found:
         return found, [note(u, level_labels(problem.names, b, len(u.combo)))
                        for u, b in found]
