@@ -48,6 +48,8 @@ START_RIDGE = 1e-4
 LIFT = 0.05
 #: a singular value of W below this x the largest counts as 0
 RANK_RTOL = 1e-10
+#: ℓ_pe's BFGS restarted from where it stopped at most this many times (s33unb)
+RESTARTS = 8
 
 
 def pure_error_basis(parts: VParts, problem: MixedProblem) -> np.ndarray | None:
@@ -154,8 +156,16 @@ def _pe_null(blk: Any, theta: np.ndarray, B: np.ndarray, b: np.ndarray,
     except np.linalg.LinAlgError:
         return None
     L0[np.diag_indices(n)] = np.log(np.diag(L0))
-    opt = minimize(neg, L0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
-    se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(opt.x))))
+    x, f = L0[tril], neg(L0[tril])
+    for _ in range(RESTARTS):  # BFGS stops on "precision loss" along an unbounded ray
+        opt = minimize(neg, x, method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
+        if not opt.fun < f - 1e-6:
+            break
+        x, f = opt.x, float(opt.fun)
+        se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(x))))
+        if se is not None and se[0][0] < SMALL * SMALL:
+            break
+    se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(x))))
     if se is None or not (se[0] < SMALL).any():
         return None
     mu, w, d = se
@@ -163,10 +173,13 @@ def _pe_null(blk: Any, theta: np.ndarray, B: np.ndarray, b: np.ndarray,
 
 
 def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
-                    blocks: Sequence[Any], tol: float = 1e-6
+                    blocks: Sequence[Any], tol: float = 1e-6, few_only: bool = False
                     ) -> tuple[Unbounded, Any, list[float]] | None:
     """(finding on ℓ, block, ℓ at the probe's points) when ℓ is unbounded along a singular
-    residual block that the fit left interior; None otherwise (module docstring)."""
+    residual block that the fit left interior; None otherwise (module docstring).
+    ``few_only``: looked for only when the pure-error contrasts are fewer than q² (q: the
+    largest residual block's size; c complete replicate pairs give c·q contrasts and leave
+    ℓ unbounded only for c < q): a cheap ℓ_pe at an interior optimum."""
     y = np.asarray(problem.y, dtype=float)
     off = problem.residual_offset
     res = [b for b in blocks if not b.corr and int(np.min(b.idx)) >= off]
@@ -174,6 +187,8 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
         return None
     B = pure_error_basis(v_parts(problem), problem)
     if B is None:
+        return None
+    if few_only and B.shape[1] >= max(b.matrix(theta).shape[0] for b in res) ** 2:
         return None
     tr = theta[off:]
     R0 = np.asarray(_dense(problem.residual.matrix(tr)), dtype=float)

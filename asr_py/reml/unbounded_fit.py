@@ -88,9 +88,10 @@ def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
     """The unbounded blocks among ``singular`` and the blocks of ``every`` close to singular
     (:func:`unbounded_blocks`), else a residual
     block of ``every`` along which ℓ is unbounded though the fit left it interior
-    (:func:`asr_py.reml.pure_error.residual_escape`: looked for only when the fit did not
-    converge or ended with some matrix singular -- a cost of O(n³) on V, skipped for an
-    interior optimum); with their diagnostics."""
+    (:func:`asr_py.reml.pure_error.residual_escape`: at an interior optimum only with
+    fewer pure-error contrasts than the square of the residual block's size, s33unb: a
+    repeated record in a three-trait fit could end 'converged' at a local maximum); with
+    their diagnostics."""
     # the singular blocks, and any other with a correlation-scale eigenvalue below SMALL (a
     # fit stopped on its way to the floor: maxit, a stall)
     near = [b for b in every if n_small(b, theta) > 0]
@@ -98,10 +99,9 @@ def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
     if found:
         return found, [note(u, level_labels(problem.names, b, len(u.combo)))
                        for u, b in found]
-    if converged and not singular:  # an interior optimum: the escape is not looked for
-        return [], []
-    try:
-        esc = residual_escape(problem, theta, loglik, every)
+    try:  # an interior optimum: only where the pure-error contrasts are few (cheap)
+        esc = residual_escape(problem, theta, loglik, every,
+                              few_only=converged and not singular)
     except (np.linalg.LinAlgError, ValueError, ArithmeticError):
         esc = None
     if esc is None:
