@@ -142,23 +142,28 @@ def probe(block: Any, theta: np.ndarray, loglik: Callable[[np.ndarray], float | 
           seen: list[tuple[int, tuple[float, float] | None]] | None = None
           ) -> Unbounded | None:
     """:class:`Unbounded` when ℓ (``loglik``: None where it cannot be evaluated) rises by
-    at least UNB_RATE·ln 10 over each of two decades of the block's k smallest eigenvalues,
-    for the largest k (of those below SMALL) that does: a null of any dimension, and a
-    bounded direction among the small ones left out. ``seen`` collects (k, gains) of every
-    k tried."""
+    at least UNB_RATE·ln 10 over each of two decades of the block's k smallest eigenvalues
+    (k = 1, ..., the number below SMALL): a null of any dimension. Of the k that rise, the
+    one gaining most (d, the record contrasts), the smallest of equal d: a direction that
+    adds nothing, or a bounded one among the small ones, is left out. ``seen`` collects
+    (k, gains) of every k tried."""
     ks = n_small(block, theta)
-    for k in range(ks, 0, -1):
+    best: tuple[int, int, tuple[float, float]] | None = None
+    for k in range(1, ks + 1):
         g = gains(values(block, theta, loglik, k))
         if seen is not None:
             seen.append((k, g))
         if not rises(g):
             continue
         assert g is not None
-        mu, w, _ = block.scaled_eig(block.matrix(theta))
-        return Unbounded(block.name, np.asarray(block.idx), g,
-                         max(1, int(round((g[0] + g[1]) / np.log(10.0)))), float(mu[0]),
-                         w[:, :k])
-    return None
+        d = max(1, int(round((g[0] + g[1]) / np.log(10.0))))
+        if best is None or d > best[0]:  # the most contrasts, on the fewest directions
+            best = (d, k, g)
+    if best is None:
+        return None
+    d, k, g = best
+    mu, w, _ = block.scaled_eig(block.matrix(theta))
+    return Unbounded(block.name, np.asarray(block.idx), g, d, float(mu[0]), w[:, :k])
 
 
 def find(blocks: Sequence[Any], theta: np.ndarray,

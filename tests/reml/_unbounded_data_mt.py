@@ -10,9 +10,10 @@ spanning a c-dimensional trait space, c < T, ℓ rises without bound as a residu
 ``units:us(trait)`` turns singular along the T − c trait combinations orthogonal to them.
 
 :func:`profile` is the independent dense-V REML profile (numpy/scipy only): on the traits
-scaled by their SDs, ℓ maximised over G = L L' (Cholesky) and R = F F' + λ I (F lower
-triangular, free): every R whose eigenvalues are all ≥ λ. As λ → 0 it converges when ℓ is
-bounded and rises as (d/2)·ln(1/λ) when V turns singular along d record contrasts.
+scaled by their SDs, ℓ maximised over G = L L' (Cholesky) and R = F F' + λ I (F: T x (T − k)
+lower trapezoidal): every R with k eigenvalues equal to λ and the others above. As λ → 0 it
+converges (or falls) when ℓ is bounded and rises as (d/2)·ln(1/λ) when V turns singular
+along d record contrasts.
 ℓ on the data's own scale is ℓ_std − Σ_t (n_t − 1) ln sd_t (each trait: n_t records, one
 mean).
 """
@@ -113,28 +114,57 @@ def long(d: pd.DataFrame, K: pd.DataFrame) -> Long:
     return Long(y, X, tr, Kr, same, jac, T)
 
 
-def _v(lg: Long, x: np.ndarray, lam: float) -> np.ndarray:
-    T, k = lg.T, lg.T * (lg.T + 1) // 2
-    Lg = chol_from(x[:k], T)
-    F = chol_from(x[k:], T)
+def _v(lg: Long, x: np.ndarray, lam: float, k: int = 0) -> np.ndarray:
+    T, m = lg.T, lg.T * (lg.T + 1) // 2
+    Lg = chol_from(x[:m], T)
+    F = np.zeros((T, T - k))
+    F[np.tril_indices(T, 0, T - k)] = x[m:]
     Gm, Rm = Lg @ Lg.T, F @ F.T + lam * np.eye(T)
     return Gm[lg.tr][:, lg.tr] * lg.Kr + Rm[lg.tr][:, lg.tr] * lg.same
 
 
-def profile(d: pd.DataFrame, K: pd.DataFrame, lams: Sequence[float]
-            ) -> tuple[list[float], list[np.ndarray]]:
-    """(max ℓ on the data's scale with R_std ⪰ λ I, for each λ of ``lams``; the R_std
-    eigenvalues at each maximum)."""
+def contrasts(d: pd.DataFrame, K: pd.DataFrame) -> np.ndarray:
+    """The pure-error contrasts of the complete records on the traits' SD scale (T x c):
+    y_a − y_b for two records of one id or of two ids with identical rows of K."""
+    cols = [c for c in NAMES if c in d.columns]
+    Y = d[cols].to_numpy(float) / np.nanstd(d[cols].to_numpy(float), axis=0)
+    Kv = K.to_numpy()
+    key = [tuple(np.round(Kv[i], 12)) for i in d["id"].cat.codes]
+    out, first = [], {}
+    for r, kk in enumerate(key):
+        if np.isnan(Y[r]).any():
+            continue
+        if kk in first:
+            out.append(Y[r] - Y[first[kk]])
+        else:
+            first[kk] = r
+    return np.array(out).T.reshape(len(cols), -1)
+
+
+def profile(d: pd.DataFrame, K: pd.DataFrame, lams: Sequence[float], k: int = 1,
+            null: np.ndarray | None = None) -> tuple[list[float], list[np.ndarray]]:
+    """(max ℓ on the data's scale with R_std = F F' + λ I, F: T x (T − k) (at least k
+    eigenvalues equal to λ, the others above), for each λ of ``lams``; R_std's eigenvalues
+    at each maximum). ``null`` (T x k, SD scale): a start with R's null there (the
+    directions orthogonal to the pure-error contrasts: the unbounded branch, which a start
+    at 0.5 I can miss for a local maximum inside)."""
     lg = long(d, K)
     T = lg.T
-    x0 = np.r_[chol_entries(0.5 * np.eye(T)), chol_entries(0.5 * np.eye(T))]
+    idx = np.tril_indices(T, 0, T - k)
+    g0 = chol_entries(0.5 * np.eye(T))
+    starts = [np.r_[g0, (0.7 * np.eye(T)[:, :T - k])[idx]]]
+    if null is not None:
+        Q = np.linalg.svd(np.asarray(null, float).reshape(T, -1), full_matrices=True)[0]
+        comp = Q[:, null.reshape(T, -1).shape[1]:]  # T x (T - k): R's range
+        Fc = np.linalg.qr(comp.T)[1].T  # lower-trapezoidal F with F F' = comp comp'
+        starts.append(np.r_[g0, 0.8 * Fc[idx]])
     out, eig, warm = [], [], None
     for lam in lams:
-        starts = [x0] if warm is None else [warm, x0]
-        x, ll = maximise(lambda z, lam=lam: reml_loglik(lg.y, lg.X, _v(lg, z, lam)),
-                         starts, polish=False)
+        x, ll = maximise(lambda z, lam=lam: reml_loglik(lg.y, lg.X, _v(lg, z, lam, k)),
+                         starts if warm is None else [warm], polish=False)
         warm = x
-        F = chol_from(x[T * (T + 1) // 2:], T)
+        F = np.zeros((T, T - k))
+        F[idx] = x[T * (T + 1) // 2:]
         eig.append(np.linalg.eigvalsh(F @ F.T + lam * np.eye(T)))
         out.append(ll + lg.jac)
     return out, eig
