@@ -179,3 +179,15 @@ class _Block3:
 
     def params_of(self, m: np.ndarray) -> np.ndarray:
         return np.asarray(m)[self.tril]
+
+
+def test_cause_named_in_other_units_and_row_order() -> None:
+    """Invariances: y1 in t/ha, y2 in mg, rows reversed: still unbounded, and the note
+    names the same two ids (their data index labels follow the rows)."""
+    d, K = data(0)
+    d2 = d.iloc[::-1].copy()
+    d2["y1"] = d2["y1"] / 1000.0
+    d2["y2"] = d2["y2"] * 1000.0
+    m, rec = _fit(d2, K)
+    text = _flagged(m, rec)
+    assert "id L001 and id L000" in text or "id L000 and id L001" in text
