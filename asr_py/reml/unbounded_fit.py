@@ -18,6 +18,7 @@ from asr_py.reml.mme import MME
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.pure_error import residual_escape
 from asr_py.reml.unbounded import (
+    FLAT,
     UNB_CAUSE,
     UNB_HEAD,
     V_MAX,
@@ -74,8 +75,8 @@ def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
         on_v = _v_loglik(problem) if on_v is None else on_v
         seen = []
         again = probe(b, theta, on_v, seen)
-        if again is None and not all(flat(g) for _, g in seen) and np.asarray(
-                problem.y).size <= PROFILE_N:  # off the null directions: re-oriented
+        if again is None and any(g is not None and max(g) > FLAT for _, g in seen) and (
+                np.asarray(problem.y).size <= PROFILE_N):  # ℓ rose, then fell: re-oriented
             again = profile_probe(b, theta, on_v)
         if again is not None:
             out.append((again, b))

@@ -15,7 +15,8 @@ not decrease; it converges as c → 0 when ℓ is bounded along M's boundary and
 (d/2)·ln 10 per decade of c when V turns singular along d record contrasts (held parameters
 give a lower bound of the supremum: no false verdict of unboundedness). Read on V formed
 directly (:mod:`asr_py.reml.v_loglik`): at most PROFILE_N records and blocks of at most
-PROFILE_Q levels; the profile is run only where the fixed-direction probe is inconclusive.
+PROFILE_Q levels; the profile is run only where the fixed-direction probe saw ℓ rise over a
+decade without rising over both.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from asr_py.reml.unbounded import SMALL, Unbounded, rises
 
 #: records at most (each profile point is a BFGS over the block on V)
 PROFILE_N = 500
+#: BFGS iterations at most per profile point
+MAXITER = 100
 #: levels of the block at most
 PROFILE_Q = 6
 #: an eigenvalue of L L' + c I below this x c is one of the profile's null directions
@@ -55,7 +58,7 @@ def _max_at(block: Any, theta: np.ndarray, sd: np.ndarray, c: float, x0: np.ndar
         v = loglik(_theta_of(block, theta, sd, c, x))
         return 1e300 if v is None or not np.isfinite(v) else -float(v)
 
-    r = minimize(neg, x0, method="BFGS", options={"maxiter": 200, "gtol": 1e-6})
+    r = minimize(neg, x0, method="BFGS", options={"maxiter": MAXITER, "gtol": 1e-6})
     x = r.x if r.fun <= neg(x0) else x0
     return x, -float(min(r.fun, neg(x0)))
 
