@@ -75,7 +75,7 @@ def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
         on_v = _v_loglik(problem) if on_v is None else on_v
         seen = []
         again = probe(b, theta, on_v, seen)
-        if again is None and any(g is not None and max(g) > FLAT for _, g in seen) and (
+        if again is None and any(g is None or max(g) > FLAT for _, g in seen) and (
                 np.asarray(problem.y).size <= PROFILE_N):  # ℓ rose, then fell: re-oriented
             again = profile_probe(b, theta, on_v)
         if again is not None:
