@@ -191,3 +191,16 @@ def test_cause_named_in_other_units_and_row_order() -> None:
     m, rec = _fit(d2, K)
     text = _flagged(m, rec)
     assert "id L001 and id L000" in text or "id L000 and id L001" in text
+
+
+def test_unbounded_found_by_the_refit_from_univariate_fits() -> None:
+    """Two clone pairs, seed 0: the first fit stops unconverged with the genetic matrix
+    singular and nothing found; the refit from univariate fits finds ℓ unbounded along the
+    residual (lower ℓ than the first fit: neither is an optimum). Main kept the first fit,
+    unconverged and not flagged."""
+    d, K = data(0, clones=((0, 1), (2, 3)))
+    up, _ = profile(d, K, [1e-4, 1e-6], k=1, null=_null_start(d, K, 1))
+    assert up[1] - up[0] == pytest.approx(2 * LN10, abs=0.05)
+    m, rec = _fit(d, K)
+    _flagged(m, rec)
+    assert any("refitted from univariate fits" in x for x in m.diagnostics)
