@@ -87,8 +87,8 @@ def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
                      singular: Sequence[Any], every: Sequence[Any], converged: bool
                      ) -> tuple[list[tuple[Unbounded, Any]], list[str]]:
     """The unbounded blocks among ``singular`` and the blocks of ``every`` close to singular
-    (:func:`unbounded_blocks`), else a residual
-    block of ``every`` along which ℓ is unbounded though the fit left it interior
+    (:func:`unbounded_blocks`), else a residual block of ``every`` along which ℓ is
+    unbounded though the fit left it interior
     (:func:`asr_py.reml.pure_error.residual_escape`: at an interior optimum only with
     fewer pure-error contrasts than the square of the residual block's size, s33unb: a
     repeated record in a three-trait fit could end 'converged' at a local maximum); with
@@ -121,11 +121,6 @@ ESCAPE_NOTE = (UNB_HEAD + ": the fit stopped at a local maximum (ℓ = {ll:.7g})
                "{g1:.3g} and {g2:.3g} as λ shrinks 10-fold and 100-fold (≈ {d}/2·ln 10 per "
                "decade): there is no REML estimate, the reported values are a local "
                "maximum only (coded 'S'). " + UNB_CAUSE)
-
-
-def _block(blocks: Sequence[Any], u: Unbounded) -> Any:
-    return next(b for b in blocks if np.array_equal(np.asarray(b.idx), u.idx)
-                and b.name == u.name)
 
 
 __all__ = ["ESCAPE_NOTE", "unbounded_blocks", "unbounded_report"]
