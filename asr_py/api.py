@@ -429,7 +429,9 @@ def _fit_mv(model: Any, problem: Any, maxit: int, callback: Any, solver: str,
         retry.diagnostics.insert(0, "the given start values could not be evaluated; "
                                     "refitted from univariate fits")
         return retry
-    if retry.loglik >= result.loglik:
+    if retry.loglik >= result.loglik or any(d.startswith(UNB_HEAD)
+                                            for d in retry.diagnostics):
+        # s33unb: the refit found ℓ unbounded: the first fit's value is no optimum either
         retry.diagnostics.insert(0, "the fit from the "
                                  + ("given" if model.user_start else "default")
                                  + f" start values did not converge in {result.n_iter} "

@@ -48,6 +48,8 @@ START_RIDGE = 1e-4
 LIFT = 0.05
 #: a singular value of W below this x the largest counts as 0
 RANK_RTOL = 1e-10
+#: ℓ_pe's BFGS restarted from where it stopped at most this many times (s33unb)
+RESTARTS = 8
 
 
 def pure_error_basis(parts: VParts, problem: MixedProblem) -> np.ndarray | None:
@@ -154,19 +156,57 @@ def _pe_null(blk: Any, theta: np.ndarray, B: np.ndarray, b: np.ndarray,
     except np.linalg.LinAlgError:
         return None
     L0[np.diag_indices(n)] = np.log(np.diag(L0))
-    opt = minimize(neg, L0[tril], method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
-    se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(opt.x))))
+    x, f = L0[tril], neg(L0[tril])
+    for _ in range(RESTARTS):  # BFGS stops on "precision loss" along an unbounded ray
+        opt = minimize(neg, x, method="BFGS", options={"maxiter": 400, "gtol": 1e-8})
+        if not opt.fun < f - 1e-6:
+            break
+        x, f = opt.x, float(opt.fun)
+    se = blk.scaled_eig(blk.matrix(_with(theta, blk, theta_of(x))))
     if se is None or not (se[0] < SMALL).any():
         return None
     mu, w, d = se
     return w[:, mu < SMALL] / np.sqrt(d)[:, None]
 
 
+def _escape_along(problem: MixedProblem, blk: Any, theta: np.ndarray, lifted: np.ndarray,
+                  M: np.ndarray, N: np.ndarray, tol: float
+                  ) -> tuple[Unbounded, Any, list[float]] | None:
+    """The probe of ℓ (every other parameter maximised again on V) with M singular along
+    the columns of N (data scale)."""
+    # M with the estimates' variances and null directions N: the Schur complement
+    # M − MN(N'MN)⁻¹N'M (M N = 0 there), a ridge below SMALL inside
+    Mn = M - M @ N @ np.linalg.solve(N.T @ M @ N, N.T @ M)
+    Mn = 0.5 * (Mn + Mn.T)
+    Mn = Mn + START_RIDGE * np.diag(np.diag(Mn))
+    star = _with(lifted, blk, np.asarray(blk.params_of(Mn), dtype=float))
+    free = np.ones(theta.size, dtype=bool)
+    free[blk.idx] = False
+    free &= np.array([str(c).upper() != "F" for c in problem.constraints], dtype=bool)
+    seen: list[float] = []
+    refit = _refit_loglik(problem, free, tol)
+
+    def ll(th: np.ndarray) -> float | None:
+        v = refit(th)
+        if v is not None:
+            seen.append(v)
+        return v
+
+    u = probe(blk, star, ll)
+    if u is None:
+        return None
+    lam = blk.scaled_eig(blk.matrix(star))[0][0]
+    return replace(u, lam=float(lam)), blk, seen
+
+
 def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
-                    blocks: Sequence[Any], tol: float = 1e-6
+                    blocks: Sequence[Any], tol: float = 1e-6, few_only: bool = False
                     ) -> tuple[Unbounded, Any, list[float]] | None:
     """(finding on ℓ, block, ℓ at the probe's points) when ℓ is unbounded along a singular
-    residual block that the fit left interior; None otherwise (module docstring)."""
+    residual block that the fit left interior; None otherwise (module docstring).
+    ``few_only``: looked for only when the pure-error contrasts are fewer than q² (q: the
+    largest residual block's size; c complete replicate pairs give c·q contrasts and leave
+    ℓ unbounded only for c < q): a cheap ℓ_pe at an interior optimum."""
     y = np.asarray(problem.y, dtype=float)
     off = problem.residual_offset
     res = [b for b in blocks if not b.corr and int(np.min(b.idx)) >= off]
@@ -174,6 +214,8 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
         return None
     B = pure_error_basis(v_parts(problem), problem)
     if B is None:
+        return None
+    if few_only and B.shape[1] >= max(b.matrix(theta).shape[0] for b in res) ** 2:
         return None
     tr = theta[off:]
     R0 = np.asarray(_dense(problem.residual.matrix(tr)), dtype=float)
@@ -198,29 +240,15 @@ def residual_escape(problem: MixedProblem, theta: np.ndarray, loglik: float,
                      None if whole else B.T @ R0 @ B)
         if N is None:
             continue
-        # M with the estimates' variances and ℓ_pe's null directions N: the Schur
-        # complement M − MN(N'MN)⁻¹N'M (M N = 0 there), a ridge below SMALL inside
+        # ℓ_pe's null may be wider than ℓ's (the rest of the records pay for each null
+        # direction): its sub-spaces of least variance under the estimate M, widest first
         M = blk.matrix(theta)
-        Mn = M - M @ N @ np.linalg.solve(N.T @ M @ N, N.T @ M)
-        Mn = 0.5 * (Mn + Mn.T)
-        Mn = Mn + START_RIDGE * np.diag(np.diag(Mn))
-        star = _with(lifted, blk, np.asarray(blk.params_of(Mn), dtype=float))
-        free = np.ones(theta.size, dtype=bool)
-        free[blk.idx] = False
-        free &= np.array([str(c).upper() != "F" for c in problem.constraints], dtype=bool)
-        seen: list[float] = []
-        refit = _refit_loglik(problem, free, tol)
-
-        def ll(th: np.ndarray, seen: list = seen, refit: Any = refit) -> float | None:
-            v = refit(th)
-            if v is not None:
-                seen.append(v)
-            return v
-
-        u = probe(blk, star, ll)
-        if u is not None:
-            lam = blk.scaled_eig(blk.matrix(star))[0][0]
-            return replace(u, lam=float(lam)), blk, seen
+        Nq = np.linalg.qr(N)[0]
+        _, Ev = np.linalg.eigh(Nq.T @ M @ Nq)
+        for j in range(N.shape[1], 0, -1):
+            got = _escape_along(problem, blk, theta, lifted, M, Nq @ Ev[:, :j], tol)
+            if got is not None:
+                return got
     return None
 
 

@@ -42,18 +42,20 @@ KAPPAS = (0.1, 0.01)
 UNB_RATE = 0.25
 #: ℓ from V formed directly for at most this many records
 V_MAX = 2000
+#: a change of ℓ (each decade) the mixed model equations' ℓ is trusted to call bounded
+FLAT = 0.05
 
 #: how the note starts (results/fit.py turns it into the fit's ConvergenceWarning)
 UNB_HEAD = "the REML log-likelihood is unbounded"
 #: why, and what to do (shared by both notes)
-UNB_CAUSE = ("The combination {combo} of its levels has a variance of 0: the records hold too "
+UNB_CAUSE = ("The {combo} a variance of 0: the records hold too "
              "few contrasts free of every fixed and random effect (replicates: repeated "
              "records of an id, ids with identical rows in a relationship matrix, ...) to "
              "estimate {name} in full, and that combination of them is exactly 0 in the "
              "data. Fit a simpler structure there (diag/idh instead of us), remove the "
              "duplicated records or ids, or fix the singular part")
-UNB_NOTE = (UNB_HEAD + ": it rises by {g1:.3g} and {g2:.3g} as the small eigenvalues of the "
-            "correlation matrix of {name} (smallest {lam:.2g}) shrink 10-fold and 100-fold "
+UNB_NOTE = (UNB_HEAD + ": it rises by {g1:.3g} and {g2:.3g} over two successive decades of "
+            "the small eigenvalues of the correlation matrix of {name} (smallest {lam:.2g}) "
             "(≈ {d}/2·ln 10 per decade: V is singular along {d} record contrast(s) that "
             "the data fit exactly), so the reported values are set by the engine's floor on "
             "that eigenvalue: they are no optimum and no REML estimates (coded 'S'). "
@@ -69,19 +71,23 @@ class Unbounded:
     gains: tuple[float, float]  # ℓ gained over the first and the second decade of λ
     d: int  # estimated null dimension of V (≈ 2 x mean gain per decade / ln 10)
     lam: float  # the smallest correlation-scale eigenvalue at the reported point
-    combo: np.ndarray  # the null combination of M's levels, correlation scale (unit norm)
+    combo: np.ndarray  # the null combinations of M's levels (columns), corr. scale, orthonormal
 
 
-def shrink(block: Any, theta: np.ndarray, kappa: float) -> np.ndarray | None:
-    """θ with the block's correlation-scale eigenvalues below SMALL multiplied by ``kappa``
-    (None when it has none or a non-positive variance). A correlation block is rescaled to
-    a unit diagonal afterwards."""
+def shrink(block: Any, theta: np.ndarray, kappa: float, k: int | None = None
+           ) -> np.ndarray | None:
+    """θ with the block's ``k`` smallest correlation-scale eigenvalues (default: all below
+    SMALL; only those below SMALL in any case) multiplied by ``kappa`` (None when there are
+    none or a variance is not positive). A correlation block is rescaled to a unit diagonal
+    afterwards."""
     m = block.matrix(theta)
     se = block.scaled_eig(m)
     if se is None:
         return None
     mu, w, d = se
     small = mu < SMALL
+    if k is not None:
+        small &= np.arange(mu.size) < k
     if not small.any():
         return None
     s = (w * np.where(small, kappa * np.maximum(mu, 0.0), mu)) @ w.T
@@ -96,27 +102,68 @@ def shrink(block: Any, theta: np.ndarray, kappa: float) -> np.ndarray | None:
     return out
 
 
-def probe(block: Any, theta: np.ndarray, loglik: Callable[[np.ndarray], float | None]
+def n_small(block: Any, theta: np.ndarray) -> int:
+    """How many of the block's correlation-scale eigenvalues are below SMALL (0 when it has
+    a non-positive variance)."""
+    se = block.scaled_eig(block.matrix(theta))
+    return 0 if se is None else int(np.sum(se[0] < SMALL))
+
+
+def values(block: Any, theta: np.ndarray, loglik: Callable[[np.ndarray], float | None],
+           k: int) -> list[float | None]:
+    """ℓ at θ and with the ``k`` smallest eigenvalues (below SMALL) x each κ of KAPPAS."""
+    pts = [shrink(block, theta, kappa, k) for kappa in KAPPAS]
+    return [loglik(theta)] + [None if p is None else loglik(p) for p in pts]
+
+
+def gains(vals: Sequence[float | None]) -> tuple[float, float] | None:
+    """(ℓ gained over the first decade, over the second) of :func:`values`; None when one
+    of them could not be evaluated."""
+    if any(v is None or not np.isfinite(v) for v in vals):
+        return None
+    a, b, c = (float(v) for v in vals)  # type: ignore[arg-type]
+    return b - a, c - b
+
+
+def rises(g: tuple[float, float] | None) -> bool:
+    """Both decades gain at least UNB_RATE·ln 10."""
+    least = UNB_RATE * np.log(10.0)
+    return g is not None and g[0] >= least and g[1] >= least
+
+
+def flat(g: tuple[float, float] | None) -> bool:
+    """Both decades change ℓ by at most FLAT: a bounded boundary, read to the digits the
+    likelihood has (the mixed model equations' ℓ loses them as λ → 0; anything else is
+    judged on V)."""
+    return g is not None and abs(g[0]) <= FLAT and abs(g[1]) <= FLAT
+
+
+def probe(block: Any, theta: np.ndarray, loglik: Callable[[np.ndarray], float | None],
+          seen: list[tuple[int, tuple[float, float] | None]] | None = None
           ) -> Unbounded | None:
     """:class:`Unbounded` when ℓ (``loglik``: None where it cannot be evaluated) rises by
-    at least UNB_RATE·ln 10 over each of two decades of the block's small eigenvalues."""
-    se = block.scaled_eig(block.matrix(theta))
-    if se is None or not (se[0] < SMALL).any():
+    at least UNB_RATE·ln 10 over each of two decades of the block's k smallest eigenvalues
+    (k = 1, ..., the number below SMALL): a null of any dimension. Of the k that rise, the
+    one gaining most (d, the record contrasts), the smallest of equal d: a direction that
+    adds nothing, or a bounded one among the small ones, is left out. ``seen`` collects
+    (k, gains) of every k tried."""
+    ks = n_small(block, theta)
+    best: tuple[int, int, tuple[float, float]] | None = None
+    for k in range(1, ks + 1):
+        g = gains(values(block, theta, loglik, k))
+        if seen is not None:
+            seen.append((k, g))
+        if not rises(g):
+            continue
+        assert g is not None
+        d = max(1, int(round((g[0] + g[1]) / np.log(10.0))))
+        if best is None or d > best[0]:  # the most contrasts, on the fewest directions
+            best = (d, k, g)
+    if best is None:
         return None
-    ll0 = loglik(theta)
-    pts = [shrink(block, theta, k) for k in KAPPAS]
-    if ll0 is None or any(p is None for p in pts):
-        return None
-    lls = [loglik(p) for p in pts if p is not None]
-    if any(v is None or not np.isfinite(v) for v in lls):
-        return None
-    g1, g2 = float(lls[0] - ll0), float(lls[1] - lls[0])
-    least = UNB_RATE * np.log(10.0)
-    if not (g1 >= least and g2 >= least):
-        return None
-    mu, w, _ = se
-    return Unbounded(block.name, np.asarray(block.idx), (g1, g2),
-                     max(1, int(round((g1 + g2) / np.log(10.0)))), float(mu[0]), w[:, 0])
+    d, k, g = best
+    mu, w, _ = block.scaled_eig(block.matrix(theta))
+    return Unbounded(block.name, np.asarray(block.idx), g, d, float(mu[0]), w[:, :k])
 
 
 def find(blocks: Sequence[Any], theta: np.ndarray,
@@ -148,15 +195,28 @@ def level_labels(names: Sequence[str], block: Any, n: int) -> list[str]:
     return out
 
 
-def combination(w: np.ndarray, labels: Sequence[str]) -> str:
-    """'0.71·z(y1) − 0.71·z(y2)' (z: a level scaled by its own standard deviation in the
-    matrix), terms below 1e-3 of the largest left out."""
+def _one(w: np.ndarray, labels: Sequence[str]) -> str:
     w = w / np.abs(w).max()
     if w[np.argmax(np.abs(w))] < 0:
         w = -w
     parts = [(c, lb) for c, lb in zip(w, labels) if abs(c) >= 1e-3]
     s = " ".join(f"{'−' if c < 0 else '+'} {abs(c):.3g}·z({lb})" for c, lb in parts)
-    return s.lstrip("+ ").strip() + " (z: a level over its standard deviation in the matrix)"
+    return s.lstrip("+ ").strip()
+
+
+def combination(w: np.ndarray, labels: Sequence[str]) -> str:
+    """'combination 0.71·z(y1) − 0.71·z(y2) of its levels has' (z: a level scaled by its
+    own standard deviation in the matrix; terms below 1e-3 of the largest left out); for
+    the k columns of a k-dimensional null 'k combinations ... and ... (and every mix of
+    them) of its levels have'."""
+    w = np.asarray(w, dtype=float)
+    w = w.reshape(w.shape[0], -1)
+    z = " (z: a level over its standard deviation in the matrix)"
+    if w.shape[1] == 1:
+        return f"combination {_one(w[:, 0], labels)}{z} of its levels has"
+    each = "; ".join(_one(w[:, j], labels) for j in range(w.shape[1]))
+    return (f"{w.shape[1]} combinations {each}{z} of its levels (and every mix of them) "
+            "have")
 
 
 def note(u: Unbounded, labels: Sequence[str]) -> str:
@@ -165,5 +225,6 @@ def note(u: Unbounded, labels: Sequence[str]) -> str:
                            combo=combination(u.combo, labels))
 
 
-__all__ = ["Unbounded", "UNB_CAUSE", "UNB_HEAD", "UNB_NOTE", "combination", "find",
-           "level_labels", "note", "probe", "shrink"]
+__all__ = ["FLAT", "Unbounded", "UNB_CAUSE", "UNB_HEAD", "UNB_NOTE", "combination", "find",
+           "flat", "gains", "level_labels", "n_small", "note", "probe", "rises", "shrink",
+           "values"]

@@ -18,16 +18,19 @@ from asr_py.reml.mme import MME
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.pure_error import residual_escape
 from asr_py.reml.unbounded import (
+    FLAT,
     UNB_CAUSE,
     UNB_HEAD,
     V_MAX,
     Unbounded,
     combination,
-    find,
+    flat,
     level_labels,
+    n_small,
     note,
     probe,
 )
+from asr_py.reml.unbounded_profile import PROFILE_N, profile_probe
 from asr_py.reml.v_loglik import v_loglik, v_parts
 
 
@@ -48,19 +51,33 @@ def _v_loglik(problem: MixedProblem) -> Any:
 
 def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
                      blocks: Sequence[Any]) -> list[tuple[Unbounded, Any]]:
-    """(finding, block) for every block of ``blocks`` (singular at θ: on a face or held)
-    along which ℓ is unbounded (:func:`asr_py.reml.unbounded.probe`); ``loglik``: ℓ at θ
-    (unused beyond a finite check)."""
+    """(finding, block) for every block of ``blocks`` with correlation-scale eigenvalues
+    below SMALL along which ℓ is unbounded (:func:`asr_py.reml.unbounded.probe`); ``loglik``:
+    ℓ at θ (unused beyond a finite check). Probed on the equations first; with at most V_MAX
+    records, every block they do not call flat (bounded to their digits) is decided on V."""
     if not blocks or not np.isfinite(loglik):
         return []
-    screened = find(blocks, theta, _mme_loglik(mme))
-    if not screened or np.asarray(problem.y).size > V_MAX:
-        return [(u, _block(blocks, u)) for u in screened]
-    on_v = _v_loglik(problem)
-    out = []
-    for u in screened:
-        b = _block(blocks, u)
-        again = probe(b, theta, on_v)
+    on_mme, on_v = _mme_loglik(mme), None
+    small = np.asarray(problem.y).size <= V_MAX
+    out, done = [], set()
+    for b in blocks:
+        if id(b) in done:
+            continue
+        done.add(id(b))
+        seen: list = []
+        u = probe(b, theta, on_mme, seen)
+        if not small:
+            if u is not None:
+                out.append((u, b))
+            continue
+        if u is None and all(flat(g) for _, g in seen):
+            continue
+        on_v = _v_loglik(problem) if on_v is None else on_v
+        seen = []
+        again = probe(b, theta, on_v, seen)
+        if again is None and any(g is None or max(g) > FLAT for _, g in seen) and (
+                np.asarray(problem.y).size <= PROFILE_N):  # ℓ rose, then fell: re-oriented
+            again = profile_probe(b, theta, on_v)
         if again is not None:
             out.append((again, b))
     return out
@@ -69,19 +86,23 @@ def unbounded_blocks(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik:
 def unbounded_report(mme: MME, problem: MixedProblem, theta: np.ndarray, loglik: float,
                      singular: Sequence[Any], every: Sequence[Any], converged: bool
                      ) -> tuple[list[tuple[Unbounded, Any]], list[str]]:
-    """The unbounded blocks among ``singular`` (:func:`unbounded_blocks`), else a residual
-    block of ``every`` along which ℓ is unbounded though the fit left it interior
-    (:func:`asr_py.reml.pure_error.residual_escape`: looked for only when the fit did not
-    converge or ended with some matrix singular -- a cost of O(n³) on V, skipped for an
-    interior optimum); with their diagnostics."""
-    found = unbounded_blocks(mme, problem, theta, loglik, singular)
+    """The unbounded blocks among ``singular`` and the blocks of ``every`` close to singular
+    (:func:`unbounded_blocks`), else a residual block of ``every`` along which ℓ is
+    unbounded though the fit left it interior
+    (:func:`asr_py.reml.pure_error.residual_escape`: at an interior optimum only with
+    fewer pure-error contrasts than the square of the residual block's size, s33unb: a
+    repeated record in a three-trait fit could end 'converged' at a local maximum); with
+    their diagnostics."""
+    # the singular blocks, and any other with a correlation-scale eigenvalue below SMALL (a
+    # fit stopped on its way to the floor: maxit, a stall)
+    near = [b for b in every if n_small(b, theta) > 0]
+    found = unbounded_blocks(mme, problem, theta, loglik, list(singular) + near)
     if found:
         return found, [note(u, level_labels(problem.names, b, len(u.combo)))
                        for u, b in found]
-    if converged and not singular:  # an interior optimum: the escape is not looked for
-        return [], []
-    try:
-        esc = residual_escape(problem, theta, loglik, every)
+    try:  # an interior optimum: only where the pure-error contrasts are few (cheap)
+        esc = residual_escape(problem, theta, loglik, every,
+                              few_only=converged and not singular)
     except (np.linalg.LinAlgError, ValueError, ArithmeticError):
         esc = None
     if esc is None:
@@ -100,11 +121,6 @@ ESCAPE_NOTE = (UNB_HEAD + ": the fit stopped at a local maximum (ℓ = {ll:.7g})
                "{g1:.3g} and {g2:.3g} as λ shrinks 10-fold and 100-fold (≈ {d}/2·ln 10 per "
                "decade): there is no REML estimate, the reported values are a local "
                "maximum only (coded 'S'). " + UNB_CAUSE)
-
-
-def _block(blocks: Sequence[Any], u: Unbounded) -> Any:
-    return next(b for b in blocks if np.array_equal(np.asarray(b.idx), u.idx)
-                and b.name == u.name)
 
 
 __all__ = ["ESCAPE_NOTE", "unbounded_blocks", "unbounded_report"]

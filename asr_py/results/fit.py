@@ -86,7 +86,8 @@ class AsremlFit:
             note = next(w for w in self.model.warnings if w.startswith("no residual degrees"))
             warnings.warn(note, IdentifiabilityWarning, stacklevel=4)
         elif unb := [d for d in self.result.diagnostics if d.startswith(UNB_HEAD)]:
-            warnings.warn(unb[0], ConvergenceWarning, stacklevel=4)  # s32unb
+            warnings.warn(self._unbounded_here(unb[0]), ConvergenceWarning,
+                          stacklevel=4)  # s32unb
         elif self._unidentified:
             warnings.warn(self._identifiability_note(), IdentifiabilityWarning, stacklevel=4)
         elif ridge := [d for d in self.result.diagnostics if "converged on a ridge" in d]:
@@ -98,6 +99,22 @@ class AsremlFit:
                     f"{self.result.n_iter} iterations")
             warnings.warn(head + "; see m.diagnostics and m.iterations", ConvergenceWarning,
                           stacklevel=4)
+
+    def _unbounded_here(self, note: str) -> str:
+        """The engine's unbounded-ℓ note with the records behind it named (s33unb,
+        :mod:`asr_py.results.unbounded_cause`); the diagnostic is replaced in place."""
+        from asr_py.results.unbounded_cause import cause
+
+        try:
+            here = cause(self.model)
+        except (ValueError, TypeError, IndexError, KeyError, np.linalg.LinAlgError):
+            here = None
+        if not here or here in note:
+            return note
+        full = note.rstrip(". ") + ". " + here
+        diags = self.result.diagnostics
+        diags[diags.index(note)] = full
+        return full
 
     def _identifiability_note(self) -> str:
         return identifiability_message(list(self.result.names), self._unidentified)

@@ -165,7 +165,8 @@ def test_probe_closed_forms() -> None:
         u = probe(b, theta, lambda th, d=d: -0.5 * d * np.log(_lam(th)))
         assert u is not None and u.d == d
         assert u.gains == pytest.approx((d * HALF_LN10, d * HALF_LN10), rel=1e-4)
-        assert abs(u.combo @ np.array([1.0, 1.0])) == pytest.approx(np.sqrt(2.0))
+        assert u.combo.shape == (2, 1)  # (s33unb: the null combinations as columns)
+        assert abs(u.combo[:, 0] @ np.array([1.0, 1.0])) == pytest.approx(np.sqrt(2.0))
     for a in (1.0, 1e4):
         assert probe(b, theta, lambda th, a=a: 3.0 - a * _lam(th)) is None
     assert probe(b, np.array([4.0, 1.0, 1.0]), lambda th: -np.log(_lam(th))) is None
