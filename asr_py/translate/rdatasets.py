@@ -10,6 +10,11 @@ factor with its levels in R's order, ordered factors as pandas' ordered categori
 names, ``USArrests``'s states) as the index, named ``rownames`` as a read .rda's; R's
 automatic row names 1..n are the default index. An integer column with NA (``airquality``)
 is float, as pandas reads such a column from a file.
+
+The small data frames of the mixed-model packages lme4 and nlme (``sleepstudy``,
+``Penicillin``, ``Orthodont``, ``Oats``, ``Rail`` ...; ``asr_py/data/r_pkg_datasets.json``,
+recorded by ``scripts/record_r_pkg_datasets.R``) are found the same way by
+:func:`package_dataset`: R finds them once the package is attached.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ import pandas as pd
 def _bundle() -> dict[str, Any]:
     text = resources.files("asr_py.data").joinpath("r_datasets.json").read_text("utf-8")
     return json.loads(text)["datasets"]  # type: ignore[no-any-return]
+
+
+@cache
+def _pkg_bundle() -> dict[str, dict[str, Any]]:
+    text = resources.files("asr_py.data").joinpath("r_pkg_datasets.json").read_text("utf-8")
+    return json.loads(text)["packages"]  # type: ignore[no-any-return]
 
 
 @cache
@@ -59,7 +70,21 @@ def _column(c: dict[str, Any]) -> pd.Series:
 
 def dataset(name: str) -> pd.DataFrame:
     """A fresh copy of R's ``datasets::<name>`` as a pandas data frame."""
-    spec = _bundle()[name]
+    return _frame(_bundle()[name])
+
+
+def package_dataset(name: str, package: str | None = None) -> pd.DataFrame | None:
+    """A fresh copy of ``<package>::<name>`` for lme4's and nlme's data sets (the first
+    package holding ``name`` when ``package`` is None), or None when none has it."""
+    bundle = _pkg_bundle()
+    for pkg in ([package] if package else sorted(bundle)):
+        spec = bundle.get(pkg, {}).get(name)
+        if spec is not None:
+            return _frame(spec)
+    return None
+
+
+def _frame(spec: dict[str, Any]) -> pd.DataFrame:
     d = pd.DataFrame({n: _column(c) for n, c in zip(spec["names"], spec["columns"])})
     if spec["row_names"] is not None:
         d.index = pd.Index(spec["row_names"], dtype=object, name="rownames")

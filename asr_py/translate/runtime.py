@@ -738,11 +738,17 @@ def r_data(name: str, into: dict[str, Any] | None = None,
     An .rda/.RData file may hold objects of other names (``data(local851)`` gives
     ``site2``): R binds them all, so they are put in ``into`` (the script's globals()).
     A data frame of R's ``datasets`` package (``iris``, ``CO2`` ...; attached in every R
-    session, searched before the working directory's data/) is R's own (rdatasets.py)."""
+    session, searched before the working directory's data/) is R's own (rdatasets.py); a
+    small data set of lme4 or nlme (``sleepstudy``, ``Orthodont``) is theirs when no file
+    of that name is found (rdatasets.package_dataset)."""
     from asr_py.translate import rdatasets
 
     if package in (None, "datasets") and rdatasets.is_dataset(name):
         return rdatasets.dataset(name)
+    if package not in (None, "datasets"):        # data(sleepstudy, package = "lme4")
+        found = rdatasets.package_dataset(name, package)
+        if found is not None:
+            return found
     # R's data() reads a data/ directory (a package's, or the working directory's): those
     # first, so a package's data/X.rda wins over an X.csv beside the script (inst/extdata)
     dirs = [d for d in _DIRS if Path(d).name == "data"] + \
@@ -767,6 +773,9 @@ def r_data(name: str, into: dict[str, Any] | None = None,
                 return Untranslated(f"data({name}): no data frame pyreadr can read in {p}",
                                     name)  # type: ignore[return-value]
             return frames.get(name, next(iter(frames.values())))
+    found = rdatasets.package_dataset(name) if package is None else None
+    if found is not None:       # lme4's sleepstudy, nlme's Orthodont (the package attached)
+        return found
     raise AsrError(f"data({name}): no file {name}.csv/.rda/.RData/.rds here or under data/",
                    hint="R packages' data sets are not available in Python: export it from R "
                         f"with write.csv({name}, '{name}.csv', row.names = FALSE)")
