@@ -7,6 +7,8 @@ order); the name of θ for element (i, j), i >= j, is ``{name}_{level_i}:{level_
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from asr_py.vcov.base import Matrix, Structure, StructureSyntax, is_pd, label, register
@@ -15,6 +17,16 @@ from asr_py.vcov.base import Matrix, Structure, StructureSyntax, is_pd, label, r
 def tril_pairs(n: int) -> list[tuple[int, int]]:
     """(i, j) with i >= j, lower triangle row by row."""
     return [(i, j) for i in range(n) for j in range(i + 1)]
+
+
+@cache
+def tril_rc(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.tril_indices(n) (row by row: (0,0), (1,0), (1,1), (2,0) ...), read-only and built
+    once per n: Σ is filled from θ at every likelihood evaluation."""
+    r, c = np.tril_indices(n)
+    r.flags.writeable = False
+    c.flags.writeable = False
+    return r, c
 
 
 @register("us", syntax=StructureSyntax(
@@ -29,7 +41,7 @@ class Unstructured(Structure):
     def linear_basis(self, theta: np.ndarray) -> np.ndarray:
         """E_k = e_i e_j' + e_j e_i' ((i, j) the k-th lower-triangle pair; E = e_i e_i' on
         the diagonal): Σ = Σ_k θ_k E_k."""
-        r, c = np.tril_indices(self.n)
+        r, c = tril_rc(self.n)
         d = np.zeros((r.size, self.n, self.n))
         k = np.arange(r.size)
         d[k, r, c] = 1.0
@@ -48,8 +60,7 @@ class Unstructured(Structure):
     def matrix(self, theta: np.ndarray) -> Matrix:
         theta = np.asarray(theta, dtype=float)
         m = np.zeros((self.n, self.n))
-        r, c = np.tril_indices(self.n)
-        # np.tril_indices is also row by row: (0,0), (1,0), (1,1), (2,0)...
+        r, c = tril_rc(self.n)
         m[r, c] = theta
         m[c, r] = theta
         return m
