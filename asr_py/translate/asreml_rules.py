@@ -1136,7 +1136,8 @@ class Translator(BasePrinter):
         args = [a for _, a in target.args]
         obj = target.left
         if target.value == "[[" and len(args) == 1:
-            if args[0].kind == "str":
+            null = value is not None and value.kind == "name" and value.value == "NULL"
+            if args[0].kind == "str" and not null:      # x[["a"]] <- NULL: r_set2 removes
                 return f"{self.py(obj)}[{self.py(args[0])}] = {self.by_position(obj, value, rhs)}"
             # x[[i]] <- v, x[[v[k]]] <- v: R's 1-based position or a name (rlist.r_set2)
             new = f"{self.runtime('r_set2')}({self.py(obj)}, {self.py(args[0])}, {rhs})"

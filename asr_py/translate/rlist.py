@@ -97,7 +97,8 @@ def r_get2(x: Any, k: Any) -> Any:
 
 def r_set2(x: Any, k: Any, value: Any) -> Any:
     """R's ``x[[k]] <- value`` for a key known at run time; returns x (changed in place
-    where Python allows it: lists, dicts, data frames)."""
+    where Python allows it: lists, dicts, data frames). ``value`` None is R's NULL: the
+    element (a data frame's column) is removed."""
     if isinstance(x, Untranslated):
         return x._use()
     if isinstance(k, Untranslated):
@@ -117,6 +118,11 @@ def r_set2(x: Any, k: Any, value: Any) -> Any:
         x[k] = value
         return x
     if isinstance(x, pd.DataFrame):
+        if value is None:                            # d[["u"]] <- NULL: the column goes
+            if isinstance(k, int):
+                return x.drop(columns=x.columns[_position(k, x.shape[1], f"d[[{k}]]")]) \
+                    if k <= x.shape[1] else x
+            return x.drop(columns=[k]) if k in x.columns else x
         if isinstance(k, int):
             if k == x.shape[1] + 1:
                 x[f"V{k}"] = value
