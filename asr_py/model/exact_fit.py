@@ -263,7 +263,9 @@ def _clearly_inexact(A: sp.spmatrix, y: np.ndarray, scale: float) -> bool:
 def _ls_residual(A: np.ndarray | sp.spmatrix, y: np.ndarray) -> tuple[np.ndarray, int]:
     """(y − Aβ̂ by least squares, rank of A), from the Gram matrix A'A (n p² flops in one
     dense matrix product, far fewer for a sparse A; an SVD of the tall A costs ten times
-    more) with two refinement steps, so that an exact fit leaves a residual near rounding."""
+    more) with two refinement steps, so that an exact fit leaves a residual near rounding.
+    The columns are scaled to unit length first (the span is unchanged): a covariate in
+    large units would otherwise push the other columns under the rank cutoff."""
     if sp.issparse(A):
         A = sp.csr_matrix(A)
         if A.shape[1] == 0 or not np.any(A.data):
@@ -273,7 +275,10 @@ def _ls_residual(A: np.ndarray | sp.spmatrix, y: np.ndarray) -> tuple[np.ndarray
         if A.shape[1] == 0 or not np.any(A):
             return y.copy(), 0
         G = A.T @ A
-    lam, V = np.linalg.eigh(G)
+    d = np.diag(G)
+    s = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 0.0)
+    A = A @ sp.diags(s) if sp.issparse(A) else A * s
+    lam, V = np.linalg.eigh(G * s[:, None] * s[None, :])
     keep = lam > lam.max() * 1e-12
     Vk = V[:, keep] / np.sqrt(lam[keep])
     r = y.copy()
