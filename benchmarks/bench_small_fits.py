@@ -66,8 +66,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WORKLOADS = ("plain", "us2", "rcbd", "met_diag", "met_us", "met_fa", "field", "chickpea", "met_sites",
-             "sweetpotato")
+WORKLOADS = ("plain", "us2", "rcbd", "met_diag", "met_us", "met_fa", "field", "chickpea",
+             "met_sites", "sweetpotato")
 
 
 def rcbd_data(seed: int = 11) -> pd.DataFrame:
