@@ -48,6 +48,9 @@ CLEAR = 1e-6
 #: relative pivot below which a column of the scaled Gram matrix is dropped (as the
 #: eigendecomposition's 1e-12)
 PIVOT_TOL = 1e-12
+#: fewer fixed-effect columns: dense arrays and no screens (the p x p eigendecomposition
+#: costs less than the screens' sparse bookkeeping)
+SCREEN_COLS = 100
 #: widest row of X_t (non-zeros) keyed exactly for the screen; wider designs are not screened
 MAX_KEY_NNZ = 64
 
@@ -77,7 +80,9 @@ def check_not_fitted_exactly(model: Any) -> None:
         Xt = Xc[rows][:, cols]
         what = f"trait '{name}'" if multi else f"the response '{name}'"
         dense = y.size * Xt.shape[1] ** 2 <= MAX_DENSE
-        xg = _row_groups(Xt) if dense else None
+        if Xt.shape[1] < SCREEN_COLS:      # small: dense arrays, no screens (as cheap)
+            Xt = Xt.toarray()
+        xg = _row_groups(Xt) if dense and Xt.shape[1] >= SCREEN_COLS else None
         if not _inexact_within(y, xg, float(y @ y)) and _exact(y, Xt):
             raise ModelError(_message(what, y, Xc.shape[1]), hint=_HINT_FIXED)
         if not dense:
@@ -124,7 +129,7 @@ def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
     if scale == 0.0:
         return True
     if y.size * Xt.shape[1] ** 2 <= MAX_DENSE:
-        if _clearly_inexact(Xt, y, scale):
+        if Xt.shape[1] >= SCREEN_COLS and _clearly_inexact(Xt, y, scale):
             return False
         r, _ = _ls_residual(Xt, y)
         return bool(np.linalg.norm(r) <= TOL * scale)
@@ -135,17 +140,21 @@ def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
 
 
 class _GramParts:
-    """B = [X_t, y] (sparse CSR) and its dense Gram matrix B'B, made on first use (a sparse
-    product: the nnz of B times its non-zeros per row, not n p²)."""
+    """B = [X_t, y] and its dense Gram matrix B'B, made on first use; for a sparse X_t
+    (SCREEN_COLS columns or more) a sparse product: nnz(B) times its non-zeros per row."""
 
     def __init__(self, Xt: sp.csc_matrix, y: np.ndarray) -> None:
         self._Xt, self._y = Xt, y
-        self._made: tuple[sp.csr_matrix, np.ndarray] | None = None
+        self._made: tuple[sp.csr_matrix | np.ndarray, np.ndarray] | None = None
 
-    def get(self) -> tuple[sp.csr_matrix, np.ndarray]:
+    def get(self) -> tuple[sp.csr_matrix | np.ndarray, np.ndarray]:
         if self._made is None:
-            B = sp.hstack([self._Xt, sp.csc_matrix(self._y[:, None])], format="csr")
-            self._made = (B, (B.T @ B).toarray())
+            if sp.issparse(self._Xt):
+                B = sp.hstack([self._Xt, sp.csc_matrix(self._y[:, None])], format="csr")
+                self._made = (B, (B.T @ B).toarray())
+            else:
+                Bd = np.column_stack([self._Xt, self._y])
+                self._made = (Bd, Bd.T @ Bd)
         return self._made
 
 
@@ -213,7 +222,8 @@ def _within_exact(parts: _GramParts, term: Any, rows: np.ndarray,
     B, gram = parts.get()
     counts = np.maximum(counts, 1.0)                     # (empty levels: sums of 0)
     S = sp.csr_matrix((np.ones(g.size), (g, np.arange(g.size))), shape=(n_cols, g.size))
-    M = (S @ B).toarray()
+    M = S @ B
+    M = M.toarray() if sp.issparse(M) else np.asarray(M)
     C = gram - M.T @ (M / counts[:, None])              # Gram of the centred [X_t, y]
     yy = float(C[-1, -1])
     total = float(gram[-1, -1] - parts._y.sum() ** 2 / rows.size)
@@ -225,7 +235,8 @@ def _within_exact(parts: _GramParts, term: Any, rows: np.ndarray,
         w = V[:, keep].T @ C[:-1, -1]
         if yy - float(w @ (w / lam[keep])) > 1e-6 * total:
             return 0
-    Bc = B.toarray() - (M / counts[:, None])[g]           # near exact: decide on the data
+    Bd = B.toarray() if sp.issparse(B) else B
+    Bc = Bd - (M / counts[:, None])[g]                    # near exact: decide on the data
     r, rank = _ls_residual(Bc[:, :-1], Bc[:, -1])
     d = rows.size - n_g - rank
     return d if d > 0 and float(np.linalg.norm(r)) <= TOL * np.sqrt(total) else 0

@@ -92,3 +92,20 @@ def test_a_replicated_design_with_variation_is_fitted() -> None:
     fit = asr.asreml(fixed="y ~ Env + Env:Rep", random="~ Geno", data=_replicated(),
                      trace=False)
     assert np.isfinite(fit.loglik)
+
+
+def test_screens_used_on_a_wide_design_keep_the_decision() -> None:
+    """120 fixed-effect columns (>= SCREEN_COLS): the screens run inside asreml()."""
+    rng = np.random.default_rng(8)
+    d = pd.DataFrame({"Env": np.repeat([f"E{i}" for i in range(4)], 60),
+                      "Rep": np.tile(np.repeat(["R1", "R2"], 30), 4),
+                      "Geno": np.tile([f"G{i}" for i in range(30)], 8)})
+    d = d.astype({"Env": "category", "Rep": "category", "Geno": "category"})
+    cell = rng.normal(size=(4, 30))
+    d["y"] = cell[d.Env.cat.codes, d.Geno.cat.codes]            # one value per Env:Geno
+    assert 4 * 30 >= ef.SCREEN_COLS
+    with pytest.raises(ModelError, match="reproduced exactly by the fixed effects"):
+        asr.asreml(fixed="y ~ Env + Env:Geno", random="~ Env:Rep", data=d, trace=False)
+    d["y"] = d.y + 0.3 * rng.normal(size=len(d))
+    fit = asr.asreml(fixed="y ~ Env + Env:Geno", random="~ Env:Rep", data=d, trace=False)
+    assert np.isfinite(fit.loglik)
