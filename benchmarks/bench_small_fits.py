@@ -6,6 +6,9 @@
 
 Workloads (simulated data, fixed seeds):
 
+* ``plain``: 100 records, ``y ~ x``, ``random = ~ g`` (10 groups) (s33small);
+* ``us2``: 2 sites x 60 genotypes x 2 replicates (240 records), ``y ~ Site + Site:Rep``,
+  ``random = ~ us(Site):Geno``, residual ``dsum(~ units | Site)`` (s33small);
 * ``rcbd``: 25 treatments x 4 blocks (100 records), ``y ~ Trt``, ``random = ~ Block``;
 * ``met_diag`` / ``met_us`` / ``met_fa``: 6 sites x 40 genotypes x 2 replicates (480
   records), ``y ~ Site + Site:Rep``, random ``diag(Site):Geno`` / ``us(Site):Geno`` /
@@ -34,8 +37,9 @@ Each workload runs in a child process (CPU time, BLAS on one thread), with this 
 asr_py and (unless ``--skip-old``) with ``--old-ref``'s (``git archive`` into a temporary
 directory, first on PYTHONPATH). Printed per workload: CPU seconds per fit (the whole
 ``asr.asreml()`` call plus varcomp, coef and one predict), old / new, and the largest
-differences between the two of ℓ, the variance components, the fixed and random effects and
-the predictions (relative to the quantity's scale; the changes must be exact to round-off).
+differences between the two of ℓ, the variance components and their SEs, the fixed and
+random effects, the predictions and their SEs (relative to the quantity's scale; the changes
+must be exact to round-off).
 
 ``--phases`` prints, for this checkout only, the split of one fit's CPU: model compilation
 (formula parsing, X, Z, templates), ``model.problem()``, the REML fit (its MME evaluations,
@@ -62,8 +66,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WORKLOADS = ("rcbd", "met_diag", "met_us", "met_fa", "field", "chickpea", "met_sites",
-             "sweetpotato")
+WORKLOADS = ("plain", "us2", "rcbd", "met_diag", "met_us", "met_fa", "field", "chickpea",
+             "met_sites", "sweetpotato")
 
 
 def rcbd_data(seed: int = 11) -> pd.DataFrame:
@@ -74,6 +78,27 @@ def rcbd_data(seed: int = 11) -> pd.DataFrame:
     d["y"] = (10 + rng.normal(0, 1, 25)[d.Trt.str[1:].astype(int)]
               + rng.normal(0, 0.8, 4)[d.Block.str[1:].astype(int)] + rng.normal(0, 1, 100))
     return _factors(d, ("Trt", "Block"))
+
+
+def plain_data(seed: int = 16) -> pd.DataFrame:
+    """100 records, a covariate x and 10 groups g (s33small: the smallest fit)."""
+    rng = np.random.default_rng(seed)
+    g = np.arange(100) % 10
+    d = pd.DataFrame({"g": [f"g{i}" for i in g], "x": rng.normal(size=100)})
+    d["y"] = 1 + 0.5 * d.x + rng.normal(0, 1, 10)[g] + rng.normal(size=100)
+    return _factors(d, ("g",))
+
+
+def us2_data(seed: int = 17, genos: int = 60) -> pd.DataFrame:
+    """Two sites x ``genos`` genotypes x 2 replicates (240 records), correlated sites."""
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame([(f"S{s}", f"R{r}", f"G{g}") for s in range(2) for r in range(2)
+                      for g in range(genos)], columns=["Site", "Rep", "Geno"])
+    u = rng.multivariate_normal([0, 0], [[1.0, 0.6], [0.6, 1.5]], genos)
+    d["y"] = (np.where(d.Site == "S0", 10.0, 12.0) + u[d.Geno.str[1:].astype(int),
+                                                      d.Site.str[1:].astype(int)]
+              + rng.normal(0, 1, len(d)))
+    return _factors(d, ("Site", "Rep", "Geno"))
 
 
 def met_small_data(seed: int = 12, sites: int = 6, genos: int = 40) -> pd.DataFrame:
@@ -151,6 +176,11 @@ def workload(name: str) -> tuple[pd.DataFrame, dict[str, Any], str]:
                         maxit=50), "env")
     if name == "rcbd":
         return rcbd_data(), dict(fixed="y ~ Trt", random="~ Block"), "Trt"
+    if name == "plain":
+        return plain_data(), dict(fixed="y ~ x", random="~ g"), "g"
+    if name == "us2":
+        return (us2_data(), dict(fixed="y ~ Site + Site:Rep", random="~ us(Site):Geno",
+                                 residual="~ dsum(~ units | Site)"), "Site")
     if name == "met_sites":
         return (met_sites_data(), dict(fixed="y ~ Site", random="~ Geno",
                                        residual="~ dsum(~ units | Site)"), "Site")
@@ -200,6 +230,7 @@ def _child(name: str, reps: int) -> dict:
     return {"cpu": cpu, "n": reps, "iterations": int(len(m.iterations)),
             "loglik": float(m.loglik),
             "theta": [float(x) for x in out["vc"]["component"].to_numpy()],
+            "vc_se": [float(x) for x in out["vc"]["std.error"].to_numpy()],
             "coef": [float(x) for x in np.asarray(out["coef"].iloc[:, 0], dtype=float)],
             "pred": [float(x) for x in pv["predicted.value"].to_numpy()],
             "se": [float(x) for x in pv["std.error"].to_numpy()],
@@ -323,7 +354,8 @@ def main() -> None:
 
             old_path = old_tree(a.old_ref, tmp)
         print(f"{'workload':9s} {'iter':>4s} {'new s/fit':>10s} {'old s/fit':>10s} "
-              f"{'old/new':>8s} {'Δℓ':>8s} {'Δθ':>8s} {'Δcoef':>8s} {'Δpred':>8s} {'Δse':>8s}")
+              f"{'old/new':>8s} {'Δℓ':>8s} {'Δθ':>8s} {'ΔSE(θ)':>8s} {'Δcoef':>8s} {'Δpred':>8s} "
+              f"{'Δse':>8s}")
         for w in names:
             new = _run("--child", w, a.reps, str(ROOT))
             if old_path is None:
@@ -337,7 +369,8 @@ def main() -> None:
                 old = _fastest([old, _run("--child", w, a.reps, old_path)])
             assert old["asr_py"].startswith(old_path), old["asr_py"]
             dll = abs(new["loglik"] - old["loglik"]) / max(abs(old["loglik"]), 1.0)
-            diffs = [_rel(new[k], old[k]) for k in ("theta", "coef", "pred", "se")]
+            diffs = [_rel(new[k], old[k]) for k in ("theta", "vc_se", "coef", "pred", "se")
+                     if k in new and k in old]
             print(f"{w:9s} {new['iterations']:4d} {new['cpu']:10.4f} {old['cpu']:10.4f} "
                   f"{old['cpu'] / new['cpu']:8.2f} {dll:8.1e} "
                   + " ".join(f"{x:8.1e}" for x in diffs), flush=True)

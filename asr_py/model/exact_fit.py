@@ -14,6 +14,12 @@ per trait, with the trait named.
   smaller range): y and X centred within the levels, the centred y fitted exactly by the
   centred X, with d = n − levels − rank > 0 contrasts.
 
+Both are screened first without a dense solve: records with identical rows of X_t (and,
+for a random factor, the same level) have identical fitted values, so the within-group sum
+of squares of y is a lower bound on every least-squares residual; when it exceeds
+SCREEN² times the scale (100 TOL: far above rounding) the response is not fitted exactly and
+the n p² Gram matrix and its p x p eigendecomposition are skipped (most replicated designs).
+
 Both need a residual variance free to shrink: with every residual variance fixed ('F', a
 two-stage fit's units!R = 1 with weights) ℓ is bounded and nothing is checked.
 
@@ -27,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import lapack, solve_triangular
 
 from asr_py.errors import ModelError
 
@@ -34,6 +41,18 @@ from asr_py.errors import ModelError
 TOL = 1e-10
 #: largest records x columns² solved densely (the flops of the least-squares solve)
 MAX_DENSE = 500_000_000
+#: a within-group residual above SCREEN x scale proves the fit inexact (100 x TOL)
+SCREEN = 1e-8
+#: a pivoted-Cholesky residual above CLEAR x ‖y‖ is taken as inexact (10⁴ x TOL)
+CLEAR = 1e-6
+#: relative pivot below which a column of the scaled Gram matrix is dropped (as the
+#: eigendecomposition's 1e-12)
+PIVOT_TOL = 1e-12
+#: fewer fixed-effect columns: dense arrays and no screens (the p x p eigendecomposition
+#: costs less than the screens' sparse bookkeeping)
+SCREEN_COLS = 100
+#: widest row of X_t (non-zeros) keyed exactly for the screen; wider designs are not screened
+MAX_KEY_NNZ = 64
 
 _HINT_FIXED = ("check that the response is the right column and varies within the "
                "fixed-effect classes; a variance component needs residual variation left "
@@ -60,14 +79,17 @@ def check_not_fitted_exactly(model: Any) -> None:
             continue
         Xt = Xc[rows][:, cols]
         what = f"trait '{name}'" if multi else f"the response '{name}'"
-        if _exact(y, Xt):
+        dense = y.size * Xt.shape[1] ** 2 <= MAX_DENSE
+        if Xt.shape[1] < SCREEN_COLS:      # small: dense arrays, no screens (as cheap)
+            Xt = Xt.toarray()
+        xg = _row_groups(Xt) if dense and Xt.shape[1] >= SCREEN_COLS else None
+        if not _inexact_within(y, xg, float(y @ y)) and _exact(y, Xt):
             raise ModelError(_message(what, y, Xc.shape[1]), hint=_HINT_FIXED)
-        if y.size * Xt.shape[1] ** 2 > MAX_DENSE:
+        if not dense:
             continue
-        B = np.column_stack([Xt.toarray(), y])
-        gram = B.T @ B
+        parts = _GramParts(Xt, y)
         for term in getattr(model, "random", []):
-            d = _within_exact(B, gram, term, rows)
+            d = _within_exact(parts, term, rows, xg)
             if d:
                 raise ModelError(
                     f"{what} does not vary within the levels of the random term "
@@ -107,7 +129,9 @@ def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
     if scale == 0.0:
         return True
     if y.size * Xt.shape[1] ** 2 <= MAX_DENSE:
-        r, _ = _ls_residual(Xt.toarray(), y)
+        if Xt.shape[1] >= SCREEN_COLS and _clearly_inexact(Xt, y, scale):
+            return False
+        r, _ = _ls_residual(Xt, y)
         return bool(np.linalg.norm(r) <= TOL * scale)
     if np.ptp(y) > TOL * np.abs(y).max():
         return False
@@ -115,10 +139,62 @@ def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
     return any(np.ptp(Xt[:, [j]].toarray()) == 0 for j in np.nonzero(dense_cols)[0])
 
 
-def _within_exact(B: np.ndarray, gram: np.ndarray, term: Any, rows: np.ndarray) -> int:
+class _GramParts:
+    """B = [X_t, y] and its dense Gram matrix B'B, made on first use; for a sparse X_t
+    (SCREEN_COLS columns or more) a sparse product: nnz(B) times its non-zeros per row."""
+
+    def __init__(self, Xt: sp.csc_matrix, y: np.ndarray) -> None:
+        self._Xt, self._y = Xt, y
+        self._made: tuple[sp.csr_matrix | np.ndarray, np.ndarray] | None = None
+
+    def get(self) -> tuple[sp.csr_matrix | np.ndarray, np.ndarray]:
+        if self._made is None:
+            if sp.issparse(self._Xt):
+                B = sp.hstack([self._Xt, sp.csc_matrix(self._y[:, None])], format="csr")
+                self._made = (B, (B.T @ B).toarray())
+            else:
+                Bd = np.column_stack([self._Xt, self._y])
+                self._made = (Bd, Bd.T @ Bd)
+        return self._made
+
+
+def _row_groups(Xt: sp.spmatrix) -> np.ndarray | None:
+    """Group ids of the records by their row of X_t (equal rows, compared exactly, share
+    an id); None for a row of more than MAX_KEY_NNZ non-zeros."""
+    A = sp.csr_matrix(Xt, copy=True)
+    A.eliminate_zeros()
+    A.sort_indices()
+    k = np.diff(A.indptr)
+    w = int(k.max(initial=0))
+    if w > MAX_KEY_NNZ:
+        return None
+    keys = np.zeros((A.shape[0], 1 + 2 * w))
+    keys[:, 0] = k
+    pos = np.arange(A.indptr[-1]) - np.repeat(A.indptr[:-1], k)
+    row = np.repeat(np.arange(A.shape[0]), k)
+    keys[row, 1 + pos] = A.indices
+    keys[row, 1 + w + pos] = A.data
+    return np.unique(keys, axis=0, return_inverse=True)[1].ravel()
+
+
+def _inexact_within(y: np.ndarray, groups: np.ndarray | None, scale2: float) -> bool:
+    """True when y varies within ``groups`` (records any fit of the model gives equal
+    fitted values): Σ (y − ȳ_group)², a lower bound on the least-squares residual's square,
+    exceeds (SCREEN)² ``scale2``. False (decide on the data) for no groups."""
+    if groups is None or scale2 <= 0.0:
+        return False
+    ids = np.unique(groups, return_inverse=True)[1].ravel()
+    counts = np.bincount(ids).astype(float)
+    r = y - (np.bincount(ids, weights=y) / counts)[ids]
+    return bool(r @ r > SCREEN ** 2 * scale2)
+
+
+def _within_exact(parts: _GramParts, term: Any, rows: np.ndarray,
+                  xg: np.ndarray | None = None) -> int:
     """d > 0 when y (last column of B = [X_t, y]), centred within the levels of ``term``
     (an indicator Z on ``rows``), is fitted exactly by the centred fixed effects with d
-    within-level contrasts; else 0. Screened first on the centred Gram matrix
+    within-level contrasts; else 0. Screened first by y's variation within the records of
+    equal X_t rows (``xg``) and level, then on the centred Gram matrix
     B'B − B'S'C⁻¹SB (S the level indicator, C the counts; n p² flops once per trait, n p
     per term), which tells a clearly inexact response apart without touching n x p arrays."""
     if any(getattr(b, "known", False) for b in getattr(term, "blocks", [])):
@@ -138,12 +214,19 @@ def _within_exact(B: np.ndarray, gram: np.ndarray, term: Any, rows: np.ndarray) 
     n_g = int(np.count_nonzero(counts))
     if rows.size - n_g <= 0:
         return 0
+    if xg is not None:
+        y = parts._y
+        yc = y - y.mean()
+        if _inexact_within(y, xg.astype(np.int64) * n_cols + g, float(yc @ yc)):
+            return 0
+    B, gram = parts.get()
     counts = np.maximum(counts, 1.0)                     # (empty levels: sums of 0)
     S = sp.csr_matrix((np.ones(g.size), (g, np.arange(g.size))), shape=(n_cols, g.size))
-    M = np.asarray(S @ B)
+    M = S @ B
+    M = M.toarray() if sp.issparse(M) else np.asarray(M)
     C = gram - M.T @ (M / counts[:, None])              # Gram of the centred [X_t, y]
     yy = float(C[-1, -1])
-    total = float(gram[-1, -1] - B[:, -1].sum() ** 2 / rows.size)
+    total = float(gram[-1, -1] - parts._y.sum() ** 2 / rows.size)
     if total <= 0.0 or yy > 1e-6 * total:
         return 0                                          # varies within the levels
     if C.shape[0] > 1 and np.any(C[:-1, :-1]):
@@ -152,19 +235,61 @@ def _within_exact(B: np.ndarray, gram: np.ndarray, term: Any, rows: np.ndarray) 
         w = V[:, keep].T @ C[:-1, -1]
         if yy - float(w @ (w / lam[keep])) > 1e-6 * total:
             return 0
-    Bc = B - (M / counts[:, None])[g]                     # near exact: decide on the data
+    Bd = B.toarray() if sp.issparse(B) else B
+    Bc = Bd - (M / counts[:, None])[g]                    # near exact: decide on the data
     r, rank = _ls_residual(Bc[:, :-1], Bc[:, -1])
     d = rows.size - n_g - rank
     return d if d > 0 and float(np.linalg.norm(r)) <= TOL * np.sqrt(total) else 0
 
 
-def _ls_residual(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+def _clearly_inexact(A: sp.spmatrix, y: np.ndarray, scale: float) -> bool:
+    """True when y's least-squares residual on A is clearly not 0 (above CLEAR x ``scale``),
+    found without an eigendecomposition: a pivoted Cholesky factor P'ĜP = U'U of the
+    column-scaled Gram matrix Ĝ = D^-½ A'A D^-½ (pivots below PIVOT_TOL dropped; p³/3 flops
+    against the eigendecomposition's ~9 p³), then three refinement steps on the data. False:
+    decide with the eigendecomposition (:func:`_ls_residual`)."""
+    A = sp.csr_matrix(A)
+    G = (A.T @ A).toarray()
+    d = np.diag(G).copy()
+    on = np.nonzero(d > 0)[0]
+    if on.size == 0:
+        return False
+    s = 1.0 / np.sqrt(d[on])
+    Gs = G[np.ix_(on, on)] * s[:, None] * s[None, :]
+    c, piv, rank, info = lapack.dpstrf(Gs, tol=PIVOT_TOL, lower=0)
+    if info < 0 or rank < 1:
+        return False
+    cols = piv[:rank] - 1
+    U = np.triu(c[:rank, :rank])
+    As = A[:, on[cols]] @ sp.diags(s[cols])
+    r = y.copy()
+    for _ in range(3):
+        b = As.T @ r
+        z = solve_triangular(U, solve_triangular(U, b, trans="T", check_finite=False),
+                             check_finite=False)
+        r = r - As @ z
+    return bool(np.linalg.norm(r) > CLEAR * scale)
+
+
+def _ls_residual(A: np.ndarray | sp.spmatrix, y: np.ndarray) -> tuple[np.ndarray, int]:
     """(y − Aβ̂ by least squares, rank of A), from the Gram matrix A'A (n p² flops in one
-    matrix product; an SVD of the tall A costs ten times more) with two refinement steps,
-    so that an exact fit leaves a residual near rounding."""
-    if A.shape[1] == 0 or not np.any(A):
-        return y.copy(), 0
-    lam, V = np.linalg.eigh(A.T @ A)
+    dense matrix product, far fewer for a sparse A; an SVD of the tall A costs ten times
+    more) with two refinement steps, so that an exact fit leaves a residual near rounding.
+    The columns are scaled to unit length first (the span is unchanged): a covariate in
+    large units would otherwise push the other columns under the rank cutoff."""
+    if sp.issparse(A):
+        A = sp.csr_matrix(A)
+        if A.shape[1] == 0 or not np.any(A.data):
+            return y.copy(), 0
+        G = (A.T @ A).toarray()
+    else:
+        if A.shape[1] == 0 or not np.any(A):
+            return y.copy(), 0
+        G = A.T @ A
+    d = np.diag(G)
+    s = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 0.0)
+    A = A @ sp.diags(s) if sp.issparse(A) else A * s
+    lam, V = np.linalg.eigh(G * s[:, None] * s[None, :])
     keep = lam > lam.max() * 1e-12
     Vk = V[:, keep] / np.sqrt(lam[keep])
     r = y.copy()

@@ -587,10 +587,12 @@ def _face_polish(problem: MixedProblem, res: RemlResult, kwargs: dict) -> RemlRe
     """s32face: a fit that ended with a singular covariance matrix checked by maximising ℓ
     over its Cholesky factor (:mod:`asr_py.reml.face_polish`); when that gains more than the
     tolerance, the fit redone from there is kept if it is higher."""
-    from asr_py.reml.face_polish import NOTE, polish
+    from asr_py.reml.face_polish import NOTE, candidates, polish
 
     if kwargs.get("maxit", 30) < REFIT_MIN_ITER or "S" in list(res.constraints):
         return res  # 'S': ℓ unbounded along a singular block (s32unb), no optimum to polish
+    if not candidates(problem, np.asarray(res.theta, dtype=float), list(res.constraints)):
+        return res  # s33small: no singular us block, nothing to polish (no form built)
     tol = loglik_tolerance(problem, kwargs.get("tol_loglik", 3e-8))
     # s33polish: the form the fit's iteration evaluated (its symbolic analysis) and the
     # score alone (BFGS reads ℓ and its gradient); V where those lose their digits

@@ -26,6 +26,7 @@ all k at once through the same factor of C.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,6 +58,11 @@ from asr_py.reml.solver import (
 from asr_py.reml.sparse_x import extreme_eigen, prefer_sparse_x
 from asr_py.reml.stiff_rows import rotated_section_traces, stiff_mask, stiff_solve
 from asr_py.vcov.base import Congruence, Matrix, materialise
+
+#: id(problem.X) -> a weak reference to it, for the X whose full column rank was checked
+#: (second fits and post-passes build new MMEs of the same X; a dead or different object
+#: under the id is checked again)
+_X_RANK_OK: dict[int, weakref.ref] = {}
 
 LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -294,6 +300,20 @@ class MME:
     def _check_x_rank(self) -> None:
         if self.p == 0:
             return
+        key = self.problem.X
+        seen = _X_RANK_OK.get(id(key))
+        if seen is not None and seen() is key:
+            return  # s33small: this X passed already (a refit of the same problem)
+        MME._check_x_rank_of(self)
+        if len(_X_RANK_OK) > 64:
+            for k in [k for k, r in _X_RANK_OK.items() if r() is None]:
+                _X_RANK_OK.pop(k, None)
+        try:
+            _X_RANK_OK[id(key)] = weakref.ref(key)
+        except TypeError:
+            pass
+
+    def _check_x_rank_of(self) -> None:
         xtx = (self.X.T @ self.X).tocsc()
         # on unit-length columns: the rank does not depend on a covariate's units (x * 1e6)
         d = np.sqrt(np.clip(xtx.diagonal(), 1e-300, None))
