@@ -7,14 +7,7 @@
 # ...) as 1-based codes; row names are kept when they are not R's automatic 1..n (mtcars).
 library(jsonlite)
 items <- sub(" .*", "", data(package = "datasets")$results[, "Item"])
-column <- function(v) {
-  if (is.factor(v))
-    return(list(type = "factor", ordered = is.ordered(v), levels = levels(v),
-                codes = as.integer(v)))
-  type <- typeof(v)
-  stopifnot(type %in% c("double", "integer", "logical", "character"), is.null(dim(v)))
-  list(type = type, values = as.vector(v))
-}
+source("scripts/r_dataset_column.R")      # column(): one column with its R type
 out <- list()
 for (n in items) {
   x <- get(n, envir = as.environment("package:datasets"))

@@ -9,14 +9,7 @@
 library(jsonlite)
 MAX_CELLS <- 15000
 PACKAGES <- c("lme4", "nlme")
-column <- function(v) {
-  if (is.factor(v))
-    return(list(type = "factor", ordered = is.ordered(v), levels = levels(v),
-                codes = as.integer(v)))
-  type <- typeof(v)
-  stopifnot(type %in% c("double", "integer", "logical", "character"), is.null(dim(v)))
-  list(type = type, values = as.vector(v))
-}
+source("scripts/r_dataset_column.R")      # column(): one column with its R type
 out <- list()
 versions <- list()
 for (p in PACKAGES) {

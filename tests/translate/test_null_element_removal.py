@@ -3,7 +3,7 @@ the data frame's column (R Language Definition 3.4.1: assigning NULL with [[ del
 translation kept the name with the value None (a list of the old length, a column of None).
 Expected lengths printed by R 4.2.2 (Rscript) for the same code: 1 2 1 1."""
 
-from asr_py.translate import translate
+from _translate_fixtures import run_r
 
 CODE = """x <- list(a = 1, b = 2, c = 3)
 x[["a"]] <- NULL
@@ -20,8 +20,7 @@ n <- c(length(x), length(y), ncol(d), ncol(e))
 
 
 def test_null_removes_by_name_and_position() -> None:
-    ns: dict = {}
-    exec(compile(translate(CODE), "t", "exec"), ns)  # noqa: S102 - the translation under test
+    ns = run_r(CODE)
     assert list(ns["n"]) == [1, 2, 1, 1]
     assert list(ns["x"]) == ["c"] and list(ns["y"]) == [1, 3]
     assert list(ns["d"].columns) == ["v"] and list(ns["e"].columns) == ["u"]

@@ -10,16 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from asr_py.translate import translate
+from _translate_fixtures import run_r as _run
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def _run(code: str) -> dict:
-    ns: dict = {}
-    exec(compile(translate(code), "t", "exec"), ns)  # noqa: S102 - the translation under test
-    return ns
 
 
 def test_data_of_an_attached_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
