@@ -83,11 +83,11 @@ def check_not_fitted_exactly(model: Any) -> None:
         if Xt.shape[1] < SCREEN_COLS:      # small: dense arrays, no screens (as cheap)
             Xt = Xt.toarray()
         xg = _row_groups(Xt) if dense and Xt.shape[1] >= SCREEN_COLS else None
-        if not _inexact_within(y, xg, float(y @ y)) and _exact(y, Xt):
+        parts = _GramParts(Xt, y)
+        if not _inexact_within(y, xg, float(y @ y)) and _exact(y, parts):
             raise ModelError(_message(what, y, Xc.shape[1]), hint=_HINT_FIXED)
         if not dense:
             continue
-        parts = _GramParts(Xt, y)
         for term in getattr(model, "random", []):
             d = _within_exact(parts, term, rows, xg)
             if d:
@@ -99,7 +99,10 @@ def check_not_fitted_exactly(model: Any) -> None:
                     "residual variance shrinks)",
                     hint=f"a trait measured once per level of {term.label} (the same value "
                          "on all its records) is analysed at that level, one record per "
-                         "level; or check that the response is the right column")
+                         "level; a response that is exactly fixed effects plus a value per "
+                         f"level of {term.label} (simulated without error, or already "
+                         "adjusted values) leaves no residual; or check that the response "
+                         "is the right column")
 
 
 def _residual_free(model: Any) -> bool:
@@ -123,13 +126,14 @@ def _own_columns(Xc: sp.csc_matrix, rows: np.ndarray) -> np.ndarray | None:
     return np.nonzero(nz_in)[0]
 
 
-def _exact(y: np.ndarray, Xt: sp.csc_matrix) -> bool:
+def _exact(y: np.ndarray, parts: _GramParts) -> bool:
     """y = X_t β exactly (relative TOL); constant y only, for a design too large."""
     scale = float(np.linalg.norm(y))
     if scale == 0.0:
         return True
+    Xt = parts._Xt
     if y.size * Xt.shape[1] ** 2 <= MAX_DENSE:
-        if Xt.shape[1] >= SCREEN_COLS and _clearly_inexact(Xt, y, scale):
+        if Xt.shape[1] >= SCREEN_COLS and _clearly_inexact(parts.factor(), y, scale):
             return False
         r, _ = _ls_residual(Xt, y)
         return bool(np.linalg.norm(r) <= TOL * scale)
@@ -143,9 +147,16 @@ class _GramParts:
     """B = [X_t, y] and its dense Gram matrix B'B, made on first use; for a sparse X_t
     (SCREEN_COLS columns or more) a sparse product: nnz(B) times its non-zeros per row."""
 
-    def __init__(self, Xt: sp.csc_matrix, y: np.ndarray) -> None:
+    def __init__(self, Xt: sp.csc_matrix | np.ndarray, y: np.ndarray) -> None:
         self._Xt, self._y = Xt, y
         self._made: tuple[sp.csr_matrix | np.ndarray, np.ndarray] | None = None
+        self._factor: _XFactor | None = None
+
+    def factor(self) -> _XFactor:
+        """The pivoted Cholesky factor of X_t's scaled Gram matrix, made on first use."""
+        if self._factor is None:
+            self._factor = _XFactor(self._Xt)
+        return self._factor
 
     def get(self) -> tuple[sp.csr_matrix | np.ndarray, np.ndarray]:
         if self._made is None:
@@ -219,22 +230,29 @@ def _within_exact(parts: _GramParts, term: Any, rows: np.ndarray,
         yc = y - y.mean()
         if _inexact_within(y, xg.astype(np.int64) * n_cols + g, float(yc @ yc)):
             return 0
+    S = sp.csr_matrix((np.ones(g.size), (g, np.arange(g.size))), shape=(n_cols, g.size))
+    if sp.issparse(parts._Xt) and n_g < parts._Xt.shape[1] and parts.factor().ok:
+        # fewer levels than fixed-effect columns: y and the level indicators with X_t
+        # projected out, y's residual on them (n_g³ flops, not the p³ of the centred X_t)
+        W = parts.factor().residual(np.column_stack(
+            [S[np.nonzero(counts)[0]].T.toarray(), parts._y]))
+        Wg = W.T @ W
+        yc = parts._y - parts._y.mean()
+        if Wg[-1, -1] - _explained(Wg[:-1, :-1], Wg[:-1, -1]) > 1e-6 * float(yc @ yc):
+            return 0
     B, gram = parts.get()
     counts = np.maximum(counts, 1.0)                     # (empty levels: sums of 0)
-    S = sp.csr_matrix((np.ones(g.size), (g, np.arange(g.size))), shape=(n_cols, g.size))
     M = S @ B
     M = M.toarray() if sp.issparse(M) else np.asarray(M)
     C = gram - M.T @ (M / counts[:, None])              # Gram of the centred [X_t, y]
     yy = float(C[-1, -1])
     total = float(gram[-1, -1] - parts._y.sum() ** 2 / rows.size)
-    if total <= 0.0 or yy > 1e-6 * total:
-        return 0                                          # varies within the levels
-    if C.shape[0] > 1 and np.any(C[:-1, :-1]):
-        lam, V = np.linalg.eigh(C[:-1, :-1])
-        keep = lam > lam.max() * 1e-12
-        w = V[:, keep].T @ C[:-1, -1]
-        if yy - float(w @ (w / lam[keep])) > 1e-6 * total:
-            return 0
+    if total <= 0.0:
+        return 0
+    # y's within-level variation left by the centred fixed effects (they may explain it:
+    # y = environment + genotype exactly, fitted y ~ Env, random = ~ Geno)
+    if yy - _explained(C[:-1, :-1], C[:-1, -1]) > 1e-6 * total:
+        return 0
     Bd = B.toarray() if sp.issparse(B) else B
     Bc = Bd - (M / counts[:, None])[g]                    # near exact: decide on the data
     r, rank = _ls_residual(Bc[:, :-1], Bc[:, -1])
@@ -242,33 +260,63 @@ def _within_exact(parts: _GramParts, term: Any, rows: np.ndarray,
     return d if d > 0 and float(np.linalg.norm(r)) <= TOL * np.sqrt(total) else 0
 
 
-def _clearly_inexact(A: sp.spmatrix, y: np.ndarray, scale: float) -> bool:
-    """True when y's least-squares residual on A is clearly not 0 (above CLEAR x ``scale``),
-    found without an eigendecomposition: a pivoted Cholesky factor P'ĜP = U'U of the
-    column-scaled Gram matrix Ĝ = D^-½ A'A D^-½ (pivots below PIVOT_TOL dropped; p³/3 flops
-    against the eigendecomposition's ~9 p³), then three refinement steps on the data. False:
-    decide with the eigendecomposition (:func:`_ls_residual`)."""
-    A = sp.csr_matrix(A)
-    G = (A.T @ A).toarray()
-    d = np.diag(G).copy()
+def _explained(G: np.ndarray, b: np.ndarray) -> float:
+    """b'G⁺b, the sum of squares a least-squares fit explains from the Gram matrix G = A'A
+    and b = A'y, by a pivoted Cholesky factor of the column-scaled G (pivots below
+    PIVOT_TOL dropped; p³/3 flops, a tenth of an eigendecomposition)."""
+    d = np.diag(G)
     on = np.nonzero(d > 0)[0]
     if on.size == 0:
-        return False
+        return 0.0
     s = 1.0 / np.sqrt(d[on])
-    Gs = G[np.ix_(on, on)] * s[:, None] * s[None, :]
-    c, piv, rank, info = lapack.dpstrf(Gs, tol=PIVOT_TOL, lower=0)
+    c, piv, rank, info = lapack.dpstrf(G[np.ix_(on, on)] * s[:, None] * s[None, :],
+                                       tol=PIVOT_TOL, lower=0)
     if info < 0 or rank < 1:
-        return False
+        return 0.0
     cols = piv[:rank] - 1
-    U = np.triu(c[:rank, :rank])
-    As = A[:, on[cols]] @ sp.diags(s[cols])
-    r = y.copy()
-    for _ in range(3):
-        b = As.T @ r
-        z = solve_triangular(U, solve_triangular(U, b, trans="T", check_finite=False),
-                             check_finite=False)
-        r = r - As @ z
-    return bool(np.linalg.norm(r) > CLEAR * scale)
+    w = solve_triangular(np.triu(c[:rank, :rank]), (b[on] * s)[cols], trans="T",
+                         check_finite=False)
+    return float(w @ w)
+
+
+class _XFactor:
+    """Least squares on the columns of a sparse X_t without an eigendecomposition: a
+    pivoted Cholesky factor P'ĜP = U'U of the column-scaled Gram matrix
+    Ĝ = D^-½ X_t'X_t D^-½ (pivots below PIVOT_TOL dropped; p³/3 flops against the
+    eigendecomposition's ~9 p³). ``ok`` is False when nothing is left of X_t."""
+
+    def __init__(self, A: sp.spmatrix) -> None:
+        A = sp.csr_matrix(A)
+        G = (A.T @ A).toarray()
+        d = np.diag(G).copy()
+        on = np.nonzero(d > 0)[0]
+        self.ok = on.size > 0
+        if not self.ok:
+            return
+        s = 1.0 / np.sqrt(d[on])
+        Gs = G[np.ix_(on, on)] * s[:, None] * s[None, :]
+        c, piv, rank, info = lapack.dpstrf(Gs, tol=PIVOT_TOL, lower=0)
+        self.ok = info >= 0 and rank >= 1
+        if self.ok:
+            cols = piv[:rank] - 1
+            self.U = np.triu(c[:rank, :rank])
+            self.As = A[:, on[cols]] @ sp.diags(s[cols])
+
+    def residual(self, Y: np.ndarray) -> np.ndarray:
+        """Y − X_t(X_t'X_t)⁺X_t'Y by the normal equations and three refinement steps."""
+        R = Y.copy()
+        for _ in range(3):
+            z = solve_triangular(self.U, solve_triangular(self.U, self.As.T @ R, trans="T",
+                                                          check_finite=False),
+                                 check_finite=False)
+            R = R - self.As @ z
+        return R
+
+
+def _clearly_inexact(fac: _XFactor, y: np.ndarray, scale: float) -> bool:
+    """True when y's least-squares residual on X_t (``fac``) is clearly not 0 (above
+    CLEAR x ``scale``). False: decide with the eigendecomposition (:func:`_ls_residual`)."""
+    return fac.ok and bool(np.linalg.norm(fac.residual(y)) > CLEAR * scale)
 
 
 def _ls_residual(A: np.ndarray | sp.spmatrix, y: np.ndarray) -> tuple[np.ndarray, int]:

@@ -108,3 +108,52 @@ def test_a_fixed_residual_keeps_the_fit() -> None:
     sv.loc[sv.Component == "units!R", ["Value", "Constraint"]] = [1.0, "F"]
     m = asr.asreml(fixed="hatch ~ 1", random="~ dam", data=d, params=sv)
     assert m.converged and np.isfinite(m.loglik)
+
+
+def _env_plus_geno(seed: int = 1) -> pd.DataFrame:
+    """4 environments x 10 genotypes, y = environment + genotype exactly (no error)."""
+    rng = np.random.default_rng(seed)
+    e, g = np.repeat(np.arange(4), 10), np.tile(np.arange(10), 4)
+    return pd.DataFrame({"Env": [f"e{i}" for i in e], "Geno": [f"g{i}" for i in g],
+                         "y": (3 * rng.normal(size=4))[e] + rng.normal(size=10)[g]})
+
+
+def test_dense_reml_is_unbounded_for_environment_plus_genotype() -> None:
+    d = _env_plus_geno()
+    X, Z = indicator(d.Env), indicator(d.Geno)
+    y = d.y.to_numpy()
+    lls = [reml_loglik(y, X, 0.3 * Z @ Z.T + s * np.eye(len(y))) for s in (1e-3, 1e-5, 1e-7)]
+    # 40 records - 10 genotypes - 3 environment contrasts = 27 contrasts fitted exactly
+    np.testing.assert_allclose(np.diff(lls), 27 / 2 * np.log(100), rtol=0.01)
+
+
+def test_environment_plus_genotype_exactly_is_refused() -> None:
+    """The within-genotype variation is all environment: the centred fixed effects fit it
+    (it was fitted and reported converged, units!R = 8.5e-8 on the boundary, ℓ = 177.2)."""
+    d = _env_plus_geno()
+    with pytest.raises(ModelError) as e:
+        asr.asreml(fixed="y ~ Env", random="~ Geno", data=d)
+    assert "random term Geno once the fixed effects are removed (27 within-level" \
+        in str(e.value)
+    assert "simulated without error" in e.value.hint
+    noisy = d.assign(y=d.y + np.random.default_rng(2).normal(0, 0.1, len(d)))
+    assert asr.asreml(fixed="y ~ Env", random="~ Geno", data=noisy).converged
+
+
+def test_entries_plus_blocks_exactly_is_refused_on_a_wide_design() -> None:
+    """150 fixed entries (a sparse X of 150 columns: the check projects X out of the 6
+    block indicators and y rather than centring X within blocks) in 6 complete blocks,
+    y = entry + block exactly; with noise it is an ordinary RCBD fit."""
+    rng = np.random.default_rng(3)
+    e, b = np.tile(np.arange(150), 6), np.repeat(np.arange(6), 150)
+    d = pd.DataFrame({"Entry": [f"E{i:03d}" for i in e], "Block": [f"B{i}" for i in b],
+                      "y": rng.normal(size=150)[e] + rng.normal(size=6)[b]})
+    X, Z = indicator(d.Entry), indicator(d.Block)
+    lls = [reml_loglik(d.y.to_numpy(), X, 0.5 * Z @ Z.T + s * np.eye(len(d)))
+           for s in (1e-3, 1e-5)]
+    assert lls[1] - lls[0] > 100                  # unbounded: no REML estimate
+    with pytest.raises(ModelError, match="random term Block once the fixed effects are "
+                                         r"removed \(745 within-level"):
+        asr.asreml(fixed="y ~ Entry", random="~ Block", data=d)
+    noisy = d.assign(y=d.y + rng.normal(0, 0.2, len(d)))
+    assert np.isfinite(asr.asreml(fixed="y ~ Entry", random="~ Block", data=noisy).loglik)

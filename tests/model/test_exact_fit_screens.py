@@ -48,12 +48,12 @@ def test_screens_never_call_an_exact_response_inexact(kind: str, seed: int) -> N
     noisy = exact + exact.std() * rng.normal(size=X.shape[0])   # not
     groups = ef._row_groups(Xs)
     assert _lstsq_rel(X, exact) < 1e-10
-    assert not ef._clearly_inexact(Xs, exact, float(np.linalg.norm(exact)))
+    assert not ef._clearly_inexact(ef._XFactor(Xs), exact, float(np.linalg.norm(exact)))
     assert not ef._inexact_within(exact, groups, float(exact @ exact))
-    assert ef._exact(exact, Xs)
+    assert ef._exact(exact, ef._GramParts(Xs, exact))
     assert _lstsq_rel(X, noisy) > 1e-3
-    assert ef._clearly_inexact(Xs, noisy, float(np.linalg.norm(noisy)))
-    assert not ef._exact(noisy, Xs)
+    assert ef._clearly_inexact(ef._XFactor(Xs), noisy, float(np.linalg.norm(noisy)))
+    assert not ef._exact(noisy, ef._GramParts(Xs, noisy))
 
 
 def test_row_groups_are_exactly_equal_rows() -> None:
