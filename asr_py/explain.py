@@ -546,7 +546,8 @@ def _num(n: int) -> str:
 
 _SHORT = {"us": "unstructured", "diag": "diagonal", "idh": "diagonal", "idv": "scaled identity",
           "fa": "factor analytic", "facv": "factor analytic", "rr": "reduced rank",
-          "xfa": "extended factor analytic", "chol": "Cholesky", "ante": "antedependence"}
+          "xfa": "factor analytic", "sfa": "factor analytic", "chol": "Cholesky",
+          "ante": "antedependence"}
 
 
 def _short(structure: str) -> str:

@@ -115,7 +115,7 @@ CASES: list[Case] = [
                       "corgh")],
     _v("fa", "fa(site, 1):gen"), _v("facv", "facv(site, 1):gen"), _v("rr", "rr(site, 1):gen"),
     _v("rr+diag", "rr(site, 1):gen + diag(site):gen"),
-    _v("xfa", "xfa(site, 1):gen", refuse=True), _v("sfa", "sfa(site, 1):gen", refuse=True),
+    _v("xfa", "xfa(site, 1):gen"), _v("sfa", "sfa(site, 1):gen"),
     # --- variance models: time series / spatial --------------------------------------------
     *[c for n in ("ar1", "ar2", "ar3", "sar", "sar2", "ma1", "ma2", "arma") for c in _vs(n)],
     *_vm("exp", "x"), *_vm("gau", "x"),
