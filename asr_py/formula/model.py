@@ -283,8 +283,8 @@ _VMODEL_MATRICES = frozenset({"vm", "ide", "giv", "ped"})
 
 #: R/asreml functions a user may write that asr_py does not take, with what to write instead
 _NOT_SUPPORTED = {
-    "offset": "asr_py has no offset(): for a gaussian model take it off the response, "
-              "e.g. I(y - x) ~ ..., or add the known term to a derived response column",
+    "offset": "offset(x) is a term of the fixed formula on its own (y ~ a + offset(x)), "
+              "as in R; it cannot be part of an interaction or of the random/residual model",
     "sbs": "asr_py does not implement asreml's sbs(); docs/coverage.md lists the model "
            "functions it supports",
     **dict.fromkeys(

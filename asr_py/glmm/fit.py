@@ -168,6 +168,8 @@ class GlmmFit(AsremlFit):
         check_nsim(nsim)
         rng = np.random.default_rng(seed)
         eta, problem = linear_predictor_draws(self, nsim, rng)
+        if self.model.offset is not None:
+            eta = eta + self.model.offset[:, None]
         res = self.result
         mu = self.family.link.inverse(eta)
         w = self.pql.prior_weights[:, None]
