@@ -1,7 +1,8 @@
 """ASReml-R 4 names asr_py does not implement fail with a clear error: what (the name, 'not
 available'), where (the formula, a caret under the call) and what to write instead; an R
-function placed where asreml does not take it (offset() in the random model) says so; ``init`` on a structure without
-parameters says how to start the term's variance. (docs/coverage.md lists these.)"""
+function placed where asreml does not take it (offset() in the random model) says so;
+``init`` on a structure without parameters says how to start the term's variance.
+(docs/coverage.md lists these.)"""
 
 from __future__ import annotations
 
