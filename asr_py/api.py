@@ -74,8 +74,9 @@ def asreml(
     1/SE² with the residual variance fixed at 1 (constraint 'F' in ``params``).
 
     ``family``: ``asr.asr_binomial(link='logit', total=None)``, ``asr_poisson()``,
-    ``asr_Gamma()`` or ``asr_gaussian()`` (or a name) fits a generalized linear mixed model
-    by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
+    ``asr_Gamma()``, ``asr_gaussian()``, ``asr_negative_binomial(phi=1)`` or
+    ``asr_inverse_gaussian(link, dispersion)`` (or a name) fits a generalized linear mixed
+    model by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
     :class:`~asr_py.glmm.fit.GlmmFit`. A multivariate model takes one family per trait
     (a list in ``cbind`` order, or a dict by trait; :mod:`asr_py.glmm.traits`).
 

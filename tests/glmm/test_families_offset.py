@@ -171,3 +171,15 @@ def test_bad_input_is_a_clear_error(d: pd.DataFrame) -> None:
     m = _fit("yg ~ x + offset(expo)", data=d)
     with pytest.raises(AsrError, match="predict"):
         m.predict("x")
+
+
+def test_translated_asreml_call_runs_the_same_glm(d: pd.DataFrame) -> None:
+    r = ("m <- asreml(cnt ~ x + f + offset(log(expo)), data = d,\n"
+         "            family = asr_negative.binomial(link = 'log', phi = 2))\n")
+    py = asr.translate(r)
+    assert "# TODO" not in py and "offset(log(expo))" in py
+    ns: dict = {"d": d.assign(f=d.f.astype("category"))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102 - our own output
+    _check_glm(ns["m"], "nb_log_offset")
