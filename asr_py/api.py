@@ -132,6 +132,10 @@ def asreml(
     from asr_py.model.offset import offset_values, split_offset
 
     fixed, offsets, fixed_text = split_offset(fixed)   # offset(x): a known term, coefficient 1
+    from asr_py.model.mv_term import MV_NOTE, drop_mv
+
+    fixed, mv_fixed = drop_mv(fixed, "fixed", data)     # asreml 3's mv: a no-op
+    sparse, mv_sparse = drop_mv(sparse, "sparse", data)
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:
@@ -152,6 +156,8 @@ def asreml(
                           keep_order=_check_keep_order(keep_order), asmv=asmv,
                           check_identifiable=params is None and not start_values,
                           **matrices)
+    if mv_fixed or mv_sparse:
+        model.records.notes.append(MV_NOTE)
     if offsets:
         rec = model.records
         model.offset = offset_values(offsets, rec.frame, rec.row, fixed_text, rec.multivariate)

@@ -75,6 +75,8 @@ class _Checker:
         elif f.lhs is not None:
             raise self.fail(f"a {self.kind} formula has no response", f.lhs,
                             hint=f"write '~ {f.rhs}'; the response goes in the fixed formula")
+        if self.kind == "fixed":
+            f = _without_offsets(f)   # offset(x): a known term (asr_py.model.offset)
         self.check_body(f.rhs, self.kind)
         expand(f, "fixed" if self.kind == "fixed" else "random", text=self.text)
 
@@ -276,6 +278,30 @@ class _Checker:
         hint = f"did you mean {close}?" if close and close != call.func else None
         hint = _NOT_SUPPORTED.get(call.func, hint)
         return self.fail(msg, call, hint=hint)
+
+
+def _without_offsets(f: Formula) -> Formula:
+    """``f`` without its top-level ``offset(x)`` terms (a fixed formula's known terms; the
+    fit takes them out, asr_py.model.offset); the intercept-only ``1`` when nothing else is
+    left. An offset elsewhere (in an interaction) stays and is refused with a hint."""
+    def terms(e: Expr) -> list[Expr]:
+        if isinstance(e, BinOp) and e.op == "+":
+            return terms(e.left) + terms(e.right)
+        return [e]
+
+    if f.rhs is None:
+        return f
+    parts = terms(f.rhs)
+    kept = [t for t in parts if not (isinstance(t, Call) and t.func == "offset"
+                                     and len(t.args) == 1 and t.args[0].name is None)]
+    if len(kept) == len(parts):
+        return f
+    if not kept:
+        return Formula(f.lhs, Number(1.0), span=f.span)
+    rhs = kept[0]
+    for t in kept[1:]:
+        rhs = BinOp("+", rhs, t, span=rhs.span)
+    return Formula(f.lhs, rhs, span=f.span)
 
 
 #: model functions that give a known matrix: allowed in str()'s variance model
