@@ -118,3 +118,32 @@ def test_equate_levels_elsewhere_stays_a_todo() -> None:
     py = asr.translate("m <- asreml(y ~ 1, random = ~ str(~ P1 + P2, ~ us(2):id(P1)), "
                        "equate.levels = c('P1', 'P2'), data = dat)\n")
     assert "TODO(asr_py): asreml(equate.levels" in py
+
+
+def test_family_chosen_at_run_time_from_a_string() -> None:
+    """``family = eval(parse(text = fam))`` over a vector of asreml family strings (a GLMM
+    script's loop over traits): each string is mapped when the script runs, as a written
+    family is; a family asr_py lacks stops with an AsrError, never another family."""
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"x": rng.normal(size=60), "g": np.repeat([f"G{i}" for i in range(12)], 5)})
+    d["cnt"] = rng.poisson(np.exp(1 + 0.3 * d.x)).astype(float)
+    r = ("fams <- c(\"asr_poisson(link = 'log')\", \"asr_negative.binomial(link = 'log', "
+         "phi = 2)\", \"asr_gaussian()\", \"asr_multinomial()\")\n"
+         "ll <- c()\n"
+         "for (k in 1:3) {\n"
+         "  m <- asreml(cnt ~ x, random = ~ g, family = eval(parse(text = fams[k])), data = d)\n"
+         "  ll <- c(ll, m$loglik)\n"
+         "}\n"
+         "m4 <- asreml(cnt ~ x, family = eval(parse(text = fams[4])), data = d)\n")
+    py = asr.translate(r)
+    assert "r_asr_family(" in py and "TODO(asr_py): asreml(family" not in py
+    ns: dict = {"d": d}
+    head, _, last = py.rpartition("m4 = ")
+    exec(compile(head, "<translated>", "exec"), ns)  # noqa: S102 - our own output
+    from asr_py.translate.runtime import r_loglik  # m$loglik as asreml reports it
+
+    want = [r_loglik(asr.asreml("cnt ~ x", random="~ g", data=d, family=f)) for f in
+            (asr.asr_poisson(), asr.asr_negative_binomial(phi=2), None)]
+    np.testing.assert_allclose(ns["ll"], want, rtol=1e-12)
+    with pytest.raises(asr.AsrError, match="not available in asr_py"):
+        exec(compile(head + "m4 = " + last, "<translated>", "exec"), ns)  # noqa: S102
