@@ -109,7 +109,7 @@ def _vm(name: str, arg: str = "x, rown") -> list[Case]:
 CASES: list[Case] = [
     # --- variance models: identity / heterogeneous / unstructured -------------------------
     _v("id"), _v("idv"), _v("idh"), _v("diag"), _v("us"), _v("usv", refuse=True),
-    _v("chol", "chol(site, 1):gen"), _v("cholc", "cholc(site, 1):gen", refuse=True),
+    _v("chol", "chol(site, 1):gen"), _v("cholc", "cholc(site, 1):gen"),
     _v("ante", "ante(site, 1):gen"),
     *[_v(n) for n in ("cor", "corv", "corh", "corb", "corbv", "corbh", "corg", "corgv",
                       "corgh")],

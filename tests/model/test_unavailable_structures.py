@@ -26,7 +26,6 @@ def trial() -> pd.DataFrame:
 
 @pytest.mark.parametrize("written, name, instead", [
     ("~ usv(site):id(gen)", "usv", "us("),
-    ("~ cholc(site, 1):id(gen)", "cholc", "chol("),
     ("~ gen + lvr(age, dist = 1)", "lvr", "exp("),   # its own arguments are not an error
     ("~ gen + lvrv(age)", "lvrv", "exp("),
     ("~ gen + lvr(age)", "lvr", "ar1("),
