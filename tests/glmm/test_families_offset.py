@@ -183,3 +183,13 @@ def test_translated_asreml_call_runs_the_same_glm(d: pd.DataFrame) -> None:
         warnings.simplefilter("ignore")
         exec(compile(py, "<translated>", "exec"), ns)  # noqa: S102 - our own output
     _check_glm(ns["m"], "nb_log_offset")
+
+
+def test_simulated_gaussian_data_carry_the_offset(d: pd.DataFrame) -> None:
+    m = _fit("yg ~ x + offset(0.8 * expo)", random="~ g", data=d)
+    sims = m.simulate(300, seed=2)
+    # the mean of the draws per row is o + Xβ̂ (random effects and residuals average out)
+    b = m.coef_fixed["solution"].to_numpy()
+    want = 0.8 * d.expo.to_numpy() + b[0] + b[1] * d.x.to_numpy()
+    assert np.corrcoef(sims.mean(axis=1).to_numpy(), want)[0, 1] > 0.95
+    assert abs(float(np.mean(sims.mean(axis=1).to_numpy() - want))) < 0.1
