@@ -13,13 +13,12 @@ u <- rnorm(20, 0, 0.4)[as.integer(g)]
 mu_c <- exp(0.5 + 0.4 * x + c(0, 0.3, -0.2)[as.integer(f)] + u) * expo
 cnt <- rnbinom(n, size = 2, mu = mu_c)
 mu_t <- exp(1 + 0.3 * x + c(0, 0.2, 0.1)[as.integer(f)])
-ig <- round(statmod_free <- {
-  # inverse Gaussian draws (Michael, Schucany & Haas 1976), lambda = 4
-  lam <- 4; nu <- rnorm(n)^2
-  xx <- mu_t + mu_t^2 * nu / (2 * lam) - mu_t / (2 * lam) *
-    sqrt(4 * mu_t * lam * nu + mu_t^2 * nu^2)
-  ifelse(runif(n) <= mu_t / (mu_t + xx), xx, mu_t^2 / xx)
-}, 6)
+# inverse Gaussian draws (Michael, Schucany & Haas 1976) with shape lambda = 4
+lam <- 4
+nu <- rnorm(n)^2
+xx <- mu_t + mu_t^2 * nu / (2 * lam) - mu_t / (2 * lam) *
+  sqrt(4 * mu_t * lam * nu + mu_t^2 * nu^2)
+ig <- round(ifelse(runif(n) <= mu_t / (mu_t + xx), xx, mu_t^2 / xx), 6)
 yg <- round(2 + 0.5 * x + u + rnorm(n, 0, 0.5) + 0.8 * expo, 6)
 d <- data.frame(g = g, x = x, f = f, expo = expo, cnt = cnt, ig = ig, yg = yg)
 
