@@ -17,16 +17,11 @@ import pandas as pd
 
 from asr_py.errors import DataError, FormulaError
 from asr_py.formula import parse_formula
-from asr_py.formula.ast import BinOp, Call, Expr
+from asr_py.formula.ast import Expr
+from asr_py.formula.model import split_offsets
 from asr_py.model.data import numeric_value
 
 __all__ = ["offset_values", "split_offset"]
-
-
-def _plus_terms(e: Expr) -> list[Expr]:
-    if isinstance(e, BinOp) and e.op == "+":
-        return _plus_terms(e.left) + _plus_terms(e.right)
-    return [e]
 
 
 def split_offset(fixed: object) -> tuple[object, list[Expr], str]:
@@ -35,10 +30,7 @@ def split_offset(fixed: object) -> tuple[object, list[Expr], str]:
     if not isinstance(fixed, str) or "offset" not in fixed:
         return fixed, [], fixed if isinstance(fixed, str) else ""
     f = parse_formula(fixed, "fixed")
-    if f.rhs is None:
-        return fixed, [], fixed
-    terms = _plus_terms(f.rhs)
-    offs = [t for t in terms if isinstance(t, Call) and t.func == "offset"]
+    rest, offs = split_offsets(f)
     if not offs:
         return fixed, [], fixed
     for c in offs:
@@ -46,9 +38,7 @@ def split_offset(fixed: object) -> tuple[object, list[Expr], str]:
             raise FormulaError.at("offset() takes one expression, e.g. offset(log(n))",
                                   c.span, text=fixed, formula="fixed",
                                   hint="write one offset() per known term")
-    rest = [str(t) for t in terms if t not in offs]
-    rhs = " + ".join(rest) if rest else "1"
-    return f"{f.lhs} ~ {rhs}", [c.args[0].value for c in offs], fixed
+    return str(rest), [c.args[0].value for c in offs], fixed
 
 
 def offset_values(exprs: list[Expr], frame: pd.DataFrame, row: np.ndarray, text: str,

@@ -193,3 +193,13 @@ def test_simulated_gaussian_data_carry_the_offset(d: pd.DataFrame) -> None:
     want = 0.8 * d.expo.to_numpy() + b[0] + b[1] * d.x.to_numpy()
     assert np.corrcoef(sims.mean(axis=1).to_numpy(), want)[0, 1] > 0.95
     assert abs(float(np.mean(sims.mean(axis=1).to_numpy() - want))) < 0.1
+
+
+def test_offset_among_minus_terms_and_its_arguments(d: pd.DataFrame) -> None:
+    a = _fit("yg ~ x - 1 + offset(0.8 * expo)", random="~ g", data=d)
+    b = _fit("I(yg - 0.8 * expo) ~ x - 1", random="~ g", data=d)
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-9)
+    assert list(a.coef_fixed.index) == ["x"]
+    with pytest.raises(FormulaError, match="offset\\(\\) takes one expression") as e:
+        asr.parse_model("yg ~ offset(expo, 2) + x")
+    assert "^" in str(e.value)
