@@ -12,8 +12,9 @@ Public API (everything else is internal):
 * :func:`ainverse`, :func:`amatrix`, :func:`gmatrix`, :func:`ginverse`, :func:`hinverse`
   (single-step H-inverse), :class:`RelMatrix`,
   :func:`read_plink` (PLINK .bed/.bim/.fam markers for gmatrix)
-* :func:`asr_binomial`, :func:`asr_poisson`, :func:`asr_Gamma`, :func:`asr_gaussian` - the
-  ``family=`` of a generalized linear mixed model (fitted by PQL, as ASReml)
+* :func:`asr_binomial`, :func:`asr_poisson`, :func:`asr_Gamma`, :func:`asr_gaussian`,
+  :func:`asr_negative_binomial`, :func:`asr_inverse_gaussian` - the ``family=`` of a
+  generalized linear mixed model (fitted by PQL, as ASReml)
 * :func:`variogram`, :func:`plot_variogram` - empirical semivariogram of spatial residuals
 * :mod:`plus <asr_py.compat.asremlplus>` - asremlPlus's model-selection workflow
   (``as_asrtests``, ``testranfix``, ``changeTerms``, ``REMLRT``, ``infoCriteria``, ...);
@@ -73,6 +74,8 @@ _LAZY = {
     "asr_poisson": ("asr_py.glmm.family", "asr_poisson"),
     "asr_Gamma": ("asr_py.glmm.family", "asr_Gamma"),
     "asr_gaussian": ("asr_py.glmm.family", "asr_gaussian"),
+    "asr_negative_binomial": ("asr_py.glmm.family", "asr_negative_binomial"),
+    "asr_inverse_gaussian": ("asr_py.glmm.family", "asr_inverse_gaussian"),
     "plus": ("asr_py.compat", "asremlplus"),
     "dae": ("asr_py.compat", "dae"),
     "lme4": ("asr_py.compat", "lme4"),
@@ -95,7 +98,8 @@ def __getattr__(name: str):  # PEP 562: import heavy pieces on first use
     raise AttributeError(f"module 'asr_py' has no attribute {name!r}{_hint(name)}")
 
 
-_FAMILIES = ("asr_binomial", "asr_poisson", "asr_Gamma", "asr_gaussian")
+_FAMILIES = ("asr_binomial", "asr_poisson", "asr_Gamma", "asr_gaussian",
+             "asr_negative_binomial", "asr_inverse_gaussian")
 
 
 def _hint(name: str) -> str:

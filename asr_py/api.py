@@ -74,8 +74,9 @@ def asreml(
     1/SE² with the residual variance fixed at 1 (constraint 'F' in ``params``).
 
     ``family``: ``asr.asr_binomial(link='logit', total=None)``, ``asr_poisson()``,
-    ``asr_Gamma()`` or ``asr_gaussian()`` (or a name) fits a generalized linear mixed model
-    by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
+    ``asr_Gamma()``, ``asr_gaussian()``, ``asr_negative_binomial(phi=1)`` or
+    ``asr_inverse_gaussian(link, dispersion)`` (or a name) fits a generalized linear mixed
+    model by penalised quasi-likelihood, as ASReml (:mod:`asr_py.glmm.pql`); returns a
     :class:`~asr_py.glmm.fit.GlmmFit`. A multivariate model takes one family per trait
     (a list in ``cbind`` order, or a dict by trait; :mod:`asr_py.glmm.traits`).
 
@@ -128,6 +129,13 @@ def asreml(
     from asr_py.model.matrix_response import matrix_response
 
     fixed, data, matrices = matrix_response(fixed, data, matrices)   # "Y ~ trait", Y=matrix
+    from asr_py.model.offset import offset_values, split_offset
+
+    fixed, offsets, fixed_text = split_offset(fixed)   # offset(x): a known term, coefficient 1
+    from asr_py.model.mv_term import MV_NOTE, drop_mv
+
+    fixed, mv_fixed = drop_mv(fixed, "fixed", data)     # asreml 3's mv: a no-op
+    sparse, mv_sparse = drop_mv(sparse, "sparse", data)
     maxit = check_fit_arguments(maxit, start_values, params, trace, solver, mv_start)
     method = _check_method(method)
     if residual is not None and rcov is not None:
@@ -148,6 +156,13 @@ def asreml(
                           keep_order=_check_keep_order(keep_order), asmv=asmv,
                           check_identifiable=params is None and not start_values,
                           **matrices)
+    if mv_fixed or mv_sparse:
+        model.records.notes.append(MV_NOTE)
+    if offsets:
+        rec = model.records
+        model.offset = offset_values(offsets, rec.frame, rec.row, fixed_text, rec.multivariate)
+        if family is None:   # REML of y - o; the fitted values add o back (_with_offset)
+            rec.y = rec.y - model.offset
     if params is not None:
         model.apply_params(params)      # variances it fixes ('F') are not estimated
     if not start_values and params is not None:   # a start-values table fits nothing
@@ -163,14 +178,14 @@ def asreml(
         check_not_fitted_exactly(model)
     callback = _Printer() if trace else None
     if vcm is not None:
-        return _fit_vcm(model, vcm, family, method, maxit, callback, solver, call)
+        return _with_offset(_fit_vcm(model, vcm, family, method, maxit, callback, solver, call))
     if family is not None:
         glmm = _fit_glmm(model, family, data, maxit, callback, solver, call, method)
         glmm.refit = asreml          # update() refits it as any asr.asreml() fit
         return glmm
     problem = model.problem()
     if method == "ML":  # asr_py.reml.ml: alternating GLS and AI-REML steps
-        return AsremlFit(model, _fit_ml(problem, maxit, callback, solver), call)
+        return _with_offset(AsremlFit(model, _fit_ml(problem, maxit, callback, solver), call))
     notes: list[str] = []
     if mv_start == "pairwise":
         mv_start = "auto"
@@ -209,7 +224,16 @@ def asreml(
         result.pev = [np.full_like(np.asarray(v, dtype=float), np.nan) for v in result.pev]
     if callback is not None:
         callback.phase(f"done: backend {result.solver!r}, {result.n_iter} iterations")
-    return AsremlFit(model, result, call, refit=asreml)
+    return _with_offset(AsremlFit(model, result, call, refit=asreml))
+
+
+def _with_offset(fit: AsremlFit) -> AsremlFit:
+    """A Gaussian fit with ``offset(x)``: its fitted values are o + Xβ̂ + Zû (the engine
+    fitted y − o; :mod:`asr_py.model.offset`)."""
+    o = fit.model.offset
+    if o is not None:
+        fit.result.fitted = np.asarray(fit.result.fitted, dtype=float) + o
+    return fit
 
 
 #: asreml()'s own keyword names (for did-you-mean on a misspelt one)

@@ -271,6 +271,10 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
         n = len(levels.get(f, [])) or "n"
         if f == "units":
             return PartInfo(text, f, "factor", "one effect per record (units)", f"I_{n}")
+        if f == "mv":
+            return PartInfo(text, f, "mv", "asreml 3's missing-value term: dropped, the fit "
+                            "estimates missing responses without it (unless the data have "
+                            "a column 'mv')", "(none)")
         return PartInfo(text, f, "factor", f"plain factor '{f}': independent effects",
                         f"I_{n}")
     if isinstance(p, Call):
@@ -318,6 +322,9 @@ def _part(p: Expr, levels: dict[str, list[str]], matrices: dict[str, Any]) -> Pa
             return PartInfo(text, f, p.func, f"'{f}' with ASReml's {p.func}() structure, which "
                             "asr_py does not implement (a fit refuses it)",
                             f"{p.func}({f}) (not available)")
+        if p.func == "offset":
+            return PartInfo(text, f, "offset", f"known term {f} with coefficient 1 (added to "
+                            "the linear predictor; nothing estimated)", "(none)")
         if p.func == "and":
             return PartInfo(text, f, "and", f"overlay: the design of '{f}' is added to the "
                             "previous term's Z, sharing its effects and variance",
@@ -439,6 +446,11 @@ def explain(formula: str, data: Any = None, *, kind: str | None = None,
     from asr_py.formula.model import validate_formula
 
     validate_formula(f, kind, formula)  # unknown functions, misplaced '|', ... with a caret
+    if fixed is not None:   # offset(x) and asreml 3's mv have no columns (asreml() drops them)
+        from asr_py.model.mv_term import drop_mv
+        from asr_py.model.offset import split_offset
+
+        fixed = drop_mv(split_offset(fixed)[0], "fixed", data)[0]
     levels: dict[str, list[str]] = {}
     notes: list[str] = []
     model = None
@@ -481,9 +493,12 @@ def _default_fixed(data: Any) -> str | None:
 
 def _compile(formula: str, kind: str, data: Any, fixed: str | None, matrices: dict[str, Any],
              notes: list[str]) -> Any:
+    from asr_py.model.mv_term import drop_mv
+    from asr_py.model.offset import split_offset
     from asr_py.model.spec import compile_model
 
-    if kind == "fixed":
+    if kind == "fixed":   # offset(x) and asreml 3's mv have no columns (asreml() drops them)
+        formula = drop_mv(split_offset(formula)[0], "fixed", data)[0]
         return compile_model(formula, data=data, **matrices)
     fixed = fixed or _default_fixed(data)
     if fixed is None:
@@ -546,7 +561,8 @@ def _num(n: int) -> str:
 
 _SHORT = {"us": "unstructured", "diag": "diagonal", "idh": "diagonal", "idv": "scaled identity",
           "fa": "factor analytic", "facv": "factor analytic", "rr": "reduced rank",
-          "xfa": "extended factor analytic", "chol": "Cholesky", "ante": "antedependence"}
+          "xfa": "factor analytic", "sfa": "factor analytic", "chol": "Cholesky",
+          "ante": "antedependence"}
 
 
 def _short(structure: str) -> str:

@@ -88,21 +88,15 @@ for _base, (_lo, _hi, _named, _doc) in _UNAVAILABLE.items():
          f"{_doc}, times one variance (not in asr_py)", base=_base, suffix="v")
     _add(_base + "h", "variance", _lo, _hi, _named + _INIT,
          f"{_doc}, heterogeneous variances (not in asr_py)", base=_base, suffix="h")
-_add("xfa", "variance", 1, 2, ("k", "init"), "extended factor analytic (not in asr_py)")
-_add("sfa", "variance", 1, 2, ("k", "init"), "sparse factor analytic (not in asr_py)")
-_add("cholc", "variance", 1, 2, ("k", "init"), "Cholesky, by columns (not in asr_py)")
 _add("usv", "variance", 1, 1, ("init",), "unstructured with a scale (not in asr_py)")
 #: the names above: ASReml variance structures asr_py does not implement
 UNAVAILABLE = frozenset(FUNCTIONS)
-#: ... of which the spatial ones (over ordered positions or distances: all but xfa, ...)
+#: ... of which the spatial ones (over ordered positions or distances: all but usv)
 UNAVAILABLE_SPATIAL = frozenset(
     n for n in UNAVAILABLE if FUNCTIONS[n].base in _UNAVAILABLE)
 #: what to write instead of an unavailable structure (by family), for the error's hint
 ALTERNATIVES: dict[str, str] = {
     "lvr": "exp(x) or ar1(f)",
-    "xfa": "fa(f, k) or rr(f, k) + diag(f)",
-    "sfa": "fa(f, k)",
-    "cholc": "chol(f, k)",
     "usv": "us(f) (its variances carry the scale)",
 }
 

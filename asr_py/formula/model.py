@@ -75,6 +75,12 @@ class _Checker:
         elif f.lhs is not None:
             raise self.fail(f"a {self.kind} formula has no response", f.lhs,
                             hint=f"write '~ {f.rhs}'; the response goes in the fixed formula")
+        if self.kind == "fixed":
+            f, offs = split_offsets(f)   # offset(x): a known term (asr_py.model.offset)
+            for c in offs:
+                if len(c.args) != 1 or c.args[0].name is not None:
+                    raise self.fail("offset() takes one expression, e.g. offset(log(n))", c,
+                                    hint="write one offset() per known term")
         self.check_body(f.rhs, self.kind)
         expand(f, "fixed" if self.kind == "fixed" else "random", text=self.text)
 
@@ -278,13 +284,44 @@ class _Checker:
         return self.fail(msg, call, hint=hint)
 
 
+def split_offsets(f: Formula) -> tuple[Formula, list[Call]]:
+    """(``f`` without its top-level ``offset(x)`` terms, those terms): the known terms of a
+    fixed formula, which the fit takes out (asr_py.model.offset). Top level is the chain of
+    ``+`` and ``-`` (``y ~ offset(o) + x - 1``); the intercept-only ``1`` stands in when
+    nothing else is left. An offset elsewhere (in an interaction) stays and is refused."""
+    signed: list[tuple[str, Expr]] = []
+
+    def walk(e: Expr, sign: str) -> None:
+        if isinstance(e, BinOp) and e.op in ("+", "-"):
+            walk(e.left, sign)
+            signed.append(("-" if e.op == "-" else "+", e.right))
+        else:
+            signed.append((sign, e))
+
+    def known(sg: str, e: Expr) -> bool:
+        return sg == "+" and isinstance(e, Call) and e.func == "offset"
+
+    if f.rhs is None:
+        return f, []
+    walk(f.rhs, "+")
+    offs = [e for sg, e in signed if known(sg, e)]
+    if not offs:
+        return f, []
+    kept = [(sg, e) for sg, e in signed if not known(sg, e)]
+    lead = not kept or kept[0][0] == "-"
+    rhs: Expr = Number(1.0) if lead else kept[0][1]
+    for sg, e in kept if lead else kept[1:]:
+        rhs = BinOp(sg, rhs, e, span=rhs.span)
+    return Formula(f.lhs, rhs, span=f.span), offs
+
+
 #: model functions that give a known matrix: allowed in str()'s variance model
 _VMODEL_MATRICES = frozenset({"vm", "ide", "giv", "ped"})
 
 #: R/asreml functions a user may write that asr_py does not take, with what to write instead
 _NOT_SUPPORTED = {
-    "offset": "asr_py has no offset(): for a gaussian model take it off the response, "
-              "e.g. I(y - x) ~ ..., or add the known term to a derived response column",
+    "offset": "offset(x) is a term of the fixed formula on its own (y ~ a + offset(x)), "
+              "as in R; it cannot be part of an interaction or of the random/residual model",
     "sbs": "asr_py does not implement asreml's sbs(); docs/coverage.md lists the model "
            "functions it supports",
     **dict.fromkeys(

@@ -7,8 +7,10 @@ from asr_py.glmm.family import (
     asr_binomial,
     asr_Gamma,
     asr_gaussian,
+    asr_inverse_gaussian,
+    asr_negative_binomial,
     asr_poisson,
 )
 
 __all__ = ["Family", "Link", "as_family", "asr_Gamma", "asr_binomial", "asr_gaussian",
-           "asr_poisson"]
+           "asr_inverse_gaussian", "asr_negative_binomial", "asr_poisson"]

@@ -18,7 +18,21 @@ Gamma      μ²                  inverse, log,         1 (ASReml-R's default)
                                identity
 gaussian   1                   identity, log,        estimated
                                inverse
+negative   μ + μ²/φ_nb         log, identity,        1
+binomial   (φ_nb = ``phi``,    inverse
+           known)
+inverse    μ³                  inverse, 1/mu^2,      given (no default:
+gaussian                       log, identity         link= and dispersion=
+                               (no default)          are required)
 =========  ==================  ====================  ===================
+
+The negative binomial is ASReml's ``!NEGBIN [!LOGARITHM | !IDENTITY | !INVERSE] [!PHI phi]``
+("Natural logarithms are the default link function. The default value of φ is 1", ASReml
+User Guide, GLM qualifiers): V(μ) = μ + μ²/φ with φ known, R's
+``MASS::negative.binomial(theta = φ)``. The inverse Gaussian's V(μ) = μ³ is R's
+``inverse.gaussian()``; asreml-R's default link and dispersion for it are not documented in
+the sources asr_py was checked against, so both must be given (a silent default could fit a
+different model than the script's).
 
 ``dispersion=None`` estimates φ as the residual variance of the working model (as
 MASS::glmmPQL does); a number holds it there (ASReml's default of 1 for binomial and
@@ -60,6 +74,8 @@ class Link:
             return 1.0 / mu
         if n == "sqrt":
             return np.sqrt(mu)
+        if n == "1/mu^2":
+            return 1.0 / (mu * mu)
         raise AssertionError(n)
 
     def inverse(self, eta: np.ndarray) -> np.ndarray:
@@ -78,6 +94,8 @@ class Link:
             return 1.0 / eta
         if n == "sqrt":
             return eta * eta
+        if n == "1/mu^2":
+            return 1.0 / np.sqrt(eta)
         raise AssertionError(n)
 
     def mu_eta(self, eta: np.ndarray) -> np.ndarray:
@@ -99,6 +117,8 @@ class Link:
             return -1.0 / (eta * eta)
         if n == "sqrt":
             return 2.0 * eta
+        if n == "1/mu^2":
+            return -0.5 / (eta * np.sqrt(eta))
         raise AssertionError(n)
 
 
@@ -108,6 +128,8 @@ _LINKS = {
     "poisson": ("log", "identity", "sqrt"),
     "Gamma": ("inverse", "log", "identity"),
     "gaussian": ("identity", "log", "inverse"),
+    "negative.binomial": ("log", "identity", "inverse"),
+    "inverse.gaussian": ("inverse", "1/mu^2", "log", "identity"),
 }
 
 
@@ -121,6 +143,7 @@ class Family:
     link: Link
     dispersion: float | None = 1.0
     total: str | None = None
+    phi: float | None = None  # the negative binomial's known φ (V = μ + μ²/φ)
 
     # ----- the distribution ---------------------------------------------------------------
     def variance(self, mu: np.ndarray) -> np.ndarray:
@@ -131,6 +154,10 @@ class Family:
             return np.maximum(mu, _EPS)
         if n == "Gamma":
             return mu * mu
+        if n == "negative.binomial":
+            return np.maximum(mu + mu * mu / self.phi, _EPS)
+        if n == "inverse.gaussian":
+            return mu * mu * mu
         return np.ones_like(mu)
 
     def check_response(self, y: np.ndarray, w: np.ndarray) -> str | None:
@@ -143,11 +170,12 @@ class Family:
             if np.any(np.abs(k - np.round(k)) > 1e-6 * np.maximum(w, 1.0)):
                 return ("binomial data must be whole numbers of successes (proportion x "
                         "total)")
-        elif n == "poisson":
+        elif n in ("poisson", "negative.binomial"):
             if np.any(y < 0):
-                return "Poisson counts must be >= 0"
-        elif n == "Gamma" and np.any(y <= 0):
-            return "Gamma data must be > 0"
+                return f"{'Poisson' if n == 'poisson' else 'negative binomial'} counts must " \
+                       "be >= 0"
+        elif n in ("Gamma", "inverse.gaussian") and np.any(y <= 0):
+            return f"{n} data must be > 0"
         return None
 
     def start_mu(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -157,7 +185,9 @@ class Family:
             return (w * y + 0.5) / (w + 1.0)
         if n == "poisson":
             return y + 0.1
-        if n == "Gamma":
+        if n == "negative.binomial":
+            return y + (y == 0) / 6.0  # R's negative.binomial initialize
+        if n in ("Gamma", "inverse.gaussian"):
             return y.copy()
         if self.link.name in ("log", "inverse"):
             return np.maximum(y, 0.1 * np.mean(np.abs(y)) + _EPS)
@@ -169,7 +199,7 @@ class Family:
             return False
         if n == "binomial":
             return bool(np.all((mu > 0) & (mu < 1)))
-        if n in ("poisson", "Gamma"):
+        if n in ("poisson", "Gamma", "negative.binomial", "inverse.gaussian"):
             return bool(np.all(mu > 0))
         return True
 
@@ -183,6 +213,11 @@ class Family:
             return 2.0 * (special.xlogy(y, y / mu) - (y - mu))
         if n == "Gamma":
             return 2.0 * (-np.log(y / mu) + (y - mu) / mu)
+        if n == "negative.binomial":
+            th = self.phi
+            return 2.0 * (special.xlogy(y, y / mu) - (y + th) * np.log((y + th) / (mu + th)))
+        if n == "inverse.gaussian":
+            return (y - mu) ** 2 / (mu * mu * y)
         return (y - mu) ** 2
 
     @property
@@ -197,29 +232,35 @@ class Family:
     def __str__(self) -> str:
         d = "estimated" if self.dispersion is None else f"{self.dispersion:g}"
         tot = f", total='{self.total}'" if self.total else ""
-        return f"{self.name}(link='{self.link.name}', dispersion={d}{tot})"
+        phi = f", phi={self.phi:g}" if self.phi is not None else ""
+        return f"{self.name}(link='{self.link.name}', dispersion={d}{phi}{tot})"
 
 
-def _make(name: str, link: str | None, dispersion: float | None, total: str | None = None
-          ) -> Family:
+def _positive(what: str, value: object) -> float:
+    try:
+        d = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        d = float("nan")
+    if not math.isfinite(d) or d <= 0:
+        raise AsrError(f"{what} must be a positive number, not {value!r}")
+    return d
+
+
+def _make(name: str, link: str | None, dispersion: float | None, total: str | None = None,
+          phi: float | None = None) -> Family:
     ok = _LINKS[name]
     link = ok[0] if link is None else link
     if not isinstance(link, str) or link not in ok:
         raise AsrError(f"asr_{name}(): link {link!r} is not available",
                        hint="choose one of " + ", ".join(repr(x) for x in ok))
     if dispersion is not None:
-        try:
-            d = float(dispersion)
-        except (TypeError, ValueError):
-            d = float("nan")
-        if not math.isfinite(d) or d <= 0:
-            raise AsrError(f"asr_{name}(): dispersion must be a positive number or None "
-                           f"(estimated), not {dispersion!r}")
-        dispersion = d
+        dispersion = _positive(f"asr_{name}(): dispersion (or None: estimated)", dispersion)
+    if phi is not None:
+        phi = _positive(f"asr_{name}(): phi", phi)
     if total is not None and not isinstance(total, str):
         raise AsrError("asr_binomial(): total must be the name of a data column",
                        hint="e.g. asr_binomial(total='n')")
-    return Family(name, Link(link), dispersion, total)
+    return Family(name, Link(link), dispersion, total, phi)
 
 
 def asr_binomial(link: str = "logit", dispersion: float | None = 1.0,
@@ -249,6 +290,34 @@ def asr_gaussian(link: str = "identity", dispersion: float | None = None) -> Fam
     return _make("gaussian", link, dispersion)
 
 
+def asr_negative_binomial(link: str = "log", dispersion: float | None = 1.0,
+                          phi: float = 1.0) -> Family:
+    """Negative binomial counts (ASReml-R's ``asr_negative.binomial``; ASReml's ``!NEGBIN``):
+    V(μ) = μ + μ²/φ with φ = ``phi`` known (default 1, as ASReml), R's
+    ``MASS::negative.binomial(theta = phi)``. Links 'log', 'identity', 'inverse'."""
+    return _make("negative.binomial", link, dispersion, phi=phi)
+
+
+_IG_NEEDS = ("asr_inverse.gaussian(): give link= and dispersion= (a number, or None to "
+             "estimate it): asreml-R's defaults for them are not established here, and a "
+             "guessed default could fit a different model")
+
+
+def asr_inverse_gaussian(link: str | None = None, dispersion: float | None | str = "unset"
+                         ) -> Family:
+    """Inverse Gaussian data (ASReml-R's ``asr_inverse.gaussian``): V(μ) = μ³ (R's
+    ``inverse.gaussian()``). Links 'inverse', '1/mu^2', 'log', 'identity'; both ``link`` and
+    ``dispersion`` (None: estimated) must be given (module docstring)."""
+    if link is None or isinstance(dispersion, str):
+        raise AsrError(_IG_NEEDS, hint="e.g. asr.asr_inverse_gaussian(link='log', "
+                                       "dispersion=None)")
+    return _make("inverse.gaussian", link, dispersion)
+
+
+_BY_NAME = {"negative.binomial": asr_negative_binomial, "negative_binomial":
+            asr_negative_binomial}
+
+
 def as_family(family: object) -> Family:
     """A :class:`Family` from a Family or a name ('binomial', 'poisson', 'Gamma',
     'gaussian', with or without ASReml-R's 'asr_' prefix)."""
@@ -257,12 +326,17 @@ def as_family(family: object) -> Family:
     if isinstance(family, str):
         key = family[4:] if family.startswith("asr_") else family
         key = {"gamma": "Gamma"}.get(key, key)
+        if key in _BY_NAME:
+            return _BY_NAME[key]()
+        if key in ("inverse.gaussian", "inverse_gaussian"):
+            asr_inverse_gaussian()  # raises: its link and dispersion must be given
         if key in _LINKS:
             return _make(key, None, None if key == "gaussian" else 1.0)
-    raise AsrError(f"family= must be asr.asr_binomial(), asr.asr_poisson(), asr.asr_Gamma() "
-                   f"or asr.asr_gaussian() (or their names), not {family!r}",
+    raise AsrError(f"family= must be asr.asr_binomial(), asr.asr_poisson(), asr.asr_Gamma(), "
+                   f"asr.asr_gaussian(), asr.asr_negative_binomial() or "
+                   f"asr.asr_inverse_gaussian() (or their names), not {family!r}",
                    hint="e.g. family=asr.asr_binomial(link='probit')")
 
 
 __all__ = ["Family", "Link", "as_family", "asr_Gamma", "asr_binomial", "asr_gaussian",
-           "asr_poisson"]
+           "asr_inverse_gaussian", "asr_negative_binomial", "asr_poisson"]

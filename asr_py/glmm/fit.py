@@ -157,6 +157,7 @@ class GlmmFit(AsremlFit):
         """``nsim`` data sets drawn from the fitted GLMM: new random effects u* from the
         estimated G, η* = Xβ̂ + Zu*, μ* = g⁻¹(η*), then the family's law (binomial
         proportions out of the prior-weight totals, Poisson counts, Gamma with shape 1/φ,
+        negative binomial counts, inverse Gaussian (Wald) with λ = w/φ,
         normal with variance φ/w)."""
         from asr_py.glmm.traits import TraitFamilies
         from asr_py.results.simulate import check_nsim, linear_predictor_draws
@@ -167,6 +168,8 @@ class GlmmFit(AsremlFit):
         check_nsim(nsim)
         rng = np.random.default_rng(seed)
         eta, problem = linear_predictor_draws(self, nsim, rng)
+        if self.model.offset is not None:
+            eta = eta + self.model.offset[:, None]
         res = self.result
         mu = self.family.link.inverse(eta)
         w = self.pql.prior_weights[:, None]
@@ -180,6 +183,11 @@ class GlmmFit(AsremlFit):
         elif name == "Gamma":
             shape = w / phi
             y = rng.gamma(np.broadcast_to(shape, mu.shape), mu / shape)
+        elif name == "negative.binomial":  # mean μ, variance μ + μ²/φ_nb
+            th = float(self.family.phi)
+            y = rng.negative_binomial(th, th / (th + mu)).astype(float)
+        elif name == "inverse.gaussian":  # mean μ, variance φ μ³ / w
+            y = rng.wald(mu, np.broadcast_to(w / phi, mu.shape))
         else:
             y = mu + rng.standard_normal(mu.shape) * np.sqrt(phi / w)
         return pd.DataFrame(y, index=self._record_index(),

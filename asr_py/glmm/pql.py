@@ -2,7 +2,7 @@
 Schall 1991, Breslow & Clayton 1993).
 
 With η = Xβ + Zu, μ = g⁻¹(η), prior weights w and the family's V(μ), each outer iteration
-fits the linear mixed model
+fits the linear mixed model (an ``offset(x)`` o is known: z − o is fitted, η = o + Xβ + Zu)
 
     z = η + (y − μ) g'(μ) = Xβ + Zu + e,    Var(e) = φ diag(1 / W),   W = w / (V(μ) g'(μ)²),
 
@@ -179,6 +179,7 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
         # is estimated on that scale
         for k in scale:
             theta[k], cons[k] = family.dispersion, "F"
+    off = model.offset if model.offset is not None else 0.0   # offset(x): η = o + Xβ + Zu
     mu = family.start_mu(y, pw)
     eta = link.link(mu)
     history: list[dict[str, float]] = []
@@ -189,15 +190,15 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
         dmu = link.mu_eta(eta)
         z = eta + (y - mu) / dmu
         w = pw * dmu * dmu / family.variance(mu)
-        prob = replace(base, y=z, residual=Weighted(residual, w), theta0=theta.copy(),
+        prob = replace(base, y=z - off, residual=Weighted(residual, w), theta0=theta.copy(),
                        constraints=list(cons), random=list(base.random))
         result = inner(prob, maxit=maxit, solver=solver)
-        new_eta = np.asarray(result.fitted, dtype=float)
+        new_eta = np.asarray(result.fitted, dtype=float) + off
         new_mu = link.inverse(new_eta)
         step = 1.0
         while not family.valid_mu(new_mu) and step > 1e-4:  # keep μ inside the support
             step /= 2
-            new_eta = eta + step * (np.asarray(result.fitted) - eta)
+            new_eta = eta + step * (np.asarray(result.fitted) + off - eta)
             new_mu = link.inverse(new_eta)
         if not family.valid_mu(new_mu):
             raise ModelError("the working-variate iteration left the range of the mean "

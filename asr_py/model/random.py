@@ -470,7 +470,7 @@ def _drop_score_columns(ctx: Context, call: Call, parts: tuple, blocks: list,
     keeps them as the scores' columns (ASReml's XFA: "the design matrix for f augmented with
     k columns of zeros for the k factors"), :mod:`asr_py.results.rr_design`."""
     first = parts[0] if parts else None
-    if not (isinstance(first, Call) and first.func in ("rr", "fa", "facv")):
+    if not (isinstance(first, Call) and first.func in ("rr", "fa", "facv", "xfa", "sfa")):
         return Z, 0
     pos = first.positional()
     kval = first.named().get("k", pos[1] if len(pos) > 1 else None)

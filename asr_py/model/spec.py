@@ -84,6 +84,9 @@ class Model:
     #: records, the REML likelihood does not depend on the variance parameters (held at
     #: their starting values, constraint 'F') and standard errors are not available
     saturated: bool = False
+    #: the known term o of ``offset(x)`` in the fixed formula, per record (None: none);
+    #: see :mod:`asr_py.model.offset`
+    offset: np.ndarray | None = None
 
     @property
     def y(self) -> np.ndarray:

@@ -470,6 +470,14 @@ class AsremlFit:
         sqrt(v_ii + v_jj − 2v_ij), V = L C⁻¹ L') and ``df.attrs['avsed']`` (min, mean, max);
         ``vcov=True`` attaches V as ``df.attrs['vcov']`` (labels: classify levels joined by
         ':')."""
+        if getattr(self.model, "offset", None) is not None:
+            from asr_py.errors import AsrError
+
+            raise AsrError("predict() of a fit with offset() is not available in asr_py: "
+                           "where asreml's predictions put the known term is not "
+                           "established here, and leaving it out would be another number",
+                           hint="predict Xβ̂ (+ Zû) yourself from coef_fixed / coef_random "
+                                "and add the offset at the value you want")
         return _predict(self.model, self.result, classify, levels, sed=sed, vcov=vcov,
                         present=present, ignore=ignore, only=only, average=average,
                         aliased=aliased,

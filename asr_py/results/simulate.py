@@ -69,6 +69,8 @@ def simulate(fit: Any, nsim: int = 1, seed: int | None = None) -> np.ndarray:
     check_nsim(nsim)
     rng = np.random.default_rng(seed)
     out, problem = linear_predictor_draws(fit, nsim, rng)
+    if getattr(fit.model, "offset", None) is not None:   # offset(x): y* = o + Xβ̂ + Zu* + e*
+        out = out + fit.model.offset[:, None]
     theta = fit.result.theta
     return out + draw(problem.residual, theta[problem.slices()[-1]], nsim, rng)
 

@@ -37,11 +37,14 @@ class InverseLink(Protocol):
 
 def _in_domain(name: str, eta: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """False where the step η → η − se leaves the branch of g⁻¹ that η is on: the inverse
-    link crossing η = 0 (μ = 1/η changes sign), the sqrt link below η = 0 (μ = η² turns)."""
+    link crossing η = 0 (μ = 1/η changes sign), the sqrt link below η = 0 (μ = η² turns),
+    the 1/mu^2 link at or below η = 0 (μ = η^(-1/2) undefined)."""
     if name == "inverse":
         return eta * lower > 0
     if name == "sqrt":
         return lower >= 0
+    if name == "1/mu^2":   # μ = η^(-1/2): defined for η > 0 only
+        return lower > 0
     return np.ones(eta.shape, dtype=bool)
 
 

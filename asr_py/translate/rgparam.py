@@ -102,13 +102,13 @@ def _entry(p: pd.DataFrame, label: str, blocks: list[Any], size: int
         fn = _model_of(b)
         name = _facnam(str(b.name), fn)
         levels = [str(v) for v in b.labels]
-        if fn in ("fa", "rr", "facv"):
+        if fn in ("fa", "rr", "facv", "xfa", "sfa"):
             k = len({m.group(1) for i in rows if (m := re.search(r"!fa(\d+)$", comp[i]))})
             levels += [f"Comp{j + 1}" for j in range(k)]
         out[name] = {"model": fn, "facnam": name, "levels": levels,
                      "initial": _named(comp, val, rows), "con": _named(comp, con, rows)}
     first = blocks[0] if blocks else None
-    if first is not None and _model_of(first) in ("fa", "rr", "facv") and \
+    if first is not None and _model_of(first) in ("fa", "rr", "facv", "xfa", "sfa") and \
             str(first.name).startswith(_model_of(first) + "(") and getattr(first, "k", 0):
         # str(~ ..., ~ rr(n, k):id(g)): asreml's term has n + k effects per level of the
         # rest, the last k the factor scores' placeholders (asr_py drops their zero columns:

@@ -52,6 +52,7 @@ from asr_py.translate.rasmatrix import r_as_matrix  # noqa: F401 - as.matrix(x)
 from asr_py.translate.rasreml3read import r_capital_factors  # noqa: F401 - asreml.read.table()
 from asr_py.translate.rasremlaom import r_aom  # noqa: F401 - fit$aom
 from asr_py.translate.rasremllrt import r_asreml_lrt  # noqa: F401 - vsnc::asreml.lrt()
+from asr_py.translate.rasrfamily import r_asr_family  # noqa: F401 - family = eval(parse(text = s))
 from asr_py.translate.rasrgenomics import r_full2sparse, r_sparse2full  # noqa: F401
 from asr_py.translate.rasrgenomicskin import (  # noqa: F401 - ASRgenomics
     r_G_inverse,

@@ -22,6 +22,8 @@ Start: the banded L D L' factor of the ``us`` start s (0.9 I + 0.1 J), band-trun
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from asr_py.vcov.banded import BandedFactor, ldl
@@ -64,3 +66,25 @@ class Cholesky(BandedFactor):
     def inv_deriv_inv(self, theta: np.ndarray) -> list[Matrix]:
         _, li, d = self._checked(theta)
         return self._d_inverse(li, d)
+
+
+@register("cholc", syntax=StructureSyntax(
+    "Cholesky with k columns", max_args=2, named=("k", "init"), order=True,
+    words="Cholesky with k free columns", math="Σ_{f} ({n}×{n}, LDL', k columns)",
+    definition="L unit lower triangular, free below the diagonal in its first k columns, "
+               "D diagonal"))
+class CholeskyColumns(Cholesky):
+    """``cholc(f, k)`` (ASReml's CHOLkC): Σ = L D L' with L unit lower triangular whose
+    sub-diagonal entries are free in the first k columns and 0 in the others ("k is the
+    number of non-zero sub diagonal columns in L", ASReml 3 User Guide, variance models
+    CHOLk, CHOLkC); with k = n − 1 it is ``us(f)``. θ as ``chol``: the lower triangle row by
+    row restricted to the free positions, d_i on the diagonal; the derivatives, inverse and
+    determinant are chol's (they read the positions)."""
+
+    family = "cholc"
+
+    def __init__(self, levels: Sequence[str], *, name: str = "", **options: object) -> None:
+        super().__init__(levels, name=name, **options)
+        self._pos = [(i, j) for i in range(self.n) for j in range(i + 1)
+                     if j == i or j < self.order]
+        self._diag = np.array([r == c for r, c in self._pos])

@@ -1,6 +1,11 @@
 """Factor-analytic and reduced-rank structures (option ``order`` = k, default 1).
 
-``fa(site, k)`` / ``facv``:  Σ = Λ Λ' + Ψ, Λ the n x k loadings, Ψ = diag(ψ_i).
+``fa(site, k)`` / ``facv`` / ``xfa`` / ``sfa``:  Σ = Λ Λ' + Ψ, Λ the n x k loadings,
+    Ψ = diag(ψ_i). ASReml's FA parametrisations are one covariance model ("FAk, FACVk and
+    XFAk are different parameterizations of the factor analytic model in which S = GG' + P",
+    ASReml 3 User Guide, Factor Analysis models); asreml-R's fa() is already the XFA form
+    (parameters c(diag(Ψ), vec(Γ)), ψ = 0 allowed: Thompson et al. 2003), so ``xfa`` and
+    ``sfa`` (the sparse form of the same ΛΛ' + Ψ) are fitted as fa: same Σ, θ and names.
     θ = ψ_1..ψ_n (names ``{name}_{level}!var``) then all n·k loadings column by column
     (``{name}_{level}!fa1`` for every level, ..., ``!fa{k}`` for every level): asreml-R's
     layout of ``vparameters``/``varcomp``/``init``, so n + n·k parameters. For
@@ -94,7 +99,7 @@ class _Loadings(Structure):
         return out
 
 
-@register("fa", "facv", syntax=StructureSyntax(
+@register("fa", "facv", "xfa", "sfa", syntax=StructureSyntax(
     "factor analytic with k factors", max_args=2, named=("k", "init"), order=True,
     words="factor analytic: loadings plus specific variances", math="ΛΛ' + Ψ ({n}×{n})",
     definition="Λ: {n}×k loadings, Ψ diagonal"))

@@ -27,9 +27,10 @@ EXPECTED_PARAMS = {
     "ar1h": 4, "ar2": 2, "ar2v": 3, "ar2h": 5, "ar3": 3, "ar3v": 4, "ar3h": 6, "ma1": 1,
     "ma1v": 2, "ma1h": 4, "ma2": 2, "ma2v": 3, "ma2h": 5, "exp": 1, "expv": 2, "exph": 4,
     "sar": 1, "sarv": 2, "sarh": 4, "sar2": 2, "sar2v": 3, "sar2h": 5,
-    "gau": 1, "gauv": 2, "gauh": 4, "fa": 6, "facv": 6, "rr": 6, "vm": 0, "giv": 0,
+    "gau": 1, "gauv": 2, "gauh": 4, "fa": 6, "facv": 6, "xfa": 6, "sfa": 6, "rr": 6,
+    "vm": 0, "giv": 0,
     # order 1: n variances (D) and n - 1 band terms
-    "ante": 5, "chol": 5, "own": 2,
+    "ante": 5, "chol": 5, "cholc": 5, "own": 2,
     # session 20: one φ (or range) / two φ per axis / ARMA's φ and θ
     **{f + s: k + {"": 0, "v": 1, "h": 3}[s]
        for f, k in (("iexp", 1), ("igau", 1), ("ieuc", 1), ("sph", 1), ("cir", 1),
@@ -50,8 +51,8 @@ def test_every_registered_structure_is_explained(name: str) -> None:
     part = term.parts[0]
     assert part.n_params == EXPECTED_PARAMS[name], name
     # scale added exactly when the structure carries no variance (ASReml's rule)
-    own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "rr", "ante", "chol",
-                       "own") or (
+    own_var = name in ("idv", "idh", "diag", "us", "fa", "facv", "xfa", "sfa", "rr", "ante",
+                       "chol", "cholc", "own") or (
         name[-1] in "vh" and name not in ("giv", "sph"))  # sph: spherical, not 'sp' + h
     assert term.scale == (not own_var), name
     assert term.n_params == EXPECTED_PARAMS[name] + (0 if own_var else 1)

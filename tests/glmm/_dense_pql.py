@@ -25,7 +25,8 @@ def link_fns(family: str, link: str):
     else:
         raise ValueError(link)
     var = {"binomial": lambda m: m * (1 - m), "poisson": lambda m: m,
-           "Gamma": lambda m: m * m}[family]
+           "Gamma": lambda m: m * m, "negbin2": lambda m: m + m * m / 2,
+           "inverse.gaussian": lambda m: m ** 3}[family]
     return inv, d, var
 
 
@@ -55,7 +56,8 @@ def dense_pql(y, w, X, Zs, Ks, family, link, *, dispersion=1.0, iters=100, tol=1
 
 def _dense_pql(y, w, X, Zs, Ks, family, link, *, dispersion, iters, tol):
     inv, dmu, var = link_fns(family, link)
-    mu = {"binomial": (w * y + 0.5) / (w + 1), "poisson": y + 0.1, "Gamma": y.copy()}[family]
+    mu = {"binomial": (w * y + 0.5) / (w + 1), "poisson": y + 0.1, "Gamma": y.copy(),
+          "negbin2": y + (y == 0) / 6, "inverse.gaussian": y.copy()}[family]
     eta = np.log(mu / (1 - mu)) if link == "logit" else (
         stats.norm.ppf(mu) if link == "probit" else np.log(mu))
     x0 = np.zeros(len(Zs) + (dispersion is None))
