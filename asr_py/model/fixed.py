@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from scipy.linalg.lapack import dtrtrs as _dtrtrs
 
 from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
+from asr_py.model.alias_origin import origin_free_gram
 from asr_py.model.alias_sparse import aliased_by_null_space
 from asr_py.model.at_label import at_label, at_name_of, split_at_term
 from asr_py.model.blocks import (
@@ -455,7 +456,9 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
     """Flags of the columns kept when dropping, in order, each column dependent on earlier ones.
 
     Sequential Gram-Schmidt on X'X through an incremental Cholesky factor: column j is aliased
-    when its squared residual after projection on the kept columns is < tol x its squared norm.
+    when its squared residual after projection on the kept columns is < tol x its squared norm
+    (its centred norm, with an intercept first and a covariate far from 0:
+    :mod:`asr_py.model.alias_origin`).
     Columns are taken ``block`` at a time: the block's Schur complement against the columns
     kept before it comes from one triangular solve with ``block`` right-hand sides, and the
     sequential rule runs inside the block on that complement (the same residuals, in the same
@@ -473,7 +476,11 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
         quick = aliased_by_null_space(X, tol)
         if quick is not None:
             return quick
-    if sp.issparse(X):
+    centred = origin_free_gram(X)  # s34user: a covariate far from 0 is not the intercept
+    floor = np.zeros(p)
+    if centred is not None:
+        G, diag, floor = centred
+    elif sp.issparse(X):
         xs = sp.csc_matrix(X, dtype=float)
         G = (xs.T @ xs).tocsc()
         diag = G.diagonal()
@@ -505,7 +512,7 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
             else:
                 w = np.empty(0)
                 r = S[i, i]
-            if r > tol * d:
+            if r > tol * d and r > floor[j]:
                 k = len(local)
                 Lb[k, :k] = w
                 Lb[k, k] = np.sqrt(r)
