@@ -307,9 +307,7 @@ def compile_model(
     _check_response_scale(records, texts.get("fixed", ""))
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
-        from asr_py.genetics import ainverse
-
-        ped = ainverse(pedigree)
+        ped = _pedigree_inverse(pedigree)
     ctx = Context(records, dict(matrices), frozenset(factors), texts.get("fixed", ""), "fixed",
                   ped, dict(group or {}), full_coded=frozenset(kept),
                   knot_points=knot_point_table(knot_points))
@@ -393,6 +391,25 @@ def _saturated_note(n: int, fx: FixedDesign) -> str:
             "errors are not available (NaN). Drop fixed terms (e.g. an interaction with a "
             "level per record) to estimate variances; a numeric column read as text makes a "
             "factor with a level per value")
+
+
+def _pedigree_inverse(pedigree: Any) -> Any:
+    """A⁻¹ of ``asreml(..., pedigree=frame)``; an id both sire and dam (selfing) is refused
+    with the hint that works here (check_roles= is not an asreml() keyword)."""
+    from asr_py.errors import PedigreeError
+    from asr_py.genetics import ainverse
+
+    try:
+        return ainverse(pedigree)
+    except PedigreeError as err:
+        if "both sire and dam" not in err.message:
+            raise
+        raise PedigreeError(
+            f"pedigree=: {err.message}",
+            hint="fix the pedigree, or, for monoecious plants or hermaphrodites (selfing and "
+                 "reciprocal crosses allowed, as asreml's ainverse), pass the inverse built "
+                 "without that check: asreml(..., pedigree=asr.ainverse(ped, "
+                 "check_roles=False))") from None
 
 
 def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,
