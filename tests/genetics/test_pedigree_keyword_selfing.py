@@ -54,3 +54,17 @@ def test_pedigree_keyword_names_the_call_that_works(plants):
                      [np.zeros(2)])
     assert m.loglik == pytest.approx(ll, abs=1e-6)
     np.testing.assert_allclose(m.varcomp["component"].to_numpy(), np.exp(t), rtol=1e-4)
+
+
+def test_data_ids_with_spaces_are_named(plants):
+    """Data ids written ' p3 ' against a pedigree's 'p3' (the pedigree's are stripped): the
+    error quotes them and says that stripping matches them (s34user audit)."""
+    ped, df, _, _ = plants
+    d = df.assign(id=df.id.where(df.index % 5 != 0, " " + df.id + " "))
+    n = d.id.str.startswith(" ").groupby(d.id).any().sum()
+    with pytest.raises(asr.MatrixError) as err:
+        asr.asreml("y ~ 1", random="~ vm(id, Ainv)", data=d,
+                   Ainv=asr.ainverse(ped, check_roles=False))
+    text = str(err.value)
+    assert "' p" in text
+    assert f"{n} of them are ids of the matrix once surrounding spaces are removed" in text
