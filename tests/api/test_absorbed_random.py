@@ -84,10 +84,3 @@ def test_a_term_the_fixed_effects_do_not_absorb_is_left_free(data):
     m = asr.asreml("y ~ A + B", random="~ Block + Block:A", data=data)
     assert set(m.varcomp["bound"]) <= {"P", "B"}
     assert not any("lies within the fixed effects" in d for d in m.diagnostics)
-
-
-def test_a_column_named_in_another_case_is_suggested(data):
-    """'Y' for the column 'y' (s34user audit): difflib finds no match for one letter; the
-    error now suggests the column that differs only in case."""
-    with pytest.raises(asr.FormulaError, match="did you mean 'y'"):
-        asr.asreml("Y ~ A", random="~ Block", data=data)
