@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from scipy.linalg.lapack import dtrtrs as _dtrtrs
 
 from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
-from asr_py.model.alias_origin import origin_free_gram
+from asr_py.model.alias_origin import origin_free
 from asr_py.model.alias_sparse import aliased_by_null_space
 from asr_py.model.at_label import at_label, at_name_of, split_at_term
 from asr_py.model.blocks import (
@@ -472,15 +472,12 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
         return keep
     from scipy.linalg import solve_triangular
 
+    X = origin_free(X)  # s34user: a covariate far from 0 (5e6 ± 100) is not the intercept
     if sp.issparse(X) and prefer_sparse_x(X):  # thousands of factor columns: no p x p factor
         quick = aliased_by_null_space(X, tol)
         if quick is not None:
             return quick
-    centred = origin_free_gram(X)  # s34user: a covariate far from 0 is not the intercept
-    floor = np.zeros(p)
-    if centred is not None:
-        G, diag, floor = centred
-    elif sp.issparse(X):
+    if sp.issparse(X):
         xs = sp.csc_matrix(X, dtype=float)
         G = (xs.T @ xs).tocsc()
         diag = G.diagonal()
@@ -512,7 +509,7 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
             else:
                 w = np.empty(0)
                 r = S[i, i]
-            if r > tol * d and r > floor[j]:
+            if r > tol * d:
                 k = len(local)
                 Lb[k, :k] = w
                 Lb[k, k] = np.sqrt(r)

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from asr_py.model.alias_origin import centring_map
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.psd import MappedFactor
-from asr_py.reml.result import RemlResult
+from asr_py.reml.result import Deferred, RemlResult
 
 
 @dataclass
@@ -37,18 +37,24 @@ class XOrigin:
     M: sp.csr_matrix
 
     def result(self, r: RemlResult) -> RemlResult:
-        """The working fit for the user's X: β̂ = Mβ̂_w, Var(β̂) = M Var(β̂_w) M', C⁻¹ via
-        blockdiag(M, I); θ, ℓ, û, fitted values and residuals are unchanged."""
+        """The working fit for the user's X: β̂ = Mβ̂_w, Var(β̂) = M Var(β̂_w) M' (formed on
+        first use, as the working fit's), C⁻¹ via blockdiag(M, I); θ, ℓ, û, fitted values
+        and residuals are unchanged."""
         m = self.M
         beta = np.asarray(m @ np.asarray(r.beta, dtype=float)).ravel()
-        vb = np.asarray(r.vcov_beta, dtype=float)
-        vcov = np.asarray(m @ vb @ m.T.toarray()) if vb.size else vb
+        raw = r.__dict__.get("_vcov_beta")
+
+        def vcov() -> np.ndarray:
+            vb = np.asarray(raw.fn() if isinstance(raw, Deferred) else raw, dtype=float)
+            # M V M' as two sparse-by-dense products (M is the identity but for row 0)
+            return np.asarray(m @ np.asarray(m @ vb).T).T if vb.size else vb
+
         factor = r.factor
         if factor is not None:
             q = factor.n - m.shape[0]
             t = sp.block_diag([m, sp.identity(q, format="csr")], format="csr") if q else m
             factor = MappedFactor(factor, sp.csr_matrix(t))
-        return dataclasses.replace(r, beta=beta, vcov_beta=vcov, factor=factor)
+        return dataclasses.replace(r, beta=beta, vcov_beta=Deferred(vcov), factor=factor)
 
 
 def working_x(problem: MixedProblem) -> tuple[MixedProblem, XOrigin] | None:
@@ -58,18 +64,12 @@ def working_x(problem: MixedProblem) -> tuple[MixedProblem, XOrigin] | None:
     got = centring_map(x)
     if got is None:
         return None
-    m_dense, far = got
-    cols = np.flatnonzero(far)
-    mean = -m_dense[0, cols]
-    m = sp.csr_matrix(m_dense)
-    if sp.issparse(x):
-        xw = sp.lil_matrix(sp.csc_matrix(x, dtype=float))
-        for j, mu in zip(cols, mean):
-            xw[:, j] = (np.asarray(x[:, j].toarray()).ravel() - mu)[:, None]
-        xw = sp.csc_matrix(xw)
+    m, far = got
+    if sp.issparse(x):  # column j: x_j·1 + 1·(−x̄_j), the same arithmetic as x_j − x̄_j
+        xw = sp.csc_matrix(sp.csc_matrix(x, dtype=float) @ m)
     else:
         xw = np.array(x, dtype=float)
-        xw[:, cols] -= mean
+        xw[:, far] += m[0, far].toarray().ravel()
     work = dataclasses.replace(problem, X=xw, random=list(problem.random))
     return work, XOrigin(m)
 

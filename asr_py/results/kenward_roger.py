@@ -133,8 +133,8 @@ def _kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo
     X = _dense(prob.X)
     centring = centring_map(X)  # s34user: a covariate far from 0 (u = 5e6 ± 100)
     if centring is not None:
-        X = X @ centring[0]
-        X[:, centring[1]] -= X[:, centring[1]].mean(axis=0)  # exactly centred
+        X = X.copy()
+        X[:, centring[1]] += centring[0][0, centring[1]].toarray().ravel()
     sigma = np.zeros((n, n))
     factors: list[np.ndarray | None] = []  # F per block (None: identity)
     derivs: list[tuple[int, int, np.ndarray | sp.spmatrix]] = []  # (θ index, block, D)
@@ -249,7 +249,7 @@ def _kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo
         w_ai = np.linalg.pinv(ai_hat)
     out = KRInfo(phi, 0.5 * (phi_a + phi_a.T), P, W, info, params,
                  0.5 * (w_obs + w_obs.T), 0.5 * (w_ai + w_ai.T))
-    return out if centring is None else _user_coordinates(out, centring[0])
+    return out if centring is None else _user_coordinates(out, centring[0].toarray())
 
 
 def _user_coordinates(work: KRInfo, m: np.ndarray) -> KRInfo:
