@@ -18,34 +18,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-#: a column whose standard deviation is below this fraction of its root mean square is read
-#: centred (others: the uncentred Gram loses nothing that matters)
-FAR = 1e-2
+from asr_py.reml.x_origin import FAR, centring_map, far_columns, has_intercept
+
 #: r_j < ORIGIN_FLOOR x d_j (uncentred) is aliased however the column is centred
 ORIGIN_FLOOR = 1e-14
-
-
-def has_intercept(X: np.ndarray | sp.spmatrix) -> bool:
-    """True when the first column of X is all ones."""
-    if X.shape[1] == 0 or X.shape[0] == 0:
-        return False
-    col = X[:, 0].toarray().ravel() if sp.issparse(X) else np.asarray(X[:, 0], dtype=float)
-    return bool(np.all(col == 1.0))
-
-
-def far_columns(X: np.ndarray | sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
-    """(flags, means): the columns after the first whose standard deviation is positive and
-    below FAR x their root mean square (var < FAR² x mean of squares), and every column's
-    mean."""
-    n = X.shape[0]
-    ones = np.ones(n)
-    s1 = np.asarray(X.T @ ones, dtype=float).ravel() / n
-    sq = X.multiply(X) if sp.issparse(X) else np.asarray(X, dtype=float) ** 2
-    s2 = np.asarray(sq.T @ ones, dtype=float).ravel() / n
-    var = np.clip(s2 - s1 ** 2, 0.0, None)
-    far = (var < FAR ** 2 * s2) & (s2 > 0)
-    far[0] = False
-    return far, s1
 
 
 def origin_free(X: np.ndarray | sp.spmatrix) -> np.ndarray | sp.spmatrix:
@@ -78,22 +54,5 @@ def origin_free(X: np.ndarray | sp.spmatrix) -> np.ndarray | sp.spmatrix:
     return xc
 
 
-def centring_map(X: np.ndarray | sp.spmatrix) -> tuple[sp.csr_matrix, np.ndarray] | None:
-    """(M, far) with X M = X with each far column centred (M unit upper triangular, sparse:
-    M₀ⱼ = −x̄ⱼ for the far columns j, the identity elsewhere), or None when X has no
-    intercept first or no far column."""
-    if X.shape[1] < 2 or not has_intercept(X):
-        return None
-    far, mean = far_columns(X)
-    if not far.any():
-        return None
-    p = X.shape[1]
-    cols = np.flatnonzero(far)
-    rows = np.concatenate([np.arange(p), np.zeros(cols.size, dtype=int)])
-    idx = np.concatenate([np.arange(p), cols])
-    vals = np.concatenate([np.ones(p), -mean[cols]])
-    return sp.csr_matrix((vals, (rows, idx)), shape=(p, p)), far
-
-
 __all__ = ["FAR", "ORIGIN_FLOOR", "centring_map", "far_columns", "has_intercept",
-           "origin_free"]
+           "origin_free"]  # (the first four re-exported from asr_py.reml.x_origin)

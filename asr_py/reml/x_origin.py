@@ -11,7 +11,7 @@ upper-triangular M (M₀ⱼ = −x̄ⱼ for each such column j, the identity els
 so Xβ, V, the REML log-likelihood (|M| = 1: log|X'V⁻¹X| unchanged), the variance estimates
 and BLUPs are those of the user's X; only the digits lost are not. C⁻¹ comes back as
 T C_w⁻¹ T' with T = blockdiag(M, I) (:class:`asr_py.reml.psd.MappedFactor`). A column is
-centred when its standard deviation is below :data:`asr_py.model.alias_origin.FAR` of its
+centred when its standard deviation is below :data:`FAR` of its
 root mean square and the first column of X is the intercept; otherwise the fit is left as
 written.
 """
@@ -24,10 +24,53 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from asr_py.model.alias_origin import centring_map
 from asr_py.reml.problem import MixedProblem
 from asr_py.reml.psd import MappedFactor
 from asr_py.reml.result import Deferred, RemlResult
+
+#: a column whose standard deviation is below this fraction of its root mean square is read
+#: centred (others: the uncentred Gram loses nothing that matters)
+FAR = 1e-2
+
+
+def has_intercept(X: np.ndarray | sp.spmatrix) -> bool:
+    """True when the first column of X is all ones."""
+    if X.shape[1] == 0 or X.shape[0] == 0:
+        return False
+    col = X[:, 0].toarray().ravel() if sp.issparse(X) else np.asarray(X[:, 0], dtype=float)
+    return bool(np.all(col == 1.0))
+
+
+def far_columns(X: np.ndarray | sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """(flags, means): the columns after the first whose standard deviation is positive and
+    below FAR x their root mean square (var < FAR² x mean of squares), and every column's
+    mean."""
+    n = X.shape[0]
+    ones = np.ones(n)
+    s1 = np.asarray(X.T @ ones, dtype=float).ravel() / n
+    sq = X.multiply(X) if sp.issparse(X) else np.asarray(X, dtype=float) ** 2
+    s2 = np.asarray(sq.T @ ones, dtype=float).ravel() / n
+    var = np.clip(s2 - s1 ** 2, 0.0, None)
+    far = (var < FAR ** 2 * s2) & (s2 > 0)
+    far[0] = False
+    return far, s1
+
+
+def centring_map(X: np.ndarray | sp.spmatrix) -> tuple[sp.csr_matrix, np.ndarray] | None:
+    """(M, far) with X M = X with each far column centred (M unit upper triangular, sparse:
+    M₀ⱼ = −x̄ⱼ for the far columns j, the identity elsewhere), or None when X has no
+    intercept first or no far column."""
+    if X.shape[1] < 2 or not has_intercept(X):
+        return None
+    far, mean = far_columns(X)
+    if not far.any():
+        return None
+    p = X.shape[1]
+    cols = np.flatnonzero(far)
+    rows = np.concatenate([np.arange(p), np.zeros(cols.size, dtype=int)])
+    idx = np.concatenate([np.arange(p), cols])
+    vals = np.concatenate([np.ones(p), -mean[cols]])
+    return sp.csr_matrix((vals, (rows, idx)), shape=(p, p)), far
 
 
 @dataclass
@@ -74,4 +117,4 @@ def working_x(problem: MixedProblem) -> tuple[MixedProblem, XOrigin] | None:
     return work, XOrigin(m)
 
 
-__all__ = ["XOrigin", "working_x"]
+__all__ = ["FAR", "XOrigin", "centring_map", "far_columns", "has_intercept", "working_x"]

@@ -48,7 +48,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from asr_py.errors import AsrError
-from asr_py.model.alias_origin import centring_map
+from asr_py.reml.x_origin import centring_map
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.spec import Model
