@@ -170,6 +170,10 @@ def asreml(
 
         _check_identifiable(model.records.n - model.fixed.X.shape[1], model.random,
                             model.residual, model.constraints)
+    if params is None and not model.user_start:
+        from asr_py.model.absorbed import hold_absorbed
+
+        hold_absorbed(model)  # s34user: a random term inside span(X) (a one-level factor)
     if start_values:
         return model.start_values()
     if family is None:

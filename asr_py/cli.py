@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from asr_py.errors import AsrError
+from asr_py.errors import AsrError, PedigreeError
 
 FACTOR_COLUMNS = ("Name", "Env", "Loc", "Year", "Block")
 WALD_DDF = ("none", "kenward-roger", "satterthwaite")
@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                    "as header (repeatable)")
     f.add_argument("--pedigree", help="pedigree CSV (id, sire, dam): A-inverse as 'A' and "
                    "'ainv' for vm(id, A) / vm(id, ainv)")
+    f.add_argument("--no-check-roles", action="store_true",
+                   help="with --pedigree: allow an id as both sire and dam (selfing and "
+                   "reciprocal crosses of plants)")
     f.add_argument("--classify", action="append", default=[], metavar="A:B",
                    help="predictions for this classify set (repeatable)")
     f.add_argument("--out", help="directory for the result files")
@@ -214,7 +217,15 @@ def _read_pedigree(args: argparse.Namespace) -> Any:
         ped = _read_text_csv(args.pedigree)
     except FileNotFoundError:
         raise AsrError(f"--pedigree: file not found: {args.pedigree}") from None
-    return ainverse(ped)
+    try:
+        return ainverse(ped, check_roles=not args.no_check_roles)
+    except PedigreeError as err:
+        if "both sire and dam" not in err.message:
+            raise
+        raise PedigreeError(f"--pedigree: {err.message}",
+                            hint="fix the pedigree, or give --no-check-roles for monoecious "
+                                 "plants or hermaphrodites (selfing and reciprocal crosses "
+                                 "are then allowed)") from None
 
 
 def _read_text_csv(path: str) -> Any:

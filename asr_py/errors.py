@@ -56,6 +56,7 @@ class FormulaError(AsrError):
     ) -> None:
         self.line = line
         self.column = column
+        self.width = width
         self.formula = formula
         self.text = text
         where = f"in the {formula} formula" if formula else "in the formula"

@@ -33,11 +33,13 @@ from asr_py.genetics.selfing import (
     selfed_inbreeding,
     selfed_mendelian,
 )
+from asr_py.genetics.unknown_codes import looks_like_code, warn_code_like_founders
 
 __all__ = ["prepare_pedigree", "inbreeding", "ainverse", "amatrix"]
 
 _NA = pd.NA
-DEFAULT_UNKNOWN: tuple[Any, ...] = (0, "0", "", _NA, "*")
+#: as asreml's ``ainverse(mv = c("NA", "0", "*"))``, plus an empty field
+DEFAULT_UNKNOWN: tuple[Any, ...] = (0, "0", "", _NA, "*", "NA")
 
 #: amatrix() refuses pedigrees larger than this (a dense n x n float64 is 8 n^2 bytes).
 AMATRIX_MAX = 20_000
@@ -163,6 +165,19 @@ def _generations(sire: np.ndarray, dam: np.ndarray) -> tuple[np.ndarray, np.ndar
     return gen, gen < 0
 
 
+def _roles_hint(both: list[Any], unknown: tuple[Any, ...]) -> str:
+    """The roles error's hint; an id that looks like a missing-value code ('.', '-') is
+    named first: it is an unknown parent written as text, not a hermaphrodite."""
+    codes = [str(b) for b in both if looks_like_code(str(b))]
+    base = ("fix the pedigree, or pass check_roles=False for monoecious plants or "
+            "hermaphrodites (selfing and reciprocal crosses are then allowed)")
+    if not codes:
+        return base
+    keep = tuple(u for u in unknown if not _is_na(u)) + tuple(codes[:5])
+    return (f"{', '.join(repr(c) for c in codes[:5])} looks like a missing-value code: pass "
+            f"unknown={keep!r} to read it as an unknown parent; otherwise " + base)
+
+
 def _prepare(
     pedigree: pd.DataFrame,
     *,
@@ -229,6 +244,7 @@ def _prepare(
     ).dropna()
     new = pd.unique(parents[~parents.isin(listed)].to_numpy())
     if len(new):
+        warn_code_like_founders(list(new), parents, unknown)  # s34user: '.', 'NA' as ids
         add = pd.DataFrame({"id": new, "sire": None, "dam": None}, dtype=object)
         if sexes is not None:
             add["sex"] = None
@@ -249,8 +265,7 @@ def _prepare(
             raise PedigreeError(
                 f"{len(both)} id(s) appear as both sire and dam: {_show(both)}; e.g. {x!r} is "
                 f"the sire of {_show(kids_s, 3)} and the dam of {_show(kids_d, 3)}",
-                hint="fix the pedigree, or pass check_roles=False for monoecious plants or "
-                "hermaphrodites (selfing and reciprocal crosses are then allowed)",
+                hint=_roles_hint(both, unknown),
             )
     if sexes is not None:
         _check_sex(frame, sire_set, dam_set)

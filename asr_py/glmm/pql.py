@@ -87,10 +87,25 @@ def response_and_weights(model: Model, family: Family, data: pd.DataFrame
         pw = pw * tot
     msg = family.check_response(y, pw)
     if msg is not None:
-        raise DataError(f"family {family}: {msg}",
-                        hint="binomial: 0/1 data, counts with total='n', or proportions "
-                             "with weights='n'")
+        raise DataError(f"family {family}: {msg}{_first_bad(family.name, y)}",
+                        hint=_SUPPORT_HINT.get(family.name, "check the response column"))
     return y, pw
+
+
+#: what each family's response must be (the hint of an out-of-support response)
+_SUPPORT_HINT = {
+    "binomial": "binomial: 0/1 data, counts with total='n', or proportions with weights='n'",
+    "poisson": "Poisson: counts >= 0 (a transformed or centred count is no longer one)",
+    "Gamma": "Gamma: positive values (add an offset or use asr_gaussian(link='log'))",
+}
+
+
+def _first_bad(name: str, y: np.ndarray) -> str:
+    """' (3 of the fit's records, e.g. -1)': the records outside the family's support."""
+    bad = {"binomial": (y < 0) | (y > 1), "poisson": y < 0, "Gamma": y <= 0}.get(name)
+    if bad is None or not bad.any():
+        return ""
+    return f" ({int(bad.sum())} of the fit's records, e.g. {y[np.flatnonzero(bad)[0]]:g})"
 
 
 def _residual_variances(model: Model, res_slice: slice) -> list[int]:
@@ -204,7 +219,8 @@ def fit_pql(model: Model, family: Family, data: pd.DataFrame, *, maxit: int = 30
             raise ModelError("the working-variate iteration left the range of the mean "
                              f"(family {family}) at iteration {it}",
                              hint="check for complete separation (a fixed level with all 0 "
-                                  "or all 1 responses) or try another link")
+                                  "or all 1 responses, or a covariate above which every "
+                                  "response is 1) or try another link")
         d_eta = float(np.max(np.abs(new_eta - eta)) / (1.0 + np.max(np.abs(eta))))
         den = np.maximum(np.abs(theta), 1e-8)
         d_theta = float(np.max(np.abs(result.theta - theta) / den)) if theta.size else 0.0

@@ -639,6 +639,20 @@ def _vm_ids(ctx: Context, factor: str) -> tuple[str, ...] | None:
     return None
 
 
+def _near_ids(missing: list[str], index: dict[str, int]) -> str:
+    """'12 of them are ids once surrounding spaces are removed (...); ' when stripping (or
+    ignoring case) matches them: data ids written with spaces, which a pedigree's are not."""
+    stripped = sum(v.strip() in index for v in missing if v.strip() != v)
+    if stripped:
+        return (f"{stripped} of them are ids of the matrix once surrounding spaces are "
+                f"removed (strip the column: df[col] = df[col].str.strip()); ")
+    lower = {k.lower() for k in index}
+    cased = sum(v.lower() in lower for v in missing)
+    if cased:
+        return f"{cased} of them are ids of the matrix in another letter case; "
+    return ""
+
+
 def _id_mismatch_hint(ids: tuple[str, ...], n_matched: int) -> str:
     """What to check when data levels are not ids of a known matrix: the matrix's own ids
     (a few), and when none match and they are row numbers, that it was built without ids."""
@@ -738,8 +752,9 @@ def known_block(ctx: Context, call: Call) -> Block:
     if missing:
         raise MatrixError(
             f"{len(missing)} levels of '{fac.name}' are not ids of the matrix in {call}: "
-            + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
-            hint=_id_mismatch_hint(tuple(ids), int(np.count_nonzero(codes >= 0))))
+            + ", ".join(repr(v) for v in missing[:5]) + (" ..." if len(missing) > 5 else ""),
+            hint=_near_ids(missing, index) + _id_mismatch_hint(
+                tuple(ids), int(np.count_nonzero(codes >= 0))))
     sing_g = _sing_g(ctx, call)
     # log|K| known cheaply (a pedigree's Σ log D_ii) saves a sparse factorisation of A⁻¹,
     # which fills in badly for large random-mating pedigrees

@@ -54,7 +54,9 @@ def column(data: pd.DataFrame, name: str, where: Expr | None = None, text: str =
     """The column ``name`` of ``data`` or a DataError naming close matches."""
     if name in data.columns:
         return data[name]
-    close = difflib.get_close_matches(name, [str(c) for c in data.columns], n=3, cutoff=0.6)
+    cols = [str(c) for c in data.columns]
+    close = [c for c in cols if c.lower() == name.lower()] or difflib.get_close_matches(
+        name, cols, n=3, cutoff=0.6)  # 'Y' for 'y': one letter, no difflib ratio
     hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
         "columns are: " + ", ".join(map(str, list(data.columns)[:12]))
         + (" ..." if data.shape[1] > 12 else ""))

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from scipy.linalg.lapack import dtrtrs as _dtrtrs
 
 from asr_py.formula.ast import Call, Expr, Name, Paren, Term, TermList
+from asr_py.model.alias_origin import origin_free
 from asr_py.model.alias_sparse import aliased_by_null_space
 from asr_py.model.at_label import at_label, at_name_of, split_at_term
 from asr_py.model.blocks import (
@@ -455,7 +456,9 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
     """Flags of the columns kept when dropping, in order, each column dependent on earlier ones.
 
     Sequential Gram-Schmidt on X'X through an incremental Cholesky factor: column j is aliased
-    when its squared residual after projection on the kept columns is < tol x its squared norm.
+    when its squared residual after projection on the kept columns is < tol x its squared norm
+    (its centred norm, with an intercept first and a covariate far from 0:
+    :mod:`asr_py.model.alias_origin`).
     Columns are taken ``block`` at a time: the block's Schur complement against the columns
     kept before it comes from one triangular solve with ``block`` right-hand sides, and the
     sequential rule runs inside the block on that complement (the same residuals, in the same
@@ -469,6 +472,7 @@ def independent_columns(X: np.ndarray | sp.spmatrix, tol: float = 1e-9,
         return keep
     from scipy.linalg import solve_triangular
 
+    X = origin_free(X)  # s34user: a covariate far from 0 (5e6 ± 100) is not the intercept
     if sp.issparse(X) and prefer_sparse_x(X):  # thousands of factor columns: no p x p factor
         quick = aliased_by_null_space(X, tol)
         if quick is not None:

@@ -174,6 +174,8 @@ def build_records(
     if y.size == 0:
         raise DataError("no records left after removing missing values",
                         hint="check the response and the columns the model uses for NaN")
+    if len(names) > 1:
+        _check_trait_counts(names, obs.sum(axis=0))
     w_rec = None if wcol is None else wcol[keep_rows][rows].astype(float)
     result_index = result_pos = missing_rows = None
     if na["y"] == "include":
@@ -264,3 +266,18 @@ def _weight_column(data: pd.DataFrame, weights: str | None) -> np.ndarray | None
         raise DataError(f"weights column '{weights}' is not numeric",
                         hint="weights are positive numbers, e.g. 1/SE² of stage-1 "
                              "estimates") from None
+
+
+def _check_trait_counts(names: list[str], counts: np.ndarray) -> None:
+    """A DataError naming the traits of cbind() with no record on the rows the model uses: a
+    trait with no data has no variances to estimate (it was fitted with NaN warnings and
+    'not identifiable' notes, the other traits' numbers beside them)."""
+    empty = [str(n) for n, k in zip(names, counts) if k == 0]
+    if empty:
+        raise DataError(f"trait{'s' if len(empty) > 1 else ''} "
+                        f"{', '.join(repr(e) for e in empty)} of cbind() "
+                        f"{'have' if len(empty) > 1 else 'has'} no records: every value is "
+                        "missing on the rows the model uses",
+                        hint="drop it from cbind(), or check the column (values read as "
+                             "missing, rows dropped for missing values in other model "
+                             "variables)")

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from asr_py.errors import AsrError, DataError, FormulaError, ModelError
+from asr_py.errors import AsrError, DataError, FormulaError, FormulaSyntaxError, ModelError
 from asr_py.formula.ast import Call, Expr, Formula, ModelFormula, Name, Paren, TermList
 from asr_py.formula.expand import expand
 from asr_py.model.arguments import check_compile_arguments, group_columns, params_table
@@ -253,8 +253,11 @@ def compile_model(
     check_compile_arguments(fixed, random, residual, data, rcov, sparse, factors, na_action,
                             group, weights)
     group = group_columns(group, data)
-    mf = fixed if isinstance(fixed, ModelFormula) else parse_model(
-        fixed=fixed, random=random, residual=residual, rcov=rcov, sparse=sparse)
+    try:
+        mf = fixed if isinstance(fixed, ModelFormula) else parse_model(
+            fixed=fixed, random=random, residual=residual, rcov=rcov, sparse=sparse)
+    except FormulaSyntaxError as err:
+        raise _with_backtick_hint(err, data) from None
     texts = mf.texts
     if mf.fixed.lhs is None:
         raise FormulaError("the fixed formula needs a response: y ~ ...",
@@ -310,9 +313,7 @@ def compile_model(
     _check_response_scale(records, texts.get("fixed", ""))
     ped = pedigree
     if pedigree is not None and not (hasattr(pedigree, "ids") and hasattr(pedigree, "matrix")):
-        from asr_py.genetics import ainverse
-
-        ped = ainverse(pedigree)
+        ped = _pedigree_inverse(pedigree)
     ctx = Context(records, dict(matrices), frozenset(factors), texts.get("fixed", ""), "fixed",
                   ped, dict(group or {}), full_coded=frozenset(kept),
                   knot_points=knot_point_table(knot_points))
@@ -396,6 +397,39 @@ def _saturated_note(n: int, fx: FixedDesign) -> str:
             "errors are not available (NaN). Drop fixed terms (e.g. an interaction with a "
             "level per record) to estimate variances; a numeric column read as text makes a "
             "factor with a level per value")
+
+
+def _with_backtick_hint(err: FormulaSyntaxError, data: Any) -> FormulaSyntaxError:
+    """The syntax error, with a hint when the formula writes a column whose name is not an R
+    name ('plant height', 'yield-2020') without backticks."""
+    cols = [str(c) for c in getattr(data, "columns", [])]
+    odd = [c for c in cols if not c.replace(".", "_").replace("_", "a").isalnum()
+           and c in err.text]
+    if not odd:
+        return err
+    hint = ("write a column whose name is not an R name in backticks: "
+            + ", ".join(f"`{c}`" for c in odd[:3]))
+    return FormulaSyntaxError(err.message, text=err.text, line=err.line, column=err.column,
+                              width=err.width, formula=err.formula, hint=hint)
+
+
+def _pedigree_inverse(pedigree: Any) -> Any:
+    """A⁻¹ of ``asreml(..., pedigree=frame)``; an id both sire and dam (selfing) is refused
+    with the hint that works here (check_roles= is not an asreml() keyword)."""
+    from asr_py.errors import PedigreeError
+    from asr_py.genetics import ainverse
+
+    try:
+        return ainverse(pedigree)
+    except PedigreeError as err:
+        if "both sire and dam" not in err.message:
+            raise
+        raise PedigreeError(
+            f"pedigree=: {err.message}",
+            hint="fix the pedigree, or, for monoecious plants or hermaphrodites (selfing and "
+                 "reciprocal crosses allowed, as asreml's ainverse), pass the inverse built "
+                 "without that check: asreml(..., pedigree=asr.ainverse(ped, "
+                 "check_roles=False))") from None
 
 
 def _check_identifiable(df: int, rnd: list[RandomTerm], res: ResidualTerm,

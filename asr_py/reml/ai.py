@@ -242,7 +242,12 @@ def fit_reml(problem: MixedProblem, **kwargs: Any) -> RemlResult:
         kw = {**kwargs, "callback": back.callback(kwargs.get("callback"))}
         return back.result(fit_reml(reduced, **kw))
     from asr_py.reml.congruence import working_columns
+    from asr_py.reml.x_origin import working_x
 
+    shifted = working_x(problem)  # s34user: covariates far from 0 centred on the intercept
+    if shifted is not None:
+        wx, origin = shifted
+        return origin.result(fit_reml(wx, **kwargs))
     work = working_columns(problem)  # s31centre: random slopes on an uncentred covariate
     if work is not None:
         wp, cong = work

@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from asr_py.errors import AsrError
+from asr_py.reml.x_origin import centring_map
 
 if TYPE_CHECKING:  # pragma: no cover
     from asr_py.model.spec import Model
@@ -78,6 +79,18 @@ class KRInfo:
     params: list[int]
     W_obs: np.ndarray
     W_ai: np.ndarray
+    #: with covariates far from 0 (:mod:`asr_py.model.alias_origin`): the same ingredients
+    #: for the centred X M, and M; the tests run there (β_w = M⁻¹β, L_w = M'L)
+    work: KRInfo | None = None
+    M: np.ndarray | None = None
+
+    def working(self, beta: np.ndarray, L: np.ndarray) -> tuple[KRInfo, np.ndarray,
+                                                                np.ndarray]:
+        """(info, β, L) in the coordinates the tests are computed in (L: p x ℓ)."""
+        if self.work is None or self.M is None:
+            return self, beta, L
+        return (self.work, np.linalg.solve(self.M, np.asarray(beta, dtype=float)),
+                self.M.T @ L)
 
 
 def kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo:
@@ -118,6 +131,10 @@ def _kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo
         raise AsrError(f"Kenward-Roger needs the dense n x n Var(y): {n} records is more than "
                        f"{MAX_RECORDS}", hint="use wald() without denDF (Wald chi-square tests)")
     X = _dense(prob.X)
+    centring = centring_map(X)  # s34user: a covariate far from 0 (u = 5e6 ± 100)
+    if centring is not None:
+        X = X.copy()
+        X[:, centring[1]] += centring[0][0, centring[1]].toarray().ravel()
     sigma = np.zeros((n, n))
     factors: list[np.ndarray | None] = []  # F per block (None: identity)
     derivs: list[tuple[int, int, np.ndarray | sp.spmatrix]] = []  # (θ index, block, D)
@@ -230,8 +247,18 @@ def _kr_info(model: Model, result: RemlResult, boundary: bool = False) -> KRInfo
         w_ai = np.linalg.inv(ai_hat)
     except np.linalg.LinAlgError:
         w_ai = np.linalg.pinv(ai_hat)
-    return KRInfo(phi, 0.5 * (phi_a + phi_a.T), P, W, info, params,
-                  0.5 * (w_obs + w_obs.T), 0.5 * (w_ai + w_ai.T))
+    out = KRInfo(phi, 0.5 * (phi_a + phi_a.T), P, W, info, params,
+                 0.5 * (w_obs + w_obs.T), 0.5 * (w_ai + w_ai.T))
+    return out if centring is None else _user_coordinates(out, centring[0].toarray())
+
+
+def _user_coordinates(work: KRInfo, m: np.ndarray) -> KRInfo:
+    """The ingredients for X from those for X_w = X M: Φ = MΦ_wM', Φ_A = MΦ_A,wM',
+    P_i = M⁻ᵀP_w,iM⁻¹ (θ-side quantities unchanged), the working ones kept for the tests."""
+    mi = np.linalg.inv(m)
+    return KRInfo(m @ work.phi @ m.T, m @ work.phi_a @ m.T,
+                  [mi.T @ p @ mi for p in work.P], work.W, work.info, work.params,
+                  work.W_obs, work.W_ai, work=work, M=m)
 
 
 def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, W: np.ndarray | None = None
@@ -244,6 +271,7 @@ def kr_test(info: KRInfo, beta: np.ndarray, L: np.ndarray, W: np.ndarray | None 
     L = np.atleast_2d(np.asarray(L, dtype=float))
     if L.shape[0] != info.phi.shape[0]:
         L = L.T
+    info, beta, L = info.working(beta, L)
     q = int(np.linalg.matrix_rank(L))
     phi, phi_a = info.phi, info.phi_a
     lb = L.T @ beta
@@ -299,6 +327,7 @@ def satterthwaite_test(info: KRInfo, beta: np.ndarray, L: np.ndarray) -> dict[st
     L = np.atleast_2d(np.asarray(L, dtype=float))
     if L.shape[0] != info.phi.shape[0]:
         L = L.T
+    info, beta, L = info.working(beta, L)
     phi = info.phi
     q = int(np.linalg.matrix_rank(L))
     vl = L.T @ phi @ L
