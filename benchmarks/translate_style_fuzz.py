@@ -410,7 +410,7 @@ def s_call_to_pipe(s: Script) -> list[Edit]:
         rest = s.src[(ca[1][1][2][0].start if len(ca[1]) > 1 else n.kids[-1].start):
                      n.kids[-1].start]
         st, en = s.span(n)
-        out.append((st, en, f"{first.text if first.text else s.text(first)} |> "
+        out.append((st, en, f"{s.text(first)} |> "
                             f"{s.text(n.kids[0])}({rest.strip()})"))
     return out
 
@@ -447,7 +447,7 @@ def s_comma_index(s: Script) -> list[Edit]:
             if ca and ca[0] in _DF_READERS and a.kids[0].kids and \
                     a.kids[0].kids[0].token == "SYMBOL":
                 frames.add(a.kids[0].kids[0].text)
-    return [(s.span(p)[0], s.span(p)[1], f'{obj.text}[, "{col.text.strip("`")}"]')
+    return [(s.span(p)[0], s.span(p)[1], f'{s.text(obj)}[, "{col.text.strip("`")}"]')
             for p, obj, col in _dollars(s) if obj.kids and obj.kids[0].token == "SYMBOL"
             and obj.kids[0].text in frames]
 
@@ -843,6 +843,36 @@ def run_both(row: dict, name: str, pys: dict[str, str], timeout: float) -> dict[
     return verdict
 
 
+RECORD = ROOT / "tests" / "translate" / "style" / "recorded.json"
+
+
+def replay(entry: dict) -> dict:
+    """R's parse data of a :data:`RECORD` entry, as :func:`r_tokens` gives it."""
+    keys = ("id", "parent", "token", "terminal", "line1", "text")
+    return {"ok": True, "formals": entry["formals"],
+            "tokens": [dict(zip(keys, t)) for t in entry["tokens"]]}
+
+
+def record(scripts: list[tuple[str, str]], files: list[Path], toks: dict[str, dict],
+           cases: list[tuple[str, str, Path, Path]], verdicts: list[str]) -> None:
+    """R's tokens of each script of tests/translate/style and the styles whose rewrite R
+    reads as the same program: tests/translate/test_translate_style.py replays them
+    without R."""
+    out: dict[str, dict] = {}
+    for (name, _), p in zip(scripts, files):
+        if name.startswith("tests/translate/style/") and toks.get(str(p), {}).get("ok"):
+            tokens = [[t["id"], t["parent"], t["token"], int(t["terminal"]), t["line1"],
+                       t["text"] if t["terminal"] else ""] for t in toks[str(p)]["tokens"]]
+            out[name] = {"tokens": tokens, "formals": toks[str(p)]["formals"], "same": []}
+    for (name, style, _, _), v in zip(cases, verdicts):
+        if name in out and v == "same":
+            out[name]["same"].append(style)
+    RECORD.write_text(json.dumps(out, indent=None, sort_keys=True, separators=(",", ":"))
+                      + "\n")
+    print(f"wrote {RECORD.relative_to(ROOT)}: {len(out)} scripts, "
+          f"{sum(len(v['same']) for v in out.values())} rewrites")
+
+
 # ----- main --------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -852,6 +882,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--styles", default="", help="comma-separated styles (default: all)")
     ap.add_argument("--run", action="store_true", help="run corpus scripts, compare numbers")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--record", action="store_true",
+                    help=f"write R's tokens and verdicts of the snippets to {RECORD.name}")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args(argv)
     styles = a.styles.split(",") if a.styles else list(STYLES)
@@ -890,6 +922,9 @@ def main(argv: list[str] | None = None) -> int:
             q.write_bytes(new.encode("utf-8"))
             cases.append((name, style, p, q))
     verdicts = r_same([(c[2], c[3]) for c in cases], work)
+    if a.record:
+        record(scripts, files, toks, cases, verdicts)
+        return 0
     tried = differences = astdiff = not_same = 0
     per_style: dict[str, list[int]] = {}
     base: dict[str, Py] = {}
