@@ -727,7 +727,9 @@ class Translator(BasePrinter):
         #: random terms the translation rewrote -> the script's text (rcoefrandom.py)
         self.term_renamed: dict[str, str] = {}
         #: fit$coefficients$fixed: every level, in the script's asreml version's order (rcoef.py)
-        self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(code) == "reverse"
+        # (read in the code without its comments: a comment inside summary(...) or one
+        # that mentions rcov = says nothing of the script's asreml)
+        self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(self.bare) == "reverse"
                            else "coef_fixed_all()")
         self.preds: dict[str, set[str]] = {}
         #: data frames read with check.names = FALSE: their names are the file's ("TBFM "),

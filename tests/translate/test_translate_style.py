@@ -87,7 +87,8 @@ def _todo(py: str) -> list[str]:
 
 
 def _code(py: str) -> list[str]:
-    return [ln for ln in _body(py).splitlines()
+    """The lines of code (no comments, no imports)."""
+    return [re.sub(r"  # [^'\"]*$", "", ln) for ln in _body(py).splitlines()
             if ln.strip() and not ln.lstrip().startswith(("#", "from "))]
 
 
@@ -175,3 +176,26 @@ def test_r_argument_matching_leaves_refused_and_own_calls() -> None:
     assert [n for n, _ in prog[0].right.args] == [None, "n"]    # nrow or ncol?
     assert [n for n, _ in prog[2].right.args] == ["y", "x"]
     assert [n for n, _ in prog[3].right.args] == [None, "data"]
+
+
+def test_comment_inside_a_call_says_nothing_of_asreml_3() -> None:
+    """asreml 3's order of the fixed coefficients (``summary(m, all = TRUE)``) is read in the
+    code without comments: a comment with brackets inside the call, or a commented-out
+    ``rcov =``, changes nothing."""
+    body = ("library(asreml)\nfit <- asreml(Yield ~ Env, random = ~ Name, data = dat)\n"
+            "x <- summary(fit,{0} all = TRUE)$coef.fi\n"
+            "n <- length(fit$coefficients$fixed)\n")
+    a = translate(body.format(""))
+    b = translate(body.format("  # all levels (see ?summary)\n  "))
+    assert "coef_fixed_all('reverse')" in a and _code(a) == _code(b)
+    c = translate("library(asreml)\n# m <- asreml(y ~ 1, rcov = ~ units, data = d)\n"
+                  "fit <- asreml(y ~ x, data = d)\nb <- fit$coefficients$fixed\n")
+    assert "order='reverse'" not in c
+
+
+def test_rightward_assignment_of_read_data() -> None:
+    """``read.csv(f) -> raw`` is ``raw <- read.csv(f)``: a column the file may lack is
+    R's NULL either way."""
+    a = translate("raw <- read.csv('DT.csv')\navg <- mean(raw$NotAColumn)\n")
+    b = translate("read.csv('DT.csv') -> raw\nmean(raw$NotAColumn) -> avg\n")
+    assert "r_null_vec(r_dollar(raw, 'NotAColumn'))" in a and _code(a) == _code(b)
