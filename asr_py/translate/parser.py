@@ -321,7 +321,8 @@ class Parser:
             if t is None:
                 return e
             if t.text == "(" and t.start == e.end or t.text == "(" and e.kind in (
-                    "name", "call", "paren", "dollar", "index", "function"):
+                    "name", "str", "call", "paren", "dollar", "index", "function"):
+                # (R calls a string too, spaces or not: ':=' (a = 1), "f" (x))
                 self.take()
                 self.nl.append(False)
                 args = self.arglist(")")

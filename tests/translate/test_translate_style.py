@@ -199,3 +199,11 @@ def test_rightward_assignment_of_read_data() -> None:
     a = translate("raw <- read.csv('DT.csv')\navg <- mean(raw$NotAColumn)\n")
     b = translate("read.csv('DT.csv') -> raw\nmean(raw$NotAColumn) -> avg\n")
     assert "r_null_vec(r_dollar(raw, 'NotAColumn'))" in a and _code(a) == _code(b)
+
+
+def test_string_called_with_a_space() -> None:
+    """R calls a string as a function whatever the spacing: ``':=' (a = 1)``."""
+    head = "library(data.table)\nb <- fread('x.csv')\n"
+    a = translate(head + "b[, ':='(v = se^2, w = 1)]\n")
+    b = translate(head + "b  [  ,  ':='  (  v  =  se  ^  2  ,  w  =  1  )  ]\n")
+    assert not _todo(b) and _code(a) == _code(b)
