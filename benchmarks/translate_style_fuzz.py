@@ -834,12 +834,15 @@ def run_both(row: dict, name: str, pys: dict[str, str], timeout: float) -> dict[
     ran0, nums0 = outs.pop("")
     verdict = {}
     for style, (ran, nums) in outs.items():
-        if ran != ran0:
+        if not ran0:
+            verdict[style] = "skip: the original did not run"
+        elif ran != ran0:
             verdict[style] = f"ran {ran0} -> {ran}"
         elif not same_numbers(nums0, nums):
             verdict[style] = f"numbers differ ({len(nums0)} vs {len(nums)} printed)"
         else:
             verdict[style] = ""
+    verdict[""] = f"original: {'ran' if ran0 else 'FAILED'}, {len(nums0)} numbers printed"
     return verdict
 
 
@@ -956,7 +959,11 @@ def main(argv: list[str] | None = None) -> int:
                 new.code
     n_run = run_diff = 0
     for name, pys in runs.items():
-        for style, d in run_both(rows[name], name, pys, a.timeout).items():
+        verdict = run_both(rows[name], name, pys, a.timeout)
+        print(f"run {name}: {verdict.pop('')}")
+        for style, d in verdict.items():
+            if d.startswith("skip"):
+                continue
             n_run += 1
             run_diff += bool(d)
             if d or a.v:
