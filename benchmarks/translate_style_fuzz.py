@@ -396,7 +396,7 @@ def s_call_to_pipe(s: Script) -> list[Edit]:
     out = []
     for n in s.order:
         ca = s.call_args(n)
-        if ca is None or ca[0] in ("library", "require", "function", "c", "list") \
+        if ca is None or ca[0] in ("library", "require", "function", "c", "list", "return") \
                 or not ca[1] or ca[1][0][0] is not None or ca[1][0][1] is None:
             continue
         p = s.up(n)
@@ -597,7 +597,10 @@ def s_named(s: Script) -> list[Edit]:
                 continue
             if not free or free[0] == "...":
                 break
-            out.append((s.span(val)[0], s.span(val)[0], f"{free.pop(0)} = "))
+            name = free.pop(0)
+            if not re.fullmatch(r"(?:[A-Za-z]|\.(?!\d))[\w.]*", name):
+                name = f"`{name}`"                      # transform(`_data` = d)
+            out.append((s.span(val)[0], s.span(val)[0], f"{name} = "))
     return out
 
 
