@@ -820,11 +820,14 @@ def run_both(row: dict, name: str, pys: dict[str, str], timeout: float) -> dict[
     tmp = Path(tempfile.mkdtemp(prefix="asr_style_"))
     gd = tc._git_dir(row["repo"])
     tc._checkout(gd, row["commit"], tmp)
-    where = tmp / Path(row["path"]).parent
+    text = pys.get("__text__", "")
+    here = tmp / Path(row["path"]).parent
+    ins = tc._inputs(tc.r_code_of(text, row["path"]), pys.get("", ""))
+    where = here if all(tc._exists(here, p) for p in ins) else tmp   # as the corpus runner
     keep = tmp / "_out"
     os.environ["ASR_CORPUS_KEEP_OUTPUT"] = str(keep)
     tc._CHILD_ENV["ASR_PY_SOURCE_CACHE"] = str(tmp / "_source_cache")
-    tc.prefill_source_cache(pys.get("__text__", ""), gd, row["commit"], tmp / "_source_cache")
+    tc.prefill_source_cache(text, gd, row["commit"], tmp / "_source_cache")
     outs: dict[str, tuple[bool, list[float]]] = {}
     for style, py in pys.items():
         if style == "__text__":

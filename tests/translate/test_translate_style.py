@@ -207,3 +207,15 @@ def test_string_called_with_a_space() -> None:
     a = translate(head + "b[, ':='(v = se^2, w = 1)]\n")
     b = translate(head + "b  [  ,  ':='  (  v  =  se  ^  2  ,  w  =  1  )  ]\n")
     assert not _todo(b) and _code(a) == _code(b)
+
+
+def test_recorded_formals() -> None:
+    """asr_py/data/r_formals.json as R documents the functions (?factor, ?read.csv, ?seq);
+    names other attached packages export with other formals are out (dplyr's filter)."""
+    from asr_py.translate.rnormargs import formals
+
+    assert formals("factor") == ("x", "levels", "labels", "exclude", "ordered", "nmax")
+    assert formals("read.csv")[:3] == ("file", "header", "sep")
+    assert formals("seq")[:4] == ("from", "to", "by", "length.out")   # seq.default's
+    assert formals("filter") is None and formals("no_such_function") is None
+    assert formals("vpredict") == ("object", "transform")
