@@ -9,7 +9,10 @@ of R's base functions (``asr_py/data/r_formals.json``, recorded from R by
   ``vpredict(object = m, transform = h2 ~ V1 / V2)``), and the formals after it that have
   no default value (``ifelse(test = , yes = , no = )``, ``match(x = , table = )``; not
   ``data``, ``subset``, ``weights``: those are written by name), become the first,
-  positional arguments in the formals' order: R fills the other formals the same way.
+  positional arguments in the formals' order: R fills the other formals the same way;
+* a later positional argument whose formal has a default value is named
+  (``read.table(f, TRUE)`` -> ``read.table(f, header = TRUE)``, ``round(x, 2)`` ->
+  ``round(x, digits = 2)``): the rules read such options by name.
 
 Functions the script defines itself are left alone, as are calls R would refuse.
 """
@@ -103,9 +106,11 @@ def normalize_call(e: R) -> None:
         lead.append(got[f])
     if any(args[i][1].kind == "empty" for i in lead):
         return
-    if all(args[i][0] is None for i in lead):
-        e.args = args
-        return
+    # a later positional argument whose formal has a default value is named (its rule
+    # reads it by name, as scripts mostly write it: read.table(f, TRUE) is header = TRUE)
+    later = {i: f for f, i in got.items() if f != "..." and isinstance(i, int)
+             and args[i][0] is None and i not in lead and marked[fm.index(f)].endswith("=")}
+    args = [(later.get(i, n), a) for i, (n, a) in enumerate(args)]
     e.args = [(None, args[i][1]) for i in lead] + [a for i, a in enumerate(args)
                                                    if i not in lead]
 
