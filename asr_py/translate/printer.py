@@ -35,7 +35,7 @@ from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rinnerassign import has_inner_assignment, split_inner_assignments
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
-from asr_py.translate.rsetwd import relative_to_wd
+from asr_py.translate.rsetwd import posix_path, relative_to_wd
 from asr_py.translate.rspacing import one_line
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
@@ -209,7 +209,7 @@ class BasePrinter:
             v = e.value.rstrip("i")
             return str(int(v, 16)) if v.lower().startswith("0x") else v
         if k == "str":   # a path under the script's setwd() folder: relative (rsetwd.py)
-            return repr(relative_to_wd(self, e.value))
+            return repr(relative_to_wd(self, posix_path(e.value)))
         if k == "name":
             if _pkg_dataset(e):
                 # agridat::john.alpha: a package's data set, read as data(john.alpha) is

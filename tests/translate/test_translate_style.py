@@ -219,3 +219,21 @@ def test_recorded_formals() -> None:
     assert formals("seq")[:4] == ("from", "to", "by", "length.out")   # seq.default's
     assert formals("filter") is None and formals("no_such_function") is None
     assert formals("vpredict") == ("object", "transform")
+
+
+def test_windows_relative_paths() -> None:
+    """``"data\\\\wheat.txt"`` (a path R reads on Windows) reads the same file as
+    ``"data/wheat.txt"``; a regular expression or an absolute Windows path stays as written."""
+    a = translate('d <- read.table("data/wheat.txt", header = TRUE)\n')
+    b = translate('d <- read.table("data\\\\wheat.txt", header = TRUE)\n')
+    assert _code(a) == _code(b)
+    c = translate('x <- gsub("\\\\.csv", "", f)\ny <- read.csv("C:\\\\a\\\\b.csv")\n')
+    assert "'\\\\.csv'" in c and "'C:\\\\a\\\\b.csv'" in c
+
+
+def test_positional_option_is_not_dropped(workdir: Path) -> None:
+    """``read.table(f, TRUE)`` is header = TRUE (it was dropped: the columns were V1, V2...)."""
+    (workdir / "w.txt").write_text("a b\n1 2\n3 4\n")
+    a = translate('d <- read.table("w.txt", header = TRUE)\nprint(names(d))\n')
+    b = translate('d <- read.table("w.txt", TRUE)\nprint(names(d))\n')
+    assert _code(a) == _code(b)
