@@ -12,7 +12,7 @@ cannot be translated gets a TODO of its own and the call is kept; nothing is dro
 from __future__ import annotations
 
 from asr_py.errors import AsrError
-from asr_py.translate import rlazy, rmd
+from asr_py.translate import rlazy, rmd, rnormargs
 from asr_py.translate.lexer import Tok, tokenize
 from asr_py.translate.parser import Parser, R, Untranslatable
 
@@ -43,6 +43,7 @@ def translate(r_code: str) -> str:
     tr = Translator(r_code, spans)
     program = Parser(toks).program()
     tr.defined, tr.opaque = rlazy.defined_names(program)
+    rnormargs.normalize(program, tr.defined)
     tr.asreml_data = rlazy.asreml_only(program)
     tr.called = rlazy.called_names(program)
     tr.loads = rlazy.calls_load(program)

@@ -114,7 +114,7 @@ from asr_py.translate import (
     rvector,
 )
 from asr_py.translate.asremlplus import PLUS_CALLS
-from asr_py.translate.parser import SLOT, R, Untranslatable, names_in
+from asr_py.translate.parser import EXACT, SLOT, R, Untranslatable, names_in, pkg_of
 from asr_py.translate.printer import (
     _CONST,
     _IDENTITY,
@@ -715,6 +715,11 @@ _TMM_FUNCS.update(_RALLEQUAL_FUNCS)                           # all.equal() (ral
 _TMM_FUNCS.update(_RREMOVEEMPTY_FUNCS)              # janitor's remove_empty() (rremoveempty.py)
 _TMM_FUNCS.update(_RREMOVEROWNAMES_FUNCS)        # tibble's remove_rownames() (rremoverownames.py)
 
+def _exact(e: R) -> str:
+    """``, exact=True`` for a dollar node written ``x[["a"]]`` (no partial matching)."""
+    return ", exact=True" if EXACT in e.comments else ""
+
+
 class Translator(BasePrinter):
     """Statement-by-statement translation with a little state (which names are fits)."""
 
@@ -761,7 +766,9 @@ class Translator(BasePrinter):
         #: random terms the translation rewrote -> the script's text (rcoefrandom.py)
         self.term_renamed: dict[str, str] = {}
         #: fit$coefficients$fixed: every level, in the script's asreml version's order (rcoef.py)
-        self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(code) == "reverse"
+        # (read in the code without its comments: a comment inside summary(...) or one
+        # that mentions rcov = says nothing of the script's asreml)
+        self.coef_fixed = ("coef_fixed_all('reverse')" if coef_order(self.bare) == "reverse"
                            else "coef_fixed_all()")
         self.preds: dict[str, set[str]] = {}
         #: data frames read with check.names = FALSE: their names are the file's ("TBFM "),
@@ -1476,7 +1483,7 @@ class Translator(BasePrinter):
         if e.kind == "dollar" and e.left is not None:
             obj = self.py(e.left)
             if code == f"{obj}[{e.value!r}]":
-                return f"{self.runtime('r_dollar')}({obj}, {e.value!r})"
+                return f"{self.runtime('r_dollar')}({obj}, {e.value!r}{_exact(e)})"
         return code
 
     def index(self, e: R) -> str:
@@ -1505,7 +1512,7 @@ class Translator(BasePrinter):
 
     def dollar(self, e: R) -> str:
         assert e.left is not None
-        if e.comments == [SLOT]:              # x@slot: an S4 slot (lubridate's Period, ...)
+        if e.comments[:1] == [SLOT]:          # x@slot: an S4 slot (lubridate's Period, ...)
             return f"{self.runtime('r_slot')}({self.py(e.left)}, {e.value!r})"
         got = rpronoun.pronoun(self, e)      # .data$a, .env$x in a data mask
         if got is not None:
@@ -1705,11 +1712,11 @@ class Translator(BasePrinter):
             # the caller's, whose absent element is R's NULL); a list's element
             # (fm[[i]]$nedf, diffs$predictions$upper.Confidence.limit: a fit, a frame or a
             # list, known when the script runs)
-            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r}{_exact(e)})"
         if obj.kind == "name" and e.value in _FIT_ONLY_COMPONENTS:
             # m$aom of a fit the translator lost track of (m <- myConverge(m)): read when
             # the script runs, a fit's component or a list's element (rsubname.fit_dollar)
-            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r})"
+            return f"{self.runtime('r_dollar')}({self.py(obj)}, {e.value!r}{_exact(e)})"
         return f"{self.lazy_data(obj) or self.py(obj)}[{e.value!r}]"   # gv_df$env: lazy data
 
     def _pred_attr(self, pred: str, name: str) -> str:
@@ -2864,8 +2871,7 @@ class Translator(BasePrinter):
             return f"{py}({', '.join(vals)})"
         if f == "cor" and len(pos) == 2 and len(args) == 2:
             return self.np(f"np.corrcoef({self.py(pos[0])}, {self.py(pos[1])})[0, 1]")
-        pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
-            e.left.comments else ""
+        pkg = pkg_of(e.left) if e.left is not None else ""
         if f in ("chol", "chol2inv", "ginv") and len(pos) == 1 and pkg in ("", "base", "MASS") \
                 and (f == "ginv" or pkg != "MASS") and all(
                     n in (None, "x", "X") or f == "ginv" and n == "tol" for n, _ in args):
@@ -2892,8 +2898,7 @@ class Translator(BasePrinter):
     def tmm_call(self, f: str, e: R, args: list[tuple[str | None, R]]) -> str | None:
         """R's QR functions, random numbers and the relationship-matrix helpers scripts call
         beside asreml (rlinalg.py, rgenetics.py); None when the call's form is not known."""
-        pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
-            e.left.comments else ""
+        pkg = pkg_of(e.left) if e.left is not None else ""
         fn, known, pkgs = _TMM_FUNCS[f]
         if pkg and pkg not in pkgs:
             return None

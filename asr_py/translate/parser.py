@@ -40,6 +40,15 @@ class R:
 
 #: the mark of a dollar node written with R's ``@`` (an S4 slot): printed as r_slot()
 SLOT = "@slot"
+#: the mark of a dollar node written ``x[["name"]]``: R's ``$`` without partial matching
+EXACT = "[[exact"
+
+
+def pkg_of(e: R) -> str:
+    """``pkg`` of a name written ``pkg::name`` (kept as the node's first comment; a real
+    comment of the statement, ``NULL  # none``, starts with ``#``); "" for other nodes."""
+    c = e.comments[0] if e.kind == "name" and e.comments else ""
+    return "" if c.startswith("#") else c
 
 _PREC = {"?": 0, "<-": 1, "<<-": 1, "=": 1, ":=": 1, "->": 1, "->>": 1, "~": 3, "||": 4, "|": 4,
          "&&": 5, "&": 5, "==": 7, "!=": 7, "<": 7, ">": 7, "<=": 7, ">=": 7, "+": 8, "-": 8,
@@ -312,7 +321,8 @@ class Parser:
             if t is None:
                 return e
             if t.text == "(" and t.start == e.end or t.text == "(" and e.kind in (
-                    "name", "call", "paren", "dollar", "index", "function"):
+                    "name", "str", "call", "paren", "dollar", "index", "function"):
+                # (R calls a string too, spaces or not: ':=' (a = 1), "f" (x))
                 self.take()
                 self.nl.append(False)
                 args = self.arglist(")")
@@ -339,6 +349,13 @@ class Parser:
                 if double:
                     end = self.take("]").end
                 self.nl.pop()
+                if double and len(args) == 1 and args[0][0] is None and \
+                        args[0][1].kind == "str":
+                    # x[["a"]] is R's x$a without partial matching: one node, so every
+                    # rule for x$a reads both spellings
+                    e = R("dollar", args[0][1].value, left=e, start=e.start, end=end,
+                          comments=[EXACT])
+                    continue
                 e = R("index", "[[" if double else "[", args, left=e, start=e.start,
                       end=end)
             else:

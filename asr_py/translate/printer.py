@@ -9,6 +9,7 @@ statement is a TODO a ``pass`` keeps the Python valid.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
 from collections.abc import Callable
@@ -28,13 +29,14 @@ from asr_py.translate import (
     rtestskip,
     rtrycatch,
 )
-from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.parser import EXACT, R, Untranslatable, pkg_of
 from asr_py.translate.rcolpos import needs_position
 from asr_py.translate.rcompare import needs_r_cmp
 from asr_py.translate.rinnerassign import has_inner_assignment, split_inner_assignments
 from asr_py.translate.rmatnames import list_vector, matrix_value
 from asr_py.translate.rreadtable import rreadtable_call
-from asr_py.translate.rsetwd import relative_to_wd
+from asr_py.translate.rsetwd import posix_path, relative_to_wd
+from asr_py.translate.rspacing import one_line
 from asr_py.translate.rstring import ALWAYS_VECTORS
 
 _CONST = {"TRUE": "True", "T": "True", "FALSE": "False", "F": "False", "NULL": "None",
@@ -186,7 +188,7 @@ class BasePrinter:
     # ----- helpers -------------------------------------------------------------------------
     def src(self, e: R) -> str:
         """The R source of ``e`` on one line, without comments."""
-        return " ".join(self.bare[e.start:e.end].split())
+        return one_line(self.bare[e.start:e.end])
 
     def original(self, e: R) -> str:
         return self.code[e.start:e.end]
@@ -207,16 +209,16 @@ class BasePrinter:
             v = e.value.rstrip("i")
             return str(int(v, 16)) if v.lower().startswith("0x") else v
         if k == "str":   # a path under the script's setwd() folder: relative (rsetwd.py)
-            return repr(relative_to_wd(self, e.value))
+            return repr(relative_to_wd(self, posix_path(e.value)))
         if k == "name":
             if _pkg_dataset(e):
                 # agridat::john.alpha: a package's data set, read as data(john.alpha) is
                 return f"{self.runtime('r_data')}({e.value!r})"
-            if e.comments and e.comments[0] not in _VALUE_PACKAGES and \
+            pkg = pkg_of(e)
+            if pkg and pkg not in _VALUE_PACKAGES and \
                     e.value not in self.assigned and e.value not in self.functions:
                 # ASRtriala::model.setup: an object of an R package asr_py does not have
-                raise Untranslatable(f"{e.comments[0]}::{e.value}, an object of the R "
-                                     f"package {e.comments[0]}")
+                raise Untranslatable(f"{pkg}::{e.value}, an object of the R package {pkg}")
             if e.value in _CONST and not (e.value in ("T", "F") and e.value in self.assigned):
                 # T and F are R variables a script may assign (T <- diag(n)): then not TRUE
                 return self.np(_CONST[e.value]) if e.value == "pi" else _CONST[e.value]
@@ -741,7 +743,8 @@ class BasePrinter:
         if len(args) == 1 and args[0].kind == "num":
             # x[k]: the k-th element by position, whatever the labels of a Series (r_elt)
             column = e.left.kind == "dollar" and not obj.startswith("r_dollar(") and not (
-                e.left.left is not None and e.left.left.kind == "dollar")   # l$a$b: a list's
+                e.left.left is not None and e.left.left.kind == "dollar") and \
+                EXACT not in e.left.comments     # l$a$b, l[["a"]]: a list's element
             return f"{obj}.iloc[{int(float(args[0].value)) - 1}]" if (
                 column or e.left.kind == "index" and e.left.value == "[") \
                 and not _summary_value(e.left) else \
@@ -1175,6 +1178,9 @@ class BasePrinter:
             lines = self.compound(s, depth)
         except Untranslatable as exc:
             self._hoisted, self._depth = saved, depth0
+            nested = unpiped(s)
+            if nested is not None:       # x |> f(a) is R's f(x, a): a rule for f() reads it
+                return self.statement(nested, depth)
             split = self.inner_assignments(s, depth) \
                 if str(exc) == "assignment inside an expression" else None
             if split is not None:                        # print(h2 <- va / vp)
@@ -1732,7 +1738,7 @@ _VALUE_PACKAGES = _DATA_PACKAGES | {"base", "stats", "utils", "methods", "graphi
 def _pkg_dataset(e: R) -> bool:
     """A name written ``pkg::name`` (the parser keeps ``pkg`` as the node's first comment)
     of a package that ships data sets, not one of its functions."""
-    pkg = e.comments[0] if e.comments else ""
+    pkg = pkg_of(e)
     return pkg in _DATA_PACKAGES and not (pkg == "asreml" and e.value in _ASREML_FUNCTIONS)
 
 
@@ -1954,6 +1960,25 @@ def _pipe(e: R) -> R:
     if magrittr and _reads_dot(rhs):
         return _bind_dot(rhs, e)     # x %>% .[i, j], x %>% .$a, x %>% { if (c) f(.) else . }
     raise Untranslatable("pipe into something other than a call")
+
+
+def unpiped(s: R) -> R | None:
+    """The statement ``s`` with the pipes of its value written as calls (``d <- d |>
+    within(...)`` -> ``d <- within(d, ...)``: what R's parser makes of ``|>``; magrittr's
+    ``%>%`` when its right side is a call that does not read ``.``); None when ``s`` has
+    no such pipe."""
+    if s.kind == "bin" and s.value in ("<-", "=", "<<-") and s.right is not None:
+        right = unpiped(s.right)
+        return None if right is None else dataclasses.replace(s, right=right)
+    if not (s.kind == "bin" and s.value in ("|>", "%>%") and s.left is not None and
+            s.right is not None and s.right.kind == "call"):
+        return None
+    if s.value == "%>%" and (_reads_dot(s.right) or any(
+            a.kind == "name" and a.value == "." for _, a in s.right.args)):
+        return None
+    left = unpiped(s.left) or s.left
+    call = _pipe(dataclasses.replace(s, left=left))
+    return dataclasses.replace(call, comments=s.comments)
 
 
 def _bind_dot(body: R, e: R) -> R:

@@ -41,6 +41,7 @@ from scipy import stats
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
+from asr_py.translate.parser import pkg_of
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["FUNCTIONS", "PACKAGES", "letter_matrix", "compact_letters", "r_cld", "translate"]
@@ -57,8 +58,7 @@ _MISSING = object()
 def translate(tr: Any, e: Any) -> str | None:
     """``cld(x, ...)`` / ``multcomp::cld(x, ...)`` / ``emmeans::CLD(x, ...)`` ->
     ``r_cld(...)`` (R's positional order and partial names); None otherwise."""
-    pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
-        e.left.comments else ""
+    pkg = pkg_of(e.left) if e.left is not None else ""
     if pkg not in ("", "multcomp", "emmeans"):
         return None
     try:                          # R's exact, partial, positional (rmatchargs); cld's

@@ -5,7 +5,7 @@ and cbind(v) name a column by it (``as.data.frame(rowSums(d[,2:4]))`` has the co
 ``rowSums(d[, 2:4])``); None for a form not handled here."""
 from __future__ import annotations
 
-from asr_py.translate.parser import R
+from asr_py.translate.parser import EXACT, R
 
 __all__ = ["deparse"]
 
@@ -52,6 +52,8 @@ def deparse(e: R) -> str | None:
         return None if inner is None else f"({inner})"
     if k == "dollar" and e.left is not None:
         left = deparse(e.left)
+        if left is not None and EXACT in e.comments:      # x[["a"]] as written
+            return f"{left}[[{deparse(R('str', e.value))}]]"
         return None if left is None else f"{left}${e.value}"
     if k == "unary" and e.right is not None:
         right = deparse(e.right)

@@ -78,11 +78,11 @@ def spec(tr: Any, e: Any, name: str | None = None) -> str:
         # select(d, id, paste0("FROH_chr", k)): tidyselect evaluates a call that is no
         # selection helper and selects the columns its character vector names (all_of)
         return f"('fn', 'all_of', {tr.py(e)})"
-    if k == "dollar" or k == "index" and e.left is not None and (
-            e.left.kind == "dollar" or _names_call(e.left)) or _names_call(e):
-        # select(d, key$Metabolite), select(d, a$Metabolite[c(2, 3)]),
-        # select(d, -colnames(d)[grep("SE_", colnames(d))]): an expression giving column
-        # names (tidyselect evaluates it to a character vector), as all_of() of it
+    if k in ("dollar", "index") or _names_call(e):
+        # select(d, key$Metabolite), select(d, key[, "Metabolite"]),
+        # select(d, a$Metabolite[c(2, 3)]), select(d, -colnames(d)[grep("SE_", colnames(d))]):
+        # an expression giving column names (tidyselect evaluates anything but a bare name
+        # or a selection helper to a character vector), as all_of() of it
         return f"('fn', 'all_of', {tr.py(e)})"
     raise _untranslatable(f"a column selection {tr.src(e)}")
 

@@ -23,7 +23,7 @@ import pandas as pd
 from asr_py.errors import AsrError
 from asr_py.model.collate import collate_key
 from asr_py.translate.checks import Untranslated
-from asr_py.translate.parser import R
+from asr_py.translate.parser import R, pkg_of
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["FUNCTIONS", "PACKAGES", "r_mixedorder", "r_mixedsort", "translate"]
@@ -114,8 +114,7 @@ def r_mixedsort(x: Any, decreasing: bool = False, na_last: Any = True,
 def translate(tr: Any, e: R) -> str | None:
     """``mixedorder(x, ...)`` / ``mixedsort(x, ...)`` (also ``gtools::``) with R's argument
     matching; None for other calls or arguments gtools does not have."""
-    pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
-        e.left.comments else ""
+    pkg = pkg_of(e.left) if e.left is not None else ""
     if pkg not in ("", "gtools"):
         return None
     name = e.value.split("::")[-1]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from asr_py.errors import AsrError
 from asr_py.translate.checks import Untranslated
-from asr_py.translate.parser import R
+from asr_py.translate.parser import R, pkg_of
 
 __all__ = ["FUNCTIONS", "r_lag", "translate"]
 
@@ -51,8 +51,7 @@ def translate(tr: Any, e: R) -> str | None:
     """``lag(x, n, default)`` / ``lead(...)`` of dplyr; None for base R's stats::lag or other
     arguments (order_by)."""
     f = e.value
-    pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
-        e.left.comments else ""
+    pkg = pkg_of(e.left) if e.left is not None else ""
     if not (pkg == "dplyr" or f.startswith("dplyr::") or
             _DPLYR.search(str(getattr(tr, "code", "")))):
         return None

@@ -46,9 +46,11 @@ def absent_ok(tr: Any, e: Any) -> bool:
 def read_from_file(code: str, name: str) -> bool:
     """Whether the R ``code`` assigns ``name`` from a file reader (read.csv, read.table,
     fread, read_excel, ...): data whose columns the script cannot know."""
-    pat = (r"(?<![\w.])" + re.escape(name) + r"\s*(?:<-|=)\s*(?:\w+::)?"
-           r"(?:read\.\w+|read_\w+|fread|readRDS|import)\s*\(")
-    return re.search(pat, code) is not None
+    reader = r"(?:\w+::)?(?:read\.\w+|read_\w+|fread|readRDS|import)\s*\("
+    pat = r"(?<![\w.])" + re.escape(name) + r"\s*(?:<-|=)\s*" + reader
+    # read.csv("f.csv") -> d: R's rightward assignment (one level of inner brackets)
+    right = reader + r"(?:[^()]|\([^()]*\))*\)\s*->\s*" + re.escape(name) + r"(?![\w.])"
+    return re.search(pat, code) is not None or re.search(right, code) is not None
 
 
 class RNull(list):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from asr_py.translate.parser import R, Untranslatable
+from asr_py.translate.parser import R, Untranslatable, pkg_of
 from asr_py.translate.printer import pyname
 from asr_py.translate.rcaret import CALLS as CARET_CALLS
 from asr_py.translate.rcoalesce import CALLS as COALESCE_CALLS
@@ -109,8 +109,7 @@ def translate_call(tr: BasePrinter, f: str, e: R, args: list[tuple[str | None, R
                    ) -> str | None:
     """The Python call for ``f(args)``, or None when the call is another package's
     function of the same name."""
-    pkg = e.left.comments[0] if e.left is not None and e.left.kind == "name" and \
-        e.left.comments else ""
+    pkg = pkg_of(e.left) if e.left is not None else ""
     if f in UNAVAILABLE:
         if pkg and pkg not in UNAVAILABLE[f][0].split("|"):
             return None

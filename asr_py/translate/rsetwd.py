@@ -17,9 +17,10 @@ written.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-__all__ = ["note_setwd", "relative_to_wd"]
+__all__ = ["note_setwd", "posix_path", "relative_to_wd"]
 
 
 def _norm(path: str) -> str:
@@ -34,6 +35,21 @@ def note_setwd(printer: Any, e: Any) -> None:
         and _norm(args[0].value) else None
     if printer.setwd_dir:
         printer.setwd_dirs = [*getattr(printer, "setwd_dirs", []), printer.setwd_dir]
+
+
+_WINDOWS_PATH = re.compile(r"(?:[A-Za-z]:\\)?(?:[\w.\- ]+\\)+[\w.\- ]+\."
+                           r"(?:csv|txt|tsv|dat|rds|rda|RData|rdata|Rdata|xlsx|xls|R|r|ped|"
+                           r"grm|giv|json)")
+
+
+def posix_path(text: str) -> str:
+    """A relative file path written with Windows' separators (``"data\\wheat.txt"``, which
+    R reads on Windows only) with ``/``, so the translation reads it on any system; any
+    other text as it is."""
+    if isinstance(text, str) and "/" not in text and _WINDOWS_PATH.fullmatch(text) and \
+            not re.match(r"[A-Za-z]:", text):
+        return text.replace("\\", "/")
+    return text
 
 
 def relative_to_wd(printer: Any, text: str) -> str:
