@@ -17,10 +17,11 @@ smallest), and asreml codes DAP_17 'B'.
 :func:`visited` finds such variances: free ('P'), ended off their bound, and on the
 path at most :data:`VISIT_REL` of the value they ended at, right after a step that cut them
 by that factor, unless that step cut every free variance of the template alike (s34fa: the
-AI step from a start whose scale is far too large, as predFA.R's ``corh(envs):vm(geno,
-Ginv)`` from 7.5 x its optimum, holds all 13 variances on their bounds at once; that says
-the start's scale is wrong, not that one variance belongs on its face; the three face
-fits it triggered there were 80 % of the fit's CPU and 110-370 below its ℓ).
+AI step from a start whose scale is far too large, as in benchmarks/bench_met_postpass.py's
+predFA-shaped ``corh(env):vm(geno, G)`` from 7.5 x its optimum, holds all 13 variances on
+their bounds at once; that says the start's scale is wrong, not that one variance belongs
+on its face; the three face fits it triggered there were 80 % of the fit's CPU and ended
+110-370 below its ℓ).
 Each such face is fitted with the variance fixed at :data:`HOLD_REL` × its
 final value (from the problem's start, as ASReml's path would be); only when the best face
 optimum is better than the first fit's ℓ is the whole problem refitted from it, the variance
