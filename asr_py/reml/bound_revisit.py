@@ -16,7 +16,13 @@ smallest), and asreml codes DAP_17 'B'.
 
 :func:`visited` finds such variances: free ('P'), ended off their bound, and on the
 path at most :data:`VISIT_REL` of the value they ended at, right after a step that cut them
-by that factor. Each such face is fitted with the variance fixed at :data:`HOLD_REL` × its
+by that factor, unless that step cut every free variance of the template alike (s34fa: the
+AI step from a start whose scale is far too large, as in benchmarks/bench_met_postpass.py's
+predFA-shaped ``corh(env):vm(geno, G)`` from 7.5 x its optimum, holds all 13 variances on
+their bounds at once; that says the start's scale is wrong, not that one variance belongs
+on its face; the three face fits it triggered there were 80 % of the fit's CPU and ended
+110-370 below its ℓ).
+Each such face is fitted with the variance fixed at :data:`HOLD_REL` × its
 final value (from the problem's start, as ASReml's path would be); only when the best face
 optimum is better than the first fit's ℓ is the whole problem refitted from it, the variance
 free again (the iteration then holds it on its bound when its score points out of the
@@ -111,15 +117,27 @@ def visited(problem: MixedProblem, res: RemlResult) -> list[int]:
         return []
     path = np.array([h["theta"] for h in res.history], dtype=float)
     theta = np.asarray(res.theta, dtype=float)
+    free = [kind == "variance" and start == "P" for kind, start in zip(codes.kinds, codes.start)]
+    drop = path[1:] <= VISIT_REL * path[:-1]   # the step to iterate s + 1 cut θ_j
     out = []
-    for k, (kind, start, fit) in enumerate(zip(codes.kinds, codes.start, codes.fit)):
-        if kind != "variance" or start != "P" or fit != "P" or not theta[k] > 0:
+    for k, fit in enumerate(codes.fit):
+        if not free[k] or fit != "P" or not theta[k] > 0:
             continue
-        col = path[:, k]
-        cut = (col[1:] <= VISIT_REL * theta[k]) & (col[1:] <= VISIT_REL * col[:-1])
+        cut = (path[1:, k] <= VISIT_REL * theta[k]) & drop[:, k]
+        mates = _template_mates(problem, free, k)
+        if mates:  # s34fa: a step that cut the whole template is no face of θ_k's
+            cut &= ~drop[:, mates].all(axis=1)
         if cut.any():
             out.append(k)
     return out
+
+
+def _template_mates(problem: MixedProblem, free: list[bool], k: int) -> list[int]:
+    """The other free variances of θ_k's template (its random block or the residual)."""
+    for s in problem.slices():
+        if s.start <= k < s.stop:
+            return [j for j in range(s.start, s.stop) if j != k and free[j]]
+    return []
 
 
 def revisit_starts(problem: MixedProblem, res: RemlResult

@@ -112,7 +112,8 @@ def overshooting(alphas: Sequence[float]) -> bool:
 
 def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
                    valid: Callable[[np.ndarray], bool], theta: np.ndarray, score: np.ndarray,
-                   ai: np.ndarray, free: np.ndarray) -> np.ndarray | None:
+                   ai: np.ndarray, free: np.ndarray, central: bool | None = None
+                   ) -> np.ndarray | None:
     """AI with its block of ``free`` parameters replaced by H = −∂s/∂θ' from forward
     differences of the score, H e_k ≈ −(s(θ + h_k e_k) − s(θ)) / h_k (backward where θ + h_k e_k
     is invalid; central when FD_CENTRAL), symmetrised, shifted when slightly indefinite
@@ -123,7 +124,9 @@ def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
     the 13-environment corh(envs):vm(geno, K) refit of genomic-FA-METs predFA.R three
     differenced H were 72 of 97 score evaluations). With h_k = FD_Z standard errors the
     truncation error ½ h_k ∂²s/∂θ_k² is ~FD_Z relative to H; the round-off error ~ ε_s / h_k
-    is the central difference's. Not the default (see FD_CENTRAL)."""
+    is the central difference's. Not the default (see FD_CENTRAL); ``central`` overrides it
+    (s34fa: the convergence check of reml/ai._verified differences forward first)."""
+    central = FD_CENTRAL if central is None else central
     idx = np.flatnonzero(free)
     if idx.size == 0 or idx.size > MAX_FD_PARAMS:
         return None
@@ -137,7 +140,7 @@ def fd_information(score_at: Callable[[np.ndarray], np.ndarray | None],
         e[k] = h
         up, lo = theta + e, theta - e
         s_up = score_at(up) if valid(up) else None
-        s_lo = score_at(lo) if (FD_CENTRAL or s_up is None) and valid(lo) else None
+        s_lo = score_at(lo) if (central or s_up is None) and valid(lo) else None
         if s_up is not None and s_lo is not None:
             H[:, j] = -(s_up - s_lo) / (2 * h)
         elif s_up is not None:

@@ -72,3 +72,35 @@ def test_at_most_max_faces_deepest_first(fitted) -> None:
     path[1, 1] = 1e-5 * th[1]
     starts = revisit_starts(problem, _with_path(res, path))
     assert [k for _, _, k in starts] == [1, 0][:MAX_FACES]
+
+
+@pytest.fixture(scope="module")
+def fitted_idh() -> tuple:
+    rng = np.random.default_rng(5)
+    f = np.tile(np.arange(3), 40)
+    g = np.repeat(np.arange(20), 6)
+    y = rng.normal(0, 1.0, (20, 3))[g, f] * np.array([0.8, 1.2, 1.6])[f] + rng.normal(
+        0, 1.0, g.size)
+    d = pd.DataFrame({"f": pd.Categorical(f), "g": pd.Categorical(g), "y": y})
+    fit = asr.asreml("y ~ f", random="~ idh(f):g", data=d)
+    assert fit.converged and all(c == "P" for c in fit.result.constraints)
+    return fit.model.problem(), fit.result
+
+
+def test_a_step_that_cut_the_whole_template_is_not_a_face(fitted_idh) -> None:
+    # s34fa: one step holding every variance of idh(f) on its bound (a start whose scale is
+    # far too large) is no sign for one variance's face; the residual is another template
+    problem, res = fitted_idh
+    th = np.asarray(res.theta, dtype=float)
+    idh = list(range(problem.slices()[0].start, problem.slices()[0].stop))
+    assert len(idh) == 3
+    path = np.array([th * 5, th * 5, th * 2, th, th])
+    path[2, idh] = 1e-12 * path[1, idh]            # the whole template, one step
+    assert visited(problem, _with_path(res, path)) == []
+    assert revisit_starts(problem, _with_path(res, path)) == []
+    alone = path.copy()
+    alone[2, idh[1:]] = path[1, idh[1:]]           # only the first variance cut there
+    assert visited(problem, _with_path(res, alone)) == [idh[0]]
+    again = np.vstack([path, th])
+    again[4, idh[1]] = 1e-3 * th[idh[1]]           # later cut alone: a face of its own
+    assert visited(problem, _with_path(res, again)) == [idh[1]]

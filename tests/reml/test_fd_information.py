@@ -116,3 +116,69 @@ def test_a_fixed_parameter_keeps_its_ai_row() -> None:
     np.testing.assert_allclose(h[0, 0], h_cf[0, 0], rtol=2e-4)
     np.testing.assert_array_equal(h[1], ai[1])
     np.testing.assert_array_equal(h[:, 1], ai[:, 1])
+
+
+def test_central_argument_overrides_the_module_default() -> None:
+    d = _one_way(4)
+    prob = _problem(d)
+    theta = _near_optimum(d, 1.2, 0.9)
+    _, h_cf = _closed_form(d, *theta)
+    _, score, ai = score_ai_at(prob, theta)
+    for central, n_calls, rtol in ((False, 2, 2e-4), (True, 4, 1e-6)):
+        calls: list[np.ndarray] = []
+
+        def score_at(t: np.ndarray, calls: list[np.ndarray] = calls) -> np.ndarray:
+            calls.append(t)
+            return score_ai_at(prob, t)[1]
+
+        h = fd_information(score_at, lambda t: True, theta, score, ai, np.ones(2, dtype=bool),
+                           central=central)
+        assert h is not None and len(calls) == n_calls
+        np.testing.assert_allclose(h, h_cf, rtol=rtol)
+
+
+def _counted_mme(prob):  # noqa: ANN001, ANN202 - (MME, its score calls)
+    from asr_py.reml.mme import MME
+
+    mme = MME(prob)
+    calls: list[int] = []
+    orig = mme.score
+
+    def score(st):  # noqa: ANN001, ANN202 - a test double
+        calls.append(1)
+        return orig(st)
+
+    mme.score = score  # type: ignore[method-assign]
+    return mme, calls
+
+
+def test_verified_stop_differences_forward_and_a_refused_one_centrally() -> None:
+    """s34fa: reml/ai._verified confirms a stop with a forward-differenced H (n_free score
+    evaluations); when that H refuses it, H is differenced centrally as before (2 n_free
+    more) and returned: the closed-form H, the same as central differences alone."""
+    from asr_py.reml.ai import _verified
+    from asr_py.reml.iter_context import IterContext
+
+    d = _one_way(5)
+    prob = _problem(d)
+    ctx = IterContext(prob)
+    fixed = np.zeros(2, dtype=bool)
+    opt = _near_optimum(d, 1.0, 1.0)       # the closed-form REML optimum (score 0)
+    mme, calls = _counted_mme(prob)
+    st = mme.evaluate(opt)
+    score, ai = mme.score_ai(st)
+    calls.clear()
+    ok, h, _ = _verified(ctx, mme, opt, score, ai, fixed, 1e-6, 1e-6, 1e-12)
+    assert ok and len(calls) == 2
+    np.testing.assert_allclose(h, _closed_form(d, *opt)[1], rtol=2e-4)
+    away = _near_optimum(d, 1.3, 0.85)
+    st = mme.evaluate(away)
+    score, ai = mme.score_ai(st)
+    calls.clear()
+    ok, h, step = _verified(ctx, mme, away, score, ai, fixed, 1e-6, 1e-6, 1e-12)
+    assert not ok and len(calls) == 2 + 4
+    h_c = fd_information(lambda t: mme.score(mme.evaluate(t)), ctx.valid, away, score, ai,
+                         ~fixed, central=True)
+    np.testing.assert_array_equal(h, h_c)
+    np.testing.assert_allclose(h, _closed_form(d, *away)[1], rtol=1e-6)
+    assert step.gain > 1e-6
