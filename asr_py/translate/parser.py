@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from asr_py.translate.lexer import Tok, tokenize
@@ -42,6 +43,17 @@ class R:
 SLOT = "@slot"
 #: the mark of a dollar node written ``x[["name"]]``: R's ``$`` without partial matching
 EXACT = "[[exact"
+
+
+def walk(nodes: Iterable[R]) -> Iterable[R]:
+    """Every node below ``nodes`` (themselves included), depth first, without recursion."""
+    stack = list(nodes)
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(a for _, a in e.args if isinstance(a, R))
+        stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
+        stack.extend(e.body)
 
 
 def pkg_of(e: R) -> str:

@@ -23,25 +23,14 @@ read this way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from asr_py.translate.parser import R
+from asr_py.translate.parser import walk as _walk
 
 #: calls after which any name may exist
 _OPAQUE = ("attach", "source", "sys.source", "list2env", "eval", "evalq",
            "lazyLoad", "get", "mget")
 #: R's base constants that are not data sets
 _BASE = {"letters", "LETTERS", "month.name", "month.abb", "pi", "T", "F", ".Machine"}
-
-
-def _walk(nodes: Iterable[R]) -> Iterable[R]:
-    stack = list(nodes)
-    while stack:
-        e = stack.pop()
-        yield e
-        stack.extend(a for _, a in e.args if isinstance(a, R))
-        stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
-        stack.extend(e.body)
 
 
 #: attached packages that bring no data sets a script reads by name

@@ -20,11 +20,11 @@ Functions the script defines itself are left alone, as are calls R would refuse.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
 from asr_py.translate.parser import R, pkg_of
+from asr_py.translate.parser import walk as _walk
 from asr_py.translate.rmatchargs import ArgMatchError, match_args
 
 __all__ = ["formals", "normalize"]
@@ -55,16 +55,6 @@ def formals(name: str) -> tuple[str, ...] | None:
     """The formals of R's (or asreml's) function ``name`` up to ``...``; None if unknown."""
     fm = _marked(name)
     return None if fm is None else tuple(f.rstrip("=") for f in fm)
-
-
-def _walk(nodes: Iterable[R]) -> Iterable[R]:
-    stack = list(nodes)
-    while stack:
-        e = stack.pop()
-        yield e
-        stack.extend(a for _, a in e.args if isinstance(a, R))
-        stack.extend(x for x in (e.left, e.right, e.alt) if x is not None)
-        stack.extend(e.body)
 
 
 def _full_names(fm: tuple[str, ...], args: list[tuple[str | None, R]]
