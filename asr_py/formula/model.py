@@ -291,12 +291,12 @@ def split_offsets(f: Formula) -> tuple[Formula, list[Call]]:
     nothing else is left. An offset elsewhere (in an interaction) stays and is refused."""
     signed: list[tuple[str, Expr]] = []
 
-    def walk(e: Expr, sign: str) -> None:
-        if isinstance(e, BinOp) and e.op in ("+", "-"):
-            walk(e.left, sign)
+    def walk(e: Expr, sign: str) -> None:       # the left-leaning chain, without recursion
+        while isinstance(e, BinOp) and e.op in ("+", "-"):
             signed.append(("-" if e.op == "-" else "+", e.right))
-        else:
-            signed.append((sign, e))
+            e = e.left
+        signed.append((sign, e))
+        signed.reverse()
 
     def known(sg: str, e: Expr) -> bool:
         return sg == "+" and isinstance(e, Call) and e.func == "offset"

@@ -26,9 +26,15 @@ MV_NOTE = ("asreml 3's missing-value term mv dropped: the fit estimates missing 
 
 
 def _plus_terms(e: Expr) -> list[Expr]:
-    if isinstance(e, BinOp) and e.op == "+":
-        return _plus_terms(e.left) + _plus_terms(e.right)
-    return [e]
+    """The terms of a '+' chain, in order (no recursion: a formula may have 1 000 terms)."""
+    out, stack = [], [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, BinOp) and x.op == "+":
+            stack += [x.right, x.left]
+        else:
+            out.append(x)
+    return out
 
 
 def drop_mv(text: Any, kind: str, data: Any) -> tuple[Any, bool]:

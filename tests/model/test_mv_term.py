@@ -61,3 +61,17 @@ def test_mv_in_sparse_and_where_it_is_not_the_term(d: pd.DataFrame) -> None:
     dm = d.assign(mv=np.linspace(0, 1, len(d)))
     b = asr.asreml("y ~ x + mv", random="~ g", data=dm)
     assert "mv" in b.coef_fixed.index
+
+
+def test_a_thousand_term_formula_with_mv_and_offset_does_not_recurse() -> None:
+    """The '+' chains are walked without recursion (1 000 terms once hit Python's limit)."""
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"y": rng.normal(size=60), "mvx": rng.normal(size=60),
+                      "g": np.repeat(list("abcdef"), 10)})
+    many = " + ".join(["mvx"] * 1000)
+    m = asr.asreml(fixed=f"y ~ mv + {many}", random="~ g", data=d)
+    ref = asr.asreml(fixed="y ~ mvx", random="~ g", data=d)
+    assert abs(m.loglik - ref.loglik) < 1e-9
+    o = asr.asreml(fixed=f"y ~ offset(mvx) + {many.replace('mvx', 'g')}", data=d)
+    r = asr.asreml(fixed="y ~ g", data=d.assign(y=d.y - d.mvx))
+    assert abs(o.loglik - r.loglik) < 1e-9
